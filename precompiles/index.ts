@@ -1,0 +1,13 @@
+// The EXECUTE precompile as a pure library: no servers, no files.
+export * from "./codec";
+export * from "./errors";
+export * from "./gas";
+export { EXECUTE_ADDRESS, createExecutePrecompile } from "./precompile";
+export type { ExecutePrecompile, ExecutePrecompileOptions, ExecutionHook } from "./precompile";
+export { SafeMerkleStateManager } from "./stateManager";
+export { DEFAULT_HARDFORK, decodeHeader, l2Common, verifyBlock } from "./verifyBlock";
+export type { VerifyBlockParams } from "./verifyBlock";
+export { CODE_KEY_PREFIX, WitnessDB, decodeWitness, encodeWitness } from "./witness";
+export type { Witness } from "./witness";
+export { WitnessBlockchain } from "./witnessBlockchain";
+export { RecordingDB } from "./witnessRecorder";

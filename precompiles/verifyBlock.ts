@@ -1,0 +1,163 @@
+import { type Block, type BlockHeader, createBlockFromBytesArray, createBlockHeaderFromBytesArray } from "@ethereumjs/block";
+import { type Common, Hardfork, Mainnet, createCustomCommon } from "@ethereumjs/common";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { RLP } from "@ethereumjs/rlp";
+import { type RunBlockResult, createVM, runBlock } from "@ethereumjs/vm";
+import { ValueEncoding, equalsBytes } from "@ethereumjs/util";
+
+import type { ExecuteResult } from "./codec";
+import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
+import { EMPTY_REQUESTS_HASH, checkBlockContent, checkHeaderAgainstParent, checkHeaderFields, checkTransactions } from "./headerRules";
+import { SafeMerkleStateManager } from "./stateManager";
+import { WitnessDB, decodeWitness, toHex } from "./witness";
+import { WitnessBlockchain } from "./witnessBlockchain";
+
+/** The fork an L2 follows when the caller names none: the L1 devnet's default. */
+export const DEFAULT_HARDFORK = Hardfork.Osaka;
+
+export interface VerifyBlockParams {
+  /** The L2 chain id: transactions' EIP-155 chain id and the CHAINID opcode. */
+  readonly chainId: bigint;
+  /** The L1's fork rules (its chain id is replaced by `chainId`); Osaka when absent. */
+  readonly common?: Common;
+  /** RLP of the parent L2 header: its state root is the pre-state. */
+  readonly parentHeader: Uint8Array;
+  /** RLP of the full L2 block. */
+  readonly block: Uint8Array;
+  /** RLP `[state, codes, headers]`. */
+  readonly witness: Uint8Array;
+}
+
+/** The L2's Common: the L1's fork and EIPs, the L2's chain id. */
+export function l2Common(chainId: bigint, l1Common?: Common): Common {
+  if (chainId > BigInt(Number.MAX_SAFE_INTEGER) || chainId === 0n) {
+    throw new ExecuteError(ExecuteErrorCode.MalformedInput, `chain id ${chainId} is outside 1..2^53-1`);
+  }
+  return createCustomCommon({ chainId: Number(chainId) }, Mainnet, {
+    hardfork: l1Common?.hardfork() ?? DEFAULT_HARDFORK,
+    eips: l1Common?.eips(),
+    customCrypto: l1Common?.customCrypto,
+  });
+}
+
+function decodeList(bytes: Uint8Array, what: string): Uint8Array[] | Uint8Array[][] {
+  let decoded: unknown;
+  try {
+    decoded = RLP.decode(bytes);
+  } catch (error) {
+    throw new ExecuteError(ExecuteErrorCode.MalformedInput, `${what} is not valid RLP: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(decoded)) throw new ExecuteError(ExecuteErrorCode.MalformedInput, `${what} must be an RLP list`);
+  return decoded as Uint8Array[];
+}
+
+/** Decodes a header; the fork's required fields must all be present. */
+export function decodeHeader(bytes: Uint8Array, common: Common, what: string): BlockHeader {
+  const values = decodeList(bytes, what);
+  try {
+    return createBlockHeaderFromBytesArray(values as Uint8Array[], { common, skipConsensusFormatValidation: true });
+  } catch (error) {
+    throw new ExecuteError(ExecuteErrorCode.MalformedInput, `${what} is not a valid header: ${(error as Error).message}`);
+  }
+}
+
+function decodeBlock(bytes: Uint8Array, common: Common): Block {
+  const values = decodeList(bytes, "block");
+  if (values.length < 3 || !Array.isArray(values[0])) {
+    throw new ExecuteError(ExecuteErrorCode.MalformedInput, "block must be the RLP list [header, transactions, ommers, withdrawals]");
+  }
+  decodeHeader(RLP.encode(values[0] as Uint8Array[]), common, "block header");
+  try {
+    return createBlockFromBytesArray(values as never, { common, skipConsensusFormatValidation: true });
+  } catch (error) {
+    // The header decoded above, so what failed is the body.
+    throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, `block body is invalid: ${(error as Error).message}`);
+  }
+}
+
+function compareRoot(actual: Uint8Array, expected: Uint8Array, code: ExecuteErrorCode, field: string): void {
+  if (!equalsBytes(actual, expected)) {
+    throw new ExecuteError(code, `${field} mismatch: header has 0x${toHex(expected)}, execution gives 0x${toHex(actual)}`);
+  }
+}
+
+function checkExecution(block: Block, result: RunBlockResult): void {
+  const { header } = block;
+  compareRoot(result.stateRoot, header.stateRoot, ExecuteErrorCode.StateRootMismatch, "state root");
+  compareRoot(result.receiptsRoot, header.receiptTrie, ExecuteErrorCode.ReceiptsRootMismatch, "receipts root");
+  compareRoot(result.logsBloom, header.logsBloom, ExecuteErrorCode.LogsBloomMismatch, "logs bloom");
+  if (result.gasUsed !== header.gasUsed) {
+    throw new ExecuteError(ExecuteErrorCode.GasUsedMismatch, `gasUsed mismatch: header has ${header.gasUsed}, execution used ${result.gasUsed}`);
+  }
+  if (result.requestsHash !== undefined && !equalsBytes(result.requestsHash, EMPTY_REQUESTS_HASH)) {
+    throw new ExecuteError(ExecuteErrorCode.UnsupportedContent, "execution produced execution requests");
+  }
+}
+
+async function execute(
+  block: Block,
+  parent: BlockHeader,
+  witnessDb: WitnessDB,
+  blockchain: WitnessBlockchain,
+  common: Common,
+): Promise<RunBlockResult> {
+  const trie = new MerklePatriciaTrie({ db: witnessDb, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+  const stateManager = new SafeMerkleStateManager({ trie, common });
+  await stateManager.setStateRoot(parent.stateRoot);
+  const vm = await createVM({ common, stateManager, blockchain });
+  return runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+}
+
+function classifyExecutionError(error: unknown, witnessDb: WitnessDB): ExecuteError {
+  if (error instanceof ExecuteError) return error;
+  if (error instanceof MissingWitnessDataError || witnessDb.missing.length > 0) {
+    const reason = error instanceof MissingWitnessDataError ? error.message : `witness is missing ${witnessDb.missing.length} entries`;
+    return new ExecuteError(ExecuteErrorCode.WitnessIncomplete, reason, { cause: error });
+  }
+  return new ExecuteError(ExecuteErrorCode.TransactionRejected, `block execution failed: ${(error as Error).message}`, { cause: error });
+}
+
+/**
+ * Verifies an L2 block by stateless re-execution: the check behind EXECUTE, callable without
+ * an L1. Resolves to the EXECUTE result, or throws `ExecuteError` with the on-chain code.
+ */
+export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteResult> {
+  const common = l2Common(params.chainId, params.common);
+  const parent = decodeHeader(params.parentHeader, common, "parent header");
+  const block = decodeBlock(params.block, common);
+  const witness = decodeWitness(params.witness);
+
+  checkHeaderAgainstParent(block.header, parent);
+  checkHeaderFields(block.header);
+  checkBlockContent(block);
+  await checkTransactions(block, params.chainId);
+
+  const witnessDb = new WitnessDB(witness);
+  const blockchain = WitnessBlockchain.fromHeaders(parent, witness.headers);
+  let result: RunBlockResult;
+  try {
+    // Racing the first missing read guards against library code that swallows the error.
+    result = await Promise.race([execute(block, parent, witnessDb, blockchain, common), witnessDb.firstMissing]);
+  } catch (error) {
+    throw classifyExecutionError(error, witnessDb);
+  }
+  if (witnessDb.missing.length > 0) {
+    throw new ExecuteError(ExecuteErrorCode.WitnessIncomplete, `witness is missing ${witnessDb.missing.length} entries read during execution`);
+  }
+  checkExecution(block, result);
+
+  const { header } = block;
+  return {
+    blockHash: block.hash(),
+    stateRoot: header.stateRoot,
+    receiptsRoot: header.receiptTrie,
+    number: header.number,
+    timestamp: header.timestamp,
+    gasLimit: header.gasLimit,
+    gasUsed: header.gasUsed,
+    baseFeePerGas: header.baseFeePerGas ?? 0n,
+    burnedFees: (header.baseFeePerGas ?? 0n) * header.gasUsed,
+    coinbase: header.coinbase.bytes,
+    parentBeaconBlockRoot: header.parentBeaconBlockRoot ?? new Uint8Array(32),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The system contracts the Prague/Osaka forks call at every block. Their runtime code is
+ * protocol data fixed by the EIPs (the same bytes are deployed on mainnet); a chain that lacks
+ * them fails block processing (EIP-7002/7251) or loses the L1 anchor (EIP-4788).
+ */
+export interface SystemContract {
+  readonly name: string;
+  readonly eip: number;
+  readonly address: `0x${string}`;
+  readonly code: `0x${string}`;
+}
+
+/** EIP-4788 beacon block root contract. */
+export const BEACON_ROOTS: SystemContract = {
+  name: "BEACON_ROOTS",
+  eip: 4788,
+  address: "0x000f3df6d732807ef1319fb7b8bb8522d0beac02",
+  code:
+    "0x" +
+    "3373fffffffffffffffffffffffffffffffffffffffe14604d57602036146024575f5ffd5b5f35801560495762" +
+    "001fff810690815414603c575f5ffd5b62001fff01545f5260205ff35b5f5ffd5b62001fff42064281555f3590" +
+    "62001fff015500",
+};
+
+/** EIP-2935 historical block hashes contract. */
+export const HISTORY_STORAGE: SystemContract = {
+  name: "HISTORY_STORAGE",
+  eip: 2935,
+  address: "0x0000f90827f1c53a10cb7a02335b175320002935",
+  code:
+    "0x" +
+    "3373fffffffffffffffffffffffffffffffffffffffe14604657602036036042575f3560014303811160425761" +
+    "1fff81430311604257611fff9006545f5260205ff35b5f5ffd5b5f35611fff60014303065500",
+};
+
+/** EIP-7002 execution-layer withdrawal requests contract. */
+export const WITHDRAWAL_REQUESTS: SystemContract = {
+  name: "WITHDRAWAL_REQUESTS",
+  eip: 7002,
+  address: "0x00000961ef480eb55e80d19ad83579a64c007002",
+  code:
+    "0x" +
+    "3373fffffffffffffffffffffffffffffffffffffffe1460cb5760115f54807fffffffffffffffffffffffffff" +
+    "ffffffffffffffffffffffffffffffffffffff146101f457600182026001905f5b5f8211156068578101908302" +
+    "8483029004916001019190604d565b909390049250505036603814608857366101f457346101f4575f5260205f" +
+    "f35b34106101f457600154600101600155600354806003026004013381556001015f3581556001016020359055" +
+    "3360601b5f5260385f601437604c5fa0600101600355005b6003546002548082038060101160df575060105b5f" +
+    "5b8181146101835782810160030260040181604c02815460601b81526014018160010154815260200190600201" +
+    "54807fffffffffffffffffffffffffffffffff0000000000000000000000000000000016825290601001906040" +
+    "1c908160381c81600701538160301c81600601538160281c81600501538160201c81600401538160181c816003" +
+    "01538160101c81600201538160081c81600101535360010160e1565b910180921461019557906002556101a056" +
+    "5b90505f6002555f6003555b5f54807fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff" +
+    "ffffff14156101cd57505f5b6001546002828201116101e25750505f6101e8565b01600290035b5f555f600155" +
+    "604c025ff35b5f5ffd",
+};
+
+/** EIP-7251 consolidation requests contract. */
+export const CONSOLIDATION_REQUESTS: SystemContract = {
+  name: "CONSOLIDATION_REQUESTS",
+  eip: 7251,
+  address: "0x0000bbddc7ce488642fb579f8b00f3a590007251",
+  code:
+    "0x" +
+    "3373fffffffffffffffffffffffffffffffffffffffe1460d35760115f54807fffffffffffffffffffffffffff" +
+    "ffffffffffffffffffffffffffffffffffffff1461019a57600182026001905f5b5f8211156068578101908302" +
+    "8483029004916001019190604d565b9093900492505050366060146088573661019a573461019a575f5260205f" +
+    "f35b341061019a57600154600101600155600354806004026004013381556001015f3581556001016020358155" +
+    "60010160403590553360601b5f5260605f60143760745fa0600101600355005b60035460025480820380600211" +
+    "60e7575060025b5f5b8181146101295782810160040260040181607402815460601b8152601401816001015481" +
+    "52602001816002015481526020019060030154905260010160e9565b910180921461013b579060025561014656" +
+    "5b90505f6002555f6003555b5f54807fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff" +
+    "ffffff141561017357505f5b6001546001828201116101885750505f61018e565b01600190035b5f555f600155" +
+    "6074025ff35b5f5ffd",
+};
+
+/** Every system contract a Prague/Osaka genesis must hold. */
+export const SYSTEM_CONTRACTS: readonly SystemContract[] = [BEACON_ROOTS, HISTORY_STORAGE, WITHDRAWAL_REQUESTS, CONSOLIDATION_REQUESTS];

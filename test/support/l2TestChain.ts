@@ -1,0 +1,144 @@
+import { type Block, type BlockHeader, createBlock, createBlockHeader } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import { Account, KECCAK256_RLP, MapDB, ValueEncoding, createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import { buildBlock, createVM } from "@ethereumjs/vm";
+
+import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
+import { RecordingDB, SafeMerkleStateManager, encodeWitness, l2Common } from "../../precompiles";
+import type { StoredValue } from "../../precompiles/witness";
+import { SYSTEM_CONTRACTS } from "../../rollup-node/chain/systemContracts";
+
+export interface TestAccount {
+  readonly address: string;
+  readonly balance?: bigint;
+  readonly code?: string;
+  readonly storage?: Record<string, string>;
+}
+
+/** What EXECUTE needs for one L2 block, plus the block for assertions. */
+export interface BuiltBlock {
+  readonly block: Block;
+  readonly parentHeader: Uint8Array;
+  readonly blockRlp: Uint8Array;
+  readonly witness: Uint8Array;
+  readonly witnessParts: { state: readonly Uint8Array[]; codes: readonly Uint8Array[]; headers: readonly Uint8Array[] };
+}
+
+export interface BuildOptions {
+  readonly timestamp?: bigint;
+  readonly parentBeaconBlockRoot?: Uint8Array;
+  readonly coinbase?: string;
+}
+
+const GENESIS_GAS_LIMIT = 30_000_000n;
+const GENESIS_BASE_FEE = 1_000_000_000n;
+const GENESIS_TIMESTAMP = 1_700_000_000n;
+
+/**
+ * A minimal L2 chain for tests of the verifier: blocks are built on a full-state trie whose
+ * reads are recorded, giving the witness a sequencer would ship.
+ */
+export class L2TestChain {
+  private readonly headers: BlockHeader[] = [];
+
+  private constructor(
+    readonly common: Common,
+    private readonly db: MapDB<string, StoredValue>,
+    private head: Block,
+  ) {
+    this.headers.push(head.header);
+  }
+
+  static async create(chainId: bigint, accounts: readonly TestAccount[]): Promise<L2TestChain> {
+    const common = l2Common(chainId);
+    const db = new MapDB<string, StoredValue>();
+    const state = new SafeMerkleStateManager({ common, trie: L2TestChain.trie(db, common) });
+    const all: TestAccount[] = [
+      ...SYSTEM_CONTRACTS.map((c) => ({ address: c.address, code: c.code })),
+      ...accounts,
+    ];
+    for (const account of all) {
+      const address = createAddressFromString(account.address);
+      await state.putAccount(address, new Account(account.code ? 1n : 0n, account.balance ?? 0n));
+      if (account.code) await state.putCode(address, hexToBytes(account.code as `0x${string}`));
+      for (const [slot, value] of Object.entries(account.storage ?? {})) {
+        await state.putStorage(address, hexToBytes(slot as `0x${string}`), hexToBytes(value as `0x${string}`));
+      }
+    }
+    await state.checkpoint();
+    await state.commit();
+    const header = createBlockHeader(
+      {
+        number: 0n,
+        gasLimit: GENESIS_GAS_LIMIT,
+        baseFeePerGas: GENESIS_BASE_FEE,
+        timestamp: GENESIS_TIMESTAMP,
+        stateRoot: await state.getStateRoot(),
+        withdrawalsRoot: KECCAK256_RLP,
+        blobGasUsed: 0n,
+        excessBlobGas: 0n,
+        parentBeaconBlockRoot: new Uint8Array(32),
+        requestsHash: EMPTY_REQUESTS_HASH,
+      },
+      { common },
+    );
+    return new L2TestChain(common, db, createBlock({ header, withdrawals: [] }, { common }));
+  }
+
+  private static trie(db: MapDB<string, StoredValue> | RecordingDB, common: Common): MerklePatriciaTrie {
+    return new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+  }
+
+  get latest(): Block {
+    return this.head;
+  }
+
+  /** Builds the next block from `txs` (all must be valid) and returns it with its witness. */
+  async buildBlock(txs: readonly TypedTransaction[], options: BuildOptions = {}): Promise<BuiltBlock> {
+    const parent = this.head;
+    const recording = new RecordingDB(this.db);
+    const stateManager = new SafeMerkleStateManager({ common: this.common, trie: L2TestChain.trie(recording, this.common) });
+    await stateManager.setStateRoot(parent.header.stateRoot);
+    let lowestRead = parent.header.number;
+    const headers = this.headers;
+    const blockchain = {
+      async getBlock(n: number | bigint) {
+        const header = headers[Number(n)];
+        if (header === undefined) throw new Error(`no block ${n}`);
+        if (BigInt(n) < lowestRead) lowestRead = BigInt(n);
+        return { hash: () => header.hash(), header };
+      },
+      async putBlock() {},
+      shallowCopy() {
+        return this;
+      },
+    };
+    const vm = await createVM({ common: this.common, stateManager, blockchain: blockchain as never });
+    const builder = await buildBlock(vm, {
+      parentBlock: parent,
+      headerData: {
+        timestamp: options.timestamp ?? parent.header.timestamp + 1n,
+        parentBeaconBlockRoot: options.parentBeaconBlockRoot ?? new Uint8Array(32),
+        coinbase: createAddressFromString(options.coinbase ?? "0x00000000000000000000000000000000000000c0"),
+      },
+      withdrawals: [],
+      blockOpts: { putBlockIntoBlockchain: false },
+    });
+    for (const tx of txs) await builder.addTransaction(tx);
+    const { block } = await builder.build();
+    // BLOCKHASH authenticates an ancestor through every header between it and the parent.
+    const ancestors = this.headers.slice(Number(lowestRead), Number(parent.header.number)).map((h) => h.serialize());
+    const witnessParts = recording.toWitness(ancestors);
+    this.head = block;
+    this.headers.push(block.header);
+    return {
+      block,
+      parentHeader: parent.header.serialize(),
+      blockRlp: block.serialize(),
+      witness: encodeWitness(witnessParts),
+      witnessParts,
+    };
+  }
+}
