@@ -12,6 +12,8 @@ import { SafeMerkleStateManager } from "./stateManager";
 import { WitnessDB, decodeWitness, toHex } from "./witness";
 import { WitnessBlockchain } from "./witnessBlockchain";
 
+const BLOB_TX_TYPE = 0x03;
+
 /** The fork an L2 follows when the caller names none: the L1 devnet's default. */
 export const DEFAULT_HARDFORK = Hardfork.Osaka;
 
@@ -67,6 +69,13 @@ function decodeBlock(bytes: Uint8Array, common: Common): Block {
     throw new ExecuteError(ExecuteErrorCode.MalformedInput, "block must be the RLP list [header, transactions, ommers, withdrawals]");
   }
   decodeHeader(RLP.encode(values[0] as Uint8Array[]), common, "block header");
+  // Checked on the raw bytes: decoding a blob transaction would need a KZG library.
+  const transactions = Array.isArray(values[1]) ? (values[1] as unknown[]) : [];
+  transactions.forEach((tx, index) => {
+    if (tx instanceof Uint8Array && tx[0] === BLOB_TX_TYPE) {
+      throw new ExecuteError(ExecuteErrorCode.UnsupportedContent, `transaction ${index} is a blob transaction, which a native L2 does not accept`);
+    }
+  });
   try {
     return createBlockFromBytesArray(values as never, { common, skipConsensusFormatValidation: true });
   } catch (error) {

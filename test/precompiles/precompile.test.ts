@@ -1,0 +1,123 @@
+import { createEVM } from "@ethereumjs/evm";
+import { createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import { expect } from "chai";
+import { AbiCoder, getBytes, hexlify } from "ethers";
+
+import {
+  EXECUTE_ADDRESS,
+  EXECUTE_RESULT_SIZE,
+  ExecuteErrorCode,
+  createExecutePrecompile,
+  decodeExecuteInput,
+  decodeExecuteInvalid,
+  decodeExecuteResult,
+  encodeExecuteInput,
+  executeGasCost,
+} from "../../precompiles";
+import { ExecuteError } from "../../precompiles/errors";
+import { TestSigner } from "../support/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+
+const CHAIN_ID = 902n;
+const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
+
+async function builtTransferBlock(): Promise<BuiltBlock> {
+  const probe = await L2TestChain.create(CHAIN_ID, []);
+  const alice = TestSigner.fromSeed(7, probe.common);
+  const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
+  return chain.buildBlock([TestSigner.fromSeed(7, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+}
+
+function inputOf(built: BuiltBlock, proofs = new Uint8Array()): Uint8Array {
+  return encodeExecuteInput({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness, proofs });
+}
+
+/** Calls 0x0101 on a bare EVM that has EXECUTE registered, as a transaction's top-level call would. */
+async function callExecute(data: Uint8Array, gasLimit: bigint, precompile = createExecutePrecompile()) {
+  const evm = await createEVM({ customPrecompiles: [precompile] });
+  const { execResult } = await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit });
+  return execResult;
+}
+
+describe("EXECUTE input and output codec", () => {
+  it("round-trips the ABI envelope Solidity's abi.encode produces", async () => {
+    const built = await builtTransferBlock();
+    const abiEncoded = AbiCoder.defaultAbiCoder().encode(
+      ["uint64", "bytes", "bytes", "bytes", "bytes"],
+      [CHAIN_ID, built.parentHeader, built.blockRlp, built.witness, "0x"],
+    );
+    expect(hexlify(inputOf(built))).to.equal(abiEncoded);
+    const decoded = decodeExecuteInput(getBytes(abiEncoded));
+    expect(decoded.chainId).to.equal(CHAIN_ID);
+    expect(decoded.block).to.deep.equal(built.blockRlp);
+    expect(decoded.proofs.length).to.equal(0);
+  });
+
+  it("rejects truncated input, out-of-range offsets and oversized chain ids", () => {
+    const valid = encodeExecuteInput({ chainId: 1n, parentHeader: new Uint8Array(3), block: new Uint8Array(40), witness: new Uint8Array(), proofs: new Uint8Array() });
+    const cases: Uint8Array[] = [
+      valid.subarray(0, 100),
+      valid.subarray(0, valid.length - 32),
+      (() => { const v = valid.slice(); v[63] = 0xff; return v; })(),
+      (() => { const v = valid.slice(); v[0] = 1; return v; })(),
+    ];
+    for (const input of cases) {
+      expect(() => decodeExecuteInput(input)).to.throw(ExecuteError).with.property("code", ExecuteErrorCode.MalformedInput);
+    }
+  });
+});
+
+describe("the EXECUTE precompile in @ethereumjs/evm", () => {
+  it("returns the 352-byte result and charges base + 16 gas per input byte", async () => {
+    const built = await builtTransferBlock();
+    const input = inputOf(built);
+    const result = await callExecute(input, 10_000_000n);
+    expect(result.exceptionError).to.equal(undefined);
+    expect(result.returnValue.length).to.equal(EXECUTE_RESULT_SIZE);
+    expect(decodeExecuteResult(result.returnValue).blockHash).to.deep.equal(built.block.hash());
+    expect(result.executionGasUsed).to.equal(executeGasCost(input.length));
+  });
+
+  it("fails with too little gas, consuming all of it", async () => {
+    const built = await builtTransferBlock();
+    const input = inputOf(built);
+    const gasLimit = executeGasCost(input.length) - 1n;
+    const result = await callExecute(input, gasLimit);
+    expect(result.exceptionError?.error).to.equal("revert");
+    expect(result.executionGasUsed).to.equal(gasLimit);
+    expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.OutOfGas);
+  });
+
+  it("reports an invalid block as ExecuteInvalid(code, reason) and consumes all gas", async () => {
+    const built = await builtTransferBlock();
+    const input = inputOf({ ...built, witness: new Uint8Array([0xc3, 0xc0, 0xc0, 0xc0]) });
+    const result = await callExecute(input, 10_000_000n);
+    expect(result.executionGasUsed).to.equal(10_000_000n);
+    const reason = decodeExecuteInvalid(result.returnValue);
+    expect(reason?.code).to.equal(ExecuteErrorCode.WitnessIncomplete);
+    expect(reason?.reason).to.match(/witness is missing/);
+  });
+
+  it("rejects garbage input with MalformedInput", async () => {
+    const result = await callExecute(hexToBytes("0x1234"), 1_000_000n);
+    expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.MalformedInput);
+  });
+
+  it("rejects non-empty proofs while proof mode is off", async () => {
+    const built = await builtTransferBlock();
+    const result = await callExecute(inputOf(built, hexToBytes("0x01")), 10_000_000n);
+    expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.ProofsUnsupported);
+  });
+
+  it("counts each L2 block's gas limit against the per-L1-block budget", async () => {
+    const built = await builtTransferBlock();
+    const l2GasLimit = built.block.header.gasLimit;
+    const precompile = createExecutePrecompile({ gas: { l2GasBudgetPerL1Block: l2GasLimit + l2GasLimit / 2n } });
+    precompile.beforeExecution("block");
+    expect((await callExecute(inputOf(built), 10_000_000n, precompile)).exceptionError).to.equal(undefined);
+    const second = await callExecute(inputOf(built), 10_000_000n, precompile);
+    expect(decodeExecuteInvalid(second.returnValue)?.code).to.equal(ExecuteErrorCode.BudgetExhausted);
+    precompile.beforeExecution("block");
+    expect((await callExecute(inputOf(built), 10_000_000n, precompile)).exceptionError).to.equal(undefined);
+  });
+});

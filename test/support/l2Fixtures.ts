@@ -1,0 +1,118 @@
+import { createBlock, type Block, type HeaderData } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import {
+  type TypedTransaction,
+  createEOACode7702Tx,
+  createFeeMarket1559Tx,
+  createLegacyTx,
+} from "@ethereumjs/tx";
+import {
+  type Address,
+  type PrefixedHexString,
+  createAddressFromPrivateKey,
+  eoaCode7702SignAuthorization,
+  hexToBytes,
+} from "@ethereumjs/util";
+
+/** Runtime code: SSTORE(calldata[0:32], calldata[32:64]) then LOG1(topic = the value). */
+export const STORE_AND_LOG_CODE = "0x6020356000355560203560006000a100";
+/** Runtime code: SSTORE(0, BLOCKHASH(calldata[0:32])). */
+export const BLOCKHASH_CODE = "0x6000354060005500";
+/** Init code that deploys STORE_AND_LOG_CODE (16 bytes at offset 12). */
+export const STORE_AND_LOG_INITCODE = "0x6010600c60003960106000f3" + STORE_AND_LOG_CODE.slice(2);
+
+export const STORE_ADDRESS = "0x00000000000000000000000000000000005707e0";
+export const BLOCKHASH_ADDRESS = "0x0000000000000000000000000000000000b10c00";
+
+export function word(value: bigint | number): string {
+  return BigInt(value).toString(16).padStart(64, "0");
+}
+
+/** Calldata for STORE_AND_LOG_CODE. */
+export function storeCall(slot: bigint | number, value: bigint | number): PrefixedHexString {
+  return `0x${word(slot)}${word(value)}`;
+}
+
+/** A funded test key that signs transactions with consecutive nonces. */
+export class TestSigner {
+  private nonce = 0n;
+  readonly address: Address;
+
+  constructor(
+    readonly privateKey: Uint8Array,
+    private readonly common: Common,
+  ) {
+    this.address = createAddressFromPrivateKey(privateKey);
+  }
+
+  static fromSeed(seed: number, common: Common): TestSigner {
+    return new TestSigner(hexToBytes(`0x${word(seed + 1)}`), common);
+  }
+
+  /** An EIP-1559 transaction; `to` undefined deploys `data`. */
+  tx(fields: { to?: string; value?: bigint; data?: string; gasLimit?: bigint }): TypedTransaction {
+    return createFeeMarket1559Tx(
+      {
+        chainId: this.common.chainId(),
+        nonce: this.nonce++,
+        maxFeePerGas: 10n ** 11n,
+        maxPriorityFeePerGas: 10n ** 9n,
+        gasLimit: fields.gasLimit ?? 100_000n,
+        to: fields.to,
+        value: fields.value ?? 0n,
+        data: (fields.data ?? "0x") as PrefixedHexString,
+      },
+      { common: this.common },
+    ).sign(this.privateKey);
+  }
+
+  /** A legacy EIP-155 transaction. */
+  legacyTx(fields: { to: string; value?: bigint }): TypedTransaction {
+    return createLegacyTx(
+      { nonce: this.nonce++, gasPrice: 10n ** 11n, gasLimit: 21_000n, to: fields.to, value: fields.value ?? 0n },
+      { common: this.common },
+    ).sign(this.privateKey);
+  }
+
+  /** An EIP-7702 transaction in which `authority` delegates its code to `delegate`, then is called. */
+  delegationTx(authority: TestSigner, delegate: string, data: string): TypedTransaction {
+    const authorization = eoaCode7702SignAuthorization(
+      {
+        chainId: `0x${this.common.chainId().toString(16)}`,
+        address: delegate as PrefixedHexString,
+        nonce: `0x${authority.nonce.toString(16)}`,
+      },
+      authority.privateKey,
+    );
+    authority.nonce++;
+    return createEOACode7702Tx(
+      {
+        chainId: this.common.chainId(),
+        nonce: this.nonce++,
+        maxFeePerGas: 10n ** 11n,
+        maxPriorityFeePerGas: 10n ** 9n,
+        gasLimit: 200_000n,
+        to: authority.address.toString() as PrefixedHexString,
+        data: data as PrefixedHexString,
+        authorizationList: [authorization],
+      },
+      { common: this.common },
+    ).sign(this.privateKey);
+  }
+}
+
+/** Re-encodes `block` with some header fields (and optionally the body) replaced. */
+export function tamperBlock(
+  block: Block,
+  header: Partial<HeaderData>,
+  body: { transactions?: TypedTransaction[]; withdrawals?: { index: bigint; validatorIndex: bigint; address: Address; amount: bigint }[] } = {},
+): Uint8Array {
+  return createBlock(
+    {
+      header: { ...block.header.toJSON(), ...header } as HeaderData,
+      transactions: body.transactions ?? block.transactions,
+      withdrawals: body.withdrawals ?? [],
+    },
+    { common: block.common, skipConsensusFormatValidation: true },
+  ).serialize();
+}
