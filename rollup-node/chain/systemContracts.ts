@@ -7,7 +7,7 @@ export interface SystemContract {
   readonly name: string;
   readonly eip: number;
   readonly address: `0x${string}`;
-  readonly code: `0x${string}`;
+  readonly code: string;
 }
 
 /** EIP-4788 beacon block root contract. */

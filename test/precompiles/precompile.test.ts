@@ -28,7 +28,7 @@ async function builtTransferBlock(): Promise<BuiltBlock> {
   return chain.buildBlock([TestSigner.fromSeed(7, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
 }
 
-function inputOf(built: BuiltBlock, proofs = new Uint8Array()): Uint8Array {
+function inputOf(built: BuiltBlock, proofs: Uint8Array = new Uint8Array()): Uint8Array {
   return encodeExecuteInput({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness, proofs });
 }
 
@@ -55,7 +55,7 @@ describe("EXECUTE input and output codec", () => {
 
   it("rejects truncated input, out-of-range offsets and oversized chain ids", () => {
     const valid = encodeExecuteInput({ chainId: 1n, parentHeader: new Uint8Array(3), block: new Uint8Array(40), witness: new Uint8Array(), proofs: new Uint8Array() });
-    const cases: Uint8Array[] = [
+    const cases: Uint8Array<ArrayBufferLike>[] = [
       valid.subarray(0, 100),
       valid.subarray(0, valid.length - 32),
       (() => { const v = valid.slice(); v[63] = 0xff; return v; })(),

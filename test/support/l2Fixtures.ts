@@ -58,7 +58,7 @@ export class TestSigner {
         maxFeePerGas: 10n ** 11n,
         maxPriorityFeePerGas: 10n ** 9n,
         gasLimit: fields.gasLimit ?? 100_000n,
-        to: fields.to,
+        to: fields.to as PrefixedHexString | undefined,
         value: fields.value ?? 0n,
         data: (fields.data ?? "0x") as PrefixedHexString,
       },
@@ -69,7 +69,7 @@ export class TestSigner {
   /** A legacy EIP-155 transaction. */
   legacyTx(fields: { to: string; value?: bigint }): TypedTransaction {
     return createLegacyTx(
-      { nonce: this.nonce++, gasPrice: 10n ** 11n, gasLimit: 21_000n, to: fields.to, value: fields.value ?? 0n },
+      { nonce: this.nonce++, gasPrice: 10n ** 11n, gasLimit: 21_000n, to: fields.to as PrefixedHexString, value: fields.value ?? 0n },
       { common: this.common },
     ).sign(this.privateKey);
   }

@@ -95,6 +95,18 @@ export class L2TestChain {
     return this.head;
   }
 
+  /** The full-state trie database (every node of every block's state). */
+  get database(): MapDB<string, StoredValue> {
+    return this.db;
+  }
+
+  /** The header of block `number` of this chain. */
+  headerAt(number: bigint): BlockHeader {
+    const header = this.headers[Number(number)];
+    if (header === undefined) throw new Error(`block ${number} is not in this test chain`);
+    return header;
+  }
+
   /** Builds the next block from `txs` (all must be valid) and returns it with its witness. */
   async buildBlock(txs: readonly TypedTransaction[], options: BuildOptions = {}): Promise<BuiltBlock> {
     const parent = this.head;
