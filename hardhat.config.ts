@@ -1,5 +1,6 @@
 import "@nomicfoundation/hardhat-toolbox";
 import type { HardhatUserConfig } from "hardhat/config";
+import path from "node:path";
 
 import "./tasks";
 import { IN_PROCESS_NETWORK, IN_PROCESS_URL } from "./tasks/inProcessNetwork";
@@ -31,6 +32,7 @@ const config: HardhatUserConfig = {
   },
   mocha: {
     timeout: 120_000,
+    reporter: path.join(__dirname, "test", "support", "summaryReporter.js"),
   },
   typechain: {
     outDir: "typechain-types",

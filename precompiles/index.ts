@@ -7,7 +7,7 @@ export type { ExecutePrecompile, ExecutePrecompileOptions, ExecutionHook } from 
 export { SafeMerkleStateManager } from "./stateManager";
 export { DEFAULT_HARDFORK, decodeHeader, l2Common, verifyBlock } from "./verifyBlock";
 export type { VerifyBlockParams } from "./verifyBlock";
-export { CODE_KEY_PREFIX, WitnessDB, decodeWitness, encodeWitness } from "./witness";
-export type { Witness } from "./witness";
+export { CODE_KEY_PREFIX, WitnessDB, decodeWitness, encodeWitness, valueBytes } from "./witness";
+export type { StoredValue, Witness } from "./witness";
 export { WitnessBlockchain } from "./witnessBlockchain";
 export { RecordingDB } from "./witnessRecorder";

@@ -1,0 +1,52 @@
+import { ClassicLevel } from "classic-level";
+import type { BatchDBOp, DB } from "@ethereumjs/util";
+
+import { type StoredValue, valueBytes as toBytes } from "../../precompiles";
+
+
+/**
+ * An EthereumJS `DB` on LevelDB: the chain's state trie and its records survive a restart.
+ * Keys are strings (EthereumJS tries pass unprefixed hex); values are stored as bytes.
+ */
+export class LevelDB implements DB<string, StoredValue> {
+  private constructor(private readonly level: ClassicLevel<string, Uint8Array>) {}
+
+  /** Opens (creating if needed) the database in `directory`. */
+  static async open(directory: string): Promise<LevelDB> {
+    const level = new ClassicLevel<string, Uint8Array>(directory, { keyEncoding: "utf8", valueEncoding: "view" });
+    await level.open();
+    return new LevelDB(level);
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const value = await this.level.get(key);
+    return value === undefined ? undefined : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+
+  async put(key: string, value: StoredValue): Promise<void> {
+    await this.level.put(key, toBytes(value));
+  }
+
+  async del(key: string): Promise<void> {
+    await this.level.del(key);
+  }
+
+  /** Applies all operations atomically: a crash leaves all or none of them. */
+  async batch(ops: BatchDBOp<string, StoredValue>[]): Promise<void> {
+    await this.level.batch(
+      ops.map((op) => (op.type === "put" ? { type: "put" as const, key: op.key, value: toBytes(op.value) } : { type: "del" as const, key: op.key })),
+    );
+  }
+
+  shallowCopy(): DB<string, StoredValue> {
+    return this;
+  }
+
+  async open(): Promise<void> {
+    if (this.level.status !== "open") await this.level.open();
+  }
+
+  async close(): Promise<void> {
+    await this.level.close();
+  }
+}
