@@ -1,9 +1,10 @@
 import { type Block, type BlockHeader, createBlock, createBlockHeader } from "@ethereumjs/block";
-import type { Common } from "@ethereumjs/common";
+import type { Common, Proof } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { getMerkleStateProof } from "@ethereumjs/statemanager";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { Account, KECCAK256_RLP, MapDB, ValueEncoding, createAddressFromString, hexToBytes } from "@ethereumjs/util";
-import { buildBlock, createVM } from "@ethereumjs/vm";
+import { type RunTxResult, buildBlock, createVM } from "@ethereumjs/vm";
 
 import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
 import { RecordingDB, SafeMerkleStateManager, encodeWitness, l2Common } from "../../precompiles";
@@ -24,12 +25,16 @@ export interface BuiltBlock {
   readonly blockRlp: Uint8Array;
   readonly witness: Uint8Array;
   readonly witnessParts: { state: readonly Uint8Array[]; codes: readonly Uint8Array[]; headers: readonly Uint8Array[] };
+  /** The outcome of each transaction, in block order (a reverted call is still a valid transaction). */
+  readonly txResults: readonly RunTxResult[];
 }
 
 export interface BuildOptions {
   readonly timestamp?: bigint;
   readonly parentBeaconBlockRoot?: Uint8Array;
   readonly coinbase?: string;
+  /** Build the block but leave the chain's head where it was (for blocks meant to be rejected). */
+  readonly discard?: boolean;
 }
 
 const GENESIS_GAS_LIMIT = 30_000_000n;
@@ -138,19 +143,40 @@ export class L2TestChain {
       withdrawals: [],
       blockOpts: { putBlockIntoBlockchain: false },
     });
-    for (const tx of txs) await builder.addTransaction(tx);
+    const txResults: RunTxResult[] = [];
+    for (const tx of txs) txResults.push(await builder.addTransaction(tx));
     const { block } = await builder.build();
     // BLOCKHASH authenticates an ancestor through every header between it and the parent.
     const ancestors = this.headers.slice(Number(lowestRead), Number(parent.header.number)).map((h) => h.serialize());
     const witnessParts = recording.toWitness(ancestors);
-    this.head = block;
-    this.headers.push(block.header);
+    if (options.discard !== true) {
+      this.head = block;
+      this.headers.push(block.header);
+    }
     return {
       block,
       parentHeader: parent.header.serialize(),
       blockRlp: block.serialize(),
       witness: encodeWitness(witnessParts),
       witnessParts,
+      txResults,
     };
+  }
+
+  /** A state manager over the state of block `number` (default: the head), for reads. */
+  async stateAt(number: bigint = this.head.header.number): Promise<SafeMerkleStateManager> {
+    const stateManager = new SafeMerkleStateManager({ common: this.common, trie: L2TestChain.trie(this.db, this.common) });
+    await stateManager.setStateRoot(this.headerAt(number).stateRoot);
+    return stateManager;
+  }
+
+  /** The EIP-1186 proof (`eth_getProof`) of `address` and its storage `slots` at block `number` (default: the head). */
+  async getProof(address: string, slots: readonly string[] = [], number?: bigint): Promise<Proof> {
+    const stateManager = await this.stateAt(number);
+    return getMerkleStateProof(
+      stateManager,
+      createAddressFromString(address),
+      slots.map((slot) => hexToBytes(slot as `0x${string}`)),
+    );
   }
 }

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {SecureMerkleTrie} from "@eth-optimism/contracts-bedrock/src/libraries/trie/SecureMerkleTrie.sol";
+import {RLPReader} from "@eth-optimism/contracts-bedrock/src/libraries/rlp/RLPReader.sol";
+
+import {Execute, ExecuteResult} from "../Execute.sol";
+import {L1Message, L2Message, Messages} from "./Messages.sol";
+import {MessageTree} from "./MessageTree.sol";
+import {DEFAULT_CROSS_DOMAIN_SENDER, L2_BRIDGE_ADDRESS, SENT_MESSAGES_SLOT} from "./RollupConstants.sol";
+
+/// @title NativeRollup
+/// @notice The L1 contract of a native rollup: the rollup's programmable consensus layer. It keeps
+/// the L2 head, accepts each next L2 block that the EXECUTE precompile verifies, queues L1 → L2
+/// messages that blocks must anchor, and finalizes L2 → L1 messages proven against accepted
+/// L2 state roots. Each rollup inherits it and may override the sequencing hooks.
+/// @dev Blocks are final once accepted: EXECUTE re-executes (or verifies proofs of) the block, so
+/// there is no challenge game.
+abstract contract NativeRollup {
+    using Messages for L1Message;
+    using Messages for L2Message;
+
+    /// @notice Policy parameters of a rollup.
+    /// @param sequencerInactivityPeriod Seconds without an accepted block after which anyone may advance.
+    /// @param forceInclusionDelay Seconds after which a queued message must be consumed by the next block.
+    struct RollupConfig {
+        uint64 sequencerInactivityPeriod;
+        uint64 forceInclusionDelay;
+    }
+
+    /// @notice An entry of the L1 → L2 queue.
+    struct QueuedMessage {
+        bytes32 messageHash;
+        uint64 queuedAt;
+    }
+
+    /// @notice Gas limit of the L2 call of a plain ETH deposit.
+    uint256 public constant DEPOSIT_GAS_LIMIT = 100_000;
+
+    /// @notice Largest gas limit an L1 → L2 message may ask for.
+    uint256 public constant MAX_MESSAGE_GAS_LIMIT = 10_000_000;
+
+    /// @notice Largest calldata of an L1 → L2 message (bytes).
+    uint256 public constant MAX_MESSAGE_DATA_SIZE = 64 * 1024;
+
+    /// @notice Index of the storage root in an RLP account `[nonce, balance, storageRoot, codeHash]`.
+    uint256 private constant ACCOUNT_STORAGE_ROOT_INDEX = 2;
+
+    /// @notice Number of fields of an RLP account.
+    uint256 private constant ACCOUNT_FIELD_COUNT = 4;
+
+    /// @notice The L2 chain id (EIP-155 and CHAINID on L2).
+    uint64 public immutable L2_CHAIN_ID;
+
+    /// @notice The account allowed to advance while it is active.
+    address public immutable SEQUENCER;
+
+    /// @notice Seconds without an accepted block after which anyone may advance.
+    uint64 public immutable SEQUENCER_INACTIVITY_PERIOD;
+
+    /// @notice Seconds after which a queued message must be consumed by the next block.
+    uint64 public immutable FORCE_INCLUSION_DELAY;
+
+    /// @notice Hash of the L2 head (the last accepted block).
+    bytes32 public headHash;
+
+    /// @notice Number of the L2 head.
+    uint64 public headNumber;
+
+    /// @notice L1 timestamp of the last accepted block (the deployment time before the first).
+    uint64 public lastAdvanceTimestamp;
+
+    /// @notice Index of the first queued message no block has consumed yet.
+    uint256 public nextMessageIndex;
+
+    /// @notice State root of every accepted L2 block, by number (zero for unknown blocks).
+    mapping(uint64 number => bytes32) public stateRootOf;
+
+    /// @notice L2 → L1 messages already finalized, by hash.
+    mapping(bytes32 messageHash => bool) public finalized;
+
+    QueuedMessage[] private _queue;
+
+    /// @dev The L2 sender of the message being finalized; zero outside a finalization.
+    address private transient _l2Sender;
+
+    /// @notice An L2 block was verified by EXECUTE and is the new head.
+    /// @param number The block number.
+    /// @param blockHash The block hash.
+    /// @param stateRoot The block's post-state root.
+    /// @param messagesConsumed How many queued L1 messages the block anchors.
+    /// @param gasUsed L2 gas used by the block.
+    /// @param burnedFees Wei of L2 base fee burned by the block.
+    /// @param submitter The L1 account that submitted it.
+    event BlockAdvanced(
+        uint64 indexed number,
+        bytes32 indexed blockHash,
+        bytes32 stateRoot,
+        uint256 messagesConsumed,
+        uint64 gasUsed,
+        uint256 burnedFees,
+        address indexed submitter
+    );
+
+    /// @notice An L1 → L2 message was queued.
+    /// @param nonce Its position in the queue.
+    /// @param from The L1 sender.
+    /// @param to The L2 recipient.
+    /// @param value Wei to release on L2 (held here meanwhile).
+    /// @param gasLimit Gas of the L2 call.
+    /// @param data Calldata of the L2 call.
+    /// @param messageHash Its hash (a leaf of the anchored message tree).
+    event MessageQueued(
+        uint256 indexed nonce,
+        address indexed from,
+        address indexed to,
+        uint256 value,
+        uint256 gasLimit,
+        bytes data,
+        bytes32 messageHash
+    );
+
+    /// @notice An L2 → L1 message was finalized: its value paid and its call made.
+    /// @param messageHash The message's hash.
+    /// @param nonce Its nonce on L2.
+    /// @param to The L1 recipient.
+    /// @param value Wei paid.
+    event MessageFinalized(bytes32 indexed messageHash, uint256 indexed nonce, address indexed to, uint256 value);
+
+    /// @notice The caller may not advance: it is not the sequencer and the sequencer is still active.
+    /// @param caller The caller.
+    /// @param openAt L1 timestamp from which anyone may advance.
+    error NotSequencer(address caller, uint256 openAt);
+
+    /// @notice `parentHeader` is not the header of the L2 head.
+    error ParentNotHead(bytes32 parentHash, bytes32 headHash);
+
+    /// @notice The block's anchor is not the root of the messages it claims to consume.
+    error AnchorMismatch(bytes32 expected, bytes32 actual);
+
+    /// @notice The block claims more messages than are queued.
+    error MessageCountExceedsQueue(uint256 messageCount, uint256 pending);
+
+    /// @notice The block leaves an overdue message unconsumed.
+    error OverdueMessageSkipped(uint256 nonce, uint64 queuedAt);
+
+    /// @notice The block's timestamp is ahead of the L1's.
+    error BlockFromFuture(uint64 blockTimestamp, uint256 l1Timestamp);
+
+    /// @notice A message's gas limit exceeds `MAX_MESSAGE_GAS_LIMIT`.
+    error GasLimitTooHigh(uint256 gasLimit, uint256 maxGasLimit);
+
+    /// @notice A message's calldata exceeds `MAX_MESSAGE_DATA_SIZE`.
+    error MessageDataTooLarge(uint256 size, uint256 maxSize);
+
+    /// @notice No queued message has this nonce.
+    error UnknownMessage(uint256 nonce);
+
+    /// @notice The L2 block has not been accepted.
+    error BlockNotAccepted(uint64 number);
+
+    /// @notice The proofs do not show L2Bridge's sent-messages entry for the message as set.
+    error MessageNotSent(bytes32 messageHash);
+
+    /// @notice The message was already finalized.
+    error AlreadyFinalized(bytes32 messageHash);
+
+    /// @notice The message's L1 call reverted; the finalization is undone and can be retried.
+    error MessageCallFailed(bytes32 messageHash, bytes returnData);
+
+    /// @param l2ChainId The L2 chain id.
+    /// @param genesisBlockHash Hash of the L2 genesis block (the first head).
+    /// @param genesisStateRoot State root of the L2 genesis block.
+    /// @param sequencer The permissioned sequencer.
+    /// @param config Sequencing and censorship-resistance parameters.
+    constructor(
+        uint64 l2ChainId,
+        bytes32 genesisBlockHash,
+        bytes32 genesisStateRoot,
+        address sequencer,
+        RollupConfig memory config
+    ) {
+        L2_CHAIN_ID = l2ChainId;
+        SEQUENCER = sequencer;
+        SEQUENCER_INACTIVITY_PERIOD = config.sequencerInactivityPeriod;
+        FORCE_INCLUSION_DELAY = config.forceInclusionDelay;
+        headHash = genesisBlockHash;
+        stateRootOf[0] = genesisStateRoot;
+        lastAdvanceTimestamp = uint64(block.timestamp);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Blocks
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Accepts the next L2 block, verified by EXECUTE, as the new head.
+    /// @param parentHeader RLP of the current head's header.
+    /// @param block_ RLP of the L2 block.
+    /// @param witness Stateless witness of the block's pre-state.
+    /// @param proofs Execution proofs; empty for re-execution.
+    /// @param consumedMessages How many queued messages the block consumes (from `nextMessageIndex`);
+    /// its `parentBeaconBlockRoot` must be their MessageTree root.
+    function advance(
+        bytes calldata parentHeader,
+        bytes calldata block_,
+        bytes calldata witness,
+        bytes calldata proofs,
+        uint256 consumedMessages
+    ) external {
+        _authorizeAdvance(msg.sender);
+        bytes32 parentHash = keccak256(parentHeader);
+        if (parentHash != headHash) revert ParentNotHead(parentHash, headHash);
+
+        ExecuteResult memory r = Execute.execute(L2_CHAIN_ID, parentHeader, block_, witness, proofs);
+
+        uint256 first = nextMessageIndex;
+        bytes32 expectedAnchor = _pendingMessagesRoot(first, consumedMessages);
+        if (r.parentBeaconBlockRoot != expectedAnchor) revert AnchorMismatch(expectedAnchor, r.parentBeaconBlockRoot);
+        uint256 next = first + consumedMessages;
+        if (next < _queue.length) {
+            uint64 queuedAt = _queue[next].queuedAt;
+            if (block.timestamp - queuedAt > FORCE_INCLUSION_DELAY) revert OverdueMessageSkipped(next, queuedAt);
+        }
+        if (r.timestamp > block.timestamp) revert BlockFromFuture(r.timestamp, block.timestamp);
+        _validateBlock(r);
+
+        headHash = r.blockHash;
+        headNumber = r.number;
+        stateRootOf[r.number] = r.stateRoot;
+        nextMessageIndex = next;
+        lastAdvanceTimestamp = uint64(block.timestamp);
+        emit BlockAdvanced(r.number, r.blockHash, r.stateRoot, consumedMessages, r.gasUsed, r.burnedFees, msg.sender);
+    }
+
+    /// @notice L1 timestamp from which anyone may advance, unless the sequencer advances first.
+    /// @return The timestamp.
+    function openSequencingAt() public view returns (uint256) {
+        return uint256(lastAdvanceTimestamp) + SEQUENCER_INACTIVITY_PERIOD;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // L1 → L2 messages
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Deposits `msg.value` wei for `to` on L2 (a plain transfer with `DEPOSIT_GAS_LIMIT`).
+    /// @param to The L2 recipient.
+    /// @return nonce The message's nonce.
+    function depositETH(address to) external payable returns (uint256 nonce) {
+        return _queueMessage(to, DEPOSIT_GAS_LIMIT, "");
+    }
+
+    /// @notice Queues a call of `to` on L2 with `data`, `gasLimit` and `msg.value`; during the L2
+    /// call `L2Bridge.l1Sender()` is the caller of this function.
+    /// @param to The L2 account to call.
+    /// @param gasLimit Gas of the L2 call (at most `MAX_MESSAGE_GAS_LIMIT`).
+    /// @param data Calldata (at most `MAX_MESSAGE_DATA_SIZE` bytes).
+    /// @return nonce The message's nonce.
+    function sendMessage(address to, uint256 gasLimit, bytes calldata data) external payable returns (uint256 nonce) {
+        return _queueMessage(to, gasLimit, data);
+    }
+
+    /// @notice How many messages have ever been queued.
+    /// @return The queue length.
+    function messageCount() external view returns (uint256) {
+        return _queue.length;
+    }
+
+    /// @notice The hash of the queued message `nonce`.
+    /// @param nonce The message's nonce.
+    /// @return The hash.
+    function messageHash(uint256 nonce) external view returns (bytes32) {
+        return _queued(nonce).messageHash;
+    }
+
+    /// @notice When the message `nonce` was queued (L1 timestamp).
+    /// @param nonce The message's nonce.
+    /// @return The timestamp.
+    function messageQueuedAt(uint256 nonce) external view returns (uint64) {
+        return _queued(nonce).queuedAt;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // L2 → L1 messages
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Finalizes an L2 → L1 message: proves that L2Bridge recorded it in the state of an
+    /// accepted L2 block, then pays `message.value` to `message.to` and calls it with
+    /// `message.data` (with `l2Sender()` = `message.from`). Anyone may finalize; each message once.
+    /// A failing call reverts the whole finalization, which can then be retried.
+    /// @param l2BlockNumber An accepted L2 block at or after the one that sent the message.
+    /// @param message The message.
+    /// @param accountProof EIP-1186 proof of the L2Bridge account against the block's state root.
+    /// @param storageProof EIP-1186 proof of the message's sent-messages slot against the
+    /// L2Bridge storage root.
+    function finalizeMessage(
+        uint64 l2BlockNumber,
+        L2Message calldata message,
+        bytes[] calldata accountProof,
+        bytes[] calldata storageProof
+    ) external {
+        bytes32 stateRoot = stateRootOf[l2BlockNumber];
+        if (stateRoot == bytes32(0)) revert BlockNotAccepted(l2BlockNumber);
+        bytes32 hash = message.hash();
+        if (finalized[hash]) revert AlreadyFinalized(hash);
+        if (!_isSentOnL2(stateRoot, hash, accountProof, storageProof)) revert MessageNotSent(hash);
+
+        finalized[hash] = true;
+        emit MessageFinalized(hash, message.nonce, message.to, message.value);
+
+        address previousSender = _l2Sender;
+        _l2Sender = message.from;
+        (bool success, bytes memory returnData) = message.to.call{value: message.value}(message.data);
+        _l2Sender = previousSender;
+        if (!success) revert MessageCallFailed(hash, returnData);
+    }
+
+    /// @notice The L2 sender of the message being finalized (`DEFAULT_CROSS_DOMAIN_SENDER` otherwise).
+    /// @return The L2 account.
+    function l2Sender() external view returns (address) {
+        address sender = _l2Sender;
+        return sender == address(0) ? DEFAULT_CROSS_DOMAIN_SENDER : sender;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Hooks
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Reverts unless `submitter` may advance now. Default: the sequencer always; anyone
+    /// once the sequencer has been inactive for `SEQUENCER_INACTIVITY_PERIOD`.
+    /// @param submitter The caller of `advance`.
+    function _authorizeAdvance(address submitter) internal view virtual {
+        if (submitter == SEQUENCER) return;
+        uint256 openAt = openSequencingAt();
+        if (block.timestamp < openAt) revert NotSequencer(submitter, openAt);
+    }
+
+    /// @notice Extra checks a rollup applies to a verified block before accepting it. Default: none.
+    /// @param result What EXECUTE returned for the block.
+    function _validateBlock(ExecuteResult memory result) internal view virtual {}
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------
+
+    function _queueMessage(address to, uint256 gasLimit, bytes memory data) private returns (uint256 nonce) {
+        if (gasLimit > MAX_MESSAGE_GAS_LIMIT) revert GasLimitTooHigh(gasLimit, MAX_MESSAGE_GAS_LIMIT);
+        if (data.length > MAX_MESSAGE_DATA_SIZE) revert MessageDataTooLarge(data.length, MAX_MESSAGE_DATA_SIZE);
+        nonce = _queue.length;
+        bytes32 hash = L1Message({
+            nonce: nonce, from: msg.sender, to: to, value: msg.value, gasLimit: gasLimit, data: data
+        }).hash();
+        _queue.push(QueuedMessage({messageHash: hash, queuedAt: uint64(block.timestamp)}));
+        emit MessageQueued(nonce, msg.sender, to, msg.value, gasLimit, data, hash);
+    }
+
+    function _pendingMessagesRoot(uint256 first, uint256 count) private view returns (bytes32) {
+        uint256 pending = _queue.length - first;
+        if (count > pending) revert MessageCountExceedsQueue(count, pending);
+        bytes32[] memory leaves = new bytes32[](count);
+        for (uint256 i; i < count; ++i) leaves[i] = _queue[first + i].messageHash;
+        return MessageTree.root(leaves);
+    }
+
+    function _queued(uint256 nonce) private view returns (QueuedMessage storage) {
+        if (nonce >= _queue.length) revert UnknownMessage(nonce);
+        return _queue[nonce];
+    }
+
+    /// @dev Proves L2Bridge's account against `stateRoot`, then its sent-messages entry for
+    /// `hash` against the account's storage root. Malformed proofs revert inside the MPT library.
+    function _isSentOnL2(bytes32 stateRoot, bytes32 hash, bytes[] calldata accountProof, bytes[] calldata storageProof)
+        private
+        pure
+        returns (bool)
+    {
+        bytes memory account = SecureMerkleTrie.get(abi.encodePacked(L2_BRIDGE_ADDRESS), accountProof, stateRoot);
+        RLPReader.RLPItem[] memory fields = RLPReader.readList(account);
+        if (fields.length != ACCOUNT_FIELD_COUNT) return false;
+        bytes32 storageRoot = bytes32(RLPReader.readBytes(fields[ACCOUNT_STORAGE_ROOT_INDEX]));
+        bytes32 slot = keccak256(abi.encode(hash, SENT_MESSAGES_SLOT));
+        bytes memory value = SecureMerkleTrie.get(abi.encodePacked(slot), storageProof, storageRoot);
+        // Storage tries hold RLP-encoded non-zero values: anything present is non-zero.
+        return RLPReader.readBytes(value).length != 0;
+    }
+}

@@ -1,0 +1,358 @@
+import { type Block, createBlock } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import type { CustomPrecompile } from "@ethereumjs/evm";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { Caches, type Proof, getMerkleStateProof } from "@ethereumjs/statemanager";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import { Account, Address, type DB, MapDB, ValueEncoding, equalsBytes, setLengthLeft } from "@ethereumjs/util";
+import { type VM, createVM, runBlock } from "@ethereumjs/vm";
+
+import { SafeMerkleStateManager } from "../../precompiles/stateManager";
+import type { StoredValue } from "../../precompiles/witness";
+import { BlockStore } from "./blockStore";
+import { produceBlock } from "./blockBuilder";
+import { type CallFrame, CallTracer } from "./callTracer";
+import { StoreBlockchain } from "./chainBlockchain";
+import { InvalidTimestampError, UnknownBlockError } from "./errors";
+import { type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "./genesis";
+import { matchingLogs } from "./logFilter";
+import { AsyncMutex } from "./mutex";
+import { type SimulationContext, estimateGas, simulateCall } from "./simulate";
+import type {
+  BeforeExecutionHook,
+  BlockRecord,
+  BlockTag,
+  CallRequest,
+  CallResult,
+  ChainReceipt,
+  LocatedLog,
+  LogFilter,
+  MineOptions,
+  MinedBlock,
+  TxLocation,
+} from "./types";
+
+export type TrieDatabase = DB<string, StoredValue>;
+
+export interface ChainConfig {
+  readonly genesis: GenesisConfig;
+  /** Where trie nodes and code live; an in-memory MapDB by default (LevelDB plugs in here). */
+  readonly db?: TrieDatabase;
+  readonly customPrecompiles?: readonly CustomPrecompile[];
+  /** Called under the chain's lock before every block build and every call simulation. */
+  readonly beforeExecution?: BeforeExecutionHook;
+  /** Wall clock in seconds since the epoch; injectable for tests. */
+  readonly now?: () => bigint;
+}
+
+/** Direct state edits of dev methods (hardhat_setBalance, …); absent fields are kept. */
+export interface AccountPatch {
+  readonly balance?: bigint;
+  readonly nonce?: bigint;
+  readonly code?: Uint8Array;
+  readonly storage?: readonly { slot: Uint8Array; value: Uint8Array }[];
+}
+
+interface Snapshot {
+  readonly headNumber: bigint;
+  readonly headStateRoot: Uint8Array;
+  readonly timeOffset: bigint;
+  readonly nextTimestamp: bigint | undefined;
+}
+
+const systemNow = (): bigint => BigInt(Math.floor(Date.now() / 1000));
+
+/**
+ * An Ethereum chain on EthereumJS: state in a Merkle trie, blocks built with the VM, history,
+ * receipts and logs in memory. Shared by the L1 devnet and the L2 sequencer. Every operation
+ * that touches the state manager runs under one mutex.
+ */
+export class Chain {
+  private readonly mutex = new AsyncMutex();
+  private readonly snapshots = new Map<number, Snapshot>();
+  private nextSnapshotId = 1;
+  private timeOffset = 0n;
+  private pendingTimestamp: bigint | undefined;
+  /** State root the next block builds on; differs from the head's after dev state edits. */
+  private headStateRoot: Uint8Array;
+  /** Pre-state root of each block (for tracing: re-running a block needs its exact pre-state). */
+  private readonly preStateRoots = new Map<bigint, Uint8Array>();
+
+  private constructor(
+    readonly common: Common,
+    private readonly vm: VM,
+    private readonly state: SafeMerkleStateManager,
+    private readonly store: BlockStore,
+    private readonly config: ChainConfig,
+  ) {
+    this.headStateRoot = store.head.block.header.stateRoot;
+  }
+
+  static async create(config: ChainConfig): Promise<Chain> {
+    const common = createChainCommon(config.genesis.chainId, config.genesis.hardfork);
+    const db = config.db ?? new MapDB<string, StoredValue>();
+    const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+    // Caches batch trie writes until commit: without them every account touch re-hashes trie paths.
+    const state = new SafeMerkleStateManager({ common, trie, caches: new Caches() });
+    const stateRoot = await writeGenesisState(state, genesisAlloc(config.genesis));
+    const store = new BlockStore();
+    store.add({ block: createGenesisBlock(config.genesis, common, stateRoot), receipts: [] });
+    const vm = await createVM({
+      common,
+      stateManager: state,
+      blockchain: new StoreBlockchain(store),
+      evmOpts: { customPrecompiles: [...(config.customPrecompiles ?? [])] },
+    });
+    return new Chain(common, vm, state, store, config);
+  }
+
+  get chainId(): bigint {
+    return this.common.chainId();
+  }
+
+  get head(): Block {
+    return this.store.head.block;
+  }
+
+  get headNumber(): bigint {
+    return this.store.headNumber;
+  }
+
+  // ---------------------------------------------------------------- blocks, txs, logs
+
+  /** The block a tag names, or undefined. "pending", "safe" and "finalized" are the head here. */
+  getBlock(tag: BlockTag): BlockRecord | undefined {
+    if (typeof tag === "bigint") return this.store.byNumberOrUndefined(tag);
+    if (typeof tag === "object") return this.store.byHash(tag.hash);
+    return tag === "earliest" ? this.store.byNumberOrUndefined(0n) : this.store.head;
+  }
+
+  /** Like getBlock, but an unknown block is an error. */
+  resolveBlock(tag: BlockTag): BlockRecord {
+    const record = this.getBlock(tag);
+    if (record === undefined) throw new UnknownBlockError(typeof tag === "object" ? "by hash" : String(tag));
+    return record;
+  }
+
+  getTransaction(hash: Uint8Array): { tx: TypedTransaction; location: TxLocation; block: Block } | undefined {
+    const location = this.store.locateTx(hash);
+    if (location === undefined) return undefined;
+    const block = this.store.byNumberOrUndefined(location.blockNumber)?.block;
+    const tx = block?.transactions[location.index];
+    return block === undefined || tx === undefined ? undefined : { tx, location, block };
+  }
+
+  getReceipt(hash: Uint8Array): ChainReceipt | undefined {
+    return this.store.receipt(hash);
+  }
+
+  /** Logs matching `filter`; the range defaults to the head, `blockHash` wins over the range. */
+  getLogs(filter: LogFilter): LocatedLog[] {
+    if (filter.blockHash !== undefined) {
+      const record = this.store.byHash(filter.blockHash);
+      if (record === undefined) throw new UnknownBlockError("by hash");
+      return matchingLogs(record, filter);
+    }
+    const from = filter.fromBlock ?? this.headNumber;
+    const to = filter.toBlock === undefined || filter.toBlock > this.headNumber ? this.headNumber : filter.toBlock;
+    const out: LocatedLog[] = [];
+    for (let n = from; n <= to; n++) {
+      const record = this.store.byNumberOrUndefined(n);
+      if (record !== undefined) out.push(...matchingLogs(record, filter));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- state reads
+
+  getAccount(address: Uint8Array, tag: BlockTag = "latest"): Promise<Account | undefined> {
+    return this.atBlock(tag, () => this.state.getAccount(new Address(address)));
+  }
+
+  async getBalance(address: Uint8Array, tag: BlockTag = "latest"): Promise<bigint> {
+    return (await this.getAccount(address, tag))?.balance ?? 0n;
+  }
+
+  async getNonce(address: Uint8Array, tag: BlockTag = "latest"): Promise<bigint> {
+    return (await this.getAccount(address, tag))?.nonce ?? 0n;
+  }
+
+  getCode(address: Uint8Array, tag: BlockTag = "latest"): Promise<Uint8Array> {
+    return this.atBlock(tag, () => this.state.getCode(new Address(address)));
+  }
+
+  /** The 32-byte value of `slot` (zero when unset). */
+  getStorageAt(address: Uint8Array, slot: Uint8Array, tag: BlockTag = "latest"): Promise<Uint8Array> {
+    return this.atBlock(tag, async () => setLengthLeft(await this.state.getStorage(new Address(address), setLengthLeft(slot, 32)), 32));
+  }
+
+  /** EIP-1186 account and storage proof against the block's state root. */
+  getProof(address: Uint8Array, slots: readonly Uint8Array[], tag: BlockTag = "latest"): Promise<Proof> {
+    return this.atBlock(tag, () => getMerkleStateProof(this.state, new Address(address), slots.map((s) => setLengthLeft(s, 32))));
+  }
+
+  // ---------------------------------------------------------------- simulation
+
+  call(request: CallRequest, tag: BlockTag = "latest"): Promise<CallResult> {
+    return this.atBlock(tag, (block) => simulateCall(this.simulation(block), request));
+  }
+
+  estimateGas(request: CallRequest, tag: BlockTag = "latest"): Promise<bigint> {
+    return this.atBlock(tag, (block) => estimateGas(this.simulation(block), request));
+  }
+
+  // ---------------------------------------------------------------- block production
+
+  /**
+   * Builds, executes and stores the next block with `txs` (in order). Invalid transactions
+   * are skipped and reported in `skipped`, never fatal.
+   */
+  mineBlock(txs: readonly TypedTransaction[], options: MineOptions = {}): Promise<MinedBlock> {
+    return this.mutex.run(async () => {
+      const parent = this.head;
+      const timestamp = options.timestamp ?? this.nextTimestamp();
+      if (timestamp <= parent.header.timestamp) {
+        throw new InvalidTimestampError(`timestamp ${timestamp} is not above the head's ${parent.header.timestamp}`);
+      }
+      const preStateRoot = this.headStateRoot;
+      const mined = await produceBlock({
+        vm: this.vm,
+        common: this.common,
+        parent,
+        parentStateRoot: preStateRoot,
+        txs,
+        beforeExecution: this.config.beforeExecution,
+        template: {
+          timestamp,
+          coinbase: options.coinbase ?? parent.header.coinbase.bytes,
+          parentBeaconBlockRoot: options.parentBeaconBlockRoot ?? new Uint8Array(32),
+          extraData: options.extraData ?? new Uint8Array(),
+          prevRandao: options.prevRandao ?? parent.hash(),
+        },
+      });
+      this.store.add(mined.record);
+      this.preStateRoots.set(mined.record.block.header.number, preStateRoot);
+      this.headStateRoot = mined.record.block.header.stateRoot;
+      this.pendingTimestamp = undefined;
+      return mined;
+    });
+  }
+
+  // ---------------------------------------------------------------- tracing
+
+  /** geth's callTracer frame of a mined transaction, by re-running its block up to it. */
+  traceTransaction(hash: Uint8Array): Promise<CallFrame | undefined> {
+    return this.mutex.run(async () => {
+      const found = this.getTransaction(hash);
+      if (found === undefined) return undefined;
+      const { block, location } = found;
+      const upTo = block.transactions.slice(0, location.index + 1);
+      const replay = createBlock({ header: block.header, transactions: upTo, withdrawals: block.withdrawals }, { common: this.common });
+      const tracer = new CallTracer(this.vm);
+      tracer.attach();
+      this.config.beforeExecution?.("block");
+      try {
+        const root = this.preStateRoots.get(block.header.number) ?? this.store.byNumberOrUndefined(block.header.number - 1n)?.block.header.stateRoot;
+        const result = await runBlock(this.vm, { block: replay, root, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+        return tracer.result(location.index, found.tx, result.results[location.index]?.totalGasSpent ?? 0n);
+      } finally {
+        tracer.detach();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- dev controls
+
+  /** Seconds the chain's clock runs ahead of the wall clock. */
+  get clockOffset(): bigint {
+    return this.timeOffset;
+  }
+
+  /** The timestamp the next block gets unless one is forced. */
+  nextTimestamp(): bigint {
+    if (this.pendingTimestamp !== undefined) return this.pendingTimestamp;
+    const now = (this.config.now ?? systemNow)() + this.timeOffset;
+    const min = this.head.header.timestamp + 1n;
+    return now > min ? now : min;
+  }
+
+  /** evm_increaseTime: moves the clock forward; returns the total offset in seconds. */
+  increaseTime(seconds: bigint): bigint {
+    this.timeOffset += seconds;
+    return this.timeOffset;
+  }
+
+  /** evm_setNextBlockTimestamp: later blocks continue from this time. */
+  setNextBlockTimestamp(timestamp: bigint): void {
+    if (timestamp <= this.head.header.timestamp) {
+      throw new InvalidTimestampError(`timestamp ${timestamp} is not above the latest block's ${this.head.header.timestamp}`);
+    }
+    this.pendingTimestamp = timestamp;
+    this.timeOffset = timestamp - (this.config.now ?? systemNow)();
+  }
+
+  /** evm_snapshot: an id to revert to. */
+  snapshot(): number {
+    const id = this.nextSnapshotId++;
+    this.snapshots.set(id, {
+      headNumber: this.headNumber,
+      headStateRoot: this.headStateRoot,
+      timeOffset: this.timeOffset,
+      nextTimestamp: this.pendingTimestamp,
+    });
+    return id;
+  }
+
+  /** evm_revert: drops blocks after the snapshot; the snapshot and later ones are consumed. */
+  revert(id: number): Promise<boolean> {
+    return this.mutex.run(async () => {
+      const snapshot = this.snapshots.get(id);
+      if (snapshot === undefined) return false;
+      for (const key of [...this.snapshots.keys()]) if (key >= id) this.snapshots.delete(key);
+      for (const record of this.store.truncate(snapshot.headNumber)) this.preStateRoots.delete(record.block.header.number);
+      this.headStateRoot = snapshot.headStateRoot;
+      this.timeOffset = snapshot.timeOffset;
+      this.pendingTimestamp = snapshot.nextTimestamp;
+      // The trie is append-only: the old root is still fully present.
+      await this.state.setStateRoot(snapshot.headStateRoot);
+      return true;
+    });
+  }
+
+  /** Edits an account in the head state (dev methods); the next block builds on the result. */
+  patchAccount(address: Uint8Array, patch: AccountPatch): Promise<void> {
+    return this.mutex.run(async () => {
+      await this.loadRoot(this.headStateRoot);
+      const target = new Address(address);
+      await this.state.checkpoint();
+      const account = (await this.state.getAccount(target)) ?? new Account();
+      if (patch.balance !== undefined) account.balance = patch.balance;
+      if (patch.nonce !== undefined) account.nonce = patch.nonce;
+      await this.state.putAccount(target, account);
+      if (patch.code !== undefined) await this.state.putCode(target, patch.code);
+      for (const { slot, value } of patch.storage ?? []) await this.state.putStorage(target, setLengthLeft(slot, 32), value);
+      await this.state.commit();
+      this.headStateRoot = await this.state.getStateRoot();
+    });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private simulation(block: Block): SimulationContext {
+    return { vm: this.vm, common: this.common, block, beforeExecution: this.config.beforeExecution };
+  }
+
+  private async loadRoot(root: Uint8Array): Promise<void> {
+    if (!equalsBytes(await this.state.getStateRoot(), root)) await this.state.setStateRoot(root);
+  }
+
+  /** Runs `task` under the lock with the state manager at the state after block `tag`. */
+  private atBlock<T>(tag: BlockTag, task: (block: Block) => Promise<T>): Promise<T> {
+    return this.mutex.run(async () => {
+      const record = this.resolveBlock(tag);
+      const isHead = record.block.header.number === this.headNumber;
+      await this.loadRoot(isHead ? this.headStateRoot : record.block.header.stateRoot);
+      return task(record.block);
+    });
+  }
+}

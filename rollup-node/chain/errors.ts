@@ -1,0 +1,62 @@
+/**
+ * Errors raised by the chain core. Each carries a stable `code` (for programs and the RPC
+ * layer) and a `hint` (for the human reading the message).
+ */
+export class ChainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A block tag, number or hash that names no block of this chain. */
+export class UnknownBlockError extends ChainError {
+  constructor(what: string) {
+    super("UNKNOWN_BLOCK", `unknown block ${what}`, "ask for a block at or below eth_blockNumber");
+  }
+}
+
+/** A transaction the chain refuses before execution (nonce, funds, fees, gas). */
+export class TransactionRejectedError extends ChainError {
+  constructor(
+    message: string,
+    hint: string,
+    /** The geth-style reason, e.g. "nonce too low". */
+    readonly reason: string = message,
+  ) {
+    super("TX_REJECTED", message, hint);
+  }
+}
+
+/** EVM execution ended in REVERT (or another exceptional halt) during a simulation. */
+export class ExecutionRevertedError extends ChainError {
+  constructor(
+    message: string,
+    /** The raw revert data returned by the EVM (empty for halts other than REVERT). */
+    readonly data: Uint8Array,
+    /** True when the frame ended with REVERT; false for out-of-gas, invalid opcode, … */
+    readonly isRevert: boolean,
+    /** Set when the failed transaction was mined anyway (automine). */
+    readonly transactionHash?: Uint8Array,
+  ) {
+    super("EXECUTION_REVERTED", message, "decode the revert data with the contract's ABI to see the custom error");
+  }
+}
+
+/** A timestamp that does not move the chain forward. */
+export class InvalidTimestampError extends ChainError {
+  constructor(message: string) {
+    super("INVALID_TIMESTAMP", message, "block timestamps must be strictly increasing");
+  }
+}
+
+/** A configuration value the chain cannot start with. */
+export class ChainConfigError extends ChainError {
+  constructor(message: string, hint: string) {
+    super("CHAIN_CONFIG", message, hint);
+  }
+}

@@ -1,0 +1,98 @@
+import { type Block, createBlock, createBlockHeader } from "@ethereumjs/block";
+import { type Common, Mainnet, createCustomCommon } from "@ethereumjs/common";
+import type { MerkleStateManager } from "@ethereumjs/statemanager";
+import { Account, KECCAK256_RLP, createAddressFromString, hexToBytes, isHexString, setLengthLeft } from "@ethereumjs/util";
+import { sha256 } from "@noble/hashes/sha2.js";
+
+import { ChainConfigError } from "./errors";
+import { SYSTEM_CONTRACTS } from "./systemContracts";
+
+export type Hex = `0x${string}`;
+
+/** One pre-funded or pre-deployed account of the genesis state. */
+export interface GenesisAccount {
+  readonly balance?: bigint;
+  readonly nonce?: bigint;
+  readonly code?: Hex;
+  /** Storage slot → value, both 32-byte (or shorter, left-padded) hex. */
+  readonly storage?: Readonly<Record<string, Hex>>;
+}
+
+export interface GenesisConfig {
+  readonly chainId: bigint;
+  /** Every fork up to this one is active from block 0. */
+  readonly hardfork?: string;
+  readonly gasLimit?: bigint;
+  readonly baseFeePerGas?: bigint;
+  /** Seconds since the epoch. */
+  readonly timestamp: bigint;
+  readonly coinbase?: Hex;
+  readonly extraData?: Hex;
+  readonly alloc: Readonly<Record<string, GenesisAccount>>;
+}
+
+export const DEFAULT_HARDFORK = "osaka";
+export const DEFAULT_GAS_LIMIT = 60_000_000n;
+export const DEFAULT_BASE_FEE = 1_000_000_000n;
+export const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";
+/** EIP-7685 commitment to an empty list of execution requests. */
+export const EMPTY_REQUESTS_HASH = sha256(new Uint8Array());
+
+/** A Common for `chainId` with every fork up to `hardfork` active at genesis. */
+export function createChainCommon(chainId: bigint, hardfork: string = DEFAULT_HARDFORK): Common {
+  try {
+    return createCustomCommon({ chainId: Number(chainId), name: `chain-${chainId}` }, Mainnet, { hardfork });
+  } catch (error) {
+    throw new ChainConfigError(`cannot configure hardfork "${hardfork}": ${(error as Error).message}`, "use a fork name known to @ethereumjs/common, e.g. osaka or prague");
+  }
+}
+
+function toBytes32(hex: string): Uint8Array {
+  if (!isHexString(hex)) throw new ChainConfigError(`storage key or value ${hex} is not hex`, "write slots and values as 0x-prefixed hex");
+  return setLengthLeft(hexToBytes(hex), 32);
+}
+
+/** The genesis allocation with the system contracts the fork requires (nonce 1, as deployed). */
+export function genesisAlloc(config: GenesisConfig): Record<string, GenesisAccount> {
+  const alloc: Record<string, GenesisAccount> = {};
+  for (const contract of SYSTEM_CONTRACTS) alloc[contract.address.toLowerCase()] = { nonce: 1n, code: contract.code as Hex };
+  for (const [address, account] of Object.entries(config.alloc)) alloc[address.toLowerCase()] = account;
+  return alloc;
+}
+
+/** Writes the allocation into `state` and commits it; returns the resulting state root. */
+export async function writeGenesisState(state: MerkleStateManager, alloc: Readonly<Record<string, GenesisAccount>>): Promise<Uint8Array> {
+  await state.checkpoint();
+  for (const [addressHex, account] of Object.entries(alloc)) {
+    const address = createAddressFromString(addressHex);
+    await state.putAccount(address, new Account(account.nonce ?? 0n, account.balance ?? 0n));
+    if (account.code !== undefined && account.code !== "0x") await state.putCode(address, hexToBytes(account.code));
+    for (const [slot, value] of Object.entries(account.storage ?? {})) {
+      await state.putStorage(address, toBytes32(slot), toBytes32(value));
+    }
+  }
+  await state.commit();
+  return state.getStateRoot();
+}
+
+/** The genesis block: header fields as a post-Osaka execution client expects them. */
+export function createGenesisBlock(config: GenesisConfig, common: Common, stateRoot: Uint8Array): Block {
+  const header = createBlockHeader(
+    {
+      number: 0n,
+      gasLimit: config.gasLimit ?? DEFAULT_GAS_LIMIT,
+      baseFeePerGas: config.baseFeePerGas ?? DEFAULT_BASE_FEE,
+      timestamp: config.timestamp,
+      coinbase: createAddressFromString(config.coinbase ?? ZERO_ADDRESS),
+      extraData: config.extraData !== undefined ? hexToBytes(config.extraData) : new Uint8Array(),
+      stateRoot,
+      withdrawalsRoot: common.isActivatedEIP(4895) ? KECCAK256_RLP : undefined,
+      blobGasUsed: common.isActivatedEIP(4844) ? 0n : undefined,
+      excessBlobGas: common.isActivatedEIP(4844) ? 0n : undefined,
+      parentBeaconBlockRoot: common.isActivatedEIP(4788) ? new Uint8Array(32) : undefined,
+      requestsHash: common.isActivatedEIP(7685) ? EMPTY_REQUESTS_HASH : undefined,
+    },
+    { common },
+  );
+  return createBlock({ header, withdrawals: common.isActivatedEIP(4895) ? [] : undefined }, { common });
+}

@@ -1,0 +1,146 @@
+import { type Block, createBlock } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { type TypedTransaction, type TypedTxData, createTx } from "@ethereumjs/tx";
+import { Address, createZeroAddress } from "@ethereumjs/util";
+import { type RunTxResult, type VM, runTx } from "@ethereumjs/vm";
+
+import { TransactionRejectedError } from "./errors";
+import { executionError } from "./revert";
+import { describeRejection } from "./txValidation";
+import type { BeforeExecutionHook, CallRequest, CallResult } from "./types";
+
+/** EIP-7825 (Osaka): no transaction may carry more gas than 2^24. */
+export const TX_GAS_LIMIT_CAP = 16_777_216n;
+/** geth stops the estimate search once the bounds are within 1.5% of each other. */
+const ESTIMATE_TOLERANCE_PER_MILLE = 15n;
+
+export interface SimulationContext {
+  readonly vm: VM;
+  readonly common: Common;
+  /** The block whose header is the execution context (its state is already loaded). */
+  readonly block: Block;
+  readonly beforeExecution?: BeforeExecutionHook;
+}
+
+/** The highest gas a simulated transaction may carry at this block. */
+export function simulationGasCap(ctx: SimulationContext): bigint {
+  const blockLimit = ctx.block.header.gasLimit;
+  return ctx.common.isActivatedEIP(7825) && blockLimit > TX_GAS_LIMIT_CAP ? TX_GAS_LIMIT_CAP : blockLimit;
+}
+
+function hasFees(request: CallRequest): boolean {
+  return (request.gasPrice ?? 0n) > 0n || (request.maxFeePerGas ?? 0n) > 0n || (request.maxPriorityFeePerGas ?? 0n) > 0n;
+}
+
+// Without fee fields, geth runs calls at base fee 0 so that a zero-priced call is valid.
+function contextBlock(ctx: SimulationContext, request: CallRequest): Block {
+  const h = ctx.block.header;
+  return createBlock(
+    {
+      header: {
+        parentHash: h.parentHash,
+        number: h.number,
+        timestamp: h.timestamp,
+        coinbase: h.coinbase,
+        gasLimit: h.gasLimit,
+        mixHash: h.mixHash,
+        baseFeePerGas: hasFees(request) ? h.baseFeePerGas : 0n,
+        excessBlobGas: h.excessBlobGas,
+        blobGasUsed: h.blobGasUsed,
+        parentBeaconBlockRoot: h.parentBeaconBlockRoot,
+        withdrawalsRoot: h.withdrawalsRoot,
+        requestsHash: h.requestsHash,
+      },
+    },
+    { common: ctx.common },
+  );
+}
+
+function simulatedTx(ctx: SimulationContext, request: CallRequest, gasLimit: bigint): TypedTransaction {
+  const base = {
+    to: request.to,
+    value: request.value ?? 0n,
+    data: request.data ?? new Uint8Array(),
+    gasLimit,
+    nonce: request.nonce ?? 0n,
+    accessList: request.accessList?.map((item) => [item.address, [...item.storageKeys]]),
+  };
+  const data: TypedTxData =
+    request.gasPrice !== undefined && request.maxFeePerGas === undefined
+      ? ({ ...base, type: request.accessList ? 1 : 0, gasPrice: request.gasPrice } as TypedTxData)
+      : ({ ...base, type: 2, maxFeePerGas: request.maxFeePerGas ?? 0n, maxPriorityFeePerGas: request.maxPriorityFeePerGas ?? 0n } as TypedTxData);
+  const tx = createTx(data, { common: ctx.common, freeze: false });
+  const from = request.from !== undefined ? new Address(request.from) : createZeroAddress();
+  // An unsigned transaction "sent" by `from`: how EthereumJS simulates calls without a key.
+  tx.getSenderAddress = () => from;
+  return tx;
+}
+
+/** Runs `request` once with `gasLimit` on the loaded state, leaving the state untouched. */
+async function runOnce(ctx: SimulationContext, request: CallRequest, gasLimit: bigint): Promise<RunTxResult> {
+  const { vm } = ctx;
+  ctx.beforeExecution?.("call");
+  await vm.evm.journal.checkpoint();
+  try {
+    return await runTx(vm, {
+      tx: simulatedTx(ctx, request, gasLimit),
+      block: contextBlock(ctx, request),
+      skipNonce: true,
+      skipBalance: !hasFees(request),
+      skipBlockGasLimitValidation: true,
+      skipHardForkValidation: true,
+    });
+  } catch (error) {
+    const { reason, hint } = describeRejection((error as Error).message);
+    throw new TransactionRejectedError(reason, hint, reason);
+  } finally {
+    await vm.evm.journal.revert();
+  }
+}
+
+/** eth_call: executes without committing; a revert raises ExecutionRevertedError. */
+export async function simulateCall(ctx: SimulationContext, request: CallRequest): Promise<CallResult> {
+  const cap = simulationGasCap(ctx);
+  const gas = request.gas === undefined || request.gas > cap ? cap : request.gas;
+  const result = await runOnce(ctx, request, gas);
+  if (result.execResult.exceptionError !== undefined) throw executionError(result.execResult);
+  return { returnValue: result.execResult.returnValue, gasUsed: result.totalGasSpent };
+}
+
+function succeeded(result: RunTxResult): boolean {
+  return result.execResult.exceptionError === undefined;
+}
+
+/**
+ * eth_estimateGas: the smallest gas limit (within 1.5%, as geth) at which the call succeeds.
+ * Gas used is not enough (refunds, the 63/64 rule, EXECUTE's all-or-nothing gas), hence the search.
+ */
+export async function estimateGas(ctx: SimulationContext, request: CallRequest): Promise<bigint> {
+  const cap = simulationGasCap(ctx);
+  let hi = request.gas !== undefined && request.gas < cap ? request.gas : cap;
+  const first = await runOnce(ctx, request, hi);
+  if (!succeeded(first)) throw executionError(first.execResult);
+  let lo = first.totalGasSpent - 1n;
+  // Plain transfers and refund-free calls succeed with exactly the gas they use.
+  if (first.gasRefund === 0n && first.totalGasSpent < hi) {
+    const exact = await runOnce(ctx, request, first.totalGasSpent).catch(() => undefined);
+    if (exact !== undefined && succeeded(exact)) return first.totalGasSpent;
+  }
+  // Most calls succeed with gas used + refund + a 64th: try that before searching.
+  const optimistic = ((first.totalGasSpent + first.gasRefund + 2300n) * 64n) / 63n;
+  if (optimistic < hi) {
+    const attempt = await runOnce(ctx, request, optimistic).catch(() => undefined);
+    if (attempt !== undefined && succeeded(attempt)) hi = optimistic;
+    else lo = optimistic;
+  }
+  while (lo + 1n < hi && ((hi - lo) * 1000n) / hi > ESTIMATE_TOLERANCE_PER_MILLE) {
+    const mid = (lo + hi) / 2n;
+    const attempt = await runOnce(ctx, request, mid).catch((error: unknown) => {
+      if (error instanceof TransactionRejectedError && error.reason === "intrinsic gas too low") return undefined;
+      throw error;
+    });
+    if (attempt !== undefined && succeeded(attempt)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}

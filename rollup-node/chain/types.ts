@@ -1,0 +1,111 @@
+import type { Block } from "@ethereumjs/block";
+import type { TypedTransaction } from "@ethereumjs/tx";
+
+/** One log as the EVM emitted it. */
+export interface ChainLog {
+  readonly address: Uint8Array;
+  readonly topics: readonly Uint8Array[];
+  readonly data: Uint8Array;
+}
+
+/** A receipt with everything eth_getTransactionReceipt reports. */
+export interface ChainReceipt {
+  readonly transactionHash: Uint8Array;
+  readonly transactionIndex: number;
+  readonly blockNumber: bigint;
+  readonly blockHash: Uint8Array;
+  readonly from: Uint8Array;
+  readonly to: Uint8Array | undefined;
+  readonly type: number;
+  /** 1 success, 0 failure. */
+  readonly status: 0 | 1;
+  readonly cumulativeGasUsed: bigint;
+  readonly gasUsed: bigint;
+  readonly effectiveGasPrice: bigint;
+  readonly contractAddress: Uint8Array | undefined;
+  readonly logs: readonly ChainLog[];
+  readonly logsBloom: Uint8Array;
+  /** Return data of a failed transaction (revert reason or custom error); empty on success. */
+  readonly revertData: Uint8Array;
+  /** The EVM error of a failed transaction ("revert", "out of gas", …). */
+  readonly error: string | undefined;
+}
+
+/** A mined block with its receipts. */
+export interface BlockRecord {
+  readonly block: Block;
+  readonly receipts: readonly ChainReceipt[];
+}
+
+/** Where a transaction was mined. */
+export interface TxLocation {
+  readonly blockNumber: bigint;
+  readonly index: number;
+}
+
+/** A transaction the builder left out of a block, and why. */
+export interface SkippedTransaction {
+  readonly tx: TypedTransaction;
+  readonly reason: string;
+  /** True when the transaction may fit a later block (block full); false when it is invalid. */
+  readonly retryable: boolean;
+}
+
+export interface MinedBlock {
+  readonly record: BlockRecord;
+  readonly skipped: readonly SkippedTransaction[];
+}
+
+/** A block tag as JSON-RPC names blocks, already parsed. */
+export type BlockTag = "latest" | "earliest" | "pending" | "safe" | "finalized" | bigint | { readonly hash: Uint8Array };
+
+/** An eth_call / eth_estimateGas request, parsed. Absent fields get geth's defaults. */
+export interface CallRequest {
+  readonly from?: Uint8Array;
+  readonly to?: Uint8Array;
+  readonly gas?: bigint;
+  readonly gasPrice?: bigint;
+  readonly maxFeePerGas?: bigint;
+  readonly maxPriorityFeePerGas?: bigint;
+  readonly value?: bigint;
+  readonly data?: Uint8Array;
+  readonly nonce?: bigint;
+  readonly accessList?: readonly { address: Uint8Array; storageKeys: readonly Uint8Array[] }[];
+}
+
+export interface CallResult {
+  readonly returnValue: Uint8Array;
+  readonly gasUsed: bigint;
+}
+
+/** A log query: all fields optional, topics position-wise with null = any and arrays = OR. */
+export interface LogFilter {
+  readonly fromBlock?: bigint;
+  readonly toBlock?: bigint;
+  readonly blockHash?: Uint8Array;
+  readonly addresses?: readonly Uint8Array[];
+  readonly topics?: readonly (Uint8Array | readonly Uint8Array[] | null)[];
+}
+
+/** A log with its position, as eth_getLogs returns it. */
+export interface LocatedLog extends ChainLog {
+  readonly blockNumber: bigint;
+  readonly blockHash: Uint8Array;
+  readonly transactionHash: Uint8Array;
+  readonly transactionIndex: number;
+  readonly logIndex: number;
+  readonly blockTimestamp: bigint;
+}
+
+export interface MineOptions {
+  /** Exact timestamp (seconds); must exceed the parent's. */
+  readonly timestamp?: bigint;
+  /** The L2 puts its L1 message root here; zero by default. */
+  readonly parentBeaconBlockRoot?: Uint8Array;
+  readonly coinbase?: Uint8Array;
+  readonly extraData?: Uint8Array;
+  readonly prevRandao?: Uint8Array;
+}
+
+/** Called right before a block is built or a call simulated (EXECUTE resets its gas budget here). */
+export type BeforeExecutionHook = (kind: "block" | "call") => void;

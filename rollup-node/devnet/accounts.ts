@@ -1,0 +1,24 @@
+import { HDNodeWallet } from "ethers";
+
+/** The mnemonic every Ethereum dev tool uses for its throw-away accounts. Its keys are public. */
+export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+/** BIP-44 path prefix of Ethereum accounts; account i is this path followed by /i. */
+export const DEV_DERIVATION_PATH = "m/44'/60'/0'/0";
+export const DEFAULT_DEV_BALANCE = 10_000n * 10n ** 18n;
+
+export interface DevAccount {
+  /** Checksummed address. */
+  readonly address: string;
+  readonly privateKey: `0x${string}`;
+  readonly balance: bigint;
+}
+
+/** The first `count` accounts of `mnemonic` (same keys as Hardhat's and Anvil's defaults). */
+export function deriveDevAccounts(count: number, balance: bigint = DEFAULT_DEV_BALANCE, mnemonic: string = DEV_MNEMONIC): DevAccount[] {
+  // Derive the parent once: each fromPhrase runs PBKDF2 over the mnemonic.
+  const parent = HDNodeWallet.fromPhrase(mnemonic, undefined, DEV_DERIVATION_PATH);
+  return Array.from({ length: count }, (_, i) => {
+    const child = parent.deriveChild(i);
+    return { address: child.address, privateKey: child.privateKey as `0x${string}`, balance };
+  });
+}

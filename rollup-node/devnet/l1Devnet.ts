@@ -1,0 +1,108 @@
+import { EXECUTE_ADDRESS, type ExecutePrecompile, createExecutePrecompile } from "../../precompiles/precompile";
+import type { ExecutePrecompileOptions } from "../../precompiles/precompile";
+import { Chain, type TrieDatabase } from "../chain/chain";
+import { ChainConfigError } from "../chain/errors";
+import { DEFAULT_HARDFORK, type GenesisAccount } from "../chain/genesis";
+import { RpcDispatcher } from "../rpc/dispatcher";
+import { InProcessProvider } from "../rpc/eip1193";
+import type { RpcError } from "../rpc/errors";
+import { type RpcServer, startRpcServer } from "../rpc/server";
+import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "./accounts";
+import { DevNode } from "./devNode";
+
+/** 1337: the customary id of local dev chains (Ganache, geth --dev); distinct from Hardhat's 31337. */
+export const DEFAULT_L1_CHAIN_ID = 1337n;
+export const DEFAULT_L1_PORT = 8545;
+export const DEFAULT_ACCOUNT_COUNT = 10;
+/**
+ * web3_clientVersion. @nomicfoundation/hardhat-network-helpers only runs against clients whose
+ * version starts with "HardhatNetwork" or "anvil", so the devnet announces Hardhat compatibility.
+ */
+export const L1_CLIENT_VERSION = "HardhatNetwork/2.29.1/native-rollup-l1-devnet/ethereumjs";
+
+export interface L1DevnetOptions {
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly chainId?: bigint;
+  readonly hardfork?: string;
+  /** Dev accounts; by default 10 from the standard test mnemonic with 10,000 ETH each. */
+  readonly accounts?: readonly DevAccount[];
+  /** Undefined: a block per transaction (automine). Otherwise a block every `blockTime` ms. */
+  readonly blockTime?: number;
+  readonly gasLimit?: bigint;
+  /** Extra genesis accounts (contracts, balances). */
+  readonly alloc?: Readonly<Record<string, GenesisAccount>>;
+  /** EXECUTE's gas constants. */
+  readonly execute?: ExecutePrecompileOptions;
+  /** Trie database; in memory by default. */
+  readonly db?: TrieDatabase;
+  /** Do not listen on HTTP (the in-process Hardhat network); `url` and `port` are then unset. */
+  readonly http?: boolean;
+  /** Called for every error answered over JSON-RPC (e.g. to log them). */
+  readonly onRpcError?: (method: string, error: RpcError) => void;
+  /** Called when interval mining fails. */
+  readonly onMiningError?: (error: unknown) => void;
+}
+
+export interface L1Devnet {
+  /** `http://host:port`, or undefined without HTTP. */
+  readonly url: string | undefined;
+  readonly port: number | undefined;
+  readonly chainId: bigint;
+  readonly chain: Chain;
+  readonly node: DevNode;
+  readonly accounts: readonly DevAccount[];
+  readonly executeAddress: string;
+  readonly execute: ExecutePrecompile;
+  /** An EIP-1193 provider over the same methods, without HTTP. */
+  readonly provider: InProcessProvider;
+  stop(): Promise<void>;
+}
+
+/** Starts the L1 devnet: an Osaka chain with EXECUTE at 0x…0101, served over JSON-RPC. */
+export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1Devnet> {
+  if (options.blockTime !== undefined && !(options.blockTime > 0)) {
+    throw new ChainConfigError(`block time ${options.blockTime} ms is not positive`, "omit blockTime for automine, or give milliseconds > 0");
+  }
+  const accounts = options.accounts ?? deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE);
+  const execute = createExecutePrecompile(options.execute);
+  const alloc: Record<string, GenesisAccount> = { ...options.alloc };
+  for (const account of accounts) alloc[account.address] = { balance: account.balance };
+  const chainId = options.chainId ?? DEFAULT_L1_CHAIN_ID;
+  const chain = await Chain.create({
+    genesis: {
+      chainId,
+      hardfork: options.hardfork ?? DEFAULT_HARDFORK,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)),
+      alloc,
+      ...(options.gasLimit !== undefined ? { gasLimit: options.gasLimit } : {}),
+    },
+    db: options.db,
+    customPrecompiles: [execute],
+    beforeExecution: execute.beforeExecution,
+  });
+  const node = new DevNode({ chain, accounts, clientVersion: L1_CLIENT_VERSION, automine: options.blockTime === undefined, onMiningError: options.onMiningError });
+  const dispatcher = new RpcDispatcher(node, { onError: options.onRpcError });
+  const server: RpcServer | undefined =
+    options.http === false ? undefined : await startRpcServer(dispatcher, { host: options.host, port: options.port ?? DEFAULT_L1_PORT });
+  if (options.blockTime !== undefined) node.startIntervalMining(options.blockTime);
+  let stopped = false;
+  return {
+    url: server?.url,
+    port: server?.port,
+    chainId,
+    chain,
+    node,
+    accounts,
+    executeAddress: EXECUTE_ADDRESS,
+    execute,
+    provider: new InProcessProvider(dispatcher),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      node.stopIntervalMining();
+      await server?.close();
+    },
+  };
+}

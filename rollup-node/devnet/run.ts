@@ -1,0 +1,26 @@
+import { DEFAULT_HARDFORK } from "../chain/genesis";
+import { devnetBanner } from "./banner";
+import { type L1Devnet, type L1DevnetOptions, startL1Devnet } from "./l1Devnet";
+
+/**
+ * Runs the devnet in the foreground until SIGINT/SIGTERM (shared by the CLI and the Hardhat
+ * task): prints the banner, logs RPC errors, closes the server cleanly on a signal.
+ */
+export async function runL1DevnetForeground(options: L1DevnetOptions, log: (line: string) => void = console.log): Promise<void> {
+  const devnet: L1Devnet = await startL1Devnet({
+    ...options,
+    onRpcError: (method, error) => log(`${method}: ${error.message}`),
+    onMiningError: (error) => log(`mining failed: ${(error as Error).message}`),
+  });
+  log(devnetBanner(devnet, options.hardfork ?? DEFAULT_HARDFORK, options.blockTime));
+  await new Promise<void>((resolve) => {
+    const shutdown = (): void => {
+      process.off("SIGINT", shutdown);
+      process.off("SIGTERM", shutdown);
+      log("\nStopping L1 devnet");
+      void devnet.stop().then(resolve, resolve);
+    };
+    process.on("SIGINT", shutdown);
+    process.on("SIGTERM", shutdown);
+  });
+}

@@ -1,0 +1,86 @@
+import { Capability, type TypedTransaction } from "@ethereumjs/tx";
+import { bytesToHex } from "@ethereumjs/util";
+
+import { TransactionRejectedError } from "../chain/errors";
+
+/** A replacement must raise the fee by this percentage (geth's default price bump). */
+const PRICE_BUMP_PERCENT = 10n;
+
+function feeCap(tx: TypedTransaction): bigint {
+  return tx.supports(Capability.EIP1559FeeMarket) ? (tx as unknown as { maxFeePerGas: bigint }).maxFeePerGas : (tx as unknown as { gasPrice: bigint }).gasPrice;
+}
+
+function tipCap(tx: TypedTransaction): bigint {
+  return tx.supports(Capability.EIP1559FeeMarket) ? (tx as unknown as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas : feeCap(tx);
+}
+
+/** Transactions waiting for a block, per sender and nonce, in arrival order. */
+export class TxPool {
+  private readonly byHash = new Map<string, TypedTransaction>();
+  private readonly bySenderNonce = new Map<string, string>();
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  get(hash: Uint8Array): TypedTransaction | undefined {
+    return this.byHash.get(bytesToHex(hash));
+  }
+
+  /** Adds `tx`, replacing a pooled one of the same sender and nonce if it pays enough more. */
+  add(tx: TypedTransaction): void {
+    const hash = bytesToHex(tx.hash());
+    if (this.byHash.has(hash)) throw new TransactionRejectedError("already known", "this transaction is already pending");
+    const slot = `${tx.getSenderAddress().toString()}:${tx.nonce}`;
+    const existingHash = this.bySenderNonce.get(slot);
+    const existing = existingHash === undefined ? undefined : this.byHash.get(existingHash);
+    if (existing !== undefined) {
+      const minFee = (feeCap(existing) * (100n + PRICE_BUMP_PERCENT)) / 100n;
+      const minTip = (tipCap(existing) * (100n + PRICE_BUMP_PERCENT)) / 100n;
+      if (feeCap(tx) < minFee || tipCap(tx) < minTip) {
+        throw new TransactionRejectedError("replacement transaction underpriced", `raise the fees by at least ${PRICE_BUMP_PERCENT}%`);
+      }
+      this.byHash.delete(existingHash as string);
+    }
+    this.byHash.set(hash, tx);
+    this.bySenderNonce.set(slot, hash);
+  }
+
+  remove(tx: TypedTransaction): void {
+    const hash = bytesToHex(tx.hash());
+    if (!this.byHash.delete(hash)) return;
+    const slot = `${tx.getSenderAddress().toString()}:${tx.nonce}`;
+    if (this.bySenderNonce.get(slot) === hash) this.bySenderNonce.delete(slot);
+  }
+
+  /** The highest pooled nonce + 1 of `sender` when it continues `stateNonce` without gaps. */
+  nextNonce(sender: string, stateNonce: bigint): bigint {
+    let next = stateNonce;
+    while (this.bySenderNonce.has(`${sender}:${next}`)) next++;
+    return next;
+  }
+
+  /** Pooled transactions in block order: senders by first arrival, each sender by nonce. */
+  ordered(): TypedTransaction[] {
+    const groups = new Map<string, TypedTransaction[]>();
+    for (const tx of this.byHash.values()) {
+      const sender = tx.getSenderAddress().toString();
+      const group = groups.get(sender) ?? [];
+      group.push(tx);
+      groups.set(sender, group);
+    }
+    const out: TypedTransaction[] = [];
+    for (const group of groups.values()) out.push(...group.sort((a, b) => (a.nonce < b.nonce ? -1 : 1)));
+    return out;
+  }
+
+  snapshot(): TypedTransaction[] {
+    return [...this.byHash.values()];
+  }
+
+  restore(txs: readonly TypedTransaction[]): void {
+    this.byHash.clear();
+    this.bySenderNonce.clear();
+    for (const tx of txs) this.add(tx);
+  }
+}

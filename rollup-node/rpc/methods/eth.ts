@@ -1,0 +1,206 @@
+import type { Block } from "@ethereumjs/block";
+import { createTxFromRLP } from "@ethereumjs/tx";
+import { bytesToHex } from "@ethereumjs/util";
+
+import { effectiveGasPrice } from "../../chain/blockBuilder";
+import type { Chain } from "../../chain/chain";
+import type { BlockRecord, BlockTag } from "../../chain/types";
+import { RpcError, RpcErrorCode, invalidParams } from "../errors";
+import { type Json, formatBlock, formatLog, formatReceipt, formatTransaction } from "../format";
+import { data, parseAddress, parseBlockTag, parseBoolean, parseData, parseHash, parseQuantity, parseSlot, quantity } from "../hex";
+import { parseCallRequest, parseLogFilter, parseTransactionRequest } from "../params";
+import type { MethodTable } from "./types";
+
+/** The tip eth_maxPriorityFeePerGas suggests (Hardhat's and many wallets' default). */
+export const SUGGESTED_PRIORITY_FEE = 1_000_000_000n;
+/** eth_feeHistory serves at most this many blocks per call, as geth. */
+const MAX_FEE_HISTORY = 1024n;
+/** eth_getLogs answers at most this many blocks per query (bounded work per request). */
+const MAX_LOG_RANGE = 10_000n;
+
+function blockOrNull(chain: Chain, tag: BlockTag): BlockRecord | null {
+  return chain.getBlock(tag) ?? null;
+}
+
+function nextBaseFee(chain: Chain): bigint {
+  return chain.common.isActivatedEIP(1559) ? chain.head.header.calcNextBaseFee() : 0n;
+}
+
+function receiptJson(chain: Chain, hash: Uint8Array): Json {
+  const found = chain.getTransaction(hash);
+  const receipt = chain.getReceipt(hash);
+  if (found === undefined || receipt === undefined) return null;
+  const record = chain.getBlock(found.location.blockNumber) as BlockRecord;
+  let firstLogIndex = 0;
+  for (const earlier of record.receipts.slice(0, found.location.index)) firstLogIndex += earlier.logs.length;
+  return formatReceipt(receipt, firstLogIndex, record.block.header.timestamp);
+}
+
+/** Weighted-by-gas percentiles of the tips paid in `block` (eth_feeHistory rewards). */
+function rewards(record: BlockRecord, percentiles: readonly number[]): Json {
+  const baseFee = record.block.header.baseFeePerGas ?? 0n;
+  const tips = record.block.transactions
+    .map((tx, i) => ({ tip: effectiveGasPrice(tx, baseFee) - baseFee, gas: record.receipts[i]?.gasUsed ?? 0n }))
+    .sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0));
+  const total = tips.reduce((sum, t) => sum + t.gas, 0n);
+  return percentiles.map((p) => {
+    if (tips.length === 0) return "0x0";
+    const threshold = (total * BigInt(Math.round(p * 100))) / 10_000n;
+    let cumulative = 0n;
+    for (const t of tips) {
+      cumulative += t.gas;
+      if (cumulative >= threshold) return quantity(t.tip);
+    }
+    return quantity((tips[tips.length - 1] as { tip: bigint }).tip);
+  });
+}
+
+function feeHistory(chain: Chain, params: readonly unknown[]): Json {
+  let count = parseQuantity(params[0], "blockCount");
+  if (count > MAX_FEE_HISTORY) count = MAX_FEE_HISTORY;
+  const newestTag = parseBlockTag(params[1], "newestBlock");
+  const newest = chain.resolveBlock(newestTag).block.header.number;
+  const percentiles = params[2] === undefined || params[2] === null ? undefined : (params[2] as unknown[]);
+  if (percentiles !== undefined && (!Array.isArray(percentiles) || percentiles.some((p) => typeof p !== "number" || p < 0 || p > 100))) {
+    throw invalidParams("rewardPercentiles: expected increasing numbers between 0 and 100");
+  }
+  if (count > newest + 1n) count = newest + 1n;
+  const oldest = newest - count + 1n;
+  const baseFees: Json[] = [];
+  const ratios: number[] = [];
+  const reward: Json[] = [];
+  let last: Block | undefined;
+  for (let n = oldest; n <= newest; n++) {
+    const record = chain.getBlock(n) as BlockRecord;
+    const h = record.block.header;
+    baseFees.push(quantity(h.baseFeePerGas ?? 0n));
+    ratios.push(Number(h.gasUsed) / Number(h.gasLimit));
+    if (percentiles !== undefined) reward.push(rewards(record, percentiles as number[]));
+    last = record.block;
+  }
+  if (last !== undefined) baseFees.push(quantity(chain.common.isActivatedEIP(1559) ? last.header.calcNextBaseFee() : 0n));
+  const out: { [key: string]: Json } = {
+    oldestBlock: quantity(oldest),
+    baseFeePerGas: baseFees,
+    gasUsedRatio: ratios,
+    baseFeePerBlobGas: baseFees.map(() => "0x1"),
+    blobGasUsedRatio: ratios.map(() => 0),
+  };
+  if (percentiles !== undefined) out.reward = reward;
+  return out;
+}
+
+async function proof(chain: Chain, params: readonly unknown[]): Promise<Json> {
+  const address = parseAddress(params[0], "address");
+  if (!Array.isArray(params[1])) throw invalidParams("storageKeys: expected an array");
+  const keys = params[1].map((k: unknown, i) => parseSlot(k, `storageKeys[${i}]`));
+  const p = await chain.getProof(address, keys, parseBlockTag(params[2]));
+  return {
+    address: p.address,
+    accountProof: p.accountProof,
+    balance: p.balance,
+    codeHash: p.codeHash,
+    nonce: p.nonce,
+    storageHash: p.storageHash,
+    storageProof: p.storageProof.map((s) => ({ key: s.key, value: quantity(BigInt(s.value)), proof: s.proof })),
+  };
+}
+
+/** The eth_* namespace. */
+export const ethMethods: MethodTable = {
+  eth_chainId: ({}, { chain }) => quantity(chain.chainId),
+  eth_blockNumber: ({}, { chain }) => quantity(chain.headNumber),
+  eth_syncing: () => false,
+  eth_accounts: ({}, backend) => backend.accounts().map((a) => bytesToHex(a)),
+  eth_gasPrice: ({}, { chain }) => quantity(nextBaseFee(chain) + SUGGESTED_PRIORITY_FEE),
+  eth_maxPriorityFeePerGas: () => quantity(SUGGESTED_PRIORITY_FEE),
+  eth_blobBaseFee: () => "0x1",
+  eth_feeHistory: (params, { chain }) => feeHistory(chain, params),
+
+  eth_getBalance: async (params, { chain }) => quantity(await chain.getBalance(parseAddress(params[0], "address"), parseBlockTag(params[1]))),
+  eth_getCode: async (params, { chain }) => data(await chain.getCode(parseAddress(params[0], "address"), parseBlockTag(params[1]))),
+  eth_getStorageAt: async (params, { chain }) =>
+    data(await chain.getStorageAt(parseAddress(params[0], "address"), parseSlot(params[1], "slot"), parseBlockTag(params[2]))),
+  eth_getTransactionCount: async (params, backend) => {
+    const address = parseAddress(params[0], "address");
+    const tag = parseBlockTag(params[1]);
+    return quantity(tag === "pending" ? await backend.pendingNonce(address) : await backend.chain.getNonce(address, tag));
+  },
+  eth_getProof: (params, { chain }) => proof(chain, params),
+
+  eth_call: async (params, { chain }) => data((await chain.call(parseCallRequest(params[0]), parseBlockTag(params[1]))).returnValue),
+  eth_estimateGas: async (params, { chain }) => quantity(await chain.estimateGas(parseCallRequest(params[0]), parseBlockTag(params[1]))),
+
+  eth_sendTransaction: async (params, backend) => {
+    const request = parseTransactionRequest(params[0]);
+    const tx = await backend.signTransaction(request);
+    return data(await backend.submitTransaction(tx));
+  },
+  eth_sendRawTransaction: async (params, backend) => {
+    const raw = parseData(params[0], "transaction");
+    let tx;
+    try {
+      tx = createTxFromRLP(raw, { common: backend.chain.common });
+    } catch (error) {
+      throw new RpcError(RpcErrorCode.Server, `invalid transaction: ${(error as Error).message.split(" (")[0]}`);
+    }
+    if (!tx.isSigned()) throw new RpcError(RpcErrorCode.Server, "invalid transaction: not signed");
+    return data(await backend.submitTransaction(tx));
+  },
+
+  eth_getTransactionByHash: (params, backend) => {
+    const hash = parseHash(params[0], "hash");
+    const found = backend.chain.getTransaction(hash);
+    if (found !== undefined) return formatTransaction(found.tx, found.block, found.location.index);
+    const pending = backend.pendingTransaction(hash);
+    return pending === undefined ? null : formatTransaction(pending, undefined, undefined);
+  },
+  eth_getTransactionReceipt: (params, { chain }) => receiptJson(chain, parseHash(params[0], "hash")),
+  eth_getTransactionByBlockHashAndIndex: (params, { chain }) => {
+    const record = blockOrNull(chain, { hash: parseHash(params[0], "blockHash") });
+    const index = Number(parseQuantity(params[1], "index"));
+    const tx = record?.block.transactions[index];
+    return record === null || tx === undefined ? null : formatTransaction(tx, record.block, index);
+  },
+  eth_getTransactionByBlockNumberAndIndex: (params, { chain }) => {
+    const record = blockOrNull(chain, parseBlockTag(params[0]));
+    const index = Number(parseQuantity(params[1], "index"));
+    const tx = record?.block.transactions[index];
+    return record === null || tx === undefined ? null : formatTransaction(tx, record.block, index);
+  },
+
+  eth_getBlockByNumber: (params, { chain }) => {
+    const record = blockOrNull(chain, parseBlockTag(params[0]));
+    return record === null ? null : formatBlock(record.block, parseBoolean(params[1] ?? false, "fullTransactions"));
+  },
+  eth_getBlockByHash: (params, { chain }) => {
+    const record = blockOrNull(chain, { hash: parseHash(params[0], "blockHash") });
+    return record === null ? null : formatBlock(record.block, parseBoolean(params[1] ?? false, "fullTransactions"));
+  },
+  eth_getBlockTransactionCountByNumber: (params, { chain }) => {
+    const record = blockOrNull(chain, parseBlockTag(params[0]));
+    return record === null ? null : quantity(record.block.transactions.length);
+  },
+  eth_getBlockTransactionCountByHash: (params, { chain }) => {
+    const record = blockOrNull(chain, { hash: parseHash(params[0], "blockHash") });
+    return record === null ? null : quantity(record.block.transactions.length);
+  },
+  eth_getBlockReceipts: (params, { chain }) => {
+    const record = blockOrNull(chain, parseBlockTag(params[0]));
+    return record === null ? null : record.block.transactions.map((tx) => receiptJson(chain, tx.hash()));
+  },
+  eth_getUncleCountByBlockNumber: () => "0x0",
+  eth_getUncleCountByBlockHash: () => "0x0",
+
+  eth_getLogs: (params, { chain }) => {
+    const filter = parseLogFilter(params[0], chain.headNumber);
+    const from = filter.fromBlock ?? chain.headNumber;
+    const to = filter.toBlock ?? chain.headNumber;
+    if (filter.blockHash === undefined) {
+      if (from > to) throw invalidParams("invalid block range params");
+      if (from > chain.headNumber) throw invalidParams("block range extends beyond current head block");
+      if (to - from > MAX_LOG_RANGE) throw new RpcError(RpcErrorCode.Server, `query exceeds the ${MAX_LOG_RANGE}-block range limit`);
+    }
+    return chain.getLogs(filter).map(formatLog);
+  },
+};

@@ -1,0 +1,20 @@
+import { debugMethods } from "./debug";
+import { ethMethods } from "./eth";
+import { evmMethods } from "./evm";
+import { hardhatMethods } from "./hardhat";
+import { netMethods } from "./net";
+import type { MethodTable } from "./types";
+import { web3Methods } from "./web3";
+
+/** Every method a dev node answers. An L2 node may compose a smaller table. */
+export const DEFAULT_METHODS: MethodTable = {
+  ...ethMethods,
+  ...netMethods,
+  ...web3Methods,
+  ...evmMethods,
+  ...hardhatMethods,
+  ...debugMethods,
+};
+
+export { debugMethods, ethMethods, evmMethods, hardhatMethods, netMethods, web3Methods };
+export type { MethodHandler, MethodTable } from "./types";

@@ -1,0 +1,119 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { RpcDispatcher } from "./dispatcher";
+import { RpcError, RpcErrorCode } from "./errors";
+
+export interface RpcServerOptions {
+  /** 127.0.0.1 by default: a dev node must not be reachable from the network unless asked. */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Largest request body accepted, in bytes. */
+  readonly maxBodyBytes?: number;
+}
+
+export interface RpcServer {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+const CORS_HEADERS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+  "Access-Control-Allow-Headers": "Content-Type, Authorization",
+};
+
+/** Thrown when the server cannot bind its address. */
+export class RpcServerListenError extends Error {
+  readonly code = "RPC_LISTEN_FAILED";
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = "RpcServerListenError";
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, (_key, value: unknown) => (typeof value === "bigint" ? `0x${value.toString(16)}` : value));
+  res.writeHead(status, { ...CORS_HEADERS, "Content-Type": "application/json" });
+  res.end(text);
+}
+
+async function readBody(req: http.IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Serves `dispatcher` as JSON-RPC 2.0 over HTTP POST (single and batch requests). */
+export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServerOptions): Promise<RpcServer> {
+  const host = options.host ?? "127.0.0.1";
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, CORS_HEADERS);
+        res.end();
+        return;
+      }
+      if (req.method !== "POST") {
+        send(res, 405, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, "use HTTP POST").toJSON() });
+        return;
+      }
+      const text = await readBody(req, limit);
+      if (text === undefined) {
+        send(res, 413, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, "request body too large").toJSON() });
+        return;
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        send(res, 200, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.ParseError, "parse error").toJSON() });
+        return;
+      }
+      const answer = await dispatcher.handle(body);
+      if (answer === undefined) {
+        res.writeHead(204, CORS_HEADERS);
+        res.end();
+      } else send(res, 200, answer);
+    })().catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, { jsonrpc: "2.0", id: null, error: { code: RpcErrorCode.Internal, message: String(error) } });
+    });
+  });
+  // Keep-alive sockets would hold close() open until clients hang up.
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        new RpcServerListenError(
+          `cannot listen on ${host}:${options.port}: ${error.message}`,
+          error.code === "EADDRINUSE" ? "another node is using this port: stop it or pass another port (0 picks a free one)" : "check the host and port",
+        ),
+      ),
+    );
+    server.listen(options.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    host,
+    port,
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,4 @@
+// Hardhat extensions of this project; hardhat.config.ts imports this file.
+import "./solc";
+import "./inProcessNetwork";
+import "./devnet";
