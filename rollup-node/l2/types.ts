@@ -1,0 +1,59 @@
+import type { Block } from "@ethereumjs/block";
+import type { TypedTransaction } from "@ethereumjs/tx";
+
+import type { Witness } from "../../precompiles";
+import type { Chain } from "../chain/chain";
+
+/**
+ * The seam between the L2 sequencer (rollup-node/l2) and the bridge (rollup-node/bridge).
+ * The sequencer knows nothing of L1; the bridge knows nothing of block building.
+ */
+
+/** What the bridge puts into the next L2 block: the L1 anchor and the transactions relaying it. */
+export interface BlockAnchor {
+  /** The block's `parentBeaconBlockRoot`: MessageTree root of the consumed messages (zero if none). */
+  readonly root: Uint8Array;
+  /** How many queued L1 messages the block consumes, from `firstMessageNonce`. */
+  readonly consumedMessages: number;
+  /** Nonce of the first consumed message (the rollup's `nextMessageIndex` before the block). */
+  readonly firstMessageNonce: bigint;
+  /** L2 transactions placed first in the block (relays of the consumed messages). */
+  readonly transactions: readonly TypedTransaction[];
+}
+
+/**
+ * Called by the sequencer for every block it builds, with the block's timestamp and the anchor
+ * state after its parent (so the provider never double-consumes after a restart).
+ */
+export type AnchorProvider = (context: {
+  readonly number: bigint;
+  readonly timestamp: bigint;
+  /** `firstMessageNonce + consumedMessages` of the parent block (0 at genesis). */
+  readonly nextMessageNonce: bigint;
+}) => Promise<BlockAnchor>;
+
+/** A block the sequencer produced and stored durably, with everything `advance` needs. */
+export interface ProducedBlock {
+  readonly number: bigint;
+  readonly block: Block;
+  /** RLP of the parent header. */
+  readonly parentHeader: Uint8Array;
+  /** RLP of the block. */
+  readonly blockRlp: Uint8Array;
+  readonly witness: Witness;
+  /** RLP `[state, codes, headers]`, as EXECUTE takes it. */
+  readonly encodedWitness: Uint8Array;
+  readonly consumedMessages: number;
+  readonly firstMessageNonce: bigint;
+}
+
+/** What the bridge and the one-command devnet use of the sequencer. */
+export interface SequencerApi {
+  readonly chain: Chain;
+  /** A produced block by number (from disk after a restart); undefined past the head. */
+  producedBlock(number: bigint): Promise<ProducedBlock | undefined>;
+  /** Subscribes to blocks as they are stored; returns an unsubscribe function. */
+  onBlock(listener: (block: ProducedBlock) => void): () => void;
+  /** The nonce `address`'s next L2 transaction should carry, counting pooled ones. */
+  pendingNonce(address: Uint8Array): Promise<bigint>;
+}
