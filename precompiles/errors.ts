@@ -16,6 +16,8 @@ export const ExecuteErrorCode = {
   ProofsUnsupported: 4,
   /** The witness lacks a trie node, code or ancestor header that execution needs. */
   WitnessIncomplete: 5,
+  /** Fewer distinct accepted proofs verified than the policy requires, and it forbids re-execution. */
+  ProofsInsufficient: 6,
 
   /** `parentHash`, `number` or chain linkage does not match the parent header. */
   ParentMismatch: 64,
@@ -63,6 +65,8 @@ const HINTS: Partial<Record<ExecuteErrorCode, string>> = {
   [ExecuteErrorCode.OutOfGas]: "pass at least EXECUTE_BASE_GAS + 16 gas per input byte to the call",
   [ExecuteErrorCode.BudgetExhausted]: "submit the block in a later L1 block, or lower the L2 block gas limit",
   [ExecuteErrorCode.ProofsUnsupported]: "send an empty proofs field to verify by re-execution",
+  [ExecuteErrorCode.ProofsInsufficient]:
+    "attach valid proofs under at least `threshold` accepted keys, or allow re-execution and send a complete witness",
   [ExecuteErrorCode.WitnessIncomplete]:
     "build the witness with every node, code and header read while executing the block and computing its state root",
 };

@@ -80,8 +80,8 @@ export function checkBlockContent(block: Block): void {
   });
 }
 
-/** Checks the transactions: signed, replay-protected for this chain, and committed to by the header. */
-export async function checkTransactions(block: Block, chainId: bigint): Promise<void> {
+/** Checks the transactions: signed, and replay-protected for this chain. */
+export function checkTransactions(block: Block, chainId: bigint): void {
   for (const [index, tx] of block.transactions.entries()) {
     const problems = tx.getValidationErrors();
     if (problems.length > 0) fail(ExecuteErrorCode.InvalidTransactions, `transaction ${index} is invalid: ${problems.join(", ")}`);
@@ -93,8 +93,5 @@ export async function checkTransactions(block: Block, chainId: bigint): Promise<
     if (tx.common.chainId() !== chainId) {
       fail(ExecuteErrorCode.InvalidTransactions, `transaction ${index} is for chain ${tx.common.chainId()}, not ${chainId}`);
     }
-  }
-  if (!(await block.transactionsTrieIsValid())) {
-    fail(ExecuteErrorCode.InvalidTransactions, "transactions do not match the header's transactions root");
   }
 }

@@ -3,9 +3,11 @@ import { EVMError } from "@ethereumjs/evm";
 import { RLP } from "@ethereumjs/rlp";
 import { Address, bytesToBigInt, hexToBytes } from "@ethereumjs/util";
 
-import { decodeExecuteInput, encodeExecuteInvalid, encodeExecuteResult } from "./codec";
+import { type ExecuteInput, decodeExecuteInput, encodeExecuteInvalid, encodeExecuteResult } from "./codec";
+import { decodeProofBundle } from "./proofs/codec";
+import { verifyBlockWithProofs } from "./proofs/verifyProofs";
 import { ExecuteError, ExecuteErrorCode } from "./errors";
-import { DEFAULT_EXECUTE_GAS_SCHEDULE, ExecuteGasBudget, type ExecuteGasSchedule, executeGasCost } from "./gas";
+import { DEFAULT_EXECUTE_GAS_SCHEDULE, ExecuteGasBudget, type ExecuteGasSchedule, executeGasCost, proofModeGasCost } from "./gas";
 import { verifyBlock } from "./verifyBlock";
 
 /** Where EXECUTE lives: the first address after P256VERIFY (0x100), as in ethrex. */
@@ -20,6 +22,8 @@ export type ExecutionHook = (kind: "block" | "call") => void;
 export interface ExecutePrecompileOptions {
   /** Gas constants; defaults in `DEFAULT_EXECUTE_GAS_SCHEDULE`. */
   readonly gas?: Partial<ExecuteGasSchedule>;
+  /** Verify proofs when the `proofs` field is non-empty (default true); false rejects them. */
+  readonly proofVerification?: boolean;
 }
 
 /** EXECUTE ready for `@ethereumjs/evm`'s `customPrecompiles`, plus the hook that resets its budget. */
@@ -50,22 +54,60 @@ function claimedGasLimit(block: Uint8Array): bigint {
   throw new ExecuteError(ExecuteErrorCode.MalformedInput, "block is not an RLP list starting with a header");
 }
 
-async function run(input: PrecompileInput, schedule: ExecuteGasSchedule, budget: ExecuteGasBudget): Promise<ExecResult> {
-  const cost = executeGasCost(input.data.length, schedule);
-  if (input.gasLimit < cost) {
-    return failure(input.gasLimit, ExecuteErrorCode.OutOfGas, `EXECUTE needs ${cost} gas for ${input.data.length} input bytes, got ${input.gasLimit}`);
-  }
-  const decoded = decodeExecuteInput(input.data);
-  if (decoded.proofs.length > 0) {
-    throw new ExecuteError(ExecuteErrorCode.ProofsUnsupported, "proof verification is not enabled: EXECUTE re-executes, so proofs must be empty");
-  }
-  const l2GasLimit = claimedGasLimit(decoded.block);
+function outOfGas(input: PrecompileInput, cost: bigint): ExecResult {
+  return failure(input.gasLimit, ExecuteErrorCode.OutOfGas, `EXECUTE needs ${cost} gas for ${input.data.length} input bytes, got ${input.gasLimit}`);
+}
+
+function consumeBudget(budget: ExecuteGasBudget, block: Uint8Array): void {
+  const l2GasLimit = claimedGasLimit(block);
   if (!budget.tryConsume(l2GasLimit)) {
     throw new ExecuteError(
       ExecuteErrorCode.BudgetExhausted,
       `L2 gas limit ${l2GasLimit} exceeds the ${budget.remaining} left of this L1 block's EXECUTE budget of ${budget.limit}`,
     );
   }
+}
+
+/** Proof mode: flat cost when proofs suffice; re-execution's cost and budget when it falls back. */
+async function runWithProofs(input: PrecompileInput, decoded: ExecuteInput, schedule: ExecuteGasSchedule, budget: ExecuteGasBudget): Promise<ExecResult> {
+  const bundle = decodeProofBundle(decoded.proofs);
+  const cost = proofModeGasCost(
+    { inputLength: input.data.length, blockLength: decoded.block.length, witnessLength: decoded.witness.length, proofCount: bundle.proofs.length },
+    schedule,
+  );
+  if (input.gasLimit < cost) return outOfGas(input, cost);
+  const fallbackCost = executeGasCost(input.data.length, schedule);
+  const { result, acceptedBy } = await verifyBlockWithProofs({
+    chainId: decoded.chainId,
+    common: input.common,
+    parentHeader: decoded.parentHeader,
+    block: decoded.block,
+    witness: decoded.witness,
+    bundle: {
+      ...bundle,
+      // Re-execution is only reachable when the caller paid for it.
+      policy: {
+        ...bundle.policy,
+        allowReexecution: bundle.policy.allowReexecution && input.gasLimit >= fallbackCost && budget.remaining >= claimedGasLimit(decoded.block),
+      },
+    },
+  });
+  if (acceptedBy.mode === "proofs") return { executionGasUsed: cost, returnValue: encodeExecuteResult(result) };
+  consumeBudget(budget, decoded.block);
+  return { executionGasUsed: fallbackCost, returnValue: encodeExecuteResult(result) };
+}
+
+async function run(input: PrecompileInput, schedule: ExecuteGasSchedule, budget: ExecuteGasBudget, proofVerification: boolean): Promise<ExecResult> {
+  const decoded = decodeExecuteInput(input.data);
+  if (decoded.proofs.length > 0) {
+    if (!proofVerification) {
+      throw new ExecuteError(ExecuteErrorCode.ProofsUnsupported, "proof verification is disabled on this chain: send empty proofs to re-execute");
+    }
+    return runWithProofs(input, decoded, schedule, budget);
+  }
+  const cost = executeGasCost(input.data.length, schedule);
+  if (input.gasLimit < cost) return outOfGas(input, cost);
+  consumeBudget(budget, decoded.block);
   const result = await verifyBlock({
     chainId: decoded.chainId,
     common: input.common,
@@ -90,7 +132,7 @@ export function createExecutePrecompile(options: ExecutePrecompileOptions = {}):
     beforeExecution: (kind) => budget.begin(kind),
     function: async (input: PrecompileInput): Promise<ExecResult> => {
       try {
-        return await run(input, schedule, budget);
+        return await run(input, schedule, budget, options.proofVerification ?? true);
       } catch (error) {
         if (error instanceof ExecuteError) return failure(input.gasLimit, error.code, error.message);
         // Anything else is a verifier bug; the block is not accepted and the reason is kept.

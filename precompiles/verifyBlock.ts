@@ -126,20 +126,38 @@ function classifyExecutionError(error: unknown, witnessDb: WitnessDB): ExecuteEr
   return new ExecuteError(ExecuteErrorCode.TransactionRejected, `block execution failed: ${(error as Error).message}`, { cause: error });
 }
 
+/** A decoded block whose header follows its parent and whose content a native L2 allows. */
+export interface CheckedBlock {
+  readonly common: Common;
+  readonly parent: BlockHeader;
+  readonly block: Block;
+}
+
+/**
+ * The checks that need no state (DESIGN §3 checks 1 and 2) plus the transactions root: what
+ * both re-execution and proof verification establish before anything else.
+ */
+export async function checkBlockShape(params: Pick<VerifyBlockParams, "chainId" | "common" | "parentHeader" | "block">): Promise<CheckedBlock> {
+  const common = l2Common(params.chainId, params.common);
+  const parent = decodeHeader(params.parentHeader, common, "parent header");
+  const block = decodeBlock(params.block, common);
+  checkHeaderAgainstParent(block.header, parent);
+  checkHeaderFields(block.header);
+  checkBlockContent(block);
+  if (!(await block.transactionsTrieIsValid())) {
+    throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, "transactions do not match the header's transactions root");
+  }
+  return { common, parent, block };
+}
+
 /**
  * Verifies an L2 block by stateless re-execution: the check behind EXECUTE, callable without
  * an L1. Resolves to the EXECUTE result, or throws `ExecuteError` with the on-chain code.
  */
 export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteResult> {
-  const common = l2Common(params.chainId, params.common);
-  const parent = decodeHeader(params.parentHeader, common, "parent header");
-  const block = decodeBlock(params.block, common);
+  const { common, parent, block } = await checkBlockShape(params);
   const witness = decodeWitness(params.witness);
-
-  checkHeaderAgainstParent(block.header, parent);
-  checkHeaderFields(block.header);
-  checkBlockContent(block);
-  await checkTransactions(block, params.chainId);
+  checkTransactions(block, params.chainId);
 
   const witnessDb = new WitnessDB(witness);
   const blockchain = WitnessBlockchain.fromHeaders(parent, witness.headers);
@@ -154,7 +172,11 @@ export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteRes
     throw new ExecuteError(ExecuteErrorCode.WitnessIncomplete, `witness is missing ${witnessDb.missing.length} entries read during execution`);
   }
   checkExecution(block, result);
+  return resultOf(block);
+}
 
+/** The EXECUTE result a block's header claims (verified by re-execution or by proofs). */
+export function resultOf(block: Block): ExecuteResult {
   const { header } = block;
   return {
     blockHash: block.hash(),

@@ -103,10 +103,16 @@ describe("the EXECUTE precompile in @ethereumjs/evm", () => {
     expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.MalformedInput);
   });
 
-  it("rejects non-empty proofs while proof mode is off", async () => {
+  it("rejects non-empty proofs when proof verification is disabled", async () => {
+    const built = await builtTransferBlock();
+    const result = await callExecute(inputOf(built, hexToBytes("0x01")), 10_000_000n, createExecutePrecompile({ proofVerification: false }));
+    expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.ProofsUnsupported);
+  });
+
+  it("rejects a proofs field that is not abi.encode(policy, proofs)", async () => {
     const built = await builtTransferBlock();
     const result = await callExecute(inputOf(built, hexToBytes("0x01")), 10_000_000n);
-    expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.ProofsUnsupported);
+    expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.MalformedInput);
   });
 
   it("counts each L2 block's gas limit against the per-L1-block budget", async () => {
