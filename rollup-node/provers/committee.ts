@@ -1,0 +1,172 @@
+import path from "node:path";
+import { readFileSync } from "node:fs";
+
+import { type Eddsa, type Poseidon, buildEddsa, buildPoseidon } from "circomlibjs";
+import { groth16 } from "snarkjs";
+import { keccak256 } from "ethers";
+
+import { encodeGroth16Key, encodeGroth16Proof, groth16KeyFromSnarkjs } from "../../precompiles/proofs/codec";
+import type { SnarkjsVerificationKey } from "../../precompiles/proofs/codec";
+import { type ExecutionProof, ProofType } from "../../precompiles/proofs/types";
+
+/** The bundled circuit: 3 signatures from a committee of up to 8 (`circuits/src/committee3of8.circom`). */
+export const COMMITTEE_CIRCUIT = { name: "committee3of8", signatures: 3, depth: 3 } as const;
+const MAX_MEMBERS = 2 ** COMMITTEE_CIRCUIT.depth;
+
+/** Where the circuit's committed build artifacts live. */
+export interface CircuitArtifacts {
+  readonly wasm: string;
+  readonly zkey: string;
+  readonly verificationKey: string;
+}
+
+export function bundledCircuitArtifacts(root = path.join(__dirname, "..", "..", "circuits", "build")): CircuitArtifacts {
+  const base = path.join(root, COMMITTEE_CIRCUIT.name);
+  return { wasm: `${base}.wasm`, zkey: `${base}.zkey`, verificationKey: `${base}.vkey.json` };
+}
+
+/** Thrown when the committee cannot produce a proof; `code` says why. */
+export class CommitteeError extends Error {
+  constructor(
+    readonly code: "NOT_ENOUGH_SIGNATURES" | "UNKNOWN_MEMBER" | "COMMITTEE_TOO_LARGE",
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = "CommitteeError";
+  }
+}
+
+/** One attester's EdDSA-Poseidon signature over a block commitment. */
+export interface Attestation {
+  readonly memberIndex: number;
+  readonly R8: readonly [bigint, bigint];
+  readonly S: bigint;
+}
+
+/** Baby Jubjub primitives, built once (circomlibjs compiles WebAssembly on first use). */
+export interface BabyJub {
+  readonly eddsa: Eddsa;
+  readonly poseidon: Poseidon;
+}
+
+export async function loadBabyJub(): Promise<BabyJub> {
+  const [eddsa, poseidon] = await Promise.all([buildEddsa(), buildPoseidon()]);
+  return { eddsa, poseidon };
+}
+
+/**
+ * A committee: members' Baby Jubjub public keys as leaves of a depth-3 Poseidon Merkle tree
+ * (empty leaves are 0). Its root is bound into the verification key the rollup accepts.
+ */
+export class Committee {
+  private constructor(
+    private readonly babyJub: BabyJub,
+    readonly publicKeys: readonly (readonly [bigint, bigint])[],
+    private readonly levels: readonly (readonly bigint[])[],
+  ) {}
+
+  static fromPublicKeys(babyJub: BabyJub, publicKeys: readonly (readonly [bigint, bigint])[]): Committee {
+    if (publicKeys.length === 0 || publicKeys.length > MAX_MEMBERS) {
+      throw new CommitteeError("COMMITTEE_TOO_LARGE", `a committee has 1 to ${MAX_MEMBERS} members, got ${publicKeys.length}`, "use at most 8 attesters with the bundled circuit");
+    }
+    const { poseidon } = babyJub;
+    const hash = (inputs: readonly bigint[]) => poseidon.F.toObject(poseidon(inputs));
+    let level = Array.from({ length: MAX_MEMBERS }, (_, i) => (i < publicKeys.length ? hash(publicKeys[i]) : 0n));
+    const levels = [level];
+    while (level.length > 1) {
+      level = Array.from({ length: level.length / 2 }, (_, i) => hash([level[2 * i], level[2 * i + 1]]));
+      levels.push(level);
+    }
+    return new Committee(babyJub, publicKeys, levels);
+  }
+
+  get root(): bigint {
+    return this.levels[this.levels.length - 1][0];
+  }
+
+  /** Siblings from the leaf up. */
+  siblings(index: number): bigint[] {
+    return this.levels.slice(0, -1).map((level, depth) => level[(index >> depth) ^ 1]);
+  }
+}
+
+/** An attester's signing key. */
+export class AttesterKey {
+  constructor(
+    private readonly babyJub: BabyJub,
+    private readonly privateKey: Uint8Array,
+  ) {}
+
+  get publicKey(): readonly [bigint, bigint] {
+    const { eddsa } = this.babyJub;
+    const [x, y] = eddsa.prv2pub(this.privateKey);
+    return [eddsa.F.toObject(x), eddsa.F.toObject(y)];
+  }
+
+  /** Signs the commitment field element of a block (after verifying the block: see attester.ts). */
+  sign(memberIndex: number, commitment: bigint): Attestation {
+    const { eddsa } = this.babyJub;
+    const signature = eddsa.signPoseidon(this.privateKey, eddsa.F.e(commitment));
+    return { memberIndex, R8: [eddsa.F.toObject(signature.R8[0]), eddsa.F.toObject(signature.R8[1])], S: signature.S };
+  }
+}
+
+/** The verification key of the committee's proof type: the circuit's key with the committee root bound. */
+export function committeeVerificationKey(artifacts: CircuitArtifacts, committee: Committee): Uint8Array {
+  const vk = JSON.parse(readFileSync(artifacts.verificationKey, "utf8")) as SnarkjsVerificationKey;
+  return encodeGroth16Key(groth16KeyFromSnarkjs(vk, [committee.root]));
+}
+
+/** keccak256 of a verification key: what a rollup's policy lists. */
+export function verificationKeyHash(verificationKey: Uint8Array): string {
+  return keccak256(verificationKey);
+}
+
+/**
+ * Aggregates K attestations from distinct members into one Groth16 proof that they signed
+ * `commitment`. The circuit rejects duplicated or non-member signers, so a bad set fails here.
+ */
+export async function proveCommittee(
+  artifacts: CircuitArtifacts,
+  committee: Committee,
+  commitment: bigint,
+  attestations: readonly Attestation[],
+): Promise<ExecutionProof> {
+  const chosen = [...attestations].sort((a, b) => a.memberIndex - b.memberIndex).slice(0, COMMITTEE_CIRCUIT.signatures);
+  if (chosen.length < COMMITTEE_CIRCUIT.signatures) {
+    throw new CommitteeError("NOT_ENOUGH_SIGNATURES", `${chosen.length} attestations, the circuit needs ${COMMITTEE_CIRCUIT.signatures}`, "wait for more attesters");
+  }
+  for (const a of chosen) {
+    if (committee.publicKeys[a.memberIndex] === undefined) {
+      throw new CommitteeError("UNKNOWN_MEMBER", `no committee member at index ${a.memberIndex}`, "attestations must come from committee members");
+    }
+  }
+  const input = {
+    committeeRoot: committee.root,
+    commitment,
+    Ax: chosen.map((a) => committee.publicKeys[a.memberIndex][0]),
+    Ay: chosen.map((a) => committee.publicKeys[a.memberIndex][1]),
+    R8x: chosen.map((a) => a.R8[0]),
+    R8y: chosen.map((a) => a.R8[1]),
+    S: chosen.map((a) => a.S),
+    memberIndex: chosen.map((a) => a.memberIndex),
+    siblings: chosen.map((a) => committee.siblings(a.memberIndex)),
+  };
+  const { proof } = await groth16.fullProve(input, artifacts.wasm, artifacts.zkey);
+  const g1 = (p: readonly string[]) => [BigInt(p[0]), BigInt(p[1])] as const;
+  return {
+    proofType: ProofType.Groth16Bn254,
+    verificationKey: committeeVerificationKey(artifacts, committee),
+    proofData: encodeGroth16Proof({ a: g1(proof.pi_a), b: [g1(proof.pi_b[0]), g1(proof.pi_b[1])], c: g1(proof.pi_c) }),
+  };
+}
+
+/** snarkjs proves on worker threads held by a global curve; end them so the process can exit. */
+export async function releaseProverThreads(): Promise<void> {
+  const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
+  if (curve !== undefined) {
+    await curve.terminate();
+    delete (globalThis as { curve_bn128?: unknown }).curve_bn128;
+  }
+}

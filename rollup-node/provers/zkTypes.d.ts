@@ -1,0 +1,34 @@
+// The slices of snarkjs and circomlibjs (both untyped) that the committee prover uses.
+declare module "snarkjs" {
+  export interface SnarkjsProof {
+    readonly pi_a: readonly string[];
+    readonly pi_b: readonly (readonly string[])[];
+    readonly pi_c: readonly string[];
+    readonly protocol: string;
+    readonly curve: string;
+  }
+  export const groth16: {
+    fullProve(input: Record<string, unknown>, wasmPath: string, zkeyPath: string): Promise<{ proof: SnarkjsProof; publicSignals: string[] }>;
+  };
+}
+
+declare module "circomlibjs" {
+  export interface FieldElement {
+    readonly __field: unique symbol;
+  }
+  export interface Field {
+    e(value: bigint | string | number): FieldElement;
+    toObject(element: FieldElement): bigint;
+  }
+  export interface Eddsa {
+    readonly F: Field;
+    prv2pub(privateKey: Uint8Array): [FieldElement, FieldElement];
+    signPoseidon(privateKey: Uint8Array, message: FieldElement): { R8: [FieldElement, FieldElement]; S: bigint };
+  }
+  export interface Poseidon {
+    (inputs: readonly (bigint | FieldElement)[]): FieldElement;
+    readonly F: Field;
+  }
+  export function buildEddsa(): Promise<Eddsa>;
+  export function buildPoseidon(): Promise<Poseidon>;
+}

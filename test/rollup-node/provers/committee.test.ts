@@ -1,0 +1,67 @@
+import { expect } from "chai";
+
+import { ExecuteError, ExecuteErrorCode } from "../../../precompiles";
+import { type Attestation, bundledCircuitArtifacts, proveCommittee, releaseProverThreads } from "../../../rollup-node/provers/committee";
+import { attest, testCommittee } from "../../support/committeeFixture";
+import { TestSigner, tamperBlock, word } from "../../support/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
+import { hexToBytes } from "@ethereumjs/util";
+
+const CHAIN_ID = 907n;
+
+describe("the committee attestation prover", function () {
+  this.timeout(300_000);
+  let built: BuiltBlock;
+
+  before(async () => {
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(11, probe.common);
+    const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
+    built = await chain.buildBlock([TestSigner.fromSeed(11, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+  });
+
+  after(releaseProverThreads);
+
+  it("attesters refuse to sign a block that does not re-execute", async () => {
+    const c = await testCommittee(3, 3);
+    const forged = { ...built, blockRlp: tamperBlock(built.block, { stateRoot: hexToBytes(`0x${word(7)}`) }) };
+    try {
+      await attest(c, CHAIN_ID, forged, [0]);
+      expect.fail("an attester signed an invalid block");
+    } catch (error) {
+      expect(error).to.be.instanceOf(ExecuteError);
+      expect((error as ExecuteError).code).to.equal(ExecuteErrorCode.StateRootMismatch);
+    }
+  });
+
+  it("cannot prove with a signer counted twice", async () => {
+    const c = await testCommittee(3, 4);
+    const { attestations, commitment } = await attest(c, CHAIN_ID, built, [0, 1]);
+    const duplicated: Attestation[] = [attestations[0], attestations[0], attestations[1]];
+    await expectProofFails(proveCommittee(bundledCircuitArtifacts(), c.committee, commitment, duplicated));
+  });
+
+  it("cannot prove with a signer outside the committee", async () => {
+    const members = await testCommittee(3, 5);
+    const outsider = await testCommittee(3, 6);
+    const { attestations, commitment } = await attest(members, CHAIN_ID, built, [0, 1]);
+    const { attestations: foreign } = await attest(outsider, CHAIN_ID, built, [2]);
+    await expectProofFails(proveCommittee(bundledCircuitArtifacts(), members.committee, commitment, [...attestations, foreign[0]]));
+  });
+
+  it("needs K attestations", async () => {
+    const c = await testCommittee(3, 7);
+    const { attestations, commitment } = await attest(c, CHAIN_ID, built, [0, 1]);
+    await expectProofFails(proveCommittee(bundledCircuitArtifacts(), c.committee, commitment, attestations), "NOT_ENOUGH_SIGNATURES");
+  });
+});
+
+async function expectProofFails(promise: Promise<unknown>, code?: string): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    if (code !== undefined) expect((error as { code?: string }).code).to.equal(code);
+    return;
+  }
+  expect.fail("a proof was produced for an invalid attestation set");
+}

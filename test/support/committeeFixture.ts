@@ -1,0 +1,55 @@
+import { getBytes, keccak256 } from "ethers";
+
+import type { ExecutionProof, ProofBundle } from "../../precompiles/proofs/types";
+import { attestBlock } from "../../rollup-node/provers/attester";
+import {
+  type Attestation,
+  AttesterKey,
+  type BabyJub,
+  Committee,
+  bundledCircuitArtifacts,
+  committeeVerificationKey,
+  loadBabyJub,
+  proveCommittee,
+} from "../../rollup-node/provers/committee";
+import { word } from "./l2Fixtures";
+import type { BuiltBlock } from "./l2TestChain";
+
+/** A committee of `size` attesters with deterministic keys (seeded by `seed`). */
+export interface TestCommittee {
+  readonly babyJub: BabyJub;
+  readonly committee: Committee;
+  readonly keys: readonly AttesterKey[];
+  readonly verificationKey: Uint8Array;
+  readonly keyHash: Uint8Array;
+}
+
+export async function testCommittee(size: number, seed: number): Promise<TestCommittee> {
+  const babyJub = await loadBabyJub();
+  const keys = Array.from({ length: size }, (_, i) => new AttesterKey(babyJub, getBytes(`0x${word(seed * 100 + i + 1)}`)));
+  const committee = Committee.fromPublicKeys(babyJub, keys.map((k) => k.publicKey));
+  const verificationKey = committeeVerificationKey(bundledCircuitArtifacts(), committee);
+  return { babyJub, committee, keys, verificationKey, keyHash: getBytes(keccak256(verificationKey)) };
+}
+
+/** Attestations of `members` for a built block (each re-executes the block first), and its commitment. */
+export async function attest(
+  c: TestCommittee,
+  chainId: bigint,
+  built: BuiltBlock,
+  members: readonly number[],
+): Promise<{ attestations: Attestation[]; commitment: bigint }> {
+  const block = { chainId, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness };
+  const signed = await Promise.all(members.map((i) => attestBlock(c.keys[i], i, block)));
+  return { attestations: signed.map((s) => s.attestation), commitment: signed[0].commitment };
+}
+
+/** A committee proof for a built block from the given members. */
+export async function committeeProof(c: TestCommittee, chainId: bigint, built: BuiltBlock, members: readonly number[]): Promise<ExecutionProof> {
+  const { attestations, commitment } = await attest(c, chainId, built, members);
+  return proveCommittee(bundledCircuitArtifacts(), c.committee, commitment, attestations);
+}
+
+export function bundle(proofs: readonly ExecutionProof[], acceptedKeys: readonly Uint8Array[], threshold: number, allowReexecution = false): ProofBundle {
+  return { policy: { threshold, allowReexecution, acceptedKeys }, proofs };
+}
