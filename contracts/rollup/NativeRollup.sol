@@ -7,6 +7,7 @@ import {RLPReader} from "@eth-optimism/contracts-bedrock/src/libraries/rlp/RLPRe
 import {Execute, ExecuteResult} from "../Execute.sol";
 import {L1Message, L2Message, Messages} from "./Messages.sol";
 import {MessageTree} from "./MessageTree.sol";
+import {ProofPolicies, ProofPolicy} from "./ProofPolicy.sol";
 import {DEFAULT_CROSS_DOMAIN_SENDER, L2_BRIDGE_ADDRESS, SENT_MESSAGES_SLOT} from "./RollupConstants.sol";
 
 /// @title NativeRollup
@@ -81,6 +82,9 @@ abstract contract NativeRollup {
 
     QueuedMessage[] private _queue;
 
+    /// @dev Which proofs this rollup accepts in place of re-execution (none until set).
+    ProofPolicy private _proofPolicy;
+
     /// @dev The L2 sender of the message being finalized; zero outside a finalization.
     address private transient _l2Sender;
 
@@ -119,6 +123,12 @@ abstract contract NativeRollup {
         bytes data,
         bytes32 messageHash
     );
+
+    /// @notice The rollup's proof policy changed.
+    /// @param threshold Distinct accepted keys whose proofs must verify.
+    /// @param allowReexecution Whether EXECUTE may fall back to re-execution.
+    /// @param acceptedKeys keccak256 of each accepted verification key.
+    event ProofPolicySet(uint8 threshold, bool allowReexecution, bytes32[] acceptedKeys);
 
     /// @notice An L2 → L1 message was finalized: its value paid and its call made.
     /// @param messageHash The message's hash.
@@ -197,7 +207,8 @@ abstract contract NativeRollup {
     /// @param parentHeader RLP of the current head's header.
     /// @param block_ RLP of the L2 block.
     /// @param witness Stateless witness of the block's pre-state.
-    /// @param proofs Execution proofs; empty for re-execution.
+    /// @param proofs `abi.encode(ExecutionProof[])` checked against this rollup's proof policy;
+    /// empty to re-execute from `witness`.
     /// @param consumedMessages How many queued messages the block consumes (from `nextMessageIndex`);
     /// its `parentBeaconBlockRoot` must be their MessageTree root.
     function advance(
@@ -211,7 +222,8 @@ abstract contract NativeRollup {
         bytes32 parentHash = keccak256(parentHeader);
         if (parentHash != headHash) revert ParentNotHead(parentHash, headHash);
 
-        ExecuteResult memory r = Execute.execute(L2_CHAIN_ID, parentHeader, block_, witness, proofs);
+        ExecuteResult memory r =
+            Execute.execute(L2_CHAIN_ID, parentHeader, block_, witness, ProofPolicies.attach(_proofPolicy, proofs));
 
         uint256 first = nextMessageIndex;
         bytes32 expectedAnchor = _pendingMessagesRoot(first, consumedMessages);
@@ -230,6 +242,12 @@ abstract contract NativeRollup {
         nextMessageIndex = next;
         lastAdvanceTimestamp = uint64(block.timestamp);
         emit BlockAdvanced(r.number, r.blockHash, r.stateRoot, consumedMessages, r.gasUsed, r.burnedFees, msg.sender);
+    }
+
+    /// @notice The proof policy EXECUTE applies to this rollup's blocks when proofs are supplied.
+    /// @return The policy (threshold 0: proofs are not accepted).
+    function proofPolicy() external view returns (ProofPolicy memory) {
+        return _proofPolicy;
     }
 
     /// @notice L1 timestamp from which anyone may advance, unless the sequencer advances first.
@@ -332,6 +350,14 @@ abstract contract NativeRollup {
         if (submitter == SEQUENCER) return;
         uint256 openAt = openSequencingAt();
         if (block.timestamp < openAt) revert NotSequencer(submitter, openAt);
+    }
+
+    /// @notice Sets which proofs the rollup accepts; called by a rollup's constructor or governance.
+    /// @param policy The new policy (validated: 1 <= threshold <= keys).
+    function _setProofPolicy(ProofPolicy memory policy) internal {
+        ProofPolicies.validate(policy);
+        _proofPolicy = policy;
+        emit ProofPolicySet(policy.threshold, policy.allowReexecution, policy.acceptedKeys);
     }
 
     /// @notice Extra checks a rollup applies to a verified block before accepting it. Default: none.

@@ -6,7 +6,7 @@ import type { ExecutionProof, Groth16Key, Groth16Proof, ProofBundle } from "./ty
 const abi = AbiCoder.defaultAbiCoder();
 
 /** `abi.encode(ProofPolicy policy, ExecutionProof[] proofs)`, the `proofs` field of EXECUTE. */
-const BUNDLE_TYPES = ["tuple(uint8 threshold, bool allowReexecution, bytes32[] acceptedKeys)", "tuple(uint8 proofType, bytes verificationKey, bytes proofData)[]"];
+const BUNDLE_TYPES = ["tuple(uint8 threshold, bool allowReexecution, bytes32[] acceptedKeys)", "tuple(uint8 proofType, bytes verificationKey, bytes proofData)[]"] as const;
 const G1 = "uint256[2]";
 const G2 = "uint256[2][2]";
 /** `abi.encode(alpha1, beta2, gamma2, delta2, ic, boundInputs)`. */
@@ -16,6 +16,13 @@ const GROTH16_PROOF_TYPES = [G1, G2, G1];
 
 function malformed(what: string, error: unknown): ExecuteError {
   return new ExecuteError(ExecuteErrorCode.MalformedInput, `${what} does not decode: ${(error as Error).message}`);
+}
+
+const PROOF_LIST_TYPE = "tuple(uint8 proofType, bytes verificationKey, bytes proofData)[]";
+
+/** `abi.encode(ExecutionProof[])`: what a sequencer passes to `NativeRollup.advance`, which adds the policy. */
+export function encodeExecutionProofs(proofs: readonly ExecutionProof[]): Uint8Array {
+  return getBytes(abi.encode([PROOF_LIST_TYPE], [proofs.map((p) => [p.proofType, p.verificationKey, p.proofData])]));
 }
 
 export function encodeProofBundle(bundle: ProofBundle): Uint8Array {

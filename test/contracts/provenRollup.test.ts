@@ -1,0 +1,99 @@
+import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
+import { bytesToHex } from "@ethereumjs/util";
+import { Interface, hexlify } from "ethers";
+import { ethers, network } from "hardhat";
+
+import { EXECUTE_ADDRESS, ExecuteErrorCode } from "../../precompiles";
+import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
+import type { ExecutionProof } from "../../precompiles/proofs/types";
+import { releaseProverThreads } from "../../rollup-node/provers/committee";
+import type { ProvenRollup } from "../../typechain-types";
+import { type TestCommittee, committeeProof, testCommittee } from "../support/committeeFixture";
+import { TestSigner } from "../support/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+
+const L2_CHAIN_ID = 908n;
+const executeErrors = { interface: new Interface(["error ExecuteInvalid(uint8 code, string reason)"]) };
+
+interface CallFrame {
+  readonly to?: string;
+  readonly gasUsed: string;
+  readonly calls?: CallFrame[];
+}
+
+/** Gas the EXECUTE call itself used in transaction `hash`, from the devnet's call tracer. */
+async function executeGas(hash: string): Promise<bigint> {
+  const trace = (await network.provider.send("debug_traceTransaction", [hash, { tracer: "callTracer" }])) as CallFrame;
+  const find = (frame: CallFrame): CallFrame | undefined =>
+    frame.to?.toLowerCase() === EXECUTE_ADDRESS ? frame : frame.calls?.map(find).find((f) => f !== undefined);
+  const call = find(trace);
+  if (call === undefined) throw new Error("no call to EXECUTE in the trace");
+  return BigInt(call.gasUsed);
+}
+
+describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on the devnet)", function () {
+  this.timeout(300_000);
+  let committees: TestCommittee[];
+  let chain: L2TestChain;
+  let signer: TestSigner;
+  let rollup: ProvenRollup;
+
+  async function nextBlock(transfers: number): Promise<BuiltBlock> {
+    return chain.buildBlock(Array.from({ length: transfers }, (_, i) => signer.tx({ to: `0x${(0xaa00n + BigInt(i)).toString(16).padStart(40, "0")}`, value: 1n })));
+  }
+
+  async function proofsFor(built: BuiltBlock, which: readonly TestCommittee[]): Promise<ExecutionProof[]> {
+    return Promise.all(which.map((c) => committeeProof(c, L2_CHAIN_ID, built, [0, 1, 2])));
+  }
+
+  async function advance(built: BuiltBlock, proofs: readonly ExecutionProof[], witness: Uint8Array | string = "0x") {
+    return rollup.advance(built.parentHeader, built.blockRlp, witness, proofs.length === 0 ? "0x" : hexlify(encodeExecutionProofs(proofs)), 0);
+  }
+
+  before(async () => {
+    committees = await Promise.all([testCommittee(4, 21), testCommittee(4, 22), testCommittee(4, 23)]);
+    const probe = await L2TestChain.create(L2_CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(12, probe.common);
+    chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 20n }]);
+    signer = TestSigner.fromSeed(12, chain.common);
+    const [sequencer] = await ethers.getSigners();
+    const genesis = chain.latest.header;
+    rollup = (await ethers.deployContract("ProvenRollup", [
+      L2_CHAIN_ID,
+      bytesToHex(genesis.hash()),
+      bytesToHex(genesis.stateRoot),
+      sequencer.address,
+      { sequencerInactivityPeriod: 3600, forceInclusionDelay: 3600 },
+      { threshold: 2, allowReexecution: false, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) },
+    ])) as unknown as ProvenRollup;
+  });
+
+  after(releaseProverThreads);
+
+  it("accepts blocks on 2 of 3 proof types alone, at an L1 cost that does not grow with the block", async () => {
+    const small = await nextBlock(1);
+    const smallTx = await advance(small, await proofsFor(small, [committees[0], committees[2]]));
+    await expect(smallTx).to.emit(rollup, "BlockAdvanced").withArgs(1n, bytesToHex(small.block.hash()), anyValue, 0n, anyValue, anyValue, anyValue);
+
+    const large = await nextBlock(40);
+    const largeTx = await advance(large, await proofsFor(large, [committees[1], committees[2]]));
+    await expect(largeTx).to.emit(rollup, "BlockAdvanced").withArgs(2n, bytesToHex(large.block.hash()), anyValue, 0n, anyValue, anyValue, anyValue);
+
+    const smallGas = await executeGas(smallTx.hash);
+    const largeGas = await executeGas(largeTx.hash);
+    expect(large.block.header.gasUsed).to.equal(40n * small.block.header.gasUsed);
+    // Only the block body's hashing grows (6 gas per 32-byte word): well under 1%.
+    expect(Number(largeGas - smallGas) / Number(smallGas)).to.be.lessThan(0.01);
+  });
+
+  it("rejects a block with fewer than k valid proofs when the policy forbids re-execution", async () => {
+    const built = await nextBlock(1);
+    const [one] = await proofsFor(built, [committees[0]]);
+    await expect(advance(built, [one, one]))
+      .to.be.revertedWithCustomError(executeErrors, "ExecuteInvalid")
+      .withArgs(ExecuteErrorCode.ProofsInsufficient, anyValue);
+    // The same block is still accepted by re-execution, which is always sound.
+    await expect(advance(built, [], built.witness)).to.emit(rollup, "BlockAdvanced");
+  });
+});
