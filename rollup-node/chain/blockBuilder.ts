@@ -182,7 +182,7 @@ export async function produceBlock(params: ProduceBlockParams): Promise<MinedBlo
   let txs = await preselect(params, skipped);
   for (;;) {
     const result = await attempt(params, txs);
-    if (result.ok) return { record: result.record, skipped };
+    if (result.ok) return { record: result.record, skipped, preStateRoot: params.parentStateRoot };
     const failed = txs[result.failedIndex] as TypedTransaction;
     if (result.message.includes(BLOCK_FULL) && failed.gasLimit <= params.parent.header.gasLimit) {
       for (const tx of txs.slice(result.failedIndex)) skipped.push({ tx, reason: "block gas limit reached", retryable: true });

@@ -8,12 +8,12 @@ import { Account, Address, type DB, MapDB, ValueEncoding, equalsBytes, setLength
 import { type VM, createVM, runBlock } from "@ethereumjs/vm";
 
 import { SafeMerkleStateManager } from "../../precompiles/stateManager";
-import type { StoredValue } from "../../precompiles/witness";
+import { type StoredValue, encodeWitness } from "../../precompiles/witness";
 import { BlockStore } from "./blockStore";
 import { produceBlock } from "./blockBuilder";
 import { type CallFrame, CallTracer } from "./callTracer";
 import { StoreBlockchain } from "./chainBlockchain";
-import { InvalidTimestampError, UnknownBlockError } from "./errors";
+import { ChainHistoryError, InvalidTimestampError, UnknownBlockError, WitnessCaptureError } from "./errors";
 import { type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "./genesis";
 import { matchingLogs } from "./logFilter";
 import { AsyncMutex } from "./mutex";
@@ -29,8 +29,10 @@ import type {
   LogFilter,
   MineOptions,
   MinedBlock,
+  SkippedTransaction,
   TxLocation,
 } from "./types";
+import { captureWitness } from "./witnessCapture";
 
 export type TrieDatabase = DB<string, StoredValue>;
 
@@ -43,6 +45,11 @@ export interface ChainConfig {
   readonly beforeExecution?: BeforeExecutionHook;
   /** Wall clock in seconds since the epoch; injectable for tests. */
   readonly now?: () => bigint;
+  /**
+   * Blocks after genesis already mined on `db` (loaded from disk after a restart), in order.
+   * They are indexed, not re-executed: their state must be in `db`.
+   */
+  readonly history?: readonly BlockRecord[];
 }
 
 /** Direct state edits of dev methods (hardhat_setBalance, …); absent fields are kept. */
@@ -61,6 +68,25 @@ interface Snapshot {
 }
 
 const systemNow = (): bigint => BigInt(Math.floor(Date.now() / 1000));
+
+/** Indexes already-mined blocks after genesis, checking they form one chain whose state is present. */
+async function loadHistory(store: BlockStore, state: SafeMerkleStateManager, history: readonly BlockRecord[]): Promise<void> {
+  for (const record of history) {
+    const parent = store.head.block;
+    if (!equalsBytes(record.block.header.parentHash, parent.hash())) {
+      throw new ChainHistoryError(
+        `stored block ${record.block.header.number} does not extend block ${parent.header.number} of this chain`,
+        parent.header.number === 0n ? "the data directory holds a chain with another genesis: reset it or use the matching genesis" : "the stored history is damaged: reset the data directory",
+      );
+    }
+    store.add(record);
+  }
+  const root = store.head.block.header.stateRoot;
+  if (!(await state.hasStateRoot(root))) {
+    throw new ChainHistoryError(`the state of block ${store.headNumber} is missing from the database`, "the data directory is damaged: reset it");
+  }
+  await state.setStateRoot(root);
+}
 
 /**
  * An Ethereum chain on EthereumJS: state in a Merkle trie, blocks built with the VM, history,
@@ -83,6 +109,7 @@ export class Chain {
     private readonly vm: VM,
     private readonly state: SafeMerkleStateManager,
     private readonly store: BlockStore,
+    private readonly db: TrieDatabase,
     private readonly config: ChainConfig,
   ) {
     this.headStateRoot = store.head.block.header.stateRoot;
@@ -97,13 +124,14 @@ export class Chain {
     const stateRoot = await writeGenesisState(state, genesisAlloc(config.genesis));
     const store = new BlockStore();
     store.add({ block: createGenesisBlock(config.genesis, common, stateRoot), receipts: [] });
+    await loadHistory(store, state, config.history ?? []);
     const vm = await createVM({
       common,
       stateManager: state,
       blockchain: new StoreBlockchain(store),
       evmOpts: { customPrecompiles: [...(config.customPrecompiles ?? [])] },
     });
-    return new Chain(common, vm, state, store, config);
+    return new Chain(common, vm, state, store, db, config);
   }
 
   get chainId(): bigint {
@@ -215,27 +243,66 @@ export class Chain {
         throw new InvalidTimestampError(`timestamp ${timestamp} is not above the head's ${parent.header.timestamp}`);
       }
       const preStateRoot = this.headStateRoot;
-      const mined = await produceBlock({
-        vm: this.vm,
-        common: this.common,
-        parent,
-        parentStateRoot: preStateRoot,
-        txs,
-        beforeExecution: this.config.beforeExecution,
-        template: {
-          timestamp,
-          coinbase: options.coinbase ?? parent.header.coinbase.bytes,
-          parentBeaconBlockRoot: options.parentBeaconBlockRoot ?? new Uint8Array(32),
-          extraData: options.extraData ?? new Uint8Array(),
-          prevRandao: options.prevRandao ?? parent.hash(),
-        },
-      });
+      if (options.captureWitness === true && !equalsBytes(preStateRoot, parent.header.stateRoot)) {
+        throw new WitnessCaptureError("the head state was edited by dev methods: no witness can prove a block built on it");
+      }
+      const build = (candidates: readonly TypedTransaction[]): Promise<MinedBlock> =>
+        produceBlock({
+          vm: this.vm,
+          common: this.common,
+          parent,
+          parentStateRoot: preStateRoot,
+          txs: candidates,
+          beforeExecution: this.config.beforeExecution,
+          template: {
+            timestamp,
+            coinbase: options.coinbase ?? parent.header.coinbase.bytes,
+            parentBeaconBlockRoot: options.parentBeaconBlockRoot ?? new Uint8Array(32),
+            extraData: options.extraData ?? new Uint8Array(),
+            prevRandao: options.prevRandao ?? parent.hash(),
+          },
+        });
+      const mined = options.captureWitness === true ? await this.buildWithinWitnessBudget(build, txs, options) : await build(txs);
+      await options.beforeStore?.(mined);
       this.store.add(mined.record);
       this.preStateRoots.set(mined.record.block.header.number, preStateRoot);
       this.headStateRoot = mined.record.block.header.stateRoot;
       this.pendingTimestamp = undefined;
       return mined;
     });
+  }
+
+  /**
+   * Builds, captures the witness, and while it exceeds `maxWitnessBytes` rebuilds with fewer
+   * trailing transactions. Witness size grows less than linearly (upper trie nodes are shared),
+   * so the proportional cut errs on the small side and rarely needs a second round.
+   */
+  private async buildWithinWitnessBudget(
+    build: (candidates: readonly TypedTransaction[]) => Promise<MinedBlock>,
+    txs: readonly TypedTransaction[],
+    options: MineOptions,
+  ): Promise<MinedBlock> {
+    const required = options.requiredTransactions ?? 0;
+    const budget = options.maxWitnessBytes;
+    const trimmed: SkippedTransaction[] = [];
+    let firstSkipped: readonly SkippedTransaction[] | undefined;
+    let candidates = txs;
+    for (;;) {
+      const mined = await build(candidates);
+      firstSkipped ??= mined.skipped;
+      const witness = await captureWitness({ common: this.common, db: this.db, store: this.store, preStateRoot: mined.preStateRoot, block: mined.record.block });
+      const encodedWitness = encodeWitness(witness);
+      const included = mined.record.block.transactions;
+      if (budget === undefined || encodedWitness.length <= budget || included.length <= required) {
+        const skipped = firstSkipped === mined.skipped ? [...mined.skipped, ...trimmed] : [...firstSkipped, ...mined.skipped, ...trimmed];
+        return { ...mined, skipped, witness, encodedWitness };
+      }
+      let keep = Math.floor((included.length * budget) / encodedWitness.length);
+      if (keep >= included.length) keep = included.length - 1;
+      if (keep < required) keep = required;
+      trimmed.unshift(...included.slice(keep).map((tx) => ({ tx, reason: "block witness budget reached", retryable: true })));
+      candidates = included.slice(0, keep);
+    }
   }
 
   // ---------------------------------------------------------------- tracing

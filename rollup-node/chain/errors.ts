@@ -60,3 +60,17 @@ export class ChainConfigError extends ChainError {
     super("CHAIN_CONFIG", message, hint);
   }
 }
+
+/** Re-executing a block to record its witness did not reproduce the block (a chain bug). */
+export class WitnessCaptureError extends ChainError {
+  constructor(message: string) {
+    super("WITNESS_CAPTURE", message, "witness capture mirrors the EXECUTE verifier; a chain with custom precompiles or edited state cannot be witnessed");
+  }
+}
+
+/** The stored chain does not match the configuration it is opened with, or is damaged. */
+export class ChainHistoryError extends ChainError {
+  constructor(message: string, hint: string) {
+    super("CHAIN_HISTORY", message, hint);
+  }
+}

@@ -1,6 +1,8 @@
 import type { Block } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 
+import type { Witness } from "../../precompiles/witness";
+
 /** One log as the EVM emitted it. */
 export interface ChainLog {
   readonly address: Uint8Array;
@@ -54,6 +56,12 @@ export interface SkippedTransaction {
 export interface MinedBlock {
   readonly record: BlockRecord;
   readonly skipped: readonly SkippedTransaction[];
+  /** The state the block executed on (its parent's state root). */
+  readonly preStateRoot: Uint8Array;
+  /** The block's stateless witness, when mined with `captureWitness`. */
+  readonly witness?: Witness;
+  /** Size of the RLP-encoded witness (what EXECUTE is charged for), when captured. */
+  readonly encodedWitness?: Uint8Array;
 }
 
 /** A block tag as JSON-RPC names blocks, already parsed. */
@@ -105,6 +113,23 @@ export interface MineOptions {
   readonly coinbase?: Uint8Array;
   readonly extraData?: Uint8Array;
   readonly prevRandao?: Uint8Array;
+  /**
+   * Also record the block's stateless witness (a second, verifier-identical execution: it costs
+   * about as much as building the block, so the L1 devnet never asks for it).
+   */
+  readonly captureWitness?: boolean;
+  /**
+   * With `captureWitness`: trailing transactions are left out (retryable) until the encoded
+   * witness fits in this many bytes, so the block's EXECUTE call fits one L1 transaction.
+   */
+  readonly maxWitnessBytes?: number;
+  /** The first this-many included transactions are never left out for the witness budget. */
+  readonly requiredTransactions?: number;
+  /**
+   * Called under the chain's lock once the block is built (and its state written), before it
+   * becomes visible: persistence goes here. A throw discards the block and fails `mineBlock`.
+   */
+  readonly beforeStore?: (mined: MinedBlock) => Promise<void>;
 }
 
 /** Called right before a block is built or a call simulated (EXECUTE resets its gas budget here). */

@@ -27,8 +27,11 @@ export class TxPool {
     return this.byHash.get(bytesToHex(hash));
   }
 
-  /** Adds `tx`, replacing a pooled one of the same sender and nonce if it pays enough more. */
-  add(tx: TypedTransaction): void {
+  /**
+   * Adds `tx`, replacing a pooled one of the same sender and nonce if it pays enough more;
+   * returns the replaced transaction (a persistent pool must forget it too).
+   */
+  add(tx: TypedTransaction): TypedTransaction | undefined {
     const hash = bytesToHex(tx.hash());
     if (this.byHash.has(hash)) throw new TransactionRejectedError("already known", "this transaction is already pending");
     const slot = `${tx.getSenderAddress().toString()}:${tx.nonce}`;
@@ -44,6 +47,7 @@ export class TxPool {
     }
     this.byHash.set(hash, tx);
     this.bySenderNonce.set(slot, hash);
+    return existing;
   }
 
   remove(tx: TypedTransaction): void {

@@ -38,6 +38,16 @@ export class LevelDB implements DB<string, StoredValue> {
     );
   }
 
+  /** Every entry whose key starts with `prefix`, in key order (record stores list with it). */
+  async entries(prefix: string): Promise<[string, Uint8Array][]> {
+    const out: [string, Uint8Array][] = [];
+    // "\uffff" sorts after every character a key of ours uses: the range is exactly the prefix.
+    for await (const [key, value] of this.level.iterator({ gte: prefix, lt: `${prefix}\uffff` })) {
+      out.push([key, new Uint8Array(value.buffer, value.byteOffset, value.byteLength)]);
+    }
+    return out;
+  }
+
   shallowCopy(): DB<string, StoredValue> {
     return this;
   }

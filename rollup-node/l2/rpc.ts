@@ -1,0 +1,77 @@
+import { RpcDispatcher } from "../rpc/dispatcher";
+import type { RpcError } from "../rpc/errors";
+import type { Json } from "../rpc/format";
+import { data, parseBlockTag, parseData, parseOptionalQuantity } from "../rpc/hex";
+import { debugMethods, ethMethods, netMethods, web3Methods } from "../rpc/methods";
+import type { MethodTable } from "../rpc/methods";
+import { type RpcServer, startRpcServer } from "../rpc/server";
+import { decodeWitness } from "../../precompiles/witness";
+import { NoWitnessError } from "./errors";
+import type { Logger } from "./logger";
+import { decodeRawTransaction } from "./rawTransaction";
+import type { Sequencer } from "./sequencer";
+
+/** The L2 node's default JSON-RPC port (the L1 devnet uses 8545). */
+export const DEFAULT_L2_RPC_PORT = 9545;
+
+/**
+ * `debug_executionWitness` in geth's and reth's JSON shape. `keys` (preimages of the accessed
+ * addresses and slots) is always empty: EXECUTE does not need them and the sequencer does not
+ * record them; `headers` are RLP headers from the lowest one BLOCKHASH read up to the grandparent.
+ */
+async function executionWitness(sequencer: Sequencer, params: readonly unknown[]): Promise<Json> {
+  const record = sequencer.chain.resolveBlock(parseBlockTag(params[0], "block"));
+  const number = record.block.header.number;
+  const encoded = await sequencer.encodedWitness(number);
+  if (encoded === undefined) throw new NoWitnessError(number.toString());
+  const witness = decodeWitness(encoded);
+  return { state: witness.state.map(data), codes: witness.codes.map(data), keys: [], headers: witness.headers.map(data) };
+}
+
+/**
+ * The L2 method table: standard eth_/net_/web3_/debug_ methods on the sequencer, the execution
+ * witness, and `evm_mine` (produces a block now). `extra` (the bridge's rollup_* methods) is
+ * merged last and may override.
+ */
+export function l2Methods(sequencer: Sequencer, extra: MethodTable = {}): MethodTable {
+  return {
+    ...ethMethods,
+    ...netMethods,
+    ...web3Methods,
+    ...debugMethods,
+    // Geth's messages for undecodable input, and blobs refused before a KZG decode is tried.
+    eth_sendRawTransaction: async (params) => data(await sequencer.submitTransaction(decodeRawTransaction(parseData(params[0], "transaction"), sequencer.chain.common))),
+    debug_executionWitness: (params) => executionWitness(sequencer, params),
+    evm_mine: async (params) => {
+      const timestamp = parseOptionalQuantity(params[0], "timestamp");
+      await sequencer.produceBlock(timestamp === undefined ? {} : { timestamp });
+      return "0x0";
+    },
+    ...extra,
+  };
+}
+
+export interface L2RpcOptions {
+  /** 127.0.0.1 by default. */
+  readonly host?: string;
+  /** `DEFAULT_L2_RPC_PORT` by default; 0 picks a free port. */
+  readonly port?: number;
+  /** Methods added to (or overriding) the L2 table, e.g. the bridge's rollup_*. */
+  readonly extraMethods?: MethodTable;
+  /** Receives every error answered (at warn level); nothing is logged when absent. */
+  readonly logger?: Logger;
+}
+
+/** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
+export function createL2Dispatcher(sequencer: Sequencer, options: Pick<L2RpcOptions, "extraMethods" | "logger"> = {}): RpcDispatcher {
+  const logger = options.logger;
+  return new RpcDispatcher(sequencer, {
+    methods: l2Methods(sequencer, options.extraMethods),
+    onError: logger === undefined ? undefined : (method: string, error: RpcError) => logger.warn(`rpc ${method}: ${error.message}`),
+  });
+}
+
+/** Serves the sequencer's JSON-RPC over HTTP. */
+export function startL2Rpc(sequencer: Sequencer, options: L2RpcOptions = {}): Promise<RpcServer> {
+  return startRpcServer(createL2Dispatcher(sequencer, options), { host: options.host, port: options.port ?? DEFAULT_L2_RPC_PORT });
+}

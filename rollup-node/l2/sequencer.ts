@@ -1,0 +1,384 @@
+import type { Block } from "@ethereumjs/block";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import { bytesToHex, equalsBytes } from "@ethereumjs/util";
+
+import { type Witness, decodeWitness } from "../../precompiles/witness";
+import { Chain } from "../chain/chain";
+import { TransactionRejectedError } from "../chain/errors";
+import type { GenesisConfig } from "../chain/genesis";
+import { AsyncMutex } from "../chain/mutex";
+import type { MinedBlock } from "../chain/types";
+import type { RpcBackend, TransactionRequest } from "../rpc/backend";
+import { L2Error, SequencerClosedError } from "./errors";
+import { DEFAULT_MAX_WITNESS_BYTES } from "./genesis";
+import { type Logger, stderrLogger } from "./logger";
+import { Mempool } from "./mempool";
+import type { AnchorMeta } from "./recordCodec";
+import { L2Store } from "./store";
+import type { AnchorProvider, BlockAnchor, ProducedBlock, SequencerApi } from "./types";
+
+export interface SequencerConfig {
+  /** Directory holding the chain (created if absent). */
+  readonly dataDir: string;
+  /** Wipe the data directory's chain first. */
+  readonly reset?: boolean;
+  readonly genesis: GenesisConfig;
+  /** Interval of `start()`'s block production; 1000 ms by default. */
+  readonly blockTimeMs?: number;
+  /** When false, `start()`'s timer skips blocks with neither transactions nor messages. Default true. */
+  readonly allowEmptyBlocks?: boolean;
+  /** Fee recipient of produced blocks; the zero address by default. */
+  readonly coinbase?: Uint8Array;
+  /** The bridge's L1 messages for each block; by default none (zero root). */
+  readonly anchorProvider?: AnchorProvider;
+  /** Largest encoded witness per block (so `advance` fits one L1 transaction). */
+  readonly maxWitnessBytes?: number;
+  readonly logger?: Logger;
+  readonly clientVersion?: string;
+  /** Wall clock in seconds; injectable for tests. */
+  readonly now?: () => bigint;
+}
+
+export const DEFAULT_BLOCK_TIME_MS = 1000;
+export const L2_CLIENT_VERSION = "native-rollup-l2/0.1.0";
+
+const ZERO_ROOT = new Uint8Array(32);
+const ZERO_ADDRESS = new Uint8Array(20);
+
+/** No messages: the anchor of a block that consumes nothing. */
+function emptyAnchor(nextMessageNonce: bigint): BlockAnchor {
+  return { root: ZERO_ROOT, consumedMessages: 0, firstMessageNonce: nextMessageNonce, transactions: [] };
+}
+
+const noMessages: AnchorProvider = async ({ nextMessageNonce }) => emptyAnchor(nextMessageNonce);
+
+/** Thrown from the chain's pre-store hook to discard a block whose anchor transactions did not all make it in. */
+class AnchorNotIncludedError extends L2Error {
+  constructor(reasons: string) {
+    super("L2_ANCHOR_NOT_INCLUDED", `anchor transactions were left out of the block: ${reasons}`, "the bridge re-provides the same messages for the next block");
+  }
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/**
+ * The L2 sequencer: a persistent mempool, block production on an interval (or on demand) with
+ * the bridge's L1 anchor first, a stateless witness for every block, and durable storage that
+ * survives a kill at any point. Serves JSON-RPC as an `RpcBackend` (see ./rpc.ts).
+ *
+ * Anchor policy: the anchor's transactions go first in the block; if any of them is left out
+ * (invalid, or no room), the block is rebuilt WITHOUT the anchor (no messages consumed, zero
+ * root) and the failure is logged as an error. Since the next block's `nextMessageNonce` only
+ * advances by the stored `consumedMessages`, the bridge offers the same messages again; a
+ * message is never consumed without its relay. A relay that is included but reverts leaves its
+ * message relayable by anyone (L2Bridge reverts the whole relay) and is logged as a warning.
+ */
+export class Sequencer implements SequencerApi, RpcBackend {
+  readonly clientVersion: string;
+  private readonly listeners = new Set<(block: ProducedBlock) => void>();
+  /** Serializes block production (anchor lookup included). */
+  private readonly production = new AsyncMutex();
+  /** Serializes pool admissions against block execution and storage. */
+  private readonly poolLock = new AsyncMutex();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private closed = false;
+
+  private constructor(
+    readonly chain: Chain,
+    private readonly store: L2Store,
+    private readonly mempool: Mempool,
+    private readonly anchors: Map<bigint, AnchorMeta>,
+    private readonly config: SequencerConfig,
+    private readonly logger: Logger,
+  ) {
+    this.clientVersion = config.clientVersion ?? L2_CLIENT_VERSION;
+  }
+
+  /** Opens the chain in `config.dataDir` (creating it from `config.genesis`), and its mempool. */
+  static async open(config: SequencerConfig): Promise<Sequencer> {
+    const logger = config.logger ?? stderrLogger();
+    const store = await L2Store.open(config.dataDir, { reset: config.reset });
+    try {
+      const probe = await Chain.create({ genesis: config.genesis, db: store.db, now: config.now });
+      await store.checkGenesis(probe.head.hash());
+      const stored = await store.loadBlocks(probe.common);
+      const chain =
+        stored.length === 0 ? probe : await Chain.create({ genesis: config.genesis, db: store.db, now: config.now, history: stored.map((s) => s.record) });
+      const anchors = new Map<bigint, AnchorMeta>([[0n, { consumedMessages: 0, firstMessageNonce: 0n }]]);
+      stored.forEach((s, i) => anchors.set(BigInt(i + 1), s.anchor));
+      const mempool = new Mempool({
+        chain,
+        journal: { put: (tx, replaced) => store.poolPut(tx, replaced), remove: (hashes) => store.poolDelete(hashes) },
+      });
+      const { txs, undecodable } = await store.pooled(chain.common);
+      const dropped = await mempool.restore(txs);
+      if (undecodable.length > 0) logger.warn(`dropped ${undecodable.length} undecodable pooled transactions`);
+      logger.info(
+        `opened chain ${chain.chainId} at block ${chain.headNumber} (${bytesToHex(chain.head.hash())}) from ${config.dataDir}; ` +
+          `${mempool.size} pooled transactions restored${dropped.length > 0 ? `, ${dropped.length} no longer valid dropped` : ""}`,
+      );
+      return new Sequencer(chain, store, mempool, anchors, config, logger);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  /** Produces a block every `blockTimeMs` until `stop()`. */
+  start(): void {
+    this.ensureOpen();
+    if (this.running) return;
+    this.running = true;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Stops production, waits for the block in progress, and closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.stop();
+    this.closed = true;
+    await this.production.run(async () => {
+      await this.poolLock.run(() => this.store.close());
+    });
+  }
+
+  // A timeout chain (not setInterval): a slow block delays the next instead of piling up.
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      void this.tick().finally(() => {
+        if (this.running) this.schedule();
+      });
+    }, this.config.blockTimeMs ?? DEFAULT_BLOCK_TIME_MS);
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.produce({ skipIfEmpty: this.config.allowEmptyBlocks === false });
+    } catch (error) {
+      this.logger.error(`block production failed: ${(error as Error).message}`);
+    }
+  }
+
+  // ------------------------------------------------------------ block production
+
+  /** Produces one block now (also when empty) and resolves once it is stored. */
+  async produceBlock(options: { timestamp?: bigint } = {}): Promise<ProducedBlock> {
+    const produced = await this.produce({ skipIfEmpty: false, timestamp: options.timestamp });
+    return produced as ProducedBlock;
+  }
+
+  private produce(options: { skipIfEmpty: boolean; timestamp?: bigint }): Promise<ProducedBlock | undefined> {
+    this.ensureOpen();
+    return this.production.run(async () => {
+      this.ensureOpen();
+      const parent = this.chain.head;
+      const number = parent.header.number + 1n;
+      const timestamp = options.timestamp ?? this.chain.nextTimestamp();
+      const nextMessageNonce = this.nextMessageNonce(parent.header.number);
+      const anchor = await this.askAnchor(number, timestamp, nextMessageNonce);
+      return this.poolLock.run(async () => {
+        const pooled = this.mempool.ordered();
+        if (options.skipIfEmpty && pooled.length === 0 && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
+        let mined: MinedBlock;
+        let used = anchor;
+        try {
+          mined = await this.mineWith(parent, timestamp, anchor, pooled);
+        } catch (error) {
+          if (!(error instanceof AnchorNotIncludedError)) throw error;
+          this.logger.error(`block ${number}: ${error.message}; building it without messages`);
+          used = emptyAnchor(nextMessageNonce);
+          mined = await this.mineWith(parent, timestamp, used, pooled);
+        }
+        this.mempool.settle(mined);
+        this.anchors.set(number, { consumedMessages: used.consumedMessages, firstMessageNonce: used.firstMessageNonce });
+        const produced = this.toProduced(mined, parent, used);
+        this.report(produced, mined, used);
+        for (const listener of this.listeners) {
+          try {
+            listener(produced);
+          } catch (error) {
+            this.logger.error(`an onBlock listener failed on block ${number}: ${(error as Error).message}`);
+          }
+        }
+        return produced;
+      });
+    });
+  }
+
+  private async askAnchor(number: bigint, timestamp: bigint, nextMessageNonce: bigint): Promise<BlockAnchor> {
+    let anchor: BlockAnchor;
+    try {
+      anchor = await (this.config.anchorProvider ?? noMessages)({ number, timestamp, nextMessageNonce });
+    } catch (error) {
+      this.logger.error(`block ${number}: the anchor provider failed (${(error as Error).message}); building it without messages`);
+      return emptyAnchor(nextMessageNonce);
+    }
+    const problem =
+      anchor.consumedMessages < 0 || !Number.isInteger(anchor.consumedMessages)
+        ? `consumedMessages ${anchor.consumedMessages} is not a count`
+        : anchor.consumedMessages > 0 && anchor.firstMessageNonce !== nextMessageNonce
+          ? `it starts at message ${anchor.firstMessageNonce}, the chain is at ${nextMessageNonce}`
+          : anchor.consumedMessages === 0 && !equalsBytes(anchor.root, ZERO_ROOT)
+            ? "it consumes no message but has a non-zero root"
+            : anchor.root.length !== 32
+              ? "its root is not 32 bytes"
+              : undefined;
+    if (problem !== undefined) {
+      this.logger.error(`block ${number}: rejected the anchor: ${problem}; building it without messages`);
+      return emptyAnchor(nextMessageNonce);
+    }
+    return anchor;
+  }
+
+  private mineWith(parent: Block, timestamp: bigint, anchor: BlockAnchor, pooled: readonly TypedTransaction[]): Promise<MinedBlock> {
+    const anchorHashes = new Set(anchor.transactions.map((tx) => bytesToHex(tx.hash())));
+    const txs = [...anchor.transactions, ...pooled.filter((tx) => !anchorHashes.has(bytesToHex(tx.hash())))];
+    return this.chain.mineBlock(txs, {
+      timestamp,
+      coinbase: this.config.coinbase ?? ZERO_ADDRESS,
+      parentBeaconBlockRoot: anchor.root,
+      captureWitness: true,
+      maxWitnessBytes: this.config.maxWitnessBytes ?? DEFAULT_MAX_WITNESS_BYTES,
+      requiredTransactions: anchor.transactions.length,
+      beforeStore: async (mined) => {
+        const included = mined.record.block.transactions;
+        const missing = anchor.transactions.filter((tx, i) => included[i] === undefined || !equalsBytes(included[i].hash(), tx.hash()));
+        if (missing.length > 0) {
+          const reasons = missing.map((tx) => {
+            const skipped = mined.skipped.find((s) => equalsBytes(s.tx.hash(), tx.hash()));
+            return `${bytesToHex(tx.hash())}: ${skipped?.reason ?? "not included"}`;
+          });
+          throw new AnchorNotIncludedError(reasons.join("; "));
+        }
+        // State nodes are already in the database (written while building): the record and
+        // head pointer go last, in one batch, so a kill never leaves a half-stored block.
+        await this.store.commitBlock({
+          stored: { record: mined.record, anchor: { consumedMessages: anchor.consumedMessages, firstMessageNonce: anchor.firstMessageNonce } },
+          encodedWitness: mined.encodedWitness as Uint8Array,
+          removedFromPool: [...included.map((tx) => tx.hash()), ...mined.skipped.filter((s) => !s.retryable).map((s) => s.tx.hash())],
+        });
+      },
+    });
+  }
+
+  private toProduced(mined: MinedBlock, parent: Block, anchor: AnchorMeta): ProducedBlock {
+    const block = mined.record.block;
+    return {
+      number: block.header.number,
+      block,
+      parentHeader: parent.header.serialize(),
+      blockRlp: block.serialize(),
+      witness: mined.witness as Witness,
+      encodedWitness: mined.encodedWitness as Uint8Array,
+      consumedMessages: anchor.consumedMessages,
+      firstMessageNonce: anchor.firstMessageNonce,
+    };
+  }
+
+  private report(produced: ProducedBlock, mined: MinedBlock, anchor: BlockAnchor): void {
+    const { block } = produced;
+    const messages = anchor.consumedMessages > 0 ? `, ${anchor.consumedMessages} messages from #${anchor.firstMessageNonce}` : "";
+    this.logger.info(
+      `block ${produced.number} ${bytesToHex(block.hash()).slice(0, 10)}: ${block.transactions.length} txs, ` +
+        `gas ${block.header.gasUsed}, witness ${kb(produced.encodedWitness.length)}${messages}`,
+    );
+    mined.record.receipts.slice(0, anchor.transactions.length).forEach((receipt, i) => {
+      if (receipt.status === 0) this.logger.warn(`block ${produced.number}: relay transaction ${i} reverted (${receipt.error ?? "revert"}); its message stays relayable`);
+    });
+    const invalid = mined.skipped.filter((s) => !s.retryable);
+    if (invalid.length > 0) this.logger.warn(`block ${produced.number}: dropped ${invalid.length} invalid transactions (${invalid.map((s) => s.reason).join(", ")})`);
+  }
+
+  private nextMessageNonce(number: bigint): bigint {
+    const meta = this.anchors.get(number);
+    if (meta === undefined) throw new L2Error("L2_ANCHOR_STATE", `no anchor record for block ${number}`, "the data directory is damaged: reset it");
+    return meta.firstMessageNonce + BigInt(meta.consumedMessages);
+  }
+
+  // ------------------------------------------------------------ SequencerApi
+
+  async producedBlock(number: bigint): Promise<ProducedBlock | undefined> {
+    this.ensureOpen();
+    if (number < 1n || number > this.chain.headNumber) return undefined;
+    const block = this.chain.resolveBlock(number).block;
+    const parent = this.chain.resolveBlock(number - 1n).block;
+    const encodedWitness = await this.store.witness(number);
+    const anchor = this.anchors.get(number);
+    if (encodedWitness === undefined || anchor === undefined) throw new L2Error("L2_MISSING_RECORD", `block ${number} has no stored witness`, "the data directory is damaged: reset it");
+    return {
+      number,
+      block,
+      parentHeader: parent.header.serialize(),
+      blockRlp: block.serialize(),
+      witness: decodeWitness(encodedWitness),
+      encodedWitness,
+      consumedMessages: anchor.consumedMessages,
+      firstMessageNonce: anchor.firstMessageNonce,
+    };
+  }
+
+  /** The stored RLP witness of block `number` (undefined for genesis or past the head). */
+  async encodedWitness(number: bigint): Promise<Uint8Array | undefined> {
+    this.ensureOpen();
+    return number < 1n || number > this.chain.headNumber ? undefined : this.store.witness(number);
+  }
+
+  onBlock(listener: (block: ProducedBlock) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  pendingNonce(address: Uint8Array): Promise<bigint> {
+    return this.mempool.nextNonce(address);
+  }
+
+  /** Transactions waiting for a block, in the order the next block takes them. */
+  pendingTransactions(): TypedTransaction[] {
+    return this.mempool.ordered();
+  }
+
+  // ------------------------------------------------------------ RpcBackend
+
+  accounts(): readonly Uint8Array[] {
+    return [];
+  }
+
+  async signTransaction(_request: TransactionRequest): Promise<TypedTransaction> {
+    throw new TransactionRejectedError("unknown account", "the L2 node holds no keys: sign locally and use eth_sendRawTransaction");
+  }
+
+  /** Admits `tx` to the mempool; resolves once it is durable (it survives a crash from then on). */
+  submitTransaction(tx: TypedTransaction): Promise<Uint8Array> {
+    this.ensureOpen();
+    return this.poolLock.run(() => {
+      this.ensureOpen();
+      return this.mempool.add(tx);
+    });
+  }
+
+  pendingTransaction(hash: Uint8Array): TypedTransaction | undefined {
+    return this.mempool.get(hash);
+  }
+
+  async mine(options: { timestamp?: bigint } = {}): Promise<void> {
+    await this.produceBlock(options);
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new SequencerClosedError();
+  }
+}
+

@@ -1,0 +1,140 @@
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+
+import type { Common } from "@ethereumjs/common";
+import { type TypedTransaction, createTxFromRLP } from "@ethereumjs/tx";
+import { type BatchDBOp, bigIntToBytes, bytesToBigInt, bytesToHex, equalsBytes } from "@ethereumjs/util";
+
+import type { StoredValue } from "../../precompiles/witness";
+import { LevelDB } from "../storage/levelDb";
+import { DataDirError } from "./errors";
+import { type StoredBlock, decodeStoredBlock, encodeStoredBlock } from "./recordCodec";
+
+/**
+ * Persistence layout of an L2 node's data directory: one LevelDB at `<dataDir>/chaindata`.
+ *
+ * - state trie nodes and code: the chain's own keys (unprefixed hex; code is "63" + hash);
+ * - `l2:genesis` → genesis block hash (a directory never serves another chain);
+ * - `l2:head` → number of the last stored block (big-endian);
+ * - `l2:block:<number as 16 hex digits>` → RLP [block, receipts, consumedMessages, firstMessageNonce];
+ * - `l2:witness:<number as 16 hex digits>` → RLP [state, codes, headers] as EXECUTE takes it;
+ * - `l2:pool:<tx hash>` → the raw transaction, for every accepted, not yet mined one.
+ *
+ * Every record key contains ':' and trie keys are hex, so the two never collide. A block, its
+ * witness, the head pointer and the removal of its transactions from the pool are one atomic
+ * batch, written after the block's state nodes: after a kill the directory holds either the
+ * whole block (and its state) or nothing of it.
+ */
+const GENESIS_KEY = "l2:genesis";
+const HEAD_KEY = "l2:head";
+const BLOCK_PREFIX = "l2:block:";
+const WITNESS_PREFIX = "l2:witness:";
+const POOL_PREFIX = "l2:pool:";
+
+const numberKey = (prefix: string, number: bigint): string => `${prefix}${number.toString(16).padStart(16, "0")}`;
+
+export interface BlockCommit {
+  readonly stored: StoredBlock;
+  readonly encodedWitness: Uint8Array;
+  /** Pool entries the block settles (mined or invalid). */
+  readonly removedFromPool: readonly Uint8Array[];
+}
+
+/** The L2 node's durable records next to the state trie. */
+export class L2Store {
+  private constructor(readonly db: LevelDB) {}
+
+  /** Opens (creating) `<dataDir>/chaindata`; `reset` wipes it first. */
+  static async open(dataDir: string, options: { reset?: boolean } = {}): Promise<L2Store> {
+    const directory = path.join(dataDir, "chaindata");
+    try {
+      if (options.reset === true) rmSync(directory, { recursive: true, force: true });
+      mkdirSync(dataDir, { recursive: true });
+      return new L2Store(await LevelDB.open(directory));
+    } catch (error) {
+      const locked = /lock/i.test((error as Error).message);
+      throw new DataDirError(
+        `cannot open the L2 data directory ${directory}: ${(error as Error).message}`,
+        locked ? "another L2 node is using this data directory: stop it or pick another --data-dir" : "check the path and its permissions",
+      );
+    }
+  }
+
+  /** Records the genesis hash on first use; afterwards refuses a different one. */
+  async checkGenesis(hash: Uint8Array): Promise<void> {
+    const stored = await this.db.get(GENESIS_KEY);
+    if (stored === undefined) {
+      await this.db.put(GENESIS_KEY, hash);
+      return;
+    }
+    if (!equalsBytes(stored, hash)) {
+      throw new DataDirError(
+        `the data directory holds the chain with genesis ${bytesToHex(stored)}, not ${bytesToHex(hash)}`,
+        "use the genesis this directory was created with, or reset it (--reset) to start a new chain",
+      );
+    }
+  }
+
+  /** The last stored block number (0 when only genesis exists). */
+  async headNumber(): Promise<bigint> {
+    const head = await this.db.get(HEAD_KEY);
+    return head === undefined ? 0n : bytesToBigInt(head);
+  }
+
+  /** Blocks 1..head in order. */
+  async loadBlocks(common: Common): Promise<StoredBlock[]> {
+    const head = await this.headNumber();
+    const blocks: StoredBlock[] = [];
+    for (let n = 1n; n <= head; n++) {
+      const bytes = await this.db.get(numberKey(BLOCK_PREFIX, n));
+      if (bytes === undefined) throw new DataDirError(`block ${n} is missing below the stored head ${head}`, "the data directory is damaged: reset it");
+      blocks.push(decodeStoredBlock(bytes, common));
+    }
+    return blocks;
+  }
+
+  async witness(number: bigint): Promise<Uint8Array | undefined> {
+    return this.db.get(numberKey(WITNESS_PREFIX, number));
+  }
+
+  /** Writes a block, its witness and the new head atomically; the block's state must already be written. */
+  async commitBlock(commit: BlockCommit): Promise<void> {
+    const number = commit.stored.record.block.header.number;
+    const ops: BatchDBOp<string, StoredValue>[] = [
+      { type: "put", key: numberKey(BLOCK_PREFIX, number), value: encodeStoredBlock(commit.stored) },
+      { type: "put", key: numberKey(WITNESS_PREFIX, number), value: commit.encodedWitness },
+      { type: "put", key: HEAD_KEY, value: bigIntToBytes(number) },
+      ...commit.removedFromPool.map((hash): BatchDBOp<string, StoredValue> => ({ type: "del", key: POOL_PREFIX + bytesToHex(hash) })),
+    ];
+    await this.db.batch(ops);
+  }
+
+  /** Persists an accepted transaction (and forgets the one it replaces) before it is acknowledged. */
+  async poolPut(tx: TypedTransaction, replaced: TypedTransaction | undefined): Promise<void> {
+    const ops: BatchDBOp<string, StoredValue>[] = [{ type: "put", key: POOL_PREFIX + bytesToHex(tx.hash()), value: tx.serialize() }];
+    if (replaced !== undefined) ops.push({ type: "del", key: POOL_PREFIX + bytesToHex(replaced.hash()) });
+    await this.db.batch(ops);
+  }
+
+  async poolDelete(hashes: readonly Uint8Array[]): Promise<void> {
+    if (hashes.length > 0) await this.db.batch(hashes.map((hash) => ({ type: "del" as const, key: POOL_PREFIX + bytesToHex(hash) })));
+  }
+
+  /** The persisted pool; entries that no longer decode are dropped (and reported by hash). */
+  async pooled(common: Common): Promise<{ txs: TypedTransaction[]; undecodable: string[] }> {
+    const txs: TypedTransaction[] = [];
+    const undecodable: string[] = [];
+    for (const [key, raw] of await this.db.entries(POOL_PREFIX)) {
+      try {
+        txs.push(createTxFromRLP(raw, { common }));
+      } catch {
+        undecodable.push(key.slice(POOL_PREFIX.length));
+      }
+    }
+    return { txs, undecodable };
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

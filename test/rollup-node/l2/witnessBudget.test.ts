@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+import { keccak_256 as keccak256 } from "@noble/hashes/sha3.js";
+import { bytesToHex, hexToBytes, setLengthLeft } from "@ethereumjs/util";
+import { expect } from "chai";
+import { Interface } from "ethers";
+
+import { Chain } from "../../../rollup-node/chain/chain";
+import type { GenesisAccount, Hex } from "../../../rollup-node/chain/genesis";
+import { DEFAULT_ARTIFACTS_DIR, DEFAULT_L2_GAS_LIMIT, DEFAULT_MAX_WITNESS_BYTES, l2Genesis } from "../../../rollup-node/l2/genesis";
+import { TestSigner } from "../../support/l2Fixtures";
+import { L2_CHAIN_ID, common } from "./l2Support";
+
+/** Osaka's per-transaction gas cap (EIP-7825). */
+const L1_TX_GAS_CAP = 2 ** 24;
+/** L1 gas per witness byte in `advance`: EIP-7623 calldata floor (40) + EXECUTE's 16 per input byte. */
+const L1_GAS_PER_WITNESS_BYTE = 56;
+const TOKEN = "0x00000000000000000000000000000000000070c0";
+const OTHER_ACCOUNTS = 1500;
+
+const tokenAbi = new Interface(["function transfer(address to, uint256 value) returns (bool)"]);
+
+function filler(i: number): string {
+  return bytesToHex(keccak256(new TextEncoder().encode(`filler-${i}`)).slice(12));
+}
+
+function balanceSlot(holder: string): string {
+  return bytesToHex(keccak256(new Uint8Array([...setLengthLeft(hexToBytes(holder as Hex), 32), ...new Uint8Array(32)])));
+}
+
+describe("L2 witness budget (measurement behind DEFAULT_L2_GAS_LIMIT)", function () {
+  this.timeout(60_000);
+
+  it("fits a full block of ETH or ERC-20 transfers on a state of thousands of accounts in one L1 advance", async () => {
+    const tokenCode = JSON.parse(readFileSync(path.join(DEFAULT_ARTIFACTS_DIR, "contracts/test/BenchToken.sol/BenchToken.json"), "utf8")).deployedBytecode as Hex;
+    const senders = Array.from({ length: 160 }, (_, i) => TestSigner.fromSeed(1000 + i, common));
+    const alloc: Record<string, GenesisAccount> = {};
+    const holdings: Record<string, Hex> = {};
+    for (let i = 0; i < OTHER_ACCOUNTS; i++) {
+      alloc[filler(i)] = { balance: 1n };
+      holdings[balanceSlot(filler(i))] = "0x01";
+    }
+    for (const s of senders) {
+      alloc[s.address.toString()] = { balance: 10n ** 20n };
+      holdings[balanceSlot(s.address.toString())] = "0x03e8";
+    }
+    alloc[TOKEN] = { nonce: 1n, code: tokenCode, storage: holdings };
+    const chain = await Chain.create({ genesis: l2Genesis({ chainId: L2_CHAIN_ID, timestamp: 1_800_000_000n, bridgeCode: "0x00", alloc, gasLimit: 30_000_000n }) });
+
+    const ethTransfers = senders.slice(0, 100).map((s, i) => s.tx({ to: filler(100_000 + i), value: 1n, gasLimit: 21_000n }));
+    const eth = await chain.mineBlock(ethTransfers, { captureWitness: true });
+    const tokenTransfers = senders.slice(100).map((s, i) => s.tx({ to: TOKEN, gasLimit: 60_000n, data: tokenAbi.encodeFunctionData("transfer", [filler(200_000 + i), 1n]) }));
+    const token = await chain.mineBlock(tokenTransfers, { captureWitness: true });
+
+    const perGas = (mined: typeof eth): number => (mined.encodedWitness as Uint8Array).length / Number(mined.record.block.header.gasUsed);
+    const ethPerTx = (eth.encodedWitness as Uint8Array).length / ethTransfers.length;
+    const tokenPerTx = (token.encodedWitness as Uint8Array).length / tokenTransfers.length;
+    const tokenGas = Number(token.record.block.header.gasUsed) / tokenTransfers.length;
+    process.stderr.write(
+      `      witness: ETH transfer ${ethPerTx.toFixed(0)} B/tx; ERC-20 transfer ${tokenPerTx.toFixed(0)} B/tx at ${tokenGas.toFixed(0)} gas/tx\n` +
+        `      full ${DEFAULT_L2_GAS_LIMIT} gas block: ETH ≈ ${((perGas(eth) * Number(DEFAULT_L2_GAS_LIMIT)) / 1024).toFixed(0)} KB, ERC-20 ≈ ${((perGas(token) * Number(DEFAULT_L2_GAS_LIMIT)) / 1024).toFixed(0)} KB\n`,
+    );
+    // A full default block of the worst kind measured stays within the witness budget, and the budget within the L1 cap.
+    const worst = Math.max(perGas(eth), perGas(token)) * Number(DEFAULT_L2_GAS_LIMIT);
+    expect(worst).to.be.lessThan(DEFAULT_MAX_WITNESS_BYTES);
+    expect(DEFAULT_MAX_WITNESS_BYTES * L1_GAS_PER_WITNESS_BYTE).to.be.lessThan(L1_TX_GAS_CAP - 1_000_000);
+    expect(token.record.receipts.every((r) => r.status === 1)).to.equal(true);
+  });
+});
