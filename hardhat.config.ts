@@ -3,10 +3,14 @@ import type { HardhatUserConfig } from "hardhat/config";
 import path from "node:path";
 
 import "./tasks";
+import { DEV_MNEMONIC } from "./rollup-node/devnet/accounts";
 import { IN_PROCESS_NETWORK, IN_PROCESS_URL } from "./tasks/inProcessNetwork";
 import { SOLC_VERSION } from "./tasks/solc";
 
 const L1_RPC_URL = process.env.L1_RPC_URL ?? "http://127.0.0.1:8545";
+const L2_RPC_URL = process.env.L2_RPC_URL ?? "http://127.0.0.1:9545";
+/** The devnet's user accounts (#0–#9 of the public test mnemonic) on both layers. */
+const DEV_ACCOUNTS = { mnemonic: DEV_MNEMONIC, count: 10 };
 
 const config: HardhatUserConfig = {
   solidity: {
@@ -27,6 +31,12 @@ const config: HardhatUserConfig = {
     },
     l1: {
       url: L1_RPC_URL,
+      accounts: DEV_ACCOUNTS,
+      timeout: 600_000,
+    },
+    l2: {
+      url: L2_RPC_URL,
+      accounts: DEV_ACCOUNTS,
       timeout: 600_000,
     },
   },

@@ -2,28 +2,56 @@ import { task, types } from "hardhat/config";
 
 import { DEFAULT_HARDFORK } from "../rollup-node/chain/genesis";
 import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "../rollup-node/devnet/l1Devnet";
+import { DEFAULT_DATA_DIR, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/rollupDevnet";
 import { runL1DevnetForeground } from "../rollup-node/devnet/run";
+import { runRollupDevnetForeground } from "../rollup-node/devnet/runRollup";
+import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/rpc";
 
 interface DevnetTaskArgs {
   host: string;
   port: number;
+  l2Port: number;
   fork: string;
   blockTime?: number;
+  l2BlockTime: number;
   chainId: number;
+  l2ChainId: number;
+  dataDir: string;
+  reset: boolean;
+  l1Only: boolean;
+  emptyBlocks: boolean;
 }
 
-task("devnet", "Starts the L1 devnet (EthereumJS, Osaka, EXECUTE at 0x…0101) with JSON-RPC over HTTP")
+task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 8545, the rollup contract, the L2 node on 9545")
   .addOptionalParam("host", "Interface to listen on", "127.0.0.1", types.string)
-  .addOptionalParam("port", "Port to listen on (0 picks a free one)", DEFAULT_L1_PORT, types.int)
-  .addOptionalParam("fork", "Hardfork, active from genesis", DEFAULT_HARDFORK, types.string)
-  .addOptionalParam("blockTime", "Mine a block every N ms instead of one per transaction", undefined, types.int)
-  .addOptionalParam("chainId", "Chain id", Number(DEFAULT_L1_CHAIN_ID), types.int)
-  .setAction(async (args: DevnetTaskArgs) => {
-    await runL1DevnetForeground({
+  .addOptionalParam("port", "L1 port (0 picks a free one)", DEFAULT_L1_PORT, types.int)
+  .addOptionalParam("l2Port", "L2 port (0 picks a free one)", DEFAULT_L2_RPC_PORT, types.int)
+  .addOptionalParam("fork", "L1 hardfork, active from genesis (--l1-only)", DEFAULT_HARDFORK, types.string)
+  .addOptionalParam("blockTime", "Mine an L1 block every N ms instead of one per transaction", undefined, types.int)
+  .addOptionalParam("l2BlockTime", "L2 block interval in ms", DEFAULT_L2_BLOCK_TIME_MS, types.int)
+  .addOptionalParam("chainId", "L1 chain id", Number(DEFAULT_L1_CHAIN_ID), types.int)
+  .addOptionalParam("l2ChainId", "L2 chain id", Number(DEFAULT_L2_CHAIN_ID), types.int)
+  .addOptionalParam("dataDir", "Where both chains are kept between runs", DEFAULT_DATA_DIR, types.string)
+  .addFlag("reset", "Start both chains from genesis instead of resuming")
+  .addFlag("l1Only", "Only the L1 devnet, in memory (the previous behaviour)")
+  .addFlag("emptyBlocks", "Produce L2 blocks even without transactions or messages")
+  .setAction(async (args: DevnetTaskArgs, hre) => {
+    if (args.l1Only) {
+      await runL1DevnetForeground({ host: args.host, port: args.port, hardfork: args.fork, blockTime: args.blockTime, chainId: BigInt(args.chainId) });
+      return;
+    }
+    // The rollup and the L2 genesis need the compiled contracts.
+    await hre.run("compile", { quiet: true });
+    await runRollupDevnetForeground({
       host: args.host,
-      port: args.port,
-      hardfork: args.fork,
-      blockTime: args.blockTime,
-      chainId: BigInt(args.chainId),
+      l1Port: args.port,
+      l2Port: args.l2Port,
+      l1ChainId: BigInt(args.chainId),
+      l2ChainId: BigInt(args.l2ChainId),
+      l1BlockTimeMs: args.blockTime,
+      l2BlockTimeMs: args.l2BlockTime,
+      dataDir: args.dataDir,
+      reset: args.reset,
+      allowEmptyBlocks: args.emptyBlocks,
     });
   });

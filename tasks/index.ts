@@ -2,3 +2,4 @@
 import "./solc";
 import "./inProcessNetwork";
 import "./devnet";
+import "./rollup";

@@ -1,9 +1,8 @@
 /**
  * TypeScript mirror of the message rules of contracts/rollup (Messages.sol, MessageTree.sol,
  * RollupConstants.sol): message hashing, the message tree's root and proofs, and the L2Bridge
- * storage slot that records an L2 → L1 message.
- *
- * Kept in test/support for now; it belongs with the sequencer (rollup-node/messages/).
+ * storage slot that records an L2 → L1 message. The bridge, the rollup_* RPC methods and the
+ * contract tests all hash and prove messages through this one module.
  */
 import { AbiCoder, ZeroHash, concat, keccak256 } from "ethers";
 
@@ -16,6 +15,7 @@ export const SENT_MESSAGES_SLOT = "0x5df3ce2b604a8eb1a47a38ed987ba648589c3b3f81b
 /** What `l1Sender()` / `l2Sender()` return outside of a cross-domain call. */
 export const DEFAULT_CROSS_DOMAIN_SENDER = "0x000000000000000000000000000000000000dEaD";
 
+/** An L1 → L2 message as queued by the rollup contract (`L1Message` in Messages.sol). */
 export interface L1Message {
   nonce: bigint;
   from: string;
@@ -25,6 +25,7 @@ export interface L1Message {
   data: string;
 }
 
+/** An L2 → L1 message as recorded by L2Bridge (`L2Message` in Messages.sol). */
 export interface L2Message {
   nonce: bigint;
   from: string;

@@ -1,7 +1,10 @@
 import { parseArgs } from "node:util";
 
+import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "./l1Devnet";
+import { DEFAULT_DATA_DIR, DEFAULT_L2_CHAIN_ID } from "./rollupDevnet";
 import { runL1DevnetForeground } from "./run";
+import { runRollupDevnetForeground } from "./runRollup";
 
 /** Thrown for command-line arguments the devnet cannot use. */
 export class CliUsageError extends Error {
@@ -15,7 +18,9 @@ export class CliUsageError extends Error {
   }
 }
 
-const USAGE = "usage: ts-node rollup-node/devnet/cli.ts [--host H] [--port N] [--fork osaka] [--block-time ms] [--chain-id N]";
+const USAGE =
+  "usage: ts-node rollup-node/devnet/cli.ts [--host H] [--port N] [--block-time ms] [--chain-id N] " +
+  "[--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] | --l1-only [--fork osaka]";
 
 function integer(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -32,6 +37,13 @@ async function main(argv: string[]): Promise<void> {
       fork: { type: "string" },
       "block-time": { type: "string" },
       "chain-id": { type: "string" },
+      "l2-port": { type: "string" },
+      "l2-block-time": { type: "string" },
+      "l2-chain-id": { type: "string" },
+      "data-dir": { type: "string" },
+      reset: { type: "boolean" },
+      "empty-blocks": { type: "boolean" },
+      "l1-only": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -40,6 +52,22 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const chainId = integer(values["chain-id"], "chain-id");
+  if (values["l1-only"] !== true) {
+    const l2ChainId = integer(values["l2-chain-id"], "l2-chain-id");
+    await runRollupDevnetForeground({
+      host: values.host,
+      l1Port: integer(values.port, "port") ?? DEFAULT_L1_PORT,
+      l2Port: integer(values["l2-port"], "l2-port") ?? DEFAULT_L2_RPC_PORT,
+      l1BlockTimeMs: integer(values["block-time"], "block-time"),
+      l2BlockTimeMs: integer(values["l2-block-time"], "l2-block-time"),
+      l1ChainId: chainId === undefined ? DEFAULT_L1_CHAIN_ID : BigInt(chainId),
+      l2ChainId: l2ChainId === undefined ? DEFAULT_L2_CHAIN_ID : BigInt(l2ChainId),
+      dataDir: values["data-dir"] ?? DEFAULT_DATA_DIR,
+      reset: values.reset === true,
+      allowEmptyBlocks: values["empty-blocks"] === true,
+    });
+    return;
+  }
   await runL1DevnetForeground({
     host: values.host,
     port: integer(values.port, "port") ?? DEFAULT_L1_PORT,

@@ -6,7 +6,7 @@ import { TransactionRejectedError } from "../chain/errors";
 import { AsyncMutex } from "../chain/mutex";
 import { executionFailure } from "../chain/revert";
 import { validateIncoming } from "../chain/txValidation";
-import type { MinedBlock } from "../chain/types";
+import type { BlockRecord, MinedBlock } from "../chain/types";
 import type { DevControls, RpcBackend, TransactionRequest } from "../rpc/backend";
 import type { Json } from "../rpc/format";
 import { SUGGESTED_PRIORITY_FEE } from "../rpc/methods/eth";
@@ -21,6 +21,8 @@ export interface DevNodeOptions {
   readonly automine: boolean;
   /** Called when interval mining fails; the timer keeps running. */
   readonly onMiningError?: (error: unknown) => void;
+  /** Called under the node's lock after each block is mined (e.g. to persist it) before anyone sees it. */
+  readonly onBlockMined?: (record: BlockRecord) => Promise<void>;
 }
 
 /**
@@ -166,6 +168,7 @@ export class DevNode implements RpcBackend, DevControls {
     const mined = await this.chain.mineBlock(this.pool.ordered(), options.timestamp === undefined ? {} : { timestamp: options.timestamp });
     for (const tx of mined.record.block.transactions) this.pool.remove(tx);
     for (const skipped of mined.skipped) if (!skipped.retryable) this.pool.remove(skipped.tx);
+    await this.options.onBlockMined?.(mined.record);
     return mined;
   }
 

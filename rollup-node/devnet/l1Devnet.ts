@@ -3,6 +3,7 @@ import type { ExecutePrecompileOptions } from "../../precompiles/precompile";
 import { Chain, type TrieDatabase } from "../chain/chain";
 import { ChainConfigError } from "../chain/errors";
 import { DEFAULT_HARDFORK, type GenesisAccount } from "../chain/genesis";
+import type { BlockRecord } from "../chain/types";
 import { RpcDispatcher } from "../rpc/dispatcher";
 import { InProcessProvider } from "../rpc/eip1193";
 import type { RpcError } from "../rpc/errors";
@@ -43,6 +44,12 @@ export interface L1DevnetOptions {
   readonly onRpcError?: (method: string, error: RpcError) => void;
   /** Called when interval mining fails. */
   readonly onMiningError?: (error: unknown) => void;
+  /** Genesis time (seconds); now by default. A resumed chain must pass its original one. */
+  readonly genesisTimestamp?: bigint;
+  /** Blocks already mined on `db` (a resumed chain), in order; indexed, not re-executed. */
+  readonly history?: readonly BlockRecord[];
+  /** Called after each block is mined, before its transaction is answered (persistence). */
+  readonly onBlockMined?: (record: BlockRecord) => Promise<void>;
 }
 
 export interface L1Devnet {
@@ -74,15 +81,16 @@ export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1De
     genesis: {
       chainId,
       hardfork: options.hardfork ?? DEFAULT_HARDFORK,
-      timestamp: BigInt(Math.floor(Date.now() / 1000)),
+      timestamp: options.genesisTimestamp ?? BigInt(Math.floor(Date.now() / 1000)),
       alloc,
       ...(options.gasLimit !== undefined ? { gasLimit: options.gasLimit } : {}),
     },
     db: options.db,
+    history: options.history,
     customPrecompiles: [execute],
     beforeExecution: execute.beforeExecution,
   });
-  const node = new DevNode({ chain, accounts, clientVersion: L1_CLIENT_VERSION, automine: options.blockTime === undefined, onMiningError: options.onMiningError });
+  const node = new DevNode({ chain, accounts, clientVersion: L1_CLIENT_VERSION, automine: options.blockTime === undefined, onMiningError: options.onMiningError, onBlockMined: options.onBlockMined });
   const dispatcher = new RpcDispatcher(node, { onError: options.onRpcError });
   const server: RpcServer | undefined =
     options.http === false ? undefined : await startRpcServer(dispatcher, { host: options.host, port: options.port ?? DEFAULT_L1_PORT });

@@ -7,6 +7,9 @@ declare module "snarkjs" {
     readonly protocol: string;
     readonly curve: string;
   }
+  export const zKey: {
+    exportSolidityVerifier(zkeyPath: string, templates: { groth16: string }): Promise<string>;
+  };
   export const groth16: {
     fullProve(input: Record<string, unknown>, wasmPath: string, zkeyPath: string): Promise<{ proof: SnarkjsProof; publicSignals: string[] }>;
   };

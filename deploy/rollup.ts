@@ -1,0 +1,101 @@
+import { readFile, writeFile } from "node:fs/promises";
+
+import type { Signer } from "ethers";
+
+import { ExampleRollup__factory } from "../typechain-types";
+
+/** Sequencing policy of a rollup (NativeRollup.RollupConfig). */
+export interface RollupPolicy {
+  /** Seconds without an accepted block after which anyone may advance. */
+  readonly sequencerInactivityPeriod: bigint;
+  /** Seconds after which a queued L1 message must be consumed by the next block. */
+  readonly forceInclusionDelay: bigint;
+}
+
+/** One hour of silence opens sequencing to anyone; a queued message must be included within ten minutes. */
+export const DEFAULT_ROLLUP_POLICY: RollupPolicy = { sequencerInactivityPeriod: 3_600n, forceInclusionDelay: 600n };
+
+export interface RollupDeployParams {
+  readonly l2ChainId: bigint;
+  /** Hash and state root of the L2 genesis block: the rollup's first head. */
+  readonly genesisBlockHash: string;
+  readonly genesisStateRoot: string;
+  /** The L1 account allowed to advance (the batch submitter's). */
+  readonly sequencer: string;
+  readonly policy?: RollupPolicy;
+}
+
+/** Where and how a rollup was deployed: what a node needs to follow it (saved as JSON). */
+export interface RollupDeployment {
+  readonly address: string;
+  readonly l1ChainId: bigint;
+  readonly l2ChainId: bigint;
+  /** The L1 block of the deployment: the watcher scans MessageQueued events from here. */
+  readonly deployBlock: number;
+  readonly transactionHash: string;
+  readonly genesisBlockHash: string;
+  readonly genesisStateRoot: string;
+  readonly sequencer: string;
+  readonly policy: RollupPolicy;
+  /** Timestamp of the L2 genesis, when the deployer built it (lets a node rebuild the same genesis). */
+  readonly l2GenesisTimestamp?: bigint;
+}
+
+/** Thrown when a deployment cannot be made or read. */
+export class DeploymentError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = "DeploymentError";
+  }
+}
+
+/** Deploys ExampleRollup for the given L2 genesis and waits for it to be mined. */
+export async function deployRollup(deployer: Signer, params: RollupDeployParams): Promise<RollupDeployment> {
+  const policy = params.policy ?? DEFAULT_ROLLUP_POLICY;
+  const provider = deployer.provider;
+  if (provider === null) throw new DeploymentError("NO_PROVIDER", "the deployer is not connected to an L1 provider", "connect the signer to a provider");
+  const factory = new ExampleRollup__factory(deployer);
+  const contract = await factory.deploy(params.l2ChainId, params.genesisBlockHash, params.genesisStateRoot, params.sequencer, policy);
+  const receipt = await contract.deploymentTransaction()?.wait();
+  if (receipt === null || receipt === undefined || receipt.status !== 1) {
+    throw new DeploymentError("DEPLOY_FAILED", "the ExampleRollup deployment transaction failed", "check the deployer's balance and the L1 node's log");
+  }
+  const network = await provider.getNetwork();
+  return {
+    address: await contract.getAddress(),
+    l1ChainId: network.chainId,
+    l2ChainId: params.l2ChainId,
+    deployBlock: receipt.blockNumber,
+    transactionHash: receipt.hash,
+    genesisBlockHash: params.genesisBlockHash,
+    genesisStateRoot: params.genesisStateRoot,
+    sequencer: params.sequencer,
+    policy,
+  };
+}
+
+const BIGINT_FIELDS = new Set(["l1ChainId", "l2ChainId", "sequencerInactivityPeriod", "forceInclusionDelay", "l2GenesisTimestamp"]);
+
+export async function saveDeployment(file: string, deployment: RollupDeployment): Promise<void> {
+  await writeFile(file, `${JSON.stringify(deployment, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+}
+
+/** Reads a deployment saved by `saveDeployment`; undefined when the file does not exist. */
+export async function loadDeployment(file: string): Promise<RollupDeployment | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text, (key, v: unknown) => (BIGINT_FIELDS.has(key) && typeof v === "string" ? BigInt(v) : v)) as RollupDeployment;
+  } catch (error) {
+    throw new DeploymentError("BAD_DEPLOYMENT_FILE", `${file} is not a deployment: ${(error as Error).message}`, "delete it or start again with --reset");
+  }
+}

@@ -1,0 +1,278 @@
+import { type Signer, type TransactionReceipt, hexlify, keccak256 } from "ethers";
+
+import { ExecuteErrorCode } from "../../precompiles/errors";
+import { executeGasCost } from "../../precompiles/gas";
+import type { ProducedBlock, SequencerApi } from "../l2/types";
+import { type DecodedRevert, type ExampleRollup, connectRollup, decodeRollupRevert, revertDataOf } from "./contracts";
+import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
+import type { Logger } from "./logger";
+
+/** Osaka's per-transaction gas cap (EIP-7825): the most any `advance` can use. */
+export const ADVANCE_GAS_LIMIT = 16_777_216n;
+
+export interface RetryPolicy {
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export interface BatchSubmitterConfig {
+  readonly sequencer: Pick<SequencerApi, "producedBlock" | "onBlock">;
+  readonly rollupAddress: string;
+  /** The L1 account that submits (the rollup's SEQUENCER), connected to an L1 provider. */
+  readonly signer: Signer;
+  readonly logger: Logger;
+  /** Gas limit of each `advance` transaction; the Osaka cap by default (no estimation: it would run EXECUTE again). */
+  readonly gasLimit?: bigint;
+  readonly retry?: RetryPolicy;
+  /** Checks L1 at least this often even without new L2 blocks. */
+  readonly idlePollMs?: number;
+  /** How long to wait for a receipt before checking the transaction again. */
+  readonly receiptTimeoutMs?: number;
+  /** Called once when the submitter stops for good (a rejected block, a diverged chain). */
+  readonly onHalt?: (error: BridgeError) => void;
+  /** Called for every block L1 accepted from this submitter. */
+  readonly onAccepted?: (accepted: AcceptedBlock) => void;
+}
+
+/** What one accepted `advance` cost. */
+export interface AcceptedBlock {
+  readonly number: bigint;
+  readonly blockHash: string;
+  readonly l1TransactionHash: string;
+  readonly l1BlockNumber: number;
+  /** Receipt gas of the whole `advance` transaction (calldata, EXECUTE, the contract's checks). */
+  readonly l1GasUsed: bigint;
+  /** EXECUTE's share: its fixed charge for the input size. */
+  readonly executeGas: bigint;
+  readonly witnessBytes: number;
+  readonly blockBytes: number;
+  readonly transactions: number;
+  readonly consumedMessages: number;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 250, maxDelayMs: 10_000 };
+const DEFAULT_IDLE_POLL_MS = 1_000;
+const DEFAULT_RECEIPT_TIMEOUT_MS = 60_000;
+
+/** Reverts that a later attempt of the same block can pass (time or budget moves on). */
+const TRANSIENT_REVERTS = new Set(["BlockFromFuture", "NotSequencer"]);
+const TRANSIENT_EXECUTE_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.BudgetExhausted, ExecuteErrorCode.OutOfGas]);
+
+/** Length of `abi.encode(uint64, bytes, bytes, bytes, bytes)`: what EXECUTE charges for. */
+function executeInputLength(parts: readonly Uint8Array[]): number {
+  const padded = (n: number): number => Math.ceil(n / 32) * 32;
+  return 32 * (1 + parts.length) + parts.reduce((sum, p) => sum + 32 + padded(p.length), 0);
+}
+
+/** A failure the next attempt may not see (network, L1 time, budget, a pending transaction). */
+export class TransientBridgeError extends BridgeError {
+  constructor(message: string) {
+    super("TRANSIENT", message, "the submitter retries with backoff");
+  }
+}
+
+/**
+ * Submits every L2 block the sequencer produces to the rollup contract's `advance`, in order.
+ * Restart-safe and idempotent: what to submit is always derived from the rollup's head on L1
+ * and the sequencer's stored blocks, so nothing is submitted twice and nothing is skipped.
+ * Transient failures are retried with exponential backoff; a block L1 rejects for good stops
+ * the submitter (loudly) without advancing past it.
+ */
+export class BatchSubmitter {
+  private readonly rollup: ExampleRollup;
+  private readonly retry: RetryPolicy;
+  private running = false;
+  private halted: BridgeError | undefined;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private unsubscribe: (() => void) | undefined;
+  /** An `advance` sent but not yet seen mined: never send another for the same block meanwhile. */
+  private inFlight: { number: bigint; hash: string } | undefined;
+  private lastAcceptedNumber = -1n;
+  private readonly acceptedLog: AcceptedBlock[] = [];
+
+  constructor(private readonly config: BatchSubmitterConfig) {
+    this.rollup = connectRollup(config.rollupAddress, config.signer);
+    this.retry = config.retry ?? DEFAULT_RETRY;
+  }
+
+  /** Why the submitter stopped for good, if it did. */
+  get haltReason(): BridgeError | undefined {
+    return this.halted;
+  }
+
+  /** The last L2 block number this submitter saw accepted on L1 (-1 before the first check). */
+  get lastAccepted(): bigint {
+    return this.lastAcceptedNumber;
+  }
+
+  /** Every block this submitter got accepted, in order (for benchmarks and status). */
+  get accepted(): readonly AcceptedBlock[] {
+    return this.acceptedLog;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.config.sequencer.onBlock(() => this.wake?.());
+    this.loop = this.run();
+  }
+
+  /** Stops after the current attempt; an `advance` already sent is left to L1. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Resolves once L1 has accepted block `number` (or rejects when the submitter halts or times out). */
+  async waitForAccepted(number: bigint, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.lastAcceptedNumber < number) {
+      if (this.halted !== undefined) throw this.halted;
+      if (Date.now() > deadline) throw new BridgeError("TIMEOUT", `L2 block ${number} was not accepted on L1 within ${timeoutMs} ms`, "check the submitter's log for retries");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /**
+   * Submits the next block L1 lacks, if the sequencer has it. Returns true when something
+   * happened (a block accepted, or L1 moved on), false when there is nothing to do.
+   */
+  async submitNext(): Promise<boolean> {
+    const [head, headHash] = await Promise.all([this.rollup.headNumber(), this.rollup.headHash()]);
+    this.lastAcceptedNumber = head;
+    if (this.inFlight !== undefined && (await this.settleInFlight(head))) return true;
+    const next = await this.config.sequencer.producedBlock(head + 1n);
+    if (next === undefined) return false;
+    if (keccak256(next.parentHeader) !== headHash) {
+      const local = await this.config.sequencer.producedBlock(head);
+      throw new ChainDivergedError(head, headHash, local === undefined ? undefined : hexlify(local.block.hash()));
+    }
+    await this.send(next);
+    return true;
+  }
+
+  private async run(): Promise<void> {
+    let delay = this.retry.initialDelayMs;
+    while (this.running) {
+      try {
+        const progressed = await this.submitNext();
+        delay = this.retry.initialDelayMs;
+        if (!progressed) await this.sleep(this.config.idlePollMs ?? DEFAULT_IDLE_POLL_MS);
+      } catch (error) {
+        if (error instanceof BridgeError && !(error instanceof TransientBridgeError)) {
+          this.halt(error);
+          return;
+        }
+        this.config.logger.warn(`advance attempt failed, retrying in ${delay} ms: ${(error as Error).message}`);
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, this.retry.maxDelayMs);
+      }
+    }
+  }
+
+  private halt(error: BridgeError): void {
+    this.halted = error;
+    this.running = false;
+    this.config.logger.error("==================================================================");
+    this.config.logger.error(`BATCH SUBMISSION STOPPED: ${error.message}`);
+    this.config.logger.error(`hint: ${error.hint}`);
+    this.config.logger.error("==================================================================");
+    this.config.onHalt?.(error);
+  }
+
+  /** True when the in-flight transaction is resolved (mined either way, or gone). */
+  private async settleInFlight(head: bigint): Promise<boolean> {
+    const inFlight = this.inFlight as { number: bigint; hash: string };
+    if (head >= inFlight.number) {
+      this.inFlight = undefined;
+      return true;
+    }
+    const receipt = await this.config.signer.provider?.getTransactionReceipt(inFlight.hash);
+    const pending = receipt === null || receipt === undefined ? await this.config.signer.provider?.getTransaction(inFlight.hash) : undefined;
+    if (receipt === null || receipt === undefined) {
+      if (pending !== null && pending !== undefined) throw new TransientBridgeError(`advance of L2 block ${inFlight.number} (${inFlight.hash}) is still pending on L1`);
+      this.inFlight = undefined; // dropped by L1: resubmit
+      return false;
+    }
+    this.inFlight = undefined;
+    return true;
+  }
+
+  private async send(produced: ProducedBlock): Promise<void> {
+    const started = Date.now();
+    const { number } = produced;
+    let receipt: TransactionReceipt | null;
+    try {
+      const tx = await this.rollup.advance(produced.parentHeader, produced.blockRlp, produced.encodedWitness, "0x", produced.consumedMessages, {
+        gasLimit: this.config.gasLimit ?? ADVANCE_GAS_LIMIT,
+      });
+      this.inFlight = { number, hash: tx.hash };
+      receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
+    } catch (error) {
+      throw await this.classify(number, error);
+    }
+    this.inFlight = undefined;
+    if (receipt === null) throw new TransientBridgeError(`no receipt for the advance of L2 block ${number}`);
+    const accepted: AcceptedBlock = {
+      number,
+      blockHash: hexlify(produced.block.hash()),
+      l1TransactionHash: receipt.hash,
+      l1BlockNumber: receipt.blockNumber,
+      l1GasUsed: receipt.gasUsed,
+      executeGas: executeGasCost(executeInputLength([produced.parentHeader, produced.blockRlp, produced.encodedWitness, new Uint8Array()])),
+      witnessBytes: produced.encodedWitness.length,
+      blockBytes: produced.blockRlp.length,
+      transactions: produced.block.transactions.length,
+      consumedMessages: produced.consumedMessages,
+    };
+    this.lastAcceptedNumber = number;
+    this.acceptedLog.push(accepted);
+    this.config.logger.info(
+      `L2 block ${number} accepted on L1 by EXECUTE (L1 block ${accepted.l1BlockNumber}, ${accepted.transactions} txs, ` +
+        `${accepted.consumedMessages} L1 msgs, witness ${accepted.witnessBytes} B, L1 gas ${accepted.l1GasUsed} of which EXECUTE ${accepted.executeGas}, ${Date.now() - started} ms)`,
+    );
+    this.config.onAccepted?.(accepted);
+  }
+
+  /** Turns a failed `advance` into a transient failure (retry) or a permanent rejection (halt). */
+  private async classify(number: bigint, error: unknown): Promise<Error> {
+    const data = revertDataOf(error) ?? (await this.replayRevert(error));
+    const decoded: DecodedRevert | undefined = data === undefined ? undefined : decodeRollupRevert(data);
+    if (decoded === undefined) return new TransientBridgeError(`advance of L2 block ${number} failed: ${(error as Error).message}`);
+    if (decoded.name === "ParentNotHead") return new TransientBridgeError(`L1 moved on while submitting L2 block ${number}: ${decoded.text}`);
+    if (TRANSIENT_REVERTS.has(decoded.name) || (decoded.executeCode !== undefined && TRANSIENT_EXECUTE_CODES.has(decoded.executeCode))) {
+      return new TransientBridgeError(`advance of L2 block ${number} reverted, will retry: ${decoded.text}`);
+    }
+    this.inFlight = undefined;
+    return new BlockRejectedError(number, decoded.text, decoded.executeCode);
+  }
+
+  /** A mined, failed `advance` has no revert data in its receipt: replay it as a call to learn why. */
+  private async replayRevert(error: unknown): Promise<string | undefined> {
+    const receipt = (error as { receipt?: TransactionReceipt }).receipt;
+    const provider = this.config.signer.provider;
+    if (receipt === undefined || provider === null) return undefined;
+    const tx = await provider.getTransaction(receipt.hash);
+    if (tx === null) return undefined;
+    try {
+      await provider.call({ from: tx.from, to: tx.to, data: tx.data, gasLimit: tx.gasLimit, blockTag: receipt.blockNumber - 1 });
+      return undefined;
+    } catch (replayed) {
+      return revertDataOf(replayed);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

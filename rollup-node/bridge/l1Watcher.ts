@@ -1,0 +1,163 @@
+import { type Provider, formatEther, getAddress } from "ethers";
+
+import { AsyncMutex } from "../chain/mutex";
+import { type ExampleRollup, ROLLUP_INTERFACE, connectRollup } from "./contracts";
+import { L1InconsistencyError } from "./errors";
+import type { Logger } from "./logger";
+import { type L1Message, hashL1Message } from "./messages";
+
+export interface L1WatcherConfig {
+  readonly provider: Provider;
+  readonly rollupAddress: string;
+  /** First L1 block that may hold a MessageQueued event (the rollup's deployment block). */
+  readonly fromBlock: number;
+  readonly pollIntervalMs: number;
+  /** Blocks per eth_getLogs query (nodes cap the range). */
+  readonly maxLogRange?: number;
+  readonly logger: Logger;
+}
+
+/** A queued L1 → L2 message with where it was queued. */
+export interface QueuedL1Message {
+  readonly message: L1Message;
+  readonly hash: string;
+  readonly l1BlockNumber: number;
+  readonly l1TransactionHash: string;
+}
+
+/** What the watcher last read from L1. */
+export interface L1WatcherStatus {
+  readonly l1Head: number;
+  /** `messageCount()` at `l1Head`. */
+  readonly messageCount: bigint;
+  /** `nextMessageIndex()` at `l1Head`: the first message no accepted L2 block consumed. */
+  readonly nextMessageIndex: bigint;
+  /** Messages known and not yet consumed by an accepted L2 block. */
+  readonly pending: number;
+}
+
+const DEFAULT_MAX_LOG_RANGE = 5_000;
+const MESSAGE_QUEUED_TOPIC = ROLLUP_INTERFACE.getEvent("MessageQueued")?.topicHash as string;
+const MESSAGE_FINALIZED_TOPIC = ROLLUP_INTERFACE.getEvent("MessageFinalized")?.topicHash as string;
+
+/**
+ * Follows the rollup's MessageQueued events on L1 and keeps every message that no accepted L2
+ * block has consumed yet. The contract is the source of truth: after a restart the watcher keeps
+ * messages from `nextMessageIndex()` on, and when the events it saw leave a gap below
+ * `messageCount()` it rescans from the deployment block.
+ */
+export class L1Watcher {
+  private readonly rollup: ExampleRollup;
+  private readonly messages = new Map<bigint, QueuedL1Message>();
+  private readonly lock = new AsyncMutex();
+  private readonly listeners = new Set<(message: QueuedL1Message) => void>();
+  private lastScanned: number;
+  private timer: NodeJS.Timeout | undefined;
+  private current: L1WatcherStatus = { l1Head: -1, messageCount: 0n, nextMessageIndex: 0n, pending: 0 };
+
+  constructor(private readonly config: L1WatcherConfig) {
+    this.rollup = connectRollup(config.rollupAddress, config.provider);
+    this.lastScanned = config.fromBlock - 1;
+  }
+
+  get status(): L1WatcherStatus {
+    return this.current;
+  }
+
+  /** Syncs once, then polls every `pollIntervalMs` until stopped. */
+  async start(): Promise<void> {
+    await this.poll();
+    this.timer = setInterval(() => {
+      this.poll().catch((error: unknown) => this.config.logger.warn(`L1 poll failed (will retry): ${(error as Error).message}`));
+    }, this.config.pollIntervalMs);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Calls `listener` for each message the watcher discovers; returns an unsubscribe function. */
+  onMessage(listener: (message: QueuedL1Message) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The known message with this nonce (queued and not yet consumed on L1). */
+  message(nonce: bigint): QueuedL1Message | undefined {
+    return this.messages.get(nonce);
+  }
+
+  /** Up to `max` consecutive messages from `nonce` on (fewer when the watcher has not seen more). */
+  consecutiveFrom(nonce: bigint, max: number): QueuedL1Message[] {
+    const out: QueuedL1Message[] = [];
+    for (let n = nonce; out.length < max; n++) {
+      const found = this.messages.get(n);
+      if (found === undefined) break;
+      out.push(found);
+    }
+    return out;
+  }
+
+  /** Reads new events up to the L1 head; serialized, so overlapping calls do not race. */
+  poll(): Promise<void> {
+    return this.lock.run(async () => {
+      const head = await this.config.provider.getBlockNumber();
+      if (head > this.lastScanned) await this.scan(this.lastScanned + 1, head);
+      const [count, next] = await Promise.all([this.rollup.messageCount({ blockTag: head }), this.rollup.nextMessageIndex({ blockTag: head })]);
+      for (const nonce of [...this.messages.keys()]) if (nonce < next) this.messages.delete(nonce);
+      const missing = this.firstMissing(next, count);
+      if (missing !== undefined) {
+        // Events and contract state disagree (a node that served a partial range): scan again next time.
+        this.lastScanned = this.config.fromBlock - 1;
+        throw new L1InconsistencyError(`message ${missing} is queued on L1 (messageCount ${count}) but its MessageQueued event was not seen`);
+      }
+      this.current = { l1Head: head, messageCount: count, nextMessageIndex: next, pending: Number(count - next) };
+    });
+  }
+
+  private firstMissing(from: bigint, count: bigint): bigint | undefined {
+    for (let n = from; n < count; n++) if (!this.messages.has(n)) return n;
+    return undefined;
+  }
+
+  private async scan(from: number, to: number): Promise<void> {
+    const range = this.config.maxLogRange ?? DEFAULT_MAX_LOG_RANGE;
+    for (let start = from; start <= to; start += range) {
+      const end = Math.min(to, start + range - 1);
+      const logs = await this.config.provider.getLogs({ address: this.config.rollupAddress, topics: [[MESSAGE_QUEUED_TOPIC, MESSAGE_FINALIZED_TOPIC]], fromBlock: start, toBlock: end });
+      for (const log of logs) this.accept(log.data, log.topics, log.blockNumber, log.transactionHash);
+      this.lastScanned = end;
+    }
+  }
+
+  private accept(data: string, topics: readonly string[], blockNumber: number, transactionHash: string): void {
+    const parsed = ROLLUP_INTERFACE.parseLog({ data, topics: [...topics] });
+    if (parsed === null) return;
+    if (parsed.name === "MessageFinalized") {
+      // Only reported: finalized L2 → L1 messages need no bridge action.
+      if (blockNumber > this.current.l1Head) {
+        this.config.logger.info(`L2 → L1 message ${parsed.args.messageHash as string} finalized on L1 in block ${blockNumber}: ${formatEther(parsed.args.value as bigint)} ETH to ${parsed.args.to as string}`);
+      }
+      return;
+    }
+    const message: L1Message = {
+      nonce: parsed.args.nonce as bigint,
+      from: getAddress(parsed.args.from as string),
+      to: getAddress(parsed.args.to as string),
+      value: parsed.args.value as bigint,
+      gasLimit: parsed.args.gasLimit as bigint,
+      data: parsed.args.data as string,
+    };
+    const hash = hashL1Message(message);
+    if (hash !== parsed.args.messageHash) {
+      throw new L1InconsistencyError(`MessageQueued #${message.nonce} carries hash ${parsed.args.messageHash as string}, its fields hash to ${hash}`);
+    }
+    if (this.messages.has(message.nonce) || message.nonce < this.current.nextMessageIndex) return;
+    const queued: QueuedL1Message = { message, hash, l1BlockNumber: blockNumber, l1TransactionHash: transactionHash };
+    this.messages.set(message.nonce, queued);
+    const kind = message.data === "0x" ? `deposit of ${formatEther(message.value)} ETH` : `call with ${(message.data.length - 2) / 2} bytes and ${formatEther(message.value)} ETH`;
+    this.config.logger.info(`L1 → L2 message #${message.nonce} queued in L1 block ${blockNumber}: ${kind} from ${message.from} to ${message.to}`);
+    for (const listener of this.listeners) listener(queued);
+  }
+}

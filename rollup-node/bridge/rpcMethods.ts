@@ -1,0 +1,92 @@
+import { bytesToHex } from "@ethereumjs/util";
+
+import { RpcError, RpcErrorCode, invalidParams } from "../rpc/errors";
+import type { Json } from "../rpc/format";
+import { parseHash, parseOptionalQuantity, parseQuantity } from "../rpc/hex";
+import type { MethodTable } from "../rpc/methods/types";
+import { BridgeError } from "./errors";
+import { type StatusContext, l1ToL2Status, l2ToL1Status, rollupStatus } from "./status";
+import { type SentMessageQuery, buildWithdrawalProof, findSentMessage } from "./withdrawals";
+import { ROLLUP_INTERFACE } from "./contracts";
+
+/** Bigints become JSON-RPC quantities; everything else keeps its JSON shape. */
+function toJson(value: unknown): Json {
+  if (typeof value === "bigint") return `0x${value.toString(16)}`;
+  if (value instanceof Uint8Array) return bytesToHex(value);
+  if (Array.isArray(value)) return value.map(toJson);
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, Json> = {};
+    for (const [key, field] of Object.entries(value)) if (field !== undefined) out[key] = toJson(field);
+    return out;
+  }
+  return value as Json;
+}
+
+function asObject(value: unknown, name: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidParams(`${name}: expected an object`);
+  return value as Record<string, unknown>;
+}
+
+function sentQuery(params: Record<string, unknown>): SentMessageQuery | undefined {
+  if (params.l2TransactionHash !== undefined) return { transactionHash: bytesToHex(parseHash(params.l2TransactionHash, "l2TransactionHash")) };
+  if (params.transactionHash !== undefined) return { transactionHash: bytesToHex(parseHash(params.transactionHash, "transactionHash")) };
+  if (params.messageHash !== undefined) return { messageHash: bytesToHex(parseHash(params.messageHash, "messageHash")) };
+  return undefined;
+}
+
+/** The nonce of the (first) message an L1 transaction queued. */
+async function nonceOfL1Transaction(ctx: StatusContext, hash: string): Promise<bigint> {
+  const receipt = await ctx.l1Provider.getTransactionReceipt(hash);
+  for (const log of receipt?.logs ?? []) {
+    if (log.address.toLowerCase() !== ctx.rollupAddress.toLowerCase()) continue;
+    const parsed = ROLLUP_INTERFACE.parseLog({ data: log.data, topics: [...log.topics] });
+    if (parsed?.name === "MessageQueued") return parsed.args.nonce as bigint;
+  }
+  throw new RpcError(RpcErrorCode.Server, `L1 transaction ${hash} queued no message on rollup ${ctx.rollupAddress}`);
+}
+
+/** Bridge errors answer -32000 with their code and hint in `data`, as the client needs them. */
+function guarded(handler: (params: readonly unknown[]) => Promise<unknown>): MethodTable[string] {
+  return async (params) => {
+    try {
+      return toJson(await handler(params));
+    } catch (error) {
+      if (error instanceof BridgeError) throw new RpcError(RpcErrorCode.Server, error.message, { code: error.code, hint: error.hint }, error.hint);
+      throw error;
+    }
+  };
+}
+
+/**
+ * The rollup_* namespace served by the L2 node:
+ * - `rollup_status()`: L1 and L2 heads, the L2 head accepted on L1, pending L1 messages, rollup address.
+ * - `rollup_getMessageStatus({l1Nonce} | {l1TransactionHash} | {l2TransactionHash} | {messageHash})`:
+ *   L1 → L2 queued/anchored/relayed, or L2 → L1 initiated/provable/finalized (by hash: L2 → L1).
+ * - `rollup_getWithdrawalProof({l2TransactionHash} | {messageHash}, l2BlockNumber?)`: the arguments
+ *   of `finalizeMessage`, against the latest accepted L2 block by default.
+ */
+export function createRollupMethods(ctx: StatusContext): MethodTable {
+  return {
+    rollup_status: guarded(async () => rollupStatus(ctx)),
+    rollup_getMessageStatus: guarded(async (params) => {
+      const query = asObject(params[0], "query");
+      if (query.l1Nonce !== undefined) return l1ToL2Status(ctx, parseQuantity(query.l1Nonce, "l1Nonce"));
+      if (query.l1TransactionHash !== undefined) {
+        const hash = bytesToHex(parseHash(query.l1TransactionHash, "l1TransactionHash"));
+        return l1ToL2Status(ctx, await nonceOfL1Transaction(ctx, hash));
+      }
+      const sent = sentQuery(query);
+      if (sent === undefined) throw invalidParams("query: give l1Nonce, l1TransactionHash, l2TransactionHash or messageHash");
+      return l2ToL1Status(ctx, sent);
+    }),
+    rollup_getWithdrawalProof: guarded(async (params) => {
+      const sent = sentQuery(asObject(params[0], "query"));
+      if (sent === undefined) throw invalidParams("query: give l2TransactionHash or messageHash");
+      const found = findSentMessage(ctx.sequencer.chain, sent);
+      const accepted = await ctx.rollup.headNumber();
+      const proof = await buildWithdrawalProof(ctx.sequencer.chain, found, accepted, parseOptionalQuantity(params[1], "l2BlockNumber") ?? accepted);
+      const finalized = await ctx.rollup.finalized(found.messageHash);
+      return { ...proof, finalized, l2TransactionHash: found.l2TransactionHash, sentInL2Block: found.l2BlockNumber, rollupAddress: ctx.rollupAddress };
+    }),
+  };
+}

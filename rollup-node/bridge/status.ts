@@ -1,0 +1,133 @@
+import { bytesToHex, hexToBytes, setLengthLeft, bigIntToBytes } from "@ethereumjs/util";
+import type { Provider } from "ethers";
+
+import type { SequencerApi } from "../l2/types";
+import type { BatchSubmitter } from "./batchSubmitter";
+import { type ExampleRollup, L2_BRIDGE_INTERFACE } from "./contracts";
+import type { L1Watcher } from "./l1Watcher";
+import { L2_BRIDGE_ADDRESS } from "./messages";
+import { type SentMessageQuery, findSentMessage } from "./withdrawals";
+
+/** What the status queries read: the L2 node, the rollup contract on L1 and the bridge loops. */
+export interface StatusContext {
+  readonly sequencer: Pick<SequencerApi, "chain" | "producedBlock">;
+  /** The rollup contract, connected to an L1 provider. */
+  readonly rollup: ExampleRollup;
+  readonly rollupAddress: string;
+  readonly l1Provider: Provider;
+  readonly watcher?: L1Watcher;
+  readonly submitter?: BatchSubmitter;
+}
+
+export interface RollupStatus {
+  readonly rollupAddress: string;
+  readonly l1ChainId: bigint;
+  readonly l1Head: number;
+  readonly l2ChainId: bigint;
+  readonly l2Head: bigint;
+  readonly l2HeadHash: string;
+  /** The last L2 block the rollup contract accepted. */
+  readonly acceptedL2Head: bigint;
+  readonly acceptedL2HeadHash: string;
+  /** Queued L1 → L2 messages no accepted L2 block has consumed yet. */
+  readonly pendingL1Messages: bigint;
+  readonly l1MessageCount: bigint;
+  readonly submitter: "running" | "halted" | "off";
+  readonly submitterError?: string;
+}
+
+/** L1 → L2: queued on L1 → anchored in an L2 block → relayed (its call made on L2). */
+export type L1ToL2State = "unknown" | "queued" | "anchored" | "relayed";
+/** L2 → L1: initiated on L2 → provable (an L2 block at or after it is accepted on L1) → finalized on L1. */
+export type L2ToL1State = "initiated" | "provable" | "finalized";
+
+export interface L1ToL2Status {
+  readonly direction: "l1ToL2";
+  readonly nonce: bigint;
+  readonly status: L1ToL2State;
+  readonly messageHash?: string;
+  readonly anchoredInL2Block?: bigint;
+  /** Whether the L2 block that anchored it is accepted on L1 (the rollup's nextMessageIndex passed it). */
+  readonly consumedOnL1: boolean;
+  readonly relayedInL2Block?: bigint;
+  readonly relayTransactionHash?: string;
+}
+
+export interface L2ToL1Status {
+  readonly direction: "l2ToL1";
+  readonly status: L2ToL1State;
+  readonly messageHash: string;
+  readonly l2BlockNumber: bigint;
+  readonly l2TransactionHash: string;
+  readonly acceptedL2Head: bigint;
+}
+
+const RELAYED_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageRelayed")?.topicHash as string;
+
+export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
+  const [network, l1Head, accepted, acceptedHash, next, count] = await Promise.all([
+    ctx.l1Provider.getNetwork(),
+    ctx.l1Provider.getBlockNumber(),
+    ctx.rollup.headNumber(),
+    ctx.rollup.headHash(),
+    ctx.rollup.nextMessageIndex(),
+    ctx.rollup.messageCount(),
+  ]);
+  const { chain } = ctx.sequencer;
+  const halted = ctx.submitter?.haltReason;
+  return {
+    rollupAddress: ctx.rollupAddress,
+    l1ChainId: network.chainId,
+    l1Head,
+    l2ChainId: chain.chainId,
+    l2Head: chain.headNumber,
+    l2HeadHash: bytesToHex(chain.head.hash()),
+    acceptedL2Head: accepted,
+    acceptedL2HeadHash: acceptedHash,
+    pendingL1Messages: count - next,
+    l1MessageCount: count,
+    submitter: ctx.submitter === undefined ? "off" : halted === undefined ? "running" : "halted",
+    ...(halted === undefined ? {} : { submitterError: halted.message }),
+  };
+}
+
+/** The L2 block that consumed message `nonce` (binary search: consumed nonces only grow with blocks). */
+async function anchoringBlock(sequencer: StatusContext["sequencer"], nonce: bigint): Promise<bigint | undefined> {
+  let lo = 1n;
+  let hi = sequencer.chain.headNumber;
+  while (lo < hi) {
+    const mid = (lo + hi) / 2n;
+    const block = await sequencer.producedBlock(mid);
+    if (block !== undefined && block.firstMessageNonce + BigInt(block.consumedMessages) > nonce) hi = mid;
+    else lo = mid + 1n;
+  }
+  const found = lo >= 1n ? await sequencer.producedBlock(lo) : undefined;
+  if (found === undefined || found.consumedMessages === 0) return undefined;
+  return found.firstMessageNonce <= nonce && nonce < found.firstMessageNonce + BigInt(found.consumedMessages) ? lo : undefined;
+}
+
+export async function l1ToL2Status(ctx: StatusContext, nonce: bigint): Promise<L1ToL2Status> {
+  const [count, next] = await Promise.all([ctx.rollup.messageCount(), ctx.rollup.nextMessageIndex()]);
+  if (nonce >= count) return { direction: "l1ToL2", nonce, status: "unknown", consumedOnL1: false };
+  const messageHash = await ctx.rollup.messageHash(nonce);
+  const consumedOnL1 = nonce < next;
+  const [relay] = ctx.sequencer.chain.getLogs({
+    fromBlock: 0n,
+    addresses: [hexToBytes(L2_BRIDGE_ADDRESS)],
+    topics: [hexToBytes(RELAYED_TOPIC as `0x${string}`), setLengthLeft(bigIntToBytes(nonce), 32)],
+  });
+  const anchoredIn = await anchoringBlock(ctx.sequencer, nonce);
+  const base = { direction: "l1ToL2" as const, nonce, messageHash, consumedOnL1 };
+  if (relay !== undefined) {
+    return { ...base, status: "relayed", anchoredInL2Block: anchoredIn, relayedInL2Block: relay.blockNumber, relayTransactionHash: bytesToHex(relay.transactionHash) };
+  }
+  if (anchoredIn !== undefined) return { ...base, status: "anchored", anchoredInL2Block: anchoredIn };
+  return { ...base, status: "queued" };
+}
+
+export async function l2ToL1Status(ctx: StatusContext, query: SentMessageQuery): Promise<L2ToL1Status> {
+  const sent = findSentMessage(ctx.sequencer.chain, query);
+  const [accepted, finalized] = await Promise.all([ctx.rollup.headNumber(), ctx.rollup.finalized(sent.messageHash)]);
+  const status: L2ToL1State = finalized ? "finalized" : accepted >= sent.l2BlockNumber ? "provable" : "initiated";
+  return { direction: "l2ToL1", status, messageHash: sent.messageHash, l2BlockNumber: sent.l2BlockNumber, l2TransactionHash: sent.l2TransactionHash, acceptedL2Head: accepted };
+}

@@ -1,0 +1,72 @@
+import { mkdirSync, rmSync } from "node:fs";
+
+import type { Common } from "@ethereumjs/common";
+import { bigIntToBytes, bytesToBigInt } from "@ethereumjs/util";
+
+import { ChainConfigError } from "../chain/errors";
+import type { BlockRecord } from "../chain/types";
+import { decodeStoredBlock, encodeStoredBlock } from "../l2/recordCodec";
+import { LevelDB } from "../storage/levelDb";
+
+/**
+ * The L1 devnet's chain on disk, so a devnet run can be resumed: one LevelDB holding the state
+ * trie (the chain's own keys) and, under `l1:` keys, the genesis timestamp, the head number and
+ * each block with its receipts. A block's record is written after its state, so after a kill the
+ * directory holds whole blocks only. Dev-only edits without a block (hardhat_setBalance,
+ * evm_snapshot/evm_revert) are not recorded.
+ */
+const GENESIS_TIMESTAMP_KEY = "l1:genesis-timestamp";
+const HEAD_KEY = "l1:head";
+const blockKey = (n: bigint): string => `l1:block:${n.toString(16).padStart(16, "0")}`;
+const NO_ANCHOR = { consumedMessages: 0, firstMessageNonce: 0n };
+
+export class L1Store {
+  private constructor(readonly db: LevelDB) {}
+
+  /** Opens (creating) the store in `directory`; `reset` wipes it first. */
+  static async open(directory: string, options: { reset?: boolean } = {}): Promise<L1Store> {
+    if (options.reset === true) rmSync(directory, { recursive: true, force: true });
+    mkdirSync(directory, { recursive: true });
+    try {
+      return new L1Store(await LevelDB.open(directory));
+    } catch (error) {
+      throw new ChainConfigError(`cannot open the L1 data directory ${directory}: ${(error as Error).message}`, "another devnet may be using it: stop it, or pass another --data-dir");
+    }
+  }
+
+  /** The genesis timestamp of the stored chain (undefined for a new store). */
+  async genesisTimestamp(): Promise<bigint | undefined> {
+    const stored = await this.db.get(GENESIS_TIMESTAMP_KEY);
+    return stored === undefined ? undefined : bytesToBigInt(stored);
+  }
+
+  async setGenesisTimestamp(timestamp: bigint): Promise<void> {
+    await this.db.put(GENESIS_TIMESTAMP_KEY, bigIntToBytes(timestamp));
+  }
+
+  /** Blocks 1..head in order. */
+  async loadBlocks(common: Common): Promise<BlockRecord[]> {
+    const head = await this.db.get(HEAD_KEY);
+    const count = head === undefined ? 0n : bytesToBigInt(head);
+    const records: BlockRecord[] = [];
+    for (let n = 1n; n <= count; n++) {
+      const bytes = await this.db.get(blockKey(n));
+      if (bytes === undefined) throw new ChainConfigError(`L1 block ${n} is missing below the stored head ${count}`, "the data directory is damaged: start again with --reset");
+      records.push(decodeStoredBlock(bytes, common).record);
+    }
+    return records;
+  }
+
+  /** Records a mined block and makes it the head, atomically. */
+  async append(record: BlockRecord): Promise<void> {
+    const number = record.block.header.number;
+    await this.db.batch([
+      { type: "put", key: blockKey(number), value: encodeStoredBlock({ record, anchor: NO_ANCHOR }) },
+      { type: "put", key: HEAD_KEY, value: bigIntToBytes(number) },
+    ]);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

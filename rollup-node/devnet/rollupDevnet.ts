@@ -1,0 +1,197 @@
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+
+import { bytesToHex } from "@ethereumjs/util";
+import { JsonRpcProvider, Wallet } from "ethers";
+
+import { DEFAULT_ROLLUP_POLICY, type RollupDeployment, type RollupPolicy, deployRollup, loadDeployment, saveDeployment } from "../../deploy/rollup";
+import type { AcceptedBlock } from "../bridge/batchSubmitter";
+import type { BridgeError } from "../bridge/errors";
+import type { LoggerFactory } from "../bridge/logger";
+import { Chain } from "../chain/chain";
+import { type GenesisConfig, createChainCommon } from "../chain/genesis";
+import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
+import { type NodeKeys, devNodeKeys } from "../node/keys";
+import { devL2Genesis } from "../node/l2Genesis";
+import { type RollupNode, startRollupNode } from "../node/rollupNode";
+import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "./accounts";
+import { DEFAULT_ACCOUNT_COUNT, DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT, type L1Devnet, startL1Devnet } from "./l1Devnet";
+import { L1Store } from "./l1Store";
+
+export const DEFAULT_L2_CHAIN_ID = 42_069n;
+export const DEFAULT_DATA_DIR = ".devnet";
+export const DEFAULT_L2_BLOCK_TIME_MS = 1_000;
+/** The deployment record of the devnet's rollup, inside its data directory (read by the rollup:* tasks). */
+export const DEPLOYMENT_FILE = "rollup.json";
+
+export interface RollupDevnetOptions {
+  /** Holds the L2 chain and the deployment record; `.devnet` by default. */
+  readonly dataDir?: string;
+  /** Start from scratch even if `dataDir` holds a chain. */
+  readonly reset?: boolean;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly l1Port?: number;
+  readonly l2Port?: number;
+  readonly l1ChainId?: bigint;
+  readonly l2ChainId?: bigint;
+  /** L1 block time; automine (a block per transaction) when undefined. */
+  readonly l1BlockTimeMs?: number;
+  readonly l2BlockTimeMs?: number;
+  /** Produce L2 blocks without transactions or messages too (default false: quiet logs, fewer `advance`s). */
+  readonly allowEmptyBlocks?: boolean;
+  readonly policy?: RollupPolicy;
+  readonly l1PollMs?: number;
+  readonly l2GasLimit?: bigint;
+  /** Start the sequencer's block timer (default true). */
+  readonly produceBlocks?: boolean;
+  readonly logger: LoggerFactory;
+  readonly onHalt?: (error: BridgeError) => void;
+  readonly onAccepted?: (accepted: AcceptedBlock) => void;
+}
+
+export interface RollupDevnet {
+  readonly l1: L1Devnet;
+  readonly node: RollupNode;
+  readonly l1Url: string;
+  readonly l2Url: string;
+  readonly l1ChainId: bigint;
+  readonly l2ChainId: bigint;
+  readonly deployment: RollupDeployment;
+  /** User accounts, funded on L1 and L2 (the dev mnemonic's first ten). */
+  readonly accounts: readonly DevAccount[];
+  readonly keys: NodeKeys;
+  readonly dataDir: string;
+  readonly genesis: GenesisConfig;
+  readonly startupMs: number;
+  /** True when this run continued the chains found in `dataDir`. */
+  readonly resumed: boolean;
+  stop(): Promise<void>;
+}
+
+async function genesisCommitments(genesis: GenesisConfig): Promise<{ hash: string; stateRoot: string }> {
+  const probe = await Chain.create({ genesis });
+  return { hash: bytesToHex(probe.head.hash()), stateRoot: bytesToHex(probe.head.header.stateRoot) };
+}
+
+/**
+ * The one-command devnet: an L1 devnet with EXECUTE, the rollup contract deployed for a fresh
+ * L2 genesis, and the L2 node (sequencer, L1 watcher, relayer, batch submitter, JSON-RPC).
+ *
+ * Both chains live in `dataDir` (`l1/`, `l2/`, `rollup.json`): a later run resumes them, unless
+ * `reset` (or a record that does not fit these options) starts both from genesis.
+ */
+export async function startRollupDevnet(options: RollupDevnetOptions): Promise<RollupDevnet> {
+  const started = Date.now();
+  const log = options.logger("devnet");
+  const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const deploymentFile = path.join(dataDir, DEPLOYMENT_FILE);
+  const l1ChainId = options.l1ChainId ?? DEFAULT_L1_CHAIN_ID;
+  const l2ChainId = options.l2ChainId ?? DEFAULT_L2_CHAIN_ID;
+  const previous = options.reset === true ? undefined : await loadDeployment(deploymentFile).catch(() => undefined);
+  const resumable = previous !== undefined && previous.l1ChainId === l1ChainId && previous.l2ChainId === l2ChainId && previous.l2GenesisTimestamp !== undefined;
+  if (previous !== undefined && !resumable) log.warn(`${deploymentFile} was made with other chain ids: starting from genesis`);
+  if (!resumable) {
+    // Only what this devnet wrote: `dataDir` may be a directory the user keeps other things in.
+    await rm(path.join(dataDir, "l2"), { recursive: true, force: true });
+    await rm(deploymentFile, { force: true });
+  }
+  await mkdir(dataDir, { recursive: true });
+
+  const accounts = deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE);
+  const keys = devNodeKeys(DEFAULT_DEV_BALANCE);
+  const l1Store = await L1Store.open(path.join(dataDir, "l1"), { reset: !resumable });
+  let l1: L1Devnet | undefined;
+  let node: RollupNode | undefined;
+  let l1Provider: JsonRpcProvider | undefined;
+  try {
+    const storedGenesis = await l1Store.genesisTimestamp();
+    const l1GenesisTimestamp = storedGenesis ?? BigInt(Math.floor(Date.now() / 1000));
+    if (storedGenesis === undefined) await l1Store.setGenesisTimestamp(l1GenesisTimestamp);
+    const history = await l1Store.loadBlocks(createChainCommon(l1ChainId));
+    l1 = await startL1Devnet({
+      host: options.host,
+      port: options.l1Port ?? DEFAULT_L1_PORT,
+      chainId: l1ChainId,
+      accounts,
+      blockTime: options.l1BlockTimeMs,
+      alloc: { [keys.sequencer.address]: { balance: keys.sequencer.balance } },
+      db: l1Store.db,
+      genesisTimestamp: l1GenesisTimestamp,
+      history,
+      onBlockMined: (record) => l1Store.append(record),
+    });
+    const l1Url = l1.url as string;
+    l1Provider = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1, batchMaxCount: 1 });
+
+    let deployment: RollupDeployment;
+    let genesis: GenesisConfig;
+    if (resumable && previous !== undefined) {
+      deployment = previous;
+      genesis = devL2Genesis({ chainId: l2ChainId, timestamp: previous.l2GenesisTimestamp as bigint, funded: [...accounts, keys.relayer], gasLimit: options.l2GasLimit });
+      log.info(`resuming: L1 at block ${l1.chain.headNumber}, rollup ${deployment.address}`);
+    } else {
+      const l2GenesisTimestamp = BigInt(Math.floor(Date.now() / 1000)) - 1n;
+      genesis = devL2Genesis({ chainId: l2ChainId, timestamp: l2GenesisTimestamp, funded: [...accounts, keys.relayer], gasLimit: options.l2GasLimit });
+      const commitments = await genesisCommitments(genesis);
+      const deployed = await deployRollup(new Wallet(keys.sequencer.privateKey, l1Provider), {
+        l2ChainId,
+        genesisBlockHash: commitments.hash,
+        genesisStateRoot: commitments.stateRoot,
+        sequencer: keys.sequencer.address,
+        policy: options.policy ?? DEFAULT_ROLLUP_POLICY,
+      });
+      deployment = { ...deployed, l2GenesisTimestamp };
+      await saveDeployment(deploymentFile, deployment);
+      log.info(`deployed ExampleRollup at ${deployment.address} (L1 block ${deployment.deployBlock}) for L2 genesis ${commitments.hash}`);
+    }
+
+    node = await startRollupNode({
+      dataDir: path.join(dataDir, "l2"),
+      reset: !resumable,
+      genesis,
+      l1Provider,
+      rollupAddress: deployment.address,
+      deployBlock: deployment.deployBlock,
+      keys,
+      rpc: { host: options.host, port: options.l2Port ?? DEFAULT_L2_RPC_PORT },
+      blockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS,
+      allowEmptyBlocks: options.allowEmptyBlocks ?? false,
+      l1PollMs: options.l1PollMs,
+      produceBlocks: options.produceBlocks,
+      logger: options.logger,
+      onHalt: options.onHalt,
+      onAccepted: options.onAccepted,
+    });
+    const running = node;
+    const runningL1 = l1;
+    const provider = l1Provider;
+    return {
+      l1: runningL1,
+      node: running,
+      l1Url,
+      l2Url: running.url as string,
+      l1ChainId,
+      l2ChainId,
+      deployment,
+      accounts,
+      keys,
+      dataDir,
+      genesis,
+      resumed: resumable,
+      startupMs: Date.now() - started,
+      stop: async () => {
+        await running.stop();
+        provider.destroy();
+        await runningL1.stop();
+        await l1Store.close();
+      },
+    };
+  } catch (error) {
+    await node?.stop().catch(() => undefined);
+    l1Provider?.destroy();
+    await l1?.stop();
+    await l1Store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,25 @@
+import { createLineLogger } from "../bridge/logger";
+import { rollupDevnetBanner } from "./rollupBanner";
+import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnetOptions, startRollupDevnet } from "./rollupDevnet";
+
+/**
+ * Runs the one-command devnet in the foreground until SIGINT/SIGTERM (shared by the CLI and the
+ * Hardhat task): prints the banner, logs every cross-domain step, stops everything cleanly.
+ */
+export async function runRollupDevnetForeground(options: Omit<RollupDevnetOptions, "logger">, write: (line: string) => void = console.log): Promise<void> {
+  const devnet = await startRollupDevnet({ ...options, logger: (component) => createLineLogger(component, write) });
+  write(rollupDevnetBanner(devnet, { l2BlockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS, resumed: devnet.resumed }));
+  await new Promise<void>((resolve) => {
+    const shutdown = (): void => {
+      process.off("SIGINT", shutdown);
+      process.off("SIGTERM", shutdown);
+      write("\nStopping the L2 node and the L1 devnet");
+      void devnet.stop().then(resolve, (error: unknown) => {
+        write(`error while stopping: ${(error as Error).message}`);
+        resolve();
+      });
+    };
+    process.on("SIGINT", shutdown);
+    process.on("SIGTERM", shutdown);
+  });
+}

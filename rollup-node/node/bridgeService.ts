@@ -1,0 +1,134 @@
+import { type Provider, Wallet } from "ethers";
+
+import { createAnchorProvider } from "../bridge/anchor";
+import { type AcceptedBlock, BatchSubmitter, type RetryPolicy } from "../bridge/batchSubmitter";
+import { connectRollup } from "../bridge/contracts";
+import { BridgeError } from "../bridge/errors";
+import { L1Watcher } from "../bridge/l1Watcher";
+import type { LoggerFactory } from "../bridge/logger";
+import { createRollupMethods } from "../bridge/rpcMethods";
+import type { StatusContext } from "../bridge/status";
+import type { AnchorProvider, SequencerApi } from "../l2/types";
+import type { MethodTable } from "../rpc/methods/types";
+import { logL2Activity } from "./activity";
+
+export interface BridgeServiceConfig {
+  readonly l1Provider: Provider;
+  readonly rollupAddress: string;
+  /** L1 block of the rollup's deployment (where the watcher starts scanning). */
+  readonly deployBlock: number;
+  /** Private key of the rollup's SEQUENCER on L1. */
+  readonly sequencerKey: string;
+  /** Private key of the L2 relayer (funded in the L2 genesis). */
+  readonly relayerKey: `0x${string}`;
+  readonly logger: LoggerFactory;
+  readonly l1PollMs?: number;
+  readonly maxMessagesPerBlock?: number;
+  readonly retry?: RetryPolicy;
+  /** Gas limit of each `advance` (the Osaka cap by default). */
+  readonly advanceGasLimit?: bigint;
+  /** Submit blocks to L1 (default true); off for a node that only follows. */
+  readonly submit?: boolean;
+  readonly onHalt?: (error: BridgeError) => void;
+  readonly onAccepted?: (accepted: AcceptedBlock) => void;
+}
+
+const DEFAULT_L1_POLL_MS = 500;
+
+/**
+ * The bridge side of a rollup node: the L1 watcher, the anchor provider the sequencer asks for
+ * each block, the batch submitter and the rollup_* RPC methods. Created before the sequencer
+ * (which takes `anchorProvider` when it opens), then `attach`ed to it.
+ */
+export class BridgeService {
+  readonly watcher: L1Watcher;
+  readonly anchorProvider: AnchorProvider;
+  private sequencer: SequencerApi | undefined;
+  private submitterInstance: BatchSubmitter | undefined;
+  private detachActivity: (() => void) | undefined;
+  private inner: AnchorProvider | undefined;
+
+  constructor(private readonly config: BridgeServiceConfig) {
+    this.watcher = new L1Watcher({
+      provider: config.l1Provider,
+      rollupAddress: config.rollupAddress,
+      fromBlock: config.deployBlock,
+      pollIntervalMs: config.l1PollMs ?? DEFAULT_L1_POLL_MS,
+      logger: config.logger("l1-watcher"),
+    });
+    this.anchorProvider = async (context) => {
+      if (this.inner === undefined) throw new BridgeError("NOT_ATTACHED", "the bridge is not attached to a sequencer yet", "call attach(sequencer) before producing blocks");
+      return this.inner(context);
+    };
+  }
+
+  get submitter(): BatchSubmitter | undefined {
+    return this.submitterInstance;
+  }
+
+  /** Reads the L1 message queue once (call before the sequencer produces its first block). */
+  async syncL1(): Promise<void> {
+    await this.watcher.poll();
+  }
+
+  /** Binds the bridge to the sequencer that asks its anchors. */
+  attach(sequencer: SequencerApi): void {
+    this.sequencer = sequencer;
+    this.inner = createAnchorProvider({
+      messages: this.watcher,
+      sequencer,
+      relayerKey: this.config.relayerKey,
+      maxMessagesPerBlock: this.config.maxMessagesPerBlock,
+      refresh: () => this.watcher.poll(),
+      logger: this.config.logger("anchor"),
+    });
+    if (this.config.submit !== false) {
+      this.submitterInstance = new BatchSubmitter({
+        sequencer,
+        rollupAddress: this.config.rollupAddress,
+        signer: new Wallet(this.config.sequencerKey, this.config.l1Provider),
+        logger: this.config.logger("submitter"),
+        retry: this.config.retry,
+        gasLimit: this.config.advanceGasLimit,
+        onHalt: this.config.onHalt,
+        onAccepted: this.config.onAccepted,
+      });
+    }
+  }
+
+  /** Starts polling L1, logging L2 activity and submitting blocks. */
+  async start(): Promise<void> {
+    const sequencer = this.requireSequencer();
+    this.detachActivity = logL2Activity(sequencer, this.config.logger("l2"));
+    await this.watcher.start();
+    this.submitterInstance?.start();
+  }
+
+  async stop(): Promise<void> {
+    this.watcher.stop();
+    this.detachActivity?.();
+    await this.submitterInstance?.stop();
+  }
+
+  /** What the status queries read. */
+  statusContext(): StatusContext {
+    return {
+      sequencer: this.requireSequencer(),
+      rollup: connectRollup(this.config.rollupAddress, this.config.l1Provider),
+      rollupAddress: this.config.rollupAddress,
+      l1Provider: this.config.l1Provider,
+      watcher: this.watcher,
+      submitter: this.submitterInstance,
+    };
+  }
+
+  /** rollup_status, rollup_getMessageStatus, rollup_getWithdrawalProof. */
+  rpcMethods(): MethodTable {
+    return createRollupMethods(this.statusContext());
+  }
+
+  private requireSequencer(): SequencerApi {
+    if (this.sequencer === undefined) throw new BridgeError("NOT_ATTACHED", "the bridge is not attached to a sequencer", "call attach(sequencer) first");
+    return this.sequencer;
+  }
+}

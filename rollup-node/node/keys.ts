@@ -1,0 +1,20 @@
+import { type DevAccount, deriveDevAccounts } from "../devnet/accounts";
+
+/** Index (in the dev mnemonic) of the L1 account that submits L2 blocks: after the ten user accounts. */
+export const SEQUENCER_ACCOUNT_INDEX = 10;
+/** Index of the L2 account that relays L1 → L2 messages. */
+export const RELAYER_ACCOUNT_INDEX = 11;
+
+/** The keys the rollup node signs with; kept apart from the user accounts so nonces never collide. */
+export interface NodeKeys {
+  /** Signs `advance` on L1; the rollup contract's SEQUENCER. */
+  readonly sequencer: DevAccount;
+  /** Signs the relay transactions on L2; funded in the L2 genesis. */
+  readonly relayer: DevAccount;
+}
+
+/** The node's dev keys from the public test mnemonic (never use them outside a devnet). */
+export function devNodeKeys(balance?: bigint): NodeKeys {
+  const accounts = deriveDevAccounts(RELAYER_ACCOUNT_INDEX + 1, balance);
+  return { sequencer: accounts[SEQUENCER_ACCOUNT_INDEX] as DevAccount, relayer: accounts[RELAYER_ACCOUNT_INDEX] as DevAccount };
+}

@@ -1,0 +1,112 @@
+import type { Provider } from "ethers";
+
+import type { AcceptedBlock, RetryPolicy } from "../bridge/batchSubmitter";
+import type { BridgeError } from "../bridge/errors";
+import type { LoggerFactory } from "../bridge/logger";
+import type { GenesisConfig } from "../chain/genesis";
+import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
+import { Sequencer } from "../l2/sequencer";
+import { InProcessProvider } from "../rpc/eip1193";
+import type { RpcServer } from "../rpc/server";
+import { BridgeService } from "./bridgeService";
+import type { NodeKeys } from "./keys";
+
+export interface RollupNodeConfig {
+  readonly dataDir: string;
+  readonly reset?: boolean;
+  /** The L2 genesis (the rollup contract on L1 was deployed for its hash). */
+  readonly genesis: GenesisConfig;
+  readonly l1Provider: Provider;
+  readonly rollupAddress: string;
+  readonly deployBlock: number;
+  readonly keys: Pick<NodeKeys, "sequencer" | "relayer">;
+  /** HTTP JSON-RPC; `false` serves only in process (`provider`). */
+  readonly rpc?: { readonly host?: string; readonly port?: number } | false;
+  readonly blockTimeMs?: number;
+  readonly allowEmptyBlocks?: boolean;
+  readonly maxWitnessBytes?: number;
+  readonly l1PollMs?: number;
+  readonly retry?: RetryPolicy;
+  /** Produce blocks on the timer right away (default true); tests may produce them by hand. */
+  readonly produceBlocks?: boolean;
+  readonly submitBlocks?: boolean;
+  readonly logger: LoggerFactory;
+  readonly onHalt?: (error: BridgeError) => void;
+  readonly onAccepted?: (accepted: AcceptedBlock) => void;
+  readonly now?: () => bigint;
+}
+
+export interface RollupNode {
+  readonly sequencer: Sequencer;
+  readonly bridge: BridgeService;
+  /** `http://host:port` of the L2 JSON-RPC, undefined without HTTP. */
+  readonly url: string | undefined;
+  /** EIP-1193 provider over the same L2 methods, without HTTP. */
+  readonly provider: InProcessProvider;
+  /** Stops production, the bridge loops and the RPC server, then closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an L2 node for a deployed rollup: reads the L1 message queue, opens the sequencer on
+ * `dataDir` (resuming its chain) with the bridge as its anchor provider, serves L2 JSON-RPC
+ * with the rollup_* methods, and starts block production and batch submission.
+ */
+export async function startRollupNode(config: RollupNodeConfig): Promise<RollupNode> {
+  const bridge = new BridgeService({
+    l1Provider: config.l1Provider,
+    rollupAddress: config.rollupAddress,
+    deployBlock: config.deployBlock,
+    sequencerKey: config.keys.sequencer.privateKey,
+    relayerKey: config.keys.relayer.privateKey,
+    logger: config.logger,
+    l1PollMs: config.l1PollMs,
+    retry: config.retry,
+    submit: config.submitBlocks,
+    onHalt: config.onHalt,
+    onAccepted: config.onAccepted,
+  });
+  await bridge.syncL1();
+  const sequencer = await Sequencer.open({
+    dataDir: config.dataDir,
+    reset: config.reset,
+    genesis: config.genesis,
+    blockTimeMs: config.blockTimeMs,
+    allowEmptyBlocks: config.allowEmptyBlocks,
+    coinbase: undefined,
+    anchorProvider: bridge.anchorProvider,
+    maxWitnessBytes: config.maxWitnessBytes,
+    logger: config.logger("sequencer"),
+    now: config.now,
+  });
+  let rpc: RpcServer | undefined;
+  try {
+    bridge.attach(sequencer);
+    const methods = bridge.rpcMethods();
+    const rpcLogger = config.logger("l2-rpc");
+    if (config.rpc !== false) rpc = await startL2Rpc(sequencer, { host: config.rpc?.host, port: config.rpc?.port, extraMethods: methods, logger: rpcLogger });
+    await bridge.start();
+    if (config.produceBlocks !== false) sequencer.start();
+    const provider = new InProcessProvider(createL2Dispatcher(sequencer, { extraMethods: methods }));
+    let stopped = false;
+    return {
+      sequencer,
+      bridge,
+      url: rpc?.url,
+      provider,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        sequencer.stop();
+        await bridge.stop();
+        await rpc?.close();
+        await sequencer.close();
+      },
+    };
+  } catch (error) {
+    await bridge.stop().catch(() => undefined);
+    await rpc?.close().catch(() => undefined);
+    await sequencer.close();
+    throw error;
+  }
+}

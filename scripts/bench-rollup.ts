@@ -1,0 +1,185 @@
+/**
+ * Benchmark of the one-command rollup devnet (`npm run bench:rollup`).
+ *
+ * Measures, in one run: devnet start-up time; deposit → L2 credit latency; withdrawal →
+ * finalizable (provable) latency; and sustained L2 throughput (tx/s from the first
+ * eth_sendRawTransaction to the inclusion of the last transaction), side by side with
+ * `npx hardhat node` (EDR, spawned as a child process on another port and killed at the end)
+ * on the same workload of signed ETH transfers. Knobs: BENCH_TXS (default 600), BENCH_SAMPLES
+ * (latency samples, default 5), BENCH_L2_BLOCK_MS (default the devnet's 1000).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { Contract, JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
+
+import { L2_BRIDGE_INTERFACE, connectRollup } from "../rollup-node/bridge/contracts";
+import { silentLogger } from "../rollup-node/bridge/logger";
+import { L2_BRIDGE_ADDRESS } from "../rollup-node/bridge/messages";
+import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnet, startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
+
+const TXS = Number(process.env.BENCH_TXS ?? 600);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
+const L2_BLOCK_MS = Number(process.env.BENCH_L2_BLOCK_MS ?? DEFAULT_L2_BLOCK_TIME_MS);
+const SENDERS = 10;
+const EDR_PORT = 18_545;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function provider(url: string): JsonRpcProvider {
+  return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 10, cacheTimeout: -1 });
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("benchmark step timed out");
+    await sleep(5);
+  }
+}
+
+function stats(samples: readonly number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
+  return `mean ${mean.toFixed(0)} ms, median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} ms, min ${sorted[0]?.toFixed(0)} ms, max ${sorted[sorted.length - 1]?.toFixed(0)} ms (n=${sorted.length})`;
+}
+
+/** Transfers from SENDERS dev accounts, signed up front so signing is not measured. */
+async function signedWorkload(keys: readonly string[], chainId: bigint, startNonces: readonly number[]): Promise<{ raw: string[]; finalNonces: number[] }> {
+  const raw: string[] = [];
+  const finalNonces = [...startNonces];
+  for (let i = 0; i < TXS; i++) {
+    const s = i % SENDERS;
+    const wallet = new Wallet(keys[s] as string);
+    raw.push(
+      await wallet.signTransaction({
+        chainId,
+        type: 2,
+        nonce: finalNonces[s],
+        to: `0x${(0x10000 + i).toString(16).padStart(40, "0")}`,
+        value: 1n,
+        gasLimit: 21_000n,
+        maxFeePerGas: parseUnits("50", "gwei"),
+        maxPriorityFeePerGas: parseUnits("1", "gwei"),
+      }),
+    );
+    finalNonces[s] = (finalNonces[s] as number) + 1;
+  }
+  return { raw, finalNonces };
+}
+
+/** Sends the workload (SENDERS concurrent streams); returns tx/s up to the last inclusion. */
+async function throughput(url: string, keys: readonly string[]): Promise<{ tps: number; seconds: number }> {
+  const p = provider(url);
+  try {
+    const { chainId } = await p.getNetwork();
+    const senders = keys.slice(0, SENDERS).map((k) => new Wallet(k).address);
+    const startNonces = await Promise.all(senders.map((a) => p.getTransactionCount(a, "latest")));
+    const { raw, finalNonces } = await signedWorkload(keys, chainId, startNonces);
+    const started = performance.now();
+    // One stream per sender, in nonce order: automining EDR refuses a nonce gap, so each sender's
+    // transactions go one after another while the senders run concurrently.
+    const worker = async (sender: number): Promise<void> => {
+      for (let i = sender; i < raw.length; i += SENDERS) await p.send("eth_sendRawTransaction", [raw[i]]);
+    };
+    await Promise.all(Array.from({ length: SENDERS }, (_, s) => worker(s)));
+    await until(async () => {
+      const nonces = await Promise.all(senders.map((a) => p.getTransactionCount(a, "latest")));
+      return nonces.every((n, i) => n >= (finalNonces[i] as number));
+    });
+    const seconds = (performance.now() - started) / 1000;
+    return { tps: TXS / seconds, seconds };
+  } finally {
+    p.destroy();
+  }
+}
+
+async function startHardhatNode(): Promise<{ child: ChildProcess; url: string }> {
+  const hardhat = path.join(__dirname, "..", "node_modules", ".bin", "hardhat");
+  const child = spawn(hardhat, ["node", "--port", String(EDR_PORT)], { stdio: ["ignore", "pipe", "pipe"] });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes("Started HTTP")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`hardhat node exited (${code}) before it started: ${out}`)));
+  });
+  return { child, url: `http://127.0.0.1:${EDR_PORT}` };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "bench-rollup-"));
+  let devnet: RollupDevnet | undefined;
+  let edr: { child: ChildProcess; url: string } | undefined;
+  try {
+    // 1. Start-up: L1 devnet + rollup deployment + L2 node serving JSON-RPC.
+    devnet = await startRollupDevnet({ dataDir, l1Port: 0, l2Port: 0, l2BlockTimeMs: L2_BLOCK_MS, logger: () => silentLogger });
+    console.log(`devnet start-up: ${devnet.startupMs} ms (L1 + rollup deployment + L2 node, fresh chains)`);
+    const l1 = provider(devnet.l1Url);
+    const l2 = provider(devnet.l2Url);
+    const keys = devnet.accounts.map((a) => a.privateKey);
+    const rollup = connectRollup(devnet.deployment.address, new Wallet(keys[0] as string, l1));
+
+    // 2. Deposit → L2 credit.
+    const deposits: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const to = `0x${(0xd000 + i).toString(16).padStart(40, "0")}`;
+      const started = performance.now();
+      await (await rollup.depositETH(to, { value: parseEther("1") })).wait();
+      await until(async () => (await l2.getBalance(to)) > 0n);
+      deposits.push(performance.now() - started);
+    }
+    console.log(`deposit → L2 credit (L2 block time ${L2_BLOCK_MS} ms): ${stats(deposits)}`);
+
+    // 3. Withdrawal → finalizable on L1.
+    const bridge = new Contract(L2_BRIDGE_ADDRESS, L2_BRIDGE_INTERFACE, new Wallet(keys[1] as string, l2));
+    const withdrawals: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const started = performance.now();
+      const tx = (await bridge.getFunction("withdraw")(new Wallet(keys[1] as string).address, { value: 1n })) as { hash: string };
+      await until(async () => {
+        const status = (await l2.send("rollup_getMessageStatus", [{ l2TransactionHash: tx.hash }]).catch(() => ({ status: "pending" }))) as { status: string };
+        return status.status === "provable";
+      });
+      withdrawals.push(performance.now() - started);
+    }
+    console.log(`withdrawal → finalizable on L1: ${stats(withdrawals)}`);
+    l1.destroy();
+    l2.destroy();
+
+    // 4. Throughput, same workload on both.
+    const rollupTp = await throughput(devnet.l2Url, keys);
+    const submitter = devnet.node.bridge.submitter;
+    edr = await startHardhatNode();
+    const edrTp = await throughput(edr.url, keys);
+    console.log(`L2 throughput:  ${rollupTp.tps.toFixed(1)} tx/s (${TXS} transfers in ${rollupTp.seconds.toFixed(2)} s, L2 block time ${L2_BLOCK_MS} ms)`);
+    console.log(`EDR (hardhat node, automine): ${edrTp.tps.toFixed(1)} tx/s (${TXS} transfers in ${edrTp.seconds.toFixed(2)} s)`);
+    console.log(`ratio L2 / EDR: ${(rollupTp.tps / edrTp.tps).toFixed(2)}`);
+    const accepted = submitter?.accepted ?? [];
+    const busiest = [...accepted].sort((a, b) => b.transactions - a.transactions)[0];
+    if (busiest !== undefined) {
+      console.log(
+        `largest advance: L2 block ${busiest.number} with ${busiest.transactions} txs, witness ${busiest.witnessBytes} B, L1 gas ${busiest.l1GasUsed} (EXECUTE ${busiest.executeGas})`,
+      );
+    }
+  } finally {
+    if (edr !== undefined && edr.child.exitCode === null) {
+      const exited = new Promise((resolve) => edr?.child.once("exit", resolve));
+      edr.child.kill("SIGTERM");
+      await exited;
+    }
+    await devnet?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,87 @@
+import path from "node:path";
+
+import { HDNodeWallet, JsonRpcProvider, Wallet } from "ethers";
+import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
+
+import { type RollupDeployment, loadDeployment } from "../deploy/rollup";
+import { type ExampleRollup, connectRollup } from "../rollup-node/bridge/contracts";
+import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/devnet/accounts";
+import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE } from "../rollup-node/devnet/rollupDevnet";
+
+/** A rollup:* task cannot run (no deployment, no network). */
+export class RollupTaskError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(`${message}\nhint: ${hint}`);
+    this.name = "RollupTaskError";
+  }
+}
+
+/** Both layers, as the rollup:* tasks use them: providers, the user's wallets and the rollup contract. */
+export interface RollupTaskContext {
+  readonly l1: JsonRpcProvider;
+  readonly l2: JsonRpcProvider;
+  readonly l1Signer: Wallet;
+  readonly l2Signer: Wallet;
+  readonly rollup: ExampleRollup;
+  readonly rollupAddress: string;
+  close(): void;
+}
+
+function networkUrl(hre: HardhatRuntimeEnvironment, name: string): string {
+  const network = hre.config.networks[name] as HttpNetworkConfig | undefined;
+  if (network?.url === undefined) throw new RollupTaskError("NO_NETWORK", `hardhat.config.ts has no "${name}" network`, `add networks.${name} with the node's URL`);
+  return network.url;
+}
+
+/** The deployment the tasks act on: `--rollup` if given, else the devnet's record. */
+export async function resolveRollupAddress(explicit: string | undefined, dataDir: string = DEFAULT_DATA_DIR): Promise<string> {
+  if (explicit !== undefined) return explicit;
+  const file = path.resolve(dataDir, DEPLOYMENT_FILE);
+  const deployment: RollupDeployment | undefined = await loadDeployment(file);
+  if (deployment === undefined) throw new RollupTaskError("NO_ROLLUP", `no rollup given and ${file} does not exist`, "start the devnet (npm run devnet) or pass --rollup 0x…");
+  return deployment.address;
+}
+
+/** Dev account `index` of the test mnemonic (the same keys the `l1` and `l2` networks use). */
+export function devWallet(index: number, provider: JsonRpcProvider): Wallet {
+  const child = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `${DEV_DERIVATION_PATH}/${index}`);
+  return new Wallet(child.privateKey, provider);
+}
+
+export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, options: { rollup?: string; account: number }): Promise<RollupTaskContext> {
+  const l1 = new JsonRpcProvider(networkUrl(hre, "l1"), undefined, { pollingInterval: 100, cacheTimeout: -1 });
+  const l2 = new JsonRpcProvider(networkUrl(hre, "l2"), undefined, { pollingInterval: 100, cacheTimeout: -1 });
+  const rollupAddress = await resolveRollupAddress(options.rollup);
+  const l1Signer = devWallet(options.account, l1);
+  return {
+    l1,
+    l2,
+    l1Signer,
+    l2Signer: devWallet(options.account, l2),
+    rollup: connectRollup(rollupAddress, l1Signer),
+    rollupAddress,
+    close: () => {
+      l1.destroy();
+      l2.destroy();
+    },
+  };
+}
+
+/** Polls `check` every `intervalMs`, printing `progress` when it changes, until it returns a value. */
+export async function waitFor<T>(check: () => Promise<T | undefined>, progress: () => Promise<string>, timeoutMs: number, intervalMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    const line = await progress();
+    if (line !== last) console.log(`  … ${line}`);
+    last = line;
+    if (Date.now() > deadline) throw new RollupTaskError("TIMEOUT", `gave up after ${timeoutMs / 1000} s`, "check that the L2 node and its batch submitter are running (npx hardhat rollup:status)");
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

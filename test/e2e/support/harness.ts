@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { JsonRpcProvider, Wallet } from "ethers";
+
+import { type ExampleRollup, connectRollup } from "../../../rollup-node/bridge/contracts";
+import { type Logger, createLineLogger } from "../../../rollup-node/bridge/logger";
+import { type RollupDevnet, type RollupDevnetOptions, startRollupDevnet } from "../../../rollup-node/devnet/rollupDevnet";
+
+/** Log lines of the run, kept for assertions (and printed with E2E_LOG=1 to debug a failure). */
+export class LogSink {
+  readonly lines: string[] = [];
+  readonly factory = (component: string): Logger => createLineLogger(component, (line) => this.write(line));
+
+  private write(line: string): void {
+    this.lines.push(line);
+    if (process.env.E2E_LOG === "1") console.log(line);
+  }
+
+  has(fragment: string): boolean {
+    return this.lines.some((line) => line.includes(fragment));
+  }
+}
+
+export interface E2eRollup {
+  readonly devnet: RollupDevnet;
+  readonly log: LogSink;
+  readonly l1: JsonRpcProvider;
+  readonly l2: JsonRpcProvider;
+  /** L1 wallet of dev account `i`. */
+  l1Wallet(i: number): Wallet;
+  /** L2 wallet of dev account `i` (funded in the L2 genesis). */
+  l2Wallet(i: number): Wallet;
+  rollup(i?: number): ExampleRollup;
+  stop(): Promise<void>;
+}
+
+function provider(url: string): JsonRpcProvider {
+  return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
+}
+
+/** The whole rollup in this process, on ephemeral ports and a temporary data directory. */
+export async function startE2eRollup(options: Partial<Omit<RollupDevnetOptions, "logger">> & { keepDataDir?: boolean } = {}): Promise<E2eRollup> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "rollup-e2e-"));
+  const log = new LogSink();
+  const devnet = await startRollupDevnet({ dataDir, l1Port: 0, l2Port: 0, l2BlockTimeMs: 200, l1PollMs: 100, ...options, logger: log.factory });
+  const l1 = provider(devnet.l1Url);
+  const l2 = provider(devnet.l2Url);
+  const key = (i: number): string => (devnet.accounts[i] as { privateKey: string }).privateKey;
+  return {
+    devnet,
+    log,
+    l1,
+    l2,
+    l1Wallet: (i) => new Wallet(key(i), l1),
+    l2Wallet: (i) => new Wallet(key(i), l2),
+    rollup: (i = 0) => connectRollup(devnet.deployment.address, new Wallet(key(i), l1)),
+    stop: async () => {
+      l1.destroy();
+      l2.destroy();
+      await devnet.stop();
+      if (options.keepDataDir !== true) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Moves the L1 devnet's clock forward and mines a block at the new time. */
+export async function increaseL1Time(l1: JsonRpcProvider, seconds: bigint): Promise<void> {
+  await l1.send("evm_increaseTime", [Number(seconds)]);
+  await l1.send("evm_mine", []);
+}
