@@ -14,6 +14,10 @@ const GROTH16_KEY_TYPES = [G1, G2, G2, G2, `${G1}[]`, "uint256[]"];
 /** `abi.encode(a, b, c)`. */
 const GROTH16_PROOF_TYPES = [G1, G2, G1];
 
+function toExecutionProof(p: { proofType: bigint; verificationKey: string; proofData: string }): ExecutionProof {
+  return { proofType: Number(p.proofType), verificationKey: getBytes(p.verificationKey), proofData: getBytes(p.proofData) };
+}
+
 function malformed(what: string, error: unknown): ExecuteError {
   return new ExecuteError(ExecuteErrorCode.MalformedInput, `${what} does not decode: ${(error as Error).message}`);
 }
@@ -23,6 +27,16 @@ const PROOF_LIST_TYPE = "tuple(uint8 proofType, bytes verificationKey, bytes pro
 /** `abi.encode(ExecutionProof[])`: what a sequencer passes to `NativeRollup.advance`, which adds the policy. */
 export function encodeExecutionProofs(proofs: readonly ExecutionProof[]): Uint8Array {
   return getBytes(abi.encode([PROOF_LIST_TYPE], [proofs.map((p) => [p.proofType, p.verificationKey, p.proofData])]));
+}
+
+/** Inverse of `encodeExecutionProofs`. */
+export function decodeExecutionProofs(bytes: Uint8Array): ExecutionProof[] {
+  try {
+    const [proofs] = abi.decode([PROOF_LIST_TYPE], bytes);
+    return (proofs as { proofType: bigint; verificationKey: string; proofData: string }[]).map(toExecutionProof);
+  } catch (error) {
+    throw malformed("proof list (abi.encode(ExecutionProof[]))", error);
+  }
 }
 
 export function encodeProofBundle(bundle: ProofBundle): Uint8Array {
@@ -44,9 +58,7 @@ export function decodeProofBundle(bytes: Uint8Array): ProofBundle {
         allowReexecution: Boolean(policy.allowReexecution),
         acceptedKeys: (policy.acceptedKeys as string[]).map((k) => getBytes(k)),
       },
-      proofs: (proofs as { proofType: bigint; verificationKey: string; proofData: string }[]).map(
-        (p): ExecutionProof => ({ proofType: Number(p.proofType), verificationKey: getBytes(p.verificationKey), proofData: getBytes(p.proofData) }),
-      ),
+      proofs: (proofs as { proofType: bigint; verificationKey: string; proofData: string }[]).map(toExecutionProof),
     };
   } catch (error) {
     throw malformed("proofs (abi.encode(policy, proofs))", error);

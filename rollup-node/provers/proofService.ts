@@ -1,0 +1,78 @@
+import { getBytes, keccak256 } from "ethers";
+
+import type { VerifyBlockParams } from "../../precompiles";
+import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
+import type { ExecutionProof } from "../../precompiles/proofs/types";
+import { AttesterPool } from "./attesterPool";
+import { type CircuitArtifacts, COMMITTEE_CIRCUIT, Committee, CommitteeError, bundledCircuitArtifacts, committeeVerificationKey, loadBabyJub, proveCommittee } from "./committee";
+
+/** One proof type of the bundled kind: a committee, its attester processes and its key. */
+export class CommitteeProver {
+  private constructor(
+    readonly name: string,
+    private readonly pool: AttesterPool,
+    private readonly committee: Committee,
+    private readonly artifacts: CircuitArtifacts,
+    /** The verification key (committee root bound in); its keccak256 goes into the rollup's policy. */
+    readonly verificationKey: Uint8Array,
+  ) {}
+
+  /** Starts one attester process per key (member i holds `privateKeys[i]`). */
+  static async start(name: string, privateKeys: readonly Uint8Array[], artifacts = bundledCircuitArtifacts()): Promise<CommitteeProver> {
+    const pool = await AttesterPool.start(privateKeys.map((privateKey, memberIndex) => ({ privateKey, memberIndex })));
+    const committee = Committee.fromPublicKeys(await loadBabyJub(), pool.publicKeys);
+    return new CommitteeProver(name, pool, committee, artifacts, committeeVerificationKey(artifacts, committee));
+  }
+
+  get keyHash(): string {
+    return keccak256(this.verificationKey);
+  }
+
+  /** Collects attestations and aggregates K of them into one Groth16 proof. */
+  async prove(block: VerifyBlockParams): Promise<ExecutionProof> {
+    const round = await this.pool.attest(block);
+    if (round.commitment === undefined || round.attestations.length < COMMITTEE_CIRCUIT.signatures) {
+      throw new CommitteeError(
+        "NOT_ENOUGH_SIGNATURES",
+        `committee ${this.name}: ${round.attestations.length} of ${COMMITTEE_CIRCUIT.signatures} attesters signed (${round.refusals.join("; ")})`,
+        "the block did not verify for enough attesters",
+      );
+    }
+    return proveCommittee(this.artifacts, this.committee, round.commitment, round.attestations);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/** Derives the dev attester keys of committee `name`: public, for devnets only. */
+export function devAttesterKeys(name: string, size: number): Uint8Array[] {
+  return Array.from({ length: size }, (_, i) => getBytes(keccak256(new TextEncoder().encode(`native-rollup dev attester ${name}/${i}`))));
+}
+
+/**
+ * The proofs a sequencer attaches to `advance`: one per proof type, all produced in parallel.
+ * A type that fails is left out; EXECUTE then applies the rollup's k-of-n policy.
+ */
+export class ProofService {
+  constructor(readonly provers: readonly CommitteeProver[]) {}
+
+  async proofsFor(block: VerifyBlockParams): Promise<{ readonly encoded: Uint8Array; readonly provenBy: string[]; readonly failures: string[] }> {
+    const settled = await Promise.allSettled(this.provers.map((p) => p.prove(block)));
+    const proofs: ExecutionProof[] = [];
+    const provenBy: string[] = [];
+    const failures: string[] = [];
+    settled.forEach((s, i) => {
+      if (s.status === "fulfilled") {
+        proofs.push(s.value);
+        provenBy.push(this.provers[i].name);
+      } else failures.push(`${this.provers[i].name}: ${(s.reason as Error).message}`);
+    });
+    return { encoded: encodeExecutionProofs(proofs), provenBy, failures };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.provers.map((p) => p.close()));
+  }
+}

@@ -1,0 +1,52 @@
+import { expect } from "chai";
+import { getBytes, keccak256 } from "ethers";
+import { hexToBytes } from "@ethereumjs/util";
+
+import { decodeExecutionProofs } from "../../../precompiles/proofs/codec";
+import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs";
+import { releaseProverThreads } from "../../../rollup-node/provers/committee";
+import { CommitteeProver, ProofService, devAttesterKeys } from "../../../rollup-node/provers/proofService";
+import { TestSigner, tamperBlock, word } from "../../support/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
+
+const CHAIN_ID = 910n;
+
+describe("the proof service: attester processes and committee proofs", function () {
+  this.timeout(300_000);
+  let service: ProofService;
+  let built: BuiltBlock;
+
+  before(async () => {
+    service = new ProofService([await CommitteeProver.start("alpha", devAttesterKeys("alpha", 3))]);
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(13, probe.common);
+    const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
+    built = await chain.buildBlock([TestSigner.fromSeed(13, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+  });
+
+  after(async () => {
+    await service?.close();
+    await releaseProverThreads();
+  });
+
+  function params(block = built.blockRlp) {
+    return { chainId: CHAIN_ID, parentHeader: built.parentHeader, block, witness: built.witness };
+  }
+
+  it("each attester process re-executes the block and their signatures aggregate into a proof EXECUTE accepts", async () => {
+    const { encoded, provenBy, failures } = await service.proofsFor(params());
+    expect(failures).to.deep.equal([]);
+    expect(provenBy).to.deep.equal(["alpha"]);
+    const acceptedKeys = [getBytes(keccak256(service.provers[0].verificationKey))];
+    const bundle = { policy: { threshold: 1, allowReexecution: false, acceptedKeys }, proofs: decodeExecutionProofs(encoded) };
+    const proven = await verifyBlockWithProofs({ ...params(), bundle });
+    expect(proven.acceptedBy.mode).to.equal("proofs");
+  });
+
+  it("produces no proof for a block the attesters find invalid", async () => {
+    const forged = tamperBlock(built.block, { stateRoot: hexToBytes(`0x${word(5)}`) });
+    const { provenBy, failures } = await service.proofsFor(params(forged));
+    expect(provenBy).to.deep.equal([]);
+    expect(failures[0]).to.match(/0 of 3 attesters signed.*state root mismatch/);
+  });
+});
