@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 
 import type { Signer } from "ethers";
 
-import { ExampleRollup__factory } from "../typechain-types";
+import { ExampleRollup__factory, ProvenRollup__factory } from "../typechain-types";
 
 /** Sequencing policy of a rollup (NativeRollup.RollupConfig). */
 export interface RollupPolicy {
@@ -23,6 +23,15 @@ export interface RollupDeployParams {
   /** The L1 account allowed to advance (the batch submitter's). */
   readonly sequencer: string;
   readonly policy?: RollupPolicy;
+  /** Proof mode: deploy a ProvenRollup that accepts blocks on these proofs (k of the listed keys). */
+  readonly proofPolicy?: ProofPolicyParams;
+}
+
+/** NativeRollup's ProofPolicy: `threshold` of the verification keys hashed in `acceptedKeys`. */
+export interface ProofPolicyParams {
+  readonly threshold: number;
+  readonly allowReexecution: boolean;
+  readonly acceptedKeys: readonly string[];
 }
 
 /** Where and how a rollup was deployed: what a node needs to follow it (saved as JSON). */
@@ -39,6 +48,8 @@ export interface RollupDeployment {
   readonly policy: RollupPolicy;
   /** Timestamp of the L2 genesis, when the deployer built it (lets a node rebuild the same genesis). */
   readonly l2GenesisTimestamp?: bigint;
+  /** Set for a ProvenRollup: the proofs it accepts. */
+  readonly proofPolicy?: ProofPolicyParams;
 }
 
 /** Thrown when a deployment cannot be made or read. */
@@ -53,16 +64,19 @@ export class DeploymentError extends Error {
   }
 }
 
-/** Deploys ExampleRollup for the given L2 genesis and waits for it to be mined. */
+/** Deploys ExampleRollup (or ProvenRollup, with a proof policy) for the given L2 genesis and waits for it to be mined. */
 export async function deployRollup(deployer: Signer, params: RollupDeployParams): Promise<RollupDeployment> {
   const policy = params.policy ?? DEFAULT_ROLLUP_POLICY;
   const provider = deployer.provider;
   if (provider === null) throw new DeploymentError("NO_PROVIDER", "the deployer is not connected to an L1 provider", "connect the signer to a provider");
-  const factory = new ExampleRollup__factory(deployer);
-  const contract = await factory.deploy(params.l2ChainId, params.genesisBlockHash, params.genesisStateRoot, params.sequencer, policy);
+  const args = [params.l2ChainId, params.genesisBlockHash, params.genesisStateRoot, params.sequencer, policy] as const;
+  const contract =
+    params.proofPolicy === undefined
+      ? await new ExampleRollup__factory(deployer).deploy(...args)
+      : await new ProvenRollup__factory(deployer).deploy(...args, { ...params.proofPolicy, acceptedKeys: [...params.proofPolicy.acceptedKeys] });
   const receipt = await contract.deploymentTransaction()?.wait();
   if (receipt === null || receipt === undefined || receipt.status !== 1) {
-    throw new DeploymentError("DEPLOY_FAILED", "the ExampleRollup deployment transaction failed", "check the deployer's balance and the L1 node's log");
+    throw new DeploymentError("DEPLOY_FAILED", "the rollup deployment transaction failed", "check the deployer's balance and the L1 node's log");
   }
   const network = await provider.getNetwork();
   return {
@@ -75,6 +89,7 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
     genesisStateRoot: params.genesisStateRoot,
     sequencer: params.sequencer,
     policy,
+    ...(params.proofPolicy === undefined ? {} : { proofPolicy: params.proofPolicy }),
   };
 }
 

@@ -20,6 +20,7 @@ interface DevnetTaskArgs {
   reset: boolean;
   l1Only: boolean;
   emptyBlocks: boolean;
+  proofs?: number;
 }
 
 task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 8545, the rollup contract, the L2 node on 9545")
@@ -35,6 +36,7 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
   .addFlag("reset", "Start both chains from genesis instead of resuming")
   .addFlag("l1Only", "Only the L1 devnet, in memory (the previous behaviour)")
   .addFlag("emptyBlocks", "Produce L2 blocks even without transactions or messages")
+  .addOptionalParam("proofs", "Proof mode: N attestation committees; blocks are accepted on their proofs alone", undefined, types.int)
   .setAction(async (args: DevnetTaskArgs, hre) => {
     if (args.l1Only) {
       await runL1DevnetForeground({ host: args.host, port: args.port, hardfork: args.fork, blockTime: args.blockTime, chainId: BigInt(args.chainId) });
@@ -53,5 +55,6 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
       dataDir: args.dataDir,
       reset: args.reset,
       allowEmptyBlocks: args.emptyBlocks,
+      proofs: args.proofs === undefined ? undefined : { committees: args.proofs },
     });
   });

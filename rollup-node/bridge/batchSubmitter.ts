@@ -1,7 +1,7 @@
 import { type Signer, type TransactionReceipt, hexlify, keccak256 } from "ethers";
 
 import { ExecuteErrorCode } from "../../precompiles/errors";
-import { executeGasCost } from "../../precompiles/gas";
+import { executeGasCost, proofModeGasCost } from "../../precompiles/gas";
 import type { ProducedBlock, SequencerApi } from "../l2/types";
 import { type DecodedRevert, type ExampleRollup, connectRollup, decodeRollupRevert, revertDataOf } from "./contracts";
 import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
@@ -32,6 +32,19 @@ export interface BatchSubmitterConfig {
   readonly onHalt?: (error: BridgeError) => void;
   /** Called for every block L1 accepted from this submitter. */
   readonly onAccepted?: (accepted: AcceptedBlock) => void;
+  /**
+   * Proof mode: proofs to attach to each block (`abi.encode(ExecutionProof[])`). When at least
+   * one proof type delivered, the block is sent with an empty witness — accepted on proofs
+   * alone, at a cost that does not grow with the block; otherwise with its witness.
+   */
+  readonly proofs?: (produced: ProducedBlock) => Promise<BlockProofs>;
+}
+
+/** What the proof source returns for one block. */
+export interface BlockProofs {
+  readonly encoded: Uint8Array;
+  /** Names of the proof types that delivered (empty: re-execute from the witness). */
+  readonly provenBy: readonly string[];
 }
 
 /** What one accepted `advance` cost. */
@@ -48,14 +61,19 @@ export interface AcceptedBlock {
   readonly blockBytes: number;
   readonly transactions: number;
   readonly consumedMessages: number;
+  /** Proof types the block was accepted on; empty when EXECUTE re-executed it. */
+  readonly provenBy: readonly string[];
 }
 
+const NO_PROOFS: BlockProofs = { encoded: new Uint8Array(), provenBy: [] };
 const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 250, maxDelayMs: 10_000 };
 const DEFAULT_IDLE_POLL_MS = 1_000;
 const DEFAULT_RECEIPT_TIMEOUT_MS = 60_000;
 
 /** Reverts that a later attempt of the same block can pass (time or budget moves on). */
 const TRANSIENT_REVERTS = new Set(["BlockFromFuture", "NotSequencer"]);
+/** Proof-mode failures that re-execution of the same block can pass. */
+const PROOF_SHORTFALL_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.ProofsInsufficient, ExecuteErrorCode.WitnessIncomplete]);
 const TRANSIENT_EXECUTE_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.BudgetExhausted, ExecuteErrorCode.OutOfGas]);
 
 /** Length of `abi.encode(uint64, bytes, bytes, bytes, bytes)`: what EXECUTE charges for. */
@@ -86,6 +104,8 @@ export class BatchSubmitter {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** A block whose proofs fell short: it is resent with its witness. */
+  private reexecuteNumber: bigint | undefined;
   /** An `advance` sent but not yet seen mined: never send another for the same block meanwhile. */
   private inFlight: { number: bigint; hash: string } | undefined;
   private lastAcceptedNumber = -1n;
@@ -204,15 +224,19 @@ export class BatchSubmitter {
   private async send(produced: ProducedBlock): Promise<void> {
     const started = Date.now();
     const { number } = produced;
+    const proofs = this.config.proofs === undefined || this.reexecuteNumber === number ? NO_PROOFS : await this.config.proofs(produced);
+    const proven = proofs.provenBy.length > 0;
+    // With proofs the witness is not needed: leaving it out is what keeps the L1 cost flat.
+    const witness = proven ? new Uint8Array() : produced.encodedWitness;
     let receipt: TransactionReceipt | null;
     try {
-      const tx = await this.rollup.advance(produced.parentHeader, produced.blockRlp, produced.encodedWitness, "0x", produced.consumedMessages, {
+      const tx = await this.rollup.advance(produced.parentHeader, produced.blockRlp, witness, proven ? proofs.encoded : "0x", produced.consumedMessages, {
         gasLimit: this.config.gasLimit ?? ADVANCE_GAS_LIMIT,
       });
       this.inFlight = { number, hash: tx.hash };
       receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
     } catch (error) {
-      throw await this.classify(number, error);
+      throw await this.classify(number, error, proven);
     }
     this.inFlight = undefined;
     if (receipt === null) throw new TransientBridgeError(`no receipt for the advance of L2 block ${number}`);
@@ -222,26 +246,39 @@ export class BatchSubmitter {
       l1TransactionHash: receipt.hash,
       l1BlockNumber: receipt.blockNumber,
       l1GasUsed: receipt.gasUsed,
-      executeGas: executeGasCost(executeInputLength([produced.parentHeader, produced.blockRlp, produced.encodedWitness, new Uint8Array()])),
-      witnessBytes: produced.encodedWitness.length,
+      executeGas: proven
+        ? proofModeGasCost({
+            inputLength: executeInputLength([produced.parentHeader, produced.blockRlp, witness, proofs.encoded]),
+            blockLength: produced.blockRlp.length,
+            witnessLength: 0,
+            proofCount: proofs.provenBy.length,
+          })
+        : executeGasCost(executeInputLength([produced.parentHeader, produced.blockRlp, produced.encodedWitness, new Uint8Array()])),
+      witnessBytes: witness.length,
       blockBytes: produced.blockRlp.length,
       transactions: produced.block.transactions.length,
       consumedMessages: produced.consumedMessages,
+      provenBy: proofs.provenBy,
     };
     this.lastAcceptedNumber = number;
     this.acceptedLog.push(accepted);
     this.config.logger.info(
-      `L2 block ${number} accepted on L1 by EXECUTE (L1 block ${accepted.l1BlockNumber}, ${accepted.transactions} txs, ` +
+      `L2 block ${number} accepted on L1 by EXECUTE ${proven ? `on proofs (${proofs.provenBy.join(", ")})` : "by re-execution"} (L1 block ${accepted.l1BlockNumber}, ${accepted.transactions} txs, ` +
         `${accepted.consumedMessages} L1 msgs, witness ${accepted.witnessBytes} B, L1 gas ${accepted.l1GasUsed} of which EXECUTE ${accepted.executeGas}, ${Date.now() - started} ms)`,
     );
     this.config.onAccepted?.(accepted);
   }
 
   /** Turns a failed `advance` into a transient failure (retry) or a permanent rejection (halt). */
-  private async classify(number: bigint, error: unknown): Promise<Error> {
+  private async classify(number: bigint, error: unknown, proven: boolean): Promise<Error> {
     const data = revertDataOf(error) ?? (await this.replayRevert(error));
     const decoded: DecodedRevert | undefined = data === undefined ? undefined : decodeRollupRevert(data);
     if (decoded === undefined) return new TransientBridgeError(`advance of L2 block ${number} failed: ${(error as Error).message}`);
+    if (proven && decoded.executeCode !== undefined && PROOF_SHORTFALL_CODES.has(decoded.executeCode)) {
+      // Re-execution is always sound: resend this block with its witness instead of proofs.
+      this.reexecuteNumber = number;
+      return new TransientBridgeError(`proofs for L2 block ${number} fell short (${decoded.text}); resending it for re-execution`);
+    }
     if (decoded.name === "ParentNotHead") return new TransientBridgeError(`L1 moved on while submitting L2 block ${number}: ${decoded.text}`);
     if (TRANSIENT_REVERTS.has(decoded.name) || (decoded.executeCode !== undefined && TRANSIENT_EXECUTE_CODES.has(decoded.executeCode))) {
       return new TransientBridgeError(`advance of L2 block ${number} reverted, will retry: ${decoded.text}`);

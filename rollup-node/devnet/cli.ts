@@ -20,7 +20,7 @@ export class CliUsageError extends Error {
 
 const USAGE =
   "usage: ts-node rollup-node/devnet/cli.ts [--host H] [--port N] [--block-time ms] [--chain-id N] " +
-  "[--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] | --l1-only [--fork osaka]";
+  "[--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] [--proofs N] | --l1-only [--fork osaka]";
 
 function integer(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -43,6 +43,7 @@ async function main(argv: string[]): Promise<void> {
       "data-dir": { type: "string" },
       reset: { type: "boolean" },
       "empty-blocks": { type: "boolean" },
+      proofs: { type: "string" },
       "l1-only": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -65,6 +66,7 @@ async function main(argv: string[]): Promise<void> {
       dataDir: values["data-dir"] ?? DEFAULT_DATA_DIR,
       reset: values.reset === true,
       allowEmptyBlocks: values["empty-blocks"] === true,
+      proofs: values.proofs === undefined ? undefined : { committees: integer(values.proofs, "proofs") ?? 2 },
     });
     return;
   }

@@ -5,12 +5,15 @@ import { bytesToHex } from "@ethereumjs/util";
 import { JsonRpcProvider, Wallet } from "ethers";
 
 import { DEFAULT_ROLLUP_POLICY, type RollupDeployment, type RollupPolicy, deployRollup, loadDeployment, saveDeployment } from "../../deploy/rollup";
-import type { AcceptedBlock } from "../bridge/batchSubmitter";
+import type { AcceptedBlock, BlockProofs } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
-import type { LoggerFactory } from "../bridge/logger";
+import type { Logger, LoggerFactory } from "../bridge/logger";
 import { Chain } from "../chain/chain";
 import { type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
+import type { ProducedBlock } from "../l2/types";
+import { COMMITTEE_CIRCUIT } from "../provers/committee";
+import { CommitteeProver, ProofService, devAttesterKeys } from "../provers/proofService";
 import { type NodeKeys, devNodeKeys } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
@@ -48,6 +51,11 @@ export interface RollupDevnetOptions {
   readonly logger: LoggerFactory;
   readonly onHalt?: (error: BridgeError) => void;
   readonly onAccepted?: (accepted: AcceptedBlock) => void;
+  /**
+   * Proof mode: run `committees` attestation committees (3 attester processes each, dev keys)
+   * and deploy a ProvenRollup that accepts a block on proofs from `threshold` of them.
+   */
+  readonly proofs?: { readonly committees: number; readonly threshold?: number };
 }
 
 export interface RollupDevnet {
@@ -67,6 +75,27 @@ export interface RollupDevnet {
   /** True when this run continued the chains found in `dataDir`. */
   readonly resumed: boolean;
   stop(): Promise<void>;
+}
+
+/** Starts the dev committees: 3 attester processes each, with public dev keys. */
+async function startDevProofService(committees: number, log: Logger): Promise<ProofService> {
+  const names = Array.from({ length: committees }, (_, i) => `committee-${i + 1}`);
+  const provers = await Promise.all(names.map((name) => CommitteeProver.start(name, devAttesterKeys(name, COMMITTEE_CIRCUIT.signatures))));
+  log.info(`proof mode: ${provers.length} attestation committees running (${provers.length * COMMITTEE_CIRCUIT.signatures} attester processes)`);
+  return new ProofService(provers);
+}
+
+/** The batch submitter's proof source: every proof type attests and proves each block. */
+function proofsForBlocks(service: ProofService, chainId: bigint): (produced: ProducedBlock) => Promise<BlockProofs> {
+  return async (produced) => {
+    const { encoded, provenBy } = await service.proofsFor({
+      chainId,
+      parentHeader: produced.parentHeader,
+      block: produced.blockRlp,
+      witness: produced.encodedWitness,
+    });
+    return { encoded, provenBy };
+  };
 }
 
 async function genesisCommitments(genesis: GenesisConfig): Promise<{ hash: string; stateRoot: string }> {
@@ -89,8 +118,13 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   const l1ChainId = options.l1ChainId ?? DEFAULT_L1_CHAIN_ID;
   const l2ChainId = options.l2ChainId ?? DEFAULT_L2_CHAIN_ID;
   const previous = options.reset === true ? undefined : await loadDeployment(deploymentFile).catch(() => undefined);
-  const resumable = previous !== undefined && previous.l1ChainId === l1ChainId && previous.l2ChainId === l2ChainId && previous.l2GenesisTimestamp !== undefined;
-  if (previous !== undefined && !resumable) log.warn(`${deploymentFile} was made with other chain ids: starting from genesis`);
+  const resumable =
+    previous !== undefined &&
+    previous.l1ChainId === l1ChainId &&
+    previous.l2ChainId === l2ChainId &&
+    previous.l2GenesisTimestamp !== undefined &&
+    (previous.proofPolicy !== undefined) === (options.proofs !== undefined);
+  if (previous !== undefined && !resumable) log.warn(`${deploymentFile} was made with other chain ids or proof mode: starting from genesis`);
   if (!resumable) {
     // Only what this devnet wrote: `dataDir` may be a directory the user keeps other things in.
     await rm(path.join(dataDir, "l2"), { recursive: true, force: true });
@@ -104,7 +138,9 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   let l1: L1Devnet | undefined;
   let node: RollupNode | undefined;
   let l1Provider: JsonRpcProvider | undefined;
+  let proofService: ProofService | undefined;
   try {
+    if (options.proofs !== undefined) proofService = await startDevProofService(options.proofs.committees, log);
     const storedGenesis = await l1Store.genesisTimestamp();
     const l1GenesisTimestamp = storedGenesis ?? BigInt(Math.floor(Date.now() / 1000));
     if (storedGenesis === undefined) await l1Store.setGenesisTimestamp(l1GenesisTimestamp);
@@ -140,10 +176,15 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         genesisStateRoot: commitments.stateRoot,
         sequencer: keys.sequencer.address,
         policy: options.policy ?? DEFAULT_ROLLUP_POLICY,
+        proofPolicy:
+          proofService === undefined
+            ? undefined
+            : { threshold: options.proofs?.threshold ?? proofService.provers.length, allowReexecution: false, acceptedKeys: proofService.provers.map((p) => p.keyHash) },
       });
       deployment = { ...deployed, l2GenesisTimestamp };
       await saveDeployment(deploymentFile, deployment);
-      log.info(`deployed ExampleRollup at ${deployment.address} (L1 block ${deployment.deployBlock}) for L2 genesis ${commitments.hash}`);
+      const kind = deployment.proofPolicy === undefined ? "ExampleRollup" : `ProvenRollup (${deployment.proofPolicy.threshold} of ${deployment.proofPolicy.acceptedKeys.length} proof types)`;
+      log.info(`deployed ${kind} at ${deployment.address} (L1 block ${deployment.deployBlock}) for L2 genesis ${commitments.hash}`);
     }
 
     node = await startRollupNode({
@@ -162,8 +203,10 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       logger: options.logger,
       onHalt: options.onHalt,
       onAccepted: options.onAccepted,
+      proofs: proofService === undefined ? undefined : proofsForBlocks(proofService, l2ChainId),
     });
     const running = node;
+    const runningProofs = proofService;
     const runningL1 = l1;
     const provider = l1Provider;
     return {
@@ -182,6 +225,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       startupMs: Date.now() - started,
       stop: async () => {
         await running.stop();
+        await runningProofs?.close();
         provider.destroy();
         await runningL1.stop();
         await l1Store.close();
@@ -189,6 +233,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     };
   } catch (error) {
     await node?.stop().catch(() => undefined);
+    await proofService?.close().catch(() => undefined);
     l1Provider?.destroy();
     await l1?.stop();
     await l1Store.close();

@@ -1,7 +1,7 @@
 import { type Provider, Wallet } from "ethers";
 
 import { createAnchorProvider } from "../bridge/anchor";
-import { type AcceptedBlock, BatchSubmitter, type RetryPolicy } from "../bridge/batchSubmitter";
+import { type AcceptedBlock, BatchSubmitter, type BatchSubmitterConfig, type RetryPolicy } from "../bridge/batchSubmitter";
 import { connectRollup } from "../bridge/contracts";
 import { BridgeError } from "../bridge/errors";
 import { L1Watcher } from "../bridge/l1Watcher";
@@ -31,6 +31,8 @@ export interface BridgeServiceConfig {
   readonly submit?: boolean;
   readonly onHalt?: (error: BridgeError) => void;
   readonly onAccepted?: (accepted: AcceptedBlock) => void;
+  /** Proof mode: proofs for each block, attached by the batch submitter. */
+  readonly proofs?: BatchSubmitterConfig["proofs"];
 }
 
 const DEFAULT_L1_POLL_MS = 500;
@@ -92,6 +94,7 @@ export class BridgeService {
         gasLimit: this.config.advanceGasLimit,
         onHalt: this.config.onHalt,
         onAccepted: this.config.onAccepted,
+        proofs: this.config.proofs,
       });
     }
   }

@@ -1,6 +1,6 @@
 import type { Provider } from "ethers";
 
-import type { AcceptedBlock, RetryPolicy } from "../bridge/batchSubmitter";
+import type { AcceptedBlock, BatchSubmitterConfig, RetryPolicy } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import type { LoggerFactory } from "../bridge/logger";
 import type { GenesisConfig } from "../chain/genesis";
@@ -34,6 +34,8 @@ export interface RollupNodeConfig {
   readonly onHalt?: (error: BridgeError) => void;
   readonly onAccepted?: (accepted: AcceptedBlock) => void;
   readonly now?: () => bigint;
+  /** Proof mode: the proofs attached to every block (the rollup's policy must accept their keys). */
+  readonly proofs?: BatchSubmitterConfig["proofs"];
 }
 
 export interface RollupNode {
@@ -65,6 +67,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     submit: config.submitBlocks,
     onHalt: config.onHalt,
     onAccepted: config.onAccepted,
+    proofs: config.proofs,
   });
   await bridge.syncL1();
   const sequencer = await Sequencer.open({

@@ -1,0 +1,67 @@
+import { expect } from "chai";
+import { Contract, getAddress, parseEther } from "ethers";
+
+import type { AcceptedBlock } from "../../rollup-node/bridge/batchSubmitter";
+import { L2_BRIDGE_INTERFACE } from "../../rollup-node/bridge/contracts";
+import { L2_BRIDGE_ADDRESS } from "../../rollup-node/bridge/messages";
+import { releaseProverThreads } from "../../rollup-node/provers/committee";
+import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
+
+interface WithdrawalProofJson {
+  l2BlockNumber: string;
+  message: { nonce: string; from: string; to: string; value: string; data: string };
+  accountProof: string[];
+  storageProof: string[];
+}
+
+describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2 attestation committees)", function () {
+  this.timeout(180_000);
+  let r: E2eRollup;
+  const accepted: AcceptedBlock[] = [];
+
+  before(async () => {
+    r = await startE2eRollup({ proofs: { committees: 2 }, onAccepted: (block) => accepted.push(block) });
+  });
+
+  after(async () => {
+    await r?.stop();
+    await releaseProverThreads();
+  });
+
+  it("deploys a ProvenRollup whose policy lists the committees' keys", async () => {
+    const policy = r.devnet.deployment.proofPolicy;
+    expect(policy?.threshold).to.equal(2);
+    expect(policy?.acceptedKeys).to.have.length(2);
+  });
+
+  it("a deposit reaches L2 and every block is accepted on L1 on proofs, without a witness", async () => {
+    const recipient = getAddress("0x000000000000000000000000000000000000c0de");
+    await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
+    await eventually("the L2 credit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined), 60_000);
+    const l2Head = BigInt(await r.l2.getBlockNumber());
+    await eventually("L1 to accept the L2 head", async () => (accepted.some((b) => b.number >= l2Head) ? true : undefined), 60_000);
+    expect(await r.rollup().headNumber()).to.be.greaterThanOrEqual(l2Head);
+    for (const block of accepted) {
+      expect(block.provenBy).to.deep.equal(["committee-1", "committee-2"]);
+      expect(block.witnessBytes).to.equal(0);
+    }
+  });
+
+  it("a withdrawal finalizes against a state root accepted on proofs", async () => {
+    const l1Recipient = r.l1Wallet(6).address;
+    const bridge = new Contract(L2_BRIDGE_ADDRESS, L2_BRIDGE_INTERFACE, r.l2Wallet(2));
+    const tx = await (bridge.getFunction("withdraw") as (to: string, o: object) => Promise<{ hash: string; wait(): Promise<unknown> }>)(l1Recipient, {
+      value: parseEther("0.1"),
+    });
+    await tx.wait();
+    await eventually(
+      "provability",
+      async () => ((await r.l2.send("rollup_getMessageStatus", [{ l2TransactionHash: tx.hash }])) as { status: string }).status === "provable" || undefined,
+      60_000,
+    );
+    const proof = (await r.l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash: tx.hash }])) as WithdrawalProofJson;
+    const before = await r.l1.getBalance(l1Recipient);
+    await (await r.rollup(4).finalizeMessage(proof.l2BlockNumber, proof.message, proof.accountProof, proof.storageProof)).wait();
+    expect((await r.l1.getBalance(l1Recipient)) - before).to.equal(parseEther("0.1"));
+  });
+});
