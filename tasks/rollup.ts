@@ -4,6 +4,7 @@ import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { DEFAULT_ROLLUP_POLICY, deployRollup, saveDeployment } from "../deploy/rollup";
+import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
 import { L2_BRIDGE_INTERFACE } from "../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../rollup-node/bridge/messages";
 import { Chain } from "../rollup-node/chain/chain";
@@ -172,3 +173,19 @@ withCommon(task("rollup:status", "Shows the L1 and L2 heads, the L2 head accepte
     console.log(`submitter       ${s.submitter}${s.submitterError === undefined ? "" : `: ${s.submitterError}`}`);
   }),
 );
+
+withCommon(task("rollup:blocks", "Shows how L1 accepted each L2 block: re-executed by EXECUTE, or proven (under which of the policy's keys)"))
+  .addOptionalParam("last", "How many of the latest accepted blocks to show", 20, types.int)
+  .setAction(async (args: CommonArgs & { last: number }, hre) =>
+    withContext(hre, args, async (ctx) => {
+      const policy = await ctx.rollup.proofPolicy();
+      const keyNames = new Map(policy.acceptedKeys.map((key, i) => [key.toLowerCase(), `key #${i}`]));
+      const history = (await acceptanceHistory(ctx.l1, ctx.rollupAddress)).slice(-args.last);
+      if (history.length === 0) console.log("no L2 block accepted on L1 yet");
+      for (const b of history) {
+        const proofs = b.proofKeys.map((k) => keyNames.get(k.toLowerCase()) ?? `unlisted key ${k.slice(0, 10)}…`).join(", ");
+        const how = b.mode === "re-executed" ? "re-executed by EXECUTE" : b.mode === "proven" ? `proven by ${proofs}` : `proofs (${proofs}) or re-execution`;
+        console.log(`L2 block ${b.number}  ${b.blockHash.slice(0, 18)}…  final, ${how}  (L1 block ${b.l1BlockNumber}, ${b.l1GasUsed} gas, ${b.messagesConsumed} L1 msgs)`);
+      }
+    }),
+  );

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Contract, getAddress, parseEther } from "ethers";
 
+import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import type { AcceptedBlock } from "../../rollup-node/bridge/batchSubmitter";
 import { L2_BRIDGE_INTERFACE } from "../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../../rollup-node/bridge/messages";
@@ -44,6 +45,14 @@ describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2 attest
     for (const block of accepted) {
       expect(block.provenBy).to.deep.equal(["committee-1", "committee-2"]);
       expect(block.witnessBytes).to.equal(0);
+    }
+    // What `npx hardhat rollup:blocks` shows: read back from L1 alone.
+    const history = await acceptanceHistory(r.l1, r.devnet.deployment.address);
+    expect(history.length).to.equal(accepted.length);
+    const keys = r.devnet.deployment.proofPolicy?.acceptedKeys.map((k) => k.toLowerCase());
+    for (const entry of history) {
+      expect(entry.mode).to.equal("proven");
+      expect(entry.proofKeys.map((k) => k.toLowerCase())).to.deep.equal(keys);
     }
   });
 
