@@ -2,9 +2,8 @@ import { task, types } from "hardhat/config";
 
 import { DEFAULT_HARDFORK } from "../rollup-node/chain/genesis";
 import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "../rollup-node/devnet/l1Devnet";
-import { DEFAULT_DATA_DIR, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/rollupDevnet";
+import { DEFAULT_DATA_DIR, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/defaults";
 import { runL1DevnetForeground } from "../rollup-node/devnet/run";
-import { runRollupDevnetForeground } from "../rollup-node/devnet/runRollup";
 import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/rpc";
 
 interface DevnetTaskArgs {
@@ -44,6 +43,8 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
     }
     // The rollup and the L2 genesis need the compiled contracts.
     await hre.run("compile", { quiet: true });
+    // Loaded here: the rollup needs the contract bindings that compile just generated.
+    const { runRollupDevnetForeground } = await import("../rollup-node/devnet/runRollup");
     await runRollupDevnetForeground({
       host: args.host,
       l1Port: args.port,

@@ -6,7 +6,7 @@ import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types
 import { type RollupDeployment, loadDeployment } from "../deploy/rollup";
 import { type ExampleRollup, connectRollup } from "../rollup-node/bridge/contracts";
 import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/devnet/accounts";
-import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE } from "../rollup-node/devnet/rollupDevnet";
+import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE } from "../rollup-node/devnet/defaults";
 
 /** A rollup:* task cannot run (no deployment, no network). */
 export class RollupTaskError extends Error {

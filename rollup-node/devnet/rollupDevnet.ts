@@ -19,13 +19,10 @@ import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
 import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "./accounts";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT, type L1Devnet, startL1Devnet } from "./l1Devnet";
+import { DEFAULT_DATA_DIR, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID, DEPLOYMENT_FILE } from "./defaults";
 import { L1Store } from "./l1Store";
 
-export const DEFAULT_L2_CHAIN_ID = 42_069n;
-export const DEFAULT_DATA_DIR = ".devnet";
-export const DEFAULT_L2_BLOCK_TIME_MS = 1_000;
-/** The deployment record of the devnet's rollup, inside its data directory (read by the rollup:* tasks). */
-export const DEPLOYMENT_FILE = "rollup.json";
+export { DEFAULT_DATA_DIR, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID, DEPLOYMENT_FILE };
 
 export interface RollupDevnetOptions {
   /** Holds the L2 chain and the deployment record; `.devnet` by default. */

@@ -1,0 +1,9 @@
+/**
+ * Defaults of the one-command devnet, in a module that loads nothing else: Hardhat reads them
+ * while loading its config, before `hardhat compile` has generated the contract bindings.
+ */
+export const DEFAULT_L2_CHAIN_ID = 42_069n;
+export const DEFAULT_DATA_DIR = ".devnet";
+export const DEFAULT_L2_BLOCK_TIME_MS = 1_000;
+/** The deployment record of the devnet's rollup, inside its data directory (read by the rollup:* tasks). */
+export const DEPLOYMENT_FILE = "rollup.json";
