@@ -21,13 +21,26 @@ struct ExecuteResult {
 /// @notice Verifies an L2 block with the EXECUTE precompile in one call.
 /// @dev The precompile re-executes the block statelessly from `witness` (or verifies `proofs`)
 /// and either returns the block's commitments or reverts with `ExecuteInvalid(code, reason)`,
-/// which this library bubbles up unchanged.
+/// which `execute` bubbles up unchanged and `tryExecute` returns (for challenges, which must act
+/// on the outcome).
 library Execute {
     /// @notice The EXECUTE precompile: the first address after P256VERIFY (0x100).
     address internal constant PRECOMPILE = address(0x0101);
 
     /// @notice Byte length of a successful EXECUTE result: eleven ABI words.
     uint256 internal constant RESULT_SIZE = 352;
+
+    /// @notice The code `tryExecute` reports when EXECUTE gave no `ExecuteInvalid` reason: no
+    /// precompile at 0x0101, a result of the wrong size, or unrecognised revert data. It is below
+    /// `FIRST_BLOCK_INVALID_CODE`: such a failure never says the block is invalid.
+    uint8 internal constant CODE_UNAVAILABLE = 0;
+
+    /// @notice The first code that means "the block is invalid"; codes below it mean "could not
+    /// check" (precompiles/errors.ts). The optimistic challenge relies on that split.
+    uint8 internal constant FIRST_BLOCK_INVALID_CODE = 64;
+
+    /// @notice Byte length of the smallest `ExecuteInvalid` revert: selector, code, string offset, length.
+    uint256 private constant MIN_INVALID_REVERT_SIZE = 4 + 3 * 32;
 
     /// @notice Raised by the precompile itself; declared here so callers can decode it.
     /// @param code Why the block was rejected (see precompiles/errors.ts; >= 64 means the block is invalid).
@@ -78,5 +91,66 @@ library Execute {
         }
         if (output.length != RESULT_SIZE) revert ExecuteMalformedResult(output.length);
         result = abi.decode(output, (ExecuteResult));
+    }
+
+    /// @notice Like `execute`, but reports a failure instead of reverting, and passes EXECUTE at
+    /// most `gasLimit` gas: when it fails, EXECUTE consumes all the gas passed to it, so a caller
+    /// that must act on a failure (a challenge) bounds what a failure costs.
+    /// @dev EXECUTE's cost is its gas schedule's (precompiles/gas.ts; by default 100,000 + 16 per
+    /// input byte when re-executing); with less, it reports OutOfGas (code 2). The 63/64 rule may
+    /// pass less than `gasLimit`. Revert data that is `ExecuteInvalid` but not ABI-decodable
+    /// reverts (only a broken precompile sends it). A caller that does not revert on "could not
+    /// check" misleads eth_estimateGas into a gas limit at which EXECUTE runs out of gas.
+    /// @param chainId The L2 chain id.
+    /// @param parentHeader RLP of the parent L2 header.
+    /// @param block_ RLP of the full L2 block.
+    /// @param witness RLP `[state, codes, headers]`.
+    /// @param proofs Encoded proofs; empty for re-execution.
+    /// @param gasLimit Most gas to pass to EXECUTE.
+    /// @return ok Whether EXECUTE accepted the block.
+    /// @return result The block's commitments when `ok`; zero otherwise.
+    /// @return code Why EXECUTE rejected the block (`CODE_UNAVAILABLE` when it gave no reason); 0 when `ok`.
+    /// @return reason EXECUTE's explanation; empty when `ok`.
+    function tryExecute(
+        uint64 chainId,
+        bytes memory parentHeader,
+        bytes memory block_,
+        bytes memory witness,
+        bytes memory proofs,
+        uint256 gasLimit
+    ) internal returns (bool ok, ExecuteResult memory result, uint8 code, string memory reason) {
+        (bool success, bytes memory output) =
+            PRECOMPILE.call{gas: gasLimit}(abi.encode(chainId, parentHeader, block_, witness, proofs));
+        if (!success) {
+            (code, reason) = decodeFailure(output);
+            return (false, result, code, reason);
+        }
+        if (output.length != RESULT_SIZE) return (false, result, CODE_UNAVAILABLE, "EXECUTE returned a malformed result");
+        return (true, abi.decode(output, (ExecuteResult)), 0, "");
+    }
+
+    /// @notice Whether a failure code says the block itself is invalid (not just unchecked).
+    /// @param code A code from `ExecuteInvalid` or `tryExecute`.
+    /// @return True for codes from `FIRST_BLOCK_INVALID_CODE`.
+    function isBlockInvalid(uint8 code) internal pure returns (bool) {
+        return code >= FIRST_BLOCK_INVALID_CODE;
+    }
+
+    /// @notice Reads `(code, reason)` from EXECUTE's revert data.
+    /// @param output The revert data (consumed: its memory is reused in place).
+    /// @return code The `ExecuteInvalid` code, or `CODE_UNAVAILABLE` without one.
+    /// @return reason The reason, or a description of what was received.
+    function decodeFailure(bytes memory output) internal pure returns (uint8 code, string memory reason) {
+        if (output.length == 0) return (CODE_UNAVAILABLE, "EXECUTE is unavailable (no revert data)");
+        if (output.length < MIN_INVALID_REVERT_SIZE || bytes4(output) != ExecuteInvalid.selector) {
+            return (CODE_UNAVAILABLE, "EXECUTE reverted without ExecuteInvalid");
+        }
+        bytes memory payload;
+        assembly ("memory-safe") {
+            // Drop the selector: the payload starts 4 bytes in, with its length written over them.
+            payload := add(output, 4)
+            mstore(payload, sub(mload(output), 4))
+        }
+        (code, reason) = abi.decode(payload, (uint8, string));
     }
 }

@@ -68,7 +68,8 @@ abstract contract NativeRollup {
     /// @notice Number of the L2 head.
     uint64 public headNumber;
 
-    /// @notice L1 timestamp of the last accepted block (the deployment time before the first).
+    /// @notice L1 timestamp of the last accepted block (the deployment time before the first); an
+    /// optimistic rollup also sets it when a block is proposed (the sequencer's activity).
     uint64 public lastAdvanceTimestamp;
 
     /// @notice Index of the first queued message no block has consumed yet.
@@ -211,35 +212,25 @@ abstract contract NativeRollup {
     /// empty to re-execute from `witness`.
     /// @param consumedMessages How many queued messages the block consumes (from `nextMessageIndex`);
     /// its `parentBeaconBlockRoot` must be their MessageTree root.
+    /// @dev Virtual so that a rollup with other ways of accepting blocks (e.g. OptimisticRollup)
+    /// can refuse `advance` while they are in progress.
     function advance(
         bytes calldata parentHeader,
         bytes calldata block_,
         bytes calldata witness,
         bytes calldata proofs,
         uint256 consumedMessages
-    ) external {
+    ) public virtual {
         _authorizeAdvance(msg.sender);
         bytes32 parentHash = keccak256(parentHeader);
         if (parentHash != headHash) revert ParentNotHead(parentHash, headHash);
 
-        ExecuteResult memory r =
-            Execute.execute(L2_CHAIN_ID, parentHeader, block_, witness, ProofPolicies.attach(_proofPolicy, proofs));
+        ExecuteResult memory r = _execute(parentHeader, block_, witness, proofs);
 
-        uint256 first = nextMessageIndex;
-        bytes32 expectedAnchor = _pendingMessagesRoot(first, consumedMessages);
-        if (r.parentBeaconBlockRoot != expectedAnchor) revert AnchorMismatch(expectedAnchor, r.parentBeaconBlockRoot);
-        uint256 next = first + consumedMessages;
-        if (next < _queue.length) {
-            uint64 queuedAt = _queue[next].queuedAt;
-            if (block.timestamp - queuedAt > FORCE_INCLUSION_DELAY) revert OverdueMessageSkipped(next, queuedAt);
-        }
-        if (r.timestamp > block.timestamp) revert BlockFromFuture(r.timestamp, block.timestamp);
+        uint256 next = _checkSequencing(nextMessageIndex, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
         _validateBlock(r);
 
-        headHash = r.blockHash;
-        headNumber = r.number;
-        stateRootOf[r.number] = r.stateRoot;
-        nextMessageIndex = next;
+        _setHead(r.blockHash, r.number, r.stateRoot, next);
         lastAdvanceTimestamp = uint64(block.timestamp);
         emit BlockAdvanced(r.number, r.blockHash, r.stateRoot, consumedMessages, r.gasUsed, r.burnedFees, msg.sender);
     }
@@ -363,6 +354,60 @@ abstract contract NativeRollup {
     /// @notice Extra checks a rollup applies to a verified block before accepting it. Default: none.
     /// @param result What EXECUTE returned for the block.
     function _validateBlock(ExecuteResult memory result) internal view virtual {}
+
+    // ---------------------------------------------------------------------------------------------
+    // Building blocks for rollups that accept blocks in other ways (see OptimisticRollup)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Verifies `block_` on top of `parentHeader` with EXECUTE, attaching `proofs` under
+    /// this rollup's proof policy; reverts with EXECUTE's `ExecuteInvalid` if the block is rejected.
+    /// @param parentHeader RLP of the parent header.
+    /// @param block_ RLP of the L2 block.
+    /// @param witness Stateless witness of the block's pre-state.
+    /// @param proofs `abi.encode(ExecutionProof[])`, or empty to re-execute from `witness`.
+    /// @return The block's commitments.
+    function _execute(bytes calldata parentHeader, bytes calldata block_, bytes calldata witness, bytes calldata proofs)
+        internal
+        returns (ExecuteResult memory)
+    {
+        return Execute.execute(L2_CHAIN_ID, parentHeader, block_, witness, ProofPolicies.attach(_proofPolicy, proofs));
+    }
+
+    /// @notice Checks the sequencing rules for a block that follows a chain whose next unconsumed
+    /// message is `first`: its anchor is the MessageTree root of the `count` messages from `first`,
+    /// no overdue message is left behind, and its timestamp is not ahead of the L1's.
+    /// @param first Index of the first message the block may consume.
+    /// @param count How many messages the block consumes.
+    /// @param anchor The block's `parentBeaconBlockRoot`.
+    /// @param timestamp The block's timestamp.
+    /// @return next Index of the first message left unconsumed after the block.
+    function _checkSequencing(uint256 first, uint256 count, bytes32 anchor, uint64 timestamp)
+        internal
+        view
+        returns (uint256 next)
+    {
+        bytes32 expectedAnchor = _pendingMessagesRoot(first, count);
+        if (anchor != expectedAnchor) revert AnchorMismatch(expectedAnchor, anchor);
+        next = first + count;
+        if (next < _queue.length) {
+            uint64 queuedAt = _queue[next].queuedAt;
+            if (block.timestamp - queuedAt > FORCE_INCLUSION_DELAY) revert OverdueMessageSkipped(next, queuedAt);
+        }
+        if (timestamp > block.timestamp) revert BlockFromFuture(timestamp, block.timestamp);
+    }
+
+    /// @notice Makes a block the head: records its hash, number and state root (which L2 → L1
+    /// messages are proven against) and the messages it leaves unconsumed. Emits nothing.
+    /// @param blockHash The block hash.
+    /// @param number The block number.
+    /// @param stateRoot The block's post-state root.
+    /// @param next Index of the first message no accepted block has consumed.
+    function _setHead(bytes32 blockHash, uint64 number, bytes32 stateRoot, uint256 next) internal {
+        headHash = blockHash;
+        headNumber = number;
+        stateRootOf[number] = stateRoot;
+        nextMessageIndex = next;
+    }
 
     // ---------------------------------------------------------------------------------------------
     // Internals

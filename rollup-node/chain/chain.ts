@@ -222,11 +222,41 @@ export class Chain {
   // ---------------------------------------------------------------- simulation
 
   call(request: CallRequest, tag: BlockTag = "latest"): Promise<CallResult> {
-    return this.atBlock(tag, (block) => simulateCall(this.simulation(block), request));
+    return this.atBlock(tag, (block) => simulateCall(this.simulation(this.contextFor(tag, block)), request));
   }
 
-  estimateGas(request: CallRequest, tag: BlockTag = "latest"): Promise<bigint> {
-    return this.atBlock(tag, (block) => estimateGas(this.simulation(block), request));
+  /**
+   * Estimates at "pending" by default, as Hardhat does: the transaction lands in the next block,
+   * and a contract that stores `block.timestamp` or `block.number` pays a fresh SSTORE there
+   * where a re-run in the latest block's context would find the slot already set.
+   */
+  estimateGas(request: CallRequest, tag: BlockTag = "pending"): Promise<bigint> {
+    return this.atBlock(tag, (block) => estimateGas(this.simulation(this.contextFor(tag, block)), request));
+  }
+
+  /** The block a simulation runs in: for "pending", the next block as it would be built now. */
+  private contextFor(tag: BlockTag, block: Block): Block {
+    if (tag !== "pending") return block;
+    const parent = block.header;
+    return createBlock(
+      {
+        header: {
+          parentHash: block.hash(),
+          number: parent.number + 1n,
+          timestamp: this.nextTimestamp(),
+          coinbase: parent.coinbase,
+          gasLimit: parent.gasLimit,
+          mixHash: block.hash(),
+          baseFeePerGas: this.common.isActivatedEIP(1559) ? parent.calcNextBaseFee() : undefined,
+          excessBlobGas: parent.excessBlobGas === undefined ? undefined : parent.calcNextExcessBlobGas(this.common),
+          blobGasUsed: parent.blobGasUsed === undefined ? undefined : 0n,
+          parentBeaconBlockRoot: parent.parentBeaconBlockRoot,
+          withdrawalsRoot: parent.withdrawalsRoot,
+          requestsHash: parent.requestsHash,
+        },
+      },
+      { common: this.common },
+    );
   }
 
   // ---------------------------------------------------------------- block production

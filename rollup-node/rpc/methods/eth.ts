@@ -129,7 +129,8 @@ export const ethMethods: MethodTable = {
   eth_getProof: (params, { chain }) => proof(chain, params),
 
   eth_call: async (params, { chain }) => data((await chain.call(parseCallRequest(params[0]), parseBlockTag(params[1]))).returnValue),
-  eth_estimateGas: async (params, { chain }) => quantity(await chain.estimateGas(parseCallRequest(params[0]), parseBlockTag(params[1]))),
+  eth_estimateGas: async (params, { chain }) =>
+    quantity(await chain.estimateGas(parseCallRequest(params[0]), params[1] === undefined || params[1] === null ? "pending" : parseBlockTag(params[1]))),
 
   eth_sendTransaction: async (params, backend) => {
     const request = parseTransactionRequest(params[0]);
