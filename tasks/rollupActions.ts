@@ -4,6 +4,7 @@ import { Contract, formatEther, getAddress, parseEther } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { deployRollup, saveDeployment } from "../deploy/rollup";
+import { executeErrorName } from "../precompiles/errors";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
 import { L2_BRIDGE_INTERFACE } from "../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../rollup-node/bridge/messages";
@@ -152,14 +153,16 @@ export async function status(args: CommonArgs, hre: HardhatRuntimeEnvironment): 
 
 export async function blocks(args: CommonArgs & { last: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
   return withContext(hre, args, async (ctx) => {
-      const policy = await ctx.rollup.proofPolicy();
-      const keyNames = new Map(policy.acceptedKeys.map((key, i) => [key.toLowerCase(), `key #${i}`]));
-      const history = (await acceptanceHistory(ctx.l1, ctx.rollupAddress)).slice(-args.last);
-      if (history.length === 0) console.log("no L2 block accepted on L1 yet");
-      for (const b of history) {
-        const proofs = b.proofKeys.map((k) => keyNames.get(k.toLowerCase()) ?? `unlisted key ${k.slice(0, 10)}…`).join(", ");
-        const how = b.mode === "re-executed" ? "re-executed by EXECUTE" : b.mode === "proven" ? `proven by ${proofs}` : `proofs (${proofs}) or re-execution`;
-        console.log(`L2 block ${b.number}  ${b.blockHash.slice(0, 18)}…  final, ${how}  (L1 block ${b.l1BlockNumber}, ${b.l1GasUsed} gas, ${b.messagesConsumed} L1 msgs)`);
-      }
-    });
+    const policy = await ctx.rollup.proofPolicy();
+    const keyNames = new Map(policy.acceptedKeys.map((key, i) => [key.toLowerCase(), `key #${i}`]));
+    const history = (await acceptanceHistory(ctx.l1, ctx.rollupAddress)).slice(-args.last);
+    if (history.length === 0) console.log("no L2 block submitted to L1 yet");
+    for (const b of history) {
+      const proofs = b.proofKeys.map((k) => keyNames.get(k.toLowerCase()) ?? `unlisted key ${k.slice(0, 10)}…`).join(", ");
+      const how =
+        b.mode === "re-executed" ? "re-executed by EXECUTE" : b.mode === "proven" ? `proven by ${proofs}` : b.mode === "optimistic" ? "optimistic" : `proofs (${proofs}) or re-execution`;
+      const challenge = b.challenge === undefined ? "" : `: ${executeErrorName(b.challenge.code)} (${b.challenge.reason})`;
+      console.log(`L2 block ${b.number}  ${b.blockHash.slice(0, 18)}…  ${b.status}${challenge}, ${how}  (L1 block ${b.l1BlockNumber}, tx ${b.l1TransactionHash})`);
+    }
+  });
 }

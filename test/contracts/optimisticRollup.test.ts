@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { AbiCoder, Interface, ZeroHash, dataLength, getAddress, getBytes, hexlify, keccak256 } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
+import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import { ExecuteErrorCode, executeGasCost } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
@@ -281,6 +282,17 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       expect(await f.rollup.headHash()).to.equal(bytesToHex(third.block.hash()));
       expect(await f.rollup.bondCredit(f.sequencer.address)).to.equal(3n * BOND);
       expect(await balanceOf(f)).to.equal(3n * BOND);
+
+      // What `npx hardhat rollup:blocks` shows, read back from L1 alone.
+      const history = await acceptanceHistory(ethers.provider, await f.rollup.getAddress());
+      const summary = history.map((b) => [b.number, b.blockHash, b.status, b.mode, b.challenge?.code]);
+      expect(summary).to.deep.equal([
+        [1n, bytesToHex(first.block.hash()), "final", "optimistic", undefined],
+        [2n, forgedHash, "challenged", "optimistic", ExecuteErrorCode.StateRootMismatch],
+        [2n, bytesToHex(second.block.hash()), "final", "optimistic", undefined],
+        [3n, blockHashOf(forgedChild), "challenged", "optimistic", ExecuteErrorCode.StateRootMismatch],
+        [3n, bytesToHex(third.block.hash()), "final", "optimistic", undefined],
+      ]);
     });
 
     it("a challenge against a valid block fails and leaves it intact", async () => {
