@@ -1,5 +1,5 @@
 import { RLP } from "@ethereumjs/rlp";
-import { type BatchDBOp, type DB, KECCAK256_RLP } from "@ethereumjs/util";
+import { type BatchDBOp, type DB, type EncodingOpts, KECCAK256_RLP } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
@@ -72,12 +72,39 @@ function describeKey(hexKey: string): string {
 }
 
 /**
+ * A trie database that keeps every write in `entries`, in memory; subclasses say what a read of
+ * an unwritten key answers. Deletes are ignored: nodes are content-addressed and pruning is off,
+ * so a delete could only lose a node that a later read of the same content, or another state
+ * root sharing it, needs.
+ */
+export abstract class InMemoryWritesDB implements DB<string, StoredValue> {
+  protected readonly entries = new Map<string, Uint8Array>();
+
+  abstract get(key: string, opts?: EncodingOpts): Promise<StoredValue | undefined>;
+
+  async put(key: Uint8Array | string, value: StoredValue): Promise<void> {
+    this.entries.set(keyOf(key), valueBytes(value));
+  }
+
+  async del(): Promise<void> {}
+
+  async batch(ops: BatchDBOp<string, StoredValue>[]): Promise<void> {
+    for (const op of ops) if (op.type === "put") await this.put(op.key, op.value);
+  }
+
+  shallowCopy(): DB<string, StoredValue> {
+    return this;
+  }
+
+  async open(): Promise<void> {}
+}
+
+/**
  * The verifier's trie database: witness entries keyed by the hash computed here, plus what the
  * execution writes. A read of anything else throws `MissingWitnessDataError`: a missing node
  * must never read as an empty account or slot.
  */
-export class WitnessDB implements DB<string, StoredValue> {
-  private readonly entries = new Map<string, Uint8Array>();
+export class WitnessDB extends InMemoryWritesDB {
   private readonly missingKeys: string[] = [];
   private rejectMissing: (error: MissingWitnessDataError) => void = () => {};
 
@@ -87,6 +114,7 @@ export class WitnessDB implements DB<string, StoredValue> {
   });
 
   constructor(witness: Pick<Witness, "state" | "codes">) {
+    super();
     // Callers race against this promise; without a handler an unraced instance would crash Node.
     this.firstMissing.catch(() => {});
     for (const node of witness.state) this.entries.set(toHex(keccak_256(node)), node);
@@ -112,22 +140,4 @@ export class WitnessDB implements DB<string, StoredValue> {
     this.rejectMissing(error);
     throw error;
   }
-
-  async put(key: Uint8Array | string, value: StoredValue): Promise<void> {
-    this.entries.set(keyOf(key), valueBytes(value));
-  }
-
-  // Nodes are content-addressed and pruning is off: a delete would only lose data a later
-  // read of the same content needs.
-  async del(): Promise<void> {}
-
-  async batch(ops: BatchDBOp<string, StoredValue>[]): Promise<void> {
-    for (const op of ops) if (op.type === "put") await this.put(op.key, op.value);
-  }
-
-  shallowCopy(): DB<string, StoredValue> {
-    return this;
-  }
-
-  async open(): Promise<void> {}
 }

@@ -16,7 +16,7 @@ import path from "node:path";
 import { Contract, JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
 
 import { L2_BRIDGE_INTERFACE, connectRollup } from "../rollup-node/bridge/contracts";
-import { silentLogger } from "../rollup-node/bridge/logger";
+import { silentLogger } from "../rollup-node/logger";
 import { L2_BRIDGE_ADDRESS } from "../rollup-node/bridge/messages";
 import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnet, startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
 

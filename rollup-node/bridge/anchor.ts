@@ -3,9 +3,9 @@ import { type PrefixedHexString, createAddressFromPrivateKey, hexToBytes } from 
 import { getBytes } from "ethers";
 
 import type { AnchorProvider, BlockAnchor, SequencerApi } from "../l2/types";
+import type { Logger } from "../logger";
 import { L2_BRIDGE_INTERFACE } from "./contracts";
 import type { QueuedL1Message } from "./l1Watcher";
-import type { Logger } from "./logger";
 import { L2_BRIDGE_ADDRESS, messageProof, messageRoot } from "./messages";
 
 /** Proof checking, the EIP-4788 read, the `relayed` write, the event and a value transfer to a new account. */

@@ -5,7 +5,7 @@ import { executeGasCost, proofModeGasCost } from "../../precompiles/gas";
 import type { ProducedBlock, SequencerApi } from "../l2/types";
 import { type DecodedRevert, type ExampleRollup, connectRollup, decodeRollupRevert, revertDataOf } from "./contracts";
 import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
-import type { Logger } from "./logger";
+import type { Logger } from "../logger";
 
 /** Osaka's per-transaction gas cap (EIP-7825): the most any `advance` can use. */
 export const ADVANCE_GAS_LIMIT = 16_777_216n;

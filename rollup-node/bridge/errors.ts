@@ -1,17 +1,10 @@
+import { NodeError } from "../errors";
+
 /**
  * Errors of the bridge (L1 watcher, anchor provider, batch submitter, withdrawals). Each has a
  * stable `code` for programs and RPC clients and a `hint` for the human reading it.
  */
-export class BridgeError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export class BridgeError extends NodeError {}
 
 /** L1 refused an L2 block for good: resubmitting the same block can never succeed. */
 export class BlockRejectedError extends BridgeError {

@@ -1,9 +1,9 @@
 import { type Provider, formatEther, getAddress } from "ethers";
 
 import { AsyncMutex } from "../chain/mutex";
+import type { Logger } from "../logger";
 import { type ExampleRollup, ROLLUP_INTERFACE, connectRollup } from "./contracts";
 import { L1InconsistencyError } from "./errors";
-import type { Logger } from "./logger";
 import { type L1Message, hashL1Message } from "./messages";
 
 export interface L1WatcherConfig {

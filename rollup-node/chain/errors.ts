@@ -1,17 +1,10 @@
+import { NodeError } from "../errors";
+
 /**
  * Errors raised by the chain core. Each carries a stable `code` (for programs and the RPC
  * layer) and a `hint` (for the human reading the message).
  */
-export class ChainError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export class ChainError extends NodeError {}
 
 /** A block tag, number or hash that names no block of this chain. */
 export class UnknownBlockError extends ChainError {

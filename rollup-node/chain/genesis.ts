@@ -2,8 +2,8 @@ import { type Block, createBlock, createBlockHeader } from "@ethereumjs/block";
 import { type Common, Mainnet, createCustomCommon } from "@ethereumjs/common";
 import type { MerkleStateManager } from "@ethereumjs/statemanager";
 import { Account, KECCAK256_RLP, createAddressFromString, hexToBytes, isHexString, setLengthLeft } from "@ethereumjs/util";
-import { sha256 } from "@noble/hashes/sha2.js";
 
+import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
 import { ChainConfigError } from "./errors";
 import { SYSTEM_CONTRACTS } from "./systemContracts";
 
@@ -35,8 +35,6 @@ export const DEFAULT_HARDFORK = "osaka";
 export const DEFAULT_GAS_LIMIT = 60_000_000n;
 export const DEFAULT_BASE_FEE = 1_000_000_000n;
 export const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";
-/** EIP-7685 commitment to an empty list of execution requests. */
-export const EMPTY_REQUESTS_HASH = sha256(new Uint8Array());
 
 /** A Common for `chainId` with every fork up to `hardfork` active at genesis. */
 export function createChainCommon(chainId: bigint, hardfork: string = DEFAULT_HARDFORK): Common {

@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
 
+import { runCli } from "../cli";
+import { NodeError } from "../errors";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "./l1Devnet";
 import { DEFAULT_DATA_DIR, DEFAULT_L2_CHAIN_ID } from "./rollupDevnet";
@@ -7,14 +9,9 @@ import { runL1DevnetForeground } from "./run";
 import { runRollupDevnetForeground } from "./runRollup";
 
 /** Thrown for command-line arguments the devnet cannot use. */
-export class CliUsageError extends Error {
-  readonly code = "CLI_USAGE";
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = "CliUsageError";
+export class CliUsageError extends NodeError {
+  constructor(message: string, hint: string) {
+    super("CLI_USAGE", message, hint);
   }
 }
 
@@ -79,13 +76,4 @@ async function main(argv: string[]): Promise<void> {
   });
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    () => process.exit(0),
-    (error: Error & { hint?: string }) => {
-      console.error(`error: ${error.message}`);
-      if (error.hint !== undefined) console.error(`hint: ${error.hint}`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli(() => main(process.argv.slice(2)));

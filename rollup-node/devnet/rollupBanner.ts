@@ -1,11 +1,11 @@
-import { formatEther } from "ethers";
-
+import { L2_BRIDGE_ADDRESS } from "../l2/genesis";
+import { accountsSection } from "./banner";
 import type { RollupDevnet } from "./rollupDevnet";
 
 /** The startup text of the one-command devnet: endpoints, chain ids, contracts, accounts. */
 export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2BlockTimeMs: number; readonly resumed: boolean }): string {
   const { deployment } = devnet;
-  const lines = [
+  return [
     `Native rollup devnet ready in ${(devnet.startupMs / 1000).toFixed(1)} s (${options.resumed ? "resumed from" : "fresh chain in"} ${devnet.dataDir})`,
     "",
     `L1  ${devnet.l1Url}   chain id ${devnet.l1ChainId}   EXECUTE at ${devnet.l1.executeAddress}`,
@@ -14,7 +14,7 @@ export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2B
     "Contracts",
     "=========",
     `ExampleRollup (L1)   ${deployment.address}   deployed in L1 block ${deployment.deployBlock}`,
-    `L2Bridge (L2)        0x4e41540000000000000000000000000000000001`,
+    `L2Bridge (L2)        ${L2_BRIDGE_ADDRESS}`,
     `Policy               sequencer inactivity ${deployment.policy.sequencerInactivityPeriod} s, force inclusion after ${deployment.policy.forceInclusionDelay} s`,
     "",
     "Node keys (dev mnemonic)",
@@ -22,21 +22,8 @@ export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2B
     `Sequencer / batch submitter (L1)  ${devnet.keys.sequencer.address}`,
     `Relayer (L2)                      ${devnet.keys.relayer.address}`,
     "",
-    "Accounts (funded on L1 and L2)",
-    "==============================",
-    "",
-    "WARNING: These accounts, and their private keys, are publicly known.",
-    "Any funds sent to them on Mainnet or any other live network WILL BE LOST.",
-    "",
-  ];
-  devnet.accounts.forEach((account, i) => {
-    lines.push(`Account #${i}: ${account.address} (${formatEther(account.balance)} ETH)`);
-    lines.push(`Private Key: ${account.privateKey}`);
-    lines.push("");
-  });
-  lines.push(
+    ...accountsSection("Accounts (funded on L1 and L2)", devnet.accounts),
     "Try: npx hardhat rollup:deposit --network l1 --amount 1   |   npx hardhat rollup:status",
     "Run again to resume this chain; pass --reset to start from genesis. Ctrl-C stops.",
-  );
-  return lines.join("\n");
+  ].join("\n");
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_HARDFORK } from "../chain/genesis";
+import { untilStopSignal } from "../cli";
 import { devnetBanner } from "./banner";
 import { type L1Devnet, type L1DevnetOptions, startL1Devnet } from "./l1Devnet";
 
@@ -13,14 +14,7 @@ export async function runL1DevnetForeground(options: L1DevnetOptions, log: (line
     onMiningError: (error) => log(`mining failed: ${(error as Error).message}`),
   });
   log(devnetBanner(devnet, options.hardfork ?? DEFAULT_HARDFORK, options.blockTime));
-  await new Promise<void>((resolve) => {
-    const shutdown = (): void => {
-      process.off("SIGINT", shutdown);
-      process.off("SIGTERM", shutdown);
-      log("\nStopping L1 devnet");
-      void devnet.stop().then(resolve, resolve);
-    };
-    process.on("SIGINT", shutdown);
-    process.on("SIGTERM", shutdown);
-  });
+  await untilStopSignal();
+  log("\nStopping L1 devnet");
+  await devnet.stop().catch(() => {});
 }

@@ -1,4 +1,5 @@
-import { createLineLogger } from "../bridge/logger";
+import { untilStopSignal } from "../cli";
+import { createLineLogger } from "../logger";
 import { rollupDevnetBanner } from "./rollupBanner";
 import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnetOptions, startRollupDevnet } from "./rollupDevnet";
 
@@ -9,17 +10,7 @@ import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnetOptions, startRollupDevnet }
 export async function runRollupDevnetForeground(options: Omit<RollupDevnetOptions, "logger">, write: (line: string) => void = console.log): Promise<void> {
   const devnet = await startRollupDevnet({ ...options, logger: (component) => createLineLogger(component, write) });
   write(rollupDevnetBanner(devnet, { l2BlockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS, resumed: devnet.resumed }));
-  await new Promise<void>((resolve) => {
-    const shutdown = (): void => {
-      process.off("SIGINT", shutdown);
-      process.off("SIGTERM", shutdown);
-      write("\nStopping the L2 node and the L1 devnet");
-      void devnet.stop().then(resolve, (error: unknown) => {
-        write(`error while stopping: ${(error as Error).message}`);
-        resolve();
-      });
-    };
-    process.on("SIGINT", shutdown);
-    process.on("SIGTERM", shutdown);
-  });
+  await untilStopSignal();
+  write("\nStopping the L2 node and the L1 devnet");
+  await devnet.stop().catch((error: unknown) => write(`error while stopping: ${(error as Error).message}`));
 }

@@ -1,7 +1,7 @@
 // The L2 sequencer node core: genesis, mempool, block production with witnesses, persistence, JSON-RPC.
 export * from "./errors";
 export * from "./genesis";
-export * from "./logger";
+export * from "../logger";
 export { DEFAULT_MEMPOOL_SIZE, Mempool } from "./mempool";
 export type { MempoolJournal, MempoolOptions } from "./mempool";
 export { decodeRawTransaction } from "./rawTransaction";

@@ -6,8 +6,8 @@ import { debugMethods, ethMethods, netMethods, web3Methods } from "../rpc/method
 import type { MethodTable } from "../rpc/methods";
 import { type RpcServer, startRpcServer } from "../rpc/server";
 import { decodeWitness } from "../../precompiles/witness";
+import type { Logger } from "../logger";
 import { NoWitnessError } from "./errors";
-import type { Logger } from "./logger";
 import { decodeRawTransaction } from "./rawTransaction";
 import type { Sequencer } from "./sequencer";
 

@@ -11,7 +11,7 @@ import type { MinedBlock } from "../chain/types";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
 import { L2Error, SequencerClosedError } from "./errors";
 import { DEFAULT_MAX_WITNESS_BYTES } from "./genesis";
-import { type Logger, stderrLogger } from "./logger";
+import { type Logger, stderrLogger } from "../logger";
 import { Mempool } from "./mempool";
 import type { AnchorMeta } from "./recordCodec";
 import { L2Store } from "./store";

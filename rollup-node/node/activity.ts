@@ -2,9 +2,9 @@ import { bytesToHex } from "@ethereumjs/util";
 import { formatEther } from "ethers";
 
 import { L2_BRIDGE_INTERFACE } from "../bridge/contracts";
-import type { Logger } from "../bridge/logger";
 import { L2_BRIDGE_ADDRESS } from "../bridge/messages";
 import type { ProducedBlock, SequencerApi } from "../l2/types";
+import type { Logger } from "../logger";
 
 /**
  * Logs the L2 side of each cross-domain step as blocks are produced: L1 → L2 messages relayed

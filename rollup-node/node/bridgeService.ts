@@ -5,7 +5,7 @@ import { type AcceptedBlock, BatchSubmitter, type BatchSubmitterConfig, type Ret
 import { connectRollup } from "../bridge/contracts";
 import { BridgeError } from "../bridge/errors";
 import { L1Watcher } from "../bridge/l1Watcher";
-import type { LoggerFactory } from "../bridge/logger";
+import type { LoggerFactory } from "../logger";
 import { createRollupMethods } from "../bridge/rpcMethods";
 import type { StatusContext } from "../bridge/status";
 import type { AnchorProvider, SequencerApi } from "../l2/types";

@@ -5,26 +5,19 @@ import { bytesToHex } from "@ethereumjs/util";
 import { JsonRpcProvider } from "ethers";
 
 import { loadDeployment } from "../../deploy/rollup";
-import { createLineLogger } from "../bridge/logger";
 import { Chain } from "../chain/chain";
+import { runCli, untilStopSignal } from "../cli";
 import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../devnet/accounts";
 import { DEFAULT_ACCOUNT_COUNT } from "../devnet/l1Devnet";
+import { NodeError } from "../errors";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
+import { createLineLogger } from "../logger";
 import { devNodeKeys } from "./keys";
 import { devL2Genesis } from "./l2Genesis";
 import { startRollupNode } from "./rollupNode";
 
 /** Thrown for arguments the node cannot start with. */
-export class NodeCliError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = "NodeCliError";
-  }
-}
+export class NodeCliError extends NodeError {}
 
 const USAGE =
   "usage: ts-node rollup-node/node/cli.ts --deployment FILE --l1-rpc URL [--data-dir DIR] [--host H] [--port N] [--block-time MS] [--reset] [--empty-blocks]";
@@ -81,25 +74,9 @@ async function main(argv: string[]): Promise<void> {
     logger: (component) => createLineLogger(component, write),
   });
   process.stdout.write(`${READY_PREFIX}${node.url as string}\n`);
-  await new Promise<void>((resolve) => {
-    const shutdown = (): void => {
-      process.off("SIGINT", shutdown);
-      process.off("SIGTERM", shutdown);
-      void node.stop().then(resolve, resolve);
-    };
-    process.on("SIGINT", shutdown);
-    process.on("SIGTERM", shutdown);
-  });
+  await untilStopSignal();
+  await node.stop().catch(() => {});
   l1Provider.destroy();
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    () => process.exit(0),
-    (error: Error & { hint?: string }) => {
-      console.error(`error: ${error.message}`);
-      if (error.hint !== undefined) console.error(`hint: ${error.hint}`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli(() => main(process.argv.slice(2)));

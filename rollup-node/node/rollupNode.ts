@@ -2,7 +2,7 @@ import type { Provider } from "ethers";
 
 import type { AcceptedBlock, BatchSubmitterConfig, RetryPolicy } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
-import type { LoggerFactory } from "../bridge/logger";
+import type { LoggerFactory } from "../logger";
 import type { GenesisConfig } from "../chain/genesis";
 import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
 import { Sequencer } from "../l2/sequencer";

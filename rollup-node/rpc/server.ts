@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
+import { NodeError } from "../errors";
 import { RpcDispatcher } from "./dispatcher";
 import { RpcError, RpcErrorCode } from "./errors";
 
@@ -28,14 +29,9 @@ const CORS_HEADERS = {
 };
 
 /** Thrown when the server cannot bind its address. */
-export class RpcServerListenError extends Error {
-  readonly code = "RPC_LISTEN_FAILED";
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = "RpcServerListenError";
+export class RpcServerListenError extends NodeError {
+  constructor(message: string, hint: string) {
+    super("RPC_LISTEN_FAILED", message, hint);
   }
 }
 

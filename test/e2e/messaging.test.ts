@@ -1,23 +1,15 @@
 import { expect } from "chai";
-import { Contract, ContractFactory, type InterfaceAbi, getAddress, parseEther } from "ethers";
+import { type Contract, ContractFactory, type InterfaceAbi, getAddress, parseEther } from "ethers";
 import { artifacts } from "hardhat";
 
-import { L2_BRIDGE_INTERFACE, decodeRollupRevert, revertDataOf } from "../../rollup-node/bridge/contracts";
+import { decodeRollupRevert, revertDataOf } from "../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS, hashL2Message } from "../../rollup-node/bridge/messages";
 import { rejection } from "../rollup-node/rejection";
-import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
+import { type E2eRollup, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
 
 interface Status {
   status: string;
   [key: string]: unknown;
-}
-
-interface WithdrawalProofJson {
-  l2BlockNumber: string;
-  message: { nonce: string; from: string; to: string; value: string; data: string };
-  messageHash: string;
-  accountProof: string[];
-  storageProof: string[];
 }
 
 async function deployOnL2(rollup: E2eRollup, name: string): Promise<Contract> {
@@ -81,18 +73,10 @@ describe("e2e: L1 ↔ L2 messaging through the one-command devnet", function () 
 
   it("an L2 → L1 withdrawal becomes provable and finalizes on L1 once; a second finalization and a forged proof are rejected", async () => {
     const l1Recipient = r.l1Wallet(7).address;
-    const bridge = new Contract(L2_BRIDGE_ADDRESS, L2_BRIDGE_INTERFACE, r.l2Wallet(3));
-    const tx = await (bridge.getFunction("withdraw") as (to: string, o: object) => Promise<{ hash: string; wait(): Promise<unknown> }>)(l1Recipient, {
-      value: parseEther("0.25"),
-    });
-    await tx.wait();
-    const initiated = (await r.l2.send("rollup_getMessageStatus", [{ l2TransactionHash: tx.hash }])) as Status;
+    const txHash = await withdrawToL1(r, 3, l1Recipient, parseEther("0.25"));
+    const initiated = (await r.l2.send("rollup_getMessageStatus", [{ l2TransactionHash: txHash }])) as Status;
     expect(["initiated", "provable"]).to.include(initiated.status);
-    await eventually("provability", async () => {
-      const s = (await r.l2.send("rollup_getMessageStatus", [{ l2TransactionHash: tx.hash }])) as Status;
-      return s.status === "provable" ? s : undefined;
-    });
-    const proof = (await r.l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash: tx.hash }])) as WithdrawalProofJson;
+    const proof = await provableWithdrawal(r, txHash);
     expect(proof.messageHash).to.equal(hashL2Message({ ...proof.message, nonce: BigInt(proof.message.nonce), value: BigInt(proof.message.value) }));
 
     const finalizer = r.rollup(4);

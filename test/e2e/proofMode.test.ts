@@ -1,19 +1,10 @@
 import { expect } from "chai";
-import { Contract, getAddress, parseEther } from "ethers";
+import { getAddress, parseEther } from "ethers";
 
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import type { AcceptedBlock } from "../../rollup-node/bridge/batchSubmitter";
-import { L2_BRIDGE_INTERFACE } from "../../rollup-node/bridge/contracts";
-import { L2_BRIDGE_ADDRESS } from "../../rollup-node/bridge/messages";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
-import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
-
-interface WithdrawalProofJson {
-  l2BlockNumber: string;
-  message: { nonce: string; from: string; to: string; value: string; data: string };
-  accountProof: string[];
-  storageProof: string[];
-}
+import { type E2eRollup, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
 
 describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2 attestation committees)", function () {
   this.timeout(180_000);
@@ -58,17 +49,8 @@ describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2 attest
 
   it("a withdrawal finalizes against a state root accepted on proofs", async () => {
     const l1Recipient = r.l1Wallet(6).address;
-    const bridge = new Contract(L2_BRIDGE_ADDRESS, L2_BRIDGE_INTERFACE, r.l2Wallet(2));
-    const tx = await (bridge.getFunction("withdraw") as (to: string, o: object) => Promise<{ hash: string; wait(): Promise<unknown> }>)(l1Recipient, {
-      value: parseEther("0.1"),
-    });
-    await tx.wait();
-    await eventually(
-      "provability",
-      async () => ((await r.l2.send("rollup_getMessageStatus", [{ l2TransactionHash: tx.hash }])) as { status: string }).status === "provable" || undefined,
-      60_000,
-    );
-    const proof = (await r.l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash: tx.hash }])) as WithdrawalProofJson;
+    const txHash = await withdrawToL1(r, 2, l1Recipient, parseEther("0.1"));
+    const proof = await provableWithdrawal(r, txHash, 60_000);
     const before = await r.l1.getBalance(l1Recipient);
     await (await r.rollup(4).finalizeMessage(proof.l2BlockNumber, proof.message, proof.accountProof, proof.storageProof)).wait();
     expect((await r.l1.getBalance(l1Recipient)) - before).to.equal(parseEther("0.1"));

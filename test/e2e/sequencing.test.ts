@@ -9,7 +9,7 @@ import { ExecuteErrorCode } from "../../precompiles/errors";
 import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { connectRollup, decodeRollupRevert, revertDataOf } from "../../rollup-node/bridge/contracts";
 import { BlockRejectedError } from "../../rollup-node/bridge/errors";
-import { silentLogger } from "../../rollup-node/bridge/logger";
+import { silentLogger } from "../../rollup-node/logger";
 import { Sequencer } from "../../rollup-node/l2/sequencer";
 import type { ProducedBlock, SequencerApi } from "../../rollup-node/l2/types";
 import { tamperBlock } from "../support/l2Fixtures";

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { JsonRpcProvider, Wallet } from "ethers";
+import { Contract, JsonRpcProvider, Wallet } from "ethers";
 
-import { type ExampleRollup, connectRollup } from "../../../rollup-node/bridge/contracts";
-import { type Logger, createLineLogger } from "../../../rollup-node/bridge/logger";
+import { type ExampleRollup, L2_BRIDGE_INTERFACE, connectRollup } from "../../../rollup-node/bridge/contracts";
+import { L2_BRIDGE_ADDRESS } from "../../../rollup-node/bridge/messages";
+import { type Logger, createLineLogger } from "../../../rollup-node/logger";
 import { type RollupDevnet, type RollupDevnetOptions, startRollupDevnet } from "../../../rollup-node/devnet/rollupDevnet";
 
 /** Log lines of the run, kept for assertions (and printed with E2E_LOG=1 to debug a failure). */
@@ -80,4 +81,31 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 export async function increaseL1Time(l1: JsonRpcProvider, seconds: bigint): Promise<void> {
   await l1.send("evm_increaseTime", [Number(seconds)]);
   await l1.send("evm_mine", []);
+}
+
+/** The answer of `rollup_getWithdrawalProof`: what `finalizeMessage` on L1 takes. */
+export interface WithdrawalProofJson {
+  l2BlockNumber: string;
+  message: { nonce: string; from: string; to: string; value: string; data: string };
+  messageHash: string;
+  accountProof: string[];
+  storageProof: string[];
+}
+
+/** Withdraws `value` wei from L2 dev account `from` to `l1Recipient` through L2Bridge; resolves with the mined L2 transaction's hash. */
+export async function withdrawToL1(r: E2eRollup, from: number, l1Recipient: string, value: bigint): Promise<string> {
+  const bridge = new Contract(L2_BRIDGE_ADDRESS, L2_BRIDGE_INTERFACE, r.l2Wallet(from));
+  const tx = await (bridge.getFunction("withdraw") as (to: string, o: object) => Promise<{ hash: string; wait(): Promise<unknown> }>)(l1Recipient, { value });
+  await tx.wait();
+  return tx.hash;
+}
+
+/** Waits until the withdrawal sent in `l2TransactionHash` is provable, then fetches its proof. */
+export async function provableWithdrawal(r: E2eRollup, l2TransactionHash: string, timeoutMs?: number): Promise<WithdrawalProofJson> {
+  await eventually(
+    "provability",
+    async () => ((await r.l2.send("rollup_getMessageStatus", [{ l2TransactionHash }])) as { status: string }).status === "provable" || undefined,
+    timeoutMs,
+  );
+  return (await r.l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash }])) as WithdrawalProofJson;
 }

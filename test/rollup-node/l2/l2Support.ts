@@ -7,7 +7,7 @@ import type { Common } from "@ethereumjs/common";
 import { createChainCommon } from "../../../rollup-node/chain/genesis";
 import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
 import { l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
-import { silentLogger } from "../../../rollup-node/l2/logger";
+import { silentLogger } from "../../../rollup-node/logger";
 import { Sequencer, type SequencerConfig } from "../../../rollup-node/l2/sequencer";
 import { TestSigner } from "../../support/l2Fixtures";
 

@@ -8,7 +8,7 @@ import { BEACON_ROOTS } from "../../../rollup-node/chain/systemContracts";
 import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../rollup-node/bridge/messages";
 import { DataDirError } from "../../../rollup-node/l2/errors";
 import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
-import { MemoryLogger } from "../../../rollup-node/l2/logger";
+import { MemoryLogger } from "../../../rollup-node/logger";
 import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { L2Store } from "../../../rollup-node/l2/store";
 import type { AnchorProvider, ProducedBlock } from "../../../rollup-node/l2/types";

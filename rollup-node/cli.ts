@@ -1,0 +1,32 @@
+// The process side of the foreground commands (the devnet, a node in its own process).
+
+/**
+ * Runs a command-line entry point: exits 0 once `main` resolves; on an error prints its message
+ * and, when it has one, its hint, and exits 1.
+ */
+export function runCli(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: Error & { hint?: string }) => {
+      console.error(`error: ${error.message}`);
+      if (error.hint !== undefined) console.error(`hint: ${error.hint}`);
+      process.exit(1);
+    },
+  );
+}
+
+/**
+ * Resolves at the first SIGINT or SIGTERM. The handlers are removed at once, so a second
+ * Ctrl-C while the caller shuts down kills the process as usual.
+ */
+export function untilStopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
