@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 
 import type { Signer } from "ethers";
 
-import { ExampleRollup__factory, ProvenRollup__factory } from "../typechain-types";
+import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../typechain-types";
 
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "./policy";
 
@@ -18,6 +18,20 @@ export interface RollupDeployParams {
   readonly policy?: RollupPolicy;
   /** Proof mode: deploy a ProvenRollup that accepts blocks on these proofs (k of the listed keys). */
   readonly proofPolicy?: ProofPolicyParams;
+  /**
+   * Optimistic mode: deploy an OptimisticExampleRollup that also takes `propose`d blocks, final
+   * after `challengeWindow` seconds unless a challenge shows them invalid. With `proofPolicy`
+   * it also accepts those proofs (`advance`, `prove`).
+   */
+  readonly optimistic?: OptimisticParams;
+}
+
+/** OptimisticRollup's OptimisticConfig: both must be non-zero. */
+export interface OptimisticParams {
+  /** Seconds during which a proposed block can be challenged. */
+  readonly challengeWindow: bigint;
+  /** Wei every proposal locks. */
+  readonly proposalBond: bigint;
 }
 
 /** NativeRollup's ProofPolicy: `threshold` of the verification keys hashed in `acceptedKeys`. */
@@ -43,6 +57,8 @@ export interface RollupDeployment {
   readonly l2GenesisTimestamp?: bigint;
   /** Set for a ProvenRollup: the proofs it accepts. */
   readonly proofPolicy?: ProofPolicyParams;
+  /** Set for an OptimisticExampleRollup: its challenge window and proposal bond. */
+  readonly optimistic?: OptimisticParams;
 }
 
 /** Thrown when a deployment cannot be made or read. */
@@ -57,16 +73,28 @@ export class DeploymentError extends Error {
   }
 }
 
-/** Deploys ExampleRollup (or ProvenRollup, with a proof policy) for the given L2 genesis and waits for it to be mined. */
+/** OptimisticExampleRollup reads an empty key list as "no proofs accepted" (re-execution only). */
+const NO_PROOF_POLICY = { threshold: 0, allowReexecution: false, acceptedKeys: [] as string[] };
+
+/**
+ * Deploys ExampleRollup (ProvenRollup with a proof policy, OptimisticExampleRollup with
+ * optimistic parameters) for the given L2 genesis and waits for it to be mined.
+ */
 export async function deployRollup(deployer: Signer, params: RollupDeployParams): Promise<RollupDeployment> {
   const policy = params.policy ?? DEFAULT_ROLLUP_POLICY;
   const provider = deployer.provider;
   if (provider === null) throw new DeploymentError("NO_PROVIDER", "the deployer is not connected to an L1 provider", "connect the signer to a provider");
   const args = [params.l2ChainId, params.genesisBlockHash, params.genesisStateRoot, params.sequencer, policy] as const;
+  const proofPolicy = params.proofPolicy === undefined ? undefined : { ...params.proofPolicy, acceptedKeys: [...params.proofPolicy.acceptedKeys] };
+  if (params.optimistic !== undefined && (params.optimistic.challengeWindow <= 0n || params.optimistic.proposalBond <= 0n)) {
+    throw new DeploymentError("BAD_OPTIMISTIC_CONFIG", "the challenge window and the proposal bond must both be positive", "pass e.g. { challengeWindow: 30n, proposalBond: parseEther(\"0.1\") }");
+  }
   const contract =
-    params.proofPolicy === undefined
-      ? await new ExampleRollup__factory(deployer).deploy(...args)
-      : await new ProvenRollup__factory(deployer).deploy(...args, { ...params.proofPolicy, acceptedKeys: [...params.proofPolicy.acceptedKeys] });
+    params.optimistic !== undefined
+      ? await new OptimisticExampleRollup__factory(deployer).deploy(...args, params.optimistic, proofPolicy ?? NO_PROOF_POLICY)
+      : proofPolicy === undefined
+        ? await new ExampleRollup__factory(deployer).deploy(...args)
+        : await new ProvenRollup__factory(deployer).deploy(...args, proofPolicy);
   const receipt = await contract.deploymentTransaction()?.wait();
   if (receipt === null || receipt === undefined || receipt.status !== 1) {
     throw new DeploymentError("DEPLOY_FAILED", "the rollup deployment transaction failed", "check the deployer's balance and the L1 node's log");
@@ -83,10 +111,11 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
     sequencer: params.sequencer,
     policy,
     ...(params.proofPolicy === undefined ? {} : { proofPolicy: params.proofPolicy }),
+    ...(params.optimistic === undefined ? {} : { optimistic: params.optimistic }),
   };
 }
 
-const BIGINT_FIELDS = new Set(["l1ChainId", "l2ChainId", "sequencerInactivityPeriod", "forceInclusionDelay", "l2GenesisTimestamp"]);
+const BIGINT_FIELDS = new Set(["l1ChainId", "l2ChainId", "sequencerInactivityPeriod", "forceInclusionDelay", "l2GenesisTimestamp", "challengeWindow", "proposalBond"]);
 
 export async function saveDeployment(file: string, deployment: RollupDeployment): Promise<void> {
   await writeFile(file, `${JSON.stringify(deployment, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);

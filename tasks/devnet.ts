@@ -2,7 +2,15 @@ import { task, types } from "hardhat/config";
 
 import { DEFAULT_HARDFORK } from "../rollup-node/chain/genesis";
 import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "../rollup-node/devnet/l1Devnet";
-import { DEFAULT_DATA_DIR, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/defaults";
+import { parseEther } from "ethers";
+
+import {
+  DEFAULT_CHALLENGE_WINDOW,
+  DEFAULT_DATA_DIR,
+  DEFAULT_L2_BLOCK_TIME_MS,
+  DEFAULT_L2_CHAIN_ID,
+  DEFAULT_PROPOSAL_BOND,
+} from "../rollup-node/devnet/defaults";
 import { runL1DevnetForeground } from "../rollup-node/devnet/run";
 import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/rpc";
 
@@ -20,6 +28,9 @@ interface DevnetTaskArgs {
   l1Only: boolean;
   emptyBlocks: boolean;
   proofs?: number;
+  optimistic: boolean;
+  challengeWindow: number;
+  proposalBond: string;
 }
 
 task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 8545, the rollup contract, the L2 node on 9545")
@@ -36,6 +47,9 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
   .addFlag("l1Only", "Only the L1 devnet, in memory (the previous behaviour)")
   .addFlag("emptyBlocks", "Produce L2 blocks even without transactions or messages")
   .addOptionalParam("proofs", "Proof mode: N attestation committees; blocks are accepted on their proofs alone", undefined, types.int)
+  .addFlag("optimistic", "Optimistic mode: blocks are proposed with a bond, final after the challenge window; the node challenges invalid ones")
+  .addOptionalParam("challengeWindow", "Optimistic mode: seconds a proposed block can be challenged", Number(DEFAULT_CHALLENGE_WINDOW), types.int)
+  .addOptionalParam("proposalBond", "Optimistic mode: ETH every proposal locks", (Number(DEFAULT_PROPOSAL_BOND) / 1e18).toString(), types.string)
   .setAction(async (args: DevnetTaskArgs, hre) => {
     if (args.l1Only) {
       await runL1DevnetForeground({ host: args.host, port: args.port, hardfork: args.fork, blockTime: args.blockTime, chainId: BigInt(args.chainId) });
@@ -57,5 +71,6 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
       reset: args.reset,
       allowEmptyBlocks: args.emptyBlocks,
       proofs: args.proofs === undefined ? undefined : { committees: args.proofs },
+      optimistic: args.optimistic ? { challengeWindow: BigInt(args.challengeWindow), proposalBond: parseEther(args.proposalBond) } : undefined,
     });
   });

@@ -3,7 +3,16 @@ import { type Signer, type TransactionReceipt, hexlify, keccak256 } from "ethers
 import { ExecuteErrorCode } from "../../precompiles/errors";
 import { executeGasCost, proofModeGasCost } from "../../precompiles/gas";
 import type { ProducedBlock, SequencerApi } from "../l2/types";
-import { type DecodedRevert, type ExampleRollup, connectRollup, decodeRollupRevert, revertDataOf } from "./contracts";
+import {
+  type DecodedRevert,
+  type ExampleRollup,
+  type OptimisticExampleRollup,
+  connectOptimisticRollup,
+  connectRollup,
+  decodeRollupRevert,
+  revertDataOf,
+} from "./contracts";
+import { ProvisionalFinalizer } from "./finalizer";
 import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
 import type { Logger } from "../logger";
 
@@ -38,6 +47,19 @@ export interface BatchSubmitterConfig {
    * alone, at a cost that does not grow with the block; otherwise with its witness.
    */
   readonly proofs?: (produced: ProducedBlock) => Promise<BlockProofs>;
+  /**
+   * Optimistic mode (an OptimisticRollup): `propose` every block with the contract's bond instead
+   * of `advance`, and finalize provisional blocks once their challenge window has closed.
+   * `lastAccepted` then tracks the final head; `onAccepted` is not called (nothing is executed on L1).
+   */
+  readonly optimistic?: OptimisticSubmitConfig;
+}
+
+export interface OptimisticSubmitConfig {
+  /** How often to look for provisional blocks past their window (default 1 s). */
+  readonly finalizeEveryMs?: number;
+  /** Withdraw returned bonds once they reach this many bonds (default 10). */
+  readonly withdrawAfterBonds?: bigint;
 }
 
 /** What the proof source returns for one block. */
@@ -69,9 +91,12 @@ const NO_PROOFS: BlockProofs = { encoded: new Uint8Array(), provenBy: [] };
 const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 250, maxDelayMs: 10_000 };
 const DEFAULT_IDLE_POLL_MS = 1_000;
 const DEFAULT_RECEIPT_TIMEOUT_MS = 60_000;
+const DEFAULT_FINALIZE_EVERY_MS = 1_000;
 
 /** Reverts that a later attempt of the same block can pass (time or budget moves on). */
 const TRANSIENT_REVERTS = new Set(["BlockFromFuture", "NotSequencer"]);
+/** The chain on L1 moved while the block was in flight: the next attempt re-derives what to send. */
+const MOVED_ON_REVERTS = new Set(["ParentNotHead", "ParentNotTip", "UnexpectedBlockNumber", "ProvisionalBlocksPending"]);
 /** Proof-mode failures that re-execution of the same block can pass. */
 const PROOF_SHORTFALL_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.ProofsInsufficient, ExecuteErrorCode.WitnessIncomplete]);
 const TRANSIENT_EXECUTE_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.BudgetExhausted, ExecuteErrorCode.OutOfGas]);
@@ -110,10 +135,23 @@ export class BatchSubmitter {
   private inFlight: { number: bigint; hash: string } | undefined;
   private lastAcceptedNumber = -1n;
   private readonly acceptedLog: AcceptedBlock[] = [];
+  private readonly optimisticRollup: OptimisticExampleRollup | undefined;
+  private readonly finalizer: ProvisionalFinalizer | undefined;
+  private proposalBond: bigint | undefined;
+  private lastFinalizeCheck = 0;
 
   constructor(private readonly config: BatchSubmitterConfig) {
     this.rollup = connectRollup(config.rollupAddress, config.signer);
     this.retry = config.retry ?? DEFAULT_RETRY;
+    if (config.optimistic !== undefined) {
+      this.optimisticRollup = connectOptimisticRollup(config.rollupAddress, config.signer);
+      this.finalizer = new ProvisionalFinalizer({
+        rollupAddress: config.rollupAddress,
+        signer: config.signer,
+        logger: config.logger,
+        withdrawAfterBonds: config.optimistic.withdrawAfterBonds,
+      });
+    }
   }
 
   /** Why the submitter stopped for good, if it did. */
@@ -161,6 +199,7 @@ export class BatchSubmitter {
    * happened (a block accepted, or L1 moved on), false when there is nothing to do.
    */
   async submitNext(): Promise<boolean> {
+    if (this.optimisticRollup !== undefined) return this.proposeNext(this.optimisticRollup);
     const [head, headHash] = await Promise.all([this.rollup.headNumber(), this.rollup.headHash()]);
     this.lastAcceptedNumber = head;
     if (this.inFlight !== undefined && (await this.settleInFlight(head))) return true;
@@ -174,10 +213,68 @@ export class BatchSubmitter {
     return true;
   }
 
+  /**
+   * Optimistic counterpart of `submitNext`: proposes the block after the provisional tip. The
+   * tip, not the head, says what L1 lacks, so a restart never proposes a block twice.
+   */
+  private async proposeNext(rollup: OptimisticExampleRollup): Promise<boolean> {
+    const [[tipNumber, tipHash], head] = await Promise.all([rollup.tip(), rollup.headNumber()]);
+    this.lastAcceptedNumber = head;
+    if (this.inFlight !== undefined && (await this.settleInFlight(tipNumber))) return true;
+    const next = await this.config.sequencer.producedBlock(tipNumber + 1n);
+    if (next === undefined) return false;
+    if (keccak256(next.parentHeader) !== tipHash) {
+      const local = await this.config.sequencer.producedBlock(tipNumber);
+      const localHash = local === undefined ? undefined : hexlify(local.block.hash());
+      // A foreign provisional tip is not a fork yet: if it is invalid a challenge removes it, and
+      // proposing resumes on our own block; only a final foreign head is a real divergence.
+      if (tipNumber > head) {
+        throw new TransientBridgeError(`the provisional tip ${tipNumber} on L1 is ${tipHash}, not the local block (${localHash ?? "missing"}): waiting for a challenge to remove it`);
+      }
+      throw new ChainDivergedError(tipNumber, tipHash, localHash);
+    }
+    await this.propose(rollup, next);
+    return true;
+  }
+
+  /** Finalizes what is due at most every `finalizeEveryMs`; its failures never stop proposing. */
+  private async finalizeIfDue(): Promise<void> {
+    if (this.finalizer === undefined) return;
+    const every = this.config.optimistic?.finalizeEveryMs ?? DEFAULT_FINALIZE_EVERY_MS;
+    if (Date.now() - this.lastFinalizeCheck < every) return;
+    this.lastFinalizeCheck = Date.now();
+    try {
+      const head = await this.finalizer.finalizeDue();
+      if (head !== undefined) this.lastAcceptedNumber = head;
+    } catch (error) {
+      this.config.logger.warn(`finalization attempt failed, retrying later: ${(error as Error).message}`);
+    }
+  }
+
+  private async propose(rollup: OptimisticExampleRollup, produced: ProducedBlock): Promise<void> {
+    const { number } = produced;
+    this.proposalBond ??= await rollup.PROPOSAL_BOND();
+    let receipt: TransactionReceipt | null;
+    try {
+      const tx = await rollup.propose(produced.blockRlp, produced.consumedMessages, { value: this.proposalBond });
+      this.inFlight = { number, hash: tx.hash };
+      receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
+    } catch (error) {
+      throw await this.classify(number, error, false);
+    }
+    this.inFlight = undefined;
+    if (receipt === null) throw new TransientBridgeError(`no receipt for the proposal of L2 block ${number}`);
+    this.config.logger.info(
+      `L2 block ${number} proposed on L1 (provisional; L1 block ${receipt.blockNumber}, ${produced.block.transactions.length} txs, ` +
+        `${produced.consumedMessages} L1 msgs, bond ${this.proposalBond} wei, L1 gas ${receipt.gasUsed})`,
+    );
+  }
+
   private async run(): Promise<void> {
     let delay = this.retry.initialDelayMs;
     while (this.running) {
       try {
+        await this.finalizeIfDue();
         const progressed = await this.submitNext();
         delay = this.retry.initialDelayMs;
         if (!progressed) await this.sleep(this.config.idlePollMs ?? DEFAULT_IDLE_POLL_MS);
@@ -186,7 +283,7 @@ export class BatchSubmitter {
           this.halt(error);
           return;
         }
-        this.config.logger.warn(`advance attempt failed, retrying in ${delay} ms: ${(error as Error).message}`);
+        this.config.logger.warn(`${this.optimisticRollup === undefined ? "advance" : "proposal"} attempt failed, retrying in ${delay} ms: ${(error as Error).message}`);
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.retry.maxDelayMs);
       }
@@ -279,7 +376,7 @@ export class BatchSubmitter {
       this.reexecuteNumber = number;
       return new TransientBridgeError(`proofs for L2 block ${number} fell short (${decoded.text}); resending it for re-execution`);
     }
-    if (decoded.name === "ParentNotHead") return new TransientBridgeError(`L1 moved on while submitting L2 block ${number}: ${decoded.text}`);
+    if (MOVED_ON_REVERTS.has(decoded.name)) return new TransientBridgeError(`L1 moved on while submitting L2 block ${number}: ${decoded.text}`);
     if (TRANSIENT_REVERTS.has(decoded.name) || (decoded.executeCode !== undefined && TRANSIENT_EXECUTE_CODES.has(decoded.executeCode))) {
       return new TransientBridgeError(`advance of L2 block ${number} reverted, will retry: ${decoded.text}`);
     }

@@ -1,20 +1,27 @@
 import { Interface, type ContractRunner, isHexString } from "ethers";
 
 import { executeErrorName } from "../../precompiles/errors";
-import { ExampleRollup__factory, L2Bridge__factory } from "../../typechain-types";
+import { ExampleRollup__factory, L2Bridge__factory, OptimisticExampleRollup__factory } from "../../typechain-types";
 import type { ExampleRollup } from "../../typechain-types/examples/ExampleRollup";
+import type { OptimisticExampleRollup } from "../../typechain-types/examples/OptimisticExampleRollup";
 import type { L2Bridge } from "../../typechain-types/l2/L2Bridge";
 
-export type { ExampleRollup, L2Bridge };
+export type { ExampleRollup, L2Bridge, OptimisticExampleRollup };
 
 /** Every rollup inherits NativeRollup's ABI; ExampleRollup's is that ABI plus its constructor. */
 export const ROLLUP_INTERFACE: Interface = ExampleRollup__factory.createInterface() as unknown as Interface;
+/** OptimisticRollup's ABI: NativeRollup's plus propose / challenge / finalize / prove and their events and errors. */
+export const OPTIMISTIC_ROLLUP_INTERFACE: Interface = OptimisticExampleRollup__factory.createInterface() as unknown as Interface;
 export const L2_BRIDGE_INTERFACE: Interface = L2Bridge__factory.createInterface() as unknown as Interface;
 /** EXECUTE's revert, which `advance` bubbles up unchanged (declared in Execute.sol). */
 export const EXECUTE_ERROR_INTERFACE = new Interface(["error ExecuteInvalid(uint8 code, string reason)"]);
 
 export function connectRollup(address: string, runner: ContractRunner): ExampleRollup {
   return ExampleRollup__factory.connect(address, runner);
+}
+
+export function connectOptimisticRollup(address: string, runner: ContractRunner): OptimisticExampleRollup {
+  return OptimisticExampleRollup__factory.connect(address, runner);
 }
 
 /** A revert of the rollup contract or of EXECUTE, decoded. */
@@ -36,7 +43,8 @@ export function decodeRollupRevert(data: string): DecodedRevert | undefined {
     const reason = String(execute.args[1]);
     return { name: execute.name, args: [code, reason], executeCode: code, text: `ExecuteInvalid(${executeErrorName(code)}=${code}, "${reason}")` };
   }
-  const parsed = ROLLUP_INTERFACE.parseError(data);
+  // OptimisticRollup's errors are a superset of NativeRollup's.
+  const parsed = OPTIMISTIC_ROLLUP_INTERFACE.parseError(data) ?? ROLLUP_INTERFACE.parseError(data);
   if (parsed === null) return undefined;
   const args = [...parsed.args] as unknown[];
   return { name: parsed.name, args, text: `${parsed.name}(${args.map(String).join(", ")})` };

@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
 
+import { parseEther } from "ethers";
+
 import { runCli } from "../cli";
 import { NodeError } from "../errors";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
@@ -17,7 +19,25 @@ export class CliUsageError extends NodeError {
 
 const USAGE =
   "usage: ts-node rollup-node/devnet/cli.ts [--host H] [--port N] [--block-time ms] [--chain-id N] " +
-  "[--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] [--proofs N] | --l1-only [--fork osaka]";
+  "[--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] [--proofs N] [--optimistic [--challenge-window s] [--proposal-bond ETH]] | --l1-only [--fork osaka]";
+
+/** `--optimistic` and its parameters; window and bond alone do not switch the mode on. */
+function optimisticOption(values: { optimistic?: boolean; "challenge-window"?: string; "proposal-bond"?: string }): { challengeWindow?: bigint; proposalBond?: bigint } | undefined {
+  if (values.optimistic !== true) {
+    if (values["challenge-window"] !== undefined || values["proposal-bond"] !== undefined) {
+      throw new CliUsageError("--challenge-window and --proposal-bond need --optimistic", USAGE);
+    }
+    return undefined;
+  }
+  const window = integer(values["challenge-window"], "challenge-window");
+  let bond: bigint | undefined;
+  try {
+    bond = values["proposal-bond"] === undefined ? undefined : parseEther(values["proposal-bond"]);
+  } catch {
+    throw new CliUsageError(`--proposal-bond must be an amount of ETH, got "${values["proposal-bond"]}"`, USAGE);
+  }
+  return { ...(window === undefined ? {} : { challengeWindow: BigInt(window) }), ...(bond === undefined ? {} : { proposalBond: bond }) };
+}
 
 function integer(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -41,6 +61,9 @@ async function main(argv: string[]): Promise<void> {
       reset: { type: "boolean" },
       "empty-blocks": { type: "boolean" },
       proofs: { type: "string" },
+      optimistic: { type: "boolean" },
+      "challenge-window": { type: "string" },
+      "proposal-bond": { type: "string" },
       "l1-only": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -64,6 +87,7 @@ async function main(argv: string[]): Promise<void> {
       reset: values.reset === true,
       allowEmptyBlocks: values["empty-blocks"] === true,
       proofs: values.proofs === undefined ? undefined : { committees: integer(values.proofs, "proofs") ?? 2 },
+      optimistic: optimisticOption(values),
     });
     return;
   }

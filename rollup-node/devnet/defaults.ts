@@ -5,5 +5,9 @@
 export const DEFAULT_L2_CHAIN_ID = 42_069n;
 export const DEFAULT_DATA_DIR = ".devnet";
 export const DEFAULT_L2_BLOCK_TIME_MS = 1_000;
+/** Optimistic mode: seconds a proposed L2 block can be challenged. */
+export const DEFAULT_CHALLENGE_WINDOW = 30n;
+/** Optimistic mode: wei every proposal locks (0.1 ETH). */
+export const DEFAULT_PROPOSAL_BOND = 10n ** 17n;
 /** The deployment record of the devnet's rollup, inside its data directory (read by the rollup:* tasks). */
 export const DEPLOYMENT_FILE = "rollup.json";

@@ -1,6 +1,13 @@
+import { formatEther } from "ethers";
+
 import { L2_BRIDGE_ADDRESS } from "../l2/genesis";
 import { accountsSection } from "./banner";
 import type { RollupDevnet } from "./rollupDevnet";
+
+function rollupKind(devnet: RollupDevnet): string {
+  if (devnet.deployment.optimistic !== undefined) return "OptimisticExampleRollup";
+  return devnet.deployment.proofPolicy === undefined ? "ExampleRollup" : "ProvenRollup";
+}
 
 /** The startup text of the one-command devnet: endpoints, chain ids, contracts, accounts. */
 export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2BlockTimeMs: number; readonly resumed: boolean }): string {
@@ -13,7 +20,10 @@ export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2B
     "",
     "Contracts",
     "=========",
-    `ExampleRollup (L1)   ${deployment.address}   deployed in L1 block ${deployment.deployBlock}`,
+    `${rollupKind(devnet)} (L1)   ${deployment.address}   deployed in L1 block ${deployment.deployBlock}`,
+    ...(deployment.optimistic === undefined
+      ? []
+      : [`Optimistic mode      challenge window ${deployment.optimistic.challengeWindow} s, proposal bond ${formatEther(deployment.optimistic.proposalBond)} ETH`]),
     `L2Bridge (L2)        ${L2_BRIDGE_ADDRESS}`,
     `Policy               sequencer inactivity ${deployment.policy.sequencerInactivityPeriod} s, force inclusion after ${deployment.policy.forceInclusionDelay} s`,
     "",
@@ -21,6 +31,7 @@ export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2B
     "========================",
     `Sequencer / batch submitter (L1)  ${devnet.keys.sequencer.address}`,
     `Relayer (L2)                      ${devnet.keys.relayer.address}`,
+    ...(deployment.optimistic === undefined || devnet.keys.challenger === undefined ? [] : [`Challenger (L1)                   ${devnet.keys.challenger.address}`]),
     "",
     ...accountsSection("Accounts (funded on L1 and L2)", devnet.accounts),
     "Try: npx hardhat rollup:deposit --network l1 --amount 1   |   npx hardhat rollup:status",

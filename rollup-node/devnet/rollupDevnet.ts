@@ -19,10 +19,18 @@ import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
 import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "./accounts";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT, type L1Devnet, startL1Devnet } from "./l1Devnet";
-import { DEFAULT_DATA_DIR, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID, DEPLOYMENT_FILE } from "./defaults";
+import { NodeError } from "../errors";
+import {
+  DEFAULT_CHALLENGE_WINDOW,
+  DEFAULT_DATA_DIR,
+  DEFAULT_L2_BLOCK_TIME_MS,
+  DEFAULT_L2_CHAIN_ID,
+  DEFAULT_PROPOSAL_BOND,
+  DEPLOYMENT_FILE,
+} from "./defaults";
 import { L1Store } from "./l1Store";
 
-export { DEFAULT_DATA_DIR, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID, DEPLOYMENT_FILE };
+export { DEFAULT_CHALLENGE_WINDOW, DEFAULT_DATA_DIR, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID, DEFAULT_PROPOSAL_BOND, DEPLOYMENT_FILE };
 
 export interface RollupDevnetOptions {
   /** Holds the L2 chain and the deployment record; `.devnet` by default. */
@@ -53,6 +61,19 @@ export interface RollupDevnetOptions {
    * and deploy a ProvenRollup that accepts a block on proofs from `threshold` of them.
    */
   readonly proofs?: { readonly committees: number; readonly threshold?: number };
+  /**
+   * Optimistic mode: deploy an OptimisticExampleRollup; the node proposes every block with a
+   * bond, finalizes it after the challenge window, and challenges invalid proposals by others.
+   * Window and bond default to DEFAULT_CHALLENGE_WINDOW (s) and DEFAULT_PROPOSAL_BOND (wei).
+   */
+  readonly optimistic?: { readonly challengeWindow?: bigint; readonly proposalBond?: bigint };
+}
+
+/** Options the devnet cannot run together. */
+export class DevnetOptionsError extends NodeError {
+  constructor(message: string, hint: string) {
+    super("DEVNET_OPTIONS", message, hint);
+  }
 }
 
 export interface RollupDevnet {
@@ -110,6 +131,14 @@ async function genesisCommitments(genesis: GenesisConfig): Promise<{ hash: strin
 export async function startRollupDevnet(options: RollupDevnetOptions): Promise<RollupDevnet> {
   const started = Date.now();
   const log = options.logger("devnet");
+  if (options.optimistic !== undefined && options.proofs !== undefined) {
+    // The optimistic submitter proposes without proofs; proving provisional blocks is not wired yet.
+    throw new DevnetOptionsError("optimistic mode and proof mode cannot be combined yet", "pass either --optimistic or --proofs N");
+  }
+  const optimistic =
+    options.optimistic === undefined
+      ? undefined
+      : { challengeWindow: options.optimistic.challengeWindow ?? DEFAULT_CHALLENGE_WINDOW, proposalBond: options.optimistic.proposalBond ?? DEFAULT_PROPOSAL_BOND };
   const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const deploymentFile = path.join(dataDir, DEPLOYMENT_FILE);
   const l1ChainId = options.l1ChainId ?? DEFAULT_L1_CHAIN_ID;
@@ -120,8 +149,9 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     previous.l1ChainId === l1ChainId &&
     previous.l2ChainId === l2ChainId &&
     previous.l2GenesisTimestamp !== undefined &&
-    (previous.proofPolicy !== undefined) === (options.proofs !== undefined);
-  if (previous !== undefined && !resumable) log.warn(`${deploymentFile} was made with other chain ids or proof mode: starting from genesis`);
+    (previous.proofPolicy !== undefined) === (options.proofs !== undefined) &&
+    (previous.optimistic !== undefined) === (optimistic !== undefined);
+  if (previous !== undefined && !resumable) log.warn(`${deploymentFile} was made with other chain ids, proof mode or optimistic mode: starting from genesis`);
   if (!resumable) {
     // Only what this devnet wrote: `dataDir` may be a directory the user keeps other things in.
     await rm(path.join(dataDir, "l2"), { recursive: true, force: true });
@@ -148,7 +178,10 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       chainId: l1ChainId,
       accounts,
       blockTime: options.l1BlockTimeMs,
-      alloc: { [keys.sequencer.address]: { balance: keys.sequencer.balance } },
+      alloc: {
+        [keys.sequencer.address]: { balance: keys.sequencer.balance },
+        ...(keys.challenger === undefined ? {} : { [keys.challenger.address]: { balance: keys.challenger.balance } }),
+      },
       db: l1Store.db,
       genesisTimestamp: l1GenesisTimestamp,
       history,
@@ -177,10 +210,16 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
           proofService === undefined
             ? undefined
             : { threshold: options.proofs?.threshold ?? proofService.provers.length, allowReexecution: false, acceptedKeys: proofService.provers.map((p) => p.keyHash) },
+        optimistic,
       });
       deployment = { ...deployed, l2GenesisTimestamp };
       await saveDeployment(deploymentFile, deployment);
-      const kind = deployment.proofPolicy === undefined ? "ExampleRollup" : `ProvenRollup (${deployment.proofPolicy.threshold} of ${deployment.proofPolicy.acceptedKeys.length} proof types)`;
+      const kind =
+        deployment.optimistic !== undefined
+          ? `OptimisticExampleRollup (challenge window ${deployment.optimistic.challengeWindow} s, bond ${deployment.optimistic.proposalBond} wei)`
+          : deployment.proofPolicy === undefined
+            ? "ExampleRollup"
+            : `ProvenRollup (${deployment.proofPolicy.threshold} of ${deployment.proofPolicy.acceptedKeys.length} proof types)`;
       log.info(`deployed ${kind} at ${deployment.address} (L1 block ${deployment.deployBlock}) for L2 genesis ${commitments.hash}`);
     }
 
@@ -201,6 +240,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       onHalt: options.onHalt,
       onAccepted: options.onAccepted,
       proofs: proofService === undefined ? undefined : proofsForBlocks(proofService, l2ChainId),
+      // Follow the deployment, not the options: a resumed record decides what the contract is.
+      optimistic: deployment.optimistic === undefined ? undefined : {},
     });
     const running = node;
     const runningProofs = proofService;

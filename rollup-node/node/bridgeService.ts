@@ -1,7 +1,8 @@
 import { type Provider, Wallet } from "ethers";
 
 import { createAnchorProvider } from "../bridge/anchor";
-import { type AcceptedBlock, BatchSubmitter, type BatchSubmitterConfig, type RetryPolicy } from "../bridge/batchSubmitter";
+import { type AcceptedBlock, BatchSubmitter, type BatchSubmitterConfig, type OptimisticSubmitConfig, type RetryPolicy } from "../bridge/batchSubmitter";
+import { Challenger } from "../bridge/challenger";
 import { connectRollup } from "../bridge/contracts";
 import { BridgeError } from "../bridge/errors";
 import { L1Watcher } from "../bridge/l1Watcher";
@@ -33,6 +34,10 @@ export interface BridgeServiceConfig {
   readonly onAccepted?: (accepted: AcceptedBlock) => void;
   /** Proof mode: proofs for each block, attached by the batch submitter. */
   readonly proofs?: BatchSubmitterConfig["proofs"];
+  /** Optimistic mode (an OptimisticRollup): propose blocks with a bond and finalize them after the window. */
+  readonly optimistic?: OptimisticSubmitConfig;
+  /** Private key of an L1 account that watches proposals and challenges invalid ones; no challenger without it. */
+  readonly challengerKey?: string;
 }
 
 const DEFAULT_L1_POLL_MS = 500;
@@ -47,6 +52,7 @@ export class BridgeService {
   readonly anchorProvider: AnchorProvider;
   private sequencer: SequencerApi | undefined;
   private submitterInstance: BatchSubmitter | undefined;
+  private challengerInstance: Challenger | undefined;
   private detachActivity: (() => void) | undefined;
   private inner: AnchorProvider | undefined;
 
@@ -66,6 +72,10 @@ export class BridgeService {
 
   get submitter(): BatchSubmitter | undefined {
     return this.submitterInstance;
+  }
+
+  get challenger(): Challenger | undefined {
+    return this.challengerInstance;
   }
 
   /** Reads the L1 message queue once (call before the sequencer produces its first block). */
@@ -95,22 +105,37 @@ export class BridgeService {
         onHalt: this.config.onHalt,
         onAccepted: this.config.onAccepted,
         proofs: this.config.proofs,
+        optimistic: this.config.optimistic,
+      });
+    }
+    if (this.config.challengerKey !== undefined) {
+      this.challengerInstance = new Challenger({
+        l1Provider: this.config.l1Provider,
+        rollupAddress: this.config.rollupAddress,
+        fromBlock: this.config.deployBlock,
+        signer: new Wallet(this.config.challengerKey, this.config.l1Provider),
+        sequencer,
+        l2ChainId: sequencer.chain.chainId,
+        logger: this.config.logger("challenger"),
+        pollIntervalMs: this.config.l1PollMs ?? DEFAULT_L1_POLL_MS,
       });
     }
   }
 
-  /** Starts polling L1, logging L2 activity and submitting blocks. */
+  /** Starts polling L1, logging L2 activity, submitting blocks and (optimistic mode) watching proposals. */
   async start(): Promise<void> {
     const sequencer = this.requireSequencer();
     this.detachActivity = logL2Activity(sequencer, this.config.logger("l2"));
     await this.watcher.start();
     this.submitterInstance?.start();
+    this.challengerInstance?.start();
   }
 
   async stop(): Promise<void> {
     this.watcher.stop();
     this.detachActivity?.();
     await this.submitterInstance?.stop();
+    await this.challengerInstance?.stop();
   }
 
   /** What the status queries read. */

@@ -4,6 +4,8 @@ import { type DevAccount, deriveDevAccounts } from "../devnet/accounts";
 export const SEQUENCER_ACCOUNT_INDEX = 10;
 /** Index of the L2 account that relays L1 → L2 messages. */
 export const RELAYER_ACCOUNT_INDEX = 11;
+/** Index of the L1 account that challenges invalid proposals (optimistic mode). */
+export const CHALLENGER_ACCOUNT_INDEX = 12;
 
 /** The keys the rollup node signs with; kept apart from the user accounts so nonces never collide. */
 export interface NodeKeys {
@@ -11,10 +13,16 @@ export interface NodeKeys {
   readonly sequencer: DevAccount;
   /** Signs the relay transactions on L2; funded in the L2 genesis. */
   readonly relayer: DevAccount;
+  /** Sends challenges on L1 (optimistic mode); its own account so its nonces never race the submitter's. */
+  readonly challenger?: DevAccount;
 }
 
 /** The node's dev keys from the public test mnemonic (never use them outside a devnet). */
 export function devNodeKeys(balance?: bigint): NodeKeys {
-  const accounts = deriveDevAccounts(RELAYER_ACCOUNT_INDEX + 1, balance);
-  return { sequencer: accounts[SEQUENCER_ACCOUNT_INDEX] as DevAccount, relayer: accounts[RELAYER_ACCOUNT_INDEX] as DevAccount };
+  const accounts = deriveDevAccounts(CHALLENGER_ACCOUNT_INDEX + 1, balance);
+  return {
+    sequencer: accounts[SEQUENCER_ACCOUNT_INDEX] as DevAccount,
+    relayer: accounts[RELAYER_ACCOUNT_INDEX] as DevAccount,
+    challenger: accounts[CHALLENGER_ACCOUNT_INDEX] as DevAccount,
+  };
 }

@@ -1,6 +1,6 @@
 import type { Provider } from "ethers";
 
-import type { AcceptedBlock, BatchSubmitterConfig, RetryPolicy } from "../bridge/batchSubmitter";
+import type { AcceptedBlock, BatchSubmitterConfig, OptimisticSubmitConfig, RetryPolicy } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import type { LoggerFactory } from "../logger";
 import type { GenesisConfig } from "../chain/genesis";
@@ -19,7 +19,7 @@ export interface RollupNodeConfig {
   readonly l1Provider: Provider;
   readonly rollupAddress: string;
   readonly deployBlock: number;
-  readonly keys: Pick<NodeKeys, "sequencer" | "relayer">;
+  readonly keys: Pick<NodeKeys, "sequencer" | "relayer" | "challenger">;
   /** HTTP JSON-RPC; `false` serves only in process (`provider`). */
   readonly rpc?: { readonly host?: string; readonly port?: number } | false;
   readonly blockTimeMs?: number;
@@ -36,6 +36,11 @@ export interface RollupNodeConfig {
   readonly now?: () => bigint;
   /** Proof mode: the proofs attached to every block (the rollup's policy must accept their keys). */
   readonly proofs?: BatchSubmitterConfig["proofs"];
+  /**
+   * Optimistic mode (the rollup must be an OptimisticRollup): propose blocks with a bond,
+   * finalize them after the challenge window, and challenge invalid proposals with `keys.challenger`.
+   */
+  readonly optimistic?: OptimisticSubmitConfig;
 }
 
 export interface RollupNode {
@@ -68,6 +73,8 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     onHalt: config.onHalt,
     onAccepted: config.onAccepted,
     proofs: config.proofs,
+    optimistic: config.optimistic,
+    challengerKey: config.optimistic === undefined ? undefined : config.keys.challenger?.privateKey,
   });
   await bridge.syncL1();
   const sequencer = await Sequencer.open({

@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import { Wallet, getAddress, getBytes, hexlify, keccak256, parseEther } from "ethers";
+
+import { ExecuteErrorCode } from "../../precompiles/errors";
+import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
+import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
+import type { Challenger } from "../../rollup-node/bridge/challenger";
+import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
+import { tamperBlock } from "../support/l2Fixtures";
+import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
+
+/** Short enough for a test, long enough for the challenger to poll and re-execute. */
+const WINDOW = 4n;
+const BOND = parseEther("0.1");
+
+describe("e2e: an optimistic rollup (proposals final after the challenge window, invalid ones challenged by the node)", function () {
+  this.timeout(120_000);
+  let r: E2eRollup;
+  let rollup: OptimisticExampleRollup;
+  let submitter: BatchSubmitter;
+  let challenger: Challenger;
+
+  const finalHead = (): Promise<bigint> => rollup.headNumber();
+  const tipNumber = async (): Promise<bigint> => (await rollup.tip())[0];
+
+  before(async () => {
+    r = await startE2eRollup({ optimistic: { challengeWindow: WINDOW, proposalBond: BOND } });
+    rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
+    submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
+    challenger = r.devnet.node.bridge.challenger as Challenger;
+  });
+
+  after(async () => {
+    await r?.stop();
+  });
+
+  it("deploys an OptimisticExampleRollup and records its window and bond", async () => {
+    expect(r.devnet.deployment.optimistic).to.deep.equal({ challengeWindow: WINDOW, proposalBond: BOND });
+    expect(await rollup.CHALLENGE_WINDOW()).to.equal(WINDOW);
+    expect(await rollup.PROPOSAL_BOND()).to.equal(BOND);
+    expect(challenger).to.not.equal(undefined);
+  });
+
+  it("a deposit reaches L2; its block is proposed, provisional during the window, then final", async () => {
+    const recipient = getAddress("0x000000000000000000000000000000000000c0de");
+    await (await connectOptimisticRollup(r.devnet.deployment.address, r.l1Wallet(1)).depositETH(recipient, { value: parseEther("1") })).wait();
+    await eventually("the L2 credit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined), 30_000);
+    const l2Head = BigInt(await r.l2.getBlockNumber());
+    await eventually("the proposal of the L2 head", async () => ((await tipNumber()) >= l2Head ? true : undefined), 30_000);
+    expect(await finalHead()).to.be.lessThan(l2Head);
+    const provisional = (await acceptanceHistory(r.l1, r.devnet.deployment.address)).find((b) => b.number === l2Head);
+    expect(provisional?.status).to.equal("provisional");
+    expect(provisional?.mode).to.equal("optimistic");
+
+    await eventually("finalization after the window", async () => ((await finalHead()) >= l2Head ? true : undefined), 30_000);
+    const history = await acceptanceHistory(r.l1, r.devnet.deployment.address);
+    expect(history.filter((b) => b.number <= l2Head).every((b) => b.status === "final" && b.mode === "optimistic")).to.equal(true);
+    expect(r.log.has("is valid: EXECUTE would accept it, no challenge")).to.equal(true);
+    expect(challenger.challenges).to.have.length(0);
+  });
+
+  it("a tampered proposal is challenged by the node's challenger (StateRootMismatch) and removed; the node's own block replaces it", async () => {
+    // Everything so far is proposed; then the node stops proposing so the rogue goes first.
+    const before = BigInt(await r.l2.getBlockNumber());
+    await eventually("the proposal of the L2 head", async () => ((await tipNumber()) >= before ? true : undefined), 30_000);
+    await submitter.stop();
+    const tx = await r.l2Wallet(2).sendTransaction({ to: r.l2Wallet(3).address, value: parseEther("0.5") });
+    const mined = await tx.wait();
+    const number = BigInt(mined?.blockNumber ?? 0);
+    expect(await tipNumber()).to.equal(number - 1n);
+
+    const own = await r.devnet.node.sequencer.producedBlock(number);
+    if (own === undefined) throw new Error(`the node has no block ${number}`);
+    const forged = tamperBlock(own.block, { stateRoot: getBytes(keccak256("0x0bad")) });
+    // The sequencer key is the only one allowed to propose while the sequencer is active.
+    const rogue = connectOptimisticRollup(r.devnet.deployment.address, new Wallet(r.devnet.keys.sequencer.privateKey, r.l1));
+    await (await rogue.propose(forged, own.consumedMessages, { value: BOND })).wait();
+    const [, forgedHash] = await rollup.tip();
+    expect(forgedHash).to.not.equal(hexlify(own.block.hash()));
+
+    const won = await eventually("the challenge", async () => challenger.challenges.find((c) => c.number === number), 20_000);
+    expect(won.code).to.equal(ExecuteErrorCode.StateRootMismatch);
+    expect(won.blockHash).to.equal(forgedHash);
+    expect(won.removed).to.equal(1n);
+    expect(won.reward).to.equal(BOND);
+    expect(await tipNumber()).to.equal(number - 1n);
+    expect(r.log.has("is INVALID: StateRootMismatch=72")).to.equal(true);
+
+    const challenged = (await acceptanceHistory(r.l1, r.devnet.deployment.address)).find((b) => b.blockHash === forgedHash);
+    expect(challenged?.status).to.equal("challenged");
+    expect(challenged?.challenge?.code).to.equal(ExecuteErrorCode.StateRootMismatch);
+
+    // The node resumes on the real chain: its own block takes the slot and finalizes.
+    submitter.start();
+    await eventually("finalization of the node's own block", async () => ((await finalHead()) >= number ? true : undefined), 30_000);
+    expect(await rollup.headHash()).to.not.equal(forgedHash);
+    const replaced = (await acceptanceHistory(r.l1, r.devnet.deployment.address)).filter((b) => b.number === number);
+    expect(replaced.map((b) => b.status)).to.deep.equal(["challenged", "final"]);
+    expect(replaced[1]?.blockHash).to.equal(hexlify(own.block.hash()));
+  });
+});
