@@ -2,6 +2,7 @@ import { type Signer, type TransactionReceipt, hexlify, keccak256 } from "ethers
 
 import { ExecuteErrorCode } from "../../precompiles/errors";
 import { executeGasCost, proofModeGasCost } from "../../precompiles/gas";
+import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { ProducedBlock, SequencerApi } from "../l2/types";
 import {
   type DecodedRevert,
@@ -17,7 +18,7 @@ import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
 import type { Logger } from "../logger";
 
 /** Osaka's per-transaction gas cap (EIP-7825): the most any `advance` can use. */
-export const ADVANCE_GAS_LIMIT = 16_777_216n;
+export const ADVANCE_GAS_LIMIT = TX_GAS_LIMIT_CAP;
 
 export interface RetryPolicy {
   readonly initialDelayMs: number;

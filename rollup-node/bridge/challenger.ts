@@ -9,6 +9,7 @@ import type { SequencerApi } from "../l2/types";
 import type { Logger } from "../logger";
 import { OPTIMISTIC_ROLLUP_INTERFACE, type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
 import { BridgeError } from "./errors";
+import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 
 export interface ChallengerConfig {
   readonly l1Provider: Provider;
@@ -61,8 +62,6 @@ interface Proposal {
 
 const DEFAULT_POLL_MS = 500;
 const DEFAULT_MAX_LOG_RANGE = 5_000;
-/** Osaka's per-transaction gas cap (EIP-7825). */
-const TX_GAS_CAP = 16_777_216n;
 /** Gas of `challenge` besides EXECUTE: 21k, EIP-7623's calldata floor (40 per byte, an upper bound) and the contract's checks. */
 const CHALLENGE_OVERHEAD_GAS = 21_000n + 300_000n;
 const CALLDATA_GAS_PER_BYTE = 40n;
@@ -256,7 +255,7 @@ export class Challenger {
     let receipt: TransactionReceipt | null;
     try {
       // An explicit limit: estimating would re-run EXECUTE many times.
-      const tx = await this.rollup.challenge(p.number, input.parentHeader, input.block, input.witness, executeGas, { gasLimit: gasLimit > TX_GAS_CAP ? TX_GAS_CAP : gasLimit });
+      const tx = await this.rollup.challenge(p.number, input.parentHeader, input.block, input.witness, executeGas, { gasLimit: gasLimit > TX_GAS_LIMIT_CAP ? TX_GAS_LIMIT_CAP : gasLimit });
       log.info(`challenge of L2 block ${p.number} sent in ${tx.hash} (EXECUTE gas ${executeGas})`);
       receipt = await tx.wait();
     } catch (error) {
