@@ -1,0 +1,679 @@
+/**
+ * A seeded mutation fuzzer over valid EXECUTE inputs.
+ *
+ * A corpus of valid inputs is built once with `L2TestChain` (transfers, a deployment, storage
+ * writes and a deletion, an empty block, a BLOCKHASH block). Each case picks a corpus entry and
+ * applies one or more mutations, each at its own layer: the ABI envelope, the RLP of header
+ * fields, the transaction list, the witness node lists, or raw bytes anywhere. The mutated input
+ * is sent to EXECUTE through a bare EVM, exactly as a contract call would reach it.
+ *
+ * Oracle, for every case:
+ *  - the call must finish within the per-case timeout (else `hang`) and must not throw (`crash`);
+ *  - a failure must be a REVERT whose data decodes with `decodeExecuteInvalid`, consuming all
+ *    the gas passed (else `badFailure`); a reason "EXECUTE failed unexpectedly" means a non-
+ *    `ExecuteError` escaped the verifier (`internalError`);
+ *  - accepted ⇒ the decoded (chainId, parentHeader, block) triple is byte-identical to the
+ *    original's. The one exception is a triple with the original parent whose block differs from
+ *    the original only in header fields a sequencer chooses freely (coinbase, gasLimit, extraData, mixHash)
+ *    and/or whose chain id differs (a block without transactions never reads its chain id): it is
+ *    a *different valid block*, OK only if re-executing it on the full state (not the witness)
+ *    under that chain id reproduces every commitment of its header and EXECUTE returned the hash
+ *    of its header bytes (label `accepted(other-valid-block)`). Anything else accepted is
+ *    `acceptedAltered`;
+ *  - structured mutations must fail with a sensible code (`EXPECTED_CODES`), else `unexpectedCode`.
+ */
+import { createBlockFromBytesArray } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { type AddPrecompile, createEVM } from "@ethereumjs/evm";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { RLP } from "@ethereumjs/rlp";
+import { ValueEncoding, createAddressFromString, equalsBytes } from "@ethereumjs/util";
+import { createVM, runBlock } from "@ethereumjs/vm";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+
+import {
+  EXECUTE_ADDRESS,
+  ExecuteErrorCode,
+  SafeMerkleStateManager,
+  createExecutePrecompile,
+  decodeExecuteInput,
+  decodeExecuteInvalid,
+  decodeExecuteResult,
+  encodeExecuteInput,
+  encodeWitness,
+  executeErrorName,
+  l2Common,
+} from "../../precompiles";
+import { BLOCKHASH_ADDRESS, BLOCKHASH_CODE, STORE_ADDRESS, STORE_AND_LOG_CODE, STORE_AND_LOG_INITCODE, TestSigner, storeCall, word } from "./l2Fixtures";
+import { L2TestChain } from "./l2TestChain";
+
+export const FUZZ_CHAIN_ID = 904n;
+const ONE_ETH = 10n ** 18n;
+const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
+/** Far above what any corpus input costs: gas never decides the outcome unless a mutation makes the input huge. */
+const CALL_GAS = 1_000_000_000n;
+
+// ---------------------------------------------------------------------------------------------
+// Corpus
+
+export interface CorpusEntry {
+  readonly name: string;
+  readonly chainId: bigint;
+  readonly parentHeader: Uint8Array;
+  readonly block: Uint8Array;
+  readonly witness: { state: Uint8Array[]; codes: Uint8Array[]; headers: Uint8Array[] };
+  readonly input: Uint8Array;
+}
+
+export interface Corpus {
+  readonly chain: L2TestChain;
+  readonly entries: readonly CorpusEntry[];
+}
+
+/** Builds the valid inputs the fuzzer mutates (one chain, one block per scenario). */
+export async function buildCorpus(): Promise<Corpus> {
+  const probe = await L2TestChain.create(FUZZ_CHAIN_ID, []);
+  const a = TestSigner.fromSeed(11, probe.common);
+  const b = TestSigner.fromSeed(12, probe.common);
+  const chain = await L2TestChain.create(FUZZ_CHAIN_ID, [
+    { address: a.address.toString(), balance: 100n * ONE_ETH },
+    { address: b.address.toString(), balance: 100n * ONE_ETH },
+    { address: STORE_ADDRESS, code: STORE_AND_LOG_CODE, storage: { [`0x${word(1)}`]: "0x01", [`0x${word(2)}`]: "0x02", [`0x${word(3)}`]: "0x03" } },
+    { address: BLOCKHASH_ADDRESS, code: BLOCKHASH_CODE },
+  ]);
+  const alice = TestSigner.fromSeed(11, chain.common);
+  const bob = TestSigner.fromSeed(12, chain.common);
+  const entries: CorpusEntry[] = [];
+  const add = async (name: string, txs: Parameters<L2TestChain["buildBlock"]>[0]) => {
+    const built = await chain.buildBlock(txs);
+    const witness = { state: [...built.witnessParts.state], codes: [...built.witnessParts.codes], headers: [...built.witnessParts.headers] };
+    const input = encodeExecuteInput({ chainId: FUZZ_CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness, proofs: new Uint8Array() });
+    entries.push({ name, chainId: FUZZ_CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness, input });
+  };
+  await add("transfers", [
+    alice.tx({ to: bob.address.toString(), value: ONE_ETH }),
+    bob.tx({ to: "0x00000000000000000000000000000000000000aa", value: 5n }),
+    alice.legacyTx({ to: "0x00000000000000000000000000000000000000bb", value: 7n }),
+  ]);
+  await add("deploy", [alice.tx({ data: STORE_AND_LOG_INITCODE, gasLimit: 200_000n })]);
+  await add("storage", [
+    alice.tx({ to: STORE_ADDRESS, data: storeCall(7, 0xbeef) }),
+    bob.tx({ to: STORE_ADDRESS, data: storeCall(2, 0) }),
+    alice.tx({ to: STORE_ADDRESS, data: storeCall(1, 0x11) }),
+  ]);
+  await add("empty", []);
+  await add("blockhash", [alice.tx({ to: BLOCKHASH_ADDRESS, data: `0x${word(2)}` }), bob.tx({ to: STORE_ADDRESS, data: storeCall(3, 0) })]);
+  return { chain, entries };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeded randomness
+
+export class Rng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0 || 0x9e3779b9;
+  }
+  /** mulberry32 */
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+  bytes(n: number): Uint8Array {
+    return Uint8Array.from({ length: n }, () => this.int(256));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutations
+
+export const MUTATION_KINDS = [
+  "rawByteFlip",
+  "abiEnvelope",
+  "fieldTruncate",
+  "fieldExtend",
+  "chainId",
+  "headerField",
+  "parentHeaderField",
+  "txSwap",
+  "txDropOrDuplicate",
+  "witnessDrop",
+  "witnessDuplicate",
+  "witnessReorder",
+  "witnessTruncateNode",
+  "witnessAddUnused",
+  "multi",
+] as const;
+export type MutationKind = (typeof MUTATION_KINDS)[number];
+
+interface Triple {
+  chainId: bigint;
+  parentHeader: Uint8Array;
+  block: Uint8Array;
+  witness: CorpusEntry["witness"];
+}
+
+const HEADER_FIELD_NAMES = [
+  "parentHash", "ommersHash", "coinbase", "stateRoot", "transactionsRoot", "receiptsRoot", "logsBloom", "difficulty", "number",
+  "gasLimit", "gasUsed", "timestamp", "extraData", "mixHash", "nonce", "baseFeePerGas", "withdrawalsRoot", "blobGasUsed",
+  "excessBlobGas", "parentBeaconBlockRoot", "requestsHash",
+];
+/**
+ * Fields a sequencer chooses freely (coinbase, gasLimit within its bound, extraData, mixHash):
+ * altering them can give another valid block, which the oracle then re-checks independently.
+ */
+const FREE_HEADER_FIELDS = new Set([2, 9, 12, 13]);
+
+function flipByte(bytes: Uint8Array, rng: Rng): Uint8Array {
+  const out = bytes.slice();
+  if (out.length === 0) return Uint8Array.of(rng.int(256));
+  const i = rng.int(out.length);
+  out[i] ^= 1 << rng.int(8) || 1;
+  if (rng.next() < 0.3) out[i] ^= rng.int(255) + 1; // sometimes a whole-byte change
+  return out;
+}
+
+/** Alters one RLP byte string: flip, truncate, extend, empty, or integer ±1. */
+function alterField(value: Uint8Array, rng: Rng): { value: Uint8Array; how: string } {
+  const how = rng.pick(["flip", "truncate", "extend", "empty", "increment", "decrement"] as const);
+  switch (how) {
+    case "flip":
+      return { value: flipByte(value, rng), how };
+    case "truncate":
+      return { value: value.slice(0, value.length === 0 ? 0 : rng.int(value.length)), how };
+    case "extend":
+      return { value: Uint8Array.from([...value, ...rng.bytes(1 + rng.int(4))]), how };
+    case "empty":
+      return { value: new Uint8Array(), how };
+    case "increment":
+    case "decrement": {
+      let n = 0n;
+      for (const b of value) n = (n << 8n) | BigInt(b);
+      n = how === "increment" ? n + 1n : n === 0n ? 1n : n - 1n;
+      const hex = n.toString(16);
+      const out = Uint8Array.from(Buffer.from(hex.length % 2 ? `0${hex}` : hex, "hex"));
+      // Keep fixed-width fields (hashes, addresses) at their width.
+      if (value.length > 8 && out.length < value.length) return { value: Uint8Array.from([...new Uint8Array(value.length - out.length), ...out]), how };
+      return { value: n === 0n ? new Uint8Array() : out, how };
+    }
+  }
+}
+
+function encodeTriple(t: Triple): Uint8Array {
+  return encodeExecuteInput({ chainId: t.chainId, parentHeader: t.parentHeader, block: t.block, witness: encodeWitness(t.witness), proofs: new Uint8Array() });
+}
+
+type WitnessList = keyof CorpusEntry["witness"];
+function nonEmptyLists(w: CorpusEntry["witness"]): WitnessList[] {
+  return (["state", "codes", "headers"] as const).filter((k) => w[k].length > 0);
+}
+
+/** Applies one mutation of `kind` to `t` (structured kinds) or returns byte-level output. */
+function mutateStructured(kind: MutationKind, t: Triple, rng: Rng): { t: Triple; description: string; headerIndex?: number } | undefined {
+  switch (kind) {
+    case "chainId": {
+      const chainId = rng.pick([0n, t.chainId + 1n, t.chainId - 1n, 1n, (1n << 64n) - 1n, 1n << 53n]);
+      return { t: { ...t, chainId }, description: `chainId ${t.chainId} -> ${chainId}` };
+    }
+    case "headerField":
+    case "parentHeaderField": {
+      const bytes = kind === "headerField" ? t.block : t.parentHeader;
+      const decoded = RLP.decode(bytes) as unknown as Uint8Array[][] | Uint8Array[];
+      const header = (kind === "headerField" ? (decoded as Uint8Array[][])[0] : decoded) as Uint8Array[];
+      const index = rng.int(header.length + 1);
+      const fields = header.slice();
+      let how: string;
+      if (index === header.length) {
+        // Drop or add a trailing field.
+        if (rng.next() < 0.5) {
+          fields.pop();
+          how = "drop last field";
+        } else {
+          fields.push(rng.bytes(32));
+          how = "append a field";
+        }
+      } else {
+        const altered = alterField(fields[index], rng);
+        fields[index] = altered.value;
+        how = `${HEADER_FIELD_NAMES[index] ?? index}: ${altered.how}`;
+      }
+      if (kind === "headerField") {
+        const list = (decoded as unknown as unknown[]).slice();
+        list[0] = fields;
+        return { t: { ...t, block: RLP.encode(list as never) }, description: `block header ${how}`, headerIndex: index };
+      }
+      return { t: { ...t, parentHeader: RLP.encode(fields) }, description: `parent header ${how}`, headerIndex: index };
+    }
+    case "txSwap":
+    case "txDropOrDuplicate": {
+      const list = (RLP.decode(t.block) as unknown as unknown[]).slice();
+      const txs = (list[1] as Uint8Array[]).slice();
+      let description: string;
+      if (kind === "txSwap") {
+        if (txs.length < 2) return undefined;
+        const i = rng.int(txs.length);
+        let j = rng.int(txs.length - 1);
+        if (j >= i) j++;
+        [txs[i], txs[j]] = [txs[j], txs[i]];
+        description = `swap transactions ${i} and ${j}`;
+      } else {
+        if (txs.length === 0) return undefined;
+        if (rng.next() < 0.5) {
+          const i = rng.int(txs.length);
+          txs.splice(i, 0, txs[i]);
+          description = `duplicate transaction ${i}`;
+        } else {
+          const i = rng.int(txs.length);
+          txs.splice(i, 1);
+          description = `drop transaction ${i}`;
+        }
+      }
+      list[1] = txs;
+      return { t: { ...t, block: RLP.encode(list as never) }, description };
+    }
+    case "witnessDrop":
+    case "witnessDuplicate":
+    case "witnessReorder":
+    case "witnessTruncateNode":
+    case "witnessAddUnused": {
+      const lists = nonEmptyLists(t.witness);
+      const listName: WitnessList = kind === "witnessAddUnused" ? rng.pick(["state", "codes", "headers"] as const) : lists.length ? rng.pick(lists) : "state";
+      const nodes = t.witness[listName].slice();
+      let description: string;
+      if (kind === "witnessAddUnused") {
+        const junk = rng.next() < 0.5 ? rng.bytes(1 + rng.int(80)) : RLP.encode([rng.bytes(32), rng.bytes(32)]);
+        nodes.splice(rng.int(nodes.length + 1), 0, listName === "headers" ? RLP.encode([rng.bytes(32), ...Array.from({ length: 9 }, () => rng.bytes(rng.int(4)))]) : junk);
+        description = `add an unused ${listName} entry`;
+      } else {
+        if (nodes.length === 0) return undefined;
+        const i = rng.int(nodes.length);
+        if (kind === "witnessDrop") {
+          nodes.splice(i, 1);
+          description = `drop ${listName}[${i}]`;
+        } else if (kind === "witnessDuplicate") {
+          nodes.splice(rng.int(nodes.length + 1), 0, nodes[i]);
+          description = `duplicate ${listName}[${i}]`;
+        } else if (kind === "witnessReorder") {
+          for (let k = nodes.length - 1; k > 0; k--) {
+            const j = rng.int(k + 1);
+            [nodes[k], nodes[j]] = [nodes[j], nodes[k]];
+          }
+          description = `shuffle ${listName}`;
+        } else {
+          nodes[i] = nodes[i].slice(0, rng.int(nodes[i].length));
+          description = `truncate ${listName}[${i}]`;
+        }
+      }
+      return { t: { ...t, witness: { ...t.witness, [listName]: nodes } }, description };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Byte-level mutations of a whole input. */
+function mutateBytes(kind: MutationKind, input: Uint8Array, rng: Rng): { input: Uint8Array; description: string } | undefined {
+  const out = input.slice();
+  switch (kind) {
+    case "rawByteFlip": {
+      const n = 1 + rng.int(3);
+      let res = out;
+      const at: number[] = [];
+      for (let k = 0; k < n; k++) {
+        const i = rng.int(res.length);
+        at.push(i);
+        res[i] ^= rng.int(255) + 1;
+      }
+      return { input: res, description: `flip bytes at ${at.join(",")}` };
+    }
+    case "abiEnvelope": {
+      // Alter one head word (chainId, an offset) or one length word: these bytes are pure envelope.
+      const head = rng.int(5);
+      const offsetOf = (i: number) => Number(BigInt(`0x${Buffer.from(input.subarray(i * 32, i * 32 + 32)).toString("hex")}`));
+      const target = head === 0 || rng.next() < 0.5 ? head * 32 : offsetOf(head);
+      const how = rng.pick(["flip", "max", "small", "plus32", "minus32"] as const);
+      const wordBytes = out.subarray(target, target + 32);
+      let value = BigInt(`0x${Buffer.from(wordBytes).toString("hex")}`);
+      if (how === "flip") {
+        const i = rng.int(32);
+        wordBytes[i] ^= rng.int(255) + 1;
+      } else {
+        value = how === "max" ? (1n << 256n) - 1n : how === "small" ? BigInt(rng.int(200)) : how === "plus32" ? value + 32n : value - 32n < 0n ? 0n : value - 32n;
+        const hex = value.toString(16).padStart(64, "0");
+        wordBytes.set(Buffer.from(hex, "hex"));
+      }
+      return { input: out, description: `envelope word at ${target}: ${how}` };
+    }
+    case "fieldTruncate": {
+      if (rng.next() < 0.5) return { input: input.slice(0, rng.int(input.length)), description: "truncate the input" };
+      // Shorten one field's declared length: its tail bytes fall into padding.
+      const head = 1 + rng.int(4);
+      const offset = Number(BigInt(`0x${Buffer.from(input.subarray(head * 32, head * 32 + 32)).toString("hex")}`));
+      const length = Number(BigInt(`0x${Buffer.from(input.subarray(offset, offset + 32)).toString("hex")}`));
+      if (length === 0) return undefined;
+      const newLength = rng.int(length);
+      out.set(Buffer.from(BigInt(newLength).toString(16).padStart(64, "0"), "hex"), offset);
+      return { input: out, description: `field ${head} length ${length} -> ${newLength}` };
+    }
+    case "fieldExtend": {
+      if (rng.next() < 0.3) return { input: Uint8Array.from([...input, ...rng.bytes(1 + rng.int(64))]), description: "append bytes to the input" };
+      const head = 1 + rng.int(4);
+      const offset = Number(BigInt(`0x${Buffer.from(input.subarray(head * 32, head * 32 + 32)).toString("hex")}`));
+      const length = Number(BigInt(`0x${Buffer.from(input.subarray(offset, offset + 32)).toString("hex")}`));
+      const newLength = length + 1 + rng.int(40);
+      out.set(Buffer.from(BigInt(newLength).toString(16).padStart(64, "0"), "hex"), offset);
+      return { input: out, description: `field ${head} length ${length} -> ${newLength}` };
+    }
+    default:
+      return undefined;
+  }
+}
+
+const BYTE_KINDS: ReadonlySet<MutationKind> = new Set(["rawByteFlip", "abiEnvelope", "fieldTruncate", "fieldExtend"]);
+const STRUCTURED_KINDS = MUTATION_KINDS.filter((k) => !BYTE_KINDS.has(k) && k !== "multi");
+
+export interface FuzzCase {
+  readonly index: number;
+  readonly entry: CorpusEntry;
+  readonly kind: MutationKind;
+  readonly input: Uint8Array;
+  readonly description: string;
+  readonly headerIndex?: number;
+}
+
+/** Draws case `index` deterministically from `seed`. */
+export function makeCase(corpus: Corpus, seed: number, index: number): FuzzCase {
+  const rng = new Rng((seed * 0x9e3779b1 + index * 0x85ebca6b) >>> 0);
+  for (;;) {
+    const entry = rng.pick(corpus.entries);
+    const kind = rng.pick(MUTATION_KINDS);
+    const triple: Triple = { chainId: entry.chainId, parentHeader: entry.parentHeader, block: entry.block, witness: entry.witness };
+    if (BYTE_KINDS.has(kind)) {
+      const m = mutateBytes(kind, entry.input, rng);
+      if (m && !equalsBytes(m.input, entry.input)) return { index, entry, kind, ...m };
+      continue;
+    }
+    if (kind === "multi") {
+      // Two or three structured mutations, then sometimes a byte-level one on top.
+      let t = triple;
+      const parts: string[] = [];
+      const n = 2 + rng.int(2);
+      for (let k = 0; k < n; k++) {
+        const m = mutateStructured(rng.pick(STRUCTURED_KINDS), t, rng);
+        if (m) {
+          t = m.t;
+          parts.push(m.description);
+        }
+      }
+      let input = encodeTriple(t);
+      if (rng.next() < 0.3) {
+        const m = mutateBytes(rng.pick([...BYTE_KINDS]), input, rng);
+        if (m) {
+          input = m.input;
+          parts.push(m.description);
+        }
+      }
+      if (parts.length === 0 || equalsBytes(input, entry.input)) continue;
+      return { index, entry, kind, input, description: parts.join(" + ") };
+    }
+    const m = mutateStructured(kind, triple, rng);
+    if (!m) continue;
+    const input = encodeTriple(m.t);
+    // A no-op (e.g. emptying an empty field) is redrawn: every case sends different bytes.
+    if (equalsBytes(input, entry.input)) continue;
+    return { index, entry, kind, input, description: m.description, headerIndex: m.headerIndex };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Oracle
+
+const C = ExecuteErrorCode;
+const BLOCK_INVALID = Object.values(C).filter((c) => c >= C.ParentMismatch);
+/** Codes a structured mutation may sensibly fail with; undefined: any `ExecuteInvalid` code. */
+function expectedCodes(c: FuzzCase): readonly number[] | undefined {
+  switch (c.kind) {
+    case "witnessDrop":
+    case "witnessTruncateNode":
+      // A header entry that no longer decodes is MalformedInput; otherwise the data is simply gone.
+      return [C.WitnessIncomplete, C.MalformedInput];
+    case "witnessDuplicate":
+    case "witnessReorder":
+    case "witnessAddUnused":
+      return []; // must be accepted
+    case "txSwap":
+    case "txDropOrDuplicate":
+      return [C.InvalidTransactions];
+    case "chainId":
+      return [C.MalformedInput, C.InvalidTransactions];
+    case "parentHeaderField":
+      // The parent's hash changes, so linkage breaks, unless the field no longer decodes.
+      return [C.MalformedInput, C.ParentMismatch];
+    case "headerField": {
+      const byField: Record<number, readonly number[]> = {
+        0: [C.ParentMismatch],
+        1: [C.InvalidHeader],
+        3: [C.StateRootMismatch],
+        4: [C.InvalidTransactions],
+        5: [C.ReceiptsRootMismatch],
+        6: [C.LogsBloomMismatch],
+        7: [C.InvalidHeader],
+        8: [C.ParentMismatch],
+        9: [C.InvalidGasLimit, C.BudgetExhausted],
+        10: [C.GasUsedMismatch, C.InvalidHeader],
+        14: [C.InvalidHeader],
+        15: [C.InvalidBaseFee],
+        16: [C.UnsupportedContent],
+        17: [C.UnsupportedContent],
+        18: [C.UnsupportedContent],
+        20: [C.UnsupportedContent],
+      };
+      const specific = c.headerIndex === undefined ? undefined : byField[c.headerIndex];
+      // Every header field can also become undecodable (wrong length) or shift the state read.
+      return specific ? [C.MalformedInput, ...specific] : [C.MalformedInput, C.WitnessIncomplete, ...BLOCK_INVALID];
+    }
+    default:
+      return undefined;
+  }
+}
+
+export type Outcome =
+  | { kind: "rejected"; code: number; reason: string }
+  | { kind: "accepted"; identical: boolean; freeFieldBlock: boolean }
+  | { kind: "failure"; failure: string; detail: string };
+
+export function outcomeLabel(o: Outcome): string {
+  if (o.kind === "rejected") return executeErrorName(o.code);
+  if (o.kind === "accepted") return o.identical ? "accepted(unchanged)" : "accepted(other-valid-block)";
+  return `FAIL:${o.failure}`;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** EIP-1559's gas limit rule, restated here so that the oracle does not trust `headerRules.ts`. */
+function gasLimitWithinBound(gasLimit: bigint, parentGasLimit: bigint): boolean {
+  const delta = gasLimit > parentGasLimit ? gasLimit - parentGasLimit : parentGasLimit - gasLimit;
+  return delta < parentGasLimit / 1024n && gasLimit >= 5000n;
+}
+
+/** Re-executes `blockRlp` on the full state of the chain (no witness): does it match its own header? */
+async function fullStateAccepts(chain: L2TestChain, common: Common, parentHeader: Uint8Array, blockRlp: Uint8Array): Promise<boolean> {
+  try {
+    const block = createBlockFromBytesArray(RLP.decode(blockRlp) as never, { common, skipConsensusFormatValidation: true });
+    const parentNumber = block.header.number - 1n;
+    if (!equalsBytes(chain.headerAt(parentNumber).serialize(), parentHeader)) return false;
+    const trie = new MerklePatriciaTrie({ db: chain.database, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+    const stateManager = new SafeMerkleStateManager({ trie, common });
+    await stateManager.setStateRoot(chain.headerAt(parentNumber).stateRoot);
+    const blockchain = {
+      async getBlock(n: number | bigint) {
+        const h = chain.headerAt(BigInt(n));
+        return { hash: () => h.hash(), header: h };
+      },
+      async putBlock() {},
+      shallowCopy() {
+        return this;
+      },
+    };
+    const vm = await createVM({ common, stateManager, blockchain: blockchain as never });
+    const result = await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+    const h = block.header;
+    // Full-state execution writes to the shared database; content addressing makes that harmless.
+    return (
+      equalsBytes(result.stateRoot, h.stateRoot) &&
+      equalsBytes(result.receiptsRoot, h.receiptTrie) &&
+      equalsBytes(result.logsBloom, h.logsBloom) &&
+      result.gasUsed === h.gasUsed &&
+      h.gasUsed <= h.gasLimit &&
+      h.extraData.length <= 32 &&
+      gasLimitWithinBound(h.gasLimit, chain.headerAt(parentNumber).gasLimit)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** The header fields (by index) in which two encoded blocks differ; undefined if anything else differs. */
+function differingHeaderFields(a: Uint8Array, b: Uint8Array): number[] | undefined {
+  try {
+    const la = RLP.decode(a) as unknown as Uint8Array[][];
+    const lb = RLP.decode(b) as unknown as Uint8Array[][];
+    if (la.length !== lb.length) return undefined;
+    for (let i = 1; i < la.length; i++) if (!equalsBytes(RLP.encode(la[i] as never), RLP.encode(lb[i] as never))) return undefined;
+    const ha = la[0];
+    const hb = lb[0];
+    if (ha.length !== hb.length) return undefined;
+    return ha.map((_, i) => i).filter((i) => !equalsBytes(ha[i], hb[i]));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs one case through a fresh EVM with EXECUTE registered. `precompile` replaces the real
+ * one (only to check that the oracle catches a broken verifier).
+ */
+export async function runCase(corpus: Corpus, c: FuzzCase, timeoutMs = 10_000, precompile: () => AddPrecompile = createExecutePrecompile): Promise<Outcome> {
+  const gasLimit = CALL_GAS;
+  const run = async () => {
+    const evm = await createEVM({ customPrecompiles: [precompile()] });
+    return (await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data: c.input, gasLimit })).execResult;
+  };
+  let exec;
+  try {
+    const r = await withTimeout(run(), timeoutMs);
+    if (r === "timeout") return { kind: "failure", failure: "hang", detail: `no answer within ${timeoutMs} ms` };
+    exec = r;
+  } catch (error) {
+    return { kind: "failure", failure: "crash", detail: String((error as Error)?.stack ?? error) };
+  }
+
+  if (exec.exceptionError === undefined) {
+    let decoded;
+    try {
+      decoded = decodeExecuteInput(c.input);
+    } catch (error) {
+      return { kind: "failure", failure: "acceptedAltered", detail: `accepted an input that does not decode: ${String(error)}` };
+    }
+    const e = c.entry;
+    const sameParent = equalsBytes(decoded.parentHeader, e.parentHeader);
+    if (sameParent && decoded.chainId === e.chainId && equalsBytes(decoded.block, e.block)) return { kind: "accepted", identical: true, freeFieldBlock: false };
+    // Another valid block (or the same block valid under another chain id, e.g. one without
+    // transactions)? Only free header fields may differ, and full-state execution under the
+    // claimed chain id must agree.
+    const diff = sameParent ? differingHeaderFields(e.block, decoded.block) : undefined;
+    if (diff && diff.every((i) => FREE_HEADER_FIELDS.has(i))) {
+      const common = l2Common(decoded.chainId);
+      const block = createBlockFromBytesArray(RLP.decode(decoded.block) as never, { common, skipConsensusFormatValidation: true });
+      const returned = decodeExecuteResult(exec.returnValue);
+      const rawHeaderHash = keccak_256(RLP.encode((RLP.decode(decoded.block) as unknown as Uint8Array[][])[0]));
+      if (
+        equalsBytes(returned.blockHash, rawHeaderHash) &&
+        equalsBytes(returned.blockHash, block.hash()) &&
+        (await fullStateAccepts(corpus.chain, common, decoded.parentHeader, decoded.block))
+      ) {
+        return { kind: "accepted", identical: false, freeFieldBlock: true };
+      }
+    }
+    return { kind: "failure", failure: "acceptedAltered", detail: `accepted a block that differs from the original (${c.description})` };
+  }
+
+  const invalid = decodeExecuteInvalid(exec.returnValue);
+  if (invalid === undefined) return { kind: "failure", failure: "badFailure", detail: `revert data is not ExecuteInvalid (${exec.exceptionError.error})` };
+  if (exec.exceptionError.error !== "revert") return { kind: "failure", failure: "badFailure", detail: `failure is ${exec.exceptionError.error}, not a revert` };
+  if (exec.executionGasUsed !== gasLimit) return { kind: "failure", failure: "badFailure", detail: `failure used ${exec.executionGasUsed} of ${gasLimit} gas` };
+  if (executeErrorName(invalid.code).startsWith("Unknown")) return { kind: "failure", failure: "badFailure", detail: `unknown code ${invalid.code}` };
+  if (invalid.reason.startsWith("EXECUTE failed unexpectedly")) return { kind: "failure", failure: "internalError", detail: invalid.reason };
+  const expected = expectedCodes(c);
+  if (expected !== undefined && !expected.includes(invalid.code)) {
+    const want = expected.length ? expected.map(executeErrorName).join("|") : "acceptance";
+    return { kind: "failure", failure: "unexpectedCode", detail: `${executeErrorName(invalid.code)} (${invalid.reason}); expected ${want}` };
+  }
+  return { kind: "rejected", code: invalid.code, reason: invalid.reason };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Campaign
+
+export interface FuzzReport {
+  readonly cases: number;
+  readonly seed: number;
+  readonly millis: number;
+  /** kind → outcome label → count */
+  readonly table: Map<string, Map<string, number>>;
+  readonly failures: { index: number; corpus: string; kind: string; description: string; outcome: string; detail: string }[];
+}
+
+export async function runFuzz(options: { cases: number; seed: number; timeoutMs?: number; corpus?: Corpus; onProgress?: (done: number) => void }): Promise<FuzzReport> {
+  const started = Date.now();
+  const corpus = options.corpus ?? (await buildCorpus());
+  const table = new Map<string, Map<string, number>>();
+  const failures: FuzzReport["failures"] = [];
+  for (let i = 0; i < options.cases; i++) {
+    const c = makeCase(corpus, options.seed, i);
+    const outcome = await runCase(corpus, c, options.timeoutMs);
+    const label = outcomeLabel(outcome);
+    const row = table.get(c.kind) ?? new Map<string, number>();
+    row.set(label, (row.get(label) ?? 0) + 1);
+    table.set(c.kind, row);
+    if (outcome.kind === "failure") {
+      failures.push({ index: i, corpus: c.entry.name, kind: c.kind, description: c.description, outcome: outcome.failure, detail: outcome.detail.slice(0, 500) });
+    }
+    options.onProgress?.(i + 1);
+  }
+  return { cases: options.cases, seed: options.seed, millis: Date.now() - started, table, failures };
+}
+
+export function formatReport(r: FuzzReport): string {
+  const lines = [`EXECUTE mutation fuzz: ${r.cases} cases, seed ${r.seed}, ${(r.millis / 1000).toFixed(1)} s, ${r.failures.length} failures`];
+  const totals = new Map<string, number>();
+  for (const kind of MUTATION_KINDS) {
+    const row = r.table.get(kind);
+    if (!row) continue;
+    const n = [...row.values()].reduce((a, b) => a + b, 0);
+    const cells = [...row.entries()].sort((a, b) => b[1] - a[1]).map(([label, count]) => `${label}=${count}`);
+    lines.push(`  ${kind.padEnd(20)} ${String(n).padStart(5)}  ${cells.join(" ")}`);
+    for (const [label, count] of row) totals.set(label, (totals.get(label) ?? 0) + count);
+  }
+  lines.push(`  ${"TOTAL".padEnd(20)} ${String(r.cases).padStart(5)}  ${[...totals.entries()].sort((a, b) => b[1] - a[1]).map(([l, c]) => `${l}=${c}`).join(" ")}`);
+  for (const f of r.failures.slice(0, 20)) lines.push(`  FAIL #${f.index} [${f.corpus}/${f.kind}] ${f.description}: ${f.outcome}: ${f.detail}`);
+  return lines.join("\n");
+}
