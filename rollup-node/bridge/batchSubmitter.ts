@@ -98,6 +98,12 @@ const DEFAULT_FINALIZE_EVERY_MS = 1_000;
 const TRANSIENT_REVERTS = new Set(["BlockFromFuture", "NotSequencer"]);
 /** The chain on L1 moved while the block was in flight: the next attempt re-derives what to send. */
 const MOVED_ON_REVERTS = new Set(["ParentNotHead", "ParentNotTip", "UnexpectedBlockNumber", "ProvisionalBlocksPending"]);
+/**
+ * The block consumes L1 messages that L1 no longer has queued: the sequencer only consumes messages
+ * it saw queued, so L1 lost them in a reorg. The block stays valid once they are queued again (the
+ * same deposit transactions re-included): wait and retry instead of halting.
+ */
+const L1_BEHIND_REVERTS = new Set(["MessageCountExceedsQueue"]);
 /** Proof-mode failures that re-execution of the same block can pass. */
 const PROOF_SHORTFALL_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.ProofsInsufficient, ExecuteErrorCode.WitnessIncomplete]);
 const TRANSIENT_EXECUTE_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.BudgetExhausted, ExecuteErrorCode.OutOfGas]);
@@ -378,6 +384,9 @@ export class BatchSubmitter {
       return new TransientBridgeError(`proofs for L2 block ${number} fell short (${decoded.text}); resending it for re-execution`);
     }
     if (MOVED_ON_REVERTS.has(decoded.name)) return new TransientBridgeError(`L1 moved on while submitting L2 block ${number}: ${decoded.text}`);
+    if (L1_BEHIND_REVERTS.has(decoded.name)) {
+      return new TransientBridgeError(`L2 block ${number} consumes L1 messages that L1 no longer has queued (an L1 reorg?), waiting for them: ${decoded.text}`);
+    }
     if (TRANSIENT_REVERTS.has(decoded.name) || (decoded.executeCode !== undefined && TRANSIENT_EXECUTE_CODES.has(decoded.executeCode))) {
       return new TransientBridgeError(`advance of L2 block ${number} reverted, will retry: ${decoded.text}`);
     }

@@ -1,49 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
-
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
 
-import { DEPLOYMENT_FILE } from "../../rollup-node/devnet/rollupDevnet";
-import { READY_PREFIX } from "../../rollup-node/node/cli";
 import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
-
-const NODE_CLI = path.resolve(__dirname, "..", "..", "rollup-node", "node", "cli.ts");
-
-interface NodeProcess {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly output: string[];
-}
-
-/** Runs the L2 node in its own process, so the test can SIGKILL it like a crash. */
-async function spawnNode(r: E2eRollup): Promise<NodeProcess> {
-  const child = spawn(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", NODE_CLI, "--deployment", path.join(r.devnet.dataDir, DEPLOYMENT_FILE), "--l1-rpc", r.devnet.l1Url, "--port", "0", "--block-time", "200"],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } },
-  );
-  const output: string[] = [];
-  child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffered = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const line = buffered.split("\n").find((l) => l.startsWith(READY_PREFIX));
-      if (line !== undefined) resolve(line.slice(READY_PREFIX.length).trim());
-    });
-    child.once("exit", (code) => reject(new Error(`the node exited (${code}) before it was ready:\n${output.join("")}`)));
-  });
-  return { child, url, output };
-}
-
-function kill(node: NodeProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (node.child.exitCode !== null || node.child.signalCode !== null) return resolve();
-    node.child.once("exit", () => resolve());
-    node.child.kill("SIGKILL");
-  });
-}
+import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
 
 describe("e2e: the L2 node killed mid-run and restarted", function () {
   this.timeout(90_000);

@@ -1,0 +1,121 @@
+import { expect } from "chai";
+import { JsonRpcProvider, Wallet, parseUnits } from "ethers";
+
+import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
+import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
+
+/** Small seeded PRNG (mulberry32): the same seed kills at the same points. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const CYCLES = Number(process.env.KILL_CYCLES ?? 22);
+const SEED = Number(process.env.KILL_SEED ?? 0x5eed);
+const BLOCK_TIME_MS = 100;
+
+describe("e2e: the L2 node SIGKILLed over and over at seeded random points", function () {
+  this.timeout(180_000);
+  let r: E2eRollup;
+  let running: NodeProcess | undefined;
+
+  before(async () => {
+    r = await startE2eRollup();
+    await r.devnet.node.stop();
+  });
+
+  after(async () => {
+    if (running !== undefined) await kill(running);
+    await r?.stop();
+  });
+
+  it(`loses no acknowledged transaction, relays every L1 message exactly once, and ends with L1 and L2 heads agreeing (${CYCLES} kills, seed ${SEED})`, async () => {
+    const random = rng(SEED);
+    const sender = new Wallet(r.devnet.accounts[5]?.privateKey as string);
+    const txRecipient = "0x00000000000000000000000000000000000c0ffe";
+    const depositRecipient = "0x000000000000000000000000000000000000d0d0";
+    const sign = (nonce: number): Promise<string> =>
+      sender.signTransaction({ chainId: r.devnet.l2ChainId, nonce, to: txRecipient, value: 1_000n, gasLimit: 21_000n, maxFeePerGas: parseUnits("20", "gwei"), maxPriorityFeePerGas: 1n, type: 2 });
+    const hashes: string[] = [];
+    let nonce = 0;
+    let deposited = 0n;
+    let deposits = 0;
+    let betweenCommitAndAdvance = 0;
+
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      running = await spawnNode(r, BLOCK_TIME_MS);
+      const l2 = new JsonRpcProvider(running.url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
+      try {
+        const txs = 1 + Math.floor(random() * 3);
+        for (let i = 0; i < txs; i++) {
+          hashes.push((await l2.send("eth_sendRawTransaction", [await sign(nonce)])) as string);
+          nonce++;
+        }
+        if (random() < 0.4) {
+          // Distinct amounts: a message relayed twice (or lost) shows in the final balance.
+          const amount = 1_000_000n + BigInt(cycle);
+          await (await r.rollup(1 + (cycle % 3)).depositETH(depositRecipient, { value: amount })).wait();
+          deposited += amount;
+          deposits++;
+        }
+        if (random() < 0.5) {
+          // Kill right after a new L2 block is committed and before L1 accepted it.
+          const caught = await (async () => {
+            const deadline = Date.now() + 3_000;
+            while (Date.now() < deadline) {
+              const [l2Head, l1Head] = await Promise.all([l2.getBlockNumber(), r.rollup().headNumber()]);
+              if (BigInt(l2Head) > l1Head) return true;
+              await sleep(2);
+            }
+            return false;
+          })();
+          if (caught) betweenCommitAndAdvance++;
+        } else {
+          await sleep(Math.floor(random() * 400));
+        }
+      } finally {
+        await kill(running);
+        l2.destroy();
+      }
+      // Sometimes a message is queued while the node is down.
+      if (random() < 0.2) {
+        const amount = 2_000_000n + BigInt(cycle);
+        await (await r.rollup(4).depositETH(depositRecipient, { value: amount })).wait();
+        deposited += amount;
+        deposits++;
+      }
+    }
+
+    running = await spawnNode(r, BLOCK_TIME_MS);
+    const l2 = new JsonRpcProvider(running.url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
+    try {
+      for (const hash of hashes) {
+        const receipt = await eventually(`receipt of ${hash}`, async () => (await l2.getTransactionReceipt(hash)) ?? undefined, 30_000);
+        expect(receipt.status).to.equal(1);
+      }
+      expect(await l2.getTransactionCount(sender.address)).to.equal(nonce);
+      await eventually(`all ${deposits} deposits on L2`, async () => ((await l2.getBalance(depositRecipient)) === deposited ? true : undefined), 30_000);
+      // Once quiet: L1 accepted the L2 head, with the same hash, and nothing is left pending.
+      await sleep(1_000);
+      const head = BigInt(await l2.getBlockNumber());
+      await eventually("L1 to accept the L2 head", async () => ((await r.rollup().headNumber()) === head ? true : undefined), 30_000);
+      expect((await l2.getBlock(Number(head)))?.hash).to.equal(await r.rollup().headHash());
+      expect(await l2.getBalance(depositRecipient)).to.equal(deposited);
+      expect(await r.rollup().nextMessageIndex()).to.equal(await r.rollup().messageCount());
+      const status = (await l2.send("rollup_status", [])) as Record<string, string>;
+      expect(status.submitter).to.equal("running");
+      expect(BigInt(status.pendingL1Messages as string)).to.equal(0n);
+      console.log(`      ${CYCLES} kills (${betweenCommitAndAdvance} between an L2 block and its advance), ${hashes.length} txs, ${deposits} deposits, L2 head ${head}`);
+      expect(betweenCommitAndAdvance).to.be.greaterThan(0);
+    } finally {
+      l2.destroy();
+    }
+  });
+});

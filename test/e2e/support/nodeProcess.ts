@@ -1,0 +1,47 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+
+import { DEPLOYMENT_FILE } from "../../../rollup-node/devnet/rollupDevnet";
+import { READY_PREFIX } from "../../../rollup-node/node/cli";
+import type { E2eRollup } from "./harness";
+
+const NODE_CLI = path.resolve(__dirname, "..", "..", "..", "rollup-node", "node", "cli.ts");
+
+export interface NodeProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly output: string[];
+}
+
+/** Runs the L2 node in its own process (same data directory and rollup), so a test can SIGKILL it like a crash. */
+export async function spawnNode(r: E2eRollup, blockTimeMs = 200): Promise<NodeProcess> {
+  const child = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", NODE_CLI, "--deployment", path.join(r.devnet.dataDir, DEPLOYMENT_FILE), "--l1-rpc", r.devnet.l1Url, "--port", "0", "--block-time", String(blockTimeMs)],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } },
+  );
+  const output: string[] = [];
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (process.env.E2E_LOG === "1") process.stdout.write(chunk);
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split("\n").find((l) => l.startsWith(READY_PREFIX));
+      if (line !== undefined) resolve(line.slice(READY_PREFIX.length).trim());
+    });
+    child.once("exit", (code) => reject(new Error(`the node exited (${code}) before it was ready:\n${output.join("")}`)));
+  });
+  return { child, url, output };
+}
+
+/** SIGKILLs the node (no shutdown at all) and resolves once it is gone. */
+export function kill(node: NodeProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (node.child.exitCode !== null || node.child.signalCode !== null) return resolve();
+    node.child.once("exit", () => resolve());
+    node.child.kill("SIGKILL");
+  });
+}
