@@ -84,10 +84,15 @@ function paddedLength(length: number): number {
   return Math.ceil(length / WORD) * WORD;
 }
 
+/** Byte length of EXECUTE's encoded input: what its per-byte gas is charged on. */
+export function executeInputLength(input: Pick<ExecuteInput, (typeof BYTES_FIELDS)[number]>): number {
+  return HEAD_WORDS * WORD + BYTES_FIELDS.reduce((sum, field) => sum + WORD + paddedLength(input[field].length), 0);
+}
+
 /** Encodes EXECUTE's input exactly as Solidity's `abi.encode` does. */
 export function encodeExecuteInput(input: ExecuteInput): Uint8Array {
   const fields = BYTES_FIELDS.map((field) => input[field]);
-  const size = HEAD_WORDS * WORD + fields.reduce((sum, f) => sum + WORD + paddedLength(f.length), 0);
+  const size = executeInputLength(input);
   const out = new Uint8Array(size);
   writeWord(out, 0, input.chainId);
   let tail = HEAD_WORDS * WORD;

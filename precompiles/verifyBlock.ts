@@ -155,9 +155,14 @@ export async function checkBlockShape(params: Pick<VerifyBlockParams, "chainId" 
  * an L1. Resolves to the EXECUTE result, or throws `ExecuteError` with the on-chain code.
  */
 export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteResult> {
-  const { common, parent, block } = await checkBlockShape(params);
-  const witness = decodeWitness(params.witness);
-  checkTransactions(block, params.chainId);
+  return reexecute(await checkBlockShape(params), params.chainId, params.witness);
+}
+
+/** Re-executes a block whose shape `checkBlockShape` already checked, from `encodedWitness`. */
+export async function reexecute(checked: CheckedBlock, chainId: bigint, encodedWitness: Uint8Array): Promise<ExecuteResult> {
+  const { common, parent, block } = checked;
+  const witness = decodeWitness(encodedWitness);
+  checkTransactions(block, chainId);
 
   const witnessDb = new WitnessDB(witness);
   const blockchain = WitnessBlockchain.fromHeaders(parent, witness.headers);

@@ -1,8 +1,8 @@
-import { keccak256 } from "ethers";
+import { hexlify, keccak256 } from "ethers";
 
 import type { ExecuteResult } from "../codec";
 import { ExecuteError, ExecuteErrorCode } from "../errors";
-import { type VerifyBlockParams, checkBlockShape, resultOf, verifyBlock } from "../verifyBlock";
+import { type VerifyBlockParams, checkBlockShape, reexecute, resultOf } from "../verifyBlock";
 import { decodeGroth16Key, decodeGroth16Proof } from "./codec";
 import { commitmentToField, executionCommitment } from "./commitment";
 import { verifyGroth16 } from "./groth16";
@@ -45,11 +45,11 @@ export async function countValidProofs(
   bundle: ProofBundle,
   commitment: bigint,
 ): Promise<{ readonly keys: string[]; readonly discarded: DiscardedProof[] }> {
-  const accepted = new Set(bundle.policy.acceptedKeys.map((k) => keccakHex(k, true)));
+  const accepted = new Set(bundle.policy.acceptedKeys.map((k) => hexlify(k)));
   const keys: string[] = [];
   const discarded: DiscardedProof[] = [];
   for (const [index, proof] of bundle.proofs.entries()) {
-    const keyHash = keccakHex(proof.verificationKey);
+    const keyHash = keccak256(proof.verificationKey);
     if (!accepted.has(keyHash)) discarded.push({ index, reason: `key ${keyHash} is not in the policy` });
     else if (keys.includes(keyHash)) discarded.push({ index, reason: `key ${keyHash} already counted` });
     else {
@@ -59,10 +59,6 @@ export async function countValidProofs(
     }
   }
   return { keys, discarded };
-}
-
-function keccakHex(bytes: Uint8Array, alreadyHash = false): string {
-  return alreadyHash ? `0x${Buffer.from(bytes).toString("hex")}` : keccak256(bytes);
 }
 
 /**
@@ -79,13 +75,13 @@ export async function verifyBlockWithProofs(params: VerifyBlockParams & { readon
       `policy threshold ${policy.threshold} must be between 1 and its ${policy.acceptedKeys.length} accepted keys`,
     );
   }
-  const { block } = await checkBlockShape(params);
-  const claimed = resultOf(block);
+  const checked = await checkBlockShape(params);
+  const claimed = resultOf(checked.block);
   const commitment = commitmentToField(executionCommitment(params.chainId, params.parentHeader, claimed));
   const { keys, discarded } = await countValidProofs(params.bundle, commitment);
   if (keys.length >= policy.threshold) return { result: claimed, acceptedBy: { mode: "proofs", keys } };
   if (policy.allowReexecution) {
-    return { result: await verifyBlock(params), acceptedBy: { mode: "reexecution", keys } };
+    return { result: await reexecute(checked, params.chainId, params.witness), acceptedBy: { mode: "reexecution", keys } };
   }
   const why = discarded.map((d) => `proof ${d.index}: ${d.reason}`).join("; ");
   throw new ExecuteError(

@@ -1,7 +1,10 @@
-import { type Signer, type TransactionReceipt, hexlify, keccak256 } from "ethers";
+import { type Signer, type TransactionReceipt, getBytes, hexlify, keccak256 } from "ethers";
 
 import { ExecuteErrorCode } from "../../precompiles/errors";
+import { executeInputLength } from "../../precompiles/codec";
 import { executeGasCost, proofModeGasCost } from "../../precompiles/gas";
+import { decodeExecutionProofs, encodeProofBundle } from "../../precompiles/proofs/codec";
+import type { ProofPolicy } from "../../precompiles/proofs/types";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { ProducedBlock, SequencerApi } from "../l2/types";
 import {
@@ -108,12 +111,6 @@ const L1_BEHIND_REVERTS = new Set(["MessageCountExceedsQueue"]);
 const PROOF_SHORTFALL_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.ProofsInsufficient, ExecuteErrorCode.WitnessIncomplete]);
 const TRANSIENT_EXECUTE_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.BudgetExhausted, ExecuteErrorCode.OutOfGas]);
 
-/** Length of `abi.encode(uint64, bytes, bytes, bytes, bytes)`: what EXECUTE charges for. */
-function executeInputLength(parts: readonly Uint8Array[]): number {
-  const padded = (n: number): number => Math.ceil(n / 32) * 32;
-  return 32 * (1 + parts.length) + parts.reduce((sum, p) => sum + 32 + padded(p.length), 0);
-}
-
 /** A failure the next attempt may not see (network, L1 time, budget, a pending transaction). */
 export class TransientBridgeError extends BridgeError {
   constructor(message: string) {
@@ -136,6 +133,7 @@ export class BatchSubmitter {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
+  private policy: Promise<ProofPolicy> | undefined;
   /** A block whose proofs fell short: it is resent with its witness. */
   private reexecuteNumber: bigint | undefined;
   /** An `advance` sent but not yet seen mined: never send another for the same block meanwhile. */
@@ -325,6 +323,16 @@ export class BatchSubmitter {
     return true;
   }
 
+  /** `proofs` as EXECUTE receives them: wrapped with the rollup's policy, read once from L1. */
+  private async proofBundle(encodedProofs: Uint8Array): Promise<Uint8Array> {
+    this.policy ??= this.rollup.proofPolicy().then((p) => ({
+      threshold: Number(p.threshold),
+      allowReexecution: p.allowReexecution,
+      acceptedKeys: p.acceptedKeys.map((k) => getBytes(k)),
+    }));
+    return encodeProofBundle({ policy: await this.policy, proofs: decodeExecutionProofs(encodedProofs) });
+  }
+
   private async send(produced: ProducedBlock): Promise<void> {
     const started = Date.now();
     const { number } = produced;
@@ -352,12 +360,13 @@ export class BatchSubmitter {
       l1GasUsed: receipt.gasUsed,
       executeGas: proven
         ? proofModeGasCost({
-            inputLength: executeInputLength([produced.parentHeader, produced.blockRlp, witness, proofs.encoded]),
+            // EXECUTE sees the proofs with the rollup's policy attached (ProofPolicies.attach).
+            inputLength: executeInputLength({ parentHeader: produced.parentHeader, block: produced.blockRlp, witness, proofs: await this.proofBundle(proofs.encoded) }),
             blockLength: produced.blockRlp.length,
             witnessLength: 0,
             proofCount: proofs.provenBy.length,
           })
-        : executeGasCost(executeInputLength([produced.parentHeader, produced.blockRlp, produced.encodedWitness, new Uint8Array()])),
+        : executeGasCost(executeInputLength({ parentHeader: produced.parentHeader, block: produced.blockRlp, witness, proofs: new Uint8Array() })),
       witnessBytes: witness.length,
       blockBytes: produced.blockRlp.length,
       transactions: produced.block.transactions.length,

@@ -1,7 +1,7 @@
 import { RLP } from "@ethereumjs/rlp";
 import { type Provider, type Signer, type TransactionReceipt, getBytes, hexlify, keccak256 } from "ethers";
 
-import { encodeExecuteInput } from "../../precompiles/codec";
+import { executeInputLength } from "../../precompiles/codec";
 import { ExecuteError, executeErrorName, isBlockInvalid } from "../../precompiles/errors";
 import { executeGasCost } from "../../precompiles/gas";
 import { verifyBlock } from "../../precompiles/verifyBlock";
@@ -249,7 +249,7 @@ export class Challenger {
 
   private async challenge(p: Proposal, input: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<void> {
     const log = this.config.logger;
-    const executeGas = executeGasCost(encodeExecuteInput({ ...input, proofs: new Uint8Array() }).length);
+    const executeGas = executeGasCost(executeInputLength({ ...input, proofs: new Uint8Array() }));
     const calldataBytes = BigInt(input.parentHeader.length + input.block.length + input.witness.length + 6 * 32);
     const gasLimit = executeGas + CHALLENGE_OVERHEAD_GAS + CALLDATA_GAS_PER_BYTE * calldataBytes;
     let receipt: TransactionReceipt | null;
