@@ -170,15 +170,20 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
 
 describe("L1 devnet with interval mining", () => {
   it("keeps transactions pending until the next interval block", async () => {
-    const devnet = await startL1Devnet({ port: 0, blockTime: 150 });
-    const provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, pollingInterval: 20 });
+    // The interval is long enough that a loaded CI machine cannot reach the next block between
+    // sending and the two reads below; the head number proves no block came in between.
+    const devnet = await startL1Devnet({ port: 0, blockTime: 3_000 });
+    const provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, pollingInterval: 50 });
     try {
       const signer = new Wallet((devnet.accounts[1] as { privateKey: string }).privateKey, provider);
+      const headBefore = await provider.getBlockNumber();
       const tx = await signer.sendTransaction({ to: signer.address, value: 1n });
       expect(await provider.send("eth_getTransactionCount", [signer.address, "pending"])).to.equal("0x1");
-      expect(await provider.getTransactionReceipt(tx.hash)).to.equal(null);
+      const receiptBeforeInterval = await provider.getTransactionReceipt(tx.hash);
+      if ((await provider.getBlockNumber()) === headBefore) expect(receiptBeforeInterval).to.equal(null);
       const receipt = await tx.wait();
       expect(receipt?.status).to.equal(1);
+      expect(receipt?.blockNumber).to.be.greaterThan(headBefore);
     } finally {
       provider.destroy();
       await devnet.stop();
