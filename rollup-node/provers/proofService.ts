@@ -6,8 +6,23 @@ import type { ExecutionProof } from "../../precompiles/proofs/types";
 import { AttesterPool } from "./attesterPool";
 import { type CircuitArtifacts, COMMITTEE_CIRCUIT, Committee, CommitteeError, bundledCircuitArtifacts, committeeVerificationKey, loadBabyJub, proveCommittee } from "./committee";
 
+/**
+ * One proof type a sequencer can attach to `advance`. An external prover (a zkVM such as SP1 or
+ * RISC Zero exporting Groth16/BN254) plugs in by implementing this and having the keccak256 of
+ * its `verificationKey` in the rollup's proof policy.
+ */
+export interface ExecutionProver {
+  /** A label for logs and `rollup:blocks`. */
+  readonly name: string;
+  /** keccak256 of the verification key, as listed in the rollup's policy. */
+  readonly keyHash: string;
+  /** A proof of the block's EXECUTE result; throws when the prover cannot or will not prove it. */
+  prove(block: VerifyBlockParams): Promise<ExecutionProof>;
+  close(): Promise<void>;
+}
+
 /** One proof type of the bundled kind: a committee, its attester processes and its key. */
-export class CommitteeProver {
+export class CommitteeProver implements ExecutionProver {
   private constructor(
     readonly name: string,
     private readonly pool: AttesterPool,
@@ -56,7 +71,7 @@ export function devAttesterKeys(name: string, size: number): Uint8Array[] {
  * A type that fails is left out; EXECUTE then applies the rollup's k-of-n policy.
  */
 export class ProofService {
-  constructor(readonly provers: readonly CommitteeProver[]) {}
+  constructor(readonly provers: readonly ExecutionProver[]) {}
 
   async proofsFor(block: VerifyBlockParams): Promise<{ readonly encoded: Uint8Array; readonly provenBy: string[]; readonly failures: string[] }> {
     const settled = await Promise.allSettled(this.provers.map((p) => p.prove(block)));

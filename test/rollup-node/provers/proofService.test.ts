@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { getBytes, keccak256 } from "ethers";
+import { getBytes } from "ethers";
 import { hexToBytes } from "@ethereumjs/util";
 
 import { decodeExecutionProofs } from "../../../precompiles/proofs/codec";
 import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs";
 import { releaseProverThreads } from "../../../rollup-node/provers/committee";
-import { CommitteeProver, ProofService, devAttesterKeys } from "../../../rollup-node/provers/proofService";
+import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../../../rollup-node/provers/proofService";
 import { TestSigner, tamperBlock, word } from "../../support/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
 
@@ -37,10 +37,24 @@ describe("the proof service: attester processes and committee proofs", function 
     const { encoded, provenBy, failures } = await service.proofsFor(params());
     expect(failures).to.deep.equal([]);
     expect(provenBy).to.deep.equal(["alpha"]);
-    const acceptedKeys = [getBytes(keccak256(service.provers[0].verificationKey))];
+    const acceptedKeys = [getBytes(service.provers[0].keyHash)];
     const bundle = { policy: { threshold: 1, allowReexecution: false, acceptedKeys }, proofs: decodeExecutionProofs(encoded) };
     const proven = await verifyBlockWithProofs({ ...params(), bundle });
     expect(proven.acceptedBy.mode).to.equal("proofs");
+  });
+
+  it("leaves out a plugged-in prover that fails, names it, and still delivers the others' proofs", async () => {
+    const unreachableZkVm: ExecutionProver = {
+      name: "zkvm",
+      keyHash: `0x${word(9)}`,
+      prove: () => Promise.reject(new Error("prover endpoint refused the connection")),
+      close: () => Promise.resolve(),
+    };
+    const mixed = new ProofService([service.provers[0] as ExecutionProver, unreachableZkVm]);
+    const { encoded, provenBy, failures } = await mixed.proofsFor(params());
+    expect(provenBy).to.deep.equal(["alpha"]);
+    expect(failures).to.deep.equal(["zkvm: prover endpoint refused the connection"]);
+    expect(decodeExecutionProofs(encoded)).to.have.length(1);
   });
 
   it("produces no proof for a block the attesters find invalid", async () => {
