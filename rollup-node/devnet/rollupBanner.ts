@@ -17,6 +17,7 @@ export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2B
     "",
     `L1  ${devnet.l1Url}   chain id ${devnet.l1ChainId}   EXECUTE at ${devnet.l1.executeAddress}`,
     `L2  ${devnet.l2Url}   chain id ${devnet.l2ChainId}   block time ${options.l2BlockTimeMs} ms`,
+    ...(devnet.node.dashboard === undefined ? [] : [`Dashboard  ${devnet.l2Url}/   (live heads, accepted blocks and messages in a browser)`]),
     "",
     "Contracts",
     "=========",

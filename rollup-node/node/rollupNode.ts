@@ -4,10 +4,12 @@ import type { AcceptedBlock, BatchSubmitterConfig, OptimisticSubmitConfig, Retry
 import type { BridgeError } from "../bridge/errors";
 import type { LoggerFactory } from "../logger";
 import type { GenesisConfig } from "../chain/genesis";
-import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
+import type { DashboardLimits } from "../dashboard/collect";
+import { type Dashboard, createDashboard } from "../dashboard/service";
+import { DEFAULT_L2_RPC_PORT, createL2Dispatcher } from "../l2/rpc";
 import { Sequencer } from "../l2/sequencer";
 import { InProcessProvider } from "../rpc/eip1193";
-import type { RpcServer } from "../rpc/server";
+import { type RpcServer, startRpcServer } from "../rpc/server";
 import { BridgeService } from "./bridgeService";
 import type { NodeKeys } from "./keys";
 
@@ -41,6 +43,8 @@ export interface RollupNodeConfig {
    * finalize them after the challenge window, and challenge invalid proposals with `keys.challenger`.
    */
   readonly optimistic?: OptimisticSubmitConfig;
+  /** The live dashboard on the HTTP port (GET /, /api/dashboard, /events); on by default, `false` turns it off. */
+  readonly dashboard?: DashboardLimits | false;
 }
 
 export interface RollupNode {
@@ -50,6 +54,8 @@ export interface RollupNode {
   readonly url: string | undefined;
   /** EIP-1193 provider over the same L2 methods, without HTTP. */
   readonly provider: InProcessProvider;
+  /** The dashboard served at `url` (undefined without HTTP or when turned off). */
+  readonly dashboard: Dashboard | undefined;
   /** Stops production, the bridge loops and the RPC server, then closes the database. */
   stop(): Promise<void>;
 }
@@ -60,6 +66,7 @@ export interface RollupNode {
  * with the rollup_* methods, and starts block production and batch submission.
  */
 export async function startRollupNode(config: RollupNodeConfig): Promise<RollupNode> {
+  let dashboard: Dashboard | undefined;
   const bridge = new BridgeService({
     l1Provider: config.l1Provider,
     rollupAddress: config.rollupAddress,
@@ -71,7 +78,10 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     retry: config.retry,
     submit: config.submitBlocks,
     onHalt: config.onHalt,
-    onAccepted: config.onAccepted,
+    onAccepted: (accepted) => {
+      dashboard?.feed.notify("accepted");
+      config.onAccepted?.(accepted);
+    },
     proofs: config.proofs,
     optimistic: config.optimistic,
     challengerKey: config.optimistic === undefined ? undefined : config.keys.challenger?.privateKey,
@@ -94,8 +104,24 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     bridge.attach(sequencer);
     const methods = bridge.rpcMethods();
     const rpcLogger = config.logger("l2-rpc");
-    if (config.rpc !== false) rpc = await startL2Rpc(sequencer, { host: config.rpc?.host, port: config.rpc?.port, extraMethods: methods, logger: rpcLogger });
+    if (config.rpc !== false && config.dashboard !== false) {
+      dashboard = createDashboard({
+        source: { status: bridge.statusContext(), deployBlock: config.deployBlock },
+        sequencer,
+        watcher: bridge.watcher,
+        logger: config.logger("dashboard"),
+        limits: config.dashboard,
+      });
+    }
+    if (config.rpc !== false) {
+      rpc = await startRpcServer(createL2Dispatcher(sequencer, { extraMethods: methods, logger: rpcLogger }), {
+        host: config.rpc?.host,
+        port: config.rpc?.port ?? DEFAULT_L2_RPC_PORT,
+        httpRoutes: dashboard?.routes,
+      });
+    }
     await bridge.start();
+    dashboard?.feed.start();
     if (config.produceBlocks !== false) sequencer.start();
     const provider = new InProcessProvider(createL2Dispatcher(sequencer, { extraMethods: methods }));
     let stopped = false;
@@ -104,9 +130,11 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
       bridge,
       url: rpc?.url,
       provider,
+      dashboard,
       stop: async () => {
         if (stopped) return;
         stopped = true;
+        dashboard?.feed.stop();
         sequencer.stop();
         await bridge.stop();
         await rpc?.close();
@@ -114,6 +142,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
       },
     };
   } catch (error) {
+    dashboard?.feed.stop();
     await bridge.stop().catch(() => undefined);
     await rpc?.close().catch(() => undefined);
     await sequencer.close();

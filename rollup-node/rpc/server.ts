@@ -12,7 +12,12 @@ export interface RpcServerOptions {
   readonly port: number;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes?: number;
+  /** Answers GET requests besides JSON-RPC (e.g. a dashboard); resolves true when it answered. */
+  readonly httpRoutes?: HttpRouteHandler;
 }
+
+/** A GET handler served next to JSON-RPC: true when it answered the request, false to fall through. */
+export type HttpRouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>;
 
 export interface RpcServer {
   readonly host: string;
@@ -63,6 +68,7 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
         res.end();
         return;
       }
+      if (req.method === "GET" && options.httpRoutes !== undefined && (await options.httpRoutes(req, res))) return;
       if (req.method !== "POST") {
         send(res, 405, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, "use HTTP POST").toJSON() });
         return;

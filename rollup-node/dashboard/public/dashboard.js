@@ -1,0 +1,199 @@
+// The dashboard's client: renders the node's snapshot (rollup-node/dashboard/types.ts) and keeps
+// it live. Server-sent events first; while the stream is down it polls /api/dashboard every second.
+"use strict";
+
+(function () {
+  const POLL_MS = 1000;
+  const L1_TO_L2_STEPS = ["queued", "anchored", "relayed"];
+  const L2_TO_L1_STEPS = ["initiated", "provable", "finalized"];
+  const seen = { blocks: new Set(), l1: new Map(), l2: new Map() };
+  let firstRender = true;
+  let pollTimer;
+
+  const $ = (id) => document.getElementById(id);
+  const fmt = new Intl.NumberFormat("en-US");
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function short(hash) {
+    return hash.length > 14 ? `${hash.slice(0, 8)}…${hash.slice(-4)}` : hash;
+  }
+
+  function hashCell(hash) {
+    const td = el("td", "hash");
+    const code = el("code", "", short(hash));
+    code.title = hash;
+    td.append(code);
+    return td;
+  }
+
+  function num(value, suffix) {
+    return value === null || value === undefined ? "–" : fmt.format(value) + (suffix || "");
+  }
+
+  function eth(wei) {
+    const value = BigInt(wei);
+    const whole = value / 10n ** 18n;
+    const fraction = (value % 10n ** 18n).toString().padStart(18, "0").slice(0, 6).replace(/0+$/, "");
+    return `${fmt.format(whole)}${fraction ? "." + fraction : ""} ETH`;
+  }
+
+  function badge(text, kind) {
+    return el("span", `badge badge-${kind}`, text);
+  }
+
+  function cell(className, content) {
+    const td = el("td", className);
+    if (content instanceof Node) td.append(content);
+    else td.textContent = content;
+    return td;
+  }
+
+  /** Three steps, the reached ones filled: queued → anchored → relayed. */
+  function steps(all, current) {
+    const wrap = el("span", "steps");
+    const reached = all.indexOf(current);
+    all.forEach((step, i) => {
+      if (i > 0) wrap.append(el("span", "arrow", "→"));
+      const state = i < reached ? "done" : i === reached ? (i === all.length - 1 ? "complete" : "current") : "todo";
+      wrap.append(el("span", `step ${state}`, step));
+    });
+    if (reached < 0) wrap.append(badge(current, "muted"));
+    return wrap;
+  }
+
+  function fill(tableId, emptyId, rows) {
+    const body = $(tableId).tBodies[0];
+    body.replaceChildren(...rows);
+    $(emptyId).hidden = rows.length > 0;
+    $(tableId).hidden = rows.length === 0;
+  }
+
+  function markFresh(row, isNew) {
+    if (isNew && !firstRender) row.classList.add("fresh");
+  }
+
+  const STATUS_KIND = { final: "ok", provisional: "warn", challenged: "bad" };
+
+  function blockRow(b) {
+    const row = el("tr");
+    row.dataset.number = b.number;
+    row.dataset.status = b.status;
+    row.append(cell("num", num(b.number)), hashCell(b.hash), cell("num", num(b.transactions)), cell("num", num(b.consumedMessages)));
+    row.append(cell("", badge(b.status, STATUS_KIND[b.status] || "muted")));
+    const how = el("span", `how how-${b.mode}`, b.label);
+    if (b.provenBy.length > 0) how.title = `proofs from ${b.provenBy.join(", ")}`;
+    else if (b.proofKeys.length > 0) how.title = b.proofKeys.join("\n");
+    if (b.challenge) how.title = `EXECUTE code ${b.challenge.code}: ${b.challenge.reason}`;
+    row.append(cell("", how));
+    const execute = cell("num execute-gas", num(b.executeGas));
+    execute.dataset.value = b.executeGas === null ? "" : String(b.executeGas);
+    const witness = cell("num witness", num(b.witnessBytes, " B"));
+    witness.dataset.value = b.witnessBytes === null ? "" : String(b.witnessBytes);
+    const l1Block = cell("num", num(b.l1BlockNumber));
+    l1Block.title = b.l1TransactionHash;
+    row.append(execute, cell("num", num(b.l1GasUsed)), witness, l1Block);
+    markFresh(row, !seen.blocks.has(b.hash));
+    return row;
+  }
+
+  function l1ToL2Row(m) {
+    const row = el("tr");
+    row.dataset.nonce = m.nonce;
+    row.dataset.status = m.status;
+    const to = hashCell(m.to);
+    row.append(cell("num", num(m.nonce)), cell("", m.kind), cell("num", eth(m.value)), to, cell("", steps(L1_TO_L2_STEPS, m.status)));
+    row.append(cell("num", num(m.relayedInL2Block ?? m.anchoredInL2Block)));
+    markFresh(row, seen.l1.get(m.nonce) !== m.status);
+    return row;
+  }
+
+  function l2ToL1Row(m) {
+    const row = el("tr");
+    row.dataset.hash = m.messageHash;
+    row.dataset.status = m.status;
+    row.append(cell("num", num(m.nonce)), cell("num", eth(m.value)), hashCell(m.to), cell("", steps(L2_TO_L1_STEPS, m.status)), cell("num", num(m.l2BlockNumber)));
+    markFresh(row, seen.l2.get(m.messageHash) !== m.status);
+    return row;
+  }
+
+  function render(s) {
+    $("rollup-address").textContent = s.rollup.address;
+    $("l1-chain").textContent = s.rollup.l1ChainId;
+    $("l2-chain").textContent = s.rollup.l2ChainId;
+    $("l1-head").textContent = num(s.heads.l1);
+    $("l2-head").textContent = num(s.heads.l2);
+    $("l2-head-hash").textContent = short(s.heads.l2Hash);
+    $("l2-head-hash").title = s.heads.l2Hash;
+    $("accepted-head").textContent = num(s.heads.accepted);
+    $("accepted-head-hash").textContent = short(s.heads.acceptedHash);
+    $("accepted-head-hash").title = s.heads.acceptedHash;
+    $("pending-messages").textContent = `${num(s.heads.pendingL1Messages)} pending`;
+    $("message-count").textContent = `${num(s.heads.l1MessageCount)} queued in total`;
+    $("submitter").replaceChildren(badge(s.rollup.submitter, s.rollup.submitter === "running" ? "ok" : s.rollup.submitter === "halted" ? "bad" : "muted"));
+    $("submitter-error").textContent = s.rollup.submitterError || "";
+
+    fill("blocks", "blocks-empty", s.blocks.map(blockRow));
+    fill("l1-to-l2", "l1-to-l2-empty", s.l1ToL2.map(l1ToL2Row));
+    fill("l2-to-l1", "l2-to-l1-empty", s.l2ToL1.map(l2ToL1Row));
+    s.blocks.forEach((b) => seen.blocks.add(b.hash));
+    s.l1ToL2.forEach((m) => seen.l1.set(m.nonce, m.status));
+    s.l2ToL1.forEach((m) => seen.l2.set(m.messageHash, m.status));
+    firstRender = false;
+
+    $("updated").textContent = new Date(s.generatedAt).toLocaleTimeString();
+    $("reason").textContent = s.reason === "request" ? "" : `(${s.reason})`;
+    document.body.dataset.generatedAt = String(s.generatedAt);
+  }
+
+  function setTransport(mode, text, kind) {
+    document.body.dataset.transport = mode;
+    const badgeNode = $("connection");
+    badgeNode.className = `badge badge-${kind}`;
+    badgeNode.textContent = text;
+  }
+
+  async function pollOnce() {
+    try {
+      const response = await fetch("/api/dashboard", { cache: "no-store" });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      render(await response.json());
+    } catch (error) {
+      setTransport("polling", `node unreachable, retrying (${error.message})`, "bad");
+    }
+  }
+
+  function startPolling() {
+    if (pollTimer !== undefined) return;
+    setTransport("polling", "stream lost · polling every 1 s", "warn");
+    void pollOnce();
+    pollTimer = setInterval(pollOnce, POLL_MS);
+  }
+
+  function stopPolling() {
+    if (pollTimer !== undefined) clearInterval(pollTimer);
+    pollTimer = undefined;
+  }
+
+  function connect() {
+    if (typeof EventSource === "undefined") {
+      startPolling();
+      return;
+    }
+    const source = new EventSource("/events");
+    source.addEventListener("snapshot", (event) => render(JSON.parse(event.data)));
+    source.addEventListener("open", () => {
+      stopPolling();
+      setTransport("sse", "live", "ok");
+    });
+    // EventSource reconnects by itself (the server asks for 1 s); poll until it is back.
+    source.addEventListener("error", () => startPolling());
+  }
+
+  connect();
+})();

@@ -1,0 +1,97 @@
+/**
+ * The dashboard's JSON snapshot: what `GET /api/dashboard` answers and what each server-sent
+ * `snapshot` event carries. Plain JSON: block numbers and gas are numbers (far below 2^53 on a
+ * devnet), wei amounts are decimal strings.
+ */
+
+/** How an L2 block got accepted (or is getting accepted) on L1, as the page labels it. */
+export type DashboardAcceptance = "re-executed" | "proven" | "proofs-or-re-executed" | "optimistic";
+export type DashboardBlockStatus = "final" | "provisional" | "challenged";
+
+export interface DashboardHeads {
+  readonly l1: number;
+  readonly l2: number;
+  readonly l2Hash: string;
+  /** The last L2 block the rollup contract accepted. */
+  readonly accepted: number;
+  readonly acceptedHash: string;
+  /** L1 → L2 messages queued on L1 that no accepted L2 block consumed yet. */
+  readonly pendingL1Messages: number;
+  readonly l1MessageCount: number;
+}
+
+export interface DashboardBlock {
+  readonly number: number;
+  readonly hash: string;
+  /** Transactions in the L2 block; null when the node no longer holds it (another node's block). */
+  readonly transactions: number | null;
+  readonly consumedMessages: number | null;
+  readonly status: DashboardBlockStatus;
+  readonly mode: DashboardAcceptance;
+  /** Human label: "re-executed", "proven by 2 keys", "provisional", "challenged", … */
+  readonly label: string;
+  /** keccak256 of the verification keys whose proofs came with the block. */
+  readonly proofKeys: readonly string[];
+  /** Names of the proof types that delivered (known for blocks this node submitted since it started). */
+  readonly provenBy: readonly string[];
+  /** EXECUTE's L1 gas for the block's advance; null when EXECUTE did not run (a proposal) or it is unknown. */
+  readonly executeGas: number | null;
+  /** Gas used by the whole L1 transaction that last changed the block's status. */
+  readonly l1GasUsed: number | null;
+  /** Witness bytes sent to L1 with the block (0 when accepted on proofs alone); null when unknown. */
+  readonly witnessBytes: number | null;
+  readonly l1BlockNumber: number;
+  readonly l1TransactionHash: string;
+  readonly challenge?: { readonly code: number; readonly reason: string };
+}
+
+export type DashboardL1ToL2Status = "queued" | "anchored" | "relayed" | "unknown";
+export type DashboardL2ToL1Status = "initiated" | "provable" | "finalized";
+
+export interface DashboardL1ToL2Message {
+  readonly nonce: number;
+  readonly messageHash: string;
+  readonly kind: "deposit" | "call";
+  readonly from: string;
+  readonly to: string;
+  /** Wei, decimal. */
+  readonly value: string;
+  readonly l1BlockNumber: number;
+  readonly l1TransactionHash: string;
+  readonly status: DashboardL1ToL2Status;
+  readonly anchoredInL2Block: number | null;
+  readonly relayedInL2Block: number | null;
+}
+
+export interface DashboardL2ToL1Message {
+  readonly nonce: number;
+  readonly messageHash: string;
+  readonly from: string;
+  readonly to: string;
+  /** Wei, decimal. */
+  readonly value: string;
+  readonly l2BlockNumber: number;
+  readonly l2TransactionHash: string;
+  readonly status: DashboardL2ToL1Status;
+}
+
+export interface DashboardSnapshot {
+  /** Milliseconds since the epoch when the node assembled it. */
+  readonly generatedAt: number;
+  /** What made the node assemble it: "request", "l2-block", "l1-message", "l1-head", "accepted". */
+  readonly reason: string;
+  readonly rollup: {
+    readonly address: string;
+    readonly l1ChainId: number;
+    readonly l2ChainId: number;
+    readonly submitter: "running" | "halted" | "off";
+    readonly submitterError?: string;
+  };
+  readonly heads: DashboardHeads;
+  /** Newest first. */
+  readonly blocks: readonly DashboardBlock[];
+  /** Newest first. */
+  readonly l1ToL2: readonly DashboardL1ToL2Message[];
+  /** Newest first. */
+  readonly l2ToL1: readonly DashboardL2ToL1Message[];
+}

@@ -1,0 +1,158 @@
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+
+import { expect } from "chai";
+import { Wallet, getAddress, parseEther } from "ethers";
+import { type Browser, type Page, chromium } from "playwright-core";
+
+import type { DashboardSnapshot } from "../../../rollup-node/dashboard/types";
+import { type E2eRollup, eventually, startE2eRollup, withdrawToL1 } from "../../e2e/support/harness";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOT = path.join(__dirname, "..", "..", "..", "test-results", "dashboard.png");
+
+/** Debian's chromium, headless and with every background download off: the test runs offline. */
+async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (it installs Debian's chromium package) before this test`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+async function fetchSnapshot(url: string): Promise<DashboardSnapshot> {
+  const response = await fetch(`${url}/api/dashboard`);
+  expect(response.status).to.equal(200);
+  return (await response.json()) as DashboardSnapshot;
+}
+
+function numberIn(text: string | null): number {
+  return Number((text ?? "").replace(/[^0-9]/g, ""));
+}
+
+describe("dashboard: the L2 node's live page, in a real browser", function () {
+  this.timeout(120_000);
+  let r: E2eRollup;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    browser = await launchChromium();
+    r = await startE2eRollup();
+    // One L2 transfer, so the page opens on an accepted block.
+    const transfer = await r.l2Wallet(4).sendTransaction({ to: r.l2Wallet(5).address, value: 1n });
+    const receipt = await transfer.wait();
+    await r.devnet.node.bridge.submitter?.waitForAccepted(BigInt(receipt?.blockNumber ?? 0));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await r?.stop();
+  });
+
+  it("serves the page, its script and style on the L2 JSON-RPC port, which still answers JSON-RPC over POST", async () => {
+    const page = await fetch(`${r.devnet.l2Url}/`);
+    expect(page.headers.get("content-type")).to.match(/^text\/html/);
+    const html = await page.text();
+    expect(html).to.include('<script src="/dashboard.js">');
+    // No external assets: every src and href is a path on this node.
+    expect(html.match(/(?:src|href)="(?!\/)[^"]*"/g)).to.equal(null);
+    expect((await fetch(`${r.devnet.l2Url}/dashboard`)).status).to.equal(200);
+    expect((await fetch(`${r.devnet.l2Url}/dashboard.js`)).headers.get("content-type")).to.match(/javascript/);
+    expect((await fetch(`${r.devnet.l2Url}/dashboard.css`)).headers.get("content-type")).to.match(/text\/css/);
+    expect((await fetch(`${r.devnet.l2Url}/nothing-here`)).status).to.equal(405);
+    expect(await r.l2.getBlockNumber()).to.be.above(0);
+  });
+
+  it("answers a JSON snapshot with the heads, the accepted blocks and their EXECUTE gas and witness size", async () => {
+    const snapshot = await fetchSnapshot(r.devnet.l2Url);
+    expect(snapshot.rollup.address).to.equal(r.devnet.deployment.address);
+    expect(snapshot.rollup.l2ChainId).to.equal(Number(r.devnet.l2ChainId));
+    expect(snapshot.heads.l2).to.be.at.least(snapshot.heads.accepted);
+    expect(snapshot.heads.accepted).to.be.at.least(1);
+    const [newest] = snapshot.blocks;
+    expect(newest?.number).to.equal(snapshot.heads.accepted);
+    expect(newest?.hash).to.equal(snapshot.heads.acceptedHash);
+    expect(newest?.label).to.equal("re-executed");
+    expect(newest?.status).to.equal("final");
+    expect(newest?.executeGas).to.be.above(100_000);
+    expect(newest?.witnessBytes).to.be.above(0);
+    expect(newest?.l1GasUsed).to.be.above(newest?.executeGas ?? 0);
+  });
+
+  it("shows the heads and accepted blocks, then updates live as a deposit is relayed and its block accepted", async () => {
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    await page.goto(`${r.devnet.l2Url}/`);
+    await page.waitForSelector('body[data-transport="sse"]');
+    await page.waitForSelector("#blocks tbody tr");
+    const l2Head = await r.l2.getBlockNumber();
+    expect(numberIn(await page.textContent("#l2-head"))).to.be.at.least(l2Head);
+    expect(numberIn(await page.textContent("#l1-head"))).to.be.at.least(r.devnet.deployment.deployBlock);
+    expect(await page.textContent("#rollup-address")).to.equal(r.devnet.deployment.address);
+    const acceptedBefore = numberIn(await page.textContent("#accepted-head"));
+    expect(acceptedBefore).to.be.at.least(1);
+    expect(await page.getAttribute("#blocks tbody tr:first-child", "data-number")).to.equal(String(acceptedBefore));
+    // A marker that a reload would wipe: the page must change without one.
+    await page.evaluate("window.notReloaded = true");
+
+    const recipient = getAddress("0x000000000000000000000000000000000000d00d");
+    const deposit = await (await r.rollup(1).depositETH(recipient, { value: parseEther("2") })).wait();
+    const mined = Date.now();
+    const nonce = (await r.devnet.node.bridge.statusContext().rollup.messageCount()) - 1n;
+    const relayedRow = `#l1-to-l2 tr[data-nonce="${nonce}"][data-status="relayed"]`;
+    await page.waitForSelector(relayedRow, { timeout: 20_000 });
+    const relayedAfterMs = Date.now() - mined;
+    const relayedIn = numberIn(await page.textContent(`${relayedRow} td:last-child`));
+    expect(relayedIn).to.be.above(0);
+    expect(await page.textContent(`${relayedRow}`)).to.include("2 ETH");
+    expect(await r.l2.getBalance(recipient)).to.equal(parseEther("2"));
+
+    // The block that relayed it gets accepted on L1: a new row with EXECUTE's gas and the witness size.
+    const blockRow = `#blocks tr[data-number="${relayedIn}"][data-status="final"]`;
+    await page.waitForSelector(blockRow, { timeout: 20_000 });
+    const acceptedAfterMs = Date.now() - mined;
+    const executeGas = Number(await page.getAttribute(`${blockRow} td.execute-gas`, "data-value"));
+    const witnessBytes = Number(await page.getAttribute(`${blockRow} td.witness`, "data-value"));
+    expect(executeGas).to.be.above(100_000);
+    expect(witnessBytes).to.be.above(0);
+    const accepted = r.devnet.node.bridge.submitter?.accepted.find((a) => a.number === BigInt(relayedIn));
+    expect(executeGas).to.equal(Number(accepted?.executeGas));
+    expect(witnessBytes).to.equal(accepted?.witnessBytes);
+    expect(numberIn(await page.textContent("#accepted-head"))).to.be.at.least(relayedIn);
+    expect(numberIn(await page.textContent("#l1-head"))).to.be.above(deposit?.blockNumber ?? 0);
+
+    expect(await page.evaluate("window.notReloaded === true")).to.equal(true);
+    expect(await page.getAttribute("body", "data-transport")).to.equal("sse");
+    expect(pageErrors).to.deep.equal([]);
+    console.log(`      deposit mined → page shows it relayed in ${relayedAfterMs} ms, its L2 block accepted on L1 in ${acceptedAfterMs} ms`);
+  });
+
+  it("shows L2 → L1 messages going from initiated to provable", async () => {
+    const txHash = await withdrawToL1(r, 6, r.l1Wallet(6).address, parseEther("0.5"));
+    const sent = await eventually("the withdrawal in the snapshot", async () => (await fetchSnapshot(r.devnet.l2Url)).l2ToL1.find((m) => m.l2TransactionHash === txHash));
+    await page.waitForSelector(`#l2-to-l1 tr[data-hash="${sent.messageHash}"][data-status="provable"]`, { timeout: 20_000 });
+    expect(await page.textContent(`#l2-to-l1 tr[data-hash="${sent.messageHash}"]`)).to.include("0.5 ETH");
+    // The picture shows both directions; the highlight of new rows fades first.
+    await page.waitForTimeout(2_200);
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it("falls back to polling the JSON snapshot every second when the event stream is unavailable", async () => {
+    const polling = await browser.newPage();
+    await polling.route("**/events", (route) => route.abort());
+    await polling.goto(`${r.devnet.l2Url}/dashboard`);
+    await polling.waitForSelector('body[data-transport="polling"]');
+    const first = Number(await (await polling.waitForFunction("document.body.dataset.generatedAt")).jsonValue());
+    // A new L2 block changes the node: the next poll shows it.
+    await (await r.l2Wallet(7).sendTransaction({ to: Wallet.createRandom().address, value: 1n })).wait();
+    const head = await r.l2.getBlockNumber();
+    await polling.waitForFunction(`Number(document.getElementById("l2-head").textContent.replace(/[^0-9]/g, "")) >= ${head}`, undefined, { timeout: 5_000 });
+    expect(Number(await polling.getAttribute("body", "data-generated-at"))).to.be.above(first);
+    await polling.close();
+  });
+});
