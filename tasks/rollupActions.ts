@@ -1,26 +1,24 @@
-// The actions of the rollup:* tasks (defined in ./rollup.ts).
+// The actions of the rollup:* tasks (defined in ./rollup.ts). The cross-domain ones are thin
+// command-line wrappers over the SDK (sdk/): what they print is what RollupClient reports.
 import { bytesToHex } from "@ethereumjs/util";
-import { Contract, formatEther, getAddress, parseEther } from "ethers";
+import { formatEther, parseEther } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { deployRollup, saveDeployment } from "../deploy/rollup";
 import { executeErrorName } from "../precompiles/errors";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
-import { L2_BRIDGE_INTERFACE } from "../rollup-node/bridge/contracts";
-import { L2_BRIDGE_ADDRESS } from "../rollup-node/bridge/messages";
 import { Chain } from "../rollup-node/chain/chain";
 import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/devnet/accounts";
 import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/devnet/l1Devnet";
 import { devNodeKeys } from "../rollup-node/node/keys";
 import { devL2Genesis } from "../rollup-node/node/l2Genesis";
-import { type RollupTaskContext, rollupTaskContext, waitFor } from "./rollupContext";
+import { type L1ToL2Message, type MessageStatusReport, describeStatus } from "../sdk";
+import { type RollupTaskContext, rollupTaskContext } from "./rollupContext";
 
 export interface CommonArgs {
   rollup?: string;
   account: number;
 }
-
-type Status = { status: string } & Record<string, unknown>;
 
 async function withContext<T>(hre: HardhatRuntimeEnvironment, args: CommonArgs, run: (ctx: RollupTaskContext) => Promise<T>): Promise<T> {
   const ctx = await rollupTaskContext(hre, { rollup: args.rollup, account: args.account });
@@ -31,24 +29,13 @@ async function withContext<T>(hre: HardhatRuntimeEnvironment, args: CommonArgs, 
   }
 }
 
-async function messageStatus(ctx: RollupTaskContext, query: object): Promise<Status> {
-  return (await ctx.l2.send("rollup_getMessageStatus", [query])) as Status;
-}
+/** Prints each new status of a message while the SDK waits on it. */
+const progress = (report: MessageStatusReport): void => console.log(`  … ${describeStatus(report)}`);
 
-/** Waits until the L1 → L2 message queued by `l1TxHash` is relayed on L2, printing each step. */
-async function followToL2(ctx: RollupTaskContext, l1TxHash: string): Promise<void> {
-  const status = await waitFor(
-    async () => {
-      const s = await messageStatus(ctx, { l1TransactionHash: l1TxHash });
-      return s.status === "relayed" ? s : undefined;
-    },
-    async () => {
-      const s = await messageStatus(ctx, { l1TransactionHash: l1TxHash });
-      return s.status === "anchored" ? `anchored in L2 block ${BigInt(s.anchoredInL2Block as string)}, waiting for the relay` : `${s.status} on L1, waiting for the sequencer`;
-    },
-    120_000,
-  );
-  console.log(`relayed on L2 in block ${BigInt(status.relayedInL2Block as string)} (tx ${status.relayTransactionHash as string})`);
+/** Waits until an L1 → L2 message is relayed on L2. */
+async function followToL2(ctx: RollupTaskContext, message: L1ToL2Message): Promise<void> {
+  const relayed = await ctx.client.waitForMessageStatus(message, "relayed", { timeoutMs: 120_000, onStatus: progress });
+  console.log(`relayed on L2 in block ${relayed.relayedInL2Block ?? "?"} (tx ${relayed.relayTransactionHash ?? "?"})`);
 }
 
 export async function deploy(args: { l2ChainId: number; genesisHash?: string; genesisStateRoot?: string; sequencer?: string; inactivity: number; forceInclusion: number; out?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -84,76 +71,50 @@ export async function deploy(args: { l2ChainId: number; genesisHash?: string; ge
 
 export async function deposit(args: CommonArgs & { amount: string; to?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
   return withContext(hre, args, async (ctx) => {
-      const to = getAddress(args.to ?? ctx.l1Signer.address);
-      const tx = await ctx.rollup.depositETH(to, { value: parseEther(args.amount) });
-      await tx.wait();
-      console.log(`queued on L1: deposit of ${args.amount} ETH to ${to} (tx ${tx.hash})`);
-      await followToL2(ctx, tx.hash);
-      console.log(`L2 balance of ${to}: ${formatEther(await ctx.l2.getBalance(to))} ETH`);
-    });
+    const message = await ctx.client.deposit({ to: args.to, amount: parseEther(args.amount) });
+    console.log(`queued on L1: deposit of ${args.amount} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`);
+    await followToL2(ctx, message);
+    console.log(`L2 balance of ${message.to}: ${formatEther(await ctx.l2.getBalance(message.to))} ETH`);
+  });
 }
 
 export async function sendMessage(args: CommonArgs & { to: string; data: string; gasLimit: number; value: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
   return withContext(hre, args, async (ctx) => {
-      const tx = await ctx.rollup.sendMessage(getAddress(args.to), args.gasLimit, args.data, { value: parseEther(args.value) });
-      await tx.wait();
-      console.log(`queued on L1: call of ${args.to} (tx ${tx.hash})`);
-      await followToL2(ctx, tx.hash);
-    });
+    const message = await ctx.client.sendMessage({ to: args.to, data: args.data, gasLimit: BigInt(args.gasLimit), value: parseEther(args.value) });
+    console.log(`queued on L1: call of ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`);
+    await followToL2(ctx, message);
+  });
 }
 
 export async function withdraw(args: CommonArgs & { amount: string; to?: string; timeout: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
   return withContext(hre, args, async (ctx) => {
-      const to = getAddress(args.to ?? ctx.l1Signer.address);
-      const bridge = new Contract(L2_BRIDGE_ADDRESS, L2_BRIDGE_INTERFACE, ctx.l2Signer);
-      const tx = (await bridge.getFunction("withdraw")(to, { value: parseEther(args.amount) })) as { hash: string; wait(): Promise<{ blockNumber: number } | null> };
-      const receipt = await tx.wait();
-      console.log(`initiated on L2 in block ${receipt?.blockNumber} (tx ${tx.hash})`);
-      await waitFor(
-        async () => {
-          const s = await messageStatus(ctx, { l2TransactionHash: tx.hash });
-          return s.status === "initiated" ? undefined : s;
-        },
-        async () => {
-          const s = (await ctx.l2.send("rollup_status", [])) as Record<string, string>;
-          return `waiting for L1 to accept L2 block ${receipt?.blockNumber} (accepted: ${BigInt(s.acceptedL2Head as string)}, L2 head: ${BigInt(s.l2Head as string)})`;
-        },
-        args.timeout * 1000,
-      );
-      const proof = (await ctx.l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash: tx.hash }])) as {
-        l2BlockNumber: string;
-        message: { nonce: string; from: string; to: string; value: string; data: string };
-        accountProof: string[];
-        storageProof: string[];
-        finalized: boolean;
-      };
-      if (proof.finalized) {
-        console.log("already finalized on L1");
-        return;
-      }
-      console.log(`provable against L2 block ${BigInt(proof.l2BlockNumber)}: finalizing on L1`);
-      const finalize = await ctx.rollup.finalizeMessage(proof.l2BlockNumber, proof.message, proof.accountProof, proof.storageProof);
-      await finalize.wait();
-      console.log(`finalized on L1 (tx ${finalize.hash}); L1 balance of ${to}: ${formatEther(await ctx.l1.getBalance(to))} ETH`);
-    });
+    const message = await ctx.client.withdraw({ to: args.to, amount: parseEther(args.amount) });
+    console.log(`initiated on L2 in block ${message.l2BlockNumber} (tx ${message.l2TransactionHash}, message ${message.messageHash})`);
+    const ready = await ctx.client.waitForMessageStatus(message, "provable", { timeoutMs: args.timeout * 1000, onStatus: progress });
+    if (ready.status === "finalized") {
+      console.log("already finalized on L1");
+      return;
+    }
+    const done = await ctx.client.finalizeWithdrawal(message);
+    console.log(`finalized on L1 against L2 block ${done.provenAgainstL2Block} (tx ${done.l1TransactionHash}); L1 balance of ${message.to}: ${formatEther(await ctx.l1.getBalance(message.to))} ETH`);
+  });
 }
 
 export async function status(args: CommonArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   return withContext(hre, args, async (ctx) => {
-    const s = (await ctx.l2.send("rollup_status", [])) as Record<string, string>;
-    const n = (key: string): string => BigInt(s[key] as string).toString();
+    const s = await ctx.client.getRollupStatus();
     console.log(`rollup          ${s.rollupAddress}`);
-    console.log(`L1              chain ${n("l1ChainId")}, head ${s.l1Head}`);
-    console.log(`L2              chain ${n("l2ChainId")}, head ${n("l2Head")} (${s.l2HeadHash})`);
-    console.log(`accepted on L1  L2 block ${n("acceptedL2Head")} (${s.acceptedL2HeadHash})`);
-    console.log(`L1 → L2 queue   ${n("l1MessageCount")} messages, ${n("pendingL1Messages")} pending`);
+    console.log(`L1              chain ${s.l1ChainId}, head ${s.l1Head}`);
+    console.log(`L2              chain ${s.l2ChainId}, head ${s.l2Head} (${s.l2HeadHash})`);
+    console.log(`accepted on L1  L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
+    console.log(`L1 → L2 queue   ${s.l1MessageCount} messages, ${s.pendingL1Messages} pending`);
     console.log(`submitter       ${s.submitter}${s.submitterError === undefined ? "" : `: ${s.submitterError}`}`);
   });
 }
 
 export async function blocks(args: CommonArgs & { last: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
   return withContext(hre, args, async (ctx) => {
-    const policy = await ctx.rollup.proofPolicy();
+    const policy = await ctx.client.rollup.proofPolicy();
     const keyNames = new Map(policy.acceptedKeys.map((key, i) => [key.toLowerCase(), `key #${i}`]));
     const history = (await acceptanceHistory(ctx.l1, ctx.rollupAddress)).slice(-args.last);
     if (history.length === 0) console.log("no L2 block submitted to L1 yet");

@@ -4,9 +4,9 @@ import { HDNodeWallet, JsonRpcProvider, Wallet } from "ethers";
 import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
 
 import { type RollupDeployment, loadDeployment } from "../deploy/rollup";
-import { type ExampleRollup, connectRollup } from "../rollup-node/bridge/contracts";
 import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/devnet/accounts";
 import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE } from "../rollup-node/devnet/defaults";
+import { RollupClient } from "../sdk";
 
 /** A rollup:* task cannot run (no deployment, no network). */
 export class RollupTaskError extends Error {
@@ -20,13 +20,13 @@ export class RollupTaskError extends Error {
   }
 }
 
-/** Both layers, as the rollup:* tasks use them: providers, the user's wallets and the rollup contract. */
+/** Both layers, as the rollup:* tasks use them: the SDK client on the user's wallets, and the raw providers. */
 export interface RollupTaskContext {
   readonly l1: JsonRpcProvider;
   readonly l2: JsonRpcProvider;
   readonly l1Signer: Wallet;
   readonly l2Signer: Wallet;
-  readonly rollup: ExampleRollup;
+  readonly client: RollupClient;
   readonly rollupAddress: string;
   close(): void;
 }
@@ -37,13 +37,13 @@ function networkUrl(hre: HardhatRuntimeEnvironment, name: string): string {
   return network.url;
 }
 
-/** The deployment the tasks act on: `--rollup` if given, else the devnet's record. */
-export async function resolveRollupAddress(explicit: string | undefined, dataDir: string = DEFAULT_DATA_DIR): Promise<string> {
-  if (explicit !== undefined) return explicit;
+/** The rollup the tasks act on: `--rollup` if given, else the devnet's record (with its deployment block). */
+export async function resolveRollup(explicit: string | undefined, dataDir: string = DEFAULT_DATA_DIR): Promise<{ address: string; deployBlock?: number }> {
+  if (explicit !== undefined) return { address: explicit };
   const file = path.resolve(dataDir, DEPLOYMENT_FILE);
   const deployment: RollupDeployment | undefined = await loadDeployment(file);
   if (deployment === undefined) throw new RollupTaskError("NO_ROLLUP", `no rollup given and ${file} does not exist`, "start the devnet (npm run devnet) or pass --rollup 0x…");
-  return deployment.address;
+  return { address: deployment.address, deployBlock: deployment.deployBlock };
 }
 
 /** Dev account `index` of the test mnemonic (the same keys the `l1` and `l2` networks use). */
@@ -55,33 +55,25 @@ export function devWallet(index: number, provider: JsonRpcProvider): Wallet {
 export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, options: { rollup?: string; account: number }): Promise<RollupTaskContext> {
   const l1 = new JsonRpcProvider(networkUrl(hre, "l1"), undefined, { pollingInterval: 100, cacheTimeout: -1 });
   const l2 = new JsonRpcProvider(networkUrl(hre, "l2"), undefined, { pollingInterval: 100, cacheTimeout: -1 });
-  const rollupAddress = await resolveRollupAddress(options.rollup);
+  const rollup = await resolveRollup(options.rollup);
   const l1Signer = devWallet(options.account, l1);
+  const l2Signer = devWallet(options.account, l2);
   return {
     l1,
     l2,
     l1Signer,
-    l2Signer: devWallet(options.account, l2),
-    rollup: connectRollup(rollupAddress, l1Signer),
-    rollupAddress,
+    l2Signer,
+    client: new RollupClient({
+      l1: l1Signer,
+      l2: l2Signer,
+      rollupAddress: rollup.address,
+      ...(rollup.deployBlock === undefined ? {} : { l1FromBlock: BigInt(rollup.deployBlock) }),
+      pollingIntervalMs: 200,
+    }),
+    rollupAddress: rollup.address,
     close: () => {
       l1.destroy();
       l2.destroy();
     },
   };
-}
-
-/** Polls `check` every `intervalMs`, printing `progress` when it changes, until it returns a value. */
-export async function waitFor<T>(check: () => Promise<T | undefined>, progress: () => Promise<string>, timeoutMs: number, intervalMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    const line = await progress();
-    if (line !== last) console.log(`  … ${line}`);
-    last = line;
-    if (Date.now() > deadline) throw new RollupTaskError("TIMEOUT", `gave up after ${timeoutMs / 1000} s`, "check that the L2 node and its batch submitter are running (npx hardhat rollup:status)");
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }

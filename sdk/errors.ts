@@ -1,0 +1,123 @@
+/**
+ * The SDK's errors. Each carries a stable `code` (for programs: `err.code === "NOT_PROVABLE_YET"`)
+ * and a `hint` that says what to do next (for the human reading it). Callers tell them apart
+ * with `instanceof` or by `code`.
+ */
+export class RollupSdkError extends Error {
+  constructor(
+    readonly code: RollupSdkErrorCode,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(`${message}\nhint: ${hint}`);
+    this.name = new.target.name;
+  }
+}
+
+export type RollupSdkErrorCode =
+  | "SIGNER_REQUIRED"
+  | "INVALID_ARGUMENT"
+  | "MESSAGE_NOT_FOUND"
+  | "NOT_PROVABLE_YET"
+  | "ALREADY_FINALIZED"
+  | "FINALIZATION_FAILED"
+  | "TRANSACTION_FAILED"
+  | "NODE_RPC"
+  | "TIMEOUT";
+
+/** A write was asked of a layer whose runner is a provider, not a signer. */
+export class SignerRequiredError extends RollupSdkError {
+  constructor(readonly layer: "L1" | "L2", action: string) {
+    super("SIGNER_REQUIRED", `${action} sends an ${layer} transaction, but the client's ${layer} runner is a provider`, `create the client with an ethers Signer connected to the ${layer} provider (e.g. new Wallet(key, ${layer.toLowerCase()}Provider))`);
+  }
+}
+
+/** An argument the SDK cannot act on (a status of the other direction, a malformed hash). */
+export class InvalidArgumentError extends RollupSdkError {
+  constructor(message: string, hint: string) {
+    super("INVALID_ARGUMENT", message, hint);
+  }
+}
+
+/** No message matches a transaction hash or a message hash on either layer. */
+export class MessageNotFoundError extends RollupSdkError {
+  constructor(what: string) {
+    super("MESSAGE_NOT_FOUND", `no rollup message ${what}`, "pass the message a deposit/sendMessage/withdraw/sendMessageToL1 call returned, its message hash, or the hash of the transaction that sent it; check the client's rollup address");
+  }
+}
+
+/** An L2 → L1 message whose L2 block the rollup contract has not accepted yet. */
+export class NotProvableYetError extends RollupSdkError {
+  constructor(
+    readonly messageHash: string,
+    readonly l2BlockNumber: bigint,
+    readonly acceptedL2Head: bigint,
+  ) {
+    super(
+      "NOT_PROVABLE_YET",
+      `withdrawal not provable yet: its L2 block ${l2BlockNumber} is not accepted on L1 (head ${acceptedL2Head})`,
+      "wait with waitForMessageStatus(message, 'provable'), then finalize; if the accepted head does not move, check the node's batch submitter (rollup_status)",
+    );
+  }
+}
+
+/** An L2 → L1 message that was already finalized on L1 (each message pays out once). */
+export class AlreadyFinalizedError extends RollupSdkError {
+  constructor(readonly messageHash: string) {
+    super("ALREADY_FINALIZED", `message ${messageHash} is already finalized on L1`, "nothing left to do: its value was paid and its call made; getMessageStatus(message) reports 'finalized'");
+  }
+}
+
+/** finalizeMessage reverted for another reason (the message's L1 call failed, a bad proof). */
+export class FinalizationFailedError extends RollupSdkError {
+  constructor(
+    readonly messageHash: string,
+    /** The rollup contract's decoded error, e.g. `MessageCallFailed(0x…, 0x…)`, when known. */
+    readonly reason: string,
+  ) {
+    super(
+      "FINALIZATION_FAILED",
+      `finalizing ${messageHash} on L1 failed: ${reason}`,
+      reason.startsWith("MessageCallFailed")
+        ? "the message's L1 call reverted; the finalization was undone and can be retried once the recipient accepts the call"
+        : "fetch a fresh proof (finalizeWithdrawal does) and retry; if it keeps failing, check that the client's L2 node serves the rollup at this address",
+    );
+  }
+}
+
+/** An L1 or L2 transaction the SDK sent reverted or was not mined. */
+export class TransactionFailedError extends RollupSdkError {
+  constructor(
+    readonly layer: "L1" | "L2",
+    readonly transactionHash: string | undefined,
+    reason: string,
+  ) {
+    super("TRANSACTION_FAILED", `${layer} transaction ${transactionHash ?? "(not sent)"} failed: ${reason}`, "check the arguments (recipient, value, gas limit) and the sender's balance on that layer");
+  }
+}
+
+/** The L2 node answered a rollup_* method with an error (its own code and hint included). */
+export class NodeRpcError extends RollupSdkError {
+  constructor(
+    readonly method: string,
+    /** The node's error code (e.g. NOT_PROVABLE_YET), or the JSON-RPC code as text. */
+    readonly nodeCode: string,
+    message: string,
+    nodeHint: string | undefined,
+  ) {
+    super("NODE_RPC", `${method} failed on the L2 node: ${message}`, nodeHint ?? "check that the L2 runner points at the rollup's node (npx hardhat rollup:status)");
+  }
+}
+
+/** A wait (for a message status or an L2 block) ran out of time. */
+export class WaitTimeoutError extends RollupSdkError {
+  constructor(
+    readonly waitedFor: string,
+    readonly timeoutMs: number,
+    /** Where things stood at the last check, e.g. "status initiated, L2 block 12, accepted head 10". */
+    readonly lastSeen: string,
+    hint: string,
+  ) {
+    super("TIMEOUT", `gave up after ${timeoutMs} ms waiting for ${waitedFor} (last seen: ${lastSeen})`, hint);
+  }
+}

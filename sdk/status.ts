@@ -1,0 +1,93 @@
+/**
+ * Where a message stands. Contract state is the ground truth: the rollup contract on L1 (queue,
+ * accepted head, finalized set) and L2Bridge on L2 (relayed set). The node's rollup_* answers
+ * add what contracts cannot tell cheaply (which L2 block anchored a message, the relay
+ * transaction), and let "anchored" show before L1 has accepted the anchoring block.
+ */
+import type { L2Bridge, NativeRollup } from "./contracts";
+import { InvalidArgumentError } from "./errors";
+import type { L1ToL2Message, L2ToL1Message, RollupMessage } from "./messages";
+import type { RollupNodeRpc } from "./nodeRpc";
+
+/** L1 → L2: queued on L1 → anchored in an L2 block → relayed (its L2 call made). */
+export type L1ToL2Status = "queued" | "anchored" | "relayed";
+/** L2 → L1: initiated on L2 → provable (its L2 block accepted on L1) → finalized on L1. */
+export type L2ToL1Status = "initiated" | "provable" | "finalized";
+export type MessageStatus = L1ToL2Status | L2ToL1Status;
+
+export const L1_TO_L2_STATUSES: readonly L1ToL2Status[] = ["queued", "anchored", "relayed"];
+export const L2_TO_L1_STATUSES: readonly L2ToL1Status[] = ["initiated", "provable", "finalized"];
+
+export interface L1ToL2StatusReport {
+  readonly direction: "l1ToL2";
+  readonly status: L1ToL2Status;
+  readonly message: L1ToL2Message;
+  /** The L2 block whose anchor carries the message (from the node). */
+  readonly anchoredInL2Block?: bigint;
+  /** Whether an L2 block accepted on L1 consumed it (the rollup's nextMessageIndex passed it). */
+  readonly consumedOnL1: boolean;
+  readonly relayedInL2Block?: bigint;
+  readonly relayTransactionHash?: string;
+}
+
+export interface L2ToL1StatusReport {
+  readonly direction: "l2ToL1";
+  readonly status: L2ToL1Status;
+  readonly message: L2ToL1Message;
+  /** The last L2 block the rollup contract accepted. */
+  readonly acceptedL2Head: bigint;
+}
+
+export type MessageStatusReport = L1ToL2StatusReport | L2ToL1StatusReport;
+
+/** The contracts (and the node) a status is read from. */
+export interface StatusSources {
+  readonly rollup: NativeRollup;
+  readonly l2Bridge: L2Bridge;
+  readonly node: RollupNodeRpc;
+}
+
+/** The position of `status` in its direction's lifecycle (0, 1, 2). */
+export function statusRank(direction: RollupMessage["direction"], status: MessageStatus): number {
+  const order: readonly MessageStatus[] = direction === "l1ToL2" ? L1_TO_L2_STATUSES : L2_TO_L1_STATUSES;
+  const rank = order.indexOf(status);
+  if (rank < 0) throw new InvalidArgumentError(`"${status}" is not a status of an ${direction === "l1ToL2" ? "L1 → L2" : "L2 → L1"} message`, `use one of ${order.join(", ")}`);
+  return rank;
+}
+
+export async function l1ToL2Status(sources: StatusSources, message: L1ToL2Message): Promise<L1ToL2StatusReport> {
+  const [relayed, nextIndex, node] = await Promise.all([
+    sources.l2Bridge.relayed(message.nonce),
+    sources.rollup.nextMessageIndex(),
+    sources.node.l1ToL2Status(message.nonce),
+  ]);
+  const consumedOnL1 = message.nonce < nextIndex;
+  const status: L1ToL2Status = relayed ? "relayed" : consumedOnL1 || node?.status === "anchored" || node?.status === "relayed" ? "anchored" : "queued";
+  return {
+    direction: "l1ToL2",
+    status,
+    message,
+    consumedOnL1,
+    ...(node?.anchoredInL2Block === undefined ? {} : { anchoredInL2Block: node.anchoredInL2Block }),
+    ...(relayed && node?.relayedInL2Block !== undefined ? { relayedInL2Block: node.relayedInL2Block } : {}),
+    ...(relayed && node?.relayTransactionHash !== undefined ? { relayTransactionHash: node.relayTransactionHash } : {}),
+  };
+}
+
+export async function l2ToL1Status(sources: StatusSources, message: L2ToL1Message): Promise<L2ToL1StatusReport> {
+  const [finalized, acceptedL2Head] = await Promise.all([sources.rollup.finalized(message.messageHash), sources.rollup.headNumber()]);
+  const status: L2ToL1Status = finalized ? "finalized" : acceptedL2Head >= message.l2BlockNumber ? "provable" : "initiated";
+  return { direction: "l2ToL1", status, message, acceptedL2Head };
+}
+
+export async function messageStatus(sources: StatusSources, message: RollupMessage): Promise<MessageStatusReport> {
+  return message.direction === "l1ToL2" ? l1ToL2Status(sources, message) : l2ToL1Status(sources, message);
+}
+
+/** One line for progress output and timeout errors. */
+export function describeStatus(report: MessageStatusReport): string {
+  if (report.direction === "l2ToL1") return `${report.status}: sent in L2 block ${report.message.l2BlockNumber}, L1 has accepted L2 blocks up to ${report.acceptedL2Head}`;
+  if (report.status === "relayed") return `relayed${report.relayedInL2Block === undefined ? "" : ` in L2 block ${report.relayedInL2Block}`}`;
+  if (report.status === "anchored") return `anchored${report.anchoredInL2Block === undefined ? "" : ` in L2 block ${report.anchoredInL2Block}`}, waiting for the relay`;
+  return `queued on L1 as message #${report.message.nonce}, waiting for the sequencer to anchor it`;
+}
