@@ -14,6 +14,8 @@ export interface BlockTemplate {
   readonly parentBeaconBlockRoot: Uint8Array;
   readonly extraData: Uint8Array;
   readonly prevRandao: Uint8Array;
+  /** The block's gas limit; the parent's by default. */
+  readonly gasLimit?: bigint;
 }
 
 export interface ProduceBlockParams {
@@ -43,7 +45,7 @@ function headerFor(parent: Block, common: Common, template: BlockTemplate): Head
   return {
     parentHash: parent.hash(),
     number: parent.header.number + 1n,
-    gasLimit: parent.header.gasLimit,
+    gasLimit: template.gasLimit ?? parent.header.gasLimit,
     timestamp: template.timestamp,
     coinbase: new Address(template.coinbase),
     extraData: template.extraData,
@@ -56,11 +58,12 @@ function headerFor(parent: Block, common: Common, template: BlockTemplate): Head
   };
 }
 
-function receiptsOf(block: Block, result: RunBlockResult): ChainReceipt[] {
+/** The receipts of an executed block, with the fields eth_getTransactionReceipt reports. */
+export function receiptsOf(block: Block, result: RunBlockResult): ChainReceipt[] {
   const baseFee = block.header.baseFeePerGas ?? 0n;
   return block.transactions.map((tx, index): ChainReceipt => {
     const txResult = result.results[index] as RunTxResult;
-    const receipt = txResult.receipt as RunTxResult["receipt"] & { status?: 0 | 1 };
+    const receipt = txResult.receipt as RunTxResult["receipt"] & { status?: 0 | 1; stateRoot?: Uint8Array };
     const exception = txResult.execResult.exceptionError;
     return {
       transactionHash: tx.hash(),
@@ -79,6 +82,8 @@ function receiptsOf(block: Block, result: RunBlockResult): ChainReceipt[] {
       logsBloom: receipt.bitvector,
       revertData: exception === undefined ? new Uint8Array() : txResult.execResult.returnValue,
       error: exception?.error,
+      ...(receipt.stateRoot !== undefined ? { postStateRoot: receipt.stateRoot } : {}),
+      ...(txResult.blobGasUsed !== undefined && tx.type === 3 ? { blobGasUsed: txResult.blobGasUsed, blobGasPrice: block.header.getBlobGasPrice() } : {}),
     };
   });
 }
@@ -120,6 +125,7 @@ async function preselect(params: ProduceBlockParams, skipped: SkippedTransaction
 interface Attempt {
   readonly ok: true;
   readonly record: BlockRecord;
+  readonly requests: readonly Uint8Array[];
 }
 interface FailedAttempt {
   readonly ok: false;
@@ -154,7 +160,8 @@ async function attempt(params: ProduceBlockParams, txs: readonly TypedTransactio
     });
     if (built === undefined) throw new Error("runBlock did not report the generated block");
     const sealed = new Block(built.header, [...txs], [], withdrawals, { common });
-    return { ok: true, record: { block: sealed, receipts: receiptsOf(sealed, result) } };
+    const requests = (result.requests ?? []).filter((r) => r.data.length > 0).map((r) => r.bytes);
+    return { ok: true, record: { block: sealed, receipts: receiptsOf(sealed, result) }, requests };
   } catch (error) {
     // Failures after the last transaction (system calls, requests) are not a transaction's fault.
     if (started === 0 && txs.length === 0) throw error;
@@ -182,7 +189,7 @@ export async function produceBlock(params: ProduceBlockParams): Promise<MinedBlo
   let txs = await preselect(params, skipped);
   for (;;) {
     const result = await attempt(params, txs);
-    if (result.ok) return { record: result.record, skipped, preStateRoot: params.parentStateRoot };
+    if (result.ok) return { record: result.record, skipped, preStateRoot: params.parentStateRoot, requests: result.requests };
     const failed = txs[result.failedIndex] as TypedTransaction;
     if (result.message.includes(BLOCK_FULL) && failed.gasLimit <= params.parent.header.gasLimit) {
       for (const tx of txs.slice(result.failedIndex)) skipped.push({ tx, reason: "block gas limit reached", retryable: true });

@@ -4,20 +4,23 @@ import type { CustomPrecompile } from "@ethereumjs/evm";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { Caches, type Proof, getMerkleStateProof } from "@ethereumjs/statemanager";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { Account, Address, type DB, MapDB, ValueEncoding, equalsBytes, setLengthLeft } from "@ethereumjs/util";
+import { Account, Address, type DB, MapDB, ValueEncoding, bytesToHex, equalsBytes, hexToBytes, setLengthLeft } from "@ethereumjs/util";
 import { type VM, createVM, runBlock } from "@ethereumjs/vm";
 
 import { SafeMerkleStateManager } from "../../precompiles/stateManager";
 import { type StoredValue, encodeWitness } from "../../precompiles/witness";
 import { BlockStore } from "./blockStore";
-import { produceBlock } from "./blockBuilder";
+import { type BlockTemplate, produceBlock, receiptsOf } from "./blockBuilder";
 import { type CallFrame, CallTracer } from "./callTracer";
 import { StoreBlockchain } from "./chainBlockchain";
-import { ChainHistoryError, InvalidTimestampError, UnknownBlockError, WitnessCaptureError } from "./errors";
+import { ChainHistoryError, InvalidBlockError, InvalidTimestampError, NotTraceableError, TransactionRejectedError, UnknownBlockError, WitnessCaptureError } from "./errors";
 import { type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "./genesis";
+import { checkChildBlock } from "./headerChecks";
 import { matchingLogs } from "./logFilter";
+import { type StructLogOptions, StructLogger, type StructTrace } from "./structLogger";
 import { AsyncMutex } from "./mutex";
-import { type SimulationContext, estimateGas, simulateCall } from "./simulate";
+import { type AccessListResult, type SimulationContext, createAccessList, estimateGas, simulateCall } from "./simulate";
+import { type SimulatedBlock, type SimulationSpec, simulateBlocks } from "./simulateBlocks";
 import type {
   BeforeExecutionHook,
   BlockRecord,
@@ -50,6 +53,16 @@ export interface ChainConfig {
    * They are indexed, not re-executed: their state must be in `db`.
    */
   readonly history?: readonly BlockRecord[];
+  /**
+   * A Common with its own fork schedule (e.g. from a geth genesis): the chain then switches
+   * forks by block number and timestamp for every block it runs. `genesis.hardfork` is ignored.
+   * Without it, every fork up to `genesis.hardfork` is active from block 0.
+   */
+  readonly common?: Common;
+  /** The genesis block over the allocation's state root; the post-Osaka default otherwise. */
+  readonly createGenesisBlock?: (common: Common, stateRoot: Uint8Array) => Block;
+  /** Adds the fork's system contracts to the allocation (default true); a foreign genesis lists its own. */
+  readonly addSystemContracts?: boolean;
 }
 
 /** Direct state edits of dev methods (hardhat_setBalance, …); absent fields are kept. */
@@ -116,14 +129,15 @@ export class Chain {
   }
 
   static async create(config: ChainConfig): Promise<Chain> {
-    const common = createChainCommon(config.genesis.chainId, config.genesis.hardfork);
+    const common = config.common ?? createChainCommon(config.genesis.chainId, config.genesis.hardfork);
     const db = config.db ?? new MapDB<string, StoredValue>();
     const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
     // Caches batch trie writes until commit: without them every account touch re-hashes trie paths.
     const state = new SafeMerkleStateManager({ common, trie, caches: new Caches() });
-    const stateRoot = await writeGenesisState(state, genesisAlloc(config.genesis));
+    const stateRoot = await writeGenesisState(state, genesisAlloc(config.genesis, config.addSystemContracts ?? true));
     const store = new BlockStore();
-    store.add({ block: createGenesisBlock(config.genesis, common, stateRoot), receipts: [] });
+    const genesisBlock = config.createGenesisBlock?.(common, stateRoot) ?? createGenesisBlock(config.genesis, common, stateRoot);
+    store.add({ block: genesisBlock, receipts: [] });
     await loadHistory(store, state, config.history ?? []);
     const vm = await createVM({
       common,
@@ -131,7 +145,19 @@ export class Chain {
       blockchain: new StoreBlockchain(store),
       evmOpts: { customPrecompiles: [...(config.customPrecompiles ?? [])] },
     });
-    return new Chain(common, vm, state, store, db, config);
+    const chain = new Chain(common, vm, state, store, db, config);
+    chain.restFork();
+    return chain;
+  }
+
+  /** True when the chain switches forks by block/timestamp; false when one fork rules from genesis. */
+  get followsForkSchedule(): boolean {
+    return this.config.common !== undefined;
+  }
+
+  /** The precompiles the chain adds to the fork's own (e.g. EXECUTE on the L1 devnet). */
+  get customPrecompileAddresses(): readonly Uint8Array[] {
+    return (this.config.customPrecompiles ?? []).map((p) => (typeof p.address === "string" ? hexToBytes(p.address) : p.address.bytes));
   }
 
   get chainId(): bigint {
@@ -234,6 +260,32 @@ export class Chain {
     return this.atBlock(tag, (block) => estimateGas(this.simulation(this.contextFor(tag, block)), request));
   }
 
+  /** eth_createAccessList: the storage the call touches, and its gas with that list. */
+  createAccessList(request: CallRequest, tag: BlockTag = "latest"): Promise<AccessListResult> {
+    return this.atBlock(tag, (block) => createAccessList(this.simulation(this.contextFor(tag, block)), request));
+  }
+
+  /** eth_simulateV1: blocks simulated on top of `tag` on a throw-away copy of its state. */
+  simulateBlocks(spec: SimulationSpec, tag: BlockTag = "latest"): Promise<SimulatedBlock[]> {
+    return this.mutex.run(async () => {
+      const record = this.resolveBlock(tag);
+      const isHead = record.block.header.number === this.headNumber;
+      return simulateBlocks(
+        {
+          common: this.common,
+          followsForkSchedule: this.config.common !== undefined,
+          db: this.db,
+          store: this.store,
+          customPrecompiles: this.config.customPrecompiles ?? [],
+          base: record.block,
+          baseStateRoot: isHead ? this.headStateRoot : record.block.header.stateRoot,
+          beforeExecution: this.config.beforeExecution,
+        },
+        spec,
+      );
+    });
+  }
+
   /** The block a simulation runs in: for "pending", the next block as it would be built now. */
   private contextFor(tag: BlockTag, block: Block): Block {
     if (tag !== "pending") return block;
@@ -273,6 +325,7 @@ export class Chain {
         throw new InvalidTimestampError(`timestamp ${timestamp} is not above the head's ${parent.header.timestamp}`);
       }
       const preStateRoot = this.headStateRoot;
+      this.useForkOf(parent.header.number + 1n, timestamp);
       if (options.captureWitness === true && !equalsBytes(preStateRoot, parent.header.stateRoot)) {
         throw new WitnessCaptureError("the head state was edited by dev methods: no witness can prove a block built on it");
       }
@@ -298,6 +351,7 @@ export class Chain {
       this.preStateRoots.set(mined.record.block.header.number, preStateRoot);
       this.headStateRoot = mined.record.block.header.stateRoot;
       this.pendingTimestamp = undefined;
+      this.restFork();
       return mined;
     });
   }
@@ -335,6 +389,68 @@ export class Chain {
     }
   }
 
+  /**
+   * Appends a block produced elsewhere (a chain import): checks it against the head
+   * (checkChildBlock), executes it on the head state, and keeps it only if the execution
+   * reproduces its state root, receipts root, logs bloom and gas used.
+   */
+  importBlock(block: Block): Promise<BlockRecord> {
+    return this.mutex.run(async () => {
+      const parent = this.head;
+      checkChildBlock(parent, block);
+      this.useForkOf(block.header.number, block.header.timestamp);
+      const preStateRoot = this.headStateRoot;
+      this.config.beforeExecution?.("block");
+      let result;
+      try {
+        // skipHeaderValidation: the header rules are checkChildBlock's (the VM would ask a full
+        // blockchain); block data (transactions root, uncles, withdrawals) is still validated.
+        result = await runBlock(this.vm, { block, root: preStateRoot, skipHeaderValidation: true, skipHardForkValidation: true });
+      } catch (error) {
+        await this.state.setStateRoot(preStateRoot);
+        throw new InvalidBlockError(block.header.number, (error as Error).message.split(" (")[0] as string);
+      }
+      const record: BlockRecord = { block, receipts: receiptsOf(block, result) };
+      this.store.add(record);
+      this.preStateRoots.set(block.header.number, preStateRoot);
+      this.headStateRoot = block.header.stateRoot;
+      this.restFork();
+      return record;
+    });
+  }
+
+  /**
+   * Builds (executes and seals) a block on `parentHash` with exactly `txs`, without adding it
+   * to the chain: a payload for a consensus client or a test (testing_buildBlockV1). Any
+   * transaction the block cannot include fails the whole build with its reason.
+   */
+  buildPayload(parentHash: Uint8Array, template: BlockTemplate, txs: readonly TypedTransaction[]): Promise<MinedBlock> {
+    return this.mutex.run(async () => {
+      const parentRecord = this.store.byHash(parentHash);
+      if (parentRecord === undefined) throw new UnknownBlockError(`by hash ${bytesToHex(parentHash)}`);
+      const parent = parentRecord.block;
+      if (template.timestamp <= parent.header.timestamp) throw new InvalidTimestampError(`timestamp ${template.timestamp} is not above the parent's ${parent.header.timestamp}`);
+      const isHead = parent.header.number === this.headNumber;
+      this.useForkOf(parent.header.number + 1n, template.timestamp);
+      try {
+        const mined = await produceBlock({
+          vm: this.vm,
+          common: this.common,
+          parent,
+          parentStateRoot: isHead ? this.headStateRoot : parent.header.stateRoot,
+          txs,
+          template,
+          beforeExecution: this.config.beforeExecution,
+        });
+        const refused = mined.skipped[0];
+        if (refused !== undefined) throw new TransactionRejectedError(refused.reason, "the payload must include every given transaction");
+        return mined;
+      } finally {
+        this.restFork();
+      }
+    });
+  }
+
   // ---------------------------------------------------------------- tracing
 
   /** geth's callTracer frame of a mined transaction, by re-running its block up to it. */
@@ -344,6 +460,7 @@ export class Chain {
       if (found === undefined) return undefined;
       const { block, location } = found;
       const upTo = block.transactions.slice(0, location.index + 1);
+      this.useForkOf(block.header.number, block.header.timestamp);
       const replay = createBlock({ header: block.header, transactions: upTo, withdrawals: block.withdrawals }, { common: this.common });
       const tracer = new CallTracer(this.vm);
       tracer.attach();
@@ -354,6 +471,32 @@ export class Chain {
         return tracer.result(location.index, found.tx, result.results[location.index]?.totalGasSpent ?? 0n);
       } finally {
         tracer.detach();
+        this.restFork();
+      }
+    });
+  }
+
+  /**
+   * geth's struct-log traces (the default debug_trace* tracer) of the transactions of block
+   * `tag`, or of its first `count` ones, by re-running the block on its pre-state.
+   */
+  structTraces(tag: BlockTag, options: StructLogOptions, count?: number): Promise<StructTrace[]> {
+    return this.mutex.run(async () => {
+      const { block } = this.resolveBlock(tag);
+      if (block.header.number === 0n) throw new NotTraceableError("genesis is not traceable");
+      const upTo = block.transactions.slice(0, count ?? block.transactions.length);
+      this.useForkOf(block.header.number, block.header.timestamp);
+      const replay = createBlock({ header: block.header, transactions: upTo, withdrawals: block.withdrawals, uncleHeaders: block.uncleHeaders }, { common: block.common });
+      const logger = new StructLogger(this.vm, options);
+      logger.attach();
+      this.config.beforeExecution?.("block");
+      try {
+        const root = this.preStateRoots.get(block.header.number) ?? this.store.byNumberOrUndefined(block.header.number - 1n)?.block.header.stateRoot;
+        await runBlock(this.vm, { block: replay, root, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+        return logger.traces;
+      } finally {
+        logger.detach();
+        this.restFork();
       }
     });
   }
@@ -412,6 +555,7 @@ export class Chain {
       this.pendingTimestamp = snapshot.nextTimestamp;
       // The trie is append-only: the old root is still fully present.
       await this.state.setStateRoot(snapshot.headStateRoot);
+      this.restFork();
       return true;
     });
   }
@@ -435,6 +579,25 @@ export class Chain {
 
   // ---------------------------------------------------------------- internals
 
+  /** With a fork schedule: switches the chain's (and so the VM's) fork to the one of this block. */
+  private useForkOf(number: bigint, timestamp: bigint): void {
+    if (this.config.common !== undefined) this.common.setHardforkBy({ blockNumber: number, timestamp });
+  }
+
+  /**
+   * Between operations the chain's Common stands at the fork of the next block: what decoding
+   * and validating an incoming transaction, or quoting fees, must follow.
+   */
+  private restFork(): void {
+    try {
+      this.useForkOf(this.headNumber + 1n, this.nextTimestamp());
+    } catch {
+      // The clock's timestamp may lie past forks the next block number cannot reach yet
+      // (a chain still before its merge block): the head's own fork is then the right one.
+      this.useForkOf(this.head.header.number, this.head.header.timestamp);
+    }
+  }
+
   private simulation(block: Block): SimulationContext {
     return { vm: this.vm, common: this.common, block, beforeExecution: this.config.beforeExecution };
   }
@@ -448,8 +611,14 @@ export class Chain {
     return this.mutex.run(async () => {
       const record = this.resolveBlock(tag);
       const isHead = record.block.header.number === this.headNumber;
-      await this.loadRoot(isHead ? this.headStateRoot : record.block.header.stateRoot);
-      return task(record.block);
+      if (tag === "pending") this.useForkOf(record.block.header.number + 1n, this.nextTimestamp());
+      else this.useForkOf(record.block.header.number, record.block.header.timestamp);
+      try {
+        await this.loadRoot(isHead ? this.headStateRoot : record.block.header.stateRoot);
+        return await task(record.block);
+      } finally {
+        this.restFork();
+      }
     });
   }
 }

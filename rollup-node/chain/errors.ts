@@ -67,3 +67,27 @@ export class ChainHistoryError extends ChainError {
     super("CHAIN_HISTORY", message, hint);
   }
 }
+
+/** A block offered for import that does not follow from its parent or whose execution differs from its header. */
+export class InvalidBlockError extends ChainError {
+  constructor(number: bigint, reason: string) {
+    super("INVALID_BLOCK", `block ${number} is invalid: ${reason}`, "import blocks of this chain's genesis, in order, as their producer sealed them");
+  }
+}
+
+/** eth_simulateV1 refused the request; `rpcCode` is the execution-apis error code (-38010 …). */
+export class SimulationError extends ChainError {
+  constructor(
+    readonly rpcCode: number,
+    message: string,
+  ) {
+    super("SIMULATION", message, "see the eth_simulateV1 specification for the meaning of the code");
+  }
+}
+
+/** A block that cannot be re-executed for a trace (the genesis block has no transactions to run). */
+export class NotTraceableError extends ChainError {
+  constructor(message: string) {
+    super("NOT_TRACEABLE", message, "trace a block above 0");
+  }
+}

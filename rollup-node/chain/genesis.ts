@@ -50,10 +50,10 @@ function toBytes32(hex: string): Uint8Array {
   return setLengthLeft(hexToBytes(hex), 32);
 }
 
-/** The genesis allocation with the system contracts the fork requires (nonce 1, as deployed). */
-export function genesisAlloc(config: GenesisConfig): Record<string, GenesisAccount> {
+/** The genesis allocation, by default with the system contracts the fork requires (nonce 1, as deployed). */
+export function genesisAlloc(config: GenesisConfig, withSystemContracts = true): Record<string, GenesisAccount> {
   const alloc: Record<string, GenesisAccount> = {};
-  for (const contract of SYSTEM_CONTRACTS) alloc[contract.address.toLowerCase()] = { nonce: 1n, code: contract.code as Hex };
+  if (withSystemContracts) for (const contract of SYSTEM_CONTRACTS) alloc[contract.address.toLowerCase()] = { nonce: 1n, code: contract.code as Hex };
   for (const [address, account] of Object.entries(config.alloc)) alloc[address.toLowerCase()] = account;
   return alloc;
 }

@@ -1,7 +1,8 @@
 import { type Block, createBlock } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { type TypedTransaction, type TypedTxData, createTx } from "@ethereumjs/tx";
-import { Address, createZeroAddress } from "@ethereumjs/util";
+import { getActivePrecompiles } from "@ethereumjs/evm";
+import { Address, bytesToHex, createZeroAddress, hexToBytes, setLengthLeft } from "@ethereumjs/util";
 import { type RunTxResult, type VM, runTx } from "@ethereumjs/vm";
 
 import { TransactionRejectedError } from "./errors";
@@ -77,7 +78,7 @@ function simulatedTx(ctx: SimulationContext, request: CallRequest, gasLimit: big
 }
 
 /** Runs `request` once with `gasLimit` on the loaded state, leaving the state untouched. */
-async function runOnce(ctx: SimulationContext, request: CallRequest, gasLimit: bigint): Promise<RunTxResult> {
+async function runOnce(ctx: SimulationContext, request: CallRequest, gasLimit: bigint, reportAccessList = false): Promise<RunTxResult> {
   const { vm } = ctx;
   ctx.beforeExecution?.("call");
   await vm.evm.journal.checkpoint();
@@ -89,6 +90,7 @@ async function runOnce(ctx: SimulationContext, request: CallRequest, gasLimit: b
       skipBalance: !hasFees(request),
       skipBlockGasLimitValidation: true,
       skipHardForkValidation: true,
+      reportAccessList,
     });
   } catch (error) {
     const { reason, hint } = describeRejection((error as Error).message);
@@ -143,4 +145,53 @@ export async function estimateGas(ctx: SimulationContext, request: CallRequest):
     else lo = mid;
   }
   return hi;
+}
+
+/** eth_createAccessList's answer: the list, the gas the call uses with it, and its failure if any. */
+export interface AccessListResult {
+  readonly accessList: readonly AccessListEntry[];
+  readonly gasUsed: bigint;
+  readonly error?: string;
+}
+
+export interface AccessListEntry {
+  readonly address: Uint8Array;
+  readonly storageKeys: readonly Uint8Array[];
+}
+
+/** Rounds until the list settles: each list changes the warm set, hence possibly the path. */
+const MAX_ACCESS_LIST_ROUNDS = 8;
+
+function sameList(a: readonly AccessListEntry[] | undefined, b: readonly AccessListEntry[]): boolean {
+  const key = (list: readonly AccessListEntry[]): string => list.map((e) => `${bytesToHex(e.address)}:${e.storageKeys.map(bytesToHex).join(",")}`).join(";");
+  return a !== undefined && key(a) === key(b);
+}
+
+/**
+ * eth_createAccessList, as geth builds it: run with the current list, take what the call
+ * touched, repeat until the list no longer changes. Addresses every transaction warms anyway
+ * (sender, recipient, precompiles) are left out unless their storage was touched.
+ */
+export async function createAccessList(ctx: SimulationContext, request: CallRequest): Promise<AccessListResult> {
+  const cap = simulationGasCap(ctx);
+  const gas = request.gas === undefined || request.gas > cap ? cap : request.gas;
+  const excluded = new Set<string>([
+    bytesToHex(request.from ?? new Uint8Array(20)),
+    ...(request.to !== undefined ? [bytesToHex(request.to)] : []),
+    ...[...getActivePrecompiles(ctx.common).keys()].map((a) => `0x${a}`),
+  ]);
+  let list: readonly AccessListEntry[] | undefined = request.accessList;
+  for (let round = 0; ; round++) {
+    const result = await runOnce(ctx, { ...request, accessList: list ?? [] }, gas, true);
+    const touched: AccessListEntry[] = (result.accessList ?? [])
+      .map((item) => ({ address: hexToBytes(item.address), storageKeys: item.storageKeys.map((k) => setLengthLeft(hexToBytes(k), 32)) }))
+      .filter((item) => item.storageKeys.length > 0 || !excluded.has(bytesToHex(item.address)));
+    if (sameList(list, touched) || round + 1 >= MAX_ACCESS_LIST_ROUNDS) {
+      // geth reports the bare EVM error here ("execution reverted"), without a decoded reason.
+      const failure = result.execResult.exceptionError?.error;
+      const error = failure === undefined ? undefined : failure === "revert" ? "execution reverted" : failure;
+      return { accessList: touched, gasUsed: result.totalGasSpent, ...(error !== undefined ? { error } : {}) };
+    }
+    list = touched;
+  }
 }

@@ -31,6 +31,11 @@ export interface ChainReceipt {
   readonly revertData: Uint8Array;
   /** The EVM error of a failed transaction ("revert", "out of gas", …). */
   readonly error: string | undefined;
+  /** Before Byzantium: the state root after the transaction (the receipt has no status then). */
+  readonly postStateRoot?: Uint8Array;
+  /** Blob (EIP-4844) transactions: blob gas used and the block's blob gas price. */
+  readonly blobGasUsed?: bigint;
+  readonly blobGasPrice?: bigint;
 }
 
 /** A mined block with its receipts. */
@@ -58,6 +63,8 @@ export interface MinedBlock {
   readonly skipped: readonly SkippedTransaction[];
   /** The state the block executed on (its parent's state root). */
   readonly preStateRoot: Uint8Array;
+  /** EIP-7685 requests (type byte then data), the non-empty ones, as the engine API lists them. */
+  readonly requests?: readonly Uint8Array[];
   /** The block's stateless witness, when mined with `captureWitness`. */
   readonly witness?: Witness;
   /** Size of the RLP-encoded witness (what EXECUTE is charged for), when captured. */

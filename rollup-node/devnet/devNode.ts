@@ -68,6 +68,10 @@ export class DevNode implements RpcBackend, DevControls {
     return this.pool.get(hash);
   }
 
+  pooledTransactions(): readonly TypedTransaction[] {
+    return this.pool.snapshot();
+  }
+
   async signTransaction(request: TransactionRequest): Promise<TypedTransaction> {
     const key = this.keys.get(new Address(request.from).toString());
     if (key === undefined) throw new TransactionRejectedError("unknown account", "eth_sendTransaction signs only for eth_accounts; sign locally and use eth_sendRawTransaction");

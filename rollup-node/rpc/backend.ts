@@ -27,6 +27,8 @@ export interface RpcBackend {
   pendingNonce(address: Uint8Array): Promise<bigint>;
   /** A pooled (not yet mined) transaction by hash. */
   pendingTransaction(hash: Uint8Array): TypedTransaction | undefined;
+  /** Every pooled transaction (txpool_*); a backend without a pool leaves it out. */
+  pooledTransactions?(): readonly TypedTransaction[];
   /** Mines one block with the pooled transactions. */
   mine(options?: { timestamp?: bigint }): Promise<void>;
   /** Optional dev controls; methods answer -32601 when a backend lacks them. */

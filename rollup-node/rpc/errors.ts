@@ -1,6 +1,6 @@
 import { bytesToHex } from "@ethereumjs/util";
 
-import { ChainError, ExecutionRevertedError, TransactionRejectedError, UnknownBlockError } from "../chain/errors";
+import { ChainError, ExecutionRevertedError, SimulationError, TransactionRejectedError, UnknownBlockError } from "../chain/errors";
 
 /** JSON-RPC 2.0 and Ethereum error codes. */
 export const RpcErrorCode = {
@@ -44,6 +44,7 @@ export function toRpcError(error: unknown): RpcError {
       ? new RpcError(RpcErrorCode.ExecutionReverted, error.message, bytesToHex(error.data), error.hint)
       : new RpcError(RpcErrorCode.Server, error.message, undefined, error.hint);
   }
+  if (error instanceof SimulationError) return new RpcError(error.rpcCode, error.message, undefined, error.hint);
   if (error instanceof TransactionRejectedError) return new RpcError(RpcErrorCode.Server, error.reason, undefined, error.hint);
   if (error instanceof UnknownBlockError) return new RpcError(RpcErrorCode.Server, error.message, undefined, error.hint);
   if (error instanceof ChainError) return new RpcError(RpcErrorCode.Server, error.message, undefined, error.hint);

@@ -15,6 +15,16 @@ interface TxWithFees {
   readonly chainId?: bigint;
   readonly accessList?: [Uint8Array, Uint8Array[]][];
   readonly authorizationList?: Uint8Array[][];
+  readonly maxFeePerBlobGas?: bigint;
+  /** EthereumJS keeps these as 0x-hex strings. */
+  readonly blobVersionedHashes?: (string | Uint8Array)[];
+}
+
+/** The chain id a transaction commits to: typed ones carry it, EIP-155 legacy ones encode it in v. */
+function signedChainId(tx: TypedTransaction & TxWithFees): bigint | undefined {
+  if (tx.type !== 0) return tx.chainId;
+  if (tx.v === undefined || tx.v < 35n) return undefined;
+  return (tx.v - 35n) / 2n;
 }
 
 function bytesQuantity(bytes: Uint8Array | undefined): HexString {
@@ -47,7 +57,9 @@ export function formatTransaction(tx: TypedTransaction, block: Block | undefined
     value: quantity(tx.value),
     type: quantity(tx.type),
     accessList: t.accessList !== undefined && tx.type !== 0 ? accessListJson(t.accessList) : undefined,
-    chainId: t.chainId !== undefined && (tx.type !== 0 || tx.supports(Capability.EIP155ReplayProtection)) ? quantity(t.chainId) : undefined,
+    chainId: signedChainId(t) !== undefined ? quantity(signedChainId(t) as bigint) : undefined,
+    maxFeePerBlobGas: t.maxFeePerBlobGas !== undefined ? quantity(t.maxFeePerBlobGas) : undefined,
+    blobVersionedHashes: t.blobVersionedHashes !== undefined ? t.blobVersionedHashes.map((h) => (typeof h === "string" ? h : data(h))) : undefined,
     authorizationList:
       t.authorizationList !== undefined
         ? t.authorizationList.map(([chainId, address, nonce, yParity, r, s]) => ({
@@ -92,11 +104,13 @@ export function formatBlock(block: Block, fullTransactions: boolean): Json {
     size: quantity(block.serialize().length),
     stateRoot: data(h.stateRoot),
     timestamp: quantity(h.timestamp),
-    totalDifficulty: "0x0",
     transactions: block.transactions.map((tx, i) => (fullTransactions ? formatTransaction(tx, block, i) : data(tx.hash()))),
     transactionsRoot: data(h.transactionsTrie),
     uncles: [],
-    withdrawals: block.withdrawals !== undefined ? [] : undefined,
+    withdrawals:
+      block.withdrawals !== undefined
+        ? block.withdrawals.map((w) => ({ index: quantity(w.index), validatorIndex: quantity(w.validatorIndex), address: w.address.toString(), amount: quantity(w.amount) }))
+        : undefined,
     withdrawalsRoot: h.withdrawalsRoot !== undefined ? data(h.withdrawalsRoot) : undefined,
   };
 }
@@ -138,7 +152,11 @@ export function formatReceipt(receipt: ChainReceipt, firstLogIndex: number, bloc
       }),
     ),
     logsBloom: data(receipt.logsBloom),
-    status: quantity(receipt.status),
+    // Before Byzantium (EIP-658) a receipt commits to the post-transaction state root instead of a status.
+    root: receipt.postStateRoot !== undefined ? data(receipt.postStateRoot) : undefined,
+    status: receipt.postStateRoot === undefined ? quantity(receipt.status) : undefined,
+    blobGasUsed: receipt.blobGasUsed !== undefined ? quantity(receipt.blobGasUsed) : undefined,
+    blobGasPrice: receipt.blobGasPrice !== undefined ? quantity(receipt.blobGasPrice) : undefined,
     to: dataOrNull(receipt.to),
     transactionHash: data(receipt.transactionHash),
     transactionIndex: quantity(receipt.transactionIndex),

@@ -26,6 +26,21 @@ function nextBaseFee(chain: Chain): bigint {
   return chain.common.isActivatedEIP(1559) ? chain.head.header.calcNextBaseFee() : 0n;
 }
 
+/** The blob base fee of the block after `header` (EIP-4844; 0 before Cancun). */
+function blobBaseFeeAfter(chain: Chain, header: Block["header"]): bigint {
+  return header.excessBlobGas === undefined ? 0n : header.calcNextBlobGasPrice(header.common.isActivatedEIP(4844) ? header.common : chain.common);
+}
+
+function nextBlobBaseFee(chain: Chain): bigint {
+  return blobBaseFeeAfter(chain, chain.head.header);
+}
+
+/** Share of the block's blob gas capacity used (0 before Cancun). */
+function blobGasUsedRatio(header: Block["header"]): number {
+  if (header.blobGasUsed === undefined || !header.common.isActivatedEIP(4844)) return 0;
+  return Number(header.blobGasUsed) / Number(header.common.getBlobGasSchedule().maxBlobGasPerBlock);
+}
+
 function receiptJson(chain: Chain, hash: Uint8Array): Json {
   const found = chain.getTransaction(hash);
   const receipt = chain.getReceipt(hash);
@@ -68,6 +83,8 @@ function feeHistory(chain: Chain, params: readonly unknown[]): Json {
   const oldest = newest - count + 1n;
   const baseFees: Json[] = [];
   const ratios: number[] = [];
+  const blobFees: Json[] = [];
+  const blobRatios: number[] = [];
   const reward: Json[] = [];
   let last: Block | undefined;
   for (let n = oldest; n <= newest; n++) {
@@ -75,16 +92,21 @@ function feeHistory(chain: Chain, params: readonly unknown[]): Json {
     const h = record.block.header;
     baseFees.push(quantity(h.baseFeePerGas ?? 0n));
     ratios.push(Number(h.gasUsed) / Number(h.gasLimit));
+    blobFees.push(quantity(h.excessBlobGas === undefined ? 0n : h.getBlobGasPrice()));
+    blobRatios.push(blobGasUsedRatio(h));
     if (percentiles !== undefined) reward.push(rewards(record, percentiles as number[]));
     last = record.block;
   }
-  if (last !== undefined) baseFees.push(quantity(chain.common.isActivatedEIP(1559) ? last.header.calcNextBaseFee() : 0n));
+  if (last !== undefined) {
+    baseFees.push(quantity(last.header.common.isActivatedEIP(1559) ? last.header.calcNextBaseFee() : 0n));
+    blobFees.push(quantity(blobBaseFeeAfter(chain, last.header)));
+  }
   const out: { [key: string]: Json } = {
     oldestBlock: quantity(oldest),
     baseFeePerGas: baseFees,
     gasUsedRatio: ratios,
-    baseFeePerBlobGas: baseFees.map(() => "0x1"),
-    blobGasUsedRatio: ratios.map(() => 0),
+    baseFeePerBlobGas: blobFees,
+    blobGasUsedRatio: blobRatios,
   };
   if (percentiles !== undefined) out.reward = reward;
   return out;
@@ -102,8 +124,34 @@ async function proof(chain: Chain, params: readonly unknown[]): Promise<Json> {
     codeHash: p.codeHash,
     nonce: p.nonce,
     storageHash: p.storageHash,
+    // Keys are answered as 32-byte words. geth answers a key given short ("0x0") as a quantity,
+    // but EthereumJS' verifyMerkleStateProof hashes the key as written: it needs the full word.
     storageProof: p.storageProof.map((s) => ({ key: s.key, value: quantity(BigInt(s.value)), proof: s.proof })),
   };
+}
+
+/** At most this many slots per eth_getStorageValues call (bounded work per request). */
+const MAX_STORAGE_VALUES = 1024;
+
+/** eth_getStorageValues: `{address: [slot, …]}` → `{address: [value, …]}` at one block. */
+async function storageValues(chain: Chain, params: readonly unknown[]): Promise<Json> {
+  const request = params[0];
+  if (typeof request !== "object" || request === null || Array.isArray(request)) throw invalidParams("request: expected an object of address → slots");
+  const entries = Object.entries(request as Record<string, unknown>);
+  if (entries.length === 0) throw invalidParams("empty request");
+  const tag = parseBlockTag(params[1]);
+  let count = 0;
+  const out: { [address: string]: Json } = {};
+  for (const [addressHex, slots] of entries) {
+    const address = parseAddress(addressHex, "address");
+    if (!Array.isArray(slots)) throw invalidParams(`${addressHex}: expected an array of slots`);
+    count += slots.length;
+    if (count > MAX_STORAGE_VALUES) throw invalidParams(`too many slots (max ${MAX_STORAGE_VALUES})`);
+    const values: Json[] = [];
+    for (const [i, slot] of slots.entries()) values.push(data(await chain.getStorageAt(address, parseSlot(slot, `${addressHex}[${i}]`), tag)));
+    out[addressHex] = values;
+  }
+  return out;
 }
 
 /** The eth_* namespace. */
@@ -114,7 +162,8 @@ export const ethMethods: MethodTable = {
   eth_accounts: ({}, backend) => backend.accounts().map((a) => bytesToHex(a)),
   eth_gasPrice: ({}, { chain }) => quantity(nextBaseFee(chain) + SUGGESTED_PRIORITY_FEE),
   eth_maxPriorityFeePerGas: () => quantity(SUGGESTED_PRIORITY_FEE),
-  eth_blobBaseFee: () => "0x1",
+  eth_blobBaseFee: ({}, { chain }) => quantity(nextBlobBaseFee(chain)),
+  eth_baseFee: ({}, { chain }) => quantity(nextBaseFee(chain)),
   eth_feeHistory: (params, { chain }) => feeHistory(chain, params),
 
   eth_getBalance: async (params, { chain }) => quantity(await chain.getBalance(parseAddress(params[0], "address"), parseBlockTag(params[1]))),
@@ -127,6 +176,15 @@ export const ethMethods: MethodTable = {
     return quantity(tag === "pending" ? await backend.pendingNonce(address) : await backend.chain.getNonce(address, tag));
   },
   eth_getProof: (params, { chain }) => proof(chain, params),
+  eth_getStorageValues: (params, { chain }) => storageValues(chain, params),
+  eth_createAccessList: async (params, { chain }) => {
+    const result = await chain.createAccessList(parseCallRequest(params[0]), parseBlockTag(params[1]));
+    return {
+      accessList: result.accessList.map((e) => ({ address: data(e.address), storageKeys: e.storageKeys.map(data) })),
+      gasUsed: quantity(result.gasUsed),
+      error: result.error,
+    };
+  },
 
   eth_call: async (params, { chain }) => data((await chain.call(parseCallRequest(params[0]), parseBlockTag(params[1]))).returnValue),
   eth_estimateGas: async (params, { chain }) =>
@@ -199,7 +257,7 @@ export const ethMethods: MethodTable = {
     const to = filter.toBlock ?? chain.headNumber;
     if (filter.blockHash === undefined) {
       if (from > to) throw invalidParams("invalid block range params");
-      if (from > chain.headNumber) throw invalidParams("block range extends beyond current head block");
+      if (from > chain.headNumber || to > chain.headNumber) throw invalidParams("block range extends beyond current head block");
       if (to - from > MAX_LOG_RANGE) throw new RpcError(RpcErrorCode.Server, `query exceeds the ${MAX_LOG_RANGE}-block range limit`);
     }
     return chain.getLogs(filter).map(formatLog);

@@ -1,8 +1,12 @@
+import { configMethods } from "./config";
 import { debugMethods } from "./debug";
 import { ethMethods } from "./eth";
 import { evmMethods } from "./evm";
 import { hardhatMethods } from "./hardhat";
 import { netMethods } from "./net";
+import { simulateMethods } from "./simulate";
+import { testingMethods } from "./testing";
+import { txpoolMethods } from "./txpool";
 import type { MethodTable } from "./types";
 import { web3Methods } from "./web3";
 
@@ -14,7 +18,11 @@ export const DEFAULT_METHODS: MethodTable = {
   ...evmMethods,
   ...hardhatMethods,
   ...debugMethods,
+  ...txpoolMethods,
+  ...simulateMethods,
+  ...configMethods,
+  ...testingMethods,
 };
 
-export { debugMethods, ethMethods, evmMethods, hardhatMethods, netMethods, web3Methods };
+export { configMethods, debugMethods, ethMethods, evmMethods, hardhatMethods, netMethods, simulateMethods, testingMethods, txpoolMethods, web3Methods };
 export type { MethodHandler, MethodTable } from "./types";

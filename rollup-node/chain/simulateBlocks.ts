@@ -1,0 +1,513 @@
+import { Block, type BlockHeader, createBlockHeader, genTransactionsTrieRoot } from "@ethereumjs/block";
+import { type Common, ConsensusType, Hardfork } from "@ethereumjs/common";
+import { type CustomPrecompile, type EVMMockBlockchainInterface, getActivePrecompiles } from "@ethereumjs/evm";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { RLP } from "@ethereumjs/rlp";
+import { type TypedTransaction, type TypedTxData, createTx } from "@ethereumjs/tx";
+import {
+  Account,
+  Address,
+  KECCAK256_RLP,
+  type PrefixedHexString,
+  ValueEncoding,
+  bigIntToBytes,
+  bytesToHex,
+  createAddressFromString,
+  createZeroAddress,
+  hexToBytes,
+  setLengthLeft,
+} from "@ethereumjs/util";
+import { Bloom, type RunTxResult, type VM, createVM, encodeReceipt, runTx } from "@ethereumjs/vm";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+
+import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
+import { SafeMerkleStateManager } from "../../precompiles/stateManager";
+import type { BlockStore } from "./blockStore";
+import type { TrieDatabase } from "./chain";
+import { SimulationError } from "./errors";
+import { OverlayDB } from "./overlayDb";
+import { decodeErrorString, decodePanic } from "./revert";
+import { BEACON_ROOTS, HISTORY_STORAGE } from "./systemContracts";
+import { bypassSenderCodeCheck } from "./senderCodeCheck";
+import { TransferTracer } from "./transferTracer";
+import type { BeforeExecutionHook, CallRequest, ChainLog, ChainReceipt } from "./types";
+
+/**
+ * eth_simulateV1 (execution-apis): a sequence of blocks built on a base block, each with state
+ * overrides, header overrides and calls, executed on a throw-away copy of the state.
+ *
+ * Follows geth's simulator: blocks come 12 s apart unless overridden; unset header fields are
+ * zero (prevRandao, parent beacon root), the fee recipient is the parent's, and the base fee
+ * is 0 without validation;
+ * calls get the sender's nonce, and the gas left of a 50M budget shared by the whole request.
+ * With `traceTransfers`, ether movements appear among the call's logs (TransferTracer).
+ * Without validation a contract may send calls, as in geth (senderCodeCheck.ts).
+ * Not supported: blob calls and the blob base fee override (refused with -32602).
+ */
+
+/** geth's default RPC gas cap: the gas all calls of one request may use together. */
+export const SIMULATION_GAS_BUDGET = 50_000_000n;
+/** At most this many blocks per request (geth's limit). */
+export const MAX_SIMULATED_BLOCKS = 256n;
+/** Seconds between simulated blocks without a time override. */
+const BLOCK_TIME = 12n;
+
+/** geth's eth_simulateV1 error codes. */
+export const SimulationErrorCode = {
+  NonceTooLow: -38010,
+  NonceTooHigh: -38011,
+  BaseFeeTooLow: -38012,
+  IntrinsicGas: -38013,
+  InsufficientFunds: -38014,
+  BlockGasLimit: -38015,
+  BlockNumberOrder: -38020,
+  BlockTimestampOrder: -38021,
+  TooManyBlocks: -38026,
+  VmError: -32015,
+  Reverted: 3,
+  Internal: -32603,
+  Server: -32000,
+} as const;
+
+export interface StateOverride {
+  readonly balance?: bigint;
+  readonly nonce?: bigint;
+  readonly code?: Uint8Array;
+  /** Replaces the whole storage. */
+  readonly state?: ReadonlyMap<PrefixedHexString, Uint8Array>;
+  /** Changes these slots only. */
+  readonly stateDiff?: ReadonlyMap<PrefixedHexString, Uint8Array>;
+  /** Moves the precompile at this address to another one (the old address loses it). */
+  readonly movePrecompileToAddress?: Uint8Array;
+}
+
+export interface BlockOverrides {
+  readonly number?: bigint;
+  readonly time?: bigint;
+  readonly gasLimit?: bigint;
+  readonly feeRecipient?: Uint8Array;
+  readonly prevRandao?: Uint8Array;
+  readonly baseFeePerGas?: bigint;
+}
+
+export interface SimulatedBlockSpec {
+  readonly blockOverrides?: BlockOverrides;
+  /** Address (0x-hex, lower case) → override. */
+  readonly stateOverrides?: ReadonlyMap<PrefixedHexString, StateOverride>;
+  readonly calls: readonly CallRequest[];
+}
+
+export interface SimulationSpec {
+  readonly blocks: readonly SimulatedBlockSpec[];
+  /** Check nonces, balances and fees as for a real block (and keep the real base fee). */
+  readonly validation: boolean;
+  /** Report ether transfers as logs of 0xeeee…eeee (ERC-7528). */
+  readonly traceTransfers?: boolean;
+}
+
+export interface SimulatedCall {
+  readonly returnData: Uint8Array;
+  readonly logs: readonly ChainLog[];
+  readonly gasUsed: bigint;
+  /** Gas used before the refund. */
+  readonly maxUsedGas: bigint;
+  readonly status: 0 | 1;
+  readonly error?: { readonly message: string; readonly code: number; readonly data?: Uint8Array };
+}
+
+export interface SimulatedBlock {
+  readonly block: Block;
+  readonly calls: readonly SimulatedCall[];
+  readonly receipts: readonly ChainReceipt[];
+}
+
+export interface SimulationEnvironment {
+  readonly common: Common;
+  /** Switch forks by block (a chain with a fork schedule) or keep the one fork. */
+  readonly followsForkSchedule: boolean;
+  readonly db: TrieDatabase;
+  readonly store: BlockStore;
+  readonly customPrecompiles: readonly CustomPrecompile[];
+  readonly base: Block;
+  readonly baseStateRoot: Uint8Array;
+  readonly beforeExecution?: BeforeExecutionHook;
+}
+
+/** BLOCKHASH over the chain's blocks and the ones simulated so far. */
+class SimulationBlockchain implements EVMMockBlockchainInterface {
+  readonly simulated: Block[] = [];
+
+  constructor(private readonly store: BlockStore) {}
+
+  async getBlock(number: number | bigint | Uint8Array): Promise<Block> {
+    if (!(number instanceof Uint8Array)) {
+      const wanted = BigInt(number);
+      const simulated = this.simulated.find((b) => b.header.number === wanted);
+      if (simulated !== undefined) return simulated;
+    }
+    const record = number instanceof Uint8Array ? this.store.byHash(number) : this.store.byNumberOrUndefined(BigInt(number));
+    if (record === undefined) throw new Error(`block ${String(number)} is not in this chain`);
+    return record.block;
+  }
+
+  async putBlock(): Promise<void> {}
+
+  shallowCopy(): SimulationBlockchain {
+    return this;
+  }
+}
+
+interface PlannedBlock {
+  readonly number: bigint;
+  readonly timestamp: bigint;
+  readonly spec: SimulatedBlockSpec;
+}
+
+/** Fills number gaps with empty blocks and checks numbers and times increase (geth's order of checks). */
+function planBlocks(base: BlockHeader, blocks: readonly SimulatedBlockSpec[]): PlannedBlock[] {
+  const planned: PlannedBlock[] = [];
+  let number = base.number;
+  let timestamp = base.timestamp;
+  for (const spec of blocks) {
+    const wanted = spec.blockOverrides?.number ?? number + 1n;
+    if (wanted <= number) throw new SimulationError(SimulationErrorCode.BlockNumberOrder, `block numbers must be in order: ${wanted} <= ${number}`);
+    if (wanted - base.number > MAX_SIMULATED_BLOCKS) throw new SimulationError(SimulationErrorCode.TooManyBlocks, "too many blocks");
+    for (let gap = number + 1n; gap < wanted; gap++) {
+      timestamp += BLOCK_TIME;
+      planned.push({ number: gap, timestamp, spec: { calls: [] } });
+    }
+    const time = spec.blockOverrides?.time ?? timestamp + BLOCK_TIME;
+    if (time <= timestamp) throw new SimulationError(SimulationErrorCode.BlockTimestampOrder, `block timestamps must be in order: ${time} <= ${timestamp}`);
+    planned.push({ number: wanted, timestamp: time, spec });
+    number = wanted;
+    timestamp = time;
+  }
+  return planned;
+}
+
+async function applyStateOverrides(vm: VM, overrides: ReadonlyMap<PrefixedHexString, StateOverride> | undefined): Promise<void> {
+  const state = vm.stateManager;
+  for (const [addressHex, o] of overrides ?? []) {
+    const address = new Address(hexToBytes(addressHex));
+    // Only what is overridden is written: an override that just moves a precompile leaves no account.
+    if (o.balance !== undefined || o.nonce !== undefined) {
+      const account = (await state.getAccount(address)) ?? new Account();
+      if (o.balance !== undefined) account.balance = o.balance;
+      if (o.nonce !== undefined) account.nonce = o.nonce;
+      await state.putAccount(address, account);
+    }
+    if (o.code !== undefined) await state.putCode(address, o.code);
+    if (o.state !== undefined) {
+      await state.clearStorage(address);
+      for (const [slot, value] of o.state) await state.putStorage(address, hexToBytes(slot), value);
+    }
+    for (const [slot, value] of o.stateDiff ?? []) await state.putStorage(address, hexToBytes(slot), value);
+  }
+}
+
+/** The storage writes of the EIP-4788 and EIP-2935 system calls (the contracts' only effect). */
+async function applySystemCalls(vm: VM, header: BlockHeader): Promise<void> {
+  const state = vm.stateManager;
+  if (vm.common.isActivatedEIP(4788)) {
+    const address = new Address(hexToBytes(BEACON_ROOTS.address));
+    if ((await state.getCode(address)).length > 0) {
+      const window = BigInt(vm.common.param("historicalRootsLength"));
+      const index = header.timestamp % window;
+      await state.putStorage(address, setLengthLeft(bigIntToBytes(index), 32), bigIntToBytes(header.timestamp));
+      await state.putStorage(address, setLengthLeft(bigIntToBytes(index + window), 32), header.parentBeaconBlockRoot ?? new Uint8Array(32));
+    }
+  }
+  if (vm.common.isActivatedEIP(2935)) {
+    const address = new Address(hexToBytes(HISTORY_STORAGE.address));
+    if ((await state.getCode(address)).length > 0) {
+      const window = BigInt(vm.common.param("historyServeWindow"));
+      await state.putStorage(address, setLengthLeft(bigIntToBytes((header.number - 1n) % window), 32), header.parentHash);
+    }
+  }
+}
+
+/**
+ * An unsigned transaction standing for a call: sent by `from`, hashed over its unsigned
+ * encoding (v = r = s = 0), as geth's simulator does. Its common is the block's, except that
+ * the EIP-7825 cap (2^24 gas) is not applied: the default gas is the 50M request budget.
+ */
+function callTransaction(common: Common, request: CallRequest, nonce: bigint, gasLimit: bigint, chainId: bigint): TypedTransaction {
+  const txCommon = common.isActivatedEIP(7825) ? common.copy() : common;
+  if (txCommon !== common) txCommon.setHardfork(Hardfork.Prague);
+  const base = {
+    to: request.to,
+    value: request.value ?? 0n,
+    data: request.data ?? new Uint8Array(),
+    gasLimit,
+    nonce,
+    chainId,
+    accessList: request.accessList?.map((item) => [item.address, [...item.storageKeys]]) ?? [],
+  };
+  const legacy = request.gasPrice !== undefined && request.maxFeePerGas === undefined && request.maxPriorityFeePerGas === undefined;
+  const data: TypedTxData = legacy
+    ? ({ ...base, type: request.accessList !== undefined ? 1 : 0, gasPrice: request.gasPrice } as TypedTxData)
+    : ({ ...base, type: 2, maxFeePerGas: request.maxFeePerGas ?? 0n, maxPriorityFeePerGas: request.maxPriorityFeePerGas ?? 0n } as TypedTxData);
+  const tx = createTx(data, { common: txCommon, freeze: false });
+  const from = request.from !== undefined ? new Address(request.from) : createZeroAddress();
+  const hash = keccak_256(tx.serialize());
+  // Unsigned: the simulator names the sender and the hash (EthereumJS would recover/refuse them).
+  tx.getSenderAddress = () => from;
+  tx.hash = () => hash;
+  const signature = tx as unknown as { v?: bigint; r?: bigint; s?: bigint };
+  if (tx.type !== 0) {
+    signature.v = 0n;
+    signature.r = 0n;
+    signature.s = 0n;
+  }
+  return tx;
+}
+
+/** geth's simulator error for a transaction the block would refuse. */
+function rejection(message: string, from: Uint8Array, gas: bigint): SimulationError {
+  // EthereumJS appends "(vm hf=… block … tx …)": the reason is what comes before.
+  const m = (message.split(" (vm hf")[0] as string).toLowerCase();
+  const who = `address ${bytesToHex(from)}`;
+  const detail = `(supplied gas ${gas})`;
+  const nonces = /account has nonce of: (\d+) tx has nonce of: (\d+)/.exec(m);
+  if (nonces !== null) {
+    const [state, tx] = [BigInt(nonces[1] as string), BigInt(nonces[2] as string)];
+    return tx < state
+      ? new SimulationError(SimulationErrorCode.NonceTooLow, `err: nonce too low: ${who}, tx: ${tx} state: ${state} ${detail}`)
+      : new SimulationError(SimulationErrorCode.NonceTooHigh, `err: nonce too high: ${who}, tx: ${tx} state: ${state} ${detail}`);
+  }
+  if (m.includes("base fee") || m.includes("basefee"))
+    return new SimulationError(SimulationErrorCode.BaseFeeTooLow, `err: max fee per gas less than block base fee: ${who} ${detail}`);
+  if (m.includes("intrinsic") || m.includes("lower than the minimum gas limit")) {
+    return new SimulationError(SimulationErrorCode.IntrinsicGas, `err: intrinsic gas too low ${detail}`);
+  }
+  if (m.includes("enough funds") || m.includes("insufficient"))
+    return new SimulationError(SimulationErrorCode.InsufficientFunds, `err: insufficient funds for gas * price + value: ${who} ${detail}`);
+  if (m.includes("gas limit") && m.includes("block")) return new SimulationError(SimulationErrorCode.BlockGasLimit, `err: block gas limit reached ${detail}`);
+  if (m.includes("nonce") && m.includes("max")) return new SimulationError(SimulationErrorCode.Internal, `err: nonce has max value: ${who} ${detail}`);
+  return new SimulationError(SimulationErrorCode.Internal, `err: ${message.split(" (")[0]} ${detail}`);
+}
+
+/** Before the merge a block's difficulty follows from its parent's (ethash's rule). */
+function powDifficulty(planned: PlannedBlock, parent: BlockHeader, common: Common): bigint {
+  return createBlockHeader({ number: planned.number, timestamp: planned.timestamp, parentHash: parent.hash() }, { common }).ethashCanonicalDifficulty(parent);
+}
+
+/** Gas before the refund: refunds are capped at a fifth of it (EIP-3529). */
+function gasBeforeRefund(result: RunTxResult): bigint {
+  const spent = result.totalGasSpent;
+  const refund = result.gasRefund ?? 0n;
+  if (refund === 0n) return spent;
+  if (refund * 5n <= spent + refund) return spent + refund;
+  for (let total = (spent * 5n) / 4n - 1n; total <= (spent * 5n) / 4n + 2n; total++) if (total - total / 5n === spent) return total;
+  return spent + refund;
+}
+
+function callOutcome(result: RunTxResult, logs: readonly ChainLog[]): SimulatedCall {
+  const exec = result.execResult;
+  const common = { returnData: exec.returnValue, gasUsed: result.totalGasSpent, maxUsedGas: gasBeforeRefund(result) };
+  const error = exec.exceptionError?.error;
+  if (error === undefined) return { ...common, logs, status: 1 };
+  if (error === "revert") {
+    const reason = decodeErrorString(exec.returnValue) ?? decodePanic(exec.returnValue);
+    // geth puts a revert's data in the error only; returnData stays empty.
+    return {
+      ...common,
+      returnData: new Uint8Array(),
+      logs: [],
+      status: 0,
+      error: { message: reason === undefined ? "execution reverted" : `execution reverted: ${reason}`, code: SimulationErrorCode.Reverted, data: exec.returnValue },
+    };
+  }
+  return { ...common, returnData: new Uint8Array(), logs: [], status: 0, error: { message: error, code: SimulationErrorCode.VmError } };
+}
+
+/**
+ * The block's `movePrecompileToAddress` overrides as EVM precompile changes (geth's rules:
+ * only a precompile can move; its old address then has none; two may target one address).
+ */
+function movePrecompiles(common: Common, custom: readonly CustomPrecompile[], overrides: ReadonlyMap<PrefixedHexString, StateOverride> | undefined): CustomPrecompile[] {
+  const moved: CustomPrecompile[] = [];
+  const active = getActivePrecompiles(common, [...custom]);
+  for (const [addressHex, o] of overrides ?? []) {
+    if (o.movePrecompileToAddress === undefined) continue;
+    const fn = active.get(addressHex.slice(2));
+    if (fn === undefined) throw new SimulationError(SimulationErrorCode.Server, `account ${addressHex} is not a precompile`);
+    moved.push({ address: createAddressFromString(bytesToHex(o.movePrecompileToAddress)), function: fn }, { address: createAddressFromString(addressHex) });
+  }
+  return moved;
+}
+
+/** Runs the simulation; the chain's own state is never written (trie writes go to an overlay). */
+export async function simulateBlocks(env: SimulationEnvironment, spec: SimulationSpec): Promise<SimulatedBlock[]> {
+  if (BigInt(spec.blocks.length) > MAX_SIMULATED_BLOCKS) throw new SimulationError(SimulationErrorCode.TooManyBlocks, "too many blocks");
+  const plan = planBlocks(env.base.header, spec.blocks);
+  const common = env.common.copy();
+  const trie = new MerklePatriciaTrie({ db: new OverlayDB(env.db), useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+  const stateManager = new SafeMerkleStateManager({ common, trie });
+  const senderCheck = bypassSenderCodeCheck(stateManager);
+  await stateManager.setStateRoot(env.baseStateRoot);
+  const blockchain = new SimulationBlockchain(env.store);
+  // Each block's precompile moves apply to the chain's own precompiles (as in geth, a later
+  // block can move ecrecover again); the EVM takes its precompiles at creation, so a block
+  // whose moves differ from its predecessor's gets a fresh VM over the same state.
+  const newVm = (moved: readonly CustomPrecompile[]): Promise<VM> =>
+    createVM({ common, stateManager, blockchain, evmOpts: { customPrecompiles: [...env.customPrecompiles, ...moved] } });
+  const chainId = common.chainId();
+  let parent = env.base.header;
+  let budget = SIMULATION_GAS_BUDGET;
+  const out: SimulatedBlock[] = [];
+  let vm: VM | undefined;
+  let vmMoves = "";
+  let tracer: TransferTracer | undefined;
+  try {
+    for (const planned of plan) {
+      if (env.followsForkSchedule) common.setHardforkBy({ blockNumber: planned.number, timestamp: planned.timestamp });
+      const moved = movePrecompiles(common, env.customPrecompiles, planned.spec.stateOverrides);
+      const key = moved.map((p) => p.address.toString()).join(",");
+      if (vm === undefined || vmMoves !== key) {
+        tracer?.detach();
+        vm = await newVm(moved);
+        vmMoves = key;
+        tracer = spec.traceTransfers === true ? new TransferTracer(vm) : undefined;
+        tracer?.attach();
+      }
+      out.push(await simulateBlock(planned, vm, tracer));
+    }
+  } finally {
+    tracer?.detach();
+  }
+  return out;
+
+  async function simulateBlock(planned: PlannedBlock, vm: VM, tracer: TransferTracer | undefined): Promise<SimulatedBlock> {
+    const o = planned.spec.blockOverrides ?? {};
+    const gasLimit = o.gasLimit ?? parent.gasLimit;
+    const blockCommon = common.copy();
+    const fields = {
+      parentHash: parent.hash(),
+      number: planned.number,
+      timestamp: planned.timestamp,
+      gasLimit,
+      // An overridden fee recipient carries over to the following blocks, as in geth.
+      coinbase: o.feeRecipient !== undefined ? new Address(o.feeRecipient) : parent.coinbase,
+      mixHash: o.prevRandao ?? new Uint8Array(32),
+      difficulty: blockCommon.consensusType() === ConsensusType.ProofOfWork ? powDifficulty(planned, parent, blockCommon) : 0n,
+      baseFeePerGas: common.isActivatedEIP(1559) ? o.baseFeePerGas ?? (spec.validation ? parent.calcNextBaseFee() : 0n) : undefined,
+      withdrawalsRoot: common.isActivatedEIP(4895) ? KECCAK256_RLP : undefined,
+      blobGasUsed: common.isActivatedEIP(4844) ? 0n : undefined,
+      excessBlobGas: common.isActivatedEIP(4844) ? (parent.excessBlobGas === undefined ? 0n : parent.calcNextExcessBlobGas(common)) : undefined,
+      parentBeaconBlockRoot: common.isActivatedEIP(4788) ? new Uint8Array(32) : undefined,
+      requestsHash: common.isActivatedEIP(7685) ? EMPTY_REQUESTS_HASH : undefined,
+    };
+    const header = createBlockHeader(fields, { common: blockCommon, skipConsensusFormatValidation: true });
+    const context = new Block(header, [], [], common.isActivatedEIP(4895) ? [] : undefined, { common: blockCommon });
+    // Without validation, a call that offers no fee runs at base fee 0 (geth's NoBaseFee): a
+    // base fee override is reported in the header but does not make such calls invalid.
+    const feeless = spec.validation
+      ? context
+      : new Block(
+          createBlockHeader({ ...fields, baseFeePerGas: fields.baseFeePerGas === undefined ? undefined : 0n }, { common: blockCommon, skipConsensusFormatValidation: true }),
+          [],
+          [],
+          context.withdrawals,
+          {
+            common: blockCommon,
+          }
+        );
+
+    await vm.evm.journal.checkpoint();
+    await applyStateOverrides(vm, planned.spec.stateOverrides);
+    await applySystemCalls(vm, header);
+    const txs: TypedTransaction[] = [];
+    const results: RunTxResult[] = [];
+    const traced: (readonly ChainLog[])[] = [];
+    const nonces = new Map<string, bigint>();
+    let gasUsed = 0n;
+    for (const request of planned.spec.calls) {
+      const from = request.from ?? new Uint8Array(20);
+      const key = bytesToHex(from);
+      const nonce = request.nonce ?? nonces.get(key) ?? (await vm.stateManager.getAccount(new Address(from)))?.nonce ?? 0n;
+      const blockLeft = gasLimit - gasUsed;
+      const gas = request.gas ?? (budget < blockLeft ? budget : blockLeft);
+      if (gas > blockLeft) throw new SimulationError(SimulationErrorCode.BlockGasLimit, `block gas limit reached: ${gas} > ${blockLeft}`);
+      const tx = callTransaction(blockCommon, request, nonce, gas, chainId);
+      env.beforeExecution?.("call");
+      let result: RunTxResult;
+      tracer?.reset();
+      try {
+        const offersFee = (request.gasPrice ?? 0n) > 0n || (request.maxFeePerGas ?? 0n) > 0n || (request.maxPriorityFeePerGas ?? 0n) > 0n;
+        if (!spec.validation) senderCheck.arm(tx.getSenderAddress());
+        result = await runTx(vm, {
+          tx,
+          block: offersFee ? context : feeless,
+          skipNonce: !spec.validation,
+          blockGasUsed: gasUsed,
+          skipBlockGasLimitValidation: true,
+          skipHardForkValidation: true,
+        });
+      } catch (error) {
+        await vm.evm.journal.revert();
+        throw rejection((error as Error).message, from, gas);
+      } finally {
+        senderCheck.disarm();
+      }
+      nonces.set(key, nonce + 1n);
+      gasUsed += result.totalGasSpent;
+      budget = budget > result.totalGasSpent ? budget - result.totalGasSpent : 0n;
+      txs.push(tx);
+      results.push(result);
+      if (tracer !== undefined) traced.push(tracer.logs);
+    }
+    if (blockCommon.consensusType() === ConsensusType.ProofOfWork) {
+      // Before the merge the block's miner earns the block reward (no uncles here).
+      const miner = (await vm.stateManager.getAccount(header.coinbase)) ?? new Account();
+      miner.balance += blockCommon.param("minerReward");
+      await vm.stateManager.putAccount(header.coinbase, miner);
+    }
+    await vm.evm.journal.commit();
+    const stateRoot = await vm.stateManager.getStateRoot();
+
+    const receiptTrie = new MerklePatriciaTrie({ common });
+    const bloom = new Bloom(undefined, common);
+    for (const [i, result] of results.entries()) {
+      await receiptTrie.put(RLP.encode(i), encodeReceipt(result.receipt, (txs[i] as TypedTransaction).type));
+      bloom.or(result.bloom);
+    }
+    const sealed = createBlockHeader(
+      {
+        ...fields,
+        stateRoot,
+        transactionsTrie: await genTransactionsTrieRoot(txs, new MerklePatriciaTrie({ common })),
+        receiptTrie: results.length === 0 ? KECCAK256_RLP : receiptTrie.root(),
+        logsBloom: bloom.bitvector,
+        gasUsed,
+      },
+      { common: blockCommon, skipConsensusFormatValidation: true }
+    );
+    const block = new Block(sealed, txs, [], common.isActivatedEIP(4895) ? [] : undefined, { common: blockCommon });
+    blockchain.simulated.push(block);
+    const receipts = results.map((result, index): ChainReceipt => {
+      const tx = txs[index] as TypedTransaction;
+      const logs = (result.receipt.logs ?? []).map(([address, topics, data]) => ({ address, topics, data }));
+      return {
+        transactionHash: tx.hash(),
+        transactionIndex: index,
+        blockNumber: sealed.number,
+        blockHash: block.hash(),
+        from: tx.getSenderAddress().bytes,
+        to: tx.to?.bytes,
+        type: tx.type,
+        status: result.execResult.exceptionError === undefined ? 1 : 0,
+        cumulativeGasUsed: result.receipt.cumulativeBlockGasUsed,
+        gasUsed: result.totalGasSpent,
+        effectiveGasPrice: 0n,
+        contractAddress: result.createdAddress?.bytes,
+        logs,
+        logsBloom: result.bloom.bitvector,
+        revertData: result.execResult.exceptionError === undefined ? new Uint8Array() : result.execResult.returnValue,
+        error: result.execResult.exceptionError?.error,
+      };
+    });
+    parent = sealed;
+    return { block, receipts, calls: results.map((result, i) => callOutcome(result, traced[i] ?? (receipts[i] as ChainReceipt).logs)) };
+  }
+}

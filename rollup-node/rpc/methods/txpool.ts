@@ -1,0 +1,68 @@
+import type { TypedTransaction } from "@ethereumjs/tx";
+import { toChecksumAddress } from "@ethereumjs/util";
+
+import type { RpcBackend } from "../backend";
+import { type Json, formatTransaction } from "../format";
+import { parseAddress, quantity } from "../hex";
+import type { MethodTable } from "./types";
+
+interface PoolView {
+  /** Sender (checksummed) → nonce (decimal) → transaction: executable now, nonces contiguous. */
+  readonly pending: Map<string, TypedTransaction[]>;
+  /** Transactions behind a nonce gap. */
+  readonly queued: Map<string, TypedTransaction[]>;
+}
+
+/** Splits the pool as geth does: a sender's transactions up to the first nonce gap are pending. */
+async function poolView(backend: RpcBackend): Promise<PoolView> {
+  const bySender = new Map<string, TypedTransaction[]>();
+  for (const tx of backend.pooledTransactions?.() ?? []) {
+    const sender = tx.getSenderAddress().toString();
+    bySender.set(sender, [...(bySender.get(sender) ?? []), tx]);
+  }
+  const pending = new Map<string, TypedTransaction[]>();
+  const queued = new Map<string, TypedTransaction[]>();
+  for (const [sender, txs] of bySender) {
+    txs.sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
+    let next = await backend.chain.getNonce(txs[0]?.getSenderAddress().bytes ?? new Uint8Array(20), "latest");
+    const key = toChecksumAddress(sender);
+    for (const tx of txs) {
+      const target = tx.nonce === next ? pending : queued;
+      if (tx.nonce === next) next++;
+      target.set(key, [...(target.get(key) ?? []), tx]);
+    }
+  }
+  return { pending, queued };
+}
+
+function byNonce(txs: readonly TypedTransaction[]): { [nonce: string]: Json } {
+  const out: { [nonce: string]: Json } = {};
+  for (const tx of txs) out[tx.nonce.toString()] = formatTransaction(tx, undefined, undefined);
+  return out;
+}
+
+function content(groups: Map<string, TypedTransaction[]>, only?: string): { [sender: string]: Json } {
+  const out: { [sender: string]: Json } = {};
+  for (const [sender, txs] of groups) if (only === undefined || sender.toLowerCase() === only) out[sender] = byNonce(txs);
+  return out;
+}
+
+/** The txpool_* namespace (geth's): what the node holds for its next blocks. */
+export const txpoolMethods: MethodTable = {
+  txpool_status: async ({}, backend) => {
+    const view = await poolView(backend);
+    const count = (groups: Map<string, TypedTransaction[]>): number => [...groups.values()].reduce((n, txs) => n + txs.length, 0);
+    return { pending: quantity(count(view.pending)), queued: quantity(count(view.queued)) };
+  },
+  txpool_content: async ({}, backend) => {
+    const view = await poolView(backend);
+    return { pending: content(view.pending), queued: content(view.queued) };
+  },
+  txpool_contentFrom: async (params, backend) => {
+    const address = `0x${Buffer.from(parseAddress(params[0], "address")).toString("hex")}`;
+    const view = await poolView(backend);
+    const pending = content(view.pending, address);
+    const queued = content(view.queued, address);
+    return { pending: Object.values(pending)[0] ?? {}, queued: Object.values(queued)[0] ?? {} };
+  },
+};
