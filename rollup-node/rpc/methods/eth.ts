@@ -124,10 +124,16 @@ async function proof(chain: Chain, params: readonly unknown[]): Promise<Json> {
     codeHash: p.codeHash,
     nonce: p.nonce,
     storageHash: p.storageHash,
-    // Keys are answered as 32-byte words. geth answers a key given short ("0x0") as a quantity,
-    // but EthereumJS' verifyMerkleStateProof hashes the key as written: it needs the full word.
-    storageProof: p.storageProof.map((s) => ({ key: s.key, value: quantity(BigInt(s.value)), proof: s.proof })),
+    // A key is echoed as the caller wrote it when it is a full word, and as a quantity when it
+    // was short, as geth does: verifiers that hash the key as written (EthereumJS'
+    // verifyMerkleStateProof) then work for callers who send words.
+    storageProof: p.storageProof.map((s, i) => ({ key: echoedSlot(params[1] as unknown[], i, s.key), value: quantity(BigInt(s.value)), proof: s.proof })),
   };
+}
+
+function echoedSlot(requested: readonly unknown[], index: number, word: string): string {
+  const asWritten = requested[index];
+  return typeof asWritten === "string" && asWritten.length === 66 ? asWritten.toLowerCase() : quantity(BigInt(word));
 }
 
 /** At most this many slots per eth_getStorageValues call (bounded work per request). */

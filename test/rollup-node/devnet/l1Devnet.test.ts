@@ -112,8 +112,12 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
     const { fromMerkleStateProof, verifyMerkleStateProof } = await import("@ethereumjs/statemanager");
     const counter = await deploy(signer, "Counter");
     await (await counter.increment()).wait();
-    const proof = await provider.send("eth_getProof", [counter.target, ["0x0"], "latest"]);
+    const slot0 = `0x${"00".repeat(32)}`;
+    const proof = await provider.send("eth_getProof", [counter.target, [slot0], "latest"]);
+    expect(proof.storageProof[0].key).to.equal(slot0);
     expect(proof.storageProof[0].value).to.equal("0x1");
+    const short = await provider.send("eth_getProof", [counter.target, ["0x00"], "latest"]);
+    expect(short.storageProof[0].key).to.equal("0x0");
     const state = await fromMerkleStateProof(proof);
     expect(await verifyMerkleStateProof(state, proof)).to.equal(true);
   });
