@@ -2,7 +2,7 @@ import "@nomicfoundation/hardhat-toolbox";
 import type { HardhatUserConfig } from "hardhat/config";
 import path from "node:path";
 
-import "./tasks";
+import "./tasks/plugin";
 import { DEV_MNEMONIC } from "./rollup-node/devnet/accounts";
 import { IN_PROCESS_NETWORK, IN_PROCESS_URL } from "./tasks/inProcessNetwork";
 import { SOLC_VERSION } from "./tasks/solc";

@@ -4,9 +4,10 @@ import type { Signer } from "ethers";
 
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../typechain-types";
 
+import { type RollupContractArtifact, rollupConstructorArgs, rollupContractFactory, rollupContractShape } from "./contractArtifact";
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "./policy";
 
-export { DEFAULT_ROLLUP_POLICY, type RollupPolicy };
+export { DEFAULT_ROLLUP_POLICY, type RollupContractArtifact, type RollupPolicy };
 
 export interface RollupDeployParams {
   readonly l2ChainId: bigint;
@@ -24,6 +25,12 @@ export interface RollupDeployParams {
    * it also accepts those proofs (`advance`, `prove`).
    */
   readonly optimistic?: OptimisticParams;
+  /**
+   * The rollup contract to deploy (a project's own, inheriting NativeRollup); by default the
+   * framework's ExampleRollup, ProvenRollup or OptimisticExampleRollup, chosen by the options
+   * above. Its constructor arguments are matched by name and struct shape (contractArtifact.ts).
+   */
+  readonly contract?: RollupContractArtifact;
 }
 
 /** OptimisticRollup's OptimisticConfig: both must be non-zero. */
@@ -59,6 +66,8 @@ export interface RollupDeployment {
   readonly proofPolicy?: ProofPolicyParams;
   /** Set for an OptimisticExampleRollup: its challenge window and proposal bond. */
   readonly optimistic?: OptimisticParams;
+  /** The deployed contract's name (absent in records written before contracts were configurable). */
+  readonly contractName?: string;
 }
 
 /** Thrown when a deployment cannot be made or read. */
@@ -90,7 +99,9 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
     throw new DeploymentError("BAD_OPTIMISTIC_CONFIG", "the challenge window and the proposal bond must both be positive", "pass e.g. { challengeWindow: 30n, proposalBond: parseEther(\"0.1\") }");
   }
   const contract =
-    params.optimistic !== undefined
+    params.contract !== undefined
+      ? await deployCustom(deployer, params.contract, { ...params, policy, proofPolicy })
+      : params.optimistic !== undefined
       ? await new OptimisticExampleRollup__factory(deployer).deploy(...args, params.optimistic, proofPolicy ?? NO_PROOF_POLICY)
       : proofPolicy === undefined
         ? await new ExampleRollup__factory(deployer).deploy(...args)
@@ -112,7 +123,29 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
     policy,
     ...(params.proofPolicy === undefined ? {} : { proofPolicy: params.proofPolicy }),
     ...(params.optimistic === undefined ? {} : { optimistic: params.optimistic }),
+    contractName: params.contract?.contractName ?? (params.optimistic !== undefined ? "OptimisticExampleRollup" : proofPolicy === undefined ? "ExampleRollup" : "ProvenRollup"),
   };
+}
+
+/** Deploys a project's own rollup contract; its constructor must match the options given. */
+async function deployCustom(deployer: Signer, artifact: RollupContractArtifact, params: RollupDeployParams & { policy: RollupPolicy; proofPolicy?: ProofPolicyParams }) {
+  const shape = rollupContractShape(artifact);
+  if (shape.optimistic !== (params.optimistic !== undefined)) {
+    throw new DeploymentError(
+      "CONTRACT_MODE_MISMATCH",
+      shape.optimistic ? `${artifact.contractName} is an optimistic rollup, but optimistic mode is off` : `${artifact.contractName} is not an optimistic rollup, but optimistic mode is on`,
+      "set rollup.optimistic in hardhat.config.ts exactly when the contract inherits OptimisticRollup",
+    );
+  }
+  if (!shape.optimistic && shape.proofPolicy !== (params.proofPolicy !== undefined)) {
+    throw new DeploymentError(
+      "CONTRACT_MODE_MISMATCH",
+      shape.proofPolicy ? `${artifact.contractName} takes a proof policy, but proof mode is off` : `${artifact.contractName} takes no proof policy, but proof mode is on`,
+      "set rollup.proofs in hardhat.config.ts exactly when the contract's constructor takes a ProofPolicy",
+    );
+  }
+  const args = rollupConstructorArgs(artifact, { ...params, proofPolicy: params.proofPolicy ?? (shape.optimistic ? NO_PROOF_POLICY : undefined) });
+  return rollupContractFactory(artifact, deployer).deploy(...args);
 }
 
 const BIGINT_FIELDS = new Set(["l1ChainId", "l2ChainId", "sequencerInactivityPeriod", "forceInclusionDelay", "l2GenesisTimestamp", "challengeWindow", "proposalBond"]);

@@ -4,13 +4,7 @@ import { DEFAULT_HARDFORK } from "../rollup-node/chain/genesis";
 import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "../rollup-node/devnet/l1Devnet";
 import { parseEther } from "ethers";
 
-import {
-  DEFAULT_CHALLENGE_WINDOW,
-  DEFAULT_DATA_DIR,
-  DEFAULT_L2_BLOCK_TIME_MS,
-  DEFAULT_L2_CHAIN_ID,
-  DEFAULT_PROPOSAL_BOND,
-} from "../rollup-node/devnet/defaults";
+import { DEFAULT_DATA_DIR } from "../rollup-node/devnet/defaults";
 import { runL1DevnetForeground } from "../rollup-node/devnet/run";
 import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/rpc";
 
@@ -20,17 +14,17 @@ interface DevnetTaskArgs {
   l2Port: number;
   fork: string;
   blockTime?: number;
-  l2BlockTime: number;
+  l2BlockTime?: number;
   chainId: number;
-  l2ChainId: number;
+  l2ChainId?: number;
   dataDir: string;
   reset: boolean;
   l1Only: boolean;
   emptyBlocks: boolean;
   proofs?: number;
   optimistic: boolean;
-  challengeWindow: number;
-  proposalBond: string;
+  challengeWindow?: number;
+  proposalBond?: string;
 }
 
 task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 8545, the rollup contract, the L2 node on 9545")
@@ -39,17 +33,17 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
   .addOptionalParam("l2Port", "L2 port (0 picks a free one)", DEFAULT_L2_RPC_PORT, types.int)
   .addOptionalParam("fork", "L1 hardfork, active from genesis (--l1-only)", DEFAULT_HARDFORK, types.string)
   .addOptionalParam("blockTime", "Mine an L1 block every N ms instead of one per transaction", undefined, types.int)
-  .addOptionalParam("l2BlockTime", "L2 block interval in ms", DEFAULT_L2_BLOCK_TIME_MS, types.int)
+  .addOptionalParam("l2BlockTime", "L2 block interval in ms (default: rollup.blockTimeMs of the config, else 1000)", undefined, types.int)
   .addOptionalParam("chainId", "L1 chain id", Number(DEFAULT_L1_CHAIN_ID), types.int)
-  .addOptionalParam("l2ChainId", "L2 chain id", Number(DEFAULT_L2_CHAIN_ID), types.int)
+  .addOptionalParam("l2ChainId", "L2 chain id (default: rollup.l2ChainId of the config, else 42069)", undefined, types.int)
   .addOptionalParam("dataDir", "Where both chains are kept between runs", DEFAULT_DATA_DIR, types.string)
   .addFlag("reset", "Start both chains from genesis instead of resuming")
   .addFlag("l1Only", "Only the L1 devnet, in memory (the previous behaviour)")
   .addFlag("emptyBlocks", "Produce L2 blocks even without transactions or messages")
-  .addOptionalParam("proofs", "Proof mode: N attestation committees; blocks are accepted on their proofs alone", undefined, types.int)
-  .addFlag("optimistic", "Optimistic mode: blocks are proposed with a bond, final after the challenge window; the node challenges invalid ones")
-  .addOptionalParam("challengeWindow", "Optimistic mode: seconds a proposed block can be challenged", Number(DEFAULT_CHALLENGE_WINDOW), types.int)
-  .addOptionalParam("proposalBond", "Optimistic mode: ETH every proposal locks", (Number(DEFAULT_PROPOSAL_BOND) / 1e18).toString(), types.string)
+  .addOptionalParam("proofs", "Proof mode: N attestation committees; blocks are accepted on their proofs alone (default: rollup.proofs of the config)", undefined, types.int)
+  .addFlag("optimistic", "Optimistic mode: blocks are proposed with a bond, final after the challenge window; the node challenges invalid ones (default: rollup.optimistic of the config)")
+  .addOptionalParam("challengeWindow", "Optimistic mode: seconds a proposed block can be challenged (default 30)", undefined, types.int)
+  .addOptionalParam("proposalBond", "Optimistic mode: ETH every proposal locks (default 0.1)", undefined, types.string)
   .setAction(async (args: DevnetTaskArgs, hre) => {
     if (args.l1Only) {
       await runL1DevnetForeground({ host: args.host, port: args.port, hardfork: args.fork, blockTime: args.blockTime, chainId: BigInt(args.chainId) });
@@ -59,18 +53,28 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
     await hre.run("compile", { quiet: true });
     // Loaded here: the rollup needs the contract bindings that compile just generated.
     const { runRollupDevnetForeground } = await import("../rollup-node/devnet/runRollup");
+    const { devnetOptionsFromConfig } = await import("./devnetConfig");
+    const fromConfig = await devnetOptionsFromConfig(hre);
+    const optimistic =
+      args.optimistic || args.challengeWindow !== undefined || args.proposalBond !== undefined
+        ? {
+            challengeWindow: args.challengeWindow === undefined ? fromConfig.optimistic?.challengeWindow : BigInt(args.challengeWindow),
+            proposalBond: args.proposalBond === undefined ? fromConfig.optimistic?.proposalBond : parseEther(args.proposalBond),
+          }
+        : fromConfig.optimistic;
     await runRollupDevnetForeground({
+      ...fromConfig,
       host: args.host,
       l1Port: args.port,
       l2Port: args.l2Port,
       l1ChainId: BigInt(args.chainId),
-      l2ChainId: BigInt(args.l2ChainId),
+      l2ChainId: args.l2ChainId === undefined ? fromConfig.l2ChainId : BigInt(args.l2ChainId),
       l1BlockTimeMs: args.blockTime,
-      l2BlockTimeMs: args.l2BlockTime,
+      l2BlockTimeMs: args.l2BlockTime ?? fromConfig.l2BlockTimeMs,
       dataDir: args.dataDir,
       reset: args.reset,
       allowEmptyBlocks: args.emptyBlocks,
-      proofs: args.proofs === undefined ? undefined : { committees: args.proofs },
-      optimistic: args.optimistic ? { challengeWindow: BigInt(args.challengeWindow), proposalBond: parseEther(args.proposalBond) } : undefined,
+      proofs: args.proofs === undefined ? fromConfig.proofs : { committees: args.proofs },
+      optimistic,
     });
   });

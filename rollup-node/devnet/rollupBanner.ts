@@ -5,6 +5,7 @@ import { accountsSection } from "./banner";
 import type { RollupDevnet } from "./rollupDevnet";
 
 function rollupKind(devnet: RollupDevnet): string {
+  if (devnet.deployment.contractName !== undefined) return devnet.deployment.contractName;
   if (devnet.deployment.optimistic !== undefined) return "OptimisticExampleRollup";
   return devnet.deployment.proofPolicy === undefined ? "ExampleRollup" : "ProvenRollup";
 }

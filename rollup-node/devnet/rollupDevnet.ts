@@ -4,11 +4,19 @@ import path from "node:path";
 import { bytesToHex } from "@ethereumjs/util";
 import { JsonRpcProvider, Wallet } from "ethers";
 
-import { DEFAULT_ROLLUP_POLICY, type RollupDeployment, type RollupPolicy, deployRollup, loadDeployment, saveDeployment } from "../../deploy/rollup";
+import {
+  DEFAULT_ROLLUP_POLICY,
+  type RollupContractArtifact,
+  type RollupDeployment,
+  type RollupPolicy,
+  deployRollup,
+  loadDeployment,
+  saveDeployment,
+} from "../../deploy/rollup";
 import type { AcceptedBlock, BlockProofs } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import { Chain } from "../chain/chain";
-import { type GenesisConfig, createChainCommon } from "../chain/genesis";
+import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import type { ProducedBlock } from "../l2/types";
 import type { Logger, LoggerFactory } from "../logger";
@@ -67,6 +75,13 @@ export interface RollupDevnetOptions {
    * Window and bond default to DEFAULT_CHALLENGE_WINDOW (s) and DEFAULT_PROPOSAL_BOND (wei).
    */
   readonly optimistic?: { readonly challengeWindow?: bigint; readonly proposalBond?: bigint };
+  /**
+   * The rollup contract to deploy (a project's own, inheriting NativeRollup or OptimisticRollup);
+   * by default ExampleRollup, ProvenRollup or OptimisticExampleRollup, by mode.
+   */
+  readonly contract?: RollupContractArtifact;
+  /** Extra L2 genesis accounts and predeploys, next to the funded dev accounts and L2Bridge. */
+  readonly genesisAlloc?: Readonly<Record<string, GenesisAccount>>;
 }
 
 /** Options the devnet cannot run together. */
@@ -116,6 +131,18 @@ function proofsForBlocks(service: ProofService, chainId: bigint): (produced: Pro
   };
 }
 
+/** The devnet's L2 genesis: the dev genesis plus the project's allocations (which may not replace a dev account). */
+function devnetGenesis(options: RollupDevnetOptions, l2ChainId: bigint, timestamp: bigint, funded: readonly DevAccount[]): GenesisConfig {
+  const base = devL2Genesis({ chainId: l2ChainId, timestamp, funded, gasLimit: options.l2GasLimit });
+  const alloc: Record<string, GenesisAccount> = { ...base.alloc };
+  for (const [address, account] of Object.entries(options.genesisAlloc ?? {})) {
+    const key = address.toLowerCase();
+    if (alloc[key] !== undefined) throw new DevnetOptionsError(`the genesis allocation for ${address} collides with a dev account or the L2Bridge predeploy`, "pick another address in rollup.genesis");
+    alloc[key] = account;
+  }
+  return { ...base, alloc };
+}
+
 async function genesisCommitments(genesis: GenesisConfig): Promise<{ hash: string; stateRoot: string }> {
   const probe = await Chain.create({ genesis });
   return { hash: bytesToHex(probe.head.hash()), stateRoot: bytesToHex(probe.head.header.stateRoot) };
@@ -144,23 +171,28 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   const l1ChainId = options.l1ChainId ?? DEFAULT_L1_CHAIN_ID;
   const l2ChainId = options.l2ChainId ?? DEFAULT_L2_CHAIN_ID;
   const previous = options.reset === true ? undefined : await loadDeployment(deploymentFile).catch(() => undefined);
+  const accounts = deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE);
+  const keys = devNodeKeys(DEFAULT_DEV_BALANCE);
+  // A record resumes only if this run would rebuild the same L2 genesis for the same contract.
+  const sameGenesis =
+    previous?.l2GenesisTimestamp !== undefined &&
+    (await genesisCommitments(devnetGenesis(options, l2ChainId, previous.l2GenesisTimestamp, [...accounts, keys.relayer]))).hash === previous.genesisBlockHash;
   const resumable =
     previous !== undefined &&
+    sameGenesis &&
+    (previous.contractName ?? "ExampleRollup") === (options.contract?.contractName ?? previous.contractName ?? "ExampleRollup") &&
     previous.l1ChainId === l1ChainId &&
     previous.l2ChainId === l2ChainId &&
     previous.l2GenesisTimestamp !== undefined &&
     (previous.proofPolicy !== undefined) === (options.proofs !== undefined) &&
     (previous.optimistic !== undefined) === (optimistic !== undefined);
-  if (previous !== undefined && !resumable) log.warn(`${deploymentFile} was made with other chain ids, proof mode or optimistic mode: starting from genesis`);
+  if (previous !== undefined && !resumable) log.warn(`${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode: starting from genesis`);
   if (!resumable) {
     // Only what this devnet wrote: `dataDir` may be a directory the user keeps other things in.
     await rm(path.join(dataDir, "l2"), { recursive: true, force: true });
     await rm(deploymentFile, { force: true });
   }
   await mkdir(dataDir, { recursive: true });
-
-  const accounts = deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE);
-  const keys = devNodeKeys(DEFAULT_DEV_BALANCE);
   const l1Store = await L1Store.open(path.join(dataDir, "l1"), { reset: !resumable });
   let l1: L1Devnet | undefined;
   let node: RollupNode | undefined;
@@ -194,11 +226,11 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     let genesis: GenesisConfig;
     if (resumable && previous !== undefined) {
       deployment = previous;
-      genesis = devL2Genesis({ chainId: l2ChainId, timestamp: previous.l2GenesisTimestamp as bigint, funded: [...accounts, keys.relayer], gasLimit: options.l2GasLimit });
+      genesis = devnetGenesis(options, l2ChainId, previous.l2GenesisTimestamp as bigint, [...accounts, keys.relayer]);
       log.info(`resuming: L1 at block ${l1.chain.headNumber}, rollup ${deployment.address}`);
     } else {
       const l2GenesisTimestamp = BigInt(Math.floor(Date.now() / 1000)) - 1n;
-      genesis = devL2Genesis({ chainId: l2ChainId, timestamp: l2GenesisTimestamp, funded: [...accounts, keys.relayer], gasLimit: options.l2GasLimit });
+      genesis = devnetGenesis(options, l2ChainId, l2GenesisTimestamp, [...accounts, keys.relayer]);
       const commitments = await genesisCommitments(genesis);
       const deployed = await deployRollup(new Wallet(keys.sequencer.privateKey, l1Provider), {
         l2ChainId,
@@ -211,15 +243,17 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
             ? undefined
             : { threshold: options.proofs?.threshold ?? proofService.provers.length, allowReexecution: false, acceptedKeys: proofService.provers.map((p) => p.keyHash) },
         optimistic,
+        contract: options.contract,
       });
       deployment = { ...deployed, l2GenesisTimestamp };
       await saveDeployment(deploymentFile, deployment);
+      const name = deployment.contractName ?? "ExampleRollup";
       const kind =
         deployment.optimistic !== undefined
-          ? `OptimisticExampleRollup (challenge window ${deployment.optimistic.challengeWindow} s, bond ${deployment.optimistic.proposalBond} wei)`
+          ? `${name} (challenge window ${deployment.optimistic.challengeWindow} s, bond ${deployment.optimistic.proposalBond} wei)`
           : deployment.proofPolicy === undefined
-            ? "ExampleRollup"
-            : `ProvenRollup (${deployment.proofPolicy.threshold} of ${deployment.proofPolicy.acceptedKeys.length} proof types)`;
+            ? name
+            : `${name} (${deployment.proofPolicy.threshold} of ${deployment.proofPolicy.acceptedKeys.length} proof types)`;
       log.info(`deployed ${kind} at ${deployment.address} (L1 block ${deployment.deployBlock}) for L2 genesis ${commitments.hash}`);
     }
 
