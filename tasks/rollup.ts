@@ -9,7 +9,7 @@ import type { CommonArgs } from "./rollupActions";
 const withCommon = <T extends ReturnType<typeof task>>(t: T): T =>
   t.addOptionalParam("rollup", "Rollup contract on L1 (default: the devnet's .devnet/rollup.json)", undefined, types.string).addOptionalParam("account", "Dev account index (0–9) to act with", 0, types.int) as T;
 
-task("rollup:deploy", "Deploys ExampleRollup on L1 for an L2 genesis (by default the devnet's dev genesis)")
+task("rollup:deploy", "Deploys the rollup contract of hardhat.config.ts `rollup.contract` (default ExampleRollup) on L1 for an L2 genesis (by default the devnet's dev genesis with `rollup.genesis`)")
   .addOptionalParam("l2ChainId", "L2 chain id", Number(DEFAULT_L2_CHAIN_ID), types.int)
   .addOptionalParam("genesisHash", "L2 genesis block hash (default: the dev genesis, built now)", undefined, types.string)
   .addOptionalParam("genesisStateRoot", "L2 genesis state root (with --genesis-hash)", undefined, types.string)

@@ -1,18 +1,17 @@
 // The actions of the rollup:* tasks (defined in ./rollup.ts). The cross-domain ones are thin
 // command-line wrappers over the SDK (sdk/): what they print is what RollupClient reports.
-import { bytesToHex } from "@ethereumjs/util";
 import { formatEther, parseEther } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { deployRollup, saveDeployment } from "../deploy/rollup";
 import { executeErrorName } from "../precompiles/errors";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
-import { Chain } from "../rollup-node/chain/chain";
 import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/devnet/accounts";
 import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/devnet/l1Devnet";
 import { devNodeKeys } from "../rollup-node/node/keys";
-import { devL2Genesis } from "../rollup-node/node/l2Genesis";
+import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { type L1ToL2Message, type MessageStatusReport, describeStatus } from "../sdk";
+import { configuredGenesisAlloc, readRollupArtifact } from "./devnetConfig";
 import { type RollupTaskContext, rollupTaskContext } from "./rollupContext";
 
 export interface CommonArgs {
@@ -39,35 +38,37 @@ async function followToL2(ctx: RollupTaskContext, message: L1ToL2Message): Promi
 }
 
 export async function deploy(args: { l2ChainId: number; genesisHash?: string; genesisStateRoot?: string; sequencer?: string; inactivity: number; forceInclusion: number; out?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
-    await hre.run("compile", { quiet: true });
-    const [deployer] = await hre.ethers.getSigners();
-    if (deployer === undefined) throw new Error("the network has no accounts to deploy from");
-    let genesisHash = args.genesisHash;
-    let genesisStateRoot = args.genesisStateRoot;
-    let l2GenesisTimestamp: bigint | undefined;
-    if (genesisHash === undefined || genesisStateRoot === undefined) {
-      l2GenesisTimestamp = BigInt(Math.floor(Date.now() / 1000));
-      const keys = devNodeKeys(DEFAULT_DEV_BALANCE);
-      const genesis = devL2Genesis({ chainId: BigInt(args.l2ChainId), timestamp: l2GenesisTimestamp, funded: [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT), keys.relayer] });
-      const head = (await Chain.create({ genesis })).head;
-      genesisHash = bytesToHex(head.hash());
-      genesisStateRoot = bytesToHex(head.header.stateRoot);
-    }
-    const deployed = await deployRollup(deployer, {
-      l2ChainId: BigInt(args.l2ChainId),
-      genesisBlockHash: genesisHash,
-      genesisStateRoot,
-      sequencer: args.sequencer ?? devNodeKeys().sequencer.address,
-      policy: { sequencerInactivityPeriod: BigInt(args.inactivity), forceInclusionDelay: BigInt(args.forceInclusion) },
-    });
-    const deployment = l2GenesisTimestamp === undefined ? deployed : { ...deployed, l2GenesisTimestamp };
-    console.log(`ExampleRollup deployed at ${deployment.address} (L1 block ${deployment.deployBlock}, tx ${deployment.transactionHash})`);
-    console.log(`L2 chain id ${deployment.l2ChainId}, genesis ${deployment.genesisBlockHash}, sequencer ${deployment.sequencer}`);
-    if (args.out !== undefined) {
-      await saveDeployment(args.out, deployment);
-      console.log(`deployment record written to ${args.out}`);
-    }
+  await hre.run("compile", { quiet: true });
+  const [deployer] = await hre.ethers.getSigners();
+  if (deployer === undefined) throw new Error("the network has no accounts to deploy from");
+  // The project's own rollup contract and L2 allocations (hardhat.config.ts `rollup`), as the devnet deploys them.
+  const { rollup } = hre.config;
+  const contract = rollup.contract === undefined ? undefined : await readRollupArtifact(hre, rollup.contract);
+  let genesisHash = args.genesisHash;
+  let genesisStateRoot = args.genesisStateRoot;
+  let l2GenesisTimestamp: bigint | undefined;
+  if (genesisHash === undefined || genesisStateRoot === undefined) {
+    l2GenesisTimestamp = BigInt(Math.floor(Date.now() / 1000));
+    const funded = [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT), devNodeKeys(DEFAULT_DEV_BALANCE).relayer];
+    const genesis = devnetGenesis({ genesisAlloc: await configuredGenesisAlloc(hre, rollup), l2GasLimit: rollup.gasLimit }, BigInt(args.l2ChainId), l2GenesisTimestamp, funded);
+    ({ hash: genesisHash, stateRoot: genesisStateRoot } = await genesisCommitments(genesis));
   }
+  const deployed = await deployRollup(deployer, {
+    l2ChainId: BigInt(args.l2ChainId),
+    genesisBlockHash: genesisHash,
+    genesisStateRoot,
+    sequencer: args.sequencer ?? devNodeKeys().sequencer.address,
+    policy: { sequencerInactivityPeriod: BigInt(args.inactivity), forceInclusionDelay: BigInt(args.forceInclusion) },
+    ...(contract === undefined ? {} : { contract }),
+  });
+  const deployment = l2GenesisTimestamp === undefined ? deployed : { ...deployed, l2GenesisTimestamp };
+  console.log(`${deployment.contractName ?? "ExampleRollup"} deployed at ${deployment.address} (L1 block ${deployment.deployBlock}, tx ${deployment.transactionHash})`);
+  console.log(`L2 chain id ${deployment.l2ChainId}, genesis ${deployment.genesisBlockHash}, sequencer ${deployment.sequencer}`);
+  if (args.out !== undefined) {
+    await saveDeployment(args.out, deployment);
+    console.log(`deployment record written to ${args.out}`);
+  }
+}
 
 export async function deposit(args: CommonArgs & { amount: string; to?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
   return withContext(hre, args, async (ctx) => {

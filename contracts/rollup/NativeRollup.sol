@@ -366,11 +366,20 @@ abstract contract NativeRollup {
     /// @param witness Stateless witness of the block's pre-state.
     /// @param proofs `abi.encode(ExecutionProof[])`, or empty to re-execute from `witness`.
     /// @return The block's commitments.
+    /// @dev Virtual so that a rollup can show or adapt its one-line verification (the template does).
     function _execute(bytes calldata parentHeader, bytes calldata block_, bytes calldata witness, bytes calldata proofs)
         internal
+        virtual
         returns (ExecuteResult memory)
     {
-        return Execute.execute(L2_CHAIN_ID, parentHeader, block_, witness, ProofPolicies.attach(_proofPolicy, proofs));
+        return Execute.execute(L2_CHAIN_ID, parentHeader, block_, witness, _withProofPolicy(proofs));
+    }
+
+    /// @notice EXECUTE's `proofs` field: the sequencer's proofs under this rollup's policy.
+    /// @param proofs `abi.encode(ExecutionProof[])`, or empty to re-execute (returned as is).
+    /// @return `abi.encode(ProofPolicy, ExecutionProof[])`, or empty.
+    function _withProofPolicy(bytes calldata proofs) internal view returns (bytes memory) {
+        return ProofPolicies.attach(_proofPolicy, proofs);
     }
 
     /// @notice Checks the sequencing rules for a block that follows a chain whose next unconsumed

@@ -132,7 +132,7 @@ function proofsForBlocks(service: ProofService, chainId: bigint): (produced: Pro
 }
 
 /** The devnet's L2 genesis: the dev genesis plus the project's allocations (which may not replace a dev account). */
-function devnetGenesis(options: RollupDevnetOptions, l2ChainId: bigint, timestamp: bigint, funded: readonly DevAccount[]): GenesisConfig {
+export function devnetGenesis(options: Pick<RollupDevnetOptions, "genesisAlloc" | "l2GasLimit">, l2ChainId: bigint, timestamp: bigint, funded: readonly DevAccount[]): GenesisConfig {
   const base = devL2Genesis({ chainId: l2ChainId, timestamp, funded, gasLimit: options.l2GasLimit });
   const alloc: Record<string, GenesisAccount> = { ...base.alloc };
   for (const [address, account] of Object.entries(options.genesisAlloc ?? {})) {
@@ -143,7 +143,8 @@ function devnetGenesis(options: RollupDevnetOptions, l2ChainId: bigint, timestam
   return { ...base, alloc };
 }
 
-async function genesisCommitments(genesis: GenesisConfig): Promise<{ hash: string; stateRoot: string }> {
+/** The hash and state root a rollup contract is deployed with for `genesis`. */
+export async function genesisCommitments(genesis: GenesisConfig): Promise<{ hash: string; stateRoot: string }> {
   const probe = await Chain.create({ genesis });
   return { hash: bytesToHex(probe.head.hash()), stateRoot: bytesToHex(probe.head.header.stateRoot) };
 }

@@ -66,4 +66,23 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     const out = await runTask("rollup:blocks", { rollup: r.devnet.deployment.address, account: 0, last: 20 });
     expect(out).to.match(/L2 block 1 .* final, re-executed by EXECUTE/);
   });
+
+  it("rollup:deploy deploys the contract named by the config's rollup.contract for the dev genesis", async () => {
+    const configured = hre.config.rollup;
+    (hre.config as { rollup: typeof configured }).rollup = { ...configured, contract: "ExampleRollup" };
+    try {
+      const out = await runTask("rollup:deploy", { l2ChainId: 4242, inactivity: 60, forceInclusion: 30 });
+      const [, name, address] = /^(\w+) deployed at (0x[0-9a-fA-F]{40})/m.exec(out) ?? [];
+      expect(name).to.equal("ExampleRollup");
+      const rollup = await hre.ethers.getContractAt("ExampleRollup", address as string);
+      expect(await rollup.L2_CHAIN_ID()).to.equal(4242n);
+      expect(await rollup.SEQUENCER_INACTIVITY_PERIOD()).to.equal(60n);
+      expect(out).to.match(new RegExp(`L2 chain id 4242, genesis ${await rollup.headHash()}`));
+      (hre.config as { rollup: typeof configured }).rollup = { ...configured, contract: "NoSuchRollup" };
+      const failure = await runTask("rollup:deploy", { l2ChainId: 4242, inactivity: 60, forceInclusion: 30 }).catch((e: Error) => e);
+      expect(String(failure)).to.contain("NoSuchRollup");
+    } finally {
+      (hre.config as { rollup: typeof configured }).rollup = configured;
+    }
+  });
 });
