@@ -5,26 +5,13 @@
 import type { Provider } from "ethers";
 
 import type { NativeRollup } from "./contracts";
-import type { RollupNodeRpc } from "./nodeRpc";
+import type { RollupNodeRpc, RollupNodeStatus } from "./nodeRpc";
 
-export interface RollupStatus {
-  readonly rollupAddress: string;
-  readonly l1ChainId: bigint;
-  readonly l1Head: bigint;
-  readonly l2ChainId: bigint;
-  readonly l2Head: bigint;
-  readonly l2HeadHash: string;
-  /** The last L2 block the rollup contract accepted. */
-  readonly acceptedL2Head: bigint;
-  readonly acceptedL2HeadHash: string;
-  /** Every L1 → L2 message ever queued. */
-  readonly l1MessageCount: bigint;
-  /** Queued L1 → L2 messages no accepted L2 block has consumed yet. */
-  readonly pendingL1Messages: bigint;
-  /** The node's batch submitter; "unknown" when the node has no rollup_status. */
-  readonly submitter: "running" | "halted" | "off" | "unknown";
-  readonly submitterError?: string;
-}
+/**
+ * The node's `rollup_status` fields, but read from the chains; `submitter` is "unknown" when the
+ * node has no `rollup_status` (another L2 client).
+ */
+export type RollupStatus = Omit<RollupNodeStatus, "submitter"> & { readonly submitter: RollupNodeStatus["submitter"] | "unknown" };
 
 export interface RollupStatusSources {
   readonly rollup: NativeRollup;

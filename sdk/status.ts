@@ -56,11 +56,10 @@ export function statusRank(direction: RollupMessage["direction"], status: Messag
 }
 
 export async function l1ToL2Status(sources: StatusSources, message: L1ToL2Message): Promise<L1ToL2StatusReport> {
-  const [relayed, nextIndex, node] = await Promise.all([
-    sources.l2Bridge.relayed(message.nonce),
-    sources.rollup.nextMessageIndex(),
-    sources.node.l1ToL2Status(message.nonce),
-  ]);
+  const [relayed, nextIndex] = await Promise.all([sources.l2Bridge.relayed(message.nonce), sources.rollup.nextMessageIndex()]);
+  // Asked after the contracts, so the node has seen at least the blocks they were read at: a
+  // relay the bridge reports always comes with the node's block and transaction for it.
+  const node = await sources.node.l1ToL2Status(message.nonce);
   const consumedOnL1 = message.nonce < nextIndex;
   const status: L1ToL2Status = relayed ? "relayed" : consumedOnL1 || node?.status === "anchored" || node?.status === "relayed" ? "anchored" : "queued";
   return {

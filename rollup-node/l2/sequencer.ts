@@ -201,7 +201,6 @@ export class Sequencer implements SequencerApi, RpcBackend {
           mined = await this.mineWith(parent, timestamp, used, pooled);
         }
         this.mempool.settle(mined);
-        this.anchors.set(number, { consumedMessages: used.consumedMessages, firstMessageNonce: used.firstMessageNonce });
         const produced = this.toProduced(mined, parent, used);
         this.report(produced, mined, used);
         for (const listener of this.listeners) {
@@ -268,6 +267,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
           encodedWitness: mined.encodedWitness as Uint8Array,
           removedFromPool: [...included.map((tx) => tx.hash()), ...mined.skipped.filter((s) => !s.retryable).map((s) => s.tx.hash())],
         });
+        // Known before the chain's head moves: a reader that sees the block finds its anchor.
+        this.anchors.set(mined.record.block.header.number, { consumedMessages: anchor.consumedMessages, firstMessageNonce: anchor.firstMessageNonce });
       },
     });
   }
