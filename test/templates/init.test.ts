@@ -238,7 +238,7 @@ describe("rollup:init", function () {
       expect(typecheck.code, typecheck.output).to.equal(0);
     });
 
-    it("its `npm run devnet` (hardhat devnet) deploys AcmeRollup and serves L2 chain 777", async () => {
+    it("its `npm run devnet` (hardhat devnet) deploys AcmeRollup, serves L2 chain 777 and the dashboard", async () => {
       const started = Date.now();
       const child = spawn(process.execPath, [require.resolve("hardhat/internal/cli/cli", { paths: [project] }), "devnet", "--port", "0", "--l2-port", "0"], {
         cwd: project,
@@ -249,6 +249,13 @@ describe("rollup:init", function () {
         const output = await waitForOutput(child, /L2 {2}http\S+ {3}chain id 777[\s\S]*AcmeRollup \(L1\)/, 60_000);
         expect(output).to.contain("block time 500 ms");
         timings["devnet start"] = Date.now() - started;
+        // The dashboard's page and data come from the vendored package's assets.
+        const l2Url = /L2 {2}(http\S+)/.exec(output)?.[1] as string;
+        const page = await fetch(`${l2Url}/`);
+        expect(page.status).to.equal(200);
+        expect(await page.text()).to.contain("dashboard.js");
+        const snapshot = (await (await fetch(`${l2Url}/api/dashboard`)).json()) as { rollup: { l2ChainId: number } };
+        expect(Number(snapshot.rollup.l2ChainId)).to.equal(777);
       } finally {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGINT");
