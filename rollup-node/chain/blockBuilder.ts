@@ -1,6 +1,6 @@
 import { Block, type HeaderData, createBlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import { Capability, type TypedTransaction } from "@ethereumjs/tx";
+import { Blob4844Tx, Capability, type TypedTransaction } from "@ethereumjs/tx";
 import { Address, KECCAK256_RLP } from "@ethereumjs/util";
 import { type AfterBlockEvent, type RunBlockResult, type RunTxResult, type VM, runBlock } from "@ethereumjs/vm";
 
@@ -41,7 +41,17 @@ export function effectiveGasPrice(tx: TypedTransaction, baseFee: bigint): bigint
   return (tx as TypedTransaction & { gasPrice: bigint }).gasPrice;
 }
 
-function headerFor(parent: Block, common: Common, template: BlockTemplate): HeaderData {
+/**
+ * Blob gas the transactions consume (EIP-4844). runBlock's `generate` does not fill this header
+ * field, and a header whose blobGasUsed disagrees with its blob transactions is invalid.
+ */
+function blobGasOf(txs: readonly TypedTransaction[], common: Common): bigint {
+  let blobs = 0n;
+  for (const tx of txs) if (tx instanceof Blob4844Tx) blobs += BigInt(tx.numBlobs());
+  return blobs * common.param("blobGasPerBlob");
+}
+
+function headerFor(parent: Block, common: Common, template: BlockTemplate, txs: readonly TypedTransaction[]): HeaderData {
   return {
     parentHash: parent.hash(),
     number: parent.header.number + 1n,
@@ -52,7 +62,7 @@ function headerFor(parent: Block, common: Common, template: BlockTemplate): Head
     mixHash: template.prevRandao,
     baseFeePerGas: common.isActivatedEIP(1559) ? parent.header.calcNextBaseFee() : undefined,
     withdrawalsRoot: common.isActivatedEIP(4895) ? KECCAK256_RLP : undefined,
-    blobGasUsed: common.isActivatedEIP(4844) ? 0n : undefined,
+    blobGasUsed: common.isActivatedEIP(4844) ? blobGasOf(txs, common) : undefined,
     excessBlobGas: common.isActivatedEIP(4844) ? parent.header.calcNextExcessBlobGas(common) : undefined,
     parentBeaconBlockRoot: common.isActivatedEIP(4788) ? template.parentBeaconBlockRoot : undefined,
   };
@@ -97,6 +107,8 @@ async function preselect(params: ProduceBlockParams, skipped: SkippedTransaction
   await state.setStateRoot(params.parentStateRoot);
   const nonces = new Map<string, bigint>();
   const selected: TypedTransaction[] = [];
+  const maxBlobGas = params.common.isActivatedEIP(4844) ? params.common.getBlobGasSchedule().maxBlobGasPerBlock : 0n;
+  let blobGas = 0n;
   for (const tx of params.txs) {
     const sender = tx.getSenderAddress();
     const key = sender.toString();
@@ -110,12 +122,16 @@ async function preselect(params: ProduceBlockParams, skipped: SkippedTransaction
     const reject = (reason: string, retryable: boolean): void => {
       skipped.push({ tx, reason, retryable });
     };
+    const txBlobGas = blobGasOf([tx], params.common);
     if (tx.gasLimit > params.parent.header.gasLimit) reject("exceeds block gas limit", false);
+    else if (txBlobGas > maxBlobGas) reject("blob gas exceeds the block's maximum", false);
+    else if (blobGas + txBlobGas > maxBlobGas) reject("block blob gas limit reached", true);
     else if (tx.nonce < expected) reject("nonce too low", false);
     else if (tx.nonce > expected) reject("nonce too high", true);
     else if (!nonces.has(key) && balance < tx.value) reject("insufficient funds for gas * price + value", false);
     else {
       nonces.set(key, expected + 1n);
+      blobGas += txBlobGas;
       selected.push(tx);
     }
   }
@@ -138,7 +154,7 @@ async function attempt(params: ProduceBlockParams, txs: readonly TypedTransactio
   const withdrawals = common.isActivatedEIP(4895) ? [] : undefined;
   // The Block constructor keeps the transaction objects (createBlock would re-create them and
   // lose their cached senders: secp256k1 recovery dominates block building otherwise).
-  const block = new Block(createBlockHeader(headerFor(parent, common, template), { common }), [...txs], [], withdrawals, { common });
+  const block = new Block(createBlockHeader(headerFor(parent, common, template, txs), { common }), [...txs], [], withdrawals, { common });
   let started = 0;
   let built: Block | undefined = undefined as Block | undefined;
   const onTx = (): void => {

@@ -5,6 +5,7 @@ import { Account, KECCAK256_RLP, createAddressFromString, hexToBytes, isHexStrin
 
 import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
 import { ChainConfigError } from "./errors";
+import { SHARED_KZG } from "./kzg";
 import { SYSTEM_CONTRACTS } from "./systemContracts";
 
 export type Hex = `0x${string}`;
@@ -36,10 +37,14 @@ export const DEFAULT_GAS_LIMIT = 60_000_000n;
 export const DEFAULT_BASE_FEE = 1_000_000_000n;
 export const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";
 
-/** A Common for `chainId` with every fork up to `hardfork` active at genesis. */
+/**
+ * A Common for `chainId` with every fork up to `hardfork` active at genesis. It carries the
+ * process-wide lazy KZG: blob transactions, blob sidecars and the point-evaluation precompile
+ * need one, and it costs nothing until first used.
+ */
 export function createChainCommon(chainId: bigint, hardfork: string = DEFAULT_HARDFORK): Common {
   try {
-    return createCustomCommon({ chainId: Number(chainId), name: `chain-${chainId}` }, Mainnet, { hardfork });
+    return createCustomCommon({ chainId: Number(chainId), name: `chain-${chainId}` }, Mainnet, { hardfork, customCrypto: { kzg: SHARED_KZG } });
   } catch (error) {
     throw new ChainConfigError(`cannot configure hardfork "${hardfork}": ${(error as Error).message}`, "use a fork name known to @ethereumjs/common, e.g. osaka or prague");
   }

@@ -5,9 +5,9 @@ import { bytesToHex } from "@ethereumjs/util";
 
 import { Chain } from "../chain/chain";
 import { ChainError } from "../chain/errors";
+import { SHARED_KZG } from "../chain/kzg";
 import { DevNode } from "../devnet/devNode";
 import { RpcDispatcher } from "../rpc/dispatcher";
-import { UNVERIFIABLE_BLOBS_KZG } from "./blobKzg";
 import { decodeChainFile } from "./chainFile";
 import { ChainImportError } from "./errors";
 import { convertGethGenesis } from "./gethGenesis";
@@ -42,7 +42,7 @@ export function expectedHeadHash(suiteDir: string): string | undefined {
  * ahead of the imported head (the "pending" block is the head's next second).
  */
 export async function startConformanceNode(suiteDir: string): Promise<ConformanceNode> {
-  const converted = convertGethGenesis(JSON.parse(readFileSync(path.join(suiteDir, "genesis.json"), "utf8")), { kzg: UNVERIFIABLE_BLOBS_KZG });
+  const converted = convertGethGenesis(JSON.parse(readFileSync(path.join(suiteDir, "genesis.json"), "utf8")), { kzg: SHARED_KZG });
   const chain = await Chain.create({
     genesis: converted.genesis,
     common: converted.common,

@@ -1,9 +1,9 @@
 import type { Block } from "@ethereumjs/block";
-import { createTxFromRLP } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 
 import { effectiveGasPrice } from "../../chain/blockBuilder";
 import type { Chain } from "../../chain/chain";
+import { decodeSubmittedTransaction } from "../../chain/submittedTransaction";
 import type { BlockRecord, BlockTag } from "../../chain/types";
 import { RpcError, RpcErrorCode, invalidParams } from "../errors";
 import { type Json, formatBlock, formatLog, formatReceipt, formatTransaction } from "../format";
@@ -203,12 +203,8 @@ export const ethMethods: MethodTable = {
   },
   eth_sendRawTransaction: async (params, backend) => {
     const raw = parseData(params[0], "transaction");
-    let tx;
-    try {
-      tx = createTxFromRLP(raw, { common: backend.chain.common });
-    } catch (error) {
-      throw new RpcError(RpcErrorCode.Server, `invalid transaction: ${(error as Error).message.split(" (")[0]}`);
-    }
+    // Throws InvalidSubmittedTransactionError (a ChainError: answered as a server error with its hint).
+    const tx = decodeSubmittedTransaction(raw, backend.chain.common);
     if (!tx.isSigned()) throw new RpcError(RpcErrorCode.Server, "invalid transaction: not signed");
     return data(await backend.submitTransaction(tx));
   },
