@@ -3,7 +3,7 @@ import { type Common, ConsensusType, Hardfork } from "@ethereumjs/common";
 import { type CustomPrecompile, type EVMMockBlockchainInterface, getActivePrecompiles } from "@ethereumjs/evm";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
-import { type TypedTransaction, type TypedTxData, createTx } from "@ethereumjs/tx";
+import { type TypedTransaction, type TypedTxData, createTx, isBlob4844Tx } from "@ethereumjs/tx";
 import {
   Account,
   Address,
@@ -29,8 +29,9 @@ import { OverlayDB } from "./overlayDb";
 import { decodeErrorString, decodePanic } from "./revert";
 import { BEACON_ROOTS, HISTORY_STORAGE } from "./systemContracts";
 import { bypassSenderCodeCheck } from "./senderCodeCheck";
-import { TransferTracer } from "./transferTracer";
-import type { BeforeExecutionHook, CallRequest, ChainLog, ChainReceipt } from "./types";
+import { OpcodeTap } from "./opcodeTap";
+import { type IndexedLog, TransferTracer } from "./transferTracer";
+import type { BeforeExecutionHook, CallRequest, ChainReceipt } from "./types";
 
 /**
  * eth_simulateV1 (execution-apis): a sequence of blocks built on a base block, each with state
@@ -39,16 +40,21 @@ import type { BeforeExecutionHook, CallRequest, ChainLog, ChainReceipt } from ".
  * Follows geth's simulator: blocks come 12 s apart unless overridden; unset header fields are
  * zero (prevRandao, parent beacon root), the fee recipient is the parent's, and the base fee
  * is 0 without validation;
- * calls get the sender's nonce, and the gas left of a 50M budget shared by the whole request.
- * With `traceTransfers`, ether movements appear among the call's logs (TransferTracer).
- * Without validation a contract may send calls, as in geth (senderCodeCheck.ts).
- * Not supported: blob calls and the blob base fee override (refused with -32602).
+ * calls get the sender's nonce (a uint64 that wraps, as geth's), and the gas left of a 50M
+ * budget shared by the whole request. Logs are numbered across the block counting those of
+ * reverted frames, and with `traceTransfers` ether movements appear among them (TransferTracer).
+ * Without validation a contract may send calls, as in geth (senderCodeCheck.ts). Moved
+ * precompiles keep geth's warm set (warmChainPrecompiles). Blob calls run at the block's blob
+ * base fee or its override, which leaves the header's excess blob gas as it is.
+ * Not supported: set-code calls (EIP-7702 authorization lists, refused with -32602).
  */
 
 /** geth's default RPC gas cap: the gas all calls of one request may use together. */
 export const SIMULATION_GAS_BUDGET = 50_000_000n;
 /** At most this many blocks per request (geth's limit). */
 export const MAX_SIMULATED_BLOCKS = 256n;
+/** The highest nonce (2^64-1): geth keeps nonces in a uint64, so incrementing it wraps to 0. */
+const MAX_NONCE = 2n ** 64n - 1n;
 /** Seconds between simulated blocks without a time override. */
 const BLOCK_TIME = 12n;
 
@@ -88,13 +94,21 @@ export interface BlockOverrides {
   readonly feeRecipient?: Uint8Array;
   readonly prevRandao?: Uint8Array;
   readonly baseFeePerGas?: bigint;
+  /** The blob base fee the block's calls see (BLOBBASEFEE, blob gas cost); the header keeps its excess blob gas. */
+  readonly blobBaseFee?: bigint;
+}
+
+/** A call of a simulated block: an eth_call request, possibly carrying blobs (EIP-4844). */
+export interface SimulatedCallRequest extends CallRequest {
+  readonly blobVersionedHashes?: readonly Uint8Array[];
+  readonly maxFeePerBlobGas?: bigint;
 }
 
 export interface SimulatedBlockSpec {
   readonly blockOverrides?: BlockOverrides;
   /** Address (0x-hex, lower case) → override. */
   readonly stateOverrides?: ReadonlyMap<PrefixedHexString, StateOverride>;
-  readonly calls: readonly CallRequest[];
+  readonly calls: readonly SimulatedCallRequest[];
 }
 
 export interface SimulationSpec {
@@ -107,7 +121,8 @@ export interface SimulationSpec {
 
 export interface SimulatedCall {
   readonly returnData: Uint8Array;
-  readonly logs: readonly ChainLog[];
+  /** Numbered as geth does: among all logs the block's calls emitted, reverted ones included. */
+  readonly logs: readonly IndexedLog[];
   readonly gasUsed: bigint;
   /** Gas used before the refund. */
   readonly maxUsedGas: bigint;
@@ -231,7 +246,7 @@ async function applySystemCalls(vm: VM, header: BlockHeader): Promise<void> {
  * encoding (v = r = s = 0), as geth's simulator does. Its common is the block's, except that
  * the EIP-7825 cap (2^24 gas) is not applied: the default gas is the 50M request budget.
  */
-function callTransaction(common: Common, request: CallRequest, nonce: bigint, gasLimit: bigint, chainId: bigint): TypedTransaction {
+function callTransaction(common: Common, request: SimulatedCallRequest, nonce: bigint, gasLimit: bigint, chainId: bigint): TypedTransaction {
   const txCommon = common.isActivatedEIP(7825) ? common.copy() : common;
   if (txCommon !== common) txCommon.setHardfork(Hardfork.Prague);
   const base = {
@@ -244,10 +259,19 @@ function callTransaction(common: Common, request: CallRequest, nonce: bigint, ga
     accessList: request.accessList?.map((item) => [item.address, [...item.storageKeys]]) ?? [],
   };
   const legacy = request.gasPrice !== undefined && request.maxFeePerGas === undefined && request.maxPriorityFeePerGas === undefined;
-  const data: TypedTxData = legacy
-    ? ({ ...base, type: request.accessList !== undefined ? 1 : 0, gasPrice: request.gasPrice } as TypedTxData)
-    : ({ ...base, type: 2, maxFeePerGas: request.maxFeePerGas ?? 0n, maxPriorityFeePerGas: request.maxPriorityFeePerGas ?? 0n } as TypedTxData);
-  const tx = createTx(data, { common: txCommon, freeze: false });
+  const dynamic = { ...base, maxFeePerGas: request.maxFeePerGas ?? 0n, maxPriorityFeePerGas: request.maxPriorityFeePerGas ?? 0n };
+  // A call naming blobs is a blob transaction (type 3), whatever its fee fields.
+  const data: TypedTxData =
+    request.blobVersionedHashes !== undefined
+      ? ({ ...dynamic, type: 3, maxFeePerBlobGas: request.maxFeePerBlobGas ?? 0n, blobVersionedHashes: [...request.blobVersionedHashes] } as TypedTxData)
+      : legacy
+        ? ({ ...base, type: request.accessList !== undefined ? 1 : 0, gasPrice: request.gasPrice } as TypedTxData)
+        : ({ ...dynamic, type: 2 } as TypedTxData);
+  // EthereumJS refuses to build a transaction with nonce 2^64-1; geth's simulator runs it
+  // (without validation), so such a call is built with nonce 0 and given its own afterwards.
+  const atLimit = nonce >= MAX_NONCE;
+  const tx = createTx(atLimit ? { ...data, nonce: 0n } : data, { common: txCommon, freeze: false });
+  if (atLimit) (tx as { nonce: bigint }).nonce = nonce;
   const from = request.from !== undefined ? new Address(request.from) : createZeroAddress();
   const hash = keccak_256(tx.serialize());
   // Unsigned: the simulator names the sender and the hash (EthereumJS would recover/refuse them).
@@ -275,6 +299,12 @@ function rejection(message: string, from: Uint8Array, gas: bigint): SimulationEr
       ? new SimulationError(SimulationErrorCode.NonceTooLow, `err: nonce too low: ${who}, tx: ${tx} state: ${state} ${detail}`)
       : new SimulationError(SimulationErrorCode.NonceTooHigh, `err: nonce too high: ${who}, tx: ${tx} state: ${state} ${detail}`);
   }
+  const blobFee = /maxfeeperblobgas (\d+)\) is less than block blobgasprice \((\d+)\)/.exec(m);
+  if (blobFee !== null)
+    return new SimulationError(
+      SimulationErrorCode.Internal,
+      `err: max fee per blob gas less than block blob gas fee: ${who}, blobFeeCap: ${blobFee[1]}, blobBaseFee: ${blobFee[2]} ${detail}`
+    );
   if (m.includes("base fee") || m.includes("basefee"))
     return new SimulationError(SimulationErrorCode.BaseFeeTooLow, `err: max fee per gas less than block base fee: ${who} ${detail}`);
   if (m.includes("intrinsic") || m.includes("lower than the minimum gas limit")) {
@@ -285,6 +315,19 @@ function rejection(message: string, from: Uint8Array, gas: bigint): SimulationEr
   if (m.includes("gas limit") && m.includes("block")) return new SimulationError(SimulationErrorCode.BlockGasLimit, `err: block gas limit reached ${detail}`);
   if (m.includes("nonce") && m.includes("max")) return new SimulationError(SimulationErrorCode.Internal, `err: nonce has max value: ${who} ${detail}`);
   return new SimulationError(SimulationErrorCode.Internal, `err: ${message.split(" (")[0]} ${detail}`);
+}
+
+/**
+ * geth's sender nonce is a uint64: without validation, a call at nonce 2^64-1 leaves it at 0
+ * (EthereumJS counts on to 2^64). A sender left empty by that is removed, as geth removes
+ * touched empty accounts (EIP-161).
+ */
+async function wrapNonce(vm: VM, sender: Address): Promise<void> {
+  const account = await vm.stateManager.getAccount(sender);
+  if (account === undefined || account.nonce <= MAX_NONCE) return;
+  account.nonce %= MAX_NONCE + 1n;
+  if (account.isEmpty()) await vm.stateManager.deleteAccount(sender);
+  else await vm.stateManager.putAccount(sender, account);
 }
 
 /** Before the merge a block's difficulty follows from its parent's (ethash's rule). */
@@ -302,7 +345,7 @@ function gasBeforeRefund(result: RunTxResult): bigint {
   return spent + refund;
 }
 
-function callOutcome(result: RunTxResult, logs: readonly ChainLog[]): SimulatedCall {
+function callOutcome(result: RunTxResult, logs: readonly IndexedLog[]): SimulatedCall {
   const exec = result.execResult;
   const common = { returnData: exec.returnValue, gasUsed: result.totalGasSpent, maxUsedGas: gasBeforeRefund(result) };
   const error = exec.exceptionError?.error;
@@ -337,6 +380,30 @@ function movePrecompiles(common: Common, custom: readonly CustomPrecompile[], ov
   return moved;
 }
 
+/**
+ * A transaction starts with the precompiles warm (EIP-2929). geth warms the fork's precompile
+ * addresses whatever the simulation moved: a moved precompile's new address is cold and its
+ * old one stays warm. EthereumJS' runTx warms the addresses of `evm.precompiles`, which after
+ * a move are the new ones. Here runTx's warming sees the chain's own precompiles: the view
+ * lasts from the start of each runTx (VM event `beforeTx`) until the transaction's first
+ * message (EVM event `beforeMessage`), before which nothing runs a precompile; calls then
+ * find the moved ones.
+ */
+function warmChainPrecompiles(vm: VM, custom: readonly CustomPrecompile[]): void {
+  // `_precompiles` is what the EVM's own getter returns (it is rebuilt when the fork changes).
+  const evm = vm.evm as unknown as { precompiles: Map<string, unknown>; _precompiles: Map<string, unknown> };
+  let own: Map<string, unknown> | undefined;
+  Object.defineProperty(evm, "precompiles", { configurable: true, get: () => own ?? evm._precompiles });
+  vm.events.on("beforeTx", (_tx, resolve) => {
+    own = getActivePrecompiles(vm.common, [...custom]);
+    resolve?.();
+  });
+  vm.evm.events?.on("beforeMessage", (_message, resolve) => {
+    own = undefined;
+    resolve?.();
+  });
+}
+
 /** Runs the simulation; the chain's own state is never written (trie writes go to an overlay). */
 export async function simulateBlocks(env: SimulationEnvironment, spec: SimulationSpec): Promise<SimulatedBlock[]> {
   if (BigInt(spec.blocks.length) > MAX_SIMULATED_BLOCKS) throw new SimulationError(SimulationErrorCode.TooManyBlocks, "too many blocks");
@@ -350,8 +417,19 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
   // Each block's precompile moves apply to the chain's own precompiles (as in geth, a later
   // block can move ecrecover again); the EVM takes its precompiles at creation, so a block
   // whose moves differ from its predecessor's gets a fresh VM over the same state.
-  const newVm = (moved: readonly CustomPrecompile[]): Promise<VM> =>
-    createVM({ common, stateManager, blockchain, evmOpts: { customPrecompiles: [...env.customPrecompiles, ...moved] } });
+  // Logs reach the tracer through the tap's LOG/SELFDESTRUCT opcodes (see opcodeTap.ts); they
+  // are built for the fork at hand, so a fork change also gets a fresh VM.
+  const tap = new OpcodeTap();
+  const newVm = async (moved: readonly CustomPrecompile[]): Promise<VM> => {
+    const vm = await createVM({
+      common,
+      stateManager,
+      blockchain,
+      evmOpts: { customPrecompiles: [...env.customPrecompiles, ...moved], customOpcodes: tap.opcodes(common) },
+    });
+    if (moved.length > 0) warmChainPrecompiles(vm, env.customPrecompiles);
+    return vm;
+  };
   const chainId = common.chainId();
   let parent = env.base.header;
   let budget = SIMULATION_GAS_BUDGET;
@@ -363,22 +441,24 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
     for (const planned of plan) {
       if (env.followsForkSchedule) common.setHardforkBy({ blockNumber: planned.number, timestamp: planned.timestamp });
       const moved = movePrecompiles(common, env.customPrecompiles, planned.spec.stateOverrides);
-      const key = moved.map((p) => p.address.toString()).join(",");
+      const key = [common.hardfork(), ...moved.map((p) => p.address.toString())].join(",");
       if (vm === undefined || vmMoves !== key) {
         tracer?.detach();
         vm = await newVm(moved);
         vmMoves = key;
-        tracer = spec.traceTransfers === true ? new TransferTracer(vm) : undefined;
-        tracer?.attach();
+        // Logs are always collected by the tracer, which numbers them as geth does.
+        tracer = new TransferTracer(vm, tap, spec.traceTransfers === true);
+        tracer.attach();
       }
-      out.push(await simulateBlock(planned, vm, tracer));
+      out.push(await simulateBlock(planned, vm, tracer as TransferTracer));
     }
   } finally {
     tracer?.detach();
   }
   return out;
 
-  async function simulateBlock(planned: PlannedBlock, vm: VM, tracer: TransferTracer | undefined): Promise<SimulatedBlock> {
+  async function simulateBlock(planned: PlannedBlock, vm: VM, tracer: TransferTracer): Promise<SimulatedBlock> {
+    tracer.startBlock();
     const o = planned.spec.blockOverrides ?? {};
     const gasLimit = o.gasLimit ?? parent.gasLimit;
     const blockCommon = common.copy();
@@ -399,46 +479,62 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
       requestsHash: common.isActivatedEIP(7685) ? EMPTY_REQUESTS_HASH : undefined,
     };
     const header = createBlockHeader(fields, { common: blockCommon, skipConsensusFormatValidation: true });
-    const context = new Block(header, [], [], common.isActivatedEIP(4895) ? [] : undefined, { common: blockCommon });
-    // Without validation, a call that offers no fee runs at base fee 0 (geth's NoBaseFee): a
-    // base fee override is reported in the header but does not make such calls invalid.
-    const feeless = spec.validation
-      ? context
-      : new Block(
-          createBlockHeader({ ...fields, baseFeePerGas: fields.baseFeePerGas === undefined ? undefined : 0n }, { common: blockCommon, skipConsensusFormatValidation: true }),
-          [],
-          [],
-          context.withdrawals,
-          {
-            common: blockCommon,
-          }
-        );
+    // The blob base fee the calls see: geth puts an override in the EVM's block context only
+    // (the header keeps its excess blob gas); EthereumJS reads it from the header, so the
+    // execution context's header answers with it.
+    const blobBaseFee = header.excessBlobGas === undefined ? undefined : (o.blobBaseFee ?? header.getBlobGasPrice());
+    const contexts = new Map<string, Block>();
+    const contextFor = (baseFee: bigint | undefined, blobGasPrice: bigint | undefined): Block => {
+      const key = `${String(baseFee)}/${String(blobGasPrice)}`;
+      let block = contexts.get(key);
+      if (block === undefined) {
+        const h = createBlockHeader({ ...fields, baseFeePerGas: baseFee }, { common: blockCommon, skipConsensusFormatValidation: true, freeze: false });
+        if (blobGasPrice !== undefined) h.getBlobGasPrice = () => blobGasPrice;
+        block = new Block(h, [], [], common.isActivatedEIP(4895) ? [] : undefined, { common: blockCommon });
+        contexts.set(key, block);
+      }
+      return block;
+    };
+    let blobGasUsed = 0n;
 
     await vm.evm.journal.checkpoint();
     await applyStateOverrides(vm, planned.spec.stateOverrides);
     await applySystemCalls(vm, header);
     const txs: TypedTransaction[] = [];
     const results: RunTxResult[] = [];
-    const traced: (readonly ChainLog[])[] = [];
-    const nonces = new Map<string, bigint>();
+    const traced: (readonly IndexedLog[])[] = [];
     let gasUsed = 0n;
     for (const request of planned.spec.calls) {
       const from = request.from ?? new Uint8Array(20);
-      const key = bytesToHex(from);
-      const nonce = request.nonce ?? nonces.get(key) ?? (await vm.stateManager.getAccount(new Address(from)))?.nonce ?? 0n;
+      const sender = new Address(from);
+      // As in geth, a call without a nonce takes the sender's current one from the state.
+      const stateNonce = (await vm.stateManager.getAccount(sender))?.nonce ?? 0n;
+      const nonce = request.nonce ?? stateNonce;
       const blockLeft = gasLimit - gasUsed;
       const gas = request.gas ?? (budget < blockLeft ? budget : blockLeft);
       if (gas > blockLeft) throw new SimulationError(SimulationErrorCode.BlockGasLimit, `block gas limit reached: ${gas} > ${blockLeft}`);
+      // geth checks this after the nonce itself (a wrong nonce is reported first).
+      if (spec.validation && nonce === stateNonce && stateNonce === MAX_NONCE) {
+        await vm.evm.journal.revert();
+        throw new SimulationError(SimulationErrorCode.Internal, `err: nonce has max value: address ${bytesToHex(from)}, nonce: ${nonce} (supplied gas ${gas})`);
+      }
       const tx = callTransaction(blockCommon, request, nonce, gas, chainId);
       env.beforeExecution?.("call");
       let result: RunTxResult;
-      tracer?.reset();
+      tracer.reset();
       try {
+        // Without validation, a call that offers no fee runs at base fee 0 (geth's NoBaseFee): a
+        // base fee override is reported in the header but does not make such calls invalid.
         const offersFee = (request.gasPrice ?? 0n) > 0n || (request.maxFeePerGas ?? 0n) > 0n || (request.maxPriorityFeePerGas ?? 0n) > 0n;
+        const baseFee = spec.validation || offersFee || fields.baseFeePerGas === undefined ? fields.baseFeePerGas : 0n;
+        // Likewise geth skips the blob fee check for a blob call offering no blob fee; EthereumJS
+        // would refuse it, so such a call sees blob base fee 0 (geth would still charge the fee).
+        const offersBlobFee = (request.maxFeePerBlobGas ?? 0n) > 0n || request.blobVersionedHashes === undefined;
+        const blobGasPrice = spec.validation || offersBlobFee || blobBaseFee === undefined ? blobBaseFee : 0n;
         if (!spec.validation) senderCheck.arm(tx.getSenderAddress());
         result = await runTx(vm, {
           tx,
-          block: offersFee ? context : feeless,
+          block: contextFor(baseFee, blobGasPrice),
           skipNonce: !spec.validation,
           blockGasUsed: gasUsed,
           skipBlockGasLimitValidation: true,
@@ -450,12 +546,13 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
       } finally {
         senderCheck.disarm();
       }
-      nonces.set(key, nonce + 1n);
+      await wrapNonce(vm, sender);
       gasUsed += result.totalGasSpent;
+      if (isBlob4844Tx(tx)) blobGasUsed += BigInt(tx.numBlobs()) * blockCommon.param("blobGasPerBlob");
       budget = budget > result.totalGasSpent ? budget - result.totalGasSpent : 0n;
       txs.push(tx);
       results.push(result);
-      if (tracer !== undefined) traced.push(tracer.logs);
+      traced.push(tracer.logs);
     }
     if (blockCommon.consensusType() === ConsensusType.ProofOfWork) {
       // Before the merge the block's miner earns the block reward (no uncles here).
@@ -480,6 +577,7 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
         receiptTrie: results.length === 0 ? KECCAK256_RLP : receiptTrie.root(),
         logsBloom: bloom.bitvector,
         gasUsed,
+        blobGasUsed: fields.blobGasUsed === undefined ? undefined : blobGasUsed,
       },
       { common: blockCommon, skipConsensusFormatValidation: true }
     );
@@ -508,6 +606,6 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
       };
     });
     parent = sealed;
-    return { block, receipts, calls: results.map((result, i) => callOutcome(result, traced[i] ?? (receipts[i] as ChainReceipt).logs)) };
+    return { block, receipts, calls: results.map((result, i) => callOutcome(result, traced[i] ?? [])) };
   }
 }

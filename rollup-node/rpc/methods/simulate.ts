@@ -1,5 +1,5 @@
 import type { Chain } from "../../chain/chain";
-import type { BlockOverrides, SimulatedBlock, SimulatedBlockSpec, SimulationSpec, StateOverride } from "../../chain/simulateBlocks";
+import type { BlockOverrides, SimulatedBlock, SimulatedBlockSpec, SimulatedCallRequest, SimulationSpec, StateOverride } from "../../chain/simulateBlocks";
 import { invalidParams } from "../errors";
 import { type Json, formatBlock, formatLog } from "../format";
 import { type HexString, data, parseAddress, parseBlockTag, parseBoolean, parseData, parseHash, parseOptionalQuantity, quantity } from "../hex";
@@ -43,16 +43,32 @@ function parseStateOverrides(value: unknown): Map<HexString, StateOverride> {
 
 function parseBlockOverrides(value: unknown): BlockOverrides {
   const o = asObject(value, "blockOverrides");
-  if (o.blobBaseFee !== undefined && o.blobBaseFee !== null) throw invalidParams("blockOverrides.blobBaseFee is not supported by this node");
   const entries = {
     number: parseOptionalQuantity(o.number, "blockOverrides.number"),
     time: parseOptionalQuantity(o.time, "blockOverrides.time"),
     gasLimit: parseOptionalQuantity(o.gasLimit, "blockOverrides.gasLimit"),
     baseFeePerGas: parseOptionalQuantity(o.baseFeePerGas, "blockOverrides.baseFeePerGas"),
+    blobBaseFee: parseOptionalQuantity(o.blobBaseFee, "blockOverrides.blobBaseFee"),
     feeRecipient: o.feeRecipient === undefined || o.feeRecipient === null ? undefined : parseAddress(o.feeRecipient, "blockOverrides.feeRecipient"),
     prevRandao: o.prevRandao === undefined || o.prevRandao === null ? undefined : parseHash(o.prevRandao, "blockOverrides.prevRandao"),
   };
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as BlockOverrides;
+}
+
+/** An eth_call request, plus the blob fields a simulated call may carry. */
+function parseSimulatedCall(c: JsonObject, name: string): SimulatedCallRequest {
+  const request = parseCallRequest(c, name);
+  const maxFeePerBlobGas = parseOptionalQuantity(c.maxFeePerBlobGas, `${name}.maxFeePerBlobGas`);
+  let blobVersionedHashes: Uint8Array[] | undefined;
+  if (c.blobVersionedHashes !== undefined && c.blobVersionedHashes !== null) {
+    if (!Array.isArray(c.blobVersionedHashes)) throw invalidParams(`${name}.blobVersionedHashes: expected an array`);
+    blobVersionedHashes = c.blobVersionedHashes.map((h: unknown, i) => parseHash(h, `${name}.blobVersionedHashes[${i}]`));
+  }
+  return {
+    ...request,
+    ...(maxFeePerBlobGas !== undefined ? { maxFeePerBlobGas } : {}),
+    ...(blobVersionedHashes !== undefined ? { blobVersionedHashes } : {}),
+  };
 }
 
 function parseBlockSpec(value: unknown, index: number): SimulatedBlockSpec {
@@ -65,8 +81,8 @@ function parseBlockSpec(value: unknown, index: number): SimulatedBlockSpec {
     calls: calls.map((call: unknown, i) => {
       const name = `blockStateCalls[${index}].calls[${i}]`;
       const c = asObject(call, name);
-      if (c.blobVersionedHashes !== undefined || c.authorizationList !== undefined) throw invalidParams(`${name}: blob and set-code calls are not supported by this node`);
-      return parseCallRequest(c, name);
+      if (c.authorizationList !== undefined && c.authorizationList !== null) throw invalidParams(`${name}: set-code calls are not supported by this node`);
+      return parseSimulatedCall(c, name);
     }),
   };
 }
@@ -87,7 +103,6 @@ export function parseSimulationSpec(value: unknown): { spec: SimulationSpec; ful
 
 function simulatedBlockJson(simulated: SimulatedBlock, fullTransactions: boolean): Json {
   const { block } = simulated;
-  let logIndex = 0;
   const calls = simulated.calls.map((call, i) => ({
     returnData: data(call.returnData),
     logs: call.logs.map((log) =>
@@ -98,7 +113,7 @@ function simulatedBlockJson(simulated: SimulatedBlock, fullTransactions: boolean
         blockTimestamp: block.header.timestamp,
         transactionHash: simulated.receipts[i]?.transactionHash ?? new Uint8Array(32),
         transactionIndex: i,
-        logIndex: logIndex++,
+        logIndex: log.logIndex,
       })
     ),
     gasUsed: quantity(call.gasUsed),
