@@ -21,7 +21,7 @@ import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import type { ProducedBlock } from "../l2/types";
 import type { Logger, LoggerFactory } from "../logger";
 import { COMMITTEE_CIRCUIT } from "../provers/committee";
-import { CommitteeProver, ProofService, devAttesterKeys } from "../provers/proofService";
+import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
 import { type NodeKeys, devNodeKeys } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
@@ -67,8 +67,10 @@ export interface RollupDevnetOptions {
   /**
    * Proof mode: run `committees` attestation committees (3 attester processes each, dev keys)
    * and deploy a ProvenRollup that accepts a block on proofs from `threshold` of them.
+   * `provers` are external proof types (e.g. a zkVM): they run beside the committees and their
+   * keys join the rollup's policy. The devnet closes them when it stops.
    */
-  readonly proofs?: { readonly committees: number; readonly threshold?: number };
+  readonly proofs?: { readonly committees: number; readonly threshold?: number; readonly provers?: readonly ExecutionProver[] };
   /**
    * Optimistic mode: deploy an OptimisticExampleRollup; the node proposes every block with a
    * bond, finalizes it after the challenge window, and challenges invalid proposals by others.
@@ -111,11 +113,12 @@ export interface RollupDevnet {
 }
 
 /** Starts the dev committees: 3 attester processes each, with public dev keys. */
-async function startDevProofService(committees: number, log: Logger): Promise<ProofService> {
+async function startDevProofService(committees: number, external: readonly ExecutionProver[], log: Logger): Promise<ProofService> {
   const names = Array.from({ length: committees }, (_, i) => `committee-${i + 1}`);
   const provers = await Promise.all(names.map((name) => CommitteeProver.start(name, devAttesterKeys(name, COMMITTEE_CIRCUIT.signatures))));
   log.info(`proof mode: ${provers.length} attestation committees running (${provers.length * COMMITTEE_CIRCUIT.signatures} attester processes)`);
-  return new ProofService(provers);
+  if (external.length > 0) log.info(`proof mode: external provers ${external.map((p) => `${p.name} (key ${p.keyHash.slice(0, 10)}…)`).join(", ")}`);
+  return new ProofService([...provers, ...external]);
 }
 
 /** The batch submitter's proof source: every proof type attests and proves each block. */
@@ -200,7 +203,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   let l1Provider: JsonRpcProvider | undefined;
   let proofService: ProofService | undefined;
   try {
-    if (options.proofs !== undefined) proofService = await startDevProofService(options.proofs.committees, log);
+    if (options.proofs !== undefined) proofService = await startDevProofService(options.proofs.committees, options.proofs.provers ?? [], log);
     const storedGenesis = await l1Store.genesisTimestamp();
     const l1GenesisTimestamp = storedGenesis ?? BigInt(Math.floor(Date.now() / 1000));
     if (storedGenesis === undefined) await l1Store.setGenesisTimestamp(l1GenesisTimestamp);

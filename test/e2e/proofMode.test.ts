@@ -3,16 +3,20 @@ import { getAddress, parseEther } from "ethers";
 
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import type { AcceptedBlock } from "../../rollup-node/bridge/batchSubmitter";
-import { releaseProverThreads } from "../../rollup-node/provers/committee";
+import { COMMITTEE_CIRCUIT, releaseProverThreads } from "../../rollup-node/provers/committee";
+import { CommitteeProver, devAttesterKeys } from "../../rollup-node/provers/proofService";
 import { type E2eRollup, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
 
-describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2 attestation committees)", function () {
+// The second proof type is plugged in from outside the devnet, as an external (zkVM) prover would be.
+describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2: a devnet committee and a plugged-in prover)", function () {
   this.timeout(180_000);
   let r: E2eRollup;
+  let external: CommitteeProver;
   const accepted: AcceptedBlock[] = [];
 
   before(async () => {
-    r = await startE2eRollup({ proofs: { committees: 2 }, onAccepted: (block) => accepted.push(block) });
+    external = await CommitteeProver.start("external", devAttesterKeys("external", COMMITTEE_CIRCUIT.signatures));
+    r = await startE2eRollup({ proofs: { committees: 1, provers: [external] }, onAccepted: (block) => accepted.push(block) });
   });
 
   after(async () => {
@@ -20,10 +24,11 @@ describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2 attest
     await releaseProverThreads();
   });
 
-  it("deploys a ProvenRollup whose policy lists the committees' keys", async () => {
+  it("deploys a ProvenRollup whose policy lists the committee's key and the plugged-in prover's", async () => {
     const policy = r.devnet.deployment.proofPolicy;
     expect(policy?.threshold).to.equal(2);
     expect(policy?.acceptedKeys).to.have.length(2);
+    expect(policy?.acceptedKeys.map((k) => k.toLowerCase())).to.include(external.keyHash.toLowerCase());
   });
 
   it("a deposit reaches L2 and every block is accepted on L1 on proofs, without a witness", async () => {
@@ -34,7 +39,7 @@ describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2 attest
     await eventually("L1 to accept the L2 head", async () => (accepted.some((b) => b.number >= l2Head) ? true : undefined), 60_000);
     expect(await r.rollup().headNumber()).to.be.greaterThanOrEqual(l2Head);
     for (const block of accepted) {
-      expect(block.provenBy).to.deep.equal(["committee-1", "committee-2"]);
+      expect(block.provenBy).to.deep.equal(["committee-1", "external"]);
       expect(block.witnessBytes).to.equal(0);
     }
     // What `npx hardhat rollup:blocks` shows: read back from L1 alone.
