@@ -2,6 +2,7 @@ import { ContractFactory, type InterfaceAbi, type JsonFragment, type JsonFragmen
 
 import type { OptimisticParams, ProofPolicyParams } from "./rollup";
 import type { RollupPolicy } from "./policy";
+import { NodeError } from "../rollup-node/errors";
 
 /**
  * A rollup contract to deploy in place of the framework's examples: the Hardhat artifact of a
@@ -26,14 +27,9 @@ export interface RollupConstructorValues {
 }
 
 /** The constructor of a custom rollup contract asks for something the deployer cannot supply. */
-export class RollupConstructorError extends Error {
-  readonly code = "ROLLUP_CONSTRUCTOR";
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = "RollupConstructorError";
+export class RollupConstructorError extends NodeError {
+  constructor(message: string, hint: string) {
+    super("ROLLUP_CONSTRUCTOR", message, hint);
   }
 }
 

@@ -6,6 +6,7 @@ import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup_
 
 import { type RollupContractArtifact, rollupConstructorArgs, rollupContractFactory, rollupContractShape } from "./contractArtifact";
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "./policy";
+import { NodeError } from "../rollup-node/errors";
 
 export { DEFAULT_ROLLUP_POLICY, type RollupContractArtifact, type RollupPolicy };
 
@@ -71,16 +72,7 @@ export interface RollupDeployment {
 }
 
 /** Thrown when a deployment cannot be made or read. */
-export class DeploymentError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = "DeploymentError";
-  }
-}
+export class DeploymentError extends NodeError {}
 
 /** OptimisticExampleRollup reads an empty key list as "no proofs accepted" (re-execution only). */
 const NO_PROOF_POLICY = { threshold: 0, allowReexecution: false, acceptedKeys: [] as string[] };

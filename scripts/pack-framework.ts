@@ -13,6 +13,8 @@ import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import { NodeError } from "../rollup-node/errors";
+
 /** The repository root (this file lives in scripts/). */
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -54,14 +56,9 @@ const ENTRY_POINTS: Record<string, string> = {
   deploy: "deploy/rollup",
 };
 
-export class PackFrameworkError extends Error {
-  readonly code = "PACK_FRAMEWORK";
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = "PackFrameworkError";
+export class PackFrameworkError extends NodeError {
+  constructor(message: string, hint: string) {
+    super("PACK_FRAMEWORK", message, hint);
   }
 }
 

@@ -6,6 +6,7 @@ import { getAddress, isAddress, isHexString, parseEther } from "ethers";
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "../deploy/policy";
 import type { GenesisAccount, Hex } from "../rollup-node/chain/genesis";
 import { DEFAULT_CHALLENGE_WINDOW, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID, DEFAULT_PROPOSAL_BOND } from "../rollup-node/devnet/defaults";
+import { NodeError } from "../rollup-node/errors";
 
 /** An L2 genesis account as written in hardhat.config.ts (balances in wei, as strings or bigints). */
 export interface RollupGenesisAccountUserConfig {
@@ -63,14 +64,9 @@ export interface ResolvedRollupConfig {
 }
 
 /** The `rollup` section of hardhat.config.ts is invalid. */
-export class RollupConfigError extends Error {
-  readonly code = "ROLLUP_CONFIG";
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(`hardhat.config.ts rollup.${message}`);
-    this.name = "RollupConfigError";
+export class RollupConfigError extends NodeError {
+  constructor(message: string, hint: string) {
+    super("ROLLUP_CONFIG", `hardhat.config.ts rollup.${message}`, hint);
   }
 }
 

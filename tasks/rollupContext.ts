@@ -7,16 +7,12 @@ import { type RollupDeployment, loadDeployment } from "../deploy/rollup";
 import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/devnet/accounts";
 import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE } from "../rollup-node/devnet/defaults";
 import { RollupClient } from "../sdk";
+import { NodeError } from "../rollup-node/errors";
 
 /** A rollup:* task cannot run (no deployment, no network). */
-export class RollupTaskError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(`${message}\nhint: ${hint}`);
-    this.name = "RollupTaskError";
+export class RollupTaskError extends NodeError {
+  constructor(code: string, message: string, hint: string) {
+    super(code, `${message}\nhint: ${hint}`, hint);
   }
 }
 

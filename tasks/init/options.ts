@@ -4,6 +4,7 @@ import path from "node:path";
 
 import { DEFAULT_L1_CHAIN_ID } from "../../rollup-node/devnet/l1Devnet";
 import { DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID } from "../../rollup-node/devnet/defaults";
+import { NodeError } from "../../rollup-node/errors";
 
 export const SEQUENCING_POLICIES = ["permissioned", "based", "fallback"] as const;
 export type SequencingPolicy = (typeof SEQUENCING_POLICIES)[number];
@@ -50,14 +51,9 @@ export interface InitOptions {
 }
 
 /** An option of `rollup:init` is invalid. */
-export class InitOptionsError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(`${message}\nhint: ${hint}`);
-    this.name = "InitOptionsError";
+export class InitOptionsError extends NodeError {
+  constructor(code: string, message: string, hint: string) {
+    super(code, `${message}\nhint: ${hint}`, hint);
   }
 }
 

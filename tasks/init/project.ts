@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 
 import type { InitOptions } from "./options";
 import { renderTemplate } from "./render";
+import { NodeError } from "../../rollup-node/errors";
 
 const run = promisify(execFile);
 
@@ -33,14 +34,9 @@ export interface FrameworkPackage {
 }
 
 /** Writing the project failed (a missing version, npm refusing the lock file). */
-export class InitProjectError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(`${message}\nhint: ${hint}`);
-    this.name = "InitProjectError";
+export class InitProjectError extends NodeError {
+  constructor(code: string, message: string, hint: string) {
+    super(code, `${message}\nhint: ${hint}`, hint);
   }
 }
 

@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 import type { InitOptions, SequencingPolicy } from "./options";
+import { NodeError } from "../../rollup-node/errors";
 
 /** templates/ of the repository, or of the installed package (the same relative place). */
 export const TEMPLATES_DIR = path.resolve(__dirname, "..", "..", "templates");
@@ -16,12 +17,9 @@ export interface RenderedFile {
 }
 
 /** A template refers to a placeholder the renderer does not define. */
-export class TemplateError extends Error {
-  readonly code = "TEMPLATE";
-  readonly hint = "fix the template or add the placeholder in tasks/init/render.ts";
+export class TemplateError extends NodeError {
   constructor(message: string) {
-    super(message);
-    this.name = "TemplateError";
+    super("TEMPLATE", message, "fix the template or add the placeholder in tasks/init/render.ts");
   }
 }
 
