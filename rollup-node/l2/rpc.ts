@@ -4,7 +4,7 @@ import type { Json } from "../rpc/format";
 import { data, parseBlockTag, parseData, parseOptionalQuantity } from "../rpc/hex";
 import { debugMethods, ethMethods, netMethods, web3Methods } from "../rpc/methods";
 import type { MethodTable } from "../rpc/methods";
-import { type RpcServer, startRpcServer } from "../rpc/server";
+import { type HttpRouteHandler, type RpcServer, startRpcServer } from "../rpc/server";
 import { decodeWitness } from "../../precompiles/witness";
 import type { Logger } from "../logger";
 import { NoWitnessError } from "./errors";
@@ -60,6 +60,8 @@ export interface L2RpcOptions {
   readonly extraMethods?: MethodTable;
   /** Receives every error answered (at warn level); nothing is logged when absent. */
   readonly logger?: Logger;
+  /** GET pages served beside JSON-RPC (the node's dashboard). */
+  readonly httpRoutes?: HttpRouteHandler;
 }
 
 /** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
@@ -73,5 +75,5 @@ export function createL2Dispatcher(sequencer: Sequencer, options: Pick<L2RpcOpti
 
 /** Serves the sequencer's JSON-RPC over HTTP. */
 export function startL2Rpc(sequencer: Sequencer, options: L2RpcOptions = {}): Promise<RpcServer> {
-  return startRpcServer(createL2Dispatcher(sequencer, options), { host: options.host, port: options.port ?? DEFAULT_L2_RPC_PORT });
+  return startRpcServer(createL2Dispatcher(sequencer, options), { host: options.host, port: options.port ?? DEFAULT_L2_RPC_PORT, httpRoutes: options.httpRoutes });
 }

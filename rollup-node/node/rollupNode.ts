@@ -6,10 +6,10 @@ import type { LoggerFactory } from "../logger";
 import type { GenesisConfig } from "../chain/genesis";
 import type { DashboardLimits } from "../dashboard/collect";
 import { type Dashboard, createDashboard } from "../dashboard/service";
-import { DEFAULT_L2_RPC_PORT, createL2Dispatcher } from "../l2/rpc";
+import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
 import { Sequencer } from "../l2/sequencer";
 import { InProcessProvider } from "../rpc/eip1193";
-import { type RpcServer, startRpcServer } from "../rpc/server";
+import type { RpcServer } from "../rpc/server";
 import { BridgeService } from "./bridgeService";
 import type { NodeKeys } from "./keys";
 
@@ -114,11 +114,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
       });
     }
     if (config.rpc !== false) {
-      rpc = await startRpcServer(createL2Dispatcher(sequencer, { extraMethods: methods, logger: rpcLogger }), {
-        host: config.rpc?.host,
-        port: config.rpc?.port ?? DEFAULT_L2_RPC_PORT,
-        httpRoutes: dashboard?.routes,
-      });
+      rpc = await startL2Rpc(sequencer, { extraMethods: methods, logger: rpcLogger, host: config.rpc?.host, port: config.rpc?.port, httpRoutes: dashboard?.routes });
     }
     await bridge.start();
     dashboard?.feed.start();
