@@ -174,17 +174,19 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
 
 describe("L1 devnet with interval mining", () => {
   it("keeps transactions pending until the next interval block", async () => {
-    // The interval is long enough that a loaded CI machine cannot reach the next block between
-    // sending and the two reads below; the head number proves no block came in between.
+    // Sent right after an interval block, with 3 s to the next one: a loaded CI machine cannot
+    // reach it before the reads below.
     const devnet = await startL1Devnet({ port: 0, blockTime: 3_000 });
     const provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, pollingInterval: 50 });
     try {
       const signer = new Wallet((devnet.accounts[1] as { privateKey: string }).privateKey, provider);
+      const start = await provider.getBlockNumber();
+      while ((await provider.getBlockNumber()) === start) await new Promise((resolve) => setTimeout(resolve, 20));
       const headBefore = await provider.getBlockNumber();
       const tx = await signer.sendTransaction({ to: signer.address, value: 1n });
       expect(await provider.send("eth_getTransactionCount", [signer.address, "pending"])).to.equal("0x1");
-      const receiptBeforeInterval = await provider.getTransactionReceipt(tx.hash);
-      if ((await provider.getBlockNumber()) === headBefore) expect(receiptBeforeInterval).to.equal(null);
+      expect(await provider.getTransactionReceipt(tx.hash)).to.equal(null);
+      expect(await provider.getBlockNumber()).to.equal(headBefore);
       const receipt = await tx.wait();
       expect(receipt?.status).to.equal(1);
       expect(receipt?.blockNumber).to.be.greaterThan(headBefore);
