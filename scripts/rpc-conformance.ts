@@ -9,8 +9,8 @@
  *   npm run conformance -- --strict           # speconly cases must equal geth's answer too
  *   npm run conformance -- --update-baseline  # record the passing cases in test/conformance/baseline.json
  *
- * The suite is read from $RPC_COMPAT_DIR, else ../shared/conformance/rpc-compat, else
- * /work/shared/conformance/rpc-compat.
+ * The suite is the copy vendored in test/conformance/rpc-compat (see its SOURCE.md);
+ * $RPC_COMPAT_DIR points the runner at another copy.
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";

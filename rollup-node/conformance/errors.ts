@@ -13,7 +13,7 @@ export class GethGenesisError extends ConformanceError {
 /** The suite directory is missing or malformed. */
 export class SuiteNotFoundError extends ConformanceError {
   constructor(message: string) {
-    super("SUITE_NOT_FOUND", message, "set RPC_COMPAT_DIR to a copy of execution-apis' tests/ folder (genesis.json, chain.rlp, <method>/<case>.io)");
+    super("SUITE_NOT_FOUND", message, "the repository vendors the suite in test/conformance/rpc-compat (restore it with git checkout), or set RPC_COMPAT_DIR to a copy of execution-apis' tests/ folder (genesis.json, chain.rlp, <method>/<case>.io)");
   }
 }
 

@@ -4,25 +4,25 @@ import path from "node:path";
 import { SuiteNotFoundError } from "./errors";
 import { type IoCase, parseIoFile } from "./ioFile";
 
-/** The suite's default places, in order: `$RPC_COMPAT_DIR`, `<repo>/../shared/…`, `/work/shared/…`. */
-export function suiteCandidates(repoRoot: string, env: NodeJS.ProcessEnv = process.env): string[] {
-  const out: string[] = [];
-  if (env.RPC_COMPAT_DIR !== undefined && env.RPC_COMPAT_DIR !== "") out.push(path.resolve(env.RPC_COMPAT_DIR));
-  out.push(path.resolve(repoRoot, "..", "shared", "conformance", "rpc-compat"));
-  out.push("/work/shared/conformance/rpc-compat");
-  return out;
+/** Where the repository keeps its vendored copy of the suite, relative to the repository root. */
+export const VENDORED_SUITE_DIR = path.join("test", "conformance", "rpc-compat");
+
+/**
+ * The suite's place: `$RPC_COMPAT_DIR` when set, else the copy vendored in the repository.
+ * There is no further fallback, so a run never picks up a suite from outside the repository.
+ */
+export function suiteDirectory(repoRoot: string, env: NodeJS.ProcessEnv = process.env): string {
+  const override = env.RPC_COMPAT_DIR;
+  return override !== undefined && override !== "" ? path.resolve(override) : path.resolve(repoRoot, VENDORED_SUITE_DIR);
 }
 
-/** The first candidate holding genesis.json and chain.rlp; a clear error when none does. */
+/** The suite's directory, checked to hold genesis.json and chain.rlp; a clear error when it does not. */
 export function locateSuite(repoRoot: string, env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = suiteCandidates(repoRoot, env);
-  // An explicit RPC_COMPAT_DIR that is wrong is an error, not a reason to look elsewhere.
-  const explicit = env.RPC_COMPAT_DIR !== undefined && env.RPC_COMPAT_DIR !== "";
-  for (const [i, dir] of candidates.entries()) {
-    if (existsSync(path.join(dir, "genesis.json")) && existsSync(path.join(dir, "chain.rlp"))) return dir;
-    if (explicit && i === 0) throw new SuiteNotFoundError(`RPC_COMPAT_DIR=${dir} holds no genesis.json and chain.rlp`);
-  }
-  throw new SuiteNotFoundError(`no rpc-compat suite found (looked in ${candidates.join(", ")})`);
+  const dir = suiteDirectory(repoRoot, env);
+  const missing = ["genesis.json", "chain.rlp"].filter((file) => !existsSync(path.join(dir, file)));
+  if (missing.length === 0) return dir;
+  const origin = env.RPC_COMPAT_DIR !== undefined && env.RPC_COMPAT_DIR !== "" ? `RPC_COMPAT_DIR=${dir}` : `the vendored suite ${dir}`;
+  throw new SuiteNotFoundError(`${origin} lacks ${missing.join(" and ")}`);
 }
 
 /** Every `<method>/<case>.io` of the suite, sorted by method then case. */

@@ -10,9 +10,9 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 /**
  * The execution-apis rpc-compat suite (genesis, chain.rlp, <method>/<case>.io) against the
- * project's chain core and JSON-RPC dispatcher. The suite is found via RPC_COMPAT_DIR,
- * ../shared/conformance/rpc-compat or /work/shared/conformance/rpc-compat; a missing suite
- * fails the test. `npm run conformance -- --verbose` shows what differs.
+ * project's chain core and JSON-RPC dispatcher. The suite is the copy vendored beside this file
+ * (rpc-compat/, see its SOURCE.md) unless RPC_COMPAT_DIR names another; a missing suite fails
+ * the test. `npm run conformance -- --verbose` shows what differs.
  */
 describe("JSON-RPC conformance (execution-apis rpc-compat)", function () {
   this.timeout(120_000);
