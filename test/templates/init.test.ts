@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -217,6 +217,13 @@ describe("rollup:init", function () {
       expect(pkg.scripts.devnet).to.equal("hardhat devnet");
       expect(readFileSync(path.join(project, "README.md"), "utf8")).to.contain("npm ci && npm run devnet").and.to.contain("npm ci && npm test");
       expect(readFileSync(path.join(project, "contracts", "AcmeRollup.sol"), "utf8")).to.contain('import {NativeRollup} from "native-rollup/contracts/rollup/NativeRollup.sol"');
+    });
+
+    it("gets the framework without this repository's test data (no test/ folder, no rpc-compat suite)", () => {
+      const tarball = path.join(project, "vendor", `native-rollup-${ROOT_PACKAGE.version}.tgz`);
+      const entries = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).split("\n").filter((e) => e !== "");
+      expect(entries, "the tarball's entries").to.include("package/rollup-node/conformance/suite.js");
+      expect(entries.filter((e) => e.startsWith("package/test/") || e.includes("rpc-compat") || e.endsWith(".io") || e.endsWith(".rlp"))).to.deep.equal([]);
     });
 
     it("installs with npm ci and passes its own tests (EXECUTE, based sequencing, SDK deposit and withdrawal)", async () => {
