@@ -4,7 +4,7 @@
  * Measures, in one run: devnet start-up time; deposit → L2 credit latency; withdrawal →
  * finalizable (provable) latency; and sustained L2 throughput (tx/s from the first
  * eth_sendRawTransaction to the inclusion of the last transaction), side by side with
- * `npx hardhat node` (EDR, spawned as a child process on another port and killed at the end)
+ * `npx hardhat node` (EDR, spawned as a child process on a free port and killed at the end)
  * on the same workload of signed ETH transfers. Knobs: BENCH_TXS (default 600), BENCH_SAMPLES
  * (latency samples, default 5), BENCH_L2_BLOCK_MS (default the devnet's 1000).
  */
@@ -24,7 +24,8 @@ const TXS = Number(process.env.BENCH_TXS ?? 600);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
 const L2_BLOCK_MS = Number(process.env.BENCH_L2_BLOCK_MS ?? DEFAULT_L2_BLOCK_TIME_MS);
 const SENDERS = 10;
-const EDR_PORT = 18_545;
+/** The line `hardhat node` prints once it listens, with the address it bound. */
+const EDR_READY = /Started HTTP and WebSocket JSON-RPC server at (http:\/\/[\w.:[\]-]+)/;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -96,18 +97,23 @@ async function throughput(url: string, keys: readonly string[]): Promise<{ tps: 
   }
 }
 
+/**
+ * Starts `hardhat node` on port 0, as the tests start every server: the OS picks a free port and
+ * the node's ready line says which, so the benchmark never collides with a running devnet.
+ */
 async function startHardhatNode(): Promise<{ child: ChildProcess; url: string }> {
   const hardhat = path.join(__dirname, "..", "node_modules", ".bin", "hardhat");
-  const child = spawn(hardhat, ["node", "--port", String(EDR_PORT)], { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
+  const child = spawn(hardhat, ["node", "--hostname", "127.0.0.1", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes("Started HTTP")) resolve();
+      const ready = EDR_READY.exec(out);
+      if (ready?.[1] !== undefined) resolve(ready[1]);
     });
     child.once("exit", (code) => reject(new Error(`hardhat node exited (${code}) before it started: ${out}`)));
   });
-  return { child, url: `http://127.0.0.1:${EDR_PORT}` };
+  return { child, url };
 }
 
 async function main(): Promise<void> {
