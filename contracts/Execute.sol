@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-/// @notice What EXECUTE returns for a valid L2 block (DESIGN §3, 352 bytes ABI-encoded).
+/// @notice What EXECUTE returns for a valid L2 block (docs/DESIGN.md §3.5, 352 bytes ABI-encoded).
 struct ExecuteResult {
     bytes32 blockHash;
     bytes32 stateRoot;

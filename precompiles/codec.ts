@@ -27,7 +27,7 @@ export interface ExecuteResult {
   readonly burnedFees: bigint;
   /** 20-byte address. */
   readonly coinbase: Uint8Array;
-  /** The L1 anchor (DESIGN §4). */
+  /** The L1 anchor (docs/DESIGN.md §4.4). */
   readonly parentBeaconBlockRoot: Uint8Array;
 }
 

@@ -13,7 +13,7 @@ const MAX_EXTRA_DATA_BYTES = 32;
 const EIP155_MIN_V = 35n;
 /** EIP-7685 commitment to an empty list of execution requests: sha256 of nothing. */
 export const EMPTY_REQUESTS_HASH = sha256(new Uint8Array());
-/** Transaction types a native L2 accepts: no blobs (DESIGN §7). */
+/** Transaction types a native L2 accepts: no blobs (docs/DESIGN.md §3.3). */
 const ALLOWED_TX_TYPES: ReadonlySet<TransactionType> = new Set([
   TransactionType.Legacy,
   TransactionType.AccessListEIP2930,
@@ -25,7 +25,7 @@ function fail(code: ExecuteErrorCode, reason: string): never {
   throw new ExecuteError(code, reason);
 }
 
-/** Checks the header against its parent (DESIGN §3, check 1). */
+/** Checks the header against its parent (docs/DESIGN.md §3.3, checks 2–5). */
 export function checkHeaderAgainstParent(header: BlockHeader, parent: BlockHeader): void {
   if (header.number !== parent.number + 1n) {
     fail(ExecuteErrorCode.ParentMismatch, `block number ${header.number} does not follow parent number ${parent.number}`);
@@ -60,7 +60,7 @@ export function checkHeaderFields(header: BlockHeader): void {
   }
 }
 
-/** Checks what a native L2 block may not carry (DESIGN §3, check 2). */
+/** Checks what a native L2 block may not carry (docs/DESIGN.md §3.3, check 7). */
 export function checkBlockContent(block: Block): void {
   const { header } = block;
   if (block.uncleHeaders.length > 0) fail(ExecuteErrorCode.InvalidHeader, "a post-merge block has no ommers");

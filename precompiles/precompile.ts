@@ -34,7 +34,7 @@ export interface ExecutePrecompile extends AddPrecompile {
 }
 
 function failure(gasLimit: bigint, code: ExecuteErrorCode, reason: string): ExecResult {
-  // A REVERT keeps the return data for the caller; using all gas matches DESIGN §3's "consumes all gas".
+  // A REVERT keeps the return data for the caller; using all gas is what docs/DESIGN.md §3.6 specifies.
   return {
     executionGasUsed: gasLimit,
     returnValue: encodeExecuteInvalid(code, reason),

@@ -134,7 +134,7 @@ export interface CheckedBlock {
 }
 
 /**
- * The checks that need no state (DESIGN §3 checks 1 and 2) plus the transactions root: what
+ * The checks that need no state (docs/DESIGN.md §3.3, checks 1–7) plus the transactions root: what
  * both re-execution and proof verification establish before anything else.
  */
 export async function checkBlockShape(params: Pick<VerifyBlockParams, "chainId" | "common" | "parentHeader" | "block">): Promise<CheckedBlock> {

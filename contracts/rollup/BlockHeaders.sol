@@ -16,7 +16,7 @@ import {ExecuteResult} from "../Execute.sol";
 /// @param gasUsed The claimed gas used.
 /// @param timestamp The block timestamp.
 /// @param baseFeePerGas The EIP-1559 base fee.
-/// @param parentBeaconBlockRoot The L1 anchor (DESIGN §4).
+/// @param parentBeaconBlockRoot The L1 anchor (docs/DESIGN.md §4.4).
 struct BlockHeader {
     bytes32 blockHash;
     bytes32 parentHash;

@@ -7,7 +7,7 @@ import {NativeRollup} from "./NativeRollup.sol";
 
 /// @title OptimisticRollup
 /// @notice A native rollup that also accepts blocks provisionally, without a witness or proofs
-/// (the ZK + optimistic hybrid of DESIGN §6). The sequencer `propose`s a block (its RLP in calldata)
+/// (the optimistic path of docs/DESIGN.md §4.8). The sequencer `propose`s a block (its RLP in calldata)
 /// with a bond; the block joins the provisional chain after the head and becomes final once
 /// `CHALLENGE_WINDOW` has passed (`finalize`). Until then anyone may `challenge` it with a
 /// witness: EXECUTE re-executes it, and only a "block invalid" verdict (code >= 64) wins, removing
