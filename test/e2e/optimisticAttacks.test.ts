@@ -52,7 +52,8 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
 
   /**
    * With the node's submitter stopped and the sequencer inactive on L1, a stranger builds on the
-   * tip an empty block whose state root proves a withdrawal of the rollup's whole balance.
+   * tip an empty block whose state root proves a withdrawal of the rollup's whole balance
+   * (its header otherwise consistent with the parent, so EXECUTE gets as far as the witness).
    */
   async function forgeOnTip(stranger: string): Promise<{ number: bigint; block: Uint8Array; message: L2Message; proofs: { accountProof: string[]; storageProof: string[] } }> {
     const [tip] = await rollup.tip();
@@ -71,6 +72,7 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
         transactionsTrie: KECCAK256_RLP,
         receiptTrie: KECCAK256_RLP,
         gasUsed: 0n,
+        baseFeePerGas: parent.block.header.calcNextBaseFee(),
         logsBloom: new Uint8Array(256),
         parentBeaconBlockRoot: getBytes(ZeroHash),
       },
@@ -108,9 +110,10 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
     const { number, block, message, proofs } = await forgeOnTip(stranger.address);
     const attacker = connectOptimisticRollup(r.devnet.deployment.address, stranger);
     await (await attacker.propose(block, EMPTY_WITNESS_RLP, 0, { value: BOND })).wait();
-    expect((await rollup.tip())[0]).to.equal(number);
+    const [tip, forgedHash] = await rollup.tip();
+    expect(tip).to.equal(number);
 
-    const won = await eventually("the challenge", async () => challenger.challenges.find((c) => c.number === number), 30_000);
+    const won = await eventually("the challenge", async () => challenger.challenges.find((c) => c.blockHash === forgedHash), 30_000);
     expect(won.removed).to.equal(1n);
     expect(won.reward).to.equal(BOND);
     await expectForgeryDead(number, message, proofs, balance);
@@ -128,9 +131,10 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
     const { number, block, message, proofs } = await forgeOnTip(await forwarder.getAddress());
     await sequencerInactive();
     await (await forwarder.forward(block, EMPTY_WITNESS_RLP, 0, { value: BOND })).wait();
-    expect((await rollup.tip())[0]).to.equal(number);
+    const [tip, forgedHash] = await rollup.tip();
+    expect(tip).to.equal(number);
 
-    const won = await eventually("the challenge", async () => challenger.challenges.find((c) => c.number === number), 30_000);
+    const won = await eventually("the challenge", async () => challenger.challenges.find((c) => c.blockHash === forgedHash), 30_000);
     expect(won.removed).to.equal(1n);
     await expectForgeryDead(number, message, proofs, balance);
   });
