@@ -2,12 +2,14 @@ import { createMPT, createMerkleProof } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
 import { KECCAK256_NULL, KECCAK256_RLP, bytesToHex, createAccount, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
-import { type BaseContract, type ContractTransactionResponse, ZeroHash, getBytes, parseEther } from "ethers";
+import { type BaseContract, type ContractTransactionResponse, Wallet, ZeroHash, getBytes, keccak256, parseEther } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
-import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
+import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import type { Challenger } from "../../rollup-node/bridge/challenger";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
+import { BlockRejectedError } from "../../rollup-node/bridge/errors";
+import type { ProducedBlock } from "../../rollup-node/l2/types";
 import { type L2Message, L2_BRIDGE_ADDRESS, hashL2Message, sentMessageSlot } from "../../rollup-node/bridge/messages";
 import { tamperBlock } from "../support/l2Fixtures";
 import { type E2eRollup, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
@@ -137,5 +139,32 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
     const won = await eventually("the challenge", async () => challenger.challenges.find((c) => c.blockHash === forgedHash), 30_000);
     expect(won.removed).to.equal(1n);
     await expectForgeryDead(number, message, proofs, balance);
+  });
+
+  it("the node's proposer never posts a block whose block and witness exceed MAX_PROPOSAL_BYTES (a challenge could not carry it): it stops loudly instead", async () => {
+    const [tip, tipHash] = await rollup.tip();
+    await (await r.l2Wallet(2).sendTransaction({ to: r.l2Wallet(3).address, value: 1n })).wait();
+    const own = await eventually("the node's block after the tip", async () => r.devnet.node.sequencer.producedBlock(tip + 1n), 30_000);
+    expect(keccak256(own.parentHeader)).to.equal(tipHash);
+    const max = Number(await rollup.MAX_PROPOSAL_BYTES());
+    const oversized: ProducedBlock = { ...own, encodedWitness: new Uint8Array(max - own.blockRlp.length + 1).fill(0xab) };
+    const sequencer = {
+      producedBlock: async (n: bigint) => (n === tip + 1n ? oversized : r.devnet.node.sequencer.producedBlock(n)),
+      onBlock: () => () => undefined,
+    };
+    const proposer = new BatchSubmitter({
+      sequencer,
+      rollupAddress: r.devnet.deployment.address,
+      signer: new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
+      logger: r.log.factory("test-proposer"),
+      optimistic: {},
+    });
+    const refused = await proposer.submitNext().then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(refused).to.be.instanceOf(BlockRejectedError);
+    expect(refused?.message).to.include(`exceed MAX_PROPOSAL_BYTES ${max}: it cannot be proposed`);
+    expect((await rollup.tip())[0]).to.equal(tip);
   });
 });
