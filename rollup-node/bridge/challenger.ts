@@ -14,7 +14,7 @@ import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 export interface ChallengerConfig {
   readonly l1Provider: Provider;
   readonly rollupAddress: string;
-  /** First L1 block that may hold a BlockProposed event (the rollup's deployment block). */
+  /** First L1 block that may hold a ProposalData event (the rollup's deployment block: the parent headers of later proposals come from earlier ones). */
   readonly fromBlock: number;
   /** Sends the challenges and receives the removed blocks' bonds; its own key, so its nonces never race the submitter's. */
   readonly signer: Signer;
@@ -254,7 +254,7 @@ export class Challenger {
     return this.headers.get(parentHash);
   }
 
-  /** Examines one proposal; false when it must be retried later (EXECUTE's budget of this L1 block was spent). */
+  /** Examines one proposal; false when it must be retried later (its challenge met a spent EXECUTE budget). */
   private async examine(p: Proposal): Promise<boolean> {
     const log = this.config.logger;
     const record = await this.provisionalRecord(p.number);
@@ -315,7 +315,8 @@ export class Challenger {
       const data = revertDataOf(error);
       const decoded = data === undefined ? undefined : decodeRollupRevert(data);
       const code = decoded?.name === "ChallengeFailed" ? Number(decoded.args[0]) : undefined;
-      if (code === ExecuteErrorCode.BudgetExhausted || code === ExecuteErrorCode.OutOfGas) {
+      // The budget is per L1 block: a later one may have room. (OutOfGas would recur: our `executeGas` is EXECUTE's own price.)
+      if (code === ExecuteErrorCode.BudgetExhausted) {
         log.warn(`challenge of L2 block ${p.number} would fail in this L1 block (${decoded?.text}): retrying in a later one`);
         return false;
       }
@@ -331,7 +332,8 @@ export class Challenger {
       const data = revertDataOf(error);
       const decoded = data === undefined ? undefined : decodeRollupRevert(data);
       log.error(`challenge of L2 block ${p.number} failed: ${decoded?.text ?? (error as Error).message}`);
-      return (await this.provisionalRecord(p.number))?.blockHash !== p.blockHash; // still there: retry
+      // Still provisional (e.g. the mined call met a spent EXECUTE budget): try again; the pre-flight call stops it once it cannot win.
+      return (await this.provisionalRecord(p.number))?.blockHash !== p.blockHash;
     }
     for (const entry of receipt?.logs ?? []) {
       const parsed = OPTIMISTIC_ROLLUP_INTERFACE.parseLog(entry);
