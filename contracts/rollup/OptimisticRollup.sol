@@ -19,9 +19,10 @@ import {NativeRollup} from "./NativeRollup.sol";
 /// @dev Rules:
 /// - Order: blocks finalize in order; only final blocks have a `stateRootOf` (so L2 → L1 messages
 ///   are proven against final state only) and move `headHash`, `headNumber`, `nextMessageIndex`.
-/// - Witness commitment (docs/design/optimistic-challenges.md): a proposal posts the block and its
-///   witness, at most `MAX_PROPOSAL_BYTES` together, and emits both in `ProposalData`, so a
-///   challenger finds them however the proposal reached L1 (an account or a forwarding contract).
+/// - Witness commitment (docs/design/optimistic-challenges.md): a proposal posts its parent's header,
+///   the block and its witness — exactly the input of a challenge —, at most `MAX_PROPOSAL_BYTES`
+///   together, and emits them in `ProposalData`, so a challenger finds them however the proposal
+///   reached L1 (an account or a forwarding contract) and whatever the parent is (proposed, advanced).
 ///   The bound keeps every challenge within one L1 transaction under Osaka's 2^24 gas cap
 ///   (EIP-7825), EXECUTE's charge included. A challenge must use the committed witness; if EXECUTE
 ///   cannot check the block with it, the proposer committed to a witness that does not prove its
@@ -72,15 +73,16 @@ abstract contract OptimisticRollup is NativeRollup {
         bool proven;
     }
 
-    /// @notice Most bytes a proposal may post: its block's RLP plus its witness. A challenge carries
-    /// these bytes (plus the parent header) as calldata and EXECUTE is charged per input byte; at
+    /// @notice Most bytes a proposal may post: its parent's header, its block's RLP and its witness.
+    /// A challenge carries these bytes as calldata and EXECUTE is charged per input byte; at
     /// this size the challenge stays below Osaka's 2^24 per-transaction gas cap (EIP-7825) with
     /// ≈ 1M gas to spare. The arithmetic, from precompiles/gas.ts and EIP-7623's calldata floor, is
     /// `challengeGasBound` in rollup-node/bridge/challenger.ts and docs/design/optimistic-challenges.md.
     uint256 public constant MAX_PROPOSAL_BYTES = 384 * 1024;
 
     /// @notice EXECUTE's MalformedInput code (precompiles/errors.ts): with the contract building the
-    /// envelope and the parent header checked by hash, only the committed block or witness can be malformed.
+    /// envelope, only the committed parent header, block or witness can be malformed (the parent
+    /// header was committed by this proposal, so its fault too).
     uint8 internal constant CODE_MALFORMED_INPUT = 1;
 
     /// @notice EXECUTE's WitnessIncomplete code: the committed witness lacks what the block reads.
@@ -118,13 +120,14 @@ abstract contract OptimisticRollup is NativeRollup {
         address indexed proposer
     );
 
-    /// @notice The bytes a proposal committed to, for challengers: emitted by the rollup itself, so
-    /// they are found whether an account or a contract called `propose`.
+    /// @notice The bytes a proposal committed to — the input of a challenge —, for challengers:
+    /// emitted by the rollup itself, so they are found whether an account or a contract called `propose`.
     /// @param number The block number.
     /// @param blockHash The block hash.
+    /// @param parentHeader RLP of the parent's header (its keccak256 is the block's parent hash).
     /// @param block_ The block's RLP as posted (`dataHash` is its keccak256).
     /// @param witness The committed witness (`witnessHash` is its keccak256).
-    event ProposalData(uint64 indexed number, bytes32 indexed blockHash, bytes block_, bytes witness);
+    event ProposalData(uint64 indexed number, bytes32 indexed blockHash, bytes parentHeader, bytes block_, bytes witness);
 
     /// @notice EXECUTE verified a provisional block: it can no longer be challenged.
     /// @param number The block number.
@@ -200,8 +203,8 @@ abstract contract OptimisticRollup is NativeRollup {
     /// BudgetExhausted). Nothing changed.
     error ChallengeFailed(uint8 code, string reason);
 
-    /// @notice The proposal posts more than `MAX_PROPOSAL_BYTES` (block plus witness): a challenge of
-    /// it might not fit one L1 transaction.
+    /// @notice The proposal posts more than `MAX_PROPOSAL_BYTES` (parent header, block and witness): a
+    /// challenge of it might not fit one L1 transaction.
     error ProposalTooLarge(uint256 size, uint256 max);
 
     /// @notice A challenge must use the witness the proposer committed to.
@@ -237,28 +240,26 @@ abstract contract OptimisticRollup is NativeRollup {
     /// `advance` (the sequencer, or anyone once it is inactive), and the same message rules,
     /// checked against the header's claims. The witness is committed: a challenge must use it, and
     /// if EXECUTE cannot check the block with it the proposer loses the bond.
+    /// @param parentHeader RLP of the parent's header: the tip of the provisional chain.
     /// @param block_ RLP of the L2 block; its parent must be the tip of the provisional chain.
     /// @param witness Stateless witness of the block's pre-state (what EXECUTE reads); with
-    /// `block_`, at most `MAX_PROPOSAL_BYTES`.
+    /// `parentHeader` and `block_`, at most `MAX_PROPOSAL_BYTES`.
     /// @param consumedMessages How many queued messages the block consumes, after those consumed
     /// by the provisional chain; its `parentBeaconBlockRoot` must be their MessageTree root.
     /// @return number The block's number.
-    function propose(bytes calldata block_, bytes calldata witness, uint256 consumedMessages)
-        external
-        payable
-        returns (uint64 number)
-    {
+    function propose(
+        bytes calldata parentHeader,
+        bytes calldata block_,
+        bytes calldata witness,
+        uint256 consumedMessages
+    ) external payable returns (uint64 number) {
         _authorizeAdvance(msg.sender);
         if (msg.value != PROPOSAL_BOND) revert IncorrectBond(msg.value, PROPOSAL_BOND);
-        uint256 size = block_.length + witness.length;
+        uint256 size = parentHeader.length + block_.length + witness.length;
         if (size > MAX_PROPOSAL_BYTES) revert ProposalTooLarge(size, MAX_PROPOSAL_BYTES);
         BlockHeader memory h = BlockHeaders.decode(block_);
-        (uint64 tipNumber, bytes32 tipHash, uint256 first) = _tip();
-        if (h.parentHash != tipHash) revert ParentNotTip(h.parentHash, tipHash);
-        number = tipNumber + 1;
-        if (h.number != number) revert UnexpectedBlockNumber(h.number, number);
-        uint256 next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
-        _validateBlock(BlockHeaders.toExecuteResult(h));
+        uint256 next;
+        (number, next) = _checkProposal(h, keccak256(parentHeader), consumedMessages);
 
         _provisional[number] = ProvisionalBlock({
             blockHash: h.blockHash,
@@ -275,7 +276,7 @@ abstract contract OptimisticRollup is NativeRollup {
         emit BlockProposed(
             number, h.blockHash, h.stateRoot, consumedMessages, block.timestamp + CHALLENGE_WINDOW, msg.sender
         );
-        emit ProposalData(number, h.blockHash, block_, witness);
+        emit ProposalData(number, h.blockHash, parentHeader, block_, witness);
     }
 
     /// @notice Challenges a provisional block within its window by re-executing it with EXECUTE
@@ -424,6 +425,23 @@ abstract contract OptimisticRollup is NativeRollup {
         if (count == 0) return (number, headHash, nextMessageIndex);
         ProvisionalBlock storage b = _provisional[number];
         return (number, b.blockHash, b.messagesEnd);
+    }
+
+    /// @dev A proposal's checks against the provisional tip: the parent (by hash and header), the
+    /// number, the messages it consumes and `_validateBlock`. Returns its number and the index of
+    /// the first message it leaves unconsumed.
+    function _checkProposal(BlockHeader memory h, bytes32 parentHeaderHash, uint256 consumedMessages)
+        private
+        view
+        returns (uint64 number, uint256 next)
+    {
+        (uint64 tipNumber, bytes32 tipHash, uint256 first) = _tip();
+        if (h.parentHash != tipHash) revert ParentNotTip(h.parentHash, tipHash);
+        if (parentHeaderHash != tipHash) revert ParentHeaderMismatch(parentHeaderHash, tipHash);
+        number = tipNumber + 1;
+        if (h.number != number) revert UnexpectedBlockNumber(h.number, number);
+        next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
+        _validateBlock(BlockHeaders.toExecuteResult(h));
     }
 
     /// @dev The provisional block `number`, or a revert if there is none.

@@ -3,10 +3,12 @@ pragma solidity 0.8.30;
 
 /// @notice The part of OptimisticRollup a forwarder calls.
 interface IProposer {
-    function propose(bytes calldata block_, bytes calldata witness, uint256 consumedMessages)
-        external
-        payable
-        returns (uint64);
+    function propose(
+        bytes calldata parentHeader,
+        bytes calldata block_,
+        bytes calldata witness,
+        uint256 consumedMessages
+    ) external payable returns (uint64);
 }
 
 /// @title ProposalForwarder
@@ -22,15 +24,17 @@ contract ProposalForwarder {
     }
 
     /// @notice Proposes `block_` with `witness` as this contract, with the ETH sent as the bond.
+    /// @param parentHeader RLP of the parent's header.
     /// @param block_ The L2 block's RLP.
     /// @param witness The committed witness.
     /// @param consumedMessages Queued messages the block consumes.
     /// @return number The proposed block's number.
-    function forward(bytes calldata block_, bytes calldata witness, uint256 consumedMessages)
-        external
-        payable
-        returns (uint64 number)
-    {
-        number = ROLLUP.propose{value: msg.value}(block_, witness, consumedMessages);
+    function forward(
+        bytes calldata parentHeader,
+        bytes calldata block_,
+        bytes calldata witness,
+        uint256 consumedMessages
+    ) external payable returns (uint64 number) {
+        number = ROLLUP.propose{value: msg.value}(parentHeader, block_, witness, consumedMessages);
     }
 }

@@ -261,14 +261,14 @@ export class BatchSubmitter {
     const { number } = produced;
     this.proposalBond ??= await rollup.PROPOSAL_BOND();
     this.maxProposalBytes ??= await rollup.MAX_PROPOSAL_BYTES();
-    // The witness is committed with the block (a challenge must use it), within the contract's bound.
-    const size = BigInt(produced.blockRlp.length + produced.encodedWitness.length);
+    // A proposal posts a challenge's whole input (parent header, block, committed witness), within the contract's bound.
+    const size = BigInt(produced.parentHeader.length + produced.blockRlp.length + produced.encodedWitness.length);
     if (size > this.maxProposalBytes) {
-      throw new BlockRejectedError(number, `block (${produced.blockRlp.length} B) and witness (${produced.encodedWitness.length} B) exceed MAX_PROPOSAL_BYTES ${this.maxProposalBytes}: it cannot be proposed`, undefined);
+      throw new BlockRejectedError(number, `parent header, block (${produced.blockRlp.length} B) and witness (${produced.encodedWitness.length} B) exceed MAX_PROPOSAL_BYTES ${this.maxProposalBytes}: it cannot be proposed`, undefined);
     }
     let receipt: TransactionReceipt | null;
     try {
-      const tx = await rollup.propose(produced.blockRlp, produced.encodedWitness, produced.consumedMessages, { value: this.proposalBond });
+      const tx = await rollup.propose(produced.parentHeader, produced.blockRlp, produced.encodedWitness, produced.consumedMessages, { value: this.proposalBond });
       this.inFlight = { number, hash: tx.hash };
       receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
     } catch (error) {

@@ -1,11 +1,9 @@
-import { RLP } from "@ethereumjs/rlp";
-import { type Provider, type Signer, type TransactionReceipt, getBytes, hexlify, keccak256 } from "ethers";
+import { type Provider, type Signer, type TransactionReceipt, getBytes, keccak256 } from "ethers";
 
 import { executeInputLength } from "../../precompiles/codec";
 import { ExecuteError, ExecuteErrorCode, executeErrorName, isBlockInvalid } from "../../precompiles/errors";
 import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, executeGasCost } from "../../precompiles/gas";
 import { verifyBlock } from "../../precompiles/verifyBlock";
-import type { SequencerApi } from "../l2/types";
 import type { Logger } from "../logger";
 import { OPTIMISTIC_ROLLUP_INTERFACE, type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
 import { BridgeError } from "./errors";
@@ -14,12 +12,10 @@ import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 export interface ChallengerConfig {
   readonly l1Provider: Provider;
   readonly rollupAddress: string;
-  /** First L1 block that may hold a ProposalData event (the rollup's deployment block: the parent headers of later proposals come from earlier ones). */
+  /** First L1 block that may hold a ProposalData event (the rollup's deployment block). */
   readonly fromBlock: number;
   /** Sends the challenges and receives the removed blocks' bonds; its own key, so its nonces never race the submitter's. */
   readonly signer: Signer;
-  /** The node's own blocks: where the parent header of a proposal comes from when its parent is one of them. */
-  readonly sequencer: Pick<SequencerApi, "producedBlock">;
   readonly l2ChainId: bigint;
   readonly logger: Logger;
   readonly pollIntervalMs?: number;
@@ -56,8 +52,6 @@ export function isProposerFault(code: number): boolean {
   return isBlockInvalid(code as ExecuteErrorCode) || code === ExecuteErrorCode.WitnessIncomplete || code === ExecuteErrorCode.MalformedInput;
 }
 
-/** Largest parent header a challenge carries: a header's RLP is ≈ 600 B (the header rules cap extraData at 32 B). */
-export const MAX_PARENT_HEADER_BYTES = 1_024;
 /** Calldata of `challenge` besides the three byte fields: selector and eight ABI words (5 heads, 3 lengths). */
 const CHALLENGE_ABI_BYTES = 4 + 8 * 32;
 /** EIP-7623 floor: 10 gas per calldata token, 4 tokens per non-zero byte (a witness is nearly all non-zero). */
@@ -77,16 +71,17 @@ function memoryGas(bytes: bigint): bigint {
 }
 
 /**
- * Upper bound on the L1 gas of a `challenge` whose committed block plus witness is
- * `committedBytes` long (every byte taken as non-zero, the parent header at its maximum):
+ * Upper bound on the L1 gas of a `challenge` whose input (parent header, block, witness: what the
+ * proposal committed to) is `committedBytes` long (every byte taken as non-zero):
  * the larger of EIP-7623's calldata floor and the standard cost (calldata, EXECUTE's charge from
  * `executeGasCost`, memory for the copies, keccak of the inputs, the contract's own work).
  * OptimisticRollup's MAX_PROPOSAL_BYTES is chosen so that this stays below the 2^24 cap.
  */
 export function challengeGasBound(committedBytes: number, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE): bigint {
   const padded = (n: number): number => Math.ceil(n / 32) * 32;
-  const calldata = BigInt(CHALLENGE_ABI_BYTES + padded(MAX_PARENT_HEADER_BYTES) + padded(committedBytes) + 32);
-  const inputLength = executeInputLength({ parentHeader: new Uint8Array(MAX_PARENT_HEADER_BYTES), block: new Uint8Array(committedBytes), witness: new Uint8Array(), proofs: new Uint8Array() });
+  // Three byte fields pad to at most 3 × 31 bytes more than their sum.
+  const calldata = BigInt(CHALLENGE_ABI_BYTES + padded(committedBytes) + 3 * 32);
+  const inputLength = executeInputLength({ parentHeader: new Uint8Array(committedBytes), block: new Uint8Array(), witness: new Uint8Array(), proofs: new Uint8Array() }) + 2 * 32;
   const input = BigInt(inputLength);
   const keccak = 30n * 3n + 6n * ((input + 31n) / 32n);
   const standard = TX_BASE_GAS + CALLDATA_GAS_PER_BYTE * calldata + executeGasCost(inputLength, schedule) + memoryGas(MEMORY_COPIES * input) + keccak + CHALLENGE_CONTRACT_GAS;
@@ -101,10 +96,11 @@ export class ChallengerError extends BridgeError {
   }
 }
 
-/** A proposal as its `ProposalData` event carries it: the block and the committed witness. */
+/** A proposal as its `ProposalData` event carries it: the whole input of a challenge. */
 interface Proposal {
   readonly number: bigint;
   readonly blockHash: string;
+  readonly parentHeader: Uint8Array;
   readonly block: Uint8Array;
   readonly witness: Uint8Array;
   readonly l1TransactionHash: string;
@@ -114,8 +110,6 @@ const DEFAULT_POLL_MS = 500;
 const DEFAULT_MAX_LOG_RANGE = 5_000;
 /** Proposals are read from this event, which the rollup emits itself: a proposal made through a contract is found too. */
 const PROPOSAL_DATA_TOPIC = OPTIMISTIC_ROLLUP_INTERFACE.getEvent("ProposalData")?.topicHash as string;
-/** Headers of proposals kept to find the parent header of later ones (a parent is at most a window old). */
-const MAX_KNOWN_HEADERS = 4_096;
 
 /** Re-executes `block` on `parentHeader` as EXECUTE would, and says whether a challenge would win. */
 export async function judgeBlock(params: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<Verdict> {
@@ -128,33 +122,19 @@ export async function judgeBlock(params: { chainId: bigint; parentHeader: Uint8A
   }
 }
 
-/** Parent hash and header RLP of an RLP block, read without the fork rules; undefined when it is not an RLP block. */
-function headerOf(blockRlp: Uint8Array): { parentHash: string; header: Uint8Array } | undefined {
-  try {
-    const decoded = RLP.decode(blockRlp) as unknown as Uint8Array[][];
-    const header = decoded[0];
-    if (!Array.isArray(header) || !(header[0] instanceof Uint8Array)) return undefined;
-    return { parentHash: hexlify(header[0]), header: RLP.encode(header) };
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Watches ProposalData on L1 and challenges every provisional block whose committed block and
  * witness EXECUTE would reject for the proposer's fault (`isProposerFault`), whoever proposed it
- * and however (an account or a contract: the rollup emits the data itself). A challenge must use
- * the committed witness, so that witness is all it judges: the node's own state or blocks are not
- * needed, only the parent header, taken from the node's block or from an earlier proposal. It
- * re-executes locally with `verifyBlock`, confirms the verdict with the real EXECUTE on L1 (a
+ * and however (an account or a contract: the rollup emits the data itself), on whatever parent.
+ * A challenge must use the committed witness and the event carries the parent header too, so the
+ * event is all it judges: the node's own state or blocks are not needed. It re-executes locally with `verifyBlock`, confirms the verdict with the real EXECUTE on L1 (a
  * call of `challenge`) and only then sends the challenge. See docs/design/optimistic-challenges.md.
  */
 export class Challenger {
   private readonly rollup: OptimisticExampleRollup;
   private readonly queue: Proposal[] = [];
   private readonly won: ChallengeOutcome[] = [];
-  /** Header RLP of every proposed block seen, by block hash (parents of later proposals). */
-  private readonly headers = new Map<string, Uint8Array>();
   private lastScanned: number;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -226,32 +206,15 @@ export class Challenger {
         const proposal: Proposal = {
           number: parsed.args.number as bigint,
           blockHash: String(parsed.args.blockHash),
+          parentHeader: getBytes(parsed.args.parentHeader as string),
           block: getBytes(parsed.args.block_ as string),
           witness: getBytes(parsed.args.witness as string),
           l1TransactionHash: log.transactionHash,
         };
         this.queue.push(proposal);
-        this.remember(proposal);
       }
       this.lastScanned = to;
     }
-  }
-
-  /** Keeps the header of a proposed block: a later proposal may build on it. */
-  private remember(p: Proposal): void {
-    const parsed = headerOf(p.block);
-    if (parsed === undefined) return;
-    this.headers.set(p.blockHash, parsed.header);
-    if (this.headers.size > MAX_KNOWN_HEADERS) this.headers.delete(this.headers.keys().next().value as string);
-  }
-
-  /** The header RLP of the block `parentHash` at height `number - 1`: the node's own, or an earlier proposal's. */
-  private async parentHeaderOf(number: bigint, parentHash: string): Promise<Uint8Array | undefined> {
-    const atHeight = await this.config.sequencer.producedBlock(number);
-    if (atHeight !== undefined && keccak256(atHeight.parentHeader) === parentHash) return atHeight.parentHeader;
-    const parent = number > 1n ? await this.config.sequencer.producedBlock(number - 1n) : undefined;
-    if (parent !== undefined && hexlify(parent.block.hash()) === parentHash) return parent.block.header.serialize();
-    return this.headers.get(parentHash);
   }
 
   /** Examines one proposal; false when it must be retried later (its challenge met a spent EXECUTE budget). */
@@ -266,17 +229,8 @@ export class Challenger {
       log.warn(`L2 block ${p.number}: the ProposalData of ${p.l1TransactionHash} does not match the record (dataHash / witnessHash); skipping`);
       return true;
     }
-    const parsed = headerOf(p.block);
-    const parentHeader = parsed === undefined ? undefined : await this.parentHeaderOf(p.number, parsed.parentHash);
-    if (parentHeader === undefined) {
-      log.error(
-        `L2 block ${p.number} (${p.blockHash}) proposed in ${p.l1TransactionHash} builds on ${parsed?.parentHash ?? "an undecodable header"}, a block neither this node ` +
-          `nor any proposal it saw since L1 block ${this.config.fromBlock} has: it CANNOT be checked here (start the challenger from an earlier L1 block)`,
-      );
-      return true;
-    }
     log.info(`checking L2 block ${p.number} (${p.blockHash}) proposed in ${p.l1TransactionHash}: re-executing with its committed witness (${p.witness.length} B)`);
-    const input = { chainId: this.config.l2ChainId, parentHeader, block: p.block, witness: p.witness };
+    const input = { chainId: this.config.l2ChainId, parentHeader: p.parentHeader, block: p.block, witness: p.witness };
     const verdict = await judgeBlock(input);
     if (verdict.kind === "valid") {
       log.info(`L2 block ${p.number} is valid: EXECUTE would accept it, no challenge`);
@@ -305,7 +259,7 @@ export class Challenger {
   private async challenge(p: Proposal, input: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<boolean> {
     const log = this.config.logger;
     const executeGas = executeGasCost(executeInputLength({ ...input, proofs: new Uint8Array() }));
-    const bound = challengeGasBound(input.block.length + input.witness.length);
+    const bound = challengeGasBound(input.parentHeader.length + input.block.length + input.witness.length);
     // An explicit limit: estimating would re-run EXECUTE many times.
     const overrides = { gasLimit: bound > TX_GAS_LIMIT_CAP ? TX_GAS_LIMIT_CAP : bound };
     const args = [p.number, input.parentHeader, input.block, input.witness, executeGas] as const;

@@ -78,10 +78,15 @@ async function deploy(policy: Policy = NO_PROOF_POLICY, extraAccounts: readonly 
   };
 }
 
+/** The RLP of the header inside a block's RLP. */
+function headerRlpOf(blockRlp: Uint8Array): Uint8Array {
+  const [header] = RLP.decode(blockRlp) as unknown as Uint8Array[][];
+  return RLP.encode(header);
+}
+
 /** keccak256 of the header inside a block's RLP: the block hash. */
 function blockHashOf(blockRlp: Uint8Array): string {
-  const [header] = RLP.decode(blockRlp) as unknown as Uint8Array[][];
-  return keccak256(RLP.encode(header));
+  return keccak256(headerRlpOf(blockRlp));
 }
 
 /** The same block with a state root no execution produces: invalid, and otherwise consistent. */
@@ -95,9 +100,9 @@ async function transferBlock(f: Fixture, options: { discard?: boolean } = {}): P
 }
 
 
-/** Proposes `block` committing to `witness` (what a challenge must then use). */
-async function propose(f: Fixture, block: Uint8Array, witness: Uint8Array | string, consumedMessages = 0, signer = f.sequencer) {
-  return f.rollup.connect(signer).propose(block, witness, consumedMessages, { value: BOND });
+/** Proposes `block` on the parent `parentHeader`, committing to `witness` (what a challenge must then use). */
+async function propose(f: Fixture, parentHeader: Uint8Array, block: Uint8Array, witness: Uint8Array | string, consumedMessages = 0, signer = f.sequencer) {
+  return f.rollup.connect(signer).propose(parentHeader, block, witness, consumedMessages, { value: BOND });
 }
 
 /** The gas EXECUTE charges to re-execute `block` (the devnet's default schedule): what a challenger passes. */
@@ -125,13 +130,13 @@ function codeHeavyAccounts(count: number, size: number): { accounts: TestAccount
   return { accounts: [...targets.map((address, i) => ({ address, code: filler(i) })), { address: readerAddress, code: reader }], reader: readerAddress };
 }
 
-/** `witness` padded with junk code entries (never read) so that block plus witness is exactly `total` bytes. */
-function paddedWitness(witness: Uint8Array, blockLength: number, total: number): Uint8Array {
+/** `witness` padded with junk code entries (never read) so that `otherBytes` plus the witness are exactly `total` bytes. */
+function paddedWitness(witness: Uint8Array, otherBytes: number, total: number): Uint8Array {
   const parts = decodeWitness(witness);
-  let junk = total - blockLength - witness.length - 8;
+  let junk = total - otherBytes - witness.length - 8;
   for (;;) {
     const padded = encodeWitness({ ...parts, codes: [...parts.codes, new Uint8Array(junk).fill(0xab)] });
-    const excess = blockLength + padded.length - total;
+    const excess = otherBytes + padded.length - total;
     if (excess === 0) return padded;
     junk -= excess;
   }
@@ -157,7 +162,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     it("records a block with its bond as provisional: the head and stateRootOf do not move", async () => {
       const f = await deploy();
       const built = await transferBlock(f);
-      const tx = await propose(f, built.blockRlp, built.witness);
+      const tx = await propose(f, built.parentHeader, built.blockRlp, built.witness);
       const proposedAt = BigInt((await ethers.provider.getBlock(tx.blockNumber!))!.timestamp);
       await expect(tx)
         .to.emit(f.rollup, "BlockProposed")
@@ -177,22 +182,26 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await expect(f.rollup.provisionalBlock(2n)).to.be.revertedWithCustomError(f.rollup, "NotProvisional").withArgs(2n);
     });
 
-    it("requires the exact bond, the sequencer, the tip as parent, and no advance while blocks are pending", async () => {
+    it("requires the exact bond, the sequencer, the tip as parent (and its header), and no advance while blocks are pending", async () => {
       const f = await deploy();
       const first = await transferBlock(f);
-      await expect(f.rollup.propose(first.blockRlp, first.witness, 0, { value: BOND - 1n }))
+      await expect(f.rollup.propose(first.parentHeader, first.blockRlp, first.witness, 0, { value: BOND - 1n }))
         .to.be.revertedWithCustomError(f.rollup, "IncorrectBond")
         .withArgs(BOND - 1n, BOND);
-      await expect(propose(f, first.blockRlp, first.witness, 0, f.user)).to.be.revertedWithCustomError(f.rollup, "NotSequencer");
-      await propose(f, first.blockRlp, first.witness);
-      await expect(propose(f, first.blockRlp, first.witness))
+      await expect(propose(f, first.parentHeader, first.blockRlp, first.witness, 0, f.user)).to.be.revertedWithCustomError(f.rollup, "NotSequencer");
+      // The posted parent header (part of a challenge's input) must be the tip's.
+      await expect(propose(f, headerRlpOf(first.blockRlp), first.blockRlp, first.witness))
+        .to.be.revertedWithCustomError(f.rollup, "ParentHeaderMismatch")
+        .withArgs(blockHashOf(first.blockRlp), bytesToHex(first.block.header.parentHash));
+      await propose(f, first.parentHeader, first.blockRlp, first.witness);
+      await expect(propose(f, first.parentHeader, first.blockRlp, first.witness))
         .to.be.revertedWithCustomError(f.rollup, "ParentNotTip")
         .withArgs(bytesToHex(first.block.header.parentHash), bytesToHex(first.block.hash()));
       const second = await f.chain.buildBlock([]);
       await expect(f.rollup.advance(second.parentHeader, second.blockRlp, second.witness, "0x", 0))
         .to.be.revertedWithCustomError(f.rollup, "ProvisionalBlocksPending")
         .withArgs(1n);
-      await propose(f, second.blockRlp, second.witness);
+      await propose(f, second.parentHeader, second.blockRlp, second.witness);
       expect(await f.rollup.tip()).to.deep.equal([2n, bytesToHex(second.block.hash())]);
     });
 
@@ -201,12 +210,12 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await f.rollup.connect(f.user).depositETH(f.user.address, { value: 1n });
       const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 1n, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
       const empty = await f.chain.buildBlock([], { discard: true });
-      await expect(propose(f, empty.blockRlp, empty.witness, 1))
+      await expect(propose(f, empty.parentHeader, empty.blockRlp, empty.witness, 1))
         .to.be.revertedWithCustomError(f.rollup, "AnchorMismatch")
         .withArgs(hashL1Message(message), ZeroHash);
 
       const anchored = await f.chain.buildBlock([], { parentBeaconBlockRoot: getBytes(messageRoot([hashL1Message(message)])) });
-      await propose(f, anchored.blockRlp, anchored.witness, 1);
+      await propose(f, anchored.parentHeader, anchored.blockRlp, anchored.witness, 1);
       expect(await f.rollup.provisionalMessageIndex()).to.equal(1n);
       expect(await f.rollup.nextMessageIndex()).to.equal(0n);
       await time.increase(WINDOW);
@@ -220,8 +229,8 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const f = await deploy();
       const first = await transferBlock(f);
       const second = await transferBlock(f);
-      await propose(f, first.blockRlp, first.witness);
-      await propose(f, second.blockRlp, second.witness);
+      await propose(f, first.parentHeader, first.blockRlp, first.witness);
+      await propose(f, second.parentHeader, second.blockRlp, second.witness);
       expect(await balanceOf(f)).to.equal(2n * BOND);
 
       const openUntil = await f.rollup.finalizableAt(1n);
@@ -266,7 +275,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         { parentBeaconBlockRoot: getBytes(messageRoot([hashL1Message(message)])) },
       );
       expect(built.txResults[0].execResult.exceptionError).to.equal(undefined);
-      await propose(f, built.blockRlp, built.witness, 1);
+      await propose(f, built.parentHeader, built.blockRlp, built.witness, 1);
 
       const proof = await f.chain.getProof(L2_BRIDGE_ADDRESS, [sentMessageSlot(hashL2Message(withdrawal))], 1n);
       const finalizeMessage = () => f.rollup.finalizeMessage(1n, withdrawal, proof.accountProof, proof.storageProof[0].proof);
@@ -286,9 +295,9 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const forged = withWrongStateRoot(second);
       const forgedHash = blockHashOf(forged);
       const forgedChild = tamperBlock(third.block, { parentHash: hexToBytes(forgedHash as `0x${string}`) });
-      await propose(f, first.blockRlp, first.witness);
-      await propose(f, forged, second.witness);
-      await propose(f, forgedChild, third.witness);
+      await propose(f, first.parentHeader, first.blockRlp, first.witness);
+      await propose(f, second.parentHeader, forged, second.witness);
+      await propose(f, headerRlpOf(forged), forgedChild, third.witness);
       expect(await f.rollup.tip()).to.deep.equal([3n, blockHashOf(forgedChild)]);
       expect(await balanceOf(f)).to.equal(3n * BOND);
 
@@ -307,8 +316,8 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         .withArgs(2n);
 
       // The valid chain continues from block 1; nothing of the removed blocks is credited.
-      await propose(f, second.blockRlp, second.witness);
-      await propose(f, third.blockRlp, third.witness);
+      await propose(f, second.parentHeader, second.blockRlp, second.witness);
+      await propose(f, third.parentHeader, third.blockRlp, third.witness);
       await time.increase(WINDOW);
       await f.rollup.finalize(3n);
       expect(await f.rollup.headHash()).to.equal(bytesToHex(third.block.hash()));
@@ -330,7 +339,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     it("a challenge against a valid block fails and leaves it intact", async () => {
       const f = await deploy();
       const built = await transferBlock(f);
-      await propose(f, built.blockRlp, built.witness);
+      await propose(f, built.parentHeader, built.blockRlp, built.witness);
       await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, built.witness))
         .to.be.revertedWithCustomError(f.rollup, "ChallengeFailed")
         .withArgs(0n, "EXECUTE accepted the block");
@@ -341,7 +350,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     it("a challenge must use the committed witness; too little gas for EXECUTE fails without harming the block, which later finalizes", async () => {
       const f = await deploy();
       const built = await transferBlock(f);
-      await propose(f, built.blockRlp, built.witness);
+      await propose(f, built.parentHeader, built.blockRlp, built.witness);
       await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, EMPTY_WITNESS))
         .to.be.revertedWithCustomError(f.rollup, "WitnessMismatch")
         .withArgs(keccak256(EMPTY_WITNESS), keccak256(built.witness));
@@ -360,7 +369,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const f = await deploy();
       const built = await transferBlock(f, { discard: true });
       const forged = withWrongStateRoot(built);
-      await propose(f, forged, built.witness);
+      await propose(f, built.parentHeader, forged, built.witness);
       const cost = executeGasFor(built.parentHeader, forged, built.witness);
       await expect(challenge(f, 1n, built.parentHeader, forged, built.witness, cost - 1n))
         .to.be.revertedWithCustomError(f.rollup, "ChallengeFailed")
@@ -379,19 +388,19 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     it("a committed witness EXECUTE cannot use is the proposer's fault: an incomplete or malformed one loses the bond, even for a valid block", async () => {
       const f = await deploy();
       const built = await transferBlock(f, { discard: true });
-      await propose(f, built.blockRlp, EMPTY_WITNESS);
+      await propose(f, built.parentHeader, built.blockRlp, EMPTY_WITNESS);
       await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, EMPTY_WITNESS))
         .to.emit(f.rollup, "BlockChallenged")
         .withArgs(1n, bytesToHex(built.block.hash()), f.challenger.address, ExecuteErrorCode.WitnessIncomplete, anyValue, 1n, BOND);
 
       const notRlp = "0xff";
-      await propose(f, built.blockRlp, notRlp);
+      await propose(f, built.parentHeader, built.blockRlp, notRlp);
       await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, notRlp))
         .to.emit(f.rollup, "BlockChallenged")
         .withArgs(1n, bytesToHex(built.block.hash()), f.challenger.address, ExecuteErrorCode.MalformedInput, anyValue, 1n, BOND);
 
       // With its complete witness the same block stands.
-      await propose(f, built.blockRlp, built.witness);
+      await propose(f, built.parentHeader, built.blockRlp, built.witness);
       await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, built.witness))
         .to.be.revertedWithCustomError(f.rollup, "ChallengeFailed")
         .withArgs(0n, "EXECUTE accepted the block");
@@ -401,8 +410,8 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const f = await deploy();
       const first = await transferBlock(f);
       const second = await transferBlock(f);
-      await propose(f, first.blockRlp, first.witness);
-      await propose(f, second.blockRlp, second.witness);
+      await propose(f, first.parentHeader, first.blockRlp, first.witness);
+      await propose(f, second.parentHeader, second.blockRlp, second.witness);
       // The same header with other transactions is not the posted block.
       const otherBody = tamperBlock(second.block, {}, { transactions: [] });
       await expect(challenge(f, 2n, second.parentHeader, otherBody, second.witness))
@@ -424,17 +433,18 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
 
       const built = await transferBlock(f, { discard: true });
       const forged = withWrongStateRoot(built);
-      const tooLarge = paddedWitness(built.witness, forged.length, max + 1);
-      await expect(propose(f, forged, tooLarge)).to.be.revertedWithCustomError(f.rollup, "ProposalTooLarge").withArgs(max + 1, max);
+      const posted = built.parentHeader.length + forged.length;
+      const tooLarge = paddedWitness(built.witness, posted, max + 1);
+      await expect(propose(f, built.parentHeader, forged, tooLarge)).to.be.revertedWithCustomError(f.rollup, "ProposalTooLarge").withArgs(max + 1, max);
 
-      const largest = paddedWitness(built.witness, forged.length, max);
-      await propose(f, forged, largest);
+      const largest = paddedWitness(built.witness, posted, max);
+      await propose(f, built.parentHeader, forged, largest);
       const won = await challenge(f, 1n, built.parentHeader, forged, largest, undefined, f.challenger);
       const receipt = (await won.wait())!;
       await expect(won).to.emit(f.rollup, "BlockChallenged").withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.StateRootMismatch, anyValue, 1n, BOND);
       expect(receipt.gasUsed).to.be.lessThanOrEqual(challengeGasBound(max));
       process.stderr.write(
-        `      largest proposal: ${max} B committed (block ${forged.length} B + witness ${largest.length} B); its challenge used ${receipt.gasUsed} L1 gas ` +
+        `      largest proposal: ${max} B committed (parent header ${built.parentHeader.length} B + block ${forged.length} B + witness ${largest.length} B); its challenge used ${receipt.gasUsed} L1 gas ` +
           `(bound ${challengeGasBound(max)}, cap ${TX_GAS_LIMIT_CAP})\n`,
       );
     });
@@ -450,12 +460,12 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         `      witness-heavy block: ${built.block.header.gasUsed} L2 gas, witness ${built.witness.length} B (${(built.witness.length / Number(built.block.header.gasUsed)).toFixed(1)} B per gas); ` +
           `a proposal may commit ${max} B\n`,
       );
-      expect(built.witness.length + forged.length).to.be.greaterThan(max);
+      expect(built.parentHeader.length + forged.length + built.witness.length).to.be.greaterThan(max);
 
       // With the witness that proves it, the forged block cannot be proposed at all: this one is
       // even above what one L1 transaction can carry (anything between the bound and the cap is
       // ProposalTooLarge, see above) ...
-      const refused = await propose(f, forged, built.witness).then(
+      const refused = await propose(f, built.parentHeader, forged, built.witness).then(
         () => undefined,
         (error: Error) => error,
       );
@@ -463,7 +473,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       // ... and with any witness that fits (here: all of it but half the codes) it loses its bond.
       const parts = decodeWitness(built.witness);
       const truncated = encodeWitness({ ...parts, codes: parts.codes.slice(0, parts.codes.length / 2) });
-      await propose(f, forged, truncated);
+      await propose(f, built.parentHeader, forged, truncated);
       const won = await challenge(f, 1n, built.parentHeader, forged, truncated);
       await expect(won).to.emit(f.rollup, "BlockChallenged").withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.WitnessIncomplete, anyValue, 1n, BOND);
       expect((await won.wait())!.gasUsed).to.be.lessThan(TX_GAS_LIMIT_CAP);
@@ -489,8 +499,8 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const f = await deploy({ threshold: 2, allowReexecution: false, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) });
       const first = await transferBlock(f);
       const second = await transferBlock(f);
-      await propose(f, first.blockRlp, first.witness);
-      await propose(f, second.blockRlp, second.witness);
+      await propose(f, first.parentHeader, first.blockRlp, first.witness);
+      await propose(f, second.parentHeader, second.blockRlp, second.witness);
 
       // Block 2 is proven first: it cannot finalize before its parent.
       await expect(f.rollup.connect(f.user).prove(2n, second.parentHeader, second.blockRlp, "0x", await proofsFor(second, [committees[0], committees[1]])))
@@ -525,13 +535,13 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const f = await deploy({ threshold: 2, allowReexecution: false, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) });
       const valid = await transferBlock(f);
       const forged = withWrongStateRoot(valid);
-      await propose(f, forged, valid.witness);
+      await propose(f, valid.parentHeader, forged, valid.witness);
       await expect(f.rollup.prove(1n, valid.parentHeader, forged, valid.witness, "0x"))
         .to.be.revertedWithCustomError(executeErrors, "ExecuteInvalid")
         .withArgs(ExecuteErrorCode.StateRootMismatch, anyValue);
       await challenge(f, 1n, valid.parentHeader, forged, valid.witness);
 
-      await propose(f, valid.blockRlp, valid.witness);
+      await propose(f, valid.parentHeader, valid.blockRlp, valid.witness);
       await expect(f.rollup.prove(1n, valid.parentHeader, valid.blockRlp, valid.witness, "0x"))
         .to.emit(f.rollup, "BlockFinalized")
         .withArgs(1n, bytesToHex(valid.block.hash()), anyValue, true, f.sequencer.address);

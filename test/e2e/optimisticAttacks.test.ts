@@ -57,7 +57,7 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
    * tip an empty block whose state root proves a withdrawal of the rollup's whole balance
    * (its header otherwise consistent with the parent, so EXECUTE gets as far as the witness).
    */
-  async function forgeOnTip(stranger: string): Promise<{ number: bigint; block: Uint8Array; message: L2Message; proofs: { accountProof: string[]; storageProof: string[] } }> {
+  async function forgeOnTip(stranger: string): Promise<{ number: bigint; parentHeader: Uint8Array; block: Uint8Array; message: L2Message; proofs: { accountProof: string[]; storageProof: string[] } }> {
     const [tip] = await rollup.tip();
     const parent = await r.devnet.node.sequencer.producedBlock(tip);
     if (parent === undefined) throw new Error(`the node has no block ${tip}`);
@@ -80,7 +80,7 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
       },
       { transactions: [] },
     );
-    return { number: tip + 1n, block, message, proofs: forged };
+    return { number: tip + 1n, parentHeader: parent.block.header.serialize(), block, message, proofs: forged };
   }
 
   async function sequencerInactive(): Promise<void> {
@@ -109,9 +109,9 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
     const stranger = r.l1Wallet(6);
     const balance = await r.l1.getBalance(await rollup.getAddress());
     expect(balance).to.be.greaterThanOrEqual(parseEther("3"));
-    const { number, block, message, proofs } = await forgeOnTip(stranger.address);
+    const { number, parentHeader, block, message, proofs } = await forgeOnTip(stranger.address);
     const attacker = connectOptimisticRollup(r.devnet.deployment.address, stranger);
-    await (await attacker.propose(block, EMPTY_WITNESS_RLP, 0, { value: BOND })).wait();
+    await (await attacker.propose(parentHeader, block, EMPTY_WITNESS_RLP, 0, { value: BOND })).wait();
     const [tip, forgedHash] = await rollup.tip();
     expect(tip).to.equal(number);
 
@@ -127,12 +127,12 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
     const artifact = await artifacts.readArtifact("ProposalForwarder");
     const factory = new ethers.ContractFactory(artifact.abi, artifact.bytecode, stranger);
     const forwarder = (await (await factory.deploy(await rollup.getAddress())).waitForDeployment()) as BaseContract & {
-      forward(block: Uint8Array, witness: string, consumed: number, o: object): Promise<ContractTransactionResponse>;
+      forward(parentHeader: Uint8Array, block: Uint8Array, witness: string, consumed: number, o: object): Promise<ContractTransactionResponse>;
     };
     const balance = await r.l1.getBalance(await rollup.getAddress());
-    const { number, block, message, proofs } = await forgeOnTip(await forwarder.getAddress());
+    const { number, parentHeader, block, message, proofs } = await forgeOnTip(await forwarder.getAddress());
     await sequencerInactive();
-    await (await forwarder.forward(block, EMPTY_WITNESS_RLP, 0, { value: BOND })).wait();
+    await (await forwarder.forward(parentHeader, block, EMPTY_WITNESS_RLP, 0, { value: BOND })).wait();
     const [tip, forgedHash] = await rollup.tip();
     expect(tip).to.equal(number);
 
