@@ -141,7 +141,7 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
     await expectForgeryDead(number, message, proofs, balance);
   });
 
-  it("the node's proposer never posts a block whose block and witness exceed MAX_PROPOSAL_BYTES (a challenge could not carry it): it stops loudly instead", async () => {
+  it("the node's proposer never posts a block whose parent header, block and witness exceed MAX_PROPOSAL_BYTES (a challenge could not carry it): it stops loudly instead", async () => {
     const [tip, tipHash] = await rollup.tip();
     await (await r.l2Wallet(2).sendTransaction({ to: r.l2Wallet(3).address, value: 1n })).wait();
     const own = await eventually("the node's block after the tip", async () => r.devnet.node.sequencer.producedBlock(tip + 1n), 30_000);
