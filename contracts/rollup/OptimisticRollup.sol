@@ -56,8 +56,8 @@ abstract contract OptimisticRollup is NativeRollup {
     /// @param blockHash keccak256 of its header's RLP.
     /// @param dataHash keccak256 of the block's RLP as posted (binds challenges and proofs to the
     /// posted transactions, not just the header).
-    /// @param stateRoot The state root its header claims.
     /// @param witnessHash keccak256 of the witness the proposer committed to (what a challenge must use).
+    /// @param stateRoot The state root its header claims.
     /// @param messagesEnd Index of the first queued message left unconsumed after it.
     /// @param proposer Who posted it (and its bond).
     /// @param proposedAt L1 timestamp of the proposal.
