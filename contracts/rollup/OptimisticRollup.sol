@@ -9,14 +9,24 @@ import {NativeRollup} from "./NativeRollup.sol";
 /// @notice A native rollup that also accepts blocks provisionally, without a witness or proofs
 /// (the optimistic path of docs/DESIGN.md §4.8). The sequencer `propose`s a block (its RLP in calldata)
 /// with a bond; the block joins the provisional chain after the head and becomes final once
-/// `CHALLENGE_WINDOW` has passed (`finalize`). Until then anyone may `challenge` it with a
-/// witness: EXECUTE re-executes it, and only a "block invalid" verdict (code >= 64) wins, removing
-/// the block and every provisional block after it and paying the challenger their bonds.
+/// `CHALLENGE_WINDOW` has passed (`finalize`). The proposal commits to the block's witness too
+/// (posted with it, hashed into the record): until the window closes anyone may `challenge` it with
+/// exactly that witness. EXECUTE re-executes it, and a "block invalid" verdict (code >= 64), or a
+/// committed witness EXECUTE cannot use (WitnessIncomplete, MalformedInput), wins, removing the
+/// block and every provisional block after it and paying the challenger their bonds.
 /// Proofs (or a re-execution) that arrive later `prove` a provisional block, which then
 /// finalizes as soon as its parent is final, without waiting for the window.
 /// @dev Rules:
 /// - Order: blocks finalize in order; only final blocks have a `stateRootOf` (so L2 → L1 messages
 ///   are proven against final state only) and move `headHash`, `headNumber`, `nextMessageIndex`.
+/// - Witness commitment (docs/design/optimistic-challenges.md): a proposal posts its parent's header,
+///   the block and its witness — exactly the input of a challenge —, at most `MAX_PROPOSAL_BYTES`
+///   together, and emits them in `ProposalData`, so a challenger finds them however the proposal
+///   reached L1 (an account or a forwarding contract) and whatever the parent is (proposed, advanced).
+///   The bound keeps every challenge within one L1 transaction under Osaka's 2^24 gas cap
+///   (EIP-7825), EXECUTE's charge included. A challenge must use the committed witness; if EXECUTE
+///   cannot check the block with it, the proposer committed to a witness that does not prove its
+///   block: that is the proposer's fault and loses the bond, like an invalid block.
 /// - Proposal checks (no EXECUTE): the block's parent is the tip of the provisional chain, its
 ///   number follows, its anchor is the root of the messages it consumes after those the
 ///   provisional chain already consumed, no overdue message is skipped, its timestamp is not
@@ -29,7 +39,9 @@ import {NativeRollup} from "./NativeRollup.sol";
 ///   their proposers get nothing back (a descendant of an invalid block is built on a false state).
 /// - A challenger names the gas EXECUTE gets (`executeGas`): a failed EXECUTE consumes all the gas
 ///   passed to it, so a winning challenge costs that much, not the whole transaction's gas. Too
-///   little gas makes EXECUTE report OutOfGas (code 2 < 64): the challenge fails, harmlessly.
+///   little gas makes EXECUTE report OutOfGas (code 2), and an L1 block whose EXECUTE budget is
+///   spent BudgetExhausted (code 3): those are the challenger's circumstances, not the proposer's
+///   fault, so the challenge fails harmlessly and can be sent again (in a later L1 block).
 /// - `advance` (a block verified at once) is refused while provisional blocks are pending.
 abstract contract OptimisticRollup is NativeRollup {
     /// @notice Parameters of the optimistic path.
@@ -44,6 +56,7 @@ abstract contract OptimisticRollup is NativeRollup {
     /// @param blockHash keccak256 of its header's RLP.
     /// @param dataHash keccak256 of the block's RLP as posted (binds challenges and proofs to the
     /// posted transactions, not just the header).
+    /// @param witnessHash keccak256 of the witness the proposer committed to (what a challenge must use).
     /// @param stateRoot The state root its header claims.
     /// @param messagesEnd Index of the first queued message left unconsumed after it.
     /// @param proposer Who posted it (and its bond).
@@ -52,12 +65,28 @@ abstract contract OptimisticRollup is NativeRollup {
     struct ProvisionalBlock {
         bytes32 blockHash;
         bytes32 dataHash;
+        bytes32 witnessHash;
         bytes32 stateRoot;
         uint256 messagesEnd;
         address proposer;
         uint64 proposedAt;
         bool proven;
     }
+
+    /// @notice Most bytes a proposal may post: its parent's header, its block's RLP and its witness.
+    /// A challenge carries these bytes as calldata and EXECUTE is charged per input byte; at
+    /// this size the challenge stays below Osaka's 2^24 per-transaction gas cap (EIP-7825) with
+    /// ≈ 1M gas to spare. The arithmetic, from precompiles/gas.ts and EIP-7623's calldata floor, is
+    /// `challengeGasBound` in rollup-node/bridge/challenger.ts and docs/design/optimistic-challenges.md.
+    uint256 public constant MAX_PROPOSAL_BYTES = 384 * 1024;
+
+    /// @notice EXECUTE's MalformedInput code (precompiles/errors.ts): with the contract building the
+    /// envelope, only the committed parent header, block or witness can be malformed (the parent
+    /// header was committed by this proposal, so its fault too).
+    uint8 internal constant CODE_MALFORMED_INPUT = 1;
+
+    /// @notice EXECUTE's WitnessIncomplete code: the committed witness lacks what the block reads.
+    uint8 internal constant CODE_WITNESS_INCOMPLETE = 5;
 
     /// @notice Seconds after its proposal during which a provisional block can be challenged.
     uint64 public immutable CHALLENGE_WINDOW;
@@ -90,6 +119,15 @@ abstract contract OptimisticRollup is NativeRollup {
         uint256 finalizableAt,
         address indexed proposer
     );
+
+    /// @notice The bytes a proposal committed to — the input of a challenge —, for challengers:
+    /// emitted by the rollup itself, so they are found whether an account or a contract called `propose`.
+    /// @param number The block number.
+    /// @param blockHash The block hash.
+    /// @param parentHeader RLP of the parent's header (its keccak256 is the block's parent hash).
+    /// @param block_ The block's RLP as posted (`dataHash` is its keccak256).
+    /// @param witness The committed witness (`witnessHash` is its keccak256).
+    event ProposalData(uint64 indexed number, bytes32 indexed blockHash, bytes parentHeader, bytes block_, bytes witness);
 
     /// @notice EXECUTE verified a provisional block: it can no longer be challenged.
     /// @param number The block number.
@@ -161,8 +199,16 @@ abstract contract OptimisticRollup is NativeRollup {
     error AlreadyProven(uint64 number);
 
     /// @notice EXECUTE did not find the block invalid: it accepted it (code 0, see `reason`) or
-    /// could not check it (code < 64, e.g. 5 WitnessIncomplete). Nothing changed.
+    /// could not check it for a reason that is not the proposer's (e.g. 2 OutOfGas, 3
+    /// BudgetExhausted). Nothing changed.
     error ChallengeFailed(uint8 code, string reason);
+
+    /// @notice The proposal posts more than `MAX_PROPOSAL_BYTES` (parent header, block and witness): a
+    /// challenge of it might not fit one L1 transaction.
+    error ProposalTooLarge(uint256 size, uint256 max);
+
+    /// @notice A challenge must use the witness the proposer committed to.
+    error WitnessMismatch(bytes32 witnessHash, bytes32 committed);
 
     /// @notice EXECUTE verified another block than the provisional one.
     error ProvenBlockMismatch(bytes32 blockHash, bytes32 expected);
@@ -192,25 +238,33 @@ abstract contract OptimisticRollup is NativeRollup {
     /// @notice Posts the next L2 block without verifying it, with `PROPOSAL_BOND` wei; it becomes
     /// final after `CHALLENGE_WINDOW` unless a challenge shows it invalid. Same authorization as
     /// `advance` (the sequencer, or anyone once it is inactive), and the same message rules,
-    /// checked against the header's claims.
+    /// checked against the header's claims. The witness is committed: a challenge must use it, and
+    /// if EXECUTE cannot check the block with it the proposer loses the bond.
+    /// @param parentHeader RLP of the parent's header: the tip of the provisional chain.
     /// @param block_ RLP of the L2 block; its parent must be the tip of the provisional chain.
+    /// @param witness Stateless witness of the block's pre-state (what EXECUTE reads); with
+    /// `parentHeader` and `block_`, at most `MAX_PROPOSAL_BYTES`.
     /// @param consumedMessages How many queued messages the block consumes, after those consumed
     /// by the provisional chain; its `parentBeaconBlockRoot` must be their MessageTree root.
     /// @return number The block's number.
-    function propose(bytes calldata block_, uint256 consumedMessages) external payable returns (uint64 number) {
+    function propose(
+        bytes calldata parentHeader,
+        bytes calldata block_,
+        bytes calldata witness,
+        uint256 consumedMessages
+    ) external payable returns (uint64 number) {
         _authorizeAdvance(msg.sender);
         if (msg.value != PROPOSAL_BOND) revert IncorrectBond(msg.value, PROPOSAL_BOND);
+        uint256 size = parentHeader.length + block_.length + witness.length;
+        if (size > MAX_PROPOSAL_BYTES) revert ProposalTooLarge(size, MAX_PROPOSAL_BYTES);
         BlockHeader memory h = BlockHeaders.decode(block_);
-        (uint64 tipNumber, bytes32 tipHash, uint256 first) = _tip();
-        if (h.parentHash != tipHash) revert ParentNotTip(h.parentHash, tipHash);
-        number = tipNumber + 1;
-        if (h.number != number) revert UnexpectedBlockNumber(h.number, number);
-        uint256 next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
-        _validateBlock(BlockHeaders.toExecuteResult(h));
+        uint256 next;
+        (number, next) = _checkProposal(h, keccak256(parentHeader), consumedMessages);
 
         _provisional[number] = ProvisionalBlock({
             blockHash: h.blockHash,
             dataHash: keccak256(block_),
+            witnessHash: keccak256(witness),
             stateRoot: h.stateRoot,
             messagesEnd: next,
             proposer: msg.sender,
@@ -222,17 +276,19 @@ abstract contract OptimisticRollup is NativeRollup {
         emit BlockProposed(
             number, h.blockHash, h.stateRoot, consumedMessages, block.timestamp + CHALLENGE_WINDOW, msg.sender
         );
+        emit ProposalData(number, h.blockHash, parentHeader, block_, witness);
     }
 
-    /// @notice Challenges a provisional block within its window by re-executing it with EXECUTE.
-    /// If EXECUTE finds the block invalid (code >= 64), the block and every provisional block after
-    /// it are removed and their bonds are paid to the caller. Otherwise the call reverts with
-    /// `ChallengeFailed` and nothing changes: a valid block, an incomplete witness or too little
-    /// gas never harm the block.
+    /// @notice Challenges a provisional block within its window by re-executing it with EXECUTE
+    /// from the witness its proposer committed to. If EXECUTE finds the block invalid (code >= 64)
+    /// or cannot use the committed block or witness (WitnessIncomplete, MalformedInput: the
+    /// proposer's fault), the block and every provisional block after it are removed and their
+    /// bonds are paid to the caller. Otherwise the call reverts with `ChallengeFailed` and nothing
+    /// changes: a valid block, too little gas or a spent EXECUTE budget never harm the block.
     /// @param number The challenged block.
     /// @param parentHeader RLP of its parent's header (the head or a provisional block).
     /// @param block_ The block's RLP exactly as posted.
-    /// @param witness Stateless witness of the block's pre-state.
+    /// @param witness The witness committed with the proposal (see `ProposalData`).
     /// @param executeGas Gas to pass to EXECUTE: at least its cost for this input (by default
     /// 100,000 + 16 per byte of `abi.encode(chainId, parentHeader, block_, witness, "")`, see
     /// `executeGasCost` in precompiles/gas.ts). A failed EXECUTE consumes all of it.
@@ -249,11 +305,13 @@ abstract contract OptimisticRollup is NativeRollup {
         uint256 closedAt = uint256(b.proposedAt) + CHALLENGE_WINDOW;
         if (block.timestamp >= closedAt) revert ChallengeWindowClosed(number, closedAt);
         _checkPosted(number, b, parentHeader, block_);
+        bytes32 witnessHash = keccak256(witness);
+        if (witnessHash != b.witnessHash) revert WitnessMismatch(witnessHash, b.witnessHash);
 
         (bool ok,, uint8 code, string memory reason) =
             Execute.tryExecute(L2_CHAIN_ID, parentHeader, block_, witness, "", executeGas);
         if (ok) revert ChallengeFailed(Execute.CODE_UNAVAILABLE, "EXECUTE accepted the block");
-        if (!Execute.isBlockInvalid(code)) revert ChallengeFailed(code, reason);
+        if (!_isProposerFault(code)) revert ChallengeFailed(code, reason);
         reward = _removeFrom(number, b.blockHash, code, reason);
     }
 
@@ -369,6 +427,23 @@ abstract contract OptimisticRollup is NativeRollup {
         return (number, b.blockHash, b.messagesEnd);
     }
 
+    /// @dev A proposal's checks against the provisional tip: the parent (by hash and header), the
+    /// number, the messages it consumes and `_validateBlock`. Returns its number and the index of
+    /// the first message it leaves unconsumed.
+    function _checkProposal(BlockHeader memory h, bytes32 parentHeaderHash, uint256 consumedMessages)
+        private
+        view
+        returns (uint64 number, uint256 next)
+    {
+        (uint64 tipNumber, bytes32 tipHash, uint256 first) = _tip();
+        if (h.parentHash != tipHash) revert ParentNotTip(h.parentHash, tipHash);
+        if (parentHeaderHash != tipHash) revert ParentHeaderMismatch(parentHeaderHash, tipHash);
+        number = tipNumber + 1;
+        if (h.number != number) revert UnexpectedBlockNumber(h.number, number);
+        next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
+        _validateBlock(BlockHeaders.toExecuteResult(h));
+    }
+
     /// @dev The provisional block `number`, or a revert if there is none.
     function _provisionalAt(uint64 number) private view returns (ProvisionalBlock storage) {
         uint64 head = headNumber;
@@ -387,6 +462,13 @@ abstract contract OptimisticRollup is NativeRollup {
         if (parentHash != expected) revert ParentHeaderMismatch(parentHash, expected);
         bytes32 dataHash = keccak256(block_);
         if (dataHash != b.dataHash) revert BlockDataMismatch(dataHash, b.dataHash);
+    }
+
+    /// @dev Whether an EXECUTE failure on the committed block and witness is the proposer's fault:
+    /// the block is invalid (>= 64), or the committed witness or block cannot be used. Every other
+    /// input of the call is fixed by this contract (chain id, envelope, parent header by hash).
+    function _isProposerFault(uint8 code) private pure returns (bool) {
+        return Execute.isBlockInvalid(code) || code == CODE_WITNESS_INCOMPLETE || code == CODE_MALFORMED_INPUT;
     }
 
     /// @dev Settles a won challenge: drops blocks `number` to the tip from the provisional chain

@@ -143,6 +143,7 @@ export class BatchSubmitter {
   private readonly optimisticRollup: OptimisticExampleRollup | undefined;
   private readonly finalizer: ProvisionalFinalizer | undefined;
   private proposalBond: bigint | undefined;
+  private maxProposalBytes: bigint | undefined;
   private lastFinalizeCheck = 0;
 
   constructor(private readonly config: BatchSubmitterConfig) {
@@ -259,9 +260,15 @@ export class BatchSubmitter {
   private async propose(rollup: OptimisticExampleRollup, produced: ProducedBlock): Promise<void> {
     const { number } = produced;
     this.proposalBond ??= await rollup.PROPOSAL_BOND();
+    this.maxProposalBytes ??= await rollup.MAX_PROPOSAL_BYTES();
+    // A proposal posts a challenge's whole input (parent header, block, committed witness), within the contract's bound.
+    const size = BigInt(produced.parentHeader.length + produced.blockRlp.length + produced.encodedWitness.length);
+    if (size > this.maxProposalBytes) {
+      throw new BlockRejectedError(number, `parent header, block (${produced.blockRlp.length} B) and witness (${produced.encodedWitness.length} B) exceed MAX_PROPOSAL_BYTES ${this.maxProposalBytes}: it cannot be proposed`, undefined);
+    }
     let receipt: TransactionReceipt | null;
     try {
-      const tx = await rollup.propose(produced.blockRlp, produced.consumedMessages, { value: this.proposalBond });
+      const tx = await rollup.propose(produced.parentHeader, produced.blockRlp, produced.encodedWitness, produced.consumedMessages, { value: this.proposalBond });
       this.inFlight = { number, hash: tx.hash };
       receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
     } catch (error) {

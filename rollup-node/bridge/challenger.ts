@@ -1,11 +1,9 @@
-import { RLP } from "@ethereumjs/rlp";
-import { type Provider, type Signer, type TransactionReceipt, getBytes, hexlify, keccak256 } from "ethers";
+import { type Provider, type Signer, type TransactionReceipt, getBytes, keccak256 } from "ethers";
 
 import { executeInputLength } from "../../precompiles/codec";
-import { ExecuteError, executeErrorName, isBlockInvalid } from "../../precompiles/errors";
-import { executeGasCost } from "../../precompiles/gas";
+import { ExecuteError, ExecuteErrorCode, executeErrorName, isBlockInvalid } from "../../precompiles/errors";
+import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, executeGasCost } from "../../precompiles/gas";
 import { verifyBlock } from "../../precompiles/verifyBlock";
-import type { SequencerApi } from "../l2/types";
 import type { Logger } from "../logger";
 import { OPTIMISTIC_ROLLUP_INTERFACE, type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
 import { BridgeError } from "./errors";
@@ -14,12 +12,10 @@ import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 export interface ChallengerConfig {
   readonly l1Provider: Provider;
   readonly rollupAddress: string;
-  /** First L1 block that may hold a BlockProposed event (the rollup's deployment block). */
+  /** First L1 block that may hold a ProposalData event (the rollup's deployment block). */
   readonly fromBlock: number;
   /** Sends the challenges and receives the removed blocks' bonds; its own key, so its nonces never race the submitter's. */
   readonly signer: Signer;
-  /** Where the witnesses come from: the node's own blocks (their witnesses cover the parent state at each height). */
-  readonly sequencer: Pick<SequencerApi, "producedBlock">;
   readonly l2ChainId: bigint;
   readonly logger: Logger;
   readonly pollIntervalMs?: number;
@@ -38,13 +34,60 @@ export interface ChallengeOutcome {
   readonly l1TransactionHash: string;
 }
 
-/** What local re-execution says of a posted block (codes are EXECUTE's). */
+/** What local re-execution says of a posted block with its committed witness (codes are EXECUTE's). */
 export type Verdict =
   | { readonly kind: "valid" }
-  /** EXECUTE could not check it (code < 64, e.g. WitnessIncomplete): a challenge would fail. */
+  /** EXECUTE could not check it for a reason that is not the proposer's: a challenge would fail. */
   | { readonly kind: "unchecked"; readonly code: number; readonly reason: string }
-  /** EXECUTE finds the block invalid (code >= 64): a challenge wins. */
+  /** EXECUTE finds the block invalid (code >= 64) or its committed witness or block unusable: a challenge wins. */
   | { readonly kind: "invalid"; readonly code: number; readonly reason: string };
+
+/**
+ * Whether EXECUTE's failure on a proposal's committed block and witness is the proposer's fault,
+ * so that a challenge wins (OptimisticRollup's `_isProposerFault`): the block is invalid, or the
+ * committed witness (or block) cannot be used. OutOfGas and BudgetExhausted are the
+ * challenger's circumstances: the same challenge can be sent again with more gas or later.
+ */
+export function isProposerFault(code: number): boolean {
+  return isBlockInvalid(code as ExecuteErrorCode) || code === ExecuteErrorCode.WitnessIncomplete || code === ExecuteErrorCode.MalformedInput;
+}
+
+/** Calldata of `challenge` besides the three byte fields: selector and eight ABI words (5 heads, 3 lengths). */
+const CHALLENGE_ABI_BYTES = 4 + 8 * 32;
+/** EIP-7623 floor: 10 gas per calldata token, 4 tokens per non-zero byte (a witness is nearly all non-zero). */
+const FLOOR_GAS_PER_BYTE = 40n;
+/** Standard calldata price of a non-zero byte (EIP-2028). */
+const CALLDATA_GAS_PER_BYTE = 16n;
+const TX_BASE_GAS = 21_000n;
+/** Memory the contract fills per input byte: calldata copied for `keccak256` and for `tryExecute`, and `abi.encode`'s copy. */
+const MEMORY_COPIES = 3n;
+/** The contract's own work besides copies and hashes: storage reads, the event, the payout. */
+const CHALLENGE_CONTRACT_GAS = 100_000n;
+
+/** EVM memory expansion cost to `bytes` bytes: 3 per word plus words² / 512 (the yellow paper's C_mem). */
+function memoryGas(bytes: bigint): bigint {
+  const words = (bytes + 31n) / 32n;
+  return 3n * words + (words * words) / 512n;
+}
+
+/**
+ * Upper bound on the L1 gas of a `challenge` whose input (parent header, block, witness: what the
+ * proposal committed to) is `committedBytes` long (every byte taken as non-zero):
+ * the larger of EIP-7623's calldata floor and the standard cost (calldata, EXECUTE's charge from
+ * `executeGasCost`, memory for the copies, keccak of the inputs, the contract's own work).
+ * OptimisticRollup's MAX_PROPOSAL_BYTES is chosen so that this stays below the 2^24 cap.
+ */
+export function challengeGasBound(committedBytes: number, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE): bigint {
+  const padded = (n: number): number => Math.ceil(n / 32) * 32;
+  // Three byte fields pad to at most 3 × 31 bytes more than their sum.
+  const calldata = BigInt(CHALLENGE_ABI_BYTES + padded(committedBytes) + 3 * 32);
+  const inputLength = executeInputLength({ parentHeader: new Uint8Array(committedBytes), block: new Uint8Array(), witness: new Uint8Array(), proofs: new Uint8Array() }) + 2 * 32;
+  const input = BigInt(inputLength);
+  const keccak = 30n * 3n + 6n * ((input + 31n) / 32n);
+  const standard = TX_BASE_GAS + CALLDATA_GAS_PER_BYTE * calldata + executeGasCost(inputLength, schedule) + memoryGas(MEMORY_COPIES * input) + keccak + CHALLENGE_CONTRACT_GAS;
+  const floor = TX_BASE_GAS + FLOOR_GAS_PER_BYTE * calldata;
+  return standard > floor ? standard : floor;
+}
 
 /** The challenger cannot read or settle a proposal (its calldata, the chain, the L1 answer). */
 export class ChallengerError extends BridgeError {
@@ -53,19 +96,20 @@ export class ChallengerError extends BridgeError {
   }
 }
 
+/** A proposal as its `ProposalData` event carries it: the whole input of a challenge. */
 interface Proposal {
   readonly number: bigint;
   readonly blockHash: string;
-  readonly proposer: string;
+  readonly parentHeader: Uint8Array;
+  readonly block: Uint8Array;
+  readonly witness: Uint8Array;
   readonly l1TransactionHash: string;
 }
 
 const DEFAULT_POLL_MS = 500;
 const DEFAULT_MAX_LOG_RANGE = 5_000;
-/** Gas of `challenge` besides EXECUTE: 21k, EIP-7623's calldata floor (40 per byte, an upper bound) and the contract's checks. */
-const CHALLENGE_OVERHEAD_GAS = 21_000n + 300_000n;
-const CALLDATA_GAS_PER_BYTE = 40n;
-const BLOCK_PROPOSED_TOPIC = OPTIMISTIC_ROLLUP_INTERFACE.getEvent("BlockProposed")?.topicHash as string;
+/** Proposals are read from this event, which the rollup emits itself: a proposal made through a contract is found too. */
+const PROPOSAL_DATA_TOPIC = OPTIMISTIC_ROLLUP_INTERFACE.getEvent("ProposalData")?.topicHash as string;
 
 /** Re-executes `block` on `parentHeader` as EXECUTE would, and says whether a challenge would win. */
 export async function judgeBlock(params: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<Verdict> {
@@ -74,26 +118,18 @@ export async function judgeBlock(params: { chainId: bigint; parentHeader: Uint8A
     return { kind: "valid" };
   } catch (error) {
     if (!(error instanceof ExecuteError)) throw error;
-    return isBlockInvalid(error.code) ? { kind: "invalid", code: error.code, reason: error.message } : { kind: "unchecked", code: error.code, reason: error.message };
+    return isProposerFault(error.code) ? { kind: "invalid", code: error.code, reason: error.message } : { kind: "unchecked", code: error.code, reason: error.message };
   }
 }
 
-/** Parent hash and block hash of an RLP block, read from its header without the fork rules. */
-function headerHashes(blockRlp: Uint8Array): { parentHash: string; blockHash: string } {
-  const decoded = RLP.decode(blockRlp) as unknown as Uint8Array[][];
-  const header = decoded[0];
-  if (!Array.isArray(header) || !(header[0] instanceof Uint8Array)) throw new ChallengerError("the posted block is not an RLP block", "the proposal's calldata is malformed");
-  return { parentHash: hexlify(header[0]), blockHash: keccak256(RLP.encode(header)) };
-}
 
 /**
- * Watches BlockProposed on L1 and challenges every provisional block that EXECUTE would find
- * invalid. For each proposal it reads the block from the proposing transaction's calldata,
- * takes the parent header and the witness from the node's own block at that height (its
- * witness covers the parent state, which is all EXECUTE reads for the same transactions), and
- * re-executes locally with `verifyBlock`. It challenges only on a "block invalid" verdict
- * (code >= 64): an incomplete witness (code < 64) says nothing about the block, and the contract
- * would reject such a challenge anyway.
+ * Watches ProposalData on L1 and challenges every provisional block whose committed block and
+ * witness EXECUTE would reject for the proposer's fault (`isProposerFault`), whoever proposed it
+ * and however (an account or a contract: the rollup emits the data itself), on whatever parent.
+ * A challenge must use the committed witness and the event carries the parent header too, so the
+ * event is all it judges: the node's own state or blocks are not needed. It re-executes locally with `verifyBlock`, confirms the verdict with the real EXECUTE on L1 (a
+ * call of `challenge`) and only then sends the challenge. See docs/design/optimistic-challenges.md.
  */
 export class Challenger {
   private readonly rollup: OptimisticExampleRollup;
@@ -163,22 +199,25 @@ export class Challenger {
     while (this.lastScanned < latest) {
       const from = this.lastScanned + 1;
       const to = Math.min(latest, from + range - 1);
-      const logs = await this.config.l1Provider.getLogs({ address: this.config.rollupAddress, topics: [BLOCK_PROPOSED_TOPIC], fromBlock: from, toBlock: to });
+      const logs = await this.config.l1Provider.getLogs({ address: this.config.rollupAddress, topics: [PROPOSAL_DATA_TOPIC], fromBlock: from, toBlock: to });
       for (const log of logs) {
         const parsed = OPTIMISTIC_ROLLUP_INTERFACE.parseLog(log);
         if (parsed === null) continue;
-        this.queue.push({
+        const proposal: Proposal = {
           number: parsed.args.number as bigint,
           blockHash: String(parsed.args.blockHash),
-          proposer: String(parsed.args.proposer),
+          parentHeader: getBytes(parsed.args.parentHeader as string),
+          block: getBytes(parsed.args.block_ as string),
+          witness: getBytes(parsed.args.witness as string),
           l1TransactionHash: log.transactionHash,
-        });
+        };
+        this.queue.push(proposal);
       }
       this.lastScanned = to;
     }
   }
 
-  /** Examines one proposal; false when it must be retried later (the node lacks that block yet). */
+  /** Examines one proposal; false when it must be retried later (its challenge met a spent EXECUTE budget). */
   private async examine(p: Proposal): Promise<boolean> {
     const log = this.config.logger;
     const record = await this.provisionalRecord(p.number);
@@ -186,48 +225,29 @@ export class Challenger {
       log.debug(`L2 block ${p.number} (${p.blockHash}) is no longer provisional: nothing to check`);
       return true;
     }
-    const posted = await this.postedBlock(p);
-    if (posted === undefined) return true;
-    if (keccak256(posted) !== record.dataHash) {
-      log.warn(`L2 block ${p.number}: the calldata of ${p.l1TransactionHash} is not the posted block (its hash differs from dataHash); skipping`);
+    if (keccak256(p.block) !== record.dataHash || keccak256(p.witness) !== record.witnessHash) {
+      log.warn(`L2 block ${p.number}: the ProposalData of ${p.l1TransactionHash} does not match the record (dataHash / witnessHash); skipping`);
       return true;
     }
-    const local = await this.config.sequencer.producedBlock(p.number);
-    if (local === undefined) {
-      log.debug(`L2 block ${p.number} was proposed but this node has not produced that height yet: checking it later`);
-      return false;
-    }
-    const localHash = hexlify(local.block.hash());
-    const { parentHash } = headerHashes(posted);
-    if (keccak256(local.parentHeader) !== parentHash) {
-      // Its parent is itself a foreign provisional block: challenging that one removes this one too.
-      log.warn(`L2 block ${p.number} (${p.blockHash}) builds on parent ${parentHash}, not on the local block ${p.number - 1n}: cannot witness it, skipping`);
-      return true;
-    }
-    const same = localHash === p.blockHash;
-    log.info(
-      `checking L2 block ${p.number} (${p.blockHash}) proposed by ${p.proposer} in ${p.l1TransactionHash}: ` +
-        `${same ? "same as the local block" : `differs from the local block ${localHash}`}; re-executing with the local witness (${local.encodedWitness.length} B)`,
-    );
-    const input = { chainId: this.config.l2ChainId, parentHeader: local.parentHeader, block: posted, witness: local.encodedWitness };
+    log.info(`checking L2 block ${p.number} (${p.blockHash}) proposed in ${p.l1TransactionHash}: re-executing with its committed witness (${p.witness.length} B)`);
+    const input = { chainId: this.config.l2ChainId, parentHeader: p.parentHeader, block: p.block, witness: p.witness };
     const verdict = await judgeBlock(input);
     if (verdict.kind === "valid") {
       log.info(`L2 block ${p.number} is valid: EXECUTE would accept it, no challenge`);
       return true;
     }
     if (verdict.kind === "unchecked") {
-      log.warn(`L2 block ${p.number} could not be checked: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; not challenging (only a block-invalid verdict, code >= 64, wins)`);
+      log.warn(`L2 block ${p.number} could not be checked: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; not challenging`);
       return true;
     }
     log.warn(`L2 block ${p.number} is INVALID: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; challenging it`);
-    await this.challenge(p, input);
-    return true;
+    return this.challenge(p, input);
   }
 
-  private async provisionalRecord(number: bigint): Promise<{ blockHash: string; dataHash: string } | undefined> {
+  private async provisionalRecord(number: bigint): Promise<{ blockHash: string; dataHash: string; witnessHash: string } | undefined> {
     try {
       const record = await this.rollup.provisionalBlock(number);
-      return { blockHash: record.blockHash, dataHash: record.dataHash };
+      return { blockHash: record.blockHash, dataHash: record.dataHash, witnessHash: record.witnessHash };
     } catch (error) {
       const data = revertDataOf(error);
       if (data !== undefined && decodeRollupRevert(data)?.name === "NotProvisional") return undefined;
@@ -235,34 +255,39 @@ export class Challenger {
     }
   }
 
-  /** The block bytes from the proposing transaction's calldata (the contract keeps only their hash). */
-  private async postedBlock(p: Proposal): Promise<Uint8Array | undefined> {
-    const tx = await this.config.l1Provider.getTransaction(p.l1TransactionHash);
-    if (tx === null) throw new ChallengerError(`L1 does not know transaction ${p.l1TransactionHash}`, "the L1 node may be pruning or behind; retrying");
-    const call = tx.to?.toLowerCase() === this.config.rollupAddress.toLowerCase() ? OPTIMISTIC_ROLLUP_INTERFACE.parseTransaction({ data: tx.data }) : null;
-    if (call === null || call.name !== "propose") {
-      this.config.logger.warn(`L2 block ${p.number}: ${p.l1TransactionHash} is not a direct call of propose (a contract proposed it?): cannot read the block, skipping`);
-      return undefined;
-    }
-    return getBytes(call.args[0] as string);
-  }
-
-  private async challenge(p: Proposal, input: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<void> {
+  /** Confirms the verdict with the real EXECUTE (a call), then sends the challenge; false to retry it later. */
+  private async challenge(p: Proposal, input: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<boolean> {
     const log = this.config.logger;
     const executeGas = executeGasCost(executeInputLength({ ...input, proofs: new Uint8Array() }));
-    const calldataBytes = BigInt(input.parentHeader.length + input.block.length + input.witness.length + 6 * 32);
-    const gasLimit = executeGas + CHALLENGE_OVERHEAD_GAS + CALLDATA_GAS_PER_BYTE * calldataBytes;
+    const bound = challengeGasBound(input.parentHeader.length + input.block.length + input.witness.length);
+    // An explicit limit: estimating would re-run EXECUTE many times.
+    const overrides = { gasLimit: bound > TX_GAS_LIMIT_CAP ? TX_GAS_LIMIT_CAP : bound };
+    const args = [p.number, input.parentHeader, input.block, input.witness, executeGas] as const;
+    try {
+      await this.rollup.challenge.staticCall(...args, overrides);
+    } catch (error) {
+      const data = revertDataOf(error);
+      const decoded = data === undefined ? undefined : decodeRollupRevert(data);
+      const code = decoded?.name === "ChallengeFailed" ? Number(decoded.args[0]) : undefined;
+      // The budget is per L1 block: a later one may have room. (OutOfGas would recur: our `executeGas` is EXECUTE's own price.)
+      if (code === ExecuteErrorCode.BudgetExhausted) {
+        log.warn(`challenge of L2 block ${p.number} would fail in this L1 block (${decoded?.text}): retrying in a later one`);
+        return false;
+      }
+      log.error(`challenge of L2 block ${p.number} would fail on L1, not sending it: ${decoded?.text ?? (error as Error).message}`);
+      return true;
+    }
     let receipt: TransactionReceipt | null;
     try {
-      // An explicit limit: estimating would re-run EXECUTE many times.
-      const tx = await this.rollup.challenge(p.number, input.parentHeader, input.block, input.witness, executeGas, { gasLimit: gasLimit > TX_GAS_LIMIT_CAP ? TX_GAS_LIMIT_CAP : gasLimit });
-      log.info(`challenge of L2 block ${p.number} sent in ${tx.hash} (EXECUTE gas ${executeGas})`);
+      const tx = await this.rollup.challenge(...args, overrides);
+      log.info(`challenge of L2 block ${p.number} sent in ${tx.hash} (EXECUTE gas ${executeGas}, gas limit ${overrides.gasLimit})`);
       receipt = await tx.wait();
     } catch (error) {
       const data = revertDataOf(error);
       const decoded = data === undefined ? undefined : decodeRollupRevert(data);
       log.error(`challenge of L2 block ${p.number} failed: ${decoded?.text ?? (error as Error).message}`);
-      return;
+      // Still provisional (e.g. the mined call met a spent EXECUTE budget): try again; the pre-flight call stops it once it cannot win.
+      return (await this.provisionalRecord(p.number))?.blockHash !== p.blockHash;
     }
     for (const entry of receipt?.logs ?? []) {
       const parsed = OPTIMISTIC_ROLLUP_INTERFACE.parseLog(entry);
@@ -279,9 +304,10 @@ export class Challenger {
       this.won.push(outcome);
       log.info(
         `challenge WON: L2 block ${outcome.number} removed with ${outcome.removed - 1n} descendant(s); EXECUTE said ${executeErrorName(outcome.code)}=${outcome.code} ` +
-          `"${outcome.reason}"; reward ${outcome.reward} wei (L1 block ${receipt?.blockNumber})`,
+          `"${outcome.reason}"; reward ${outcome.reward} wei (L1 block ${receipt?.blockNumber}, L1 gas ${receipt?.gasUsed})`,
       );
     }
+    return true;
   }
 
   private describeSigner(): string {

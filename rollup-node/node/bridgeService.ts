@@ -114,7 +114,6 @@ export class BridgeService {
         rollupAddress: this.config.rollupAddress,
         fromBlock: this.config.deployBlock,
         signer: new Wallet(this.config.challengerKey, this.config.l1Provider),
-        sequencer,
         l2ChainId: sequencer.chain.chainId,
         logger: this.config.logger("challenger"),
         pollIntervalMs: this.config.l1PollMs ?? DEFAULT_L1_POLL_MS,

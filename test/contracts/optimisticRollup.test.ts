@@ -16,7 +16,11 @@ import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import type { OptimisticExampleRollup } from "../../typechain-types";
 import { type TestCommittee, committeeProof, testCommittee } from "../support/committeeFixture";
 import { TestSigner, tamperBlock, word } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { type BuiltBlock, L2TestChain, type TestAccount } from "../support/l2TestChain";
+import { challengeGasBound } from "../../rollup-node/bridge/challenger";
+import { TX_GAS_LIMIT_CAP } from "../../rollup-node/chain/simulate";
+import { DEFAULT_MAX_WITNESS_BYTES } from "../../rollup-node/l2/genesis";
+import { decodeWitness, encodeWitness } from "../../precompiles/witness";
 
 const L2_CHAIN_ID = 4343n;
 const ONE_ETH = 10n ** 18n;
@@ -45,12 +49,13 @@ interface Fixture {
 
 type Policy = { threshold: number; allowReexecution: boolean; acceptedKeys: string[] };
 
-async function deploy(policy: Policy = NO_PROOF_POLICY): Promise<Fixture> {
+async function deploy(policy: Policy = NO_PROOF_POLICY, extraAccounts: readonly TestAccount[] = []): Promise<Fixture> {
   const [sequencer, challenger, user] = await ethers.getSigners();
   const probe = await L2TestChain.create(L2_CHAIN_ID, []);
   const chain = await L2TestChain.create(L2_CHAIN_ID, [
     { address: TestSigner.fromSeed(5, probe.common).address.toString(), balance: 100n * ONE_ETH },
     { address: L2_BRIDGE_ADDRESS, code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode, balance: BRIDGE_PREMINT },
+    ...extraAccounts,
   ]);
   const genesis = chain.latest.header;
   const rollup = (await ethers.deployContract("OptimisticExampleRollup", [
@@ -73,10 +78,15 @@ async function deploy(policy: Policy = NO_PROOF_POLICY): Promise<Fixture> {
   };
 }
 
+/** The RLP of the header inside a block's RLP. */
+function headerRlpOf(blockRlp: Uint8Array): Uint8Array {
+  const [header] = RLP.decode(blockRlp) as unknown as Uint8Array[][];
+  return RLP.encode(header);
+}
+
 /** keccak256 of the header inside a block's RLP: the block hash. */
 function blockHashOf(blockRlp: Uint8Array): string {
-  const [header] = RLP.decode(blockRlp) as unknown as Uint8Array[][];
-  return keccak256(RLP.encode(header));
+  return keccak256(headerRlpOf(blockRlp));
 }
 
 /** The same block with a state root no execution produces: invalid, and otherwise consistent. */
@@ -90,8 +100,9 @@ async function transferBlock(f: Fixture, options: { discard?: boolean } = {}): P
 }
 
 
-async function propose(f: Fixture, block: Uint8Array, consumedMessages = 0, signer = f.sequencer) {
-  return f.rollup.connect(signer).propose(block, consumedMessages, { value: BOND });
+/** Proposes `block` on the parent `parentHeader`, committing to `witness` (what a challenge must then use). */
+async function propose(f: Fixture, parentHeader: Uint8Array, block: Uint8Array, witness: Uint8Array | string, consumedMessages = 0, signer = f.sequencer) {
+  return f.rollup.connect(signer).propose(parentHeader, block, witness, consumedMessages, { value: BOND });
 }
 
 /** The gas EXECUTE charges to re-execute `block` (the devnet's default schedule): what a challenger passes. */
@@ -103,6 +114,32 @@ function executeGasFor(parentHeader: Uint8Array, block: Uint8Array, witness: Uin
 /** Challenges block `number` from `signer`, passing EXECUTE exactly its cost unless `executeGas` is given. */
 function challenge(f: Fixture, number: bigint, parentHeader: Uint8Array, block: Uint8Array, witness: Uint8Array | string, executeGas?: bigint, signer = f.challenger) {
   return f.rollup.connect(signer).challenge(number, parentHeader, block, witness, executeGas ?? executeGasFor(parentHeader, block, witness));
+}
+
+/** `count` contracts of `size` bytes of code each (a STOP, then filler) and one that CALLs them all: reading their code cold costs ≈ 2.6k gas per ≈ `size` bytes of witness. */
+function codeHeavyAccounts(count: number, size: number): { accounts: TestAccount[]; reader: string } {
+  const targets = Array.from({ length: count }, (_, i) => `0x${(0xc0de0000 + i).toString(16).padStart(40, "0")}`);
+  const filler = (i: number): string => {
+    let hex = "";
+    for (let j = 0; hex.length < 2 * size; j++) hex += keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [i, j])).slice(2);
+    return `0x00${hex.slice(2, 2 * size)}`;
+  };
+  // For each target: CALL(gas, target, 0, 0, 0, 0, 0) and POP the result; then STOP.
+  const reader = `0x${targets.map((t) => `6000600060006000600073${t.slice(2)}5af150`).join("")}00`;
+  const readerAddress = "0x00000000000000000000000000000000000c0de5";
+  return { accounts: [...targets.map((address, i) => ({ address, code: filler(i) })), { address: readerAddress, code: reader }], reader: readerAddress };
+}
+
+/** `witness` padded with junk code entries (never read) so that `otherBytes` plus the witness are exactly `total` bytes. */
+function paddedWitness(witness: Uint8Array, otherBytes: number, total: number): Uint8Array {
+  const parts = decodeWitness(witness);
+  let junk = total - otherBytes - witness.length - 8;
+  for (;;) {
+    const padded = encodeWitness({ ...parts, codes: [...parts.codes, new Uint8Array(junk).fill(0xab)] });
+    const excess = otherBytes + padded.length - total;
+    if (excess === 0) return padded;
+    junk -= excess;
+  }
 }
 
 async function balanceOf(f: Fixture): Promise<bigint> {
@@ -125,7 +162,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     it("records a block with its bond as provisional: the head and stateRootOf do not move", async () => {
       const f = await deploy();
       const built = await transferBlock(f);
-      const tx = await propose(f, built.blockRlp);
+      const tx = await propose(f, built.parentHeader, built.blockRlp, built.witness);
       const proposedAt = BigInt((await ethers.provider.getBlock(tx.blockNumber!))!.timestamp);
       await expect(tx)
         .to.emit(f.rollup, "BlockProposed")
@@ -145,22 +182,26 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await expect(f.rollup.provisionalBlock(2n)).to.be.revertedWithCustomError(f.rollup, "NotProvisional").withArgs(2n);
     });
 
-    it("requires the exact bond, the sequencer, the tip as parent, and no advance while blocks are pending", async () => {
+    it("requires the exact bond, the sequencer, the tip as parent (and its header), and no advance while blocks are pending", async () => {
       const f = await deploy();
       const first = await transferBlock(f);
-      await expect(f.rollup.propose(first.blockRlp, 0, { value: BOND - 1n }))
+      await expect(f.rollup.propose(first.parentHeader, first.blockRlp, first.witness, 0, { value: BOND - 1n }))
         .to.be.revertedWithCustomError(f.rollup, "IncorrectBond")
         .withArgs(BOND - 1n, BOND);
-      await expect(propose(f, first.blockRlp, 0, f.user)).to.be.revertedWithCustomError(f.rollup, "NotSequencer");
-      await propose(f, first.blockRlp);
-      await expect(propose(f, first.blockRlp))
+      await expect(propose(f, first.parentHeader, first.blockRlp, first.witness, 0, f.user)).to.be.revertedWithCustomError(f.rollup, "NotSequencer");
+      // The posted parent header (part of a challenge's input) must be the tip's.
+      await expect(propose(f, headerRlpOf(first.blockRlp), first.blockRlp, first.witness))
+        .to.be.revertedWithCustomError(f.rollup, "ParentHeaderMismatch")
+        .withArgs(blockHashOf(first.blockRlp), bytesToHex(first.block.header.parentHash));
+      await propose(f, first.parentHeader, first.blockRlp, first.witness);
+      await expect(propose(f, first.parentHeader, first.blockRlp, first.witness))
         .to.be.revertedWithCustomError(f.rollup, "ParentNotTip")
         .withArgs(bytesToHex(first.block.header.parentHash), bytesToHex(first.block.hash()));
       const second = await f.chain.buildBlock([]);
       await expect(f.rollup.advance(second.parentHeader, second.blockRlp, second.witness, "0x", 0))
         .to.be.revertedWithCustomError(f.rollup, "ProvisionalBlocksPending")
         .withArgs(1n);
-      await propose(f, second.blockRlp);
+      await propose(f, second.parentHeader, second.blockRlp, second.witness);
       expect(await f.rollup.tip()).to.deep.equal([2n, bytesToHex(second.block.hash())]);
     });
 
@@ -169,12 +210,12 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await f.rollup.connect(f.user).depositETH(f.user.address, { value: 1n });
       const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 1n, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
       const empty = await f.chain.buildBlock([], { discard: true });
-      await expect(propose(f, empty.blockRlp, 1))
+      await expect(propose(f, empty.parentHeader, empty.blockRlp, empty.witness, 1))
         .to.be.revertedWithCustomError(f.rollup, "AnchorMismatch")
         .withArgs(hashL1Message(message), ZeroHash);
 
       const anchored = await f.chain.buildBlock([], { parentBeaconBlockRoot: getBytes(messageRoot([hashL1Message(message)])) });
-      await propose(f, anchored.blockRlp, 1);
+      await propose(f, anchored.parentHeader, anchored.blockRlp, anchored.witness, 1);
       expect(await f.rollup.provisionalMessageIndex()).to.equal(1n);
       expect(await f.rollup.nextMessageIndex()).to.equal(0n);
       await time.increase(WINDOW);
@@ -188,8 +229,8 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const f = await deploy();
       const first = await transferBlock(f);
       const second = await transferBlock(f);
-      await propose(f, first.blockRlp);
-      await propose(f, second.blockRlp);
+      await propose(f, first.parentHeader, first.blockRlp, first.witness);
+      await propose(f, second.parentHeader, second.blockRlp, second.witness);
       expect(await balanceOf(f)).to.equal(2n * BOND);
 
       const openUntil = await f.rollup.finalizableAt(1n);
@@ -234,7 +275,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         { parentBeaconBlockRoot: getBytes(messageRoot([hashL1Message(message)])) },
       );
       expect(built.txResults[0].execResult.exceptionError).to.equal(undefined);
-      await propose(f, built.blockRlp, 1);
+      await propose(f, built.parentHeader, built.blockRlp, built.witness, 1);
 
       const proof = await f.chain.getProof(L2_BRIDGE_ADDRESS, [sentMessageSlot(hashL2Message(withdrawal))], 1n);
       const finalizeMessage = () => f.rollup.finalizeMessage(1n, withdrawal, proof.accountProof, proof.storageProof[0].proof);
@@ -254,9 +295,9 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const forged = withWrongStateRoot(second);
       const forgedHash = blockHashOf(forged);
       const forgedChild = tamperBlock(third.block, { parentHash: hexToBytes(forgedHash as `0x${string}`) });
-      await propose(f, first.blockRlp);
-      await propose(f, forged);
-      await propose(f, forgedChild);
+      await propose(f, first.parentHeader, first.blockRlp, first.witness);
+      await propose(f, second.parentHeader, forged, second.witness);
+      await propose(f, headerRlpOf(forged), forgedChild, third.witness);
       expect(await f.rollup.tip()).to.deep.equal([3n, blockHashOf(forgedChild)]);
       expect(await balanceOf(f)).to.equal(3n * BOND);
 
@@ -275,8 +316,8 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         .withArgs(2n);
 
       // The valid chain continues from block 1; nothing of the removed blocks is credited.
-      await propose(f, second.blockRlp);
-      await propose(f, third.blockRlp);
+      await propose(f, second.parentHeader, second.blockRlp, second.witness);
+      await propose(f, third.parentHeader, third.blockRlp, third.witness);
       await time.increase(WINDOW);
       await f.rollup.finalize(3n);
       expect(await f.rollup.headHash()).to.equal(bytesToHex(third.block.hash()));
@@ -298,7 +339,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     it("a challenge against a valid block fails and leaves it intact", async () => {
       const f = await deploy();
       const built = await transferBlock(f);
-      await propose(f, built.blockRlp);
+      await propose(f, built.parentHeader, built.blockRlp, built.witness);
       await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, built.witness))
         .to.be.revertedWithCustomError(f.rollup, "ChallengeFailed")
         .withArgs(0n, "EXECUTE accepted the block");
@@ -306,31 +347,29 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       expect(await balanceOf(f)).to.equal(BOND);
     });
 
-    it("a challenge with an incomplete witness (or too little gas for EXECUTE) fails without harming the block, which later finalizes", async () => {
+    it("a challenge must use the committed witness; too little gas for EXECUTE fails without harming the block, which later finalizes", async () => {
       const f = await deploy();
       const built = await transferBlock(f);
-      await propose(f, built.blockRlp);
+      await propose(f, built.parentHeader, built.blockRlp, built.witness);
       await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, EMPTY_WITNESS))
-        .to.be.revertedWithCustomError(f.rollup, "ChallengeFailed")
-        .withArgs(ExecuteErrorCode.WitnessIncomplete, anyValue);
+        .to.be.revertedWithCustomError(f.rollup, "WitnessMismatch")
+        .withArgs(keccak256(EMPTY_WITNESS), keccak256(built.witness));
       const cost = executeGasFor(built.parentHeader, built.blockRlp, built.witness);
       await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, built.witness, cost - 1n))
         .to.be.revertedWithCustomError(f.rollup, "ChallengeFailed")
         .withArgs(ExecuteErrorCode.OutOfGas, anyValue);
       expect(await f.rollup.provisionalCount()).to.equal(1n);
       expect((await f.rollup.provisionalBlock(1n)).blockHash).to.equal(bytesToHex(built.block.hash()));
+      expect((await f.rollup.provisionalBlock(1n)).witnessHash).to.equal(keccak256(built.witness));
       await time.increase(WINDOW);
       await expect(f.rollup.finalize(1n)).to.emit(f.rollup, "BlockFinalized").withArgs(1n, bytesToHex(built.block.hash()), anyValue, false, f.sequencer.address);
     });
 
-    it("a challenge of an invalid block with an incomplete witness or too little gas fails; a complete one then wins at EXECUTE's cost", async () => {
+    it("a challenge of an invalid block with too little gas fails; with the committed witness it then wins at EXECUTE's cost", async () => {
       const f = await deploy();
       const built = await transferBlock(f, { discard: true });
       const forged = withWrongStateRoot(built);
-      await propose(f, forged);
-      await expect(challenge(f, 1n, built.parentHeader, forged, EMPTY_WITNESS))
-        .to.be.revertedWithCustomError(f.rollup, "ChallengeFailed")
-        .withArgs(ExecuteErrorCode.WitnessIncomplete, anyValue);
+      await propose(f, built.parentHeader, forged, built.witness);
       const cost = executeGasFor(built.parentHeader, forged, built.witness);
       await expect(challenge(f, 1n, built.parentHeader, forged, built.witness, cost - 1n))
         .to.be.revertedWithCustomError(f.rollup, "ChallengeFailed")
@@ -346,12 +385,33 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       expect(await balanceOf(f)).to.equal(0n);
     });
 
+    it("a committed witness EXECUTE cannot use is the proposer's fault: an incomplete or malformed one loses the bond, even for a valid block", async () => {
+      const f = await deploy();
+      const built = await transferBlock(f, { discard: true });
+      await propose(f, built.parentHeader, built.blockRlp, EMPTY_WITNESS);
+      await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, EMPTY_WITNESS))
+        .to.emit(f.rollup, "BlockChallenged")
+        .withArgs(1n, bytesToHex(built.block.hash()), f.challenger.address, ExecuteErrorCode.WitnessIncomplete, anyValue, 1n, BOND);
+
+      const notRlp = "0xff";
+      await propose(f, built.parentHeader, built.blockRlp, notRlp);
+      await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, notRlp))
+        .to.emit(f.rollup, "BlockChallenged")
+        .withArgs(1n, bytesToHex(built.block.hash()), f.challenger.address, ExecuteErrorCode.MalformedInput, anyValue, 1n, BOND);
+
+      // With its complete witness the same block stands.
+      await propose(f, built.parentHeader, built.blockRlp, built.witness);
+      await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, built.witness))
+        .to.be.revertedWithCustomError(f.rollup, "ChallengeFailed")
+        .withArgs(0n, "EXECUTE accepted the block");
+    });
+
     it("a challenge must use the posted block and its parent's header", async () => {
       const f = await deploy();
       const first = await transferBlock(f);
       const second = await transferBlock(f);
-      await propose(f, first.blockRlp);
-      await propose(f, second.blockRlp);
+      await propose(f, first.parentHeader, first.blockRlp, first.witness);
+      await propose(f, second.parentHeader, second.blockRlp, second.witness);
       // The same header with other transactions is not the posted block.
       const otherBody = tamperBlock(second.block, {}, { transactions: [] });
       await expect(challenge(f, 2n, second.parentHeader, otherBody, second.witness))
@@ -360,6 +420,64 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await expect(challenge(f, 2n, first.parentHeader, second.blockRlp, second.witness))
         .to.be.revertedWithCustomError(f.rollup, "ParentHeaderMismatch")
         .withArgs(keccak256(first.parentHeader), bytesToHex(first.block.hash()));
+    });
+  });
+
+  describe("the witness commitment keeps every challenge within one L1 transaction", () => {
+    it("refuses a proposal above MAX_PROPOSAL_BYTES; the largest allowed one is challenged within Osaka's 2^24 gas cap (measured)", async () => {
+      const f = await deploy();
+      const max = Number(await f.rollup.MAX_PROPOSAL_BYTES());
+      // The honest sequencer's witness budget leaves room for the block body.
+      expect(DEFAULT_MAX_WITNESS_BYTES).to.be.lessThan(max);
+      expect(challengeGasBound(max)).to.be.lessThanOrEqual(TX_GAS_LIMIT_CAP);
+
+      const built = await transferBlock(f, { discard: true });
+      const forged = withWrongStateRoot(built);
+      const posted = built.parentHeader.length + forged.length;
+      const tooLarge = paddedWitness(built.witness, posted, max + 1);
+      await expect(propose(f, built.parentHeader, forged, tooLarge)).to.be.revertedWithCustomError(f.rollup, "ProposalTooLarge").withArgs(max + 1, max);
+
+      const largest = paddedWitness(built.witness, posted, max);
+      await propose(f, built.parentHeader, forged, largest);
+      const won = await challenge(f, 1n, built.parentHeader, forged, largest, undefined, f.challenger);
+      const receipt = (await won.wait())!;
+      await expect(won).to.emit(f.rollup, "BlockChallenged").withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.StateRootMismatch, anyValue, 1n, BOND);
+      expect(receipt.gasUsed).to.be.lessThanOrEqual(challengeGasBound(max));
+      process.stderr.write(
+        `      largest proposal: ${max} B committed (parent header ${built.parentHeader.length} B + block ${forged.length} B + witness ${largest.length} B); its challenge used ${receipt.gasUsed} L1 gas ` +
+          `(bound ${challengeGasBound(max)}, cap ${TX_GAS_LIMIT_CAP})\n`,
+      );
+    });
+
+    it("the witness-heavy attack: a forged block reading 28 contracts of 17 KB cannot be proposed with its witness, and with a witness that fits it loses in one L1 transaction", async () => {
+      const heavy = codeHeavyAccounts(28, 17_000);
+      const f = await deploy(NO_PROOF_POLICY, heavy.accounts);
+      const max = Number(await f.rollup.MAX_PROPOSAL_BYTES());
+      const built = await f.chain.buildBlock([f.alice.tx({ to: heavy.reader, gasLimit: 500_000n })], { discard: true });
+      expect(built.txResults[0].execResult.exceptionError).to.equal(undefined);
+      const forged = withWrongStateRoot(built);
+      process.stderr.write(
+        `      witness-heavy block: ${built.block.header.gasUsed} L2 gas, witness ${built.witness.length} B (${(built.witness.length / Number(built.block.header.gasUsed)).toFixed(1)} B per gas); ` +
+          `a proposal may commit ${max} B\n`,
+      );
+      expect(built.parentHeader.length + forged.length + built.witness.length).to.be.greaterThan(max);
+
+      // With the witness that proves it, the forged block cannot be proposed at all: this one is
+      // even above what one L1 transaction can carry (anything between the bound and the cap is
+      // ProposalTooLarge, see above) ...
+      const refused = await propose(f, built.parentHeader, forged, built.witness).then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      expect(refused?.message).to.match(/intrinsic gas too low/);
+      // ... and with any witness that fits (here: all of it but half the codes) it loses its bond.
+      const parts = decodeWitness(built.witness);
+      const truncated = encodeWitness({ ...parts, codes: parts.codes.slice(0, parts.codes.length / 2) });
+      await propose(f, built.parentHeader, forged, truncated);
+      const won = await challenge(f, 1n, built.parentHeader, forged, truncated);
+      await expect(won).to.emit(f.rollup, "BlockChallenged").withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.WitnessIncomplete, anyValue, 1n, BOND);
+      expect((await won.wait())!.gasUsed).to.be.lessThan(TX_GAS_LIMIT_CAP);
+      expect(await f.rollup.provisionalCount()).to.equal(0n);
     });
   });
 
@@ -381,8 +499,8 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const f = await deploy({ threshold: 2, allowReexecution: false, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) });
       const first = await transferBlock(f);
       const second = await transferBlock(f);
-      await propose(f, first.blockRlp);
-      await propose(f, second.blockRlp);
+      await propose(f, first.parentHeader, first.blockRlp, first.witness);
+      await propose(f, second.parentHeader, second.blockRlp, second.witness);
 
       // Block 2 is proven first: it cannot finalize before its parent.
       await expect(f.rollup.connect(f.user).prove(2n, second.parentHeader, second.blockRlp, "0x", await proofsFor(second, [committees[0], committees[1]])))
@@ -417,13 +535,13 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const f = await deploy({ threshold: 2, allowReexecution: false, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) });
       const valid = await transferBlock(f);
       const forged = withWrongStateRoot(valid);
-      await propose(f, forged);
+      await propose(f, valid.parentHeader, forged, valid.witness);
       await expect(f.rollup.prove(1n, valid.parentHeader, forged, valid.witness, "0x"))
         .to.be.revertedWithCustomError(executeErrors, "ExecuteInvalid")
         .withArgs(ExecuteErrorCode.StateRootMismatch, anyValue);
       await challenge(f, 1n, valid.parentHeader, forged, valid.witness);
 
-      await propose(f, valid.blockRlp);
+      await propose(f, valid.parentHeader, valid.blockRlp, valid.witness);
       await expect(f.rollup.prove(1n, valid.parentHeader, valid.blockRlp, valid.witness, "0x"))
         .to.emit(f.rollup, "BlockFinalized")
         .withArgs(1n, bytesToHex(valid.block.hash()), anyValue, true, f.sequencer.address);

@@ -74,7 +74,7 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
     const forged = tamperBlock(own.block, { stateRoot: getBytes(keccak256("0x0bad")) });
     // The sequencer key is the only one allowed to propose while the sequencer is active.
     const rogue = connectOptimisticRollup(r.devnet.deployment.address, new Wallet(r.devnet.keys.sequencer.privateKey, r.l1));
-    await (await rogue.propose(forged, own.consumedMessages, { value: BOND })).wait();
+    await (await rogue.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })).wait();
     const [, forgedHash] = await rollup.tip();
     expect(forgedHash).to.not.equal(hexlify(own.block.hash()));
 
