@@ -14,7 +14,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-import { SafeMerkleStateManager, encodeExecuteInput, executeGasCost, verifyBlock } from "../precompiles";
+import { SafeMerkleStateManager, chargedL2Gas, encodeExecuteInput, executeGasCost, l2GasClaimOf, verifyBlock } from "../precompiles";
 import { TestSigner, word } from "../test/support/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../test/support/l2TestChain";
 
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
       "witness bytes": built.witness.length,
       "witness B/Mgas": Math.round(built.witness.length / (gas / 1e6)),
       "witness B/tx": Math.round(built.witness.length / TXS_PER_BLOCK),
-      "EXECUTE L1 gas": Number(executeGasCost(input.length)),
+      "EXECUTE L1 gas": Number(executeGasCost(input.length, chargedL2Gas(l2GasClaimOf(built.block)))),
     });
   }
   console.table(rows);

@@ -234,8 +234,9 @@ abstract contract OptimisticRollup is NativeRollup {
     /// @param block_ The block's RLP exactly as posted.
     /// @param witness Stateless witness of the block's pre-state.
     /// @param executeGas Gas to pass to EXECUTE: at least its cost for this input (by default
-    /// 100,000 + 16 per byte of `abi.encode(chainId, parentHeader, block_, witness, "")`, see
-    /// `executeGasCost` in precompiles/gas.ts). A failed EXECUTE consumes all of it.
+    /// 100,000 + 16 per byte of `abi.encode(chainId, parentHeader, block_, witness, "")` + 1 per L2
+    /// gas charged, the larger of the header's gasUsed and the largest transaction gas limit, see
+    /// `executeGasCostOfBlock` in precompiles/gas.ts). A failed EXECUTE consumes all of it.
     /// @return reward Wei paid to the caller.
     function challenge(
         uint64 number,

@@ -3,7 +3,7 @@ import { type Provider, type Signer, type TransactionReceipt, getBytes, hexlify,
 
 import { executeInputLength } from "../../precompiles/codec";
 import { ExecuteError, executeErrorName, isBlockInvalid } from "../../precompiles/errors";
-import { executeGasCost } from "../../precompiles/gas";
+import { executeGasCostOfBlock } from "../../precompiles/gas";
 import { verifyBlock } from "../../precompiles/verifyBlock";
 import type { SequencerApi } from "../l2/types";
 import type { Logger } from "../logger";
@@ -249,7 +249,7 @@ export class Challenger {
 
   private async challenge(p: Proposal, input: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<void> {
     const log = this.config.logger;
-    const executeGas = executeGasCost(executeInputLength({ ...input, proofs: new Uint8Array() }));
+    const executeGas = executeGasCostOfBlock(executeInputLength({ ...input, proofs: new Uint8Array() }), input.block);
     const calldataBytes = BigInt(input.parentHeader.length + input.block.length + input.witness.length + 6 * 32);
     const gasLimit = executeGas + CHALLENGE_OVERHEAD_GAS + CALLDATA_GAS_PER_BYTE * calldataBytes;
     let receipt: TransactionReceipt | null;

@@ -8,7 +8,7 @@ import { AbiCoder, Interface, ZeroHash, dataLength, getAddress, getBytes, hexlif
 import { artifacts, ethers } from "hardhat";
 
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
-import { ExecuteErrorCode, executeGasCost } from "../../precompiles";
+import { ExecuteErrorCode, executeGasCostOfBlock } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
 import { type L1Message, type L2Message, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message, messageRoot, sentMessageSlot } from "../../rollup-node/bridge/messages";
@@ -97,7 +97,7 @@ async function propose(f: Fixture, block: Uint8Array, consumedMessages = 0, sign
 /** The gas EXECUTE charges to re-execute `block` (the devnet's default schedule): what a challenger passes. */
 function executeGasFor(parentHeader: Uint8Array, block: Uint8Array, witness: Uint8Array | string): bigint {
   const input = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, parentHeader, block, witness, "0x"]);
-  return executeGasCost(dataLength(input));
+  return executeGasCostOfBlock(dataLength(input), block);
 }
 
 /** Challenges block `number` from `signer`, passing EXECUTE exactly its cost unless `executeGas` is given. */
