@@ -64,7 +64,13 @@ interface LoopBlockOptions {
   readonly gasPerTx: bigint;
 }
 
-async function loopBlock(options: LoopBlockOptions): Promise<BuiltBlock> {
+/** A built block with the chain it was built on (for running it with the full state). */
+export interface LoopBlock {
+  readonly chain: L2TestChain;
+  readonly built: BuiltBlock;
+}
+
+async function loopBlock(options: LoopBlockOptions): Promise<LoopBlock> {
   const probe = await L2TestChain.create(options.chainId, []);
   const sender = TestSigner.fromSeed(0xec, probe.common);
   const chain = await L2TestChain.create(options.chainId, [
@@ -73,17 +79,18 @@ async function loopBlock(options: LoopBlockOptions): Promise<BuiltBlock> {
     ...(options.accounts ?? []),
   ]);
   const signer = TestSigner.fromSeed(0xec, chain.common);
-  return chain.buildBlock(Array.from({ length: options.txCount }, () => signer.tx({ to: LOOP_ADDRESS, data: options.data, gasLimit: options.gasPerTx })));
+  const built = await chain.buildBlock(Array.from({ length: options.txCount }, () => signer.tx({ to: LOOP_ADDRESS, data: options.data, gasLimit: options.gasPerTx })));
+  return { chain, built };
 }
 
 /** A valid L2 block of `txCount` transactions that loop over precompile `address` with `input`. */
-export function precompileLoopBlock(chainId: bigint, address: number, input: string, txCount: number, gasPerTx: bigint, accounts?: readonly TestAccount[]): Promise<BuiltBlock> {
+export function precompileLoopBlock(chainId: bigint, address: number, input: string, txCount: number, gasPerTx: bigint, accounts?: readonly TestAccount[]): Promise<LoopBlock> {
   return loopBlock({ chainId, accounts, code: precompileLoopCode(address, (input.length - 2) / 2), data: input, txCount, gasPerTx });
 }
 
 /** A valid L2 block whose transactions loop over ecrecover: the costliest L2 gas to verify we found. */
-export function ecrecoverBlock(chainId: bigint, txCount: number, gasPerTx: bigint): Promise<BuiltBlock> {
-  return precompileLoopBlock(chainId, 1, ecrecoverInput(), txCount, gasPerTx);
+export async function ecrecoverBlock(chainId: bigint, txCount: number, gasPerTx: bigint): Promise<BuiltBlock> {
+  return (await precompileLoopBlock(chainId, 1, ecrecoverInput(), txCount, gasPerTx)).built;
 }
 
 /** Address of the `index`-th account of a filler range starting at `base`. */
@@ -95,7 +102,7 @@ export function fillerAddress(base: bigint, index: number): string {
  * A valid L2 block whose transactions run `opcode` (BALANCE 0x31, EXTCODESIZE 0x3b, …) on
  * successive addresses from `base`: each is a cold account (2,600 gas) the witness must prove.
  */
-export function coldAccountBlock(chainId: bigint, opcode: number, base: bigint, accounts: readonly TestAccount[], txCount: number, gasPerTx: bigint): Promise<BuiltBlock> {
+export function coldAccountBlock(chainId: bigint, opcode: number, base: bigint, accounts: readonly TestAccount[], txCount: number, gasPerTx: bigint): Promise<LoopBlock> {
   // PUSH20 base; loop (pc 21): DUP1 <opcode> POP PUSH1 1 ADD PUSH1 21 JUMP
   const code = `0x73${base.toString(16).padStart(40, "0")}5b80${hex(opcode, 1)}50600101601556`;
   return loopBlock({ chainId, accounts, code, txCount, gasPerTx });
@@ -108,15 +115,13 @@ export const BURN_ALL_GAS_CODE = "0xfe";
  * A valid L2 block of `gasPerTx.length` transactions that each call INVALID and so use their whole
  * gas limit at almost no CPU cost: a block claiming much L2 gas that is quick to verify.
  */
-export function gasBurnBlock(chainId: bigint, gasPerTx: readonly bigint[]): Promise<BuiltBlock> {
-  return (async () => {
-    const probe = await L2TestChain.create(chainId, []);
-    const sender = TestSigner.fromSeed(0xb0, probe.common);
-    const chain = await L2TestChain.create(chainId, [
-      { address: sender.address.toString(), balance: 10n ** 22n },
-      { address: LOOP_ADDRESS, code: BURN_ALL_GAS_CODE },
-    ]);
-    const signer = TestSigner.fromSeed(0xb0, chain.common);
-    return chain.buildBlock(gasPerTx.map((gasLimit) => signer.tx({ to: LOOP_ADDRESS, gasLimit })));
-  })();
+export async function gasBurnBlock(chainId: bigint, gasPerTx: readonly bigint[]): Promise<BuiltBlock> {
+  const probe = await L2TestChain.create(chainId, []);
+  const sender = TestSigner.fromSeed(0xb0, probe.common);
+  const chain = await L2TestChain.create(chainId, [
+    { address: sender.address.toString(), balance: 10n ** 22n },
+    { address: LOOP_ADDRESS, code: BURN_ALL_GAS_CODE },
+  ]);
+  const signer = TestSigner.fromSeed(0xb0, chain.common);
+  return chain.buildBlock(gasPerTx.map((gasLimit) => signer.tx({ to: LOOP_ADDRESS, gasLimit })));
 }
