@@ -128,9 +128,10 @@ export function executeGasCost(inputLength: number, l2Gas: bigint, schedule: Exe
 }
 
 /**
- * The largest L2 block gas limit EXECUTE can verify by re-execution in one L1 transaction (hence in
- * one L1 block's single call): the L2 gas whose charge plus the base cost fits the L1 transaction
- * gas cap. A header with a higher gas limit could never be verified, so it is invalid (≥ 64).
+ * The largest L2 block gas limit EXECUTE can verify by re-execution: one call runs inside one L1
+ * transaction, so the L2 gas it charges plus its base cost must fit the L1 transaction gas cap
+ * (EIP-7825). A header with a higher gas limit could be unverifiable, so the header rules treat it
+ * as invalid (≥ 64), checked before anything is charged. 16,677,216 with the defaults.
  */
 export function maxVerifiableL2GasLimit(schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE, l1TxGasCap: bigint = L1_TX_GAS_LIMIT_CAP): bigint {
   return schedule.perL2Gas === 0n ? l1TxGasCap : (l1TxGasCap - schedule.baseGas) / schedule.perL2Gas;
