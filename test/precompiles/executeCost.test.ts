@@ -6,13 +6,19 @@ import {
   DEFAULT_EXECUTE_GAS_SCHEDULE,
   EXECUTE_ADDRESS,
   ExecuteErrorCode,
+  L1_TX_GAS_LIMIT_CAP,
+  chargedL2Gas,
   createExecutePrecompile,
   decodeExecuteInvalid,
   encodeExecuteInput,
+  executeGasCost,
+  l2GasClaimOf,
+  l2GasClaimOfBlockRlp,
+  maxVerifiableL2GasLimit,
 } from "../../precompiles";
 import { gasBurnBlock } from "../support/heavyBlocks";
-import { tamperBlock } from "../support/l2Fixtures";
-import type { BuiltBlock } from "../support/l2TestChain";
+import { TestSigner, tamperBlock } from "../support/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
 
 const CHAIN_ID = 907n;
 const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
@@ -63,5 +69,33 @@ describe("what EXECUTE charges for the L2 gas it executes", () => {
     expect(invalid?.code).to.equal(ExecuteErrorCode.GasUsedMismatch);
     // Transaction 1 brings the block to 2M > 1.5M: transactions 2 and 3 never run.
     expect(invalid?.reason).to.match(/after transaction 1 .*2000000/);
+  });
+});
+
+describe("the L2 gas EXECUTE prices", () => {
+  it("is the larger of gasUsed and the largest transaction gas limit, each capped at the block's gas limit", () => {
+    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 2_000_000n, txGasLimits: [21_000n, 100_000n] })).to.equal(2_000_000n);
+    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 21_000n, txGasLimits: [3_000_000n] })).to.equal(3_000_000n);
+    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 9_000_000n, txGasLimits: [16_000_000n] })).to.equal(4_000_000n);
+    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 0n, txGasLimits: [] })).to.equal(0n);
+  });
+
+  it("reads the same claim from a block's RLP as from the decoded block, for every transaction type", async () => {
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(3, probe.common);
+    const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 20n }]);
+    const signer = TestSigner.fromSeed(3, chain.common);
+    const built = await chain.buildBlock([
+      signer.legacyTx({ to: "0x00000000000000000000000000000000000000aa" }),
+      signer.tx({ to: "0x00000000000000000000000000000000000000bb", gasLimit: 77_000n }),
+    ]);
+    expect(l2GasClaimOfBlockRlp(built.blockRlp)).to.deep.equal(l2GasClaimOf(built.block));
+    expect(l2GasClaimOfBlockRlp(new Uint8Array([0x12, 0x34]))).to.equal(undefined);
+  });
+
+  it("can verify at most the L2 gas whose price fits one Osaka L1 transaction", () => {
+    const max = maxVerifiableL2GasLimit();
+    expect(executeGasCost(0, max) <= L1_TX_GAS_LIMIT_CAP).to.equal(true);
+    expect(executeGasCost(0, max + 1n) > L1_TX_GAS_LIMIT_CAP).to.equal(true);
   });
 });
