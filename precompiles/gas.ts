@@ -9,8 +9,8 @@ import { bytesToBigInt } from "@ethereumjs/util";
  *
  *     baseGas + perInputByteGas · input.length + perL2Gas · chargedL2Gas(block)
  *
- * where `chargedL2Gas` is the larger of the header's `gasUsed` and the block's largest transaction
- * gas limit (capped at the header's gas limit). Every term is known before the block runs and is
+ * where `chargedL2Gas` is the largest of the header's `gasUsed`, the block's largest transaction
+ * gas limit and 21,000 per transaction (each capped at the header's gas limit). Every term is known before the block runs and is
  * read from data EXECUTE checks: the header's fields against its parent, the transactions against
  * the header's root, and `gasUsed` by execution, which stops (code ≥ 64) after the first
  * transaction that takes the block past its claimed `gasUsed`. So no call executes more than
@@ -57,15 +57,27 @@ export interface L2GasClaim {
 }
 
 /**
- * The L2 gas EXECUTE charges for: max(gasUsed, largest transaction gas limit), both capped at the
- * header's gas limit. Execution stops after the first transaction that takes the block past
- * `gasUsed`, so it runs at most `gasUsed` plus that transaction's gas limit: at most twice this.
+ * The least block gas any transaction of a valid block uses: since EIP-7623 (Prague) a
+ * transaction pays at least its floor, 21,000 + 10 per calldata token, whatever its refunds.
+ */
+export const MIN_GAS_PER_TRANSACTION = 21_000n;
+
+/**
+ * The L2 gas EXECUTE charges for: the largest of the header's gasUsed, the largest transaction gas
+ * limit and 21,000 per transaction, each capped at the header's gas limit. Execution stops after
+ * the first transaction that takes the block past `gasUsed`, so it runs at most `gasUsed` plus that
+ * transaction's gas limit: at most twice this (before refunds). The per-transaction term pays for
+ * the signatures, which are all recovered before the block runs; it costs a valid block nothing
+ * (from Prague on its gasUsed is at least 21,000 per transaction). The cap keeps every block that could be
+ * valid verifiable, so that an invalid one can always be shown invalid.
  */
 export function chargedL2Gas(claim: L2GasClaim): bigint {
-  let charged = claim.gasUsed < claim.gasLimit ? claim.gasUsed : claim.gasLimit;
+  const cap = (gas: bigint): bigint => (gas < claim.gasLimit ? gas : claim.gasLimit);
+  let charged = cap(claim.gasUsed);
+  const perTransaction = cap(MIN_GAS_PER_TRANSACTION * BigInt(claim.txGasLimits.length));
+  if (perTransaction > charged) charged = perTransaction;
   for (const limit of claim.txGasLimits) {
-    const capped = limit < claim.gasLimit ? limit : claim.gasLimit;
-    if (capped > charged) charged = capped;
+    if (cap(limit) > charged) charged = cap(limit);
   }
   return charged;
 }

@@ -28,6 +28,15 @@ function inputOf(built: BuiltBlock, block: Uint8Array = built.blockRlp): Uint8Ar
   return encodeExecuteInput({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block, witness: built.witness, proofs: new Uint8Array() });
 }
 
+/** A valid block of `count` plain transfers, each with a 21,000 gas limit. */
+async function transferBlock(count: number): Promise<BuiltBlock> {
+  const probe = await L2TestChain.create(CHAIN_ID, []);
+  const alice = TestSigner.fromSeed(11, probe.common);
+  const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 20n }]);
+  const signer = TestSigner.fromSeed(11, chain.common);
+  return chain.buildBlock(Array.from({ length: count }, () => signer.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: 21_000n })));
+}
+
 async function callExecute(data: Uint8Array, gasLimit: bigint, precompile = createExecutePrecompile()) {
   const evm = await createEVM({ customPrecompiles: [precompile] });
   const { execResult } = await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit });
@@ -61,6 +70,18 @@ describe("what EXECUTE charges for the L2 gas it executes", () => {
     expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.OutOfGas);
   });
 
+  it("charges at least 21,000 L2 gas per transaction, whose signatures are all checked before it runs", async () => {
+    // Every transaction of a valid Osaka block uses at least 21,000 gas (EIP-7623's floor), so a
+    // header claiming less for its transactions is invalid, but only after each signature is recovered.
+    const built = await transferBlock(20);
+    const understated = inputOf(built, tamperBlock(built.block, { gasUsed: 21_000n }));
+    const price = baseGas + perInputByteGas * BigInt(understated.length) + 20n * 21_000n;
+    const short = await callExecute(understated, price - 1n);
+    expect(decodeExecuteInvalid(short.returnValue)?.code).to.equal(ExecuteErrorCode.OutOfGas);
+    const paid = await callExecute(understated, price);
+    expect(decodeExecuteInvalid(paid.returnValue)?.code).to.equal(ExecuteErrorCode.GasUsedMismatch);
+  });
+
   it("stops after the first transaction that takes the block past its claimed gasUsed", async () => {
     const built = await gasBurnBlock(CHAIN_ID, [1_000_000n, 1_000_000n, 1_000_000n, 1_000_000n]);
     const understated = inputOf(built, tamperBlock(built.block, { gasUsed: 1_500_000n }));
@@ -73,11 +94,13 @@ describe("what EXECUTE charges for the L2 gas it executes", () => {
 });
 
 describe("the L2 gas EXECUTE prices", () => {
-  it("is the larger of gasUsed and the largest transaction gas limit, each capped at the block's gas limit", () => {
+  it("is the largest of gasUsed, the largest transaction gas limit and 21,000 per transaction, each capped at the block's gas limit", () => {
     expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 2_000_000n, txGasLimits: [21_000n, 100_000n] })).to.equal(2_000_000n);
     expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 21_000n, txGasLimits: [3_000_000n] })).to.equal(3_000_000n);
     expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 9_000_000n, txGasLimits: [16_000_000n] })).to.equal(4_000_000n);
     expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 0n, txGasLimits: [] })).to.equal(0n);
+    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 21_000n, txGasLimits: Array(10).fill(21_000n) })).to.equal(210_000n);
+    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 21_000n, txGasLimits: Array(1000).fill(21_000n) })).to.equal(4_000_000n);
   });
 
   it("reads the same claim from a block's RLP as from the decoded block, for every transaction type", async () => {
