@@ -68,7 +68,7 @@ const HINTS: Partial<Record<ExecuteErrorCode, string>> = {
   [ExecuteErrorCode.MalformedInput]:
     "encode the input as abi.encode(uint64 chainId, bytes parentHeader, bytes block, bytes witness, bytes proofs)",
   [ExecuteErrorCode.OutOfGas]:
-    "pass at least executeGasCost(input length, chargedL2Gas(block)): 100,000 + 16 per input byte + 1 per L2 gas (the larger of gasUsed and the largest transaction gas limit)",
+    "pass at least executeGasCostOfBlock(input length, block): 100,000 + 16 per input byte + 1 per L2 gas charged (the largest of gasUsed, the largest transaction gas limit and 21,000 per transaction)",
   [ExecuteErrorCode.BudgetExhausted]: "no longer produced: EXECUTE charges L2 gas in L1 gas",
   [ExecuteErrorCode.SimulationTimeout]:
     "the block takes longer to verify than this node allows a simulated call: send it in a transaction, or raise the node's EXECUTE callTimeoutMs",
