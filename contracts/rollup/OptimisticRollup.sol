@@ -235,8 +235,8 @@ abstract contract OptimisticRollup is NativeRollup {
     /// @param witness Stateless witness of the block's pre-state.
     /// @param executeGas Gas to pass to EXECUTE: at least its cost for this input (by default
     /// 100,000 + 16 per byte of `abi.encode(chainId, parentHeader, block_, witness, "")` + 1 per L2
-    /// gas charged, the larger of the header's gasUsed and the largest transaction gas limit, see
-    /// `executeGasCostOfBlock` in precompiles/gas.ts). A failed EXECUTE consumes all of it.
+    /// gas charged (`chargedL2Gas`), see `executeGasCostOfBlock` in precompiles/gas.ts). A failed
+    /// EXECUTE consumes all of it.
     /// @return reward Wei paid to the caller.
     function challenge(
         uint64 number,
