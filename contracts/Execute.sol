@@ -97,7 +97,7 @@ library Execute {
     /// most `gasLimit` gas: when it fails, EXECUTE consumes all the gas passed to it, so a caller
     /// that must act on a failure (a challenge) bounds what a failure costs.
     /// @dev EXECUTE's cost is its gas schedule's (precompiles/gas.ts; by default 100,000 + 16 per
-    /// input byte when re-executing); with less, it reports OutOfGas (code 2). The 63/64 rule may
+    /// input byte + 1 per L2 gas charged when re-executing); with less, it reports OutOfGas (code 2). The 63/64 rule may
     /// pass less than `gasLimit`. Revert data that is `ExecuteInvalid` but not ABI-decodable
     /// reverts (only a broken precompile sends it). A caller that does not revert on "could not
     /// check" misleads eth_estimateGas into a gas limit at which EXECUTE runs out of gas.

@@ -8,9 +8,12 @@
 export const ExecuteErrorCode = {
   /** The ABI envelope or one of its RLP fields could not be decoded. */
   MalformedInput: 1,
-  /** Too little gas was passed to the precompile for its input size. */
+  /** Too little gas was passed to the precompile for its input size and the L2 gas it charges. */
   OutOfGas: 2,
-  /** The per-L1-block EXECUTE gas budget cannot fit this block's gas limit. */
+  /**
+   * No longer produced: EXECUTE prices L2 gas in L1 gas instead of counting it against a
+   * per-L1-block budget (docs/design/execute-budget.md). Kept so the number is never reused.
+   */
   BudgetExhausted: 3,
   /** Proofs were supplied but this EXECUTE runs in re-execution mode only. */
   ProofsUnsupported: 4,
@@ -18,6 +21,8 @@ export const ExecuteErrorCode = {
   WitnessIncomplete: 5,
   /** Fewer distinct accepted proofs verified than the policy requires, and it forbids re-execution. */
   ProofsInsufficient: 6,
+  /** Only in eth_call / eth_estimateGas: verification ran past the node's wall-clock limit for a simulation. */
+  SimulationTimeout: 7,
 
   /** `parentHash`, `number` or chain linkage does not match the parent header. */
   ParentMismatch: 64,
@@ -62,8 +67,11 @@ export function isBlockInvalid(code: ExecuteErrorCode): boolean {
 const HINTS: Partial<Record<ExecuteErrorCode, string>> = {
   [ExecuteErrorCode.MalformedInput]:
     "encode the input as abi.encode(uint64 chainId, bytes parentHeader, bytes block, bytes witness, bytes proofs)",
-  [ExecuteErrorCode.OutOfGas]: "pass at least EXECUTE_BASE_GAS + 16 gas per input byte to the call",
-  [ExecuteErrorCode.BudgetExhausted]: "submit the block in a later L1 block, or lower the L2 block gas limit",
+  [ExecuteErrorCode.OutOfGas]:
+    "pass at least executeGasCostOfBlock(input length, block): 100,000 + 16 per input byte + 1 per L2 gas charged (the largest of gasUsed, the largest transaction gas limit and 21,000 per transaction)",
+  [ExecuteErrorCode.BudgetExhausted]: "no longer produced: EXECUTE charges L2 gas in L1 gas",
+  [ExecuteErrorCode.SimulationTimeout]:
+    "the block takes longer to verify than this node allows a simulated call: send it in a transaction, or raise the node's EXECUTE callTimeoutMs",
   [ExecuteErrorCode.ProofsUnsupported]: "send an empty proofs field to verify by re-execution",
   [ExecuteErrorCode.ProofsInsufficient]:
     "attach valid proofs under at least `threshold` accepted keys, or allow re-execution and send a complete witness",

@@ -2,7 +2,9 @@
 export * from "./codec";
 export * from "./errors";
 export * from "./gas";
-export { EXECUTE_ADDRESS, createExecutePrecompile } from "./precompile";
+export { DEFAULT_CALL_TIMEOUT_MS, EXECUTE_ADDRESS, createExecutePrecompile } from "./precompile";
+export { DEFAULT_YIELD_EVERY_MS, paceExecution, stopPastClaimedGas } from "./executionGuard";
+export type { ExecutionPacing } from "./executionGuard";
 export type { ExecutePrecompile, ExecutePrecompileOptions, ExecutionHook } from "./precompile";
 export { SafeMerkleStateManager } from "./stateManager";
 export { DEFAULT_HARDFORK, decodeHeader, l2Common, verifyBlock } from "./verifyBlock";

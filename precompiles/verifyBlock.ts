@@ -7,6 +7,7 @@ import { ValueEncoding, equalsBytes } from "@ethereumjs/util";
 
 import type { ExecuteResult } from "./codec";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
+import { type ExecutionPacing, paceExecution, stopPastClaimedGas } from "./executionGuard";
 import { EMPTY_REQUESTS_HASH, checkBlockContent, checkHeaderAgainstParent, checkHeaderFields, checkTransactions } from "./headerRules";
 import { SafeMerkleStateManager } from "./stateManager";
 import { WitnessDB, decodeWitness, toHex } from "./witness";
@@ -28,6 +29,8 @@ export interface VerifyBlockParams {
   readonly block: Uint8Array;
   /** RLP `[state, codes, headers]`. */
   readonly witness: Uint8Array;
+  /** When execution yields to the event loop and, for simulated calls, when it must stop. */
+  readonly pacing?: ExecutionPacing;
 }
 
 /** The L2's Common: the L1's fork and EIPs, the L2's chain id. */
@@ -109,11 +112,14 @@ async function execute(
   witnessDb: WitnessDB,
   blockchain: WitnessBlockchain,
   common: Common,
+  pacing: ExecutionPacing,
 ): Promise<RunBlockResult> {
   const trie = new MerklePatriciaTrie({ db: witnessDb, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
   const stateManager = new SafeMerkleStateManager({ trie, common });
   await stateManager.setStateRoot(parent.stateRoot);
   const vm = await createVM({ common, stateManager, blockchain });
+  stopPastClaimedGas(vm, block.header.gasUsed);
+  paceExecution(vm.evm, pacing);
   return runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
 }
 
@@ -155,11 +161,11 @@ export async function checkBlockShape(params: Pick<VerifyBlockParams, "chainId" 
  * an L1. Resolves to the EXECUTE result, or throws `ExecuteError` with the on-chain code.
  */
 export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteResult> {
-  return reexecute(await checkBlockShape(params), params.chainId, params.witness);
+  return reexecute(await checkBlockShape(params), params.chainId, params.witness, params.pacing);
 }
 
 /** Re-executes a block whose shape `checkBlockShape` already checked, from `encodedWitness`. */
-export async function reexecute(checked: CheckedBlock, chainId: bigint, encodedWitness: Uint8Array): Promise<ExecuteResult> {
+export async function reexecute(checked: CheckedBlock, chainId: bigint, encodedWitness: Uint8Array, pacing: ExecutionPacing = {}): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);
   checkTransactions(block, chainId);
@@ -169,7 +175,7 @@ export async function reexecute(checked: CheckedBlock, chainId: bigint, encodedW
   let result: RunBlockResult;
   try {
     // Racing the first missing read guards against library code that swallows the error.
-    result = await Promise.race([execute(block, parent, witnessDb, blockchain, common), witnessDb.firstMissing]);
+    result = await Promise.race([execute(block, parent, witnessDb, blockchain, common, pacing), witnessDb.firstMissing]);
   } catch (error) {
     throw classifyExecutionError(error, witnessDb);
   }

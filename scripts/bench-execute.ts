@@ -1,10 +1,17 @@
 /**
  * Benchmark of EXECUTE's stateless re-execution (`npm run bench:execute`).
  *
- * For blocks of 100 ETH transfers and of 100 ERC-20 transfers it runs, side by side in one
- * process: the verifier (`verifyBlock`: decode, header checks, execution from the witness) and
- * the same block executed with the full state (decode + runBlock on the full trie), and prints
- * their Mgas/s, the ratio, witness bytes per Mgas and per transaction, and EXECUTE's L1 gas.
+ * Table 1 (skipped with BENCH_PRICE_ONLY=1): for blocks of 100 ETH transfers and of 100 ERC-20
+ * transfers it runs, side by side in one process, the verifier (`verifyBlock`: decode, header
+ * checks, execution from the witness) and the same block executed with the full state (decode +
+ * runBlock on the full trie), and prints their Mgas/s, the ratio, witness bytes per Mgas and per
+ * transaction, and EXECUTE's L1 gas.
+ *
+ * Table 2, EXECUTE's price against its work: normal blocks (transfers, ERC-20) and the costliest
+ * blocks per gas we found (precompile loops, cold accounts and cold code), each verified by the
+ * real precompile in a bare EVM. It prints the ms per million L1 gas EXECUTE charges, beside the
+ * ms per million gas of the same transactions run by the L1 itself (full state), in the same run
+ * (docs/design/execute-budget.md).
  */
 import { createBlockFromRLP } from "@ethereumjs/block";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
@@ -14,7 +21,21 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-import { SafeMerkleStateManager, encodeExecuteInput, executeGasCost, verifyBlock } from "../precompiles";
+import { createEVM } from "@ethereumjs/evm";
+import { createAddressFromString } from "@ethereumjs/util";
+
+import {
+  EXECUTE_ADDRESS,
+  SafeMerkleStateManager,
+  chargedL2Gas,
+  createExecutePrecompile,
+  decodeExecuteInvalid,
+  encodeExecuteInput,
+  executeGasCost,
+  l2GasClaimOf,
+  verifyBlock,
+} from "../precompiles";
+import { bn254PairingInput, blake2fInput, coldAccountBlock, ecrecoverInput, fillerAddress, precompileLoopBlock } from "../test/support/heavyBlocks";
 import { TestSigner, word } from "../test/support/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../test/support/l2TestChain";
 
@@ -41,14 +62,14 @@ interface Workload {
   readonly built: BuiltBlock;
 }
 
-async function buildWorkload(name: string, kind: "eth" | "erc20"): Promise<Workload> {
+async function buildWorkload(name: string, kind: "eth" | "erc20", fillerAccounts = FILLER_ACCOUNTS): Promise<Workload> {
   const probe = await L2TestChain.create(CHAIN_ID, []);
   const senders = Array.from({ length: TXS_PER_BLOCK }, (_, i) => TestSigner.fromSeed(1000 + i, probe.common));
   const storage = Object.fromEntries(senders.map((s) => [balanceSlot(s.address.toString()), "0x0de0b6b3a7640000"]));
   const accounts: TestAccount[] = [
     ...senders.map((s) => ({ address: s.address.toString(), balance: 10n ** 20n })),
     { address: TOKEN_ADDRESS, code: tokenRuntimeCode(), storage },
-    ...Array.from({ length: FILLER_ACCOUNTS }, (_, i) => ({ address: `0x${(0xf000000n + BigInt(i)).toString(16).padStart(40, "0")}`, balance: 1n })),
+    ...Array.from({ length: fillerAccounts }, (_, i) => ({ address: `0x${(0xf000000n + BigInt(i)).toString(16).padStart(40, "0")}`, balance: 1n })),
   ];
   const chain = await L2TestChain.create(CHAIN_ID, accounts);
   const txs = senders.map((s, i) => {
@@ -79,7 +100,7 @@ async function fullStateRun(workload: Workload): Promise<void> {
   await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
 }
 
-async function main(): Promise<void> {
+async function statelessVsFullState(): Promise<void> {
   console.log(
     `EXECUTE re-execution benchmark: ${TXS_PER_BLOCK} txs per block, ${FILLER_ACCOUNTS} other accounts in the state, ${ROUNDS} rounds each, node ${process.version}`,
   );
@@ -104,10 +125,98 @@ async function main(): Promise<void> {
       "witness bytes": built.witness.length,
       "witness B/Mgas": Math.round(built.witness.length / (gas / 1e6)),
       "witness B/tx": Math.round(built.witness.length / TXS_PER_BLOCK),
-      "EXECUTE L1 gas": Number(executeGasCost(input.length)),
+      "EXECUTE L1 gas": Number(executeGasCost(input.length, chargedL2Gas(l2GasClaimOf(built.block)))),
     });
   }
   console.table(rows);
+}
+
+const PRICE_ROUNDS = Number(process.env.BENCH_PRICE_ROUNDS ?? 3);
+/** Accounts in the state of the price workloads (fewer than table 1's: they are built seven times). */
+const PRICE_FILLER_ACCOUNTS = Number(process.env.BENCH_PRICE_STATE_ACCOUNTS ?? 5_000);
+const FILLER_BASE = 0xf000000n;
+/** Gas of each worst-case transaction: small enough to run a few rounds on a shared machine. */
+const WORST_TX_GAS = BigInt(process.env.BENCH_WORST_TX_GAS ?? 600_000);
+const CODE_BASE = 0xc0de0000n;
+const COLD_CODE_CONTRACTS = 40;
+/** Near the EIP-170 limit: the most code one cold account brings into the witness. */
+const COLD_CODE_BYTES = 24_000;
+
+function fillers(count: number): TestAccount[] {
+  return Array.from({ length: count }, (_, i) => ({ address: fillerAddress(FILLER_BASE, i), balance: 1n }));
+}
+
+/** Distinct large contracts (distinct code, so the witness carries each). */
+function coldCodeContracts(): TestAccount[] {
+  return Array.from({ length: COLD_CODE_CONTRACTS }, (_, i) => ({
+    address: fillerAddress(CODE_BASE, i),
+    code: `0x00${word(i)}${"5b".repeat(COLD_CODE_BYTES - 33)}`,
+  }));
+}
+
+interface PricedWorkload {
+  readonly name: string;
+  readonly build: () => Promise<{ built: BuiltBlock; chain: L2TestChain }>;
+}
+
+function priceWorkloads(): PricedWorkload[] {
+  const state = fillers(PRICE_FILLER_ACCOUNTS);
+  const loop = (name: string, address: number, input: string): PricedWorkload => ({
+    name,
+    build: () => precompileLoopBlock(CHAIN_ID, address, input, 1, WORST_TX_GAS, state),
+  });
+  return [
+    { name: "normal: 100 ETH transfers", build: () => buildWorkload("eth", "eth", PRICE_FILLER_ACCOUNTS) },
+    { name: "normal: 100 ERC-20 transfers", build: () => buildWorkload("erc20", "erc20", PRICE_FILLER_ACCOUNTS) },
+    loop("ecrecover loop (0x01)", 0x01, ecrecoverInput()),
+    loop("BN254 pairing loop, 2 pairs (0x08)", 0x08, bn254PairingInput()),
+    loop("BLAKE2F loop, 10k rounds (0x09)", 0x09, blake2fInput(10_000)),
+    { name: "cold accounts: BALANCE loop", build: () => coldAccountBlock(CHAIN_ID, 0x31, FILLER_BASE, state, 1, WORST_TX_GAS / 3n) },
+    {
+      name: `cold code: EXTCODESIZE of ${COLD_CODE_CONTRACTS} × ${COLD_CODE_BYTES} B contracts`,
+      build: () => coldAccountBlock(CHAIN_ID, 0x3b, CODE_BASE, [...state.slice(0, 1000), ...coldCodeContracts()], 1, 2_600n * BigInt(COLD_CODE_CONTRACTS) + 25_000n),
+    },
+  ];
+}
+
+/** EXECUTE as the L1 runs it: the real precompile at 0x0101, called with ample gas. */
+async function executeOnL1(input: Uint8Array): Promise<bigint> {
+  const evm = await createEVM({ customPrecompiles: [createExecutePrecompile()] });
+  const { execResult } = await evm.runCall({ to: createAddressFromString(EXECUTE_ADDRESS), data: input, gasLimit: 1_000_000_000n });
+  if (execResult.exceptionError !== undefined) throw new Error(`EXECUTE rejected the workload: ${decodeExecuteInvalid(execResult.returnValue)?.reason}`);
+  return execResult.executionGasUsed;
+}
+
+async function priceAgainstWork(): Promise<void> {
+  console.log(
+    `EXECUTE's price against its work: ${PRICE_FILLER_ACCOUNTS} other accounts in the state, ${WORST_TX_GAS} gas per worst-case transaction, ${PRICE_ROUNDS} rounds each, node ${process.version}`,
+  );
+  const rows = [];
+  for (const workload of priceWorkloads()) {
+    const { built, chain } = await workload.build();
+    const input = encodeExecuteInput({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness, proofs: new Uint8Array() });
+    let charged = 0n;
+    const executeMs = await timeIt(PRICE_ROUNDS, async () => {
+      charged = await executeOnL1(input);
+    });
+    const l2Gas = Number(built.block.header.gasUsed);
+    const fullMs = await timeIt(PRICE_ROUNDS, () => fullStateRun({ name: workload.name, chain, built }));
+    rows.push({
+      block: workload.name,
+      "L2 gas used": l2Gas,
+      "witness bytes": built.witness.length,
+      "EXECUTE L1 gas": Number(charged),
+      "EXECUTE ms": executeMs.toFixed(1),
+      "EXECUTE ms per M L1 gas": (executeMs / (Number(charged) / 1e6)).toFixed(1),
+      "L1 run ms per M gas": (fullMs / (l2Gas / 1e6)).toFixed(1),
+    });
+  }
+  console.table(rows);
+}
+
+async function main(): Promise<void> {
+  if (process.env.BENCH_PRICE_ONLY !== "1") await statelessVsFullState();
+  await priceAgainstWork();
 }
 
 main().catch((error) => {

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const execute = createExecutePrecompile();
   const evm = await createEVM({ customPrecompiles: [execute] });
   const callExecute = async (data: Uint8Array) => {
-    execute.beforeExecution("block"); // each call stands for its own L1 block
+    execute.beforeExecution("block"); // as in an L1 block: no wall-clock limit, unlike an eth_call
 
     const { execResult } = await evm.runCall({ caller: BENCH_CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit: CALL_GAS });
     if (execResult.exceptionError !== undefined) throw new Error(`EXECUTE rejected the block: ${decodeExecuteInvalid(execResult.returnValue)?.reason}`);

@@ -290,8 +290,9 @@ abstract contract OptimisticRollup is NativeRollup {
     /// @param block_ The block's RLP exactly as posted.
     /// @param witness The witness committed with the proposal (see `ProposalData`).
     /// @param executeGas Gas to pass to EXECUTE: at least its cost for this input (by default
-    /// 100,000 + 16 per byte of `abi.encode(chainId, parentHeader, block_, witness, "")`, see
-    /// `executeGasCost` in precompiles/gas.ts). A failed EXECUTE consumes all of it.
+    /// 100,000 + 16 per byte of `abi.encode(chainId, parentHeader, block_, witness, "")` + 1 per L2
+    /// gas charged (`chargedL2Gas`), see `executeGasCostOfBlock` in precompiles/gas.ts). A failed
+    /// EXECUTE consumes all of it.
     /// @return reward Wei paid to the caller.
     function challenge(
         uint64 number,

@@ -81,7 +81,7 @@ export async function verifyBlockWithProofs(params: VerifyBlockParams & { readon
   const { keys, discarded } = await countValidProofs(params.bundle, commitment);
   if (keys.length >= policy.threshold) return { result: claimed, acceptedBy: { mode: "proofs", keys } };
   if (policy.allowReexecution) {
-    return { result: await reexecute(checked, params.chainId, params.witness), acceptedBy: { mode: "reexecution", keys } };
+    return { result: await reexecute(checked, params.chainId, params.witness, params.pacing), acceptedBy: { mode: "reexecution", keys } };
   }
   const why = discarded.map((d) => `proof ${d.index}: ${d.reason}`).join("; ");
   throw new ExecuteError(

@@ -2,7 +2,7 @@ import { type Signer, type TransactionReceipt, getBytes, hexlify, keccak256 } fr
 
 import { ExecuteErrorCode } from "../../precompiles/errors";
 import { executeInputLength } from "../../precompiles/codec";
-import { executeGasCost, proofModeGasCost } from "../../precompiles/gas";
+import { executeGasCostOfBlock, proofModeGasCost } from "../../precompiles/gas";
 import { decodeExecutionProofs, encodeProofBundle } from "../../precompiles/proofs/codec";
 import type { ProofPolicy } from "../../precompiles/proofs/types";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
@@ -373,7 +373,7 @@ export class BatchSubmitter {
             witnessLength: 0,
             proofCount: proofs.provenBy.length,
           })
-        : executeGasCost(executeInputLength({ parentHeader: produced.parentHeader, block: produced.blockRlp, witness, proofs: new Uint8Array() })),
+        : executeGasCostOfBlock(executeInputLength({ parentHeader: produced.parentHeader, block: produced.blockRlp, witness, proofs: new Uint8Array() }), produced.blockRlp),
       witnessBytes: witness.length,
       blockBytes: produced.blockRlp.length,
       transactions: produced.block.transactions.length,

@@ -2,7 +2,7 @@ import { type Provider, type Signer, type TransactionReceipt, getBytes, keccak25
 
 import { executeInputLength } from "../../precompiles/codec";
 import { ExecuteError, ExecuteErrorCode, executeErrorName, isBlockInvalid } from "../../precompiles/errors";
-import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, executeGasCost } from "../../precompiles/gas";
+import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, chargedL2Gas, executeGasCost, l2GasClaimOfBlockRlp } from "../../precompiles/gas";
 import { verifyBlock } from "../../precompiles/verifyBlock";
 import type { Logger } from "../logger";
 import { OPTIMISTIC_ROLLUP_INTERFACE, type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
@@ -77,14 +77,14 @@ function memoryGas(bytes: bigint): bigint {
  * `executeGasCost`, memory for the copies, keccak of the inputs, the contract's own work).
  * OptimisticRollup's MAX_PROPOSAL_BYTES is chosen so that this stays below the 2^24 cap.
  */
-export function challengeGasBound(committedBytes: number, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE): bigint {
+export function challengeGasBound(committedBytes: number, l2Gas: bigint, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE): bigint {
   const padded = (n: number): number => Math.ceil(n / 32) * 32;
   // Three byte fields pad to at most 3 × 31 bytes more than their sum.
   const calldata = BigInt(CHALLENGE_ABI_BYTES + padded(committedBytes) + 3 * 32);
   const inputLength = executeInputLength({ parentHeader: new Uint8Array(committedBytes), block: new Uint8Array(), witness: new Uint8Array(), proofs: new Uint8Array() }) + 2 * 32;
   const input = BigInt(inputLength);
   const keccak = 30n * 3n + 6n * ((input + 31n) / 32n);
-  const standard = TX_BASE_GAS + CALLDATA_GAS_PER_BYTE * calldata + executeGasCost(inputLength, schedule) + memoryGas(MEMORY_COPIES * input) + keccak + CHALLENGE_CONTRACT_GAS;
+  const standard = TX_BASE_GAS + CALLDATA_GAS_PER_BYTE * calldata + executeGasCost(inputLength, l2Gas, schedule) + memoryGas(MEMORY_COPIES * input) + keccak + CHALLENGE_CONTRACT_GAS;
   const floor = TX_BASE_GAS + FLOOR_GAS_PER_BYTE * calldata;
   return standard > floor ? standard : floor;
 }
@@ -258,8 +258,10 @@ export class Challenger {
   /** Confirms the verdict with the real EXECUTE (a call), then sends the challenge; false to retry it later. */
   private async challenge(p: Proposal, input: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<boolean> {
     const log = this.config.logger;
-    const executeGas = executeGasCost(executeInputLength({ ...input, proofs: new Uint8Array() }));
-    const bound = challengeGasBound(input.parentHeader.length + input.block.length + input.witness.length);
+    const claim = l2GasClaimOfBlockRlp(input.block);
+    const l2Gas = claim === undefined ? 0n : chargedL2Gas(claim);
+    const executeGas = executeGasCost(executeInputLength({ ...input, proofs: new Uint8Array() }), l2Gas);
+    const bound = challengeGasBound(input.parentHeader.length + input.block.length + input.witness.length, l2Gas);
     // An explicit limit: estimating would re-run EXECUTE many times.
     const overrides = { gasLimit: bound > TX_GAS_LIMIT_CAP ? TX_GAS_LIMIT_CAP : bound };
     const args = [p.number, input.parentHeader, input.block, input.witness, executeGas] as const;

@@ -2,7 +2,7 @@ import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { getAddress } from "ethers";
 
 import { executeInputLength } from "../../precompiles/codec";
-import { executeGasCost } from "../../precompiles/gas";
+import { executeGasCostOfBlock } from "../../precompiles/gas";
 import { acceptanceHistory } from "../bridge/acceptance";
 import { L2_BRIDGE_INTERFACE } from "../bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../bridge/messages";
@@ -107,8 +107,8 @@ export class DashboardCollector {
       transactions: produced.block.transactions.length,
       consumedMessages: produced.consumedMessages,
       witnessBytes: witness.length,
-      // The submitter's own formula for a re-executed advance: EXECUTE charges by input size.
-      reexecuteGas: executeGasCost(executeInputLength({ parentHeader: produced.parentHeader, block: produced.blockRlp, witness, proofs: new Uint8Array() })),
+      // The submitter's own formula for a re-executed advance: input size plus the L2 gas charged.
+      reexecuteGas: executeGasCostOfBlock(executeInputLength({ parentHeader: produced.parentHeader, block: produced.blockRlp, witness, proofs: new Uint8Array() }), produced.blockRlp),
     };
     this.localBlocks.set(hash, facts);
     if (this.localBlocks.size > this.limits.blocks * 8) this.localBlocks.delete(this.localBlocks.keys().next().value as string);

@@ -23,8 +23,9 @@ export const BRIDGE_PREMINT = 2n ** 128n;
  * distinct senders to fresh accounts): on a state of 1.5k / 3k accounts an ETH transfer needs
  * 570 / 740 bytes of witness, an ERC-20 transfer (51k gas) 1.1 / 1.4 KB; every doubling of the
  * state adds ≈ 170 B per account path. At ≈ 1.3 KB per ETH transfer (a deep, mainnet-like
- * state), a 4M-gas block of 190 transfers needs ≈ 250 KB ≈ 14M L1 gas: it fits, with room for
- * the block body, header, EXECUTE's base cost and the rollup contract. 5M gas would not
+ * state), a 4M-gas block of 190 transfers needs ≈ 250 KB ≈ 14M L1 gas; with the 4M L1 gas
+ * EXECUTE charges for the block's L2 gas (docs/design/execute-budget.md) it no longer fits, and
+ * the witness budget below trims such a block to ≈ 160 transfers. 5M gas would not fit at all
  * (≈ 310 KB). ERC-20 blocks stay far below (4M gas ≈ 80 ERC-20 transfers ≈ 110 KB).
  * `DEFAULT_MAX_WITNESS_BYTES` catches blocks the estimate misses (e.g. many cold contracts).
  */
@@ -32,9 +33,10 @@ export const DEFAULT_L2_GAS_LIMIT = 4_000_000n;
 
 /**
  * Default witness budget per block: (2^24 − 1M margin for the block body, header, EXECUTE base
- * gas and the rollup contract's own work) / 56 gas per witness byte ≈ 280 KB.
+ * gas and the rollup contract's own work − 4M L1 gas EXECUTE charges for a full default block's
+ * L2 gas) / 56 gas per witness byte ≈ 210 KB.
  */
-export const DEFAULT_MAX_WITNESS_BYTES = 280_000;
+export const DEFAULT_MAX_WITNESS_BYTES = 210_000;
 
 export interface L2GenesisOptions {
   readonly chainId: bigint;

@@ -8,7 +8,7 @@ import { AbiCoder, Interface, ZeroHash, dataLength, getAddress, getBytes, hexlif
 import { artifacts, ethers } from "hardhat";
 
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
-import { ExecuteErrorCode, executeGasCost } from "../../precompiles";
+import { ExecuteErrorCode, executeGasCostOfBlock } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
 import { type L1Message, type L2Message, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message, messageRoot, sentMessageSlot } from "../../rollup-node/bridge/messages";
@@ -108,7 +108,7 @@ async function propose(f: Fixture, parentHeader: Uint8Array, block: Uint8Array, 
 /** The gas EXECUTE charges to re-execute `block` (the devnet's default schedule): what a challenger passes. */
 function executeGasFor(parentHeader: Uint8Array, block: Uint8Array, witness: Uint8Array | string): bigint {
   const input = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, parentHeader, block, witness, "0x"]);
-  return executeGasCost(dataLength(input));
+  return executeGasCostOfBlock(dataLength(input), block);
 }
 
 /** Challenges block `number` from `signer`, passing EXECUTE exactly its cost unless `executeGas` is given. */
@@ -429,7 +429,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const max = Number(await f.rollup.MAX_PROPOSAL_BYTES());
       // The honest sequencer's witness budget leaves room for the block body.
       expect(DEFAULT_MAX_WITNESS_BYTES).to.be.lessThan(max);
-      expect(challengeGasBound(max)).to.be.lessThanOrEqual(TX_GAS_LIMIT_CAP);
+      expect(challengeGasBound(max, 0n)).to.be.lessThanOrEqual(TX_GAS_LIMIT_CAP);
 
       const built = await transferBlock(f, { discard: true });
       const forged = withWrongStateRoot(built);
@@ -442,10 +442,10 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const won = await challenge(f, 1n, built.parentHeader, forged, largest, undefined, f.challenger);
       const receipt = (await won.wait())!;
       await expect(won).to.emit(f.rollup, "BlockChallenged").withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.StateRootMismatch, anyValue, 1n, BOND);
-      expect(receipt.gasUsed).to.be.lessThanOrEqual(challengeGasBound(max));
+      expect(receipt.gasUsed).to.be.lessThanOrEqual(challengeGasBound(max, 0n));
       process.stderr.write(
         `      largest proposal: ${max} B committed (parent header ${built.parentHeader.length} B + block ${forged.length} B + witness ${largest.length} B); its challenge used ${receipt.gasUsed} L1 gas ` +
-          `(bound ${challengeGasBound(max)}, cap ${TX_GAS_LIMIT_CAP})\n`,
+          `(bound ${challengeGasBound(max, 0n)}, cap ${TX_GAS_LIMIT_CAP})\n`,
       );
     });
 

@@ -467,7 +467,7 @@ function expectedCodes(c: FuzzCase): readonly number[] | undefined {
         6: [C.LogsBloomMismatch],
         7: [C.InvalidHeader],
         8: [C.ParentMismatch],
-        9: [C.InvalidGasLimit, C.BudgetExhausted],
+        9: [C.InvalidGasLimit],
         10: [C.GasUsedMismatch, C.InvalidHeader],
         14: [C.InvalidHeader],
         15: [C.InvalidBaseFee],
