@@ -8,7 +8,7 @@ import { decodeProofBundle } from "./proofs/codec";
 import { verifyBlockWithProofs } from "./proofs/verifyProofs";
 import { ExecuteError, ExecuteErrorCode } from "./errors";
 import { DEFAULT_EXECUTE_GAS_SCHEDULE, ExecuteGasBudget, type ExecuteGasSchedule, executeGasCost, proofModeGasCost } from "./gas";
-import { verifyBlock } from "./verifyBlock";
+import { checkBlockShape, reexecute } from "./verifyBlock";
 
 /** Where EXECUTE lives: the first address after P256VERIFY (0x100), as in ethrex. */
 export const EXECUTE_ADDRESS = "0x0000000000000000000000000000000000000101";
@@ -83,6 +83,7 @@ async function runWithProofs(input: PrecompileInput, decoded: ExecuteInput, sche
     parentHeader: decoded.parentHeader,
     block: decoded.block,
     witness: decoded.witness,
+    maxGasLimit: budget.limit,
     bundle: {
       ...bundle,
       // Re-execution is only reachable when the caller paid for it.
@@ -107,14 +108,16 @@ async function run(input: PrecompileInput, schedule: ExecuteGasSchedule, budget:
   }
   const cost = executeGasCost(input.data.length, schedule);
   if (input.gasLimit < cost) return outOfGas(input, cost);
-  consumeBudget(budget, decoded.block);
-  const result = await verifyBlock({
+  // The header rules first: a block the budget could never fit is invalid (>= 64), not BudgetExhausted.
+  const checked = await checkBlockShape({
     chainId: decoded.chainId,
     common: input.common,
     parentHeader: decoded.parentHeader,
     block: decoded.block,
-    witness: decoded.witness,
+    maxGasLimit: budget.limit,
   });
+  consumeBudget(budget, decoded.block);
+  const result = await reexecute(checked, decoded.chainId, decoded.witness);
   return { executionGasUsed: cost, returnValue: encodeExecuteResult(result) };
 }
 
