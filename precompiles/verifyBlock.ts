@@ -91,6 +91,40 @@ function headerFromValues(values: Uint8Array[], common: Common, what: string, co
   }
 }
 
+/** The span of the RLP item at `offset`: where its payload starts and where it ends. */
+function rlpSpan(bytes: Uint8Array, offset: number): { isList: boolean; payload: number; end: number } | undefined {
+  const prefix = bytes[offset];
+  if (prefix === undefined) return undefined;
+  if (prefix < 0x80) return { isList: false, payload: offset, end: offset + 1 };
+  const isList = prefix >= 0xc0;
+  const short = prefix - (isList ? 0xc0 : 0x80);
+  if (short <= 55) return { isList, payload: offset + 1, end: offset + 1 + short };
+  const lengthBytes = short - 55;
+  let length = 0;
+  for (let i = 1; i <= lengthBytes; i++) {
+    const b = bytes[offset + i];
+    if (b === undefined) return undefined;
+    length = length * 256 + b;
+  }
+  return { isList, payload: offset + 1 + lengthBytes, end: offset + 1 + lengthBytes + length };
+}
+
+/**
+ * True when `bytes` is one RLP list, without a remainder, whose first item is a list that
+ * decodes: what `OptimisticRollup.propose` requires of a posted block (BlockHeaders.decode).
+ */
+function hasDecodableHeader(bytes: Uint8Array): boolean {
+  const top = rlpSpan(bytes, 0);
+  if (top === undefined || !top.isList || top.end !== bytes.length) return false;
+  const header = rlpSpan(bytes, top.payload);
+  if (header === undefined || !header.isList || header.end > top.end) return false;
+  try {
+    return Array.isArray(RLP.decode(bytes.subarray(top.payload, header.end)));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Decodes the block. Only bytes that are not an RLP list starting with a header list are
  * MalformedInput (< 64): such bytes name no block (an optimistic rollup cannot even accept
@@ -98,7 +132,17 @@ function headerFromValues(values: Uint8Array[], common: Common, what: string, co
  * is wrong with them makes that block invalid (>= 64), so that a challenge can remove it.
  */
 function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Block {
-  const values = decodeList(bytes, "block") as unknown[];
+  let values: unknown[];
+  try {
+    values = decodeList(bytes, "block") as unknown[];
+  } catch (error) {
+    // A list whose header decodes but whose body does not is a block (the rollup contracts read
+    // only the header): it is invalid, not uncheckable.
+    if (error instanceof ExecuteError && hasDecodableHeader(bytes)) {
+      throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, `the body of the block is not valid RLP: ${error.message}`);
+    }
+    throw error;
+  }
   if (values.length < 1 || !Array.isArray(values[0])) {
     throw new ExecuteError(ExecuteErrorCode.MalformedInput, "block must be the RLP list [header, transactions, ommers, withdrawals]");
   }

@@ -2,13 +2,13 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { RLP } from "@ethereumjs/rlp";
-import { bytesToHex, hexToBytes } from "@ethereumjs/util";
+import { bigIntToUnpaddedBytes, bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 import { AbiCoder, Interface, ZeroHash, dataLength, getAddress, getBytes, hexlify, keccak256 } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
-import { ExecuteErrorCode, executeGasCost } from "../../precompiles";
+import { DEFAULT_EXECUTE_GAS_SCHEDULE, ExecuteErrorCode, executeGasCost } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
 import { type L1Message, type L2Message, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message, messageRoot, sentMessageSlot } from "../../rollup-node/bridge/messages";
@@ -45,13 +45,17 @@ interface Fixture {
 
 type Policy = { threshold: number; allowReexecution: boolean; acceptedKeys: string[] };
 
-async function deploy(policy: Policy = NO_PROOF_POLICY): Promise<Fixture> {
+async function deploy(policy: Policy = NO_PROOF_POLICY, genesisGasLimit?: bigint): Promise<Fixture> {
   const [sequencer, challenger, user] = await ethers.getSigners();
   const probe = await L2TestChain.create(L2_CHAIN_ID, []);
-  const chain = await L2TestChain.create(L2_CHAIN_ID, [
-    { address: TestSigner.fromSeed(5, probe.common).address.toString(), balance: 100n * ONE_ETH },
-    { address: L2_BRIDGE_ADDRESS, code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode, balance: BRIDGE_PREMINT },
-  ]);
+  const chain = await L2TestChain.create(
+    L2_CHAIN_ID,
+    [
+      { address: TestSigner.fromSeed(5, probe.common).address.toString(), balance: 100n * ONE_ETH },
+      { address: L2_BRIDGE_ADDRESS, code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode, balance: BRIDGE_PREMINT },
+    ],
+    genesisGasLimit === undefined ? {} : { gasLimit: genesisGasLimit },
+  );
   const genesis = chain.latest.header;
   const rollup = (await ethers.deployContract("OptimisticExampleRollup", [
     L2_CHAIN_ID,
@@ -82,6 +86,14 @@ function blockHashOf(blockRlp: Uint8Array): string {
 /** The same block with a state root no execution produces: invalid, and otherwise consistent. */
 function withWrongStateRoot(built: BuiltBlock): Uint8Array {
   return tamperBlock(built.block, { stateRoot: hexToBytes(`0x${word(0xbad)}`) });
+}
+
+/** The block's RLP with raw header fields replaced (no validation: any bytes a proposer could post). */
+function withHeaderFields(blockRlp: Uint8Array, fields: Record<number, bigint | Uint8Array>): Uint8Array {
+  const block = RLP.decode(blockRlp) as unknown as Uint8Array[][];
+  const header = [...(block[0] as Uint8Array[])];
+  for (const [index, value] of Object.entries(fields)) header[Number(index)] = typeof value === "bigint" ? bigIntToUnpaddedBytes(value) : value;
+  return RLP.encode([header, ...block.slice(1)] as never);
 }
 
 /** A block that moves state (so that it needs a witness). */
@@ -293,6 +305,32 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         [3n, blockHashOf(forgedChild), "challenged", "optimistic", ExecuteErrorCode.StateRootMismatch],
         [3n, bytesToHex(third.block.hash()), "final", "optimistic", undefined],
       ]);
+    });
+
+    it("a proposal whose gasUsed exceeds its gasLimit, with an arbitrary state root, is challenged and removed (InvalidHeader)", async () => {
+      const f = await deploy();
+      const built = await transferBlock(f, { discard: true });
+      const forged = withHeaderFields(built.blockRlp, { 3: hexToBytes(`0x${word(0xbad)}`), 10: built.block.header.gasLimit + 1n });
+      await propose(f, forged);
+      const won = challenge(f, 1n, built.parentHeader, forged, built.witness);
+      await expect(won)
+        .to.emit(f.rollup, "BlockChallenged")
+        .withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.InvalidHeader, anyValue, 1n, BOND);
+      expect(await f.rollup.provisionalCount()).to.equal(0n);
+      expect(await f.rollup.tip()).to.deep.equal([0n, bytesToHex(f.chain.latest.hash())]);
+    });
+
+    it("a block whose gas limit exceeds what EXECUTE may verify in one L1 block can be proposed, and is then challenged and removed (InvalidGasLimit, not BudgetExhausted)", async () => {
+      const budget = DEFAULT_EXECUTE_GAS_SCHEDULE.l2GasBudgetPerL1Block;
+      const f = await deploy(NO_PROOF_POLICY, budget + 1n);
+      const built = await transferBlock(f);
+      expect(built.block.header.gasLimit).to.equal(budget + 1n);
+      await propose(f, built.blockRlp);
+      const won = challenge(f, 1n, built.parentHeader, built.blockRlp, built.witness);
+      await expect(won)
+        .to.emit(f.rollup, "BlockChallenged")
+        .withArgs(1n, bytesToHex(built.block.hash()), f.challenger.address, ExecuteErrorCode.InvalidGasLimit, anyValue, 1n, BOND);
+      expect(await f.rollup.provisionalCount()).to.equal(0n);
     });
 
     it("a challenge against a valid block fails and leaves it intact", async () => {

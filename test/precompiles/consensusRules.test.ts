@@ -111,6 +111,16 @@ describe("consensus rules of a native L2 block", () => {
       for (const bytes of [tooMany, tooFew, shortMixHash]) await expectInvalid(verify(built, bytes), ExecuteErrorCode.InvalidHeader);
     });
 
+    it("a block whose header decodes but whose body is not valid RLP is invalid: the rollup contracts read only the header", async () => {
+      const block = RLP.decode(built.blockRlp) as unknown as Uint8Array[][];
+      const header = RLP.encode(block[0] as never);
+      const nonCanonical = Uint8Array.from([0xc2, 0x81, 0x05]); // a one-byte string below 0x80 must not carry a prefix
+      const payload = Uint8Array.from([...header, ...nonCanonical, 0xc0, 0xc0]);
+      const lengthBytes = bigIntToUnpaddedBytes(BigInt(payload.length));
+      const bytes = Uint8Array.from([0xf7 + lengthBytes.length, ...lengthBytes, ...payload]);
+      await expectInvalid(verify(built, bytes), ExecuteErrorCode.InvalidTransactions);
+    });
+
     it("a gas limit of 2^63 or more is an InvalidGasLimit (EIP-1985), even where EXECUTE's budget would allow it", async () => {
       const limit = 2n ** 63n;
       const { chain, alice } = await chainWith([], { gasLimit: limit });
