@@ -1,14 +1,16 @@
-import { type Block, createBlock, createBlockHeader } from "@ethereumjs/block";
+import { Block, createBlock, createBlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { createTx } from "@ethereumjs/tx";
 import { MapDB, ValueEncoding, createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
-import { createVM, runBlock } from "@ethereumjs/vm";
+import { type AfterBlockEvent, createVM, runBlock } from "@ethereumjs/vm";
 import { expect } from "chai";
 
 import { SafeMerkleStateManager } from "../../../precompiles";
 import { SystemCallError } from "../../../precompiles/systemCalls";
 import { produceBlock } from "../../../rollup-node/chain/blockBuilder";
+import { Chain } from "../../../rollup-node/chain/chain";
+import { InvalidBlockError } from "../../../rollup-node/chain/errors";
 import { type GenesisAccount, type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "../../../rollup-node/chain/genesis";
 import { checkChildBlock } from "../../../rollup-node/chain/headerChecks";
 import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, WITHDRAWAL_REQUESTS } from "../../../rollup-node/chain/systemContracts";
@@ -104,6 +106,36 @@ describe("the sequencer's chain rules", () => {
         await expectSystemCallError(produceOn(setup), contract.eip);
       });
     }
+  });
+});
+
+describe("a node importing a block", () => {
+  it("refuses a block whose EIP-7002 system call reverted, though EthereumJS accepts it", async () => {
+    const alloc = { [SENDER.toString()]: { balance: 10n ** 21n }, [WITHDRAWAL_REQUESTS.address]: { nonce: 1n, code: REVERT_CODE as `0x${string}` } };
+    const follower = await Chain.create({ genesis: { chainId: CHAIN_ID, timestamp: GENESIS_TIME, alloc }, now: () => GENESIS_TIME });
+    // The block EthereumJS builds on that genesis (what a producer without the system-call check would post).
+    const setup = await parentAt(0n, { [WITHDRAWAL_REQUESTS.address]: { nonce: 1n, code: REVERT_CODE } });
+    expect(setup.parent.hash()).to.deep.equal(follower.head.hash());
+    const vm = await createVM({ common: setup.common, stateManager: setup.state, blockchain: blockchainOf(setup.parent) as never });
+    let built: Block | undefined;
+    vm.events.on("afterBlock", (event: AfterBlockEvent) => {
+      built = event.block;
+    });
+    const header = createBlockHeader(
+      { parentHash: setup.parent.hash(), number: 1n, gasLimit: setup.parent.header.gasLimit, timestamp: GENESIS_TIME + 1n, baseFeePerGas: setup.parent.header.calcNextBaseFee(), parentBeaconBlockRoot: new Uint8Array(32) },
+      { common: setup.common },
+    );
+    await runBlock(vm, { block: new Block(header, [], [], [], { common: setup.common }), root: setup.root, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+    const block = new Block(built!.header, [], [], [], { common: follower.common });
+    try {
+      await follower.importBlock(block);
+    } catch (error) {
+      expect(error).to.be.instanceOf(InvalidBlockError);
+      expect((error as Error).message).to.match(/EIP-7002/);
+      expect(follower.headNumber).to.equal(0n);
+      return;
+    }
+    expect.fail("the follower imported a block whose EIP-7002 system call failed");
   });
 });
 
