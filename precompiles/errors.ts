@@ -48,6 +48,12 @@ export const ExecuteErrorCode = {
   LogsBloomMismatch: 74,
   /** Re-execution used another amount of gas. */
   GasUsedMismatch: 75,
+  /**
+   * A system call of the fork failed where the execution specs make the block invalid: an
+   * EIP-7002/7251 request contract without code, or whose call reverts or halts; or an
+   * EIP-4788/2935 address holding code other than the EIP's (see precompiles/systemCalls.ts).
+   */
+  SystemCallFailed: 76,
 } as const;
 
 export type ExecuteErrorCode = (typeof ExecuteErrorCode)[keyof typeof ExecuteErrorCode];

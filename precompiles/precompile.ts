@@ -7,7 +7,7 @@ import { decodeProofBundle } from "./proofs/codec";
 import { verifyBlockWithProofs } from "./proofs/verifyProofs";
 import { ExecuteError, ExecuteErrorCode } from "./errors";
 import { type ExecutionPacing } from "./executionGuard";
-import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, chargedL2Gas, executeGasCost, l2GasClaimOf, proofModeGasCost } from "./gas";
+import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, chargedL2Gas, executeGasCost, l2GasClaimOf, maxVerifiableL2GasLimit, proofModeGasCost } from "./gas";
 import { checkBlockShape, reexecute } from "./verifyBlock";
 
 /** Where EXECUTE lives: the first address after P256VERIFY (0x100), as in ethrex. */
@@ -63,7 +63,7 @@ async function runWithProofs(input: PrecompileInput, decoded: ExecuteInput, sche
   if (input.gasLimit < cost) return outOfGas(input, cost, `${bundle.proofs.length} proofs and ${input.data.length} input bytes`);
   // The fallback's price depends on the block's checked header and transactions.
   const fallbackCost = bundle.policy.allowReexecution
-    ? executeGasCost(input.data.length, chargedL2Gas(l2GasClaimOf((await checkBlockShape({ ...decoded, common: input.common })).block)), schedule)
+    ? executeGasCost(input.data.length, chargedL2Gas(l2GasClaimOf((await checkBlockShape({ ...decoded, common: input.common, maxGasLimit: maxVerifiableL2GasLimit(schedule) })).block)), schedule)
     : undefined;
   const { result, acceptedBy } = await verifyBlockWithProofs({
     chainId: decoded.chainId,
@@ -72,6 +72,7 @@ async function runWithProofs(input: PrecompileInput, decoded: ExecuteInput, sche
     block: decoded.block,
     witness: decoded.witness,
     pacing,
+    maxGasLimit: maxVerifiableL2GasLimit(schedule),
     bundle: {
       ...bundle,
       // Re-execution is only reachable when the caller paid for it.
@@ -89,7 +90,7 @@ async function runWithProofs(input: PrecompileInput, decoded: ExecuteInput, sche
 async function runReexecution(input: PrecompileInput, decoded: ExecuteInput, schedule: ExecuteGasSchedule, pacing: ExecutionPacing): Promise<ExecResult> {
   const inputCost = executeGasCost(input.data.length, 0n, schedule);
   if (input.gasLimit < inputCost) return outOfGas(input, inputCost, `${input.data.length} input bytes`);
-  const checked = await checkBlockShape({ chainId: decoded.chainId, common: input.common, parentHeader: decoded.parentHeader, block: decoded.block });
+  const checked = await checkBlockShape({ chainId: decoded.chainId, common: input.common, parentHeader: decoded.parentHeader, block: decoded.block, maxGasLimit: maxVerifiableL2GasLimit(schedule) });
   const l2Gas = chargedL2Gas(l2GasClaimOf(checked.block));
   const cost = executeGasCost(input.data.length, l2Gas, schedule);
   if (input.gasLimit < cost) return outOfGas(input, cost, `${input.data.length} input bytes and ${l2Gas} L2 gas`);

@@ -1,5 +1,5 @@
 import { type Block, type BlockHeader, createBlockFromBytesArray, createBlockHeaderFromBytesArray } from "@ethereumjs/block";
-import { type Common, Hardfork, Mainnet, createCustomCommon } from "@ethereumjs/common";
+import { type Common, Hardfork } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
 import { type RunBlockResult, createVM, runBlock } from "@ethereumjs/vm";
@@ -8,8 +8,19 @@ import { ValueEncoding, equalsBytes } from "@ethereumjs/util";
 import type { ExecuteResult } from "./codec";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 import { type ExecutionPacing, paceExecution, stopPastClaimedGas } from "./executionGuard";
-import { EMPTY_REQUESTS_HASH, checkBlockContent, checkHeaderAgainstParent, checkHeaderFields, checkTransactions } from "./headerRules";
+import { genesisForkCommon } from "./forkSchedule";
+import { maxVerifiableL2GasLimit } from "./gas";
+import {
+  EMPTY_REQUESTS_HASH,
+  checkBlockContent,
+  checkGasFields,
+  checkHeaderAgainstParent,
+  checkHeaderEncoding,
+  checkHeaderFields,
+  checkTransactions,
+} from "./headerRules";
 import { SafeMerkleStateManager } from "./stateManager";
+import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
 import { WitnessDB, decodeWitness, toHex } from "./witness";
 import { WitnessBlockchain } from "./witnessBlockchain";
 
@@ -31,15 +42,24 @@ export interface VerifyBlockParams {
   readonly witness: Uint8Array;
   /** When execution yields to the event loop and, for simulated calls, when it must stop. */
   readonly pacing?: ExecutionPacing;
+  /**
+   * The largest L2 gas limit a block may have: what EXECUTE may verify in one L1 block
+   * (`maxVerifiableL2GasLimit()` of the default gas schedule when absent).
+   */
+  readonly maxGasLimit?: bigint;
 }
 
-/** The L2's Common: the L1's fork and EIPs, the L2's chain id. */
+/**
+ * The L2's Common: the L1's fork and EIPs, the L2's chain id, and every fork active from the
+ * L2's genesis (an L2 has no history: mainnet's block-number schedule must not apply).
+ */
 export function l2Common(chainId: bigint, l1Common?: Common): Common {
   if (chainId > BigInt(Number.MAX_SAFE_INTEGER) || chainId === 0n) {
     throw new ExecuteError(ExecuteErrorCode.MalformedInput, `chain id ${chainId} is outside 1..2^53-1`);
   }
-  return createCustomCommon({ chainId: Number(chainId) }, Mainnet, {
+  return genesisForkCommon(chainId, {
     hardfork: l1Common?.hardfork() ?? DEFAULT_HARDFORK,
+    name: `l2-${chainId}`,
     eips: l1Common?.eips(),
     customCrypto: l1Common?.customCrypto,
   });
@@ -56,25 +76,95 @@ function decodeList(bytes: Uint8Array, what: string): Uint8Array[] | Uint8Array[
   return decoded as Uint8Array[];
 }
 
-/** Decodes a header; the fork's required fields must all be present. */
-export function decodeHeader(bytes: Uint8Array, common: Common, what: string): BlockHeader {
+/**
+ * Decodes a header; the fork's required fields must all be present. A header that does not
+ * decode is reported with `code`: MalformedInput for a parent header (input the caller chose),
+ * InvalidHeader for the block's own header (see `decodeBlock`).
+ */
+export function decodeHeader(bytes: Uint8Array, common: Common, what: string, code: ExecuteErrorCode = ExecuteErrorCode.MalformedInput): BlockHeader {
   const values = decodeList(bytes, what);
+  return headerFromValues(values as Uint8Array[], common, what, code);
+}
+
+function headerFromValues(values: Uint8Array[], common: Common, what: string, code: ExecuteErrorCode): BlockHeader {
   try {
-    return createBlockHeaderFromBytesArray(values as Uint8Array[], { common, skipConsensusFormatValidation: true });
+    return createBlockHeaderFromBytesArray(values, { common, skipConsensusFormatValidation: true });
   } catch (error) {
-    throw new ExecuteError(ExecuteErrorCode.MalformedInput, `${what} is not a valid header: ${(error as Error).message}`);
+    throw new ExecuteError(code, `${what} is not a valid header: ${(error as Error).message}`);
   }
 }
 
-function decodeBlock(bytes: Uint8Array, common: Common): Block {
-  const values = decodeList(bytes, "block");
-  if (values.length < 3 || !Array.isArray(values[0])) {
+/** The span of the RLP item at `offset`: where its payload starts and where it ends. */
+function rlpSpan(bytes: Uint8Array, offset: number): { isList: boolean; payload: number; end: number } | undefined {
+  const prefix = bytes[offset];
+  if (prefix === undefined) return undefined;
+  if (prefix < 0x80) return { isList: false, payload: offset, end: offset + 1 };
+  const isList = prefix >= 0xc0;
+  const short = prefix - (isList ? 0xc0 : 0x80);
+  if (short <= 55) return { isList, payload: offset + 1, end: offset + 1 + short };
+  const lengthBytes = short - 55;
+  let length = 0;
+  for (let i = 1; i <= lengthBytes; i++) {
+    const b = bytes[offset + i];
+    if (b === undefined) return undefined;
+    length = length * 256 + b;
+  }
+  return { isList, payload: offset + 1 + lengthBytes, end: offset + 1 + lengthBytes + length };
+}
+
+/**
+ * True when `bytes` is one RLP list, without a remainder, whose first item is a list that
+ * decodes: what `OptimisticRollup.propose` requires of a posted block (BlockHeaders.decode).
+ */
+function hasDecodableHeader(bytes: Uint8Array): boolean {
+  const top = rlpSpan(bytes, 0);
+  if (top === undefined || !top.isList || top.end !== bytes.length) return false;
+  const header = rlpSpan(bytes, top.payload);
+  if (header === undefined || !header.isList || header.end > top.end) return false;
+  try {
+    return Array.isArray(RLP.decode(bytes.subarray(top.payload, header.end)));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Decodes the block. Only bytes that are not an RLP list starting with a header list are
+ * MalformedInput (< 64): such bytes name no block (an optimistic rollup cannot even accept
+ * them as a proposal). Once a header list exists, the posted bytes are a block, and whatever
+ * is wrong with them makes that block invalid (>= 64), so that a challenge can remove it.
+ */
+function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Block {
+  let values: unknown[];
+  try {
+    values = decodeList(bytes, "block") as unknown[];
+  } catch (error) {
+    // A list whose header decodes but whose body does not is a block (the rollup contracts read
+    // only the header): it is invalid, not uncheckable.
+    if (error instanceof ExecuteError && hasDecodableHeader(bytes)) {
+      throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, `the body of the block is not valid RLP: ${error.message}`);
+    }
+    throw error;
+  }
+  if (values.length < 1 || !Array.isArray(values[0])) {
     throw new ExecuteError(ExecuteErrorCode.MalformedInput, "block must be the RLP list [header, transactions, ommers, withdrawals]");
   }
-  decodeHeader(RLP.encode(values[0] as Uint8Array[]), common, "block header");
+  const fields = values[0] as Uint8Array[];
+  checkHeaderEncoding(fields, common);
+  checkGasFields(fields, maxGasLimit);
+  headerFromValues(fields, common, "block header", ExecuteErrorCode.InvalidHeader);
+  const bodyFields = common.isActivatedEIP(4895) ? 4 : 3;
+  if (values.length !== bodyFields) {
+    throw new ExecuteError(ExecuteErrorCode.InvalidHeader, `block has ${values.length} parts, not [header, transactions, ommers${bodyFields === 4 ? ", withdrawals" : ""}]`);
+  }
+  const [, transactions, ommers, withdrawals] = values;
+  if (!Array.isArray(transactions)) throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, "the transactions of the block are not a list");
+  if (!Array.isArray(ommers) || ommers.length > 0) throw new ExecuteError(ExecuteErrorCode.InvalidHeader, "a post-merge block has no ommers");
+  if (bodyFields === 4 && (!Array.isArray(withdrawals) || withdrawals.length > 0)) {
+    throw new ExecuteError(ExecuteErrorCode.UnsupportedContent, "a native L2 block has no withdrawals");
+  }
   // Checked on the raw bytes: decoding a blob transaction would need a KZG library.
-  const transactions = Array.isArray(values[1]) ? (values[1] as unknown[]) : [];
-  transactions.forEach((tx, index) => {
+  (transactions as unknown[]).forEach((tx, index) => {
     if (tx instanceof Uint8Array && tx[0] === BLOB_TX_TYPE) {
       throw new ExecuteError(ExecuteErrorCode.UnsupportedContent, `transaction ${index} is a blob transaction, which a native L2 does not accept`);
     }
@@ -82,7 +172,7 @@ function decodeBlock(bytes: Uint8Array, common: Common): Block {
   try {
     return createBlockFromBytesArray(values as never, { common, skipConsensusFormatValidation: true });
   } catch (error) {
-    // The header decoded above, so what failed is the body.
+    // The header and the body's shape are checked above, so what failed is a transaction.
     throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, `block body is invalid: ${(error as Error).message}`);
   }
 }
@@ -117,14 +207,24 @@ async function execute(
   const trie = new MerklePatriciaTrie({ db: witnessDb, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
   const stateManager = new SafeMerkleStateManager({ trie, common });
   await stateManager.setStateRoot(parent.stateRoot);
+  await checkUncheckedSystemContracts(common, stateManager);
   const vm = await createVM({ common, stateManager, blockchain });
   stopPastClaimedGas(vm, block.header.gasUsed);
   paceExecution(vm.evm, pacing);
-  return runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+  // skipBlockValidation: every rule it would check is checkBlockShape's (headerRules.ts).
+  const watch = watchSystemCalls(common, vm.evm);
+  try {
+    const result = await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+    watch.verdict();
+    return result;
+  } finally {
+    watch.stop();
+  }
 }
 
 function classifyExecutionError(error: unknown, witnessDb: WitnessDB): ExecuteError {
   if (error instanceof ExecuteError) return error;
+  if (error instanceof SystemCallError) return new ExecuteError(ExecuteErrorCode.SystemCallFailed, error.message, { cause: error });
   if (error instanceof MissingWitnessDataError || witnessDb.missing.length > 0) {
     const reason = error instanceof MissingWitnessDataError ? error.message : `witness is missing ${witnessDb.missing.length} entries`;
     return new ExecuteError(ExecuteErrorCode.WitnessIncomplete, reason, { cause: error });
@@ -143,10 +243,10 @@ export interface CheckedBlock {
  * The checks that need no state (docs/DESIGN.md §3.3, checks 1–7) plus the transactions root: what
  * both re-execution and proof verification establish before anything else.
  */
-export async function checkBlockShape(params: Pick<VerifyBlockParams, "chainId" | "common" | "parentHeader" | "block">): Promise<CheckedBlock> {
+export async function checkBlockShape(params: Pick<VerifyBlockParams, "chainId" | "common" | "parentHeader" | "block" | "maxGasLimit">): Promise<CheckedBlock> {
   const common = l2Common(params.chainId, params.common);
   const parent = decodeHeader(params.parentHeader, common, "parent header");
-  const block = decodeBlock(params.block, common);
+  const block = decodeBlock(params.block, common, params.maxGasLimit ?? maxVerifiableL2GasLimit());
   checkHeaderAgainstParent(block.header, parent);
   checkHeaderFields(block.header);
   checkBlockContent(block);

@@ -4,6 +4,7 @@ import { Blob4844Tx, Capability, type TypedTransaction } from "@ethereumjs/tx";
 import { Address, KECCAK256_RLP } from "@ethereumjs/util";
 import { type AfterBlockEvent, type RunBlockResult, type RunTxResult, type VM, runBlock } from "@ethereumjs/vm";
 
+import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "../../precompiles/systemCalls";
 import { describeRejection } from "./txValidation";
 import type { BeforeExecutionHook, BlockRecord, ChainReceipt, MinedBlock, SkippedTransaction } from "./types";
 
@@ -166,6 +167,8 @@ async function attempt(params: ProduceBlockParams, txs: readonly TypedTransactio
   vm.events.on("beforeTx", onTx);
   vm.events.on("afterBlock", onBlock);
   params.beforeExecution?.("block");
+  // EthereumJS accepts a block whose EIP-7002/7251 system call failed; the specs (and EXECUTE) do not.
+  const systemCalls = watchSystemCalls(common, vm.evm);
   try {
     const result = await runBlock(vm, {
       block,
@@ -174,18 +177,20 @@ async function attempt(params: ProduceBlockParams, txs: readonly TypedTransactio
       skipBlockValidation: true,
       skipHardForkValidation: true,
     });
+    systemCalls.verdict();
     if (built === undefined) throw new Error("runBlock did not report the generated block");
     const sealed = new Block(built.header, [...txs], [], withdrawals, { common });
     const requests = (result.requests ?? []).filter((r) => r.data.length > 0).map((r) => r.bytes);
     return { ok: true, record: { block: sealed, receipts: receiptsOf(sealed, result) }, requests };
   } catch (error) {
     // Failures after the last transaction (system calls, requests) are not a transaction's fault.
-    if (started === 0 && txs.length === 0) throw error;
+    if (error instanceof SystemCallError || (started === 0 && txs.length === 0)) throw error;
     const message = (error as Error).message;
     const failedIndex = message.startsWith(BLOCK_FULL) ? started : started - 1;
     if (failedIndex < 0 || failedIndex >= txs.length) throw error;
     return { ok: false, failedIndex, message };
   } finally {
+    systemCalls.stop();
     vm.events.off("beforeTx", onTx);
     vm.events.off("afterBlock", onBlock);
   }
@@ -198,11 +203,14 @@ async function attempt(params: ProduceBlockParams, txs: readonly TypedTransactio
  *
  * A transaction that fails validation is left out with its reason and the block is re-run
  * without it; a transaction that no longer fits ends the block, it and the rest are retryable.
- * The state manager is left at the new block's state root.
+ * The state manager is left at the new block's state root. Throws `SystemCallError` when the
+ * state makes every next block invalid (a system contract missing, failing or foreign).
  */
 export async function produceBlock(params: ProduceBlockParams): Promise<MinedBlock> {
   const skipped: SkippedTransaction[] = [];
   let txs = await preselect(params, skipped);
+  // preselect left the state at the parent's root: the EIP-4788/2935 writes happen on it.
+  await checkUncheckedSystemContracts(params.common, params.vm.stateManager);
   for (;;) {
     const result = await attempt(params, txs);
     if (result.ok) return { record: result.record, skipped, preStateRoot: params.parentStateRoot, requests: result.requests };

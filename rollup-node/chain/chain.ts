@@ -8,6 +8,7 @@ import { Account, Address, type DB, MapDB, ValueEncoding, bytesToHex, equalsByte
 import { type VM, createVM, runBlock } from "@ethereumjs/vm";
 
 import { SafeMerkleStateManager } from "../../precompiles/stateManager";
+import { checkUncheckedSystemContracts, watchSystemCalls } from "../../precompiles/systemCalls";
 import { type StoredValue, encodeWitness } from "../../precompiles/witness";
 import { BlockStore } from "./blockStore";
 import { type BlockTemplate, produceBlock, receiptsOf } from "./blockBuilder";
@@ -402,13 +403,20 @@ export class Chain {
       const preStateRoot = this.headStateRoot;
       this.config.beforeExecution?.("block");
       let result;
+      // EthereumJS accepts a block whose EIP-7002/7251 system call failed; the specs do not.
+      const systemCalls = watchSystemCalls(this.common, this.vm.evm);
       try {
+        await this.state.setStateRoot(preStateRoot);
+        await checkUncheckedSystemContracts(this.common, this.state);
         // skipHeaderValidation: the header rules are checkChildBlock's (the VM would ask a full
         // blockchain); block data (transactions root, uncles, withdrawals) is still validated.
         result = await runBlock(this.vm, { block, root: preStateRoot, skipHeaderValidation: true, skipHardForkValidation: true });
+        systemCalls.verdict();
       } catch (error) {
         await this.state.setStateRoot(preStateRoot);
         throw new InvalidBlockError(block.header.number, (error as Error).message.split(" (")[0] as string);
+      } finally {
+        systemCalls.stop();
       }
       const record: BlockRecord = { block, receipts: receiptsOf(block, result) };
       this.store.add(record);

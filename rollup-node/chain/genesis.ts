@@ -1,8 +1,9 @@
 import { type Block, createBlock, createBlockHeader } from "@ethereumjs/block";
-import { type Common, Mainnet, createCustomCommon } from "@ethereumjs/common";
+import type { Common } from "@ethereumjs/common";
 import type { MerkleStateManager } from "@ethereumjs/statemanager";
 import { Account, KECCAK256_RLP, createAddressFromString, hexToBytes, isHexString, setLengthLeft } from "@ethereumjs/util";
 
+import { genesisForkCommon } from "../../precompiles/forkSchedule";
 import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
 import { ChainConfigError } from "./errors";
 import { SHARED_KZG } from "./kzg";
@@ -38,13 +39,14 @@ export const DEFAULT_BASE_FEE = 1_000_000_000n;
 export const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";
 
 /**
- * A Common for `chainId` with every fork up to `hardfork` active at genesis. It carries the
+ * A Common for `chainId` with every fork up to `hardfork` active at genesis, and no mainnet
+ * block-number schedule (see `genesisForkCommon`): the sequencer's rules are EXECUTE's. It carries the
  * process-wide lazy KZG: blob transactions, blob sidecars and the point-evaluation precompile
  * need one, and it costs nothing until first used.
  */
 export function createChainCommon(chainId: bigint, hardfork: string = DEFAULT_HARDFORK): Common {
   try {
-    return createCustomCommon({ chainId: Number(chainId), name: `chain-${chainId}` }, Mainnet, { hardfork, customCrypto: { kzg: SHARED_KZG } });
+    return genesisForkCommon(chainId, { hardfork, customCrypto: { kzg: SHARED_KZG } });
   } catch (error) {
     throw new ChainConfigError(`cannot configure hardfork "${hardfork}": ${(error as Error).message}`, "use a fork name known to @ethereumjs/common, e.g. osaka or prague");
   }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 
 import { DEFAULT_BASE_FEE, type GenesisAccount, type GenesisConfig, type Hex } from "../chain/genesis";
+import { maxVerifiableL2GasLimit } from "../../precompiles/gas";
 import { ArtifactError } from "./errors";
 
 /** The L2Bridge predeploy (`L2_BRIDGE_ADDRESS` of contracts/rollup/RollupConstants.sol). */
@@ -66,12 +67,17 @@ export function l2Genesis(options: L2GenesisOptions): GenesisConfig {
     }
     alloc[address.toLowerCase()] = account;
   }
+  const gasLimit = options.gasLimit ?? DEFAULT_L2_GAS_LIMIT;
+  // A block above it is invalid (EXECUTE could never verify it in one L1 block): the chain would halt at once.
+  if (gasLimit > maxVerifiableL2GasLimit()) {
+    throw new ArtifactError(`L2 gas limit ${gasLimit} exceeds ${maxVerifiableL2GasLimit()}, the most EXECUTE may verify in one L1 block`, "lower the L2 gas limit");
+  }
   // Nonce 1: a contract account as if deployed (EIP-161), and what the L1 devnet does too.
   alloc[L2_BRIDGE_ADDRESS] = { nonce: 1n, balance: options.bridgeBalance ?? BRIDGE_PREMINT, code: options.bridgeCode };
   return {
     chainId: options.chainId,
     hardfork: options.hardfork,
-    gasLimit: options.gasLimit ?? DEFAULT_L2_GAS_LIMIT,
+    gasLimit,
     baseFeePerGas: options.baseFeePerGas ?? DEFAULT_BASE_FEE,
     timestamp: options.timestamp,
     alloc,

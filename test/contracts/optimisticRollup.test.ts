@@ -2,13 +2,13 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { RLP } from "@ethereumjs/rlp";
-import { bytesToHex, hexToBytes } from "@ethereumjs/util";
+import { bigIntToUnpaddedBytes, bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 import { AbiCoder, Interface, ZeroHash, dataLength, getAddress, getBytes, hexlify, keccak256 } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
-import { ExecuteErrorCode, executeGasCostOfBlock } from "../../precompiles";
+import { ExecuteErrorCode, executeGasCostOfBlock, maxVerifiableL2GasLimit } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
 import { type L1Message, type L2Message, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message, messageRoot, sentMessageSlot } from "../../rollup-node/bridge/messages";
@@ -49,14 +49,22 @@ interface Fixture {
 
 type Policy = { threshold: number; allowReexecution: boolean; acceptedKeys: string[] };
 
-async function deploy(policy: Policy = NO_PROOF_POLICY, extraAccounts: readonly TestAccount[] = []): Promise<Fixture> {
+/** Deploys a rollup over a test chain; `extraAccounts` join the genesis, `genesisGasLimit` replaces its gas limit. */
+async function deploy(
+  policy: Policy = NO_PROOF_POLICY,
+  options: { readonly extraAccounts?: readonly TestAccount[]; readonly genesisGasLimit?: bigint } = {},
+): Promise<Fixture> {
   const [sequencer, challenger, user] = await ethers.getSigners();
   const probe = await L2TestChain.create(L2_CHAIN_ID, []);
-  const chain = await L2TestChain.create(L2_CHAIN_ID, [
-    { address: TestSigner.fromSeed(5, probe.common).address.toString(), balance: 100n * ONE_ETH },
-    { address: L2_BRIDGE_ADDRESS, code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode, balance: BRIDGE_PREMINT },
-    ...extraAccounts,
-  ]);
+  const chain = await L2TestChain.create(
+    L2_CHAIN_ID,
+    [
+      { address: TestSigner.fromSeed(5, probe.common).address.toString(), balance: 100n * ONE_ETH },
+      { address: L2_BRIDGE_ADDRESS, code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode, balance: BRIDGE_PREMINT },
+      ...(options.extraAccounts ?? []),
+    ],
+    options.genesisGasLimit === undefined ? {} : { gasLimit: options.genesisGasLimit },
+  );
   const genesis = chain.latest.header;
   const rollup = (await ethers.deployContract("OptimisticExampleRollup", [
     L2_CHAIN_ID,
@@ -92,6 +100,14 @@ function blockHashOf(blockRlp: Uint8Array): string {
 /** The same block with a state root no execution produces: invalid, and otherwise consistent. */
 function withWrongStateRoot(built: BuiltBlock): Uint8Array {
   return tamperBlock(built.block, { stateRoot: hexToBytes(`0x${word(0xbad)}`) });
+}
+
+/** The block's RLP with raw header fields replaced (no validation: any bytes a proposer could post). */
+function withHeaderFields(blockRlp: Uint8Array, fields: Record<number, bigint | Uint8Array>): Uint8Array {
+  const block = RLP.decode(blockRlp) as unknown as Uint8Array[][];
+  const header = [...(block[0] as Uint8Array[])];
+  for (const [index, value] of Object.entries(fields)) header[Number(index)] = typeof value === "bigint" ? bigIntToUnpaddedBytes(value) : value;
+  return RLP.encode([header, ...block.slice(1)] as never);
 }
 
 /** A block that moves state (so that it needs a witness). */
@@ -336,6 +352,32 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       ]);
     });
 
+    it("a proposal whose gasUsed exceeds its gasLimit, with an arbitrary state root, is challenged and removed (InvalidHeader)", async () => {
+      const f = await deploy();
+      const built = await transferBlock(f, { discard: true });
+      const forged = withHeaderFields(built.blockRlp, { 3: hexToBytes(`0x${word(0xbad)}`), 10: built.block.header.gasLimit + 1n });
+      await propose(f, built.parentHeader, forged, built.witness);
+      const won = challenge(f, 1n, built.parentHeader, forged, built.witness);
+      await expect(won)
+        .to.emit(f.rollup, "BlockChallenged")
+        .withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.InvalidHeader, anyValue, 1n, BOND);
+      expect(await f.rollup.provisionalCount()).to.equal(0n);
+      expect(await f.rollup.tip()).to.deep.equal([0n, bytesToHex(f.chain.latest.hash())]);
+    });
+
+    it("a block whose gas limit exceeds what EXECUTE may verify in one L1 block can be proposed, and is then challenged and removed (InvalidGasLimit, not an unchallengeable 'could not check')", async () => {
+      const budget = maxVerifiableL2GasLimit();
+      const f = await deploy(NO_PROOF_POLICY, { genesisGasLimit: budget + 1n });
+      const built = await transferBlock(f);
+      expect(built.block.header.gasLimit).to.equal(budget + 1n);
+      await propose(f, built.parentHeader, built.blockRlp, built.witness);
+      const won = challenge(f, 1n, built.parentHeader, built.blockRlp, built.witness);
+      await expect(won)
+        .to.emit(f.rollup, "BlockChallenged")
+        .withArgs(1n, bytesToHex(built.block.hash()), f.challenger.address, ExecuteErrorCode.InvalidGasLimit, anyValue, 1n, BOND);
+      expect(await f.rollup.provisionalCount()).to.equal(0n);
+    });
+
     it("a challenge against a valid block fails and leaves it intact", async () => {
       const f = await deploy();
       const built = await transferBlock(f);
@@ -451,7 +493,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
 
     it("the witness-heavy attack: a forged block reading 28 contracts of 17 KB cannot be proposed with its witness, and with a witness that fits it loses in one L1 transaction", async () => {
       const heavy = codeHeavyAccounts(28, 17_000);
-      const f = await deploy(NO_PROOF_POLICY, heavy.accounts);
+      const f = await deploy(NO_PROOF_POLICY, { extraAccounts: heavy.accounts });
       const max = Number(await f.rollup.MAX_PROPOSAL_BYTES());
       const built = await f.chain.buildBlock([f.alice.tx({ to: heavy.reader, gasLimit: 500_000n })], { discard: true });
       expect(built.txResults[0].execResult.exceptionError).to.equal(undefined);

@@ -1,9 +1,21 @@
 import { EVMError } from "@ethereumjs/evm";
-import { createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import { RLP } from "@ethereumjs/rlp";
+import { bigIntToUnpaddedBytes, bytesToBigInt, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
-import { EXECUTE_ADDRESS, EXECUTE_RESULT_SIZE, decodeExecuteInput, encodeExecuteInput } from "../../precompiles";
-import { type Corpus, type FuzzCase, buildCorpus, formatReport, makeCase, runCase, runFuzz } from "../support/executeFuzz";
+import { EXECUTE_ADDRESS, EXECUTE_RESULT_SIZE, ExecuteErrorCode, decodeExecuteInput, encodeExecuteInput, encodeExecuteInvalid } from "../../precompiles";
+import {
+  type Corpus,
+  FORK_BOUNDARY_HEIGHTS,
+  type FuzzCase,
+  buildCorpus,
+  formatReport,
+  makeCase,
+  outcomeLabel,
+  referenceFindsInvalid,
+  runCase,
+  runFuzz,
+} from "../support/executeFuzz";
 
 const SEED = 20240601;
 const CASES = Number(process.env.EXECUTE_FUZZ_CASES ?? 300);
@@ -22,6 +34,41 @@ describe("EXECUTE mutation fuzzer", function () {
       const outcome = await runCase(corpus, c);
       expect(outcome, entry.name).to.deep.equal({ kind: "accepted", identical: true, freeFieldBlock: false });
     }
+  });
+
+  it("every block built on a genesis with a missing, codeless, reverting or foreign system contract is rejected with SystemCallFailed", async () => {
+    expect(corpus.brokenSystemContracts.length).to.be.greaterThan(4);
+    for (const entry of corpus.brokenSystemContracts) {
+      const c: FuzzCase = { index: -1, entry, kind: "systemContract", input: entry.input, description: entry.name, expected: [ExecuteErrorCode.SystemCallFailed], invalid: true };
+      expect(outcomeLabel(await runCase(corpus, c)), entry.name).to.equal("SystemCallFailed");
+    }
+  });
+
+  it("the corpus holds blocks at the heights where mainnet scheduled the DAO fork and London", () => {
+    const heights = corpus.entries.filter((e) => e.name.startsWith("height-")).map((e) => e.name);
+    expect(heights).to.deep.equal(FORK_BOUNDARY_HEIGHTS.map((h) => `height-${h}`));
+  });
+
+  it("its oracle flags a verifier that calls an invalid block 'could not be checked' (< 64), or accepts a rule-invalid block", async () => {
+    const entry = corpus.entries.find((e) => e.name === "transfers")!;
+    const decoded = decodeExecuteInput(entry.input);
+    const list = RLP.decode(entry.block) as unknown as Uint8Array[][];
+    const header = [...list[0]!];
+    header[10] = bigIntToUnpaddedBytes(bytesToBigInt(header[9]!) + 1n); // gasUsed above gasLimit
+    const block = RLP.encode([header, ...list.slice(1)] as never);
+    expect(await referenceFindsInvalid(entry, block)).to.equal(true);
+    expect(await referenceFindsInvalid(entry, entry.block)).to.equal(false);
+    const c: FuzzCase = { index: -1, entry, kind: "rawByteFlip", input: encodeExecuteInput({ ...decoded, block }), description: "self-test" };
+    const address = createAddressFromString(EXECUTE_ADDRESS);
+    const malformed = () => ({
+      address,
+      function: async (input: { gasLimit: bigint }) => ({ executionGasUsed: input.gasLimit, returnValue: encodeExecuteInvalid(ExecuteErrorCode.MalformedInput, "no"), exceptionError: new EVMError(EVMError.errorMessages.REVERT) }),
+    });
+    expect(await runCase(corpus, c, 10_000, malformed as never)).to.include({ kind: "failure", failure: "invalidBlockUnchecked" });
+    const broken = corpus.brokenSystemContracts[0]!;
+    const acceptAll = () => ({ address, function: async () => ({ executionGasUsed: 0n, returnValue: new Uint8Array(EXECUTE_RESULT_SIZE) }) });
+    const brokenCase: FuzzCase = { index: -1, entry: broken, kind: "systemContract", input: broken.input, description: broken.name, expected: [ExecuteErrorCode.SystemCallFailed], invalid: true };
+    expect(await runCase(corpus, brokenCase, 10_000, acceptAll)).to.include({ kind: "failure", failure: "acceptedInvalid" });
   });
 
   it("draws the same cases from the same seed", () => {
@@ -51,6 +98,6 @@ describe("EXECUTE mutation fuzzer", function () {
     console.log(formatReport(report));
     expect(report.failures, formatReport(report)).to.deep.equal([]);
     // The structured kinds are all exercised.
-    expect(report.table.size).to.be.greaterThan(12);
+    expect(report.table.size).to.be.greaterThan(15);
   });
 });

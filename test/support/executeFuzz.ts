@@ -20,14 +20,21 @@
  *    under that chain id reproduces every commitment of its header and EXECUTE returned the hash
  *    of its header bytes (label `accepted(other-valid-block)`). Anything else accepted is
  *    `acceptedAltered`;
- *  - structured mutations must fail with a sensible code (`EXPECTED_CODES`), else `unexpectedCode`.
+ *  - structured mutations must fail with a sensible code (`EXPECTED_CODES`), else `unexpectedCode`;
+ *  - a block the reference finds invalid is never given a code < 64 (`invalidBlockUnchecked`), nor
+ *    accepted (`acceptedInvalid`). The reference is EthereumJS with full validation (format and
+ *    consensus checks, the header against its parent, `runBlock` without `skipBlockValidation`,
+ *    roots compared) on the full state, for a case whose chain id, parent and witness are the
+ *    original's; for the system-contract cases, which EthereumJS wrongly accepts, it is the
+ *    execution specs' rule itself. WitnessIncomplete (5) stays allowed: the witness was built for
+ *    the original block, and the mutated one may read other state.
  */
 import { createBlockFromBytesArray } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { type AddPrecompile, createEVM } from "@ethereumjs/evm";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
-import { ValueEncoding, createAddressFromString, equalsBytes } from "@ethereumjs/util";
+import { ValueEncoding, bigIntToUnpaddedBytes, bytesToHex, createAddressFromString, equalsBytes } from "@ethereumjs/util";
 import { createVM, runBlock } from "@ethereumjs/vm";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 
@@ -44,8 +51,10 @@ import {
   executeErrorName,
   l2Common,
 } from "../../precompiles";
+import { maxVerifiableL2GasLimit } from "../../precompiles/gas";
 import { BLOCKHASH_ADDRESS, BLOCKHASH_CODE, STORE_ADDRESS, STORE_AND_LOG_CODE, STORE_AND_LOG_INITCODE, TestSigner, storeCall, word } from "./l2Fixtures";
-import { L2TestChain } from "./l2TestChain";
+import { L2TestChain, type TestAccount } from "./l2TestChain";
+import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, SYSTEM_CONTRACTS, WITHDRAWAL_REQUESTS } from "../../rollup-node/chain/systemContracts";
 
 export const FUZZ_CHAIN_ID = 904n;
 const ONE_ETH = 10n ** 18n;
@@ -58,6 +67,8 @@ const CALL_GAS = 1_000_000_000n;
 
 export interface CorpusEntry {
   readonly name: string;
+  /** The chain the block was built on (its full state is the reference's). */
+  readonly chain: L2TestChain;
   readonly chainId: bigint;
   readonly parentHeader: Uint8Array;
   readonly block: Uint8Array;
@@ -68,6 +79,46 @@ export interface CorpusEntry {
 export interface Corpus {
   readonly chain: L2TestChain;
   readonly entries: readonly CorpusEntry[];
+  /**
+   * Blocks built (by EthereumJS, which accepts them) on a genesis whose system contract is
+   * missing, reverts or is foreign: invalid under the execution specs' system-call rules.
+   */
+  readonly brokenSystemContracts: readonly CorpusEntry[];
+}
+
+/** Heights at which mainnet scheduled forks by block number (the DAO fork's range, London). */
+export const FORK_BOUNDARY_HEIGHTS: readonly bigint[] = [1_920_000n, 1_920_009n, 12_965_000n];
+/** Runtime code that reverts at once (PUSH0 PUSH0 REVERT). */
+const REVERT_CODE = "0x5f5ffd";
+
+function entryOf(name: string, chain: L2TestChain, built: Awaited<ReturnType<L2TestChain["buildBlock"]>>): CorpusEntry {
+  const witness = { state: [...built.witnessParts.state], codes: [...built.witnessParts.codes], headers: [...built.witnessParts.headers] };
+  const input = encodeExecuteInput({ chainId: FUZZ_CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness, proofs: new Uint8Array() });
+  return { name, chain, chainId: FUZZ_CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness, input };
+}
+
+/** One transfer block on a fresh chain created with `options` (a stand-in parent at a chosen height, or a chosen genesis). */
+async function singleBlock(name: string, accounts: readonly TestAccount[], options: Parameters<typeof L2TestChain.create>[2]): Promise<CorpusEntry> {
+  const probe = await L2TestChain.create(FUZZ_CHAIN_ID, []);
+  const a = TestSigner.fromSeed(13, probe.common);
+  const chain = await L2TestChain.create(FUZZ_CHAIN_ID, [{ address: a.address.toString(), balance: 100n * ONE_ETH }, ...accounts], options);
+  const signer = TestSigner.fromSeed(13, chain.common);
+  return entryOf(name, chain, await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000aa", value: 3n })]));
+}
+
+async function brokenSystemContractEntries(): Promise<CorpusEntry[]> {
+  const without = (address: string) => SYSTEM_CONTRACTS.filter((c) => c.address !== address).map((c) => ({ address: c.address, code: c.code }));
+  const cases: [string, TestAccount[]][] = [
+    ["no-7002-contract", without(WITHDRAWAL_REQUESTS.address)],
+    ["codeless-7251-account", [...without(CONSOLIDATION_REQUESTS.address), { address: CONSOLIDATION_REQUESTS.address, balance: 1n }]],
+    ["reverting-7002-contract", [...without(WITHDRAWAL_REQUESTS.address), { address: WITHDRAWAL_REQUESTS.address, code: REVERT_CODE }]],
+    ["reverting-7251-contract", [...without(CONSOLIDATION_REQUESTS.address), { address: CONSOLIDATION_REQUESTS.address, code: REVERT_CODE }]],
+    ["foreign-4788-code", [...without(BEACON_ROOTS.address), { address: BEACON_ROOTS.address, code: REVERT_CODE }]],
+    ["foreign-2935-code", [...without(HISTORY_STORAGE.address), { address: HISTORY_STORAGE.address, code: REVERT_CODE }]],
+  ];
+  const entries: CorpusEntry[] = [];
+  for (const [name, accounts] of cases) entries.push(await singleBlock(name, accounts, { withSystemContracts: false }));
+  return entries;
 }
 
 /** Builds the valid inputs the fuzzer mutates (one chain, one block per scenario). */
@@ -85,10 +136,7 @@ export async function buildCorpus(): Promise<Corpus> {
   const bob = TestSigner.fromSeed(12, chain.common);
   const entries: CorpusEntry[] = [];
   const add = async (name: string, txs: Parameters<L2TestChain["buildBlock"]>[0]) => {
-    const built = await chain.buildBlock(txs);
-    const witness = { state: [...built.witnessParts.state], codes: [...built.witnessParts.codes], headers: [...built.witnessParts.headers] };
-    const input = encodeExecuteInput({ chainId: FUZZ_CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness, proofs: new Uint8Array() });
-    entries.push({ name, chainId: FUZZ_CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness, input });
+    entries.push(entryOf(name, chain, await chain.buildBlock(txs)));
   };
   await add("transfers", [
     alice.tx({ to: bob.address.toString(), value: ONE_ETH }),
@@ -103,7 +151,8 @@ export async function buildCorpus(): Promise<Corpus> {
   ]);
   await add("empty", []);
   await add("blockhash", [alice.tx({ to: BLOCKHASH_ADDRESS, data: `0x${word(2)}` }), bob.tx({ to: STORE_ADDRESS, data: storeCall(3, 0) })]);
-  return { chain, entries };
+  for (const height of FORK_BOUNDARY_HEIGHTS) entries.push(await singleBlock(`height-${height}`, [], { number: height - 1n }));
+  return { chain, entries, brokenSystemContracts: await brokenSystemContractEntries() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,6 +199,9 @@ export const MUTATION_KINDS = [
   "witnessReorder",
   "witnessTruncateNode",
   "witnessAddUnused",
+  "headerGas",
+  "forkBoundary",
+  "systemContract",
   "multi",
 ] as const;
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -216,9 +268,96 @@ function nonEmptyLists(w: CorpusEntry["witness"]): WitnessList[] {
   return (["state", "codes", "headers"] as const).filter((k) => w[k].length > 0);
 }
 
+function bigIntOf(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  return n;
+}
+
+/** The block with header field `index` set to `value` (as raw RLP: no validation). */
+function setHeaderField(block: Uint8Array, index: number, value: bigint | Uint8Array): Uint8Array {
+  const list = (RLP.decode(block) as unknown as unknown[]).slice();
+  const header = (list[0] as Uint8Array[]).slice();
+  header[index] = typeof value === "bigint" ? bigIntToUnpaddedBytes(value) : value;
+  list[0] = header;
+  return RLP.encode(list as never);
+}
+
+const GAS_LIMIT_FIELD = 9;
+const GAS_USED_FIELD = 10;
+const NUMBER_FIELD = 8;
+const EXTRA_DATA_FIELD = 12;
+const BASE_FEE_FIELD = 15;
+/** London's initial base fee and the DAO fork's required extraData: mainnet's rules at those heights. */
+const LONDON_INITIAL_BASE_FEE = 1_000_000_000n;
+const DAO_EXTRA_DATA = new TextEncoder().encode("dao-hard-fork");
+
+interface Mutated {
+  t: Triple;
+  description: string;
+  headerIndex?: number;
+  /** Codes the case may fail with, when the mutation alone decides them. */
+  expected?: readonly number[];
+  /** The block is invalid by the rules: it must never be accepted. */
+  invalid?: boolean;
+}
+
+/** Header gas fields: gasUsed above gasLimit, gas limits at 2^63, above EXECUTE's per-L1-block budget, zero, or off by one. */
+function mutateHeaderGas(t: Triple, rng: Rng): Mutated {
+  const header = (RLP.decode(t.block) as unknown as Uint8Array[][])[0] as Uint8Array[];
+  const gasLimit = bigIntOf(header[GAS_LIMIT_FIELD]);
+  const gasUsed = bigIntOf(header[GAS_USED_FIELD]);
+  const options: [string, number, bigint][] = [
+    ["gasUsed = gasLimit + k", GAS_USED_FIELD, gasLimit + 1n + BigInt(rng.int(1000))],
+    ["gasUsed = 2^64 - 1", GAS_USED_FIELD, 2n ** 64n - 1n],
+    ["gasUsed ± 1", GAS_USED_FIELD, rng.next() < 0.5 ? gasUsed + 1n : gasUsed === 0n ? 1n : gasUsed - 1n],
+    ["gasLimit = 2^63 + k", GAS_LIMIT_FIELD, 2n ** 63n + BigInt(rng.int(1000))],
+    ["gasLimit above EXECUTE's budget", GAS_LIMIT_FIELD, maxVerifiableL2GasLimit() + 1n + BigInt(rng.int(1000))],
+    ["gasLimit = gasUsed - 1", GAS_LIMIT_FIELD, gasUsed === 0n ? 0n : gasUsed - 1n],
+    ["gasLimit = 0", GAS_LIMIT_FIELD, 0n],
+    ["gasLimit = 2^64 (9 bytes)", GAS_LIMIT_FIELD, 2n ** 64n],
+  ];
+  const [what, index, value] = rng.pick(options);
+  return {
+    t: { ...t, block: setHeaderField(t.block, index, value) },
+    description: `header gas: ${what} (${value})`,
+    headerIndex: index,
+    expected: [C.InvalidHeader, C.InvalidGasLimit, C.GasUsedMismatch],
+    invalid: true,
+  };
+}
+
+/** At a height where mainnet scheduled a fork: mainnet's rule there (London's base fee, the DAO extraData), or a wrong number. */
+function mutateForkBoundary(t: Triple, rng: Rng): Mutated {
+  const header = (RLP.decode(t.block) as unknown as Uint8Array[][])[0] as Uint8Array[];
+  const number = bigIntOf(header[NUMBER_FIELD]);
+  switch (rng.int(3)) {
+    case 0:
+      // A base fee not computed from the parent: invalid here, even if mainnet's London demanded it.
+      return {
+        t: { ...t, block: setHeaderField(t.block, BASE_FEE_FIELD, LONDON_INITIAL_BASE_FEE) },
+        description: `block ${number}: London's initial base fee`,
+        headerIndex: BASE_FEE_FIELD,
+        expected: [C.InvalidBaseFee],
+        invalid: bigIntOf(header[BASE_FEE_FIELD]) !== LONDON_INITIAL_BASE_FEE,
+      };
+    case 1:
+      // extraData is the producer's choice: another valid block, which the oracle re-checks.
+      return { t: { ...t, block: setHeaderField(t.block, EXTRA_DATA_FIELD, DAO_EXTRA_DATA) }, description: `block ${number}: extraData "dao-hard-fork"`, headerIndex: EXTRA_DATA_FIELD };
+    default: {
+      const other = rng.next() < 0.5 ? number + 1n : number - 1n;
+      return { t: { ...t, block: setHeaderField(t.block, NUMBER_FIELD, other) }, description: `block ${number} renumbered ${other}`, headerIndex: NUMBER_FIELD, expected: [C.ParentMismatch], invalid: true };
+    }
+  }
+}
+
 /** Applies one mutation of `kind` to `t` (structured kinds) or returns byte-level output. */
-function mutateStructured(kind: MutationKind, t: Triple, rng: Rng): { t: Triple; description: string; headerIndex?: number } | undefined {
+function mutateStructured(kind: MutationKind, t: Triple, rng: Rng): Mutated | undefined {
   switch (kind) {
+    case "headerGas":
+      return mutateHeaderGas(t, rng);
+    case "forkBoundary":
+      return mutateForkBoundary(t, rng);
     case "chainId": {
       const chainId = rng.pick([0n, t.chainId + 1n, t.chainId - 1n, 1n, (1n << 64n) - 1n, 1n << 53n]);
       return { t: { ...t, chainId }, description: `chainId ${t.chainId} -> ${chainId}` };
@@ -378,7 +517,9 @@ function mutateBytes(kind: MutationKind, input: Uint8Array, rng: Rng): { input: 
 }
 
 const BYTE_KINDS: ReadonlySet<MutationKind> = new Set(["rawByteFlip", "abiEnvelope", "fieldTruncate", "fieldExtend"]);
-const STRUCTURED_KINDS = MUTATION_KINDS.filter((k) => !BYTE_KINDS.has(k) && k !== "multi");
+/** Kinds that draw their own base input instead of mutating a corpus entry's triple. */
+const OWN_BASE_KINDS: ReadonlySet<MutationKind> = new Set(["systemContract", "multi"]);
+const STRUCTURED_KINDS = MUTATION_KINDS.filter((k) => !BYTE_KINDS.has(k) && !OWN_BASE_KINDS.has(k));
 
 export interface FuzzCase {
   readonly index: number;
@@ -387,14 +528,44 @@ export interface FuzzCase {
   readonly input: Uint8Array;
   readonly description: string;
   readonly headerIndex?: number;
+  /** Codes the case may fail with, when the mutation alone decides them. */
+  readonly expected?: readonly number[];
+  /** The block is invalid by the rules (reference or spec rule): it must never be accepted. */
+  readonly invalid?: boolean;
+}
+
+/**
+ * A system-contract case: a block EthereumJS builds on a genesis whose EIP-7002/7251 contract is
+ * missing, codeless or reverting, or whose EIP-4788/2935 address holds foreign code (invalid:
+ * SystemCallFailed); or a valid block whose witness lacks a system contract's code (the input
+ * is incomplete: WitnessIncomplete).
+ */
+function systemContractCase(corpus: Corpus, rng: Rng, index: number): FuzzCase | undefined {
+  if (rng.next() < 0.6) {
+    const entry = rng.pick(corpus.brokenSystemContracts);
+    return { index, entry, kind: "systemContract", input: entry.input, description: `genesis with ${entry.name}`, expected: [C.SystemCallFailed], invalid: true };
+  }
+  const entry = rng.pick(corpus.entries);
+  const systemCodes = new Set(SYSTEM_CONTRACTS.map((c) => c.code.toLowerCase()));
+  const codes = entry.witness.codes.filter((code) => !systemCodes.has(bytesToHex(code).toLowerCase()) || rng.next() < 0.3);
+  if (codes.length === entry.witness.codes.length) return undefined;
+  const witness = { ...entry.witness, codes };
+  const input = encodeTriple({ chainId: entry.chainId, parentHeader: entry.parentHeader, block: entry.block, witness });
+  return { index, entry, kind: "systemContract", input, description: `witness without ${entry.witness.codes.length - codes.length} system contract code(s)`, expected: [C.WitnessIncomplete] };
 }
 
 /** Draws case `index` deterministically from `seed`. */
 export function makeCase(corpus: Corpus, seed: number, index: number): FuzzCase {
   const rng = new Rng((seed * 0x9e3779b1 + index * 0x85ebca6b) >>> 0);
   for (;;) {
-    const entry = rng.pick(corpus.entries);
     const kind = rng.pick(MUTATION_KINDS);
+    if (kind === "systemContract") {
+      const c = systemContractCase(corpus, rng, index);
+      if (c) return c;
+      continue;
+    }
+    const heights = corpus.entries.filter((e) => e.name.startsWith("height-"));
+    const entry = kind === "forkBoundary" && heights.length > 0 ? rng.pick(heights) : rng.pick(corpus.entries);
     const triple: Triple = { chainId: entry.chainId, parentHeader: entry.parentHeader, block: entry.block, witness: entry.witness };
     if (BYTE_KINDS.has(kind)) {
       const m = mutateBytes(kind, entry.input, rng);
@@ -429,7 +600,7 @@ export function makeCase(corpus: Corpus, seed: number, index: number): FuzzCase 
     const input = encodeTriple(m.t);
     // A no-op (e.g. emptying an empty field) is redrawn: every case sends different bytes.
     if (equalsBytes(input, entry.input)) continue;
-    return { index, entry, kind, input, description: m.description, headerIndex: m.headerIndex };
+    return { index, entry, kind, input, description: m.description, headerIndex: m.headerIndex, expected: m.expected, invalid: m.invalid };
   }
 }
 
@@ -440,6 +611,7 @@ const C = ExecuteErrorCode;
 const BLOCK_INVALID = Object.values(C).filter((c) => c >= C.ParentMismatch);
 /** Codes a structured mutation may sensibly fail with; undefined: any `ExecuteInvalid` code. */
 function expectedCodes(c: FuzzCase): readonly number[] | undefined {
+  if (c.expected !== undefined) return c.expected;
   switch (c.kind) {
     case "witnessDrop":
     case "witnessTruncateNode":
@@ -477,8 +649,9 @@ function expectedCodes(c: FuzzCase): readonly number[] | undefined {
         20: [C.UnsupportedContent],
       };
       const specific = c.headerIndex === undefined ? undefined : byField[c.headerIndex];
-      // Every header field can also become undecodable (wrong length) or shift the state read.
-      return specific ? [C.MalformedInput, ...specific] : [C.MalformedInput, C.WitnessIncomplete, ...BLOCK_INVALID];
+      // Every field of the block's header can also lose its width or canonical form (InvalidHeader),
+      // or shift the state read; none may make the block "could not be checked" (MalformedInput).
+      return specific ? [C.InvalidHeader, ...specific] : [C.WitnessIncomplete, ...BLOCK_INVALID];
     }
     default:
       return undefined;
@@ -489,6 +662,43 @@ export type Outcome =
   | { kind: "rejected"; code: number; reason: string }
   | { kind: "accepted"; identical: boolean; freeFieldBlock: boolean }
   | { kind: "failure"; failure: string; detail: string };
+
+/**
+ * The reference verdict on `blockRlp` over the original parent: EthereumJS with full validation
+ * (format and consensus checks, header against parent, `runBlock` validating the block and
+ * comparing every root) on the full state of the entry's chain. True when it finds it invalid.
+ */
+export async function referenceFindsInvalid(entry: CorpusEntry, blockRlp: Uint8Array): Promise<boolean> {
+  const chain = entry.chain;
+  const common = l2Common(entry.chainId);
+  try {
+    const block = createBlockFromBytesArray(RLP.decode(blockRlp) as never, { common });
+    const h = block.header;
+    const parent = chain.headerAt(h.number - 1n);
+    if (!equalsBytes(parent.serialize(), entry.parentHeader) || !equalsBytes(h.parentHash, parent.hash())) return true;
+    if (h.timestamp <= parent.timestamp || h.baseFeePerGas !== parent.calcNextBaseFee() || h.uncleHash.length !== 32) return true;
+    h.validateGasLimit(parent);
+    const trie = new MerklePatriciaTrie({ db: chain.database, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+    const stateManager = new SafeMerkleStateManager({ trie, common });
+    await stateManager.setStateRoot(parent.stateRoot);
+    const blockchain = {
+      async getBlock(n: number | bigint) {
+        const header = chain.headerAt(BigInt(n));
+        return { hash: () => header.hash(), header };
+      },
+      async putBlock() {},
+      shallowCopy() {
+        return this;
+      },
+    };
+    const vm = await createVM({ common, stateManager, blockchain: blockchain as never });
+    // Full block validation (gas limit cap, data, roots), but not the VM's blockchain-bound header lookup.
+    await runBlock(vm, { block, skipHeaderValidation: true, skipHardForkValidation: true });
+    return false;
+  } catch {
+    return true;
+  }
+}
 
 export function outcomeLabel(o: Outcome): string {
   if (o.kind === "rejected") return executeErrorName(o.code);
@@ -568,6 +778,37 @@ function differingHeaderFields(a: Uint8Array, b: Uint8Array): number[] | undefin
 }
 
 /**
+ * True when the case sends the original chain id, parent header and witness with another block,
+ * and the reference finds that block invalid: then no code below 64 is acceptable.
+ */
+async function alteredBlockIsInvalid(c: FuzzCase): Promise<boolean> {
+  let decoded;
+  try {
+    decoded = decodeExecuteInput(c.input);
+  } catch {
+    return false;
+  }
+  const e = c.entry;
+  const sameInputs = decoded.chainId === e.chainId && equalsBytes(decoded.parentHeader, e.parentHeader) && equalsBytes(decoded.witness, encodeWitness(e.witness));
+  if (!sameInputs || equalsBytes(decoded.block, e.block) || !isOneRlpList(decoded.block)) return false;
+  return referenceFindsInvalid(e, decoded.block);
+}
+
+/**
+ * True when `bytes` is exactly one RLP list (by its length prefix): what the rollup contracts
+ * require of a posted block. Other bytes name no block, and MalformedInput is right for them.
+ */
+function isOneRlpList(bytes: Uint8Array): boolean {
+  const prefix = bytes[0];
+  if (prefix === undefined || prefix < 0xc0) return false;
+  if (prefix <= 0xf7) return bytes.length === 1 + (prefix - 0xc0);
+  const lengthBytes = prefix - 0xf7;
+  let length = 0;
+  for (let i = 1; i <= lengthBytes; i++) length = length * 256 + (bytes[i] ?? 0);
+  return bytes.length === 1 + lengthBytes + length;
+}
+
+/**
  * Runs one case through a fresh EVM with EXECUTE registered. `precompile` replaces the real
  * one (only to check that the oracle catches a broken verifier).
  */
@@ -587,6 +828,7 @@ export async function runCase(corpus: Corpus, c: FuzzCase, timeoutMs = 10_000, p
   }
 
   if (exec.exceptionError === undefined) {
+    if (c.invalid === true) return { kind: "failure", failure: "acceptedInvalid", detail: `accepted a block the rules make invalid (${c.description})` };
     let decoded;
     try {
       decoded = decodeExecuteInput(c.input);
@@ -608,7 +850,7 @@ export async function runCase(corpus: Corpus, c: FuzzCase, timeoutMs = 10_000, p
       if (
         equalsBytes(returned.blockHash, rawHeaderHash) &&
         equalsBytes(returned.blockHash, block.hash()) &&
-        (await fullStateAccepts(corpus.chain, common, decoded.parentHeader, decoded.block))
+        (await fullStateAccepts(c.entry.chain, common, decoded.parentHeader, decoded.block))
       ) {
         return { kind: "accepted", identical: false, freeFieldBlock: true };
       }
@@ -622,6 +864,9 @@ export async function runCase(corpus: Corpus, c: FuzzCase, timeoutMs = 10_000, p
   if (exec.executionGasUsed !== gasLimit) return { kind: "failure", failure: "badFailure", detail: `failure used ${exec.executionGasUsed} of ${gasLimit} gas` };
   if (executeErrorName(invalid.code).startsWith("Unknown")) return { kind: "failure", failure: "badFailure", detail: `unknown code ${invalid.code}` };
   if (invalid.reason.startsWith("EXECUTE failed unexpectedly")) return { kind: "failure", failure: "internalError", detail: invalid.reason };
+  if (invalid.code < C.ParentMismatch && invalid.code !== C.WitnessIncomplete && (c.invalid === true || (await alteredBlockIsInvalid(c)))) {
+    return { kind: "failure", failure: "invalidBlockUnchecked", detail: `${executeErrorName(invalid.code)} (< 64) for an invalid block: ${invalid.reason}` };
+  }
   const expected = expectedCodes(c);
   if (expected !== undefined && !expected.includes(invalid.code)) {
     const want = expected.length ? expected.map(executeErrorName).join("|") : "acceptance";

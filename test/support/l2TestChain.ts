@@ -53,15 +53,28 @@ export class L2TestChain {
     private readonly db: MapDB<string, StoredValue>,
     private head: Block,
   ) {
+    this.first = head.header.number;
     this.headers.push(head.header);
   }
 
-  static async create(chainId: bigint, accounts: readonly TestAccount[]): Promise<L2TestChain> {
+  /** The number of the chain's first block (0 unless created higher up). */
+  private readonly first: bigint;
+
+  /**
+   * `options.number` puts the first block at that height (its state is the allocation): a
+   * stand-in parent for tests of blocks far up the chain. `options.withSystemContracts: false`
+   * leaves the fork's system contracts out (the allocation may then place its own).
+   */
+  static async create(
+    chainId: bigint,
+    accounts: readonly TestAccount[],
+    options: { number?: bigint; gasLimit?: bigint; withSystemContracts?: boolean } = {},
+  ): Promise<L2TestChain> {
     const common = l2Common(chainId);
     const db = new MapDB<string, StoredValue>();
     const state = new SafeMerkleStateManager({ common, trie: L2TestChain.trie(db, common) });
     const all: TestAccount[] = [
-      ...SYSTEM_CONTRACTS.map((c) => ({ address: c.address, code: c.code })),
+      ...(options.withSystemContracts === false ? [] : SYSTEM_CONTRACTS.map((c) => ({ address: c.address, code: c.code }))),
       ...accounts,
     ];
     for (const account of all) {
@@ -76,8 +89,8 @@ export class L2TestChain {
     await state.commit();
     const header = createBlockHeader(
       {
-        number: 0n,
-        gasLimit: GENESIS_GAS_LIMIT,
+        number: options.number ?? 0n,
+        gasLimit: options.gasLimit ?? GENESIS_GAS_LIMIT,
         baseFeePerGas: GENESIS_BASE_FEE,
         timestamp: GENESIS_TIMESTAMP,
         stateRoot: await state.getStateRoot(),
@@ -107,7 +120,7 @@ export class L2TestChain {
 
   /** The header of block `number` of this chain. */
   headerAt(number: bigint): BlockHeader {
-    const header = this.headers[Number(number)];
+    const header = this.headers[Number(number - this.first)];
     if (header === undefined) throw new Error(`block ${number} is not in this test chain`);
     return header;
   }
@@ -120,9 +133,10 @@ export class L2TestChain {
     await stateManager.setStateRoot(parent.header.stateRoot);
     let lowestRead = parent.header.number;
     const headers = this.headers;
+    const first = this.first;
     const blockchain = {
       async getBlock(n: number | bigint) {
-        const header = headers[Number(n)];
+        const header = headers[Number(BigInt(n) - first)];
         if (header === undefined) throw new Error(`no block ${n}`);
         if (BigInt(n) < lowestRead) lowestRead = BigInt(n);
         return { hash: () => header.hash(), header };
@@ -147,7 +161,7 @@ export class L2TestChain {
     for (const tx of txs) txResults.push(await builder.addTransaction(tx));
     const { block } = await builder.build();
     // BLOCKHASH authenticates an ancestor through every header between it and the parent.
-    const ancestors = this.headers.slice(Number(lowestRead), Number(parent.header.number)).map((h) => h.serialize());
+    const ancestors = this.headers.slice(Number(lowestRead - first), Number(parent.header.number - first)).map((h) => h.serialize());
     const witnessParts = recording.toWitness(ancestors);
     if (options.discard !== true) {
       this.head = block;

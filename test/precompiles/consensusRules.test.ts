@@ -1,0 +1,184 @@
+import { createEVM } from "@ethereumjs/evm";
+import { RLP } from "@ethereumjs/rlp";
+import { bigIntToUnpaddedBytes, createAddressFromString } from "@ethereumjs/util";
+import { expect } from "chai";
+
+import {
+  maxVerifiableL2GasLimit,
+  EXECUTE_ADDRESS,
+  ExecuteError,
+  ExecuteErrorCode,
+  createExecutePrecompile,
+  decodeExecuteInvalid,
+  encodeExecuteInput,
+  executeErrorName,
+  isBlockInvalid,
+  verifyBlock,
+} from "../../precompiles";
+import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, SYSTEM_CONTRACTS, WITHDRAWAL_REQUESTS } from "../../rollup-node/chain/systemContracts";
+import { TestSigner } from "../support/l2Fixtures";
+import { type BuiltBlock, L2TestChain, type TestAccount } from "../support/l2TestChain";
+
+const CHAIN_ID = 903n;
+const ONE_ETH = 10n ** 18n;
+const RECIPIENT = "0x00000000000000000000000000000000000000aa";
+/** Heights at which Ethereum mainnet scheduled a fork by block number. */
+const DAO_FORK = 1_920_000n;
+const LONDON = 12_965_000n;
+/** Runtime code that reverts at once (PUSH0 PUSH0 REVERT). */
+const REVERT_CODE = "0x5f5ffd";
+/** Header field indexes (identical in every fork). */
+const GAS_LIMIT = 9;
+const GAS_USED = 10;
+
+function verify(built: BuiltBlock, block: Uint8Array = built.blockRlp) {
+  return verifyBlock({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block, witness: built.witness });
+}
+
+async function expectInvalid(promise: Promise<unknown>, code: ExecuteErrorCode): Promise<ExecuteError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error, String(error)).to.be.instanceOf(ExecuteError);
+    const e = error as ExecuteError;
+    expect(executeErrorName(e.code), e.message).to.equal(executeErrorName(code));
+    expect(isBlockInvalid(e.code), "an invalid block must get a code >= 64").to.equal(true);
+    return e;
+  }
+  expect.fail(`expected ${executeErrorName(code)}`);
+}
+
+/** The block RLP with header field `index` replaced (no validation: the bytes a proposer could post). */
+function withHeaderField(blockRlp: Uint8Array, index: number, value: bigint | Uint8Array): Uint8Array {
+  const block = RLP.decode(blockRlp) as unknown as Uint8Array[][];
+  const header = [...(block[0] as Uint8Array[])];
+  header[index] = typeof value === "bigint" ? bigIntToUnpaddedBytes(value) : value;
+  return RLP.encode([header, ...block.slice(1)] as never);
+}
+
+async function chainWith(accounts: readonly TestAccount[], options: Parameters<typeof L2TestChain.create>[2] = {}) {
+  const probe = await L2TestChain.create(CHAIN_ID, []);
+  const alice = TestSigner.fromSeed(1, probe.common);
+  const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 100n * ONE_ETH }, ...accounts], options);
+  return { chain, alice: TestSigner.fromSeed(1, chain.common) };
+}
+
+/** Calls the real EXECUTE precompile through an EVM, as an L1 contract would. */
+async function callExecute(built: BuiltBlock, block: Uint8Array): Promise<{ code: number; reason: string } | undefined> {
+  const evm = await createEVM({ customPrecompiles: [createExecutePrecompile()] });
+  const data = encodeExecuteInput({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block, witness: built.witness, proofs: new Uint8Array() });
+  const { execResult } = await evm.runCall({ to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit: 1_000_000_000n });
+  return execResult.exceptionError === undefined ? undefined : decodeExecuteInvalid(execResult.returnValue);
+}
+
+describe("consensus rules of a native L2 block", () => {
+  describe("every fork is active from genesis: mainnet's block-number schedule does not apply", () => {
+    for (const height of [DAO_FORK, DAO_FORK + 9n, LONDON]) {
+      it(`a block at height ${height} is built and verified like any other`, async () => {
+        const { chain, alice } = await chainWith([], { number: height - 1n });
+        const built = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
+        expect(built.block.header.number).to.equal(height);
+        const result = await verify(built);
+        expect(result.number).to.equal(height);
+      });
+    }
+  });
+
+  describe("a header that breaks a rule is invalid (code >= 64), never 'could not be checked'", () => {
+    let built: BuiltBlock;
+    before(async () => {
+      const { chain, alice } = await chainWith([]);
+      built = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
+    });
+
+    it("gasUsed above gasLimit is an InvalidHeader", async () => {
+      const gasUsed = built.block.header.gasLimit + 1n;
+      await expectInvalid(verify(built, withHeaderField(built.blockRlp, GAS_USED, gasUsed)), ExecuteErrorCode.InvalidHeader);
+    });
+
+    it("a block with ommers is an InvalidHeader", async () => {
+      const block = RLP.decode(built.blockRlp) as unknown as unknown[];
+      const withOmmer = RLP.encode([block[0], block[1], [RLP.decode(built.parentHeader)], block[3]] as never);
+      await expectInvalid(verify(built, withOmmer), ExecuteErrorCode.InvalidHeader);
+    });
+
+    it("a header with a field too many or too few, or a field of the wrong width, is an InvalidHeader", async () => {
+      const block = RLP.decode(built.blockRlp) as unknown as Uint8Array[][];
+      const header = block[0] as Uint8Array[];
+      const tooMany = RLP.encode([[...header, new Uint8Array(32)], ...block.slice(1)] as never);
+      const tooFew = RLP.encode([header.slice(0, -1), ...block.slice(1)] as never);
+      const shortMixHash = withHeaderField(built.blockRlp, 13, new Uint8Array(31));
+      for (const bytes of [tooMany, tooFew, shortMixHash]) await expectInvalid(verify(built, bytes), ExecuteErrorCode.InvalidHeader);
+    });
+
+    it("a block whose header decodes but whose body is not valid RLP is invalid: the rollup contracts read only the header", async () => {
+      const block = RLP.decode(built.blockRlp) as unknown as Uint8Array[][];
+      const header = RLP.encode(block[0] as never);
+      const nonCanonical = Uint8Array.from([0xc2, 0x81, 0x05]); // a one-byte string below 0x80 must not carry a prefix
+      const payload = Uint8Array.from([...header, ...nonCanonical, 0xc0, 0xc0]);
+      const lengthBytes = bigIntToUnpaddedBytes(BigInt(payload.length));
+      const bytes = Uint8Array.from([0xf7 + lengthBytes.length, ...lengthBytes, ...payload]);
+      await expectInvalid(verify(built, bytes), ExecuteErrorCode.InvalidTransactions);
+    });
+
+    it("a gas limit of 2^63 or more is an InvalidGasLimit (EIP-1985), even where EXECUTE's budget would allow it", async () => {
+      const limit = 2n ** 63n;
+      const { chain, alice } = await chainWith([], { gasLimit: limit });
+      const big = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
+      expect(big.block.header.gasLimit).to.equal(limit);
+      await expectInvalid(verifyBlock({ chainId: CHAIN_ID, parentHeader: big.parentHeader, block: big.blockRlp, witness: big.witness, maxGasLimit: 2n ** 64n }), ExecuteErrorCode.InvalidGasLimit);
+    });
+
+    it("a gas limit above what EXECUTE may verify in one L1 block is an InvalidGasLimit, reported before the budget is charged", async () => {
+      const budget = maxVerifiableL2GasLimit();
+      const { chain, alice } = await chainWith([], { gasLimit: budget + 1n });
+      const big = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
+      expect(big.block.header.gasLimit).to.equal(budget + 1n);
+      await expectInvalid(verify(big), ExecuteErrorCode.InvalidGasLimit);
+      // Through the precompile: the verdict is the rule's (challengeable), not BudgetExhausted (3).
+      expect((await callExecute(big, big.blockRlp))?.code).to.equal(ExecuteErrorCode.InvalidGasLimit);
+      // At exactly the budget the block is valid.
+      const { chain: atBudget, alice: a2 } = await chainWith([], { gasLimit: budget });
+      const ok = await atBudget.buildBlock([a2.tx({ to: RECIPIENT, value: 5n })]);
+      expect((await verify(ok)).gasLimit).to.equal(budget);
+    });
+  });
+
+  describe("system calls (execution specs: EIP-7002/7251 calls are checked, EIP-4788/2935 are not)", () => {
+    const others = (skip: string) => SYSTEM_CONTRACTS.filter((c) => c.address !== skip).map((c) => ({ address: c.address, code: c.code }));
+
+    for (const contract of [WITHDRAWAL_REQUESTS, CONSOLIDATION_REQUESTS]) {
+      it(`a block whose EIP-${contract.eip} system contract has no code is invalid (SystemCallFailed)`, async () => {
+        const { chain, alice } = await chainWith(others(contract.address), { withSystemContracts: false });
+        const built = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
+        await expectInvalid(verify(built), ExecuteErrorCode.SystemCallFailed);
+      });
+
+      it(`a block whose EIP-${contract.eip} system contract is an account without code is invalid`, async () => {
+        const { chain, alice } = await chainWith([...others(contract.address), { address: contract.address, balance: 1n }], { withSystemContracts: false });
+        const built = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
+        await expectInvalid(verify(built), ExecuteErrorCode.SystemCallFailed);
+      });
+
+      it(`a block whose EIP-${contract.eip} system call reverts is invalid`, async () => {
+        const { chain, alice } = await chainWith([...others(contract.address), { address: contract.address, code: REVERT_CODE }], { withSystemContracts: false });
+        const built = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
+        await expectInvalid(verify(built), ExecuteErrorCode.SystemCallFailed);
+      });
+    }
+
+    for (const contract of [BEACON_ROOTS, HISTORY_STORAGE]) {
+      it(`a block on a chain without the EIP-${contract.eip} contract is valid (that call targets an empty account, and it is unchecked)`, async () => {
+        const { chain, alice } = await chainWith(others(contract.address), { withSystemContracts: false });
+        const built = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
+        expect((await verify(built)).number).to.equal(1n);
+      });
+
+      it(`a chain whose EIP-${contract.eip} address holds other code is refused (SystemCallFailed): EthereumJS would not run that code`, async () => {
+        const { chain, alice } = await chainWith([...others(contract.address), { address: contract.address, code: REVERT_CODE }], { withSystemContracts: false });
+        const built = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
+        await expectInvalid(verify(built), ExecuteErrorCode.SystemCallFailed);
+      });
+    }
+  });
+});
