@@ -37,7 +37,8 @@ export interface BuildOptions {
   readonly discard?: boolean;
 }
 
-const GENESIS_GAS_LIMIT = 30_000_000n;
+/** Below `maxVerifiableL2GasLimit()`: a larger gas limit is an invalid header (EXECUTE could not re-execute it in one L1 transaction). */
+const GENESIS_GAS_LIMIT = 16_000_000n;
 const GENESIS_BASE_FEE = 1_000_000_000n;
 const GENESIS_TIMESTAMP = 1_700_000_000n;
 
