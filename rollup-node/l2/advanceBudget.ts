@@ -1,0 +1,135 @@
+import type { Common } from "@ethereumjs/common";
+import { createFeeMarket1559Tx } from "@ethereumjs/tx";
+import { getBytes, id } from "ethers";
+
+import { executeInputLength } from "../../precompiles/codec";
+import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, executeGasCost } from "../../precompiles/gas";
+import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
+
+/**
+ * What one re-execution `advance` carries, and whether a block fits it.
+ * See docs/design/mempool-and-block-budget.md for the derivation.
+ */
+
+/** The parts of an L2 block that `advance(parentHeader, block, witness, proofs, consumedMessages)` sends to L1. */
+export interface AdvancePayload {
+  readonly parentHeader: Uint8Array;
+  readonly block: Uint8Array;
+  readonly witness: Uint8Array;
+  readonly consumedMessages: number;
+}
+
+/** The L1 gas one `advance` of a block needs at most, against what one L1 transaction may use. */
+export interface AdvanceGas {
+  /** Upper bound of the `advance` transaction's gas (EIP-7623: the larger of execution and the calldata floor). */
+  readonly gas: bigint;
+  /** EIP-7825's per-transaction cap: no `advance` may need more. */
+  readonly cap: bigint;
+  /** EXECUTE's charge for the block (precompiles/gas.ts), included in `gas`. */
+  readonly executeGas: bigint;
+  /** The EIP-7623 floor of the calldata (21,000 + 10 per token), which `gas` is at least. */
+  readonly calldataFloorGas: bigint;
+}
+
+/**
+ * The rollup contract's own work in `advance` besides EXECUTE and memory: the parent-header hash,
+ * the sequencing checks, five storage writes (one of them a new `stateRootOf` slot, 22.1k cold),
+ * the event and the authorization read. Measured at ≈ 80k on the L1 devnet
+ * (test/rollup-node/l2/advanceBudget.test.ts); doubled, because an underestimate halts L1 acceptance.
+ */
+export const ADVANCE_CONTRACT_GAS = 160_000n;
+/** Per consumed L1 message: the cold SLOAD (2,100) of its queued hash plus its share of the MessageTree hashing, doubled. */
+export const ADVANCE_GAS_PER_MESSAGE = 5_000n;
+/** Yellow Paper memory pricing (unchanged since Frontier): 3 gas per word, plus words² / 512. */
+const MEMORY_GAS_PER_WORD = 3n;
+const MEMORY_QUAD_DIVISOR = 512n;
+/** MCOPY / CALLDATACOPY price per copied word. */
+const COPY_GAS_PER_WORD = 3n;
+/** Words of memory besides the copies: Solidity's scratch space, the ABI heads and EXECUTE's 352-byte result. */
+const MEMORY_SLACK_WORDS = 64n;
+
+const ADVANCE_SELECTOR = getBytes(id("advance(bytes,bytes,bytes,bytes,uint256)")).slice(0, 4);
+/** Any non-zero address: the calldata cost does not depend on it. */
+const ROLLUP_PLACEHOLDER = `0x${"11".repeat(20)}`;
+
+function writeWord(out: Uint8Array, offset: number, value: number): void {
+  let v = value;
+  for (let i = 31; i >= 24 && v > 0; i--) {
+    out[offset + i] = v & 0xff;
+    v = Math.floor(v / 256);
+  }
+}
+
+/** The exact calldata of `advance` for `payload` (re-execution: empty proofs), as Solidity's ABI lays it out. */
+export function advanceCalldata(payload: AdvancePayload): Uint8Array {
+  const fields = [payload.parentHeader, payload.block, payload.witness, new Uint8Array()];
+  const padded = (n: number): number => Math.ceil(n / 32) * 32;
+  const headBytes = 32 * (fields.length + 1);
+  const size = ADVANCE_SELECTOR.length + headBytes + fields.reduce((sum, f) => sum + 32 + padded(f.length), 0);
+  const out = new Uint8Array(size);
+  out.set(ADVANCE_SELECTOR);
+  const base = ADVANCE_SELECTOR.length;
+  let tail = headBytes;
+  fields.forEach((field, i) => {
+    writeWord(out, base + 32 * i, tail);
+    writeWord(out, base + tail, field.length);
+    out.set(field, base + tail + 32);
+    tail += 32 + padded(field.length);
+  });
+  writeWord(out, base + 32 * fields.length, payload.consumedMessages);
+  return out;
+}
+
+function words(bytes: bigint): bigint {
+  return (bytes + 31n) / 32n;
+}
+
+/**
+ * Upper bound of the L1 gas of the `advance` that carries `payload`, with the calldata costs of
+ * the L1's fork (`common`: the L2 follows the L1's fork) as @ethereumjs/tx computes them:
+ *
+ *   gas = max(intrinsic + execution, calldata floor)              (EIP-7623)
+ *   execution = EXECUTE · 64/63 + memory(calldata copy + EXECUTE input) + copies
+ *             + ADVANCE_CONTRACT_GAS + ADVANCE_GAS_PER_MESSAGE · consumedMessages
+ */
+export function advanceGas(payload: AdvancePayload, common: Common, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE): AdvanceGas {
+  const data = advanceCalldata(payload);
+  const l1Tx = createFeeMarket1559Tx({ data, to: ROLLUP_PLACEHOLDER, gasLimit: TX_GAS_LIMIT_CAP }, { common });
+  const intrinsic = l1Tx.getIntrinsicGas();
+  const minimum = l1Tx.getMinimumGasLimit();
+  const inputLength = BigInt(executeInputLength({ parentHeader: payload.parentHeader, block: payload.block, witness: payload.witness, proofs: new Uint8Array() }));
+  const executeGas = executeGasCost(Number(inputLength), schedule);
+  // The 63/64 rule: the CALL must hold a 64th more than it forwards.
+  const forwarded = executeGas + executeGas / 63n + 1n;
+  const copied = words(BigInt(data.length)) + words(inputLength);
+  const memoryWords = copied + MEMORY_SLACK_WORDS;
+  const memory = MEMORY_GAS_PER_WORD * memoryWords + (memoryWords * memoryWords) / MEMORY_QUAD_DIVISOR;
+  const execution = forwarded + memory + COPY_GAS_PER_WORD * copied + ADVANCE_CONTRACT_GAS + ADVANCE_GAS_PER_MESSAGE * BigInt(payload.consumedMessages);
+  const withExecution = intrinsic + execution;
+  return { gas: withExecution > minimum ? withExecution : minimum, cap: TX_GAS_LIMIT_CAP, executeGas, calldataFloorGas: minimum };
+}
+
+/** Why `payload` does not fit one `advance`, or undefined when it does: the one budget check of block building. */
+export function advanceBudgetExcess(payload: AdvancePayload, common: Common, schedule?: ExecuteGasSchedule): string | undefined {
+  const { gas, cap } = advanceGas(payload, common, schedule);
+  if (gas <= cap) return undefined;
+  return `its advance needs ≈ ${gas} L1 gas (witness ${payload.witness.length} B, block ${payload.block.length} B), over the ${cap} one L1 transaction may use`;
+}
+
+/**
+ * The most witness bytes an `advance` can carry beside a block of `blockBytes` consuming
+ * `consumedMessages` messages (witness bytes taken as non-zero): the figure the design note quotes.
+ */
+export function advanceWitnessCapacity(common: Common, blockBytes = 1_000, consumedMessages = 0, schedule?: ExecuteGasSchedule): number {
+  const parentHeader = new Uint8Array(620).fill(0xff);
+  const block = new Uint8Array(blockBytes).fill(0xff);
+  const fits = (n: number): boolean => advanceBudgetExcess({ parentHeader, block, witness: new Uint8Array(n).fill(0xff), consumedMessages }, common, schedule) === undefined;
+  let low = 0;
+  let high = Number(TX_GAS_LIMIT_CAP / 16n);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
