@@ -26,15 +26,10 @@ export const BRIDGE_PREMINT = 2n ** 128n;
  * state), a 4M-gas block of 190 transfers needs ≈ 250 KB ≈ 14M L1 gas: it fits, with room for
  * the block body, header, EXECUTE's base cost and the rollup contract. 5M gas would not
  * (≈ 310 KB). ERC-20 blocks stay far below (4M gas ≈ 80 ERC-20 transfers ≈ 110 KB).
- * `DEFAULT_MAX_WITNESS_BYTES` catches blocks the estimate misses (e.g. many cold contracts).
+ * Blocks the estimate misses (e.g. many cold contracts) are trimmed by the block budget, which
+ * is what one `advance` carries (./advanceBudget.ts, docs/design/mempool-and-block-budget.md).
  */
 export const DEFAULT_L2_GAS_LIMIT = 4_000_000n;
-
-/**
- * Default witness budget per block: (2^24 − 1M margin for the block body, header, EXECUTE base
- * gas and the rollup contract's own work) / 56 gas per witness byte ≈ 280 KB.
- */
-export const DEFAULT_MAX_WITNESS_BYTES = 280_000;
 
 export interface L2GenesisOptions {
   readonly chainId: bigint;

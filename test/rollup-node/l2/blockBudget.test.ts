@@ -1,0 +1,98 @@
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
+import { expect } from "chai";
+import { Interface } from "ethers";
+
+import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../rollup-node/bridge/messages";
+import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
+import { advanceBudgetExcess, advanceWitnessCapacity } from "../../../rollup-node/l2/advanceBudget";
+import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
+import { MemoryLogger } from "../../../rollup-node/logger";
+import type { Sequencer } from "../../../rollup-node/l2/sequencer";
+import type { AnchorProvider, ProducedBlock } from "../../../rollup-node/l2/types";
+import { GENESIS_TIME, L2_CHAIN_ID, TempDirs, common, openSequencer, signers } from "./l2Support";
+
+/** A contract whose code alone is more witness than one `advance` carries (STOP, then filler). */
+const HUGE = "0x00000000000000000000000000000000000b16c0";
+const HUGE_CODE_BYTES = 490_000;
+const TO = "0x00000000000000000000000000000000000000cc";
+const bridgeAbi = new Interface([
+  "function relayMessage((uint256 nonce, address from, address to, uint256 value, uint256 gasLimit, bytes data) message, uint64 anchorTimestamp, uint256 index, bytes32[] proof)",
+]);
+
+function genesisWithHugeContract(): GenesisConfig {
+  const alloc: Record<string, { balance?: bigint; code?: `0x${string}` }> = {};
+  for (const signer of signers(5)) alloc[signer.address.toString()] = { balance: 10n ** 22n };
+  alloc[HUGE] = { code: `0x00${"5b".repeat(HUGE_CODE_BYTES - 1)}` };
+  return l2Genesis({ chainId: L2_CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: readL2BridgeRuntimeCode(), alloc });
+}
+
+function fitsOneAdvance(produced: ProducedBlock): string | undefined {
+  return advanceBudgetExcess(
+    { parentHeader: produced.parentHeader, block: produced.blockRlp, witness: produced.encodedWitness, consumedMessages: produced.consumedMessages },
+    common,
+  )?.reason;
+}
+
+describe("L2 block budget: every block fits one L1 advance", function () {
+  this.timeout(120_000);
+  const dirs = new TempDirs();
+  const open: Sequencer[] = [];
+
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+  });
+  after(() => dirs.removeAll());
+
+  it("derives a witness capacity from the 2^24 L1 gas cap, EXECUTE's schedule and the EIP-7623 calldata floor", () => {
+    const capacity = advanceWitnessCapacity(common);
+    // Floor-bound: 40 gas per non-zero calldata byte under 2^24 leaves ≈ 419 KB for all of the calldata.
+    expect(capacity).to.be.greaterThan(300_000).and.lessThan(Math.floor(2 ** 24 / 40));
+    const parentHeader = new Uint8Array(620).fill(0xff);
+    const block = new Uint8Array(1_000).fill(0xff);
+    expect(advanceBudgetExcess({ parentHeader, block, witness: new Uint8Array(capacity).fill(0xff), consumedMessages: 0 }, common)).to.equal(undefined);
+    expect(advanceBudgetExcess({ parentHeader, block, witness: new Uint8Array(capacity + 1).fill(0xff), consumedMessages: 0 }, common)?.reason).to.be.a("string");
+  });
+
+  it("leaves out a relay whose L2 call reads more than one advance carries: no waiver for required relays", async () => {
+    const logger = new MemoryLogger();
+    const relayer = signers(1)[0]!;
+    const message: L1Message = { nonce: 0n, from: "0x00000000000000000000000000000000000001a1", to: HUGE, value: 0n, gasLimit: 50_000n, data: "0x" };
+    const anchorProvider: AnchorProvider = async ({ timestamp, nextMessageNonce }) => {
+      const leaves = [hashL1Message({ ...message, nonce: nextMessageNonce })];
+      return {
+        root: hexToBytes(messageRoot(leaves) as `0x${string}`),
+        consumedMessages: 1,
+        firstMessageNonce: nextMessageNonce,
+        transactions: [
+          relayer.tx({ to: L2_BRIDGE_ADDRESS, gasLimit: 300_000n, data: bridgeAbi.encodeFunctionData("relayMessage", [{ ...message, nonce: nextMessageNonce }, timestamp, 0, messageProof(leaves, 0)]) }),
+        ],
+      };
+    };
+    const sequencer = await openSequencer(dirs.make(), { genesis: genesisWithHugeContract(), logger, anchorProvider });
+    open.push(sequencer);
+    const produced = await sequencer.produceBlock();
+    expect(fitsOneAdvance(produced)).to.equal(undefined, "the block must fit one advance");
+    expect(produced.consumedMessages).to.equal(0);
+    expect(produced.block.transactions).to.have.length(0);
+    expect(logger.lines.some((l) => l.level === "error" && l.message.includes("L1 gas"))).to.equal(true);
+  });
+
+  it("drops a transaction that alone exceeds the block budget, with its reason in the log, and includes the later ones", async () => {
+    const logger = new MemoryLogger();
+    const [attacker, bob, carol] = signers(3);
+    const sequencer = await openSequencer(dirs.make(), { genesis: genesisWithHugeContract(), logger });
+    open.push(sequencer);
+    const oversized = attacker!.tx({ to: HUGE, gasLimit: 50_000n });
+    const later = [bob!.tx({ to: TO, value: 1n, gasLimit: 21_000n }), carol!.tx({ to: TO, value: 2n, gasLimit: 21_000n })];
+    await sequencer.submitTransaction(oversized);
+    for (const tx of later) await sequencer.submitTransaction(tx);
+
+    const produced = await sequencer.produceBlock();
+    expect(fitsOneAdvance(produced)).to.equal(undefined);
+    expect(produced.block.transactions.map((tx) => bytesToHex(tx.hash()))).to.deep.equal(later.map((tx) => bytesToHex(tx.hash())));
+    expect(sequencer.pendingTransaction(oversized.hash())).to.equal(undefined, "the oversized transaction is dropped, not kept as retryable");
+    const warning = logger.lines.find((l) => l.level === "warn" && l.message.includes(bytesToHex(oversized.hash())));
+    expect(warning?.message).to.include("exceeds the block budget");
+    expect(sequencer.pendingTransactions()).to.have.length(0);
+  });
+});
