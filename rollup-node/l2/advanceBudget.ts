@@ -5,6 +5,7 @@ import { getBytes, id } from "ethers";
 import { executeInputLength } from "../../precompiles/codec";
 import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, executeGasCost } from "../../precompiles/gas";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
+import type { BudgetExcess } from "../chain/types";
 
 /**
  * What one re-execution `advance` carries, and whether a block fits it.
@@ -50,7 +51,7 @@ const MEMORY_SLACK_WORDS = 64n;
 
 const ADVANCE_SELECTOR = getBytes(id("advance(bytes,bytes,bytes,bytes,uint256)")).slice(0, 4);
 /** Any non-zero address: the calldata cost does not depend on it. */
-const ROLLUP_PLACEHOLDER = `0x${"11".repeat(20)}`;
+const ROLLUP_PLACEHOLDER: `0x${string}` = `0x${"11".repeat(20)}`;
 
 function writeWord(out: Uint8Array, offset: number, value: number): void {
   let v = value;
@@ -109,11 +110,17 @@ export function advanceGas(payload: AdvancePayload, common: Common, schedule: Ex
   return { gas: withExecution > minimum ? withExecution : minimum, cap: TX_GAS_LIMIT_CAP, executeGas, calldataFloorGas: minimum };
 }
 
-/** Why `payload` does not fit one `advance`, or undefined when it does: the one budget check of block building. */
-export function advanceBudgetExcess(payload: AdvancePayload, common: Common, schedule?: ExecuteGasSchedule): string | undefined {
+/**
+ * Why `payload` does not fit one `advance`, or undefined when it does: the one budget check of
+ * block building, for ordinary transactions and L1 messages' relays alike.
+ */
+export function advanceBudgetExcess(payload: AdvancePayload, common: Common, schedule?: ExecuteGasSchedule): BudgetExcess | undefined {
   const { gas, cap } = advanceGas(payload, common, schedule);
   if (gas <= cap) return undefined;
-  return `its advance needs ≈ ${gas} L1 gas (witness ${payload.witness.length} B, block ${payload.block.length} B), over the ${cap} one L1 transaction may use`;
+  return {
+    reason: `its advance needs ≈ ${gas} L1 gas (witness ${payload.witness.length} B, block ${payload.block.length} B), over the ${cap} one L1 transaction may use`,
+    ratio: Number(gas) / Number(cap),
+  };
 }
 
 /**

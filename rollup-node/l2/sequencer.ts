@@ -192,7 +192,9 @@ export class Sequencer implements SequencerApi, RpcBackend {
       const anchor = await this.askAnchor(number, timestamp, nextMessageNonce);
       return this.poolLock.run(async () => {
         const pooled = this.mempool.ordered();
-        if (options.skipIfEmpty && pooled.length === 0 && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
+        // Nothing a block could take (only gapped nonces or fees below the base fee): no block.
+        const idle = options.skipIfEmpty && !(await this.mempool.hasExecutable(parent.header.calcNextBaseFee()));
+        if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
         let mined: MinedBlock;
         let used = anchor;
         try {
@@ -203,7 +205,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
           used = emptyAnchor(nextMessageNonce);
           mined = await this.mineWith(parent, timestamp, used, pooled);
         }
-        this.mempool.settle(mined);
+        await this.mempool.settle(mined);
         const produced = this.toProduced(mined, parent, used);
         this.report(produced, mined, used);
         for (const listener of this.listeners) {
