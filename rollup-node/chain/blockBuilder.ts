@@ -114,6 +114,7 @@ async function preselect(params: ProduceBlockParams, skipped: SkippedTransaction
   const selected: TypedTransaction[] = [];
   const maxBlobGas = params.common.isActivatedEIP(4844) ? params.common.getBlobGasSchedule().maxBlobGasPerBlock : 0n;
   let blobGas = 0n;
+  const baseFee = params.common.isActivatedEIP(1559) ? params.parent.header.calcNextBaseFee() : 0n;
   for (const tx of params.txs) {
     const sender = tx.getSenderAddress();
     const key = sender.toString();
@@ -135,7 +136,7 @@ async function preselect(params: ProduceBlockParams, skipped: SkippedTransaction
     else if (tx.nonce > expected) reject("nonce too high", true);
     // Below this block's base fee it may fit a later block (as in geth's pool): it waits, and so
     // do its sender's later nonces, instead of being dropped and stranding them.
-    else if (params.common.isActivatedEIP(1559) && feeCapOf(tx) < params.parent.header.calcNextBaseFee()) reject("max fee per gas less than block base fee", true);
+    else if (feeCapOf(tx) < baseFee) reject("max fee per gas less than block base fee", true);
     else if (!nonces.has(key) && balance < tx.value) reject("insufficient funds for gas * price + value", false);
     else {
       nonces.set(key, expected + 1n);

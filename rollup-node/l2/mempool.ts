@@ -97,6 +97,11 @@ export class Mempool {
     return this.pool.get(hash);
   }
 
+  /** Every pooled transaction, queued ones included. */
+  all(): TypedTransaction[] {
+    return this.pool.snapshot();
+  }
+
   /** Executable pooled transactions in block order (senders by first arrival, each by nonce); queued ones wait. */
   ordered(): TypedTransaction[] {
     return this.pool.ordered().filter((tx) => !this.queued.has(bytesToHex(tx.hash())));

@@ -356,9 +356,14 @@ export class Sequencer implements SequencerApi, RpcBackend {
     return this.mempool.nextNonce(address);
   }
 
-  /** Transactions waiting for a block, in the order the next block takes them. */
+  /** Executable transactions waiting for a block, in the order the next block takes them. */
   pendingTransactions(): TypedTransaction[] {
     return this.mempool.ordered();
+  }
+
+  /** Every pooled transaction, queued ones included (txpool_*). */
+  pooledTransactions(): readonly TypedTransaction[] {
+    return this.mempool.all();
   }
 
   // ------------------------------------------------------------ RpcBackend
