@@ -35,8 +35,9 @@ export interface AdvanceGas {
 /**
  * The rollup contract's own work in `advance` besides EXECUTE and memory: the parent-header hash,
  * the sequencing checks, five storage writes (one of them a new `stateRootOf` slot, 22.1k cold),
- * the event and the authorization read. Measured at ≈ 80k on the L1 devnet
- * (test/rollup-node/l2/advanceBudget.test.ts); doubled, because an underestimate halts L1 acceptance.
+ * the event and the authorization read. At most 48k on the L1 devnet for an empty block
+ * (test/rollup-node/l2/advanceBudget.test.ts); over three times that, for the variants' extra
+ * checks (OptimisticRollup) and because an underestimate halts L1 acceptance.
  */
 export const ADVANCE_CONTRACT_GAS = 160_000n;
 /** Per consumed L1 message: the cold SLOAD (2,100) of its queued hash plus its share of the MessageTree hashing, doubled. */
@@ -44,6 +45,8 @@ export const ADVANCE_GAS_PER_MESSAGE = 5_000n;
 /** Yellow Paper memory pricing (unchanged since Frontier): 3 gas per word, plus words² / 512. */
 const MEMORY_GAS_PER_WORD = 3n;
 const MEMORY_QUAD_DIVISOR = 512n;
+/** Calldata-sized copies `advance` holds in memory besides EXECUTE's input (see `advanceGas`). */
+const CALLDATA_COPIES_IN_MEMORY = 2n;
 /** MCOPY / CALLDATACOPY price per copied word. */
 const COPY_GAS_PER_WORD = 3n;
 /** Words of memory besides the copies: Solidity's scratch space, the ABI heads and EXECUTE's 352-byte result. */
@@ -90,7 +93,7 @@ function words(bytes: bigint): bigint {
  * the L1's fork (`common`: the L2 follows the L1's fork) as @ethereumjs/tx computes them:
  *
  *   gas = max(intrinsic + execution, calldata floor)              (EIP-7623)
- *   execution = EXECUTE · 64/63 + memory(calldata copy + EXECUTE input) + copies
+ *   execution = EXECUTE · 64/63 + memory(2 calldata copies + EXECUTE input) + copies
  *             + ADVANCE_CONTRACT_GAS + ADVANCE_GAS_PER_MESSAGE · consumedMessages
  */
 export function advanceGas(payload: AdvancePayload, common: Common, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE): AdvanceGas {
@@ -102,7 +105,10 @@ export function advanceGas(payload: AdvancePayload, common: Common, schedule: Ex
   const executeGas = executeGasCost(Number(inputLength), schedule);
   // The 63/64 rule: the CALL must hold a 64th more than it forwards.
   const forwarded = executeGas + executeGas / 63n + 1n;
-  const copied = words(BigInt(data.length)) + words(inputLength);
+  // Memory holds the calldata's bytes copied to memory, EXECUTE's ABI-encoded input, and one
+  // more copy of the calldata's size: counting one copy underestimated a 411 KB witness's
+  // advance by 30k gas on the L1 devnet (test/rollup-node/l2/advanceBudget.test.ts), two bound it.
+  const copied = CALLDATA_COPIES_IN_MEMORY * words(BigInt(data.length)) + words(inputLength);
   const memoryWords = copied + MEMORY_SLACK_WORDS;
   const memory = MEMORY_GAS_PER_WORD * memoryWords + (memoryWords * memoryWords) / MEMORY_QUAD_DIVISOR;
   const execution = forwarded + memory + COPY_GAS_PER_WORD * copied + ADVANCE_CONTRACT_GAS + ADVANCE_GAS_PER_MESSAGE * BigInt(payload.consumedMessages);

@@ -45,7 +45,8 @@ describe("L2 block budget: every block fits one L1 advance", function () {
 
   it("derives a witness capacity from the 2^24 L1 gas cap, EXECUTE's schedule and the EIP-7623 calldata floor", () => {
     const capacity = advanceWitnessCapacity(common);
-    // Floor-bound: 40 gas per non-zero calldata byte under 2^24 leaves ≈ 419 KB for all of the calldata.
+    // Under 2^24 the calldata floor alone (40 gas per non-zero byte) would leave ≈ 419 KB; execution
+    // (16 gas per byte twice, memory) binds a little earlier.
     expect(capacity).to.be.greaterThan(300_000).and.lessThan(Math.floor(2 ** 24 / 40));
     const parentHeader = new Uint8Array(620).fill(0xff);
     const block = new Uint8Array(1_000).fill(0xff);
