@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { Interface } from "ethers";
 
 import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../rollup-node/bridge/messages";
+import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
 import { advanceBudgetExcess, advanceWitnessCapacity } from "../../../rollup-node/l2/advanceBudget";
 import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
@@ -95,5 +96,35 @@ describe("L2 block budget: every block fits one L1 advance", function () {
     const warning = logger.lines.find((l) => l.level === "warn" && l.message.includes(bytesToHex(oversized.hash())));
     expect(warning?.message).to.include("exceeds the block budget");
     expect(sequencer.pendingTransactions()).to.have.length(0);
+  });
+
+  it("trims around a transaction: too big alone is dropped, too big beside the relays waits, the ones behind it are included", async () => {
+    // Contracts whose code dominates the witness: 40 KB each, a 150 KB one, and a 70 KB budget.
+    // Distinct fillers: the witness holds each distinct code once.
+    const code = (bytes: number, filler: string): `0x${string}` => `0x00${filler.repeat(bytes - 1)}`;
+    const [relayer, alice, bob, carol] = signers(4);
+    const A = "0x00000000000000000000000000000000000a0000";
+    const B = "0x00000000000000000000000000000000000b0000";
+    const BIG = "0x00000000000000000000000000000000000c0000";
+    const alloc: Record<string, { balance?: bigint; code?: `0x${string}` }> = { [A]: { code: code(40_000, "5b") }, [B]: { code: code(40_000, "5c") }, [BIG]: { code: code(150_000, "5d") } };
+    for (const signer of signers(5)) alloc[signer.address.toString()] = { balance: 10n ** 22n };
+    const chain = await Chain.create({ genesis: l2Genesis({ chainId: L2_CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: readL2BridgeRuntimeCode(), alloc }) });
+    const relay = relayer!.tx({ to: A, gasLimit: 50_000n }); // stands first, as a required relay
+    const oversized = alice!.tx({ to: BIG, gasLimit: 50_000n });
+    const besideRelay = bob!.tx({ to: B, gasLimit: 50_000n });
+    const small = carol!.tx({ to: TO, value: 1n, gasLimit: 21_000n });
+    const mined = await chain.mineBlock([relay, oversized, besideRelay, small], { captureWitness: true, maxWitnessBytes: 70_000, requiredTransactions: 1 });
+    expect(mined.record.block.transactions.map((tx) => bytesToHex(tx.hash()))).to.deep.equal([relay, small].map((tx) => bytesToHex(tx.hash())));
+    expect((mined.encodedWitness as Uint8Array).length).to.be.at.most(70_000);
+    const skipped = new Map(mined.skipped.map((s) => [bytesToHex(s.tx.hash()), s]));
+    expect(skipped.get(bytesToHex(oversized.hash()))?.retryable).to.equal(true, "beside the relay it may still fit a block without relays");
+    expect(skipped.get(bytesToHex(besideRelay.hash()))?.retryable).to.equal(true);
+    expect(skipped.get(bytesToHex(besideRelay.hash()))?.reason).to.include("beside the L1 messages' relays");
+
+    // Without relays in front, the one too big for any block is dropped; the other one fits.
+    const next = await chain.mineBlock([oversized, besideRelay], { captureWitness: true, maxWitnessBytes: 70_000 });
+    expect(next.record.block.transactions.map((tx) => bytesToHex(tx.hash()))).to.deep.equal([bytesToHex(besideRelay.hash())]);
+    expect(next.skipped.map((s) => [bytesToHex(s.tx.hash()), s.retryable])).to.deep.equal([[bytesToHex(oversized.hash()), false]]);
+    expect(next.skipped[0]?.reason).to.match(/^exceeds the block budget: its witness of \d+ B exceeds 70000 B$/);
   });
 });
