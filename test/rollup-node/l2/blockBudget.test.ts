@@ -1,3 +1,4 @@
+import { createFeeMarket1559Tx } from "@ethereumjs/tx";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 import { Interface } from "ethers";
@@ -5,7 +6,7 @@ import { Interface } from "ethers";
 import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../rollup-node/bridge/messages";
 import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
-import { advanceBudgetExcess, advanceWitnessCapacity } from "../../../rollup-node/l2/advanceBudget";
+import { advanceBudgetExcess, advanceWitnessCapacity, calldataGas } from "../../../rollup-node/l2/advanceBudget";
 import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
 import { MemoryLogger } from "../../../rollup-node/logger";
 import type { Sequencer } from "../../../rollup-node/l2/sequencer";
@@ -43,6 +44,13 @@ describe("L2 block budget: every block fits one L1 advance", function () {
     for (const s of open.splice(0)) await s.close();
   });
   after(() => dirs.removeAll());
+
+  it("prices calldata as @ethereumjs/tx does: intrinsic gas and the EIP-7623 floor", () => {
+    for (const data of [new Uint8Array(0), new Uint8Array(300), Uint8Array.from({ length: 5_000 }, (_, i) => (i % 3 === 0 ? 0 : i % 251)), new Uint8Array(70_000).fill(0xff)]) {
+      const tx = createFeeMarket1559Tx({ data, to: `0x${"22".repeat(20)}`, gasLimit: 2n ** 24n }, { common });
+      expect(calldataGas(data, common)).to.deep.equal({ intrinsic: tx.getIntrinsicGas(), minimum: tx.getMinimumGasLimit() });
+    }
+  });
 
   it("derives a witness capacity from the 2^24 L1 gas cap, EXECUTE's schedule and the EIP-7623 calldata floor", () => {
     const capacity = advanceWitnessCapacity(common);
