@@ -32,6 +32,11 @@ export interface ProduceBlockParams {
 
 const BLOCK_FULL = "tx has a higher gas limit than the block";
 
+/** The most a transaction pays per gas: maxFeePerGas, or a legacy gas price. */
+function feeCapOf(tx: TypedTransaction): bigint {
+  return tx.supports(Capability.EIP1559FeeMarket) ? (tx as TypedTransaction & { maxFeePerGas: bigint }).maxFeePerGas : (tx as TypedTransaction & { gasPrice: bigint }).gasPrice;
+}
+
 /** The gas price a transaction actually pays per gas in a block with `baseFee`. */
 export function effectiveGasPrice(tx: TypedTransaction, baseFee: bigint): bigint {
   if (tx.supports(Capability.EIP1559FeeMarket)) {
@@ -110,6 +115,7 @@ async function preselect(params: ProduceBlockParams, skipped: SkippedTransaction
   const selected: TypedTransaction[] = [];
   const maxBlobGas = params.common.isActivatedEIP(4844) ? params.common.getBlobGasSchedule().maxBlobGasPerBlock : 0n;
   let blobGas = 0n;
+  const baseFee = params.common.isActivatedEIP(1559) ? params.parent.header.calcNextBaseFee() : 0n;
   for (const tx of params.txs) {
     const sender = tx.getSenderAddress();
     const key = sender.toString();
@@ -129,6 +135,9 @@ async function preselect(params: ProduceBlockParams, skipped: SkippedTransaction
     else if (blobGas + txBlobGas > maxBlobGas) reject("block blob gas limit reached", true);
     else if (tx.nonce < expected) reject("nonce too low", false);
     else if (tx.nonce > expected) reject("nonce too high", true);
+    // Below this block's base fee it may fit a later block (as in geth's pool): it waits, and so
+    // do its sender's later nonces, instead of being dropped and stranding them.
+    else if (feeCapOf(tx) < baseFee) reject("max fee per gas less than block base fee", true);
     else if (!nonces.has(key) && balance < tx.value) reject("insufficient funds for gas * price + value", false);
     else {
       nonces.set(key, expected + 1n);

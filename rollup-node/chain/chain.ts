@@ -26,6 +26,7 @@ import type {
   BeforeExecutionHook,
   BlockRecord,
   BlockTag,
+  BudgetExcess,
   CallRequest,
   CallResult,
   ChainReceipt,
@@ -80,6 +81,12 @@ interface Snapshot {
   readonly timeOffset: bigint;
   readonly nextTimestamp: bigint | undefined;
 }
+
+/**
+ * Transactions one block may try on their own after the witness budget cut to them (each costs
+ * a build): bounds the work an attacker's oversized transactions cause per block, the rest wait.
+ */
+const MAX_ALONE_CHECKS_PER_BLOCK = 4;
 
 const systemNow = (): bigint => BigInt(Math.floor(Date.now() / 1000));
 
@@ -358,9 +365,15 @@ export class Chain {
   }
 
   /**
-   * Builds, captures the witness, and while it exceeds `maxWitnessBytes` rebuilds with fewer
-   * trailing transactions. Witness size grows less than linearly (upper trie nodes are shared),
-   * so the proportional cut errs on the small side and rarely needs a second round.
+   * Builds, captures the witness, and while the block exceeds its budget (`maxWitnessBytes`,
+   * `blockBudget`) rebuilds with fewer trailing transactions. Witness size grows less than
+   * linearly (upper trie nodes are shared), so the proportional cut errs on the small side and
+   * rarely needs a second round.
+   *
+   * No transaction gates the others: one that exceeds the budget on its own (after the required
+   * relays) is dropped with the budget's reason, and the block is rebuilt with the transactions
+   * behind it. The required relays are never waived: when they alone do not fit, they are left
+   * out (retryable, with the reason) and the caller decides what becomes of them.
    */
   private async buildWithinWitnessBudget(
     build: (candidates: readonly TypedTransaction[]) => Promise<MinedBlock>,
@@ -368,25 +381,54 @@ export class Chain {
     options: MineOptions,
   ): Promise<MinedBlock> {
     const required = options.requiredTransactions ?? 0;
-    const budget = options.maxWitnessBytes;
-    const trimmed: SkippedTransaction[] = [];
-    let firstSkipped: readonly SkippedTransaction[] | undefined;
+    const maxBytes = options.maxWitnessBytes;
+    const excessOf = (block: Block, encoded: Uint8Array): BudgetExcess | undefined =>
+      maxBytes !== undefined && encoded.length > maxBytes
+        ? { reason: `its witness of ${encoded.length} B exceeds ${maxBytes} B`, ratio: encoded.length / maxBytes }
+        : options.blockBudget?.(block, encoded);
+    const skipped: SkippedTransaction[] = [];
+    // Transactions cut from this block before they were tried: retryable in a later one.
+    let rest: TypedTransaction[] = [];
     let candidates = txs;
+    let alone = 0;
     for (;;) {
       const mined = await build(candidates);
-      firstSkipped ??= mined.skipped;
+      skipped.push(...mined.skipped);
       const witness = await captureWitness({ common: this.common, db: this.db, store: this.store, preStateRoot: mined.preStateRoot, block: mined.record.block });
       const encodedWitness = encodeWitness(witness);
       const included = mined.record.block.transactions;
-      if (budget === undefined || encodedWitness.length <= budget || included.length <= required) {
-        const skipped = firstSkipped === mined.skipped ? [...mined.skipped, ...trimmed] : [...firstSkipped, ...mined.skipped, ...trimmed];
-        return { ...mined, skipped, witness, encodedWitness };
+      const excess = excessOf(mined.record.block, encodedWitness);
+      if (excess === undefined) {
+        const cut = rest.map((tx): SkippedTransaction => ({ tx, reason: "block witness budget reached", retryable: true }));
+        return { ...mined, skipped: [...skipped, ...cut], witness, encodedWitness };
       }
-      let keep = Math.floor((included.length * budget) / encodedWitness.length);
-      if (keep >= included.length) keep = included.length - 1;
-      if (keep < required) keep = required;
-      trimmed.unshift(...included.slice(keep).map((tx) => ({ tx, reason: "block witness budget reached", retryable: true })));
-      candidates = included.slice(0, keep);
+      if (included.length === 0) throw new WitnessCaptureError(`an empty block exceeds the block budget: ${excess.reason}`);
+      const relays = Math.min(required, included.length);
+      if (included.length > relays + 1) {
+        let keep = Math.floor(included.length / excess.ratio);
+        if (keep >= included.length) keep = included.length - 1;
+        if (keep < relays + 1) keep = relays + 1;
+        rest = [...included.slice(keep), ...rest];
+        candidates = included.slice(0, keep);
+        continue;
+      }
+      if (included.length === relays + 1) {
+        // One transaction after the relays, and it does not fit: alone it is too big for any
+        // block (dropped), beside the relays it waits for a block without them.
+        const tx = included[relays] as TypedTransaction;
+        skipped.push(
+          relays === 0
+            ? { tx, reason: `exceeds the block budget: ${excess.reason}`, retryable: false }
+            : { tx, reason: `block witness budget reached beside the L1 messages' relays: ${excess.reason}`, retryable: true },
+        );
+        alone++;
+        candidates = alone < MAX_ALONE_CHECKS_PER_BLOCK ? [...included.slice(0, relays), ...rest] : included.slice(0, relays);
+        if (alone < MAX_ALONE_CHECKS_PER_BLOCK) rest = [];
+        continue;
+      }
+      // The relays alone exceed the budget: they are not waived.
+      for (const tx of included) skipped.push({ tx, reason: `block budget reached by the L1 messages' relays alone: ${excess.reason}`, retryable: true });
+      candidates = [];
     }
   }
 

@@ -39,6 +39,24 @@ export function rejectionError(message: string): TransactionRejectedError {
   return new TransactionRejectedError(reason, hint, reason);
 }
 
+/**
+ * The gas-limit rules block building applies (runTx), checked before a transaction is pooled:
+ * intrinsic gas, EIP-7623's calldata floor and EIP-7825's per-transaction cap. A transaction
+ * that passes them is never dropped for its gas limit at build time.
+ */
+export function checkGasLimit(tx: TypedTransaction): void {
+  const intrinsic = tx.getIntrinsicGas();
+  if (tx.gasLimit < intrinsic) throw new TransactionRejectedError("intrinsic gas too low", `this transaction needs at least ${intrinsic} gas`);
+  const minimum = tx.getMinimumGasLimit();
+  if (tx.gasLimit < minimum) {
+    throw new TransactionRejectedError("insufficient gas for floor data gas cost", `its calldata needs at least ${minimum} gas (EIP-7623 floor)`);
+  }
+  if (tx.common.isActivatedEIP(7825)) {
+    const cap = tx.common.param("maxTransactionGasLimit");
+    if (tx.gasLimit > cap) throw new TransactionRejectedError("transaction gas limit too high", `a transaction may carry at most ${cap} gas (EIP-7825)`);
+  }
+}
+
 /** What the chain knows about a sender when a transaction arrives. */
 export interface SenderState {
   readonly account: Account | undefined;
@@ -54,8 +72,7 @@ export function validateIncoming(tx: TypedTransaction, sender: SenderState, bloc
   const nonce = sender.account?.nonce ?? 0n;
   if (tx.nonce < nonce) throw new TransactionRejectedError("nonce too low", `the sender's next nonce is ${nonce}`);
   if (tx.gasLimit > blockGasLimit) throw new TransactionRejectedError("exceeds block gas limit", `the block gas limit is ${blockGasLimit}`);
-  const intrinsic = tx.getIntrinsicGas();
-  if (tx.gasLimit < intrinsic) throw new TransactionRejectedError("intrinsic gas too low", `this transaction needs at least ${intrinsic} gas`);
+  checkGasLimit(tx);
   const balance = sender.account?.balance ?? 0n;
   const maxFee = "maxFeePerGas" in tx ? (tx as { maxFeePerGas: bigint }).maxFeePerGas : (tx as { gasPrice: bigint }).gasPrice;
   if (balance < tx.gasLimit * maxFee + tx.value) {

@@ -112,6 +112,13 @@ export interface LocatedLog extends ChainLog {
   readonly blockTimestamp: bigint;
 }
 
+/** Why a built block is too big to carry. */
+export interface BudgetExcess {
+  readonly reason: string;
+  /** What the block needs over what it may use (> 1): trimming keeps about 1/ratio of its transactions. */
+  readonly ratio: number;
+}
+
 export interface MineOptions {
   /** Exact timestamp (seconds); must exceed the parent's. */
   readonly timestamp?: bigint;
@@ -130,7 +137,16 @@ export interface MineOptions {
    * witness fits in this many bytes, so the block's EXECUTE call fits one L1 transaction.
    */
   readonly maxWitnessBytes?: number;
-  /** The first this-many included transactions are never left out for the witness budget. */
+  /**
+   * With `captureWitness`: why the built block (with its encoded witness) is too big to carry,
+   * or undefined when it fits. Checked like `maxWitnessBytes`, after it (see l2/advanceBudget.ts).
+   */
+  readonly blockBudget?: (block: Block, encodedWitness: Uint8Array) => BudgetExcess | undefined;
+  /**
+   * The first this-many transactions (the L1 messages' relays) are trimmed for the budget only
+   * after every other one, and never dropped for it: left out, they are reported retryable with
+   * the budget's reason and the caller decides what becomes of them. No transaction is waived.
+   */
   readonly requiredTransactions?: number;
   /**
    * Called under the chain's lock once the block is built (and its state written), before it

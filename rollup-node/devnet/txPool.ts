@@ -14,10 +14,22 @@ function tipCap(tx: TypedTransaction): bigint {
   return tx.supports(Capability.EIP1559FeeMarket) ? (tx as unknown as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas : feeCap(tx);
 }
 
+/** The fee cap a transaction offers per gas (maxFeePerGas, or a legacy gas price). */
+export function feeCapOf(tx: TypedTransaction): bigint {
+  return feeCap(tx);
+}
+
 /** Transactions waiting for a block, per sender and nonce, in arrival order. */
 export class TxPool {
   private readonly byHash = new Map<string, TypedTransaction>();
   private readonly bySenderNonce = new Map<string, string>();
+  /** Each sender's pooled transactions by nonce. */
+  private readonly bySender = new Map<string, Map<bigint, TypedTransaction>>();
+  /** When each pooled transaction arrived (the pool's clock, ms). */
+  private readonly arrivedAt = new Map<string, number>();
+
+  /** `now` stamps arrivals (for eviction by age); the wall clock by default. */
+  constructor(private readonly now: () => number = Date.now) {}
 
   get size(): number {
     return this.byHash.size;
@@ -27,6 +39,26 @@ export class TxPool {
     return this.byHash.get(bytesToHex(hash));
   }
 
+  /** When `tx` (pooled) arrived, on the pool's clock. */
+  arrival(tx: TypedTransaction): number | undefined {
+    return this.arrivedAt.get(bytesToHex(tx.hash()));
+  }
+
+  /** The pooled transaction of `sender` with `nonce`, if any. */
+  atNonce(sender: string, nonce: bigint): TypedTransaction | undefined {
+    return this.bySender.get(sender)?.get(nonce);
+  }
+
+  /** Senders with pooled transactions. */
+  senders(): string[] {
+    return [...this.bySender.keys()];
+  }
+
+  /** `sender`'s pooled transactions by nonce. */
+  ofSender(sender: string): TypedTransaction[] {
+    return [...(this.bySender.get(sender)?.values() ?? [])].sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
+  }
+
   /**
    * Adds `tx`, replacing a pooled one of the same sender and nonce if it pays enough more;
    * returns the replaced transaction (a persistent pool must forget it too).
@@ -34,7 +66,8 @@ export class TxPool {
   add(tx: TypedTransaction): TypedTransaction | undefined {
     const hash = bytesToHex(tx.hash());
     if (this.byHash.has(hash)) throw new TransactionRejectedError("already known", "this transaction is already pending");
-    const slot = `${tx.getSenderAddress().toString()}:${tx.nonce}`;
+    const sender = tx.getSenderAddress().toString();
+    const slot = `${sender}:${tx.nonce}`;
     const existingHash = this.bySenderNonce.get(slot);
     const existing = existingHash === undefined ? undefined : this.byHash.get(existingHash);
     if (existing !== undefined) {
@@ -44,17 +77,29 @@ export class TxPool {
         throw new TransactionRejectedError("replacement transaction underpriced", `raise the fees by at least ${PRICE_BUMP_PERCENT}%`);
       }
       this.byHash.delete(existingHash as string);
+      this.arrivedAt.delete(existingHash as string);
     }
     this.byHash.set(hash, tx);
+    this.arrivedAt.set(hash, this.now());
     this.bySenderNonce.set(slot, hash);
+    const own = this.bySender.get(sender) ?? new Map<bigint, TypedTransaction>();
+    own.set(tx.nonce, tx);
+    this.bySender.set(sender, own);
     return existing;
   }
 
   remove(tx: TypedTransaction): void {
     const hash = bytesToHex(tx.hash());
     if (!this.byHash.delete(hash)) return;
-    const slot = `${tx.getSenderAddress().toString()}:${tx.nonce}`;
-    if (this.bySenderNonce.get(slot) === hash) this.bySenderNonce.delete(slot);
+    this.arrivedAt.delete(hash);
+    const sender = tx.getSenderAddress().toString();
+    const slot = `${sender}:${tx.nonce}`;
+    if (this.bySenderNonce.get(slot) === hash) {
+      this.bySenderNonce.delete(slot);
+      const own = this.bySender.get(sender);
+      own?.delete(tx.nonce);
+      if (own?.size === 0) this.bySender.delete(sender);
+    }
   }
 
   /** The highest pooled nonce + 1 of `sender` when it continues `stateNonce` without gaps. */
@@ -85,6 +130,8 @@ export class TxPool {
   restore(txs: readonly TypedTransaction[]): void {
     this.byHash.clear();
     this.bySenderNonce.clear();
+    this.bySender.clear();
+    this.arrivedAt.clear();
     for (const tx of txs) this.add(tx);
   }
 }

@@ -28,16 +28,10 @@ export const BRIDGE_PREMINT = 2n ** 128n;
  * EXECUTE charges for the block's L2 gas (docs/design/execute-budget.md) it no longer fits, and
  * the witness budget below trims such a block to ≈ 160 transfers. 5M gas would not fit at all
  * (≈ 310 KB). ERC-20 blocks stay far below (4M gas ≈ 80 ERC-20 transfers ≈ 110 KB).
- * `DEFAULT_MAX_WITNESS_BYTES` catches blocks the estimate misses (e.g. many cold contracts).
+ * Blocks the estimate misses (e.g. many cold contracts) are trimmed by the block budget, which
+ * is what one `advance` carries (./advanceBudget.ts, docs/design/mempool-and-block-budget.md).
  */
 export const DEFAULT_L2_GAS_LIMIT = 4_000_000n;
-
-/**
- * Default witness budget per block: (2^24 − 1M margin for the block body, header, EXECUTE base
- * gas and the rollup contract's own work − 4M L1 gas EXECUTE charges for a full default block's
- * L2 gas) / 56 gas per witness byte ≈ 210 KB.
- */
-export const DEFAULT_MAX_WITNESS_BYTES = 210_000;
 
 export interface L2GenesisOptions {
   readonly chainId: bigint;

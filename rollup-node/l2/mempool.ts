@@ -1,11 +1,11 @@
 import { Capability, type LegacyTx, type TypedTransaction } from "@ethereumjs/tx";
-import { Address } from "@ethereumjs/util";
+import { Address, bytesToHex, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 
 import type { Chain } from "../chain/chain";
 import { TransactionRejectedError } from "../chain/errors";
-import { validateIncoming } from "../chain/txValidation";
+import { checkGasLimit, validateIncoming } from "../chain/txValidation";
 import type { MinedBlock } from "../chain/types";
-import { TxPool } from "../devnet/txPool";
+import { TxPool, feeCapOf } from "../devnet/txPool";
 
 /** Transaction types an L2 block may hold: no blobs (EXECUTE rejects them), nothing unknown. */
 const SUPPORTED_TYPES: ReadonlySet<number> = new Set([0, 1, 2, 4]);
@@ -16,36 +16,95 @@ export interface MempoolJournal {
   remove(hashes: readonly Uint8Array[]): Promise<void>;
 }
 
-export interface MempoolOptions {
-  readonly chain: Chain;
-  readonly journal?: MempoolJournal;
-  /** Pooled transactions beyond this are refused ("txpool is full"). */
-  readonly maxSize?: number;
+/**
+ * The pool's limits, geth's txpool defaults where geth has one. "Queued" transactions are the
+ * gapped ones: a nonce above the sender's next executable nonce, so no block can take them yet.
+ */
+export interface MempoolLimits {
+  /** Queued transactions one sender may hold (geth's AccountQueue, 64). */
+  readonly accountQueue: number;
+  /** Queued transactions all senders together may hold (geth's GlobalQueue, 1024). */
+  readonly globalQueue: number;
+  /** Pooled transactions of every kind; beyond it, "txpool is full". */
+  readonly maxSize: number;
+  /** A queued transaction older than this is evicted (geth's Lifetime, 3 h). */
+  readonly queueLifetimeMs: number;
 }
 
 export const DEFAULT_MEMPOOL_SIZE = 10_000;
 
 /**
+ * Defaults. accountQueue / globalQueue / queueLifetimeMs are geth's: a queued transaction costs
+ * the pool memory and a journal entry but earns no fee, so one sender gets a few dozen and all
+ * of them a thousand, and none stays longer than a user would wait. maxSize (pending included)
+ * stays the pool's previous bound: executable transactions drain with every block.
+ */
+export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
+  accountQueue: 64,
+  globalQueue: 1024,
+  maxSize: DEFAULT_MEMPOOL_SIZE,
+  queueLifetimeMs: 3 * 60 * 60 * 1000,
+};
+
+export interface MempoolOptions {
+  readonly chain: Chain;
+  readonly journal?: MempoolJournal;
+  /** Pooled transactions beyond this are refused ("txpool is full"); overrides `limits.maxSize`. */
+  readonly maxSize?: number;
+  readonly limits?: Partial<MempoolLimits>;
+  /** Clock of arrivals and eviction by age (ms); the wall clock by default. */
+  readonly now?: () => number;
+}
+
+function byPriceThenAge(pool: TxPool): (a: TypedTransaction, b: TypedTransaction) => number {
+  return (a, b) => {
+    const fa = feeCapOf(a);
+    const fb = feeCapOf(b);
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    return (pool.arrival(a) ?? 0) - (pool.arrival(b) ?? 0);
+  };
+}
+
+/**
  * The L2 mempool: geth's admission rules and messages, nonce order per sender, replacement by
- * fee, and a journal so that an acknowledged transaction survives a crash. Not thread-safe on
- * its own: the sequencer serializes admissions and block production.
+ * fee, limits on gapped (queued) transactions with eviction by price and age, and a journal so
+ * that an acknowledged transaction survives a crash. Not thread-safe on its own: the sequencer
+ * serializes admissions and block production.
  */
 export class Mempool {
-  private readonly pool = new TxPool();
+  private readonly pool: TxPool;
+  private readonly limits: MempoolLimits;
+  private readonly now: () => number;
+  /** Hashes of the queued (gapped) pooled transactions. */
+  private readonly queued = new Set<string>();
 
-  constructor(private readonly options: MempoolOptions) {}
+  constructor(private readonly options: MempoolOptions) {
+    this.now = options.now ?? Date.now;
+    this.pool = new TxPool(this.now);
+    this.limits = { ...DEFAULT_MEMPOOL_LIMITS, ...options.limits, ...(options.maxSize !== undefined ? { maxSize: options.maxSize } : {}) };
+  }
 
   get size(): number {
     return this.pool.size;
+  }
+
+  /** How many pooled transactions are queued behind a nonce gap. */
+  get queuedCount(): number {
+    return this.queued.size;
   }
 
   get(hash: Uint8Array): TypedTransaction | undefined {
     return this.pool.get(hash);
   }
 
-  /** Pooled transactions in block order (senders by first arrival, each by nonce). */
+  /** Every pooled transaction, queued ones included. */
+  all(): TypedTransaction[] {
+    return this.pool.snapshot();
+  }
+
+  /** Executable pooled transactions in block order (senders by first arrival, each by nonce); queued ones wait. */
   ordered(): TypedTransaction[] {
-    return this.pool.ordered();
+    return this.pool.ordered().filter((tx) => !this.queued.has(bytesToHex(tx.hash())));
   }
 
   /** The nonce `address`'s next transaction should carry, counting contiguous pooled ones. */
@@ -54,56 +113,163 @@ export class Mempool {
     return this.pool.nextNonce(new Address(address).toString(), stateNonce);
   }
 
-  /** Checks `tx` against the head state, pools it and journals it; throws geth's rejection. */
+  /** Whether a block on the head could include a pooled transaction: a sender's next nonce, paying `baseFee`. */
+  async hasExecutable(baseFee: bigint): Promise<boolean> {
+    for (const sender of this.pool.senders()) {
+      const tx = this.pool.atNonce(sender, await this.options.chain.getNonce(createAddressFromString(sender).bytes, "latest"));
+      if (tx !== undefined && feeCapOf(tx) >= baseFee) return true;
+    }
+    return false;
+  }
+
+  /** Checks `tx` against the head state and the limits, pools it and journals it; throws geth's rejection. */
   async add(tx: TypedTransaction): Promise<Uint8Array> {
     const sender = this.check(tx);
+    const key = sender.toString();
     const { chain } = this.options;
     const account = await chain.getAccount(sender.bytes, "latest");
-    const pendingNonce = this.pool.nextNonce(sender.toString(), account?.nonce ?? 0n);
+    const stateNonce = account?.nonce ?? 0n;
+    const pendingNonce = this.pool.nextNonce(key, stateNonce);
     validateIncoming(tx, { account, pendingNonce }, chain.head.header.gasLimit, chain.head.header.calcNextBaseFee());
-    if (this.pool.get(tx.hash()) === undefined && this.pool.size >= (this.options.maxSize ?? DEFAULT_MEMPOOL_SIZE)) {
-      throw new TransactionRejectedError("txpool is full", "wait for the next blocks to drain the pool");
-    }
+    await this.prune();
+    const evicted = this.pool.atNonce(key, tx.nonce) === undefined ? this.makeRoom(tx, key, pendingNonce) : [];
     const replaced = this.pool.add(tx);
     try {
       await this.options.journal?.put(tx, replaced);
     } catch (error) {
       this.pool.remove(tx);
       if (replaced !== undefined) this.pool.add(replaced);
+      this.classify(key, stateNonce);
       throw error;
     }
+    if (replaced !== undefined) this.queued.delete(bytesToHex(replaced.hash()));
+    await this.forget(evicted);
+    this.classify(key, stateNonce);
     return tx.hash();
   }
 
   /**
-   * Forgets what a block settled: its transactions and the ones it found invalid. The journal
-   * entries are removed by the block's own atomic commit, not here.
+   * Forgets what a block settled (its transactions and the ones it found invalid: the journal
+   * entries go with the block's own atomic commit), re-sorts the senders it touched into
+   * executable and queued, and evicts expired queued transactions.
    */
-  settle(mined: MinedBlock): void {
-    for (const tx of mined.record.block.transactions) this.pool.remove(tx);
-    for (const skipped of mined.skipped) if (!skipped.retryable) this.pool.remove(skipped.tx);
+  async settle(mined: MinedBlock): Promise<void> {
+    const touched = new Set<string>();
+    for (const tx of mined.record.block.transactions) {
+      this.pool.remove(tx);
+      this.queued.delete(bytesToHex(tx.hash()));
+      touched.add(tx.getSenderAddress().toString());
+    }
+    for (const skipped of mined.skipped) {
+      if (skipped.retryable) continue;
+      this.pool.remove(skipped.tx);
+      this.queued.delete(bytesToHex(skipped.tx.hash()));
+      touched.add(skipped.tx.getSenderAddress().toString());
+    }
+    for (const key of touched) this.classify(key, await this.options.chain.getNonce(createAddressFromString(key).bytes, "latest"));
+    await this.prune();
+  }
+
+  /** Evicts queued transactions older than the queue lifetime (from memory and the journal). */
+  async prune(): Promise<void> {
+    const oldest = this.now() - this.limits.queueLifetimeMs;
+    const expired: TypedTransaction[] = [];
+    for (const hash of this.queued) {
+      const tx = this.pool.get(hexToBytes(hash as `0x${string}`));
+      if (tx !== undefined && (this.pool.arrival(tx) ?? 0) < oldest) expired.push(tx);
+    }
+    await this.forget(expired);
   }
 
   /**
-   * Re-admits journaled transactions after a restart (without journaling them again); returns
-   * the ones the current state makes invalid, so that the caller can drop them from the journal.
+   * Re-admits journaled transactions after a restart (without journaling them again) under the
+   * same limits as `add`, lowest nonces first; returns the ones the current state or the limits
+   * refuse, so that the caller can drop them from the journal. Their age starts again at restart.
    */
   async restore(txs: readonly TypedTransaction[]): Promise<TypedTransaction[]> {
     const dropped: TypedTransaction[] = [];
     const byNonce = [...txs].sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
     const journal = this.options.journal;
+    const stateNonces = new Map<string, bigint>();
     for (const tx of byNonce) {
       try {
-        this.check(tx);
-        const account = await this.options.chain.getAccount(tx.getSenderAddress().bytes, "latest");
-        if (tx.nonce < (account?.nonce ?? 0n)) throw new TransactionRejectedError("nonce too low", "already mined");
+        const sender = this.check(tx);
+        checkGasLimit(tx);
+        const key = sender.toString();
+        let stateNonce = stateNonces.get(key);
+        if (stateNonce === undefined) {
+          stateNonce = (await this.options.chain.getAccount(sender.bytes, "latest"))?.nonce ?? 0n;
+          stateNonces.set(key, stateNonce);
+        }
+        if (tx.nonce < stateNonce) throw new TransactionRejectedError("nonce too low", "already mined");
+        const pendingNonce = this.pool.nextNonce(key, stateNonce);
+        if (this.pool.atNonce(key, tx.nonce) !== undefined) throw new TransactionRejectedError("already known", "a journaled duplicate");
+        if (tx.nonce > pendingNonce && (this.queuedOf(key) >= this.limits.accountQueue || this.queued.size >= this.limits.globalQueue)) {
+          throw new TransactionRejectedError("account limit exceeded", "over the queue limits");
+        }
+        if (this.pool.size >= this.limits.maxSize) throw new TransactionRejectedError("txpool is full", "over the pool limit");
         this.pool.add(tx);
+        this.classify(key, stateNonce);
       } catch {
         dropped.push(tx);
       }
     }
     if (dropped.length > 0) await journal?.remove(dropped.map((tx) => tx.hash()));
     return dropped;
+  }
+
+  /**
+   * Applies the limits to a new (not replacing) transaction of `key`: refuses it, or returns the
+   * queued transactions to evict for it — the cheapest, then the oldest, and only for a better payer.
+   */
+  private makeRoom(tx: TypedTransaction, key: string, pendingNonce: bigint): TypedTransaction[] {
+    const evicted: TypedTransaction[] = [];
+    const isQueued = tx.nonce > pendingNonce;
+    if (isQueued && this.queuedOf(key) >= this.limits.accountQueue) {
+      throw new TransactionRejectedError(
+        "account limit exceeded",
+        `a sender may hold ${this.limits.accountQueue} transactions behind a nonce gap: send nonce ${pendingNonce} first`,
+      );
+    }
+    const needsSlot = (isQueued && this.queued.size >= this.limits.globalQueue) || this.pool.size >= this.limits.maxSize;
+    if (needsSlot) {
+      const cheapest = [...this.queued]
+        .map((hash) => this.pool.get(hexToBytes(hash as `0x${string}`)))
+        .filter((queued): queued is TypedTransaction => queued !== undefined)
+        .sort(byPriceThenAge(this.pool))[0];
+      if (cheapest === undefined || feeCapOf(cheapest) >= feeCapOf(tx)) {
+        throw new TransactionRejectedError("txpool is full", "wait for the next blocks to drain the pool, or pay more than the cheapest queued transaction");
+      }
+      evicted.push(cheapest);
+    }
+    return evicted;
+  }
+
+  /** Removes `txs` from the pool and the journal. */
+  private async forget(txs: readonly TypedTransaction[]): Promise<void> {
+    if (txs.length === 0) return;
+    for (const tx of txs) {
+      this.pool.remove(tx);
+      this.queued.delete(bytesToHex(tx.hash()));
+    }
+    // A journal entry left behind is re-checked against the same limits on restore.
+    await this.options.journal?.remove(txs.map((tx) => tx.hash()));
+  }
+
+  private queuedOf(key: string): number {
+    let count = 0;
+    for (const tx of this.pool.ofSender(key)) if (this.queued.has(bytesToHex(tx.hash()))) count++;
+    return count;
+  }
+
+  /** Sorts `key`'s pooled transactions into executable (contiguous from `stateNonce`) and queued. */
+  private classify(key: string, stateNonce: bigint): void {
+    const contiguousEnd = this.pool.nextNonce(key, stateNonce);
+    for (const tx of this.pool.ofSender(key)) {
+      const hash = bytesToHex(tx.hash());
+      if (tx.nonce >= contiguousEnd) this.queued.add(hash);
+      else this.queued.delete(hash);
+    }
   }
 
   /** Stateless admission checks; returns the recovered sender. */

@@ -10,7 +10,7 @@ import { AsyncMutex } from "../chain/mutex";
 import type { MinedBlock } from "../chain/types";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
 import { L2Error, SequencerClosedError } from "./errors";
-import { DEFAULT_MAX_WITNESS_BYTES } from "./genesis";
+import { advanceBudgetExcess } from "./advanceBudget";
 import { type Logger, stderrLogger } from "../logger";
 import { Mempool } from "./mempool";
 import type { AnchorMeta } from "./recordCodec";
@@ -31,7 +31,10 @@ export interface SequencerConfig {
   readonly coinbase?: Uint8Array;
   /** The bridge's L1 messages for each block; by default none (zero root). */
   readonly anchorProvider?: AnchorProvider;
-  /** Largest encoded witness per block (so `advance` fits one L1 transaction). */
+  /**
+   * A tighter cap on the encoded witness per block, besides the budget every block obeys: what
+   * one L1 `advance` carries (./advanceBudget.ts). None by default.
+   */
   readonly maxWitnessBytes?: number;
   readonly logger?: Logger;
   readonly clientVersion?: string;
@@ -189,7 +192,9 @@ export class Sequencer implements SequencerApi, RpcBackend {
       const anchor = await this.askAnchor(number, timestamp, nextMessageNonce);
       return this.poolLock.run(async () => {
         const pooled = this.mempool.ordered();
-        if (options.skipIfEmpty && pooled.length === 0 && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
+        // Nothing a block could take (only gapped nonces or fees below the base fee): no block.
+        const idle = options.skipIfEmpty && !(await this.mempool.hasExecutable(parent.header.calcNextBaseFee()));
+        if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
         let mined: MinedBlock;
         let used = anchor;
         try {
@@ -200,7 +205,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
           used = emptyAnchor(nextMessageNonce);
           mined = await this.mineWith(parent, timestamp, used, pooled);
         }
-        this.mempool.settle(mined);
+        await this.mempool.settle(mined);
         const produced = this.toProduced(mined, parent, used);
         this.report(produced, mined, used);
         for (const listener of this.listeners) {
@@ -248,7 +253,9 @@ export class Sequencer implements SequencerApi, RpcBackend {
       coinbase: this.config.coinbase ?? ZERO_ADDRESS,
       parentBeaconBlockRoot: anchor.root,
       captureWitness: true,
-      maxWitnessBytes: this.config.maxWitnessBytes ?? DEFAULT_MAX_WITNESS_BYTES,
+      maxWitnessBytes: this.config.maxWitnessBytes,
+      blockBudget: (block, encodedWitness) =>
+        advanceBudgetExcess({ parentHeader: parent.header.serialize(), block: block.serialize(), witness: encodedWitness, consumedMessages: anchor.consumedMessages }, this.chain.common),
       requiredTransactions: anchor.transactions.length,
       beforeStore: async (mined) => {
         const included = mined.record.block.transactions;
@@ -298,7 +305,10 @@ export class Sequencer implements SequencerApi, RpcBackend {
       if (receipt.status === 0) this.logger.warn(`block ${produced.number}: relay transaction ${i} reverted (${receipt.error ?? "revert"}); its message stays relayable`);
     });
     const invalid = mined.skipped.filter((s) => !s.retryable);
-    if (invalid.length > 0) this.logger.warn(`block ${produced.number}: dropped ${invalid.length} invalid transactions (${invalid.map((s) => s.reason).join(", ")})`);
+    if (invalid.length > 0) {
+      const reasons = invalid.map((s) => `${bytesToHex(s.tx.hash())}: ${s.reason}`).join("; ");
+      this.logger.warn(`block ${produced.number}: dropped ${invalid.length} invalid transactions (${reasons})`);
+    }
   }
 
   private nextMessageNonce(number: bigint): bigint {
@@ -346,9 +356,14 @@ export class Sequencer implements SequencerApi, RpcBackend {
     return this.mempool.nextNonce(address);
   }
 
-  /** Transactions waiting for a block, in the order the next block takes them. */
+  /** Executable transactions waiting for a block, in the order the next block takes them. */
   pendingTransactions(): TypedTransaction[] {
     return this.mempool.ordered();
+  }
+
+  /** Every pooled transaction, queued ones included (txpool_*). */
+  pooledTransactions(): readonly TypedTransaction[] {
+    return this.mempool.all();
   }
 
   // ------------------------------------------------------------ RpcBackend

@@ -19,7 +19,6 @@ import { TestSigner, tamperBlock, word } from "../support/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../support/l2TestChain";
 import { challengeGasBound } from "../../rollup-node/bridge/challenger";
 import { TX_GAS_LIMIT_CAP } from "../../rollup-node/chain/simulate";
-import { DEFAULT_MAX_WITNESS_BYTES } from "../../rollup-node/l2/genesis";
 import { decodeWitness, encodeWitness } from "../../precompiles/witness";
 
 const L2_CHAIN_ID = 4343n;
@@ -469,8 +468,6 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     it("refuses a proposal above MAX_PROPOSAL_BYTES; the largest allowed one is challenged within Osaka's 2^24 gas cap (measured)", async () => {
       const f = await deploy();
       const max = Number(await f.rollup.MAX_PROPOSAL_BYTES());
-      // The honest sequencer's witness budget leaves room for the block body.
-      expect(DEFAULT_MAX_WITNESS_BYTES).to.be.lessThan(max);
       expect(challengeGasBound(max, 0n)).to.be.lessThanOrEqual(TX_GAS_LIMIT_CAP);
 
       const built = await transferBlock(f, { discard: true });

@@ -1,4 +1,4 @@
-import { createBlob4844Tx } from "@ethereumjs/tx";
+import { createBlob4844Tx, createFeeMarket1559Tx } from "@ethereumjs/tx";
 import { type PrefixedHexString, bytesToHex, createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
@@ -36,5 +36,23 @@ describe("block building with blob transactions", () => {
 
     const next = await chain.mineBlock([second]);
     expect(next.record.block.header.blobGasUsed).to.equal(6n * perBlob);
+  });
+});
+
+describe("block building with transactions below the base fee", () => {
+  it("keeps a transaction whose fee cap is below the block's base fee for a later block, with its sender's later nonces", async () => {
+    const sender = createAddressFromPrivateKey(KEYS[0]!).toString();
+    const chain = await Chain.create({ genesis: { chainId: 1337n, hardfork: "osaka", timestamp: GENESIS_TIME, alloc: { [sender]: { balance: 10n ** 21n } } }, now: () => GENESIS_TIME });
+    const baseFee = chain.head.header.calcNextBaseFee();
+    const transfer = (nonce: bigint, maxFeePerGas: bigint) =>
+      createFeeMarket1559Tx({ nonce, to: "0x00000000000000000000000000000000000000bb", gasLimit: 21_000n, maxFeePerGas, maxPriorityFeePerGas: 1n, chainId: 1337n }, { common: chain.common }).sign(KEYS[0]!);
+    const underpriced = transfer(0n, baseFee - 1n);
+    const next = transfer(1n, baseFee * 10n);
+    const mined = await chain.mineBlock([underpriced, next]);
+    expect(mined.record.block.transactions).to.have.length(0);
+    expect(mined.skipped.map((s) => [bytesToHex(s.tx.hash()), s.reason, s.retryable])).to.deep.equal([
+      [bytesToHex(underpriced.hash()), "max fee per gas less than block base fee", true],
+      [bytesToHex(next.hash()), "nonce too high", true],
+    ]);
   });
 });

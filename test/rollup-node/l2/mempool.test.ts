@@ -4,7 +4,7 @@ import { expect } from "chai";
 
 import { Chain } from "../../../rollup-node/chain/chain";
 import { createChainCommon } from "../../../rollup-node/chain/genesis";
-import { Mempool } from "../../../rollup-node/l2/mempool";
+import { DEFAULT_MEMPOOL_LIMITS, Mempool, type MempoolJournal } from "../../../rollup-node/l2/mempool";
 import { decodeRawTransaction } from "../../../rollup-node/l2/rawTransaction";
 import { rejection } from "../rejection";
 import { L2_CHAIN_ID, common, signers, testGenesis } from "./l2Support";
@@ -15,17 +15,41 @@ async function reason(promise: Promise<unknown>): Promise<string> {
   return ((await rejection(promise)) as Error).message;
 }
 
-function fee(nonce: bigint, maxFeePerGas: bigint, maxPriorityFeePerGas: bigint, fields: { gasLimit?: bigint; value?: bigint; chainId?: bigint } = {}) {
+function fee(
+  nonce: bigint,
+  maxFeePerGas: bigint,
+  maxPriorityFeePerGas: bigint,
+  fields: { gasLimit?: bigint; value?: bigint; chainId?: bigint; data?: Uint8Array; signer?: number } = {},
+) {
   const chainId = fields.chainId ?? common.chainId();
   return createFeeMarket1559Tx(
-    { chainId, nonce, maxFeePerGas, maxPriorityFeePerGas, gasLimit: fields.gasLimit ?? 21_000n, to: TO, value: fields.value ?? 0n },
+    { chainId, nonce, maxFeePerGas, maxPriorityFeePerGas, gasLimit: fields.gasLimit ?? 21_000n, to: TO, value: fields.value ?? 0n, data: fields.data },
     { common: chainId === common.chainId() ? common : createChainCommon(chainId) },
-  ).sign(signerKey());
+  ).sign(signerKey(fields.signer));
 }
 
-// The first dev signer's key (TestSigner seeds are 1, 2, …).
-function signerKey(): Uint8Array {
-  return hexToBytes(`0x${(1).toString(16).padStart(64, "0")}`);
+// The dev signers' keys (TestSigner seeds are 1, 2, …): the first by default.
+function signerKey(index = 0): Uint8Array {
+  return hexToBytes(`0x${(index + 1).toString(16).padStart(64, "0")}`);
+}
+
+const GWEI = 10n ** 9n;
+
+/** A transaction of dev signer `signer` at `nonce`, paying `maxFeeGwei`. */
+function from(signer: number, nonce: bigint, maxFeeGwei = 100n) {
+  return fee(nonce, maxFeeGwei * GWEI, GWEI, { signer });
+}
+
+/** A journal that records what it was asked to forget. */
+function recordingJournal(): MempoolJournal & { removed: string[] } {
+  const removed: string[] = [];
+  return {
+    removed,
+    put: async () => {},
+    remove: async (hashes) => {
+      removed.push(...hashes.map((h) => bytesToHex(h)));
+    },
+  };
 }
 
 describe("L2 mempool", () => {
@@ -76,6 +100,85 @@ describe("L2 mempool", () => {
     const unprotected = createLegacyTx({ nonce: 1n, gasPrice: 100n * gwei, gasLimit: 21_000n, to: TO }, { common: createChainCommon(L2_CHAIN_ID, "tangerineWhistle") }).sign(signerKey());
     expect(await reason(pool.add(createLegacyTx(unprotected.toJSON(), { common })))).to.equal("only replay-protected (EIP-155) transactions allowed over RPC");
     expect(pool.size).to.equal(0);
+  });
+
+  it("holds at most ACCOUNT_QUEUE gapped transactions per sender: the next is refused, other senders still get in", async () => {
+    const { accountQueue } = DEFAULT_MEMPOOL_LIMITS;
+    const errors = new Map<string, number>();
+    for (let nonce = 1n; nonce <= BigInt(accountQueue + 10); nonce++) {
+      try {
+        await pool.add(from(0, nonce));
+      } catch (error) {
+        const message = (error as Error).message;
+        errors.set(message, (errors.get(message) ?? 0) + 1);
+      }
+    }
+    expect(pool.size).to.equal(accountQueue);
+    expect([...errors]).to.deep.equal([["account limit exceeded", 10]]);
+    await pool.add(from(1, 0n));
+    await pool.add(from(2, 5n));
+    expect(pool.size).to.equal(accountQueue + 2);
+  });
+
+  it("caps gapped transactions pool-wide, evicting the cheapest (then the oldest) for a better-paying one", async () => {
+    const journal = recordingJournal();
+    pool = new Mempool({ chain, journal, limits: { globalQueue: 3 } });
+    const queued = [from(0, 1n, 100n), from(0, 2n, 90n), from(1, 4n, 90n)];
+    for (const tx of queued) await pool.add(tx);
+    expect(await reason(pool.add(from(2, 3n, 90n)))).to.equal("txpool is full");
+    const better = from(2, 3n, 95n);
+    await pool.add(better);
+    // The two 90-gwei ones are the cheapest; the older one (signer 0's nonce 2) goes.
+    expect(pool.get(queued[1]!.hash())).to.equal(undefined);
+    expect(journal.removed).to.deep.equal([bytesToHex(queued[1]!.hash())]);
+    expect(pool.size).to.equal(3);
+    // Executable transactions are not queued: they still get in.
+    await pool.add(from(3, 0n, 10n));
+    expect(pool.size).to.equal(4);
+  });
+
+  it("evicts gapped transactions older than the queue lifetime, and keeps executable ones", async () => {
+    let now = 1_000_000;
+    const journal = recordingJournal();
+    pool = new Mempool({ chain, journal, now: () => now });
+    const gapped = from(0, 7n);
+    const executable = from(1, 0n);
+    await pool.add(gapped);
+    await pool.add(executable);
+    now += DEFAULT_MEMPOOL_LIMITS.queueLifetimeMs - 1;
+    await pool.prune();
+    expect(pool.size).to.equal(2);
+    now += 2;
+    await pool.prune();
+    expect(pool.get(gapped.hash())).to.equal(undefined);
+    expect(pool.get(executable.hash())).to.equal(executable);
+    expect(journal.removed).to.deep.equal([bytesToHex(gapped.hash())]);
+  });
+
+  it("applies the limits to the transactions a restart restores", async () => {
+    const { accountQueue } = DEFAULT_MEMPOOL_LIMITS;
+    const journaled = Array.from({ length: accountQueue + 20 }, (_, i) => from(0, BigInt(i + 1)));
+    const journal = recordingJournal();
+    pool = new Mempool({ chain, journal });
+    const dropped = await pool.restore([...journaled, from(1, 0n)]);
+    expect(pool.size).to.equal(accountQueue + 1);
+    expect(dropped).to.have.length(20);
+    expect(journal.removed).to.have.length(20);
+    // The highest nonces go: the ones furthest from being executable.
+    expect(pool.get(journaled[accountQueue - 1]!.hash())).to.not.equal(undefined);
+    expect(pool.get(journaled[accountQueue]!.hash())).to.equal(undefined);
+  });
+
+  it("refuses at admission what block building would drop: gas below the EIP-7623 calldata floor", async () => {
+    const data = new Uint8Array(64 * 1024).fill(0xab);
+    const probe = fee(0n, 100n * GWEI, GWEI, { data, gasLimit: 3_000_000n });
+    expect(probe.getMinimumGasLimit()).to.be.greaterThan(probe.getIntrinsicGas());
+    const belowFloor = fee(0n, 100n * GWEI, GWEI, { data, gasLimit: probe.getIntrinsicGas() });
+    expect(await reason(pool.add(belowFloor))).to.equal("insufficient gas for floor data gas cost");
+    const atFloor = fee(0n, 100n * GWEI, GWEI, { data, gasLimit: probe.getMinimumGasLimit() });
+    await pool.add(atFloor);
+    const mined = await chain.mineBlock(pool.ordered());
+    expect(mined.record.block.transactions).to.have.length(1);
   });
 
   it("decodes raw transactions with geth's messages for blobs, unknown types, and foreign chains", () => {

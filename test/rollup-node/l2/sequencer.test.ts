@@ -197,5 +197,29 @@ describe("L2 sequencer", function () {
     expect(seen).to.deep.equal([1n]);
     expect(sequencer.chain.head.transactions).to.have.length(1);
   });
-});
 
+  it("produces no block from a pool holding nothing executable (only a gapped nonce)", async () => {
+    const [alice] = signers(1);
+    let ticks = 0;
+    const sequencer = track(
+      await openSequencer(dirs.make(), {
+        blockTimeMs: 20,
+        allowEmptyBlocks: false,
+        // Asked once per tick, before the decision to skip: counts the ticks.
+        anchorProvider: async ({ nextMessageNonce }) => {
+          ticks++;
+          return { root: new Uint8Array(32), consumedMessages: 0, firstMessageNonce: nextMessageNonce, transactions: [] };
+        },
+      }),
+    );
+    alice!.tx({ to: TO }); // nonce 0 is never sent: nonce 1 waits for it
+    const gapped = alice!.tx({ to: TO, value: 1n, gasLimit: 21_000n });
+    await sequencer.submitTransaction(gapped);
+    sequencer.start();
+    for (let i = 0; i < 1000 && ticks < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    sequencer.stop();
+    expect(ticks).to.be.at.least(5);
+    expect(sequencer.chain.headNumber).to.equal(0n);
+    expect(sequencer.pendingTransaction(gapped.hash())).to.equal(gapped);
+  });
+});

@@ -1,0 +1,203 @@
+import type { Common } from "@ethereumjs/common";
+import { createFeeMarket1559Tx } from "@ethereumjs/tx";
+import { getBytes, id } from "ethers";
+
+import { executeInputLength } from "../../precompiles/codec";
+import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, chargedL2Gas, executeGasCost, l2GasClaimOfBlockRlp } from "../../precompiles/gas";
+import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
+import type { BudgetExcess } from "../chain/types";
+
+/**
+ * What one re-execution `advance` carries, and whether a block fits it.
+ * See docs/design/mempool-and-block-budget.md for the derivation.
+ */
+
+/** The parts of an L2 block that `advance(parentHeader, block, witness, proofs, consumedMessages)` sends to L1. */
+export interface AdvancePayload {
+  readonly parentHeader: Uint8Array;
+  readonly block: Uint8Array;
+  readonly witness: Uint8Array;
+  readonly consumedMessages: number;
+}
+
+/** The L1 gas one `advance` of a block needs at most, against what one L1 transaction may use. */
+export interface AdvanceGas {
+  /** Upper bound of the `advance` transaction's gas (EIP-7623: the larger of execution and the calldata floor). */
+  readonly gas: bigint;
+  /** EIP-7825's per-transaction cap: no `advance` may need more. */
+  readonly cap: bigint;
+  /** EXECUTE's charge for the block (precompiles/gas.ts), included in `gas`. */
+  readonly executeGas: bigint;
+  /** The EIP-7623 floor of the calldata (21,000 + 10 per token), which `gas` is at least. */
+  readonly calldataFloorGas: bigint;
+}
+
+/**
+ * The rollup contract's own work in `advance` besides EXECUTE and memory: the parent-header hash,
+ * the sequencing checks, five storage writes (one of them a new `stateRootOf` slot, 22.1k cold),
+ * the event and the authorization read. At most 48k on the L1 devnet for an empty block
+ * (test/rollup-node/l2/advanceBudget.test.ts); over three times that, for the variants' extra
+ * checks (OptimisticRollup) and because an underestimate halts L1 acceptance.
+ */
+export const ADVANCE_CONTRACT_GAS = 160_000n;
+/** Per consumed L1 message: the cold SLOAD (2,100) of its queued hash plus its share of the MessageTree hashing, doubled. */
+export const ADVANCE_GAS_PER_MESSAGE = 5_000n;
+/** Yellow Paper memory pricing (unchanged since Frontier): 3 gas per word, plus words² / 512. */
+const MEMORY_GAS_PER_WORD = 3n;
+const MEMORY_QUAD_DIVISOR = 512n;
+/** Calldata-sized copies `advance` holds in memory besides EXECUTE's input (see `advanceGas`). */
+const CALLDATA_COPIES_IN_MEMORY = 2n;
+/** MCOPY / CALLDATACOPY price per copied word. */
+const COPY_GAS_PER_WORD = 3n;
+/** Words of memory besides the copies: Solidity's scratch space, the ABI heads and EXECUTE's 352-byte result. */
+const MEMORY_SLACK_WORDS = 64n;
+
+const ADVANCE_SELECTOR = getBytes(id("advance(bytes,bytes,bytes,bytes,uint256)")).slice(0, 4);
+/** Any non-zero address: the calldata cost does not depend on it. */
+const ROLLUP_PLACEHOLDER: `0x${string}` = `0x${"11".repeat(20)}`;
+
+function writeWord(out: Uint8Array, offset: number, value: number): void {
+  let v = value;
+  for (let i = 31; i >= 24 && v > 0; i--) {
+    out[offset + i] = v & 0xff;
+    v = Math.floor(v / 256);
+  }
+}
+
+/** The exact calldata of `advance` for `payload` (re-execution: empty proofs), as Solidity's ABI lays it out. */
+export function advanceCalldata(payload: AdvancePayload): Uint8Array {
+  const fields = [payload.parentHeader, payload.block, payload.witness, new Uint8Array()];
+  const padded = (n: number): number => Math.ceil(n / 32) * 32;
+  const headBytes = 32 * (fields.length + 1);
+  const size = ADVANCE_SELECTOR.length + headBytes + fields.reduce((sum, f) => sum + 32 + padded(f.length), 0);
+  const out = new Uint8Array(size);
+  out.set(ADVANCE_SELECTOR);
+  const base = ADVANCE_SELECTOR.length;
+  let tail = headBytes;
+  fields.forEach((field, i) => {
+    writeWord(out, base + 32 * i, tail);
+    writeWord(out, base + tail, field.length);
+    out.set(field, base + tail + 32);
+    tail += 32 + padded(field.length);
+  });
+  writeWord(out, base + 32 * fields.length, payload.consumedMessages);
+  return out;
+}
+
+/** The L1 fork's calldata prices, as @ethereumjs/tx holds them. */
+interface CalldataPricing {
+  readonly txGas: bigint;
+  readonly zeroByteGas: bigint;
+  readonly nonZeroByteGas: bigint;
+  /** EIP-7623's price per token (a zero byte is one token, a non-zero byte four); 0 before Prague. */
+  readonly floorPerToken: bigint;
+  /** A fork that prices calldata otherwise (EIP-7976, EIP-2780): ask the transaction itself. */
+  readonly exact: boolean;
+}
+
+const pricings = new WeakMap<Common, CalldataPricing>();
+
+function calldataPricing(common: Common): CalldataPricing {
+  let pricing = pricings.get(common);
+  if (pricing === undefined) {
+    // The transaction library adds its parameters to its own copy of the Common.
+    const txCommon = createFeeMarket1559Tx({ to: ROLLUP_PLACEHOLDER }, { common }).common;
+    pricing = {
+      txGas: txCommon.param("txGas"),
+      zeroByteGas: txCommon.param("txDataZeroGas"),
+      nonZeroByteGas: txCommon.param("txDataNonZeroGas"),
+      floorPerToken: txCommon.isActivatedEIP(7623) ? txCommon.param("totalCostFloorPerToken") : 0n,
+      exact: txCommon.isActivatedEIP(7976) || txCommon.isActivatedEIP(2780),
+    };
+    pricings.set(common, pricing);
+  }
+  return pricing;
+}
+
+/**
+ * Intrinsic gas and minimum gas limit (the larger of intrinsic gas and the EIP-7623 floor) of an
+ * L1 call carrying `data`: what @ethereumjs/tx's getIntrinsicGas / getMinimumGasLimit return,
+ * without building a transaction and counting in BigInts per byte (a 400 KB witness took 150 ms).
+ */
+export function calldataGas(data: Uint8Array, common: Common): { intrinsic: bigint; minimum: bigint } {
+  const pricing = calldataPricing(common);
+  if (pricing.exact) {
+    const l1Tx = createFeeMarket1559Tx({ data, to: ROLLUP_PLACEHOLDER, gasLimit: TX_GAS_LIMIT_CAP }, { common });
+    return { intrinsic: l1Tx.getIntrinsicGas(), minimum: l1Tx.getMinimumGasLimit() };
+  }
+  let zeros = 0;
+  for (const byte of data) if (byte === 0) zeros++;
+  const zero = BigInt(zeros);
+  const nonZero = BigInt(data.length - zeros);
+  const intrinsic = pricing.txGas + pricing.zeroByteGas * zero + pricing.nonZeroByteGas * nonZero;
+  const floor = pricing.floorPerToken === 0n ? 0n : pricing.txGas + pricing.floorPerToken * (zero + 4n * nonZero);
+  return { intrinsic, minimum: floor > intrinsic ? floor : intrinsic };
+}
+
+function words(bytes: bigint): bigint {
+  return (bytes + 31n) / 32n;
+}
+
+/**
+ * Upper bound of the L1 gas of the `advance` that carries `payload`, with the calldata costs of
+ * the L1's fork (`common`: the L2 follows the L1's fork) as @ethereumjs/tx prices them:
+ *
+ *   gas = max(intrinsic + execution, calldata floor)              (EIP-7623)
+ *   execution = EXECUTE · 64/63 + memory(2 calldata copies + EXECUTE input) + copies
+ *             + ADVANCE_CONTRACT_GAS + ADVANCE_GAS_PER_MESSAGE · consumedMessages
+ */
+export function advanceGas(payload: AdvancePayload, common: Common, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE, l2Gas: bigint = chargedL2GasOfBlock(payload.block)): AdvanceGas {
+  const data = advanceCalldata(payload);
+  const { intrinsic, minimum } = calldataGas(data, common);
+  const inputLength = BigInt(executeInputLength({ parentHeader: payload.parentHeader, block: payload.block, witness: payload.witness, proofs: new Uint8Array() }));
+  const executeGas = executeGasCost(Number(inputLength), l2Gas, schedule);
+  // The 63/64 rule: the CALL must hold a 64th more than it forwards.
+  const forwarded = executeGas + executeGas / 63n + 1n;
+  // Memory holds the calldata's bytes copied to memory, EXECUTE's ABI-encoded input, and one
+  // more copy of the calldata's size: counting one copy underestimated a 411 KB witness's
+  // advance by 30k gas on the L1 devnet (test/rollup-node/l2/advanceBudget.test.ts), two bound it.
+  const copied = CALLDATA_COPIES_IN_MEMORY * words(BigInt(data.length)) + words(inputLength);
+  const memoryWords = copied + MEMORY_SLACK_WORDS;
+  const memory = MEMORY_GAS_PER_WORD * memoryWords + (memoryWords * memoryWords) / MEMORY_QUAD_DIVISOR;
+  const execution = forwarded + memory + COPY_GAS_PER_WORD * copied + ADVANCE_CONTRACT_GAS + ADVANCE_GAS_PER_MESSAGE * BigInt(payload.consumedMessages);
+  const withExecution = intrinsic + execution;
+  return { gas: withExecution > minimum ? withExecution : minimum, cap: TX_GAS_LIMIT_CAP, executeGas, calldataFloorGas: minimum };
+}
+
+/**
+ * Why `payload` does not fit one `advance`, or undefined when it does: the one budget check of
+ * block building, for ordinary transactions and L1 messages' relays alike.
+ */
+export function advanceBudgetExcess(payload: AdvancePayload, common: Common, schedule?: ExecuteGasSchedule, l2Gas?: bigint): BudgetExcess | undefined {
+  const { gas, cap } = advanceGas(payload, common, schedule, l2Gas);
+  if (gas <= cap) return undefined;
+  return {
+    reason: `its advance needs ≈ ${gas} L1 gas (witness ${payload.witness.length} B, block ${payload.block.length} B), over the ${cap} one L1 transaction may use`,
+    ratio: Number(gas) / Number(cap),
+  };
+}
+
+/** The L2 gas EXECUTE charges for a block (0 for bytes that are not a block: EXECUTE rejects those first). */
+function chargedL2GasOfBlock(blockRlp: Uint8Array): bigint {
+  const claim = l2GasClaimOfBlockRlp(blockRlp);
+  return claim === undefined ? 0n : chargedL2Gas(claim);
+}
+
+/**
+ * The most witness bytes an `advance` can carry beside a block of `blockBytes` consuming
+ * `consumedMessages` messages and charged `l2Gas` L2 gas (witness bytes taken as non-zero): the
+ * figure the design note quotes.
+ */
+export function advanceWitnessCapacity(common: Common, blockBytes = 1_000, consumedMessages = 0, schedule?: ExecuteGasSchedule, l2Gas = 0n): number {
+  const parentHeader = new Uint8Array(620).fill(0xff);
+  const block = new Uint8Array(blockBytes).fill(0xff);
+  const fits = (n: number): boolean => advanceBudgetExcess({ parentHeader, block, witness: new Uint8Array(n).fill(0xff), consumedMessages }, common, schedule, l2Gas) === undefined;
+  let low = 0;
+  let high = Number(TX_GAS_LIMIT_CAP / 16n);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
