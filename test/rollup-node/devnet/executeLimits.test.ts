@@ -52,9 +52,9 @@ describe("EXECUTE's limits on the L1 devnet", () => {
   });
 
   it("eth_call cannot verify more L2 gas than the call's L1 gas pays for", async () => {
-    // 28M L2 gas: more than the 2^24 an eth_call (or any Osaka transaction) may carry.
-    const built = await gasBurnBlock(L2_CHAIN_ID, [14_000_000n, 14_000_000n]);
-    const failed = await revertCode(provider.call({ to: EXECUTE_ADDRESS, data: executeInput(built) }));
+    // 16M L2 gas (the most a valid header allows is ≈ 16.68M) from a call that carries 10M L1 gas.
+    const built = await gasBurnBlock(L2_CHAIN_ID, [8_000_000n, 8_000_000n]);
+    const failed = await revertCode(provider.call({ to: EXECUTE_ADDRESS, data: executeInput(built), gasLimit: 10_000_000n }));
     expect(failed?.code).to.equal(ExecuteErrorCode.OutOfGas);
   });
 
