@@ -56,8 +56,9 @@ export class L2TestChain {
     this.headers.push(head.header);
   }
 
-  static async create(chainId: bigint, accounts: readonly TestAccount[]): Promise<L2TestChain> {
-    const common = l2Common(chainId);
+  /** `l1Common`: the L1 whose fork rules the L2 follows (EXECUTE's `common`); the default fork otherwise. */
+  static async create(chainId: bigint, accounts: readonly TestAccount[], l1Common?: Common): Promise<L2TestChain> {
+    const common = l2Common(chainId, l1Common);
     const db = new MapDB<string, StoredValue>();
     const state = new SafeMerkleStateManager({ common, trie: L2TestChain.trie(db, common) });
     const all: TestAccount[] = [
