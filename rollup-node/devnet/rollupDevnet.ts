@@ -85,6 +85,8 @@ export interface RollupDevnetOptions {
   readonly contract?: RollupContractArtifact;
   /** Extra L2 genesis accounts and predeploys, next to the funded dev accounts and L2Bridge. */
   readonly genesisAlloc?: Readonly<Record<string, GenesisAccount>>;
+  /** Web origins whose pages may call the L1 and L2 JSON-RPC (CORS); none by default. */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** Options the devnet cannot run together. */
@@ -224,6 +226,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       genesisTimestamp: l1GenesisTimestamp,
       history,
       onBlockMined: (record) => l1Store.append(record),
+      corsOrigins: options.corsOrigins,
     });
     if (options.proofs !== undefined) proofService = await startDevProofService(options.proofs.committees, options.proofs.provers ?? [], l1.chain.common, log);
     const l1Url = l1.url as string;
@@ -272,7 +275,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       rollupAddress: deployment.address,
       deployBlock: deployment.deployBlock,
       keys,
-      rpc: { host: options.host, port: options.l2Port ?? DEFAULT_L2_RPC_PORT },
+      // A devnet: evm_mine is served (its advances spend dev ETH).
+      rpc: { host: options.host, port: options.l2Port ?? DEFAULT_L2_RPC_PORT, devMethods: true, corsOrigins: options.corsOrigins },
       blockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS,
       allowEmptyBlocks: options.allowEmptyBlocks ?? false,
       l1PollMs: options.l1PollMs,
