@@ -21,10 +21,20 @@ import {
 } from "./contracts";
 import { ProvisionalFinalizer } from "./finalizer";
 import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
+import { describeSendError } from "./txErrors";
 import type { Logger } from "../logger";
 
 /** Osaka's per-transaction gas cap (EIP-7825): the most any `advance` can use. */
 export const ADVANCE_GAS_LIMIT = TX_GAS_LIMIT_CAP;
+
+/**
+ * Gas added to a `propose` estimate. The estimate runs on the latest L1 state; by inclusion the
+ * finalizer or another transaction may have emptied a slot `propose` writes (provisionalCount back
+ * to zero, a bond credit withdrawn), and a zero → non-zero SSTORE costs 17,100 more than the
+ * non-zero → non-zero one estimated, plus 2,100 when the slot is cold again. 60,000 covers three
+ * such slots; gas not used is not paid, so the margin costs nothing when unneeded.
+ */
+export const PROPOSE_GAS_MARGIN = 60_000n;
 
 export interface RetryPolicy {
   readonly initialDelayMs: number;
@@ -265,7 +275,8 @@ export class BatchSubmitter {
     this.proposalBond ??= await rollup.PROPOSAL_BOND();
     let receipt: TransactionReceipt | null;
     try {
-      const tx = await rollup.propose(produced.blockRlp, produced.consumedMessages, { value: this.proposalBond });
+      const estimate = await rollup.propose.estimateGas(produced.blockRlp, produced.consumedMessages, { value: this.proposalBond });
+      const tx = await rollup.propose(produced.blockRlp, produced.consumedMessages, { value: this.proposalBond, gasLimit: estimate + PROPOSE_GAS_MARGIN });
       this.inFlight = { number, hash: tx.hash };
       receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
     } catch (error) {
@@ -292,7 +303,8 @@ export class BatchSubmitter {
           this.halt(error);
           return;
         }
-        this.config.logger.warn(`${this.optimisticRollup === undefined ? "advance" : "proposal"} attempt failed, retrying in ${delay} ms: ${(error as Error).message}`);
+        const why = error instanceof BridgeError ? error.message : describeSendError(error);
+        this.config.logger.warn(`${this.optimisticRollup === undefined ? "advance" : "proposal"} attempt failed, retrying in ${delay} ms: ${why}`);
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.retry.maxDelayMs);
       }
@@ -414,7 +426,7 @@ export class BatchSubmitter {
   private async classify(number: bigint, error: unknown, proven: boolean): Promise<Error> {
     const data = revertDataOf(error) ?? (await this.replayRevert(error));
     const decoded: DecodedRevert | undefined = data === undefined ? undefined : decodeRollupRevert(data);
-    if (decoded === undefined) return new TransientBridgeError(`advance of L2 block ${number} failed: ${(error as Error).message}`);
+    if (decoded === undefined) return new TransientBridgeError(`advance of L2 block ${number} failed: ${describeSendError(error)}`);
     if (proven && decoded.executeCode !== undefined && PROOF_SHORTFALL_CODES.has(decoded.executeCode) && (await this.proofPolicy()).allowReexecution) {
       // Re-execution is always sound: resend this block with its witness instead of proofs.
       this.reexecuteNumber = number;
