@@ -6,7 +6,7 @@ import { type VerifyBlockParams, checkBlockShape, reexecute, resultOf } from "..
 import { decodeGroth16Key, decodeGroth16Proof, encodeGroth16Key, encodeGroth16Proof } from "./codec";
 import { commitmentToField, executionCommitment } from "./commitment";
 import { groth16KeyProblem, groth16ProofProblem, verifyGroth16 } from "./groth16";
-import { type ExecutionProof, type ProofBundle, ProofType } from "./types";
+import { type ExecutionProof, type Groth16Key, type ProofBundle, ProofType } from "./types";
 
 /** How EXECUTE accepted a block. */
 export type AcceptedBy =
@@ -36,7 +36,21 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * (docs/design/proof-policy.md).
  */
 export function canonicalKeyProblem(verificationKey: Uint8Array): string | undefined {
-  let key;
+  // The same few keys come with every block; their three G2 subgroup checks are worth keeping.
+  const hash = keccak256(verificationKey);
+  if (checkedKeys.has(hash)) return checkedKeys.get(hash);
+  const problem = keyProblem(verificationKey);
+  if (checkedKeys.size >= CHECKED_KEYS_CACHE_SIZE) checkedKeys.clear();
+  checkedKeys.set(hash, problem);
+  return problem;
+}
+
+/** How many key verdicts `canonicalKeyProblem` keeps: far more than any policy lists. */
+const CHECKED_KEYS_CACHE_SIZE = 256;
+const checkedKeys = new Map<string, string | undefined>();
+
+function keyProblem(verificationKey: Uint8Array): string | undefined {
+  let key: Groth16Key;
   try {
     key = decodeGroth16Key(verificationKey);
   } catch (error) {
