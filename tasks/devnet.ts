@@ -25,6 +25,12 @@ interface DevnetTaskArgs {
   optimistic: boolean;
   challengeWindow?: number;
   proposalBond?: string;
+  cors?: string;
+}
+
+/** `--cors a,b`: the web origins allowed to call both JSON-RPC servers (none without it). */
+function corsOrigins(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(",").map((o) => o.trim()).filter((o) => o !== "");
 }
 
 task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 8545, the rollup contract, the L2 node on 9545")
@@ -44,9 +50,17 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
   .addFlag("optimistic", "Optimistic mode: blocks are proposed with a bond, final after the challenge window; the node challenges invalid ones (default: rollup.optimistic of the config)")
   .addOptionalParam("challengeWindow", "Optimistic mode: seconds a proposed block can be challenged (default 30)", undefined, types.int)
   .addOptionalParam("proposalBond", "Optimistic mode: ETH every proposal locks (default 0.1)", undefined, types.string)
+  .addOptionalParam("cors", "Comma-separated web origins whose pages may call the JSON-RPC (CORS), e.g. http://localhost:3000; none by default", undefined, types.string)
   .setAction(async (args: DevnetTaskArgs, hre) => {
     if (args.l1Only) {
-      await runL1DevnetForeground({ host: args.host, port: args.port, hardfork: args.fork, blockTime: args.blockTime, chainId: BigInt(args.chainId) });
+      await runL1DevnetForeground({
+        host: args.host,
+        port: args.port,
+        hardfork: args.fork,
+        blockTime: args.blockTime,
+        chainId: BigInt(args.chainId),
+        corsOrigins: corsOrigins(args.cors),
+      });
       return;
     }
     // The rollup and the L2 genesis need the compiled contracts.
@@ -76,5 +90,6 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
       allowEmptyBlocks: args.emptyBlocks,
       proofs: args.proofs === undefined ? fromConfig.proofs : { committees: args.proofs },
       optimistic,
+      corsOrigins: corsOrigins(args.cors),
     });
   });

@@ -3,10 +3,10 @@ import { hexlify, keccak256 } from "ethers";
 import type { ExecuteResult } from "../codec";
 import { ExecuteError, ExecuteErrorCode } from "../errors";
 import { type VerifyBlockParams, checkBlockShape, reexecute, resultOf } from "../verifyBlock";
-import { decodeGroth16Key, decodeGroth16Proof } from "./codec";
+import { decodeGroth16Key, decodeGroth16Proof, encodeGroth16Key, encodeGroth16Proof } from "./codec";
 import { commitmentToField, executionCommitment } from "./commitment";
-import { verifyGroth16 } from "./groth16";
-import { type ExecutionProof, type ProofBundle, ProofType } from "./types";
+import { groth16KeyProblem, groth16ProofProblem, verifyGroth16 } from "./groth16";
+import { type ExecutionProof, type Groth16Key, type ProofBundle, ProofType } from "./types";
 
 /** How EXECUTE accepted a block. */
 export type AcceptedBy =
@@ -24,17 +24,69 @@ export interface DiscardedProof {
   readonly reason: string;
 }
 
-/** Verifies one proof against the commitment; an unsupported type or bad encoding never counts. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/**
+ * Why `verificationKey` is not a canonical Groth16 key, or undefined. Canonical: the bytes are
+ * exactly `encodeGroth16Key` of what they decode to (no trailing bytes, no other offsets) and the
+ * key is well formed (`groth16KeyProblem`: coordinates below p, points on their curves, G2 in
+ * the subgroup). Each key then has one encoding, so its keccak256 names it once in a policy
+ * (docs/design/proof-policy.md).
+ */
+export function canonicalKeyProblem(verificationKey: Uint8Array): string | undefined {
+  // The same few keys come with every block; their three G2 subgroup checks are worth keeping.
+  const hash = keccak256(verificationKey);
+  if (checkedKeys.has(hash)) return checkedKeys.get(hash);
+  const problem = keyProblem(verificationKey);
+  if (checkedKeys.size >= CHECKED_KEYS_CACHE_SIZE) checkedKeys.clear();
+  checkedKeys.set(hash, problem);
+  return problem;
+}
+
+/** How many key verdicts `canonicalKeyProblem` keeps: far more than any policy lists. */
+const CHECKED_KEYS_CACHE_SIZE = 256;
+const checkedKeys = new Map<string, string | undefined>();
+
+function keyProblem(verificationKey: Uint8Array): string | undefined {
+  let key: Groth16Key;
+  try {
+    key = decodeGroth16Key(verificationKey);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (!sameBytes(encodeGroth16Key(key), verificationKey)) return "the verification key is not in its canonical encoding (abi.encode of its fields, nothing more)";
+  return groth16KeyProblem(key);
+}
+
+/** Verifies one proof against the commitment; an unsupported type or a non-canonical key or proof never counts. */
 async function proofHolds(proof: ExecutionProof, commitment: bigint): Promise<string | undefined> {
   if (proof.proofType !== ProofType.Groth16Bn254) return `unsupported proof type ${proof.proofType}`;
   let ok: boolean;
   try {
+    const keyProblem = canonicalKeyProblem(proof.verificationKey);
+    if (keyProblem !== undefined) return keyProblem;
     const key = decodeGroth16Key(proof.verificationKey);
-    ok = await verifyGroth16(key, decodeGroth16Proof(proof.proofData), [...key.boundInputs, commitment]);
+    const groth16 = decodeGroth16Proof(proof.proofData);
+    if (!sameBytes(encodeGroth16Proof(groth16), proof.proofData)) return "the proof is not in its canonical encoding (abi.encode(a, b, c), nothing more)";
+    const proofProblem = groth16ProofProblem(groth16);
+    if (proofProblem !== undefined) return proofProblem;
+    ok = await verifyGroth16(key, groth16, [...key.boundInputs, commitment]);
   } catch (error) {
     return (error as Error).message;
   }
   return ok ? undefined : "the proof does not verify for this block's commitment";
+}
+
+/** The first key hash `policy` lists twice, or undefined. */
+export function duplicateAcceptedKey(acceptedKeys: readonly Uint8Array[]): string | undefined {
+  const seen = new Set<string>();
+  for (const key of acceptedKeys.map((k) => hexlify(k))) {
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return undefined;
 }
 
 /**
@@ -75,6 +127,10 @@ export async function verifyBlockWithProofs(params: VerifyBlockParams & { readon
       `policy threshold ${policy.threshold} must be between 1 and its ${policy.acceptedKeys.length} accepted keys`,
     );
   }
+  // A listed key counts once, so a repeated one makes the threshold unreachable (or, with
+  // re-execution allowed, silently lowers the policy to re-execution): refuse the policy itself.
+  const duplicate = duplicateAcceptedKey(policy.acceptedKeys);
+  if (duplicate !== undefined) throw new ExecuteError(ExecuteErrorCode.MalformedInput, `policy lists accepted key ${duplicate} twice`);
   const checked = await checkBlockShape(params);
   const claimed = resultOf(checked.block);
   const commitment = commitmentToField(executionCommitment(params.chainId, params.parentHeader, claimed));

@@ -4,7 +4,10 @@ import { ExecuteErrorCode } from "../../precompiles/errors";
 import { executeInputLength } from "../../precompiles/codec";
 import { executeGasCostOfBlock, proofModeGasCost } from "../../precompiles/gas";
 import { decodeExecutionProofs, encodeProofBundle } from "../../precompiles/proofs/codec";
+import { commitmentToField, executionCommitment } from "../../precompiles/proofs/commitment";
 import type { ProofPolicy } from "../../precompiles/proofs/types";
+import { countValidProofs } from "../../precompiles/proofs/verifyProofs";
+import { resultOf } from "../../precompiles/verifyBlock";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { ProducedBlock, SequencerApi } from "../l2/types";
 import {
@@ -18,10 +21,20 @@ import {
 } from "./contracts";
 import { ProvisionalFinalizer } from "./finalizer";
 import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
+import { describeSendError } from "./txErrors";
 import type { Logger } from "../logger";
 
 /** Osaka's per-transaction gas cap (EIP-7825): the most any `advance` can use. */
 export const ADVANCE_GAS_LIMIT = TX_GAS_LIMIT_CAP;
+
+/**
+ * Gas added to a `propose` estimate. The estimate runs on the latest L1 state; by inclusion the
+ * finalizer or another transaction may have emptied a slot `propose` writes (provisionalCount back
+ * to zero, a bond credit withdrawn), and a zero → non-zero SSTORE costs 17,100 more than the
+ * non-zero → non-zero one estimated, plus 2,100 when the slot is cold again. 60,000 covers three
+ * such slots; gas not used is not paid, so the margin costs nothing when unneeded.
+ */
+export const PROPOSE_GAS_MARGIN = 60_000n;
 
 export interface RetryPolicy {
   readonly initialDelayMs: number;
@@ -46,9 +59,10 @@ export interface BatchSubmitterConfig {
   /** Called for every block L1 accepted from this submitter. */
   readonly onAccepted?: (accepted: AcceptedBlock) => void;
   /**
-   * Proof mode: proofs to attach to each block (`abi.encode(ExecutionProof[])`). When at least
-   * one proof type delivered, the block is sent with an empty witness — accepted on proofs
-   * alone, at a cost that does not grow with the block; otherwise with its witness.
+   * Proof mode: proofs to attach to each block (`abi.encode(ExecutionProof[])`). They are counted
+   * against the rollup's policy before sending: when they meet its threshold, the block is sent
+   * with an empty witness — accepted on proofs alone, at a cost that does not grow with the block;
+   * below it, with its witness for re-execution if the policy allows it, and not at all if not.
    */
   readonly proofs?: (produced: ProducedBlock) => Promise<BlockProofs>;
   /**
@@ -268,7 +282,9 @@ export class BatchSubmitter {
     }
     let receipt: TransactionReceipt | null;
     try {
-      const tx = await rollup.propose(produced.parentHeader, produced.blockRlp, produced.encodedWitness, produced.consumedMessages, { value: this.proposalBond });
+      const args = [produced.parentHeader, produced.blockRlp, produced.encodedWitness, produced.consumedMessages] as const;
+      const estimate = await rollup.propose.estimateGas(...args, { value: this.proposalBond });
+      const tx = await rollup.propose(...args, { value: this.proposalBond, gasLimit: estimate + PROPOSE_GAS_MARGIN });
       this.inFlight = { number, hash: tx.hash };
       receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
     } catch (error) {
@@ -295,7 +311,8 @@ export class BatchSubmitter {
           this.halt(error);
           return;
         }
-        this.config.logger.warn(`${this.optimisticRollup === undefined ? "advance" : "proposal"} attempt failed, retrying in ${delay} ms: ${(error as Error).message}`);
+        const why = error instanceof BridgeError ? error.message : describeSendError(error);
+        this.config.logger.warn(`${this.optimisticRollup === undefined ? "advance" : "proposal"} attempt failed, retrying in ${delay} ms: ${why}`);
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.retry.maxDelayMs);
       }
@@ -330,21 +347,45 @@ export class BatchSubmitter {
     return true;
   }
 
-  /** `proofs` as EXECUTE receives them: wrapped with the rollup's policy, read once from L1. */
-  private async proofBundle(encodedProofs: Uint8Array): Promise<Uint8Array> {
+  /** The rollup's proof policy, read once from L1. */
+  private proofPolicy(): Promise<ProofPolicy> {
     this.policy ??= this.rollup.proofPolicy().then((p) => ({
       threshold: Number(p.threshold),
       allowReexecution: p.allowReexecution,
       acceptedKeys: p.acceptedKeys.map((k) => getBytes(k)),
     }));
-    return encodeProofBundle({ policy: await this.policy, proofs: decodeExecutionProofs(encodedProofs) });
+    return this.policy;
+  }
+
+  /** `proofs` as EXECUTE receives them: wrapped with the rollup's policy. */
+  private async proofBundle(encodedProofs: Uint8Array): Promise<Uint8Array> {
+    return encodeProofBundle({ policy: await this.proofPolicy(), proofs: decodeExecutionProofs(encodedProofs) });
+  }
+
+  /**
+   * Whether `proofs` meet the policy's threshold, counted as EXECUTE counts them (distinct accepted
+   * keys whose proof verifies against the block's commitment). Below it, the block goes for
+   * re-execution if the policy allows it; if not, nothing is sent — such an `advance` can only
+   * revert, and EXECUTE would keep all the gas passed to it — and the attempt is retried.
+   */
+  private async meetsThreshold(produced: ProducedBlock, proofs: BlockProofs): Promise<boolean> {
+    const policy = await this.proofPolicy();
+    const commitment = commitmentToField(executionCommitment(produced.block.common.chainId(), produced.parentHeader, resultOf(produced.block)));
+    const { keys, discarded } =
+      proofs.provenBy.length === 0 ? { keys: [], discarded: [] } : await countValidProofs({ policy, proofs: decodeExecutionProofs(proofs.encoded) }, commitment);
+    if (keys.length >= policy.threshold) return true;
+    const why = discarded.map((d) => `proof ${d.index}: ${d.reason}`).join("; ");
+    const shortfall = `proofs of L2 block ${produced.number} verify under ${keys.length} of the ${policy.threshold} keys the policy requires${why ? ` (${why})` : ""}`;
+    if (!policy.allowReexecution) throw new TransientBridgeError(`${shortfall} and the policy forbids re-execution: no advance sent`);
+    this.config.logger.warn(`${shortfall}: sending it for re-execution`);
+    return false;
   }
 
   private async send(produced: ProducedBlock): Promise<void> {
     const started = Date.now();
     const { number } = produced;
     const proofs = this.config.proofs === undefined || this.reexecuteNumber === number ? NO_PROOFS : await this.config.proofs(produced);
-    const proven = proofs.provenBy.length > 0;
+    const proven = this.config.proofs !== undefined && this.reexecuteNumber !== number && (await this.meetsThreshold(produced, proofs));
     // With proofs the witness is not needed: leaving it out is what keeps the L1 cost flat.
     const witness = proven ? new Uint8Array() : produced.encodedWitness;
     let receipt: TransactionReceipt | null;
@@ -378,7 +419,7 @@ export class BatchSubmitter {
       blockBytes: produced.blockRlp.length,
       transactions: produced.block.transactions.length,
       consumedMessages: produced.consumedMessages,
-      provenBy: proofs.provenBy,
+      provenBy: proven ? proofs.provenBy : [],
     };
     this.lastAcceptedNumber = number;
     this.acceptedLog.push(accepted);
@@ -393,8 +434,8 @@ export class BatchSubmitter {
   private async classify(number: bigint, error: unknown, proven: boolean): Promise<Error> {
     const data = revertDataOf(error) ?? (await this.replayRevert(error));
     const decoded: DecodedRevert | undefined = data === undefined ? undefined : decodeRollupRevert(data);
-    if (decoded === undefined) return new TransientBridgeError(`advance of L2 block ${number} failed: ${(error as Error).message}`);
-    if (proven && decoded.executeCode !== undefined && PROOF_SHORTFALL_CODES.has(decoded.executeCode)) {
+    if (decoded === undefined) return new TransientBridgeError(`advance of L2 block ${number} failed: ${describeSendError(error)}`);
+    if (proven && decoded.executeCode !== undefined && PROOF_SHORTFALL_CODES.has(decoded.executeCode) && (await this.proofPolicy()).allowReexecution) {
       // Re-execution is always sound: resend this block with its witness instead of proofs.
       this.reexecuteNumber = number;
       return new TransientBridgeError(`proofs for L2 block ${number} fell short (${decoded.text}); resending it for re-execution`);

@@ -39,6 +39,14 @@ import type {
 } from "./types";
 import { captureWitness } from "./witnessCapture";
 
+/**
+ * The latest block timestamp the dev controls (evm_increaseTime, evm_setNextBlockTimestamp,
+ * evm_mine's and hardhat_mine's timestamps) may set: 2^63 - 1, the largest that tools reading
+ * timestamps as signed 64-bit integers still read, with 2^63 seconds left below the uint64 limit
+ * of the header field so the chain can always go on from there.
+ */
+export const MAX_DEV_TIMESTAMP = 2n ** 63n - 1n;
+
 export type TrieDatabase = DB<string, StoredValue>;
 
 export interface ChainConfig {
@@ -552,6 +560,9 @@ export class Chain {
   }
 
   // ---------------------------------------------------------------- dev controls
+  // The dev controls refuse any time past MAX_DEV_TIMESTAMP (the RPC layer answers invalid params
+  // first): a header's timestamp is a uint64 and must grow every block, so a clock pushed to the
+  // edge would leave no valid next block and fail every transaction until a restart.
 
   /** Seconds the chain's clock runs ahead of the wall clock. */
   get clockOffset(): bigint {
@@ -568,12 +579,17 @@ export class Chain {
 
   /** evm_increaseTime: moves the clock forward; returns the total offset in seconds. */
   increaseTime(seconds: bigint): bigint {
+    const next = this.nextTimestamp() + seconds;
+    if (seconds < 0n || next > MAX_DEV_TIMESTAMP) {
+      throw new InvalidTimestampError(`moving the clock by ${seconds} s would put the next block at ${next}, past the largest dev timestamp ${MAX_DEV_TIMESTAMP}`);
+    }
     this.timeOffset += seconds;
     return this.timeOffset;
   }
 
   /** evm_setNextBlockTimestamp: later blocks continue from this time. */
   setNextBlockTimestamp(timestamp: bigint): void {
+    if (timestamp > MAX_DEV_TIMESTAMP) throw new InvalidTimestampError(`timestamp ${timestamp} is past the largest dev timestamp ${MAX_DEV_TIMESTAMP}`);
     if (timestamp <= this.head.header.timestamp) {
       throw new InvalidTimestampError(`timestamp ${timestamp} is not above the latest block's ${this.head.header.timestamp}`);
     }

@@ -19,7 +19,7 @@ export class CliUsageError extends NodeError {
 
 const USAGE =
   "usage: ts-node rollup-node/devnet/cli.ts [--host H] [--port N] [--block-time ms] [--chain-id N] " +
-  "[--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] [--proofs N] [--optimistic [--challenge-window s] [--proposal-bond ETH]] | --l1-only [--fork osaka]";
+  "[--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] [--proofs N] [--optimistic [--challenge-window s] [--proposal-bond ETH]] [--cors ORIGINS] | --l1-only [--fork osaka]";
 
 /** `--optimistic` and its parameters; window and bond alone do not switch the mode on. */
 function optimisticOption(values: { optimistic?: boolean; "challenge-window"?: string; "proposal-bond"?: string }): { challengeWindow?: bigint; proposalBond?: bigint } | undefined {
@@ -65,6 +65,7 @@ async function main(argv: string[]): Promise<void> {
       "challenge-window": { type: "string" },
       "proposal-bond": { type: "string" },
       "l1-only": { type: "boolean" },
+      cors: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -88,6 +89,7 @@ async function main(argv: string[]): Promise<void> {
       allowEmptyBlocks: values["empty-blocks"] === true,
       proofs: values.proofs === undefined ? undefined : { committees: integer(values.proofs, "proofs") ?? 2 },
       optimistic: optimisticOption(values),
+      corsOrigins: corsOption(values.cors),
     });
     return;
   }
@@ -97,7 +99,13 @@ async function main(argv: string[]): Promise<void> {
     hardfork: values.fork,
     blockTime: integer(values["block-time"], "block-time"),
     chainId: chainId === undefined ? DEFAULT_L1_CHAIN_ID : BigInt(chainId),
+    corsOrigins: corsOption(values.cors),
   });
+}
+
+/** `--cors a,b`: the web origins allowed to call the JSON-RPC servers (none without it). */
+function corsOption(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(",").map((o) => o.trim()).filter((o) => o !== "");
 }
 
 if (require.main === module) runCli(() => main(process.argv.slice(2)));

@@ -38,6 +38,8 @@ export interface L1DevnetOptions {
   readonly execute?: ExecutePrecompileOptions;
   /** Trie database; in memory by default. */
   readonly db?: TrieDatabase;
+  /** Web origins whose pages may call the JSON-RPC (CORS); none by default (`DEFAULT_CORS_ORIGINS`). */
+  readonly corsOrigins?: readonly string[];
   /** Do not listen on HTTP (the in-process Hardhat network); `url` and `port` are then unset. */
   readonly http?: boolean;
   /** Called for every error answered over JSON-RPC (e.g. to log them). */
@@ -93,7 +95,7 @@ export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1De
   const node = new DevNode({ chain, accounts, clientVersion: L1_CLIENT_VERSION, automine: options.blockTime === undefined, onMiningError: options.onMiningError, onBlockMined: options.onBlockMined });
   const dispatcher = new RpcDispatcher(node, { onError: options.onRpcError });
   const server: RpcServer | undefined =
-    options.http === false ? undefined : await startRpcServer(dispatcher, { host: options.host, port: options.port ?? DEFAULT_L1_PORT });
+    options.http === false ? undefined : await startRpcServer(dispatcher, { host: options.host, port: options.port ?? DEFAULT_L1_PORT, corsOrigins: options.corsOrigins });
   if (options.blockTime !== undefined) node.startIntervalMining(options.blockTime);
   let stopped = false;
   return {

@@ -1,6 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 
+import type { Common } from "@ethereumjs/common";
 import { bytesToHex } from "@ethereumjs/util";
 import { JsonRpcProvider, Wallet } from "ethers";
 
@@ -20,7 +21,7 @@ import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../c
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import type { ProducedBlock } from "../l2/types";
 import type { Logger, LoggerFactory } from "../logger";
-import { COMMITTEE_CIRCUIT } from "../provers/committee";
+import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
 import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
 import { type NodeKeys, devNodeKeys } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
@@ -84,6 +85,8 @@ export interface RollupDevnetOptions {
   readonly contract?: RollupContractArtifact;
   /** Extra L2 genesis accounts and predeploys, next to the funded dev accounts and L2Bridge. */
   readonly genesisAlloc?: Readonly<Record<string, GenesisAccount>>;
+  /** Web origins whose pages may call the L1 and L2 JSON-RPC (CORS); none by default. */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** Options the devnet cannot run together. */
@@ -112,10 +115,12 @@ export interface RollupDevnet {
   stop(): Promise<void>;
 }
 
-/** Starts the dev committees: 3 attester processes each, with public dev keys. */
-async function startDevProofService(committees: number, external: readonly ExecutionProver[], log: Logger): Promise<ProofService> {
+/** Starts the dev committees: 3 attester processes each, with public dev keys, re-executing under the L1's fork rules. */
+async function startDevProofService(committees: number, external: readonly ExecutionProver[], l1Common: Common, log: Logger): Promise<ProofService> {
   const names = Array.from({ length: committees }, (_, i) => `committee-${i + 1}`);
-  const provers = await Promise.all(names.map((name) => CommitteeProver.start(name, devAttesterKeys(name, COMMITTEE_CIRCUIT.signatures))));
+  const provers = await Promise.all(
+    names.map((name) => CommitteeProver.start(name, devAttesterKeys(name, COMMITTEE_CIRCUIT.signatures), bundledCircuitArtifacts(), { l1Common })),
+  );
   log.info(`proof mode: ${provers.length} attestation committees running (${provers.length * COMMITTEE_CIRCUIT.signatures} attester processes)`);
   if (external.length > 0) log.info(`proof mode: external provers ${external.map((p) => `${p.name} (key ${p.keyHash.slice(0, 10)}…)`).join(", ")}`);
   return new ProofService([...provers, ...external]);
@@ -203,7 +208,6 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   let l1Provider: JsonRpcProvider | undefined;
   let proofService: ProofService | undefined;
   try {
-    if (options.proofs !== undefined) proofService = await startDevProofService(options.proofs.committees, options.proofs.provers ?? [], log);
     const storedGenesis = await l1Store.genesisTimestamp();
     const l1GenesisTimestamp = storedGenesis ?? BigInt(Math.floor(Date.now() / 1000));
     if (storedGenesis === undefined) await l1Store.setGenesisTimestamp(l1GenesisTimestamp);
@@ -222,7 +226,9 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       genesisTimestamp: l1GenesisTimestamp,
       history,
       onBlockMined: (record) => l1Store.append(record),
+      corsOrigins: options.corsOrigins,
     });
+    if (options.proofs !== undefined) proofService = await startDevProofService(options.proofs.committees, options.proofs.provers ?? [], l1.chain.common, log);
     const l1Url = l1.url as string;
     l1Provider = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1, batchMaxCount: 1 });
 
@@ -269,7 +275,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       rollupAddress: deployment.address,
       deployBlock: deployment.deployBlock,
       keys,
-      rpc: { host: options.host, port: options.l2Port ?? DEFAULT_L2_RPC_PORT },
+      // A devnet: evm_mine is served (its advances spend dev ETH).
+      rpc: { host: options.host, port: options.l2Port ?? DEFAULT_L2_RPC_PORT, devMethods: true, corsOrigins: options.corsOrigins },
       blockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS,
       allowEmptyBlocks: options.allowEmptyBlocks ?? false,
       l1PollMs: options.l1PollMs,

@@ -29,11 +29,25 @@ async function executionWitness(sequencer: Sequencer, params: readonly unknown[]
 }
 
 /**
- * The L2 method table: standard eth_/net_/web3_/debug_ methods on the sequencer, the execution
- * witness, and `evm_mine` (produces a block now). `extra` (the bridge's rollup_* methods) is
- * merged last and may override.
+ * `evm_mine` on the L2: produces a block now. Dev only: every L2 block costs the sequencer an L1
+ * `advance`, so a node serves it only when run as a devnet (`devMethods`), where L1 gas is dev ETH.
  */
-export function l2Methods(sequencer: Sequencer, extra: MethodTable = {}): MethodTable {
+function l2DevMethods(sequencer: Sequencer): MethodTable {
+  return {
+    evm_mine: async (params) => {
+      const timestamp = parseOptionalQuantity(params[0], "timestamp");
+      await sequencer.produceBlock(timestamp === undefined ? {} : { timestamp });
+      return "0x0";
+    },
+  };
+}
+
+/**
+ * The L2 method table: standard eth_/net_/web3_/debug_ methods on the sequencer and the execution
+ * witness; with `devMethods` (a devnet) also `evm_mine`. `extra` (the bridge's rollup_* methods)
+ * is merged last and may override.
+ */
+export function l2Methods(sequencer: Sequencer, extra: MethodTable = {}, options: { readonly devMethods?: boolean } = {}): MethodTable {
   return {
     ...ethMethods,
     ...netMethods,
@@ -42,11 +56,7 @@ export function l2Methods(sequencer: Sequencer, extra: MethodTable = {}): Method
     // Geth's messages for undecodable input, and blobs refused before a KZG decode is tried.
     eth_sendRawTransaction: async (params) => data(await sequencer.submitTransaction(decodeRawTransaction(parseData(params[0], "transaction"), sequencer.chain.common))),
     debug_executionWitness: (params) => executionWitness(sequencer, params),
-    evm_mine: async (params) => {
-      const timestamp = parseOptionalQuantity(params[0], "timestamp");
-      await sequencer.produceBlock(timestamp === undefined ? {} : { timestamp });
-      return "0x0";
-    },
+    ...(options.devMethods === true ? l2DevMethods(sequencer) : {}),
     ...extra,
   };
 }
@@ -62,18 +72,27 @@ export interface L2RpcOptions {
   readonly logger?: Logger;
   /** GET pages served beside JSON-RPC (the node's dashboard). */
   readonly httpRoutes?: HttpRouteHandler;
+  /** Serve the dev methods (`evm_mine`): for a devnet only, off by default. */
+  readonly devMethods?: boolean;
+  /** Web origins whose pages may call the JSON-RPC (CORS); none by default. */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
-export function createL2Dispatcher(sequencer: Sequencer, options: Pick<L2RpcOptions, "extraMethods" | "logger"> = {}): RpcDispatcher {
+export function createL2Dispatcher(sequencer: Sequencer, options: Pick<L2RpcOptions, "extraMethods" | "logger" | "devMethods"> = {}): RpcDispatcher {
   const logger = options.logger;
   return new RpcDispatcher(sequencer, {
-    methods: l2Methods(sequencer, options.extraMethods),
+    methods: l2Methods(sequencer, options.extraMethods, { devMethods: options.devMethods }),
     onError: logger === undefined ? undefined : (method: string, error: RpcError) => logger.warn(`rpc ${method}: ${error.message}`),
   });
 }
 
 /** Serves the sequencer's JSON-RPC over HTTP. */
 export function startL2Rpc(sequencer: Sequencer, options: L2RpcOptions = {}): Promise<RpcServer> {
-  return startRpcServer(createL2Dispatcher(sequencer, options), { host: options.host, port: options.port ?? DEFAULT_L2_RPC_PORT, httpRoutes: options.httpRoutes });
+  return startRpcServer(createL2Dispatcher(sequencer, options), {
+    host: options.host,
+    port: options.port ?? DEFAULT_L2_RPC_PORT,
+    httpRoutes: options.httpRoutes,
+    corsOrigins: options.corsOrigins,
+  });
 }

@@ -22,8 +22,11 @@ export interface RollupNodeConfig {
   readonly rollupAddress: string;
   readonly deployBlock: number;
   readonly keys: Pick<NodeKeys, "sequencer" | "relayer" | "challenger">;
-  /** HTTP JSON-RPC; `false` serves only in process (`provider`). */
-  readonly rpc?: { readonly host?: string; readonly port?: number } | false;
+  /**
+   * HTTP JSON-RPC; `false` serves only in process (`provider`). `devMethods` serves `evm_mine`
+   * (devnets only: each block costs an L1 `advance`); `corsOrigins` lists the web origins allowed.
+   */
+  readonly rpc?: { readonly host?: string; readonly port?: number; readonly devMethods?: boolean; readonly corsOrigins?: readonly string[] } | false;
   readonly blockTimeMs?: number;
   readonly allowEmptyBlocks?: boolean;
   readonly maxWitnessBytes?: number;
@@ -114,12 +117,20 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
       });
     }
     if (config.rpc !== false) {
-      rpc = await startL2Rpc(sequencer, { extraMethods: methods, logger: rpcLogger, host: config.rpc?.host, port: config.rpc?.port, httpRoutes: dashboard?.routes });
+      rpc = await startL2Rpc(sequencer, {
+        extraMethods: methods,
+        logger: rpcLogger,
+        host: config.rpc?.host,
+        port: config.rpc?.port,
+        httpRoutes: dashboard?.routes,
+        devMethods: config.rpc?.devMethods,
+        corsOrigins: config.rpc?.corsOrigins,
+      });
     }
     await bridge.start();
     dashboard?.feed.start();
     if (config.produceBlocks !== false) sequencer.start();
-    const provider = new InProcessProvider(createL2Dispatcher(sequencer, { extraMethods: methods }));
+    const provider = new InProcessProvider(createL2Dispatcher(sequencer, { extraMethods: methods, devMethods: config.rpc === false ? undefined : config.rpc?.devMethods }));
     let stopped = false;
     return {
       sequencer,

@@ -5,7 +5,7 @@ import { hexlify } from "ethers";
 
 import type { VerifyBlockParams } from "../../precompiles";
 import type { Attestation } from "./committee";
-import type { AttestRequest, AttestResponse } from "./attesterProtocol";
+import type { AttestRequest, AttestResponse, ForkConfig } from "./attesterProtocol";
 
 /** One attester to start: its private key and its position in the committee. */
 export interface AttesterSpec {
@@ -33,8 +33,8 @@ const ENTRY = path.join(__dirname, `attesterProcess${path.extname(__filename)}`)
 // Under ts-node the child needs the same TypeScript loader; compiled JavaScript runs as is.
 const EXEC_ARGV = path.extname(__filename) === ".ts" ? ["-r", "ts-node/register/transpile-only"] : [];
 
-function startAttester(spec: AttesterSpec): Promise<Attester> {
-  const child = fork(ENTRY, [hexlify(spec.privateKey), String(spec.memberIndex)], { execArgv: EXEC_ARGV, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+function startAttester(spec: AttesterSpec, forkConfig: ForkConfig): Promise<Attester> {
+  const child = fork(ENTRY, [hexlify(spec.privateKey), String(spec.memberIndex), JSON.stringify(forkConfig)], { execArgv: EXEC_ARGV, stdio: ["ignore", "ignore", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`attester ${spec.memberIndex} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
     child.once("exit", (code) => reject(new Error(`attester ${spec.memberIndex} exited with code ${code} before it was ready`)));
@@ -57,8 +57,9 @@ export class AttesterPool {
 
   private constructor(private readonly attesters: readonly Attester[]) {}
 
-  static async start(specs: readonly AttesterSpec[]): Promise<AttesterPool> {
-    const started = await Promise.allSettled(specs.map(startAttester));
+  /** `forkConfig`: the L1's fork rules (`forkConfigOf(l1Common)`), under which every attester re-executes. */
+  static async start(specs: readonly AttesterSpec[], forkConfig: ForkConfig): Promise<AttesterPool> {
+    const started = await Promise.allSettled(specs.map((spec) => startAttester(spec, forkConfig)));
     const attesters = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     const failure = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failure !== undefined) {

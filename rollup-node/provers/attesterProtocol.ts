@@ -1,5 +1,30 @@
 /** Messages between `AttesterPool` and `attesterProcess.ts` (JSON over Node's IPC channel). */
 
+import { type Common, Mainnet, createCustomCommon } from "@ethereumjs/common";
+
+/**
+ * The L1's fork rules as an attester process receives them: EXECUTE re-executes an L2 block
+ * under the L1's Common (fork and EIPs, `l2Common`), so an attester must too, or the two disagree
+ * on any block whose outcome a fork changes (after an L1 upgrade, or on an L1 not at the default).
+ */
+export interface ForkConfig {
+  readonly hardfork: string;
+  readonly eips: readonly number[];
+}
+
+/** The fork rules of `common`, to send to an attester process. */
+export function forkConfigOf(common: Common): ForkConfig {
+  return { hardfork: common.hardfork(), eips: [...common.eips()] };
+}
+
+/**
+ * A Common carrying `fork`'s rules, for `l2Common` (which keeps its fork and EIPs and sets the L2's
+ * chain id). Without KZG: an L2 block carries no blobs (the verifier rejects blob transactions).
+ */
+export function commonOfForkConfig(fork: ForkConfig): Common {
+  return createCustomCommon({}, Mainnet, { hardfork: fork.hardfork, eips: [...fork.eips] });
+}
+
 export interface AttestRequest {
   readonly id: number;
   readonly chainId: string;

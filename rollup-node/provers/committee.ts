@@ -164,8 +164,8 @@ export async function proveCommittee(
 
 /** snarkjs proves on worker threads held by a global curve; end them so the process can exit. */
 export async function releaseProverThreads(): Promise<void> {
-  const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-  if (curve !== undefined) {
+  const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128;
+  if (curve !== undefined && curve !== null) {
     await curve.terminate();
     delete (globalThis as { curve_bn128?: unknown }).curve_bn128;
   }

@@ -1,9 +1,11 @@
+import type { Common } from "@ethereumjs/common";
 import { getBytes, keccak256 } from "ethers";
 
-import type { VerifyBlockParams } from "../../precompiles";
+import { DEFAULT_HARDFORK, type VerifyBlockParams } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
 import { AttesterPool } from "./attesterPool";
+import { forkConfigOf } from "./attesterProtocol";
 import { type CircuitArtifacts, COMMITTEE_CIRCUIT, Committee, CommitteeError, bundledCircuitArtifacts, committeeVerificationKey, loadBabyJub, proveCommittee } from "./committee";
 
 /**
@@ -32,9 +34,22 @@ export class CommitteeProver implements ExecutionProver {
     readonly verificationKey: Uint8Array,
   ) {}
 
-  /** Starts one attester process per key (member i holds `privateKeys[i]`). */
-  static async start(name: string, privateKeys: readonly Uint8Array[], artifacts = bundledCircuitArtifacts()): Promise<CommitteeProver> {
-    const pool = await AttesterPool.start(privateKeys.map((privateKey, memberIndex) => ({ privateKey, memberIndex })));
+  /**
+   * Starts one attester process per key (member i holds `privateKeys[i]`). `options.l1Common` is
+   * the L1's Common, whose fork and EIPs EXECUTE applies to L2 blocks; the attesters re-execute
+   * under the same rules (without it, the default fork's, which is right only for an L1 at it).
+   */
+  static async start(
+    name: string,
+    privateKeys: readonly Uint8Array[],
+    artifacts = bundledCircuitArtifacts(),
+    options: { readonly l1Common?: Common } = {},
+  ): Promise<CommitteeProver> {
+    const fork = options.l1Common === undefined ? { hardfork: DEFAULT_HARDFORK, eips: [] } : forkConfigOf(options.l1Common);
+    const pool = await AttesterPool.start(
+      privateKeys.map((privateKey, memberIndex) => ({ privateKey, memberIndex })),
+      fork,
+    );
     const committee = Committee.fromPublicKeys(await loadBabyJub(), pool.publicKeys);
     return new CommitteeProver(name, pool, committee, artifacts, committeeVerificationKey(artifacts, committee));
   }

@@ -14,6 +14,12 @@ export interface RpcServerOptions {
   readonly maxBodyBytes?: number;
   /** Answers GET requests besides JSON-RPC (e.g. a dashboard); resolves true when it answered. */
   readonly httpRoutes?: HttpRouteHandler;
+  /**
+   * Web origins (`scheme://host[:port]`) whose pages may call this server; `DEFAULT_CORS_ORIGINS`
+   * (none) by default, like geth's `--http.corsdomain`. `"*"` allows every origin: only for a
+   * node whose methods are all safe to hand to any web page.
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** A GET handler served next to JSON-RPC: true when it answered the request, false to fall through. */
@@ -27,11 +33,29 @@ export interface RpcServer {
 }
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
-const CORS_HEADERS = {
-  "Access-Control-Allow-Origin": "*",
+/**
+ * No web origin by default. A page a developer happens to open could otherwise drive the node:
+ * mine, move the clock, spend the sequencer's L1 gas. Clients outside a browser send no Origin
+ * and are not affected.
+ */
+export const DEFAULT_CORS_ORIGINS: readonly string[] = [];
+const CORS_ALLOW = {
   "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
   "Access-Control-Allow-Headers": "Content-Type, Authorization",
+  Vary: "Origin",
 };
+
+type Headers = Record<string, string>;
+
+/**
+ * The CORS headers for a request from `origin`, or undefined when the origin is not allowed.
+ * A request without Origin (not from a web page) gets none and is served.
+ */
+function corsHeaders(origin: string | undefined, allowed: readonly string[]): Headers | undefined {
+  if (origin === undefined) return {};
+  if (!allowed.includes("*") && !allowed.includes(origin)) return undefined;
+  return { ...CORS_ALLOW, "Access-Control-Allow-Origin": origin };
+}
 
 /** Thrown when the server cannot bind its address. */
 export class RpcServerListenError extends NodeError {
@@ -40,9 +64,9 @@ export class RpcServerListenError extends NodeError {
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+function send(res: http.ServerResponse, status: number, body: unknown, cors: Headers): void {
   const text = JSON.stringify(body, (_key, value: unknown) => (typeof value === "bigint" ? `0x${value.toString(16)}` : value));
-  res.writeHead(status, { ...CORS_HEADERS, "Content-Type": "application/json" });
+  res.writeHead(status, { ...cors, "Content-Type": "application/json" });
   res.end(text);
 }
 
@@ -61,37 +85,49 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
 export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServerOptions): Promise<RpcServer> {
   const host = options.host ?? "127.0.0.1";
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const allowedOrigins = options.corsOrigins ?? DEFAULT_CORS_ORIGINS;
   const server = http.createServer((req, res) => {
+    let cors: Headers = {};
     void (async () => {
+      const origin = req.headers.origin;
+      const allowed = corsHeaders(origin, allowedOrigins);
+      if (allowed === undefined) {
+        // Refused before anything runs: a "simple" cross-origin POST (text/plain) skips the
+        // browser's preflight, so withholding the CORS headers alone would still execute it.
+        const message = `origin ${origin} is not allowed: start the node with its origin in corsOrigins (--cors) to call it from that page`;
+        send(res, 403, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, message).toJSON() }, {});
+        return;
+      }
+      cors = allowed;
       if (req.method === "OPTIONS") {
-        res.writeHead(204, CORS_HEADERS);
+        res.writeHead(204, cors);
         res.end();
         return;
       }
       if (req.method === "GET" && options.httpRoutes !== undefined && (await options.httpRoutes(req, res))) return;
       if (req.method !== "POST") {
-        send(res, 405, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, "use HTTP POST").toJSON() });
+        send(res, 405, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, "use HTTP POST").toJSON() }, cors);
         return;
       }
       const text = await readBody(req, limit);
       if (text === undefined) {
-        send(res, 413, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, "request body too large").toJSON() });
+        send(res, 413, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, "request body too large").toJSON() }, cors);
         return;
       }
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {
-        send(res, 200, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.ParseError, "parse error").toJSON() });
+        send(res, 200, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.ParseError, "parse error").toJSON() }, cors);
         return;
       }
       const answer = await dispatcher.handle(body);
       if (answer === undefined) {
-        res.writeHead(204, CORS_HEADERS);
+        res.writeHead(204, cors);
         res.end();
-      } else send(res, 200, answer);
+      } else send(res, 200, answer, cors);
     })().catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, { jsonrpc: "2.0", id: null, error: { code: RpcErrorCode.Internal, message: String(error) } });
+      if (!res.headersSent) send(res, 500, { jsonrpc: "2.0", id: null, error: { code: RpcErrorCode.Internal, message: String(error) } }, cors);
     });
   });
   // Keep-alive sockets would hold close() open until clients hang up.

@@ -570,8 +570,8 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       expect(await balanceOf(f)).to.equal(2n * BOND);
     });
 
-    it("a re-execution also proves a block; an invalid block cannot be proven", async () => {
-      const f = await deploy({ threshold: 2, allowReexecution: false, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) });
+    it("a re-execution also proves a block when the policy allows it; an invalid block cannot be proven", async () => {
+      const f = await deploy({ threshold: 2, allowReexecution: true, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) });
       const valid = await transferBlock(f);
       const forged = withWrongStateRoot(valid);
       await propose(f, valid.parentHeader, forged, valid.witness);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { bytesToHex } from "@ethereumjs/util";
-import { Interface, hexlify } from "ethers";
+import { Interface, concat, getBytes, hexlify, keccak256 } from "ethers";
 import { ethers, network } from "hardhat";
 
 import { EXECUTE_ADDRESS, ExecuteErrorCode } from "../../precompiles";
@@ -15,6 +15,7 @@ import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
 
 const L2_CHAIN_ID = 908n;
 const executeErrors = { interface: new Interface(["error ExecuteInvalid(uint8 code, string reason)"]) };
+const policyErrors = { interface: new Interface(["error ReexecutionNotAllowed()", "error DuplicateAcceptedKey(bytes32 key)"]) };
 
 interface CallFrame {
   readonly to?: string;
@@ -93,7 +94,47 @@ describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on t
     await expect(advance(built, [one, one]))
       .to.be.revertedWithCustomError(executeErrors, "ExecuteInvalid")
       .withArgs(ExecuteErrorCode.ProofsInsufficient, anyValue);
-    // The same block is still accepted by re-execution, which is always sound.
-    await expect(advance(built, [], built.witness)).to.emit(rollup, "BlockAdvanced");
+    // allowReexecution = false also closes the plain path: no proofs, just the witness.
+    await expect(advance(built, [], built.witness)).to.be.revertedWithCustomError(policyErrors, "ReexecutionNotAllowed");
+    await expect(advance(built, await proofsFor(built, [committees[0], committees[1]]))).to.emit(rollup, "BlockAdvanced");
   });
+
+  it("re-executes a block sent without proofs when the policy allows re-execution", async () => {
+    const permissive = await deploy({ threshold: 2, allowReexecution: true, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) });
+    const built = await nextBlock(1);
+    await expect(permissive.advance(built.parentHeader, built.blockRlp, built.witness, "0x", 0)).to.emit(permissive, "BlockAdvanced");
+  });
+
+  it("refuses at deployment a policy that lists one key twice, naming the key", async () => {
+    const key = hexlify(committees[0].keyHash);
+    await expect(deploy({ threshold: 2, allowReexecution: false, acceptedKeys: [key, key] }))
+      .to.be.revertedWithCustomError(policyErrors, "DuplicateAcceptedKey")
+      .withArgs(key);
+  });
+
+  it("does not count one key twice through a second encoding of it listed in the policy", async () => {
+    const original = committees[0].verificationKey;
+    const alias = getBytes(concat([original, new Uint8Array(32)])); // decodes to the same key
+    const aliased = await deploy({ threshold: 2, allowReexecution: false, acceptedKeys: [keccak256(original), keccak256(alias)] });
+    const built = await nextBlock(1);
+    const [proof] = await proofsFor(built, [committees[0]]);
+    const proofs = hexlify(encodeExecutionProofs([proof, { ...proof, verificationKey: alias }]));
+    await expect(aliased.advance(built.parentHeader, built.blockRlp, "0x", proofs, 0))
+      .to.be.revertedWithCustomError(executeErrors, "ExecuteInvalid")
+      .withArgs(ExecuteErrorCode.ProofsInsufficient, anyValue);
+  });
+
+  /** Another ProvenRollup on the same L2 chain's latest block, under `policy`. */
+  async function deploy(policy: { threshold: number; allowReexecution: boolean; acceptedKeys: string[] }): Promise<ProvenRollup> {
+    const [sequencer] = await ethers.getSigners();
+    const head = chain.latest.header;
+    return (await ethers.deployContract("ProvenRollup", [
+      L2_CHAIN_ID,
+      bytesToHex(head.hash()),
+      bytesToHex(head.stateRoot),
+      sequencer.address,
+      { sequencerInactivityPeriod: 3600, forceInclusionDelay: 3600 },
+      policy,
+    ])) as unknown as ProvenRollup;
+  }
 });

@@ -65,13 +65,14 @@ export class L2TestChain {
    * `options.number` puts the first block at that height (its state is the allocation): a
    * stand-in parent for tests of blocks far up the chain. `options.withSystemContracts: false`
    * leaves the fork's system contracts out (the allocation may then place its own).
+   * `options.l1Common`: the L1 whose fork rules the L2 follows (EXECUTE's `common`); the default fork otherwise.
    */
   static async create(
     chainId: bigint,
     accounts: readonly TestAccount[],
-    options: { number?: bigint; gasLimit?: bigint; withSystemContracts?: boolean } = {},
+    options: { number?: bigint; gasLimit?: bigint; withSystemContracts?: boolean; l1Common?: Common } = {},
   ): Promise<L2TestChain> {
-    const common = l2Common(chainId);
+    const common = l2Common(chainId, options.l1Common);
     const db = new MapDB<string, StoredValue>();
     const state = new SafeMerkleStateManager({ common, trie: L2TestChain.trie(db, common) });
     const all: TestAccount[] = [

@@ -1,3 +1,4 @@
+import { MAX_DEV_TIMESTAMP } from "../../chain/chain";
 import { RpcError, RpcErrorCode, invalidParams } from "../errors";
 import { parseQuantity, quantity } from "../hex";
 import type { RpcBackend } from "../backend";
@@ -10,6 +11,16 @@ export function devControls(backend: RpcBackend, method: string): DevControls {
   return backend.dev;
 }
 
+/**
+ * A block timestamp a dev method may set: at most `MAX_DEV_TIMESTAMP`, so that a wrong value is
+ * an invalid-params error instead of a chain that can mine no further block.
+ */
+export function parseDevTimestamp(value: unknown, name: string): bigint {
+  const timestamp = parseQuantity(value, name);
+  if (timestamp > MAX_DEV_TIMESTAMP) throw invalidParams(`${name}: timestamp ${timestamp} is past the largest dev timestamp ${MAX_DEV_TIMESTAMP} (2^63 - 1)`);
+  return timestamp;
+}
+
 function parseSnapshotId(value: unknown): number {
   return Number(parseQuantity(value, "snapshotId"));
 }
@@ -20,18 +31,22 @@ export const evmMethods: MethodTable = {
   evm_revert: async (params, backend) => devControls(backend, "evm_revert").revert(parseSnapshotId(params[0])),
   evm_mine: async (params, backend) => {
     devControls(backend, "evm_mine");
-    const timestamp = params[0] === undefined || params[0] === null ? undefined : parseQuantity(params[0], "timestamp");
+    const timestamp = params[0] === undefined || params[0] === null ? undefined : parseDevTimestamp(params[0], "timestamp");
     await backend.mine(timestamp === undefined ? {} : { timestamp });
     return "0x0";
   },
   evm_increaseTime: (params, backend) => {
     devControls(backend, "evm_increaseTime");
     const seconds = parseQuantity(params[0], "seconds");
+    const next = backend.chain.nextTimestamp() + seconds;
+    if (next > MAX_DEV_TIMESTAMP) {
+      throw invalidParams(`seconds: moving the clock by ${seconds} s would put the next block's timestamp at ${next}, past the largest dev timestamp ${MAX_DEV_TIMESTAMP} (2^63 - 1)`);
+    }
     return Number(backend.chain.increaseTime(seconds));
   },
   evm_setNextBlockTimestamp: (params, backend) => {
     devControls(backend, "evm_setNextBlockTimestamp");
-    backend.chain.setNextBlockTimestamp(parseQuantity(params[0], "timestamp"));
+    backend.chain.setNextBlockTimestamp(parseDevTimestamp(params[0], "timestamp"));
     return null;
   },
   evm_setAutomine: (params, backend) => {

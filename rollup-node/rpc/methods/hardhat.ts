@@ -1,6 +1,13 @@
 import { invalidParams } from "../errors";
 import { parseAddress, parseData, parseQuantity, parseSlot } from "../hex";
+import { MAX_DEV_TIMESTAMP } from "../../chain/chain";
 import { devControls } from "./evm";
+
+/**
+ * Most blocks one hardhat_mine call mines. Blocks are mined one by one (unlike Hardhat, which
+ * skips empty ones): a larger count would hold the chain's lock for minutes or forever.
+ */
+export const MAX_HARDHAT_MINE_BLOCKS = 10_000n;
 import type { MethodTable } from "./types";
 
 /**
@@ -15,6 +22,11 @@ export const hardhatMethods: MethodTable = {
     const blocks = params[0] === undefined ? 1n : parseQuantity(params[0], "blocks");
     const interval = params[1] === undefined ? 1n : parseQuantity(params[1], "interval");
     if (interval < 1n && blocks > 1n) throw invalidParams("interval: blocks need strictly increasing timestamps, use at least 1");
+    if (blocks > MAX_HARDHAT_MINE_BLOCKS) throw invalidParams(`blocks: at most ${MAX_HARDHAT_MINE_BLOCKS} per call, got ${blocks}`);
+    const last = backend.chain.head.header.timestamp + interval * (blocks - 1n);
+    if (blocks > 1n && last > MAX_DEV_TIMESTAMP) {
+      throw invalidParams(`interval: ${blocks} blocks ${interval} s apart would reach timestamp ${last}, past the largest dev timestamp ${MAX_DEV_TIMESTAMP} (2^63 - 1)`);
+    }
     for (let i = 0n; i < blocks; i++) {
       const timestamp = i === 0n ? undefined : backend.chain.head.header.timestamp + interval;
       await backend.mine(timestamp === undefined ? {} : { timestamp });

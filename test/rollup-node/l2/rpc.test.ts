@@ -28,7 +28,7 @@ describe("L2 JSON-RPC", function () {
 
   before(async () => {
     sequencer = await openSequencer(dirs.make(), { blockTimeMs: 50, now: undefined });
-    server = await startL2Rpc(sequencer, { port: 0, extraMethods: { rollup_ping: () => "pong" } });
+    server = await startL2Rpc(sequencer, { port: 0, devMethods: true, extraMethods: { rollup_ping: () => "pong" } });
     provider = new JsonRpcProvider(server.url, Number(L2_CHAIN_ID), { staticNetwork: true, polling: true, pollingInterval: 20 });
     sequencer.start();
   });

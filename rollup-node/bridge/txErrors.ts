@@ -1,0 +1,31 @@
+import { dataLength, isHexString, keccak256 } from "ethers";
+
+/** Longest error text a log line carries: enough for any node's reason, never a transaction. */
+export const MAX_ERROR_TEXT = 240;
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** The signed transaction a failed `eth_sendRawTransaction` carried, if the error holds it. */
+function rawTransactionOf(error: unknown): string | undefined {
+  const payload = field(field(error, "info"), "payload");
+  const params = field(payload, "params");
+  if (field(payload, "method") === "eth_sendRawTransaction" && Array.isArray(params) && isHexString(params[0])) return params[0];
+  const transaction = field(error, "transaction");
+  return isHexString(transaction) ? transaction : undefined;
+}
+
+/**
+ * A failed send in one short line: the node's reason (ethers' `shortMessage`, without the
+ * request it echoes) and the transaction by hash and size. An `advance` carries the block and its
+ * witness — up to megabytes — which ethers' full message repeats: logging it on every retry
+ * filled tens of megabytes in minutes.
+ */
+export function describeSendError(error: unknown): string {
+  const short = field(error, "shortMessage");
+  const text = typeof short === "string" ? short : error instanceof Error ? error.message : String(error);
+  const reason = text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+  const raw = rawTransactionOf(error);
+  return raw === undefined ? reason : `${reason} (tx ${keccak256(raw)} (${dataLength(raw)} B))`;
+}
