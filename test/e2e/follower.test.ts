@@ -1,0 +1,205 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
+
+import { type FollowerNode, startFollowerNode } from "../../rollup-node/follower/service";
+import { type E2eRollup, LogSink, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
+
+function provider(url: string): JsonRpcProvider {
+  return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
+}
+
+/** A follower of `r`'s rollup given only what the issue allows: the L1 URL, the deployment record and the genesis. */
+async function startFollower(r: E2eRollup, dataDir: string, log: LogSink): Promise<{ node: FollowerNode; l2: JsonRpcProvider; l1: JsonRpcProvider }> {
+  const l1 = provider(r.devnet.l1Url);
+  const node = await startFollowerNode({
+    dataDir,
+    genesis: r.devnet.genesis,
+    l1Provider: l1,
+    rollupAddress: r.devnet.deployment.address,
+    deployBlock: r.devnet.deployment.deployBlock,
+    rpc: { port: 0 },
+    pollMs: 50,
+    logger: log.factory,
+  });
+  return { node, l2: provider(node.url as string), l1 };
+}
+
+async function stopFollower(f: { node: FollowerNode; l2: JsonRpcProvider; l1: JsonRpcProvider } | undefined): Promise<void> {
+  if (f === undefined) return;
+  f.l2.destroy();
+  await f.node.stop();
+  f.l1.destroy();
+}
+
+/** Waits until L1 has accepted the sequencer's current head; returns it. */
+async function acceptedHead(r: E2eRollup): Promise<bigint> {
+  return eventually(
+    "L1 to accept the sequencer's head",
+    async () => {
+      const head = BigInt(await r.l2.getBlockNumber());
+      return (await r.rollup().headNumber()) === head ? head : undefined;
+    },
+    30_000,
+  );
+}
+
+describe("e2e: a follower derives the L2 chain from L1 data alone", function () {
+  this.timeout(180_000);
+  let r: E2eRollup;
+  const followerDir = mkdtempSync(path.join(tmpdir(), "rollup-follower-"));
+  const log = new LogSink();
+  let f: Awaited<ReturnType<typeof startFollower>> | undefined;
+  const recipient = "0x0000000000000000000000000000000000f011e4";
+  const l1Recipient = "0x0000000000000000000000000000000000f011e1";
+  let transferHash = "";
+  let withdrawalHash = "";
+
+  before(async () => {
+    r = await startE2eRollup();
+  });
+
+  after(async () => {
+    await stopFollower(f);
+    await r?.stop();
+    rmSync(followerDir, { recursive: true, force: true });
+  });
+
+  it("reaches the sequencer's head hash and state root from an empty data directory, and answers the same balances and receipts", async () => {
+    await (await r.rollup(1).depositETH(recipient, { value: parseEther("2") })).wait();
+    const sender = r.l2Wallet(4);
+    const transfer = await sender.sendTransaction({ to: recipient, value: parseEther("0.25") });
+    transferHash = transfer.hash;
+    await transfer.wait();
+    withdrawalHash = await withdrawToL1(r, 3, l1Recipient, parseEther("0.5"));
+    await eventually("the deposit on L2", async () => ((await r.l2.getBalance(recipient)) === parseEther("2.25") ? true : undefined));
+    await provableWithdrawal(r, withdrawalHash, 30_000);
+    const head = await acceptedHead(r);
+
+    f = await startFollower(r, followerDir, log);
+    const l2 = f.l2;
+    await eventually("the follower to reach the accepted head", async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined), 60_000);
+    const ours = await r.l2.getBlock(Number(head));
+    const theirs = await l2.getBlock(Number(head));
+    expect(theirs?.hash).to.equal(ours?.hash);
+    expect(theirs?.hash).to.equal(await r.rollup().headHash());
+    expect((await l2.send("eth_getBlockByNumber", [`0x${head.toString(16)}`, false])).stateRoot).to.equal(
+      (await r.l2.send("eth_getBlockByNumber", [`0x${head.toString(16)}`, false])).stateRoot,
+    );
+    for (const account of [recipient, sender.address, r.l2Wallet(3).address]) {
+      expect(await l2.getBalance(account, Number(head))).to.equal(await r.l2.getBalance(account, Number(head)));
+    }
+    for (const hash of [transferHash, withdrawalHash]) {
+      const a = await r.l2.send("eth_getTransactionReceipt", [hash]);
+      const b = await l2.send("eth_getTransactionReceipt", [hash]);
+      expect(b).to.deep.equal(a);
+    }
+    // The withdrawal's proof is served by the follower as by the sequencer (same state, same L1).
+    const proof = (await l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash: withdrawalHash }])) as { messageHash: string; storageProof: string[] };
+    const expected = (await r.l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash: withdrawalHash }])) as { messageHash: string; storageProof: string[] };
+    expect(proof.messageHash).to.equal(expected.messageHash);
+    expect(proof.storageProof).to.deep.equal(expected.storageProof);
+    // Re-execution mode posts the witness with the block: the follower serves it too.
+    expect(await l2.send("debug_executionWitness", ["0x1"])).to.deep.equal(await r.l2.send("debug_executionWitness", ["0x1"]));
+    expect(log.has("derived L2 block 1 ")).to.equal(true);
+  });
+
+  it("refuses eth_sendRawTransaction with an error that names the sequencer", async () => {
+    const l2 = (f as { l2: JsonRpcProvider }).l2;
+    const wallet = new Wallet(r.devnet.accounts[6]?.privateKey as string);
+    const raw = await wallet.signTransaction({ chainId: r.devnet.l2ChainId, nonce: 0, to: recipient, value: 1n, gasLimit: 21_000n, maxFeePerGas: parseUnits("20", "gwei"), maxPriorityFeePerGas: 1n, type: 2 });
+    const error = await l2.send("eth_sendRawTransaction", [raw]).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).to.match(/this node is a follower/);
+    expect(error?.message).to.match(/sequencer/);
+  });
+
+  it("reports eth_syncing false once caught up, and the same tags: safe = latest (every block accepted on L1)", async () => {
+    const l2 = (f as { l2: JsonRpcProvider }).l2;
+    await eventually("caught up", async () => ((await l2.send("eth_syncing", [])) === false ? true : undefined));
+    const status = (await l2.send("rollup_followerStatus", [])) as { head: string; safe: string };
+    expect(status.safe).to.equal(status.head);
+  });
+
+  it("resumes from its data directory after close and reopen, and derives the blocks made meanwhile", async () => {
+    await stopFollower(f);
+    f = undefined;
+    const headBefore = await r.l2.getBlockNumber();
+    const sender = r.l2Wallet(4);
+    await (await sender.sendTransaction({ to: recipient, value: 7n })).wait();
+    await (await r.rollup(2).depositETH(recipient, { value: parseEther("1") })).wait();
+    await eventually("the second deposit on L2", async () => ((await r.l2.getBalance(recipient)) === parseEther("3.25") + 7n ? true : undefined));
+    const head = await acceptedHead(r);
+    expect(head).to.be.above(BigInt(headBefore));
+
+    const lines = log.lines.length;
+    f = await startFollower(r, followerDir, log);
+    const l2 = f.l2;
+    expect(log.lines.slice(lines).some((line) => line.includes(`opened follower chain ${r.devnet.l2ChainId} at block ${headBefore}`))).to.equal(true);
+    await eventually("the follower to reach the new head", async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined), 60_000);
+    expect((await l2.getBlock(Number(head)))?.hash).to.equal(await r.rollup().headHash());
+    expect(await l2.getBalance(recipient, Number(head))).to.equal(await r.l2.getBalance(recipient, Number(head)));
+    // Blocks derived before the restart were not derived again.
+    expect(log.lines.slice(lines).some((line) => line.includes("derived L2 block 1 "))).to.equal(false);
+  });
+});
+
+describe("e2e: a follower under an L1 reorganisation", function () {
+  this.timeout(180_000);
+  let r: E2eRollup;
+  const followerDir = mkdtempSync(path.join(tmpdir(), "rollup-follower-reorg-"));
+  const log = new LogSink();
+  let f: Awaited<ReturnType<typeof startFollower>> | undefined;
+
+  before(async () => {
+    r = await startE2eRollup();
+  });
+
+  after(async () => {
+    await stopFollower(f);
+    await r?.stop();
+    rmSync(followerDir, { recursive: true, force: true });
+  });
+
+  it("undoes the blocks accepted in L1 blocks that left the canonical chain, and re-derives the new branch", async () => {
+    const recipient = "0x0000000000000000000000000000000000aeae01";
+    await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
+    await eventually("the first deposit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined));
+    const headBefore = await acceptedHead(r);
+    f = await startFollower(r, followerDir, log);
+    const l2 = f.l2;
+    await eventually("the follower at the accepted head", async () => (BigInt(await l2.getBlockNumber()) === headBefore ? true : undefined), 60_000);
+
+    const snapshot = (await r.l1.send("evm_snapshot", [])) as string;
+    const wallet = r.l1Wallet(2);
+    const request = await wallet.populateTransaction(await r.rollup(2).depositETH.populateTransaction(recipient, { value: parseEther("2") }));
+    const raw = await wallet.signTransaction(request);
+    await (await r.l1.broadcastTransaction(raw)).wait();
+    const relayedIn = await eventually("the second deposit on L2", async () => ((await r.l2.getBalance(recipient)) === parseEther("3") ? BigInt(await r.l2.getBlockNumber()) : undefined));
+    await eventually("L1 to accept the block relaying it", async () => ((await r.rollup().headNumber()) >= relayedIn ? true : undefined), 30_000);
+    await eventually("the follower to derive it", async () => ((await l2.getBalance(recipient)) === parseEther("3") ? true : undefined), 60_000);
+    const derivedHead = BigInt(await l2.getBlockNumber());
+    expect(derivedHead).to.be.above(headBefore);
+
+    // The reorganisation: L1 loses the deposit and the advance of the blocks after headBefore.
+    expect(await r.l1.send("evm_revert", [snapshot])).to.equal(true);
+    expect(await r.rollup().headNumber()).to.equal(headBefore);
+    await eventually("the follower to undo the dropped blocks", async () => (BigInt(await l2.getBlockNumber()) === headBefore ? true : undefined), 30_000);
+    expect(await l2.getBalance(recipient)).to.equal(parseEther("1"));
+    expect(log.has(`undid L2 blocks ${headBefore + 1n}..`)).to.equal(true);
+
+    // The same deposit lands again on the new branch; the sequencer re-submits; the follower re-derives.
+    await (await r.l1.broadcastTransaction(raw)).wait();
+    const head = await acceptedHead(r);
+    await eventually("the follower to re-derive the new branch", async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined), 60_000);
+    expect((await l2.getBlock(Number(head)))?.hash).to.equal(await r.rollup().headHash());
+    expect(await l2.getBalance(recipient, Number(head))).to.equal(parseEther("3"));
+    const status = (await l2.send("rollup_followerStatus", [])) as { halted?: string };
+    expect(status.halted).to.equal(undefined);
+  });
+});
