@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -5,8 +6,37 @@ import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
 
+import { DEPLOYMENT_FILE } from "../../rollup-node/devnet/rollupDevnet";
 import { type FollowerNode, startFollowerNode } from "../../rollup-node/follower/service";
+import { READY_PREFIX } from "../../rollup-node/node/cli";
 import { type E2eRollup, LogSink, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
+import { type NodeProcess, kill } from "./support/nodeProcess";
+
+const NODE_CLI = path.resolve(__dirname, "..", "..", "rollup-node", "node", "cli.ts");
+
+/** `rollup-node/node/cli.ts --role follower` in its own process, so that a test can SIGKILL it. */
+async function spawnFollower(r: E2eRollup, dataDir: string): Promise<NodeProcess> {
+  const args = ["--role", "follower", "--deployment", path.join(r.devnet.dataDir, DEPLOYMENT_FILE), "--l1-rpc", r.devnet.l1Url, "--data-dir", dataDir, "--port", "0"];
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", NODE_CLI, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+  });
+  const output: string[] = [];
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (process.env.E2E_LOG === "1") process.stdout.write(chunk);
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split("\n").find((l) => l.startsWith(READY_PREFIX));
+      if (line !== undefined) resolve(line.slice(READY_PREFIX.length).trim());
+    });
+    child.once("exit", (code) => reject(new Error(`the follower exited (${code}) before it was ready:\n${output.join("")}`)));
+  });
+  return { child, url, output };
+}
 
 function provider(url: string): JsonRpcProvider {
   return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
@@ -146,6 +176,52 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
     expect(await l2.getBalance(recipient, Number(head))).to.equal(await r.l2.getBalance(recipient, Number(head)));
     // Blocks derived before the restart were not derived again.
     expect(log.lines.slice(lines).some((line) => line.includes("derived L2 block 1 "))).to.equal(false);
+  });
+});
+
+describe("e2e: a follower process killed and restarted", function () {
+  this.timeout(180_000);
+  let r: E2eRollup;
+  const followerDir = mkdtempSync(path.join(tmpdir(), "rollup-follower-kill-"));
+  let running: NodeProcess | undefined;
+
+  before(async () => {
+    r = await startE2eRollup();
+  });
+
+  after(async () => {
+    if (running !== undefined) await kill(running);
+    await r?.stop();
+    rmSync(followerDir, { recursive: true, force: true });
+  });
+
+  it("started with --role follower and only the L1 URL and the deployment record, resumes after SIGKILL and reaches the head", async () => {
+    const recipient = "0x0000000000000000000000000000000000f011e5";
+    const sender = r.l2Wallet(4);
+    for (let i = 0; i < 4; i++) await (await sender.sendTransaction({ to: recipient, value: 1n })).wait();
+    await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
+    await eventually("the deposit on L2", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") + 4n ? true : undefined));
+    await acceptedHead(r);
+
+    running = await spawnFollower(r, followerDir);
+    let l2 = provider(running.url);
+    await eventually("a first derived block", async () => (BigInt(await l2.getBlockNumber()) >= 1n ? true : undefined), 60_000);
+    // More blocks while it runs, then a kill without any shutdown, in the middle of deriving.
+    for (let i = 0; i < 4; i++) await (await sender.sendTransaction({ to: recipient, value: 1n })).wait();
+    await kill(running);
+    l2.destroy();
+
+    running = await spawnFollower(r, followerDir);
+    l2 = provider(running.url);
+    try {
+      expect(running.output.join("")).to.match(/opened follower chain \d+ at block [1-9]/);
+      const head = await acceptedHead(r);
+      await eventually("the follower at the accepted head", async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined), 60_000);
+      expect((await l2.getBlock(Number(head)))?.hash).to.equal(await r.rollup().headHash());
+      expect(await l2.getBalance(recipient, Number(head))).to.equal(await r.l2.getBalance(recipient, Number(head)));
+    } finally {
+      l2.destroy();
+    }
   });
 });
 
