@@ -4,13 +4,18 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
+import { bytesToHex } from "@ethereumjs/util";
+import { JsonRpcProvider, Wallet, getBytes, keccak256, parseEther, parseUnits } from "ethers";
+
+import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
+import { connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 
 import { DEPLOYMENT_FILE } from "../../rollup-node/devnet/rollupDevnet";
 import { type FollowerNode, startFollowerNode } from "../../rollup-node/follower/service";
 import { READY_PREFIX } from "../../rollup-node/node/cli";
 import { type E2eRollup, LogSink, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
 import { type NodeProcess, kill } from "./support/nodeProcess";
+import { tamperBlock } from "../support/l2Fixtures";
 
 const NODE_CLI = path.resolve(__dirname, "..", "..", "rollup-node", "node", "cli.ts");
 
@@ -277,5 +282,73 @@ describe("e2e: a follower under an L1 reorganisation", function () {
     expect(await l2.getBalance(recipient, Number(head))).to.equal(parseEther("3"));
     const status = (await l2.send("rollup_followerStatus", [])) as { halted?: string };
     expect(status.halted).to.equal(undefined);
+  });
+});
+
+describe("e2e: a follower of an optimistic rollup (provisional, final, challenged-and-removed blocks)", function () {
+  this.timeout(180_000);
+  const WINDOW = 4n;
+  const BOND = parseEther("0.1");
+  let r: E2eRollup;
+  const followerDir = mkdtempSync(path.join(tmpdir(), "rollup-follower-optimistic-"));
+  const log = new LogSink();
+  let f: Awaited<ReturnType<typeof startFollower>> | undefined;
+
+  before(async () => {
+    r = await startE2eRollup({ optimistic: { challengeWindow: WINDOW, proposalBond: BOND } });
+  });
+
+  after(async () => {
+    await stopFollower(f);
+    await r?.stop();
+    rmSync(followerDir, { recursive: true, force: true });
+  });
+
+  it("derives proposals as provisional (latest, not safe), makes them safe when L1 finalizes them, waits at a proposal that does not execute and drops it when L1's challenge removes it", async () => {
+    const rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
+    const recipient = "0x0000000000000000000000000000000000f011e6";
+    f = await startFollower(r, followerDir, log);
+    const l2 = f.l2;
+    const status = async (): Promise<{ head: string; safe: string; blocked?: { number: string } }> => (await l2.send("rollup_followerStatus", [])) as never;
+
+    await (await connectOptimisticRollup(r.devnet.deployment.address, r.l1Wallet(1)).depositETH(recipient, { value: parseEther("1") })).wait();
+    await eventually("the L2 credit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined), 30_000);
+    const credited = BigInt(await r.l2.getBlockNumber());
+    // Provisional: the follower has it as latest before L1 finalizes it.
+    await eventually("the follower to derive the proposal", async () => ((await l2.getBalance(recipient)) === parseEther("1") ? true : undefined), 30_000);
+    // A proposal always lands on L1 before its finalization: the follower took it as provisional,
+    // and its safe head never runs ahead of the rollup's final head.
+    expect(log.lines.some((line) => line.includes(`derived L2 block ${credited} `) && line.includes("(provisional;"))).to.equal(true);
+    const safeNow = BigInt((await status()).safe);
+    expect(safeNow <= (await rollup.headNumber())).to.equal(true);
+    await eventually("finalization on L1", async () => ((await rollup.headNumber()) >= credited ? true : undefined), 30_000);
+    await eventually("the follower to make it safe", async () => (BigInt((await status()).safe) >= credited ? true : undefined), 30_000);
+
+    // A forged proposal (another state root) under the sequencer's key: the node's challenger removes it.
+    const submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
+    const before = BigInt(await r.l2.getBlockNumber());
+    await eventually("the proposal of the L2 head", async () => ((await rollup.tip())[0] >= before ? true : undefined), 30_000);
+    await submitter.stop();
+    const mined = await (await r.l2Wallet(2).sendTransaction({ to: recipient, value: 5n })).wait();
+    const number = BigInt(mined?.blockNumber ?? 0);
+    const own = await r.devnet.node.sequencer.producedBlock(number);
+    if (own === undefined) throw new Error(`the node has no block ${number}`);
+    const forged = tamperBlock(own.block, { stateRoot: getBytes(keccak256("0x0bad")) });
+    const rogue = connectOptimisticRollup(r.devnet.deployment.address, new Wallet(r.devnet.keys.sequencer.privateKey, r.l1));
+    await (await rogue.propose(forged, own.consumedMessages, { value: BOND })).wait();
+    await eventually("the follower to stop at the forged proposal", async () => ((await status()).blocked?.number === number.toString() ? true : undefined), 30_000);
+    expect(BigInt(await l2.getBlockNumber())).to.equal(number - 1n);
+    await eventually("the challenge to remove it", async () => ((await rollup.tip())[0] === number - 1n ? true : undefined), 30_000);
+    await eventually("the follower to drop it", async () => ((await status()).blocked === undefined ? true : undefined), 30_000);
+
+    // The node's own block takes the slot; the follower derives it and it becomes safe.
+    submitter.start();
+    await eventually("finalization of the node's own block", async () => ((await rollup.headNumber()) >= number ? true : undefined), 30_000);
+    await eventually("the follower at the final head", async () => (BigInt((await status()).safe) >= number ? true : undefined), 30_000);
+    expect((await l2.getBlock(Number(number)))?.hash).to.equal(bytesToHex(own.block.hash()));
+    expect(await l2.getBalance(recipient, Number(number))).to.equal(await r.l2.getBalance(recipient, Number(number)));
+    expect(log.has("does not execute")).to.equal(true);
+    expect(log.has(`L1 removed provisional blocks ${number}..${number}`)).to.equal(true);
+    expect((await status()) as { halted?: string }).to.not.have.property("halted");
   });
 });
