@@ -11,6 +11,7 @@ import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 
 import { DEPLOYMENT_FILE } from "../../rollup-node/devnet/rollupDevnet";
+import type { FollowerError } from "../../rollup-node/follower/errors";
 import { type FollowerNode, startFollowerNode } from "../../rollup-node/follower/service";
 import { READY_PREFIX } from "../../rollup-node/node/cli";
 import { type E2eRollup, LogSink, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
@@ -140,6 +141,38 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
     // Re-execution mode posts the witness with the block: the follower serves it too.
     expect(await l2.send("debug_executionWitness", ["0x1"])).to.deep.equal(await r.l2.send("debug_executionWitness", ["0x1"]));
     expect(log.has("derived L2 block 1 ")).to.equal(true);
+  });
+
+  it("stops with the reason, and derives nothing, when its genesis is not the rollup's (a mismatch is never a silent fork)", async () => {
+    await (await r.l2Wallet(5).sendTransaction({ to: "0x0000000000000000000000000000000000f011e7", value: 1n })).wait();
+    await acceptedHead(r);
+    const wrongDir = mkdtempSync(path.join(tmpdir(), "rollup-follower-wrong-"));
+    const l1 = provider(r.devnet.l1Url);
+    const halted: Error[] = [];
+    const node = await startFollowerNode({
+      dataDir: wrongDir,
+      genesis: { ...r.devnet.genesis, timestamp: r.devnet.genesis.timestamp + 1n },
+      l1Provider: l1,
+      rollupAddress: r.devnet.deployment.address,
+      deployBlock: r.devnet.deployment.deployBlock,
+      rpc: false,
+      pollMs: 50,
+      logger: new LogSink().factory,
+      onHalt: (error) => halted.push(error),
+    });
+    try {
+      const error = await eventually("the halt", async () => halted[0], 30_000);
+      expect(error.message).to.match(/^L2 block 1: accepted on L1 in transaction 0x[0-9a-f]{64} with hash 0x[0-9a-f]{64}, but block 1 is invalid: its parent hash is not the hash of the head/);
+      expect((error as FollowerError).code).to.equal("FOLLOWER_MISMATCH");
+      expect(node.follower.chain.headNumber).to.equal(0n);
+      const status = (await node.provider.request({ method: "rollup_followerStatus", params: [] })) as { halted?: string; syncing: boolean };
+      expect(status.halted).to.equal(error.message);
+      expect(status.syncing).to.equal(false);
+    } finally {
+      await node.stop();
+      l1.destroy();
+      rmSync(wrongDir, { recursive: true, force: true });
+    }
   });
 
   it("refuses eth_sendRawTransaction with an error that names the sequencer", async () => {
