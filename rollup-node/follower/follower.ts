@@ -118,7 +118,11 @@ export class Follower implements RpcBackend {
     this.startingBlock = current.headNumber;
     this.highestKnown = current.headNumber;
     this.forwarder = config.sequencerRpc === undefined ? undefined : new JsonRpcProvider(config.sequencerRpc, undefined, { staticNetwork: true });
+    current.setHeadLabels(this.labels);
   }
+
+  /** "safe" and "finalized" come from L1 only (the rollup's final blocks), never from the sequencer. */
+  private readonly labels = (tag: "safe" | "finalized"): bigint => (tag === "safe" ? this.safeNumber : this.finalizedNumber);
 
   /** Opens the derived chain in `config.dataDir` (creating it from `config.genesis`). */
   static async open(config: FollowerConfig): Promise<Follower> {
@@ -418,6 +422,7 @@ export class Follower implements RpcBackend {
     // The trie is append-only: block `number`'s state root is complete in the database, so a
     // chain re-indexed over the kept records is exactly the chain before the undone blocks.
     this.current = await Chain.create({ genesis: this.config.genesis, db: this.store.db, history });
+    this.current.setHeadLabels(this.labels);
     this.metas.length = Number(number);
     this.anchors.length = Number(number);
     this.logger.info(`undid L2 blocks ${number + 1n}..${head}`);

@@ -190,8 +190,16 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
   it("reports eth_syncing false once caught up, and the same tags: safe = latest (every block accepted on L1)", async () => {
     const l2 = (f as { l2: JsonRpcProvider }).l2;
     await eventually("caught up", async () => ((await l2.send("eth_syncing", [])) === false ? true : undefined));
-    const status = (await l2.send("rollup_followerStatus", [])) as { head: string; safe: string };
+    const status = (await l2.send("rollup_followerStatus", [])) as { head: string; safe: string; finalized: string };
     expect(status.safe).to.equal(status.head);
+    // The tags name those blocks on every block-taking method.
+    expect((await l2.send("eth_getBlockByNumber", ["safe", false])).number).to.equal(status.safe);
+    expect((await l2.send("eth_getBlockByNumber", ["finalized", false])).number).to.equal(status.finalized);
+    expect(BigInt(status.finalized) <= BigInt(status.safe)).to.equal(true);
+    // "finalized" waits for L1 depth: once L1 moves on by the default depth, it reaches the safe head.
+    for (let i = 0; i < 3; i++) await r.l1.send("evm_mine", []);
+    await eventually("the finalized tag to reach the safe head", async () => ((await l2.send("eth_getBlockByNumber", ["finalized", false])).number === status.safe ? true : undefined));
+    expect(await l2.getBalance(recipient, "finalized")).to.equal(await r.l2.getBalance(recipient, Number(status.safe)));
   });
 
   it("resumes from its data directory after close and reopen, and derives the blocks made meanwhile", async () => {
@@ -379,6 +387,7 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
     await eventually("finalization of the node's own block", async () => ((await rollup.headNumber()) >= number ? true : undefined), 30_000);
     await eventually("the follower at the final head", async () => (BigInt((await status()).safe) >= number ? true : undefined), 30_000);
     expect((await l2.getBlock(Number(number)))?.hash).to.equal(bytesToHex(own.block.hash()));
+    expect((await l2.send("eth_getBlockByNumber", ["safe", false])).number).to.equal((await status()).safe);
     expect(await l2.getBalance(recipient, Number(number))).to.equal(await r.l2.getBalance(recipient, Number(number)));
     expect(log.has("does not execute")).to.equal(true);
     expect(log.has(`L1 removed provisional blocks ${number}..${number}`)).to.equal(true);
