@@ -1,8 +1,10 @@
+import { type Block, createBlockFromRLP } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
 import { hexToBytes } from "@ethereumjs/util";
 import { type Provider, keccak256 } from "ethers";
 
 import { OPTIMISTIC_ROLLUP_INTERFACE } from "../bridge/contracts";
-import { BodyNotFoundError } from "./errors";
+import { BodyMismatchError, BodyNotFoundError } from "./errors";
 
 /**
  * Finding an accepted block's body on L1 (docs/design/follower.md, "Where the body is").
@@ -67,18 +69,21 @@ function blockAt(bytes: Uint8Array, offset: number, blockHash: string): Uint8Arr
 }
 
 /**
- * Every offset where a block RLP of at least 56 bytes (a long list: 0xf8..0xfb, as every block
- * header alone is longer than that) whose header hashes to `blockHash` starts. Linear in the
- * calldata; the keccak runs only where the structure fits.
+ * Every block RLP in `calldata` whose header hashes to `blockHash`, in calldata order. Only long
+ * lists (0xf8..0xfb: every block header alone is longer than 55 bytes) are candidates, and the
+ * keccak runs only where the structure fits. Several can match: the same header with different
+ * bodies (a decoy next to the real block); the deriver keeps the one whose body matches the
+ * header's roots.
  */
-export function scanCalldataForBlock(calldata: Uint8Array, blockHash: string): Uint8Array | undefined {
+export function scanCalldataForBlock(calldata: Uint8Array, blockHash: string): Uint8Array[] {
+  const found: Uint8Array[] = [];
   for (let offset = 0; offset < calldata.length; offset++) {
     const byte = calldata[offset] as number;
     if (byte < 0xf8 || byte > 0xfb) continue;
-    const found = blockAt(calldata, offset, blockHash);
-    if (found !== undefined) return found;
+    const block = blockAt(calldata, offset, blockHash);
+    if (block !== undefined) found.push(block);
   }
-  return undefined;
+  return found;
 }
 
 /** The block and witness arguments of a direct call of the rollup (by its ABI), if it is one. */
@@ -105,28 +110,54 @@ function decodeRollupCall(calldata: string): { block: string; witness: string | 
 }
 
 /**
- * The body of the block `blockHash` in `calldata`: decoded from a direct rollup call when the
- * calldata is one and its block argument is that block, otherwise searched for in the bytes.
+ * The candidate bodies of block `blockHash` in `calldata`: the block argument of a direct rollup
+ * call first (with its witness) when it is that block, then every match found in the bytes.
  */
-export function findBlockBody(calldata: string, blockHash: string): FoundBody | undefined {
+export function findBlockBodies(calldata: string, blockHash: string): FoundBody[] {
   const hash = blockHash.toLowerCase();
+  const out: FoundBody[] = [];
   const direct = decodeRollupCall(calldata);
   if (direct !== undefined) {
     const bytes = hexToBytes(direct.block as `0x${string}`);
     if (blockAt(bytes, 0, hash)?.length === bytes.length) {
       const witness = direct.witness === undefined ? undefined : hexToBytes(direct.witness as `0x${string}`);
-      return { blockRlp: bytes, witness: witness !== undefined && witness.length > 0 ? witness : undefined, via: "rollup-call" };
+      out.push({ blockRlp: bytes, witness: witness !== undefined && witness.length > 0 ? witness : undefined, via: "rollup-call" });
     }
   }
-  const scanned = scanCalldataForBlock(hexToBytes(calldata as `0x${string}`), hash);
-  return scanned === undefined ? undefined : { blockRlp: scanned, witness: undefined, via: "calldata-scan" };
+  for (const blockRlp of scanCalldataForBlock(hexToBytes(calldata as `0x${string}`), hash)) out.push({ blockRlp, witness: undefined, via: "calldata-scan" });
+  return out;
 }
 
-/** Fetches the L1 transaction `transactionHash` and finds block `blockHash` (number `number`) in its calldata. */
-export async function fetchBlockBody(provider: Provider, number: bigint, blockHash: string, transactionHash: string): Promise<FoundBody> {
+/** The first candidate of `findBlockBodies`, if any. */
+export function findBlockBody(calldata: string, blockHash: string): FoundBody | undefined {
+  return findBlockBodies(calldata, blockHash)[0];
+}
+
+/** Fetches the L1 transaction `transactionHash` and returns the candidate bodies of block `blockHash` (number `number`) in its calldata. */
+export async function fetchBlockBodies(provider: Provider, number: bigint, blockHash: string, transactionHash: string): Promise<FoundBody[]> {
   const tx = await provider.getTransaction(transactionHash);
   if (tx === null) throw new BodyNotFoundError(number, transactionHash, "the L1 node does not know the transaction");
-  const found = findBlockBody(tx.data, blockHash);
-  if (found === undefined) throw new BodyNotFoundError(number, transactionHash, `no RLP block whose header hashes to ${blockHash} in ${(tx.data.length - 2) / 2} bytes`);
+  const found = findBlockBodies(tx.data, blockHash);
+  if (found.length === 0) throw new BodyNotFoundError(number, transactionHash, `no RLP block whose header hashes to ${blockHash} in ${(tx.data.length - 2) / 2} bytes`);
   return found;
+}
+
+/**
+ * The first candidate whose body is the one its header commits to (transactions and withdrawals
+ * roots): calldata may hold the same header with other bodies beside the real block (a decoy in a
+ * forwarder's extra bytes), which must not stop derivation. Throws when none decodes and matches.
+ */
+export async function pickBody(candidates: readonly FoundBody[], common: Common): Promise<{ body: FoundBody; block: Block }> {
+  let reason = "no candidate";
+  for (const body of candidates) {
+    try {
+      const block = createBlockFromRLP(body.blockRlp, { common });
+      if (!(await block.transactionsTrieIsValid())) reason = "its transactions do not match the header's transactions root";
+      else if (block.withdrawals !== undefined && !(await block.withdrawalsTrieIsValid())) reason = "its withdrawals do not match the header's withdrawals root";
+      else return { body, block };
+    } catch (error) {
+      reason = `the body does not decode: ${(error as Error).message}`;
+    }
+  }
+  throw new BodyMismatchError(reason);
 }

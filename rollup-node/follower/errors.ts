@@ -34,6 +34,13 @@ export class BodyNotFoundError extends FollowerError {
   }
 }
 
+/** No candidate body in the calldata matches its header's roots (the reason names the last mismatch). */
+export class BodyMismatchError extends FollowerError {
+  constructor(reason: string) {
+    super("FOLLOWER_BODY_MISMATCH", reason, "the calldata holds the block's header but not the body it commits to");
+  }
+}
+
 /** A follower does not take transactions: they go to the sequencer. */
 export class FollowerReadOnlyError extends FollowerError {
   constructor(sequencerRpc: string | undefined) {

@@ -1,11 +1,10 @@
-import { type Block, createBlockFromRLP } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { type BatchDBOp, bytesToHex } from "@ethereumjs/util";
 import { JsonRpcProvider, type Provider } from "ethers";
 
 import { type Witness, type StoredValue, decodeWitness } from "../../precompiles/witness";
 import { Chain } from "../chain/chain";
-import { ChainError, TransactionRejectedError } from "../chain/errors";
+import { TransactionRejectedError } from "../chain/errors";
 import type { GenesisConfig } from "../chain/genesis";
 import { AsyncMutex } from "../chain/mutex";
 import type { BlockRecord } from "../chain/types";
@@ -14,7 +13,7 @@ import { L2Store } from "../l2/store";
 import type { ProducedBlock } from "../l2/types";
 import { type Logger, stderrLogger } from "../logger";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
-import { fetchBlockBody } from "./blockBody";
+import { type FoundBody, fetchBlockBodies, pickBody } from "./blockBody";
 import { DerivationMismatchError, FollowerClosedError, FollowerError, FollowerNoProductionError, FollowerReadOnlyError } from "./errors";
 import { ROLLUP_EVENT_TOPICS, type RollupBlockEvent, decodeRollupEvent } from "./events";
 import {
@@ -81,6 +80,7 @@ export interface FollowerStatus {
 }
 
 const EMPTY_WITNESS: Witness = { state: [], codes: [], headers: [] };
+
 
 /**
  * A follower node: derives the L2 chain from L1 data alone (docs/design/follower.md). It reads
@@ -317,14 +317,15 @@ export class Follower implements RpcBackend {
 
   /** Fetches, executes and stores block `event.number`; a proposal that does not execute blocks derivation. */
   private async derive(event: RollupBlockEvent & { kind: "advanced" | "proposed" }): Promise<void> {
-    const body = await fetchBlockBody(this.config.l1Provider, event.number, event.blockHash, event.origin.transactionHash);
+    const candidates = await fetchBlockBodies(this.config.l1Provider, event.number, event.blockHash, event.origin.transactionHash);
     let record: BlockRecord;
+    let body = candidates[0] as FoundBody;
     try {
-      const block: Block = createBlockFromRLP(body.blockRlp, { common: this.current.common });
-      if (bytesToHex(block.hash()) !== event.blockHash) throw new Error(`its body hashes to ${bytesToHex(block.hash())}`);
-      record = await this.current.importBlock(block);
+      const picked = await pickBody(candidates, this.current.common);
+      body = picked.body;
+      record = await this.current.importBlock(picked.block);
     } catch (error) {
-      const reason = error instanceof ChainError ? error.message : `the body does not decode: ${(error as Error).message}`;
+      const reason = (error as Error).message;
       if (event.kind === "advanced") {
         throw new DerivationMismatchError(event.number, `accepted on L1 in transaction ${event.origin.transactionHash} with hash ${event.blockHash}, but ${reason}`);
       }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Interface, hexlify, keccak256 } from "ethers";
 
 import { OPTIMISTIC_ROLLUP_INTERFACE, ROLLUP_INTERFACE } from "../../../rollup-node/bridge/contracts";
-import { findBlockBody, scanCalldataForBlock } from "../../../rollup-node/follower/blockBody";
+import { type FoundBody, findBlockBodies, findBlockBody, pickBody, scanCalldataForBlock } from "../../../rollup-node/follower/blockBody";
 import { TestSigner, tamperBlock } from "../../support/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
 
@@ -60,7 +60,25 @@ describe("follower: finding an accepted block's body in L1 calldata", function (
     const [a, b] = blocks as [BuiltBlock, BuiltBlock];
     expect(findBlockBody(advance(a), hashOf(b))).to.equal(undefined);
     const forged = tamperBlock(a.block, { extraData: new Uint8Array([1]) });
-    expect(scanCalldataForBlock(forged, hashOf(a))).to.equal(undefined);
-    expect(scanCalldataForBlock(new Uint8Array(64).fill(0xf9), keccak256("0x01"))).to.equal(undefined);
+    expect(scanCalldataForBlock(forged, hashOf(a))).to.deep.equal([]);
+    expect(scanCalldataForBlock(new Uint8Array(64).fill(0xf9), keccak256("0x01"))).to.deep.equal([]);
+  });
+
+  it("passes over a decoy with the block's header and another body, and keeps the body the header commits to", async () => {
+    const [a, b] = blocks as [BuiltBlock, BuiltBlock];
+    // Block a's header with block b's transactions: same header hash, a body it does not commit to.
+    const decoy = tamperBlock(a.block, {}, { transactions: [...b.block.transactions] });
+    const calldata = FORWARDER.encodeFunctionData("forwardMany", [ROLLUP, [decoy, advance(a)]]);
+    const candidates = findBlockBodies(calldata, hashOf(a));
+    expect(candidates).to.have.length(2);
+    expect(hexlify(candidates[0]?.blockRlp as Uint8Array)).to.equal(hexlify(decoy));
+    const picked = await pickBody(candidates, a.block.common);
+    expect(hexlify(picked.body.blockRlp)).to.equal(hexlify(a.blockRlp));
+    expect(hexlify(picked.block.hash())).to.equal(hashOf(a));
+    const error = await pickBody([candidates[0] as FoundBody], a.block.common).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).to.equal("its transactions do not match the header's transactions root");
   });
 });
