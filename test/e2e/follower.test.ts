@@ -12,7 +12,8 @@ import { connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 
 import { DEPLOYMENT_FILE } from "../../rollup-node/devnet/rollupDevnet";
 import type { FollowerError } from "../../rollup-node/follower/errors";
-import { type FollowerNode, startFollowerNode } from "../../rollup-node/follower/service";
+import { Follower } from "../../rollup-node/follower/follower";
+import { type FollowerNode, startFollowerNode, syncingJson } from "../../rollup-node/follower/service";
 import { READY_PREFIX } from "../../rollup-node/node/cli";
 import { type E2eRollup, LogSink, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
 import { type NodeProcess, kill } from "./support/nodeProcess";
@@ -173,6 +174,46 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
       l1.destroy();
       rmSync(wrongDir, { recursive: true, force: true });
     }
+  });
+
+  it("reports eth_syncing with its progress while behind L1, and false once caught up", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "rollup-follower-syncing-"));
+    const l1 = provider(r.devnet.l1Url);
+    // One L1 block per step: the follower is behind after the first.
+    const follower = await Follower.open({
+      dataDir: dir,
+      genesis: r.devnet.genesis,
+      l1Provider: l1,
+      rollupAddress: r.devnet.deployment.address,
+      deployBlock: r.devnet.deployment.deployBlock,
+      maxLogRange: 1,
+      logger: new LogSink().factory("follower"),
+    });
+    try {
+      expect(await follower.syncStep()).to.equal(true);
+      const syncing = syncingJson(follower) as { startingBlock: string; currentBlock: string; highestBlock: string };
+      expect(syncing.startingBlock).to.equal("0x0");
+      expect(BigInt(syncing.currentBlock) <= BigInt(syncing.highestBlock)).to.equal(true);
+      await follower.syncToL1Head();
+      expect(syncingJson(follower)).to.equal(false);
+      expect(bytesToHex(follower.chain.head.hash())).to.equal(await r.rollup().headHash());
+    } finally {
+      await follower.close();
+      l1.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("serves the dashboard page and its data", async () => {
+    const url = (f as { node: FollowerNode }).node.url as string;
+    const page = await fetch(`${url}/`);
+    expect(page.status).to.equal(200);
+    const data = (await (await fetch(`${url}/api/dashboard`)).json()) as { heads: { l2: number; l2Hash: string }; rollup: { submitter: string } };
+    const l2 = (f as { l2: JsonRpcProvider }).l2;
+    const head = await l2.getBlock("latest");
+    // The follower's own head and no submitter: it only reads.
+    expect(data.heads.l2).to.be.at.most(head?.number as number);
+    expect(data.rollup.submitter).to.equal("off");
   });
 
   it("refuses eth_sendRawTransaction with an error that names the sequencer", async () => {

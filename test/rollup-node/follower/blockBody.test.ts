@@ -34,6 +34,15 @@ describe("follower: finding an accepted block's body in L1 calldata", function (
     expect(hexlify(found?.witness as Uint8Array)).to.equal(hexlify(b.witness));
   });
 
+  it("decodes a proof-mode advance (proofs, empty witness): the block, and no witness", () => {
+    const b = blocks[0] as BuiltBlock;
+    const calldata = ROLLUP_INTERFACE.encodeFunctionData("advance", [b.parentHeader, b.blockRlp, "0x", "0x1234", 0]);
+    const found = findBlockBody(calldata, hashOf(b));
+    expect(found?.via).to.equal("rollup-call");
+    expect(hexlify(found?.blockRlp as Uint8Array)).to.equal(hexlify(b.blockRlp));
+    expect(found?.witness).to.equal(undefined);
+  });
+
   it("decodes a direct propose (no witness)", () => {
     const b = blocks[1] as BuiltBlock;
     const found = findBlockBody(OPTIMISTIC_ROLLUP_INTERFACE.encodeFunctionData("propose", [b.blockRlp, 0]), hashOf(b));
