@@ -228,7 +228,7 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
     expect(error?.message).to.match(/sequencer/);
   });
 
-  it("reports eth_syncing false once caught up, and the same tags: safe = latest (every block accepted on L1)", async () => {
+  it("names blocks accepted on L1 with safe and finalized (after L1 depth), on the follower and on the sequencer, whose unaccepted block is latest but not safe", async () => {
     const l2 = (f as { l2: JsonRpcProvider }).l2;
     await eventually("caught up", async () => ((await l2.send("eth_syncing", [])) === false ? true : undefined));
     const status = (await l2.send("rollup_followerStatus", [])) as { head: string; safe: string; finalized: string };
@@ -241,6 +241,20 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
     for (let i = 0; i < 3; i++) await r.l1.send("evm_mine", []);
     await eventually("the finalized tag to reach the safe head", async () => ((await l2.send("eth_getBlockByNumber", ["finalized", false])).number === status.safe ? true : undefined));
     expect(await l2.getBalance(recipient, "finalized")).to.equal(await r.l2.getBalance(recipient, Number(status.safe)));
+    // The sequencer names the same block safe once it reads L1's head (never its own head unasked).
+    await eventually("the sequencer's safe tag", async () => ((await r.l2.send("eth_getBlockByNumber", ["safe", false])).number === status.safe ? true : undefined));
+    expect(BigInt((await r.l2.send("eth_getBlockByNumber", ["finalized", false])).number) <= BigInt(status.safe)).to.equal(true);
+    // A block L1 has not accepted is the sequencer's latest, not its safe block.
+    const submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
+    await submitter.stop();
+    try {
+      const mined = await (await r.l2Wallet(5).sendTransaction({ to: "0x0000000000000000000000000000000000f011e8", value: 1n })).wait();
+      expect((await r.l2.send("eth_getBlockByNumber", ["latest", false])).number).to.equal(`0x${(mined?.blockNumber as number).toString(16)}`);
+      expect((await r.l2.send("eth_getBlockByNumber", ["safe", false])).number).to.equal(status.safe);
+    } finally {
+      submitter.start();
+    }
+    await acceptedHead(r);
   });
 
   it("resumes from its data directory after close and reopen, and derives the blocks made meanwhile", async () => {
