@@ -136,7 +136,8 @@ export function findBlockBody(calldata: string, blockHash: string): FoundBody | 
 /** Fetches the L1 transaction `transactionHash` and returns the candidate bodies of block `blockHash` (number `number`) in its calldata. */
 export async function fetchBlockBodies(provider: Provider, number: bigint, blockHash: string, transactionHash: string): Promise<FoundBody[]> {
   const tx = await provider.getTransaction(transactionHash);
-  if (tx === null) throw new BodyNotFoundError(number, transactionHash, "the L1 node does not know the transaction");
+  // A node behind its own logs (a load-balanced RPC) may not know it yet: retried, not fatal.
+  if (tx === null) throw new Error(`the L1 node does not know transaction ${transactionHash} of L2 block ${number} yet`);
   const found = findBlockBodies(tx.data, blockHash);
   if (found.length === 0) throw new BodyNotFoundError(number, transactionHash, `no RLP block whose header hashes to ${blockHash} in ${(tx.data.length - 2) / 2} bytes`);
   return found;

@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { bytesToHex } from "@ethereumjs/util";
 import { JsonRpcProvider, Wallet, getBytes, keccak256, parseEther, parseUnits } from "ethers";
 
+import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 
@@ -15,6 +16,7 @@ import type { FollowerError } from "../../rollup-node/follower/errors";
 import { Follower } from "../../rollup-node/follower/follower";
 import { type FollowerNode, startFollowerNode, syncingJson } from "../../rollup-node/follower/service";
 import { READY_PREFIX } from "../../rollup-node/node/cli";
+import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import { type E2eRollup, LogSink, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
 import { type NodeProcess, kill } from "./support/nodeProcess";
 import { tamperBlock } from "../support/l2Fixtures";
@@ -447,5 +449,53 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
     expect(log.has("does not execute")).to.equal(true);
     expect(log.has(`L1 removed provisional blocks ${number}..${number}`)).to.equal(true);
     expect((await status()) as { halted?: string }).to.not.have.property("halted");
+  });
+});
+
+describe("e2e: a follower of a rollup whose blocks are accepted on proofs alone", function () {
+  this.timeout(180_000);
+  let r: E2eRollup;
+  const followerDir = mkdtempSync(path.join(tmpdir(), "rollup-follower-proofs-"));
+  const log = new LogSink();
+  let f: Awaited<ReturnType<typeof startFollower>> | undefined;
+
+  before(async () => {
+    r = await startE2eRollup({ proofs: { committees: 1 } });
+  });
+
+  after(async () => {
+    await stopFollower(f);
+    await r?.stop();
+    await releaseProverThreads();
+    rmSync(followerDir, { recursive: true, force: true });
+  });
+
+  it("re-executes the bodies the advances still carry (no witness, no proofs needed) and reaches L1's head", async () => {
+    const recipient = "0x0000000000000000000000000000000000f011e9";
+    await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
+    await (await r.l2Wallet(4).sendTransaction({ to: recipient, value: 3n })).wait();
+    await eventually("the L2 credit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") + 3n ? true : undefined), 60_000);
+    const head = await eventually(
+      "L1 to accept the L2 head",
+      async () => {
+        const h = BigInt(await r.l2.getBlockNumber());
+        return (await r.rollup().headNumber()) === h ? h : undefined;
+      },
+      90_000,
+    );
+    const history = await acceptanceHistory(r.l1, r.devnet.deployment.address);
+    expect(history.every((b) => b.mode === "proven")).to.equal(true);
+
+    f = await startFollower(r, followerDir, log);
+    const l2 = f.l2;
+    await eventually("the follower at the accepted head", async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined), 60_000);
+    expect((await l2.getBlock(Number(head)))?.hash).to.equal(await r.rollup().headHash());
+    expect(await l2.getBalance(recipient, Number(head))).to.equal(parseEther("1") + 3n);
+    // L1 has no witness of a block accepted on proofs: the follower says so rather than inventing one.
+    const error = await l2.send("debug_executionWitness", [`0x${head.toString(16)}`]).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).to.match(/no execution witness/);
   });
 });
