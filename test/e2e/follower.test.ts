@@ -5,11 +5,12 @@ import path from "node:path";
 
 import { expect } from "chai";
 import { bytesToHex } from "@ethereumjs/util";
-import { JsonRpcProvider, Wallet, getBytes, keccak256, parseEther, parseUnits } from "ethers";
+import { type Contract, ContractFactory, type InterfaceAbi, JsonRpcProvider, Wallet, getBytes, keccak256, parseEther, parseUnits } from "ethers";
+import { artifacts } from "hardhat";
 
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
-import { connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
+import { ROLLUP_INTERFACE, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 
 import { DEPLOYMENT_FILE } from "../../rollup-node/devnet/rollupDevnet";
 import type { FollowerError } from "../../rollup-node/follower/errors";
@@ -17,7 +18,7 @@ import { Follower } from "../../rollup-node/follower/follower";
 import { type FollowerNode, startFollowerNode, syncingJson } from "../../rollup-node/follower/service";
 import { READY_PREFIX } from "../../rollup-node/node/cli";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
-import { type E2eRollup, LogSink, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
+import { type E2eRollup, LogSink, eventually, increaseL1Time, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
 import { type NodeProcess, kill } from "./support/nodeProcess";
 import { tamperBlock } from "../support/l2Fixtures";
 
@@ -497,5 +498,52 @@ describe("e2e: a follower of a rollup whose blocks are accepted on proofs alone"
       (e: Error) => e,
     );
     expect(error?.message).to.match(/no execution witness/);
+  });
+});
+
+describe("e2e: a follower of blocks accepted through another contract", function () {
+  this.timeout(180_000);
+  let r: E2eRollup;
+  const followerDir = mkdtempSync(path.join(tmpdir(), "rollup-follower-forwarded-"));
+  const log = new LogSink();
+  let f: Awaited<ReturnType<typeof startFollower>> | undefined;
+
+  before(async () => {
+    r = await startE2eRollup();
+  });
+
+  after(async () => {
+    await stopFollower(f);
+    await r?.stop();
+    rmSync(followerDir, { recursive: true, force: true });
+  });
+
+  it("finds the body of a block advanced through a forwarding contract in the outer calldata, and derives it", async () => {
+    const recipient = "0x0000000000000000000000000000000000f011ea";
+    await (await r.l2Wallet(4).sendTransaction({ to: recipient, value: 11n })).wait();
+    await acceptedHead(r);
+    const submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
+    await submitter.stop();
+    // Anyone may advance once the sequencer has been inactive; here through a Forwarder.
+    const mined = await (await r.l2Wallet(4).sendTransaction({ to: recipient, value: 12n })).wait();
+    const block = await r.devnet.node.sequencer.producedBlock(BigInt(mined?.blockNumber ?? 0));
+    if (block === undefined) throw new Error("no block");
+    const artifact = await artifacts.readArtifact("Forwarder");
+    const forwarder = (await new ContractFactory(artifact.abi as InterfaceAbi, artifact.bytecode, r.l1Wallet(6)).deploy()) as Contract;
+    await forwarder.waitForDeployment();
+    await increaseL1Time(r.l1, r.devnet.deployment.policy.sequencerInactivityPeriod + 10n);
+    const advance = ROLLUP_INTERFACE.encodeFunctionData("advance", [block.parentHeader, block.blockRlp, block.encodedWitness, "0x", block.consumedMessages]);
+    const forward = forwarder.getFunction("forward") as (target: string, data: string, o: object) => Promise<{ wait(): Promise<{ hash: string; to: string } | null> }>;
+    const receipt = await (await forward(r.devnet.deployment.address, advance, { gasLimit: 16_000_000n })).wait();
+    expect(receipt?.to?.toLowerCase()).to.equal((await forwarder.getAddress()).toLowerCase());
+    expect(await r.rollup().headNumber()).to.equal(block.number);
+
+    f = await startFollower(r, followerDir, log);
+    const l2 = f.l2;
+    await eventually("the follower at the forwarded block", async () => (BigInt(await l2.getBlockNumber()) >= block.number ? true : undefined), 60_000);
+    expect((await l2.getBlock(Number(block.number)))?.hash).to.equal(await r.rollup().headHash());
+    expect(await l2.getBalance(recipient)).to.equal(23n);
+    expect(log.lines.some((line) => line.includes(`derived L2 block ${block.number} `) && line.includes("body by calldata-scan"))).to.equal(true);
+    submitter.start();
   });
 });
