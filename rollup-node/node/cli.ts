@@ -24,9 +24,6 @@ const USAGE =
   "usage: ts-node rollup-node/node/cli.ts --deployment FILE --l1-rpc URL [--role sequencer|follower] [--data-dir DIR] [--host H] [--port N] [--reset] " +
   "[--block-time MS] [--empty-blocks] (sequencer) [--sequencer-rpc URL] [--finality-depth N] (follower)";
 
-/** What the node does: produce and submit blocks, or derive them from L1 (rollup-node/follower). */
-export type NodeRole = "sequencer" | "follower";
-
 /** Prints this line on stdout once the node serves JSON-RPC (parents wait for it). */
 export const READY_PREFIX = "L2 node ready at ";
 
@@ -52,6 +49,7 @@ async function main(argv: string[]): Promise<void> {
       "finality-depth": { type: "string" },
     },
   });
+  // sequencer: produce and submit blocks; follower: derive them from L1 (rollup-node/follower).
   const role = values.role ?? "sequencer";
   if (role !== "sequencer" && role !== "follower") throw new NodeCliError("CLI_USAGE", `unknown --role ${role}`, USAGE);
   if (values.deployment === undefined || values["l1-rpc"] === undefined) throw new NodeCliError("CLI_USAGE", "--deployment and --l1-rpc are required", USAGE);

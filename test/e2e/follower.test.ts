@@ -546,4 +546,32 @@ describe("e2e: a follower of blocks accepted through another contract", function
     expect(log.lines.some((line) => line.includes(`derived L2 block ${block.number} `) && line.includes("body by calldata-scan"))).to.equal(true);
     submitter.start();
   });
+
+  it("forwards eth_sendRawTransaction to the sequencer when started with its URL", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "rollup-follower-forwarding-"));
+    const l1 = provider(r.devnet.l1Url);
+    const node = await startFollowerNode({
+      dataDir: dir,
+      genesis: r.devnet.genesis,
+      l1Provider: l1,
+      rollupAddress: r.devnet.deployment.address,
+      deployBlock: r.devnet.deployment.deployBlock,
+      rpc: { port: 0 },
+      sequencerRpc: r.devnet.l2Url,
+      logger: new LogSink().factory,
+    });
+    const l2 = provider(node.url as string);
+    try {
+      const wallet = new Wallet(r.devnet.accounts[7]?.privateKey as string);
+      const raw = await wallet.signTransaction({ chainId: r.devnet.l2ChainId, nonce: 0, to: "0x0000000000000000000000000000000000f011eb", value: 5n, gasLimit: 21_000n, maxFeePerGas: parseUnits("20", "gwei"), maxPriorityFeePerGas: 1n, type: 2 });
+      const hash = (await l2.send("eth_sendRawTransaction", [raw])) as string;
+      const receipt = await eventually("the forwarded transaction mined by the sequencer", async () => (await r.l2.getTransactionReceipt(hash)) ?? undefined);
+      expect(receipt.status).to.equal(1);
+    } finally {
+      l2.destroy();
+      await node.stop();
+      l1.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
