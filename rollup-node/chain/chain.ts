@@ -75,6 +75,9 @@ export interface ChainConfig {
   readonly addSystemContracts?: boolean;
 }
 
+/** The block number a rollup node's "safe" or "finalized" tag names; undefined: the head. */
+export type HeadLabelSource = (tag: "safe" | "finalized") => bigint | undefined;
+
 /** Direct state edits of dev methods (hardhat_setBalance, …); absent fields are kept. */
 export interface AccountPatch {
   readonly balance?: bigint;
@@ -132,6 +135,7 @@ export class Chain {
   private headStateRoot: Uint8Array;
   /** Pre-state root of each block (for tracing: re-running a block needs its exact pre-state). */
   private readonly preStateRoots = new Map<bigint, Uint8Array>();
+  private headLabels: HeadLabelSource | undefined;
 
   private constructor(
     readonly common: Common,
@@ -190,11 +194,24 @@ export class Chain {
 
   // ---------------------------------------------------------------- blocks, txs, logs
 
-  /** The block a tag names, or undefined. "pending", "safe" and "finalized" are the head here. */
+  /**
+   * Where "safe" and "finalized" point (a rollup node's blocks accepted on L1, and accepted in a
+   * final L1 block). Without a source, or when it has no answer, they are the head (a devnet).
+   */
+  setHeadLabels(source: HeadLabelSource | undefined): void {
+    this.headLabels = source;
+  }
+
+  /** The block a tag names, or undefined. "pending" is the head; "safe" and "finalized" follow `setHeadLabels`. */
   getBlock(tag: BlockTag): BlockRecord | undefined {
     if (typeof tag === "bigint") return this.store.byNumberOrUndefined(tag);
     if (typeof tag === "object") return this.store.byHash(tag.hash);
-    return tag === "earliest" ? this.store.byNumberOrUndefined(0n) : this.store.head;
+    if (tag === "earliest") return this.store.byNumberOrUndefined(0n);
+    if (tag === "safe" || tag === "finalized") {
+      const labeled = this.headLabels?.(tag);
+      if (labeled !== undefined) return this.store.byNumberOrUndefined(labeled < this.headNumber ? labeled : this.headNumber);
+    }
+    return this.store.head;
   }
 
   /** Like getBlock, but an unknown block is an error. */

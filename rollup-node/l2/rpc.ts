@@ -9,17 +9,27 @@ import { decodeWitness } from "../../precompiles/witness";
 import type { Logger } from "../logger";
 import { NoWitnessError } from "./errors";
 import { decodeRawTransaction } from "./rawTransaction";
-import type { Sequencer } from "./sequencer";
+import type { RpcBackend } from "../rpc/backend";
 
 /** The L2 node's default JSON-RPC port (the L1 devnet uses 8545). */
 export const DEFAULT_L2_RPC_PORT = 9545;
+
+/**
+ * What the L2 methods need of a node: the sequencer, or a follower (which refuses or forwards
+ * transactions and produces no blocks, rollup-node/follower).
+ */
+export interface L2RpcNode extends RpcBackend {
+  /** The stored RLP witness of block `number`, undefined when there is none. */
+  encodedWitness(number: bigint): Promise<Uint8Array | undefined>;
+  produceBlock(options?: { timestamp?: bigint }): Promise<unknown>;
+}
 
 /**
  * `debug_executionWitness` in geth's and reth's JSON shape. `keys` (preimages of the accessed
  * addresses and slots) is always empty: EXECUTE does not need them and the sequencer does not
  * record them; `headers` are RLP headers from the lowest one BLOCKHASH read up to the grandparent.
  */
-async function executionWitness(sequencer: Sequencer, params: readonly unknown[]): Promise<Json> {
+async function executionWitness(sequencer: L2RpcNode, params: readonly unknown[]): Promise<Json> {
   const record = sequencer.chain.resolveBlock(parseBlockTag(params[0], "block"));
   const number = record.block.header.number;
   const encoded = await sequencer.encodedWitness(number);
@@ -32,7 +42,7 @@ async function executionWitness(sequencer: Sequencer, params: readonly unknown[]
  * `evm_mine` on the L2: produces a block now. Dev only: every L2 block costs the sequencer an L1
  * `advance`, so a node serves it only when run as a devnet (`devMethods`), where L1 gas is dev ETH.
  */
-function l2DevMethods(sequencer: Sequencer): MethodTable {
+function l2DevMethods(sequencer: L2RpcNode): MethodTable {
   return {
     evm_mine: async (params) => {
       const timestamp = parseOptionalQuantity(params[0], "timestamp");
@@ -47,7 +57,7 @@ function l2DevMethods(sequencer: Sequencer): MethodTable {
  * witness; with `devMethods` (a devnet) also `evm_mine`. `extra` (the bridge's rollup_* methods)
  * is merged last and may override.
  */
-export function l2Methods(sequencer: Sequencer, extra: MethodTable = {}, options: { readonly devMethods?: boolean } = {}): MethodTable {
+export function l2Methods(sequencer: L2RpcNode, extra: MethodTable = {}, options: { readonly devMethods?: boolean } = {}): MethodTable {
   return {
     ...ethMethods,
     ...netMethods,
@@ -79,7 +89,7 @@ export interface L2RpcOptions {
 }
 
 /** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
-export function createL2Dispatcher(sequencer: Sequencer, options: Pick<L2RpcOptions, "extraMethods" | "logger" | "devMethods"> = {}): RpcDispatcher {
+export function createL2Dispatcher(sequencer: L2RpcNode, options: Pick<L2RpcOptions, "extraMethods" | "logger" | "devMethods"> = {}): RpcDispatcher {
   const logger = options.logger;
   return new RpcDispatcher(sequencer, {
     methods: l2Methods(sequencer, options.extraMethods, { devMethods: options.devMethods }),
@@ -88,7 +98,7 @@ export function createL2Dispatcher(sequencer: Sequencer, options: Pick<L2RpcOpti
 }
 
 /** Serves the sequencer's JSON-RPC over HTTP. */
-export function startL2Rpc(sequencer: Sequencer, options: L2RpcOptions = {}): Promise<RpcServer> {
+export function startL2Rpc(sequencer: L2RpcNode, options: L2RpcOptions = {}): Promise<RpcServer> {
   return startRpcServer(createL2Dispatcher(sequencer, options), {
     host: options.host,
     port: options.port ?? DEFAULT_L2_RPC_PORT,

@@ -38,6 +38,8 @@ export interface BlockCommit {
   readonly encodedWitness: Uint8Array;
   /** Pool entries the block settles (mined or invalid). */
   readonly removedFromPool: readonly Uint8Array[];
+  /** More records written in the same batch (a follower's L1 origin of the block). */
+  readonly extraOps?: readonly BatchDBOp<string, StoredValue>[];
 }
 
 /** The L2 node's durable records next to the state trie. */
@@ -105,7 +107,21 @@ export class L2Store {
       { type: "put", key: numberKey(WITNESS_PREFIX, number), value: commit.encodedWitness },
       { type: "put", key: HEAD_KEY, value: bigIntToBytes(number) },
       ...commit.removedFromPool.map((hash): BatchDBOp<string, StoredValue> => ({ type: "del", key: POOL_PREFIX + bytesToHex(hash) })),
+      ...(commit.extraOps ?? []),
     ];
+    await this.db.batch(ops);
+  }
+
+  /**
+   * Drops every block above `number` (a follower undoing blocks an L1 reorganisation or a
+   * challenge removed): their records and the head pointer change in one batch with `extraOps`.
+   * Their state nodes stay (the trie is append-only and the parent's root is still complete).
+   */
+  async truncate(number: bigint, extraOps: readonly BatchDBOp<string, StoredValue>[] = []): Promise<void> {
+    const head = await this.headNumber();
+    const ops: BatchDBOp<string, StoredValue>[] = [];
+    for (let n = number + 1n; n <= head; n++) ops.push({ type: "del", key: numberKey(BLOCK_PREFIX, n) }, { type: "del", key: numberKey(WITNESS_PREFIX, n) });
+    ops.push({ type: "put", key: HEAD_KEY, value: bigIntToBytes(number) }, ...extraOps);
     await this.db.batch(ops);
   }
 

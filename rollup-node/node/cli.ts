@@ -10,6 +10,7 @@ import { runCli, untilStopSignal } from "../cli";
 import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../devnet/accounts";
 import { DEFAULT_ACCOUNT_COUNT } from "../devnet/l1Devnet";
 import { NodeError } from "../errors";
+import { startFollowerNode } from "../follower/service";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import { createLineLogger } from "../logger";
 import { devNodeKeys } from "./keys";
@@ -20,7 +21,8 @@ import { startRollupNode } from "./rollupNode";
 export class NodeCliError extends NodeError {}
 
 const USAGE =
-  "usage: ts-node rollup-node/node/cli.ts --deployment FILE --l1-rpc URL [--data-dir DIR] [--host H] [--port N] [--block-time MS] [--reset] [--empty-blocks]";
+  "usage: ts-node rollup-node/node/cli.ts --deployment FILE --l1-rpc URL [--role sequencer|follower] [--data-dir DIR] [--host H] [--port N] [--reset] " +
+  "[--block-time MS] [--empty-blocks] (sequencer) [--sequencer-rpc URL] [--finality-depth N] (follower)";
 
 /** Prints this line on stdout once the node serves JSON-RPC (parents wait for it). */
 export const READY_PREFIX = "L2 node ready at ";
@@ -42,8 +44,14 @@ async function main(argv: string[]): Promise<void> {
       "block-time": { type: "string" },
       reset: { type: "boolean" },
       "empty-blocks": { type: "boolean" },
+      role: { type: "string" },
+      "sequencer-rpc": { type: "string" },
+      "finality-depth": { type: "string" },
     },
   });
+  // sequencer: produce and submit blocks; follower: derive them from L1 (rollup-node/follower).
+  const role = values.role ?? "sequencer";
+  if (role !== "sequencer" && role !== "follower") throw new NodeCliError("CLI_USAGE", `unknown --role ${role}`, USAGE);
   if (values.deployment === undefined || values["l1-rpc"] === undefined) throw new NodeCliError("CLI_USAGE", "--deployment and --l1-rpc are required", USAGE);
   const deployment = await loadDeployment(values.deployment);
   if (deployment === undefined) throw new NodeCliError("NO_DEPLOYMENT", `${values.deployment} does not exist`, "deploy first (npm run devnet, or npx hardhat rollup:deploy)");
@@ -60,6 +68,27 @@ async function main(argv: string[]): Promise<void> {
   }
   const l1Provider = new JsonRpcProvider(values["l1-rpc"], undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
   const write = (line: string): void => void process.stderr.write(`${line}\n`);
+  if (role === "follower") {
+    // Needs only L1, the record and the genesis: no keys, and its own data directory by default
+    // (a sequencer's directory is not a follower's).
+    const follower = await startFollowerNode({
+      dataDir: path.resolve(values["data-dir"] ?? path.join(path.dirname(values.deployment), "follower")),
+      reset: values.reset === true,
+      genesis,
+      l1Provider,
+      rollupAddress: deployment.address,
+      deployBlock: deployment.deployBlock,
+      rpc: { host: values.host, port: values.port === undefined ? DEFAULT_L2_RPC_PORT : Number(values.port) },
+      sequencerRpc: values["sequencer-rpc"],
+      finalityDepth: values["finality-depth"] === undefined ? undefined : Number(values["finality-depth"]),
+      logger: (component) => createLineLogger(component, write),
+    });
+    process.stdout.write(`${READY_PREFIX}${follower.url as string}\n`);
+    await untilStopSignal();
+    await follower.stop().catch(() => {});
+    l1Provider.destroy();
+    return;
+  }
   const node = await startRollupNode({
     dataDir: path.resolve(values["data-dir"] ?? path.join(path.dirname(values.deployment), "l2")),
     reset: values.reset === true,

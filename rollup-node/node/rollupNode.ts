@@ -12,6 +12,7 @@ import { InProcessProvider } from "../rpc/eip1193";
 import type { RpcServer } from "../rpc/server";
 import { BridgeService } from "./bridgeService";
 import type { NodeKeys } from "./keys";
+import { DEFAULT_L1_FINALITY_DEPTH, L1Heads } from "./l1Heads";
 
 export interface RollupNodeConfig {
   readonly dataDir: string;
@@ -31,6 +32,8 @@ export interface RollupNodeConfig {
   readonly allowEmptyBlocks?: boolean;
   readonly maxWitnessBytes?: number;
   readonly l1PollMs?: number;
+  /** L1 blocks on top of an acceptance before the `finalized` tag names the block (DEFAULT_L1_FINALITY_DEPTH). */
+  readonly finalityDepth?: number;
   readonly retry?: RetryPolicy;
   /** Produce blocks on the timer right away (default true); tests may produce them by hand. */
   readonly produceBlocks?: boolean;
@@ -62,6 +65,9 @@ export interface RollupNode {
   /** Stops production, the bridge loops and the RPC server, then closes the database. */
   stop(): Promise<void>;
 }
+
+/** How often the sequencer reads its safe and finalized heads from L1 when no l1PollMs is given. */
+const DEFAULT_L1_HEADS_POLL_MS = 500;
 
 /**
  * Starts an L2 node for a deployed rollup: reads the L1 message queue, opens the sequencer on
@@ -103,7 +109,18 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     now: config.now,
   });
   let rpc: RpcServer | undefined;
+  // "safe" and "finalized" name blocks L1 accepted, not the sequencer's own head.
+  const l1Heads = new L1Heads({
+    l1Provider: config.l1Provider,
+    rollupAddress: config.rollupAddress,
+    pollMs: config.l1PollMs ?? DEFAULT_L1_HEADS_POLL_MS,
+    finalityDepth: config.finalityDepth ?? DEFAULT_L1_FINALITY_DEPTH,
+    logger: config.logger("l1-heads"),
+  });
   try {
+    sequencer.chain.setHeadLabels(l1Heads.labels);
+    await l1Heads.refresh();
+    l1Heads.start();
     bridge.attach(sequencer);
     const methods = bridge.rpcMethods();
     const rpcLogger = config.logger("l2-rpc");
@@ -142,6 +159,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
         if (stopped) return;
         stopped = true;
         dashboard?.feed.stop();
+        l1Heads.stop();
         sequencer.stop();
         await bridge.stop();
         await rpc?.close();
@@ -150,6 +168,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     };
   } catch (error) {
     dashboard?.feed.stop();
+    l1Heads.stop();
     await bridge.stop().catch(() => undefined);
     await rpc?.close().catch(() => undefined);
     await sequencer.close();

@@ -1,0 +1,164 @@
+import { type Block, createBlockFromRLP } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { hexToBytes } from "@ethereumjs/util";
+import { type Provider, keccak256 } from "ethers";
+
+import { OPTIMISTIC_ROLLUP_INTERFACE } from "../bridge/contracts";
+import { BodyMismatchError, BodyNotFoundError } from "./errors";
+
+/**
+ * Finding an accepted block's body on L1 (docs/design/follower.md, "Where the body is").
+ *
+ * Every way a rollup accepts or proposes a block (`advance`, `propose`, and `prove`/`challenge`
+ * which repeat it) takes the block's RLP as calldata, and EXECUTE (or the proposal's header
+ * decoding) binds the block hash L1 records to those bytes. So the body is in the calldata of
+ * the L1 transaction that emitted the event, and it is recognised by its hash: the block is the
+ * RLP list whose first item (the header) hashes to the event's `blockHash`. Whether the rollup
+ * was called directly or through another contract (a forwarder, a multisig, a batcher that
+ * accepts several blocks in one transaction) does not matter: the bytes are in the outer calldata
+ * either way, because a contract can only pass on calldata it received. No tracer is needed.
+ * (A contract that builds the block in memory from something else, e.g. decompresses it, would
+ * break this rule; the design note says how such a rollup must publish its blocks.)
+ */
+
+/** The body of one block found in calldata, with the witness when the call carried one. */
+export interface FoundBody {
+  readonly blockRlp: Uint8Array;
+  /** RLP `[state, codes, headers]` from a direct `advance` or `challenge`; undefined otherwise (proofs, a forwarder). */
+  readonly witness: Uint8Array | undefined;
+  /** How it was found: decoded from a direct call of the rollup, or found in foreign calldata. */
+  readonly via: "rollup-call" | "calldata-scan";
+}
+
+interface RlpPrefix {
+  readonly isList: boolean;
+  /** Bytes of the prefix. */
+  readonly headerLength: number;
+  readonly payloadLength: number;
+}
+
+/** The RLP item prefix at `offset`; undefined when the bytes cannot start an item that fits. */
+function rlpPrefix(bytes: Uint8Array, offset: number): RlpPrefix | undefined {
+  const first = bytes[offset];
+  if (first === undefined) return undefined;
+  let prefix: RlpPrefix;
+  if (first < 0x80) prefix = { isList: false, headerLength: 0, payloadLength: 1 };
+  else if (first <= 0xb7) prefix = { isList: false, headerLength: 1, payloadLength: first - 0x80 };
+  else if (first < 0xc0 || first >= 0xf8) {
+    const isList = first >= 0xf8;
+    const lengthOfLength = first - (isList ? 0xf7 : 0xb7);
+    if (lengthOfLength > 4 || offset + 1 + lengthOfLength > bytes.length) return undefined;
+    let length = 0;
+    for (let i = 1; i <= lengthOfLength; i++) length = length * 256 + (bytes[offset + i] as number);
+    prefix = { isList, headerLength: 1 + lengthOfLength, payloadLength: length };
+  } else prefix = { isList: true, headerLength: 1, payloadLength: first - 0xc0 };
+  return offset + prefix.headerLength + prefix.payloadLength <= bytes.length ? prefix : undefined;
+}
+
+/** The block RLP at `offset` if it is a list whose first item is a header hashing to `blockHash`. */
+function blockAt(bytes: Uint8Array, offset: number, blockHash: string): Uint8Array | undefined {
+  const block = rlpPrefix(bytes, offset);
+  if (block === undefined || !block.isList) return undefined;
+  const headerStart = offset + block.headerLength;
+  const header = rlpPrefix(bytes, headerStart);
+  if (header === undefined || !header.isList) return undefined;
+  const headerEnd = headerStart + header.headerLength + header.payloadLength;
+  if (headerEnd > headerStart + block.payloadLength) return undefined;
+  if (keccak256(bytes.subarray(headerStart, headerEnd)) !== blockHash) return undefined;
+  return bytes.slice(offset, offset + block.headerLength + block.payloadLength);
+}
+
+/**
+ * Every block RLP in `calldata` whose header hashes to `blockHash`, in calldata order. Only long
+ * lists (0xf8..0xfb: every block header alone is longer than 55 bytes) are candidates, and the
+ * keccak runs only where the structure fits. Several can match: the same header with different
+ * bodies (a decoy next to the real block); the deriver keeps the one whose body matches the
+ * header's roots.
+ */
+export function scanCalldataForBlock(calldata: Uint8Array, blockHash: string): Uint8Array[] {
+  const found: Uint8Array[] = [];
+  for (let offset = 0; offset < calldata.length; offset++) {
+    const byte = calldata[offset] as number;
+    if (byte < 0xf8 || byte > 0xfb) continue;
+    const block = blockAt(calldata, offset, blockHash);
+    if (block !== undefined) found.push(block);
+  }
+  return found;
+}
+
+/** The block and witness arguments of a direct call of the rollup (by its ABI), if it is one. */
+function decodeRollupCall(calldata: string): { block: string; witness: string | undefined } | undefined {
+  let parsed;
+  try {
+    parsed = OPTIMISTIC_ROLLUP_INTERFACE.parseTransaction({ data: calldata });
+  } catch {
+    return undefined;
+  }
+  if (parsed === null) return undefined;
+  const a = parsed.args;
+  switch (parsed.name) {
+    case "advance":
+    case "propose":
+      // Both take (parentHeader, block_, witness, …): a proposal commits to its witness.
+      return { block: a[1] as string, witness: a[2] as string };
+    case "prove":
+    case "challenge":
+      return { block: a[2] as string, witness: a[3] as string };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The candidate bodies of block `blockHash` in `calldata`: the block argument of a direct rollup
+ * call first (with its witness) when it is that block, then every match found in the bytes.
+ */
+export function findBlockBodies(calldata: string, blockHash: string): FoundBody[] {
+  const hash = blockHash.toLowerCase();
+  const out: FoundBody[] = [];
+  const direct = decodeRollupCall(calldata);
+  if (direct !== undefined) {
+    const bytes = hexToBytes(direct.block as `0x${string}`);
+    if (blockAt(bytes, 0, hash)?.length === bytes.length) {
+      const witness = direct.witness === undefined ? undefined : hexToBytes(direct.witness as `0x${string}`);
+      out.push({ blockRlp: bytes, witness: witness !== undefined && witness.length > 0 ? witness : undefined, via: "rollup-call" });
+    }
+  }
+  for (const blockRlp of scanCalldataForBlock(hexToBytes(calldata as `0x${string}`), hash)) out.push({ blockRlp, witness: undefined, via: "calldata-scan" });
+  return out;
+}
+
+/** The first candidate of `findBlockBodies`, if any. */
+export function findBlockBody(calldata: string, blockHash: string): FoundBody | undefined {
+  return findBlockBodies(calldata, blockHash)[0];
+}
+
+/** Fetches the L1 transaction `transactionHash` and returns the candidate bodies of block `blockHash` (number `number`) in its calldata. */
+export async function fetchBlockBodies(provider: Provider, number: bigint, blockHash: string, transactionHash: string): Promise<FoundBody[]> {
+  const tx = await provider.getTransaction(transactionHash);
+  // A node behind its own logs (a load-balanced RPC) may not know it yet: retried, not fatal.
+  if (tx === null) throw new Error(`the L1 node does not know transaction ${transactionHash} of L2 block ${number} yet`);
+  const found = findBlockBodies(tx.data, blockHash);
+  if (found.length === 0) throw new BodyNotFoundError(number, transactionHash, `no RLP block whose header hashes to ${blockHash} in ${(tx.data.length - 2) / 2} bytes`);
+  return found;
+}
+
+/**
+ * The first candidate whose body is the one its header commits to (transactions and withdrawals
+ * roots): calldata may hold the same header with other bodies beside the real block (a decoy in a
+ * forwarder's extra bytes), which must not stop derivation. Throws when none decodes and matches.
+ */
+export async function pickBody(candidates: readonly FoundBody[], common: Common): Promise<{ body: FoundBody; block: Block }> {
+  let reason = "no candidate";
+  for (const body of candidates) {
+    try {
+      const block = createBlockFromRLP(body.blockRlp, { common });
+      if (!(await block.transactionsTrieIsValid())) reason = "its transactions do not match the header's transactions root";
+      else if (block.withdrawals !== undefined && !(await block.withdrawalsTrieIsValid())) reason = "its withdrawals do not match the header's withdrawals root";
+      else return { body, block };
+    } catch (error) {
+      reason = `the body does not decode: ${(error as Error).message}`;
+    }
+  }
+  throw new BodyMismatchError(reason);
+}

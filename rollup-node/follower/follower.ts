@@ -1,0 +1,537 @@
+import type { TypedTransaction } from "@ethereumjs/tx";
+import { type BatchDBOp, bytesToHex } from "@ethereumjs/util";
+import { JsonRpcProvider, type Provider } from "ethers";
+
+import { type Witness, type StoredValue, decodeWitness } from "../../precompiles/witness";
+import { Chain } from "../chain/chain";
+import { TransactionRejectedError } from "../chain/errors";
+import type { GenesisConfig } from "../chain/genesis";
+import { AsyncMutex } from "../chain/mutex";
+import type { BlockRecord } from "../chain/types";
+import type { AnchorMeta } from "../l2/recordCodec";
+import { L2Store } from "../l2/store";
+import type { ProducedBlock } from "../l2/types";
+import { type Logger, stderrLogger } from "../logger";
+import type { RpcBackend, TransactionRequest } from "../rpc/backend";
+import { type FoundBody, fetchBlockBodies, pickBody } from "./blockBody";
+import { DerivationMismatchError, FollowerClosedError, FollowerError, FollowerNoProductionError, FollowerReadOnlyError } from "./errors";
+import { ROLLUP_EVENT_TOPICS, type RollupBlockEvent, decodeRollupEvent } from "./events";
+import {
+  type BlockMeta,
+  type BlockedProposal,
+  type L1Pointer,
+  deleteMeta,
+  loadFollowerRecords,
+  putBlocked,
+  putCursor,
+  putMeta,
+  writeFollowerRecords,
+} from "./store";
+
+/** How often the follower polls L1 when caught up. */
+export const DEFAULT_FOLLOWER_POLL_MS = 500;
+/** Blocks per eth_getLogs query (L1 nodes cap the range). */
+export const DEFAULT_FOLLOWER_LOG_RANGE = 2_000;
+/**
+ * L1 blocks on top of the one that made an L2 block final before the follower calls it
+ * `finalized` (the devnet has no beacon finality; a real L1's finalized tag replaces this).
+ */
+export const DEFAULT_L1_FINALITY_DEPTH = 2;
+export const FOLLOWER_CLIENT_VERSION = "native-rollup-follower/0.1.0";
+
+export interface FollowerConfig {
+  /** Directory holding the derived chain (created if absent). */
+  readonly dataDir: string;
+  /** Wipe the data directory's chain first. */
+  readonly reset?: boolean;
+  /** The rollup's L2 genesis: an input, checked against the data directory (and by derivation against L1). */
+  readonly genesis: GenesisConfig;
+  readonly l1Provider: Provider;
+  readonly rollupAddress: string;
+  /** The L1 block of the rollup's deployment: the first one that can hold its events. */
+  readonly deployBlock: number;
+  readonly pollMs?: number;
+  readonly maxLogRange?: number;
+  /** See DEFAULT_L1_FINALITY_DEPTH. */
+  readonly finalityDepth?: number;
+  /** The sequencer's JSON-RPC: eth_sendRawTransaction is forwarded there; refused when absent. */
+  readonly sequencerRpc?: string;
+  readonly logger?: Logger;
+  /** Called once when derivation stops on a mismatch (the node keeps serving what it has). */
+  readonly onHalt?: (error: FollowerError) => void;
+  readonly clientVersion?: string;
+}
+
+/** What the follower knows of its progress (eth_syncing, rollup_status, logs). */
+export interface FollowerStatus {
+  readonly head: bigint;
+  /** Highest derived block the rollup made final on L1. */
+  readonly safe: bigint;
+  /** Highest safe block made final in an L1 block at least `finalityDepth` deep. */
+  readonly finalized: bigint;
+  /** Highest L2 block L1 has accepted or proposed, as far as the follower has read. */
+  readonly highestKnown: bigint;
+  /** Derivation's starting block in this run (eth_syncing's startingBlock). */
+  readonly startingBlock: bigint;
+  readonly l1Cursor: L1Pointer;
+  readonly l1Head: number;
+  readonly blocked?: BlockedProposal;
+  readonly haltReason?: string;
+}
+
+const EMPTY_WITNESS: Witness = { state: [], codes: [], headers: [] };
+
+
+/**
+ * A follower node: derives the L2 chain from L1 data alone (docs/design/follower.md). It reads
+ * the rollup's block events in L1 order, takes each block's body from the calldata of the
+ * transaction that accepted or proposed it, executes it on its own state with the same Chain the
+ * sequencer uses, and keeps it only if it reproduces the hash L1 recorded. It stores what a
+ * sequencer stores (plus each block's L1 origin), resumes after a restart, undoes blocks whose L1
+ * blocks left the canonical chain, and serves the read JSON-RPC as an `RpcBackend`.
+ */
+export class Follower implements RpcBackend {
+  readonly clientVersion: string;
+  private readonly lock = new AsyncMutex();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private closed = false;
+  private halted: FollowerError | undefined;
+  private l1Head = -1;
+  private highestKnown = 0n;
+  private readonly startingBlock: bigint;
+  private readonly forwarder: JsonRpcProvider | undefined;
+  private readonly listeners = new Set<(number: bigint) => void>();
+
+  private constructor(
+    private current: Chain,
+    private readonly store: L2Store,
+    /** Meta of block n at index n - 1. */
+    private readonly metas: BlockMeta[],
+    private readonly anchors: AnchorMeta[],
+    private cursor: L1Pointer,
+    private blocked: BlockedProposal | undefined,
+    private readonly config: FollowerConfig,
+    private readonly logger: Logger,
+  ) {
+    this.clientVersion = config.clientVersion ?? FOLLOWER_CLIENT_VERSION;
+    this.startingBlock = current.headNumber;
+    this.highestKnown = current.headNumber;
+    this.forwarder = config.sequencerRpc === undefined ? undefined : new JsonRpcProvider(config.sequencerRpc, undefined, { staticNetwork: true });
+    current.setHeadLabels(this.labels);
+  }
+
+  /** "safe" and "finalized" come from L1 only (the rollup's final blocks), never from the sequencer. */
+  private readonly labels = (tag: "safe" | "finalized"): bigint => (tag === "safe" ? this.safeNumber : this.finalizedNumber);
+
+  /** Opens the derived chain in `config.dataDir` (creating it from `config.genesis`). */
+  static async open(config: FollowerConfig): Promise<Follower> {
+    const logger = config.logger ?? stderrLogger("[follower]");
+    const store = await L2Store.open(config.dataDir, { reset: config.reset });
+    try {
+      const probe = await Chain.create({ genesis: config.genesis, db: store.db });
+      await store.checkGenesis(probe.head.hash());
+      const stored = await store.loadBlocks(probe.common);
+      const chain = stored.length === 0 ? probe : await Chain.create({ genesis: config.genesis, db: store.db, history: stored.map((s) => s.record) });
+      const records = await loadFollowerRecords(store, chain.headNumber);
+      const cursor = records.cursor ?? { number: config.deployBlock - 1, hash: "" };
+      logger.info(`opened follower chain ${chain.chainId} at block ${chain.headNumber} (${bytesToHex(chain.head.hash())}); L1 read up to block ${cursor.number}`);
+      return new Follower(chain, store, records.metas, stored.map((s) => s.anchor), cursor, records.blocked, config, logger);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  /** The derived chain (replaced by a new instance when blocks are undone). */
+  get chain(): Chain {
+    return this.current;
+  }
+
+  /** The L1 head at the last poll (-1 before the first). */
+  get l1HeadNumber(): number {
+    return this.l1Head;
+  }
+
+  get haltReason(): FollowerError | undefined {
+    return this.halted;
+  }
+
+  /** Subscribes to derived blocks (by number); returns an unsubscribe function. */
+  onBlock(listener: (number: bigint) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  /** Polls L1 and derives until `stop()`. */
+  start(): void {
+    this.ensureOpen();
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Stops, waits for the derivation step in progress, and closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.stop();
+    this.closed = true;
+    this.forwarder?.destroy();
+    await this.lock.run(() => this.store.close());
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      void this.step().then((behind) => {
+        if (this.running && this.halted === undefined) this.schedule(behind ? 0 : (this.config.pollMs ?? DEFAULT_FOLLOWER_POLL_MS));
+      });
+    }, delayMs);
+  }
+
+  /** One poll; true when L1 has more to read right away. Transient failures are logged and retried. */
+  private async step(): Promise<boolean> {
+    try {
+      return await this.syncStep();
+    } catch (error) {
+      if (error instanceof FollowerError && !(error instanceof FollowerClosedError)) {
+        this.halt(error);
+        return false;
+      }
+      if (!this.closed) this.logger.warn(`L1 read failed, retrying: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  private halt(error: FollowerError): void {
+    if (this.halted !== undefined) return;
+    this.halted = error;
+    this.stop();
+    this.logger.error(`derivation stopped: ${error.message} (${error.hint})`);
+    this.config.onHalt?.(error);
+  }
+
+  /** Derives until the follower has applied every event up to the current L1 head. */
+  async syncToL1Head(): Promise<void> {
+    while (await this.syncStep()) {
+      // each step reads one log range
+    }
+  }
+
+  /**
+   * Reads one range of L1 blocks after the cursor and applies its events; first undoes what an
+   * L1 reorganisation removed. Returns true when the cursor is still behind the L1 head.
+   */
+  syncStep(): Promise<boolean> {
+    return this.lock.run(async () => {
+      this.ensureOpen();
+      if (this.halted !== undefined) throw this.halted;
+      const provider = this.config.l1Provider;
+      this.l1Head = await provider.getBlockNumber();
+      await this.undoReorganised();
+      if (this.cursor.number >= this.l1Head) return false;
+      const from = this.cursor.number + 1;
+      const to = Math.min(this.l1Head, from + (this.config.maxLogRange ?? DEFAULT_FOLLOWER_LOG_RANGE) - 1);
+      // The end block's hash is read before the logs: if the range is reorganised meanwhile, the
+      // next step finds the hash gone and re-derives from before it.
+      const end = await provider.getBlock(to);
+      if (end === null || end.hash === null) return true;
+      const logs = await provider.getLogs({ address: this.config.rollupAddress, topics: [[...ROLLUP_EVENT_TOPICS]], fromBlock: from, toBlock: to });
+      const events = logs
+        .slice()
+        .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
+        .map(decodeRollupEvent)
+        .filter((e): e is RollupBlockEvent => e !== undefined);
+      for (const event of events) await this.apply(event);
+      this.cursor = { number: to, hash: end.hash };
+      await writeFollowerRecords(this.store, [putCursor(this.cursor)]);
+      return to < this.l1Head;
+    });
+  }
+
+  // ------------------------------------------------------------ events
+
+  private async apply(event: RollupBlockEvent): Promise<void> {
+    const head = this.current.headNumber;
+    switch (event.kind) {
+      case "advanced":
+      case "proposed": {
+        if (event.number > this.highestKnown) this.highestKnown = event.number;
+        if (event.number <= head) {
+          const ours = this.metas[Number(event.number) - 1] as BlockMeta;
+          if (ours.blockHash === event.blockHash) {
+            if (event.kind === "advanced" && ours.finalAt === undefined) await this.markFinal(event.number, event.origin);
+            return;
+          }
+          // L1 now has another block at this height (its first one was challenged away, or a
+          // reorganisation the cursor check did not see): follow L1.
+          this.logger.warn(`L1 ${event.kind} another block ${event.number} (${event.blockHash}) than the derived ${ours.blockHash}: undoing from it`);
+          await this.truncateTo(event.number - 1n, []);
+        }
+        if (this.blocked !== undefined) return; // descendants of a block that did not execute wait with it
+        if (event.number !== this.current.headNumber + 1n) {
+          throw new DerivationMismatchError(event.number, `L1 ${event.kind} it, but the follower's head is ${this.current.headNumber}: an event is missing`);
+        }
+        await this.derive(event);
+        return;
+      }
+      case "proven":
+        if (this.blocked !== undefined && BigInt(this.blocked.number) === event.number) {
+          throw new DerivationMismatchError(event.number, `EXECUTE proved the block on L1 (transaction ${event.origin.transactionHash}), but it does not execute here: ${this.blocked.reason}`);
+        }
+        return;
+      case "finalized":
+        if (this.blocked !== undefined && BigInt(this.blocked.number) <= event.number) {
+          throw new DerivationMismatchError(event.number, `L1 finalized it (transaction ${event.origin.transactionHash}), but block ${this.blocked.number} does not execute here: ${this.blocked.reason}`);
+        }
+        if (event.number <= head && (this.metas[Number(event.number) - 1] as BlockMeta).blockHash === event.blockHash) await this.markFinal(event.number, event.origin);
+        return;
+      case "challenged": {
+        const last = event.number + event.removed - 1n;
+        this.logger.info(`L1 removed provisional blocks ${event.number}..${last} on a challenge (${event.reason})`);
+        const ops: BatchDBOp<string, StoredValue>[] = [];
+        if (this.blocked !== undefined && BigInt(this.blocked.number) >= event.number) {
+          this.blocked = undefined;
+          ops.push(putBlocked(undefined));
+        }
+        if (this.highestKnown >= event.number) this.highestKnown = event.number - 1n;
+        if (head >= event.number) {
+          // A block this node executed to its hash was found invalid by EXECUTE: the two
+          // disagree. L1 decides what the rollup's chain is; the follower follows and says so.
+          this.logger.error(`L1's challenge removed block ${event.number}, which executed here to the same hash: EXECUTE and this node disagree`);
+          await this.truncateTo(event.number - 1n, ops);
+        } else await writeFollowerRecords(this.store, ops);
+        return;
+      }
+    }
+  }
+
+  /** Fetches, executes and stores block `event.number`; a proposal that does not execute blocks derivation. */
+  private async derive(event: RollupBlockEvent & { kind: "advanced" | "proposed" }): Promise<void> {
+    const candidates = await fetchBlockBodies(this.config.l1Provider, event.number, event.blockHash, event.origin.transactionHash);
+    let record: BlockRecord;
+    let body = candidates[0] as FoundBody;
+    try {
+      const picked = await pickBody(candidates, this.current.common);
+      body = picked.body;
+      record = await this.current.importBlock(picked.block);
+    } catch (error) {
+      const reason = (error as Error).message;
+      if (event.kind === "advanced") {
+        throw new DerivationMismatchError(event.number, `accepted on L1 in transaction ${event.origin.transactionHash} with hash ${event.blockHash}, but ${reason}`);
+      }
+      this.blocked = { number: event.number.toString(), blockHash: event.blockHash, reason };
+      await writeFollowerRecords(this.store, [putBlocked(this.blocked)]);
+      this.logger.warn(`provisional block ${event.number} (${event.blockHash}) does not execute (${reason}): waiting for the challenge that must remove it`);
+      return;
+    }
+    const parentAnchor = this.anchors[this.anchors.length - 1] ?? { consumedMessages: 0, firstMessageNonce: 0n };
+    const anchor: AnchorMeta = { consumedMessages: Number(event.messagesConsumed), firstMessageNonce: parentAnchor.firstMessageNonce + BigInt(parentAnchor.consumedMessages) };
+    const origin = { number: event.origin.blockNumber, hash: event.origin.blockHash, transactionHash: event.origin.transactionHash };
+    const meta: BlockMeta = { blockHash: event.blockHash, origin, ...(event.kind === "advanced" ? { finalAt: { number: origin.number, hash: origin.hash } } : {}) };
+    await this.store.commitBlock({
+      stored: { record, anchor },
+      encodedWitness: body.witness ?? new Uint8Array(),
+      removedFromPool: [],
+      extraOps: [putMeta(event.number, meta)],
+    });
+    this.metas.push(meta);
+    this.anchors.push(anchor);
+    const block = record.block;
+    this.logger.info(
+      `derived L2 block ${event.number} ${event.blockHash.slice(0, 10)} (${event.kind === "advanced" ? "final" : "provisional"}; ${block.transactions.length} txs, gas ${block.header.gasUsed}; ` +
+        `L1 block ${origin.number}, body by ${body.via})`,
+    );
+    for (const listener of this.listeners) {
+      try {
+        listener(event.number);
+      } catch (error) {
+        this.logger.error(`an onBlock listener failed on block ${event.number}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async markFinal(number: bigint, at: { blockNumber: number; blockHash: string }): Promise<void> {
+    // Blocks finalize in order on the rollup: every earlier provisional block is final too.
+    const ops: BatchDBOp<string, StoredValue>[] = [];
+    for (let n = number; n >= 1n; n--) {
+      const meta = this.metas[Number(n) - 1] as BlockMeta;
+      if (meta.finalAt !== undefined) break;
+      const updated: BlockMeta = { ...meta, finalAt: { number: at.blockNumber, hash: at.blockHash } };
+      this.metas[Number(n) - 1] = updated;
+      ops.push(putMeta(n, updated));
+    }
+    await writeFollowerRecords(this.store, ops);
+  }
+
+  // ------------------------------------------------------------ reorganisations
+
+  /**
+   * When the cursor's L1 block is no longer canonical, finds the highest derived block whose
+   * origin still is, undoes every block after it, forgets finalizations made in L1 blocks after
+   * that origin, and moves the cursor back so that its L1 block is read again.
+   */
+  private async undoReorganised(): Promise<void> {
+    if (this.cursor.hash === "" || (await this.isCanonical(this.cursor))) return;
+    let keep = this.current.headNumber;
+    while (keep >= 1n && !(await this.isCanonical((this.metas[Number(keep) - 1] as BlockMeta).origin))) keep--;
+    const forkPoint = keep >= 1n ? (this.metas[Number(keep) - 1] as BlockMeta).origin.number : this.config.deployBlock;
+    this.logger.warn(`L1 block ${this.cursor.number} (${this.cursor.hash}) left the canonical chain: undoing L2 blocks after ${keep}, re-reading L1 from block ${forkPoint}`);
+    const ops: BatchDBOp<string, StoredValue>[] = [];
+    for (let n = keep; n >= 1n; n--) {
+      const meta = this.metas[Number(n) - 1] as BlockMeta;
+      if (meta.finalAt === undefined || meta.finalAt.number < forkPoint) break;
+      if (meta.finalAt.number === forkPoint && (await this.isCanonical(meta.finalAt))) break;
+      const provisional: BlockMeta = { blockHash: meta.blockHash, origin: meta.origin };
+      this.metas[Number(n) - 1] = provisional;
+      ops.push(putMeta(n, provisional));
+    }
+    // Events are idempotent for blocks already derived: the fork point's own L1 block is read again.
+    this.cursor = { number: forkPoint - 1, hash: "" };
+    this.blocked = undefined;
+    this.highestKnown = keep;
+    ops.push(putCursor(this.cursor), putBlocked(undefined));
+    await this.truncateTo(keep, ops);
+  }
+
+  private async isCanonical(pointer: L1Pointer): Promise<boolean> {
+    const block = await this.config.l1Provider.getBlock(pointer.number);
+    return block !== null && block.hash === pointer.hash;
+  }
+
+  /** Undoes blocks after `number` on disk (with `extraOps`, atomically) and in memory. */
+  private async truncateTo(number: bigint, extraOps: readonly BatchDBOp<string, StoredValue>[]): Promise<void> {
+    const head = this.current.headNumber;
+    if (number >= head) {
+      await writeFollowerRecords(this.store, extraOps);
+      return;
+    }
+    const ops = [...extraOps];
+    for (let n = number + 1n; n <= head; n++) ops.push(deleteMeta(n));
+    await this.store.truncate(number, ops);
+    const history: BlockRecord[] = [];
+    for (let n = 1n; n <= number; n++) history.push(this.current.resolveBlock(n));
+    // The trie is append-only: block `number`'s state root is complete in the database, so a
+    // chain re-indexed over the kept records is exactly the chain before the undone blocks.
+    this.current = await Chain.create({ genesis: this.config.genesis, db: this.store.db, history });
+    this.current.setHeadLabels(this.labels);
+    this.metas.length = Number(number);
+    this.anchors.length = Number(number);
+    this.logger.info(`undid L2 blocks ${number + 1n}..${head}`);
+  }
+
+  // ------------------------------------------------------------ status
+
+  /** The highest block the rollup made final on L1, as derived. */
+  get safeNumber(): bigint {
+    for (let n = this.metas.length; n >= 1; n--) if (this.metas[n - 1]?.finalAt !== undefined) return BigInt(n);
+    return 0n;
+  }
+
+  /** The highest safe block made final at least `finalityDepth` L1 blocks below the L1 head. */
+  get finalizedNumber(): bigint {
+    const depth = this.config.finalityDepth ?? DEFAULT_L1_FINALITY_DEPTH;
+    for (let n = this.metas.length; n >= 1; n--) {
+      const at = this.metas[n - 1]?.finalAt;
+      if (at !== undefined && at.number + depth <= this.l1Head) return BigInt(n);
+    }
+    return 0n;
+  }
+
+  status(): FollowerStatus {
+    return {
+      head: this.current.headNumber,
+      safe: this.safeNumber,
+      finalized: this.finalizedNumber,
+      highestKnown: this.highestKnown,
+      startingBlock: this.startingBlock,
+      l1Cursor: this.cursor,
+      l1Head: this.l1Head,
+      ...(this.blocked === undefined ? {} : { blocked: this.blocked }),
+      ...(this.halted === undefined ? {} : { haltReason: this.halted.message }),
+    };
+  }
+
+  /** True while L1 holds blocks or events the follower has not applied yet. */
+  get syncing(): boolean {
+    if (this.halted !== undefined) return false;
+    return this.l1Head < 0 || this.cursor.number < this.l1Head || (this.blocked === undefined && this.current.headNumber < this.highestKnown);
+  }
+
+  // ------------------------------------------------------------ what the RPC and rollup_* read
+
+  /** The L1 witness of block `number` when its accepting call carried one (re-execution mode). */
+  async encodedWitness(number: bigint): Promise<Uint8Array | undefined> {
+    this.ensureOpen();
+    if (number < 1n || number > this.current.headNumber) return undefined;
+    const witness = await this.store.witness(number);
+    return witness === undefined || witness.length === 0 ? undefined : witness;
+  }
+
+  /** A derived block in the sequencer's shape (the status queries read its anchor). */
+  async producedBlock(number: bigint): Promise<ProducedBlock | undefined> {
+    if (number < 1n || number > this.current.headNumber) return undefined;
+    const block = this.current.resolveBlock(number).block;
+    const parent = this.current.resolveBlock(number - 1n).block;
+    const anchor = this.anchors[Number(number) - 1] as AnchorMeta;
+    const encodedWitness = (await this.encodedWitness(number)) ?? new Uint8Array();
+    return {
+      number,
+      block,
+      parentHeader: parent.header.serialize(),
+      blockRlp: block.serialize(),
+      witness: encodedWitness.length === 0 ? EMPTY_WITNESS : decodeWitness(encodedWitness),
+      encodedWitness,
+      consumedMessages: anchor.consumedMessages,
+      firstMessageNonce: anchor.firstMessageNonce,
+    };
+  }
+
+  // ------------------------------------------------------------ RpcBackend
+
+  accounts(): readonly Uint8Array[] {
+    return [];
+  }
+
+  async signTransaction(_request: TransactionRequest): Promise<TypedTransaction> {
+    throw new TransactionRejectedError("unknown account", "the follower holds no keys: sign locally and send to the sequencer");
+  }
+
+  /** Forwards the raw transaction to the configured sequencer; refuses it otherwise. */
+  async submitTransaction(tx: TypedTransaction): Promise<Uint8Array> {
+    if (this.forwarder === undefined) throw new FollowerReadOnlyError(undefined);
+    const hash = (await this.forwarder.send("eth_sendRawTransaction", [bytesToHex(tx.serialize())])) as string;
+    this.logger.info(`forwarded transaction ${hash} to the sequencer`);
+    return tx.hash();
+  }
+
+  /** The follower has no pool: the next nonce is the one in its latest state. */
+  pendingNonce(address: Uint8Array): Promise<bigint> {
+    return this.current.getNonce(address);
+  }
+
+  pendingTransaction(_hash: Uint8Array): TypedTransaction | undefined {
+    return undefined;
+  }
+
+  async mine(): Promise<void> {
+    throw new FollowerNoProductionError();
+  }
+
+  async produceBlock(): Promise<never> {
+    throw new FollowerNoProductionError();
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new FollowerClosedError();
+  }
+}

@@ -1,0 +1,153 @@
+import type { Provider } from "ethers";
+
+import { connectRollup } from "../bridge/contracts";
+import type { L1WatcherStatus } from "../bridge/l1Watcher";
+import { createRollupMethods } from "../bridge/rpcMethods";
+import type { StatusContext } from "../bridge/status";
+import type { GenesisConfig } from "../chain/genesis";
+import type { DashboardLimits } from "../dashboard/collect";
+import { type Dashboard, createDashboard } from "../dashboard/service";
+import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
+import type { ProducedBlock } from "../l2/types";
+import type { LoggerFactory } from "../logger";
+import { InProcessProvider } from "../rpc/eip1193";
+import type { Json } from "../rpc/format";
+import type { MethodTable } from "../rpc/methods";
+import type { RpcServer } from "../rpc/server";
+import type { FollowerError } from "./errors";
+import { Follower, type FollowerStatus } from "./follower";
+
+export interface FollowerNodeConfig {
+  readonly dataDir: string;
+  readonly reset?: boolean;
+  /** The rollup's L2 genesis (an input: the follower does not derive it). */
+  readonly genesis: GenesisConfig;
+  readonly l1Provider: Provider;
+  readonly rollupAddress: string;
+  readonly deployBlock: number;
+  /** HTTP JSON-RPC; `false` serves only in process (`provider`). */
+  readonly rpc?: { readonly host?: string; readonly port?: number } | false;
+  readonly pollMs?: number;
+  readonly finalityDepth?: number;
+  /** Forward eth_sendRawTransaction to this sequencer URL instead of refusing it. */
+  readonly sequencerRpc?: string;
+  readonly logger: LoggerFactory;
+  readonly onHalt?: (error: FollowerError) => void;
+  /** The dashboard on the HTTP port; on by default, `false` turns it off. */
+  readonly dashboard?: DashboardLimits | false;
+}
+
+export interface FollowerNode {
+  readonly follower: Follower;
+  readonly url: string | undefined;
+  readonly provider: InProcessProvider;
+  readonly dashboard: Dashboard | undefined;
+  stop(): Promise<void>;
+}
+
+const quantity = (value: bigint | number): string => `0x${value.toString(16)}`;
+
+/** eth_syncing as geth answers it: false when caught up, otherwise the three block numbers. */
+export function syncingJson(follower: Pick<Follower, "syncing" | "status">): Json {
+  if (!follower.syncing) return false;
+  const s: FollowerStatus = follower.status();
+  return { startingBlock: quantity(s.startingBlock), currentBlock: quantity(s.head), highestBlock: quantity(s.highestKnown > s.head ? s.highestKnown : s.head) };
+}
+
+/** rollup_followerStatus: the follower's heads, its L1 cursor, and why it waits or stopped. */
+export function followerStatusJson(follower: Pick<Follower, "syncing" | "status">): Json {
+  const s = follower.status();
+  return {
+    role: "follower",
+    syncing: follower.syncing,
+    head: quantity(s.head),
+    safe: quantity(s.safe),
+    finalized: quantity(s.finalized),
+    highestKnown: quantity(s.highestKnown),
+    l1Head: s.l1Head,
+    l1Cursor: { number: s.l1Cursor.number, hash: s.l1Cursor.hash },
+    ...(s.blocked === undefined ? {} : { blocked: { number: s.blocked.number, blockHash: s.blocked.blockHash, reason: s.blocked.reason } }),
+    ...(s.haltReason === undefined ? {} : { halted: s.haltReason }),
+  };
+}
+
+/** The follower's extra methods: rollup_* (read from L1 and the derived chain), eth_syncing, rollup_followerStatus. */
+export function followerMethods(follower: Follower, status: StatusContext): MethodTable {
+  return {
+    ...createRollupMethods(status),
+    eth_syncing: async () => syncingJson(follower),
+    rollup_followerStatus: async () => followerStatusJson(follower),
+  };
+}
+
+/**
+ * Starts a follower node: opens (or resumes) the derived chain, serves the read JSON-RPC and the
+ * dashboard, and derives from L1 in the background.
+ */
+export async function startFollowerNode(config: FollowerNodeConfig): Promise<FollowerNode> {
+  const follower = await Follower.open({
+    dataDir: config.dataDir,
+    reset: config.reset,
+    genesis: config.genesis,
+    l1Provider: config.l1Provider,
+    rollupAddress: config.rollupAddress,
+    deployBlock: config.deployBlock,
+    pollMs: config.pollMs,
+    finalityDepth: config.finalityDepth,
+    sequencerRpc: config.sequencerRpc,
+    logger: config.logger("follower"),
+    onHalt: config.onHalt,
+  });
+  let rpc: RpcServer | undefined;
+  let dashboard: Dashboard | undefined;
+  try {
+    const status: StatusContext = {
+      sequencer: follower,
+      rollup: connectRollup(config.rollupAddress, config.l1Provider),
+      rollupAddress: config.rollupAddress,
+      l1Provider: config.l1Provider,
+    };
+    const methods = followerMethods(follower, status);
+    if (config.rpc !== false && config.dashboard !== false) {
+      const watcherStatus = (): L1WatcherStatus => ({ l1Head: follower.l1HeadNumber, messageCount: 0n, nextMessageIndex: 0n, pending: 0 });
+      dashboard = createDashboard({
+        source: { status, deployBlock: config.deployBlock },
+        // The dashboard only needs to know that a block arrived; it reads the block itself.
+        sequencer: { onBlock: (listener: (block: ProducedBlock) => void) => follower.onBlock((n) => void follower.producedBlock(n).then((b) => b !== undefined && listener(b))) },
+        watcher: {
+          onMessage: () => () => undefined,
+          get status() {
+            return watcherStatus();
+          },
+        },
+        logger: config.logger("dashboard"),
+        limits: config.dashboard,
+      });
+    }
+    if (config.rpc !== false) {
+      rpc = await startL2Rpc(follower, { extraMethods: methods, logger: config.logger("l2-rpc"), host: config.rpc?.host, port: config.rpc?.port, httpRoutes: dashboard?.routes });
+    }
+    dashboard?.feed.start();
+    follower.start();
+    let stopped = false;
+    return {
+      follower,
+      url: rpc?.url,
+      provider: new InProcessProvider(createL2Dispatcher(follower, { extraMethods: methods })),
+      dashboard,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        dashboard?.feed.stop();
+        follower.stop();
+        await rpc?.close();
+        await follower.close();
+      },
+    };
+  } catch (error) {
+    dashboard?.feed.stop();
+    await rpc?.close().catch(() => undefined);
+    await follower.close();
+    throw error;
+  }
+}

@@ -1,0 +1,65 @@
+import type { Provider } from "ethers";
+
+import { connectRollup } from "../bridge/contracts";
+import type { HeadLabelSource } from "../chain/chain";
+import type { Logger } from "../logger";
+
+/** L1 blocks on top of an acceptance before the sequencer calls the block `finalized` (the follower's default too). */
+export { DEFAULT_L1_FINALITY_DEPTH } from "../follower/follower";
+
+export interface L1HeadsConfig {
+  readonly l1Provider: Provider;
+  readonly rollupAddress: string;
+  readonly pollMs: number;
+  readonly finalityDepth: number;
+  readonly logger: Logger;
+}
+
+/**
+ * The sequencer's `safe` and `finalized` heads, read from the rollup contract on L1: `safe` is its
+ * `headNumber()` now (the last block final on the rollup), `finalized` its `headNumber()` as of the
+ * L1 block `finalityDepth` below the L1 head. Until the first read both are block 0, never the
+ * sequencer's own head: a block is safe only once L1 says so.
+ */
+export class L1Heads {
+  private safe = 0n;
+  private finalized = 0n;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(private readonly config: L1HeadsConfig) {}
+
+  /** For Chain.setHeadLabels. */
+  readonly labels: HeadLabelSource = (tag) => (tag === "safe" ? this.safe : this.finalized);
+
+  /** Reads both heads once. */
+  async refresh(): Promise<void> {
+    const rollup = connectRollup(this.config.rollupAddress, this.config.l1Provider);
+    const l1Head = await this.config.l1Provider.getBlockNumber();
+    const deep = l1Head - this.config.finalityDepth;
+    const [safe, finalized] = await Promise.all([rollup.headNumber({ blockTag: l1Head }), deep < 0 ? Promise.resolve(0n) : rollup.headNumber({ blockTag: deep }).catch(() => 0n)]);
+    this.safe = safe;
+    this.finalized = finalized < safe ? finalized : safe;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const tick = (): void => {
+      this.timer = setTimeout(() => {
+        void this.refresh()
+          .catch((error: Error) => this.config.logger.warn(`reading the L1 heads failed, retrying: ${error.message}`))
+          .finally(() => {
+            if (this.running) tick();
+          });
+      }, this.config.pollMs);
+    };
+    tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
