@@ -488,6 +488,23 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       );
     });
 
+    it("the gas-and-bytes attack: a forged block committing MAX_PROPOSAL_BYTES whose header claims ≈ 16.7M L2 gas is challenged within one L1 transaction", async () => {
+      // EXECUTE charges 16 L1 gas per input byte AND 1 per L2 gas charged (up to the header's gas
+      // limit): both at their largest, one challenge needs more than 2^24.
+      const gasLimit = maxVerifiableL2GasLimit();
+      const f = await deploy(NO_PROOF_POLICY, { genesisGasLimit: gasLimit });
+      const max = Number(await f.rollup.MAX_PROPOSAL_BYTES());
+      const built = await transferBlock(f, { discard: true });
+      expect(built.block.header.gasLimit).to.equal(gasLimit);
+      const forged = withHeaderFields(built.blockRlp, { 3: hexToBytes(`0x${word(0xbad)}`), 10: gasLimit });
+      const witness = paddedWitness(built.witness, built.parentHeader.length + forged.length, max);
+      await propose(f, built.parentHeader, forged, witness);
+      // A challenge is one L1 transaction: at most 2^24 gas, EXECUTE passed exactly its price.
+      const args = [1n, built.parentHeader, forged, witness, executeGasFor(built.parentHeader, forged, witness), { gasLimit: TX_GAS_LIMIT_CAP }] as const;
+      await expect(f.rollup.connect(f.challenger).challenge.staticCall(...args)).not.to.be.reverted;
+      await expect(f.rollup.connect(f.challenger).challenge(...args)).to.emit(f.rollup, "BlockChallenged");
+    });
+
     it("the witness-heavy attack: a forged block reading 28 contracts of 17 KB cannot be proposed with its witness, and with a witness that fits it loses in one L1 transaction", async () => {
       const heavy = codeHeavyAccounts(28, 17_000);
       const f = await deploy(NO_PROOF_POLICY, { extraAccounts: heavy.accounts });
