@@ -44,7 +44,7 @@ describe("L2 witness budget (measurement behind DEFAULT_L2_GAS_LIMIT)", function
       holdings[balanceSlot(s.address.toString())] = "0x03e8";
     }
     alloc[TOKEN] = { nonce: 1n, code: tokenCode, storage: holdings };
-    const chain = await Chain.create({ genesis: l2Genesis({ chainId: L2_CHAIN_ID, timestamp: 1_800_000_000n, bridgeCode: "0x00", alloc, gasLimit: 30_000_000n }) });
+    const chain = await Chain.create({ genesis: l2Genesis({ chainId: L2_CHAIN_ID, timestamp: 1_800_000_000n, bridgeCode: "0x00", alloc, gasLimit: DEFAULT_L2_GAS_LIMIT }) });
 
     const ethTransfers = senders.slice(0, 100).map((s, i) => s.tx({ to: filler(100_000 + i), value: 1n, gasLimit: 21_000n }));
     const eth = await chain.mineBlock(ethTransfers, { captureWitness: true });
