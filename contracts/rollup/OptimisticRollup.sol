@@ -23,8 +23,10 @@ import {NativeRollup} from "./NativeRollup.sol";
 ///   the block and its witness — exactly the input of a challenge —, at most `MAX_PROPOSAL_BYTES`
 ///   together, and emits them in `ProposalData`, so a challenger finds them however the proposal
 ///   reached L1 (an account or a forwarding contract) and whatever the parent is (proposed, advanced).
-///   The bound keeps every challenge within one L1 transaction under Osaka's 2^24 gas cap
-///   (EIP-7825), EXECUTE's charge included. A challenge must use the committed witness; if EXECUTE
+///   Joint rule: the committed bytes and the header's gas limit (which bounds the L2 gas EXECUTE
+///   charges) together must price a challenge (`challengeGasBound`) within Osaka's 2^24 gas cap
+///   (EIP-7825), else `ProposalNotChallengeable`: every accepted proposal can be challenged in one
+///   L1 transaction, EXECUTE's charge for bytes and L2 gas included. A challenge must use the committed witness; if EXECUTE
 ///   cannot check the block with it, the proposer committed to a witness that does not prove its
 ///   block: that is the proposer's fault and loses the bond, like an invalid block.
 /// - Proposal checks (no EXECUTE): the block's parent is the tip of the provisional chain, its
@@ -74,10 +76,10 @@ abstract contract OptimisticRollup is NativeRollup {
     }
 
     /// @notice Most bytes a proposal may post: its parent's header, its block's RLP and its witness.
-    /// A challenge carries these bytes as calldata and EXECUTE is charged per input byte; at
-    /// this size the challenge stays below Osaka's 2^24 per-transaction gas cap (EIP-7825) with
-    /// ≈ 1M gas to spare. The arithmetic, from precompiles/gas.ts and EIP-7623's calldata floor, is
-    /// `challengeGasBound` in rollup-node/bridge/challenger.ts and docs/design/optimistic-challenges.md.
+    /// It keeps the proposal transaction itself (calldata at EIP-7623's floor, the event) and a
+    /// challenge's calldata floor below Osaka's 2^24 per-transaction cap (EIP-7825); what EXECUTE
+    /// charges on top (bytes and L2 gas) is bounded jointly by `challengeGasBound` in `propose`.
+    /// See docs/design/optimistic-challenges.md.
     uint256 public constant MAX_PROPOSAL_BYTES = 384 * 1024;
 
     /// @notice EIP-7825 (Osaka): no L1 transaction may carry more than 2^24 gas, so no challenge either.
@@ -282,7 +284,8 @@ abstract contract OptimisticRollup is NativeRollup {
     /// @param parentHeader RLP of the parent's header: the tip of the provisional chain.
     /// @param block_ RLP of the L2 block; its parent must be the tip of the provisional chain.
     /// @param witness Stateless witness of the block's pre-state (what EXECUTE reads); with
-    /// `parentHeader` and `block_`, at most `MAX_PROPOSAL_BYTES`.
+    /// `parentHeader` and `block_`, at most `MAX_PROPOSAL_BYTES`, and with the header's gas limit
+    /// within `challengeGasBound(bytes, gasLimit) <= L1_TX_GAS_CAP`.
     /// @param consumedMessages How many queued messages the block consumes, after those consumed
     /// by the provisional chain; its `parentBeaconBlockRoot` must be their MessageTree root.
     /// @return number The block's number.
