@@ -198,7 +198,8 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
     expect(refused).to.be.instanceOf(BlockRejectedError);
     expect(refused?.message).to.include(`price its challenge at ${challengeGasBound(committed, gasLimit)} L1 gas, over the cap ${TX_GAS_LIMIT_CAP} (ProposalNotChallengeable)`);
     // The contract refuses it too, with the same figures.
-    await expect(rollup.propose.staticCall(heavy.parentHeader, heavy.blockRlp, heavy.encodedWitness, heavy.consumedMessages, { value: await rollup.PROPOSAL_BOND() }))
+    const asSequencer = connectOptimisticRollup(r.devnet.deployment.address, new Wallet(r.devnet.keys.sequencer.privateKey, r.l1));
+    await expect(asSequencer.propose.staticCall(heavy.parentHeader, heavy.blockRlp, heavy.encodedWitness, heavy.consumedMessages, { value: await rollup.PROPOSAL_BOND() }))
       .to.be.revertedWithCustomError(rollup, "ProposalNotChallengeable")
       .withArgs(challengeGasBound(committed, gasLimit), TX_GAS_LIMIT_CAP);
     expect((await rollup.tip())[0]).to.equal(tip);
