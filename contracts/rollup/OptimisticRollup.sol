@@ -23,8 +23,10 @@ import {NativeRollup} from "./NativeRollup.sol";
 ///   the block and its witness — exactly the input of a challenge —, at most `MAX_PROPOSAL_BYTES`
 ///   together, and emits them in `ProposalData`, so a challenger finds them however the proposal
 ///   reached L1 (an account or a forwarding contract) and whatever the parent is (proposed, advanced).
-///   The bound keeps every challenge within one L1 transaction under Osaka's 2^24 gas cap
-///   (EIP-7825), EXECUTE's charge included. A challenge must use the committed witness; if EXECUTE
+///   Joint rule: the committed bytes and the header's gas limit (which bounds the L2 gas EXECUTE
+///   charges) together must price a challenge (`challengeGasBound`) within Osaka's 2^24 gas cap
+///   (EIP-7825), else `ProposalNotChallengeable`: every accepted proposal can be challenged in one
+///   L1 transaction, EXECUTE's charge for bytes and L2 gas included. A challenge must use the committed witness; if EXECUTE
 ///   cannot check the block with it, the proposer committed to a witness that does not prove its
 ///   block: that is the proposer's fault and loses the bond, like an invalid block.
 /// - Proposal checks (no EXECUTE): the block's parent is the tip of the provisional chain, its
@@ -74,11 +76,43 @@ abstract contract OptimisticRollup is NativeRollup {
     }
 
     /// @notice Most bytes a proposal may post: its parent's header, its block's RLP and its witness.
-    /// A challenge carries these bytes as calldata and EXECUTE is charged per input byte; at
-    /// this size the challenge stays below Osaka's 2^24 per-transaction gas cap (EIP-7825) with
-    /// ≈ 1M gas to spare. The arithmetic, from precompiles/gas.ts and EIP-7623's calldata floor, is
-    /// `challengeGasBound` in rollup-node/bridge/challenger.ts and docs/design/optimistic-challenges.md.
+    /// It keeps the proposal transaction itself (calldata at EIP-7623's floor, the event) and a
+    /// challenge's calldata floor below Osaka's 2^24 per-transaction cap (EIP-7825); what EXECUTE
+    /// charges on top (bytes and L2 gas) is bounded jointly by `challengeGasBound` in `propose`.
+    /// See docs/design/optimistic-challenges.md.
     uint256 public constant MAX_PROPOSAL_BYTES = 384 * 1024;
+
+    /// @notice EIP-7825 (Osaka): no L1 transaction may carry more than 2^24 gas, so no challenge either.
+    uint256 public constant L1_TX_GAS_CAP = 1 << 24;
+
+    /// @notice EXECUTE's price for a re-executed block, mirrored from precompiles/gas.ts
+    /// (`DEFAULT_EXECUTE_GAS_SCHEDULE`; a test checks they are equal): `EXECUTE_BASE_GAS +
+    /// EXECUTE_GAS_PER_INPUT_BYTE · input bytes + EXECUTE_GAS_PER_L2_GAS · charged L2 gas`, the
+    /// charged L2 gas being at most the header's gas limit (`chargedL2Gas`).
+    uint256 public constant EXECUTE_BASE_GAS = 100_000;
+    /// @notice See `EXECUTE_BASE_GAS`.
+    uint256 public constant EXECUTE_GAS_PER_INPUT_BYTE = 16;
+    /// @notice See `EXECUTE_BASE_GAS`.
+    uint256 public constant EXECUTE_GAS_PER_L2_GAS = 1;
+
+    /// @dev The rest of a challenge's cost, mirrored from rollup-node/bridge/challengeBound.ts
+    /// (`challengeGasBound`, checked equal by a test): intrinsic gas, calldata prices (EIP-2028 and
+    /// EIP-7623's floor), the ABI words around the three byte fields, memory copies and hashes of the
+    /// input, the 63/64 reserve of the CALL to EXECUTE, and the contract's own work.
+    uint256 private constant TX_BASE_GAS = 21_000;
+    uint256 private constant CALLDATA_GAS_PER_BYTE = 16;
+    uint256 private constant FLOOR_GAS_PER_BYTE = 40;
+    /// @dev Selector and eight ABI words of `challenge`, plus three words of field padding.
+    uint256 private constant CHALLENGE_CALLDATA_OVERHEAD = 4 + 8 * 32 + 3 * 32;
+    /// @dev `abi.encode(uint64, bytes, bytes, bytes, bytes)` heads and lengths (9 words) with the
+    /// parent header, block and witness, plus two words for their separate padding; proofs are empty.
+    uint256 private constant EXECUTE_INPUT_OVERHEAD = 9 * 32 + 2 * 32;
+    uint256 private constant MEMORY_COPIES = 3;
+    uint256 private constant COPY_GAS_PER_WORD = 3;
+    uint256 private constant KECCAK_GAS = 30;
+    uint256 private constant KECCAK_GAS_PER_WORD = 6;
+    uint256 private constant CHALLENGE_CONTRACT_GAS = 100_000;
+    uint256 private constant CALL_RESERVE_DIVISOR = 63;
 
     /// @notice EXECUTE's MalformedInput code (precompiles/errors.ts): with the contract building the
     /// envelope, only the committed parent header, block or witness can be malformed (the parent
@@ -207,6 +241,13 @@ abstract contract OptimisticRollup is NativeRollup {
     /// challenge of it might not fit one L1 transaction.
     error ProposalTooLarge(uint256 size, uint256 max);
 
+    /// @notice A challenge of this proposal could need more gas than one L1 transaction may carry:
+    /// its committed bytes and its header's gas limit (which bounds the L2 gas EXECUTE charges)
+    /// together price it above `cap`, so it could never be shown invalid.
+    /// @param challengeGas `challengeGasBound(committed bytes, header gas limit)`.
+    /// @param cap `L1_TX_GAS_CAP`.
+    error ProposalNotChallengeable(uint256 challengeGas, uint256 cap);
+
     /// @notice A challenge must use the witness the proposer committed to.
     error WitnessMismatch(bytes32 witnessHash, bytes32 committed);
 
@@ -243,7 +284,8 @@ abstract contract OptimisticRollup is NativeRollup {
     /// @param parentHeader RLP of the parent's header: the tip of the provisional chain.
     /// @param block_ RLP of the L2 block; its parent must be the tip of the provisional chain.
     /// @param witness Stateless witness of the block's pre-state (what EXECUTE reads); with
-    /// `parentHeader` and `block_`, at most `MAX_PROPOSAL_BYTES`.
+    /// `parentHeader` and `block_`, at most `MAX_PROPOSAL_BYTES`, and with the header's gas limit
+    /// within `challengeGasBound(bytes, gasLimit) <= L1_TX_GAS_CAP`.
     /// @param consumedMessages How many queued messages the block consumes, after those consumed
     /// by the provisional chain; its `parentBeaconBlockRoot` must be their MessageTree root.
     /// @return number The block's number.
@@ -258,6 +300,10 @@ abstract contract OptimisticRollup is NativeRollup {
         uint256 size = parentHeader.length + block_.length + witness.length;
         if (size > MAX_PROPOSAL_BYTES) revert ProposalTooLarge(size, MAX_PROPOSAL_BYTES);
         BlockHeader memory h = BlockHeaders.decode(block_);
+        // EXECUTE charges at most the header's gas limit in L2 gas: with the bytes, that bounds
+        // the challenge, which must fit one L1 transaction or the block could never be removed.
+        uint256 challengeGas = challengeGasBound(size, h.gasLimit);
+        if (challengeGas > L1_TX_GAS_CAP) revert ProposalNotChallengeable(challengeGas, L1_TX_GAS_CAP);
         uint256 next;
         (number, next) = _checkProposal(h, keccak256(parentHeader), consumedMessages);
 
@@ -385,6 +431,30 @@ abstract contract OptimisticRollup is NativeRollup {
     // ---------------------------------------------------------------------------------------------
     // Views
     // ---------------------------------------------------------------------------------------------
+
+    /// @notice Upper bound on the L1 gas of a `challenge` (its transaction's gas limit) of a
+    /// proposal committing `committedBytes` (parent header + block + witness, all taken as non-zero)
+    /// whose block EXECUTE charges at most `l2Gas` L2 gas: the larger of EIP-7623's calldata floor
+    /// and the standard cost (calldata, EXECUTE's price with the CALL's 63/64 reserve, memory and
+    /// copies of three in-memory copies of the input, keccak, the contract's own work). `propose`
+    /// refuses a proposal for which this, at its header's gas limit, exceeds `L1_TX_GAS_CAP`.
+    /// Same arithmetic as `challengeGasBound` in rollup-node/bridge/challengeBound.ts.
+    /// @param committedBytes Bytes the proposal commits.
+    /// @param l2Gas L2 gas EXECUTE charges for the block (at most its header's gas limit).
+    /// @return gas The bound.
+    function challengeGasBound(uint256 committedBytes, uint256 l2Gas) public pure returns (uint256 gas) {
+        uint256 padded = (committedBytes + 31) / 32 * 32;
+        uint256 calldataBytes = CHALLENGE_CALLDATA_OVERHEAD + padded;
+        uint256 input = EXECUTE_INPUT_OVERHEAD + padded;
+        uint256 inputWords = (input + 31) / 32;
+        uint256 executeGas = EXECUTE_BASE_GAS + EXECUTE_GAS_PER_INPUT_BYTE * input + EXECUTE_GAS_PER_L2_GAS * l2Gas;
+        uint256 memoryWords = (MEMORY_COPIES * input + 31) / 32;
+        gas = TX_BASE_GAS + CALLDATA_GAS_PER_BYTE * calldataBytes + executeGas + executeGas / CALL_RESERVE_DIVISOR + 1
+            + 3 * memoryWords + memoryWords * memoryWords / 512 + COPY_GAS_PER_WORD * MEMORY_COPIES * inputWords
+            + 3 * KECCAK_GAS + KECCAK_GAS_PER_WORD * inputWords + CHALLENGE_CONTRACT_GAS;
+        uint256 floor = TX_BASE_GAS + FLOOR_GAS_PER_BYTE * calldataBytes;
+        if (floor > gas) gas = floor;
+    }
 
     /// @notice The provisional block `number`.
     /// @param number A number after `headNumber`, up to the tip's.

@@ -157,7 +157,7 @@ export class BatchSubmitter {
   private readonly optimisticRollup: OptimisticExampleRollup | undefined;
   private readonly finalizer: ProvisionalFinalizer | undefined;
   private proposalBond: bigint | undefined;
-  private maxProposalBytes: bigint | undefined;
+  private proposalLimits: { maxBytes: bigint; challengeGasCap: bigint } | undefined;
   private lastFinalizeCheck = 0;
 
   constructor(private readonly config: BatchSubmitterConfig) {
@@ -274,11 +274,22 @@ export class BatchSubmitter {
   private async propose(rollup: OptimisticExampleRollup, produced: ProducedBlock): Promise<void> {
     const { number } = produced;
     this.proposalBond ??= await rollup.PROPOSAL_BOND();
-    this.maxProposalBytes ??= await rollup.MAX_PROPOSAL_BYTES();
-    // A proposal posts a challenge's whole input (parent header, block, committed witness), within the contract's bound.
+    this.proposalLimits ??= { maxBytes: await rollup.MAX_PROPOSAL_BYTES(), challengeGasCap: await rollup.L1_TX_GAS_CAP() };
+    const { maxBytes, challengeGasCap } = this.proposalLimits;
+    // A proposal posts a challenge's whole input (parent header, block, committed witness), within the contract's bounds.
     const size = BigInt(produced.parentHeader.length + produced.blockRlp.length + produced.encodedWitness.length);
-    if (size > this.maxProposalBytes) {
-      throw new BlockRejectedError(number, `parent header, block (${produced.blockRlp.length} B) and witness (${produced.encodedWitness.length} B) exceed MAX_PROPOSAL_BYTES ${this.maxProposalBytes}: it cannot be proposed`, undefined);
+    const parts = `parent header, block (${produced.blockRlp.length} B) and witness (${produced.encodedWitness.length} B)`;
+    if (size > maxBytes) {
+      throw new BlockRejectedError(number, `${parts} exceed MAX_PROPOSAL_BYTES ${maxBytes}: it cannot be proposed`, undefined);
+    }
+    // The contract's own arithmetic: its challenge, priced at the header's gas limit, must fit one L1 transaction.
+    const challengeGas = await rollup.challengeGasBound(size, produced.block.header.gasLimit);
+    if (challengeGas > challengeGasCap) {
+      throw new BlockRejectedError(
+        number,
+        `${parts} with a header gas limit of ${produced.block.header.gasLimit} price its challenge at ${challengeGas} L1 gas, over the cap ${challengeGasCap} (ProposalNotChallengeable): it cannot be proposed`,
+        undefined,
+      );
     }
     let receipt: TransactionReceipt | null;
     try {

@@ -2,8 +2,9 @@ import { type Provider, type Signer, type TransactionReceipt, getBytes, keccak25
 
 import { executeInputLength } from "../../precompiles/codec";
 import { ExecuteError, ExecuteErrorCode, executeErrorName, isBlockInvalid } from "../../precompiles/errors";
-import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, chargedL2Gas, executeGasCost, l2GasClaimOfBlockRlp } from "../../precompiles/gas";
+import { chargedL2Gas, executeGasCost, l2GasClaimOfBlockRlp } from "../../precompiles/gas";
 import { verifyBlock } from "../../precompiles/verifyBlock";
+import { challengeGasBound } from "./challengeBound";
 import type { Logger } from "../logger";
 import { OPTIMISTIC_ROLLUP_INTERFACE, type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
 import { BridgeError } from "./errors";
@@ -52,42 +53,8 @@ export function isProposerFault(code: number): boolean {
   return isBlockInvalid(code as ExecuteErrorCode) || code === ExecuteErrorCode.WitnessIncomplete || code === ExecuteErrorCode.MalformedInput;
 }
 
-/** Calldata of `challenge` besides the three byte fields: selector and eight ABI words (5 heads, 3 lengths). */
-const CHALLENGE_ABI_BYTES = 4 + 8 * 32;
-/** EIP-7623 floor: 10 gas per calldata token, 4 tokens per non-zero byte (a witness is nearly all non-zero). */
-const FLOOR_GAS_PER_BYTE = 40n;
-/** Standard calldata price of a non-zero byte (EIP-2028). */
-const CALLDATA_GAS_PER_BYTE = 16n;
-const TX_BASE_GAS = 21_000n;
-/** Memory the contract fills per input byte: calldata copied for `keccak256` and for `tryExecute`, and `abi.encode`'s copy. */
-const MEMORY_COPIES = 3n;
-/** The contract's own work besides copies and hashes: storage reads, the event, the payout. */
-const CHALLENGE_CONTRACT_GAS = 100_000n;
-
-/** EVM memory expansion cost to `bytes` bytes: 3 per word plus words² / 512 (the yellow paper's C_mem). */
-function memoryGas(bytes: bigint): bigint {
-  const words = (bytes + 31n) / 32n;
-  return 3n * words + (words * words) / 512n;
-}
-
-/**
- * Upper bound on the L1 gas of a `challenge` whose input (parent header, block, witness: what the
- * proposal committed to) is `committedBytes` long (every byte taken as non-zero):
- * the larger of EIP-7623's calldata floor and the standard cost (calldata, EXECUTE's charge from
- * `executeGasCost`, memory for the copies, keccak of the inputs, the contract's own work).
- * OptimisticRollup's MAX_PROPOSAL_BYTES is chosen so that this stays below the 2^24 cap.
- */
-export function challengeGasBound(committedBytes: number, l2Gas: bigint, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE): bigint {
-  const padded = (n: number): number => Math.ceil(n / 32) * 32;
-  // Three byte fields pad to at most 3 × 31 bytes more than their sum.
-  const calldata = BigInt(CHALLENGE_ABI_BYTES + padded(committedBytes) + 3 * 32);
-  const inputLength = executeInputLength({ parentHeader: new Uint8Array(committedBytes), block: new Uint8Array(), witness: new Uint8Array(), proofs: new Uint8Array() }) + 2 * 32;
-  const input = BigInt(inputLength);
-  const keccak = 30n * 3n + 6n * ((input + 31n) / 32n);
-  const standard = TX_BASE_GAS + CALLDATA_GAS_PER_BYTE * calldata + executeGasCost(inputLength, l2Gas, schedule) + memoryGas(MEMORY_COPIES * input) + keccak + CHALLENGE_CONTRACT_GAS;
-  const floor = TX_BASE_GAS + FLOOR_GAS_PER_BYTE * calldata;
-  return standard > floor ? standard : floor;
-}
+/** The bound lives with the contract's other proposal rules (./challengeBound.ts); re-exported for the challenger's callers. */
+export { challengeGasBound } from "./challengeBound";
 
 /** The challenger cannot read or settle a proposal (its calldata, the chain, the L1 answer). */
 export class ChallengerError extends BridgeError {

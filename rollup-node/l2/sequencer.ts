@@ -11,6 +11,7 @@ import type { MinedBlock } from "../chain/types";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
 import { L2Error, SequencerClosedError } from "./errors";
 import { advanceBudgetExcess } from "./advanceBudget";
+import { proposalExcess } from "../bridge/challengeBound";
 import { type Logger, stderrLogger } from "../logger";
 import { Mempool } from "./mempool";
 import type { AnchorMeta } from "./recordCodec";
@@ -36,6 +37,13 @@ export interface SequencerConfig {
    * one L1 `advance` carries (./advanceBudget.ts). None by default.
    */
   readonly maxWitnessBytes?: number;
+  /**
+   * Optimistic mode: every block must also be proposable, i.e. pass OptimisticRollup.propose's
+   * rules (../bridge/challengeBound.ts: at most MAX_PROPOSAL_BYTES committed, and a challenge
+   * priced at the header's gas limit within one L1 transaction). Off by default: re-execution
+   * mode needs only what one `advance` carries.
+   */
+  readonly proposable?: boolean;
   readonly logger?: Logger;
   readonly clientVersion?: string;
   /** Wall clock in seconds; injectable for tests. */
@@ -254,8 +262,12 @@ export class Sequencer implements SequencerApi, RpcBackend {
       parentBeaconBlockRoot: anchor.root,
       captureWitness: true,
       maxWitnessBytes: this.config.maxWitnessBytes,
-      blockBudget: (block, encodedWitness) =>
-        advanceBudgetExcess({ parentHeader: parent.header.serialize(), block: block.serialize(), witness: encodedWitness, consumedMessages: anchor.consumedMessages }, this.chain.common),
+      blockBudget: (block, encodedWitness) => {
+        const payload = { parentHeader: parent.header.serialize(), block: block.serialize(), witness: encodedWitness, consumedMessages: anchor.consumedMessages };
+        const advance = advanceBudgetExcess(payload, this.chain.common);
+        if (advance !== undefined || this.config.proposable !== true) return advance;
+        return proposalExcess(payload.parentHeader.length + payload.block.length + encodedWitness.length, block.header.gasLimit);
+      },
       requiredTransactions: anchor.transactions.length,
       beforeStore: async (mined) => {
         const included = mined.record.block.transactions;

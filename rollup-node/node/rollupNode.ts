@@ -105,6 +105,8 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     coinbase: undefined,
     anchorProvider: bridge.anchorProvider,
     maxWitnessBytes: config.maxWitnessBytes,
+    // A proposal the contract would refuse stops the proposer: build only blocks it accepts.
+    proposable: config.optimistic !== undefined,
     logger: config.logger("sequencer"),
     now: config.now,
   });

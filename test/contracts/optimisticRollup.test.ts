@@ -18,6 +18,9 @@ import { type TestCommittee, committeeProof, testCommittee } from "../support/co
 import { TestSigner, tamperBlock, word } from "../support/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../support/l2TestChain";
 import { challengeGasBound } from "../../rollup-node/bridge/challenger";
+import { MAX_PROPOSAL_BYTES, maxProposableGasLimit } from "../../rollup-node/bridge/challengeBound";
+import { DEFAULT_EXECUTE_GAS_SCHEDULE, L1_TX_GAS_LIMIT_CAP } from "../../precompiles/gas";
+import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
 import { TX_GAS_LIMIT_CAP } from "../../rollup-node/chain/simulate";
 import { decodeWitness, encodeWitness } from "../../precompiles/witness";
 
@@ -364,16 +367,15 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       expect(await f.rollup.tip()).to.deep.equal([0n, bytesToHex(f.chain.latest.hash())]);
     });
 
-    it("a block whose gas limit exceeds what EXECUTE may verify in one L1 block can be proposed, and is then challenged and removed (InvalidGasLimit, not an unchallengeable 'could not check')", async () => {
+    it("a block whose gas limit exceeds what EXECUTE may verify cannot be proposed: its challenge could need more than one L1 transaction (ProposalNotChallengeable)", async () => {
       const budget = maxVerifiableL2GasLimit();
       const f = await deploy(NO_PROOF_POLICY, { genesisGasLimit: budget + 1n });
       const built = await transferBlock(f);
       expect(built.block.header.gasLimit).to.equal(budget + 1n);
-      await propose(f, built.parentHeader, built.blockRlp, built.witness);
-      const won = challenge(f, 1n, built.parentHeader, built.blockRlp, built.witness);
-      await expect(won)
-        .to.emit(f.rollup, "BlockChallenged")
-        .withArgs(1n, bytesToHex(built.block.hash()), f.challenger.address, ExecuteErrorCode.InvalidGasLimit, anyValue, 1n, BOND);
+      const size = built.parentHeader.length + built.blockRlp.length + built.witness.length;
+      await expect(propose(f, built.parentHeader, built.blockRlp, built.witness))
+        .to.be.revertedWithCustomError(f.rollup, "ProposalNotChallengeable")
+        .withArgs(challengeGasBound(size, budget + 1n), TX_GAS_LIMIT_CAP);
       expect(await f.rollup.provisionalCount()).to.equal(0n);
     });
 
@@ -465,32 +467,78 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
   });
 
   describe("the witness commitment keeps every challenge within one L1 transaction", () => {
-    it("refuses a proposal above MAX_PROPOSAL_BYTES; the largest allowed one is challenged within Osaka's 2^24 gas cap (measured)", async () => {
+    it("the contract's EXECUTE prices and challenge bound are precompiles/gas.ts's and the challenger's (drift fails here)", async () => {
       const f = await deploy();
-      const max = Number(await f.rollup.MAX_PROPOSAL_BYTES());
-      expect(challengeGasBound(max, 0n)).to.be.lessThanOrEqual(TX_GAS_LIMIT_CAP);
+      expect(await f.rollup.EXECUTE_BASE_GAS()).to.equal(DEFAULT_EXECUTE_GAS_SCHEDULE.baseGas);
+      expect(await f.rollup.EXECUTE_GAS_PER_INPUT_BYTE()).to.equal(DEFAULT_EXECUTE_GAS_SCHEDULE.perInputByteGas);
+      expect(await f.rollup.EXECUTE_GAS_PER_L2_GAS()).to.equal(DEFAULT_EXECUTE_GAS_SCHEDULE.perL2Gas);
+      expect(await f.rollup.L1_TX_GAS_CAP()).to.equal(L1_TX_GAS_LIMIT_CAP);
+      expect(await f.rollup.MAX_PROPOSAL_BYTES()).to.equal(BigInt(MAX_PROPOSAL_BYTES));
+      for (const bytes of [0, 1, 31, 32, 33, 1_000, 210_000, 300_001, MAX_PROPOSAL_BYTES - 1, MAX_PROPOSAL_BYTES]) {
+        for (const l2Gas of [0n, 21_000n, DEFAULT_L2_GAS_LIMIT, maxVerifiableL2GasLimit()]) {
+          expect(await f.rollup.challengeGasBound(bytes, l2Gas)).to.equal(challengeGasBound(bytes, l2Gas), `${bytes} B, ${l2Gas} L2 gas`);
+        }
+      }
+    });
+
+    it("refuses a proposal above MAX_PROPOSAL_BYTES or whose bytes and gas limit together price a challenge above 2^24; the largest allowed one (most bytes at the most gas) is challenged within Osaka's 2^24 gas cap (measured)", async () => {
+      const max = MAX_PROPOSAL_BYTES;
+      const gasLimit = maxProposableGasLimit(max);
+      expect(challengeGasBound(max, gasLimit)).to.be.lessThanOrEqual(TX_GAS_LIMIT_CAP);
+      expect(challengeGasBound(max, gasLimit + 1n)).to.be.greaterThan(TX_GAS_LIMIT_CAP);
+      const f = await deploy(NO_PROOF_POLICY, { genesisGasLimit: gasLimit });
+      expect(await f.rollup.MAX_PROPOSAL_BYTES()).to.equal(BigInt(max));
 
       const built = await transferBlock(f, { discard: true });
-      const forged = withWrongStateRoot(built);
+      expect(built.block.header.gasLimit).to.equal(gasLimit);
+      // Forged, and claiming its whole gas limit as gasUsed: EXECUTE charges all of it.
+      const forged = withHeaderFields(built.blockRlp, { 3: hexToBytes(`0x${word(0xbad)}`), 10: gasLimit });
       const posted = built.parentHeader.length + forged.length;
       const tooLarge = paddedWitness(built.witness, posted, max + 1);
       await expect(propose(f, built.parentHeader, forged, tooLarge)).to.be.revertedWithCustomError(f.rollup, "ProposalTooLarge").withArgs(max + 1, max);
-
       const largest = paddedWitness(built.witness, posted, max);
+      // One more unit of gas limit with the same bytes: its challenge could not fit.
+      const greedy = withHeaderFields(forged, { 9: gasLimit + 1n });
+      await expect(propose(f, built.parentHeader, greedy, largest))
+        .to.be.revertedWithCustomError(f.rollup, "ProposalNotChallengeable")
+        .withArgs(challengeGasBound(max, gasLimit + 1n), TX_GAS_LIMIT_CAP);
+
       await propose(f, built.parentHeader, forged, largest);
-      const won = await challenge(f, 1n, built.parentHeader, forged, largest, undefined, f.challenger);
+      const executeGas = executeGasFor(built.parentHeader, forged, largest);
+      const won = await f.rollup.connect(f.challenger).challenge(1n, built.parentHeader, forged, largest, executeGas, { gasLimit: challengeGasBound(max, gasLimit) });
       const receipt = (await won.wait())!;
       await expect(won).to.emit(f.rollup, "BlockChallenged").withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.StateRootMismatch, anyValue, 1n, BOND);
-      expect(receipt.gasUsed).to.be.lessThanOrEqual(challengeGasBound(max, 0n));
+      expect(receipt.gasUsed).to.be.lessThanOrEqual(challengeGasBound(max, gasLimit));
       process.stderr.write(
-        `      largest proposal: ${max} B committed (parent header ${built.parentHeader.length} B + block ${forged.length} B + witness ${largest.length} B); its challenge used ${receipt.gasUsed} L1 gas ` +
-          `(bound ${challengeGasBound(max, 0n)}, cap ${TX_GAS_LIMIT_CAP})\n`,
+        `      largest proposal: ${max} B committed (parent header ${built.parentHeader.length} B + block ${forged.length} B + witness ${largest.length} B) at gas limit ${gasLimit} (charged in full); ` +
+          `EXECUTE charged ${executeGas}; the challenge used ${receipt.gasUsed} L1 gas (bound ${challengeGasBound(max, gasLimit)}, cap ${TX_GAS_LIMIT_CAP})\n`,
       );
+    });
+
+    it("the gas-and-bytes attack: a forged block committing MAX_PROPOSAL_BYTES whose header claims ≈ 16.7M L2 gas is refused at proposal (its challenge could not fit one L1 transaction)", async () => {
+      // EXECUTE charges 16 L1 gas per input byte AND 1 per L2 gas charged (up to the header's gas
+      // limit): both at their largest, one challenge would need more than 2^24, so the forged
+      // block could never be removed. (Before the joint rule it was accepted, and a challenge at
+      // the cap failed: "ChallengeFailed(2, EXECUTE needs 23074304 gas ... got 7346516)".)
+      const gasLimit = maxVerifiableL2GasLimit();
+      const f = await deploy(NO_PROOF_POLICY, { genesisGasLimit: gasLimit });
+      const max = Number(await f.rollup.MAX_PROPOSAL_BYTES());
+      const built = await transferBlock(f, { discard: true });
+      expect(built.block.header.gasLimit).to.equal(gasLimit);
+      const forged = withHeaderFields(built.blockRlp, { 3: hexToBytes(`0x${word(0xbad)}`), 10: gasLimit });
+      const witness = paddedWitness(built.witness, built.parentHeader.length + forged.length, max);
+      // What its challenge would pass EXECUTE alone is over what one L1 transaction carries.
+      expect(executeGasFor(built.parentHeader, forged, witness)).to.be.greaterThan(TX_GAS_LIMIT_CAP);
+      await expect(propose(f, built.parentHeader, forged, witness))
+        .to.be.revertedWithCustomError(f.rollup, "ProposalNotChallengeable")
+        .withArgs(challengeGasBound(max, gasLimit), TX_GAS_LIMIT_CAP);
+      expect(await f.rollup.provisionalCount()).to.equal(0n);
     });
 
     it("the witness-heavy attack: a forged block reading 28 contracts of 17 KB cannot be proposed with its witness, and with a witness that fits it loses in one L1 transaction", async () => {
       const heavy = codeHeavyAccounts(28, 17_000);
-      const f = await deploy(NO_PROOF_POLICY, { extraAccounts: heavy.accounts });
+      // The node's default gas limit: at the test chain's 16M, the joint rule leaves no room for the truncated witness below.
+      const f = await deploy(NO_PROOF_POLICY, { extraAccounts: heavy.accounts, genesisGasLimit: DEFAULT_L2_GAS_LIMIT });
       const max = Number(await f.rollup.MAX_PROPOSAL_BYTES());
       const built = await f.chain.buildBlock([f.alice.tx({ to: heavy.reader, gasLimit: 500_000n })], { discard: true });
       expect(built.txResults[0].execResult.exceptionError).to.equal(undefined);

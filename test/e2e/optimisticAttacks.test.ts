@@ -7,9 +7,11 @@ import { artifacts, ethers } from "hardhat";
 
 import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import type { Challenger } from "../../rollup-node/bridge/challenger";
+import { challengeGasBound, maxCommittedBytes } from "../../rollup-node/bridge/challengeBound";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 import { BlockRejectedError } from "../../rollup-node/bridge/errors";
 import type { ProducedBlock } from "../../rollup-node/l2/types";
+import { TX_GAS_LIMIT_CAP } from "../../rollup-node/chain/simulate";
 import { type L2Message, L2_BRIDGE_ADDRESS, hashL2Message, sentMessageSlot } from "../../rollup-node/bridge/messages";
 import { tamperBlock } from "../support/l2Fixtures";
 import { type E2eRollup, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
@@ -165,6 +167,41 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
     );
     expect(refused).to.be.instanceOf(BlockRejectedError);
     expect(refused?.message).to.include(`exceed MAX_PROPOSAL_BYTES ${max}: it cannot be proposed`);
+    expect((await rollup.tip())[0]).to.equal(tip);
+  });
+
+  it("nor one within MAX_PROPOSAL_BYTES whose bytes and header gas limit together price its challenge above 2^24 (the contract's ProposalNotChallengeable): it stops loudly instead", async () => {
+    const [tip, tipHash] = await rollup.tip();
+    await (await r.l2Wallet(2).sendTransaction({ to: r.l2Wallet(3).address, value: 1n })).wait();
+    const own = await eventually("the node's block after the tip", async () => r.devnet.node.sequencer.producedBlock(tip + 1n), 30_000);
+    expect(keccak256(own.parentHeader)).to.equal(tipHash);
+    const gasLimit = own.block.header.gasLimit;
+    // One byte more than the joint rule allows at this gas limit, still below MAX_PROPOSAL_BYTES.
+    const committed = maxCommittedBytes(gasLimit) + 1;
+    expect(committed).to.be.lessThan(Number(await rollup.MAX_PROPOSAL_BYTES()));
+    const heavy: ProducedBlock = { ...own, encodedWitness: new Uint8Array(committed - own.parentHeader.length - own.blockRlp.length).fill(0xab) };
+    const sequencer = {
+      producedBlock: async (n: bigint) => (n === tip + 1n ? heavy : r.devnet.node.sequencer.producedBlock(n)),
+      onBlock: () => () => undefined,
+    };
+    const proposer = new BatchSubmitter({
+      sequencer,
+      rollupAddress: r.devnet.deployment.address,
+      signer: new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
+      logger: r.log.factory("test-proposer"),
+      optimistic: {},
+    });
+    const refused = await proposer.submitNext().then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(refused).to.be.instanceOf(BlockRejectedError);
+    expect(refused?.message).to.include(`price its challenge at ${challengeGasBound(committed, gasLimit)} L1 gas, over the cap ${TX_GAS_LIMIT_CAP} (ProposalNotChallengeable)`);
+    // The contract refuses it too, with the same figures.
+    const asSequencer = connectOptimisticRollup(r.devnet.deployment.address, new Wallet(r.devnet.keys.sequencer.privateKey, r.l1));
+    await expect(asSequencer.propose.staticCall(heavy.parentHeader, heavy.blockRlp, heavy.encodedWitness, heavy.consumedMessages, { value: await rollup.PROPOSAL_BOND() }))
+      .to.be.revertedWithCustomError(rollup, "ProposalNotChallengeable")
+      .withArgs(challengeGasBound(committed, gasLimit), TX_GAS_LIMIT_CAP);
     expect((await rollup.tip())[0]).to.equal(tip);
   });
 });

@@ -7,7 +7,8 @@ import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../
 import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
 import { advanceBudgetExcess, advanceWitnessCapacity, calldataGas } from "../../../rollup-node/l2/advanceBudget";
-import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
+import { maxCommittedBytes, proposalExcess } from "../../../rollup-node/bridge/challengeBound";
+import { DEFAULT_L2_GAS_LIMIT, L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
 import { MemoryLogger } from "../../../rollup-node/logger";
 import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { AnchorProvider, ProducedBlock } from "../../../rollup-node/l2/types";
@@ -104,6 +105,43 @@ describe("L2 block budget: every block fits one L1 advance", function () {
     const warning = logger.lines.find((l) => l.level === "warn" && l.message.includes(bytesToHex(oversized.hash())));
     expect(warning?.message).to.include("exceeds the block budget");
     expect(sequencer.pendingTransactions()).to.have.length(0);
+  });
+
+  it("in optimistic mode (proposable) every block also passes OptimisticRollup.propose's joint rule: a transaction one advance carries but whose proposal would not be challengeable at the header's gas limit is dropped", async () => {
+    const gasLimit = DEFAULT_L2_GAS_LIMIT;
+    // Code just over what a proposal may commit at the default gas limit, well within what an
+    // advance charged for 50k L2 gas carries: the two budgets disagree on this block.
+    const codeBytes = maxCommittedBytes(gasLimit) + 5_000;
+    expect(codeBytes + 10_000).to.be.lessThan(advanceWitnessCapacity(common, 1_000, 0, undefined, 50_000n));
+    const [alice, bob] = signers(2);
+    const alloc: Record<string, { balance?: bigint; code?: `0x${string}` }> = { [HUGE]: { code: `0x00${"5b".repeat(codeBytes - 1)}` } };
+    for (const signer of signers(5)) alloc[signer.address.toString()] = { balance: 10n ** 22n };
+    const genesis = l2Genesis({ chainId: L2_CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: readL2BridgeRuntimeCode(), alloc, gasLimit });
+    const heavy = alice!.tx({ to: HUGE, gasLimit: 50_000n });
+    const small = bob!.tx({ to: TO, value: 1n, gasLimit: 21_000n });
+
+    // Re-execution mode: the advance budget alone admits it.
+    const advancing = await openSequencer(dirs.make(), { genesis });
+    open.push(advancing);
+    await advancing.submitTransaction(heavy);
+    const advanced = await advancing.produceBlock();
+    expect(advanced.block.transactions).to.have.length(1);
+    expect(fitsOneAdvance(advanced)).to.equal(undefined);
+    const committed = (p: ProducedBlock): number => p.parentHeader.length + p.blockRlp.length + p.encodedWitness.length;
+    expect(proposalExcess(committed(advanced), gasLimit)?.reason).to.include("its challenge could need");
+
+    // Optimistic mode: dropped, the small one included; the block fits both rules.
+    const logger = new MemoryLogger();
+    const proposing = await openSequencer(dirs.make(), { genesis, logger, proposable: true });
+    open.push(proposing);
+    await proposing.submitTransaction(heavy);
+    await proposing.submitTransaction(small);
+    const proposed = await proposing.produceBlock();
+    expect(proposed.block.transactions.map((tx) => bytesToHex(tx.hash()))).to.deep.equal([bytesToHex(small.hash())]);
+    expect(fitsOneAdvance(proposed)).to.equal(undefined);
+    expect(proposalExcess(committed(proposed), proposed.block.header.gasLimit)).to.equal(undefined);
+    expect(proposing.pendingTransaction(heavy.hash())).to.equal(undefined, "too big for any proposable block: dropped");
+    expect(logger.lines.find((l) => l.level === "warn" && l.message.includes(bytesToHex(heavy.hash())))?.message).to.include("its challenge could need");
   });
 
   it("trims around a transaction: too big alone is dropped, too big beside the relays waits, the ones behind it are included", async () => {

@@ -8,6 +8,7 @@ import { Interface } from "ethers";
 
 import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisAccount, Hex } from "../../../rollup-node/chain/genesis";
+import { maxCommittedBytes } from "../../../rollup-node/bridge/challengeBound";
 import { advanceWitnessCapacity } from "../../../rollup-node/l2/advanceBudget";
 import { DEFAULT_ARTIFACTS_DIR, DEFAULT_L2_GAS_LIMIT, l2Genesis } from "../../../rollup-node/l2/genesis";
 import { TestSigner } from "../../support/l2Fixtures";
@@ -43,7 +44,7 @@ describe("L2 witness budget (measurement behind DEFAULT_L2_GAS_LIMIT)", function
       holdings[balanceSlot(s.address.toString())] = "0x03e8";
     }
     alloc[TOKEN] = { nonce: 1n, code: tokenCode, storage: holdings };
-    const chain = await Chain.create({ genesis: l2Genesis({ chainId: L2_CHAIN_ID, timestamp: 1_800_000_000n, bridgeCode: "0x00", alloc, gasLimit: 16_000_000n }) });
+    const chain = await Chain.create({ genesis: l2Genesis({ chainId: L2_CHAIN_ID, timestamp: 1_800_000_000n, bridgeCode: "0x00", alloc, gasLimit: DEFAULT_L2_GAS_LIMIT }) });
 
     const ethTransfers = senders.slice(0, 100).map((s, i) => s.tx({ to: filler(100_000 + i), value: 1n, gasLimit: 21_000n }));
     const eth = await chain.mineBlock(ethTransfers, { captureWitness: true });
@@ -62,6 +63,13 @@ describe("L2 witness budget (measurement behind DEFAULT_L2_GAS_LIMIT)", function
     // beside its body (≈ 110 B per ETH transfer, a 4M-gas block of them ≈ 21 KB).
     const worst = Math.max(perGas(eth), perGas(token)) * Number(DEFAULT_L2_GAS_LIMIT);
     expect(worst).to.be.lessThan(advanceWitnessCapacity(common, 25_000, 0, undefined, DEFAULT_L2_GAS_LIMIT));
+    // ... and within what one optimistic proposal commits (parent header ≈ 620 B, body, witness)
+    // when its challenge is priced at the full default gas limit (OptimisticRollup's joint rule).
+    const proposalCapacity = maxCommittedBytes(DEFAULT_L2_GAS_LIMIT) - 620 - 25_000;
+    process.stderr.write(
+      `      at ${DEFAULT_L2_GAS_LIMIT} gas, beside a 25 KB body: an advance carries ${advanceWitnessCapacity(common, 25_000, 0, undefined, DEFAULT_L2_GAS_LIMIT)} B of witness, a proposal ${proposalCapacity} B\n`,
+    );
+    expect(worst).to.be.lessThan(proposalCapacity);
     expect(token.record.receipts.every((r) => r.status === 1)).to.equal(true);
   });
 });
