@@ -19,6 +19,7 @@ import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet"
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
 import { Sequencer } from "../../rollup-node/l2/sequencer";
+import { eventually } from "../e2e/support/harness";
 
 class Lines implements Logger {
   readonly all: string[] = [];
@@ -123,8 +124,8 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
     });
     submitter.start();
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(lines.all.some((l) => l.includes("BlockFromFuture"))).to.equal(true);
+      // Waits for the refusal rather than sleeping a fixed time, which a loaded machine outlasts.
+      await eventually("L1 to refuse the block from the future", async () => (lines.all.some((l) => l.includes("BlockFromFuture")) ? true : undefined), 10_000);
       expect(submitter.haltReason).to.equal(undefined);
       await provider.send("evm_increaseTime", [40]);
       await provider.send("evm_mine", []);
