@@ -81,8 +81,29 @@ library Execute {
         bytes memory witness,
         bytes memory proofs
     ) internal returns (ExecuteResult memory result) {
-        (bool ok, bytes memory output) =
-            PRECOMPILE.call(abi.encode(chainId, parentHeader, block_, witness, proofs));
+        return execute(PRECOMPILE, chainId, parentHeader, block_, witness, proofs);
+    }
+
+    /// @notice Verifies `block_` with the rollup's executor, fixed at its deployment: `PRECOMPILE`,
+    /// or on an L1 without EXECUTE, a ProofModeExecute contract (contracts/verifiers), which takes
+    /// the same input and returns or reverts as EXECUTE's proof mode does, with the proofs checked
+    /// by Solidity Groth16 verifiers (docs/design/proofs-without-execute.md).
+    /// @param executor `PRECOMPILE` or a ProofModeExecute.
+    /// @param chainId The L2 chain id.
+    /// @param parentHeader RLP of the parent L2 header.
+    /// @param block_ RLP of the full L2 block.
+    /// @param witness RLP `[state, codes, headers]` (ignored by ProofModeExecute).
+    /// @param proofs Encoded proofs; empty for re-execution (only the precompile re-executes).
+    /// @return result The block's commitments.
+    function execute(
+        address executor,
+        uint64 chainId,
+        bytes memory parentHeader,
+        bytes memory block_,
+        bytes memory witness,
+        bytes memory proofs
+    ) internal returns (ExecuteResult memory result) {
+        (bool ok, bytes memory output) = executor.call(abi.encode(chainId, parentHeader, block_, witness, proofs));
         if (!ok) {
             if (output.length == 0) revert ExecuteUnavailable();
             assembly ("memory-safe") {

@@ -24,6 +24,8 @@ export interface RollupConstructorValues {
   readonly policy: RollupPolicy;
   readonly optimistic?: OptimisticParams;
   readonly proofPolicy?: ProofPolicyParams;
+  /** Who verifies a proof-mode rollup's blocks: EXECUTE's address or a ProofModeExecute (deploy/rollup.ts). */
+  readonly executor: string;
 }
 
 /** The constructor of a custom rollup contract asks for something the deployer cannot supply. */
@@ -44,6 +46,7 @@ const SCALARS: Record<string, string> = {
   genesisBlockHash: "bytes32",
   genesisStateRoot: "bytes32",
   sequencer: "address",
+  executor: "address",
 };
 
 type StructKind = "rollupConfig" | "optimistic" | "proofPolicy";
@@ -88,7 +91,7 @@ export function rollupConstructorArgs(artifact: RollupContractArtifact, values: 
     if (expected === undefined || expected !== input.type) {
       throw new RollupConstructorError(
         `${artifact.contractName}'s constructor parameter #${i} "${name}" (${input.type ?? "?"}) is not one the deployer knows`,
-        "name the parameters l2ChainId (uint64), genesisBlockHash, genesisStateRoot (bytes32), sequencer (address), or take RollupConfig / OptimisticConfig / ProofPolicy structs",
+        "name the parameters l2ChainId (uint64), genesisBlockHash, genesisStateRoot (bytes32), sequencer, executor (address), or take RollupConfig / OptimisticConfig / ProofPolicy structs",
       );
     }
     return (values as unknown as Record<string, unknown>)[name];

@@ -1,11 +1,12 @@
 import { readFile, writeFile } from "node:fs/promises";
 
-import type { Signer } from "ethers";
+import { type Signer, keccak256 } from "ethers";
 
-import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../typechain-types";
+import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProofModeExecute__factory, ProvenRollup__factory } from "../typechain-types";
 
 import { type RollupContractArtifact, rollupConstructorArgs, rollupContractFactory, rollupContractShape } from "./contractArtifact";
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "./policy";
+import { EXECUTE_ADDRESS } from "../precompiles/precompile";
 import { NodeError } from "../rollup-node/errors";
 
 export { DEFAULT_ROLLUP_POLICY, type RollupContractArtifact, type RollupPolicy };
@@ -20,6 +21,11 @@ export interface RollupDeployParams {
   readonly policy?: RollupPolicy;
   /** Proof mode: deploy a ProvenRollup that accepts blocks on these proofs (k of the listed keys). */
   readonly proofPolicy?: ProofPolicyParams;
+  /**
+   * Who verifies the proofs of a ProvenRollup: the EXECUTE precompile (the default), or on an L1
+   * without it, Solidity Groth16 verifiers, one per accepted key, deployed here.
+   */
+  readonly verification?: ProofVerification;
   /**
    * Optimistic mode: deploy an OptimisticExampleRollup that also takes `propose`d blocks, final
    * after `challengeWindow` seconds unless a challenge shows them invalid. With `proofPolicy`
@@ -49,6 +55,14 @@ export interface ProofPolicyParams {
   readonly acceptedKeys: readonly string[];
 }
 
+/**
+ * How a ProvenRollup's blocks are verified, fixed at deployment: by the EXECUTE precompile, or by
+ * a ProofModeExecute contract (EXECUTE's proof mode in Solidity) with a Groth16 verifier for each
+ * of `verificationKeys` (ABI-encoded keys, as `committeeVerificationKey` returns them; every key
+ * hash of the policy must be among them).
+ */
+export type ProofVerification = { readonly kind: "precompile" } | { readonly kind: "verifiers"; readonly verificationKeys: readonly string[] };
+
 /** Where and how a rollup was deployed: what a node needs to follow it (saved as JSON). */
 export interface RollupDeployment {
   readonly address: string;
@@ -65,6 +79,8 @@ export interface RollupDeployment {
   readonly l2GenesisTimestamp?: bigint;
   /** Set for a ProvenRollup: the proofs it accepts. */
   readonly proofPolicy?: ProofPolicyParams;
+  /** Set for a ProvenRollup verified without the precompile: its ProofModeExecute. */
+  readonly executor?: string;
   /** Set for an OptimisticExampleRollup: its challenge window and proposal bond. */
   readonly optimistic?: OptimisticParams;
   /** The deployed contract's name (absent in records written before contracts were configurable). */
@@ -90,14 +106,15 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
   if (params.optimistic !== undefined && (params.optimistic.challengeWindow <= 0n || params.optimistic.proposalBond <= 0n)) {
     throw new DeploymentError("BAD_OPTIMISTIC_CONFIG", "the challenge window and the proposal bond must both be positive", "pass e.g. { challengeWindow: 30n, proposalBond: parseEther(\"0.1\") }");
   }
+  const executor = await deployExecutor(deployer, params);
   const contract =
     params.contract !== undefined
-      ? await deployCustom(deployer, params.contract, { ...params, policy, proofPolicy })
+      ? await deployCustom(deployer, params.contract, { ...params, policy, proofPolicy, executor })
       : params.optimistic !== undefined
       ? await new OptimisticExampleRollup__factory(deployer).deploy(...args, params.optimistic, proofPolicy ?? NO_PROOF_POLICY)
       : proofPolicy === undefined
         ? await new ExampleRollup__factory(deployer).deploy(...args)
-        : await new ProvenRollup__factory(deployer).deploy(...args, proofPolicy);
+        : await new ProvenRollup__factory(deployer).deploy(...args, proofPolicy, executor);
   const receipt = await contract.deploymentTransaction()?.wait();
   if (receipt === null || receipt === undefined || receipt.status !== 1) {
     throw new DeploymentError("DEPLOY_FAILED", "the rollup deployment transaction failed", "check the deployer's balance and the L1 node's log");
@@ -114,13 +131,42 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
     sequencer: params.sequencer,
     policy,
     ...(params.proofPolicy === undefined ? {} : { proofPolicy: params.proofPolicy }),
+    ...(executor === EXECUTE_ADDRESS ? {} : { executor }),
     ...(params.optimistic === undefined ? {} : { optimistic: params.optimistic }),
     contractName: params.contract?.contractName ?? (params.optimistic !== undefined ? "OptimisticExampleRollup" : proofPolicy === undefined ? "ExampleRollup" : "ProvenRollup"),
   };
 }
 
+/**
+ * The executor of a proof-mode rollup: EXECUTE's address, or a ProofModeExecute deployed with a
+ * verifier for each verification key (refused when a key of the policy has none, or when the
+ * policy allows re-execution, which only the precompile can do).
+ */
+async function deployExecutor(deployer: Signer, params: RollupDeployParams): Promise<string> {
+  if (params.verification === undefined || params.verification.kind === "precompile") return EXECUTE_ADDRESS;
+  const { proofPolicy } = params;
+  if (proofPolicy === undefined || params.optimistic !== undefined) {
+    throw new DeploymentError("VERIFIERS_WITHOUT_PROOF_MODE", "Solidity verifiers verify a ProvenRollup's proofs, but no proof policy was given (or the rollup is optimistic)", "pass proofPolicy with verification, and no optimistic parameters");
+  }
+  if (proofPolicy.allowReexecution) {
+    throw new DeploymentError("REEXECUTION_WITHOUT_EXECUTE", "the policy allows re-execution, which needs the EXECUTE precompile", "set allowReexecution: false when verifying with Solidity verifiers");
+  }
+  const { verificationKeys } = params.verification;
+  const known = new Set(verificationKeys.map((key) => keccak256(key).toLowerCase()));
+  const missing = proofPolicy.acceptedKeys.filter((hash) => !known.has(hash.toLowerCase()));
+  if (missing.length > 0) {
+    throw new DeploymentError("MISSING_VERIFICATION_KEY", `no verification key was given for the accepted key hash(es) ${missing.join(", ")}`, "pass the ABI-encoded key of every accepted key hash in verification.verificationKeys");
+  }
+  const executor = await new ProofModeExecute__factory(deployer).deploy([...verificationKeys]);
+  const receipt = await executor.deploymentTransaction()?.wait();
+  if (receipt === null || receipt === undefined || receipt.status !== 1) {
+    throw new DeploymentError("DEPLOY_FAILED", "the ProofModeExecute deployment transaction failed", "check the deployer's balance and that every verification key is a valid Groth16 key");
+  }
+  return executor.getAddress();
+}
+
 /** Deploys a project's own rollup contract; its constructor must match the options given. */
-async function deployCustom(deployer: Signer, artifact: RollupContractArtifact, params: RollupDeployParams & { policy: RollupPolicy; proofPolicy?: ProofPolicyParams }) {
+async function deployCustom(deployer: Signer, artifact: RollupContractArtifact, params: RollupDeployParams & { policy: RollupPolicy; proofPolicy?: ProofPolicyParams; executor: string }) {
   const shape = rollupContractShape(artifact);
   if (shape.optimistic !== (params.optimistic !== undefined)) {
     throw new DeploymentError(

@@ -67,6 +67,7 @@ describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on t
       sequencer.address,
       { sequencerInactivityPeriod: 3600, forceInclusionDelay: 3600 },
       { threshold: 2, allowReexecution: false, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) },
+      EXECUTE_ADDRESS,
     ])) as unknown as ProvenRollup;
   });
 

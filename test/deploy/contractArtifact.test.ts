@@ -4,6 +4,7 @@ import { artifacts, ethers } from "hardhat";
 
 import { type RollupContractArtifact, RollupConstructorError, rollupConstructorArgs, rollupContractShape } from "../../deploy/contractArtifact";
 import { DEFAULT_ROLLUP_POLICY, DeploymentError, deployRollup } from "../../deploy/rollup";
+import { EXECUTE_ADDRESS } from "../../precompiles";
 import { ProvenRollup__factory } from "../../typechain-types";
 
 async function artifact(name: string): Promise<RollupContractArtifact> {
@@ -13,7 +14,7 @@ async function artifact(name: string): Promise<RollupContractArtifact> {
 
 const SEQUENCER = getAddress("0x00000000000000000000000000000000000000aa");
 const POLICY = { threshold: 1, allowReexecution: false, acceptedKeys: [`0x${"11".repeat(32)}`] };
-const BASE = { l2ChainId: 777n, genesisBlockHash: `0x${"01".repeat(32)}`, genesisStateRoot: `0x${"02".repeat(32)}`, sequencer: SEQUENCER, policy: DEFAULT_ROLLUP_POLICY };
+const BASE = { l2ChainId: 777n, genesisBlockHash: `0x${"01".repeat(32)}`, genesisStateRoot: `0x${"02".repeat(32)}`, sequencer: SEQUENCER, policy: DEFAULT_ROLLUP_POLICY, executor: EXECUTE_ADDRESS };
 
 describe("deploy/contractArtifact: a project's own rollup contract", () => {
   it("reads which framework structs a constructor takes from its ABI", async () => {
@@ -24,7 +25,7 @@ describe("deploy/contractArtifact: a project's own rollup contract", () => {
 
   it("fills the constructor by parameter name and struct shape", async () => {
     const args = rollupConstructorArgs(await artifact("ProvenRollup"), { ...BASE, proofPolicy: POLICY });
-    expect(args).to.deep.equal([777n, BASE.genesisBlockHash, BASE.genesisStateRoot, SEQUENCER, DEFAULT_ROLLUP_POLICY, POLICY]);
+    expect(args).to.deep.equal([777n, BASE.genesisBlockHash, BASE.genesisStateRoot, SEQUENCER, DEFAULT_ROLLUP_POLICY, POLICY, EXECUTE_ADDRESS]);
   });
 
   it("refuses a constructor parameter it cannot supply, naming it", () => {

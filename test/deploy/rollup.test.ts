@@ -1,0 +1,67 @@
+import { expect } from "chai";
+import { getAddress, hexlify } from "ethers";
+import hre from "hardhat";
+
+import { DEFAULT_ROLLUP_POLICY, DeploymentError, type RollupDeployParams, deployRollup } from "../../deploy/rollup";
+import { ProofModeExecute__factory, ProvenRollup__factory } from "../../typechain-types";
+import { type TestCommittee, testCommittee } from "../support/committeeFixture";
+import { type EdrL1, startEdrL1 } from "../support/edrL1";
+
+const BASE = {
+  l2ChainId: 778n,
+  genesisBlockHash: `0x${"01".repeat(32)}`,
+  genesisStateRoot: `0x${"02".repeat(32)}`,
+  sequencer: getAddress("0x00000000000000000000000000000000000000aa"),
+  policy: DEFAULT_ROLLUP_POLICY,
+};
+
+async function deploymentError(l1: EdrL1, params: RollupDeployParams): Promise<string | undefined> {
+  try {
+    await deployRollup(l1.signer, params);
+  } catch (error) {
+    if (error instanceof DeploymentError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe("deployRollup with Solidity verifiers, on an L1 without EXECUTE (Hardhat's EDR network)", function () {
+  this.timeout(120_000);
+  let l1: EdrL1;
+  let committees: TestCommittee[];
+
+  before(async () => {
+    l1 = await startEdrL1(hre);
+    committees = await Promise.all([testCommittee(4, 71), testCommittee(4, 72)]);
+  });
+
+  it("deploys a ProofModeExecute with a verifier per key, and a ProvenRollup that verifies through it", async () => {
+    const deployment = await deployRollup(l1.signer, {
+      ...BASE,
+      proofPolicy: { threshold: 2, allowReexecution: false, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) },
+      verification: { kind: "verifiers", verificationKeys: committees.map((c) => hexlify(c.verificationKey)) },
+    });
+    expect(deployment.contractName).to.equal("ProvenRollup");
+    expect(deployment.executor).to.be.a("string");
+    const rollup = ProvenRollup__factory.connect(deployment.address, l1.signer);
+    expect(await rollup.EXECUTOR()).to.equal(deployment.executor);
+    const executor = ProofModeExecute__factory.connect(deployment.executor!, l1.signer);
+    for (const c of committees) expect(await executor.verifierOf(c.keyHash)).to.not.equal(getAddress(`0x${"00".repeat(20)}`));
+  });
+
+  it("refuses an accepted key without its verification key, and a policy that allows re-execution", async () => {
+    const keys = committees.map((c) => hexlify(c.keyHash));
+    const missing = await deploymentError(l1, {
+      ...BASE,
+      proofPolicy: { threshold: 1, allowReexecution: false, acceptedKeys: keys },
+      verification: { kind: "verifiers", verificationKeys: [hexlify(committees[0].verificationKey)] },
+    });
+    expect(missing).to.equal("MISSING_VERIFICATION_KEY");
+    const reexecution = await deploymentError(l1, {
+      ...BASE,
+      proofPolicy: { threshold: 1, allowReexecution: true, acceptedKeys: keys },
+      verification: { kind: "verifiers", verificationKeys: committees.map((c) => hexlify(c.verificationKey)) },
+    });
+    expect(reexecution).to.equal("REEXECUTION_WITHOUT_EXECUTE");
+  });
+});
