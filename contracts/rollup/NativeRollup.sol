@@ -5,6 +5,7 @@ import {SecureMerkleTrie} from "@eth-optimism/contracts-bedrock/src/libraries/tr
 import {RLPReader} from "@eth-optimism/contracts-bedrock/src/libraries/rlp/RLPReader.sol";
 
 import {Execute, ExecuteResult} from "../Execute.sol";
+import {L2Bridge} from "../l2/L2Bridge.sol";
 import {L1Message, L2Message, Messages} from "./Messages.sol";
 import {MessageTree} from "./MessageTree.sol";
 import {ProofPolicies, ProofPolicy} from "./ProofPolicy.sol";
@@ -44,6 +45,30 @@ abstract contract NativeRollup {
     /// @notice Largest calldata of an L1 → L2 message (bytes).
     uint256 public constant MAX_MESSAGE_DATA_SIZE = 64 * 1024;
 
+    /// @notice Gas a relay transaction needs beyond its call's share (`gasLimit + gasLimit / 63`):
+    /// intrinsic gas, the proof check, the EIP-4788 read, and L2Bridge's `CALL_RESERVE_GAS`.
+    uint256 public constant RELAY_OVERHEAD_GAS = 200_000;
+
+    /// @notice Relay gas per byte of the relay's calldata: the EIP-7623 floor of a non-zero byte.
+    uint256 public constant RELAY_GAS_PER_CALLDATA_BYTE = 40;
+
+    /// @notice Largest gas limit of a refund request (an L1 message calling `L2Bridge.refundMessage`):
+    /// no block may defer one, so it must always fit a block.
+    uint256 public constant MAX_REFUND_GAS_LIMIT = 200_000;
+
+    /// @notice EIP-2718 type of the only relay transactions accepted (EIP-1559).
+    uint8 private constant RELAY_TX_TYPE = 2;
+
+    /// @notice Fields of an EIP-1559 transaction payload, and the ones a relay check reads.
+    uint256 private constant TX_FIELD_COUNT = 12;
+    uint256 private constant TX_GAS_LIMIT_INDEX = 4;
+    uint256 private constant TX_TO_INDEX = 5;
+    uint256 private constant TX_VALUE_INDEX = 6;
+    uint256 private constant TX_DATA_INDEX = 7;
+
+    /// @notice Index of the transaction list in an RLP block `[header, transactions, ommers, ...]`.
+    uint256 private constant BLOCK_TRANSACTIONS_INDEX = 1;
+
     /// @notice Index of the storage root in an RLP account `[nonce, balance, storageRoot, codeHash]`.
     uint256 private constant ACCOUNT_STORAGE_ROOT_INDEX = 2;
 
@@ -80,6 +105,9 @@ abstract contract NativeRollup {
 
     /// @notice L2 → L1 messages already finalized, by hash.
     mapping(bytes32 messageHash => bool) public finalized;
+
+    /// @notice Wei deposited to back the L2 genesis allocations (L2 ETH that no deposit brought).
+    uint256 public genesisSupply;
 
     QueuedMessage[] private _queue;
 
@@ -125,6 +153,11 @@ abstract contract NativeRollup {
         bytes32 messageHash
     );
 
+    /// @notice ETH was deposited to back L2 genesis allocations.
+    /// @param from Who deposited it.
+    /// @param amount Wei deposited.
+    event GenesisSupplyDeposited(address indexed from, uint256 amount);
+
     /// @notice The rollup's proof policy changed.
     /// @param threshold Distinct accepted keys whose proofs must verify.
     /// @param allowReexecution Whether EXECUTE may fall back to re-execution.
@@ -154,6 +187,17 @@ abstract contract NativeRollup {
 
     /// @notice The block leaves an overdue message unconsumed.
     error OverdueMessageSkipped(uint256 nonce, uint64 queuedAt);
+
+    /// @notice The block does not start with a relay (or deferral) of consumed message `nonce`.
+    /// @param nonce The message.
+    /// @param reason What is wrong with the block's transaction at that position.
+    error RelayMissing(uint256 nonce, string reason);
+
+    /// @notice The relay of message `nonce` has less gas than the message is owed.
+    error RelayGasTooLow(uint256 nonce, uint256 gasLimit, uint256 required);
+
+    /// @notice A refund request asks for more gas than `MAX_REFUND_GAS_LIMIT`.
+    error RefundGasLimitTooHigh(uint256 gasLimit, uint256 maxGasLimit);
 
     /// @notice The block's timestamp is ahead of the L1's.
     error BlockFromFuture(uint64 blockTimestamp, uint256 l1Timestamp);
@@ -227,7 +271,9 @@ abstract contract NativeRollup {
 
         ExecuteResult memory r = _execute(parentHeader, block_, witness, proofs);
 
-        uint256 next = _checkSequencing(nextMessageIndex, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
+        uint256 first = nextMessageIndex;
+        uint256 next = _checkSequencing(first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
+        _checkRelays(block_, first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
         _validateBlock(r);
 
         _setHead(r.blockHash, r.number, r.stateRoot, next);
@@ -245,6 +291,14 @@ abstract contract NativeRollup {
     /// @return The timestamp.
     function openSequencingAt() public view returns (uint256) {
         return uint256(lastAdvanceTimestamp) + SEQUENCER_INACTIVITY_PERIOD;
+    }
+
+    /// @notice Deposits `msg.value` wei as backing of the L2 genesis allocations, so that ETH
+    /// which exists on L2 from genesis can be withdrawn without taking depositors' ETH. The
+    /// deployment deposits the sum of the genesis balances (the L2Bridge's pre-mint excepted).
+    function depositGenesisSupply() external payable {
+        genesisSupply += msg.value;
+        emit GenesisSupplyDeposited(msg.sender, msg.value);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -405,6 +459,31 @@ abstract contract NativeRollup {
         if (timestamp > block.timestamp) revert BlockFromFuture(timestamp, block.timestamp);
     }
 
+    /// @notice Checks that the block runs every message it consumes: its first `count`
+    /// transactions are, in order, one EIP-1559 transaction per consumed message calling
+    /// L2Bridge's `relayMessage` (with at least the gas the message is owed) or `deferMessage`
+    /// (never for a refund request), with the queued message, this block's timestamp as anchor,
+    /// its index and a valid proof. L2Bridge then consumes each one in this block: its call runs
+    /// with its full gas, or its failure is recorded with its value held for a refund. Whoever
+    /// signs the relays, a valid block includes them (EXECUTE rejects invalid transactions).
+    /// @param block_ RLP of the L2 block.
+    /// @param first Index of the first consumed message.
+    /// @param count How many messages the block consumes.
+    /// @param anchor The block's `parentBeaconBlockRoot` (already checked to be their root).
+    /// @param timestamp The block's timestamp (the EIP-4788 key of the anchor on L2).
+    function _checkRelays(bytes calldata block_, uint256 first, uint256 count, bytes32 anchor, uint64 timestamp)
+        internal
+        view
+    {
+        if (count == 0) return;
+        RLPReader.RLPItem[] memory fields = RLPReader.readList(block_);
+        RLPReader.RLPItem[] memory txs = RLPReader.readList(fields[BLOCK_TRANSACTIONS_INDEX]);
+        for (uint256 i; i < count; ++i) {
+            if (i >= txs.length) revert RelayMissing(first + i, "no transaction");
+            _checkRelay(txs[i], first + i, i, anchor, timestamp);
+        }
+    }
+
     /// @notice Makes a block the head: records its hash, number and state root (which L2 → L1
     /// messages are proven against) and the messages it leaves unconsumed. Emits nothing.
     /// @param blockHash The block hash.
@@ -425,12 +504,83 @@ abstract contract NativeRollup {
     function _queueMessage(address to, uint256 gasLimit, bytes memory data) private returns (uint256 nonce) {
         if (gasLimit > MAX_MESSAGE_GAS_LIMIT) revert GasLimitTooHigh(gasLimit, MAX_MESSAGE_GAS_LIMIT);
         if (data.length > MAX_MESSAGE_DATA_SIZE) revert MessageDataTooLarge(data.length, MAX_MESSAGE_DATA_SIZE);
+        if (gasLimit > MAX_REFUND_GAS_LIMIT && _isRefundRequest(to, data)) {
+            revert RefundGasLimitTooHigh(gasLimit, MAX_REFUND_GAS_LIMIT);
+        }
         nonce = _queue.length;
         bytes32 hash = L1Message({
             nonce: nonce, from: msg.sender, to: to, value: msg.value, gasLimit: gasLimit, data: data
         }).hash();
         _queue.push(QueuedMessage({messageHash: hash, queuedAt: uint64(block.timestamp)}));
         emit MessageQueued(nonce, msg.sender, to, msg.value, gasLimit, data, hash);
+    }
+
+    /// @dev One relay of `_checkRelays`: transaction `index` of the block relays or defers message `nonce`.
+    function _checkRelay(RLPReader.RLPItem memory txItem, uint256 nonce, uint256 index, bytes32 anchor, uint64 timestamp)
+        private
+        view
+    {
+        (bytes memory data, uint256 gasLimit) = _relayCall(txItem, nonce);
+        uint256 dataLength = data.length;
+        bytes4 selector = bytes4(data);
+        bool deferred = selector == L2Bridge.deferMessage.selector;
+        if (!deferred && selector != L2Bridge.relayMessage.selector) revert RelayMissing(nonce, "neither relayMessage nor deferMessage");
+        (L1Message memory message, uint64 anchorTimestamp, uint256 leafIndex, bytes32[] memory proof) =
+            abi.decode(_dropSelector(data), (L1Message, uint64, uint256, bytes32[]));
+        bytes32 hash = message.hash();
+        if (hash != _queue[nonce].messageHash) revert RelayMissing(nonce, "relays another message");
+        if (anchorTimestamp != timestamp || leafIndex != index || !MessageTree.verify(anchor, hash, index, proof)) {
+            revert RelayMissing(nonce, "wrong anchor, index or proof");
+        }
+        if (deferred && _isRefundRequest(message.to, message.data)) revert RelayMissing(nonce, "a refund request is deferred");
+        uint256 required = (deferred ? 0 : message.gasLimit + message.gasLimit / 63) + RELAY_OVERHEAD_GAS
+            + RELAY_GAS_PER_CALLDATA_BYTE * dataLength;
+        if (gasLimit < required) revert RelayGasTooLow(nonce, gasLimit, required);
+    }
+
+    /// @dev The calldata and gas limit of a relay transaction: an EIP-1559 call of L2Bridge without value.
+    function _relayCall(RLPReader.RLPItem memory txItem, uint256 nonce)
+        private
+        pure
+        returns (bytes memory data, uint256 gasLimit)
+    {
+        bytes memory envelope = RLPReader.readBytes(txItem);
+        if (envelope.length < 2 || uint8(envelope[0]) != RELAY_TX_TYPE) revert RelayMissing(nonce, "not an EIP-1559 transaction");
+        RLPReader.RLPItem[] memory tx_ = RLPReader.readList(_dropFirstByte(envelope));
+        if (tx_.length != TX_FIELD_COUNT) revert RelayMissing(nonce, "malformed transaction");
+        bytes memory to = RLPReader.readBytes(tx_[TX_TO_INDEX]);
+        if (to.length != 20 || address(bytes20(to)) != L2_BRIDGE_ADDRESS) revert RelayMissing(nonce, "not a call of L2Bridge");
+        if (_readUint(tx_[TX_VALUE_INDEX]) != 0) revert RelayMissing(nonce, "carries value");
+        data = RLPReader.readBytes(tx_[TX_DATA_INDEX]);
+        if (data.length < 4) revert RelayMissing(nonce, "no selector");
+        gasLimit = _readUint(tx_[TX_GAS_LIMIT_INDEX]);
+    }
+
+    /// @dev Whether an L1 message calls `L2Bridge.refundMessage` (mirrors `L2Bridge.isRefundRequest`).
+    function _isRefundRequest(address to, bytes memory data) private pure returns (bool) {
+        return to == L2_BRIDGE_ADDRESS && data.length >= 4 && bytes4(data) == L2Bridge.refundMessage.selector;
+    }
+
+    /// @dev An RLP integer (big-endian, at most 32 bytes).
+    function _readUint(RLPReader.RLPItem memory item) private pure returns (uint256 value) {
+        bytes memory b = RLPReader.readBytes(item);
+        if (b.length > 32) revert RelayMissing(type(uint256).max, "integer wider than 32 bytes");
+        for (uint256 i; i < b.length; ++i) value = (value << 8) | uint8(b[i]);
+    }
+
+    /// @dev `b[1:]` as a new byte array.
+    function _dropFirstByte(bytes memory b) private pure returns (bytes memory out) {
+        out = new bytes(b.length - 1);
+        for (uint256 i = 1; i < b.length; ++i) out[i - 1] = b[i];
+    }
+
+    /// @dev `data[4:]` as a view of the same memory: overwrites the selector with a length word
+    /// (the caller has read the selector and no longer uses `data`).
+    function _dropSelector(bytes memory data) private pure returns (bytes memory args) {
+        assembly ("memory-safe") {
+            args := add(data, 4)
+            mstore(args, sub(mload(data), 4))
+        }
     }
 
     function _pendingMessagesRoot(uint256 first, uint256 count) private view returns (bytes32) {
