@@ -128,7 +128,7 @@ async function l2Storage(chain: L2TestChain, address: string, slot: number): Pro
 /** L2Bridge's `failedMessages(nonce)` (a mapping at storage slot 2), read from the L2 state. */
 async function failedMessage(chain: L2TestChain, nonce: bigint): Promise<string> {
   const slot = keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [nonce, 2n]));
-  const value = await (await chain.stateAt()).getStorage(createAddressFromString(L2_BRIDGE_ADDRESS), hexToBytes(slot));
+  const value = await (await chain.stateAt()).getStorage(createAddressFromString(L2_BRIDGE_ADDRESS), hexToBytes(slot as `0x${string}`));
   return zeroPadValue(value.length === 0 ? "0x" : hexlify(value), 32);
 }
 
