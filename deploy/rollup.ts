@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 
-import type { Signer } from "ethers";
+import { Contract, type ContractTransactionReceipt, type ContractTransactionResponse, type Signer } from "ethers";
 
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../typechain-types";
 
@@ -17,6 +17,12 @@ export interface RollupDeployParams {
   readonly genesisStateRoot: string;
   /** The L1 account allowed to advance (the batch submitter's). */
   readonly sequencer: string;
+  /**
+   * Wei of ETH the L2 genesis allocates outside L2Bridge (`genesisSupply(genesis)`): the deployer
+   * deposits it in the rollup contract right after deploying it, so that genesis balances are
+   * backed on L1 like deposits. Required, so that no deployment forgets it (0n for none).
+   */
+  readonly genesisSupply: bigint;
   readonly policy?: RollupPolicy;
   /** Proof mode: deploy a ProvenRollup that accepts blocks on these proofs (k of the listed keys). */
   readonly proofPolicy?: ProofPolicyParams;
@@ -74,6 +80,9 @@ export interface RollupDeployment {
 /** Thrown when a deployment cannot be made or read. */
 export class DeploymentError extends NodeError {}
 
+/** NativeRollup's genesis backing: what a deployment calls on any rollup contract, the framework's or a project's. */
+const GENESIS_BACKING_ABI = ["function depositGenesisSupply() payable"];
+
 /** OptimisticExampleRollup reads an empty key list as "no proofs accepted" (re-execution only). */
 const NO_PROOF_POLICY = { threshold: 0, allowReexecution: false, acceptedKeys: [] as string[] };
 
@@ -102,9 +111,18 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
   if (receipt === null || receipt === undefined || receipt.status !== 1) {
     throw new DeploymentError("DEPLOY_FAILED", "the rollup deployment transaction failed", "check the deployer's balance and the L1 node's log");
   }
+  const address = await contract.getAddress();
+  if (params.genesisSupply < 0n) throw new DeploymentError("BAD_GENESIS_SUPPLY", `genesis supply ${params.genesisSupply} is negative`, "pass genesisSupply(genesis)");
+  if (params.genesisSupply > 0n) {
+    const backing = new Contract(address, GENESIS_BACKING_ABI, deployer);
+    const deposit = (await (await (backing.getFunction("depositGenesisSupply") as (o: object) => Promise<ContractTransactionResponse>)({ value: params.genesisSupply })).wait()) as ContractTransactionReceipt | null;
+    if (deposit === null || deposit.status !== 1) {
+      throw new DeploymentError("GENESIS_BACKING_FAILED", `depositing the ${params.genesisSupply} wei of L2 genesis supply failed`, "the deployer must hold the genesis supply on L1 besides the deployment's gas");
+    }
+  }
   const network = await provider.getNetwork();
   return {
-    address: await contract.getAddress(),
+    address,
     l1ChainId: network.chainId,
     l2ChainId: params.l2ChainId,
     deployBlock: receipt.blockNumber,

@@ -17,6 +17,7 @@ import type { AcceptedBlock, BlockProofs } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import { Chain } from "../chain/chain";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
+import { genesisSupply } from "../l2/genesis";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import type { ProducedBlock } from "../l2/types";
 import type { Logger, LoggerFactory } from "../logger";
@@ -208,6 +209,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     const l1GenesisTimestamp = storedGenesis ?? BigInt(Math.floor(Date.now() / 1000));
     if (storedGenesis === undefined) await l1Store.setGenesisTimestamp(l1GenesisTimestamp);
     const history = await l1Store.loadBlocks(createChainCommon(l1ChainId));
+    // The deployer (the sequencer's account) deposits the L2 genesis supply on L1: it holds it besides its own balance.
+    const supply = genesisSupply(devnetGenesis(options, l2ChainId, 0n, [...accounts, keys.relayer]));
     l1 = await startL1Devnet({
       host: options.host,
       port: options.l1Port ?? DEFAULT_L1_PORT,
@@ -215,7 +218,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       accounts,
       blockTime: options.l1BlockTimeMs,
       alloc: {
-        [keys.sequencer.address]: { balance: keys.sequencer.balance },
+        [keys.sequencer.address]: { balance: keys.sequencer.balance + supply },
         ...(keys.challenger === undefined ? {} : { [keys.challenger.address]: { balance: keys.challenger.balance } }),
       },
       db: l1Store.db,
@@ -248,6 +251,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
             : { threshold: options.proofs?.threshold ?? proofService.provers.length, allowReexecution: false, acceptedKeys: proofService.provers.map((p) => p.keyHash) },
         optimistic,
         contract: options.contract,
+        genesisSupply: genesisSupply(genesis),
       });
       deployment = { ...deployed, l2GenesisTimestamp };
       await saveDeployment(deploymentFile, deployment);

@@ -15,6 +15,8 @@ import { createLineLogger } from "../../rollup-node/logger";
 import { genesisCommitments } from "../../rollup-node/devnet/rollupDevnet";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
+import { buildWithdrawalProof, sentMessagesOfTransaction } from "../../rollup-node/bridge/withdrawals";
+import { genesisSupply } from "../../rollup-node/l2/genesis";
 import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
 
 const L2_CHAIN_ID = 778n;
@@ -37,9 +39,11 @@ describe("message liveness on the real node, L1 devnet and EXECUTE", function ()
   let node: RollupNode;
   let rollupAddress: string;
   const lines: string[] = [];
+  let supply: bigint;
 
   before(async () => {
-    l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("100") } } });
+    // The deployer deposits the L2 genesis supply (the funded accounts' balances) besides paying gas.
+    l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("1000000") } } });
     provider = new JsonRpcProvider(l1.url, undefined, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
     dir = mkdtempSync(path.join(tmpdir(), "liveness-test-"));
     const genesis = devL2Genesis({ chainId: L2_CHAIN_ID, timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n, funded: [...l1.accounts, keys.relayer] });
@@ -49,7 +53,9 @@ describe("message liveness on the real node, L1 devnet and EXECUTE", function ()
       genesisBlockHash: commitments.hash,
       genesisStateRoot: commitments.stateRoot,
       sequencer: keys.sequencer.address,
+      genesisSupply: genesisSupply(genesis),
     });
+    supply = genesisSupply(genesis);
     rollupAddress = deployment.address;
     node = await startRollupNode({
       dataDir: dir,
@@ -123,5 +129,35 @@ describe("message liveness on the real node, L1 devnet and EXECUTE", function ()
     expect(refunded.block.transactions).to.have.length(1);
     expect(await node.sequencer.chain.getBalance(hexToBytes(recipient as `0x${string}`))).to.equal(parseEther("2"));
     await node.bridge.submitter?.waitForAccepted(refunded.number, 60_000);
+  });
+
+  it("L2 genesis balances are backed on L1: a genesis-funded account withdraws, and every depositor can still withdraw", async () => {
+    const rollup = connectRollup(rollupAddress, provider);
+    expect(supply > 0n).to.equal(true);
+    expect(await rollup.genesisSupply()).to.equal(supply);
+    const chain = node.sequencer.chain;
+    const common = chain.common;
+    const send = async (wallet: Wallet, nonce: number, to: string, value: bigint, data: string): Promise<string> => {
+      const raw = await wallet.signTransaction({ chainId: L2_CHAIN_ID, nonce, type: 2, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 0n, gasLimit: 200_000n, to, value, data });
+      return bytesToHex(await node.sequencer.submitTransaction(createTxFromRLP(hexToBytes(raw as `0x${string}`), { common })));
+    };
+    // A genesis-funded account (never deposited) withdraws 50 ETH; a depositor deposits 1 ETH and withdraws it.
+    const genesisAccount = new Wallet(l1.accounts[6]?.privateKey as string);
+    const depositor = new Wallet(l1.accounts[7]?.privateKey as string, provider);
+    await (await connectRollup(rollupAddress, depositor).depositETH(depositor.address, { value: parseEther("1") })).wait();
+    await node.bridge.syncL1();
+    await node.sequencer.produceBlock();
+    const fromGenesis = await send(genesisAccount, 0, L2_BRIDGE_ADDRESS, parseEther("50"), L2_BRIDGE_INTERFACE.encodeFunctionData("withdraw", [genesisAccount.address]));
+    const fromDeposit = await send(new Wallet(depositor.privateKey), 0, L2_BRIDGE_ADDRESS, parseEther("1"), L2_BRIDGE_INTERFACE.encodeFunctionData("withdraw", [depositor.address]));
+    const block = await node.sequencer.produceBlock();
+    await node.bridge.submitter?.waitForAccepted(block.number, 60_000);
+
+    const finalizer = connectRollup(rollupAddress, new Wallet(l1.accounts[8]?.privateKey as string, provider));
+    for (const hash of [fromGenesis, fromDeposit]) {
+      const [sent] = sentMessagesOfTransaction(chain, hash);
+      const proof = await buildWithdrawalProof(chain, sent!, block.number);
+      await (await finalizer.finalizeMessage(proof.l2BlockNumber, proof.message, [...proof.accountProof], [...proof.storageProof])).wait();
+      expect(await rollup.finalized(sent!.messageHash)).to.equal(true);
+    }
   });
 });
