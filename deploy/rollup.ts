@@ -73,6 +73,12 @@ export interface RollupDeployment {
   readonly proofPolicy?: ProofPolicyParams;
   /** Set for an OptimisticExampleRollup: its challenge window and proposal bond. */
   readonly optimistic?: OptimisticParams;
+  /**
+   * The devnet's L2 relayer key (random per devnet, funded in its L2 genesis): not from the public
+   * dev mnemonic, so nobody else can drain the account that pays for relays. Absent in older records
+   * and for deployments whose node brings its own key.
+   */
+  readonly relayerKey?: `0x${string}`;
   /** The deployed contract's name (absent in records written before contracts were configurable). */
   readonly contractName?: string;
 }

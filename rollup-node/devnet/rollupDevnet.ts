@@ -23,7 +23,7 @@ import type { ProducedBlock } from "../l2/types";
 import type { Logger, LoggerFactory } from "../logger";
 import { COMMITTEE_CIRCUIT } from "../provers/committee";
 import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
-import { type NodeKeys, devNodeKeys } from "../node/keys";
+import { type NodeKeys, devNodeKeys, nodeRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
 import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "./accounts";
@@ -177,7 +177,10 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   const l2ChainId = options.l2ChainId ?? DEFAULT_L2_CHAIN_ID;
   const previous = options.reset === true ? undefined : await loadDeployment(deploymentFile).catch(() => undefined);
   const accounts = deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE);
-  const keys = devNodeKeys(DEFAULT_DEV_BALANCE);
+  // The relayer is this devnet's own key (kept in its record), not the public mnemonic's, so nobody
+  // else can drain it; a record written before keeps the mnemonic's relayer its genesis funded.
+  const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
+  let keys: NodeKeys = { ...devKeys, relayer: previous?.relayerKey === undefined ? devKeys.relayer : nodeRelayer(DEFAULT_DEV_BALANCE, previous.relayerKey) };
   // A record resumes only if this run would rebuild the same L2 genesis for the same contract.
   const sameGenesis =
     previous?.l2GenesisTimestamp !== undefined &&
@@ -193,6 +196,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     (previous.optimistic !== undefined) === (optimistic !== undefined);
   if (previous !== undefined && !resumable) log.warn(`${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode: starting from genesis`);
   if (!resumable) {
+    keys = { ...devKeys, relayer: nodeRelayer(DEFAULT_DEV_BALANCE) };
     // Only what this devnet wrote: `dataDir` may be a directory the user keeps other things in.
     await rm(path.join(dataDir, "l2"), { recursive: true, force: true });
     await rm(deploymentFile, { force: true });
@@ -253,7 +257,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         contract: options.contract,
         genesisSupply: genesisSupply(genesis),
       });
-      deployment = { ...deployed, l2GenesisTimestamp };
+      deployment = { ...deployed, l2GenesisTimestamp, relayerKey: keys.relayer.privateKey };
       await saveDeployment(deploymentFile, deployment);
       const name = deployment.contractName ?? "ExampleRollup";
       const kind =
