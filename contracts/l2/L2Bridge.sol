@@ -36,6 +36,18 @@ contract L2Bridge {
         Deferred
     }
 
+    /// @notice Where a consumed (or not yet consumed) L1 message stands on L2.
+    /// @param Pending Not consumed yet.
+    /// @param Executed Its call ran and succeeded (at the relay or at a retry).
+    /// @param Failed Its call failed or was deferred; its value is held for a retry or a refund.
+    /// @param Refunded Its value was returned to its sender's chosen address.
+    enum MessageState {
+        Pending,
+        Executed,
+        Failed,
+        Refunded
+    }
+
     /// @notice Largest calldata of an L2 → L1 message (bytes).
     uint256 public constant MAX_MESSAGE_DATA_SIZE = 64 * 1024;
 
@@ -55,6 +67,9 @@ contract L2Bridge {
     /// revert cannot make recording the failure run out of gas).
     uint256 public constant MAX_KEPT_RETURN_DATA = 256;
 
+    /// @notice What `failedMessages` holds for a refunded message (no message hashes to it).
+    bytes32 private constant REFUNDED = bytes32(uint256(1));
+
     /// @notice Byte length of a root returned by the EIP-4788 contract.
     uint256 private constant BEACON_ROOT_SIZE = 32;
 
@@ -65,7 +80,7 @@ contract L2Bridge {
     uint256 public sentMessageCount;
 
     /// @notice Hash of each consumed L1 message whose call has not run to completion (failed or
-    /// deferred) and whose value is still held here, by nonce; zero once retried or refunded.
+    /// deferred) and whose value is still held here, by nonce; zero once retried, 1 once refunded.
     mapping(uint256 nonce => bytes32 messageHash) public failedMessages;
 
     /// @dev The L1 sender of the message being relayed; zero outside a relay.
@@ -218,6 +233,7 @@ contract L2Bridge {
         bool fromSender = msg.sender == message.from && msg.sender == tx.origin;
         if (!fromL1 && !fromSender) revert NotMessageSender(msg.sender, message.from);
         bytes32 messageHash = _takeFailed(message);
+        failedMessages[message.nonce] = REFUNDED;
         emit MessageRefunded(message.nonce, messageHash, to, onL1, message.value);
         if (onL1) {
             _record(message.from, to, message.value, "");
@@ -225,6 +241,16 @@ contract L2Bridge {
             (bool paid,) = to.call{value: message.value}("");
             if (!paid) revert RefundFailed(message.nonce, to);
         }
+    }
+
+    /// @notice Where the L1 message `nonce` stands on L2.
+    /// @param nonce The message's nonce.
+    /// @return The state.
+    function messageState(uint256 nonce) external view returns (MessageState) {
+        if (!relayed[nonce]) return MessageState.Pending;
+        bytes32 failed = failedMessages[nonce];
+        if (failed == bytes32(0)) return MessageState.Executed;
+        return failed == REFUNDED ? MessageState.Refunded : MessageState.Failed;
     }
 
     /// @notice Gas a relay must still hold when it calls the target: the message's gas limit,
