@@ -112,6 +112,11 @@ contract L2Bridge {
     /// @param value Wei returned.
     event MessageRefunded(uint256 indexed nonce, bytes32 indexed messageHash, address to, bool onL1, uint256 value);
 
+    /// @notice The bridge paid a top-level relayer back its relay's gas at the base fee.
+    /// @param relayer Who was paid.
+    /// @param amount Wei paid.
+    event RelayReimbursed(address indexed relayer, uint256 amount);
+
     /// @notice A message to L1 was recorded; it can be finalized on L1 once its block is accepted.
     /// @param nonce The message's nonce.
     /// @param from The L2 sender.
@@ -370,9 +375,10 @@ contract L2Bridge {
         if (msg.sender != tx.origin) return;
         uint256 gasUsed =
             startGas - gasleft() + REIMBURSED_BASE_GAS + REIMBURSED_GAS_PER_CALLDATA_BYTE * msg.data.length;
+        uint256 amount = gasUsed * block.basefee;
         // A relayer that refuses the payment only loses it: the relay stands.
-        (bool paid,) = msg.sender.call{value: gasUsed * block.basefee, gas: 0}("");
-        paid;
+        (bool paid,) = msg.sender.call{value: amount, gas: 0}("");
+        if (paid) emit RelayReimbursed(msg.sender, amount);
     }
 
     function _anchoredRoot(uint64 anchorTimestamp) private view returns (bytes32) {
