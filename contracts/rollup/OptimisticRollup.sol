@@ -206,6 +206,7 @@ abstract contract OptimisticRollup is NativeRollup {
         number = tipNumber + 1;
         if (h.number != number) revert UnexpectedBlockNumber(h.number, number);
         uint256 next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
+        _checkRelays(block_, first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
         _validateBlock(BlockHeaders.toExecuteResult(h));
 
         _provisional[number] = ProvisionalBlock({
