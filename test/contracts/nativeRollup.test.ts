@@ -303,6 +303,19 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
       expect(await l2Balance(f.chain, f.user.address)).to.equal(ONE_ETH);
     });
 
+    it("accepts a block with more transactions than an RLP list reader's usual cap (40 after the relay)", async () => {
+      const f = await deployRollup();
+      await f.rollup.connect(f.user).depositETH(f.user.address, { value: 1n });
+      const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 1n, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const timestamp = f.chain.latest.header.timestamp + 1n;
+      const relays = relayTxs(f, [message], timestamp);
+      const transfers = Array.from({ length: 40 }, () => f.alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: 21_000n }));
+      const built = await f.chain.buildBlock([...relays, ...transfers], { timestamp, parentBeaconBlockRoot: getBytes(hashL1Message(message)) });
+      expectAllSucceeded(built);
+      expect(built.block.transactions).to.have.length(41);
+      await expect(advance(f, built, 1)).to.emit(f.rollup, "BlockAdvanced");
+    });
+
     it("a deposit whose L2 call reverts (to L2Bridge itself) is consumed and recorded as failed; its L1 sender takes the value back on L1 through an L1 message", async () => {
       const f = await deployRollup();
       await f.rollup.connect(f.user).depositETH(L2_BRIDGE_ADDRESS, { value: ONE_ETH });
