@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 
-import { type Signer, keccak256 } from "ethers";
+import { Contract, type ContractTransactionReceipt, type ContractTransactionResponse, type Signer, keccak256 } from "ethers";
 
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProofModeExecute__factory, ProvenRollup__factory } from "../typechain-types";
 
@@ -18,6 +18,12 @@ export interface RollupDeployParams {
   readonly genesisStateRoot: string;
   /** The L1 account allowed to advance (the batch submitter's). */
   readonly sequencer: string;
+  /**
+   * Wei of ETH the L2 genesis allocates outside L2Bridge (`genesisSupply(genesis)`): the deployer
+   * deposits it in the rollup contract right after deploying it, so that genesis balances are
+   * backed on L1 like deposits. Required, so that no deployment forgets it (0n for none).
+   */
+  readonly genesisSupply: bigint;
   readonly policy?: RollupPolicy;
   /** Proof mode: deploy a ProvenRollup that accepts blocks on these proofs (k of the listed keys). */
   readonly proofPolicy?: ProofPolicyParams;
@@ -83,12 +89,21 @@ export interface RollupDeployment {
   readonly executor?: string;
   /** Set for an OptimisticExampleRollup: its challenge window and proposal bond. */
   readonly optimistic?: OptimisticParams;
+  /**
+   * The devnet's L2 relayer key (random per devnet, funded in its L2 genesis): not from the public
+   * dev mnemonic, so nobody else can drain the account that pays for relays. Absent in older records
+   * and for deployments whose node brings its own key.
+   */
+  readonly relayerKey?: `0x${string}`;
   /** The deployed contract's name (absent in records written before contracts were configurable). */
   readonly contractName?: string;
 }
 
 /** Thrown when a deployment cannot be made or read. */
 export class DeploymentError extends NodeError {}
+
+/** NativeRollup's genesis backing: what a deployment calls on any rollup contract, the framework's or a project's. */
+const GENESIS_BACKING_ABI = ["function depositGenesisSupply() payable"];
 
 /** OptimisticExampleRollup reads an empty key list as "no proofs accepted" (re-execution only). */
 const NO_PROOF_POLICY = { threshold: 0, allowReexecution: false, acceptedKeys: [] as string[] };
@@ -119,9 +134,18 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
   if (receipt === null || receipt === undefined || receipt.status !== 1) {
     throw new DeploymentError("DEPLOY_FAILED", "the rollup deployment transaction failed", "check the deployer's balance and the L1 node's log");
   }
+  const address = await contract.getAddress();
+  if (params.genesisSupply < 0n) throw new DeploymentError("BAD_GENESIS_SUPPLY", `genesis supply ${params.genesisSupply} is negative`, "pass genesisSupply(genesis)");
+  if (params.genesisSupply > 0n) {
+    const backing = new Contract(address, GENESIS_BACKING_ABI, deployer);
+    const deposit = (await (await (backing.getFunction("depositGenesisSupply") as (o: object) => Promise<ContractTransactionResponse>)({ value: params.genesisSupply })).wait()) as ContractTransactionReceipt | null;
+    if (deposit === null || deposit.status !== 1) {
+      throw new DeploymentError("GENESIS_BACKING_FAILED", `depositing the ${params.genesisSupply} wei of L2 genesis supply failed`, "the deployer must hold the genesis supply on L1 besides the deployment's gas");
+    }
+  }
   const network = await provider.getNetwork();
   return {
-    address: await contract.getAddress(),
+    address,
     l1ChainId: network.chainId,
     l2ChainId: params.l2ChainId,
     deployBlock: receipt.blockNumber,

@@ -7,7 +7,7 @@ import { type Block, type ContractTransactionResponse, type Interface, type Prov
 
 import { DEFAULT_MESSAGE_GAS_LIMIT, DEFAULT_POLLING_INTERVAL_MS, DEFAULT_RECEIPT_TIMEOUT_MS, DEFAULT_WAIT_TIMEOUT_MS, L2_BRIDGE_ADDRESS } from "./constants";
 import { type L2Bridge, L2_BRIDGE_ABI_INTERFACE, NATIVE_ROLLUP_INTERFACE, type NativeRollup, connectL2Bridge, connectNativeRollup } from "./contracts";
-import { InvalidArgumentError, RollupSdkError, TransactionFailedError } from "./errors";
+import { InvalidArgumentError, MessageFailedError, RollupSdkError, TransactionFailedError } from "./errors";
 import { type L1ToL2Message, type L2ToL1Message, type RollupMessage, findMessage, queuedMessageOf, sentMessageOf } from "./messages";
 import { RollupNodeRpc } from "./nodeRpc";
 import { type RollupStatus, readRollupStatus } from "./rollupStatus";
@@ -214,6 +214,10 @@ export class RollupClient {
         const report = await messageStatus(sources, message);
         if (report.status !== last) options.onStatus?.(report);
         last = report.status;
+        // A failed message will not become "relayed" by waiting: say so now, with what to do.
+        if (report.direction === "l1ToL2" && (report.status === "failed" || report.status === "refunded") && report.status !== status && status !== "anchored" && status !== "queued") {
+          throw new MessageFailedError(report.message.nonce, report.status, report.failureReason);
+        }
         return statusRank(message.direction, report.status) >= target ? { done: true, value: report } : { done: false, seen: describeStatus(report) };
       },
       { timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, intervalMs: options.pollingIntervalMs ?? this.pollingIntervalMs, hint: () => waitHint(message, status) },
@@ -308,7 +312,7 @@ export class RollupClient {
 function waitHint(message: RollupMessage, status: MessageStatus): string {
   if (message.direction === "l1ToL2") {
     return status === "relayed"
-      ? "the anchoring L2 block starts with the message's relay, so a message that stays anchored had its L2 call revert (out of gas, or the target refused it); it stays relayable: call L2Bridge.relayMessage once the target accepts it. If it is still queued, check the L2 node is running and watching this rollup"
+      ? "the anchoring L2 block starts with the message's relay (L1 requires it); if the message is still queued or anchored, check the L2 node is running and watching this rollup"
       : "the sequencer anchors queued messages in its next L2 block; check the L2 node is running and watching this rollup address";
   }
   return status === "finalized"

@@ -23,7 +23,27 @@ export type RollupSdkErrorCode =
   | "FINALIZATION_FAILED"
   | "TRANSACTION_FAILED"
   | "NODE_RPC"
+  | "MESSAGE_FAILED"
   | "TIMEOUT";
+
+/** An L1 → L2 message was consumed but its call did not complete (it reverted, or its block deferred it). */
+export class MessageFailedError extends RollupSdkError {
+  constructor(
+    readonly nonce: bigint,
+    readonly status: "failed" | "refunded",
+    readonly failureReason: "callFailed" | "deferred" | undefined,
+  ) {
+    super(
+      "MESSAGE_FAILED",
+      status === "refunded"
+        ? `L1 → L2 message #${nonce} failed and its value was refunded`
+        : `L1 → L2 message #${nonce} was consumed but its call ${failureReason === "deferred" ? "was deferred (its block could not carry it)" : "failed (reverted or ran out of its gas limit)"}; L2Bridge holds its value`,
+      status === "refunded"
+        ? "nothing is left to do for this message"
+        : "anyone may run it again with L2Bridge.retryMessage(message); its L1 sender may take the value back with L2Bridge.refundMessage(message, to, onL1), on L2 or through an L1 message to L2Bridge",
+    );
+  }
+}
 
 /** A write was asked of a layer whose runner is a provider, not a signer. */
 export class SignerRequiredError extends RollupSdkError {

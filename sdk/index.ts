@@ -32,6 +32,7 @@ export {
   AlreadyFinalizedError,
   FinalizationFailedError,
   InvalidArgumentError,
+  MessageFailedError,
   MessageNotFoundError,
   NodeRpcError,
   NotProvableYetError,

@@ -26,8 +26,10 @@ export interface RollupNodeStatus {
 
 /** The node's view of an L1 → L2 message (`rollup_getMessageStatus({ l1Nonce })`). */
 export interface NodeL1ToL2Status {
-  readonly status: "unknown" | "queued" | "anchored" | "relayed";
+  readonly status: "unknown" | "queued" | "anchored" | "relayed" | "failed" | "refunded";
   readonly anchoredInL2Block?: bigint;
+  /** For a failed or refunded message: why its call did not complete. */
+  readonly failureReason?: "callFailed" | "deferred";
   readonly consumedOnL1: boolean;
   readonly relayedInL2Block?: bigint;
   readonly relayTransactionHash?: string;
@@ -109,6 +111,7 @@ export class RollupNodeRpc {
       consumedOnL1: s.consumedOnL1 === true,
       relayedInL2Block: optionalQuantity(s.relayedInL2Block),
       relayTransactionHash: s.relayTransactionHash as string | undefined,
+      failureReason: s.failureReason === "callFailed" || s.failureReason === "deferred" ? s.failureReason : undefined,
     };
   }
 

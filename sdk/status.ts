@@ -9,13 +9,17 @@ import { InvalidArgumentError } from "./errors";
 import type { L1ToL2Message, L2ToL1Message, RollupMessage } from "./messages";
 import type { RollupNodeRpc } from "./nodeRpc";
 
-/** L1 → L2: queued on L1 → anchored in an L2 block → relayed (its L2 call made). */
-export type L1ToL2Status = "queued" | "anchored" | "relayed";
+/**
+ * L1 → L2: queued on L1 → anchored in an L2 block → relayed (its L2 call made), or failed (its
+ * call reverted or its block deferred it; the value is held) → relayed (retried) or refunded.
+ */
+export type L1ToL2Status = "queued" | "anchored" | "relayed" | "failed" | "refunded";
 /** L2 → L1: initiated on L2 → provable (its L2 block accepted on L1) → finalized on L1. */
 export type L2ToL1Status = "initiated" | "provable" | "finalized";
 export type MessageStatus = L1ToL2Status | L2ToL1Status;
 
-export const L1_TO_L2_STATUSES: readonly L1ToL2Status[] = ["queued", "anchored", "relayed"];
+/** In rank order; "failed" and "refunded" are outcomes beside "relayed" (the message is consumed). */
+export const L1_TO_L2_STATUSES: readonly L1ToL2Status[] = ["queued", "anchored", "relayed", "failed", "refunded"];
 export const L2_TO_L1_STATUSES: readonly L2ToL1Status[] = ["initiated", "provable", "finalized"];
 
 export interface L1ToL2StatusReport {
@@ -28,7 +32,12 @@ export interface L1ToL2StatusReport {
   readonly consumedOnL1: boolean;
   readonly relayedInL2Block?: bigint;
   readonly relayTransactionHash?: string;
+  /** For a failed or refunded message: why its call did not complete (from the node). */
+  readonly failureReason?: "callFailed" | "deferred";
 }
+
+/** L2Bridge's MessageState, by its enum value. */
+const BRIDGE_STATES = ["pending", "executed", "failed", "refunded"] as const;
 
 export interface L2ToL1StatusReport {
   readonly direction: "l2ToL1";
@@ -52,16 +61,19 @@ export function statusRank(direction: RollupMessage["direction"], status: Messag
   const order: readonly MessageStatus[] = direction === "l1ToL2" ? L1_TO_L2_STATUSES : L2_TO_L1_STATUSES;
   const rank = order.indexOf(status);
   if (rank < 0) throw new InvalidArgumentError(`"${status}" is not a status of an ${direction === "l1ToL2" ? "L1 → L2" : "L2 → L1"} message`, `use one of ${order.join(", ")}`);
-  return rank;
+  // A consumed message is relayed, failed or refunded: each is as far as a message goes.
+  return Math.min(rank, 2);
 }
 
 export async function l1ToL2Status(sources: StatusSources, message: L1ToL2Message): Promise<L1ToL2StatusReport> {
-  const [relayed, nextIndex] = await Promise.all([sources.l2Bridge.relayed(message.nonce), sources.rollup.nextMessageIndex()]);
+  const [state, nextIndex] = await Promise.all([sources.l2Bridge.messageState(message.nonce), sources.rollup.nextMessageIndex()]);
+  const bridgeState = BRIDGE_STATES[Number(state)] ?? "pending";
+  const relayed = bridgeState !== "pending";
   // Asked after the contracts, so the node has seen at least the blocks they were read at: a
   // relay the bridge reports always comes with the node's block and transaction for it.
   const node = await sources.node.l1ToL2Status(message.nonce);
   const consumedOnL1 = message.nonce < nextIndex;
-  const status: L1ToL2Status = relayed ? "relayed" : consumedOnL1 || node?.status === "anchored" || node?.status === "relayed" ? "anchored" : "queued";
+  const status: L1ToL2Status = bridgeState === "executed" ? "relayed" : bridgeState === "failed" || bridgeState === "refunded" ? bridgeState : consumedOnL1 || node?.status === "anchored" || node?.status === "relayed" ? "anchored" : "queued";
   return {
     direction: "l1ToL2",
     status,
@@ -70,6 +82,7 @@ export async function l1ToL2Status(sources: StatusSources, message: L1ToL2Messag
     ...(node?.anchoredInL2Block === undefined ? {} : { anchoredInL2Block: node.anchoredInL2Block }),
     ...(relayed && node?.relayedInL2Block !== undefined ? { relayedInL2Block: node.relayedInL2Block } : {}),
     ...(relayed && node?.relayTransactionHash !== undefined ? { relayTransactionHash: node.relayTransactionHash } : {}),
+    ...(relayed && node?.failureReason !== undefined ? { failureReason: node.failureReason } : {}),
   };
 }
 
@@ -86,6 +99,7 @@ export async function messageStatus(sources: StatusSources, message: RollupMessa
 /** One line for progress output and timeout errors. */
 export function describeStatus(report: MessageStatusReport): string {
   if (report.direction === "l2ToL1") return `${report.status}: sent in L2 block ${report.message.l2BlockNumber}, L1 has accepted L2 blocks up to ${report.acceptedL2Head}`;
+  if (report.status === "failed" || report.status === "refunded") return `${report.status}${report.failureReason === "deferred" ? " (deferred: its block could not carry its call)" : ""}, consumed in L2 block ${report.relayedInL2Block ?? "?"}`;
   if (report.status === "relayed") return `relayed${report.relayedInL2Block === undefined ? "" : ` in L2 block ${report.relayedInL2Block}`}`;
   if (report.status === "anchored") return `anchored${report.anchoredInL2Block === undefined ? "" : ` in L2 block ${report.anchoredInL2Block}`}, waiting for the relay`;
   return `queued on L1 as message #${report.message.nonce}, waiting for the sequencer to anchor it`;

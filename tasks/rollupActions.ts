@@ -10,6 +10,7 @@ import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/devnet/ac
 import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/devnet/l1Devnet";
 import { devNodeKeys } from "../rollup-node/node/keys";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
+import { genesisSupply } from "../rollup-node/l2/genesis";
 import { type L1ToL2Message, type MessageStatusReport, describeStatus } from "../sdk";
 import { configuredGenesisAlloc, readRollupArtifact } from "./devnetConfig";
 import { type RollupTaskContext, rollupTaskContext } from "./rollupContext";
@@ -47,11 +48,14 @@ export async function deploy(args: { l2ChainId: number; genesisHash?: string; ge
   let genesisHash = args.genesisHash;
   let genesisStateRoot = args.genesisStateRoot;
   let l2GenesisTimestamp: bigint | undefined;
+  // A genesis given by hash is the caller's: its supply is theirs to deposit (depositGenesisSupply).
+  let supply = 0n;
   if (genesisHash === undefined || genesisStateRoot === undefined) {
     l2GenesisTimestamp = BigInt(Math.floor(Date.now() / 1000));
     const funded = [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT), devNodeKeys(DEFAULT_DEV_BALANCE).relayer];
     const genesis = devnetGenesis({ genesisAlloc: await configuredGenesisAlloc(hre, rollup), l2GasLimit: rollup.gasLimit }, BigInt(args.l2ChainId), l2GenesisTimestamp, funded);
     ({ hash: genesisHash, stateRoot: genesisStateRoot } = await genesisCommitments(genesis));
+    supply = genesisSupply(genesis);
   }
   const deployed = await deployRollup(deployer, {
     l2ChainId: BigInt(args.l2ChainId),
@@ -59,6 +63,7 @@ export async function deploy(args: { l2ChainId: number; genesisHash?: string; ge
     genesisStateRoot,
     sequencer: args.sequencer ?? devNodeKeys().sequencer.address,
     policy: { sequencerInactivityPeriod: BigInt(args.inactivity), forceInclusionDelay: BigInt(args.forceInclusion) },
+    genesisSupply: supply,
     ...(contract === undefined ? {} : { contract }),
   });
   const deployment = l2GenesisTimestamp === undefined ? deployed : { ...deployed, l2GenesisTimestamp };

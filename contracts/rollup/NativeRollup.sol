@@ -5,6 +5,7 @@ import {SecureMerkleTrie} from "@eth-optimism/contracts-bedrock/src/libraries/tr
 import {RLPReader} from "@eth-optimism/contracts-bedrock/src/libraries/rlp/RLPReader.sol";
 
 import {Execute, ExecuteResult} from "../Execute.sol";
+import {L2Bridge} from "../l2/L2Bridge.sol";
 import {L1Message, L2Message, Messages} from "./Messages.sol";
 import {MessageTree} from "./MessageTree.sol";
 import {ProofPolicies, ProofPolicy} from "./ProofPolicy.sol";
@@ -44,6 +45,26 @@ abstract contract NativeRollup {
     /// @notice Largest calldata of an L1 → L2 message (bytes).
     uint256 public constant MAX_MESSAGE_DATA_SIZE = 64 * 1024;
 
+    /// @notice Gas a relay transaction needs beyond its call's share (`gasLimit + gasLimit / 63`):
+    /// intrinsic gas, the proof check, the EIP-4788 read, and L2Bridge's `CALL_RESERVE_GAS`.
+    uint256 internal constant RELAY_OVERHEAD_GAS = 200_000;
+
+    /// @notice Relay gas per byte of the relay's calldata: the EIP-7623 floor of a non-zero byte.
+    uint256 internal constant RELAY_GAS_PER_CALLDATA_BYTE = 40;
+
+    /// @notice Largest gas limit of a refund request (an L1 message calling `L2Bridge.refundMessage`):
+    /// no block may defer one, so it must always fit a block.
+    uint256 internal constant MAX_REFUND_GAS_LIMIT = 200_000;
+
+    /// @notice EIP-2718 type of the only relay transactions accepted (EIP-1559).
+    uint8 private constant RELAY_TX_TYPE = 2;
+
+    /// @notice Fields of an EIP-1559 transaction payload that a relay check reads.
+    uint256 private constant TX_GAS_LIMIT_INDEX = 4;
+    uint256 private constant TX_TO_INDEX = 5;
+    uint256 private constant TX_VALUE_INDEX = 6;
+    uint256 private constant TX_DATA_INDEX = 7;
+
     /// @notice Index of the storage root in an RLP account `[nonce, balance, storageRoot, codeHash]`.
     uint256 private constant ACCOUNT_STORAGE_ROOT_INDEX = 2;
 
@@ -80,6 +101,9 @@ abstract contract NativeRollup {
 
     /// @notice L2 → L1 messages already finalized, by hash.
     mapping(bytes32 messageHash => bool) public finalized;
+
+    /// @notice Wei deposited to back the L2 genesis allocations (L2 ETH that no deposit brought).
+    uint256 public genesisSupply;
 
     QueuedMessage[] private _queue;
 
@@ -155,6 +179,36 @@ abstract contract NativeRollup {
     /// @notice The block leaves an overdue message unconsumed.
     error OverdueMessageSkipped(uint256 nonce, uint64 queuedAt);
 
+    /// @notice What is wrong with the transaction where a block must relay a consumed message.
+    /// @param NoTransaction The block has fewer transactions than messages it consumes.
+    /// @param NotEip1559 Not an EIP-1559 transaction.
+    /// @param Malformed The block or the transaction does not decode.
+    /// @param NotBridgeCall It does not call L2Bridge.
+    /// @param CarriesValue It sends value (relays are not payable).
+    /// @param WrongFunction Neither `relayMessage` nor `deferMessage`.
+    /// @param OtherMessage It relays another message than the queued one.
+    /// @param WrongAnchor Its anchor timestamp, index or proof is not this block's.
+    /// @param RefundDeferred It defers a refund request.
+    /// @param GasTooLow It has less gas than the message is owed (`gasLimit + gasLimit / 63 +
+    /// RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE × calldata bytes`; a deferral: the last two).
+    enum RelayFault {
+        NoTransaction,
+        NotEip1559,
+        Malformed,
+        NotBridgeCall,
+        CarriesValue,
+        WrongFunction,
+        OtherMessage,
+        WrongAnchor,
+        RefundDeferred,
+        GasTooLow
+    }
+
+    /// @notice The block does not start with a relay (or deferral) of consumed message `nonce`.
+    /// @param nonce The message.
+    /// @param fault What is wrong with the block's transaction at that position.
+    error RelayMissing(uint256 nonce, RelayFault fault);
+
     /// @notice The block's timestamp is ahead of the L1's.
     error BlockFromFuture(uint64 blockTimestamp, uint256 l1Timestamp);
 
@@ -227,7 +281,9 @@ abstract contract NativeRollup {
 
         ExecuteResult memory r = _execute(parentHeader, block_, witness, proofs);
 
-        uint256 next = _checkSequencing(nextMessageIndex, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
+        uint256 first = nextMessageIndex;
+        uint256 next = _checkSequencing(first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
+        _checkRelays(block_, first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
         _validateBlock(r);
 
         _setHead(r.blockHash, r.number, r.stateRoot, next);
@@ -245,6 +301,14 @@ abstract contract NativeRollup {
     /// @return The timestamp.
     function openSequencingAt() public view returns (uint256) {
         return uint256(lastAdvanceTimestamp) + SEQUENCER_INACTIVITY_PERIOD;
+    }
+
+    /// @notice Deposits `msg.value` wei as backing of the L2 genesis allocations, so that ETH
+    /// which exists on L2 from genesis can be withdrawn without taking depositors' ETH. The
+    /// deployment deposits the sum of the genesis balances (the L2Bridge's pre-mint excepted).
+    function depositGenesisSupply() external payable {
+        // No event: `genesisSupply()` is the record (the optimistic rollup has no code size to spare).
+        genesisSupply += msg.value;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -405,6 +469,35 @@ abstract contract NativeRollup {
         if (timestamp > block.timestamp) revert BlockFromFuture(timestamp, block.timestamp);
     }
 
+    /// @notice Checks that the block runs every message it consumes: its first `count`
+    /// transactions are, in order, one EIP-1559 transaction per consumed message calling
+    /// L2Bridge's `relayMessage` (with at least the gas the message is owed) or `deferMessage`
+    /// (never for a refund request), with the queued message, this block's timestamp as anchor,
+    /// its index and a valid proof. L2Bridge then consumes each one in this block: its call runs
+    /// with its full gas, or its failure is recorded with its value held for a refund. Whoever
+    /// signs the relays, a valid block includes them (EXECUTE rejects invalid transactions).
+    /// @param block_ RLP of the L2 block.
+    /// @param first Index of the first consumed message.
+    /// @param count How many messages the block consumes.
+    /// @param anchor The block's `parentBeaconBlockRoot` (already checked to be their root).
+    /// @param timestamp The block's timestamp (the EIP-4788 key of the anchor on L2).
+    function _checkRelays(bytes calldata block_, uint256 first, uint256 count, bytes32 anchor, uint64 timestamp)
+        internal
+        view
+    {
+        if (count == 0) return;
+        // Walks the RLP in calldata (no copy, no cap on the number of transactions):
+        // block = [header, transactions, ...]; only the first `count` transactions are read.
+        (uint256 position, uint256 txsEnd) = _transactionList(block_, first);
+        for (uint256 i; i < count; ++i) {
+            if (position >= txsEnd) revert RelayMissing(first + i, RelayFault.NoTransaction);
+            (uint256 txStart, uint256 txLength, bool txIsList) = _rlpItem(block_, position);
+            if (txIsList) revert RelayMissing(first + i, RelayFault.NotEip1559);
+            _checkRelay(block_[txStart:txStart + txLength], first + i, i, anchor, timestamp);
+            position = txStart + txLength;
+        }
+    }
+
     /// @notice Makes a block the head: records its hash, number and state root (which L2 → L1
     /// messages are proven against) and the messages it leaves unconsumed. Emits nothing.
     /// @param blockHash The block hash.
@@ -425,12 +518,125 @@ abstract contract NativeRollup {
     function _queueMessage(address to, uint256 gasLimit, bytes memory data) private returns (uint256 nonce) {
         if (gasLimit > MAX_MESSAGE_GAS_LIMIT) revert GasLimitTooHigh(gasLimit, MAX_MESSAGE_GAS_LIMIT);
         if (data.length > MAX_MESSAGE_DATA_SIZE) revert MessageDataTooLarge(data.length, MAX_MESSAGE_DATA_SIZE);
+        if (gasLimit > MAX_REFUND_GAS_LIMIT && _isRefundRequest(to, data)) {
+            revert GasLimitTooHigh(gasLimit, MAX_REFUND_GAS_LIMIT);
+        }
         nonce = _queue.length;
         bytes32 hash = L1Message({
             nonce: nonce, from: msg.sender, to: to, value: msg.value, gasLimit: gasLimit, data: data
         }).hash();
         _queue.push(QueuedMessage({messageHash: hash, queuedAt: uint64(block.timestamp)}));
         emit MessageQueued(nonce, msg.sender, to, msg.value, gasLimit, data, hash);
+    }
+
+    /// @dev Where the transaction list of an RLP block `[header, transactions, ...]` starts and ends.
+    function _transactionList(bytes calldata block_, uint256 first) private pure returns (uint256 start, uint256 end) {
+        (uint256 blockStart, uint256 blockLength, bool isList) = _rlpItem(block_, 0);
+        if (!isList) revert RelayMissing(first, RelayFault.Malformed);
+        (uint256 headerStart, uint256 headerLength,) = _rlpItem(block_, blockStart);
+        (uint256 txsStart, uint256 txsLength, bool txsIsList) = _rlpItem(block_, headerStart + headerLength);
+        if (!txsIsList || txsStart + txsLength > blockStart + blockLength) revert RelayMissing(first, RelayFault.Malformed);
+        return (txsStart, txsStart + txsLength);
+    }
+
+    /// @dev One relay of `_checkRelays`: transaction `index` of the block relays or defers message `nonce`.
+    function _checkRelay(bytes calldata envelope, uint256 nonce, uint256 index, bytes32 anchor, uint64 timestamp)
+        private
+        view
+    {
+        (bytes calldata data, uint256 gasLimit) = _relayCall(envelope, nonce);
+        bytes4 selector = bytes4(data[:4]);
+        bool deferred = selector == L2Bridge.deferMessage.selector;
+        if (!deferred && selector != L2Bridge.relayMessage.selector) revert RelayMissing(nonce, RelayFault.WrongFunction);
+        (L1Message memory message, uint64 anchorTimestamp, uint256 leafIndex, bytes32[] memory proof) =
+            abi.decode(data[4:], (L1Message, uint64, uint256, bytes32[]));
+        bytes32 hash = message.hash();
+        if (hash != _queue[nonce].messageHash) revert RelayMissing(nonce, RelayFault.OtherMessage);
+        if (anchorTimestamp != timestamp || leafIndex != index || !MessageTree.verify(anchor, hash, index, proof)) {
+            revert RelayMissing(nonce, RelayFault.WrongAnchor);
+        }
+        if (deferred && _isRefundRequest(message.to, message.data)) revert RelayMissing(nonce, RelayFault.RefundDeferred);
+        uint256 required = (deferred ? 0 : message.gasLimit + message.gasLimit / 63) + RELAY_OVERHEAD_GAS
+            + RELAY_GAS_PER_CALLDATA_BYTE * data.length;
+        if (gasLimit < required) revert RelayMissing(nonce, RelayFault.GasTooLow);
+    }
+
+    /// @dev The calldata and gas limit of a relay transaction `0x02 || rlp([chainId, nonce,
+    /// maxPriorityFee, maxFee, gasLimit, to, value, data, accessList, v, r, s])`: an EIP-1559
+    /// call of L2Bridge without value.
+    function _relayCall(bytes calldata envelope, uint256 nonce)
+        private
+        pure
+        returns (bytes calldata, uint256)
+    {
+        if (envelope.length < 2 || uint8(envelope[0]) != RELAY_TX_TYPE) revert RelayMissing(nonce, RelayFault.NotEip1559);
+        bytes calldata payload = envelope[1:];
+        // EXECUTE checks the transaction's encoding; this reads the fields a relay is judged by.
+        _checkRelayTarget(payload, nonce);
+        bytes calldata data = _txField(payload, TX_DATA_INDEX, nonce);
+        if (data.length < 4) revert RelayMissing(nonce, RelayFault.WrongFunction);
+        return (data, _bigEndian(_txField(payload, TX_GAS_LIMIT_INDEX, nonce), nonce));
+    }
+
+    /// @dev A relay calls L2Bridge and carries no value.
+    function _checkRelayTarget(bytes calldata payload, uint256 nonce) private pure {
+        bytes calldata to = _txField(payload, TX_TO_INDEX, nonce);
+        if (to.length != 20 || address(bytes20(to)) != L2_BRIDGE_ADDRESS) revert RelayMissing(nonce, RelayFault.NotBridgeCall);
+        if (_bigEndian(_txField(payload, TX_VALUE_INDEX, nonce), nonce) != 0) revert RelayMissing(nonce, RelayFault.CarriesValue);
+    }
+
+    /// @dev Field `index` (a byte string) of the RLP list `payload` of a transaction.
+    function _txField(bytes calldata payload, uint256 index, uint256 nonce) private pure returns (bytes calldata) {
+        (uint256 position, uint256 length, bool isList) = _rlpItem(payload, 0);
+        if (!isList || position + length != payload.length) revert RelayMissing(nonce, RelayFault.Malformed);
+        for (uint256 i; position < payload.length; ++i) {
+            (uint256 start, uint256 itemLength, bool itemIsList) = _rlpItem(payload, position);
+            if (i == index) {
+                if (itemIsList) revert RelayMissing(nonce, RelayFault.Malformed);
+                return payload[start:start + itemLength];
+            }
+            position = start + itemLength;
+        }
+        revert RelayMissing(nonce, RelayFault.Malformed);
+    }
+
+    /// @dev The RLP item at `position` of `b`: where its payload starts, its length, and whether it
+    /// is a list. Reverts (slicing out of bounds) when the item runs past `b`.
+    function _rlpItem(bytes calldata b, uint256 position) private pure returns (uint256 start, uint256 length, bool isList) {
+        uint256 prefix = uint8(b[position]);
+        if (prefix < 0x80) return (position, 1, false);
+        if (prefix < 0xb8) {
+            start = position + 1;
+            length = prefix - 0x80;
+        } else if (prefix < 0xc0) {
+            uint256 lengthOfLength = prefix - 0xb7;
+            start = position + 1 + lengthOfLength;
+            length = _bigEndian(b[position + 1:start], type(uint256).max);
+        } else if (prefix < 0xf8) {
+            start = position + 1;
+            length = prefix - 0xc0;
+            isList = true;
+        } else {
+            uint256 lengthOfLength = prefix - 0xf7;
+            start = position + 1 + lengthOfLength;
+            length = _bigEndian(b[position + 1:start], type(uint256).max);
+            isList = true;
+        }
+        if (start + length > b.length) revert RelayMissing(type(uint256).max, RelayFault.Malformed);
+    }
+
+    /// @dev Whether an L1 message calls `L2Bridge.refundMessage` (mirrors `L2Bridge.isRefundRequest`).
+    function _isRefundRequest(address to, bytes memory data) private pure returns (bool) {
+        return to == L2_BRIDGE_ADDRESS && data.length >= 4 && bytes4(data) == L2Bridge.refundMessage.selector;
+    }
+
+    /// @dev A big-endian integer of at most 32 bytes.
+    function _bigEndian(bytes calldata b, uint256 nonce) private pure returns (uint256 value) {
+        if (b.length > 32) revert RelayMissing(nonce, RelayFault.Malformed);
+        if (b.length == 0) return 0;
+        assembly ("memory-safe") {
+            value := shr(sub(256, mul(8, b.length)), calldataload(b.offset))
+        }
     }
 
     function _pendingMessagesRoot(uint256 first, uint256 count) private view returns (bytes32) {

@@ -305,7 +305,7 @@ abstract contract OptimisticRollup is NativeRollup {
         uint256 challengeGas = challengeGasBound(size, h.gasLimit);
         if (challengeGas > L1_TX_GAS_CAP) revert ProposalNotChallengeable(challengeGas, L1_TX_GAS_CAP);
         uint256 next;
-        (number, next) = _checkProposal(h, keccak256(parentHeader), consumedMessages);
+        (number, next) = _checkProposal(h, keccak256(parentHeader), block_, consumedMessages);
 
         _provisional[number] = ProvisionalBlock({
             blockHash: h.blockHash,
@@ -501,7 +501,7 @@ abstract contract OptimisticRollup is NativeRollup {
     /// @dev A proposal's checks against the provisional tip: the parent (by hash and header), the
     /// number, the messages it consumes and `_validateBlock`. Returns its number and the index of
     /// the first message it leaves unconsumed.
-    function _checkProposal(BlockHeader memory h, bytes32 parentHeaderHash, uint256 consumedMessages)
+    function _checkProposal(BlockHeader memory h, bytes32 parentHeaderHash, bytes calldata block_, uint256 consumedMessages)
         private
         view
         returns (uint64 number, uint256 next)
@@ -512,6 +512,7 @@ abstract contract OptimisticRollup is NativeRollup {
         number = tipNumber + 1;
         if (h.number != number) revert UnexpectedBlockNumber(h.number, number);
         next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
+        _checkRelays(block_, first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
         _validateBlock(BlockHeaders.toExecuteResult(h));
     }
 

@@ -8,9 +8,13 @@ import { L2_BRIDGE_INTERFACE } from "./contracts";
 import type { QueuedL1Message } from "./l1Watcher";
 import { L2_BRIDGE_ADDRESS, messageProof, messageRoot } from "./messages";
 
-/** Proof checking, the EIP-4788 read, the `relayed` write, the event and a value transfer to a new account. */
-export const RELAY_OVERHEAD_GAS = 150_000n;
-/** Per calldata byte: the EIP-7623 floor price of a non-zero byte, so any calldata is covered. */
+/**
+ * Gas of a relay beyond its call's share: intrinsic gas, the proof check, the EIP-4788 read, the
+ * bookkeeping and L2Bridge's CALL_RESERVE_GAS. `NativeRollup.RELAY_OVERHEAD_GAS`: L1 rejects a
+ * block whose relay has less.
+ */
+export const RELAY_OVERHEAD_GAS = 200_000n;
+/** Per calldata byte: the EIP-7623 floor price of a non-zero byte (`NativeRollup.RELAY_GAS_PER_CALLDATA_BYTE`). */
 export const RELAY_GAS_PER_CALLDATA_BYTE = 40n;
 export const DEFAULT_MAX_MESSAGES_PER_BLOCK = 64;
 export const DEFAULT_MAX_RELAY_GAS_PER_BLOCK = 15_000_000n;
@@ -29,27 +33,40 @@ export interface AnchorConfig {
   readonly logger: Logger;
 }
 
-function minimum(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
-}
-
-/** Gas of the relay transaction of `message` given its calldata. */
+/** Gas of the relay transaction of `message` given its calldata (the least L1 accepts). */
 export function relayGasLimit(messageGasLimit: bigint, calldataLength: number): bigint {
   // L2Bridge forwards exactly `gasLimit` to the call: the 63/64 rule needs a 64th more at the CALL.
   return messageGasLimit + messageGasLimit / 63n + RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(calldataLength);
 }
 
-/** `L2Bridge.relayMessage` calldata for the message at `index` of a block's message tree. */
-export function relayCalldata(queued: readonly QueuedL1Message[], index: number, anchorTimestamp: bigint): string {
+/** Gas of the transaction that defers a message (consumes it without running its call). */
+export function deferGasLimit(calldataLength: number): bigint {
+  return RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(calldataLength);
+}
+
+/** `L2Bridge.relayMessage` (or `deferMessage`) calldata for the message at `index` of a block's message tree. */
+export function relayCalldata(queued: readonly QueuedL1Message[], index: number, anchorTimestamp: bigint, method: "relayMessage" | "deferMessage" = "relayMessage"): string {
   const leaves = queued.map((q) => q.hash);
   const { message } = queued[index] as QueuedL1Message;
-  return L2_BRIDGE_INTERFACE.encodeFunctionData("relayMessage", [message, anchorTimestamp, index, messageProof(leaves, index)]);
+  return L2_BRIDGE_INTERFACE.encodeFunctionData(method, [message, anchorTimestamp, index, messageProof(leaves, index)]);
+}
+
+/** Whether the message calls `L2Bridge.refundMessage`: L1 forbids deferring it (mirror of `L2Bridge.isRefundRequest`). */
+export function isRefundRequest(message: QueuedL1Message["message"]): boolean {
+  return (
+    message.to.toLowerCase() === L2_BRIDGE_ADDRESS.toLowerCase() &&
+    message.data.toLowerCase().startsWith(L2_BRIDGE_INTERFACE.getFunction("refundMessage")?.selector.toLowerCase() ?? "0x-")
+  );
 }
 
 /**
  * The sequencer's AnchorProvider: each L2 block consumes the pending L1 messages from the
  * parent's `nextMessageNonce` on (as many as the caps allow), anchors their MessageTree root in
- * `parentBeaconBlockRoot`, and starts with one relay transaction per message, signed by the relayer.
+ * `parentBeaconBlockRoot`, and starts with one transaction per message, signed by the relayer:
+ * `relayMessage` with the full gas the message is owed, or `deferMessage` when that gas cannot
+ * fit an L2 block (L2Bridge records it as failed, its value held for a retry or a refund). Each
+ * relay comes with its deferral (same nonce), which the sequencer swaps in when the relays'
+ * witness does not fit the block.
  */
 export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
   const maxMessages = config.maxMessagesPerBlock ?? DEFAULT_MAX_MESSAGES_PER_BLOCK;
@@ -72,7 +89,8 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
     for (const candidate of candidates) {
       // The final tree may be deeper than this partial one: allow for a proof of up to 8 more levels.
       const size = getBytes(relayCalldata([...chosen, candidate], chosen.length, timestamp)).length + 32 * 8;
-      const needed = relayGasLimit(candidate.message.gasLimit, size);
+      const full = relayGasLimit(candidate.message.gasLimit, size);
+      const needed = full <= blockGas || isRefundRequest(candidate.message) ? full : deferGasLimit(size);
       if (chosen.length > 0 && gas + needed > budget) break;
       chosen.push(candidate);
       gas += needed;
@@ -81,29 +99,50 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
 
     const baseFee = parent.header.calcNextBaseFee();
     const firstNonce = await config.sequencer.pendingNonce(relayer.bytes);
-    const transactions: TypedTransaction[] = chosen.map((queued, index) => {
-      const data = relayCalldata(chosen, index, timestamp) as PrefixedHexString;
+    const sign = (index: number, method: "relayMessage" | "deferMessage"): TypedTransaction => {
+      const queued = chosen[index] as QueuedL1Message;
+      const data = relayCalldata(chosen, index, timestamp, method) as PrefixedHexString;
+      const length = getBytes(data).length;
       return createFeeMarket1559Tx(
         {
           chainId: chain.chainId,
           nonce: firstNonce + BigInt(index),
           // Twice the base fee: the block's own base fee is known, a margin keeps retries valid.
+          // L2Bridge pays the relayer back at the base fee, so relaying does not drain it.
           maxFeePerGas: baseFee * 2n,
           maxPriorityFeePerGas: 0n,
-          // A message asking for more gas than an L2 block holds is still relayed (and reverts, staying
-          // relayable): leaving it out would make the sequencer drop the whole anchor, for ever.
-          gasLimit: minimum(relayGasLimit(queued.message.gasLimit, getBytes(data).length), blockGas),
+          gasLimit: method === "relayMessage" ? relayGasLimit(queued.message.gasLimit, length) : deferGasLimit(length),
           to: L2_BRIDGE_ADDRESS,
           value: 0n,
           data,
         },
         { common: chain.common },
       ).sign(relayerKey);
+    };
+    const transactions: TypedTransaction[] = [];
+    const deferrals: (TypedTransaction | undefined)[] = [];
+    const deferredNow: bigint[] = [];
+    chosen.forEach((queued, index) => {
+      const refund = isRefundRequest(queued.message);
+      const relay = sign(index, "relayMessage");
+      // A message owed more gas than an L2 block holds can only be deferred (never a refund request:
+      // L1 caps their gas so that they always fit).
+      if (relay.gasLimit > blockGas && !refund) {
+        transactions.push(sign(index, "deferMessage"));
+        deferrals.push(undefined);
+        deferredNow.push(queued.message.nonce);
+      } else {
+        transactions.push(relay);
+        deferrals.push(refund ? undefined : sign(index, "deferMessage"));
+      }
     });
     const root = messageRoot(chosen.map((q) => q.hash));
     const first = chosen[0]?.message.nonce as bigint;
     const last = chosen[chosen.length - 1]?.message.nonce as bigint;
     config.logger.info(`anchored L1 → L2 message${chosen.length > 1 ? `s #${first}..#${last}` : ` #${first}`} in L2 block ${number} (root ${root.slice(0, 10)}…), relaying`);
-    return { root: getBytes(root), consumedMessages: chosen.length, firstMessageNonce: nextMessageNonce, transactions };
+    for (const nonce of deferredNow) {
+      config.logger.warn(`L1 → L2 message #${nonce} asks for more gas than an L2 block holds: deferred (recorded as failed; anyone may retry it, its sender may refund it)`);
+    }
+    return { root: getBytes(root), consumedMessages: chosen.length, firstMessageNonce: nextMessageNonce, transactions, deferrals };
   };
 }

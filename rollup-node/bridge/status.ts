@@ -36,8 +36,14 @@ export interface RollupStatus {
   readonly submitterError?: string;
 }
 
-/** L1 → L2: queued on L1 → anchored in an L2 block → relayed (its call made on L2). */
-export type L1ToL2State = "unknown" | "queued" | "anchored" | "relayed";
+/**
+ * L1 → L2: queued on L1 → anchored in an L2 block → relayed (its call made on L2), or failed
+ * (its call reverted, or the block deferred it: its value is held for a retry or a refund) →
+ * relayed (retried) or refunded.
+ */
+export type L1ToL2State = "unknown" | "queued" | "anchored" | "relayed" | "failed" | "refunded";
+/** Why a message failed (L2Bridge's FailureReason). */
+export type L1ToL2FailureReason = "callFailed" | "deferred";
 /** L2 → L1: initiated on L2 → provable (an L2 block at or after it is accepted on L1) → finalized on L1. */
 export type L2ToL1State = "initiated" | "provable" | "finalized";
 
@@ -51,6 +57,8 @@ export interface L1ToL2Status {
   readonly consumedOnL1: boolean;
   readonly relayedInL2Block?: bigint;
   readonly relayTransactionHash?: string;
+  /** For a failed (or refunded) message: why its call did not complete. */
+  readonly failureReason?: L1ToL2FailureReason;
 }
 
 export interface L2ToL1Status {
@@ -63,6 +71,10 @@ export interface L2ToL1Status {
 }
 
 const RELAYED_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageRelayed")?.topicHash as string;
+const FAILED_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageFailed")?.topicHash as string;
+const RETRIED_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageRetried")?.topicHash as string;
+const REFUNDED_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageRefunded")?.topicHash as string;
+const FAILURE_REASONS: readonly L1ToL2FailureReason[] = ["callFailed", "deferred"];
 
 export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
   const [network, l1Head, accepted, acceptedHash, next, count] = await Promise.all([
@@ -111,15 +123,22 @@ export async function l1ToL2Status(ctx: StatusContext, nonce: bigint): Promise<L
   if (nonce >= count) return { direction: "l1ToL2", nonce, status: "unknown", consumedOnL1: false };
   const messageHash = await ctx.rollup.messageHash(nonce);
   const consumedOnL1 = nonce < next;
-  const [relay] = ctx.sequencer.chain.getLogs({
-    fromBlock: 0n,
-    addresses: [hexToBytes(L2_BRIDGE_ADDRESS)],
-    topics: [hexToBytes(RELAYED_TOPIC as `0x${string}`), setLengthLeft(bigIntToBytes(nonce), 32)],
-  });
+  const logsOf = (topic: string) =>
+    ctx.sequencer.chain.getLogs({
+      fromBlock: 0n,
+      addresses: [hexToBytes(L2_BRIDGE_ADDRESS)],
+      topics: [hexToBytes(topic as `0x${string}`), setLengthLeft(bigIntToBytes(nonce), 32)],
+    });
+  const [relay] = logsOf(RELAYED_TOPIC);
   const anchoredIn = await anchoringBlock(ctx.sequencer, nonce);
   const base = { direction: "l1ToL2" as const, nonce, messageHash, consumedOnL1 };
   if (relay !== undefined) {
-    return { ...base, status: "relayed", anchoredInL2Block: anchoredIn, relayedInL2Block: relay.blockNumber, relayTransactionHash: bytesToHex(relay.transactionHash) };
+    const relayed = { ...base, anchoredInL2Block: anchoredIn, relayedInL2Block: relay.blockNumber, relayTransactionHash: bytesToHex(relay.transactionHash) };
+    const [failure] = logsOf(FAILED_TOPIC);
+    if (failure === undefined || logsOf(RETRIED_TOPIC).length > 0) return { ...relayed, status: "relayed" };
+    const parsed = L2_BRIDGE_INTERFACE.parseLog({ topics: failure.topics.map((t) => bytesToHex(t)), data: bytesToHex(failure.data) });
+    const failureReason = FAILURE_REASONS[Number(parsed?.args.reason ?? 0n)] ?? "callFailed";
+    return { ...relayed, status: logsOf(REFUNDED_TOPIC).length > 0 ? "refunded" : "failed", failureReason };
   }
   if (anchoredIn !== undefined) return { ...base, status: "anchored", anchoredInL2Block: anchoredIn };
   return { ...base, status: "queued" };

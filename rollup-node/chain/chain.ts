@@ -452,7 +452,7 @@ export class Chain {
         continue;
       }
       // The relays alone exceed the budget: they are not waived.
-      for (const tx of included) skipped.push({ tx, reason: `block budget reached by the L1 messages' relays alone: ${excess.reason}`, retryable: true });
+      for (const tx of included) skipped.push({ tx, reason: `block budget reached by the L1 messages' relays alone: ${excess.reason}`, retryable: true, overBudget: true });
       candidates = [];
     }
   }

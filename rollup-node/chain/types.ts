@@ -56,6 +56,8 @@ export interface SkippedTransaction {
   readonly reason: string;
   /** True when the transaction may fit a later block (block full); false when it is invalid. */
   readonly retryable: boolean;
+  /** True when the block budget alone left it out (a required relay that did not fit): not the transaction's fault. */
+  readonly overBudget?: boolean;
 }
 
 export interface MinedBlock {

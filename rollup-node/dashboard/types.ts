@@ -45,7 +45,7 @@ export interface DashboardBlock {
   readonly challenge?: { readonly code: number; readonly reason: string };
 }
 
-export type DashboardL1ToL2Status = "queued" | "anchored" | "relayed" | "unknown";
+export type DashboardL1ToL2Status = "queued" | "anchored" | "relayed" | "failed" | "refunded" | "unknown";
 export type DashboardL2ToL1Status = "initiated" | "provable" | "finalized";
 
 export interface DashboardL1ToL2Message {

@@ -18,12 +18,13 @@ import type { AcceptedBlock, BlockProofs } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import { Chain } from "../chain/chain";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
+import { genesisSupply } from "../l2/genesis";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import type { ProducedBlock } from "../l2/types";
 import type { Logger, LoggerFactory } from "../logger";
 import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
 import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
-import { type NodeKeys, devNodeKeys } from "../node/keys";
+import { type NodeKeys, devNodeKeys, nodeRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
 import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "./accounts";
@@ -181,7 +182,10 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   const l2ChainId = options.l2ChainId ?? DEFAULT_L2_CHAIN_ID;
   const previous = options.reset === true ? undefined : await loadDeployment(deploymentFile).catch(() => undefined);
   const accounts = deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE);
-  const keys = devNodeKeys(DEFAULT_DEV_BALANCE);
+  // The relayer is this devnet's own key (kept in its record), not the public mnemonic's, so nobody
+  // else can drain it; a record written before keeps the mnemonic's relayer its genesis funded.
+  const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
+  let keys: NodeKeys = { ...devKeys, relayer: previous?.relayerKey === undefined ? devKeys.relayer : nodeRelayer(DEFAULT_DEV_BALANCE, previous.relayerKey) };
   // A record resumes only if this run would rebuild the same L2 genesis for the same contract.
   const sameGenesis =
     previous?.l2GenesisTimestamp !== undefined &&
@@ -197,6 +201,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     (previous.optimistic !== undefined) === (optimistic !== undefined);
   if (previous !== undefined && !resumable) log.warn(`${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode: starting from genesis`);
   if (!resumable) {
+    keys = { ...devKeys, relayer: nodeRelayer(DEFAULT_DEV_BALANCE) };
     // Only what this devnet wrote: `dataDir` may be a directory the user keeps other things in.
     await rm(path.join(dataDir, "l2"), { recursive: true, force: true });
     await rm(deploymentFile, { force: true });
@@ -212,6 +217,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     const l1GenesisTimestamp = storedGenesis ?? BigInt(Math.floor(Date.now() / 1000));
     if (storedGenesis === undefined) await l1Store.setGenesisTimestamp(l1GenesisTimestamp);
     const history = await l1Store.loadBlocks(createChainCommon(l1ChainId));
+    // The deployer (the sequencer's account) deposits the L2 genesis supply on L1: it holds it besides its own balance.
+    const supply = genesisSupply(devnetGenesis(options, l2ChainId, 0n, [...accounts, keys.relayer]));
     l1 = await startL1Devnet({
       host: options.host,
       port: options.l1Port ?? DEFAULT_L1_PORT,
@@ -219,7 +226,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       accounts,
       blockTime: options.l1BlockTimeMs,
       alloc: {
-        [keys.sequencer.address]: { balance: keys.sequencer.balance },
+        [keys.sequencer.address]: { balance: keys.sequencer.balance + supply },
         ...(keys.challenger === undefined ? {} : { [keys.challenger.address]: { balance: keys.challenger.balance } }),
       },
       db: l1Store.db,
@@ -254,8 +261,9 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
             : { threshold: options.proofs?.threshold ?? proofService.provers.length, allowReexecution: false, acceptedKeys: proofService.provers.map((p) => p.keyHash) },
         optimistic,
         contract: options.contract,
+        genesisSupply: genesisSupply(genesis),
       });
-      deployment = { ...deployed, l2GenesisTimestamp };
+      deployment = { ...deployed, l2GenesisTimestamp, relayerKey: keys.relayer.privateKey };
       await saveDeployment(deploymentFile, deployment);
       const name = deployment.contractName ?? "ExampleRollup";
       const kind =

@@ -78,6 +78,20 @@ export function l2Genesis(options: L2GenesisOptions): GenesisConfig {
   };
 }
 
+/**
+ * ETH that exists on L2 from genesis outside L2Bridge: every allocation's balance. The rollup's
+ * deployment deposits it on L1 (`NativeRollup.depositGenesisSupply`), so a genesis-funded account
+ * that withdraws is paid from its own backing, never from other users' deposits. (The bridge's
+ * pre-mint is not supply: it only leaves the bridge against a deposit made on L1.)
+ */
+export function genesisSupply(genesis: GenesisConfig): bigint {
+  let total = 0n;
+  for (const [address, account] of Object.entries(genesis.alloc ?? {})) {
+    if (address.toLowerCase() !== L2_BRIDGE_ADDRESS) total += account.balance ?? 0n;
+  }
+  return total;
+}
+
 /** The repository's Hardhat artifacts directory (compiled by `npx hardhat compile`). */
 export const DEFAULT_ARTIFACTS_DIR = path.resolve(__dirname, "..", "..", "artifacts");
 

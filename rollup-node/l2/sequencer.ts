@@ -65,9 +65,42 @@ const noMessages: AnchorProvider = async ({ nextMessageNonce }) => emptyAnchor(n
 
 /** Thrown from the chain's pre-store hook to discard a block whose anchor transactions did not all make it in. */
 class AnchorNotIncludedError extends L2Error {
-  constructor(reasons: string) {
+  constructor(readonly reasons: string) {
     super("L2_ANCHOR_NOT_INCLUDED", `anchor transactions were left out of the block: ${reasons}`, "the bridge re-provides the same messages for the next block");
   }
+}
+
+/** Thrown from the pre-store hook when the block's relays alone pass the block budget (what one `advance`, or a challenge, carries). */
+class RelaysOverWitnessBudgetError extends L2Error {
+  constructor(readonly reasons: string) {
+    super("L2_RELAYS_OVER_WITNESS_BUDGET", `the relays alone exceed the block budget: ${reasons}`, "a relay is deferred and the block rebuilt");
+  }
+}
+
+/** The block's relays could not all be included: the block is not built (L1 would reject it, or it would skip due messages). */
+export class RelayNotIncludedError extends L2Error {
+  constructor(number: bigint, reasons: string) {
+    super(
+      "L2_RELAY_NOT_INCLUDED",
+      `block ${number} not built: its relay transactions could not be included (${reasons})`,
+      "check that the relayer account can pay for its relays (L2Bridge pays it back at the base fee), or restart the node with another relayer key; the chain resumes where it is",
+    );
+  }
+}
+
+/** `anchor` with its last still-running relay replaced by its deferral; undefined when none is left. */
+function deferLastRelay(anchor: BlockAnchor): { anchor: BlockAnchor; nonce: bigint } | undefined {
+  const deferrals = anchor.deferrals ?? [];
+  for (let i = anchor.transactions.length - 1; i >= 0; i--) {
+    const deferral = deferrals[i];
+    if (deferral === undefined) continue;
+    const transactions = [...anchor.transactions];
+    const remaining = [...deferrals];
+    transactions[i] = deferral;
+    remaining[i] = undefined;
+    return { anchor: { ...anchor, transactions, deferrals: remaining }, nonce: anchor.firstMessageNonce + BigInt(i) };
+  }
+  return undefined;
 }
 
 function kb(bytes: number): string {
@@ -79,12 +112,14 @@ function kb(bytes: number): string {
  * the bridge's L1 anchor first, a stateless witness for every block, and durable storage that
  * survives a kill at any point. Serves JSON-RPC as an `RpcBackend` (see ./rpc.ts).
  *
- * Anchor policy: the anchor's transactions go first in the block; if any of them is left out
- * (invalid, or no room), the block is rebuilt WITHOUT the anchor (no messages consumed, zero
- * root) and the failure is logged as an error. Since the next block's `nextMessageNonce` only
- * advances by the stored `consumedMessages`, the bridge offers the same messages again; a
- * message is never consumed without its relay. A relay that is included but reverts leaves its
- * message relayable by anyone (L2Bridge reverts the whole relay) and is logged as a warning.
+ * Anchor policy: the anchor's transactions (one relay per consumed message, which L1 requires)
+ * go first in the block, and the block's witness must fit `maxWitnessBytes` like any other
+ * block's. When the relays alone overflow it, their deferrals are swapped in from the last relay
+ * back (L2Bridge records a deferred message as failed, its value held for a retry or a refund)
+ * until the block fits. If a relay cannot be included at all (e.g. the relayer cannot pay), no
+ * block is built: a block without the messages would be rejected on L1 once they are overdue,
+ * and the node would have to be reset; instead the error is logged with what to do, and the
+ * chain resumes where it is once the relayer is fixed.
  */
 export class Sequencer implements SequencerApi, RpcBackend {
   readonly clientVersion: string;
@@ -203,15 +238,19 @@ export class Sequencer implements SequencerApi, RpcBackend {
         // Nothing a block could take (only gapped nonces or fees below the base fee): no block.
         const idle = options.skipIfEmpty && !(await this.mempool.hasExecutable(parent.header.calcNextBaseFee()));
         if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
-        let mined: MinedBlock;
+        let mined: MinedBlock | undefined;
         let used = anchor;
-        try {
-          mined = await this.mineWith(parent, timestamp, anchor, pooled);
-        } catch (error) {
-          if (!(error instanceof AnchorNotIncludedError)) throw error;
-          this.logger.error(`block ${number}: ${error.message}; building it without messages`);
-          used = emptyAnchor(nextMessageNonce);
-          mined = await this.mineWith(parent, timestamp, used, pooled);
+        while (mined === undefined) {
+          try {
+            mined = await this.mineWith(parent, timestamp, used, pooled);
+          } catch (error) {
+            if (error instanceof AnchorNotIncludedError) throw new RelayNotIncludedError(number, error.reasons);
+            if (!(error instanceof RelaysOverWitnessBudgetError)) throw error;
+            const deferred = deferLastRelay(used);
+            if (deferred === undefined) throw error;
+            this.logger.warn(`block ${number}: ${error.message}: deferring L1 → L2 message #${deferred.nonce} (recorded as failed; anyone may retry it, its sender may refund it)`);
+            used = deferred.anchor;
+          }
         }
         await this.mempool.settle(mined);
         const produced = this.toProduced(mined, parent, used);
@@ -273,11 +312,11 @@ export class Sequencer implements SequencerApi, RpcBackend {
         const included = mined.record.block.transactions;
         const missing = anchor.transactions.filter((tx, i) => included[i] === undefined || !equalsBytes(included[i].hash(), tx.hash()));
         if (missing.length > 0) {
-          const reasons = missing.map((tx) => {
-            const skipped = mined.skipped.find((s) => equalsBytes(s.tx.hash(), tx.hash()));
-            return `${bytesToHex(tx.hash())}: ${skipped?.reason ?? "not included"}`;
-          });
-          throw new AnchorNotIncludedError(reasons.join("; "));
+          const skips = missing.map((tx) => ({ tx, skipped: mined.skipped.find((s) => equalsBytes(s.tx.hash(), tx.hash())) }));
+          const reasons = skips.map(({ tx, skipped }) => `${bytesToHex(tx.hash())}: ${skipped?.reason ?? "not included"}`).join("; ");
+          // Left out by the block budget (not by their own failure): a relay is deferred instead.
+          if (skips.every(({ skipped }) => skipped?.overBudget === true)) throw new RelaysOverWitnessBudgetError(reasons);
+          throw new AnchorNotIncludedError(reasons);
         }
         // State nodes are already in the database (written while building): the record and
         // head pointer go last, in one batch, so a kill never leaves a half-stored block.
@@ -314,7 +353,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
         `gas ${block.header.gasUsed}, witness ${kb(produced.encodedWitness.length)}${messages}`,
     );
     mined.record.receipts.slice(0, anchor.transactions.length).forEach((receipt, i) => {
-      if (receipt.status === 0) this.logger.warn(`block ${produced.number}: relay transaction ${i} reverted (${receipt.error ?? "revert"}); its message stays relayable`);
+      if (receipt.status === 0) this.logger.error(`block ${produced.number}: relay transaction ${i} reverted (${receipt.error ?? "revert"}); its message is not consumed: relay it (relayMessage) before the EIP-4788 buffer rolls over`);
     });
     const invalid = mined.skipped.filter((s) => !s.retryable);
     if (invalid.length > 0) {

@@ -19,6 +19,12 @@ export interface BlockAnchor {
   readonly firstMessageNonce: bigint;
   /** L2 transactions placed first in the block (relays of the consumed messages). */
   readonly transactions: readonly TypedTransaction[];
+  /**
+   * For each of `transactions`, the transaction that defers the same message instead (the same
+   * signer and nonce), or undefined when it may not be deferred. The sequencer swaps deferrals
+   * in, from the last relay back, while the relays' witness does not fit the block.
+   */
+  readonly deferrals?: readonly (TypedTransaction | undefined)[];
 }
 
 /**

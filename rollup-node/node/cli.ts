@@ -13,7 +13,7 @@ import { NodeError } from "../errors";
 import { startFollowerNode } from "../follower/service";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import { createLineLogger } from "../logger";
-import { devNodeKeys } from "./keys";
+import { devNodeKeys, nodeRelayer } from "./keys";
 import { devL2Genesis } from "./l2Genesis";
 import { startRollupNode } from "./rollupNode";
 
@@ -56,7 +56,9 @@ async function main(argv: string[]): Promise<void> {
   const deployment = await loadDeployment(values.deployment);
   if (deployment === undefined) throw new NodeCliError("NO_DEPLOYMENT", `${values.deployment} does not exist`, "deploy first (npm run devnet, or npx hardhat rollup:deploy)");
   if (deployment.l2GenesisTimestamp === undefined) throw new NodeCliError("NO_GENESIS", "the deployment record has no L2 genesis timestamp", "deploy with the devnet or rollup:deploy, which record it");
-  const keys = devNodeKeys(DEFAULT_DEV_BALANCE);
+  const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
+  // The devnet records its own relayer key (not the public mnemonic's); rollup:deploy records none.
+  const keys = deployment.relayerKey === undefined ? devKeys : { ...devKeys, relayer: nodeRelayer(DEFAULT_DEV_BALANCE, deployment.relayerKey) };
   const genesis = devL2Genesis({
     chainId: deployment.l2ChainId,
     timestamp: deployment.l2GenesisTimestamp,

@@ -1,3 +1,5 @@
+import { Wallet } from "ethers";
+
 import { type DevAccount, deriveDevAccounts } from "../devnet/accounts";
 
 /** Index (in the dev mnemonic) of the L1 account that submits L2 blocks: after the ten user accounts. */
@@ -25,4 +27,14 @@ export function devNodeKeys(balance?: bigint): NodeKeys {
     relayer: accounts[RELAYER_ACCOUNT_INDEX] as DevAccount,
     challenger: accounts[CHALLENGER_ACCOUNT_INDEX] as DevAccount,
   };
+}
+
+/**
+ * The relayer account of `privateKey` (a fresh random key when absent): a node's own relayer, which
+ * nobody who knows the public dev mnemonic can drain. L2Bridge pays relays back at the base fee,
+ * so its genesis balance is a float that relaying does not use up.
+ */
+export function nodeRelayer(balance: bigint, privateKey?: `0x${string}`): DevAccount {
+  const wallet = privateKey === undefined ? Wallet.createRandom() : new Wallet(privateKey);
+  return { address: wallet.address, privateKey: wallet.privateKey as `0x${string}`, balance };
 }

@@ -64,6 +64,8 @@ describe("the batch submitter in proof mode checks the policy's threshold before
       l2ChainId: 778n,
       genesisBlockHash: bytesToHex(head.hash()),
       genesisStateRoot: bytesToHex(head.stateRoot),
+      // Unbacked on purpose: this test never withdraws genesis funds.
+      genesisSupply: 0n,
       sequencer: keys.sequencer.address,
       proofPolicy: { threshold: 2, allowReexecution, acceptedKeys: [keccak256(BOGUS_KEY), keccak256("0x04")] },
     });

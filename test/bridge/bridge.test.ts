@@ -18,6 +18,7 @@ import { buildWithdrawalProof, findSentMessage } from "../../rollup-node/bridge/
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
+import { genesisSupply } from "../../rollup-node/l2/genesis";
 import { Sequencer } from "../../rollup-node/l2/sequencer";
 import { eventually } from "../e2e/support/harness";
 
@@ -40,7 +41,7 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
   let deployBlock: number;
 
   before(async () => {
-    l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("100") } } });
+    l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("1000000") } } });
     provider = new JsonRpcProvider(l1.url, undefined, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
     dir = mkdtempSync(path.join(tmpdir(), "bridge-test-"));
     const genesis = devL2Genesis({ chainId: 777n, timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n, funded: [...l1.accounts, keys.relayer] });
@@ -51,6 +52,7 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
       genesisBlockHash: bytesToHex(head.hash()),
       genesisStateRoot: bytesToHex(head.header.stateRoot),
       sequencer: keys.sequencer.address,
+      genesisSupply: genesisSupply(genesis),
     });
     rollupAddress = deployment.address;
     deployBlock = deployment.deployBlock;

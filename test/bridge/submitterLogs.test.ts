@@ -58,6 +58,7 @@ describe("the batch submitter's transactions: logged by hash and size, proposals
       l2ChainId: 779n,
       genesisBlockHash: genesisHash,
       genesisStateRoot: genesisRoot,
+      genesisSupply: 0n, // unbacked on purpose: these tests never withdraw genesis funds
       sequencer: keys.sequencer.address,
     });
     const broke = Wallet.createRandom().connect(provider); // L1 refuses its transactions: no funds for gas
@@ -80,6 +81,7 @@ describe("the batch submitter's transactions: logged by hash and size, proposals
       l2ChainId: 779n,
       genesisBlockHash: genesisHash,
       genesisStateRoot: genesisRoot,
+      genesisSupply: 0n, // unbacked on purpose: these tests never withdraw genesis funds
       sequencer: keys.sequencer.address,
       optimistic: { challengeWindow: 3600n, proposalBond: parseEther("0.1") },
     });

@@ -2,7 +2,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { bytesToBigInt, bytesToHex, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
-import { Interface, ZeroHash, getAddress, getBytes, hexlify } from "ethers";
+import { AbiCoder, Interface, ZeroHash, getAddress, getBytes, hexlify, keccak256, zeroPadValue } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { artifacts, ethers } from "hardhat";
 
@@ -30,8 +30,12 @@ const FORCE_INCLUSION_DELAY = 600n;
 const DEPOSIT_GAS_LIMIT = 100_000n;
 /** Where the test L2 genesis places L2Receiver (no constructor, empty storage). */
 const L2_RECEIVER_ADDRESS = "0x0000000000000000000000000000000000002ec0";
-/** Gas of an L2 relay transaction: the message's gas limit plus proof checking and bookkeeping. */
+/** Gas of an L2 relay transaction beyond its call's share: proof checking and bookkeeping (NativeRollup.RELAY_OVERHEAD_GAS). */
 const RELAY_OVERHEAD_GAS = 200_000n;
+/** Relay gas per calldata byte (NativeRollup.RELAY_GAS_PER_CALLDATA_BYTE). */
+const RELAY_GAS_PER_CALLDATA_BYTE = 40n;
+/** Seconds after which the EIP-4788 ring buffer has overwritten a root (its length). */
+const BEACON_ROOTS_HISTORY = 8_191n;
 
 /** The precompile's revert, which `advance` bubbles up unchanged (declared in Execute.sol). */
 const executeErrors = { interface: new Interface(["error ExecuteInvalid(uint8 code, string reason)"]) };
@@ -86,15 +90,13 @@ async function advance(f: Fixture, built: BuiltBlock, consumedMessages: number, 
 }
 
 /** The L2 transactions that relay `messages`, anchored together in the block at `anchorTimestamp`. */
-function relayTxs(f: Fixture, messages: readonly L1Message[], anchorTimestamp: bigint) {
+function relayTxs(f: Fixture, messages: readonly L1Message[], anchorTimestamp: bigint, method: "relayMessage" | "deferMessage" = "relayMessage") {
   const leaves = messages.map(hashL1Message);
-  return messages.map((message, index) =>
-    f.alice.tx({
-      to: L2_BRIDGE_ADDRESS,
-      data: f.bridge.encodeFunctionData("relayMessage", [message, anchorTimestamp, index, messageProof(leaves, index)]),
-      gasLimit: message.gasLimit + RELAY_OVERHEAD_GAS,
-    }),
-  );
+  return messages.map((message, index) => {
+    const data = f.bridge.encodeFunctionData(method, [message, anchorTimestamp, index, messageProof(leaves, index)]);
+    const callGas = method === "relayMessage" ? message.gasLimit + message.gasLimit / 63n : 0n;
+    return f.alice.tx({ to: L2_BRIDGE_ADDRESS, data, gasLimit: callGas + RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(getBytes(data).length) });
+  });
 }
 
 /** Builds the next L2 block that consumes `messages` (anchoring their root) and relays them. */
@@ -121,6 +123,13 @@ async function l2Balance(chain: L2TestChain, address: string): Promise<bigint> {
 async function l2Storage(chain: L2TestChain, address: string, slot: number): Promise<bigint> {
   const value = await (await chain.stateAt()).getStorage(createAddressFromString(address), hexToBytes(`0x${word(slot)}`));
   return bytesToBigInt(value);
+}
+
+/** L2Bridge's `failedMessages(nonce)` (a mapping at storage slot 2), read from the L2 state. */
+async function failedMessage(chain: L2TestChain, nonce: bigint): Promise<string> {
+  const slot = keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [nonce, 2n]));
+  const value = await (await chain.stateAt()).getStorage(createAddressFromString(L2_BRIDGE_ADDRESS), hexToBytes(slot as `0x${string}`));
+  return zeroPadValue(value.length === 0 ? "0x" : hexlify(value), 32);
 }
 
 /** Mines an L1 block `seconds` after the latest one (blocks may run ahead of the wall clock). */
@@ -198,7 +207,9 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
 
       const built = await buildAnchoredBlock(f, [message]);
       expect(await l2Balance(f.chain, recipient)).to.equal(ONE_ETH);
-      expect(await l2Balance(f.chain, L2_BRIDGE_ADDRESS)).to.equal(BRIDGE_PREMINT - ONE_ETH);
+      // The bridge also paid the relayer back its gas at the base fee.
+      const reimbursed = BRIDGE_PREMINT - ONE_ETH - (await l2Balance(f.chain, L2_BRIDGE_ADDRESS));
+      expect(reimbursed > 0n && reimbursed <= built.block.header.gasUsed * (built.block.header.baseFeePerGas as bigint)).to.equal(true);
 
       await expect(advance(f, built, 1)).to.emit(f.rollup, "BlockAdvanced").withArgs(1n, anyValue, anyValue, 1n, anyValue, anyValue, anyValue);
       expect(await f.rollup.nextMessageIndex()).to.equal(1n);
@@ -265,6 +276,103 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
         .withArgs(0n, queuedAt);
       const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 1n, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
       await advance(f, await buildAnchoredBlock(f, [message]), 1);
+    });
+  });
+
+  describe("message liveness: every anchored message is executed or recorded as failed in its block", () => {
+    it("rejects a block that anchors a message without relaying it, or relays it with less gas than it is owed", async () => {
+      const f = await deployRollup();
+      await f.rollup.connect(f.user).depositETH(f.user.address, { value: ONE_ETH });
+      const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: ONE_ETH, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const timestamp = f.chain.latest.header.timestamp + 1n;
+      const parentBeaconBlockRoot = getBytes(hashL1Message(message));
+
+      // Discarded blocks: each is signed by a fresh signer of alice's key, so alice's nonces stay unused.
+      const aliceAgain = (): TestSigner => TestSigner.fromSeed(1, f.chain.common);
+      const anchorOnly = await f.chain.buildBlock([aliceAgain().tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })], { timestamp, parentBeaconBlockRoot, discard: true });
+      await expect(advance(f, anchorOnly, 1)).to.be.revertedWithCustomError(f.rollup, "RelayMissing").withArgs(0n, 3);
+      const nothing = await f.chain.buildBlock([], { timestamp, parentBeaconBlockRoot, discard: true });
+      await expect(advance(f, nothing, 1)).to.be.revertedWithCustomError(f.rollup, "RelayMissing").withArgs(0n, 0);
+
+      const relayData = f.bridge.encodeFunctionData("relayMessage", [message, timestamp, 0n, []]);
+      const starved = aliceAgain().tx({ to: L2_BRIDGE_ADDRESS, data: relayData, gasLimit: 60_000n });
+      const starvedBlock = await f.chain.buildBlock([starved], { timestamp, parentBeaconBlockRoot, discard: true });
+      await expect(advance(f, starvedBlock, 1)).to.be.revertedWithCustomError(f.rollup, "RelayMissing").withArgs(0n, 9);
+
+      await advance(f, await buildAnchoredBlock(f, [message]), 1);
+      expect(await l2Balance(f.chain, f.user.address)).to.equal(ONE_ETH);
+    });
+
+    it("accepts a block with more transactions than an RLP list reader's usual cap (40 after the relay)", async () => {
+      const f = await deployRollup();
+      await f.rollup.connect(f.user).depositETH(f.user.address, { value: 1n });
+      const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 1n, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const timestamp = f.chain.latest.header.timestamp + 1n;
+      const relays = relayTxs(f, [message], timestamp);
+      const transfers = Array.from({ length: 40 }, () => f.alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: 21_000n }));
+      const built = await f.chain.buildBlock([...relays, ...transfers], { timestamp, parentBeaconBlockRoot: getBytes(hashL1Message(message)) });
+      expectAllSucceeded(built);
+      expect(built.block.transactions).to.have.length(41);
+      await expect(advance(f, built, 1)).to.emit(f.rollup, "BlockAdvanced");
+    });
+
+    it("a deposit whose L2 call reverts (to L2Bridge itself) is consumed and recorded as failed; its L1 sender takes the value back on L1 through an L1 message", async () => {
+      const f = await deployRollup();
+      await f.rollup.connect(f.user).depositETH(L2_BRIDGE_ADDRESS, { value: ONE_ETH });
+      const deposit: L1Message = { nonce: 0n, from: f.user.address, to: L2_BRIDGE_ADDRESS, value: ONE_ETH, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const first = await buildAnchoredBlock(f, [deposit]);
+      await advance(f, first, 1);
+      expect(await failedMessage(f.chain, 0n)).to.equal(hashL1Message(deposit));
+
+      // The refund request goes through L1, so no sequencer can refuse it (it is never deferred).
+      const refundData = f.bridge.encodeFunctionData("refundMessage", [deposit, f.user.address, true]);
+      await f.rollup.connect(f.user).sendMessage(L2_BRIDGE_ADDRESS, 150_000n, refundData);
+      const request: L1Message = { nonce: 1n, from: f.user.address, to: L2_BRIDGE_ADDRESS, value: 0n, gasLimit: 150_000n, data: refundData };
+      const second = await buildAnchoredBlock(f, [request]);
+      await advance(f, second, 1);
+      const refund: L2Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: ONE_ETH, data: "0x" };
+      const proof = await f.chain.getProof(L2_BRIDGE_ADDRESS, [sentMessageSlot(hashL2Message(refund))], 2n);
+      const before = await ethers.provider.getBalance(f.user.address);
+      await f.rollup.connect(f.stranger).finalizeMessage(2n, refund, proof.accountProof, proof.storageProof[0].proof);
+      expect(await ethers.provider.getBalance(f.user.address)).to.equal(before + ONE_ETH);
+    });
+
+    it("a message its block cannot carry is deferred, not stranded: its value is held and anyone may run it later, after the EIP-4788 buffer has rolled over", async () => {
+      const f = await deployRollup();
+      const data = f.receiver.encodeFunctionData("receiveMessage", [7n]);
+      await f.rollup.connect(f.user).sendMessage(L2_RECEIVER_ADDRESS, 200_000n, data, { value: 5n });
+      const message: L1Message = { nonce: 0n, from: f.user.address, to: L2_RECEIVER_ADDRESS, value: 5n, gasLimit: 200_000n, data };
+      const timestamp = f.chain.latest.header.timestamp + 1n;
+      const deferred = await f.chain.buildBlock(relayTxs(f, [message], timestamp, "deferMessage"), { timestamp, parentBeaconBlockRoot: getBytes(hashL1Message(message)) });
+      expectAllSucceeded(deferred);
+      await advance(f, deferred, 1);
+      expect(await l2Storage(f.chain, L2_RECEIVER_ADDRESS, 3)).to.equal(0n);
+      expect(await failedMessage(f.chain, 0n)).to.equal(hashL1Message(message));
+
+      const retry = f.bridge.encodeFunctionData("retryMessage", [message]);
+      // A retry owes the call its full gas limit: with less it is refused and the message stays failed.
+      const starved = await f.chain.buildBlock([f.alice.tx({ to: L2_BRIDGE_ADDRESS, data: retry, gasLimit: 150_000n })], { timestamp: timestamp + BEACON_ROOTS_HISTORY + 1n });
+      expect(f.bridge.parseError(hexlify(starved.txResults[0].execResult.returnValue))?.name).to.equal("InsufficientRelayGas");
+      const retried = await f.chain.buildBlock([f.alice.tx({ to: L2_BRIDGE_ADDRESS, data: retry, gasLimit: 500_000n })]);
+      expectAllSucceeded(retried);
+      expect(await l2Storage(f.chain, L2_RECEIVER_ADDRESS, 3)).to.equal(7n);
+      expect(await l2Storage(f.chain, L2_RECEIVER_ADDRESS, 2)).to.equal(5n);
+      expect(await l2Storage(f.chain, L2_RECEIVER_ADDRESS, 0)).to.equal(BigInt(f.user.address));
+      expect(await failedMessage(f.chain, 0n)).to.equal(ZeroHash);
+    });
+
+    it("a refund request is never deferred, and may not ask for more gas than any block carries", async () => {
+      const f = await deployRollup();
+      const failed: L1Message = { nonce: 0n, from: f.user.address, to: L2_BRIDGE_ADDRESS, value: 0n, gasLimit: 1n, data: "0x" };
+      const refundData = f.bridge.encodeFunctionData("refundMessage", [failed, f.user.address, false]);
+      await expect(f.rollup.connect(f.user).sendMessage(L2_BRIDGE_ADDRESS, 300_000n, refundData))
+        .to.be.revertedWithCustomError(f.rollup, "GasLimitTooHigh")
+        .withArgs(300_000n, 200_000n);
+      await f.rollup.connect(f.user).sendMessage(L2_BRIDGE_ADDRESS, 100_000n, refundData);
+      const request: L1Message = { nonce: 0n, from: f.user.address, to: L2_BRIDGE_ADDRESS, value: 0n, gasLimit: 100_000n, data: refundData };
+      const timestamp = f.chain.latest.header.timestamp + 1n;
+      const deferring = await f.chain.buildBlock(relayTxs(f, [request], timestamp, "deferMessage"), { timestamp, parentBeaconBlockRoot: getBytes(hashL1Message(request)), discard: true });
+      await expect(advance(f, deferring, 1)).to.be.revertedWithCustomError(f.rollup, "RelayMissing").withArgs(0n, 8);
     });
   });
 

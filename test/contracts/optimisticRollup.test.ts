@@ -117,6 +117,11 @@ async function transferBlock(f: Fixture, options: { discard?: boolean } = {}): P
   return f.chain.buildBlock([f.alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })], options);
 }
 
+/** The relay of a block's only message, as L1 requires it first in the block (full gas, anchored at `timestamp`). */
+function relayTx(f: Fixture, message: L1Message, timestamp: bigint) {
+  const data = f.bridge.encodeFunctionData("relayMessage", [message, timestamp, 0n, []]);
+  return f.alice.tx({ to: L2_BRIDGE_ADDRESS, data, gasLimit: message.gasLimit + message.gasLimit / 63n + 200_000n + 40n * BigInt(getBytes(data).length) });
+}
 
 /** Proposes `block` on the parent `parentHeader`, committing to `witness` (what a challenge must then use). */
 async function propose(f: Fixture, parentHeader: Uint8Array, block: Uint8Array, witness: Uint8Array | string, consumedMessages = 0, signer = f.sequencer) {
@@ -232,7 +237,12 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         .to.be.revertedWithCustomError(f.rollup, "AnchorMismatch")
         .withArgs(hashL1Message(message), ZeroHash);
 
-      const anchored = await f.chain.buildBlock([], { parentBeaconBlockRoot: getBytes(messageRoot([hashL1Message(message)])) });
+      const timestamp = f.chain.latest.header.timestamp + 1n;
+      const root = getBytes(messageRoot([hashL1Message(message)]));
+      // L1 requires the block to start with the message's relay.
+      const unrelayed = await f.chain.buildBlock([], { timestamp, parentBeaconBlockRoot: root, discard: true });
+      await expect(propose(f, unrelayed.parentHeader, unrelayed.blockRlp, unrelayed.witness, 1)).to.be.revertedWithCustomError(f.rollup, "RelayMissing").withArgs(0n, 0);
+      const anchored = await f.chain.buildBlock([relayTx(f, message, timestamp)], { timestamp, parentBeaconBlockRoot: root });
       await propose(f, anchored.parentHeader, anchored.blockRlp, anchored.witness, 1);
       expect(await f.rollup.provisionalMessageIndex()).to.equal(1n);
       expect(await f.rollup.nextMessageIndex()).to.equal(0n);
@@ -288,11 +298,13 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await f.rollup.connect(f.user).depositETH(f.user.address, { value: 10n * ONE_ETH });
       const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 10n * ONE_ETH, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
       const withdrawal: L2Message = { nonce: 0n, from: getAddress(f.alice.address.toString()), to: f.challenger.address, value: ONE_ETH, data: "0x" };
+      const timestamp = f.chain.latest.header.timestamp + 1n;
       const built = await f.chain.buildBlock(
-        [f.alice.tx({ to: L2_BRIDGE_ADDRESS, value: withdrawal.value, data: f.bridge.encodeFunctionData("withdraw", [withdrawal.to]) })],
-        { parentBeaconBlockRoot: getBytes(messageRoot([hashL1Message(message)])) },
+        [relayTx(f, message, timestamp), f.alice.tx({ to: L2_BRIDGE_ADDRESS, value: withdrawal.value, data: f.bridge.encodeFunctionData("withdraw", [withdrawal.to]) })],
+        { timestamp, parentBeaconBlockRoot: getBytes(messageRoot([hashL1Message(message)])) },
       );
       expect(built.txResults[0].execResult.exceptionError).to.equal(undefined);
+      expect(built.txResults[1].execResult.exceptionError).to.equal(undefined);
       await propose(f, built.parentHeader, built.blockRlp, built.witness, 1);
 
       const proof = await f.chain.getProof(L2_BRIDGE_ADDRESS, [sentMessageSlot(hashL2Message(withdrawal))], 1n);

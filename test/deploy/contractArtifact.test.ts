@@ -14,7 +14,7 @@ async function artifact(name: string): Promise<RollupContractArtifact> {
 
 const SEQUENCER = getAddress("0x00000000000000000000000000000000000000aa");
 const POLICY = { threshold: 1, allowReexecution: false, acceptedKeys: [`0x${"11".repeat(32)}`] };
-const BASE = { l2ChainId: 777n, genesisBlockHash: `0x${"01".repeat(32)}`, genesisStateRoot: `0x${"02".repeat(32)}`, sequencer: SEQUENCER, policy: DEFAULT_ROLLUP_POLICY, executor: EXECUTE_ADDRESS };
+const BASE = { l2ChainId: 777n, genesisBlockHash: `0x${"01".repeat(32)}`, genesisStateRoot: `0x${"02".repeat(32)}`, sequencer: SEQUENCER, policy: DEFAULT_ROLLUP_POLICY, executor: EXECUTE_ADDRESS, genesisSupply: 0n };
 
 describe("deploy/contractArtifact: a project's own rollup contract", () => {
   it("reads which framework structs a constructor takes from its ABI", async () => {

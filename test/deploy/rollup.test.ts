@@ -13,6 +13,7 @@ const BASE = {
   genesisStateRoot: `0x${"02".repeat(32)}`,
   sequencer: getAddress("0x00000000000000000000000000000000000000aa"),
   policy: DEFAULT_ROLLUP_POLICY,
+  genesisSupply: 0n,
 };
 
 async function deploymentError(l1: EdrL1, params: RollupDeployParams): Promise<string | undefined> {

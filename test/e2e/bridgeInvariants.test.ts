@@ -56,6 +56,8 @@ interface Withdrawal {
 interface RunModel {
   l1Before: bigint;
   bridgeBefore: bigint;
+  /** Wei L2Bridge had paid relayers back (RelayReimbursed) when the run started. */
+  reimbursedBefore: bigint;
   firstNonce: bigint;
   queued: bigint[]; // value of each L1 → L2 message queued in this run
   withdrawals: Withdrawal[];
@@ -86,6 +88,9 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
   const bridgeL2 = () => L2Bridge__factory.connect(L2_BRIDGE_ADDRESS, rollup().l2);
   const rollupBalance = () => rollup().l1.getBalance(rollup().devnet.deployment.address);
   const bridgeBalance = () => rollup().l2.getBalance(L2_BRIDGE_ADDRESS);
+  // L2Bridge pays relayers back their gas at the base fee: that ETH also leaves the bridge.
+  const reimbursed = async (): Promise<bigint> =>
+    (await bridgeL2().queryFilter(bridgeL2().filters.RelayReimbursed(), 0)).reduce((total, e) => total + e.args.amount, 0n);
 
   before(async () => {
     r = await startE2eRollup({ dataDir, keepDataDir: true });
@@ -169,8 +174,10 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
 
     // L1: the rollup contract holds deposits minus finalized withdrawals.
     expect((await rollupBalance()) - model.l1Before, "L1 rollup balance delta").to.equal(deposited - paidOut);
-    // L2: the supply outside L2Bridge (BRIDGE_PREMINT − its balance) grows by relayed values, shrinks by withdrawals.
-    expect(model.bridgeBefore - (await bridgeBalance()), "L2 supply outside L2Bridge delta").to.equal(deposited - withdrawn);
+    // L2: the supply outside L2Bridge (BRIDGE_PREMINT − its balance) grows by relayed values and
+    // relay reimbursements (gas the relayer burned), shrinks by withdrawals.
+    const reimbursedNow = (await reimbursed()) - model.reimbursedBefore;
+    expect(model.bridgeBefore - (await bridgeBalance()), "L2 supply outside L2Bridge delta").to.equal(deposited - withdrawn + reimbursedNow);
 
     // Each L1 message of the run relayed exactly once, with its queued hash.
     const relayedEvents = await bridge.queryFilter(bridge.filters.MessageRelayed(), 0);
@@ -200,13 +207,14 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
     const queuedEvents = await l1Rollup.queryFilter(l1Rollup.filters.MessageQueued(), current.devnet.deployment.deployBlock);
     const totalQueued = sum(queuedEvents.map((e) => e.args.value));
     const totalFinalized = sum(finalizedEvents.map((e) => e.args.value));
-    expect(await rollupBalance(), "L1 rollup balance = Σ queued − Σ finalized").to.equal(totalQueued - totalFinalized);
+    // The deployment deposited the L2 genesis supply besides.
+    expect(await rollupBalance(), "L1 rollup balance = genesis supply + Σ queued − Σ finalized").to.equal((await l1Rollup.genesisSupply()) + totalQueued - totalFinalized);
     const relayedNonces = relayedEvents.map((e) => e.args.nonce);
     expect(new Set(relayedNonces).size, "no nonce relayed twice").to.equal(relayedNonces.length);
     expect(relayedNonces.length).to.equal(queuedEvents.length);
     const sentEvents = await bridge.queryFilter(bridge.filters.MessageSentToL1(), 0);
     const totalSent = sum(sentEvents.map((e) => e.args.value));
-    expect(BRIDGE_PREMINT - (await bridgeBalance()), "L2 supply outside L2Bridge = Σ relayed − Σ sent to L1").to.equal(totalQueued - totalSent);
+    expect(BRIDGE_PREMINT - (await bridgeBalance()), "L2 supply outside L2Bridge = Σ relayed − Σ sent to L1 + Σ reimbursed").to.equal(totalQueued - totalSent + (await reimbursed()));
   }
 
   it("L1 rollup balance = deposits − finalized withdrawals; L2 supply outside L2Bridge = relayed − withdrawn; nothing relayed or finalized twice", async () => {
@@ -217,6 +225,7 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
         const model: RunModel = {
           l1Before: await rollupBalance(),
           bridgeBefore: await bridgeBalance(),
+          reimbursedBefore: await reimbursed(),
           firstNonce: await rollup().rollup().messageCount(),
           queued: [],
           withdrawals: [],

@@ -81,18 +81,24 @@ describe("sdk: RollupClient against a rollup devnet in this process", function (
     expect(await client.getMessage(message.messageHash)).to.deep.equal(message);
   });
 
-  it("a message whose L2 call reverts stays anchored (relayable), and is not reported relayed", async () => {
-    // L2Bridge has no fallback: calling it with unknown calldata reverts, so the relay reverts.
-    const message = await client.sendMessage({ to: L2_BRIDGE_ADDRESS, data: "0xdeadbeef", gasLimit: 100_000n });
-    const anchored = await client.waitForMessageStatus(message, "anchored", { timeoutMs: 20_000 });
-    expect(anchored.status).to.equal("anchored");
-    expect(anchored.anchoredInL2Block).to.be.a("bigint");
-    expect(await client.l2Bridge.relayed(message.nonce)).to.equal(false);
-    // Once L1 accepts the anchoring block, the contract itself records the message as consumed.
-    await submitter.waitForAccepted(anchored.anchoredInL2Block as bigint, 20_000);
-    const consumed = await client.getMessageStatus(message);
-    expect(consumed.status).to.equal("anchored");
-    expect(consumed.consumedOnL1).to.equal(true);
+  it("a message whose L2 call reverts is consumed and reported failed (waiting for relayed fails fast with MESSAGE_FAILED); its sender refunds it and it is reported refunded", async () => {
+    // L2Bridge has no fallback: calling it with unknown calldata reverts, so the call fails.
+    const message = await client.sendMessage({ to: L2_BRIDGE_ADDRESS, data: "0xdeadbeef", gasLimit: 100_000n, value: parseEther("0.5") });
+    const error = await sdkError(client.waitForMessageStatus(message, "relayed", { timeoutMs: 20_000 }), "MESSAGE_FAILED");
+    expect(error.hint).to.include("refundMessage");
+    const failed = await client.getMessageStatus(message);
+    expect(failed.status).to.equal("failed");
+    expect(failed.direction === "l1ToL2" && failed.failureReason).to.equal("callFailed");
+    expect(await client.l2Bridge.relayed(message.nonce)).to.equal(true);
+    await submitter.waitForAccepted(failed.direction === "l1ToL2" ? (failed.relayedInL2Block as bigint) : 0n, 20_000);
+    expect((await client.getMessageStatus(message)).direction === "l1ToL2" && (await client.getMessageStatus(message) as { consumedOnL1: boolean }).consumedOnL1).to.equal(true);
+
+    // Its L1 sender (dev account 1, the same key on L2) takes the value back on L2.
+    const recipient = Wallet.createRandom().address;
+    const m = { nonce: message.nonce, from: r.l1Wallet(1).address, to: L2_BRIDGE_ADDRESS, value: parseEther("0.5"), gasLimit: 100_000n, data: "0xdeadbeef" };
+    await (await client.l2Bridge.refundMessage(m, recipient, false)).wait();
+    expect(await r.l2.getBalance(recipient)).to.equal(parseEther("0.5"));
+    expect((await client.getMessageStatus(message)).status).to.equal("refunded");
   });
 
   it("a withdrawal goes initiated → provable → finalized and pays the L1 recipient; finalizing before provable or twice fails with the SDK's codes", async () => {

@@ -56,6 +56,7 @@ describe("advance budget against the L1 devnet", function () {
       l2ChainId: CHAIN_ID,
       genesisBlockHash: bytesToHex(head.hash()),
       genesisStateRoot: bytesToHex(head.header.stateRoot),
+      genesisSupply: 0n, // unbacked on purpose: this test never withdraws genesis funds
       sequencer: keys.sequencer.address,
     });
     rollupAddress = deployment.address;

@@ -92,7 +92,7 @@ describe("L2 sequencer", function () {
     expect(await sequencer.producedBlock(3n)).to.equal(undefined);
   });
 
-  it("builds the block without the anchor when an anchor transaction is invalid, logs it, and is offered the messages again", async () => {
+  it("builds no block while a relay cannot be included (a block without its messages would be rejected on L1 once they are overdue), says what to do, and resumes the chain once the relayer is fixed", async () => {
     const logger = new MemoryLogger();
     const contexts: bigint[] = [];
     let relayer = signers(1)[0]!;
@@ -109,11 +109,13 @@ describe("L2 sequencer", function () {
         },
       }),
     );
-    const without = await sequencer.produceBlock();
-    expect(without.consumedMessages).to.equal(0);
-    expect(bytesToHex(without.block.header.parentBeaconBlockRoot!)).to.equal(bytesToHex(new Uint8Array(32)));
-    expect(without.block.transactions).to.have.length(0);
-    expect(logger.lines.some((l) => l.level === "error" && l.message.includes("anchor transactions were left out"))).to.equal(true);
+    const error = await sequencer.produceBlock().then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; hint?: string },
+    );
+    expect(error?.code).to.equal("L2_RELAY_NOT_INCLUDED");
+    expect(error?.hint).to.include("relayer");
+    expect(sequencer.chain.headNumber).to.equal(0n);
 
     broken = false;
     relayer = signers(1)[0]!;
