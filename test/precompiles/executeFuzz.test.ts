@@ -16,6 +16,7 @@ import {
   runCase,
   runFuzz,
 } from "../support/executeFuzz";
+import { contractsAcceptAsBlock } from "../support/blockHeadersReader";
 
 const SEED = 20240601;
 const CASES = Number(process.env.EXECUTE_FUZZ_CASES ?? 300);
@@ -69,6 +70,21 @@ describe("EXECUTE mutation fuzzer", function () {
     const acceptAll = () => ({ address, function: async () => ({ executionGasUsed: 0n, returnValue: new Uint8Array(EXECUTE_RESULT_SIZE) }) });
     const brokenCase: FuzzCase = { index: -1, entry: broken, kind: "systemContract", input: broken.input, description: broken.name, expected: [ExecuteErrorCode.SystemCallFailed], invalid: true };
     expect(await runCase(corpus, brokenCase, 10_000, acceptAll)).to.include({ kind: "failure", failure: "acceptedInvalid" });
+  });
+
+  it("passes the cases the 20,000-case campaign of seed 20261127 flagged: broken header prefixes the contracts refuse, and a load-induced hang", async () => {
+    const seed = 20261127;
+    for (const index of [5664, 19089]) {
+      const c = makeCase(corpus, seed, index);
+      const block = decodeExecuteInput(c.input).block;
+      // Not a block the contracts could accept (test/contracts/optimisticRollup.test.ts proposes these bytes on-chain).
+      expect(contractsAcceptAsBlock(block), `case ${index}`).to.equal(false);
+      expect(outcomeLabel(await runCase(corpus, c)), `case ${index}`).to.equal("InvalidHeader");
+    }
+    // Timed out at 10 s in a campaign at nice 19 on a loaded machine; alone it takes tens of ms.
+    const started = Date.now();
+    expect(outcomeLabel(await runCase(corpus, makeCase(corpus, seed, 7230)))).to.equal("LogsBloomMismatch");
+    expect(Date.now() - started).to.be.below(5_000);
   });
 
   it("draws the same cases from the same seed", () => {
