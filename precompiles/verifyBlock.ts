@@ -113,14 +113,28 @@ function rlpSpan(bytes: Uint8Array, offset: number): { isList: boolean; payload:
 }
 
 /**
- * True when `bytes` is one RLP list, without a remainder, whose first item is a list that
- * decodes: what `OptimisticRollup.propose` requires of a posted block (BlockHeaders.decode).
+ * True when `bytes` could be a posted block: one RLP list, without a remainder, whose first item
+ * has a list prefix and fits inside it. Judged on the length prefixes alone, not on the items'
+ * contents: `BlockHeaders.decode` (what `OptimisticRollup.propose` and `NativeRollup.advance`
+ * read a posted block with) checks no more than the prefixes of the block's items and of the
+ * header's fields, so it can accept a block whose nested contents are not valid RLP (say a list
+ * with a broken inner item in a header field it does not read). Every byte string that reader
+ * accepts passes this test (it demands these prefixes and more), so none of them can get
+ * MalformedInput; bytes that fail it the contracts refuse, and they name no block.
  */
-function hasDecodableHeader(bytes: Uint8Array): boolean {
+function couldBePostedBlock(bytes: Uint8Array): boolean {
   const top = rlpSpan(bytes, 0);
-  if (top === undefined || !top.isList || top.end !== bytes.length) return false;
+  if (top === undefined || !top.isList || top.end !== bytes.length || top.payload >= top.end) return false;
   const header = rlpSpan(bytes, top.payload);
-  if (header === undefined || !header.isList || header.end > top.end) return false;
+  return header !== undefined && header.isList && header.end <= top.end;
+}
+
+/** True when the block's first item (its header) is valid RLP on its own: then what failed is the body. */
+function headerIsValidRlp(bytes: Uint8Array): boolean {
+  const top = rlpSpan(bytes, 0);
+  if (top === undefined) return false;
+  const header = rlpSpan(bytes, top.payload);
+  if (header === undefined) return false;
   try {
     return Array.isArray(RLP.decode(bytes.subarray(top.payload, header.end)));
   } catch {
@@ -129,19 +143,22 @@ function hasDecodableHeader(bytes: Uint8Array): boolean {
 }
 
 /**
- * Decodes the block. Only bytes that are not an RLP list starting with a header list are
- * MalformedInput (< 64): such bytes name no block (an optimistic rollup cannot even accept
- * them as a proposal). Once a header list exists, the posted bytes are a block, and whatever
- * is wrong with them makes that block invalid (>= 64), so that a challenge can remove it.
+ * Decodes the block. Only bytes that are not an RLP list starting with a header list (by their
+ * length prefixes, `couldBePostedBlock`) are MalformedInput (< 64): such bytes name no block
+ * (the rollup contracts cannot even accept them as a proposal). Once the prefixes make a header
+ * list, the posted bytes may be a block, and whatever is wrong with them makes that block
+ * invalid (>= 64), so that a challenge can remove it.
  */
 function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Block {
   let values: unknown[];
   try {
     values = decodeList(bytes, "block") as unknown[];
   } catch (error) {
-    // A list whose header decodes but whose body does not is a block (the rollup contracts read
-    // only the header): it is invalid, not uncheckable.
-    if (error instanceof ExecuteError && hasDecodableHeader(bytes)) {
+    // Bytes the contracts may accept as a block (they check only length prefixes) are an invalid
+    // block when they do not decode, not uncheckable input: a header that is not valid RLP is an
+    // InvalidHeader, a body that is not is InvalidTransactions.
+    if (error instanceof ExecuteError && couldBePostedBlock(bytes)) {
+      if (!headerIsValidRlp(bytes)) throw new ExecuteError(ExecuteErrorCode.InvalidHeader, `the header of the block is not valid RLP: ${error.message}`);
       throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, `the body of the block is not valid RLP: ${error.message}`);
     }
     throw error;

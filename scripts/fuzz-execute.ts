@@ -2,8 +2,12 @@
  * Mutation fuzzer of the EXECUTE precompile (`npm run fuzz:execute -- --cases N --seed S`).
  * Prints counts per mutation kind × outcome and the total time; exits non-zero on any failure
  * (an accepted altered block, a crash, a hang, a malformed failure or an unexpected code).
+ *
+ * `--only 5664,7230` reruns just those case indices of the campaign `--seed S` (each case is
+ * drawn from the seed and its index alone, so it is the same case the campaign ran), printing
+ * each case's outcome and time.
  */
-import { formatReport, runFuzz } from "../test/support/executeFuzz";
+import { buildCorpus, formatReport, makeCase, outcomeLabel, runCase, runFuzz } from "../test/support/executeFuzz";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -12,10 +16,36 @@ function arg(name: string, fallback: number): number {
   return value;
 }
 
+/** The case indices of `--only a,b,c`, or undefined when absent. */
+function onlyIndices(): number[] | undefined {
+  const i = process.argv.indexOf("--only");
+  if (i < 0) return undefined;
+  const indices = String(process.argv[i + 1] ?? "").split(",").map(Number);
+  if (indices.length === 0 || indices.some((n) => !Number.isInteger(n) || n < 0)) throw new Error("--only must be a comma-separated list of case indices");
+  return indices;
+}
+
+async function rerun(indices: readonly number[], seed: number, timeoutMs: number): Promise<number> {
+  const corpus = await buildCorpus();
+  let failures = 0;
+  for (const index of indices) {
+    const c = makeCase(corpus, seed, index);
+    const started = Date.now();
+    const outcome = await runCase(corpus, c, timeoutMs);
+    const ms = Date.now() - started;
+    const detail = outcome.kind === "rejected" ? `: ${outcome.reason}` : outcome.kind === "failure" ? `: ${outcome.detail}` : "";
+    console.log(`#${index} [${c.entry.name}/${c.kind}] ${c.description}: ${outcomeLabel(outcome)} in ${ms} ms${detail}`);
+    if (outcome.kind === "failure") failures++;
+  }
+  return failures;
+}
+
 async function main(): Promise<void> {
-  const cases = arg("cases", 1000);
   const seed = arg("seed", Date.now() % 2 ** 31);
   const timeoutMs = arg("timeout-ms", 10_000);
+  const only = onlyIndices();
+  if (only !== undefined) process.exit((await rerun(only, seed, timeoutMs)) > 0 ? 1 : 0);
+  const cases = arg("cases", 1000);
   const report = await runFuzz({
     cases,
     seed,

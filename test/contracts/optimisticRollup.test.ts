@@ -23,6 +23,9 @@ import { DEFAULT_EXECUTE_GAS_SCHEDULE, L1_TX_GAS_LIMIT_CAP } from "../../precomp
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
 import { TX_GAS_LIMIT_CAP } from "../../rollup-node/chain/simulate";
 import { decodeWitness, encodeWitness } from "../../precompiles/witness";
+import { decodeExecuteInput } from "../../precompiles/codec";
+import { contractsAcceptAsBlock } from "../support/blockHeadersReader";
+import { buildCorpus, makeCase } from "../support/executeFuzz";
 
 const L2_CHAIN_ID = 4343n;
 const ONE_ETH = 10n ** 18n;
@@ -110,6 +113,17 @@ function withHeaderFields(blockRlp: Uint8Array, fields: Record<number, bigint | 
   const header = [...(block[0] as Uint8Array[])];
   for (const [index, value] of Object.entries(fields)) header[Number(index)] = typeof value === "bigint" ? bigIntToUnpaddedBytes(value) : value;
   return RLP.encode([header, ...block.slice(1)] as never);
+}
+
+/** How BlockHeaders.decode refuses bytes: its own errors, or RLPReader's `require` strings. */
+const headerReaderErrors = new Interface(["error HeaderTooShort(uint256 fieldCount)", "error MalformedHeaderField(uint256 index, uint256 size)", "error Error(string)"]);
+
+/** An RLP list prefix followed by `items`, raw: the items need not be valid RLP inside. */
+function rawList(items: readonly Uint8Array[]): Uint8Array {
+  const payload = Uint8Array.from(items.flatMap((item) => [...item]));
+  if (payload.length <= 55) return Uint8Array.from([0xc0 + payload.length, ...payload]);
+  const lengthBytes = bigIntToUnpaddedBytes(BigInt(payload.length));
+  return Uint8Array.from([0xf7 + lengthBytes.length, ...lengthBytes, ...payload]);
 }
 
 /** A block that moves state (so that it needs a witness). */
@@ -377,6 +391,43 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         .withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.InvalidHeader, anyValue, 1n, BOND);
       expect(await f.rollup.provisionalCount()).to.equal(0n);
       expect(await f.rollup.tip()).to.deep.equal([0n, bytesToHex(f.chain.latest.hash())]);
+    });
+
+    it("a block whose header holds a field that is not valid RLP inside passes BlockHeaders.decode: proposed, it is challenged and removed (InvalidHeader)", async () => {
+      const f = await deploy();
+      const built = await transferBlock(f, { discard: true });
+      // requestsHash (field 20, not read by BlockHeaders.decode) becomes a list whose inner item
+      // claims 5 bytes but has 1: the contract checks only the prefixes it walks.
+      const block = RLP.decode(built.blockRlp) as unknown as Uint8Array[][];
+      const header = block[0] as Uint8Array[];
+      const forgedHeader = rawList([...header.slice(0, 20).map((field) => RLP.encode(field)), Uint8Array.of(0xc2, 0xc5, 0x00)]);
+      const forged = rawList([forgedHeader, ...block.slice(1).map((part) => RLP.encode(part as never))]);
+      expect(contractsAcceptAsBlock(forged)).to.equal(true);
+      await propose(f, built.parentHeader, forged, built.witness);
+      const won = challenge(f, 1n, built.parentHeader, forged, built.witness);
+      await expect(won)
+        .to.emit(f.rollup, "BlockChallenged")
+        .withArgs(1n, keccak256(forgedHeader), f.challenger.address, ExecuteErrorCode.InvalidHeader, anyValue, 1n, BOND);
+      expect(await f.rollup.provisionalCount()).to.equal(0n);
+    });
+
+    it("the block bytes of fuzz cases 5664 and 19089 (seed 20261127: a header field's length prefix broken) cannot be proposed: BlockHeaders.decode refuses them", async () => {
+      const f = await deploy();
+      const corpus = await buildCorpus();
+      const parentHeader = f.chain.latest.header.serialize();
+      for (const index of [5664, 19089]) {
+        const block = decodeExecuteInput(makeCase(corpus, 20261127, index).input).block;
+        expect(contractsAcceptAsBlock(block), `case ${index}`).to.equal(false);
+        const refusal = await propose(f, parentHeader, block, EMPTY_WITNESS).then(
+          () => undefined,
+          (error: Error) => error,
+        );
+        // Refused by the header reader itself (BlockHeaders' own errors or an RLPReader require), before any other check.
+        const reason = headerReaderErrors.parseError(String((refusal as { data?: string } | undefined)?.data));
+        expect(reason?.name, `case ${index}`).to.be.oneOf(["HeaderTooShort", "MalformedHeaderField", "Error"]);
+        if (reason?.name === "Error") expect(String(reason.args[0])).to.match(/^RLPReader: /);
+      }
+      expect(await f.rollup.provisionalCount()).to.equal(0n);
     });
 
     it("a block whose gas limit exceeds what EXECUTE may verify cannot be proposed: its challenge could need more than one L1 transaction (ProposalNotChallengeable)", async () => {

@@ -16,6 +16,7 @@ import {
   verifyBlock,
 } from "../../precompiles";
 import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, SYSTEM_CONTRACTS, WITHDRAWAL_REQUESTS } from "../../rollup-node/chain/systemContracts";
+import { contractsAcceptAsBlock } from "../support/blockHeadersReader";
 import { TestSigner } from "../support/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../support/l2TestChain";
 
@@ -54,6 +55,14 @@ function withHeaderField(blockRlp: Uint8Array, index: number, value: bigint | Ui
   const header = [...(block[0] as Uint8Array[])];
   header[index] = typeof value === "bigint" ? bigIntToUnpaddedBytes(value) : value;
   return RLP.encode([header, ...block.slice(1)] as never);
+}
+
+/** An RLP list prefix followed by `items`, raw: the items need not be valid RLP inside. */
+function rawList(items: readonly Uint8Array[]): Uint8Array {
+  const payload = Uint8Array.from(items.flatMap((item) => [...item]));
+  if (payload.length <= 55) return Uint8Array.from([0xc0 + payload.length, ...payload]);
+  const lengthBytes = bigIntToUnpaddedBytes(BigInt(payload.length));
+  return Uint8Array.from([0xf7 + lengthBytes.length, ...lengthBytes, ...payload]);
 }
 
 async function chainWith(accounts: readonly TestAccount[], options: Parameters<typeof L2TestChain.create>[2] = {}) {
@@ -119,6 +128,34 @@ describe("consensus rules of a native L2 block", () => {
       const lengthBytes = bigIntToUnpaddedBytes(BigInt(payload.length));
       const bytes = Uint8Array.from([0xf7 + lengthBytes.length, ...lengthBytes, ...payload]);
       await expectInvalid(verify(built, bytes), ExecuteErrorCode.InvalidTransactions);
+    });
+
+    it("a block the contracts accept whose header holds a field that is not valid RLP inside is an InvalidHeader, not MalformedInput", async () => {
+      // BlockHeaders.decode (propose, advance) checks only the length prefixes of the block's items
+      // and of the header's fields, and reads fields 0..19: a last field (requestsHash) that is a
+      // list whose inner item claims 5 bytes but has 1 passes it, so the bytes can be posted.
+      const block = RLP.decode(built.blockRlp) as unknown as Uint8Array[][];
+      const header = block[0] as Uint8Array[];
+      expect(header.length).to.equal(21);
+      const brokenInside = Uint8Array.of(0xc2, 0xc5, 0x00);
+      const headerBytes = rawList([...header.slice(0, 20).map((field) => RLP.encode(field)), brokenInside]);
+      const bytes = rawList([headerBytes, ...block.slice(1).map((part) => RLP.encode(part as never))]);
+      expect(contractsAcceptAsBlock(bytes), "the contracts' reader accepts these bytes").to.equal(true);
+      expect(() => RLP.decode(bytes)).to.throw();
+      await expectInvalid(verify(built, bytes), ExecuteErrorCode.InvalidHeader);
+      expect((await callExecute(built, bytes))?.code).to.equal(ExecuteErrorCode.InvalidHeader);
+    });
+
+    it("bytes whose length prefixes make no header list (a string header, a remainder, an empty list) name no block: MalformedInput", async () => {
+      const block = RLP.decode(built.blockRlp) as unknown as Uint8Array[][];
+      const headerBytes = RLP.encode(block[0] as never);
+      const body = block.slice(1).map((part) => RLP.encode(part as never));
+      const headerAsString = Uint8Array.from([0xb9, headerBytes[1], headerBytes[2], ...headerBytes.subarray(3)]);
+      const remainder = Uint8Array.from([...built.blockRlp, 0x00]);
+      for (const bytes of [rawList([headerAsString, ...body]), remainder, rawList([])]) {
+        expect(contractsAcceptAsBlock(bytes)).to.equal(false);
+        expect((await callExecute(built, bytes))?.code).to.equal(ExecuteErrorCode.MalformedInput);
+      }
     });
 
     it("a gas limit of 2^63 or more is an InvalidGasLimit (EIP-1985), even where EXECUTE's budget would allow it", async () => {

@@ -16,6 +16,7 @@ import {
   runCase,
   runFuzz,
 } from "../support/executeFuzz";
+import { contractsAcceptAsBlock } from "../support/blockHeadersReader";
 
 const SEED = 20240601;
 const CASES = Number(process.env.EXECUTE_FUZZ_CASES ?? 300);
@@ -69,6 +70,45 @@ describe("EXECUTE mutation fuzzer", function () {
     const acceptAll = () => ({ address, function: async () => ({ executionGasUsed: 0n, returnValue: new Uint8Array(EXECUTE_RESULT_SIZE) }) });
     const brokenCase: FuzzCase = { index: -1, entry: broken, kind: "systemContract", input: broken.input, description: broken.name, expected: [ExecuteErrorCode.SystemCallFailed], invalid: true };
     expect(await runCase(corpus, brokenCase, 10_000, acceptAll)).to.include({ kind: "failure", failure: "acceptedInvalid" });
+  });
+
+  it("passes the cases the 20,000-case campaign of seed 20261127 flagged: broken header prefixes the contracts refuse, and a load-induced hang", async () => {
+    const seed = 20261127;
+    for (const index of [5664, 19089]) {
+      const c = makeCase(corpus, seed, index);
+      const block = decodeExecuteInput(c.input).block;
+      // Not a block the contracts could accept (test/contracts/optimisticRollup.test.ts proposes these bytes on-chain).
+      expect(contractsAcceptAsBlock(block), `case ${index}`).to.equal(false);
+      expect(outcomeLabel(await runCase(corpus, c)), `case ${index}`).to.equal("InvalidHeader");
+    }
+    // Timed out at 10 s in a campaign at nice 19 on a loaded machine; alone it takes tens of ms.
+    const started = Date.now();
+    expect(outcomeLabel(await runCase(corpus, makeCase(corpus, seed, 7230)))).to.equal("LogsBloomMismatch");
+    expect(Date.now() - started).to.be.below(5_000);
+  });
+
+  it("its oracle exempts from the < 64 rule exactly the block bytes the contracts refuse, not every byte string that fails to decode", async () => {
+    const address = createAddressFromString(EXECUTE_ADDRESS);
+    const malformed = () => ({
+      address,
+      function: async (input: { gasLimit: bigint }) => ({ executionGasUsed: input.gasLimit, returnValue: encodeExecuteInvalid(ExecuteErrorCode.MalformedInput, "no"), exceptionError: new EVMError(EVMError.errorMessages.REVERT) }),
+    });
+    // Case 5664's bytes: one RLP list, but the header's fields no longer parse, so BlockHeaders.decode refuses them.
+    const refused = makeCase(corpus, 20261127, 5664);
+    expect(outcomeLabel(await runCase(corpus, refused, 10_000, malformed as never))).to.equal("MalformedInput");
+    // A header whose last field is a list broken inside: the contracts accept it, so MalformedInput is flagged.
+    const entry = corpus.entries.find((e) => e.name === "transfers")!;
+    const [header, ...body] = RLP.decode(entry.block) as unknown as Uint8Array[][];
+    const raw = (items: Uint8Array[]) => {
+      const payload = Uint8Array.from(items.flatMap((item) => [...item]));
+      const lengthBytes = bigIntToUnpaddedBytes(BigInt(payload.length));
+      return Uint8Array.from([0xf7 + lengthBytes.length, ...lengthBytes, ...payload]);
+    };
+    const block = raw([raw([...header.slice(0, 20).map((field) => RLP.encode(field)), Uint8Array.of(0xc2, 0xc5, 0x00)]), ...body.map((part) => RLP.encode(part as never))]);
+    expect(contractsAcceptAsBlock(block)).to.equal(true);
+    const c: FuzzCase = { index: -1, entry, kind: "rawByteFlip", input: encodeExecuteInput({ ...decodeExecuteInput(entry.input), block }), description: "self-test" };
+    expect(await runCase(corpus, c, 10_000, malformed as never)).to.include({ kind: "failure", failure: "invalidBlockUnchecked" });
+    expect(outcomeLabel(await runCase(corpus, c))).to.equal("InvalidHeader");
   });
 
   it("draws the same cases from the same seed", () => {

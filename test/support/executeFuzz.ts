@@ -27,7 +27,8 @@
  *    roots compared) on the full state, for a case whose chain id, parent and witness are the
  *    original's; for the system-contract cases, which EthereumJS wrongly accepts, it is the
  *    execution specs' rule itself. WitnessIncomplete (5) stays allowed: the witness was built for
- *    the original block, and the mutated one may read other state.
+ *    the original block, and the mutated one may read other state. Block bytes the rollup
+ *    contracts refuse (`contractsAcceptAsBlock`) are exempt: they can never be a posted block.
  */
 import { createBlockFromBytesArray } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
@@ -52,6 +53,7 @@ import {
   l2Common,
 } from "../../precompiles";
 import { maxVerifiableL2GasLimit } from "../../precompiles/gas";
+import { contractsAcceptAsBlock } from "./blockHeadersReader";
 import { BLOCKHASH_ADDRESS, BLOCKHASH_CODE, STORE_ADDRESS, STORE_AND_LOG_CODE, STORE_AND_LOG_INITCODE, TestSigner, storeCall, word } from "./l2Fixtures";
 import { L2TestChain, type TestAccount } from "./l2TestChain";
 import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, SYSTEM_CONTRACTS, WITHDRAWAL_REQUESTS } from "../../rollup-node/chain/systemContracts";
@@ -778,8 +780,11 @@ function differingHeaderFields(a: Uint8Array, b: Uint8Array): number[] | undefin
 }
 
 /**
- * True when the case sends the original chain id, parent header and witness with another block,
- * and the reference finds that block invalid: then no code below 64 is acceptable.
+ * True when the case sends the original chain id, parent header and witness with another block
+ * that the rollup contracts would accept as a posted block (`contractsAcceptAsBlock`, the
+ * restatement of BlockHeaders.decode), and the reference finds that block invalid: then no code
+ * below 64 is acceptable. Bytes the contracts refuse can never be posted, and MalformedInput is
+ * right for them.
  */
 async function alteredBlockIsInvalid(c: FuzzCase): Promise<boolean> {
   let decoded;
@@ -790,22 +795,8 @@ async function alteredBlockIsInvalid(c: FuzzCase): Promise<boolean> {
   }
   const e = c.entry;
   const sameInputs = decoded.chainId === e.chainId && equalsBytes(decoded.parentHeader, e.parentHeader) && equalsBytes(decoded.witness, encodeWitness(e.witness));
-  if (!sameInputs || equalsBytes(decoded.block, e.block) || !isOneRlpList(decoded.block)) return false;
+  if (!sameInputs || equalsBytes(decoded.block, e.block) || !contractsAcceptAsBlock(decoded.block)) return false;
   return referenceFindsInvalid(e, decoded.block);
-}
-
-/**
- * True when `bytes` is exactly one RLP list (by its length prefix): what the rollup contracts
- * require of a posted block. Other bytes name no block, and MalformedInput is right for them.
- */
-function isOneRlpList(bytes: Uint8Array): boolean {
-  const prefix = bytes[0];
-  if (prefix === undefined || prefix < 0xc0) return false;
-  if (prefix <= 0xf7) return bytes.length === 1 + (prefix - 0xc0);
-  const lengthBytes = prefix - 0xf7;
-  let length = 0;
-  for (let i = 1; i <= lengthBytes; i++) length = length * 256 + (bytes[i] ?? 0);
-  return bytes.length === 1 + lengthBytes + length;
 }
 
 /**
