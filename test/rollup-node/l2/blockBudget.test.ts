@@ -20,6 +20,7 @@ const HUGE_CODE_BYTES = 490_000;
 const TO = "0x00000000000000000000000000000000000000cc";
 const bridgeAbi = new Interface([
   "function relayMessage((uint256 nonce, address from, address to, uint256 value, uint256 gasLimit, bytes data) message, uint64 anchorTimestamp, uint256 index, bytes32[] proof)",
+  "function deferMessage((uint256 nonce, address from, address to, uint256 value, uint256 gasLimit, bytes data) message, uint64 anchorTimestamp, uint256 index, bytes32[] proof)",
 ]);
 
 function genesisWithHugeContract(): GenesisConfig {
@@ -64,28 +65,30 @@ describe("L2 block budget: every block fits one L1 advance", function () {
     expect(advanceBudgetExcess({ parentHeader, block, witness: new Uint8Array(capacity + 1).fill(0xff), consumedMessages: 0 }, common)?.reason).to.be.a("string");
   });
 
-  it("leaves out a relay whose L2 call reads more than one advance carries: no waiver for required relays", async () => {
+  it("defers a relay whose L2 call reads more than one advance carries: no waiver for required relays, and the message is still consumed", async () => {
     const logger = new MemoryLogger();
-    const relayer = signers(1)[0]!;
     const message: L1Message = { nonce: 0n, from: "0x00000000000000000000000000000000000001a1", to: HUGE, value: 0n, gasLimit: 50_000n, data: "0x" };
     const anchorProvider: AnchorProvider = async ({ timestamp, nextMessageNonce }) => {
       const leaves = [hashL1Message({ ...message, nonce: nextMessageNonce })];
+      // The relay and its deferral take the same nonce: the block carries one or the other.
+      const call = (method: "relayMessage" | "deferMessage") =>
+        signers(1)[0]!.tx({ to: L2_BRIDGE_ADDRESS, gasLimit: 300_000n, data: bridgeAbi.encodeFunctionData(method, [{ ...message, nonce: nextMessageNonce }, timestamp, 0, messageProof(leaves, 0)]) });
       return {
         root: hexToBytes(messageRoot(leaves) as `0x${string}`),
         consumedMessages: 1,
         firstMessageNonce: nextMessageNonce,
-        transactions: [
-          relayer.tx({ to: L2_BRIDGE_ADDRESS, gasLimit: 300_000n, data: bridgeAbi.encodeFunctionData("relayMessage", [{ ...message, nonce: nextMessageNonce }, timestamp, 0, messageProof(leaves, 0)]) }),
-        ],
+        transactions: [call("relayMessage")],
+        deferrals: [call("deferMessage")],
       };
     };
     const sequencer = await openSequencer(dirs.make(), { genesis: genesisWithHugeContract(), logger, anchorProvider });
     open.push(sequencer);
     const produced = await sequencer.produceBlock();
     expect(fitsOneAdvance(produced)).to.equal(undefined, "the block must fit one advance");
-    expect(produced.consumedMessages).to.equal(0);
-    expect(produced.block.transactions).to.have.length(0);
-    expect(logger.lines.some((l) => l.level === "error" && l.message.includes("L1 gas"))).to.equal(true);
+    expect(produced.consumedMessages).to.equal(1);
+    expect(produced.block.transactions).to.have.length(1);
+    expect(bridgeAbi.parseTransaction({ data: bytesToHex(produced.block.transactions[0]!.data) })?.name).to.equal("deferMessage");
+    expect(logger.lines.some((l) => l.level === "warn" && l.message.includes("L1 gas") && l.message.includes("deferring"))).to.equal(true);
   });
 
   it("drops a transaction that alone exceeds the block budget, with its reason in the log, and includes the later ones", async () => {
