@@ -27,6 +27,7 @@ const CONFIG = { sequencerInactivityPeriod: 3600, forceInclusionDelay: 3600 };
 /** The 352-byte EXECUTE output, as a tuple. */
 const EXECUTE_RESULT = "tuple(bytes32,bytes32,bytes32,uint64,uint64,uint64,uint64,uint256,uint256,address,bytes32)";
 const executeErrors = { interface: new Interface(["error ExecuteInvalid(uint8 code, string reason)", "error ExecuteMalformedResult(uint256 length)"]) };
+const policyErrors = { interface: new Interface(["error ReexecutionNotAllowed()"]) };
 
 /**
  * A proof from a dishonest quorum: the committee signs `commitment` without re-executing
@@ -213,7 +214,12 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
     });
 
     it("refuses the block without proofs: re-execution needs the precompile", async () => {
-      await expectRefused(advance(built.parentHeader, built.blockRlp, []), ExecuteErrorCode.ProofsInsufficient);
+      // The rollup refuses first (its policy forbids re-execution); the executor, called
+      // directly, refuses too.
+      await expect(advance(built.parentHeader, built.blockRlp, [])).to.be.revertedWithCustomError(policyErrors, "ReexecutionNotAllowed");
+      await expect(executor.verify(L2_CHAIN_ID, built.parentHeader, built.blockRlp, "0x"))
+        .to.be.revertedWithCustomError(executeErrors, "ExecuteInvalid")
+        .withArgs(ExecuteErrorCode.ProofsInsufficient, anyValue);
     });
 
     it("refuses a body whose transactions are not those of the header's root, though the proofs hold for the header", async () => {
