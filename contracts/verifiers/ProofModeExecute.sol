@@ -203,7 +203,13 @@ contract ProofModeExecute {
             assembly ("memory-safe") {
                 bodyPtr := add(envelope, 0x21)
             }
-            if (!Rlp.isList(Rlp.toItem(Rlp.copy(bodyPtr, envelope.length - 1), "typed transaction"))) {
+            // The payload is the transaction's own bytes: one that is not a single RLP list makes
+            // the block invalid (EXECUTE fails building the transaction), not the input uncheckable.
+            uint256 bodyLength = envelope.length - 1;
+            if (
+                !Rlp.wellFormed(bodyPtr, bodyLength, MAX_RLP_DEPTH) || Rlp.itemAt(bodyPtr, bodyLength, "typed transaction").length != bodyLength
+                    || !Rlp.isList(RlpItem(bodyPtr, bodyLength))
+            ) {
                 _fail(INVALID_TRANSACTIONS, string.concat("transaction ", L2HeaderRules.decimal(i), " is not a typed RLP list"));
             }
             encoded[i] = envelope;

@@ -284,6 +284,7 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
         { name: "a fifth block part", code: ExecuteErrorCode.InvalidHeader, edit: (p: RlpTree[]) => { p.push([]); } },
         { name: "no withdrawals part", code: ExecuteErrorCode.InvalidHeader, edit: (p: RlpTree[]) => { p.pop(); } },
         { name: "transactions as bytes", code: ExecuteErrorCode.InvalidTransactions, edit: (p: RlpTree[]) => { p[1] = new Uint8Array([1]); } },
+        { name: "a typed transaction whose payload is not RLP", code: ExecuteErrorCode.InvalidTransactions, edit: (p: RlpTree[]) => { p[1] = [new Uint8Array([0x02, 0x81, 0x05])]; } },
       ].map(({ name, code, edit }) => ({ name, code, parent: built.parentHeader, block: editBlock(base, edit) }));
       return [
         ...cases,
