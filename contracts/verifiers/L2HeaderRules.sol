@@ -135,7 +135,7 @@ library L2HeaderRules {
     function checkEncoding(RlpItem[] memory f) internal pure {
         for (uint256 i; i < HEADER_FIELDS; ++i) {
             if (Rlp.isList(f[i])) _fail(INVALID_HEADER, string.concat("header field ", _fieldName(i), " is a list, not bytes"));
-            (uint256 ptr, uint256 length) = Rlp.payload(f[i], _fieldName(i));
+            (uint256 ptr, uint256 length) = Rlp.payload(f[i], "block header field");
             if ((INTEGER_FIELDS >> i) & 1 == 1) {
                 uint256 maxBytes = (i == 7 || i == 15) ? UINT256_BYTES : UINT64_BYTES;
                 if (length > maxBytes || (length != 0 && _byteAt(ptr) == 0)) {
