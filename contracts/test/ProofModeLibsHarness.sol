@@ -14,6 +14,12 @@ contract ProofModeLibsHarness {
         return OrderedTrie.root(values);
     }
 
+    /// @notice L2HeaderRules.MAX_VERIFIABLE_L2_GAS_LIMIT, to compare with precompiles/gas.ts.
+    /// @return The bound.
+    function maxVerifiableL2GasLimit() external pure returns (uint256) {
+        return L2HeaderRules.MAX_VERIFIABLE_L2_GAS_LIMIT;
+    }
+
     /// @notice L2HeaderRules.nextBaseFee.
     /// @param gasLimit The parent's gas limit.
     /// @param gasUsed The parent's gas used.

@@ -53,6 +53,12 @@ library L2HeaderRules {
     uint256 internal constant ELASTICITY_MULTIPLIER = 2;
     uint256 internal constant BASE_FEE_MAX_CHANGE_DENOMINATOR = 8;
     uint256 internal constant MAX_EXTRA_DATA_BYTES = 32;
+    /// @notice EIP-1985: a gas limit is below 2^63.
+    uint256 internal constant GAS_LIMIT_CAP = 2 ** 63;
+    /// @notice The largest L2 gas limit EXECUTE may verify in one L1 block: precompiles/gas.ts
+    /// `maxVerifiableL2GasLimit()` of the default schedule, (2^24 L1 tx gas cap − 100,000 base
+    /// gas) / 1 L1 gas per L2 gas. A test compares the two so that they cannot drift apart.
+    uint256 internal constant MAX_VERIFIABLE_L2_GAS_LIMIT = 16_677_216;
 
     /// @notice keccak256(rlp([])): the ommers hash of a block without ommers.
     bytes32 internal constant EMPTY_OMMERS_HASH = 0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347;
@@ -61,6 +67,12 @@ library L2HeaderRules {
     /// @notice sha256 of nothing: EIP-7685's commitment to an empty list of requests.
     bytes32 internal constant EMPTY_REQUESTS_HASH = 0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855;
 
+    /// @dev Header fields that are integers (difficulty, number, gasLimit, gasUsed, timestamp,
+    /// baseFeePerGas, blobGasUsed, excessBlobGas), as a bit mask over field indices.
+    uint256 private constant INTEGER_FIELDS = (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 15) | (1 << 17) | (1 << 18);
+    /// @dev Index of extraData, the one field of free width.
+    uint256 private constant EXTRA_DATA_INDEX = 12;
+
     /// @dev Sizes and field indices of the header's RLP list.
     uint256 private constant LOGS_BLOOM_BYTES = 256;
     uint256 private constant NONCE_BYTES = 8;
@@ -68,17 +80,23 @@ library L2HeaderRules {
     uint256 private constant UINT256_BYTES = 32;
 
     /// @notice Decodes a header's RLP list (exactly the fork's 21 fields, each of its size).
+    /// @dev The block's own header (`isBlockHeader`) is first held to headerRules.ts
+    /// `checkHeaderEncoding`: a header that breaks it cannot head a valid block, so it is
+    /// InvalidHeader (>= 64), as in EXECUTE. The parent header is input the caller chose: a parent
+    /// that does not decode is MalformedInput, as EXECUTE's `decodeHeader` reports it.
     /// @param item The header's RLP item.
     /// @param what "parent header" or "block header", for errors.
+    /// @param isBlockHeader True for the block's header, false for its parent's.
     /// @return h The fields.
-    function decode(RlpItem memory item, string memory what) internal pure returns (L2Header memory h) {
+    function decode(RlpItem memory item, string memory what, bool isBlockHeader) internal pure returns (L2Header memory h) {
         RlpItem[] memory f = Rlp.items(item, what);
         if (f.length != HEADER_FIELDS) {
             revert Execute.ExecuteInvalid(
-                Rlp.MALFORMED_INPUT,
+                isBlockHeader ? INVALID_HEADER : Rlp.MALFORMED_INPUT,
                 string.concat(what, " has ", decimal(f.length), " fields, the fork's header has ", decimal(HEADER_FIELDS))
             );
         }
+        if (isBlockHeader) checkEncoding(f);
         h.hash = Rlp.hash(item);
         h.parentHash = Rlp.toWord(f[0], "parentHash");
         h.ommersHash = Rlp.toWord(f[1], "ommersHash");
@@ -108,6 +126,51 @@ library L2HeaderRules {
         h.excessBlobGas = uint64(Rlp.toUint(f[18], UINT64_BYTES, "excessBlobGas"));
         h.parentBeaconBlockRoot = Rlp.toWord(f[19], "parentBeaconBlockRoot");
         h.requestsHash = Rlp.toWord(f[20], "requestsHash");
+    }
+
+    /// @notice Each field of the block's header is bytes, not a list, of its fixed width, and each
+    /// integer is canonical (no leading zero) within its width (headerRules.ts `checkHeaderEncoding`),
+    /// so that the header's hash is that of the values it states.
+    /// @param f The header's 21 fields.
+    function checkEncoding(RlpItem[] memory f) internal pure {
+        for (uint256 i; i < HEADER_FIELDS; ++i) {
+            if (Rlp.isList(f[i])) _fail(INVALID_HEADER, string.concat("header field ", _fieldName(i), " is a list, not bytes"));
+            (uint256 ptr, uint256 length) = Rlp.payload(f[i], "block header field");
+            if ((INTEGER_FIELDS >> i) & 1 == 1) {
+                uint256 maxBytes = (i == 7 || i == 15) ? UINT256_BYTES : UINT64_BYTES;
+                if (length > maxBytes || (length != 0 && _byteAt(ptr) == 0)) {
+                    _fail(
+                        INVALID_HEADER,
+                        string.concat("header field ", _fieldName(i), " is not a canonical integer of at most ", decimal(maxBytes), " bytes")
+                    );
+                }
+            } else if (i != EXTRA_DATA_INDEX && length != _fixedWidth(i)) {
+                _fail(
+                    INVALID_HEADER,
+                    string.concat("header field ", _fieldName(i), " has ", decimal(length), " bytes, not ", decimal(_fixedWidth(i)))
+                );
+            }
+        }
+    }
+
+    /// @notice The gas fields' own rules (headerRules.ts `checkGasFields`): the gas limit below
+    /// 2^63 (EIP-1985) and within what EXECUTE may verify in one L1 block, gasUsed within it.
+    /// @param h The block's header.
+    function checkGas(L2Header memory h) internal pure {
+        if (h.gasLimit >= GAS_LIMIT_CAP) {
+            _fail(INVALID_GAS_LIMIT, string.concat("gas limit ", decimal(h.gasLimit), " is not below 2^63 (EIP-1985)"));
+        }
+        if (h.gasLimit > MAX_VERIFIABLE_L2_GAS_LIMIT) {
+            _fail(
+                INVALID_GAS_LIMIT,
+                string.concat(
+                    "gas limit ", decimal(h.gasLimit), " exceeds ", decimal(MAX_VERIFIABLE_L2_GAS_LIMIT), ", the most EXECUTE may verify in one L1 block"
+                )
+            );
+        }
+        if (h.gasUsed > h.gasLimit) {
+            _fail(INVALID_HEADER, string.concat("gasUsed ", decimal(h.gasUsed), " exceeds gasLimit ", decimal(h.gasLimit)));
+        }
     }
 
     /// @notice The header follows its parent: number, parent hash, timestamp, gas limit, base fee
@@ -191,6 +254,30 @@ library L2HeaderRules {
         bytes memory out = new bytes(digits);
         for (uint256 v = value; v != 0; v /= 10) out[--digits] = bytes1(uint8(48 + v % 10));
         return string(out);
+    }
+
+    /// @dev Width in bytes of the fixed-width field at `index` (hashes, roots, coinbase, bloom, nonce).
+    function _fixedWidth(uint256 index) private pure returns (uint256) {
+        if (index == 2) return 20;
+        if (index == 6) return LOGS_BLOOM_BYTES;
+        if (index == 14) return NONCE_BYTES;
+        return 32;
+    }
+
+    /// @dev The name of the header field at `index`, for failure reasons (headerRules.ts HEADER_LAYOUT).
+    function _fieldName(uint256 index) private pure returns (string memory) {
+        string[21] memory names = [
+            "parentHash", "ommersHash", "coinbase", "stateRoot", "transactionsRoot", "receiptsRoot", "logsBloom",
+            "difficulty", "number", "gasLimit", "gasUsed", "timestamp", "extraData", "mixHash", "nonce",
+            "baseFeePerGas", "withdrawalsRoot", "blobGasUsed", "excessBlobGas", "parentBeaconBlockRoot", "requestsHash"
+        ];
+        return names[index];
+    }
+
+    function _byteAt(uint256 ptr) private pure returns (uint256 b) {
+        assembly ("memory-safe") {
+            b := byte(0, mload(ptr))
+        }
     }
 
     function _fail(uint8 code, string memory reason) private pure {

@@ -42,6 +42,10 @@ contract ProofModeExecute {
     /// @notice Items of a block's RLP list: header, transactions, ommers, withdrawals.
     uint256 internal constant BLOCK_ITEMS = 4;
 
+    /// @notice Nesting of RLP lists checked in a block (a transaction's access list is 4 deep);
+    /// a deeper body cannot hold valid transactions, so it is refused as InvalidTransactions too.
+    uint256 internal constant MAX_RLP_DEPTH = 32;
+
     /// @dev EIP-2718 types a native L2 accepts (legacy transactions are RLP lists, not typed).
     uint8 private constant ACCESS_LIST_TX = 0x01;
     uint8 private constant FEE_MARKET_TX = 0x02;
@@ -120,40 +124,65 @@ contract ProofModeExecute {
         }
     }
 
-    /// @notice What EXECUTE checks before the proofs (verifyBlock.ts `checkBlockShape`): the block
-    /// decodes as `[header, transactions, ommers, withdrawals]`, its header follows the parent and
-    /// keeps the fork's fixed fields, it carries no ommers, withdrawals, requests or blob
-    /// transactions, and its transactions are the ones the header's transactions root commits to.
+    /// @notice What EXECUTE checks before the proofs (verifyBlock.ts `checkBlockShape`), in its
+    /// order: the block decodes as `[header, transactions, ommers, withdrawals]` (`decodeBlock`:
+    /// the header's encoding and gas fields, then the body's shape, no ommers, no withdrawals, no
+    /// blob transaction), its header follows the parent and keeps the fork's fixed fields, and its
+    /// transactions are the ones the header's transactions root commits to.
+    /// @dev Only bytes that are not an RLP list starting with a well-formed header list are
+    /// MalformedInput: once a header exists, whatever is wrong with the rest makes the block
+    /// invalid (>= 64), so a body that is not valid RLP is InvalidTransactions, as in EXECUTE.
     /// @param parentHeader RLP of the parent header.
     /// @param block_ RLP of the block.
     /// @return header The block's header.
     function checkBlockShape(bytes memory parentHeader, bytes memory block_) public pure returns (L2Header memory header) {
-        L2Header memory parent = L2HeaderRules.decode(Rlp.toItem(parentHeader, "parent header"), "parent header");
-        RlpItem[] memory parts = Rlp.items(Rlp.toItem(block_, "block"), "block");
+        L2Header memory parent = L2HeaderRules.decode(Rlp.toItem(parentHeader, "parent header"), "parent header", false);
+        RlpItem[] memory parts = _blockParts(block_);
+        header = L2HeaderRules.decode(parts[0], "block header", true);
+        L2HeaderRules.checkGas(header);
         if (parts.length != BLOCK_ITEMS) {
-            _fail(MALFORMED_INPUT, "block must be the RLP list [header, transactions, ommers, withdrawals]");
+            _fail(INVALID_HEADER, string.concat("block has ", L2HeaderRules.decimal(parts.length), " parts, not [header, transactions, ommers, withdrawals]"));
         }
-        header = L2HeaderRules.decode(parts[0], "block header");
-        RlpItem[] memory transactions = Rlp.items(parts[1], "transactions");
-        uint256 ommers = Rlp.items(parts[2], "ommers").length;
-        uint256 withdrawals = Rlp.items(parts[3], "withdrawals").length;
+        if (!Rlp.isList(parts[1])) _fail(INVALID_TRANSACTIONS, "the transactions of the block are not a list");
+        if (!Rlp.isList(parts[2]) || Rlp.items(parts[2], "ommers").length != 0) _fail(INVALID_HEADER, "a post-merge block has no ommers");
+        if (!Rlp.isList(parts[3]) || Rlp.items(parts[3], "withdrawals").length != 0) {
+            _fail(UNSUPPORTED_CONTENT, "a native L2 block has no withdrawals");
+        }
+        bytes[] memory transactions = transactionEncodings(Rlp.items(parts[1], "transactions"));
 
         L2HeaderRules.checkAgainstParent(header, parent);
         L2HeaderRules.checkFields(header);
-        if (ommers != 0) _fail(INVALID_HEADER, "a post-merge block has no ommers");
         L2HeaderRules.checkContent(header);
-        if (withdrawals != 0) _fail(UNSUPPORTED_CONTENT, "a native L2 block has no withdrawals");
-        bytes32 root = transactionsRoot(transactions);
-        if (root != header.transactionsRoot) _fail(INVALID_TRANSACTIONS, "transactions do not match the header's transactions root");
+        if (OrderedTrie.root(transactions) != header.transactionsRoot) {
+            _fail(INVALID_TRANSACTIONS, "transactions do not match the header's transactions root");
+        }
     }
 
-    /// @notice The ordered trie root of a block's transactions, each checked to be of a type a
-    /// native L2 accepts: a legacy RLP list, or an EIP-2718 envelope of type 1, 2 or 4 around an
-    /// RLP list (blob transactions, type 3, are refused).
+    /// @notice The items of the block's list, once its first item is a well-formed header list
+    /// (MalformedInput otherwise) and the rest is valid RLP (InvalidTransactions otherwise).
+    /// @param block_ RLP of the block.
+    /// @return parts The block's items, header first.
+    function _blockParts(bytes memory block_) private pure returns (RlpItem[] memory parts) {
+        RlpItem memory top = Rlp.toItem(block_, "block");
+        (uint256 ptr, uint256 length) = Rlp.listContents(top, "block");
+        if (length == 0) _fail(MALFORMED_INPUT, "block must be the RLP list [header, transactions, ommers, withdrawals]");
+        RlpItem memory headerItem = Rlp.itemAt(ptr, length, "block header");
+        if (!Rlp.isList(headerItem) || !Rlp.wellFormed(headerItem.ptr, headerItem.length, MAX_RLP_DEPTH)) {
+            _fail(MALFORMED_INPUT, "block must be the RLP list [header, transactions, ommers, withdrawals]");
+        }
+        if (!Rlp.wellFormed(ptr + headerItem.length, length - headerItem.length, MAX_RLP_DEPTH)) {
+            _fail(INVALID_TRANSACTIONS, "the body of the block is not valid RLP");
+        }
+        parts = Rlp.items(top, "block");
+    }
+
+    /// @notice The encodings of a block's transactions, each checked to be of a type a native L2
+    /// accepts: a legacy RLP list, or an EIP-2718 envelope of type 1, 2 or 4 around an RLP list
+    /// (blob transactions, type 3, are refused).
     /// @param transactions The items of the block's transaction list.
-    /// @return The root.
-    function transactionsRoot(RlpItem[] memory transactions) internal pure returns (bytes32) {
-        bytes[] memory encoded = new bytes[](transactions.length);
+    /// @return encoded What the transactions trie holds under keys rlp(0), rlp(1), …
+    function transactionEncodings(RlpItem[] memory transactions) internal pure returns (bytes[] memory encoded) {
+        encoded = new bytes[](transactions.length);
         for (uint256 i; i < transactions.length; ++i) {
             if (Rlp.isList(transactions[i])) {
                 encoded[i] = Rlp.raw(transactions[i]);
@@ -174,12 +203,17 @@ contract ProofModeExecute {
             assembly ("memory-safe") {
                 bodyPtr := add(envelope, 0x21)
             }
-            if (!Rlp.isList(Rlp.toItem(Rlp.copy(bodyPtr, envelope.length - 1), "typed transaction"))) {
+            // The payload is the transaction's own bytes: one that is not a single RLP list makes
+            // the block invalid (EXECUTE fails building the transaction), not the input uncheckable.
+            uint256 bodyLength = envelope.length - 1;
+            if (
+                !Rlp.wellFormed(bodyPtr, bodyLength, MAX_RLP_DEPTH) || Rlp.itemAt(bodyPtr, bodyLength, "typed transaction").length != bodyLength
+                    || !Rlp.isList(RlpItem(bodyPtr, bodyLength))
+            ) {
                 _fail(INVALID_TRANSACTIONS, string.concat("transaction ", L2HeaderRules.decimal(i), " is not a typed RLP list"));
             }
             encoded[i] = envelope;
         }
-        return OrderedTrie.root(encoded);
     }
 
     /// @notice The EXECUTE result a header claims (verifyBlock.ts `resultOf`).

@@ -66,6 +66,44 @@ library Rlp {
         }
     }
 
+    /// @notice Whether the `length` bytes at `ptr` are a sequence of canonical RLP items, lists
+    /// checked down to `depth` levels (deeper lists count as not well-formed). Never reverts: the
+    /// caller decides what a malformed encoding means.
+    /// @param ptr Start of the sequence.
+    /// @param length Its length.
+    /// @param depth How many levels of nested lists to check.
+    /// @return True when every item, nested ones included, is canonical and fits.
+    function wellFormed(uint256 ptr, uint256 length, uint256 depth) internal pure returns (bool) {
+        uint256 end = ptr + length;
+        while (ptr < end) {
+            (string memory problem, bool listy, uint256 offset, uint256 itemLength) = _readPrefix(ptr, end - ptr);
+            if (bytes(problem).length != 0) return false;
+            if (listy && (depth == 0 || !wellFormed(ptr + offset, itemLength, depth - 1))) return false;
+            ptr += offset + itemLength;
+        }
+        return true;
+    }
+
+    /// @notice The payload of a list item: where it starts and how long it is.
+    /// @param list The list.
+    /// @param what What it is, for the error.
+    /// @return ptr Start of the payload.
+    /// @return length Its length.
+    function listContents(RlpItem memory list, string memory what) internal pure returns (uint256 ptr, uint256 length) {
+        (bool listy, uint256 offset, uint256 payloadLength) = _prefix(list.ptr, list.length, what);
+        if (!listy) _fail(what, "is not an RLP list");
+        return (list.ptr + offset, payloadLength);
+    }
+
+    /// @notice The item at `ptr`, which must fit in `available` bytes.
+    /// @param ptr Where it starts.
+    /// @param available Bytes it may span.
+    /// @param what What it is, for the error.
+    /// @return item The item.
+    function itemAt(uint256 ptr, uint256 available, string memory what) internal pure returns (RlpItem memory item) {
+        item = RlpItem(ptr, _itemLength(ptr, available, what));
+    }
+
     /// @notice The payload of a string item: where it starts and how long it is.
     /// @param item The item.
     /// @param what What it is, for the error.
@@ -192,37 +230,48 @@ library Rlp {
         pure
         returns (bool listy, uint256 offset, uint256 length)
     {
-        if (available == 0) _fail(what, "is empty where an RLP item was expected");
+        string memory problem;
+        (problem, listy, offset, length) = _readPrefix(ptr, available);
+        if (bytes(problem).length != 0) _fail(what, problem);
+    }
+
+    /// @dev `_prefix` without reverting: `problem` is empty when the prefix is canonical and fits.
+    function _readPrefix(uint256 ptr, uint256 available)
+        private
+        pure
+        returns (string memory problem, bool listy, uint256 offset, uint256 length)
+    {
+        if (available == 0) return ("is empty where an RLP item was expected", false, 0, 0);
         uint256 first = _firstByte(ptr);
-        if (first < SHORT_STRING) return (false, 0, 1);
+        if (first < SHORT_STRING) return ("", false, 0, 1);
         if (first < LONG_STRING) {
             (offset, length) = (1, first - SHORT_STRING);
             if (length == 1 && available > 1 && _firstByte(ptr + 1) < SHORT_STRING) {
-                _fail(what, "has a single byte below 0x80 with a prefix");
+                return ("has a single byte below 0x80 with a prefix", false, 0, 0);
             }
         } else if (first < SHORT_LIST) {
-            (offset, length) = _longLength(ptr, available, first - (LONG_STRING - 1), what);
+            (problem, offset, length) = _longLength(ptr, available, first - (LONG_STRING - 1));
         } else if (first < LONG_LIST) {
             (listy, offset, length) = (true, 1, first - SHORT_LIST);
         } else {
             listy = true;
-            (offset, length) = _longLength(ptr, available, first - (LONG_LIST - 1), what);
+            (problem, offset, length) = _longLength(ptr, available, first - (LONG_LIST - 1));
         }
-        if (offset + length > available) _fail(what, "is shorter than its RLP prefix says");
+        if (bytes(problem).length == 0 && offset + length > available) problem = "is shorter than its RLP prefix says";
     }
 
     /// @dev Offset and length of a long-form item whose length takes `size` bytes after the prefix.
-    function _longLength(uint256 ptr, uint256 available, uint256 size, string memory what)
+    function _longLength(uint256 ptr, uint256 available, uint256 size)
         private
         pure
-        returns (uint256 offset, uint256 length)
+        returns (string memory problem, uint256 offset, uint256 length)
     {
-        if (available <= size) _fail(what, "is shorter than its RLP prefix says");
-        if (_firstByte(ptr + 1) == 0) _fail(what, "has a length with leading zeros");
+        if (available <= size) return ("is shorter than its RLP prefix says", 0, 0);
+        if (_firstByte(ptr + 1) == 0) return ("has a length with leading zeros", 0, 0);
         assembly ("memory-safe") {
             length := shr(sub(256, mul(8, size)), mload(add(ptr, 1)))
         }
-        if (length <= MAX_SHORT_LENGTH) _fail(what, "uses the long form for a short item");
+        if (length <= MAX_SHORT_LENGTH) return ("uses the long form for a short item", 0, 0);
         offset = 1 + size;
     }
 

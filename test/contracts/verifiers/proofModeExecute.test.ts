@@ -1,17 +1,21 @@
 import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
-import { createBlockFromRLP } from "@ethereumjs/block";
-import { bytesToHex } from "@ethereumjs/util";
+import { createBlockFromRLP, createBlockHeaderFromBytesArray } from "@ethereumjs/block";
+import { RLP } from "@ethereumjs/rlp";
+import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, concatBytes } from "@ethereumjs/util";
+import { keccak_256 as keccak256 } from "@noble/hashes/sha3.js";
 import { AbiCoder, Interface, hexlify } from "ethers";
 import hre from "hardhat";
 
-import { EXECUTE_ADDRESS, ExecuteErrorCode, encodeExecuteResult, verifyBlock } from "../../../precompiles";
+import { EXECUTE_ADDRESS, ExecuteError, ExecuteErrorCode, encodeExecuteResult, verifyBlock } from "../../../precompiles";
+import { maxVerifiableL2GasLimit } from "../../../precompiles/gas";
 import { encodeExecutionProofs, encodeProofBundle } from "../../../precompiles/proofs/codec";
 import { commitmentToField, executionCommitment } from "../../../precompiles/proofs/commitment";
 import type { ExecutionProof } from "../../../precompiles/proofs/types";
-import { resultOf } from "../../../precompiles/verifyBlock";
+import type { ExecuteResult } from "../../../precompiles/codec";
+import { checkBlockShape, resultOf } from "../../../precompiles/verifyBlock";
 import { bundledCircuitArtifacts, proveCommittee, releaseProverThreads } from "../../../rollup-node/provers/committee";
-import { type ProofModeExecute, ProofModeExecute__factory, type ProvenRollup, ProvenRollup__factory } from "../../../typechain-types";
+import { type ProofModeExecute, ProofModeExecute__factory, ProofModeLibsHarness__factory, type ProvenRollup, ProvenRollup__factory } from "../../../typechain-types";
 import { type TestCommittee, bundle, committeeProof, testCommittee } from "../../support/committeeFixture";
 import { type EdrL1, startEdrL1 } from "../../support/edrL1";
 import { TestSigner, tamperBlock } from "../../support/l2Fixtures";
@@ -23,6 +27,7 @@ const CONFIG = { sequencerInactivityPeriod: 3600, forceInclusionDelay: 3600 };
 /** The 352-byte EXECUTE output, as a tuple. */
 const EXECUTE_RESULT = "tuple(bytes32,bytes32,bytes32,uint64,uint64,uint64,uint64,uint256,uint256,address,bytes32)";
 const executeErrors = { interface: new Interface(["error ExecuteInvalid(uint8 code, string reason)", "error ExecuteMalformedResult(uint256 length)"]) };
+const policyErrors = { interface: new Interface(["error ReexecutionNotAllowed()"]) };
 
 /**
  * A proof from a dishonest quorum: the committee signs `commitment` without re-executing
@@ -37,6 +42,52 @@ async function signedProof(c: TestCommittee, commitment: bigint): Promise<Execut
 function claimedCommitment(chainId: bigint, parentHeader: Uint8Array, blockRlp: Uint8Array, common: L2TestChain["common"]): bigint {
   const block = createBlockFromRLP(blockRlp, { common, skipConsensusFormatValidation: true });
   return commitmentToField(executionCommitment(chainId, parentHeader, resultOf(block)));
+}
+
+/** Header field indices of the Prague/Osaka layout (precompiles/headerRules.ts HEADER_LAYOUT). */
+const F = { parentHash: 0, coinbase: 2, stateRoot: 3, receiptsRoot: 5, number: 8, gasLimit: 9, gasUsed: 10, timestamp: 11, baseFee: 15, beaconRoot: 19 } as const;
+type RlpTree = Uint8Array | RlpTree[];
+
+/** The block's RLP with `edit` applied to its decoded `[header, transactions, ommers, withdrawals]`. */
+function editBlock(blockRlp: Uint8Array, edit: (parts: RlpTree[], header: RlpTree[]) => void): Uint8Array {
+  const parts = RLP.decode(blockRlp) as RlpTree[];
+  edit(parts, parts[0] as RlpTree[]);
+  return RLP.encode(parts as never);
+}
+
+const int = (value: bigint): Uint8Array => bigIntToUnpaddedBytes(value);
+
+/**
+ * The output a block claims, read from its raw header fields without EthereumJS (which refuses
+ * some of the malformed headers tested here): what a dishonest quorum would sign.
+ */
+function rawClaim(blockRlp: Uint8Array): ExecuteResult {
+  const header = (RLP.decode(blockRlp) as RlpTree[])[0] as Uint8Array[];
+  const n = (i: number): bigint => bytesToBigInt(header[i]);
+  return {
+    blockHash: keccak256(RLP.encode(header)),
+    stateRoot: header[F.stateRoot],
+    receiptsRoot: header[F.receiptsRoot],
+    number: n(F.number),
+    timestamp: n(F.timestamp),
+    gasLimit: n(F.gasLimit),
+    gasUsed: n(F.gasUsed),
+    baseFeePerGas: n(F.baseFee),
+    burnedFees: n(F.baseFee) * n(F.gasUsed),
+    coinbase: header[F.coinbase],
+    parentBeaconBlockRoot: header[F.beaconRoot],
+  };
+}
+
+/** The code TypeScript's `checkBlockShape` (EXECUTE's checks before proofs) refuses with, or undefined. */
+async function typescriptCode(chainId: bigint, parentHeader: Uint8Array, blockRlp: Uint8Array): Promise<number | undefined> {
+  try {
+    await checkBlockShape({ chainId, parentHeader, block: blockRlp });
+    return undefined;
+  } catch (error) {
+    if (error instanceof ExecuteError) return error.code;
+    throw error;
+  }
 }
 
 describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeExecute on Hardhat's EDR network)", function () {
@@ -163,7 +214,12 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
     });
 
     it("refuses the block without proofs: re-execution needs the precompile", async () => {
-      await expectRefused(advance(built.parentHeader, built.blockRlp, []), ExecuteErrorCode.ProofsInsufficient);
+      // The rollup refuses first (its policy forbids re-execution); the executor, called
+      // directly, refuses too.
+      await expect(advance(built.parentHeader, built.blockRlp, [])).to.be.revertedWithCustomError(policyErrors, "ReexecutionNotAllowed");
+      await expect(executor.verify(L2_CHAIN_ID, built.parentHeader, built.blockRlp, "0x"))
+        .to.be.revertedWithCustomError(executeErrors, "ExecuteInvalid")
+        .withArgs(ExecuteErrorCode.ProofsInsufficient, anyValue);
     });
 
     it("refuses a body whose transactions are not those of the header's root, though the proofs hold for the header", async () => {
@@ -185,6 +241,100 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
         const commitment = claimedCommitment(L2_CHAIN_ID, built.parentHeader, forged, chain.common);
         const proofs = await Promise.all([committees[0], committees[1]].map((c) => signedProof(c, commitment)));
         await expectRefused(advance(built.parentHeader, forged, proofs), code);
+      }
+    });
+
+    /** The code the Solidity mirror's `checkBlockShape` reverts with, or undefined when it accepts. */
+    async function solidityCode(parentHeader: Uint8Array, blockRlp: Uint8Array): Promise<number | undefined> {
+      try {
+        await executor.checkBlockShape(parentHeader, blockRlp);
+        return undefined;
+      } catch (error) {
+        const parsed = executeErrors.interface.parseError((error as { data: string }).data);
+        if (parsed?.name !== "ExecuteInvalid") throw error;
+        return Number(parsed.args[0]);
+      }
+    }
+
+    /** Malformed blocks on `built`'s parent, each with the code EXECUTE refuses it with. */
+    function malformedBlocks(): { name: string; parent: Uint8Array; block: Uint8Array; code: ExecuteErrorCode }[] {
+      const base = built.blockRlp;
+      const gasLimit = built.block.header.gasLimit;
+      const headerRlp = RLP.encode(((RLP.decode(base) as RlpTree[])[0]) as never);
+      // A parent whose gas limit already exceeds what EXECUTE may verify: its child may keep it.
+      const parentFields = RLP.decode(built.parentHeader) as Uint8Array[];
+      parentFields[F.gasLimit] = int(maxVerifiableL2GasLimit() + 1000n);
+      const bigParent = RLP.encode(parentFields);
+      const bigParentBaseFee = createBlockHeaderFromBytesArray(parentFields, { common: chain.common, skipConsensusFormatValidation: true }).calcNextBaseFee();
+      const cases = [
+        { name: "gasUsed above gasLimit", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.gasUsed] = int(gasLimit + 1n); } },
+        { name: "gasLimit 2^63 (EIP-1985), number also wrong", code: ExecuteErrorCode.InvalidGasLimit, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.gasLimit] = int(2n ** 63n); h[F.number] = int(built.block.header.number + 1n); } },
+        { name: "gasLimit 2^64 - 1", code: ExecuteErrorCode.InvalidGasLimit, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.gasLimit] = int(2n ** 64n - 1n); } },
+        { name: "coinbase of 19 bytes", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.coinbase] = (h[F.coinbase] as Uint8Array).subarray(1); } },
+        { name: "stateRoot of 31 bytes", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.stateRoot] = (h[F.stateRoot] as Uint8Array).subarray(1); } },
+        { name: "gasUsed with a leading zero", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.gasUsed] = concatBytes(new Uint8Array(1), h[F.gasUsed] as Uint8Array); } },
+        { name: "number of 9 bytes", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.number] = concatBytes(new Uint8Array([1]), new Uint8Array(8)); } },
+        { name: "difficulty as a list", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[7] = []; } },
+        { name: "a 22nd header field", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h.push(new Uint8Array(32)); } },
+        { name: "20 header fields", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h.pop(); } },
+        { name: "an ommer", code: ExecuteErrorCode.InvalidHeader, edit: (p: RlpTree[]) => { p[2] = [RLP.decode(built.parentHeader) as RlpTree]; } },
+        { name: "ommers as bytes", code: ExecuteErrorCode.InvalidHeader, edit: (p: RlpTree[]) => { p[2] = new Uint8Array([1]); } },
+        { name: "a withdrawal", code: ExecuteErrorCode.UnsupportedContent, edit: (p: RlpTree[]) => { p[3] = [[int(1n), int(1n), new Uint8Array(20), int(1n)]]; } },
+        { name: "withdrawals as bytes", code: ExecuteErrorCode.UnsupportedContent, edit: (p: RlpTree[]) => { p[3] = new Uint8Array([1]); } },
+        { name: "a fifth block part", code: ExecuteErrorCode.InvalidHeader, edit: (p: RlpTree[]) => { p.push([]); } },
+        { name: "no withdrawals part", code: ExecuteErrorCode.InvalidHeader, edit: (p: RlpTree[]) => { p.pop(); } },
+        { name: "transactions as bytes", code: ExecuteErrorCode.InvalidTransactions, edit: (p: RlpTree[]) => { p[1] = new Uint8Array([1]); } },
+        { name: "a typed transaction whose payload is not RLP", code: ExecuteErrorCode.InvalidTransactions, edit: (p: RlpTree[]) => { p[1] = [new Uint8Array([0x02, 0x81, 0x05])]; } },
+      ].map(({ name, code, edit }) => ({ name, code, parent: built.parentHeader, block: editBlock(base, edit) }));
+      return [
+        ...cases,
+        {
+          name: "gasLimit above the verifiable bound, on a parent with the same limit",
+          code: ExecuteErrorCode.InvalidGasLimit,
+          parent: bigParent,
+          block: editBlock(base, (_p, h) => {
+            h[F.parentHash] = keccak256(bigParent);
+            h[F.gasLimit] = parentFields[F.gasLimit];
+            h[F.baseFee] = int(bigParentBaseFee);
+          }),
+        },
+        {
+          // 0x81 0x05: a single byte below 0x80 with a prefix, which RLP forbids.
+          name: "a body that is not valid RLP under a decodable header",
+          code: ExecuteErrorCode.InvalidTransactions,
+          parent: built.parentHeader,
+          block: concatBytes(listPrefix(headerRlp.length + 4), headerRlp, new Uint8Array([0x81, 0x05, 0xc0, 0xc0])),
+        },
+      ];
+    }
+
+    function listPrefix(length: number): Uint8Array {
+      if (length <= 55) return new Uint8Array([0xc0 + length]);
+      const size = bigIntToUnpaddedBytes(BigInt(length));
+      return concatBytes(new Uint8Array([0xf7 + size.length]), size);
+    }
+
+    it("the verifiable gas-limit bound is maxVerifiableL2GasLimit() of precompiles/gas.ts", async () => {
+      const harness = await new ProofModeLibsHarness__factory(l1.signer).deploy();
+      expect(await harness.maxVerifiableL2GasLimit()).to.equal(maxVerifiableL2GasLimit());
+    });
+
+    it("refuses each malformed header or body with the code TypeScript's checkBlockShape gives it", async () => {
+      for (const { name, parent, block, code } of malformedBlocks()) {
+        expect(await typescriptCode(L2_CHAIN_ID, parent, block), `TypeScript, ${name}`).to.equal(code);
+        expect(await solidityCode(parent, block), `Solidity, ${name}`).to.equal(code);
+      }
+    });
+
+    it("refuses header-rule breaches a dishonest quorum signed, with EXECUTE's code", async () => {
+      const picked = malformedBlocks().filter(({ name }) => ["gasUsed with a leading zero", "gasLimit 2^63 (EIP-1985), number also wrong", "a 22nd header field"].includes(name));
+      expect(picked).to.have.length(3);
+      for (const { name, block, code } of picked) {
+        const commitment = commitmentToField(executionCommitment(L2_CHAIN_ID, built.parentHeader, rawClaim(block)));
+        const proofs = await Promise.all([committees[0], committees[1]].map((c) => signedProof(c, commitment)));
+        await expectRefused(advance(built.parentHeader, block, proofs), code).catch((error: Error) => {
+          throw new Error(`${name}: ${error.message}`);
+        });
       }
     });
 
