@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {SecureMerkleTrie} from "@eth-optimism/contracts-bedrock/src/libraries/trie/SecureMerkleTrie.sol";
-import {RLPReader} from "@eth-optimism/contracts-bedrock/src/libraries/rlp/RLPReader.sol";
-
 import {Execute, ExecuteResult} from "../Execute.sol";
 import {L2Bridge} from "../l2/L2Bridge.sol";
+import {L2MessageProver} from "./L2MessageProver.sol";
 import {L1Message, L2Message, Messages} from "./Messages.sol";
 import {MessageTree} from "./MessageTree.sol";
 import {ProofPolicies, ProofPolicy} from "./ProofPolicy.sol";
-import {DEFAULT_CROSS_DOMAIN_SENDER, L2_BRIDGE_ADDRESS, SENT_MESSAGES_SLOT} from "./RollupConstants.sol";
+import {DEFAULT_CROSS_DOMAIN_SENDER, L2_BRIDGE_ADDRESS} from "./RollupConstants.sol";
 
 /// @title NativeRollup
 /// @notice The L1 contract of a native rollup: the rollup's programmable consensus layer. It keeps
@@ -65,12 +63,6 @@ abstract contract NativeRollup {
     uint256 private constant TX_VALUE_INDEX = 6;
     uint256 private constant TX_DATA_INDEX = 7;
 
-    /// @notice Index of the storage root in an RLP account `[nonce, balance, storageRoot, codeHash]`.
-    uint256 private constant ACCOUNT_STORAGE_ROOT_INDEX = 2;
-
-    /// @notice Number of fields of an RLP account.
-    uint256 private constant ACCOUNT_FIELD_COUNT = 4;
-
     /// @notice The L2 chain id (EIP-155 and CHAINID on L2).
     uint64 public immutable L2_CHAIN_ID;
 
@@ -82,6 +74,11 @@ abstract contract NativeRollup {
 
     /// @notice Seconds after which a queued message must be consumed by the next block.
     uint64 public immutable FORCE_INCLUSION_DELAY;
+
+    /// @notice This rollup's checker of L2 → L1 message proofs, deployed by its constructor.
+    /// @dev A separate contract so that the proof code counts against this contract's initcode,
+    /// not its runtime code, which EIP-170 caps at 24,576 bytes (see L2MessageProver).
+    L2MessageProver public immutable MESSAGE_PROVER;
 
     /// @notice Hash of the L2 head (the last accepted block).
     bytes32 public headHash;
@@ -249,6 +246,7 @@ abstract contract NativeRollup {
         SEQUENCER = sequencer;
         SEQUENCER_INACTIVITY_PERIOD = config.sequencerInactivityPeriod;
         FORCE_INCLUSION_DELAY = config.forceInclusionDelay;
+        MESSAGE_PROVER = new L2MessageProver();
         headHash = genesisBlockHash;
         stateRootOf[0] = genesisStateRoot;
         lastAdvanceTimestamp = uint64(block.timestamp);
@@ -375,7 +373,7 @@ abstract contract NativeRollup {
         if (stateRoot == bytes32(0)) revert BlockNotAccepted(l2BlockNumber);
         bytes32 hash = message.hash();
         if (finalized[hash]) revert AlreadyFinalized(hash);
-        if (!_isSentOnL2(stateRoot, hash, accountProof, storageProof)) revert MessageNotSent(hash);
+        if (!MESSAGE_PROVER.isSentOnL2(stateRoot, hash, accountProof, storageProof)) revert MessageNotSent(hash);
 
         finalized[hash] = true;
         emit MessageFinalized(hash, message.nonce, message.to, message.value);
@@ -650,22 +648,5 @@ abstract contract NativeRollup {
     function _queued(uint256 nonce) private view returns (QueuedMessage storage) {
         if (nonce >= _queue.length) revert UnknownMessage(nonce);
         return _queue[nonce];
-    }
-
-    /// @dev Proves L2Bridge's account against `stateRoot`, then its sent-messages entry for
-    /// `hash` against the account's storage root. Malformed proofs revert inside the MPT library.
-    function _isSentOnL2(bytes32 stateRoot, bytes32 hash, bytes[] calldata accountProof, bytes[] calldata storageProof)
-        private
-        pure
-        returns (bool)
-    {
-        bytes memory account = SecureMerkleTrie.get(abi.encodePacked(L2_BRIDGE_ADDRESS), accountProof, stateRoot);
-        RLPReader.RLPItem[] memory fields = RLPReader.readList(account);
-        if (fields.length != ACCOUNT_FIELD_COUNT) return false;
-        bytes32 storageRoot = bytes32(RLPReader.readBytes(fields[ACCOUNT_STORAGE_ROOT_INDEX]));
-        bytes32 slot = keccak256(abi.encode(hash, SENT_MESSAGES_SLOT));
-        bytes memory value = SecureMerkleTrie.get(abi.encodePacked(slot), storageProof, storageRoot);
-        // Storage tries hold RLP-encoded non-zero values: anything present is non-zero.
-        return RLPReader.readBytes(value).length != 0;
     }
 }

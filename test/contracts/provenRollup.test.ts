@@ -136,6 +136,7 @@ describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on t
       sequencer.address,
       { sequencerInactivityPeriod: 3600, forceInclusionDelay: 3600 },
       policy,
+      EXECUTE_ADDRESS,
     ])) as unknown as ProvenRollup;
   }
 });
