@@ -68,7 +68,9 @@ async function deploy(
       { address: L2_BRIDGE_ADDRESS, code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode, balance: BRIDGE_PREMINT },
       ...(options.extraAccounts ?? []),
     ],
-    options.genesisGasLimit === undefined ? {} : { gasLimit: options.genesisGasLimit },
+    // The node's default gas limit: a proposal's challenge is priced at its header's gas limit, so the
+    // test chain's 16M would leave room for only a few KB of committed witness.
+    { gasLimit: options.genesisGasLimit ?? DEFAULT_L2_GAS_LIMIT },
   );
   const genesis = chain.latest.header;
   const rollup = (await ethers.deployContract("OptimisticExampleRollup", [
@@ -601,7 +603,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     it("the witness-heavy attack: a forged block reading 28 contracts of 17 KB cannot be proposed with its witness, and with a witness that fits it loses in one L1 transaction", async () => {
       const heavy = codeHeavyAccounts(28, 17_000);
       // The node's default gas limit: at the test chain's 16M, the joint rule leaves no room for the truncated witness below.
-      const f = await deploy(NO_PROOF_POLICY, { extraAccounts: heavy.accounts, genesisGasLimit: DEFAULT_L2_GAS_LIMIT });
+      const f = await deploy(NO_PROOF_POLICY, { extraAccounts: heavy.accounts });
       const max = Number(await f.rollup.MAX_PROPOSAL_BYTES());
       const built = await f.chain.buildBlock([f.alice.tx({ to: heavy.reader, gasLimit: 500_000n })], { discard: true });
       expect(built.txResults[0].execResult.exceptionError).to.equal(undefined);
