@@ -4,7 +4,9 @@ import { artifacts } from "hardhat";
 
 import { ExecuteErrorCode, decodeHeader, l2Common } from "../../precompiles";
 import { Challenger, judgeBlock } from "../../rollup-node/bridge/challenger";
-import { maxCommittedBytes } from "../../rollup-node/bridge/challengeBound";
+import { challengeGasBound, maxCommittedBytes } from "../../rollup-node/bridge/challengeBound";
+import { executeInputLength } from "../../precompiles/codec";
+import { executeGasCostOfBlock } from "../../precompiles/gas";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import type { Logger } from "../../rollup-node/logger";
@@ -111,7 +113,23 @@ describe("attack: a forged block slower to verify than the eth_call timeout sile
     await challenger.poll();
     process.stderr.write(`      challenger log:\n${lines.map((l) => `        ${l.slice(0, 300)}`).join("\n")}\n`);
 
+    expect(challenger.challenges).to.have.length(0);
+
+    // Yet the same challenge, mined (no eth_call deadline), wins within the bound: shown on a snapshot.
+    const snapshot = await provider.send("evm_snapshot", []);
+    const executeInputBytes = executeInputLength({ parentHeader: built.parentHeader, block: forged, witness: built.witness, proofs: new Uint8Array() });
+    const executeGas = executeGasCostOfBlock(executeInputBytes, forged);
+    const bound = challengeGasBound(committed, GAS_LIMIT);
+    const started = Date.now();
+    const mined = await (await connectOptimisticRollup(address, new Wallet(devnet.accounts[2].privateKey, provider)).challenge(1n, built.parentHeader, forged, built.witness, executeGas, { gasLimit: bound })).wait();
+    const challenged = mined?.logs.map((l) => rollup.interface.parseLog(l)).find((e) => e?.name === "BlockChallenged");
+    process.stderr.write(`      mined challenge: status ${mined?.status}, ${mined?.gasUsed} L1 gas (bound ${bound}), EXECUTE code ${challenged?.args.code}, ${Date.now() - started} ms\n`);
+    expect(challenged?.args.code).to.equal(BigInt(ExecuteErrorCode.StateRootMismatch));
+    await provider.send("evm_revert", [snapshot]);
+    expect((await rollup.tip())[0]).to.equal(1n);
+
     // The attack succeeds: no challenge was sent; the proposal is not retried; the forged root is final.
+    await challenger.poll();
     expect(challenger.challenges).to.have.length(0);
     await provider.send("evm_increaseTime", [Number(WINDOW) + 1]);
     await provider.send("evm_mine", []);
