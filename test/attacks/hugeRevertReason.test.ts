@@ -65,12 +65,11 @@ describe("attack: a forged block whose EXECUTE revert reason echoes its bytes ca
 
     // The built block's header (a valid child of the genesis) with a forged state root, and one
     // "transaction" whose nonce is a 0x00-led byte string sized to fill the joint rule's allowance.
-    const [header, transactions] = RLP.decode(built.blockRlp) as unknown as [Uint8Array[], Uint8Array[][]];
+    const [header] = RLP.decode(built.blockRlp) as unknown as [Uint8Array[]];
     const forgedRoot = `0x${word(0xbad)}`;
     const forgedHeader = [...header];
     forgedHeader[3] = getBytes(forgedRoot);
     const allowance = maxCommittedBytes(DEFAULT_L2_GAS_LIMIT) - built.parentHeader.length - dataLength(EMPTY_WITNESS);
-    void transactions;
     // A legacy transaction's nine fields after the nonce: gasPrice, gasLimit, to, value, data, v, r, s.
     const txFields = [new Uint8Array(), Uint8Array.of(1), getBytes("0x5208"), new Uint8Array(20).fill(0xaa), Uint8Array.of(1), new Uint8Array(), Uint8Array.of(0x1b), new Uint8Array(32).fill(1), new Uint8Array(32).fill(1)];
     const encodeWith = (nonceLength: number): Uint8Array => {
