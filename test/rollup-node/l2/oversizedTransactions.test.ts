@@ -13,10 +13,12 @@ const BIG = "0x00000000000000000000000000000000000c0000";
 const TO = "0x00000000000000000000000000000000000000cc";
 const BUDGET = 70_000;
 const OVERSIZED_SENDERS = 10;
+/** Enough signers for the bound test: 4 + 7 and 4 + 8 attackers, and the honest sender. */
+const SIGNERS = 24;
 
 async function chainWithBigContract(): Promise<Chain> {
   const alloc: Record<string, { balance?: bigint; code?: `0x${string}` }> = { [BIG]: { code: `0x00${"5d".repeat(150_000 - 1)}` } };
-  for (const signer of signers(OVERSIZED_SENDERS + 2)) alloc[signer.address.toString()] = { balance: 10n ** 22n };
+  for (const signer of signers(SIGNERS)) alloc[signer.address.toString()] = { balance: 10n ** 22n };
   return Chain.create({ genesis: l2Genesis({ chainId: L2_CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: readL2BridgeRuntimeCode(), alloc }) });
 }
 
@@ -29,7 +31,7 @@ const hashes = (txs: readonly { hash(): Uint8Array }[]): string[] => txs.map((tx
 describe("oversized transactions: none delays others, none comes back for free", function () {
   this.timeout(300_000);
 
-  it(`a transfer behind ${OVERSIZED_SENDERS} transactions each too big for any block is in the same block; all ${OVERSIZED_SENDERS} are dropped`, async () => {
+  it(`a transfer behind ${OVERSIZED_SENDERS} transactions each too big for any block is in the same block; they are dropped or wait`, async () => {
     const chain = await chainWithBigContract();
     const all = signers(OVERSIZED_SENDERS + 1);
     const oversized = all.slice(0, OVERSIZED_SENDERS).map((signer) => signer.tx({ to: BIG, gasLimit: 50_000n }));
@@ -43,6 +45,26 @@ describe("oversized transactions: none delays others, none comes back for free",
     expect(dropped.length).to.be.at.least(4);
     for (const s of dropped) expect(s.retryable).to.equal(false);
     expect(hashes(mined.skipped.map((s) => s.tx)).sort()).to.deep.equal(hashes(oversized).sort());
+  });
+
+  it("the bound: 12 oversized transactions from 12 senders (4 ahead of a transfer, 8 behind it) delay it one block; 11 (4 ahead, 7 behind) do not", async () => {
+    // Four are checked alone from the front; the tail search then has to drop the ones behind the
+    // transfer one by one (about two builds each) before its 16 builds are spent.
+    const chain = await chainWithBigContract();
+    const all = signers(SIGNERS);
+    const honest = all[SIGNERS - 1] as (typeof all)[number];
+    const transfer = () => honest.tx({ to: TO, value: 1n, gasLimit: 21_000n });
+    const attack = (from: number, ahead: number, behind: number, tx: ReturnType<typeof transfer>) => {
+      const txs = all.slice(from, from + ahead + behind).map((signer) => signer.tx({ to: BIG, gasLimit: 50_000n }));
+      return [...txs.slice(0, ahead), tx, ...txs.slice(ahead)];
+    };
+    const first = transfer();
+    const eleven = await chain.mineBlock(attack(0, 4, 7, first), { captureWitness: true, maxWitnessBytes: BUDGET });
+    expect(hashes(eleven.record.block.transactions)).to.deep.equal(hashes([first]));
+    const second = transfer();
+    const twelve = await chain.mineBlock(attack(11, 4, 8, second), { captureWitness: true, maxWitnessBytes: BUDGET });
+    expect(hashes(twelve.record.block.transactions)).to.deep.equal([]);
+    expect(twelve.skipped.find((s) => bytesToHex(s.tx.hash()) === bytesToHex(second.hash()))?.retryable).to.equal(true, "it waits for the next block");
   });
 
   it("refuses a dropped oversized transaction, and its sender's next ones, until the ban ends; other senders are not affected", async () => {
