@@ -58,6 +58,8 @@ export interface SkippedTransaction {
   readonly retryable: boolean;
   /** True when the block budget alone left it out (a required relay that did not fit): not the transaction's fault. */
   readonly overBudget?: boolean;
+  /** True when it was built alone, with no relay beside it, and exceeded the block budget: no block can hold it. */
+  readonly oversized?: boolean;
 }
 
 export interface MinedBlock {

@@ -29,6 +29,12 @@ export interface MempoolLimits {
   readonly maxSize: number;
   /** A queued transaction older than this is evicted (geth's Lifetime, 3 h). */
   readonly queueLifetimeMs: number;
+  /**
+   * How long a transaction dropped for exceeding the block budget on its own, and every
+   * transaction of its sender, is refused at admission: a dropped transaction never ran and cost
+   * nothing, so without this its sender could send it again every block.
+   */
+  readonly oversizedBanMs: number;
 }
 
 export const DEFAULT_MEMPOOL_SIZE = 10_000;
@@ -44,6 +50,7 @@ export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
   globalQueue: 1024,
   maxSize: DEFAULT_MEMPOOL_SIZE,
   queueLifetimeMs: 3 * 60 * 60 * 1000,
+  oversizedBanMs: 60 * 60 * 1000,
 };
 
 export interface MempoolOptions {
@@ -77,6 +84,10 @@ export class Mempool {
   private readonly now: () => number;
   /** Hashes of the queued (gapped) pooled transactions. */
   private readonly queued = new Set<string>();
+  /** Transactions dropped for exceeding the block budget alone, by hash: until when they are refused. */
+  private readonly oversizedTxs = new Map<string, number>();
+  /** Their senders: until when any transaction of theirs is refused. */
+  private readonly oversizedSenders = new Map<string, number>();
 
   constructor(private readonly options: MempoolOptions) {
     this.now = options.now ?? Date.now;
@@ -126,6 +137,7 @@ export class Mempool {
   async add(tx: TypedTransaction): Promise<Uint8Array> {
     const sender = this.check(tx);
     const key = sender.toString();
+    this.refuseOversized(tx, key);
     const { chain } = this.options;
     const account = await chain.getAccount(sender.bytes, "latest");
     const stateNonce = account?.nonce ?? 0n;
@@ -161,6 +173,7 @@ export class Mempool {
       touched.add(tx.getSenderAddress().toString());
     }
     for (const skipped of mined.skipped) {
+      if (skipped.oversized === true) this.rememberOversized(skipped.tx);
       if (skipped.retryable) continue;
       this.pool.remove(skipped.tx);
       this.queued.delete(bytesToHex(skipped.tx.hash()));
@@ -170,9 +183,11 @@ export class Mempool {
     await this.prune();
   }
 
-  /** Evicts queued transactions older than the queue lifetime (from memory and the journal). */
+  /** Evicts queued transactions older than the queue lifetime (from memory and the journal), and expired bans. */
   async prune(): Promise<void> {
-    const oldest = this.now() - this.limits.queueLifetimeMs;
+    const now = this.now();
+    for (const bans of [this.oversizedTxs, this.oversizedSenders]) for (const [key, until] of bans) if (until <= now) bans.delete(key);
+    const oldest = now - this.limits.queueLifetimeMs;
     const expired: TypedTransaction[] = [];
     for (const hash of this.queued) {
       const tx = this.pool.get(hexToBytes(hash as `0x${string}`));
@@ -243,6 +258,44 @@ export class Mempool {
       evicted.push(cheapest);
     }
     return evicted;
+  }
+
+  /**
+   * Remembers a transaction a block dropped because alone it exceeds the block budget, and bars
+   * its sender for `oversizedBanMs`: each such transaction costs the sequencer builds and its
+   * sender nothing, so one account gets one per ban. Both memories hold at most `maxSize` entries
+   * (the oldest go first), so they cost no more memory than the pool.
+   */
+  private rememberOversized(tx: TypedTransaction): void {
+    const until = this.now() + this.limits.oversizedBanMs;
+    const entries: [Map<string, number>, string][] = [
+      [this.oversizedTxs, bytesToHex(tx.hash())],
+      [this.oversizedSenders, tx.getSenderAddress().toString()],
+    ];
+    for (const [bans, key] of entries) {
+      bans.delete(key);
+      bans.set(key, until);
+      while (bans.size > this.limits.maxSize) bans.delete(bans.keys().next().value as string);
+    }
+  }
+
+  /** Refuses a transaction dropped for the block budget, or one of its sender, while the ban lasts. */
+  private refuseOversized(tx: TypedTransaction, sender: string): void {
+    const now = this.now();
+    const txUntil = this.oversizedTxs.get(bytesToHex(tx.hash()));
+    if (txUntil !== undefined && txUntil > now) {
+      throw new TransactionRejectedError(
+        "exceeds the block budget",
+        "this transaction alone needs more witness than one L1 advance carries: no block can hold it; split its work into smaller transactions",
+      );
+    }
+    const senderUntil = this.oversizedSenders.get(sender);
+    if (senderUntil !== undefined && senderUntil > now) {
+      throw new TransactionRejectedError(
+        "sender barred for an oversized transaction",
+        `a transaction of ${sender} exceeded the block budget on its own and was dropped; its transactions are refused until ${new Date(senderUntil).toISOString()}`,
+      );
+    }
   }
 
   /** Removes `txs` from the pool and the journal. */
