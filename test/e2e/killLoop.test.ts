@@ -21,8 +21,12 @@ const CYCLES = Number(process.env.KILL_CYCLES ?? 22);
 const SEED = Number(process.env.KILL_SEED ?? 0x5eed);
 const BLOCK_TIME_MS = 100;
 
+/** Time a cycle may take: a node process restart (ts-node loads the node, ≈ 3 s idle, 11 s on a loaded machine) and its work. */
+const CYCLE_TIMEOUT_MS = 20_000;
+
 describe("e2e: the L2 node SIGKILLed over and over at seeded random points", function () {
-  this.timeout(180_000);
+  // Scales with the cycles: each one restarts a node process, whose start-up is what a loaded machine slows.
+  this.timeout(60_000 + CYCLES * CYCLE_TIMEOUT_MS);
   let r: E2eRollup;
   let running: NodeProcess | undefined;
 
