@@ -89,8 +89,14 @@ export function l2GasClaimOf(block: { readonly header: { readonly gasLimit: bigi
 
 /** Index of `gasLimit` in a header's RLP list (the same in every fork); `gasUsed` follows it. */
 const HEADER_GAS_LIMIT_INDEX = 9;
-/** Index of `gasLimit` in a transaction's RLP list, by type (0 = legacy, 1 = EIP-2930, 2 = EIP-1559, 3 = blob, 4 = EIP-7702). */
-const TX_GAS_LIMIT_INDEX: readonly number[] = [2, 3, 4, 4, 4];
+/** Index of `gasLimit` in a legacy transaction's RLP list (a list in the block body). */
+const LEGACY_TX_GAS_LIMIT_INDEX = 2;
+/**
+ * Index of `gasLimit` in a typed transaction's RLP list, by type (1 = EIP-2930, 2 = EIP-1559,
+ * 3 = blob, 4 = EIP-7702). A byte string led by anything else (0, an RLP prefix ≥ 0x80 wrapping a
+ * legacy list) is no transaction: EXECUTE refuses the block before pricing it (verifyBlock.ts).
+ */
+const TYPED_TX_GAS_LIMIT_INDEX: Readonly<Record<number, number>> = { 1: 3, 2: 4, 3: 4, 4: 4 };
 
 function quantityAt(list: unknown, index: number): bigint | undefined {
   const item = Array.isArray(list) ? (list[index] as unknown) : undefined;
@@ -98,9 +104,9 @@ function quantityAt(list: unknown, index: number): bigint | undefined {
 }
 
 function txGasLimit(encoded: unknown): bigint | undefined {
-  if (Array.isArray(encoded)) return quantityAt(encoded, TX_GAS_LIMIT_INDEX[0]);
-  if (!(encoded instanceof Uint8Array) || encoded.length === 0 || TX_GAS_LIMIT_INDEX[encoded[0]] === undefined) return undefined;
-  return quantityAt(RLP.decode(encoded.subarray(1)), TX_GAS_LIMIT_INDEX[encoded[0]]);
+  if (Array.isArray(encoded)) return quantityAt(encoded, LEGACY_TX_GAS_LIMIT_INDEX);
+  if (!(encoded instanceof Uint8Array) || encoded.length === 0 || TYPED_TX_GAS_LIMIT_INDEX[encoded[0]] === undefined) return undefined;
+  return quantityAt(RLP.decode(encoded.subarray(1)), TYPED_TX_GAS_LIMIT_INDEX[encoded[0]]);
 }
 
 /**
