@@ -3,13 +3,13 @@ import { type Common, Hardfork } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
 import { type RunBlockResult, createVM, runBlock } from "@ethereumjs/vm";
-import { ValueEncoding, equalsBytes } from "@ethereumjs/util";
+import { ValueEncoding, bytesToBigInt, equalsBytes } from "@ethereumjs/util";
 
 import type { ExecuteResult } from "./codec";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 import { type ExecutionPacing, paceExecution, stopPastClaimedGas } from "./executionGuard";
 import { genesisForkCommon } from "./forkSchedule";
-import { maxVerifiableL2GasLimit } from "./gas";
+import { HEADER_GAS_LIMIT_INDEX, checkTransactionCount, maxVerifiableL2GasLimit, minBlockGasPerTransaction } from "./gas";
 import {
   EMPTY_REQUESTS_HASH,
   checkBlockContent,
@@ -178,6 +178,8 @@ function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Bl
   }
   const [, transactions, ommers, withdrawals] = values;
   if (!Array.isArray(transactions)) throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, "the transactions of the block are not a list");
+  // Before any transaction is decoded or any signature recovered (docs/design/execute-budget.md).
+  checkTransactionCount(transactions.length, bytesToBigInt(fields[HEADER_GAS_LIMIT_INDEX]), minBlockGasPerTransaction(common));
   if (!Array.isArray(ommers) || ommers.length > 0) throw new ExecuteError(ExecuteErrorCode.InvalidHeader, "a post-merge block has no ommers");
   if (bodyFields === 4 && (!Array.isArray(withdrawals) || withdrawals.length > 0)) {
     throw new ExecuteError(ExecuteErrorCode.UnsupportedContent, "a native L2 block has no withdrawals");
@@ -297,7 +299,7 @@ export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteRes
 export async function reexecute(checked: CheckedBlock, chainId: bigint, encodedWitness: Uint8Array, pacing: ExecutionPacing = {}): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);
-  checkTransactions(block, chainId);
+  checkTransactions(block, chainId, pacing);
 
   const witnessDb = new WitnessDB(witness);
   const blockchain = WitnessBlockchain.fromHeaders(parent, witness.headers);
