@@ -42,6 +42,15 @@ library Execute {
     /// @notice Byte length of the smallest `ExecuteInvalid` revert: selector, code, string offset, length.
     uint256 private constant MIN_INVALID_REVERT_SIZE = 4 + 3 * 32;
 
+    /// @notice Most bytes of reason EXECUTE returns (precompiles/codec.ts `MAX_EXECUTE_REASON_BYTES`).
+    uint256 internal constant MAX_REASON_BYTES = 256;
+
+    /// @notice Most bytes `tryExecute` copies from EXECUTE's return data: the largest `ExecuteInvalid`
+    /// (356 bytes, which also holds a 352-byte result). A reason EXECUTE returns is bounded, but a
+    /// challenge must not depend on that: its memory, decoding and event cost stay bounded whatever
+    /// the executor returns (docs/design/execute-budget.md, "Bounded failure reasons").
+    uint256 internal constant MAX_RETURN_COPY = MIN_INVALID_REVERT_SIZE + MAX_REASON_BYTES;
+
     /// @notice Raised by the precompile itself; declared here so callers can decode it.
     /// @param code Why the block was rejected (see precompiles/errors.ts; >= 64 means the block is invalid).
     /// @param reason A human-readable explanation.
@@ -119,8 +128,8 @@ library Execute {
     /// that must act on a failure (a challenge) bounds what a failure costs.
     /// @dev EXECUTE's cost is its gas schedule's (precompiles/gas.ts; by default 100,000 + 16 per
     /// input byte + 1 per L2 gas charged when re-executing); with less, it reports OutOfGas (code 2). The 63/64 rule may
-    /// pass less than `gasLimit`. Revert data that is `ExecuteInvalid` but not ABI-decodable
-    /// reverts (only a broken precompile sends it). A caller that does not revert on "could not
+    /// pass less than `gasLimit`. At most `MAX_RETURN_COPY` bytes of what EXECUTE returns are
+    /// copied, so a failure costs the caller the same whatever its reason (see `decodeFailure`). A caller that does not revert on "could not
     /// check" misleads eth_estimateGas into a gas limit at which EXECUTE runs out of gas.
     /// @param chainId The L2 chain id.
     /// @param parentHeader RLP of the parent L2 header.
@@ -140,14 +149,38 @@ library Execute {
         bytes memory proofs,
         uint256 gasLimit
     ) internal returns (bool ok, ExecuteResult memory result, uint8 code, string memory reason) {
-        (bool success, bytes memory output) =
-            PRECOMPILE.call{gas: gasLimit}(abi.encode(chainId, parentHeader, block_, witness, proofs));
+        (bool success, uint256 size, bytes memory output) =
+            _callBounded(abi.encode(chainId, parentHeader, block_, witness, proofs), gasLimit);
         if (!success) {
             (code, reason) = decodeFailure(output);
             return (false, result, code, reason);
         }
-        if (output.length != RESULT_SIZE) return (false, result, CODE_UNAVAILABLE, "EXECUTE returned a malformed result");
+        if (size != RESULT_SIZE) return (false, result, CODE_UNAVAILABLE, "EXECUTE returned a malformed result");
         return (true, abi.decode(output, (ExecuteResult)), 0, "");
+    }
+
+    /// @notice Calls EXECUTE and copies at most `MAX_RETURN_COPY` bytes of what it returns.
+    /// @param input EXECUTE's ABI input.
+    /// @param gasLimit Most gas to pass to EXECUTE.
+    /// @return success Whether the call succeeded.
+    /// @return size The full size of the return data.
+    /// @return output Its first `min(size, MAX_RETURN_COPY)` bytes.
+    function _callBounded(bytes memory input, uint256 gasLimit)
+        private
+        returns (bool success, uint256 size, bytes memory output)
+    {
+        (address precompile, uint256 maxCopy) = (PRECOMPILE, MAX_RETURN_COPY);
+        assembly ("memory-safe") {
+            // No automatic copy of the return data: only its first `maxCopy` bytes are copied.
+            success := call(gasLimit, precompile, 0, add(input, 0x20), mload(input), 0, 0)
+            size := returndatasize()
+            let copied := size
+            if gt(copied, maxCopy) { copied := maxCopy }
+            output := mload(0x40)
+            mstore(output, copied)
+            returndatacopy(add(output, 0x20), 0, copied)
+            mstore(0x40, add(add(output, 0x20), and(add(copied, 31), not(31))))
+        }
     }
 
     /// @notice Whether a failure code says the block itself is invalid (not just unchecked).
@@ -157,21 +190,35 @@ library Execute {
         return code >= FIRST_BLOCK_INVALID_CODE;
     }
 
-    /// @notice Reads `(code, reason)` from EXECUTE's revert data.
+    /// @notice Reads `(code, reason)` from EXECUTE's revert data, or from a prefix of it (what
+    /// `tryExecute` copies): a reason longer than the bytes present is cut to them, so reading it
+    /// never costs more than the bytes given.
     /// @param output The revert data (consumed: its memory is reused in place).
-    /// @return code The `ExecuteInvalid` code, or `CODE_UNAVAILABLE` without one.
+    /// @return code The `ExecuteInvalid` code, or `CODE_UNAVAILABLE` without one (or when its code
+    /// does not fit a uint8 or its reason is not at the standard offset).
     /// @return reason The reason, or a description of what was received.
     function decodeFailure(bytes memory output) internal pure returns (uint8 code, string memory reason) {
         if (output.length == 0) return (CODE_UNAVAILABLE, "EXECUTE is unavailable (no revert data)");
         if (output.length < MIN_INVALID_REVERT_SIZE || bytes4(output) != ExecuteInvalid.selector) {
             return (CODE_UNAVAILABLE, "EXECUTE reverted without ExecuteInvalid");
         }
-        bytes memory payload;
+        uint256 codeWord;
+        uint256 offset;
+        uint256 length;
         assembly ("memory-safe") {
-            // Drop the selector: the payload starts 4 bytes in, with its length written over them.
-            payload := add(output, 4)
-            mstore(payload, sub(mload(output), 4))
+            // After the 32-byte length and the 4-byte selector: code, string offset, string length.
+            codeWord := mload(add(output, 36))
+            offset := mload(add(output, 68))
+            length := mload(add(output, 100))
         }
-        (code, reason) = abi.decode(payload, (uint8, string));
+        if (codeWord > type(uint8).max || offset != 64) return (CODE_UNAVAILABLE, "EXECUTE reverted with a malformed ExecuteInvalid");
+        uint256 present = output.length - MIN_INVALID_REVERT_SIZE;
+        if (length > present) length = present;
+        assembly ("memory-safe") {
+            // The string starts at its length word, overwritten with the length actually present.
+            reason := add(output, 100)
+            mstore(reason, length)
+        }
+        code = uint8(codeWord);
     }
 }

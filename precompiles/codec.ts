@@ -159,9 +159,36 @@ export function decodeExecuteResult(data: Uint8Array): ExecuteResult {
 /** Selector of `ExecuteInvalid(uint8 code, string reason)`: the first four bytes of its keccak-256. */
 export const EXECUTE_INVALID_SELECTOR = Uint8Array.from([0xdf, 0x07, 0xcb, 0x53]);
 
-/** Revert data of a failed EXECUTE: `ExecuteInvalid(code, reason)` ABI-encoded with its selector. */
-export function encodeExecuteInvalid(code: number, reason: string): Uint8Array {
+/**
+ * Most bytes of UTF-8 reason EXECUTE returns. A reason may quote the input (a library's message
+ * echoes a malformed field), and a challenge copies, decodes and logs the reason: bounding it keeps
+ * the cost of acting on a failure independent of what the block holds (docs/design/execute-budget.md).
+ */
+export const MAX_EXECUTE_REASON_BYTES = 256;
+
+/** Marks a reason cut to `MAX_EXECUTE_REASON_BYTES`. */
+const TRUNCATION_MARK = "...";
+
+/** The UTF-8 of `reason`, cut on a character boundary to at most `MAX_EXECUTE_REASON_BYTES`. */
+export function boundedReasonBytes(reason: string): Uint8Array {
   const text = new TextEncoder().encode(reason);
+  if (text.length <= MAX_EXECUTE_REASON_BYTES) return text;
+  let cut = MAX_EXECUTE_REASON_BYTES - TRUNCATION_MARK.length;
+  // Never split a multi-byte character: back off over continuation bytes (0b10xxxxxx).
+  while (cut > 0 && (text[cut] & 0xc0) === 0x80) cut--;
+  const out = new Uint8Array(cut + TRUNCATION_MARK.length);
+  out.set(text.subarray(0, cut), 0);
+  out.set(new TextEncoder().encode(TRUNCATION_MARK), cut);
+  return out;
+}
+
+/**
+ * Revert data of a failed EXECUTE: `ExecuteInvalid(code, reason)` ABI-encoded with its selector,
+ * the reason bounded by `MAX_EXECUTE_REASON_BYTES` (so the whole revert is at most
+ * `MAX_EXECUTE_INVALID_SIZE` bytes).
+ */
+export function encodeExecuteInvalid(code: number, reason: string): Uint8Array {
+  const text = boundedReasonBytes(reason);
   const out = new Uint8Array(4 + 3 * WORD + paddedLength(text.length));
   out.set(EXECUTE_INVALID_SELECTOR, 0);
   writeWord(out, 4, BigInt(code));
@@ -170,6 +197,9 @@ export function encodeExecuteInvalid(code: number, reason: string): Uint8Array {
   out.set(text, 4 + 3 * WORD);
   return out;
 }
+
+/** Most bytes of EXECUTE's revert data: selector, code, offset and length words, and the padded bounded reason. */
+export const MAX_EXECUTE_INVALID_SIZE = 4 + 3 * WORD + paddedLength(MAX_EXECUTE_REASON_BYTES);
 
 /** Reads `ExecuteInvalid(code, reason)` revert data; undefined when the data is something else. */
 export function decodeExecuteInvalid(data: Uint8Array): { code: number; reason: string } | undefined {

@@ -38,6 +38,16 @@ export function stopPastClaimedGas(vm: VM, claimedGasUsed: bigint): void {
   });
 }
 
+/** Stops a simulation past its deadline with `SimulationTimeout` (never a block: it has no deadline). */
+export function checkDeadline(pacing: ExecutionPacing): void {
+  if (pacing.deadline !== undefined && Date.now() > pacing.deadline) {
+    throw new ExecuteError(
+      ExecuteErrorCode.SimulationTimeout,
+      `EXECUTE stopped after the ${pacing.timeoutMs ?? "configured"} ms a simulated call may run it (eth_call / eth_estimateGas)`,
+    );
+  }
+}
+
 /**
  * Gives the event loop a turn at least every `yieldEveryMs` of execution (at call boundaries, where
  * every precompile call and sub-call passes) so the node keeps answering while EXECUTE runs, and
@@ -48,12 +58,7 @@ export function paceExecution(evm: EVMInterface, pacing: ExecutionPacing): void 
   const every = pacing.yieldEveryMs ?? DEFAULT_YIELD_EVERY_MS;
   let lastTurn = performance.now();
   evm.events!.on("beforeMessage", (_message: unknown, resume?: (result?: unknown) => void) => {
-    if (pacing.deadline !== undefined && Date.now() > pacing.deadline) {
-      throw new ExecuteError(
-        ExecuteErrorCode.SimulationTimeout,
-        `EXECUTE stopped after the ${pacing.timeoutMs ?? "configured"} ms a simulated call may run it (eth_call / eth_estimateGas)`,
-      );
-    }
+    checkDeadline(pacing);
     const now = performance.now();
     if (now - lastTurn < every) return resume?.();
     lastTurn = now;

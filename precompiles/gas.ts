@@ -1,6 +1,8 @@
 import { RLP } from "@ethereumjs/rlp";
 import { bytesToBigInt } from "@ethereumjs/util";
 
+import { ExecuteError, ExecuteErrorCode } from "./errors";
+
 /**
  * The gas schedule of EXECUTE. EIP-8079 leaves gas open; these are this project's choices, argued
  * in docs/design/execute-budget.md.
@@ -62,6 +64,35 @@ export interface L2GasClaim {
  */
 export const MIN_GAS_PER_TRANSACTION = 21_000n;
 
+/** Least block gas a transaction uses from London (EIP-3529) to Prague: 21,000 less the largest refund, a fifth. */
+export const MIN_GAS_PER_TRANSACTION_LONDON = 16_800n;
+/** Least block gas a transaction uses before London: 21,000 less the largest refund, a half. */
+export const MIN_GAS_PER_TRANSACTION_FRONTIER = 10_500n;
+
+/** The least block gas any transaction of a valid block uses under `common`'s fork. */
+export function minBlockGasPerTransaction(common: { isActivatedEIP(eip: number): boolean }): bigint {
+  if (common.isActivatedEIP(7623)) return MIN_GAS_PER_TRANSACTION;
+  return common.isActivatedEIP(3529) ? MIN_GAS_PER_TRANSACTION_LONDON : MIN_GAS_PER_TRANSACTION_FRONTIER;
+}
+
+/**
+ * Refuses a block with more transactions than its gas limit can hold: each uses at least
+ * `minGasPerTransaction` of block gas and the block uses at most its gas limit, so such a block
+ * cannot be valid. Checked on the count alone, before any transaction is decoded or any signature
+ * recovered: without it a block of tiny signed transactions under a small gas limit made EXECUTE
+ * recover signatures at 192 L1 gas each (InvalidTransactions, like the execution specs' refusal of
+ * the transaction that no longer fits the block's remaining gas).
+ */
+export function checkTransactionCount(count: number, gasLimit: bigint, minGasPerTransaction: bigint = MIN_GAS_PER_TRANSACTION): void {
+  const max = gasLimit / minGasPerTransaction;
+  if (BigInt(count) > max) {
+    throw new ExecuteError(
+      ExecuteErrorCode.InvalidTransactions,
+      `block has ${count} transactions, more than its gas limit ${gasLimit} holds (${max}: every transaction uses at least ${minGasPerTransaction} gas)`,
+    );
+  }
+}
+
 /**
  * The L2 gas EXECUTE charges for: the largest of the header's gasUsed, the largest transaction gas
  * limit and 21,000 per transaction, each capped at the header's gas limit. Execution stops after
@@ -69,7 +100,11 @@ export const MIN_GAS_PER_TRANSACTION = 21_000n;
  * transaction's gas limit: at most twice this (before refunds). The per-transaction term pays for
  * the signatures, which are all recovered before the block runs; it costs a valid block nothing
  * (from Prague on its gasUsed is at least 21,000 per transaction). The cap keeps every block that could be
- * valid verifiable, so that an invalid one can always be shown invalid.
+ * valid verifiable, so that an invalid one can always be shown invalid. EXECUTE prices only blocks
+ * that pass `checkTransactionCount` (at most gasLimit / 21,000 transactions from Prague on), so
+ * there the per-transaction term never reaches the cap: every signature EXECUTE recovers is paid
+ * 21,000 L1 gas. A caller pricing a block EXECUTE will refuse (`executeGasCostOfBlock`) may pass
+ * more than that refusal costs, never less.
  */
 export function chargedL2Gas(claim: L2GasClaim): bigint {
   const cap = (gas: bigint): bigint => (gas < claim.gasLimit ? gas : claim.gasLimit);
@@ -88,9 +123,15 @@ export function l2GasClaimOf(block: { readonly header: { readonly gasLimit: bigi
 }
 
 /** Index of `gasLimit` in a header's RLP list (the same in every fork); `gasUsed` follows it. */
-const HEADER_GAS_LIMIT_INDEX = 9;
-/** Index of `gasLimit` in a transaction's RLP list, by type (0 = legacy, 1 = EIP-2930, 2 = EIP-1559, 3 = blob, 4 = EIP-7702). */
-const TX_GAS_LIMIT_INDEX: readonly number[] = [2, 3, 4, 4, 4];
+export const HEADER_GAS_LIMIT_INDEX = 9;
+/** Index of `gasLimit` in a legacy transaction's RLP list (a list in the block body). */
+const LEGACY_TX_GAS_LIMIT_INDEX = 2;
+/**
+ * Index of `gasLimit` in a typed transaction's RLP list, by type (1 = EIP-2930, 2 = EIP-1559,
+ * 3 = blob, 4 = EIP-7702). A byte string led by anything else (0, an RLP prefix ≥ 0x80 wrapping a
+ * legacy list) is no transaction: EXECUTE refuses the block before pricing it (verifyBlock.ts).
+ */
+const TYPED_TX_GAS_LIMIT_INDEX: Readonly<Record<number, number>> = { 1: 3, 2: 4, 3: 4, 4: 4 };
 
 function quantityAt(list: unknown, index: number): bigint | undefined {
   const item = Array.isArray(list) ? (list[index] as unknown) : undefined;
@@ -98,9 +139,9 @@ function quantityAt(list: unknown, index: number): bigint | undefined {
 }
 
 function txGasLimit(encoded: unknown): bigint | undefined {
-  if (Array.isArray(encoded)) return quantityAt(encoded, TX_GAS_LIMIT_INDEX[0]);
-  if (!(encoded instanceof Uint8Array) || encoded.length === 0 || TX_GAS_LIMIT_INDEX[encoded[0]] === undefined) return undefined;
-  return quantityAt(RLP.decode(encoded.subarray(1)), TX_GAS_LIMIT_INDEX[encoded[0]]);
+  if (Array.isArray(encoded)) return quantityAt(encoded, LEGACY_TX_GAS_LIMIT_INDEX);
+  if (!(encoded instanceof Uint8Array) || encoded.length === 0 || TYPED_TX_GAS_LIMIT_INDEX[encoded[0]] === undefined) return undefined;
+  return quantityAt(RLP.decode(encoded.subarray(1)), TYPED_TX_GAS_LIMIT_INDEX[encoded[0]]);
 }
 
 /**

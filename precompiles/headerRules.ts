@@ -6,6 +6,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import type { Common } from "@ethereumjs/common";
 
 import { ExecuteError, ExecuteErrorCode } from "./errors";
+import { type ExecutionPacing, checkDeadline } from "./executionGuard";
 
 /** EIP-1559: the gas limit may move by less than parent/1024 per block. */
 const GAS_LIMIT_BOUND_DIVISOR = 1024n;
@@ -156,8 +157,10 @@ export function checkBlockContent(block: Block): void {
 }
 
 /** Checks the transactions: signed, and replay-protected for this chain. */
-export function checkTransactions(block: Block, chainId: bigint): void {
+export function checkTransactions(block: Block, chainId: bigint, pacing: ExecutionPacing = {}): void {
   for (const [index, tx] of block.transactions.entries()) {
+    // Each check recovers a signature: a simulation stops here too, not only between EVM calls.
+    checkDeadline(pacing);
     const problems = tx.getValidationErrors();
     if (problems.length > 0) fail(ExecuteErrorCode.InvalidTransactions, `transaction ${index} is invalid: ${problems.join(", ")}`);
     if (!tx.isSigned()) fail(ExecuteErrorCode.InvalidTransactions, `transaction ${index} is not signed`);

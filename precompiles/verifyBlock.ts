@@ -3,13 +3,13 @@ import { type Common, Hardfork } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
 import { type RunBlockResult, createVM, runBlock } from "@ethereumjs/vm";
-import { ValueEncoding, equalsBytes } from "@ethereumjs/util";
+import { ValueEncoding, bytesToBigInt, equalsBytes } from "@ethereumjs/util";
 
 import type { ExecuteResult } from "./codec";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 import { type ExecutionPacing, paceExecution, stopPastClaimedGas } from "./executionGuard";
 import { genesisForkCommon } from "./forkSchedule";
-import { maxVerifiableL2GasLimit } from "./gas";
+import { HEADER_GAS_LIMIT_INDEX, checkTransactionCount, maxVerifiableL2GasLimit, minBlockGasPerTransaction } from "./gas";
 import {
   EMPTY_REQUESTS_HASH,
   checkBlockContent,
@@ -25,6 +25,8 @@ import { WitnessDB, decodeWitness, toHex } from "./witness";
 import { WitnessBlockchain } from "./witnessBlockchain";
 
 const BLOB_TX_TYPE = 0x03;
+/** The first byte of any RLP item that is not a single byte below 0x80: no transaction type is this high (EIP-2718). */
+const MIN_RLP_PREFIX = 0x80;
 
 /** The fork an L2 follows when the caller names none: the L1 devnet's default. */
 export const DEFAULT_HARDFORK = Hardfork.Osaka;
@@ -176,12 +178,24 @@ function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Bl
   }
   const [, transactions, ommers, withdrawals] = values;
   if (!Array.isArray(transactions)) throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, "the transactions of the block are not a list");
+  // Before any transaction is decoded or any signature recovered (docs/design/execute-budget.md).
+  checkTransactionCount(transactions.length, bytesToBigInt(fields[HEADER_GAS_LIMIT_INDEX]), minBlockGasPerTransaction(common));
   if (!Array.isArray(ommers) || ommers.length > 0) throw new ExecuteError(ExecuteErrorCode.InvalidHeader, "a post-merge block has no ommers");
   if (bodyFields === 4 && (!Array.isArray(withdrawals) || withdrawals.length > 0)) {
     throw new ExecuteError(ExecuteErrorCode.UnsupportedContent, "a native L2 block has no withdrawals");
   }
-  // Checked on the raw bytes: decoding a blob transaction would need a KZG library.
   (transactions as unknown[]).forEach((tx, index) => {
+    // EIP-2718 as the execution specs decode a body (`decode_transaction`): a byte string is a
+    // typed transaction, led by its type (below 0x80); a legacy transaction is an RLP list. A
+    // byte string holding a legacy transaction's list (led by ≥ 0xc0) is refused there and by
+    // geth, though EthereumJS's decoder would read it as that legacy transaction.
+    if (tx instanceof Uint8Array && (tx.length === 0 || tx[0] >= MIN_RLP_PREFIX)) {
+      throw new ExecuteError(
+        ExecuteErrorCode.InvalidTransactions,
+        `transaction ${index} is a byte string ${tx.length === 0 ? "that is empty" : `led by 0x${tx[0].toString(16)}`}, not a typed transaction (EIP-2718: a legacy transaction is an RLP list)`,
+      );
+    }
+    // Checked on the raw bytes: decoding a blob transaction would need a KZG library.
     if (tx instanceof Uint8Array && tx[0] === BLOB_TX_TYPE) {
       throw new ExecuteError(ExecuteErrorCode.UnsupportedContent, `transaction ${index} is a blob transaction, which a native L2 does not accept`);
     }
@@ -285,7 +299,7 @@ export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteRes
 export async function reexecute(checked: CheckedBlock, chainId: bigint, encodedWitness: Uint8Array, pacing: ExecutionPacing = {}): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);
-  checkTransactions(block, chainId);
+  checkTransactions(block, chainId, pacing);
 
   const witnessDb = new WitnessDB(witness);
   const blockchain = WitnessBlockchain.fromHeaders(parent, witness.headers);

@@ -28,7 +28,11 @@ const COPY_GAS_PER_WORD = 3n;
 /** KECCAK256: 30 per hash (three: parent header, block, witness) plus 6 per word hashed. */
 const KECCAK_GAS = 30n;
 const KECCAK_GAS_PER_WORD = 6n;
-/** The contract's own work besides copies and hashes: storage reads, the event, the payout. */
+/**
+ * The contract's own work besides copies and hashes: storage reads, the event, the payout. EXECUTE's
+ * reason is at most MAX_EXECUTE_REASON_BYTES (256) and tryExecute copies at most 356 bytes of what it
+ * returns, so copying, decoding and logging the reason fit here whatever the block holds.
+ */
 const CHALLENGE_CONTRACT_GAS = 100_000n;
 /** The 63/64 rule (EIP-150): the CALL to EXECUTE must hold a 64th more than it forwards. */
 const CALL_RESERVE_DIVISOR = 63n;

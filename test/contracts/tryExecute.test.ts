@@ -4,7 +4,7 @@ import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { Interface, ZeroHash } from "ethers";
 import { ethers } from "hardhat";
 
-import { ExecuteErrorCode } from "../../precompiles";
+import { ExecuteErrorCode, MAX_EXECUTE_INVALID_SIZE, MAX_EXECUTE_REASON_BYTES, decodeExecuteInvalid, encodeExecuteInvalid } from "../../precompiles";
 import type { TryExecuteHarness } from "../../typechain-types";
 import { TestSigner, tamperBlock, word } from "../support/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
@@ -52,10 +52,29 @@ describe("Execute.tryExecute: EXECUTE's verdict as a value", () => {
       .withArgs(false, ZeroHash, ExecuteErrorCode.OutOfGas, anyValue, false);
   });
 
+  it("EXECUTE's revert data is bounded: a reason is cut to MAX_EXECUTE_REASON_BYTES on a character boundary", () => {
+    const revert = encodeExecuteInvalid(ExecuteErrorCode.InvalidTransactions, `nonce 0x${"ab".repeat(100_000)} é`);
+    expect(revert.length).to.equal(MAX_EXECUTE_INVALID_SIZE);
+    const decoded = decodeExecuteInvalid(revert);
+    expect(decoded?.code).to.equal(ExecuteErrorCode.InvalidTransactions);
+    expect(new TextEncoder().encode(decoded?.reason).length).to.be.at.most(MAX_EXECUTE_REASON_BYTES);
+    expect(decoded?.reason.endsWith("...")).to.equal(true);
+    const accents = decodeExecuteInvalid(encodeExecuteInvalid(72, "é".repeat(300)))?.reason ?? "";
+    expect(accents).to.equal(`${"é".repeat(126)}...`);
+    expect(decodeExecuteInvalid(encodeExecuteInvalid(72, "short"))?.reason).to.equal("short");
+  });
+
   it("reads revert data without an ExecuteInvalid reason as code 0 (never 'block invalid')", async () => {
     const errors = new Interface(["error ExecuteInvalid(uint8 code, string reason)", "error Other(uint8 code, string reason)"]);
     expect(await harness.decodeFailure("0x")).to.deep.equal([0n, "EXECUTE is unavailable (no revert data)"]);
     expect((await harness.decodeFailure(errors.encodeErrorResult("Other", [99, "x"])))[0]).to.equal(0n);
     expect(await harness.decodeFailure(errors.encodeErrorResult("ExecuteInvalid", [72, "why"]))).to.deep.equal([72n, "why"]);
+  });
+
+  it("reads a prefix of an ExecuteInvalid (what tryExecute copies, at most MAX_RETURN_COPY bytes) with its reason cut to the bytes present", async () => {
+    const errors = new Interface(["error ExecuteInvalid(uint8 code, string reason)"]);
+    const full = errors.encodeErrorResult("ExecuteInvalid", [70, "x".repeat(10_000)]);
+    const prefix = full.slice(0, 2 + 2 * MAX_EXECUTE_INVALID_SIZE);
+    expect(await harness.decodeFailure(prefix)).to.deep.equal([70n, "x".repeat(MAX_EXECUTE_REASON_BYTES)]);
   });
 });

@@ -105,6 +105,27 @@ describe("consensus rules of a native L2 block", () => {
       await expectInvalid(verify(built, withHeaderField(built.blockRlp, GAS_USED, gasUsed)), ExecuteErrorCode.InvalidHeader);
     });
 
+    it("a transaction posted as a byte string that is not a typed transaction (empty, type 0, a wrapped legacy list) is InvalidTransactions, as in the execution specs", async () => {
+      const [header, txs, ommers, withdrawals] = RLP.decode(built.blockRlp) as unknown as [Uint8Array[], Uint8Array[], unknown[], unknown[]];
+      const typed = txs[0];
+      const wrappedLegacy = RLP.encode(RLP.decode(typed.subarray(1)) as never);
+      for (const tx of [new Uint8Array(), Uint8Array.from([0, ...typed.subarray(1)]), wrappedLegacy]) {
+        await expectInvalid(verify(built, RLP.encode([header, [tx], ommers, withdrawals] as never)), ExecuteErrorCode.InvalidTransactions);
+      }
+    });
+
+    it("a block with more transactions than its gas limit holds (gasLimit / 21,000) is InvalidTransactions, decided on the count before any is decoded", async () => {
+      const [header, , ommers, withdrawals] = RLP.decode(built.blockRlp) as unknown as [Uint8Array[], unknown[], unknown[], unknown[]];
+      const holds = Number(built.block.header.gasLimit / 21_000n);
+      // Items that are not even transactions: the count alone decides, so nothing is decoded or recovered.
+      const junk = Array.from({ length: holds + 1 }, () => Uint8Array.of(0x02, 0xc0));
+      const error = await expectInvalid(verify(built, RLP.encode([header, junk, ommers, withdrawals] as never)), ExecuteErrorCode.InvalidTransactions);
+      expect(error.message).to.contain(`more than its gas limit ${built.block.header.gasLimit} holds (${holds}`);
+      // At the count the block holds, it is the items themselves that are refused.
+      const atLimit = await expectInvalid(verify(built, RLP.encode([header, junk.slice(1), ommers, withdrawals] as never)), ExecuteErrorCode.InvalidTransactions);
+      expect(atLimit.message).to.not.contain("holds");
+    });
+
     it("a block with ommers is an InvalidHeader", async () => {
       const block = RLP.decode(built.blockRlp) as unknown as unknown[];
       const withOmmer = RLP.encode([block[0], block[1], [RLP.decode(built.parentHeader)], block[3]] as never);
