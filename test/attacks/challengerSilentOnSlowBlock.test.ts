@@ -1,0 +1,142 @@
+import { expect } from "chai";
+import { ContractFactory, JsonRpcProvider, Wallet, getBytes, keccak256, parseEther } from "ethers";
+import { artifacts } from "hardhat";
+
+import { ExecuteErrorCode, decodeHeader, l2Common } from "../../precompiles";
+import { Challenger, judgeBlock } from "../../rollup-node/bridge/challenger";
+import { challengeGasBound, maxCommittedBytes } from "../../rollup-node/bridge/challengeBound";
+import { executeInputLength } from "../../precompiles/codec";
+import { executeGasCostOfBlock } from "../../precompiles/gas";
+import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
+import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
+import type { Logger } from "../../rollup-node/logger";
+import { LOOP_ADDRESS, ecrecoverInput, precompileLoopCode } from "../support/heavyBlocks";
+import { TestSigner, tamperBlock, word } from "../support/l2Fixtures";
+import { L2TestChain } from "../support/l2TestChain";
+
+const L2_CHAIN_ID = 4343n;
+const BOND = parseEther("0.1");
+const WINDOW = 3_600n;
+/** The project's test-chain gas limit (within EXECUTE's verifiable bound, 16,677,216). */
+const GAS_LIMIT = 16_000_000n;
+
+/** Collects the challenger's log lines. */
+function recordingLogger(lines: string[]): Logger {
+  const push = (level: string) => (message: string) => {
+    lines.push(`${level} ${message}`);
+  };
+  return { info: push("info"), warn: push("warn"), error: push("error"), debug: push("debug") };
+}
+
+/**
+ * Attack (optimistic mode, "a challenger that stays silent"): the node's challenger confirms every
+ * challenge with an eth_call of `challenge` before sending it, and drops the proposal for good when
+ * that call reverts for any reason other than BudgetExhausted. Within an eth_call the L1 devnet
+ * stops EXECUTE after `callTimeoutMs` (5 s, SimulationTimeout = 7), but a mined transaction has no
+ * such limit. So a forged block that merely takes longer than 5 s to re-execute (an ecrecover loop,
+ * 3.5 KB committed, well within the joint rule) is judged INVALID locally, its pre-flight call fails
+ * with ChallengeFailed(7), the challenger never sends the (winning) challenge and never retries,
+ * and the forged state root finalizes after the window.
+ */
+describe("attack: a forged block slower to verify than the eth_call timeout silences the node's challenger", function () {
+  this.timeout(600_000);
+  let devnet: L1Devnet;
+  let provider: JsonRpcProvider;
+
+  before(async () => {
+    devnet = await startL1Devnet({ port: 0 });
+    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 50 });
+  });
+
+  after(async () => {
+    provider?.destroy();
+    await devnet?.stop();
+  });
+
+  it("the challenger drops the invalid proposal (its pre-flight eth_call hits SimulationTimeout) and the forged state root finalizes", async () => {
+    // An L2 chain at the test chain's gas limit with one contract that loops over ecrecover.
+    const input = ecrecoverInput();
+    const probe = await L2TestChain.create(L2_CHAIN_ID, []);
+    const sender = TestSigner.fromSeed(0xec, probe.common);
+    const chain = await L2TestChain.create(
+      L2_CHAIN_ID,
+      [
+        { address: sender.address.toString(), balance: 10n ** 22n },
+        { address: LOOP_ADDRESS, code: precompileLoopCode(1, (input.length - 2) / 2) },
+      ],
+      { gasLimit: GAS_LIMIT },
+    );
+    const built = await chain.buildBlock([TestSigner.fromSeed(0xec, chain.common).tx({ to: LOOP_ADDRESS, data: input, gasLimit: GAS_LIMIT - 1_000n })], { discard: true });
+    const genesis = decodeHeader(built.parentHeader, l2Common(L2_CHAIN_ID), "genesis");
+    // Forged: the same transactions, a state root no execution gives.
+    const forgedRoot = `0x${word(0xbad)}`;
+    const forged = tamperBlock(built.block, { stateRoot: getBytes(forgedRoot) });
+    const committed = built.parentHeader.length + forged.length + built.witness.length;
+    expect(committed).to.be.lessThanOrEqual(maxCommittedBytes(GAS_LIMIT));
+
+    const deployer = new Wallet(devnet.accounts[0].privateKey, provider);
+    const artifact = await artifacts.readArtifact("OptimisticExampleRollup");
+    const factory = new ContractFactory(artifact.abi, artifact.bytecode, deployer);
+    const contract = await factory.deploy(
+      L2_CHAIN_ID,
+      keccak256(built.parentHeader),
+      genesis.stateRoot,
+      deployer.address,
+      { sequencerInactivityPeriod: 86_400n, forceInclusionDelay: 86_400n },
+      { challengeWindow: WINDOW, proposalBond: BOND },
+      { threshold: 0, allowReexecution: false, acceptedKeys: [] },
+    );
+    await contract.waitForDeployment();
+    const address = await contract.getAddress();
+    const fromBlock = await provider.getBlockNumber();
+    const rollup: OptimisticExampleRollup = connectOptimisticRollup(address, deployer);
+
+    // The forger proposes (here as the sequencer; a stranger may once the sequencer is inactive).
+    await (await rollup.propose(built.parentHeader, forged, built.witness, 0, { value: BOND })).wait();
+    expect((await rollup.tip())[0]).to.equal(1n);
+
+    // The block is invalid, and a challenge would win: it is the proposer's fault.
+    const verdict = await judgeBlock({ chainId: L2_CHAIN_ID, parentHeader: built.parentHeader, block: forged, witness: built.witness });
+    expect(verdict.kind).to.equal("invalid");
+    expect(verdict.kind === "invalid" && verdict.code).to.equal(ExecuteErrorCode.StateRootMismatch);
+
+    const lines: string[] = [];
+    const challenger = new Challenger({
+      l1Provider: provider,
+      rollupAddress: address,
+      fromBlock,
+      signer: new Wallet(devnet.accounts[1].privateKey, provider),
+      l2ChainId: L2_CHAIN_ID,
+      logger: recordingLogger(lines),
+    });
+    await challenger.poll();
+    await challenger.poll();
+    process.stderr.write(`      challenger log:\n${lines.map((l) => `        ${l.slice(0, 300)}`).join("\n")}\n`);
+
+    expect(challenger.challenges).to.have.length(0);
+
+    // Yet the same challenge, mined (no eth_call deadline), wins within the bound: shown on a snapshot.
+    const snapshot = await provider.send("evm_snapshot", []);
+    const executeInputBytes = executeInputLength({ parentHeader: built.parentHeader, block: forged, witness: built.witness, proofs: new Uint8Array() });
+    const executeGas = executeGasCostOfBlock(executeInputBytes, forged);
+    const bound = challengeGasBound(committed, GAS_LIMIT);
+    const started = Date.now();
+    const mined = await (await connectOptimisticRollup(address, new Wallet(devnet.accounts[2].privateKey, provider)).challenge(1n, built.parentHeader, forged, built.witness, executeGas, { gasLimit: bound })).wait();
+    const challenged = mined?.logs.map((l) => rollup.interface.parseLog(l)).find((e) => e?.name === "BlockChallenged");
+    process.stderr.write(`      mined challenge: status ${mined?.status}, ${mined?.gasUsed} L1 gas (bound ${bound}), EXECUTE code ${challenged?.args.code}, ${Date.now() - started} ms\n`);
+    expect(challenged?.args.code).to.equal(BigInt(ExecuteErrorCode.StateRootMismatch));
+    await provider.send("evm_revert", [snapshot]);
+    expect((await rollup.tip())[0]).to.equal(1n);
+
+    // The attack succeeds: no challenge was sent; the proposal is not retried; the forged root is final.
+    await challenger.poll();
+    expect(challenger.challenges).to.have.length(0);
+    await provider.send("evm_increaseTime", [Number(WINDOW) + 1]);
+    await provider.send("evm_mine", []);
+    await (await rollup.finalize(1n)).wait();
+    expect(await rollup.headNumber()).to.equal(1n);
+    expect(await rollup.stateRootOf(1n)).to.equal(forgedRoot);
+    // What it must be instead: the forged block is removed by a challenge.
+    expect(challenger.challenges.length, "the node's challenger should have challenged the invalid block").to.equal(1);
+  });
+});

@@ -1,0 +1,124 @@
+import { RLP } from "@ethereumjs/rlp";
+import { expect } from "chai";
+import { AbiCoder, ContractFactory, JsonRpcProvider, Wallet, getBytes, hexlify, keccak256, parseEther } from "ethers";
+import { artifacts } from "hardhat";
+
+import { EXECUTE_ADDRESS, decodeHeader, l2Common } from "../../precompiles";
+import { l2GasClaimOfBlockRlp } from "../../precompiles/gas";
+import { Challenger } from "../../rollup-node/bridge/challenger";
+import { connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
+import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
+import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
+import type { Logger } from "../../rollup-node/logger";
+import { TestSigner, word } from "../support/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+
+const L2_CHAIN_ID = 4343n;
+const BOND = parseEther("0.1");
+const WINDOW = 3_600n;
+
+function recordingLogger(lines: string[]): Logger {
+  const push = (level: string) => (message: string) => {
+    lines.push(`${level} ${message}`);
+  };
+  return { info: push("info"), warn: push("warn"), error: push("error"), debug: push("debug") };
+}
+
+/** A block of one legacy EIP-155 transfer at the node's default gas limit. */
+async function legacyTransferBlock(): Promise<BuiltBlock> {
+  const probe = await L2TestChain.create(L2_CHAIN_ID, []);
+  const alice = TestSigner.fromSeed(5, probe.common);
+  const chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 20n }], { gasLimit: DEFAULT_L2_GAS_LIMIT });
+  return chain.buildBlock([TestSigner.fromSeed(5, chain.common).legacyTx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })], { discard: true });
+}
+
+/**
+ * The block's RLP with its legacy transaction (an RLP list) posted as an RLP *byte string* holding
+ * that list, and optionally header fields replaced. The execution specs (and geth) read a byte
+ * string in a block body as a typed transaction (EIP-2718: first byte 0x01..0x7f) and reject this
+ * one; EthereumJS's `createTxFromRLP` decodes it as the legacy transaction it wraps, and the
+ * transactions root, computed from the decoded transactions, still matches.
+ */
+function wrapLegacyTx(blockRlp: Uint8Array, headerFields: Record<number, Uint8Array> = {}): Uint8Array {
+  const [header, txs, ommers, withdrawals] = RLP.decode(blockRlp) as unknown as [Uint8Array[], unknown[], unknown[], unknown[]];
+  const h = [...header];
+  for (const [index, value] of Object.entries(headerFields)) h[Number(index)] = value;
+  return RLP.encode([h, txs.map((tx) => (Array.isArray(tx) ? RLP.encode(tx as never) : tx)), ommers, withdrawals] as never);
+}
+
+describe("attack: a legacy transaction posted as an RLP byte string", function () {
+  this.timeout(300_000);
+  let devnet: L1Devnet;
+  let provider: JsonRpcProvider;
+
+  before(async () => {
+    devnet = await startL1Devnet({ port: 0 });
+    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 50 });
+  });
+
+  after(async () => {
+    provider?.destroy();
+    await devnet?.stop();
+  });
+
+  it("consensus: EXECUTE must reject a block body that is not the canonical encoding (a legacy transaction is an RLP list), as the execution specs do", async () => {
+    const built = await legacyTransferBlock();
+    const wrapped = wrapLegacyTx(built.blockRlp);
+    expect(hexlify(wrapped)).to.not.equal(hexlify(built.blockRlp));
+    const input = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, built.parentHeader, wrapped, built.witness, "0x"]);
+    const accepted = await provider.call({ to: EXECUTE_ADDRESS, data: input, gasLimit: 1n << 24n }).then(
+      (result) => result,
+      () => undefined,
+    );
+    process.stderr.write(`      EXECUTE on the wrapped body: ${accepted === undefined ? "rejected" : `accepted (result ${accepted.slice(0, 66)}…, the block hash is the canonical block's: ${keccak256(built.block.header.serialize())})`}\n`);
+    expect(accepted, "EXECUTE accepted a non-canonical block body").to.equal(undefined);
+  });
+
+  it("optimistic: the node's challenger prices the forged block at 0 L2 gas (l2GasClaimOfBlockRlp cannot read it), its pre-flight call gets OutOfGas and it never challenges; the forged state root finalizes", async () => {
+    const built = await legacyTransferBlock();
+    const forgedRoot = `0x${word(0xbad)}`;
+    const forged = wrapLegacyTx(built.blockRlp, { 3: getBytes(forgedRoot) });
+    expect(l2GasClaimOfBlockRlp(forged)).to.equal(undefined);
+
+    const genesis = decodeHeader(built.parentHeader, l2Common(L2_CHAIN_ID), "genesis");
+    const deployer = new Wallet(devnet.accounts[0].privateKey, provider);
+    const artifact = await artifacts.readArtifact("OptimisticExampleRollup");
+    const contract = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(
+      L2_CHAIN_ID,
+      keccak256(built.parentHeader),
+      genesis.stateRoot,
+      deployer.address,
+      { sequencerInactivityPeriod: 86_400n, forceInclusionDelay: 86_400n },
+      { challengeWindow: WINDOW, proposalBond: BOND },
+      { threshold: 0, allowReexecution: false, acceptedKeys: [] },
+    );
+    await contract.waitForDeployment();
+    const address = await contract.getAddress();
+    const fromBlock = await provider.getBlockNumber();
+    const rollup = connectOptimisticRollup(address, deployer);
+    await (await rollup.propose(built.parentHeader, forged, built.witness, 0, { value: BOND })).wait();
+
+    const lines: string[] = [];
+    const node = new Challenger({
+      l1Provider: provider,
+      rollupAddress: address,
+      fromBlock,
+      signer: new Wallet(devnet.accounts[1].privateKey, provider),
+      l2ChainId: L2_CHAIN_ID,
+      logger: recordingLogger(lines),
+    });
+    await node.poll();
+    await node.poll();
+    process.stderr.write(`      challenger log:\n${lines.map((l) => `        ${l.slice(0, 260)}`).join("\n")}\n`);
+
+    await provider.send("evm_increaseTime", [Number(WINDOW) + 1]);
+    await provider.send("evm_mine", []);
+    const finalized = await rollup.finalize(1n).then(
+      async (tx) => (await tx.wait())?.status === 1,
+      () => false,
+    );
+    process.stderr.write(`      after the window: finalize(1) ${finalized ? "succeeded" : "failed"}; stateRootOf(1) ${await rollup.stateRootOf(1n)}\n`);
+    expect(node.challenges, "the node's challenger should have removed the invalid block").to.have.length(1);
+    expect(await rollup.stateRootOf(1n)).to.not.equal(forgedRoot);
+  });
+});
