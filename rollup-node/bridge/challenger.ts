@@ -1,8 +1,8 @@
-import { type Provider, type Signer, type TransactionReceipt, getBytes, keccak256 } from "ethers";
+import { type Provider, type Signer, type TransactionReceipt, decodeRlp, getBytes, keccak256, toBigInt } from "ethers";
 
 import { executeInputLength } from "../../precompiles/codec";
 import { ExecuteError, ExecuteErrorCode, executeErrorName, isBlockInvalid } from "../../precompiles/errors";
-import { chargedL2Gas, executeGasCost, l2GasClaimOfBlockRlp } from "../../precompiles/gas";
+import { chargedL2Gas, executeGasCost, l2GasClaimOfBlockRlp, maxVerifiableL2GasLimit } from "../../precompiles/gas";
 import { verifyBlock } from "../../precompiles/verifyBlock";
 import { challengeGasBound } from "./challengeBound";
 import type { Logger } from "../logger";
@@ -22,6 +22,10 @@ export interface ChallengerConfig {
   readonly pollIntervalMs?: number;
   /** Blocks per eth_getLogs query. */
   readonly maxLogRange?: number;
+  /** First wait before a failed challenge of a still-provisional block is sent again; doubles per failure. */
+  readonly retryDelayMs?: number;
+  /** The longest wait between two attempts at the same challenge. */
+  readonly maxRetryDelayMs?: number;
 }
 
 /** A won challenge, as the BlockChallenged event reports it. */
@@ -73,8 +77,38 @@ interface Proposal {
   readonly l1TransactionHash: string;
 }
 
+/** A queued proposal with what the challenger learnt of it, so that a retry neither re-executes it nor repeats its log line. */
+interface Pending {
+  readonly proposal: Proposal;
+  /** The local verdict once computed (re-executing a slow block on every retry would stall the queue). */
+  verdict?: Verdict;
+  /** Failed attempts at its challenge so far: the back-off doubles with each. */
+  failures: number;
+  /** Not attempted again before this time (ms since the epoch). */
+  retryAt: number;
+  /** The last state logged for it: a retry in the same state logs nothing. */
+  logged?: string;
+}
+
+/** What one attempt at a proposal came to. */
+type Attempt = "done" | "retry";
+
 const DEFAULT_POLL_MS = 500;
 const DEFAULT_MAX_LOG_RANGE = 5_000;
+const DEFAULT_RETRY_DELAY_MS = 1_000;
+const DEFAULT_MAX_RETRY_DELAY_MS = 60_000;
+/** Index of `gasLimit` in a header's RLP list (the same in every fork). */
+const HEADER_GAS_LIMIT_INDEX = 9;
+
+/**
+ * ChallengeFailed codes from the pre-flight call that say nothing about the mined transaction:
+ * the eth_call deadline (a mined call has none) and OutOfGas (the call was priced from our own,
+ * possibly wrong, reading of the block; the mined one is bounded by the contract's rule anyway).
+ * On these the challenger sends the challenge regardless. Every other revert of the call is
+ * deterministic for the same chain state (the block is not provisional, the window is closed,
+ * the witness or data do not match, L1's EXECUTE accepts the block) and is not sent.
+ */
+const SIMULATION_ONLY_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.SimulationTimeout, ExecuteErrorCode.OutOfGas]);
 /** Proposals are read from this event, which the rollup emits itself: a proposal made through a contract is found too. */
 const PROPOSAL_DATA_TOPIC = OPTIMISTIC_ROLLUP_INTERFACE.getEvent("ProposalData")?.topicHash as string;
 
@@ -89,18 +123,43 @@ export async function judgeBlock(params: { chainId: bigint; parentHeader: Uint8A
   }
 }
 
+/**
+ * The L2 gas to pass EXECUTE for a challenge of `block`: its charge (`chargedL2Gas`) when the claim
+ * can be read, else the most EXECUTE could charge for it — the header's gas limit (what the
+ * contract's `challengeGasBound` used to accept the proposal), or the most EXECUTE verifies when
+ * even that cannot be read — capped by `maxVerifiableL2GasLimit`. Never less than EXECUTE charges:
+ * an under-priced challenge fails with OutOfGas, and the transaction's gas limit is bounded by the
+ * contract's rule whatever is passed here.
+ */
+export function challengeL2Gas(block: Uint8Array): bigint {
+  const claim = l2GasClaimOfBlockRlp(block);
+  if (claim !== undefined) return chargedL2Gas(claim);
+  const most = maxVerifiableL2GasLimit();
+  let gasLimit: bigint | undefined;
+  try {
+    const header = (decodeRlp(block) as unknown[])[0];
+    const item = Array.isArray(header) ? (header[HEADER_GAS_LIMIT_INDEX] as unknown) : undefined;
+    if (typeof item === "string") gasLimit = item === "0x" ? 0n : toBigInt(item);
+  } catch {
+    gasLimit = undefined;
+  }
+  return gasLimit === undefined || gasLimit > most ? most : gasLimit;
+}
 
 /**
  * Watches ProposalData on L1 and challenges every provisional block whose committed block and
  * witness EXECUTE would reject for the proposer's fault (`isProposerFault`), whoever proposed it
  * and however (an account or a contract: the rollup emits the data itself), on whatever parent.
  * A challenge must use the committed witness and the event carries the parent header too, so the
- * event is all it judges: the node's own state or blocks are not needed. It re-executes locally with `verifyBlock`, confirms the verdict with the real EXECUTE on L1 (a
- * call of `challenge`) and only then sends the challenge. See docs/design/optimistic-challenges.md.
+ * event is all it judges: the node's own state or blocks are not needed. It re-executes locally with `verifyBlock`, tries the
+ * challenge with a call first, and sends it unless the call fails for a reason the mined
+ * transaction would meet too (a simulation deadline or a transport error does not stop it); a
+ * failed challenge of a still-provisional block is retried with back-off. See
+ * docs/design/optimistic-challenges.md, "The challenger sends what it knows wins".
  */
 export class Challenger {
   private readonly rollup: OptimisticExampleRollup;
-  private readonly queue: Proposal[] = [];
+  private readonly queue: Pending[] = [];
   private readonly won: ChallengeOutcome[] = [];
   private lastScanned: number;
   private timer: NodeJS.Timeout | undefined;
@@ -149,15 +208,38 @@ export class Challenger {
     }, ms);
   }
 
+  /** Number of proposals still queued: not yet judged valid, challenged, removed or final. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
   private async pollOnce(): Promise<void> {
     await this.scan();
     const head = await this.rollup.headNumber();
-    while (this.queue.length > 0) {
-      const proposal = this.queue[0] as Proposal;
+    // A proposal waiting for a retry does not hold up the ones after it.
+    for (const entry of [...this.queue]) {
       // Final blocks can no longer be challenged.
-      if (proposal.number > head && !(await this.examine(proposal))) return; // retried next poll, in order
-      this.queue.shift();
+      let attempt: Attempt = "done";
+      if (entry.proposal.number > head) {
+        if (Date.now() < entry.retryAt) continue;
+        attempt = await this.examine(entry);
+      }
+      if (attempt === "done") {
+        this.queue.splice(this.queue.indexOf(entry), 1);
+      } else {
+        entry.failures += 1;
+        const base = this.config.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+        const most = this.config.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
+        entry.retryAt = Date.now() + Math.min(most, base * 2 ** Math.min(entry.failures - 1, 30));
+      }
     }
+  }
+
+  /** Logs `message` at `level` unless `entry` is already in `state` (a retry in the same state stays quiet). */
+  private note(entry: Pending, state: string, level: "info" | "warn" | "error", message: string): void {
+    if (entry.logged === state) return;
+    entry.logged = state;
+    this.config.logger[level](message);
   }
 
   private async scan(): Promise<void> {
@@ -178,37 +260,44 @@ export class Challenger {
           witness: getBytes(parsed.args.witness as string),
           l1TransactionHash: log.transactionHash,
         };
-        this.queue.push(proposal);
+        this.queue.push({ proposal, failures: 0, retryAt: 0 });
       }
       this.lastScanned = to;
     }
   }
 
-  /** Examines one proposal; false when it must be retried later (its challenge met a spent EXECUTE budget). */
-  private async examine(p: Proposal): Promise<boolean> {
+  /**
+   * Examines one proposal: "retry" while it is a provisional block that EXECUTE rejects for the
+   * proposer's fault and no challenge has removed it yet; "done" otherwise.
+   */
+  private async examine(entry: Pending): Promise<Attempt> {
+    const p = entry.proposal;
     const log = this.config.logger;
     const record = await this.provisionalRecord(p.number);
     if (record === undefined || record.blockHash !== p.blockHash) {
       log.debug(`L2 block ${p.number} (${p.blockHash}) is no longer provisional: nothing to check`);
-      return true;
+      return "done";
     }
     if (keccak256(p.block) !== record.dataHash || keccak256(p.witness) !== record.witnessHash) {
       log.warn(`L2 block ${p.number}: the ProposalData of ${p.l1TransactionHash} does not match the record (dataHash / witnessHash); skipping`);
-      return true;
+      return "done";
     }
-    log.info(`checking L2 block ${p.number} (${p.blockHash}) proposed in ${p.l1TransactionHash}: re-executing with its committed witness (${p.witness.length} B)`);
     const input = { chainId: this.config.l2ChainId, parentHeader: p.parentHeader, block: p.block, witness: p.witness };
-    const verdict = await judgeBlock(input);
+    if (entry.verdict === undefined) {
+      log.info(`checking L2 block ${p.number} (${p.blockHash}) proposed in ${p.l1TransactionHash}: re-executing with its committed witness (${p.witness.length} B)`);
+      entry.verdict = await judgeBlock(input);
+    }
+    const verdict = entry.verdict;
     if (verdict.kind === "valid") {
       log.info(`L2 block ${p.number} is valid: EXECUTE would accept it, no challenge`);
-      return true;
+      return "done";
     }
     if (verdict.kind === "unchecked") {
       log.warn(`L2 block ${p.number} could not be checked: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; not challenging`);
-      return true;
+      return "done";
     }
-    log.warn(`L2 block ${p.number} is INVALID: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; challenging it`);
-    return this.challenge(p, input);
+    this.note(entry, "invalid", "warn", `L2 block ${p.number} is INVALID: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; challenging it`);
+    return this.challenge(entry, input);
   }
 
   private async provisionalRecord(number: bigint): Promise<{ blockHash: string; dataHash: string; witnessHash: string } | undefined> {
@@ -222,11 +311,16 @@ export class Challenger {
     }
   }
 
-  /** Confirms the verdict with the real EXECUTE (a call), then sends the challenge; false to retry it later. */
-  private async challenge(p: Proposal, input: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<boolean> {
+  /**
+   * Confirms the verdict with the real EXECUTE (a call), then sends the challenge. The call only
+   * stops it for a reason that holds for the mined transaction too (`SIMULATION_ONLY_CODES`, and
+   * transport errors, do not); "retry" while the block stays provisional and the challenge has
+   * not won.
+   */
+  private async challenge(entry: Pending, input: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<Attempt> {
+    const p = entry.proposal;
     const log = this.config.logger;
-    const claim = l2GasClaimOfBlockRlp(input.block);
-    const l2Gas = claim === undefined ? 0n : chargedL2Gas(claim);
+    const l2Gas = challengeL2Gas(input.block);
     const executeGas = executeGasCost(executeInputLength({ ...input, proofs: new Uint8Array() }), l2Gas);
     const bound = challengeGasBound(input.parentHeader.length + input.block.length + input.witness.length, l2Gas);
     // An explicit limit: estimating would re-run EXECUTE many times.
@@ -238,13 +332,18 @@ export class Challenger {
       const data = revertDataOf(error);
       const decoded = data === undefined ? undefined : decodeRollupRevert(data);
       const code = decoded?.name === "ChallengeFailed" ? Number(decoded.args[0]) : undefined;
-      // The budget is per L1 block: a later one may have room. (OutOfGas would recur: our `executeGas` is EXECUTE's own price.)
+      const text = decoded?.text ?? (error as Error).message;
+      // The budget is per L1 block: a later one may have room.
       if (code === ExecuteErrorCode.BudgetExhausted) {
-        log.warn(`challenge of L2 block ${p.number} would fail in this L1 block (${decoded?.text}): retrying in a later one`);
-        return false;
+        this.note(entry, "budget", "warn", `challenge of L2 block ${p.number} would fail in this L1 block (${text}): retrying in a later one`);
+        return "retry";
       }
-      log.error(`challenge of L2 block ${p.number} would fail on L1, not sending it: ${decoded?.text ?? (error as Error).message}`);
-      return true;
+      if (decoded !== undefined && (code === undefined || !SIMULATION_ONLY_CODES.has(code))) {
+        log.error(`challenge of L2 block ${p.number} would fail on L1 for a reason the mined transaction meets too, not sending it: ${text}`);
+        return "done";
+      }
+      // A simulation limit or a transport error: the mined transaction (bounded gas) decides.
+      this.note(entry, `unconfirmed:${code ?? "rpc"}`, "warn", `challenge of L2 block ${p.number} could not be confirmed by a call (${text}); sending it anyway`);
     }
     let receipt: TransactionReceipt | null;
     try {
@@ -254,9 +353,12 @@ export class Challenger {
     } catch (error) {
       const data = revertDataOf(error);
       const decoded = data === undefined ? undefined : decodeRollupRevert(data);
-      log.error(`challenge of L2 block ${p.number} failed: ${decoded?.text ?? (error as Error).message}`);
-      // Still provisional (e.g. the mined call met a spent EXECUTE budget): try again; the pre-flight call stops it once it cannot win.
-      return (await this.provisionalRecord(p.number))?.blockHash !== p.blockHash;
+      const text = decoded?.text ?? (error as Error).message;
+      // Still provisional (e.g. the mined call met a spent EXECUTE budget, or the node dropped the
+      // transaction): try again with back-off; a deterministic failure shows in the next pre-flight call.
+      if ((await this.provisionalRecord(p.number))?.blockHash !== p.blockHash) return "done";
+      this.note(entry, `failed:${decoded?.name ?? "rpc"}`, "error", `challenge of L2 block ${p.number} failed: ${text}; retrying with back-off while it stays provisional`);
+      return "retry";
     }
     for (const entry of receipt?.logs ?? []) {
       const parsed = OPTIMISTIC_ROLLUP_INTERFACE.parseLog(entry);
@@ -276,7 +378,7 @@ export class Challenger {
           `"${outcome.reason}"; reward ${outcome.reward} wei (L1 block ${receipt?.blockNumber}, L1 gas ${receipt?.gasUsed})`,
       );
     }
-    return true;
+    return "done";
   }
 
   private describeSigner(): string {
