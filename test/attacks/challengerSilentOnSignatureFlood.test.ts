@@ -66,7 +66,7 @@ describe("attack: a forged block of 8,000 tiny signed transactions at the defaul
 
   before(async () => {
     devnet = await startL1Devnet({ port: 0 });
-    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 50 });
+    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 50, cacheTimeout: -1 });
   });
 
   after(async () => {

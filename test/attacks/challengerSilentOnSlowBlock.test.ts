@@ -44,7 +44,7 @@ describe("attack: a forged block slower to verify than the eth_call timeout must
 
   before(async () => {
     devnet = await startL1Devnet({ port: 0 });
-    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 50 });
+    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 50, cacheTimeout: -1 });
   });
 
   after(async () => {
