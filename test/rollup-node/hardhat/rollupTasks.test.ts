@@ -71,6 +71,9 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     const configured = hre.config.rollup;
     (hre.config as { rollup: typeof configured }).rollup = { ...configured, contract: "ExampleRollup" };
     try {
+      // The deployer backs the dev genesis's L2 supply on L1 (every dev account's balance): give it that much.
+      const [deployer] = await hre.ethers.getSigners();
+      await hre.network.provider.send("hardhat_setBalance", [deployer?.address, "0xc9f2c9cd04674edea40000000"]);
       const out = await runTask("rollup:deploy", { l2ChainId: 4242, inactivity: 60, forceInclusion: 30 });
       const [, name, address] = /^(\w+) deployed at (0x[0-9a-fA-F]{40})/m.exec(out) ?? [];
       expect(name).to.equal("ExampleRollup");
