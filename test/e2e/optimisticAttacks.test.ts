@@ -85,8 +85,17 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
     return { number: tip + 1n, parentHeader: parent.block.header.serialize(), block, message, proofs: forged };
   }
 
+  /**
+   * Moves L1 past the sequencer's inactivity period. A proposal the stopped submitter had in
+   * flight may still land after the jump, which counts as the sequencer's activity: jump again
+   * until sequencing is open to anyone.
+   */
   async function sequencerInactive(): Promise<void> {
-    await increaseL1Time(r.l1, (await rollup.SEQUENCER_INACTIVITY_PERIOD()) + 1n);
+    await eventually("sequencing open to anyone", async () => {
+      await increaseL1Time(r.l1, (await rollup.SEQUENCER_INACTIVITY_PERIOD()) + 1n);
+      const now = BigInt((await r.l1.getBlock("latest"))?.timestamp ?? 0);
+      return (await rollup.openSequencingAt()) <= now ? true : undefined;
+    }, 30_000);
   }
 
   /** After the window: the forged block cannot be finalized and its withdrawal never pays. */
