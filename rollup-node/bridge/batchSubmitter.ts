@@ -123,7 +123,7 @@ const MOVED_ON_REVERTS = new Set(["ParentNotHead", "ParentNotTip", "UnexpectedBl
 const L1_BEHIND_REVERTS = new Set(["MessageCountExceedsQueue"]);
 /** Proof-mode failures that re-execution of the same block can pass. */
 const PROOF_SHORTFALL_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.ProofsInsufficient, ExecuteErrorCode.WitnessIncomplete]);
-const TRANSIENT_EXECUTE_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.BudgetExhausted, ExecuteErrorCode.OutOfGas]);
+const TRANSIENT_EXECUTE_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.OutOfGas]);
 
 /** A failure the next attempt may not see (network, L1 time, budget, a pending transaction). */
 export class TransientBridgeError extends BridgeError {

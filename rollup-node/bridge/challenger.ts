@@ -50,7 +50,7 @@ export type Verdict =
 /**
  * Whether EXECUTE's failure on a proposal's committed block and witness is the proposer's fault,
  * so that a challenge wins (OptimisticRollup's `_isProposerFault`): the block is invalid, or the
- * committed witness (or block) cannot be used. OutOfGas and BudgetExhausted are the
+ * committed witness (or block) cannot be used. OutOfGas (and the retired BudgetExhausted) are the
  * challenger's circumstances: the same challenge can be sent again with more gas or later.
  */
 export function isProposerFault(code: number): boolean {
@@ -333,11 +333,6 @@ export class Challenger {
       const decoded = data === undefined ? undefined : decodeRollupRevert(data);
       const code = decoded?.name === "ChallengeFailed" ? Number(decoded.args[0]) : undefined;
       const text = decoded?.text ?? (error as Error).message;
-      // The budget is per L1 block: a later one may have room.
-      if (code === ExecuteErrorCode.BudgetExhausted) {
-        this.note(entry, "budget", "warn", `challenge of L2 block ${p.number} would fail in this L1 block (${text}): retrying in a later one`);
-        return "retry";
-      }
       if (decoded !== undefined && (code === undefined || !SIMULATION_ONLY_CODES.has(code))) {
         log.error(`challenge of L2 block ${p.number} would fail on L1 for a reason the mined transaction meets too, not sending it: ${text}`);
         return "done";
