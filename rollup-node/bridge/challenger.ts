@@ -1,10 +1,11 @@
 import { type Provider, type Signer, type TransactionReceipt, decodeRlp, getBytes, keccak256, toBigInt } from "ethers";
 
 import { executeInputLength } from "../../precompiles/codec";
-import { ExecuteError, ExecuteErrorCode, executeErrorName, isBlockInvalid } from "../../precompiles/errors";
+import { ExecuteErrorCode, executeErrorName } from "../../precompiles/errors";
 import { chargedL2Gas, executeGasCost, l2GasClaimOfBlockRlp, maxVerifiableL2GasLimit } from "../../precompiles/gas";
-import { verifyBlock } from "../../precompiles/verifyBlock";
 import { challengeGasBound } from "./challengeBound";
+import { BlockCheckPool, defaultCheckThreads } from "./checkPool";
+import { type CheckInput, type Verdict } from "./verdict";
 import type { Logger } from "../logger";
 import { OPTIMISTIC_ROLLUP_INTERFACE, type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
 import { BridgeError } from "./errors";
@@ -26,6 +27,11 @@ export interface ChallengerConfig {
   readonly retryDelayMs?: number;
   /** The longest wait between two attempts at the same challenge. */
   readonly maxRetryDelayMs?: number;
+  /**
+   * Worker threads that re-execute proposals side by side (`defaultCheckThreads()`, one per core,
+   * when absent); 0 checks on the main thread. See docs/design/challenger-scheduling.md.
+   */
+  readonly checkThreads?: number;
 }
 
 /** A won challenge, as the BlockChallenged event reports it. */
@@ -39,23 +45,8 @@ export interface ChallengeOutcome {
   readonly l1TransactionHash: string;
 }
 
-/** What local re-execution says of a posted block with its committed witness (codes are EXECUTE's). */
-export type Verdict =
-  | { readonly kind: "valid" }
-  /** EXECUTE could not check it for a reason that is not the proposer's: a challenge would fail. */
-  | { readonly kind: "unchecked"; readonly code: number; readonly reason: string }
-  /** EXECUTE finds the block invalid (code >= 64) or its committed witness or block unusable: a challenge wins. */
-  | { readonly kind: "invalid"; readonly code: number; readonly reason: string };
-
-/**
- * Whether EXECUTE's failure on a proposal's committed block and witness is the proposer's fault,
- * so that a challenge wins (OptimisticRollup's `_isProposerFault`): the block is invalid, or the
- * committed witness (or block) cannot be used. OutOfGas (and the retired BudgetExhausted) are the
- * challenger's circumstances: the same challenge can be sent again with more gas or later.
- */
-export function isProposerFault(code: number): boolean {
-  return isBlockInvalid(code as ExecuteErrorCode) || code === ExecuteErrorCode.WitnessIncomplete || code === ExecuteErrorCode.MalformedInput;
-}
+/** The verdict and its rule live in ./verdict.ts (the worker threads load only that); re-exported for the challenger's callers. */
+export { type Verdict, isProposerFault, judgeBlock } from "./verdict";
 
 /** The bound lives with the contract's other proposal rules (./challengeBound.ts); re-exported for the challenger's callers. */
 export { challengeGasBound } from "./challengeBound";
@@ -75,6 +66,8 @@ interface Proposal {
   readonly block: Uint8Array;
   readonly witness: Uint8Array;
   readonly l1TransactionHash: string;
+  /** L1 timestamp at which its challenge window closes (BlockProposed's `finalizableAt`). */
+  readonly closesAt: bigint;
 }
 
 /** A queued proposal with what the challenger learnt of it, so that a retry neither re-executes it nor repeats its log line. */
@@ -111,16 +104,15 @@ const HEADER_GAS_LIMIT_INDEX = 9;
 const SIMULATION_ONLY_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.SimulationTimeout, ExecuteErrorCode.OutOfGas]);
 /** Proposals are read from this event, which the rollup emits itself: a proposal made through a contract is found too. */
 const PROPOSAL_DATA_TOPIC = OPTIMISTIC_ROLLUP_INTERFACE.getEvent("ProposalData")?.topicHash as string;
+/** Emitted with every ProposalData, just before it: carries when the proposal's window closes. */
+const BLOCK_PROPOSED_TOPIC = OPTIMISTIC_ROLLUP_INTERFACE.getEvent("BlockProposed")?.topicHash as string;
 
-/** Re-executes `block` on `parentHeader` as EXECUTE would, and says whether a challenge would win. */
-export async function judgeBlock(params: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<Verdict> {
-  try {
-    await verifyBlock(params);
-    return { kind: "valid" };
-  } catch (error) {
-    if (!(error instanceof ExecuteError)) throw error;
-    return isProposerFault(error.code) ? { kind: "invalid", code: error.code, reason: error.message } : { kind: "unchecked", code: error.code, reason: error.message };
-  }
+/** Orders proposals by the close of their window, then by number: the one that closes soonest comes first. */
+function soonestFirst(a: Pending, b: Pending): number {
+  const x = a.proposal;
+  const y = b.proposal;
+  if (x.closesAt !== y.closesAt) return x.closesAt < y.closesAt ? -1 : 1;
+  return x.number === y.number ? 0 : x.number < y.number ? -1 : 1;
 }
 
 /**
@@ -156,6 +148,12 @@ export function challengeL2Gas(block: Uint8Array): bigint {
  * transaction would meet too (a simulation deadline or a transport error does not stop it); a
  * failed challenge of a still-provisional block is retried with back-off. See
  * docs/design/optimistic-challenges.md, "The challenger sends what it knows wins".
+ *
+ * Scheduling (docs/design/challenger-scheduling.md): the checks run side by side on worker threads
+ * (`checkThreads`), so a run of slow valid proposals holds up only the threads it occupies; every
+ * queue — the checks waiting for a thread, the challenges waiting to be sent — takes the proposal
+ * whose window closes soonest first, each verdict is acted on as soon as it is known, and a
+ * proposal whose window has closed on L1 is dropped unchecked (no challenge can win any more).
  */
 export class Challenger {
   private readonly rollup: OptimisticExampleRollup;
@@ -165,10 +163,18 @@ export class Challenger {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private busy: Promise<void> | undefined;
+  /** Proposals being examined, with the promise that settles when the attempt is over. */
+  private readonly inFlight = new Map<Pending, Promise<void>>();
+  private readonly pool: BlockCheckPool;
+  private warming: Promise<void> = Promise.resolve();
+  /** Challenges are sent one at a time (one key, one nonce sequence), soonest-closing window first. */
+  private sending = false;
+  private readonly toSend: { readonly entry: Pending; readonly go: () => void }[] = [];
 
   constructor(private readonly config: ChallengerConfig) {
     this.rollup = connectOptimisticRollup(config.rollupAddress, config.signer);
     this.lastScanned = config.fromBlock - 1;
+    this.pool = new BlockCheckPool(config.checkThreads ?? defaultCheckThreads());
   }
 
   /** Challenges this challenger won, in order. */
@@ -179,18 +185,35 @@ export class Challenger {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.config.logger.info(`challenger watching ${this.config.rollupAddress} from L1 block ${this.config.fromBlock} as ${this.describeSigner()}`);
+    this.config.logger.info(
+      `challenger watching ${this.config.rollupAddress} from L1 block ${this.config.fromBlock} as ${this.describeSigner()}, checking on ${this.pool.size === 0 ? "the main thread" : `${this.pool.size} worker thread(s)`}`,
+    );
+    this.warming = this.pool.warm();
     this.schedule(0);
   }
 
+  /** Settles once the check threads `start` began loading are ready to check (at once without threads). */
+  ready(): Promise<void> {
+    return this.warming;
+  }
+
+  /** Stops polling, waits for the attempts under way, and stops the check threads. */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
     await this.busy;
+    await Promise.all(this.inFlight.values());
+    await this.pool.close();
   }
 
-  /** Reads new proposals and examines every pending one; safe to call by hand (tests). */
+  /** Reads new proposals, examines every pending one, and waits until each attempt is over; safe to call by hand (tests). */
   async poll(): Promise<void> {
+    await this.tick();
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
+  }
+
+  /** Reads new proposals and starts examining every due one, without waiting for the checks. */
+  private async tick(): Promise<void> {
     while (this.busy !== undefined) await this.busy;
     const work = this.pollOnce();
     this.busy = work.finally(() => {
@@ -202,7 +225,7 @@ export class Challenger {
   private schedule(ms: number): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
-      this.poll()
+      this.tick()
         .catch((error: unknown) => this.config.logger.warn(`challenger poll failed, retrying: ${(error as Error).message}`))
         .finally(() => this.schedule(this.config.pollIntervalMs ?? DEFAULT_POLL_MS));
     }, ms);
@@ -216,23 +239,46 @@ export class Challenger {
   private async pollOnce(): Promise<void> {
     await this.scan();
     const head = await this.rollup.headNumber();
-    // A proposal waiting for a retry does not hold up the ones after it.
+    const l1Time = BigInt((await this.config.l1Provider.getBlock("latest"))?.timestamp ?? 0);
+    // Soonest-closing window first; a proposal waiting for a retry or a check does not hold up the others.
+    this.queue.sort(soonestFirst);
     for (const entry of [...this.queue]) {
+      if (this.inFlight.has(entry)) continue;
       // Final blocks can no longer be challenged.
-      let attempt: Attempt = "done";
-      if (entry.proposal.number > head) {
-        if (Date.now() < entry.retryAt) continue;
-        attempt = await this.examine(entry);
-      }
-      if (attempt === "done") {
+      if (entry.proposal.number <= head) {
         this.queue.splice(this.queue.indexOf(entry), 1);
-      } else {
-        entry.failures += 1;
-        const base = this.config.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-        const most = this.config.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
-        entry.retryAt = Date.now() + Math.min(most, base * 2 ** Math.min(entry.failures - 1, 30));
+        continue;
       }
+      // The window has closed on L1: every challenge would revert, so checking it is wasted time.
+      if (l1Time >= entry.proposal.closesAt) {
+        if (entry.verdict === undefined) this.config.logger.error(`L2 block ${entry.proposal.number}: its challenge window closed (L1 time ${entry.proposal.closesAt}) before it could be checked`);
+        this.queue.splice(this.queue.indexOf(entry), 1);
+        continue;
+      }
+      if (Date.now() < entry.retryAt) continue;
+      const attempt = this.attempt(entry).finally(() => this.inFlight.delete(entry));
+      this.inFlight.set(entry, attempt);
     }
+  }
+
+  /** Examines `entry` and settles it: out of the queue when done, else back-off before the next attempt. */
+  private async attempt(entry: Pending): Promise<void> {
+    let attempt: Attempt;
+    try {
+      attempt = await this.examine(entry);
+    } catch (error) {
+      this.config.logger.warn(`L2 block ${entry.proposal.number}: examining it failed, retrying: ${(error as Error).message}`);
+      attempt = "retry";
+    }
+    if (attempt === "done") {
+      const index = this.queue.indexOf(entry);
+      if (index >= 0) this.queue.splice(index, 1);
+      return;
+    }
+    entry.failures += 1;
+    const base = this.config.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    const most = this.config.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
+    entry.retryAt = Date.now() + Math.min(most, base * 2 ** Math.min(entry.failures - 1, 30));
   }
 
   /** Logs `message` at `level` unless `entry` is already in `state` (a retry in the same state stays quiet). */
@@ -248,10 +294,17 @@ export class Challenger {
     while (this.lastScanned < latest) {
       const from = this.lastScanned + 1;
       const to = Math.min(latest, from + range - 1);
-      const logs = await this.config.l1Provider.getLogs({ address: this.config.rollupAddress, topics: [PROPOSAL_DATA_TOPIC], fromBlock: from, toBlock: to });
+      const logs = await this.config.l1Provider.getLogs({ address: this.config.rollupAddress, topics: [[PROPOSAL_DATA_TOPIC, BLOCK_PROPOSED_TOPIC]], fromBlock: from, toBlock: to });
+      /** Window closes by transaction and block number, from BlockProposed (logged just before its ProposalData). */
+      const closes = new Map<string, bigint>();
       for (const log of logs) {
         const parsed = OPTIMISTIC_ROLLUP_INTERFACE.parseLog(log);
         if (parsed === null) continue;
+        if (parsed.name === "BlockProposed") {
+          closes.set(`${log.transactionHash}:${parsed.args.number}`, parsed.args.finalizableAt as bigint);
+          continue;
+        }
+        if (parsed.name !== "ProposalData") continue;
         const proposal: Proposal = {
           number: parsed.args.number as bigint,
           blockHash: String(parsed.args.blockHash),
@@ -259,6 +312,8 @@ export class Challenger {
           block: getBytes(parsed.args.block_ as string),
           witness: getBytes(parsed.args.witness as string),
           l1TransactionHash: log.transactionHash,
+          // Without its BlockProposed (never, from this contract) it is treated as closing at once: checked first.
+          closesAt: closes.get(`${log.transactionHash}:${parsed.args.number}`) ?? 0n,
         };
         this.queue.push({ proposal, failures: 0, retryAt: 0 });
       }
@@ -285,7 +340,7 @@ export class Challenger {
     const input = { chainId: this.config.l2ChainId, parentHeader: p.parentHeader, block: p.block, witness: p.witness };
     if (entry.verdict === undefined) {
       log.info(`checking L2 block ${p.number} (${p.blockHash}) proposed in ${p.l1TransactionHash}: re-executing with its committed witness (${p.witness.length} B)`);
-      entry.verdict = await judgeBlock(input);
+      entry.verdict = await this.pool.judge(input, p.closesAt);
     }
     const verdict = entry.verdict;
     if (verdict.kind === "valid") {
@@ -297,7 +352,29 @@ export class Challenger {
       return "done";
     }
     this.note(entry, "invalid", "warn", `L2 block ${p.number} is INVALID: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; challenging it`);
-    return this.challenge(entry, input);
+    return this.inSendingOrder(entry, () => this.challenge(entry, input));
+  }
+
+  /** Runs `send` when no other challenge is being sent and no waiting one's window closes sooner. */
+  private async inSendingOrder(entry: Pending, send: () => Promise<Attempt>): Promise<Attempt> {
+    await new Promise<void>((go) => {
+      this.toSend.push({ entry, go });
+      this.sendNext();
+    });
+    try {
+      return await send();
+    } finally {
+      this.sending = false;
+      this.sendNext();
+    }
+  }
+
+  private sendNext(): void {
+    if (this.sending || this.toSend.length === 0) return;
+    this.toSend.sort((a, b) => soonestFirst(a.entry, b.entry));
+    const next = this.toSend.shift();
+    this.sending = true;
+    next?.go();
   }
 
   private async provisionalRecord(number: bigint): Promise<{ blockHash: string; dataHash: string; witnessHash: string } | undefined> {
@@ -317,7 +394,7 @@ export class Challenger {
    * transport errors, do not); "retry" while the block stays provisional and the challenge has
    * not won.
    */
-  private async challenge(entry: Pending, input: { chainId: bigint; parentHeader: Uint8Array; block: Uint8Array; witness: Uint8Array }): Promise<Attempt> {
+  private async challenge(entry: Pending, input: CheckInput): Promise<Attempt> {
     const p = entry.proposal;
     const log = this.config.logger;
     const l2Gas = challengeL2Gas(input.block);
