@@ -88,6 +88,19 @@ export class DashboardCollector {
       l1ToL2,
       l2ToL1,
       limits: { blocks: this.limits.blocks, messages: this.limits.messages },
+      labelledHeads: this.labelledHeads(),
+    };
+  }
+
+  /** The blocks the node's `safe` and `finalized` tags name, as its JSON-RPC answers them. */
+  private labelledHeads(): DashboardFacts["labelledHeads"] {
+    const { chain } = this.source.status.sequencer;
+    const safe = chain.getBlock("safe");
+    const finalized = chain.getBlock("finalized");
+    if (safe === undefined || finalized === undefined) return undefined;
+    return {
+      safe: { number: safe.block.header.number, hash: bytesToHex(safe.block.hash()) },
+      finalized: { number: finalized.block.header.number, hash: bytesToHex(finalized.block.hash()) },
     };
   }
 

@@ -15,6 +15,11 @@ export interface DashboardFeedConfig {
   readonly l1HeadCheckMs?: number;
   /** A request within this age of the last snapshot gets it instead of a new one (default 250 ms). */
   readonly maxAgeMs?: number;
+  /**
+   * Where the node's `safe` and `finalized` tags point, as one comparable key (in memory, no RPC):
+   * checked with the L1 head, since those labels move on L1 reads of their own, between events.
+   */
+  readonly labelledHeads?: () => string;
 }
 
 /**
@@ -32,6 +37,7 @@ export class DashboardFeed {
   private debounce: NodeJS.Timeout | undefined;
   private headTimer: NodeJS.Timeout | undefined;
   private lastL1Head = -1;
+  private lastLabels: string | undefined;
   private running = false;
 
   constructor(private readonly config: DashboardFeedConfig) {}
@@ -47,6 +53,11 @@ export class DashboardFeed {
       if (head !== this.lastL1Head) {
         this.lastL1Head = head;
         this.notify("l1-head");
+      }
+      const labels = this.config.labelledHeads?.();
+      if (labels !== this.lastLabels) {
+        this.lastLabels = labels;
+        this.notify("l2-labels");
       }
     }, this.config.l1HeadCheckMs ?? 200);
   }

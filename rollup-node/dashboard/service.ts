@@ -29,6 +29,10 @@ export function createDashboard(config: DashboardConfig): Dashboard {
     sequencer: config.sequencer,
     watcher: config.watcher,
     logger: config.logger,
+    labelledHeads: () => {
+      const { chain } = config.source.status.sequencer;
+      return `${chain.getBlock("safe")?.block.header.number}/${chain.getBlock("finalized")?.block.header.number}`;
+    },
   });
   return { feed, routes: createDashboardRoutes(feed) };
 }

@@ -56,6 +56,14 @@ export interface DashboardFacts {
   readonly l1ToL2: readonly QueuedMessageFacts[];
   readonly l2ToL1: readonly SentMessageFacts[];
   readonly limits: { readonly blocks: number; readonly messages: number };
+  /** The node's `safe` and `finalized` blocks (what those tags answer on its JSON-RPC); absent when unknown. */
+  readonly labelledHeads?: { readonly safe: LabelledHead; readonly finalized: LabelledHead };
+}
+
+/** A block a head tag names. */
+export interface LabelledHead {
+  readonly number: bigint;
+  readonly hash: string;
 }
 
 function acceptanceLabel(entry: BlockAcceptance): string {
@@ -179,6 +187,10 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       l1: status.l1Head,
       l2: Number(status.l2Head),
       l2Hash: status.l2HeadHash,
+      safe: facts.labelledHeads === undefined ? null : Number(facts.labelledHeads.safe.number),
+      safeHash: facts.labelledHeads?.safe.hash ?? null,
+      finalized: facts.labelledHeads === undefined ? null : Number(facts.labelledHeads.finalized.number),
+      finalizedHash: facts.labelledHeads?.finalized.hash ?? null,
       accepted: Number(status.acceptedL2Head),
       acceptedHash: status.acceptedL2HeadHash,
       pendingL1Messages: Number(status.pendingL1Messages),

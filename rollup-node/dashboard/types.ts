@@ -10,8 +10,15 @@ export type DashboardBlockStatus = "final" | "provisional" | "challenged";
 
 export interface DashboardHeads {
   readonly l1: number;
+  /** The node's `latest` L2 block (the sequencer's own newest block, or the follower's head). */
   readonly l2: number;
   readonly l2Hash: string;
+  /** The node's `safe` L2 block: accepted on L1 (null when the node has no such label). */
+  readonly safe: number | null;
+  readonly safeHash: string | null;
+  /** The node's `finalized` L2 block: accepted in an L1 block that is itself final. */
+  readonly finalized: number | null;
+  readonly finalizedHash: string | null;
   /** The last L2 block the rollup contract accepted. */
   readonly accepted: number;
   readonly acceptedHash: string;

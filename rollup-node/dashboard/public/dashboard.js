@@ -130,6 +130,14 @@
     $("l2-head").textContent = num(s.heads.l2);
     $("l2-head-hash").textContent = short(s.heads.l2Hash);
     $("l2-head-hash").title = s.heads.l2Hash;
+    // safe: accepted on L1; finalized: accepted in a final L1 block (null: the node has no such label).
+    for (const tag of ["safe", "finalized"]) {
+      const number = s.heads[tag];
+      const hash = s.heads[`${tag}Hash`];
+      $(`${tag}-head`).textContent = number === null || number === undefined ? "–" : num(number);
+      $(`${tag}-head-hash`).textContent = hash ? short(hash) : "";
+      $(`${tag}-head-hash`).title = hash || "";
+    }
     $("accepted-head").textContent = num(s.heads.accepted);
     $("accepted-head-hash").textContent = short(s.heads.acceptedHash);
     $("accepted-head-hash").title = s.heads.acceptedHash;

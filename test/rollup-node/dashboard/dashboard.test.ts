@@ -132,6 +132,34 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     console.log(`      deposit mined → page shows it relayed in ${relayedAfterMs} ms, its L2 block accepted on L1 in ${acceptedAfterMs} ms`);
   });
 
+  it("shows the node's latest, safe and finalized L2 heads, as its JSON-RPC tags name them", async () => {
+    const tags = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    await tags.goto(`${r.devnet.l2Url}/`);
+    await tags.waitForSelector('body[data-transport="sse"]');
+    // A block of the node's own, accepted on L1: `safe` reaches it once the node reads L1 again.
+    const receipt = await (await r.l2Wallet(6).sendTransaction({ to: Wallet.createRandom().address, value: 1n })).wait();
+    const mined = receipt?.blockNumber ?? 0;
+    await r.devnet.node.bridge.submitter?.waitForAccepted(BigInt(mined));
+    const safe = await eventually("the safe tag at the accepted block", async () => {
+      const block = await r.l2.getBlock("safe");
+      return block !== null && block.number >= mined ? block : undefined;
+    });
+    const finalized = await r.l2.getBlock("finalized");
+    const latest = await r.l2.getBlock("latest");
+    expect(finalized?.number).to.be.at.most(safe.number);
+    expect(latest?.number).to.be.at.least(safe.number);
+
+    await tags.waitForFunction(`Number(document.getElementById("safe-head").textContent.replace(/[^0-9]/g, "")) === ${safe.number}`, undefined, { timeout: 20_000 });
+    expect(await tags.getAttribute("#safe-head-hash", "title")).to.equal(safe.hash);
+    await tags.waitForFunction(`Number(document.getElementById("finalized-head").textContent.replace(/[^0-9]/g, "")) === ${finalized?.number}`, undefined, { timeout: 20_000 });
+    expect(await tags.getAttribute("#finalized-head-hash", "title")).to.equal(finalized?.hash);
+    expect(numberIn(await tags.textContent("#l2-head"))).to.be.at.least(safe.number);
+    const snapshot = await fetchSnapshot(r.devnet.l2Url);
+    expect(snapshot.heads.safe).to.be.at.least(safe.number);
+    expect(snapshot.heads.finalized).to.be.at.most(snapshot.heads.safe ?? 0);
+    await tags.close();
+  });
+
   it("shows L2 → L1 messages going from initiated to provable", async () => {
     const txHash = await withdrawToL1(r, 6, r.l1Wallet(6).address, parseEther("0.5"));
     const sent = await eventually("the withdrawal in the snapshot", async () => (await fetchSnapshot(r.devnet.l2Url)).l2ToL1.find((m) => m.l2TransactionHash === txHash));

@@ -67,10 +67,15 @@ function facts(overrides: Partial<DashboardFacts> = {}): DashboardFacts {
 describe("dashboard snapshot (pure assembly of the node's facts)", () => {
   it("reports the heads, chain ids and submitter state from the rollup status", () => {
     const s = buildDashboardSnapshot(facts({ status: { ...status, submitter: "halted", submitterError: "block 6 rejected" } }));
-    expect(s.heads).to.deep.equal({ l1: 40, l2: 6, l2Hash: hash(6), accepted: 5, acceptedHash: hash(5), pendingL1Messages: 1, l1MessageCount: 3 });
+    expect(s.heads).to.deep.equal({ l1: 40, l2: 6, l2Hash: hash(6), safe: null, safeHash: null, finalized: null, finalizedHash: null, accepted: 5, acceptedHash: hash(5), pendingL1Messages: 1, l1MessageCount: 3 });
     expect(s.rollup).to.deep.equal({ address: ROLLUP, l1ChainId: 1337, l2ChainId: 42069, submitter: "halted", submitterError: "block 6 rejected" });
     expect(s.generatedAt).to.equal(1_700_000_000_000);
     expect(s.reason).to.equal("l2-block");
+  });
+
+  it("reports the node's safe and finalized heads beside its latest one", () => {
+    const s = buildDashboardSnapshot(facts({ labelledHeads: { safe: { number: 5n, hash: hash(5) }, finalized: { number: 3n, hash: hash(3) } } }));
+    expect(s.heads).to.include({ l2: 6, safe: 5, safeHash: hash(5), finalized: 3, finalizedHash: hash(3) });
   });
 
   it("lists accepted blocks newest first and keeps only the newest `limits.blocks`", () => {
