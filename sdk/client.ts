@@ -18,6 +18,8 @@ import {
   type L2ToL1Status,
   type L2ToL1StatusReport,
   type MessageStatus,
+  type L2BlockTag,
+  L2_BLOCK_TAGS,
   type MessageStatusReport,
   type StatusSources,
   describeStatus,
@@ -76,9 +78,25 @@ export interface SendMessageToL1Params {
   readonly value?: bigint;
 }
 
-export interface WaitForStatusOptions<R extends MessageStatusReport = MessageStatusReport> extends WaitOptions {
+export interface WaitForStatusOptions<R extends MessageStatusReport = MessageStatusReport> extends WaitOptions, StatusOptions {
   /** Called with each new status (for progress output). */
   readonly onStatus?: (report: R) => void;
+}
+
+export interface StatusOptions {
+  /**
+   * The L2 block an L1 → L2 message's relay is read at: "latest" (default) reports it relayed as
+   * soon as the node's block has it; "safe" only once L1 accepted that block, "finalized" once
+   * that acceptance is in a final L1 block. (L2 → L1 statuses always rest on L1's accepted head.)
+   */
+  readonly l2BlockTag?: L2BlockTag;
+}
+
+/** The L2 blocks the node's head tags name. */
+export interface L2Heads {
+  readonly latest: Block;
+  readonly safe: Block;
+  readonly finalized: Block;
 }
 
 /** A block number to reach, or a test every new L2 block is given until one passes. */
@@ -192,11 +210,11 @@ export class RollupClient {
   }
 
   /** Where a message stands: queued/anchored/relayed (L1 → L2) or initiated/provable/finalized (L2 → L1). */
-  async getMessageStatus(message: L1ToL2Message): Promise<L1ToL2StatusReport>;
-  async getMessageStatus(message: L2ToL1Message): Promise<L2ToL1StatusReport>;
-  async getMessageStatus(ref: MessageRef): Promise<MessageStatusReport>;
-  async getMessageStatus(ref: MessageRef): Promise<MessageStatusReport> {
-    return messageStatus(this.statusSources(), await this.resolve(ref));
+  async getMessageStatus(message: L1ToL2Message, options?: StatusOptions): Promise<L1ToL2StatusReport>;
+  async getMessageStatus(message: L2ToL1Message, options?: StatusOptions): Promise<L2ToL1StatusReport>;
+  async getMessageStatus(ref: MessageRef, options?: StatusOptions): Promise<MessageStatusReport>;
+  async getMessageStatus(ref: MessageRef, options: StatusOptions = {}): Promise<MessageStatusReport> {
+    return messageStatus(this.statusSources(options), await this.resolve(ref));
   }
 
   /** Waits until the message reaches `status` (or a later one); WaitTimeoutError after `timeoutMs`. */
@@ -206,7 +224,7 @@ export class RollupClient {
   async waitForMessageStatus(ref: MessageRef, status: MessageStatus, options: WaitForStatusOptions = {}): Promise<MessageStatusReport> {
     const message = await this.resolve(ref);
     const target = statusRank(message.direction, status);
-    const sources = this.statusSources();
+    const sources = this.statusSources(options);
     let last: string | undefined;
     return poll(
       `message ${message.messageHash} to be ${status}`,
@@ -263,6 +281,29 @@ export class RollupClient {
     );
   }
 
+  /**
+   * The L2 block `tag` names on the node: "latest" (its newest), "safe" (accepted on L1),
+   * "finalized" (accepted in a final L1 block), or a block number.
+   */
+  async getL2Block(tag: L2BlockTag | bigint | number = "latest"): Promise<Block> {
+    const blockTag = checkedTag(tag);
+    const block = await this.l2Provider.getBlock(blockTag);
+    if (block === null) throw new RollupSdkError("NODE_RPC", `the L2 node has no block ${String(tag)}`, typeof tag === "string" ? "the node may not support the tag (safe and finalized need a rollup node)" : "wait for it with waitForL2Block");
+    return block;
+  }
+
+  /** The node's latest, safe and finalized L2 blocks. */
+  async getL2Heads(): Promise<L2Heads> {
+    const [latest, safe, finalized] = await Promise.all(L2_BLOCK_TAGS.map((tag) => this.getL2Block(tag)));
+    return { latest, safe, finalized };
+  }
+
+  /** `address`'s L2 balance at the block `tag` names (a balance at "safe" is one L1 has accepted). */
+  async getL2Balance(address: string, tag: L2BlockTag | bigint | number = "latest"): Promise<bigint> {
+    if (!isHexString(address, 20)) throw new InvalidArgumentError(`${String(address)} is not an address`, "pass a 20-byte hex address");
+    return this.l2Provider.getBalance(address, checkedTag(tag));
+  }
+
   /** Both heads, the L2 head accepted on L1, the L1 → L2 queue, and the node's batch submitter. */
   async getRollupStatus(): Promise<RollupStatus> {
     return readRollupStatus({ rollup: this.rollup, rollupAddress: this.rollupAddress, l1: this.l1Provider, l2: this.l2Provider, node: this.node });
@@ -272,8 +313,8 @@ export class RollupClient {
   // Internals
   // ---------------------------------------------------------------------------------------------
 
-  private statusSources(): StatusSources {
-    return { rollup: this.rollup, l2Bridge: this.l2Bridge, node: this.node };
+  private statusSources(options: StatusOptions = {}): StatusSources {
+    return { rollup: this.rollup, l2Bridge: this.l2Bridge, node: this.node, l2BlockTag: checkedTag(options.l2BlockTag ?? "latest") as L2BlockTag };
   }
 
   private async resolve(ref: MessageRef): Promise<RollupMessage> {
@@ -330,4 +371,15 @@ function describeRevert(error: unknown, abi: Interface): string {
   const shortMessage = (error as { shortMessage?: unknown } | null)?.shortMessage;
   if (typeof shortMessage === "string") return shortMessage;
   return error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
+}
+
+/** `tag` as ethers takes it, refused early when it is neither a head tag nor a block number. */
+function checkedTag(tag: L2BlockTag | bigint | number): L2BlockTag | number {
+  if (typeof tag === "string") {
+    if (!L2_BLOCK_TAGS.includes(tag)) throw new InvalidArgumentError(`"${String(tag)}" is not an L2 block tag`, `use one of ${L2_BLOCK_TAGS.join(", ")} or a block number`);
+    return tag;
+  }
+  const n = BigInt(tag);
+  if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`${String(tag)} is not an L2 block number`, "pass a block number >= 0");
+  return Number(n);
 }

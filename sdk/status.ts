@@ -49,11 +49,20 @@ export interface L2ToL1StatusReport {
 
 export type MessageStatusReport = L1ToL2StatusReport | L2ToL1StatusReport;
 
+/**
+ * Which L2 block a status rests on: `latest` (the node's newest block, which L1 may not have
+ * accepted yet), `safe` (accepted on L1) or `finalized` (accepted in a final L1 block).
+ */
+export type L2BlockTag = "latest" | "safe" | "finalized";
+export const L2_BLOCK_TAGS: readonly L2BlockTag[] = ["latest", "safe", "finalized"];
+
 /** The contracts (and the node) a status is read from. */
 export interface StatusSources {
   readonly rollup: NativeRollup;
   readonly l2Bridge: L2Bridge;
   readonly node: RollupNodeRpc;
+  /** The L2 block L2Bridge's state is read at ("latest" when absent). */
+  readonly l2BlockTag?: L2BlockTag;
 }
 
 /** The position of `status` in its direction's lifecycle (0, 1, 2). */
@@ -66,7 +75,8 @@ export function statusRank(direction: RollupMessage["direction"], status: Messag
 }
 
 export async function l1ToL2Status(sources: StatusSources, message: L1ToL2Message): Promise<L1ToL2StatusReport> {
-  const [state, nextIndex] = await Promise.all([sources.l2Bridge.messageState(message.nonce), sources.rollup.nextMessageIndex()]);
+  // At `safe`, a relay counts only once L1 accepted its block: a relay the sequencer may still lose is "anchored".
+  const [state, nextIndex] = await Promise.all([sources.l2Bridge.messageState(message.nonce, { blockTag: sources.l2BlockTag ?? "latest" }), sources.rollup.nextMessageIndex()]);
   const bridgeState = BRIDGE_STATES[Number(state)] ?? "pending";
   const relayed = bridgeState !== "pending";
   // Asked after the contracts, so the node has seen at least the blocks they were read at: a

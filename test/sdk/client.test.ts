@@ -81,6 +81,42 @@ describe("sdk: RollupClient against a rollup devnet in this process", function (
     expect(await client.getMessage(message.messageHash)).to.deep.equal(message);
   });
 
+  it("reads L2 blocks, balances and message statuses at safe: a relay counts there only once L1 accepted its block", async () => {
+    const recipient = getAddress("0x00000000000000000000000000000000005afe01");
+    const amount = parseEther("0.5");
+    // With the batch submitter paused, the node's blocks are latest but not safe.
+    await submitter.stop();
+    let message;
+    let relayedIn: bigint;
+    try {
+      message = await client.deposit({ to: recipient, amount });
+      const relayed = await client.waitForMessageStatus(message, "relayed", { timeoutMs: 20_000 });
+      relayedIn = relayed.relayedInL2Block as bigint;
+      expect(relayedIn).to.be.a("bigint");
+      const atSafe = await client.getMessageStatus(message, { l2BlockTag: "safe" });
+      expect(atSafe.status).to.equal("anchored");
+      expect(atSafe.relayedInL2Block).to.equal(undefined);
+      expect(await client.getL2Balance(recipient)).to.equal(amount);
+      expect(await client.getL2Balance(recipient, "safe")).to.equal(0n);
+      expect(await client.getL2Balance(recipient, "finalized")).to.equal(0n);
+      const heads = await client.getL2Heads();
+      expect(BigInt(heads.latest.number)).to.be.at.least(relayedIn);
+      expect(BigInt(heads.safe.number)).to.be.below(relayedIn);
+      expect(heads.finalized.number).to.be.at.most(heads.safe.number);
+      expect(heads.safe.hash).to.equal((await client.getL2Block(heads.safe.number)).hash);
+    } finally {
+      submitter.start();
+    }
+    // Once L1 accepts the relaying block, the node's safe head reaches it and so does the status.
+    const safeReport = await client.waitForMessageStatus(message, "relayed", { l2BlockTag: "safe", timeoutMs: 30_000 });
+    expect(safeReport.relayedInL2Block).to.equal(relayedIn);
+    expect(BigInt((await client.getL2Block("safe")).number)).to.be.at.least(relayedIn);
+    expect(await client.getL2Balance(recipient, "safe")).to.equal(amount);
+    // A tag the node does not know is refused before any request.
+    await sdkError(client.getL2Block("pending" as never), "INVALID_ARGUMENT");
+    await sdkError(client.getMessageStatus(message, { l2BlockTag: "earliest" as never }), "INVALID_ARGUMENT");
+  });
+
   it("a message whose L2 call reverts is consumed and reported failed (waiting for relayed fails fast with MESSAGE_FAILED); its sender refunds it and it is reported refunded", async () => {
     // L2Bridge has no fallback: calling it with unknown calldata reverts, so the call fails.
     const message = await client.sendMessage({ to: L2_BRIDGE_ADDRESS, data: "0xdeadbeef", gasLimit: 100_000n, value: parseEther("0.5") });
