@@ -90,6 +90,8 @@ const DEFAULT_POLL_MS = 500;
 const DEFAULT_MAX_LOG_RANGE = 5_000;
 const DEFAULT_RETRY_DELAY_MS = 1_000;
 const DEFAULT_MAX_RETRY_DELAY_MS = 60_000;
+/** Attempts under way per check thread: enough to keep every thread fed while the others wait on L1 reads or a challenge. */
+const IN_FLIGHT_PER_THREAD = 4;
 /** Index of `gasLimit` in a header's RLP list (the same in every fork). */
 const HEADER_GAS_LIMIT_INDEX = 9;
 
@@ -167,6 +169,8 @@ export class Challenger {
   private readonly inFlight = new Map<Pending, Promise<void>>();
   private readonly pool: BlockCheckPool;
   private warming: Promise<void> = Promise.resolve();
+  /** Set by `stop`: no new attempt starts (an attempt that ends would otherwise start the next). */
+  private stopped = false;
   /** Challenges are sent one at a time (one key, one nonce sequence), soonest-closing window first. */
   private sending = false;
   private readonly toSend: { readonly entry: Pending; readonly go: () => void }[] = [];
@@ -185,6 +189,7 @@ export class Challenger {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopped = false;
     this.config.logger.info(
       `challenger watching ${this.config.rollupAddress} from L1 block ${this.config.fromBlock} as ${this.describeSigner()}, checking on ${this.pool.size === 0 ? "the main thread" : `${this.pool.size} worker thread(s)`}`,
     );
@@ -200,6 +205,7 @@ export class Challenger {
   /** Stops polling, waits for the attempts under way, and stops the check threads. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     await this.busy;
     await Promise.all(this.inFlight.values());
@@ -208,6 +214,7 @@ export class Challenger {
 
   /** Reads new proposals, examines every pending one, and waits until each attempt is over; safe to call by hand (tests). */
   async poll(): Promise<void> {
+    this.stopped = false;
     await this.tick();
     while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
   }
@@ -251,12 +258,29 @@ export class Challenger {
       }
       // The window has closed on L1: every challenge would revert, so checking it is wasted time.
       if (l1Time >= entry.proposal.closesAt) {
-        if (entry.verdict === undefined) this.config.logger.error(`L2 block ${entry.proposal.number}: its challenge window closed (L1 time ${entry.proposal.closesAt}) before it could be checked`);
+        if (entry.verdict === undefined) this.config.logger.error(`L2 block ${entry.proposal.number}: its challenge window closed (at L1 time ${entry.proposal.closesAt}) before it could be checked`);
         this.queue.splice(this.queue.indexOf(entry), 1);
         continue;
       }
-      if (Date.now() < entry.retryAt) continue;
-      const attempt = this.attempt(entry).finally(() => this.inFlight.delete(entry));
+    }
+    this.dispatch();
+  }
+
+  /**
+   * Starts attempts at the due proposals, soonest-closing window first, at most a few per check
+   * thread at a time (a backlog of thousands must not become thousands of concurrent L1 reads);
+   * each attempt that ends starts the next.
+   */
+  private dispatch(): void {
+    if (this.stopped) return;
+    const cap = IN_FLIGHT_PER_THREAD * Math.max(1, this.pool.size);
+    for (const entry of this.queue) {
+      if (this.inFlight.size >= cap) return;
+      if (this.inFlight.has(entry) || Date.now() < entry.retryAt) continue;
+      const attempt = this.attempt(entry).finally(() => {
+        this.inFlight.delete(entry);
+        this.dispatch();
+      });
       this.inFlight.set(entry, attempt);
     }
   }

@@ -126,6 +126,7 @@ describe("attack: slow valid proposals ahead of a forged one must not delay its 
     await provider.send("evm_setAutomine", [true]);
     const receipts = await Promise.all(sent.map((tx) => tx.wait()));
     expect(new Set(receipts.map((r) => r?.blockNumber)).size).to.equal(1);
+    process.stderr.write(`      L1 gas of each proposal: ${receipts.map((r) => r?.gasUsed).join(", ")}\n`);
     const minedAt = Number((await provider.getBlock(receipts[0]?.blockNumber ?? "latest"))?.timestamp);
     // L1 time runs with the wall clock from the mined block on.
     const l1Offset = minedAt - Date.now() / 1000;
@@ -142,5 +143,41 @@ describe("attack: slow valid proposals ahead of a forged one must not delay its 
     expect(challenger.challenges[0]?.number).to.equal(forgedNumber);
     expect(challenger.challenges[0]?.code).to.equal(ExecuteErrorCode.StateRootMismatch);
     expect((await rollup.tip())[0]).to.equal(BigInt(VALID_PROPOSALS));
+  });
+
+  it("a proposal whose window closed before the challenger found it is dropped unchecked, with an error naming it", async () => {
+    const chain = await L2TestChain.create(L2_CHAIN_ID, []);
+    const built = await chain.buildBlock([], { discard: true });
+    const forged = tamperBlock(built.block, { stateRoot: getBytes(`0x${word(0xbad)}`) });
+    const deployer = new Wallet(devnet.accounts[2].privateKey, provider);
+    const genesis = decodeHeader(built.parentHeader, l2Common(L2_CHAIN_ID), "genesis");
+    const artifact = await artifacts.readArtifact("OptimisticExampleRollup");
+    const contract = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(
+      L2_CHAIN_ID,
+      keccak256(built.parentHeader),
+      genesis.stateRoot,
+      deployer.address,
+      { sequencerInactivityPeriod: 86_400n, forceInclusionDelay: 86_400n },
+      { challengeWindow: 60n, proposalBond: BOND },
+      { threshold: 0, allowReexecution: false, acceptedKeys: [] },
+    );
+    await contract.waitForDeployment();
+    const address = await contract.getAddress();
+    const fromBlock = (await provider.getBlockNumber()) + 1;
+    const rollup = connectOptimisticRollup(address, deployer);
+    await (await rollup.propose(built.parentHeader, forged, built.witness, 0, { value: BOND })).wait();
+    // Nobody watched during its window; it is still provisional (no one finalized it).
+    await provider.send("evm_increaseTime", [61]);
+    await provider.send("evm_mine", []);
+
+    const lines: string[] = [];
+    const late = new Challenger({ l1Provider: provider, rollupAddress: address, fromBlock, signer: new Wallet(devnet.accounts[3].privateKey, provider), l2ChainId: L2_CHAIN_ID, logger: recordingLogger(lines), checkThreads: 0 });
+    await late.poll();
+    await late.stop();
+    expect(lines.some((l) => l.includes("error L2 block 1: its challenge window closed"))).to.equal(true);
+    expect(lines.some((l) => l.includes("checking L2 block 1"))).to.equal(false);
+    expect(late.pending).to.equal(0);
+    expect(late.challenges).to.deep.equal([]);
+    expect((await rollup.tip())[0]).to.equal(1n);
   });
 });
