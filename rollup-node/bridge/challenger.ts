@@ -5,7 +5,7 @@ import { ExecuteErrorCode, executeErrorName } from "../../precompiles/errors";
 import { chargedL2Gas, executeGasCost, l2GasClaimOfBlockRlp, maxVerifiableL2GasLimit } from "../../precompiles/gas";
 import { challengeGasBound } from "./challengeBound";
 import { BlockCheckPool, defaultCheckThreads } from "./checkPool";
-import { type CheckInput, type Verdict } from "./verdict";
+import type { CheckInput, Verdict } from "./verdict";
 import type { Logger } from "../logger";
 import { OPTIMISTIC_ROLLUP_INTERFACE, type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
 import { BridgeError } from "./errors";
@@ -260,7 +260,6 @@ export class Challenger {
       if (l1Time >= entry.proposal.closesAt) {
         if (entry.verdict === undefined) this.config.logger.error(`L2 block ${entry.proposal.number}: its challenge window closed (at L1 time ${entry.proposal.closesAt}) before it could be checked`);
         this.queue.splice(this.queue.indexOf(entry), 1);
-        continue;
       }
     }
     this.dispatch();
