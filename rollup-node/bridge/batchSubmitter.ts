@@ -20,6 +20,7 @@ import {
   decodeRollupRevert,
   revertDataOf,
 } from "./contracts";
+import { sequencingOpensAt } from "./authorization";
 import { ProvisionalFinalizer } from "./finalizer";
 import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
 import type { L1BlockRef } from "./rebase";
@@ -293,28 +294,33 @@ export class BatchSubmitter {
   }
 
   /**
-   * Waits (without sending) until the rollup lets this signer advance: asks the contract's own
-   * rule with a call of `advance` that fails right after `_authorizeAdvance` (an empty parent
-   * header is never the head), so whatever the rollup's policy (fallback, based, a custom hook),
-   * `NotSequencer(caller, openAt)` says "not yet" and anything else says "allowed". The
-   * SEQUENCER itself is always allowed and is not asked.
+   * Waits (without sending) until the rollup lets this signer advance, by the contract's own rule
+   * (./authorization.ts): a take-over node under `fallback` sequencing may advance once per
+   * inactivity period. The SEQUENCER itself is always allowed and is not asked.
    */
   private async waitUntilAuthorized(): Promise<void> {
     const signer = await this.config.signer.getAddress();
     this.isSequencer ??= (await this.rollup.SEQUENCER()).toLowerCase() === signer.toLowerCase();
     if (this.isSequencer) return;
-    try {
-      await this.rollup.advance.staticCall("0x", "0x", "0x", "0x", 0, { from: signer });
-    } catch (error) {
-      const decoded = decodeRollupRevert(revertDataOf(error) ?? "0x");
-      if (decoded?.name !== "NotSequencer") return;
-      const openAt = BigInt(decoded.args[1] as bigint);
-      const latest = await this.config.signer.provider?.getBlock("latest");
-      const l1Now = BigInt(latest?.timestamp ?? 0);
-      // L1 time moves with its blocks: a short wait when the opening is near, never past the backoff cap.
-      const waitMs = openAt > l1Now ? Math.min(Number(openAt - l1Now) * 1000, this.retry.maxDelayMs) : this.retry.initialDelayMs;
-      throw new NotYetSequencerError(signer, openAt, waitMs);
-    }
+    const rule = await sequencingOpensAt(this.rollup, signer);
+    if (rule.allowed) return;
+    const latest = await this.config.signer.provider?.getBlock("latest");
+    const l1Now = BigInt(latest?.timestamp ?? 0);
+    // L1 time moves with its blocks: a short wait when the opening is near, never past the backoff cap.
+    const waitMs = rule.openAt > l1Now ? Math.min(Number(rule.openAt - l1Now) * 1000, this.retry.maxDelayMs) : this.retry.initialDelayMs;
+    throw new NotYetSequencerError(signer, rule.openAt, waitMs);
+  }
+
+  /**
+   * Makes the local chain hold L1's head before the node builds on it (a restart after a crash
+   * mid-rebase, a take-over node behind L1, an old sequencer coming back): rebases when L1's
+   * head is not a local block. Does nothing without `rebase`.
+   */
+  async catchUp(): Promise<void> {
+    const rebase = this.config.rebase;
+    if (rebase === undefined) return;
+    const [head, headHash] = await Promise.all([this.rollup.headNumber(), this.rollup.headHash()]);
+    if (rebase.localHash(head) !== headHash.toLowerCase()) await this.rebaseOnto(rebase, { number: head, hash: headHash });
   }
 
   /**

@@ -1,0 +1,20 @@
+import type { ExampleRollup } from "./contracts";
+import { decodeRollupRevert, revertDataOf } from "./contracts";
+
+/**
+ * Whether the rollup lets `account` advance now, by the contract's own rule
+ * (NativeRollup._authorizeAdvance, which a rollup may override: `fallback` opens to anyone after
+ * the sequencer's inactivity period, `based` always, `permissioned` never). It asks the contract
+ * itself with a call of `advance` that fails right after the authorization check (an empty parent
+ * header is never the head, so nothing is executed): `NotSequencer(caller, openAt)` means "not
+ * yet, from L1 time openAt"; any other outcome means the check passed.
+ */
+export async function sequencingOpensAt(rollup: ExampleRollup, account: string): Promise<{ allowed: true } | { allowed: false; openAt: bigint }> {
+  try {
+    await rollup.advance.staticCall("0x", "0x", "0x", "0x", 0, { from: account });
+  } catch (error) {
+    const decoded = decodeRollupRevert(revertDataOf(error) ?? "0x");
+    if (decoded?.name === "NotSequencer") return { allowed: false, openAt: BigInt(decoded.args[1] as bigint) };
+  }
+  return { allowed: true };
+}
