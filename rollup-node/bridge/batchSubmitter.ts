@@ -306,8 +306,9 @@ export class BatchSubmitter {
     if (rule.allowed) return;
     const latest = await this.config.signer.provider?.getBlock("latest");
     const l1Now = BigInt(latest?.timestamp ?? 0);
-    // L1 time moves with its blocks: a short wait when the opening is near, never past the backoff cap.
-    const waitMs = rule.openAt > l1Now ? Math.min(Number(rule.openAt - l1Now) * 1000, this.retry.maxDelayMs) : this.retry.initialDelayMs;
+    // L1 time moves with its blocks (and a devnet's may jump): asked again at least every idle poll.
+    const idle = this.config.idlePollMs ?? DEFAULT_IDLE_POLL_MS;
+    const waitMs = rule.openAt > l1Now ? Math.min(Number(rule.openAt - l1Now) * 1000, idle) : this.retry.initialDelayMs;
     throw new NotYetSequencerError(signer, rule.openAt, waitMs);
   }
 

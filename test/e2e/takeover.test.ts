@@ -8,9 +8,10 @@ import { Contract, JsonRpcProvider, Wallet, parseEther, parseUnits } from "ether
 import { L2_BRIDGE_INTERFACE } from "../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../../rollup-node/bridge/messages";
 import { type FollowerNode, startFollowerNode } from "../../rollup-node/follower/service";
-import { TAKEOVER_PREFIX } from "../../rollup-node/node/cli";
+import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
+import { type TakeoverNode, startTakeoverNode } from "../../rollup-node/node/takeover";
 import { type E2eRollup, type WithdrawalProofJson, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
-import { type NodeProcess, kill, spawnNode, spawnNodeWith } from "./support/nodeProcess";
+import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
 
 /** Shortened for the test: the deployment's inactivity period, and the force-inclusion delay below it. */
 const INACTIVITY_PERIOD = 120n;
@@ -36,9 +37,10 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
   this.timeout(300_000);
   let r: E2eRollup;
   let sequencer: NodeProcess | undefined;
-  let takeover: NodeProcess | undefined;
+  let takeover: TakeoverNode | undefined;
   let second: FollowerNode | undefined;
-  /** The take-over node's JSON-RPC once it sequences (it prints it on stdout). */
+  let restarted: RollupNode | undefined;
+  /** The take-over node's JSON-RPC once it sequences. */
   let takenOverAt: string | undefined;
   const providers: JsonRpcProvider[] = [];
   const dirs: string[] = [];
@@ -62,7 +64,8 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
   after(async () => {
     for (const p of providers) p.destroy();
     await second?.stop();
-    if (takeover !== undefined) await kill(takeover);
+    await takeover?.stop();
+    await restarted?.stop();
     if (sequencer !== undefined) await kill(sequencer);
     await r?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -119,11 +122,22 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     expect(await r.l1.getBalance(l1Recipient)).to.equal(parseEther("0.1"));
     const before = await holdsL1Head("the sequencer", l2, 1n);
 
-    // The take-over node: an empty data directory, the L1 URL, the deployment record and its own funded L1 key.
-    takeover = await spawnNodeWith(r, ["--role", "follower", "--takeover", "--sequencer-key", r.devnet.accounts[TAKEOVER_ACCOUNT]?.privateKey as string, "--data-dir", tempDir("takeover")], (line) => {
-      if (line.startsWith(TAKEOVER_PREFIX)) takenOverAt = line.slice(TAKEOVER_PREFIX.length).trim();
+    // The take-over node: an empty data directory, the L1 URL, the genesis, the deployment's
+    // address and its own funded L1 key (what `--role follower --takeover --sequencer-key` runs).
+    // In this process: only the sequencer is SIGKILLed, and a process start costs tens of seconds here.
+    const dataDir = tempDir("takeover");
+    const l1 = provider(r.devnet.l1Url);
+    providers.push(l1);
+    const own = r.devnet.accounts[TAKEOVER_ACCOUNT] as { address: string; privateKey: `0x${string}`; balance: bigint };
+    const rollupOf = { genesis: r.devnet.genesis, l1Provider: l1, rollupAddress: r.devnet.deployment.address, deployBlock: r.devnet.deployment.deployBlock };
+    takeover = await startTakeoverNode({
+      follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
+      sequencer: { ...rollupOf, dataDir, keys: { ...r.devnet.keys, sequencer: own }, rpc: { port: 0 }, l1PollMs: 100, logger: r.log.factory },
+      onTakeover: (node) => {
+        takenOverAt = node.url;
+      },
     });
-    const follower = l2Of(takeover.url);
+    const follower = l2Of(takeover.follower?.url as string);
     const derived = await holdsL1Head("the follower", follower, before);
     expect(await blockAt(follower, derived)).to.deep.equal(await blockAt(l2, derived));
     expect(await follower.getBalance(recipient)).to.equal(await l2.getBalance(recipient));
@@ -190,8 +204,22 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
 
   it("the old sequencer, restarted on its own data directory, re-derives L1's chain and agrees with the new one", async () => {
     const l1Head = await r.rollup().headNumber();
-    sequencer = await spawnNode(r);
-    const old = l2Of(sequencer.url);
+    // The old sequencer's own data directory, as the SIGKILL left it, with the rollup's SEQUENCER key.
+    const l1 = provider(r.devnet.l1Url);
+    providers.push(l1);
+    restarted = await startRollupNode({
+      dataDir: path.join(r.devnet.dataDir, "l2"),
+      genesis: r.devnet.genesis,
+      l1Provider: l1,
+      rollupAddress: r.devnet.deployment.address,
+      deployBlock: r.devnet.deployment.deployBlock,
+      keys: r.devnet.keys,
+      rpc: { port: 0 },
+      l1PollMs: 100,
+      blockTimeMs: 200,
+      logger: r.log.factory,
+    });
+    const old = l2Of(restarted.url as string);
     const head = await holdsL1Head("the restarted sequencer", old, l1Head);
     const newL2 = l2Of(takenOverAt as string);
     expect(await blockAt(old, head)).to.deep.equal(await blockAt(newL2, head));

@@ -45,36 +45,3 @@ export function kill(node: NodeProcess): Promise<void> {
     node.child.kill("SIGKILL");
   });
 }
-
-/**
- * Runs `rollup-node/node/cli.ts` with `args` (after the deployment record and L1 URL of `r`) in its
- * own process; resolves once it is ready. `onLine` sees every stdout line (e.g. a take-over's).
- */
-export async function spawnNodeWith(r: E2eRollup, args: readonly string[], onLine?: (line: string) => void): Promise<NodeProcess> {
-  const child = spawn(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", NODE_CLI, "--deployment", path.join(r.devnet.dataDir, DEPLOYMENT_FILE), "--l1-rpc", r.devnet.l1Url, "--port", "0", ...args],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } },
-  );
-  const output: string[] = [];
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output.push(chunk.toString());
-    if (process.env.E2E_LOG === "1") process.stdout.write(chunk);
-  });
-  let buffered = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split("\n");
-    buffered = lines.pop() ?? "";
-    for (const line of lines) onLine?.(line);
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const previous = onLine;
-    onLine = (line) => {
-      previous?.(line);
-      if (line.startsWith(READY_PREFIX)) resolve(line.slice(READY_PREFIX.length).trim());
-    };
-    child.once("exit", (code) => reject(new Error(`the node exited (${code}) before it was ready:\n${output.join("")}`)));
-  });
-  return { child, url, output };
-}
