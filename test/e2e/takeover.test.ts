@@ -62,11 +62,11 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
   });
 
   after(async () => {
-    for (const p of providers) p.destroy();
     await second?.stop();
     await takeover?.stop();
     await restarted?.stop();
     if (sequencer !== undefined) await kill(sequencer);
+    for (const p of providers) p.destroy();
     await r?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
@@ -132,7 +132,7 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     const rollupOf = { genesis: r.devnet.genesis, l1Provider: l1, rollupAddress: r.devnet.deployment.address, deployBlock: r.devnet.deployment.deployBlock };
     takeover = await startTakeoverNode({
       follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
-      sequencer: { ...rollupOf, dataDir, keys: { ...r.devnet.keys, sequencer: own }, rpc: { port: 0 }, l1PollMs: 100, logger: r.log.factory },
+      sequencer: { ...rollupOf, dataDir, keys: { ...r.devnet.keys, sequencer: own }, rpc: { port: 0 }, l1PollMs: 100, allowEmptyBlocks: false, logger: r.log.factory },
       onTakeover: (node) => {
         takenOverAt = node.url;
       },
@@ -217,6 +217,7 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
       rpc: { port: 0 },
       l1PollMs: 100,
       blockTimeMs: 200,
+      allowEmptyBlocks: false,
       logger: r.log.factory,
     });
     const old = l2Of(restarted.url as string);
