@@ -9,7 +9,8 @@ import type { ProofPolicy } from "../../precompiles/proofs/types";
 import { countValidProofs } from "../../precompiles/proofs/verifyProofs";
 import { resultOf } from "../../precompiles/verifyBlock";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
-import type { ProducedBlock, SequencerApi } from "../l2/types";
+import type { ProducedBlock, RebaseReport, SequencerApi } from "../l2/types";
+import { DerivationMismatchError } from "../follower/errors";
 import {
   type DecodedRevert,
   type ExampleRollup,
@@ -19,8 +20,11 @@ import {
   decodeRollupRevert,
   revertDataOf,
 } from "./contracts";
+import { sequencingOpensAt } from "./authorization";
 import { ProvisionalFinalizer } from "./finalizer";
 import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
+import type { L1BlockRef } from "./rebase";
+import { RebaseError } from "./rebase";
 import { describeSendError } from "./txErrors";
 import type { Logger } from "../logger";
 
@@ -66,11 +70,25 @@ export interface BatchSubmitterConfig {
    */
   readonly proofs?: (produced: ProducedBlock) => Promise<BlockProofs>;
   /**
+   * Rebase on L1's chain when L1's head is not a local block (someone else advanced the rollup,
+   * or this node is behind it): docs/design/rebase-and-takeover.md. Without it a diverged head
+   * stops the submitter (ChainDivergedError), as before.
+   */
+  readonly rebase?: SubmitterRebase;
+  /**
    * Optimistic mode (an OptimisticRollup): `propose` every block with the contract's bond instead
    * of `advance`, and finalize provisional blocks once their challenge window has closed.
    * `lastAccepted` then tracks the final head; `onAccepted` is not called (nothing is executed on L1).
    */
   readonly optimistic?: OptimisticSubmitConfig;
+}
+
+/** How the submitter reads the local chain and rebases it on L1's (bridge/rebase.ts). */
+export interface SubmitterRebase {
+  /** The local hash of block `number`, lower-case hex; undefined past the head. */
+  localHash(number: bigint): string | undefined;
+  /** Makes L1's `head` the local chain's (re-deriving what L1 accepted, dropping own unaccepted blocks). */
+  onto(head: L1BlockRef): Promise<RebaseReport>;
 }
 
 export interface OptimisticSubmitConfig {
@@ -132,6 +150,26 @@ export class TransientBridgeError extends BridgeError {
   }
 }
 
+/** The rollup's rule does not let this submitter advance yet (`NotSequencer`): it tries again when sequencing opens. */
+export class NotYetSequencerError extends TransientBridgeError {
+  constructor(
+    readonly submitter: string,
+    /** L1 timestamp from which the rollup accepts this submitter's blocks. */
+    readonly openAt: bigint,
+    /** How long to wait before the next attempt. */
+    readonly retryAfterMs: number,
+  ) {
+    super(`the rollup lets ${submitter} advance from L1 time ${openAt} (sequencer inactivity period): waiting ${retryAfterMs} ms`);
+  }
+}
+
+/** L1 accepted a block that does not execute here to its hash: the node and EXECUTE disagree. */
+export class ConsensusSplitError extends BridgeError {
+  constructor(message: string) {
+    super("CONSENSUS_SPLIT", message, "L1 accepted a block this node executes differently: check that the node runs the rollup's genesis and fork rules; nothing is submitted meanwhile");
+  }
+}
+
 /**
  * Submits every L2 block the sequencer produces to the rollup contract's `advance`, in order.
  * Restart-safe and idempotent: what to submit is always derived from the rollup's head on L1
@@ -159,6 +197,10 @@ export class BatchSubmitter {
   private proposalBond: bigint | undefined;
   private proposalLimits: { maxBytes: bigint; challengeGasCap: bigint } | undefined;
   private lastFinalizeCheck = 0;
+  /** True once the signer is known to be the rollup's SEQUENCER (no authorization probe needed). */
+  private isSequencer: boolean | undefined;
+  /** The opening time last logged while waiting for the rollup to let this signer advance. */
+  private waitingFor: bigint | undefined;
 
   constructor(private readonly config: BatchSubmitterConfig) {
     this.rollup = connectRollup(config.rollupAddress, config.signer);
@@ -223,14 +265,63 @@ export class BatchSubmitter {
     const [head, headHash] = await Promise.all([this.rollup.headNumber(), this.rollup.headHash()]);
     this.lastAcceptedNumber = head;
     if (this.inFlight !== undefined && (await this.settleInFlight(head))) return true;
+    const rebase = this.config.rebase;
+    if (rebase !== undefined && rebase.localHash(head) !== headHash.toLowerCase()) {
+      await this.rebaseOnto(rebase, { number: head, hash: headHash });
+      return true;
+    }
     const next = await this.config.sequencer.producedBlock(head + 1n);
     if (next === undefined) return false;
     if (keccak256(next.parentHeader) !== headHash) {
       const local = await this.config.sequencer.producedBlock(head);
       throw new ChainDivergedError(head, headHash, local === undefined ? undefined : hexlify(local.block.hash()));
     }
+    await this.waitUntilAuthorized();
     await this.send(next);
     return true;
+  }
+
+  /** Rebases on L1's head; a foreign block that does not execute here stops the submitter. */
+  private async rebaseOnto(rebase: SubmitterRebase, head: L1BlockRef): Promise<void> {
+    this.config.logger.warn(`L1's head is L2 block ${head.number} ${head.hash}, not a local block: rebasing on L1's chain`);
+    try {
+      await rebase.onto(head);
+    } catch (error) {
+      if (error instanceof DerivationMismatchError) throw new ConsensusSplitError(error.message);
+      if (error instanceof RebaseError && !error.retryable) throw error;
+      throw new TransientBridgeError(`rebase on L1's block ${head.number} failed, retrying: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Waits (without sending) until the rollup lets this signer advance, by the contract's own rule
+   * (./authorization.ts): a take-over node under `fallback` sequencing may advance once per
+   * inactivity period. The SEQUENCER itself is always allowed and is not asked.
+   */
+  private async waitUntilAuthorized(): Promise<void> {
+    const signer = await this.config.signer.getAddress();
+    this.isSequencer ??= (await this.rollup.SEQUENCER()).toLowerCase() === signer.toLowerCase();
+    if (this.isSequencer) return;
+    const rule = await sequencingOpensAt(this.rollup, signer);
+    if (rule.allowed) return;
+    const latest = await this.config.signer.provider?.getBlock("latest");
+    const l1Now = BigInt(latest?.timestamp ?? 0);
+    // L1 time moves with its blocks (and a devnet's may jump): asked again at least every idle poll.
+    const idle = this.config.idlePollMs ?? DEFAULT_IDLE_POLL_MS;
+    const waitMs = rule.openAt > l1Now ? Math.min(Number(rule.openAt - l1Now) * 1000, idle) : this.retry.initialDelayMs;
+    throw new NotYetSequencerError(signer, rule.openAt, waitMs);
+  }
+
+  /**
+   * Makes the local chain hold L1's head before the node builds on it (a restart after a crash
+   * mid-rebase, a take-over node behind L1, an old sequencer coming back): rebases when L1's
+   * head is not a local block. Does nothing without `rebase`.
+   */
+  async catchUp(): Promise<void> {
+    const rebase = this.config.rebase;
+    if (rebase === undefined) return;
+    const [head, headHash] = await Promise.all([this.rollup.headNumber(), this.rollup.headHash()]);
+    if (rebase.localHash(head) !== headHash.toLowerCase()) await this.rebaseOnto(rebase, { number: head, hash: headHash });
   }
 
   /**
@@ -250,6 +341,10 @@ export class BatchSubmitter {
       // proposing resumes on our own block; only a final foreign head is a real divergence.
       if (tipNumber > head) {
         throw new TransientBridgeError(`the provisional tip ${tipNumber} on L1 is ${tipHash}, not the local block (${localHash ?? "missing"}): waiting for a challenge to remove it`);
+      }
+      if (this.config.rebase !== undefined) {
+        await this.rebaseOnto(this.config.rebase, { number: tipNumber, hash: tipHash });
+        return true;
       }
       throw new ChainDivergedError(tipNumber, tipHash, localHash);
     }
@@ -321,6 +416,13 @@ export class BatchSubmitter {
         if (error instanceof BridgeError && !(error instanceof TransientBridgeError)) {
           this.halt(error);
           return;
+        }
+        if (error instanceof NotYetSequencerError) {
+          // Not a failure: the policy's own schedule. Logged once per opening time.
+          if (this.waitingFor !== error.openAt) this.config.logger.info(error.message);
+          this.waitingFor = error.openAt;
+          await this.sleep(error.retryAfterMs);
+          continue;
         }
         const why = error instanceof BridgeError ? error.message : describeSendError(error);
         this.config.logger.warn(`${this.optimisticRollup === undefined ? "advance" : "proposal"} attempt failed, retrying in ${delay} ms: ${why}`);

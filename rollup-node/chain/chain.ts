@@ -687,6 +687,25 @@ export class Chain {
     });
   }
 
+  /**
+   * Drops every block after `number` (a node rebasing on the chain its L1 accepted) and returns
+   * them, head last. The trie is append-only: block `number`'s state root is complete in the
+   * database, so the chain continues from exactly its state. Dev clock controls are kept.
+   */
+  rewind(number: bigint): Promise<BlockRecord[]> {
+    return this.mutex.run(async () => {
+      if (number < 0n || number > this.headNumber) throw new UnknownBlockError(String(number));
+      const dropped = this.store.truncate(number);
+      for (const record of dropped) this.preStateRoots.delete(record.block.header.number);
+      for (const [id, snapshot] of [...this.snapshots]) if (snapshot.headNumber > number) this.snapshots.delete(id);
+      this.pendingTimestamp = undefined;
+      this.headStateRoot = this.head.header.stateRoot;
+      await this.state.setStateRoot(this.headStateRoot);
+      this.restFork();
+      return dropped;
+    });
+  }
+
   /** Edits an account in the head state (dev methods); the next block builds on the result. */
   patchAccount(address: Uint8Array, patch: AccountPatch): Promise<void> {
     return this.mutex.run(async () => {

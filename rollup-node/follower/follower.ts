@@ -13,7 +13,8 @@ import { L2Store } from "../l2/store";
 import type { ProducedBlock } from "../l2/types";
 import { type Logger, stderrLogger } from "../logger";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
-import { type FoundBody, fetchBlockBodies, pickBody } from "./blockBody";
+import type { FoundBody } from "./blockBody";
+import { executeBody, fetchEventBodies } from "./derive";
 import { DerivationMismatchError, FollowerClosedError, FollowerError, FollowerNoProductionError, FollowerReadOnlyError } from "./errors";
 import { ROLLUP_EVENT_TOPICS, type RollupBlockEvent, decodeRollupEvent } from "./events";
 import {
@@ -317,13 +318,11 @@ export class Follower implements RpcBackend {
 
   /** Fetches, executes and stores block `event.number`; a proposal that does not execute blocks derivation. */
   private async derive(event: RollupBlockEvent & { kind: "advanced" | "proposed" }): Promise<void> {
-    const candidates = await fetchBlockBodies(this.config.l1Provider, event.number, event.blockHash, event.origin.transactionHash);
+    const candidates = await fetchEventBodies(this.config.l1Provider, event);
     let record: BlockRecord;
-    let body = candidates[0] as FoundBody;
+    let body: FoundBody;
     try {
-      const picked = await pickBody(candidates, this.current.common);
-      body = picked.body;
-      record = await this.current.importBlock(picked.block);
+      ({ record, body } = await executeBody(this.current, candidates, event.blockHash));
     } catch (error) {
       const reason = (error as Error).message;
       if (event.kind === "advanced") {

@@ -234,6 +234,27 @@ export class Mempool {
   }
 
   /**
+   * After the chain's head moved to another branch (a rebase on L1's chain): forgets pooled
+   * transactions whose nonce the new head already used (a foreign block included them, or their
+   * nonce), re-sorts every sender against the new head, then re-admits `returned` (the
+   * transactions of the dropped blocks, already journaled by the rebase's own batch) under the
+   * same checks as `restore`. Returns everything it dropped: nothing leaves the pool that the new
+   * head could still include, and nothing stays that it already holds.
+   */
+  async rebase(returned: readonly TypedTransaction[]): Promise<TypedTransaction[]> {
+    const stale: TypedTransaction[] = [];
+    const stateNonces = new Map<string, bigint>();
+    for (const key of [...this.pool.senders()]) {
+      const stateNonce = await this.options.chain.getNonce(createAddressFromString(key).bytes, "latest");
+      stateNonces.set(key, stateNonce);
+      for (const tx of this.pool.ofSender(key)) if (tx.nonce < stateNonce) stale.push(tx);
+    }
+    await this.forget(stale);
+    for (const [key, stateNonce] of stateNonces) this.classify(key, stateNonce);
+    return [...stale, ...(await this.restore(returned))];
+  }
+
+  /**
    * Applies the limits to a new (not replacing) transaction of `key`: refuses it, or returns the
    * queued transactions to evict for it — the cheapest, then the oldest, and only for a better payer.
    */

@@ -16,7 +16,9 @@ import { type Logger, stderrLogger } from "../logger";
 import { Mempool } from "./mempool";
 import type { AnchorMeta } from "./recordCodec";
 import { L2Store } from "./store";
-import type { AnchorProvider, BlockAnchor, ProducedBlock, SequencerApi } from "./types";
+import { executeBody } from "../follower/derive";
+import { DerivationMismatchError } from "../follower/errors";
+import type { AnchorProvider, BlockAnchor, ForeignBlock, ProducedBlock, RebaseReport, SequencerApi } from "./types";
 
 export interface SequencerConfig {
   /** Directory holding the chain (created if absent). */
@@ -368,6 +370,80 @@ export class Sequencer implements SequencerApi, RpcBackend {
     return meta.firstMessageNonce + BigInt(meta.consumedMessages);
   }
 
+  // ------------------------------------------------------------ rebase
+
+  /**
+   * Rebases the chain on L1's (docs/design/rebase-and-takeover.md): drops every own block after
+   * `keep` (none was accepted on L1), derives the `foreign` blocks L1 accepted after it on top
+   * (the follower's derivation step: body from L1 calldata, executed here, kept only at L1's
+   * hash), and returns the dropped blocks' transactions to the pool; those the new head already
+   * holds, or can no longer take, are dropped from it. Relays are not returned: the bridge builds
+   * them afresh for the messages the new chain has not consumed.
+   *
+   * Durability: the truncation and the journaling of the returned transactions are one batch,
+   * then each foreign block is its own batch, as when a block is produced. A crash in between
+   * leaves a chain that is a prefix of L1's with every dropped transaction pooled; the next
+   * rebase (the submitter's first check after a restart) derives the rest.
+   */
+  rebase(keep: bigint, foreign: readonly ForeignBlock[]): Promise<RebaseReport> {
+    this.ensureOpen();
+    return this.production.run(() =>
+      this.poolLock.run(async () => {
+        this.ensureOpen();
+        const head = this.chain.headNumber;
+        if (keep > head) throw new L2Error("L2_REBASE_PAST_HEAD", `cannot rebase after block ${keep}: the head is ${head}`, "the rebase plan is stale: it is planned again");
+        const returned: TypedTransaction[] = [];
+        for (let n = keep + 1n; n <= head; n++) {
+          const relays = this.anchors.get(n)?.consumedMessages ?? 0;
+          returned.push(...this.chain.resolveBlock(n).block.transactions.slice(relays));
+        }
+        await this.store.truncate(keep, this.store.poolPutOps(returned));
+        await this.chain.rewind(keep);
+        for (let n = keep + 1n; n <= head; n++) this.anchors.delete(n);
+        let imported = 0;
+        for (const { event, candidates } of foreign) {
+          if (event.number !== this.chain.headNumber + 1n) {
+            throw new DerivationMismatchError(event.number, `L1 accepted it, but the chain's head is ${this.chain.headNumber}: a foreign block is missing`);
+          }
+          let derived;
+          try {
+            derived = await executeBody(this.chain, candidates, event.blockHash);
+          } catch (error) {
+            if (error instanceof DerivationMismatchError) throw error;
+            throw new DerivationMismatchError(event.number, `accepted on L1 in transaction ${event.origin.transactionHash} with hash ${event.blockHash}, but ${(error as Error).message}`);
+          }
+          const anchor: AnchorMeta = { consumedMessages: Number(event.messagesConsumed), firstMessageNonce: this.nextMessageNonce(event.number - 1n) };
+          await this.store.commitBlock({
+            stored: { record: derived.record, anchor },
+            encodedWitness: derived.body.witness ?? new Uint8Array(),
+            removedFromPool: derived.record.block.transactions.map((tx) => tx.hash()),
+          });
+          this.anchors.set(event.number, anchor);
+          imported++;
+        }
+        const dropped = await this.mempool.rebase(returned);
+        const report: RebaseReport = {
+          keep,
+          droppedBlocks: Number(head - keep),
+          importedBlocks: imported,
+          returnedTransactions: returned.length - dropped.filter((tx) => returned.includes(tx)).length,
+          droppedTransactions: dropped.length,
+        };
+        this.logger.warn(
+          `rebased on L1's chain after block ${keep}: dropped ${report.droppedBlocks} own unaccepted blocks, derived ${imported} accepted on L1 ` +
+            `(head ${this.chain.headNumber} ${bytesToHex(this.chain.head.hash()).slice(0, 10)}); ${report.returnedTransactions} transactions back in the pool, ${report.droppedTransactions} dropped (already in L1's blocks or no longer valid)`,
+        );
+        return report;
+      }),
+    );
+  }
+
+  /** The hash of block `number` in the local chain (undefined past the head). */
+  localHash(number: bigint): string | undefined {
+    const record = this.chain.getBlock(number);
+    return record === undefined ? undefined : bytesToHex(record.block.hash());
+  }
+
   // ------------------------------------------------------------ SequencerApi
 
   async producedBlock(number: bigint): Promise<ProducedBlock | undefined> {
@@ -383,7 +459,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
       block,
       parentHeader: parent.header.serialize(),
       blockRlp: block.serialize(),
-      witness: decodeWitness(encodedWitness),
+      // A block derived from L1 (a rebase, a follower's directory) may come without its witness.
+      witness: encodedWitness.length === 0 ? { state: [], codes: [], headers: [] } : decodeWitness(encodedWitness),
       encodedWitness,
       consumedMessages: anchor.consumedMessages,
       firstMessageNonce: anchor.firstMessageNonce,

@@ -132,6 +132,11 @@ export class L2Store {
     await this.db.batch(ops);
   }
 
+  /** Batch operations journaling `txs` in the pool (to write with another batch, e.g. a rebase's truncation). */
+  poolPutOps(txs: readonly TypedTransaction[]): BatchDBOp<string, StoredValue>[] {
+    return txs.map((tx) => ({ type: "put" as const, key: POOL_PREFIX + bytesToHex(tx.hash()), value: tx.serialize() }));
+  }
+
   async poolDelete(hashes: readonly Uint8Array[]): Promise<void> {
     if (hashes.length > 0) await this.db.batch(hashes.map((hash) => ({ type: "del" as const, key: POOL_PREFIX + bytesToHex(hash) })));
   }

@@ -3,6 +3,8 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 
 import type { Witness } from "../../precompiles";
 import type { Chain } from "../chain/chain";
+import type { FoundBody } from "../follower/blockBody";
+import type { AcceptedBlockEvent } from "../follower/derive";
 
 /**
  * The seam between the L2 sequencer (rollup-node/l2) and the bridge (rollup-node/bridge).
@@ -62,4 +64,29 @@ export interface SequencerApi {
   onBlock(listener: (block: ProducedBlock) => void): () => void;
   /** The nonce `address`'s next L2 transaction should carry, counting pooled ones. */
   pendingNonce(address: Uint8Array): Promise<bigint>;
+  /**
+   * Replaces the blocks after `keep` with the foreign blocks L1 accepted (docs/design/
+   * rebase-and-takeover.md); absent on nodes that cannot rebase (they stop on a diverged chain).
+   */
+  rebase?(keep: bigint, foreign: readonly ForeignBlock[]): Promise<RebaseReport>;
+}
+
+/** A block L1 accepted that the node did not build: its event and the candidate bodies from L1 calldata. */
+export interface ForeignBlock {
+  readonly event: AcceptedBlockEvent;
+  readonly candidates: readonly FoundBody[];
+}
+
+/** What a rebase changed. */
+export interface RebaseReport {
+  /** The last block both chains share. */
+  readonly keep: bigint;
+  /** Own blocks dropped (never accepted on L1). */
+  readonly droppedBlocks: number;
+  /** Foreign blocks derived and appended. */
+  readonly importedBlocks: number;
+  /** Transactions of the dropped blocks (relays excepted) back in the pool. */
+  readonly returnedTransactions: number;
+  /** Pooled or returned transactions the new head already holds or can no longer take. */
+  readonly droppedTransactions: number;
 }

@@ -1,11 +1,19 @@
 import { type Provider, Wallet } from "ethers";
 
 import { createAnchorProvider } from "../bridge/anchor";
-import { type AcceptedBlock, BatchSubmitter, type BatchSubmitterConfig, type OptimisticSubmitConfig, type RetryPolicy } from "../bridge/batchSubmitter";
+import {
+  type AcceptedBlock,
+  BatchSubmitter,
+  type BatchSubmitterConfig,
+  type OptimisticSubmitConfig,
+  type RetryPolicy,
+  type SubmitterRebase,
+} from "../bridge/batchSubmitter";
 import { Challenger } from "../bridge/challenger";
 import { connectRollup } from "../bridge/contracts";
 import { BridgeError } from "../bridge/errors";
 import { L1Watcher } from "../bridge/l1Watcher";
+import { type RebaseSource, localHash, rebaseOnto } from "../bridge/rebase";
 import type { LoggerFactory } from "../logger";
 import { createRollupMethods } from "../bridge/rpcMethods";
 import type { StatusContext } from "../bridge/status";
@@ -41,6 +49,16 @@ export interface BridgeServiceConfig {
 }
 
 const DEFAULT_L1_POLL_MS = 500;
+
+/** The submitter's rebase over `sequencer`, when it can rebase (docs/design/rebase-and-takeover.md). */
+function rebaseOf(sequencer: SequencerApi, source: RebaseSource): SubmitterRebase | undefined {
+  const rebase = sequencer.rebase?.bind(sequencer);
+  if (rebase === undefined) return undefined;
+  return {
+    localHash: (number) => localHash(sequencer, number),
+    onto: (head) => rebaseOnto(source, { chain: sequencer.chain, rebase }, head),
+  };
+}
 
 /**
  * The bridge side of a rollup node: the L1 watcher, the anchor provider the sequencer asks for
@@ -106,6 +124,7 @@ export class BridgeService {
         onAccepted: this.config.onAccepted,
         proofs: this.config.proofs,
         optimistic: this.config.optimistic,
+        rebase: rebaseOf(sequencer, { l1Provider: this.config.l1Provider, rollupAddress: this.config.rollupAddress, deployBlock: this.config.deployBlock }),
       });
     }
     if (this.config.challengerKey !== undefined) {

@@ -2,7 +2,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { bytesToHex } from "@ethereumjs/util";
-import { JsonRpcProvider } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 
 import { loadDeployment } from "../../deploy/rollup";
 import { Chain } from "../chain/chain";
@@ -10,22 +10,25 @@ import { runCli, untilStopSignal } from "../cli";
 import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../devnet/accounts";
 import { DEFAULT_ACCOUNT_COUNT } from "../devnet/l1Devnet";
 import { NodeError } from "../errors";
-import { startFollowerNode } from "../follower/service";
+import { type FollowerNodeConfig, startFollowerNode } from "../follower/service";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
-import { createLineLogger } from "../logger";
+import { type Logger, createLineLogger } from "../logger";
 import { devNodeKeys, nodeRelayer } from "./keys";
 import { devL2Genesis } from "./l2Genesis";
-import { startRollupNode } from "./rollupNode";
+import { type RollupNodeConfig, startRollupNode } from "./rollupNode";
+import { startTakeoverNode } from "./takeover";
 
 /** Thrown for arguments the node cannot start with. */
 export class NodeCliError extends NodeError {}
 
 const USAGE =
   "usage: ts-node rollup-node/node/cli.ts --deployment FILE --l1-rpc URL [--role sequencer|follower] [--data-dir DIR] [--host H] [--port N] [--reset] " +
-  "[--block-time MS] [--empty-blocks] (sequencer) [--sequencer-rpc URL] [--finality-depth N] (follower)";
+  "[--block-time MS] [--empty-blocks] [--sequencer-key KEY] (sequencer) [--sequencer-rpc URL] [--finality-depth N] [--takeover --sequencer-key KEY] (follower)";
 
 /** Prints this line on stdout once the node serves JSON-RPC (parents wait for it). */
 export const READY_PREFIX = "L2 node ready at ";
+/** Prints this line on stdout when a follower started with --takeover starts sequencing. */
+export const TAKEOVER_PREFIX = "L2 node took over sequencing at ";
 
 /**
  * Starts the L2 node of a devnet rollup deployed earlier (`rollup.json` of the devnet or of
@@ -47,6 +50,9 @@ async function main(argv: string[]): Promise<void> {
       role: { type: "string" },
       "sequencer-rpc": { type: "string" },
       "finality-depth": { type: "string" },
+      // An L1 key of one's own (not the rollup's SEQUENCER): it advances when the rollup's rule allows.
+      "sequencer-key": { type: "string" },
+      takeover: { type: "boolean" },
     },
   });
   // sequencer: produce and submit blocks; follower: derive them from L1 (rollup-node/follower).
@@ -58,7 +64,13 @@ async function main(argv: string[]): Promise<void> {
   if (deployment.l2GenesisTimestamp === undefined) throw new NodeCliError("NO_GENESIS", "the deployment record has no L2 genesis timestamp", "deploy with the devnet or rollup:deploy, which record it");
   const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
   // The devnet records its own relayer key (not the public mnemonic's); rollup:deploy records none.
-  const keys = deployment.relayerKey === undefined ? devKeys : { ...devKeys, relayer: nodeRelayer(DEFAULT_DEV_BALANCE, deployment.relayerKey) };
+  const recorded = deployment.relayerKey === undefined ? devKeys : { ...devKeys, relayer: nodeRelayer(DEFAULT_DEV_BALANCE, deployment.relayerKey) };
+  const ownKey = values["sequencer-key"];
+  if (ownKey !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(ownKey)) throw new NodeCliError("CLI_USAGE", "--sequencer-key must be a 32-byte hex private key (0x…)", USAGE);
+  if (values.takeover === true && (role !== "follower" || ownKey === undefined)) {
+    throw new NodeCliError("CLI_USAGE", "--takeover needs --role follower and --sequencer-key (the funded L1 key it sequences with)", USAGE);
+  }
+  const keys = ownKey === undefined ? recorded : { ...recorded, sequencer: { ...recorded.sequencer, address: new Wallet(ownKey).address, privateKey: ownKey as `0x${string}` } };
   const genesis = devL2Genesis({
     chainId: deployment.l2ChainId,
     timestamp: deployment.l2GenesisTimestamp,
@@ -70,40 +82,57 @@ async function main(argv: string[]): Promise<void> {
   }
   const l1Provider = new JsonRpcProvider(values["l1-rpc"], undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
   const write = (line: string): void => void process.stderr.write(`${line}\n`);
-  if (role === "follower") {
-    // Needs only L1, the record and the genesis: no keys, and its own data directory by default
-    // (a sequencer's directory is not a follower's).
-    const follower = await startFollowerNode({
-      dataDir: path.resolve(values["data-dir"] ?? path.join(path.dirname(values.deployment), "follower")),
-      reset: values.reset === true,
-      genesis,
-      l1Provider,
-      rollupAddress: deployment.address,
-      deployBlock: deployment.deployBlock,
-      rpc: { host: values.host, port: values.port === undefined ? DEFAULT_L2_RPC_PORT : Number(values.port) },
-      sequencerRpc: values["sequencer-rpc"],
-      finalityDepth: values["finality-depth"] === undefined ? undefined : Number(values["finality-depth"]),
-      logger: (component) => createLineLogger(component, write),
-    });
-    process.stdout.write(`${READY_PREFIX}${follower.url as string}\n`);
-    await untilStopSignal();
-    await follower.stop().catch(() => {});
-    l1Provider.destroy();
-    return;
-  }
-  const node = await startRollupNode({
-    dataDir: path.resolve(values["data-dir"] ?? path.join(path.dirname(values.deployment), "l2")),
+  const logger = (component: string): Logger => createLineLogger(component, write);
+  const rpc = { host: values.host, port: values.port === undefined ? DEFAULT_L2_RPC_PORT : Number(values.port) };
+  const sequencerConfig = (dataDir: string): RollupNodeConfig => ({
+    dataDir,
     reset: values.reset === true,
     genesis,
     l1Provider,
     rollupAddress: deployment.address,
     deployBlock: deployment.deployBlock,
     keys,
-    rpc: { host: values.host, port: values.port === undefined ? DEFAULT_L2_RPC_PORT : Number(values.port) },
+    rpc,
     blockTimeMs: values["block-time"] === undefined ? undefined : Number(values["block-time"]),
     allowEmptyBlocks: values["empty-blocks"] === true,
-    logger: (component) => createLineLogger(component, write),
+    logger,
   });
+  if (role === "follower") {
+    // Needs only L1, the record and the genesis: no keys, and its own data directory by default
+    // (a sequencer's directory is not a follower's).
+    const followerConfig: FollowerNodeConfig = {
+      dataDir: path.resolve(values["data-dir"] ?? path.join(path.dirname(values.deployment), "follower")),
+      reset: values.reset === true,
+      genesis,
+      l1Provider,
+      rollupAddress: deployment.address,
+      deployBlock: deployment.deployBlock,
+      rpc,
+      sequencerRpc: values["sequencer-rpc"],
+      finalityDepth: values["finality-depth"] === undefined ? undefined : Number(values["finality-depth"]),
+      logger,
+    };
+    if (values.takeover === true) {
+      // The follower becomes the sequencer on its own directory; the reset (if any) was the follower's.
+      const node = await startTakeoverNode({
+        follower: followerConfig,
+        sequencer: { ...sequencerConfig(followerConfig.dataDir), reset: false },
+        onTakeover: (sequencer) => void process.stdout.write(`${TAKEOVER_PREFIX}${sequencer.url as string}\n`),
+      });
+      process.stdout.write(`${READY_PREFIX}${node.follower?.url as string}\n`);
+      await untilStopSignal();
+      await node.stop().catch(() => {});
+      l1Provider.destroy();
+      return;
+    }
+    const follower = await startFollowerNode(followerConfig);
+    process.stdout.write(`${READY_PREFIX}${follower.url as string}\n`);
+    await untilStopSignal();
+    await follower.stop().catch(() => {});
+    l1Provider.destroy();
+    return;
+  }
+  const node = await startRollupNode(sequencerConfig(path.resolve(values["data-dir"] ?? path.join(path.dirname(values.deployment), "l2"))));
   process.stdout.write(`${READY_PREFIX}${node.url as string}\n`);
   await untilStopSignal();
   await node.stop().catch(() => {});

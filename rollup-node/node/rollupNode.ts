@@ -146,6 +146,9 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
         corsOrigins: config.rpc?.corsOrigins,
       });
     }
+    // Hold L1's head before building on it: after a crash mid-rebase, or for a node that was
+    // away (an old sequencer coming back, a take-over on a follower's directory).
+    await bridge.submitter?.catchUp().catch((error: Error) => config.logger("submitter").warn(`catching up with L1's head failed, the submitter retries: ${error.message}`));
     await bridge.start();
     dashboard?.feed.start();
     if (config.produceBlocks !== false) sequencer.start();

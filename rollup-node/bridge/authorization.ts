@@ -1,0 +1,24 @@
+import type { ExampleRollup } from "./contracts";
+import { decodeRollupRevert, revertDataOf } from "./contracts";
+
+/**
+ * Whether the rollup lets `account` advance now, by the contract's own rule
+ * (NativeRollup._authorizeAdvance, which a rollup may override: `fallback` opens to anyone after
+ * the sequencer's inactivity period, `based` always, `permissioned` never). It asks the contract
+ * itself with a call of `advance` that fails right after the authorization check (an empty parent
+ * header is never the head, so nothing is executed): `NotSequencer(caller, openAt)` means "not
+ * yet, from L1 time openAt" (`permissioned` answers openAt = 2^256 - 1: never); any other revert
+ * means the check passed; no revert data (a transport failure) is thrown, never read as a yes.
+ */
+export async function sequencingOpensAt(rollup: ExampleRollup, account: string): Promise<{ allowed: true } | { allowed: false; openAt: bigint }> {
+  try {
+    await rollup.advance.staticCall("0x", "0x", "0x", "0x", 0, { from: account });
+  } catch (error) {
+    const data = revertDataOf(error);
+    // No revert at all (the L1 node unreachable, a timeout): no answer, never a "yes".
+    if (data === undefined) throw error;
+    const decoded = decodeRollupRevert(data);
+    if (decoded?.name === "NotSequencer") return { allowed: false, openAt: BigInt(decoded.args[1] as bigint) };
+  }
+  return { allowed: true };
+}

@@ -1,0 +1,44 @@
+import { expect } from "chai";
+import { JsonRpcProvider } from "ethers";
+
+import { sequencingOpensAt } from "../../../rollup-node/bridge/authorization";
+import { type ExampleRollup, connectRollup } from "../../../rollup-node/bridge/contracts";
+import { type E2eRollup, increaseL1Time, startE2eRollup } from "../../e2e/support/harness";
+
+describe("bridge: asking the rollup whether an account may advance (its own _authorizeAdvance rule)", function () {
+  this.timeout(60_000);
+  let r: E2eRollup;
+  /** The rollup read through the L1 provider (no signer: the call names its `from`). */
+  const reader = (): ExampleRollup => connectRollup(r.devnet.deployment.address, r.l1);
+
+  before(async () => {
+    r = await startE2eRollup({ produceBlocks: false });
+  });
+
+  after(async () => {
+    await r?.stop();
+  });
+
+  it("under fallback: the SEQUENCER always; another account only from openSequencingAt, which the answer names", async () => {
+    const stranger = r.l1Wallet(6).address;
+    const before = await sequencingOpensAt(reader(), stranger);
+    expect(before).to.deep.equal({ allowed: false, openAt: (await reader().openSequencingAt()) as bigint });
+    expect(await sequencingOpensAt(reader(), r.devnet.keys.sequencer.address)).to.deep.equal({ allowed: true });
+
+    await increaseL1Time(r.l1, r.devnet.deployment.policy.sequencerInactivityPeriod);
+    expect(await sequencingOpensAt(reader(), stranger)).to.deep.equal({ allowed: true });
+  });
+
+  it("an L1 that does not answer is no answer: the failure is thrown, never read as allowed", async () => {
+    const dead = new JsonRpcProvider("http://127.0.0.1:1", undefined, { staticNetwork: true });
+    try {
+      let thrown: unknown;
+      await sequencingOpensAt(connectRollup(r.devnet.deployment.address, dead), r.l1Wallet(6).address).catch((error: unknown) => {
+        thrown = error;
+      });
+      expect(thrown).to.be.instanceOf(Error);
+    } finally {
+      dead.destroy();
+    }
+  });
+});
