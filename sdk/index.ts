@@ -44,6 +44,7 @@ export {
 } from "./errors";
 export type { L1ToL2Message, L2ToL1Message, RollupMessage } from "./messages";
 export type { NodeL1ToL2Status, NodeWithdrawalProof, RollupNodeRpc, RollupNodeStatus } from "./nodeRpc";
+export { decodeRevertReason } from "./revert";
 export type { RollupStatus } from "./rollupStatus";
 export type { Runner } from "./runners";
 export { L1_TO_L2_STATUSES, L2_TO_L1_STATUSES, describeStatus, type L1ToL2Status, type L1ToL2StatusReport, type L2ToL1Status, type L2ToL1StatusReport, type MessageStatus, type MessageStatusReport } from "./status";
