@@ -1,6 +1,8 @@
 import { formatEther } from "ethers";
 
 import { L2_BRIDGE_ADDRESS } from "../l2/genesis";
+import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
+import { DEFAULT_L1_PORT } from "./l1Devnet";
 import { accountsSection } from "./banner";
 import type { RollupDevnet } from "./rollupDevnet";
 
@@ -8,6 +10,19 @@ function rollupKind(devnet: RollupDevnet): string {
   if (devnet.deployment.contractName !== undefined) return devnet.deployment.contractName;
   if (devnet.deployment.optimistic !== undefined) return "OptimisticExampleRollup";
   return devnet.deployment.proofPolicy === undefined ? "ExampleRollup" : "ProvenRollup";
+}
+
+/** Where the rollup:* tasks look for the nodes when not told (their `l1` / `l2` networks' defaults). */
+export const TASK_DEFAULT_URLS = { l1: `http://127.0.0.1:${DEFAULT_L1_PORT}`, l2: `http://127.0.0.1:${DEFAULT_L2_RPC_PORT}` } as const;
+
+/**
+ * The banner's "Try:" line: commands that work as printed, whatever ports the devnet chose. The
+ * tasks ask the L2 node which rollup it serves, so the node URLs are all they need, and only
+ * when they are not the tasks' defaults.
+ */
+export function tryCommands(l1Url: string, l2Url: string): string {
+  const flags = [l1Url === TASK_DEFAULT_URLS.l1 ? "" : ` --l1-rpc ${l1Url}`, l2Url === TASK_DEFAULT_URLS.l2 ? "" : ` --l2-rpc ${l2Url}`].join("");
+  return `Try: npx hardhat rollup:deposit --amount 1${flags}   |   npx hardhat rollup:status${flags}`;
 }
 
 /** The startup text of the one-command devnet: endpoints, chain ids, contracts, accounts. */
@@ -36,7 +51,7 @@ export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2B
     ...(deployment.optimistic === undefined || devnet.keys.challenger === undefined ? [] : [`Challenger (L1)                   ${devnet.keys.challenger.address}`]),
     "",
     ...accountsSection("Accounts (funded on L1 and L2)", devnet.accounts),
-    "Try: npx hardhat rollup:deposit --network l1 --amount 1   |   npx hardhat rollup:status",
+    tryCommands(devnet.l1Url, devnet.l2Url),
     "Run again to resume this chain; pass --reset to start from genesis. Ctrl-C stops.",
   ].join("\n");
 }

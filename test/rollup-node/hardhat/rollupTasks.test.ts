@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import type { BatchSubmitter } from "../../../rollup-node/bridge/batchSubmitter";
+import { TASK_DEFAULT_URLS, tryCommands } from "../../../rollup-node/devnet/rollupBanner";
 import { type E2eRollup, startE2eRollup } from "../../e2e/support/harness";
 import { rejection } from "../rejection";
 
@@ -81,6 +82,27 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     // Without the node's answer, --data-dir names the devnet's record.
     const balance = await runTask("rollup:balance", { dataDir: r.devnet.dataDir, account: 3 });
     expect(balance).to.match(/^0x[0-9a-fA-F]{40} \(dev account #3\)\nL1  \d/);
+  });
+
+  it("the devnet banner's Try: line works as printed on the ports this devnet chose", async () => {
+    const line = tryCommands(r.devnet.l1Url, r.devnet.l2Url);
+    expect(line).to.contain(`--l1-rpc ${r.devnet.l1Url} --l2-rpc ${r.devnet.l2Url}`);
+    expect(tryCommands(TASK_DEFAULT_URLS.l1, TASK_DEFAULT_URLS.l2)).to.equal("Try: npx hardhat rollup:deposit --amount 1   |   npx hardhat rollup:status");
+    // Each command, as Hardhat would parse it (flags in kebab case), with the tasks' own defaults otherwise.
+    for (const command of line.replace(/^Try: /, "").split("   |   ")) {
+      const [, , name, ...rest] = command.split(" ");
+      const args: Record<string, string> = {};
+      for (let i = 0; i < rest.length; i += 2) args[(rest[i] as string).replace(/^--/, "").replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = rest[i + 1] as string;
+      const saved = Object.fromEntries(["l1", "l2"].map((n) => [n, (hre.config.networks[n] as HttpNetworkConfig).url]));
+      // The config's networks point nowhere: only the printed flags can find this devnet.
+      for (const n of ["l1", "l2"]) (hre.config.networks[n] as HttpNetworkConfig).url = "http://127.0.0.1:9";
+      try {
+        const out = await runTask(name as string, { ...args, dataDir: mkdtempSync(path.join(tmpdir(), "tasks-try-")) });
+        expect(out).to.match(name === "rollup:status" ? /rollup          0x/ : /relayed on L2 in block \d+/);
+      } finally {
+        for (const [n, url] of Object.entries(saved)) (hre.config.networks[n] as HttpNetworkConfig).url = url;
+      }
+    }
   });
 
   describe("an L1 → L2 call: encoded from --sig/--args, failed with its revert reason, retried", () => {
