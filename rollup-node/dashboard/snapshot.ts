@@ -131,6 +131,8 @@ function l1ToL2Row(m: QueuedMessageFacts): DashboardL1ToL2Message {
     status: m.status.status,
     anchoredInL2Block: m.status.anchoredInL2Block === undefined ? null : Number(m.status.anchoredInL2Block),
     relayedInL2Block: m.status.relayedInL2Block === undefined ? null : Number(m.status.relayedInL2Block),
+    failureReason: m.status.failureReason ?? null,
+    revertReason: m.status.revertReason ?? null,
   };
 }
 

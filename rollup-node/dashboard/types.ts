@@ -61,6 +61,10 @@ export interface DashboardL1ToL2Message {
   readonly status: DashboardL1ToL2Status;
   readonly anchoredInL2Block: number | null;
   readonly relayedInL2Block: number | null;
+  /** A failed (or refunded) message: why its call did not complete; null otherwise. */
+  readonly failureReason: "callFailed" | "deferred" | null;
+  /** A call that reverted: its revert in words (an Error(string) text, a panic, a custom error's selector). */
+  readonly revertReason: string | null;
 }
 
 export interface DashboardL2ToL1Message {

@@ -102,12 +102,30 @@
     return row;
   }
 
+  /**
+   * queued → anchored → relayed; a message whose call failed stops at "failed" (red) with its
+   * revert reason, since waiting will not relay it (it needs a retry or a refund).
+   */
+  function messageSteps(m) {
+    if (m.status !== "failed" && m.status !== "refunded") return steps(L1_TO_L2_STEPS, m.status);
+    const wrap = steps(L1_TO_L2_STEPS, "anchored");
+    wrap.lastChild.className = "step done";
+    wrap.append(el("span", "arrow", "→"), badge(m.status, m.status === "failed" ? "bad" : "muted"));
+    const why = m.failureReason === "deferred" ? "deferred: its block could not carry the call" : m.revertReason;
+    if (why) {
+      const reason = el("span", "revert-reason", why);
+      reason.title = m.status === "failed" ? "anyone may retry it (npx hardhat rollup:retry-message); its sender may refund it" : "its value was refunded";
+      wrap.append(reason);
+    }
+    return wrap;
+  }
+
   function l1ToL2Row(m) {
     const row = el("tr");
     row.dataset.nonce = m.nonce;
     row.dataset.status = m.status;
     const to = hashCell(m.to);
-    row.append(cell("num", num(m.nonce)), cell("", m.kind), cell("num", eth(m.value)), to, cell("", steps(L1_TO_L2_STEPS, m.status)));
+    row.append(cell("num", num(m.nonce)), cell("", m.kind), cell("num", eth(m.value)), to, cell("", messageSteps(m)));
     row.append(cell("num", num(m.relayedInL2Block ?? m.anchoredInL2Block)));
     markFresh(row, seen.l1.get(m.nonce) !== m.status);
     return row;
@@ -123,6 +141,10 @@
   }
 
   function render(s) {
+    // Until the first snapshot the page shows "Loading", never an empty list that is not empty.
+    $("loading").hidden = true;
+    document.querySelector("main").hidden = false;
+    document.body.dataset.loaded = "true";
     $("rollup-address").textContent = s.rollup.address;
     $("l1-chain").textContent = s.rollup.l1ChainId;
     $("l2-chain").textContent = s.rollup.l2ChainId;

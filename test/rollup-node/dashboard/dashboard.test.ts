@@ -3,6 +3,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 import { Wallet, getAddress, parseEther } from "ethers";
+import hre from "hardhat";
 import { type Browser, type Page, chromium } from "playwright-core";
 
 import type { DashboardSnapshot } from "../../../rollup-node/dashboard/types";
@@ -62,7 +63,6 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     expect((await fetch(`${r.devnet.l2Url}/dashboard`)).status).to.equal(200);
     expect((await fetch(`${r.devnet.l2Url}/dashboard.js`)).headers.get("content-type")).to.match(/javascript/);
     expect((await fetch(`${r.devnet.l2Url}/dashboard.css`)).headers.get("content-type")).to.match(/text\/css/);
-    expect((await fetch(`${r.devnet.l2Url}/nothing-here`)).status).to.equal(405);
     expect(await r.l2.getBlockNumber()).to.be.above(0);
   });
 
@@ -141,6 +141,52 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     await page.waitForTimeout(2_200);
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it("shows a loading state until the first snapshot, never 'No L2 block accepted yet' while data is on its way", async () => {
+    const waiting = await browser.newPage();
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The stream fails and the first poll is held back: the page has no snapshot yet.
+    await waiting.route("**/events", (route) => route.abort());
+    await waiting.route("**/api/dashboard", async (route) => {
+      await released;
+      await route.continue();
+    });
+    await waiting.goto(`${r.devnet.l2Url}/`);
+    await waiting.waitForSelector("#loading", { state: "visible" });
+    expect(await waiting.isVisible("#blocks-empty")).to.equal(false);
+    expect(await waiting.isVisible("#l1-to-l2-empty")).to.equal(false);
+    expect(await waiting.getAttribute("body", "data-loaded")).to.equal(null);
+    release();
+    await waiting.waitForSelector('body[data-loaded="true"]');
+    expect(await waiting.isVisible("#loading")).to.equal(false);
+    await waiting.waitForSelector("#blocks tbody tr");
+    await waiting.close();
+  });
+
+  it("shows an L1 → L2 call that failed on L2 as failed, in red, with its decoded revert reason", async () => {
+    const factory = await hre.ethers.getContractFactory("Counter", r.l2Wallet(8));
+    const counter = await factory.deploy();
+    await counter.waitForDeployment();
+    const data = counter.interface.encodeFunctionData("failWithReason");
+    await (await r.rollup(8).sendMessage(await counter.getAddress(), 200_000n, data)).wait();
+    const nonce = (await r.devnet.node.bridge.statusContext().rollup.messageCount()) - 1n;
+    const failedRow = `#l1-to-l2 tr[data-nonce="${nonce}"][data-status="failed"]`;
+    await page.waitForSelector(failedRow, { timeout: 20_000 });
+    expect(await page.textContent(`${failedRow} .badge-bad`)).to.equal("failed");
+    expect(await page.textContent(`${failedRow} .revert-reason`)).to.equal("counter says no");
+    const row = (await fetchSnapshot(r.devnet.l2Url)).l1ToL2.find((m) => m.nonce === Number(nonce));
+    expect(row?.failureReason).to.equal("callFailed");
+    expect(row?.revertReason).to.equal("counter says no");
+  });
+
+  it("answers 404 (not 405) for a GET of a path it does not serve", async () => {
+    const response = await fetch(`${r.devnet.l2Url}/no-such-page`);
+    expect(response.status).to.equal(404);
+    expect(((await response.json()) as { error: { message: string } }).error.message).to.contain("no page at /no-such-page");
   });
 
   it("falls back to polling the JSON snapshot every second when the event stream is unavailable", async () => {
