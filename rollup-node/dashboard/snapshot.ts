@@ -7,6 +7,7 @@ import type {
   DashboardL1ToL2Message,
   DashboardL2ToL1Message,
   DashboardL2ToL1Status,
+  DashboardMode,
   DashboardSnapshot,
 } from "./types";
 
@@ -56,6 +57,13 @@ export interface DashboardFacts {
   readonly l1ToL2: readonly QueuedMessageFacts[];
   readonly l2ToL1: readonly SentMessageFacts[];
   readonly limits: { readonly blocks: number; readonly messages: number };
+  readonly mode: DashboardMode;
+  /** L1 → L2 messages the node's L2 head has consumed (anchored). */
+  readonly consumedOnL2: bigint;
+  /** Each provisional block's end of challenge window (unix seconds), by block hash. */
+  readonly finalAt: ReadonlyMap<string, bigint>;
+  /** The L1 head's timestamp: the clock challenge windows run on. */
+  readonly l1Time: bigint;
 }
 
 function acceptanceLabel(entry: BlockAcceptance): string {
@@ -115,7 +123,15 @@ function blockRow(entry: BlockAcceptance, facts: DashboardFacts, submitted: Read
     l1BlockNumber: entry.l1BlockNumber,
     l1TransactionHash: entry.l1TransactionHash,
     ...(entry.challenge === undefined ? {} : { challenge: entry.challenge }),
+    secondsToFinal: secondsToFinal(entry, facts),
   };
+}
+
+function secondsToFinal(entry: BlockAcceptance, facts: DashboardFacts): number | null {
+  if (entry.status !== "provisional") return null;
+  const finalAt = facts.finalAt.get(entry.blockHash.toLowerCase());
+  if (finalAt === undefined) return null;
+  return Number(finalAt > facts.l1Time ? finalAt - facts.l1Time : 0n);
 }
 
 function l1ToL2Row(m: QueuedMessageFacts): DashboardL1ToL2Message {
@@ -176,6 +192,7 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       l2ChainId: Number(status.l2ChainId),
       submitter: status.submitter,
       ...(status.submitterError === undefined ? {} : { submitterError: status.submitterError }),
+      mode: facts.mode,
     },
     heads: {
       l1: status.l1Head,
@@ -185,6 +202,7 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       acceptedHash: status.acceptedL2HeadHash,
       pendingL1Messages: Number(status.pendingL1Messages),
       l1MessageCount: Number(status.l1MessageCount),
+      l1MessagesAwaitingL2: Number(status.l1MessageCount > facts.consumedOnL2 ? status.l1MessageCount - facts.consumedOnL2 : 0n),
     },
     blocks: accepted.map((entry) => blockRow(entry, facts, submitted)),
     l1ToL2: newestFirst(facts.l1ToL2, (m) => m.nonce, limits.messages).map(l1ToL2Row),

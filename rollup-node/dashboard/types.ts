@@ -18,7 +18,19 @@ export interface DashboardHeads {
   /** L1 → L2 messages queued on L1 that no accepted L2 block consumed yet. */
   readonly pendingL1Messages: number;
   readonly l1MessageCount: number;
+  /**
+   * L1 → L2 messages no L2 block of this node has anchored yet: the "queued" rows of the list.
+   * On an optimistic rollup `pendingL1Messages` also counts relayed messages whose block is not
+   * final, so the page shows this count beside the list, and that one as "not final on L1".
+   */
+  readonly l1MessagesAwaitingL2: number;
 }
+
+/** How the rollup accepts blocks, for the page's header. */
+export type DashboardMode =
+  | { readonly kind: "re-execution" }
+  | { readonly kind: "proofs"; readonly threshold: number; readonly keys: number; readonly allowReexecution: boolean }
+  | { readonly kind: "optimistic"; readonly challengeWindow: number };
 
 export interface DashboardBlock {
   readonly number: number;
@@ -43,6 +55,8 @@ export interface DashboardBlock {
   readonly l1BlockNumber: number;
   readonly l1TransactionHash: string;
   readonly challenge?: { readonly code: number; readonly reason: string };
+  /** A provisional block: seconds until its challenge window closes, by the L1 head's clock (0: finalizable now); null otherwise. */
+  readonly secondsToFinal: number | null;
 }
 
 export type DashboardL1ToL2Status = "queued" | "anchored" | "relayed" | "failed" | "refunded" | "unknown";
@@ -90,6 +104,7 @@ export interface DashboardSnapshot {
     readonly l2ChainId: number;
     readonly submitter: "running" | "halted" | "off";
     readonly submitterError?: string;
+    readonly mode: DashboardMode;
   };
   readonly heads: DashboardHeads;
   /** Newest first. */

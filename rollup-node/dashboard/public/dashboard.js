@@ -85,7 +85,12 @@
     row.dataset.number = b.number;
     row.dataset.status = b.status;
     row.append(cell("num", num(b.number)), hashCell(b.hash), cell("num", num(b.transactions)), cell("num", num(b.consumedMessages)));
-    row.append(cell("", badge(b.status, STATUS_KIND[b.status] || "muted")));
+    const status = cell("", badge(b.status, STATUS_KIND[b.status] || "muted"));
+    if (b.secondsToFinal !== null && b.secondsToFinal !== undefined) {
+      // By the L1 clock the contract uses: 0 means the window closed and anyone may finalize it.
+      status.append(el("span", "time-to-final", b.secondsToFinal > 0 ? `final in ${fmt.format(b.secondsToFinal)} s` : "finalizable now"));
+    }
+    row.append(status);
     const how = el("span", `how how-${b.mode}`, b.label);
     if (b.provenBy.length > 0) how.title = `proofs from ${b.provenBy.join(", ")}`;
     else if (b.proofKeys.length > 0) how.title = b.proofKeys.join("\n");
@@ -140,6 +145,14 @@
     return row;
   }
 
+  /** The header's account of how blocks are accepted. */
+  function modeText(mode) {
+    if (!mode) return "";
+    if (mode.kind === "optimistic") return `optimistic, challenge window ${fmt.format(mode.challengeWindow)} s`;
+    if (mode.kind === "proofs") return `proofs ${mode.threshold} of ${mode.keys}${mode.allowReexecution ? ", or re-execution" : ""}`;
+    return "re-execution by EXECUTE";
+  }
+
   function render(s) {
     // Until the first snapshot the page shows "Loading", never an empty list that is not empty.
     $("loading").hidden = true;
@@ -155,8 +168,11 @@
     $("accepted-head").textContent = num(s.heads.accepted);
     $("accepted-head-hash").textContent = short(s.heads.acceptedHash);
     $("accepted-head-hash").title = s.heads.acceptedHash;
-    $("pending-messages").textContent = `${num(s.heads.pendingL1Messages)} pending`;
-    $("message-count").textContent = `${num(s.heads.l1MessageCount)} queued in total`;
+    // The count beside the list: messages no L2 block anchored yet (the list's "queued" rows).
+    const notFinal = s.heads.pendingL1Messages - s.heads.l1MessagesAwaitingL2;
+    $("pending-messages").textContent = `${num(s.heads.l1MessagesAwaitingL2)} waiting`;
+    $("message-count").textContent = `${num(s.heads.l1MessageCount)} queued in total${notFinal > 0 ? ` · ${num(notFinal)} relayed, not final on L1` : ""}`;
+    $("mode").textContent = modeText(s.rollup.mode);
     $("submitter").replaceChildren(badge(s.rollup.submitter, s.rollup.submitter === "running" ? "ok" : s.rollup.submitter === "halted" ? "bad" : "muted"));
     $("submitter-error").textContent = s.rollup.submitterError || "";
 

@@ -126,6 +126,11 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     // The L1 head comes from the node's L1 watcher, which polls: it may show the acceptance a moment later.
     await page.waitForFunction(`Number(document.getElementById("l1-head").textContent.replace(/[^0-9]/g, "")) > ${deposit?.blockNumber ?? 0}`, undefined, { timeout: 10_000 });
 
+    // The header names the mode; the queue count agrees with the list (no row is still "queued").
+    expect(await page.textContent("#mode")).to.equal("re-execution by EXECUTE");
+    const queuedRows = await page.locator('#l1-to-l2 tr[data-status="queued"]').count();
+    expect(await page.textContent("#pending-messages")).to.equal(`${queuedRows} waiting`);
+
     expect(await page.evaluate("window.notReloaded === true")).to.equal(true);
     expect(await page.getAttribute("body", "data-transport")).to.equal("sse");
     expect(pageErrors).to.deep.equal([]);
