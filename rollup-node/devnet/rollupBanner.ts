@@ -30,6 +30,9 @@ export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2B
   const { deployment } = devnet;
   return [
     `Native rollup devnet ready in ${(devnet.startupMs / 1000).toFixed(1)} s (${options.resumed ? "resumed from" : "fresh chain in"} ${devnet.dataDir})`,
+    ...(devnet.staleContract === undefined
+      ? []
+      : [`WARNING: ${devnet.staleContract.contractName} changed since it was deployed at ${devnet.staleContract.address}; this chain runs the old code. Run again with --reset to deploy the new one.`]),
     "",
     `L1  ${devnet.l1Url}   chain id ${devnet.l1ChainId}   EXECUTE at ${devnet.l1.executeAddress}`,
     `L2  ${devnet.l2Url}   chain id ${devnet.l2ChainId}   block time ${options.l2BlockTimeMs} ms`,
