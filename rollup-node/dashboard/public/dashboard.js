@@ -233,5 +233,84 @@
     source.addEventListener("error", () => startPolling());
   }
 
+  // ---- The L2 transaction view: a block's transactions, a transaction's receipt (GET /api/l2/…). ----
+
+  async function getJson(path) {
+    const response = await fetch(path, { cache: "no-store" });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+    return body;
+  }
+
+  function explorerError(message) {
+    $("explorer-error").textContent = message || "";
+    $("explorer-error").hidden = !message;
+  }
+
+  async function showBlock(number) {
+    try {
+      const block = await getJson(`/api/l2/block/${number}`);
+      explorerError("");
+      $("block-view-number").textContent = num(block.number);
+      $("block-view-hash").textContent = short(block.hash);
+      $("block-view-hash").title = block.hash;
+      const rows = block.transactions.map((t) => {
+        const row = el("tr");
+        row.dataset.hash = t.hash;
+        const link = el("a", "tx-link", short(t.hash));
+        link.href = `#tx-${t.hash}`;
+        link.title = t.hash;
+        link.addEventListener("click", (event) => {
+          event.preventDefault();
+          void showTransaction(t.hash);
+        });
+        row.append(cell("num", num(t.index)), cell("hash", link), hashCell(t.from), t.to ? hashCell(t.to) : cell("", "contract creation"), cell("num", eth(t.value)));
+        row.append(cell("", t.status === null ? "–" : badge(t.status === 1 ? "success" : "reverted", t.status === 1 ? "ok" : "bad")), cell("num", num(t.gasUsed)));
+        return row;
+      });
+      fill("block-txs", "block-txs-empty", rows);
+      $("block-view").hidden = false;
+      $("explorer").scrollIntoView({ block: "nearest" });
+    } catch (error) {
+      explorerError(error.message);
+    }
+  }
+
+  async function showTransaction(hash) {
+    try {
+      const r = await getJson(`/api/l2/tx/${hash}`);
+      explorerError("");
+      $("tx-view-hash").textContent = r.hash;
+      const facts = [
+        ["status", r.status === 1 ? "success" : "reverted"],
+        ["block", `${fmt.format(r.blockNumber)} (${short(r.blockHash)}), index ${r.index}`],
+        ["from", r.from],
+        ["to", r.to === null ? `contract creation: ${r.contractAddress}` : r.to],
+        ["value", eth(r.value)],
+        ["nonce", num(r.nonce)],
+        ["gas used", num(r.gasUsed)],
+        ["effective gas price", `${fmt.format(BigInt(r.effectiveGasPrice))} wei`],
+        ["calldata", `${fmt.format(r.inputBytes)} bytes`],
+        ["logs", r.logs.length === 0 ? "none" : r.logs.map((l) => `${short(l.address)} ${l.topics.length} topics, ${(l.data.length - 2) / 2} bytes`).join(" · ")],
+      ];
+      $("tx-receipt").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", "", k), el("dd", `fact-${k.replace(/ /g, "-")}`, v)]));
+      $("tx-view").hidden = false;
+    } catch (error) {
+      explorerError(error.message);
+    }
+  }
+
+  // Rows are rebuilt on every snapshot: one listener on the table body serves them all.
+  $("blocks").tBodies[0].addEventListener("click", (event) => {
+    const row = event.target.closest("tr");
+    if (row && row.dataset.number) void showBlock(row.dataset.number);
+  });
+  $("tx-search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const hash = $("tx-search-hash").value.trim();
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) explorerError(`${hash || "(empty)"} is not a transaction hash (0x + 64 hex digits)`);
+    else void showTransaction(hash);
+  });
+
   connect();
 })();

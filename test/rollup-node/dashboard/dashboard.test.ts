@@ -188,6 +188,35 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     expect(row?.revertReason).to.equal("counter says no");
   });
 
+  it("opens an L2 block's transactions by clicking its row, and a transaction's receipt by clicking its hash or searching it", async () => {
+    const transfer = await r.l2Wallet(9).sendTransaction({ to: r.l2Wallet(3).address, value: parseEther("0.125") });
+    const receipt = await transfer.wait();
+    const number = receipt?.blockNumber as number;
+    await r.devnet.node.bridge.submitter?.waitForAccepted(BigInt(number));
+    const blockRow = `#blocks tr[data-number="${number}"]`;
+    await page.waitForSelector(blockRow, { timeout: 20_000 });
+    await page.click(blockRow);
+    const txRow = `#block-txs tr[data-hash="${transfer.hash}"]`;
+    await page.waitForSelector(txRow);
+    expect(await page.textContent(txRow)).to.include("0.125 ETH");
+    expect(await page.textContent(`${txRow}`)).to.include("success");
+    await page.click(`${txRow} a.tx-link`);
+    await page.waitForFunction(`document.getElementById("tx-view-hash").textContent === "${transfer.hash}"`);
+    expect(await page.textContent("#tx-receipt .fact-status")).to.equal("success");
+    expect(await page.textContent("#tx-receipt .fact-gas-used")).to.equal("21,000");
+    expect(await page.textContent("#tx-receipt .fact-from")).to.equal(r.l2Wallet(9).address.toLowerCase());
+
+    // A hash typed in: unknown, then malformed, each an error on the page, not a blank.
+    await page.fill("#tx-search-hash", `0x${"12".repeat(32)}`);
+    await page.click("#tx-search button");
+    await page.waitForSelector("#explorer-error:not([hidden])");
+    expect(await page.textContent("#explorer-error")).to.contain("no L2 transaction");
+    await page.fill("#tx-search-hash", "0x12");
+    await page.click("#tx-search button");
+    await page.waitForFunction(`document.getElementById("explorer-error").textContent.includes("is not a transaction hash")`);
+    expect((await fetch(`${r.devnet.l2Url}/api/l2/block/999999`)).status).to.equal(404);
+  });
+
   it("answers 404 (not 405) for a GET of a path it does not serve", async () => {
     const response = await fetch(`${r.devnet.l2Url}/no-such-page`);
     expect(response.status).to.equal(404);
