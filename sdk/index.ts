@@ -13,6 +13,7 @@ export {
   type WaitForStatusOptions,
   type WithdrawParams,
 } from "./client";
+export { type CrossDomainWaitOptions, type RelayedCall, callL2AndWait, sendToL1AndFinalize } from "./crossDomain";
 export { DEFAULT_CROSS_DOMAIN_SENDER, DEFAULT_MESSAGE_GAS_LIMIT, DEFAULT_POLLING_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message } from "./constants";
 export {
   ExampleRollup__factory,
