@@ -7,6 +7,7 @@ import { parseEther } from "ethers";
 import { DEFAULT_DATA_DIR } from "../rollup-node/devnet/defaults";
 import { runL1DevnetForeground } from "../rollup-node/devnet/run";
 import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/rpc";
+import { taskAction } from "./taskErrors";
 
 interface DevnetTaskArgs {
   host: string;
@@ -51,7 +52,9 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
   .addOptionalParam("challengeWindow", "Optimistic mode: seconds a proposed block can be challenged (default 30)", undefined, types.int)
   .addOptionalParam("proposalBond", "Optimistic mode: ETH every proposal locks (default 0.1)", undefined, types.string)
   .addOptionalParam("cors", "Comma-separated web origins whose pages may call the JSON-RPC (CORS), e.g. http://localhost:3000; none by default", undefined, types.string)
-  .setAction(async (args: DevnetTaskArgs, hre) => {
+  .setAction(
+    // A start that fails (a taken port, options that do not go together) is one line and a hint.
+    taskAction(async (args: DevnetTaskArgs, hre) => {
     if (args.l1Only) {
       await runL1DevnetForeground({
         host: args.host,
@@ -92,4 +95,5 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
       optimistic,
       corsOrigins: corsOrigins(args.cors),
     });
-  });
+  }),
+  );

@@ -98,6 +98,15 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     });
   });
 
+  it("rollup:init into a folder that is taken: its message and hint, no stack trace", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tasks-init-taken-"));
+    writeFileSync(path.join(dir, "notes.txt"), "mine");
+    const error = await taskError("rollup:init", { dir });
+    expect(error.code).to.equal("DIR_NOT_EMPTY");
+    expect(error.message).to.contain("already exists and is not an empty folder");
+    expect(error.hint).to.contain("rollup:init never overwrites files");
+  });
+
   it("--sig and --args encode the call (the selector and ABI words)", () => {
     expect(encodeCall({ sig: "f(uint256)", args: "41" })).to.equal(`0xb3de648b${(41).toString(16).padStart(64, "0")}`);
     expect(encodeCall({ sig: "g(string,uint8)", args: '["a, b", 7]' })).to.match(/^0x[0-9a-f]{8}/);
