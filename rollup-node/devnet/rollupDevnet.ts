@@ -90,6 +90,8 @@ export interface RollupDevnetOptions {
   readonly genesisAlloc?: Readonly<Record<string, GenesisAccount>>;
   /** Web origins whose pages may call the L1 and L2 JSON-RPC (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
+  /** L2 automine: each transaction sent to the L2 node gets its block before the call returns (for tests). */
+  readonly l2Automine?: boolean;
 }
 
 /** Options the devnet cannot run together. */
@@ -311,7 +313,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       deployBlock: deployment.deployBlock,
       keys,
       // A devnet: evm_mine is served (its advances spend dev ETH).
-      rpc: { host: options.host, port: options.l2Port ?? DEFAULT_L2_RPC_PORT, devMethods: true, corsOrigins: options.corsOrigins },
+      rpc: { host: options.host, port: options.l2Port ?? DEFAULT_L2_RPC_PORT, devMethods: true, automine: options.l2Automine, corsOrigins: options.corsOrigins },
       blockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS,
       allowEmptyBlocks: options.allowEmptyBlocks ?? false,
       l1PollMs: options.l1PollMs,
