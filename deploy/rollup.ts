@@ -97,6 +97,11 @@ export interface RollupDeployment {
   readonly relayerKey?: `0x${string}`;
   /** The deployed contract's name (absent in records written before contracts were configurable). */
   readonly contractName?: string;
+  /**
+   * keccak256 of the creation bytecode it was deployed from: a devnet resumed after the contract
+   * was recompiled differently can say so (absent in older records).
+   */
+  readonly bytecodeHash?: string;
 }
 
 /** Thrown when a deployment cannot be made or read. */

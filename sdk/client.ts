@@ -10,6 +10,7 @@ import { type L2Bridge, L2_BRIDGE_ABI_INTERFACE, NATIVE_ROLLUP_INTERFACE, type N
 import { InvalidArgumentError, MessageFailedError, RollupSdkError, TransactionFailedError } from "./errors";
 import { type L1ToL2Message, type L2ToL1Message, type RollupMessage, findMessage, queuedMessageOf, sentMessageOf } from "./messages";
 import { RollupNodeRpc } from "./nodeRpc";
+import { decodeRevertReason } from "./revert";
 import { type RollupStatus, readRollupStatus } from "./rollupStatus";
 import { type Runner, type RpcSender, providerOf, rpcSenderOf, signerOf } from "./runners";
 import {
@@ -199,6 +200,28 @@ export class RollupClient {
     );
   }
 
+  /**
+   * Runs a failed L1 → L2 message's call again on L2 (L2Bridge.retryMessage, with its full gas
+   * limit; anyone may, once the call can succeed). Needs an L2 signer. Throws
+   * InvalidArgumentError when the message is not failed, and TransactionFailedError with the
+   * call's decoded revert when it fails again (the message then stays failed, its value held).
+   */
+  async retryMessage(ref: L1ToL2Message | string): Promise<TransactionReceipt> {
+    const signer = signerOf(this.options.l2, "L2", "retryMessage");
+    const message = await this.resolve(ref);
+    if (message.direction !== "l1ToL2") throw new InvalidArgumentError(`retryMessage takes an L1 → L2 message; ${message.messageHash} is an L2 → L1 message`, "an L2 → L1 message is finalized on L1: finalizeWithdrawal(message)");
+    const report = await messageStatus(this.statusSources(), message);
+    if (report.status !== "failed") {
+      throw new InvalidArgumentError(
+        `L1 → L2 message #${message.nonce} is ${report.status}, not failed: there is nothing to retry`,
+        report.status === "queued" || report.status === "anchored" ? "wait for its relay: waitForMessageStatus(message, 'relayed')" : "only a message whose L2 call failed can be retried",
+      );
+    }
+    const bridge = connectL2Bridge(this.l2BridgeAddress, signer);
+    const struct = { nonce: message.nonce, from: message.from, to: message.to, value: message.value, gasLimit: message.gasLimit, data: message.data };
+    return this.send("L2", L2_BRIDGE_ABI_INTERFACE, () => bridge.retryMessage(struct));
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Messages and their status
   // ---------------------------------------------------------------------------------------------
@@ -234,7 +257,7 @@ export class RollupClient {
         last = report.status;
         // A failed message will not become "relayed" by waiting: say so now, with what to do.
         if (report.direction === "l1ToL2" && (report.status === "failed" || report.status === "refunded") && report.status !== status && status !== "anchored" && status !== "queued") {
-          throw new MessageFailedError(report.message.nonce, report.status, report.failureReason);
+          throw new MessageFailedError(report.message.nonce, report.status, report.failureReason, report.revertReason);
         }
         return statusRank(message.direction, report.status) >= target ? { done: true, value: report } : { done: false, seen: describeStatus(report) };
       },
@@ -366,6 +389,8 @@ function describeRevert(error: unknown, abi: Interface): string {
   const data = (error as { data?: unknown } | null)?.data;
   if (typeof data === "string" && isHexString(data) && data.length >= 10) {
     const parsed = abi.parseError(data);
+    // A retried message's call failed again: say why the call failed, not only that it did.
+    if (parsed?.name === "MessageCallFailed") return `its L2 call reverted again: ${decodeRevertReason(parsed.args[1] as string)}`;
     if (parsed !== null) return `${parsed.name}(${[...parsed.args].map(String).join(", ")})`;
   }
   const shortMessage = (error as { shortMessage?: unknown } | null)?.shortMessage;

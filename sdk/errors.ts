@@ -32,15 +32,17 @@ export class MessageFailedError extends RollupSdkError {
     readonly nonce: bigint,
     readonly status: "failed" | "refunded",
     readonly failureReason: "callFailed" | "deferred" | undefined,
+    /** The decoded revert of the failed call, when it ran (`decodeRevertReason`). */
+    readonly revertReason?: string,
   ) {
     super(
       "MESSAGE_FAILED",
       status === "refunded"
         ? `L1 → L2 message #${nonce} failed and its value was refunded`
-        : `L1 → L2 message #${nonce} was consumed but its call ${failureReason === "deferred" ? "was deferred (its block could not carry it)" : "failed (reverted or ran out of its gas limit)"}; L2Bridge holds its value`,
+        : `L1 → L2 message #${nonce} was consumed but its call ${failureReason === "deferred" ? "was deferred (its block could not carry it)" : revertReason === undefined ? "failed (reverted or ran out of its gas limit)" : `reverted: ${revertReason}`}; L2Bridge holds its value`,
       status === "refunded"
         ? "nothing is left to do for this message"
-        : "anyone may run it again with L2Bridge.retryMessage(message); its L1 sender may take the value back with L2Bridge.refundMessage(message, to, onL1), on L2 or through an L1 message to L2Bridge",
+        : "anyone may run it again with retryMessage(message) (npx hardhat rollup:retry-message <hash>) once the call can succeed; its L1 sender may take the value back with L2Bridge.refundMessage(message, to, onL1), on L2 or through an L1 message to L2Bridge",
     );
   }
 }
@@ -72,11 +74,17 @@ export class NotProvableYetError extends RollupSdkError {
     readonly messageHash: string,
     readonly l2BlockNumber: bigint,
     readonly acceptedL2Head: bigint,
+    /** Optimistic rollup: when the block's challenge window closes (unix seconds), once it is proposed. */
+    readonly finalAt?: bigint,
   ) {
     super(
       "NOT_PROVABLE_YET",
-      `withdrawal not provable yet: its L2 block ${l2BlockNumber} is not accepted on L1 (head ${acceptedL2Head})`,
-      "wait with waitForMessageStatus(message, 'provable'), then finalize; if the accepted head does not move, check the node's batch submitter (rollup_status)",
+      finalAt === undefined
+        ? `withdrawal not provable yet: its L2 block ${l2BlockNumber} is not accepted on L1 (head ${acceptedL2Head})`
+        : `withdrawal not provable yet: its L2 block ${l2BlockNumber} is proposed on L1 and waiting for the challenge window, final at ${new Date(Number(finalAt) * 1000).toISOString()}`,
+      finalAt === undefined
+        ? "wait with waitForMessageStatus(message, 'provable'), then finalize; if the accepted head does not move, check the node's batch submitter (rollup_status)"
+        : "nothing is wrong: an optimistic block is final once its challenge window has passed unchallenged; wait with waitForMessageStatus(message, 'provable') (npx hardhat rollup:finalize <hash> then)",
     );
   }
 }

@@ -8,6 +8,7 @@ import type { L2Bridge, NativeRollup } from "./contracts";
 import { InvalidArgumentError } from "./errors";
 import type { L1ToL2Message, L2ToL1Message, RollupMessage } from "./messages";
 import type { RollupNodeRpc } from "./nodeRpc";
+import { decodeRevertReason } from "./revert";
 
 /**
  * L1 → L2: queued on L1 → anchored in an L2 block → relayed (its L2 call made), or failed (its
@@ -34,6 +35,10 @@ export interface L1ToL2StatusReport {
   readonly relayTransactionHash?: string;
   /** For a failed or refunded message: why its call did not complete (from the node). */
   readonly failureReason?: "callFailed" | "deferred";
+  /** For a failed call: the start of its revert data (L2Bridge's MessageFailed event keeps it). */
+  readonly revertData?: string;
+  /** That revert data in words (`decodeRevertReason`): an Error(string) text, a panic, a custom error's selector. */
+  readonly revertReason?: string;
 }
 
 /** L2Bridge's MessageState, by its enum value. */
@@ -83,6 +88,7 @@ export async function l1ToL2Status(sources: StatusSources, message: L1ToL2Messag
   // relay the bridge reports always comes with the node's block and transaction for it.
   const node = await sources.node.l1ToL2Status(message.nonce);
   const consumedOnL1 = message.nonce < nextIndex;
+  const failure = bridgeState === "failed" ? await failedCall(sources.l2Bridge, message.nonce) : undefined;
   const status: L1ToL2Status = bridgeState === "executed" ? "relayed" : bridgeState === "failed" || bridgeState === "refunded" ? bridgeState : consumedOnL1 || node?.status === "anchored" || node?.status === "relayed" ? "anchored" : "queued";
   return {
     direction: "l1ToL2",
@@ -93,7 +99,21 @@ export async function l1ToL2Status(sources: StatusSources, message: L1ToL2Messag
     ...(relayed && node?.relayedInL2Block !== undefined ? { relayedInL2Block: node.relayedInL2Block } : {}),
     ...(relayed && node?.relayTransactionHash !== undefined ? { relayTransactionHash: node.relayTransactionHash } : {}),
     ...(relayed && node?.failureReason !== undefined ? { failureReason: node.failureReason } : {}),
+    ...(failure === undefined ? {} : failure),
   };
+}
+
+/**
+ * Why message `nonce`'s call failed, from L2Bridge's MessageFailed event (contract state, so it
+ * holds on any L2 client); undefined when the block deferred it (no call ran, no revert data).
+ */
+async function failedCall(bridge: L2Bridge, nonce: bigint): Promise<{ failureReason: "callFailed"; revertData: string; revertReason: string } | undefined> {
+  const events = await bridge.queryFilter(bridge.filters.MessageFailed(nonce), 0, "latest");
+  const last = events[events.length - 1];
+  // FailureReason.Deferred (1): no call ran, so there is no revert to tell.
+  if (last === undefined || Number(last.args.reason) !== 0) return undefined;
+  const revertData = last.args.returnData;
+  return { failureReason: "callFailed", revertData, revertReason: decodeRevertReason(revertData) };
 }
 
 export async function l2ToL1Status(sources: StatusSources, message: L2ToL1Message): Promise<L2ToL1StatusReport> {
@@ -109,7 +129,7 @@ export async function messageStatus(sources: StatusSources, message: RollupMessa
 /** One line for progress output and timeout errors. */
 export function describeStatus(report: MessageStatusReport): string {
   if (report.direction === "l2ToL1") return `${report.status}: sent in L2 block ${report.message.l2BlockNumber}, L1 has accepted L2 blocks up to ${report.acceptedL2Head}`;
-  if (report.status === "failed" || report.status === "refunded") return `${report.status}${report.failureReason === "deferred" ? " (deferred: its block could not carry its call)" : ""}, consumed in L2 block ${report.relayedInL2Block ?? "?"}`;
+  if (report.status === "failed" || report.status === "refunded") return `${report.status}${report.failureReason === "deferred" ? " (deferred: its block could not carry its call)" : report.revertReason === undefined ? "" : ` (its L2 call reverted: ${report.revertReason})`}, consumed in L2 block ${report.relayedInL2Block ?? "?"}`;
   if (report.status === "relayed") return `relayed${report.relayedInL2Block === undefined ? "" : ` in L2 block ${report.relayedInL2Block}`}`;
   if (report.status === "anchored") return `anchored${report.anchoredInL2Block === undefined ? "" : ` in L2 block ${report.anchoredInL2Block}`}, waiting for the relay`;
   return `queued on L1 as message #${report.message.nonce}, waiting for the sequencer to anchor it`;

@@ -6,7 +6,7 @@
 import { type TransactionReceipt, isHexString } from "ethers";
 
 import { L2_BRIDGE_ADDRESS, sentMessageSlot } from "../rollup-node/bridge/messages";
-import { NATIVE_ROLLUP_INTERFACE, type NativeRollup } from "./contracts";
+import { NATIVE_ROLLUP_INTERFACE, type NativeRollup, OptimisticExampleRollup__factory } from "./contracts";
 import { AlreadyFinalizedError, FinalizationFailedError, NotProvableYetError } from "./errors";
 import type { L2ToL1Message } from "./messages";
 import type { L2MessageStruct } from "../typechain-types/rollup/NativeRollup";
@@ -33,11 +33,27 @@ function revertData(error: unknown, seen = new Set<unknown>()): string | undefin
   return undefined;
 }
 
+/**
+ * On an optimistic rollup, when L2 block `number` is proposed but not final yet: the L1 time
+ * (unix seconds) at which its challenge window closes. Undefined on a rollup that is not
+ * optimistic (the calls revert) or before the block is proposed.
+ */
+export async function optimisticFinalAt(rollup: NativeRollup, number: bigint): Promise<bigint | undefined> {
+  const optimistic = OptimisticExampleRollup__factory.connect(await rollup.getAddress(), rollup.runner);
+  try {
+    const [tip] = await optimistic.tip();
+    if (tip < number) return undefined;
+    return await optimistic.finalizableAt(number);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Throws NotProvableYetError / AlreadyFinalizedError when the message cannot be finalized now. */
 export async function assertFinalizable(rollup: NativeRollup, message: L2ToL1Message): Promise<void> {
   const [finalized, head] = await Promise.all([rollup.finalized(message.messageHash), rollup.headNumber()]);
   if (finalized) throw new AlreadyFinalizedError(message.messageHash);
-  if (head < message.l2BlockNumber) throw new NotProvableYetError(message.messageHash, message.l2BlockNumber, head);
+  if (head < message.l2BlockNumber) throw new NotProvableYetError(message.messageHash, message.l2BlockNumber, head, await optimisticFinalAt(rollup, message.l2BlockNumber));
 }
 
 /**

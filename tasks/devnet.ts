@@ -7,6 +7,7 @@ import { parseEther } from "ethers";
 import { DEFAULT_DATA_DIR } from "../rollup-node/devnet/defaults";
 import { runL1DevnetForeground } from "../rollup-node/devnet/run";
 import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/rpc";
+import { taskAction } from "./taskErrors";
 
 interface DevnetTaskArgs {
   host: string;
@@ -21,6 +22,7 @@ interface DevnetTaskArgs {
   reset: boolean;
   l1Only: boolean;
   emptyBlocks: boolean;
+  l2Automine: boolean;
   proofs?: number;
   optimistic: boolean;
   challengeWindow?: number;
@@ -46,12 +48,15 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
   .addFlag("reset", "Start both chains from genesis instead of resuming")
   .addFlag("l1Only", "Only the L1 devnet, in memory (the previous behaviour)")
   .addFlag("emptyBlocks", "Produce L2 blocks even without transactions or messages")
+  .addFlag("l2Automine", "L2 automine: each transaction gets its own L2 block before eth_sendRawTransaction returns, as tests expect (evm_setAutomine toggles it)")
   .addOptionalParam("proofs", "Proof mode: N attestation committees; blocks are accepted on their proofs alone (default: rollup.proofs of the config)", undefined, types.int)
   .addFlag("optimistic", "Optimistic mode: blocks are proposed with a bond, final after the challenge window; the node challenges invalid ones (default: rollup.optimistic of the config)")
   .addOptionalParam("challengeWindow", "Optimistic mode: seconds a proposed block can be challenged (default 30)", undefined, types.int)
   .addOptionalParam("proposalBond", "Optimistic mode: ETH every proposal locks (default 0.1)", undefined, types.string)
   .addOptionalParam("cors", "Comma-separated web origins whose pages may call the JSON-RPC (CORS), e.g. http://localhost:3000; none by default", undefined, types.string)
-  .setAction(async (args: DevnetTaskArgs, hre) => {
+  .setAction(
+    // A start that fails (a taken port, options that do not go together) is one line and a hint.
+    taskAction(async (args: DevnetTaskArgs, hre) => {
     if (args.l1Only) {
       await runL1DevnetForeground({
         host: args.host,
@@ -88,8 +93,10 @@ task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 85
       dataDir: args.dataDir,
       reset: args.reset,
       allowEmptyBlocks: args.emptyBlocks,
+      l2Automine: args.l2Automine,
       proofs: args.proofs === undefined ? fromConfig.proofs : { committees: args.proofs },
       optimistic,
       corsOrigins: corsOrigins(args.cors),
     });
-  });
+  }),
+  );

@@ -1,13 +1,27 @@
 // Task definitions only: their actions live in ./rollupActions and load when a task runs,
 // because they need the contract bindings `hardhat compile` generates after the config loads.
+// Every action runs inside `taskAction`: a failure is one line and a hint, never a stack trace.
 import { task, types } from "hardhat/config";
 
 import { DEFAULT_ROLLUP_POLICY } from "../deploy/policy";
-import { DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/defaults";
-import type { CommonArgs } from "./rollupActions";
+import { DEFAULT_DATA_DIR, DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/defaults";
+import type { ConnectionArgs, SignerArgs } from "./rollupContext";
+import { RPC_ENV, taskAction } from "./taskErrors";
 
-const withCommon = <T extends ReturnType<typeof task>>(t: T): T =>
-  t.addOptionalParam("rollup", "Rollup contract on L1 (default: the devnet's .devnet/rollup.json)", undefined, types.string).addOptionalParam("account", "Dev account index (0–9) to act with", 0, types.int) as T;
+type TaskDefinition = ReturnType<typeof task>;
+
+/** Where the devnet is: every task that talks to it takes these. */
+const withConnection = <T extends TaskDefinition>(t: T): T =>
+  t
+    .addOptionalParam("l1Rpc", `L1 node URL (default: $${RPC_ENV.L1}, else the config's l1 network, http://127.0.0.1:8545)`, undefined, types.string)
+    .addOptionalParam("l2Rpc", `L2 node URL (default: $${RPC_ENV.L2}, else the config's l2 network, http://127.0.0.1:9545)`, undefined, types.string)
+    .addOptionalParam("rollup", "Rollup contract on L1 (default: the one the L2 node serves, else the devnet's record in --data-dir)", undefined, types.string)
+    .addOptionalParam("dataDir", "Data directory of the devnet whose rollup.json to read when the L2 node does not name its rollup", DEFAULT_DATA_DIR, types.string) as T;
+
+/** The tasks that send transactions act as one of the ten funded dev accounts. */
+const withSigner = <T extends TaskDefinition>(t: T): T => withConnection(t).addOptionalParam("account", "Dev account index (0–9) to act with, on both layers", 0, types.int) as T;
+
+const actions = () => import("./rollupActions");
 
 task("rollup:deploy", "Deploys the rollup contract of hardhat.config.ts `rollup.contract` (default ExampleRollup) on L1 for an L2 genesis (by default the devnet's dev genesis with `rollup.genesis`)")
   .addOptionalParam("l2ChainId", "L2 chain id", Number(DEFAULT_L2_CHAIN_ID), types.int)
@@ -17,28 +31,50 @@ task("rollup:deploy", "Deploys the rollup contract of hardhat.config.ts `rollup.
   .addOptionalParam("inactivity", "Seconds of sequencer silence after which anyone may advance", Number(DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod), types.int)
   .addOptionalParam("forceInclusion", "Seconds after which a queued message must be consumed", Number(DEFAULT_ROLLUP_POLICY.forceInclusionDelay), types.int)
   .addOptionalParam("out", "Write the deployment record here (a node reads it: rollup-node/node/cli.ts --deployment)", undefined, types.string)
-  .setAction(async (args: { l2ChainId: number; genesisHash?: string; genesisStateRoot?: string; sequencer?: string; inactivity: number; forceInclusion: number; out?: string }, hre) => (await import("./rollupActions")).deploy(args, hre));
+  .setAction(taskAction(async (args: { l2ChainId: number; genesisHash?: string; genesisStateRoot?: string; sequencer?: string; inactivity: number; forceInclusion: number; out?: string }, hre) => (await actions()).deploy(args, hre)));
 
-withCommon(task("rollup:deposit", "Deposits ETH from L1 to L2 and waits until it is credited on L2"))
-  .addParam("amount", "ETH to deposit", undefined, types.string)
+withSigner(task("rollup:deposit", "Deposits ETH from L1 to L2 and waits until it is credited on L2"))
+  .addParam("amount", "ETH to deposit (more than 0)", undefined, types.string)
   .addOptionalParam("to", "L2 recipient (default: the same account)", undefined, types.string)
-  .setAction(async (args: CommonArgs & { amount: string; to?: string }, hre) => (await import("./rollupActions")).deposit(args, hre));
+  .setAction(taskAction(async (args: SignerArgs & { amount: string; to?: string }, hre) => (await actions()).deposit(args, hre)));
 
-withCommon(task("rollup:send-message", "Sends an L1 → L2 call (L2Bridge.l1Sender() is the sender during it) and waits for its relay"))
+withSigner(task("rollup:send-message", "Sends an L1 → L2 call (L2Bridge.l1Sender() is the sender during it) and waits for its relay"))
   .addParam("to", "L2 contract to call", undefined, types.string)
-  .addOptionalParam("data", "Calldata", "0x", types.string)
+  .addOptionalParam("data", "Calldata, 0x… (or --sig and --args)", undefined, types.string)
+  .addOptionalParam("sig", 'Function to call, e.g. "setValue(uint256)": the task encodes the call', undefined, types.string)
+  .addOptionalParam("args", 'Its arguments, comma-separated (41,0xabc…) or a JSON array', undefined, types.string)
   .addOptionalParam("gasLimit", "Gas of the L2 call", 200_000, types.int)
   .addOptionalParam("value", "ETH to send along", "0", types.string)
-  .setAction(async (args: CommonArgs & { to: string; data: string; gasLimit: number; value: string }, hre) => (await import("./rollupActions")).sendMessage(args, hre));
+  .setAction(taskAction(async (args: SignerArgs & { to: string; data?: string; sig?: string; args?: string; gasLimit: number; value: string }, hre) => (await actions()).sendMessage(args, hre)));
 
-withCommon(task("rollup:withdraw", "Withdraws ETH from L2 to L1: initiates on L2, waits until provable, finalizes on L1"))
-  .addParam("amount", "ETH to withdraw", undefined, types.string)
+withSigner(task("rollup:withdraw", "Withdraws ETH from L2 to L1: initiates on L2, waits until provable, finalizes on L1"))
+  .addParam("amount", "ETH to withdraw (more than 0)", undefined, types.string)
   .addOptionalParam("to", "L1 recipient (default: the same account)", undefined, types.string)
-  .addOptionalParam("timeout", "Seconds to wait for the L2 block to be accepted on L1", 300, types.int)
-  .setAction(async (args: CommonArgs & { amount: string; to?: string; timeout: number }, hre) => (await import("./rollupActions")).withdraw(args, hre));
+  .addOptionalParam("timeout", "Seconds to wait for the L2 block to be accepted on L1 (then resume with rollup:finalize)", 300, types.int)
+  .setAction(taskAction(async (args: SignerArgs & { amount: string; to?: string; timeout: number }, hre) => (await actions()).withdraw(args, hre)));
 
-withCommon(task("rollup:status", "Shows the L1 and L2 heads, the L2 head accepted on L1 and the pending L1 messages")).setAction(async (args: CommonArgs, hre) => (await import("./rollupActions")).status(args, hre));
+withSigner(task("rollup:finalize", "Finalizes an L2 → L1 message on L1 (resumes an interrupted withdrawal): waits until its L2 block is accepted, then proves it"))
+  .addPositionalParam("hash", "The message hash, or the hash of the L2 transaction that sent it", undefined, types.string)
+  .addOptionalParam("timeout", "Seconds to wait for the L2 block to be accepted on L1 (0: do not wait)", 300, types.int)
+  .setAction(taskAction(async (args: SignerArgs & { hash: string; timeout: number }, hre) => (await actions()).finalize(args, hre)));
 
-withCommon(task("rollup:blocks", "Shows how L1 accepted each L2 block: re-executed by EXECUTE, or proven (under which of the policy's keys)"))
+withSigner(task("rollup:retry-message", "Runs the L2 call of a failed L1 → L2 message again (L2Bridge.retryMessage; anyone may, once the call can succeed)"))
+  .addPositionalParam("hash", "The message hash, or the hash of the L1 transaction that sent it", undefined, types.string)
+  .setAction(taskAction(async (args: SignerArgs & { hash: string }, hre) => (await actions()).retryMessage(args, hre)));
+
+withConnection(task("rollup:message", "Shows where a message stands (either direction): its status, the blocks and transactions that carried it, and what to do next"))
+  .addPositionalParam("hash", "A message hash, or the hash of the L1 or L2 transaction that sent it", undefined, types.string)
+  .setAction(taskAction(async (args: ConnectionArgs & { hash: string }, hre) => (await actions()).message(args, hre)));
+
+withConnection(task("rollup:balance", "Shows an account's ETH on L1 and on L2"))
+  .addOptionalParam("account", "Dev account index (0–9)", 0, types.int)
+  .addOptionalParam("address", "Any address instead of a dev account", undefined, types.string)
+  .setAction(taskAction(async (args: ConnectionArgs & { account: number; address?: string }, hre) => (await actions()).balance(args, hre)));
+
+withConnection(task("rollup:status", "Shows the L1 and L2 heads, the L2 head accepted on L1 and the pending L1 messages")).setAction(
+  taskAction(async (args: ConnectionArgs, hre) => (await actions()).status(args, hre)),
+);
+
+withConnection(task("rollup:blocks", "Shows how L1 accepted each L2 block: re-executed by EXECUTE, or proven (under which of the policy's keys)"))
   .addOptionalParam("last", "How many of the latest accepted blocks to show", 20, types.int)
-  .setAction(async (args: CommonArgs & { last: number }, hre) => (await import("./rollupActions")).blocks(args, hre));
+  .setAction(taskAction(async (args: ConnectionArgs & { last: number }, hre) => (await actions()).blocks(args, hre)));

@@ -1,6 +1,6 @@
 // The actions of the rollup:* tasks (defined in ./rollup.ts). The cross-domain ones are thin
 // command-line wrappers over the SDK (sdk/): what they print is what RollupClient reports.
-import { formatEther, parseEther } from "ethers";
+import { formatEther } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { deployRollup, saveDeployment } from "../deploy/rollup";
@@ -11,19 +11,22 @@ import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/devnet/l1Devnet";
 import { devNodeKeys } from "../rollup-node/node/keys";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
-import { type L1ToL2Message, type MessageStatusReport, describeStatus } from "../sdk";
+import { type L1ToL2Message, type L2ToL1Message, type L2ToL1StatusReport, type MessageStatusReport, describeStatus } from "../sdk";
+import { optimisticFinalAt } from "../sdk/withdrawals";
 import { configuredGenesisAlloc, readRollupArtifact } from "./devnetConfig";
-import { type RollupTaskContext, rollupTaskContext } from "./rollupContext";
+import { type ConnectionArgs, type RollupTaskContext, type SignerArgs, RollupTaskError, devAccountAddress, rollupTaskContext } from "./rollupContext";
+import { toTaskError } from "./taskErrors";
+import { InvalidTaskInputError, accountIndex, addressOption, encodeCall, etherAmount, gasLimitOption, hashArgument } from "./taskInput";
 
-export interface CommonArgs {
-  rollup?: string;
-  account: number;
-}
+export type { ConnectionArgs, SignerArgs };
 
-async function withContext<T>(hre: HardhatRuntimeEnvironment, args: CommonArgs, run: (ctx: RollupTaskContext) => Promise<T>): Promise<T> {
-  const ctx = await rollupTaskContext(hre, { rollup: args.rollup, account: args.account });
+/** Runs `run` with both nodes connected; any failure comes out as a task error naming the nodes. */
+async function withContext<T>(hre: HardhatRuntimeEnvironment, args: ConnectionArgs & { account?: number }, run: (ctx: RollupTaskContext) => Promise<T>): Promise<T> {
+  const ctx = await rollupTaskContext(hre, args);
   try {
     return await run(ctx);
+  } catch (error) {
+    throw toTaskError(error, { l1: ctx.l1Url, l2: ctx.l2Url });
   } finally {
     ctx.close();
   }
@@ -36,6 +39,42 @@ const progress = (report: MessageStatusReport): void => console.log(`  … ${des
 async function followToL2(ctx: RollupTaskContext, message: L1ToL2Message): Promise<void> {
   const relayed = await ctx.client.waitForMessageStatus(message, "relayed", { timeoutMs: 120_000, onStatus: progress });
   console.log(`relayed on L2 in block ${relayed.relayedInL2Block ?? "?"} (tx ${relayed.relayTransactionHash ?? "?"})`);
+}
+
+/**
+ * Why an L2 → L1 message is not provable yet, in words: on an optimistic rollup its block waits
+ * for the challenge window (and when it closes); otherwise L1 has not accepted it yet.
+ */
+async function notProvableYet(ctx: RollupTaskContext, message: L2ToL1Message, acceptedL2Head: bigint): Promise<string> {
+  const finalAt = await optimisticFinalAt(ctx.client.rollup, message.l2BlockNumber);
+  if (finalAt !== undefined) return `its L2 block ${message.l2BlockNumber} is proposed on L1, waiting for the challenge window, final at ${new Date(Number(finalAt) * 1000).toISOString()}`;
+  const node = await ctx.client.node.status().catch(() => undefined);
+  const submitter = node === undefined ? "" : node.submitter === "running" ? " (the node's batch submitter is running)" : `; the node's batch submitter is ${node.submitter}${node.submitterError === undefined ? "" : `: ${node.submitterError}`}`;
+  return `its L2 block ${message.l2BlockNumber} is not accepted on L1 yet (accepted head ${acceptedL2Head})${submitter}`;
+}
+
+/** Waits until `message` is provable (or finalized), then finalizes it unless someone already did. */
+async function finalizeWhenProvable(ctx: RollupTaskContext, message: L2ToL1Message, timeoutSeconds: number): Promise<void> {
+  const now = await ctx.client.getMessageStatus(message);
+  if (now.status === "initiated") {
+    const why = await notProvableYet(ctx, message, now.acceptedL2Head);
+    if (timeoutSeconds <= 0) throw new RollupTaskError("NOT_PROVABLE_YET", `message ${message.messageHash} is not provable yet: ${why}`, `run npx hardhat rollup:finalize ${message.messageHash} again later, or with --timeout <seconds> to wait`);
+    console.log(`  … waiting: ${why}`);
+  }
+  let ready: L2ToL1StatusReport;
+  try {
+    ready = await ctx.client.waitForMessageStatus(message, "provable", { timeoutMs: timeoutSeconds * 1000, onStatus: now.status === "initiated" ? undefined : progress });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "TIMEOUT") throw error;
+    const latest = await ctx.client.getMessageStatus(message);
+    throw new RollupTaskError("TIMEOUT", `gave up after ${timeoutSeconds} s: ${await notProvableYet(ctx, message, latest.acceptedL2Head)}`, `nothing is lost: resume with npx hardhat rollup:finalize ${message.messageHash}`);
+  }
+  if (ready.status === "finalized") {
+    console.log("already finalized on L1");
+    return;
+  }
+  const done = await ctx.client.finalizeWithdrawal(message);
+  console.log(`finalized on L1 against L2 block ${done.provenAgainstL2Block} (tx ${done.l1TransactionHash}); L1 balance of ${message.to}: ${formatEther(await ctx.l1.getBalance(message.to))} ETH`);
 }
 
 export async function deploy(args: { l2ChainId: number; genesisHash?: string; genesisStateRoot?: string; sequencer?: string; inactivity: number; forceInclusion: number; out?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -75,38 +114,107 @@ export async function deploy(args: { l2ChainId: number; genesisHash?: string; ge
   }
 }
 
-export async function deposit(args: CommonArgs & { amount: string; to?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
+export async function deposit(args: SignerArgs & { amount: string; to?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const amount = etherAmount("--amount", args.amount);
+  const to = args.to === undefined ? undefined : addressOption("--to", args.to);
   return withContext(hre, args, async (ctx) => {
-    const message = await ctx.client.deposit({ to: args.to, amount: parseEther(args.amount) });
-    console.log(`queued on L1: deposit of ${args.amount} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`);
+    const message = await ctx.client.deposit({ to, amount });
+    console.log(`queued on L1: deposit of ${formatEther(amount)} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`);
     await followToL2(ctx, message);
     console.log(`L2 balance of ${message.to}: ${formatEther(await ctx.l2.getBalance(message.to))} ETH`);
   });
 }
 
-export async function sendMessage(args: CommonArgs & { to: string; data: string; gasLimit: number; value: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
+export async function sendMessage(args: SignerArgs & { to: string; data?: string; sig?: string; args?: string; gasLimit: number; value: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const to = addressOption("--to", args.to);
+  const data = encodeCall(args);
+  const gasLimit = gasLimitOption(args.gasLimit);
+  const value = etherAmount("--value", args.value, true);
   return withContext(hre, args, async (ctx) => {
-    const message = await ctx.client.sendMessage({ to: args.to, data: args.data, gasLimit: BigInt(args.gasLimit), value: parseEther(args.value) });
-    console.log(`queued on L1: call of ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`);
+    const message = await ctx.client.sendMessage({ to, data, gasLimit, value });
+    console.log(`queued on L1: call of ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash}, message ${message.messageHash})`);
     await followToL2(ctx, message);
   });
 }
 
-export async function withdraw(args: CommonArgs & { amount: string; to?: string; timeout: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
+export async function withdraw(args: SignerArgs & { amount: string; to?: string; timeout: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const amount = etherAmount("--amount", args.amount);
+  const to = args.to === undefined ? undefined : addressOption("--to", args.to);
   return withContext(hre, args, async (ctx) => {
-    const message = await ctx.client.withdraw({ to: args.to, amount: parseEther(args.amount) });
+    const message = await ctx.client.withdraw({ to, amount });
     console.log(`initiated on L2 in block ${message.l2BlockNumber} (tx ${message.l2TransactionHash}, message ${message.messageHash})`);
-    const ready = await ctx.client.waitForMessageStatus(message, "provable", { timeoutMs: args.timeout * 1000, onStatus: progress });
-    if (ready.status === "finalized") {
-      console.log("already finalized on L1");
-      return;
-    }
-    const done = await ctx.client.finalizeWithdrawal(message);
-    console.log(`finalized on L1 against L2 block ${done.provenAgainstL2Block} (tx ${done.l1TransactionHash}); L1 balance of ${message.to}: ${formatEther(await ctx.l1.getBalance(message.to))} ETH`);
+    await finalizeWhenProvable(ctx, message, args.timeout);
   });
 }
 
-export async function status(args: CommonArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+/** The L2 → L1 message a hash names, or a task error saying it is the other direction. */
+async function l2ToL1Message(ctx: RollupTaskContext, hash: string): Promise<L2ToL1Message> {
+  const message = await ctx.client.getMessage(hash);
+  if (message.direction !== "l2ToL1") {
+    throw new RollupTaskError("WRONG_DIRECTION", `${hash} names L1 → L2 message #${message.nonce}: only L2 → L1 messages are finalized on L1`, `the node relays L1 → L2 messages itself; see where it stands with npx hardhat rollup:message ${hash}`);
+  }
+  return message;
+}
+
+export async function finalize(args: SignerArgs & { hash: string; timeout: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const hash = hashArgument(args.hash);
+  if (!Number.isInteger(args.timeout) || args.timeout < 0) throw new InvalidTaskInputError(`--timeout ${args.timeout} is not a number of seconds`, "pass 0 (do not wait) or a positive integer");
+  return withContext(hre, args, async (ctx) => {
+    const message = await l2ToL1Message(ctx, hash);
+    console.log(`L2 → L1 message ${message.messageHash}: ${formatEther(message.value)} ETH to ${message.to}, sent in L2 block ${message.l2BlockNumber}`);
+    await finalizeWhenProvable(ctx, message, args.timeout);
+  });
+}
+
+export async function retryMessage(args: SignerArgs & { hash: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const hash = hashArgument(args.hash);
+  return withContext(hre, args, async (ctx) => {
+    const message = await ctx.client.getMessage(hash);
+    if (message.direction !== "l1ToL2") throw new RollupTaskError("WRONG_DIRECTION", `${hash} names an L2 → L1 message: only L1 → L2 calls are retried on L2`, `finalize it on L1 with npx hardhat rollup:finalize ${hash}`);
+    const receipt = await ctx.client.retryMessage(message);
+    console.log(`retried L1 → L2 message #${message.nonce} on L2 in block ${receipt.blockNumber} (tx ${receipt.hash}): its call succeeded`);
+  });
+}
+
+/** A value's one-line description. */
+const short = (data: string): string => (data.length > 74 ? `${data.slice(0, 74)}… (${(data.length - 2) / 2} bytes)` : data);
+
+export async function message(args: ConnectionArgs & { hash: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const hash = hashArgument(args.hash);
+  return withContext(hre, args, async (ctx) => {
+    const report = await ctx.client.getMessageStatus(hash);
+    const m = report.message;
+    console.log(`message         ${m.messageHash}`);
+    console.log(`direction       ${m.direction === "l1ToL2" ? "L1 → L2" : "L2 → L1"} #${m.nonce}`);
+    console.log(`from → to       ${m.from} → ${m.to}`);
+    console.log(`value           ${formatEther(m.value)} ETH`);
+    if (m.data !== "0x") console.log(`data            ${short(m.data)}`);
+    console.log(`status          ${describeStatus(report)}`);
+    if (report.direction === "l1ToL2") {
+      console.log(`queued on L1    block ${report.message.l1BlockNumber} (tx ${report.message.l1TransactionHash}), gas limit ${report.message.gasLimit}`);
+      if (report.anchoredInL2Block !== undefined) console.log(`anchored in L2  block ${report.anchoredInL2Block}${report.consumedOnL1 ? ", accepted on L1" : ""}`);
+      if (report.relayTransactionHash !== undefined) console.log(`relayed on L2   block ${report.relayedInL2Block ?? "?"} (tx ${report.relayTransactionHash})`);
+      if (report.revertReason !== undefined) console.log(`revert reason   ${report.revertReason}`);
+      if (report.status === "failed") console.log(`next            npx hardhat rollup:retry-message ${m.messageHash}   (once the call can succeed; its sender may refund it instead: L2Bridge.refundMessage)`);
+      return;
+    }
+    console.log(`sent on L2      block ${report.message.l2BlockNumber} (tx ${report.message.l2TransactionHash}); L1 has accepted L2 blocks up to ${report.acceptedL2Head}`);
+    if (report.status === "initiated") console.log(`waiting         ${await notProvableYet(ctx, report.message, report.acceptedL2Head)}`);
+    if (report.status !== "finalized") console.log(`next            npx hardhat rollup:finalize ${m.messageHash}`);
+  });
+}
+
+export async function balance(args: ConnectionArgs & { account: number; address?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const address = args.address === undefined ? devAccountAddress(accountIndex(args.account)) : addressOption("--address", args.address);
+  return withContext(hre, args, async (ctx) => {
+    const [onL1, onL2] = await Promise.all([ctx.l1.getBalance(address), ctx.l2.getBalance(address)]);
+    console.log(`${address}${args.address === undefined ? ` (dev account #${args.account})` : ""}`);
+    console.log(`L1  ${formatEther(onL1)} ETH`);
+    console.log(`L2  ${formatEther(onL2)} ETH`);
+  });
+}
+
+export async function status(args: ConnectionArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   return withContext(hre, args, async (ctx) => {
     const s = await ctx.client.getRollupStatus();
     console.log(`rollup          ${s.rollupAddress}`);
@@ -115,10 +223,12 @@ export async function status(args: CommonArgs, hre: HardhatRuntimeEnvironment): 
     console.log(`accepted on L1  L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
     console.log(`L1 → L2 queue   ${s.l1MessageCount} messages, ${s.pendingL1Messages} pending`);
     console.log(`submitter       ${s.submitter}${s.submitterError === undefined ? "" : `: ${s.submitterError}`}`);
+    console.log(`nodes           L1 ${ctx.l1Url}, L2 ${ctx.l2Url}`);
   });
 }
 
-export async function blocks(args: CommonArgs & { last: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
+export async function blocks(args: ConnectionArgs & { last: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
+  if (!Number.isInteger(args.last) || args.last <= 0) throw new InvalidTaskInputError(`--last ${args.last} is not a positive number of blocks`, "pass e.g. --last 20");
   return withContext(hre, args, async (ctx) => {
     const policy = await ctx.client.rollup.proofPolicy();
     const keyNames = new Map(policy.acceptedKeys.map((key, i) => [key.toLowerCase(), `key #${i}`]));

@@ -1,75 +1,175 @@
 import path from "node:path";
 
-import { HDNodeWallet, JsonRpcProvider, Wallet } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, Network, Wallet } from "ethers";
 import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
 
 import { type RollupDeployment, loadDeployment } from "../deploy/rollup";
 import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/devnet/accounts";
 import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE } from "../rollup-node/devnet/defaults";
 import { RollupClient } from "../sdk";
-import { NodeError } from "../rollup-node/errors";
+import { NodeUnreachableError, RPC_ENV, RollupTaskError } from "./taskErrors";
+import { accountIndex, addressOption } from "./taskInput";
 
-/** A rollup:* task cannot run (no deployment, no network). */
-export class RollupTaskError extends NodeError {
-  constructor(code: string, message: string, hint: string) {
-    super(code, `${message}\nhint: ${hint}`, hint);
-  }
+export { RollupTaskError };
+
+/** How long a node may take to answer the first call before the task says it is unreachable. */
+export const NODE_PROBE_TIMEOUT_MS = 5_000;
+
+/** Where the tasks find the devnet: both nodes, its data directory, or the rollup named outright. */
+export interface ConnectionArgs {
+  readonly l1Rpc?: string;
+  readonly l2Rpc?: string;
+  readonly dataDir?: string;
+  readonly rollup?: string;
+}
+
+/** The tasks that send transactions act as a dev account. */
+export interface SignerArgs extends ConnectionArgs {
+  readonly account: number;
 }
 
 /** Both layers, as the rollup:* tasks use them: the SDK client on the user's wallets, and the raw providers. */
 export interface RollupTaskContext {
   readonly l1: JsonRpcProvider;
   readonly l2: JsonRpcProvider;
-  readonly l1Signer: Wallet;
-  readonly l2Signer: Wallet;
+  readonly l1Url: string;
+  readonly l2Url: string;
+  /** Dev account `--account` on each layer; undefined for the read-only tasks. */
+  readonly l1Signer?: Wallet;
+  readonly l2Signer?: Wallet;
   readonly client: RollupClient;
   readonly rollupAddress: string;
   close(): void;
 }
 
-function networkUrl(hre: HardhatRuntimeEnvironment, name: string): string {
-  const network = hre.config.networks[name] as HttpNetworkConfig | undefined;
-  if (network?.url === undefined) throw new RollupTaskError("NO_NETWORK", `hardhat.config.ts has no "${name}" network`, `add networks.${name} with the node's URL`);
-  return network.url;
+function networkUrl(hre: HardhatRuntimeEnvironment, name: "l1" | "l2"): string | undefined {
+  return (hre.config.networks[name] as HttpNetworkConfig | undefined)?.url;
 }
 
-/** The rollup the tasks act on: `--rollup` if given, else the devnet's record (with its deployment block). */
-export async function resolveRollup(explicit: string | undefined, dataDir: string = DEFAULT_DATA_DIR): Promise<{ address: string; deployBlock?: number }> {
-  if (explicit !== undefined) return { address: explicit };
-  const file = path.resolve(dataDir, DEPLOYMENT_FILE);
-  const deployment: RollupDeployment | undefined = await loadDeployment(file);
-  if (deployment === undefined) throw new RollupTaskError("NO_ROLLUP", `no rollup given and ${file} does not exist`, "start the devnet (npm run devnet) or pass --rollup 0x…");
+/** The URL of each node: --l1-rpc / --l2-rpc, else L1_RPC_URL / L2_RPC_URL, else the config's `l1` / `l2` networks. */
+export function endpointUrls(hre: HardhatRuntimeEnvironment, args: Pick<ConnectionArgs, "l1Rpc" | "l2Rpc">, env: NodeJS.ProcessEnv = process.env): { l1: string; l2: string } {
+  const pick = (layer: "L1" | "L2", flag: string | undefined, network: "l1" | "l2"): string => {
+    const url = flag ?? env[RPC_ENV[layer]] ?? networkUrl(hre, network);
+    if (url === undefined) throw new RollupTaskError("NO_NETWORK", `no ${layer} node given`, `pass --${network}-rpc <url>, set ${RPC_ENV[layer]}, or add networks.${network} to hardhat.config.ts`);
+    if (!/^https?:\/\//.test(url)) throw new RollupTaskError("INVALID_INPUT", `the ${layer} node URL "${url}" is not an http(s) URL`, `pass e.g. --${network}-rpc http://127.0.0.1:${layer === "L1" ? 8545 : 9545}`);
+    return url;
+  };
+  return { l1: pick("L1", args.l1Rpc, "l1"), l2: pick("L2", args.l2Rpc, "l2") };
+}
+
+/**
+ * Asks the node at `url` for its chain id, with a deadline: ethers' provider would retry a
+ * refused connection forever ("failed to detect network"), so the tasks ask once themselves.
+ */
+export async function probeNode(layer: "L1" | "L2", url: string, timeoutMs: number = NODE_PROBE_TIMEOUT_MS): Promise<bigint> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    const inner = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const cause =
+      (error as { name?: string }).name === "TimeoutError"
+        ? `no answer in ${timeoutMs} ms`
+        : typeof inner?.code === "string"
+          ? inner.code
+          : typeof inner?.message === "string"
+            ? inner.message
+            : String((error as Error).message ?? error);
+    throw new NodeUnreachableError(layer, url, cause);
+  }
+  const body = (await response.json().catch(() => undefined)) as { result?: unknown } | undefined;
+  if (!response.ok || typeof body?.result !== "string") throw new NodeUnreachableError(layer, url, `it answered HTTP ${response.status} without a chain id: is it a JSON-RPC endpoint?`);
+  return BigInt(body.result);
+}
+
+/** The rollup a node serves (`rollup_status`), or undefined for a node without the rollup_* methods. */
+async function servedRollup(l2: JsonRpcProvider): Promise<string | undefined> {
+  try {
+    const status = (await l2.send("rollup_status", [])) as { rollupAddress?: unknown };
+    return typeof status.rollupAddress === "string" ? status.rollupAddress : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The rollup the tasks act on: `--rollup` if given; else the one the L2 node serves (its
+ * `rollup_status`: it cannot be stale, whatever ports or data directory the devnet uses); else
+ * the devnet's record in `dataDir` (with the deployment block, which speeds up message lookups).
+ */
+export async function resolveRollup(options: { explicit?: string; dataDir?: string; served?: () => Promise<string | undefined> }): Promise<{ address: string; deployBlock?: number }> {
+  const file = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR, DEPLOYMENT_FILE);
+  const deployment: RollupDeployment | undefined = await loadDeployment(file).catch(() => undefined);
+  const recorded = (address: string): { address: string; deployBlock?: number } =>
+    deployment !== undefined && deployment.address.toLowerCase() === address.toLowerCase() ? { address, deployBlock: deployment.deployBlock } : { address };
+  if (options.explicit !== undefined) return recorded(addressOption("--rollup", options.explicit));
+  const served = await options.served?.();
+  if (served !== undefined) return recorded(served);
+  if (deployment === undefined) {
+    throw new RollupTaskError("NO_ROLLUP", `no rollup given, the L2 node does not report one (rollup_status) and ${file} does not exist`, "start the devnet (npx hardhat devnet), pass --data-dir of the devnet you started, or --rollup 0x…");
+  }
   return { address: deployment.address, deployBlock: deployment.deployBlock };
 }
 
 /** Dev account `index` of the test mnemonic (the same keys the `l1` and `l2` networks use). */
 export function devWallet(index: number, provider: JsonRpcProvider): Wallet {
-  const child = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `${DEV_DERIVATION_PATH}/${index}`);
+  const child = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `${DEV_DERIVATION_PATH}/${accountIndex(index)}`);
   return new Wallet(child.privateKey, provider);
 }
 
-export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, options: { rollup?: string; account: number }): Promise<RollupTaskContext> {
-  const l1 = new JsonRpcProvider(networkUrl(hre, "l1"), undefined, { pollingInterval: 100, cacheTimeout: -1 });
-  const l2 = new JsonRpcProvider(networkUrl(hre, "l2"), undefined, { pollingInterval: 100, cacheTimeout: -1 });
-  const rollup = await resolveRollup(options.rollup);
-  const l1Signer = devWallet(options.account, l1);
-  const l2Signer = devWallet(options.account, l2);
-  return {
-    l1,
-    l2,
-    l1Signer,
-    l2Signer,
-    client: new RollupClient({
-      l1: l1Signer,
-      l2: l2Signer,
-      rollupAddress: rollup.address,
-      ...(rollup.deployBlock === undefined ? {} : { l1FromBlock: BigInt(rollup.deployBlock) }),
-      pollingIntervalMs: 200,
-    }),
-    rollupAddress: rollup.address,
-    close: () => {
-      l1.destroy();
-      l2.destroy();
-    },
+/** The address of dev account `index`, without a provider. */
+export function devAccountAddress(index: number): string {
+  return HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `${DEV_DERIVATION_PATH}/${accountIndex(index)}`).address;
+}
+
+/** Connects to both nodes (each answers first, or the task says which URL did not), finds the rollup and builds the SDK client. */
+export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, args: ConnectionArgs & { account?: number }): Promise<RollupTaskContext> {
+  if (args.account !== undefined) accountIndex(args.account);
+  if (args.rollup !== undefined) addressOption("--rollup", args.rollup);
+  const urls = endpointUrls(hre, args);
+  const [l1ChainId, l2ChainId] = await Promise.all([probeNode("L1", urls.l1), probeNode("L2", urls.l2)]);
+  const provider = (url: string, chainId: bigint): JsonRpcProvider => new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
+  const l1 = provider(urls.l1, l1ChainId);
+  const l2 = provider(urls.l2, l2ChainId);
+  const close = (): void => {
+    l1.destroy();
+    l2.destroy();
   };
+  try {
+    const rollup = await resolveRollup({ explicit: args.rollup, dataDir: args.dataDir, served: () => servedRollup(l2) });
+    if ((await l1.getCode(rollup.address)) === "0x") {
+      throw new RollupTaskError(
+        "NO_ROLLUP",
+        `there is no contract at ${rollup.address} on the L1 node at ${urls.l1}`,
+        "the record may be from an earlier devnet (started with --reset or another --data-dir): pass --rollup, --data-dir, or point --l2-rpc at the node of this rollup",
+      );
+    }
+    const l1Signer = args.account === undefined ? undefined : devWallet(args.account, l1);
+    const l2Signer = args.account === undefined ? undefined : devWallet(args.account, l2);
+    return {
+      l1,
+      l2,
+      l1Url: urls.l1,
+      l2Url: urls.l2,
+      ...(l1Signer === undefined ? {} : { l1Signer }),
+      ...(l2Signer === undefined ? {} : { l2Signer }),
+      client: new RollupClient({
+        l1: l1Signer ?? l1,
+        l2: l2Signer ?? l2,
+        rollupAddress: rollup.address,
+        ...(rollup.deployBlock === undefined ? {} : { l1FromBlock: BigInt(rollup.deployBlock) }),
+        pollingIntervalMs: 200,
+      }),
+      rollupAddress: rollup.address,
+      close,
+    };
+  } catch (error) {
+    close();
+    throw error;
+  }
 }

@@ -54,6 +54,8 @@ export class L1Watcher {
   private lastScanned: number;
   private timer: NodeJS.Timeout | undefined;
   private current: L1WatcherStatus = { l1Head: -1, messageCount: 0n, nextMessageIndex: 0n, pending: 0 };
+  /** Pending messages the first poll found (queued before this start). */
+  private caughtUp = 0;
 
   constructor(private readonly config: L1WatcherConfig) {
     this.rollup = connectRollup(config.rollupAddress, config.provider);
@@ -67,6 +69,7 @@ export class L1Watcher {
   /** Syncs once, then polls every `pollIntervalMs` until stopped. */
   async start(): Promise<void> {
     await this.poll();
+    if (this.caughtUp > 0) this.config.logger.info(`caught up with L1: ${this.caughtUp} L1 → L2 message(s) queued before this start and not yet consumed on L1`);
     this.timer = setInterval(() => {
       this.poll().catch((error: unknown) => this.config.logger.warn(`L1 poll failed (will retry): ${(error as Error).message}`));
     }, this.config.pollIntervalMs);
@@ -134,9 +137,12 @@ export class L1Watcher {
   private accept(data: string, topics: readonly string[], blockNumber: number, transactionHash: string): void {
     const parsed = ROLLUP_INTERFACE.parseLog({ data, topics: [...topics] });
     if (parsed === null) return;
+    // The first poll catches up with what L1 holds from before this start (a resumed devnet has
+    // logged it already): those events are counted, not logged again one by one.
+    const catchingUp = this.current.l1Head === -1;
     if (parsed.name === "MessageFinalized") {
       // Only reported: finalized L2 → L1 messages need no bridge action.
-      if (blockNumber > this.current.l1Head) {
+      if (!catchingUp) {
         this.config.logger.info(`L2 → L1 message ${parsed.args.messageHash as string} finalized on L1 in block ${blockNumber}: ${formatEther(parsed.args.value as bigint)} ETH to ${parsed.args.to as string}`);
       }
       return;
@@ -157,7 +163,11 @@ export class L1Watcher {
     const queued: QueuedL1Message = { message, hash, l1BlockNumber: blockNumber, l1TransactionHash: transactionHash };
     this.messages.set(message.nonce, queued);
     const kind = message.data === "0x" ? `deposit of ${formatEther(message.value)} ETH` : `call with ${(message.data.length - 2) / 2} bytes and ${formatEther(message.value)} ETH`;
-    this.config.logger.info(`L1 → L2 message #${message.nonce} queued in L1 block ${blockNumber}: ${kind} from ${message.from} to ${message.to}`);
+    const line = `L1 → L2 message #${message.nonce} queued in L1 block ${blockNumber}: ${kind} from ${message.from} to ${message.to}`;
+    if (catchingUp) {
+      this.config.logger.debug(line);
+      this.caughtUp += 1;
+    } else this.config.logger.info(line);
     for (const listener of this.listeners) listener(queued);
   }
 }

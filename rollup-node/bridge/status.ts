@@ -5,6 +5,7 @@ import type { SequencerApi } from "../l2/types";
 import type { BatchSubmitter } from "./batchSubmitter";
 import { type ExampleRollup, L2_BRIDGE_INTERFACE } from "./contracts";
 import type { L1Watcher } from "./l1Watcher";
+import { decodeRevertReason } from "./revertReason";
 import { L2_BRIDGE_ADDRESS } from "./messages";
 import { type SentMessageQuery, findSentMessage } from "./withdrawals";
 
@@ -59,6 +60,9 @@ export interface L1ToL2Status {
   readonly relayTransactionHash?: string;
   /** For a failed (or refunded) message: why its call did not complete. */
   readonly failureReason?: L1ToL2FailureReason;
+  /** For a call that failed: the start of its revert data, and that in words (decodeRevertReason). */
+  readonly revertData?: string;
+  readonly revertReason?: string;
 }
 
 export interface L2ToL1Status {
@@ -138,7 +142,13 @@ export async function l1ToL2Status(ctx: StatusContext, nonce: bigint): Promise<L
     if (failure === undefined || logsOf(RETRIED_TOPIC).length > 0) return { ...relayed, status: "relayed" };
     const parsed = L2_BRIDGE_INTERFACE.parseLog({ topics: failure.topics.map((t) => bytesToHex(t)), data: bytesToHex(failure.data) });
     const failureReason = FAILURE_REASONS[Number(parsed?.args.reason ?? 0n)] ?? "callFailed";
-    return { ...relayed, status: logsOf(REFUNDED_TOPIC).length > 0 ? "refunded" : "failed", failureReason };
+    const revertData = failureReason === "callFailed" ? (parsed?.args.returnData as string | undefined) : undefined;
+    return {
+      ...relayed,
+      status: logsOf(REFUNDED_TOPIC).length > 0 ? "refunded" : "failed",
+      failureReason,
+      ...(revertData === undefined ? {} : { revertData, revertReason: decodeRevertReason(revertData) }),
+    };
   }
   if (anchoredIn !== undefined) return { ...base, status: "anchored", anchoredInL2Block: anchoredIn };
   return { ...base, status: "queued" };

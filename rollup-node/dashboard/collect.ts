@@ -3,13 +3,14 @@ import { getAddress } from "ethers";
 
 import { executeInputLength } from "../../precompiles/codec";
 import { executeGasCostOfBlock } from "../../precompiles/gas";
-import { acceptanceHistory } from "../bridge/acceptance";
-import { L2_BRIDGE_INTERFACE } from "../bridge/contracts";
+import { type BlockAcceptance, acceptanceHistory } from "../bridge/acceptance";
+import { L2_BRIDGE_INTERFACE, connectOptimisticRollup } from "../bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../bridge/messages";
 import { type StatusContext, l1ToL2Status, rollupStatus } from "../bridge/status";
 import { sentMessagesOfTransaction } from "../bridge/withdrawals";
 import { CachedL1Reads } from "./cachedReads";
 import type { DashboardFacts, LocalBlockFacts, QueuedMessageFacts, SentMessageFacts } from "./snapshot";
+import type { DashboardMode } from "./types";
 
 /** Where the dashboard reads from: the bridge's status context (sequencer, rollup contract, submitter). */
 export interface DashboardSource {
@@ -44,6 +45,8 @@ export class DashboardCollector {
   private readonly limits: Required<DashboardLimits>;
   private readonly l1: CachedL1Reads;
   private readonly localBlocks = new Map<string, LocalBlockFacts>();
+  /** An optimistic rollup's challenge window (immutable), or null for one that is not optimistic; read once. */
+  private challengeWindow: Promise<bigint | null> | undefined;
 
   constructor(
     private readonly source: DashboardSource,
@@ -77,8 +80,13 @@ export class DashboardCollector {
         }
       }),
     );
+    const [mode, consumedOnL2, l1Time, finalAt] = await Promise.all([this.mode(), this.consumedOnL2(), this.l1Time(), this.finalAt(acceptance)]);
     return {
       now: Date.now(),
+      mode,
+      consumedOnL2,
+      l1Time,
+      finalAt,
       reason,
       status,
       acceptance,
@@ -102,6 +110,46 @@ export class DashboardCollector {
       safe: { number: safe.block.header.number, hash: bytesToHex(safe.block.hash()) },
       finalized: { number: finalized.block.header.number, hash: bytesToHex(finalized.block.hash()) },
     };
+  }
+
+  /** How the rollup accepts blocks: read from its contract (the proof policy can change by governance). */
+  private async mode(): Promise<DashboardMode> {
+    const ctx = this.source.status;
+    this.challengeWindow ??= connectOptimisticRollup(ctx.rollupAddress, ctx.l1Provider)
+      .CHALLENGE_WINDOW()
+      .catch(() => null);
+    const window = await this.challengeWindow;
+    if (window !== null) return { kind: "optimistic", challengeWindow: Number(window) };
+    const policy = await ctx.rollup.proofPolicy();
+    if (Number(policy.threshold) === 0) return { kind: "re-execution" };
+    return { kind: "proofs", threshold: Number(policy.threshold), keys: policy.acceptedKeys.length, allowReexecution: policy.allowReexecution };
+  }
+
+  /** L1 → L2 messages consumed by the node's L2 blocks up to its head. */
+  private async consumedOnL2(): Promise<bigint> {
+    const { sequencer } = this.source.status;
+    const head = await sequencer.producedBlock(sequencer.chain.headNumber);
+    return head === undefined ? 0n : head.firstMessageNonce + BigInt(head.consumedMessages);
+  }
+
+  private async l1Time(): Promise<bigint> {
+    const block = await this.source.status.l1Provider.getBlock("latest");
+    return BigInt(block?.timestamp ?? 0);
+  }
+
+  /** When each provisional block's challenge window closes. */
+  private async finalAt(acceptance: readonly BlockAcceptance[]): Promise<Map<string, bigint>> {
+    const provisional = acceptance.filter((a) => a.status === "provisional");
+    const out = new Map<string, bigint>();
+    if (provisional.length === 0) return out;
+    const rollup = connectOptimisticRollup(this.source.status.rollupAddress, this.source.status.l1Provider);
+    await Promise.all(
+      provisional.map(async (a) => {
+        const at = await rollup.finalizableAt(a.number).catch(() => undefined);
+        if (at !== undefined) out.set(a.blockHash.toLowerCase(), at);
+      }),
+    );
+    return out;
   }
 
   /** The node's own block with this number, if it has that very block (a replaced one it may not). */

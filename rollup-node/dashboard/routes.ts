@@ -3,6 +3,7 @@ import type http from "node:http";
 import type { HttpRouteHandler } from "../rpc/server";
 import { type DashboardAsset, type DashboardAssetName, loadDashboardAssets } from "./assets";
 import type { DashboardFeed } from "./feed";
+import type { ExplorerBlock, ExplorerReceipt } from "./explorer";
 import type { DashboardSnapshot } from "./types";
 
 /** The paths the dashboard answers on the L2 node's JSON-RPC port (GET only; POST stays JSON-RPC). */
@@ -12,12 +13,23 @@ export const DASHBOARD_PATHS = {
   style: "/dashboard.css",
   snapshot: "/api/dashboard",
   events: "/events",
+  /** `/api/l2/block/<number>`: an L2 block's transactions. */
+  block: "/api/l2/block/",
+  /** `/api/l2/tx/<hash>`: an L2 transaction's receipt. */
+  transaction: "/api/l2/tx/",
 } as const;
+
+/** The L2 transaction view's reads (./explorer.ts). */
+export interface DashboardExplorer {
+  block(number: bigint): ExplorerBlock | undefined;
+  receipt(hash: string): ExplorerReceipt | undefined;
+}
 
 export interface DashboardRoutesOptions {
   /** Comment lines sent this often keep idle proxies and browsers from closing the stream (default 15 s). */
   readonly heartbeatMs?: number;
   readonly assets?: Record<DashboardAssetName, DashboardAsset>;
+  readonly explorer?: DashboardExplorer;
 }
 
 const NO_STORE = { "Cache-Control": "no-store" };
@@ -73,7 +85,23 @@ export function createDashboardRoutes(feed: DashboardFeed, options: DashboardRou
         sendJson(res, 503, { error: (error as Error).message });
       }
     } else if (pathname === DASHBOARD_PATHS.events) await stream(req, res, feed, heartbeatMs);
-    else return false;
+    else if (options.explorer !== undefined && pathname.startsWith(DASHBOARD_PATHS.block)) {
+      const number = pathname.slice(DASHBOARD_PATHS.block.length);
+      if (!/^\d{1,15}$/.test(number)) sendJson(res, 400, { error: `${number} is not a block number` });
+      else {
+        const block = options.explorer.block(BigInt(number));
+        if (block === undefined) sendJson(res, 404, { error: `the node has no L2 block ${number}` });
+        else sendJson(res, 200, block);
+      }
+    } else if (options.explorer !== undefined && pathname.startsWith(DASHBOARD_PATHS.transaction)) {
+      const hash = pathname.slice(DASHBOARD_PATHS.transaction.length).toLowerCase();
+      if (!/^0x[0-9a-f]{64}$/.test(hash)) sendJson(res, 400, { error: `${hash} is not a transaction hash` });
+      else {
+        const receipt = options.explorer.receipt(hash);
+        if (receipt === undefined) sendJson(res, 404, { error: `no L2 transaction ${hash} is mined on this node` });
+        else sendJson(res, 200, receipt);
+      }
+    } else return false;
     return true;
   };
 }

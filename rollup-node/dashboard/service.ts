@@ -3,6 +3,7 @@ import type { SequencerApi } from "../l2/types";
 import type { Logger } from "../logger";
 import type { HttpRouteHandler } from "../rpc/server";
 import { type DashboardLimits, type DashboardSource, DashboardCollector } from "./collect";
+import { explorerBlock, explorerReceipt } from "./explorer";
 import { DashboardFeed } from "./feed";
 import { createDashboardRoutes } from "./routes";
 import { buildDashboardSnapshot } from "./snapshot";
@@ -34,5 +35,7 @@ export function createDashboard(config: DashboardConfig): Dashboard {
       return `${chain.getBlock("safe")?.block.header.number}/${chain.getBlock("finalized")?.block.header.number}`;
     },
   });
-  return { feed, routes: createDashboardRoutes(feed) };
+  const { chain } = config.source.status.sequencer;
+  const explorer = { block: (n: bigint) => explorerBlock(chain, n), receipt: (hash: string) => explorerReceipt(chain, hash) };
+  return { feed, routes: createDashboardRoutes(feed, { explorer }) };
 }

@@ -7,6 +7,7 @@ import type {
   DashboardL1ToL2Message,
   DashboardL2ToL1Message,
   DashboardL2ToL1Status,
+  DashboardMode,
   DashboardSnapshot,
 } from "./types";
 
@@ -58,6 +59,13 @@ export interface DashboardFacts {
   readonly limits: { readonly blocks: number; readonly messages: number };
   /** The node's `safe` and `finalized` blocks (what those tags answer on its JSON-RPC); absent when unknown. */
   readonly labelledHeads?: { readonly safe: LabelledHead; readonly finalized: LabelledHead };
+  readonly mode: DashboardMode;
+  /** L1 → L2 messages the node's L2 head has consumed (anchored). */
+  readonly consumedOnL2: bigint;
+  /** Each provisional block's end of challenge window (unix seconds), by block hash. */
+  readonly finalAt: ReadonlyMap<string, bigint>;
+  /** The L1 head's timestamp: the clock challenge windows run on. */
+  readonly l1Time: bigint;
 }
 
 /** A block a head tag names. */
@@ -123,7 +131,15 @@ function blockRow(entry: BlockAcceptance, facts: DashboardFacts, submitted: Read
     l1BlockNumber: entry.l1BlockNumber,
     l1TransactionHash: entry.l1TransactionHash,
     ...(entry.challenge === undefined ? {} : { challenge: entry.challenge }),
+    secondsToFinal: secondsToFinal(entry, facts),
   };
+}
+
+function secondsToFinal(entry: BlockAcceptance, facts: DashboardFacts): number | null {
+  if (entry.status !== "provisional") return null;
+  const finalAt = facts.finalAt.get(entry.blockHash.toLowerCase());
+  if (finalAt === undefined) return null;
+  return Number(finalAt > facts.l1Time ? finalAt - facts.l1Time : 0n);
 }
 
 function l1ToL2Row(m: QueuedMessageFacts): DashboardL1ToL2Message {
@@ -139,6 +155,8 @@ function l1ToL2Row(m: QueuedMessageFacts): DashboardL1ToL2Message {
     status: m.status.status,
     anchoredInL2Block: m.status.anchoredInL2Block === undefined ? null : Number(m.status.anchoredInL2Block),
     relayedInL2Block: m.status.relayedInL2Block === undefined ? null : Number(m.status.relayedInL2Block),
+    failureReason: m.status.failureReason ?? null,
+    revertReason: m.status.revertReason ?? null,
   };
 }
 
@@ -182,6 +200,7 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       l2ChainId: Number(status.l2ChainId),
       submitter: status.submitter,
       ...(status.submitterError === undefined ? {} : { submitterError: status.submitterError }),
+      mode: facts.mode,
     },
     heads: {
       l1: status.l1Head,
@@ -195,6 +214,7 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       acceptedHash: status.acceptedL2HeadHash,
       pendingL1Messages: Number(status.pendingL1Messages),
       l1MessageCount: Number(status.l1MessageCount),
+      l1MessagesAwaitingL2: Number(status.l1MessageCount > facts.consumedOnL2 ? status.l1MessageCount - facts.consumedOnL2 : 0n),
     },
     blocks: accepted.map((entry) => blockRow(entry, facts, submitted)),
     l1ToL2: newestFirst(facts.l1ToL2, (m) => m.nonce, limits.messages).map(l1ToL2Row),

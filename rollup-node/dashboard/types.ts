@@ -25,7 +25,19 @@ export interface DashboardHeads {
   /** L1 → L2 messages queued on L1 that no accepted L2 block consumed yet. */
   readonly pendingL1Messages: number;
   readonly l1MessageCount: number;
+  /**
+   * L1 → L2 messages no L2 block of this node has anchored yet: the "queued" rows of the list.
+   * On an optimistic rollup `pendingL1Messages` also counts relayed messages whose block is not
+   * final, so the page shows this count beside the list, and that one as "not final on L1".
+   */
+  readonly l1MessagesAwaitingL2: number;
 }
+
+/** How the rollup accepts blocks, for the page's header. */
+export type DashboardMode =
+  | { readonly kind: "re-execution" }
+  | { readonly kind: "proofs"; readonly threshold: number; readonly keys: number; readonly allowReexecution: boolean }
+  | { readonly kind: "optimistic"; readonly challengeWindow: number };
 
 export interface DashboardBlock {
   readonly number: number;
@@ -50,6 +62,8 @@ export interface DashboardBlock {
   readonly l1BlockNumber: number;
   readonly l1TransactionHash: string;
   readonly challenge?: { readonly code: number; readonly reason: string };
+  /** A provisional block: seconds until its challenge window closes, by the L1 head's clock (0: finalizable now); null otherwise. */
+  readonly secondsToFinal: number | null;
 }
 
 export type DashboardL1ToL2Status = "queued" | "anchored" | "relayed" | "failed" | "refunded" | "unknown";
@@ -68,6 +82,10 @@ export interface DashboardL1ToL2Message {
   readonly status: DashboardL1ToL2Status;
   readonly anchoredInL2Block: number | null;
   readonly relayedInL2Block: number | null;
+  /** A failed (or refunded) message: why its call did not complete; null otherwise. */
+  readonly failureReason: "callFailed" | "deferred" | null;
+  /** A call that reverted: its revert in words (an Error(string) text, a panic, a custom error's selector). */
+  readonly revertReason: string | null;
 }
 
 export interface DashboardL2ToL1Message {
@@ -93,6 +111,7 @@ export interface DashboardSnapshot {
     readonly l2ChainId: number;
     readonly submitter: "running" | "halted" | "off";
     readonly submitterError?: string;
+    readonly mode: DashboardMode;
   };
   readonly heads: DashboardHeads;
   /** Newest first. */

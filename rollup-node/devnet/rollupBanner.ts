@@ -1,6 +1,8 @@
 import { formatEther } from "ethers";
 
 import { L2_BRIDGE_ADDRESS } from "../l2/genesis";
+import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
+import { DEFAULT_L1_PORT } from "./l1Devnet";
 import { accountsSection } from "./banner";
 import type { RollupDevnet } from "./rollupDevnet";
 
@@ -10,11 +12,27 @@ function rollupKind(devnet: RollupDevnet): string {
   return devnet.deployment.proofPolicy === undefined ? "ExampleRollup" : "ProvenRollup";
 }
 
+/** Where the rollup:* tasks look for the nodes when not told (their `l1` / `l2` networks' defaults). */
+export const TASK_DEFAULT_URLS = { l1: `http://127.0.0.1:${DEFAULT_L1_PORT}`, l2: `http://127.0.0.1:${DEFAULT_L2_RPC_PORT}` } as const;
+
+/**
+ * The banner's "Try:" line: commands that work as printed, whatever ports the devnet chose. The
+ * tasks ask the L2 node which rollup it serves, so the node URLs are all they need, and only
+ * when they are not the tasks' defaults.
+ */
+export function tryCommands(l1Url: string, l2Url: string): string {
+  const flags = [l1Url === TASK_DEFAULT_URLS.l1 ? "" : ` --l1-rpc ${l1Url}`, l2Url === TASK_DEFAULT_URLS.l2 ? "" : ` --l2-rpc ${l2Url}`].join("");
+  return `Try: npx hardhat rollup:deposit --amount 1${flags}   |   npx hardhat rollup:status${flags}`;
+}
+
 /** The startup text of the one-command devnet: endpoints, chain ids, contracts, accounts. */
 export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2BlockTimeMs: number; readonly resumed: boolean }): string {
   const { deployment } = devnet;
   return [
     `Native rollup devnet ready in ${(devnet.startupMs / 1000).toFixed(1)} s (${options.resumed ? "resumed from" : "fresh chain in"} ${devnet.dataDir})`,
+    ...(devnet.staleContract === undefined
+      ? []
+      : [`WARNING: ${devnet.staleContract.contractName} changed since it was deployed at ${devnet.staleContract.address}; this chain runs the old code. Run again with --reset to deploy the new one.`]),
     "",
     `L1  ${devnet.l1Url}   chain id ${devnet.l1ChainId}   EXECUTE at ${devnet.l1.executeAddress}`,
     `L2  ${devnet.l2Url}   chain id ${devnet.l2ChainId}   block time ${options.l2BlockTimeMs} ms`,
@@ -36,7 +54,7 @@ export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2B
     ...(deployment.optimistic === undefined || devnet.keys.challenger === undefined ? [] : [`Challenger (L1)                   ${devnet.keys.challenger.address}`]),
     "",
     ...accountsSection("Accounts (funded on L1 and L2)", devnet.accounts),
-    "Try: npx hardhat rollup:deposit --network l1 --amount 1   |   npx hardhat rollup:status",
+    tryCommands(devnet.l1Url, devnet.l2Url),
     "Run again to resume this chain; pass --reset to start from genesis. Ctrl-C stops.",
   ].join("\n");
 }

@@ -1,9 +1,10 @@
+import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 
 import type { Common } from "@ethereumjs/common";
 import { bytesToHex } from "@ethereumjs/util";
-import { JsonRpcProvider, Wallet } from "ethers";
+import { JsonRpcProvider, Wallet, keccak256 } from "ethers";
 
 import {
   DEFAULT_ROLLUP_POLICY,
@@ -14,6 +15,7 @@ import {
   loadDeployment,
   saveDeployment,
 } from "../../deploy/rollup";
+import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../../typechain-types";
 import type { AcceptedBlock, BlockProofs } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import { Chain } from "../chain/chain";
@@ -88,6 +90,8 @@ export interface RollupDevnetOptions {
   readonly genesisAlloc?: Readonly<Record<string, GenesisAccount>>;
   /** Web origins whose pages may call the L1 and L2 JSON-RPC (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
+  /** L2 automine: each transaction sent to the L2 node gets its block before the call returns (for tests). */
+  readonly l2Automine?: boolean;
 }
 
 /** Options the devnet cannot run together. */
@@ -113,6 +117,11 @@ export interface RollupDevnet {
   readonly startupMs: number;
   /** True when this run continued the chains found in `dataDir`. */
   readonly resumed: boolean;
+  /**
+   * Set when resumed although the rollup contract was recompiled with other bytecode since it was
+   * deployed: the chain keeps the deployed contract (`--reset` deploys the new one).
+   */
+  readonly staleContract?: { readonly contractName: string; readonly address: string };
   stop(): Promise<void>;
 }
 
@@ -138,6 +147,14 @@ function proofsForBlocks(service: ProofService, chainId: bigint): (produced: Pro
     });
     return { encoded, provenBy };
   };
+}
+
+/** keccak256 of the creation bytecode the devnet deploys for these options (the project's contract, or the mode's example). */
+export function rollupBytecodeHash(options: Pick<RollupDevnetOptions, "contract" | "proofs" | "optimistic">): string {
+  const bytecode =
+    options.contract?.bytecode ??
+    (options.optimistic !== undefined ? OptimisticExampleRollup__factory.bytecode : options.proofs !== undefined ? ProvenRollup__factory.bytecode : ExampleRollup__factory.bytecode);
+  return keccak256(bytecode);
 }
 
 /** The devnet's L2 genesis: the dev genesis plus the project's allocations (which may not replace a dev account). */
@@ -206,13 +223,25 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     await rm(path.join(dataDir, "l2"), { recursive: true, force: true });
     await rm(deploymentFile, { force: true });
   }
-  await mkdir(dataDir, { recursive: true });
-  const l1Store = await L1Store.open(path.join(dataDir, "l1"), { reset: !resumable });
+  const bytecodeHash = rollupBytecodeHash({ ...options, optimistic });
+  const staleContract =
+    resumable && previous?.bytecodeHash !== undefined && previous.bytecodeHash !== bytecodeHash ? { contractName: previous.contractName ?? "ExampleRollup", address: previous.address } : undefined;
+  if (staleContract !== undefined) {
+    log.warn(
+      `${staleContract.contractName} was recompiled with other bytecode since this devnet deployed it at ${staleContract.address}: the resumed chain keeps running the deployed (old) contract; pass --reset to deploy the new one on a fresh chain`,
+    );
+  }
+  // A start that fails must not leave a half-made data directory behind: remember what was there.
+  const dataDirExisted = existsSync(dataDir);
+  let l1Store: L1Store | undefined;
   let l1: L1Devnet | undefined;
   let node: RollupNode | undefined;
   let l1Provider: JsonRpcProvider | undefined;
   let proofService: ProofService | undefined;
   try {
+    await mkdir(dataDir, { recursive: true });
+    l1Store = await L1Store.open(path.join(dataDir, "l1"), { reset: !resumable });
+    const store = l1Store;
     const storedGenesis = await l1Store.genesisTimestamp();
     const l1GenesisTimestamp = storedGenesis ?? BigInt(Math.floor(Date.now() / 1000));
     if (storedGenesis === undefined) await l1Store.setGenesisTimestamp(l1GenesisTimestamp);
@@ -232,7 +261,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       db: l1Store.db,
       genesisTimestamp: l1GenesisTimestamp,
       history,
-      onBlockMined: (record) => l1Store.append(record),
+      onBlockMined: (record) => store.append(record),
       corsOrigins: options.corsOrigins,
     });
     if (options.proofs !== undefined) proofService = await startDevProofService(options.proofs.committees, options.proofs.provers ?? [], l1.chain.common, log);
@@ -263,7 +292,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         contract: options.contract,
         genesisSupply: genesisSupply(genesis),
       });
-      deployment = { ...deployed, l2GenesisTimestamp, relayerKey: keys.relayer.privateKey };
+      deployment = { ...deployed, l2GenesisTimestamp, relayerKey: keys.relayer.privateKey, bytecodeHash };
       await saveDeployment(deploymentFile, deployment);
       const name = deployment.contractName ?? "ExampleRollup";
       const kind =
@@ -284,7 +313,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       deployBlock: deployment.deployBlock,
       keys,
       // A devnet: evm_mine is served (its advances spend dev ETH).
-      rpc: { host: options.host, port: options.l2Port ?? DEFAULT_L2_RPC_PORT, devMethods: true, corsOrigins: options.corsOrigins },
+      rpc: { host: options.host, port: options.l2Port ?? DEFAULT_L2_RPC_PORT, devMethods: true, automine: options.l2Automine, corsOrigins: options.corsOrigins },
       blockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS,
       allowEmptyBlocks: options.allowEmptyBlocks ?? false,
       l1PollMs: options.l1PollMs,
@@ -313,21 +342,27 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       dataDir,
       genesis,
       resumed: resumable,
+      ...(staleContract === undefined ? {} : { staleContract }),
       startupMs: Date.now() - started,
       stop: async () => {
         await running.stop();
         await runningProofs?.close();
         provider.destroy();
         await runningL1.stop();
-        await l1Store.close();
+        await store.close();
       },
     };
   } catch (error) {
     await node?.stop().catch(() => undefined);
     await proofService?.close().catch(() => undefined);
     l1Provider?.destroy();
-    await l1?.stop();
-    await l1Store.close();
+    await l1?.stop().catch(() => undefined);
+    await l1Store?.close().catch(() => undefined);
+    if (!resumable) {
+      // A fresh start that failed: remove what it created (only that, if the directory was the user's).
+      if (!dataDirExisted) await rm(dataDir, { recursive: true, force: true });
+      else for (const made of ["l1", "l2", DEPLOYMENT_FILE]) await rm(path.join(dataDir, made), { recursive: true, force: true });
+    }
     throw error;
   }
 }

@@ -1,9 +1,10 @@
 import { RpcDispatcher } from "../rpc/dispatcher";
 import type { RpcError } from "../rpc/errors";
 import type { Json } from "../rpc/format";
-import { data, parseBlockTag, parseData, parseOptionalQuantity } from "../rpc/hex";
+import { invalidParams } from "../rpc/errors";
+import { data, parseBlockTag, parseData, parseOptionalQuantity, parseQuantity } from "../rpc/hex";
 import { debugMethods, ethMethods, netMethods, web3Methods } from "../rpc/methods";
-import type { MethodTable } from "../rpc/methods";
+import type { MethodHandler, MethodTable } from "../rpc/methods";
 import { type HttpRouteHandler, type RpcServer, startRpcServer } from "../rpc/server";
 import { decodeWitness } from "../../precompiles/witness";
 import type { Logger } from "../logger";
@@ -38,35 +39,70 @@ async function executionWitness(sequencer: L2RpcNode, params: readonly unknown[]
   return { state: witness.state.map(data), codes: witness.codes.map(data), keys: [], headers: witness.headers.map(data) };
 }
 
+/** Most blocks one hardhat_mine / anvil_mine call produces on the L2: each is an L1 `advance`. */
+export const MAX_L2_MINE_BLOCKS = 100n;
+
+/** The L2 devnet's mining switch: with automine, each accepted transaction gets its own block at once. */
+interface L2DevState {
+  automine: boolean;
+}
+
 /**
- * `evm_mine` on the L2: produces a block now. Dev only: every L2 block costs the sequencer an L1
- * `advance`, so a node serves it only when run as a devnet (`devMethods`), where L1 gas is dev ETH.
+ * The L2's dev methods: `evm_mine` / `hardhat_mine` / `anvil_mine` produce blocks now, and
+ * `evm_setAutomine` (`anvil_setAutomine`) makes every accepted transaction produce its block, as
+ * tests expect of a Hardhat network. Dev only: every L2 block costs the sequencer an L1 `advance`,
+ * so a node serves them only when run as a devnet (`devMethods`), where L1 gas is dev ETH. Each
+ * block is a real sequencer block (anchors, relays, witness): EXECUTE checks it like any other.
  */
-function l2DevMethods(sequencer: L2RpcNode): MethodTable {
+function l2DevMethods(sequencer: L2RpcNode, state: L2DevState): MethodTable {
+  const mine: MethodHandler = async (params) => {
+    const blocks = params[0] === undefined ? 1n : parseQuantity(params[0], "blocks");
+    if (blocks > MAX_L2_MINE_BLOCKS) throw invalidParams(`blocks: at most ${MAX_L2_MINE_BLOCKS} per call on the L2 (each is an L1 advance), got ${blocks}`);
+    for (let i = 0n; i < blocks; i++) await sequencer.produceBlock({});
+    return null;
+  };
+  const setAutomine: MethodHandler = (params) => {
+    if (typeof params[0] !== "boolean") throw invalidParams("enabled: expected true or false");
+    state.automine = params[0];
+    return true;
+  };
+  const getAutomine: MethodHandler = () => state.automine;
   return {
     evm_mine: async (params) => {
       const timestamp = parseOptionalQuantity(params[0], "timestamp");
       await sequencer.produceBlock(timestamp === undefined ? {} : { timestamp });
       return "0x0";
     },
+    hardhat_mine: mine,
+    anvil_mine: mine,
+    evm_setAutomine: setAutomine,
+    anvil_setAutomine: setAutomine,
+    hardhat_getAutomine: getAutomine,
+    anvil_getAutomine: getAutomine,
   };
 }
 
 /**
  * The L2 method table: standard eth_/net_/web3_/debug_ methods on the sequencer and the execution
- * witness; with `devMethods` (a devnet) also `evm_mine`. `extra` (the bridge's rollup_* methods)
- * is merged last and may override.
+ * witness; with `devMethods` (a devnet) also the mining methods and automine. `extra` (the
+ * bridge's rollup_* methods) is merged last and may override.
  */
-export function l2Methods(sequencer: L2RpcNode, extra: MethodTable = {}, options: { readonly devMethods?: boolean } = {}): MethodTable {
+export function l2Methods(sequencer: L2RpcNode, extra: MethodTable = {}, options: { readonly devMethods?: boolean; readonly automine?: boolean } = {}): MethodTable {
+  const state: L2DevState = { automine: options.devMethods === true && options.automine === true };
   return {
     ...ethMethods,
     ...netMethods,
     ...web3Methods,
     ...debugMethods,
     // Geth's messages for undecodable input, and blobs refused before a KZG decode is tried.
-    eth_sendRawTransaction: async (params) => data(await sequencer.submitTransaction(decodeRawTransaction(parseData(params[0], "transaction"), sequencer.chain.common))),
+    eth_sendRawTransaction: async (params) => {
+      const hash = await sequencer.submitTransaction(decodeRawTransaction(parseData(params[0], "transaction"), sequencer.chain.common));
+      // Automine: the transaction's block exists when the call returns (a test's next read sees it).
+      if (state.automine) await sequencer.produceBlock({});
+      return data(hash);
+    },
     debug_executionWitness: (params) => executionWitness(sequencer, params),
-    ...(options.devMethods === true ? l2DevMethods(sequencer) : {}),
+    ...(options.devMethods === true ? l2DevMethods(sequencer, state) : {}),
     ...extra,
   };
 }
@@ -82,17 +118,19 @@ export interface L2RpcOptions {
   readonly logger?: Logger;
   /** GET pages served beside JSON-RPC (the node's dashboard). */
   readonly httpRoutes?: HttpRouteHandler;
-  /** Serve the dev methods (`evm_mine`): for a devnet only, off by default. */
+  /** Serve the dev methods (`evm_mine`, `hardhat_mine`, `evm_setAutomine`, …): for a devnet only, off by default. */
   readonly devMethods?: boolean;
+  /** With `devMethods`: start with automine on (a block per transaction), as tests want. */
+  readonly automine?: boolean;
   /** Web origins whose pages may call the JSON-RPC (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
 }
 
 /** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
-export function createL2Dispatcher(sequencer: L2RpcNode, options: Pick<L2RpcOptions, "extraMethods" | "logger" | "devMethods"> = {}): RpcDispatcher {
+export function createL2Dispatcher(sequencer: L2RpcNode, options: Pick<L2RpcOptions, "extraMethods" | "logger" | "devMethods" | "automine"> = {}): RpcDispatcher {
   const logger = options.logger;
   return new RpcDispatcher(sequencer, {
-    methods: l2Methods(sequencer, options.extraMethods, { devMethods: options.devMethods }),
+    methods: l2Methods(sequencer, options.extraMethods, { devMethods: options.devMethods, automine: options.automine }),
     onError: logger === undefined ? undefined : (method: string, error: RpcError) => logger.warn(`rpc ${method}: ${error.message}`),
   });
 }

@@ -27,7 +27,7 @@ export interface RollupNodeConfig {
    * HTTP JSON-RPC; `false` serves only in process (`provider`). `devMethods` serves `evm_mine`
    * (devnets only: each block costs an L1 `advance`); `corsOrigins` lists the web origins allowed.
    */
-  readonly rpc?: { readonly host?: string; readonly port?: number; readonly devMethods?: boolean; readonly corsOrigins?: readonly string[] } | false;
+  readonly rpc?: { readonly host?: string; readonly port?: number; readonly devMethods?: boolean; readonly automine?: boolean; readonly corsOrigins?: readonly string[] } | false;
   readonly blockTimeMs?: number;
   readonly allowEmptyBlocks?: boolean;
   readonly maxWitnessBytes?: number;
@@ -143,6 +143,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
         port: config.rpc?.port,
         httpRoutes: dashboard?.routes,
         devMethods: config.rpc?.devMethods,
+        automine: config.rpc?.automine,
         corsOrigins: config.rpc?.corsOrigins,
       });
     }
@@ -152,7 +153,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     await bridge.start();
     dashboard?.feed.start();
     if (config.produceBlocks !== false) sequencer.start();
-    const provider = new InProcessProvider(createL2Dispatcher(sequencer, { extraMethods: methods, devMethods: config.rpc === false ? undefined : config.rpc?.devMethods }));
+    const provider = new InProcessProvider(createL2Dispatcher(sequencer, { extraMethods: methods, devMethods: config.rpc === false ? undefined : config.rpc?.devMethods, automine: config.rpc === false ? undefined : config.rpc?.automine }));
     let stopped = false;
     return {
       sequencer,

@@ -104,7 +104,13 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
         res.end();
         return;
       }
-      if (req.method === "GET" && options.httpRoutes !== undefined && (await options.httpRoutes(req, res))) return;
+      if (req.method === "GET" && options.httpRoutes !== undefined) {
+        if (await options.httpRoutes(req, res)) return;
+        // A node that serves pages answers an unknown page as a web server would: not found.
+        const path = new URL(req.url ?? "/", "http://localhost").pathname;
+        send(res, 404, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, `no page at ${path}: the dashboard is at /, JSON-RPC takes HTTP POST`).toJSON() }, cors);
+        return;
+      }
       if (req.method !== "POST") {
         send(res, 405, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, "use HTTP POST").toJSON() }, cors);
         return;

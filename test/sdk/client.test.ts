@@ -125,6 +125,10 @@ describe("sdk: RollupClient against a rollup devnet in this process", function (
     const failed = await client.getMessageStatus(message);
     expect(failed.status).to.equal("failed");
     expect(failed.direction === "l1ToL2" && failed.failureReason).to.equal("callFailed");
+    // L2Bridge's missing fallback reverts with no data: the report says what that means.
+    expect(failed.direction === "l1ToL2" && failed.revertData).to.equal("0x");
+    expect(failed.direction === "l1ToL2" && failed.revertReason).to.equal("reverted without a reason (a bare revert, or its gas limit ran out)");
+    expect(error.message).to.contain("reverted: reverted without a reason");
     expect(await client.l2Bridge.relayed(message.nonce)).to.equal(true);
     await submitter.waitForAccepted(failed.direction === "l1ToL2" ? (failed.relayedInL2Block as bigint) : 0n, 20_000);
     expect((await client.getMessageStatus(message)).direction === "l1ToL2" && (await client.getMessageStatus(message) as { consumedOnL1: boolean }).consumedOnL1).to.equal(true);

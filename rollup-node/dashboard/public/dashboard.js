@@ -85,7 +85,12 @@
     row.dataset.number = b.number;
     row.dataset.status = b.status;
     row.append(cell("num", num(b.number)), hashCell(b.hash), cell("num", num(b.transactions)), cell("num", num(b.consumedMessages)));
-    row.append(cell("", badge(b.status, STATUS_KIND[b.status] || "muted")));
+    const status = cell("", badge(b.status, STATUS_KIND[b.status] || "muted"));
+    if (b.secondsToFinal !== null && b.secondsToFinal !== undefined) {
+      // By the L1 clock the contract uses: 0 means the window closed and anyone may finalize it.
+      status.append(el("span", "time-to-final", b.secondsToFinal > 0 ? `final in ${fmt.format(b.secondsToFinal)} s` : "finalizable now"));
+    }
+    row.append(status);
     const how = el("span", `how how-${b.mode}`, b.label);
     if (b.provenBy.length > 0) how.title = `proofs from ${b.provenBy.join(", ")}`;
     else if (b.proofKeys.length > 0) how.title = b.proofKeys.join("\n");
@@ -102,12 +107,30 @@
     return row;
   }
 
+  /**
+   * queued → anchored → relayed; a message whose call failed stops at "failed" (red) with its
+   * revert reason, since waiting will not relay it (it needs a retry or a refund).
+   */
+  function messageSteps(m) {
+    if (m.status !== "failed" && m.status !== "refunded") return steps(L1_TO_L2_STEPS, m.status);
+    const wrap = steps(L1_TO_L2_STEPS, "anchored");
+    wrap.lastChild.className = "step done";
+    wrap.append(el("span", "arrow", "→"), badge(m.status, m.status === "failed" ? "bad" : "muted"));
+    const why = m.failureReason === "deferred" ? "deferred: its block could not carry the call" : m.revertReason;
+    if (why) {
+      const reason = el("span", "revert-reason", why);
+      reason.title = m.status === "failed" ? "anyone may retry it (npx hardhat rollup:retry-message); its sender may refund it" : "its value was refunded";
+      wrap.append(reason);
+    }
+    return wrap;
+  }
+
   function l1ToL2Row(m) {
     const row = el("tr");
     row.dataset.nonce = m.nonce;
     row.dataset.status = m.status;
     const to = hashCell(m.to);
-    row.append(cell("num", num(m.nonce)), cell("", m.kind), cell("num", eth(m.value)), to, cell("", steps(L1_TO_L2_STEPS, m.status)));
+    row.append(cell("num", num(m.nonce)), cell("", m.kind), cell("num", eth(m.value)), to, cell("", messageSteps(m)));
     row.append(cell("num", num(m.relayedInL2Block ?? m.anchoredInL2Block)));
     markFresh(row, seen.l1.get(m.nonce) !== m.status);
     return row;
@@ -122,7 +145,19 @@
     return row;
   }
 
+  /** The header's account of how blocks are accepted. */
+  function modeText(mode) {
+    if (!mode) return "";
+    if (mode.kind === "optimistic") return `optimistic, challenge window ${fmt.format(mode.challengeWindow)} s`;
+    if (mode.kind === "proofs") return `proofs ${mode.threshold} of ${mode.keys}${mode.allowReexecution ? ", or re-execution" : ""}`;
+    return "re-execution by EXECUTE";
+  }
+
   function render(s) {
+    // Until the first snapshot the page shows "Loading", never an empty list that is not empty.
+    $("loading").hidden = true;
+    document.querySelector("main").hidden = false;
+    document.body.dataset.loaded = "true";
     $("rollup-address").textContent = s.rollup.address;
     $("l1-chain").textContent = s.rollup.l1ChainId;
     $("l2-chain").textContent = s.rollup.l2ChainId;
@@ -141,8 +176,11 @@
     $("accepted-head").textContent = num(s.heads.accepted);
     $("accepted-head-hash").textContent = short(s.heads.acceptedHash);
     $("accepted-head-hash").title = s.heads.acceptedHash;
-    $("pending-messages").textContent = `${num(s.heads.pendingL1Messages)} pending`;
-    $("message-count").textContent = `${num(s.heads.l1MessageCount)} queued in total`;
+    // The count beside the list: messages no L2 block anchored yet (the list's "queued" rows).
+    const notFinal = s.heads.pendingL1Messages - s.heads.l1MessagesAwaitingL2;
+    $("pending-messages").textContent = `${num(s.heads.l1MessagesAwaitingL2)} waiting`;
+    $("message-count").textContent = `${num(s.heads.l1MessageCount)} queued in total${notFinal > 0 ? ` · ${num(notFinal)} relayed, not final on L1` : ""}`;
+    $("mode").textContent = modeText(s.rollup.mode);
     $("submitter").replaceChildren(badge(s.rollup.submitter, s.rollup.submitter === "running" ? "ok" : s.rollup.submitter === "halted" ? "bad" : "muted"));
     $("submitter-error").textContent = s.rollup.submitterError || "";
 
@@ -202,6 +240,85 @@
     // EventSource reconnects by itself (the server asks for 1 s); poll until it is back.
     source.addEventListener("error", () => startPolling());
   }
+
+  // ---- The L2 transaction view: a block's transactions, a transaction's receipt (GET /api/l2/…). ----
+
+  async function getJson(path) {
+    const response = await fetch(path, { cache: "no-store" });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+    return body;
+  }
+
+  function explorerError(message) {
+    $("explorer-error").textContent = message || "";
+    $("explorer-error").hidden = !message;
+  }
+
+  async function showBlock(number) {
+    try {
+      const block = await getJson(`/api/l2/block/${number}`);
+      explorerError("");
+      $("block-view-number").textContent = num(block.number);
+      $("block-view-hash").textContent = short(block.hash);
+      $("block-view-hash").title = block.hash;
+      const rows = block.transactions.map((t) => {
+        const row = el("tr");
+        row.dataset.hash = t.hash;
+        const link = el("a", "tx-link", short(t.hash));
+        link.href = `#tx-${t.hash}`;
+        link.title = t.hash;
+        link.addEventListener("click", (event) => {
+          event.preventDefault();
+          void showTransaction(t.hash);
+        });
+        row.append(cell("num", num(t.index)), cell("hash", link), hashCell(t.from), t.to ? hashCell(t.to) : cell("", "contract creation"), cell("num", eth(t.value)));
+        row.append(cell("", t.status === null ? "–" : badge(t.status === 1 ? "success" : "reverted", t.status === 1 ? "ok" : "bad")), cell("num", num(t.gasUsed)));
+        return row;
+      });
+      fill("block-txs", "block-txs-empty", rows);
+      $("block-view").hidden = false;
+      $("explorer").scrollIntoView({ block: "nearest" });
+    } catch (error) {
+      explorerError(error.message);
+    }
+  }
+
+  async function showTransaction(hash) {
+    try {
+      const r = await getJson(`/api/l2/tx/${hash}`);
+      explorerError("");
+      $("tx-view-hash").textContent = r.hash;
+      const facts = [
+        ["status", r.status === 1 ? "success" : "reverted"],
+        ["block", `${fmt.format(r.blockNumber)} (${short(r.blockHash)}), index ${r.index}`],
+        ["from", r.from],
+        ["to", r.to === null ? `contract creation: ${r.contractAddress}` : r.to],
+        ["value", eth(r.value)],
+        ["nonce", num(r.nonce)],
+        ["gas used", num(r.gasUsed)],
+        ["effective gas price", `${fmt.format(BigInt(r.effectiveGasPrice))} wei`],
+        ["calldata", `${fmt.format(r.inputBytes)} bytes`],
+        ["logs", r.logs.length === 0 ? "none" : r.logs.map((l) => `${short(l.address)} ${l.topics.length} topics, ${(l.data.length - 2) / 2} bytes`).join(" · ")],
+      ];
+      $("tx-receipt").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", "", k), el("dd", `fact-${k.replace(/ /g, "-")}`, v)]));
+      $("tx-view").hidden = false;
+    } catch (error) {
+      explorerError(error.message);
+    }
+  }
+
+  // Rows are rebuilt on every snapshot: one listener on the table body serves them all.
+  $("blocks").tBodies[0].addEventListener("click", (event) => {
+    const row = event.target.closest("tr");
+    if (row && row.dataset.number) void showBlock(row.dataset.number);
+  });
+  $("tx-search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const hash = $("tx-search-hash").value.trim();
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) explorerError(`${hash || "(empty)"} is not a transaction hash (0x + 64 hex digits)`);
+    else void showTransaction(hash);
+  });
 
   connect();
 })();

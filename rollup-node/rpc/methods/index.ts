@@ -1,3 +1,4 @@
+import { anvilMethods } from "./anvil";
 import { configMethods } from "./config";
 import { debugMethods } from "./debug";
 import { ethMethods } from "./eth";
@@ -17,6 +18,7 @@ export const DEFAULT_METHODS: MethodTable = {
   ...web3Methods,
   ...evmMethods,
   ...hardhatMethods,
+  ...anvilMethods,
   ...debugMethods,
   ...txpoolMethods,
   ...simulateMethods,
@@ -24,5 +26,5 @@ export const DEFAULT_METHODS: MethodTable = {
   ...testingMethods,
 };
 
-export { configMethods, debugMethods, ethMethods, evmMethods, hardhatMethods, netMethods, simulateMethods, testingMethods, txpoolMethods, web3Methods };
+export { anvilMethods, configMethods, debugMethods, ethMethods, evmMethods, hardhatMethods, netMethods, simulateMethods, testingMethods, txpoolMethods, web3Methods };
 export type { MethodHandler, MethodTable } from "./types";

@@ -3,6 +3,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 import { Wallet, getAddress, parseEther } from "ethers";
+import hre from "hardhat";
 import { type Browser, type Page, chromium } from "playwright-core";
 
 import type { DashboardSnapshot } from "../../../rollup-node/dashboard/types";
@@ -62,7 +63,6 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     expect((await fetch(`${r.devnet.l2Url}/dashboard`)).status).to.equal(200);
     expect((await fetch(`${r.devnet.l2Url}/dashboard.js`)).headers.get("content-type")).to.match(/javascript/);
     expect((await fetch(`${r.devnet.l2Url}/dashboard.css`)).headers.get("content-type")).to.match(/text\/css/);
-    expect((await fetch(`${r.devnet.l2Url}/nothing-here`)).status).to.equal(405);
     expect(await r.l2.getBlockNumber()).to.be.above(0);
   });
 
@@ -126,6 +126,11 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     // The L1 head comes from the node's L1 watcher, which polls: it may show the acceptance a moment later.
     await page.waitForFunction(`Number(document.getElementById("l1-head").textContent.replace(/[^0-9]/g, "")) > ${deposit?.blockNumber ?? 0}`, undefined, { timeout: 10_000 });
 
+    // The header names the mode; the queue count agrees with the list (no row is still "queued").
+    expect(await page.textContent("#mode")).to.equal("re-execution by EXECUTE");
+    const queuedRows = await page.locator('#l1-to-l2 tr[data-status="queued"]').count();
+    expect(await page.textContent("#pending-messages")).to.equal(`${queuedRows} waiting`);
+
     expect(await page.evaluate("window.notReloaded === true")).to.equal(true);
     expect(await page.getAttribute("body", "data-transport")).to.equal("sse");
     expect(pageErrors).to.deep.equal([]);
@@ -169,6 +174,81 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     await page.waitForTimeout(2_200);
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it("shows a loading state until the first snapshot, never 'No L2 block accepted yet' while data is on its way", async () => {
+    const waiting = await browser.newPage();
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The stream fails and the first poll is held back: the page has no snapshot yet.
+    await waiting.route("**/events", (route) => route.abort());
+    await waiting.route("**/api/dashboard", async (route) => {
+      await released;
+      await route.continue();
+    });
+    await waiting.goto(`${r.devnet.l2Url}/`);
+    await waiting.waitForSelector("#loading", { state: "visible" });
+    expect(await waiting.isVisible("#blocks-empty")).to.equal(false);
+    expect(await waiting.isVisible("#l1-to-l2-empty")).to.equal(false);
+    expect(await waiting.getAttribute("body", "data-loaded")).to.equal(null);
+    release();
+    await waiting.waitForSelector('body[data-loaded="true"]');
+    expect(await waiting.isVisible("#loading")).to.equal(false);
+    await waiting.waitForSelector("#blocks tbody tr");
+    await waiting.close();
+  });
+
+  it("shows an L1 → L2 call that failed on L2 as failed, in red, with its decoded revert reason", async () => {
+    const factory = await hre.ethers.getContractFactory("Counter", r.l2Wallet(8));
+    const counter = await factory.deploy();
+    await counter.waitForDeployment();
+    const data = counter.interface.encodeFunctionData("failWithReason");
+    await (await r.rollup(8).sendMessage(await counter.getAddress(), 200_000n, data)).wait();
+    const nonce = (await r.devnet.node.bridge.statusContext().rollup.messageCount()) - 1n;
+    const failedRow = `#l1-to-l2 tr[data-nonce="${nonce}"][data-status="failed"]`;
+    await page.waitForSelector(failedRow, { timeout: 20_000 });
+    expect(await page.textContent(`${failedRow} .badge-bad`)).to.equal("failed");
+    expect(await page.textContent(`${failedRow} .revert-reason`)).to.equal("counter says no");
+    const row = (await fetchSnapshot(r.devnet.l2Url)).l1ToL2.find((m) => m.nonce === Number(nonce));
+    expect(row?.failureReason).to.equal("callFailed");
+    expect(row?.revertReason).to.equal("counter says no");
+  });
+
+  it("opens an L2 block's transactions by clicking its row, and a transaction's receipt by clicking its hash or searching it", async () => {
+    const transfer = await r.l2Wallet(9).sendTransaction({ to: r.l2Wallet(3).address, value: parseEther("0.125") });
+    const receipt = await transfer.wait();
+    const number = receipt?.blockNumber as number;
+    await r.devnet.node.bridge.submitter?.waitForAccepted(BigInt(number));
+    const blockRow = `#blocks tr[data-number="${number}"]`;
+    await page.waitForSelector(blockRow, { timeout: 20_000 });
+    await page.click(blockRow);
+    const txRow = `#block-txs tr[data-hash="${transfer.hash}"]`;
+    await page.waitForSelector(txRow);
+    expect(await page.textContent(txRow)).to.include("0.125 ETH");
+    expect(await page.textContent(`${txRow}`)).to.include("success");
+    await page.click(`${txRow} a.tx-link`);
+    await page.waitForFunction(`document.getElementById("tx-view-hash").textContent === "${transfer.hash}"`);
+    expect(await page.textContent("#tx-receipt .fact-status")).to.equal("success");
+    expect(await page.textContent("#tx-receipt .fact-gas-used")).to.equal("21,000");
+    expect(await page.textContent("#tx-receipt .fact-from")).to.equal(r.l2Wallet(9).address.toLowerCase());
+
+    // A hash typed in: unknown, then malformed, each an error on the page, not a blank.
+    await page.fill("#tx-search-hash", `0x${"12".repeat(32)}`);
+    await page.click("#tx-search button");
+    await page.waitForSelector("#explorer-error:not([hidden])");
+    expect(await page.textContent("#explorer-error")).to.contain("no L2 transaction");
+    await page.fill("#tx-search-hash", "0x12");
+    await page.click("#tx-search button");
+    await page.waitForFunction(`document.getElementById("explorer-error").textContent.includes("is not a transaction hash")`);
+    expect((await fetch(`${r.devnet.l2Url}/api/l2/block/999999`)).status).to.equal(404);
+  });
+
+  it("answers 404 (not 405) for a GET of a path it does not serve", async () => {
+    const response = await fetch(`${r.devnet.l2Url}/no-such-page`);
+    expect(response.status).to.equal(404);
+    expect(((await response.json()) as { error: { message: string } }).error.message).to.contain("no page at /no-such-page");
   });
 
   it("falls back to polling the JSON snapshot every second when the event stream is unavailable", async () => {

@@ -60,6 +60,10 @@ function facts(overrides: Partial<DashboardFacts> = {}): DashboardFacts {
     l1ToL2: [],
     l2ToL1: [],
     limits: { blocks: 12, messages: 8 },
+    mode: { kind: "re-execution" },
+    consumedOnL2: 2n,
+    finalAt: new Map(),
+    l1Time: 0n,
     ...overrides,
   };
 }
@@ -67,8 +71,8 @@ function facts(overrides: Partial<DashboardFacts> = {}): DashboardFacts {
 describe("dashboard snapshot (pure assembly of the node's facts)", () => {
   it("reports the heads, chain ids and submitter state from the rollup status", () => {
     const s = buildDashboardSnapshot(facts({ status: { ...status, submitter: "halted", submitterError: "block 6 rejected" } }));
-    expect(s.heads).to.deep.equal({ l1: 40, l2: 6, l2Hash: hash(6), safe: null, safeHash: null, finalized: null, finalizedHash: null, accepted: 5, acceptedHash: hash(5), pendingL1Messages: 1, l1MessageCount: 3 });
-    expect(s.rollup).to.deep.equal({ address: ROLLUP, l1ChainId: 1337, l2ChainId: 42069, submitter: "halted", submitterError: "block 6 rejected" });
+    expect(s.heads).to.deep.equal({ l1: 40, l2: 6, l2Hash: hash(6), safe: null, safeHash: null, finalized: null, finalizedHash: null, accepted: 5, acceptedHash: hash(5), pendingL1Messages: 1, l1MessageCount: 3, l1MessagesAwaitingL2: 1 });
+    expect(s.rollup).to.deep.equal({ address: ROLLUP, l1ChainId: 1337, l2ChainId: 42069, submitter: "halted", submitterError: "block 6 rejected", mode: { kind: "re-execution" } });
     expect(s.generatedAt).to.equal(1_700_000_000_000);
     expect(s.reason).to.equal("l2-block");
   });
@@ -128,6 +132,29 @@ describe("dashboard snapshot (pure assembly of the node's facts)", () => {
       [4, "final", "final"],
     ]);
     expect(rows[0]).to.include({ executeGas: null, witnessBytes: null, l1GasUsed: 90_000 });
+  });
+
+  it("gives each provisional block its time to final by the L1 clock (0 once its window closed), and final blocks none", () => {
+    const rows = buildDashboardSnapshot(
+      facts({
+        acceptance: [accepted(4, { mode: "optimistic", status: "final" }), accepted(5, { mode: "optimistic", status: "provisional" }), accepted(6, { mode: "optimistic", status: "provisional" })],
+        finalAt: new Map([[hash(4), 900n], [hash(5), 990n], [hash(6), 1_025n]]),
+        l1Time: 1_000n,
+      }),
+    ).blocks;
+    expect(rows.map((b) => [b.number, b.secondsToFinal])).to.deep.equal([
+      [6, 25],
+      [5, 0],
+      [4, null],
+    ]);
+  });
+
+  it("counts the L1 → L2 messages awaiting an L2 block as the list shows them, apart from those not final on L1 (optimistic)", () => {
+    // Optimistic: 3 queued, all relayed on L2, none final on L1 (nextMessageIndex still 0).
+    const s = buildDashboardSnapshot(facts({ status: { ...status, l1MessageCount: 3n, pendingL1Messages: 3n }, consumedOnL2: 3n, mode: { kind: "optimistic", challengeWindow: 30 } }));
+    expect(s.heads.l1MessagesAwaitingL2).to.equal(0);
+    expect(s.heads.pendingL1Messages).to.equal(3);
+    expect(s.rollup.mode).to.deep.equal({ kind: "optimistic", challengeWindow: 30 });
   });
 
   it("keeps a challenged block next to its replacement, the later one first, with EXECUTE's reason", () => {

@@ -136,6 +136,32 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
     expect((await provider.getBlock("latest"))?.timestamp).to.be.at.least(wallClock + 3600);
   });
 
+  it("answers the anvil_* names of the dev methods as their hardhat_* / evm_* twins", async () => {
+    const someone = Wallet.createRandom().address;
+    expect(await provider.send("anvil_setBalance", [someone, "0x2a"])).to.equal(true);
+    expect(await provider.getBalance(someone)).to.equal(42n);
+    await provider.send("anvil_setNonce", [someone, "0x7"]);
+    expect(await provider.getTransactionCount(someone)).to.equal(7);
+    await provider.send("anvil_setCode", [someone, "0x6001"]);
+    expect(await provider.getCode(someone)).to.equal("0x6001");
+    await provider.send("anvil_setStorageAt", [someone, "0x0", `0x${"00".repeat(31)}05`]);
+    expect(await provider.getStorage(someone, 0)).to.equal(`0x${"00".repeat(31)}05`);
+    const snapshot = (await provider.send("anvil_snapshot", [])) as string;
+    const before = await provider.getBlockNumber();
+    await provider.send("anvil_mine", ["0x3", "0x1"]);
+    expect(await provider.getBlockNumber()).to.equal(before + 3);
+    expect(await provider.send("anvil_revert", [snapshot])).to.equal(true);
+    expect(await provider.getBlockNumber()).to.equal(before);
+    expect(await provider.send("anvil_getAutomine", [])).to.equal(true);
+    const head = (await provider.getBlock("latest"))?.timestamp ?? 0;
+    await provider.send("anvil_setNextBlockTimestamp", [head + 1000]);
+    await provider.send("anvil_mine", []);
+    expect((await provider.getBlock("latest"))?.timestamp).to.equal(head + 1000);
+    await provider.send("anvil_increaseTime", [500]);
+    await provider.send("anvil_mine", []);
+    expect((await provider.getBlock("latest"))?.timestamp).to.be.at.least(head + 1500);
+  });
+
   it("traces nested calls with debug_traceTransaction's callTracer, including a call to EXECUTE", async () => {
     const counter = await deploy(signer, "Counter");
     const caller = (await deploy(signer, "CounterCaller")) as unknown as { target: string; incrementTwice(a: string): Promise<{ hash: string; wait(): Promise<unknown> }>; callExecute(d: string, o?: object): Promise<{ hash: string; wait(): Promise<unknown> }> };

@@ -3,7 +3,14 @@ import { Wallet, formatEther, parseEther } from "ethers";
 import hre from "hardhat";
 import type { HttpNetworkConfig } from "hardhat/types";
 
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import type { BatchSubmitter } from "../../../rollup-node/bridge/batchSubmitter";
+import { TASK_DEFAULT_URLS, tryCommands } from "../../../rollup-node/devnet/rollupBanner";
 import { type E2eRollup, startE2eRollup } from "../../e2e/support/harness";
+import { rejection } from "../rejection";
 
 /** Runs a task and returns what it printed. */
 async function runTask(name: string, args: Record<string, unknown>): Promise<string> {
@@ -65,6 +72,116 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
   it("rollup:blocks lists each accepted L2 block as re-executed by EXECUTE", async () => {
     const out = await runTask("rollup:blocks", { rollup: r.devnet.deployment.address, account: 0, last: 20 });
     expect(out).to.match(/L2 block 1 .* final, re-executed by EXECUTE/);
+  });
+
+  it("finds the devnet from --l1-rpc / --l2-rpc alone: the rollup is the one the L2 node serves, whatever --data-dir holds", async () => {
+    const emptyDataDir = mkdtempSync(path.join(tmpdir(), "tasks-empty-"));
+    const out = await runTask("rollup:status", { l1Rpc: r.devnet.l1Url, l2Rpc: r.devnet.l2Url, dataDir: emptyDataDir });
+    expect(out).to.contain(`rollup          ${r.devnet.deployment.address}`);
+    expect(out).to.contain(`nodes           L1 ${r.devnet.l1Url}, L2 ${r.devnet.l2Url}`);
+    // Without the node's answer, --data-dir names the devnet's record.
+    const balance = await runTask("rollup:balance", { dataDir: r.devnet.dataDir, account: 3 });
+    expect(balance).to.match(/^0x[0-9a-fA-F]{40} \(dev account #3\)\nL1  \d/);
+  });
+
+  it("the devnet banner's Try: line works as printed on the ports this devnet chose", async () => {
+    const line = tryCommands(r.devnet.l1Url, r.devnet.l2Url);
+    expect(line).to.contain(`--l1-rpc ${r.devnet.l1Url} --l2-rpc ${r.devnet.l2Url}`);
+    expect(tryCommands(TASK_DEFAULT_URLS.l1, TASK_DEFAULT_URLS.l2)).to.equal("Try: npx hardhat rollup:deposit --amount 1   |   npx hardhat rollup:status");
+    // Each command, as Hardhat would parse it (flags in kebab case), with the tasks' own defaults otherwise.
+    for (const command of line.replace(/^Try: /, "").split("   |   ")) {
+      const [, , name, ...rest] = command.split(" ");
+      const args: Record<string, string> = {};
+      for (let i = 0; i < rest.length; i += 2) args[(rest[i] as string).replace(/^--/, "").replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = rest[i + 1] as string;
+      const saved = Object.fromEntries(["l1", "l2"].map((n) => [n, (hre.config.networks[n] as HttpNetworkConfig).url]));
+      // The config's networks point nowhere: only the printed flags can find this devnet.
+      for (const n of ["l1", "l2"]) (hre.config.networks[n] as HttpNetworkConfig).url = "http://127.0.0.1:9";
+      try {
+        const out = await runTask(name as string, { ...args, dataDir: mkdtempSync(path.join(tmpdir(), "tasks-try-")) });
+        expect(out).to.match(name === "rollup:status" ? /rollup          0x/ : /relayed on L2 in block \d+/);
+      } finally {
+        for (const [n, url] of Object.entries(saved)) (hre.config.networks[n] as HttpNetworkConfig).url = url;
+      }
+    }
+  });
+
+  describe("an L1 → L2 call: encoded from --sig/--args, failed with its revert reason, retried", () => {
+    let counter: string;
+    before(async () => {
+      const factory = await hre.ethers.getContractFactory("Counter", r.l2Wallet(4));
+      const deployed = await factory.deploy();
+      await deployed.waitForDeployment();
+      counter = await deployed.getAddress();
+    });
+
+    it('send-message --sig "add(uint256)" --args 41 makes that call on L2', async () => {
+      const out = await runTask("rollup:send-message", { rollup: r.devnet.deployment.address, account: 4, to: counter, sig: "add(uint256)", args: "41" });
+      expect(out).to.match(/relayed on L2 in block \d+/);
+      const c = await hre.ethers.getContractAt("Counter", counter, r.l2Wallet(4));
+      expect(await c.count()).to.equal(41n);
+    });
+
+    it("a call that reverts on L2: the task fails with the decoded reason, rollup:message shows it and the retry, a retry that fails again says why", async () => {
+      const failure = await rejection(runTask("rollup:send-message", { rollup: r.devnet.deployment.address, account: 4, to: counter, sig: "failWithReason()" }));
+      expect((failure as { code?: unknown }).code).to.equal("MESSAGE_FAILED");
+      expect(failure.message).to.contain("reverted: counter says no");
+      expect(failure.message).to.contain("rollup:retry-message");
+      const nonce = /message #(\d+)/.exec(failure.message)?.[1];
+      const messageHash = await r.rollup().messageHash(BigInt(nonce as string));
+
+      const shown = await runTask("rollup:message", { rollup: r.devnet.deployment.address, hash: messageHash });
+      expect(shown).to.contain("direction       L1 → L2");
+      expect(shown).to.match(/status          failed \(its L2 call reverted: counter says no\)/);
+      expect(shown).to.contain("revert reason   counter says no");
+      expect(shown).to.contain(`next            npx hardhat rollup:retry-message ${messageHash}`);
+
+      const retry = await rejection(runTask("rollup:retry-message", { rollup: r.devnet.deployment.address, account: 5, hash: messageHash }));
+      expect(retry.message).to.contain("its L2 call reverted again: counter says no");
+      expect(retry.message).to.not.match(/^\s+at /m);
+    });
+
+    it("rollup:retry-message runs a failed call again once it can succeed", async () => {
+      // Counter.withdraw(to, 1 wei) fails while the counter holds nothing on L2 …
+      const c = await hre.ethers.getContractAt("Counter", counter, r.l2Wallet(4));
+      const to = Wallet.createRandom().address;
+      const failure = await rejection(runTask("rollup:send-message", { rollup: r.devnet.deployment.address, account: 4, to: counter, sig: "withdraw(address,uint256)", args: `${to},1` }));
+      expect(failure.message).to.contain("reverted without a reason");
+      const nonce = /message #(\d+)/.exec(failure.message)?.[1];
+      const messageHash = await r.rollup().messageHash(BigInt(nonce as string));
+      // … and succeeds once it holds 1 wei.
+      await (await c.deposit({ value: 1n })).wait();
+      const out = await runTask("rollup:retry-message", { rollup: r.devnet.deployment.address, account: 5, hash: messageHash });
+      expect(out).to.match(new RegExp(`retried L1 → L2 message #${nonce} on L2 in block \\d+`));
+      expect(await r.l2.getBalance(to)).to.equal(1n);
+      expect(await runTask("rollup:message", { rollup: r.devnet.deployment.address, hash: messageHash })).to.match(/status          relayed/);
+      const again = await rejection(runTask("rollup:retry-message", { rollup: r.devnet.deployment.address, account: 5, hash: messageHash }));
+      expect(again.message).to.contain("is relayed, not failed: there is nothing to retry");
+    });
+  });
+
+  it("an interrupted withdrawal: rollup:withdraw --timeout 0 says why it is not provable, rollup:message shows it, rollup:finalize finishes it", async () => {
+    const submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
+    const to = Wallet.createRandom().address;
+    await submitter.stop();
+    let messageHash: string;
+    try {
+      const failure = await rejection(runTask("rollup:withdraw", { rollup: r.devnet.deployment.address, account: 6, amount: "0.25", to, timeout: 0 }));
+      expect(failure.message).to.match(/is not provable yet: its L2 block \d+ is not accepted on L1 yet \(accepted head \d+\)/);
+      messageHash = /message (0x[0-9a-f]{64}) is not provable/.exec(failure.message)?.[1] as string;
+      expect(failure.message).to.contain(`hint: run npx hardhat rollup:finalize ${messageHash} again later`);
+      const shown = await runTask("rollup:message", { rollup: r.devnet.deployment.address, hash: messageHash });
+      expect(shown).to.contain("direction       L2 → L1");
+      expect(shown).to.match(/status          initiated/);
+      expect(shown).to.contain(`next            npx hardhat rollup:finalize ${messageHash}`);
+    } finally {
+      submitter.start();
+    }
+    const out = await runTask("rollup:finalize", { rollup: r.devnet.deployment.address, account: 7, hash: messageHash, timeout: 30 });
+    expect(out).to.match(/finalized on L1 against L2 block \d+/);
+    expect(formatEther(await r.l1.getBalance(to))).to.equal("0.25");
+    expect(await runTask("rollup:finalize", { rollup: r.devnet.deployment.address, account: 7, hash: messageHash, timeout: 30 })).to.contain("already finalized on L1");
+    const wrongWay = await rejection(runTask("rollup:finalize", { rollup: r.devnet.deployment.address, account: 7, hash: await r.rollup().messageHash(0n), timeout: 0 }));
+    expect(wrongWay.message).to.contain("only L2 → L1 messages are finalized on L1");
   });
 
   it("rollup:deploy deploys the contract named by the config's rollup.contract for the dev genesis", async () => {

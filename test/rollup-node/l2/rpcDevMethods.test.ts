@@ -4,7 +4,7 @@ import { JsonRpcProvider } from "ethers";
 import { startL2Rpc } from "../../../rollup-node/l2/rpc";
 import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { RpcServer } from "../../../rollup-node/rpc/server";
-import { L2_CHAIN_ID, TempDirs, openSequencer } from "./l2Support";
+import { L2_CHAIN_ID, TempDirs, openSequencer, signers } from "./l2Support";
 
 describe("L2 JSON-RPC dev methods: only on a devnet", function () {
   this.timeout(20_000);
@@ -20,7 +20,7 @@ describe("L2 JSON-RPC dev methods: only on a devnet", function () {
     dirs.removeAll();
   });
 
-  async function withRpc(options: { devMethods?: boolean }, use: (provider: JsonRpcProvider) => Promise<void>): Promise<void> {
+  async function withRpc(options: { devMethods?: boolean; automine?: boolean }, use: (provider: JsonRpcProvider) => Promise<void>): Promise<void> {
     const server: RpcServer = await startL2Rpc(sequencer, { port: 0, ...options });
     const provider = new JsonRpcProvider(server.url, Number(L2_CHAIN_ID), { staticNetwork: true });
     try {
@@ -42,6 +42,50 @@ describe("L2 JSON-RPC dev methods: only on a devnet", function () {
         expect(error?.error?.code ?? error?.info?.error?.code, "evm_mine was served").to.equal(-32601);
       }
       expect(sequencer.chain.headNumber).to.equal(before);
+    });
+  });
+
+  it("a node not run as a devnet refuses automine and the mine methods too", async () => {
+    await withRpc({ automine: true }, async (provider) => {
+      for (const [method, params] of [["evm_setAutomine", [true]], ["hardhat_mine", ["0x2"]], ["anvil_mine", []], ["anvil_setAutomine", [true]]] as const) {
+        const error = await provider.send(method, [...params]).then(
+          () => undefined,
+          (e: { error?: { code: number }; info?: { error?: { code: number } } }) => e,
+        );
+        expect(error?.error?.code ?? error?.info?.error?.code, `${method} was served`).to.equal(-32601);
+      }
+      // automine asked for, but no dev methods: a transaction waits for the sequencer as usual.
+      const before = sequencer.chain.headNumber;
+      const [alice] = signers(1);
+      await provider.send("eth_sendRawTransaction", [`0x${Buffer.from(alice.tx({ to: `0x${"77".repeat(20)}`, value: 1n }).serialize()).toString("hex")}`]);
+      expect(sequencer.chain.headNumber).to.equal(before);
+      await sequencer.produceBlock({});
+    });
+  });
+
+  it("a devnet with automine mines each transaction's block before eth_sendRawTransaction returns; evm_setAutomine turns it off and on", async () => {
+    await withRpc({ devMethods: true, automine: true }, async (provider) => {
+      const [, bob] = signers(2);
+      const send = async (): Promise<string> => provider.send("eth_sendRawTransaction", [`0x${Buffer.from(bob.tx({ to: `0x${"78".repeat(20)}`, value: 1n }).serialize()).toString("hex")}`]);
+      expect(await provider.send("hardhat_getAutomine", [])).to.equal(true);
+      const before = sequencer.chain.headNumber;
+      const hash = await send();
+      expect(sequencer.chain.headNumber).to.equal(before + 1n);
+      expect((await provider.getTransactionReceipt(hash))?.blockNumber).to.equal(Number(before + 1n));
+
+      expect(await provider.send("evm_setAutomine", [false])).to.equal(true);
+      expect(await provider.send("anvil_getAutomine", [])).to.equal(false);
+      await send();
+      expect(sequencer.chain.headNumber).to.equal(before + 1n);
+      await provider.send("anvil_mine", []);
+      expect(sequencer.chain.headNumber).to.equal(before + 2n);
+      await provider.send("hardhat_mine", ["0x2"]);
+      expect(sequencer.chain.headNumber).to.equal(before + 4n);
+      const tooMany = await provider.send("hardhat_mine", ["0x65"]).then(
+        () => undefined,
+        (e: { error?: { message: string }; info?: { error?: { message: string } } }) => e,
+      );
+      expect(tooMany?.error?.message ?? tooMany?.info?.error?.message).to.contain("at most 100 per call on the L2");
     });
   });
 

@@ -1,0 +1,77 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { Wallet, parseEther } from "ethers";
+import hre from "hardhat";
+
+import type { RollupContractArtifact } from "../../../deploy/rollup";
+import { rollupDevnetBanner } from "../../../rollup-node/devnet/rollupBanner";
+import { startRollupDevnet } from "../../../rollup-node/devnet/rollupDevnet";
+import { silentLogger } from "../../../rollup-node/logger";
+import { startE2eRollup } from "../../e2e/support/harness";
+import { rejection } from "../rejection";
+
+describe("devnet: a resumed or failed start tells the truth about its data directory", function () {
+  this.timeout(120_000);
+  const dirs: string[] = [];
+  const tempDir = (prefix: string): string => {
+    const dir = mkdtempSync(path.join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a start that fails (its L1 port is taken) leaves no half-made data directory behind", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const dataDir = path.join(tempDir("devnet-fail-"), "fresh");
+    try {
+      const error = await rejection(startRollupDevnet({ dataDir, l1Port: port, l2Port: 0, logger: () => silentLogger }));
+      expect(error.message).to.match(/EADDRINUSE|in use/i);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    expect(existsSync(dataDir), `${dataDir} was left behind`).to.equal(false);
+  });
+
+  it("resumed after the rollup contract was recompiled: warns and offers --reset; pending L1 messages are not logged again", async () => {
+    const dataDir = tempDir("devnet-resume-");
+    const artifact = (await hre.artifacts.readArtifact("ExampleRollup")) as unknown as RollupContractArtifact;
+    // The sequencer is off: the deposit stays pending on L1 across the restart.
+    const first = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false, contract: artifact });
+    await (await first.rollup(1).depositETH(Wallet.createRandom().address, { value: parseEther("1") })).wait();
+    await first.devnet.node.bridge.watcher.poll();
+    expect(first.log.has("L1 → L2 message #0 queued")).to.equal(true);
+    expect(first.devnet.staleContract).to.equal(undefined);
+    await first.stop();
+
+    // The same contract name, other bytecode: what an edited and recompiled contract looks like.
+    const recompiled: RollupContractArtifact = { ...artifact, bytecode: `${artifact.bytecode}00` };
+    const second = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false, contract: recompiled });
+    try {
+      expect(second.devnet.resumed).to.equal(true);
+      expect(second.devnet.staleContract).to.deep.equal({ contractName: "ExampleRollup", address: first.devnet.deployment.address });
+      expect(second.log.has("was recompiled with other bytecode since this devnet deployed it")).to.equal(true);
+      expect(second.log.has("pass --reset")).to.equal(true);
+      expect(rollupDevnetBanner(second.devnet, { l2BlockTimeMs: 200, resumed: true })).to.contain("Run again with --reset to deploy the new one");
+      // The pending deposit was logged by the first run: this one says it caught up, once.
+      expect(second.log.has("L1 → L2 message #0 queued")).to.equal(false);
+      expect(second.log.has("caught up with L1: 1 L1 → L2 message(s) queued before this start")).to.equal(true);
+    } finally {
+      await second.stop();
+    }
+    const third = await startE2eRollup({ dataDir, produceBlocks: false, contract: artifact });
+    try {
+      expect(third.devnet.staleContract).to.equal(undefined);
+    } finally {
+      await third.stop();
+    }
+  });
+});

@@ -1,0 +1,182 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { inspect } from "node:util";
+
+import { expect } from "chai";
+import hre from "hardhat";
+import { HardhatPluginError } from "hardhat/plugins";
+
+import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
+import { RollupTaskError, toTaskError } from "../../tasks/taskErrors";
+import { encodeCall } from "../../tasks/taskInput";
+import { rejection } from "../rollup-node/rejection";
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Runs a task that must fail and returns its error, checked to be what Hardhat prints as a
+ * plugin error (one message line and its hint) with no stack trace attached to it.
+ */
+async function taskError(name: string, args: Record<string, unknown>): Promise<RollupTaskError> {
+  const error = await rejection(hre.run(name, args));
+  expect(HardhatPluginError.isHardhatPluginError(error), `${name} failed with ${inspect(error)}`).to.equal(true);
+  // Not `instanceof`: Hardhat loaded the plugin through its config, a module instance of its own.
+  expect((error as HardhatPluginError).pluginName).to.equal("native-rollup");
+  expect(error.code).to.be.a("string");
+  // What Hardhat prints after the message: nothing unless --show-stack-traces.
+  expect(inspect(error)).to.equal("");
+  const [line, hint, ...rest] = error.message.split("\n");
+  expect(rest, error.message).to.deep.equal([]);
+  expect(line).to.not.equal("");
+  expect(hint).to.match(/^hint: \S/);
+  return error as RollupTaskError;
+}
+
+describe("tasks: every rollup:* error is one line and a hint, before anything is sent", function () {
+  this.timeout(60_000);
+  const hash = `0x${"ab".repeat(32)}`;
+  let deadUrl: string;
+
+  before(async () => {
+    deadUrl = `http://127.0.0.1:${await closedPort()}`;
+  });
+
+  describe("input is checked before any node is dialled", () => {
+    // The nodes are unreachable: an input error must come first, naming the option.
+    const offline = (): Record<string, string> => ({ l1Rpc: deadUrl, l2Rpc: deadUrl });
+
+    it("refuses a zero, negative or malformed amount", async () => {
+      expect((await taskError("rollup:deposit", { ...offline(), amount: "0" })).message).to.contain("--amount is zero: there is nothing to move");
+      expect((await taskError("rollup:withdraw", { ...offline(), amount: "-1" })).message).to.contain("--amount -1 is negative");
+      expect((await taskError("rollup:deposit", { ...offline(), amount: "one" })).message).to.contain('--amount "one" is not an amount of ETH');
+      expect((await taskError("rollup:send-message", { ...offline(), to: `0x${"11".repeat(20)}`, value: "1.0000000000000000001" })).message).to.contain("is not an amount of ETH");
+    });
+
+    it("refuses an account index outside 0–9", async () => {
+      const error = await taskError("rollup:deposit", { ...offline(), amount: "1", account: 10 });
+      expect(error.message).to.contain("--account 10 is not a dev account");
+      expect(error.hint).to.contain("from 0 to 9");
+      expect((await taskError("rollup:balance", { ...offline(), account: -1 })).message).to.contain("--account -1 is not a dev account");
+    });
+
+    it("refuses an address that is not one (or has a bad checksum)", async () => {
+      expect((await taskError("rollup:deposit", { ...offline(), amount: "1", to: "0x1234" })).message).to.contain('--to "0x1234" is not an address');
+      const badChecksum = "0xA0Ee7A142d267C1f36714E4a8F75612F20a79720".replace("A0Ee", "a0EE");
+      expect((await taskError("rollup:balance", { ...offline(), address: badChecksum })).message).to.contain("is not an address");
+      expect((await taskError("rollup:status", { ...offline(), rollup: "0xnope" })).message).to.contain('--rollup "0xnope" is not an address');
+    });
+
+    it("refuses calldata that is not hex bytes, and --sig/--args that do not encode", async () => {
+      const to = `0x${"11".repeat(20)}`;
+      expect((await taskError("rollup:send-message", { ...offline(), to, data: "0x123" })).message).to.contain('--data "0x123" is not calldata');
+      expect((await taskError("rollup:send-message", { ...offline(), to, data: "hello" })).message).to.contain("is not calldata");
+      expect((await taskError("rollup:send-message", { ...offline(), to, sig: "f(uint256", args: "41" })).message).to.contain("is not a function signature");
+      expect((await taskError("rollup:send-message", { ...offline(), to, sig: "f(uint256)", args: "41,42" })).message).to.contain("takes 1 argument(s), --args gives 2");
+      expect((await taskError("rollup:send-message", { ...offline(), to, sig: "f(uint8)", args: "300" })).message).to.contain("do not fit f(uint8)");
+      expect((await taskError("rollup:send-message", { ...offline(), to, sig: "f()", data: "0x" })).message).to.contain("--data and --sig both given");
+      expect((await taskError("rollup:send-message", { ...offline(), to, gasLimit: 0 })).message).to.contain("--gas-limit 0 is not a positive integer");
+    });
+
+    it("refuses a hash that is not 32 bytes", async () => {
+      for (const name of ["rollup:message", "rollup:finalize", "rollup:retry-message"]) {
+        expect((await taskError(name, { ...offline(), hash: "0x12" })).message).to.contain('"0x12" is not a hash');
+      }
+    });
+
+    it("refuses a node URL that is not http(s)", async () => {
+      expect((await taskError("rollup:status", { l1Rpc: "127.0.0.1:8545", l2Rpc: deadUrl })).message).to.contain('the L1 node URL "127.0.0.1:8545" is not an http(s) URL');
+    });
+  });
+
+  it("rollup:init into a folder that is taken: its message and hint, no stack trace", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tasks-init-taken-"));
+    writeFileSync(path.join(dir, "notes.txt"), "mine");
+    const error = await taskError("rollup:init", { dir });
+    expect(error.code).to.equal("DIR_NOT_EMPTY");
+    expect(error.message).to.contain("already exists and is not an empty folder");
+    expect(error.hint).to.contain("rollup:init never overwrites files");
+  });
+
+  it("--sig and --args encode the call (the selector and ABI words)", () => {
+    expect(encodeCall({ sig: "f(uint256)", args: "41" })).to.equal(`0xb3de648b${(41).toString(16).padStart(64, "0")}`);
+    expect(encodeCall({ sig: "g(string,uint8)", args: '["a, b", 7]' })).to.match(/^0x[0-9a-f]{8}/);
+    expect(encodeCall({ data: "0xDEADBEEF" })).to.equal("0xdeadbeef");
+    expect(encodeCall({})).to.equal("0x");
+  });
+
+  it("an unreachable node is named by its URL, with how to start the devnet or point the task elsewhere", async () => {
+    const error = await taskError("rollup:status", { l1Rpc: deadUrl, l2Rpc: deadUrl });
+    expect(error.code).to.equal("NODE_UNREACHABLE");
+    expect(error.message).to.match(new RegExp(`cannot reach the L[12] node at ${deadUrl} \\(ECONNREFUSED\\)`));
+    expect(error.hint).to.contain("npx hardhat devnet");
+    expect(error.hint).to.match(/--l[12]-rpc <url> or L[12]_RPC_URL=<url>/);
+  });
+
+  it("the node URLs come from L1_RPC_URL / L2_RPC_URL when no flag is given", async () => {
+    const saved = { l1: process.env.L1_RPC_URL, l2: process.env.L2_RPC_URL };
+    process.env.L1_RPC_URL = deadUrl;
+    process.env.L2_RPC_URL = deadUrl;
+    try {
+      expect((await taskError("rollup:balance", {})).message).to.contain(`node at ${deadUrl}`);
+    } finally {
+      for (const [name, value] of [["L1_RPC_URL", saved.l1], ["L2_RPC_URL", saved.l2]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  describe("with nodes that answer but serve no rollup", () => {
+    let l1: L1Devnet;
+    before(async () => {
+      l1 = await startL1Devnet({ port: 0 });
+    });
+    after(async () => {
+      await l1?.stop();
+    });
+
+    it("no --rollup, no rollup_status and no record in --data-dir: says so and how to find one", async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), "tasks-no-rollup-"));
+      // The L1 devnet stands in for an L2 client without the rollup_* methods.
+      const error = await taskError("rollup:status", { l1Rpc: l1.url, l2Rpc: l1.url, dataDir });
+      expect(error.code).to.equal("NO_ROLLUP");
+      expect(error.message).to.contain(path.join(dataDir, "rollup.json"));
+      expect(error.hint).to.contain("--data-dir");
+    });
+
+    it("a record of a rollup that is not on this L1 (an earlier devnet) is refused, not used", async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), "tasks-stale-"));
+      const stale = `0x${"42".repeat(20)}`;
+      writeFileSync(path.join(dataDir, "rollup.json"), JSON.stringify({ address: stale, deployBlock: 1 }));
+      const error = await taskError("rollup:status", { l1Rpc: l1.url, l2Rpc: l1.url, dataDir });
+      expect(error.message.toLowerCase()).to.contain(`there is no contract at ${stale}`);
+      expect(error.hint).to.contain("earlier devnet");
+    });
+  });
+
+  it("an error without code and hint (a bug, a library's) still comes out as one line with a hint", () => {
+    const error = toTaskError(new Error("boom\n  at somewhere"));
+    expect(error.message).to.equal("boom\nhint: run the task again with --show-stack-traces to see where it failed");
+    expect(toTaskError(Object.assign(new Error("x"), { code: "ECONNREFUSED" }), { l1: "http://a", l2: "http://b" }).message).to.contain("lost the connection to the node at http://a or http://b");
+  });
+
+  it("from the command line: Hardhat prints the message and its hint, no stack trace, no 'unexpected error'", function () {
+    this.timeout(180_000);
+    const run = spawnSync("npx", ["hardhat", "rollup:status", "--l1-rpc", deadUrl, "--l2-rpc", deadUrl], { encoding: "utf8", env: { ...process.env, HARDHAT_SHOW_STACK_TRACES: undefined } as NodeJS.ProcessEnv });
+    const output = `${run.stdout}${run.stderr}`;
+    expect(run.status, output).to.equal(1);
+    expect(output).to.match(/Error in plugin native-rollup: cannot reach the L[12] node at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\nhint: start the devnet/);
+    expect(output).to.not.contain("An unexpected error occurred");
+    expect(output, output).to.not.match(/^\s+at /m);
+  });
+});
