@@ -99,11 +99,16 @@ function watchInclusions(p: JsonRpcProvider, from: number): { seen: Map<string, 
   const loop = (async () => {
     while (running) {
       const head = Number(await p.send("eth_blockNumber", []));
-      for (; next <= head; next++) {
-        const block = (await p.send("eth_getBlockByNumber", [`0x${next.toString(16)}`, false])) as { transactions: string[] };
-        const now = performance.now();
-        for (const hash of block.transactions) if (!seen.has(hash)) seen.set(hash, now);
-      }
+      // All new blocks at once: fetched one by one, EDR's block per transaction would outpace the watcher.
+      const numbers = Array.from({ length: Math.max(0, head - next + 1) }, (_, i) => next + i);
+      next = head + 1;
+      await Promise.all(
+        numbers.map(async (n) => {
+          const block = (await p.send("eth_getBlockByNumber", [`0x${n.toString(16)}`, false])) as { transactions: string[] };
+          const now = performance.now();
+          for (const hash of block.transactions) if (!seen.has(hash)) seen.set(hash, now);
+        }),
+      );
       await sleep(HEAD_POLL_MS);
     }
   })();
