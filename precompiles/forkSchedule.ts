@@ -1,5 +1,7 @@
 import { type Common, type CustomCrypto, type HardforkTransitionConfig, Mainnet, createCustomCommon } from "@ethereumjs/common";
 
+import { fastCrypto } from "./crypto";
+
 /**
  * The mainnet "fork" that is an irregular state change, not a rule set: at its block EthereumJS
  * moves the DAO balances and demands a fixed extraData for ten headers. An L2 has no such history.
@@ -11,6 +13,7 @@ export interface ForkCommonOptions {
   readonly hardfork: string;
   readonly name?: string;
   readonly eips?: readonly number[];
+  /** Added to (and overriding) the fast crypto of `./crypto`: e.g. a KZG, or the JS crypto for a baseline. */
   readonly customCrypto?: CustomCrypto;
 }
 
@@ -48,6 +51,6 @@ export function genesisForkCommon(chainId: bigint, options: ForkCommonOptions): 
   return createCustomCommon({ chainId: Number(chainId), name: options.name ?? `chain-${chainId}`, hardforks }, Mainnet, {
     hardfork: options.hardfork,
     eips: options.eips === undefined ? undefined : [...options.eips],
-    customCrypto: options.customCrypto,
+    customCrypto: { ...fastCrypto(), ...options.customCrypto },
   });
 }

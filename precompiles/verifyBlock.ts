@@ -6,6 +6,7 @@ import { type RunBlockResult, createVM, runBlock } from "@ethereumjs/vm";
 import { ValueEncoding, bytesToBigInt, equalsBytes } from "@ethereumjs/util";
 
 import type { ExecuteResult } from "./codec";
+import { prepareCrypto } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 import { type ExecutionPacing, paceExecution, stopPastClaimedGas } from "./executionGuard";
 import { genesisForkCommon } from "./forkSchedule";
@@ -275,6 +276,7 @@ export interface CheckedBlock {
  * both re-execution and proof verification establish before anything else.
  */
 export async function checkBlockShape(params: Pick<VerifyBlockParams, "chainId" | "common" | "parentHeader" | "block" | "maxGasLimit">): Promise<CheckedBlock> {
+  await prepareCrypto();
   const common = l2Common(params.chainId, params.common);
   const parent = decodeHeader(params.parentHeader, common, "parent header");
   const block = decodeBlock(params.block, common, params.maxGasLimit ?? maxVerifiableL2GasLimit());
@@ -301,7 +303,7 @@ export async function reexecute(checked: CheckedBlock, chainId: bigint, encodedW
   const witness = decodeWitness(encodedWitness);
   checkTransactions(block, chainId, pacing);
 
-  const witnessDb = new WitnessDB(witness);
+  const witnessDb = new WitnessDB(witness, common.customCrypto.keccak256);
   const blockchain = WitnessBlockchain.fromHeaders(parent, witness.headers);
   let result: RunBlockResult;
   try {

@@ -1,7 +1,7 @@
 import { RLP } from "@ethereumjs/rlp";
 import { type BatchDBOp, type DB, type EncodingOpts, KECCAK256_RLP } from "@ethereumjs/util";
-import { keccak_256 } from "@noble/hashes/sha3.js";
 
+import { keccak256 } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 
 /**
@@ -113,13 +113,14 @@ export class WitnessDB extends InMemoryWritesDB {
     this.rejectMissing = reject;
   });
 
-  constructor(witness: Pick<Witness, "state" | "codes">) {
+  /** `hash` keys the entries: the Common's keccak-256 (identical in every backend, see ./crypto). */
+  constructor(witness: Pick<Witness, "state" | "codes">, hash: (bytes: Uint8Array) => Uint8Array = keccak256) {
     super();
     // Callers race against this promise; without a handler an unraced instance would crash Node.
     this.firstMissing.catch(() => {});
-    for (const node of witness.state) this.entries.set(toHex(keccak_256(node)), node);
+    for (const node of witness.state) this.entries.set(toHex(hash(node)), node);
     for (const code of witness.codes) {
-      this.entries.set(toHex(CODE_KEY_PREFIX) + toHex(keccak_256(code)), code);
+      this.entries.set(toHex(CODE_KEY_PREFIX) + toHex(hash(code)), code);
     }
   }
 

@@ -1,8 +1,8 @@
 import type { BlockHeader } from "@ethereumjs/block";
 import { RLP } from "@ethereumjs/rlp";
 import { bytesToBigInt, equalsBytes } from "@ethereumjs/util";
-import { keccak_256 } from "@noble/hashes/sha3.js";
 
+import { keccak256 } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 
 /** Positions of the fields BLOCKHASH needs in a header's RLP list (identical in every fork). */
@@ -25,7 +25,7 @@ function readAncestor(rlp: Uint8Array): AncestorHeader {
   if (!Array.isArray(values) || values.length <= NUMBER_INDEX || !values.every((v) => v instanceof Uint8Array)) {
     throw new ExecuteError(ExecuteErrorCode.MalformedInput, "witness header is not an RLP list of header fields");
   }
-  return { hash: keccak_256(rlp), parentHash: values[PARENT_HASH_INDEX], number: bytesToBigInt(values[NUMBER_INDEX]) };
+  return { hash: keccak256(rlp), parentHash: values[PARENT_HASH_INDEX], number: bytesToBigInt(values[NUMBER_INDEX]) };
 }
 
 /**

@@ -5,9 +5,13 @@
  * transfers it runs, side by side in one process, the verifier (`verifyBlock`: decode, header
  * checks, execution from the witness) and the same block executed with the full state (decode +
  * runBlock on the full trie), and prints their Mgas/s, the ratio, witness bytes per Mgas and per
- * transaction, and EXECUTE's L1 gas.
+ * transaction, and EXECUTE's L1 gas. The verifier also runs with the pure-JS crypto EthereumJS
+ * uses by default (@noble), in the same run, beside the fast crypto of precompiles/crypto.ts.
  *
- * Table 2, EXECUTE's price against its work: normal blocks (transfers, ERC-20) and the costliest
+ * BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the fast-crypto stateless runs alone
+ * (not the state set-up), for Chrome DevTools or any .cpuprofile reader.
+ *
+ * Table 2 (skipped with BENCH_STATELESS_ONLY=1), EXECUTE's price against its work: normal blocks (transfers, ERC-20) and the costliest
  * blocks per gas we found (precompile loops, cold accounts and cold code), each verified by the
  * real precompile in a bare EVM. It prints the ms per million L1 gas EXECUTE charges, beside the
  * ms per million gas of the same transactions run by the L1 itself (full state), in the same run
@@ -18,7 +22,8 @@ import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { ValueEncoding, bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { createVM, runBlock } from "@ethereumjs/vm";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import path from "node:path";
 
 import { createEVM } from "@ethereumjs/evm";
@@ -36,6 +41,9 @@ import {
   verifyBlock,
 } from "../precompiles";
 import { bn254PairingInput, blake2fInput, coldAccountBlock, ecrecoverInput, fillerAddress, precompileLoopBlock } from "../test/support/heavyBlocks";
+import { jsCrypto, prepareCrypto } from "../precompiles/crypto";
+import { DEFAULT_HARDFORK } from "../precompiles/verifyBlock";
+import { genesisForkCommon } from "../precompiles/forkSchedule";
 import { TestSigner, word } from "../test/support/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../test/support/l2TestChain";
 
@@ -82,11 +90,50 @@ async function buildWorkload(name: string, kind: "eth" | "erc20", fillerAccounts
   return { name, chain, built: await chain.buildBlock(txs) };
 }
 
+/**
+ * Mean ms of `a` and of `b` over `rounds`, their rounds alternated: on a shared machine the load
+ * changes within a run, and alternating gives both the same share of it, so their ratio holds.
+ */
+async function timePair(rounds: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number, number]> {
+  await a(); // warm-up: JIT and caches
+  await b();
+  let aNs = 0n;
+  let bNs = 0n;
+  for (let i = 0; i < rounds; i++) {
+    const start = process.hrtime.bigint();
+    await a();
+    const middle = process.hrtime.bigint();
+    await b();
+    bNs += process.hrtime.bigint() - middle;
+    aNs += middle - start;
+  }
+  return [Number(aNs) / 1e6 / rounds, Number(bNs) / 1e6 / rounds];
+}
+
 async function timeIt(rounds: number, run: () => Promise<unknown>): Promise<number> {
   await run(); // warm-up: JIT and caches
   const start = process.hrtime.bigint();
   for (let i = 0; i < rounds; i++) await run();
   return Number(process.hrtime.bigint() - start) / 1e6 / rounds;
+}
+
+/** Runs `run`, under the CPU profiler when BENCH_PROFILE names a file (profiles of several calls go to `<file>.<n>`). */
+let profiles = 0;
+async function profiled<T>(run: () => Promise<T>): Promise<T> {
+  const file = process.env.BENCH_PROFILE;
+  if (file === undefined || file === "") return run();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(profiles === 0 ? file : `${file}.${profiles}`, JSON.stringify(profile));
+    profiles++;
+    session.disconnect();
+  }
 }
 
 async function fullStateRun(workload: Workload): Promise<void> {
@@ -101,16 +148,25 @@ async function fullStateRun(workload: Workload): Promise<void> {
 }
 
 async function statelessVsFullState(): Promise<void> {
+  const choice = await prepareCrypto();
   console.log(
-    `EXECUTE re-execution benchmark: ${TXS_PER_BLOCK} txs per block, ${FILLER_ACCOUNTS} other accounts in the state, ${ROUNDS} rounds each, node ${process.version}`,
+    `EXECUTE re-execution benchmark: ${TXS_PER_BLOCK} txs per block, ${FILLER_ACCOUNTS} other accounts in the state, ${ROUNDS} rounds each, node ${process.version}, crypto: keccak ${choice.keccak256}, secp256k1 ${choice.secp256k1}${choice.fallbacks.length > 0 ? ` (${choice.fallbacks.join("; ")})` : ""}`,
   );
+  // The L1 whose rules (and crypto) the L2 follows: the default fork with EthereumJS's own JS crypto.
+  const jsCryptoL1 = genesisForkCommon(1n, { hardfork: DEFAULT_HARDFORK, customCrypto: jsCrypto() });
   const rows = [];
   for (const [name, kind] of [["ETH transfers", "eth"], ["ERC-20 transfers", "erc20"]] as const) {
     const workload = await buildWorkload(name, kind);
     const { built } = workload;
     const gas = Number(built.block.header.gasUsed);
-    const statelessMs = await timeIt(ROUNDS, () =>
-      verifyBlock({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness }),
+    const statelessMs = await profiled(() =>
+      timeIt(ROUNDS, () => verifyBlock({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness })),
+    );
+    // The ratio from alternated rounds (the figure above may be profiled, and load moves).
+    const [pairFastMs, statelessJsMs] = await timePair(
+      ROUNDS,
+      () => verifyBlock({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness }),
+      () => verifyBlock({ chainId: CHAIN_ID, common: jsCryptoL1, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness }),
     );
     const fullMs = await timeIt(ROUNDS, () => fullStateRun(workload));
     const input = encodeExecuteInput({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness, proofs: new Uint8Array() });
@@ -119,6 +175,8 @@ async function statelessVsFullState(): Promise<void> {
       "gas used": gas,
       "stateless ms": statelessMs.toFixed(1),
       "stateless Mgas/s": (gas / 1e3 / statelessMs).toFixed(2),
+      "stateless Mgas/s, JS crypto": (gas / 1e3 / statelessJsMs).toFixed(2),
+      "fast/JS crypto (alternated rounds)": (statelessJsMs / pairFastMs).toFixed(2),
       "full-state ms": fullMs.toFixed(1),
       "full-state Mgas/s": (gas / 1e3 / fullMs).toFixed(2),
       "stateless/full time": (statelessMs / fullMs).toFixed(2),
@@ -216,7 +274,7 @@ async function priceAgainstWork(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.env.BENCH_PRICE_ONLY !== "1") await statelessVsFullState();
-  await priceAgainstWork();
+  if (process.env.BENCH_STATELESS_ONLY !== "1") await priceAgainstWork();
 }
 
 main().catch((error) => {

@@ -5,8 +5,12 @@
  * finalizable (provable) latency; and sustained L2 throughput (tx/s from the first
  * eth_sendRawTransaction to the inclusion of the last transaction), side by side with
  * `npx hardhat node` (EDR, spawned as a child process on a free port and killed at the end)
- * on the same workload of signed ETH transfers. Knobs: BENCH_TXS (default 600), BENCH_SAMPLES
- * (latency samples, default 5), BENCH_L2_BLOCK_MS (default the devnet's 1000).
+ * on the same workload of signed ETH transfers, with the p50/p99 inclusion latency (from the
+ * send to the first poll that sees the transaction in a block). The L2 is measured twice: at the
+ * default configuration, and at a capacity configuration (the largest gas limit EXECUTE verifies,
+ * so that it does not bind, and no L1 submission), which shows what the node itself can do.
+ * Knobs: BENCH_TXS (default 600), BENCH_SAMPLES (latency samples, default 5), BENCH_L2_BLOCK_MS
+ * (default the devnet's 1000).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,6 +19,7 @@ import path from "node:path";
 
 import { Contract, JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
 
+import { maxVerifiableL2GasLimit } from "../precompiles/gas";
 import { L2_BRIDGE_INTERFACE, connectRollup } from "../rollup-node/bridge/contracts";
 import { silentLogger } from "../rollup-node/logger";
 import { L2_BRIDGE_ADDRESS } from "../rollup-node/bridge/messages";
@@ -71,19 +76,70 @@ async function signedWorkload(keys: readonly string[], chainId: bigint, startNon
   return { raw, finalNonces };
 }
 
-/** Sends the workload (SENDERS concurrent streams); returns tx/s up to the last inclusion. */
-async function throughput(url: string, keys: readonly string[]): Promise<{ tps: number; seconds: number }> {
+interface Throughput {
+  readonly tps: number;
+  readonly seconds: number;
+  /** Inclusion latency percentiles, ms. */
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/** How often the block watcher polls the head: the resolution of the latency figures. */
+const HEAD_POLL_MS = 10;
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** Records when each transaction hash is first seen in a block, polling the head until stopped. */
+function watchInclusions(p: JsonRpcProvider, from: number): { seen: Map<string, number>; stop(): Promise<void> } {
+  const seen = new Map<string, number>();
+  let running = true;
+  let next = from + 1;
+  const loop = (async () => {
+    while (running) {
+      const head = Number(await p.send("eth_blockNumber", []));
+      // All new blocks at once: fetched one by one, EDR's block per transaction would outpace the watcher.
+      const numbers = Array.from({ length: Math.max(0, head - next + 1) }, (_, i) => next + i);
+      next = head + 1;
+      await Promise.all(
+        numbers.map(async (n) => {
+          const block = (await p.send("eth_getBlockByNumber", [`0x${n.toString(16)}`, false])) as { transactions: string[] };
+          const now = performance.now();
+          for (const hash of block.transactions) if (!seen.has(hash)) seen.set(hash, now);
+        }),
+      );
+      await sleep(HEAD_POLL_MS);
+    }
+  })();
+  return {
+    seen,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** Sends the workload (SENDERS concurrent streams); returns tx/s up to the last inclusion, and inclusion latency. */
+async function throughput(url: string, keys: readonly string[]): Promise<Throughput> {
   const p = provider(url);
   try {
     const { chainId } = await p.getNetwork();
     const senders = keys.slice(0, SENDERS).map((k) => new Wallet(k).address);
     const startNonces = await Promise.all(senders.map((a) => p.getTransactionCount(a, "latest")));
     const { raw, finalNonces } = await signedWorkload(keys, chainId, startNonces);
+    const watcher = watchInclusions(p, Number(await p.send("eth_blockNumber", [])));
+    const sent = new Map<string, number>();
     const started = performance.now();
     // One stream per sender, in nonce order: automining EDR refuses a nonce gap, so each sender's
     // transactions go one after another while the senders run concurrently.
     const worker = async (sender: number): Promise<void> => {
-      for (let i = sender; i < raw.length; i += SENDERS) await p.send("eth_sendRawTransaction", [raw[i]]);
+      for (let i = sender; i < raw.length; i += SENDERS) {
+        const at = performance.now();
+        const hash = (await p.send("eth_sendRawTransaction", [raw[i]])) as string;
+        sent.set(hash, at);
+      }
     };
     await Promise.all(Array.from({ length: SENDERS }, (_, s) => worker(s)));
     await until(async () => {
@@ -91,7 +147,10 @@ async function throughput(url: string, keys: readonly string[]): Promise<{ tps: 
       return nonces.every((n, i) => n >= (finalNonces[i] as number));
     });
     const seconds = (performance.now() - started) / 1000;
-    return { tps: TXS / seconds, seconds };
+    await until(async () => [...sent.keys()].every((hash) => watcher.seen.has(hash)));
+    await watcher.stop();
+    const latencies = [...sent].map(([hash, at]) => (watcher.seen.get(hash) as number) - at).sort((a, b) => a - b);
+    return { tps: TXS / seconds, seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
   } finally {
     p.destroy();
   }
@@ -156,15 +215,32 @@ async function main(): Promise<void> {
     l1.destroy();
     l2.destroy();
 
-    // 4. Throughput, same workload on both.
+    // 4. Throughput, same workload on all three: the default devnet, the capacity devnet, EDR.
     const rollupTp = await throughput(devnet.l2Url, keys);
     const submitter = devnet.node.bridge.submitter;
+    const accepted = [...(submitter?.accepted ?? [])];
+    await devnet.stop();
+    devnet = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+    const capacityGasLimit = maxVerifiableL2GasLimit();
+    devnet = await startRollupDevnet({ dataDir, reset: true, l1Port: 0, l2Port: 0, l2BlockTimeMs: L2_BLOCK_MS, l2GasLimit: capacityGasLimit, submitBlocks: false, logger: () => silentLogger });
+    const capacityTp = await throughput(devnet.l2Url, keys);
     edr = await startHardhatNode();
     const edrTp = await throughput(edr.url, keys);
-    console.log(`L2 throughput:  ${rollupTp.tps.toFixed(1)} tx/s (${TXS} transfers in ${rollupTp.seconds.toFixed(2)} s, L2 block time ${L2_BLOCK_MS} ms)`);
-    console.log(`EDR (hardhat node, automine): ${edrTp.tps.toFixed(1)} tx/s (${TXS} transfers in ${edrTp.seconds.toFixed(2)} s)`);
-    console.log(`ratio L2 / EDR: ${(rollupTp.tps / edrTp.tps).toFixed(2)}`);
-    const accepted = submitter?.accepted ?? [];
+    const row = (name: string, t: Throughput) => ({
+      node: name,
+      "tx/s": Number(t.tps.toFixed(1)),
+      "vs EDR": Number((t.tps / edrTp.tps).toFixed(2)),
+      seconds: Number(t.seconds.toFixed(2)),
+      "p50 inclusion ms": Math.round(t.p50),
+      "p99 inclusion ms": Math.round(t.p99),
+    });
+    console.log(`L2 throughput, ${TXS} ETH transfers from ${SENDERS} senders, L2 block time ${L2_BLOCK_MS} ms, same run:`);
+    console.table([
+      row("L2, default config (L1 submission on)", rollupTp),
+      row(`L2, capacity config (gas limit ${capacityGasLimit}, no L1 submission)`, capacityTp),
+      row("EDR (hardhat node, automine)", edrTp),
+    ]);
     const busiest = [...accepted].sort((a, b) => b.transactions - a.transactions)[0];
     if (busiest !== undefined) {
       console.log(

@@ -35,7 +35,11 @@ const RUNTIME_DEPENDENCIES = [
   "circomlibjs",
   "classic-level",
   "ffjavascript",
+  // precompiles/crypto.ts: keccak-256 and secp256k1 at native speed (prebuilt binaries, no install script).
+  "hash-wasm",
+  "keccak",
   "micro-eth-signer",
+  "secp256k1",
   "snarkjs",
   "solc",
 ] as const;

@@ -7,6 +7,7 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 import { Account, Address, type DB, MapDB, ValueEncoding, bytesToHex, equalsBytes, hexToBytes, setLengthLeft } from "@ethereumjs/util";
 import { type VM, createVM, runBlock } from "@ethereumjs/vm";
 
+import { prepareCrypto } from "../../precompiles/crypto";
 import { SafeMerkleStateManager } from "../../precompiles/stateManager";
 import { checkUncheckedSystemContracts, watchSystemCalls } from "../../precompiles/systemCalls";
 import { type StoredValue, encodeWitness } from "../../precompiles/witness";
@@ -157,6 +158,8 @@ export class Chain {
   }
 
   static async create(config: ChainConfig): Promise<Chain> {
+    // The WebAssembly keccak, before the first trie hash (the native one serves until then, with equal results).
+    await prepareCrypto();
     const common = config.common ?? createChainCommon(config.genesis.chainId, config.genesis.hardfork);
     const db = config.db ?? new MapDB<string, StoredValue>();
     const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });

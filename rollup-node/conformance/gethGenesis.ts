@@ -2,6 +2,7 @@ import { type Block, createBlock, paramsBlock } from "@ethereumjs/block";
 import { type ChainConfig, Common, type CustomCrypto, type GethGenesis, type HardforkConfig, type HardforksDict, parseGethGenesis } from "@ethereumjs/common";
 import { KECCAK256_RLP, createAddressFromString, hexToBytes, isHexString } from "@ethereumjs/util";
 
+import { fastCrypto } from "../../precompiles/crypto";
 import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
 import type { GenesisAccount, GenesisConfig, Hex } from "../chain/genesis";
 import { GethGenesisError } from "./errors";
@@ -117,7 +118,8 @@ export function convertGethGenesis(json: unknown, customCrypto?: CustomCrypto): 
     const params = parseGethGenesis(root as unknown as GethGenesis, `geth-genesis-${chainId}`) as ChainConfig & { hardfork?: string };
     fixBpoBlobParams(params.customHardforks, asObject(config.blobSchedule ?? {}, "config.blobSchedule"));
     // Block parameters (blob gas per blob, …) are what header rules and fee quotes read.
-    common = new Common({ chain: params, hardfork: params.hardfork, customCrypto, params: paramsBlock });
+    // The fast crypto every Common of the node carries (precompiles/crypto.ts), under the caller's.
+    common = new Common({ chain: params, hardfork: params.hardfork, customCrypto: { ...fastCrypto(), ...customCrypto }, params: paramsBlock });
   } catch (error) {
     throw new GethGenesisError((error as Error).message);
   }

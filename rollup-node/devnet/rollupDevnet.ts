@@ -65,6 +65,8 @@ export interface RollupDevnetOptions {
   readonly l2GasLimit?: bigint;
   /** Start the sequencer's block timer (default true). */
   readonly produceBlocks?: boolean;
+  /** Submit L2 blocks to the rollup contract (default true; false measures the L2 alone, e.g. `bench:rollup`'s capacity run). */
+  readonly submitBlocks?: boolean;
   readonly logger: LoggerFactory;
   readonly onHalt?: (error: BridgeError) => void;
   readonly onAccepted?: (accepted: AcceptedBlock) => void;
@@ -318,6 +320,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       allowEmptyBlocks: options.allowEmptyBlocks ?? false,
       l1PollMs: options.l1PollMs,
       produceBlocks: options.produceBlocks,
+      submitBlocks: options.submitBlocks,
       logger: options.logger,
       onHalt: options.onHalt,
       onAccepted: options.onAccepted,

@@ -1,3 +1,4 @@
+import { reportCryptoFallbacks } from "../../precompiles/crypto";
 import { DEFAULT_HARDFORK } from "../chain/genesis";
 import { untilStopSignal } from "../cli";
 import { devnetBanner } from "./banner";
@@ -14,6 +15,7 @@ export async function runL1DevnetForeground(options: L1DevnetOptions, log: (line
     onMiningError: (error) => log(`mining failed: ${(error as Error).message}`),
   });
   log(devnetBanner(devnet, options.hardfork ?? DEFAULT_HARDFORK, options.blockTime));
+  reportCryptoFallbacks(log);
   await untilStopSignal();
   log("\nStopping L1 devnet");
   await devnet.stop().catch(() => {});

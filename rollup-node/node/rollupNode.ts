@@ -1,5 +1,6 @@
 import type { Provider } from "ethers";
 
+import { reportCryptoFallbacks } from "../../precompiles/crypto";
 import type { AcceptedBlock, BatchSubmitterConfig, OptimisticSubmitConfig, RetryPolicy } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import type { LoggerFactory } from "../logger";
@@ -76,6 +77,8 @@ const DEFAULT_L1_HEADS_POLL_MS = 500;
  */
 export async function startRollupNode(config: RollupNodeConfig): Promise<RollupNode> {
   let dashboard: Dashboard | undefined;
+  const cryptoLog = config.logger("crypto");
+  reportCryptoFallbacks((message) => cryptoLog.warn(message));
   const bridge = new BridgeService({
     l1Provider: config.l1Provider,
     rollupAddress: config.rollupAddress,

@@ -1,3 +1,4 @@
+import type { Common } from "@ethereumjs/common";
 import { getBytes, keccak256 } from "ethers";
 
 import type { ExecutionProof, ProofBundle } from "../../precompiles/proofs/types";
@@ -38,15 +39,16 @@ export async function attest(
   chainId: bigint,
   built: BuiltBlock,
   members: readonly number[],
+  l1Common?: Common,
 ): Promise<{ attestations: Attestation[]; commitment: bigint }> {
-  const block = { chainId, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness };
+  const block = { chainId, common: l1Common, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness };
   const signed = await Promise.all(members.map((i) => attestBlock(c.keys[i], i, block)));
   return { attestations: signed.map((s) => s.attestation), commitment: signed[0].commitment };
 }
 
-/** A committee proof for a built block from the given members. */
-export async function committeeProof(c: TestCommittee, chainId: bigint, built: BuiltBlock, members: readonly number[]): Promise<ExecutionProof> {
-  const { attestations, commitment } = await attest(c, chainId, built, members);
+/** A committee proof for a built block from the given members (re-executing under `l1Common`'s rules and crypto when given). */
+export async function committeeProof(c: TestCommittee, chainId: bigint, built: BuiltBlock, members: readonly number[], l1Common?: Common): Promise<ExecutionProof> {
+  const { attestations, commitment } = await attest(c, chainId, built, members, l1Common);
   return proveCommittee(bundledCircuitArtifacts(), c.committee, commitment, attestations);
 }
 
