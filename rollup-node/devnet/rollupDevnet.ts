@@ -23,7 +23,7 @@ import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import type { ProducedBlock } from "../l2/types";
 import type { Logger, LoggerFactory } from "../logger";
 import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
-import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
+import { CommitteeProver, type ExecutionProver, ProofService, blockProofSource, devAttesterKeys } from "../provers/proofService";
 import { type NodeKeys, devNodeKeys, nodeRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
@@ -127,21 +127,8 @@ async function startDevProofService(committees: number, external: readonly Execu
   return new ProofService([...provers, ...external]);
 }
 
-/** The batch submitter's proof source: every proof type attests and proves each block. */
-function proofsForBlocks(service: ProofService, chainId: bigint): (produced: ProducedBlock) => Promise<BlockProofs> {
-  return async (produced) => {
-    const { encoded, provenBy } = await service.proofsFor({
-      chainId,
-      parentHeader: produced.parentHeader,
-      block: produced.blockRlp,
-      witness: produced.encodedWitness,
-    });
-    return { encoded, provenBy };
-  };
-}
-
 /** The devnet's L2 genesis: the dev genesis plus the project's allocations (which may not replace a dev account). */
-export function devnetGenesis(options: Pick<RollupDevnetOptions, "genesisAlloc" | "l2GasLimit">, l2ChainId: bigint, timestamp: bigint, funded: readonly DevAccount[]): GenesisConfig {
+export function devnetGenesis(options: Pick<RollupDevnetOptions, "genesisAlloc" | "l2GasLimit">, l2ChainId: bigint, timestamp: bigint, funded: readonly Pick<DevAccount, "address" | "balance">[]): GenesisConfig {
   const base = devL2Genesis({ chainId: l2ChainId, timestamp, funded, gasLimit: options.l2GasLimit });
   const alloc: Record<string, GenesisAccount> = { ...base.alloc };
   for (const [address, account] of Object.entries(options.genesisAlloc ?? {})) {
@@ -292,7 +279,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       logger: options.logger,
       onHalt: options.onHalt,
       onAccepted: options.onAccepted,
-      proofs: proofService === undefined ? undefined : proofsForBlocks(proofService, l2ChainId),
+      proofs: proofService === undefined ? undefined : blockProofSource(proofService, l2ChainId),
       // Follow the deployment, not the options: a resumed record decides what the contract is.
       optimistic: deployment.optimistic === undefined ? undefined : {},
     });

@@ -7,15 +7,13 @@ import { ExecuteError } from "../../precompiles/errors";
 import type { Logger } from "../logger";
 import { attestBlock } from "./attester";
 import { type AttestResponse, type AttesterInfo, type ForkConfig, commonOfForkConfig } from "./attesterProtocol";
+import { DEFAULT_ATTESTER_HOST, DEFAULT_ATTESTER_PORT } from "./attesterOptions";
 import { AttesterKey, loadBabyJub } from "./committee";
 
 /** Largest request body: an `advance` carries at most ≈ 290 KB of witness (2^24 L1 gas), hex doubles it. */
 export const MAX_ATTEST_REQUEST_BYTES = 4 * 1024 * 1024;
 /** Requests waiting behind the one being re-executed; beyond it the attester answers 503 (busy). */
 export const MAX_QUEUED_ATTESTATIONS = 8;
-export const DEFAULT_ATTESTER_HOST = "127.0.0.1";
-/** Port of `rollup:attester` when none is given (0 picks a free one). */
-export const DEFAULT_ATTESTER_PORT = 9645;
 
 export interface AttesterServerOptions {
   /** The attester's Baby Jubjub private key (32 bytes). */
