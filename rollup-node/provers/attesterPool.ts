@@ -63,7 +63,12 @@ class LocalAttester implements Attester {
     // No argument carries the key: it goes over IPC (AttesterInit), out of sight of `ps`.
     const child = fork(ENTRY, [], { execArgv: EXEC_ARGV, stdio: ["ignore", "ignore", "inherit", "ipc"] });
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new AttesterError("ATTESTER_START_TIMEOUT", `attester ${spec.memberIndex} did not start within ${START_TIMEOUT_MS} ms`, "the machine may be overloaded")), START_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        // A child left starting would keep this process alive after the failure.
+        child.removeAllListeners("exit");
+        child.kill();
+        reject(new AttesterError("ATTESTER_START_TIMEOUT", `attester ${spec.memberIndex} did not start within ${START_TIMEOUT_MS} ms`, "the machine may be overloaded"));
+      }, START_TIMEOUT_MS);
       child.once("exit", (code) => reject(new AttesterError("ATTESTER_EXITED", `attester ${spec.memberIndex} exited with code ${code} before it was ready`, "see its error on stderr")));
       child.once("message", (message: AttestResponse) => {
         clearTimeout(timer);
