@@ -7,7 +7,7 @@ import { DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/defaults";
 import type { CommonArgs } from "./rollupActions";
 
 const withCommon = <T extends ReturnType<typeof task>>(t: T): T =>
-  t.addOptionalParam("rollup", "Rollup contract on L1 (default: the devnet's .devnet/rollup.json)", undefined, types.string).addOptionalParam("account", "Dev account index (0–9) to act with", 0, types.int) as T;
+  t.addOptionalParam("rollup", "Rollup contract on L1 (default: the devnet's .devnet/rollup.json)", undefined, types.string).addOptionalParam("account", "Index of the `l1` network's account to act with (default the dev accounts 0–9; NATIVE_ROLLUP_USER_KEY wins)", 0, types.int).addFlag("dev", "Allow the public dev keys on an L1 other than the devnet's") as T;
 
 task("rollup:deploy", "Deploys the rollup contract of hardhat.config.ts `rollup.contract` (default ExampleRollup) on L1 for an L2 genesis (by default the devnet's dev genesis with `rollup.genesis`)")
   .addOptionalParam("l2ChainId", "L2 chain id", Number(DEFAULT_L2_CHAIN_ID), types.int)

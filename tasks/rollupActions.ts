@@ -18,10 +18,11 @@ import { type RollupTaskContext, rollupTaskContext } from "./rollupContext";
 export interface CommonArgs {
   rollup?: string;
   account: number;
+  dev?: boolean;
 }
 
 async function withContext<T>(hre: HardhatRuntimeEnvironment, args: CommonArgs, run: (ctx: RollupTaskContext) => Promise<T>): Promise<T> {
-  const ctx = await rollupTaskContext(hre, { rollup: args.rollup, account: args.account });
+  const ctx = await rollupTaskContext(hre, { rollup: args.rollup, account: args.account, dev: args.dev });
   try {
     return await run(ctx);
   } finally {

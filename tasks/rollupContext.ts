@@ -8,6 +8,7 @@ import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/devnet/account
 import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE } from "../rollup-node/devnet/defaults";
 import { RollupClient } from "../sdk";
 import { NodeError } from "../rollup-node/errors";
+import { type HardhatAccounts, taskSigningKey } from "../rollup-node/node/keySources";
 
 /** A rollup:* task cannot run (no deployment, no network). */
 export class RollupTaskError extends NodeError {
@@ -48,12 +49,15 @@ export function devWallet(index: number, provider: JsonRpcProvider): Wallet {
   return new Wallet(child.privateKey, provider);
 }
 
-export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, options: { rollup?: string; account: number }): Promise<RollupTaskContext> {
+export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, options: { rollup?: string; account: number; dev?: boolean }): Promise<RollupTaskContext> {
   const l1 = new JsonRpcProvider(networkUrl(hre, "l1"), undefined, { pollingInterval: 100, cacheTimeout: -1 });
   const l2 = new JsonRpcProvider(networkUrl(hre, "l2"), undefined, { pollingInterval: 100, cacheTimeout: -1 });
   const rollup = await resolveRollup(options.rollup);
-  const l1Signer = devWallet(options.account, l1);
-  const l2Signer = devWallet(options.account, l2);
+  // The user's key: NATIVE_ROLLUP_USER_KEY, else the `l1` network's accounts; a dev key only on the devnet's L1 or with --dev.
+  const l1ChainId = (await l1.getNetwork()).chainId;
+  const key = await taskSigningKey((hre.config.networks.l1 as HttpNetworkConfig).accounts as HardhatAccounts, l1ChainId, { index: options.account, dev: options.dev === true });
+  const l1Signer = new Wallet(key.reveal(), l1);
+  const l2Signer = new Wallet(key.reveal(), l2);
   return {
     l1,
     l2,

@@ -9,10 +9,13 @@ import { HDNodeWallet, Wallet, isHexString } from "ethers";
 import { DEV_DERIVATION_PATH, DEV_MNEMONIC, deriveDevAccounts } from "../devnet/accounts";
 import { NodeError } from "../errors";
 
-/** Who signs: each role has its own key so nonces never race and a leak loses one role. */
-export type KeyRole = "deployer" | "sequencer" | "relayer" | "challenger" | "attester";
+/**
+ * Who signs: each role has its own key so nonces never race and a leak loses one role. `user` is
+ * the account the cross-domain tasks (rollup:deposit, rollup:withdraw, …) act for.
+ */
+export type KeyRole = "deployer" | "sequencer" | "relayer" | "challenger" | "attester" | "user";
 
-export const KEY_ROLES: readonly KeyRole[] = ["deployer", "sequencer", "relayer", "challenger", "attester"];
+export const KEY_ROLES: readonly KeyRole[] = ["deployer", "sequencer", "relayer", "challenger", "attester", "user"];
 
 /** Where a key came from (shown in banners instead of the key). */
 export type KeySource = "env" | "keystore" | "hardhat" | "dev";
@@ -202,6 +205,17 @@ export function keyFromHardhatAccounts(role: KeyRole, accounts: HardhatAccounts,
   const hd = accounts as { readonly mnemonic: string; readonly path?: string; readonly initialIndex?: number; readonly passphrase?: string };
   const child = HDNodeWallet.fromPhrase(hd.mnemonic, hd.passphrase === "" ? undefined : hd.passphrase, `${hd.path ?? DEV_DERIVATION_PATH}/${(hd.initialIndex ?? 0) + index}`);
   return new SecretKey(child.privateKey, role, hd.mnemonic.trim() === DEV_MNEMONIC ? "dev" : "hardhat");
+}
+
+/**
+ * The key a task signs with for the user: NATIVE_ROLLUP_USER_KEY (or _KEYSTORE) if set, else
+ * account `index` of the L1 network's Hardhat `accounts` (the dev mnemonic by default), refused
+ * when it is a dev key on an L1 other than the devnet's without `dev`.
+ */
+export async function taskSigningKey(accounts: HardhatAccounts, l1ChainId: bigint, options: { readonly index: number; readonly dev: boolean; readonly env?: Readonly<Record<string, string | undefined>> }): Promise<SecretKey> {
+  const key = (await loadRoleKey("user", { env: options.env })) ?? keyFromHardhatAccounts("user", accounts, options.index);
+  assertKeyAllowed(key, l1ChainId, options.dev);
+  return key;
 }
 
 /** The 32 bytes of a key as an attester's Baby Jubjub private key seed. */

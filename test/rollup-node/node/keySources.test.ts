@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { Wallet, encryptKeystoreJson } from "ethers";
 
 import { DEV_MNEMONIC, deriveDevAccounts } from "../../../rollup-node/devnet/accounts";
-import { KeyError, SecretKey, keyEnvNames, keyFromHardhatAccounts, loadRoleKey, resolveRoleKey } from "../../../rollup-node/node/keySources";
+import { KeyError, SecretKey, keyEnvNames, keyFromHardhatAccounts, loadRoleKey, resolveRoleKey, taskSigningKey } from "../../../rollup-node/node/keySources";
 
 const OWN_KEY = Wallet.createRandom().privateKey;
 const DEV_KEY = deriveDevAccounts(1)[0]?.privateKey as string;
@@ -117,6 +117,16 @@ describe("key loading: one module, every source, every refusal", function () {
   it("takes a non-dev key on any L1", async () => {
     const key = await resolveRoleKey("challenger", { l1ChainId: OTHER_L1, dev: false }, { env: { NATIVE_ROLLUP_CHALLENGER_KEY: OWN_KEY } });
     expect(key.isDevKey).to.equal(false);
+  });
+
+  it("the tasks sign with the l1 network's accounts, refusing the dev mnemonic's off the devnet unless --dev", async () => {
+    const devAccounts = { mnemonic: DEV_MNEMONIC, path: "m/44'/60'/0'/0", initialIndex: 0, passphrase: "" };
+    expect((await taskSigningKey(devAccounts, DEVNET_L1, { index: 2, dev: false, env: {} })).address).to.equal(deriveDevAccounts(3)[2]?.address);
+    await expectKeyError(() => taskSigningKey(devAccounts, OTHER_L1, { index: 0, dev: false, env: {} }), "DEV_KEY_REFUSED");
+    expect((await taskSigningKey(devAccounts, OTHER_L1, { index: 0, dev: true, env: {} })).isDevKey).to.equal(true);
+    expect((await taskSigningKey([OWN_KEY], OTHER_L1, { index: 0, dev: false, env: {} })).address).to.equal(new Wallet(OWN_KEY).address);
+    // NATIVE_ROLLUP_USER_KEY wins over the network's accounts.
+    expect((await taskSigningKey(devAccounts, OTHER_L1, { index: 0, dev: false, env: { NATIVE_ROLLUP_USER_KEY: OWN_KEY } })).source).to.equal("env");
   });
 
   it("never prints the private key: String, JSON, inspect and errors show the address only", async () => {
