@@ -45,9 +45,10 @@ const LIBRARY_FOLDERS = ["precompiles", "rollup-node", "tasks", "deploy", "sdk",
 
 /**
  * Commands a project runs without Hardhat (`npx native-rollup-node --help`): the node and a
- * committee attester, each a compiled entry point with a `#!/usr/bin/env node` line.
+ * committee attester, each a compiled entry point with a `#!/usr/bin/env node` line. Not
+ * exported: `packageJson` has a local `exports`, which would shadow the module's own.
  */
-export const BIN_ENTRY_POINTS: Readonly<Record<string, string>> = {
+const BIN_ENTRY_POINTS: Readonly<Record<string, string>> = {
   "native-rollup-node": "rollup-node/node/cli",
   "native-rollup-attester": "rollup-node/provers/attesterCli",
 };
