@@ -14,13 +14,12 @@ import {
   loadDeployment,
   saveDeployment,
 } from "../../deploy/rollup";
-import type { AcceptedBlock, BlockProofs } from "../bridge/batchSubmitter";
+import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import { Chain } from "../chain/chain";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
-import type { ProducedBlock } from "../l2/types";
 import type { Logger, LoggerFactory } from "../logger";
 import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
 import { CommitteeProver, type ExecutionProver, ProofService, blockProofSource, devAttesterKeys } from "../provers/proofService";
