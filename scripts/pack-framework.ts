@@ -47,6 +47,16 @@ const RUNTIME_DEPENDENCIES = [
 /** The TypeScript folders compiled into the package (tsconfig.build.json includes the same). */
 const LIBRARY_FOLDERS = ["precompiles", "rollup-node", "tasks", "deploy", "sdk", "typechain-types"] as const;
 
+/**
+ * Commands a project runs without Hardhat (`npx native-rollup-node --help`): the node and a
+ * committee attester, each a compiled entry point with a `#!/usr/bin/env node` line. Not
+ * exported: `packageJson` has a local `exports`, which would shadow the module's own.
+ */
+const BIN_ENTRY_POINTS: Readonly<Record<string, string>> = {
+  "native-rollup-node": "rollup-node/node/cli",
+  "native-rollup-attester": "rollup-node/provers/attesterCli",
+};
+
 /** Provided by the project that uses the framework: one Hardhat, one ethers. */
 const PEER_DEPENDENCIES = ["hardhat", "ethers", "@nomicfoundation/hardhat-ethers"] as const;
 
@@ -142,6 +152,7 @@ function packageJson(pkg: RootPackageJson, hasSdk: boolean): object {
     engines: pkg.engines ?? { node: ">=20" },
     exports,
     typesVersions: { "*": typesVersions },
+    bin: Object.fromEntries(Object.entries(BIN_ENTRY_POINTS).map(([name, file]) => [name, `./${file}.js`])),
     dependencies: pinned(pkg, RUNTIME_DEPENDENCIES),
     peerDependencies: pinned(pkg, PEER_DEPENDENCIES),
   };

@@ -17,6 +17,7 @@ import { resolveRollupConfig } from "./rollupConfig";
 import "./solc";
 import "./devnet";
 import "./rollup";
+import "./node";
 import "./init";
 
 /** Hardhat's resolved form of an HTTP network; the plugin's networks need nothing unusual. */

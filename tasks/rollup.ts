@@ -19,7 +19,10 @@ const withConnection = <T extends TaskDefinition>(t: T): T =>
     .addOptionalParam("dataDir", "Data directory of the devnet whose rollup.json to read when the L2 node does not name its rollup", DEFAULT_DATA_DIR, types.string) as T;
 
 /** The tasks that send transactions act as one of the ten funded dev accounts. */
-const withSigner = <T extends TaskDefinition>(t: T): T => withConnection(t).addOptionalParam("account", "Dev account index (0–9) to act with, on both layers", 0, types.int) as T;
+const withSigner = <T extends TaskDefinition>(t: T): T =>
+  withConnection(t)
+    .addOptionalParam("account", "Index of the `l1` network's account to act with, on both layers (default the dev accounts 0–9; NATIVE_ROLLUP_USER_KEY wins)", 0, types.int)
+    .addFlag("dev", "Allow the public dev keys on an L1 other than the devnet's") as T;
 
 const actions = () => import("./rollupActions");
 

@@ -21,7 +21,7 @@ import { InvalidTaskInputError, accountIndex, addressOption, encodeCall, etherAm
 export type { ConnectionArgs, SignerArgs };
 
 /** Runs `run` with both nodes connected; any failure comes out as a task error naming the nodes. */
-async function withContext<T>(hre: HardhatRuntimeEnvironment, args: ConnectionArgs & { account?: number }, run: (ctx: RollupTaskContext) => Promise<T>): Promise<T> {
+async function withContext<T>(hre: HardhatRuntimeEnvironment, args: ConnectionArgs & { account?: number; dev?: boolean }, run: (ctx: RollupTaskContext) => Promise<T>): Promise<T> {
   const ctx = await rollupTaskContext(hre, args);
   try {
     return await run(ctx);

@@ -7,6 +7,7 @@ import { type RollupDeployment, loadDeployment } from "../deploy/rollup";
 import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/devnet/accounts";
 import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE } from "../rollup-node/devnet/defaults";
 import { RollupClient } from "../sdk";
+import { type HardhatAccounts, taskSigningKey } from "../rollup-node/node/keySources";
 import { NodeUnreachableError, RPC_ENV, RollupTaskError } from "./taskErrors";
 import { accountIndex, addressOption } from "./taskInput";
 
@@ -26,6 +27,8 @@ export interface ConnectionArgs {
 /** The tasks that send transactions act as a dev account. */
 export interface SignerArgs extends ConnectionArgs {
   readonly account: number;
+  /** Allow the public dev keys on an L1 other than the devnet's. */
+  readonly dev?: boolean;
 }
 
 /** Both layers, as the rollup:* tasks use them: the SDK client on the user's wallets, and the raw providers. */
@@ -116,19 +119,13 @@ export async function resolveRollup(options: { explicit?: string; dataDir?: stri
   return { address: deployment.address, deployBlock: deployment.deployBlock };
 }
 
-/** Dev account `index` of the test mnemonic (the same keys the `l1` and `l2` networks use). */
-export function devWallet(index: number, provider: JsonRpcProvider): Wallet {
-  const child = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `${DEV_DERIVATION_PATH}/${accountIndex(index)}`);
-  return new Wallet(child.privateKey, provider);
-}
-
 /** The address of dev account `index`, without a provider. */
 export function devAccountAddress(index: number): string {
   return HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `${DEV_DERIVATION_PATH}/${accountIndex(index)}`).address;
 }
 
 /** Connects to both nodes (each answers first, or the task says which URL did not), finds the rollup and builds the SDK client. */
-export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, args: ConnectionArgs & { account?: number }): Promise<RollupTaskContext> {
+export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, args: ConnectionArgs & { account?: number; dev?: boolean }): Promise<RollupTaskContext> {
   if (args.account !== undefined) accountIndex(args.account);
   if (args.rollup !== undefined) addressOption("--rollup", args.rollup);
   const urls = endpointUrls(hre, args);
@@ -149,8 +146,10 @@ export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, args: Co
         "the record may be from an earlier devnet (started with --reset or another --data-dir): pass --rollup, --data-dir, or point --l2-rpc at the node of this rollup",
       );
     }
-    const l1Signer = args.account === undefined ? undefined : devWallet(args.account, l1);
-    const l2Signer = args.account === undefined ? undefined : devWallet(args.account, l2);
+    // The user's key: NATIVE_ROLLUP_USER_KEY, else the `l1` network's accounts; a dev key only on the devnet's L1 or with --dev.
+    const key = args.account === undefined ? undefined : await taskSigningKey((hre.config.networks.l1 as HttpNetworkConfig | undefined)?.accounts as HardhatAccounts, l1ChainId, { index: args.account, dev: args.dev === true });
+    const l1Signer = key === undefined ? undefined : new Wallet(key.reveal(), l1);
+    const l2Signer = key === undefined ? undefined : new Wallet(key.reveal(), l2);
     return {
       l1,
       l2,

@@ -16,16 +16,15 @@ import {
   saveDeployment,
 } from "../../deploy/rollup";
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../../typechain-types";
-import type { AcceptedBlock, BlockProofs } from "../bridge/batchSubmitter";
+import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import { Chain } from "../chain/chain";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
-import type { ProducedBlock } from "../l2/types";
 import type { Logger, LoggerFactory } from "../logger";
 import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
-import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
+import { CommitteeProver, type ExecutionProver, ProofService, blockProofSource, devAttesterKeys } from "../provers/proofService";
 import { type NodeKeys, devNodeKeys, nodeRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
@@ -138,19 +137,6 @@ async function startDevProofService(committees: number, external: readonly Execu
   return new ProofService([...provers, ...external]);
 }
 
-/** The batch submitter's proof source: every proof type attests and proves each block. */
-function proofsForBlocks(service: ProofService, chainId: bigint): (produced: ProducedBlock) => Promise<BlockProofs> {
-  return async (produced) => {
-    const { encoded, provenBy } = await service.proofsFor({
-      chainId,
-      parentHeader: produced.parentHeader,
-      block: produced.blockRlp,
-      witness: produced.encodedWitness,
-    });
-    return { encoded, provenBy };
-  };
-}
-
 /** keccak256 of the creation bytecode the devnet deploys for these options (the project's contract, or the mode's example). */
 export function rollupBytecodeHash(options: Pick<RollupDevnetOptions, "contract" | "proofs" | "optimistic">): string {
   const bytecode =
@@ -160,7 +146,7 @@ export function rollupBytecodeHash(options: Pick<RollupDevnetOptions, "contract"
 }
 
 /** The devnet's L2 genesis: the dev genesis plus the project's allocations (which may not replace a dev account). */
-export function devnetGenesis(options: Pick<RollupDevnetOptions, "genesisAlloc" | "l2GasLimit">, l2ChainId: bigint, timestamp: bigint, funded: readonly DevAccount[]): GenesisConfig {
+export function devnetGenesis(options: Pick<RollupDevnetOptions, "genesisAlloc" | "l2GasLimit">, l2ChainId: bigint, timestamp: bigint, funded: readonly Pick<DevAccount, "address" | "balance">[]): GenesisConfig {
   const base = devL2Genesis({ chainId: l2ChainId, timestamp, funded, gasLimit: options.l2GasLimit });
   const alloc: Record<string, GenesisAccount> = { ...base.alloc };
   for (const [address, account] of Object.entries(options.genesisAlloc ?? {})) {
@@ -324,7 +310,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       logger: options.logger,
       onHalt: options.onHalt,
       onAccepted: options.onAccepted,
-      proofs: proofService === undefined ? undefined : proofsForBlocks(proofService, l2ChainId),
+      proofs: proofService === undefined ? undefined : blockProofSource(proofService, l2ChainId),
       // Follow the deployment, not the options: a resumed record decides what the contract is.
       optimistic: deployment.optimistic === undefined ? undefined : {},
     });

@@ -33,11 +33,9 @@ import {
 export const DEFAULT_FOLLOWER_POLL_MS = 500;
 /** Blocks per eth_getLogs query (L1 nodes cap the range). */
 export const DEFAULT_FOLLOWER_LOG_RANGE = 2_000;
-/**
- * L1 blocks on top of the one that made an L2 block final before the follower calls it
- * `finalized` (the devnet has no beacon finality; a real L1's finalized tag replaces this).
- */
-export const DEFAULT_L1_FINALITY_DEPTH = 2;
+// Declared in a module without dependencies: the node command's option table reads it at config load.
+export { DEFAULT_L1_FINALITY_DEPTH } from "./finality";
+import { DEFAULT_L1_FINALITY_DEPTH } from "./finality";
 export const FOLLOWER_CLIENT_VERSION = "native-rollup-follower/0.1.0";
 
 export interface FollowerConfig {

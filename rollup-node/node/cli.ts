@@ -1,29 +1,10 @@
-import path from "node:path";
-import { parseArgs } from "node:util";
-
-import { bytesToHex } from "@ethereumjs/util";
-import { JsonRpcProvider, Wallet } from "ethers";
-
-import { loadDeployment } from "../../deploy/rollup";
-import { Chain } from "../chain/chain";
+#!/usr/bin/env node
+// The node command as a process: `native-rollup-node` (the package's bin), `ts-node
+// rollup-node/node/cli.ts`, and what `npx hardhat rollup:node` runs. Options: nodeCommand.ts.
 import { runCli, untilStopSignal } from "../cli";
-import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../devnet/accounts";
-import { DEFAULT_ACCOUNT_COUNT } from "../devnet/l1Devnet";
-import { NodeError } from "../errors";
-import { type FollowerNodeConfig, startFollowerNode } from "../follower/service";
-import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
-import { type Logger, createLineLogger } from "../logger";
-import { devNodeKeys, nodeRelayer } from "./keys";
-import { devL2Genesis } from "./l2Genesis";
-import { type RollupNodeConfig, startRollupNode } from "./rollupNode";
-import { startTakeoverNode } from "./takeover";
-
-/** Thrown for arguments the node cannot start with. */
-export class NodeCliError extends NodeError {}
-
-const USAGE =
-  "usage: ts-node rollup-node/node/cli.ts --deployment FILE --l1-rpc URL [--role sequencer|follower] [--data-dir DIR] [--host H] [--port N] [--reset] " +
-  "[--block-time MS] [--empty-blocks] [--sequencer-key KEY] (sequencer) [--sequencer-rpc URL] [--finality-depth N] [--takeover --sequencer-key KEY] (follower)";
+import { createLineLogger } from "../logger";
+import { resolveNodeCommand, startNodeCommand } from "./nodeCommand";
+import { nodeHelp } from "./nodeOptions";
 
 /** Prints this line on stdout once the node serves JSON-RPC (parents wait for it). */
 export const READY_PREFIX = "L2 node ready at ";
@@ -31,112 +12,23 @@ export const READY_PREFIX = "L2 node ready at ";
 export const TAKEOVER_PREFIX = "L2 node took over sequencing at ";
 
 /**
- * Starts the L2 node of a devnet rollup deployed earlier (`rollup.json` of the devnet or of
- * `rollup:deploy`): the dev genesis is rebuilt from the record and checked against the hash the
- * rollup contract was deployed with. Used for a node in its own process (crash tests, a second node).
+ * Runs the node until SIGINT or SIGTERM. Logs go to stderr, the ready line to stdout; keys are
+ * read from the environment or keystores, never from the command line.
  */
-async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      deployment: { type: "string" },
-      "l1-rpc": { type: "string" },
-      "data-dir": { type: "string" },
-      host: { type: "string" },
-      port: { type: "string" },
-      "block-time": { type: "string" },
-      reset: { type: "boolean" },
-      "empty-blocks": { type: "boolean" },
-      role: { type: "string" },
-      "sequencer-rpc": { type: "string" },
-      "finality-depth": { type: "string" },
-      // An L1 key of one's own (not the rollup's SEQUENCER): it advances when the rollup's rule allows.
-      "sequencer-key": { type: "string" },
-      takeover: { type: "boolean" },
-    },
-  });
-  // sequencer: produce and submit blocks; follower: derive them from L1 (rollup-node/follower).
-  const role = values.role ?? "sequencer";
-  if (role !== "sequencer" && role !== "follower") throw new NodeCliError("CLI_USAGE", `unknown --role ${role}`, USAGE);
-  if (values.deployment === undefined || values["l1-rpc"] === undefined) throw new NodeCliError("CLI_USAGE", "--deployment and --l1-rpc are required", USAGE);
-  const deployment = await loadDeployment(values.deployment);
-  if (deployment === undefined) throw new NodeCliError("NO_DEPLOYMENT", `${values.deployment} does not exist`, "deploy first (npm run devnet, or npx hardhat rollup:deploy)");
-  if (deployment.l2GenesisTimestamp === undefined) throw new NodeCliError("NO_GENESIS", "the deployment record has no L2 genesis timestamp", "deploy with the devnet or rollup:deploy, which record it");
-  const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
-  // The devnet records its own relayer key (not the public mnemonic's); rollup:deploy records none.
-  const recorded = deployment.relayerKey === undefined ? devKeys : { ...devKeys, relayer: nodeRelayer(DEFAULT_DEV_BALANCE, deployment.relayerKey) };
-  const ownKey = values["sequencer-key"];
-  if (ownKey !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(ownKey)) throw new NodeCliError("CLI_USAGE", "--sequencer-key must be a 32-byte hex private key (0x…)", USAGE);
-  if (values.takeover === true && (role !== "follower" || ownKey === undefined)) {
-    throw new NodeCliError("CLI_USAGE", "--takeover needs --role follower and --sequencer-key (the funded L1 key it sequences with)", USAGE);
-  }
-  const keys = ownKey === undefined ? recorded : { ...recorded, sequencer: { ...recorded.sequencer, address: new Wallet(ownKey).address, privateKey: ownKey as `0x${string}` } };
-  const genesis = devL2Genesis({
-    chainId: deployment.l2ChainId,
-    timestamp: deployment.l2GenesisTimestamp,
-    funded: [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE), keys.relayer],
-  });
-  const genesisHash = bytesToHex((await Chain.create({ genesis })).head.hash());
-  if (genesisHash !== deployment.genesisBlockHash) {
-    throw new NodeCliError("GENESIS_MISMATCH", `the rebuilt L2 genesis ${genesisHash} is not the rollup's ${deployment.genesisBlockHash}`, "this node only follows rollups whose genesis is the dev genesis");
-  }
-  const l1Provider = new JsonRpcProvider(values["l1-rpc"], undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
-  const write = (line: string): void => void process.stderr.write(`${line}\n`);
-  const logger = (component: string): Logger => createLineLogger(component, write);
-  const rpc = { host: values.host, port: values.port === undefined ? DEFAULT_L2_RPC_PORT : Number(values.port) };
-  const sequencerConfig = (dataDir: string): RollupNodeConfig => ({
-    dataDir,
-    reset: values.reset === true,
-    genesis,
-    l1Provider,
-    rollupAddress: deployment.address,
-    deployBlock: deployment.deployBlock,
-    keys,
-    rpc,
-    blockTimeMs: values["block-time"] === undefined ? undefined : Number(values["block-time"]),
-    allowEmptyBlocks: values["empty-blocks"] === true,
-    logger,
-  });
-  if (role === "follower") {
-    // Needs only L1, the record and the genesis: no keys, and its own data directory by default
-    // (a sequencer's directory is not a follower's).
-    const followerConfig: FollowerNodeConfig = {
-      dataDir: path.resolve(values["data-dir"] ?? path.join(path.dirname(values.deployment), "follower")),
-      reset: values.reset === true,
-      genesis,
-      l1Provider,
-      rollupAddress: deployment.address,
-      deployBlock: deployment.deployBlock,
-      rpc,
-      sequencerRpc: values["sequencer-rpc"],
-      finalityDepth: values["finality-depth"] === undefined ? undefined : Number(values["finality-depth"]),
-      logger,
-    };
-    if (values.takeover === true) {
-      // The follower becomes the sequencer on its own directory; the reset (if any) was the follower's.
-      const node = await startTakeoverNode({
-        follower: followerConfig,
-        sequencer: { ...sequencerConfig(followerConfig.dataDir), reset: false },
-        onTakeover: (sequencer) => void process.stdout.write(`${TAKEOVER_PREFIX}${sequencer.url as string}\n`),
-      });
-      process.stdout.write(`${READY_PREFIX}${node.follower?.url as string}\n`);
-      await untilStopSignal();
-      await node.stop().catch(() => {});
-      l1Provider.destroy();
-      return;
-    }
-    const follower = await startFollowerNode(followerConfig);
-    process.stdout.write(`${READY_PREFIX}${follower.url as string}\n`);
-    await untilStopSignal();
-    await follower.stop().catch(() => {});
-    l1Provider.destroy();
+export async function runNodeCommand(argv: readonly string[], command = "native-rollup-node"): Promise<void> {
+  const options = await resolveNodeCommand(argv);
+  if (options === undefined) {
+    process.stdout.write(`${nodeHelp(command)}\n`);
     return;
   }
-  const node = await startRollupNode(sequencerConfig(path.resolve(values["data-dir"] ?? path.join(path.dirname(values.deployment), "l2"))));
-  process.stdout.write(`${READY_PREFIX}${node.url as string}\n`);
+  const write = (line: string): void => void process.stderr.write(`${line}\n`);
+  const node = await startNodeCommand(options, {
+    logger: (component) => createLineLogger(component, write),
+    onTakeover: (url) => void process.stdout.write(`${TAKEOVER_PREFIX}${url}\n`),
+  });
+  process.stdout.write(`${READY_PREFIX}${node.url}\n`);
   await untilStopSignal();
-  await node.stop().catch(() => {});
-  l1Provider.destroy();
+  await node.stop();
 }
 
-if (require.main === module) runCli(() => main(process.argv.slice(2)));
+if (require.main === module) runCli(() => runNodeCommand(process.argv.slice(2)));

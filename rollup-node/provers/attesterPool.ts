@@ -4,13 +4,24 @@ import path from "node:path";
 import { hexlify } from "ethers";
 
 import type { VerifyBlockParams } from "../../precompiles";
+import { NodeError } from "../errors";
 import type { Attestation } from "./committee";
-import type { AttestRequest, AttestResponse, ForkConfig } from "./attesterProtocol";
+import type { AttestRequest, AttestResponse, AttesterInfo, AttesterInit, ForkConfig } from "./attesterProtocol";
 
 /** One attester to start: its private key and its position in the committee. */
 export interface AttesterSpec {
   readonly privateKey: Uint8Array;
   readonly memberIndex: number;
+}
+
+/**
+ * One attester running elsewhere (`rollup:attester`, `native-rollup-attester`): its URL and,
+ * optionally, the public key it must hold. Pinning the key means a swapped or impersonated
+ * attester is refused at start instead of yielding proofs the rollup's policy does not accept.
+ */
+export interface AttesterEndpoint {
+  readonly url: string;
+  readonly publicKey?: readonly [bigint, bigint];
 }
 
 /** What the attesters said about one block. */
@@ -22,35 +33,137 @@ export interface AttestationRound {
   readonly refusals: readonly string[];
 }
 
+/** An attester cannot be started or reached, or is not the one configured. */
+export class AttesterError extends NodeError {}
+
+/** One committee member, wherever it runs: the pool asks each the same way. */
 interface Attester {
   readonly memberIndex: number;
-  readonly child: ChildProcess;
   readonly publicKey: readonly [bigint, bigint];
+  attest(request: AttestRequest): Promise<AttestResponse>;
+  close(): Promise<void>;
 }
 
 const START_TIMEOUT_MS = 60_000;
+/** How long a remote attester may take to re-execute and sign one block. */
+export const DEFAULT_REMOTE_ATTEST_TIMEOUT_MS = 60_000;
 const ENTRY = path.join(__dirname, `attesterProcess${path.extname(__filename)}`);
 // Under ts-node the child needs the same TypeScript loader; compiled JavaScript runs as is.
 const EXEC_ARGV = path.extname(__filename) === ".ts" ? ["-r", "ts-node/register/transpile-only"] : [];
 
-function startAttester(spec: AttesterSpec, forkConfig: ForkConfig): Promise<Attester> {
-  const child = fork(ENTRY, [hexlify(spec.privateKey), String(spec.memberIndex), JSON.stringify(forkConfig)], { execArgv: EXEC_ARGV, stdio: ["ignore", "ignore", "inherit", "ipc"] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`attester ${spec.memberIndex} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
-    child.once("exit", (code) => reject(new Error(`attester ${spec.memberIndex} exited with code ${code} before it was ready`)));
-    child.once("message", (message: AttestResponse) => {
-      clearTimeout(timer);
-      child.removeAllListeners("exit");
-      if (message.ok && "ready" in message) {
-        resolve({ memberIndex: spec.memberIndex, child, publicKey: [BigInt(message.publicKey[0]), BigInt(message.publicKey[1])] });
-      } else reject(new Error(`attester ${spec.memberIndex} sent an unexpected first message`));
+/** An attester in a child process of this node, asked over IPC. */
+class LocalAttester implements Attester {
+  constructor(
+    readonly memberIndex: number,
+    readonly publicKey: readonly [bigint, bigint],
+    private readonly child: ChildProcess,
+  ) {}
+
+  static start(spec: AttesterSpec, forkConfig: ForkConfig): Promise<LocalAttester> {
+    // No argument carries the key: it goes over IPC (AttesterInit), out of sight of `ps`.
+    const child = fork(ENTRY, [], { execArgv: EXEC_ARGV, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // A child left starting would keep this process alive after the failure.
+        child.removeAllListeners("exit");
+        child.kill();
+        reject(new AttesterError("ATTESTER_START_TIMEOUT", `attester ${spec.memberIndex} did not start within ${START_TIMEOUT_MS} ms`, "the machine may be overloaded"));
+      }, START_TIMEOUT_MS);
+      child.once("exit", (code) => reject(new AttesterError("ATTESTER_EXITED", `attester ${spec.memberIndex} exited with code ${code} before it was ready`, "see its error on stderr")));
+      child.once("message", (message: AttestResponse) => {
+        clearTimeout(timer);
+        child.removeAllListeners("exit");
+        if (message.ok && "ready" in message) {
+          resolve(new LocalAttester(spec.memberIndex, [BigInt(message.publicKey[0]), BigInt(message.publicKey[1])], child));
+        } else reject(new AttesterError("ATTESTER_PROTOCOL", `attester ${spec.memberIndex} sent an unexpected first message`, "the attester and the node are from different versions"));
+      });
+      const init: AttesterInit = { init: true, privateKey: hexlify(spec.privateKey), memberIndex: spec.memberIndex, fork: forkConfig };
+      child.send(init);
     });
-  });
+  }
+
+  attest(request: AttestRequest): Promise<AttestResponse> {
+    const { child } = this;
+    return new Promise((resolve) => {
+      const onMessage = (message: AttestResponse) => {
+        if (message.id !== request.id) return;
+        child.off("message", onMessage);
+        child.off("exit", onExit);
+        resolve(message);
+      };
+      const onExit = () => resolve({ id: request.id, ok: false, code: undefined, reason: `attester ${this.memberIndex} exited` });
+      child.on("message", onMessage);
+      child.once("exit", onExit);
+      child.send(request);
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || !this.child.connected) return resolve();
+      this.child.once("exit", () => resolve());
+      this.child.disconnect();
+    });
+  }
+}
+
+/** An attester served over HTTP by another process or machine (rollup-node/provers/attesterServer.ts). */
+class RemoteAttester implements Attester {
+  constructor(
+    readonly memberIndex: number,
+    readonly publicKey: readonly [bigint, bigint],
+    private readonly url: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  static async connect(endpoint: AttesterEndpoint, memberIndex: number, forkConfig: ForkConfig, timeoutMs: number): Promise<RemoteAttester> {
+    let info: AttesterInfo;
+    try {
+      const response = await fetch(new URL("/", endpoint.url), { signal: AbortSignal.timeout(timeoutMs) });
+      info = (await response.json()) as AttesterInfo;
+    } catch (error) {
+      throw new AttesterError("ATTESTER_UNREACHABLE", `attester ${memberIndex} at ${endpoint.url} did not answer: ${(error as Error).message}`, "start it first (npx hardhat rollup:attester or native-rollup-attester) and check the URL");
+    }
+    const publicKey: readonly [bigint, bigint] = [BigInt(info.publicKey[0]), BigInt(info.publicKey[1])];
+    if (endpoint.publicKey !== undefined && (endpoint.publicKey[0] !== publicKey[0] || endpoint.publicKey[1] !== publicKey[1])) {
+      throw new AttesterError("ATTESTER_KEY_MISMATCH", `attester ${memberIndex} at ${endpoint.url} holds public key ${publicKey.join(",")}, not the configured ${endpoint.publicKey.join(",")}`, "point the URL at the committee member configured, or update its public key");
+    }
+    if (info.fork.hardfork !== forkConfig.hardfork || info.fork.eips.join(",") !== forkConfig.eips.join(",")) {
+      throw new AttesterError(
+        "ATTESTER_FORK_MISMATCH",
+        `attester ${memberIndex} at ${endpoint.url} re-executes under ${info.fork.hardfork} [${info.fork.eips.join(",")}], the L1 under ${forkConfig.hardfork} [${forkConfig.eips.join(",")}]`,
+        `restart it with --hardfork ${forkConfig.hardfork}: its signatures would not match what the L1 verifies`,
+      );
+    }
+    return new RemoteAttester(memberIndex, publicKey, endpoint.url, timeoutMs);
+  }
+
+  async attest(request: AttestRequest): Promise<AttestResponse> {
+    try {
+      const response = await fetch(new URL("/attest", this.url), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(request),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const body = (await response.json()) as AttestResponse;
+      // The member index is the committee's business (the order of its configured URLs), not the attester's.
+      if (body.ok && "S" in body) return { ...body, id: request.id, memberIndex: this.memberIndex };
+      return { id: request.id, ok: false, code: body.ok ? undefined : body.code, reason: `attester ${this.memberIndex} at ${this.url}: ${body.ok ? "unexpected answer" : body.reason}` };
+    } catch (error) {
+      return { id: request.id, ok: false, code: undefined, reason: `attester ${this.memberIndex} at ${this.url}: ${(error as Error).message}` };
+    }
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /**
- * A committee's attesters, each in its own process with its own key. Every block goes to all
- * of them; each re-executes it independently and signs only if it verifies.
+ * A committee's attesters, each in its own process with its own key: children of this node
+ * (`start`, the devnet's) or processes elsewhere reached over HTTP (`connect`). Every block goes
+ * to all of them; each re-executes it independently and signs only if it verifies.
  */
 export class AttesterPool {
   private nextId = 1;
@@ -59,11 +172,20 @@ export class AttesterPool {
 
   /** `forkConfig`: the L1's fork rules (`forkConfigOf(l1Common)`), under which every attester re-executes. */
   static async start(specs: readonly AttesterSpec[], forkConfig: ForkConfig): Promise<AttesterPool> {
-    const started = await Promise.allSettled(specs.map((spec) => startAttester(spec, forkConfig)));
+    return AttesterPool.settle(specs.map((spec) => LocalAttester.start(spec, forkConfig)));
+  }
+
+  /** Attesters running elsewhere, member i at `endpoints[i]`; each must re-execute under `forkConfig`. */
+  static async connect(endpoints: readonly AttesterEndpoint[], forkConfig: ForkConfig, timeoutMs = DEFAULT_REMOTE_ATTEST_TIMEOUT_MS): Promise<AttesterPool> {
+    return AttesterPool.settle(endpoints.map((endpoint, i) => RemoteAttester.connect(endpoint, i, forkConfig, timeoutMs)));
+  }
+
+  private static async settle(starting: readonly Promise<Attester>[]): Promise<AttesterPool> {
+    const started = await Promise.allSettled(starting);
     const attesters = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     const failure = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failure !== undefined) {
-      for (const a of attesters) a.child.disconnect();
+      await Promise.all(attesters.map((a) => a.close()));
       throw failure.reason;
     }
     return new AttesterPool(attesters);
@@ -81,46 +203,30 @@ export class AttesterPool {
       block: hexlify(block.block),
       witness: hexlify(block.witness),
     };
-    return Promise.all(this.attesters.map((a) => this.ask(a, { ...request, id: this.nextId++ }))).then((responses) => {
-      const attestations: Attestation[] = [];
+    return Promise.all(this.attesters.map((a) => a.attest({ ...request, id: this.nextId++ }))).then((responses) => {
+      // Grouped by the commitment signed: an attester elsewhere may be faulty or lie, so the
+      // round goes with the commitment most members signed, never with whichever answered first.
+      const byCommitment = new Map<bigint, Attestation[]>();
       const refusals: string[] = [];
-      let commitment: bigint | undefined;
       for (const r of responses) {
         if (r.ok && "S" in r) {
-          attestations.push({ memberIndex: r.memberIndex, R8: [BigInt(r.R8[0]), BigInt(r.R8[1])], S: BigInt(r.S) });
-          commitment ??= BigInt(r.commitment);
+          const signed = BigInt(r.commitment);
+          const group = byCommitment.get(signed) ?? [];
+          group.push({ memberIndex: r.memberIndex, R8: [BigInt(r.R8[0]), BigInt(r.R8[1])], S: BigInt(r.S) });
+          byCommitment.set(signed, group);
         } else if (!r.ok) refusals.push(r.reason);
+      }
+      let commitment: bigint | undefined;
+      let attestations: Attestation[] = [];
+      for (const [signed, group] of byCommitment) {
+        if (group.length > attestations.length) [commitment, attestations] = [signed, group];
       }
       return { attestations, commitment, refusals };
     });
   }
 
-  private ask(attester: Attester, request: AttestRequest): Promise<AttestResponse> {
-    return new Promise((resolve) => {
-      const onMessage = (message: AttestResponse) => {
-        if (message.id !== request.id) return;
-        attester.child.off("message", onMessage);
-        attester.child.off("exit", onExit);
-        resolve(message);
-      };
-      const onExit = () => resolve({ id: request.id, ok: false, code: undefined, reason: `attester ${attester.memberIndex} exited` });
-      attester.child.on("message", onMessage);
-      attester.child.once("exit", onExit);
-      attester.child.send(request);
-    });
-  }
-
-  /** Stops every attester process. */
+  /** Stops the attester processes this pool started (remote ones keep running). */
   async close(): Promise<void> {
-    await Promise.all(
-      this.attesters.map(
-        (a) =>
-          new Promise<void>((resolve) => {
-            if (a.child.exitCode !== null || !a.child.connected) return resolve();
-            a.child.once("exit", () => resolve());
-            a.child.disconnect();
-          }),
-      ),
-    );
+    await Promise.all(this.attesters.map((a) => a.close()));
   }
 }

@@ -1,22 +1,37 @@
 /**
  * One attester as its own OS process. It holds one Baby Jubjub key, receives L2 blocks over
  * IPC, re-executes each with `verifyBlock`, and answers with a signature only if it verifies.
- * Started by `AttesterPool`; argv[2] is the hex private key, argv[3] the member index, argv[4]
- * the L1's fork rules as JSON (`ForkConfig`), under which it re-executes as EXECUTE does.
+ * Started by `AttesterPool`; its first IPC message (`AttesterInit`) carries the private key, the
+ * member index and the L1's fork rules (under which it re-executes as EXECUTE does): nothing
+ * secret is on its command line.
  */
 import { getBytes } from "ethers";
 
 import { ExecuteError } from "../../precompiles/errors";
 import { attestBlock } from "./attester";
 import { AttesterKey, loadBabyJub } from "./committee";
-import { type AttestRequest, type AttestResponse, type ForkConfig, commonOfForkConfig } from "./attesterProtocol";
+import { type AttestRequest, type AttestResponse, type AttesterInit, commonOfForkConfig } from "./attesterProtocol";
+
+function waitForInit(): Promise<AttesterInit> {
+  return new Promise((resolve) => {
+    const onMessage = (message: AttesterInit | AttestRequest): void => {
+      if (!("init" in message)) return;
+      process.off("message", onMessage);
+      resolve(message);
+    };
+    process.on("message", onMessage);
+  });
+}
 
 async function main(): Promise<void> {
-  const [privateKeyHex, memberIndexText, forkJson] = process.argv.slice(2);
-  const memberIndex = Number(memberIndexText);
-  const common = commonOfForkConfig(JSON.parse(forkJson) as ForkConfig);
-  const key = new AttesterKey(await loadBabyJub(), getBytes(privateKeyHex));
-  process.on("message", (request: AttestRequest) => {
+  // The parent pool closes the IPC channel to stop the attester.
+  process.on("disconnect", () => process.exit(0));
+  const init = await waitForInit();
+  const { memberIndex } = init;
+  const common = commonOfForkConfig(init.fork);
+  const key = new AttesterKey(await loadBabyJub(), getBytes(init.privateKey));
+  process.on("message", (request: AttestRequest | AttesterInit) => {
+    if ("init" in request) return;
     const block = { chainId: BigInt(request.chainId), common, parentHeader: getBytes(request.parentHeader), block: getBytes(request.block), witness: getBytes(request.witness) };
     attestBlock(key, memberIndex, block).then(
       ({ attestation, commitment }) =>
@@ -25,8 +40,6 @@ async function main(): Promise<void> {
     );
   });
   send({ id: 0, ok: true, ready: true, publicKey: key.publicKey.map(String) as [string, string] });
-  // The parent pool closes the IPC channel to stop the attester.
-  process.on("disconnect", () => process.exit(0));
 }
 
 function send(response: AttestResponse): void {

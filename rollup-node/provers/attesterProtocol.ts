@@ -1,4 +1,4 @@
-/** Messages between `AttesterPool` and `attesterProcess.ts` (JSON over Node's IPC channel). */
+/** Messages between `AttesterPool` and its attesters: JSON over Node's IPC channel or over HTTP. */
 
 import { type Common, Mainnet, createCustomCommon } from "@ethereumjs/common";
 
@@ -25,6 +25,17 @@ export function commonOfForkConfig(fork: ForkConfig): Common {
   return createCustomCommon({}, Mainnet, { hardfork: fork.hardfork, eips: [...fork.eips] });
 }
 
+/**
+ * The first message a local attester process receives: its key and position come over the IPC
+ * channel, never on its command line, where `ps` shows them to every user of the machine.
+ */
+export interface AttesterInit {
+  readonly init: true;
+  readonly privateKey: string;
+  readonly memberIndex: number;
+  readonly fork: ForkConfig;
+}
+
 export interface AttestRequest {
   readonly id: number;
   readonly chainId: string;
@@ -44,3 +55,9 @@ export type AttestResponse =
       readonly commitment: string;
     }
   | { readonly id: number; readonly ok: false; readonly code: number | undefined; readonly reason: string };
+
+/** What an attester served over HTTP says about itself (`GET /`). */
+export interface AttesterInfo {
+  readonly publicKey: readonly [string, string];
+  readonly fork: ForkConfig;
+}

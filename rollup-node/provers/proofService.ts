@@ -4,8 +4,10 @@ import { getBytes, keccak256 } from "ethers";
 import { DEFAULT_HARDFORK, type VerifyBlockParams } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
-import { AttesterPool } from "./attesterPool";
-import { forkConfigOf } from "./attesterProtocol";
+import type { BlockProofs } from "../bridge/batchSubmitter";
+import type { ProducedBlock } from "../l2/types";
+import { type AttesterEndpoint, AttesterPool } from "./attesterPool";
+import { type ForkConfig, forkConfigOf } from "./attesterProtocol";
 import { type CircuitArtifacts, COMMITTEE_CIRCUIT, Committee, CommitteeError, bundledCircuitArtifacts, committeeVerificationKey, loadBabyJub, proveCommittee } from "./committee";
 
 /**
@@ -50,6 +52,17 @@ export class CommitteeProver implements ExecutionProver {
       privateKeys.map((privateKey, memberIndex) => ({ privateKey, memberIndex })),
       fork,
     );
+    const committee = Committee.fromPublicKeys(await loadBabyJub(), pool.publicKeys);
+    return new CommitteeProver(name, pool, committee, artifacts, committeeVerificationKey(artifacts, committee));
+  }
+
+  /**
+   * A committee of attesters running elsewhere (`rollup:attester`), member i at `endpoints[i]`.
+   * Each must re-execute under `fork` (the L1's rules): one that does not is refused here, since
+   * its signatures would commit to results the L1 does not compute.
+   */
+  static async connect(name: string, endpoints: readonly AttesterEndpoint[], fork: ForkConfig, artifacts = bundledCircuitArtifacts()): Promise<CommitteeProver> {
+    const pool = await AttesterPool.connect(endpoints, fork);
     const committee = Committee.fromPublicKeys(await loadBabyJub(), pool.publicKeys);
     return new CommitteeProver(name, pool, committee, artifacts, committeeVerificationKey(artifacts, committee));
   }
@@ -105,4 +118,15 @@ export class ProofService {
   async close(): Promise<void> {
     await Promise.all(this.provers.map((p) => p.close()));
   }
+}
+
+/**
+ * The batch submitter's proof source for `service`: every proof type attests and proves each
+ * block (`BatchSubmitterConfig.proofs`).
+ */
+export function blockProofSource(service: ProofService, chainId: bigint): (produced: ProducedBlock) => Promise<BlockProofs> {
+  return async (produced) => {
+    const { encoded, provenBy } = await service.proofsFor({ chainId, parentHeader: produced.parentHeader, block: produced.blockRlp, witness: produced.encodedWitness });
+    return { encoded, provenBy };
+  };
 }

@@ -39,6 +39,9 @@ const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
  * and are not affected.
  */
 export const DEFAULT_CORS_ORIGINS: readonly string[] = [];
+
+/** The interface a JSON-RPC server listens on unless told otherwise: this machine only. */
+export const DEFAULT_RPC_HOST = "127.0.0.1";
 const CORS_ALLOW = {
   "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
   "Access-Control-Allow-Headers": "Content-Type, Authorization",
@@ -83,7 +86,7 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
 
 /** Serves `dispatcher` as JSON-RPC 2.0 over HTTP POST (single and batch requests). */
 export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServerOptions): Promise<RpcServer> {
-  const host = options.host ?? "127.0.0.1";
+  const host = options.host ?? DEFAULT_RPC_HOST;
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const allowedOrigins = options.corsOrigins ?? DEFAULT_CORS_ORIGINS;
   const server = http.createServer((req, res) => {

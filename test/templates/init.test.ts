@@ -245,6 +245,24 @@ describe("rollup:init", function () {
       expect(typecheck.code, typecheck.output).to.equal(0);
     });
 
+    it("runs the node and the attester without Hardhat (the package's bins) and writes its genesis with rollup:genesis", async () => {
+      const nodeHelp = await run("npx", ["--no-install", "native-rollup-node", "--help"], project);
+      expect(nodeHelp.code, nodeHelp.output).to.equal(0);
+      expect(nodeHelp.output).to.contain("--deployment FILE").and.to.contain("--genesis FILE").and.to.contain("--l1-rpc URL");
+      const attesterHelp = await run("npx", ["--no-install", "native-rollup-attester", "--help"], project);
+      expect(attesterHelp.code, attesterHelp.output).to.equal(0);
+      expect(attesterHelp.output).to.contain("NATIVE_ROLLUP_ATTESTER_KEY");
+      const relayer = "0x00000000000000000000000000000000000000aa";
+      const genesis = await run(process.execPath, [require.resolve("hardhat/internal/cli/cli", { paths: [project] }), "rollup:genesis", "--out", "genesis.json", "--relayer", relayer], project);
+      expect(genesis.code, genesis.output).to.equal(0);
+      const written = JSON.parse(readFileSync(path.join(project, "genesis.json"), "utf8")) as { config: { chainId: number; osakaTime: number }; alloc: Record<string, { code?: string; balance: string }> };
+      expect(written.config.chainId).to.equal(777);
+      expect(written.config.osakaTime).to.equal(0);
+      expect(written.alloc["0x4e41540000000000000000000000000000000100"]?.code, "AcmeInfo predeploy").to.match(/^0x[0-9a-f]+$/);
+      expect(BigInt(written.alloc["0x000000000000000000000000000000000000ca5e"]?.balance ?? "0"), "treasury").to.equal(1000n * 10n ** 18n);
+      expect(BigInt(written.alloc[relayer]?.balance ?? "0"), "relayer").to.be.greaterThan(0n);
+    });
+
     it("its `npm run devnet` (hardhat devnet) deploys AcmeRollup, serves L2 chain 777 and the dashboard", async () => {
       const started = Date.now();
       const child = spawn(process.execPath, [require.resolve("hardhat/internal/cli/cli", { paths: [project] }), "devnet", "--port", "0", "--l2-port", "0"], {

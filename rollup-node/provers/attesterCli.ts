@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// The attester command as a process: `native-rollup-attester` (the package's bin), `ts-node
+// rollup-node/provers/attesterCli.ts`, and what `npx hardhat rollup:attester` runs.
+import { runCli, untilStopSignal } from "../cli";
+import { createLineLogger } from "../logger";
+import { resolveAttesterCommand, startAttesterCommand } from "./attesterCommand";
+import { attesterHelp } from "./attesterOptions";
+
+/** Printed on stdout once the attester serves (`<prefix><url>`): parents wait for it. */
+export const ATTESTER_READY_PREFIX = "attester ready at ";
+
+export async function runAttesterCommand(argv: readonly string[], command = "native-rollup-attester"): Promise<void> {
+  const options = await resolveAttesterCommand(argv);
+  if (options === undefined) {
+    process.stdout.write(`${attesterHelp(command)}\n`);
+    return;
+  }
+  const write = (line: string): void => void process.stderr.write(`${line}\n`);
+  const server = await startAttesterCommand(options, { logger: (component) => createLineLogger(component, write) });
+  process.stdout.write(`${ATTESTER_READY_PREFIX}${server.url}\n`);
+  await untilStopSignal();
+  await server.close();
+}
+
+if (require.main === module) runCli(() => runAttesterCommand(process.argv.slice(2)));

@@ -1,0 +1,127 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { bytesToHex } from "@ethereumjs/util";
+import { expect } from "chai";
+
+import { Chain } from "../../../rollup-node/chain/chain";
+import { GenesisFileError, fromGethGenesis, readGenesisFile, toGethGenesis, writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
+import { convertGethGenesis } from "../../../rollup-node/conformance/gethGenesis";
+import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../../../rollup-node/devnet/accounts";
+import { devnetGenesis, genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
+import { devNodeKeys } from "../../../rollup-node/node/keys";
+
+/** The devnet's genesis with a project's allocation and predeploy, as `npm run devnet` deploys it. */
+function devnetLikeGenesis() {
+  return devnetGenesis(
+    {
+      genesisAlloc: {
+        "0x000000000000000000000000000000000000ca5e": { balance: 1000n * 10n ** 18n },
+        "0x4e41540000000000000000000000000000000100": { nonce: 1n, code: "0x6000", storage: { "0x01": "0x2a" } },
+      },
+    },
+    42_069n,
+    1_700_000_000n,
+    [...deriveDevAccounts(10, DEFAULT_DEV_BALANCE), devNodeKeys(DEFAULT_DEV_BALANCE).relayer],
+  );
+}
+
+function expectFileError(json: unknown, fragment: string): void {
+  try {
+    fromGethGenesis(json);
+  } catch (error) {
+    expect(error).to.be.instanceOf(GenesisFileError);
+    expect((error as GenesisFileError).message).to.include(fragment);
+    return;
+  }
+  expect.fail(`expected a GenesisFileError about ${fragment}`);
+}
+
+describe("the L2 genesis as a geth genesis.json file", function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "genesis-file-"));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("round-trips: the file written, read back, gives the devnet genesis's hash", async () => {
+    const genesis = devnetLikeGenesis();
+    const file = path.join(dir, "genesis.json");
+    await writeGenesisFile(file, genesis);
+    const expected = await genesisCommitments(genesis);
+    const read = await genesisCommitments(await readGenesisFile(file));
+    expect(read).to.deep.equal(expected);
+  });
+
+  it("is geth's format: the conformance runner's geth parser builds the same genesis block from it", async () => {
+    const genesis = devnetLikeGenesis();
+    const json = JSON.parse(JSON.stringify(toGethGenesis(genesis))) as Record<string, unknown>;
+    const converted = convertGethGenesis(json);
+    // The file lists the system contracts itself: the chain adds none.
+    const chain = await Chain.create({ genesis: converted.genesis, common: converted.common, createGenesisBlock: converted.createGenesisBlock, addSystemContracts: false });
+    expect(bytesToHex(chain.head.hash())).to.equal((await genesisCommitments(genesis)).hash);
+  });
+
+  it("writes every fork at 0, the chain id, the predeploys, the system contracts and the allocations", async () => {
+    const json = toGethGenesis(devnetLikeGenesis()) as { config: Record<string, unknown>; alloc: Record<string, { code?: string; balance: string }>; gasLimit: string; baseFeePerGas: string; timestamp: string };
+    expect(json.config.chainId).to.equal(42069);
+    for (const key of ["homesteadBlock", "eip150Block", "eip155Block", "eip158Block", "byzantiumBlock", "londonBlock", "mergeNetsplitBlock", "terminalTotalDifficulty", "shanghaiTime", "cancunTime", "pragueTime", "osakaTime"]) {
+      expect(json.config[key], key).to.equal(0);
+    }
+    expect(json.config.bpo1Time).to.equal(undefined);
+    expect(json.alloc["0x4e41540000000000000000000000000000000001"]?.code, "L2Bridge").to.match(/^0x[0-9a-f]{100,}/);
+    expect(json.alloc["0x000f3df6d732807ef1319fb7b8bb8522d0beac02"]?.code, "EIP-4788").to.match(/^0x/);
+    expect(json.alloc["0x0000f90827f1c53a10cb7a02335b175320002935"]?.code, "EIP-2935").to.match(/^0x/);
+    expect(BigInt(json.alloc["0x000000000000000000000000000000000000ca5e"]?.balance ?? "0")).to.equal(1000n * 10n ** 18n);
+    expect(BigInt(json.timestamp)).to.equal(1_700_000_000n);
+    expect(BigInt(json.gasLimit)).to.equal(4_000_000n);
+    expect(BigInt(json.baseFeePerGas)).to.equal(1_000_000_000n);
+  });
+
+  it("a file with one balance changed gives another genesis hash (what the node then refuses)", async () => {
+    const genesis = devnetLikeGenesis();
+    const json = toGethGenesis(genesis) as { alloc: Record<string, { balance: string }> };
+    (json.alloc["0x000000000000000000000000000000000000ca5e"] as { balance: string }).balance = "0x1";
+    const changed = await genesisCommitments(fromGethGenesis(JSON.parse(JSON.stringify(json))));
+    expect(changed.hash).to.not.equal((await genesisCommitments(genesis)).hash);
+  });
+
+  it("refuses a fork scheduled after genesis, a gap in the forks, and header fields an L2 genesis cannot have", () => {
+    const base = () => JSON.parse(JSON.stringify(toGethGenesis(devnetLikeGenesis()))) as { config: Record<string, unknown> } & Record<string, unknown>;
+    const later = base();
+    later.config.osakaTime = 1_800_000_000;
+    expectFileError(later, "osakaTime");
+    const gap = base();
+    delete gap.config.cancunTime;
+    expectFileError(gap, "cancun");
+    const pow = base();
+    pow.difficulty = "0x1";
+    expectFileError(pow, "difficulty");
+    expectFileError({ config: { chainId: 1, clique: {} }, alloc: {} }, "clique");
+  });
+
+  it("reads the hardfork from the schedule: a Prague genesis stays Prague", async () => {
+    const prague = { ...devnetLikeGenesis(), hardfork: "prague" };
+    const file = path.join(dir, "prague.json");
+    await writeGenesisFile(file, prague);
+    expect(JSON.parse(await readFile(file, "utf8")).config.osakaTime).to.equal(undefined);
+    const read = await readGenesisFile(file);
+    expect(read.hardfork).to.equal("prague");
+    expect(await genesisCommitments(read)).to.deep.equal(await genesisCommitments(prague));
+  });
+
+  it("says which file it cannot read", async () => {
+    try {
+      await readGenesisFile(path.join(dir, "missing.json"));
+      expect.fail("read a missing file");
+    } catch (error) {
+      expect((error as GenesisFileError).code).to.equal("GENESIS_FILE");
+      expect((error as GenesisFileError).hint).to.include("rollup:genesis");
+    }
+  });
+});

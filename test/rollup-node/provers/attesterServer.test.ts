@@ -1,0 +1,70 @@
+import { expect } from "chai";
+import { hexlify } from "ethers";
+
+import { DEFAULT_HARDFORK } from "../../../rollup-node/chain/genesis";
+import { silentLogger } from "../../../rollup-node/logger";
+import { AttesterError, AttesterPool } from "../../../rollup-node/provers/attesterPool";
+import { type AttesterServer, startAttesterServer } from "../../../rollup-node/provers/attesterServer";
+import { TestSigner, tamperBlock } from "../../support/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
+
+const CHAIN_ID = 913n;
+const FORK = { hardfork: DEFAULT_HARDFORK, eips: [] };
+
+describe("an attester served over HTTP", function () {
+  this.timeout(120_000);
+  let server: AttesterServer;
+  let built: BuiltBlock;
+
+  before(async () => {
+    server = await startAttesterServer({ privateKey: new Uint8Array(32).fill(7), fork: FORK, port: 0, logger: silentLogger });
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(21, probe.common);
+    const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
+    built = await chain.buildBlock([TestSigner.fromSeed(21, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+  });
+
+  after(async () => {
+    await server?.close();
+  });
+
+  const request = (block: Uint8Array) => ({ chainId: CHAIN_ID.toString(), parentHeader: hexlify(built.parentHeader), block: hexlify(block), witness: hexlify(built.witness) });
+
+  it("says who it is: its public key and the fork rules it re-executes under", async () => {
+    const info = (await (await fetch(`${server.url}/`)).json()) as { publicKey: [string, string]; fork: unknown };
+    expect(info.publicKey).to.deep.equal(server.publicKey.map(String));
+    expect(info.fork).to.deep.equal(FORK);
+  });
+
+  it("signs a block that verifies, and refuses one that does not, with EXECUTE's code", async () => {
+    const pool = await AttesterPool.connect([{ url: server.url }], FORK);
+    const signed = await pool.attest({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness });
+    expect(signed.attestations).to.have.length(1);
+    expect(signed.commitment).to.be.a("bigint");
+    const refused = (await (await fetch(`${server.url}/attest`, { method: "POST", body: JSON.stringify(request(tamperBlock(built.block, { stateRoot: new Uint8Array(32).fill(5) }))) })).json()) as { ok: boolean; code?: number };
+    expect(refused.ok).to.equal(false);
+    expect(refused.code).to.be.a("number");
+  });
+
+  it("answers a malformed request with 400 and keeps serving", async () => {
+    const bad = await fetch(`${server.url}/attest`, { method: "POST", body: "{not json" });
+    expect(bad.status).to.equal(400);
+    expect((await fetch(`${server.url}/`)).status).to.equal(200);
+  });
+
+  it("is refused by a node whose fork rules or pinned key differ", async () => {
+    try {
+      await AttesterPool.connect([{ url: server.url }], { hardfork: "prague", eips: [] });
+      expect.fail("connected under other fork rules");
+    } catch (error) {
+      expect(error).to.be.instanceOf(AttesterError);
+      expect((error as AttesterError).code).to.equal("ATTESTER_FORK_MISMATCH");
+    }
+    try {
+      await AttesterPool.connect([{ url: server.url, publicKey: [1n, 2n] }], FORK);
+      expect.fail("connected to another key");
+    } catch (error) {
+      expect((error as AttesterError).code).to.equal("ATTESTER_KEY_MISMATCH");
+    }
+  });
+});
