@@ -174,6 +174,7 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       l2ChainId: Number(status.l2ChainId),
       submitter: status.submitter,
       ...(status.submitterError === undefined ? {} : { submitterError: status.submitterError }),
+      ...(status.submitterHint === undefined ? {} : { submitterHint: status.submitterHint }),
     },
     heads: {
       l1: status.l1Head,

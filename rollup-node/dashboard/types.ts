@@ -86,6 +86,8 @@ export interface DashboardSnapshot {
     readonly l2ChainId: number;
     readonly submitter: "running" | "halted" | "off";
     readonly submitterError?: string;
+    /** What to do about the halt. */
+    readonly submitterHint?: string;
   };
   readonly heads: DashboardHeads;
   /** Newest first. */
