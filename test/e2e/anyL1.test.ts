@@ -200,8 +200,7 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
       expect(accepted.every((b) => b.provenBy.length === 1 && b.witnessBytes === 0)).to.equal(true);
       const history = await acceptanceHistory(l1, deployment.address);
       expect(history.every((b) => b.mode === "proven")).to.equal(true);
-      const gas = accepted.map((b) => b.l1GasUsed);
-      console.log(`      hardhat node: ${accepted.length} advances on verifiers, L1 gas ${gas.join(", ")}`);
+      console.log(`      hardhat node: ${accepted.length} advances on verifiers, L1 gas ${accepted.map((b) => `${b.l1GasUsed} (${b.transactions} txs)`).join(", ")}`);
     } finally {
       l2.destroy();
     }
@@ -209,8 +208,9 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
 
   describe("the same round trip on the devnet (EXECUTE's proof mode), for comparison", () => {
     let r: E2eRollup;
+    const devnetAccepted: AcceptedBlock[] = [];
     before(async () => {
-      r = await startE2eRollup({ proofs: { committees: 1 } });
+      r = await startE2eRollup({ proofs: { committees: 1 }, onAccepted: (block) => devnetAccepted.push(block) });
     });
     after(async () => {
       await r?.stop();
@@ -219,6 +219,8 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     it("deposit → credit and withdrawal → final, timed", async () => {
       const client = new RollupClient({ l1: r.l1Wallet(3), l2: r.l2Wallet(3), rollupAddress: r.devnet.deployment.address, l1FromBlock: BigInt(r.devnet.deployment.deployBlock), pollingIntervalMs: 100 });
       latencies["devnet (EXECUTE)"] = await roundTrip(client, r.l2Wallet(3), r.l1, r.l1Wallet(3).address);
+      expect(devnetAccepted.every((b) => b.provenBy.length === 1 && b.witnessBytes === 0)).to.equal(true);
+      console.log(`      devnet: ${devnetAccepted.length} advances on EXECUTE's proof mode, L1 gas ${devnetAccepted.map((b) => `${b.l1GasUsed} (${b.transactions} txs)`).join(", ")}`);
     });
   });
 });
