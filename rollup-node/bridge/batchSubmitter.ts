@@ -426,9 +426,11 @@ export class BatchSubmitter {
     const args = [produced.parentHeader, produced.blockRlp, witness, proven ? proofs.encoded : "0x", produced.consumedMessages] as const;
     const gasLimit = this.config.gasLimit ?? ADVANCE_GAS_LIMIT;
     // Simulated first: a revert costs nothing as a call, and every `advance` that would revert is
-    // one not sent (on an L1 without EXECUTE, each would revert, retried forever).
+    // one not sent (on an L1 without EXECUTE, each would revert, retried forever). In the pending
+    // block, where the transaction would land: at "latest" an L1 that mines only on demand
+    // (Hardhat's node) keeps an old timestamp, and the L2 block would look BlockFromFuture forever.
     try {
-      await this.rollup.advance.staticCall(...args, { gasLimit });
+      await this.rollup.advance.staticCall(...args, { gasLimit, blockTag: "pending" });
     } catch (error) {
       throw await this.classify(number, error, proven);
     }

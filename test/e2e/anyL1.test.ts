@@ -6,7 +6,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 
 import { expect } from "chai";
-import { type HDNodeWallet, JsonRpcProvider, Wallet, hexlify, parseEther, toBeHex } from "ethers";
+import { type HDNodeWallet, JsonRpcProvider, Wallet, hexlify, keccak256, parseEther, toBeHex } from "ethers";
 import hre from "hardhat";
 
 import { loadDeployment } from "../../deploy/rollup";
@@ -17,8 +17,9 @@ import { DEFAULT_ACCOUNT_COUNT } from "../../rollup-node/devnet/l1Devnet";
 import { devnetGenesis } from "../../rollup-node/devnet/rollupDevnet";
 import type { ProducedBlock } from "../../rollup-node/l2/types";
 import { type LoggerFactory, silentLogger } from "../../rollup-node/logger";
-import { releaseProverThreads } from "../../rollup-node/provers/committee";
-import { CommitteeProver, ProofService } from "../../rollup-node/provers/proofService";
+import { attestBlock } from "../../rollup-node/provers/attester";
+import { AttesterKey, Committee, bundledCircuitArtifacts, committeeVerificationKey, loadBabyJub, proveCommittee, releaseProverThreads } from "../../rollup-node/provers/committee";
+import { type ExecutionProver, ProofService } from "../../rollup-node/provers/proofService";
 import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
 import { RollupClient } from "../../sdk";
 import { configuredGenesisAlloc } from "../../tasks/devnetConfig";
@@ -70,6 +71,30 @@ async function runTask(name: string, args: Record<string, unknown>): Promise<str
     console.log = original;
   }
   return lines.join("\n");
+}
+
+/**
+ * A committee of three attesters with fresh keys, each re-executing the block itself (attestBlock,
+ * what an attester process runs) and signing its commitment, aggregated into the real Groth16
+ * proof. In this process rather than three: on a loaded CI machine an attester process may take
+ * over a minute just to start (AttesterPool's start timeout), which is not what this test is about.
+ */
+async function freshCommittee(name: string): Promise<ExecutionProver & { readonly verificationKey: Uint8Array }> {
+  const babyJub = await loadBabyJub();
+  const artifacts = bundledCircuitArtifacts();
+  const keys = [0, 1, 2].map(() => new AttesterKey(babyJub, new Uint8Array(randomBytes(32))));
+  const committee = Committee.fromPublicKeys(babyJub, keys.map((k) => k.publicKey));
+  const verificationKey = committeeVerificationKey(artifacts, committee);
+  return {
+    name,
+    verificationKey,
+    keyHash: keccak256(verificationKey),
+    prove: async (block) => {
+      const signed = await Promise.all(keys.map((key, i) => attestBlock(key, i, block)));
+      return proveCommittee(artifacts, committee, signed[0].commitment, signed.map((s) => s.attestation));
+    },
+    close: () => Promise.resolve(),
+  };
 }
 
 /** The batch submitter's proof source: every committee attests and proves each block. */
@@ -150,9 +175,9 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     expect(await l1.getTransactionCount(deployer.address), "a transaction was sent").to.equal(nonce);
   });
 
-  it("deploys a ProvenRollup with a Groth16 verifier per committee, runs the node with its attesters, and a deposit, an L2 transfer and a withdrawal go through", async () => {
-    // One committee of three attesters, each with its own fresh key (attester processes).
-    const committee = await CommitteeProver.start("committee-1", [0, 1, 2].map(() => new Uint8Array(randomBytes(32))));
+  it("deploys a ProvenRollup with a Groth16 verifier per committee, runs the node with its committee of fresh attester keys, and a deposit, an L2 transfer and a withdrawal go through", async () => {
+    // One committee of three attesters, each with its own fresh key.
+    const committee = await freshCommittee("committee-1");
     proofService = new ProofService([committee]);
     const keysFile = path.join(dir, "verification-keys.json");
     writeFileSync(keysFile, JSON.stringify([hexlify(committee.verificationKey)]));
@@ -193,7 +218,7 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     });
     const l2 = new JsonRpcProvider(node.url as string, undefined, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
     try {
-      const client = new RollupClient({ l1: user.connect(l1), l2: user.connect(l2), rollupAddress: deployment.address, l1FromBlock: BigInt(deployment.deployBlock), pollingIntervalMs: 100 });
+      const client = new RollupClient({ l1: user.connect(l1), l2: user.connect(l2), rollupAddress: deployment.address, l1FromBlock: BigInt(deployment.deployBlock), pollingIntervalMs: 100, receiptTimeoutMs: 180_000 });
       latencies["hardhat node (verifiers)"] = await roundTrip(client, user.connect(l2), l1, user.address);
       expect(node.bridge.submitter?.haltReason).to.equal(undefined);
       expect(accepted.length).to.be.greaterThan(0);
@@ -210,14 +235,15 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     let r: E2eRollup;
     const devnetAccepted: AcceptedBlock[] = [];
     before(async () => {
-      r = await startE2eRollup({ proofs: { committees: 1 }, onAccepted: (block) => devnetAccepted.push(block) });
+      // The same committee setup as above (1 of 1), here checked by EXECUTE's proof mode.
+      r = await startE2eRollup({ proofs: { committees: 0, provers: [await freshCommittee("committee-1")] }, onAccepted: (block) => devnetAccepted.push(block) });
     });
     after(async () => {
       await r?.stop();
     });
 
     it("deposit → credit and withdrawal → final, timed", async () => {
-      const client = new RollupClient({ l1: r.l1Wallet(3), l2: r.l2Wallet(3), rollupAddress: r.devnet.deployment.address, l1FromBlock: BigInt(r.devnet.deployment.deployBlock), pollingIntervalMs: 100 });
+      const client = new RollupClient({ l1: r.l1Wallet(3), l2: r.l2Wallet(3), rollupAddress: r.devnet.deployment.address, l1FromBlock: BigInt(r.devnet.deployment.deployBlock), pollingIntervalMs: 100, receiptTimeoutMs: 180_000 });
       latencies["devnet (EXECUTE)"] = await roundTrip(client, r.l2Wallet(3), r.l1, r.l1Wallet(3).address);
       expect(devnetAccepted.every((b) => b.provenBy.length === 1 && b.witnessBytes === 0)).to.equal(true);
       console.log(`      devnet: ${devnetAccepted.length} advances on EXECUTE's proof mode, L1 gas ${devnetAccepted.map((b) => `${b.l1GasUsed} (${b.transactions} txs)`).join(", ")}`);
