@@ -44,6 +44,22 @@ export interface RollupDeployParams {
    * above. Its constructor arguments are matched by name and struct shape (contractArtifact.ts).
    */
   readonly contract?: RollupContractArtifact;
+  /**
+   * What an earlier, interrupted run of the same deployment already did (its partial record):
+   * each step found done on chain is skipped, so a resumed deployment pays only for what is left.
+   */
+  readonly resume?: DeploymentProgress;
+  /** Called after each step is mined, with everything done so far: save it to resume from there. */
+  readonly onProgress?: (progress: DeploymentProgress) => Promise<void>;
+}
+
+/** The steps of a deployment done so far: the executor, the rollup contract, the genesis backing. */
+export interface DeploymentProgress {
+  /** The ProofModeExecute deployed for a verifiers-mode rollup. */
+  readonly executor?: string;
+  readonly rollup?: { readonly address: string; readonly deployBlock: number; readonly transactionHash: string };
+  /** Whether the L2 genesis supply was deposited in the rollup. */
+  readonly genesisBacked?: boolean;
 }
 
 /** OptimisticRollup's OptimisticConfig: both must be non-zero. */
@@ -102,13 +118,25 @@ export interface RollupDeployment {
    * was recompiled differently can say so (absent in older records).
    */
   readonly bytecodeHash?: string;
+  /** How L1 verifies blocks (absent in records written before rollup:deploy probed the L1). */
+  readonly mode?: RollupMode;
+  /** Verifiers mode: the Groth16Verifier of each accepted key hash (ProofModeExecute.verifierOf). */
+  readonly verifiers?: Readonly<Record<string, string>>;
 }
+
+/**
+ * How a deployed rollup's blocks are verified on L1: re-executed by EXECUTE; proven, the proofs
+ * checked by EXECUTE or by Solidity verifiers (an L1 without EXECUTE); optimistic, with challenges
+ * that re-execute on EXECUTE.
+ */
+export type RollupMode = "re-execution" | "proofs-precompile" | "proofs-verifiers" | "optimistic";
 
 /** Thrown when a deployment cannot be made or read. */
 export class DeploymentError extends NodeError {}
 
 /** NativeRollup's genesis backing: what a deployment calls on any rollup contract, the framework's or a project's. */
 const GENESIS_BACKING_ABI = ["function depositGenesisSupply() payable"];
+const GENESIS_SUPPLY_ABI = ["function genesisSupply() view returns (uint256)"];
 
 /** OptimisticExampleRollup reads an empty key list as "no proofs accepted" (re-execution only). */
 const NO_PROOF_POLICY = { threshold: 0, allowReexecution: false, acceptedKeys: [] as string[] };
@@ -126,7 +154,64 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
   if (params.optimistic !== undefined && (params.optimistic.challengeWindow <= 0n || params.optimistic.proposalBond <= 0n)) {
     throw new DeploymentError("BAD_OPTIMISTIC_CONFIG", "the challenge window and the proposal bond must both be positive", "pass e.g. { challengeWindow: 30n, proposalBond: parseEther(\"0.1\") }");
   }
-  const executor = await deployExecutor(deployer, params);
+  if (params.genesisSupply < 0n) throw new DeploymentError("BAD_GENESIS_SUPPLY", `genesis supply ${params.genesisSupply} is negative`, "pass genesisSupply(genesis)");
+  const executor = await resumedOr(provider, params.resume?.executor, () => deployExecutor(deployer, params));
+  let progress: DeploymentProgress = executor === EXECUTE_ADDRESS ? {} : { executor };
+  if (executor !== EXECUTE_ADDRESS) await params.onProgress?.(progress);
+  const resumedRollup = params.resume?.rollup !== undefined && (await provider.getCode(params.resume.rollup.address)) !== "0x" ? params.resume.rollup : undefined;
+  const rollupStep = resumedRollup ?? (await deployRollupContract(deployer, params, { args, policy, proofPolicy, executor }));
+  progress = { ...progress, rollup: rollupStep };
+  if (resumedRollup === undefined) await params.onProgress?.(progress);
+  const { address } = rollupStep;
+  // Resumed: the backing may have been mined before the record was written; the contract says.
+  const backed = params.resume?.genesisBacked === true || (resumedRollup !== undefined && (await new Contract(address, GENESIS_SUPPLY_ABI, provider).getFunction("genesisSupply")()) >= params.genesisSupply);
+  if (params.genesisSupply > 0n && !backed) {
+    const backing = new Contract(address, GENESIS_BACKING_ABI, deployer);
+    const deposit = (await (await (backing.getFunction("depositGenesisSupply") as (o: object) => Promise<ContractTransactionResponse>)({ value: params.genesisSupply })).wait()) as ContractTransactionReceipt | null;
+    if (deposit === null || deposit.status !== 1) {
+      throw new DeploymentError("GENESIS_BACKING_FAILED", `depositing the ${params.genesisSupply} wei of L2 genesis supply failed`, "the deployer must hold the genesis supply on L1 besides the deployment's gas");
+    }
+  }
+  await params.onProgress?.({ ...progress, genesisBacked: true });
+  const network = await provider.getNetwork();
+  return {
+    address,
+    l1ChainId: network.chainId,
+    l2ChainId: params.l2ChainId,
+    deployBlock: rollupStep.deployBlock,
+    transactionHash: rollupStep.transactionHash,
+    genesisBlockHash: params.genesisBlockHash,
+    genesisStateRoot: params.genesisStateRoot,
+    sequencer: params.sequencer,
+    policy,
+    ...(params.proofPolicy === undefined ? {} : { proofPolicy: params.proofPolicy }),
+    ...(executor === EXECUTE_ADDRESS ? {} : { executor, verifiers: await verifiersOf(provider, executor, proofPolicy?.acceptedKeys ?? []) }),
+    ...(params.optimistic === undefined ? {} : { optimistic: params.optimistic }),
+    contractName: params.contract?.contractName ?? (params.optimistic !== undefined ? "OptimisticExampleRollup" : proofPolicy === undefined ? "ExampleRollup" : "ProvenRollup"),
+    mode: params.optimistic !== undefined ? "optimistic" : proofPolicy === undefined ? "re-execution" : executor === EXECUTE_ADDRESS ? "proofs-precompile" : "proofs-verifiers",
+  };
+}
+
+/** The Groth16Verifier a ProofModeExecute holds for each key hash (what deployment.json records). */
+async function verifiersOf(provider: NonNullable<Signer["provider"]>, executor: string, keyHashes: readonly string[]): Promise<Record<string, string>> {
+  const proofModeExecute = ProofModeExecute__factory.connect(executor, provider);
+  const entries = await Promise.all(keyHashes.map(async (hash) => [hash, await proofModeExecute.verifierOf(hash)] as const));
+  return Object.fromEntries(entries);
+}
+
+/** A step's address from an earlier run if its code is on chain, else the step run now. */
+async function resumedOr(provider: NonNullable<Signer["provider"]>, recorded: string | undefined, run: () => Promise<string>): Promise<string> {
+  if (recorded !== undefined && (await provider.getCode(recorded)) !== "0x") return recorded;
+  return run();
+}
+
+/** Deploys the rollup contract itself (the framework's example for the mode, or the project's). */
+async function deployRollupContract(
+  deployer: Signer,
+  params: RollupDeployParams,
+  values: { args: readonly [bigint, string, string, string, RollupPolicy]; policy: RollupPolicy; proofPolicy: (ProofPolicyParams & { acceptedKeys: string[] }) | undefined; executor: string },
+): Promise<{ address: string; deployBlock: number; transactionHash: string }> {
+  const { args, policy, proofPolicy, executor } = values;
   const contract =
     params.contract !== undefined
       ? await deployCustom(deployer, params.contract, { ...params, policy, proofPolicy, executor })
@@ -139,31 +224,7 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
   if (receipt === null || receipt === undefined || receipt.status !== 1) {
     throw new DeploymentError("DEPLOY_FAILED", "the rollup deployment transaction failed", "check the deployer's balance and the L1 node's log");
   }
-  const address = await contract.getAddress();
-  if (params.genesisSupply < 0n) throw new DeploymentError("BAD_GENESIS_SUPPLY", `genesis supply ${params.genesisSupply} is negative`, "pass genesisSupply(genesis)");
-  if (params.genesisSupply > 0n) {
-    const backing = new Contract(address, GENESIS_BACKING_ABI, deployer);
-    const deposit = (await (await (backing.getFunction("depositGenesisSupply") as (o: object) => Promise<ContractTransactionResponse>)({ value: params.genesisSupply })).wait()) as ContractTransactionReceipt | null;
-    if (deposit === null || deposit.status !== 1) {
-      throw new DeploymentError("GENESIS_BACKING_FAILED", `depositing the ${params.genesisSupply} wei of L2 genesis supply failed`, "the deployer must hold the genesis supply on L1 besides the deployment's gas");
-    }
-  }
-  const network = await provider.getNetwork();
-  return {
-    address,
-    l1ChainId: network.chainId,
-    l2ChainId: params.l2ChainId,
-    deployBlock: receipt.blockNumber,
-    transactionHash: receipt.hash,
-    genesisBlockHash: params.genesisBlockHash,
-    genesisStateRoot: params.genesisStateRoot,
-    sequencer: params.sequencer,
-    policy,
-    ...(params.proofPolicy === undefined ? {} : { proofPolicy: params.proofPolicy }),
-    ...(executor === EXECUTE_ADDRESS ? {} : { executor }),
-    ...(params.optimistic === undefined ? {} : { optimistic: params.optimistic }),
-    contractName: params.contract?.contractName ?? (params.optimistic !== undefined ? "OptimisticExampleRollup" : proofPolicy === undefined ? "ExampleRollup" : "ProvenRollup"),
-  };
+  return { address: await contract.getAddress(), deployBlock: receipt.blockNumber, transactionHash: receipt.hash };
 }
 
 /**

@@ -11,6 +11,7 @@ import { InvalidArgumentError, MessageFailedError, RollupSdkError, TransactionFa
 import { type L1ToL2Message, type L2ToL1Message, type RollupMessage, findMessage, queuedMessageOf, sentMessageOf } from "./messages";
 import { RollupNodeRpc } from "./nodeRpc";
 import { decodeRevertReason } from "./revert";
+import { assertRollupContract } from "./rollupProbe";
 import { type RollupStatus, readRollupStatus } from "./rollupStatus";
 import { type Runner, type RpcSender, providerOf, rpcSenderOf, signerOf } from "./runners";
 import {
@@ -122,6 +123,7 @@ export class RollupClient {
   private readonly pollingIntervalMs: number;
   private readonly receiptTimeoutMs: number;
   private readonly l1FromBlock: bigint;
+  private rollupChecked: Promise<void> | undefined;
 
   constructor(private readonly options: RollupClientOptions) {
     if (!isHexString(options.rollupAddress, 20)) throw new InvalidArgumentError(`rollupAddress ${String(options.rollupAddress)} is not an address`, "pass the rollup contract's L1 address (the devnet prints it and writes .devnet/rollup.json)");
@@ -146,6 +148,7 @@ export class RollupClient {
   async deposit(params: DepositParams): Promise<L1ToL2Message> {
     const signer = signerOf(this.options.l1, "L1", "deposit");
     const to = getAddress(params.to ?? (await signer.getAddress()));
+    await this.assertRollup();
     const rollup = connectNativeRollup(this.rollupAddress, signer);
     const receipt = await this.send("L1", NATIVE_ROLLUP_INTERFACE, () => rollup.depositETH(to, { value: params.amount }));
     return queuedMessageOf(receipt, this.rollupAddress);
@@ -154,9 +157,19 @@ export class RollupClient {
   /** Queues a call of `to` on L2 (rollup.sendMessage); resolves once queued on L1. */
   async sendMessage(params: SendMessageParams): Promise<L1ToL2Message> {
     const signer = signerOf(this.options.l1, "L1", "sendMessage");
+    await this.assertRollup();
     const rollup = connectNativeRollup(this.rollupAddress, signer);
     const receipt = await this.send("L1", NATIVE_ROLLUP_INTERFACE, () => rollup.sendMessage(getAddress(params.to), params.gasLimit ?? DEFAULT_MESSAGE_GAS_LIMIT, params.data, { value: params.value ?? 0n }));
     return queuedMessageOf(receipt, this.rollupAddress);
+  }
+
+  /** Before value goes to the rollup address: is a rollup there? Checked once per client. */
+  private assertRollup(): Promise<void> {
+    this.rollupChecked ??= assertRollupContract(this.l1Provider, this.rollupAddress).catch((error: unknown) => {
+      this.rollupChecked = undefined; // a network failure must not stick
+      throw error;
+    });
+    return this.rollupChecked;
   }
 
   // ---------------------------------------------------------------------------------------------

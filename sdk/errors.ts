@@ -24,7 +24,8 @@ export type RollupSdkErrorCode =
   | "TRANSACTION_FAILED"
   | "NODE_RPC"
   | "MESSAGE_FAILED"
-  | "TIMEOUT";
+  | "TIMEOUT"
+  | "NOT_A_ROLLUP";
 
 /** An L1 → L2 message was consumed but its call did not complete (it reverted, or its block deferred it). */
 export class MessageFailedError extends RollupSdkError {

@@ -49,6 +49,7 @@ export type { L1ToL2Message, L2ToL1Message, RollupMessage } from "./messages";
 export type { NodeL1ToL2Status, NodeWithdrawalProof, RollupNodeRpc, RollupNodeStatus } from "./nodeRpc";
 export { decodeRevertReason } from "./revert";
 export type { RollupStatus } from "./rollupStatus";
+export { NotARollupError, assertRollupContract } from "./rollupProbe";
 export type { Runner } from "./runners";
 export { L1_TO_L2_STATUSES, L2_BLOCK_TAGS, L2_TO_L1_STATUSES, type L2BlockTag, describeStatus, type L1ToL2Status, type L1ToL2StatusReport, type L2ToL1Status, type L2ToL1StatusReport, type MessageStatus, type MessageStatusReport } from "./status";
 export type { WaitOptions } from "./wait";

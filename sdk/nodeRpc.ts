@@ -22,6 +22,10 @@ export interface RollupNodeStatus {
   readonly l1MessageCount: bigint;
   readonly submitter: "running" | "halted" | "off";
   readonly submitterError?: string;
+  /** The halt's error code (NO_EXECUTE, UNFUNDED, BLOCK_REJECTED…). */
+  readonly submitterErrorCode?: string;
+  /** What to do about the halt. */
+  readonly submitterHint?: string;
 }
 
 /** The node's view of an L1 → L2 message (`rollup_getMessageStatus({ l1Nonce })`). */
@@ -99,6 +103,8 @@ export class RollupNodeRpc {
       l1MessageCount: quantity(s.l1MessageCount),
       submitter: s.submitter as RollupNodeStatus["submitter"],
       ...(s.submitterError === undefined ? {} : { submitterError: s.submitterError as string }),
+      ...(s.submitterErrorCode === undefined ? {} : { submitterErrorCode: s.submitterErrorCode as string }),
+      ...(s.submitterHint === undefined ? {} : { submitterHint: s.submitterHint as string }),
     };
   }
 

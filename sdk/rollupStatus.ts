@@ -46,5 +46,7 @@ export async function readRollupStatus(s: RollupStatusSources): Promise<RollupSt
     pendingL1Messages: count - next,
     submitter: node?.submitter ?? "unknown",
     ...(node?.submitterError === undefined ? {} : { submitterError: node.submitterError }),
+    ...(node?.submitterErrorCode === undefined ? {} : { submitterErrorCode: node.submitterErrorCode }),
+    ...(node?.submitterHint === undefined ? {} : { submitterHint: node.submitterHint }),
   };
 }

@@ -5,6 +5,7 @@ import { task, types } from "hardhat/config";
 
 import { DEFAULT_ROLLUP_POLICY } from "../deploy/policy";
 import { DEFAULT_DATA_DIR, DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/defaults";
+import type { DeployArgs } from "./rollupActions";
 import type { ConnectionArgs, SignerArgs } from "./rollupContext";
 import { RPC_ENV, taskAction } from "./taskErrors";
 
@@ -26,15 +27,21 @@ const withSigner = <T extends TaskDefinition>(t: T): T =>
 
 const actions = () => import("./rollupActions");
 
-task("rollup:deploy", "Deploys the rollup contract of hardhat.config.ts `rollup.contract` (default ExampleRollup) on L1 for an L2 genesis (by default the devnet's dev genesis with `rollup.genesis`)")
+task("rollup:deploy", "Deploys the rollup contract of hardhat.config.ts `rollup.contract` (default: ExampleRollup, or ProvenRollup with --verification-keys) on an L1 you name, after checking that L1 can verify it; writes deployment.json and resumes an interrupted run")
+  .addOptionalParam("l1Rpc", "L1 JSON-RPC URL; the deployer's key comes from ROLLUP_DEPLOYER_KEY or ROLLUP_DEPLOYER_KEYSTORE (+ _PASSWORD). Or use --network <name> and its accounts", undefined, types.string)
   .addOptionalParam("l2ChainId", "L2 chain id", Number(DEFAULT_L2_CHAIN_ID), types.int)
   .addOptionalParam("genesisHash", "L2 genesis block hash (default: the dev genesis, built now)", undefined, types.string)
   .addOptionalParam("genesisStateRoot", "L2 genesis state root (with --genesis-hash)", undefined, types.string)
-  .addOptionalParam("sequencer", "L1 address allowed to advance (default: the dev node's key)", undefined, types.string)
+  .addOptionalParam("sequencer", "L1 address allowed to advance (required off the devnet; on it, the dev node's key)", undefined, types.string)
+  .addOptionalParam("relayer", "L2 address funded in the dev genesis to relay L1 → L2 messages (default: the dev node's relayer)", undefined, types.string)
   .addOptionalParam("inactivity", "Seconds of sequencer silence after which anyone may advance", Number(DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod), types.int)
   .addOptionalParam("forceInclusion", "Seconds after which a queued message must be consumed", Number(DEFAULT_ROLLUP_POLICY.forceInclusionDelay), types.int)
-  .addOptionalParam("out", "Write the deployment record here (a node reads it: rollup-node/node/cli.ts --deployment)", undefined, types.string)
-  .setAction(taskAction(async (args: { l2ChainId: number; genesisHash?: string; genesisStateRoot?: string; sequencer?: string; inactivity: number; forceInclusion: number; out?: string }, hre) => (await actions()).deploy(args, hre)));
+  .addOptionalParam("verificationKeys", "Proof mode: a JSON file with the ABI-encoded verification key of each accepted proof type (a committee's: committeeVerificationKey)", undefined, types.string)
+  .addOptionalParam("threshold", "Proof mode: how many of the keys must prove each block (default: rollup.proofs.threshold, else all)", undefined, types.int)
+  .addFlag("verifiers", "Proof mode: verify with Solidity Groth16 verifiers even where the L1 has EXECUTE (chosen anyway where it has not)")
+  .addFlag("dev", "Allow a key of the public dev mnemonic on an L1 other than the devnet (a throwaway local chain only)")
+  .addOptionalParam("out", "The deployment record (a node reads it: rollup-node/node/cli.ts --deployment); <out>.partial holds an unfinished run", "deployment.json", types.string)
+  .setAction(taskAction(async (args: DeployArgs, hre) => (await actions()).deploy(args, hre)));
 
 withSigner(task("rollup:deposit", "Deposits ETH from L1 to L2 and waits until it is credited on L2"))
   .addParam("amount", "ETH to deposit (more than 0)", undefined, types.string)

@@ -1,19 +1,25 @@
 // The actions of the rollup:* tasks (defined in ./rollup.ts). The cross-domain ones are thin
 // command-line wrappers over the SDK (sdk/): what they print is what RollupClient reports.
-import { formatEther } from "ethers";
+import { readFile, rm } from "node:fs/promises";
+
+import { formatEther, getAddress, isHexString, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { deployRollup, saveDeployment } from "../deploy/rollup";
+import type { RollupContractArtifact } from "../deploy/contractArtifact";
+import { type RequestedMode, probeExecute, verificationFor } from "../deploy/l1Probe";
+import { type DeploymentProgress, deployRollup, loadDeployment, saveDeployment } from "../deploy/rollup";
+import { loadPartial, partialFile, savePartial } from "../deploy/partialDeployment";
 import { executeErrorName } from "../precompiles/errors";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
 import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/devnet/accounts";
-import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/devnet/l1Devnet";
+import { DEFAULT_ACCOUNT_COUNT, DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
 import { devNodeKeys } from "../rollup-node/node/keys";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
 import { type L1ToL2Message, type L2ToL1Message, type L2ToL1StatusReport, type MessageStatusReport, describeStatus } from "../sdk";
 import { optimisticFinalAt } from "../sdk/withdrawals";
 import { configuredGenesisAlloc, readRollupArtifact } from "./devnetConfig";
+import { type DeployTarget, resolveDeployTarget } from "./deployTarget";
 import { type ConnectionArgs, type RollupTaskContext, type SignerArgs, RollupTaskError, devAccountAddress, rollupTaskContext } from "./rollupContext";
 import { toTaskError } from "./taskErrors";
 import { InvalidTaskInputError, accountIndex, addressOption, encodeCall, etherAmount, gasLimitOption, hashArgument } from "./taskInput";
@@ -77,41 +83,164 @@ async function finalizeWhenProvable(ctx: RollupTaskContext, message: L2ToL1Messa
   console.log(`finalized on L1 against L2 block ${done.provenAgainstL2Block} (tx ${done.l1TransactionHash}); L1 balance of ${message.to}: ${formatEther(await ctx.l1.getBalance(message.to))} ETH`);
 }
 
-export async function deploy(args: { l2ChainId: number; genesisHash?: string; genesisStateRoot?: string; sequencer?: string; inactivity: number; forceInclusion: number; out?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
+/** The arguments of `rollup:deploy` (tasks/rollup.ts). */
+export interface DeployArgs {
+  l2ChainId: number;
+  genesisHash?: string;
+  genesisStateRoot?: string;
+  sequencer?: string;
+  inactivity: number;
+  forceInclusion: number;
+  out: string;
+  l1Rpc?: string;
+  verificationKeys?: string;
+  threshold?: number;
+  verifiers: boolean;
+  relayer?: string;
+  dev: boolean;
+}
+
+export async function deploy(args: DeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   await hre.run("compile", { quiet: true });
-  const [deployer] = await hre.ethers.getSigners();
-  if (deployer === undefined) throw new Error("the network has no accounts to deploy from");
+  const target = await resolveDeployTarget(hre, { l1Rpc: args.l1Rpc, dev: args.dev });
+  try {
+    await deployTo(target, args, hre);
+  } finally {
+    target.close();
+  }
+}
+
+async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const { deployer, provider, l1ChainId } = target;
   // The project's own rollup contract and L2 allocations (hardhat.config.ts `rollup`), as the devnet deploys them.
   const { rollup } = hre.config;
   const contract = rollup.contract === undefined ? undefined : await readRollupArtifact(hre, rollup.contract);
+  const onDevnet = l1ChainId === DEFAULT_L1_CHAIN_ID;
+  // Everything that can refuse is decided before the first transaction.
+  const verificationKeys = args.verificationKeys === undefined ? undefined : await readVerificationKeys(args.verificationKeys);
+  if (verificationKeys === undefined && rollup.proofs !== undefined) {
+    throw new RollupTaskError("NO_VERIFICATION_KEYS", "hardhat.config.ts sets rollup.proofs, but no verification keys were given", "pass --verification-keys FILE: a JSON array of the committees' ABI-encoded keys (committeeVerificationKey)");
+  }
+  const requested: RequestedMode = rollup.optimistic !== undefined ? "optimistic" : verificationKeys !== undefined ? "proofs" : "re-execution";
+  const probe = await probeExecute(provider);
+  console.log(`L1 ${target.description} (chain ${l1ChainId}): ${probe.evidence}`);
+  const verification = verificationFor(requested, probe, args.verifiers);
+  if (verification === "verifiers" && contract !== undefined && !takesExecutor(contract)) {
+    throw new RollupTaskError(
+      "CONTRACT_NEEDS_EXECUTOR",
+      `${contract.contractName} verifies blocks with the EXECUTE precompile only (its constructor takes no executor), and this L1 ${probe.available ? "is to use verifiers" : "has no EXECUTE"}`,
+      "give the contract an `address executor` constructor parameter and verify with Execute.execute(EXECUTOR, …), as contracts/examples/ProvenRollup.sol does, or leave rollup.contract unset to deploy ProvenRollup",
+    );
+  }
+  if (args.sequencer === undefined && !onDevnet) {
+    throw new RollupTaskError("NO_SEQUENCER", `L1 chain ${l1ChainId} is not the devnet: the sequencer's address must be given`, "pass --sequencer 0x… (the address of the key the node submits blocks with)");
+  }
+  const threshold = args.threshold ?? rollup.proofs?.threshold ?? verificationKeys?.length ?? 0;
+  const proofPolicy = verificationKeys === undefined ? undefined : { threshold, allowReexecution: false, acceptedKeys: verificationKeys.map((k) => keccak256(k)) };
+  if (proofPolicy !== undefined && (threshold < 1 || threshold > proofPolicy.acceptedKeys.length)) {
+    throw new RollupTaskError("BAD_THRESHOLD", `--threshold ${threshold} is not between 1 and the ${proofPolicy.acceptedKeys.length} keys given`, "k of n needs 1 <= k <= n");
+  }
+  const sequencer = args.sequencer ?? devNodeKeys().sequencer.address;
+
+  // A partial record of an interrupted run of this same deployment resumes it; a complete one is not redeployed.
+  const done = await loadDeployment(args.out);
+  if (done !== undefined && done.l1ChainId === l1ChainId) {
+    throw new RollupTaskError("ALREADY_DEPLOYED", `${args.out} records a rollup at ${done.address} on L1 chain ${l1ChainId}`, "use it (rollup:node --deployment), or pass another --out to deploy a second rollup");
+  }
+  const fingerprint = deployFingerprint({ l1ChainId, args, sequencer, requested, verification, contract: contract?.contractName, keys: proofPolicy?.acceptedKeys });
+  const partial = await loadPartial(partialFile(args.out));
+  const resume = partial !== undefined && partial.fingerprint === fingerprint ? partial : undefined;
+  if (partial !== undefined && resume === undefined) console.log(`${partialFile(args.out)} is of another deployment (other chain, options or keys): starting afresh`);
+  if (resume !== undefined) console.log(`resuming the deployment recorded in ${partialFile(args.out)}: ${describeProgress(resume.progress)}`);
+
   let genesisHash = args.genesisHash;
   let genesisStateRoot = args.genesisStateRoot;
   let l2GenesisTimestamp: bigint | undefined;
   // A genesis given by hash is the caller's: its supply is theirs to deposit (depositGenesisSupply).
   let supply = 0n;
   if (genesisHash === undefined || genesisStateRoot === undefined) {
-    l2GenesisTimestamp = BigInt(Math.floor(Date.now() / 1000));
-    const funded = [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT), devNodeKeys(DEFAULT_DEV_BALANCE).relayer];
+    // A resumed deployment rebuilds the very genesis its first run deployed for.
+    l2GenesisTimestamp = resume?.l2GenesisTimestamp ?? BigInt(Math.floor(Date.now() / 1000));
+    const relayer = args.relayer === undefined ? devNodeKeys(DEFAULT_DEV_BALANCE).relayer : { address: getAddress(args.relayer), privateKey: "0x" as `0x${string}`, balance: DEFAULT_DEV_BALANCE };
+    const funded = [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT), relayer];
     const genesis = devnetGenesis({ genesisAlloc: await configuredGenesisAlloc(hre, rollup), l2GasLimit: rollup.gasLimit }, BigInt(args.l2ChainId), l2GenesisTimestamp, funded);
     ({ hash: genesisHash, stateRoot: genesisStateRoot } = await genesisCommitments(genesis));
     supply = genesisSupply(genesis);
   }
+  const recordProgress = async (progress: DeploymentProgress): Promise<void> => savePartial(partialFile(args.out), { fingerprint, l2GenesisTimestamp, progress });
   const deployed = await deployRollup(deployer, {
     l2ChainId: BigInt(args.l2ChainId),
     genesisBlockHash: genesisHash,
     genesisStateRoot,
-    sequencer: args.sequencer ?? devNodeKeys().sequencer.address,
+    sequencer,
     policy: { sequencerInactivityPeriod: BigInt(args.inactivity), forceInclusionDelay: BigInt(args.forceInclusion) },
     genesisSupply: supply,
+    ...(proofPolicy === undefined ? {} : { proofPolicy }),
+    ...(verificationKeys !== undefined && verification === "verifiers" ? { verification: { kind: "verifiers" as const, verificationKeys } } : {}),
+    ...(rollup.optimistic === undefined ? {} : { optimistic: rollup.optimistic }),
     ...(contract === undefined ? {} : { contract }),
+    ...(resume === undefined ? {} : { resume: resume.progress }),
+    onProgress: recordProgress,
   });
   const deployment = l2GenesisTimestamp === undefined ? deployed : { ...deployed, l2GenesisTimestamp };
+  await saveDeployment(args.out, deployment);
+  await rm(partialFile(args.out), { force: true });
   console.log(`${deployment.contractName ?? "ExampleRollup"} deployed at ${deployment.address} (L1 block ${deployment.deployBlock}, tx ${deployment.transactionHash})`);
-  console.log(`L2 chain id ${deployment.l2ChainId}, genesis ${deployment.genesisBlockHash}, sequencer ${deployment.sequencer}`);
-  if (args.out !== undefined) {
-    await saveDeployment(args.out, deployment);
-    console.log(`deployment record written to ${args.out}`);
+  console.log(`L2 chain id ${deployment.l2ChainId}, genesis ${deployment.genesisBlockHash}, sequencer ${deployment.sequencer}, mode ${deployment.mode ?? "?"}`);
+  if (deployment.executor !== undefined) console.log(`proofs verified by ProofModeExecute ${deployment.executor} (${Object.keys(deployment.verifiers ?? {}).length} Groth16 verifiers)`);
+  console.log(`deployment record written to ${args.out}`);
+}
+
+/** A JSON array of ABI-encoded verification keys (hex), one per accepted proof type. */
+async function readVerificationKeys(file: string): Promise<string[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new RollupTaskError("BAD_VERIFICATION_KEYS", `cannot read ${file}: ${(error as Error).message}`, "a JSON array of 0x-hex verification keys");
   }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((k) => typeof k === "string" && isHexString(k) && k.length > 2)) {
+    throw new RollupTaskError("BAD_VERIFICATION_KEYS", `${file} is not a non-empty JSON array of hex verification keys`, "write hexlify(committeeVerificationKey(artifacts, committee)) for each committee");
+  }
+  return parsed as string[];
+}
+
+/** Whether a project's rollup contract takes its executor (ProvenRollup's pattern), so it can run on verifiers. */
+function takesExecutor(artifact: RollupContractArtifact): boolean {
+  return (artifact.abi.find((f) => f.type === "constructor")?.inputs ?? []).some((input) => input.name === "executor" && input.type === "address");
+}
+
+/** What a deployment is, for deciding whether a partial record belongs to it. */
+function deployFingerprint(what: { l1ChainId: bigint; args: DeployArgs; sequencer: string; requested: RequestedMode; verification: string; contract?: string; keys?: readonly string[] }): string {
+  const { args } = what;
+  return keccak256(
+    toUtf8Bytes(
+      JSON.stringify([
+        what.l1ChainId.toString(),
+        args.l2ChainId,
+        args.genesisHash ?? "",
+        args.genesisStateRoot ?? "",
+        what.sequencer.toLowerCase(),
+        args.inactivity,
+        args.forceInclusion,
+        args.relayer ?? "",
+        what.requested,
+        what.verification,
+        what.contract ?? "",
+        what.keys ?? [],
+        args.threshold ?? "",
+      ]),
+    ),
+  );
+}
+
+function describeProgress(progress: DeploymentProgress): string {
+  const parts = [
+    progress.executor === undefined ? undefined : `verifiers at ${progress.executor}`,
+    progress.rollup === undefined ? undefined : `rollup at ${progress.rollup.address}`,
+    progress.genesisBacked === true ? "genesis backed" : undefined,
+  ].filter((p) => p !== undefined);
+  return parts.length === 0 ? "nothing mined yet" : parts.join(", ");
 }
 
 export async function deposit(args: SignerArgs & { amount: string; to?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {

@@ -1,4 +1,4 @@
-import { type Signer, type TransactionReceipt, getBytes, hexlify, keccak256 } from "ethers";
+import { MaxUint256, type Signer, type TransactionReceipt, getBytes, hexlify, keccak256 } from "ethers";
 
 import { ExecuteErrorCode } from "../../precompiles/errors";
 import { executeInputLength } from "../../precompiles/codec";
@@ -25,6 +25,7 @@ import { ProvisionalFinalizer } from "./finalizer";
 import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
 import type { L1BlockRef } from "./rebase";
 import { RebaseError } from "./rebase";
+import { ExecuteUnavailableError, NotSequencerError, ProofPolicyUnmetError, UnfundedSubmitterError } from "./submissionErrors";
 import { describeSendError } from "./txErrors";
 import type { Logger } from "../logger";
 
@@ -142,6 +143,22 @@ const L1_BEHIND_REVERTS = new Set(["MessageCountExceedsQueue"]);
 /** Proof-mode failures that re-execution of the same block can pass. */
 const PROOF_SHORTFALL_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.ProofsInsufficient, ExecuteErrorCode.WitnessIncomplete]);
 const TRANSIENT_EXECUTE_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.OutOfGas]);
+/** Execute.sol's reverts when its executor gave no EXECUTE answer: this L1 has no precompile there. */
+const NO_EXECUTE_REVERTS = new Set(["ExecuteUnavailable", "ExecuteMalformedResult"]);
+
+/**
+ * What a decoded revert of a simulated (or mined) transaction means for the submitter: "retry" when
+ * a later attempt can pass (L1 moved on, time or the queue catches up, sequencing opens later),
+ * "halt" when no later attempt of this block can (the block is invalid, L1 cannot verify it, the
+ * key may never advance). A NotSequencer whose `openAt` is the largest uint256 never opens: that is
+ * how a permissioned rollup (the template's) says "not the sequencer, ever".
+ */
+export function submissionVerdict(decoded: DecodedRevert): "retry" | "halt" {
+  if (decoded.name === "NotSequencer") return BigInt(decoded.args[1] as bigint) === MaxUint256 ? "halt" : "retry";
+  if (MOVED_ON_REVERTS.has(decoded.name) || L1_BEHIND_REVERTS.has(decoded.name) || TRANSIENT_REVERTS.has(decoded.name)) return "retry";
+  if (decoded.executeCode !== undefined && TRANSIENT_EXECUTE_CODES.has(decoded.executeCode)) return "retry";
+  return "halt";
+}
 
 /** A failure the next attempt may not see (network, L1 time, budget, a pending transaction). */
 export class TransientBridgeError extends BridgeError {
@@ -276,7 +293,7 @@ export class BatchSubmitter {
       const local = await this.config.sequencer.producedBlock(head);
       throw new ChainDivergedError(head, headHash, local === undefined ? undefined : hexlify(local.block.hash()));
     }
-    await this.waitUntilAuthorized();
+    await this.waitUntilAuthorized(head + 1n);
     await this.send(next);
     return true;
   }
@@ -298,12 +315,14 @@ export class BatchSubmitter {
    * (./authorization.ts): a take-over node under `fallback` sequencing may advance once per
    * inactivity period. The SEQUENCER itself is always allowed and is not asked.
    */
-  private async waitUntilAuthorized(): Promise<void> {
+  private async waitUntilAuthorized(next: bigint): Promise<void> {
     const signer = await this.config.signer.getAddress();
     this.isSequencer ??= (await this.rollup.SEQUENCER()).toLowerCase() === signer.toLowerCase();
     if (this.isSequencer) return;
     const rule = await sequencingOpensAt(this.rollup, signer);
     if (rule.allowed) return;
+    // The largest uint256 is the contract's "never" (permissioned sequencing): waiting would be for ever.
+    if (rule.openAt === MaxUint256) throw new NotSequencerError(next, signer, `NotSequencer(${signer}, ${rule.openAt})`);
     const latest = await this.config.signer.provider?.getBlock("latest");
     const l1Now = BigInt(latest?.timestamp ?? 0);
     // L1 time moves with its blocks (and a devnet's may jump): asked again at least every idle poll.
@@ -390,6 +409,7 @@ export class BatchSubmitter {
     try {
       const args = [produced.parentHeader, produced.blockRlp, produced.encodedWitness, produced.consumedMessages] as const;
       const estimate = await rollup.propose.estimateGas(...args, { value: this.proposalBond });
+      await this.requireFunds(estimate + PROPOSE_GAS_MARGIN, this.proposalBond);
       const tx = await rollup.propose(...args, { value: this.proposalBond, gasLimit: estimate + PROPOSE_GAS_MARGIN });
       this.inFlight = { number, hash: tx.hash };
       receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
@@ -489,7 +509,13 @@ export class BatchSubmitter {
     if (keys.length >= policy.threshold) return true;
     const why = discarded.map((d) => `proof ${d.index}: ${d.reason}`).join("; ");
     const shortfall = `proofs of L2 block ${produced.number} verify under ${keys.length} of the ${policy.threshold} keys the policy requires${why ? ` (${why})` : ""}`;
-    if (!policy.allowReexecution) throw new TransientBridgeError(`${shortfall} and the policy forbids re-execution: no advance sent`);
+    if (!policy.allowReexecution) {
+      // Proofs the provers delivered that do not count (another key, a proof that does not verify)
+      // will not count next time either: the node's provers are not the policy's. Too few proofs,
+      // all valid, is a prover that failed this time: retry.
+      if (discarded.length > 0) throw new ProofPolicyUnmetError(produced.number, `${shortfall} and the policy forbids re-execution`);
+      throw new TransientBridgeError(`${shortfall} and the policy forbids re-execution: no advance sent`);
+    }
     this.config.logger.warn(`${shortfall}: sending it for re-execution`);
     return false;
   }
@@ -501,11 +527,21 @@ export class BatchSubmitter {
     const proven = this.config.proofs !== undefined && this.reexecuteNumber !== number && (await this.meetsThreshold(produced, proofs));
     // With proofs the witness is not needed: leaving it out is what keeps the L1 cost flat.
     const witness = proven ? new Uint8Array() : produced.encodedWitness;
+    const args = [produced.parentHeader, produced.blockRlp, witness, proven ? proofs.encoded : "0x", produced.consumedMessages] as const;
+    const gasLimit = this.config.gasLimit ?? ADVANCE_GAS_LIMIT;
+    // Simulated first: a revert costs nothing as a call, and every `advance` that would revert is
+    // one not sent (on an L1 without EXECUTE, each would revert, retried forever). In the pending
+    // block, where the transaction would land: at "latest" an L1 that mines only on demand
+    // (Hardhat's node) keeps an old timestamp, and the L2 block would look BlockFromFuture forever.
+    try {
+      await this.rollup.advance.staticCall(...args, { gasLimit, blockTag: "pending" });
+    } catch (error) {
+      throw await this.classify(number, error, proven);
+    }
+    await this.requireFunds(gasLimit, 0n);
     let receipt: TransactionReceipt | null;
     try {
-      const tx = await this.rollup.advance(produced.parentHeader, produced.blockRlp, witness, proven ? proofs.encoded : "0x", produced.consumedMessages, {
-        gasLimit: this.config.gasLimit ?? ADVANCE_GAS_LIMIT,
-      });
+      const tx = await this.rollup.advance(...args, { gasLimit });
       this.inFlight = { number, hash: tx.hash };
       receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
     } catch (error) {
@@ -553,6 +589,11 @@ export class BatchSubmitter {
       this.reexecuteNumber = number;
       return new TransientBridgeError(`proofs for L2 block ${number} fell short (${decoded.text}); resending it for re-execution`);
     }
+    if (NO_EXECUTE_REVERTS.has(decoded.name)) return new ExecuteUnavailableError(number, decoded.text);
+    if (decoded.name === "NotSequencer" && submissionVerdict(decoded) === "halt") return new NotSequencerError(number, await this.config.signer.getAddress(), decoded.text);
+    if (decoded.name === "NotSequencer") {
+      return new TransientBridgeError(`${await this.config.signer.getAddress()} may not advance L2 block ${number} before L1 time ${decoded.args[1] as bigint} (${decoded.text}); nothing sent, waiting`);
+    }
     if (MOVED_ON_REVERTS.has(decoded.name)) return new TransientBridgeError(`L1 moved on while submitting L2 block ${number}: ${decoded.text}`);
     if (L1_BEHIND_REVERTS.has(decoded.name)) {
       return new TransientBridgeError(`L2 block ${number} consumes L1 messages that L1 no longer has queued (an L1 reorg?), waiting for them: ${decoded.text}`);
@@ -562,6 +603,20 @@ export class BatchSubmitter {
     }
     this.inFlight = undefined;
     return new BlockRejectedError(number, decoded.text, decoded.executeCode);
+  }
+
+  /**
+   * Refuses to send when the key cannot pay for `gasLimit` at the current fee (plus `value`): the
+   * L1 node would refuse the transaction anyway, or, on a node that accepts it, leave it pending.
+   * The same bound the L1 node applies (gasLimit × maxFeePerGas + value), so a funded key passes.
+   */
+  private async requireFunds(gasLimit: bigint, value: bigint): Promise<void> {
+    const provider = this.config.signer.provider;
+    if (provider === null) return;
+    const address = await this.config.signer.getAddress();
+    const [balance, fees] = await Promise.all([provider.getBalance(address), provider.getFeeData()]);
+    const needed = gasLimit * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n) + value;
+    if (balance < needed) throw new UnfundedSubmitterError(address, balance, needed);
   }
 
   /** A mined, failed `advance` has no revert data in its receipt: replay it as a call to learn why. */

@@ -15,6 +15,11 @@ export const OPTIMISTIC_ROLLUP_INTERFACE: Interface = OptimisticExampleRollup__f
 export const L2_BRIDGE_INTERFACE: Interface = L2Bridge__factory.createInterface() as unknown as Interface;
 /** EXECUTE's revert, which `advance` bubbles up unchanged (declared in Execute.sol). */
 export const EXECUTE_ERROR_INTERFACE = new Interface(["error ExecuteInvalid(uint8 code, string reason)"]);
+/**
+ * Execute.sol's own reverts when the executor gave no EXECUTE answer (no precompile at 0x0101, a
+ * result of the wrong size). Library errors are not in the rollup's ABI, so they are decoded here.
+ */
+export const EXECUTOR_FAILURE_INTERFACE = new Interface(["error ExecuteUnavailable()", "error ExecuteMalformedResult(uint256 length)"]);
 
 export function connectRollup(address: string, runner: ContractRunner): ExampleRollup {
   return ExampleRollup__factory.connect(address, runner);
@@ -44,7 +49,7 @@ export function decodeRollupRevert(data: string): DecodedRevert | undefined {
     return { name: execute.name, args: [code, reason], executeCode: code, text: `ExecuteInvalid(${executeErrorName(code)}=${code}, "${reason}")` };
   }
   // OptimisticRollup's errors are a superset of NativeRollup's.
-  const parsed = OPTIMISTIC_ROLLUP_INTERFACE.parseError(data) ?? ROLLUP_INTERFACE.parseError(data);
+  const parsed = OPTIMISTIC_ROLLUP_INTERFACE.parseError(data) ?? ROLLUP_INTERFACE.parseError(data) ?? EXECUTOR_FAILURE_INTERFACE.parseError(data);
   if (parsed === null) return undefined;
   const args = [...parsed.args] as unknown[];
   return { name: parsed.name, args, text: `${parsed.name}(${args.map(String).join(", ")})` };

@@ -35,6 +35,10 @@ export interface RollupStatus {
   readonly l1MessageCount: bigint;
   readonly submitter: "running" | "halted" | "off";
   readonly submitterError?: string;
+  /** The halt's error code (NO_EXECUTE, UNFUNDED, BLOCK_REJECTED…), for programs. */
+  readonly submitterErrorCode?: string;
+  /** What to do about the halt. */
+  readonly submitterHint?: string;
 }
 
 /**
@@ -103,7 +107,7 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
     pendingL1Messages: count - next,
     l1MessageCount: count,
     submitter: ctx.submitter === undefined ? "off" : halted === undefined ? "running" : "halted",
-    ...(halted === undefined ? {} : { submitterError: halted.message }),
+    ...(halted === undefined ? {} : { submitterError: halted.message, submitterErrorCode: halted.code, submitterHint: halted.hint }),
   };
 }
 

@@ -201,6 +201,7 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       submitter: status.submitter,
       ...(status.submitterError === undefined ? {} : { submitterError: status.submitterError }),
       mode: facts.mode,
+      ...(status.submitterHint === undefined ? {} : { submitterHint: status.submitterHint }),
     },
     heads: {
       l1: status.l1Head,

@@ -112,6 +112,8 @@ export interface DashboardSnapshot {
     readonly submitter: "running" | "halted" | "off";
     readonly submitterError?: string;
     readonly mode: DashboardMode;
+    /** What to do about the halt. */
+    readonly submitterHint?: string;
   };
   readonly heads: DashboardHeads;
   /** Newest first. */

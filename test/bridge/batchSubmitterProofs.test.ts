@@ -9,7 +9,8 @@ import { JsonRpcProvider, Wallet, keccak256, parseEther } from "ethers";
 import { deployRollup } from "../../deploy/rollup";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import { ProofType } from "../../precompiles/proofs/types";
-import { BatchSubmitter, type BlockProofs, TransientBridgeError } from "../../rollup-node/bridge/batchSubmitter";
+import { BatchSubmitter, type BlockProofs } from "../../rollup-node/bridge/batchSubmitter";
+import { ProofPolicyUnmetError } from "../../rollup-node/bridge/submissionErrors";
 import { connectRollup } from "../../rollup-node/bridge/contracts";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import { type Logger, silentLogger } from "../../rollup-node/logger";
@@ -83,7 +84,7 @@ describe("the batch submitter in proof mode checks the policy's threshold before
     });
   }
 
-  it("sends no advance when proofs are below the threshold and the policy forbids re-execution", async () => {
+  it("sends no advance, and halts, when the delivered proofs cannot count and the policy forbids re-execution", async () => {
     const rollupAddress = await provenRollup(false);
     const nonce = await provider.getTransactionCount(keys.sequencer.address);
     const lines = new Lines();
@@ -92,7 +93,8 @@ describe("the batch submitter in proof mode checks the policy's threshold before
       (e: unknown) => e,
     );
     expect(await provider.getTransactionCount(keys.sequencer.address), "an advance known to fail was sent").to.equal(nonce);
-    expect(error).to.be.instanceOf(TransientBridgeError);
+    // A proof the policy does not count will not count on the next attempt either: a halt, not a retry.
+    expect(error).to.be.instanceOf(ProofPolicyUnmetError);
     expect((error as Error).message).to.match(/0 of the 2 .*forbids re-execution/);
     expect(await connectRollup(rollupAddress, provider).headNumber()).to.equal(0n);
   });

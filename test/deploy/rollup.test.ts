@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { getAddress, hexlify } from "ethers";
 import hre from "hardhat";
 
-import { DEFAULT_ROLLUP_POLICY, DeploymentError, type RollupDeployParams, deployRollup } from "../../deploy/rollup";
+import { DEFAULT_ROLLUP_POLICY, DeploymentError, type DeploymentProgress, type RollupDeployParams, deployRollup } from "../../deploy/rollup";
 import { ProofModeExecute__factory, ProvenRollup__factory } from "../../typechain-types";
 import { type TestCommittee, testCommittee } from "../support/committeeFixture";
 import { type EdrL1, startEdrL1 } from "../support/edrL1";
@@ -48,6 +48,41 @@ describe("deployRollup with Solidity verifiers, on an L1 without EXECUTE (Hardha
     expect(await rollup.EXECUTOR()).to.equal(deployment.executor);
     const executor = ProofModeExecute__factory.connect(deployment.executor!, l1.signer);
     for (const c of committees) expect(await executor.verifierOf(c.keyHash)).to.not.equal(getAddress(`0x${"00".repeat(20)}`));
+  });
+
+  it("resumes an interrupted deployment: steps found on chain are not paid again, and the record names mode and verifiers", async () => {
+    const params: RollupDeployParams = {
+      ...BASE,
+      genesisSupply: 1_000n,
+      proofPolicy: { threshold: 2, allowReexecution: false, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) },
+      verification: { kind: "verifiers", verificationKeys: committees.map((c) => hexlify(c.verificationKey)) },
+    };
+    const from = await l1.signer.getAddress();
+    let saved: DeploymentProgress = {};
+    // The run is cut off once the rollup contract is mined, before the genesis backing (a crash, a lost connection).
+    const interrupted = await deployRollup(l1.signer, {
+      ...params,
+      onProgress: async (progress) => {
+        saved = progress;
+        if (progress.rollup !== undefined) throw new Error("interrupted");
+      },
+    }).catch((e: Error) => e);
+    expect(String(interrupted)).to.contain("interrupted");
+    expect(saved.executor).to.be.a("string");
+    expect(saved.rollup?.address).to.be.a("string");
+    // Read uncached (ethers caches an identical request for 250 ms, shorter than these steps on EDR).
+    const nonceOf = async (): Promise<number> => Number(await l1.provider.send("eth_getTransactionCount", [from, "latest"]));
+    const nonce = await nonceOf();
+    const deployment = await deployRollup(l1.signer, { ...params, resume: saved });
+    expect(await nonceOf(), "only the genesis backing is left to send").to.equal(nonce + 1);
+    expect(deployment.address).to.equal(saved.rollup?.address);
+    expect(deployment.executor).to.equal(saved.executor);
+    expect(deployment.mode).to.equal("proofs-verifiers");
+    expect(Object.keys(deployment.verifiers ?? {})).to.deep.equal(committees.map((c) => hexlify(c.keyHash)));
+    expect(await ProvenRollup__factory.connect(deployment.address, l1.signer).genesisSupply()).to.equal(1_000n);
+    // Resumed once more after the backing: nothing at all is sent.
+    await deployRollup(l1.signer, { ...params, resume: { ...saved, genesisBacked: true } });
+    expect(await nonceOf()).to.equal(nonce + 1);
   });
 
   it("refuses an accepted key without its verification key, and a policy that allows re-execution", async () => {

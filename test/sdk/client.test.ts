@@ -13,8 +13,11 @@ import {
   hashL1Message,
   hashL2Message,
 } from "../../sdk";
+import { Counter__factory } from "../../typechain-types";
 import { rejection } from "../rollup-node/rejection";
 import { type E2eRollup, startE2eRollup } from "../e2e/support/harness";
+
+const recipientOf = (i: number): string => getAddress(`0x${"00".repeat(19)}${i.toString(16).padStart(2, "0")}`);
 
 /** The SDK's error thrown by `promise`, asserted to be one with `code`. */
 async function sdkError(promise: Promise<unknown>, code: string): Promise<RollupSdkError> {
@@ -223,6 +226,22 @@ describe("sdk: RollupClient against a rollup devnet in this process", function (
     const error = await sdkError(client.waitForMessageStatus(message, "finalized", { timeoutMs: 300 }), "TIMEOUT");
     expect(error.message).to.match(/last seen: (initiated|provable)/);
     expect(error.hint).to.contain("finalizeWithdrawal");
+  });
+
+  it("a deposit or message to an address that is not a rollup fails before sending: nothing spent", async () => {
+    const sender = r.l1Wallet(4);
+    const counter = await new Counter__factory(r.l1Wallet(5)).deploy();
+    await counter.waitForDeployment();
+    const targets = [r.l1Wallet(6).address, await counter.getAddress()];
+    const [nonce, balance] = await Promise.all([r.l1.getTransactionCount(sender.address), r.l1.getBalance(sender.address)]);
+    for (const rollupAddress of targets) {
+      const wrong = new RollupClient({ l1: sender.connect(r.l1), l2: r.l2Wallet(4).connect(r.l2), rollupAddress });
+      const error = await sdkError(wrong.deposit({ amount: parseEther("1") }), "NOT_A_ROLLUP");
+      expect(error.message).to.contain("nothing was sent");
+      await sdkError(wrong.sendMessage({ to: recipientOf(4), data: "0x", value: parseEther("1") }), "NOT_A_ROLLUP");
+    }
+    expect(await r.l1.getTransactionCount(sender.address)).to.equal(nonce);
+    expect(await r.l1.getBalance(sender.address)).to.equal(balance);
   });
 
   it("a read-only client reports statuses but refuses to send, naming the missing signer", async () => {

@@ -182,7 +182,9 @@
     $("message-count").textContent = `${num(s.heads.l1MessageCount)} queued in total${notFinal > 0 ? ` · ${num(notFinal)} relayed, not final on L1` : ""}`;
     $("mode").textContent = modeText(s.rollup.mode);
     $("submitter").replaceChildren(badge(s.rollup.submitter, s.rollup.submitter === "running" ? "ok" : s.rollup.submitter === "halted" ? "bad" : "muted"));
-    $("submitter-error").textContent = s.rollup.submitterError || "";
+    // A halt is the one thing the operator must act on: its reason and what to do, in red.
+    $("submitter-error").textContent = s.rollup.submitterError ? `${s.rollup.submitterError}${s.rollup.submitterHint ? ` — ${s.rollup.submitterHint}` : ""}` : "";
+    $("submitter-error").classList.toggle("bad-text", s.rollup.submitter === "halted");
 
     fill("blocks", "blocks-empty", s.blocks.map(blockRow));
     fill("l1-to-l2", "l1-to-l2-empty", s.l1ToL2.map(l1ToL2Row));

@@ -1,14 +1,16 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { expect } from "chai";
 import { Wallet, formatEther, parseEther } from "ethers";
 import hre from "hardhat";
 import type { HttpNetworkConfig } from "hardhat/types";
 
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 
 import type { BatchSubmitter } from "../../../rollup-node/bridge/batchSubmitter";
 import { TASK_DEFAULT_URLS, tryCommands } from "../../../rollup-node/devnet/rollupBanner";
+import { ExampleRollup__factory } from "../../../typechain-types";
 import { type E2eRollup, startE2eRollup } from "../../e2e/support/harness";
 import { rejection } from "../rejection";
 
@@ -188,18 +190,29 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     const configured = hre.config.rollup;
     (hre.config as { rollup: typeof configured }).rollup = { ...configured, contract: "ExampleRollup" };
     try {
-      // The deployer backs the dev genesis's L2 supply on L1 (every dev account's balance): give it that much.
-      const [deployer] = await hre.ethers.getSigners();
-      await hre.network.provider.send("hardhat_setBalance", [deployer?.address, "0xc9f2c9cd04674edea40000000"]);
-      const out = await runTask("rollup:deploy", { l2ChainId: 4242, inactivity: 60, forceInclusion: 30 });
+      // The deployer (dev account #0 on the devnet's chain) backs the dev genesis's L2 supply on L1 (every dev account's balance): give it that much.
+      await r.l1.send("hardhat_setBalance", [r.l1Wallet(0).address, "0xc9f2c9cd04674edea40000000"]);
+      const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-task-")), "deployment.json");
+      const deployArgs = { l2ChainId: 4242, inactivity: 60, forceInclusion: 30, l1Rpc: r.devnet.l1Url, out: record };
+      const out = await runTask("rollup:deploy", deployArgs);
+      expect(out).to.match(/answered ExecuteInvalid\(MalformedInput\)/);
       const [, name, address] = /^(\w+) deployed at (0x[0-9a-fA-F]{40})/m.exec(out) ?? [];
       expect(name).to.equal("ExampleRollup");
-      const rollup = await hre.ethers.getContractAt("ExampleRollup", address as string);
+      const rollup = ExampleRollup__factory.connect(address as string, r.l1);
       expect(await rollup.L2_CHAIN_ID()).to.equal(4242n);
       expect(await rollup.SEQUENCER_INACTIVITY_PERIOD()).to.equal(60n);
-      expect(out).to.match(new RegExp(`L2 chain id 4242, genesis ${await rollup.headHash()}`));
+      expect(out).to.match(new RegExp(`L2 chain id 4242, genesis ${await rollup.headHash()}, sequencer 0x[0-9a-fA-F]{40}, mode re-execution`));
+      const saved = JSON.parse(readFileSync(record, "utf8")) as Record<string, unknown>;
+      expect(saved).to.include({ address, mode: "re-execution", l1ChainId: "1337", l2ChainId: "4242", genesisBlockHash: await rollup.headHash() });
+      expect(saved.deployBlock).to.be.a("number");
+      // A complete record is not deployed over: nothing is spent twice by running the command again.
+      const again = await runTask("rollup:deploy", deployArgs).catch((e: Error) => e);
+      expect(String(again)).to.match(/records a rollup at 0x[0-9a-fA-F]{40} on L1 chain 1337/);
+      // No L1 named: refused, rather than deployed to a chain that ends with the command.
+      const nowhere = await runTask("rollup:deploy", { l2ChainId: 4242 }).catch((e: Error) => e);
+      expect(String(nowhere)).to.match(/needs an L1: --network <name> .* or --l1-rpc <url>/);
       (hre.config as { rollup: typeof configured }).rollup = { ...configured, contract: "NoSuchRollup" };
-      const failure = await runTask("rollup:deploy", { l2ChainId: 4242, inactivity: 60, forceInclusion: 30 }).catch((e: Error) => e);
+      const failure = await runTask("rollup:deploy", { ...deployArgs, out: `${record}.2` }).catch((e: Error) => e);
       expect(String(failure)).to.contain("NoSuchRollup");
     } finally {
       (hre.config as { rollup: typeof configured }).rollup = configured;

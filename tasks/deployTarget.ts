@@ -1,0 +1,98 @@
+// Where `rollup:deploy` deploys and with whose key: a Hardhat network the user names (its
+// accounts), or an L1 URL with a key from the environment. Never an implicit in-process chain:
+// a deployment nobody can reach afterwards is not a deployment (docs/design/any-l1.md).
+import { readFile } from "node:fs/promises";
+
+import { JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+
+import { deriveDevAccounts } from "../rollup-node/devnet/accounts";
+import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
+import { devWallet, RollupTaskError } from "./rollupContext";
+
+/** The deployer's private key (0x…, 32 bytes) for `--l1-rpc`. */
+export const DEPLOYER_KEY_ENV = "ROLLUP_DEPLOYER_KEY";
+/** Or an encrypted JSON keystore (ethers / geth format) and its password. */
+export const DEPLOYER_KEYSTORE_ENV = "ROLLUP_DEPLOYER_KEYSTORE";
+export const DEPLOYER_PASSWORD_ENV = "ROLLUP_DEPLOYER_PASSWORD";
+/** How many of the dev mnemonic's accounts count as dev keys (Hardhat's default account count). */
+const DEV_KEY_COUNT = 20;
+
+export interface DeployTarget {
+  readonly deployer: Signer;
+  readonly provider: Provider;
+  readonly l1ChainId: bigint;
+  /** "network l1" or "http://…", for messages. */
+  readonly description: string;
+  close(): void;
+}
+
+/**
+ * The L1 and the deployer of `rollup:deploy`. `--l1-rpc` takes the key from ROLLUP_DEPLOYER_KEY
+ * or ROLLUP_DEPLOYER_KEYSTORE (+ _PASSWORD), falling back to dev account #0 only on the devnet's
+ * chain; `--network` takes the network's first account. A dev-mnemonic key is refused on any other
+ * chain unless `dev`: everyone knows those keys.
+ */
+export async function resolveDeployTarget(hre: HardhatRuntimeEnvironment, options: { l1Rpc?: string; dev: boolean }): Promise<DeployTarget> {
+  const target = options.l1Rpc !== undefined ? await fromUrl(options.l1Rpc) : await fromNetwork(hre);
+  const deployer = await target.deployer.getAddress();
+  const devKeys = new Set(deriveDevAccounts(DEV_KEY_COUNT).map((a) => a.address.toLowerCase()));
+  if (target.l1ChainId !== DEFAULT_L1_CHAIN_ID && devKeys.has(deployer.toLowerCase()) && !options.dev) {
+    target.close();
+    throw new RollupTaskError(
+      "DEV_KEY_OFF_DEVNET",
+      `the deployer ${deployer} is a key of the public dev mnemonic, and L1 chain ${target.l1ChainId} is not the devnet (${DEFAULT_L1_CHAIN_ID})`,
+      `set ${DEPLOYER_KEY_ENV} (or ${DEPLOYER_KEYSTORE_ENV}) to your own key, or the network's accounts in hardhat.config.ts; pass --dev only for a throwaway local L1`,
+    );
+  }
+  return target;
+}
+
+async function fromUrl(url: string): Promise<DeployTarget> {
+  const provider = new JsonRpcProvider(url, undefined, { pollingInterval: 200, cacheTimeout: -1 });
+  let l1ChainId: bigint;
+  try {
+    l1ChainId = (await provider.getNetwork()).chainId;
+  } catch (error) {
+    provider.destroy();
+    throw new RollupTaskError("L1_UNREACHABLE", `no L1 answers at ${url}: ${(error as Error).message.split("\n")[0]}`, "start the L1 node or fix --l1-rpc");
+  }
+  const deployer = (await envWallet(provider)) ?? (l1ChainId === DEFAULT_L1_CHAIN_ID ? devWallet(0, provider) : undefined);
+  if (deployer === undefined) {
+    provider.destroy();
+    throw new RollupTaskError("NO_DEPLOYER_KEY", `no deployer key for L1 chain ${l1ChainId} at ${url}`, `set ${DEPLOYER_KEY_ENV}=0x… or ${DEPLOYER_KEYSTORE_ENV}=file and ${DEPLOYER_PASSWORD_ENV}, or use --network with accounts`);
+  }
+  return { deployer, provider, l1ChainId, description: url, close: () => provider.destroy() };
+}
+
+async function envWallet(provider: JsonRpcProvider): Promise<Wallet | undefined> {
+  const key = process.env[DEPLOYER_KEY_ENV];
+  if (key !== undefined && key !== "") {
+    try {
+      return new Wallet(key, provider);
+    } catch {
+      // The key itself is never echoed: it may be most of a valid key.
+      throw new RollupTaskError("BAD_DEPLOYER_KEY", `${DEPLOYER_KEY_ENV} is not a private key`, "a 0x-prefixed 32-byte hex string");
+    }
+  }
+  const keystore = process.env[DEPLOYER_KEYSTORE_ENV];
+  if (keystore === undefined || keystore === "") return undefined;
+  const wallet = await Wallet.fromEncryptedJson(await readFile(keystore, "utf8"), process.env[DEPLOYER_PASSWORD_ENV] ?? "");
+  return new Wallet(wallet.privateKey, provider);
+}
+
+async function fromNetwork(hre: HardhatRuntimeEnvironment): Promise<DeployTarget> {
+  // hardhatArguments.network is set only when the user named a network: the default (the
+  // in-process devnet, a chain that ends with this command) is no place to deploy a rollup to.
+  if (hre.hardhatArguments.network === undefined) {
+    throw new RollupTaskError(
+      "NO_L1",
+      "rollup:deploy needs an L1: --network <name> (a network of hardhat.config.ts, with its accounts) or --l1-rpc <url> (with ROLLUP_DEPLOYER_KEY)",
+      "the running devnet is --network l1; a testnet is a network you add to hardhat.config.ts (README: Run your rollup on another L1)",
+    );
+  }
+  const [deployer] = await hre.ethers.getSigners();
+  if (deployer === undefined) throw new RollupTaskError("NO_ACCOUNTS", `network ${hre.network.name} has no accounts to deploy from`, `set networks.${hre.network.name}.accounts in hardhat.config.ts`);
+  const l1ChainId = (await hre.ethers.provider.getNetwork()).chainId;
+  return { deployer, provider: hre.ethers.provider, l1ChainId, description: `network ${hre.network.name}`, close: () => {} };
+}

@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { bytesToHex } from "@ethereumjs/util";
+import { expect } from "chai";
+import { JsonRpcProvider, MaxUint256, Wallet, keccak256, parseEther } from "ethers";
+import hre from "hardhat";
+
+import { deployRollup } from "../../deploy/rollup";
+import { BatchSubmitter, submissionVerdict } from "../../rollup-node/bridge/batchSubmitter";
+import { connectRollup } from "../../rollup-node/bridge/contracts";
+import { rollupStatus } from "../../rollup-node/bridge/status";
+import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
+import { type Logger, silentLogger } from "../../rollup-node/logger";
+import { devNodeKeys } from "../../rollup-node/node/keys";
+import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
+import { Sequencer } from "../../rollup-node/l2/sequencer";
+import { type EdrL1, startEdrL1 } from "../support/edrL1";
+
+class Lines implements Logger {
+  readonly all: string[] = [];
+  info = (m: string): void => void this.all.push(m);
+  warn = (m: string): void => void this.all.push(m);
+  error = (m: string): void => void this.all.push(m);
+  debug = (): void => {};
+}
+
+const L2_CHAIN_ID = 781n;
+const FAST_RETRY = { initialDelayMs: 20, maxDelayMs: 100 };
+
+/** Runs the submitter's loop until it halts (or `ms` pass), then stops it. */
+async function runFor(s: BatchSubmitter, ms: number): Promise<void> {
+  s.start();
+  const deadline = Date.now() + ms;
+  while (s.haltReason === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  await s.stop();
+}
+
+describe("the batch submitter simulates each advance and halts on a revert it cannot cure, spending nothing", function () {
+  this.timeout(180_000);
+  const keys = devNodeKeys();
+  let dir: string;
+  let sequencer: Sequencer;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "submitter-sim-"));
+    const genesis = devL2Genesis({ chainId: L2_CHAIN_ID, timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n, funded: [keys.relayer] });
+    sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: silentLogger });
+    await sequencer.produceBlock();
+  });
+
+  after(async () => {
+    await sequencer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function genesisCommitments(): { genesisBlockHash: string; genesisStateRoot: string } {
+    const head = sequencer.chain.resolveBlock(0n).block.header;
+    return { genesisBlockHash: bytesToHex(head.hash()), genesisStateRoot: bytesToHex(head.stateRoot) };
+  }
+
+  describe("on an L1 without EXECUTE (Hardhat's EDR)", () => {
+    let edr: EdrL1;
+    before(async () => {
+      edr = await startEdrL1(hre);
+    });
+
+    it("halts before sending: the reason (no EXECUTE, what works instead) is logged once and reported by rollup_status", async () => {
+      const signer = new Wallet(keys.sequencer.privateKey, edr.provider);
+      // A proof-mode rollup verified by the precompile, on an L1 that has none: what `rollup:deploy` let through before.
+      const { address } = await deployRollup(signer, {
+        l2ChainId: L2_CHAIN_ID,
+        ...genesisCommitments(),
+        genesisSupply: 0n,
+        sequencer: keys.sequencer.address,
+        proofPolicy: { threshold: 1, allowReexecution: true, acceptedKeys: [keccak256("0x01")] },
+      });
+      const nonce = await edr.provider.getTransactionCount(keys.sequencer.address);
+      const lines = new Lines();
+      const s = new BatchSubmitter({ sequencer, rollupAddress: address, signer, logger: lines, retry: FAST_RETRY });
+      await runFor(s, 3_000);
+      expect(await edr.provider.getTransactionCount(keys.sequencer.address), "an advance that can only revert was sent").to.equal(nonce);
+      expect(s.haltReason?.code).to.equal("NO_EXECUTE");
+      expect(s.haltReason?.message).to.match(/no EXECUTE precompile/);
+      expect(s.haltReason?.hint).to.match(/proof mode with on-chain verifiers/);
+      expect(lines.all.filter((l) => l.includes("no EXECUTE precompile")), lines.all.join("\n")).to.have.length(1);
+      expect(lines.all.every((l) => l.length < 600), "a raw transaction was logged").to.equal(true);
+      const status = await rollupStatus({ sequencer, rollup: connectRollup(address, edr.provider), rollupAddress: address, l1Provider: edr.provider, submitter: s });
+      expect(status.submitter).to.equal("halted");
+      expect(status.submitterError).to.match(/no EXECUTE precompile/);
+      expect(status.submitterErrorCode).to.equal("NO_EXECUTE");
+    });
+  });
+
+  describe("on the devnet (EXECUTE at 0x0101)", () => {
+    let l1: L1Devnet;
+    let provider: JsonRpcProvider;
+    before(async () => {
+      l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("100") } } });
+      provider = new JsonRpcProvider(l1.url, undefined, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
+    });
+    after(async () => {
+      provider.destroy();
+      await l1.stop();
+    });
+
+    it("halts with UNFUNDED, sending nothing, when the submitter's key cannot pay for an advance", async () => {
+      const broke = Wallet.createRandom().connect(provider);
+      const { address } = await deployRollup(new Wallet(keys.sequencer.privateKey, provider), {
+        l2ChainId: L2_CHAIN_ID,
+        ...genesisCommitments(),
+        genesisSupply: 0n,
+        sequencer: broke.address,
+      });
+      const lines = new Lines();
+      const s = new BatchSubmitter({ sequencer, rollupAddress: address, signer: broke, logger: lines, retry: FAST_RETRY });
+      await runFor(s, 5_000);
+      expect(s.haltReason?.code).to.equal("UNFUNDED");
+      expect(s.haltReason?.message).to.include(broke.address);
+      expect(await provider.getTransactionCount(broke.address)).to.equal(0);
+      expect(await connectRollup(address, provider).headNumber()).to.equal(0n);
+    });
+
+    it("a key that is not the sequencer sends nothing while the sequencer is active (it waits, as anyone may advance later)", async () => {
+      const other = new Wallet(keys.challenger?.privateKey as string, provider);
+      await (await new Wallet(keys.sequencer.privateKey, provider).sendTransaction({ to: other.address, value: parseEther("1") })).wait();
+      const { address } = await deployRollup(new Wallet(keys.sequencer.privateKey, provider), {
+        l2ChainId: L2_CHAIN_ID,
+        ...genesisCommitments(),
+        genesisSupply: 0n,
+        sequencer: keys.sequencer.address,
+      });
+      const nonce = await provider.getTransactionCount(other.address);
+      const lines = new Lines();
+      const s = new BatchSubmitter({ sequencer, rollupAddress: address, signer: other, logger: lines, retry: FAST_RETRY });
+      await runFor(s, 1_500);
+      expect(await provider.getTransactionCount(other.address), "a reverting advance was sent").to.equal(nonce);
+      expect(s.haltReason).to.equal(undefined);
+      expect(lines.all.some((l) => l.includes("NotSequencer"))).to.equal(true);
+    });
+  });
+
+  it("classifies NotSequencer that never opens (a permissioned rollup) as a halt, one that opens later as a wait", () => {
+    const never = submissionVerdict({ name: "NotSequencer", args: ["0x00000000000000000000000000000000000000aa", MaxUint256], text: "NotSequencer(…)" });
+    const later = submissionVerdict({ name: "NotSequencer", args: ["0x00000000000000000000000000000000000000aa", 1_000n], text: "NotSequencer(…)" });
+    expect(never).to.equal("halt");
+    expect(later).to.equal("retry");
+    expect(submissionVerdict({ name: "ExecuteUnavailable", args: [], text: "ExecuteUnavailable()" })).to.equal("halt");
+  });
+});
