@@ -1,20 +1,17 @@
 // Where `rollup:deploy` deploys and with whose key: a Hardhat network the user names (its
 // accounts), or an L1 URL with a key from the environment. Never an implicit in-process chain:
 // a deployment nobody can reach afterwards is not a deployment (docs/design/any-l1.md).
-import { readFile } from "node:fs/promises";
-
 import { JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { deriveDevAccounts } from "../rollup-node/devnet/accounts";
 import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
-import { devWallet, RollupTaskError } from "./rollupContext";
+import { keyEnvNames, resolveRoleKey } from "../rollup-node/node/keySources";
+import { RollupTaskError } from "./rollupContext";
 
-/** The deployer's private key (0x…, 32 bytes) for `--l1-rpc`. */
-export const DEPLOYER_KEY_ENV = "ROLLUP_DEPLOYER_KEY";
-/** Or an encrypted JSON keystore (ethers / geth format) and its password. */
-export const DEPLOYER_KEYSTORE_ENV = "ROLLUP_DEPLOYER_KEYSTORE";
-export const DEPLOYER_PASSWORD_ENV = "ROLLUP_DEPLOYER_PASSWORD";
+/** The deployer's key for `--l1-rpc`: NATIVE_ROLLUP_DEPLOYER_KEY, or _KEYSTORE with its password (rollup-node/node/keySources.ts). */
+export const DEPLOYER_KEY_ENV = keyEnvNames("deployer").key;
+export const DEPLOYER_KEYSTORE_ENV = keyEnvNames("deployer").keystore;
 /** How many of the dev mnemonic's accounts count as dev keys (Hardhat's default account count). */
 const DEV_KEY_COUNT = 20;
 
@@ -28,13 +25,13 @@ export interface DeployTarget {
 }
 
 /**
- * The L1 and the deployer of `rollup:deploy`. `--l1-rpc` takes the key from ROLLUP_DEPLOYER_KEY
- * or ROLLUP_DEPLOYER_KEYSTORE (+ _PASSWORD), falling back to dev account #0 only on the devnet's
+ * The L1 and the deployer of `rollup:deploy`. `--l1-rpc` takes the key from NATIVE_ROLLUP_DEPLOYER_KEY
+ * or NATIVE_ROLLUP_DEPLOYER_KEYSTORE (+ _PASSWORD), falling back to dev account #0 only on the devnet's
  * chain; `--network` takes the network's first account. A dev-mnemonic key is refused on any other
  * chain unless `dev`: everyone knows those keys.
  */
 export async function resolveDeployTarget(hre: HardhatRuntimeEnvironment, options: { l1Rpc?: string; dev: boolean }): Promise<DeployTarget> {
-  const target = options.l1Rpc !== undefined ? await fromUrl(options.l1Rpc) : await fromNetwork(hre);
+  const target = options.l1Rpc !== undefined ? await fromUrl(options.l1Rpc, options.dev) : await fromNetwork(hre);
   const deployer = await target.deployer.getAddress();
   const devKeys = new Set(deriveDevAccounts(DEV_KEY_COUNT).map((a) => a.address.toLowerCase()));
   if (target.l1ChainId !== DEFAULT_L1_CHAIN_ID && devKeys.has(deployer.toLowerCase()) && !options.dev) {
@@ -48,7 +45,7 @@ export async function resolveDeployTarget(hre: HardhatRuntimeEnvironment, option
   return target;
 }
 
-async function fromUrl(url: string): Promise<DeployTarget> {
+async function fromUrl(url: string, dev: boolean): Promise<DeployTarget> {
   const provider = new JsonRpcProvider(url, undefined, { pollingInterval: 200, cacheTimeout: -1 });
   let l1ChainId: bigint;
   try {
@@ -57,28 +54,16 @@ async function fromUrl(url: string): Promise<DeployTarget> {
     provider.destroy();
     throw new RollupTaskError("L1_UNREACHABLE", `no L1 answers at ${url}: ${(error as Error).message.split("\n")[0]}`, "start the L1 node or fix --l1-rpc");
   }
-  const deployer = (await envWallet(provider)) ?? (l1ChainId === DEFAULT_L1_CHAIN_ID ? devWallet(0, provider) : undefined);
-  if (deployer === undefined) {
+  let deployer: Wallet;
+  try {
+    // Configured (environment or keystore), else dev account #0 on the devnet's chain only.
+    const key = await resolveRoleKey("deployer", { l1ChainId, dev, devFallback: deriveDevAccounts(1)[0]?.privateKey });
+    deployer = new Wallet(key.reveal(), provider);
+  } catch (error) {
     provider.destroy();
-    throw new RollupTaskError("NO_DEPLOYER_KEY", `no deployer key for L1 chain ${l1ChainId} at ${url}`, `set ${DEPLOYER_KEY_ENV}=0x… or ${DEPLOYER_KEYSTORE_ENV}=file and ${DEPLOYER_PASSWORD_ENV}, or use --network with accounts`);
+    throw error;
   }
   return { deployer, provider, l1ChainId, description: url, close: () => provider.destroy() };
-}
-
-async function envWallet(provider: JsonRpcProvider): Promise<Wallet | undefined> {
-  const key = process.env[DEPLOYER_KEY_ENV];
-  if (key !== undefined && key !== "") {
-    try {
-      return new Wallet(key, provider);
-    } catch {
-      // The key itself is never echoed: it may be most of a valid key.
-      throw new RollupTaskError("BAD_DEPLOYER_KEY", `${DEPLOYER_KEY_ENV} is not a private key`, "a 0x-prefixed 32-byte hex string");
-    }
-  }
-  const keystore = process.env[DEPLOYER_KEYSTORE_ENV];
-  if (keystore === undefined || keystore === "") return undefined;
-  const wallet = await Wallet.fromEncryptedJson(await readFile(keystore, "utf8"), process.env[DEPLOYER_PASSWORD_ENV] ?? "");
-  return new Wallet(wallet.privateKey, provider);
 }
 
 async function fromNetwork(hre: HardhatRuntimeEnvironment): Promise<DeployTarget> {
@@ -87,7 +72,7 @@ async function fromNetwork(hre: HardhatRuntimeEnvironment): Promise<DeployTarget
   if (hre.hardhatArguments.network === undefined) {
     throw new RollupTaskError(
       "NO_L1",
-      "rollup:deploy needs an L1: --network <name> (a network of hardhat.config.ts, with its accounts) or --l1-rpc <url> (with ROLLUP_DEPLOYER_KEY)",
+      "rollup:deploy needs an L1: --network <name> (a network of hardhat.config.ts, with its accounts) or --l1-rpc <url> (with NATIVE_ROLLUP_DEPLOYER_KEY)",
       "the running devnet is --network l1; a testnet is a network you add to hardhat.config.ts (README: Run your rollup on another L1)",
     );
   }

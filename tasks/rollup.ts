@@ -28,7 +28,7 @@ const withSigner = <T extends TaskDefinition>(t: T): T =>
 const actions = () => import("./rollupActions");
 
 task("rollup:deploy", "Deploys the rollup contract of hardhat.config.ts `rollup.contract` (default: ExampleRollup, or ProvenRollup with --verification-keys) on an L1 you name, after checking that L1 can verify it; writes deployment.json and resumes an interrupted run")
-  .addOptionalParam("l1Rpc", "L1 JSON-RPC URL; the deployer's key comes from ROLLUP_DEPLOYER_KEY or ROLLUP_DEPLOYER_KEYSTORE (+ _PASSWORD). Or use --network <name> and its accounts", undefined, types.string)
+  .addOptionalParam("l1Rpc", "L1 JSON-RPC URL; the deployer's key comes from NATIVE_ROLLUP_DEPLOYER_KEY or NATIVE_ROLLUP_DEPLOYER_KEYSTORE (+ _KEYSTORE_PASSWORD). Or use --network <name> and its accounts", undefined, types.string)
   .addOptionalParam("l2ChainId", "L2 chain id", Number(DEFAULT_L2_CHAIN_ID), types.int)
   .addOptionalParam("genesisHash", "L2 genesis block hash (default: the dev genesis, built now)", undefined, types.string)
   .addOptionalParam("genesisStateRoot", "L2 genesis state root (with --genesis-hash)", undefined, types.string)

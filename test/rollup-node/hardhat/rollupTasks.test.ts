@@ -7,7 +7,6 @@ import { Wallet, formatEther, parseEther } from "ethers";
 import hre from "hardhat";
 import type { HttpNetworkConfig } from "hardhat/types";
 
-
 import type { BatchSubmitter } from "../../../rollup-node/bridge/batchSubmitter";
 import { TASK_DEFAULT_URLS, tryCommands } from "../../../rollup-node/devnet/rollupBanner";
 import { ExampleRollup__factory } from "../../../typechain-types";
