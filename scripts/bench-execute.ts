@@ -35,9 +35,9 @@ import {
   l2GasClaimOf,
   verifyBlock,
 } from "../precompiles";
-import { bn254PairingInput, blake2fInput, coldAccountBlock, ecrecoverInput, fillerAddress, precompileLoopBlock } from "../test/support/heavyBlocks";
-import { TestSigner, word } from "../test/support/l2Fixtures";
-import { type BuiltBlock, L2TestChain, type TestAccount } from "../test/support/l2TestChain";
+import { bn254PairingInput, blake2fInput, coldAccountBlock, ecrecoverInput, fillerAddress, precompileLoopBlock } from "../tools/heavyBlocks";
+import { TestSigner, word } from "../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain, type TestAccount } from "../tools/l2TestChain";
 
 const CHAIN_ID = 903n;
 const TXS_PER_BLOCK = Number(process.env.BENCH_TXS ?? 100);

@@ -4,10 +4,9 @@ import { formatEther, parseEther } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { deployRollup, saveDeployment } from "../deploy/rollup";
-import { executeErrorName } from "../precompiles/errors";
+import { executeErrorName } from "../precompiles";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
-import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/devnet/accounts";
-import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/devnet/l1Devnet";
+import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/chain/devAccounts";
 import { devNodeKeys } from "../rollup-node/node/keys";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";

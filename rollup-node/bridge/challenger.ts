@@ -1,9 +1,6 @@
 import { type Provider, type Signer, type TransactionReceipt, decodeRlp, getBytes, keccak256, toBigInt } from "ethers";
 
-import { executeInputLength } from "../../precompiles/codec";
-import { ExecuteError, ExecuteErrorCode, executeErrorName, isBlockInvalid } from "../../precompiles/errors";
-import { chargedL2Gas, executeGasCost, l2GasClaimOfBlockRlp, maxVerifiableL2GasLimit } from "../../precompiles/gas";
-import { verifyBlock } from "../../precompiles/verifyBlock";
+import { ExecuteError, ExecuteErrorCode, chargedL2Gas, executeErrorName, executeGasCost, executeInputLength, isBlockInvalid, l2GasClaimOfBlockRlp, maxVerifiableL2GasLimit, verifyBlock } from "../../precompiles";
 import { challengeGasBound } from "./challengeBound";
 import type { Logger } from "../logger";
 import { OPTIMISTIC_ROLLUP_INTERFACE, type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";

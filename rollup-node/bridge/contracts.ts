@@ -1,6 +1,6 @@
 import { Interface, type ContractRunner, isHexString } from "ethers";
 
-import { executeErrorName } from "../../precompiles/errors";
+import { executeErrorName } from "../../precompiles";
 import { ExampleRollup__factory, L2Bridge__factory, OptimisticExampleRollup__factory } from "../../typechain-types";
 import type { ExampleRollup } from "../../typechain-types/examples/ExampleRollup";
 import type { OptimisticExampleRollup } from "../../typechain-types/examples/OptimisticExampleRollup";

@@ -1,8 +1,7 @@
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { getAddress } from "ethers";
 
-import { executeInputLength } from "../../precompiles/codec";
-import { executeGasCostOfBlock } from "../../precompiles/gas";
+import { executeGasCostOfBlock, executeInputLength } from "../../precompiles";
 import { acceptanceHistory } from "../bridge/acceptance";
 import { L2_BRIDGE_INTERFACE } from "../bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../bridge/messages";

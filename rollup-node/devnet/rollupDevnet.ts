@@ -27,8 +27,8 @@ import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } 
 import { type NodeKeys, devNodeKeys, nodeRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
-import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "./accounts";
-import { DEFAULT_ACCOUNT_COUNT, DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT, type L1Devnet, startL1Devnet } from "./l1Devnet";
+import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
+import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT, type L1Devnet, startL1Devnet } from "./l1Devnet";
 import { NodeError } from "../errors";
 import {
   DEFAULT_CHALLENGE_WINDOW,

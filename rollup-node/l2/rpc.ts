@@ -5,7 +5,7 @@ import { data, parseBlockTag, parseData, parseOptionalQuantity } from "../rpc/he
 import { debugMethods, ethMethods, netMethods, web3Methods } from "../rpc/methods";
 import type { MethodTable } from "../rpc/methods";
 import { type HttpRouteHandler, type RpcServer, startRpcServer } from "../rpc/server";
-import { decodeWitness } from "../../precompiles/witness";
+import { decodeWitness } from "../../precompiles";
 import type { Logger } from "../logger";
 import { NoWitnessError } from "./errors";
 import { decodeRawTransaction } from "./rawTransaction";

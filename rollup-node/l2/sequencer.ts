@@ -2,7 +2,7 @@ import type { Block } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 
-import { type Witness, decodeWitness } from "../../precompiles/witness";
+import { type Witness, decodeWitness } from "../../precompiles";
 import { Chain } from "../chain/chain";
 import { TransactionRejectedError } from "../chain/errors";
 import type { GenesisConfig } from "../chain/genesis";

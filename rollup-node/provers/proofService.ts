@@ -1,9 +1,7 @@
 import type { Common } from "@ethereumjs/common";
 import { getBytes, keccak256 } from "ethers";
 
-import { DEFAULT_HARDFORK, type VerifyBlockParams } from "../../precompiles";
-import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
-import type { ExecutionProof } from "../../precompiles/proofs/types";
+import { DEFAULT_HARDFORK, type ExecutionProof, type VerifyBlockParams, encodeExecutionProofs } from "../../precompiles";
 import { AttesterPool } from "./attesterPool";
 import { forkConfigOf } from "./attesterProtocol";
 import { type CircuitArtifacts, COMMITTEE_CIRCUIT, Committee, CommitteeError, bundledCircuitArtifacts, committeeVerificationKey, loadBabyJub, proveCommittee } from "./committee";
