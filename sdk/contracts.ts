@@ -3,7 +3,7 @@
  * compile` writes typechain-types/). Every rollup inherits NativeRollup, so its ABI is the one
  * the SDK speaks to on L1, whichever example (ExampleRollup, ProvenRollup, …) is deployed.
  */
-import type { ContractRunner, Interface } from "ethers";
+import type { ContractRunner } from "ethers";
 
 import { ExampleRollup__factory, L2Bridge__factory, NativeRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../typechain-types";
 import type { ExampleRollup } from "../typechain-types/examples/ExampleRollup";
@@ -25,7 +25,5 @@ export function connectL2Bridge(address: string, runner: ContractRunner): L2Brid
   return L2Bridge__factory.connect(address, runner);
 }
 
-/** NativeRollup's ABI (events, errors) for decoding receipts and reverts. */
-export const NATIVE_ROLLUP_INTERFACE: Interface = NativeRollup__factory.createInterface() as unknown as Interface;
-/** L2Bridge's ABI. */
-export const L2_BRIDGE_ABI_INTERFACE: Interface = L2Bridge__factory.createInterface() as unknown as Interface;
+// The ABIs (events, errors) for decoding receipts and reverts are the protocol's, shared with the node.
+export { NATIVE_ROLLUP_INTERFACE, L2_BRIDGE_INTERFACE as L2_BRIDGE_ABI_INTERFACE } from "../protocol";

@@ -3,16 +3,18 @@
  * and a `hint` that says what to do next (for the human reading it). Callers tell them apart
  * with `instanceof` or by `code`.
  */
-export class RollupSdkError extends Error {
-  constructor(
-    readonly code: RollupSdkErrorCode,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(`${message}\nhint: ${hint}`);
-    this.name = new.target.name;
+import { CodedError } from "../protocol";
+
+export class RollupSdkError extends CodedError {
+  declare readonly code: RollupSdkErrorCode;
+  constructor(code: RollupSdkErrorCode, message: string, hint: string) {
+    super(code, `${message}\nhint: ${hint}`, hint);
   }
 }
+
+// A message that is not found or not provable yet is the protocol's error: the node raises the
+// same classes (CodedError with code MESSAGE_NOT_FOUND / NOT_PROVABLE_YET), so callers catch one.
+export { MessageNotFoundError, NotProvableYetError } from "../protocol";
 
 export type RollupSdkErrorCode =
   | "SIGNER_REQUIRED"
@@ -56,28 +58,6 @@ export class SignerRequiredError extends RollupSdkError {
 export class InvalidArgumentError extends RollupSdkError {
   constructor(message: string, hint: string) {
     super("INVALID_ARGUMENT", message, hint);
-  }
-}
-
-/** No message matches a transaction hash or a message hash on either layer. */
-export class MessageNotFoundError extends RollupSdkError {
-  constructor(what: string) {
-    super("MESSAGE_NOT_FOUND", `no rollup message ${what}`, "pass the message a deposit/sendMessage/withdraw/sendMessageToL1 call returned, its message hash, or the hash of the transaction that sent it; check the client's rollup address");
-  }
-}
-
-/** An L2 → L1 message whose L2 block the rollup contract has not accepted yet. */
-export class NotProvableYetError extends RollupSdkError {
-  constructor(
-    readonly messageHash: string,
-    readonly l2BlockNumber: bigint,
-    readonly acceptedL2Head: bigint,
-  ) {
-    super(
-      "NOT_PROVABLE_YET",
-      `withdrawal not provable yet: its L2 block ${l2BlockNumber} is not accepted on L1 (head ${acceptedL2Head})`,
-      "wait with waitForMessageStatus(message, 'provable'), then finalize; if the accepted head does not move, check the node's batch submitter (rollup_status)",
-    );
   }
 }
 

@@ -1,10 +1,10 @@
-import { type Provider, formatEther, getAddress } from "ethers";
+import { type Provider, formatEther } from "ethers";
 
 import { AsyncMutex } from "../chain/mutex";
 import type { Logger } from "../logger";
 import { type ExampleRollup, ROLLUP_INTERFACE, connectRollup } from "./contracts";
 import { L1InconsistencyError } from "./errors";
-import { type L1Message, hashL1Message } from "./messages";
+import { type L1Message, decodeMessageQueued, hashL1Message } from "../../protocol";
 
 export interface L1WatcherConfig {
   readonly provider: Provider;
@@ -132,26 +132,19 @@ export class L1Watcher {
   }
 
   private accept(data: string, topics: readonly string[], blockNumber: number, transactionHash: string): void {
-    const parsed = ROLLUP_INTERFACE.parseLog({ data, topics: [...topics] });
-    if (parsed === null) return;
-    if (parsed.name === "MessageFinalized") {
+    const event = decodeMessageQueued({ data, topics });
+    if (event === undefined) {
+      const parsed = ROLLUP_INTERFACE.parseLog({ data, topics: [...topics] });
       // Only reported: finalized L2 → L1 messages need no bridge action.
-      if (blockNumber > this.current.l1Head) {
+      if (parsed?.name === "MessageFinalized" && blockNumber > this.current.l1Head) {
         this.config.logger.info(`L2 → L1 message ${parsed.args.messageHash as string} finalized on L1 in block ${blockNumber}: ${formatEther(parsed.args.value as bigint)} ETH to ${parsed.args.to as string}`);
       }
       return;
     }
-    const message: L1Message = {
-      nonce: parsed.args.nonce as bigint,
-      from: getAddress(parsed.args.from as string),
-      to: getAddress(parsed.args.to as string),
-      value: parsed.args.value as bigint,
-      gasLimit: parsed.args.gasLimit as bigint,
-      data: parsed.args.data as string,
-    };
+    const { messageHash: claimedHash, ...message } = event;
     const hash = hashL1Message(message);
-    if (hash !== parsed.args.messageHash) {
-      throw new L1InconsistencyError(`MessageQueued #${message.nonce} carries hash ${parsed.args.messageHash as string}, its fields hash to ${hash}`);
+    if (hash !== claimedHash) {
+      throw new L1InconsistencyError(`MessageQueued #${message.nonce} carries hash ${claimedHash}, its fields hash to ${hash}`);
     }
     if (this.messages.has(message.nonce) || message.nonce < this.current.nextMessageIndex) return;
     const queued: QueuedL1Message = { message, hash, l1BlockNumber: blockNumber, l1TransactionHash: transactionHash };

@@ -176,7 +176,7 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       ...(status.submitterError === undefined ? {} : { submitterError: status.submitterError }),
     },
     heads: {
-      l1: status.l1Head,
+      l1: Number(status.l1Head),
       l2: Number(status.l2Head),
       l2Hash: status.l2HeadHash,
       accepted: Number(status.acceptedL2Head),

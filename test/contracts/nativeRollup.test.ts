@@ -20,7 +20,7 @@ import {
   messageProof,
   messageRoot,
   sentMessageSlot,
-} from "../../rollup-node/bridge/messages";
+} from "../../protocol/messages";
 
 const L2_CHAIN_ID = 4242n;
 const ONE_ETH = 10n ** 18n;

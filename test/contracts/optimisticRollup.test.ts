@@ -11,7 +11,7 @@ import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import { ExecuteErrorCode, executeGasCostOfBlock, maxVerifiableL2GasLimit } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
-import { type L1Message, type L2Message, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message, messageRoot, sentMessageSlot } from "../../rollup-node/bridge/messages";
+import { type L1Message, type L2Message, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message, messageRoot, sentMessageSlot } from "../../protocol/messages";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import type { OptimisticExampleRollup } from "../../typechain-types";
 import { type TestCommittee, committeeProof, testCommittee } from "../../tools/committeeFixture";
