@@ -19,12 +19,18 @@ export class CodedError extends Error {
   }
 }
 
+/**
+ * An error of the protocol itself, raised alike by the node and the SDK. The SDK counts these
+ * as its own (`instanceof RollupSdkError` holds), the node answers them over RPC with code and hint.
+ */
+export class ProtocolError extends CodedError {}
+
 /** The default hint of MessageNotFoundError: what a caller may pass to find a message. */
 const MESSAGE_NOT_FOUND_HINT =
   "pass the message a deposit/sendMessage/withdraw/sendMessageToL1 call returned, its message hash, or the hash of the transaction that sent it; check the rollup address";
 
 /** No message matches a transaction hash or a message hash. */
-export class MessageNotFoundError extends CodedError {
+export class MessageNotFoundError extends ProtocolError {
   constructor(what: string, hint: string = MESSAGE_NOT_FOUND_HINT) {
     super("MESSAGE_NOT_FOUND", `no rollup message ${what}`, hint);
   }
@@ -34,7 +40,7 @@ export class MessageNotFoundError extends CodedError {
 const NOT_PROVABLE_YET_HINT = "wait until the batch submitter has advanced the rollup past that block (rollup_status shows progress)";
 
 /** An L2 → L1 message whose L2 block the rollup contract has not accepted yet. */
-export class NotProvableYetError extends CodedError {
+export class NotProvableYetError extends ProtocolError {
   constructor(
     readonly messageHash: string,
     readonly l2BlockNumber: bigint,

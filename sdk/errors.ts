@@ -3,12 +3,22 @@
  * and a `hint` that says what to do next (for the human reading it). Callers tell them apart
  * with `instanceof` or by `code`.
  */
-import { CodedError } from "../protocol";
+import { CodedError, ProtocolError } from "../protocol";
 
 export class RollupSdkError extends CodedError {
   declare readonly code: RollupSdkErrorCode;
   constructor(code: RollupSdkErrorCode, message: string, hint: string) {
     super(code, `${message}\nhint: ${hint}`, hint);
+  }
+
+  /**
+   * The protocol's errors (MessageNotFoundError, NotProvableYetError) are declared once, in
+   * protocol/, and thrown by the SDK too: they count as SDK errors, so one `catch` with
+   * `instanceof RollupSdkError` sees every error the SDK throws.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === RollupSdkError && value instanceof ProtocolError;
   }
 }
 

@@ -4,7 +4,7 @@
  * add what contracts cannot tell cheaply (which L2 block anchored a message, the relay
  * transaction), and let "anchored" show before L1 has accepted the anchoring block.
  */
-import type { L2Bridge, NativeRollup } from "./contracts";
+import type { IL2Bridge, INativeRollup } from "./contracts";
 import { InvalidArgumentError } from "./errors";
 import type { L1ToL2Message, L2ToL1Message, RollupMessage } from "./messages";
 import type { RollupNodeRpc } from "./nodeRpc";
@@ -51,8 +51,8 @@ export type MessageStatusReport = L1ToL2StatusReport | L2ToL1StatusReport;
 
 /** The contracts (and the node) a status is read from. */
 export interface StatusSources {
-  readonly rollup: NativeRollup;
-  readonly l2Bridge: L2Bridge;
+  readonly rollup: INativeRollup;
+  readonly l2Bridge: IL2Bridge;
   readonly node: RollupNodeRpc;
 }
 

@@ -6,10 +6,10 @@
 import type { TransactionReceipt } from "ethers";
 
 import { L2_BRIDGE_ADDRESS, NATIVE_ROLLUP_INTERFACE, NotProvableYetError, revertDataOf, sentMessageSlot } from "../protocol";
-import type { NativeRollup } from "./contracts";
+import type { INativeRollup } from "./contracts";
 import { AlreadyFinalizedError, FinalizationFailedError } from "./errors";
 import type { L2ToL1Message } from "./messages";
-import type { L2MessageStruct } from "../typechain-types/rollup/NativeRollup";
+import type { L2MessageStruct } from "../typechain-types/interfaces/INativeRollup";
 import type { RollupNodeRpc } from "./nodeRpc";
 import type { RpcSender } from "./runners";
 
@@ -25,7 +25,7 @@ const NOT_PROVABLE_YET_HINT =
   "wait with waitForMessageStatus(message, 'provable'), then finalize; if the accepted head does not move, check the node's batch submitter (rollup_status)";
 
 /** Throws NotProvableYetError / AlreadyFinalizedError when the message cannot be finalized now. */
-export async function assertFinalizable(rollup: NativeRollup, message: L2ToL1Message): Promise<void> {
+export async function assertFinalizable(rollup: INativeRollup, message: L2ToL1Message): Promise<void> {
   const [finalized, head] = await Promise.all([rollup.finalized(message.messageHash), rollup.headNumber()]);
   if (finalized) throw new AlreadyFinalizedError(message.messageHash);
   if (head < message.l2BlockNumber) throw new NotProvableYetError(message.messageHash, message.l2BlockNumber, head, NOT_PROVABLE_YET_HINT);
@@ -68,7 +68,7 @@ export interface FinalizedWithdrawal {
 }
 
 export interface FinalizeSteps {
-  readonly rollup: NativeRollup;
+  readonly rollup: INativeRollup;
   readonly node: RollupNodeRpc;
   readonly l2Rpc: RpcSender | undefined;
   readonly waitReceipt: (hash: string) => Promise<TransactionReceipt>;

@@ -2,7 +2,7 @@ import { type Provider, formatEther } from "ethers";
 
 import { AsyncMutex } from "../chain/mutex";
 import type { Logger } from "../logger";
-import { type ExampleRollup, ROLLUP_INTERFACE, connectRollup } from "./contracts";
+import { ROLLUP_INTERFACE, type RollupContract, connectRollup } from "./contracts";
 import { L1InconsistencyError } from "./errors";
 import { type L1Message, decodeMessageQueued, hashL1Message } from "../../protocol";
 
@@ -47,7 +47,7 @@ const MESSAGE_FINALIZED_TOPIC = ROLLUP_INTERFACE.getEvent("MessageFinalized")?.t
  * `messageCount()` it rescans from the deployment block.
  */
 export class L1Watcher {
-  private readonly rollup: ExampleRollup;
+  private readonly rollup: RollupContract;
   private readonly messages = new Map<bigint, QueuedL1Message>();
   private readonly lock = new AsyncMutex();
   private readonly listeners = new Set<(message: QueuedL1Message) => void>();

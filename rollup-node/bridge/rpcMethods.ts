@@ -7,7 +7,7 @@ import type { MethodTable } from "../rpc/methods/types";
 import { BridgeError } from "./errors";
 import { type StatusContext, l1ToL2Status, l2ToL1Status, rollupStatus } from "./status";
 import { type SentMessageQuery, buildWithdrawalProof, findSentMessage } from "./withdrawals";
-import { MessageNotFoundError, NotProvableYetError, decodeMessageQueued, encodeRpcResult } from "../../protocol";
+import { ProtocolError, decodeMessageQueued, encodeRpcResult } from "../../protocol";
 
 
 function asObject(value: unknown, name: string): Record<string, unknown> {
@@ -39,7 +39,7 @@ function guarded(handler: (params: readonly unknown[]) => Promise<unknown>): Met
     try {
       return encodeRpcResult(await handler(params)) as Json;
     } catch (error) {
-      if (error instanceof BridgeError || error instanceof MessageNotFoundError || error instanceof NotProvableYetError) throw new RpcError(RpcErrorCode.Server, error.message, { code: error.code, hint: error.hint }, error.hint);
+      if (error instanceof BridgeError || error instanceof ProtocolError) throw new RpcError(RpcErrorCode.Server, error.message, { code: error.code, hint: error.hint }, error.hint);
       throw error;
     }
   };

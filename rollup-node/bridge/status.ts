@@ -3,7 +3,7 @@ import type { Provider } from "ethers";
 
 import type { SequencerApi } from "../l2/types";
 import type { BatchSubmitter } from "./batchSubmitter";
-import { type ExampleRollup, L2_BRIDGE_INTERFACE } from "./contracts";
+import { L2_BRIDGE_INTERFACE, type RollupContract } from "./contracts";
 import type { L1Watcher } from "./l1Watcher";
 import { type L1ToL2FailureReason, type L1ToL2Status, type L2ToL1State, type L2ToL1Status, L2_BRIDGE_ADDRESS, type RollupStatus } from "../../protocol";
 import { type SentMessageQuery, findSentMessage } from "./withdrawals";
@@ -12,7 +12,7 @@ import { type SentMessageQuery, findSentMessage } from "./withdrawals";
 export interface StatusContext {
   readonly sequencer: Pick<SequencerApi, "chain" | "producedBlock">;
   /** The rollup contract, connected to an L1 provider. */
-  readonly rollup: ExampleRollup;
+  readonly rollup: RollupContract;
   readonly rollupAddress: string;
   readonly l1Provider: Provider;
   readonly watcher?: L1Watcher;
