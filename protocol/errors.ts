@@ -47,6 +47,6 @@ export class NotProvableYetError extends ProtocolError {
     readonly acceptedL2Head: bigint,
     hint: string = NOT_PROVABLE_YET_HINT,
   ) {
-    super("NOT_PROVABLE_YET", `withdrawal ${messageHash} not provable yet: its L2 block ${l2BlockNumber} is not accepted on L1 (accepted head ${acceptedL2Head})`, hint);
+    super("NOT_PROVABLE_YET", `withdrawal not provable yet: its L2 block ${l2BlockNumber} is not accepted on L1 (head ${acceptedL2Head})`, hint);
   }
 }
