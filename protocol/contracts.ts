@@ -3,7 +3,7 @@
  * the one place the node, the SDK, the tasks and the tests turn logs and revert data into values.
  * The ABIs come from TypeChain (`npx hardhat compile` writes typechain-types/).
  */
-import { Interface, getAddress, isHexString } from "ethers";
+import { Interface, type Result, getAddress, isHexString } from "ethers";
 
 import { L2Bridge__factory, NativeRollup__factory, OptimisticRollup__factory } from "../typechain-types";
 import type { L1Message, L2Message } from "./messages";
@@ -38,35 +38,30 @@ export const MESSAGE_QUEUED_TOPIC = NATIVE_ROLLUP_INTERFACE.getEvent("MessageQue
 /** The topic of L2Bridge's MessageSentToL1 event. */
 export const MESSAGE_SENT_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageSentToL1")?.topicHash as string;
 
+/** The fields both message events carry, from a parsed log. */
+function messageFields(args: Result): SentMessageEvent {
+  return {
+    nonce: args.nonce as bigint,
+    from: getAddress(args.from as string),
+    to: getAddress(args.to as string),
+    value: args.value as bigint,
+    data: args.data as string,
+    messageHash: args.messageHash as string,
+  };
+}
+
 /** The rollup's MessageQueued event in `log`, or undefined for any other log. */
 export function decodeMessageQueued(log: EncodedLog): QueuedMessageEvent | undefined {
   if (log.topics[0]?.toLowerCase() !== MESSAGE_QUEUED_TOPIC) return undefined;
   const parsed = NATIVE_ROLLUP_INTERFACE.parseLog({ data: log.data, topics: [...log.topics] });
-  if (parsed === null) return undefined;
-  return {
-    nonce: parsed.args.nonce as bigint,
-    from: getAddress(parsed.args.from as string),
-    to: getAddress(parsed.args.to as string),
-    value: parsed.args.value as bigint,
-    gasLimit: parsed.args.gasLimit as bigint,
-    data: parsed.args.data as string,
-    messageHash: parsed.args.messageHash as string,
-  };
+  return parsed === null ? undefined : { ...messageFields(parsed.args), gasLimit: parsed.args.gasLimit as bigint };
 }
 
 /** L2Bridge's MessageSentToL1 event in `log`, or undefined for any other log. */
 export function decodeMessageSentToL1(log: EncodedLog): SentMessageEvent | undefined {
   if (log.topics[0]?.toLowerCase() !== MESSAGE_SENT_TOPIC) return undefined;
   const parsed = L2_BRIDGE_INTERFACE.parseLog({ data: log.data, topics: [...log.topics] });
-  if (parsed === null) return undefined;
-  return {
-    nonce: parsed.args.nonce as bigint,
-    from: getAddress(parsed.args.from as string),
-    to: getAddress(parsed.args.to as string),
-    value: parsed.args.value as bigint,
-    data: parsed.args.data as string,
-    messageHash: parsed.args.messageHash as string,
-  };
+  return parsed === null ? undefined : messageFields(parsed.args);
 }
 
 /** The revert data an ethers error carries, wherever the provider put it (`data`, `error`, `info`, `cause`). */
