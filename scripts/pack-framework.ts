@@ -2,7 +2,7 @@
  * Packs the framework as an npm tarball (`native-rollup-<version>.tgz`), the way a generated
  * rollup project installs it (`"native-rollup": "file:vendor/native-rollup-<version>.tgz"`).
  *
- * The staging folder mirrors the repository (precompiles/, rollup-node/, tasks/, deploy/, sdk/,
+ * The staging folder mirrors the repository (precompiles/, protocol/, rollup-node/, tasks/, deploy/, sdk/,
  * typechain-types/ compiled to JavaScript next to artifacts/, circuits/build/ and contracts/), so
  * the `__dirname`-relative paths the node uses to find the L2Bridge artifact and the circuit keys
  * work unchanged. Needs `hardhat compile` first (npm run pack:framework does it).
@@ -41,7 +41,7 @@ const RUNTIME_DEPENDENCIES = [
 ] as const;
 
 /** The TypeScript folders compiled into the package (tsconfig.build.json includes the same). */
-const LIBRARY_FOLDERS = ["precompiles", "rollup-node", "tasks", "deploy", "sdk", "typechain-types"] as const;
+const LIBRARY_FOLDERS = ["precompiles", "protocol", "rollup-node", "tasks", "deploy", "sdk", "typechain-types"] as const;
 
 /** Provided by the project that uses the framework: one Hardhat, one ethers. */
 const PEER_DEPENDENCIES = ["hardhat", "ethers", "@nomicfoundation/hardhat-ethers"] as const;
