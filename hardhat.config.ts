@@ -11,6 +11,9 @@ const config: HardhatUserConfig = {
     settings: {
       optimizer: { enabled: true, runs: 200 },
       evmVersion: "prague",
+      // L2Bridge's storage layout is a committed snapshot (test/contracts/snapshots.test.ts);
+      // Hardhat adds the outputs it needs itself.
+      outputSelection: { "*": { "*": ["storageLayout"] } },
     },
   },
   // The plugin (./tasks/plugin.ts, "native-rollup/hardhat" in created projects) adds the networks:

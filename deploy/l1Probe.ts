@@ -3,9 +3,8 @@
 // block, and its node would pay for reverting transactions (docs/design/any-l1.md).
 import type { Provider } from "ethers";
 
-import { ExecuteErrorCode } from "../precompiles/errors";
-import { EXECUTE_ADDRESS } from "../precompiles/precompile";
-import { EXECUTE_ERROR_INTERFACE, revertDataOf } from "../rollup-node/bridge/contracts";
+import { EXECUTE_ADDRESS, ExecuteErrorCode } from "../precompiles";
+import { EXECUTE_ERROR_INTERFACE, revertDataOf } from "../protocol";
 import { NodeError } from "../rollup-node/errors";
 
 /** Gas for the probe call: EXECUTE's base charge and then some (it refuses empty input at once). */

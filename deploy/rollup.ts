@@ -6,7 +6,7 @@ import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProofModeExec
 
 import { type RollupContractArtifact, rollupConstructorArgs, rollupContractFactory, rollupContractShape } from "./contractArtifact";
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "./policy";
-import { EXECUTE_ADDRESS } from "../precompiles/precompile";
+import { EXECUTE_ADDRESS } from "../precompiles";
 import { NodeError } from "../rollup-node/errors";
 
 export { DEFAULT_ROLLUP_POLICY, type RollupContractArtifact, type RollupPolicy };

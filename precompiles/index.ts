@@ -1,4 +1,6 @@
-// The EXECUTE precompile as a pure library: no servers, no files.
+// The EXECUTE precompile as a pure library: no servers, no files. Code outside precompiles/
+// imports from here only (ARCHITECTURE.md; `npm run check:layers` enforces it), so the modules
+// behind this file can be split or renamed without touching the node.
 export * from "./codec";
 export * from "./errors";
 export * from "./gas";
@@ -7,9 +9,33 @@ export { DEFAULT_YIELD_EVERY_MS, paceExecution, stopPastClaimedGas } from "./exe
 export type { ExecutionPacing } from "./executionGuard";
 export type { ExecutePrecompile, ExecutePrecompileOptions, ExecutionHook } from "./precompile";
 export { SafeMerkleStateManager } from "./stateManager";
-export { DEFAULT_HARDFORK, decodeHeader, l2Common, verifyBlock } from "./verifyBlock";
+export { DEFAULT_HARDFORK, decodeHeader, l2Common, resultOf, verifyBlock } from "./verifyBlock";
 export type { VerifyBlockParams } from "./verifyBlock";
-export { CODE_KEY_PREFIX, WitnessDB, decodeWitness, encodeWitness, valueBytes } from "./witness";
+export { CODE_KEY_PREFIX, InMemoryWritesDB, WitnessDB, decodeWitness, encodeWitness, keyOf, valueBytes } from "./witness";
 export type { StoredValue, Witness } from "./witness";
 export { WitnessBlockchain } from "./witnessBlockchain";
 export { RecordingDB } from "./witnessRecorder";
+export { EMPTY_REQUESTS_HASH } from "./headerRules";
+export { genesisForkCommon } from "./forkSchedule";
+export { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
+export { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, SYSTEM_CONTRACTS, WITHDRAWAL_REQUESTS } from "./systemContracts";
+export type { SystemContract } from "./systemContracts";
+// The proof-verification path (EXECUTE's proof mode).
+export {
+  decodeExecutionProofs,
+  decodeGroth16Proof,
+  encodeExecutionProofs,
+  encodeGroth16Key,
+  encodeGroth16Proof,
+  encodeProofBundle,
+  groth16KeyFromSnarkjs,
+} from "./proofs/codec";
+export type { SnarkjsVerificationKey } from "./proofs/codec";
+export { commitmentToField, executionCommitment } from "./proofs/commitment";
+export { ProofType } from "./proofs/types";
+export type { ExecutionProof, ProofBundle, ProofPolicy } from "./proofs/types";
+export { countValidProofs } from "./proofs/verifyProofs";
+
+// The crypto every Common uses (native or WebAssembly where it loads, noble otherwise).
+export { cryptoCandidates, cryptoChoice, fastCrypto, jsCrypto, prepareCrypto, reportCryptoFallbacks } from "./crypto";
+export type { CryptoCandidates, CryptoChoice } from "./crypto";

@@ -3,7 +3,7 @@ import type { EVMInterface, EVMResult, EVMRunCallOpts } from "@ethereumjs/evm";
 import type { StateManagerInterface } from "@ethereumjs/common";
 import { createAddressFromString, equalsBytes, hexToBytes } from "@ethereumjs/util";
 
-import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, type SystemContract, WITHDRAWAL_REQUESTS } from "../rollup-node/chain/systemContracts";
+import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, type SystemContract, WITHDRAWAL_REQUESTS } from "./systemContracts";
 
 /** The caller of every system call (EIP-4788 and its successors). */
 const SYSTEM_ADDRESS = "0xfffffffffffffffffffffffffffffffffffffffe";

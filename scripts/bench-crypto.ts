@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 
 import { SigningKey } from "ethers";
 
-import { cryptoCandidates } from "../precompiles/crypto";
+import { cryptoCandidates } from "../precompiles";
 
 const CALLS = Number(process.env.BENCH_CRYPTO_CALLS ?? 20_000);
 const WARM_UP = 200;

@@ -40,12 +40,11 @@ import {
   l2GasClaimOf,
   verifyBlock,
 } from "../precompiles";
-import { bn254PairingInput, blake2fInput, coldAccountBlock, ecrecoverInput, fillerAddress, precompileLoopBlock } from "../test/support/heavyBlocks";
-import { jsCrypto, prepareCrypto } from "../precompiles/crypto";
-import { DEFAULT_HARDFORK } from "../precompiles/verifyBlock";
-import { genesisForkCommon } from "../precompiles/forkSchedule";
-import { TestSigner, word } from "../test/support/l2Fixtures";
-import { type BuiltBlock, L2TestChain, type TestAccount } from "../test/support/l2TestChain";
+import { bn254PairingInput, blake2fInput, coldAccountBlock, ecrecoverInput, fillerAddress, precompileLoopBlock } from "../tools/heavyBlocks";
+import { jsCrypto, prepareCrypto } from "../precompiles";
+import { DEFAULT_HARDFORK, genesisForkCommon } from "../precompiles";
+import { TestSigner, word } from "../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain, type TestAccount } from "../tools/l2TestChain";
 
 const CHAIN_ID = 903n;
 const TXS_PER_BLOCK = Number(process.env.BENCH_TXS ?? 100);

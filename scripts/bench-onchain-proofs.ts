@@ -11,14 +11,13 @@ import { bytesToHex } from "@ethereumjs/util";
 import { type Signer, hexlify } from "ethers";
 import hre from "hardhat";
 
-import { EXECUTE_ADDRESS } from "../precompiles";
-import { encodeExecutionProofs } from "../precompiles/proofs/codec";
+import { EXECUTE_ADDRESS, encodeExecutionProofs } from "../precompiles";
 import { releaseProverThreads } from "../rollup-node/provers/committee";
 import { ProofModeExecute__factory, type ProvenRollup, ProvenRollup__factory } from "../typechain-types";
-import { committeeProof, testCommittee } from "../test/support/committeeFixture";
-import { startEdrL1 } from "../test/support/edrL1";
-import { TestSigner } from "../test/support/l2Fixtures";
-import { L2TestChain } from "../test/support/l2TestChain";
+import { committeeProof, testCommittee } from "../tools/committeeFixture";
+import { startEdrL1 } from "../tools/edrL1";
+import { TestSigner } from "../tools/l2Fixtures";
+import { L2TestChain } from "../tools/l2TestChain";
 
 const CHAIN_ID = 914n;
 const TRANSFERS_PER_BLOCK = (process.env.BENCH_TXS ?? "1,10,50").split(",").map(Number);

@@ -18,17 +18,12 @@ import { zKey } from "snarkjs";
 import { createEVM } from "@ethereumjs/evm";
 import { createAddressFromString } from "@ethereumjs/util";
 
-import { jsCrypto, prepareCrypto } from "../precompiles/crypto";
-import { genesisForkCommon } from "../precompiles/forkSchedule";
-import { DEFAULT_HARDFORK } from "../precompiles/verifyBlock";
-import { DEFAULT_EXECUTE_GAS_SCHEDULE, EXECUTE_ADDRESS, createExecutePrecompile, decodeExecuteInvalid, encodeExecuteInput, verifyBlock } from "../precompiles";
-import { decodeGroth16Proof, encodeProofBundle } from "../precompiles/proofs/codec";
-import { commitmentToField, executionCommitment } from "../precompiles/proofs/commitment";
+import { DEFAULT_EXECUTE_GAS_SCHEDULE, DEFAULT_HARDFORK, EXECUTE_ADDRESS, commitmentToField, createExecutePrecompile, decodeExecuteInvalid, decodeGroth16Proof, encodeExecuteInput, encodeProofBundle, executionCommitment, genesisForkCommon, jsCrypto, prepareCrypto, verifyBlock } from "../precompiles";
 import { startL1Devnet } from "../rollup-node/devnet/l1Devnet";
 import { bundledCircuitArtifacts, releaseProverThreads } from "../rollup-node/provers/committee";
-import { bundle, committeeProof, testCommittee } from "../test/support/committeeFixture";
-import { TestSigner, word } from "../test/support/l2Fixtures";
-import { L2TestChain } from "../test/support/l2TestChain";
+import { bundle, committeeProof, testCommittee } from "../tools/committeeFixture";
+import { TestSigner, word } from "../tools/l2Fixtures";
+import { L2TestChain } from "../tools/l2TestChain";
 
 const CHAIN_ID = 909n;
 /** Up to 15 Mgas: the test chain's gas limit is 16M, within what EXECUTE prices (`maxVerifiableL2GasLimit`). */

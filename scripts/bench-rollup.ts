@@ -19,10 +19,10 @@ import path from "node:path";
 
 import { Contract, JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
 
-import { maxVerifiableL2GasLimit } from "../precompiles/gas";
+import { maxVerifiableL2GasLimit } from "../precompiles";
 import { L2_BRIDGE_INTERFACE, connectRollup } from "../rollup-node/bridge/contracts";
 import { silentLogger } from "../rollup-node/logger";
-import { L2_BRIDGE_ADDRESS } from "../rollup-node/bridge/messages";
+import { L2_BRIDGE_ADDRESS } from "../protocol/messages";
 import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnet, startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
 
 const TXS = Number(process.env.BENCH_TXS ?? 600);

@@ -7,7 +7,7 @@
  * drawn from the seed and its index alone, so it is the same case the campaign ran), printing
  * each case's outcome and time.
  */
-import { buildCorpus, formatReport, makeCase, outcomeLabel, runCase, runFuzz } from "../test/support/executeFuzz";
+import { buildCorpus, formatReport, makeCase, outcomeLabel, runCase, runFuzz } from "../tools/executeFuzz";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

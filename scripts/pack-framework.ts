@@ -2,7 +2,7 @@
  * Packs the framework as an npm tarball (`native-rollup-<version>.tgz`), the way a generated
  * rollup project installs it (`"native-rollup": "file:vendor/native-rollup-<version>.tgz"`).
  *
- * The staging folder mirrors the repository (precompiles/, rollup-node/, tasks/, deploy/, sdk/,
+ * The staging folder mirrors the repository (precompiles/, protocol/, rollup-node/, tasks/, deploy/, sdk/,
  * typechain-types/ compiled to JavaScript next to artifacts/, circuits/build/ and contracts/), so
  * the `__dirname`-relative paths the node uses to find the L2Bridge artifact and the circuit keys
  * work unchanged. Needs `hardhat compile` first (npm run pack:framework does it).
@@ -45,7 +45,7 @@ const RUNTIME_DEPENDENCIES = [
 ] as const;
 
 /** The TypeScript folders compiled into the package (tsconfig.build.json includes the same). */
-const LIBRARY_FOLDERS = ["precompiles", "rollup-node", "tasks", "deploy", "sdk", "typechain-types"] as const;
+const LIBRARY_FOLDERS = ["precompiles", "protocol", "rollup-node", "tasks", "deploy", "sdk", "typechain-types"] as const;
 
 /**
  * Commands a project runs without Hardhat (`npx native-rollup-node --help`): the node and a
@@ -54,7 +54,7 @@ const LIBRARY_FOLDERS = ["precompiles", "rollup-node", "tasks", "deploy", "sdk",
  */
 const BIN_ENTRY_POINTS: Readonly<Record<string, string>> = {
   "native-rollup-node": "rollup-node/node/cli",
-  "native-rollup-attester": "rollup-node/provers/attesterCli",
+  "native-rollup-attester": "rollup-node/node/attesterCli",
 };
 
 /** Provided by the project that uses the framework: one Hardhat, one ethers. */

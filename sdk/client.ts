@@ -6,7 +6,7 @@
 import { type Block, type ContractTransactionResponse, type Interface, type Provider, type TransactionReceipt, getAddress, isHexString } from "ethers";
 
 import { DEFAULT_MESSAGE_GAS_LIMIT, DEFAULT_POLLING_INTERVAL_MS, DEFAULT_RECEIPT_TIMEOUT_MS, DEFAULT_WAIT_TIMEOUT_MS, L2_BRIDGE_ADDRESS } from "./constants";
-import { type L2Bridge, L2_BRIDGE_ABI_INTERFACE, NATIVE_ROLLUP_INTERFACE, type NativeRollup, connectL2Bridge, connectNativeRollup } from "./contracts";
+import { type IL2Bridge, type INativeRollup, L2_BRIDGE_ABI_INTERFACE, NATIVE_ROLLUP_INTERFACE, connectL2Bridge, connectNativeRollup } from "./contracts";
 import { InvalidArgumentError, MessageFailedError, RollupSdkError, TransactionFailedError } from "./errors";
 import { type L1ToL2Message, type L2ToL1Message, type RollupMessage, findMessage, queuedMessageOf, sentMessageOf } from "./messages";
 import { RollupNodeRpc } from "./nodeRpc";
@@ -109,9 +109,9 @@ export type MessageRef = RollupMessage | string;
 
 export class RollupClient {
   /** The rollup contract on L1, connected to the L1 runner. */
-  readonly rollup: NativeRollup;
+  readonly rollup: INativeRollup;
   /** L2Bridge on L2, connected to the L2 runner. */
-  readonly l2Bridge: L2Bridge;
+  readonly l2Bridge: IL2Bridge;
   readonly l1Provider: Provider;
   readonly l2Provider: Provider;
   readonly rollupAddress: string;

@@ -1,8 +1,8 @@
 /**
  * Addresses and message rules shared with the contracts and the node: one source of truth
- * (rollup-node/bridge/messages.ts mirrors Messages.sol and RollupConstants.sol in plain ethers).
+ * (protocol/messages.ts mirrors Messages.sol and RollupConstants.sol in plain ethers).
  */
-export { DEFAULT_CROSS_DOMAIN_SENDER, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message } from "../rollup-node/bridge/messages";
+export { DEFAULT_CROSS_DOMAIN_SENDER, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message } from "../protocol";
 
 /** Gas of the L2 call of an L1 → L2 message when `sendMessage` is not given one. */
 export const DEFAULT_MESSAGE_GAS_LIMIT = 200_000n;

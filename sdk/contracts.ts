@@ -3,7 +3,7 @@
  * compile` writes typechain-types/). Every rollup inherits NativeRollup, so its ABI is the one
  * the SDK speaks to on L1, whichever example (ExampleRollup, ProvenRollup, …) is deployed.
  */
-import type { ContractRunner, Interface } from "ethers";
+import type { ContractRunner } from "ethers";
 
 import { ExampleRollup__factory, L2Bridge__factory, NativeRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../typechain-types";
 import type { ExampleRollup } from "../typechain-types/examples/ExampleRollup";
@@ -11,21 +11,25 @@ import type { OptimisticExampleRollup } from "../typechain-types/examples/Optimi
 import type { ProvenRollup } from "../typechain-types/examples/ProvenRollup";
 import type { L2Bridge } from "../typechain-types/l2/L2Bridge";
 import type { NativeRollup } from "../typechain-types/rollup/NativeRollup";
+import { IL2Bridge__factory, INativeRollup__factory, IOptimisticRollup__factory } from "../typechain-types";
+import type { IL2Bridge, INativeRollup, IOptimisticRollup } from "../typechain-types";
 
 export { ExampleRollup__factory, L2Bridge__factory, NativeRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory };
 export type { ExampleRollup, L2Bridge, NativeRollup, OptimisticExampleRollup, ProvenRollup };
+// The SDK binds to the contracts' interfaces (contracts/interfaces/): any rollup that implements
+// INativeRollup, whichever example or custom contract it is, is one the SDK can drive.
+export { IL2Bridge__factory, INativeRollup__factory, IOptimisticRollup__factory };
+export type { IL2Bridge, INativeRollup, IOptimisticRollup };
 
-/** The rollup contract on L1 (any NativeRollup), with `runner` sending or reading. */
-export function connectNativeRollup(address: string, runner: ContractRunner): NativeRollup {
-  return NativeRollup__factory.connect(address, runner);
+/** The rollup contract on L1 (any INativeRollup), with `runner` sending or reading. */
+export function connectNativeRollup(address: string, runner: ContractRunner): INativeRollup {
+  return INativeRollup__factory.connect(address, runner);
 }
 
 /** The L2Bridge predeploy on L2. */
-export function connectL2Bridge(address: string, runner: ContractRunner): L2Bridge {
-  return L2Bridge__factory.connect(address, runner);
+export function connectL2Bridge(address: string, runner: ContractRunner): IL2Bridge {
+  return IL2Bridge__factory.connect(address, runner);
 }
 
-/** NativeRollup's ABI (events, errors) for decoding receipts and reverts. */
-export const NATIVE_ROLLUP_INTERFACE: Interface = NativeRollup__factory.createInterface() as unknown as Interface;
-/** L2Bridge's ABI. */
-export const L2_BRIDGE_ABI_INTERFACE: Interface = L2Bridge__factory.createInterface() as unknown as Interface;
+// The ABIs (events, errors) for decoding receipts and reverts are the protocol's, shared with the node.
+export { NATIVE_ROLLUP_INTERFACE, L2_BRIDGE_INTERFACE as L2_BRIDGE_ABI_INTERFACE } from "../protocol";

@@ -3,16 +3,28 @@
  * and a `hint` that says what to do next (for the human reading it). Callers tell them apart
  * with `instanceof` or by `code`.
  */
-export class RollupSdkError extends Error {
-  constructor(
-    readonly code: RollupSdkErrorCode,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(`${message}\nhint: ${hint}`);
-    this.name = new.target.name;
+import { CodedError, ProtocolError } from "../protocol";
+
+export class RollupSdkError extends CodedError {
+  declare readonly code: RollupSdkErrorCode;
+  constructor(code: RollupSdkErrorCode, message: string, hint: string) {
+    super(code, `${message}\nhint: ${hint}`, hint);
+  }
+
+  /**
+   * The protocol's errors (MessageNotFoundError, NotProvableYetError) are declared once, in
+   * protocol/, and thrown by the SDK too: they count as SDK errors, so one `catch` with
+   * `instanceof RollupSdkError` sees every error the SDK throws.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === RollupSdkError && value instanceof ProtocolError;
   }
 }
+
+// A message that is not found or not provable yet is the protocol's error: the node raises the
+// same classes (CodedError with code MESSAGE_NOT_FOUND / NOT_PROVABLE_YET), so callers catch one.
+export { MessageNotFoundError, NotProvableYetError } from "../protocol";
 
 export type RollupSdkErrorCode =
   | "SIGNER_REQUIRED"
@@ -59,34 +71,6 @@ export class SignerRequiredError extends RollupSdkError {
 export class InvalidArgumentError extends RollupSdkError {
   constructor(message: string, hint: string) {
     super("INVALID_ARGUMENT", message, hint);
-  }
-}
-
-/** No message matches a transaction hash or a message hash on either layer. */
-export class MessageNotFoundError extends RollupSdkError {
-  constructor(what: string) {
-    super("MESSAGE_NOT_FOUND", `no rollup message ${what}`, "pass the message a deposit/sendMessage/withdraw/sendMessageToL1 call returned, its message hash, or the hash of the transaction that sent it; check the client's rollup address");
-  }
-}
-
-/** An L2 → L1 message whose L2 block the rollup contract has not accepted yet. */
-export class NotProvableYetError extends RollupSdkError {
-  constructor(
-    readonly messageHash: string,
-    readonly l2BlockNumber: bigint,
-    readonly acceptedL2Head: bigint,
-    /** Optimistic rollup: when the block's challenge window closes (unix seconds), once it is proposed. */
-    readonly finalAt?: bigint,
-  ) {
-    super(
-      "NOT_PROVABLE_YET",
-      finalAt === undefined
-        ? `withdrawal not provable yet: its L2 block ${l2BlockNumber} is not accepted on L1 (head ${acceptedL2Head})`
-        : `withdrawal not provable yet: its L2 block ${l2BlockNumber} is proposed on L1 and waiting for the challenge window, final at ${new Date(Number(finalAt) * 1000).toISOString()}`,
-      finalAt === undefined
-        ? "wait with waitForMessageStatus(message, 'provable'), then finalize; if the accepted head does not move, check the node's batch submitter (rollup_status)"
-        : "nothing is wrong: an optimistic block is final once its challenge window has passed unchallenged; wait with waitForMessageStatus(message, 'provable') (npx hardhat rollup:finalize <hash> then)",
-    );
   }
 }
 

@@ -3,10 +3,9 @@
  * that sent it. They are decoded from the events the contracts emit (MessageQueued on L1,
  * MessageSentToL1 on L2), so a message can be rebuilt from a transaction hash or a message hash.
  */
-import { type Log, type Provider, type TransactionReceipt, getAddress } from "ethers";
+import type { Log, Provider, TransactionReceipt } from "ethers";
 
-import { L2_BRIDGE_ABI_INTERFACE, NATIVE_ROLLUP_INTERFACE } from "./contracts";
-import { MessageNotFoundError } from "./errors";
+import { MESSAGE_QUEUED_TOPIC, MESSAGE_SENT_TOPIC, MessageNotFoundError, decodeMessageQueued, decodeMessageSentToL1 } from "../protocol";
 
 /** An L1 → L2 message queued by the rollup contract (deposit or sendMessage). */
 export interface L1ToL2Message {
@@ -42,6 +41,10 @@ export interface L2ToL1Message {
 
 export type RollupMessage = L1ToL2Message | L2ToL1Message;
 
+/** What an SDK caller may pass to name a message. */
+const MESSAGE_NOT_FOUND_HINT =
+  "pass the message a deposit/sendMessage/withdraw/sendMessageToL1 call returned, its message hash, or the hash of the transaction that sent it; check the client's rollup address";
+
 const sameAddress = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** The MessageQueued events of `rollupAddress` among `logs`, as messages. */
@@ -49,17 +52,17 @@ export function queuedMessagesOf(logs: readonly Log[], rollupAddress: string): L
   const out: L1ToL2Message[] = [];
   for (const log of logs) {
     if (!sameAddress(log.address, rollupAddress)) continue;
-    const parsed = NATIVE_ROLLUP_INTERFACE.parseLog({ topics: [...log.topics], data: log.data });
-    if (parsed?.name !== "MessageQueued") continue;
+    const queued = decodeMessageQueued(log);
+    if (queued === undefined) continue;
     out.push({
       direction: "l1ToL2",
-      nonce: parsed.args.nonce as bigint,
-      messageHash: parsed.args.messageHash as string,
-      from: getAddress(parsed.args.from as string),
-      to: getAddress(parsed.args.to as string),
-      value: parsed.args.value as bigint,
-      gasLimit: parsed.args.gasLimit as bigint,
-      data: parsed.args.data as string,
+      nonce: queued.nonce,
+      messageHash: queued.messageHash,
+      from: queued.from,
+      to: queued.to,
+      value: queued.value,
+      gasLimit: queued.gasLimit,
+      data: queued.data,
       l1TransactionHash: log.transactionHash,
       l1BlockNumber: BigInt(log.blockNumber),
     });
@@ -72,16 +75,16 @@ export function sentMessagesOf(logs: readonly Log[], bridgeAddress: string): L2T
   const out: L2ToL1Message[] = [];
   for (const log of logs) {
     if (!sameAddress(log.address, bridgeAddress)) continue;
-    const parsed = L2_BRIDGE_ABI_INTERFACE.parseLog({ topics: [...log.topics], data: log.data });
-    if (parsed?.name !== "MessageSentToL1") continue;
+    const sent = decodeMessageSentToL1(log);
+    if (sent === undefined) continue;
     out.push({
       direction: "l2ToL1",
-      nonce: parsed.args.nonce as bigint,
-      messageHash: parsed.args.messageHash as string,
-      from: getAddress(parsed.args.from as string),
-      to: getAddress(parsed.args.to as string),
-      value: parsed.args.value as bigint,
-      data: parsed.args.data as string,
+      nonce: sent.nonce,
+      messageHash: sent.messageHash,
+      from: sent.from,
+      to: sent.to,
+      value: sent.value,
+      data: sent.data,
       l2TransactionHash: log.transactionHash,
       l2BlockNumber: BigInt(log.blockNumber),
     });
@@ -92,14 +95,14 @@ export function sentMessagesOf(logs: readonly Log[], bridgeAddress: string): L2T
 /** The one L1 → L2 message a receipt queued (the SDK sends one per transaction). */
 export function queuedMessageOf(receipt: TransactionReceipt, rollupAddress: string): L1ToL2Message {
   const [message] = queuedMessagesOf(receipt.logs, rollupAddress);
-  if (message === undefined) throw new MessageNotFoundError(`queued on rollup ${rollupAddress} by L1 transaction ${receipt.hash}`);
+  if (message === undefined) throw new MessageNotFoundError(`queued on rollup ${rollupAddress} by L1 transaction ${receipt.hash}`, MESSAGE_NOT_FOUND_HINT);
   return message;
 }
 
 /** The one L2 → L1 message a receipt sent. */
 export function sentMessageOf(receipt: TransactionReceipt, bridgeAddress: string): L2ToL1Message {
   const [message] = sentMessagesOf(receipt.logs, bridgeAddress);
-  if (message === undefined) throw new MessageNotFoundError(`sent through L2Bridge by L2 transaction ${receipt.hash}`);
+  if (message === undefined) throw new MessageNotFoundError(`sent through L2Bridge by L2 transaction ${receipt.hash}`, MESSAGE_NOT_FOUND_HINT);
   return message;
 }
 
@@ -124,13 +127,11 @@ export async function findMessage(locator: MessageLocator, hash: string): Promis
   if (byTransaction[0] !== undefined) return byTransaction[0];
 
   const wanted = hash.toLowerCase();
-  const queuedTopic = NATIVE_ROLLUP_INTERFACE.getEvent("MessageQueued")?.topicHash as string;
-  const sentTopic = L2_BRIDGE_ABI_INTERFACE.getEvent("MessageSentToL1")?.topicHash as string;
   const [l1Logs, l2Logs] = await Promise.all([
-    locator.l1.getLogs({ address: locator.rollupAddress, topics: [queuedTopic], fromBlock: locator.l1FromBlock, toBlock: "latest" }),
-    locator.l2.getLogs({ address: locator.l2BridgeAddress, topics: [sentTopic], fromBlock: 0, toBlock: "latest" }),
+    locator.l1.getLogs({ address: locator.rollupAddress, topics: [MESSAGE_QUEUED_TOPIC], fromBlock: locator.l1FromBlock, toBlock: "latest" }),
+    locator.l2.getLogs({ address: locator.l2BridgeAddress, topics: [MESSAGE_SENT_TOPIC], fromBlock: 0, toBlock: "latest" }),
   ]);
   const byHash = [...queuedMessagesOf(l1Logs, locator.rollupAddress), ...sentMessagesOf(l2Logs, locator.l2BridgeAddress)].find((m) => m.messageHash.toLowerCase() === wanted);
-  if (byHash === undefined) throw new MessageNotFoundError(`with message or transaction hash ${hash}`);
+  if (byHash === undefined) throw new MessageNotFoundError(`with message or transaction hash ${hash}`, MESSAGE_NOT_FOUND_HINT);
   return byHash;
 }

@@ -4,50 +4,17 @@
  * methods (another L2 client) answers "method not found": the calls then return undefined and
  * the SDK falls back to contract state, which is the ground truth anyway.
  */
+import { type L1ToL2Status, type RollupStatus, type WithdrawalProofResult, decodeL1ToL2Status, decodeRollupStatus, decodeWithdrawalProof } from "../protocol";
 import { NodeRpcError } from "./errors";
 import type { RpcSender } from "./runners";
 
+// The answers' types and decoding are the protocol's: the node encodes them with the same types.
 /** What `rollup_status` reports. */
-export interface RollupNodeStatus {
-  readonly rollupAddress: string;
-  readonly l1ChainId: bigint;
-  readonly l1Head: bigint;
-  readonly l2ChainId: bigint;
-  readonly l2Head: bigint;
-  readonly l2HeadHash: string;
-  /** The last L2 block the rollup contract accepted. */
-  readonly acceptedL2Head: bigint;
-  readonly acceptedL2HeadHash: string;
-  readonly pendingL1Messages: bigint;
-  readonly l1MessageCount: bigint;
-  readonly submitter: "running" | "halted" | "off";
-  readonly submitterError?: string;
-  /** The halt's error code (NO_EXECUTE, UNFUNDED, BLOCK_REJECTED…). */
-  readonly submitterErrorCode?: string;
-  /** What to do about the halt. */
-  readonly submitterHint?: string;
-}
-
+export type RollupNodeStatus = RollupStatus;
 /** The node's view of an L1 → L2 message (`rollup_getMessageStatus({ l1Nonce })`). */
-export interface NodeL1ToL2Status {
-  readonly status: "unknown" | "queued" | "anchored" | "relayed" | "failed" | "refunded";
-  readonly anchoredInL2Block?: bigint;
-  /** For a failed or refunded message: why its call did not complete. */
-  readonly failureReason?: "callFailed" | "deferred";
-  readonly consumedOnL1: boolean;
-  readonly relayedInL2Block?: bigint;
-  readonly relayTransactionHash?: string;
-}
-
+export type NodeL1ToL2Status = L1ToL2Status;
 /** The arguments of `finalizeMessage`, as `rollup_getWithdrawalProof` builds them. */
-export interface NodeWithdrawalProof {
-  readonly l2BlockNumber: bigint;
-  readonly message: { readonly nonce: bigint; readonly from: string; readonly to: string; readonly value: bigint; readonly data: string };
-  readonly messageHash: string;
-  readonly accountProof: readonly string[];
-  readonly storageProof: readonly string[];
-  readonly finalized: boolean;
-}
+export type NodeWithdrawalProof = WithdrawalProofResult;
 
 type JsonObject = Record<string, unknown>;
 
@@ -68,9 +35,6 @@ function rpcErrorBody(error: unknown): RpcErrorBody | undefined {
   return undefined;
 }
 
-const quantity = (value: unknown): bigint => BigInt(value as string);
-const optionalQuantity = (value: unknown): bigint | undefined => (value === undefined || value === null ? undefined : BigInt(value as string));
-
 export class RollupNodeRpc {
   constructor(private readonly rpc: RpcSender | undefined) {}
 
@@ -89,51 +53,18 @@ export class RollupNodeRpc {
 
   async status(): Promise<RollupNodeStatus | undefined> {
     const s = await this.call("rollup_status", []);
-    if (s === undefined) return undefined;
-    return {
-      rollupAddress: s.rollupAddress as string,
-      l1ChainId: quantity(s.l1ChainId),
-      l1Head: BigInt(s.l1Head as number | string),
-      l2ChainId: quantity(s.l2ChainId),
-      l2Head: quantity(s.l2Head),
-      l2HeadHash: s.l2HeadHash as string,
-      acceptedL2Head: quantity(s.acceptedL2Head),
-      acceptedL2HeadHash: s.acceptedL2HeadHash as string,
-      pendingL1Messages: quantity(s.pendingL1Messages),
-      l1MessageCount: quantity(s.l1MessageCount),
-      submitter: s.submitter as RollupNodeStatus["submitter"],
-      ...(s.submitterError === undefined ? {} : { submitterError: s.submitterError as string }),
-      ...(s.submitterErrorCode === undefined ? {} : { submitterErrorCode: s.submitterErrorCode as string }),
-      ...(s.submitterHint === undefined ? {} : { submitterHint: s.submitterHint as string }),
-    };
+    return s === undefined ? undefined : decodeRollupStatus(s);
   }
 
   async l1ToL2Status(nonce: bigint): Promise<NodeL1ToL2Status | undefined> {
     const s = await this.call("rollup_getMessageStatus", [{ l1Nonce: `0x${nonce.toString(16)}` }]);
-    if (s === undefined) return undefined;
-    return {
-      status: s.status as NodeL1ToL2Status["status"],
-      anchoredInL2Block: optionalQuantity(s.anchoredInL2Block),
-      consumedOnL1: s.consumedOnL1 === true,
-      relayedInL2Block: optionalQuantity(s.relayedInL2Block),
-      relayTransactionHash: s.relayTransactionHash as string | undefined,
-      failureReason: s.failureReason === "callFailed" || s.failureReason === "deferred" ? s.failureReason : undefined,
-    };
+    return s === undefined ? undefined : decodeL1ToL2Status(s, nonce);
   }
 
   async withdrawalProof(messageHash: string, l2BlockNumber?: bigint): Promise<NodeWithdrawalProof | undefined> {
     const params: unknown[] = [{ messageHash }];
     if (l2BlockNumber !== undefined) params.push(`0x${l2BlockNumber.toString(16)}`);
     const p = await this.call("rollup_getWithdrawalProof", params);
-    if (p === undefined) return undefined;
-    const m = p.message as JsonObject;
-    return {
-      l2BlockNumber: quantity(p.l2BlockNumber),
-      message: { nonce: quantity(m.nonce), from: m.from as string, to: m.to as string, value: quantity(m.value), data: m.data as string },
-      messageHash: p.messageHash as string,
-      accountProof: p.accountProof as string[],
-      storageProof: p.storageProof as string[],
-      finalized: p.finalized === true,
-    };
+    return p === undefined ? undefined : decodeWithdrawalProof(p);
   }
 }

@@ -1,2 +1,2 @@
 /** The node's wording of revert data (one definition for the node, its dashboard and the SDK). */
-export { decodeRevertReason } from "../rollup-node/bridge/revertReason";
+export { decodeRevertReason } from "../protocol";

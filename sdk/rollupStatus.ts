@@ -4,7 +4,7 @@
  */
 import type { Provider } from "ethers";
 
-import type { NativeRollup } from "./contracts";
+import type { INativeRollup } from "./contracts";
 import type { RollupNodeRpc, RollupNodeStatus } from "./nodeRpc";
 
 /**
@@ -14,7 +14,7 @@ import type { RollupNodeRpc, RollupNodeStatus } from "./nodeRpc";
 export type RollupStatus = Omit<RollupNodeStatus, "submitter"> & { readonly submitter: RollupNodeStatus["submitter"] | "unknown" };
 
 export interface RollupStatusSources {
-  readonly rollup: NativeRollup;
+  readonly rollup: INativeRollup;
   readonly rollupAddress: string;
   readonly l1: Provider;
   readonly l2: Provider;

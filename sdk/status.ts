@@ -4,7 +4,7 @@
  * add what contracts cannot tell cheaply (which L2 block anchored a message, the relay
  * transaction), and let "anchored" show before L1 has accepted the anchoring block.
  */
-import type { L2Bridge, NativeRollup } from "./contracts";
+import type { IL2Bridge, INativeRollup } from "./contracts";
 import { InvalidArgumentError } from "./errors";
 import type { L1ToL2Message, L2ToL1Message, RollupMessage } from "./messages";
 import type { RollupNodeRpc } from "./nodeRpc";
@@ -63,8 +63,8 @@ export const L2_BLOCK_TAGS: readonly L2BlockTag[] = ["latest", "safe", "finalize
 
 /** The contracts (and the node) a status is read from. */
 export interface StatusSources {
-  readonly rollup: NativeRollup;
-  readonly l2Bridge: L2Bridge;
+  readonly rollup: INativeRollup;
+  readonly l2Bridge: IL2Bridge;
   readonly node: RollupNodeRpc;
   /** The L2 block L2Bridge's state is read at ("latest" when absent). */
   readonly l2BlockTag?: L2BlockTag;
@@ -107,7 +107,7 @@ export async function l1ToL2Status(sources: StatusSources, message: L1ToL2Messag
  * Why message `nonce`'s call failed, from L2Bridge's MessageFailed event (contract state, so it
  * holds on any L2 client); undefined when the block deferred it (no call ran, no revert data).
  */
-async function failedCall(bridge: L2Bridge, nonce: bigint): Promise<{ failureReason: "callFailed"; revertData: string; revertReason: string } | undefined> {
+async function failedCall(bridge: IL2Bridge, nonce: bigint): Promise<{ failureReason: "callFailed"; revertData: string; revertReason: string } | undefined> {
   const events = await bridge.queryFilter(bridge.filters.MessageFailed(nonce), 0, "latest");
   const last = events[events.length - 1];
   // FailureReason.Deferred (1): no call ran, so there is no revert to tell.

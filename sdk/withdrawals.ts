@@ -3,13 +3,13 @@
  * rollup contract's state), fetch the Merkle-Patricia proof of its L2Bridge entry, and call
  * `finalizeMessage`. Reverts come back as the SDK's typed errors.
  */
-import { type TransactionReceipt, isHexString } from "ethers";
+import type { TransactionReceipt } from "ethers";
 
-import { L2_BRIDGE_ADDRESS, sentMessageSlot } from "../rollup-node/bridge/messages";
-import { NATIVE_ROLLUP_INTERFACE, type NativeRollup, OptimisticExampleRollup__factory } from "./contracts";
-import { AlreadyFinalizedError, FinalizationFailedError, NotProvableYetError } from "./errors";
+import { L2_BRIDGE_ADDRESS, NATIVE_ROLLUP_INTERFACE, NotProvableYetError, revertDataOf, sentMessageSlot } from "../protocol";
+import { type INativeRollup, IOptimisticRollup__factory } from "./contracts";
+import { AlreadyFinalizedError, FinalizationFailedError } from "./errors";
 import type { L2ToL1Message } from "./messages";
-import type { L2MessageStruct } from "../typechain-types/rollup/NativeRollup";
+import type { L2MessageStruct } from "../typechain-types/interfaces/INativeRollup";
 import type { RollupNodeRpc } from "./nodeRpc";
 import type { RpcSender } from "./runners";
 
@@ -20,26 +20,17 @@ export interface WithdrawalProof {
   readonly storageProof: readonly string[];
 }
 
-/** Revert data inside an ethers error, wherever the provider put it. */
-function revertData(error: unknown, seen = new Set<unknown>()): string | undefined {
-  if (typeof error !== "object" || error === null || seen.has(error)) return undefined;
-  seen.add(error);
-  const record = error as Record<string, unknown>;
-  if (typeof record.data === "string" && isHexString(record.data) && record.data.length >= 10) return record.data;
-  for (const key of ["error", "info", "cause"]) {
-    const found = revertData(record[key], seen);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
+/** What an SDK caller does about a withdrawal that is not provable yet. */
+const NOT_PROVABLE_YET_HINT =
+  "wait with waitForMessageStatus(message, 'provable'), then finalize; if the accepted head does not move, check the node's batch submitter (rollup_status)";
 
 /**
  * On an optimistic rollup, when L2 block `number` is proposed but not final yet: the L1 time
  * (unix seconds) at which its challenge window closes. Undefined on a rollup that is not
  * optimistic (the calls revert) or before the block is proposed.
  */
-export async function optimisticFinalAt(rollup: NativeRollup, number: bigint): Promise<bigint | undefined> {
-  const optimistic = OptimisticExampleRollup__factory.connect(await rollup.getAddress(), rollup.runner);
+export async function optimisticFinalAt(rollup: INativeRollup, number: bigint): Promise<bigint | undefined> {
+  const optimistic = IOptimisticRollup__factory.connect(await rollup.getAddress(), rollup.runner);
   try {
     const [tip] = await optimistic.tip();
     if (tip < number) return undefined;
@@ -50,10 +41,13 @@ export async function optimisticFinalAt(rollup: NativeRollup, number: bigint): P
 }
 
 /** Throws NotProvableYetError / AlreadyFinalizedError when the message cannot be finalized now. */
-export async function assertFinalizable(rollup: NativeRollup, message: L2ToL1Message): Promise<void> {
+export async function assertFinalizable(rollup: INativeRollup, message: L2ToL1Message): Promise<void> {
   const [finalized, head] = await Promise.all([rollup.finalized(message.messageHash), rollup.headNumber()]);
   if (finalized) throw new AlreadyFinalizedError(message.messageHash);
-  if (head < message.l2BlockNumber) throw new NotProvableYetError(message.messageHash, message.l2BlockNumber, head, await optimisticFinalAt(rollup, message.l2BlockNumber));
+  if (head < message.l2BlockNumber) {
+    const finalAt = await optimisticFinalAt(rollup, message.l2BlockNumber);
+    throw new NotProvableYetError(message.messageHash, message.l2BlockNumber, head, finalAt, finalAt === undefined ? NOT_PROVABLE_YET_HINT : undefined);
+  }
 }
 
 /**
@@ -74,10 +68,10 @@ export async function fetchWithdrawalProof(node: RollupNodeRpc, l2Rpc: RpcSender
 
 /** Turns a revert of `finalizeMessage` into the SDK's error for it. */
 export function finalizationError(error: unknown, message: L2ToL1Message, acceptedHead: bigint): Error {
-  const data = revertData(error);
+  const data = revertDataOf(error);
   const parsed = data === undefined ? null : NATIVE_ROLLUP_INTERFACE.parseError(data);
   if (parsed?.name === "AlreadyFinalized") return new AlreadyFinalizedError(message.messageHash);
-  if (parsed?.name === "BlockNotAccepted") return new NotProvableYetError(message.messageHash, message.l2BlockNumber, acceptedHead);
+  if (parsed?.name === "BlockNotAccepted") return new NotProvableYetError(message.messageHash, message.l2BlockNumber, acceptedHead, undefined, NOT_PROVABLE_YET_HINT);
   if (parsed !== null && parsed !== undefined) return new FinalizationFailedError(message.messageHash, `${parsed.name}(${[...parsed.args].map(String).join(", ")})`);
   return error instanceof Error ? new FinalizationFailedError(message.messageHash, error.message.split("\n")[0] ?? "unknown error") : new FinalizationFailedError(message.messageHash, String(error));
 }
@@ -93,7 +87,7 @@ export interface FinalizedWithdrawal {
 }
 
 export interface FinalizeSteps {
-  readonly rollup: NativeRollup;
+  readonly rollup: INativeRollup;
   readonly node: RollupNodeRpc;
   readonly l2Rpc: RpcSender | undefined;
   readonly waitReceipt: (hash: string) => Promise<TransactionReceipt>;

@@ -4,7 +4,7 @@
 import { JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { deriveDevAccounts } from "../rollup-node/devnet/accounts";
+import { deriveDevAccounts } from "../rollup-node/chain/devAccounts";
 import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
 import { keyEnvNames, resolveRoleKey } from "../rollup-node/node/keySources";
 import { RollupTaskError } from "./rollupContext";

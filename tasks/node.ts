@@ -1,13 +1,13 @@
 // The tasks that run a rollup outside the devnet: `rollup:genesis` writes the L2 genesis file,
 // `rollup:node` and `rollup:attester` run the node and an attester (the same code as the package's
 // `native-rollup-node` and `native-rollup-attester` bins). Their options are the commands' own
-// tables (rollup-node/node/nodeCommand.ts, rollup-node/provers/attesterCommand.ts).
+// tables (rollup-node/node/nodeCommand.ts, rollup-node/node/attesterCommand.ts).
 import { task, types } from "hardhat/config";
 import type { ConfigurableTaskDefinition } from "hardhat/types";
 
 import { type OptionSpec, camelName } from "../rollup-node/node/commandOptions";
 import { NODE_OPTIONS } from "../rollup-node/node/nodeOptions";
-import { ATTESTER_OPTIONS } from "../rollup-node/provers/attesterOptions";
+import { ATTESTER_OPTIONS } from "../rollup-node/node/attesterOptions";
 
 /** Hardhat's own `--config` would take the option's place: the tasks call it `--<command>-config`. */
 const taskParamName = (spec: OptionSpec, command: string): string => (spec.name === "config" ? `${command}Config` : camelName(spec.name));
@@ -46,7 +46,7 @@ withOptions(task("rollup:node", "Runs the L2 node of a deployed rollup (sequence
 
 withOptions(task("rollup:attester", "Runs one committee attester over HTTP, with its own key (NATIVE_ROLLUP_ATTESTER_KEY or a keystore)"), ATTESTER_OPTIONS, "attester").setAction(
   async (args: Record<string, unknown>) => {
-    const { runAttesterCommand } = await import("../rollup-node/provers/attesterCli");
+    const { runAttesterCommand } = await import("../rollup-node/node/attesterCli");
     await runAttesterCommand(taskArgv(ATTESTER_OPTIONS, args, "attester"), "npx hardhat rollup:attester");
   },
 );

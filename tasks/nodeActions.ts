@@ -5,8 +5,8 @@ import { getAddress, isAddress, parseEther } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { writeGenesisFile } from "../rollup-node/chain/genesisFile";
-import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/devnet/accounts";
-import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/devnet/l1Devnet";
+import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/chain/devAccounts";
+import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/chain/devAccounts";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
 import { keyEnvNames, loadRoleKey } from "../rollup-node/node/keySources";

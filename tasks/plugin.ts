@@ -10,7 +10,7 @@ import "@nomicfoundation/hardhat-ethers";
 import { extendConfig } from "hardhat/config";
 import type { HttpNetworkConfig } from "hardhat/types";
 
-import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/devnet/accounts";
+import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/chain/devAccounts";
 import { IN_PROCESS_NETWORK, IN_PROCESS_URL } from "./inProcessNetwork";
 import { resolveRollupConfig } from "./rollupConfig";
 

@@ -4,7 +4,7 @@ import { HDNodeWallet, JsonRpcProvider, Network, Wallet } from "ethers";
 import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
 
 import { type RollupDeployment, loadDeployment } from "../deploy/rollup";
-import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/devnet/accounts";
+import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/chain/devAccounts";
 import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE } from "../rollup-node/devnet/defaults";
 import { RollupClient } from "../sdk";
 import { type HardhatAccounts, taskSigningKey } from "../rollup-node/node/keySources";

@@ -4,8 +4,10 @@ pragma solidity 0.8.30;
 import {L1Message, L2Message, Messages} from "../rollup/Messages.sol";
 import {MessageTree} from "../rollup/MessageTree.sol";
 import {
-    BEACON_ROOTS_ADDRESS, DEFAULT_CROSS_DOMAIN_SENDER, SENT_MESSAGES_SLOT
+    BEACON_ROOTS_ADDRESS, DEFAULT_CROSS_DOMAIN_SENDER, MESSAGE_DATA_SIZE_LIMIT, SENT_MESSAGES_SLOT
 } from "../rollup/RollupConstants.sol";
+import {IL2Bridge} from "../interfaces/IL2Bridge.sol";
+import {MessageDataTooLarge} from "../interfaces/RollupErrors.sol";
 
 /// @title L2Bridge
 /// @notice The L2 predeploy (at `L2_BRIDGE_ADDRESS`) that delivers L1 → L2 messages and records
@@ -27,29 +29,9 @@ import {
 /// - L2 → L1: sending records `keccak256(abi.encode(messageHash, SENT_MESSAGES_SLOT))` = 1; the
 ///   L1 rollup contract proves that slot against an accepted L2 state root. ETH sent to L1 stays
 ///   in this contract (it returns to the pre-minted pool) and is paid out on L1 by the rollup.
-contract L2Bridge {
-    /// @notice Why a consumed L1 message did not run to completion.
-    /// @param CallFailed Its call reverted or ran out of its gas limit.
-    /// @param Deferred The block that consumed it could not carry its call (gas or witness), so it was not run.
-    enum FailureReason {
-        CallFailed,
-        Deferred
-    }
-
-    /// @notice Where a consumed (or not yet consumed) L1 message stands on L2.
-    /// @param Pending Not consumed yet.
-    /// @param Executed Its call ran and succeeded (at the relay or at a retry).
-    /// @param Failed Its call failed or was deferred; its value is held for a retry or a refund.
-    /// @param Refunded Its value was returned to its sender's chosen address.
-    enum MessageState {
-        Pending,
-        Executed,
-        Failed,
-        Refunded
-    }
-
+contract L2Bridge is IL2Bridge {
     /// @notice Largest calldata of an L2 → L1 message (bytes).
-    uint256 public constant MAX_MESSAGE_DATA_SIZE = 64 * 1024;
+    uint256 public constant MAX_MESSAGE_DATA_SIZE = MESSAGE_DATA_SIZE_LIMIT;
 
     /// @notice Gas a relay keeps beyond the call's own share: the CALL's access, value and
     /// new-account costs, and the failure record, events and reimbursement after it.
@@ -85,81 +67,6 @@ contract L2Bridge {
 
     /// @dev The L1 sender of the message being relayed; zero outside a relay.
     address private transient _l1Sender;
-
-    /// @notice An L1 message was consumed.
-    /// @param nonce The message's nonce in the L1 queue.
-    /// @param messageHash The message's hash.
-    /// @param success Whether its call ran and succeeded (false: see `MessageFailed`).
-    event MessageRelayed(uint256 indexed nonce, bytes32 indexed messageHash, bool success);
-
-    /// @notice A consumed L1 message did not run to completion; its value is held for a retry or refund.
-    /// @param nonce The message's nonce.
-    /// @param messageHash The message's hash.
-    /// @param reason Why.
-    /// @param returnData The first `MAX_KEPT_RETURN_DATA` bytes of the call's revert data (empty when deferred).
-    event MessageFailed(uint256 indexed nonce, bytes32 indexed messageHash, FailureReason reason, bytes returnData);
-
-    /// @notice A failed message's call was retried and succeeded.
-    /// @param nonce The message's nonce.
-    /// @param messageHash The message's hash.
-    event MessageRetried(uint256 indexed nonce, bytes32 indexed messageHash);
-
-    /// @notice A failed message's value was returned.
-    /// @param nonce The message's nonce.
-    /// @param messageHash The message's hash.
-    /// @param to Who received the value.
-    /// @param onL1 Whether it was sent to `to` on L1 (as an L2 → L1 message) rather than paid on L2.
-    /// @param value Wei returned.
-    event MessageRefunded(uint256 indexed nonce, bytes32 indexed messageHash, address to, bool onL1, uint256 value);
-
-    /// @notice The bridge paid a top-level relayer back its relay's gas at the base fee.
-    /// @param relayer Who was paid.
-    /// @param amount Wei paid.
-    event RelayReimbursed(address indexed relayer, uint256 amount);
-
-    /// @notice A message to L1 was recorded; it can be finalized on L1 once its block is accepted.
-    /// @param nonce The message's nonce.
-    /// @param from The L2 sender.
-    /// @param to The L1 recipient.
-    /// @param value Wei to pay on L1.
-    /// @param data Calldata of the L1 call.
-    /// @param messageHash The message's hash (the key of the sent-messages mapping).
-    event MessageSentToL1(
-        uint256 indexed nonce, address indexed from, address indexed to, uint256 value, bytes data, bytes32 messageHash
-    );
-
-    /// @notice The EIP-4788 contract has no root for this timestamp (no such L2 block, or evicted).
-    error UnknownAnchor(uint64 anchorTimestamp);
-
-    /// @notice The Merkle proof does not place the message under the anchored root.
-    error InvalidMessageProof(bytes32 messageHash, bytes32 root, uint256 index);
-
-    /// @notice The message with this nonce was already consumed.
-    error AlreadyRelayed(uint256 nonce);
-
-    /// @notice The relay has less gas than the message's call is owed: it would starve the call.
-    error InsufficientRelayGas(uint256 nonce, uint256 available, uint256 required);
-
-    /// @notice A refund request (an L1 message calling `refundMessage` here) is never deferred.
-    error NotDeferrable(uint256 nonce);
-
-    /// @notice Only a top-level transaction (the block's relayer) may defer a message.
-    error DeferNotTopLevel(address caller);
-
-    /// @notice No failed message with this nonce and hash is held.
-    error NotFailed(uint256 nonce, bytes32 messageHash);
-
-    /// @notice The retried call failed again; it stays failed and can be retried or refunded.
-    error MessageCallFailed(uint256 nonce, bytes returnData);
-
-    /// @notice Only the message's L1 sender may take its value back.
-    error NotMessageSender(address caller, address sender);
-
-    /// @notice Paying the refund on L2 failed; the message stays refundable.
-    error RefundFailed(uint256 nonce, address to);
-
-    /// @notice The calldata of a message to L1 exceeds `MAX_MESSAGE_DATA_SIZE`.
-    error MessageDataTooLarge(uint256 size, uint256 maxSize);
 
     /// @notice Delivers an L1 message: releases its value and calls its target with its full gas
     /// limit. A call that fails is recorded (the value stays here, retryable and refundable).

@@ -7,7 +7,9 @@ import {L2MessageProver} from "./L2MessageProver.sol";
 import {L1Message, L2Message, Messages} from "./Messages.sol";
 import {MessageTree} from "./MessageTree.sol";
 import {ProofPolicies, ProofPolicy} from "./ProofPolicy.sol";
-import {DEFAULT_CROSS_DOMAIN_SENDER, L2_BRIDGE_ADDRESS} from "./RollupConstants.sol";
+import {DEFAULT_CROSS_DOMAIN_SENDER, L2_BRIDGE_ADDRESS, MESSAGE_DATA_SIZE_LIMIT} from "./RollupConstants.sol";
+import {INativeRollup} from "../interfaces/INativeRollup.sol";
+import {MessageDataTooLarge} from "../interfaces/RollupErrors.sol";
 
 /// @title NativeRollup
 /// @notice The L1 contract of a native rollup: the rollup's programmable consensus layer. It keeps
@@ -16,7 +18,7 @@ import {DEFAULT_CROSS_DOMAIN_SENDER, L2_BRIDGE_ADDRESS} from "./RollupConstants.
 /// L2 state roots. Each rollup inherits it and may override the sequencing hooks.
 /// @dev Blocks are final once accepted: EXECUTE re-executes (or verifies proofs of) the block, so
 /// there is no challenge game.
-abstract contract NativeRollup {
+abstract contract NativeRollup is INativeRollup {
     using Messages for L1Message;
     using Messages for L2Message;
 
@@ -41,7 +43,7 @@ abstract contract NativeRollup {
     uint256 public constant MAX_MESSAGE_GAS_LIMIT = 10_000_000;
 
     /// @notice Largest calldata of an L1 → L2 message (bytes).
-    uint256 public constant MAX_MESSAGE_DATA_SIZE = 64 * 1024;
+    uint256 public constant MAX_MESSAGE_DATA_SIZE = MESSAGE_DATA_SIZE_LIMIT;
 
     /// @notice Gas a relay transaction needs beyond its call's share (`gasLimit + gasLimit / 63`):
     /// intrinsic gas, the proof check, the EIP-4788 read, and L2Bridge's `CALL_RESERVE_GAS`.
@@ -109,126 +111,6 @@ abstract contract NativeRollup {
 
     /// @dev The L2 sender of the message being finalized; zero outside a finalization.
     address private transient _l2Sender;
-
-    /// @notice An L2 block was verified by EXECUTE and is the new head.
-    /// @param number The block number.
-    /// @param blockHash The block hash.
-    /// @param stateRoot The block's post-state root.
-    /// @param messagesConsumed How many queued L1 messages the block anchors.
-    /// @param gasUsed L2 gas used by the block.
-    /// @param burnedFees Wei of L2 base fee burned by the block.
-    /// @param submitter The L1 account that submitted it.
-    event BlockAdvanced(
-        uint64 indexed number,
-        bytes32 indexed blockHash,
-        bytes32 stateRoot,
-        uint256 messagesConsumed,
-        uint64 gasUsed,
-        uint256 burnedFees,
-        address indexed submitter
-    );
-
-    /// @notice An L1 → L2 message was queued.
-    /// @param nonce Its position in the queue.
-    /// @param from The L1 sender.
-    /// @param to The L2 recipient.
-    /// @param value Wei to release on L2 (held here meanwhile).
-    /// @param gasLimit Gas of the L2 call.
-    /// @param data Calldata of the L2 call.
-    /// @param messageHash Its hash (a leaf of the anchored message tree).
-    event MessageQueued(
-        uint256 indexed nonce,
-        address indexed from,
-        address indexed to,
-        uint256 value,
-        uint256 gasLimit,
-        bytes data,
-        bytes32 messageHash
-    );
-
-    /// @notice The rollup's proof policy changed.
-    /// @param threshold Distinct accepted keys whose proofs must verify.
-    /// @param allowReexecution Whether EXECUTE may fall back to re-execution.
-    /// @param acceptedKeys keccak256 of each accepted verification key.
-    event ProofPolicySet(uint8 threshold, bool allowReexecution, bytes32[] acceptedKeys);
-
-    /// @notice An L2 → L1 message was finalized: its value paid and its call made.
-    /// @param messageHash The message's hash.
-    /// @param nonce Its nonce on L2.
-    /// @param to The L1 recipient.
-    /// @param value Wei paid.
-    event MessageFinalized(bytes32 indexed messageHash, uint256 indexed nonce, address indexed to, uint256 value);
-
-    /// @notice The caller may not advance: it is not the sequencer and the sequencer is still active.
-    /// @param caller The caller.
-    /// @param openAt L1 timestamp from which anyone may advance.
-    error NotSequencer(address caller, uint256 openAt);
-
-    /// @notice `parentHeader` is not the header of the L2 head.
-    error ParentNotHead(bytes32 parentHash, bytes32 headHash);
-
-    /// @notice The block's anchor is not the root of the messages it claims to consume.
-    error AnchorMismatch(bytes32 expected, bytes32 actual);
-
-    /// @notice The block claims more messages than are queued.
-    error MessageCountExceedsQueue(uint256 messageCount, uint256 pending);
-
-    /// @notice The block leaves an overdue message unconsumed.
-    error OverdueMessageSkipped(uint256 nonce, uint64 queuedAt);
-
-    /// @notice What is wrong with the transaction where a block must relay a consumed message.
-    /// @param NoTransaction The block has fewer transactions than messages it consumes.
-    /// @param NotEip1559 Not an EIP-1559 transaction.
-    /// @param Malformed The block or the transaction does not decode.
-    /// @param NotBridgeCall It does not call L2Bridge.
-    /// @param CarriesValue It sends value (relays are not payable).
-    /// @param WrongFunction Neither `relayMessage` nor `deferMessage`.
-    /// @param OtherMessage It relays another message than the queued one.
-    /// @param WrongAnchor Its anchor timestamp, index or proof is not this block's.
-    /// @param RefundDeferred It defers a refund request.
-    /// @param GasTooLow It has less gas than the message is owed (`gasLimit + gasLimit / 63 +
-    /// RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE × calldata bytes`; a deferral: the last two).
-    enum RelayFault {
-        NoTransaction,
-        NotEip1559,
-        Malformed,
-        NotBridgeCall,
-        CarriesValue,
-        WrongFunction,
-        OtherMessage,
-        WrongAnchor,
-        RefundDeferred,
-        GasTooLow
-    }
-
-    /// @notice The block does not start with a relay (or deferral) of consumed message `nonce`.
-    /// @param nonce The message.
-    /// @param fault What is wrong with the block's transaction at that position.
-    error RelayMissing(uint256 nonce, RelayFault fault);
-
-    /// @notice The block's timestamp is ahead of the L1's.
-    error BlockFromFuture(uint64 blockTimestamp, uint256 l1Timestamp);
-
-    /// @notice A message's gas limit exceeds `MAX_MESSAGE_GAS_LIMIT`.
-    error GasLimitTooHigh(uint256 gasLimit, uint256 maxGasLimit);
-
-    /// @notice A message's calldata exceeds `MAX_MESSAGE_DATA_SIZE`.
-    error MessageDataTooLarge(uint256 size, uint256 maxSize);
-
-    /// @notice No queued message has this nonce.
-    error UnknownMessage(uint256 nonce);
-
-    /// @notice The L2 block has not been accepted.
-    error BlockNotAccepted(uint64 number);
-
-    /// @notice The proofs do not show L2Bridge's sent-messages entry for the message as set.
-    error MessageNotSent(bytes32 messageHash);
-
-    /// @notice The message was already finalized.
-    error AlreadyFinalized(bytes32 messageHash);
-
-    /// @notice The message's L1 call reverted; the finalization is undone and can be retried.
-    error MessageCallFailed(bytes32 messageHash, bytes returnData);
 
     /// @param l2ChainId The L2 chain id.
     /// @param genesisBlockHash Hash of the L2 genesis block (the first head).

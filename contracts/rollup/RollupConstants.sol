@@ -18,5 +18,9 @@ address constant BEACON_ROOTS_ADDRESS = 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac
 /// at `keccak256(abi.encode(messageHash, SENT_MESSAGES_SLOT))` and holds 1 once the message is sent.
 uint256 constant SENT_MESSAGES_SLOT = 0x5df3ce2b604a8eb1a47a38ed987ba648589c3b3f81bc93bb4609d0c6a9742a1d;
 
+/// @dev Largest calldata of a cross-domain message in either direction (bytes): the rollup's and
+/// L2Bridge's `MAX_MESSAGE_DATA_SIZE`.
+uint256 constant MESSAGE_DATA_SIZE_LIMIT = 64 * 1024;
+
 /// @dev What `l1Sender()` / `l2Sender()` return outside of a cross-domain call.
 address constant DEFAULT_CROSS_DOMAIN_SENDER = 0x000000000000000000000000000000000000dEaD;

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Execute, ExecuteResult} from "../Execute.sol";
+import {IProofVerification} from "../interfaces/IProofVerification.sol";
 import {ExecutionProof, ProofPolicy} from "../rollup/ProofPolicy.sol";
 import {Groth16Verifier, IExecutionProofVerifier} from "./Groth16Verifier.sol";
 import {L2Header, L2HeaderRules} from "./L2HeaderRules.sol";
@@ -21,7 +22,7 @@ import {Rlp, RlpItem} from "./Rlp.sol";
 /// @dev Re-execution is impossible without the precompile: empty proofs, or too few valid ones,
 /// fail with ProofsInsufficient whatever the policy's `allowReexecution` says. The witness is
 /// ignored, as EXECUTE ignores it when proofs suffice.
-contract ProofModeExecute {
+contract ProofModeExecute is IProofVerification {
     /// @notice EXECUTE's failure codes used here (precompiles/errors.ts).
     uint8 internal constant MALFORMED_INPUT = 1;
     uint8 internal constant PROOFS_INSUFFICIENT = 6;
@@ -54,18 +55,6 @@ contract ProofModeExecute {
 
     /// @notice The verifier of each accepted key, by the key's hash (zero for unknown keys).
     mapping(bytes32 keyHash => IExecutionProofVerifier) public verifierOf;
-
-    /// @notice A verifier was deployed for a key.
-    /// @param keyHash keccak256 of the key.
-    /// @param verifier Its verifier.
-    event VerifierDeployed(bytes32 indexed keyHash, address verifier);
-
-    /// @notice The same key was given twice.
-    /// @param keyHash Its hash.
-    error DuplicateVerificationKey(bytes32 keyHash);
-
-    /// @notice No key was given.
-    error NoVerificationKeys();
 
     /// @param verificationKeys Each accepted Groth16 key, ABI-encoded as the provers emit it
     /// (precompiles/proofs/codec.ts `encodeGroth16Key`): a Groth16Verifier is deployed for each,

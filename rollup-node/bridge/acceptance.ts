@@ -1,6 +1,6 @@
 import { Contract, type EventLog, type Provider, getBytes, keccak256 } from "ethers";
 
-import { decodeExecutionProofs } from "../../precompiles/proofs/codec";
+import { decodeExecutionProofs } from "../../precompiles";
 import { OptimisticExampleRollup__factory } from "../../typechain-types";
 import { ROLLUP_INTERFACE } from "./contracts";
 

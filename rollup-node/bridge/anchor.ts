@@ -6,7 +6,7 @@ import type { AnchorProvider, BlockAnchor, SequencerApi } from "../l2/types";
 import type { Logger } from "../logger";
 import { L2_BRIDGE_INTERFACE } from "./contracts";
 import type { QueuedL1Message } from "./l1Watcher";
-import { L2_BRIDGE_ADDRESS, messageProof, messageRoot } from "./messages";
+import { L2_BRIDGE_ADDRESS, messageProof, messageRoot } from "../../protocol/messages";
 
 /**
  * Gas of a relay beyond its call's share: intrinsic gas, the proof check, the EIP-4788 read, the

@@ -1,13 +1,6 @@
 import { MaxUint256, type Signer, type TransactionReceipt, getBytes, hexlify, keccak256 } from "ethers";
 
-import { ExecuteErrorCode } from "../../precompiles/errors";
-import { executeInputLength } from "../../precompiles/codec";
-import { executeGasCostOfBlock, proofModeGasCost } from "../../precompiles/gas";
-import { decodeExecutionProofs, encodeProofBundle } from "../../precompiles/proofs/codec";
-import { commitmentToField, executionCommitment } from "../../precompiles/proofs/commitment";
-import type { ProofPolicy } from "../../precompiles/proofs/types";
-import { countValidProofs } from "../../precompiles/proofs/verifyProofs";
-import { resultOf } from "../../precompiles/verifyBlock";
+import { ExecuteErrorCode, type ProofPolicy, commitmentToField, countValidProofs, decodeExecutionProofs, encodeProofBundle, executeGasCostOfBlock, executeInputLength, executionCommitment, proofModeGasCost, resultOf } from "../../precompiles";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { ProducedBlock, RebaseReport, SequencerApi } from "../l2/types";
 import { DerivationMismatchError } from "../follower/errors";

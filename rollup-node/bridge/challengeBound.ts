@@ -1,5 +1,4 @@
-import { executeInputLength } from "../../precompiles/codec";
-import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, L1_TX_GAS_LIMIT_CAP, executeGasCost } from "../../precompiles/gas";
+import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, L1_TX_GAS_LIMIT_CAP, executeGasCost, executeInputLength } from "../../precompiles";
 
 /**
  * What one `OptimisticRollup.challenge` costs at most, and so which proposals the contract accepts

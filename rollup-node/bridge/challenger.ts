@@ -1,8 +1,6 @@
 import { type Provider, type Signer, type TransactionReceipt, decodeRlp, getBytes, keccak256, toBigInt } from "ethers";
 
-import { executeInputLength } from "../../precompiles/codec";
-import { ExecuteErrorCode, executeErrorName } from "../../precompiles/errors";
-import { chargedL2Gas, executeGasCost, l2GasClaimOfBlockRlp, maxVerifiableL2GasLimit } from "../../precompiles/gas";
+import { ExecuteErrorCode, chargedL2Gas, executeErrorName, executeGasCost, executeInputLength, l2GasClaimOfBlockRlp, maxVerifiableL2GasLimit } from "../../precompiles";
 import { challengeGasBound } from "./challengeBound";
 import { BlockCheckPool, defaultCheckThreads } from "./checkPool";
 import type { CheckInput, Verdict } from "./verdict";

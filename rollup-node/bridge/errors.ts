@@ -38,26 +38,8 @@ export class ChainDivergedError extends BridgeError {
   }
 }
 
-/** No L2 → L1 message matches the query. */
-export class MessageNotFoundError extends BridgeError {
-  constructor(what: string) {
-    super("MESSAGE_NOT_FOUND", `no L2 → L1 message ${what}`, "pass the hash of the L2 transaction that called L2Bridge.withdraw/sendMessageToL1, or the message hash it emitted");
-  }
-}
-
-/** The message exists but no L2 block at or after it has been accepted on L1 yet. */
-export class NotProvableYetError extends BridgeError {
-  constructor(
-    readonly l2BlockNumber: bigint,
-    readonly acceptedHead: bigint,
-  ) {
-    super(
-      "NOT_PROVABLE_YET",
-      `the message was sent in L2 block ${l2BlockNumber}; L1 has accepted blocks up to ${acceptedHead}`,
-      "wait until the batch submitter has advanced the rollup past that block (rollup_status shows progress)",
-    );
-  }
-}
+// The errors of a message lookup are the protocol's: the SDK raises the same classes.
+export { MessageNotFoundError, NotProvableYetError } from "../../protocol";
 
 /** The L1 contract's data disagrees with what the node saw (a gap in the message queue, a bad hash). */
 export class L1InconsistencyError extends BridgeError {

@@ -1,10 +1,10 @@
-import { type Provider, formatEther, getAddress } from "ethers";
+import { type Provider, formatEther } from "ethers";
 
 import { AsyncMutex } from "../chain/mutex";
 import type { Logger } from "../logger";
-import { type ExampleRollup, ROLLUP_INTERFACE, connectRollup } from "./contracts";
+import { ROLLUP_INTERFACE, type RollupContract, connectRollup } from "./contracts";
 import { L1InconsistencyError } from "./errors";
-import { type L1Message, hashL1Message } from "./messages";
+import { type L1Message, decodeMessageQueued, hashL1Message } from "../../protocol";
 
 export interface L1WatcherConfig {
   readonly provider: Provider;
@@ -47,7 +47,7 @@ const MESSAGE_FINALIZED_TOPIC = ROLLUP_INTERFACE.getEvent("MessageFinalized")?.t
  * `messageCount()` it rescans from the deployment block.
  */
 export class L1Watcher {
-  private readonly rollup: ExampleRollup;
+  private readonly rollup: RollupContract;
   private readonly messages = new Map<bigint, QueuedL1Message>();
   private readonly lock = new AsyncMutex();
   private readonly listeners = new Set<(message: QueuedL1Message) => void>();
@@ -135,29 +135,22 @@ export class L1Watcher {
   }
 
   private accept(data: string, topics: readonly string[], blockNumber: number, transactionHash: string): void {
-    const parsed = ROLLUP_INTERFACE.parseLog({ data, topics: [...topics] });
-    if (parsed === null) return;
     // The first poll catches up with what L1 holds from before this start (a resumed devnet has
     // logged it already): those events are counted, not logged again one by one.
     const catchingUp = this.current.l1Head === -1;
-    if (parsed.name === "MessageFinalized") {
+    const event = decodeMessageQueued({ data, topics });
+    if (event === undefined) {
+      const parsed = ROLLUP_INTERFACE.parseLog({ data, topics: [...topics] });
       // Only reported: finalized L2 → L1 messages need no bridge action.
-      if (!catchingUp) {
+      if (parsed?.name === "MessageFinalized" && !catchingUp) {
         this.config.logger.info(`L2 → L1 message ${parsed.args.messageHash as string} finalized on L1 in block ${blockNumber}: ${formatEther(parsed.args.value as bigint)} ETH to ${parsed.args.to as string}`);
       }
       return;
     }
-    const message: L1Message = {
-      nonce: parsed.args.nonce as bigint,
-      from: getAddress(parsed.args.from as string),
-      to: getAddress(parsed.args.to as string),
-      value: parsed.args.value as bigint,
-      gasLimit: parsed.args.gasLimit as bigint,
-      data: parsed.args.data as string,
-    };
+    const { messageHash: claimedHash, ...message } = event;
     const hash = hashL1Message(message);
-    if (hash !== parsed.args.messageHash) {
-      throw new L1InconsistencyError(`MessageQueued #${message.nonce} carries hash ${parsed.args.messageHash as string}, its fields hash to ${hash}`);
+    if (hash !== claimedHash) {
+      throw new L1InconsistencyError(`MessageQueued #${message.nonce} carries hash ${claimedHash}, its fields hash to ${hash}`);
     }
     if (this.messages.has(message.nonce) || message.nonce < this.current.nextMessageIndex) return;
     const queued: QueuedL1Message = { message, hash, l1BlockNumber: blockNumber, l1TransactionHash: transactionHash };

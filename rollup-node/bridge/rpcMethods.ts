@@ -7,20 +7,8 @@ import type { MethodTable } from "../rpc/methods/types";
 import { BridgeError } from "./errors";
 import { type StatusContext, l1ToL2Status, l2ToL1Status, rollupStatus } from "./status";
 import { type SentMessageQuery, buildWithdrawalProof, findSentMessage } from "./withdrawals";
-import { ROLLUP_INTERFACE } from "./contracts";
+import { ProtocolError, decodeMessageQueued, encodeRpcResult } from "../../protocol";
 
-/** Bigints become JSON-RPC quantities; everything else keeps its JSON shape. */
-function toJson(value: unknown): Json {
-  if (typeof value === "bigint") return `0x${value.toString(16)}`;
-  if (value instanceof Uint8Array) return bytesToHex(value);
-  if (Array.isArray(value)) return value.map(toJson);
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, Json> = {};
-    for (const [key, field] of Object.entries(value)) if (field !== undefined) out[key] = toJson(field);
-    return out;
-  }
-  return value as Json;
-}
 
 function asObject(value: unknown, name: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidParams(`${name}: expected an object`);
@@ -39,8 +27,8 @@ async function nonceOfL1Transaction(ctx: StatusContext, hash: string): Promise<b
   const receipt = await ctx.l1Provider.getTransactionReceipt(hash);
   for (const log of receipt?.logs ?? []) {
     if (log.address.toLowerCase() !== ctx.rollupAddress.toLowerCase()) continue;
-    const parsed = ROLLUP_INTERFACE.parseLog({ data: log.data, topics: [...log.topics] });
-    if (parsed?.name === "MessageQueued") return parsed.args.nonce as bigint;
+    const queued = decodeMessageQueued(log);
+    if (queued !== undefined) return queued.nonce;
   }
   throw new RpcError(RpcErrorCode.Server, `L1 transaction ${hash} queued no message on rollup ${ctx.rollupAddress}`);
 }
@@ -49,9 +37,9 @@ async function nonceOfL1Transaction(ctx: StatusContext, hash: string): Promise<b
 function guarded(handler: (params: readonly unknown[]) => Promise<unknown>): MethodTable[string] {
   return async (params) => {
     try {
-      return toJson(await handler(params));
+      return encodeRpcResult(await handler(params)) as Json;
     } catch (error) {
-      if (error instanceof BridgeError) throw new RpcError(RpcErrorCode.Server, error.message, { code: error.code, hint: error.hint }, error.hint);
+      if (error instanceof BridgeError || error instanceof ProtocolError) throw new RpcError(RpcErrorCode.Server, error.message, { code: error.code, hint: error.hint }, error.hint);
       throw error;
     }
   };

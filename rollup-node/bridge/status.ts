@@ -3,80 +3,24 @@ import type { Provider } from "ethers";
 
 import type { SequencerApi } from "../l2/types";
 import type { BatchSubmitter } from "./batchSubmitter";
-import { type ExampleRollup, L2_BRIDGE_INTERFACE } from "./contracts";
+import { L2_BRIDGE_INTERFACE, type RollupContract } from "./contracts";
 import type { L1Watcher } from "./l1Watcher";
-import { decodeRevertReason } from "./revertReason";
-import { L2_BRIDGE_ADDRESS } from "./messages";
+import { type L1ToL2FailureReason, type L1ToL2Status, type L2ToL1State, type L2ToL1Status, L2_BRIDGE_ADDRESS, type RollupStatus, decodeRevertReason } from "../../protocol";
 import { type SentMessageQuery, findSentMessage } from "./withdrawals";
 
 /** What the status queries read: the L2 node, the rollup contract on L1 and the bridge loops. */
 export interface StatusContext {
   readonly sequencer: Pick<SequencerApi, "chain" | "producedBlock">;
   /** The rollup contract, connected to an L1 provider. */
-  readonly rollup: ExampleRollup;
+  readonly rollup: RollupContract;
   readonly rollupAddress: string;
   readonly l1Provider: Provider;
   readonly watcher?: L1Watcher;
   readonly submitter?: BatchSubmitter;
 }
 
-export interface RollupStatus {
-  readonly rollupAddress: string;
-  readonly l1ChainId: bigint;
-  readonly l1Head: number;
-  readonly l2ChainId: bigint;
-  readonly l2Head: bigint;
-  readonly l2HeadHash: string;
-  /** The last L2 block the rollup contract accepted. */
-  readonly acceptedL2Head: bigint;
-  readonly acceptedL2HeadHash: string;
-  /** Queued L1 → L2 messages no accepted L2 block has consumed yet. */
-  readonly pendingL1Messages: bigint;
-  readonly l1MessageCount: bigint;
-  readonly submitter: "running" | "halted" | "off";
-  readonly submitterError?: string;
-  /** The halt's error code (NO_EXECUTE, UNFUNDED, BLOCK_REJECTED…), for programs. */
-  readonly submitterErrorCode?: string;
-  /** What to do about the halt. */
-  readonly submitterHint?: string;
-}
-
-/**
- * L1 → L2: queued on L1 → anchored in an L2 block → relayed (its call made on L2), or failed
- * (its call reverted, or the block deferred it: its value is held for a retry or a refund) →
- * relayed (retried) or refunded.
- */
-export type L1ToL2State = "unknown" | "queued" | "anchored" | "relayed" | "failed" | "refunded";
-/** Why a message failed (L2Bridge's FailureReason). */
-export type L1ToL2FailureReason = "callFailed" | "deferred";
-/** L2 → L1: initiated on L2 → provable (an L2 block at or after it is accepted on L1) → finalized on L1. */
-export type L2ToL1State = "initiated" | "provable" | "finalized";
-
-export interface L1ToL2Status {
-  readonly direction: "l1ToL2";
-  readonly nonce: bigint;
-  readonly status: L1ToL2State;
-  readonly messageHash?: string;
-  readonly anchoredInL2Block?: bigint;
-  /** Whether the L2 block that anchored it is accepted on L1 (the rollup's nextMessageIndex passed it). */
-  readonly consumedOnL1: boolean;
-  readonly relayedInL2Block?: bigint;
-  readonly relayTransactionHash?: string;
-  /** For a failed (or refunded) message: why its call did not complete. */
-  readonly failureReason?: L1ToL2FailureReason;
-  /** For a call that failed: the start of its revert data, and that in words (decodeRevertReason). */
-  readonly revertData?: string;
-  readonly revertReason?: string;
-}
-
-export interface L2ToL1Status {
-  readonly direction: "l2ToL1";
-  readonly status: L2ToL1State;
-  readonly messageHash: string;
-  readonly l2BlockNumber: bigint;
-  readonly l2TransactionHash: string;
-  readonly acceptedL2Head: bigint;
-}
+// The rollup_* answers are protocol types: the SDK decodes them with the same interfaces.
+export type { L1ToL2FailureReason, L1ToL2State, L1ToL2Status, L2ToL1State, L2ToL1Status, RollupStatus } from "../../protocol";
 
 const RELAYED_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageRelayed")?.topicHash as string;
 const FAILED_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageFailed")?.topicHash as string;
@@ -98,7 +42,7 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
   return {
     rollupAddress: ctx.rollupAddress,
     l1ChainId: network.chainId,
-    l1Head,
+    l1Head: BigInt(l1Head),
     l2ChainId: chain.chainId,
     l2Head: chain.headNumber,
     l2HeadHash: bytesToHex(chain.head.hash()),

@@ -1,5 +1,4 @@
-import { ExecuteError, ExecuteErrorCode, isBlockInvalid } from "../../precompiles/errors";
-import { verifyBlock } from "../../precompiles/verifyBlock";
+import { ExecuteError, ExecuteErrorCode, isBlockInvalid, verifyBlock } from "../../precompiles";
 
 /** What local re-execution says of a posted block with its committed witness (codes are EXECUTE's). */
 export type Verdict =

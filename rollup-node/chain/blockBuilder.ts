@@ -4,7 +4,7 @@ import { Blob4844Tx, Capability, type TypedTransaction } from "@ethereumjs/tx";
 import { Address, KECCAK256_RLP } from "@ethereumjs/util";
 import { type AfterBlockEvent, type RunBlockResult, type RunTxResult, type VM, runBlock } from "@ethereumjs/vm";
 
-import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "../../precompiles/systemCalls";
+import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "../../precompiles";
 import { describeRejection } from "./txValidation";
 import type { BeforeExecutionHook, BlockRecord, ChainReceipt, MinedBlock, SkippedTransaction } from "./types";
 

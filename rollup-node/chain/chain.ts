@@ -7,10 +7,7 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 import { Account, Address, type DB, MapDB, ValueEncoding, bytesToHex, equalsBytes, hexToBytes, setLengthLeft } from "@ethereumjs/util";
 import { type VM, createVM, runBlock } from "@ethereumjs/vm";
 
-import { prepareCrypto } from "../../precompiles/crypto";
-import { SafeMerkleStateManager } from "../../precompiles/stateManager";
-import { checkUncheckedSystemContracts, watchSystemCalls } from "../../precompiles/systemCalls";
-import { type StoredValue, encodeWitness } from "../../precompiles/witness";
+import { SafeMerkleStateManager, type StoredValue, checkUncheckedSystemContracts, encodeWitness, prepareCrypto, watchSystemCalls } from "../../precompiles";
 import { BlockStore } from "./blockStore";
 import { type BlockTemplate, produceBlock, receiptsOf } from "./blockBuilder";
 import { type CallFrame, CallTracer } from "./callTracer";

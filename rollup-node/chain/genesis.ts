@@ -3,11 +3,9 @@ import type { Common } from "@ethereumjs/common";
 import type { MerkleStateManager } from "@ethereumjs/statemanager";
 import { Account, KECCAK256_RLP, createAddressFromString, hexToBytes, isHexString, setLengthLeft } from "@ethereumjs/util";
 
-import { genesisForkCommon } from "../../precompiles/forkSchedule";
-import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
+import { EMPTY_REQUESTS_HASH, SYSTEM_CONTRACTS, genesisForkCommon } from "../../precompiles";
 import { ChainConfigError } from "./errors";
 import { SHARED_KZG } from "./kzg";
-import { SYSTEM_CONTRACTS } from "./systemContracts";
 
 export type Hex = `0x${string}`;
 

@@ -20,14 +20,12 @@ import {
 import { Bloom, type RunTxResult, type VM, createVM, encodeReceipt, runTx } from "@ethereumjs/vm";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 
-import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
-import { SafeMerkleStateManager } from "../../precompiles/stateManager";
+import { BEACON_ROOTS, EMPTY_REQUESTS_HASH, HISTORY_STORAGE, SafeMerkleStateManager } from "../../precompiles";
 import type { BlockStore } from "./blockStore";
 import type { TrieDatabase } from "./chain";
 import { SimulationError } from "./errors";
 import { OverlayDB } from "./overlayDb";
 import { decodeErrorString, decodePanic } from "./revert";
-import { BEACON_ROOTS, HISTORY_STORAGE } from "./systemContracts";
 import { bypassSenderCodeCheck } from "./senderCodeCheck";
 import { OpcodeTap } from "./opcodeTap";
 import { type IndexedLog, TransferTracer } from "./transferTracer";

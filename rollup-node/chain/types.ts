@@ -1,7 +1,7 @@
 import type { Block } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 
-import type { Witness } from "../../precompiles/witness";
+import { type Witness } from "../../precompiles";
 
 /** One log as the EVM emitted it. */
 export interface ChainLog {

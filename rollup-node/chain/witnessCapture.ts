@@ -5,9 +5,7 @@ import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { type DB, ValueEncoding, bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { createVM, runBlock } from "@ethereumjs/vm";
 
-import { RecordingDB } from "../../precompiles/witnessRecorder";
-import { SafeMerkleStateManager } from "../../precompiles/stateManager";
-import type { StoredValue, Witness } from "../../precompiles/witness";
+import { RecordingDB, SafeMerkleStateManager, type StoredValue, type Witness } from "../../precompiles";
 import type { BlockStore } from "./blockStore";
 import { WitnessCaptureError } from "./errors";
 import { OverlayDB } from "./overlayDb";

@@ -2,8 +2,7 @@ import { type Block, createBlock, paramsBlock } from "@ethereumjs/block";
 import { type ChainConfig, Common, type CustomCrypto, type GethGenesis, type HardforkConfig, type HardforksDict, parseGethGenesis } from "@ethereumjs/common";
 import { KECCAK256_RLP, createAddressFromString, hexToBytes, isHexString } from "@ethereumjs/util";
 
-import { fastCrypto } from "../../precompiles/crypto";
-import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
+import { EMPTY_REQUESTS_HASH, fastCrypto } from "../../precompiles";
 import type { GenesisAccount, GenesisConfig, Hex } from "../chain/genesis";
 import { GethGenesisError } from "./errors";
 

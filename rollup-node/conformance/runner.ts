@@ -1,4 +1,4 @@
-import type { DevNode } from "../devnet/devNode";
+import type { DevNode } from "../rpc/devNode";
 import type { RpcDispatcher } from "../rpc/dispatcher";
 import { compareResponse } from "./compare";
 import type { IoCase } from "./ioFile";

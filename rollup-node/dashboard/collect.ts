@@ -1,11 +1,10 @@
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { getAddress } from "ethers";
 
-import { executeInputLength } from "../../precompiles/codec";
-import { executeGasCostOfBlock } from "../../precompiles/gas";
+import { executeGasCostOfBlock, executeInputLength } from "../../precompiles";
+import { L2_BRIDGE_ADDRESS } from "../../protocol";
 import { type BlockAcceptance, acceptanceHistory } from "../bridge/acceptance";
 import { L2_BRIDGE_INTERFACE, connectOptimisticRollup } from "../bridge/contracts";
-import { L2_BRIDGE_ADDRESS } from "../bridge/messages";
 import { type StatusContext, l1ToL2Status, rollupStatus } from "../bridge/status";
 import { sentMessagesOfTransaction } from "../bridge/withdrawals";
 import { CachedL1Reads } from "./cachedReads";
@@ -59,7 +58,7 @@ export class DashboardCollector {
   async collect(reason: string): Promise<DashboardFacts> {
     const ctx = this.source.status;
     const status = await rollupStatus(ctx);
-    const from = Math.max(this.source.deployBlock, status.l1Head - this.limits.l1LookbackBlocks);
+    const from = Math.max(this.source.deployBlock, Number(status.l1Head) - this.limits.l1LookbackBlocks);
     const [history, l1ToL2, l2ToL1] = await Promise.all([
       acceptanceHistory(this.l1.provider, ctx.rollupAddress, from),
       this.l1Messages(from),

@@ -204,7 +204,7 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       ...(status.submitterHint === undefined ? {} : { submitterHint: status.submitterHint }),
     },
     heads: {
-      l1: status.l1Head,
+      l1: Number(status.l1Head),
       l2: Number(status.l2Head),
       l2Hash: status.l2HeadHash,
       safe: facts.labelledHeads === undefined ? null : Number(facts.labelledHeads.safe.number),

@@ -1,6 +1,6 @@
 import { formatEther } from "ethers";
 
-import type { DevAccount } from "./accounts";
+import type { DevAccount } from "../chain/devAccounts";
 import type { L1Devnet } from "./l1Devnet";
 
 const PUBLIC_KEYS_WARNING = [

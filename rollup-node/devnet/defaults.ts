@@ -4,7 +4,7 @@
  */
 export const DEFAULT_L2_CHAIN_ID = 42_069n;
 export const DEFAULT_DATA_DIR = ".devnet";
-export const DEFAULT_L2_BLOCK_TIME_MS = 1_000;
+export { DEFAULT_BLOCK_TIME_MS as DEFAULT_L2_BLOCK_TIME_MS } from "../l2/defaults";
 /** Optimistic mode: seconds a proposed L2 block can be challenged. */
 export const DEFAULT_CHALLENGE_WINDOW = 30n;
 /** Optimistic mode: wei every proposal locks (0.1 ETH). */

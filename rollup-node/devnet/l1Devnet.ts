@@ -1,5 +1,4 @@
-import { EXECUTE_ADDRESS, type ExecutePrecompile, createExecutePrecompile } from "../../precompiles/precompile";
-import type { ExecutePrecompileOptions } from "../../precompiles/precompile";
+import { EXECUTE_ADDRESS, type ExecutePrecompile, type ExecutePrecompileOptions, createExecutePrecompile } from "../../precompiles";
 import { Chain, type TrieDatabase } from "../chain/chain";
 import { ChainConfigError } from "../chain/errors";
 import { DEFAULT_HARDFORK, type GenesisAccount } from "../chain/genesis";
@@ -8,13 +7,12 @@ import { RpcDispatcher } from "../rpc/dispatcher";
 import { InProcessProvider } from "../rpc/eip1193";
 import type { RpcError } from "../rpc/errors";
 import { type RpcServer, startRpcServer } from "../rpc/server";
-import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "./accounts";
-import { DevNode } from "./devNode";
+import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
+import { DevNode } from "../rpc/devNode";
 
 /** 1337: the customary id of local dev chains (Ganache, geth --dev); distinct from Hardhat's 31337. */
 export const DEFAULT_L1_CHAIN_ID = 1337n;
 export const DEFAULT_L1_PORT = 8545;
-export const DEFAULT_ACCOUNT_COUNT = 10;
 /**
  * web3_clientVersion. @nomicfoundation/hardhat-network-helpers only runs against clients whose
  * version starts with "HardhatNetwork" or "anvil", so the devnet announces Hardhat compatibility.

@@ -24,12 +24,13 @@ import { genesisSupply } from "../l2/genesis";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import type { Logger, LoggerFactory } from "../logger";
 import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
-import { CommitteeProver, type ExecutionProver, ProofService, blockProofSource, devAttesterKeys } from "../provers/proofService";
+import { blockProofSource } from "../node/proofSource";
+import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
 import { type NodeKeys, devNodeKeys, nodeRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
-import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "./accounts";
-import { DEFAULT_ACCOUNT_COUNT, DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT, type L1Devnet, startL1Devnet } from "./l1Devnet";
+import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
+import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT, type L1Devnet, startL1Devnet } from "./l1Devnet";
 import { NodeError } from "../errors";
 import {
   DEFAULT_CHALLENGE_WINDOW,
@@ -157,11 +158,7 @@ export function devnetGenesis(options: Pick<RollupDevnetOptions, "genesisAlloc" 
   return { ...base, alloc };
 }
 
-/** The hash and state root a rollup contract is deployed with for `genesis`. */
-export async function genesisCommitments(genesis: GenesisConfig): Promise<{ hash: string; stateRoot: string }> {
-  const probe = await Chain.create({ genesis });
-  return { hash: bytesToHex(probe.head.hash()), stateRoot: bytesToHex(probe.head.header.stateRoot) };
-}
+export { genesisCommitments } from "../chain/genesisCommitments";
 
 /**
  * The one-command devnet: an L1 devnet with EXECUTE, the rollup contract deployed for a fresh

@@ -1,4 +1,4 @@
-import { reportCryptoFallbacks } from "../../precompiles/crypto";
+import { reportCryptoFallbacks } from "../../precompiles";
 import { DEFAULT_HARDFORK } from "../chain/genesis";
 import { untilStopSignal } from "../cli";
 import { devnetBanner } from "./banner";

@@ -2,7 +2,7 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 import { type BatchDBOp, bytesToHex } from "@ethereumjs/util";
 import { JsonRpcProvider, type Provider } from "ethers";
 
-import { type Witness, type StoredValue, decodeWitness } from "../../precompiles/witness";
+import { type StoredValue, type Witness, decodeWitness } from "../../precompiles";
 import { Chain } from "../chain/chain";
 import { TransactionRejectedError } from "../chain/errors";
 import type { GenesisConfig } from "../chain/genesis";

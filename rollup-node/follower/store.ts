@@ -1,6 +1,6 @@
 import { type BatchDBOp, bytesToUtf8, utf8ToBytes } from "@ethereumjs/util";
 
-import type { StoredValue } from "../../precompiles/witness";
+import { type StoredValue } from "../../precompiles";
 import type { L2Store } from "../l2/store";
 import { DataDirError } from "../l2/errors";
 

@@ -2,8 +2,7 @@ import type { Common } from "@ethereumjs/common";
 import { createFeeMarket1559Tx } from "@ethereumjs/tx";
 import { getBytes, id } from "ethers";
 
-import { executeInputLength } from "../../precompiles/codec";
-import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, chargedL2Gas, executeGasCost, l2GasClaimOfBlockRlp } from "../../precompiles/gas";
+import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, chargedL2Gas, executeGasCost, executeInputLength, l2GasClaimOfBlockRlp } from "../../precompiles";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { BudgetExcess } from "../chain/types";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 
 import { DEFAULT_BASE_FEE, type GenesisAccount, type GenesisConfig, type Hex } from "../chain/genesis";
-import { maxVerifiableL2GasLimit } from "../../precompiles/gas";
+import { maxVerifiableL2GasLimit } from "../../precompiles";
 import { ArtifactError } from "./errors";
 
 /** The L2Bridge predeploy (`L2_BRIDGE_ADDRESS` of contracts/rollup/RollupConstants.sol). */

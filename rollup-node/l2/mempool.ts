@@ -5,7 +5,7 @@ import type { Chain } from "../chain/chain";
 import { TransactionRejectedError } from "../chain/errors";
 import { checkGasLimit, validateIncoming } from "../chain/txValidation";
 import type { MinedBlock } from "../chain/types";
-import { TxPool, feeCapOf } from "../devnet/txPool";
+import { TxPool, feeCapOf } from "../chain/txPool";
 
 /** Transaction types an L2 block may hold: no blobs (EXECUTE rejects them), nothing unknown. */
 const SUPPORTED_TYPES: ReadonlySet<number> = new Set([0, 1, 2, 4]);

@@ -6,7 +6,7 @@ import { data, parseBlockTag, parseData, parseOptionalQuantity, parseQuantity } 
 import { debugMethods, ethMethods, netMethods, web3Methods } from "../rpc/methods";
 import type { MethodHandler, MethodTable } from "../rpc/methods";
 import { type HttpRouteHandler, type RpcServer, startRpcServer } from "../rpc/server";
-import { decodeWitness } from "../../precompiles/witness";
+import { decodeWitness } from "../../precompiles";
 import type { Logger } from "../logger";
 import { NoWitnessError } from "./errors";
 import { decodeRawTransaction } from "./rawTransaction";

@@ -2,7 +2,7 @@ import type { Block } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 
-import { type Witness, decodeWitness } from "../../precompiles/witness";
+import { type Witness, decodeWitness } from "../../precompiles";
 import { Chain } from "../chain/chain";
 import { TransactionRejectedError } from "../chain/errors";
 import type { GenesisConfig } from "../chain/genesis";
@@ -52,7 +52,9 @@ export interface SequencerConfig {
   readonly now?: () => bigint;
 }
 
-export const DEFAULT_BLOCK_TIME_MS = 1000;
+import { DEFAULT_BLOCK_TIME_MS } from "./defaults";
+
+export { DEFAULT_BLOCK_TIME_MS };
 export const L2_CLIENT_VERSION = "native-rollup-l2/0.1.0";
 
 const ZERO_ROOT = new Uint8Array(32);

@@ -5,7 +5,7 @@ import type { Common } from "@ethereumjs/common";
 import { type TypedTransaction, createTxFromRLP } from "@ethereumjs/tx";
 import { type BatchDBOp, bigIntToBytes, bytesToBigInt, bytesToHex, equalsBytes } from "@ethereumjs/util";
 
-import type { StoredValue } from "../../precompiles/witness";
+import { type StoredValue } from "../../precompiles";
 import { LevelDB } from "../storage/levelDb";
 import { DataDirError } from "./errors";
 import { type StoredBlock, decodeStoredBlock, encodeStoredBlock } from "./recordCodec";

@@ -2,7 +2,7 @@ import { bytesToHex } from "@ethereumjs/util";
 import { formatEther } from "ethers";
 
 import { L2_BRIDGE_INTERFACE } from "../bridge/contracts";
-import { L2_BRIDGE_ADDRESS } from "../bridge/messages";
+import { L2_BRIDGE_ADDRESS } from "../../protocol/messages";
 import type { ProducedBlock, SequencerApi } from "../l2/types";
 import type { Logger } from "../logger";
 

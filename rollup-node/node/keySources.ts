@@ -6,7 +6,7 @@ import { inspect } from "node:util";
 
 import { HDNodeWallet, Wallet, isHexString } from "ethers";
 
-import { DEV_DERIVATION_PATH, DEV_MNEMONIC, deriveDevAccounts } from "../devnet/accounts";
+import { DEV_DERIVATION_PATH, DEV_MNEMONIC, deriveDevAccounts } from "../chain/devAccounts";
 import { NodeError } from "../errors";
 
 /**

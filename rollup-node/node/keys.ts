@@ -1,6 +1,6 @@
 import { Wallet } from "ethers";
 
-import { type DevAccount, deriveDevAccounts } from "../devnet/accounts";
+import { type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
 
 /** Index (in the dev mnemonic) of the L1 account that submits L2 blocks: after the ten user accounts. */
 export const SEQUENCER_ACCOUNT_INDEX = 10;

@@ -1,5 +1,5 @@
 import type { GenesisAccount, GenesisConfig } from "../chain/genesis";
-import type { DevAccount } from "../devnet/accounts";
+import type { DevAccount } from "../chain/devAccounts";
 import { l2Genesis, readL2BridgeRuntimeCode } from "../l2/genesis";
 
 /**

@@ -1,6 +1,6 @@
 import type { Provider } from "ethers";
 
-import { reportCryptoFallbacks } from "../../precompiles/crypto";
+import { reportCryptoFallbacks } from "../../precompiles";
 import type { AcceptedBlock, BatchSubmitterConfig, OptimisticSubmitConfig, RetryPolicy } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import type { LoggerFactory } from "../logger";

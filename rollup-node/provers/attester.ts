@@ -1,5 +1,4 @@
-import { type VerifyBlockParams, verifyBlock } from "../../precompiles";
-import { commitmentToField, executionCommitment } from "../../precompiles/proofs/commitment";
+import { type VerifyBlockParams, commitmentToField, executionCommitment, verifyBlock } from "../../precompiles";
 import type { Attestation, AttesterKey } from "./committee";
 
 /**

@@ -7,7 +7,7 @@
  */
 import { getBytes } from "ethers";
 
-import { ExecuteError } from "../../precompiles/errors";
+import { ExecuteError } from "../../precompiles";
 import { attestBlock } from "./attester";
 import { AttesterKey, loadBabyJub } from "./committee";
 import { type AttestRequest, type AttestResponse, type AttesterInit, commonOfForkConfig } from "./attesterProtocol";

@@ -5,9 +5,7 @@ import { type Eddsa, type Poseidon, buildEddsa, buildPoseidon } from "circomlibj
 import { groth16 } from "snarkjs";
 import { keccak256 } from "ethers";
 
-import { encodeGroth16Key, encodeGroth16Proof, groth16KeyFromSnarkjs } from "../../precompiles/proofs/codec";
-import type { SnarkjsVerificationKey } from "../../precompiles/proofs/codec";
-import { type ExecutionProof, ProofType } from "../../precompiles/proofs/types";
+import { type ExecutionProof, ProofType, type SnarkjsVerificationKey, encodeGroth16Key, encodeGroth16Proof, groth16KeyFromSnarkjs } from "../../precompiles";
 
 /** The bundled circuit: 3 signatures from a committee of up to 8 (`circuits/src/committee3of8.circom`). */
 export const COMMITTEE_CIRCUIT = { name: "committee3of8", signatures: 3, depth: 3 } as const;

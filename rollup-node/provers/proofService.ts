@@ -1,11 +1,7 @@
 import type { Common } from "@ethereumjs/common";
 import { getBytes, keccak256 } from "ethers";
 
-import { DEFAULT_HARDFORK, type VerifyBlockParams } from "../../precompiles";
-import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
-import type { ExecutionProof } from "../../precompiles/proofs/types";
-import type { BlockProofs } from "../bridge/batchSubmitter";
-import type { ProducedBlock } from "../l2/types";
+import { DEFAULT_HARDFORK, type ExecutionProof, type VerifyBlockParams, encodeExecutionProofs } from "../../precompiles";
 import { type AttesterEndpoint, AttesterPool } from "./attesterPool";
 import { type ForkConfig, forkConfigOf } from "./attesterProtocol";
 import { type CircuitArtifacts, COMMITTEE_CIRCUIT, Committee, CommitteeError, bundledCircuitArtifacts, committeeVerificationKey, loadBabyJub, proveCommittee } from "./committee";
@@ -120,13 +116,3 @@ export class ProofService {
   }
 }
 
-/**
- * The batch submitter's proof source for `service`: every proof type attests and proves each
- * block (`BatchSubmitterConfig.proofs`).
- */
-export function blockProofSource(service: ProofService, chainId: bigint): (produced: ProducedBlock) => Promise<BlockProofs> {
-  return async (produced) => {
-    const { encoded, provenBy } = await service.proofsFor({ chainId, parentHeader: produced.parentHeader, block: produced.blockRlp, witness: produced.encodedWitness });
-    return { encoded, provenBy };
-  };
-}

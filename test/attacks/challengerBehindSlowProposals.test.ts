@@ -7,9 +7,9 @@ import { Challenger, judgeBlock } from "../../rollup-node/bridge/challenger";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import type { Logger } from "../../rollup-node/logger";
-import { LOOP_ADDRESS, ecrecoverInput, precompileLoopCode } from "../support/heavyBlocks";
-import { TestSigner, tamperBlock, word } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { LOOP_ADDRESS, ecrecoverInput, precompileLoopCode } from "../../tools/heavyBlocks";
+import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const L2_CHAIN_ID = 4343n;
 const BOND = parseEther("0.1");

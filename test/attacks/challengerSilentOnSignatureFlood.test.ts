@@ -12,8 +12,8 @@ import { genTransactionsTrieRoot } from "@ethereumjs/block";
 import { bigIntToUnpaddedBytes } from "@ethereumjs/util";
 import { type LegacyTx, createLegacyTxFromBytesArray } from "@ethereumjs/tx";
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
-import { tamperBlock, word } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { tamperBlock, word } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const L2_CHAIN_ID = 4343n;
 const BOND = parseEther("0.1");

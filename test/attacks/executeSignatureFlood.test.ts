@@ -5,9 +5,9 @@ import { AbiCoder, toQuantity } from "ethers";
 
 import { EXECUTE_ADDRESS, executeGasCostOfBlock } from "../../precompiles";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
-import { ecrecoverBlock } from "../support/heavyBlocks";
-import { tamperBlock } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { ecrecoverBlock } from "../../tools/heavyBlocks";
+import { tamperBlock } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 /** Chain id 1: EIP-155 v is 37 or 38, one byte. EXECUTE's caller picks the chain id. */
 const CHAIN_ID = 1n;

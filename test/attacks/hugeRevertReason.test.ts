@@ -12,8 +12,8 @@ import { connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
 import type { Logger } from "../../rollup-node/logger";
-import { TestSigner, word } from "../support/l2Fixtures";
-import { L2TestChain } from "../support/l2TestChain";
+import { TestSigner, word } from "../../tools/l2Fixtures";
+import { L2TestChain } from "../../tools/l2TestChain";
 
 const L2_CHAIN_ID = 4343n;
 const BOND = parseEther("0.1");

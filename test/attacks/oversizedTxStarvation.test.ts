@@ -7,7 +7,7 @@ import { l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis
 import { MemoryLogger } from "../../rollup-node/logger";
 import type { Sequencer } from "../../rollup-node/l2/sequencer";
 import { GENESIS_TIME, L2_CHAIN_ID, TempDirs, common, openSequencer } from "../rollup-node/l2/l2Support";
-import { TestSigner } from "../support/l2Fixtures";
+import { TestSigner } from "../../tools/l2Fixtures";
 
 /** A contract whose code alone is more witness than one `advance` carries (STOP, then filler). */
 const HUGE = "0x00000000000000000000000000000000000b16c0";

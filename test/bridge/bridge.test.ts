@@ -13,7 +13,7 @@ import { L2_BRIDGE_INTERFACE, connectRollup } from "../../rollup-node/bridge/con
 import { NotProvableYetError } from "../../rollup-node/bridge/errors";
 import { L1Watcher } from "../../rollup-node/bridge/l1Watcher";
 import { type Logger, silentLogger } from "../../rollup-node/logger";
-import { hashL1Message, messageProof, messageRoot, verifyMessageProof } from "../../rollup-node/bridge/messages";
+import { hashL1Message, messageProof, messageRoot, verifyMessageProof } from "../../protocol/messages";
 import { buildWithdrawalProof, findSentMessage } from "../../rollup-node/bridge/withdrawals";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import { devNodeKeys } from "../../rollup-node/node/keys";

@@ -9,7 +9,7 @@ import { AbiCoder, JsonRpcProvider, Wallet, getCreateAddress, hexlify, keccak256
 
 import { deployRollup } from "../../deploy/rollup";
 import { L2_BRIDGE_INTERFACE, connectRollup } from "../../rollup-node/bridge/contracts";
-import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message } from "../../rollup-node/bridge/messages";
+import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message } from "../../protocol/messages";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import { createLineLogger } from "../../rollup-node/logger";
 import { genesisCommitments } from "../../rollup-node/devnet/rollupDevnet";

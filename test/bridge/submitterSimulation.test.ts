@@ -16,7 +16,7 @@ import { type Logger, silentLogger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
 import { Sequencer } from "../../rollup-node/l2/sequencer";
-import { type EdrL1, startEdrL1 } from "../support/edrL1";
+import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
 
 class Lines implements Logger {
   readonly all: string[] = [];

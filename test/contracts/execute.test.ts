@@ -4,8 +4,8 @@ import { ethers } from "hardhat";
 
 import { EXECUTE_ADDRESS, ExecuteErrorCode } from "../../precompiles";
 import type { ExecuteHarness } from "../../typechain-types";
-import { TestSigner, tamperBlock, word } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const L2_CHAIN_ID = 904n;
 

@@ -12,7 +12,7 @@ import {
   messageProof,
   messageRoot,
   verifyMessageProof,
-} from "../../rollup-node/bridge/messages";
+} from "../../protocol/messages";
 
 const leaf = (i: number) => keccak256(toUtf8Bytes(`message ${i}`));
 const leaves = (n: number) => Array.from({ length: n }, (_, i) => leaf(i));

@@ -8,8 +8,8 @@ import { artifacts, ethers } from "hardhat";
 
 import { ExecuteErrorCode } from "../../precompiles";
 import type { ExampleRollup, L1Receiver } from "../../typechain-types";
-import { TestSigner, tamperBlock, word } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 import {
   DEFAULT_CROSS_DOMAIN_SENDER,
   type L1Message,
@@ -20,7 +20,7 @@ import {
   messageProof,
   messageRoot,
   sentMessageSlot,
-} from "../../rollup-node/bridge/messages";
+} from "../../protocol/messages";
 
 const L2_CHAIN_ID = 4242n;
 const ONE_ETH = 10n ** 18n;

@@ -9,9 +9,9 @@ import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import type { ProvenRollup } from "../../typechain-types";
-import { type TestCommittee, committeeProof, testCommittee } from "../support/committeeFixture";
-import { TestSigner } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { type TestCommittee, committeeProof, testCommittee } from "../../tools/committeeFixture";
+import { TestSigner } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const L2_CHAIN_ID = 908n;
 const executeErrors = { interface: new Interface(["error ExecuteInvalid(uint8 code, string reason)"]) };

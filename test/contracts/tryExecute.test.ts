@@ -6,8 +6,8 @@ import { ethers } from "hardhat";
 
 import { ExecuteErrorCode, MAX_EXECUTE_INVALID_SIZE, MAX_EXECUTE_REASON_BYTES, decodeExecuteInvalid, encodeExecuteInvalid } from "../../precompiles";
 import type { TryExecuteHarness } from "../../typechain-types";
-import { TestSigner, tamperBlock, word } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const L2_CHAIN_ID = 905n;
 /** Gas passed to EXECUTE in these tests: more than it charges for these small blocks. */

@@ -4,8 +4,8 @@ import hre from "hardhat";
 
 import { DEFAULT_ROLLUP_POLICY, DeploymentError, type DeploymentProgress, type RollupDeployParams, deployRollup } from "../../deploy/rollup";
 import { ProofModeExecute__factory, ProvenRollup__factory } from "../../typechain-types";
-import { type TestCommittee, testCommittee } from "../support/committeeFixture";
-import { type EdrL1, startEdrL1 } from "../support/edrL1";
+import { type TestCommittee, testCommittee } from "../../tools/committeeFixture";
+import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
 
 const BASE = {
   l2ChainId: 778n,

@@ -8,7 +8,7 @@ import fc from "fast-check";
 
 import { L2Bridge__factory, L2Receiver__factory } from "../../typechain-types";
 import { decodeRollupRevert, revertDataOf } from "../../rollup-node/bridge/contracts";
-import { L2_BRIDGE_ADDRESS } from "../../rollup-node/bridge/messages";
+import { L2_BRIDGE_ADDRESS } from "../../protocol/messages";
 import { BRIDGE_PREMINT } from "../../rollup-node/l2/genesis";
 import { rejection } from "../rollup-node/rejection";
 import { type E2eRollup, type WithdrawalProofJson, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";

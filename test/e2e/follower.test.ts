@@ -20,7 +20,7 @@ import { READY_PREFIX } from "../../rollup-node/node/cli";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import { type E2eRollup, LogSink, eventually, increaseL1Time, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
 import { type NodeProcess, kill } from "./support/nodeProcess";
-import { tamperBlock } from "../support/l2Fixtures";
+import { tamperBlock } from "../../tools/l2Fixtures";
 
 const NODE_CLI = path.resolve(__dirname, "..", "..", "rollup-node", "node", "cli.ts");
 

@@ -3,7 +3,7 @@ import { type Contract, ContractFactory, type InterfaceAbi, getAddress, parseEth
 import { artifacts } from "hardhat";
 
 import { decodeRollupRevert, revertDataOf } from "../../rollup-node/bridge/contracts";
-import { L2_BRIDGE_ADDRESS, hashL2Message } from "../../rollup-node/bridge/messages";
+import { L2_BRIDGE_ADDRESS, hashL2Message } from "../../protocol/messages";
 import { rejection } from "../rollup-node/rejection";
 import { type E2eRollup, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
 

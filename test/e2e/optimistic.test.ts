@@ -6,7 +6,7 @@ import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import type { Challenger } from "../../rollup-node/bridge/challenger";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
-import { tamperBlock } from "../support/l2Fixtures";
+import { tamperBlock } from "../../tools/l2Fixtures";
 import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
 
 /** Short enough for a test, long enough for the challenger to poll and re-execute. */

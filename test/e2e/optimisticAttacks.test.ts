@@ -12,8 +12,8 @@ import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rol
 import { BlockRejectedError } from "../../rollup-node/bridge/errors";
 import type { ProducedBlock } from "../../rollup-node/l2/types";
 import { TX_GAS_LIMIT_CAP } from "../../rollup-node/chain/simulate";
-import { type L2Message, L2_BRIDGE_ADDRESS, hashL2Message, sentMessageSlot } from "../../rollup-node/bridge/messages";
-import { tamperBlock } from "../support/l2Fixtures";
+import { type L2Message, L2_BRIDGE_ADDRESS, hashL2Message, sentMessageSlot } from "../../protocol/messages";
+import { tamperBlock } from "../../tools/l2Fixtures";
 import { type E2eRollup, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
 
 const WINDOW = 30n;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { getAddress, parseEther } from "ethers";
 
-import { deriveDevAccounts } from "../../rollup-node/devnet/accounts";
+import { deriveDevAccounts } from "../../rollup-node/chain/devAccounts";
 import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
 
 /** Gas per relay the relayer may lose (L2Bridge pays it back at the base fee, calldata at its cheapest). */

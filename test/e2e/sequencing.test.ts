@@ -12,7 +12,7 @@ import { BlockRejectedError } from "../../rollup-node/bridge/errors";
 import { silentLogger } from "../../rollup-node/logger";
 import { Sequencer } from "../../rollup-node/l2/sequencer";
 import type { ProducedBlock, SequencerApi } from "../../rollup-node/l2/types";
-import { tamperBlock } from "../support/l2Fixtures";
+import { tamperBlock } from "../../tools/l2Fixtures";
 import { rejection } from "../rollup-node/rejection";
 import { type E2eRollup, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
 

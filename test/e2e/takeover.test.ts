@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
 
 import { L2_BRIDGE_INTERFACE } from "../../rollup-node/bridge/contracts";
-import { L2_BRIDGE_ADDRESS } from "../../rollup-node/bridge/messages";
+import { L2_BRIDGE_ADDRESS } from "../../protocol/messages";
 import { type FollowerNode, startFollowerNode } from "../../rollup-node/follower/service";
 import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
 import { type TakeoverNode, startTakeoverNode } from "../../rollup-node/node/takeover";

@@ -15,10 +15,10 @@ import {
   isBlockInvalid,
   verifyBlock,
 } from "../../precompiles";
-import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, SYSTEM_CONTRACTS, WITHDRAWAL_REQUESTS } from "../../rollup-node/chain/systemContracts";
-import { contractsAcceptAsBlock } from "../support/blockHeadersReader";
-import { TestSigner } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain, type TestAccount } from "../support/l2TestChain";
+import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, SYSTEM_CONTRACTS, WITHDRAWAL_REQUESTS } from "../../precompiles/systemContracts";
+import { contractsAcceptAsBlock } from "../../tools/blockHeadersReader";
+import { TestSigner } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2TestChain";
 
 const CHAIN_ID = 903n;
 const ONE_ETH = 10n ** 18n;

@@ -16,9 +16,9 @@ import {
   l2GasClaimOfBlockRlp,
   maxVerifiableL2GasLimit,
 } from "../../precompiles";
-import { gasBurnBlock } from "../support/heavyBlocks";
-import { TestSigner, tamperBlock } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { gasBurnBlock } from "../../tools/heavyBlocks";
+import { TestSigner, tamperBlock } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const CHAIN_ID = 907n;
 const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");

@@ -15,8 +15,8 @@ import {
   referenceFindsInvalid,
   runCase,
   runFuzz,
-} from "../support/executeFuzz";
-import { contractsAcceptAsBlock } from "../support/blockHeadersReader";
+} from "../../tools/executeFuzz";
+import { contractsAcceptAsBlock } from "../../tools/blockHeadersReader";
 
 const SEED = 20240601;
 const CASES = Number(process.env.EXECUTE_FUZZ_CASES ?? 300);

@@ -10,9 +10,9 @@ import { verifyGroth16 } from "../../precompiles/proofs/groth16";
 import type { ExecutionProof, Groth16Key, Groth16Proof } from "../../precompiles/proofs/types";
 import { countValidProofs, verifyBlockWithProofs } from "../../precompiles/proofs/verifyProofs";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
-import { type TestCommittee, bundle, committeeProof, testCommittee } from "../support/committeeFixture";
-import { TestSigner } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { type TestCommittee, bundle, committeeProof, testCommittee } from "../../tools/committeeFixture";
+import { TestSigner } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const CHAIN_ID = 911n;
 const P = BN254_BASE_FIELD;

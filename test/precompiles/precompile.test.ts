@@ -17,8 +17,8 @@ import {
   l2GasClaimOf,
 } from "../../precompiles";
 import { ExecuteError } from "../../precompiles/errors";
-import { TestSigner } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { TestSigner } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const CHAIN_ID = 902n;
 const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");

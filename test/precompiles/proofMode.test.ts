@@ -6,9 +6,9 @@ import { decodeGroth16Proof, encodeGroth16Proof } from "../../precompiles/proofs
 import type { ExecutionProof, ProofBundle } from "../../precompiles/proofs/types";
 import { verifyBlockWithProofs } from "../../precompiles/proofs/verifyProofs";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
-import { type TestCommittee, bundle, committeeProof, testCommittee } from "../support/committeeFixture";
-import { TestSigner } from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+import { type TestCommittee, bundle, committeeProof, testCommittee } from "../../tools/committeeFixture";
+import { TestSigner } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const CHAIN_ID = 906n;
 

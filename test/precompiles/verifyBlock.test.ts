@@ -13,8 +13,8 @@ import {
   storeCall,
   tamperBlock,
   word,
-} from "../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../support/l2TestChain";
+} from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const CHAIN_ID = 901n;
 const ONE_ETH = 10n ** 18n;

@@ -3,7 +3,7 @@ import { getActivePrecompiles } from "@ethereumjs/evm";
 import { bytesToHex, setLengthLeft, hexToBytes } from "@ethereumjs/util";
 
 import type { Chain } from "../../chain/chain";
-import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, WITHDRAWAL_REQUESTS } from "../../chain/systemContracts";
+import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, WITHDRAWAL_REQUESTS } from "../../../precompiles";
 import type { Json } from "../format";
 import { quantity } from "../hex";
 import type { MethodTable } from "./types";

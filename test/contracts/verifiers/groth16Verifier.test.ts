@@ -8,7 +8,7 @@ import { verifyGroth16 } from "../../../precompiles/proofs/groth16";
 import type { ExecutionProof, Groth16Proof } from "../../../precompiles/proofs/types";
 import { bundledCircuitArtifacts, proveCommittee, releaseProverThreads } from "../../../rollup-node/provers/committee";
 import type { Groth16Verifier } from "../../../typechain-types";
-import { type TestCommittee, testCommittee } from "../../support/committeeFixture";
+import { type TestCommittee, testCommittee } from "../../../tools/committeeFixture";
 
 /** BN254's base field: coordinates are canonical below it. */
 const BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;

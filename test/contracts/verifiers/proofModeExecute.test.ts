@@ -16,10 +16,10 @@ import type { ExecuteResult } from "../../../precompiles/codec";
 import { checkBlockShape, resultOf } from "../../../precompiles/verifyBlock";
 import { bundledCircuitArtifacts, proveCommittee, releaseProverThreads } from "../../../rollup-node/provers/committee";
 import { type ProofModeExecute, ProofModeExecute__factory, ProofModeLibsHarness__factory, type ProvenRollup, ProvenRollup__factory } from "../../../typechain-types";
-import { type TestCommittee, bundle, committeeProof, testCommittee } from "../../support/committeeFixture";
-import { type EdrL1, startEdrL1 } from "../../support/edrL1";
-import { TestSigner, tamperBlock } from "../../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
+import { type TestCommittee, bundle, committeeProof, testCommittee } from "../../../tools/committeeFixture";
+import { type EdrL1, startEdrL1 } from "../../../tools/edrL1";
+import { TestSigner, tamperBlock } from "../../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
 const L2_CHAIN_ID = 912n;
 const OTHER_CHAIN_ID = 913n;

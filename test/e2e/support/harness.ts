@@ -5,7 +5,7 @@ import path from "node:path";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
 
 import { type ExampleRollup, L2_BRIDGE_INTERFACE, connectRollup } from "../../../rollup-node/bridge/contracts";
-import { L2_BRIDGE_ADDRESS } from "../../../rollup-node/bridge/messages";
+import { L2_BRIDGE_ADDRESS } from "../../../protocol/messages";
 import { type Logger, createLineLogger } from "../../../rollup-node/logger";
 import { type RollupDevnet, type RollupDevnetOptions, startRollupDevnet } from "../../../rollup-node/devnet/rollupDevnet";
 

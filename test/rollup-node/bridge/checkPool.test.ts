@@ -4,8 +4,8 @@ import { getBytes } from "ethers";
 import { BlockCheckPool, CheckPoolError } from "../../../rollup-node/bridge/checkPool";
 import type { CheckInput, Verdict } from "../../../rollup-node/bridge/verdict";
 import { rejection } from "../rejection";
-import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, tamperBlock, word } from "../../support/l2Fixtures";
-import { L2TestChain } from "../../support/l2TestChain";
+import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, tamperBlock, word } from "../../../tools/l2Fixtures";
+import { L2TestChain } from "../../../tools/l2TestChain";
 
 const CHAIN_ID = 4343n;
 

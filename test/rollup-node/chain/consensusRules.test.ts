@@ -13,7 +13,7 @@ import { Chain } from "../../../rollup-node/chain/chain";
 import { InvalidBlockError } from "../../../rollup-node/chain/errors";
 import { type GenesisAccount, type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "../../../rollup-node/chain/genesis";
 import { checkChildBlock } from "../../../rollup-node/chain/headerChecks";
-import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, WITHDRAWAL_REQUESTS } from "../../../rollup-node/chain/systemContracts";
+import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, WITHDRAWAL_REQUESTS } from "../../../precompiles/systemContracts";
 
 const CHAIN_ID = 1337n;
 const KEY = hexToBytes("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");

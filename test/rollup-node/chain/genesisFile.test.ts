@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { Chain } from "../../../rollup-node/chain/chain";
 import { GenesisFileError, fromGethGenesis, readGenesisFile, toGethGenesis, writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
 import { convertGethGenesis } from "../../../rollup-node/conformance/gethGenesis";
-import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../../../rollup-node/devnet/accounts";
+import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../../../rollup-node/chain/devAccounts";
 import { devnetGenesis, genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
 import { devNodeKeys } from "../../../rollup-node/node/keys";
 

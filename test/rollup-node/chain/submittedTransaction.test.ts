@@ -4,7 +4,7 @@ import { type PrefixedHexString, bytesToHex, createAddressFromPrivateKey, hexToB
 import { expect } from "chai";
 
 import { Chain } from "../../../rollup-node/chain/chain";
-import { DevNode } from "../../../rollup-node/devnet/devNode";
+import { DevNode } from "../../../rollup-node/rpc/devNode";
 import { RpcDispatcher } from "../../../rollup-node/rpc/dispatcher";
 import type { RpcResponse } from "../../../rollup-node/rpc/dispatcher";
 

@@ -12,7 +12,7 @@ const tx = (n: number): string => `0x${(0xa000 + n).toString(16).padStart(64, "0
 const status: RollupStatus = {
   rollupAddress: ROLLUP,
   l1ChainId: 1337n,
-  l1Head: 40,
+  l1Head: 40n,
   l2ChainId: 42069n,
   l2Head: 6n,
   l2HeadHash: hash(6),

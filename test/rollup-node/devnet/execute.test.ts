@@ -4,8 +4,8 @@ import { bytesToHex } from "@ethereumjs/util";
 
 import { EXECUTE_ADDRESS, ExecuteErrorCode } from "../../../precompiles";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
-import { TestSigner } from "../../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
+import { TestSigner } from "../../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
 const L2_CHAIN_ID = 905n;
 

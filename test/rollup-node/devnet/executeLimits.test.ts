@@ -3,9 +3,9 @@ import { AbiCoder, Contract, JsonRpcProvider, toQuantity } from "ethers";
 
 import { EXECUTE_ADDRESS, ExecuteErrorCode } from "../../../precompiles";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
-import { ecrecoverBlock, gasBurnBlock } from "../../support/heavyBlocks";
-import { TestSigner, tamperBlock } from "../../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
+import { ecrecoverBlock, gasBurnBlock } from "../../../tools/heavyBlocks";
+import { TestSigner, tamperBlock } from "../../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
 const L2_CHAIN_ID = 906n;
 const EXECUTE_ERRORS = new Contract(EXECUTE_ADDRESS, ["error ExecuteInvalid(uint8 code, string reason)"]).interface;

@@ -3,8 +3,8 @@ import { Interface, hexlify, keccak256 } from "ethers";
 
 import { OPTIMISTIC_ROLLUP_INTERFACE, ROLLUP_INTERFACE } from "../../../rollup-node/bridge/contracts";
 import { type FoundBody, findBlockBodies, findBlockBody, pickBody, scanCalldataForBlock } from "../../../rollup-node/follower/blockBody";
-import { TestSigner, tamperBlock } from "../../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
+import { TestSigner, tamperBlock } from "../../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
 const CHAIN_ID = 903n;
 /** A contract that passes a call on (a multisig, a forwarder): the rollup sees another msg.sender and calldata. */

@@ -15,7 +15,7 @@ import { silentLogger } from "../../../rollup-node/logger";
 import { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { ProducedBlock } from "../../../rollup-node/l2/types";
 import { devNodeKeys } from "../../../rollup-node/node/keys";
-import { TestSigner } from "../../support/l2Fixtures";
+import { TestSigner } from "../../../tools/l2Fixtures";
 import { common } from "./l2Support";
 
 const CHAIN_ID = 901n;

@@ -3,7 +3,7 @@ import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 import { Interface } from "ethers";
 
-import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../rollup-node/bridge/messages";
+import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../protocol/messages";
 import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
 import { advanceBudgetExcess, advanceWitnessCapacity, calldataGas } from "../../../rollup-node/l2/advanceBudget";

@@ -9,7 +9,7 @@ import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
 import { l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
 import { silentLogger } from "../../../rollup-node/logger";
 import { Sequencer, type SequencerConfig } from "../../../rollup-node/l2/sequencer";
-import { TestSigner } from "../../support/l2Fixtures";
+import { TestSigner } from "../../../tools/l2Fixtures";
 
 export const L2_CHAIN_ID = 901n;
 export const GENESIS_TIME = 1_800_000_000n;

@@ -7,7 +7,7 @@ import { DerivationMismatchError } from "../../../rollup-node/follower/errors";
 import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { L2Store } from "../../../rollup-node/l2/store";
 import type { ForeignBlock, ProducedBlock } from "../../../rollup-node/l2/types";
-import { tamperBlock } from "../../support/l2Fixtures";
+import { tamperBlock } from "../../../tools/l2Fixtures";
 import { rejection } from "../rejection";
 import { GENESIS_TIME, TempDirs, common, openSequencer, signers, tickingClock } from "./l2Support";
 

@@ -6,7 +6,7 @@ import { encodeWitness, verifyBlock } from "../../../precompiles";
 import { startL2Rpc } from "../../../rollup-node/l2/rpc";
 import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { RpcServer } from "../../../rollup-node/rpc/server";
-import { STORE_AND_LOG_INITCODE, storeCall } from "../../support/l2Fixtures";
+import { STORE_AND_LOG_INITCODE, storeCall } from "../../../tools/l2Fixtures";
 import { L2_CHAIN_ID, TempDirs, openSequencer } from "./l2Support";
 
 const KEY = `0x${(1).toString(16).padStart(64, "0")}`;

@@ -4,8 +4,8 @@ import { expect } from "chai";
 import { Interface } from "ethers";
 
 import { encodeWitness, verifyBlock } from "../../../precompiles";
-import { BEACON_ROOTS } from "../../../rollup-node/chain/systemContracts";
-import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../rollup-node/bridge/messages";
+import { BEACON_ROOTS } from "../../../precompiles/systemContracts";
+import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../protocol/messages";
 import { DataDirError } from "../../../rollup-node/l2/errors";
 import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
 import { MemoryLogger } from "../../../rollup-node/logger";

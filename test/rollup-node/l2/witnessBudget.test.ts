@@ -11,7 +11,7 @@ import type { GenesisAccount, Hex } from "../../../rollup-node/chain/genesis";
 import { maxCommittedBytes } from "../../../rollup-node/bridge/challengeBound";
 import { advanceWitnessCapacity } from "../../../rollup-node/l2/advanceBudget";
 import { DEFAULT_ARTIFACTS_DIR, DEFAULT_L2_GAS_LIMIT, l2Genesis } from "../../../rollup-node/l2/genesis";
-import { TestSigner } from "../../support/l2Fixtures";
+import { TestSigner } from "../../../tools/l2Fixtures";
 import { L2_CHAIN_ID, common } from "./l2Support";
 
 const TOKEN = "0x00000000000000000000000000000000000070c0";

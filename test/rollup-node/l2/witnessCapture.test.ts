@@ -8,8 +8,8 @@ import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisAccount } from "../../../rollup-node/chain/genesis";
 import type { MinedBlock } from "../../../rollup-node/chain/types";
 import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
-import { BLOCKHASH_ADDRESS, BLOCKHASH_CODE, STORE_ADDRESS, STORE_AND_LOG_CODE, STORE_AND_LOG_INITCODE, TestSigner, storeCall, word } from "../../support/l2Fixtures";
-import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../rollup-node/bridge/messages";
+import { BLOCKHASH_ADDRESS, BLOCKHASH_CODE, STORE_ADDRESS, STORE_AND_LOG_CODE, STORE_AND_LOG_INITCODE, TestSigner, storeCall, word } from "../../../tools/l2Fixtures";
+import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../protocol/messages";
 
 const CHAIN_ID = 901n;
 const GENESIS_TIME = 1_800_000_000n;

@@ -6,7 +6,7 @@ import { inspect } from "node:util";
 import { expect } from "chai";
 import { Wallet, encryptKeystoreJson } from "ethers";
 
-import { DEV_MNEMONIC, deriveDevAccounts } from "../../../rollup-node/devnet/accounts";
+import { DEV_MNEMONIC, deriveDevAccounts } from "../../../rollup-node/chain/devAccounts";
 import { KeyError, SecretKey, keyEnvNames, keyFromHardhatAccounts, loadRoleKey, resolveRoleKey, taskSigningKey } from "../../../rollup-node/node/keySources";
 
 const OWN_KEY = Wallet.createRandom().privateKey;

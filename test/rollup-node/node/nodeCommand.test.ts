@@ -7,7 +7,7 @@ import { Contract, JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { type RollupDeployment, deployRollup, saveDeployment } from "../../../deploy/rollup";
 import { writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
-import { deriveDevAccounts } from "../../../rollup-node/devnet/accounts";
+import { deriveDevAccounts } from "../../../rollup-node/chain/devAccounts";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { devnetGenesis, genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../../../rollup-node/l2/genesis";

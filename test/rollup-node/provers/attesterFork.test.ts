@@ -8,8 +8,8 @@ import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs"
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { bundledCircuitArtifacts, releaseProverThreads } from "../../../rollup-node/provers/committee";
 import { CommitteeProver, ProofService, devAttesterKeys } from "../../../rollup-node/provers/proofService";
-import { TestSigner } from "../../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
+import { TestSigner } from "../../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
 const L2_CHAIN_ID = 912n;
 /** Not the default (Osaka): the L1 runs Prague, so the L2 follows Prague's rules. */

@@ -5,8 +5,8 @@ import { DEFAULT_HARDFORK } from "../../../rollup-node/chain/genesis";
 import { silentLogger } from "../../../rollup-node/logger";
 import { AttesterError, AttesterPool } from "../../../rollup-node/provers/attesterPool";
 import { type AttesterServer, startAttesterServer } from "../../../rollup-node/provers/attesterServer";
-import { TestSigner, tamperBlock } from "../../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
+import { TestSigner, tamperBlock } from "../../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
 const CHAIN_ID = 913n;
 const FORK = { hardfork: DEFAULT_HARDFORK, eips: [] };

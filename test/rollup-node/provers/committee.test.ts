@@ -2,9 +2,9 @@ import { expect } from "chai";
 
 import { ExecuteError, ExecuteErrorCode } from "../../../precompiles";
 import { type Attestation, bundledCircuitArtifacts, proveCommittee, releaseProverThreads } from "../../../rollup-node/provers/committee";
-import { attest, testCommittee } from "../../support/committeeFixture";
-import { TestSigner, tamperBlock, word } from "../../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
+import { attest, testCommittee } from "../../../tools/committeeFixture";
+import { TestSigner, tamperBlock, word } from "../../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 import { hexToBytes } from "@ethereumjs/util";
 
 const CHAIN_ID = 907n;

@@ -10,17 +10,17 @@ import { deployRollup, saveDeployment } from "../../../deploy/rollup";
 import { acceptanceHistory } from "../../../rollup-node/bridge/acceptance";
 import { DEFAULT_HARDFORK } from "../../../rollup-node/chain/genesis";
 import { writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
-import { deriveDevAccounts } from "../../../rollup-node/devnet/accounts";
+import { deriveDevAccounts } from "../../../rollup-node/chain/devAccounts";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { devnetGenesis, genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../../../rollup-node/l2/genesis";
 import { type NodeCommandOptions, resolveNodeCommand, startNodeCommand } from "../../../rollup-node/node/nodeCommand";
-import { ATTESTER_READY_PREFIX } from "../../../rollup-node/provers/attesterCli";
+import { ATTESTER_READY_PREFIX } from "../../../rollup-node/node/attesterCli";
 import { releaseProverThreads } from "../../../rollup-node/provers/committee";
 import { CommitteeProver } from "../../../rollup-node/provers/proofService";
 import { silentLogger } from "../../../rollup-node/logger";
 
-const ATTESTER_CLI = path.resolve(__dirname, "..", "..", "..", "rollup-node", "provers", "attesterCli.ts");
+const ATTESTER_CLI = path.resolve(__dirname, "..", "..", "..", "rollup-node", "node", "attesterCli.ts");
 const L2_CHAIN_ID = 778n;
 
 interface AttesterProcess {

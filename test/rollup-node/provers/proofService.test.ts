@@ -6,8 +6,8 @@ import { decodeExecutionProofs } from "../../../precompiles/proofs/codec";
 import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs";
 import { releaseProverThreads } from "../../../rollup-node/provers/committee";
 import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../../../rollup-node/provers/proofService";
-import { TestSigner, tamperBlock, word } from "../../support/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../support/l2TestChain";
+import { TestSigner, tamperBlock, word } from "../../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
 const CHAIN_ID = 910n;
 

@@ -4,6 +4,8 @@ import { HDNodeWallet } from "ethers";
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 /** BIP-44 path prefix of Ethereum accounts; account i is this path followed by /i. */
 export const DEV_DERIVATION_PATH = "m/44'/60'/0'/0";
+/** How many funded dev accounts a devnet (and a dev node's genesis) starts with. */
+export const DEFAULT_ACCOUNT_COUNT = 10;
 export const DEFAULT_DEV_BALANCE = 10_000n * 10n ** 18n;
 
 export interface DevAccount {

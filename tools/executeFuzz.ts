@@ -39,24 +39,10 @@ import { ValueEncoding, bigIntToUnpaddedBytes, bytesToHex, createAddressFromStri
 import { createVM, runBlock } from "@ethereumjs/vm";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 
-import {
-  EXECUTE_ADDRESS,
-  ExecuteErrorCode,
-  SafeMerkleStateManager,
-  createExecutePrecompile,
-  decodeExecuteInput,
-  decodeExecuteInvalid,
-  decodeExecuteResult,
-  encodeExecuteInput,
-  encodeWitness,
-  executeErrorName,
-  l2Common,
-} from "../../precompiles";
-import { maxVerifiableL2GasLimit } from "../../precompiles/gas";
+import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, EXECUTE_ADDRESS, ExecuteErrorCode, HISTORY_STORAGE, SYSTEM_CONTRACTS, SafeMerkleStateManager, WITHDRAWAL_REQUESTS, createExecutePrecompile, decodeExecuteInput, decodeExecuteInvalid, decodeExecuteResult, encodeExecuteInput, encodeWitness, executeErrorName, l2Common, maxVerifiableL2GasLimit } from "../precompiles";
 import { contractsAcceptAsBlock } from "./blockHeadersReader";
 import { BLOCKHASH_ADDRESS, BLOCKHASH_CODE, STORE_ADDRESS, STORE_AND_LOG_CODE, STORE_AND_LOG_INITCODE, TestSigner, storeCall, word } from "./l2Fixtures";
 import { L2TestChain, type TestAccount } from "./l2TestChain";
-import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, SYSTEM_CONTRACTS, WITHDRAWAL_REQUESTS } from "../../rollup-node/chain/systemContracts";
 
 export const FUZZ_CHAIN_ID = 904n;
 const ONE_ETH = 10n ** 18n;

@@ -7,11 +7,11 @@ import { AsyncMutex } from "../chain/mutex";
 import { executionFailure } from "../chain/revert";
 import { validateIncoming } from "../chain/txValidation";
 import type { BlockRecord, MinedBlock } from "../chain/types";
-import type { DevControls, RpcBackend, TransactionRequest } from "../rpc/backend";
-import type { Json } from "../rpc/format";
-import { SUGGESTED_PRIORITY_FEE } from "../rpc/methods/eth";
-import type { DevAccount } from "./accounts";
-import { TxPool } from "./txPool";
+import type { DevControls, RpcBackend, TransactionRequest } from "./backend";
+import type { Json } from "./format";
+import { SUGGESTED_PRIORITY_FEE } from "./methods/eth";
+import type { DevAccount } from "../chain/devAccounts";
+import { TxPool } from "../chain/txPool";
 
 export interface DevNodeOptions {
   readonly chain: Chain;

@@ -1,8 +1,8 @@
 import type { Common } from "@ethereumjs/common";
 import { getBytes, keccak256 } from "ethers";
 
-import type { ExecutionProof, ProofBundle } from "../../precompiles/proofs/types";
-import { attestBlock } from "../../rollup-node/provers/attester";
+import { type ExecutionProof, type ProofBundle } from "../precompiles";
+import { attestBlock } from "../rollup-node/provers/attester";
 import {
   type Attestation,
   AttesterKey,
@@ -12,7 +12,7 @@ import {
   committeeVerificationKey,
   loadBabyJub,
   proveCommittee,
-} from "../../rollup-node/provers/committee";
+} from "../rollup-node/provers/committee";
 import { word } from "./l2Fixtures";
 import type { BuiltBlock } from "./l2TestChain";
 

@@ -1,7 +1,7 @@
 import { Capability, type TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 
-import { TransactionRejectedError } from "../chain/errors";
+import { TransactionRejectedError } from "./errors";
 
 /** A replacement must raise the fee by this percentage (geth's default price bump). */
 const PRICE_BUMP_PERCENT = 10n;

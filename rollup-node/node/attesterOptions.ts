@@ -1,12 +1,12 @@
 // The attester command's options, in a module that loads nothing heavy (the Hardhat plugin
 // declares `rollup:attester`'s parameters from it while the config loads).
 import { DEFAULT_HARDFORK } from "../chain/genesis";
-import { type OptionSpec, helpText } from "../node/commandOptions";
-import { keyEnvNames } from "../node/keySources";
+import { DEFAULT_ATTESTER_HOST, DEFAULT_ATTESTER_PORT } from "../provers/attesterServer";
+import { type OptionSpec, helpText } from "./commandOptions";
+import { keyEnvNames } from "./keySources";
 
 /** Interface and port of `rollup:attester` unless told otherwise (port 0 picks a free one). */
-export const DEFAULT_ATTESTER_HOST = "127.0.0.1";
-export const DEFAULT_ATTESTER_PORT = 9645;
+export { DEFAULT_ATTESTER_HOST, DEFAULT_ATTESTER_PORT };
 
 export const ATTESTER_OPTIONS: readonly OptionSpec[] = [
   { name: "host", type: "string", valueName: "HOST", default: DEFAULT_ATTESTER_HOST, description: "interface to listen on" },

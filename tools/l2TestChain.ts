@@ -6,10 +6,7 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 import { Account, KECCAK256_RLP, MapDB, ValueEncoding, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import { type RunTxResult, buildBlock, createVM } from "@ethereumjs/vm";
 
-import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
-import { RecordingDB, SafeMerkleStateManager, encodeWitness, l2Common } from "../../precompiles";
-import type { StoredValue } from "../../precompiles/witness";
-import { SYSTEM_CONTRACTS } from "../../rollup-node/chain/systemContracts";
+import { EMPTY_REQUESTS_HASH, RecordingDB, SYSTEM_CONTRACTS, SafeMerkleStateManager, type StoredValue, encodeWitness, l2Common } from "../precompiles";
 
 export interface TestAccount {
   readonly address: string;

@@ -4,12 +4,12 @@
 import path from "node:path";
 
 import type { LoggerFactory } from "../logger";
-import { type OptionValue, CommandOptionsError, parseCommandLine, readConfigFile, resolveOptions } from "../node/commandOptions";
+import { type OptionValue, CommandOptionsError, parseCommandLine, readConfigFile, resolveOptions } from "./commandOptions";
 import { ATTESTER_OPTIONS, ATTESTER_USAGE } from "./attesterOptions";
-import { KeyError, type SecretKey, attesterKeyBytes, keyEnvNames, loadRoleKey } from "../node/keySources";
-import { type AttesterServer, startAttesterServer } from "./attesterServer";
-import { COMMITTEE_CIRCUIT } from "./committee";
-import { devAttesterKeys } from "./proofService";
+import { KeyError, type SecretKey, attesterKeyBytes, keyEnvNames, loadRoleKey } from "./keySources";
+import { type AttesterServer, startAttesterServer } from "../provers/attesterServer";
+import { COMMITTEE_CIRCUIT } from "../provers/committee";
+import { devAttesterKeys } from "../provers/proofService";
 
 export interface AttesterCommandOptions {
   readonly host: string;

@@ -1,0 +1,154 @@
+import { hexlify } from "ethers";
+
+/**
+ * The `rollup_*` JSON-RPC methods' types and their one codec. The node answers with
+ * `encodeRpcResult` (bigints become JSON-RPC quantities); the SDK reads the answers back with
+ * the `decode…` functions. Both sides type the values with the interfaces below, so a field
+ * added or retyped on one side fails to compile on the other.
+ */
+
+/** What `rollup_status` reports. */
+export interface RollupStatus {
+  readonly rollupAddress: string;
+  readonly l1ChainId: bigint;
+  readonly l1Head: bigint;
+  readonly l2ChainId: bigint;
+  readonly l2Head: bigint;
+  readonly l2HeadHash: string;
+  /** The last L2 block the rollup contract accepted. */
+  readonly acceptedL2Head: bigint;
+  readonly acceptedL2HeadHash: string;
+  /** Queued L1 → L2 messages no accepted L2 block has consumed yet. */
+  readonly pendingL1Messages: bigint;
+  readonly l1MessageCount: bigint;
+  readonly submitter: SubmitterState;
+  readonly submitterError?: string;
+  /** The halt's error code (NO_EXECUTE, UNFUNDED, BLOCK_REJECTED…), for programs. */
+  readonly submitterErrorCode?: string;
+  /** What to do about the halt. */
+  readonly submitterHint?: string;
+}
+
+/** The node's batch submitter: sending blocks, stopped on an error it cannot get past, or not run. */
+export type SubmitterState = "running" | "halted" | "off";
+
+/**
+ * L1 → L2: queued on L1 → anchored in an L2 block → relayed (its call made on L2), or failed
+ * (its call reverted, or the block deferred it: its value is held for a retry or a refund) →
+ * relayed (retried) or refunded.
+ */
+export type L1ToL2State = "unknown" | "queued" | "anchored" | "relayed" | "failed" | "refunded";
+/** Why a message failed (L2Bridge's FailureReason). */
+export type L1ToL2FailureReason = "callFailed" | "deferred";
+/** L2 → L1: initiated on L2 → provable (an L2 block at or after it is accepted on L1) → finalized on L1. */
+export type L2ToL1State = "initiated" | "provable" | "finalized";
+
+/** `rollup_getMessageStatus({ l1Nonce } | { l1TransactionHash })`. */
+export interface L1ToL2Status {
+  readonly direction: "l1ToL2";
+  readonly nonce: bigint;
+  readonly status: L1ToL2State;
+  readonly messageHash?: string;
+  readonly anchoredInL2Block?: bigint;
+  /** Whether the L2 block that anchored it is accepted on L1 (the rollup's nextMessageIndex passed it). */
+  readonly consumedOnL1: boolean;
+  readonly relayedInL2Block?: bigint;
+  readonly relayTransactionHash?: string;
+  /** For a failed (or refunded) message: why its call did not complete. */
+  readonly failureReason?: L1ToL2FailureReason;
+  /** For a call that failed: the start of its revert data, and that in words (decodeRevertReason). */
+  readonly revertData?: string;
+  readonly revertReason?: string;
+}
+
+/** `rollup_getMessageStatus({ l2TransactionHash } | { messageHash })`. */
+export interface L2ToL1Status {
+  readonly direction: "l2ToL1";
+  readonly status: L2ToL1State;
+  readonly messageHash: string;
+  readonly l2BlockNumber: bigint;
+  readonly l2TransactionHash: string;
+  readonly acceptedL2Head: bigint;
+}
+
+/** `rollup_getWithdrawalProof`: the arguments of `finalizeMessage`, and whether it already ran. */
+export interface WithdrawalProofResult {
+  readonly l2BlockNumber: bigint;
+  readonly message: { readonly nonce: bigint; readonly from: string; readonly to: string; readonly value: bigint; readonly data: string };
+  readonly messageHash: string;
+  readonly accountProof: readonly string[];
+  readonly storageProof: readonly string[];
+  readonly finalized: boolean;
+}
+
+/** A JSON value as it travels. */
+export type RpcJson = string | number | boolean | null | RpcJson[] | { [key: string]: RpcJson };
+
+/** Bigints become JSON-RPC quantities, bytes hex; everything else keeps its JSON shape (undefined fields are dropped). */
+export function encodeRpcResult(value: unknown): RpcJson {
+  if (typeof value === "bigint") return `0x${value.toString(16)}`;
+  if (value instanceof Uint8Array) return hexlify(value);
+  if (Array.isArray(value)) return value.map(encodeRpcResult);
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, RpcJson> = {};
+    for (const [key, field] of Object.entries(value)) if (field !== undefined) out[key] = encodeRpcResult(field);
+    return out;
+  }
+  return value as RpcJson;
+}
+
+type JsonObject = Record<string, unknown>;
+
+/** A quantity: a hex string (what the node sends) or a JSON number (what older nodes sent for l1Head). */
+const quantity = (value: unknown): bigint => BigInt(value as string | number);
+const optionalQuantity = (value: unknown): bigint | undefined => (value === undefined || value === null ? undefined : quantity(value));
+
+/** `rollup_status`'s answer, typed. */
+export function decodeRollupStatus(s: JsonObject): RollupStatus {
+  return {
+    rollupAddress: s.rollupAddress as string,
+    l1ChainId: quantity(s.l1ChainId),
+    l1Head: quantity(s.l1Head),
+    l2ChainId: quantity(s.l2ChainId),
+    l2Head: quantity(s.l2Head),
+    l2HeadHash: s.l2HeadHash as string,
+    acceptedL2Head: quantity(s.acceptedL2Head),
+    acceptedL2HeadHash: s.acceptedL2HeadHash as string,
+    pendingL1Messages: quantity(s.pendingL1Messages),
+    l1MessageCount: quantity(s.l1MessageCount),
+    submitter: s.submitter as SubmitterState,
+    ...(s.submitterError === undefined ? {} : { submitterError: s.submitterError as string }),
+    ...(s.submitterErrorCode === undefined ? {} : { submitterErrorCode: s.submitterErrorCode as string }),
+    ...(s.submitterHint === undefined ? {} : { submitterHint: s.submitterHint as string }),
+  };
+}
+
+/** `rollup_getMessageStatus({ l1Nonce })`'s answer, typed. */
+export function decodeL1ToL2Status(s: JsonObject, nonce: bigint): L1ToL2Status {
+  return {
+    direction: "l1ToL2",
+    nonce: optionalQuantity(s.nonce) ?? nonce,
+    status: s.status as L1ToL2State,
+    ...(s.messageHash === undefined ? {} : { messageHash: s.messageHash as string }),
+    anchoredInL2Block: optionalQuantity(s.anchoredInL2Block),
+    consumedOnL1: s.consumedOnL1 === true,
+    relayedInL2Block: optionalQuantity(s.relayedInL2Block),
+    relayTransactionHash: s.relayTransactionHash as string | undefined,
+    failureReason: s.failureReason === "callFailed" || s.failureReason === "deferred" ? s.failureReason : undefined,
+    ...(typeof s.revertData === "string" ? { revertData: s.revertData } : {}),
+    ...(typeof s.revertReason === "string" ? { revertReason: s.revertReason } : {}),
+  };
+}
+
+/** `rollup_getWithdrawalProof`'s answer, typed. */
+export function decodeWithdrawalProof(p: JsonObject): WithdrawalProofResult {
+  const m = p.message as JsonObject;
+  return {
+    l2BlockNumber: quantity(p.l2BlockNumber),
+    message: { nonce: quantity(m.nonce), from: m.from as string, to: m.to as string, value: quantity(m.value), data: m.data as string },
+    messageHash: p.messageHash as string,
+    accountProof: p.accountProof as string[],
+    storageProof: p.storageProof as string[],
+    finalized: p.finalized === true,
+  };
+}

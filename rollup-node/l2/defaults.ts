@@ -1,0 +1,5 @@
+// The sequencer's defaults, in a module that loads nothing else: the node command's option table
+// and the devnet's defaults read them while Hardhat loads its config.
+
+/** One L2 block per second unless configured. */
+export const DEFAULT_BLOCK_TIME_MS = 1000;

@@ -1,0 +1,139 @@
+/**
+ * Committed snapshots of what the contracts cost and how L2Bridge lays out its storage, so that a
+ * change to either is a reviewed change: the gas each entry point uses on a fixed scenario
+ * (test/contracts/snapshots/gas.json) and L2Bridge's storage layout as solc reports it
+ * (test/contracts/snapshots/L2Bridge.storage.json). L2Bridge is a predeploy: a slot that moves
+ * would read another variable's value in every existing L2 state.
+ *
+ * After an intended change: `npm run snapshots:update`, then review and commit the diff.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
+import { expect } from "chai";
+import { AbiCoder, type ContractTransactionResponse, Interface, dataLength, getAddress, getBytes } from "ethers";
+import { artifacts, ethers } from "hardhat";
+
+import { executeGasCostOfBlock } from "../../precompiles";
+import { type L1Message, type L2Message, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message, messageProof, messageRoot, sentMessageSlot } from "../../protocol";
+import type { ExampleRollup, OptimisticExampleRollup } from "../../typechain-types";
+import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
+import { L2TestChain } from "../../tools/l2TestChain";
+
+const SNAPSHOTS = path.join(__dirname, "snapshots");
+const GAS_FILE = path.join(SNAPSHOTS, "gas.json");
+const LAYOUT_FILE = path.join(SNAPSHOTS, "L2Bridge.storage.json");
+/** `npm run snapshots:update` sets it: the test then writes what it measured instead of comparing. */
+const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";
+
+const L2_CHAIN_ID = 4545n;
+const ONE_ETH = 10n ** 18n;
+const BRIDGE_PREMINT = 10n ** 9n * ONE_ETH;
+const ROLLUP_CONFIG = { sequencerInactivityPeriod: 3_600n, forceInclusionDelay: 600n };
+const BOND = ONE_ETH / 10n;
+const NO_PROOF_POLICY = { threshold: 0, allowReexecution: false, acceptedKeys: [] as string[] };
+const DEPOSIT_GAS_LIMIT = 100_000n;
+
+async function gasOf(sent: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await sent).wait();
+  if (receipt === null) throw new Error("no receipt");
+  return Number(receipt.gasUsed);
+}
+
+/** Compares `actual` with the committed snapshot `file`, or rewrites the file under UPDATE_SNAPSHOTS=1. */
+async function matchSnapshot(file: string, actual: unknown): Promise<void> {
+  const text = `${JSON.stringify(actual, null, 2)}\n`;
+  if (UPDATE) {
+    await writeFile(file, text);
+    return;
+  }
+  const committed = JSON.parse(await readFile(file, "utf8")) as unknown;
+  expect(actual, `${path.relative(process.cwd(), file)} differs: review the change, then run npm run snapshots:update`).to.deep.equal(committed);
+}
+
+/** An L2 test chain with a funded account and the L2Bridge predeploy, as the rollups' genesis. */
+async function l2Chain(): Promise<{ chain: L2TestChain; alice: TestSigner }> {
+  const probe = await L2TestChain.create(L2_CHAIN_ID, []);
+  const chain = await L2TestChain.create(L2_CHAIN_ID, [
+    { address: TestSigner.fromSeed(7, probe.common).address.toString(), balance: 100n * ONE_ETH },
+    { address: L2_BRIDGE_ADDRESS, code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode, balance: BRIDGE_PREMINT },
+  ]);
+  return { chain, alice: TestSigner.fromSeed(7, chain.common) };
+}
+
+describe("contract snapshots: gas of the entry points and L2Bridge's storage layout", function () {
+  this.timeout(300_000);
+  let sequencer: HardhatEthersSigner;
+  let user: HardhatEthersSigner;
+  const bridge = new Interface([
+    "function relayMessage((uint256 nonce, address from, address to, uint256 value, uint256 gasLimit, bytes data) message, uint64 anchorTimestamp, uint256 index, bytes32[] proof)",
+    "function withdraw(address to) payable returns (bytes32)",
+  ]);
+
+  before(async () => {
+    [sequencer, user] = await ethers.getSigners();
+  });
+
+  it("the entry points use the committed gas (npm run snapshots:update to accept a change)", async () => {
+    const gas: Record<string, number> = {};
+
+    // Re-execution mode: ExampleRollup, EXECUTE re-executes each block from its witness.
+    {
+      const { chain, alice } = await l2Chain();
+      const genesis = chain.latest.header;
+      const rollup = (await ethers.deployContract("ExampleRollup", [L2_CHAIN_ID, bytesToHex(genesis.hash()), bytesToHex(genesis.stateRoot), sequencer.address, ROLLUP_CONFIG])) as unknown as ExampleRollup;
+
+      gas["depositETH"] = await gasOf(rollup.connect(user).depositETH(user.address, { value: ONE_ETH }));
+      const deposit: L1Message = { nonce: 0n, from: user.address, to: user.address, value: ONE_ETH, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const timestamp = chain.latest.header.timestamp + 1n;
+      const relayData = bridge.encodeFunctionData("relayMessage", [deposit, timestamp, 0n, messageProof([hashL1Message(deposit)], 0)]);
+      const relay = alice.tx({ to: L2_BRIDGE_ADDRESS, data: relayData, gasLimit: DEPOSIT_GAS_LIMIT + DEPOSIT_GAS_LIMIT / 63n + 200_000n + 40n * BigInt(getBytes(relayData).length) });
+      const anchored = await chain.buildBlock([relay], { timestamp, parentBeaconBlockRoot: getBytes(messageRoot([hashL1Message(deposit)])) });
+      gas["advance (re-execution, a block relaying 1 deposit)"] = await gasOf(rollup.connect(sequencer).advance(anchored.parentHeader, anchored.blockRlp, anchored.witness, "0x", 1));
+
+      const withdrawal: L2Message = { nonce: 0n, from: getAddress(alice.address.toString()), to: user.address, value: ONE_ETH / 2n, data: "0x" };
+      const sending = await chain.buildBlock([alice.tx({ to: L2_BRIDGE_ADDRESS, value: withdrawal.value, data: bridge.encodeFunctionData("withdraw", [withdrawal.to]) })]);
+      gas["advance (re-execution, a block with 1 transaction)"] = await gasOf(rollup.connect(sequencer).advance(sending.parentHeader, sending.blockRlp, sending.witness, "0x", 0));
+
+      const proof = await chain.getProof(L2_BRIDGE_ADDRESS, [sentMessageSlot(hashL2Message(withdrawal))], 2n);
+      gas["finalizeMessage (an ETH withdrawal)"] = await gasOf(rollup.connect(user).finalizeMessage(2n, withdrawal, proof.accountProof, proof.storageProof[0].proof));
+    }
+
+    // Optimistic mode: OptimisticExampleRollup, blocks are proposed with a bond and challenged with EXECUTE.
+    {
+      const { chain, alice } = await l2Chain();
+      const genesis = chain.latest.header;
+      const rollup = (await ethers.deployContract("OptimisticExampleRollup", [
+        L2_CHAIN_ID,
+        bytesToHex(genesis.hash()),
+        bytesToHex(genesis.stateRoot),
+        sequencer.address,
+        ROLLUP_CONFIG,
+        { challengeWindow: 3_600n, proposalBond: BOND },
+        NO_PROOF_POLICY,
+      ])) as unknown as OptimisticExampleRollup;
+      const built = await chain.buildBlock([alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })], { discard: true });
+      const forged = tamperBlock(built.block, { stateRoot: hexToBytes(`0x${word(0xbad)}`) });
+      gas["propose (a block with 1 transaction)"] = await gasOf(rollup.connect(sequencer).propose(built.parentHeader, forged, built.witness, 0, { value: BOND }));
+      const input = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, built.parentHeader, forged, built.witness, "0x"]);
+      const executeGas = executeGasCostOfBlock(dataLength(input), forged);
+      gas["challenge (a wrong state root)"] = await gasOf(rollup.connect(user).challenge(1n, built.parentHeader, forged, built.witness, executeGas));
+    }
+
+    await matchSnapshot(GAS_FILE, gas);
+  });
+
+  it("L2Bridge's storage layout is the committed one (a predeploy's slots never move)", async () => {
+    const name = "contracts/l2/L2Bridge.sol:L2Bridge";
+    const buildInfo = await artifacts.getBuildInfo(name);
+    if (buildInfo === undefined) throw new Error(`no build info for ${name}: run npx hardhat compile`);
+    const layout = (buildInfo.output.contracts["contracts/l2/L2Bridge.sol"]?.L2Bridge as { storageLayout?: { storage: { label: string; slot: string; offset: number; type: string }[]; types: Record<string, { label: string; numberOfBytes: string }> } }).storageLayout;
+    if (layout === undefined) throw new Error("solc gave no storageLayout: hardhat.config.ts must select it in outputSelection");
+    // The AST ids in `astId` and in type names change with any edit of any source; the slots,
+    // offsets, labels and type labels are the layout.
+    const stable = layout.storage.map((v) => ({ label: v.label, slot: v.slot, offset: v.offset, type: layout.types[v.type]?.label ?? v.type, bytes: layout.types[v.type]?.numberOfBytes }));
+    await matchSnapshot(LAYOUT_FILE, stable);
+  });
+});
