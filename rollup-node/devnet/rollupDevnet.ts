@@ -158,7 +158,9 @@ export function devnetGenesis(options: Pick<RollupDevnetOptions, "genesisAlloc" 
   return { ...base, alloc };
 }
 
-export { genesisCommitments } from "../chain/genesisCommitments";
+import { genesisCommitments } from "../chain/genesisCommitments";
+
+export { genesisCommitments };
 
 /**
  * The one-command devnet: an L1 devnet with EXECUTE, the rollup contract deployed for a fresh
