@@ -169,7 +169,7 @@ export class NotYetSequencerError extends TransientBridgeError {
     /** How long to wait before the next attempt. */
     readonly retryAfterMs: number,
   ) {
-    super(`the rollup lets ${submitter} advance from L1 time ${openAt} (sequencer inactivity period): waiting ${retryAfterMs} ms`);
+    super(`${submitter} is not the rollup's sequencer (NotSequencer): the rollup lets it advance from L1 time ${openAt} (sequencer inactivity period); nothing sent, waiting ${retryAfterMs} ms`);
   }
 }
 
