@@ -1,9 +1,30 @@
 import "@nomicfoundation/hardhat-toolbox";
-import type { HardhatUserConfig } from "hardhat/config";
+import { TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
+import { type HardhatUserConfig, subtask } from "hardhat/config";
 import path from "node:path";
 
 import "./tasks/plugin";
 import { SOLC_VERSION } from "./tasks/solc";
+
+/**
+ * Test files that take the longest, as path prefixes under test/, the slowest first (measured per
+ * file: the template's npm ci and tests, the attacks that re-execute forged blocks for seconds,
+ * the end-to-end rollups). `npm test` runs the files on two workers (--parallel), which take them
+ * in the order given: started first, a long file runs beside many short ones; started last, it
+ * would run alone at the end.
+ */
+const SLOW_TESTS_FIRST = ["templates/", "attacks/challengerSilentOnSlowBlock", "attacks/", "e2e/", "contracts/verifiers/", "precompiles/", "bridge/", "contracts/"];
+
+subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args, _hre, runSuper): Promise<string[]> => {
+  const files = (await runSuper(args)) as string[];
+  const testDir = path.join(__dirname, "test") + path.sep;
+  const rank = (file: string): number => {
+    const index = SLOW_TESTS_FIRST.findIndex((prefix) => path.resolve(file).startsWith(testDir + prefix.split("/").join(path.sep)));
+    return index === -1 ? SLOW_TESTS_FIRST.length : index;
+  };
+  // A stable sort: within a rank, the files keep Hardhat's order.
+  return [...files].sort((a, b) => rank(a) - rank(b));
+});
 
 const config: HardhatUserConfig = {
   solidity: {
@@ -21,6 +42,9 @@ const config: HardhatUserConfig = {
   // devnet (L1_RPC_URL, L2_RPC_URL), with the dev accounts.
   mocha: {
     timeout: 120_000,
+    // With --parallel (npm test): one worker per core of the 2-core machines this project is
+    // tested on; mocha's default leaves one core idle.
+    jobs: 2,
     reporter: path.join(__dirname, "test", "support", "summaryReporter.js"),
   },
   typechain: {

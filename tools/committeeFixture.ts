@@ -55,3 +55,29 @@ export async function committeeProof(c: TestCommittee, chainId: bigint, built: B
 export function bundle(proofs: readonly ExecutionProof[], acceptedKeys: readonly Uint8Array[], threshold: number, allowReexecution = false): ProofBundle {
   return { policy: { threshold, allowReexecution, acceptedKeys }, proofs };
 }
+
+/** The prefix circom's witness calculator prints a failed constraint with (circom_runtime). */
+const WITNESS_ERROR_PREFIX = "ERROR: ";
+
+/**
+ * Runs `prove`, keeping circom's witness calculator from printing. On a failed constraint it writes
+ * "ERROR:  <code> <where>" to the console and then throws an Error with the same text, so a test that
+ * expects the proof to fail would print the line as noise beside a passing test. Only that line
+ * is held back; the error still reaches the caller, and every other console line goes through.
+ */
+export async function withoutWitnessErrorOutput<T>(prove: () => Promise<T>): Promise<T> {
+  const { log, error } = console;
+  const filtered =
+    (print: (...args: unknown[]) => void) =>
+    (...args: unknown[]): void => {
+      if (args[0] !== WITNESS_ERROR_PREFIX) print(...args);
+    };
+  console.log = filtered(log);
+  console.error = filtered(error);
+  try {
+    return await prove();
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}

@@ -1,30 +1,17 @@
 import { expect } from "chai";
-import { ContractFactory, JsonRpcProvider, Wallet, getBytes, keccak256, parseEther } from "ethers";
-import { artifacts } from "hardhat";
+import { getBytes } from "ethers";
 
-import { ExecuteErrorCode, decodeHeader, l2Common } from "../../precompiles";
-import { Challenger, judgeBlock } from "../../rollup-node/bridge/challenger";
+import { ExecuteErrorCode } from "../../precompiles";
+import { judgeBlock } from "../../rollup-node/bridge/challenger";
 import { maxCommittedBytes } from "../../rollup-node/bridge/challengeBound";
-import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
-import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
-import type { Logger } from "../../rollup-node/logger";
+import { ATTACK_BOND, ATTACK_L2_CHAIN_ID, attackChallenger, attackL1, deployAttackRollup, passChallengeWindow } from "../support/attackL1";
 import { LOOP_ADDRESS, ecrecoverInput, precompileLoopCode } from "../../tools/heavyBlocks";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
 
-const L2_CHAIN_ID = 4343n;
-const BOND = parseEther("0.1");
-const WINDOW = 3_600n;
+const L2_CHAIN_ID = ATTACK_L2_CHAIN_ID;
 /** The project's test-chain gas limit (within EXECUTE's verifiable bound, 16,677,216). */
 const GAS_LIMIT = 16_000_000n;
-
-/** Collects the challenger's log lines. */
-function recordingLogger(lines: string[]): Logger {
-  const push = (level: string) => (message: string) => {
-    lines.push(`${level} ${message}`);
-  };
-  return { info: push("info"), warn: push("warn"), error: push("error"), debug: push("debug") };
-}
 
 /**
  * Attack (optimistic mode, "a challenger that stays silent"): the node's challenger confirms every
@@ -39,18 +26,7 @@ function recordingLogger(lines: string[]): Logger {
  */
 describe("attack: a forged block slower to verify than the eth_call timeout must not silence the node's challenger", function () {
   this.timeout(600_000);
-  let devnet: L1Devnet;
-  let provider: JsonRpcProvider;
-
-  before(async () => {
-    devnet = await startL1Devnet({ port: 0 });
-    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 50, cacheTimeout: -1 });
-  });
-
-  after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
-  });
+  const l1 = attackL1();
 
   it("the challenger sends the challenge although its pre-flight eth_call hits SimulationTimeout, and the mined challenge removes the forged block", async () => {
     // An L2 chain at the test chain's gas limit with one contract that loops over ecrecover.
@@ -66,32 +42,17 @@ describe("attack: a forged block slower to verify than the eth_call timeout must
       { gasLimit: GAS_LIMIT },
     );
     const built = await chain.buildBlock([TestSigner.fromSeed(0xec, chain.common).tx({ to: LOOP_ADDRESS, data: input, gasLimit: GAS_LIMIT - 1_000n })], { discard: true });
-    const genesis = decodeHeader(built.parentHeader, l2Common(L2_CHAIN_ID), "genesis");
     // Forged: the same transactions, a state root no execution gives.
     const forgedRoot = `0x${word(0xbad)}`;
     const forged = tamperBlock(built.block, { stateRoot: getBytes(forgedRoot) });
     const committed = built.parentHeader.length + forged.length + built.witness.length;
     expect(committed).to.be.lessThanOrEqual(maxCommittedBytes(GAS_LIMIT));
 
-    const deployer = new Wallet(devnet.accounts[0].privateKey, provider);
-    const artifact = await artifacts.readArtifact("OptimisticExampleRollup");
-    const factory = new ContractFactory(artifact.abi, artifact.bytecode, deployer);
-    const contract = await factory.deploy(
-      L2_CHAIN_ID,
-      keccak256(built.parentHeader),
-      genesis.stateRoot,
-      deployer.address,
-      { sequencerInactivityPeriod: 86_400n, forceInclusionDelay: 86_400n },
-      { challengeWindow: WINDOW, proposalBond: BOND },
-      { threshold: 0, allowReexecution: false, acceptedKeys: [] },
-    );
-    await contract.waitForDeployment();
-    const address = await contract.getAddress();
-    const fromBlock = await provider.getBlockNumber();
-    const rollup: OptimisticExampleRollup = connectOptimisticRollup(address, deployer);
+    const deployed = await deployAttackRollup(l1, built.parentHeader);
+    const { rollup } = deployed;
 
     // The forger proposes (here as the sequencer; a stranger may once the sequencer is inactive).
-    await (await rollup.propose(built.parentHeader, forged, built.witness, 0, { value: BOND })).wait();
+    await (await rollup.propose(built.parentHeader, forged, built.witness, 0, { value: ATTACK_BOND })).wait();
     expect((await rollup.tip())[0]).to.equal(1n);
 
     // The block is invalid, and a challenge would win: it is the proposer's fault.
@@ -100,14 +61,7 @@ describe("attack: a forged block slower to verify than the eth_call timeout must
     expect(verdict.kind === "invalid" && verdict.code).to.equal(ExecuteErrorCode.StateRootMismatch);
 
     const lines: string[] = [];
-    const challenger = new Challenger({
-      l1Provider: provider,
-      rollupAddress: address,
-      fromBlock,
-      signer: new Wallet(devnet.accounts[1].privateKey, provider),
-      l2ChainId: L2_CHAIN_ID,
-      logger: recordingLogger(lines),
-    });
+    const challenger = attackChallenger(l1, deployed, lines);
     await challenger.poll();
     process.stderr.write(`      challenger log:\n${lines.map((l) => `        ${l.slice(0, 300)}`).join("\n")}\n`);
 
@@ -121,8 +75,7 @@ describe("attack: a forged block slower to verify than the eth_call timeout must
     expect(challenger.pending).to.equal(0);
 
     // The forged root never finalizes.
-    await provider.send("evm_increaseTime", [Number(WINDOW) + 1]);
-    await provider.send("evm_mine", []);
+    await passChallengeWindow(l1);
     await expect(rollup.finalize(1n)).to.be.reverted;
     expect(await rollup.headNumber()).to.equal(0n);
   });

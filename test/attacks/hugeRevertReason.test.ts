@@ -1,32 +1,20 @@
 import { RLP } from "@ethereumjs/rlp";
 import { expect } from "chai";
-import { AbiCoder, ContractFactory, JsonRpcProvider, Wallet, dataLength, getBytes, keccak256, parseEther } from "ethers";
-import { artifacts } from "hardhat";
+import { AbiCoder, dataLength, getBytes } from "ethers";
 
-import { ExecuteErrorCode, decodeHeader, l2Common, verifyBlock } from "../../precompiles";
+import { verifyBlock } from "../../precompiles";
 import { ExecuteError } from "../../precompiles/errors";
 import { executeGasCostOfBlock } from "../../precompiles/gas";
-import { Challenger } from "../../rollup-node/bridge/challenger";
 import { challengeGasBound, maxCommittedBytes } from "../../rollup-node/bridge/challengeBound";
 import { connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
-import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
-import type { Logger } from "../../rollup-node/logger";
+import { ATTACK_BOND, ATTACK_L2_CHAIN_ID, attackChallenger, attackL1, deployAttackRollup, passChallengeWindow } from "../support/attackL1";
 import { TestSigner, word } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
 
-const L2_CHAIN_ID = 4343n;
-const BOND = parseEther("0.1");
-const WINDOW = 3_600n;
+const L2_CHAIN_ID = ATTACK_L2_CHAIN_ID;
 const L1_TX_GAS_CAP = 1n << 24n;
 const EMPTY_WITNESS = "0xc3c0c0c0";
-
-function recordingLogger(lines: string[]): Logger {
-  const push = (level: string) => (message: string) => {
-    lines.push(`${level} ${message}`);
-  };
-  return { info: push("info"), warn: push("warn"), error: push("error"), debug: push("debug") };
-}
 
 /**
  * Attack (optimistic mode, "forge a proposal that cannot be challenged within one L1 transaction"):
@@ -42,18 +30,7 @@ function recordingLogger(lines: string[]): Logger {
  */
 describe("attack: a forged block whose EXECUTE revert reason would echo its bytes", function () {
   this.timeout(300_000);
-  let devnet: L1Devnet;
-  let provider: JsonRpcProvider;
-
-  before(async () => {
-    devnet = await startL1Devnet({ port: 0 });
-    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 50, cacheTimeout: -1 });
-  });
-
-  after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
-  });
+  const l1 = attackL1();
 
   it("is challenged within one 2^24-gas L1 transaction (EXECUTE's reasons are bounded, tryExecute copies a bounded prefix) and its forged state root never finalizes", async () => {
     const probe = await L2TestChain.create(L2_CHAIN_ID, []);
@@ -61,7 +38,6 @@ describe("attack: a forged block whose EXECUTE revert reason would echo its byte
     // The node's default gas limit.
     const chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 20n }], { gasLimit: DEFAULT_L2_GAS_LIMIT });
     const built = await chain.buildBlock([TestSigner.fromSeed(5, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })], { discard: true });
-    const genesis = decodeHeader(built.parentHeader, l2Common(L2_CHAIN_ID), "genesis");
 
     // The built block's header (a valid child of the genesis) with a forged state root, and one
     // "transaction" whose nonce is a 0x00-led byte string sized to fill the joint rule's allowance.
@@ -93,37 +69,24 @@ describe("attack: a forged block whose EXECUTE revert reason would echo its byte
     expect(verdict?.code).to.be.greaterThanOrEqual(64);
     process.stderr.write(`      committed ${committed} B (block ${forged.length} B); EXECUTE's reason: ${verdict?.message.length} characters ("${verdict?.message.slice(0, 90)}…")\n`);
 
-    const deployer = new Wallet(devnet.accounts[0].privateKey, provider);
-    const artifact = await artifacts.readArtifact("OptimisticExampleRollup");
-    const contract = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(
-      L2_CHAIN_ID,
-      keccak256(built.parentHeader),
-      genesis.stateRoot,
-      deployer.address,
-      { sequencerInactivityPeriod: 86_400n, forceInclusionDelay: 86_400n },
-      { challengeWindow: WINDOW, proposalBond: BOND },
-      { threshold: 0, allowReexecution: false, acceptedKeys: [] },
-    );
-    await contract.waitForDeployment();
-    const address = await contract.getAddress();
-    const fromBlock = await provider.getBlockNumber();
-    const rollup = connectOptimisticRollup(address, deployer);
+    const deployed = await deployAttackRollup(l1, built.parentHeader);
+    const { address, rollup } = deployed;
 
     // Accepted: the contract's own bound says its challenge fits one L1 transaction.
     expect(await rollup.challengeGasBound(committed, DEFAULT_L2_GAS_LIMIT)).to.be.lessThanOrEqual(L1_TX_GAS_CAP);
-    await (await rollup.propose(built.parentHeader, forged, EMPTY_WITNESS, 0, { value: BOND, gasLimit: L1_TX_GAS_CAP })).wait();
+    await (await rollup.propose(built.parentHeader, forged, EMPTY_WITNESS, 0, { value: ATTACK_BOND, gasLimit: L1_TX_GAS_CAP })).wait();
     expect((await rollup.tip())[0]).to.equal(1n);
 
     // A challenge with EXECUTE's exact price and the whole 2^24 gas an L1 transaction may carry.
     const input = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, built.parentHeader, forged, EMPTY_WITNESS, "0x"]);
     const executeGas = executeGasCostOfBlock(dataLength(input), forged);
-    const challenger = new Wallet(devnet.accounts[1].privateKey, provider);
+    const challenger = l1.wallet(1);
     const attempt = await connectOptimisticRollup(address, challenger)
       .challenge(1n, built.parentHeader, forged, EMPTY_WITNESS, executeGas, { gasLimit: L1_TX_GAS_CAP })
       .then(
         async (tx) => tx.wait().then(
           (r) => ({ status: r?.status, gasUsed: r?.gasUsed }),
-          async () => ({ status: 0, gasUsed: (await provider.getTransactionReceipt(tx.hash))?.gasUsed }),
+          async () => ({ status: 0, gasUsed: (await l1.provider.getTransactionReceipt(tx.hash))?.gasUsed }),
         ),
         (error: Error) => ({ status: -1, gasUsed: undefined, error: error.message.slice(0, 200) }),
       );
@@ -131,12 +94,11 @@ describe("attack: a forged block whose EXECUTE revert reason would echo its byte
 
     // The node's challenger, too, finds it invalid but cannot get a challenge through.
     const lines: string[] = [];
-    const node = new Challenger({ l1Provider: provider, rollupAddress: address, fromBlock, signer: challenger, l2ChainId: L2_CHAIN_ID, logger: recordingLogger(lines) });
+    const node = attackChallenger(l1, deployed, lines);
     await node.poll();
     process.stderr.write(`      challenger log:\n${lines.map((l) => `        ${l.slice(0, 240)}`).join("\n")}\n`);
 
-    await provider.send("evm_increaseTime", [Number(WINDOW) + 1]);
-    await provider.send("evm_mine", []);
+    await passChallengeWindow(l1);
     const finalized = await rollup.finalize(1n).then(
       async (tx) => (await tx.wait())?.status === 1,
       () => false,

@@ -1,28 +1,15 @@
 import { RLP } from "@ethereumjs/rlp";
 import { expect } from "chai";
-import { AbiCoder, ContractFactory, JsonRpcProvider, Wallet, getBytes, hexlify, keccak256, parseEther } from "ethers";
-import { artifacts } from "hardhat";
+import { AbiCoder, getBytes, hexlify, keccak256 } from "ethers";
 
-import { EXECUTE_ADDRESS, decodeHeader, l2Common } from "../../precompiles";
+import { EXECUTE_ADDRESS } from "../../precompiles";
 import { l2GasClaimOfBlockRlp } from "../../precompiles/gas";
-import { Challenger } from "../../rollup-node/bridge/challenger";
-import { connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
-import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
-import type { Logger } from "../../rollup-node/logger";
+import { ATTACK_BOND, ATTACK_L2_CHAIN_ID, attackChallenger, attackL1, deployAttackRollup, passChallengeWindow } from "../support/attackL1";
 import { TestSigner, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
-const L2_CHAIN_ID = 4343n;
-const BOND = parseEther("0.1");
-const WINDOW = 3_600n;
-
-function recordingLogger(lines: string[]): Logger {
-  const push = (level: string) => (message: string) => {
-    lines.push(`${level} ${message}`);
-  };
-  return { info: push("info"), warn: push("warn"), error: push("error"), debug: push("debug") };
-}
+const L2_CHAIN_ID = ATTACK_L2_CHAIN_ID;
 
 /** A block of one legacy EIP-155 transfer at the node's default gas limit. */
 async function legacyTransferBlock(): Promise<BuiltBlock> {
@@ -48,25 +35,14 @@ function wrapLegacyTx(blockRlp: Uint8Array, headerFields: Record<number, Uint8Ar
 
 describe("attack: a legacy transaction posted as an RLP byte string", function () {
   this.timeout(300_000);
-  let devnet: L1Devnet;
-  let provider: JsonRpcProvider;
-
-  before(async () => {
-    devnet = await startL1Devnet({ port: 0 });
-    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 50, cacheTimeout: -1 });
-  });
-
-  after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
-  });
+  const l1 = attackL1();
 
   it("consensus: EXECUTE rejects a block body that is not the canonical encoding (a legacy transaction is an RLP list), as the execution specs do", async () => {
     const built = await legacyTransferBlock();
     const wrapped = wrapLegacyTx(built.blockRlp);
     expect(hexlify(wrapped)).to.not.equal(hexlify(built.blockRlp));
     const input = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, built.parentHeader, wrapped, built.witness, "0x"]);
-    const accepted = await provider.call({ to: EXECUTE_ADDRESS, data: input, gasLimit: 1n << 24n }).then(
+    const accepted = await l1.provider.call({ to: EXECUTE_ADDRESS, data: input, gasLimit: 1n << 24n }).then(
       (result) => result,
       () => undefined,
     );
@@ -80,39 +56,17 @@ describe("attack: a legacy transaction posted as an RLP byte string", function (
     const forged = wrapLegacyTx(built.blockRlp, { 3: getBytes(forgedRoot) });
     expect(l2GasClaimOfBlockRlp(forged)).to.equal(undefined);
 
-    const genesis = decodeHeader(built.parentHeader, l2Common(L2_CHAIN_ID), "genesis");
-    const deployer = new Wallet(devnet.accounts[0].privateKey, provider);
-    const artifact = await artifacts.readArtifact("OptimisticExampleRollup");
-    const contract = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(
-      L2_CHAIN_ID,
-      keccak256(built.parentHeader),
-      genesis.stateRoot,
-      deployer.address,
-      { sequencerInactivityPeriod: 86_400n, forceInclusionDelay: 86_400n },
-      { challengeWindow: WINDOW, proposalBond: BOND },
-      { threshold: 0, allowReexecution: false, acceptedKeys: [] },
-    );
-    await contract.waitForDeployment();
-    const address = await contract.getAddress();
-    const fromBlock = await provider.getBlockNumber();
-    const rollup = connectOptimisticRollup(address, deployer);
-    await (await rollup.propose(built.parentHeader, forged, built.witness, 0, { value: BOND })).wait();
+    const deployed = await deployAttackRollup(l1, built.parentHeader);
+    const { rollup } = deployed;
+    await (await rollup.propose(built.parentHeader, forged, built.witness, 0, { value: ATTACK_BOND })).wait();
 
     const lines: string[] = [];
-    const node = new Challenger({
-      l1Provider: provider,
-      rollupAddress: address,
-      fromBlock,
-      signer: new Wallet(devnet.accounts[1].privateKey, provider),
-      l2ChainId: L2_CHAIN_ID,
-      logger: recordingLogger(lines),
-    });
+    const node = attackChallenger(l1, deployed, lines);
     await node.poll();
     await node.poll();
     process.stderr.write(`      challenger log:\n${lines.map((l) => `        ${l.slice(0, 260)}`).join("\n")}\n`);
 
-    await provider.send("evm_increaseTime", [Number(WINDOW) + 1]);
-    await provider.send("evm_mine", []);
+    await passChallengeWindow(l1);
     const finalized = await rollup.finalize(1n).then(
       async (tx) => (await tx.wait())?.status === 1,
       () => false,
