@@ -1,4 +1,4 @@
-import { ExecuteError, ExecuteErrorCode, isBlockInvalid, verifyBlock } from "../../precompiles";
+import { ExecuteError, ExecuteErrorCode, isBlockInvalid, verifyBlock } from "../../precompiles/verify";
 
 /** What local re-execution says of a posted block with its committed witness (codes are EXECUTE's). */
 export type Verdict =
