@@ -79,7 +79,10 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 
 /** Moves the L1 devnet's clock forward and mines a block at the new time. */
 export async function increaseL1Time(l1: JsonRpcProvider, seconds: bigint): Promise<void> {
-  await l1.send("evm_increaseTime", [Number(seconds)]);
+  // From the latest block's timestamp, not the wall clock: blocks mined in quick succession run
+  // ahead of the clock (each at least its parent + 1), and evm_increaseTime moves the clock.
+  const latest = await l1.getBlock("latest");
+  await l1.send("evm_setNextBlockTimestamp", [Number(BigInt(latest?.timestamp ?? 0) + seconds)]);
   await l1.send("evm_mine", []);
 }
 
