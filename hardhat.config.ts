@@ -13,13 +13,24 @@ import { SOLC_VERSION } from "./tasks/solc";
  * in the order given: started first, a long file runs beside many short ones; started last, it
  * would run alone at the end.
  */
-const SLOW_TESTS_FIRST = ["templates/", "attacks/challengerSilentOnSlowBlock", "attacks/", "e2e/", "contracts/verifiers/", "precompiles/", "bridge/", "contracts/"];
+const SLOW_TESTS_FIRST = [
+  "templates/",
+  "attacks/challengerSilentOnSlowBlock",
+  "attacks/",
+  "e2e/",
+  "contracts/verifiers/",
+  "precompiles/",
+  "bridge/",
+  "contracts/",
+];
 
 subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args, _hre, runSuper): Promise<string[]> => {
   const files = (await runSuper(args)) as string[];
   const testDir = path.join(__dirname, "test") + path.sep;
   const rank = (file: string): number => {
-    const index = SLOW_TESTS_FIRST.findIndex((prefix) => path.resolve(file).startsWith(testDir + prefix.split("/").join(path.sep)));
+    const index = SLOW_TESTS_FIRST.findIndex((prefix) =>
+      path.resolve(file).startsWith(testDir + prefix.split("/").join(path.sep)),
+    );
     return index === -1 ? SLOW_TESTS_FIRST.length : index;
   };
   // A stable sort: within a rank, the files keep Hardhat's order.

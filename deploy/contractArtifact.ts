@@ -79,11 +79,19 @@ export function rollupConstructorArgs(artifact: RollupContractArtifact, values: 
     const kind = structKind(input);
     if (kind === "rollupConfig") return values.policy;
     if (kind === "optimistic") {
-      if (values.optimistic === undefined) throw new RollupConstructorError(`${artifact.contractName} takes an OptimisticConfig, but no optimistic parameters were given`, "run the devnet with --optimistic, or set rollup.optimistic in hardhat.config.ts");
+      if (values.optimistic === undefined)
+        throw new RollupConstructorError(
+          `${artifact.contractName} takes an OptimisticConfig, but no optimistic parameters were given`,
+          "run the devnet with --optimistic, or set rollup.optimistic in hardhat.config.ts",
+        );
       return values.optimistic;
     }
     if (kind === "proofPolicy") {
-      if (values.proofPolicy === undefined) throw new RollupConstructorError(`${artifact.contractName} takes a ProofPolicy, but no proof policy was given`, "run the devnet with --proofs N, or set rollup.proofs in hardhat.config.ts");
+      if (values.proofPolicy === undefined)
+        throw new RollupConstructorError(
+          `${artifact.contractName} takes a ProofPolicy, but no proof policy was given`,
+          "run the devnet with --proofs N, or set rollup.proofs in hardhat.config.ts",
+        );
       return { ...values.proofPolicy, acceptedKeys: [...values.proofPolicy.acceptedKeys] };
     }
     const name = input.name ?? "";

@@ -33,18 +33,35 @@ export async function probeExecute(provider: Provider): Promise<ExecuteProbe> {
     const data = revertDataOf(error);
     if (data === undefined) {
       const text = error instanceof Error ? error.message.split("\n")[0] : String(error);
-      if (/revert/i.test(text)) return { available: false, evidence: `a call to ${EXECUTE_ADDRESS} reverted without EXECUTE's error (${text.slice(0, 120)})` };
-      throw new L1ProbeError("L1_UNREACHABLE", `could not ask the L1 whether it has EXECUTE: ${text.slice(0, 200)}`, "check --l1-rpc / the network's url; nothing was deployed");
+      if (/revert/i.test(text))
+        return {
+          available: false,
+          evidence: `a call to ${EXECUTE_ADDRESS} reverted without EXECUTE's error (${text.slice(0, 120)})`,
+        };
+      throw new L1ProbeError(
+        "L1_UNREACHABLE",
+        `could not ask the L1 whether it has EXECUTE: ${text.slice(0, 200)}`,
+        "check --l1-rpc / the network's url; nothing was deployed",
+      );
     }
     const parsed = EXECUTE_ERROR_INTERFACE.parseError(data);
     if (parsed !== null && Number(parsed.args[0]) === ExecuteErrorCode.MalformedInput) {
-      return { available: true, evidence: `${EXECUTE_ADDRESS} answered ExecuteInvalid(MalformedInput) to an empty input, as EXECUTE does` };
+      return {
+        available: true,
+        evidence: `${EXECUTE_ADDRESS} answered ExecuteInvalid(MalformedInput) to an empty input, as EXECUTE does`,
+      };
     }
-    return { available: false, evidence: `${EXECUTE_ADDRESS} reverted with data that is not EXECUTE's (${data.slice(0, 74)})` };
+    return {
+      available: false,
+      evidence: `${EXECUTE_ADDRESS} reverted with data that is not EXECUTE's (${data.slice(0, 74)})`,
+    };
   }
   return {
     available: false,
-    evidence: answer === "0x" ? `a call to ${EXECUTE_ADDRESS} succeeded with no data: there is no precompile there` : `${EXECUTE_ADDRESS} returned ${answer.slice(0, 74)}, not EXECUTE's refusal of an empty input`,
+    evidence:
+      answer === "0x"
+        ? `a call to ${EXECUTE_ADDRESS} succeeded with no data: there is no precompile there`
+        : `${EXECUTE_ADDRESS} returned ${answer.slice(0, 74)}, not EXECUTE's refusal of an empty input`,
   };
 }
 
@@ -70,7 +87,11 @@ export class UnverifiableModeError extends NodeError {
  * cannot run here. Re-execution and optimistic challenges need EXECUTE itself; proof mode works
  * on any L1, with verifiers where EXECUTE is missing (or when `forceVerifiers`).
  */
-export function verificationFor(mode: RequestedMode, probe: ExecuteProbe, forceVerifiers = false): "precompile" | "verifiers" {
+export function verificationFor(
+  mode: RequestedMode,
+  probe: ExecuteProbe,
+  forceVerifiers = false,
+): "precompile" | "verifiers" {
   if (mode !== "proofs") {
     if (!probe.available) throw new UnverifiableModeError(mode, probe.evidence);
     return "precompile";

@@ -19,7 +19,10 @@ export function partialFile(out: string): string {
 }
 
 export async function savePartial(file: string, partial: PartialDeployment): Promise<void> {
-  await writeFile(file, `${JSON.stringify(partial, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify(partial, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,
+  );
 }
 
 /** The partial record, or undefined when there is none. */
@@ -32,8 +35,14 @@ export async function loadPartial(file: string): Promise<PartialDeployment | und
     throw error;
   }
   try {
-    return JSON.parse(text, (key, v: unknown) => (key === "l2GenesisTimestamp" && typeof v === "string" ? BigInt(v) : v)) as PartialDeployment;
+    return JSON.parse(text, (key, v: unknown) =>
+      key === "l2GenesisTimestamp" && typeof v === "string" ? BigInt(v) : v,
+    ) as PartialDeployment;
   } catch (error) {
-    throw new DeploymentError("BAD_PARTIAL_DEPLOYMENT", `${file} is not a partial deployment: ${(error as Error).message}`, "delete it to deploy afresh");
+    throw new DeploymentError(
+      "BAD_PARTIAL_DEPLOYMENT",
+      `${file} is not a partial deployment: ${(error as Error).message}`,
+      "delete it to deploy afresh",
+    );
   }
 }

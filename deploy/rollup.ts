@@ -1,10 +1,26 @@
 import { readFile, writeFile } from "node:fs/promises";
 
-import { Contract, type ContractTransactionReceipt, type ContractTransactionResponse, type Signer, keccak256 } from "ethers";
+import {
+  Contract,
+  type ContractTransactionReceipt,
+  type ContractTransactionResponse,
+  type Signer,
+  keccak256,
+} from "ethers";
 
-import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProofModeExecute__factory, ProvenRollup__factory } from "../typechain-types";
+import {
+  ExampleRollup__factory,
+  OptimisticExampleRollup__factory,
+  ProofModeExecute__factory,
+  ProvenRollup__factory,
+} from "../typechain-types";
 
-import { type RollupContractArtifact, rollupConstructorArgs, rollupContractFactory, rollupContractShape } from "./contractArtifact";
+import {
+  type RollupContractArtifact,
+  rollupConstructorArgs,
+  rollupContractFactory,
+  rollupContractShape,
+} from "./contractArtifact";
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "./policy";
 import { EXECUTE_ADDRESS } from "../precompiles";
 import { NodeError } from "../rollup-node/errors";
@@ -83,7 +99,9 @@ export interface ProofPolicyParams {
  * of `verificationKeys` (ABI-encoded keys, as `committeeVerificationKey` returns them; every key
  * hash of the policy must be among them).
  */
-export type ProofVerification = { readonly kind: "precompile" } | { readonly kind: "verifiers"; readonly verificationKeys: readonly string[] };
+export type ProofVerification =
+  | { readonly kind: "precompile" }
+  | { readonly kind: "verifiers"; readonly verificationKeys: readonly string[] };
 
 /** Where and how a rollup was deployed: what a node needs to follow it (saved as JSON). */
 export interface RollupDeployment {
@@ -148,28 +166,64 @@ const NO_PROOF_POLICY = { threshold: 0, allowReexecution: false, acceptedKeys: [
 export async function deployRollup(deployer: Signer, params: RollupDeployParams): Promise<RollupDeployment> {
   const policy = params.policy ?? DEFAULT_ROLLUP_POLICY;
   const provider = deployer.provider;
-  if (provider === null) throw new DeploymentError("NO_PROVIDER", "the deployer is not connected to an L1 provider", "connect the signer to a provider");
+  if (provider === null)
+    throw new DeploymentError(
+      "NO_PROVIDER",
+      "the deployer is not connected to an L1 provider",
+      "connect the signer to a provider",
+    );
   const args = [params.l2ChainId, params.genesisBlockHash, params.genesisStateRoot, params.sequencer, policy] as const;
-  const proofPolicy = params.proofPolicy === undefined ? undefined : { ...params.proofPolicy, acceptedKeys: [...params.proofPolicy.acceptedKeys] };
-  if (params.optimistic !== undefined && (params.optimistic.challengeWindow <= 0n || params.optimistic.proposalBond <= 0n)) {
-    throw new DeploymentError("BAD_OPTIMISTIC_CONFIG", "the challenge window and the proposal bond must both be positive", "pass e.g. { challengeWindow: 30n, proposalBond: parseEther(\"0.1\") }");
+  const proofPolicy =
+    params.proofPolicy === undefined
+      ? undefined
+      : { ...params.proofPolicy, acceptedKeys: [...params.proofPolicy.acceptedKeys] };
+  if (
+    params.optimistic !== undefined &&
+    (params.optimistic.challengeWindow <= 0n || params.optimistic.proposalBond <= 0n)
+  ) {
+    throw new DeploymentError(
+      "BAD_OPTIMISTIC_CONFIG",
+      "the challenge window and the proposal bond must both be positive",
+      'pass e.g. { challengeWindow: 30n, proposalBond: parseEther("0.1") }',
+    );
   }
-  if (params.genesisSupply < 0n) throw new DeploymentError("BAD_GENESIS_SUPPLY", `genesis supply ${params.genesisSupply} is negative`, "pass genesisSupply(genesis)");
+  if (params.genesisSupply < 0n)
+    throw new DeploymentError(
+      "BAD_GENESIS_SUPPLY",
+      `genesis supply ${params.genesisSupply} is negative`,
+      "pass genesisSupply(genesis)",
+    );
   const executor = await resumedOr(provider, params.resume?.executor, () => deployExecutor(deployer, params));
   let progress: DeploymentProgress = executor === EXECUTE_ADDRESS ? {} : { executor };
   if (executor !== EXECUTE_ADDRESS) await params.onProgress?.(progress);
-  const resumedRollup = params.resume?.rollup !== undefined && (await provider.getCode(params.resume.rollup.address)) !== "0x" ? params.resume.rollup : undefined;
-  const rollupStep = resumedRollup ?? (await deployRollupContract(deployer, params, { args, policy, proofPolicy, executor }));
+  const resumedRollup =
+    params.resume?.rollup !== undefined && (await provider.getCode(params.resume.rollup.address)) !== "0x"
+      ? params.resume.rollup
+      : undefined;
+  const rollupStep =
+    resumedRollup ?? (await deployRollupContract(deployer, params, { args, policy, proofPolicy, executor }));
   progress = { ...progress, rollup: rollupStep };
   if (resumedRollup === undefined) await params.onProgress?.(progress);
   const { address } = rollupStep;
   // Resumed: the backing may have been mined before the record was written; the contract says.
-  const backed = params.resume?.genesisBacked === true || (resumedRollup !== undefined && (await new Contract(address, GENESIS_SUPPLY_ABI, provider).getFunction("genesisSupply")()) >= params.genesisSupply);
+  const backed =
+    params.resume?.genesisBacked === true ||
+    (resumedRollup !== undefined &&
+      (await new Contract(address, GENESIS_SUPPLY_ABI, provider).getFunction("genesisSupply")()) >=
+        params.genesisSupply);
   if (params.genesisSupply > 0n && !backed) {
     const backing = new Contract(address, GENESIS_BACKING_ABI, deployer);
-    const deposit = (await (await (backing.getFunction("depositGenesisSupply") as (o: object) => Promise<ContractTransactionResponse>)({ value: params.genesisSupply })).wait()) as ContractTransactionReceipt | null;
+    const deposit = (await (
+      await (backing.getFunction("depositGenesisSupply") as (o: object) => Promise<ContractTransactionResponse>)({
+        value: params.genesisSupply,
+      })
+    ).wait()) as ContractTransactionReceipt | null;
     if (deposit === null || deposit.status !== 1) {
-      throw new DeploymentError("GENESIS_BACKING_FAILED", `depositing the ${params.genesisSupply} wei of L2 genesis supply failed`, "the deployer must hold the genesis supply on L1 besides the deployment's gas");
+      throw new DeploymentError(
+        "GENESIS_BACKING_FAILED",
+        `depositing the ${params.genesisSupply} wei of L2 genesis supply failed`,
+        "the deployer must hold the genesis supply on L1 besides the deployment's gas",
+      );
     }
   }
   await params.onProgress?.({ ...progress, genesisBacked: true });
@@ -185,22 +239,47 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
     sequencer: params.sequencer,
     policy,
     ...(params.proofPolicy === undefined ? {} : { proofPolicy: params.proofPolicy }),
-    ...(executor === EXECUTE_ADDRESS ? {} : { executor, verifiers: await verifiersOf(provider, executor, proofPolicy?.acceptedKeys ?? []) }),
+    ...(executor === EXECUTE_ADDRESS
+      ? {}
+      : { executor, verifiers: await verifiersOf(provider, executor, proofPolicy?.acceptedKeys ?? []) }),
     ...(params.optimistic === undefined ? {} : { optimistic: params.optimistic }),
-    contractName: params.contract?.contractName ?? (params.optimistic !== undefined ? "OptimisticExampleRollup" : proofPolicy === undefined ? "ExampleRollup" : "ProvenRollup"),
-    mode: params.optimistic !== undefined ? "optimistic" : proofPolicy === undefined ? "re-execution" : executor === EXECUTE_ADDRESS ? "proofs-precompile" : "proofs-verifiers",
+    contractName:
+      params.contract?.contractName ??
+      (params.optimistic !== undefined
+        ? "OptimisticExampleRollup"
+        : proofPolicy === undefined
+          ? "ExampleRollup"
+          : "ProvenRollup"),
+    mode:
+      params.optimistic !== undefined
+        ? "optimistic"
+        : proofPolicy === undefined
+          ? "re-execution"
+          : executor === EXECUTE_ADDRESS
+            ? "proofs-precompile"
+            : "proofs-verifiers",
   };
 }
 
 /** The Groth16Verifier a ProofModeExecute holds for each key hash (what deployment.json records). */
-async function verifiersOf(provider: NonNullable<Signer["provider"]>, executor: string, keyHashes: readonly string[]): Promise<Record<string, string>> {
+async function verifiersOf(
+  provider: NonNullable<Signer["provider"]>,
+  executor: string,
+  keyHashes: readonly string[],
+): Promise<Record<string, string>> {
   const proofModeExecute = ProofModeExecute__factory.connect(executor, provider);
-  const entries = await Promise.all(keyHashes.map(async (hash) => [hash, await proofModeExecute.verifierOf(hash)] as const));
+  const entries = await Promise.all(
+    keyHashes.map(async (hash) => [hash, await proofModeExecute.verifierOf(hash)] as const),
+  );
   return Object.fromEntries(entries);
 }
 
 /** A step's address from an earlier run if its code is on chain, else the step run now. */
-async function resumedOr(provider: NonNullable<Signer["provider"]>, recorded: string | undefined, run: () => Promise<string>): Promise<string> {
+async function resumedOr(
+  provider: NonNullable<Signer["provider"]>,
+  recorded: string | undefined,
+  run: () => Promise<string>,
+): Promise<string> {
   if (recorded !== undefined && (await provider.getCode(recorded)) !== "0x") return recorded;
   return run();
 }
@@ -209,20 +288,33 @@ async function resumedOr(provider: NonNullable<Signer["provider"]>, recorded: st
 async function deployRollupContract(
   deployer: Signer,
   params: RollupDeployParams,
-  values: { args: readonly [bigint, string, string, string, RollupPolicy]; policy: RollupPolicy; proofPolicy: (ProofPolicyParams & { acceptedKeys: string[] }) | undefined; executor: string },
+  values: {
+    args: readonly [bigint, string, string, string, RollupPolicy];
+    policy: RollupPolicy;
+    proofPolicy: (ProofPolicyParams & { acceptedKeys: string[] }) | undefined;
+    executor: string;
+  },
 ): Promise<{ address: string; deployBlock: number; transactionHash: string }> {
   const { args, policy, proofPolicy, executor } = values;
   const contract =
     params.contract !== undefined
       ? await deployCustom(deployer, params.contract, { ...params, policy, proofPolicy, executor })
       : params.optimistic !== undefined
-      ? await new OptimisticExampleRollup__factory(deployer).deploy(...args, params.optimistic, proofPolicy ?? NO_PROOF_POLICY)
-      : proofPolicy === undefined
-        ? await new ExampleRollup__factory(deployer).deploy(...args)
-        : await new ProvenRollup__factory(deployer).deploy(...args, proofPolicy, executor);
+        ? await new OptimisticExampleRollup__factory(deployer).deploy(
+            ...args,
+            params.optimistic,
+            proofPolicy ?? NO_PROOF_POLICY,
+          )
+        : proofPolicy === undefined
+          ? await new ExampleRollup__factory(deployer).deploy(...args)
+          : await new ProvenRollup__factory(deployer).deploy(...args, proofPolicy, executor);
   const receipt = await contract.deploymentTransaction()?.wait();
   if (receipt === null || receipt === undefined || receipt.status !== 1) {
-    throw new DeploymentError("DEPLOY_FAILED", "the rollup deployment transaction failed", "check the deployer's balance and the L1 node's log");
+    throw new DeploymentError(
+      "DEPLOY_FAILED",
+      "the rollup deployment transaction failed",
+      "check the deployer's balance and the L1 node's log",
+    );
   }
   return { address: await contract.getAddress(), deployBlock: receipt.blockNumber, transactionHash: receipt.hash };
 }
@@ -236,50 +328,88 @@ async function deployExecutor(deployer: Signer, params: RollupDeployParams): Pro
   if (params.verification === undefined || params.verification.kind === "precompile") return EXECUTE_ADDRESS;
   const { proofPolicy } = params;
   if (proofPolicy === undefined || params.optimistic !== undefined) {
-    throw new DeploymentError("VERIFIERS_WITHOUT_PROOF_MODE", "Solidity verifiers verify a ProvenRollup's proofs, but no proof policy was given (or the rollup is optimistic)", "pass proofPolicy with verification, and no optimistic parameters");
+    throw new DeploymentError(
+      "VERIFIERS_WITHOUT_PROOF_MODE",
+      "Solidity verifiers verify a ProvenRollup's proofs, but no proof policy was given (or the rollup is optimistic)",
+      "pass proofPolicy with verification, and no optimistic parameters",
+    );
   }
   if (proofPolicy.allowReexecution) {
-    throw new DeploymentError("REEXECUTION_WITHOUT_EXECUTE", "the policy allows re-execution, which needs the EXECUTE precompile", "set allowReexecution: false when verifying with Solidity verifiers");
+    throw new DeploymentError(
+      "REEXECUTION_WITHOUT_EXECUTE",
+      "the policy allows re-execution, which needs the EXECUTE precompile",
+      "set allowReexecution: false when verifying with Solidity verifiers",
+    );
   }
   const { verificationKeys } = params.verification;
   const known = new Set(verificationKeys.map((key) => keccak256(key).toLowerCase()));
   const missing = proofPolicy.acceptedKeys.filter((hash) => !known.has(hash.toLowerCase()));
   if (missing.length > 0) {
-    throw new DeploymentError("MISSING_VERIFICATION_KEY", `no verification key was given for the accepted key hash(es) ${missing.join(", ")}`, "pass the ABI-encoded key of every accepted key hash in verification.verificationKeys");
+    throw new DeploymentError(
+      "MISSING_VERIFICATION_KEY",
+      `no verification key was given for the accepted key hash(es) ${missing.join(", ")}`,
+      "pass the ABI-encoded key of every accepted key hash in verification.verificationKeys",
+    );
   }
   const executor = await new ProofModeExecute__factory(deployer).deploy([...verificationKeys]);
   const receipt = await executor.deploymentTransaction()?.wait();
   if (receipt === null || receipt === undefined || receipt.status !== 1) {
-    throw new DeploymentError("DEPLOY_FAILED", "the ProofModeExecute deployment transaction failed", "check the deployer's balance and that every verification key is a valid Groth16 key");
+    throw new DeploymentError(
+      "DEPLOY_FAILED",
+      "the ProofModeExecute deployment transaction failed",
+      "check the deployer's balance and that every verification key is a valid Groth16 key",
+    );
   }
   return executor.getAddress();
 }
 
 /** Deploys a project's own rollup contract; its constructor must match the options given. */
-async function deployCustom(deployer: Signer, artifact: RollupContractArtifact, params: RollupDeployParams & { policy: RollupPolicy; proofPolicy?: ProofPolicyParams; executor: string }) {
+async function deployCustom(
+  deployer: Signer,
+  artifact: RollupContractArtifact,
+  params: RollupDeployParams & { policy: RollupPolicy; proofPolicy?: ProofPolicyParams; executor: string },
+) {
   const shape = rollupContractShape(artifact);
   if (shape.optimistic !== (params.optimistic !== undefined)) {
     throw new DeploymentError(
       "CONTRACT_MODE_MISMATCH",
-      shape.optimistic ? `${artifact.contractName} is an optimistic rollup, but optimistic mode is off` : `${artifact.contractName} is not an optimistic rollup, but optimistic mode is on`,
+      shape.optimistic
+        ? `${artifact.contractName} is an optimistic rollup, but optimistic mode is off`
+        : `${artifact.contractName} is not an optimistic rollup, but optimistic mode is on`,
       "set rollup.optimistic in hardhat.config.ts exactly when the contract inherits OptimisticRollup",
     );
   }
   if (!shape.optimistic && shape.proofPolicy !== (params.proofPolicy !== undefined)) {
     throw new DeploymentError(
       "CONTRACT_MODE_MISMATCH",
-      shape.proofPolicy ? `${artifact.contractName} takes a proof policy, but proof mode is off` : `${artifact.contractName} takes no proof policy, but proof mode is on`,
+      shape.proofPolicy
+        ? `${artifact.contractName} takes a proof policy, but proof mode is off`
+        : `${artifact.contractName} takes no proof policy, but proof mode is on`,
       "set rollup.proofs in hardhat.config.ts exactly when the contract's constructor takes a ProofPolicy",
     );
   }
-  const args = rollupConstructorArgs(artifact, { ...params, proofPolicy: params.proofPolicy ?? (shape.optimistic ? NO_PROOF_POLICY : undefined) });
+  const args = rollupConstructorArgs(artifact, {
+    ...params,
+    proofPolicy: params.proofPolicy ?? (shape.optimistic ? NO_PROOF_POLICY : undefined),
+  });
   return rollupContractFactory(artifact, deployer).deploy(...args);
 }
 
-const BIGINT_FIELDS = new Set(["l1ChainId", "l2ChainId", "sequencerInactivityPeriod", "forceInclusionDelay", "l2GenesisTimestamp", "challengeWindow", "proposalBond"]);
+const BIGINT_FIELDS = new Set([
+  "l1ChainId",
+  "l2ChainId",
+  "sequencerInactivityPeriod",
+  "forceInclusionDelay",
+  "l2GenesisTimestamp",
+  "challengeWindow",
+  "proposalBond",
+]);
 
 export async function saveDeployment(file: string, deployment: RollupDeployment): Promise<void> {
-  await writeFile(file, `${JSON.stringify(deployment, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify(deployment, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,
+  );
 }
 
 /** Reads a deployment saved by `saveDeployment`; undefined when the file does not exist. */
@@ -292,8 +422,14 @@ export async function loadDeployment(file: string): Promise<RollupDeployment | u
     throw error;
   }
   try {
-    return JSON.parse(text, (key, v: unknown) => (BIGINT_FIELDS.has(key) && typeof v === "string" ? BigInt(v) : v)) as RollupDeployment;
+    return JSON.parse(text, (key, v: unknown) =>
+      BIGINT_FIELDS.has(key) && typeof v === "string" ? BigInt(v) : v,
+    ) as RollupDeployment;
   } catch (error) {
-    throw new DeploymentError("BAD_DEPLOYMENT_FILE", `${file} is not a deployment: ${(error as Error).message}`, "delete it or start again with --reset");
+    throw new DeploymentError(
+      "BAD_DEPLOYMENT_FILE",
+      `${file} is not a deployment: ${(error as Error).message}`,
+      "delete it or start again with --reset",
+    );
   }
 }

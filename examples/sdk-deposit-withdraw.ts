@@ -36,7 +36,8 @@ function rollupAddress(): string {
   return (JSON.parse(readFileSync(record, "utf8")) as { address: string }).address;
 }
 
-const print = (report: MessageStatusReport): void => console.log(`  ${report.status.padEnd(9)} ${describeStatus(report)}`);
+const print = (report: MessageStatusReport): void =>
+  console.log(`  ${report.status.padEnd(9)} ${describeStatus(report)}`);
 
 async function main(): Promise<void> {
   const l1 = new JsonRpcProvider(L1_URL, undefined, { pollingInterval: 200 });
@@ -47,20 +48,28 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     console.log(`rollup ${client.rollupAddress}, account ${l1Wallet.address}`);
-    console.log(`L1 ${formatEther(await l1.getBalance(l1Wallet.address))} ETH, L2 ${formatEther(await l2.getBalance(l1Wallet.address))} ETH`);
+    console.log(
+      `L1 ${formatEther(await l1.getBalance(l1Wallet.address))} ETH, L2 ${formatEther(await l2.getBalance(l1Wallet.address))} ETH`,
+    );
 
     const deposit = await client.deposit({ amount: parseEther("1") });
     console.log(`deposit: message #${deposit.nonce} ${deposit.messageHash} (L1 tx ${deposit.l1TransactionHash})`);
     await client.waitForMessageStatus(deposit, "relayed", { timeoutMs: 60_000, onStatus: print });
 
     const withdrawal = await client.withdraw({ amount: parseEther("0.5") });
-    console.log(`withdrawal: message #${withdrawal.nonce} ${withdrawal.messageHash} (L2 tx ${withdrawal.l2TransactionHash}, L2 block ${withdrawal.l2BlockNumber})`);
+    console.log(
+      `withdrawal: message #${withdrawal.nonce} ${withdrawal.messageHash} (L2 tx ${withdrawal.l2TransactionHash}, L2 block ${withdrawal.l2BlockNumber})`,
+    );
     await client.waitForMessageStatus(withdrawal, "provable", { timeoutMs: 120_000, onStatus: print });
     const finalized = await client.finalizeWithdrawal(withdrawal);
-    console.log(`finalized on L1 (tx ${finalized.l1TransactionHash}, proven against L2 block ${finalized.provenAgainstL2Block})`);
+    console.log(
+      `finalized on L1 (tx ${finalized.l1TransactionHash}, proven against L2 block ${finalized.provenAgainstL2Block})`,
+    );
     print(await client.getMessageStatus(withdrawal));
 
-    console.log(`L1 ${formatEther(await l1.getBalance(l1Wallet.address))} ETH, L2 ${formatEther(await l2.getBalance(l1Wallet.address))} ETH`);
+    console.log(
+      `L1 ${formatEther(await l1.getBalance(l1Wallet.address))} ETH, L2 ${formatEther(await l2.getBalance(l1Wallet.address))} ETH`,
+    );
     console.log(`round trip in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     l1.destroy();

@@ -36,7 +36,7 @@ export type EcsignFunction = NonNullable<CustomCrypto["ecsign"]>;
 /** Thrown by the fast `ecsign` for an option libsecp256k1 cannot honour identically. */
 export class CryptoOptionError extends Error {
   readonly code = "CRYPTO_UNSUPPORTED_OPTION";
-  readonly hint = "sign with extraEntropy false, true or 32 bytes, and with format \"recovered\" and prehash false";
+  readonly hint = 'sign with extraEntropy false, true or 32 bytes, and with format "recovered" and prehash false';
   constructor(message: string) {
     super(message);
     this.name = "CryptoOptionError";
@@ -59,7 +59,11 @@ interface NativeKeccakState {
 
 interface NativeSecp256k1 {
   ecdsaRecover(signature: Uint8Array, recid: number, message: Uint8Array, compressed: boolean): Uint8Array;
-  ecdsaSign(message: Uint8Array, privateKey: Uint8Array, options?: { data?: Uint8Array }): { signature: Uint8Array; recid: number };
+  ecdsaSign(
+    message: Uint8Array,
+    privateKey: Uint8Array,
+    options?: { data?: Uint8Array },
+  ): { signature: Uint8Array; recid: number };
 }
 
 interface WasmHasher {
@@ -90,7 +94,9 @@ function loadNative(): void {
   try {
     // node-gyp-build picks the prebuilt binary; `keccak/bindings` would wrap it in a stream per hash.
     const keccakDir = path.dirname(require.resolve("keccak/bindings"));
-    const nodeGypBuild = require(require.resolve("node-gyp-build", { paths: [keccakDir] })) as (dir: string) => new () => NativeKeccakState;
+    const nodeGypBuild = require(require.resolve("node-gyp-build", { paths: [keccakDir] })) as (
+      dir: string,
+    ) => new () => NativeKeccakState;
     const State = nodeGypBuild(keccakDir);
     const state = new State();
     nativeKeccak = (message: Uint8Array): Uint8Array => {
@@ -103,12 +109,16 @@ function loadNative(): void {
     keccakImpl = nativeKeccak;
     keccakBackend = "native";
   } catch (error) {
-    fallbacks.push(`native keccak did not load (${(error as Error).message}); keccak-256 runs in JavaScript until WebAssembly is ready`);
+    fallbacks.push(
+      `native keccak did not load (${(error as Error).message}); keccak-256 runs in JavaScript until WebAssembly is ready`,
+    );
   }
   try {
     nativeSecp = require("secp256k1/bindings") as NativeSecp256k1;
   } catch (error) {
-    fallbacks.push(`native secp256k1 did not load (${(error as Error).message}); signatures are recovered in JavaScript (about 20 times slower)`);
+    fallbacks.push(
+      `native secp256k1 did not load (${(error as Error).message}); signatures are recovered in JavaScript (about 20 times slower)`,
+    );
   }
 }
 
@@ -137,14 +147,22 @@ export function ecrecover(msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint
  * noble's `secp256k1.sign(hash, key, { format: "recovered", prehash: false, extraEntropy })`:
  * `[recovery, r, s]`, low-s, RFC 6979 nonce (extra entropy appended to the seed as in both).
  */
-export const ecsign: EcsignFunction = ((message: Uint8Array, secretKey: Uint8Array, opts: { extraEntropy?: boolean | Uint8Array; format?: string; prehash?: boolean } = {}): Uint8Array => {
+export const ecsign: EcsignFunction = ((
+  message: Uint8Array,
+  secretKey: Uint8Array,
+  opts: { extraEntropy?: boolean | Uint8Array; format?: string; prehash?: boolean } = {},
+): Uint8Array => {
   const native = nativeSecp;
   if (native === undefined) throw new CryptoOptionError("native secp256k1 is not loaded");
-  if (opts.format !== "recovered" || opts.prehash !== false) throw new CryptoOptionError(`format ${String(opts.format)} / prehash ${String(opts.prehash)} is not what EthereumJS asks for`);
+  if (opts.format !== "recovered" || opts.prehash !== false)
+    throw new CryptoOptionError(
+      `format ${String(opts.format)} / prehash ${String(opts.prehash)} is not what EthereumJS asks for`,
+    );
   let data: Uint8Array | undefined;
   if (opts.extraEntropy === true) data = randomBytes(HASH_BYTES);
   else if (opts.extraEntropy instanceof Uint8Array) {
-    if (opts.extraEntropy.length !== HASH_BYTES) throw new CryptoOptionError(`extraEntropy of ${opts.extraEntropy.length} bytes (32 needed)`);
+    if (opts.extraEntropy.length !== HASH_BYTES)
+      throw new CryptoOptionError(`extraEntropy of ${opts.extraEntropy.length} bytes (32 needed)`);
     data = opts.extraEntropy;
   }
   const { signature, recid } = native.ecdsaSign(message, secretKey, data === undefined ? undefined : { data });
@@ -190,7 +208,10 @@ export async function cryptoCandidates(): Promise<CryptoCandidates> {
   const keccak: Partial<Record<KeccakBackend, HashFunction>> = { js: nobleKeccak256 };
   if (nativeKeccak !== undefined) keccak.native = nativeKeccak;
   if (wasmKeccak !== undefined) keccak.wasm = wasmKeccak;
-  return { keccak256: keccak, ecrecover: nativeSecp === undefined ? { js: jsEcrecover } : { js: jsEcrecover, native: ecrecover } };
+  return {
+    keccak256: keccak,
+    ecrecover: nativeSecp === undefined ? { js: jsEcrecover } : { js: jsEcrecover, native: ecrecover },
+  };
 }
 
 /**

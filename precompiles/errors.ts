@@ -58,7 +58,9 @@ export const ExecuteErrorCode = {
 
 export type ExecuteErrorCode = (typeof ExecuteErrorCode)[keyof typeof ExecuteErrorCode];
 
-const NAMES: ReadonlyMap<number, string> = new Map(Object.entries(ExecuteErrorCode).map(([name, code]) => [code, name]));
+const NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(ExecuteErrorCode).map(([name, code]) => [code, name]),
+);
 
 /** The symbolic name of a code, e.g. `StateRootMismatch` for 72. */
 export function executeErrorName(code: number): string {

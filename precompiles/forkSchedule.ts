@@ -1,4 +1,10 @@
-import { type Common, type CustomCrypto, type HardforkTransitionConfig, Mainnet, createCustomCommon } from "@ethereumjs/common";
+import {
+  type Common,
+  type CustomCrypto,
+  type HardforkTransitionConfig,
+  Mainnet,
+  createCustomCommon,
+} from "@ethereumjs/common";
 
 import { fastCrypto } from "./crypto";
 
@@ -41,16 +47,22 @@ export function genesisForkCommon(chainId: bigint, options: ForkCommonOptions): 
   for (const fork of Mainnet.hardforks) {
     if (IRREGULAR_FORKS.has(fork.name)) continue;
     // Forks scheduled by timestamp (Shanghai on) stay timestamp forks, at time 0.
-    hardforks.push(fork.timestamp !== undefined ? { name: fork.name, block: null, timestamp: 0 } : { name: fork.name, block: 0 });
+    hardforks.push(
+      fork.timestamp !== undefined ? { name: fork.name, block: null, timestamp: 0 } : { name: fork.name, block: 0 },
+    );
     if (fork.name === options.hardfork) {
       found = true;
       break;
     }
   }
   if (!found) throw new UnknownHardforkError(options.hardfork);
-  return createCustomCommon({ chainId: Number(chainId), name: options.name ?? `chain-${chainId}`, hardforks }, Mainnet, {
-    hardfork: options.hardfork,
-    eips: options.eips === undefined ? undefined : [...options.eips],
-    customCrypto: { ...fastCrypto(), ...options.customCrypto },
-  });
+  return createCustomCommon(
+    { chainId: Number(chainId), name: options.name ?? `chain-${chainId}`, hardforks },
+    Mainnet,
+    {
+      hardfork: options.hardfork,
+      eips: options.eips === undefined ? undefined : [...options.eips],
+      customCrypto: { ...fastCrypto(), ...options.customCrypto },
+    },
+  );
 }

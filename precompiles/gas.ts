@@ -83,7 +83,11 @@ export function minBlockGasPerTransaction(common: { isActivatedEIP(eip: number):
  * recover signatures at 192 L1 gas each (InvalidTransactions, like the execution specs' refusal of
  * the transaction that no longer fits the block's remaining gas).
  */
-export function checkTransactionCount(count: number, gasLimit: bigint, minGasPerTransaction: bigint = MIN_GAS_PER_TRANSACTION): void {
+export function checkTransactionCount(
+  count: number,
+  gasLimit: bigint,
+  minGasPerTransaction: bigint = MIN_GAS_PER_TRANSACTION,
+): void {
   const max = gasLimit / minGasPerTransaction;
   if (BigInt(count) > max) {
     throw new ExecuteError(
@@ -118,8 +122,15 @@ export function chargedL2Gas(claim: L2GasClaim): bigint {
 }
 
 /** The `L2GasClaim` of a decoded block. */
-export function l2GasClaimOf(block: { readonly header: { readonly gasLimit: bigint; readonly gasUsed: bigint }; readonly transactions: readonly { readonly gasLimit: bigint }[] }): L2GasClaim {
-  return { gasLimit: block.header.gasLimit, gasUsed: block.header.gasUsed, txGasLimits: block.transactions.map((tx) => tx.gasLimit) };
+export function l2GasClaimOf(block: {
+  readonly header: { readonly gasLimit: bigint; readonly gasUsed: bigint };
+  readonly transactions: readonly { readonly gasLimit: bigint }[];
+}): L2GasClaim {
+  return {
+    gasLimit: block.header.gasLimit,
+    gasUsed: block.header.gasUsed,
+    txGasLimits: block.transactions.map((tx) => tx.gasLimit),
+  };
 }
 
 /** Index of `gasLimit` in a header's RLP list (the same in every fork); `gasUsed` follows it. */
@@ -140,7 +151,8 @@ function quantityAt(list: unknown, index: number): bigint | undefined {
 
 function txGasLimit(encoded: unknown): bigint | undefined {
   if (Array.isArray(encoded)) return quantityAt(encoded, LEGACY_TX_GAS_LIMIT_INDEX);
-  if (!(encoded instanceof Uint8Array) || encoded.length === 0 || TYPED_TX_GAS_LIMIT_INDEX[encoded[0]] === undefined) return undefined;
+  if (!(encoded instanceof Uint8Array) || encoded.length === 0 || TYPED_TX_GAS_LIMIT_INDEX[encoded[0]] === undefined)
+    return undefined;
   return quantityAt(RLP.decode(encoded.subarray(1)), TYPED_TX_GAS_LIMIT_INDEX[encoded[0]]);
 }
 
@@ -167,7 +179,11 @@ export function l2GasClaimOfBlockRlp(blockRlp: Uint8Array): L2GasClaim | undefin
  * L1 gas EXECUTE charges to re-execute the ABI input of `inputLength` bytes carrying `blockRlp`:
  * what a caller must pass it (see `l2GasClaimOfBlockRlp`).
  */
-export function executeGasCostOfBlock(inputLength: number, blockRlp: Uint8Array, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE): bigint {
+export function executeGasCostOfBlock(
+  inputLength: number,
+  blockRlp: Uint8Array,
+  schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE,
+): bigint {
   const claim = l2GasClaimOfBlockRlp(blockRlp);
   return executeGasCost(inputLength, claim === undefined ? 0n : chargedL2Gas(claim), schedule);
 }
@@ -176,7 +192,11 @@ export function executeGasCostOfBlock(inputLength: number, blockRlp: Uint8Array,
  * L1 gas EXECUTE charges to re-execute an input of `inputLength` bytes whose block is charged
  * `l2Gas` (see `chargedL2Gas`; 0 prices only the input, e.g. for a call that fails before running).
  */
-export function executeGasCost(inputLength: number, l2Gas: bigint, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE): bigint {
+export function executeGasCost(
+  inputLength: number,
+  l2Gas: bigint,
+  schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE,
+): bigint {
   return schedule.baseGas + schedule.perInputByteGas * BigInt(inputLength) + schedule.perL2Gas * l2Gas;
 }
 
@@ -186,7 +206,10 @@ export function executeGasCost(inputLength: number, l2Gas: bigint, schedule: Exe
  * (EIP-7825). A header with a higher gas limit could be unverifiable, so the header rules treat it
  * as invalid (≥ 64), checked before anything is charged. 16,677,216 with the defaults.
  */
-export function maxVerifiableL2GasLimit(schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE, l1TxGasCap: bigint = L1_TX_GAS_LIMIT_CAP): bigint {
+export function maxVerifiableL2GasLimit(
+  schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE,
+  l1TxGasCap: bigint = L1_TX_GAS_LIMIT_CAP,
+): bigint {
   return schedule.perL2Gas === 0n ? l1TxGasCap : (l1TxGasCap - schedule.baseGas) / schedule.perL2Gas;
 }
 
@@ -202,8 +225,16 @@ export interface ProofModeInput {
  * L1 gas of EXECUTE in proof mode: flat in the L2 block's size. The witness is not read and the
  * block body is only hashed, so neither is charged at the per-byte rate, and the block is not run.
  */
-export function proofModeGasCost(input: ProofModeInput, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE): bigint {
+export function proofModeGasCost(
+  input: ProofModeInput,
+  schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE,
+): bigint {
   const chargedBytes = BigInt(input.inputLength - input.blockLength - input.witnessLength);
   const blockWords = BigInt(Math.ceil(input.blockLength / 32));
-  return schedule.baseGas + schedule.perProofGas * BigInt(input.proofCount) + schedule.perInputByteGas * chargedBytes + schedule.perBlockWordGas * blockWords;
+  return (
+    schedule.baseGas +
+    schedule.perProofGas * BigInt(input.proofCount) +
+    schedule.perInputByteGas * chargedBytes +
+    schedule.perBlockWordGas * blockWords
+  );
 }

@@ -31,7 +31,12 @@ function fail(code: ExecuteErrorCode, reason: string): never {
 }
 
 /** Header fields of a post-merge header by index, with their width: bytes exactly, or an integer of at most `maxInt` bytes. */
-const HEADER_LAYOUT: readonly { readonly name: string; readonly bytes?: number; readonly maxInt?: number; readonly eip?: number }[] = [
+const HEADER_LAYOUT: readonly {
+  readonly name: string;
+  readonly bytes?: number;
+  readonly maxInt?: number;
+  readonly eip?: number;
+}[] = [
   { name: "parentHash", bytes: 32 },
   { name: "ommersHash", bytes: 32 },
   { name: "coinbase", bytes: 20 },
@@ -73,16 +78,23 @@ export function checkHeaderEncoding(fields: readonly unknown[], common: Common):
   const layout = HEADER_LAYOUT.filter((f) => f.eip === undefined || common.isActivatedEIP(f.eip));
   // Fields of later forks (e.g. EIP-7928's) would be a different header format: refused too.
   if (fields.length !== layout.length) {
-    fail(ExecuteErrorCode.InvalidHeader, `the header has ${fields.length} fields, the ${common.hardfork()} header has ${layout.length}`);
+    fail(
+      ExecuteErrorCode.InvalidHeader,
+      `the header has ${fields.length} fields, the ${common.hardfork()} header has ${layout.length}`,
+    );
   }
   layout.forEach((field, index) => {
     const value = fields[index];
-    if (!(value instanceof Uint8Array)) fail(ExecuteErrorCode.InvalidHeader, `header field ${field.name} is a list, not bytes`);
+    if (!(value instanceof Uint8Array))
+      fail(ExecuteErrorCode.InvalidHeader, `header field ${field.name} is a list, not bytes`);
     if (field.bytes !== undefined && value.length !== field.bytes) {
       fail(ExecuteErrorCode.InvalidHeader, `header field ${field.name} has ${value.length} bytes, not ${field.bytes}`);
     }
     if (field.maxInt !== undefined && (value.length > field.maxInt || value[0] === 0)) {
-      fail(ExecuteErrorCode.InvalidHeader, `header field ${field.name} is not a canonical integer of at most ${field.maxInt} bytes`);
+      fail(
+        ExecuteErrorCode.InvalidHeader,
+        `header field ${field.name} is not a canonical integer of at most ${field.maxInt} bytes`,
+      );
     }
   });
 }
@@ -94,9 +106,13 @@ export function checkHeaderEncoding(fields: readonly unknown[], common: Common):
 export function checkGasFields(fields: readonly Uint8Array[], maxGasLimit: bigint): void {
   const gasLimit = bigIntOf(fields[GAS_LIMIT_INDEX] as Uint8Array);
   const gasUsed = bigIntOf(fields[GAS_USED_INDEX] as Uint8Array);
-  if (gasLimit >= GAS_LIMIT_CAP) fail(ExecuteErrorCode.InvalidGasLimit, `gas limit ${gasLimit} is not below 2^63 (EIP-1985)`);
+  if (gasLimit >= GAS_LIMIT_CAP)
+    fail(ExecuteErrorCode.InvalidGasLimit, `gas limit ${gasLimit} is not below 2^63 (EIP-1985)`);
   if (gasLimit > maxGasLimit) {
-    fail(ExecuteErrorCode.InvalidGasLimit, `gas limit ${gasLimit} exceeds ${maxGasLimit}, the most EXECUTE may verify in one L1 block`);
+    fail(
+      ExecuteErrorCode.InvalidGasLimit,
+      `gas limit ${gasLimit} exceeds ${maxGasLimit}, the most EXECUTE may verify in one L1 block`,
+    );
   }
   if (gasUsed > gasLimit) fail(ExecuteErrorCode.InvalidHeader, `gasUsed ${gasUsed} exceeds gasLimit ${gasLimit}`);
 }
@@ -104,22 +120,35 @@ export function checkGasFields(fields: readonly Uint8Array[], maxGasLimit: bigin
 /** Checks the header against its parent (docs/DESIGN.md §3.3, checks 2–5). */
 export function checkHeaderAgainstParent(header: BlockHeader, parent: BlockHeader): void {
   if (header.number !== parent.number + 1n) {
-    fail(ExecuteErrorCode.ParentMismatch, `block number ${header.number} does not follow parent number ${parent.number}`);
+    fail(
+      ExecuteErrorCode.ParentMismatch,
+      `block number ${header.number} does not follow parent number ${parent.number}`,
+    );
   }
   if (!equalsBytes(header.parentHash, parent.hash())) {
     fail(ExecuteErrorCode.ParentMismatch, "parentHash is not the hash of the parent header");
   }
   if (header.timestamp <= parent.timestamp) {
-    fail(ExecuteErrorCode.InvalidTimestamp, `timestamp ${header.timestamp} is not above the parent's ${parent.timestamp}`);
+    fail(
+      ExecuteErrorCode.InvalidTimestamp,
+      `timestamp ${header.timestamp} is not above the parent's ${parent.timestamp}`,
+    );
   }
   const bound = parent.gasLimit / GAS_LIMIT_BOUND_DIVISOR;
-  const delta = header.gasLimit > parent.gasLimit ? header.gasLimit - parent.gasLimit : parent.gasLimit - header.gasLimit;
+  const delta =
+    header.gasLimit > parent.gasLimit ? header.gasLimit - parent.gasLimit : parent.gasLimit - header.gasLimit;
   if (delta >= bound || header.gasLimit < MIN_GAS_LIMIT) {
-    fail(ExecuteErrorCode.InvalidGasLimit, `gas limit ${header.gasLimit} is outside the bounds allowed by the parent's ${parent.gasLimit}`);
+    fail(
+      ExecuteErrorCode.InvalidGasLimit,
+      `gas limit ${header.gasLimit} is outside the bounds allowed by the parent's ${parent.gasLimit}`,
+    );
   }
   const expectedBaseFee = parent.calcNextBaseFee();
   if (header.baseFeePerGas !== expectedBaseFee) {
-    fail(ExecuteErrorCode.InvalidBaseFee, `base fee ${header.baseFeePerGas} differs from ${expectedBaseFee} computed from the parent`);
+    fail(
+      ExecuteErrorCode.InvalidBaseFee,
+      `base fee ${header.baseFeePerGas} differs from ${expectedBaseFee} computed from the parent`,
+    );
   }
 }
 
@@ -130,9 +159,13 @@ export function checkHeaderFields(header: BlockHeader): void {
   }
   if (header.difficulty !== 0n) fail(ExecuteErrorCode.InvalidHeader, "difficulty must be zero after the merge");
   if (!header.nonce.every((b) => b === 0)) fail(ExecuteErrorCode.InvalidHeader, "nonce must be zero after the merge");
-  if (!equalsBytes(header.uncleHash, KECCAK256_RLP_ARRAY)) fail(ExecuteErrorCode.InvalidHeader, "ommers hash must be that of an empty list");
+  if (!equalsBytes(header.uncleHash, KECCAK256_RLP_ARRAY))
+    fail(ExecuteErrorCode.InvalidHeader, "ommers hash must be that of an empty list");
   if (header.extraData.length > MAX_EXTRA_DATA_BYTES) {
-    fail(ExecuteErrorCode.InvalidHeader, `extraData of ${header.extraData.length} bytes exceeds ${MAX_EXTRA_DATA_BYTES}`);
+    fail(
+      ExecuteErrorCode.InvalidHeader,
+      `extraData of ${header.extraData.length} bytes exceeds ${MAX_EXTRA_DATA_BYTES}`,
+    );
   }
 }
 
@@ -143,7 +176,10 @@ export function checkBlockContent(block: Block): void {
   if ((header.blobGasUsed ?? 0n) !== 0n || (header.excessBlobGas ?? 0n) !== 0n) {
     fail(ExecuteErrorCode.UnsupportedContent, "blob gas used and excess blob gas must be zero on a native L2");
   }
-  if ((block.withdrawals?.length ?? 0) > 0 || (header.withdrawalsRoot !== undefined && !equalsBytes(header.withdrawalsRoot, KECCAK256_RLP))) {
+  if (
+    (block.withdrawals?.length ?? 0) > 0 ||
+    (header.withdrawalsRoot !== undefined && !equalsBytes(header.withdrawalsRoot, KECCAK256_RLP))
+  ) {
     fail(ExecuteErrorCode.UnsupportedContent, "a native L2 block has no withdrawals");
   }
   if (header.requestsHash !== undefined && !equalsBytes(header.requestsHash, EMPTY_REQUESTS_HASH)) {
@@ -151,7 +187,10 @@ export function checkBlockContent(block: Block): void {
   }
   block.transactions.forEach((tx, index) => {
     if (!ALLOWED_TX_TYPES.has(tx.type)) {
-      fail(ExecuteErrorCode.UnsupportedContent, `transaction ${index} has type ${tx.type}; blob transactions are not allowed`);
+      fail(
+        ExecuteErrorCode.UnsupportedContent,
+        `transaction ${index} has type ${tx.type}; blob transactions are not allowed`,
+      );
     }
   });
 }
@@ -162,14 +201,18 @@ export function checkTransactions(block: Block, chainId: bigint, pacing: Executi
     // Each check recovers a signature: a simulation stops here too, not only between EVM calls.
     checkDeadline(pacing);
     const problems = tx.getValidationErrors();
-    if (problems.length > 0) fail(ExecuteErrorCode.InvalidTransactions, `transaction ${index} is invalid: ${problems.join(", ")}`);
+    if (problems.length > 0)
+      fail(ExecuteErrorCode.InvalidTransactions, `transaction ${index} is invalid: ${problems.join(", ")}`);
     if (!tx.isSigned()) fail(ExecuteErrorCode.InvalidTransactions, `transaction ${index} is not signed`);
     // EIP-155 signatures have v = 2·chainId + 35/36; 27/28 would replay on any chain.
     if (tx.type === TransactionType.Legacy && (tx.v === undefined || tx.v < EIP155_MIN_V)) {
       fail(ExecuteErrorCode.InvalidTransactions, `transaction ${index} is not replay-protected (EIP-155)`);
     }
     if (tx.common.chainId() !== chainId) {
-      fail(ExecuteErrorCode.InvalidTransactions, `transaction ${index} is for chain ${tx.common.chainId()}, not ${chainId}`);
+      fail(
+        ExecuteErrorCode.InvalidTransactions,
+        `transaction ${index} is for chain ${tx.common.chainId()}, not ${chainId}`,
+      );
     }
   }
 }

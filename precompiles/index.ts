@@ -11,14 +11,28 @@ export type { ExecutePrecompile, ExecutePrecompileOptions, ExecutionHook } from 
 export { SafeMerkleStateManager } from "./stateManager";
 export { DEFAULT_HARDFORK, decodeHeader, l2Common, resultOf, verifyBlock } from "./verifyBlock";
 export type { VerifyBlockParams } from "./verifyBlock";
-export { CODE_KEY_PREFIX, InMemoryWritesDB, WitnessDB, decodeWitness, encodeWitness, keyOf, valueBytes } from "./witness";
+export {
+  CODE_KEY_PREFIX,
+  InMemoryWritesDB,
+  WitnessDB,
+  decodeWitness,
+  encodeWitness,
+  keyOf,
+  valueBytes,
+} from "./witness";
 export type { StoredValue, Witness } from "./witness";
 export { WitnessBlockchain } from "./witnessBlockchain";
 export { RecordingDB } from "./witnessRecorder";
 export { EMPTY_REQUESTS_HASH } from "./headerRules";
 export { genesisForkCommon } from "./forkSchedule";
 export { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
-export { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, SYSTEM_CONTRACTS, WITHDRAWAL_REQUESTS } from "./systemContracts";
+export {
+  BEACON_ROOTS,
+  CONSOLIDATION_REQUESTS,
+  HISTORY_STORAGE,
+  SYSTEM_CONTRACTS,
+  WITHDRAWAL_REQUESTS,
+} from "./systemContracts";
 export type { SystemContract } from "./systemContracts";
 // The proof-verification path (EXECUTE's proof mode).
 export {

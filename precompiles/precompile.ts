@@ -7,7 +7,15 @@ import { decodeProofBundle } from "./proofs/codec";
 import { verifyBlockWithProofs } from "./proofs/verifyProofs";
 import { ExecuteError, ExecuteErrorCode } from "./errors";
 import { type ExecutionPacing } from "./executionGuard";
-import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, chargedL2Gas, executeGasCost, l2GasClaimOf, maxVerifiableL2GasLimit, proofModeGasCost } from "./gas";
+import {
+  DEFAULT_EXECUTE_GAS_SCHEDULE,
+  type ExecuteGasSchedule,
+  chargedL2Gas,
+  executeGasCost,
+  l2GasClaimOf,
+  maxVerifiableL2GasLimit,
+  proofModeGasCost,
+} from "./gas";
 import { checkBlockShape, reexecute } from "./verifyBlock";
 
 /** Where EXECUTE lives: the first address after P256VERIFY (0x100), as in ethrex. */
@@ -50,20 +58,49 @@ function failure(gasLimit: bigint, code: ExecuteErrorCode, reason: string): Exec
 }
 
 function outOfGas(input: PrecompileInput, cost: bigint, what: string): ExecResult {
-  return failure(input.gasLimit, ExecuteErrorCode.OutOfGas, `EXECUTE needs ${cost} gas for ${what}, got ${input.gasLimit}`);
+  return failure(
+    input.gasLimit,
+    ExecuteErrorCode.OutOfGas,
+    `EXECUTE needs ${cost} gas for ${what}, got ${input.gasLimit}`,
+  );
 }
 
 /** Proof mode: flat cost when proofs suffice; re-execution's price when it falls back. */
-async function runWithProofs(input: PrecompileInput, decoded: ExecuteInput, schedule: ExecuteGasSchedule, pacing: ExecutionPacing): Promise<ExecResult> {
+async function runWithProofs(
+  input: PrecompileInput,
+  decoded: ExecuteInput,
+  schedule: ExecuteGasSchedule,
+  pacing: ExecutionPacing,
+): Promise<ExecResult> {
   const bundle = decodeProofBundle(decoded.proofs);
   const cost = proofModeGasCost(
-    { inputLength: input.data.length, blockLength: decoded.block.length, witnessLength: decoded.witness.length, proofCount: bundle.proofs.length },
+    {
+      inputLength: input.data.length,
+      blockLength: decoded.block.length,
+      witnessLength: decoded.witness.length,
+      proofCount: bundle.proofs.length,
+    },
     schedule,
   );
-  if (input.gasLimit < cost) return outOfGas(input, cost, `${bundle.proofs.length} proofs and ${input.data.length} input bytes`);
+  if (input.gasLimit < cost)
+    return outOfGas(input, cost, `${bundle.proofs.length} proofs and ${input.data.length} input bytes`);
   // The fallback's price depends on the block's checked header and transactions.
   const fallbackCost = bundle.policy.allowReexecution
-    ? executeGasCost(input.data.length, chargedL2Gas(l2GasClaimOf((await checkBlockShape({ ...decoded, common: input.common, maxGasLimit: maxVerifiableL2GasLimit(schedule) })).block)), schedule)
+    ? executeGasCost(
+        input.data.length,
+        chargedL2Gas(
+          l2GasClaimOf(
+            (
+              await checkBlockShape({
+                ...decoded,
+                common: input.common,
+                maxGasLimit: maxVerifiableL2GasLimit(schedule),
+              })
+            ).block,
+          ),
+        ),
+        schedule,
+      )
     : undefined;
   const { result, acceptedBy } = await verifyBlockWithProofs({
     chainId: decoded.chainId,
@@ -79,7 +116,10 @@ async function runWithProofs(input: PrecompileInput, decoded: ExecuteInput, sche
       policy: { ...bundle.policy, allowReexecution: fallbackCost !== undefined && input.gasLimit >= fallbackCost },
     },
   });
-  return { executionGasUsed: acceptedBy.mode === "proofs" ? cost : (fallbackCost as bigint), returnValue: encodeExecuteResult(result) };
+  return {
+    executionGasUsed: acceptedBy.mode === "proofs" ? cost : (fallbackCost as bigint),
+    returnValue: encodeExecuteResult(result),
+  };
 }
 
 /**
@@ -87,10 +127,21 @@ async function runWithProofs(input: PrecompileInput, decoded: ExecuteInput, sche
  * any L2 gas is charged), then the price of the L2 gas those checked fields commit to, and only
  * then does the block run.
  */
-async function runReexecution(input: PrecompileInput, decoded: ExecuteInput, schedule: ExecuteGasSchedule, pacing: ExecutionPacing): Promise<ExecResult> {
+async function runReexecution(
+  input: PrecompileInput,
+  decoded: ExecuteInput,
+  schedule: ExecuteGasSchedule,
+  pacing: ExecutionPacing,
+): Promise<ExecResult> {
   const inputCost = executeGasCost(input.data.length, 0n, schedule);
   if (input.gasLimit < inputCost) return outOfGas(input, inputCost, `${input.data.length} input bytes`);
-  const checked = await checkBlockShape({ chainId: decoded.chainId, common: input.common, parentHeader: decoded.parentHeader, block: decoded.block, maxGasLimit: maxVerifiableL2GasLimit(schedule) });
+  const checked = await checkBlockShape({
+    chainId: decoded.chainId,
+    common: input.common,
+    parentHeader: decoded.parentHeader,
+    block: decoded.block,
+    maxGasLimit: maxVerifiableL2GasLimit(schedule),
+  });
   const l2Gas = chargedL2Gas(l2GasClaimOf(checked.block));
   const cost = executeGasCost(input.data.length, l2Gas, schedule);
   if (input.gasLimit < cost) return outOfGas(input, cost, `${input.data.length} input bytes and ${l2Gas} L2 gas`);
@@ -98,11 +149,19 @@ async function runReexecution(input: PrecompileInput, decoded: ExecuteInput, sch
   return { executionGasUsed: cost, returnValue: encodeExecuteResult(result) };
 }
 
-async function run(input: PrecompileInput, schedule: ExecuteGasSchedule, pacing: ExecutionPacing, proofVerification: boolean): Promise<ExecResult> {
+async function run(
+  input: PrecompileInput,
+  schedule: ExecuteGasSchedule,
+  pacing: ExecutionPacing,
+  proofVerification: boolean,
+): Promise<ExecResult> {
   const decoded = decodeExecuteInput(input.data);
   if (decoded.proofs.length === 0) return runReexecution(input, decoded, schedule, pacing);
   if (!proofVerification) {
-    throw new ExecuteError(ExecuteErrorCode.ProofsUnsupported, "proof verification is disabled on this chain: send empty proofs to re-execute");
+    throw new ExecuteError(
+      ExecuteErrorCode.ProofsUnsupported,
+      "proof verification is disabled on this chain: send empty proofs to re-execute",
+    );
   }
   return runWithProofs(input, decoded, schedule, pacing);
 }
@@ -132,7 +191,11 @@ export function createExecutePrecompile(options: ExecutePrecompileOptions = {}):
       } catch (error) {
         if (error instanceof ExecuteError) return failure(input.gasLimit, error.code, error.message);
         // Anything else is a verifier bug; the block is not accepted and the reason is kept.
-        return failure(input.gasLimit, ExecuteErrorCode.MalformedInput, `EXECUTE failed unexpectedly: ${(error as Error).message}`);
+        return failure(
+          input.gasLimit,
+          ExecuteErrorCode.MalformedInput,
+          `EXECUTE failed unexpectedly: ${(error as Error).message}`,
+        );
       }
     },
   };

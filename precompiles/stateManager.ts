@@ -12,7 +12,11 @@ type ModifyTrie = (storageTrie: MerklePatriciaTrie, done: Function) => void;
  * awaited write never settles, hanging the block. Here every failure rejects the write.
  */
 export class SafeMerkleStateManager extends MerkleStateManager {
-  protected override async _modifyContractStorage(address: Address, account: Account, modifyTrie: ModifyTrie): Promise<void> {
+  protected override async _modifyContractStorage(
+    address: Address,
+    account: Account,
+    modifyTrie: ModifyTrie,
+  ): Promise<void> {
     const storageTrie = this._getStorageTrie(address, account);
     await new Promise<void>((resolve, reject) => {
       const done = async (): Promise<void> => {

@@ -3,7 +3,13 @@ import type { EVMInterface, EVMResult, EVMRunCallOpts } from "@ethereumjs/evm";
 import type { StateManagerInterface } from "@ethereumjs/common";
 import { createAddressFromString, equalsBytes, hexToBytes } from "@ethereumjs/util";
 
-import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, type SystemContract, WITHDRAWAL_REQUESTS } from "./systemContracts";
+import {
+  BEACON_ROOTS,
+  CONSOLIDATION_REQUESTS,
+  HISTORY_STORAGE,
+  type SystemContract,
+  WITHDRAWAL_REQUESTS,
+} from "./systemContracts";
 
 /** The caller of every system call (EIP-4788 and its successors). */
 const SYSTEM_ADDRESS = "0xfffffffffffffffffffffffffffffffffffffffe";
@@ -50,7 +56,10 @@ export async function checkUncheckedSystemContracts(common: Common, state: State
   for (const contract of activeIn(common, UNCHECKED_SYSTEM_CALLS)) {
     const code = await state.getCode(createAddressFromString(contract.address));
     if (code.length > 0 && !equalsBytes(code, hexToBytes(contract.code as `0x${string}`))) {
-      throw new SystemCallError(contract, "targets code other than the EIP's, which EthereumJS would not run as the execution specs do");
+      throw new SystemCallError(
+        contract,
+        "targets code other than the EIP's, which EthereumJS would not run as the execution specs do",
+      );
     }
   }
 }
@@ -74,20 +83,32 @@ export function watchSystemCalls(common: Common, evm: EVMInterface): SystemCallW
   const runCall = async (opts: EVMRunCallOpts): Promise<EVMResult> => {
     const target = opts.to?.toString().toLowerCase();
     const contract = target === undefined ? undefined : watched.get(target);
-    if (opts.message !== undefined || contract === undefined || opts.caller?.toString().toLowerCase() !== SYSTEM_ADDRESS) {
+    if (
+      opts.message !== undefined ||
+      contract === undefined ||
+      opts.caller?.toString().toLowerCase() !== SYSTEM_ADDRESS
+    ) {
       return original.call(evm, opts);
     }
     const code = await evm.stateManager.getCode(opts.to!);
     const result = await original.call(evm, opts);
     const error = result.execResult.exceptionError;
-    outcomes.set(target!, code.length === 0 ? "targets an account without code" : error !== undefined ? `failed: ${error.error}` : undefined);
+    outcomes.set(
+      target!,
+      code.length === 0
+        ? "targets an account without code"
+        : error !== undefined
+          ? `failed: ${error.error}`
+          : undefined,
+    );
     return result;
   };
   evm.runCall = runCall;
   return {
     verdict(): void {
       for (const [address, contract] of watched) {
-        if (!outcomes.has(address)) throw new SystemCallError(contract, "targets an address without an account (no code)");
+        if (!outcomes.has(address))
+          throw new SystemCallError(contract, "targets an address without an account (no code)");
         const failure = outcomes.get(address);
         if (failure !== undefined) throw new SystemCallError(contract, failure);
       }

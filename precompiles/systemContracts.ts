@@ -74,4 +74,9 @@ export const CONSOLIDATION_REQUESTS: SystemContract = {
 };
 
 /** Every system contract a Prague/Osaka genesis must hold. */
-export const SYSTEM_CONTRACTS: readonly SystemContract[] = [BEACON_ROOTS, HISTORY_STORAGE, WITHDRAWAL_REQUESTS, CONSOLIDATION_REQUESTS];
+export const SYSTEM_CONTRACTS: readonly SystemContract[] = [
+  BEACON_ROOTS,
+  HISTORY_STORAGE,
+  WITHDRAWAL_REQUESTS,
+  CONSOLIDATION_REQUESTS,
+];

@@ -1,4 +1,9 @@
-import { type Block, type BlockHeader, createBlockFromBytesArray, createBlockHeaderFromBytesArray } from "@ethereumjs/block";
+import {
+  type Block,
+  type BlockHeader,
+  createBlockFromBytesArray,
+  createBlockHeaderFromBytesArray,
+} from "@ethereumjs/block";
 import { type Common, Hardfork } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
@@ -10,7 +15,12 @@ import { prepareCrypto } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 import { type ExecutionPacing, paceExecution, stopPastClaimedGas } from "./executionGuard";
 import { genesisForkCommon } from "./forkSchedule";
-import { HEADER_GAS_LIMIT_INDEX, checkTransactionCount, maxVerifiableL2GasLimit, minBlockGasPerTransaction } from "./gas";
+import {
+  HEADER_GAS_LIMIT_INDEX,
+  checkTransactionCount,
+  maxVerifiableL2GasLimit,
+  minBlockGasPerTransaction,
+} from "./gas";
 import {
   EMPTY_REQUESTS_HASH,
   checkBlockContent,
@@ -84,7 +94,12 @@ function decodeList(bytes: Uint8Array, what: string): Uint8Array[] | Uint8Array[
  * decode is reported with `code`: MalformedInput for a parent header (input the caller chose),
  * InvalidHeader for the block's own header (see `decodeBlock`).
  */
-export function decodeHeader(bytes: Uint8Array, common: Common, what: string, code: ExecuteErrorCode = ExecuteErrorCode.MalformedInput): BlockHeader {
+export function decodeHeader(
+  bytes: Uint8Array,
+  common: Common,
+  what: string,
+  code: ExecuteErrorCode = ExecuteErrorCode.MalformedInput,
+): BlockHeader {
   const values = decodeList(bytes, what);
   return headerFromValues(values as Uint8Array[], common, what, code);
 }
@@ -161,13 +176,23 @@ function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Bl
     // block when they do not decode, not uncheckable input: a header that is not valid RLP is an
     // InvalidHeader, a body that is not is InvalidTransactions.
     if (error instanceof ExecuteError && couldBePostedBlock(bytes)) {
-      if (!headerIsValidRlp(bytes)) throw new ExecuteError(ExecuteErrorCode.InvalidHeader, `the header of the block is not valid RLP: ${error.message}`);
-      throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, `the body of the block is not valid RLP: ${error.message}`);
+      if (!headerIsValidRlp(bytes))
+        throw new ExecuteError(
+          ExecuteErrorCode.InvalidHeader,
+          `the header of the block is not valid RLP: ${error.message}`,
+        );
+      throw new ExecuteError(
+        ExecuteErrorCode.InvalidTransactions,
+        `the body of the block is not valid RLP: ${error.message}`,
+      );
     }
     throw error;
   }
   if (values.length < 1 || !Array.isArray(values[0])) {
-    throw new ExecuteError(ExecuteErrorCode.MalformedInput, "block must be the RLP list [header, transactions, ommers, withdrawals]");
+    throw new ExecuteError(
+      ExecuteErrorCode.MalformedInput,
+      "block must be the RLP list [header, transactions, ommers, withdrawals]",
+    );
   }
   const fields = values[0] as Uint8Array[];
   checkHeaderEncoding(fields, common);
@@ -175,13 +200,22 @@ function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Bl
   headerFromValues(fields, common, "block header", ExecuteErrorCode.InvalidHeader);
   const bodyFields = common.isActivatedEIP(4895) ? 4 : 3;
   if (values.length !== bodyFields) {
-    throw new ExecuteError(ExecuteErrorCode.InvalidHeader, `block has ${values.length} parts, not [header, transactions, ommers${bodyFields === 4 ? ", withdrawals" : ""}]`);
+    throw new ExecuteError(
+      ExecuteErrorCode.InvalidHeader,
+      `block has ${values.length} parts, not [header, transactions, ommers${bodyFields === 4 ? ", withdrawals" : ""}]`,
+    );
   }
   const [, transactions, ommers, withdrawals] = values;
-  if (!Array.isArray(transactions)) throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, "the transactions of the block are not a list");
+  if (!Array.isArray(transactions))
+    throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, "the transactions of the block are not a list");
   // Before any transaction is decoded or any signature recovered (docs/design/execute-budget.md).
-  checkTransactionCount(transactions.length, bytesToBigInt(fields[HEADER_GAS_LIMIT_INDEX]), minBlockGasPerTransaction(common));
-  if (!Array.isArray(ommers) || ommers.length > 0) throw new ExecuteError(ExecuteErrorCode.InvalidHeader, "a post-merge block has no ommers");
+  checkTransactionCount(
+    transactions.length,
+    bytesToBigInt(fields[HEADER_GAS_LIMIT_INDEX]),
+    minBlockGasPerTransaction(common),
+  );
+  if (!Array.isArray(ommers) || ommers.length > 0)
+    throw new ExecuteError(ExecuteErrorCode.InvalidHeader, "a post-merge block has no ommers");
   if (bodyFields === 4 && (!Array.isArray(withdrawals) || withdrawals.length > 0)) {
     throw new ExecuteError(ExecuteErrorCode.UnsupportedContent, "a native L2 block has no withdrawals");
   }
@@ -198,7 +232,10 @@ function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Bl
     }
     // Checked on the raw bytes: decoding a blob transaction would need a KZG library.
     if (tx instanceof Uint8Array && tx[0] === BLOB_TX_TYPE) {
-      throw new ExecuteError(ExecuteErrorCode.UnsupportedContent, `transaction ${index} is a blob transaction, which a native L2 does not accept`);
+      throw new ExecuteError(
+        ExecuteErrorCode.UnsupportedContent,
+        `transaction ${index} is a blob transaction, which a native L2 does not accept`,
+      );
     }
   });
   try {
@@ -211,7 +248,10 @@ function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Bl
 
 function compareRoot(actual: Uint8Array, expected: Uint8Array, code: ExecuteErrorCode, field: string): void {
   if (!equalsBytes(actual, expected)) {
-    throw new ExecuteError(code, `${field} mismatch: header has 0x${toHex(expected)}, execution gives 0x${toHex(actual)}`);
+    throw new ExecuteError(
+      code,
+      `${field} mismatch: header has 0x${toHex(expected)}, execution gives 0x${toHex(actual)}`,
+    );
   }
 }
 
@@ -221,7 +261,10 @@ function checkExecution(block: Block, result: RunBlockResult): void {
   compareRoot(result.receiptsRoot, header.receiptTrie, ExecuteErrorCode.ReceiptsRootMismatch, "receipts root");
   compareRoot(result.logsBloom, header.logsBloom, ExecuteErrorCode.LogsBloomMismatch, "logs bloom");
   if (result.gasUsed !== header.gasUsed) {
-    throw new ExecuteError(ExecuteErrorCode.GasUsedMismatch, `gasUsed mismatch: header has ${header.gasUsed}, execution used ${result.gasUsed}`);
+    throw new ExecuteError(
+      ExecuteErrorCode.GasUsedMismatch,
+      `gasUsed mismatch: header has ${header.gasUsed}, execution used ${result.gasUsed}`,
+    );
   }
   if (result.requestsHash !== undefined && !equalsBytes(result.requestsHash, EMPTY_REQUESTS_HASH)) {
     throw new ExecuteError(ExecuteErrorCode.UnsupportedContent, "execution produced execution requests");
@@ -236,7 +279,12 @@ async function execute(
   common: Common,
   pacing: ExecutionPacing,
 ): Promise<RunBlockResult> {
-  const trie = new MerklePatriciaTrie({ db: witnessDb, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+  const trie = new MerklePatriciaTrie({
+    db: witnessDb,
+    useKeyHashing: true,
+    common,
+    valueEncoding: ValueEncoding.Bytes,
+  });
   const stateManager = new SafeMerkleStateManager({ trie, common });
   await stateManager.setStateRoot(parent.stateRoot);
   await checkUncheckedSystemContracts(common, stateManager);
@@ -246,7 +294,12 @@ async function execute(
   // skipBlockValidation: every rule it would check is checkBlockShape's (headerRules.ts).
   const watch = watchSystemCalls(common, vm.evm);
   try {
-    const result = await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+    const result = await runBlock(vm, {
+      block,
+      generate: true,
+      skipBlockValidation: true,
+      skipHardForkValidation: true,
+    });
     watch.verdict();
     return result;
   } finally {
@@ -256,12 +309,18 @@ async function execute(
 
 function classifyExecutionError(error: unknown, witnessDb: WitnessDB): ExecuteError {
   if (error instanceof ExecuteError) return error;
-  if (error instanceof SystemCallError) return new ExecuteError(ExecuteErrorCode.SystemCallFailed, error.message, { cause: error });
+  if (error instanceof SystemCallError)
+    return new ExecuteError(ExecuteErrorCode.SystemCallFailed, error.message, { cause: error });
   if (error instanceof MissingWitnessDataError || witnessDb.missing.length > 0) {
-    const reason = error instanceof MissingWitnessDataError ? error.message : `witness is missing ${witnessDb.missing.length} entries`;
+    const reason =
+      error instanceof MissingWitnessDataError
+        ? error.message
+        : `witness is missing ${witnessDb.missing.length} entries`;
     return new ExecuteError(ExecuteErrorCode.WitnessIncomplete, reason, { cause: error });
   }
-  return new ExecuteError(ExecuteErrorCode.TransactionRejected, `block execution failed: ${(error as Error).message}`, { cause: error });
+  return new ExecuteError(ExecuteErrorCode.TransactionRejected, `block execution failed: ${(error as Error).message}`, {
+    cause: error,
+  });
 }
 
 /** A decoded block whose header follows its parent and whose content a native L2 allows. */
@@ -275,7 +334,9 @@ export interface CheckedBlock {
  * The checks that need no state (docs/DESIGN.md §3.3, checks 1–7) plus the transactions root: what
  * both re-execution and proof verification establish before anything else.
  */
-export async function checkBlockShape(params: Pick<VerifyBlockParams, "chainId" | "common" | "parentHeader" | "block" | "maxGasLimit">): Promise<CheckedBlock> {
+export async function checkBlockShape(
+  params: Pick<VerifyBlockParams, "chainId" | "common" | "parentHeader" | "block" | "maxGasLimit">,
+): Promise<CheckedBlock> {
   await prepareCrypto();
   const common = l2Common(params.chainId, params.common);
   const parent = decodeHeader(params.parentHeader, common, "parent header");
@@ -284,7 +345,10 @@ export async function checkBlockShape(params: Pick<VerifyBlockParams, "chainId" 
   checkHeaderFields(block.header);
   checkBlockContent(block);
   if (!(await block.transactionsTrieIsValid())) {
-    throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, "transactions do not match the header's transactions root");
+    throw new ExecuteError(
+      ExecuteErrorCode.InvalidTransactions,
+      "transactions do not match the header's transactions root",
+    );
   }
   return { common, parent, block };
 }
@@ -298,7 +362,12 @@ export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteRes
 }
 
 /** Re-executes a block whose shape `checkBlockShape` already checked, from `encodedWitness`. */
-export async function reexecute(checked: CheckedBlock, chainId: bigint, encodedWitness: Uint8Array, pacing: ExecutionPacing = {}): Promise<ExecuteResult> {
+export async function reexecute(
+  checked: CheckedBlock,
+  chainId: bigint,
+  encodedWitness: Uint8Array,
+  pacing: ExecutionPacing = {},
+): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);
   checkTransactions(block, chainId, pacing);
@@ -308,12 +377,18 @@ export async function reexecute(checked: CheckedBlock, chainId: bigint, encodedW
   let result: RunBlockResult;
   try {
     // Racing the first missing read guards against library code that swallows the error.
-    result = await Promise.race([execute(block, parent, witnessDb, blockchain, common, pacing), witnessDb.firstMissing]);
+    result = await Promise.race([
+      execute(block, parent, witnessDb, blockchain, common, pacing),
+      witnessDb.firstMissing,
+    ]);
   } catch (error) {
     throw classifyExecutionError(error, witnessDb);
   }
   if (witnessDb.missing.length > 0) {
-    throw new ExecuteError(ExecuteErrorCode.WitnessIncomplete, `witness is missing ${witnessDb.missing.length} entries read during execution`);
+    throw new ExecuteError(
+      ExecuteErrorCode.WitnessIncomplete,
+      `witness is missing ${witnessDb.missing.length} entries read during execution`,
+    );
   }
   checkExecution(block, result);
   return resultOf(block);

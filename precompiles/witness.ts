@@ -45,12 +45,14 @@ export function decodeWitness(bytes: Uint8Array): Witness {
     throw new ExecuteError(ExecuteErrorCode.MalformedInput, `witness is not valid RLP: ${(error as Error).message}`);
   }
   if (!Array.isArray(decoded) || decoded.length !== 3 || !decoded.every(isBytesList)) {
-    throw new ExecuteError(ExecuteErrorCode.MalformedInput, "witness must be the RLP list [state, codes, headers] of byte strings");
+    throw new ExecuteError(
+      ExecuteErrorCode.MalformedInput,
+      "witness must be the RLP list [state, codes, headers] of byte strings",
+    );
   }
   const [state, codes, headers] = decoded as Uint8Array[][];
   return { state, codes, headers };
 }
-
 
 /** What a trie database stores: bytes, or unprefixed hex when the trie uses string encoding. */
 export type StoredValue = string | Uint8Array;

@@ -20,7 +20,10 @@ function readAncestor(rlp: Uint8Array): AncestorHeader {
   try {
     values = RLP.decode(rlp);
   } catch (error) {
-    throw new ExecuteError(ExecuteErrorCode.MalformedInput, `witness header is not valid RLP: ${(error as Error).message}`);
+    throw new ExecuteError(
+      ExecuteErrorCode.MalformedInput,
+      `witness header is not valid RLP: ${(error as Error).message}`,
+    );
   }
   if (!Array.isArray(values) || values.length <= NUMBER_INDEX || !values.every((v) => v instanceof Uint8Array)) {
     throw new ExecuteError(ExecuteErrorCode.MalformedInput, "witness header is not an RLP list of header fields");
@@ -48,7 +51,8 @@ export class WitnessBlockchain {
     let expectedNumber = parent.number - 1n;
     for (;;) {
       const ancestor = byHash.get(Buffer.from(parentHash).toString("hex"));
-      if (ancestor === undefined || ancestor.number !== expectedNumber || !equalsBytes(ancestor.hash, parentHash)) break;
+      if (ancestor === undefined || ancestor.number !== expectedNumber || !equalsBytes(ancestor.hash, parentHash))
+        break;
       byNumber.set(ancestor.number, ancestor.hash);
       parentHash = ancestor.parentHash;
       expectedNumber -= 1n;

@@ -11,7 +11,8 @@ import type { L1Message, L2Message } from "./messages";
 /** NativeRollup's ABI: every rollup inherits it (advance, messages, finalizeMessage, their events and errors). */
 export const NATIVE_ROLLUP_INTERFACE: Interface = NativeRollup__factory.createInterface() as unknown as Interface;
 /** OptimisticRollup's ABI: NativeRollup's plus propose / challenge / finalize / prove and their events and errors. */
-export const OPTIMISTIC_ROLLUP_INTERFACE: Interface = OptimisticRollup__factory.createInterface() as unknown as Interface;
+export const OPTIMISTIC_ROLLUP_INTERFACE: Interface =
+  OptimisticRollup__factory.createInterface() as unknown as Interface;
 /** The L2Bridge predeploy's ABI. */
 export const L2_BRIDGE_INTERFACE: Interface = L2Bridge__factory.createInterface() as unknown as Interface;
 /** EXECUTE's revert, which `advance` bubbles up unchanged (declared in Execute.sol). */
@@ -20,7 +21,10 @@ export const EXECUTE_ERROR_INTERFACE = new Interface(["error ExecuteInvalid(uint
  * Execute.sol's own reverts when the executor gave no EXECUTE answer (no precompile at 0x0101, a
  * result of the wrong size). Library errors are not in the rollup's ABI, so they are decoded here.
  */
-export const EXECUTOR_FAILURE_INTERFACE = new Interface(["error ExecuteUnavailable()", "error ExecuteMalformedResult(uint256 length)"]);
+export const EXECUTOR_FAILURE_INTERFACE = new Interface([
+  "error ExecuteUnavailable()",
+  "error ExecuteMalformedResult(uint256 length)",
+]);
 
 /** A log as both ethers and the node's chain hand it out (hex strings). */
 export interface EncodedLog {
@@ -101,17 +105,28 @@ export interface DecodedRevert {
  * undefined for data no known ABI explains. `executeCodeName` names an EXECUTE error code (the
  * node passes precompiles' table; without it the number is shown alone).
  */
-export function decodeRollupRevert(data: string, executeCodeName?: (code: number) => string): DecodedRevert | undefined {
+export function decodeRollupRevert(
+  data: string,
+  executeCodeName?: (code: number) => string,
+): DecodedRevert | undefined {
   if (!isHexString(data) || data.length < 10) return undefined;
   const execute = EXECUTE_ERROR_INTERFACE.parseError(data);
   if (execute !== null) {
     const code = Number(execute.args[0]);
     const reason = String(execute.args[1]);
     const shown = executeCodeName === undefined ? `${code}` : `${executeCodeName(code)}=${code}`;
-    return { name: execute.name, args: [code, reason], executeCode: code, text: `ExecuteInvalid(${shown}, "${reason}")` };
+    return {
+      name: execute.name,
+      args: [code, reason],
+      executeCode: code,
+      text: `ExecuteInvalid(${shown}, "${reason}")`,
+    };
   }
   // OptimisticRollup's errors are a superset of NativeRollup's.
-  const parsed = OPTIMISTIC_ROLLUP_INTERFACE.parseError(data) ?? NATIVE_ROLLUP_INTERFACE.parseError(data) ?? EXECUTOR_FAILURE_INTERFACE.parseError(data);
+  const parsed =
+    OPTIMISTIC_ROLLUP_INTERFACE.parseError(data) ??
+    NATIVE_ROLLUP_INTERFACE.parseError(data) ??
+    EXECUTOR_FAILURE_INTERFACE.parseError(data);
   if (parsed === null) return undefined;
   const args = [...parsed.args] as unknown[];
   return { name: parsed.name, args, text: `${parsed.name}(${args.map(String).join(", ")})` };

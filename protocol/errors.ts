@@ -37,7 +37,8 @@ export class MessageNotFoundError extends ProtocolError {
 }
 
 /** The default hint of NotProvableYetError. */
-const NOT_PROVABLE_YET_HINT = "wait until the batch submitter has advanced the rollup past that block (rollup_status shows progress)";
+const NOT_PROVABLE_YET_HINT =
+  "wait until the batch submitter has advanced the rollup past that block (rollup_status shows progress)";
 
 /** An L2 → L1 message whose L2 block the rollup contract has not accepted yet (or, optimistic, not finalized). */
 export class NotProvableYetError extends ProtocolError {

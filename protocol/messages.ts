@@ -38,12 +38,19 @@ const abi = AbiCoder.defaultAbiCoder();
 
 /** `keccak256(abi.encode(nonce, from, to, value, gasLimit, data))`. */
 export function hashL1Message(m: L1Message): string {
-  return keccak256(abi.encode(["uint256", "address", "address", "uint256", "uint256", "bytes"], [m.nonce, m.from, m.to, m.value, m.gasLimit, m.data]));
+  return keccak256(
+    abi.encode(
+      ["uint256", "address", "address", "uint256", "uint256", "bytes"],
+      [m.nonce, m.from, m.to, m.value, m.gasLimit, m.data],
+    ),
+  );
 }
 
 /** `keccak256(abi.encode(nonce, from, to, value, data))`. */
 export function hashL2Message(m: L2Message): string {
-  return keccak256(abi.encode(["uint256", "address", "address", "uint256", "bytes"], [m.nonce, m.from, m.to, m.value, m.data]));
+  return keccak256(
+    abi.encode(["uint256", "address", "address", "uint256", "bytes"], [m.nonce, m.from, m.to, m.value, m.data]),
+  );
 }
 
 /** The storage slot of L2Bridge that holds 1 once the L2 → L1 message `messageHash` is sent. */

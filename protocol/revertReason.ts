@@ -14,12 +14,15 @@ const PANIC_SELECTOR = "0x4e487b71";
  * without data (a bare `revert()`, or out of gas).
  */
 export function decodeRevertReason(data: string, abis: readonly Interface[] = []): string {
-  if (!isHexString(data) || dataLength(data) === 0) return "reverted without a reason (a bare revert, or its gas limit ran out)";
+  if (!isHexString(data) || dataLength(data) === 0)
+    return "reverted without a reason (a bare revert, or its gas limit ran out)";
   if (dataLength(data) < 4) return `reverted with ${data}`;
   const selector = dataSlice(data, 0, 4).toLowerCase();
   try {
-    if (selector === ERROR_STRING_SELECTOR) return String(AbiCoder.defaultAbiCoder().decode(["string"], dataSlice(data, 4))[0]);
-    if (selector === PANIC_SELECTOR) return `panic 0x${(AbiCoder.defaultAbiCoder().decode(["uint256"], dataSlice(data, 4))[0] as bigint).toString(16)}`;
+    if (selector === ERROR_STRING_SELECTOR)
+      return String(AbiCoder.defaultAbiCoder().decode(["string"], dataSlice(data, 4))[0]);
+    if (selector === PANIC_SELECTOR)
+      return `panic 0x${(AbiCoder.defaultAbiCoder().decode(["uint256"], dataSlice(data, 4))[0] as bigint).toString(16)}`;
   } catch {
     // Truncated (the bridge keeps only the first bytes): fall through to the selector.
   }

@@ -74,7 +74,13 @@ export interface L2ToL1Status {
 /** `rollup_getWithdrawalProof`: the arguments of `finalizeMessage`, and whether it already ran. */
 export interface WithdrawalProofResult {
   readonly l2BlockNumber: bigint;
-  readonly message: { readonly nonce: bigint; readonly from: string; readonly to: string; readonly value: bigint; readonly data: string };
+  readonly message: {
+    readonly nonce: bigint;
+    readonly from: string;
+    readonly to: string;
+    readonly value: bigint;
+    readonly data: string;
+  };
   readonly messageHash: string;
   readonly accountProof: readonly string[];
   readonly storageProof: readonly string[];
@@ -101,7 +107,8 @@ type JsonObject = Record<string, unknown>;
 
 /** A quantity: a hex string (what the node sends) or a JSON number (what older nodes sent for l1Head). */
 const quantity = (value: unknown): bigint => BigInt(value as string | number);
-const optionalQuantity = (value: unknown): bigint | undefined => (value === undefined || value === null ? undefined : quantity(value));
+const optionalQuantity = (value: unknown): bigint | undefined =>
+  value === undefined || value === null ? undefined : quantity(value);
 
 /** `rollup_status`'s answer, typed. */
 export function decodeRollupStatus(s: JsonObject): RollupStatus {
@@ -145,7 +152,13 @@ export function decodeWithdrawalProof(p: JsonObject): WithdrawalProofResult {
   const m = p.message as JsonObject;
   return {
     l2BlockNumber: quantity(p.l2BlockNumber),
-    message: { nonce: quantity(m.nonce), from: m.from as string, to: m.to as string, value: quantity(m.value), data: m.data as string },
+    message: {
+      nonce: quantity(m.nonce),
+      from: m.from as string,
+      to: m.to as string,
+      value: quantity(m.value),
+      data: m.data as string,
+    },
     messageHash: p.messageHash as string,
     accountProof: p.accountProof as string[],
     storageProof: p.storageProof as string[],

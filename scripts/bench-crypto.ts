@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   for (const size of [32, 64, 532]) {
     const input = new Uint8Array(randomBytes(size));
     const row: Record<string, string | number> = { operation: `keccak-256 of ${size} B` };
-    for (const [backend, hash] of Object.entries(candidates.keccak256)) row[backend] = Number(microsPerCall(CALLS, () => hash(input)).toFixed(2));
+    for (const [backend, hash] of Object.entries(candidates.keccak256))
+      row[backend] = Number(microsPerCall(CALLS, () => hash(input)).toFixed(2));
     rows.push(row);
   }
   const hash = new Uint8Array(randomBytes(32));
@@ -36,7 +37,9 @@ async function main(): Promise<void> {
   const s = new Uint8Array(Buffer.from(sig.s.slice(2), "hex"));
   const recovery: Record<string, string | number> = { operation: "ecrecover (public key)" };
   for (const [backend, ecrecover] of Object.entries(candidates.ecrecover)) {
-    recovery[backend] = Number(microsPerCall(Math.max(1, CALLS / 10), () => ecrecover(hash, BigInt(27 + sig.yParity), r, s)).toFixed(2));
+    recovery[backend] = Number(
+      microsPerCall(Math.max(1, CALLS / 10), () => ecrecover(hash, BigInt(27 + sig.yParity), r, s)).toFixed(2),
+    );
   }
   rows.push(recovery);
   console.table(rows);

@@ -40,7 +40,14 @@ import {
   l2GasClaimOf,
   verifyBlock,
 } from "../precompiles";
-import { bn254PairingInput, blake2fInput, coldAccountBlock, ecrecoverInput, fillerAddress, precompileLoopBlock } from "../tools/heavyBlocks";
+import {
+  bn254PairingInput,
+  blake2fInput,
+  coldAccountBlock,
+  ecrecoverInput,
+  fillerAddress,
+  precompileLoopBlock,
+} from "../tools/heavyBlocks";
 import { jsCrypto, prepareCrypto } from "../precompiles";
 import { DEFAULT_HARDFORK, genesisForkCommon } from "../precompiles";
 import { TestSigner, word } from "../tools/l2Fixtures";
@@ -76,7 +83,10 @@ async function buildWorkload(name: string, kind: "eth" | "erc20", fillerAccounts
   const accounts: TestAccount[] = [
     ...senders.map((s) => ({ address: s.address.toString(), balance: 10n ** 20n })),
     { address: TOKEN_ADDRESS, code: tokenRuntimeCode(), storage },
-    ...Array.from({ length: fillerAccounts }, (_, i) => ({ address: `0x${(0xf000000n + BigInt(i)).toString(16).padStart(40, "0")}`, balance: 1n })),
+    ...Array.from({ length: fillerAccounts }, (_, i) => ({
+      address: `0x${(0xf000000n + BigInt(i)).toString(16).padStart(40, "0")}`,
+      balance: 1n,
+    })),
   ];
   const chain = await L2TestChain.create(CHAIN_ID, accounts);
   const txs = senders.map((s, i) => {
@@ -93,7 +103,11 @@ async function buildWorkload(name: string, kind: "eth" | "erc20", fillerAccounts
  * Mean ms of `a` and of `b` over `rounds`, their rounds alternated: on a shared machine the load
  * changes within a run, and alternating gives both the same share of it, so their ratio holds.
  */
-async function timePair(rounds: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number, number]> {
+async function timePair(
+  rounds: number,
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+): Promise<[number, number]> {
   await a(); // warm-up: JIT and caches
   await b();
   let aNs = 0n;
@@ -138,7 +152,12 @@ async function profiled<T>(run: () => Promise<T>): Promise<T> {
 async function fullStateRun(workload: Workload): Promise<void> {
   const { chain, built } = workload;
   const block = createBlockFromRLP(built.blockRlp, { common: chain.common });
-  const trie = new MerklePatriciaTrie({ db: chain.database, useKeyHashing: true, common: chain.common, valueEncoding: ValueEncoding.Bytes });
+  const trie = new MerklePatriciaTrie({
+    db: chain.database,
+    useKeyHashing: true,
+    common: chain.common,
+    valueEncoding: ValueEncoding.Bytes,
+  });
   const stateManager = new SafeMerkleStateManager({ common: chain.common, trie });
   const parentStateRoot = chain.headerAt(block.header.number - 1n).stateRoot;
   await stateManager.setStateRoot(parentStateRoot);
@@ -154,21 +173,50 @@ async function statelessVsFullState(): Promise<void> {
   // The L1 whose rules (and crypto) the L2 follows: the default fork with EthereumJS's own JS crypto.
   const jsCryptoL1 = genesisForkCommon(1n, { hardfork: DEFAULT_HARDFORK, customCrypto: jsCrypto() });
   const rows = [];
-  for (const [name, kind] of [["ETH transfers", "eth"], ["ERC-20 transfers", "erc20"]] as const) {
+  for (const [name, kind] of [
+    ["ETH transfers", "eth"],
+    ["ERC-20 transfers", "erc20"],
+  ] as const) {
     const workload = await buildWorkload(name, kind);
     const { built } = workload;
     const gas = Number(built.block.header.gasUsed);
     const statelessMs = await profiled(() =>
-      timeIt(ROUNDS, () => verifyBlock({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness })),
+      timeIt(ROUNDS, () =>
+        verifyBlock({
+          chainId: CHAIN_ID,
+          parentHeader: built.parentHeader,
+          block: built.blockRlp,
+          witness: built.witness,
+        }),
+      ),
     );
     // The ratio from alternated rounds (the figure above may be profiled, and load moves).
     const [pairFastMs, statelessJsMs] = await timePair(
       ROUNDS,
-      () => verifyBlock({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness }),
-      () => verifyBlock({ chainId: CHAIN_ID, common: jsCryptoL1, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness }),
+      () =>
+        verifyBlock({
+          chainId: CHAIN_ID,
+          parentHeader: built.parentHeader,
+          block: built.blockRlp,
+          witness: built.witness,
+        }),
+      () =>
+        verifyBlock({
+          chainId: CHAIN_ID,
+          common: jsCryptoL1,
+          parentHeader: built.parentHeader,
+          block: built.blockRlp,
+          witness: built.witness,
+        }),
     );
     const fullMs = await timeIt(ROUNDS, () => fullStateRun(workload));
-    const input = encodeExecuteInput({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness, proofs: new Uint8Array() });
+    const input = encodeExecuteInput({
+      chainId: CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness: built.witness,
+      proofs: new Uint8Array(),
+    });
     rows.push({
       block: name,
       "gas used": gas,
@@ -228,10 +276,21 @@ function priceWorkloads(): PricedWorkload[] {
     loop("ecrecover loop (0x01)", 0x01, ecrecoverInput()),
     loop("BN254 pairing loop, 2 pairs (0x08)", 0x08, bn254PairingInput()),
     loop("BLAKE2F loop, 10k rounds (0x09)", 0x09, blake2fInput(10_000)),
-    { name: "cold accounts: BALANCE loop", build: () => coldAccountBlock(CHAIN_ID, 0x31, FILLER_BASE, state, 1, WORST_TX_GAS / 3n) },
+    {
+      name: "cold accounts: BALANCE loop",
+      build: () => coldAccountBlock(CHAIN_ID, 0x31, FILLER_BASE, state, 1, WORST_TX_GAS / 3n),
+    },
     {
       name: `cold code: EXTCODESIZE of ${COLD_CODE_CONTRACTS} × ${COLD_CODE_BYTES} B contracts`,
-      build: () => coldAccountBlock(CHAIN_ID, 0x3b, CODE_BASE, [...state.slice(0, 1000), ...coldCodeContracts()], 1, 2_600n * BigInt(COLD_CODE_CONTRACTS) + 25_000n),
+      build: () =>
+        coldAccountBlock(
+          CHAIN_ID,
+          0x3b,
+          CODE_BASE,
+          [...state.slice(0, 1000), ...coldCodeContracts()],
+          1,
+          2_600n * BigInt(COLD_CODE_CONTRACTS) + 25_000n,
+        ),
     },
   ];
 }
@@ -239,8 +298,13 @@ function priceWorkloads(): PricedWorkload[] {
 /** EXECUTE as the L1 runs it: the real precompile at 0x0101, called with ample gas. */
 async function executeOnL1(input: Uint8Array): Promise<bigint> {
   const evm = await createEVM({ customPrecompiles: [createExecutePrecompile()] });
-  const { execResult } = await evm.runCall({ to: createAddressFromString(EXECUTE_ADDRESS), data: input, gasLimit: 1_000_000_000n });
-  if (execResult.exceptionError !== undefined) throw new Error(`EXECUTE rejected the workload: ${decodeExecuteInvalid(execResult.returnValue)?.reason}`);
+  const { execResult } = await evm.runCall({
+    to: createAddressFromString(EXECUTE_ADDRESS),
+    data: input,
+    gasLimit: 1_000_000_000n,
+  });
+  if (execResult.exceptionError !== undefined)
+    throw new Error(`EXECUTE rejected the workload: ${decodeExecuteInvalid(execResult.returnValue)?.reason}`);
   return execResult.executionGasUsed;
 }
 
@@ -251,7 +315,13 @@ async function priceAgainstWork(): Promise<void> {
   const rows = [];
   for (const workload of priceWorkloads()) {
     const { built, chain } = await workload.build();
-    const input = encodeExecuteInput({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness, proofs: new Uint8Array() });
+    const input = encodeExecuteInput({
+      chainId: CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness: built.witness,
+      proofs: new Uint8Array(),
+    });
     let charged = 0n;
     const executeMs = await timeIt(PRICE_ROUNDS, async () => {
       charged = await executeOnL1(input);

@@ -38,9 +38,24 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "bench-follower-"));
-  const devnet = await startRollupDevnet({ dataDir: path.join(dir, "devnet"), l1Port: 0, l2Port: 0, produceBlocks: false, l1PollMs: 100, logger: () => silentLogger });
-  const l1 = new JsonRpcProvider(devnet.l1Url, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
-  const l2 = new JsonRpcProvider(devnet.l2Url, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
+  const devnet = await startRollupDevnet({
+    dataDir: path.join(dir, "devnet"),
+    l1Port: 0,
+    l2Port: 0,
+    produceBlocks: false,
+    l1PollMs: 100,
+    logger: () => silentLogger,
+  });
+  const l1 = new JsonRpcProvider(devnet.l1Url, undefined, {
+    staticNetwork: true,
+    pollingInterval: 50,
+    cacheTimeout: -1,
+  });
+  const l2 = new JsonRpcProvider(devnet.l2Url, undefined, {
+    staticNetwork: true,
+    pollingInterval: 50,
+    cacheTimeout: -1,
+  });
   try {
     const senders = devnet.accounts.slice(0, SENDERS).map((a) => new Wallet(a.privateKey));
     const nonces = senders.map(() => 0);
@@ -48,7 +63,15 @@ async function main(): Promise<void> {
     for (let b = 0; b < BLOCKS; b++) {
       for (let i = 0; i < TXS; i++) {
         const s = i % SENDERS;
-        const raw = await (senders[s] as Wallet).signTransaction({ chainId: devnet.l2ChainId, nonce: nonces[s]++, to: `0x${(0xb000 + i).toString(16).padStart(40, "0")}`, value: 1n, gasLimit: 21_000n, type: 2, ...fee });
+        const raw = await (senders[s] as Wallet).signTransaction({
+          chainId: devnet.l2ChainId,
+          nonce: nonces[s]++,
+          to: `0x${(0xb000 + i).toString(16).padStart(40, "0")}`,
+          value: 1n,
+          gasLimit: 21_000n,
+          type: 2,
+          ...fee,
+        });
         await l2.send("eth_sendRawTransaction", [raw]);
       }
       await devnet.node.sequencer.produceBlock();
@@ -63,7 +86,9 @@ async function main(): Promise<void> {
       gas += block.header.gasUsed;
       txs += block.transactions.length;
     }
-    console.log(`sequencer: ${head} L2 blocks, ${txs} transactions, ${(Number(gas) / 1e6).toFixed(1)} Mgas, all accepted on L1 (re-execution mode)`);
+    console.log(
+      `sequencer: ${head} L2 blocks, ${txs} transactions, ${(Number(gas) / 1e6).toFixed(1)} Mgas, all accepted on L1 (re-execution mode)`,
+    );
 
     const started = performance.now();
     const follower = await Follower.open({

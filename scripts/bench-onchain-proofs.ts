@@ -23,7 +23,12 @@ const CHAIN_ID = 914n;
 const TRANSFERS_PER_BLOCK = (process.env.BENCH_TXS ?? "1,10,50").split(",").map(Number);
 const CONFIG = { sequencerInactivityPeriod: 3600, forceInclusionDelay: 3600 };
 
-async function deployRollup(signer: Signer, chain: L2TestChain, acceptedKeys: string[], executor: string): Promise<ProvenRollup> {
+async function deployRollup(
+  signer: Signer,
+  chain: L2TestChain,
+  acceptedKeys: string[],
+  executor: string,
+): Promise<ProvenRollup> {
   const genesis = chain.headerAt(0n);
   const rollup = await new ProvenRollup__factory(signer).deploy(
     CHAIN_ID,
@@ -55,17 +60,26 @@ async function main(): Promise<void> {
   const [devnetSigner] = await hre.ethers.getSigners();
   const withPrecompile = await deployRollup(devnetSigner, chain, acceptedKeys, EXECUTE_ADDRESS);
   const edr = await startEdrL1(hre);
-  const executor = await new ProofModeExecute__factory(edr.signer).deploy(committees.map((c) => hexlify(c.verificationKey)));
+  const executor = await new ProofModeExecute__factory(edr.signer).deploy(
+    committees.map((c) => hexlify(c.verificationKey)),
+  );
   const executorReceipt = await executor.deploymentTransaction()?.wait();
   const withVerifiers = await deployRollup(edr.signer, chain, acceptedKeys, await executor.getAddress());
 
   const rows = [];
   for (const transfers of TRANSFERS_PER_BLOCK) {
-    const built = await chain.buildBlock(Array.from({ length: transfers }, (_, i) => signer.tx({ to: `0x${(0xbb00 + i).toString(16).padStart(40, "0")}`, value: 1n })));
+    const built = await chain.buildBlock(
+      Array.from({ length: transfers }, (_, i) =>
+        signer.tx({ to: `0x${(0xbb00 + i).toString(16).padStart(40, "0")}`, value: 1n }),
+      ),
+    );
     progress(`block of ${transfers} transfers: proving`);
-    const proofs = await Promise.all([committees[0], committees[2]].map((c) => committeeProof(c, CHAIN_ID, built, [0, 1, 2])));
+    const proofs = await Promise.all(
+      [committees[0], committees[2]].map((c) => committeeProof(c, CHAIN_ID, built, [0, 1, 2])),
+    );
     const encoded = hexlify(encodeExecutionProofs(proofs));
-    const gasOf = async (rollup: ProvenRollup) => (await (await rollup.advance(built.parentHeader, built.blockRlp, "0x", encoded, 0)).wait())?.gasUsed ?? 0n;
+    const gasOf = async (rollup: ProvenRollup) =>
+      (await (await rollup.advance(built.parentHeader, built.blockRlp, "0x", encoded, 0)).wait())?.gasUsed ?? 0n;
     const precompileGas = await gasOf(withPrecompile);
     const verifiersGas = await gasOf(withVerifiers);
     rows.push({
@@ -73,7 +87,7 @@ async function main(): Promise<void> {
       "block bytes": built.blockRlp.length,
       "advance gas, EXECUTE proof mode (devnet)": Number(precompileGas),
       "advance gas, Solidity verifiers (EDR, no EXECUTE)": Number(verifiersGas),
-      "difference": Number(verifiersGas - precompileGas),
+      difference: Number(verifiersGas - precompileGas),
     });
   }
   console.log(`proof-mode advance, 2 of 3 committee proofs (Groth16), same blocks and proofs, node ${process.version}`);

@@ -18,7 +18,22 @@ import { zKey } from "snarkjs";
 import { createEVM } from "@ethereumjs/evm";
 import { createAddressFromString } from "@ethereumjs/util";
 
-import { DEFAULT_EXECUTE_GAS_SCHEDULE, DEFAULT_HARDFORK, EXECUTE_ADDRESS, commitmentToField, createExecutePrecompile, decodeExecuteInvalid, decodeGroth16Proof, encodeExecuteInput, encodeProofBundle, executionCommitment, genesisForkCommon, jsCrypto, prepareCrypto, verifyBlock } from "../precompiles";
+import {
+  DEFAULT_EXECUTE_GAS_SCHEDULE,
+  DEFAULT_HARDFORK,
+  EXECUTE_ADDRESS,
+  commitmentToField,
+  createExecutePrecompile,
+  decodeExecuteInvalid,
+  decodeGroth16Proof,
+  encodeExecuteInput,
+  encodeProofBundle,
+  executionCommitment,
+  genesisForkCommon,
+  jsCrypto,
+  prepareCrypto,
+  verifyBlock,
+} from "../precompiles";
 import { startL1Devnet } from "../rollup-node/devnet/l1Devnet";
 import { bundledCircuitArtifacts, releaseProverThreads } from "../rollup-node/provers/committee";
 import { bundle, committeeProof, testCommittee } from "../tools/committeeFixture";
@@ -60,20 +75,33 @@ async function solidityVerifierGas(proofData: Uint8Array, publicInputs: bigint[]
         JSON.stringify({
           language: "Solidity",
           sources: { "Verifier.sol": { content: source } },
-          settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+          settings: {
+            optimizer: { enabled: true, runs: 200 },
+            outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
+          },
         }),
       ),
     );
-    const [name, compiled] = Object.entries(output.contracts["Verifier.sol"])[0] as [string, { abi: object[]; evm: { bytecode: { object: string } } }];
+    const [name, compiled] = Object.entries(output.contracts["Verifier.sol"])[0] as [
+      string,
+      { abi: object[]; evm: { bytecode: { object: string } } },
+    ];
     const devnet = await startL1Devnet({ port: 0 });
     try {
       const provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true });
       const wallet = new Wallet((devnet.accounts[0] as { privateKey: string }).privateKey, provider);
-      const verifier = (await new ContractFactory(compiled.abi, compiled.evm.bytecode.object, wallet).deploy()) as Contract;
+      const verifier = (await new ContractFactory(
+        compiled.abi,
+        compiled.evm.bytecode.object,
+        wallet,
+      ).deploy()) as Contract;
       await verifier.waitForDeployment();
       const p = decodeGroth16Proof(proofData);
       // The Solidity verifier takes G2 coordinates as [c1, c0].
-      const b = [[p.b[0][1], p.b[0][0]], [p.b[1][1], p.b[1][0]]];
+      const b = [
+        [p.b[0][1], p.b[0][0]],
+        [p.b[1][1], p.b[1][0]],
+      ];
       const ok = await verifier.verifyProof(p.a, b, p.c, publicInputs);
       if (!ok) throw new Error(`${name} rejected a valid proof`);
       const gas = await verifier.verifyProof.estimateGas(p.a, b, p.c, publicInputs);
@@ -112,8 +140,14 @@ async function main(): Promise<void> {
   const callExecute = async (data: Uint8Array) => {
     execute.beforeExecution("block"); // as in an L1 block: no wall-clock limit, unlike an eth_call
 
-    const { execResult } = await evm.runCall({ caller: BENCH_CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit: CALL_GAS });
-    if (execResult.exceptionError !== undefined) throw new Error(`EXECUTE rejected the block: ${decodeExecuteInvalid(execResult.returnValue)?.reason}`);
+    const { execResult } = await evm.runCall({
+      caller: BENCH_CALLER,
+      to: createAddressFromString(EXECUTE_ADDRESS),
+      data,
+      gasLimit: CALL_GAS,
+    });
+    if (execResult.exceptionError !== undefined)
+      throw new Error(`EXECUTE rejected the block: ${decodeExecuteInvalid(execResult.returnValue)?.reason}`);
     return execResult.executionGasUsed;
   };
 
@@ -122,18 +156,42 @@ async function main(): Promise<void> {
     const txs = [];
     while (slots > 0) {
       const n = Math.min(slots, MAX_SLOTS_PER_TX);
-      txs.push(signers[signerIndex++ % signers.length].tx({ to: BURNER, data: `0x${word(n)}${word(nextSlot)}`, gasLimit: BigInt(n * GAS_PER_SLOT + 60_000) }));
+      txs.push(
+        signers[signerIndex++ % signers.length].tx({
+          to: BURNER,
+          data: `0x${word(n)}${word(nextSlot)}`,
+          gasLimit: BigInt(n * GAS_PER_SLOT + 60_000),
+        }),
+      );
       nextSlot += BigInt(n);
       slots -= n;
     }
     const built = await chain.buildBlock(txs);
-    const params = { chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness };
-    const [reexecGas, reexecMs] = await timeMs(() => callExecute(encodeExecuteInput({ ...params, proofs: new Uint8Array() })));
+    const params = {
+      chainId: CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness: built.witness,
+    };
+    const [reexecGas, reexecMs] = await timeMs(() =>
+      callExecute(encodeExecuteInput({ ...params, proofs: new Uint8Array() })),
+    );
 
-    const [proofs, attestMs] = await timeMs(() => Promise.all(committees.map((c) => committeeProof(c, CHAIN_ID, built, [0, 1, 2]))));
-    const [, attestJsMs] = mgas === largest ? await timeMs(() => Promise.all(committees.map((c) => committeeProof(c, CHAIN_ID, built, [0, 1, 2], jsCryptoL1)))) : [undefined, undefined];
+    const [proofs, attestMs] = await timeMs(() =>
+      Promise.all(committees.map((c) => committeeProof(c, CHAIN_ID, built, [0, 1, 2]))),
+    );
+    const [, attestJsMs] =
+      mgas === largest
+        ? await timeMs(() =>
+            Promise.all(committees.map((c) => committeeProof(c, CHAIN_ID, built, [0, 1, 2], jsCryptoL1))),
+          )
+        : [undefined, undefined];
     // Proofs alone: the witness is not sent, so any fallback to re-execution would fail.
-    const proofInput = encodeExecuteInput({ ...params, witness: new Uint8Array(), proofs: encodeProofBundle(bundle(proofs, keys, 2)) });
+    const proofInput = encodeExecuteInput({
+      ...params,
+      witness: new Uint8Array(),
+      proofs: encodeProofBundle(bundle(proofs, keys, 2)),
+    });
     const [proofGas, proofMs] = await timeMs(() => callExecute(proofInput));
     rows.push({
       "L2 Mgas": Number(built.block.header.gasUsed) / 1e6,
@@ -154,11 +212,22 @@ async function main(): Promise<void> {
   const committee = committees[0];
   const built = await chain.buildBlock([]);
   const proof = await committeeProof(committee, CHAIN_ID, built, [0, 1, 2]);
-  const result = await verifyBlock({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness });
-  const inputs = [committee.committee.root, commitmentToField(executionCommitment(CHAIN_ID, built.parentHeader, result))];
+  const result = await verifyBlock({
+    chainId: CHAIN_ID,
+    parentHeader: built.parentHeader,
+    block: built.blockRlp,
+    witness: built.witness,
+  });
+  const inputs = [
+    committee.committee.root,
+    commitmentToField(executionCommitment(CHAIN_ID, built.parentHeader, result)),
+  ];
   const solidityGas = await solidityVerifierGas(proof.proofData, inputs);
   console.table([
-    { path: "snarkjs-exported Solidity Groth16 verifier (eth_estimateGas, incl. 21k intrinsic + calldata)", "gas per proof": Number(solidityGas) },
+    {
+      path: "snarkjs-exported Solidity Groth16 verifier (eth_estimateGas, incl. 21k intrinsic + calldata)",
+      "gas per proof": Number(solidityGas),
+    },
     { path: "EXECUTE proof mode: perProofGas", "gas per proof": Number(DEFAULT_EXECUTE_GAS_SCHEDULE.perProofGas) },
   ]);
   await releaseProverThreads();

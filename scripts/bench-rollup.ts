@@ -53,7 +53,11 @@ function stats(samples: readonly number[]): string {
 }
 
 /** Transfers from SENDERS dev accounts, signed up front so signing is not measured. */
-async function signedWorkload(keys: readonly string[], chainId: bigint, startNonces: readonly number[]): Promise<{ raw: string[]; finalNonces: number[] }> {
+async function signedWorkload(
+  keys: readonly string[],
+  chainId: bigint,
+  startNonces: readonly number[],
+): Promise<{ raw: string[]; finalNonces: number[] }> {
   const raw: string[] = [];
   const finalNonces = [...startNonces];
   for (let i = 0; i < TXS; i++) {
@@ -104,7 +108,9 @@ function watchInclusions(p: JsonRpcProvider, from: number): { seen: Map<string, 
       next = head + 1;
       await Promise.all(
         numbers.map(async (n) => {
-          const block = (await p.send("eth_getBlockByNumber", [`0x${n.toString(16)}`, false])) as { transactions: string[] };
+          const block = (await p.send("eth_getBlockByNumber", [`0x${n.toString(16)}`, false])) as {
+            transactions: string[];
+          };
           const now = performance.now();
           for (const hash of block.transactions) if (!seen.has(hash)) seen.set(hash, now);
         }),
@@ -162,7 +168,9 @@ async function throughput(url: string, keys: readonly string[]): Promise<Through
  */
 async function startHardhatNode(): Promise<{ child: ChildProcess; url: string }> {
   const hardhat = path.join(__dirname, "..", "node_modules", ".bin", "hardhat");
-  const child = spawn(hardhat, ["node", "--hostname", "127.0.0.1", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(hardhat, ["node", "--hostname", "127.0.0.1", "--port", "0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -181,7 +189,13 @@ async function main(): Promise<void> {
   let edr: { child: ChildProcess; url: string } | undefined;
   try {
     // 1. Start-up: L1 devnet + rollup deployment + L2 node serving JSON-RPC.
-    devnet = await startRollupDevnet({ dataDir, l1Port: 0, l2Port: 0, l2BlockTimeMs: L2_BLOCK_MS, logger: () => silentLogger });
+    devnet = await startRollupDevnet({
+      dataDir,
+      l1Port: 0,
+      l2Port: 0,
+      l2BlockTimeMs: L2_BLOCK_MS,
+      logger: () => silentLogger,
+    });
     console.log(`devnet start-up: ${devnet.startupMs} ms (L1 + rollup deployment + L2 node, fresh chains)`);
     const l1 = provider(devnet.l1Url);
     const l2 = provider(devnet.l2Url);
@@ -204,9 +218,13 @@ async function main(): Promise<void> {
     const withdrawals: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const started = performance.now();
-      const tx = (await bridge.getFunction("withdraw")(new Wallet(keys[1] as string).address, { value: 1n })) as { hash: string };
+      const tx = (await bridge.getFunction("withdraw")(new Wallet(keys[1] as string).address, { value: 1n })) as {
+        hash: string;
+      };
       await until(async () => {
-        const status = (await l2.send("rollup_getMessageStatus", [{ l2TransactionHash: tx.hash }]).catch(() => ({ status: "pending" }))) as { status: string };
+        const status = (await l2
+          .send("rollup_getMessageStatus", [{ l2TransactionHash: tx.hash }])
+          .catch(() => ({ status: "pending" }))) as { status: string };
         return status.status === "provable";
       });
       withdrawals.push(performance.now() - started);
@@ -223,7 +241,16 @@ async function main(): Promise<void> {
     devnet = undefined;
     rmSync(dataDir, { recursive: true, force: true });
     const capacityGasLimit = maxVerifiableL2GasLimit();
-    devnet = await startRollupDevnet({ dataDir, reset: true, l1Port: 0, l2Port: 0, l2BlockTimeMs: L2_BLOCK_MS, l2GasLimit: capacityGasLimit, submitBlocks: false, logger: () => silentLogger });
+    devnet = await startRollupDevnet({
+      dataDir,
+      reset: true,
+      l1Port: 0,
+      l2Port: 0,
+      l2BlockTimeMs: L2_BLOCK_MS,
+      l2GasLimit: capacityGasLimit,
+      submitBlocks: false,
+      logger: () => silentLogger,
+    });
     const capacityTp = await throughput(devnet.l2Url, keys);
     edr = await startHardhatNode();
     const edrTp = await throughput(edr.url, keys);
@@ -235,7 +262,9 @@ async function main(): Promise<void> {
       "p50 inclusion ms": Math.round(t.p50),
       "p99 inclusion ms": Math.round(t.p99),
     });
-    console.log(`L2 throughput, ${TXS} ETH transfers from ${SENDERS} senders, L2 block time ${L2_BLOCK_MS} ms, same run:`);
+    console.log(
+      `L2 throughput, ${TXS} ETH transfers from ${SENDERS} senders, L2 block time ${L2_BLOCK_MS} ms, same run:`,
+    );
     console.table([
       row("L2, default config (L1 submission on)", rollupTp),
       row(`L2, capacity config (gas limit ${capacityGasLimit}, no L1 submission)`, capacityTp),

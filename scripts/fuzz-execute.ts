@@ -20,8 +20,11 @@ function arg(name: string, fallback: number): number {
 function onlyIndices(): number[] | undefined {
   const i = process.argv.indexOf("--only");
   if (i < 0) return undefined;
-  const indices = String(process.argv[i + 1] ?? "").split(",").map(Number);
-  if (indices.length === 0 || indices.some((n) => !Number.isInteger(n) || n < 0)) throw new Error("--only must be a comma-separated list of case indices");
+  const indices = String(process.argv[i + 1] ?? "")
+    .split(",")
+    .map(Number);
+  if (indices.length === 0 || indices.some((n) => !Number.isInteger(n) || n < 0))
+    throw new Error("--only must be a comma-separated list of case indices");
   return indices;
 }
 
@@ -33,8 +36,11 @@ async function rerun(indices: readonly number[], seed: number, timeoutMs: number
     const started = Date.now();
     const outcome = await runCase(corpus, c, timeoutMs);
     const ms = Date.now() - started;
-    const detail = outcome.kind === "rejected" ? `: ${outcome.reason}` : outcome.kind === "failure" ? `: ${outcome.detail}` : "";
-    console.log(`#${index} [${c.entry.name}/${c.kind}] ${c.description}: ${outcomeLabel(outcome)} in ${ms} ms${detail}`);
+    const detail =
+      outcome.kind === "rejected" ? `: ${outcome.reason}` : outcome.kind === "failure" ? `: ${outcome.detail}` : "";
+    console.log(
+      `#${index} [${c.entry.name}/${c.kind}] ${c.description}: ${outcomeLabel(outcome)} in ${ms} ms${detail}`,
+    );
     if (outcome.kind === "failure") failures++;
   }
   return failures;
@@ -55,7 +61,8 @@ async function main(): Promise<void> {
     },
   });
   console.log(formatReport(report));
-  for (const f of report.failures.slice(20)) console.log(`  FAIL #${f.index} [${f.corpus}/${f.kind}] ${f.description}: ${f.outcome}: ${f.detail}`);
+  for (const f of report.failures.slice(20))
+    console.log(`  FAIL #${f.index} [${f.corpus}/${f.kind}] ${f.description}: ${f.outcome}: ${f.detail}`);
   process.exit(report.failures.length > 0 ? 1 : 0);
 }
 

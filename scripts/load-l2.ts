@@ -48,8 +48,19 @@ function percentile(sorted: readonly number[], p: number): number {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "rollup-load-"));
-  const devnet = await startRollupDevnet({ dataDir, l1Port: 0, l2Port: 0, l2BlockTimeMs: BLOCK_TIME_MS, l1PollMs: 100, logger: () => silentLogger });
-  const l2 = new JsonRpcProvider(devnet.l2Url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
+  const devnet = await startRollupDevnet({
+    dataDir,
+    l1Port: 0,
+    l2Port: 0,
+    l2BlockTimeMs: BLOCK_TIME_MS,
+    l1PollMs: 100,
+    logger: () => silentLogger,
+  });
+  const l2 = new JsonRpcProvider(devnet.l2Url, undefined, {
+    staticNetwork: true,
+    pollingInterval: 25,
+    cacheTimeout: -1,
+  });
   try {
     const startMemory = memory();
     console.log(`rollup up (L2 ${devnet.l2Url}, block time ${BLOCK_TIME_MS} ms); memory at start: ${startMemory}`);
@@ -70,7 +81,8 @@ async function main(): Promise<void> {
         for (; nextBlock <= head; nextBlock++) {
           const block = await l2.getBlock(nextBlock);
           const now = Date.now();
-          for (const hash of block?.transactions ?? []) if (sentAt.has(hash) && !includedAt.has(hash)) includedAt.set(hash, now);
+          for (const hash of block?.transactions ?? [])
+            if (sentAt.has(hash) && !includedAt.has(hash)) includedAt.set(hash, now);
         }
         await sleep(10);
       }
@@ -121,10 +133,14 @@ async function main(): Promise<void> {
     const latencies = [...includedAt].map(([hash, at]) => at - (sentAt.get(hash) as number)).sort((a, b) => a - b);
     const missing = sentAt.size - includedAt.size;
     console.log(`\n=== load:l2 results ===`);
-    console.log(`sent ${sent} of ${total} in ${((sendingDone - started) / 1000).toFixed(1)} s (offered ${(sent / ((sendingDone - started) / 1000)).toFixed(1)} tx/s)`);
+    console.log(
+      `sent ${sent} of ${total} in ${((sendingDone - started) / 1000).toFixed(1)} s (offered ${(sent / ((sendingDone - started) / 1000)).toFixed(1)} tx/s)`,
+    );
     console.log(`send errors: ${errors.length}${errors.length > 0 ? ` (first: ${errors[0]})` : ""}`);
     console.log(`included: ${includedAt.size}, missing after 60 s grace: ${missing}`);
-    console.log(`throughput (first send to last inclusion): ${(includedAt.size / ((lastIncluded - started) / 1000)).toFixed(1)} tx/s`);
+    console.log(
+      `throughput (first send to last inclusion): ${(includedAt.size / ((lastIncluded - started) / 1000)).toFixed(1)} tx/s`,
+    );
     console.log(
       `inclusion latency ms: p50 ${percentile(latencies, 50)}, p90 ${percentile(latencies, 90)}, p99 ${percentile(latencies, 99)}, max ${latencies[latencies.length - 1]}`,
     );

@@ -31,7 +31,15 @@ const TO = "0x00000000000000000000000000000000000000aa";
 
 function transfer(key: Uint8Array, nonce: bigint): TypedTransaction {
   return createFeeMarket1559Tx(
-    { chainId: CHAIN_ID, nonce, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n, gasLimit: 21_000n, to: TO, value: 1n },
+    {
+      chainId: CHAIN_ID,
+      nonce,
+      maxFeePerGas: 10n ** 11n,
+      maxPriorityFeePerGas: 10n ** 9n,
+      gasLimit: 21_000n,
+      to: TO,
+      value: 1n,
+    },
     { common },
   ).sign(key);
 }
@@ -49,8 +57,15 @@ function pooled(sequencer: Sequencer): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "mempool-flood-"));
-  const alloc = Object.fromEntries(keys.map((k) => [createAddressFromPrivateKey(k).toString(), { balance: 10n ** 24n }]));
-  const genesis = l2Genesis({ chainId: CHAIN_ID, timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n, bridgeCode: readL2BridgeRuntimeCode(), alloc });
+  const alloc = Object.fromEntries(
+    keys.map((k) => [createAddressFromPrivateKey(k).toString(), { balance: 10n ** 24n }]),
+  );
+  const genesis = l2Genesis({
+    chainId: CHAIN_ID,
+    timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
+    bridgeCode: readL2BridgeRuntimeCode(),
+    alloc,
+  });
   try {
     let sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: silentLogger });
     const [attacker, ...others] = keys as [Uint8Array, ...Uint8Array[]];
@@ -73,16 +88,23 @@ async function main(): Promise<void> {
       admissionMs += performance.now() - started;
     }
     const heapAfter = heapMiB();
-    console.log(`flood: ${COUNT} gapped transfers from one account; admission took ${(admissionMs / 1000).toFixed(1)} s (${(admissionMs / COUNT).toFixed(2)} ms each)`);
-    console.log(`  admitted ${admitted}; rejected ${[...errors].map(([m, n]) => `${n} × "${m}"`).join(", ") || "none"}`);
+    console.log(
+      `flood: ${COUNT} gapped transfers from one account; admission took ${(admissionMs / 1000).toFixed(1)} s (${(admissionMs / COUNT).toFixed(2)} ms each)`,
+    );
+    console.log(
+      `  admitted ${admitted}; rejected ${[...errors].map(([m, n]) => `${n} × "${m}"`).join(", ") || "none"}`,
+    );
     console.log(`  pool: ${pooled(sequencer)} pooled; heap ${heapBefore} → ${heapAfter}`);
 
     const honest = others.map((key) => transfer(key, 0n));
     const sent = performance.now();
     const refused: string[] = [];
-    for (const tx of honest) await sequencer.submitTransaction(tx).catch((error: unknown) => refused.push((error as Error).message));
+    for (const tx of honest)
+      await sequencer.submitTransaction(tx).catch((error: unknown) => refused.push((error as Error).message));
     const block = await sequencer.produceBlock();
-    const included = honest.filter((tx) => block.block.transactions.some((t) => Buffer.from(t.hash()).equals(Buffer.from(tx.hash())))).length;
+    const included = honest.filter((tx) =>
+      block.block.transactions.some((t) => Buffer.from(t.hash()).equals(Buffer.from(tx.hash()))),
+    ).length;
     console.log(
       `others: ${included} of ${honest.length} transfers from other accounts included in the next block (${block.number}), ` +
         `${(performance.now() - sent).toFixed(0)} ms from first send to stored block${refused.length > 0 ? `; refused: ${refused.join(", ")}` : ""}`,

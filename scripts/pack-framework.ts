@@ -45,7 +45,15 @@ const RUNTIME_DEPENDENCIES = [
 ] as const;
 
 /** The TypeScript folders compiled into the package (tsconfig.build.json includes the same). */
-const LIBRARY_FOLDERS = ["precompiles", "protocol", "rollup-node", "tasks", "deploy", "sdk", "typechain-types"] as const;
+const LIBRARY_FOLDERS = [
+  "precompiles",
+  "protocol",
+  "rollup-node",
+  "tasks",
+  "deploy",
+  "sdk",
+  "typechain-types",
+] as const;
 
 /**
  * Commands a project runs without Hardhat (`npx native-rollup-node --help`): the node and a
@@ -107,7 +115,8 @@ function pinned(pkg: RootPackageJson, names: readonly string[]): Record<string, 
   const out: Record<string, string> = {};
   for (const name of names) {
     const version = pkg.devDependencies[name];
-    if (version === undefined) throw new PackFrameworkError(`package.json does not list ${name}`, "npm install --save-exact it");
+    if (version === undefined)
+      throw new PackFrameworkError(`package.json does not list ${name}`, "npm install --save-exact it");
     out[name] = version;
   }
   return out;
@@ -147,7 +156,8 @@ function packageJson(pkg: RootPackageJson, hasSdk: boolean): object {
   return {
     name: "native-rollup",
     version: pkg.version,
-    description: "Native rollup framework: an EthereumJS L1 devnet with the EXECUTE precompile, rollup contracts, the L2 node, the SDK and a Hardhat plugin.",
+    description:
+      "Native rollup framework: an EthereumJS L1 devnet with the EXECUTE precompile, rollup contracts, the L2 node, the SDK and a Hardhat plugin.",
     license: pkg.license ?? "MIT",
     engines: pkg.engines ?? { node: ">=20" },
     exports,
@@ -173,22 +183,42 @@ export function packFramework(options: PackFrameworkOptions): PackedFramework {
   const outDir = path.resolve(options.outDir);
   const bridgeArtifact = path.join(root, "artifacts", "contracts", "l2", "L2Bridge.sol", "L2Bridge.json");
   if (!existsSync(bridgeArtifact) || !existsSync(path.join(root, "typechain-types", "index.ts"))) {
-    throw new PackFrameworkError("the contracts are not compiled (artifacts/ or typechain-types/ missing)", "run npx hardhat compile first");
+    throw new PackFrameworkError(
+      "the contracts are not compiled (artifacts/ or typechain-types/ missing)",
+      "run npx hardhat compile first",
+    );
   }
   const pkg = readRootPackage(root);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
 
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json"), "--outDir", staging], { cwd: root, stdio: "inherit" });
+  execFileSync(
+    process.execPath,
+    [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json"), "--outDir", staging],
+    { cwd: root, stdio: "inherit" },
+  );
   // What tsc does not emit: ambient declarations (.d.ts inputs) that compiled declarations refer
   // to, and assets the code reads next to itself (the dashboard's public/ files, …).
   for (const folder of LIBRARY_FOLDERS) {
-    if (existsSync(path.join(root, folder))) copyTree(path.join(root, folder), path.join(staging, folder), (rel, dir) => dir || rel.endsWith(".d.ts") || !rel.endsWith(".ts"));
+    if (existsSync(path.join(root, folder)))
+      copyTree(
+        path.join(root, folder),
+        path.join(staging, folder),
+        (rel, dir) => dir || rel.endsWith(".d.ts") || !rel.endsWith(".ts"),
+      );
   }
-  copyTree(path.join(root, "contracts"), path.join(staging, "contracts"), (rel, dir) => rel !== "test" && (dir || rel.endsWith(".sol")));
+  copyTree(
+    path.join(root, "contracts"),
+    path.join(staging, "contracts"),
+    (rel, dir) => rel !== "test" && (dir || rel.endsWith(".sol")),
+  );
   // The artifacts the node reads at run time (L2Bridge's runtime code) and a project's tests may
   // deploy; no build-info (large) and no test contracts.
-  copyTree(path.join(root, "artifacts", "contracts"), path.join(staging, "artifacts", "contracts"), (rel, dir) => rel !== "test" && (dir || (rel.endsWith(".json") && !rel.endsWith(".dbg.json"))));
+  copyTree(
+    path.join(root, "artifacts", "contracts"),
+    path.join(staging, "artifacts", "contracts"),
+    (rel, dir) => rel !== "test" && (dir || (rel.endsWith(".json") && !rel.endsWith(".dbg.json"))),
+  );
   copyTree(path.join(root, "circuits", "build"), path.join(staging, "circuits", "build"), () => true);
   copyTree(path.join(root, "templates"), path.join(staging, "templates"), () => true);
   writeFileSync(path.join(staging, "README.md"), README);
@@ -197,9 +227,17 @@ export function packFramework(options: PackFrameworkOptions): PackedFramework {
 
   mkdirSync(outDir, { recursive: true });
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const out = execFileSync(npm, ["pack", staging, "--pack-destination", outDir, "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const out = execFileSync(npm, ["pack", staging, "--pack-destination", outDir, "--json", "--ignore-scripts"], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const [packed] = JSON.parse(out) as { filename: string }[];
-  if (packed === undefined) throw new PackFrameworkError("npm pack reported no tarball", "run npm pack by hand in the staging folder to see why");
+  if (packed === undefined)
+    throw new PackFrameworkError(
+      "npm pack reported no tarball",
+      "run npm pack by hand in the staging folder to see why",
+    );
   const versions: Record<string, string> = { ...pkg.devDependencies, "native-rollup": pkg.version };
   return { tarball: path.join(outDir, packed.filename), version: pkg.version, versions };
 }

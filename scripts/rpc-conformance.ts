@@ -15,7 +15,13 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { BASELINE_FILE, baselineOf, readBaseline, regressions, writeBaseline } from "../rollup-node/conformance/baseline";
+import {
+  BASELINE_FILE,
+  baselineOf,
+  readBaseline,
+  regressions,
+  writeBaseline,
+} from "../rollup-node/conformance/baseline";
 import { startConformanceNode } from "../rollup-node/conformance/conformanceNode";
 import { type CaseResult, runCases, tallyByMethod } from "../rollup-node/conformance/runner";
 import { loadCases, locateSuite } from "../rollup-node/conformance/suite";
@@ -41,9 +47,13 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === "--json") json = argv[++i];
     else if (arg === "--update-baseline") updateBaseline = true;
     else if (arg === "--strict") strict = true;
-    else throw new Error(`unknown option ${arg} (use --verbose, --method <name>, --json <file>, --update-baseline, --strict)`);
+    else
+      throw new Error(
+        `unknown option ${arg} (use --verbose, --method <name>, --json <file>, --update-baseline, --strict)`,
+      );
   }
-  if (updateBaseline && (methods.length > 0 || strict)) throw new Error("--update-baseline needs the whole suite as the test runs it: drop --method and --strict");
+  if (updateBaseline && (methods.length > 0 || strict))
+    throw new Error("--update-baseline needs the whole suite as the test runs it: drop --method and --strict");
   return { verbose, methods, json, updateBaseline, strict };
 }
 
@@ -61,13 +71,16 @@ async function main(): Promise<void> {
   const started = performance.now();
   const { dispatcher, node, chain, importMs } = await startConformanceNode(suiteDir);
   let cases = loadCases(suiteDir);
-  if (options.methods.length > 0) cases = cases.filter((c) => options.methods.some((m) => c.method === m || c.name.startsWith(m)));
+  if (options.methods.length > 0)
+    cases = cases.filter((c) => options.methods.some((m) => c.method === m || c.name.startsWith(m)));
   const runStarted = performance.now();
   const results = await runCases(dispatcher, node, cases, { strict: options.strict });
   const runMs = performance.now() - runStarted;
 
   console.log(`rpc-compat suite: ${suiteDir}`);
-  console.log(`imported ${chain.headNumber} blocks in ${(importMs / 1000).toFixed(1)} s; ran ${results.length} cases in ${(runMs / 1000).toFixed(1)} s\n`);
+  console.log(
+    `imported ${chain.headNumber} blocks in ${(importMs / 1000).toFixed(1)} s; ran ${results.length} cases in ${(runMs / 1000).toFixed(1)} s\n`,
+  );
   const width = Math.max(...results.map((r) => r.method.length), 6);
   for (const t of tallyByMethod(results)) {
     const mark = t.passed === t.total ? "✓" : t.passed === 0 ? "✗" : "~";
@@ -75,13 +88,16 @@ async function main(): Promise<void> {
   }
   const passed = results.filter((r) => r.passed).length;
   const specOnly = results.filter((r) => r.passed && r.specOnly).length;
-  console.log(`\nTOTAL ${passed}/${results.length} passed (${specOnly} of them speconly: checked for shape, not equality)`);
+  console.log(
+    `\nTOTAL ${passed}/${results.length} passed (${specOnly} of them speconly: checked for shape, not equality)`,
+  );
   console.log(`total time ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (options.verbose || options.methods.length > 0) for (const r of results) if (!r.passed) printFailure(r);
   if (options.json !== undefined) writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
   if (options.methods.length === 0 && !options.strict) {
     const lost = regressions(readBaseline(BASELINE_FILE), results);
-    if (lost.length > 0) console.log(`\nREGRESSIONS against ${path.relative(process.cwd(), BASELINE_FILE)}: ${lost.join(", ")}`);
+    if (lost.length > 0)
+      console.log(`\nREGRESSIONS against ${path.relative(process.cwd(), BASELINE_FILE)}: ${lost.join(", ")}`);
   }
   if (options.updateBaseline) {
     writeBaseline(BASELINE_FILE, baselineOf(results));
@@ -90,6 +106,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? `${error.name}: ${error.message}${"hint" in error ? `\n  hint: ${String(error.hint)}` : ""}` : error);
+  console.error(
+    error instanceof Error
+      ? `${error.name}: ${error.message}${"hint" in error ? `\n  hint: ${String(error.hint)}` : ""}`
+      : error,
+  );
   process.exit(1);
 });

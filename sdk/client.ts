@@ -3,12 +3,40 @@
  * runner (ethers Signers to send, Providers to only read) and the rollup contract's address; the
  * L2Bridge predeploy's address comes from the project's constants.
  */
-import { type Block, type ContractTransactionResponse, type Interface, type Provider, type TransactionReceipt, getAddress, isHexString } from "ethers";
+import {
+  type Block,
+  type ContractTransactionResponse,
+  type Interface,
+  type Provider,
+  type TransactionReceipt,
+  getAddress,
+  isHexString,
+} from "ethers";
 
-import { DEFAULT_MESSAGE_GAS_LIMIT, DEFAULT_POLLING_INTERVAL_MS, DEFAULT_RECEIPT_TIMEOUT_MS, DEFAULT_WAIT_TIMEOUT_MS, L2_BRIDGE_ADDRESS } from "./constants";
-import { type IL2Bridge, type INativeRollup, L2_BRIDGE_ABI_INTERFACE, NATIVE_ROLLUP_INTERFACE, connectL2Bridge, connectNativeRollup } from "./contracts";
+import {
+  DEFAULT_MESSAGE_GAS_LIMIT,
+  DEFAULT_POLLING_INTERVAL_MS,
+  DEFAULT_RECEIPT_TIMEOUT_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  L2_BRIDGE_ADDRESS,
+} from "./constants";
+import {
+  type IL2Bridge,
+  type INativeRollup,
+  L2_BRIDGE_ABI_INTERFACE,
+  NATIVE_ROLLUP_INTERFACE,
+  connectL2Bridge,
+  connectNativeRollup,
+} from "./contracts";
 import { InvalidArgumentError, MessageFailedError, RollupSdkError, TransactionFailedError } from "./errors";
-import { type L1ToL2Message, type L2ToL1Message, type RollupMessage, findMessage, queuedMessageOf, sentMessageOf } from "./messages";
+import {
+  type L1ToL2Message,
+  type L2ToL1Message,
+  type RollupMessage,
+  findMessage,
+  queuedMessageOf,
+  sentMessageOf,
+} from "./messages";
 import { RollupNodeRpc } from "./nodeRpc";
 import { decodeRevertReason } from "./revert";
 import { assertRollupContract } from "./rollupProbe";
@@ -29,7 +57,13 @@ import {
   statusRank,
 } from "./status";
 import { type WaitOptions, poll, waitForReceipt } from "./wait";
-import { type FinalizedWithdrawal, type WithdrawalProof, assertFinalizable, fetchWithdrawalProof, finalizeWithdrawal } from "./withdrawals";
+import {
+  type FinalizedWithdrawal,
+  type WithdrawalProof,
+  assertFinalizable,
+  fetchWithdrawalProof,
+  finalizeWithdrawal,
+} from "./withdrawals";
 
 export interface RollupClientOptions {
   /** L1: a Signer to deposit, send messages and finalize; a Provider to only read. */
@@ -80,7 +114,9 @@ export interface SendMessageToL1Params {
   readonly value?: bigint;
 }
 
-export interface WaitForStatusOptions<R extends MessageStatusReport = MessageStatusReport> extends WaitOptions, StatusOptions {
+export interface WaitForStatusOptions<R extends MessageStatusReport = MessageStatusReport>
+  extends WaitOptions,
+    StatusOptions {
   /** Called with each new status (for progress output). */
   readonly onStatus?: (report: R) => void;
 }
@@ -126,7 +162,11 @@ export class RollupClient {
   private rollupChecked: Promise<void> | undefined;
 
   constructor(private readonly options: RollupClientOptions) {
-    if (!isHexString(options.rollupAddress, 20)) throw new InvalidArgumentError(`rollupAddress ${String(options.rollupAddress)} is not an address`, "pass the rollup contract's L1 address (the devnet prints it and writes .devnet/rollup.json)");
+    if (!isHexString(options.rollupAddress, 20))
+      throw new InvalidArgumentError(
+        `rollupAddress ${String(options.rollupAddress)} is not an address`,
+        "pass the rollup contract's L1 address (the devnet prints it and writes .devnet/rollup.json)",
+      );
     this.rollupAddress = getAddress(options.rollupAddress);
     this.l2BridgeAddress = getAddress(options.l2BridgeAddress ?? L2_BRIDGE_ADDRESS);
     this.l1Provider = providerOf(options.l1, "L1");
@@ -150,7 +190,9 @@ export class RollupClient {
     const to = getAddress(params.to ?? (await signer.getAddress()));
     await this.assertRollup();
     const rollup = connectNativeRollup(this.rollupAddress, signer);
-    const receipt = await this.send("L1", NATIVE_ROLLUP_INTERFACE, () => rollup.depositETH(to, { value: params.amount }));
+    const receipt = await this.send("L1", NATIVE_ROLLUP_INTERFACE, () =>
+      rollup.depositETH(to, { value: params.amount }),
+    );
     return queuedMessageOf(receipt, this.rollupAddress);
   }
 
@@ -159,7 +201,11 @@ export class RollupClient {
     const signer = signerOf(this.options.l1, "L1", "sendMessage");
     await this.assertRollup();
     const rollup = connectNativeRollup(this.rollupAddress, signer);
-    const receipt = await this.send("L1", NATIVE_ROLLUP_INTERFACE, () => rollup.sendMessage(getAddress(params.to), params.gasLimit ?? DEFAULT_MESSAGE_GAS_LIMIT, params.data, { value: params.value ?? 0n }));
+    const receipt = await this.send("L1", NATIVE_ROLLUP_INTERFACE, () =>
+      rollup.sendMessage(getAddress(params.to), params.gasLimit ?? DEFAULT_MESSAGE_GAS_LIMIT, params.data, {
+        value: params.value ?? 0n,
+      }),
+    );
     return queuedMessageOf(receipt, this.rollupAddress);
   }
 
@@ -189,7 +235,9 @@ export class RollupClient {
   async sendMessageToL1(params: SendMessageToL1Params): Promise<L2ToL1Message> {
     const signer = signerOf(this.options.l2, "L2", "sendMessageToL1");
     const bridge = connectL2Bridge(this.l2BridgeAddress, signer);
-    const receipt = await this.send("L2", L2_BRIDGE_ABI_INTERFACE, () => bridge.sendMessageToL1(getAddress(params.to), params.data, { value: params.value ?? 0n }));
+    const receipt = await this.send("L2", L2_BRIDGE_ABI_INTERFACE, () =>
+      bridge.sendMessageToL1(getAddress(params.to), params.data, { value: params.value ?? 0n }),
+    );
     return sentMessageOf(receipt, this.l2BridgeAddress);
   }
 
@@ -208,7 +256,12 @@ export class RollupClient {
     const signer = signerOf(this.options.l1, "L1", "finalizeWithdrawal");
     const message = await this.l2ToL1(ref, "finalizeWithdrawal");
     return finalizeWithdrawal(
-      { rollup: connectNativeRollup(this.rollupAddress, signer), node: this.node, l2Rpc: this.l2Rpc, waitReceipt: (hash) => this.receipt("L1", hash) },
+      {
+        rollup: connectNativeRollup(this.rollupAddress, signer),
+        node: this.node,
+        l2Rpc: this.l2Rpc,
+        waitReceipt: (hash) => this.receipt("L1", hash),
+      },
       message,
     );
   }
@@ -222,16 +275,29 @@ export class RollupClient {
   async retryMessage(ref: L1ToL2Message | string): Promise<TransactionReceipt> {
     const signer = signerOf(this.options.l2, "L2", "retryMessage");
     const message = await this.resolve(ref);
-    if (message.direction !== "l1ToL2") throw new InvalidArgumentError(`retryMessage takes an L1 → L2 message; ${message.messageHash} is an L2 → L1 message`, "an L2 → L1 message is finalized on L1: finalizeWithdrawal(message)");
+    if (message.direction !== "l1ToL2")
+      throw new InvalidArgumentError(
+        `retryMessage takes an L1 → L2 message; ${message.messageHash} is an L2 → L1 message`,
+        "an L2 → L1 message is finalized on L1: finalizeWithdrawal(message)",
+      );
     const report = await messageStatus(this.statusSources(), message);
     if (report.status !== "failed") {
       throw new InvalidArgumentError(
         `L1 → L2 message #${message.nonce} is ${report.status}, not failed: there is nothing to retry`,
-        report.status === "queued" || report.status === "anchored" ? "wait for its relay: waitForMessageStatus(message, 'relayed')" : "only a message whose L2 call failed can be retried",
+        report.status === "queued" || report.status === "anchored"
+          ? "wait for its relay: waitForMessageStatus(message, 'relayed')"
+          : "only a message whose L2 call failed can be retried",
       );
     }
     const bridge = connectL2Bridge(this.l2BridgeAddress, signer);
-    const struct = { nonce: message.nonce, from: message.from, to: message.to, value: message.value, gasLimit: message.gasLimit, data: message.data };
+    const struct = {
+      nonce: message.nonce,
+      from: message.from,
+      to: message.to,
+      value: message.value,
+      gasLimit: message.gasLimit,
+      data: message.data,
+    };
     return this.send("L2", L2_BRIDGE_ABI_INTERFACE, () => bridge.retryMessage(struct));
   }
 
@@ -241,8 +307,21 @@ export class RollupClient {
 
   /** The message a hash names: a message hash, or the hash of the L1/L2 transaction that sent it. */
   async getMessage(hash: string): Promise<RollupMessage> {
-    if (!isHexString(hash, 32)) throw new InvalidArgumentError(`${hash} is not a 32-byte hash`, "pass a message hash or a transaction hash (0x + 64 hex digits)");
-    return findMessage({ l1: this.l1Provider, l2: this.l2Provider, rollupAddress: this.rollupAddress, l2BridgeAddress: this.l2BridgeAddress, l1FromBlock: this.l1FromBlock }, hash);
+    if (!isHexString(hash, 32))
+      throw new InvalidArgumentError(
+        `${hash} is not a 32-byte hash`,
+        "pass a message hash or a transaction hash (0x + 64 hex digits)",
+      );
+    return findMessage(
+      {
+        l1: this.l1Provider,
+        l2: this.l2Provider,
+        rollupAddress: this.rollupAddress,
+        l2BridgeAddress: this.l2BridgeAddress,
+        l1FromBlock: this.l1FromBlock,
+      },
+      hash,
+    );
   }
 
   /** Where a message stands: queued/anchored/relayed (L1 → L2) or initiated/provable/finalized (L2 → L1). */
@@ -254,10 +333,26 @@ export class RollupClient {
   }
 
   /** Waits until the message reaches `status` (or a later one); WaitTimeoutError after `timeoutMs`. */
-  async waitForMessageStatus(message: L1ToL2Message, status: L1ToL2Status, options?: WaitForStatusOptions<L1ToL2StatusReport>): Promise<L1ToL2StatusReport>;
-  async waitForMessageStatus(message: L2ToL1Message, status: L2ToL1Status, options?: WaitForStatusOptions<L2ToL1StatusReport>): Promise<L2ToL1StatusReport>;
-  async waitForMessageStatus(ref: MessageRef, status: MessageStatus, options?: WaitForStatusOptions): Promise<MessageStatusReport>;
-  async waitForMessageStatus(ref: MessageRef, status: MessageStatus, options: WaitForStatusOptions = {}): Promise<MessageStatusReport> {
+  async waitForMessageStatus(
+    message: L1ToL2Message,
+    status: L1ToL2Status,
+    options?: WaitForStatusOptions<L1ToL2StatusReport>,
+  ): Promise<L1ToL2StatusReport>;
+  async waitForMessageStatus(
+    message: L2ToL1Message,
+    status: L2ToL1Status,
+    options?: WaitForStatusOptions<L2ToL1StatusReport>,
+  ): Promise<L2ToL1StatusReport>;
+  async waitForMessageStatus(
+    ref: MessageRef,
+    status: MessageStatus,
+    options?: WaitForStatusOptions,
+  ): Promise<MessageStatusReport>;
+  async waitForMessageStatus(
+    ref: MessageRef,
+    status: MessageStatus,
+    options: WaitForStatusOptions = {},
+  ): Promise<MessageStatusReport> {
     const message = await this.resolve(ref);
     const target = statusRank(message.direction, status);
     const sources = this.statusSources(options);
@@ -269,12 +364,24 @@ export class RollupClient {
         if (report.status !== last) options.onStatus?.(report);
         last = report.status;
         // A failed message will not become "relayed" by waiting: say so now, with what to do.
-        if (report.direction === "l1ToL2" && (report.status === "failed" || report.status === "refunded") && report.status !== status && status !== "anchored" && status !== "queued") {
+        if (
+          report.direction === "l1ToL2" &&
+          (report.status === "failed" || report.status === "refunded") &&
+          report.status !== status &&
+          status !== "anchored" &&
+          status !== "queued"
+        ) {
           throw new MessageFailedError(report.message.nonce, report.status, report.failureReason, report.revertReason);
         }
-        return statusRank(message.direction, report.status) >= target ? { done: true, value: report } : { done: false, seen: describeStatus(report) };
+        return statusRank(message.direction, report.status) >= target
+          ? { done: true, value: report }
+          : { done: false, seen: describeStatus(report) };
       },
-      { timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, intervalMs: options.pollingIntervalMs ?? this.pollingIntervalMs, hint: () => waitHint(message, status) },
+      {
+        timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
+        intervalMs: options.pollingIntervalMs ?? this.pollingIntervalMs,
+        hint: () => waitHint(message, status),
+      },
     );
   }
 
@@ -289,7 +396,8 @@ export class RollupClient {
   async waitForL2Block(target: L2BlockTarget, options: WaitOptions = {}): Promise<Block> {
     const intervalMs = options.pollingIntervalMs ?? this.pollingIntervalMs;
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-    const hint = (seen: string): string => `the L2 node is at ${seen}; the devnet's sequencer makes a block only when it has a transaction or an L1 message to include (npm run devnet -- --empty-blocks makes one every block time), so send something or check the node is running`;
+    const hint = (seen: string): string =>
+      `the L2 node is at ${seen}; the devnet's sequencer makes a block only when it has a transaction or an L1 message to include (npm run devnet -- --empty-blocks makes one every block time), so send something or check the node is running`;
     if (typeof target !== "function") {
       const wanted = BigInt(target);
       return poll(
@@ -324,7 +432,14 @@ export class RollupClient {
   async getL2Block(tag: L2BlockTag | bigint | number = "latest"): Promise<Block> {
     const blockTag = checkedTag(tag);
     const block = await this.l2Provider.getBlock(blockTag);
-    if (block === null) throw new RollupSdkError("NODE_RPC", `the L2 node has no block ${String(tag)}`, typeof tag === "string" ? "the node may not support the tag (safe and finalized need a rollup node)" : "wait for it with waitForL2Block");
+    if (block === null)
+      throw new RollupSdkError(
+        "NODE_RPC",
+        `the L2 node has no block ${String(tag)}`,
+        typeof tag === "string"
+          ? "the node may not support the tag (safe and finalized need a rollup node)"
+          : "wait for it with waitForL2Block",
+      );
     return block;
   }
 
@@ -336,13 +451,20 @@ export class RollupClient {
 
   /** `address`'s L2 balance at the block `tag` names (a balance at "safe" is one L1 has accepted). */
   async getL2Balance(address: string, tag: L2BlockTag | bigint | number = "latest"): Promise<bigint> {
-    if (!isHexString(address, 20)) throw new InvalidArgumentError(`${String(address)} is not an address`, "pass a 20-byte hex address");
+    if (!isHexString(address, 20))
+      throw new InvalidArgumentError(`${String(address)} is not an address`, "pass a 20-byte hex address");
     return this.l2Provider.getBalance(address, checkedTag(tag));
   }
 
   /** Both heads, the L2 head accepted on L1, the L1 → L2 queue, and the node's batch submitter. */
   async getRollupStatus(): Promise<RollupStatus> {
-    return readRollupStatus({ rollup: this.rollup, rollupAddress: this.rollupAddress, l1: this.l1Provider, l2: this.l2Provider, node: this.node });
+    return readRollupStatus({
+      rollup: this.rollup,
+      rollupAddress: this.rollupAddress,
+      l1: this.l1Provider,
+      l2: this.l2Provider,
+      node: this.node,
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -350,7 +472,12 @@ export class RollupClient {
   // ---------------------------------------------------------------------------------------------
 
   private statusSources(options: StatusOptions = {}): StatusSources {
-    return { rollup: this.rollup, l2Bridge: this.l2Bridge, node: this.node, l2BlockTag: checkedTag(options.l2BlockTag ?? "latest") as L2BlockTag };
+    return {
+      rollup: this.rollup,
+      l2Bridge: this.l2Bridge,
+      node: this.node,
+      l2BlockTag: checkedTag(options.l2BlockTag ?? "latest") as L2BlockTag,
+    };
   }
 
   private async resolve(ref: MessageRef): Promise<RollupMessage> {
@@ -359,22 +486,38 @@ export class RollupClient {
 
   private async l2ToL1(ref: L2ToL1Message | string, action: string): Promise<L2ToL1Message> {
     const message = await this.resolve(ref);
-    if (message.direction !== "l2ToL1") throw new InvalidArgumentError(`${action} takes an L2 → L1 message; ${message.messageHash} is an L1 → L2 message`, "L1 → L2 messages are relayed on L2 by the node: wait with waitForMessageStatus(m, 'relayed')");
+    if (message.direction !== "l2ToL1")
+      throw new InvalidArgumentError(
+        `${action} takes an L2 → L1 message; ${message.messageHash} is an L1 → L2 message`,
+        "L1 → L2 messages are relayed on L2 by the node: wait with waitForMessageStatus(m, 'relayed')",
+      );
     return message;
   }
 
   private async l2Block(number: bigint): Promise<Block> {
     const block = await this.l2Provider.getBlock(number);
-    if (block === null) throw new RollupSdkError("NODE_RPC", `the L2 node reported block ${number} but does not return it`, "the node may have restarted from an earlier state; retry");
+    if (block === null)
+      throw new RollupSdkError(
+        "NODE_RPC",
+        `the L2 node reported block ${number} but does not return it`,
+        "the node may have restarted from an earlier state; retry",
+      );
     return block;
   }
 
   private receipt(layer: "L1" | "L2", hash: string): Promise<TransactionReceipt> {
-    return waitForReceipt(layer === "L1" ? this.l1Provider : this.l2Provider, layer, hash, { timeoutMs: this.receiptTimeoutMs, intervalMs: this.pollingIntervalMs });
+    return waitForReceipt(layer === "L1" ? this.l1Provider : this.l2Provider, layer, hash, {
+      timeoutMs: this.receiptTimeoutMs,
+      intervalMs: this.pollingIntervalMs,
+    });
   }
 
   /** Sends a transaction and waits for its receipt; a revert at estimation comes back decoded. */
-  private async send(layer: "L1" | "L2", abi: Interface, submit: () => Promise<ContractTransactionResponse>): Promise<TransactionReceipt> {
+  private async send(
+    layer: "L1" | "L2",
+    abi: Interface,
+    submit: () => Promise<ContractTransactionResponse>,
+  ): Promise<TransactionReceipt> {
     let response: ContractTransactionResponse;
     try {
       response = await submit();
@@ -403,7 +546,8 @@ function describeRevert(error: unknown, abi: Interface): string {
   if (typeof data === "string" && isHexString(data) && data.length >= 10) {
     const parsed = abi.parseError(data);
     // A retried message's call failed again: say why the call failed, not only that it did.
-    if (parsed?.name === "MessageCallFailed") return `its L2 call reverted again: ${decodeRevertReason(parsed.args[1] as string)}`;
+    if (parsed?.name === "MessageCallFailed")
+      return `its L2 call reverted again: ${decodeRevertReason(parsed.args[1] as string)}`;
     if (parsed !== null) return `${parsed.name}(${[...parsed.args].map(String).join(", ")})`;
   }
   const shortMessage = (error as { shortMessage?: unknown } | null)?.shortMessage;
@@ -414,10 +558,15 @@ function describeRevert(error: unknown, abi: Interface): string {
 /** `tag` as ethers takes it, refused early when it is neither a head tag nor a block number. */
 function checkedTag(tag: L2BlockTag | bigint | number): L2BlockTag | number {
   if (typeof tag === "string") {
-    if (!L2_BLOCK_TAGS.includes(tag)) throw new InvalidArgumentError(`"${String(tag)}" is not an L2 block tag`, `use one of ${L2_BLOCK_TAGS.join(", ")} or a block number`);
+    if (!L2_BLOCK_TAGS.includes(tag))
+      throw new InvalidArgumentError(
+        `"${String(tag)}" is not an L2 block tag`,
+        `use one of ${L2_BLOCK_TAGS.join(", ")} or a block number`,
+      );
     return tag;
   }
   const n = BigInt(tag);
-  if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`${String(tag)} is not an L2 block number`, "pass a block number >= 0");
+  if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new InvalidArgumentError(`${String(tag)} is not an L2 block number`, "pass a block number >= 0");
   return Number(n);
 }

@@ -5,7 +5,13 @@
  */
 import type { ContractRunner } from "ethers";
 
-import { ExampleRollup__factory, L2Bridge__factory, NativeRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../typechain-types";
+import {
+  ExampleRollup__factory,
+  L2Bridge__factory,
+  NativeRollup__factory,
+  OptimisticExampleRollup__factory,
+  ProvenRollup__factory,
+} from "../typechain-types";
 import type { ExampleRollup } from "../typechain-types/examples/ExampleRollup";
 import type { OptimisticExampleRollup } from "../typechain-types/examples/OptimisticExampleRollup";
 import type { ProvenRollup } from "../typechain-types/examples/ProvenRollup";
@@ -14,7 +20,13 @@ import type { NativeRollup } from "../typechain-types/rollup/NativeRollup";
 import { IL2Bridge__factory, INativeRollup__factory, IOptimisticRollup__factory } from "../typechain-types";
 import type { IL2Bridge, INativeRollup, IOptimisticRollup } from "../typechain-types";
 
-export { ExampleRollup__factory, L2Bridge__factory, NativeRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory };
+export {
+  ExampleRollup__factory,
+  L2Bridge__factory,
+  NativeRollup__factory,
+  OptimisticExampleRollup__factory,
+  ProvenRollup__factory,
+};
 export type { ExampleRollup, L2Bridge, NativeRollup, OptimisticExampleRollup, ProvenRollup };
 // The SDK binds to the contracts' interfaces (contracts/interfaces/): any rollup that implements
 // INativeRollup, whichever example or custom contract it is, is one the SDK can drive.

@@ -29,12 +29,21 @@ export interface RelayedCall {
  * Queues `params` on L1 (rollup.sendMessage) and resolves once its call has run on L2, with the
  * L2 receipt of the relay. A call that reverts on L2 rejects with MessageFailedError (its reason).
  */
-export async function callL2AndWait(client: RollupClient, params: SendMessageParams, options: CrossDomainWaitOptions = {}): Promise<RelayedCall> {
+export async function callL2AndWait(
+  client: RollupClient,
+  params: SendMessageParams,
+  options: CrossDomainWaitOptions = {},
+): Promise<RelayedCall> {
   const message = await client.sendMessage(params);
   const status = await client.waitForMessageStatus(message, "relayed", options);
   const hash = status.relayTransactionHash;
   const l2Receipt = hash === undefined ? null : await client.l2Provider.getTransactionReceipt(hash);
-  if (l2Receipt === null) throw new RollupSdkError("NODE_RPC", `message #${message.nonce} is relayed but the L2 node does not return its relay transaction`, "the node may not serve rollup_getMessageStatus; read the L2 state directly");
+  if (l2Receipt === null)
+    throw new RollupSdkError(
+      "NODE_RPC",
+      `message #${message.nonce} is relayed but the L2 node does not return its relay transaction`,
+      "the node may not serve rollup_getMessageStatus; read the L2 state directly",
+    );
   return { message, status, l2Receipt };
 }
 
@@ -42,7 +51,11 @@ export async function callL2AndWait(client: RollupClient, params: SendMessagePar
  * Sends `params` from L2 to L1 (L2Bridge.sendMessageToL1; a withdrawal when `data` is "0x"),
  * waits until its L2 block is accepted on L1, and finalizes it there (its value paid, its call made).
  */
-export async function sendToL1AndFinalize(client: RollupClient, params: SendMessageToL1Params, options: CrossDomainWaitOptions = {}): Promise<FinalizedWithdrawal & { readonly sent: L2ToL1Message }> {
+export async function sendToL1AndFinalize(
+  client: RollupClient,
+  params: SendMessageToL1Params,
+  options: CrossDomainWaitOptions = {},
+): Promise<FinalizedWithdrawal & { readonly sent: L2ToL1Message }> {
   const sent = await client.sendMessageToL1(params);
   await client.waitForMessageStatus(sent, "provable", options);
   return { ...(await client.finalizeWithdrawal(sent)), sent };

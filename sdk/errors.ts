@@ -62,8 +62,15 @@ export class MessageFailedError extends RollupSdkError {
 
 /** A write was asked of a layer whose runner is a provider, not a signer. */
 export class SignerRequiredError extends RollupSdkError {
-  constructor(readonly layer: "L1" | "L2", action: string) {
-    super("SIGNER_REQUIRED", `${action} sends an ${layer} transaction, but the client's ${layer} runner is a provider`, `create the client with an ethers Signer connected to the ${layer} provider (e.g. new Wallet(key, ${layer.toLowerCase()}Provider))`);
+  constructor(
+    readonly layer: "L1" | "L2",
+    action: string,
+  ) {
+    super(
+      "SIGNER_REQUIRED",
+      `${action} sends an ${layer} transaction, but the client's ${layer} runner is a provider`,
+      `create the client with an ethers Signer connected to the ${layer} provider (e.g. new Wallet(key, ${layer.toLowerCase()}Provider))`,
+    );
   }
 }
 
@@ -77,7 +84,11 @@ export class InvalidArgumentError extends RollupSdkError {
 /** An L2 → L1 message that was already finalized on L1 (each message pays out once). */
 export class AlreadyFinalizedError extends RollupSdkError {
   constructor(readonly messageHash: string) {
-    super("ALREADY_FINALIZED", `message ${messageHash} is already finalized on L1`, "nothing left to do: its value was paid and its call made; getMessageStatus(message) reports 'finalized'");
+    super(
+      "ALREADY_FINALIZED",
+      `message ${messageHash} is already finalized on L1`,
+      "nothing left to do: its value was paid and its call made; getMessageStatus(message) reports 'finalized'",
+    );
   }
 }
 
@@ -105,7 +116,11 @@ export class TransactionFailedError extends RollupSdkError {
     readonly transactionHash: string | undefined,
     reason: string,
   ) {
-    super("TRANSACTION_FAILED", `${layer} transaction ${transactionHash ?? "(not sent)"} failed: ${reason}`, "check the arguments (recipient, value, gas limit) and the sender's balance on that layer");
+    super(
+      "TRANSACTION_FAILED",
+      `${layer} transaction ${transactionHash ?? "(not sent)"} failed: ${reason}`,
+      "check the arguments (recipient, value, gas limit) and the sender's balance on that layer",
+    );
   }
 }
 
@@ -118,7 +133,11 @@ export class NodeRpcError extends RollupSdkError {
     message: string,
     nodeHint: string | undefined,
   ) {
-    super("NODE_RPC", `${method} failed on the L2 node: ${message}`, nodeHint ?? "check that the L2 runner points at the rollup's node (npx hardhat rollup:status)");
+    super(
+      "NODE_RPC",
+      `${method} failed on the L2 node: ${message}`,
+      nodeHint ?? "check that the L2 runner points at the rollup's node (npx hardhat rollup:status)",
+    );
   }
 }
 

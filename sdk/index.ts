@@ -16,7 +16,15 @@ export {
   type WithdrawParams,
 } from "./client";
 export { type CrossDomainWaitOptions, type RelayedCall, callL2AndWait, sendToL1AndFinalize } from "./crossDomain";
-export { DEFAULT_CROSS_DOMAIN_SENDER, DEFAULT_MESSAGE_GAS_LIMIT, DEFAULT_POLLING_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message } from "./constants";
+export {
+  DEFAULT_CROSS_DOMAIN_SENDER,
+  DEFAULT_MESSAGE_GAS_LIMIT,
+  DEFAULT_POLLING_INTERVAL_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  L2_BRIDGE_ADDRESS,
+  hashL1Message,
+  hashL2Message,
+} from "./constants";
 export {
   ExampleRollup__factory,
   L2Bridge__factory,
@@ -51,6 +59,18 @@ export { decodeRevertReason } from "./revert";
 export type { RollupStatus } from "./rollupStatus";
 export { NotARollupError, assertRollupContract } from "./rollupProbe";
 export type { Runner } from "./runners";
-export { L1_TO_L2_STATUSES, L2_BLOCK_TAGS, L2_TO_L1_STATUSES, type L2BlockTag, describeStatus, type L1ToL2Status, type L1ToL2StatusReport, type L2ToL1Status, type L2ToL1StatusReport, type MessageStatus, type MessageStatusReport } from "./status";
+export {
+  L1_TO_L2_STATUSES,
+  L2_BLOCK_TAGS,
+  L2_TO_L1_STATUSES,
+  type L2BlockTag,
+  describeStatus,
+  type L1ToL2Status,
+  type L1ToL2StatusReport,
+  type L2ToL1Status,
+  type L2ToL1StatusReport,
+  type MessageStatus,
+  type MessageStatusReport,
+} from "./status";
 export type { WaitOptions } from "./wait";
 export type { FinalizedWithdrawal, WithdrawalProof } from "./withdrawals";

@@ -5,7 +5,13 @@
  */
 import type { Log, Provider, TransactionReceipt } from "ethers";
 
-import { MESSAGE_QUEUED_TOPIC, MESSAGE_SENT_TOPIC, MessageNotFoundError, decodeMessageQueued, decodeMessageSentToL1 } from "../protocol";
+import {
+  MESSAGE_QUEUED_TOPIC,
+  MESSAGE_SENT_TOPIC,
+  MessageNotFoundError,
+  decodeMessageQueued,
+  decodeMessageSentToL1,
+} from "../protocol";
 
 /** An L1 → L2 message queued by the rollup contract (deposit or sendMessage). */
 export interface L1ToL2Message {
@@ -95,14 +101,19 @@ export function sentMessagesOf(logs: readonly Log[], bridgeAddress: string): L2T
 /** The one L1 → L2 message a receipt queued (the SDK sends one per transaction). */
 export function queuedMessageOf(receipt: TransactionReceipt, rollupAddress: string): L1ToL2Message {
   const [message] = queuedMessagesOf(receipt.logs, rollupAddress);
-  if (message === undefined) throw new MessageNotFoundError(`queued on rollup ${rollupAddress} by L1 transaction ${receipt.hash}`, MESSAGE_NOT_FOUND_HINT);
+  if (message === undefined)
+    throw new MessageNotFoundError(
+      `queued on rollup ${rollupAddress} by L1 transaction ${receipt.hash}`,
+      MESSAGE_NOT_FOUND_HINT,
+    );
   return message;
 }
 
 /** The one L2 → L1 message a receipt sent. */
 export function sentMessageOf(receipt: TransactionReceipt, bridgeAddress: string): L2ToL1Message {
   const [message] = sentMessagesOf(receipt.logs, bridgeAddress);
-  if (message === undefined) throw new MessageNotFoundError(`sent through L2Bridge by L2 transaction ${receipt.hash}`, MESSAGE_NOT_FOUND_HINT);
+  if (message === undefined)
+    throw new MessageNotFoundError(`sent through L2Bridge by L2 transaction ${receipt.hash}`, MESSAGE_NOT_FOUND_HINT);
   return message;
 }
 
@@ -122,16 +133,36 @@ export interface MessageLocator {
  * hash is in the events' data, not an indexed topic).
  */
 export async function findMessage(locator: MessageLocator, hash: string): Promise<RollupMessage> {
-  const [l1Receipt, l2Receipt] = await Promise.all([locator.l1.getTransactionReceipt(hash), locator.l2.getTransactionReceipt(hash)]);
-  const byTransaction = [...(l1Receipt === null ? [] : queuedMessagesOf(l1Receipt.logs, locator.rollupAddress)), ...(l2Receipt === null ? [] : sentMessagesOf(l2Receipt.logs, locator.l2BridgeAddress))];
+  const [l1Receipt, l2Receipt] = await Promise.all([
+    locator.l1.getTransactionReceipt(hash),
+    locator.l2.getTransactionReceipt(hash),
+  ]);
+  const byTransaction = [
+    ...(l1Receipt === null ? [] : queuedMessagesOf(l1Receipt.logs, locator.rollupAddress)),
+    ...(l2Receipt === null ? [] : sentMessagesOf(l2Receipt.logs, locator.l2BridgeAddress)),
+  ];
   if (byTransaction[0] !== undefined) return byTransaction[0];
 
   const wanted = hash.toLowerCase();
   const [l1Logs, l2Logs] = await Promise.all([
-    locator.l1.getLogs({ address: locator.rollupAddress, topics: [MESSAGE_QUEUED_TOPIC], fromBlock: locator.l1FromBlock, toBlock: "latest" }),
-    locator.l2.getLogs({ address: locator.l2BridgeAddress, topics: [MESSAGE_SENT_TOPIC], fromBlock: 0, toBlock: "latest" }),
+    locator.l1.getLogs({
+      address: locator.rollupAddress,
+      topics: [MESSAGE_QUEUED_TOPIC],
+      fromBlock: locator.l1FromBlock,
+      toBlock: "latest",
+    }),
+    locator.l2.getLogs({
+      address: locator.l2BridgeAddress,
+      topics: [MESSAGE_SENT_TOPIC],
+      fromBlock: 0,
+      toBlock: "latest",
+    }),
   ]);
-  const byHash = [...queuedMessagesOf(l1Logs, locator.rollupAddress), ...sentMessagesOf(l2Logs, locator.l2BridgeAddress)].find((m) => m.messageHash.toLowerCase() === wanted);
-  if (byHash === undefined) throw new MessageNotFoundError(`with message or transaction hash ${hash}`, MESSAGE_NOT_FOUND_HINT);
+  const byHash = [
+    ...queuedMessagesOf(l1Logs, locator.rollupAddress),
+    ...sentMessagesOf(l2Logs, locator.l2BridgeAddress),
+  ].find((m) => m.messageHash.toLowerCase() === wanted);
+  if (byHash === undefined)
+    throw new MessageNotFoundError(`with message or transaction hash ${hash}`, MESSAGE_NOT_FOUND_HINT);
   return byHash;
 }

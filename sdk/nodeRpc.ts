@@ -4,7 +4,14 @@
  * methods (another L2 client) answers "method not found": the calls then return undefined and
  * the SDK falls back to contract state, which is the ground truth anyway.
  */
-import { type L1ToL2Status, type RollupStatus, type WithdrawalProofResult, decodeL1ToL2Status, decodeRollupStatus, decodeWithdrawalProof } from "../protocol";
+import {
+  type L1ToL2Status,
+  type RollupStatus,
+  type WithdrawalProofResult,
+  decodeL1ToL2Status,
+  decodeRollupStatus,
+  decodeWithdrawalProof,
+} from "../protocol";
 import { NodeRpcError } from "./errors";
 import type { RpcSender } from "./runners";
 
@@ -47,7 +54,12 @@ export class RollupNodeRpc {
       const body = rpcErrorBody(error);
       if (body === undefined) throw error;
       if (body.code === METHOD_NOT_FOUND) return undefined;
-      throw new NodeRpcError(method, body.data?.code ?? String(body.code), body.message ?? "unknown error", body.data?.hint);
+      throw new NodeRpcError(
+        method,
+        body.data?.code ?? String(body.code),
+        body.message ?? "unknown error",
+        body.data?.hint,
+      );
     }
   }
 

@@ -14,7 +14,11 @@ export class NotARollupError extends RollupSdkError {
     readonly address: string,
     why: string,
   ) {
-    super("NOT_A_ROLLUP", `${address} is not a rollup contract (${why}); nothing was sent`, "check the rollup address (rollup:deploy prints it and writes deployment.json); on another L1 than the devnet pass --rollup 0x… or the deployment's address");
+    super(
+      "NOT_A_ROLLUP",
+      `${address} is not a rollup contract (${why}); nothing was sent`,
+      "check the rollup address (rollup:deploy prints it and writes deployment.json); on another L1 than the devnet pass --rollup 0x… or the deployment's address",
+    );
   }
 }
 

@@ -11,7 +11,9 @@ import type { RollupNodeRpc, RollupNodeStatus } from "./nodeRpc";
  * The node's `rollup_status` fields, but read from the chains; `submitter` is "unknown" when the
  * node has no `rollup_status` (another L2 client).
  */
-export type RollupStatus = Omit<RollupNodeStatus, "submitter"> & { readonly submitter: RollupNodeStatus["submitter"] | "unknown" };
+export type RollupStatus = Omit<RollupNodeStatus, "submitter"> & {
+  readonly submitter: RollupNodeStatus["submitter"] | "unknown";
+};
 
 export interface RollupStatusSources {
   readonly rollup: INativeRollup;

@@ -11,13 +11,20 @@ export interface RpcSender {
 }
 
 export function isSigner(runner: Runner): runner is Signer {
-  return typeof (runner as Partial<Signer>).getAddress === "function" && typeof (runner as Partial<Signer>).signTransaction === "function";
+  return (
+    typeof (runner as Partial<Signer>).getAddress === "function" &&
+    typeof (runner as Partial<Signer>).signTransaction === "function"
+  );
 }
 
 /** The provider behind a runner: the runner itself, or the provider a signer is connected to. */
 export function providerOf(runner: Runner, layer: "L1" | "L2"): Provider {
   if (!isSigner(runner)) return runner;
-  if (runner.provider === null) throw new InvalidArgumentError(`the ${layer} signer is not connected to a provider`, `connect it first: signer.connect(${layer.toLowerCase()}Provider)`);
+  if (runner.provider === null)
+    throw new InvalidArgumentError(
+      `the ${layer} signer is not connected to a provider`,
+      `connect it first: signer.connect(${layer.toLowerCase()}Provider)`,
+    );
   return runner.provider;
 }
 

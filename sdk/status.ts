@@ -74,14 +74,21 @@ export interface StatusSources {
 export function statusRank(direction: RollupMessage["direction"], status: MessageStatus): number {
   const order: readonly MessageStatus[] = direction === "l1ToL2" ? L1_TO_L2_STATUSES : L2_TO_L1_STATUSES;
   const rank = order.indexOf(status);
-  if (rank < 0) throw new InvalidArgumentError(`"${status}" is not a status of an ${direction === "l1ToL2" ? "L1 → L2" : "L2 → L1"} message`, `use one of ${order.join(", ")}`);
+  if (rank < 0)
+    throw new InvalidArgumentError(
+      `"${status}" is not a status of an ${direction === "l1ToL2" ? "L1 → L2" : "L2 → L1"} message`,
+      `use one of ${order.join(", ")}`,
+    );
   // A consumed message is relayed, failed or refunded: each is as far as a message goes.
   return Math.min(rank, 2);
 }
 
 export async function l1ToL2Status(sources: StatusSources, message: L1ToL2Message): Promise<L1ToL2StatusReport> {
   // At `safe`, a relay counts only once L1 accepted its block: a relay the sequencer may still lose is "anchored".
-  const [state, nextIndex] = await Promise.all([sources.l2Bridge.messageState(message.nonce, { blockTag: sources.l2BlockTag ?? "latest" }), sources.rollup.nextMessageIndex()]);
+  const [state, nextIndex] = await Promise.all([
+    sources.l2Bridge.messageState(message.nonce, { blockTag: sources.l2BlockTag ?? "latest" }),
+    sources.rollup.nextMessageIndex(),
+  ]);
   const bridgeState = BRIDGE_STATES[Number(state)] ?? "pending";
   const relayed = bridgeState !== "pending";
   // Asked after the contracts, so the node has seen at least the blocks they were read at: a
@@ -89,7 +96,14 @@ export async function l1ToL2Status(sources: StatusSources, message: L1ToL2Messag
   const node = await sources.node.l1ToL2Status(message.nonce);
   const consumedOnL1 = message.nonce < nextIndex;
   const failure = bridgeState === "failed" ? await failedCall(sources.l2Bridge, message.nonce) : undefined;
-  const status: L1ToL2Status = bridgeState === "executed" ? "relayed" : bridgeState === "failed" || bridgeState === "refunded" ? bridgeState : consumedOnL1 || node?.status === "anchored" || node?.status === "relayed" ? "anchored" : "queued";
+  const status: L1ToL2Status =
+    bridgeState === "executed"
+      ? "relayed"
+      : bridgeState === "failed" || bridgeState === "refunded"
+        ? bridgeState
+        : consumedOnL1 || node?.status === "anchored" || node?.status === "relayed"
+          ? "anchored"
+          : "queued";
   return {
     direction: "l1ToL2",
     status,
@@ -107,7 +121,10 @@ export async function l1ToL2Status(sources: StatusSources, message: L1ToL2Messag
  * Why message `nonce`'s call failed, from L2Bridge's MessageFailed event (contract state, so it
  * holds on any L2 client); undefined when the block deferred it (no call ran, no revert data).
  */
-async function failedCall(bridge: IL2Bridge, nonce: bigint): Promise<{ failureReason: "callFailed"; revertData: string; revertReason: string } | undefined> {
+async function failedCall(
+  bridge: IL2Bridge,
+  nonce: bigint,
+): Promise<{ failureReason: "callFailed"; revertData: string; revertReason: string } | undefined> {
   const events = await bridge.queryFilter(bridge.filters.MessageFailed(nonce), 0, "latest");
   const last = events[events.length - 1];
   // FailureReason.Deferred (1): no call ran, so there is no revert to tell.
@@ -117,8 +134,15 @@ async function failedCall(bridge: IL2Bridge, nonce: bigint): Promise<{ failureRe
 }
 
 export async function l2ToL1Status(sources: StatusSources, message: L2ToL1Message): Promise<L2ToL1StatusReport> {
-  const [finalized, acceptedL2Head] = await Promise.all([sources.rollup.finalized(message.messageHash), sources.rollup.headNumber()]);
-  const status: L2ToL1Status = finalized ? "finalized" : acceptedL2Head >= message.l2BlockNumber ? "provable" : "initiated";
+  const [finalized, acceptedL2Head] = await Promise.all([
+    sources.rollup.finalized(message.messageHash),
+    sources.rollup.headNumber(),
+  ]);
+  const status: L2ToL1Status = finalized
+    ? "finalized"
+    : acceptedL2Head >= message.l2BlockNumber
+      ? "provable"
+      : "initiated";
   return { direction: "l2ToL1", status, message, acceptedL2Head };
 }
 
@@ -128,9 +152,13 @@ export async function messageStatus(sources: StatusSources, message: RollupMessa
 
 /** One line for progress output and timeout errors. */
 export function describeStatus(report: MessageStatusReport): string {
-  if (report.direction === "l2ToL1") return `${report.status}: sent in L2 block ${report.message.l2BlockNumber}, L1 has accepted L2 blocks up to ${report.acceptedL2Head}`;
-  if (report.status === "failed" || report.status === "refunded") return `${report.status}${report.failureReason === "deferred" ? " (deferred: its block could not carry its call)" : report.revertReason === undefined ? "" : ` (its L2 call reverted: ${report.revertReason})`}, consumed in L2 block ${report.relayedInL2Block ?? "?"}`;
-  if (report.status === "relayed") return `relayed${report.relayedInL2Block === undefined ? "" : ` in L2 block ${report.relayedInL2Block}`}`;
-  if (report.status === "anchored") return `anchored${report.anchoredInL2Block === undefined ? "" : ` in L2 block ${report.anchoredInL2Block}`}, waiting for the relay`;
+  if (report.direction === "l2ToL1")
+    return `${report.status}: sent in L2 block ${report.message.l2BlockNumber}, L1 has accepted L2 blocks up to ${report.acceptedL2Head}`;
+  if (report.status === "failed" || report.status === "refunded")
+    return `${report.status}${report.failureReason === "deferred" ? " (deferred: its block could not carry its call)" : report.revertReason === undefined ? "" : ` (its L2 call reverted: ${report.revertReason})`}, consumed in L2 block ${report.relayedInL2Block ?? "?"}`;
+  if (report.status === "relayed")
+    return `relayed${report.relayedInL2Block === undefined ? "" : ` in L2 block ${report.relayedInL2Block}`}`;
+  if (report.status === "anchored")
+    return `anchored${report.anchoredInL2Block === undefined ? "" : ` in L2 block ${report.anchoredInL2Block}`}, waiting for the relay`;
   return `queued on L1 as message #${report.message.nonce}, waiting for the sequencer to anchor it`;
 }

@@ -19,12 +19,17 @@ export type Poll<T> = { readonly done: true; readonly value: T } | { readonly do
  * Polls `check` until it is done or `timeoutMs` passes. Each check runs to completion before the
  * next, so a slow node is never flooded; the timeout error carries what the last check saw.
  */
-export async function poll<T>(what: string, check: () => Promise<Poll<T>>, options: { timeoutMs: number; intervalMs: number; hint: (seen: string) => string }): Promise<T> {
+export async function poll<T>(
+  what: string,
+  check: () => Promise<Poll<T>>,
+  options: { timeoutMs: number; intervalMs: number; hint: (seen: string) => string },
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     const result = await check();
     if (result.done) return result.value;
-    if (Date.now() >= deadline) throw new WaitTimeoutError(what, options.timeoutMs, result.seen, options.hint(result.seen));
+    if (Date.now() >= deadline)
+      throw new WaitTimeoutError(what, options.timeoutMs, result.seen, options.hint(result.seen));
     await sleep(Math.min(options.intervalMs, Math.max(0, deadline - Date.now())));
   }
 }
@@ -34,14 +39,22 @@ export async function poll<T>(what: string, check: () => Promise<Poll<T>>, optio
  * the provider's polling interval, 4 s by default, which would dominate a devnet round trip), and
  * turns a revert into TransactionFailedError.
  */
-export async function waitForReceipt(provider: Provider, layer: "L1" | "L2", hash: string, options: { timeoutMs: number; intervalMs: number }): Promise<TransactionReceipt> {
+export async function waitForReceipt(
+  provider: Provider,
+  layer: "L1" | "L2",
+  hash: string,
+  options: { timeoutMs: number; intervalMs: number },
+): Promise<TransactionReceipt> {
   const receipt = await poll<TransactionReceipt>(
     `${layer} transaction ${hash} to be mined`,
     async () => {
       const found = await provider.getTransactionReceipt(hash);
       return found === null ? { done: false, seen: "not mined" } : { done: true, value: found };
     },
-    { ...options, hint: () => `check that the ${layer} node is producing blocks; the transaction may still be in its mempool` },
+    {
+      ...options,
+      hint: () => `check that the ${layer} node is producing blocks; the transaction may still be in its mempool`,
+    },
   );
   if (receipt.status !== 1) throw new TransactionFailedError(layer, hash, "reverted");
   return receipt;

@@ -5,7 +5,13 @@
  */
 import type { TransactionReceipt } from "ethers";
 
-import { L2_BRIDGE_ADDRESS, NATIVE_ROLLUP_INTERFACE, NotProvableYetError, revertDataOf, sentMessageSlot } from "../protocol";
+import {
+  L2_BRIDGE_ADDRESS,
+  NATIVE_ROLLUP_INTERFACE,
+  NotProvableYetError,
+  revertDataOf,
+  sentMessageSlot,
+} from "../protocol";
 import { type INativeRollup, IOptimisticRollup__factory } from "./contracts";
 import { AlreadyFinalizedError, FinalizationFailedError } from "./errors";
 import type { L2ToL1Message } from "./messages";
@@ -46,7 +52,13 @@ export async function assertFinalizable(rollup: INativeRollup, message: L2ToL1Me
   if (finalized) throw new AlreadyFinalizedError(message.messageHash);
   if (head < message.l2BlockNumber) {
     const finalAt = await optimisticFinalAt(rollup, message.l2BlockNumber);
-    throw new NotProvableYetError(message.messageHash, message.l2BlockNumber, head, finalAt, finalAt === undefined ? NOT_PROVABLE_YET_HINT : undefined);
+    throw new NotProvableYetError(
+      message.messageHash,
+      message.l2BlockNumber,
+      head,
+      finalAt,
+      finalAt === undefined ? NOT_PROVABLE_YET_HINT : undefined,
+    );
   }
 }
 
@@ -55,11 +67,30 @@ export async function assertFinalizable(rollup: INativeRollup, message: L2ToL1Me
  * sent it): from the node's rollup_getWithdrawalProof, or from plain eth_getProof on a node
  * without it (the L2Bridge sent-messages slot is all the contract checks).
  */
-export async function fetchWithdrawalProof(node: RollupNodeRpc, l2Rpc: RpcSender | undefined, message: L2ToL1Message, atBlock: bigint, bridgeAddress: string = L2_BRIDGE_ADDRESS): Promise<WithdrawalProof> {
+export async function fetchWithdrawalProof(
+  node: RollupNodeRpc,
+  l2Rpc: RpcSender | undefined,
+  message: L2ToL1Message,
+  atBlock: bigint,
+  bridgeAddress: string = L2_BRIDGE_ADDRESS,
+): Promise<WithdrawalProof> {
   const fromNode = await node.withdrawalProof(message.messageHash, atBlock);
-  if (fromNode !== undefined) return { l2BlockNumber: fromNode.l2BlockNumber, accountProof: fromNode.accountProof, storageProof: fromNode.storageProof };
-  if (l2Rpc === undefined) throw new FinalizationFailedError(message.messageHash, "the L2 provider cannot send raw JSON-RPC calls (eth_getProof)");
-  const proof = (await l2Rpc.send("eth_getProof", [bridgeAddress, [sentMessageSlot(message.messageHash)], `0x${atBlock.toString(16)}`])) as {
+  if (fromNode !== undefined)
+    return {
+      l2BlockNumber: fromNode.l2BlockNumber,
+      accountProof: fromNode.accountProof,
+      storageProof: fromNode.storageProof,
+    };
+  if (l2Rpc === undefined)
+    throw new FinalizationFailedError(
+      message.messageHash,
+      "the L2 provider cannot send raw JSON-RPC calls (eth_getProof)",
+    );
+  const proof = (await l2Rpc.send("eth_getProof", [
+    bridgeAddress,
+    [sentMessageSlot(message.messageHash)],
+    `0x${atBlock.toString(16)}`,
+  ])) as {
     accountProof: string[];
     storageProof: { proof: string[] }[];
   };
@@ -71,9 +102,22 @@ export function finalizationError(error: unknown, message: L2ToL1Message, accept
   const data = revertDataOf(error);
   const parsed = data === undefined ? null : NATIVE_ROLLUP_INTERFACE.parseError(data);
   if (parsed?.name === "AlreadyFinalized") return new AlreadyFinalizedError(message.messageHash);
-  if (parsed?.name === "BlockNotAccepted") return new NotProvableYetError(message.messageHash, message.l2BlockNumber, acceptedHead, undefined, NOT_PROVABLE_YET_HINT);
-  if (parsed !== null && parsed !== undefined) return new FinalizationFailedError(message.messageHash, `${parsed.name}(${[...parsed.args].map(String).join(", ")})`);
-  return error instanceof Error ? new FinalizationFailedError(message.messageHash, error.message.split("\n")[0] ?? "unknown error") : new FinalizationFailedError(message.messageHash, String(error));
+  if (parsed?.name === "BlockNotAccepted")
+    return new NotProvableYetError(
+      message.messageHash,
+      message.l2BlockNumber,
+      acceptedHead,
+      undefined,
+      NOT_PROVABLE_YET_HINT,
+    );
+  if (parsed !== null && parsed !== undefined)
+    return new FinalizationFailedError(
+      message.messageHash,
+      `${parsed.name}(${[...parsed.args].map(String).join(", ")})`,
+    );
+  return error instanceof Error
+    ? new FinalizationFailedError(message.messageHash, error.message.split("\n")[0] ?? "unknown error")
+    : new FinalizationFailedError(message.messageHash, String(error));
 }
 
 /** The L1 transaction that finalized a message. */
@@ -115,8 +159,17 @@ export async function finalizeWithdrawal(steps: FinalizeSteps, message: L2ToL1Me
     receipt = await steps.waitReceipt(hash);
   } catch (error) {
     // Mined but reverted: replay it as a call to learn the contract's reason.
-    const replay = await steps.rollup.finalizeMessage.staticCall(...args).then(() => undefined, (e: unknown) => e);
+    const replay = await steps.rollup.finalizeMessage.staticCall(...args).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     throw replay === undefined ? error : finalizationError(replay, message, head);
   }
-  return { message, l1TransactionHash: hash, l1BlockNumber: BigInt(receipt.blockNumber), provenAgainstL2Block: proof.l2BlockNumber, receipt };
+  return {
+    message,
+    l1TransactionHash: hash,
+    l1BlockNumber: BigInt(receipt.blockNumber),
+    provenAgainstL2Block: proof.l2BlockNumber,
+    receipt,
+  };
 }

@@ -30,7 +30,10 @@ export interface DeployTarget {
  * chain; `--network` takes the network's first account. A dev-mnemonic key is refused on any other
  * chain unless `dev`: everyone knows those keys.
  */
-export async function resolveDeployTarget(hre: HardhatRuntimeEnvironment, options: { l1Rpc?: string; dev: boolean }): Promise<DeployTarget> {
+export async function resolveDeployTarget(
+  hre: HardhatRuntimeEnvironment,
+  options: { l1Rpc?: string; dev: boolean },
+): Promise<DeployTarget> {
   const target = options.l1Rpc !== undefined ? await fromUrl(options.l1Rpc, options.dev) : await fromNetwork(hre);
   const deployer = await target.deployer.getAddress();
   const devKeys = new Set(deriveDevAccounts(DEV_KEY_COUNT).map((a) => a.address.toLowerCase()));
@@ -52,7 +55,11 @@ async function fromUrl(url: string, dev: boolean): Promise<DeployTarget> {
     l1ChainId = (await provider.getNetwork()).chainId;
   } catch (error) {
     provider.destroy();
-    throw new RollupTaskError("L1_UNREACHABLE", `no L1 answers at ${url}: ${(error as Error).message.split("\n")[0]}`, "start the L1 node or fix --l1-rpc");
+    throw new RollupTaskError(
+      "L1_UNREACHABLE",
+      `no L1 answers at ${url}: ${(error as Error).message.split("\n")[0]}`,
+      "start the L1 node or fix --l1-rpc",
+    );
   }
   let deployer: Wallet;
   try {
@@ -77,7 +84,18 @@ async function fromNetwork(hre: HardhatRuntimeEnvironment): Promise<DeployTarget
     );
   }
   const [deployer] = await hre.ethers.getSigners();
-  if (deployer === undefined) throw new RollupTaskError("NO_ACCOUNTS", `network ${hre.network.name} has no accounts to deploy from`, `set networks.${hre.network.name}.accounts in hardhat.config.ts`);
+  if (deployer === undefined)
+    throw new RollupTaskError(
+      "NO_ACCOUNTS",
+      `network ${hre.network.name} has no accounts to deploy from`,
+      `set networks.${hre.network.name}.accounts in hardhat.config.ts`,
+    );
   const l1ChainId = (await hre.ethers.provider.getNetwork()).chainId;
-  return { deployer, provider: hre.ethers.provider, l1ChainId, description: `network ${hre.network.name}`, close: () => {} };
+  return {
+    deployer,
+    provider: hre.ethers.provider,
+    l1ChainId,
+    description: `network ${hre.network.name}`,
+    close: () => {},
+  };
 }

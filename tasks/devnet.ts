@@ -32,71 +32,114 @@ interface DevnetTaskArgs {
 
 /** `--cors a,b`: the web origins allowed to call both JSON-RPC servers (none without it). */
 function corsOrigins(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(",").map((o) => o.trim()).filter((o) => o !== "");
+  return value === undefined
+    ? undefined
+    : value
+        .split(",")
+        .map((o) => o.trim())
+        .filter((o) => o !== "");
 }
 
-task("devnet", "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 8545, the rollup contract, the L2 node on 9545")
+task(
+  "devnet",
+  "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 8545, the rollup contract, the L2 node on 9545",
+)
   .addOptionalParam("host", "Interface to listen on", "127.0.0.1", types.string)
   .addOptionalParam("port", "L1 port (0 picks a free one)", DEFAULT_L1_PORT, types.int)
   .addOptionalParam("l2Port", "L2 port (0 picks a free one)", DEFAULT_L2_RPC_PORT, types.int)
   .addOptionalParam("fork", "L1 hardfork, active from genesis (--l1-only)", DEFAULT_HARDFORK, types.string)
   .addOptionalParam("blockTime", "Mine an L1 block every N ms instead of one per transaction", undefined, types.int)
-  .addOptionalParam("l2BlockTime", "L2 block interval in ms (default: rollup.blockTimeMs of the config, else 1000)", undefined, types.int)
+  .addOptionalParam(
+    "l2BlockTime",
+    "L2 block interval in ms (default: rollup.blockTimeMs of the config, else 1000)",
+    undefined,
+    types.int,
+  )
   .addOptionalParam("chainId", "L1 chain id", Number(DEFAULT_L1_CHAIN_ID), types.int)
-  .addOptionalParam("l2ChainId", "L2 chain id (default: rollup.l2ChainId of the config, else 42069)", undefined, types.int)
+  .addOptionalParam(
+    "l2ChainId",
+    "L2 chain id (default: rollup.l2ChainId of the config, else 42069)",
+    undefined,
+    types.int,
+  )
   .addOptionalParam("dataDir", "Where both chains are kept between runs", DEFAULT_DATA_DIR, types.string)
   .addFlag("reset", "Start both chains from genesis instead of resuming")
   .addFlag("l1Only", "Only the L1 devnet, in memory (the previous behaviour)")
   .addFlag("emptyBlocks", "Produce L2 blocks even without transactions or messages")
-  .addFlag("l2Automine", "L2 automine: each transaction gets its own L2 block before eth_sendRawTransaction returns, as tests expect (evm_setAutomine toggles it)")
-  .addOptionalParam("proofs", "Proof mode: N attestation committees; blocks are accepted on their proofs alone (default: rollup.proofs of the config)", undefined, types.int)
-  .addFlag("optimistic", "Optimistic mode: blocks are proposed with a bond, final after the challenge window; the node challenges invalid ones (default: rollup.optimistic of the config)")
-  .addOptionalParam("challengeWindow", "Optimistic mode: seconds a proposed block can be challenged (default 30)", undefined, types.int)
+  .addFlag(
+    "l2Automine",
+    "L2 automine: each transaction gets its own L2 block before eth_sendRawTransaction returns, as tests expect (evm_setAutomine toggles it)",
+  )
+  .addOptionalParam(
+    "proofs",
+    "Proof mode: N attestation committees; blocks are accepted on their proofs alone (default: rollup.proofs of the config)",
+    undefined,
+    types.int,
+  )
+  .addFlag(
+    "optimistic",
+    "Optimistic mode: blocks are proposed with a bond, final after the challenge window; the node challenges invalid ones (default: rollup.optimistic of the config)",
+  )
+  .addOptionalParam(
+    "challengeWindow",
+    "Optimistic mode: seconds a proposed block can be challenged (default 30)",
+    undefined,
+    types.int,
+  )
   .addOptionalParam("proposalBond", "Optimistic mode: ETH every proposal locks (default 0.1)", undefined, types.string)
-  .addOptionalParam("cors", "Comma-separated web origins whose pages may call the JSON-RPC (CORS), e.g. http://localhost:3000; none by default", undefined, types.string)
+  .addOptionalParam(
+    "cors",
+    "Comma-separated web origins whose pages may call the JSON-RPC (CORS), e.g. http://localhost:3000; none by default",
+    undefined,
+    types.string,
+  )
   .setAction(
     // A start that fails (a taken port, options that do not go together) is one line and a hint.
     taskAction(async (args: DevnetTaskArgs, hre) => {
-    if (args.l1Only) {
-      await runL1DevnetForeground({
+      if (args.l1Only) {
+        await runL1DevnetForeground({
+          host: args.host,
+          port: args.port,
+          hardfork: args.fork,
+          blockTime: args.blockTime,
+          chainId: BigInt(args.chainId),
+          corsOrigins: corsOrigins(args.cors),
+        });
+        return;
+      }
+      // The rollup and the L2 genesis need the compiled contracts.
+      await hre.run("compile", { quiet: true });
+      // Loaded here: the rollup needs the contract bindings that compile just generated.
+      const { runRollupDevnetForeground } = await import("../rollup-node/devnet/runRollup");
+      const { devnetOptionsFromConfig } = await import("./devnetConfig");
+      const fromConfig = await devnetOptionsFromConfig(hre);
+      const optimistic =
+        args.optimistic || args.challengeWindow !== undefined || args.proposalBond !== undefined
+          ? {
+              challengeWindow:
+                args.challengeWindow === undefined
+                  ? fromConfig.optimistic?.challengeWindow
+                  : BigInt(args.challengeWindow),
+              proposalBond:
+                args.proposalBond === undefined ? fromConfig.optimistic?.proposalBond : parseEther(args.proposalBond),
+            }
+          : fromConfig.optimistic;
+      await runRollupDevnetForeground({
+        ...fromConfig,
         host: args.host,
-        port: args.port,
-        hardfork: args.fork,
-        blockTime: args.blockTime,
-        chainId: BigInt(args.chainId),
+        l1Port: args.port,
+        l2Port: args.l2Port,
+        l1ChainId: BigInt(args.chainId),
+        l2ChainId: args.l2ChainId === undefined ? fromConfig.l2ChainId : BigInt(args.l2ChainId),
+        l1BlockTimeMs: args.blockTime,
+        l2BlockTimeMs: args.l2BlockTime ?? fromConfig.l2BlockTimeMs,
+        dataDir: args.dataDir,
+        reset: args.reset,
+        allowEmptyBlocks: args.emptyBlocks,
+        l2Automine: args.l2Automine,
+        proofs: args.proofs === undefined ? fromConfig.proofs : { committees: args.proofs },
+        optimistic,
         corsOrigins: corsOrigins(args.cors),
       });
-      return;
-    }
-    // The rollup and the L2 genesis need the compiled contracts.
-    await hre.run("compile", { quiet: true });
-    // Loaded here: the rollup needs the contract bindings that compile just generated.
-    const { runRollupDevnetForeground } = await import("../rollup-node/devnet/runRollup");
-    const { devnetOptionsFromConfig } = await import("./devnetConfig");
-    const fromConfig = await devnetOptionsFromConfig(hre);
-    const optimistic =
-      args.optimistic || args.challengeWindow !== undefined || args.proposalBond !== undefined
-        ? {
-            challengeWindow: args.challengeWindow === undefined ? fromConfig.optimistic?.challengeWindow : BigInt(args.challengeWindow),
-            proposalBond: args.proposalBond === undefined ? fromConfig.optimistic?.proposalBond : parseEther(args.proposalBond),
-          }
-        : fromConfig.optimistic;
-    await runRollupDevnetForeground({
-      ...fromConfig,
-      host: args.host,
-      l1Port: args.port,
-      l2Port: args.l2Port,
-      l1ChainId: BigInt(args.chainId),
-      l2ChainId: args.l2ChainId === undefined ? fromConfig.l2ChainId : BigInt(args.l2ChainId),
-      l1BlockTimeMs: args.blockTime,
-      l2BlockTimeMs: args.l2BlockTime ?? fromConfig.l2BlockTimeMs,
-      dataDir: args.dataDir,
-      reset: args.reset,
-      allowEmptyBlocks: args.emptyBlocks,
-      l2Automine: args.l2Automine,
-      proofs: args.proofs === undefined ? fromConfig.proofs : { committees: args.proofs },
-      optimistic,
-      corsOrigins: corsOrigins(args.cors),
-    });
-  }),
+    }),
   );

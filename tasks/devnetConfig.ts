@@ -13,13 +13,19 @@ export type ConfiguredDevnetOptions = Pick<
 >;
 
 /** A contract of the project, read from its compiled artifacts. */
-export async function readRollupArtifact(hre: HardhatRuntimeEnvironment, name: string): Promise<RollupContractArtifact> {
+export async function readRollupArtifact(
+  hre: HardhatRuntimeEnvironment,
+  name: string,
+): Promise<RollupContractArtifact> {
   const artifact = await hre.artifacts.readArtifact(name);
   return { contractName: artifact.contractName, abi: artifact.abi, bytecode: artifact.bytecode };
 }
 
 /** The L2 genesis accounts the config asks for, predeploys with their compiled runtime code. */
-export async function configuredGenesisAlloc(hre: HardhatRuntimeEnvironment, rollup: ResolvedRollupConfig): Promise<Record<string, GenesisAccount>> {
+export async function configuredGenesisAlloc(
+  hre: HardhatRuntimeEnvironment,
+  rollup: ResolvedRollupConfig,
+): Promise<Record<string, GenesisAccount>> {
   const alloc: Record<string, GenesisAccount> = { ...rollup.alloc };
   for (const predeploy of rollup.predeploys) {
     const artifact = await hre.artifacts.readArtifact(predeploy.contract);

@@ -10,21 +10,36 @@ import { NODE_OPTIONS } from "../rollup-node/node/nodeOptions";
 import { ATTESTER_OPTIONS } from "../rollup-node/node/attesterOptions";
 
 /** Hardhat's own `--config` would take the option's place: the tasks call it `--<command>-config`. */
-const taskParamName = (spec: OptionSpec, command: string): string => (spec.name === "config" ? `${command}Config` : camelName(spec.name));
+const taskParamName = (spec: OptionSpec, command: string): string =>
+  spec.name === "config" ? `${command}Config` : camelName(spec.name);
 
 /** Declares the options of `specs` on a task, with no default of their own (the table's applies). */
-function withOptions(definition: ConfigurableTaskDefinition, specs: readonly OptionSpec[], command: string): ConfigurableTaskDefinition {
+function withOptions(
+  definition: ConfigurableTaskDefinition,
+  specs: readonly OptionSpec[],
+  command: string,
+): ConfigurableTaskDefinition {
   for (const spec of specs) {
     if (spec.name === "help") continue;
     const description = `${spec.description}${spec.default === undefined || spec.type === "boolean" ? "" : ` (default ${spec.default})`}`;
     if (spec.type === "boolean") definition.addFlag(taskParamName(spec, command), description);
-    else definition.addOptionalParam(taskParamName(spec, command), description, undefined, spec.type === "integer" ? types.int : types.string);
+    else
+      definition.addOptionalParam(
+        taskParamName(spec, command),
+        description,
+        undefined,
+        spec.type === "integer" ? types.int : types.string,
+      );
   }
   return definition;
 }
 
 /** The task's arguments as the command line the command parses. */
-export function taskArgv(specs: readonly OptionSpec[], args: Readonly<Record<string, unknown>>, command: string): string[] {
+export function taskArgv(
+  specs: readonly OptionSpec[],
+  args: Readonly<Record<string, unknown>>,
+  command: string,
+): string[] {
   const argv: string[] = [];
   for (const spec of specs) {
     const value = args[taskParamName(spec, command)];
@@ -35,26 +50,52 @@ export function taskArgv(specs: readonly OptionSpec[], args: Readonly<Record<str
   return argv;
 }
 
-withOptions(task("rollup:node", "Runs the L2 node of a deployed rollup (sequencer or follower) on any L1; keys from NATIVE_ROLLUP_<ROLE>_KEY or keystores"), NODE_OPTIONS, "node").setAction(
-  async (args: Record<string, unknown>, hre) => {
-    // The node reads the compiled L2Bridge (the dev genesis) and the contract bindings.
-    await hre.run("compile", { quiet: true });
-    const { runNodeCommand } = await import("../rollup-node/node/cli");
-    await runNodeCommand(taskArgv(NODE_OPTIONS, args, "node"), "npx hardhat rollup:node");
-  },
-);
+withOptions(
+  task(
+    "rollup:node",
+    "Runs the L2 node of a deployed rollup (sequencer or follower) on any L1; keys from NATIVE_ROLLUP_<ROLE>_KEY or keystores",
+  ),
+  NODE_OPTIONS,
+  "node",
+).setAction(async (args: Record<string, unknown>, hre) => {
+  // The node reads the compiled L2Bridge (the dev genesis) and the contract bindings.
+  await hre.run("compile", { quiet: true });
+  const { runNodeCommand } = await import("../rollup-node/node/cli");
+  await runNodeCommand(taskArgv(NODE_OPTIONS, args, "node"), "npx hardhat rollup:node");
+});
 
-withOptions(task("rollup:attester", "Runs one committee attester over HTTP, with its own key (NATIVE_ROLLUP_ATTESTER_KEY or a keystore)"), ATTESTER_OPTIONS, "attester").setAction(
-  async (args: Record<string, unknown>) => {
-    const { runAttesterCommand } = await import("../rollup-node/node/attesterCli");
-    await runAttesterCommand(taskArgv(ATTESTER_OPTIONS, args, "attester"), "npx hardhat rollup:attester");
-  },
-);
+withOptions(
+  task(
+    "rollup:attester",
+    "Runs one committee attester over HTTP, with its own key (NATIVE_ROLLUP_ATTESTER_KEY or a keystore)",
+  ),
+  ATTESTER_OPTIONS,
+  "attester",
+).setAction(async (args: Record<string, unknown>) => {
+  const { runAttesterCommand } = await import("../rollup-node/node/attesterCli");
+  await runAttesterCommand(taskArgv(ATTESTER_OPTIONS, args, "attester"), "npx hardhat rollup:attester");
+});
 
-task("rollup:genesis", "Writes the L2 genesis of hardhat.config.ts `rollup` (chain id, gas limit, allocations, predeploys, L2Bridge, the fork's system contracts) as a geth genesis.json")
+task(
+  "rollup:genesis",
+  "Writes the L2 genesis of hardhat.config.ts `rollup` (chain id, gas limit, allocations, predeploys, L2Bridge, the fork's system contracts) as a geth genesis.json",
+)
   .addParam("out", "The file to write", undefined, types.string)
   .addOptionalParam("timestamp", "Genesis timestamp, seconds since the epoch (default: now)", undefined, types.int)
-  .addOptionalParam("relayer", "L2 address of the node's relayer, funded at genesis (default: the address of NATIVE_ROLLUP_RELAYER_KEY or _KEYSTORE)", undefined, types.string)
-  .addOptionalParam("relayerBalance", "ETH the relayer holds at genesis (the deployment backs it on L1)", undefined, types.string)
+  .addOptionalParam(
+    "relayer",
+    "L2 address of the node's relayer, funded at genesis (default: the address of NATIVE_ROLLUP_RELAYER_KEY or _KEYSTORE)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
+    "relayerBalance",
+    "ETH the relayer holds at genesis (the deployment backs it on L1)",
+    undefined,
+    types.string,
+  )
   .addFlag("dev", "Also fund the ten public dev accounts (a throw-away chain only)")
-  .setAction(async (args: { out: string; timestamp?: number; relayer?: string; relayerBalance?: string; dev: boolean }, hre) => (await import("./nodeActions")).genesis(args, hre));
+  .setAction(
+    async (args: { out: string; timestamp?: number; relayer?: string; relayerBalance?: string; dev: boolean }, hre) =>
+      (await import("./nodeActions")).genesis(args, hre),
+  );

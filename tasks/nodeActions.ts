@@ -14,25 +14,40 @@ import { DEFAULT_RELAYER_GENESIS_BALANCE } from "../rollup-node/node/l2Genesis";
 import { configuredGenesisAlloc } from "./devnetConfig";
 import { RollupTaskError } from "./rollupContext";
 
-export async function genesis(args: { out: string; timestamp?: number; relayer?: string; relayerBalance?: string; dev: boolean }, hre: HardhatRuntimeEnvironment): Promise<void> {
+export async function genesis(
+  args: { out: string; timestamp?: number; relayer?: string; relayerBalance?: string; dev: boolean },
+  hre: HardhatRuntimeEnvironment,
+): Promise<void> {
   await hre.run("compile", { quiet: true });
   const { rollup } = hre.config;
   const relayerAddress = args.relayer ?? (await loadRoleKey("relayer"))?.address;
   if (relayerAddress === undefined || !isAddress(relayerAddress)) {
     throw new RollupTaskError(
       "NO_RELAYER",
-      relayerAddress === undefined ? "the genesis must fund the node's relayer, and none was given" : `--relayer ${relayerAddress} is not an address`,
+      relayerAddress === undefined
+        ? "the genesis must fund the node's relayer, and none was given"
+        : `--relayer ${relayerAddress} is not an address`,
       `pass --relayer 0x… (the address of the key the node will relay with), or set ${keyEnvNames("relayer").key}`,
     );
   }
   const timestamp = BigInt(args.timestamp ?? Math.floor(Date.now() / 1000));
   const balance = args.relayerBalance === undefined ? DEFAULT_RELAYER_GENESIS_BALANCE : parseEther(args.relayerBalance);
-  const funded = [...(args.dev ? deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE) : []), { address: getAddress(relayerAddress), balance }];
-  const config = devnetGenesis({ genesisAlloc: await configuredGenesisAlloc(hre, rollup), l2GasLimit: rollup.gasLimit }, rollup.l2ChainId, timestamp, funded);
+  const funded = [
+    ...(args.dev ? deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE) : []),
+    { address: getAddress(relayerAddress), balance },
+  ];
+  const config = devnetGenesis(
+    { genesisAlloc: await configuredGenesisAlloc(hre, rollup), l2GasLimit: rollup.gasLimit },
+    rollup.l2ChainId,
+    timestamp,
+    funded,
+  );
   const out = path.resolve(args.out);
   await writeGenesisFile(out, config);
   const { hash, stateRoot } = await genesisCommitments(config);
   console.log(`L2 genesis written to ${out}`);
   console.log(`chain id ${rollup.l2ChainId}, hash ${hash}, state root ${stateRoot}`);
-  console.log(`relayer ${getAddress(relayerAddress)} funded with ${balance} wei; genesis supply to back on L1: ${genesisSupply(config)} wei`);
+  console.log(
+    `relayer ${getAddress(relayerAddress)} funded with ${balance} wei; genesis supply to back on L1: ${genesisSupply(config)} wei`,
+  );
 }

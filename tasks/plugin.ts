@@ -24,24 +24,52 @@ import "./init";
 function httpNetwork(url: string, accounts: HttpNetworkConfig["accounts"]): HttpNetworkConfig {
   // Other plugins (hardhat-ignition) extend the network type with fields of their own; an empty
   // section makes them use their defaults.
-  const network = { url, accounts, gas: "auto", gasPrice: "auto", gasMultiplier: 1, httpHeaders: {}, timeout: 600_000, ignition: {} };
+  const network = {
+    url,
+    accounts,
+    gas: "auto",
+    gasPrice: "auto",
+    gasMultiplier: 1,
+    httpHeaders: {},
+    timeout: 600_000,
+    ignition: {},
+  };
   return network as unknown as HttpNetworkConfig;
 }
 
 /** The devnet's user accounts (#0–#9 of the public test mnemonic) on both layers. */
-const DEV_ACCOUNTS: HttpNetworkConfig["accounts"] = { mnemonic: DEV_MNEMONIC, path: DEV_DERIVATION_PATH, initialIndex: 0, count: 10, passphrase: "" };
+const DEV_ACCOUNTS: HttpNetworkConfig["accounts"] = {
+  mnemonic: DEV_MNEMONIC,
+  path: DEV_DERIVATION_PATH,
+  initialIndex: 0,
+  count: 10,
+  passphrase: "",
+};
 
 extendConfig((config, userConfig) => {
   config.rollup = resolveRollupConfig(userConfig.rollup);
   // A project's own network definitions win; the plugin only fills in what is missing.
   const networks = userConfig.networks ?? {};
   // Never dialled: the provider of this network is replaced by the in-process devnet.
-  if (networks[IN_PROCESS_NETWORK] === undefined) config.networks[IN_PROCESS_NETWORK] = httpNetwork(IN_PROCESS_URL, "remote");
-  if (networks.l1 === undefined) config.networks.l1 = httpNetwork(process.env.L1_RPC_URL ?? "http://127.0.0.1:8545", DEV_ACCOUNTS);
-  if (networks.l2 === undefined) config.networks.l2 = httpNetwork(process.env.L2_RPC_URL ?? "http://127.0.0.1:9545", DEV_ACCOUNTS);
+  if (networks[IN_PROCESS_NETWORK] === undefined)
+    config.networks[IN_PROCESS_NETWORK] = httpNetwork(IN_PROCESS_URL, "remote");
+  if (networks.l1 === undefined)
+    config.networks.l1 = httpNetwork(process.env.L1_RPC_URL ?? "http://127.0.0.1:8545", DEV_ACCOUNTS);
+  if (networks.l2 === undefined)
+    config.networks.l2 = httpNetwork(process.env.L2_RPC_URL ?? "http://127.0.0.1:9545", DEV_ACCOUNTS);
   // Tests run against the patched EthereumJS EVM: Hardhat's EDR network cannot host EXECUTE.
   if (userConfig.defaultNetwork === undefined) config.defaultNetwork = IN_PROCESS_NETWORK;
 });
 
-export type { ResolvedRollupConfig, RollupGenesisAccountUserConfig, RollupPredeployUserConfig, RollupUserConfig } from "./rollupConfig";
-export { type ConfiguredDevnetOptions, configuredGenesisAlloc, devnetOptionsFromConfig, readRollupArtifact } from "./devnetConfig";
+export type {
+  ResolvedRollupConfig,
+  RollupGenesisAccountUserConfig,
+  RollupPredeployUserConfig,
+  RollupUserConfig,
+} from "./rollupConfig";
+export {
+  type ConfiguredDevnetOptions,
+  configuredGenesisAlloc,
+  devnetOptionsFromConfig,
+  readRollupArtifact,
+} from "./devnetConfig";

@@ -2,7 +2,7 @@
 // command-line wrappers over the SDK (sdk/): what they print is what RollupClient reports.
 import { readFile, rm } from "node:fs/promises";
 
-import { formatEther, getAddress, isHexString, keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { formatEther, getAddress, isHexString, keccak256, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type { RollupContractArtifact } from "../deploy/contractArtifact";
@@ -16,18 +16,43 @@ import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
 import { devNodeKeys } from "../rollup-node/node/keys";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
-import { type L1ToL2Message, type L2ToL1Message, type L2ToL1StatusReport, type MessageStatusReport, describeStatus } from "../sdk";
+import {
+  type L1ToL2Message,
+  type L2ToL1Message,
+  type L2ToL1StatusReport,
+  type MessageStatusReport,
+  describeStatus,
+} from "../sdk";
 import { optimisticFinalAt } from "../sdk/withdrawals";
 import { configuredGenesisAlloc, readRollupArtifact } from "./devnetConfig";
 import { type DeployTarget, resolveDeployTarget } from "./deployTarget";
-import { type ConnectionArgs, type RollupTaskContext, type SignerArgs, RollupTaskError, devAccountAddress, rollupTaskContext } from "./rollupContext";
+import {
+  type ConnectionArgs,
+  type RollupTaskContext,
+  type SignerArgs,
+  RollupTaskError,
+  devAccountAddress,
+  rollupTaskContext,
+} from "./rollupContext";
 import { toTaskError } from "./taskErrors";
-import { InvalidTaskInputError, accountIndex, addressOption, encodeCall, etherAmount, gasLimitOption, hashArgument } from "./taskInput";
+import {
+  InvalidTaskInputError,
+  accountIndex,
+  addressOption,
+  encodeCall,
+  etherAmount,
+  gasLimitOption,
+  hashArgument,
+} from "./taskInput";
 
 export type { ConnectionArgs, SignerArgs };
 
 /** Runs `run` with both nodes connected; any failure comes out as a task error naming the nodes. */
-async function withContext<T>(hre: HardhatRuntimeEnvironment, args: ConnectionArgs & { account?: number; dev?: boolean }, run: (ctx: RollupTaskContext) => Promise<T>): Promise<T> {
+async function withContext<T>(
+  hre: HardhatRuntimeEnvironment,
+  args: ConnectionArgs & { account?: number; dev?: boolean },
+  run: (ctx: RollupTaskContext) => Promise<T>,
+): Promise<T> {
   const ctx = await rollupTaskContext(hre, args);
   try {
     return await run(ctx);
@@ -53,34 +78,58 @@ async function followToL2(ctx: RollupTaskContext, message: L1ToL2Message): Promi
  */
 async function notProvableYet(ctx: RollupTaskContext, message: L2ToL1Message, acceptedL2Head: bigint): Promise<string> {
   const finalAt = await optimisticFinalAt(ctx.client.rollup, message.l2BlockNumber);
-  if (finalAt !== undefined) return `its L2 block ${message.l2BlockNumber} is proposed on L1, waiting for the challenge window, final at ${new Date(Number(finalAt) * 1000).toISOString()}`;
+  if (finalAt !== undefined)
+    return `its L2 block ${message.l2BlockNumber} is proposed on L1, waiting for the challenge window, final at ${new Date(Number(finalAt) * 1000).toISOString()}`;
   const node = await ctx.client.node.status().catch(() => undefined);
-  const submitter = node === undefined ? "" : node.submitter === "running" ? " (the node's batch submitter is running)" : `; the node's batch submitter is ${node.submitter}${node.submitterError === undefined ? "" : `: ${node.submitterError}`}`;
+  const submitter =
+    node === undefined
+      ? ""
+      : node.submitter === "running"
+        ? " (the node's batch submitter is running)"
+        : `; the node's batch submitter is ${node.submitter}${node.submitterError === undefined ? "" : `: ${node.submitterError}`}`;
   return `its L2 block ${message.l2BlockNumber} is not accepted on L1 yet (accepted head ${acceptedL2Head})${submitter}`;
 }
 
 /** Waits until `message` is provable (or finalized), then finalizes it unless someone already did. */
-async function finalizeWhenProvable(ctx: RollupTaskContext, message: L2ToL1Message, timeoutSeconds: number): Promise<void> {
+async function finalizeWhenProvable(
+  ctx: RollupTaskContext,
+  message: L2ToL1Message,
+  timeoutSeconds: number,
+): Promise<void> {
   const now = await ctx.client.getMessageStatus(message);
   if (now.status === "initiated") {
     const why = await notProvableYet(ctx, message, now.acceptedL2Head);
-    if (timeoutSeconds <= 0) throw new RollupTaskError("NOT_PROVABLE_YET", `message ${message.messageHash} is not provable yet: ${why}`, `run npx hardhat rollup:finalize ${message.messageHash} again later, or with --timeout <seconds> to wait`);
+    if (timeoutSeconds <= 0)
+      throw new RollupTaskError(
+        "NOT_PROVABLE_YET",
+        `message ${message.messageHash} is not provable yet: ${why}`,
+        `run npx hardhat rollup:finalize ${message.messageHash} again later, or with --timeout <seconds> to wait`,
+      );
     console.log(`  … waiting: ${why}`);
   }
   let ready: L2ToL1StatusReport;
   try {
-    ready = await ctx.client.waitForMessageStatus(message, "provable", { timeoutMs: timeoutSeconds * 1000, onStatus: now.status === "initiated" ? undefined : progress });
+    ready = await ctx.client.waitForMessageStatus(message, "provable", {
+      timeoutMs: timeoutSeconds * 1000,
+      onStatus: now.status === "initiated" ? undefined : progress,
+    });
   } catch (error) {
     if ((error as { code?: unknown }).code !== "TIMEOUT") throw error;
     const latest = await ctx.client.getMessageStatus(message);
-    throw new RollupTaskError("TIMEOUT", `gave up after ${timeoutSeconds} s: ${await notProvableYet(ctx, message, latest.acceptedL2Head)}`, `nothing is lost: resume with npx hardhat rollup:finalize ${message.messageHash}`);
+    throw new RollupTaskError(
+      "TIMEOUT",
+      `gave up after ${timeoutSeconds} s: ${await notProvableYet(ctx, message, latest.acceptedL2Head)}`,
+      `nothing is lost: resume with npx hardhat rollup:finalize ${message.messageHash}`,
+    );
   }
   if (ready.status === "finalized") {
     console.log("already finalized on L1");
     return;
   }
   const done = await ctx.client.finalizeWithdrawal(message);
-  console.log(`finalized on L1 against L2 block ${done.provenAgainstL2Block} (tx ${done.l1TransactionHash}); L1 balance of ${message.to}: ${formatEther(await ctx.l1.getBalance(message.to))} ETH`);
+  console.log(
+    `finalized on L1 against L2 block ${done.provenAgainstL2Block} (tx ${done.l1TransactionHash}); L1 balance of ${message.to}: ${formatEther(await ctx.l1.getBalance(message.to))} ETH`,
+  );
 }
 
 /** The arguments of `rollup:deploy` (tasks/rollup.ts). */
@@ -117,11 +166,17 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   const contract = rollup.contract === undefined ? undefined : await readRollupArtifact(hre, rollup.contract);
   const onDevnet = l1ChainId === DEFAULT_L1_CHAIN_ID;
   // Everything that can refuse is decided before the first transaction.
-  const verificationKeys = args.verificationKeys === undefined ? undefined : await readVerificationKeys(args.verificationKeys);
+  const verificationKeys =
+    args.verificationKeys === undefined ? undefined : await readVerificationKeys(args.verificationKeys);
   if (verificationKeys === undefined && rollup.proofs !== undefined) {
-    throw new RollupTaskError("NO_VERIFICATION_KEYS", "hardhat.config.ts sets rollup.proofs, but no verification keys were given", "pass --verification-keys FILE: a JSON array of the committees' ABI-encoded keys (committeeVerificationKey)");
+    throw new RollupTaskError(
+      "NO_VERIFICATION_KEYS",
+      "hardhat.config.ts sets rollup.proofs, but no verification keys were given",
+      "pass --verification-keys FILE: a JSON array of the committees' ABI-encoded keys (committeeVerificationKey)",
+    );
   }
-  const requested: RequestedMode = rollup.optimistic !== undefined ? "optimistic" : verificationKeys !== undefined ? "proofs" : "re-execution";
+  const requested: RequestedMode =
+    rollup.optimistic !== undefined ? "optimistic" : verificationKeys !== undefined ? "proofs" : "re-execution";
   const probe = await probeExecute(provider);
   console.log(`L1 ${target.description} (chain ${l1ChainId}): ${probe.evidence}`);
   const verification = verificationFor(requested, probe, args.verifiers);
@@ -133,25 +188,50 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     );
   }
   if (args.sequencer === undefined && !onDevnet) {
-    throw new RollupTaskError("NO_SEQUENCER", `L1 chain ${l1ChainId} is not the devnet: the sequencer's address must be given`, "pass --sequencer 0x… (the address of the key the node submits blocks with)");
+    throw new RollupTaskError(
+      "NO_SEQUENCER",
+      `L1 chain ${l1ChainId} is not the devnet: the sequencer's address must be given`,
+      "pass --sequencer 0x… (the address of the key the node submits blocks with)",
+    );
   }
   const threshold = args.threshold ?? rollup.proofs?.threshold ?? verificationKeys?.length ?? 0;
-  const proofPolicy = verificationKeys === undefined ? undefined : { threshold, allowReexecution: false, acceptedKeys: verificationKeys.map((k) => keccak256(k)) };
+  const proofPolicy =
+    verificationKeys === undefined
+      ? undefined
+      : { threshold, allowReexecution: false, acceptedKeys: verificationKeys.map((k) => keccak256(k)) };
   if (proofPolicy !== undefined && (threshold < 1 || threshold > proofPolicy.acceptedKeys.length)) {
-    throw new RollupTaskError("BAD_THRESHOLD", `--threshold ${threshold} is not between 1 and the ${proofPolicy.acceptedKeys.length} keys given`, "k of n needs 1 <= k <= n");
+    throw new RollupTaskError(
+      "BAD_THRESHOLD",
+      `--threshold ${threshold} is not between 1 and the ${proofPolicy.acceptedKeys.length} keys given`,
+      "k of n needs 1 <= k <= n",
+    );
   }
   const sequencer = args.sequencer ?? devNodeKeys().sequencer.address;
 
   // A partial record of an interrupted run of this same deployment resumes it; a complete one is not redeployed.
   const done = await loadDeployment(args.out);
   if (done !== undefined && done.l1ChainId === l1ChainId) {
-    throw new RollupTaskError("ALREADY_DEPLOYED", `${args.out} records a rollup at ${done.address} on L1 chain ${l1ChainId}`, "use it (rollup:node --deployment), or pass another --out to deploy a second rollup");
+    throw new RollupTaskError(
+      "ALREADY_DEPLOYED",
+      `${args.out} records a rollup at ${done.address} on L1 chain ${l1ChainId}`,
+      "use it (rollup:node --deployment), or pass another --out to deploy a second rollup",
+    );
   }
-  const fingerprint = deployFingerprint({ l1ChainId, args, sequencer, requested, verification, contract: contract?.contractName, keys: proofPolicy?.acceptedKeys });
+  const fingerprint = deployFingerprint({
+    l1ChainId,
+    args,
+    sequencer,
+    requested,
+    verification,
+    contract: contract?.contractName,
+    keys: proofPolicy?.acceptedKeys,
+  });
   const partial = await loadPartial(partialFile(args.out));
   const resume = partial !== undefined && partial.fingerprint === fingerprint ? partial : undefined;
-  if (partial !== undefined && resume === undefined) console.log(`${partialFile(args.out)} is of another deployment (other chain, options or keys): starting afresh`);
-  if (resume !== undefined) console.log(`resuming the deployment recorded in ${partialFile(args.out)}: ${describeProgress(resume.progress)}`);
+  if (partial !== undefined && resume === undefined)
+    console.log(`${partialFile(args.out)} is of another deployment (other chain, options or keys): starting afresh`);
+  if (resume !== undefined)
+    console.log(`resuming the deployment recorded in ${partialFile(args.out)}: ${describeProgress(resume.progress)}`);
 
   let genesisHash = args.genesisHash;
   let genesisStateRoot = args.genesisStateRoot;
@@ -161,13 +241,22 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   if (genesisHash === undefined || genesisStateRoot === undefined) {
     // A resumed deployment rebuilds the very genesis its first run deployed for.
     l2GenesisTimestamp = resume?.l2GenesisTimestamp ?? BigInt(Math.floor(Date.now() / 1000));
-    const relayer = args.relayer === undefined ? devNodeKeys(DEFAULT_DEV_BALANCE).relayer : { address: getAddress(args.relayer), privateKey: "0x" as `0x${string}`, balance: DEFAULT_DEV_BALANCE };
+    const relayer =
+      args.relayer === undefined
+        ? devNodeKeys(DEFAULT_DEV_BALANCE).relayer
+        : { address: getAddress(args.relayer), privateKey: "0x" as `0x${string}`, balance: DEFAULT_DEV_BALANCE };
     const funded = [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT), relayer];
-    const genesis = devnetGenesis({ genesisAlloc: await configuredGenesisAlloc(hre, rollup), l2GasLimit: rollup.gasLimit }, BigInt(args.l2ChainId), l2GenesisTimestamp, funded);
+    const genesis = devnetGenesis(
+      { genesisAlloc: await configuredGenesisAlloc(hre, rollup), l2GasLimit: rollup.gasLimit },
+      BigInt(args.l2ChainId),
+      l2GenesisTimestamp,
+      funded,
+    );
     ({ hash: genesisHash, stateRoot: genesisStateRoot } = await genesisCommitments(genesis));
     supply = genesisSupply(genesis);
   }
-  const recordProgress = async (progress: DeploymentProgress): Promise<void> => savePartial(partialFile(args.out), { fingerprint, l2GenesisTimestamp, progress });
+  const recordProgress = async (progress: DeploymentProgress): Promise<void> =>
+    savePartial(partialFile(args.out), { fingerprint, l2GenesisTimestamp, progress });
   const deployed = await deployRollup(deployer, {
     l2ChainId: BigInt(args.l2ChainId),
     genesisBlockHash: genesisHash,
@@ -176,7 +265,9 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     policy: { sequencerInactivityPeriod: BigInt(args.inactivity), forceInclusionDelay: BigInt(args.forceInclusion) },
     genesisSupply: supply,
     ...(proofPolicy === undefined ? {} : { proofPolicy }),
-    ...(verificationKeys !== undefined && verification === "verifiers" ? { verification: { kind: "verifiers" as const, verificationKeys } } : {}),
+    ...(verificationKeys !== undefined && verification === "verifiers"
+      ? { verification: { kind: "verifiers" as const, verificationKeys } }
+      : {}),
     ...(rollup.optimistic === undefined ? {} : { optimistic: rollup.optimistic }),
     ...(contract === undefined ? {} : { contract }),
     ...(resume === undefined ? {} : { resume: resume.progress }),
@@ -185,9 +276,16 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   const deployment = l2GenesisTimestamp === undefined ? deployed : { ...deployed, l2GenesisTimestamp };
   await saveDeployment(args.out, deployment);
   await rm(partialFile(args.out), { force: true });
-  console.log(`${deployment.contractName ?? "ExampleRollup"} deployed at ${deployment.address} (L1 block ${deployment.deployBlock}, tx ${deployment.transactionHash})`);
-  console.log(`L2 chain id ${deployment.l2ChainId}, genesis ${deployment.genesisBlockHash}, sequencer ${deployment.sequencer}, mode ${deployment.mode ?? "?"}`);
-  if (deployment.executor !== undefined) console.log(`proofs verified by ProofModeExecute ${deployment.executor} (${Object.keys(deployment.verifiers ?? {}).length} Groth16 verifiers)`);
+  console.log(
+    `${deployment.contractName ?? "ExampleRollup"} deployed at ${deployment.address} (L1 block ${deployment.deployBlock}, tx ${deployment.transactionHash})`,
+  );
+  console.log(
+    `L2 chain id ${deployment.l2ChainId}, genesis ${deployment.genesisBlockHash}, sequencer ${deployment.sequencer}, mode ${deployment.mode ?? "?"}`,
+  );
+  if (deployment.executor !== undefined)
+    console.log(
+      `proofs verified by ProofModeExecute ${deployment.executor} (${Object.keys(deployment.verifiers ?? {}).length} Groth16 verifiers)`,
+    );
   console.log(`deployment record written to ${args.out}`);
 }
 
@@ -197,21 +295,43 @@ async function readVerificationKeys(file: string): Promise<string[]> {
   try {
     parsed = JSON.parse(await readFile(file, "utf8"));
   } catch (error) {
-    throw new RollupTaskError("BAD_VERIFICATION_KEYS", `cannot read ${file}: ${(error as Error).message}`, "a JSON array of 0x-hex verification keys");
+    throw new RollupTaskError(
+      "BAD_VERIFICATION_KEYS",
+      `cannot read ${file}: ${(error as Error).message}`,
+      "a JSON array of 0x-hex verification keys",
+    );
   }
-  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((k) => typeof k === "string" && isHexString(k) && k.length > 2)) {
-    throw new RollupTaskError("BAD_VERIFICATION_KEYS", `${file} is not a non-empty JSON array of hex verification keys`, "write hexlify(committeeVerificationKey(artifacts, committee)) for each committee");
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length === 0 ||
+    !parsed.every((k) => typeof k === "string" && isHexString(k) && k.length > 2)
+  ) {
+    throw new RollupTaskError(
+      "BAD_VERIFICATION_KEYS",
+      `${file} is not a non-empty JSON array of hex verification keys`,
+      "write hexlify(committeeVerificationKey(artifacts, committee)) for each committee",
+    );
   }
   return parsed as string[];
 }
 
 /** Whether a project's rollup contract takes its executor (ProvenRollup's pattern), so it can run on verifiers. */
 function takesExecutor(artifact: RollupContractArtifact): boolean {
-  return (artifact.abi.find((f) => f.type === "constructor")?.inputs ?? []).some((input) => input.name === "executor" && input.type === "address");
+  return (artifact.abi.find((f) => f.type === "constructor")?.inputs ?? []).some(
+    (input) => input.name === "executor" && input.type === "address",
+  );
 }
 
 /** What a deployment is, for deciding whether a partial record belongs to it. */
-function deployFingerprint(what: { l1ChainId: bigint; args: DeployArgs; sequencer: string; requested: RequestedMode; verification: string; contract?: string; keys?: readonly string[] }): string {
+function deployFingerprint(what: {
+  l1ChainId: bigint;
+  args: DeployArgs;
+  sequencer: string;
+  requested: RequestedMode;
+  verification: string;
+  contract?: string;
+  keys?: readonly string[];
+}): string {
   const { args } = what;
   return keccak256(
     toUtf8Bytes(
@@ -243,35 +363,50 @@ function describeProgress(progress: DeploymentProgress): string {
   return parts.length === 0 ? "nothing mined yet" : parts.join(", ");
 }
 
-export async function deposit(args: SignerArgs & { amount: string; to?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
+export async function deposit(
+  args: SignerArgs & { amount: string; to?: string },
+  hre: HardhatRuntimeEnvironment,
+): Promise<void> {
   const amount = etherAmount("--amount", args.amount);
   const to = args.to === undefined ? undefined : addressOption("--to", args.to);
   return withContext(hre, args, async (ctx) => {
     const message = await ctx.client.deposit({ to, amount });
-    console.log(`queued on L1: deposit of ${formatEther(amount)} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`);
+    console.log(
+      `queued on L1: deposit of ${formatEther(amount)} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`,
+    );
     await followToL2(ctx, message);
     console.log(`L2 balance of ${message.to}: ${formatEther(await ctx.l2.getBalance(message.to))} ETH`);
   });
 }
 
-export async function sendMessage(args: SignerArgs & { to: string; data?: string; sig?: string; args?: string; gasLimit: number; value: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
+export async function sendMessage(
+  args: SignerArgs & { to: string; data?: string; sig?: string; args?: string; gasLimit: number; value: string },
+  hre: HardhatRuntimeEnvironment,
+): Promise<void> {
   const to = addressOption("--to", args.to);
   const data = encodeCall(args);
   const gasLimit = gasLimitOption(args.gasLimit);
   const value = etherAmount("--value", args.value, true);
   return withContext(hre, args, async (ctx) => {
     const message = await ctx.client.sendMessage({ to, data, gasLimit, value });
-    console.log(`queued on L1: call of ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash}, message ${message.messageHash})`);
+    console.log(
+      `queued on L1: call of ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash}, message ${message.messageHash})`,
+    );
     await followToL2(ctx, message);
   });
 }
 
-export async function withdraw(args: SignerArgs & { amount: string; to?: string; timeout: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
+export async function withdraw(
+  args: SignerArgs & { amount: string; to?: string; timeout: number },
+  hre: HardhatRuntimeEnvironment,
+): Promise<void> {
   const amount = etherAmount("--amount", args.amount);
   const to = args.to === undefined ? undefined : addressOption("--to", args.to);
   return withContext(hre, args, async (ctx) => {
     const message = await ctx.client.withdraw({ to, amount });
-    console.log(`initiated on L2 in block ${message.l2BlockNumber} (tx ${message.l2TransactionHash}, message ${message.messageHash})`);
+    console.log(
+      `initiated on L2 in block ${message.l2BlockNumber} (tx ${message.l2TransactionHash}, message ${message.messageHash})`,
+    );
     await finalizeWhenProvable(ctx, message, args.timeout);
   });
 }
@@ -280,17 +415,30 @@ export async function withdraw(args: SignerArgs & { amount: string; to?: string;
 async function l2ToL1Message(ctx: RollupTaskContext, hash: string): Promise<L2ToL1Message> {
   const message = await ctx.client.getMessage(hash);
   if (message.direction !== "l2ToL1") {
-    throw new RollupTaskError("WRONG_DIRECTION", `${hash} names L1 → L2 message #${message.nonce}: only L2 → L1 messages are finalized on L1`, `the node relays L1 → L2 messages itself; see where it stands with npx hardhat rollup:message ${hash}`);
+    throw new RollupTaskError(
+      "WRONG_DIRECTION",
+      `${hash} names L1 → L2 message #${message.nonce}: only L2 → L1 messages are finalized on L1`,
+      `the node relays L1 → L2 messages itself; see where it stands with npx hardhat rollup:message ${hash}`,
+    );
   }
   return message;
 }
 
-export async function finalize(args: SignerArgs & { hash: string; timeout: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
+export async function finalize(
+  args: SignerArgs & { hash: string; timeout: number },
+  hre: HardhatRuntimeEnvironment,
+): Promise<void> {
   const hash = hashArgument(args.hash);
-  if (!Number.isInteger(args.timeout) || args.timeout < 0) throw new InvalidTaskInputError(`--timeout ${args.timeout} is not a number of seconds`, "pass 0 (do not wait) or a positive integer");
+  if (!Number.isInteger(args.timeout) || args.timeout < 0)
+    throw new InvalidTaskInputError(
+      `--timeout ${args.timeout} is not a number of seconds`,
+      "pass 0 (do not wait) or a positive integer",
+    );
   return withContext(hre, args, async (ctx) => {
     const message = await l2ToL1Message(ctx, hash);
-    console.log(`L2 → L1 message ${message.messageHash}: ${formatEther(message.value)} ETH to ${message.to}, sent in L2 block ${message.l2BlockNumber}`);
+    console.log(
+      `L2 → L1 message ${message.messageHash}: ${formatEther(message.value)} ETH to ${message.to}, sent in L2 block ${message.l2BlockNumber}`,
+    );
     await finalizeWhenProvable(ctx, message, args.timeout);
   });
 }
@@ -299,14 +447,22 @@ export async function retryMessage(args: SignerArgs & { hash: string }, hre: Har
   const hash = hashArgument(args.hash);
   return withContext(hre, args, async (ctx) => {
     const message = await ctx.client.getMessage(hash);
-    if (message.direction !== "l1ToL2") throw new RollupTaskError("WRONG_DIRECTION", `${hash} names an L2 → L1 message: only L1 → L2 calls are retried on L2`, `finalize it on L1 with npx hardhat rollup:finalize ${hash}`);
+    if (message.direction !== "l1ToL2")
+      throw new RollupTaskError(
+        "WRONG_DIRECTION",
+        `${hash} names an L2 → L1 message: only L1 → L2 calls are retried on L2`,
+        `finalize it on L1 with npx hardhat rollup:finalize ${hash}`,
+      );
     const receipt = await ctx.client.retryMessage(message);
-    console.log(`retried L1 → L2 message #${message.nonce} on L2 in block ${receipt.blockNumber} (tx ${receipt.hash}): its call succeeded`);
+    console.log(
+      `retried L1 → L2 message #${message.nonce} on L2 in block ${receipt.blockNumber} (tx ${receipt.hash}): its call succeeded`,
+    );
   });
 }
 
 /** A value's one-line description. */
-const short = (data: string): string => (data.length > 74 ? `${data.slice(0, 74)}… (${(data.length - 2) / 2} bytes)` : data);
+const short = (data: string): string =>
+  data.length > 74 ? `${data.slice(0, 74)}… (${(data.length - 2) / 2} bytes)` : data;
 
 export async function message(args: ConnectionArgs & { hash: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
   const hash = hashArgument(args.hash);
@@ -320,21 +476,39 @@ export async function message(args: ConnectionArgs & { hash: string }, hre: Hard
     if (m.data !== "0x") console.log(`data            ${short(m.data)}`);
     console.log(`status          ${describeStatus(report)}`);
     if (report.direction === "l1ToL2") {
-      console.log(`queued on L1    block ${report.message.l1BlockNumber} (tx ${report.message.l1TransactionHash}), gas limit ${report.message.gasLimit}`);
-      if (report.anchoredInL2Block !== undefined) console.log(`anchored in L2  block ${report.anchoredInL2Block}${report.consumedOnL1 ? ", accepted on L1" : ""}`);
-      if (report.relayTransactionHash !== undefined) console.log(`relayed on L2   block ${report.relayedInL2Block ?? "?"} (tx ${report.relayTransactionHash})`);
+      console.log(
+        `queued on L1    block ${report.message.l1BlockNumber} (tx ${report.message.l1TransactionHash}), gas limit ${report.message.gasLimit}`,
+      );
+      if (report.anchoredInL2Block !== undefined)
+        console.log(
+          `anchored in L2  block ${report.anchoredInL2Block}${report.consumedOnL1 ? ", accepted on L1" : ""}`,
+        );
+      if (report.relayTransactionHash !== undefined)
+        console.log(`relayed on L2   block ${report.relayedInL2Block ?? "?"} (tx ${report.relayTransactionHash})`);
       if (report.revertReason !== undefined) console.log(`revert reason   ${report.revertReason}`);
-      if (report.status === "failed") console.log(`next            npx hardhat rollup:retry-message ${m.messageHash}   (once the call can succeed; its sender may refund it instead: L2Bridge.refundMessage)`);
+      if (report.status === "failed")
+        console.log(
+          `next            npx hardhat rollup:retry-message ${m.messageHash}   (once the call can succeed; its sender may refund it instead: L2Bridge.refundMessage)`,
+        );
       return;
     }
-    console.log(`sent on L2      block ${report.message.l2BlockNumber} (tx ${report.message.l2TransactionHash}); L1 has accepted L2 blocks up to ${report.acceptedL2Head}`);
-    if (report.status === "initiated") console.log(`waiting         ${await notProvableYet(ctx, report.message, report.acceptedL2Head)}`);
+    console.log(
+      `sent on L2      block ${report.message.l2BlockNumber} (tx ${report.message.l2TransactionHash}); L1 has accepted L2 blocks up to ${report.acceptedL2Head}`,
+    );
+    if (report.status === "initiated")
+      console.log(`waiting         ${await notProvableYet(ctx, report.message, report.acceptedL2Head)}`);
     if (report.status !== "finalized") console.log(`next            npx hardhat rollup:finalize ${m.messageHash}`);
   });
 }
 
-export async function balance(args: ConnectionArgs & { account: number; address?: string }, hre: HardhatRuntimeEnvironment): Promise<void> {
-  const address = args.address === undefined ? devAccountAddress(accountIndex(args.account)) : addressOption("--address", args.address);
+export async function balance(
+  args: ConnectionArgs & { account: number; address?: string },
+  hre: HardhatRuntimeEnvironment,
+): Promise<void> {
+  const address =
+    args.address === undefined
+      ? devAccountAddress(accountIndex(args.account))
+      : addressOption("--address", args.address);
   return withContext(hre, args, async (ctx) => {
     const [onL1, onL2] = await Promise.all([ctx.l1.getBalance(address), ctx.l2.getBalance(address)]);
     console.log(`${address}${args.address === undefined ? ` (dev account #${args.account})` : ""}`);
@@ -357,18 +531,30 @@ export async function status(args: ConnectionArgs, hre: HardhatRuntimeEnvironmen
 }
 
 export async function blocks(args: ConnectionArgs & { last: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
-  if (!Number.isInteger(args.last) || args.last <= 0) throw new InvalidTaskInputError(`--last ${args.last} is not a positive number of blocks`, "pass e.g. --last 20");
+  if (!Number.isInteger(args.last) || args.last <= 0)
+    throw new InvalidTaskInputError(`--last ${args.last} is not a positive number of blocks`, "pass e.g. --last 20");
   return withContext(hre, args, async (ctx) => {
     const policy = await ctx.client.rollup.proofPolicy();
     const keyNames = new Map(policy.acceptedKeys.map((key, i) => [key.toLowerCase(), `key #${i}`]));
     const history = (await acceptanceHistory(ctx.l1, ctx.rollupAddress)).slice(-args.last);
     if (history.length === 0) console.log("no L2 block submitted to L1 yet");
     for (const b of history) {
-      const proofs = b.proofKeys.map((k) => keyNames.get(k.toLowerCase()) ?? `unlisted key ${k.slice(0, 10)}…`).join(", ");
+      const proofs = b.proofKeys
+        .map((k) => keyNames.get(k.toLowerCase()) ?? `unlisted key ${k.slice(0, 10)}…`)
+        .join(", ");
       const how =
-        b.mode === "re-executed" ? "re-executed by EXECUTE" : b.mode === "proven" ? `proven by ${proofs}` : b.mode === "optimistic" ? "optimistic" : `proofs (${proofs}) or re-execution`;
-      const challenge = b.challenge === undefined ? "" : `: ${executeErrorName(b.challenge.code)} (${b.challenge.reason})`;
-      console.log(`L2 block ${b.number}  ${b.blockHash.slice(0, 18)}…  ${b.status}${challenge}, ${how}  (L1 block ${b.l1BlockNumber}, tx ${b.l1TransactionHash})`);
+        b.mode === "re-executed"
+          ? "re-executed by EXECUTE"
+          : b.mode === "proven"
+            ? `proven by ${proofs}`
+            : b.mode === "optimistic"
+              ? "optimistic"
+              : `proofs (${proofs}) or re-execution`;
+      const challenge =
+        b.challenge === undefined ? "" : `: ${executeErrorName(b.challenge.code)} (${b.challenge.reason})`;
+      console.log(
+        `L2 block ${b.number}  ${b.blockHash.slice(0, 18)}…  ${b.status}${challenge}, ${how}  (L1 block ${b.l1BlockNumber}, tx ${b.l1TransactionHash})`,
+      );
     }
   });
 }

@@ -5,7 +5,12 @@ import { getAddress, isAddress, isHexString, parseEther } from "ethers";
 
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "../deploy/policy";
 import type { GenesisAccount, Hex } from "../rollup-node/chain/genesis";
-import { DEFAULT_CHALLENGE_WINDOW, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID, DEFAULT_PROPOSAL_BOND } from "../rollup-node/devnet/defaults";
+import {
+  DEFAULT_CHALLENGE_WINDOW,
+  DEFAULT_L2_BLOCK_TIME_MS,
+  DEFAULT_L2_CHAIN_ID,
+  DEFAULT_PROPOSAL_BOND,
+} from "../rollup-node/devnet/defaults";
 import { NodeError } from "../rollup-node/errors";
 
 /** An L2 genesis account as written in hardhat.config.ts (balances in wei, as strings or bigints). */
@@ -70,16 +75,28 @@ export class RollupConfigError extends NodeError {
   }
 }
 
-function positiveInteger(value: number | bigint | undefined, field: string, fallback: bigint, allowZero = false): bigint {
+function positiveInteger(
+  value: number | bigint | undefined,
+  field: string,
+  fallback: bigint,
+  allowZero = false,
+): bigint {
   if (value === undefined) return fallback;
   if ((typeof value === "number" && !Number.isSafeInteger(value)) || BigInt(value) < (allowZero ? 0n : 1n)) {
-    throw new RollupConfigError(`${field} must be a ${allowZero ? "non-negative" : "positive"} integer, got ${value}`, `e.g. ${field}: ${fallback}`);
+    throw new RollupConfigError(
+      `${field} must be a ${allowZero ? "non-negative" : "positive"} integer, got ${value}`,
+      `e.g. ${field}: ${fallback}`,
+    );
   }
   return BigInt(value);
 }
 
 function address(value: string, field: string): string {
-  if (!isAddress(value)) throw new RollupConfigError(`${field}: "${value}" is not an address`, "use a 20-byte hex address, all lower case or with a valid EIP-55 checksum");
+  if (!isAddress(value))
+    throw new RollupConfigError(
+      `${field}: "${value}" is not an address`,
+      "use a 20-byte hex address, all lower case or with a valid EIP-55 checksum",
+    );
   return getAddress(value);
 }
 
@@ -87,17 +104,27 @@ function storage(value: Readonly<Record<string, string>> | undefined, field: str
   if (value === undefined) return undefined;
   const out: Record<string, Hex> = {};
   for (const [slot, word] of Object.entries(value)) {
-    if (!isHexString(slot) || !isHexString(word)) throw new RollupConfigError(`${field}.storage: slot and value must be hex, got ${slot} → ${word}`, "e.g. { \"0x0\": \"0x2a\" }");
+    if (!isHexString(slot) || !isHexString(word))
+      throw new RollupConfigError(
+        `${field}.storage: slot and value must be hex, got ${slot} → ${word}`,
+        'e.g. { "0x0": "0x2a" }',
+      );
     out[slot] = word as Hex;
   }
   return out;
 }
 
 function genesisAccount(account: RollupGenesisAccountUserConfig, field: string): GenesisAccount {
-  if (account.code !== undefined && !isHexString(account.code)) throw new RollupConfigError(`${field}.code must be hex`, "or use rollup.genesis.predeploys to place a contract of this project");
+  if (account.code !== undefined && !isHexString(account.code))
+    throw new RollupConfigError(
+      `${field}.code must be hex`,
+      "or use rollup.genesis.predeploys to place a contract of this project",
+    );
   const slots = storage(account.storage, field);
   return {
-    ...(account.balance === undefined ? {} : { balance: positiveInteger(BigInt(account.balance), `${field}.balance`, 0n, true) }),
+    ...(account.balance === undefined
+      ? {}
+      : { balance: positiveInteger(BigInt(account.balance), `${field}.balance`, 0n, true) }),
     ...(account.nonce === undefined ? {} : { nonce: positiveInteger(account.nonce, `${field}.nonce`, 0n, true) }),
     ...(account.code === undefined ? {} : { code: account.code as Hex }),
     ...(slots === undefined ? {} : { storage: slots }),
@@ -107,16 +134,26 @@ function genesisAccount(account: RollupGenesisAccountUserConfig, field: string):
 export function resolveRollupConfig(user: RollupUserConfig | undefined): ResolvedRollupConfig {
   const config = user ?? {};
   if (config.contract !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.contract)) {
-    throw new RollupConfigError(`contract: "${config.contract}" is not a contract name`, "name the contract, e.g. contract: \"MyRollup\"");
+    throw new RollupConfigError(
+      `contract: "${config.contract}" is not a contract name`,
+      'name the contract, e.g. contract: "MyRollup"',
+    );
   }
   if (config.proofs !== undefined && config.optimistic !== undefined) {
-    throw new RollupConfigError("proofs and rollup.optimistic cannot be combined on the devnet yet", "keep one of them");
+    throw new RollupConfigError(
+      "proofs and rollup.optimistic cannot be combined on the devnet yet",
+      "keep one of them",
+    );
   }
   let proofs: ResolvedRollupConfig["proofs"];
   if (config.proofs !== undefined) {
     const committees = Number(positiveInteger(config.proofs.committees, "proofs.committees", 1n));
     const threshold = Number(positiveInteger(config.proofs.threshold, "proofs.threshold", BigInt(committees)));
-    if (threshold > committees) throw new RollupConfigError(`proofs.threshold (${threshold}) exceeds proofs.committees (${committees})`, "k of n needs k <= n");
+    if (threshold > committees)
+      throw new RollupConfigError(
+        `proofs.threshold (${threshold}) exceeds proofs.committees (${committees})`,
+        "k of n needs k <= n",
+      );
     proofs = { committees, threshold };
   }
   let optimistic: ResolvedRollupConfig["optimistic"];
@@ -126,18 +163,31 @@ export function resolveRollupConfig(user: RollupUserConfig | undefined): Resolve
       try {
         proposalBond = parseEther(config.optimistic.proposalBond);
       } catch {
-        throw new RollupConfigError(`optimistic.proposalBond: "${config.optimistic.proposalBond}" is not an ETH amount`, "e.g. proposalBond: \"0.1\"");
+        throw new RollupConfigError(
+          `optimistic.proposalBond: "${config.optimistic.proposalBond}" is not an ETH amount`,
+          'e.g. proposalBond: "0.1"',
+        );
       }
-      if (proposalBond <= 0n) throw new RollupConfigError("optimistic.proposalBond must be positive", "e.g. proposalBond: \"0.1\"");
+      if (proposalBond <= 0n)
+        throw new RollupConfigError("optimistic.proposalBond must be positive", 'e.g. proposalBond: "0.1"');
     }
-    optimistic = { challengeWindow: positiveInteger(config.optimistic.challengeWindow, "optimistic.challengeWindow", DEFAULT_CHALLENGE_WINDOW), proposalBond };
+    optimistic = {
+      challengeWindow: positiveInteger(
+        config.optimistic.challengeWindow,
+        "optimistic.challengeWindow",
+        DEFAULT_CHALLENGE_WINDOW,
+      ),
+      proposalBond,
+    };
   }
   const alloc: Record<string, GenesisAccount> = {};
-  for (const [key, account] of Object.entries(config.genesis?.alloc ?? {})) alloc[address(key, `genesis.alloc`)] = genesisAccount(account, `genesis.alloc["${key}"]`);
+  for (const [key, account] of Object.entries(config.genesis?.alloc ?? {}))
+    alloc[address(key, `genesis.alloc`)] = genesisAccount(account, `genesis.alloc["${key}"]`);
   const predeploys: ResolvedRollupPredeploy[] = [];
   for (const [key, predeploy] of Object.entries(config.genesis?.predeploys ?? {})) {
     const at = address(key, "genesis.predeploys");
-    if (alloc[at] !== undefined) throw new RollupConfigError(`genesis: ${at} is both in alloc and in predeploys`, "keep it in one of them");
+    if (alloc[at] !== undefined)
+      throw new RollupConfigError(`genesis: ${at} is both in alloc and in predeploys`, "keep it in one of them");
     const slots = storage(predeploy.storage, `genesis.predeploys["${key}"]`);
     predeploys.push({
       address: at,
@@ -153,8 +203,18 @@ export function resolveRollupConfig(user: RollupUserConfig | undefined): Resolve
     blockTimeMs,
     ...(config.gasLimit === undefined ? {} : { gasLimit: positiveInteger(config.gasLimit, "gasLimit", 0n) }),
     policy: {
-      sequencerInactivityPeriod: positiveInteger(config.sequencing?.inactivityPeriod, "sequencing.inactivityPeriod", DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod, true),
-      forceInclusionDelay: positiveInteger(config.sequencing?.forceInclusionDelay, "sequencing.forceInclusionDelay", DEFAULT_ROLLUP_POLICY.forceInclusionDelay, true),
+      sequencerInactivityPeriod: positiveInteger(
+        config.sequencing?.inactivityPeriod,
+        "sequencing.inactivityPeriod",
+        DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod,
+        true,
+      ),
+      forceInclusionDelay: positiveInteger(
+        config.sequencing?.forceInclusionDelay,
+        "sequencing.forceInclusionDelay",
+        DEFAULT_ROLLUP_POLICY.forceInclusionDelay,
+        true,
+      ),
     },
     ...(proofs === undefined ? {} : { proofs }),
     ...(optimistic === undefined ? {} : { optimistic }),

@@ -50,11 +50,25 @@ function networkUrl(hre: HardhatRuntimeEnvironment, name: "l1" | "l2"): string |
 }
 
 /** The URL of each node: --l1-rpc / --l2-rpc, else L1_RPC_URL / L2_RPC_URL, else the config's `l1` / `l2` networks. */
-export function endpointUrls(hre: HardhatRuntimeEnvironment, args: Pick<ConnectionArgs, "l1Rpc" | "l2Rpc">, env: NodeJS.ProcessEnv = process.env): { l1: string; l2: string } {
+export function endpointUrls(
+  hre: HardhatRuntimeEnvironment,
+  args: Pick<ConnectionArgs, "l1Rpc" | "l2Rpc">,
+  env: NodeJS.ProcessEnv = process.env,
+): { l1: string; l2: string } {
   const pick = (layer: "L1" | "L2", flag: string | undefined, network: "l1" | "l2"): string => {
     const url = flag ?? env[RPC_ENV[layer]] ?? networkUrl(hre, network);
-    if (url === undefined) throw new RollupTaskError("NO_NETWORK", `no ${layer} node given`, `pass --${network}-rpc <url>, set ${RPC_ENV[layer]}, or add networks.${network} to hardhat.config.ts`);
-    if (!/^https?:\/\//.test(url)) throw new RollupTaskError("INVALID_INPUT", `the ${layer} node URL "${url}" is not an http(s) URL`, `pass e.g. --${network}-rpc http://127.0.0.1:${layer === "L1" ? 8545 : 9545}`);
+    if (url === undefined)
+      throw new RollupTaskError(
+        "NO_NETWORK",
+        `no ${layer} node given`,
+        `pass --${network}-rpc <url>, set ${RPC_ENV[layer]}, or add networks.${network} to hardhat.config.ts`,
+      );
+    if (!/^https?:\/\//.test(url))
+      throw new RollupTaskError(
+        "INVALID_INPUT",
+        `the ${layer} node URL "${url}" is not an http(s) URL`,
+        `pass e.g. --${network}-rpc http://127.0.0.1:${layer === "L1" ? 8545 : 9545}`,
+      );
     return url;
   };
   return { l1: pick("L1", args.l1Rpc, "l1"), l2: pick("L2", args.l2Rpc, "l2") };
@@ -64,7 +78,11 @@ export function endpointUrls(hre: HardhatRuntimeEnvironment, args: Pick<Connecti
  * Asks the node at `url` for its chain id, with a deadline: ethers' provider would retry a
  * refused connection forever ("failed to detect network"), so the tasks ask once themselves.
  */
-export async function probeNode(layer: "L1" | "L2", url: string, timeoutMs: number = NODE_PROBE_TIMEOUT_MS): Promise<bigint> {
+export async function probeNode(
+  layer: "L1" | "L2",
+  url: string,
+  timeoutMs: number = NODE_PROBE_TIMEOUT_MS,
+): Promise<bigint> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -86,7 +104,12 @@ export async function probeNode(layer: "L1" | "L2", url: string, timeoutMs: numb
     throw new NodeUnreachableError(layer, url, cause);
   }
   const body = (await response.json().catch(() => undefined)) as { result?: unknown } | undefined;
-  if (!response.ok || typeof body?.result !== "string") throw new NodeUnreachableError(layer, url, `it answered HTTP ${response.status} without a chain id: is it a JSON-RPC endpoint?`);
+  if (!response.ok || typeof body?.result !== "string")
+    throw new NodeUnreachableError(
+      layer,
+      url,
+      `it answered HTTP ${response.status} without a chain id: is it a JSON-RPC endpoint?`,
+    );
   return BigInt(body.result);
 }
 
@@ -105,16 +128,26 @@ async function servedRollup(l2: JsonRpcProvider): Promise<string | undefined> {
  * `rollup_status`: it cannot be stale, whatever ports or data directory the devnet uses); else
  * the devnet's record in `dataDir` (with the deployment block, which speeds up message lookups).
  */
-export async function resolveRollup(options: { explicit?: string; dataDir?: string; served?: () => Promise<string | undefined> }): Promise<{ address: string; deployBlock?: number }> {
+export async function resolveRollup(options: {
+  explicit?: string;
+  dataDir?: string;
+  served?: () => Promise<string | undefined>;
+}): Promise<{ address: string; deployBlock?: number }> {
   const file = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR, DEPLOYMENT_FILE);
   const deployment: RollupDeployment | undefined = await loadDeployment(file).catch(() => undefined);
   const recorded = (address: string): { address: string; deployBlock?: number } =>
-    deployment !== undefined && deployment.address.toLowerCase() === address.toLowerCase() ? { address, deployBlock: deployment.deployBlock } : { address };
+    deployment !== undefined && deployment.address.toLowerCase() === address.toLowerCase()
+      ? { address, deployBlock: deployment.deployBlock }
+      : { address };
   if (options.explicit !== undefined) return recorded(addressOption("--rollup", options.explicit));
   const served = await options.served?.();
   if (served !== undefined) return recorded(served);
   if (deployment === undefined) {
-    throw new RollupTaskError("NO_ROLLUP", `no rollup given, the L2 node does not report one (rollup_status) and ${file} does not exist`, "start the devnet (npx hardhat devnet), pass --data-dir of the devnet you started, or --rollup 0x…");
+    throw new RollupTaskError(
+      "NO_ROLLUP",
+      `no rollup given, the L2 node does not report one (rollup_status) and ${file} does not exist`,
+      "start the devnet (npx hardhat devnet), pass --data-dir of the devnet you started, or --rollup 0x…",
+    );
   }
   return { address: deployment.address, deployBlock: deployment.deployBlock };
 }
@@ -125,12 +158,16 @@ export function devAccountAddress(index: number): string {
 }
 
 /** Connects to both nodes (each answers first, or the task says which URL did not), finds the rollup and builds the SDK client. */
-export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, args: ConnectionArgs & { account?: number; dev?: boolean }): Promise<RollupTaskContext> {
+export async function rollupTaskContext(
+  hre: HardhatRuntimeEnvironment,
+  args: ConnectionArgs & { account?: number; dev?: boolean },
+): Promise<RollupTaskContext> {
   if (args.account !== undefined) accountIndex(args.account);
   if (args.rollup !== undefined) addressOption("--rollup", args.rollup);
   const urls = endpointUrls(hre, args);
   const [l1ChainId, l2ChainId] = await Promise.all([probeNode("L1", urls.l1), probeNode("L2", urls.l2)]);
-  const provider = (url: string, chainId: bigint): JsonRpcProvider => new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
+  const provider = (url: string, chainId: bigint): JsonRpcProvider =>
+    new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
   const l1 = provider(urls.l1, l1ChainId);
   const l2 = provider(urls.l2, l2ChainId);
   const close = (): void => {
@@ -138,7 +175,11 @@ export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, args: Co
     l2.destroy();
   };
   try {
-    const rollup = await resolveRollup({ explicit: args.rollup, dataDir: args.dataDir, served: () => servedRollup(l2) });
+    const rollup = await resolveRollup({
+      explicit: args.rollup,
+      dataDir: args.dataDir,
+      served: () => servedRollup(l2),
+    });
     if ((await l1.getCode(rollup.address)) === "0x") {
       throw new RollupTaskError(
         "NO_ROLLUP",
@@ -147,7 +188,14 @@ export async function rollupTaskContext(hre: HardhatRuntimeEnvironment, args: Co
       );
     }
     // The user's key: NATIVE_ROLLUP_USER_KEY, else the `l1` network's accounts; a dev key only on the devnet's L1 or with --dev.
-    const key = args.account === undefined ? undefined : await taskSigningKey((hre.config.networks.l1 as HttpNetworkConfig | undefined)?.accounts as HardhatAccounts, l1ChainId, { index: args.account, dev: args.dev === true });
+    const key =
+      args.account === undefined
+        ? undefined
+        : await taskSigningKey(
+            (hre.config.networks.l1 as HttpNetworkConfig | undefined)?.accounts as HardhatAccounts,
+            l1ChainId,
+            { index: args.account, dev: args.dev === true },
+          );
     const l1Signer = key === undefined ? undefined : new Wallet(key.reveal(), l1);
     const l2Signer = key === undefined ? undefined : new Wallet(key.reveal(), l2);
     return {

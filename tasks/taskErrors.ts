@@ -30,13 +30,22 @@ export class RollupTaskError extends HardhatPluginError {
     // the user and its message says everything, so the stack shows only when asked for. An own
     // property: Hardhat's base class reads its stack through the same inspect hook.
     const stack = (this as unknown as { _stack?: string })._stack ?? "";
-    Object.defineProperty(this, inspect.custom, { value: (): string => (stackTracesRequested() ? stack : ""), enumerable: false });
+    Object.defineProperty(this, inspect.custom, {
+      value: (): string => (stackTracesRequested() ? stack : ""),
+      enumerable: false,
+    });
   }
 }
 
 /** Whether the user asked Hardhat for stack traces (--show-stack-traces, or its environment variable). */
-export function stackTracesRequested(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): boolean {
-  return argv.includes("--show-stack-traces") || (env.HARDHAT_SHOW_STACK_TRACES !== undefined && env.HARDHAT_SHOW_STACK_TRACES !== "false");
+export function stackTracesRequested(
+  argv: readonly string[] = process.argv,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  return (
+    argv.includes("--show-stack-traces") ||
+    (env.HARDHAT_SHOW_STACK_TRACES !== undefined && env.HARDHAT_SHOW_STACK_TRACES !== "false")
+  );
 }
 
 /** How to start the devnet, or point a task at another node. */
@@ -61,7 +70,13 @@ function connectionFailure(error: unknown, seen = new Set<unknown>()): string | 
   if (typeof error !== "object" || error === null || seen.has(error)) return undefined;
   seen.add(error);
   const record = error as Record<string, unknown>;
-  if (typeof record.code === "string" && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(record.code)) return record.code;
+  if (
+    typeof record.code === "string" &&
+    /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(
+      record.code,
+    )
+  )
+    return record.code;
   for (const key of ["cause", "error", "info"]) {
     const found = connectionFailure(record[key], seen);
     if (found !== undefined) return found;
@@ -90,13 +105,19 @@ export interface TaskEndpoints {
  */
 export function toTaskError(error: unknown, endpoints: TaskEndpoints = {}): Error {
   if (error instanceof RollupTaskError || HardhatPluginError.isHardhatPluginError(error)) return error as Error;
-  if (typeof error === "object" && error !== null && (error as { _isHardhatError?: unknown })._isHardhatError === true) return error as Error;
+  if (typeof error === "object" && error !== null && (error as { _isHardhatError?: unknown })._isHardhatError === true)
+    return error as Error;
   const parent = error instanceof Error ? error : undefined;
   const connection = connectionFailure(error);
   if (connection !== undefined) {
     // Which node: the task cannot tell from the socket error alone when it talks to both.
     const url = [endpoints.l1, endpoints.l2].filter((u) => u !== undefined).join(" or ");
-    return new RollupTaskError("NODE_UNREACHABLE", `lost the connection to the node${url === "" ? "" : ` at ${url}`} (${connection})`, "check that the devnet is still running (npx hardhat devnet), then run the task again", parent);
+    return new RollupTaskError(
+      "NODE_UNREACHABLE",
+      `lost the connection to the node${url === "" ? "" : ` at ${url}`} (${connection})`,
+      "check that the devnet is still running (npx hardhat devnet), then run the task again",
+      parent,
+    );
   }
   const typed = error as { code?: unknown; hint?: unknown; message?: unknown } | null;
   if (typeof typed?.code === "string" && typeof typed.hint === "string" && typeof typed.message === "string") {
@@ -104,11 +125,18 @@ export function toTaskError(error: unknown, endpoints: TaskEndpoints = {}): Erro
     const message = typed.message.split("\nhint: ")[0] ?? typed.message;
     return new RollupTaskError(typed.code, message.split("\n")[0] ?? message, typed.hint, parent);
   }
-  return new RollupTaskError("FAILED", firstLine(error), "run the task again with --show-stack-traces to see where it failed", parent);
+  return new RollupTaskError(
+    "FAILED",
+    firstLine(error),
+    "run the task again with --show-stack-traces to see where it failed",
+    parent,
+  );
 }
 
 /** A task action whose every failure is a RollupTaskError (see the module comment). */
-export function taskAction<A>(run: (args: A, hre: HardhatRuntimeEnvironment) => Promise<void>): (args: A, hre: HardhatRuntimeEnvironment) => Promise<void> {
+export function taskAction<A>(
+  run: (args: A, hre: HardhatRuntimeEnvironment) => Promise<void>,
+): (args: A, hre: HardhatRuntimeEnvironment) => Promise<void> {
   return async (args, hre) => {
     try {
       await run(args, hre);

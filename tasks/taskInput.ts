@@ -18,7 +18,10 @@ export class InvalidTaskInputError extends RollupTaskError {
 /** `--account`: an integer from 0 to 9. */
 export function accountIndex(value: number): number {
   if (!Number.isInteger(value) || value < 0 || value >= DEV_ACCOUNT_COUNT) {
-    throw new InvalidTaskInputError(`--account ${value} is not a dev account`, `pass an index from 0 to ${DEV_ACCOUNT_COUNT - 1} (the devnet's funded accounts)`);
+    throw new InvalidTaskInputError(
+      `--account ${value} is not a dev account`,
+      `pass an index from 0 to ${DEV_ACCOUNT_COUNT - 1} (the devnet's funded accounts)`,
+    );
   }
   return value;
 }
@@ -29,34 +32,61 @@ export function etherAmount(option: string, value: string, allowZero = false): b
   try {
     wei = parseEther(value.trim());
   } catch {
-    throw new InvalidTaskInputError(`${option} "${value}" is not an amount of ETH`, `pass a decimal number of ETH, e.g. ${option} 0.5 (at most 18 decimals)`);
+    throw new InvalidTaskInputError(
+      `${option} "${value}" is not an amount of ETH`,
+      `pass a decimal number of ETH, e.g. ${option} 0.5 (at most 18 decimals)`,
+    );
   }
-  if (wei < 0n) throw new InvalidTaskInputError(`${option} ${value} is negative`, `pass a positive amount of ETH, e.g. ${option} 0.5`);
-  if (wei === 0n && !allowZero) throw new InvalidTaskInputError(`${option} is zero: there is nothing to move`, `pass a positive amount of ETH, e.g. ${option} 0.5`);
+  if (wei < 0n)
+    throw new InvalidTaskInputError(
+      `${option} ${value} is negative`,
+      `pass a positive amount of ETH, e.g. ${option} 0.5`,
+    );
+  if (wei === 0n && !allowZero)
+    throw new InvalidTaskInputError(
+      `${option} is zero: there is nothing to move`,
+      `pass a positive amount of ETH, e.g. ${option} 0.5`,
+    );
   return wei;
 }
 
 /** An address option (`--to`), checksummed; mixed case must carry a valid checksum. */
 export function addressOption(option: string, value: string): string {
-  if (!isAddress(value)) throw new InvalidTaskInputError(`${option} "${value}" is not an address`, "pass 0x followed by 40 hex digits (a mixed-case address must have a valid checksum)");
+  if (!isAddress(value))
+    throw new InvalidTaskInputError(
+      `${option} "${value}" is not an address`,
+      "pass 0x followed by 40 hex digits (a mixed-case address must have a valid checksum)",
+    );
   return getAddress(value);
 }
 
 /** Calldata (`--data`): 0x and whole bytes. */
 export function calldataOption(value: string): string {
-  if (!isHexString(value) || value.length % 2 !== 0) throw new InvalidTaskInputError(`--data "${value}" is not calldata`, 'pass 0x followed by an even number of hex digits, or --sig "f(uint256)" --args 41 to have it encoded');
+  if (!isHexString(value) || value.length % 2 !== 0)
+    throw new InvalidTaskInputError(
+      `--data "${value}" is not calldata`,
+      'pass 0x followed by an even number of hex digits, or --sig "f(uint256)" --args 41 to have it encoded',
+    );
   return value.toLowerCase();
 }
 
 /** A message or transaction hash (the positional argument of rollup:message, rollup:finalize, …). */
 export function hashArgument(value: string): string {
-  if (!isHexString(value, 32)) throw new InvalidTaskInputError(`"${value}" is not a hash`, "pass a message hash or the hash of the transaction that sent the message (0x + 64 hex digits; the deposit/withdraw tasks print both)");
+  if (!isHexString(value, 32))
+    throw new InvalidTaskInputError(
+      `"${value}" is not a hash`,
+      "pass a message hash or the hash of the transaction that sent the message (0x + 64 hex digits; the deposit/withdraw tasks print both)",
+    );
   return value.toLowerCase();
 }
 
 /** A gas limit for the L2 call of a message. */
 export function gasLimitOption(value: number): bigint {
-  if (!Number.isInteger(value) || value <= 0) throw new InvalidTaskInputError(`--gas-limit ${value} is not a positive integer`, "pass the gas the L2 call may use, e.g. --gas-limit 200000");
+  if (!Number.isInteger(value) || value <= 0)
+    throw new InvalidTaskInputError(
+      `--gas-limit ${value} is not a positive integer`,
+      "pass the gas the L2 call may use, e.g. --gas-limit 200000",
+    );
   return BigInt(value);
 }
 
@@ -71,7 +101,10 @@ function splitArgs(value: string | undefined): unknown[] {
     } catch {
       // Not JSON: reported below as the encoder sees it.
     }
-    throw new InvalidTaskInputError(`--args ${value} is not a JSON array`, 'pass comma-separated values (--args 41,0xabc…) or a JSON array (--args \'[41, "a, b"]\')');
+    throw new InvalidTaskInputError(
+      `--args ${value} is not a JSON array`,
+      "pass comma-separated values (--args 41,0xabc…) or a JSON array (--args '[41, \"a, b\"]')",
+    );
   }
   return trimmed.split(",").map((a) => a.trim());
 }
@@ -82,17 +115,28 @@ function splitArgs(value: string | undefined): unknown[] {
  */
 export function encodeCall(options: { data?: string; sig?: string; args?: string }): string {
   if (options.sig === undefined) {
-    if (options.args !== undefined) throw new InvalidTaskInputError("--args needs --sig", 'name the function the arguments are for: --sig "f(uint256)" --args 41');
+    if (options.args !== undefined)
+      throw new InvalidTaskInputError(
+        "--args needs --sig",
+        'name the function the arguments are for: --sig "f(uint256)" --args 41',
+      );
     return calldataOption(options.data ?? "0x");
   }
-  if (options.data !== undefined) throw new InvalidTaskInputError("--data and --sig both given", "pass raw calldata with --data, or a signature and its arguments with --sig/--args, not both");
+  if (options.data !== undefined)
+    throw new InvalidTaskInputError(
+      "--data and --sig both given",
+      "pass raw calldata with --data, or a signature and its arguments with --sig/--args, not both",
+    );
   let abi: Interface;
   const signature = options.sig.trim().replace(/^function\s+/, "");
   try {
     // FunctionFragment.from throws on a bad signature (an Interface would skip it with a warning).
     abi = new Interface([FunctionFragment.from(`function ${signature}`)]);
   } catch {
-    throw new InvalidTaskInputError(`--sig "${options.sig}" is not a function signature`, 'write it as in Solidity, e.g. --sig "setValue(uint256)" or --sig "transfer(address,uint256)"');
+    throw new InvalidTaskInputError(
+      `--sig "${options.sig}" is not a function signature`,
+      'write it as in Solidity, e.g. --sig "setValue(uint256)" or --sig "transfer(address,uint256)"',
+    );
   }
   const fragment = abi.fragments[0] as FunctionFragment;
   const args = splitArgs(options.args);
@@ -105,7 +149,12 @@ export function encodeCall(options: { data?: string; sig?: string; args?: string
   try {
     return abi.encodeFunctionData(fragment.name, args);
   } catch (error) {
-    const reason = (error as { shortMessage?: string }).shortMessage ?? (error instanceof Error ? error.message.split("\n")[0] : String(error));
-    throw new InvalidTaskInputError(`--args ${options.args ?? ""} do not fit ${signature}: ${reason}`, `pass values of the types ${fragment.inputs.map((i) => i.type).join(", ")}`);
+    const reason =
+      (error as { shortMessage?: string }).shortMessage ??
+      (error instanceof Error ? error.message.split("\n")[0] : String(error));
+    throw new InvalidTaskInputError(
+      `--args ${options.args ?? ""} do not fit ${signature}: ${reason}`,
+      `pass values of the types ${fragment.inputs.map((i) => i.type).join(", ")}`,
+    );
   }
 }

@@ -27,8 +27,14 @@ export interface TestCommittee {
 
 export async function testCommittee(size: number, seed: number): Promise<TestCommittee> {
   const babyJub = await loadBabyJub();
-  const keys = Array.from({ length: size }, (_, i) => new AttesterKey(babyJub, getBytes(`0x${word(seed * 100 + i + 1)}`)));
-  const committee = Committee.fromPublicKeys(babyJub, keys.map((k) => k.publicKey));
+  const keys = Array.from(
+    { length: size },
+    (_, i) => new AttesterKey(babyJub, getBytes(`0x${word(seed * 100 + i + 1)}`)),
+  );
+  const committee = Committee.fromPublicKeys(
+    babyJub,
+    keys.map((k) => k.publicKey),
+  );
   const verificationKey = committeeVerificationKey(bundledCircuitArtifacts(), committee);
   return { babyJub, committee, keys, verificationKey, keyHash: getBytes(keccak256(verificationKey)) };
 }
@@ -41,18 +47,35 @@ export async function attest(
   members: readonly number[],
   l1Common?: Common,
 ): Promise<{ attestations: Attestation[]; commitment: bigint }> {
-  const block = { chainId, common: l1Common, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness };
+  const block = {
+    chainId,
+    common: l1Common,
+    parentHeader: built.parentHeader,
+    block: built.blockRlp,
+    witness: built.witness,
+  };
   const signed = await Promise.all(members.map((i) => attestBlock(c.keys[i], i, block)));
   return { attestations: signed.map((s) => s.attestation), commitment: signed[0].commitment };
 }
 
 /** A committee proof for a built block from the given members (re-executing under `l1Common`'s rules and crypto when given). */
-export async function committeeProof(c: TestCommittee, chainId: bigint, built: BuiltBlock, members: readonly number[], l1Common?: Common): Promise<ExecutionProof> {
+export async function committeeProof(
+  c: TestCommittee,
+  chainId: bigint,
+  built: BuiltBlock,
+  members: readonly number[],
+  l1Common?: Common,
+): Promise<ExecutionProof> {
   const { attestations, commitment } = await attest(c, chainId, built, members, l1Common);
   return proveCommittee(bundledCircuitArtifacts(), c.committee, commitment, attestations);
 }
 
-export function bundle(proofs: readonly ExecutionProof[], acceptedKeys: readonly Uint8Array[], threshold: number, allowReexecution = false): ProofBundle {
+export function bundle(
+  proofs: readonly ExecutionProof[],
+  acceptedKeys: readonly Uint8Array[],
+  threshold: number,
+  allowReexecution = false,
+): ProofBundle {
   return { policy: { threshold, allowReexecution, acceptedKeys }, proofs };
 }
 

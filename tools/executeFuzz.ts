@@ -35,13 +35,46 @@ import type { Common } from "@ethereumjs/common";
 import { type AddPrecompile, createEVM } from "@ethereumjs/evm";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
-import { ValueEncoding, bigIntToUnpaddedBytes, bytesToHex, createAddressFromString, equalsBytes } from "@ethereumjs/util";
+import {
+  ValueEncoding,
+  bigIntToUnpaddedBytes,
+  bytesToHex,
+  createAddressFromString,
+  equalsBytes,
+} from "@ethereumjs/util";
 import { createVM, runBlock } from "@ethereumjs/vm";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 
-import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, EXECUTE_ADDRESS, ExecuteErrorCode, HISTORY_STORAGE, SYSTEM_CONTRACTS, SafeMerkleStateManager, WITHDRAWAL_REQUESTS, createExecutePrecompile, decodeExecuteInput, decodeExecuteInvalid, decodeExecuteResult, encodeExecuteInput, encodeWitness, executeErrorName, l2Common, maxVerifiableL2GasLimit } from "../precompiles";
+import {
+  BEACON_ROOTS,
+  CONSOLIDATION_REQUESTS,
+  EXECUTE_ADDRESS,
+  ExecuteErrorCode,
+  HISTORY_STORAGE,
+  SYSTEM_CONTRACTS,
+  SafeMerkleStateManager,
+  WITHDRAWAL_REQUESTS,
+  createExecutePrecompile,
+  decodeExecuteInput,
+  decodeExecuteInvalid,
+  decodeExecuteResult,
+  encodeExecuteInput,
+  encodeWitness,
+  executeErrorName,
+  l2Common,
+  maxVerifiableL2GasLimit,
+} from "../precompiles";
 import { contractsAcceptAsBlock } from "./blockHeadersReader";
-import { BLOCKHASH_ADDRESS, BLOCKHASH_CODE, STORE_ADDRESS, STORE_AND_LOG_CODE, STORE_AND_LOG_INITCODE, TestSigner, storeCall, word } from "./l2Fixtures";
+import {
+  BLOCKHASH_ADDRESS,
+  BLOCKHASH_CODE,
+  STORE_ADDRESS,
+  STORE_AND_LOG_CODE,
+  STORE_AND_LOG_INITCODE,
+  TestSigner,
+  storeCall,
+  word,
+} from "./l2Fixtures";
 import { L2TestChain, type TestAccount } from "./l2TestChain";
 
 export const FUZZ_CHAIN_ID = 904n;
@@ -80,29 +113,72 @@ export const FORK_BOUNDARY_HEIGHTS: readonly bigint[] = [1_920_000n, 1_920_009n,
 const REVERT_CODE = "0x5f5ffd";
 
 function entryOf(name: string, chain: L2TestChain, built: Awaited<ReturnType<L2TestChain["buildBlock"]>>): CorpusEntry {
-  const witness = { state: [...built.witnessParts.state], codes: [...built.witnessParts.codes], headers: [...built.witnessParts.headers] };
-  const input = encodeExecuteInput({ chainId: FUZZ_CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness, proofs: new Uint8Array() });
-  return { name, chain, chainId: FUZZ_CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness, input };
+  const witness = {
+    state: [...built.witnessParts.state],
+    codes: [...built.witnessParts.codes],
+    headers: [...built.witnessParts.headers],
+  };
+  const input = encodeExecuteInput({
+    chainId: FUZZ_CHAIN_ID,
+    parentHeader: built.parentHeader,
+    block: built.blockRlp,
+    witness: built.witness,
+    proofs: new Uint8Array(),
+  });
+  return {
+    name,
+    chain,
+    chainId: FUZZ_CHAIN_ID,
+    parentHeader: built.parentHeader,
+    block: built.blockRlp,
+    witness,
+    input,
+  };
 }
 
 /** One transfer block on a fresh chain created with `options` (a stand-in parent at a chosen height, or a chosen genesis). */
-async function singleBlock(name: string, accounts: readonly TestAccount[], options: Parameters<typeof L2TestChain.create>[2]): Promise<CorpusEntry> {
+async function singleBlock(
+  name: string,
+  accounts: readonly TestAccount[],
+  options: Parameters<typeof L2TestChain.create>[2],
+): Promise<CorpusEntry> {
   const probe = await L2TestChain.create(FUZZ_CHAIN_ID, []);
   const a = TestSigner.fromSeed(13, probe.common);
-  const chain = await L2TestChain.create(FUZZ_CHAIN_ID, [{ address: a.address.toString(), balance: 100n * ONE_ETH }, ...accounts], options);
+  const chain = await L2TestChain.create(
+    FUZZ_CHAIN_ID,
+    [{ address: a.address.toString(), balance: 100n * ONE_ETH }, ...accounts],
+    options,
+  );
   const signer = TestSigner.fromSeed(13, chain.common);
-  return entryOf(name, chain, await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000aa", value: 3n })]));
+  return entryOf(
+    name,
+    chain,
+    await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000aa", value: 3n })]),
+  );
 }
 
 async function brokenSystemContractEntries(): Promise<CorpusEntry[]> {
-  const without = (address: string) => SYSTEM_CONTRACTS.filter((c) => c.address !== address).map((c) => ({ address: c.address, code: c.code }));
+  const without = (address: string) =>
+    SYSTEM_CONTRACTS.filter((c) => c.address !== address).map((c) => ({ address: c.address, code: c.code }));
   const cases: [string, TestAccount[]][] = [
     ["no-7002-contract", without(WITHDRAWAL_REQUESTS.address)],
-    ["codeless-7251-account", [...without(CONSOLIDATION_REQUESTS.address), { address: CONSOLIDATION_REQUESTS.address, balance: 1n }]],
-    ["reverting-7002-contract", [...without(WITHDRAWAL_REQUESTS.address), { address: WITHDRAWAL_REQUESTS.address, code: REVERT_CODE }]],
-    ["reverting-7251-contract", [...without(CONSOLIDATION_REQUESTS.address), { address: CONSOLIDATION_REQUESTS.address, code: REVERT_CODE }]],
+    [
+      "codeless-7251-account",
+      [...without(CONSOLIDATION_REQUESTS.address), { address: CONSOLIDATION_REQUESTS.address, balance: 1n }],
+    ],
+    [
+      "reverting-7002-contract",
+      [...without(WITHDRAWAL_REQUESTS.address), { address: WITHDRAWAL_REQUESTS.address, code: REVERT_CODE }],
+    ],
+    [
+      "reverting-7251-contract",
+      [...without(CONSOLIDATION_REQUESTS.address), { address: CONSOLIDATION_REQUESTS.address, code: REVERT_CODE }],
+    ],
     ["foreign-4788-code", [...without(BEACON_ROOTS.address), { address: BEACON_ROOTS.address, code: REVERT_CODE }]],
-    ["foreign-2935-code", [...without(HISTORY_STORAGE.address), { address: HISTORY_STORAGE.address, code: REVERT_CODE }]],
+    [
+      "foreign-2935-code",
+      [...without(HISTORY_STORAGE.address), { address: HISTORY_STORAGE.address, code: REVERT_CODE }],
+    ],
   ];
   const entries: CorpusEntry[] = [];
   for (const [name, accounts] of cases) entries.push(await singleBlock(name, accounts, { withSystemContracts: false }));
@@ -117,7 +193,11 @@ export async function buildCorpus(): Promise<Corpus> {
   const chain = await L2TestChain.create(FUZZ_CHAIN_ID, [
     { address: a.address.toString(), balance: 100n * ONE_ETH },
     { address: b.address.toString(), balance: 100n * ONE_ETH },
-    { address: STORE_ADDRESS, code: STORE_AND_LOG_CODE, storage: { [`0x${word(1)}`]: "0x01", [`0x${word(2)}`]: "0x02", [`0x${word(3)}`]: "0x03" } },
+    {
+      address: STORE_ADDRESS,
+      code: STORE_AND_LOG_CODE,
+      storage: { [`0x${word(1)}`]: "0x01", [`0x${word(2)}`]: "0x02", [`0x${word(3)}`]: "0x03" },
+    },
     { address: BLOCKHASH_ADDRESS, code: BLOCKHASH_CODE },
   ]);
   const alice = TestSigner.fromSeed(11, chain.common);
@@ -138,8 +218,12 @@ export async function buildCorpus(): Promise<Corpus> {
     alice.tx({ to: STORE_ADDRESS, data: storeCall(1, 0x11) }),
   ]);
   await add("empty", []);
-  await add("blockhash", [alice.tx({ to: BLOCKHASH_ADDRESS, data: `0x${word(2)}` }), bob.tx({ to: STORE_ADDRESS, data: storeCall(3, 0) })]);
-  for (const height of FORK_BOUNDARY_HEIGHTS) entries.push(await singleBlock(`height-${height}`, [], { number: height - 1n }));
+  await add("blockhash", [
+    alice.tx({ to: BLOCKHASH_ADDRESS, data: `0x${word(2)}` }),
+    bob.tx({ to: STORE_ADDRESS, data: storeCall(3, 0) }),
+  ]);
+  for (const height of FORK_BOUNDARY_HEIGHTS)
+    entries.push(await singleBlock(`height-${height}`, [], { number: height - 1n }));
   return { chain, entries, brokenSystemContracts: await brokenSystemContractEntries() };
 }
 
@@ -202,9 +286,27 @@ interface Triple {
 }
 
 const HEADER_FIELD_NAMES = [
-  "parentHash", "ommersHash", "coinbase", "stateRoot", "transactionsRoot", "receiptsRoot", "logsBloom", "difficulty", "number",
-  "gasLimit", "gasUsed", "timestamp", "extraData", "mixHash", "nonce", "baseFeePerGas", "withdrawalsRoot", "blobGasUsed",
-  "excessBlobGas", "parentBeaconBlockRoot", "requestsHash",
+  "parentHash",
+  "ommersHash",
+  "coinbase",
+  "stateRoot",
+  "transactionsRoot",
+  "receiptsRoot",
+  "logsBloom",
+  "difficulty",
+  "number",
+  "gasLimit",
+  "gasUsed",
+  "timestamp",
+  "extraData",
+  "mixHash",
+  "nonce",
+  "baseFeePerGas",
+  "withdrawalsRoot",
+  "blobGasUsed",
+  "excessBlobGas",
+  "parentBeaconBlockRoot",
+  "requestsHash",
 ];
 /**
  * Fields a sequencer chooses freely (coinbase, gasLimit within its bound, extraData, mixHash):
@@ -241,14 +343,21 @@ function alterField(value: Uint8Array, rng: Rng): { value: Uint8Array; how: stri
       const hex = n.toString(16);
       const out = Uint8Array.from(Buffer.from(hex.length % 2 ? `0${hex}` : hex, "hex"));
       // Keep fixed-width fields (hashes, addresses) at their width.
-      if (value.length > 8 && out.length < value.length) return { value: Uint8Array.from([...new Uint8Array(value.length - out.length), ...out]), how };
+      if (value.length > 8 && out.length < value.length)
+        return { value: Uint8Array.from([...new Uint8Array(value.length - out.length), ...out]), how };
       return { value: n === 0n ? new Uint8Array() : out, how };
     }
   }
 }
 
 function encodeTriple(t: Triple): Uint8Array {
-  return encodeExecuteInput({ chainId: t.chainId, parentHeader: t.parentHeader, block: t.block, witness: encodeWitness(t.witness), proofs: new Uint8Array() });
+  return encodeExecuteInput({
+    chainId: t.chainId,
+    parentHeader: t.parentHeader,
+    block: t.block,
+    witness: encodeWitness(t.witness),
+    proofs: new Uint8Array(),
+  });
 }
 
 type WitnessList = keyof CorpusEntry["witness"];
@@ -331,10 +440,20 @@ function mutateForkBoundary(t: Triple, rng: Rng): Mutated {
       };
     case 1:
       // extraData is the producer's choice: another valid block, which the oracle re-checks.
-      return { t: { ...t, block: setHeaderField(t.block, EXTRA_DATA_FIELD, DAO_EXTRA_DATA) }, description: `block ${number}: extraData "dao-hard-fork"`, headerIndex: EXTRA_DATA_FIELD };
+      return {
+        t: { ...t, block: setHeaderField(t.block, EXTRA_DATA_FIELD, DAO_EXTRA_DATA) },
+        description: `block ${number}: extraData "dao-hard-fork"`,
+        headerIndex: EXTRA_DATA_FIELD,
+      };
     default: {
       const other = rng.next() < 0.5 ? number + 1n : number - 1n;
-      return { t: { ...t, block: setHeaderField(t.block, NUMBER_FIELD, other) }, description: `block ${number} renumbered ${other}`, headerIndex: NUMBER_FIELD, expected: [C.ParentMismatch], invalid: true };
+      return {
+        t: { ...t, block: setHeaderField(t.block, NUMBER_FIELD, other) },
+        description: `block ${number} renumbered ${other}`,
+        headerIndex: NUMBER_FIELD,
+        expected: [C.ParentMismatch],
+        invalid: true,
+      };
     }
   }
 }
@@ -375,7 +494,11 @@ function mutateStructured(kind: MutationKind, t: Triple, rng: Rng): Mutated | un
       if (kind === "headerField") {
         const list = (decoded as unknown as unknown[]).slice();
         list[0] = fields;
-        return { t: { ...t, block: RLP.encode(list as never) }, description: `block header ${how}`, headerIndex: index };
+        return {
+          t: { ...t, block: RLP.encode(list as never) },
+          description: `block header ${how}`,
+          headerIndex: index,
+        };
       }
       return { t: { ...t, parentHeader: RLP.encode(fields) }, description: `parent header ${how}`, headerIndex: index };
     }
@@ -412,12 +535,23 @@ function mutateStructured(kind: MutationKind, t: Triple, rng: Rng): Mutated | un
     case "witnessTruncateNode":
     case "witnessAddUnused": {
       const lists = nonEmptyLists(t.witness);
-      const listName: WitnessList = kind === "witnessAddUnused" ? rng.pick(["state", "codes", "headers"] as const) : lists.length ? rng.pick(lists) : "state";
+      const listName: WitnessList =
+        kind === "witnessAddUnused"
+          ? rng.pick(["state", "codes", "headers"] as const)
+          : lists.length
+            ? rng.pick(lists)
+            : "state";
       const nodes = t.witness[listName].slice();
       let description: string;
       if (kind === "witnessAddUnused") {
         const junk = rng.next() < 0.5 ? rng.bytes(1 + rng.int(80)) : RLP.encode([rng.bytes(32), rng.bytes(32)]);
-        nodes.splice(rng.int(nodes.length + 1), 0, listName === "headers" ? RLP.encode([rng.bytes(32), ...Array.from({ length: 9 }, () => rng.bytes(rng.int(4)))]) : junk);
+        nodes.splice(
+          rng.int(nodes.length + 1),
+          0,
+          listName === "headers"
+            ? RLP.encode([rng.bytes(32), ...Array.from({ length: 9 }, () => rng.bytes(rng.int(4)))])
+            : junk,
+        );
         description = `add an unused ${listName} entry`;
       } else {
         if (nodes.length === 0) return undefined;
@@ -447,7 +581,11 @@ function mutateStructured(kind: MutationKind, t: Triple, rng: Rng): Mutated | un
 }
 
 /** Byte-level mutations of a whole input. */
-function mutateBytes(kind: MutationKind, input: Uint8Array, rng: Rng): { input: Uint8Array; description: string } | undefined {
+function mutateBytes(
+  kind: MutationKind,
+  input: Uint8Array,
+  rng: Rng,
+): { input: Uint8Array; description: string } | undefined {
   const out = input.slice();
   switch (kind) {
     case "rawByteFlip": {
@@ -464,7 +602,8 @@ function mutateBytes(kind: MutationKind, input: Uint8Array, rng: Rng): { input: 
     case "abiEnvelope": {
       // Alter one head word (chainId, an offset) or one length word: these bytes are pure envelope.
       const head = rng.int(5);
-      const offsetOf = (i: number) => Number(BigInt(`0x${Buffer.from(input.subarray(i * 32, i * 32 + 32)).toString("hex")}`));
+      const offsetOf = (i: number) =>
+        Number(BigInt(`0x${Buffer.from(input.subarray(i * 32, i * 32 + 32)).toString("hex")}`));
       const target = head === 0 || rng.next() < 0.5 ? head * 32 : offsetOf(head);
       const how = rng.pick(["flip", "max", "small", "plus32", "minus32"] as const);
       const wordBytes = out.subarray(target, target + 32);
@@ -473,7 +612,16 @@ function mutateBytes(kind: MutationKind, input: Uint8Array, rng: Rng): { input: 
         const i = rng.int(32);
         wordBytes[i] ^= rng.int(255) + 1;
       } else {
-        value = how === "max" ? (1n << 256n) - 1n : how === "small" ? BigInt(rng.int(200)) : how === "plus32" ? value + 32n : value - 32n < 0n ? 0n : value - 32n;
+        value =
+          how === "max"
+            ? (1n << 256n) - 1n
+            : how === "small"
+              ? BigInt(rng.int(200))
+              : how === "plus32"
+                ? value + 32n
+                : value - 32n < 0n
+                  ? 0n
+                  : value - 32n;
         const hex = value.toString(16).padStart(64, "0");
         wordBytes.set(Buffer.from(hex, "hex"));
       }
@@ -491,7 +639,11 @@ function mutateBytes(kind: MutationKind, input: Uint8Array, rng: Rng): { input: 
       return { input: out, description: `field ${head} length ${length} -> ${newLength}` };
     }
     case "fieldExtend": {
-      if (rng.next() < 0.3) return { input: Uint8Array.from([...input, ...rng.bytes(1 + rng.int(64))]), description: "append bytes to the input" };
+      if (rng.next() < 0.3)
+        return {
+          input: Uint8Array.from([...input, ...rng.bytes(1 + rng.int(64))]),
+          description: "append bytes to the input",
+        };
       const head = 1 + rng.int(4);
       const offset = Number(BigInt(`0x${Buffer.from(input.subarray(head * 32, head * 32 + 32)).toString("hex")}`));
       const length = Number(BigInt(`0x${Buffer.from(input.subarray(offset, offset + 32)).toString("hex")}`));
@@ -531,15 +683,32 @@ export interface FuzzCase {
 function systemContractCase(corpus: Corpus, rng: Rng, index: number): FuzzCase | undefined {
   if (rng.next() < 0.6) {
     const entry = rng.pick(corpus.brokenSystemContracts);
-    return { index, entry, kind: "systemContract", input: entry.input, description: `genesis with ${entry.name}`, expected: [C.SystemCallFailed], invalid: true };
+    return {
+      index,
+      entry,
+      kind: "systemContract",
+      input: entry.input,
+      description: `genesis with ${entry.name}`,
+      expected: [C.SystemCallFailed],
+      invalid: true,
+    };
   }
   const entry = rng.pick(corpus.entries);
   const systemCodes = new Set(SYSTEM_CONTRACTS.map((c) => c.code.toLowerCase()));
-  const codes = entry.witness.codes.filter((code) => !systemCodes.has(bytesToHex(code).toLowerCase()) || rng.next() < 0.3);
+  const codes = entry.witness.codes.filter(
+    (code) => !systemCodes.has(bytesToHex(code).toLowerCase()) || rng.next() < 0.3,
+  );
   if (codes.length === entry.witness.codes.length) return undefined;
   const witness = { ...entry.witness, codes };
   const input = encodeTriple({ chainId: entry.chainId, parentHeader: entry.parentHeader, block: entry.block, witness });
-  return { index, entry, kind: "systemContract", input, description: `witness without ${entry.witness.codes.length - codes.length} system contract code(s)`, expected: [C.WitnessIncomplete] };
+  return {
+    index,
+    entry,
+    kind: "systemContract",
+    input,
+    description: `witness without ${entry.witness.codes.length - codes.length} system contract code(s)`,
+    expected: [C.WitnessIncomplete],
+  };
 }
 
 /** Draws case `index` deterministically from `seed`. */
@@ -554,7 +723,12 @@ export function makeCase(corpus: Corpus, seed: number, index: number): FuzzCase 
     }
     const heights = corpus.entries.filter((e) => e.name.startsWith("height-"));
     const entry = kind === "forkBoundary" && heights.length > 0 ? rng.pick(heights) : rng.pick(corpus.entries);
-    const triple: Triple = { chainId: entry.chainId, parentHeader: entry.parentHeader, block: entry.block, witness: entry.witness };
+    const triple: Triple = {
+      chainId: entry.chainId,
+      parentHeader: entry.parentHeader,
+      block: entry.block,
+      witness: entry.witness,
+    };
     if (BYTE_KINDS.has(kind)) {
       const m = mutateBytes(kind, entry.input, rng);
       if (m && !equalsBytes(m.input, entry.input)) return { index, entry, kind, ...m };
@@ -588,7 +762,16 @@ export function makeCase(corpus: Corpus, seed: number, index: number): FuzzCase 
     const input = encodeTriple(m.t);
     // A no-op (e.g. emptying an empty field) is redrawn: every case sends different bytes.
     if (equalsBytes(input, entry.input)) continue;
-    return { index, entry, kind, input, description: m.description, headerIndex: m.headerIndex, expected: m.expected, invalid: m.invalid };
+    return {
+      index,
+      entry,
+      kind,
+      input,
+      description: m.description,
+      headerIndex: m.headerIndex,
+      expected: m.expected,
+      invalid: m.invalid,
+    };
   }
 }
 
@@ -664,9 +847,15 @@ export async function referenceFindsInvalid(entry: CorpusEntry, blockRlp: Uint8A
     const h = block.header;
     const parent = chain.headerAt(h.number - 1n);
     if (!equalsBytes(parent.serialize(), entry.parentHeader) || !equalsBytes(h.parentHash, parent.hash())) return true;
-    if (h.timestamp <= parent.timestamp || h.baseFeePerGas !== parent.calcNextBaseFee() || h.uncleHash.length !== 32) return true;
+    if (h.timestamp <= parent.timestamp || h.baseFeePerGas !== parent.calcNextBaseFee() || h.uncleHash.length !== 32)
+      return true;
     h.validateGasLimit(parent);
-    const trie = new MerklePatriciaTrie({ db: chain.database, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+    const trie = new MerklePatriciaTrie({
+      db: chain.database,
+      useKeyHashing: true,
+      common,
+      valueEncoding: ValueEncoding.Bytes,
+    });
     const stateManager = new SafeMerkleStateManager({ trie, common });
     await stateManager.setStateRoot(parent.stateRoot);
     const blockchain = {
@@ -713,12 +902,25 @@ function gasLimitWithinBound(gasLimit: bigint, parentGasLimit: bigint): boolean 
 }
 
 /** Re-executes `blockRlp` on the full state of the chain (no witness): does it match its own header? */
-async function fullStateAccepts(chain: L2TestChain, common: Common, parentHeader: Uint8Array, blockRlp: Uint8Array): Promise<boolean> {
+async function fullStateAccepts(
+  chain: L2TestChain,
+  common: Common,
+  parentHeader: Uint8Array,
+  blockRlp: Uint8Array,
+): Promise<boolean> {
   try {
-    const block = createBlockFromBytesArray(RLP.decode(blockRlp) as never, { common, skipConsensusFormatValidation: true });
+    const block = createBlockFromBytesArray(RLP.decode(blockRlp) as never, {
+      common,
+      skipConsensusFormatValidation: true,
+    });
     const parentNumber = block.header.number - 1n;
     if (!equalsBytes(chain.headerAt(parentNumber).serialize(), parentHeader)) return false;
-    const trie = new MerklePatriciaTrie({ db: chain.database, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+    const trie = new MerklePatriciaTrie({
+      db: chain.database,
+      useKeyHashing: true,
+      common,
+      valueEncoding: ValueEncoding.Bytes,
+    });
     const stateManager = new SafeMerkleStateManager({ trie, common });
     await stateManager.setStateRoot(chain.headerAt(parentNumber).stateRoot);
     const blockchain = {
@@ -732,7 +934,12 @@ async function fullStateAccepts(chain: L2TestChain, common: Common, parentHeader
       },
     };
     const vm = await createVM({ common, stateManager, blockchain: blockchain as never });
-    const result = await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+    const result = await runBlock(vm, {
+      block,
+      generate: true,
+      skipBlockValidation: true,
+      skipHardForkValidation: true,
+    });
     const h = block.header;
     // Full-state execution writes to the shared database; content addressing makes that harmless.
     return (
@@ -755,7 +962,8 @@ function differingHeaderFields(a: Uint8Array, b: Uint8Array): number[] | undefin
     const la = RLP.decode(a) as unknown as Uint8Array[][];
     const lb = RLP.decode(b) as unknown as Uint8Array[][];
     if (la.length !== lb.length) return undefined;
-    for (let i = 1; i < la.length; i++) if (!equalsBytes(RLP.encode(la[i] as never), RLP.encode(lb[i] as never))) return undefined;
+    for (let i = 1; i < la.length; i++)
+      if (!equalsBytes(RLP.encode(la[i] as never), RLP.encode(lb[i] as never))) return undefined;
     const ha = la[0];
     const hb = lb[0];
     if (ha.length !== hb.length) return undefined;
@@ -780,7 +988,10 @@ async function alteredBlockIsInvalid(c: FuzzCase): Promise<boolean> {
     return false;
   }
   const e = c.entry;
-  const sameInputs = decoded.chainId === e.chainId && equalsBytes(decoded.parentHeader, e.parentHeader) && equalsBytes(decoded.witness, encodeWitness(e.witness));
+  const sameInputs =
+    decoded.chainId === e.chainId &&
+    equalsBytes(decoded.parentHeader, e.parentHeader) &&
+    equalsBytes(decoded.witness, encodeWitness(e.witness));
   if (!sameInputs || equalsBytes(decoded.block, e.block) || !contractsAcceptAsBlock(decoded.block)) return false;
   return referenceFindsInvalid(e, decoded.block);
 }
@@ -789,11 +1000,18 @@ async function alteredBlockIsInvalid(c: FuzzCase): Promise<boolean> {
  * Runs one case through a fresh EVM with EXECUTE registered. `precompile` replaces the real
  * one (only to check that the oracle catches a broken verifier).
  */
-export async function runCase(corpus: Corpus, c: FuzzCase, timeoutMs = 10_000, precompile: () => AddPrecompile = createExecutePrecompile): Promise<Outcome> {
+export async function runCase(
+  corpus: Corpus,
+  c: FuzzCase,
+  timeoutMs = 10_000,
+  precompile: () => AddPrecompile = createExecutePrecompile,
+): Promise<Outcome> {
   const gasLimit = CALL_GAS;
   const run = async () => {
     const evm = await createEVM({ customPrecompiles: [precompile()] });
-    return (await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data: c.input, gasLimit })).execResult;
+    return (
+      await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data: c.input, gasLimit })
+    ).execResult;
   };
   let exec;
   try {
@@ -805,23 +1023,36 @@ export async function runCase(corpus: Corpus, c: FuzzCase, timeoutMs = 10_000, p
   }
 
   if (exec.exceptionError === undefined) {
-    if (c.invalid === true) return { kind: "failure", failure: "acceptedInvalid", detail: `accepted a block the rules make invalid (${c.description})` };
+    if (c.invalid === true)
+      return {
+        kind: "failure",
+        failure: "acceptedInvalid",
+        detail: `accepted a block the rules make invalid (${c.description})`,
+      };
     let decoded;
     try {
       decoded = decodeExecuteInput(c.input);
     } catch (error) {
-      return { kind: "failure", failure: "acceptedAltered", detail: `accepted an input that does not decode: ${String(error)}` };
+      return {
+        kind: "failure",
+        failure: "acceptedAltered",
+        detail: `accepted an input that does not decode: ${String(error)}`,
+      };
     }
     const e = c.entry;
     const sameParent = equalsBytes(decoded.parentHeader, e.parentHeader);
-    if (sameParent && decoded.chainId === e.chainId && equalsBytes(decoded.block, e.block)) return { kind: "accepted", identical: true, freeFieldBlock: false };
+    if (sameParent && decoded.chainId === e.chainId && equalsBytes(decoded.block, e.block))
+      return { kind: "accepted", identical: true, freeFieldBlock: false };
     // Another valid block (or the same block valid under another chain id, e.g. one without
     // transactions)? Only free header fields may differ, and full-state execution under the
     // claimed chain id must agree.
     const diff = sameParent ? differingHeaderFields(e.block, decoded.block) : undefined;
     if (diff && diff.every((i) => FREE_HEADER_FIELDS.has(i))) {
       const common = l2Common(decoded.chainId);
-      const block = createBlockFromBytesArray(RLP.decode(decoded.block) as never, { common, skipConsensusFormatValidation: true });
+      const block = createBlockFromBytesArray(RLP.decode(decoded.block) as never, {
+        common,
+        skipConsensusFormatValidation: true,
+      });
       const returned = decodeExecuteResult(exec.returnValue);
       const rawHeaderHash = keccak_256(RLP.encode((RLP.decode(decoded.block) as unknown as Uint8Array[][])[0]));
       if (
@@ -832,22 +1063,51 @@ export async function runCase(corpus: Corpus, c: FuzzCase, timeoutMs = 10_000, p
         return { kind: "accepted", identical: false, freeFieldBlock: true };
       }
     }
-    return { kind: "failure", failure: "acceptedAltered", detail: `accepted a block that differs from the original (${c.description})` };
+    return {
+      kind: "failure",
+      failure: "acceptedAltered",
+      detail: `accepted a block that differs from the original (${c.description})`,
+    };
   }
 
   const invalid = decodeExecuteInvalid(exec.returnValue);
-  if (invalid === undefined) return { kind: "failure", failure: "badFailure", detail: `revert data is not ExecuteInvalid (${exec.exceptionError.error})` };
-  if (exec.exceptionError.error !== "revert") return { kind: "failure", failure: "badFailure", detail: `failure is ${exec.exceptionError.error}, not a revert` };
-  if (exec.executionGasUsed !== gasLimit) return { kind: "failure", failure: "badFailure", detail: `failure used ${exec.executionGasUsed} of ${gasLimit} gas` };
-  if (executeErrorName(invalid.code).startsWith("Unknown")) return { kind: "failure", failure: "badFailure", detail: `unknown code ${invalid.code}` };
-  if (invalid.reason.startsWith("EXECUTE failed unexpectedly")) return { kind: "failure", failure: "internalError", detail: invalid.reason };
-  if (invalid.code < C.ParentMismatch && invalid.code !== C.WitnessIncomplete && (c.invalid === true || (await alteredBlockIsInvalid(c)))) {
-    return { kind: "failure", failure: "invalidBlockUnchecked", detail: `${executeErrorName(invalid.code)} (< 64) for an invalid block: ${invalid.reason}` };
+  if (invalid === undefined)
+    return {
+      kind: "failure",
+      failure: "badFailure",
+      detail: `revert data is not ExecuteInvalid (${exec.exceptionError.error})`,
+    };
+  if (exec.exceptionError.error !== "revert")
+    return { kind: "failure", failure: "badFailure", detail: `failure is ${exec.exceptionError.error}, not a revert` };
+  if (exec.executionGasUsed !== gasLimit)
+    return {
+      kind: "failure",
+      failure: "badFailure",
+      detail: `failure used ${exec.executionGasUsed} of ${gasLimit} gas`,
+    };
+  if (executeErrorName(invalid.code).startsWith("Unknown"))
+    return { kind: "failure", failure: "badFailure", detail: `unknown code ${invalid.code}` };
+  if (invalid.reason.startsWith("EXECUTE failed unexpectedly"))
+    return { kind: "failure", failure: "internalError", detail: invalid.reason };
+  if (
+    invalid.code < C.ParentMismatch &&
+    invalid.code !== C.WitnessIncomplete &&
+    (c.invalid === true || (await alteredBlockIsInvalid(c)))
+  ) {
+    return {
+      kind: "failure",
+      failure: "invalidBlockUnchecked",
+      detail: `${executeErrorName(invalid.code)} (< 64) for an invalid block: ${invalid.reason}`,
+    };
   }
   const expected = expectedCodes(c);
   if (expected !== undefined && !expected.includes(invalid.code)) {
     const want = expected.length ? expected.map(executeErrorName).join("|") : "acceptance";
-    return { kind: "failure", failure: "unexpectedCode", detail: `${executeErrorName(invalid.code)} (${invalid.reason}); expected ${want}` };
+    return {
+      kind: "failure",
+      failure: "unexpectedCode",
+      detail: `${executeErrorName(invalid.code)} (${invalid.reason}); expected ${want}`,
+    };
   }
   return { kind: "rejected", code: invalid.code, reason: invalid.reason };
 }
@@ -861,10 +1121,23 @@ export interface FuzzReport {
   readonly millis: number;
   /** kind → outcome label → count */
   readonly table: Map<string, Map<string, number>>;
-  readonly failures: { index: number; corpus: string; kind: string; description: string; outcome: string; detail: string }[];
+  readonly failures: {
+    index: number;
+    corpus: string;
+    kind: string;
+    description: string;
+    outcome: string;
+    detail: string;
+  }[];
 }
 
-export async function runFuzz(options: { cases: number; seed: number; timeoutMs?: number; corpus?: Corpus; onProgress?: (done: number) => void }): Promise<FuzzReport> {
+export async function runFuzz(options: {
+  cases: number;
+  seed: number;
+  timeoutMs?: number;
+  corpus?: Corpus;
+  onProgress?: (done: number) => void;
+}): Promise<FuzzReport> {
   const started = Date.now();
   const corpus = options.corpus ?? (await buildCorpus());
   const table = new Map<string, Map<string, number>>();
@@ -877,7 +1150,14 @@ export async function runFuzz(options: { cases: number; seed: number; timeoutMs?
     row.set(label, (row.get(label) ?? 0) + 1);
     table.set(c.kind, row);
     if (outcome.kind === "failure") {
-      failures.push({ index: i, corpus: c.entry.name, kind: c.kind, description: c.description, outcome: outcome.failure, detail: outcome.detail.slice(0, 500) });
+      failures.push({
+        index: i,
+        corpus: c.entry.name,
+        kind: c.kind,
+        description: c.description,
+        outcome: outcome.failure,
+        detail: outcome.detail.slice(0, 500),
+      });
     }
     options.onProgress?.(i + 1);
   }
@@ -885,7 +1165,9 @@ export async function runFuzz(options: { cases: number; seed: number; timeoutMs?
 }
 
 export function formatReport(r: FuzzReport): string {
-  const lines = [`EXECUTE mutation fuzz: ${r.cases} cases, seed ${r.seed}, ${(r.millis / 1000).toFixed(1)} s, ${r.failures.length} failures`];
+  const lines = [
+    `EXECUTE mutation fuzz: ${r.cases} cases, seed ${r.seed}, ${(r.millis / 1000).toFixed(1)} s, ${r.failures.length} failures`,
+  ];
   const totals = new Map<string, number>();
   for (const kind of MUTATION_KINDS) {
     const row = r.table.get(kind);
@@ -895,7 +1177,13 @@ export function formatReport(r: FuzzReport): string {
     lines.push(`  ${kind.padEnd(20)} ${String(n).padStart(5)}  ${cells.join(" ")}`);
     for (const [label, count] of row) totals.set(label, (totals.get(label) ?? 0) + count);
   }
-  lines.push(`  ${"TOTAL".padEnd(20)} ${String(r.cases).padStart(5)}  ${[...totals.entries()].sort((a, b) => b[1] - a[1]).map(([l, c]) => `${l}=${c}`).join(" ")}`);
-  for (const f of r.failures.slice(0, 20)) lines.push(`  FAIL #${f.index} [${f.corpus}/${f.kind}] ${f.description}: ${f.outcome}: ${f.detail}`);
+  lines.push(
+    `  ${"TOTAL".padEnd(20)} ${String(r.cases).padStart(5)}  ${[...totals.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([l, c]) => `${l}=${c}`)
+      .join(" ")}`,
+  );
+  for (const f of r.failures.slice(0, 20))
+    lines.push(`  FAIL #${f.index} [${f.corpus}/${f.kind}] ${f.description}: ${f.outcome}: ${f.detail}`);
   return lines.join("\n");
 }

@@ -79,13 +79,31 @@ async function loopBlock(options: LoopBlockOptions): Promise<LoopBlock> {
     ...(options.accounts ?? []),
   ]);
   const signer = TestSigner.fromSeed(0xec, chain.common);
-  const built = await chain.buildBlock(Array.from({ length: options.txCount }, () => signer.tx({ to: LOOP_ADDRESS, data: options.data, gasLimit: options.gasPerTx })));
+  const built = await chain.buildBlock(
+    Array.from({ length: options.txCount }, () =>
+      signer.tx({ to: LOOP_ADDRESS, data: options.data, gasLimit: options.gasPerTx }),
+    ),
+  );
   return { chain, built };
 }
 
 /** A valid L2 block of `txCount` transactions that loop over precompile `address` with `input`. */
-export function precompileLoopBlock(chainId: bigint, address: number, input: string, txCount: number, gasPerTx: bigint, accounts?: readonly TestAccount[]): Promise<LoopBlock> {
-  return loopBlock({ chainId, accounts, code: precompileLoopCode(address, (input.length - 2) / 2), data: input, txCount, gasPerTx });
+export function precompileLoopBlock(
+  chainId: bigint,
+  address: number,
+  input: string,
+  txCount: number,
+  gasPerTx: bigint,
+  accounts?: readonly TestAccount[],
+): Promise<LoopBlock> {
+  return loopBlock({
+    chainId,
+    accounts,
+    code: precompileLoopCode(address, (input.length - 2) / 2),
+    data: input,
+    txCount,
+    gasPerTx,
+  });
 }
 
 /** A valid L2 block whose transactions loop over ecrecover: the costliest L2 gas to verify we found. */
@@ -102,7 +120,14 @@ export function fillerAddress(base: bigint, index: number): string {
  * A valid L2 block whose transactions run `opcode` (BALANCE 0x31, EXTCODESIZE 0x3b, …) on
  * successive addresses from `base`: each is a cold account (2,600 gas) the witness must prove.
  */
-export function coldAccountBlock(chainId: bigint, opcode: number, base: bigint, accounts: readonly TestAccount[], txCount: number, gasPerTx: bigint): Promise<LoopBlock> {
+export function coldAccountBlock(
+  chainId: bigint,
+  opcode: number,
+  base: bigint,
+  accounts: readonly TestAccount[],
+  txCount: number,
+  gasPerTx: bigint,
+): Promise<LoopBlock> {
   // PUSH20 base; loop (pc 21): DUP1 <opcode> POP PUSH1 1 ADD PUSH1 21 JUMP
   const code = `0x73${base.toString(16).padStart(40, "0")}5b80${hex(opcode, 1)}50600101601556`;
   return loopBlock({ chainId, accounts, code, txCount, gasPerTx });

@@ -1,11 +1,6 @@
 import { createBlock, type Block, type HeaderData } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import {
-  type TypedTransaction,
-  createEOACode7702Tx,
-  createFeeMarket1559Tx,
-  createLegacyTx,
-} from "@ethereumjs/tx";
+import { type TypedTransaction, createEOACode7702Tx, createFeeMarket1559Tx, createLegacyTx } from "@ethereumjs/tx";
 import {
   type Address,
   type PrefixedHexString,
@@ -69,7 +64,13 @@ export class TestSigner {
   /** A legacy EIP-155 transaction. */
   legacyTx(fields: { to: string; value?: bigint }): TypedTransaction {
     return createLegacyTx(
-      { nonce: this.nonce++, gasPrice: 10n ** 11n, gasLimit: 21_000n, to: fields.to as PrefixedHexString, value: fields.value ?? 0n },
+      {
+        nonce: this.nonce++,
+        gasPrice: 10n ** 11n,
+        gasLimit: 21_000n,
+        to: fields.to as PrefixedHexString,
+        value: fields.value ?? 0n,
+      },
       { common: this.common },
     ).sign(this.privateKey);
   }
@@ -105,7 +106,10 @@ export class TestSigner {
 export function tamperBlock(
   block: Block,
   header: Partial<HeaderData>,
-  body: { transactions?: TypedTransaction[]; withdrawals?: { index: bigint; validatorIndex: bigint; address: Address; amount: bigint }[] } = {},
+  body: {
+    transactions?: TypedTransaction[];
+    withdrawals?: { index: bigint; validatorIndex: bigint; address: Address; amount: bigint }[];
+  } = {},
 ): Uint8Array {
   return createBlock(
     {

@@ -6,7 +6,15 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 import { Account, KECCAK256_RLP, MapDB, ValueEncoding, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import { type RunTxResult, buildBlock, createVM } from "@ethereumjs/vm";
 
-import { EMPTY_REQUESTS_HASH, RecordingDB, SYSTEM_CONTRACTS, SafeMerkleStateManager, type StoredValue, encodeWitness, l2Common } from "../precompiles";
+import {
+  EMPTY_REQUESTS_HASH,
+  RecordingDB,
+  SYSTEM_CONTRACTS,
+  SafeMerkleStateManager,
+  type StoredValue,
+  encodeWitness,
+  l2Common,
+} from "../precompiles";
 
 export interface TestAccount {
   readonly address: string;
@@ -73,7 +81,9 @@ export class L2TestChain {
     const db = new MapDB<string, StoredValue>();
     const state = new SafeMerkleStateManager({ common, trie: L2TestChain.trie(db, common) });
     const all: TestAccount[] = [
-      ...(options.withSystemContracts === false ? [] : SYSTEM_CONTRACTS.map((c) => ({ address: c.address, code: c.code }))),
+      ...(options.withSystemContracts === false
+        ? []
+        : SYSTEM_CONTRACTS.map((c) => ({ address: c.address, code: c.code }))),
       ...accounts,
     ];
     for (const account of all) {
@@ -128,7 +138,10 @@ export class L2TestChain {
   async buildBlock(txs: readonly TypedTransaction[], options: BuildOptions = {}): Promise<BuiltBlock> {
     const parent = this.head;
     const recording = new RecordingDB(this.db);
-    const stateManager = new SafeMerkleStateManager({ common: this.common, trie: L2TestChain.trie(recording, this.common) });
+    const stateManager = new SafeMerkleStateManager({
+      common: this.common,
+      trie: L2TestChain.trie(recording, this.common),
+    });
     await stateManager.setStateRoot(parent.header.stateRoot);
     let lowestRead = parent.header.number;
     const headers = this.headers;
@@ -160,7 +173,9 @@ export class L2TestChain {
     for (const tx of txs) txResults.push(await builder.addTransaction(tx));
     const { block } = await builder.build();
     // BLOCKHASH authenticates an ancestor through every header between it and the parent.
-    const ancestors = this.headers.slice(Number(lowestRead - first), Number(parent.header.number - first)).map((h) => h.serialize());
+    const ancestors = this.headers
+      .slice(Number(lowestRead - first), Number(parent.header.number - first))
+      .map((h) => h.serialize());
     const witnessParts = recording.toWitness(ancestors);
     if (options.discard !== true) {
       this.head = block;
@@ -178,7 +193,10 @@ export class L2TestChain {
 
   /** A state manager over the state of block `number` (default: the head), for reads. */
   async stateAt(number: bigint = this.head.header.number): Promise<SafeMerkleStateManager> {
-    const stateManager = new SafeMerkleStateManager({ common: this.common, trie: L2TestChain.trie(this.db, this.common) });
+    const stateManager = new SafeMerkleStateManager({
+      common: this.common,
+      trie: L2TestChain.trie(this.db, this.common),
+    });
     await stateManager.setStateRoot(this.headerAt(number).stateRoot);
     return stateManager;
   }

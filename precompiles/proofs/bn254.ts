@@ -125,7 +125,8 @@ export function g2OnCurve(q: G2Point): boolean {
  * EIP-197 rejects; the pairing is not bilinear on them.
  */
 export function g2Problem(q: G2Point): string | undefined {
-  if (![q[0][0], q[0][1], q[1][0], q[1][1]].every(inField)) return "a G2 coordinate is not below the base-field modulus";
+  if (![q[0][0], q[0][1], q[1][0], q[1][1]].every(inField))
+    return "a G2 coordinate is not below the base-field modulus";
   if (!g2OnCurve(q)) return "a G2 point is not on the twist curve";
   if (!g2InSubgroup(q)) return "a G2 point is not in the order-r subgroup";
   return undefined;

@@ -6,7 +6,10 @@ import type { ExecutionProof, Groth16Key, Groth16Proof, ProofBundle } from "./ty
 const abi = AbiCoder.defaultAbiCoder();
 
 /** `abi.encode(ProofPolicy policy, ExecutionProof[] proofs)`, the `proofs` field of EXECUTE. */
-const BUNDLE_TYPES = ["tuple(uint8 threshold, bool allowReexecution, bytes32[] acceptedKeys)", "tuple(uint8 proofType, bytes verificationKey, bytes proofData)[]"] as const;
+const BUNDLE_TYPES = [
+  "tuple(uint8 threshold, bool allowReexecution, bytes32[] acceptedKeys)",
+  "tuple(uint8 proofType, bytes verificationKey, bytes proofData)[]",
+] as const;
 const G1 = "uint256[2]";
 const G2 = "uint256[2][2]";
 /** `abi.encode(alpha1, beta2, gamma2, delta2, ic, boundInputs)`. */
@@ -15,7 +18,11 @@ const GROTH16_KEY_TYPES = [G1, G2, G2, G2, `${G1}[]`, "uint256[]"];
 const GROTH16_PROOF_TYPES = [G1, G2, G1];
 
 function toExecutionProof(p: { proofType: bigint; verificationKey: string; proofData: string }): ExecutionProof {
-  return { proofType: Number(p.proofType), verificationKey: getBytes(p.verificationKey), proofData: getBytes(p.proofData) };
+  return {
+    proofType: Number(p.proofType),
+    verificationKey: getBytes(p.verificationKey),
+    proofData: getBytes(p.proofData),
+  };
 }
 
 function malformed(what: string, error: unknown): ExecuteError {
@@ -70,7 +77,9 @@ const pair = (v: readonly bigint[]): Pair => [v[0], v[1]];
 const pairs = (v: readonly (readonly bigint[])[]) => [pair(v[0]), pair(v[1])] as const;
 
 export function encodeGroth16Key(key: Groth16Key): Uint8Array {
-  return getBytes(abi.encode(GROTH16_KEY_TYPES, [key.alpha1, key.beta2, key.gamma2, key.delta2, key.ic, key.boundInputs]));
+  return getBytes(
+    abi.encode(GROTH16_KEY_TYPES, [key.alpha1, key.beta2, key.gamma2, key.delta2, key.ic, key.boundInputs]),
+  );
 }
 
 export function decodeGroth16Key(bytes: Uint8Array): Groth16Key {
@@ -83,7 +92,14 @@ export function decodeGroth16Key(bytes: Uint8Array): Groth16Key {
       bigint[][],
       bigint[],
     ];
-    return { alpha1: pair(alpha1), beta2: pairs(beta2), gamma2: pairs(gamma2), delta2: pairs(delta2), ic: ic.map(pair), boundInputs };
+    return {
+      alpha1: pair(alpha1),
+      beta2: pairs(beta2),
+      gamma2: pairs(gamma2),
+      delta2: pairs(delta2),
+      ic: ic.map(pair),
+      boundInputs,
+    };
   } catch (error) {
     throw malformed("Groth16 verification key", error);
   }
@@ -115,8 +131,16 @@ export interface SnarkjsVerificationKey {
 
 /** A Groth16 key from snarkjs' JSON, with `boundInputs` fixed before the commitment. */
 export function groth16KeyFromSnarkjs(vk: SnarkjsVerificationKey, boundInputs: readonly bigint[]): Groth16Key {
-  if (vk.protocol !== "groth16" || vk.curve !== "bn128") throw new Error(`expected a groth16/bn128 key, got ${vk.protocol}/${vk.curve}`);
+  if (vk.protocol !== "groth16" || vk.curve !== "bn128")
+    throw new Error(`expected a groth16/bn128 key, got ${vk.protocol}/${vk.curve}`);
   const g1 = (p: readonly string[]): Pair => [BigInt(p[0]), BigInt(p[1])];
   const g2 = (p: readonly (readonly string[])[]) => [g1(p[0]), g1(p[1])] as const;
-  return { alpha1: g1(vk.vk_alpha_1), beta2: g2(vk.vk_beta_2), gamma2: g2(vk.vk_gamma_2), delta2: g2(vk.vk_delta_2), ic: vk.IC.map(g1), boundInputs };
+  return {
+    alpha1: g1(vk.vk_alpha_1),
+    beta2: g2(vk.vk_beta_2),
+    gamma2: g2(vk.vk_gamma_2),
+    delta2: g2(vk.vk_delta_2),
+    ic: vk.IC.map(g1),
+    boundInputs,
+  };
 }

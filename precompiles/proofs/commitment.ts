@@ -11,7 +11,10 @@ export const BN254_SCALAR_FIELD = 2188824287183927522224640574525727508854836440
  * where `executeOutput` is the 352-byte EXECUTE result (block hash, roots, gas, fees, anchor…).
  */
 export function executionCommitment(chainId: bigint, parentHeader: Uint8Array, result: ExecuteResult): Uint8Array {
-  const encoded = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes32", "bytes"], [chainId, keccak256(parentHeader), encodeExecuteResult(result)]);
+  const encoded = AbiCoder.defaultAbiCoder().encode(
+    ["uint64", "bytes32", "bytes"],
+    [chainId, keccak256(parentHeader), encodeExecuteResult(result)],
+  );
   return getBytes(keccak256(encoded));
 }
 

@@ -24,7 +24,11 @@ function g1(bn: Bn128, p: readonly [bigint, bigint]): CurvePoint {
 }
 
 function g2(bn: Bn128, p: readonly [readonly [bigint, bigint], readonly [bigint, bigint]]): CurvePoint {
-  return bn.G2.fromObject([[p[0][0], p[0][1]], [p[1][0], p[1][1]], [1n, 0n]]);
+  return bn.G2.fromObject([
+    [p[0][0], p[0][1]],
+    [p[1][0], p[1][1]],
+    [1n, 0n],
+  ]);
 }
 
 /** The first reason `points` are not all canonical G1 points, or undefined. */
@@ -41,8 +45,10 @@ function firstG1Problem(what: string, points: readonly (readonly [bigint, bigint
  * curve, every G2 point in the order-r subgroup, bound inputs below r), or undefined.
  */
 export function groth16KeyProblem(key: Groth16Key): string | undefined {
-  if (key.ic.length < key.boundInputs.length + 1) return `the key has ${key.ic.length} IC points for ${key.boundInputs.length} bound inputs`;
-  if (key.boundInputs.some((x) => x < 0n || x >= BN254_SCALAR_FIELD)) return "a bound input is not below the group order r";
+  if (key.ic.length < key.boundInputs.length + 1)
+    return `the key has ${key.ic.length} IC points for ${key.boundInputs.length} bound inputs`;
+  if (key.boundInputs.some((x) => x < 0n || x >= BN254_SCALAR_FIELD))
+    return "a bound input is not below the group order r";
   const g2 = (
     [
       ["beta2", key.beta2],
@@ -69,7 +75,11 @@ export function groth16ProofProblem(proof: Groth16Proof): string | undefined {
  * are checked here as EIP-197 checks them, because ffjavascript reduces coordinates modulo p
  * (x and x + p would both verify) and does not check G2 subgroup membership.
  */
-export async function verifyGroth16(key: Groth16Key, proof: Groth16Proof, publicInputs: readonly bigint[]): Promise<boolean> {
+export async function verifyGroth16(
+  key: Groth16Key,
+  proof: Groth16Proof,
+  publicInputs: readonly bigint[],
+): Promise<boolean> {
   if (key.ic.length !== publicInputs.length + 1) return false;
   if (publicInputs.some((x) => x < 0n || x >= BN254_SCALAR_FIELD)) return false;
   if (groth16KeyProblem(key) !== undefined || groth16ProofProblem(proof) !== undefined) return false;
@@ -82,7 +92,16 @@ export async function verifyGroth16(key: Groth16Key, proof: Groth16Proof, public
     publicInputs.forEach((input, i) => {
       vkX = bn.G1.add(vkX, bn.G1.timesScalar(g1(bn, key.ic[i + 1]), scalarBytes(input)));
     });
-    return await bn.pairingEq(bn.G1.neg(a), b, g1(bn, key.alpha1), g2(bn, key.beta2), vkX, g2(bn, key.gamma2), c, g2(bn, key.delta2));
+    return await bn.pairingEq(
+      bn.G1.neg(a),
+      b,
+      g1(bn, key.alpha1),
+      g2(bn, key.beta2),
+      vkX,
+      g2(bn, key.gamma2),
+      c,
+      g2(bn, key.delta2),
+    );
   } catch {
     // Unreachable for points that passed the checks above; a curve-library failure rejects.
     return false;

@@ -56,7 +56,8 @@ function keyProblem(verificationKey: Uint8Array): string | undefined {
   } catch (error) {
     return (error as Error).message;
   }
-  if (!sameBytes(encodeGroth16Key(key), verificationKey)) return "the verification key is not in its canonical encoding (abi.encode of its fields, nothing more)";
+  if (!sameBytes(encodeGroth16Key(key), verificationKey))
+    return "the verification key is not in its canonical encoding (abi.encode of its fields, nothing more)";
   return groth16KeyProblem(key);
 }
 
@@ -69,7 +70,8 @@ async function proofHolds(proof: ExecutionProof, commitment: bigint): Promise<st
     if (keyProblem !== undefined) return keyProblem;
     const key = decodeGroth16Key(proof.verificationKey);
     const groth16 = decodeGroth16Proof(proof.proofData);
-    if (!sameBytes(encodeGroth16Proof(groth16), proof.proofData)) return "the proof is not in its canonical encoding (abi.encode(a, b, c), nothing more)";
+    if (!sameBytes(encodeGroth16Proof(groth16), proof.proofData))
+      return "the proof is not in its canonical encoding (abi.encode(a, b, c), nothing more)";
     const proofProblem = groth16ProofProblem(groth16);
     if (proofProblem !== undefined) return proofProblem;
     ok = await verifyGroth16(key, groth16, [...key.boundInputs, commitment]);
@@ -119,7 +121,9 @@ export async function countValidProofs(
  * against the block's commitment. Otherwise the block is re-executed from the witness if the
  * policy allows it, and rejected with `ProofsInsufficient` if not.
  */
-export async function verifyBlockWithProofs(params: VerifyBlockParams & { readonly bundle: ProofBundle }): Promise<ProvenBlock> {
+export async function verifyBlockWithProofs(
+  params: VerifyBlockParams & { readonly bundle: ProofBundle },
+): Promise<ProvenBlock> {
   const { policy } = params.bundle;
   if (policy.threshold < 1 || policy.threshold > policy.acceptedKeys.length) {
     throw new ExecuteError(
@@ -130,14 +134,18 @@ export async function verifyBlockWithProofs(params: VerifyBlockParams & { readon
   // A listed key counts once, so a repeated one makes the threshold unreachable (or, with
   // re-execution allowed, silently lowers the policy to re-execution): refuse the policy itself.
   const duplicate = duplicateAcceptedKey(policy.acceptedKeys);
-  if (duplicate !== undefined) throw new ExecuteError(ExecuteErrorCode.MalformedInput, `policy lists accepted key ${duplicate} twice`);
+  if (duplicate !== undefined)
+    throw new ExecuteError(ExecuteErrorCode.MalformedInput, `policy lists accepted key ${duplicate} twice`);
   const checked = await checkBlockShape(params);
   const claimed = resultOf(checked.block);
   const commitment = commitmentToField(executionCommitment(params.chainId, params.parentHeader, claimed));
   const { keys, discarded } = await countValidProofs(params.bundle, commitment);
   if (keys.length >= policy.threshold) return { result: claimed, acceptedBy: { mode: "proofs", keys } };
   if (policy.allowReexecution) {
-    return { result: await reexecute(checked, params.chainId, params.witness, params.pacing), acceptedBy: { mode: "reexecution", keys } };
+    return {
+      result: await reexecute(checked, params.chainId, params.witness, params.pacing),
+      acceptedBy: { mode: "reexecution", keys },
+    };
   }
   const why = discarded.map((d) => `proof ${d.index}: ${d.reason}`).join("; ");
   throw new ExecuteError(

@@ -39,11 +39,19 @@ function proofKeysOf(proofs: string): string[] {
 /** Mode of an `advance` or `prove` call, read from its calldata. */
 async function modeOfCall(l1: Provider, txHash: string): Promise<{ mode: AcceptanceMode; proofKeys: string[] }> {
   const tx = await l1.getTransaction(txHash);
-  const call = tx === null ? null : (ROLLUP_INTERFACE.parseTransaction({ data: tx.data }) ?? OPTIMISTIC_INTERFACE.parseTransaction({ data: tx.data }));
-  if (call === null || (call.name !== "advance" && call.name !== "prove")) return { mode: "re-executed", proofKeys: [] };
+  const call =
+    tx === null
+      ? null
+      : (ROLLUP_INTERFACE.parseTransaction({ data: tx.data }) ??
+        OPTIMISTIC_INTERFACE.parseTransaction({ data: tx.data }));
+  if (call === null || (call.name !== "advance" && call.name !== "prove"))
+    return { mode: "re-executed", proofKeys: [] };
   const witness = getBytes(call.args[call.name === "advance" ? 2 : 3] as string);
   const proofKeys = proofKeysOf(call.args[call.name === "advance" ? 3 : 4] as string);
-  return { mode: proofKeys.length === 0 ? "re-executed" : witness.length === 0 ? "proven" : "proofs-or-re-executed", proofKeys };
+  return {
+    mode: proofKeys.length === 0 ? "re-executed" : witness.length === 0 ? "proven" : "proofs-or-re-executed",
+    proofKeys,
+  };
 }
 
 /**
@@ -51,8 +59,16 @@ async function modeOfCall(l1: Provider, txHash: string): Promise<{ mode: Accepta
  * from L1 alone: `BlockAdvanced` (final at once), and for optimistic rollups `BlockProposed`
  * (provisional), `BlockProven`, `BlockChallenged` (removed) and `BlockFinalized`.
  */
-export async function acceptanceHistory(l1: Provider, rollupAddress: string, fromBlock = 0): Promise<BlockAcceptance[]> {
-  const contract = new Contract(rollupAddress, [...ROLLUP_INTERFACE.fragments, ...OPTIMISTIC_INTERFACE.fragments.filter((f) => f.type === "event")], l1);
+export async function acceptanceHistory(
+  l1: Provider,
+  rollupAddress: string,
+  fromBlock = 0,
+): Promise<BlockAcceptance[]> {
+  const contract = new Contract(
+    rollupAddress,
+    [...ROLLUP_INTERFACE.fragments, ...OPTIMISTIC_INTERFACE.fragments.filter((f) => f.type === "event")],
+    l1,
+  );
   const names = ["BlockAdvanced", "BlockProposed", "BlockProven", "BlockChallenged", "BlockFinalized"];
   const events = (await Promise.all(names.map((name) => contract.queryFilter(name, fromBlock)))).flat() as EventLog[];
   events.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
@@ -65,13 +81,20 @@ export async function acceptanceHistory(l1: Provider, rollupAddress: string, fro
     const current = blocks.get(blockHash);
     switch (event.eventName) {
       case "BlockAdvanced":
-        blocks.set(blockHash, { number, blockHash, status: "final", ...(await modeOfCall(l1, event.transactionHash)), ...at });
+        blocks.set(blockHash, {
+          number,
+          blockHash,
+          status: "final",
+          ...(await modeOfCall(l1, event.transactionHash)),
+          ...at,
+        });
         break;
       case "BlockProposed":
         blocks.set(blockHash, { number, blockHash, status: "provisional", mode: "optimistic", proofKeys: [], ...at });
         break;
       case "BlockProven":
-        if (current !== undefined) blocks.set(blockHash, { ...current, ...(await modeOfCall(l1, event.transactionHash)), ...at });
+        if (current !== undefined)
+          blocks.set(blockHash, { ...current, ...(await modeOfCall(l1, event.transactionHash)), ...at });
         break;
       case "BlockFinalized":
         if (current !== undefined) blocks.set(blockHash, { ...current, status: "final", ...at });
@@ -89,5 +112,7 @@ export async function acceptanceHistory(l1: Provider, rollupAddress: string, fro
       }
     }
   }
-  return [...blocks.values()].sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : a.l1BlockNumber - b.l1BlockNumber));
+  return [...blocks.values()].sort((a, b) =>
+    a.number < b.number ? -1 : a.number > b.number ? 1 : a.l1BlockNumber - b.l1BlockNumber,
+  );
 }

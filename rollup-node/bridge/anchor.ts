@@ -36,7 +36,9 @@ export interface AnchorConfig {
 /** Gas of the relay transaction of `message` given its calldata (the least L1 accepts). */
 export function relayGasLimit(messageGasLimit: bigint, calldataLength: number): bigint {
   // L2Bridge forwards exactly `gasLimit` to the call: the 63/64 rule needs a 64th more at the CALL.
-  return messageGasLimit + messageGasLimit / 63n + RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(calldataLength);
+  return (
+    messageGasLimit + messageGasLimit / 63n + RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(calldataLength)
+  );
 }
 
 /** Gas of the transaction that defers a message (consumes it without running its call). */
@@ -45,7 +47,12 @@ export function deferGasLimit(calldataLength: number): bigint {
 }
 
 /** `L2Bridge.relayMessage` (or `deferMessage`) calldata for the message at `index` of a block's message tree. */
-export function relayCalldata(queued: readonly QueuedL1Message[], index: number, anchorTimestamp: bigint, method: "relayMessage" | "deferMessage" = "relayMessage"): string {
+export function relayCalldata(
+  queued: readonly QueuedL1Message[],
+  index: number,
+  anchorTimestamp: bigint,
+  method: "relayMessage" | "deferMessage" = "relayMessage",
+): string {
   const leaves = queued.map((q) => q.hash);
   const { message } = queued[index] as QueuedL1Message;
   return L2_BRIDGE_INTERFACE.encodeFunctionData(method, [message, anchorTimestamp, index, messageProof(leaves, index)]);
@@ -55,7 +62,9 @@ export function relayCalldata(queued: readonly QueuedL1Message[], index: number,
 export function isRefundRequest(message: QueuedL1Message["message"]): boolean {
   return (
     message.to.toLowerCase() === L2_BRIDGE_ADDRESS.toLowerCase() &&
-    message.data.toLowerCase().startsWith(L2_BRIDGE_INTERFACE.getFunction("refundMessage")?.selector.toLowerCase() ?? "0x-")
+    message.data
+      .toLowerCase()
+      .startsWith(L2_BRIDGE_INTERFACE.getFunction("refundMessage")?.selector.toLowerCase() ?? "0x-")
   );
 }
 
@@ -77,7 +86,11 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
 
   return async ({ number, timestamp, nextMessageNonce }): Promise<BlockAnchor> => {
     if (config.refresh !== undefined) {
-      await config.refresh().catch((error: unknown) => config.logger.warn(`could not refresh L1 messages, anchoring what is known: ${(error as Error).message}`));
+      await config
+        .refresh()
+        .catch((error: unknown) =>
+          config.logger.warn(`could not refresh L1 messages, anchoring what is known: ${(error as Error).message}`),
+        );
     }
     const candidates = config.messages.consecutiveFrom(nextMessageNonce, maxMessages);
     const parent = chain.getBlock(number - 1n)?.block ?? chain.head;
@@ -95,7 +108,8 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
       chosen.push(candidate);
       gas += needed;
     }
-    if (chosen.length === 0) return { root: new Uint8Array(32), consumedMessages: 0, firstMessageNonce: nextMessageNonce, transactions: [] };
+    if (chosen.length === 0)
+      return { root: new Uint8Array(32), consumedMessages: 0, firstMessageNonce: nextMessageNonce, transactions: [] };
 
     const baseFee = parent.header.calcNextBaseFee();
     const firstNonce = await config.sequencer.pendingNonce(relayer.bytes);
@@ -139,10 +153,20 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
     const root = messageRoot(chosen.map((q) => q.hash));
     const first = chosen[0]?.message.nonce as bigint;
     const last = chosen[chosen.length - 1]?.message.nonce as bigint;
-    config.logger.info(`anchored L1 → L2 message${chosen.length > 1 ? `s #${first}..#${last}` : ` #${first}`} in L2 block ${number} (root ${root.slice(0, 10)}…), relaying`);
+    config.logger.info(
+      `anchored L1 → L2 message${chosen.length > 1 ? `s #${first}..#${last}` : ` #${first}`} in L2 block ${number} (root ${root.slice(0, 10)}…), relaying`,
+    );
     for (const nonce of deferredNow) {
-      config.logger.warn(`L1 → L2 message #${nonce} asks for more gas than an L2 block holds: deferred (recorded as failed; anyone may retry it, its sender may refund it)`);
+      config.logger.warn(
+        `L1 → L2 message #${nonce} asks for more gas than an L2 block holds: deferred (recorded as failed; anyone may retry it, its sender may refund it)`,
+      );
     }
-    return { root: getBytes(root), consumedMessages: chosen.length, firstMessageNonce: nextMessageNonce, transactions, deferrals };
+    return {
+      root: getBytes(root),
+      consumedMessages: chosen.length,
+      firstMessageNonce: nextMessageNonce,
+      transactions,
+      deferrals,
+    };
   };
 }

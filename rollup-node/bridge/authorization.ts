@@ -10,7 +10,10 @@ import { decodeRollupRevert, revertDataOf } from "./contracts";
  * yet, from L1 time openAt" (`permissioned` answers openAt = 2^256 - 1: never); any other revert
  * means the check passed; no revert data (a transport failure) is thrown, never read as a yes.
  */
-export async function sequencingOpensAt(rollup: ExampleRollup, account: string): Promise<{ allowed: true } | { allowed: false; openAt: bigint }> {
+export async function sequencingOpensAt(
+  rollup: ExampleRollup,
+  account: string,
+): Promise<{ allowed: true } | { allowed: false; openAt: bigint }> {
   try {
     await rollup.advance.staticCall("0x", "0x", "0x", "0x", 0, { from: account });
   } catch (error) {

@@ -1,6 +1,18 @@
 import { MaxUint256, type Signer, type TransactionReceipt, getBytes, hexlify, keccak256 } from "ethers";
 
-import { ExecuteErrorCode, type ProofPolicy, commitmentToField, countValidProofs, decodeExecutionProofs, encodeProofBundle, executeGasCostOfBlock, executeInputLength, executionCommitment, proofModeGasCost, resultOf } from "../../precompiles";
+import {
+  ExecuteErrorCode,
+  type ProofPolicy,
+  commitmentToField,
+  countValidProofs,
+  decodeExecutionProofs,
+  encodeProofBundle,
+  executeGasCostOfBlock,
+  executeInputLength,
+  executionCommitment,
+  proofModeGasCost,
+  resultOf,
+} from "../../precompiles";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { ProducedBlock, RebaseReport, SequencerApi } from "../l2/types";
 import { DerivationMismatchError } from "../follower/errors";
@@ -18,7 +30,12 @@ import { ProvisionalFinalizer } from "./finalizer";
 import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
 import type { L1BlockRef } from "./rebase";
 import { RebaseError } from "./rebase";
-import { ExecuteUnavailableError, NotSequencerError, ProofPolicyUnmetError, UnfundedSubmitterError } from "./submissionErrors";
+import {
+  ExecuteUnavailableError,
+  NotSequencerError,
+  ProofPolicyUnmetError,
+  UnfundedSubmitterError,
+} from "./submissionErrors";
 import { describeSendError } from "./txErrors";
 import type { Logger } from "../logger";
 
@@ -126,7 +143,12 @@ const DEFAULT_FINALIZE_EVERY_MS = 1_000;
 /** Reverts that a later attempt of the same block can pass (time or budget moves on). */
 const TRANSIENT_REVERTS = new Set(["BlockFromFuture", "NotSequencer"]);
 /** The chain on L1 moved while the block was in flight: the next attempt re-derives what to send. */
-const MOVED_ON_REVERTS = new Set(["ParentNotHead", "ParentNotTip", "UnexpectedBlockNumber", "ProvisionalBlocksPending"]);
+const MOVED_ON_REVERTS = new Set([
+  "ParentNotHead",
+  "ParentNotTip",
+  "UnexpectedBlockNumber",
+  "ProvisionalBlocksPending",
+]);
 /**
  * The block consumes L1 messages that L1 no longer has queued: the sequencer only consumes messages
  * it saw queued, so L1 lost them in a reorg. The block stays valid once they are queued again (the
@@ -134,7 +156,10 @@ const MOVED_ON_REVERTS = new Set(["ParentNotHead", "ParentNotTip", "UnexpectedBl
  */
 const L1_BEHIND_REVERTS = new Set(["MessageCountExceedsQueue"]);
 /** Proof-mode failures that re-execution of the same block can pass. */
-const PROOF_SHORTFALL_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.ProofsInsufficient, ExecuteErrorCode.WitnessIncomplete]);
+const PROOF_SHORTFALL_CODES: ReadonlySet<number> = new Set([
+  ExecuteErrorCode.ProofsInsufficient,
+  ExecuteErrorCode.WitnessIncomplete,
+]);
 const TRANSIENT_EXECUTE_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.OutOfGas]);
 /** Execute.sol's reverts when its executor gave no EXECUTE answer: this L1 has no precompile there. */
 const NO_EXECUTE_REVERTS = new Set(["ExecuteUnavailable", "ExecuteMalformedResult"]);
@@ -148,7 +173,8 @@ const NO_EXECUTE_REVERTS = new Set(["ExecuteUnavailable", "ExecuteMalformedResul
  */
 export function submissionVerdict(decoded: DecodedRevert): "retry" | "halt" {
   if (decoded.name === "NotSequencer") return BigInt(decoded.args[1] as bigint) === MaxUint256 ? "halt" : "retry";
-  if (MOVED_ON_REVERTS.has(decoded.name) || L1_BEHIND_REVERTS.has(decoded.name) || TRANSIENT_REVERTS.has(decoded.name)) return "retry";
+  if (MOVED_ON_REVERTS.has(decoded.name) || L1_BEHIND_REVERTS.has(decoded.name) || TRANSIENT_REVERTS.has(decoded.name))
+    return "retry";
   if (decoded.executeCode !== undefined && TRANSIENT_EXECUTE_CODES.has(decoded.executeCode)) return "retry";
   return "halt";
 }
@@ -169,14 +195,20 @@ export class NotYetSequencerError extends TransientBridgeError {
     /** How long to wait before the next attempt. */
     readonly retryAfterMs: number,
   ) {
-    super(`${submitter} is not the rollup's sequencer (NotSequencer): the rollup lets it advance from L1 time ${openAt} (sequencer inactivity period); nothing sent, waiting ${retryAfterMs} ms`);
+    super(
+      `${submitter} is not the rollup's sequencer (NotSequencer): the rollup lets it advance from L1 time ${openAt} (sequencer inactivity period); nothing sent, waiting ${retryAfterMs} ms`,
+    );
   }
 }
 
 /** L1 accepted a block that does not execute here to its hash: the node and EXECUTE disagree. */
 export class ConsensusSplitError extends BridgeError {
   constructor(message: string) {
-    super("CONSENSUS_SPLIT", message, "L1 accepted a block this node executes differently: check that the node runs the rollup's genesis and fork rules; nothing is submitted meanwhile");
+    super(
+      "CONSENSUS_SPLIT",
+      message,
+      "L1 accepted a block this node executes differently: check that the node runs the rollup's genesis and fork rules; nothing is submitted meanwhile",
+    );
   }
 }
 
@@ -261,7 +293,12 @@ export class BatchSubmitter {
     const deadline = Date.now() + timeoutMs;
     while (this.lastAcceptedNumber < number) {
       if (this.halted !== undefined) throw this.halted;
-      if (Date.now() > deadline) throw new BridgeError("TIMEOUT", `L2 block ${number} was not accepted on L1 within ${timeoutMs} ms`, "check the submitter's log for retries");
+      if (Date.now() > deadline)
+        throw new BridgeError(
+          "TIMEOUT",
+          `L2 block ${number} was not accepted on L1 within ${timeoutMs} ms`,
+          "check the submitter's log for retries",
+        );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
@@ -293,13 +330,17 @@ export class BatchSubmitter {
 
   /** Rebases on L1's head; a foreign block that does not execute here stops the submitter. */
   private async rebaseOnto(rebase: SubmitterRebase, head: L1BlockRef): Promise<void> {
-    this.config.logger.warn(`L1's head is L2 block ${head.number} ${head.hash}, not a local block: rebasing on L1's chain`);
+    this.config.logger.warn(
+      `L1's head is L2 block ${head.number} ${head.hash}, not a local block: rebasing on L1's chain`,
+    );
     try {
       await rebase.onto(head);
     } catch (error) {
       if (error instanceof DerivationMismatchError) throw new ConsensusSplitError(error.message);
       if (error instanceof RebaseError && !error.retryable) throw error;
-      throw new TransientBridgeError(`rebase on L1's block ${head.number} failed, retrying: ${(error as Error).message}`);
+      throw new TransientBridgeError(
+        `rebase on L1's block ${head.number} failed, retrying: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -315,7 +356,8 @@ export class BatchSubmitter {
     const rule = await sequencingOpensAt(this.rollup, signer);
     if (rule.allowed) return;
     // The largest uint256 is the contract's "never" (permissioned sequencing): waiting would be for ever.
-    if (rule.openAt === MaxUint256) throw new NotSequencerError(next, signer, `NotSequencer(${signer}, ${rule.openAt})`);
+    if (rule.openAt === MaxUint256)
+      throw new NotSequencerError(next, signer, `NotSequencer(${signer}, ${rule.openAt})`);
     const latest = await this.config.signer.provider?.getBlock("latest");
     const l1Now = BigInt(latest?.timestamp ?? 0);
     // L1 time moves with its blocks (and a devnet's may jump): asked again at least every idle poll.
@@ -333,7 +375,8 @@ export class BatchSubmitter {
     const rebase = this.config.rebase;
     if (rebase === undefined) return;
     const [head, headHash] = await Promise.all([this.rollup.headNumber(), this.rollup.headHash()]);
-    if (rebase.localHash(head) !== headHash.toLowerCase()) await this.rebaseOnto(rebase, { number: head, hash: headHash });
+    if (rebase.localHash(head) !== headHash.toLowerCase())
+      await this.rebaseOnto(rebase, { number: head, hash: headHash });
   }
 
   /**
@@ -352,7 +395,9 @@ export class BatchSubmitter {
       // A foreign provisional tip is not a fork yet: if it is invalid a challenge removes it, and
       // proposing resumes on our own block; only a final foreign head is a real divergence.
       if (tipNumber > head) {
-        throw new TransientBridgeError(`the provisional tip ${tipNumber} on L1 is ${tipHash}, not the local block (${localHash ?? "missing"}): waiting for a challenge to remove it`);
+        throw new TransientBridgeError(
+          `the provisional tip ${tipNumber} on L1 is ${tipHash}, not the local block (${localHash ?? "missing"}): waiting for a challenge to remove it`,
+        );
       }
       if (this.config.rebase !== undefined) {
         await this.rebaseOnto(this.config.rebase, { number: tipNumber, hash: tipHash });
@@ -381,13 +426,20 @@ export class BatchSubmitter {
   private async propose(rollup: OptimisticExampleRollup, produced: ProducedBlock): Promise<void> {
     const { number } = produced;
     this.proposalBond ??= await rollup.PROPOSAL_BOND();
-    this.proposalLimits ??= { maxBytes: await rollup.MAX_PROPOSAL_BYTES(), challengeGasCap: await rollup.L1_TX_GAS_CAP() };
+    this.proposalLimits ??= {
+      maxBytes: await rollup.MAX_PROPOSAL_BYTES(),
+      challengeGasCap: await rollup.L1_TX_GAS_CAP(),
+    };
     const { maxBytes, challengeGasCap } = this.proposalLimits;
     // A proposal posts a challenge's whole input (parent header, block, committed witness), within the contract's bounds.
     const size = BigInt(produced.parentHeader.length + produced.blockRlp.length + produced.encodedWitness.length);
     const parts = `parent header, block (${produced.blockRlp.length} B) and witness (${produced.encodedWitness.length} B)`;
     if (size > maxBytes) {
-      throw new BlockRejectedError(number, `${parts} exceed MAX_PROPOSAL_BYTES ${maxBytes}: it cannot be proposed`, undefined);
+      throw new BlockRejectedError(
+        number,
+        `${parts} exceed MAX_PROPOSAL_BYTES ${maxBytes}: it cannot be proposed`,
+        undefined,
+      );
     }
     // The contract's own arithmetic: its challenge, priced at the header's gas limit, must fit one L1 transaction.
     const challengeGas = await rollup.challengeGasBound(size, produced.block.header.gasLimit);
@@ -400,7 +452,12 @@ export class BatchSubmitter {
     }
     let receipt: TransactionReceipt | null;
     try {
-      const args = [produced.parentHeader, produced.blockRlp, produced.encodedWitness, produced.consumedMessages] as const;
+      const args = [
+        produced.parentHeader,
+        produced.blockRlp,
+        produced.encodedWitness,
+        produced.consumedMessages,
+      ] as const;
       const estimate = await rollup.propose.estimateGas(...args, { value: this.proposalBond });
       await this.requireFunds(estimate + PROPOSE_GAS_MARGIN, this.proposalBond);
       const tx = await rollup.propose(...args, { value: this.proposalBond, gasLimit: estimate + PROPOSE_GAS_MARGIN });
@@ -438,7 +495,9 @@ export class BatchSubmitter {
           continue;
         }
         const why = error instanceof BridgeError ? error.message : describeSendError(error);
-        this.config.logger.warn(`${this.optimisticRollup === undefined ? "advance" : "proposal"} attempt failed, retrying in ${delay} ms: ${why}`);
+        this.config.logger.warn(
+          `${this.optimisticRollup === undefined ? "advance" : "proposal"} attempt failed, retrying in ${delay} ms: ${why}`,
+        );
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.retry.maxDelayMs);
       }
@@ -463,9 +522,15 @@ export class BatchSubmitter {
       return true;
     }
     const receipt = await this.config.signer.provider?.getTransactionReceipt(inFlight.hash);
-    const pending = receipt === null || receipt === undefined ? await this.config.signer.provider?.getTransaction(inFlight.hash) : undefined;
+    const pending =
+      receipt === null || receipt === undefined
+        ? await this.config.signer.provider?.getTransaction(inFlight.hash)
+        : undefined;
     if (receipt === null || receipt === undefined) {
-      if (pending !== null && pending !== undefined) throw new TransientBridgeError(`advance of L2 block ${inFlight.number} (${inFlight.hash}) is still pending on L1`);
+      if (pending !== null && pending !== undefined)
+        throw new TransientBridgeError(
+          `advance of L2 block ${inFlight.number} (${inFlight.hash}) is still pending on L1`,
+        );
       this.inFlight = undefined; // dropped by L1: resubmit
       return false;
     }
@@ -496,9 +561,13 @@ export class BatchSubmitter {
    */
   private async meetsThreshold(produced: ProducedBlock, proofs: BlockProofs): Promise<boolean> {
     const policy = await this.proofPolicy();
-    const commitment = commitmentToField(executionCommitment(produced.block.common.chainId(), produced.parentHeader, resultOf(produced.block)));
+    const commitment = commitmentToField(
+      executionCommitment(produced.block.common.chainId(), produced.parentHeader, resultOf(produced.block)),
+    );
     const { keys, discarded } =
-      proofs.provenBy.length === 0 ? { keys: [], discarded: [] } : await countValidProofs({ policy, proofs: decodeExecutionProofs(proofs.encoded) }, commitment);
+      proofs.provenBy.length === 0
+        ? { keys: [], discarded: [] }
+        : await countValidProofs({ policy, proofs: decodeExecutionProofs(proofs.encoded) }, commitment);
     if (keys.length >= policy.threshold) return true;
     const why = discarded.map((d) => `proof ${d.index}: ${d.reason}`).join("; ");
     const shortfall = `proofs of L2 block ${produced.number} verify under ${keys.length} of the ${policy.threshold} keys the policy requires${why ? ` (${why})` : ""}`;
@@ -506,7 +575,8 @@ export class BatchSubmitter {
       // Proofs the provers delivered that do not count (another key, a proof that does not verify)
       // will not count next time either: the node's provers are not the policy's. Too few proofs,
       // all valid, is a prover that failed this time: retry.
-      if (discarded.length > 0) throw new ProofPolicyUnmetError(produced.number, `${shortfall} and the policy forbids re-execution`);
+      if (discarded.length > 0)
+        throw new ProofPolicyUnmetError(produced.number, `${shortfall} and the policy forbids re-execution`);
       throw new TransientBridgeError(`${shortfall} and the policy forbids re-execution: no advance sent`);
     }
     this.config.logger.warn(`${shortfall}: sending it for re-execution`);
@@ -516,11 +586,23 @@ export class BatchSubmitter {
   private async send(produced: ProducedBlock): Promise<void> {
     const started = Date.now();
     const { number } = produced;
-    const proofs = this.config.proofs === undefined || this.reexecuteNumber === number ? NO_PROOFS : await this.config.proofs(produced);
-    const proven = this.config.proofs !== undefined && this.reexecuteNumber !== number && (await this.meetsThreshold(produced, proofs));
+    const proofs =
+      this.config.proofs === undefined || this.reexecuteNumber === number
+        ? NO_PROOFS
+        : await this.config.proofs(produced);
+    const proven =
+      this.config.proofs !== undefined &&
+      this.reexecuteNumber !== number &&
+      (await this.meetsThreshold(produced, proofs));
     // With proofs the witness is not needed: leaving it out is what keeps the L1 cost flat.
     const witness = proven ? new Uint8Array() : produced.encodedWitness;
-    const args = [produced.parentHeader, produced.blockRlp, witness, proven ? proofs.encoded : "0x", produced.consumedMessages] as const;
+    const args = [
+      produced.parentHeader,
+      produced.blockRlp,
+      witness,
+      proven ? proofs.encoded : "0x",
+      produced.consumedMessages,
+    ] as const;
     const gasLimit = this.config.gasLimit ?? ADVANCE_GAS_LIMIT;
     // Simulated first: a revert costs nothing as a call, and every `advance` that would revert is
     // one not sent (on an L1 without EXECUTE, each would revert, retried forever). In the pending
@@ -551,12 +633,25 @@ export class BatchSubmitter {
       executeGas: proven
         ? proofModeGasCost({
             // EXECUTE sees the proofs with the rollup's policy attached (ProofPolicies.attach).
-            inputLength: executeInputLength({ parentHeader: produced.parentHeader, block: produced.blockRlp, witness, proofs: await this.proofBundle(proofs.encoded) }),
+            inputLength: executeInputLength({
+              parentHeader: produced.parentHeader,
+              block: produced.blockRlp,
+              witness,
+              proofs: await this.proofBundle(proofs.encoded),
+            }),
             blockLength: produced.blockRlp.length,
             witnessLength: 0,
             proofCount: proofs.provenBy.length,
           })
-        : executeGasCostOfBlock(executeInputLength({ parentHeader: produced.parentHeader, block: produced.blockRlp, witness, proofs: new Uint8Array() }), produced.blockRlp),
+        : executeGasCostOfBlock(
+            executeInputLength({
+              parentHeader: produced.parentHeader,
+              block: produced.blockRlp,
+              witness,
+              proofs: new Uint8Array(),
+            }),
+            produced.blockRlp,
+          ),
       witnessBytes: witness.length,
       blockBytes: produced.blockRlp.length,
       transactions: produced.block.transactions.length,
@@ -576,22 +671,39 @@ export class BatchSubmitter {
   private async classify(number: bigint, error: unknown, proven: boolean): Promise<Error> {
     const data = revertDataOf(error) ?? (await this.replayRevert(error));
     const decoded: DecodedRevert | undefined = data === undefined ? undefined : decodeRollupRevert(data);
-    if (decoded === undefined) return new TransientBridgeError(`advance of L2 block ${number} failed: ${describeSendError(error)}`);
-    if (proven && decoded.executeCode !== undefined && PROOF_SHORTFALL_CODES.has(decoded.executeCode) && (await this.proofPolicy()).allowReexecution) {
+    if (decoded === undefined)
+      return new TransientBridgeError(`advance of L2 block ${number} failed: ${describeSendError(error)}`);
+    if (
+      proven &&
+      decoded.executeCode !== undefined &&
+      PROOF_SHORTFALL_CODES.has(decoded.executeCode) &&
+      (await this.proofPolicy()).allowReexecution
+    ) {
       // Re-execution is always sound: resend this block with its witness instead of proofs.
       this.reexecuteNumber = number;
-      return new TransientBridgeError(`proofs for L2 block ${number} fell short (${decoded.text}); resending it for re-execution`);
+      return new TransientBridgeError(
+        `proofs for L2 block ${number} fell short (${decoded.text}); resending it for re-execution`,
+      );
     }
     if (NO_EXECUTE_REVERTS.has(decoded.name)) return new ExecuteUnavailableError(number, decoded.text);
-    if (decoded.name === "NotSequencer" && submissionVerdict(decoded) === "halt") return new NotSequencerError(number, await this.config.signer.getAddress(), decoded.text);
+    if (decoded.name === "NotSequencer" && submissionVerdict(decoded) === "halt")
+      return new NotSequencerError(number, await this.config.signer.getAddress(), decoded.text);
     if (decoded.name === "NotSequencer") {
-      return new TransientBridgeError(`${await this.config.signer.getAddress()} may not advance L2 block ${number} before L1 time ${decoded.args[1] as bigint} (${decoded.text}); nothing sent, waiting`);
+      return new TransientBridgeError(
+        `${await this.config.signer.getAddress()} may not advance L2 block ${number} before L1 time ${decoded.args[1] as bigint} (${decoded.text}); nothing sent, waiting`,
+      );
     }
-    if (MOVED_ON_REVERTS.has(decoded.name)) return new TransientBridgeError(`L1 moved on while submitting L2 block ${number}: ${decoded.text}`);
+    if (MOVED_ON_REVERTS.has(decoded.name))
+      return new TransientBridgeError(`L1 moved on while submitting L2 block ${number}: ${decoded.text}`);
     if (L1_BEHIND_REVERTS.has(decoded.name)) {
-      return new TransientBridgeError(`L2 block ${number} consumes L1 messages that L1 no longer has queued (an L1 reorg?), waiting for them: ${decoded.text}`);
+      return new TransientBridgeError(
+        `L2 block ${number} consumes L1 messages that L1 no longer has queued (an L1 reorg?), waiting for them: ${decoded.text}`,
+      );
     }
-    if (TRANSIENT_REVERTS.has(decoded.name) || (decoded.executeCode !== undefined && TRANSIENT_EXECUTE_CODES.has(decoded.executeCode))) {
+    if (
+      TRANSIENT_REVERTS.has(decoded.name) ||
+      (decoded.executeCode !== undefined && TRANSIENT_EXECUTE_CODES.has(decoded.executeCode))
+    ) {
       return new TransientBridgeError(`advance of L2 block ${number} reverted, will retry: ${decoded.text}`);
     }
     this.inFlight = undefined;
@@ -620,7 +732,13 @@ export class BatchSubmitter {
     const tx = await provider.getTransaction(receipt.hash);
     if (tx === null) return undefined;
     try {
-      await provider.call({ from: tx.from, to: tx.to, data: tx.data, gasLimit: tx.gasLimit, blockTag: receipt.blockNumber - 1 });
+      await provider.call({
+        from: tx.from,
+        to: tx.to,
+        data: tx.data,
+        gasLimit: tx.gasLimit,
+        blockTag: receipt.blockNumber - 1,
+      });
       return undefined;
     } catch (replayed) {
       return revertDataOf(replayed);

@@ -1,4 +1,10 @@
-import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, L1_TX_GAS_LIMIT_CAP, executeGasCost, executeInputLength } from "../../precompiles";
+import {
+  DEFAULT_EXECUTE_GAS_SCHEDULE,
+  type ExecuteGasSchedule,
+  L1_TX_GAS_LIMIT_CAP,
+  executeGasCost,
+  executeInputLength,
+} from "../../precompiles";
 
 /**
  * What one `OptimisticRollup.challenge` costs at most, and so which proposals the contract accepts
@@ -50,17 +56,34 @@ function memoryGas(bytes: bigint): bigint {
  * `executeGasCost` with the 63/64 reserve of its CALL, memory and copies for the three in-memory
  * copies of the input, keccak, the contract's own work).
  */
-export function challengeGasBound(committedBytes: number, l2Gas: bigint, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE): bigint {
+export function challengeGasBound(
+  committedBytes: number,
+  l2Gas: bigint,
+  schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE,
+): bigint {
   const padded = BigInt(Math.ceil(committedBytes / 32) * 32);
   const calldata = BigInt(CHALLENGE_ABI_BYTES + 3 * 32) + padded;
-  const inputLength = executeInputLength({ parentHeader: new Uint8Array(committedBytes), block: new Uint8Array(), witness: new Uint8Array(), proofs: new Uint8Array() }) + EXTRA_FIELD_PADDING;
+  const inputLength =
+    executeInputLength({
+      parentHeader: new Uint8Array(committedBytes),
+      block: new Uint8Array(),
+      witness: new Uint8Array(),
+      proofs: new Uint8Array(),
+    }) + EXTRA_FIELD_PADDING;
   const input = BigInt(inputLength);
   const inputWords = (input + 31n) / 32n;
   const executeGas = executeGasCost(inputLength, l2Gas, schedule);
   const forwarded = executeGas + executeGas / CALL_RESERVE_DIVISOR + 1n;
   const keccak = 3n * KECCAK_GAS + KECCAK_GAS_PER_WORD * inputWords;
   const copies = COPY_GAS_PER_WORD * MEMORY_COPIES * inputWords;
-  const standard = TX_BASE_GAS + CALLDATA_GAS_PER_BYTE * calldata + forwarded + memoryGas(MEMORY_COPIES * input) + copies + keccak + CHALLENGE_CONTRACT_GAS;
+  const standard =
+    TX_BASE_GAS +
+    CALLDATA_GAS_PER_BYTE * calldata +
+    forwarded +
+    memoryGas(MEMORY_COPIES * input) +
+    copies +
+    keccak +
+    CHALLENGE_CONTRACT_GAS;
   const floor = TX_BASE_GAS + FLOOR_GAS_PER_BYTE * calldata;
   return standard > floor ? standard : floor;
 }
@@ -87,7 +110,10 @@ export function proposalExcess(
   const maxBytes = limits.maxProposalBytes ?? MAX_PROPOSAL_BYTES;
   const cap = limits.cap ?? L1_TX_GAS_LIMIT_CAP;
   if (committedBytes > maxBytes) {
-    return { reason: `parent header, block and witness (${committedBytes} B) exceed MAX_PROPOSAL_BYTES ${maxBytes}`, ratio: committedBytes / maxBytes };
+    return {
+      reason: `parent header, block and witness (${committedBytes} B) exceed MAX_PROPOSAL_BYTES ${maxBytes}`,
+      ratio: committedBytes / maxBytes,
+    };
   }
   const gas = challengeGasBound(committedBytes, gasLimit, limits.schedule);
   if (gas <= cap) return undefined;
@@ -101,7 +127,10 @@ export function proposalExcess(
  * The most bytes a proposal may commit under a header gas limit of `gasLimit` (0 when none): the
  * figure the design note and the sequencer's budget tests quote.
  */
-export function maxCommittedBytes(gasLimit: bigint, limits: { readonly maxProposalBytes?: number; readonly cap?: bigint; readonly schedule?: ExecuteGasSchedule } = {}): number {
+export function maxCommittedBytes(
+  gasLimit: bigint,
+  limits: { readonly maxProposalBytes?: number; readonly cap?: bigint; readonly schedule?: ExecuteGasSchedule } = {},
+): number {
   let low = 0;
   let high = limits.maxProposalBytes ?? MAX_PROPOSAL_BYTES;
   if (proposalExcess(0, gasLimit, limits) !== undefined) return 0;
@@ -114,7 +143,10 @@ export function maxCommittedBytes(gasLimit: bigint, limits: { readonly maxPropos
 }
 
 /** The largest header gas limit under which a proposal committing `committedBytes` is accepted (0n when none). */
-export function maxProposableGasLimit(committedBytes: number, limits: { readonly maxProposalBytes?: number; readonly cap?: bigint; readonly schedule?: ExecuteGasSchedule } = {}): bigint {
+export function maxProposableGasLimit(
+  committedBytes: number,
+  limits: { readonly maxProposalBytes?: number; readonly cap?: bigint; readonly schedule?: ExecuteGasSchedule } = {},
+): bigint {
   if (proposalExcess(committedBytes, 0n, limits) !== undefined) return 0n;
   let low = 0n;
   let high = limits.cap ?? L1_TX_GAS_LIMIT_CAP;

@@ -1,11 +1,25 @@
 import { type Provider, type Signer, type TransactionReceipt, decodeRlp, getBytes, keccak256, toBigInt } from "ethers";
 
-import { ExecuteErrorCode, chargedL2Gas, executeErrorName, executeGasCost, executeInputLength, l2GasClaimOfBlockRlp, maxVerifiableL2GasLimit } from "../../precompiles";
+import {
+  ExecuteErrorCode,
+  chargedL2Gas,
+  executeErrorName,
+  executeGasCost,
+  executeInputLength,
+  l2GasClaimOfBlockRlp,
+  maxVerifiableL2GasLimit,
+} from "../../precompiles";
 import { challengeGasBound } from "./challengeBound";
 import { BlockCheckPool, defaultCheckThreads } from "./checkPool";
 import type { CheckInput, Verdict } from "./verdict";
 import type { Logger } from "../logger";
-import { OPTIMISTIC_ROLLUP_INTERFACE, type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
+import {
+  OPTIMISTIC_ROLLUP_INTERFACE,
+  type OptimisticExampleRollup,
+  connectOptimisticRollup,
+  decodeRollupRevert,
+  revertDataOf,
+} from "./contracts";
 import { BridgeError } from "./errors";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 
@@ -101,7 +115,10 @@ const HEADER_GAS_LIMIT_INDEX = 9;
  * deterministic for the same chain state (the block is not provisional, the window is closed,
  * the witness or data do not match, L1's EXECUTE accepts the block) and is not sent.
  */
-const SIMULATION_ONLY_CODES: ReadonlySet<number> = new Set([ExecuteErrorCode.SimulationTimeout, ExecuteErrorCode.OutOfGas]);
+const SIMULATION_ONLY_CODES: ReadonlySet<number> = new Set([
+  ExecuteErrorCode.SimulationTimeout,
+  ExecuteErrorCode.OutOfGas,
+]);
 /** Proposals are read from this event, which the rollup emits itself: a proposal made through a contract is found too. */
 const PROPOSAL_DATA_TOPIC = OPTIMISTIC_ROLLUP_INTERFACE.getEvent("ProposalData")?.topicHash as string;
 /** Emitted with every ProposalData, just before it: carries when the proposal's window closes. */
@@ -231,7 +248,9 @@ export class Challenger {
     if (!this.running) return;
     this.timer = setTimeout(() => {
       this.tick()
-        .catch((error: unknown) => this.config.logger.warn(`challenger poll failed, retrying: ${(error as Error).message}`))
+        .catch((error: unknown) =>
+          this.config.logger.warn(`challenger poll failed, retrying: ${(error as Error).message}`),
+        )
         .finally(() => this.schedule(this.config.pollIntervalMs ?? DEFAULT_POLL_MS));
     }, ms);
   }
@@ -256,7 +275,10 @@ export class Challenger {
       }
       // The window has closed on L1: every challenge would revert, so checking it is wasted time.
       if (l1Time >= entry.proposal.closesAt) {
-        if (entry.verdict === undefined) this.config.logger.error(`L2 block ${entry.proposal.number}: its challenge window closed (at L1 time ${entry.proposal.closesAt}) before it could be checked`);
+        if (entry.verdict === undefined)
+          this.config.logger.error(
+            `L2 block ${entry.proposal.number}: its challenge window closed (at L1 time ${entry.proposal.closesAt}) before it could be checked`,
+          );
         this.queue.splice(this.queue.indexOf(entry), 1);
       }
     }
@@ -288,7 +310,9 @@ export class Challenger {
     try {
       attempt = await this.examine(entry);
     } catch (error) {
-      this.config.logger.warn(`L2 block ${entry.proposal.number}: examining it failed, retrying: ${(error as Error).message}`);
+      this.config.logger.warn(
+        `L2 block ${entry.proposal.number}: examining it failed, retrying: ${(error as Error).message}`,
+      );
       attempt = "retry";
     }
     if (attempt === "done") {
@@ -315,7 +339,12 @@ export class Challenger {
     while (this.lastScanned < latest) {
       const from = this.lastScanned + 1;
       const to = Math.min(latest, from + range - 1);
-      const logs = await this.config.l1Provider.getLogs({ address: this.config.rollupAddress, topics: [[PROPOSAL_DATA_TOPIC, BLOCK_PROPOSED_TOPIC]], fromBlock: from, toBlock: to });
+      const logs = await this.config.l1Provider.getLogs({
+        address: this.config.rollupAddress,
+        topics: [[PROPOSAL_DATA_TOPIC, BLOCK_PROPOSED_TOPIC]],
+        fromBlock: from,
+        toBlock: to,
+      });
       /** Window closes by transaction and block number, from BlockProposed (logged just before its ProposalData). */
       const closes = new Map<string, bigint>();
       for (const log of logs) {
@@ -355,12 +384,16 @@ export class Challenger {
       return "done";
     }
     if (keccak256(p.block) !== record.dataHash || keccak256(p.witness) !== record.witnessHash) {
-      log.warn(`L2 block ${p.number}: the ProposalData of ${p.l1TransactionHash} does not match the record (dataHash / witnessHash); skipping`);
+      log.warn(
+        `L2 block ${p.number}: the ProposalData of ${p.l1TransactionHash} does not match the record (dataHash / witnessHash); skipping`,
+      );
       return "done";
     }
     const input = { chainId: this.config.l2ChainId, parentHeader: p.parentHeader, block: p.block, witness: p.witness };
     if (entry.verdict === undefined) {
-      log.info(`checking L2 block ${p.number} (${p.blockHash}) proposed in ${p.l1TransactionHash}: re-executing with its committed witness (${p.witness.length} B)`);
+      log.info(
+        `checking L2 block ${p.number} (${p.blockHash}) proposed in ${p.l1TransactionHash}: re-executing with its committed witness (${p.witness.length} B)`,
+      );
       entry.verdict = await this.pool.judge(input, p.closesAt);
     }
     const verdict = entry.verdict;
@@ -369,10 +402,17 @@ export class Challenger {
       return "done";
     }
     if (verdict.kind === "unchecked") {
-      log.warn(`L2 block ${p.number} could not be checked: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; not challenging`);
+      log.warn(
+        `L2 block ${p.number} could not be checked: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; not challenging`,
+      );
       return "done";
     }
-    this.note(entry, "invalid", "warn", `L2 block ${p.number} is INVALID: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; challenging it`);
+    this.note(
+      entry,
+      "invalid",
+      "warn",
+      `L2 block ${p.number} is INVALID: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; challenging it`,
+    );
     return this.inSendingOrder(entry, () => this.challenge(entry, input));
   }
 
@@ -398,7 +438,9 @@ export class Challenger {
     next?.go();
   }
 
-  private async provisionalRecord(number: bigint): Promise<{ blockHash: string; dataHash: string; witnessHash: string } | undefined> {
+  private async provisionalRecord(
+    number: bigint,
+  ): Promise<{ blockHash: string; dataHash: string; witnessHash: string } | undefined> {
     try {
       const record = await this.rollup.provisionalBlock(number);
       return { blockHash: record.blockHash, dataHash: record.dataHash, witnessHash: record.witnessHash };
@@ -432,16 +474,25 @@ export class Challenger {
       const code = decoded?.name === "ChallengeFailed" ? Number(decoded.args[0]) : undefined;
       const text = decoded?.text ?? (error as Error).message;
       if (decoded !== undefined && (code === undefined || !SIMULATION_ONLY_CODES.has(code))) {
-        log.error(`challenge of L2 block ${p.number} would fail on L1 for a reason the mined transaction meets too, not sending it: ${text}`);
+        log.error(
+          `challenge of L2 block ${p.number} would fail on L1 for a reason the mined transaction meets too, not sending it: ${text}`,
+        );
         return "done";
       }
       // A simulation limit or a transport error: the mined transaction (bounded gas) decides.
-      this.note(entry, `unconfirmed:${code ?? "rpc"}`, "warn", `challenge of L2 block ${p.number} could not be confirmed by a call (${text}); sending it anyway`);
+      this.note(
+        entry,
+        `unconfirmed:${code ?? "rpc"}`,
+        "warn",
+        `challenge of L2 block ${p.number} could not be confirmed by a call (${text}); sending it anyway`,
+      );
     }
     let receipt: TransactionReceipt | null;
     try {
       const tx = await this.rollup.challenge(...args, overrides);
-      log.info(`challenge of L2 block ${p.number} sent in ${tx.hash} (EXECUTE gas ${executeGas}, gas limit ${overrides.gasLimit})`);
+      log.info(
+        `challenge of L2 block ${p.number} sent in ${tx.hash} (EXECUTE gas ${executeGas}, gas limit ${overrides.gasLimit})`,
+      );
       receipt = await tx.wait();
     } catch (error) {
       const data = revertDataOf(error);
@@ -450,7 +501,12 @@ export class Challenger {
       // Still provisional (e.g. the mined call met a spent EXECUTE budget, or the node dropped the
       // transaction): try again with back-off; a deterministic failure shows in the next pre-flight call.
       if ((await this.provisionalRecord(p.number))?.blockHash !== p.blockHash) return "done";
-      this.note(entry, `failed:${decoded?.name ?? "rpc"}`, "error", `challenge of L2 block ${p.number} failed: ${text}; retrying with back-off while it stays provisional`);
+      this.note(
+        entry,
+        `failed:${decoded?.name ?? "rpc"}`,
+        "error",
+        `challenge of L2 block ${p.number} failed: ${text}; retrying with back-off while it stays provisional`,
+      );
       return "retry";
     }
     for (const entry of receipt?.logs ?? []) {

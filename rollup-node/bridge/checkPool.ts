@@ -51,7 +51,11 @@ export class BlockCheckPool {
   private closed = false;
 
   constructor(readonly size: number) {
-    if (!Number.isInteger(size) || size < 0) throw new CheckPoolError(`check thread count ${size} is not a whole number >= 0`, "pass 0 (the main thread) or the number of worker threads, e.g. the cores the challenger may use");
+    if (!Number.isInteger(size) || size < 0)
+      throw new CheckPoolError(
+        `check thread count ${size} is not a whole number >= 0`,
+        "pass 0 (the main thread) or the number of worker threads, e.g. the cores the challenger may use",
+      );
     this.slots = Array.from({ length: Math.max(1, size) }, () => ({}));
   }
 
@@ -67,7 +71,10 @@ export class BlockCheckPool {
 
   /** Checks `input` once a thread is free and no check with a smaller priority waits. */
   judge(input: CheckInput, priority: bigint): Promise<Verdict> {
-    if (this.closed) return Promise.reject(new CheckPoolError("the check pool is closed", "the challenger was stopped; start a new one"));
+    if (this.closed)
+      return Promise.reject(
+        new CheckPoolError("the check pool is closed", "the challenger was stopped; start a new one"),
+      );
     return new Promise<Verdict>((resolve, reject) => {
       this.waiting.push({ input, priority, seq: this.seq++, resolve, reject });
       this.dispatch();
@@ -126,7 +133,13 @@ export class BlockCheckPool {
   private finish(slot: Slot, job: Job, outcome: Verdict | Error): void {
     if (slot.job !== job) return;
     slot.job = undefined;
-    if (outcome instanceof Error) job.reject(new CheckPoolError(`the check failed: ${outcome.message}`, "not a verdict on the block: the challenger tries it again"));
+    if (outcome instanceof Error)
+      job.reject(
+        new CheckPoolError(
+          `the check failed: ${outcome.message}`,
+          "not a verdict on the block: the challenger tries it again",
+        ),
+      );
     else job.resolve(outcome);
     this.dispatch();
   }
@@ -167,5 +180,7 @@ function startCheckWorker(): Worker {
   const extension = extname(__filename);
   const entry = join(__dirname, `checkWorker${extension}`);
   if (extension !== ".ts") return new Worker(entry);
-  return new Worker(`require("ts-node").register({ transpileOnly: true }); require(${JSON.stringify(entry)});`, { eval: true });
+  return new Worker(`require("ts-node").register({ transpileOnly: true }); require(${JSON.stringify(entry)});`, {
+    eval: true,
+  });
 }

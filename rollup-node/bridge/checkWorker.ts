@@ -22,7 +22,11 @@ if (port !== null) {
   port.on("message", (request: CheckRequest) => {
     judgeBlock(request.input).then(
       (verdict) => port.postMessage({ id: request.id, verdict } satisfies CheckReply),
-      (error: unknown) => port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies CheckReply),
+      (error: unknown) =>
+        port.postMessage({
+          id: request.id,
+          error: error instanceof Error ? error.message : String(error),
+        } satisfies CheckReply),
     );
   });
   port.postMessage({ ready: true } satisfies CheckReply);

@@ -16,7 +16,14 @@ export type ExampleRollup = RollupContract;
 
 // The ABIs and their decoding live in protocol/, shared with the SDK. Every rollup inherits
 // NativeRollup's ABI, so the node reads any rollup through it.
-export { EXECUTE_ERROR_INTERFACE, EXECUTOR_FAILURE_INTERFACE, L2_BRIDGE_INTERFACE, OPTIMISTIC_ROLLUP_INTERFACE, NATIVE_ROLLUP_INTERFACE as ROLLUP_INTERFACE, revertDataOf } from "../../protocol";
+export {
+  EXECUTE_ERROR_INTERFACE,
+  EXECUTOR_FAILURE_INTERFACE,
+  L2_BRIDGE_INTERFACE,
+  OPTIMISTIC_ROLLUP_INTERFACE,
+  NATIVE_ROLLUP_INTERFACE as ROLLUP_INTERFACE,
+  revertDataOf,
+} from "../../protocol";
 export type { DecodedRevert } from "../../protocol";
 
 export function connectRollup(address: string, runner: ContractRunner): RollupContract {

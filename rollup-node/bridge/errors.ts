@@ -44,6 +44,10 @@ export { MessageNotFoundError, NotProvableYetError } from "../../protocol";
 /** The L1 contract's data disagrees with what the node saw (a gap in the message queue, a bad hash). */
 export class L1InconsistencyError extends BridgeError {
   constructor(message: string) {
-    super("L1_INCONSISTENT", message, "the L1 node may be behind or the rollup address wrong; the watcher rescans from the contract's state");
+    super(
+      "L1_INCONSISTENT",
+      message,
+      "the L1 node may be behind or the rollup address wrong; the watcher rescans from the contract's state",
+    );
   }
 }

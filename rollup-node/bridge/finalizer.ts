@@ -44,7 +44,9 @@ export class ProvisionalFinalizer {
     if (due === undefined) return undefined;
     try {
       const receipt = await (await this.rollup.finalize(due)).wait();
-      this.config.logger.info(`finalized L2 blocks ${head + 1n}..${due} after their challenge windows (L1 block ${receipt?.blockNumber})`);
+      this.config.logger.info(
+        `finalized L2 blocks ${head + 1n}..${due} after their challenge windows (L1 block ${receipt?.blockNumber})`,
+      );
     } catch (error) {
       const data = revertDataOf(error);
       const decoded = data === undefined ? undefined : decodeRollupRevert(data);

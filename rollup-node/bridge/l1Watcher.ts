@@ -69,9 +69,14 @@ export class L1Watcher {
   /** Syncs once, then polls every `pollIntervalMs` until stopped. */
   async start(): Promise<void> {
     await this.poll();
-    if (this.caughtUp > 0) this.config.logger.info(`caught up with L1: ${this.caughtUp} L1 → L2 message(s) queued before this start and not yet consumed on L1`);
+    if (this.caughtUp > 0)
+      this.config.logger.info(
+        `caught up with L1: ${this.caughtUp} L1 → L2 message(s) queued before this start and not yet consumed on L1`,
+      );
     this.timer = setInterval(() => {
-      this.poll().catch((error: unknown) => this.config.logger.warn(`L1 poll failed (will retry): ${(error as Error).message}`));
+      this.poll().catch((error: unknown) =>
+        this.config.logger.warn(`L1 poll failed (will retry): ${(error as Error).message}`),
+      );
     }, this.config.pollIntervalMs);
   }
 
@@ -107,13 +112,18 @@ export class L1Watcher {
     return this.lock.run(async () => {
       const head = await this.config.provider.getBlockNumber();
       if (head > this.lastScanned) await this.scan(this.lastScanned + 1, head);
-      const [count, next] = await Promise.all([this.rollup.messageCount({ blockTag: head }), this.rollup.nextMessageIndex({ blockTag: head })]);
+      const [count, next] = await Promise.all([
+        this.rollup.messageCount({ blockTag: head }),
+        this.rollup.nextMessageIndex({ blockTag: head }),
+      ]);
       for (const nonce of [...this.messages.keys()]) if (nonce < next) this.messages.delete(nonce);
       const missing = this.firstMissing(next, count);
       if (missing !== undefined) {
         // Events and contract state disagree (a node that served a partial range): scan again next time.
         this.lastScanned = this.config.fromBlock - 1;
-        throw new L1InconsistencyError(`message ${missing} is queued on L1 (messageCount ${count}) but its MessageQueued event was not seen`);
+        throw new L1InconsistencyError(
+          `message ${missing} is queued on L1 (messageCount ${count}) but its MessageQueued event was not seen`,
+        );
       }
       this.current = { l1Head: head, messageCount: count, nextMessageIndex: next, pending: Number(count - next) };
     });
@@ -128,7 +138,12 @@ export class L1Watcher {
     const range = this.config.maxLogRange ?? DEFAULT_MAX_LOG_RANGE;
     for (let start = from; start <= to; start += range) {
       const end = Math.min(to, start + range - 1);
-      const logs = await this.config.provider.getLogs({ address: this.config.rollupAddress, topics: [[MESSAGE_QUEUED_TOPIC, MESSAGE_FINALIZED_TOPIC]], fromBlock: start, toBlock: end });
+      const logs = await this.config.provider.getLogs({
+        address: this.config.rollupAddress,
+        topics: [[MESSAGE_QUEUED_TOPIC, MESSAGE_FINALIZED_TOPIC]],
+        fromBlock: start,
+        toBlock: end,
+      });
       for (const log of logs) this.accept(log.data, log.topics, log.blockNumber, log.transactionHash);
       this.lastScanned = end;
     }
@@ -143,19 +158,26 @@ export class L1Watcher {
       const parsed = ROLLUP_INTERFACE.parseLog({ data, topics: [...topics] });
       // Only reported: finalized L2 → L1 messages need no bridge action.
       if (parsed?.name === "MessageFinalized" && !catchingUp) {
-        this.config.logger.info(`L2 → L1 message ${parsed.args.messageHash as string} finalized on L1 in block ${blockNumber}: ${formatEther(parsed.args.value as bigint)} ETH to ${parsed.args.to as string}`);
+        this.config.logger.info(
+          `L2 → L1 message ${parsed.args.messageHash as string} finalized on L1 in block ${blockNumber}: ${formatEther(parsed.args.value as bigint)} ETH to ${parsed.args.to as string}`,
+        );
       }
       return;
     }
     const { messageHash: claimedHash, ...message } = event;
     const hash = hashL1Message(message);
     if (hash !== claimedHash) {
-      throw new L1InconsistencyError(`MessageQueued #${message.nonce} carries hash ${claimedHash}, its fields hash to ${hash}`);
+      throw new L1InconsistencyError(
+        `MessageQueued #${message.nonce} carries hash ${claimedHash}, its fields hash to ${hash}`,
+      );
     }
     if (this.messages.has(message.nonce) || message.nonce < this.current.nextMessageIndex) return;
     const queued: QueuedL1Message = { message, hash, l1BlockNumber: blockNumber, l1TransactionHash: transactionHash };
     this.messages.set(message.nonce, queued);
-    const kind = message.data === "0x" ? `deposit of ${formatEther(message.value)} ETH` : `call with ${(message.data.length - 2) / 2} bytes and ${formatEther(message.value)} ETH`;
+    const kind =
+      message.data === "0x"
+        ? `deposit of ${formatEther(message.value)} ETH`
+        : `call with ${(message.data.length - 2) / 2} bytes and ${formatEther(message.value)} ETH`;
     const line = `L1 → L2 message #${message.nonce} queued in L1 block ${blockNumber}: ${kind} from ${message.from} to ${message.to}`;
     if (catchingUp) {
       this.config.logger.debug(line);

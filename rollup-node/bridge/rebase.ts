@@ -47,17 +47,35 @@ export function localHash(sequencer: Pick<SequencerApi, "chain">, number: bigint
  * block's number (`keep`) and the foreign blocks after it, oldest first, with their bodies'
  * candidates from L1 calldata. Reads L1 only; the chain is untouched.
  */
-export async function planRebase(source: RebaseSource, sequencer: Pick<SequencerApi, "chain">, head: L1BlockRef): Promise<{ keep: bigint; foreign: ForeignBlock[] }> {
+export async function planRebase(
+  source: RebaseSource,
+  sequencer: Pick<SequencerApi, "chain">,
+  head: L1BlockRef,
+): Promise<{ keep: bigint; foreign: ForeignBlock[] }> {
   const foreign: ForeignBlock[] = [];
   let target: L1BlockRef = { number: head.number, hash: head.hash.toLowerCase() };
   while (localHash(sequencer, target.number) !== target.hash) {
     if (target.number === 0n) {
-      throw new RebaseError(`L1's chain starts from genesis ${target.hash}, not this node's ${localHash(sequencer, 0n) ?? "?"}`, "the node's genesis is not the rollup's: start it with the rollup's genesis", false);
+      throw new RebaseError(
+        `L1's chain starts from genesis ${target.hash}, not this node's ${localHash(sequencer, 0n) ?? "?"}`,
+        "the node's genesis is not the rollup's: start it with the rollup's genesis",
+        false,
+      );
     }
-    const event = await findAcceptingEvent(source.l1Provider, source.rollupAddress, target.number, target.hash, source.deployBlock);
+    const event = await findAcceptingEvent(
+      source.l1Provider,
+      source.rollupAddress,
+      target.number,
+      target.hash,
+      source.deployBlock,
+    );
     if (event === undefined) {
       // The rollup recorded it, so its event exists: an L1 node behind its own state, retried.
-      throw new RebaseError(`no L1 event accepted L2 block ${target.number} (${target.hash}) yet`, "the L1 node's logs lag its state; the submitter retries", true);
+      throw new RebaseError(
+        `no L1 event accepted L2 block ${target.number} (${target.hash}) yet`,
+        "the L1 node's logs lag its state; the submitter retries",
+        true,
+      );
     }
     const candidates = await fetchEventBodies(source.l1Provider, event);
     foreign.push({ event, candidates });
@@ -79,7 +97,11 @@ function parentHashOf(blockRlp: Uint8Array | undefined): string {
 }
 
 /** Plans and runs a rebase of `sequencer` onto L1's `head`. */
-export async function rebaseOnto(source: RebaseSource, sequencer: RebasingSequencer, head: L1BlockRef): Promise<RebaseReport> {
+export async function rebaseOnto(
+  source: RebaseSource,
+  sequencer: RebasingSequencer,
+  head: L1BlockRef,
+): Promise<RebaseReport> {
   const { keep, foreign } = await planRebase(source, sequencer, head);
   return sequencer.rebase(keep, foreign);
 }

@@ -9,16 +9,19 @@ import { type StatusContext, l1ToL2Status, l2ToL1Status, rollupStatus } from "./
 import { type SentMessageQuery, buildWithdrawalProof, findSentMessage } from "./withdrawals";
 import { ProtocolError, decodeMessageQueued, encodeRpcResult } from "../../protocol";
 
-
 function asObject(value: unknown, name: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidParams(`${name}: expected an object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw invalidParams(`${name}: expected an object`);
   return value as Record<string, unknown>;
 }
 
 function sentQuery(params: Record<string, unknown>): SentMessageQuery | undefined {
-  if (params.l2TransactionHash !== undefined) return { transactionHash: bytesToHex(parseHash(params.l2TransactionHash, "l2TransactionHash")) };
-  if (params.transactionHash !== undefined) return { transactionHash: bytesToHex(parseHash(params.transactionHash, "transactionHash")) };
-  if (params.messageHash !== undefined) return { messageHash: bytesToHex(parseHash(params.messageHash, "messageHash")) };
+  if (params.l2TransactionHash !== undefined)
+    return { transactionHash: bytesToHex(parseHash(params.l2TransactionHash, "l2TransactionHash")) };
+  if (params.transactionHash !== undefined)
+    return { transactionHash: bytesToHex(parseHash(params.transactionHash, "transactionHash")) };
+  if (params.messageHash !== undefined)
+    return { messageHash: bytesToHex(parseHash(params.messageHash, "messageHash")) };
   return undefined;
 }
 
@@ -39,7 +42,8 @@ function guarded(handler: (params: readonly unknown[]) => Promise<unknown>): Met
     try {
       return encodeRpcResult(await handler(params)) as Json;
     } catch (error) {
-      if (error instanceof BridgeError || error instanceof ProtocolError) throw new RpcError(RpcErrorCode.Server, error.message, { code: error.code, hint: error.hint }, error.hint);
+      if (error instanceof BridgeError || error instanceof ProtocolError)
+        throw new RpcError(RpcErrorCode.Server, error.message, { code: error.code, hint: error.hint }, error.hint);
       throw error;
     }
   };
@@ -64,7 +68,8 @@ export function createRollupMethods(ctx: StatusContext): MethodTable {
         return l1ToL2Status(ctx, await nonceOfL1Transaction(ctx, hash));
       }
       const sent = sentQuery(query);
-      if (sent === undefined) throw invalidParams("query: give l1Nonce, l1TransactionHash, l2TransactionHash or messageHash");
+      if (sent === undefined)
+        throw invalidParams("query: give l1Nonce, l1TransactionHash, l2TransactionHash or messageHash");
       return l2ToL1Status(ctx, sent);
     }),
     rollup_getWithdrawalProof: guarded(async (params) => {
@@ -72,9 +77,20 @@ export function createRollupMethods(ctx: StatusContext): MethodTable {
       if (sent === undefined) throw invalidParams("query: give l2TransactionHash or messageHash");
       const found = findSentMessage(ctx.sequencer.chain, sent);
       const accepted = await ctx.rollup.headNumber();
-      const proof = await buildWithdrawalProof(ctx.sequencer.chain, found, accepted, parseOptionalQuantity(params[1], "l2BlockNumber") ?? accepted);
+      const proof = await buildWithdrawalProof(
+        ctx.sequencer.chain,
+        found,
+        accepted,
+        parseOptionalQuantity(params[1], "l2BlockNumber") ?? accepted,
+      );
       const finalized = await ctx.rollup.finalized(found.messageHash);
-      return { ...proof, finalized, l2TransactionHash: found.l2TransactionHash, sentInL2Block: found.l2BlockNumber, rollupAddress: ctx.rollupAddress };
+      return {
+        ...proof,
+        finalized,
+        l2TransactionHash: found.l2TransactionHash,
+        sentInL2Block: found.l2BlockNumber,
+        rollupAddress: ctx.rollupAddress,
+      };
     }),
   };
 }

@@ -5,7 +5,15 @@ import type { SequencerApi } from "../l2/types";
 import type { BatchSubmitter } from "./batchSubmitter";
 import { L2_BRIDGE_INTERFACE, type RollupContract } from "./contracts";
 import type { L1Watcher } from "./l1Watcher";
-import { type L1ToL2FailureReason, type L1ToL2Status, type L2ToL1State, type L2ToL1Status, L2_BRIDGE_ADDRESS, type RollupStatus, decodeRevertReason } from "../../protocol";
+import {
+  type L1ToL2FailureReason,
+  type L1ToL2Status,
+  type L2ToL1State,
+  type L2ToL1Status,
+  L2_BRIDGE_ADDRESS,
+  type RollupStatus,
+  decodeRevertReason,
+} from "../../protocol";
 import { type SentMessageQuery, findSentMessage } from "./withdrawals";
 
 /** What the status queries read: the L2 node, the rollup contract on L1 and the bridge loops. */
@@ -20,7 +28,14 @@ export interface StatusContext {
 }
 
 // The rollup_* answers are protocol types: the SDK decodes them with the same interfaces.
-export type { L1ToL2FailureReason, L1ToL2State, L1ToL2Status, L2ToL1State, L2ToL1Status, RollupStatus } from "../../protocol";
+export type {
+  L1ToL2FailureReason,
+  L1ToL2State,
+  L1ToL2Status,
+  L2ToL1State,
+  L2ToL1Status,
+  RollupStatus,
+} from "../../protocol";
 
 const RELAYED_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageRelayed")?.topicHash as string;
 const FAILED_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageFailed")?.topicHash as string;
@@ -51,7 +66,9 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
     pendingL1Messages: count - next,
     l1MessageCount: count,
     submitter: ctx.submitter === undefined ? "off" : halted === undefined ? "running" : "halted",
-    ...(halted === undefined ? {} : { submitterError: halted.message, submitterErrorCode: halted.code, submitterHint: halted.hint }),
+    ...(halted === undefined
+      ? {}
+      : { submitterError: halted.message, submitterErrorCode: halted.code, submitterHint: halted.hint }),
   };
 }
 
@@ -67,7 +84,9 @@ async function anchoringBlock(sequencer: StatusContext["sequencer"], nonce: bigi
   }
   const found = lo >= 1n ? await sequencer.producedBlock(lo) : undefined;
   if (found === undefined || found.consumedMessages === 0) return undefined;
-  return found.firstMessageNonce <= nonce && nonce < found.firstMessageNonce + BigInt(found.consumedMessages) ? lo : undefined;
+  return found.firstMessageNonce <= nonce && nonce < found.firstMessageNonce + BigInt(found.consumedMessages)
+    ? lo
+    : undefined;
 }
 
 export async function l1ToL2Status(ctx: StatusContext, nonce: bigint): Promise<L1ToL2Status> {
@@ -85,10 +104,18 @@ export async function l1ToL2Status(ctx: StatusContext, nonce: bigint): Promise<L
   const anchoredIn = await anchoringBlock(ctx.sequencer, nonce);
   const base = { direction: "l1ToL2" as const, nonce, messageHash, consumedOnL1 };
   if (relay !== undefined) {
-    const relayed = { ...base, anchoredInL2Block: anchoredIn, relayedInL2Block: relay.blockNumber, relayTransactionHash: bytesToHex(relay.transactionHash) };
+    const relayed = {
+      ...base,
+      anchoredInL2Block: anchoredIn,
+      relayedInL2Block: relay.blockNumber,
+      relayTransactionHash: bytesToHex(relay.transactionHash),
+    };
     const [failure] = logsOf(FAILED_TOPIC);
     if (failure === undefined || logsOf(RETRIED_TOPIC).length > 0) return { ...relayed, status: "relayed" };
-    const parsed = L2_BRIDGE_INTERFACE.parseLog({ topics: failure.topics.map((t) => bytesToHex(t)), data: bytesToHex(failure.data) });
+    const parsed = L2_BRIDGE_INTERFACE.parseLog({
+      topics: failure.topics.map((t) => bytesToHex(t)),
+      data: bytesToHex(failure.data),
+    });
     const failureReason = FAILURE_REASONS[Number(parsed?.args.reason ?? 0n)] ?? "callFailed";
     const revertData = failureReason === "callFailed" ? (parsed?.args.returnData as string | undefined) : undefined;
     return {
@@ -106,5 +133,12 @@ export async function l2ToL1Status(ctx: StatusContext, query: SentMessageQuery):
   const sent = findSentMessage(ctx.sequencer.chain, query);
   const [accepted, finalized] = await Promise.all([ctx.rollup.headNumber(), ctx.rollup.finalized(sent.messageHash)]);
   const status: L2ToL1State = finalized ? "finalized" : accepted >= sent.l2BlockNumber ? "provable" : "initiated";
-  return { direction: "l2ToL1", status, messageHash: sent.messageHash, l2BlockNumber: sent.l2BlockNumber, l2TransactionHash: sent.l2TransactionHash, acceptedL2Head: accepted };
+  return {
+    direction: "l2ToL1",
+    status,
+    messageHash: sent.messageHash,
+    l2BlockNumber: sent.l2BlockNumber,
+    l2TransactionHash: sent.l2TransactionHash,
+    acceptedL2Head: accepted,
+  };
 }

@@ -11,7 +11,8 @@ function field(value: unknown, key: string): unknown {
 function rawTransactionOf(error: unknown): string | undefined {
   const payload = field(field(error, "info"), "payload");
   const params = field(payload, "params");
-  if (field(payload, "method") === "eth_sendRawTransaction" && Array.isArray(params) && isHexString(params[0])) return params[0];
+  if (field(payload, "method") === "eth_sendRawTransaction" && Array.isArray(params) && isHexString(params[0]))
+    return params[0];
   const transaction = field(error, "transaction");
   return isHexString(transaction) ? transaction : undefined;
 }

@@ -23,7 +23,11 @@ export interface CheckInput {
  * challenger's circumstances: the same challenge can be sent again with more gas or later.
  */
 export function isProposerFault(code: number): boolean {
-  return isBlockInvalid(code as ExecuteErrorCode) || code === ExecuteErrorCode.WitnessIncomplete || code === ExecuteErrorCode.MalformedInput;
+  return (
+    isBlockInvalid(code as ExecuteErrorCode) ||
+    code === ExecuteErrorCode.WitnessIncomplete ||
+    code === ExecuteErrorCode.MalformedInput
+  );
 }
 
 /**
@@ -36,6 +40,8 @@ export async function judgeBlock(params: CheckInput): Promise<Verdict> {
     return { kind: "valid" };
   } catch (error) {
     if (!(error instanceof ExecuteError)) throw error;
-    return isProposerFault(error.code) ? { kind: "invalid", code: error.code, reason: error.message } : { kind: "unchecked", code: error.code, reason: error.message };
+    return isProposerFault(error.code)
+      ? { kind: "invalid", code: error.code, reason: error.message }
+      : { kind: "unchecked", code: error.code, reason: error.message };
   }
 }

@@ -34,14 +34,17 @@ const BLOCK_FULL = "tx has a higher gas limit than the block";
 
 /** The most a transaction pays per gas: maxFeePerGas, or a legacy gas price. */
 function feeCapOf(tx: TypedTransaction): bigint {
-  return tx.supports(Capability.EIP1559FeeMarket) ? (tx as TypedTransaction & { maxFeePerGas: bigint }).maxFeePerGas : (tx as TypedTransaction & { gasPrice: bigint }).gasPrice;
+  return tx.supports(Capability.EIP1559FeeMarket)
+    ? (tx as TypedTransaction & { maxFeePerGas: bigint }).maxFeePerGas
+    : (tx as TypedTransaction & { gasPrice: bigint }).gasPrice;
 }
 
 /** The gas price a transaction actually pays per gas in a block with `baseFee`. */
 export function effectiveGasPrice(tx: TypedTransaction, baseFee: bigint): bigint {
   if (tx.supports(Capability.EIP1559FeeMarket)) {
     const fee = tx as TypedTransaction & { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
-    const tip = fee.maxFeePerGas - baseFee < fee.maxPriorityFeePerGas ? fee.maxFeePerGas - baseFee : fee.maxPriorityFeePerGas;
+    const tip =
+      fee.maxFeePerGas - baseFee < fee.maxPriorityFeePerGas ? fee.maxFeePerGas - baseFee : fee.maxPriorityFeePerGas;
     return baseFee + tip;
   }
   return (tx as TypedTransaction & { gasPrice: bigint }).gasPrice;
@@ -57,7 +60,12 @@ function blobGasOf(txs: readonly TypedTransaction[], common: Common): bigint {
   return blobs * common.param("blobGasPerBlob");
 }
 
-function headerFor(parent: Block, common: Common, template: BlockTemplate, txs: readonly TypedTransaction[]): HeaderData {
+function headerFor(
+  parent: Block,
+  common: Common,
+  template: BlockTemplate,
+  txs: readonly TypedTransaction[],
+): HeaderData {
   return {
     parentHash: parent.hash(),
     number: parent.header.number + 1n,
@@ -99,7 +107,9 @@ export function receiptsOf(block: Block, result: RunBlockResult): ChainReceipt[]
       revertData: exception === undefined ? new Uint8Array() : txResult.execResult.returnValue,
       error: exception?.error,
       ...(receipt.stateRoot !== undefined ? { postStateRoot: receipt.stateRoot } : {}),
-      ...(txResult.blobGasUsed !== undefined && tx.type === 3 ? { blobGasUsed: txResult.blobGasUsed, blobGasPrice: block.header.getBlobGasPrice() } : {}),
+      ...(txResult.blobGasUsed !== undefined && tx.type === 3
+        ? { blobGasUsed: txResult.blobGasUsed, blobGasPrice: block.header.getBlobGasPrice() }
+        : {}),
     };
   });
 }
@@ -164,7 +174,13 @@ async function attempt(params: ProduceBlockParams, txs: readonly TypedTransactio
   const withdrawals = common.isActivatedEIP(4895) ? [] : undefined;
   // The Block constructor keeps the transaction objects (createBlock would re-create them and
   // lose their cached senders: secp256k1 recovery dominates block building otherwise).
-  const block = new Block(createBlockHeader(headerFor(parent, common, template, txs), { common }), [...txs], [], withdrawals, { common });
+  const block = new Block(
+    createBlockHeader(headerFor(parent, common, template, txs), { common }),
+    [...txs],
+    [],
+    withdrawals,
+    { common },
+  );
   let started = 0;
   let built: Block | undefined = undefined as Block | undefined;
   const onTx = (): void => {
@@ -222,10 +238,12 @@ export async function produceBlock(params: ProduceBlockParams): Promise<MinedBlo
   await checkUncheckedSystemContracts(params.common, params.vm.stateManager);
   for (;;) {
     const result = await attempt(params, txs);
-    if (result.ok) return { record: result.record, skipped, preStateRoot: params.parentStateRoot, requests: result.requests };
+    if (result.ok)
+      return { record: result.record, skipped, preStateRoot: params.parentStateRoot, requests: result.requests };
     const failed = txs[result.failedIndex] as TypedTransaction;
     if (result.message.includes(BLOCK_FULL) && failed.gasLimit <= params.parent.header.gasLimit) {
-      for (const tx of txs.slice(result.failedIndex)) skipped.push({ tx, reason: "block gas limit reached", retryable: true });
+      for (const tx of txs.slice(result.failedIndex))
+        skipped.push({ tx, reason: "block gas limit reached", retryable: true });
       txs = txs.slice(0, result.failedIndex);
       continue;
     }

@@ -23,10 +23,13 @@ export class BlockStore {
 
   add(record: BlockRecord): void {
     const number = record.block.header.number;
-    if (number !== BigInt(this.byNumber.length)) throw new Error(`block ${number} does not extend head ${this.byNumber.length - 1}`);
+    if (number !== BigInt(this.byNumber.length))
+      throw new Error(`block ${number} does not extend head ${this.byNumber.length - 1}`);
     this.byNumber.push(record);
     this.numberByHash.set(bytesToHex(record.block.hash()), number);
-    record.block.transactions.forEach((tx, index) => this.txIndex.set(bytesToHex(tx.hash()), { blockNumber: number, index }));
+    record.block.transactions.forEach((tx, index) =>
+      this.txIndex.set(bytesToHex(tx.hash()), { blockNumber: number, index }),
+    );
   }
 
   byNumberOrUndefined(number: bigint): BlockRecord | undefined {

@@ -4,15 +4,40 @@ import type { CustomPrecompile } from "@ethereumjs/evm";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { Caches, type Proof, getMerkleStateProof } from "@ethereumjs/statemanager";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { Account, Address, type DB, MapDB, ValueEncoding, bytesToHex, equalsBytes, hexToBytes, setLengthLeft } from "@ethereumjs/util";
+import {
+  Account,
+  Address,
+  type DB,
+  MapDB,
+  ValueEncoding,
+  bytesToHex,
+  equalsBytes,
+  hexToBytes,
+  setLengthLeft,
+} from "@ethereumjs/util";
 import { type VM, createVM, runBlock } from "@ethereumjs/vm";
 
-import { SafeMerkleStateManager, type StoredValue, checkUncheckedSystemContracts, encodeWitness, prepareCrypto, watchSystemCalls } from "../../precompiles";
+import {
+  SafeMerkleStateManager,
+  type StoredValue,
+  checkUncheckedSystemContracts,
+  encodeWitness,
+  prepareCrypto,
+  watchSystemCalls,
+} from "../../precompiles";
 import { BlockStore } from "./blockStore";
 import { type BlockTemplate, produceBlock, receiptsOf } from "./blockBuilder";
 import { type CallFrame, CallTracer } from "./callTracer";
 import { StoreBlockchain } from "./chainBlockchain";
-import { ChainHistoryError, InvalidBlockError, InvalidTimestampError, NotTraceableError, TransactionRejectedError, UnknownBlockError, WitnessCaptureError } from "./errors";
+import {
+  ChainHistoryError,
+  InvalidBlockError,
+  InvalidTimestampError,
+  NotTraceableError,
+  TransactionRejectedError,
+  UnknownBlockError,
+  WitnessCaptureError,
+} from "./errors";
 import { type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "./genesis";
 import { checkChildBlock } from "./headerChecks";
 import { matchingLogs } from "./logFilter";
@@ -108,20 +133,29 @@ const MAX_TAIL_BUILDS_PER_BLOCK = 16;
 const systemNow = (): bigint => BigInt(Math.floor(Date.now() / 1000));
 
 /** Indexes already-mined blocks after genesis, checking they form one chain whose state is present. */
-async function loadHistory(store: BlockStore, state: SafeMerkleStateManager, history: readonly BlockRecord[]): Promise<void> {
+async function loadHistory(
+  store: BlockStore,
+  state: SafeMerkleStateManager,
+  history: readonly BlockRecord[],
+): Promise<void> {
   for (const record of history) {
     const parent = store.head.block;
     if (!equalsBytes(record.block.header.parentHash, parent.hash())) {
       throw new ChainHistoryError(
         `stored block ${record.block.header.number} does not extend block ${parent.header.number} of this chain`,
-        parent.header.number === 0n ? "the data directory holds a chain with another genesis: reset it or use the matching genesis" : "the stored history is damaged: reset the data directory",
+        parent.header.number === 0n
+          ? "the data directory holds a chain with another genesis: reset it or use the matching genesis"
+          : "the stored history is damaged: reset the data directory",
       );
     }
     store.add(record);
   }
   const root = store.head.block.header.stateRoot;
   if (!(await state.hasStateRoot(root))) {
-    throw new ChainHistoryError(`the state of block ${store.headNumber} is missing from the database`, "the data directory is damaged: reset it");
+    throw new ChainHistoryError(
+      `the state of block ${store.headNumber} is missing from the database`,
+      "the data directory is damaged: reset it",
+    );
   }
   await state.setStateRoot(root);
 }
@@ -164,7 +198,8 @@ export class Chain {
     const state = new SafeMerkleStateManager({ common, trie, caches: new Caches() });
     const stateRoot = await writeGenesisState(state, genesisAlloc(config.genesis, config.addSystemContracts ?? true));
     const store = new BlockStore();
-    const genesisBlock = config.createGenesisBlock?.(common, stateRoot) ?? createGenesisBlock(config.genesis, common, stateRoot);
+    const genesisBlock =
+      config.createGenesisBlock?.(common, stateRoot) ?? createGenesisBlock(config.genesis, common, stateRoot);
     store.add({ block: genesisBlock, receipts: [] });
     await loadHistory(store, state, config.history ?? []);
     const vm = await createVM({
@@ -185,7 +220,9 @@ export class Chain {
 
   /** The precompiles the chain adds to the fork's own (e.g. EXECUTE on the L1 devnet). */
   get customPrecompileAddresses(): readonly Uint8Array[] {
-    return (this.config.customPrecompiles ?? []).map((p) => (typeof p.address === "string" ? hexToBytes(p.address) : p.address.bytes));
+    return (this.config.customPrecompiles ?? []).map((p) =>
+      typeof p.address === "string" ? hexToBytes(p.address) : p.address.bytes,
+    );
   }
 
   get chainId(): bigint {
@@ -217,7 +254,8 @@ export class Chain {
     if (tag === "earliest") return this.store.byNumberOrUndefined(0n);
     if (tag === "safe" || tag === "finalized") {
       const labeled = this.headLabels?.(tag);
-      if (labeled !== undefined) return this.store.byNumberOrUndefined(labeled < this.headNumber ? labeled : this.headNumber);
+      if (labeled !== undefined)
+        return this.store.byNumberOrUndefined(labeled < this.headNumber ? labeled : this.headNumber);
     }
     return this.store.head;
   }
@@ -278,12 +316,20 @@ export class Chain {
 
   /** The 32-byte value of `slot` (zero when unset). */
   getStorageAt(address: Uint8Array, slot: Uint8Array, tag: BlockTag = "latest"): Promise<Uint8Array> {
-    return this.atBlock(tag, async () => setLengthLeft(await this.state.getStorage(new Address(address), setLengthLeft(slot, 32)), 32));
+    return this.atBlock(tag, async () =>
+      setLengthLeft(await this.state.getStorage(new Address(address), setLengthLeft(slot, 32)), 32),
+    );
   }
 
   /** EIP-1186 account and storage proof against the block's state root. */
   getProof(address: Uint8Array, slots: readonly Uint8Array[], tag: BlockTag = "latest"): Promise<Proof> {
-    return this.atBlock(tag, () => getMerkleStateProof(this.state, new Address(address), slots.map((s) => setLengthLeft(s, 32))));
+    return this.atBlock(tag, () =>
+      getMerkleStateProof(
+        this.state,
+        new Address(address),
+        slots.map((s) => setLengthLeft(s, 32)),
+      ),
+    );
   }
 
   // ---------------------------------------------------------------- simulation
@@ -368,7 +414,9 @@ export class Chain {
       const preStateRoot = this.headStateRoot;
       this.useForkOf(parent.header.number + 1n, timestamp);
       if (options.captureWitness === true && !equalsBytes(preStateRoot, parent.header.stateRoot)) {
-        throw new WitnessCaptureError("the head state was edited by dev methods: no witness can prove a block built on it");
+        throw new WitnessCaptureError(
+          "the head state was edited by dev methods: no witness can prove a block built on it",
+        );
       }
       const build = (candidates: readonly TypedTransaction[]): Promise<MinedBlock> =>
         produceBlock({
@@ -386,7 +434,8 @@ export class Chain {
             prevRandao: options.prevRandao ?? parent.hash(),
           },
         });
-      const mined = options.captureWitness === true ? await this.buildWithinWitnessBudget(build, txs, options) : await build(txs);
+      const mined =
+        options.captureWitness === true ? await this.buildWithinWitnessBudget(build, txs, options) : await build(txs);
       await options.beforeStore?.(mined);
       this.store.add(mined.record);
       this.preStateRoots.set(mined.record.block.header.number, preStateRoot);
@@ -435,15 +484,24 @@ export class Chain {
       const mined = await build(candidates);
       if (tail) tailBuilds++;
       skipped.push(...mined.skipped);
-      const witness = await captureWitness({ common: this.common, db: this.db, store: this.store, preStateRoot: mined.preStateRoot, block: mined.record.block });
+      const witness = await captureWitness({
+        common: this.common,
+        db: this.db,
+        store: this.store,
+        preStateRoot: mined.preStateRoot,
+        block: mined.record.block,
+      });
       const encodedWitness = encodeWitness(witness);
       const included = mined.record.block.transactions;
       const excess = excessOf(mined.record.block, encodedWitness);
       if (excess === undefined) {
-        const cut = [...deferred.flat(), ...rest].map((tx): SkippedTransaction => ({ tx, reason: "block witness budget reached", retryable: true }));
+        const cut = [...deferred.flat(), ...rest].map(
+          (tx): SkippedTransaction => ({ tx, reason: "block witness budget reached", retryable: true }),
+        );
         return { ...mined, skipped: [...skipped, ...cut], witness, encodedWitness };
       }
-      if (included.length === 0) throw new WitnessCaptureError(`an empty block exceeds the block budget: ${excess.reason}`);
+      if (included.length === 0)
+        throw new WitnessCaptureError(`an empty block exceeds the block budget: ${excess.reason}`);
       const relays = Math.min(required, included.length);
       const relayTxs = included.slice(0, relays);
       const others = included.slice(relays);
@@ -478,7 +536,11 @@ export class Chain {
         skipped.push(
           relays === 0
             ? { tx, reason: `exceeds the block budget: ${excess.reason}`, retryable: false, oversized: true }
-            : { tx, reason: `block witness budget reached beside the L1 messages' relays: ${excess.reason}`, retryable: true },
+            : {
+                tx,
+                reason: `block witness budget reached beside the L1 messages' relays: ${excess.reason}`,
+                retryable: true,
+              },
         );
         alone++;
         if (exhausted) {
@@ -496,7 +558,13 @@ export class Chain {
         continue;
       }
       // The relays alone exceed the budget: they are not waived.
-      for (const tx of included) skipped.push({ tx, reason: `block budget reached by the L1 messages' relays alone: ${excess.reason}`, retryable: true, overBudget: true });
+      for (const tx of included)
+        skipped.push({
+          tx,
+          reason: `block budget reached by the L1 messages' relays alone: ${excess.reason}`,
+          retryable: true,
+          overBudget: true,
+        });
       candidates = [];
     }
   }
@@ -521,7 +589,12 @@ export class Chain {
         await checkUncheckedSystemContracts(this.common, this.state);
         // skipHeaderValidation: the header rules are checkChildBlock's (the VM would ask a full
         // blockchain); block data (transactions root, uncles, withdrawals) is still validated.
-        result = await runBlock(this.vm, { block, root: preStateRoot, skipHeaderValidation: true, skipHardForkValidation: true });
+        result = await runBlock(this.vm, {
+          block,
+          root: preStateRoot,
+          skipHeaderValidation: true,
+          skipHardForkValidation: true,
+        });
         systemCalls.verdict();
       } catch (error) {
         await this.state.setStateRoot(preStateRoot);
@@ -548,7 +621,10 @@ export class Chain {
       const parentRecord = this.store.byHash(parentHash);
       if (parentRecord === undefined) throw new UnknownBlockError(`by hash ${bytesToHex(parentHash)}`);
       const parent = parentRecord.block;
-      if (template.timestamp <= parent.header.timestamp) throw new InvalidTimestampError(`timestamp ${template.timestamp} is not above the parent's ${parent.header.timestamp}`);
+      if (template.timestamp <= parent.header.timestamp)
+        throw new InvalidTimestampError(
+          `timestamp ${template.timestamp} is not above the parent's ${parent.header.timestamp}`,
+        );
       const isHead = parent.header.number === this.headNumber;
       this.useForkOf(parent.header.number + 1n, template.timestamp);
       try {
@@ -562,7 +638,8 @@ export class Chain {
           beforeExecution: this.config.beforeExecution,
         });
         const refused = mined.skipped[0];
-        if (refused !== undefined) throw new TransactionRejectedError(refused.reason, "the payload must include every given transaction");
+        if (refused !== undefined)
+          throw new TransactionRejectedError(refused.reason, "the payload must include every given transaction");
         return mined;
       } finally {
         this.restFork();
@@ -580,13 +657,24 @@ export class Chain {
       const { block, location } = found;
       const upTo = block.transactions.slice(0, location.index + 1);
       this.useForkOf(block.header.number, block.header.timestamp);
-      const replay = createBlock({ header: block.header, transactions: upTo, withdrawals: block.withdrawals }, { common: this.common });
+      const replay = createBlock(
+        { header: block.header, transactions: upTo, withdrawals: block.withdrawals },
+        { common: this.common },
+      );
       const tracer = new CallTracer(this.vm);
       tracer.attach();
       this.config.beforeExecution?.("block");
       try {
-        const root = this.preStateRoots.get(block.header.number) ?? this.store.byNumberOrUndefined(block.header.number - 1n)?.block.header.stateRoot;
-        const result = await runBlock(this.vm, { block: replay, root, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+        const root =
+          this.preStateRoots.get(block.header.number) ??
+          this.store.byNumberOrUndefined(block.header.number - 1n)?.block.header.stateRoot;
+        const result = await runBlock(this.vm, {
+          block: replay,
+          root,
+          generate: true,
+          skipBlockValidation: true,
+          skipHardForkValidation: true,
+        });
         return tracer.result(location.index, found.tx, result.results[location.index]?.totalGasSpent ?? 0n);
       } finally {
         tracer.detach();
@@ -605,13 +693,24 @@ export class Chain {
       if (block.header.number === 0n) throw new NotTraceableError("genesis is not traceable");
       const upTo = block.transactions.slice(0, count ?? block.transactions.length);
       this.useForkOf(block.header.number, block.header.timestamp);
-      const replay = createBlock({ header: block.header, transactions: upTo, withdrawals: block.withdrawals, uncleHeaders: block.uncleHeaders }, { common: block.common });
+      const replay = createBlock(
+        { header: block.header, transactions: upTo, withdrawals: block.withdrawals, uncleHeaders: block.uncleHeaders },
+        { common: block.common },
+      );
       const logger = new StructLogger(this.vm, options);
       logger.attach();
       this.config.beforeExecution?.("block");
       try {
-        const root = this.preStateRoots.get(block.header.number) ?? this.store.byNumberOrUndefined(block.header.number - 1n)?.block.header.stateRoot;
-        await runBlock(this.vm, { block: replay, root, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+        const root =
+          this.preStateRoots.get(block.header.number) ??
+          this.store.byNumberOrUndefined(block.header.number - 1n)?.block.header.stateRoot;
+        await runBlock(this.vm, {
+          block: replay,
+          root,
+          generate: true,
+          skipBlockValidation: true,
+          skipHardForkValidation: true,
+        });
         return logger.traces;
       } finally {
         logger.detach();
@@ -642,7 +741,9 @@ export class Chain {
   increaseTime(seconds: bigint): bigint {
     const next = this.nextTimestamp() + seconds;
     if (seconds < 0n || next > MAX_DEV_TIMESTAMP) {
-      throw new InvalidTimestampError(`moving the clock by ${seconds} s would put the next block at ${next}, past the largest dev timestamp ${MAX_DEV_TIMESTAMP}`);
+      throw new InvalidTimestampError(
+        `moving the clock by ${seconds} s would put the next block at ${next}, past the largest dev timestamp ${MAX_DEV_TIMESTAMP}`,
+      );
     }
     this.timeOffset += seconds;
     return this.timeOffset;
@@ -650,9 +751,12 @@ export class Chain {
 
   /** evm_setNextBlockTimestamp: later blocks continue from this time. */
   setNextBlockTimestamp(timestamp: bigint): void {
-    if (timestamp > MAX_DEV_TIMESTAMP) throw new InvalidTimestampError(`timestamp ${timestamp} is past the largest dev timestamp ${MAX_DEV_TIMESTAMP}`);
+    if (timestamp > MAX_DEV_TIMESTAMP)
+      throw new InvalidTimestampError(`timestamp ${timestamp} is past the largest dev timestamp ${MAX_DEV_TIMESTAMP}`);
     if (timestamp <= this.head.header.timestamp) {
-      throw new InvalidTimestampError(`timestamp ${timestamp} is not above the latest block's ${this.head.header.timestamp}`);
+      throw new InvalidTimestampError(
+        `timestamp ${timestamp} is not above the latest block's ${this.head.header.timestamp}`,
+      );
     }
     this.pendingTimestamp = timestamp;
     this.timeOffset = timestamp - (this.config.now ?? systemNow)();
@@ -676,7 +780,8 @@ export class Chain {
       const snapshot = this.snapshots.get(id);
       if (snapshot === undefined) return false;
       for (const key of [...this.snapshots.keys()]) if (key >= id) this.snapshots.delete(key);
-      for (const record of this.store.truncate(snapshot.headNumber)) this.preStateRoots.delete(record.block.header.number);
+      for (const record of this.store.truncate(snapshot.headNumber))
+        this.preStateRoots.delete(record.block.header.number);
       this.headStateRoot = snapshot.headStateRoot;
       this.timeOffset = snapshot.timeOffset;
       this.pendingTimestamp = snapshot.nextTimestamp;
@@ -717,7 +822,8 @@ export class Chain {
       if (patch.nonce !== undefined) account.nonce = patch.nonce;
       await this.state.putAccount(target, account);
       if (patch.code !== undefined) await this.state.putCode(target, patch.code);
-      for (const { slot, value } of patch.storage ?? []) await this.state.putStorage(target, setLengthLeft(slot, 32), value);
+      for (const { slot, value } of patch.storage ?? [])
+        await this.state.putStorage(target, setLengthLeft(slot, 32), value);
       await this.state.commit();
       this.headStateRoot = await this.state.getStateRoot();
     });

@@ -8,7 +8,8 @@ export class StoreBlockchain implements EVMMockBlockchainInterface {
   constructor(private readonly store: BlockStore) {}
 
   async getBlock(number: number | bigint | Uint8Array): Promise<Block> {
-    const record = number instanceof Uint8Array ? this.store.byHash(number) : this.store.byNumberOrUndefined(BigInt(number));
+    const record =
+      number instanceof Uint8Array ? this.store.byHash(number) : this.store.byNumberOrUndefined(BigInt(number));
     if (record === undefined) throw new Error(`block ${String(number)} is not in this chain`);
     return record.block;
   }

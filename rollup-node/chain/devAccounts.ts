@@ -16,7 +16,11 @@ export interface DevAccount {
 }
 
 /** The first `count` accounts of `mnemonic` (same keys as Hardhat's and Anvil's defaults). */
-export function deriveDevAccounts(count: number, balance: bigint = DEFAULT_DEV_BALANCE, mnemonic: string = DEV_MNEMONIC): DevAccount[] {
+export function deriveDevAccounts(
+  count: number,
+  balance: bigint = DEFAULT_DEV_BALANCE,
+  mnemonic: string = DEV_MNEMONIC,
+): DevAccount[] {
   // Derive the parent once: each fromPhrase runs PBKDF2 over the mnemonic.
   const parent = HDNodeWallet.fromPhrase(mnemonic, undefined, DEV_DERIVATION_PATH);
   return Array.from({ length: count }, (_, i) => {

@@ -57,7 +57,11 @@ export class ChainConfigError extends ChainError {
 /** Re-executing a block to record its witness did not reproduce the block (a chain bug). */
 export class WitnessCaptureError extends ChainError {
   constructor(message: string) {
-    super("WITNESS_CAPTURE", message, "witness capture mirrors the EXECUTE verifier; a chain with custom precompiles or edited state cannot be witnessed");
+    super(
+      "WITNESS_CAPTURE",
+      message,
+      "witness capture mirrors the EXECUTE verifier; a chain with custom precompiles or edited state cannot be witnessed",
+    );
   }
 }
 
@@ -71,7 +75,11 @@ export class ChainHistoryError extends ChainError {
 /** A block offered for import that does not follow from its parent or whose execution differs from its header. */
 export class InvalidBlockError extends ChainError {
   constructor(number: bigint, reason: string) {
-    super("INVALID_BLOCK", `block ${number} is invalid: ${reason}`, "import blocks of this chain's genesis, in order, as their producer sealed them");
+    super(
+      "INVALID_BLOCK",
+      `block ${number} is invalid: ${reason}`,
+      "import blocks of this chain's genesis, in order, as their producer sealed them",
+    );
   }
 }
 

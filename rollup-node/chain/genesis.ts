@@ -1,7 +1,14 @@
 import { type Block, createBlock, createBlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { MerkleStateManager } from "@ethereumjs/statemanager";
-import { Account, KECCAK256_RLP, createAddressFromString, hexToBytes, isHexString, setLengthLeft } from "@ethereumjs/util";
+import {
+  Account,
+  KECCAK256_RLP,
+  createAddressFromString,
+  hexToBytes,
+  isHexString,
+  setLengthLeft,
+} from "@ethereumjs/util";
 
 import { EMPTY_REQUESTS_HASH, SYSTEM_CONTRACTS, genesisForkCommon } from "../../precompiles";
 import { ChainConfigError } from "./errors";
@@ -46,25 +53,34 @@ export function createChainCommon(chainId: bigint, hardfork: string = DEFAULT_HA
   try {
     return genesisForkCommon(chainId, { hardfork, customCrypto: { kzg: SHARED_KZG } });
   } catch (error) {
-    throw new ChainConfigError(`cannot configure hardfork "${hardfork}": ${(error as Error).message}`, "use a fork name known to @ethereumjs/common, e.g. osaka or prague");
+    throw new ChainConfigError(
+      `cannot configure hardfork "${hardfork}": ${(error as Error).message}`,
+      "use a fork name known to @ethereumjs/common, e.g. osaka or prague",
+    );
   }
 }
 
 function toBytes32(hex: string): Uint8Array {
-  if (!isHexString(hex)) throw new ChainConfigError(`storage key or value ${hex} is not hex`, "write slots and values as 0x-prefixed hex");
+  if (!isHexString(hex))
+    throw new ChainConfigError(`storage key or value ${hex} is not hex`, "write slots and values as 0x-prefixed hex");
   return setLengthLeft(hexToBytes(hex), 32);
 }
 
 /** The genesis allocation, by default with the system contracts the fork requires (nonce 1, as deployed). */
 export function genesisAlloc(config: GenesisConfig, withSystemContracts = true): Record<string, GenesisAccount> {
   const alloc: Record<string, GenesisAccount> = {};
-  if (withSystemContracts) for (const contract of SYSTEM_CONTRACTS) alloc[contract.address.toLowerCase()] = { nonce: 1n, code: contract.code as Hex };
+  if (withSystemContracts)
+    for (const contract of SYSTEM_CONTRACTS)
+      alloc[contract.address.toLowerCase()] = { nonce: 1n, code: contract.code as Hex };
   for (const [address, account] of Object.entries(config.alloc)) alloc[address.toLowerCase()] = account;
   return alloc;
 }
 
 /** Writes the allocation into `state` and commits it; returns the resulting state root. */
-export async function writeGenesisState(state: MerkleStateManager, alloc: Readonly<Record<string, GenesisAccount>>): Promise<Uint8Array> {
+export async function writeGenesisState(
+  state: MerkleStateManager,
+  alloc: Readonly<Record<string, GenesisAccount>>,
+): Promise<Uint8Array> {
   await state.checkpoint();
   for (const [addressHex, account] of Object.entries(alloc)) {
     const address = createAddressFromString(addressHex);

@@ -8,7 +8,16 @@ import { readFile, writeFile } from "node:fs/promises";
 import { Mainnet } from "@ethereumjs/common";
 
 import { NodeError } from "../errors";
-import { DEFAULT_BASE_FEE, DEFAULT_GAS_LIMIT, DEFAULT_HARDFORK, type GenesisAccount, type GenesisConfig, type Hex, ZERO_ADDRESS, genesisAlloc } from "./genesis";
+import {
+  DEFAULT_BASE_FEE,
+  DEFAULT_GAS_LIMIT,
+  DEFAULT_HARDFORK,
+  type GenesisAccount,
+  type GenesisConfig,
+  type Hex,
+  ZERO_ADDRESS,
+  genesisAlloc,
+} from "./genesis";
 
 /** geth's `config` keys of each EthereumJS fork (chainstart has none; the DAO's irregular change is never scheduled). */
 const GETH_FORK_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -68,7 +77,11 @@ export function toGethGenesis(config: GenesisConfig): Record<string, unknown> {
   const hardfork = config.hardfork ?? DEFAULT_HARDFORK;
   const forks = forksInOrder();
   const last = forks.indexOf(hardfork);
-  if (last === -1) throw new GenesisFileError(`unknown hardfork "${hardfork}"`, "use a fork name known to @ethereumjs/common, e.g. osaka");
+  if (last === -1)
+    throw new GenesisFileError(
+      `unknown hardfork "${hardfork}"`,
+      "use a fork name known to @ethereumjs/common, e.g. osaka",
+    );
   const chainConfig: Record<string, unknown> = { chainId: Number(config.chainId) };
   const blobSchedule: Record<string, unknown> = {};
   for (const fork of forks.slice(0, last + 1)) {
@@ -109,18 +122,29 @@ export function toGethGenesis(config: GenesisConfig): Record<string, unknown> {
 type Json = Record<string, unknown>;
 
 function object(value: unknown, field: string): Json {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new GenesisFileError(`${field}: expected an object`, "write the genesis in geth's genesis.json format (npx hardhat rollup:genesis)");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new GenesisFileError(
+      `${field}: expected an object`,
+      "write the genesis in geth's genesis.json format (npx hardhat rollup:genesis)",
+    );
   return value as Json;
 }
 
 function quantity(value: unknown, field: string): bigint {
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
   if (typeof value === "string" && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(value)) return BigInt(value);
-  throw new GenesisFileError(`${field}: expected a number, got ${JSON.stringify(value)}`, "write numbers as JSON numbers or 0x-hex strings");
+  throw new GenesisFileError(
+    `${field}: expected a number, got ${JSON.stringify(value)}`,
+    "write numbers as JSON numbers or 0x-hex strings",
+  );
 }
 
 function hexData(value: unknown, field: string): Hex {
-  if (typeof value !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(value)) throw new GenesisFileError(`${field}: expected 0x-prefixed hex bytes, got ${JSON.stringify(value)}`, "write bytes as 0x-hex");
+  if (typeof value !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(value))
+    throw new GenesisFileError(
+      `${field}: expected 0x-prefixed hex bytes, got ${JSON.stringify(value)}`,
+      "write bytes as 0x-hex",
+    );
   return value.toLowerCase() as Hex;
 }
 
@@ -136,11 +160,19 @@ function hardforkOf(chainConfig: Json): string {
       ended ??= fork;
       continue;
     }
-    if (ended !== undefined) throw new GenesisFileError(`config: ${present[0]} is set but ${ended} is not`, "forks activate in order: set every earlier fork at 0");
-    if (present.length !== keys.length) throw new GenesisFileError(`config: ${fork} needs ${keys.join(" and ")}`, `set ${keys.join(" and ")} to 0`);
+    if (ended !== undefined)
+      throw new GenesisFileError(
+        `config: ${present[0]} is set but ${ended} is not`,
+        "forks activate in order: set every earlier fork at 0",
+      );
+    if (present.length !== keys.length)
+      throw new GenesisFileError(`config: ${fork} needs ${keys.join(" and ")}`, `set ${keys.join(" and ")} to 0`);
     for (const key of keys) {
       if (quantity(chainConfig[key], `config.${key}`) !== 0n) {
-        throw new GenesisFileError(`config.${key} is ${String(chainConfig[key])}: an L2 has every fork active from genesis`, "a native L2 follows its L1's fork: set it to 0 (EXECUTE applies one rule set to every L2 block)");
+        throw new GenesisFileError(
+          `config.${key} is ${String(chainConfig[key])}: an L2 has every fork active from genesis`,
+          "a native L2 follows its L1's fork: set it to 0 (EXECUTE applies one rule set to every L2 block)",
+        );
       }
     }
     hardfork = fork;
@@ -155,22 +187,30 @@ const FIXED_ZERO_FIELDS = ["nonce", "difficulty", "number", "gasUsed", "excessBl
 export function fromGethGenesis(json: unknown): GenesisConfig {
   const root = object(json, "genesis");
   const chainConfig = object(root.config, "config");
-  if (chainConfig.clique !== undefined) throw new GenesisFileError("config.clique: a proof-of-authority genesis is not an L2 genesis", "remove clique");
+  if (chainConfig.clique !== undefined)
+    throw new GenesisFileError("config.clique: a proof-of-authority genesis is not an L2 genesis", "remove clique");
   const chainId = quantity(chainConfig.chainId, "config.chainId");
   const hardfork = hardforkOf(chainConfig);
   for (const field of FIXED_ZERO_FIELDS) {
-    if (root[field] !== undefined && quantity(root[field], field) !== 0n) throw new GenesisFileError(`${field} is ${String(root[field])}, must be 0 in an L2 genesis`, `set ${field} to 0x0`);
+    if (root[field] !== undefined && quantity(root[field], field) !== 0n)
+      throw new GenesisFileError(
+        `${field} is ${String(root[field])}, must be 0 in an L2 genesis`,
+        `set ${field} to 0x0`,
+      );
   }
   for (const field of ["mixHash", "parentHash"] as const) {
-    if (root[field] !== undefined && BigInt(hexData(root[field], field)) !== 0n) throw new GenesisFileError(`${field} must be zero in an L2 genesis`, `set ${field} to 0x00…00`);
+    if (root[field] !== undefined && BigInt(hexData(root[field], field)) !== 0n)
+      throw new GenesisFileError(`${field} must be zero in an L2 genesis`, `set ${field} to 0x00…00`);
   }
   const alloc: Record<string, GenesisAccount> = {};
   for (const [address, raw] of Object.entries(object(root.alloc ?? {}, "alloc"))) {
     const account = object(raw, `alloc.${address}`);
     const key = (address.startsWith("0x") ? address : `0x${address}`).toLowerCase();
-    if (!/^0x[0-9a-f]{40}$/.test(key)) throw new GenesisFileError(`alloc: ${address} is not an address`, "key alloc by 20-byte hex addresses");
+    if (!/^0x[0-9a-f]{40}$/.test(key))
+      throw new GenesisFileError(`alloc: ${address} is not an address`, "key alloc by 20-byte hex addresses");
     const storage: Record<string, Hex> = {};
-    for (const [slot, word] of Object.entries(object(account.storage ?? {}, `alloc.${address}.storage`))) storage[hexData(slot, `alloc.${address}.storage key`)] = hexData(word, `alloc.${address}.storage[${slot}]`);
+    for (const [slot, word] of Object.entries(object(account.storage ?? {}, `alloc.${address}.storage`)))
+      storage[hexData(slot, `alloc.${address}.storage key`)] = hexData(word, `alloc.${address}.storage[${slot}]`);
     alloc[key] = {
       balance: account.balance === undefined ? 0n : quantity(account.balance, `alloc.${address}.balance`),
       nonce: account.nonce === undefined ? 0n : quantity(account.nonce, `alloc.${address}.nonce`),
@@ -201,13 +241,19 @@ export async function readGenesisFile(file: string): Promise<GenesisConfig> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new GenesisFileError(`cannot read the genesis file ${file}: ${(error as Error).message}`, "write it with npx hardhat rollup:genesis --out FILE");
+    throw new GenesisFileError(
+      `cannot read the genesis file ${file}: ${(error as Error).message}`,
+      "write it with npx hardhat rollup:genesis --out FILE",
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new GenesisFileError(`${file} is not JSON: ${(error as Error).message}`, "write it with npx hardhat rollup:genesis --out FILE");
+    throw new GenesisFileError(
+      `${file} is not JSON: ${(error as Error).message}`,
+      "write it with npx hardhat rollup:genesis --out FILE",
+    );
   }
   return fromGethGenesis(json);
 }

@@ -2,7 +2,10 @@ import { equalsBytes } from "@ethereumjs/util";
 
 import type { BlockRecord, LocatedLog, LogFilter } from "./types";
 
-function topicMatches(wanted: Uint8Array | readonly Uint8Array[] | null | undefined, actual: Uint8Array | undefined): boolean {
+function topicMatches(
+  wanted: Uint8Array | readonly Uint8Array[] | null | undefined,
+  actual: Uint8Array | undefined,
+): boolean {
   if (wanted === null || wanted === undefined) return true;
   if (actual === undefined) return false;
   if (wanted instanceof Uint8Array) return equalsBytes(wanted, actual);
@@ -18,7 +21,12 @@ export function matchingLogs(record: BlockRecord, filter: LogFilter): LocatedLog
   record.receipts.forEach((receipt, transactionIndex) => {
     for (const log of receipt.logs) {
       const index = logIndex++;
-      if (filter.addresses !== undefined && filter.addresses.length > 0 && !filter.addresses.some((a) => equalsBytes(a, log.address))) continue;
+      if (
+        filter.addresses !== undefined &&
+        filter.addresses.length > 0 &&
+        !filter.addresses.some((a) => equalsBytes(a, log.address))
+      )
+        continue;
       const topics = filter.topics ?? [];
       if (topics.length > log.topics.length && topics.slice(log.topics.length).some((t) => t !== null)) continue;
       if (!topics.every((wanted, position) => topicMatches(wanted, log.topics[position]))) continue;

@@ -39,11 +39,12 @@ export class OpcodeTap {
       code: number,
       tell: (runState: RunState, before: ReadonlyArray<bigint>, balance: bigint) => void,
       peek: number,
-      selfdestruct: boolean
+      selfdestruct: boolean,
     ): CustomOpcode => {
       const info = original.opcodes.get(code);
       const handler = original.handlers.get(code);
-      if (info === undefined || handler === undefined) throw new Error(`opcode 0x${code.toString(16)} is not defined at this fork`);
+      if (info === undefined || handler === undefined)
+        throw new Error(`opcode 0x${code.toString(16)} is not defined at this fork`);
       const gasFunction = original.dynamicGasHandlers.get(code);
       return {
         opcode: code,
@@ -74,19 +75,23 @@ export class OpcodeTap {
             this.listener?.onLog({ address, topics: topics.map((t) => setLengthLeft(bigIntToBytes(t), 32)), data });
           },
           2 + topicCount,
-          false
-        )
+          false,
+        ),
       );
     }
     out.push(
       wrap(
         SELFDESTRUCT,
         (runState, [beneficiary], balance) => {
-          this.listener?.onSelfdestruct(runState.interpreter.getAddress().bytes, setLengthLeft(bigIntToBytes(beneficiary ?? 0n), 20), balance);
+          this.listener?.onSelfdestruct(
+            runState.interpreter.getAddress().bytes,
+            setLengthLeft(bigIntToBytes(beneficiary ?? 0n), 20),
+            balance,
+          );
         },
         1,
-        true
-      )
+        true,
+      ),
     );
     return out;
   }

@@ -47,10 +47,19 @@ export function executionError(exec: ExecResult): ExecutionRevertedError {
 }
 
 /** Like executionError, from an EVM error name and return data (e.g. of a mined receipt). */
-export function executionFailure(error: string | undefined, returnValue: Uint8Array, transactionHash?: Uint8Array): ExecutionRevertedError {
+export function executionFailure(
+  error: string | undefined,
+  returnValue: Uint8Array,
+  transactionHash?: Uint8Array,
+): ExecutionRevertedError {
   if (error === "revert") {
     const reason = decodeErrorString(returnValue) ?? decodePanic(returnValue);
-    return new ExecutionRevertedError(reason === undefined ? "execution reverted" : `execution reverted: ${reason}`, returnValue, true, transactionHash);
+    return new ExecutionRevertedError(
+      reason === undefined ? "execution reverted" : `execution reverted: ${reason}`,
+      returnValue,
+      true,
+      transactionHash,
+    );
   }
   return new ExecutionRevertedError(error ?? "execution failed", new Uint8Array(), false, transactionHash);
 }

@@ -30,7 +30,9 @@ export function simulationGasCap(ctx: SimulationContext): bigint {
 }
 
 function hasFees(request: CallRequest): boolean {
-  return (request.gasPrice ?? 0n) > 0n || (request.maxFeePerGas ?? 0n) > 0n || (request.maxPriorityFeePerGas ?? 0n) > 0n;
+  return (
+    (request.gasPrice ?? 0n) > 0n || (request.maxFeePerGas ?? 0n) > 0n || (request.maxPriorityFeePerGas ?? 0n) > 0n
+  );
 }
 
 // Without fee fields, geth runs calls at base fee 0 so that a zero-priced call is valid.
@@ -69,7 +71,12 @@ function simulatedTx(ctx: SimulationContext, request: CallRequest, gasLimit: big
   const data: TypedTxData =
     request.gasPrice !== undefined && request.maxFeePerGas === undefined
       ? ({ ...base, type: request.accessList ? 1 : 0, gasPrice: request.gasPrice } as TypedTxData)
-      : ({ ...base, type: 2, maxFeePerGas: request.maxFeePerGas ?? 0n, maxPriorityFeePerGas: request.maxPriorityFeePerGas ?? 0n } as TypedTxData);
+      : ({
+          ...base,
+          type: 2,
+          maxFeePerGas: request.maxFeePerGas ?? 0n,
+          maxPriorityFeePerGas: request.maxPriorityFeePerGas ?? 0n,
+        } as TypedTxData);
   const tx = createTx(data, { common: ctx.common, freeze: false });
   const from = request.from !== undefined ? new Address(request.from) : createZeroAddress();
   // An unsigned transaction "sent" by `from`: how EthereumJS simulates calls without a key.
@@ -78,7 +85,12 @@ function simulatedTx(ctx: SimulationContext, request: CallRequest, gasLimit: big
 }
 
 /** Runs `request` once with `gasLimit` on the loaded state, leaving the state untouched. */
-async function runOnce(ctx: SimulationContext, request: CallRequest, gasLimit: bigint, reportAccessList = false): Promise<RunTxResult> {
+async function runOnce(
+  ctx: SimulationContext,
+  request: CallRequest,
+  gasLimit: bigint,
+  reportAccessList = false,
+): Promise<RunTxResult> {
   const { vm } = ctx;
   ctx.beforeExecution?.("call");
   await vm.evm.journal.checkpoint();
@@ -163,7 +175,8 @@ export interface AccessListEntry {
 const MAX_ACCESS_LIST_ROUNDS = 8;
 
 function sameList(a: readonly AccessListEntry[] | undefined, b: readonly AccessListEntry[]): boolean {
-  const key = (list: readonly AccessListEntry[]): string => list.map((e) => `${bytesToHex(e.address)}:${e.storageKeys.map(bytesToHex).join(",")}`).join(";");
+  const key = (list: readonly AccessListEntry[]): string =>
+    list.map((e) => `${bytesToHex(e.address)}:${e.storageKeys.map(bytesToHex).join(",")}`).join(";");
   return a !== undefined && key(a) === key(b);
 }
 
@@ -184,7 +197,10 @@ export async function createAccessList(ctx: SimulationContext, request: CallRequ
   for (let round = 0; ; round++) {
     const result = await runOnce(ctx, { ...request, accessList: list ?? [] }, gas, true);
     const touched: AccessListEntry[] = (result.accessList ?? [])
-      .map((item) => ({ address: hexToBytes(item.address), storageKeys: item.storageKeys.map((k) => setLengthLeft(hexToBytes(k), 32)) }))
+      .map((item) => ({
+        address: hexToBytes(item.address),
+        storageKeys: item.storageKeys.map((k) => setLengthLeft(hexToBytes(k), 32)),
+      }))
       .filter((item) => item.storageKeys.length > 0 || !excluded.has(bytesToHex(item.address)));
     if (sameList(list, touched) || round + 1 >= MAX_ACCESS_LIST_ROUNDS) {
       // geth reports the bare EVM error here ("execution reverted"), without a decoded reason.

@@ -158,7 +158,8 @@ class SimulationBlockchain implements EVMMockBlockchainInterface {
       const simulated = this.simulated.find((b) => b.header.number === wanted);
       if (simulated !== undefined) return simulated;
     }
-    const record = number instanceof Uint8Array ? this.store.byHash(number) : this.store.byNumberOrUndefined(BigInt(number));
+    const record =
+      number instanceof Uint8Array ? this.store.byHash(number) : this.store.byNumberOrUndefined(BigInt(number));
     if (record === undefined) throw new Error(`block ${String(number)} is not in this chain`);
     return record.block;
   }
@@ -183,14 +184,23 @@ function planBlocks(base: BlockHeader, blocks: readonly SimulatedBlockSpec[]): P
   let timestamp = base.timestamp;
   for (const spec of blocks) {
     const wanted = spec.blockOverrides?.number ?? number + 1n;
-    if (wanted <= number) throw new SimulationError(SimulationErrorCode.BlockNumberOrder, `block numbers must be in order: ${wanted} <= ${number}`);
-    if (wanted - base.number > MAX_SIMULATED_BLOCKS) throw new SimulationError(SimulationErrorCode.TooManyBlocks, "too many blocks");
+    if (wanted <= number)
+      throw new SimulationError(
+        SimulationErrorCode.BlockNumberOrder,
+        `block numbers must be in order: ${wanted} <= ${number}`,
+      );
+    if (wanted - base.number > MAX_SIMULATED_BLOCKS)
+      throw new SimulationError(SimulationErrorCode.TooManyBlocks, "too many blocks");
     for (let gap = number + 1n; gap < wanted; gap++) {
       timestamp += BLOCK_TIME;
       planned.push({ number: gap, timestamp, spec: { calls: [] } });
     }
     const time = spec.blockOverrides?.time ?? timestamp + BLOCK_TIME;
-    if (time <= timestamp) throw new SimulationError(SimulationErrorCode.BlockTimestampOrder, `block timestamps must be in order: ${time} <= ${timestamp}`);
+    if (time <= timestamp)
+      throw new SimulationError(
+        SimulationErrorCode.BlockTimestampOrder,
+        `block timestamps must be in order: ${time} <= ${timestamp}`,
+      );
     planned.push({ number: wanted, timestamp: time, spec });
     number = wanted;
     timestamp = time;
@@ -198,7 +208,10 @@ function planBlocks(base: BlockHeader, blocks: readonly SimulatedBlockSpec[]): P
   return planned;
 }
 
-async function applyStateOverrides(vm: VM, overrides: ReadonlyMap<PrefixedHexString, StateOverride> | undefined): Promise<void> {
+async function applyStateOverrides(
+  vm: VM,
+  overrides: ReadonlyMap<PrefixedHexString, StateOverride> | undefined,
+): Promise<void> {
   const state = vm.stateManager;
   for (const [addressHex, o] of overrides ?? []) {
     const address = new Address(hexToBytes(addressHex));
@@ -227,14 +240,22 @@ async function applySystemCalls(vm: VM, header: BlockHeader): Promise<void> {
       const window = BigInt(vm.common.param("historicalRootsLength"));
       const index = header.timestamp % window;
       await state.putStorage(address, setLengthLeft(bigIntToBytes(index), 32), bigIntToBytes(header.timestamp));
-      await state.putStorage(address, setLengthLeft(bigIntToBytes(index + window), 32), header.parentBeaconBlockRoot ?? new Uint8Array(32));
+      await state.putStorage(
+        address,
+        setLengthLeft(bigIntToBytes(index + window), 32),
+        header.parentBeaconBlockRoot ?? new Uint8Array(32),
+      );
     }
   }
   if (vm.common.isActivatedEIP(2935)) {
     const address = new Address(hexToBytes(HISTORY_STORAGE.address));
     if ((await state.getCode(address)).length > 0) {
       const window = BigInt(vm.common.param("historyServeWindow"));
-      await state.putStorage(address, setLengthLeft(bigIntToBytes((header.number - 1n) % window), 32), header.parentHash);
+      await state.putStorage(
+        address,
+        setLengthLeft(bigIntToBytes((header.number - 1n) % window), 32),
+        header.parentHash,
+      );
     }
   }
 }
@@ -244,7 +265,13 @@ async function applySystemCalls(vm: VM, header: BlockHeader): Promise<void> {
  * encoding (v = r = s = 0), as geth's simulator does. Its common is the block's, except that
  * the EIP-7825 cap (2^24 gas) is not applied: the default gas is the 50M request budget.
  */
-function callTransaction(common: Common, request: SimulatedCallRequest, nonce: bigint, gasLimit: bigint, chainId: bigint): TypedTransaction {
+function callTransaction(
+  common: Common,
+  request: SimulatedCallRequest,
+  nonce: bigint,
+  gasLimit: bigint,
+  chainId: bigint,
+): TypedTransaction {
   const txCommon = common.isActivatedEIP(7825) ? common.copy() : common;
   if (txCommon !== common) txCommon.setHardfork(Hardfork.Prague);
   const base = {
@@ -256,12 +283,22 @@ function callTransaction(common: Common, request: SimulatedCallRequest, nonce: b
     chainId,
     accessList: request.accessList?.map((item) => [item.address, [...item.storageKeys]]) ?? [],
   };
-  const legacy = request.gasPrice !== undefined && request.maxFeePerGas === undefined && request.maxPriorityFeePerGas === undefined;
-  const dynamic = { ...base, maxFeePerGas: request.maxFeePerGas ?? 0n, maxPriorityFeePerGas: request.maxPriorityFeePerGas ?? 0n };
+  const legacy =
+    request.gasPrice !== undefined && request.maxFeePerGas === undefined && request.maxPriorityFeePerGas === undefined;
+  const dynamic = {
+    ...base,
+    maxFeePerGas: request.maxFeePerGas ?? 0n,
+    maxPriorityFeePerGas: request.maxPriorityFeePerGas ?? 0n,
+  };
   // A call naming blobs is a blob transaction (type 3), whatever its fee fields.
   const data: TypedTxData =
     request.blobVersionedHashes !== undefined
-      ? ({ ...dynamic, type: 3, maxFeePerBlobGas: request.maxFeePerBlobGas ?? 0n, blobVersionedHashes: [...request.blobVersionedHashes] } as TypedTxData)
+      ? ({
+          ...dynamic,
+          type: 3,
+          maxFeePerBlobGas: request.maxFeePerBlobGas ?? 0n,
+          blobVersionedHashes: [...request.blobVersionedHashes],
+        } as TypedTxData)
       : legacy
         ? ({ ...base, type: request.accessList !== undefined ? 1 : 0, gasPrice: request.gasPrice } as TypedTxData)
         : ({ ...dynamic, type: 2 } as TypedTxData);
@@ -294,24 +331,38 @@ function rejection(message: string, from: Uint8Array, gas: bigint): SimulationEr
   if (nonces !== null) {
     const [state, tx] = [BigInt(nonces[1] as string), BigInt(nonces[2] as string)];
     return tx < state
-      ? new SimulationError(SimulationErrorCode.NonceTooLow, `err: nonce too low: ${who}, tx: ${tx} state: ${state} ${detail}`)
-      : new SimulationError(SimulationErrorCode.NonceTooHigh, `err: nonce too high: ${who}, tx: ${tx} state: ${state} ${detail}`);
+      ? new SimulationError(
+          SimulationErrorCode.NonceTooLow,
+          `err: nonce too low: ${who}, tx: ${tx} state: ${state} ${detail}`,
+        )
+      : new SimulationError(
+          SimulationErrorCode.NonceTooHigh,
+          `err: nonce too high: ${who}, tx: ${tx} state: ${state} ${detail}`,
+        );
   }
   const blobFee = /maxfeeperblobgas (\d+)\) is less than block blobgasprice \((\d+)\)/.exec(m);
   if (blobFee !== null)
     return new SimulationError(
       SimulationErrorCode.Internal,
-      `err: max fee per blob gas less than block blob gas fee: ${who}, blobFeeCap: ${blobFee[1]}, blobBaseFee: ${blobFee[2]} ${detail}`
+      `err: max fee per blob gas less than block blob gas fee: ${who}, blobFeeCap: ${blobFee[1]}, blobBaseFee: ${blobFee[2]} ${detail}`,
     );
   if (m.includes("base fee") || m.includes("basefee"))
-    return new SimulationError(SimulationErrorCode.BaseFeeTooLow, `err: max fee per gas less than block base fee: ${who} ${detail}`);
+    return new SimulationError(
+      SimulationErrorCode.BaseFeeTooLow,
+      `err: max fee per gas less than block base fee: ${who} ${detail}`,
+    );
   if (m.includes("intrinsic") || m.includes("lower than the minimum gas limit")) {
     return new SimulationError(SimulationErrorCode.IntrinsicGas, `err: intrinsic gas too low ${detail}`);
   }
   if (m.includes("enough funds") || m.includes("insufficient"))
-    return new SimulationError(SimulationErrorCode.InsufficientFunds, `err: insufficient funds for gas * price + value: ${who} ${detail}`);
-  if (m.includes("gas limit") && m.includes("block")) return new SimulationError(SimulationErrorCode.BlockGasLimit, `err: block gas limit reached ${detail}`);
-  if (m.includes("nonce") && m.includes("max")) return new SimulationError(SimulationErrorCode.Internal, `err: nonce has max value: ${who} ${detail}`);
+    return new SimulationError(
+      SimulationErrorCode.InsufficientFunds,
+      `err: insufficient funds for gas * price + value: ${who} ${detail}`,
+    );
+  if (m.includes("gas limit") && m.includes("block"))
+    return new SimulationError(SimulationErrorCode.BlockGasLimit, `err: block gas limit reached ${detail}`);
+  if (m.includes("nonce") && m.includes("max"))
+    return new SimulationError(SimulationErrorCode.Internal, `err: nonce has max value: ${who} ${detail}`);
   return new SimulationError(SimulationErrorCode.Internal, `err: ${message.split(" (")[0]} ${detail}`);
 }
 
@@ -330,7 +381,10 @@ async function wrapNonce(vm: VM, sender: Address): Promise<void> {
 
 /** Before the merge a block's difficulty follows from its parent's (ethash's rule). */
 function powDifficulty(planned: PlannedBlock, parent: BlockHeader, common: Common): bigint {
-  return createBlockHeader({ number: planned.number, timestamp: planned.timestamp, parentHash: parent.hash() }, { common }).ethashCanonicalDifficulty(parent);
+  return createBlockHeader(
+    { number: planned.number, timestamp: planned.timestamp, parentHash: parent.hash() },
+    { common },
+  ).ethashCanonicalDifficulty(parent);
 }
 
 /** Gas before the refund: refunds are capped at a fifth of it (EIP-3529). */
@@ -339,7 +393,8 @@ function gasBeforeRefund(result: RunTxResult): bigint {
   const refund = result.gasRefund ?? 0n;
   if (refund === 0n) return spent;
   if (refund * 5n <= spent + refund) return spent + refund;
-  for (let total = (spent * 5n) / 4n - 1n; total <= (spent * 5n) / 4n + 2n; total++) if (total - total / 5n === spent) return total;
+  for (let total = (spent * 5n) / 4n - 1n; total <= (spent * 5n) / 4n + 2n; total++)
+    if (total - total / 5n === spent) return total;
   return spent + refund;
 }
 
@@ -356,24 +411,42 @@ function callOutcome(result: RunTxResult, logs: readonly IndexedLog[]): Simulate
       returnData: new Uint8Array(),
       logs: [],
       status: 0,
-      error: { message: reason === undefined ? "execution reverted" : `execution reverted: ${reason}`, code: SimulationErrorCode.Reverted, data: exec.returnValue },
+      error: {
+        message: reason === undefined ? "execution reverted" : `execution reverted: ${reason}`,
+        code: SimulationErrorCode.Reverted,
+        data: exec.returnValue,
+      },
     };
   }
-  return { ...common, returnData: new Uint8Array(), logs: [], status: 0, error: { message: error, code: SimulationErrorCode.VmError } };
+  return {
+    ...common,
+    returnData: new Uint8Array(),
+    logs: [],
+    status: 0,
+    error: { message: error, code: SimulationErrorCode.VmError },
+  };
 }
 
 /**
  * The block's `movePrecompileToAddress` overrides as EVM precompile changes (geth's rules:
  * only a precompile can move; its old address then has none; two may target one address).
  */
-function movePrecompiles(common: Common, custom: readonly CustomPrecompile[], overrides: ReadonlyMap<PrefixedHexString, StateOverride> | undefined): CustomPrecompile[] {
+function movePrecompiles(
+  common: Common,
+  custom: readonly CustomPrecompile[],
+  overrides: ReadonlyMap<PrefixedHexString, StateOverride> | undefined,
+): CustomPrecompile[] {
   const moved: CustomPrecompile[] = [];
   const active = getActivePrecompiles(common, [...custom]);
   for (const [addressHex, o] of overrides ?? []) {
     if (o.movePrecompileToAddress === undefined) continue;
     const fn = active.get(addressHex.slice(2));
-    if (fn === undefined) throw new SimulationError(SimulationErrorCode.Server, `account ${addressHex} is not a precompile`);
-    moved.push({ address: createAddressFromString(bytesToHex(o.movePrecompileToAddress)), function: fn }, { address: createAddressFromString(addressHex) });
+    if (fn === undefined)
+      throw new SimulationError(SimulationErrorCode.Server, `account ${addressHex} is not a precompile`);
+    moved.push(
+      { address: createAddressFromString(bytesToHex(o.movePrecompileToAddress)), function: fn },
+      { address: createAddressFromString(addressHex) },
+    );
   }
   return moved;
 }
@@ -404,10 +477,16 @@ function warmChainPrecompiles(vm: VM, custom: readonly CustomPrecompile[]): void
 
 /** Runs the simulation; the chain's own state is never written (trie writes go to an overlay). */
 export async function simulateBlocks(env: SimulationEnvironment, spec: SimulationSpec): Promise<SimulatedBlock[]> {
-  if (BigInt(spec.blocks.length) > MAX_SIMULATED_BLOCKS) throw new SimulationError(SimulationErrorCode.TooManyBlocks, "too many blocks");
+  if (BigInt(spec.blocks.length) > MAX_SIMULATED_BLOCKS)
+    throw new SimulationError(SimulationErrorCode.TooManyBlocks, "too many blocks");
   const plan = planBlocks(env.base.header, spec.blocks);
   const common = env.common.copy();
-  const trie = new MerklePatriciaTrie({ db: new OverlayDB(env.db), useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+  const trie = new MerklePatriciaTrie({
+    db: new OverlayDB(env.db),
+    useKeyHashing: true,
+    common,
+    valueEncoding: ValueEncoding.Bytes,
+  });
   const stateManager = new SafeMerkleStateManager({ common, trie });
   const senderCheck = bypassSenderCodeCheck(stateManager);
   await stateManager.setStateRoot(env.baseStateRoot);
@@ -468,11 +547,18 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
       // An overridden fee recipient carries over to the following blocks, as in geth.
       coinbase: o.feeRecipient !== undefined ? new Address(o.feeRecipient) : parent.coinbase,
       mixHash: o.prevRandao ?? new Uint8Array(32),
-      difficulty: blockCommon.consensusType() === ConsensusType.ProofOfWork ? powDifficulty(planned, parent, blockCommon) : 0n,
-      baseFeePerGas: common.isActivatedEIP(1559) ? o.baseFeePerGas ?? (spec.validation ? parent.calcNextBaseFee() : 0n) : undefined,
+      difficulty:
+        blockCommon.consensusType() === ConsensusType.ProofOfWork ? powDifficulty(planned, parent, blockCommon) : 0n,
+      baseFeePerGas: common.isActivatedEIP(1559)
+        ? (o.baseFeePerGas ?? (spec.validation ? parent.calcNextBaseFee() : 0n))
+        : undefined,
       withdrawalsRoot: common.isActivatedEIP(4895) ? KECCAK256_RLP : undefined,
       blobGasUsed: common.isActivatedEIP(4844) ? 0n : undefined,
-      excessBlobGas: common.isActivatedEIP(4844) ? (parent.excessBlobGas === undefined ? 0n : parent.calcNextExcessBlobGas(common)) : undefined,
+      excessBlobGas: common.isActivatedEIP(4844)
+        ? parent.excessBlobGas === undefined
+          ? 0n
+          : parent.calcNextExcessBlobGas(common)
+        : undefined,
       parentBeaconBlockRoot: common.isActivatedEIP(4788) ? new Uint8Array(32) : undefined,
       requestsHash: common.isActivatedEIP(7685) ? EMPTY_REQUESTS_HASH : undefined,
     };
@@ -486,7 +572,10 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
       const key = `${String(baseFee)}/${String(blobGasPrice)}`;
       let block = contexts.get(key);
       if (block === undefined) {
-        const h = createBlockHeader({ ...fields, baseFeePerGas: baseFee }, { common: blockCommon, skipConsensusFormatValidation: true, freeze: false });
+        const h = createBlockHeader(
+          { ...fields, baseFeePerGas: baseFee },
+          { common: blockCommon, skipConsensusFormatValidation: true, freeze: false },
+        );
         if (blobGasPrice !== undefined) h.getBlobGasPrice = () => blobGasPrice;
         block = new Block(h, [], [], common.isActivatedEIP(4895) ? [] : undefined, { common: blockCommon });
         contexts.set(key, block);
@@ -510,11 +599,15 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
       const nonce = request.nonce ?? stateNonce;
       const blockLeft = gasLimit - gasUsed;
       const gas = request.gas ?? (budget < blockLeft ? budget : blockLeft);
-      if (gas > blockLeft) throw new SimulationError(SimulationErrorCode.BlockGasLimit, `block gas limit reached: ${gas} > ${blockLeft}`);
+      if (gas > blockLeft)
+        throw new SimulationError(SimulationErrorCode.BlockGasLimit, `block gas limit reached: ${gas} > ${blockLeft}`);
       // geth checks this after the nonce itself (a wrong nonce is reported first).
       if (spec.validation && nonce === stateNonce && stateNonce === MAX_NONCE) {
         await vm.evm.journal.revert();
-        throw new SimulationError(SimulationErrorCode.Internal, `err: nonce has max value: address ${bytesToHex(from)}, nonce: ${nonce} (supplied gas ${gas})`);
+        throw new SimulationError(
+          SimulationErrorCode.Internal,
+          `err: nonce has max value: address ${bytesToHex(from)}, nonce: ${nonce} (supplied gas ${gas})`,
+        );
       }
       const tx = callTransaction(blockCommon, request, nonce, gas, chainId);
       env.beforeExecution?.("call");
@@ -523,7 +616,10 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
       try {
         // Without validation, a call that offers no fee runs at base fee 0 (geth's NoBaseFee): a
         // base fee override is reported in the header but does not make such calls invalid.
-        const offersFee = (request.gasPrice ?? 0n) > 0n || (request.maxFeePerGas ?? 0n) > 0n || (request.maxPriorityFeePerGas ?? 0n) > 0n;
+        const offersFee =
+          (request.gasPrice ?? 0n) > 0n ||
+          (request.maxFeePerGas ?? 0n) > 0n ||
+          (request.maxPriorityFeePerGas ?? 0n) > 0n;
         const baseFee = spec.validation || offersFee || fields.baseFeePerGas === undefined ? fields.baseFeePerGas : 0n;
         // Likewise geth skips the blob fee check for a blob call offering no blob fee; EthereumJS
         // would refuse it, so such a call sees blob base fee 0 (geth would still charge the fee).
@@ -577,7 +673,7 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
         gasUsed,
         blobGasUsed: fields.blobGasUsed === undefined ? undefined : blobGasUsed,
       },
-      { common: blockCommon, skipConsensusFormatValidation: true }
+      { common: blockCommon, skipConsensusFormatValidation: true },
     );
     const block = new Block(sealed, txs, [], common.isActivatedEIP(4895) ? [] : undefined, { common: blockCommon });
     blockchain.simulated.push(block);

@@ -49,7 +49,10 @@ export class StructLogger {
   private storage = new Map<string, Record<string, string>>();
   private lastReturn: Uint8Array = new Uint8Array();
 
-  constructor(private readonly vm: VM, private readonly options: StructLogOptions) {}
+  constructor(
+    private readonly vm: VM,
+    private readonly options: StructLogOptions,
+  ) {}
 
   private readonly onTxStart = (): void => {
     this.logs = [];
@@ -60,7 +63,12 @@ export class StructLogger {
 
   private readonly onTxEnd = (event: AfterTxEvent): void => {
     const exec = event.execResult;
-    this.traces.push({ gas: event.totalGasSpent, failed: exec.exceptionError !== undefined, returnValue: exec.returnValue, structLogs: this.logs });
+    this.traces.push({
+      gas: event.totalGasSpent,
+      failed: exec.exceptionError !== undefined,
+      returnValue: exec.returnValue,
+      structLogs: this.logs,
+    });
   };
 
   // Two parameters: EthereumJS then awaits the listener (SLOAD reads the slot's value).
@@ -79,12 +87,19 @@ export class StructLogger {
       const slot = step.stack[step.stack.length - 1] ?? 0n;
       // SSTORE's value is on the stack; SLOAD shows the slot's current value, as geth does.
       if (name === "SSTORE") slots[word(slot)] = word(step.stack[step.stack.length - 2] ?? 0n);
-      else slots[word(slot)] = bytesToHex(setLengthLeft(await this.vm.stateManager.getStorage(step.address, setLengthLeft(bigIntToBytes(slot), 32)), 32));
+      else
+        slots[word(slot)] = bytesToHex(
+          setLengthLeft(
+            await this.vm.stateManager.getStorage(step.address, setLengthLeft(bigIntToBytes(slot), 32)),
+            32,
+          ),
+        );
       this.storage.set(key, slots);
       storage = slots;
     }
     const memory: Uint8Array[] = [];
-    if (this.options.enableMemory === true) for (let i = 0; i < step.memory.length; i += 32) memory.push(step.memory.subarray(i, i + 32));
+    if (this.options.enableMemory === true)
+      for (let i = 0; i < step.memory.length; i += 32) memory.push(step.memory.subarray(i, i + 32));
     this.logs.push({
       pc: step.pc,
       op: name,
@@ -111,7 +126,12 @@ export class StructLogger {
     const exec = result.execResult;
     const runState = exec.runState;
     // Code that runs off its end executes an implicit STOP, which geth logs and EthereumJS does not step.
-    if (exec.exceptionError === undefined && runState !== undefined && runState.programCounter >= runState.code.length && !this.haltedExplicitly()) {
+    if (
+      exec.exceptionError === undefined &&
+      runState !== undefined &&
+      runState.programCounter >= runState.code.length &&
+      !this.haltedExplicitly()
+    ) {
       this.logs.push({
         pc: runState.programCounter,
         op: "STOP",

@@ -1,6 +1,11 @@
 import type { Common } from "@ethereumjs/common";
 import { RLP } from "@ethereumjs/rlp";
-import { TransactionType, type TypedTransaction, createBlob4844TxFromSerializedNetworkWrapper, createTxFromRLP } from "@ethereumjs/tx";
+import {
+  TransactionType,
+  type TypedTransaction,
+  createBlob4844TxFromSerializedNetworkWrapper,
+  createTxFromRLP,
+} from "@ethereumjs/tx";
 
 import { ChainError } from "./errors";
 
@@ -38,14 +43,21 @@ export function decodeSubmittedTransaction(raw: Uint8Array, common: Common): Typ
   try {
     wrapped = isBlobNetworkWrapper(raw);
   } catch (error) {
-    throw new InvalidSubmittedTransactionError(`invalid transaction: ${reason(error)}`, "send the signed transaction's serialized bytes (EIP-2718 envelope)");
+    throw new InvalidSubmittedTransactionError(
+      `invalid transaction: ${reason(error)}`,
+      "send the signed transaction's serialized bytes (EIP-2718 envelope)",
+    );
   }
   if (wrapped) {
     try {
       return createBlob4844TxFromSerializedNetworkWrapper(raw, { common });
     } catch (error) {
       // The same call decodes the transaction fields; only sidecar failures are named as such.
-      if (!SIDECAR_FAILURE.test(reason(error))) throw new InvalidSubmittedTransactionError(`invalid transaction: ${reason(error)}`, "send the signed transaction's serialized bytes");
+      if (!SIDECAR_FAILURE.test(reason(error)))
+        throw new InvalidSubmittedTransactionError(
+          `invalid transaction: ${reason(error)}`,
+          "send the signed transaction's serialized bytes",
+        );
       throw new InvalidSubmittedTransactionError(
         `invalid blob sidecar: ${reason(error)}`,
         "each blob needs its KZG commitment (hashing to the tx's versioned hash) and valid proofs: one per blob before Osaka, 128 cell proofs per blob from Osaka on",
@@ -56,10 +68,16 @@ export function decodeSubmittedTransaction(raw: Uint8Array, common: Common): Typ
   try {
     tx = createTxFromRLP(raw, { common });
   } catch (error) {
-    throw new InvalidSubmittedTransactionError(`invalid transaction: ${reason(error)}`, "send the signed transaction's serialized bytes (EIP-2718 envelope)");
+    throw new InvalidSubmittedTransactionError(
+      `invalid transaction: ${reason(error)}`,
+      "send the signed transaction's serialized bytes (EIP-2718 envelope)",
+    );
   }
   if (tx.type === TransactionType.BlobEIP4844) {
-    throw new InvalidSubmittedTransactionError("missing sidecar in blob transaction", "submit blob transactions in network form (serializeNetworkWrapper), with blobs, commitments and proofs");
+    throw new InvalidSubmittedTransactionError(
+      "missing sidecar in blob transaction",
+      "submit blob transactions in network form (serializeNetworkWrapper), with blobs, commitments and proofs",
+    );
   }
   return tx;
 }

@@ -50,7 +50,7 @@ export class TransferTracer implements OpcodeListener {
   constructor(
     private readonly vm: VM,
     private readonly tap: OpcodeTap,
-    private readonly traceTransfers: boolean
+    private readonly traceTransfers: boolean,
   ) {}
 
   private nextIndex(): number {
@@ -77,7 +77,12 @@ export class TransferTracer implements OpcodeListener {
     if (frame.pendingCreate !== undefined) {
       const to = result.createdAddress?.bytes ?? frame.message.to?.bytes ?? new Uint8Array(20);
       const placeholder = frame.logs[frame.pendingCreate.index] as IndexedLog;
-      frame.logs[frame.pendingCreate.index] = transferLog(frame.pendingCreate.from, to, frame.pendingCreate.value, placeholder.logIndex);
+      frame.logs[frame.pendingCreate.index] = transferLog(
+        frame.pendingCreate.from,
+        to,
+        frame.pendingCreate.value,
+        placeholder.logIndex,
+      );
     }
     if (result.execResult.exceptionError !== undefined) return;
     const parent = this.frames[this.frames.length - 1];

@@ -7,11 +7,15 @@ import { TransactionRejectedError } from "./errors";
 const PRICE_BUMP_PERCENT = 10n;
 
 function feeCap(tx: TypedTransaction): bigint {
-  return tx.supports(Capability.EIP1559FeeMarket) ? (tx as unknown as { maxFeePerGas: bigint }).maxFeePerGas : (tx as unknown as { gasPrice: bigint }).gasPrice;
+  return tx.supports(Capability.EIP1559FeeMarket)
+    ? (tx as unknown as { maxFeePerGas: bigint }).maxFeePerGas
+    : (tx as unknown as { gasPrice: bigint }).gasPrice;
 }
 
 function tipCap(tx: TypedTransaction): bigint {
-  return tx.supports(Capability.EIP1559FeeMarket) ? (tx as unknown as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas : feeCap(tx);
+  return tx.supports(Capability.EIP1559FeeMarket)
+    ? (tx as unknown as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas
+    : feeCap(tx);
 }
 
 /** The fee cap a transaction offers per gas (maxFeePerGas, or a legacy gas price). */
@@ -56,7 +60,9 @@ export class TxPool {
 
   /** `sender`'s pooled transactions by nonce. */
   ofSender(sender: string): TypedTransaction[] {
-    return [...(this.bySender.get(sender)?.values() ?? [])].sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
+    return [...(this.bySender.get(sender)?.values() ?? [])].sort((a, b) =>
+      a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0,
+    );
   }
 
   /**
@@ -65,7 +71,8 @@ export class TxPool {
    */
   add(tx: TypedTransaction): TypedTransaction | undefined {
     const hash = bytesToHex(tx.hash());
-    if (this.byHash.has(hash)) throw new TransactionRejectedError("already known", "this transaction is already pending");
+    if (this.byHash.has(hash))
+      throw new TransactionRejectedError("already known", "this transaction is already pending");
     const sender = tx.getSenderAddress().toString();
     const slot = `${sender}:${tx.nonce}`;
     const existingHash = this.bySenderNonce.get(slot);
@@ -74,7 +81,10 @@ export class TxPool {
       const minFee = (feeCap(existing) * (100n + PRICE_BUMP_PERCENT)) / 100n;
       const minTip = (tipCap(existing) * (100n + PRICE_BUMP_PERCENT)) / 100n;
       if (feeCap(tx) < minFee || tipCap(tx) < minTip) {
-        throw new TransactionRejectedError("replacement transaction underpriced", `raise the fees by at least ${PRICE_BUMP_PERCENT}%`);
+        throw new TransactionRejectedError(
+          "replacement transaction underpriced",
+          `raise the fees by at least ${PRICE_BUMP_PERCENT}%`,
+        );
       }
       this.byHash.delete(existingHash as string);
       this.arrivedAt.delete(existingHash as string);

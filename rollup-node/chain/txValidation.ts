@@ -17,12 +17,33 @@ const PATTERNS: readonly [RegExp, (m: RegExpMatchArray) => Rejection][] = [
         ? { reason: "nonce too low", hint: "use eth_getTransactionCount(address, 'pending') as the nonce" }
         : { reason: "nonce too high", hint: "an earlier nonce of this sender is missing" },
   ],
-  [/enough funds/, () => ({ reason: "insufficient funds for gas * price + value", hint: "fund the sender or lower gas, fee or value" })],
-  [/INTRINSIC_GAS_TOO_LOW/, () => ({ reason: "intrinsic gas too low", hint: "raise the gas limit to at least 21000 plus calldata costs" })],
-  [/less than the block's baseFeePerGas/, () => ({ reason: "max fee per gas less than block base fee", hint: "raise maxFeePerGas (see eth_gasPrice)" })],
-  [/not EOA/, () => ({ reason: "sender not an eoa", hint: "transactions must come from an account without code (EIP-3607)" })],
-  [/EIP-7825/, () => ({ reason: "transaction gas limit too high", hint: "Osaka caps a transaction at 16,777,216 gas (EIP-7825)" })],
-  [/higher gas limit than the block/, () => ({ reason: "exceeds block gas limit", hint: "lower the transaction's gas limit" })],
+  [
+    /enough funds/,
+    () => ({
+      reason: "insufficient funds for gas * price + value",
+      hint: "fund the sender or lower gas, fee or value",
+    }),
+  ],
+  [
+    /INTRINSIC_GAS_TOO_LOW/,
+    () => ({ reason: "intrinsic gas too low", hint: "raise the gas limit to at least 21000 plus calldata costs" }),
+  ],
+  [
+    /less than the block's baseFeePerGas/,
+    () => ({ reason: "max fee per gas less than block base fee", hint: "raise maxFeePerGas (see eth_gasPrice)" }),
+  ],
+  [
+    /not EOA/,
+    () => ({ reason: "sender not an eoa", hint: "transactions must come from an account without code (EIP-3607)" }),
+  ],
+  [
+    /EIP-7825/,
+    () => ({ reason: "transaction gas limit too high", hint: "Osaka caps a transaction at 16,777,216 gas (EIP-7825)" }),
+  ],
+  [
+    /higher gas limit than the block/,
+    () => ({ reason: "exceeds block gas limit", hint: "lower the transaction's gas limit" }),
+  ],
 ];
 
 /** Maps an EthereumJS validation error message to the geth reason. */
@@ -46,14 +67,22 @@ export function rejectionError(message: string): TransactionRejectedError {
  */
 export function checkGasLimit(tx: TypedTransaction): void {
   const intrinsic = tx.getIntrinsicGas();
-  if (tx.gasLimit < intrinsic) throw new TransactionRejectedError("intrinsic gas too low", `this transaction needs at least ${intrinsic} gas`);
+  if (tx.gasLimit < intrinsic)
+    throw new TransactionRejectedError("intrinsic gas too low", `this transaction needs at least ${intrinsic} gas`);
   const minimum = tx.getMinimumGasLimit();
   if (tx.gasLimit < minimum) {
-    throw new TransactionRejectedError("insufficient gas for floor data gas cost", `its calldata needs at least ${minimum} gas (EIP-7623 floor)`);
+    throw new TransactionRejectedError(
+      "insufficient gas for floor data gas cost",
+      `its calldata needs at least ${minimum} gas (EIP-7623 floor)`,
+    );
   }
   if (tx.common.isActivatedEIP(7825)) {
     const cap = tx.common.param("maxTransactionGasLimit");
-    if (tx.gasLimit > cap) throw new TransactionRejectedError("transaction gas limit too high", `a transaction may carry at most ${cap} gas (EIP-7825)`);
+    if (tx.gasLimit > cap)
+      throw new TransactionRejectedError(
+        "transaction gas limit too high",
+        `a transaction may carry at most ${cap} gas (EIP-7825)`,
+      );
   }
 }
 
@@ -68,17 +97,30 @@ export interface SenderState {
  * Checks a transaction before it is pooled or mined, with the messages geth returns from
  * eth_sendRawTransaction. The block builder re-checks everything during execution.
  */
-export function validateIncoming(tx: TypedTransaction, sender: SenderState, blockGasLimit: bigint, baseFee: bigint): void {
+export function validateIncoming(
+  tx: TypedTransaction,
+  sender: SenderState,
+  blockGasLimit: bigint,
+  baseFee: bigint,
+): void {
   const nonce = sender.account?.nonce ?? 0n;
   if (tx.nonce < nonce) throw new TransactionRejectedError("nonce too low", `the sender's next nonce is ${nonce}`);
-  if (tx.gasLimit > blockGasLimit) throw new TransactionRejectedError("exceeds block gas limit", `the block gas limit is ${blockGasLimit}`);
+  if (tx.gasLimit > blockGasLimit)
+    throw new TransactionRejectedError("exceeds block gas limit", `the block gas limit is ${blockGasLimit}`);
   checkGasLimit(tx);
   const balance = sender.account?.balance ?? 0n;
-  const maxFee = "maxFeePerGas" in tx ? (tx as { maxFeePerGas: bigint }).maxFeePerGas : (tx as { gasPrice: bigint }).gasPrice;
+  const maxFee =
+    "maxFeePerGas" in tx ? (tx as { maxFeePerGas: bigint }).maxFeePerGas : (tx as { gasPrice: bigint }).gasPrice;
   if (balance < tx.gasLimit * maxFee + tx.value) {
-    throw new TransactionRejectedError("insufficient funds for gas * price + value", `balance ${balance}, needed ${tx.gasLimit * maxFee + tx.value}`);
+    throw new TransactionRejectedError(
+      "insufficient funds for gas * price + value",
+      `balance ${balance}, needed ${tx.gasLimit * maxFee + tx.value}`,
+    );
   }
   if (maxFee < baseFee) {
-    throw new TransactionRejectedError("max fee per gas less than block base fee", `the next block's base fee is ${baseFee}`);
+    throw new TransactionRejectedError(
+      "max fee per gas less than block base fee",
+      `the next block's base fee is ${baseFee}`,
+    );
   }
 }

@@ -76,7 +76,14 @@ export interface MinedBlock {
 }
 
 /** A block tag as JSON-RPC names blocks, already parsed. */
-export type BlockTag = "latest" | "earliest" | "pending" | "safe" | "finalized" | bigint | { readonly hash: Uint8Array };
+export type BlockTag =
+  | "latest"
+  | "earliest"
+  | "pending"
+  | "safe"
+  | "finalized"
+  | bigint
+  | { readonly hash: Uint8Array };
 
 /** An eth_call / eth_estimateGas request, parsed. Absent fields get geth's defaults. */
 export interface CallRequest {

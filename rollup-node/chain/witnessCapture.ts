@@ -22,7 +22,8 @@ class RecordingBlockchain implements EVMMockBlockchainInterface {
   }
 
   async getBlock(number: number | bigint | Uint8Array): Promise<Block> {
-    if (number instanceof Uint8Array) throw new WitnessCaptureError(`block lookup by hash ${bytesToHex(number)} cannot be witnessed`);
+    if (number instanceof Uint8Array)
+      throw new WitnessCaptureError(`block lookup by hash ${bytesToHex(number)} cannot be witnessed`);
     const wanted = BigInt(number);
     const record = this.store.byNumberOrUndefined(wanted);
     if (record === undefined) throw new Error(`block ${wanted} is not in this chain`);
@@ -61,7 +62,12 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
   const { common, block, store } = params;
   const parentNumber = block.header.number - 1n;
   const recording = new RecordingDB(new OverlayDB(params.db));
-  const trie = new MerklePatriciaTrie({ db: recording, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+  const trie = new MerklePatriciaTrie({
+    db: recording,
+    useKeyHashing: true,
+    common,
+    valueEncoding: ValueEncoding.Bytes,
+  });
   const stateManager = new SafeMerkleStateManager({ trie, common });
   await stateManager.setStateRoot(params.preStateRoot);
   const blockchain = new RecordingBlockchain(store, parentNumber);

@@ -19,7 +19,11 @@ export interface Baseline {
 
 export class BaselineError extends ConformanceError {
   constructor(message: string) {
-    super("BASELINE", message, "regenerate it with `npm run conformance -- --update-baseline` after checking the new results");
+    super(
+      "BASELINE",
+      message,
+      "regenerate it with `npm run conformance -- --update-baseline` after checking the new results",
+    );
   }
 }
 
@@ -39,7 +43,12 @@ export function readBaseline(file: string): Baseline {
     throw new BaselineError(`cannot read the baseline ${file}: ${(error as Error).message}`);
   }
   const b = parsed as Partial<Baseline>;
-  if (typeof b.passed !== "number" || typeof b.total !== "number" || !Array.isArray(b.passing) || b.passing.some((n) => typeof n !== "string")) {
+  if (
+    typeof b.passed !== "number" ||
+    typeof b.total !== "number" ||
+    !Array.isArray(b.passing) ||
+    b.passing.some((n) => typeof n !== "string")
+  ) {
     throw new BaselineError(`${file} is not a baseline ({passed, total, passing: [names]})`);
   }
   return b as Baseline;

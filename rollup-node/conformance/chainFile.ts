@@ -16,13 +16,23 @@ export function decodeChainFile(bytes: Uint8Array, common: Common): Block[] {
     try {
       decoded = RLP.decode(rest, true) as unknown as { data: unknown; remainder: Uint8Array };
     } catch (error) {
-      throw new ChainImportError(`block #${blocks.length + 1} of the chain file does not decode: ${(error as Error).message}`);
+      throw new ChainImportError(
+        `block #${blocks.length + 1} of the chain file does not decode: ${(error as Error).message}`,
+      );
     }
-    if (!Array.isArray(decoded.data)) throw new ChainImportError(`item #${blocks.length + 1} of the chain file is not an RLP list`);
+    if (!Array.isArray(decoded.data))
+      throw new ChainImportError(`item #${blocks.length + 1} of the chain file is not an RLP list`);
     try {
-      blocks.push(createBlockFromBytesArray(decoded.data as Parameters<typeof createBlockFromBytesArray>[0], { common, setHardfork: true }));
+      blocks.push(
+        createBlockFromBytesArray(decoded.data as Parameters<typeof createBlockFromBytesArray>[0], {
+          common,
+          setHardfork: true,
+        }),
+      );
     } catch (error) {
-      throw new ChainImportError(`item #${blocks.length + 1} of the chain file is not a block: ${(error as Error).message}`);
+      throw new ChainImportError(
+        `item #${blocks.length + 1} of the chain file is not a block: ${(error as Error).message}`,
+      );
     }
     rest = decoded.remainder;
   }

@@ -40,7 +40,8 @@ function diff(expected: unknown, actual: unknown, path: string, out: string[]): 
       if (!(key in a) || a[key] === undefined) out.push(`${path}.${key}: missing (expected ${show(e[key])})`);
       else diff(e[key], a[key], `${path}.${key}`, out);
     }
-    for (const key of Object.keys(a)) if (!(key in e) && a[key] !== undefined) out.push(`${path}.${key}: unexpected ${show(a[key])}`);
+    for (const key of Object.keys(a))
+      if (!(key in e) && a[key] !== undefined) out.push(`${path}.${key}: unexpected ${show(a[key])}`);
     return;
   }
   if (expected !== actual) out.push(`${path}: expected ${show(expected)}, got ${show(actual)}`);
@@ -65,15 +66,20 @@ export function compareResponse(expected: unknown, actual: unknown, specOnly = f
   const differences: string[] = [];
   if (e.error !== undefined) {
     if (a.error === undefined) differences.push(`expected error ${show(e.error)}, got result ${show(a.result)}`);
-    else if (a.error.code !== e.error.code) differences.push(`error code: expected ${show(e.error.code)}, got ${show(a.error.code)} (${show(a.error.message)})`);
+    else if (a.error.code !== e.error.code)
+      differences.push(
+        `error code: expected ${show(e.error.code)}, got ${show(a.error.code)} (${show(a.error.message)})`,
+      );
     return { ok: differences.length === 0, differences };
   }
   if (a.error !== undefined) return { ok: false, differences: [`expected a result, got error ${show(a.error)}`] };
   if (specOnly) {
-    if (kind(e.result) !== kind(a.result)) differences.push(`result: expected a ${kind(e.result)}, got ${show(a.result)}`);
+    if (kind(e.result) !== kind(a.result))
+      differences.push(`result: expected a ${kind(e.result)}, got ${show(a.result)}`);
     else if (kind(e.result) === "object") {
       const got = a.result as Record<string, unknown>;
-      for (const key of Object.keys(e.result as object)) if (got[key] === undefined) differences.push(`result.${key}: missing`);
+      for (const key of Object.keys(e.result as object))
+        if (got[key] === undefined) differences.push(`result.${key}: missing`);
     }
     return { ok: differences.length === 0, differences };
   }

@@ -42,7 +42,9 @@ export function expectedHeadHash(suiteDir: string): string | undefined {
  * ahead of the imported head (the "pending" block is the head's next second).
  */
 export async function startConformanceNode(suiteDir: string): Promise<ConformanceNode> {
-  const converted = convertGethGenesis(JSON.parse(readFileSync(path.join(suiteDir, "genesis.json"), "utf8")), { kzg: SHARED_KZG });
+  const converted = convertGethGenesis(JSON.parse(readFileSync(path.join(suiteDir, "genesis.json"), "utf8")), {
+    kzg: SHARED_KZG,
+  });
   const chain = await Chain.create({
     genesis: converted.genesis,
     common: converted.common,
@@ -63,7 +65,9 @@ export async function startConformanceNode(suiteDir: string): Promise<Conformanc
   const importMs = performance.now() - started;
   const head = expectedHeadHash(suiteDir);
   if (head !== undefined && bytesToHex(chain.head.hash()) !== head) {
-    throw new ChainImportError(`the imported head ${bytesToHex(chain.head.hash())} (block ${chain.headNumber}) is not headfcu.json's ${head}`);
+    throw new ChainImportError(
+      `the imported head ${bytesToHex(chain.head.hash())} (block ${chain.headNumber}) is not headfcu.json's ${head}`,
+    );
   }
   const node = new DevNode({ chain, accounts: [], clientVersion: CONFORMANCE_CLIENT_VERSION, automine: false });
   return { chain, node, dispatcher: new RpcDispatcher(node), importMs };

@@ -6,14 +6,22 @@ export class ConformanceError extends NodeError {}
 /** A geth genesis file this converter cannot express as an EthereumJS chain. */
 export class GethGenesisError extends ConformanceError {
   constructor(message: string) {
-    super("GETH_GENESIS", message, "the converter supports go-ethereum's ethash/PoS genesis format (see rollup-node/conformance/gethGenesis.ts)");
+    super(
+      "GETH_GENESIS",
+      message,
+      "the converter supports go-ethereum's ethash/PoS genesis format (see rollup-node/conformance/gethGenesis.ts)",
+    );
   }
 }
 
 /** The suite directory is missing or malformed. */
 export class SuiteNotFoundError extends ConformanceError {
   constructor(message: string) {
-    super("SUITE_NOT_FOUND", message, "the repository vendors the suite in test/conformance/rpc-compat (restore it with git checkout), or set RPC_COMPAT_DIR to a copy of execution-apis' tests/ folder (genesis.json, chain.rlp, <method>/<case>.io)");
+    super(
+      "SUITE_NOT_FOUND",
+      message,
+      "the repository vendors the suite in test/conformance/rpc-compat (restore it with git checkout), or set RPC_COMPAT_DIR to a copy of execution-apis' tests/ folder (genesis.json, chain.rlp, <method>/<case>.io)",
+    );
   }
 }
 
@@ -27,6 +35,10 @@ export class ChainImportError extends ConformanceError {
 /** An `.io` test file does not follow the `>>` / `<<` format. */
 export class IoFormatError extends ConformanceError {
   constructor(message: string) {
-    super("IO_FORMAT", message, "a case file holds `// comment`, `>> request` and `<< response` lines, each request followed by its response");
+    super(
+      "IO_FORMAT",
+      message,
+      "a case file holds `// comment`, `>> request` and `<< response` lines, each request followed by its response",
+    );
   }
 }

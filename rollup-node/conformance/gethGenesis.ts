@@ -1,5 +1,13 @@
 import { type Block, createBlock, paramsBlock } from "@ethereumjs/block";
-import { type ChainConfig, Common, type CustomCrypto, type GethGenesis, type HardforkConfig, type HardforksDict, parseGethGenesis } from "@ethereumjs/common";
+import {
+  type ChainConfig,
+  Common,
+  type CustomCrypto,
+  type GethGenesis,
+  type HardforkConfig,
+  type HardforksDict,
+  parseGethGenesis,
+} from "@ethereumjs/common";
 import { KECCAK256_RLP, createAddressFromString, hexToBytes, isHexString } from "@ethereumjs/util";
 
 import { EMPTY_REQUESTS_HASH, fastCrypto } from "../../precompiles";
@@ -36,7 +44,8 @@ export interface ConvertedGenesis {
 type JsonObject = Record<string, unknown>;
 
 function asObject(value: unknown, name: string): JsonObject {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new GethGenesisError(`${name}: expected an object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new GethGenesisError(`${name}: expected an object`);
   return value as JsonObject;
 }
 
@@ -64,7 +73,9 @@ function allocation(raw: unknown): Record<string, GenesisAccount> {
     const account = asObject(value, `alloc.${address}`);
     const key = (address.startsWith("0x") ? address : `0x${address}`).toLowerCase();
     const storage: Record<string, Hex> = {};
-    for (const [slot, word] of Object.entries(account.storage === undefined ? {} : asObject(account.storage, `alloc.${address}.storage`))) {
+    for (const [slot, word] of Object.entries(
+      account.storage === undefined ? {} : asObject(account.storage, `alloc.${address}.storage`),
+    )) {
       storage[toHex(slot, `alloc.${address}.storage key`)] = toHex(word, `alloc.${address}.storage[${slot}]`);
     }
     out[key] = {
@@ -79,14 +90,20 @@ function allocation(raw: unknown): Record<string, GenesisAccount> {
 
 function checkSupported(config: JsonObject): void {
   if (config.clique !== undefined) throw new GethGenesisError("clique (proof-of-authority) chains are not supported");
-  const postMergeByTime = ["shanghaiTime", "cancunTime", "pragueTime", "osakaTime"].some((k) => config[k] !== undefined);
+  const postMergeByTime = ["shanghaiTime", "cancunTime", "pragueTime", "osakaTime"].some(
+    (k) => config[k] !== undefined,
+  );
   const mergeBlock = config.mergeNetsplitBlock ?? config.mergeForkBlock;
   const ttd = optionalBigInt(config.terminalTotalDifficulty, "config.terminalTotalDifficulty");
   if (ttd !== undefined && ttd > 0n && mergeBlock === undefined && config.terminalTotalDifficultyPassed !== true) {
-    throw new GethGenesisError("a merge by terminal total difficulty alone is not supported: pin it with mergeNetsplitBlock");
+    throw new GethGenesisError(
+      "a merge by terminal total difficulty alone is not supported: pin it with mergeNetsplitBlock",
+    );
   }
   if (postMergeByTime && mergeBlock === undefined && ttd !== 0n && config.terminalTotalDifficultyPassed !== true) {
-    throw new GethGenesisError("timestamp forks need the merge block (mergeNetsplitBlock) or a chain merged at genesis");
+    throw new GethGenesisError(
+      "timestamp forks need the merge block (mergeNetsplitBlock) or a chain merged at genesis",
+    );
   }
 }
 
@@ -101,7 +118,11 @@ function fixBpoBlobParams(custom: HardforksDict | undefined, schedule: JsonObjec
     if (!fork.startsWith("bpo") || custom[fork] === undefined) continue;
     const blob = asObject(entry, `config.blobSchedule.${fork}`);
     const hardfork = custom[fork] as HardforkConfig & { params?: Record<string, unknown> };
-    hardfork.params = { ...hardfork.params, target: Number(toBigInt(blob.target, `${fork}.target`)), max: Number(toBigInt(blob.max, `${fork}.max`)) };
+    hardfork.params = {
+      ...hardfork.params,
+      target: Number(toBigInt(blob.target, `${fork}.target`)),
+      max: Number(toBigInt(blob.max, `${fork}.max`)),
+    };
   }
 }
 
@@ -111,14 +132,22 @@ export function convertGethGenesis(json: unknown, customCrypto?: CustomCrypto): 
   const config = asObject(root.config, "config");
   checkSupported(config);
   const chainId = toBigInt(config.chainId, "config.chainId");
-  if (chainId > BigInt(Number.MAX_SAFE_INTEGER)) throw new GethGenesisError(`chain id ${chainId} exceeds 2^53: EthereumJS keeps it as a number`);
+  if (chainId > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new GethGenesisError(`chain id ${chainId} exceeds 2^53: EthereumJS keeps it as a number`);
   let common: Common;
   try {
-    const params = parseGethGenesis(root as unknown as GethGenesis, `geth-genesis-${chainId}`) as ChainConfig & { hardfork?: string };
+    const params = parseGethGenesis(root as unknown as GethGenesis, `geth-genesis-${chainId}`) as ChainConfig & {
+      hardfork?: string;
+    };
     fixBpoBlobParams(params.customHardforks, asObject(config.blobSchedule ?? {}, "config.blobSchedule"));
     // Block parameters (blob gas per blob, …) are what header rules and fee quotes read.
     // The fast crypto every Common of the node carries (precompiles/crypto.ts), under the caller's.
-    common = new Common({ chain: params, hardfork: params.hardfork, customCrypto: { ...fastCrypto(), ...customCrypto }, params: paramsBlock });
+    common = new Common({
+      chain: params,
+      hardfork: params.hardfork,
+      customCrypto: { ...fastCrypto(), ...customCrypto },
+      params: paramsBlock,
+    });
   } catch (error) {
     throw new GethGenesisError((error as Error).message);
   }
@@ -128,7 +157,9 @@ export function convertGethGenesis(json: unknown, customCrypto?: CustomCrypto): 
     chainId,
     timestamp,
     gasLimit: toBigInt(root.gasLimit, "gasLimit"),
-    ...(root.baseFeePerGas !== undefined && root.baseFeePerGas !== null ? { baseFeePerGas: toBigInt(root.baseFeePerGas, "baseFeePerGas") } : {}),
+    ...(root.baseFeePerGas !== undefined && root.baseFeePerGas !== null
+      ? { baseFeePerGas: toBigInt(root.baseFeePerGas, "baseFeePerGas") }
+      : {}),
     coinbase: root.coinbase === undefined ? undefined : toHex(root.coinbase, "coinbase"),
     extraData: root.extraData === undefined ? undefined : toHex(root.extraData, "extraData"),
     alloc: allocation(root.alloc),
@@ -153,7 +184,7 @@ export function convertGethGenesis(json: unknown, customCrypto?: CustomCrypto): 
       coinbase: createAddressFromString(genesis.coinbase ?? "0x0000000000000000000000000000000000000000"),
       extraData: genesis.extraData === undefined ? new Uint8Array() : hexToBytes(genesis.extraData),
       stateRoot,
-      baseFeePerGas: at.isActivatedEIP(1559) ? genesis.baseFeePerGas ?? 1_000_000_000n : undefined,
+      baseFeePerGas: at.isActivatedEIP(1559) ? (genesis.baseFeePerGas ?? 1_000_000_000n) : undefined,
       withdrawalsRoot: at.isActivatedEIP(4895) ? KECCAK256_RLP : undefined,
       blobGasUsed: at.isActivatedEIP(4844) ? blobGasUsed : undefined,
       excessBlobGas: at.isActivatedEIP(4844) ? excessBlobGas : undefined,

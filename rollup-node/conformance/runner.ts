@@ -33,7 +33,12 @@ export interface MethodTally {
  * imported chain: the node is snapshotted before and reverted after, so transactions a case
  * sends (and blocks it builds) never leak into the next case.
  */
-export async function runCases(dispatcher: RpcDispatcher, node: DevNode, cases: readonly IoCase[], options: RunOptions = {}): Promise<CaseResult[]> {
+export async function runCases(
+  dispatcher: RpcDispatcher,
+  node: DevNode,
+  cases: readonly IoCase[],
+  options: RunOptions = {},
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const testCase of cases) {
     const snapshot = node.snapshot();
@@ -59,7 +64,14 @@ async function runCase(dispatcher: RpcDispatcher, testCase: IoCase, strict: bool
     const verdict = compareResponse(trip.response, actual, testCase.specOnly && !strict);
     if (!verdict.ok) {
       const prefix = testCase.roundTrips.length > 1 ? `round trip ${index + 1}: ` : "";
-      return { ...base, passed: false, differences: verdict.differences.map((d) => prefix + d), request: trip.request, expected: trip.response, actual };
+      return {
+        ...base,
+        passed: false,
+        differences: verdict.differences.map((d) => prefix + d),
+        request: trip.request,
+        expected: trip.response,
+        actual,
+      };
     }
   }
   return { ...base, passed: true, differences: [] };

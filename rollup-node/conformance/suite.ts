@@ -13,7 +13,9 @@ export const VENDORED_SUITE_DIR = path.join("test", "conformance", "rpc-compat")
  */
 export function suiteDirectory(repoRoot: string, env: NodeJS.ProcessEnv = process.env): string {
   const override = env.RPC_COMPAT_DIR;
-  return override !== undefined && override !== "" ? path.resolve(override) : path.resolve(repoRoot, VENDORED_SUITE_DIR);
+  return override !== undefined && override !== ""
+    ? path.resolve(override)
+    : path.resolve(repoRoot, VENDORED_SUITE_DIR);
 }
 
 /** The suite's directory, checked to hold genesis.json and chain.rlp; a clear error when it does not. */
@@ -21,7 +23,10 @@ export function locateSuite(repoRoot: string, env: NodeJS.ProcessEnv = process.e
   const dir = suiteDirectory(repoRoot, env);
   const missing = ["genesis.json", "chain.rlp"].filter((file) => !existsSync(path.join(dir, file)));
   if (missing.length === 0) return dir;
-  const origin = env.RPC_COMPAT_DIR !== undefined && env.RPC_COMPAT_DIR !== "" ? `RPC_COMPAT_DIR=${dir}` : `the vendored suite ${dir}`;
+  const origin =
+    env.RPC_COMPAT_DIR !== undefined && env.RPC_COMPAT_DIR !== ""
+      ? `RPC_COMPAT_DIR=${dir}`
+      : `the vendored suite ${dir}`;
   throw new SuiteNotFoundError(`${origin} lacks ${missing.join(" and ")}`);
 }
 

@@ -26,8 +26,16 @@ export function loadDashboardAssets(dir: string = ASSET_DIR): Record<DashboardAs
     try {
       return { body: readFileSync(path.join(dir, name)), contentType: FILES[name] };
     } catch (error) {
-      throw new DashboardError("DASHBOARD_ASSET_MISSING", `cannot read the dashboard's ${name} in ${dir}: ${(error as Error).message}`, "the package is incomplete: restore rollup-node/dashboard/public/");
+      throw new DashboardError(
+        "DASHBOARD_ASSET_MISSING",
+        `cannot read the dashboard's ${name} in ${dir}: ${(error as Error).message}`,
+        "the package is incomplete: restore rollup-node/dashboard/public/",
+      );
     }
   };
-  return { "index.html": load("index.html"), "dashboard.js": load("dashboard.js"), "dashboard.css": load("dashboard.css") };
+  return {
+    "index.html": load("index.html"),
+    "dashboard.js": load("dashboard.js"),
+    "dashboard.css": load("dashboard.css"),
+  };
 }

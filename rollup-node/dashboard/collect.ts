@@ -32,7 +32,12 @@ export interface DashboardLimits {
   readonly l2LookbackBlocks?: number;
 }
 
-const DEFAULTS: Required<DashboardLimits> = { blocks: 12, messages: 8, l1LookbackBlocks: 2_048, l2LookbackBlocks: 2_048 };
+const DEFAULTS: Required<DashboardLimits> = {
+  blocks: 12,
+  messages: 8,
+  l1LookbackBlocks: 2_048,
+  l2LookbackBlocks: 2_048,
+};
 const SENT_TOPIC = hexToBytes(L2_BRIDGE_INTERFACE.getEvent("MessageSentToL1")?.topicHash as `0x${string}`);
 const BRIDGE = hexToBytes(L2_BRIDGE_ADDRESS);
 
@@ -79,7 +84,12 @@ export class DashboardCollector {
         }
       }),
     );
-    const [mode, consumedOnL2, l1Time, finalAt] = await Promise.all([this.mode(), this.consumedOnL2(), this.l1Time(), this.finalAt(acceptance)]);
+    const [mode, consumedOnL2, l1Time, finalAt] = await Promise.all([
+      this.mode(),
+      this.consumedOnL2(),
+      this.l1Time(),
+      this.finalAt(acceptance),
+    ]);
     return {
       now: Date.now(),
       mode,
@@ -121,7 +131,12 @@ export class DashboardCollector {
     if (window !== null) return { kind: "optimistic", challengeWindow: Number(window) };
     const policy = await ctx.rollup.proofPolicy();
     if (Number(policy.threshold) === 0) return { kind: "re-execution" };
-    return { kind: "proofs", threshold: Number(policy.threshold), keys: policy.acceptedKeys.length, allowReexecution: policy.allowReexecution };
+    return {
+      kind: "proofs",
+      threshold: Number(policy.threshold),
+      keys: policy.acceptedKeys.length,
+      allowReexecution: policy.allowReexecution,
+    };
   }
 
   /** L1 → L2 messages consumed by the node's L2 blocks up to its head. */
@@ -168,17 +183,28 @@ export class DashboardCollector {
       consumedMessages: produced.consumedMessages,
       witnessBytes: witness.length,
       // The submitter's own formula for a re-executed advance: input size plus the L2 gas charged.
-      reexecuteGas: executeGasCostOfBlock(executeInputLength({ parentHeader: produced.parentHeader, block: produced.blockRlp, witness, proofs: new Uint8Array() }), produced.blockRlp),
+      reexecuteGas: executeGasCostOfBlock(
+        executeInputLength({
+          parentHeader: produced.parentHeader,
+          block: produced.blockRlp,
+          witness,
+          proofs: new Uint8Array(),
+        }),
+        produced.blockRlp,
+      ),
     };
     this.localBlocks.set(hash, facts);
-    if (this.localBlocks.size > this.limits.blocks * 8) this.localBlocks.delete(this.localBlocks.keys().next().value as string);
+    if (this.localBlocks.size > this.limits.blocks * 8)
+      this.localBlocks.delete(this.localBlocks.keys().next().value as string);
     return facts;
   }
 
   /** The newest MessageQueued events in the window, each with its status on L2. */
   private async l1Messages(fromBlock: number): Promise<QueuedMessageFacts[]> {
     const ctx = this.source.status;
-    const events = (await ctx.rollup.queryFilter(ctx.rollup.filters.MessageQueued(), fromBlock)).slice(-this.limits.messages);
+    const events = (await ctx.rollup.queryFilter(ctx.rollup.filters.MessageQueued(), fromBlock)).slice(
+      -this.limits.messages,
+    );
     return Promise.all(
       events.map(async (event) => {
         const nonce = event.args.nonce;
@@ -201,10 +227,15 @@ export class DashboardCollector {
   private async l2Messages(): Promise<SentMessageFacts[]> {
     const ctx = this.source.status;
     const { chain } = ctx.sequencer;
-    const fromBlock = chain.headNumber > BigInt(this.limits.l2LookbackBlocks) ? chain.headNumber - BigInt(this.limits.l2LookbackBlocks) : 0n;
+    const fromBlock =
+      chain.headNumber > BigInt(this.limits.l2LookbackBlocks)
+        ? chain.headNumber - BigInt(this.limits.l2LookbackBlocks)
+        : 0n;
     const logs = chain.getLogs({ fromBlock, addresses: [BRIDGE], topics: [SENT_TOPIC] });
     const transactions = [...new Set(logs.map((log) => bytesToHex(log.transactionHash)))];
     const sent = transactions.flatMap((hash) => sentMessagesOfTransaction(chain, hash)).slice(-this.limits.messages);
-    return Promise.all(sent.map(async (message) => ({ sent: message, finalized: await ctx.rollup.finalized(message.messageHash) })));
+    return Promise.all(
+      sent.map(async (message) => ({ sent: message, finalized: await ctx.rollup.finalized(message.messageHash) })),
+    );
   }
 }

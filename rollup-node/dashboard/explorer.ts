@@ -67,7 +67,10 @@ export function explorerBlock(chain: Pick<Chain, "getBlock">, number: bigint): E
 }
 
 /** The receipt of transaction `hash`; undefined when the node has not mined it. */
-export function explorerReceipt(chain: Pick<Chain, "getTransaction" | "getReceipt">, hash: string): ExplorerReceipt | undefined {
+export function explorerReceipt(
+  chain: Pick<Chain, "getTransaction" | "getReceipt">,
+  hash: string,
+): ExplorerReceipt | undefined {
   const bytes = hexToBytes(hash as `0x${string}`);
   const found = chain.getTransaction(bytes);
   const receipt = chain.getReceipt(bytes);
@@ -87,6 +90,10 @@ export function explorerReceipt(chain: Pick<Chain, "getTransaction" | "getReceip
     contractAddress: receipt.contractAddress === undefined ? null : bytesToHex(receipt.contractAddress),
     effectiveGasPrice: receipt.effectiveGasPrice.toString(),
     inputBytes: tx.data.length,
-    logs: receipt.logs.map((log) => ({ address: bytesToHex(log.address), topics: log.topics.map((t) => bytesToHex(t)), data: bytesToHex(log.data) })),
+    logs: receipt.logs.map((log) => ({
+      address: bytesToHex(log.address),
+      topics: log.topics.map((t) => bytesToHex(t)),
+      data: bytesToHex(log.data),
+    })),
   };
 }

@@ -50,8 +50,18 @@ function sseEvent(snapshot: DashboardSnapshot): string {
 }
 
 /** Streams every new snapshot to the client, starting with the current one, until it hangs up. */
-async function stream(req: http.IncomingMessage, res: http.ServerResponse, feed: DashboardFeed, heartbeatMs: number): Promise<void> {
-  res.writeHead(200, { "Content-Type": "text/event-stream", Connection: "keep-alive", "X-Accel-Buffering": "no", ...NO_STORE });
+async function stream(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  feed: DashboardFeed,
+  heartbeatMs: number,
+): Promise<void> {
+  res.writeHead(200, {
+    "Content-Type": "text/event-stream",
+    Connection: "keep-alive",
+    "X-Accel-Buffering": "no",
+    ...NO_STORE,
+  });
   // Reconnect after 1 s if the stream drops (the page also falls back to polling meanwhile).
   res.write("retry: 1000\n\n");
   const unsubscribe = feed.subscribe((snapshot) => res.write(sseEvent(snapshot)));

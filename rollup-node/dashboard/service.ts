@@ -36,6 +36,9 @@ export function createDashboard(config: DashboardConfig): Dashboard {
     },
   });
   const { chain } = config.source.status.sequencer;
-  const explorer = { block: (n: bigint) => explorerBlock(chain, n), receipt: (hash: string) => explorerReceipt(chain, hash) };
+  const explorer = {
+    block: (n: bigint) => explorerBlock(chain, n),
+    receipt: (hash: string) => explorerReceipt(chain, hash),
+  };
   return { feed, routes: createDashboardRoutes(feed, { explorer }) };
 }

@@ -89,12 +89,17 @@ function acceptanceLabel(entry: BlockAcceptance): string {
   }
 }
 
-function blockRow(entry: BlockAcceptance, facts: DashboardFacts, submitted: ReadonlyMap<string, AcceptedBlock>): DashboardBlock {
+function blockRow(
+  entry: BlockAcceptance,
+  facts: DashboardFacts,
+  submitted: ReadonlyMap<string, AcceptedBlock>,
+): DashboardBlock {
   const hash = entry.blockHash.toLowerCase();
   const local = facts.local.get(hash);
   // The submitter's record describes its `advance`; a later status change (a proof, a finalization) is another transaction.
   const cost = submitted.get(hash);
-  const costApplies = cost !== undefined && cost.l1TransactionHash.toLowerCase() === entry.l1TransactionHash.toLowerCase();
+  const costApplies =
+    cost !== undefined && cost.l1TransactionHash.toLowerCase() === entry.l1TransactionHash.toLowerCase();
   let executeGas: bigint | undefined;
   let witnessBytes: number | undefined;
   switch (entry.mode) {
@@ -215,10 +220,14 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       acceptedHash: status.acceptedL2HeadHash,
       pendingL1Messages: Number(status.pendingL1Messages),
       l1MessageCount: Number(status.l1MessageCount),
-      l1MessagesAwaitingL2: Number(status.l1MessageCount > facts.consumedOnL2 ? status.l1MessageCount - facts.consumedOnL2 : 0n),
+      l1MessagesAwaitingL2: Number(
+        status.l1MessageCount > facts.consumedOnL2 ? status.l1MessageCount - facts.consumedOnL2 : 0n,
+      ),
     },
     blocks: accepted.map((entry) => blockRow(entry, facts, submitted)),
     l1ToL2: newestFirst(facts.l1ToL2, (m) => m.nonce, limits.messages).map(l1ToL2Row),
-    l2ToL1: newestFirst(facts.l2ToL1, (m) => m.sent.message.nonce, limits.messages).map((m) => l2ToL1Row(m, status.acceptedL2Head)),
+    l2ToL1: newestFirst(facts.l2ToL1, (m) => m.sent.message.nonce, limits.messages).map((m) =>
+      l2ToL1Row(m, status.acceptedL2Head),
+    ),
   };
 }

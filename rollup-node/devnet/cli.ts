@@ -22,7 +22,11 @@ const USAGE =
   "[--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] [--proofs N] [--optimistic [--challenge-window s] [--proposal-bond ETH]] [--cors ORIGINS] | --l1-only [--fork osaka]";
 
 /** `--optimistic` and its parameters; window and bond alone do not switch the mode on. */
-function optimisticOption(values: { optimistic?: boolean; "challenge-window"?: string; "proposal-bond"?: string }): { challengeWindow?: bigint; proposalBond?: bigint } | undefined {
+function optimisticOption(values: {
+  optimistic?: boolean;
+  "challenge-window"?: string;
+  "proposal-bond"?: string;
+}): { challengeWindow?: bigint; proposalBond?: bigint } | undefined {
   if (values.optimistic !== true) {
     if (values["challenge-window"] !== undefined || values["proposal-bond"] !== undefined) {
       throw new CliUsageError("--challenge-window and --proposal-bond need --optimistic", USAGE);
@@ -36,7 +40,10 @@ function optimisticOption(values: { optimistic?: boolean; "challenge-window"?: s
   } catch {
     throw new CliUsageError(`--proposal-bond must be an amount of ETH, got "${values["proposal-bond"]}"`, USAGE);
   }
-  return { ...(window === undefined ? {} : { challengeWindow: BigInt(window) }), ...(bond === undefined ? {} : { proposalBond: bond }) };
+  return {
+    ...(window === undefined ? {} : { challengeWindow: BigInt(window) }),
+    ...(bond === undefined ? {} : { proposalBond: bond }),
+  };
 }
 
 function integer(value: string | undefined, name: string): number | undefined {
@@ -105,7 +112,12 @@ async function main(argv: string[]): Promise<void> {
 
 /** `--cors a,b`: the web origins allowed to call the JSON-RPC servers (none without it). */
 function corsOption(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(",").map((o) => o.trim()).filter((o) => o !== "");
+  return value === undefined
+    ? undefined
+    : value
+        .split(",")
+        .map((o) => o.trim())
+        .filter((o) => o !== "");
 }
 
 if (require.main === module) runCli(() => main(process.argv.slice(2)));

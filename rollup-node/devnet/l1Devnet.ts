@@ -1,4 +1,9 @@
-import { EXECUTE_ADDRESS, type ExecutePrecompile, type ExecutePrecompileOptions, createExecutePrecompile } from "../../precompiles";
+import {
+  EXECUTE_ADDRESS,
+  type ExecutePrecompile,
+  type ExecutePrecompileOptions,
+  createExecutePrecompile,
+} from "../../precompiles";
 import { Chain, type TrieDatabase } from "../chain/chain";
 import { ChainConfigError } from "../chain/errors";
 import { DEFAULT_HARDFORK, type GenesisAccount } from "../chain/genesis";
@@ -70,7 +75,10 @@ export interface L1Devnet {
 /** Starts the L1 devnet: an Osaka chain with EXECUTE at 0x…0101, served over JSON-RPC. */
 export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1Devnet> {
   if (options.blockTime !== undefined && !(options.blockTime > 0)) {
-    throw new ChainConfigError(`block time ${options.blockTime} ms is not positive`, "omit blockTime for automine, or give milliseconds > 0");
+    throw new ChainConfigError(
+      `block time ${options.blockTime} ms is not positive`,
+      "omit blockTime for automine, or give milliseconds > 0",
+    );
   }
   const accounts = options.accounts ?? deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE);
   const execute = createExecutePrecompile(options.execute);
@@ -90,10 +98,23 @@ export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1De
     customPrecompiles: [execute],
     beforeExecution: execute.beforeExecution,
   });
-  const node = new DevNode({ chain, accounts, clientVersion: L1_CLIENT_VERSION, automine: options.blockTime === undefined, onMiningError: options.onMiningError, onBlockMined: options.onBlockMined });
+  const node = new DevNode({
+    chain,
+    accounts,
+    clientVersion: L1_CLIENT_VERSION,
+    automine: options.blockTime === undefined,
+    onMiningError: options.onMiningError,
+    onBlockMined: options.onBlockMined,
+  });
   const dispatcher = new RpcDispatcher(node, { onError: options.onRpcError });
   const server: RpcServer | undefined =
-    options.http === false ? undefined : await startRpcServer(dispatcher, { host: options.host, port: options.port ?? DEFAULT_L1_PORT, corsOrigins: options.corsOrigins });
+    options.http === false
+      ? undefined
+      : await startRpcServer(dispatcher, {
+          host: options.host,
+          port: options.port ?? DEFAULT_L1_PORT,
+          corsOrigins: options.corsOrigins,
+        });
   if (options.blockTime !== undefined) node.startIntervalMining(options.blockTime);
   let stopped = false;
   return {

@@ -30,7 +30,10 @@ export class L1Store {
     try {
       return new L1Store(await LevelDB.open(directory));
     } catch (error) {
-      throw new ChainConfigError(`cannot open the L1 data directory ${directory}: ${(error as Error).message}`, "another devnet may be using it: stop it, or pass another --data-dir");
+      throw new ChainConfigError(
+        `cannot open the L1 data directory ${directory}: ${(error as Error).message}`,
+        "another devnet may be using it: stop it, or pass another --data-dir",
+      );
     }
   }
 
@@ -51,7 +54,11 @@ export class L1Store {
     const records: BlockRecord[] = [];
     for (let n = 1n; n <= count; n++) {
       const bytes = await this.db.get(blockKey(n));
-      if (bytes === undefined) throw new ChainConfigError(`L1 block ${n} is missing below the stored head ${count}`, "the data directory is damaged: start again with --reset");
+      if (bytes === undefined)
+        throw new ChainConfigError(
+          `L1 block ${n} is missing below the stored head ${count}`,
+          "the data directory is damaged: start again with --reset",
+        );
       records.push(decodeStoredBlock(bytes, common).record);
     }
     return records;

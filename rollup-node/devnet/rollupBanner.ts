@@ -13,7 +13,10 @@ function rollupKind(devnet: RollupDevnet): string {
 }
 
 /** Where the rollup:* tasks look for the nodes when not told (their `l1` / `l2` networks' defaults). */
-export const TASK_DEFAULT_URLS = { l1: `http://127.0.0.1:${DEFAULT_L1_PORT}`, l2: `http://127.0.0.1:${DEFAULT_L2_RPC_PORT}` } as const;
+export const TASK_DEFAULT_URLS = {
+  l1: `http://127.0.0.1:${DEFAULT_L1_PORT}`,
+  l2: `http://127.0.0.1:${DEFAULT_L2_RPC_PORT}`,
+} as const;
 
 /**
  * The banner's "Try:" line: commands that work as printed, whatever ports the devnet chose. The
@@ -21,29 +24,41 @@ export const TASK_DEFAULT_URLS = { l1: `http://127.0.0.1:${DEFAULT_L1_PORT}`, l2
  * when they are not the tasks' defaults.
  */
 export function tryCommands(l1Url: string, l2Url: string): string {
-  const flags = [l1Url === TASK_DEFAULT_URLS.l1 ? "" : ` --l1-rpc ${l1Url}`, l2Url === TASK_DEFAULT_URLS.l2 ? "" : ` --l2-rpc ${l2Url}`].join("");
+  const flags = [
+    l1Url === TASK_DEFAULT_URLS.l1 ? "" : ` --l1-rpc ${l1Url}`,
+    l2Url === TASK_DEFAULT_URLS.l2 ? "" : ` --l2-rpc ${l2Url}`,
+  ].join("");
   return `Try: npx hardhat rollup:deposit --amount 1${flags}   |   npx hardhat rollup:status${flags}`;
 }
 
 /** The startup text of the one-command devnet: endpoints, chain ids, contracts, accounts. */
-export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2BlockTimeMs: number; readonly resumed: boolean }): string {
+export function rollupDevnetBanner(
+  devnet: RollupDevnet,
+  options: { readonly l2BlockTimeMs: number; readonly resumed: boolean },
+): string {
   const { deployment } = devnet;
   return [
     `Native rollup devnet ready in ${(devnet.startupMs / 1000).toFixed(1)} s (${options.resumed ? "resumed from" : "fresh chain in"} ${devnet.dataDir})`,
     ...(devnet.staleContract === undefined
       ? []
-      : [`WARNING: ${devnet.staleContract.contractName} changed since it was deployed at ${devnet.staleContract.address}; this chain runs the old code. Run again with --reset to deploy the new one.`]),
+      : [
+          `WARNING: ${devnet.staleContract.contractName} changed since it was deployed at ${devnet.staleContract.address}; this chain runs the old code. Run again with --reset to deploy the new one.`,
+        ]),
     "",
     `L1  ${devnet.l1Url}   chain id ${devnet.l1ChainId}   EXECUTE at ${devnet.l1.executeAddress}`,
     `L2  ${devnet.l2Url}   chain id ${devnet.l2ChainId}   block time ${options.l2BlockTimeMs} ms`,
-    ...(devnet.node.dashboard === undefined ? [] : [`Dashboard  ${devnet.l2Url}/   (live heads, accepted blocks and messages in a browser)`]),
+    ...(devnet.node.dashboard === undefined
+      ? []
+      : [`Dashboard  ${devnet.l2Url}/   (live heads, accepted blocks and messages in a browser)`]),
     "",
     "Contracts",
     "=========",
     `${rollupKind(devnet)} (L1)   ${deployment.address}   deployed in L1 block ${deployment.deployBlock}`,
     ...(deployment.optimistic === undefined
       ? []
-      : [`Optimistic mode      challenge window ${deployment.optimistic.challengeWindow} s, proposal bond ${formatEther(deployment.optimistic.proposalBond)} ETH`]),
+      : [
+          `Optimistic mode      challenge window ${deployment.optimistic.challengeWindow} s, proposal bond ${formatEther(deployment.optimistic.proposalBond)} ETH`,
+        ]),
     `L2Bridge (L2)        ${L2_BRIDGE_ADDRESS}`,
     `Policy               sequencer inactivity ${deployment.policy.sequencerInactivityPeriod} s, force inclusion after ${deployment.policy.forceInclusionDelay} s`,
     "",
@@ -51,7 +66,9 @@ export function rollupDevnetBanner(devnet: RollupDevnet, options: { readonly l2B
     "========================",
     `Sequencer / batch submitter (L1)  ${devnet.keys.sequencer.address}`,
     `Relayer (L2)                      ${devnet.keys.relayer.address}`,
-    ...(deployment.optimistic === undefined || devnet.keys.challenger === undefined ? [] : [`Challenger (L1)                   ${devnet.keys.challenger.address}`]),
+    ...(deployment.optimistic === undefined || devnet.keys.challenger === undefined
+      ? []
+      : [`Challenger (L1)                   ${devnet.keys.challenger.address}`]),
     "",
     ...accountsSection("Accounts (funded on L1 and L2)", devnet.accounts),
     tryCommands(devnet.l1Url, devnet.l2Url),

@@ -3,7 +3,6 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 
 import type { Common } from "@ethereumjs/common";
-import { bytesToHex } from "@ethereumjs/util";
 import { JsonRpcProvider, Wallet, keccak256 } from "ethers";
 
 import {
@@ -18,7 +17,6 @@ import {
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../../typechain-types";
 import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
-import { Chain } from "../chain/chain";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
 import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
@@ -42,7 +40,14 @@ import {
 } from "./defaults";
 import { L1Store } from "./l1Store";
 
-export { DEFAULT_CHALLENGE_WINDOW, DEFAULT_DATA_DIR, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID, DEFAULT_PROPOSAL_BOND, DEPLOYMENT_FILE };
+export {
+  DEFAULT_CHALLENGE_WINDOW,
+  DEFAULT_DATA_DIR,
+  DEFAULT_L2_BLOCK_TIME_MS,
+  DEFAULT_L2_CHAIN_ID,
+  DEFAULT_PROPOSAL_BOND,
+  DEPLOYMENT_FILE,
+};
 
 export interface RollupDevnetOptions {
   /** Holds the L2 chain and the deployment record; `.devnet` by default. */
@@ -76,7 +81,11 @@ export interface RollupDevnetOptions {
    * `provers` are external proof types (e.g. a zkVM): they run beside the committees and their
    * keys join the rollup's policy. The devnet closes them when it stops.
    */
-  readonly proofs?: { readonly committees: number; readonly threshold?: number; readonly provers?: readonly ExecutionProver[] };
+  readonly proofs?: {
+    readonly committees: number;
+    readonly threshold?: number;
+    readonly provers?: readonly ExecutionProver[];
+  };
   /**
    * Optimistic mode: deploy an OptimisticExampleRollup; the node proposes every block with a
    * bond, finalizes it after the challenge window, and challenges invalid proposals by others.
@@ -128,13 +137,27 @@ export interface RollupDevnet {
 }
 
 /** Starts the dev committees: 3 attester processes each, with public dev keys, re-executing under the L1's fork rules. */
-async function startDevProofService(committees: number, external: readonly ExecutionProver[], l1Common: Common, log: Logger): Promise<ProofService> {
+async function startDevProofService(
+  committees: number,
+  external: readonly ExecutionProver[],
+  l1Common: Common,
+  log: Logger,
+): Promise<ProofService> {
   const names = Array.from({ length: committees }, (_, i) => `committee-${i + 1}`);
   const provers = await Promise.all(
-    names.map((name) => CommitteeProver.start(name, devAttesterKeys(name, COMMITTEE_CIRCUIT.signatures), bundledCircuitArtifacts(), { l1Common })),
+    names.map((name) =>
+      CommitteeProver.start(name, devAttesterKeys(name, COMMITTEE_CIRCUIT.signatures), bundledCircuitArtifacts(), {
+        l1Common,
+      }),
+    ),
   );
-  log.info(`proof mode: ${provers.length} attestation committees running (${provers.length * COMMITTEE_CIRCUIT.signatures} attester processes)`);
-  if (external.length > 0) log.info(`proof mode: external provers ${external.map((p) => `${p.name} (key ${p.keyHash.slice(0, 10)}…)`).join(", ")}`);
+  log.info(
+    `proof mode: ${provers.length} attestation committees running (${provers.length * COMMITTEE_CIRCUIT.signatures} attester processes)`,
+  );
+  if (external.length > 0)
+    log.info(
+      `proof mode: external provers ${external.map((p) => `${p.name} (key ${p.keyHash.slice(0, 10)}…)`).join(", ")}`,
+    );
   return new ProofService([...provers, ...external]);
 }
 
@@ -142,17 +165,30 @@ async function startDevProofService(committees: number, external: readonly Execu
 export function rollupBytecodeHash(options: Pick<RollupDevnetOptions, "contract" | "proofs" | "optimistic">): string {
   const bytecode =
     options.contract?.bytecode ??
-    (options.optimistic !== undefined ? OptimisticExampleRollup__factory.bytecode : options.proofs !== undefined ? ProvenRollup__factory.bytecode : ExampleRollup__factory.bytecode);
+    (options.optimistic !== undefined
+      ? OptimisticExampleRollup__factory.bytecode
+      : options.proofs !== undefined
+        ? ProvenRollup__factory.bytecode
+        : ExampleRollup__factory.bytecode);
   return keccak256(bytecode);
 }
 
 /** The devnet's L2 genesis: the dev genesis plus the project's allocations (which may not replace a dev account). */
-export function devnetGenesis(options: Pick<RollupDevnetOptions, "genesisAlloc" | "l2GasLimit">, l2ChainId: bigint, timestamp: bigint, funded: readonly Pick<DevAccount, "address" | "balance">[]): GenesisConfig {
+export function devnetGenesis(
+  options: Pick<RollupDevnetOptions, "genesisAlloc" | "l2GasLimit">,
+  l2ChainId: bigint,
+  timestamp: bigint,
+  funded: readonly Pick<DevAccount, "address" | "balance">[],
+): GenesisConfig {
   const base = devL2Genesis({ chainId: l2ChainId, timestamp, funded, gasLimit: options.l2GasLimit });
   const alloc: Record<string, GenesisAccount> = { ...base.alloc };
   for (const [address, account] of Object.entries(options.genesisAlloc ?? {})) {
     const key = address.toLowerCase();
-    if (alloc[key] !== undefined) throw new DevnetOptionsError(`the genesis allocation for ${address} collides with a dev account or the L2Bridge predeploy`, "pick another address in rollup.genesis");
+    if (alloc[key] !== undefined)
+      throw new DevnetOptionsError(
+        `the genesis allocation for ${address} collides with a dev account or the L2Bridge predeploy`,
+        "pick another address in rollup.genesis",
+      );
     alloc[key] = account;
   }
   return { ...base, alloc };
@@ -174,12 +210,18 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   const log = options.logger("devnet");
   if (options.optimistic !== undefined && options.proofs !== undefined) {
     // The optimistic submitter proposes without proofs; proving provisional blocks is not wired yet.
-    throw new DevnetOptionsError("optimistic mode and proof mode cannot be combined yet", "pass either --optimistic or --proofs N");
+    throw new DevnetOptionsError(
+      "optimistic mode and proof mode cannot be combined yet",
+      "pass either --optimistic or --proofs N",
+    );
   }
   const optimistic =
     options.optimistic === undefined
       ? undefined
-      : { challengeWindow: options.optimistic.challengeWindow ?? DEFAULT_CHALLENGE_WINDOW, proposalBond: options.optimistic.proposalBond ?? DEFAULT_PROPOSAL_BOND };
+      : {
+          challengeWindow: options.optimistic.challengeWindow ?? DEFAULT_CHALLENGE_WINDOW,
+          proposalBond: options.optimistic.proposalBond ?? DEFAULT_PROPOSAL_BOND,
+        };
   const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const deploymentFile = path.join(dataDir, DEPLOYMENT_FILE);
   const l1ChainId = options.l1ChainId ?? DEFAULT_L1_CHAIN_ID;
@@ -189,21 +231,33 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   // The relayer is this devnet's own key (kept in its record), not the public mnemonic's, so nobody
   // else can drain it; a record written before keeps the mnemonic's relayer its genesis funded.
   const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
-  let keys: NodeKeys = { ...devKeys, relayer: previous?.relayerKey === undefined ? devKeys.relayer : nodeRelayer(DEFAULT_DEV_BALANCE, previous.relayerKey) };
+  let keys: NodeKeys = {
+    ...devKeys,
+    relayer:
+      previous?.relayerKey === undefined ? devKeys.relayer : nodeRelayer(DEFAULT_DEV_BALANCE, previous.relayerKey),
+  };
   // A record resumes only if this run would rebuild the same L2 genesis for the same contract.
   const sameGenesis =
     previous?.l2GenesisTimestamp !== undefined &&
-    (await genesisCommitments(devnetGenesis(options, l2ChainId, previous.l2GenesisTimestamp, [...accounts, keys.relayer]))).hash === previous.genesisBlockHash;
+    (
+      await genesisCommitments(
+        devnetGenesis(options, l2ChainId, previous.l2GenesisTimestamp, [...accounts, keys.relayer]),
+      )
+    ).hash === previous.genesisBlockHash;
   const resumable =
     previous !== undefined &&
     sameGenesis &&
-    (previous.contractName ?? "ExampleRollup") === (options.contract?.contractName ?? previous.contractName ?? "ExampleRollup") &&
+    (previous.contractName ?? "ExampleRollup") ===
+      (options.contract?.contractName ?? previous.contractName ?? "ExampleRollup") &&
     previous.l1ChainId === l1ChainId &&
     previous.l2ChainId === l2ChainId &&
     previous.l2GenesisTimestamp !== undefined &&
     (previous.proofPolicy !== undefined) === (options.proofs !== undefined) &&
     (previous.optimistic !== undefined) === (optimistic !== undefined);
-  if (previous !== undefined && !resumable) log.warn(`${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode: starting from genesis`);
+  if (previous !== undefined && !resumable)
+    log.warn(
+      `${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode: starting from genesis`,
+    );
   if (!resumable) {
     keys = { ...devKeys, relayer: nodeRelayer(DEFAULT_DEV_BALANCE) };
     // Only what this devnet wrote: `dataDir` may be a directory the user keeps other things in.
@@ -212,7 +266,9 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   }
   const bytecodeHash = rollupBytecodeHash({ ...options, optimistic });
   const staleContract =
-    resumable && previous?.bytecodeHash !== undefined && previous.bytecodeHash !== bytecodeHash ? { contractName: previous.contractName ?? "ExampleRollup", address: previous.address } : undefined;
+    resumable && previous?.bytecodeHash !== undefined && previous.bytecodeHash !== bytecodeHash
+      ? { contractName: previous.contractName ?? "ExampleRollup", address: previous.address }
+      : undefined;
   if (staleContract !== undefined) {
     log.warn(
       `${staleContract.contractName} was recompiled with other bytecode since this devnet deployed it at ${staleContract.address}: the resumed chain keeps running the deployed (old) contract; pass --reset to deploy the new one on a fresh chain`,
@@ -251,9 +307,20 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       onBlockMined: (record) => store.append(record),
       corsOrigins: options.corsOrigins,
     });
-    if (options.proofs !== undefined) proofService = await startDevProofService(options.proofs.committees, options.proofs.provers ?? [], l1.chain.common, log);
+    if (options.proofs !== undefined)
+      proofService = await startDevProofService(
+        options.proofs.committees,
+        options.proofs.provers ?? [],
+        l1.chain.common,
+        log,
+      );
     const l1Url = l1.url as string;
-    l1Provider = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1, batchMaxCount: 1 });
+    l1Provider = new JsonRpcProvider(l1Url, undefined, {
+      staticNetwork: true,
+      pollingInterval: 50,
+      cacheTimeout: -1,
+      batchMaxCount: 1,
+    });
 
     let deployment: RollupDeployment;
     let genesis: GenesisConfig;
@@ -274,7 +341,11 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         proofPolicy:
           proofService === undefined
             ? undefined
-            : { threshold: options.proofs?.threshold ?? proofService.provers.length, allowReexecution: false, acceptedKeys: proofService.provers.map((p) => p.keyHash) },
+            : {
+                threshold: options.proofs?.threshold ?? proofService.provers.length,
+                allowReexecution: false,
+                acceptedKeys: proofService.provers.map((p) => p.keyHash),
+              },
         optimistic,
         contract: options.contract,
         genesisSupply: genesisSupply(genesis),
@@ -288,7 +359,9 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
           : deployment.proofPolicy === undefined
             ? name
             : `${name} (${deployment.proofPolicy.threshold} of ${deployment.proofPolicy.acceptedKeys.length} proof types)`;
-      log.info(`deployed ${kind} at ${deployment.address} (L1 block ${deployment.deployBlock}) for L2 genesis ${commitments.hash}`);
+      log.info(
+        `deployed ${kind} at ${deployment.address} (L1 block ${deployment.deployBlock}) for L2 genesis ${commitments.hash}`,
+      );
     }
 
     node = await startRollupNode({
@@ -300,7 +373,13 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       deployBlock: deployment.deployBlock,
       keys,
       // A devnet: evm_mine is served (its advances spend dev ETH).
-      rpc: { host: options.host, port: options.l2Port ?? DEFAULT_L2_RPC_PORT, devMethods: true, automine: options.l2Automine, corsOrigins: options.corsOrigins },
+      rpc: {
+        host: options.host,
+        port: options.l2Port ?? DEFAULT_L2_RPC_PORT,
+        devMethods: true,
+        automine: options.l2Automine,
+        corsOrigins: options.corsOrigins,
+      },
       blockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS,
       allowEmptyBlocks: options.allowEmptyBlocks ?? false,
       l1PollMs: options.l1PollMs,
@@ -349,7 +428,9 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     if (!resumable) {
       // A fresh start that failed: remove what it created (only that, if the directory was the user's).
       if (!dataDirExisted) await rm(dataDir, { recursive: true, force: true });
-      else for (const made of ["l1", "l2", DEPLOYMENT_FILE]) await rm(path.join(dataDir, made), { recursive: true, force: true });
+      else
+        for (const made of ["l1", "l2", DEPLOYMENT_FILE])
+          await rm(path.join(dataDir, made), { recursive: true, force: true });
     }
     throw error;
   }

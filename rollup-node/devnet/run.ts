@@ -8,7 +8,10 @@ import { type L1Devnet, type L1DevnetOptions, startL1Devnet } from "./l1Devnet";
  * Runs the devnet in the foreground until SIGINT/SIGTERM (shared by the CLI and the Hardhat
  * task): prints the banner, logs RPC errors, closes the server cleanly on a signal.
  */
-export async function runL1DevnetForeground(options: L1DevnetOptions, log: (line: string) => void = console.log): Promise<void> {
+export async function runL1DevnetForeground(
+  options: L1DevnetOptions,
+  log: (line: string) => void = console.log,
+): Promise<void> {
   const devnet: L1Devnet = await startL1Devnet({
     ...options,
     onRpcError: (method, error) => log(`${method}: ${error.message}`),

@@ -7,9 +7,17 @@ import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnetOptions, startRollupDevnet }
  * Runs the one-command devnet in the foreground until SIGINT/SIGTERM (shared by the CLI and the
  * Hardhat task): prints the banner, logs every cross-domain step, stops everything cleanly.
  */
-export async function runRollupDevnetForeground(options: Omit<RollupDevnetOptions, "logger">, write: (line: string) => void = console.log): Promise<void> {
+export async function runRollupDevnetForeground(
+  options: Omit<RollupDevnetOptions, "logger">,
+  write: (line: string) => void = console.log,
+): Promise<void> {
   const devnet = await startRollupDevnet({ ...options, logger: (component) => createLineLogger(component, write) });
-  write(rollupDevnetBanner(devnet, { l2BlockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS, resumed: devnet.resumed }));
+  write(
+    rollupDevnetBanner(devnet, {
+      l2BlockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS,
+      resumed: devnet.resumed,
+    }),
+  );
   await untilStopSignal();
   write("\nStopping the L2 node and the L1 devnet");
   await devnet.stop().catch((error: unknown) => write(`error while stopping: ${(error as Error).message}`));

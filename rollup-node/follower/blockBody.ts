@@ -121,10 +121,15 @@ export function findBlockBodies(calldata: string, blockHash: string): FoundBody[
     const bytes = hexToBytes(direct.block as `0x${string}`);
     if (blockAt(bytes, 0, hash)?.length === bytes.length) {
       const witness = direct.witness === undefined ? undefined : hexToBytes(direct.witness as `0x${string}`);
-      out.push({ blockRlp: bytes, witness: witness !== undefined && witness.length > 0 ? witness : undefined, via: "rollup-call" });
+      out.push({
+        blockRlp: bytes,
+        witness: witness !== undefined && witness.length > 0 ? witness : undefined,
+        via: "rollup-call",
+      });
     }
   }
-  for (const blockRlp of scanCalldataForBlock(hexToBytes(calldata as `0x${string}`), hash)) out.push({ blockRlp, witness: undefined, via: "calldata-scan" });
+  for (const blockRlp of scanCalldataForBlock(hexToBytes(calldata as `0x${string}`), hash))
+    out.push({ blockRlp, witness: undefined, via: "calldata-scan" });
   return out;
 }
 
@@ -134,12 +139,23 @@ export function findBlockBody(calldata: string, blockHash: string): FoundBody | 
 }
 
 /** Fetches the L1 transaction `transactionHash` and returns the candidate bodies of block `blockHash` (number `number`) in its calldata. */
-export async function fetchBlockBodies(provider: Provider, number: bigint, blockHash: string, transactionHash: string): Promise<FoundBody[]> {
+export async function fetchBlockBodies(
+  provider: Provider,
+  number: bigint,
+  blockHash: string,
+  transactionHash: string,
+): Promise<FoundBody[]> {
   const tx = await provider.getTransaction(transactionHash);
   // A node behind its own logs (a load-balanced RPC) may not know it yet: retried, not fatal.
-  if (tx === null) throw new Error(`the L1 node does not know transaction ${transactionHash} of L2 block ${number} yet`);
+  if (tx === null)
+    throw new Error(`the L1 node does not know transaction ${transactionHash} of L2 block ${number} yet`);
   const found = findBlockBodies(tx.data, blockHash);
-  if (found.length === 0) throw new BodyNotFoundError(number, transactionHash, `no RLP block whose header hashes to ${blockHash} in ${(tx.data.length - 2) / 2} bytes`);
+  if (found.length === 0)
+    throw new BodyNotFoundError(
+      number,
+      transactionHash,
+      `no RLP block whose header hashes to ${blockHash} in ${(tx.data.length - 2) / 2} bytes`,
+    );
   return found;
 }
 
@@ -148,13 +164,18 @@ export async function fetchBlockBodies(provider: Provider, number: bigint, block
  * roots): calldata may hold the same header with other bodies beside the real block (a decoy in a
  * forwarder's extra bytes), which must not stop derivation. Throws when none decodes and matches.
  */
-export async function pickBody(candidates: readonly FoundBody[], common: Common): Promise<{ body: FoundBody; block: Block }> {
+export async function pickBody(
+  candidates: readonly FoundBody[],
+  common: Common,
+): Promise<{ body: FoundBody; block: Block }> {
   let reason = "no candidate";
   for (const body of candidates) {
     try {
       const block = createBlockFromRLP(body.blockRlp, { common });
-      if (!(await block.transactionsTrieIsValid())) reason = "its transactions do not match the header's transactions root";
-      else if (block.withdrawals !== undefined && !(await block.withdrawalsTrieIsValid())) reason = "its withdrawals do not match the header's withdrawals root";
+      if (!(await block.transactionsTrieIsValid()))
+        reason = "its transactions do not match the header's transactions root";
+      else if (block.withdrawals !== undefined && !(await block.withdrawalsTrieIsValid()))
+        reason = "its withdrawals do not match the header's withdrawals root";
       else return { body, block };
     } catch (error) {
       reason = `the body does not decode: ${(error as Error).message}`;

@@ -29,18 +29,29 @@ export function fetchEventBodies(provider: Provider, event: AcceptedBlockEvent):
  * throws when none does (the caller decides whether that stops it: an accepted block that does
  * not execute here is a consensus split, a provisional one waits for its challenge).
  */
-export async function executeBody(chain: Chain, candidates: readonly FoundBody[], blockHash: string): Promise<{ record: BlockRecord; body: FoundBody }> {
+export async function executeBody(
+  chain: Chain,
+  candidates: readonly FoundBody[],
+  blockHash: string,
+): Promise<{ record: BlockRecord; body: FoundBody }> {
   const picked = await pickBody(candidates, chain.common);
   const hash = bytesToHex(picked.block.hash());
-  if (hash !== blockHash.toLowerCase()) throw new DerivationMismatchError(picked.block.header.number, `its body hashes to ${hash}, not the ${blockHash} L1 recorded`);
+  if (hash !== blockHash.toLowerCase())
+    throw new DerivationMismatchError(
+      picked.block.header.number,
+      `its body hashes to ${hash}, not the ${blockHash} L1 recorded`,
+    );
   // importBlock re-executes it and keeps it only if its state root, receipts and gas match the header.
   return { record: await chain.importBlock(picked.block), body: picked.body };
 }
 
 /** The topic of an indexed uint64 or bytes32 event argument. */
-const topicOf = (value: bigint | string): string => (typeof value === "bigint" ? zeroPadValue(toBeHex(value), 32) : value.toLowerCase());
+const topicOf = (value: bigint | string): string =>
+  typeof value === "bigint" ? zeroPadValue(toBeHex(value), 32) : value.toLowerCase();
 
-const ACCEPTING_TOPICS = ["BlockAdvanced", "BlockProposed"].map((name) => OPTIMISTIC_ROLLUP_INTERFACE.getEvent(name)?.topicHash as string);
+const ACCEPTING_TOPICS = ["BlockAdvanced", "BlockProposed"].map(
+  (name) => OPTIMISTIC_ROLLUP_INTERFACE.getEvent(name)?.topicHash as string,
+);
 
 /**
  * The last canonical event that accepted (`advance`) or proposed block `number` with hash
@@ -54,7 +65,12 @@ export async function findAcceptingEvent(
   blockHash: string,
   fromBlock: number,
 ): Promise<AcceptedBlockEvent | undefined> {
-  const logs = await provider.getLogs({ address: rollupAddress, topics: [ACCEPTING_TOPICS, topicOf(number), topicOf(blockHash)], fromBlock, toBlock: "latest" });
+  const logs = await provider.getLogs({
+    address: rollupAddress,
+    topics: [ACCEPTING_TOPICS, topicOf(number), topicOf(blockHash)],
+    fromBlock,
+    toBlock: "latest",
+  });
   const events = logs
     .slice()
     .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)

@@ -57,7 +57,11 @@ export class FollowerReadOnlyError extends FollowerError {
 /** A follower does not produce blocks. */
 export class FollowerNoProductionError extends FollowerError {
   constructor() {
-    super("FOLLOWER_NO_PRODUCTION", "this node is a follower: it does not produce blocks", "blocks come from L1; use the sequencer's evm_mine");
+    super(
+      "FOLLOWER_NO_PRODUCTION",
+      "this node is a follower: it does not produce blocks",
+      "blocks come from L1; use the sequencer's evm_mine",
+    );
   }
 }
 

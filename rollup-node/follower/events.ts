@@ -68,10 +68,17 @@ export type RollupBlockEvent = AdvancedEvent | ProposedEvent | ProvenEvent | Fin
 const EVENT_NAMES = ["BlockAdvanced", "BlockProposed", "BlockProven", "BlockFinalized", "BlockChallenged"] as const;
 
 /** topic0 of every event the follower reads (one eth_getLogs filter: any of them). */
-export const ROLLUP_EVENT_TOPICS: readonly string[] = EVENT_NAMES.map((name) => OPTIMISTIC_ROLLUP_INTERFACE.getEvent(name)?.topicHash as string);
+export const ROLLUP_EVENT_TOPICS: readonly string[] = EVENT_NAMES.map(
+  (name) => OPTIMISTIC_ROLLUP_INTERFACE.getEvent(name)?.topicHash as string,
+);
 
 function originOf(log: Log): L1Origin {
-  return { blockNumber: log.blockNumber, blockHash: log.blockHash, transactionHash: log.transactionHash, logIndex: log.index };
+  return {
+    blockNumber: log.blockNumber,
+    blockHash: log.blockHash,
+    transactionHash: log.transactionHash,
+    logIndex: log.index,
+  };
 }
 
 /** Decodes one rollup log; undefined for logs that are not block events (e.g. MessageQueued). */
@@ -83,9 +90,19 @@ export function decodeRollupEvent(log: Log): RollupBlockEvent | undefined {
   const base = { number: a.number as bigint, blockHash: (a.blockHash as string).toLowerCase(), origin };
   switch (parsed.name) {
     case "BlockAdvanced":
-      return { kind: "advanced", ...base, stateRoot: a.stateRoot as string, messagesConsumed: a.messagesConsumed as bigint };
+      return {
+        kind: "advanced",
+        ...base,
+        stateRoot: a.stateRoot as string,
+        messagesConsumed: a.messagesConsumed as bigint,
+      };
     case "BlockProposed":
-      return { kind: "proposed", ...base, stateRoot: a.stateRoot as string, messagesConsumed: a.messagesConsumed as bigint };
+      return {
+        kind: "proposed",
+        ...base,
+        stateRoot: a.stateRoot as string,
+        messagesConsumed: a.messagesConsumed as bigint,
+      };
     case "BlockProven":
       return { kind: "proven", ...base };
     case "BlockFinalized":

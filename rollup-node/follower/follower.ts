@@ -15,7 +15,13 @@ import { type Logger, stderrLogger } from "../logger";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
 import type { FoundBody } from "./blockBody";
 import { executeBody, fetchEventBodies } from "./derive";
-import { DerivationMismatchError, FollowerClosedError, FollowerError, FollowerNoProductionError, FollowerReadOnlyError } from "./errors";
+import {
+  DerivationMismatchError,
+  FollowerClosedError,
+  FollowerError,
+  FollowerNoProductionError,
+  FollowerReadOnlyError,
+} from "./errors";
 import { ROLLUP_EVENT_TOPICS, type RollupBlockEvent, decodeRollupEvent } from "./events";
 import {
   type BlockMeta,
@@ -80,7 +86,6 @@ export interface FollowerStatus {
 
 const EMPTY_WITNESS: Witness = { state: [], codes: [], headers: [] };
 
-
 /**
  * A follower node: derives the L2 chain from L1 data alone (docs/design/follower.md). It reads
  * the rollup's block events in L1 order, takes each block's body from the calldata of the
@@ -116,12 +121,16 @@ export class Follower implements RpcBackend {
     this.clientVersion = config.clientVersion ?? FOLLOWER_CLIENT_VERSION;
     this.startingBlock = current.headNumber;
     this.highestKnown = current.headNumber;
-    this.forwarder = config.sequencerRpc === undefined ? undefined : new JsonRpcProvider(config.sequencerRpc, undefined, { staticNetwork: true });
+    this.forwarder =
+      config.sequencerRpc === undefined
+        ? undefined
+        : new JsonRpcProvider(config.sequencerRpc, undefined, { staticNetwork: true });
     current.setHeadLabels(this.labels);
   }
 
   /** "safe" and "finalized" come from L1 only (the rollup's final blocks), never from the sequencer. */
-  private readonly labels = (tag: "safe" | "finalized"): bigint => (tag === "safe" ? this.safeNumber : this.finalizedNumber);
+  private readonly labels = (tag: "safe" | "finalized"): bigint =>
+    tag === "safe" ? this.safeNumber : this.finalizedNumber;
 
   /** Opens the derived chain in `config.dataDir` (creating it from `config.genesis`). */
   static async open(config: FollowerConfig): Promise<Follower> {
@@ -131,11 +140,25 @@ export class Follower implements RpcBackend {
       const probe = await Chain.create({ genesis: config.genesis, db: store.db });
       await store.checkGenesis(probe.head.hash());
       const stored = await store.loadBlocks(probe.common);
-      const chain = stored.length === 0 ? probe : await Chain.create({ genesis: config.genesis, db: store.db, history: stored.map((s) => s.record) });
+      const chain =
+        stored.length === 0
+          ? probe
+          : await Chain.create({ genesis: config.genesis, db: store.db, history: stored.map((s) => s.record) });
       const records = await loadFollowerRecords(store, chain.headNumber);
       const cursor = records.cursor ?? { number: config.deployBlock - 1, hash: "" };
-      logger.info(`opened follower chain ${chain.chainId} at block ${chain.headNumber} (${bytesToHex(chain.head.hash())}); L1 read up to block ${cursor.number}`);
-      return new Follower(chain, store, records.metas, stored.map((s) => s.anchor), cursor, records.blocked, config, logger);
+      logger.info(
+        `opened follower chain ${chain.chainId} at block ${chain.headNumber} (${bytesToHex(chain.head.hash())}); L1 read up to block ${cursor.number}`,
+      );
+      return new Follower(
+        chain,
+        store,
+        records.metas,
+        stored.map((s) => s.anchor),
+        cursor,
+        records.blocked,
+        config,
+        logger,
+      );
     } catch (error) {
       await store.close();
       throw error;
@@ -192,7 +215,8 @@ export class Follower implements RpcBackend {
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
       void this.step().then((behind) => {
-        if (this.running && this.halted === undefined) this.schedule(behind ? 0 : (this.config.pollMs ?? DEFAULT_FOLLOWER_POLL_MS));
+        if (this.running && this.halted === undefined)
+          this.schedule(behind ? 0 : (this.config.pollMs ?? DEFAULT_FOLLOWER_POLL_MS));
       });
     }, delayMs);
   }
@@ -244,7 +268,12 @@ export class Follower implements RpcBackend {
       // next step finds the hash gone and re-derives from before it.
       const end = await provider.getBlock(to);
       if (end === null || end.hash === null) return true;
-      const logs = await provider.getLogs({ address: this.config.rollupAddress, topics: [[...ROLLUP_EVENT_TOPICS]], fromBlock: from, toBlock: to });
+      const logs = await provider.getLogs({
+        address: this.config.rollupAddress,
+        topics: [[...ROLLUP_EVENT_TOPICS]],
+        fromBlock: from,
+        toBlock: to,
+      });
       const events = logs
         .slice()
         .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
@@ -268,31 +297,44 @@ export class Follower implements RpcBackend {
         if (event.number <= head) {
           const ours = this.metas[Number(event.number) - 1] as BlockMeta;
           if (ours.blockHash === event.blockHash) {
-            if (event.kind === "advanced" && ours.finalAt === undefined) await this.markFinal(event.number, event.origin);
+            if (event.kind === "advanced" && ours.finalAt === undefined)
+              await this.markFinal(event.number, event.origin);
             return;
           }
           // L1 now has another block at this height (its first one was challenged away, or a
           // reorganisation the cursor check did not see): follow L1.
-          this.logger.warn(`L1 ${event.kind} another block ${event.number} (${event.blockHash}) than the derived ${ours.blockHash}: undoing from it`);
+          this.logger.warn(
+            `L1 ${event.kind} another block ${event.number} (${event.blockHash}) than the derived ${ours.blockHash}: undoing from it`,
+          );
           await this.truncateTo(event.number - 1n, []);
         }
         if (this.blocked !== undefined) return; // descendants of a block that did not execute wait with it
         if (event.number !== this.current.headNumber + 1n) {
-          throw new DerivationMismatchError(event.number, `L1 ${event.kind} it, but the follower's head is ${this.current.headNumber}: an event is missing`);
+          throw new DerivationMismatchError(
+            event.number,
+            `L1 ${event.kind} it, but the follower's head is ${this.current.headNumber}: an event is missing`,
+          );
         }
         await this.derive(event);
         return;
       }
       case "proven":
         if (this.blocked !== undefined && BigInt(this.blocked.number) === event.number) {
-          throw new DerivationMismatchError(event.number, `EXECUTE proved the block on L1 (transaction ${event.origin.transactionHash}), but it does not execute here: ${this.blocked.reason}`);
+          throw new DerivationMismatchError(
+            event.number,
+            `EXECUTE proved the block on L1 (transaction ${event.origin.transactionHash}), but it does not execute here: ${this.blocked.reason}`,
+          );
         }
         return;
       case "finalized":
         if (this.blocked !== undefined && BigInt(this.blocked.number) <= event.number) {
-          throw new DerivationMismatchError(event.number, `L1 finalized it (transaction ${event.origin.transactionHash}), but block ${this.blocked.number} does not execute here: ${this.blocked.reason}`);
+          throw new DerivationMismatchError(
+            event.number,
+            `L1 finalized it (transaction ${event.origin.transactionHash}), but block ${this.blocked.number} does not execute here: ${this.blocked.reason}`,
+          );
         }
-        if (event.number <= head && (this.metas[Number(event.number) - 1] as BlockMeta).blockHash === event.blockHash) await this.markFinal(event.number, event.origin);
+        if (event.number <= head && (this.metas[Number(event.number) - 1] as BlockMeta).blockHash === event.blockHash)
+          await this.markFinal(event.number, event.origin);
         return;
       case "challenged": {
         const last = event.number + event.removed - 1n;
@@ -306,7 +348,9 @@ export class Follower implements RpcBackend {
         if (head >= event.number) {
           // A block this node executed to its hash was found invalid by EXECUTE: the two
           // disagree. L1 decides what the rollup's chain is; the follower follows and says so.
-          this.logger.error(`L1's challenge removed block ${event.number}, which executed here to the same hash: EXECUTE and this node disagree`);
+          this.logger.error(
+            `L1's challenge removed block ${event.number}, which executed here to the same hash: EXECUTE and this node disagree`,
+          );
           await this.truncateTo(event.number - 1n, ops);
         } else await writeFollowerRecords(this.store, ops);
         return;
@@ -324,17 +368,33 @@ export class Follower implements RpcBackend {
     } catch (error) {
       const reason = (error as Error).message;
       if (event.kind === "advanced") {
-        throw new DerivationMismatchError(event.number, `accepted on L1 in transaction ${event.origin.transactionHash} with hash ${event.blockHash}, but ${reason}`);
+        throw new DerivationMismatchError(
+          event.number,
+          `accepted on L1 in transaction ${event.origin.transactionHash} with hash ${event.blockHash}, but ${reason}`,
+        );
       }
       this.blocked = { number: event.number.toString(), blockHash: event.blockHash, reason };
       await writeFollowerRecords(this.store, [putBlocked(this.blocked)]);
-      this.logger.warn(`provisional block ${event.number} (${event.blockHash}) does not execute (${reason}): waiting for the challenge that must remove it`);
+      this.logger.warn(
+        `provisional block ${event.number} (${event.blockHash}) does not execute (${reason}): waiting for the challenge that must remove it`,
+      );
       return;
     }
     const parentAnchor = this.anchors[this.anchors.length - 1] ?? { consumedMessages: 0, firstMessageNonce: 0n };
-    const anchor: AnchorMeta = { consumedMessages: Number(event.messagesConsumed), firstMessageNonce: parentAnchor.firstMessageNonce + BigInt(parentAnchor.consumedMessages) };
-    const origin = { number: event.origin.blockNumber, hash: event.origin.blockHash, transactionHash: event.origin.transactionHash };
-    const meta: BlockMeta = { blockHash: event.blockHash, origin, ...(event.kind === "advanced" ? { finalAt: { number: origin.number, hash: origin.hash } } : {}) };
+    const anchor: AnchorMeta = {
+      consumedMessages: Number(event.messagesConsumed),
+      firstMessageNonce: parentAnchor.firstMessageNonce + BigInt(parentAnchor.consumedMessages),
+    };
+    const origin = {
+      number: event.origin.blockNumber,
+      hash: event.origin.blockHash,
+      transactionHash: event.origin.transactionHash,
+    };
+    const meta: BlockMeta = {
+      blockHash: event.blockHash,
+      origin,
+      ...(event.kind === "advanced" ? { finalAt: { number: origin.number, hash: origin.hash } } : {}),
+    };
     await this.store.commitBlock({
       stored: { record, anchor },
       encodedWitness: body.witness ?? new Uint8Array(),
@@ -382,7 +442,9 @@ export class Follower implements RpcBackend {
     let keep = this.current.headNumber;
     while (keep >= 1n && !(await this.isCanonical((this.metas[Number(keep) - 1] as BlockMeta).origin))) keep--;
     const forkPoint = keep >= 1n ? (this.metas[Number(keep) - 1] as BlockMeta).origin.number : this.config.deployBlock;
-    this.logger.warn(`L1 block ${this.cursor.number} (${this.cursor.hash}) left the canonical chain: undoing L2 blocks after ${keep}, re-reading L1 from block ${forkPoint}`);
+    this.logger.warn(
+      `L1 block ${this.cursor.number} (${this.cursor.hash}) left the canonical chain: undoing L2 blocks after ${keep}, re-reading L1 from block ${forkPoint}`,
+    );
     const ops: BatchDBOp<string, StoredValue>[] = [];
     for (let n = keep; n >= 1n; n--) {
       const meta = this.metas[Number(n) - 1] as BlockMeta;
@@ -461,7 +523,11 @@ export class Follower implements RpcBackend {
   /** True while L1 holds blocks or events the follower has not applied yet. */
   get syncing(): boolean {
     if (this.halted !== undefined) return false;
-    return this.l1Head < 0 || this.cursor.number < this.l1Head || (this.blocked === undefined && this.current.headNumber < this.highestKnown);
+    return (
+      this.l1Head < 0 ||
+      this.cursor.number < this.l1Head ||
+      (this.blocked === undefined && this.current.headNumber < this.highestKnown)
+    );
   }
 
   // ------------------------------------------------------------ what the RPC and rollup_* read
@@ -500,7 +566,10 @@ export class Follower implements RpcBackend {
   }
 
   async signTransaction(_request: TransactionRequest): Promise<TypedTransaction> {
-    throw new TransactionRejectedError("unknown account", "the follower holds no keys: sign locally and send to the sequencer");
+    throw new TransactionRejectedError(
+      "unknown account",
+      "the follower holds no keys: sign locally and send to the sequencer",
+    );
   }
 
   /** Forwards the raw transaction to the configured sequencer; refuses it otherwise. */

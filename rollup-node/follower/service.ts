@@ -51,7 +51,11 @@ const quantity = (value: bigint | number): string => `0x${value.toString(16)}`;
 export function syncingJson(follower: Pick<Follower, "syncing" | "status">): Json {
   if (!follower.syncing) return false;
   const s: FollowerStatus = follower.status();
-  return { startingBlock: quantity(s.startingBlock), currentBlock: quantity(s.head), highestBlock: quantity(s.highestKnown > s.head ? s.highestKnown : s.head) };
+  return {
+    startingBlock: quantity(s.startingBlock),
+    currentBlock: quantity(s.head),
+    highestBlock: quantity(s.highestKnown > s.head ? s.highestKnown : s.head),
+  };
 }
 
 /** rollup_followerStatus: the follower's heads, its L1 cursor, and why it waits or stopped. */
@@ -66,7 +70,9 @@ export function followerStatusJson(follower: Pick<Follower, "syncing" | "status"
     highestKnown: quantity(s.highestKnown),
     l1Head: s.l1Head,
     l1Cursor: { number: s.l1Cursor.number, hash: s.l1Cursor.hash },
-    ...(s.blocked === undefined ? {} : { blocked: { number: s.blocked.number, blockHash: s.blocked.blockHash, reason: s.blocked.reason } }),
+    ...(s.blocked === undefined
+      ? {}
+      : { blocked: { number: s.blocked.number, blockHash: s.blocked.blockHash, reason: s.blocked.reason } }),
     ...(s.haltReason === undefined ? {} : { halted: s.haltReason }),
   };
 }
@@ -109,11 +115,19 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
     };
     const methods = followerMethods(follower, status);
     if (config.rpc !== false && config.dashboard !== false) {
-      const watcherStatus = (): L1WatcherStatus => ({ l1Head: follower.l1HeadNumber, messageCount: 0n, nextMessageIndex: 0n, pending: 0 });
+      const watcherStatus = (): L1WatcherStatus => ({
+        l1Head: follower.l1HeadNumber,
+        messageCount: 0n,
+        nextMessageIndex: 0n,
+        pending: 0,
+      });
       dashboard = createDashboard({
         source: { status, deployBlock: config.deployBlock },
         // The dashboard only needs to know that a block arrived; it reads the block itself.
-        sequencer: { onBlock: (listener: (block: ProducedBlock) => void) => follower.onBlock((n) => void follower.producedBlock(n).then((b) => b !== undefined && listener(b))) },
+        sequencer: {
+          onBlock: (listener: (block: ProducedBlock) => void) =>
+            follower.onBlock((n) => void follower.producedBlock(n).then((b) => b !== undefined && listener(b))),
+        },
         watcher: {
           onMessage: () => () => undefined,
           get status() {
@@ -125,7 +139,13 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
       });
     }
     if (config.rpc !== false) {
-      rpc = await startL2Rpc(follower, { extraMethods: methods, logger: config.logger("l2-rpc"), host: config.rpc?.host, port: config.rpc?.port, httpRoutes: dashboard?.routes });
+      rpc = await startL2Rpc(follower, {
+        extraMethods: methods,
+        logger: config.logger("l2-rpc"),
+        host: config.rpc?.host,
+        port: config.rpc?.port,
+        httpRoutes: dashboard?.routes,
+      });
     }
     dashboard?.feed.start();
     follower.start();

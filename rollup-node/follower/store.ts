@@ -73,7 +73,9 @@ export function putCursor(cursor: L1Pointer): BatchDBOp<string, StoredValue> {
 
 /** The batch operation writing (or clearing) the blocked proposal. */
 export function putBlocked(blocked: BlockedProposal | undefined): BatchDBOp<string, StoredValue> {
-  return blocked === undefined ? { type: "del", key: BLOCKED_KEY } : { type: "put", key: BLOCKED_KEY, value: encode(blocked) };
+  return blocked === undefined
+    ? { type: "del", key: BLOCKED_KEY }
+    : { type: "put", key: BLOCKED_KEY, value: encode(blocked) };
 }
 
 /** Reads the follower's records of blocks 1..`head`. */
@@ -85,7 +87,10 @@ export async function loadFollowerRecords(
   for (let n = 1n; n <= head; n++) {
     const meta = decode<BlockMeta>(await store.db.get(metaKey(n)), metaKey(n));
     if (meta === undefined) {
-      throw new DataDirError(`block ${n} has no follower record`, "this data directory was not written by a follower (a sequencer's cannot be followed into): use another --data-dir");
+      throw new DataDirError(
+        `block ${n} has no follower record`,
+        "this data directory was not written by a follower (a sequencer's cannot be followed into): use another --data-dir",
+      );
     }
     metas.push(meta);
   }
@@ -97,6 +102,9 @@ export async function loadFollowerRecords(
 }
 
 /** Applies follower-only operations atomically. */
-export async function writeFollowerRecords(store: L2Store, ops: readonly BatchDBOp<string, StoredValue>[]): Promise<void> {
+export async function writeFollowerRecords(
+  store: L2Store,
+  ops: readonly BatchDBOp<string, StoredValue>[],
+): Promise<void> {
   if (ops.length > 0) await store.db.batch([...ops]);
 }

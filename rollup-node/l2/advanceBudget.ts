@@ -2,7 +2,14 @@ import type { Common } from "@ethereumjs/common";
 import { createFeeMarket1559Tx } from "@ethereumjs/tx";
 import { getBytes, id } from "ethers";
 
-import { DEFAULT_EXECUTE_GAS_SCHEDULE, type ExecuteGasSchedule, chargedL2Gas, executeGasCost, executeInputLength, l2GasClaimOfBlockRlp } from "../../precompiles";
+import {
+  DEFAULT_EXECUTE_GAS_SCHEDULE,
+  type ExecuteGasSchedule,
+  chargedL2Gas,
+  executeGasCost,
+  executeInputLength,
+  l2GasClaimOfBlockRlp,
+} from "../../precompiles";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { BudgetExcess } from "../chain/types";
 
@@ -145,10 +152,22 @@ function words(bytes: bigint): bigint {
  *   execution = EXECUTE · 64/63 + memory(2 calldata copies + EXECUTE input) + copies
  *             + ADVANCE_CONTRACT_GAS + ADVANCE_GAS_PER_MESSAGE · consumedMessages
  */
-export function advanceGas(payload: AdvancePayload, common: Common, schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE, l2Gas: bigint = chargedL2GasOfBlock(payload.block)): AdvanceGas {
+export function advanceGas(
+  payload: AdvancePayload,
+  common: Common,
+  schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE,
+  l2Gas: bigint = chargedL2GasOfBlock(payload.block),
+): AdvanceGas {
   const data = advanceCalldata(payload);
   const { intrinsic, minimum } = calldataGas(data, common);
-  const inputLength = BigInt(executeInputLength({ parentHeader: payload.parentHeader, block: payload.block, witness: payload.witness, proofs: new Uint8Array() }));
+  const inputLength = BigInt(
+    executeInputLength({
+      parentHeader: payload.parentHeader,
+      block: payload.block,
+      witness: payload.witness,
+      proofs: new Uint8Array(),
+    }),
+  );
   const executeGas = executeGasCost(Number(inputLength), l2Gas, schedule);
   // The 63/64 rule: the CALL must hold a 64th more than it forwards.
   const forwarded = executeGas + executeGas / 63n + 1n;
@@ -158,16 +177,31 @@ export function advanceGas(payload: AdvancePayload, common: Common, schedule: Ex
   const copied = CALLDATA_COPIES_IN_MEMORY * words(BigInt(data.length)) + words(inputLength);
   const memoryWords = copied + MEMORY_SLACK_WORDS;
   const memory = MEMORY_GAS_PER_WORD * memoryWords + (memoryWords * memoryWords) / MEMORY_QUAD_DIVISOR;
-  const execution = forwarded + memory + COPY_GAS_PER_WORD * copied + ADVANCE_CONTRACT_GAS + ADVANCE_GAS_PER_MESSAGE * BigInt(payload.consumedMessages);
+  const execution =
+    forwarded +
+    memory +
+    COPY_GAS_PER_WORD * copied +
+    ADVANCE_CONTRACT_GAS +
+    ADVANCE_GAS_PER_MESSAGE * BigInt(payload.consumedMessages);
   const withExecution = intrinsic + execution;
-  return { gas: withExecution > minimum ? withExecution : minimum, cap: TX_GAS_LIMIT_CAP, executeGas, calldataFloorGas: minimum };
+  return {
+    gas: withExecution > minimum ? withExecution : minimum,
+    cap: TX_GAS_LIMIT_CAP,
+    executeGas,
+    calldataFloorGas: minimum,
+  };
 }
 
 /**
  * Why `payload` does not fit one `advance`, or undefined when it does: the one budget check of
  * block building, for ordinary transactions and L1 messages' relays alike.
  */
-export function advanceBudgetExcess(payload: AdvancePayload, common: Common, schedule?: ExecuteGasSchedule, l2Gas?: bigint): BudgetExcess | undefined {
+export function advanceBudgetExcess(
+  payload: AdvancePayload,
+  common: Common,
+  schedule?: ExecuteGasSchedule,
+  l2Gas?: bigint,
+): BudgetExcess | undefined {
   const { gas, cap } = advanceGas(payload, common, schedule, l2Gas);
   if (gas <= cap) return undefined;
   return {
@@ -187,10 +221,22 @@ function chargedL2GasOfBlock(blockRlp: Uint8Array): bigint {
  * `consumedMessages` messages and charged `l2Gas` L2 gas (witness bytes taken as non-zero): the
  * figure the design note quotes.
  */
-export function advanceWitnessCapacity(common: Common, blockBytes = 1_000, consumedMessages = 0, schedule?: ExecuteGasSchedule, l2Gas = 0n): number {
+export function advanceWitnessCapacity(
+  common: Common,
+  blockBytes = 1_000,
+  consumedMessages = 0,
+  schedule?: ExecuteGasSchedule,
+  l2Gas = 0n,
+): number {
   const parentHeader = new Uint8Array(620).fill(0xff);
   const block = new Uint8Array(blockBytes).fill(0xff);
-  const fits = (n: number): boolean => advanceBudgetExcess({ parentHeader, block, witness: new Uint8Array(n).fill(0xff), consumedMessages }, common, schedule, l2Gas) === undefined;
+  const fits = (n: number): boolean =>
+    advanceBudgetExcess(
+      { parentHeader, block, witness: new Uint8Array(n).fill(0xff), consumedMessages },
+      common,
+      schedule,
+      l2Gas,
+    ) === undefined;
   let low = 0;
   let high = Number(TX_GAS_LIMIT_CAP / 16n);
   while (low < high) {

@@ -30,6 +30,10 @@ export class SequencerClosedError extends L2Error {
 /** A block number with no stored witness (genesis, or past the head). */
 export class NoWitnessError extends L2Error {
   constructor(what: string) {
-    super("L2_NO_WITNESS", `no execution witness for block ${what}`, "witnesses exist for blocks 1..head; genesis has none");
+    super(
+      "L2_NO_WITNESS",
+      `no execution witness for block ${what}`,
+      "witnesses exist for blocks 1..head; genesis has none",
+    );
   }
 }

@@ -57,14 +57,20 @@ export function l2Genesis(options: L2GenesisOptions): GenesisConfig {
   const alloc: Record<string, GenesisAccount> = {};
   for (const [address, account] of Object.entries(options.alloc ?? {})) {
     if (address.toLowerCase() === L2_BRIDGE_ADDRESS) {
-      throw new ArtifactError("the genesis allocation may not replace the L2Bridge predeploy", `remove ${L2_BRIDGE_ADDRESS} from alloc`);
+      throw new ArtifactError(
+        "the genesis allocation may not replace the L2Bridge predeploy",
+        `remove ${L2_BRIDGE_ADDRESS} from alloc`,
+      );
     }
     alloc[address.toLowerCase()] = account;
   }
   const gasLimit = options.gasLimit ?? DEFAULT_L2_GAS_LIMIT;
   // A block above it is invalid (EXECUTE could never verify it in one L1 block): the chain would halt at once.
   if (gasLimit > maxVerifiableL2GasLimit()) {
-    throw new ArtifactError(`L2 gas limit ${gasLimit} exceeds ${maxVerifiableL2GasLimit()}, the most EXECUTE may verify in one L1 block`, "lower the L2 gas limit");
+    throw new ArtifactError(
+      `L2 gas limit ${gasLimit} exceeds ${maxVerifiableL2GasLimit()}, the most EXECUTE may verify in one L1 block`,
+      "lower the L2 gas limit",
+    );
   }
   // Nonce 1: a contract account as if deployed (EIP-161), and what the L1 devnet does too.
   alloc[L2_BRIDGE_ADDRESS] = { nonce: 1n, balance: options.bridgeBalance ?? BRIDGE_PREMINT, code: options.bridgeCode };

@@ -92,7 +92,11 @@ export class Mempool {
   constructor(private readonly options: MempoolOptions) {
     this.now = options.now ?? Date.now;
     this.pool = new TxPool(this.now);
-    this.limits = { ...DEFAULT_MEMPOOL_LIMITS, ...options.limits, ...(options.maxSize !== undefined ? { maxSize: options.maxSize } : {}) };
+    this.limits = {
+      ...DEFAULT_MEMPOOL_LIMITS,
+      ...options.limits,
+      ...(options.maxSize !== undefined ? { maxSize: options.maxSize } : {}),
+    };
   }
 
   get size(): number {
@@ -127,7 +131,10 @@ export class Mempool {
   /** Whether a block on the head could include a pooled transaction: a sender's next nonce, paying `baseFee`. */
   async hasExecutable(baseFee: bigint): Promise<boolean> {
     for (const sender of this.pool.senders()) {
-      const tx = this.pool.atNonce(sender, await this.options.chain.getNonce(createAddressFromString(sender).bytes, "latest"));
+      const tx = this.pool.atNonce(
+        sender,
+        await this.options.chain.getNonce(createAddressFromString(sender).bytes, "latest"),
+      );
       if (tx !== undefined && feeCapOf(tx) >= baseFee) return true;
     }
     return false;
@@ -179,14 +186,16 @@ export class Mempool {
       this.queued.delete(bytesToHex(skipped.tx.hash()));
       touched.add(skipped.tx.getSenderAddress().toString());
     }
-    for (const key of touched) this.classify(key, await this.options.chain.getNonce(createAddressFromString(key).bytes, "latest"));
+    for (const key of touched)
+      this.classify(key, await this.options.chain.getNonce(createAddressFromString(key).bytes, "latest"));
     await this.prune();
   }
 
   /** Evicts queued transactions older than the queue lifetime (from memory and the journal), and expired bans. */
   async prune(): Promise<void> {
     const now = this.now();
-    for (const bans of [this.oversizedTxs, this.oversizedSenders]) for (const [key, until] of bans) if (until <= now) bans.delete(key);
+    for (const bans of [this.oversizedTxs, this.oversizedSenders])
+      for (const [key, until] of bans) if (until <= now) bans.delete(key);
     const oldest = now - this.limits.queueLifetimeMs;
     const expired: TypedTransaction[] = [];
     for (const hash of this.queued) {
@@ -218,11 +227,16 @@ export class Mempool {
         }
         if (tx.nonce < stateNonce) throw new TransactionRejectedError("nonce too low", "already mined");
         const pendingNonce = this.pool.nextNonce(key, stateNonce);
-        if (this.pool.atNonce(key, tx.nonce) !== undefined) throw new TransactionRejectedError("already known", "a journaled duplicate");
-        if (tx.nonce > pendingNonce && (this.queuedOf(key) >= this.limits.accountQueue || this.queued.size >= this.limits.globalQueue)) {
+        if (this.pool.atNonce(key, tx.nonce) !== undefined)
+          throw new TransactionRejectedError("already known", "a journaled duplicate");
+        if (
+          tx.nonce > pendingNonce &&
+          (this.queuedOf(key) >= this.limits.accountQueue || this.queued.size >= this.limits.globalQueue)
+        ) {
           throw new TransactionRejectedError("account limit exceeded", "over the queue limits");
         }
-        if (this.pool.size >= this.limits.maxSize) throw new TransactionRejectedError("txpool is full", "over the pool limit");
+        if (this.pool.size >= this.limits.maxSize)
+          throw new TransactionRejectedError("txpool is full", "over the pool limit");
         this.pool.add(tx);
         this.classify(key, stateNonce);
       } catch {
@@ -267,14 +281,18 @@ export class Mempool {
         `a sender may hold ${this.limits.accountQueue} transactions behind a nonce gap: send nonce ${pendingNonce} first`,
       );
     }
-    const needsSlot = (isQueued && this.queued.size >= this.limits.globalQueue) || this.pool.size >= this.limits.maxSize;
+    const needsSlot =
+      (isQueued && this.queued.size >= this.limits.globalQueue) || this.pool.size >= this.limits.maxSize;
     if (needsSlot) {
       const cheapest = [...this.queued]
         .map((hash) => this.pool.get(hexToBytes(hash as `0x${string}`)))
         .filter((queued): queued is TypedTransaction => queued !== undefined)
         .sort(byPriceThenAge(this.pool))[0];
       if (cheapest === undefined || feeCapOf(cheapest) >= feeCapOf(tx)) {
-        throw new TransactionRejectedError("txpool is full", "wait for the next blocks to drain the pool, or pay more than the cheapest queued transaction");
+        throw new TransactionRejectedError(
+          "txpool is full",
+          "wait for the next blocks to drain the pool, or pay more than the cheapest queued transaction",
+        );
       }
       evicted.push(cheapest);
     }
@@ -349,13 +367,19 @@ export class Mempool {
   /** Stateless admission checks; returns the recovered sender. */
   private check(tx: TypedTransaction): Address {
     if (!SUPPORTED_TYPES.has(tx.type)) {
-      throw new TransactionRejectedError("transaction type not supported", "an L2 accepts legacy, EIP-2930, EIP-1559 and EIP-7702 transactions (no blobs)");
+      throw new TransactionRejectedError(
+        "transaction type not supported",
+        "an L2 accepts legacy, EIP-2930, EIP-1559 and EIP-7702 transactions (no blobs)",
+      );
     }
     if (tx.common.chainId() !== this.options.chain.chainId) {
       throw new TransactionRejectedError("invalid chain id", `sign for chain id ${this.options.chain.chainId}`);
     }
     if (tx.type === 0 && !(tx as LegacyTx).supports(Capability.EIP155ReplayProtection)) {
-      throw new TransactionRejectedError("only replay-protected (EIP-155) transactions allowed over RPC", "sign with a chain id (EIP-155)");
+      throw new TransactionRejectedError(
+        "only replay-protected (EIP-155) transactions allowed over RPC",
+        "sign with a chain id (EIP-155)",
+      );
     }
     if (!tx.isSigned()) throw new TransactionRejectedError("invalid sender", "the transaction is not signed");
     try {

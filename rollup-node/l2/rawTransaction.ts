@@ -15,16 +15,25 @@ const MAX_TYPE_BYTE = 0x7f;
  */
 export function decodeRawTransaction(raw: Uint8Array, common: Common): TypedTransaction {
   const first = raw[0];
-  if (first === undefined) throw new TransactionRejectedError("typed transaction too short", "send the signed transaction's bytes");
+  if (first === undefined)
+    throw new TransactionRejectedError("typed transaction too short", "send the signed transaction's bytes");
   if (first <= MAX_TYPE_BYTE && !TYPED.has(first)) {
-    throw new TransactionRejectedError("transaction type not supported", "an L2 accepts legacy, EIP-2930, EIP-1559 and EIP-7702 transactions (no blobs)");
+    throw new TransactionRejectedError(
+      "transaction type not supported",
+      "an L2 accepts legacy, EIP-2930, EIP-1559 and EIP-7702 transactions (no blobs)",
+    );
   }
   try {
     return createTxFromRLP(raw, { common });
   } catch (error) {
     const message = (error as Error).message;
-    if (/chain ?id/i.test(message)) throw new TransactionRejectedError("invalid chain id", `sign for chain id ${common.chainId()}`);
-    if (/signature|invalid sender|recover/i.test(message)) throw new TransactionRejectedError("invalid sender", "the signature does not recover a sender");
-    throw new TransactionRejectedError(`invalid transaction: ${message.split(" (")[0] ?? message}`, "send a signed, RLP-encoded transaction");
+    if (/chain ?id/i.test(message))
+      throw new TransactionRejectedError("invalid chain id", `sign for chain id ${common.chainId()}`);
+    if (/signature|invalid sender|recover/i.test(message))
+      throw new TransactionRejectedError("invalid sender", "the signature does not recover a sender");
+    throw new TransactionRejectedError(
+      `invalid transaction: ${message.split(" (")[0] ?? message}`,
+      "send a signed, RLP-encoded transaction",
+    );
   }
 }

@@ -40,9 +40,14 @@ function encodeReceipt(receipt: ChainReceipt): Uint8Array[] | Uint8Array[][] {
 }
 
 function decodeReceipt(fields: unknown, block: Block, index: number): ChainReceipt {
-  const [from, to, status, cumulative, gasUsed, price, contract, logs, bloom, revertData, error] = fields as Uint8Array[];
+  const [from, to, status, cumulative, gasUsed, price, contract, logs, bloom, revertData, error] =
+    fields as Uint8Array[];
   const tx = block.transactions[index];
-  if (tx === undefined) throw new DataDirError(`stored block ${block.header.number} has more receipts than transactions`, "reset the data directory");
+  if (tx === undefined)
+    throw new DataDirError(
+      `stored block ${block.header.number} has more receipts than transactions`,
+      "reset the data directory",
+    );
   return {
     transactionHash: tx.hash(),
     transactionIndex: index,
@@ -56,7 +61,9 @@ function decodeReceipt(fields: unknown, block: Block, index: number): ChainRecei
     gasUsed: bytesToBigInt(gasUsed as Uint8Array),
     effectiveGasPrice: bytesToBigInt(price as Uint8Array),
     contractAddress: (contract as Uint8Array).length === 0 ? undefined : contract,
-    logs: (logs as unknown as [Uint8Array, Uint8Array[], Uint8Array][]).map(([address, topics, data]): ChainLog => ({ address, topics, data })),
+    logs: (logs as unknown as [Uint8Array, Uint8Array[], Uint8Array][]).map(
+      ([address, topics, data]): ChainLog => ({ address, topics, data }),
+    ),
     logsBloom: bloom as Uint8Array,
     revertData: revertData as Uint8Array,
     error: (error as Uint8Array).length === 0 ? undefined : bytesToUtf8(error as Uint8Array),
@@ -66,11 +73,21 @@ function decodeReceipt(fields: unknown, block: Block, index: number): ChainRecei
 /** RLP `[block, [receipt…], consumedMessages, firstMessageNonce]`. */
 export function encodeStoredBlock(stored: StoredBlock): Uint8Array {
   const { record, anchor } = stored;
-  return RLP.encode([record.block.serialize(), record.receipts.map(encodeReceipt) as never, uint(anchor.consumedMessages), uint(anchor.firstMessageNonce)]);
+  return RLP.encode([
+    record.block.serialize(),
+    record.receipts.map(encodeReceipt) as never,
+    uint(anchor.consumedMessages),
+    uint(anchor.firstMessageNonce),
+  ]);
 }
 
 export function decodeStoredBlock(bytes: Uint8Array, common: Common): StoredBlock {
-  const [blockRlp, receipts, consumed, first] = RLP.decode(bytes) as unknown as [Uint8Array, unknown[], Uint8Array, Uint8Array];
+  const [blockRlp, receipts, consumed, first] = RLP.decode(bytes) as unknown as [
+    Uint8Array,
+    unknown[],
+    Uint8Array,
+    Uint8Array,
+  ];
   const block = createBlockFromRLP(blockRlp, { common });
   return {
     record: { block, receipts: receipts.map((fields, index) => decodeReceipt(fields, block, index)) },

@@ -36,7 +36,12 @@ async function executionWitness(sequencer: L2RpcNode, params: readonly unknown[]
   const encoded = await sequencer.encodedWitness(number);
   if (encoded === undefined) throw new NoWitnessError(number.toString());
   const witness = decodeWitness(encoded);
-  return { state: witness.state.map(data), codes: witness.codes.map(data), keys: [], headers: witness.headers.map(data) };
+  return {
+    state: witness.state.map(data),
+    codes: witness.codes.map(data),
+    keys: [],
+    headers: witness.headers.map(data),
+  };
 }
 
 /** Most blocks one hardhat_mine / anvil_mine call produces on the L2: each is an L1 `advance`. */
@@ -57,7 +62,10 @@ interface L2DevState {
 function l2DevMethods(sequencer: L2RpcNode, state: L2DevState): MethodTable {
   const mine: MethodHandler = async (params) => {
     const blocks = params[0] === undefined ? 1n : parseQuantity(params[0], "blocks");
-    if (blocks > MAX_L2_MINE_BLOCKS) throw invalidParams(`blocks: at most ${MAX_L2_MINE_BLOCKS} per call on the L2 (each is an L1 advance), got ${blocks}`);
+    if (blocks > MAX_L2_MINE_BLOCKS)
+      throw invalidParams(
+        `blocks: at most ${MAX_L2_MINE_BLOCKS} per call on the L2 (each is an L1 advance), got ${blocks}`,
+      );
     for (let i = 0n; i < blocks; i++) await sequencer.produceBlock({});
     return null;
   };
@@ -87,7 +95,11 @@ function l2DevMethods(sequencer: L2RpcNode, state: L2DevState): MethodTable {
  * witness; with `devMethods` (a devnet) also the mining methods and automine. `extra` (the
  * bridge's rollup_* methods) is merged last and may override.
  */
-export function l2Methods(sequencer: L2RpcNode, extra: MethodTable = {}, options: { readonly devMethods?: boolean; readonly automine?: boolean } = {}): MethodTable {
+export function l2Methods(
+  sequencer: L2RpcNode,
+  extra: MethodTable = {},
+  options: { readonly devMethods?: boolean; readonly automine?: boolean } = {},
+): MethodTable {
   const state: L2DevState = { automine: options.devMethods === true && options.automine === true };
   return {
     ...ethMethods,
@@ -96,7 +108,9 @@ export function l2Methods(sequencer: L2RpcNode, extra: MethodTable = {}, options
     ...debugMethods,
     // Geth's messages for undecodable input, and blobs refused before a KZG decode is tried.
     eth_sendRawTransaction: async (params) => {
-      const hash = await sequencer.submitTransaction(decodeRawTransaction(parseData(params[0], "transaction"), sequencer.chain.common));
+      const hash = await sequencer.submitTransaction(
+        decodeRawTransaction(parseData(params[0], "transaction"), sequencer.chain.common),
+      );
       // Automine: the transaction's block exists when the call returns (a test's next read sees it).
       if (state.automine) await sequencer.produceBlock({});
       return data(hash);
@@ -127,11 +141,17 @@ export interface L2RpcOptions {
 }
 
 /** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
-export function createL2Dispatcher(sequencer: L2RpcNode, options: Pick<L2RpcOptions, "extraMethods" | "logger" | "devMethods" | "automine"> = {}): RpcDispatcher {
+export function createL2Dispatcher(
+  sequencer: L2RpcNode,
+  options: Pick<L2RpcOptions, "extraMethods" | "logger" | "devMethods" | "automine"> = {},
+): RpcDispatcher {
   const logger = options.logger;
   return new RpcDispatcher(sequencer, {
     methods: l2Methods(sequencer, options.extraMethods, { devMethods: options.devMethods, automine: options.automine }),
-    onError: logger === undefined ? undefined : (method: string, error: RpcError) => logger.warn(`rpc ${method}: ${error.message}`),
+    onError:
+      logger === undefined
+        ? undefined
+        : (method: string, error: RpcError) => logger.warn(`rpc ${method}: ${error.message}`),
   });
 }
 

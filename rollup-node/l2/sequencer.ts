@@ -70,14 +70,22 @@ const noMessages: AnchorProvider = async ({ nextMessageNonce }) => emptyAnchor(n
 /** Thrown from the chain's pre-store hook to discard a block whose anchor transactions did not all make it in. */
 class AnchorNotIncludedError extends L2Error {
   constructor(readonly reasons: string) {
-    super("L2_ANCHOR_NOT_INCLUDED", `anchor transactions were left out of the block: ${reasons}`, "the bridge re-provides the same messages for the next block");
+    super(
+      "L2_ANCHOR_NOT_INCLUDED",
+      `anchor transactions were left out of the block: ${reasons}`,
+      "the bridge re-provides the same messages for the next block",
+    );
   }
 }
 
 /** Thrown from the pre-store hook when the block's relays alone pass the block budget (what one `advance`, or a challenge, carries). */
 class RelaysOverWitnessBudgetError extends L2Error {
   constructor(readonly reasons: string) {
-    super("L2_RELAYS_OVER_WITNESS_BUDGET", `the relays alone exceed the block budget: ${reasons}`, "a relay is deferred and the block rebuilt");
+    super(
+      "L2_RELAYS_OVER_WITNESS_BUDGET",
+      `the relays alone exceed the block budget: ${reasons}`,
+      "a relay is deferred and the block rebuilt",
+    );
   }
 }
 
@@ -156,7 +164,14 @@ export class Sequencer implements SequencerApi, RpcBackend {
       await store.checkGenesis(probe.head.hash());
       const stored = await store.loadBlocks(probe.common);
       const chain =
-        stored.length === 0 ? probe : await Chain.create({ genesis: config.genesis, db: store.db, now: config.now, history: stored.map((s) => s.record) });
+        stored.length === 0
+          ? probe
+          : await Chain.create({
+              genesis: config.genesis,
+              db: store.db,
+              now: config.now,
+              history: stored.map((s) => s.record),
+            });
       const anchors = new Map<bigint, AnchorMeta>([[0n, { consumedMessages: 0, firstMessageNonce: 0n }]]);
       stored.forEach((s, i) => anchors.set(BigInt(i + 1), s.anchor));
       const mempool = new Mempool({
@@ -252,7 +267,9 @@ export class Sequencer implements SequencerApi, RpcBackend {
             if (!(error instanceof RelaysOverWitnessBudgetError)) throw error;
             const deferred = deferLastRelay(used);
             if (deferred === undefined) throw error;
-            this.logger.warn(`block ${number}: ${error.message}: deferring L1 → L2 message #${deferred.nonce} (recorded as failed; anyone may retry it, its sender may refund it)`);
+            this.logger.warn(
+              `block ${number}: ${error.message}: deferring L1 → L2 message #${deferred.nonce} (recorded as failed; anyone may retry it, its sender may refund it)`,
+            );
             used = deferred.anchor;
           }
         }
@@ -276,7 +293,9 @@ export class Sequencer implements SequencerApi, RpcBackend {
     try {
       anchor = await (this.config.anchorProvider ?? noMessages)({ number, timestamp, nextMessageNonce });
     } catch (error) {
-      this.logger.error(`block ${number}: the anchor provider failed (${(error as Error).message}); building it without messages`);
+      this.logger.error(
+        `block ${number}: the anchor provider failed (${(error as Error).message}); building it without messages`,
+      );
       return emptyAnchor(nextMessageNonce);
     }
     const problem =
@@ -296,7 +315,12 @@ export class Sequencer implements SequencerApi, RpcBackend {
     return anchor;
   }
 
-  private mineWith(parent: Block, timestamp: bigint, anchor: BlockAnchor, pooled: readonly TypedTransaction[]): Promise<MinedBlock> {
+  private mineWith(
+    parent: Block,
+    timestamp: bigint,
+    anchor: BlockAnchor,
+    pooled: readonly TypedTransaction[],
+  ): Promise<MinedBlock> {
     const anchorHashes = new Set(anchor.transactions.map((tx) => bytesToHex(tx.hash())));
     const txs = [...anchor.transactions, ...pooled.filter((tx) => !anchorHashes.has(bytesToHex(tx.hash())))];
     return this.chain.mineBlock(txs, {
@@ -306,31 +330,56 @@ export class Sequencer implements SequencerApi, RpcBackend {
       captureWitness: true,
       maxWitnessBytes: this.config.maxWitnessBytes,
       blockBudget: (block, encodedWitness) => {
-        const payload = { parentHeader: parent.header.serialize(), block: block.serialize(), witness: encodedWitness, consumedMessages: anchor.consumedMessages };
+        const payload = {
+          parentHeader: parent.header.serialize(),
+          block: block.serialize(),
+          witness: encodedWitness,
+          consumedMessages: anchor.consumedMessages,
+        };
         const advance = advanceBudgetExcess(payload, this.chain.common);
         if (advance !== undefined || this.config.proposable !== true) return advance;
-        return proposalExcess(payload.parentHeader.length + payload.block.length + encodedWitness.length, block.header.gasLimit);
+        return proposalExcess(
+          payload.parentHeader.length + payload.block.length + encodedWitness.length,
+          block.header.gasLimit,
+        );
       },
       requiredTransactions: anchor.transactions.length,
       beforeStore: async (mined) => {
         const included = mined.record.block.transactions;
-        const missing = anchor.transactions.filter((tx, i) => included[i] === undefined || !equalsBytes(included[i].hash(), tx.hash()));
+        const missing = anchor.transactions.filter(
+          (tx, i) => included[i] === undefined || !equalsBytes(included[i].hash(), tx.hash()),
+        );
         if (missing.length > 0) {
-          const skips = missing.map((tx) => ({ tx, skipped: mined.skipped.find((s) => equalsBytes(s.tx.hash(), tx.hash())) }));
-          const reasons = skips.map(({ tx, skipped }) => `${bytesToHex(tx.hash())}: ${skipped?.reason ?? "not included"}`).join("; ");
+          const skips = missing.map((tx) => ({
+            tx,
+            skipped: mined.skipped.find((s) => equalsBytes(s.tx.hash(), tx.hash())),
+          }));
+          const reasons = skips
+            .map(({ tx, skipped }) => `${bytesToHex(tx.hash())}: ${skipped?.reason ?? "not included"}`)
+            .join("; ");
           // Left out by the block budget (not by their own failure): a relay is deferred instead.
-          if (skips.every(({ skipped }) => skipped?.overBudget === true)) throw new RelaysOverWitnessBudgetError(reasons);
+          if (skips.every(({ skipped }) => skipped?.overBudget === true))
+            throw new RelaysOverWitnessBudgetError(reasons);
           throw new AnchorNotIncludedError(reasons);
         }
         // State nodes are already in the database (written while building): the record and
         // head pointer go last, in one batch, so a kill never leaves a half-stored block.
         await this.store.commitBlock({
-          stored: { record: mined.record, anchor: { consumedMessages: anchor.consumedMessages, firstMessageNonce: anchor.firstMessageNonce } },
+          stored: {
+            record: mined.record,
+            anchor: { consumedMessages: anchor.consumedMessages, firstMessageNonce: anchor.firstMessageNonce },
+          },
           encodedWitness: mined.encodedWitness as Uint8Array,
-          removedFromPool: [...included.map((tx) => tx.hash()), ...mined.skipped.filter((s) => !s.retryable).map((s) => s.tx.hash())],
+          removedFromPool: [
+            ...included.map((tx) => tx.hash()),
+            ...mined.skipped.filter((s) => !s.retryable).map((s) => s.tx.hash()),
+          ],
         });
         // Known before the chain's head moves: a reader that sees the block finds its anchor.
-        this.anchors.set(mined.record.block.header.number, { consumedMessages: anchor.consumedMessages, firstMessageNonce: anchor.firstMessageNonce });
+        this.anchors.set(mined.record.block.header.number, {
+          consumedMessages: anchor.consumedMessages,
+          firstMessageNonce: anchor.firstMessageNonce,
+        });
       },
     });
   }
@@ -351,13 +400,17 @@ export class Sequencer implements SequencerApi, RpcBackend {
 
   private report(produced: ProducedBlock, mined: MinedBlock, anchor: BlockAnchor): void {
     const { block } = produced;
-    const messages = anchor.consumedMessages > 0 ? `, ${anchor.consumedMessages} messages from #${anchor.firstMessageNonce}` : "";
+    const messages =
+      anchor.consumedMessages > 0 ? `, ${anchor.consumedMessages} messages from #${anchor.firstMessageNonce}` : "";
     this.logger.info(
       `block ${produced.number} ${bytesToHex(block.hash()).slice(0, 10)}: ${block.transactions.length} txs, ` +
         `gas ${block.header.gasUsed}, witness ${kb(produced.encodedWitness.length)}${messages}`,
     );
     mined.record.receipts.slice(0, anchor.transactions.length).forEach((receipt, i) => {
-      if (receipt.status === 0) this.logger.error(`block ${produced.number}: relay transaction ${i} reverted (${receipt.error ?? "revert"}); its message is not consumed: relay it (relayMessage) before the EIP-4788 buffer rolls over`);
+      if (receipt.status === 0)
+        this.logger.error(
+          `block ${produced.number}: relay transaction ${i} reverted (${receipt.error ?? "revert"}); its message is not consumed: relay it (relayMessage) before the EIP-4788 buffer rolls over`,
+        );
     });
     const invalid = mined.skipped.filter((s) => !s.retryable);
     if (invalid.length > 0) {
@@ -368,7 +421,12 @@ export class Sequencer implements SequencerApi, RpcBackend {
 
   private nextMessageNonce(number: bigint): bigint {
     const meta = this.anchors.get(number);
-    if (meta === undefined) throw new L2Error("L2_ANCHOR_STATE", `no anchor record for block ${number}`, "the data directory is damaged: reset it");
+    if (meta === undefined)
+      throw new L2Error(
+        "L2_ANCHOR_STATE",
+        `no anchor record for block ${number}`,
+        "the data directory is damaged: reset it",
+      );
     return meta.firstMessageNonce + BigInt(meta.consumedMessages);
   }
 
@@ -393,7 +451,12 @@ export class Sequencer implements SequencerApi, RpcBackend {
       this.poolLock.run(async () => {
         this.ensureOpen();
         const head = this.chain.headNumber;
-        if (keep > head) throw new L2Error("L2_REBASE_PAST_HEAD", `cannot rebase after block ${keep}: the head is ${head}`, "the rebase plan is stale: it is planned again");
+        if (keep > head)
+          throw new L2Error(
+            "L2_REBASE_PAST_HEAD",
+            `cannot rebase after block ${keep}: the head is ${head}`,
+            "the rebase plan is stale: it is planned again",
+          );
         const returned: TypedTransaction[] = [];
         for (let n = keep + 1n; n <= head; n++) {
           const relays = this.anchors.get(n)?.consumedMessages ?? 0;
@@ -405,16 +468,25 @@ export class Sequencer implements SequencerApi, RpcBackend {
         let imported = 0;
         for (const { event, candidates } of foreign) {
           if (event.number !== this.chain.headNumber + 1n) {
-            throw new DerivationMismatchError(event.number, `L1 accepted it, but the chain's head is ${this.chain.headNumber}: a foreign block is missing`);
+            throw new DerivationMismatchError(
+              event.number,
+              `L1 accepted it, but the chain's head is ${this.chain.headNumber}: a foreign block is missing`,
+            );
           }
           let derived;
           try {
             derived = await executeBody(this.chain, candidates, event.blockHash);
           } catch (error) {
             if (error instanceof DerivationMismatchError) throw error;
-            throw new DerivationMismatchError(event.number, `accepted on L1 in transaction ${event.origin.transactionHash} with hash ${event.blockHash}, but ${(error as Error).message}`);
+            throw new DerivationMismatchError(
+              event.number,
+              `accepted on L1 in transaction ${event.origin.transactionHash} with hash ${event.blockHash}, but ${(error as Error).message}`,
+            );
           }
-          const anchor: AnchorMeta = { consumedMessages: Number(event.messagesConsumed), firstMessageNonce: this.nextMessageNonce(event.number - 1n) };
+          const anchor: AnchorMeta = {
+            consumedMessages: Number(event.messagesConsumed),
+            firstMessageNonce: this.nextMessageNonce(event.number - 1n),
+          };
           await this.store.commitBlock({
             stored: { record: derived.record, anchor },
             encodedWitness: derived.body.witness ?? new Uint8Array(),
@@ -455,7 +527,12 @@ export class Sequencer implements SequencerApi, RpcBackend {
     const parent = this.chain.resolveBlock(number - 1n).block;
     const encodedWitness = await this.store.witness(number);
     const anchor = this.anchors.get(number);
-    if (encodedWitness === undefined || anchor === undefined) throw new L2Error("L2_MISSING_RECORD", `block ${number} has no stored witness`, "the data directory is damaged: reset it");
+    if (encodedWitness === undefined || anchor === undefined)
+      throw new L2Error(
+        "L2_MISSING_RECORD",
+        `block ${number} has no stored witness`,
+        "the data directory is damaged: reset it",
+      );
     return {
       number,
       block,
@@ -503,7 +580,10 @@ export class Sequencer implements SequencerApi, RpcBackend {
   }
 
   async signTransaction(_request: TransactionRequest): Promise<TypedTransaction> {
-    throw new TransactionRejectedError("unknown account", "the L2 node holds no keys: sign locally and use eth_sendRawTransaction");
+    throw new TransactionRejectedError(
+      "unknown account",
+      "the L2 node holds no keys: sign locally and use eth_sendRawTransaction",
+    );
   }
 
   /** Admits `tx` to the mempool; resolves once it is durable (it survives a crash from then on). */
@@ -527,4 +607,3 @@ export class Sequencer implements SequencerApi, RpcBackend {
     if (this.closed) throw new SequencerClosedError();
   }
 }
-

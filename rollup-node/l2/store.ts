@@ -57,7 +57,9 @@ export class L2Store {
       const locked = /lock/i.test((error as Error).message);
       throw new DataDirError(
         `cannot open the L2 data directory ${directory}: ${(error as Error).message}`,
-        locked ? "another L2 node is using this data directory: stop it or pick another --data-dir" : "check the path and its permissions",
+        locked
+          ? "another L2 node is using this data directory: stop it or pick another --data-dir"
+          : "check the path and its permissions",
       );
     }
   }
@@ -89,7 +91,11 @@ export class L2Store {
     const blocks: StoredBlock[] = [];
     for (let n = 1n; n <= head; n++) {
       const bytes = await this.db.get(numberKey(BLOCK_PREFIX, n));
-      if (bytes === undefined) throw new DataDirError(`block ${n} is missing below the stored head ${head}`, "the data directory is damaged: reset it");
+      if (bytes === undefined)
+        throw new DataDirError(
+          `block ${n} is missing below the stored head ${head}`,
+          "the data directory is damaged: reset it",
+        );
       blocks.push(decodeStoredBlock(bytes, common));
     }
     return blocks;
@@ -106,7 +112,9 @@ export class L2Store {
       { type: "put", key: numberKey(BLOCK_PREFIX, number), value: encodeStoredBlock(commit.stored) },
       { type: "put", key: numberKey(WITNESS_PREFIX, number), value: commit.encodedWitness },
       { type: "put", key: HEAD_KEY, value: bigIntToBytes(number) },
-      ...commit.removedFromPool.map((hash): BatchDBOp<string, StoredValue> => ({ type: "del", key: POOL_PREFIX + bytesToHex(hash) })),
+      ...commit.removedFromPool.map(
+        (hash): BatchDBOp<string, StoredValue> => ({ type: "del", key: POOL_PREFIX + bytesToHex(hash) }),
+      ),
       ...(commit.extraOps ?? []),
     ];
     await this.db.batch(ops);
@@ -120,14 +128,17 @@ export class L2Store {
   async truncate(number: bigint, extraOps: readonly BatchDBOp<string, StoredValue>[] = []): Promise<void> {
     const head = await this.headNumber();
     const ops: BatchDBOp<string, StoredValue>[] = [];
-    for (let n = number + 1n; n <= head; n++) ops.push({ type: "del", key: numberKey(BLOCK_PREFIX, n) }, { type: "del", key: numberKey(WITNESS_PREFIX, n) });
+    for (let n = number + 1n; n <= head; n++)
+      ops.push({ type: "del", key: numberKey(BLOCK_PREFIX, n) }, { type: "del", key: numberKey(WITNESS_PREFIX, n) });
     ops.push({ type: "put", key: HEAD_KEY, value: bigIntToBytes(number) }, ...extraOps);
     await this.db.batch(ops);
   }
 
   /** Persists an accepted transaction (and forgets the one it replaces) before it is acknowledged. */
   async poolPut(tx: TypedTransaction, replaced: TypedTransaction | undefined): Promise<void> {
-    const ops: BatchDBOp<string, StoredValue>[] = [{ type: "put", key: POOL_PREFIX + bytesToHex(tx.hash()), value: tx.serialize() }];
+    const ops: BatchDBOp<string, StoredValue>[] = [
+      { type: "put", key: POOL_PREFIX + bytesToHex(tx.hash()), value: tx.serialize() },
+    ];
     if (replaced !== undefined) ops.push({ type: "del", key: POOL_PREFIX + bytesToHex(replaced.hash()) });
     await this.db.batch(ops);
   }
@@ -138,7 +149,8 @@ export class L2Store {
   }
 
   async poolDelete(hashes: readonly Uint8Array[]): Promise<void> {
-    if (hashes.length > 0) await this.db.batch(hashes.map((hash) => ({ type: "del" as const, key: POOL_PREFIX + bytesToHex(hash) })));
+    if (hashes.length > 0)
+      await this.db.batch(hashes.map((hash) => ({ type: "del" as const, key: POOL_PREFIX + bytesToHex(hash) })));
   }
 
   /** The persisted pool; entries that no longer decode are dropped (and reported by hash). */

@@ -17,9 +17,14 @@ export function logL2Activity(sequencer: Pick<SequencerApi, "chain" | "onBlock">
     for (const receipt of record.receipts) {
       for (const log of receipt.logs) {
         if (bytesToHex(log.address) !== L2_BRIDGE_ADDRESS) continue;
-        const parsed = L2_BRIDGE_INTERFACE.parseLog({ data: bytesToHex(log.data), topics: log.topics.map((t) => bytesToHex(t)) });
+        const parsed = L2_BRIDGE_INTERFACE.parseLog({
+          data: bytesToHex(log.data),
+          topics: log.topics.map((t) => bytesToHex(t)),
+        });
         if (parsed?.name === "MessageRelayed") {
-          logger.info(`L1 → L2 message #${parsed.args.nonce as bigint} relayed in L2 block ${produced.number} (tx ${bytesToHex(receipt.transactionHash)})`);
+          logger.info(
+            `L1 → L2 message #${parsed.args.nonce as bigint} relayed in L2 block ${produced.number} (tx ${bytesToHex(receipt.transactionHash)})`,
+          );
         } else if (parsed?.name === "MessageSentToL1") {
           logger.info(
             `L2 → L1 message initiated in L2 block ${produced.number}: ${formatEther(parsed.args.value as bigint)} ETH from ${parsed.args.from as string} ` +

@@ -4,7 +4,13 @@
 import path from "node:path";
 
 import type { LoggerFactory } from "../logger";
-import { type OptionValue, CommandOptionsError, parseCommandLine, readConfigFile, resolveOptions } from "./commandOptions";
+import {
+  type OptionValue,
+  CommandOptionsError,
+  parseCommandLine,
+  readConfigFile,
+  resolveOptions,
+} from "./commandOptions";
 import { ATTESTER_OPTIONS, ATTESTER_USAGE } from "./attesterOptions";
 import { KeyError, type SecretKey, attesterKeyBytes, keyEnvNames, loadRoleKey } from "./keySources";
 import { type AttesterServer, startAttesterServer } from "../provers/attesterServer";
@@ -23,7 +29,10 @@ export interface AttesterCommandOptions {
 export async function resolveAttesterCommand(argv: readonly string[]): Promise<AttesterCommandOptions | undefined> {
   const fromCommandLine = parseCommandLine(ATTESTER_OPTIONS, argv, ATTESTER_USAGE);
   if (fromCommandLine.help === true) return undefined;
-  const file = typeof fromCommandLine.config === "string" ? await readConfigFile(ATTESTER_OPTIONS, path.resolve(fromCommandLine.config), [], ATTESTER_USAGE) : { values: {} };
+  const file =
+    typeof fromCommandLine.config === "string"
+      ? await readConfigFile(ATTESTER_OPTIONS, path.resolve(fromCommandLine.config), [], ATTESTER_USAGE)
+      : { values: {} };
   const v: Record<string, OptionValue | undefined> = resolveOptions(ATTESTER_OPTIONS, file.values, fromCommandLine);
   return {
     host: v.host as string,
@@ -38,23 +47,45 @@ export async function resolveAttesterCommand(argv: readonly string[]): Promise<A
 export function isDevAttesterKey(key: SecretKey): boolean {
   const hex = key.reveal().slice(2);
   for (let committee = 1; committee <= 8; committee++) {
-    for (const dev of devAttesterKeys(`committee-${committee}`, COMMITTEE_CIRCUIT.signatures)) if (Buffer.from(dev).toString("hex") === hex) return true;
+    for (const dev of devAttesterKeys(`committee-${committee}`, COMMITTEE_CIRCUIT.signatures))
+      if (Buffer.from(dev).toString("hex") === hex) return true;
   }
   return key.isDevKey;
 }
 
 /** Starts the attester the options describe. */
-export async function startAttesterCommand(options: AttesterCommandOptions, context: { readonly logger: LoggerFactory; readonly env?: Readonly<Record<string, string | undefined>> }): Promise<AttesterServer> {
+export async function startAttesterCommand(
+  options: AttesterCommandOptions,
+  context: { readonly logger: LoggerFactory; readonly env?: Readonly<Record<string, string | undefined>> },
+): Promise<AttesterServer> {
   const key = await loadRoleKey("attester", { env: context.env, keystoreFile: options.keystore });
   if (key === undefined) {
     const names = keyEnvNames("attester");
-    throw new KeyError("KEY_MISSING", "no attester key configured", `set ${names.key} (0x + 64 hex digits), or --keystore FILE / ${names.keystore} with ${names.password} or ${names.passwordFile}`);
+    throw new KeyError(
+      "KEY_MISSING",
+      "no attester key configured",
+      `set ${names.key} (0x + 64 hex digits), or --keystore FILE / ${names.keystore} with ${names.password} or ${names.passwordFile}`,
+    );
   }
   if (isDevAttesterKey(key) && !options.dev) {
-    throw new KeyError("DEV_KEY_REFUSED", "the attester key is a public dev key: anyone could sign as this member", "give the attester its own key, or pass --dev for a throw-away chain");
+    throw new KeyError(
+      "DEV_KEY_REFUSED",
+      "the attester key is a public dev key: anyone could sign as this member",
+      "give the attester its own key, or pass --dev for a throw-away chain",
+    );
   }
   if (options.hardfork === "") throw new CommandOptionsError("CLI_USAGE", "--hardfork is empty", ATTESTER_USAGE);
-  const server = await startAttesterServer({ privateKey: attesterKeyBytes(key), fork: { hardfork: options.hardfork, eips: [] }, host: options.host, port: options.port, logger: context.logger("attester") });
-  context.logger("attester").info(`attester (key from ${key.source}) re-executing under ${options.hardfork}, public key ${server.publicKey[0]},${server.publicKey[1]}`);
+  const server = await startAttesterServer({
+    privateKey: attesterKeyBytes(key),
+    fork: { hardfork: options.hardfork, eips: [] },
+    host: options.host,
+    port: options.port,
+    logger: context.logger("attester"),
+  });
+  context
+    .logger("attester")
+    .info(
+      `attester (key from ${key.source}) re-executing under ${options.hardfork}, public key ${server.publicKey[0]},${server.publicKey[1]}`,
+    );
   return server;
 }

@@ -9,21 +9,51 @@ import { keyEnvNames } from "./keySources";
 export { DEFAULT_ATTESTER_HOST, DEFAULT_ATTESTER_PORT };
 
 export const ATTESTER_OPTIONS: readonly OptionSpec[] = [
-  { name: "host", type: "string", valueName: "HOST", default: DEFAULT_ATTESTER_HOST, description: "interface to listen on" },
+  {
+    name: "host",
+    type: "string",
+    valueName: "HOST",
+    default: DEFAULT_ATTESTER_HOST,
+    description: "interface to listen on",
+  },
   { name: "port", type: "integer", default: DEFAULT_ATTESTER_PORT, description: "HTTP port (0 picks a free one)" },
-  { name: "hardfork", type: "string", valueName: "FORK", default: DEFAULT_HARDFORK, description: "the fork whose rules blocks are re-executed under: the L2 genesis's (its config), which is its L1's" },
-  { name: "keystore", type: "string", valueName: "FILE", isPath: true, description: "an encrypted JSON keystore holding the attester's key (password in NATIVE_ROLLUP_ATTESTER_KEYSTORE_PASSWORD or _PASSWORD_FILE); else NATIVE_ROLLUP_ATTESTER_KEY" },
+  {
+    name: "hardfork",
+    type: "string",
+    valueName: "FORK",
+    default: DEFAULT_HARDFORK,
+    description: "the fork whose rules blocks are re-executed under: the L2 genesis's (its config), which is its L1's",
+  },
+  {
+    name: "keystore",
+    type: "string",
+    valueName: "FILE",
+    isPath: true,
+    description:
+      "an encrypted JSON keystore holding the attester's key (password in NATIVE_ROLLUP_ATTESTER_KEYSTORE_PASSWORD or _PASSWORD_FILE); else NATIVE_ROLLUP_ATTESTER_KEY",
+  },
   { name: "dev", type: "boolean", description: "accept a public dev attester key (the devnet's committees)" },
-  { name: "config", type: "string", valueName: "FILE", commandLineOnly: true, description: "a JSON file with any of these options by name; the command line wins" },
+  {
+    name: "config",
+    type: "string",
+    valueName: "FILE",
+    commandLineOnly: true,
+    description: "a JSON file with any of these options by name; the command line wins",
+  },
   { name: "help", type: "boolean", commandLineOnly: true, description: "print this help" },
 ];
 
-export const ATTESTER_USAGE = "native-rollup-attester [--port N] [--host H] [--hardfork FORK] [--keystore FILE] [--config FILE] (--help for all)";
+export const ATTESTER_USAGE =
+  "native-rollup-attester [--port N] [--host H] [--hardfork FORK] [--keystore FILE] [--config FILE] (--help for all)";
 const ATTESTER_SUMMARY =
   "Runs one committee attester: it re-executes each L2 block a node sends (POST /attest) and signs its commitment only if the block verifies. " +
   "Its key (32 bytes, the Baby Jubjub private key) comes from NATIVE_ROLLUP_ATTESTER_KEY or a keystore.";
 
 export function attesterHelp(command = "native-rollup-attester"): string {
-  return helpText(command, ATTESTER_SUMMARY, ATTESTER_OPTIONS, `Environment: ${Object.values(keyEnvNames("attester")).join(", ")}.`);
+  return helpText(
+    command,
+    ATTESTER_SUMMARY,
+    ATTESTER_OPTIONS,
+    `Environment: ${Object.values(keyEnvNames("attester")).join(", ")}.`,
+  );
 }
-

@@ -83,7 +83,12 @@ export class BridgeService {
       logger: config.logger("l1-watcher"),
     });
     this.anchorProvider = async (context) => {
-      if (this.inner === undefined) throw new BridgeError("NOT_ATTACHED", "the bridge is not attached to a sequencer yet", "call attach(sequencer) before producing blocks");
+      if (this.inner === undefined)
+        throw new BridgeError(
+          "NOT_ATTACHED",
+          "the bridge is not attached to a sequencer yet",
+          "call attach(sequencer) before producing blocks",
+        );
       return this.inner(context);
     };
   }
@@ -124,7 +129,11 @@ export class BridgeService {
         onAccepted: this.config.onAccepted,
         proofs: this.config.proofs,
         optimistic: this.config.optimistic,
-        rebase: rebaseOf(sequencer, { l1Provider: this.config.l1Provider, rollupAddress: this.config.rollupAddress, deployBlock: this.config.deployBlock }),
+        rebase: rebaseOf(sequencer, {
+          l1Provider: this.config.l1Provider,
+          rollupAddress: this.config.rollupAddress,
+          deployBlock: this.config.deployBlock,
+        }),
       });
     }
     if (this.config.challengerKey !== undefined) {
@@ -174,7 +183,12 @@ export class BridgeService {
   }
 
   private requireSequencer(): SequencerApi {
-    if (this.sequencer === undefined) throw new BridgeError("NOT_ATTACHED", "the bridge is not attached to a sequencer", "call attach(sequencer) first");
+    if (this.sequencer === undefined)
+      throw new BridgeError(
+        "NOT_ATTACHED",
+        "the bridge is not attached to a sequencer",
+        "call attach(sequencer) first",
+      );
     return this.sequencer;
   }
 }

@@ -32,25 +32,51 @@ export type OptionValues = Readonly<Record<string, OptionValue | undefined>>;
 function coerce(spec: OptionSpec, raw: unknown, where: string, usage: string): OptionValue {
   if (spec.type === "boolean") {
     if (typeof raw === "boolean") return raw;
-    throw new CommandOptionsError("CLI_USAGE", `${where}: ${spec.name} must be true or false, got ${JSON.stringify(raw)}`, usage);
+    throw new CommandOptionsError(
+      "CLI_USAGE",
+      `${where}: ${spec.name} must be true or false, got ${JSON.stringify(raw)}`,
+      usage,
+    );
   }
   if (spec.type === "integer") {
-    const value = typeof raw === "number" ? raw : typeof raw === "string" && /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < 0) throw new CommandOptionsError("CLI_USAGE", `${where}: ${spec.name} must be a non-negative integer, got ${JSON.stringify(raw)}`, usage);
+    const value =
+      typeof raw === "number" ? raw : typeof raw === "string" && /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new CommandOptionsError(
+        "CLI_USAGE",
+        `${where}: ${spec.name} must be a non-negative integer, got ${JSON.stringify(raw)}`,
+        usage,
+      );
     return value;
   }
-  if (typeof raw !== "string" || raw === "") throw new CommandOptionsError("CLI_USAGE", `${where}: ${spec.name} must be a non-empty string, got ${JSON.stringify(raw)}`, usage);
-  if (spec.choices !== undefined && !spec.choices.includes(raw)) throw new CommandOptionsError("CLI_USAGE", `${where}: ${spec.name} must be one of ${spec.choices.join(", ")}, got ${raw}`, usage);
+  if (typeof raw !== "string" || raw === "")
+    throw new CommandOptionsError(
+      "CLI_USAGE",
+      `${where}: ${spec.name} must be a non-empty string, got ${JSON.stringify(raw)}`,
+      usage,
+    );
+  if (spec.choices !== undefined && !spec.choices.includes(raw))
+    throw new CommandOptionsError(
+      "CLI_USAGE",
+      `${where}: ${spec.name} must be one of ${spec.choices.join(", ")}, got ${raw}`,
+      usage,
+    );
   return raw;
 }
 
 /** The flags given on the command line (only those: defaults are applied by `resolveOptions`). */
-export function parseCommandLine(specs: readonly OptionSpec[], argv: readonly string[], usage: string): Record<string, OptionValue> {
+export function parseCommandLine(
+  specs: readonly OptionSpec[],
+  argv: readonly string[],
+  usage: string,
+): Record<string, OptionValue> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: Object.fromEntries(specs.map((s) => [s.name, { type: s.type === "boolean" ? "boolean" : "string" } as const])),
+      options: Object.fromEntries(
+        specs.map((s) => [s.name, { type: s.type === "boolean" ? "boolean" : "string" } as const]),
+      ),
       strict: true,
       allowPositionals: false,
     }) as { values: Record<string, string | boolean | undefined> });
@@ -79,9 +105,14 @@ export async function readConfigFile(
   try {
     json = JSON.parse(await readFile(file, "utf8"));
   } catch (error) {
-    throw new CommandOptionsError("CONFIG_FILE", `cannot read the config file ${file}: ${(error as Error).message}`, "a JSON object with the options' names as keys, e.g. { \"l1-rpc\": \"http://…\" }");
+    throw new CommandOptionsError(
+      "CONFIG_FILE",
+      `cannot read the config file ${file}: ${(error as Error).message}`,
+      'a JSON object with the options\' names as keys, e.g. { "l1-rpc": "http://…" }',
+    );
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new CommandOptionsError("CONFIG_FILE", `${file} is not a JSON object`, usage);
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new CommandOptionsError("CONFIG_FILE", `${file} is not a JSON object`, usage);
   const values: Record<string, OptionValue> = {};
   const found: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(json as Record<string, unknown>)) {
@@ -90,7 +121,12 @@ export async function readConfigFile(
       continue;
     }
     const spec = specs.find((s) => s.name === key && s.commandLineOnly !== true);
-    if (spec === undefined) throw new CommandOptionsError("CONFIG_FILE", `${file}: unknown option "${key}"`, `known: ${[...specs.filter((s) => s.commandLineOnly !== true).map((s) => s.name), ...extras].join(", ")}`);
+    if (spec === undefined)
+      throw new CommandOptionsError(
+        "CONFIG_FILE",
+        `${file}: unknown option "${key}"`,
+        `known: ${[...specs.filter((s) => s.commandLineOnly !== true).map((s) => s.name), ...extras].join(", ")}`,
+      );
     const value = coerce(spec, raw, file, usage);
     values[key] = spec.isPath === true && typeof value === "string" ? path.resolve(path.dirname(file), value) : value;
   }
@@ -98,7 +134,11 @@ export async function readConfigFile(
 }
 
 /** Command line over config file over the table's defaults. */
-export function resolveOptions(specs: readonly OptionSpec[], fromFile: OptionValues, fromCommandLine: OptionValues): Record<string, OptionValue | undefined> {
+export function resolveOptions(
+  specs: readonly OptionSpec[],
+  fromFile: OptionValues,
+  fromCommandLine: OptionValues,
+): Record<string, OptionValue | undefined> {
   const out: Record<string, OptionValue | undefined> = {};
   for (const spec of specs) out[spec.name] = fromCommandLine[spec.name] ?? fromFile[spec.name] ?? spec.default;
   return out;
@@ -109,7 +149,10 @@ export function helpText(command: string, summary: string, specs: readonly Optio
   const lines = [`usage: ${command} [options]`, "", summary, "", "options:"];
   for (const spec of specs) {
     const flag = `--${spec.name}${spec.type === "boolean" ? "" : ` ${spec.valueName ?? (spec.type === "integer" ? "N" : "VALUE")}`}`;
-    const extra = [spec.choices === undefined ? undefined : `one of ${spec.choices.join(", ")}`, spec.default === undefined || spec.type === "boolean" ? undefined : `default ${spec.default}`].filter((x) => x !== undefined);
+    const extra = [
+      spec.choices === undefined ? undefined : `one of ${spec.choices.join(", ")}`,
+      spec.default === undefined || spec.type === "boolean" ? undefined : `default ${spec.default}`,
+    ].filter((x) => x !== undefined);
     lines.push(`  ${flag.padEnd(28)} ${spec.description}${extra.length > 0 ? ` (${extra.join("; ")})` : ""}`);
   }
   if (footer !== "") lines.push("", footer);

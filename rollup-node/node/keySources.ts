@@ -26,9 +26,19 @@ export type KeySource = "env" | "keystore" | "hardhat" | "dev";
  * password in NATIVE_ROLLUP_SEQUENCER_KEYSTORE_PASSWORD or in the file named by
  * NATIVE_ROLLUP_SEQUENCER_KEYSTORE_PASSWORD_FILE.
  */
-export function keyEnvNames(role: KeyRole): { readonly key: string; readonly keystore: string; readonly password: string; readonly passwordFile: string } {
+export function keyEnvNames(role: KeyRole): {
+  readonly key: string;
+  readonly keystore: string;
+  readonly password: string;
+  readonly passwordFile: string;
+} {
   const base = `NATIVE_ROLLUP_${role.toUpperCase()}`;
-  return { key: `${base}_KEY`, keystore: `${base}_KEYSTORE`, password: `${base}_KEYSTORE_PASSWORD`, passwordFile: `${base}_KEYSTORE_PASSWORD_FILE` };
+  return {
+    key: `${base}_KEY`,
+    keystore: `${base}_KEYSTORE`,
+    password: `${base}_KEYSTORE_PASSWORD`,
+    passwordFile: `${base}_KEYSTORE_PASSWORD_FILE`,
+  };
 }
 
 /** Chain ids on which the public dev keys may sign without `--dev`: the framework's L1 devnet. */
@@ -49,11 +59,20 @@ export class SecretKey {
     readonly role: KeyRole,
     readonly source: KeySource,
   ) {
-    if (!isHexString(privateKey, 32)) throw new KeyError("KEY_MALFORMED", `the ${role} key is not a 32-byte hex private key`, `set ${keyEnvNames(role).key} to 0x followed by 64 hex digits`);
+    if (!isHexString(privateKey, 32))
+      throw new KeyError(
+        "KEY_MALFORMED",
+        `the ${role} key is not a 32-byte hex private key`,
+        `set ${keyEnvNames(role).key} to 0x followed by 64 hex digits`,
+      );
     try {
       this.address = new Wallet(privateKey).address;
     } catch {
-      throw new KeyError("KEY_MALFORMED", `the ${role} key is not a valid secp256k1 private key`, "generate one with ethers' Wallet.createRandom()");
+      throw new KeyError(
+        "KEY_MALFORMED",
+        `the ${role} key is not a valid secp256k1 private key`,
+        "generate one with ethers' Wallet.createRandom()",
+      );
     }
     this.#privateKey = privateKey.toLowerCase() as `0x${string}`;
   }
@@ -100,17 +119,30 @@ async function readPassword(role: KeyRole, env: Readonly<Record<string, string |
   const names = keyEnvNames(role);
   const inline = env[names.password];
   const file = env[names.passwordFile];
-  if (inline !== undefined && file !== undefined) throw new KeyError("KEY_AMBIGUOUS", `both ${names.password} and ${names.passwordFile} are set`, "set only one of them");
+  if (inline !== undefined && file !== undefined)
+    throw new KeyError(
+      "KEY_AMBIGUOUS",
+      `both ${names.password} and ${names.passwordFile} are set`,
+      "set only one of them",
+    );
   if (inline !== undefined) return inline;
   if (file !== undefined) {
     try {
       // A trailing newline is the editor's, not the password's.
       return (await readFile(file, "utf8")).replace(/\r?\n$/, "");
     } catch (error) {
-      throw new KeyError("KEYSTORE_PASSWORD_UNREADABLE", `cannot read the ${role} keystore password file ${file}: ${(error as Error).message}`, `check ${names.passwordFile}`);
+      throw new KeyError(
+        "KEYSTORE_PASSWORD_UNREADABLE",
+        `cannot read the ${role} keystore password file ${file}: ${(error as Error).message}`,
+        `check ${names.passwordFile}`,
+      );
     }
   }
-  throw new KeyError("KEYSTORE_PASSWORD_MISSING", `the ${role} keystore needs a password`, `set ${names.password}, or ${names.passwordFile} to a file holding it`);
+  throw new KeyError(
+    "KEYSTORE_PASSWORD_MISSING",
+    `the ${role} keystore needs a password`,
+    `set ${names.password}, or ${names.passwordFile} to a file holding it`,
+  );
 }
 
 /** Decrypts an encrypted JSON keystore (ethers' `Wallet.fromEncryptedJson`). */
@@ -119,13 +151,21 @@ export async function loadKeystore(role: KeyRole, file: string, password: string
   try {
     json = await readFile(file, "utf8");
   } catch (error) {
-    throw new KeyError("KEYSTORE_UNREADABLE", `cannot read the ${role} keystore ${file}: ${(error as Error).message}`, "check the path");
+    throw new KeyError(
+      "KEYSTORE_UNREADABLE",
+      `cannot read the ${role} keystore ${file}: ${(error as Error).message}`,
+      "check the path",
+    );
   }
   let wallet: Wallet | HDNodeWallet;
   try {
     wallet = await Wallet.fromEncryptedJson(json, password);
   } catch (error) {
-    throw new KeyError("KEYSTORE_DECRYPT_FAILED", `cannot decrypt the ${role} keystore ${file}: ${(error as Error).message}`, "check its password; the file must be an encrypted JSON keystore (ethers' wallet.encrypt, geth, clef)");
+    throw new KeyError(
+      "KEYSTORE_DECRYPT_FAILED",
+      `cannot decrypt the ${role} keystore ${file}: ${(error as Error).message}`,
+      "check its password; the file must be an encrypted JSON keystore (ethers' wallet.encrypt, geth, clef)",
+    );
   }
   return new SecretKey(wallet.privateKey, role, "keystore");
 }
@@ -141,7 +181,11 @@ export async function loadRoleKey(role: KeyRole, options: KeyLoadOptions = {}): 
   const inline = env[names.key];
   const keystore = options.keystoreFile ?? env[names.keystore];
   if (inline !== undefined && keystore !== undefined) {
-    throw new KeyError("KEY_AMBIGUOUS", `the ${role} key is given twice: ${names.key} and a keystore (${keystore})`, `keep one: unset ${names.key} or the keystore`);
+    throw new KeyError(
+      "KEY_AMBIGUOUS",
+      `the ${role} key is given twice: ${names.key} and a keystore (${keystore})`,
+      `keep one: unset ${names.key} or the keystore`,
+    );
   }
   if (inline !== undefined) return new SecretKey(inline.trim(), role, "env");
   if (keystore !== undefined) return loadKeystore(role, keystore, await readPassword(role, env));
@@ -181,9 +225,14 @@ export async function resolveRoleKey(
     assertKeyAllowed(configured, context.l1ChainId, context.dev);
     return configured;
   }
-  if (context.devFallback !== undefined && devKeysAllowed(context.l1ChainId, context.dev)) return new SecretKey(context.devFallback, role, "dev");
+  if (context.devFallback !== undefined && devKeysAllowed(context.l1ChainId, context.dev))
+    return new SecretKey(context.devFallback, role, "dev");
   const names = keyEnvNames(role);
-  throw new KeyError("KEY_MISSING", `no ${role} key configured for L1 chain ${context.l1ChainId}`, `set ${names.key}, or ${names.keystore} with ${names.password} or ${names.passwordFile}`);
+  throw new KeyError(
+    "KEY_MISSING",
+    `no ${role} key configured for L1 chain ${context.l1ChainId}`,
+    `set ${names.key}, or ${names.keystore} with ${names.password} or ${names.passwordFile}`,
+  );
 }
 
 /** Hardhat's resolved `accounts` of a network (structurally: this module does not load Hardhat). */
@@ -195,15 +244,33 @@ export type HardhatAccounts =
 /** Account `index` of a Hardhat network's `accounts` (a private key list or an HD mnemonic). */
 export function keyFromHardhatAccounts(role: KeyRole, accounts: HardhatAccounts, index = 0): SecretKey {
   if (accounts === "remote") {
-    throw new KeyError("KEY_MISSING", `the network's accounts are "remote": no ${role} key to sign with here`, `list the key in the network's accounts (e.g. accounts: [process.env.${keyEnvNames(role).key}]) or set ${keyEnvNames(role).key}`);
+    throw new KeyError(
+      "KEY_MISSING",
+      `the network's accounts are "remote": no ${role} key to sign with here`,
+      `list the key in the network's accounts (e.g. accounts: [process.env.${keyEnvNames(role).key}]) or set ${keyEnvNames(role).key}`,
+    );
   }
   if (Array.isArray(accounts)) {
     const entry = (accounts as readonly (string | { readonly privateKey: string })[])[index];
-    if (entry === undefined) throw new KeyError("KEY_MISSING", `the network lists ${accounts.length} accounts, none at index ${index}`, "add the key to the network's accounts");
+    if (entry === undefined)
+      throw new KeyError(
+        "KEY_MISSING",
+        `the network lists ${accounts.length} accounts, none at index ${index}`,
+        "add the key to the network's accounts",
+      );
     return new SecretKey(typeof entry === "string" ? entry : entry.privateKey, role, "hardhat");
   }
-  const hd = accounts as { readonly mnemonic: string; readonly path?: string; readonly initialIndex?: number; readonly passphrase?: string };
-  const child = HDNodeWallet.fromPhrase(hd.mnemonic, hd.passphrase === "" ? undefined : hd.passphrase, `${hd.path ?? DEV_DERIVATION_PATH}/${(hd.initialIndex ?? 0) + index}`);
+  const hd = accounts as {
+    readonly mnemonic: string;
+    readonly path?: string;
+    readonly initialIndex?: number;
+    readonly passphrase?: string;
+  };
+  const child = HDNodeWallet.fromPhrase(
+    hd.mnemonic,
+    hd.passphrase === "" ? undefined : hd.passphrase,
+    `${hd.path ?? DEV_DERIVATION_PATH}/${(hd.initialIndex ?? 0) + index}`,
+  );
   return new SecretKey(child.privateKey, role, hd.mnemonic.trim() === DEV_MNEMONIC ? "dev" : "hardhat");
 }
 
@@ -212,8 +279,17 @@ export function keyFromHardhatAccounts(role: KeyRole, accounts: HardhatAccounts,
  * account `index` of the L1 network's Hardhat `accounts` (the dev mnemonic by default), refused
  * when it is a dev key on an L1 other than the devnet's without `dev`.
  */
-export async function taskSigningKey(accounts: HardhatAccounts, l1ChainId: bigint, options: { readonly index: number; readonly dev: boolean; readonly env?: Readonly<Record<string, string | undefined>> }): Promise<SecretKey> {
-  const key = (await loadRoleKey("user", { env: options.env })) ?? keyFromHardhatAccounts("user", accounts, options.index);
+export async function taskSigningKey(
+  accounts: HardhatAccounts,
+  l1ChainId: bigint,
+  options: {
+    readonly index: number;
+    readonly dev: boolean;
+    readonly env?: Readonly<Record<string, string | undefined>>;
+  },
+): Promise<SecretKey> {
+  const key =
+    (await loadRoleKey("user", { env: options.env })) ?? keyFromHardhatAccounts("user", accounts, options.index);
   assertKeyAllowed(key, l1ChainId, options.dev);
   return key;
 }
@@ -222,4 +298,3 @@ export async function taskSigningKey(accounts: HardhatAccounts, l1ChainId: bigin
 export function attesterKeyBytes(key: SecretKey): Uint8Array {
   return Uint8Array.from(Buffer.from(key.reveal().slice(2), "hex"));
 }
-

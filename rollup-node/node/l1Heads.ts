@@ -37,7 +37,10 @@ export class L1Heads {
     const rollup = connectRollup(this.config.rollupAddress, this.config.l1Provider);
     const l1Head = await this.config.l1Provider.getBlockNumber();
     const deep = l1Head - this.config.finalityDepth;
-    const [safe, finalized] = await Promise.all([rollup.headNumber({ blockTag: l1Head }), deep < 0 ? Promise.resolve(0n) : rollup.headNumber({ blockTag: deep }).catch(() => 0n)]);
+    const [safe, finalized] = await Promise.all([
+      rollup.headNumber({ blockTag: l1Head }),
+      deep < 0 ? Promise.resolve(0n) : rollup.headNumber({ blockTag: deep }).catch(() => 0n),
+    ]);
     this.safe = safe;
     this.finalized = finalized < safe ? finalized : safe;
   }

@@ -19,7 +19,13 @@ import type { LoggerFactory } from "../logger";
 import type { AttesterEndpoint } from "../provers/attesterPool";
 import { CommitteeProver, ProofService } from "../provers/proofService";
 import { blockProofSource } from "./proofSource";
-import { type OptionValue, CommandOptionsError, parseCommandLine, readConfigFile, resolveOptions } from "./commandOptions";
+import {
+  type OptionValue,
+  CommandOptionsError,
+  parseCommandLine,
+  readConfigFile,
+  resolveOptions,
+} from "./commandOptions";
 import { CONFIG_EXTRAS, NODE_KEY_ROLES, NODE_OPTIONS, NODE_USAGE } from "./nodeOptions";
 import { type KeyRole, type SecretKey, devKeysAllowed, resolveRoleKey } from "./keySources";
 import { type NodeKeys, devNodeKeys, nodeRelayer } from "./keys";
@@ -56,7 +62,12 @@ export interface NodeCommandOptions {
 
 function committeesOf(raw: unknown): CommitteeConfig[] {
   if (raw === undefined) return [];
-  const bad = () => new CommandOptionsError("CONFIG_FILE", "committees must be a list of { \"name\": …, \"attesters\": [\"http://…\" or { \"url\": …, \"publicKey\": [\"x\", \"y\"] }] }", "one entry per committee, its members in order");
+  const bad = () =>
+    new CommandOptionsError(
+      "CONFIG_FILE",
+      'committees must be a list of { "name": …, "attesters": ["http://…" or { "url": …, "publicKey": ["x", "y"] }] }',
+      "one entry per committee, its members in order",
+    );
   if (!Array.isArray(raw)) throw bad();
   return raw.map((entry: unknown, i) => {
     const e = entry as { name?: unknown; attesters?: unknown };
@@ -78,11 +89,20 @@ function committeesOf(raw: unknown): CommitteeConfig[] {
 
 function keystoresOf(raw: unknown, configDir: string): Partial<Record<KeyRole, string>> {
   if (raw === undefined) return {};
-  if (typeof raw !== "object" || raw === null) throw new CommandOptionsError("CONFIG_FILE", "keystores must map a role to a keystore file", "e.g. { \"sequencer\": \"keys/sequencer.json\" }");
+  if (typeof raw !== "object" || raw === null)
+    throw new CommandOptionsError(
+      "CONFIG_FILE",
+      "keystores must map a role to a keystore file",
+      'e.g. { "sequencer": "keys/sequencer.json" }',
+    );
   const out: Partial<Record<KeyRole, string>> = {};
   for (const [role, file] of Object.entries(raw as Record<string, unknown>)) {
     if (!(NODE_KEY_ROLES as readonly string[]).includes(role) || typeof file !== "string") {
-      throw new CommandOptionsError("CONFIG_FILE", `keystores.${role}: expected a role among ${NODE_KEY_ROLES.join(", ")} and a file`, "passwords stay in the environment (NATIVE_ROLLUP_<ROLE>_KEYSTORE_PASSWORD[_FILE])");
+      throw new CommandOptionsError(
+        "CONFIG_FILE",
+        `keystores.${role}: expected a role among ${NODE_KEY_ROLES.join(", ")} and a file`,
+        "passwords stay in the environment (NATIVE_ROLLUP_<ROLE>_KEYSTORE_PASSWORD[_FILE])",
+      );
     }
     out[role as KeyRole] = path.resolve(configDir, file);
   }
@@ -97,13 +117,29 @@ export async function resolveNodeCommand(argv: readonly string[]): Promise<NodeC
   const fromCommandLine = parseCommandLine(NODE_OPTIONS, argv, NODE_USAGE);
   if (fromCommandLine.help === true) return undefined;
   const configFile = typeof fromCommandLine.config === "string" ? path.resolve(fromCommandLine.config) : undefined;
-  const file = configFile === undefined ? { values: {}, extras: {} as Record<string, unknown> } : await readConfigFile(NODE_OPTIONS, configFile, CONFIG_EXTRAS, NODE_USAGE);
+  const file =
+    configFile === undefined
+      ? { values: {}, extras: {} as Record<string, unknown> }
+      : await readConfigFile(NODE_OPTIONS, configFile, CONFIG_EXTRAS, NODE_USAGE);
   const v: Record<string, OptionValue | undefined> = resolveOptions(NODE_OPTIONS, file.values, fromCommandLine);
-  if (typeof v.deployment !== "string" || typeof v["l1-rpc"] !== "string") throw new CommandOptionsError("CLI_USAGE", "--deployment and --l1-rpc are required", NODE_USAGE);
-  if (v.takeover === true && v.role !== "follower") throw new CommandOptionsError("CLI_USAGE", "--takeover needs --role follower", "a take-over node follows L1 until the rollup lets its sequencer key advance");
+  if (typeof v.deployment !== "string" || typeof v["l1-rpc"] !== "string")
+    throw new CommandOptionsError("CLI_USAGE", "--deployment and --l1-rpc are required", NODE_USAGE);
+  if (v.takeover === true && v.role !== "follower")
+    throw new CommandOptionsError(
+      "CLI_USAGE",
+      "--takeover needs --role follower",
+      "a take-over node follows L1 until the rollup lets its sequencer key advance",
+    );
   const configDir = configFile === undefined ? process.cwd() : path.dirname(configFile);
   const committees = committeesOf(file.extras.committees);
-  if (typeof v.attesters === "string") committees.push({ name: `committee-${committees.length + 1}`, attesters: v.attesters.split(",").map((url) => ({ url: url.trim() })).filter((a) => a.url !== "") });
+  if (typeof v.attesters === "string")
+    committees.push({
+      name: `committee-${committees.length + 1}`,
+      attesters: v.attesters
+        .split(",")
+        .map((url) => ({ url: url.trim() }))
+        .filter((a) => a.url !== ""),
+    });
   return {
     deployment: path.resolve(v.deployment),
     ...(typeof v.genesis === "string" ? { genesis: path.resolve(v.genesis) } : {}),
@@ -128,35 +164,71 @@ export async function resolveNodeCommand(argv: readonly string[]): Promise<NodeC
 export class NodeCommandError extends NodeError {}
 
 /** Only what the checks read from the rollup contract. */
-const ROLLUP_PROBE_ABI = ["function L2_CHAIN_ID() view returns (uint64)", "function stateRootOf(uint64) view returns (bytes32)", "function SEQUENCER() view returns (address)"];
+const ROLLUP_PROBE_ABI = [
+  "function L2_CHAIN_ID() view returns (uint64)",
+  "function stateRootOf(uint64) view returns (bytes32)",
+  "function SEQUENCER() view returns (address)",
+];
 
 /** The L2 genesis: the file given, or the devnet's dev genesis rebuilt from its record. */
-async function loadGenesis(options: NodeCommandOptions, deployment: RollupDeployment, devAllowed: boolean, relayer: DevAccount): Promise<GenesisConfig> {
+async function loadGenesis(
+  options: NodeCommandOptions,
+  deployment: RollupDeployment,
+  devAllowed: boolean,
+  relayer: DevAccount,
+): Promise<GenesisConfig> {
   if (options.genesis !== undefined) return readGenesisFile(options.genesis);
   if (!devAllowed || deployment.l2GenesisTimestamp === undefined) {
-    throw new NodeCommandError("GENESIS_REQUIRED", "no --genesis given, and this rollup's genesis is not the devnet's dev genesis", "pass the genesis the rollup was deployed for: --genesis genesis.json (npx hardhat rollup:genesis --out genesis.json)");
+    throw new NodeCommandError(
+      "GENESIS_REQUIRED",
+      "no --genesis given, and this rollup's genesis is not the devnet's dev genesis",
+      "pass the genesis the rollup was deployed for: --genesis genesis.json (npx hardhat rollup:genesis --out genesis.json)",
+    );
   }
-  return devL2Genesis({ chainId: deployment.l2ChainId, timestamp: deployment.l2GenesisTimestamp, funded: [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE), relayer] });
+  return devL2Genesis({
+    chainId: deployment.l2ChainId,
+    timestamp: deployment.l2GenesisTimestamp,
+    funded: [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE), relayer],
+  });
 }
 
 /**
  * Refuses a genesis that is not the rollup's: its hash must be the record's, and its chain id and
  * state root what the contract on L1 holds (the record could be stale or edited; L1 is not).
  */
-export async function checkGenesisAgainstRollup(genesis: GenesisConfig, deployment: RollupDeployment, l1Provider: JsonRpcProvider): Promise<string> {
+export async function checkGenesisAgainstRollup(
+  genesis: GenesisConfig,
+  deployment: RollupDeployment,
+  l1Provider: JsonRpcProvider,
+): Promise<string> {
   const { hash, stateRoot } = await genesisCommitments(genesis);
   if (hash !== deployment.genesisBlockHash) {
-    throw new NodeCommandError("GENESIS_MISMATCH", `the L2 genesis given has hash ${hash}, but the rollup was deployed with ${deployment.genesisBlockHash}`, "use the genesis file the rollup was deployed for (the one rollup:deploy read); a node on another genesis would build a chain L1 refuses");
+    throw new NodeCommandError(
+      "GENESIS_MISMATCH",
+      `the L2 genesis given has hash ${hash}, but the rollup was deployed with ${deployment.genesisBlockHash}`,
+      "use the genesis file the rollup was deployed for (the one rollup:deploy read); a node on another genesis would build a chain L1 refuses",
+    );
   }
   const rollup = new Contract(deployment.address, ROLLUP_PROBE_ABI, l1Provider);
   let onChain: { chainId: bigint; stateRoot: string };
   try {
-    onChain = { chainId: (await rollup.getFunction("L2_CHAIN_ID")()) as bigint, stateRoot: (await rollup.getFunction("stateRootOf")(0n)) as string };
+    onChain = {
+      chainId: (await rollup.getFunction("L2_CHAIN_ID")()) as bigint,
+      stateRoot: (await rollup.getFunction("stateRootOf")(0n)) as string,
+    };
   } catch (error) {
-    throw new NodeCommandError("NOT_A_ROLLUP", `cannot read the rollup contract at ${deployment.address}: ${(error as Error).message}`, "check --l1-rpc (the L1 the rollup was deployed on) and the deployment record");
+    throw new NodeCommandError(
+      "NOT_A_ROLLUP",
+      `cannot read the rollup contract at ${deployment.address}: ${(error as Error).message}`,
+      "check --l1-rpc (the L1 the rollup was deployed on) and the deployment record",
+    );
   }
   if (onChain.chainId !== genesis.chainId || onChain.stateRoot !== stateRoot) {
-    throw new NodeCommandError("GENESIS_MISMATCH", `the rollup at ${deployment.address} holds L2 chain ${onChain.chainId} and genesis state root ${onChain.stateRoot}; the genesis given has chain ${genesis.chainId} and ${stateRoot}`, "the deployment record does not describe this contract, or the genesis is another rollup's");
+    throw new NodeCommandError(
+      "GENESIS_MISMATCH",
+      `the rollup at ${deployment.address} holds L2 chain ${onChain.chainId} and genesis state root ${onChain.stateRoot}; the genesis given has chain ${genesis.chainId} and ${stateRoot}`,
+      "the deployment record does not describe this contract, or the genesis is another rollup's",
+    );
   }
   return hash;
 }
@@ -175,36 +247,78 @@ export interface NodeCommandContext {
   readonly onTakeover?: (url: string) => void;
 }
 
-async function nodeKey(role: KeyRole, options: NodeCommandOptions, context: NodeCommandContext, l1ChainId: bigint, devFallback: string | undefined): Promise<SecretKey> {
-  return resolveRoleKey(role, { l1ChainId, dev: options.dev, devFallback }, { env: context.env, keystoreFile: options.keystores[role] });
+async function nodeKey(
+  role: KeyRole,
+  options: NodeCommandOptions,
+  context: NodeCommandContext,
+  l1ChainId: bigint,
+  devFallback: string | undefined,
+): Promise<SecretKey> {
+  return resolveRoleKey(
+    role,
+    { l1ChainId, dev: options.dev, devFallback },
+    { env: context.env, keystoreFile: options.keystores[role] },
+  );
 }
 
-const asAccount = (key: SecretKey, balance: bigint): DevAccount => ({ address: key.address, privateKey: key.reveal(), balance });
+const asAccount = (key: SecretKey, balance: bigint): DevAccount => ({
+  address: key.address,
+  privateKey: key.reveal(),
+  balance,
+});
 
 /** Starts the node the options describe; resolves once it serves JSON-RPC. */
-export async function startNodeCommand(options: NodeCommandOptions, context: NodeCommandContext): Promise<RunningNodeCommand> {
+export async function startNodeCommand(
+  options: NodeCommandOptions,
+  context: NodeCommandContext,
+): Promise<RunningNodeCommand> {
   const log = context.logger("node");
   const deployment = await loadDeployment(options.deployment);
-  if (deployment === undefined) throw new NodeCommandError("NO_DEPLOYMENT", `${options.deployment} does not exist`, "deploy first (npx hardhat rollup:deploy --out FILE, or npm run devnet)");
-  const l1Provider = new JsonRpcProvider(options.l1Rpc, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
+  if (deployment === undefined)
+    throw new NodeCommandError(
+      "NO_DEPLOYMENT",
+      `${options.deployment} does not exist`,
+      "deploy first (npx hardhat rollup:deploy --out FILE, or npm run devnet)",
+    );
+  const l1Provider = new JsonRpcProvider(options.l1Rpc, undefined, {
+    staticNetwork: true,
+    pollingInterval: 50,
+    cacheTimeout: -1,
+  });
   let proofService: ProofService | undefined;
   try {
     let l1ChainId: bigint;
     try {
       l1ChainId = BigInt(await l1Provider.send("eth_chainId", []));
     } catch (error) {
-      throw new NodeCommandError("L1_UNREACHABLE", `the L1 at ${options.l1Rpc} did not answer: ${(error as Error).message}`, "check --l1-rpc");
+      throw new NodeCommandError(
+        "L1_UNREACHABLE",
+        `the L1 at ${options.l1Rpc} did not answer: ${(error as Error).message}`,
+        "check --l1-rpc",
+      );
     }
     if (l1ChainId !== deployment.l1ChainId) {
-      throw new NodeCommandError("L1_CHAIN_MISMATCH", `the L1 at ${options.l1Rpc} is chain ${l1ChainId}, the rollup was deployed on chain ${deployment.l1ChainId}`, "point --l1-rpc at the L1 of the deployment record");
+      throw new NodeCommandError(
+        "L1_CHAIN_MISMATCH",
+        `the L1 at ${options.l1Rpc} is chain ${l1ChainId}, the rollup was deployed on chain ${deployment.l1ChainId}`,
+        "point --l1-rpc at the L1 of the deployment record",
+      );
     }
     const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
     // The devnet records its own relayer key (not the public mnemonic's), the genesis funds it.
-    const recordedRelayer = deployment.relayerKey === undefined ? devKeys.relayer : nodeRelayer(DEFAULT_DEV_BALANCE, deployment.relayerKey);
+    const recordedRelayer =
+      deployment.relayerKey === undefined ? devKeys.relayer : nodeRelayer(DEFAULT_DEV_BALANCE, deployment.relayerKey);
     // A plain follower needs no keys; a --takeover follower needs the sequencer's (its own) and a relayer.
     const keyless = options.role === "follower" && !options.takeover;
-    const relayer = keyless ? undefined : await nodeKey("relayer", options, context, l1ChainId, recordedRelayer.privateKey);
-    const genesis = await loadGenesis(options, deployment, devKeysAllowed(l1ChainId, options.dev), relayer === undefined ? recordedRelayer : asAccount(relayer, DEFAULT_DEV_BALANCE));
+    const relayer = keyless
+      ? undefined
+      : await nodeKey("relayer", options, context, l1ChainId, recordedRelayer.privateKey);
+    const genesis = await loadGenesis(
+      options,
+      deployment,
+      devKeysAllowed(l1ChainId, options.dev),
+      relayer === undefined ? recordedRelayer : asAccount(relayer, DEFAULT_DEV_BALANCE),
+    );
     const genesisHash = await checkGenesisAgainstRollup(genesis, deployment, l1Provider);
     log.info(`L2 genesis ${genesisHash} matches the rollup at ${deployment.address} (L1 chain ${l1ChainId})`);
     const dataDirOf = (fallback: string) => options.dataDir ?? path.join(path.dirname(options.deployment), fallback);
@@ -222,19 +336,44 @@ export async function startNodeCommand(options: NodeCommandOptions, context: Nod
     };
     if (keyless) {
       const node = await startFollowerNode(followerConfig);
-      return { url: node.url as string, role: "follower", stop: async () => { await node.stop().catch(() => undefined); l1Provider.destroy(); } };
+      return {
+        url: node.url as string,
+        role: "follower",
+        stop: async () => {
+          await node.stop().catch(() => undefined);
+          l1Provider.destroy();
+        },
+      };
     }
     const sequencer = await nodeKey("sequencer", options, context, l1ChainId, devKeys.sequencer.privateKey);
-    const challenger = deployment.optimistic === undefined ? undefined : await nodeKey("challenger", options, context, l1ChainId, devKeys.challenger?.privateKey);
+    const challenger =
+      deployment.optimistic === undefined
+        ? undefined
+        : await nodeKey("challenger", options, context, l1ChainId, devKeys.challenger?.privateKey);
     const relayerKey = relayer as SecretKey;
     if ((genesis.alloc[relayerKey.address.toLowerCase()]?.balance ?? 0n) === 0n) {
-      throw new NodeCommandError("RELAYER_UNFUNDED", `the relayer ${relayerKey.address} has no balance in the L2 genesis`, "write the genesis with its address: npx hardhat rollup:genesis --relayer ADDRESS (or the relayer key in NATIVE_ROLLUP_RELAYER_KEY)");
+      throw new NodeCommandError(
+        "RELAYER_UNFUNDED",
+        `the relayer ${relayerKey.address} has no balance in the L2 genesis`,
+        "write the genesis with its address: npx hardhat rollup:genesis --relayer ADDRESS (or the relayer key in NATIVE_ROLLUP_RELAYER_KEY)",
+      );
     }
-    for (const key of [sequencer, relayerKey, challenger]) if (key !== undefined) log.info(`${key.role} ${key.address} (key from ${key.source})`);
-    const contractSequencer = (await new Contract(deployment.address, ROLLUP_PROBE_ABI, l1Provider).getFunction("SEQUENCER")()) as string;
-    if (contractSequencer.toLowerCase() !== sequencer.address.toLowerCase()) log.warn(`the rollup's sequencer is ${contractSequencer}, not this node's ${sequencer.address}: it may advance only when the rollup's policy lets anyone`);
-    if (deployment.proofPolicy !== undefined) proofService = await connectCommittees(options, deployment, genesis, context);
-    const keys: NodeKeys = { sequencer: asAccount(sequencer, 0n), relayer: asAccount(relayerKey, 0n), ...(challenger === undefined ? {} : { challenger: asAccount(challenger, 0n) }) };
+    for (const key of [sequencer, relayerKey, challenger])
+      if (key !== undefined) log.info(`${key.role} ${key.address} (key from ${key.source})`);
+    const contractSequencer = (await new Contract(deployment.address, ROLLUP_PROBE_ABI, l1Provider).getFunction(
+      "SEQUENCER",
+    )()) as string;
+    if (contractSequencer.toLowerCase() !== sequencer.address.toLowerCase())
+      log.warn(
+        `the rollup's sequencer is ${contractSequencer}, not this node's ${sequencer.address}: it may advance only when the rollup's policy lets anyone`,
+      );
+    if (deployment.proofPolicy !== undefined)
+      proofService = await connectCommittees(options, deployment, genesis, context);
+    const keys: NodeKeys = {
+      sequencer: asAccount(sequencer, 0n),
+      relayer: asAccount(relayerKey, 0n),
+      ...(challenger === undefined ? {} : { challenger: asAccount(challenger, 0n) }),
+    };
     const sequencerConfig: RollupNodeConfig = {
       dataDir: dataDirOf("l2"),
       reset: options.reset,
@@ -292,15 +431,25 @@ export async function startNodeCommand(options: NodeCommandOptions, context: Nod
  * genesis's fork and have its key accepted by the rollup's policy, or the node refuses to start
  * (its proofs would never be accepted, and every block would wait for nothing).
  */
-async function connectCommittees(options: NodeCommandOptions, deployment: RollupDeployment, genesis: GenesisConfig, context: NodeCommandContext): Promise<ProofService> {
+async function connectCommittees(
+  options: NodeCommandOptions,
+  deployment: RollupDeployment,
+  genesis: GenesisConfig,
+  context: NodeCommandContext,
+): Promise<ProofService> {
   const policy = deployment.proofPolicy as NonNullable<RollupDeployment["proofPolicy"]>;
   if (options.committees.length === 0) {
-    throw new NodeCommandError("NO_PROVERS", `the rollup accepts blocks on proofs of ${policy.threshold} of ${policy.acceptedKeys.length} keys, and no attesters are configured`, "start the committees' attesters (npx hardhat rollup:attester) and pass --attesters URL,URL,URL or \"committees\" in --config");
+    throw new NodeCommandError(
+      "NO_PROVERS",
+      `the rollup accepts blocks on proofs of ${policy.threshold} of ${policy.acceptedKeys.length} keys, and no attesters are configured`,
+      'start the committees\' attesters (npx hardhat rollup:attester) and pass --attesters URL,URL,URL or "committees" in --config',
+    );
   }
   const fork = { hardfork: genesis.hardfork ?? DEFAULT_HARDFORK, eips: [] };
   const provers: CommitteeProver[] = [];
   try {
-    for (const committee of options.committees) provers.push(await CommitteeProver.connect(committee.name, committee.attesters, fork));
+    for (const committee of options.committees)
+      provers.push(await CommitteeProver.connect(committee.name, committee.attesters, fork));
   } catch (error) {
     await Promise.all(provers.map((p) => p.close()));
     throw error;
@@ -315,6 +464,10 @@ async function connectCommittees(options: NodeCommandOptions, deployment: Rollup
       "list the committee's attesters in the order and with the keys the rollup was deployed for, or deploy with this committee's key hash",
     );
   }
-  context.logger("node").info(`proof mode: ${provers.map((p) => `${p.name} (${p.keyHash.slice(0, 10)}…)`).join(", ")}; the rollup needs ${policy.threshold} of ${policy.acceptedKeys.length}`);
+  context
+    .logger("node")
+    .info(
+      `proof mode: ${provers.map((p) => `${p.name} (${p.keyHash.slice(0, 10)}…)`).join(", ")}; the rollup needs ${policy.threshold} of ${policy.acceptedKeys.length}`,
+    );
   return new ProofService(provers);
 }

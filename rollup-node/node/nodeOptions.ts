@@ -8,39 +8,136 @@ import { type OptionSpec, helpText } from "./commandOptions";
 
 /** Every option of the node command, with its one default. */
 export const NODE_OPTIONS: readonly OptionSpec[] = [
-  { name: "deployment", type: "string", valueName: "FILE", isPath: true, description: "the rollup's deployment record (rollup:deploy --out, the devnet's .devnet/rollup.json); required" },
-  { name: "genesis", type: "string", valueName: "FILE", isPath: true, description: "the L2 genesis in geth's genesis.json format (rollup:genesis --out); refused unless its hash is the one the rollup was deployed with. Without it the devnet's dev genesis is rebuilt from the record (dev keys' L1 only)" },
-  { name: "l1-rpc", type: "string", valueName: "URL", description: "JSON-RPC of the L1 the rollup contract lives on; required" },
-  { name: "role", type: "string", choices: ["sequencer", "follower"], default: "sequencer", description: "sequencer: build, submit and relay with the node's keys; follower: derive the chain from L1 alone, no keys" },
-  { name: "data-dir", type: "string", valueName: "DIR", isPath: true, description: "where the L2 chain is kept (default: l2/ — follower/ for a follower — beside the deployment record)" },
-  { name: "host", type: "string", valueName: "HOST", default: DEFAULT_RPC_HOST, description: "interface the L2 JSON-RPC and dashboard listen on" },
-  { name: "port", type: "integer", default: DEFAULT_L2_RPC_PORT, description: "port of the L2 JSON-RPC and dashboard (0 picks a free one)" },
-  { name: "reset", type: "boolean", description: "start the L2 chain from genesis instead of resuming the data directory" },
-  { name: "block-time", type: "integer", valueName: "MS", default: DEFAULT_L2_BLOCK_TIME_MS, description: "sequencer: L2 block interval in ms" },
-  { name: "empty-blocks", type: "boolean", description: "sequencer: produce blocks without transactions or messages too" },
-  { name: "attesters", type: "string", valueName: "URL,URL,…", description: "sequencer of a proof-mode rollup: one committee of external attesters (rollup:attester), member i at the i-th URL; several committees go in the config file's \"committees\"" },
-  { name: "takeover", type: "boolean", description: "follower: start sequencing on this data directory once the rollup's rule lets this node's sequencer key (NATIVE_ROLLUP_SEQUENCER_KEY) advance: under fallback sequencing after the sequencer's inactivity period, under based at once" },
-  { name: "sequencer-rpc", type: "string", valueName: "URL", description: "follower: forward eth_sendRawTransaction to this sequencer" },
-  { name: "finality-depth", type: "integer", default: DEFAULT_L1_FINALITY_DEPTH, description: "L1 blocks on top of an acceptance before the `finalized` tag names it" },
-  { name: "dev", type: "boolean", description: "allow the public dev keys on an L1 other than the devnet (a throw-away chain only)" },
-  { name: "config", type: "string", valueName: "FILE", commandLineOnly: true, description: "a JSON file with any of these options by name, plus \"committees\" and \"keystores\"; the command line wins" },
+  {
+    name: "deployment",
+    type: "string",
+    valueName: "FILE",
+    isPath: true,
+    description: "the rollup's deployment record (rollup:deploy --out, the devnet's .devnet/rollup.json); required",
+  },
+  {
+    name: "genesis",
+    type: "string",
+    valueName: "FILE",
+    isPath: true,
+    description:
+      "the L2 genesis in geth's genesis.json format (rollup:genesis --out); refused unless its hash is the one the rollup was deployed with. Without it the devnet's dev genesis is rebuilt from the record (dev keys' L1 only)",
+  },
+  {
+    name: "l1-rpc",
+    type: "string",
+    valueName: "URL",
+    description: "JSON-RPC of the L1 the rollup contract lives on; required",
+  },
+  {
+    name: "role",
+    type: "string",
+    choices: ["sequencer", "follower"],
+    default: "sequencer",
+    description:
+      "sequencer: build, submit and relay with the node's keys; follower: derive the chain from L1 alone, no keys",
+  },
+  {
+    name: "data-dir",
+    type: "string",
+    valueName: "DIR",
+    isPath: true,
+    description: "where the L2 chain is kept (default: l2/ — follower/ for a follower — beside the deployment record)",
+  },
+  {
+    name: "host",
+    type: "string",
+    valueName: "HOST",
+    default: DEFAULT_RPC_HOST,
+    description: "interface the L2 JSON-RPC and dashboard listen on",
+  },
+  {
+    name: "port",
+    type: "integer",
+    default: DEFAULT_L2_RPC_PORT,
+    description: "port of the L2 JSON-RPC and dashboard (0 picks a free one)",
+  },
+  {
+    name: "reset",
+    type: "boolean",
+    description: "start the L2 chain from genesis instead of resuming the data directory",
+  },
+  {
+    name: "block-time",
+    type: "integer",
+    valueName: "MS",
+    default: DEFAULT_L2_BLOCK_TIME_MS,
+    description: "sequencer: L2 block interval in ms",
+  },
+  {
+    name: "empty-blocks",
+    type: "boolean",
+    description: "sequencer: produce blocks without transactions or messages too",
+  },
+  {
+    name: "attesters",
+    type: "string",
+    valueName: "URL,URL,…",
+    description:
+      'sequencer of a proof-mode rollup: one committee of external attesters (rollup:attester), member i at the i-th URL; several committees go in the config file\'s "committees"',
+  },
+  {
+    name: "takeover",
+    type: "boolean",
+    description:
+      "follower: start sequencing on this data directory once the rollup's rule lets this node's sequencer key (NATIVE_ROLLUP_SEQUENCER_KEY) advance: under fallback sequencing after the sequencer's inactivity period, under based at once",
+  },
+  {
+    name: "sequencer-rpc",
+    type: "string",
+    valueName: "URL",
+    description: "follower: forward eth_sendRawTransaction to this sequencer",
+  },
+  {
+    name: "finality-depth",
+    type: "integer",
+    default: DEFAULT_L1_FINALITY_DEPTH,
+    description: "L1 blocks on top of an acceptance before the `finalized` tag names it",
+  },
+  {
+    name: "dev",
+    type: "boolean",
+    description: "allow the public dev keys on an L1 other than the devnet (a throw-away chain only)",
+  },
+  {
+    name: "config",
+    type: "string",
+    valueName: "FILE",
+    commandLineOnly: true,
+    description:
+      'a JSON file with any of these options by name, plus "committees" and "keystores"; the command line wins',
+  },
   { name: "help", type: "boolean", commandLineOnly: true, description: "print this help" },
 ];
 
 export const CONFIG_EXTRAS = ["committees", "keystores"] as const;
 
 /** The roles whose keys a node can take from a keystore named in its config file. */
-export const NODE_KEY_ROLES: readonly ("sequencer" | "relayer" | "challenger")[] = ["sequencer", "relayer", "challenger"];
+export const NODE_KEY_ROLES: readonly ("sequencer" | "relayer" | "challenger")[] = [
+  "sequencer",
+  "relayer",
+  "challenger",
+];
 
 export const NODE_COMMAND_SUMMARY =
   "Runs the L2 node of a deployed rollup: the sequencer (blocks, batch submission, relaying) or a follower. " +
   "Keys come from NATIVE_ROLLUP_SEQUENCER_KEY / _RELAYER_KEY / _CHALLENGER_KEY, or keystores (NATIVE_ROLLUP_<ROLE>_KEYSTORE with _KEYSTORE_PASSWORD or _KEYSTORE_PASSWORD_FILE); " +
   "the public dev keys only on the devnet's L1 or with --dev.";
 
-export const NODE_USAGE = "native-rollup-node --deployment FILE --l1-rpc URL [--genesis FILE] [--role sequencer|follower] [--data-dir DIR] [--port N] [--config FILE] (--help for all)";
+export const NODE_USAGE =
+  "native-rollup-node --deployment FILE --l1-rpc URL [--genesis FILE] [--role sequencer|follower] [--data-dir DIR] [--port N] [--config FILE] (--help for all)";
 
 /** The node's help text (`--help`, `npx hardhat help rollup:node`). */
 export function nodeHelp(command = "native-rollup-node"): string {
-  return helpText(command, NODE_COMMAND_SUMMARY, NODE_OPTIONS, "Environment: NATIVE_ROLLUP_<ROLE>_KEY, NATIVE_ROLLUP_<ROLE>_KEYSTORE, NATIVE_ROLLUP_<ROLE>_KEYSTORE_PASSWORD[_FILE] for ROLE = SEQUENCER, RELAYER, CHALLENGER.");
+  return helpText(
+    command,
+    NODE_COMMAND_SUMMARY,
+    NODE_OPTIONS,
+    "Environment: NATIVE_ROLLUP_<ROLE>_KEY, NATIVE_ROLLUP_<ROLE>_KEYSTORE, NATIVE_ROLLUP_<ROLE>_KEYSTORE_PASSWORD[_FILE] for ROLE = SEQUENCER, RELAYER, CHALLENGER.",
+  );
 }
-

@@ -6,9 +6,17 @@ import type { ProofService } from "../provers/proofService";
  * The batch submitter's proof source for `service`: every proof type attests and proves each
  * block (`BatchSubmitterConfig.proofs`).
  */
-export function blockProofSource(service: ProofService, chainId: bigint): (produced: ProducedBlock) => Promise<BlockProofs> {
+export function blockProofSource(
+  service: ProofService,
+  chainId: bigint,
+): (produced: ProducedBlock) => Promise<BlockProofs> {
   return async (produced) => {
-    const { encoded, provenBy } = await service.proofsFor({ chainId, parentHeader: produced.parentHeader, block: produced.blockRlp, witness: produced.encodedWitness });
+    const { encoded, provenBy } = await service.proofsFor({
+      chainId,
+      parentHeader: produced.parentHeader,
+      block: produced.blockRlp,
+      witness: produced.encodedWitness,
+    });
     return { encoded, provenBy };
   };
 }

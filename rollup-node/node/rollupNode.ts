@@ -1,7 +1,12 @@
 import type { Provider } from "ethers";
 
 import { reportCryptoFallbacks } from "../../precompiles";
-import type { AcceptedBlock, BatchSubmitterConfig, OptimisticSubmitConfig, RetryPolicy } from "../bridge/batchSubmitter";
+import type {
+  AcceptedBlock,
+  BatchSubmitterConfig,
+  OptimisticSubmitConfig,
+  RetryPolicy,
+} from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import type { LoggerFactory } from "../logger";
 import type { GenesisConfig } from "../chain/genesis";
@@ -28,7 +33,15 @@ export interface RollupNodeConfig {
    * HTTP JSON-RPC; `false` serves only in process (`provider`). `devMethods` serves `evm_mine`
    * (devnets only: each block costs an L1 `advance`); `corsOrigins` lists the web origins allowed.
    */
-  readonly rpc?: { readonly host?: string; readonly port?: number; readonly devMethods?: boolean; readonly automine?: boolean; readonly corsOrigins?: readonly string[] } | false;
+  readonly rpc?:
+    | {
+        readonly host?: string;
+        readonly port?: number;
+        readonly devMethods?: boolean;
+        readonly automine?: boolean;
+        readonly corsOrigins?: readonly string[];
+      }
+    | false;
   readonly blockTimeMs?: number;
   readonly allowEmptyBlocks?: boolean;
   readonly maxWitnessBytes?: number;
@@ -152,11 +165,21 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     }
     // Hold L1's head before building on it: after a crash mid-rebase, or for a node that was
     // away (an old sequencer coming back, a take-over on a follower's directory).
-    await bridge.submitter?.catchUp().catch((error: Error) => config.logger("submitter").warn(`catching up with L1's head failed, the submitter retries: ${error.message}`));
+    await bridge.submitter
+      ?.catchUp()
+      .catch((error: Error) =>
+        config.logger("submitter").warn(`catching up with L1's head failed, the submitter retries: ${error.message}`),
+      );
     await bridge.start();
     dashboard?.feed.start();
     if (config.produceBlocks !== false) sequencer.start();
-    const provider = new InProcessProvider(createL2Dispatcher(sequencer, { extraMethods: methods, devMethods: config.rpc === false ? undefined : config.rpc?.devMethods, automine: config.rpc === false ? undefined : config.rpc?.automine }));
+    const provider = new InProcessProvider(
+      createL2Dispatcher(sequencer, {
+        extraMethods: methods,
+        devMethods: config.rpc === false ? undefined : config.rpc?.devMethods,
+        automine: config.rpc === false ? undefined : config.rpc?.automine,
+      }),
+    );
     let stopped = false;
     return {
       sequencer,

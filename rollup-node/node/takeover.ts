@@ -42,7 +42,8 @@ export interface TakeoverNode {
  * queued (overdue first: the queue is consumed in order) L1 messages, and advances the rollup.
  */
 export async function startTakeoverNode(config: TakeoverConfig): Promise<TakeoverNode> {
-  if (config.follower.dataDir !== config.sequencer.dataDir) throw new Error("the take-over node's follower and sequencer must share one data directory");
+  if (config.follower.dataDir !== config.sequencer.dataDir)
+    throw new Error("the take-over node's follower and sequencer must share one data directory");
   const account = new Wallet(config.sequencer.keys.sequencer.privateKey).address;
   const rollup = connectRollup(config.sequencer.rollupAddress, config.sequencer.l1Provider);
   const log = config.sequencer.logger("takeover");
@@ -56,7 +57,8 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
     if (stopped || follower === undefined) return;
     const rule = await sequencingOpensAt(rollup, account);
     if (!rule.allowed) {
-      if (lastLogged !== rule.openAt) log.info(`following; the rollup lets ${account} advance from L1 time ${rule.openAt}`);
+      if (lastLogged !== rule.openAt)
+        log.info(`following; the rollup lets ${account} advance from L1 time ${rule.openAt}`);
       lastLogged = rule.openAt;
       return;
     }
@@ -64,11 +66,19 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
     if (stopped) return;
     // Under `fallback` the rule opened at the end of the sequencer's inactivity period.
     const openAt = (await rollup.openSequencingAt()) as bigint;
-    log.warn(`the rollup lets ${account} advance (open since L1 time ${openAt}): taking over sequencing at L2 block ${follower.follower.chain.headNumber}`);
+    log.warn(
+      `the rollup lets ${account} advance (open since L1 time ${openAt}): taking over sequencing at L2 block ${follower.follower.chain.headNumber}`,
+    );
     const port = follower.url === undefined ? undefined : Number(new URL(follower.url).port);
     await follower.stop();
     follower = undefined;
-    const rpc = config.sequencer.rpc === false ? false : { ...config.sequencer.rpc, port: config.sequencer.rpc?.port === 0 && port !== undefined ? port : config.sequencer.rpc?.port };
+    const rpc =
+      config.sequencer.rpc === false
+        ? false
+        : {
+            ...config.sequencer.rpc,
+            port: config.sequencer.rpc?.port === 0 && port !== undefined ? port : config.sequencer.rpc?.port,
+          };
     const started = await startRollupNode({ ...config.sequencer, rpc });
     if (stopped) {
       await started.stop();

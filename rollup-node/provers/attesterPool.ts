@@ -67,17 +67,45 @@ class LocalAttester implements Attester {
         // A child left starting would keep this process alive after the failure.
         child.removeAllListeners("exit");
         child.kill();
-        reject(new AttesterError("ATTESTER_START_TIMEOUT", `attester ${spec.memberIndex} did not start within ${START_TIMEOUT_MS} ms`, "the machine may be overloaded"));
+        reject(
+          new AttesterError(
+            "ATTESTER_START_TIMEOUT",
+            `attester ${spec.memberIndex} did not start within ${START_TIMEOUT_MS} ms`,
+            "the machine may be overloaded",
+          ),
+        );
       }, START_TIMEOUT_MS);
-      child.once("exit", (code) => reject(new AttesterError("ATTESTER_EXITED", `attester ${spec.memberIndex} exited with code ${code} before it was ready`, "see its error on stderr")));
+      child.once("exit", (code) =>
+        reject(
+          new AttesterError(
+            "ATTESTER_EXITED",
+            `attester ${spec.memberIndex} exited with code ${code} before it was ready`,
+            "see its error on stderr",
+          ),
+        ),
+      );
       child.once("message", (message: AttestResponse) => {
         clearTimeout(timer);
         child.removeAllListeners("exit");
         if (message.ok && "ready" in message) {
-          resolve(new LocalAttester(spec.memberIndex, [BigInt(message.publicKey[0]), BigInt(message.publicKey[1])], child));
-        } else reject(new AttesterError("ATTESTER_PROTOCOL", `attester ${spec.memberIndex} sent an unexpected first message`, "the attester and the node are from different versions"));
+          resolve(
+            new LocalAttester(spec.memberIndex, [BigInt(message.publicKey[0]), BigInt(message.publicKey[1])], child),
+          );
+        } else
+          reject(
+            new AttesterError(
+              "ATTESTER_PROTOCOL",
+              `attester ${spec.memberIndex} sent an unexpected first message`,
+              "the attester and the node are from different versions",
+            ),
+          );
       });
-      const init: AttesterInit = { init: true, privateKey: hexlify(spec.privateKey), memberIndex: spec.memberIndex, fork: forkConfig };
+      const init: AttesterInit = {
+        init: true,
+        privateKey: hexlify(spec.privateKey),
+        memberIndex: spec.memberIndex,
+        fork: forkConfig,
+      };
       child.send(init);
     });
   }
@@ -91,7 +119,8 @@ class LocalAttester implements Attester {
         child.off("exit", onExit);
         resolve(message);
       };
-      const onExit = () => resolve({ id: request.id, ok: false, code: undefined, reason: `attester ${this.memberIndex} exited` });
+      const onExit = () =>
+        resolve({ id: request.id, ok: false, code: undefined, reason: `attester ${this.memberIndex} exited` });
       child.on("message", onMessage);
       child.once("exit", onExit);
       child.send(request);
@@ -116,17 +145,33 @@ class RemoteAttester implements Attester {
     private readonly timeoutMs: number,
   ) {}
 
-  static async connect(endpoint: AttesterEndpoint, memberIndex: number, forkConfig: ForkConfig, timeoutMs: number): Promise<RemoteAttester> {
+  static async connect(
+    endpoint: AttesterEndpoint,
+    memberIndex: number,
+    forkConfig: ForkConfig,
+    timeoutMs: number,
+  ): Promise<RemoteAttester> {
     let info: AttesterInfo;
     try {
       const response = await fetch(new URL("/", endpoint.url), { signal: AbortSignal.timeout(timeoutMs) });
       info = (await response.json()) as AttesterInfo;
     } catch (error) {
-      throw new AttesterError("ATTESTER_UNREACHABLE", `attester ${memberIndex} at ${endpoint.url} did not answer: ${(error as Error).message}`, "start it first (npx hardhat rollup:attester or native-rollup-attester) and check the URL");
+      throw new AttesterError(
+        "ATTESTER_UNREACHABLE",
+        `attester ${memberIndex} at ${endpoint.url} did not answer: ${(error as Error).message}`,
+        "start it first (npx hardhat rollup:attester or native-rollup-attester) and check the URL",
+      );
     }
     const publicKey: readonly [bigint, bigint] = [BigInt(info.publicKey[0]), BigInt(info.publicKey[1])];
-    if (endpoint.publicKey !== undefined && (endpoint.publicKey[0] !== publicKey[0] || endpoint.publicKey[1] !== publicKey[1])) {
-      throw new AttesterError("ATTESTER_KEY_MISMATCH", `attester ${memberIndex} at ${endpoint.url} holds public key ${publicKey.join(",")}, not the configured ${endpoint.publicKey.join(",")}`, "point the URL at the committee member configured, or update its public key");
+    if (
+      endpoint.publicKey !== undefined &&
+      (endpoint.publicKey[0] !== publicKey[0] || endpoint.publicKey[1] !== publicKey[1])
+    ) {
+      throw new AttesterError(
+        "ATTESTER_KEY_MISMATCH",
+        `attester ${memberIndex} at ${endpoint.url} holds public key ${publicKey.join(",")}, not the configured ${endpoint.publicKey.join(",")}`,
+        "point the URL at the committee member configured, or update its public key",
+      );
     }
     if (info.fork.hardfork !== forkConfig.hardfork || info.fork.eips.join(",") !== forkConfig.eips.join(",")) {
       throw new AttesterError(
@@ -149,9 +194,19 @@ class RemoteAttester implements Attester {
       const body = (await response.json()) as AttestResponse;
       // The member index is the committee's business (the order of its configured URLs), not the attester's.
       if (body.ok && "S" in body) return { ...body, id: request.id, memberIndex: this.memberIndex };
-      return { id: request.id, ok: false, code: body.ok ? undefined : body.code, reason: `attester ${this.memberIndex} at ${this.url}: ${body.ok ? "unexpected answer" : body.reason}` };
+      return {
+        id: request.id,
+        ok: false,
+        code: body.ok ? undefined : body.code,
+        reason: `attester ${this.memberIndex} at ${this.url}: ${body.ok ? "unexpected answer" : body.reason}`,
+      };
     } catch (error) {
-      return { id: request.id, ok: false, code: undefined, reason: `attester ${this.memberIndex} at ${this.url}: ${(error as Error).message}` };
+      return {
+        id: request.id,
+        ok: false,
+        code: undefined,
+        reason: `attester ${this.memberIndex} at ${this.url}: ${(error as Error).message}`,
+      };
     }
   }
 
@@ -176,8 +231,14 @@ export class AttesterPool {
   }
 
   /** Attesters running elsewhere, member i at `endpoints[i]`; each must re-execute under `forkConfig`. */
-  static async connect(endpoints: readonly AttesterEndpoint[], forkConfig: ForkConfig, timeoutMs = DEFAULT_REMOTE_ATTEST_TIMEOUT_MS): Promise<AttesterPool> {
-    return AttesterPool.settle(endpoints.map((endpoint, i) => RemoteAttester.connect(endpoint, i, forkConfig, timeoutMs)));
+  static async connect(
+    endpoints: readonly AttesterEndpoint[],
+    forkConfig: ForkConfig,
+    timeoutMs = DEFAULT_REMOTE_ATTEST_TIMEOUT_MS,
+  ): Promise<AttesterPool> {
+    return AttesterPool.settle(
+      endpoints.map((endpoint, i) => RemoteAttester.connect(endpoint, i, forkConfig, timeoutMs)),
+    );
   }
 
   private static async settle(starting: readonly Promise<Attester>[]): Promise<AttesterPool> {

@@ -32,11 +32,30 @@ async function main(): Promise<void> {
   const key = new AttesterKey(await loadBabyJub(), getBytes(init.privateKey));
   process.on("message", (request: AttestRequest | AttesterInit) => {
     if ("init" in request) return;
-    const block = { chainId: BigInt(request.chainId), common, parentHeader: getBytes(request.parentHeader), block: getBytes(request.block), witness: getBytes(request.witness) };
+    const block = {
+      chainId: BigInt(request.chainId),
+      common,
+      parentHeader: getBytes(request.parentHeader),
+      block: getBytes(request.block),
+      witness: getBytes(request.witness),
+    };
     attestBlock(key, memberIndex, block).then(
       ({ attestation, commitment }) =>
-        send({ id: request.id, ok: true, memberIndex, R8: [attestation.R8[0].toString(), attestation.R8[1].toString()], S: attestation.S.toString(), commitment: commitment.toString() }),
-      (error: unknown) => send({ id: request.id, ok: false, code: error instanceof ExecuteError ? error.code : undefined, reason: (error as Error).message }),
+        send({
+          id: request.id,
+          ok: true,
+          memberIndex,
+          R8: [attestation.R8[0].toString(), attestation.R8[1].toString()],
+          S: attestation.S.toString(),
+          commitment: commitment.toString(),
+        }),
+      (error: unknown) =>
+        send({
+          id: request.id,
+          ok: false,
+          code: error instanceof ExecuteError ? error.code : undefined,
+          reason: (error as Error).message,
+        }),
     );
   });
   send({ id: 0, ok: true, ready: true, publicKey: key.publicKey.map(String) as [string, string] });

@@ -72,23 +72,51 @@ export async function startAttesterServer(options: AttesterServerOptions): Promi
   let waiting = 0;
 
   const attest = async (body: string): Promise<AttestResponse> => {
-    const request = JSON.parse(body) as { id?: number; chainId: string; parentHeader: string; block: string; witness: string };
+    const request = JSON.parse(body) as {
+      id?: number;
+      chainId: string;
+      parentHeader: string;
+      block: string;
+      witness: string;
+    };
     const id = typeof request.id === "number" ? request.id : 0;
-    const block = { chainId: BigInt(request.chainId), common, parentHeader: getBytes(request.parentHeader), block: getBytes(request.block), witness: getBytes(request.witness) };
+    const block = {
+      chainId: BigInt(request.chainId),
+      common,
+      parentHeader: getBytes(request.parentHeader),
+      block: getBytes(request.block),
+      witness: getBytes(request.witness),
+    };
     try {
       const { attestation, commitment } = await attestBlock(key, 0, block);
-      options.logger.info(`signed a block of chain ${block.chainId} (commitment ${commitment.toString(16).slice(0, 12)}…)`);
-      return { id, ok: true, memberIndex: 0, R8: [attestation.R8[0].toString(), attestation.R8[1].toString()], S: attestation.S.toString(), commitment: commitment.toString() };
+      options.logger.info(
+        `signed a block of chain ${block.chainId} (commitment ${commitment.toString(16).slice(0, 12)}…)`,
+      );
+      return {
+        id,
+        ok: true,
+        memberIndex: 0,
+        R8: [attestation.R8[0].toString(), attestation.R8[1].toString()],
+        S: attestation.S.toString(),
+        commitment: commitment.toString(),
+      };
     } catch (error) {
       options.logger.warn(`refused a block of chain ${block.chainId}: ${(error as Error).message}`);
-      return { id, ok: false, code: error instanceof ExecuteError ? error.code : undefined, reason: (error as Error).message };
+      return {
+        id,
+        ok: false,
+        code: error instanceof ExecuteError ? error.code : undefined,
+        reason: (error as Error).message,
+      };
     }
   };
 
   const server: Server = createServer((request, response) => {
     if (request.method === "GET" && (request.url === "/" || request.url === "")) return reply(response, 200, info);
-    if (request.method !== "POST" || request.url !== "/attest") return reply(response, 404, { ok: false, reason: "GET / or POST /attest" });
-    if (waiting >= MAX_QUEUED_ATTESTATIONS) return reply(response, 503, { ok: false, code: undefined, reason: "attester busy" });
+    if (request.method !== "POST" || request.url !== "/attest")
+      return reply(response, 404, { ok: false, reason: "GET / or POST /attest" });
+    if (waiting >= MAX_QUEUED_ATTESTATIONS)
+      return reply(response, 503, { ok: false, code: undefined, reason: "attester busy" });
     waiting += 1;
     readBody(request)
       .then((body) => {

@@ -5,7 +5,14 @@ import { type Eddsa, type Poseidon, buildEddsa, buildPoseidon } from "circomlibj
 import { groth16 } from "snarkjs";
 import { keccak256 } from "ethers";
 
-import { type ExecutionProof, ProofType, type SnarkjsVerificationKey, encodeGroth16Key, encodeGroth16Proof, groth16KeyFromSnarkjs } from "../../precompiles";
+import {
+  type ExecutionProof,
+  ProofType,
+  type SnarkjsVerificationKey,
+  encodeGroth16Key,
+  encodeGroth16Proof,
+  groth16KeyFromSnarkjs,
+} from "../../precompiles";
 
 /** The bundled circuit: 3 signatures from a committee of up to 8 (`circuits/src/committee3of8.circom`). */
 export const COMMITTEE_CIRCUIT = { name: "committee3of8", signatures: 3, depth: 3 } as const;
@@ -18,7 +25,9 @@ export interface CircuitArtifacts {
   readonly verificationKey: string;
 }
 
-export function bundledCircuitArtifacts(root = path.join(__dirname, "..", "..", "circuits", "build")): CircuitArtifacts {
+export function bundledCircuitArtifacts(
+  root = path.join(__dirname, "..", "..", "circuits", "build"),
+): CircuitArtifacts {
   const base = path.join(root, COMMITTEE_CIRCUIT.name);
   return { wasm: `${base}.wasm`, zkey: `${base}.zkey`, verificationKey: `${base}.vkey.json` };
 }
@@ -66,7 +75,11 @@ export class Committee {
 
   static fromPublicKeys(babyJub: BabyJub, publicKeys: readonly (readonly [bigint, bigint])[]): Committee {
     if (publicKeys.length === 0 || publicKeys.length > MAX_MEMBERS) {
-      throw new CommitteeError("COMMITTEE_TOO_LARGE", `a committee has 1 to ${MAX_MEMBERS} members, got ${publicKeys.length}`, "use at most 8 attesters with the bundled circuit");
+      throw new CommitteeError(
+        "COMMITTEE_TOO_LARGE",
+        `a committee has 1 to ${MAX_MEMBERS} members, got ${publicKeys.length}`,
+        "use at most 8 attesters with the bundled circuit",
+      );
     }
     const { poseidon } = babyJub;
     const hash = (inputs: readonly bigint[]) => poseidon.F.toObject(poseidon(inputs));
@@ -133,11 +146,19 @@ export async function proveCommittee(
 ): Promise<ExecutionProof> {
   const chosen = [...attestations].sort((a, b) => a.memberIndex - b.memberIndex).slice(0, COMMITTEE_CIRCUIT.signatures);
   if (chosen.length < COMMITTEE_CIRCUIT.signatures) {
-    throw new CommitteeError("NOT_ENOUGH_SIGNATURES", `${chosen.length} attestations, the circuit needs ${COMMITTEE_CIRCUIT.signatures}`, "wait for more attesters");
+    throw new CommitteeError(
+      "NOT_ENOUGH_SIGNATURES",
+      `${chosen.length} attestations, the circuit needs ${COMMITTEE_CIRCUIT.signatures}`,
+      "wait for more attesters",
+    );
   }
   for (const a of chosen) {
     if (committee.publicKeys[a.memberIndex] === undefined) {
-      throw new CommitteeError("UNKNOWN_MEMBER", `no committee member at index ${a.memberIndex}`, "attestations must come from committee members");
+      throw new CommitteeError(
+        "UNKNOWN_MEMBER",
+        `no committee member at index ${a.memberIndex}`,
+        "attestations must come from committee members",
+      );
     }
   }
   const input = {

@@ -1,10 +1,24 @@
 import type { Common } from "@ethereumjs/common";
 import { getBytes, keccak256 } from "ethers";
 
-import { DEFAULT_HARDFORK, type ExecutionProof, type VerifyBlockParams, encodeExecutionProofs } from "../../precompiles";
+import {
+  DEFAULT_HARDFORK,
+  type ExecutionProof,
+  type VerifyBlockParams,
+  encodeExecutionProofs,
+} from "../../precompiles";
 import { type AttesterEndpoint, AttesterPool } from "./attesterPool";
 import { type ForkConfig, forkConfigOf } from "./attesterProtocol";
-import { type CircuitArtifacts, COMMITTEE_CIRCUIT, Committee, CommitteeError, bundledCircuitArtifacts, committeeVerificationKey, loadBabyJub, proveCommittee } from "./committee";
+import {
+  type CircuitArtifacts,
+  COMMITTEE_CIRCUIT,
+  Committee,
+  CommitteeError,
+  bundledCircuitArtifacts,
+  committeeVerificationKey,
+  loadBabyJub,
+  proveCommittee,
+} from "./committee";
 
 /**
  * One proof type a sequencer can attach to `advance`. An external prover (a zkVM such as SP1 or
@@ -43,7 +57,8 @@ export class CommitteeProver implements ExecutionProver {
     artifacts = bundledCircuitArtifacts(),
     options: { readonly l1Common?: Common } = {},
   ): Promise<CommitteeProver> {
-    const fork = options.l1Common === undefined ? { hardfork: DEFAULT_HARDFORK, eips: [] } : forkConfigOf(options.l1Common);
+    const fork =
+      options.l1Common === undefined ? { hardfork: DEFAULT_HARDFORK, eips: [] } : forkConfigOf(options.l1Common);
     const pool = await AttesterPool.start(
       privateKeys.map((privateKey, memberIndex) => ({ privateKey, memberIndex })),
       fork,
@@ -57,7 +72,12 @@ export class CommitteeProver implements ExecutionProver {
    * Each must re-execute under `fork` (the L1's rules): one that does not is refused here, since
    * its signatures would commit to results the L1 does not compute.
    */
-  static async connect(name: string, endpoints: readonly AttesterEndpoint[], fork: ForkConfig, artifacts = bundledCircuitArtifacts()): Promise<CommitteeProver> {
+  static async connect(
+    name: string,
+    endpoints: readonly AttesterEndpoint[],
+    fork: ForkConfig,
+    artifacts = bundledCircuitArtifacts(),
+  ): Promise<CommitteeProver> {
     const pool = await AttesterPool.connect(endpoints, fork);
     const committee = Committee.fromPublicKeys(await loadBabyJub(), pool.publicKeys);
     return new CommitteeProver(name, pool, committee, artifacts, committeeVerificationKey(artifacts, committee));
@@ -87,7 +107,9 @@ export class CommitteeProver implements ExecutionProver {
 
 /** Derives the dev attester keys of committee `name`: public, for devnets only. */
 export function devAttesterKeys(name: string, size: number): Uint8Array[] {
-  return Array.from({ length: size }, (_, i) => getBytes(keccak256(new TextEncoder().encode(`native-rollup dev attester ${name}/${i}`))));
+  return Array.from({ length: size }, (_, i) =>
+    getBytes(keccak256(new TextEncoder().encode(`native-rollup dev attester ${name}/${i}`))),
+  );
 }
 
 /**
@@ -97,7 +119,9 @@ export function devAttesterKeys(name: string, size: number): Uint8Array[] {
 export class ProofService {
   constructor(readonly provers: readonly ExecutionProver[]) {}
 
-  async proofsFor(block: VerifyBlockParams): Promise<{ readonly encoded: Uint8Array; readonly provenBy: string[]; readonly failures: string[] }> {
+  async proofsFor(
+    block: VerifyBlockParams,
+  ): Promise<{ readonly encoded: Uint8Array; readonly provenBy: string[]; readonly failures: string[] }> {
     const settled = await Promise.allSettled(this.provers.map((p) => p.prove(block)));
     const proofs: ExecutionProof[] = [];
     const provenBy: string[] = [];
@@ -115,4 +139,3 @@ export class ProofService {
     await Promise.all(this.provers.map((p) => p.close()));
   }
 }
-

@@ -11,7 +11,11 @@ declare module "snarkjs" {
     exportSolidityVerifier(zkeyPath: string, templates: { groth16: string }): Promise<string>;
   };
   export const groth16: {
-    fullProve(input: Record<string, unknown>, wasmPath: string, zkeyPath: string): Promise<{ proof: SnarkjsProof; publicSignals: string[] }>;
+    fullProve(
+      input: Record<string, unknown>,
+      wasmPath: string,
+      zkeyPath: string,
+    ): Promise<{ proof: SnarkjsProof; publicSignals: string[] }>;
   };
 }
 

@@ -74,19 +74,43 @@ export class DevNode implements RpcBackend, DevControls {
 
   async signTransaction(request: TransactionRequest): Promise<TypedTransaction> {
     const key = this.keys.get(new Address(request.from).toString());
-    if (key === undefined) throw new TransactionRejectedError("unknown account", "eth_sendTransaction signs only for eth_accounts; sign locally and use eth_sendRawTransaction");
+    if (key === undefined)
+      throw new TransactionRejectedError(
+        "unknown account",
+        "eth_sendTransaction signs only for eth_accounts; sign locally and use eth_sendRawTransaction",
+      );
     const nonce = request.nonce ?? (await this.pendingNonce(request.from));
     const gasLimit = request.gas ?? (await this.chain.estimateGas(request, "pending"));
-    const legacy = request.type === 0 || request.type === 1 || (request.gasPrice !== undefined && request.maxFeePerGas === undefined && request.type === undefined);
-    const base = { nonce, gasLimit, to: request.to, value: request.value ?? 0n, data: request.data ?? new Uint8Array(), chainId: this.chain.chainId };
+    const legacy =
+      request.type === 0 ||
+      request.type === 1 ||
+      (request.gasPrice !== undefined && request.maxFeePerGas === undefined && request.type === undefined);
+    const base = {
+      nonce,
+      gasLimit,
+      to: request.to,
+      value: request.value ?? 0n,
+      data: request.data ?? new Uint8Array(),
+      chainId: this.chain.chainId,
+    };
     const baseFee = this.chain.head.header.calcNextBaseFee();
     let data: TypedTxData;
     if (legacy) {
-      data = { ...base, type: request.type ?? 0, gasPrice: request.gasPrice ?? baseFee * 2n + SUGGESTED_PRIORITY_FEE } as TypedTxData;
+      data = {
+        ...base,
+        type: request.type ?? 0,
+        gasPrice: request.gasPrice ?? baseFee * 2n + SUGGESTED_PRIORITY_FEE,
+      } as TypedTxData;
     } else {
-      const maxFeePerGas = request.maxFeePerGas ?? baseFee * 2n + (request.maxPriorityFeePerGas ?? SUGGESTED_PRIORITY_FEE);
+      const maxFeePerGas =
+        request.maxFeePerGas ?? baseFee * 2n + (request.maxPriorityFeePerGas ?? SUGGESTED_PRIORITY_FEE);
       const tip = request.maxPriorityFeePerGas ?? SUGGESTED_PRIORITY_FEE;
-      data = { ...base, type: 2, maxFeePerGas, maxPriorityFeePerGas: tip < maxFeePerGas ? tip : maxFeePerGas } as TypedTxData;
+      data = {
+        ...base,
+        type: 2,
+        maxFeePerGas,
+        maxPriorityFeePerGas: tip < maxFeePerGas ? tip : maxFeePerGas,
+      } as TypedTxData;
     }
     if (request.accessList !== undefined) {
       (data as { accessList?: unknown }).accessList = request.accessList.map((e) => [e.address, [...e.storageKeys]]);
@@ -99,7 +123,12 @@ export class DevNode implements RpcBackend, DevControls {
       const sender = tx.getSenderAddress();
       const account = await this.chain.getAccount(sender.bytes, "latest");
       const pendingNonce = this.pool.nextNonce(sender.toString(), account?.nonce ?? 0n);
-      validateIncoming(tx, { account, pendingNonce }, this.chain.head.header.gasLimit, this.automine ? this.chain.head.header.calcNextBaseFee() : 0n);
+      validateIncoming(
+        tx,
+        { account, pendingNonce },
+        this.chain.head.header.gasLimit,
+        this.automine ? this.chain.head.header.calcNextBaseFee() : 0n,
+      );
       this.pool.add(tx);
       if (this.automine) {
         const mined = await this.mineLocked({});
@@ -169,7 +198,10 @@ export class DevNode implements RpcBackend, DevControls {
   // ------------------------------------------------------------ internals
 
   private async mineLocked(options: { timestamp?: bigint }): Promise<MinedBlock> {
-    const mined = await this.chain.mineBlock(this.pool.ordered(), options.timestamp === undefined ? {} : { timestamp: options.timestamp });
+    const mined = await this.chain.mineBlock(
+      this.pool.ordered(),
+      options.timestamp === undefined ? {} : { timestamp: options.timestamp },
+    );
     for (const tx of mined.record.block.transactions) this.pool.remove(tx);
     for (const skipped of mined.skipped) if (!skipped.retryable) this.pool.remove(skipped.tx);
     await this.options.onBlockMined?.(mined.record);

@@ -39,7 +39,8 @@ export class RpcDispatcher {
   /** Calls one method; throws RpcError on failure. */
   async call(method: string, params: readonly unknown[] = []): Promise<Json> {
     const handler = Object.prototype.hasOwnProperty.call(this.methods, method) ? this.methods[method] : undefined;
-    if (handler === undefined) throw new RpcError(RpcErrorCode.MethodNotFound, `the method ${method} does not exist/is not available`);
+    if (handler === undefined)
+      throw new RpcError(RpcErrorCode.MethodNotFound, `the method ${method} does not exist/is not available`);
     try {
       const result = await handler(params, this.backend);
       // JSON.stringify drops undefined fields; undefined results become null as in geth.
@@ -63,11 +64,22 @@ export class RpcDispatcher {
   }
 
   private async handleOne(request: unknown): Promise<RpcResponse | undefined> {
-    if (typeof request !== "object" || request === null) return this.failure(null, new RpcError(RpcErrorCode.InvalidRequest, "invalid request"));
-    const { jsonrpc, method, params, id } = request as { jsonrpc?: unknown; method?: unknown; params?: unknown; id?: unknown };
+    if (typeof request !== "object" || request === null)
+      return this.failure(null, new RpcError(RpcErrorCode.InvalidRequest, "invalid request"));
+    const { jsonrpc, method, params, id } = request as {
+      jsonrpc?: unknown;
+      method?: unknown;
+      params?: unknown;
+      id?: unknown;
+    };
     const isNotification = !("id" in request);
     const responseId = isValidId(id) ? id : null;
-    if (jsonrpc !== "2.0" || typeof method !== "string" || (params !== undefined && !Array.isArray(params)) || (!isNotification && !isValidId(id))) {
+    if (
+      jsonrpc !== "2.0" ||
+      typeof method !== "string" ||
+      (params !== undefined && !Array.isArray(params)) ||
+      (!isNotification && !isValidId(id))
+    ) {
       return this.failure(responseId, new RpcError(RpcErrorCode.InvalidRequest, "invalid request"));
     }
     try {

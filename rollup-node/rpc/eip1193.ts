@@ -32,7 +32,9 @@ export class InProcessProvider extends EventEmitter {
   async request(args: RequestArguments): Promise<unknown> {
     const params = args.params === undefined ? [] : Array.isArray(args.params) ? args.params : [args.params];
     // Clients may pass bigints or class instances; the node must see plain JSON, as over HTTP.
-    const plainParams = JSON.parse(JSON.stringify(params, (_k, v: unknown) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v))) as unknown[];
+    const plainParams = JSON.parse(
+      JSON.stringify(params, (_k, v: unknown) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v)),
+    ) as unknown[];
     try {
       const result = await this.dispatcher.call(args.method, plainParams);
       return result === null ? null : JSON.parse(JSON.stringify(result));

@@ -1,6 +1,12 @@
 import { bytesToHex } from "@ethereumjs/util";
 
-import { ChainError, ExecutionRevertedError, SimulationError, TransactionRejectedError, UnknownBlockError } from "../chain/errors";
+import {
+  ChainError,
+  ExecutionRevertedError,
+  SimulationError,
+  TransactionRejectedError,
+  UnknownBlockError,
+} from "../chain/errors";
 
 /** JSON-RPC 2.0 and Ethereum error codes. */
 export const RpcErrorCode = {
@@ -28,7 +34,9 @@ export class RpcError extends Error {
   }
 
   toJSON(): { code: number; message: string; data?: unknown } {
-    return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
   }
 }
 
@@ -45,8 +53,10 @@ export function toRpcError(error: unknown): RpcError {
       : new RpcError(RpcErrorCode.Server, error.message, undefined, error.hint);
   }
   if (error instanceof SimulationError) return new RpcError(error.rpcCode, error.message, undefined, error.hint);
-  if (error instanceof TransactionRejectedError) return new RpcError(RpcErrorCode.Server, error.reason, undefined, error.hint);
-  if (error instanceof UnknownBlockError) return new RpcError(RpcErrorCode.Server, error.message, undefined, error.hint);
+  if (error instanceof TransactionRejectedError)
+    return new RpcError(RpcErrorCode.Server, error.reason, undefined, error.hint);
+  if (error instanceof UnknownBlockError)
+    return new RpcError(RpcErrorCode.Server, error.message, undefined, error.hint);
   if (error instanceof ChainError) return new RpcError(RpcErrorCode.Server, error.message, undefined, error.hint);
   const message = error instanceof Error ? error.message : String(error);
   return new RpcError(RpcErrorCode.Internal, message);

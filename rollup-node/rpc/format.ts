@@ -45,7 +45,11 @@ export function formatTransaction(tx: TypedTransaction, block: Block | undefined
     from: tx.getSenderAddress().toString(),
     gas: quantity(tx.gasLimit),
     gasPrice: quantity(
-      tx.supports(Capability.EIP1559FeeMarket) ? (block ? effectiveGasPrice(tx, block.header.baseFeePerGas ?? 0n) : (t.maxFeePerGas ?? 0n)) : (t.gasPrice ?? 0n),
+      tx.supports(Capability.EIP1559FeeMarket)
+        ? block
+          ? effectiveGasPrice(tx, block.header.baseFeePerGas ?? 0n)
+          : (t.maxFeePerGas ?? 0n)
+        : (t.gasPrice ?? 0n),
     ),
     maxFeePerGas: t.maxFeePerGas !== undefined ? quantity(t.maxFeePerGas) : undefined,
     maxPriorityFeePerGas: t.maxPriorityFeePerGas !== undefined ? quantity(t.maxPriorityFeePerGas) : undefined,
@@ -59,7 +63,10 @@ export function formatTransaction(tx: TypedTransaction, block: Block | undefined
     accessList: t.accessList !== undefined && tx.type !== 0 ? accessListJson(t.accessList) : undefined,
     chainId: signedChainId(t) !== undefined ? quantity(signedChainId(t) as bigint) : undefined,
     maxFeePerBlobGas: t.maxFeePerBlobGas !== undefined ? quantity(t.maxFeePerBlobGas) : undefined,
-    blobVersionedHashes: t.blobVersionedHashes !== undefined ? t.blobVersionedHashes.map((h) => (typeof h === "string" ? h : data(h))) : undefined,
+    blobVersionedHashes:
+      t.blobVersionedHashes !== undefined
+        ? t.blobVersionedHashes.map((h) => (typeof h === "string" ? h : data(h)))
+        : undefined,
     authorizationList:
       t.authorizationList !== undefined
         ? t.authorizationList.map(([chainId, address, nonce, yParity, r, s]) => ({
@@ -104,12 +111,19 @@ export function formatBlock(block: Block, fullTransactions: boolean): Json {
     size: quantity(block.serialize().length),
     stateRoot: data(h.stateRoot),
     timestamp: quantity(h.timestamp),
-    transactions: block.transactions.map((tx, i) => (fullTransactions ? formatTransaction(tx, block, i) : data(tx.hash()))),
+    transactions: block.transactions.map((tx, i) =>
+      fullTransactions ? formatTransaction(tx, block, i) : data(tx.hash()),
+    ),
     transactionsRoot: data(h.transactionsTrie),
     uncles: [],
     withdrawals:
       block.withdrawals !== undefined
-        ? block.withdrawals.map((w) => ({ index: quantity(w.index), validatorIndex: quantity(w.validatorIndex), address: w.address.toString(), amount: quantity(w.amount) }))
+        ? block.withdrawals.map((w) => ({
+            index: quantity(w.index),
+            validatorIndex: quantity(w.validatorIndex),
+            address: w.address.toString(),
+            amount: quantity(w.amount),
+          }))
         : undefined,
     withdrawalsRoot: h.withdrawalsRoot !== undefined ? data(h.withdrawalsRoot) : undefined,
   };

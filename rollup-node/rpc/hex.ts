@@ -21,7 +21,8 @@ export function dataOrNull(bytes: Uint8Array | undefined): HexString | null {
 
 export function parseQuantity(value: unknown, name: string): bigint {
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
-  if (typeof value !== "string" || !/^0x[0-9a-fA-F]+$/.test(value)) throw invalidParams(`${name}: expected a hex quantity, got ${JSON.stringify(value)}`);
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]+$/.test(value))
+    throw invalidParams(`${name}: expected a hex quantity, got ${JSON.stringify(value)}`);
   return BigInt(value);
 }
 
@@ -34,7 +35,8 @@ export function parseData(value: unknown, name: string, length?: number): Uint8A
     throw invalidParams(`${name}: expected 0x-prefixed hex data, got ${JSON.stringify(value)}`);
   }
   const bytes = hexToBytes(value);
-  if (length !== undefined && bytes.length !== length) throw invalidParams(`${name}: expected ${length} bytes, got ${bytes.length}`);
+  if (length !== undefined && bytes.length !== length)
+    throw invalidParams(`${name}: expected ${length} bytes, got ${bytes.length}`);
   return bytes;
 }
 
@@ -48,7 +50,8 @@ export function parseHash(value: unknown, name: string): Uint8Array {
 
 /** A storage slot: any hex quantity up to 32 bytes (clients send both padded and short forms). */
 export function parseSlot(value: unknown, name: string): Uint8Array {
-  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{1,64}$/.test(value)) throw invalidParams(`${name}: expected a storage slot`);
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{1,64}$/.test(value))
+    throw invalidParams(`${name}: expected a storage slot`);
   const hex = value.slice(2);
   return hexToBytes(`0x${hex.length % 2 === 0 ? hex : `0${hex}`}`);
 }

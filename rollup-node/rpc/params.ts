@@ -6,7 +6,8 @@ import { parseAddress, parseBlockTag, parseData, parseHash, parseOptionalQuantit
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function asObject(value: unknown, name: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidParams(`${name}: expected an object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw invalidParams(`${name}: expected an object`);
   return value as Record<string, unknown>;
 }
 
@@ -28,7 +29,10 @@ export function parseCallRequest(value: unknown, name = "transaction"): CallRequ
     out.accessList = o.accessList.map((item: unknown, i) => {
       const entry = asObject(item, `${name}.accessList[${i}]`);
       const keys = Array.isArray(entry.storageKeys) ? entry.storageKeys : [];
-      return { address: parseAddress(entry.address, `${name}.accessList[${i}].address`), storageKeys: keys.map((k: unknown) => parseHash(k, "storageKey")) };
+      return {
+        address: parseAddress(entry.address, `${name}.accessList[${i}].address`),
+        storageKeys: keys.map((k: unknown) => parseHash(k, "storageKey")),
+      };
     });
   }
   for (const key of Object.keys(out) as (keyof CallRequest)[]) if (out[key] === undefined) delete out[key];
@@ -61,7 +65,10 @@ export function parseLogFilter(value: unknown, head: bigint): LogFilter {
   };
   const out: Mutable<LogFilter> = {};
   if (o.blockHash !== undefined && o.blockHash !== null) {
-    if (o.fromBlock !== undefined || o.toBlock !== undefined) throw invalidParams("invalid filter: cannot specify both BlockHash and FromBlock/ToBlock, choose one or the other");
+    if (o.fromBlock !== undefined || o.toBlock !== undefined)
+      throw invalidParams(
+        "invalid filter: cannot specify both BlockHash and FromBlock/ToBlock, choose one or the other",
+      );
     out.blockHash = parseHash(o.blockHash, "filter.blockHash");
   }
   const from = blockNumber(o.fromBlock, "filter.fromBlock");
@@ -69,7 +76,9 @@ export function parseLogFilter(value: unknown, head: bigint): LogFilter {
   if (from !== undefined) out.fromBlock = from;
   if (to !== undefined) out.toBlock = to;
   if (o.address !== undefined && o.address !== null) {
-    out.addresses = Array.isArray(o.address) ? o.address.map((a: unknown, i) => parseAddress(a, `filter.address[${i}]`)) : [parseAddress(o.address, "filter.address")];
+    out.addresses = Array.isArray(o.address)
+      ? o.address.map((a: unknown, i) => parseAddress(a, `filter.address[${i}]`))
+      : [parseAddress(o.address, "filter.address")];
   }
   if (Array.isArray(o.topics)) out.topics = o.topics.map((t: unknown, i) => parseTopic(t, `filter.topics[${i}]`));
   return out;

@@ -68,7 +68,9 @@ export class RpcServerListenError extends NodeError {
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, cors: Headers): void {
-  const text = JSON.stringify(body, (_key, value: unknown) => (typeof value === "bigint" ? `0x${value.toString(16)}` : value));
+  const text = JSON.stringify(body, (_key, value: unknown) =>
+    typeof value === "bigint" ? `0x${value.toString(16)}` : value,
+  );
   res.writeHead(status, { ...cors, "Content-Type": "application/json" });
   res.end(text);
 }
@@ -98,7 +100,12 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
         // Refused before anything runs: a "simple" cross-origin POST (text/plain) skips the
         // browser's preflight, so withholding the CORS headers alone would still execute it.
         const message = `origin ${origin} is not allowed: start the node with its origin in corsOrigins (--cors) to call it from that page`;
-        send(res, 403, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, message).toJSON() }, {});
+        send(
+          res,
+          403,
+          { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, message).toJSON() },
+          {},
+        );
         return;
       }
       cors = allowed;
@@ -111,23 +118,54 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
         if (await options.httpRoutes(req, res)) return;
         // A node that serves pages answers an unknown page as a web server would: not found.
         const path = new URL(req.url ?? "/", "http://localhost").pathname;
-        send(res, 404, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, `no page at ${path}: the dashboard is at /, JSON-RPC takes HTTP POST`).toJSON() }, cors);
+        send(
+          res,
+          404,
+          {
+            jsonrpc: "2.0",
+            id: null,
+            error: new RpcError(
+              RpcErrorCode.InvalidRequest,
+              `no page at ${path}: the dashboard is at /, JSON-RPC takes HTTP POST`,
+            ).toJSON(),
+          },
+          cors,
+        );
         return;
       }
       if (req.method !== "POST") {
-        send(res, 405, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, "use HTTP POST").toJSON() }, cors);
+        send(
+          res,
+          405,
+          { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, "use HTTP POST").toJSON() },
+          cors,
+        );
         return;
       }
       const text = await readBody(req, limit);
       if (text === undefined) {
-        send(res, 413, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.InvalidRequest, "request body too large").toJSON() }, cors);
+        send(
+          res,
+          413,
+          {
+            jsonrpc: "2.0",
+            id: null,
+            error: new RpcError(RpcErrorCode.InvalidRequest, "request body too large").toJSON(),
+          },
+          cors,
+        );
         return;
       }
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {
-        send(res, 200, { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.ParseError, "parse error").toJSON() }, cors);
+        send(
+          res,
+          200,
+          { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.ParseError, "parse error").toJSON() },
+          cors,
+        );
         return;
       }
       const answer = await dispatcher.handle(body);
@@ -136,7 +174,13 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
         res.end();
       } else send(res, 200, answer, cors);
     })().catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, { jsonrpc: "2.0", id: null, error: { code: RpcErrorCode.Internal, message: String(error) } }, cors);
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          { jsonrpc: "2.0", id: null, error: { code: RpcErrorCode.Internal, message: String(error) } },
+          cors,
+        );
     });
   });
   // Keep-alive sockets would hold close() open until clients hang up.
@@ -146,7 +190,9 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
       reject(
         new RpcServerListenError(
           `cannot listen on ${host}:${options.port}: ${error.message}`,
-          error.code === "EADDRINUSE" ? "another node is using this port: stop it or pass another port (0 picks a free one)" : "check the host and port",
+          error.code === "EADDRINUSE"
+            ? "another node is using this port: stop it or pass another port (0 picks a free one)"
+            : "check the host and port",
         ),
       ),
     );

@@ -3,7 +3,6 @@ import type { BatchDBOp, DB } from "@ethereumjs/util";
 
 import { type StoredValue, valueBytes as toBytes } from "../../precompiles";
 
-
 /**
  * An EthereumJS `DB` on LevelDB: the chain's state trie and its records survive a restart.
  * Keys are strings (EthereumJS tries pass unprefixed hex); values are stored as bytes.
@@ -34,7 +33,11 @@ export class LevelDB implements DB<string, StoredValue> {
   /** Applies all operations atomically: a crash leaves all or none of them. */
   async batch(ops: BatchDBOp<string, StoredValue>[]): Promise<void> {
     await this.level.batch(
-      ops.map((op) => (op.type === "put" ? { type: "put" as const, key: op.key, value: toBytes(op.value) } : { type: "del" as const, key: op.key })),
+      ops.map((op) =>
+        op.type === "put"
+          ? { type: "put" as const, key: op.key, value: toBytes(op.value) }
+          : { type: "del" as const, key: op.key },
+      ),
     );
   }
 

@@ -24,7 +24,8 @@ interface PackFrameworkModule {
   packFramework(options: { readonly outDir: string; readonly root?: string }): FrameworkPackage;
 }
 
-const readPackage = (dir: string): PackageJson => JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as PackageJson;
+const readPackage = (dir: string): PackageJson =>
+  JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as PackageJson;
 
 /** True in the repository (TypeScript sources and the packing script), false in an installed package. */
 export function runningFromSources(): boolean {
@@ -41,7 +42,11 @@ export async function packFrameworkInto(hre: HardhatRuntimeEnvironment, outDir: 
     return packFramework({ outDir, root: ROOT });
   }
   mkdirSync(outDir, { recursive: true });
-  const out = execFileSync(process.platform === "win32" ? "npm.cmd" : "npm", ["pack", ROOT, "--pack-destination", outDir, "--json", "--ignore-scripts"], { encoding: "utf8" });
+  const out = execFileSync(
+    process.platform === "win32" ? "npm.cmd" : "npm",
+    ["pack", ROOT, "--pack-destination", outDir, "--json", "--ignore-scripts"],
+    { encoding: "utf8" },
+  );
   const [packed] = JSON.parse(out) as { filename: string }[];
   return frameworkFromTarball(path.join(outDir, packed?.filename ?? ""));
 }

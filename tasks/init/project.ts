@@ -51,7 +51,12 @@ function projectPackageJson(options: InitOptions, framework: FrameworkPackage, t
   const devDependencies: Record<string, string> = {};
   for (const name of PROJECT_DEV_DEPENDENCIES) {
     const version = framework.versions[name];
-    if (version === undefined) throw new InitProjectError("NO_VERSION", `the framework does not pin ${name}`, "add it to the framework's package.json with an exact version");
+    if (version === undefined)
+      throw new InitProjectError(
+        "NO_VERSION",
+        `the framework does not pin ${name}`,
+        "add it to the framework's package.json with an exact version",
+      );
     devDependencies[name] = version;
   }
   devDependencies["native-rollup"] = `file:vendor/${tarballName}`;
@@ -84,17 +89,33 @@ export async function createProject(options: InitOptions, framework: FrameworkPa
   chmodSync(path.join(options.dir, ".ci", "run"), 0o755);
   const tarballName = path.basename(framework.tarball);
   mkdirSync(path.join(options.dir, "vendor"), { recursive: true });
-  if (path.resolve(framework.tarball) !== path.join(options.dir, "vendor", tarballName)) copyFileSync(framework.tarball, path.join(options.dir, "vendor", tarballName));
-  writeFileSync(path.join(options.dir, "package.json"), `${JSON.stringify(projectPackageJson(options, framework, tarballName), null, 2)}\n`);
+  if (path.resolve(framework.tarball) !== path.join(options.dir, "vendor", tarballName))
+    copyFileSync(framework.tarball, path.join(options.dir, "vendor", tarballName));
+  writeFileSync(
+    path.join(options.dir, "package.json"),
+    `${JSON.stringify(projectPackageJson(options, framework, tarballName), null, 2)}\n`,
+  );
 
   // Resolves every version from the registry (or npm's cache) without installing anything.
   const started = Date.now();
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   try {
-    await run(npm, ["install", "--package-lock-only", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: options.dir, maxBuffer: 16 * 1024 * 1024 });
+    await run(
+      npm,
+      ["install", "--package-lock-only", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"],
+      { cwd: options.dir, maxBuffer: 16 * 1024 * 1024 },
+    );
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? String(error);
-    throw new InitProjectError("LOCKFILE", `npm could not write package-lock.json in ${options.dir}:\n${stderr.trim()}`, "check that the npm registry is reachable (or its cache is warm), then run npm install --package-lock-only there");
+    throw new InitProjectError(
+      "LOCKFILE",
+      `npm could not write package-lock.json in ${options.dir}:\n${stderr.trim()}`,
+      "check that the npm registry is reachable (or its cache is warm), then run npm install --package-lock-only there",
+    );
   }
-  return { dir: options.dir, files: [...files.map((f) => f.path), "package.json", "package-lock.json", `vendor/${tarballName}`].sort(), lockMs: Date.now() - started };
+  return {
+    dir: options.dir,
+    files: [...files.map((f) => f.path), "package.json", "package-lock.json", `vendor/${tarballName}`].sort(),
+    lockMs: Date.now() - started,
+  };
 }

@@ -57,8 +57,10 @@ function contractPieces(options: InitOptions): Record<string, string> {
       CONSTRUCTOR_PARAMS: ",\n        OptimisticConfig memory optimistic",
       BASE_CONSTRUCTORS: " OptimisticRollup(optimistic)",
       CONSTRUCTOR_BODY: "{}",
-      PROOFS_DOC: "optimistic: blocks are proposed with a bond and final after the challenge window unless a challenge (EXECUTE re-executing the block) shows them invalid.",
-      ACCEPT_TITLE: "finalizes on L1 a real L2 block the node proposed with a bond, once its challenge window has passed",
+      PROOFS_DOC:
+        "optimistic: blocks are proposed with a bond and final after the challenge window unless a challenge (EXECUTE re-executing the block) shows them invalid.",
+      ACCEPT_TITLE:
+        "finalizes on L1 a real L2 block the node proposed with a bond, once its challenge window has passed",
       ACCEPTED_EVENT: "BlockFinalized",
       MODE_CONFIG: `  // Proposed blocks are final after the challenge window (s) unless challenged; each locks the bond (ETH).\n  optimistic: { challengeWindow: 10, proposalBond: "0.1" },\n`,
     };
@@ -93,7 +95,11 @@ function contractPieces(options: InitOptions): Record<string, string> {
 }
 
 /** Every placeholder of the templates, for these options. */
-export function placeholders(options: InitOptions, frameworkVersion: string, templatesDir = TEMPLATES_DIR): Record<string, string> {
+export function placeholders(
+  options: InitOptions,
+  frameworkVersion: string,
+  templatesDir = TEMPLATES_DIR,
+): Record<string, string> {
   return {
     NAME: options.name,
     PROJECT: options.project,
@@ -103,7 +109,10 @@ export function placeholders(options: InitOptions, frameworkVersion: string, tem
     SEQUENCING: options.sequencing,
     SEQUENCING_DOC: SEQUENCING_DOC[options.sequencing],
     SEQUENCING_HOOK: SEQUENCING_HOOK[options.sequencing],
-    SEQUENCING_TESTS: readFileSync(path.join(templatesDir, "parts", `sequencing-${options.sequencing}.ts.part`), "utf8"),
+    SEQUENCING_TESTS: readFileSync(
+      path.join(templatesDir, "parts", `sequencing-${options.sequencing}.ts.part`),
+      "utf8",
+    ),
     FRAMEWORK_VERSION: frameworkVersion,
     ...contractPieces(options),
   };
@@ -119,7 +128,11 @@ export function fill(text: string, values: Readonly<Record<string, string>>, whe
 }
 
 /** The rendered files of templates/rollup/. */
-export function renderTemplate(options: InitOptions, frameworkVersion: string, templatesDir = TEMPLATES_DIR): RenderedFile[] {
+export function renderTemplate(
+  options: InitOptions,
+  frameworkVersion: string,
+  templatesDir = TEMPLATES_DIR,
+): RenderedFile[] {
   const values = placeholders(options, frameworkVersion, templatesDir);
   const root = path.join(templatesDir, "rollup");
   const files: RenderedFile[] = [];
@@ -128,7 +141,10 @@ export function renderTemplate(options: InitOptions, frameworkVersion: string, t
       const rel = relative === "" ? entry : `${relative}/${entry}`;
       if (statSync(path.join(root, rel)).isDirectory()) walk(rel);
       else if (rel.endsWith(".tmpl")) {
-        files.push({ path: rel.slice(0, -".tmpl".length).replace(/__NAME__/g, options.name), content: fill(readFileSync(path.join(root, rel), "utf8"), values, rel) });
+        files.push({
+          path: rel.slice(0, -".tmpl".length).replace(/__NAME__/g, options.name),
+          content: fill(readFileSync(path.join(root, rel), "utf8"), values, rel),
+        });
       }
     }
   };

@@ -9,15 +9,22 @@ import { type InitArgs, resolveInitOptions } from "./options";
 import { type CreatedProject, createProject } from "./project";
 
 /** rollup:init's action: validate, pack (or take) the framework, write the project, print the next steps. */
-export async function runInit(args: InitArgs, hre: HardhatRuntimeEnvironment, write: (line: string) => void = console.log): Promise<CreatedProject> {
+export async function runInit(
+  args: InitArgs,
+  hre: HardhatRuntimeEnvironment,
+  write: (line: string) => void = console.log,
+): Promise<CreatedProject> {
   const options = resolveInitOptions(args);
   const started = Date.now();
   const staging = mkdtempSync(path.join(tmpdir(), "native-rollup-pack-"));
   try {
-    const framework = options.framework === undefined ? await packFrameworkInto(hre, staging) : frameworkFromTarball(options.framework);
+    const framework =
+      options.framework === undefined ? await packFrameworkInto(hre, staging) : frameworkFromTarball(options.framework);
     const created = await createProject(options, framework);
     const relative = path.relative(process.cwd(), created.dir) || ".";
-    write(`Created ${options.name}Rollup (L2 chain ${options.chainId}, ${options.sequencing} sequencing, ${options.optimistic ? "optimistic" : options.proofs.kind}) in ${relative} in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+    write(
+      `Created ${options.name}Rollup (L2 chain ${options.chainId}, ${options.sequencing} sequencing, ${options.optimistic ? "optimistic" : options.proofs.kind}) in ${relative} in ${((Date.now() - started) / 1000).toFixed(1)} s:`,
+    );
     for (const file of created.files) write(`  ${file}`);
     write(`\nNext:\n  cd ${relative}\n  npm ci && npm test\n  npm run devnet`);
     return created;

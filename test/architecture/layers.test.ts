@@ -10,7 +10,19 @@ const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..");
 const CRUISER = path.join(ROOT, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs");
 /** The folders `npm run check:layers` cruises (package.json). */
-const CHECKED = ["precompiles", "protocol", "rollup-node", "sdk", "tasks", "deploy", "scripts", "tools", "examples", "test", "hardhat.config.ts"];
+const CHECKED = [
+  "precompiles",
+  "protocol",
+  "rollup-node",
+  "sdk",
+  "tasks",
+  "deploy",
+  "scripts",
+  "tools",
+  "examples",
+  "test",
+  "hardhat.config.ts",
+];
 
 interface Violation {
   readonly from: string;
@@ -22,7 +34,9 @@ interface Violation {
 async function violations(cwd: string, paths: readonly string[]): Promise<Violation[]> {
   const args = [CRUISER, ...paths, "--config", path.join(ROOT, ".dependency-cruiser.cjs"), "--output-type", "json"];
   // It exits non-zero when it finds violations; the JSON report is on stdout either way.
-  const { stdout } = await run(process.execPath, args, { cwd, maxBuffer: 64 * 1024 * 1024 }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
+  const { stdout } = await run(process.execPath, args, { cwd, maxBuffer: 64 * 1024 * 1024 }).catch(
+    (error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }),
+  );
   const report = JSON.parse(stdout) as { summary: { violations: Violation[] } };
   return report.summary.violations;
 }
@@ -60,10 +74,13 @@ describe("architecture: the layers of ARCHITECTURE.md (npm run check:layers)", f
       "scripts/bench.ts": 'import { fixture } from "../test/support/fixture";\nexport const bench = fixture;\n',
       "rollup-node/rpc/deep.ts": 'import { witness } from "../../precompiles/witness";\nexport const deep = witness;\n',
       // These follow them.
-      "rollup-node/node/wiring.ts": 'import { chain } from "../chain/chain";\nimport { witness } from "../../precompiles";\nexport const node = chain + witness;\n',
+      "rollup-node/node/wiring.ts":
+        'import { chain } from "../chain/chain";\nimport { witness } from "../../precompiles";\nexport const node = chain + witness;\n',
     });
     try {
-      const found = (await violations(dir, ["rollup-node", "sdk", "scripts", "precompiles", "test"])).map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
+      const found = (await violations(dir, ["rollup-node", "sdk", "scripts", "precompiles", "test"]))
+        .map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)
+        .sort();
       expect(found).to.deep.equal([
         "l2: rollup-node/l2/mempool.ts → rollup-node/devnet/l1Devnet.ts",
         "nothing-imports-test: scripts/bench.ts → test/support/fixture.ts",

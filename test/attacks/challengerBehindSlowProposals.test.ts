@@ -51,7 +51,12 @@ describe("attack: slow valid proposals ahead of a forged one must not delay its 
 
   before(async () => {
     devnet = await startL1Devnet({ port: 0 });
-    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 50, cacheTimeout: -1 });
+    provider = new JsonRpcProvider(devnet.url, undefined, {
+      staticNetwork: true,
+      polling: true,
+      pollingInterval: 50,
+      cacheTimeout: -1,
+    });
   });
 
   after(async () => {
@@ -70,15 +75,32 @@ describe("attack: slow valid proposals ahead of a forged one must not delay its 
     ]);
     const signer = TestSigner.fromSeed(0xec, chain.common);
     const valid: BuiltBlock[] = [];
-    for (let i = 0; i < VALID_PROPOSALS; i++) valid.push(await chain.buildBlock([signer.tx({ to: LOOP_ADDRESS, data: input, gasLimit: VALID_BLOCK_GAS })]));
+    for (let i = 0; i < VALID_PROPOSALS; i++)
+      valid.push(await chain.buildBlock([signer.tx({ to: LOOP_ADDRESS, data: input, gasLimit: VALID_BLOCK_GAS })]));
     // The forged block: one cheap transaction, and a state root no execution gives.
-    const cheap = await chain.buildBlock([signer.tx({ to: LOOP_ADDRESS, data: input, gasLimit: 30_000n })], { discard: true });
+    const cheap = await chain.buildBlock([signer.tx({ to: LOOP_ADDRESS, data: input, gasLimit: 30_000n })], {
+      discard: true,
+    });
     const forged = tamperBlock(cheap.block, { stateRoot: getBytes(`0x${word(0xbad)}`) });
-    expect((await judgeBlock({ chainId: L2_CHAIN_ID, parentHeader: cheap.parentHeader, block: forged, witness: cheap.witness })).kind).to.equal("invalid");
+    expect(
+      (
+        await judgeBlock({
+          chainId: L2_CHAIN_ID,
+          parentHeader: cheap.parentHeader,
+          block: forged,
+          witness: cheap.witness,
+        })
+      ).kind,
+    ).to.equal("invalid");
 
     // One check of a valid proposal, timed here: the unit the window is sized in.
     const started = performance.now();
-    const verdict = await judgeBlock({ chainId: L2_CHAIN_ID, parentHeader: valid[0].parentHeader, block: valid[0].blockRlp, witness: valid[0].witness });
+    const verdict = await judgeBlock({
+      chainId: L2_CHAIN_ID,
+      parentHeader: valid[0].parentHeader,
+      block: valid[0].blockRlp,
+      witness: valid[0].witness,
+    });
     const checkMs = performance.now() - started;
     expect(verdict.kind).to.equal("valid");
     const window = BigInt(Math.ceil((WINDOW_IN_CHECKS * checkMs) / 1000));
@@ -120,8 +142,11 @@ describe("attack: slow valid proposals ahead of a forged one must not delay its 
     // Every proposal lands in one L1 block: one deadline for all, the forged one last.
     await provider.send("evm_setAutomine", [false]);
     const sent = [];
-    for (const b of valid) sent.push(await rollup.propose(b.parentHeader, b.blockRlp, b.witness, 0, { value: BOND, gasLimit: 2_000_000n }));
-    sent.push(await rollup.propose(cheap.parentHeader, forged, cheap.witness, 0, { value: BOND, gasLimit: 2_000_000n }));
+    for (const b of valid)
+      sent.push(await rollup.propose(b.parentHeader, b.blockRlp, b.witness, 0, { value: BOND, gasLimit: 2_000_000n }));
+    sent.push(
+      await rollup.propose(cheap.parentHeader, forged, cheap.witness, 0, { value: BOND, gasLimit: 2_000_000n }),
+    );
     await provider.send("evm_mine", []);
     await provider.send("evm_setAutomine", [true]);
     const receipts = await Promise.all(sent.map((tx) => tx.wait()));
@@ -135,11 +160,14 @@ describe("attack: slow valid proposals ahead of a forged one must not delay its 
     const closesAt = Number((await rollup.provisionalBlock(forgedNumber)).proposedAt + window);
 
     // Wait until the challenge is won or the window has closed on L1 (L1 time is wall-clock time).
-    while (challenger.challenges.length === 0 && Date.now() / 1000 + l1Offset <= closesAt + 1) await new Promise((resolve) => setTimeout(resolve, 250));
+    while (challenger.challenges.length === 0 && Date.now() / 1000 + l1Offset <= closesAt + 1)
+      await new Promise((resolve) => setTimeout(resolve, 250));
     await challenger.stop();
     process.stderr.write(`      challenger log:\n${lines.map((l) => `        ${l.slice(0, 200)}`).join("\n")}\n`);
 
-    expect(challenger.challenges.length, "the forged proposal should have been challenged within its window").to.equal(1);
+    expect(challenger.challenges.length, "the forged proposal should have been challenged within its window").to.equal(
+      1,
+    );
     expect(challenger.challenges[0]?.number).to.equal(forgedNumber);
     expect(challenger.challenges[0]?.code).to.equal(ExecuteErrorCode.StateRootMismatch);
     expect((await rollup.tip())[0]).to.equal(BigInt(VALID_PROPOSALS));
@@ -171,7 +199,15 @@ describe("attack: slow valid proposals ahead of a forged one must not delay its 
     await provider.send("evm_mine", []);
 
     const lines: string[] = [];
-    const late = new Challenger({ l1Provider: provider, rollupAddress: address, fromBlock, signer: new Wallet(devnet.accounts[3].privateKey, provider), l2ChainId: L2_CHAIN_ID, logger: recordingLogger(lines), checkThreads: 0 });
+    const late = new Challenger({
+      l1Provider: provider,
+      rollupAddress: address,
+      fromBlock,
+      signer: new Wallet(devnet.accounts[3].privateKey, provider),
+      l2ChainId: L2_CHAIN_ID,
+      logger: recordingLogger(lines),
+      checkThreads: 0,
+    });
     await late.poll();
     await late.stop();
     expect(lines.some((l) => l.includes("error L2 block 1: its challenge window closed"))).to.equal(true);

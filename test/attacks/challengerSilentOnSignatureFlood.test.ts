@@ -6,7 +6,15 @@ import { getBytes } from "ethers";
 import { judgeBlock } from "../../rollup-node/bridge/challenger";
 import { maxCommittedBytes } from "../../rollup-node/bridge/challengeBound";
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
-import { ATTACK_BOND, ATTACK_L2_CHAIN_ID, attackChallenger, attackL1, deployAttackRollup, passChallengeWindow, tinySignedTxs } from "../support/attackL1";
+import {
+  ATTACK_BOND,
+  ATTACK_L2_CHAIN_ID,
+  attackChallenger,
+  attackL1,
+  deployAttackRollup,
+  passChallengeWindow,
+  tinySignedTxs,
+} from "../support/attackL1";
 import { tamperBlock, word } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
 
@@ -37,12 +45,25 @@ describe("attack: a forged block of 8,000 tiny signed transactions at the defaul
     const probe = await L2TestChain.create(L2_CHAIN_ID, [], { gasLimit: GAS_LIMIT });
     const probeBlock = await probe.buildBlock([], { discard: true });
     // EIP-155 v for the chain: two bytes.
-    const txs = tinySignedTxs(probeBlock.block.common, FLOOD_TXS, 2n * L2_CHAIN_ID + 35n, probeBlock.block.header.baseFeePerGas ?? 0n);
-    const chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: (txs[0] as LegacyTx).getSenderAddress().toString(), balance: 10n ** 18n }], { gasLimit: GAS_LIMIT });
+    const txs = tinySignedTxs(
+      probeBlock.block.common,
+      FLOOD_TXS,
+      2n * L2_CHAIN_ID + 35n,
+      probeBlock.block.header.baseFeePerGas ?? 0n,
+    );
+    const chain = await L2TestChain.create(
+      L2_CHAIN_ID,
+      [{ address: (txs[0] as LegacyTx).getSenderAddress().toString(), balance: 10n ** 18n }],
+      { gasLimit: GAS_LIMIT },
+    );
     const built = await chain.buildBlock([], { discard: true });
     // Forged: the same transactions, a state root no execution gives.
     const forgedRoot = `0x${word(0xbad)}`;
-    const forged = tamperBlock(built.block, { stateRoot: getBytes(forgedRoot), transactionsTrie: await genTransactionsTrieRoot(txs) }, { transactions: txs });
+    const forged = tamperBlock(
+      built.block,
+      { stateRoot: getBytes(forgedRoot), transactionsTrie: await genTransactionsTrieRoot(txs) },
+      { transactions: txs },
+    );
     const committed = built.parentHeader.length + forged.length + built.witness.length;
     expect(committed).to.be.lessThanOrEqual(maxCommittedBytes(GAS_LIMIT));
 
@@ -54,10 +75,17 @@ describe("attack: a forged block of 8,000 tiny signed transactions at the defaul
     expect((await rollup.tip())[0]).to.equal(1n);
 
     // The block is invalid, and a challenge would win: it is the proposer's fault.
-    const verdict = await judgeBlock({ chainId: L2_CHAIN_ID, parentHeader: built.parentHeader, block: forged, witness: built.witness });
+    const verdict = await judgeBlock({
+      chainId: L2_CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: forged,
+      witness: built.witness,
+    });
     expect(verdict.kind).to.equal("invalid");
     expect(verdict.kind === "invalid" && verdict.code).to.be.greaterThanOrEqual(64);
-    process.stderr.write(`      forged block: ${txs.length} txs, ${forged.length} B (committed ${committed} B); local verdict ${verdict.kind === "invalid" ? verdict.code : verdict.kind}\n`);
+    process.stderr.write(
+      `      forged block: ${txs.length} txs, ${forged.length} B (committed ${committed} B); local verdict ${verdict.kind === "invalid" ? verdict.code : verdict.kind}\n`,
+    );
 
     const lines: string[] = [];
     const challenger = attackChallenger(l1, deployed, lines);

@@ -4,7 +4,14 @@ import { getBytes } from "ethers";
 import { ExecuteErrorCode } from "../../precompiles";
 import { judgeBlock } from "../../rollup-node/bridge/challenger";
 import { maxCommittedBytes } from "../../rollup-node/bridge/challengeBound";
-import { ATTACK_BOND, ATTACK_L2_CHAIN_ID, attackChallenger, attackL1, deployAttackRollup, passChallengeWindow } from "../support/attackL1";
+import {
+  ATTACK_BOND,
+  ATTACK_L2_CHAIN_ID,
+  attackChallenger,
+  attackL1,
+  deployAttackRollup,
+  passChallengeWindow,
+} from "../support/attackL1";
 import { LOOP_ADDRESS, ecrecoverInput, precompileLoopCode } from "../../tools/heavyBlocks";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
@@ -41,7 +48,10 @@ describe("attack: a forged block slower to verify than the eth_call timeout must
       ],
       { gasLimit: GAS_LIMIT },
     );
-    const built = await chain.buildBlock([TestSigner.fromSeed(0xec, chain.common).tx({ to: LOOP_ADDRESS, data: input, gasLimit: GAS_LIMIT - 1_000n })], { discard: true });
+    const built = await chain.buildBlock(
+      [TestSigner.fromSeed(0xec, chain.common).tx({ to: LOOP_ADDRESS, data: input, gasLimit: GAS_LIMIT - 1_000n })],
+      { discard: true },
+    );
     // Forged: the same transactions, a state root no execution gives.
     const forgedRoot = `0x${word(0xbad)}`;
     const forged = tamperBlock(built.block, { stateRoot: getBytes(forgedRoot) });
@@ -56,7 +66,12 @@ describe("attack: a forged block slower to verify than the eth_call timeout must
     expect((await rollup.tip())[0]).to.equal(1n);
 
     // The block is invalid, and a challenge would win: it is the proposer's fault.
-    const verdict = await judgeBlock({ chainId: L2_CHAIN_ID, parentHeader: built.parentHeader, block: forged, witness: built.witness });
+    const verdict = await judgeBlock({
+      chainId: L2_CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: forged,
+      witness: built.witness,
+    });
     expect(verdict.kind).to.equal("invalid");
     expect(verdict.kind === "invalid" && verdict.code).to.equal(ExecuteErrorCode.StateRootMismatch);
 
@@ -67,7 +82,9 @@ describe("attack: a forged block slower to verify than the eth_call timeout must
 
     // The pre-flight call cannot confirm it (the eth_call deadline), yet the challenger sends the
     // challenge, whose mined EXECUTE (no deadline) removes the forged block.
-    expect(lines.some((l) => l.includes("could not be confirmed by a call") && l.includes("sending it anyway"))).to.equal(true);
+    expect(
+      lines.some((l) => l.includes("could not be confirmed by a call") && l.includes("sending it anyway")),
+    ).to.equal(true);
     expect(challenger.challenges.length, "the node's challenger should have challenged the invalid block").to.equal(1);
     expect(challenger.challenges[0]?.code).to.equal(ExecuteErrorCode.StateRootMismatch);
     expect(challenger.challenges[0]?.number).to.equal(1n);

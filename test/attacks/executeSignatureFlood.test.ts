@@ -21,13 +21,20 @@ interface Timed {
 
 async function rpc(url: string, method: string, params: unknown[]): Promise<Timed> {
   const start = performance.now();
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
   const answer = await response.json();
   return { ms: performance.now() - start, answer };
 }
 
 function executeInput(parentHeader: Uint8Array, block: Uint8Array, witness: Uint8Array): string {
-  return AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [CHAIN_ID, parentHeader, block, witness, "0x"]);
+  return AbiCoder.defaultAbiCoder().encode(
+    ["uint64", "bytes", "bytes", "bytes", "bytes"],
+    [CHAIN_ID, parentHeader, block, witness, "0x"],
+  );
 }
 
 /**
@@ -49,8 +56,14 @@ describe("attack: a flood of 12-byte signed transactions under a tiny gas limit"
     const loop = await ecrecoverBlock(CHAIN_ID, 1, 600_000n);
     const loopInput = executeInput(loop.parentHeader, loop.blockRlp, loop.witness);
     const loopGas = executeGasCostOfBlock((loopInput.length - 2) / 2, loop.blockRlp);
-    const loopCall = await rpc(url, "eth_call", [{ to: EXECUTE_ADDRESS, data: loopInput, gas: toQuantity(1n << 24n) }, "latest"]);
-    expect((loopCall.answer as { result?: string }).result, `the ecrecover loop block is valid: ${JSON.stringify(loopCall.answer).slice(0, 300)}`).to.match(/^0x/);
+    const loopCall = await rpc(url, "eth_call", [
+      { to: EXECUTE_ADDRESS, data: loopInput, gas: toQuantity(1n << 24n) },
+      "latest",
+    ]);
+    expect(
+      (loopCall.answer as { result?: string }).result,
+      `the ecrecover loop block is valid: ${JSON.stringify(loopCall.answer).slice(0, 300)}`,
+    ).to.match(/^0x/);
     const loopMsPerMgas = loopCall.ms / (Number(loopGas) / 1e6);
 
     // The flood: an empty block at the minimum gas limit, its body replaced by tiny signed transactions.
@@ -59,7 +72,11 @@ describe("attack: a flood of 12-byte signed transactions under a tiny gas limit"
     // r a small x-coordinate on the curve, s = 1, 2, …: every one recovers a (random) sender, so
     // EXECUTE's `checkTransactions` would run a full ECDSA recovery per 12 bytes of input.
     const txs = tinySignedTxs(parent.block.common, FLOOD_TXS, 37n);
-    const block = tamperBlock(parent.block, { transactionsTrie: await genTransactionsTrieRoot(txs) }, { transactions: txs });
+    const block = tamperBlock(
+      parent.block,
+      { transactionsTrie: await genTransactionsTrieRoot(txs) },
+      { transactions: txs },
+    );
     const input = executeInput(parent.parentHeader, block, parent.witness);
     const gas = executeGasCostOfBlock((input.length - 2) / 2, block);
     const sent = performance.now();
@@ -74,7 +91,9 @@ describe("attack: a flood of 12-byte signed transactions under a tiny gas limit"
     const flood = await call;
     const floodMsPerMgas = flood.ms / (Number(gas) / 1e6);
     const failure = (flood.answer as { error?: { data?: string } }).error?.data ?? "0x";
-    const error = Buffer.from(failure.slice(2 + 8 + 64 * 3), "hex").toString("utf8").replace(/\0+$/, "");
+    const error = Buffer.from(failure.slice(2 + 8 + 64 * 3), "hex")
+      .toString("utf8")
+      .replace(/\0+$/, "");
 
     process.stderr.write(
       `      ecrecover loop: ${loopGas} L1 gas, ${loopCall.ms.toFixed(0)} ms => ${loopMsPerMgas.toFixed(0)} ms per M L1 gas\n` +

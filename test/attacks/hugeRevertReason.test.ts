@@ -8,7 +8,14 @@ import { executeGasCostOfBlock } from "../../precompiles/gas";
 import { challengeGasBound, maxCommittedBytes } from "../../rollup-node/bridge/challengeBound";
 import { connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
-import { ATTACK_BOND, ATTACK_L2_CHAIN_ID, attackChallenger, attackL1, deployAttackRollup, passChallengeWindow } from "../support/attackL1";
+import {
+  ATTACK_BOND,
+  ATTACK_L2_CHAIN_ID,
+  attackChallenger,
+  attackL1,
+  deployAttackRollup,
+  passChallengeWindow,
+} from "../support/attackL1";
 import { TestSigner, word } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
 
@@ -36,8 +43,13 @@ describe("attack: a forged block whose EXECUTE revert reason would echo its byte
     const probe = await L2TestChain.create(L2_CHAIN_ID, []);
     const alice = TestSigner.fromSeed(5, probe.common);
     // The node's default gas limit.
-    const chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 20n }], { gasLimit: DEFAULT_L2_GAS_LIMIT });
-    const built = await chain.buildBlock([TestSigner.fromSeed(5, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })], { discard: true });
+    const chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 20n }], {
+      gasLimit: DEFAULT_L2_GAS_LIMIT,
+    });
+    const built = await chain.buildBlock(
+      [TestSigner.fromSeed(5, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })],
+      { discard: true },
+    );
 
     // The built block's header (a valid child of the genesis) with a forged state root, and one
     // "transaction" whose nonce is a 0x00-led byte string sized to fill the joint rule's allowance.
@@ -47,7 +59,17 @@ describe("attack: a forged block whose EXECUTE revert reason would echo its byte
     forgedHeader[3] = getBytes(forgedRoot);
     const allowance = maxCommittedBytes(DEFAULT_L2_GAS_LIMIT) - built.parentHeader.length - dataLength(EMPTY_WITNESS);
     // A legacy transaction's nine fields after the nonce: gasPrice, gasLimit, to, value, data, v, r, s.
-    const txFields = [new Uint8Array(), Uint8Array.of(1), getBytes("0x5208"), new Uint8Array(20).fill(0xaa), Uint8Array.of(1), new Uint8Array(), Uint8Array.of(0x1b), new Uint8Array(32).fill(1), new Uint8Array(32).fill(1)];
+    const txFields = [
+      new Uint8Array(),
+      Uint8Array.of(1),
+      getBytes("0x5208"),
+      new Uint8Array(20).fill(0xaa),
+      Uint8Array.of(1),
+      new Uint8Array(),
+      Uint8Array.of(0x1b),
+      new Uint8Array(32).fill(1),
+      new Uint8Array(32).fill(1),
+    ];
     const encodeWith = (nonceLength: number): Uint8Array => {
       const nonce = new Uint8Array(nonceLength).fill(0xab);
       nonce[0] = 0;
@@ -60,37 +82,55 @@ describe("attack: a forged block whose EXECUTE revert reason would echo its byte
     expect(committed).to.be.lessThanOrEqual(maxCommittedBytes(DEFAULT_L2_GAS_LIMIT));
 
     // EXECUTE's verdict: invalid (code ≥ 64), with a reason twice the block's size.
-    const verdict = await verifyBlock({ chainId: L2_CHAIN_ID, parentHeader: built.parentHeader, block: forged, witness: getBytes(EMPTY_WITNESS) }).then(
+    const verdict = await verifyBlock({
+      chainId: L2_CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: forged,
+      witness: getBytes(EMPTY_WITNESS),
+    }).then(
       () => undefined,
       (error: unknown) => error as ExecuteError,
     );
     expect(verdict).to.be.instanceOf(ExecuteError);
     process.stderr.write(`      verdict code ${verdict?.code}\n`);
     expect(verdict?.code).to.be.greaterThanOrEqual(64);
-    process.stderr.write(`      committed ${committed} B (block ${forged.length} B); EXECUTE's reason: ${verdict?.message.length} characters ("${verdict?.message.slice(0, 90)}…")\n`);
+    process.stderr.write(
+      `      committed ${committed} B (block ${forged.length} B); EXECUTE's reason: ${verdict?.message.length} characters ("${verdict?.message.slice(0, 90)}…")\n`,
+    );
 
     const deployed = await deployAttackRollup(l1, built.parentHeader);
     const { address, rollup } = deployed;
 
     // Accepted: the contract's own bound says its challenge fits one L1 transaction.
     expect(await rollup.challengeGasBound(committed, DEFAULT_L2_GAS_LIMIT)).to.be.lessThanOrEqual(L1_TX_GAS_CAP);
-    await (await rollup.propose(built.parentHeader, forged, EMPTY_WITNESS, 0, { value: ATTACK_BOND, gasLimit: L1_TX_GAS_CAP })).wait();
+    await (
+      await rollup.propose(built.parentHeader, forged, EMPTY_WITNESS, 0, {
+        value: ATTACK_BOND,
+        gasLimit: L1_TX_GAS_CAP,
+      })
+    ).wait();
     expect((await rollup.tip())[0]).to.equal(1n);
 
     // A challenge with EXECUTE's exact price and the whole 2^24 gas an L1 transaction may carry.
-    const input = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, built.parentHeader, forged, EMPTY_WITNESS, "0x"]);
+    const input = AbiCoder.defaultAbiCoder().encode(
+      ["uint64", "bytes", "bytes", "bytes", "bytes"],
+      [L2_CHAIN_ID, built.parentHeader, forged, EMPTY_WITNESS, "0x"],
+    );
     const executeGas = executeGasCostOfBlock(dataLength(input), forged);
     const challenger = l1.wallet(1);
     const attempt = await connectOptimisticRollup(address, challenger)
       .challenge(1n, built.parentHeader, forged, EMPTY_WITNESS, executeGas, { gasLimit: L1_TX_GAS_CAP })
       .then(
-        async (tx) => tx.wait().then(
-          (r) => ({ status: r?.status, gasUsed: r?.gasUsed }),
-          async () => ({ status: 0, gasUsed: (await l1.provider.getTransactionReceipt(tx.hash))?.gasUsed }),
-        ),
+        async (tx) =>
+          tx.wait().then(
+            (r) => ({ status: r?.status, gasUsed: r?.gasUsed }),
+            async () => ({ status: 0, gasUsed: (await l1.provider.getTransactionReceipt(tx.hash))?.gasUsed }),
+          ),
         (error: Error) => ({ status: -1, gasUsed: undefined, error: error.message.slice(0, 200) }),
       );
-    process.stderr.write(`      challenge with gas limit 2^24 (bound ${challengeGasBound(committed, DEFAULT_L2_GAS_LIMIT)}): ${JSON.stringify(attempt, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}\n`);
+    process.stderr.write(
+      `      challenge with gas limit 2^24 (bound ${challengeGasBound(committed, DEFAULT_L2_GAS_LIMIT)}): ${JSON.stringify(attempt, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}\n`,
+    );
 
     // The node's challenger, too, finds it invalid but cannot get a challenge through.
     const lines: string[] = [];
@@ -103,7 +143,9 @@ describe("attack: a forged block whose EXECUTE revert reason would echo its byte
       async (tx) => (await tx.wait())?.status === 1,
       () => false,
     );
-    process.stderr.write(`      after the window: finalize(1) ${finalized ? "succeeded" : "failed"}; head ${await rollup.headNumber()}, stateRootOf(1) ${await rollup.stateRootOf(1n)}\n`);
+    process.stderr.write(
+      `      after the window: finalize(1) ${finalized ? "succeeded" : "failed"}; head ${await rollup.headNumber()}, stateRootOf(1) ${await rollup.stateRootOf(1n)}\n`,
+    );
 
     // What must hold: the invalid block was removed by a challenge within one L1 transaction.
     expect(attempt.status, "a challenge within 2^24 gas should win").to.equal(1);

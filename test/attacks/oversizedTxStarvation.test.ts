@@ -29,7 +29,14 @@ function genesis(): GenesisConfig {
 /** Nonce 0 again each round: a dropped transaction never ran, so its sender's nonce did not move. */
 function oversized(signer: TestSigner, round: number) {
   return createFeeMarket1559Tx(
-    { chainId: L2_CHAIN_ID, nonce: 0n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 2n * 10n ** 9n, gasLimit: 50_000n + BigInt(round), to: HUGE },
+    {
+      chainId: L2_CHAIN_ID,
+      nonce: 0n,
+      maxFeePerGas: 10n ** 11n,
+      maxPriorityFeePerGas: 2n * 10n ** 9n,
+      gasLimit: 50_000n + BigInt(round),
+      to: HUGE,
+    },
     { common },
   ).sign(signer.privateKey);
 }
@@ -74,11 +81,20 @@ describe("attack: oversized transactions sent ahead of an honest one", function 
     for (let round = 0; round < BLOCKS; round++) {
       const produced = await sequencer.produceBlock();
       included.push(...produced.block.transactions.map((tx) => bytesToHex(tx.hash())));
-      process.stderr.write(logger.lines.splice(0).map((l) => `        ${l.level} ${l.message.slice(0, 200)}\n`).join(""));
-      process.stderr.write(`      block ${produced.block.header.number}: ${produced.block.transactions.length} transactions; honest transfer pending: ${sequencer.pendingTransaction(transfer.hash()) !== undefined}\n`);
+      process.stderr.write(
+        logger.lines
+          .splice(0)
+          .map((l) => `        ${l.level} ${l.message.slice(0, 200)}\n`)
+          .join(""),
+      );
+      process.stderr.write(
+        `      block ${produced.block.header.number}: ${produced.block.transactions.length} transactions; honest transfer pending: ${sequencer.pendingTransaction(transfer.hash()) !== undefined}\n`,
+      );
     }
     // The attackers paid nothing: none of their transactions ran.
     expect(included.filter((hash) => sent.includes(hash))).to.deep.equal([]);
-    expect(included, "the honest transfer should be included in one of the blocks").to.include(bytesToHex(transfer.hash()));
+    expect(included, "the honest transfer should be included in one of the blocks").to.include(
+      bytesToHex(transfer.hash()),
+    );
   });
 });

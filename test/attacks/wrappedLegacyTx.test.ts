@@ -5,7 +5,14 @@ import { AbiCoder, getBytes, hexlify, keccak256 } from "ethers";
 import { EXECUTE_ADDRESS } from "../../precompiles";
 import { l2GasClaimOfBlockRlp } from "../../precompiles/gas";
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
-import { ATTACK_BOND, ATTACK_L2_CHAIN_ID, attackChallenger, attackL1, deployAttackRollup, passChallengeWindow } from "../support/attackL1";
+import {
+  ATTACK_BOND,
+  ATTACK_L2_CHAIN_ID,
+  attackChallenger,
+  attackL1,
+  deployAttackRollup,
+  passChallengeWindow,
+} from "../support/attackL1";
 import { TestSigner, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
@@ -15,8 +22,13 @@ const L2_CHAIN_ID = ATTACK_L2_CHAIN_ID;
 async function legacyTransferBlock(): Promise<BuiltBlock> {
   const probe = await L2TestChain.create(L2_CHAIN_ID, []);
   const alice = TestSigner.fromSeed(5, probe.common);
-  const chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 20n }], { gasLimit: DEFAULT_L2_GAS_LIMIT });
-  return chain.buildBlock([TestSigner.fromSeed(5, chain.common).legacyTx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })], { discard: true });
+  const chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 20n }], {
+    gasLimit: DEFAULT_L2_GAS_LIMIT,
+  });
+  return chain.buildBlock(
+    [TestSigner.fromSeed(5, chain.common).legacyTx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })],
+    { discard: true },
+  );
 }
 
 /**
@@ -27,10 +39,20 @@ async function legacyTransferBlock(): Promise<BuiltBlock> {
  * transactions root, computed from the decoded transactions, still matches.
  */
 function wrapLegacyTx(blockRlp: Uint8Array, headerFields: Record<number, Uint8Array> = {}): Uint8Array {
-  const [header, txs, ommers, withdrawals] = RLP.decode(blockRlp) as unknown as [Uint8Array[], unknown[], unknown[], unknown[]];
+  const [header, txs, ommers, withdrawals] = RLP.decode(blockRlp) as unknown as [
+    Uint8Array[],
+    unknown[],
+    unknown[],
+    unknown[],
+  ];
   const h = [...header];
   for (const [index, value] of Object.entries(headerFields)) h[Number(index)] = value;
-  return RLP.encode([h, txs.map((tx) => (Array.isArray(tx) ? RLP.encode(tx as never) : tx)), ommers, withdrawals] as never);
+  return RLP.encode([
+    h,
+    txs.map((tx) => (Array.isArray(tx) ? RLP.encode(tx as never) : tx)),
+    ommers,
+    withdrawals,
+  ] as never);
 }
 
 describe("attack: a legacy transaction posted as an RLP byte string", function () {
@@ -41,12 +63,17 @@ describe("attack: a legacy transaction posted as an RLP byte string", function (
     const built = await legacyTransferBlock();
     const wrapped = wrapLegacyTx(built.blockRlp);
     expect(hexlify(wrapped)).to.not.equal(hexlify(built.blockRlp));
-    const input = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, built.parentHeader, wrapped, built.witness, "0x"]);
+    const input = AbiCoder.defaultAbiCoder().encode(
+      ["uint64", "bytes", "bytes", "bytes", "bytes"],
+      [L2_CHAIN_ID, built.parentHeader, wrapped, built.witness, "0x"],
+    );
     const accepted = await l1.provider.call({ to: EXECUTE_ADDRESS, data: input, gasLimit: 1n << 24n }).then(
       (result) => result,
       () => undefined,
     );
-    process.stderr.write(`      EXECUTE on the wrapped body: ${accepted === undefined ? "rejected" : `accepted (result ${accepted.slice(0, 66)}…, the block hash is the canonical block's: ${keccak256(built.block.header.serialize())})`}\n`);
+    process.stderr.write(
+      `      EXECUTE on the wrapped body: ${accepted === undefined ? "rejected" : `accepted (result ${accepted.slice(0, 66)}…, the block hash is the canonical block's: ${keccak256(built.block.header.serialize())})`}\n`,
+    );
     expect(accepted, "EXECUTE accepted a non-canonical block body").to.equal(undefined);
   });
 
@@ -71,7 +98,9 @@ describe("attack: a legacy transaction posted as an RLP byte string", function (
       async (tx) => (await tx.wait())?.status === 1,
       () => false,
     );
-    process.stderr.write(`      after the window: finalize(1) ${finalized ? "succeeded" : "failed"}; stateRootOf(1) ${await rollup.stateRootOf(1n)}\n`);
+    process.stderr.write(
+      `      after the window: finalize(1) ${finalized ? "succeeded" : "failed"}; stateRootOf(1) ${await rollup.stateRootOf(1n)}\n`,
+    );
     expect(node.challenges, "the node's challenger should have removed the invalid block").to.have.length(1);
     expect(await rollup.stateRootOf(1n)).to.not.equal(forgedRoot);
   });

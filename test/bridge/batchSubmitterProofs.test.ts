@@ -29,7 +29,9 @@ class Lines implements Logger {
 /** A proof under a key the policy lists, that verifies nothing: one prover "delivered", none counts. */
 const BOGUS_KEY = new Uint8Array([1, 2, 3]);
 const BOGUS_PROOFS: BlockProofs = {
-  encoded: encodeExecutionProofs([{ proofType: ProofType.Groth16Bn254, verificationKey: BOGUS_KEY, proofData: new Uint8Array(32) }]),
+  encoded: encodeExecutionProofs([
+    { proofType: ProofType.Groth16Bn254, verificationKey: BOGUS_KEY, proofData: new Uint8Array(32) },
+  ]),
   provenBy: ["bogus"],
 };
 
@@ -45,7 +47,11 @@ describe("the batch submitter in proof mode checks the policy's threshold before
     l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("100") } } });
     provider = new JsonRpcProvider(l1.url, undefined, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
     dir = mkdtempSync(path.join(tmpdir(), "submitter-proofs-"));
-    const genesis = devL2Genesis({ chainId: 778n, timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n, funded: [...l1.accounts, keys.relayer] });
+    const genesis = devL2Genesis({
+      chainId: 778n,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
+      funded: [...l1.accounts, keys.relayer],
+    });
     sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: silentLogger });
     await sequencer.produceBlock();
   });
@@ -88,11 +94,15 @@ describe("the batch submitter in proof mode checks the policy's threshold before
     const rollupAddress = await provenRollup(false);
     const nonce = await provider.getTransactionCount(keys.sequencer.address);
     const lines = new Lines();
-    const error = await submitter(rollupAddress, lines).submitNext().then(
-      () => undefined,
-      (e: unknown) => e,
+    const error = await submitter(rollupAddress, lines)
+      .submitNext()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(await provider.getTransactionCount(keys.sequencer.address), "an advance known to fail was sent").to.equal(
+      nonce,
     );
-    expect(await provider.getTransactionCount(keys.sequencer.address), "an advance known to fail was sent").to.equal(nonce);
     // A proof the policy does not count will not count on the next attempt either: a halt, not a retry.
     expect(error).to.be.instanceOf(ProofPolicyUnmetError);
     expect((error as Error).message).to.match(/0 of the 2 .*forbids re-execution/);
@@ -103,8 +113,11 @@ describe("the batch submitter in proof mode checks the policy's threshold before
     const rollupAddress = await provenRollup(true);
     const nonce = await provider.getTransactionCount(keys.sequencer.address);
     const s = submitter(rollupAddress, silentLogger);
-    for (let attempt = 0; attempt < 3 && s.accepted.length === 0; attempt++) await s.submitNext().catch(() => undefined);
+    for (let attempt = 0; attempt < 3 && s.accepted.length === 0; attempt++)
+      await s.submitNext().catch(() => undefined);
     expect(s.accepted.map((a) => [a.number, a.provenBy])).to.deep.equal([[1n, []]]);
-    expect(await provider.getTransactionCount(keys.sequencer.address), "a failed advance was sent first").to.equal(nonce + 1);
+    expect(await provider.getTransactionCount(keys.sequencer.address), "a failed advance was sent first").to.equal(
+      nonce + 1,
+    );
   });
 });

@@ -44,7 +44,11 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
     l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("1000000") } } });
     provider = new JsonRpcProvider(l1.url, undefined, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
     dir = mkdtempSync(path.join(tmpdir(), "bridge-test-"));
-    const genesis = devL2Genesis({ chainId: 777n, timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n, funded: [...l1.accounts, keys.relayer] });
+    const genesis = devL2Genesis({
+      chainId: 777n,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
+      funded: [...l1.accounts, keys.relayer],
+    });
     sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: silentLogger });
     const head = sequencer.chain.head;
     const deployment = await deployRollup(new Wallet(keys.sequencer.privateKey, provider), {
@@ -66,7 +70,16 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
   });
 
   it("message tree proofs verify for every leaf and fail for a wrong index", () => {
-    const leaves = [1, 2, 3, 4, 5].map((n) => hashL1Message({ nonce: BigInt(n), from: keys.sequencer.address, to: keys.relayer.address, value: 1n, gasLimit: 1n, data: "0x" }));
+    const leaves = [1, 2, 3, 4, 5].map((n) =>
+      hashL1Message({
+        nonce: BigInt(n),
+        from: keys.sequencer.address,
+        to: keys.relayer.address,
+        value: 1n,
+        gasLimit: 1n,
+        data: "0x",
+      }),
+    );
     const root = messageRoot(leaves);
     leaves.forEach((leaf, i) => expect(verifyMessageProof(root, leaf, i, messageProof(leaves, i))).to.equal(true));
     expect(verifyMessageProof(root, leaves[0] as string, 1, messageProof(leaves, 0))).to.equal(false);
@@ -75,7 +88,13 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
   it("the L1 watcher follows MessageQueued events and, restarted, rebuilds its pending set from the contract", async () => {
     const user = connectRollup(rollupAddress, new Wallet(l1.accounts[1]?.privateKey as string, provider));
     const lines = new Lines();
-    const watcher = new L1Watcher({ provider, rollupAddress, fromBlock: deployBlock, pollIntervalMs: 50, logger: lines });
+    const watcher = new L1Watcher({
+      provider,
+      rollupAddress,
+      fromBlock: deployBlock,
+      pollIntervalMs: 50,
+      logger: lines,
+    });
     await watcher.poll();
     expect(watcher.status.messageCount).to.equal(0n);
     await (await user.depositETH(l1.accounts[1]?.address as string, { value: 5n })).wait();
@@ -88,7 +107,13 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
     expect(pending[0]?.hash).to.equal(await user.messageHash(0n));
     expect(lines.all.some((l) => l.includes("message #1 queued"))).to.equal(true);
 
-    const restarted = new L1Watcher({ provider, rollupAddress, fromBlock: deployBlock, pollIntervalMs: 50, logger: silentLogger });
+    const restarted = new L1Watcher({
+      provider,
+      rollupAddress,
+      fromBlock: deployBlock,
+      pollIntervalMs: 50,
+      logger: silentLogger,
+    });
     await restarted.poll();
     expect(restarted.consecutiveFrom(0n, 10).map((m) => m.hash)).to.deep.equal(pending.map((m) => m.hash));
     expect(restarted.consecutiveFrom(1n, 1).map((m) => m.message.nonce)).to.deep.equal([1n]);
@@ -96,7 +121,13 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
 
   it("the batch submitter is restart-safe: a second instance continues where L1 is, never resubmitting", async () => {
     const submitterOf = (logger: Logger) =>
-      new BatchSubmitter({ sequencer, rollupAddress, signer: new Wallet(keys.sequencer.privateKey, provider), logger, retry: { initialDelayMs: 20, maxDelayMs: 200 } });
+      new BatchSubmitter({
+        sequencer,
+        rollupAddress,
+        signer: new Wallet(keys.sequencer.privateKey, provider),
+        logger,
+        retry: { initialDelayMs: 20, maxDelayMs: 200 },
+      });
     await sequencer.produceBlock();
     await sequencer.produceBlock();
     const first = submitterOf(silentLogger);
@@ -127,7 +158,11 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
     submitter.start();
     try {
       // Waits for the refusal rather than sleeping a fixed time, which a loaded machine outlasts.
-      await eventually("L1 to refuse the block from the future", async () => (lines.all.some((l) => l.includes("BlockFromFuture")) ? true : undefined), 10_000);
+      await eventually(
+        "L1 to refuse the block from the future",
+        async () => (lines.all.some((l) => l.includes("BlockFromFuture")) ? true : undefined),
+        10_000,
+      );
       expect(submitter.haltReason).to.equal(undefined);
       await provider.send("evm_increaseTime", [40]);
       await provider.send("evm_mine", []);
@@ -150,7 +185,11 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
       maxFeePerGas: 10n ** 11n,
       maxPriorityFeePerGas: 1n,
     });
-    const hash = bytesToHex(await sequencer.submitTransaction(createTxFromRLP(hexToBytes(raw as `0x${string}`), { common: sequencer.chain.common })));
+    const hash = bytesToHex(
+      await sequencer.submitTransaction(
+        createTxFromRLP(hexToBytes(raw as `0x${string}`), { common: sequencer.chain.common }),
+      ),
+    );
     const block = await sequencer.produceBlock();
     const byTx = findSentMessage(sequencer.chain, { transactionHash: hash });
     const byHash = findSentMessage(sequencer.chain, { messageHash: byTx.messageHash });

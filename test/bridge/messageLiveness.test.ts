@@ -5,7 +5,16 @@ import path from "node:path";
 import { createTxFromRLP } from "@ethereumjs/tx";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
-import { AbiCoder, JsonRpcProvider, Wallet, getCreateAddress, hexlify, keccak256, parseEther, randomBytes } from "ethers";
+import {
+  AbiCoder,
+  JsonRpcProvider,
+  Wallet,
+  getCreateAddress,
+  hexlify,
+  keccak256,
+  parseEther,
+  randomBytes,
+} from "ethers";
 
 import { deployRollup } from "../../deploy/rollup";
 import { L2_BRIDGE_INTERFACE, connectRollup } from "../../rollup-node/bridge/contracts";
@@ -46,7 +55,11 @@ describe("message liveness on the real node, L1 devnet and EXECUTE", function ()
     l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("1000000") } } });
     provider = new JsonRpcProvider(l1.url, undefined, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
     dir = mkdtempSync(path.join(tmpdir(), "liveness-test-"));
-    const genesis = devL2Genesis({ chainId: L2_CHAIN_ID, timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n, funded: [...l1.accounts, keys.relayer] });
+    const genesis = devL2Genesis({
+      chainId: L2_CHAIN_ID,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
+      funded: [...l1.accounts, keys.relayer],
+    });
     const commitments = await genesisCommitments(genesis);
     const deployment = await deployRollup(new Wallet(keys.sequencer.privateKey, provider), {
       l2ChainId: L2_CHAIN_ID,
@@ -85,15 +98,29 @@ describe("message liveness on the real node, L1 devnet and EXECUTE", function ()
     // A 12 KB contract on L2 (its code starts with STOP, so calling it succeeds).
     const deployer = new Wallet(l1.accounts[2]?.privateKey as string);
     const runtime = new Uint8Array([0x00, ...randomBytes(BIG_CODE_BYTES - 1)]);
-    const raw = await deployer.signTransaction({ chainId: L2_CHAIN_ID, nonce: 0, type: 2, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 0n, gasLimit: 3_500_000n, data: deployCode(runtime) });
-    await node.sequencer.submitTransaction(createTxFromRLP(hexToBytes(raw as `0x${string}`), { common: node.sequencer.chain.common }));
+    const raw = await deployer.signTransaction({
+      chainId: L2_CHAIN_ID,
+      nonce: 0,
+      type: 2,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 0n,
+      gasLimit: 3_500_000n,
+      data: deployCode(runtime),
+    });
+    await node.sequencer.submitTransaction(
+      createTxFromRLP(hexToBytes(raw as `0x${string}`), { common: node.sequencer.chain.common }),
+    );
     await node.sequencer.produceBlock();
     const big = getCreateAddress({ from: deployer.address, nonce: 0 });
-    expect(await node.sequencer.chain.getCode(hexToBytes(big as `0x${string}`)).then((c) => c.length)).to.equal(BIG_CODE_BYTES);
+    expect(await node.sequencer.chain.getCode(hexToBytes(big as `0x${string}`)).then((c) => c.length)).to.equal(
+      BIG_CODE_BYTES,
+    );
 
     // An L1 user sends it a message with value; the node anchors it in the next block.
     const user = new Wallet(l1.accounts[4]?.privateKey as string, provider);
-    await (await connectRollup(rollupAddress, user).sendMessage(big, 200_000n, "0x", { value: parseEther("2") })).wait();
+    await (
+      await connectRollup(rollupAddress, user).sendMessage(big, 200_000n, "0x", { value: parseEther("2") })
+    ).wait();
     await node.bridge.syncL1();
     const produced = await node.sequencer.produceBlock();
     expect(produced.consumedMessages).to.equal(1);
@@ -101,9 +128,19 @@ describe("message liveness on the real node, L1 devnet and EXECUTE", function ()
       const witness = await node.sequencer.encodedWitness(n);
       expect(witness?.length, `witness of L2 block ${n}`).to.be.at.most(MAX_WITNESS_BYTES);
     }
-    const message: L1Message = { nonce: 0n, from: user.address, to: big, value: parseEther("2"), gasLimit: 200_000n, data: "0x" };
+    const message: L1Message = {
+      nonce: 0n,
+      from: user.address,
+      to: big,
+      value: parseEther("2"),
+      gasLimit: 200_000n,
+      data: "0x",
+    };
     const failedSlot = keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [0n, 2n]));
-    const held = await node.sequencer.chain.getStorageAt(hexToBytes(L2_BRIDGE_ADDRESS), hexToBytes(failedSlot as `0x${string}`));
+    const held = await node.sequencer.chain.getStorageAt(
+      hexToBytes(L2_BRIDGE_ADDRESS),
+      hexToBytes(failedSlot as `0x${string}`),
+    );
     expect(bytesToHex(held)).to.equal(hashL1Message(message));
     expect(lines.some((l) => l.includes("deferring L1 → L2 message #0"))).to.equal(true);
 
@@ -124,7 +161,9 @@ describe("message liveness on the real node, L1 devnet and EXECUTE", function ()
       to: L2_BRIDGE_ADDRESS,
       data: L2_BRIDGE_INTERFACE.encodeFunctionData("refundMessage", [message, recipient, false]),
     });
-    await node.sequencer.submitTransaction(createTxFromRLP(hexToBytes(refund as `0x${string}`), { common: node.sequencer.chain.common }));
+    await node.sequencer.submitTransaction(
+      createTxFromRLP(hexToBytes(refund as `0x${string}`), { common: node.sequencer.chain.common }),
+    );
     const refunded = await node.sequencer.produceBlock();
     expect(refunded.block.transactions).to.have.length(1);
     expect(await node.sequencer.chain.getBalance(hexToBytes(recipient as `0x${string}`))).to.equal(parseEther("2"));
@@ -138,17 +177,43 @@ describe("message liveness on the real node, L1 devnet and EXECUTE", function ()
     const chain = node.sequencer.chain;
     const common = chain.common;
     const send = async (wallet: Wallet, nonce: number, to: string, value: bigint, data: string): Promise<string> => {
-      const raw = await wallet.signTransaction({ chainId: L2_CHAIN_ID, nonce, type: 2, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 0n, gasLimit: 200_000n, to, value, data });
-      return bytesToHex(await node.sequencer.submitTransaction(createTxFromRLP(hexToBytes(raw as `0x${string}`), { common })));
+      const raw = await wallet.signTransaction({
+        chainId: L2_CHAIN_ID,
+        nonce,
+        type: 2,
+        maxFeePerGas: 10n ** 10n,
+        maxPriorityFeePerGas: 0n,
+        gasLimit: 200_000n,
+        to,
+        value,
+        data,
+      });
+      return bytesToHex(
+        await node.sequencer.submitTransaction(createTxFromRLP(hexToBytes(raw as `0x${string}`), { common })),
+      );
     };
     // A genesis-funded account (never deposited) withdraws 50 ETH; a depositor deposits 1 ETH and withdraws it.
     const genesisAccount = new Wallet(l1.accounts[6]?.privateKey as string);
     const depositor = new Wallet(l1.accounts[7]?.privateKey as string, provider);
-    await (await connectRollup(rollupAddress, depositor).depositETH(depositor.address, { value: parseEther("1") })).wait();
+    await (
+      await connectRollup(rollupAddress, depositor).depositETH(depositor.address, { value: parseEther("1") })
+    ).wait();
     await node.bridge.syncL1();
     await node.sequencer.produceBlock();
-    const fromGenesis = await send(genesisAccount, 0, L2_BRIDGE_ADDRESS, parseEther("50"), L2_BRIDGE_INTERFACE.encodeFunctionData("withdraw", [genesisAccount.address]));
-    const fromDeposit = await send(new Wallet(depositor.privateKey), 0, L2_BRIDGE_ADDRESS, parseEther("1"), L2_BRIDGE_INTERFACE.encodeFunctionData("withdraw", [depositor.address]));
+    const fromGenesis = await send(
+      genesisAccount,
+      0,
+      L2_BRIDGE_ADDRESS,
+      parseEther("50"),
+      L2_BRIDGE_INTERFACE.encodeFunctionData("withdraw", [genesisAccount.address]),
+    );
+    const fromDeposit = await send(
+      new Wallet(depositor.privateKey),
+      0,
+      L2_BRIDGE_ADDRESS,
+      parseEther("1"),
+      L2_BRIDGE_INTERFACE.encodeFunctionData("withdraw", [depositor.address]),
+    );
     const block = await node.sequencer.produceBlock();
     await node.bridge.submitter?.waitForAccepted(block.number, 60_000);
 
@@ -156,7 +221,14 @@ describe("message liveness on the real node, L1 devnet and EXECUTE", function ()
     for (const hash of [fromGenesis, fromDeposit]) {
       const [sent] = sentMessagesOfTransaction(chain, hash);
       const proof = await buildWithdrawalProof(chain, sent!, block.number);
-      await (await finalizer.finalizeMessage(proof.l2BlockNumber, proof.message, [...proof.accountProof], [...proof.storageProof])).wait();
+      await (
+        await finalizer.finalizeMessage(
+          proof.l2BlockNumber,
+          proof.message,
+          [...proof.accountProof],
+          [...proof.storageProof],
+        )
+      ).wait();
       expect(await rollup.finalized(sent!.messageHash)).to.equal(true);
     }
   });

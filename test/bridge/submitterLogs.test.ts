@@ -39,7 +39,11 @@ describe("the batch submitter's transactions: logged by hash and size, proposals
     l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("100") } } });
     provider = new JsonRpcProvider(l1.url, undefined, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
     dir = mkdtempSync(path.join(tmpdir(), "submitter-logs-"));
-    const genesis = devL2Genesis({ chainId: 779n, timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n, funded: [...l1.accounts, keys.relayer] });
+    const genesis = devL2Genesis({
+      chainId: 779n,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
+      funded: [...l1.accounts, keys.relayer],
+    });
     sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: silentLogger });
     genesisHash = bytesToHex(sequencer.chain.head.hash());
     genesisRoot = bytesToHex(sequencer.chain.head.header.stateRoot);
@@ -63,14 +67,21 @@ describe("the batch submitter's transactions: logged by hash and size, proposals
       sequencer: broke.address,
     });
     const lines = new Lines();
-    const submitter = new BatchSubmitter({ sequencer, rollupAddress: address, signer: broke, logger: lines, retry: { initialDelayMs: 10, maxDelayMs: 20 } });
+    const submitter = new BatchSubmitter({
+      sequencer,
+      rollupAddress: address,
+      signer: broke,
+      logger: lines,
+      retry: { initialDelayMs: 10, maxDelayMs: 20 },
+    });
     submitter.start();
     while (submitter.haltReason === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
     await submitter.stop();
     const witnessBytes = (await sequencer.producedBlock(1n))?.encodedWitness.length as number;
     expect(witnessBytes).to.be.greaterThan(MAX_LINE);
     expect(lines.all.length).to.be.greaterThan(0);
-    for (const line of lines.all) expect(line.length, `a ${line.length}-character log line: ${line.slice(0, 200)}…`).to.be.at.most(MAX_LINE);
+    for (const line of lines.all)
+      expect(line.length, `a ${line.length}-character log line: ${line.slice(0, 200)}…`).to.be.at.most(MAX_LINE);
     expect(lines.all.filter((l) => l.includes(`${broke.address} holds 0 wei`))).to.have.length(1);
     expect(await provider.getTransactionCount(broke.address)).to.equal(0);
   });
@@ -84,7 +95,13 @@ describe("the batch submitter's transactions: logged by hash and size, proposals
       sequencer: keys.sequencer.address,
       optimistic: { challengeWindow: 3600n, proposalBond: parseEther("0.1") },
     });
-    const submitter = new BatchSubmitter({ sequencer, rollupAddress: address, signer: new Wallet(keys.sequencer.privateKey, provider), logger: silentLogger, optimistic: {} });
+    const submitter = new BatchSubmitter({
+      sequencer,
+      rollupAddress: address,
+      signer: new Wallet(keys.sequencer.privateKey, provider),
+      logger: silentLogger,
+      optimistic: {},
+    });
     const nonce = await provider.getTransactionCount(keys.sequencer.address);
     expect(await submitter.submitNext()).to.equal(true);
     const hash = l1.chain.head.transactions[0]?.hash();

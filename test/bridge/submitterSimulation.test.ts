@@ -45,7 +45,11 @@ describe("the batch submitter simulates each advance and halts on a revert it ca
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "submitter-sim-"));
-    const genesis = devL2Genesis({ chainId: L2_CHAIN_ID, timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n, funded: [keys.relayer] });
+    const genesis = devL2Genesis({
+      chainId: L2_CHAIN_ID,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
+      funded: [keys.relayer],
+    });
     sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: silentLogger });
     await sequencer.produceBlock();
   });
@@ -80,13 +84,28 @@ describe("the batch submitter simulates each advance and halts on a revert it ca
       const lines = new Lines();
       const s = new BatchSubmitter({ sequencer, rollupAddress: address, signer, logger: lines, retry: FAST_RETRY });
       await runFor(s, 3_000);
-      expect(await edr.provider.getTransactionCount(keys.sequencer.address), "an advance that can only revert was sent").to.equal(nonce);
+      expect(
+        await edr.provider.getTransactionCount(keys.sequencer.address),
+        "an advance that can only revert was sent",
+      ).to.equal(nonce);
       expect(s.haltReason?.code).to.equal("NO_EXECUTE");
       expect(s.haltReason?.message).to.match(/no EXECUTE precompile/);
       expect(s.haltReason?.hint).to.match(/proof mode with on-chain verifiers/);
-      expect(lines.all.filter((l) => l.includes("no EXECUTE precompile")), lines.all.join("\n")).to.have.length(1);
-      expect(lines.all.every((l) => l.length < 600), "a raw transaction was logged").to.equal(true);
-      const status = await rollupStatus({ sequencer, rollup: connectRollup(address, edr.provider), rollupAddress: address, l1Provider: edr.provider, submitter: s });
+      expect(
+        lines.all.filter((l) => l.includes("no EXECUTE precompile")),
+        lines.all.join("\n"),
+      ).to.have.length(1);
+      expect(
+        lines.all.every((l) => l.length < 600),
+        "a raw transaction was logged",
+      ).to.equal(true);
+      const status = await rollupStatus({
+        sequencer,
+        rollup: connectRollup(address, edr.provider),
+        rollupAddress: address,
+        l1Provider: edr.provider,
+        submitter: s,
+      });
       expect(status.submitter).to.equal("halted");
       expect(status.submitterError).to.match(/no EXECUTE precompile/);
       expect(status.submitterErrorCode).to.equal("NO_EXECUTE");
@@ -114,7 +133,13 @@ describe("the batch submitter simulates each advance and halts on a revert it ca
         sequencer: broke.address,
       });
       const lines = new Lines();
-      const s = new BatchSubmitter({ sequencer, rollupAddress: address, signer: broke, logger: lines, retry: FAST_RETRY });
+      const s = new BatchSubmitter({
+        sequencer,
+        rollupAddress: address,
+        signer: broke,
+        logger: lines,
+        retry: FAST_RETRY,
+      });
       await runFor(s, 5_000);
       expect(s.haltReason?.code).to.equal("UNFUNDED");
       expect(s.haltReason?.message).to.include(broke.address);
@@ -124,7 +149,12 @@ describe("the batch submitter simulates each advance and halts on a revert it ca
 
     it("a key that is not the sequencer sends nothing while the sequencer is active (it waits, as anyone may advance later)", async () => {
       const other = new Wallet(keys.challenger?.privateKey as string, provider);
-      await (await new Wallet(keys.sequencer.privateKey, provider).sendTransaction({ to: other.address, value: parseEther("1") })).wait();
+      await (
+        await new Wallet(keys.sequencer.privateKey, provider).sendTransaction({
+          to: other.address,
+          value: parseEther("1"),
+        })
+      ).wait();
       const { address } = await deployRollup(new Wallet(keys.sequencer.privateKey, provider), {
         l2ChainId: L2_CHAIN_ID,
         ...genesisCommitments(),
@@ -133,7 +163,13 @@ describe("the batch submitter simulates each advance and halts on a revert it ca
       });
       const nonce = await provider.getTransactionCount(other.address);
       const lines = new Lines();
-      const s = new BatchSubmitter({ sequencer, rollupAddress: address, signer: other, logger: lines, retry: FAST_RETRY });
+      const s = new BatchSubmitter({
+        sequencer,
+        rollupAddress: address,
+        signer: other,
+        logger: lines,
+        retry: FAST_RETRY,
+      });
       await runFor(s, 1_500);
       expect(await provider.getTransactionCount(other.address), "a reverting advance was sent").to.equal(nonce);
       expect(s.haltReason).to.equal(undefined);
@@ -142,8 +178,16 @@ describe("the batch submitter simulates each advance and halts on a revert it ca
   });
 
   it("classifies NotSequencer that never opens (a permissioned rollup) as a halt, one that opens later as a wait", () => {
-    const never = submissionVerdict({ name: "NotSequencer", args: ["0x00000000000000000000000000000000000000aa", MaxUint256], text: "NotSequencer(…)" });
-    const later = submissionVerdict({ name: "NotSequencer", args: ["0x00000000000000000000000000000000000000aa", 1_000n], text: "NotSequencer(…)" });
+    const never = submissionVerdict({
+      name: "NotSequencer",
+      args: ["0x00000000000000000000000000000000000000aa", MaxUint256],
+      text: "NotSequencer(…)",
+    });
+    const later = submissionVerdict({
+      name: "NotSequencer",
+      args: ["0x00000000000000000000000000000000000000aa", 1_000n],
+      text: "NotSequencer(…)",
+    });
     expect(never).to.equal("halt");
     expect(later).to.equal("retry");
     expect(submissionVerdict({ name: "ExecuteUnavailable", args: [], text: "ExecuteUnavailable()" })).to.equal("halt");

@@ -26,13 +26,18 @@ describe("JSON-RPC conformance (execution-apis rpc-compat)", function () {
 
   it("imports the suite's chain and answers every case without crashing the dispatcher", () => {
     expect(results.length).to.be.greaterThan(0);
-    const crashed = results.filter((r) => typeof r.actual === "object" && r.actual !== null && "internalFailure" in r.actual).map((r) => r.name);
+    const crashed = results
+      .filter((r) => typeof r.actual === "object" && r.actual !== null && "internalFailure" in r.actual)
+      .map((r) => r.name);
     expect(crashed, "cases whose request threw out of the dispatcher").to.deep.equal([]);
   });
 
   it("still passes every case of the committed baseline", () => {
     const lost = regressions(readBaseline(BASELINE_FILE), results);
-    const detail = lost.map((name) => `${name}: ${results.find((r) => r.name === name)?.differences.join("; ") ?? "case missing from the suite"}`);
+    const detail = lost.map(
+      (name) =>
+        `${name}: ${results.find((r) => r.name === name)?.differences.join("; ") ?? "case missing from the suite"}`,
+    );
     expect(detail, "baseline cases that now fail").to.deep.equal([]);
   });
 

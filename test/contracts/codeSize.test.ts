@@ -27,7 +27,9 @@ function codeBytes(hex: string): number {
 function expectDeployable(name: string, runtimeHex: string, initcodeHex: string): void {
   const runtime = codeBytes(runtimeHex);
   const initcode = codeBytes(initcodeHex);
-  process.stdout.write(`      ${name}: runtime ${runtime} B (limit ${MAX_RUNTIME_CODE_BYTES}), initcode ${initcode} B (limit ${MAX_INITCODE_BYTES})\n`);
+  process.stdout.write(
+    `      ${name}: runtime ${runtime} B (limit ${MAX_RUNTIME_CODE_BYTES}), initcode ${initcode} B (limit ${MAX_INITCODE_BYTES})\n`,
+  );
   expect(runtime, `${name} runtime code`).to.be.greaterThan(0);
   expect(runtime, `${name} runtime code`).to.be.lessThanOrEqual(MAX_RUNTIME_CODE_BYTES);
   expect(initcode, `${name} initcode`).to.be.lessThanOrEqual(MAX_INITCODE_BYTES);
@@ -44,26 +46,47 @@ describe("Rollup contract code size", () => {
   it("an optimistic rollup created from the template (fallback sequencing, the largest hook) fits the L1 limits", function () {
     this.timeout(600_000);
     const name = "SizeCheck";
-    const options = resolveInitOptions({ dir: path.join(tmpdir(), "codesize-template"), name, sequencing: "fallback", optimistic: true });
+    const options = resolveInitOptions({
+      dir: path.join(tmpdir(), "codesize-template"),
+      name,
+      sequencing: "fallback",
+      optimistic: true,
+    });
     const file = `contracts/${name}Rollup.sol`;
     const content = renderTemplate(options, "9.9.9").find((f) => f.path === file)?.content ?? "";
     expect(content).to.contain(`contract ${name}Rollup is OptimisticRollup`);
     // The generated imports name the package; here they resolve to this repository's sources.
     const findImports = (source: string): { contents: string } | { error: string } => {
-      const local = source.startsWith("native-rollup/") ? path.join(ROOT, source.slice("native-rollup/".length)) : path.join(ROOT, "node_modules", source);
+      const local = source.startsWith("native-rollup/")
+        ? path.join(ROOT, source.slice("native-rollup/".length))
+        : path.join(ROOT, "node_modules", source);
       return existsSync(local) ? { contents: readFileSync(local, "utf8") } : { error: `not found: ${source}` };
     };
     // A created project compiles with this repository's settings (its hardhat.config.ts template).
-    const settings = { ...config.solidity.compilers[0]?.settings, outputSelection: { [file]: { [`${name}Rollup`]: ["evm.bytecode.object", "evm.deployedBytecode.object"] } } };
+    const settings = {
+      ...config.solidity.compilers[0]?.settings,
+      outputSelection: { [file]: { [`${name}Rollup`]: ["evm.bytecode.object", "evm.deployedBytecode.object"] } },
+    };
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const solc = require("solc") as { compile(input: string, options: { import: typeof findImports }): string };
-    const output = JSON.parse(solc.compile(JSON.stringify({ language: "Solidity", sources: { [file]: { content } }, settings }), { import: findImports })) as {
+    const output = JSON.parse(
+      solc.compile(JSON.stringify({ language: "Solidity", sources: { [file]: { content } }, settings }), {
+        import: findImports,
+      }),
+    ) as {
       errors?: { severity: string; formattedMessage: string }[];
-      contracts: Record<string, Record<string, { evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>>;
+      contracts: Record<
+        string,
+        Record<string, { evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>
+      >;
     };
     const errors = (output.errors ?? []).filter((e) => e.severity === "error").map((e) => e.formattedMessage);
     expect(errors, errors.join("\n")).to.deep.equal([]);
     const evm = output.contracts[file]?.[`${name}Rollup`]?.evm;
-    expectDeployable(`template ${name}Rollup (optimistic, fallback)`, evm?.deployedBytecode.object ?? "", evm?.bytecode.object ?? "");
+    expectDeployable(
+      `template ${name}Rollup (optimistic, fallback)`,
+      evm?.deployedBytecode.object ?? "",
+      evm?.bytecode.object ?? "",
+    );
   });
 });

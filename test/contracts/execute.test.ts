@@ -13,7 +13,9 @@ async function transferBlock(): Promise<BuiltBlock> {
   const probe = await L2TestChain.create(L2_CHAIN_ID, []);
   const alice = TestSigner.fromSeed(3, probe.common);
   const chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
-  return chain.buildBlock([TestSigner.fromSeed(3, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+  return chain.buildBlock([
+    TestSigner.fromSeed(3, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+  ]);
 }
 
 /** The precompile's error, raised by 0x0101 and bubbled by Execute.sol (so absent from callers' ABIs). */

@@ -85,22 +85,41 @@ async function deployRollup(): Promise<Fixture> {
 }
 
 /** Submits `built` (or a tampered encoding of it) to `advance`. */
-async function advance(f: Fixture, built: BuiltBlock, consumedMessages: number, signer = f.sequencer, block = built.blockRlp) {
+async function advance(
+  f: Fixture,
+  built: BuiltBlock,
+  consumedMessages: number,
+  signer = f.sequencer,
+  block = built.blockRlp,
+) {
   return f.rollup.connect(signer).advance(built.parentHeader, block, built.witness, "0x", consumedMessages);
 }
 
 /** The L2 transactions that relay `messages`, anchored together in the block at `anchorTimestamp`. */
-function relayTxs(f: Fixture, messages: readonly L1Message[], anchorTimestamp: bigint, method: "relayMessage" | "deferMessage" = "relayMessage") {
+function relayTxs(
+  f: Fixture,
+  messages: readonly L1Message[],
+  anchorTimestamp: bigint,
+  method: "relayMessage" | "deferMessage" = "relayMessage",
+) {
   const leaves = messages.map(hashL1Message);
   return messages.map((message, index) => {
     const data = f.bridge.encodeFunctionData(method, [message, anchorTimestamp, index, messageProof(leaves, index)]);
     const callGas = method === "relayMessage" ? message.gasLimit + message.gasLimit / 63n : 0n;
-    return f.alice.tx({ to: L2_BRIDGE_ADDRESS, data, gasLimit: callGas + RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(getBytes(data).length) });
+    return f.alice.tx({
+      to: L2_BRIDGE_ADDRESS,
+      data,
+      gasLimit: callGas + RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(getBytes(data).length),
+    });
   });
 }
 
 /** Builds the next L2 block that consumes `messages` (anchoring their root) and relays them. */
-async function buildAnchoredBlock(f: Fixture, messages: readonly L1Message[], extraTxs: ReturnType<TestSigner["tx"]>[] = []) {
+async function buildAnchoredBlock(
+  f: Fixture,
+  messages: readonly L1Message[],
+  extraTxs: ReturnType<TestSigner["tx"]>[] = [],
+) {
   const timestamp = f.chain.latest.header.timestamp + 1n;
   const root = messageRoot(messages.map(hashL1Message));
   const built = await f.chain.buildBlock([...relayTxs(f, messages, timestamp), ...extraTxs], {
@@ -112,7 +131,9 @@ async function buildAnchoredBlock(f: Fixture, messages: readonly L1Message[], ex
 }
 
 function expectAllSucceeded(built: BuiltBlock): void {
-  built.txResults.forEach((result, i) => expect(result.execResult.exceptionError, `L2 transaction ${i}`).to.equal(undefined));
+  built.txResults.forEach((result, i) =>
+    expect(result.execResult.exceptionError, `L2 transaction ${i}`).to.equal(undefined),
+  );
 }
 
 async function l2Balance(chain: L2TestChain, address: string): Promise<bigint> {
@@ -121,14 +142,20 @@ async function l2Balance(chain: L2TestChain, address: string): Promise<bigint> {
 }
 
 async function l2Storage(chain: L2TestChain, address: string, slot: number): Promise<bigint> {
-  const value = await (await chain.stateAt()).getStorage(createAddressFromString(address), hexToBytes(`0x${word(slot)}`));
+  const value = await (await chain.stateAt()).getStorage(
+    createAddressFromString(address),
+    hexToBytes(`0x${word(slot)}`),
+  );
   return bytesToBigInt(value);
 }
 
 /** L2Bridge's `failedMessages(nonce)` (a mapping at storage slot 2), read from the L2 state. */
 async function failedMessage(chain: L2TestChain, nonce: bigint): Promise<string> {
   const slot = keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [nonce, 2n]));
-  const value = await (await chain.stateAt()).getStorage(createAddressFromString(L2_BRIDGE_ADDRESS), hexToBytes(slot as `0x${string}`));
+  const value = await (await chain.stateAt()).getStorage(
+    createAddressFromString(L2_BRIDGE_ADDRESS),
+    hexToBytes(slot as `0x${string}`),
+  );
   return zeroPadValue(value.length === 0 ? "0x" : hexlify(value), 32);
 }
 
@@ -162,7 +189,9 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
 
     it("rejects a block with a wrong state root: EXECUTE's ExecuteInvalid bubbles up", async () => {
       const f = await deployRollup();
-      const built = await f.chain.buildBlock([f.alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+      const built = await f.chain.buildBlock([
+        f.alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+      ]);
       const forged = tamperBlock(built.block, { stateRoot: hexToBytes(`0x${word(1)}`) });
       await expect(advance(f, built, 0, f.sequencer, forged))
         .to.be.revertedWithCustomError(executeErrors, "ExecuteInvalid")
@@ -201,7 +230,14 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
       await expect(f.rollup.connect(f.user).depositETH(recipient, { value: ONE_ETH }))
         .to.emit(f.rollup, "MessageQueued")
         .withArgs(0n, f.user.address, recipient, ONE_ETH, DEPOSIT_GAS_LIMIT, "0x", anyValue);
-      const message: L1Message = { nonce: 0n, from: f.user.address, to: recipient, value: ONE_ETH, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const message: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: recipient,
+        value: ONE_ETH,
+        gasLimit: DEPOSIT_GAS_LIMIT,
+        data: "0x",
+      };
       expect(await f.rollup.messageHash(0n)).to.equal(hashL1Message(message));
       expect(await f.rollup.messageCount()).to.equal(1n);
 
@@ -209,16 +245,27 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
       expect(await l2Balance(f.chain, recipient)).to.equal(ONE_ETH);
       // The bridge also paid the relayer back its gas at the base fee.
       const reimbursed = BRIDGE_PREMINT - ONE_ETH - (await l2Balance(f.chain, L2_BRIDGE_ADDRESS));
-      expect(reimbursed > 0n && reimbursed <= built.block.header.gasUsed * (built.block.header.baseFeePerGas as bigint)).to.equal(true);
+      expect(
+        reimbursed > 0n && reimbursed <= built.block.header.gasUsed * (built.block.header.baseFeePerGas as bigint),
+      ).to.equal(true);
 
-      await expect(advance(f, built, 1)).to.emit(f.rollup, "BlockAdvanced").withArgs(1n, anyValue, anyValue, 1n, anyValue, anyValue, anyValue);
+      await expect(advance(f, built, 1))
+        .to.emit(f.rollup, "BlockAdvanced")
+        .withArgs(1n, anyValue, anyValue, 1n, anyValue, anyValue, anyValue);
       expect(await f.rollup.nextMessageIndex()).to.equal(1n);
     });
 
     it("a block must anchor exactly the messages it claims to consume", async () => {
       const f = await deployRollup();
       await f.rollup.connect(f.user).depositETH(f.user.address, { value: 1n });
-      const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 1n, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const message: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: f.user.address,
+        value: 1n,
+        gasLimit: DEPOSIT_GAS_LIMIT,
+        data: "0x",
+      };
       const empty = await f.chain.buildBlock([], { discard: true });
       await expect(advance(f, empty, 1))
         .to.be.revertedWithCustomError(f.rollup, "AnchorMismatch")
@@ -238,12 +285,22 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
       const data = f.receiver.encodeFunctionData("receiveMessage", [42n]);
       const gasLimit = 200_000n;
       await f.rollup.connect(f.user).sendMessage(L2_RECEIVER_ADDRESS, gasLimit, data, { value: 25n });
-      const message: L1Message = { nonce: 0n, from: f.user.address, to: L2_RECEIVER_ADDRESS, value: 25n, gasLimit, data };
+      const message: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: L2_RECEIVER_ADDRESS,
+        value: 25n,
+        gasLimit,
+        data,
+      };
 
       const timestamp = f.chain.latest.header.timestamp + 1n;
       const [relay] = relayTxs(f, [message], timestamp);
       const [again] = relayTxs(f, [message], timestamp);
-      const built = await f.chain.buildBlock([relay, again], { timestamp, parentBeaconBlockRoot: getBytes(hashL1Message(message)) });
+      const built = await f.chain.buildBlock([relay, again], {
+        timestamp,
+        parentBeaconBlockRoot: getBytes(hashL1Message(message)),
+      });
       expect(built.txResults[0].execResult.exceptionError).to.equal(undefined);
       expect(built.txResults[1].execResult.exceptionError, "second relay").to.not.equal(undefined);
       const secondError = f.bridge.parseError(hexlify(built.txResults[1].execResult.returnValue));
@@ -258,7 +315,14 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
 
     it("a relay against an L2 timestamp that anchors nothing reverts on L2", async () => {
       const f = await deployRollup();
-      const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 1n, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const message: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: f.user.address,
+        value: 1n,
+        gasLimit: DEPOSIT_GAS_LIMIT,
+        data: "0x",
+      };
       const built = await f.chain.buildBlock(relayTxs(f, [message], 12_345n));
       const error = f.bridge.parseError(hexlify(built.txResults[0].execResult.returnValue));
       expect(error?.name).to.equal("UnknownAnchor");
@@ -274,7 +338,14 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
       await expect(advance(f, skipping, 0))
         .to.be.revertedWithCustomError(f.rollup, "OverdueMessageSkipped")
         .withArgs(0n, queuedAt);
-      const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 1n, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const message: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: f.user.address,
+        value: 1n,
+        gasLimit: DEPOSIT_GAS_LIMIT,
+        data: "0x",
+      };
       await advance(f, await buildAnchoredBlock(f, [message]), 1);
     });
   });
@@ -283,21 +354,37 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
     it("rejects a block that anchors a message without relaying it, or relays it with less gas than it is owed", async () => {
       const f = await deployRollup();
       await f.rollup.connect(f.user).depositETH(f.user.address, { value: ONE_ETH });
-      const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: ONE_ETH, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const message: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: f.user.address,
+        value: ONE_ETH,
+        gasLimit: DEPOSIT_GAS_LIMIT,
+        data: "0x",
+      };
       const timestamp = f.chain.latest.header.timestamp + 1n;
       const parentBeaconBlockRoot = getBytes(hashL1Message(message));
 
       // Discarded blocks: each is signed by a fresh signer of alice's key, so alice's nonces stay unused.
       const aliceAgain = (): TestSigner => TestSigner.fromSeed(1, f.chain.common);
-      const anchorOnly = await f.chain.buildBlock([aliceAgain().tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })], { timestamp, parentBeaconBlockRoot, discard: true });
-      await expect(advance(f, anchorOnly, 1)).to.be.revertedWithCustomError(f.rollup, "RelayMissing").withArgs(0n, 3);
+      const anchorOnly = await f.chain.buildBlock(
+        [aliceAgain().tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })],
+        { timestamp, parentBeaconBlockRoot, discard: true },
+      );
+      await expect(advance(f, anchorOnly, 1))
+        .to.be.revertedWithCustomError(f.rollup, "RelayMissing")
+        .withArgs(0n, 3);
       const nothing = await f.chain.buildBlock([], { timestamp, parentBeaconBlockRoot, discard: true });
-      await expect(advance(f, nothing, 1)).to.be.revertedWithCustomError(f.rollup, "RelayMissing").withArgs(0n, 0);
+      await expect(advance(f, nothing, 1))
+        .to.be.revertedWithCustomError(f.rollup, "RelayMissing")
+        .withArgs(0n, 0);
 
       const relayData = f.bridge.encodeFunctionData("relayMessage", [message, timestamp, 0n, []]);
       const starved = aliceAgain().tx({ to: L2_BRIDGE_ADDRESS, data: relayData, gasLimit: 60_000n });
       const starvedBlock = await f.chain.buildBlock([starved], { timestamp, parentBeaconBlockRoot, discard: true });
-      await expect(advance(f, starvedBlock, 1)).to.be.revertedWithCustomError(f.rollup, "RelayMissing").withArgs(0n, 9);
+      await expect(advance(f, starvedBlock, 1))
+        .to.be.revertedWithCustomError(f.rollup, "RelayMissing")
+        .withArgs(0n, 9);
 
       await advance(f, await buildAnchoredBlock(f, [message]), 1);
       expect(await l2Balance(f.chain, f.user.address)).to.equal(ONE_ETH);
@@ -306,11 +393,23 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
     it("accepts a block with more transactions than an RLP list reader's usual cap (40 after the relay)", async () => {
       const f = await deployRollup();
       await f.rollup.connect(f.user).depositETH(f.user.address, { value: 1n });
-      const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 1n, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const message: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: f.user.address,
+        value: 1n,
+        gasLimit: DEPOSIT_GAS_LIMIT,
+        data: "0x",
+      };
       const timestamp = f.chain.latest.header.timestamp + 1n;
       const relays = relayTxs(f, [message], timestamp);
-      const transfers = Array.from({ length: 40 }, () => f.alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: 21_000n }));
-      const built = await f.chain.buildBlock([...relays, ...transfers], { timestamp, parentBeaconBlockRoot: getBytes(hashL1Message(message)) });
+      const transfers = Array.from({ length: 40 }, () =>
+        f.alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: 21_000n }),
+      );
+      const built = await f.chain.buildBlock([...relays, ...transfers], {
+        timestamp,
+        parentBeaconBlockRoot: getBytes(hashL1Message(message)),
+      });
       expectAllSucceeded(built);
       expect(built.block.transactions).to.have.length(41);
       await expect(advance(f, built, 1)).to.emit(f.rollup, "BlockAdvanced");
@@ -319,7 +418,14 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
     it("a deposit whose L2 call reverts (to L2Bridge itself) is consumed and recorded as failed; its L1 sender takes the value back on L1 through an L1 message", async () => {
       const f = await deployRollup();
       await f.rollup.connect(f.user).depositETH(L2_BRIDGE_ADDRESS, { value: ONE_ETH });
-      const deposit: L1Message = { nonce: 0n, from: f.user.address, to: L2_BRIDGE_ADDRESS, value: ONE_ETH, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const deposit: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: L2_BRIDGE_ADDRESS,
+        value: ONE_ETH,
+        gasLimit: DEPOSIT_GAS_LIMIT,
+        data: "0x",
+      };
       const first = await buildAnchoredBlock(f, [deposit]);
       await advance(f, first, 1);
       expect(await failedMessage(f.chain, 0n)).to.equal(hashL1Message(deposit));
@@ -327,7 +433,14 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
       // The refund request goes through L1, so no sequencer can refuse it (it is never deferred).
       const refundData = f.bridge.encodeFunctionData("refundMessage", [deposit, f.user.address, true]);
       await f.rollup.connect(f.user).sendMessage(L2_BRIDGE_ADDRESS, 150_000n, refundData);
-      const request: L1Message = { nonce: 1n, from: f.user.address, to: L2_BRIDGE_ADDRESS, value: 0n, gasLimit: 150_000n, data: refundData };
+      const request: L1Message = {
+        nonce: 1n,
+        from: f.user.address,
+        to: L2_BRIDGE_ADDRESS,
+        value: 0n,
+        gasLimit: 150_000n,
+        data: refundData,
+      };
       const second = await buildAnchoredBlock(f, [request]);
       await advance(f, second, 1);
       const refund: L2Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: ONE_ETH, data: "0x" };
@@ -341,9 +454,19 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
       const f = await deployRollup();
       const data = f.receiver.encodeFunctionData("receiveMessage", [7n]);
       await f.rollup.connect(f.user).sendMessage(L2_RECEIVER_ADDRESS, 200_000n, data, { value: 5n });
-      const message: L1Message = { nonce: 0n, from: f.user.address, to: L2_RECEIVER_ADDRESS, value: 5n, gasLimit: 200_000n, data };
+      const message: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: L2_RECEIVER_ADDRESS,
+        value: 5n,
+        gasLimit: 200_000n,
+        data,
+      };
       const timestamp = f.chain.latest.header.timestamp + 1n;
-      const deferred = await f.chain.buildBlock(relayTxs(f, [message], timestamp, "deferMessage"), { timestamp, parentBeaconBlockRoot: getBytes(hashL1Message(message)) });
+      const deferred = await f.chain.buildBlock(relayTxs(f, [message], timestamp, "deferMessage"), {
+        timestamp,
+        parentBeaconBlockRoot: getBytes(hashL1Message(message)),
+      });
       expectAllSucceeded(deferred);
       await advance(f, deferred, 1);
       expect(await l2Storage(f.chain, L2_RECEIVER_ADDRESS, 3)).to.equal(0n);
@@ -351,9 +474,16 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
 
       const retry = f.bridge.encodeFunctionData("retryMessage", [message]);
       // A retry owes the call its full gas limit: with less it is refused and the message stays failed.
-      const starved = await f.chain.buildBlock([f.alice.tx({ to: L2_BRIDGE_ADDRESS, data: retry, gasLimit: 150_000n })], { timestamp: timestamp + BEACON_ROOTS_HISTORY + 1n });
-      expect(f.bridge.parseError(hexlify(starved.txResults[0].execResult.returnValue))?.name).to.equal("InsufficientRelayGas");
-      const retried = await f.chain.buildBlock([f.alice.tx({ to: L2_BRIDGE_ADDRESS, data: retry, gasLimit: 500_000n })]);
+      const starved = await f.chain.buildBlock(
+        [f.alice.tx({ to: L2_BRIDGE_ADDRESS, data: retry, gasLimit: 150_000n })],
+        { timestamp: timestamp + BEACON_ROOTS_HISTORY + 1n },
+      );
+      expect(f.bridge.parseError(hexlify(starved.txResults[0].execResult.returnValue))?.name).to.equal(
+        "InsufficientRelayGas",
+      );
+      const retried = await f.chain.buildBlock([
+        f.alice.tx({ to: L2_BRIDGE_ADDRESS, data: retry, gasLimit: 500_000n }),
+      ]);
       expectAllSucceeded(retried);
       expect(await l2Storage(f.chain, L2_RECEIVER_ADDRESS, 3)).to.equal(7n);
       expect(await l2Storage(f.chain, L2_RECEIVER_ADDRESS, 2)).to.equal(5n);
@@ -363,16 +493,36 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
 
     it("a refund request is never deferred, and may not ask for more gas than any block carries", async () => {
       const f = await deployRollup();
-      const failed: L1Message = { nonce: 0n, from: f.user.address, to: L2_BRIDGE_ADDRESS, value: 0n, gasLimit: 1n, data: "0x" };
+      const failed: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: L2_BRIDGE_ADDRESS,
+        value: 0n,
+        gasLimit: 1n,
+        data: "0x",
+      };
       const refundData = f.bridge.encodeFunctionData("refundMessage", [failed, f.user.address, false]);
       await expect(f.rollup.connect(f.user).sendMessage(L2_BRIDGE_ADDRESS, 300_000n, refundData))
         .to.be.revertedWithCustomError(f.rollup, "GasLimitTooHigh")
         .withArgs(300_000n, 200_000n);
       await f.rollup.connect(f.user).sendMessage(L2_BRIDGE_ADDRESS, 100_000n, refundData);
-      const request: L1Message = { nonce: 0n, from: f.user.address, to: L2_BRIDGE_ADDRESS, value: 0n, gasLimit: 100_000n, data: refundData };
+      const request: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: L2_BRIDGE_ADDRESS,
+        value: 0n,
+        gasLimit: 100_000n,
+        data: refundData,
+      };
       const timestamp = f.chain.latest.header.timestamp + 1n;
-      const deferring = await f.chain.buildBlock(relayTxs(f, [request], timestamp, "deferMessage"), { timestamp, parentBeaconBlockRoot: getBytes(hashL1Message(request)), discard: true });
-      await expect(advance(f, deferring, 1)).to.be.revertedWithCustomError(f.rollup, "RelayMissing").withArgs(0n, 8);
+      const deferring = await f.chain.buildBlock(relayTxs(f, [request], timestamp, "deferMessage"), {
+        timestamp,
+        parentBeaconBlockRoot: getBytes(hashL1Message(request)),
+        discard: true,
+      });
+      await expect(advance(f, deferring, 1))
+        .to.be.revertedWithCustomError(f.rollup, "RelayMissing")
+        .withArgs(0n, 8);
     });
   });
 
@@ -395,8 +545,16 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
       const callData = l1Receiver.interface.encodeFunctionData("receiveMessage", [7n]);
       const call: L2Message = { nonce: 1n, from, to: await l1Receiver.getAddress(), value: 3n, data: callData };
       const built = await f.chain.buildBlock([
-        f.alice.tx({ to: L2_BRIDGE_ADDRESS, value: withdrawal.value, data: f.bridge.encodeFunctionData("withdraw", [withdrawal.to]) }),
-        f.alice.tx({ to: L2_BRIDGE_ADDRESS, value: call.value, data: f.bridge.encodeFunctionData("sendMessageToL1", [call.to, call.data]) }),
+        f.alice.tx({
+          to: L2_BRIDGE_ADDRESS,
+          value: withdrawal.value,
+          data: f.bridge.encodeFunctionData("withdraw", [withdrawal.to]),
+        }),
+        f.alice.tx({
+          to: L2_BRIDGE_ADDRESS,
+          value: call.value,
+          data: f.bridge.encodeFunctionData("sendMessageToL1", [call.to, call.data]),
+        }),
       ]);
       expectAllSucceeded(built);
       await advance(f, built, 0);
@@ -453,7 +611,9 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
       await expect(f.rollup.finalizeMessage(1n, withdrawal, accountProof, other.storageProof)).to.be.reverted;
       // Block 0 (genesis) is accepted but sent nothing.
       const genesisProof = await f.chain.getProof(L2_BRIDGE_ADDRESS, [sentMessageSlot(hashL2Message(withdrawal))], 0n);
-      await expect(f.rollup.finalizeMessage(0n, withdrawal, genesisProof.accountProof, genesisProof.storageProof[0].proof)).to.be.reverted;
+      await expect(
+        f.rollup.finalizeMessage(0n, withdrawal, genesisProof.accountProof, genesisProof.storageProof[0].proof),
+      ).to.be.reverted;
       expect(await f.rollup.finalized(hashL2Message(withdrawal))).to.equal(false);
     });
 
@@ -468,7 +628,10 @@ describe("NativeRollup (ExampleRollup on an L1 with EXECUTE)", function () {
         data: l1Receiver.interface.encodeFunctionData("receiveMessage", [rejected]),
       };
       const built = await f.chain.buildBlock([
-        f.alice.tx({ to: L2_BRIDGE_ADDRESS, data: f.bridge.encodeFunctionData("sendMessageToL1", [message.to, message.data]) }),
+        f.alice.tx({
+          to: L2_BRIDGE_ADDRESS,
+          data: f.bridge.encodeFunctionData("sendMessageToL1", [message.to, message.data]),
+        }),
       ]);
       expectAllSucceeded(built);
       await advance(f, built, 0);

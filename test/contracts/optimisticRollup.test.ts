@@ -11,7 +11,15 @@ import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import { ExecuteErrorCode, executeGasCostOfBlock, maxVerifiableL2GasLimit } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
-import { type L1Message, type L2Message, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message, messageRoot, sentMessageSlot } from "../../protocol/messages";
+import {
+  type L1Message,
+  type L2Message,
+  L2_BRIDGE_ADDRESS,
+  hashL1Message,
+  hashL2Message,
+  messageRoot,
+  sentMessageSlot,
+} from "../../protocol/messages";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import type { OptimisticExampleRollup } from "../../typechain-types";
 import { type TestCommittee, committeeProof, testCommittee } from "../../tools/committeeFixture";
@@ -65,7 +73,11 @@ async function deploy(
     L2_CHAIN_ID,
     [
       { address: TestSigner.fromSeed(5, probe.common).address.toString(), balance: 100n * ONE_ETH },
-      { address: L2_BRIDGE_ADDRESS, code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode, balance: BRIDGE_PREMINT },
+      {
+        address: L2_BRIDGE_ADDRESS,
+        code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode,
+        balance: BRIDGE_PREMINT,
+      },
       ...(options.extraAccounts ?? []),
     ],
     // The node's default gas limit: a proposal's challenge is priced at its header's gas limit, so the
@@ -113,12 +125,17 @@ function withWrongStateRoot(built: BuiltBlock): Uint8Array {
 function withHeaderFields(blockRlp: Uint8Array, fields: Record<number, bigint | Uint8Array>): Uint8Array {
   const block = RLP.decode(blockRlp) as unknown as Uint8Array[][];
   const header = [...(block[0] as Uint8Array[])];
-  for (const [index, value] of Object.entries(fields)) header[Number(index)] = typeof value === "bigint" ? bigIntToUnpaddedBytes(value) : value;
+  for (const [index, value] of Object.entries(fields))
+    header[Number(index)] = typeof value === "bigint" ? bigIntToUnpaddedBytes(value) : value;
   return RLP.encode([header, ...block.slice(1)] as never);
 }
 
 /** How BlockHeaders.decode refuses bytes: its own errors, or RLPReader's `require` strings. */
-const headerReaderErrors = new Interface(["error HeaderTooShort(uint256 fieldCount)", "error MalformedHeaderField(uint256 index, uint256 size)", "error Error(string)"]);
+const headerReaderErrors = new Interface([
+  "error HeaderTooShort(uint256 fieldCount)",
+  "error MalformedHeaderField(uint256 index, uint256 size)",
+  "error Error(string)",
+]);
 
 /** An RLP list prefix followed by `items`, raw: the items need not be valid RLP inside. */
 function rawList(items: readonly Uint8Array[]): Uint8Array {
@@ -136,23 +153,47 @@ async function transferBlock(f: Fixture, options: { discard?: boolean } = {}): P
 /** The relay of a block's only message, as L1 requires it first in the block (full gas, anchored at `timestamp`). */
 function relayTx(f: Fixture, message: L1Message, timestamp: bigint) {
   const data = f.bridge.encodeFunctionData("relayMessage", [message, timestamp, 0n, []]);
-  return f.alice.tx({ to: L2_BRIDGE_ADDRESS, data, gasLimit: message.gasLimit + message.gasLimit / 63n + 200_000n + 40n * BigInt(getBytes(data).length) });
+  return f.alice.tx({
+    to: L2_BRIDGE_ADDRESS,
+    data,
+    gasLimit: message.gasLimit + message.gasLimit / 63n + 200_000n + 40n * BigInt(getBytes(data).length),
+  });
 }
 
 /** Proposes `block` on the parent `parentHeader`, committing to `witness` (what a challenge must then use). */
-async function propose(f: Fixture, parentHeader: Uint8Array, block: Uint8Array, witness: Uint8Array | string, consumedMessages = 0, signer = f.sequencer) {
+async function propose(
+  f: Fixture,
+  parentHeader: Uint8Array,
+  block: Uint8Array,
+  witness: Uint8Array | string,
+  consumedMessages = 0,
+  signer = f.sequencer,
+) {
   return f.rollup.connect(signer).propose(parentHeader, block, witness, consumedMessages, { value: BOND });
 }
 
 /** The gas EXECUTE charges to re-execute `block` (the devnet's default schedule): what a challenger passes. */
 function executeGasFor(parentHeader: Uint8Array, block: Uint8Array, witness: Uint8Array | string): bigint {
-  const input = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, parentHeader, block, witness, "0x"]);
+  const input = AbiCoder.defaultAbiCoder().encode(
+    ["uint64", "bytes", "bytes", "bytes", "bytes"],
+    [L2_CHAIN_ID, parentHeader, block, witness, "0x"],
+  );
   return executeGasCostOfBlock(dataLength(input), block);
 }
 
 /** Challenges block `number` from `signer`, passing EXECUTE exactly its cost unless `executeGas` is given. */
-function challenge(f: Fixture, number: bigint, parentHeader: Uint8Array, block: Uint8Array, witness: Uint8Array | string, executeGas?: bigint, signer = f.challenger) {
-  return f.rollup.connect(signer).challenge(number, parentHeader, block, witness, executeGas ?? executeGasFor(parentHeader, block, witness));
+function challenge(
+  f: Fixture,
+  number: bigint,
+  parentHeader: Uint8Array,
+  block: Uint8Array,
+  witness: Uint8Array | string,
+  executeGas?: bigint,
+  signer = f.challenger,
+) {
+  return f.rollup
+    .connect(signer)
+    .challenge(number, parentHeader, block, witness, executeGas ?? executeGasFor(parentHeader, block, witness));
 }
 
 /** `count` contracts of `size` bytes of code each (a STOP, then filler) and one that CALLs them all: reading their code cold costs ≈ 2.6k gas per ≈ `size` bytes of witness. */
@@ -160,13 +201,20 @@ function codeHeavyAccounts(count: number, size: number): { accounts: TestAccount
   const targets = Array.from({ length: count }, (_, i) => `0x${(0xc0de0000 + i).toString(16).padStart(40, "0")}`);
   const filler = (i: number): string => {
     let hex = "";
-    for (let j = 0; hex.length < 2 * size; j++) hex += keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [i, j])).slice(2);
+    for (let j = 0; hex.length < 2 * size; j++)
+      hex += keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [i, j])).slice(2);
     return `0x00${hex.slice(2, 2 * size)}`;
   };
   // For each target: CALL(gas, target, 0, 0, 0, 0, 0) and POP the result; then STOP.
   const reader = `0x${targets.map((t) => `6000600060006000600073${t.slice(2)}5af150`).join("")}00`;
   const readerAddress = "0x00000000000000000000000000000000000c0de5";
-  return { accounts: [...targets.map((address, i) => ({ address, code: filler(i) })), { address: readerAddress, code: reader }], reader: readerAddress };
+  return {
+    accounts: [
+      ...targets.map((address, i) => ({ address, code: filler(i) })),
+      { address: readerAddress, code: reader },
+    ],
+    reader: readerAddress,
+  };
 }
 
 /** `witness` padded with junk code entries (never read) so that `otherBytes` plus the witness are exactly `total` bytes. */
@@ -193,9 +241,21 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const [sequencer] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("OptimisticExampleRollup");
       const args = (window: bigint, bond: bigint) =>
-        [L2_CHAIN_ID, ZeroHash, ZeroHash, sequencer.address, { sequencerInactivityPeriod: 1n, forceInclusionDelay: 1n }, { challengeWindow: window, proposalBond: bond }, NO_PROOF_POLICY] as const;
-      await expect(factory.deploy(...args(0n, BOND))).to.be.revertedWithCustomError(factory, "InvalidOptimisticConfig").withArgs(0n, BOND);
-      await expect(factory.deploy(...args(WINDOW, 0n))).to.be.revertedWithCustomError(factory, "InvalidOptimisticConfig").withArgs(WINDOW, 0n);
+        [
+          L2_CHAIN_ID,
+          ZeroHash,
+          ZeroHash,
+          sequencer.address,
+          { sequencerInactivityPeriod: 1n, forceInclusionDelay: 1n },
+          { challengeWindow: window, proposalBond: bond },
+          NO_PROOF_POLICY,
+        ] as const;
+      await expect(factory.deploy(...args(0n, BOND)))
+        .to.be.revertedWithCustomError(factory, "InvalidOptimisticConfig")
+        .withArgs(0n, BOND);
+      await expect(factory.deploy(...args(WINDOW, 0n)))
+        .to.be.revertedWithCustomError(factory, "InvalidOptimisticConfig")
+        .withArgs(WINDOW, 0n);
     });
 
     it("records a block with its bond as provisional: the head and stateRootOf do not move", async () => {
@@ -205,7 +265,14 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const proposedAt = BigInt((await ethers.provider.getBlock(tx.blockNumber!))!.timestamp);
       await expect(tx)
         .to.emit(f.rollup, "BlockProposed")
-        .withArgs(1n, bytesToHex(built.block.hash()), bytesToHex(built.block.header.stateRoot), 0n, proposedAt + WINDOW, f.sequencer.address);
+        .withArgs(
+          1n,
+          bytesToHex(built.block.hash()),
+          bytesToHex(built.block.header.stateRoot),
+          0n,
+          proposedAt + WINDOW,
+          f.sequencer.address,
+        );
 
       expect(await f.rollup.tip()).to.deep.equal([1n, bytesToHex(built.block.hash())]);
       expect(await f.rollup.provisionalCount()).to.equal(1n);
@@ -218,7 +285,9 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       expect(record.proposer).to.equal(f.sequencer.address);
       expect(record.proven).to.equal(false);
       expect(await balanceOf(f)).to.equal(BOND);
-      await expect(f.rollup.provisionalBlock(2n)).to.be.revertedWithCustomError(f.rollup, "NotProvisional").withArgs(2n);
+      await expect(f.rollup.provisionalBlock(2n))
+        .to.be.revertedWithCustomError(f.rollup, "NotProvisional")
+        .withArgs(2n);
     });
 
     it("requires the exact bond, the sequencer, the tip as parent (and its header), and no advance while blocks are pending", async () => {
@@ -227,7 +296,9 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await expect(f.rollup.propose(first.parentHeader, first.blockRlp, first.witness, 0, { value: BOND - 1n }))
         .to.be.revertedWithCustomError(f.rollup, "IncorrectBond")
         .withArgs(BOND - 1n, BOND);
-      await expect(propose(f, first.parentHeader, first.blockRlp, first.witness, 0, f.user)).to.be.revertedWithCustomError(f.rollup, "NotSequencer");
+      await expect(
+        propose(f, first.parentHeader, first.blockRlp, first.witness, 0, f.user),
+      ).to.be.revertedWithCustomError(f.rollup, "NotSequencer");
       // The posted parent header (part of a challenge's input) must be the tip's.
       await expect(propose(f, headerRlpOf(first.blockRlp), first.blockRlp, first.witness))
         .to.be.revertedWithCustomError(f.rollup, "ParentHeaderMismatch")
@@ -247,7 +318,14 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     it("checks the anchor against the messages after those the provisional chain consumed", async () => {
       const f = await deploy();
       await f.rollup.connect(f.user).depositETH(f.user.address, { value: 1n });
-      const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 1n, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const message: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: f.user.address,
+        value: 1n,
+        gasLimit: DEPOSIT_GAS_LIMIT,
+        data: "0x",
+      };
       const empty = await f.chain.buildBlock([], { discard: true });
       await expect(propose(f, empty.parentHeader, empty.blockRlp, empty.witness, 1))
         .to.be.revertedWithCustomError(f.rollup, "AnchorMismatch")
@@ -257,8 +335,13 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const root = getBytes(messageRoot([hashL1Message(message)]));
       // L1 requires the block to start with the message's relay.
       const unrelayed = await f.chain.buildBlock([], { timestamp, parentBeaconBlockRoot: root, discard: true });
-      await expect(propose(f, unrelayed.parentHeader, unrelayed.blockRlp, unrelayed.witness, 1)).to.be.revertedWithCustomError(f.rollup, "RelayMissing").withArgs(0n, 0);
-      const anchored = await f.chain.buildBlock([relayTx(f, message, timestamp)], { timestamp, parentBeaconBlockRoot: root });
+      await expect(propose(f, unrelayed.parentHeader, unrelayed.blockRlp, unrelayed.witness, 1))
+        .to.be.revertedWithCustomError(f.rollup, "RelayMissing")
+        .withArgs(0n, 0);
+      const anchored = await f.chain.buildBlock([relayTx(f, message, timestamp)], {
+        timestamp,
+        parentBeaconBlockRoot: root,
+      });
       await propose(f, anchored.parentHeader, anchored.blockRlp, anchored.witness, 1);
       expect(await f.rollup.provisionalMessageIndex()).to.equal(1n);
       expect(await f.rollup.nextMessageIndex()).to.equal(0n);
@@ -289,9 +372,21 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await time.increase(WINDOW);
       await expect(f.rollup.connect(f.user).finalize(2n))
         .to.emit(f.rollup, "BlockFinalized")
-        .withArgs(1n, bytesToHex(first.block.hash()), bytesToHex(first.block.header.stateRoot), false, f.sequencer.address)
+        .withArgs(
+          1n,
+          bytesToHex(first.block.hash()),
+          bytesToHex(first.block.header.stateRoot),
+          false,
+          f.sequencer.address,
+        )
         .and.to.emit(f.rollup, "BlockFinalized")
-        .withArgs(2n, bytesToHex(second.block.hash()), bytesToHex(second.block.header.stateRoot), false, f.sequencer.address);
+        .withArgs(
+          2n,
+          bytesToHex(second.block.hash()),
+          bytesToHex(second.block.header.stateRoot),
+          false,
+          f.sequencer.address,
+        );
       expect(await f.rollup.headNumber()).to.equal(2n);
       expect(await f.rollup.headHash()).to.equal(bytesToHex(second.block.hash()));
       expect(await f.rollup.stateRootOf(1n)).to.equal(bytesToHex(first.block.header.stateRoot));
@@ -302,21 +397,46 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       expect(await f.rollup.bondCredit(f.sequencer.address)).to.equal(2n * BOND);
       await expect(f.rollup.withdrawBonds()).to.changeEtherBalances([f.sequencer, f.rollup], [2n * BOND, -2n * BOND]);
       expect(await f.rollup.bondCredit(f.sequencer.address)).to.equal(0n);
-      await expect(f.rollup.withdrawBonds()).to.be.revertedWithCustomError(f.rollup, "NothingToWithdraw").withArgs(f.sequencer.address);
+      await expect(f.rollup.withdrawBonds())
+        .to.be.revertedWithCustomError(f.rollup, "NothingToWithdraw")
+        .withArgs(f.sequencer.address);
 
       // With nothing pending, blocks can be advanced directly again.
       const third = await transferBlock(f);
-      await expect(f.rollup.advance(third.parentHeader, third.blockRlp, third.witness, "0x", 0)).to.emit(f.rollup, "BlockAdvanced");
+      await expect(f.rollup.advance(third.parentHeader, third.blockRlp, third.witness, "0x", 0)).to.emit(
+        f.rollup,
+        "BlockAdvanced",
+      );
     });
 
     it("lets an L2 → L1 message be finalized only against a final state root", async () => {
       const f = await deploy();
       await f.rollup.connect(f.user).depositETH(f.user.address, { value: 10n * ONE_ETH });
-      const message: L1Message = { nonce: 0n, from: f.user.address, to: f.user.address, value: 10n * ONE_ETH, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
-      const withdrawal: L2Message = { nonce: 0n, from: getAddress(f.alice.address.toString()), to: f.challenger.address, value: ONE_ETH, data: "0x" };
+      const message: L1Message = {
+        nonce: 0n,
+        from: f.user.address,
+        to: f.user.address,
+        value: 10n * ONE_ETH,
+        gasLimit: DEPOSIT_GAS_LIMIT,
+        data: "0x",
+      };
+      const withdrawal: L2Message = {
+        nonce: 0n,
+        from: getAddress(f.alice.address.toString()),
+        to: f.challenger.address,
+        value: ONE_ETH,
+        data: "0x",
+      };
       const timestamp = f.chain.latest.header.timestamp + 1n;
       const built = await f.chain.buildBlock(
-        [relayTx(f, message, timestamp), f.alice.tx({ to: L2_BRIDGE_ADDRESS, value: withdrawal.value, data: f.bridge.encodeFunctionData("withdraw", [withdrawal.to]) })],
+        [
+          relayTx(f, message, timestamp),
+          f.alice.tx({
+            to: L2_BRIDGE_ADDRESS,
+            value: withdrawal.value,
+            data: f.bridge.encodeFunctionData("withdraw", [withdrawal.to]),
+          }),
+        ],
         { timestamp, parentBeaconBlockRoot: getBytes(messageRoot([hashL1Message(message)])) },
       );
       expect(built.txResults[0].execResult.exceptionError).to.equal(undefined);
@@ -324,7 +444,8 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await propose(f, built.parentHeader, built.blockRlp, built.witness, 1);
 
       const proof = await f.chain.getProof(L2_BRIDGE_ADDRESS, [sentMessageSlot(hashL2Message(withdrawal))], 1n);
-      const finalizeMessage = () => f.rollup.finalizeMessage(1n, withdrawal, proof.accountProof, proof.storageProof[0].proof);
+      const finalizeMessage = () =>
+        f.rollup.finalizeMessage(1n, withdrawal, proof.accountProof, proof.storageProof[0].proof);
       await expect(finalizeMessage()).to.be.revertedWithCustomError(f.rollup, "BlockNotAccepted").withArgs(1n);
       await time.increase(WINDOW);
       await f.rollup.finalize(1n);
@@ -355,8 +476,12 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
 
       expect(await f.rollup.tip()).to.deep.equal([1n, bytesToHex(first.block.hash())]);
       expect(await f.rollup.provisionalCount()).to.equal(1n);
-      await expect(f.rollup.provisionalBlock(2n)).to.be.revertedWithCustomError(f.rollup, "NotProvisional").withArgs(2n);
-      await expect(f.rollup.provisionalBlock(3n)).to.be.revertedWithCustomError(f.rollup, "NotProvisional").withArgs(3n);
+      await expect(f.rollup.provisionalBlock(2n))
+        .to.be.revertedWithCustomError(f.rollup, "NotProvisional")
+        .withArgs(2n);
+      await expect(f.rollup.provisionalBlock(3n))
+        .to.be.revertedWithCustomError(f.rollup, "NotProvisional")
+        .withArgs(3n);
       await expect(challenge(f, 2n, second.parentHeader, forged, second.witness))
         .to.be.revertedWithCustomError(f.rollup, "NotProvisional")
         .withArgs(2n);
@@ -385,7 +510,10 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     it("a proposal whose gasUsed exceeds its gasLimit, with an arbitrary state root, is challenged and removed (InvalidHeader)", async () => {
       const f = await deploy();
       const built = await transferBlock(f, { discard: true });
-      const forged = withHeaderFields(built.blockRlp, { 3: hexToBytes(`0x${word(0xbad)}`), 10: built.block.header.gasLimit + 1n });
+      const forged = withHeaderFields(built.blockRlp, {
+        3: hexToBytes(`0x${word(0xbad)}`),
+        10: built.block.header.gasLimit + 1n,
+      });
       await propose(f, built.parentHeader, forged, built.witness);
       const won = challenge(f, 1n, built.parentHeader, forged, built.witness);
       await expect(won)
@@ -402,14 +530,25 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       // claims 5 bytes but has 1: the contract checks only the prefixes it walks.
       const block = RLP.decode(built.blockRlp) as unknown as Uint8Array[][];
       const header = block[0] as Uint8Array[];
-      const forgedHeader = rawList([...header.slice(0, 20).map((field) => RLP.encode(field)), Uint8Array.of(0xc2, 0xc5, 0x00)]);
+      const forgedHeader = rawList([
+        ...header.slice(0, 20).map((field) => RLP.encode(field)),
+        Uint8Array.of(0xc2, 0xc5, 0x00),
+      ]);
       const forged = rawList([forgedHeader, ...block.slice(1).map((part) => RLP.encode(part as never))]);
       expect(contractsAcceptAsBlock(forged)).to.equal(true);
       await propose(f, built.parentHeader, forged, built.witness);
       const won = challenge(f, 1n, built.parentHeader, forged, built.witness);
       await expect(won)
         .to.emit(f.rollup, "BlockChallenged")
-        .withArgs(1n, keccak256(forgedHeader), f.challenger.address, ExecuteErrorCode.InvalidHeader, anyValue, 1n, BOND);
+        .withArgs(
+          1n,
+          keccak256(forgedHeader),
+          f.challenger.address,
+          ExecuteErrorCode.InvalidHeader,
+          anyValue,
+          1n,
+          BOND,
+        );
       expect(await f.rollup.provisionalCount()).to.equal(0n);
     });
 
@@ -470,7 +609,9 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       expect((await f.rollup.provisionalBlock(1n)).blockHash).to.equal(bytesToHex(built.block.hash()));
       expect((await f.rollup.provisionalBlock(1n)).witnessHash).to.equal(keccak256(built.witness));
       await time.increase(WINDOW);
-      await expect(f.rollup.finalize(1n)).to.emit(f.rollup, "BlockFinalized").withArgs(1n, bytesToHex(built.block.hash()), anyValue, false, f.sequencer.address);
+      await expect(f.rollup.finalize(1n))
+        .to.emit(f.rollup, "BlockFinalized")
+        .withArgs(1n, bytesToHex(built.block.hash()), anyValue, false, f.sequencer.address);
     });
 
     it("a challenge of an invalid block with too little gas fails; with the committed witness it then wins at EXECUTE's cost", async () => {
@@ -485,7 +626,15 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const won = await challenge(f, 1n, built.parentHeader, forged, built.witness);
       await expect(won)
         .to.emit(f.rollup, "BlockChallenged")
-        .withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.StateRootMismatch, anyValue, 1n, BOND);
+        .withArgs(
+          1n,
+          blockHashOf(forged),
+          f.challenger.address,
+          ExecuteErrorCode.StateRootMismatch,
+          anyValue,
+          1n,
+          BOND,
+        );
       // A failed EXECUTE consumes all the gas passed to it: the challenger pays for `cost`, not more.
       const receipt = (await won.wait())!;
       expect(receipt.gasUsed).to.be.lessThan(cost + 150_000n);
@@ -499,13 +648,29 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await propose(f, built.parentHeader, built.blockRlp, EMPTY_WITNESS);
       await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, EMPTY_WITNESS))
         .to.emit(f.rollup, "BlockChallenged")
-        .withArgs(1n, bytesToHex(built.block.hash()), f.challenger.address, ExecuteErrorCode.WitnessIncomplete, anyValue, 1n, BOND);
+        .withArgs(
+          1n,
+          bytesToHex(built.block.hash()),
+          f.challenger.address,
+          ExecuteErrorCode.WitnessIncomplete,
+          anyValue,
+          1n,
+          BOND,
+        );
 
       const notRlp = "0xff";
       await propose(f, built.parentHeader, built.blockRlp, notRlp);
       await expect(challenge(f, 1n, built.parentHeader, built.blockRlp, notRlp))
         .to.emit(f.rollup, "BlockChallenged")
-        .withArgs(1n, bytesToHex(built.block.hash()), f.challenger.address, ExecuteErrorCode.MalformedInput, anyValue, 1n, BOND);
+        .withArgs(
+          1n,
+          bytesToHex(built.block.hash()),
+          f.challenger.address,
+          ExecuteErrorCode.MalformedInput,
+          anyValue,
+          1n,
+          BOND,
+        );
 
       // With its complete witness the same block stands.
       await propose(f, built.parentHeader, built.blockRlp, built.witness);
@@ -541,7 +706,10 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       expect(await f.rollup.MAX_PROPOSAL_BYTES()).to.equal(BigInt(MAX_PROPOSAL_BYTES));
       for (const bytes of [0, 1, 31, 32, 33, 1_000, 210_000, 300_001, MAX_PROPOSAL_BYTES - 1, MAX_PROPOSAL_BYTES]) {
         for (const l2Gas of [0n, 21_000n, DEFAULT_L2_GAS_LIMIT, maxVerifiableL2GasLimit()]) {
-          expect(await f.rollup.challengeGasBound(bytes, l2Gas)).to.equal(challengeGasBound(bytes, l2Gas), `${bytes} B, ${l2Gas} L2 gas`);
+          expect(await f.rollup.challengeGasBound(bytes, l2Gas)).to.equal(
+            challengeGasBound(bytes, l2Gas),
+            `${bytes} B, ${l2Gas} L2 gas`,
+          );
         }
       }
     });
@@ -560,7 +728,9 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const forged = withHeaderFields(built.blockRlp, { 3: hexToBytes(`0x${word(0xbad)}`), 10: gasLimit });
       const posted = built.parentHeader.length + forged.length;
       const tooLarge = paddedWitness(built.witness, posted, max + 1);
-      await expect(propose(f, built.parentHeader, forged, tooLarge)).to.be.revertedWithCustomError(f.rollup, "ProposalTooLarge").withArgs(max + 1, max);
+      await expect(propose(f, built.parentHeader, forged, tooLarge))
+        .to.be.revertedWithCustomError(f.rollup, "ProposalTooLarge")
+        .withArgs(max + 1, max);
       const largest = paddedWitness(built.witness, posted, max);
       // One more unit of gas limit with the same bytes: its challenge could not fit.
       const greedy = withHeaderFields(forged, { 9: gasLimit + 1n });
@@ -570,9 +740,21 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
 
       await propose(f, built.parentHeader, forged, largest);
       const executeGas = executeGasFor(built.parentHeader, forged, largest);
-      const won = await f.rollup.connect(f.challenger).challenge(1n, built.parentHeader, forged, largest, executeGas, { gasLimit: challengeGasBound(max, gasLimit) });
+      const won = await f.rollup
+        .connect(f.challenger)
+        .challenge(1n, built.parentHeader, forged, largest, executeGas, { gasLimit: challengeGasBound(max, gasLimit) });
       const receipt = (await won.wait())!;
-      await expect(won).to.emit(f.rollup, "BlockChallenged").withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.StateRootMismatch, anyValue, 1n, BOND);
+      await expect(won)
+        .to.emit(f.rollup, "BlockChallenged")
+        .withArgs(
+          1n,
+          blockHashOf(forged),
+          f.challenger.address,
+          ExecuteErrorCode.StateRootMismatch,
+          anyValue,
+          1n,
+          BOND,
+        );
       expect(receipt.gasUsed).to.be.lessThanOrEqual(challengeGasBound(max, gasLimit));
       process.stderr.write(
         `      largest proposal: ${max} B committed (parent header ${built.parentHeader.length} B + block ${forged.length} B + witness ${largest.length} B) at gas limit ${gasLimit} (charged in full); ` +
@@ -627,7 +809,17 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const truncated = encodeWitness({ ...parts, codes: parts.codes.slice(0, parts.codes.length / 2) });
       await propose(f, built.parentHeader, forged, truncated);
       const won = await challenge(f, 1n, built.parentHeader, forged, truncated);
-      await expect(won).to.emit(f.rollup, "BlockChallenged").withArgs(1n, blockHashOf(forged), f.challenger.address, ExecuteErrorCode.WitnessIncomplete, anyValue, 1n, BOND);
+      await expect(won)
+        .to.emit(f.rollup, "BlockChallenged")
+        .withArgs(
+          1n,
+          blockHashOf(forged),
+          f.challenger.address,
+          ExecuteErrorCode.WitnessIncomplete,
+          anyValue,
+          1n,
+          BOND,
+        );
       expect((await won.wait())!.gasUsed).to.be.lessThan(TX_GAS_LIMIT_CAP);
       expect(await f.rollup.provisionalCount()).to.equal(0n);
     });
@@ -643,19 +835,35 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     after(releaseProverThreads);
 
     async function proofsFor(built: BuiltBlock, which: readonly TestCommittee[]): Promise<string> {
-      const proofs: ExecutionProof[] = await Promise.all(which.map((c) => committeeProof(c, L2_CHAIN_ID, built, [0, 1, 2])));
+      const proofs: ExecutionProof[] = await Promise.all(
+        which.map((c) => committeeProof(c, L2_CHAIN_ID, built, [0, 1, 2])),
+      );
       return hexlify(encodeExecutionProofs(proofs));
     }
 
     it("2-of-3 committee proofs finalize provisional blocks at once, in order, and end their challenges", async () => {
-      const f = await deploy({ threshold: 2, allowReexecution: false, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) });
+      const f = await deploy({
+        threshold: 2,
+        allowReexecution: false,
+        acceptedKeys: committees.map((c) => hexlify(c.keyHash)),
+      });
       const first = await transferBlock(f);
       const second = await transferBlock(f);
       await propose(f, first.parentHeader, first.blockRlp, first.witness);
       await propose(f, second.parentHeader, second.blockRlp, second.witness);
 
       // Block 2 is proven first: it cannot finalize before its parent.
-      await expect(f.rollup.connect(f.user).prove(2n, second.parentHeader, second.blockRlp, "0x", await proofsFor(second, [committees[0], committees[1]])))
+      await expect(
+        f.rollup
+          .connect(f.user)
+          .prove(
+            2n,
+            second.parentHeader,
+            second.blockRlp,
+            "0x",
+            await proofsFor(second, [committees[0], committees[1]]),
+          ),
+      )
         .to.emit(f.rollup, "BlockProven")
         .withArgs(2n, bytesToHex(second.block.hash()), f.user.address)
         .and.not.to.emit(f.rollup, "BlockFinalized");
@@ -672,11 +880,27 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         .withArgs(ExecuteErrorCode.ProofsInsufficient, anyValue);
 
       // Proving block 1 finalizes it and the already proven block 2, well within the window.
-      await expect(f.rollup.connect(f.user).prove(1n, first.parentHeader, first.blockRlp, "0x", await proofsFor(first, [committees[1], committees[2]])))
+      await expect(
+        f.rollup
+          .connect(f.user)
+          .prove(1n, first.parentHeader, first.blockRlp, "0x", await proofsFor(first, [committees[1], committees[2]])),
+      )
         .to.emit(f.rollup, "BlockFinalized")
-        .withArgs(1n, bytesToHex(first.block.hash()), bytesToHex(first.block.header.stateRoot), true, f.sequencer.address)
+        .withArgs(
+          1n,
+          bytesToHex(first.block.hash()),
+          bytesToHex(first.block.header.stateRoot),
+          true,
+          f.sequencer.address,
+        )
         .and.to.emit(f.rollup, "BlockFinalized")
-        .withArgs(2n, bytesToHex(second.block.hash()), bytesToHex(second.block.header.stateRoot), true, f.sequencer.address);
+        .withArgs(
+          2n,
+          bytesToHex(second.block.hash()),
+          bytesToHex(second.block.header.stateRoot),
+          true,
+          f.sequencer.address,
+        );
       expect(await f.rollup.headNumber()).to.equal(2n);
       expect(await f.rollup.stateRootOf(2n)).to.equal(bytesToHex(second.block.header.stateRoot));
       expect(await f.rollup.bondCredit(f.sequencer.address)).to.equal(2n * BOND);
@@ -684,7 +908,11 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     });
 
     it("a re-execution also proves a block when the policy allows it; an invalid block cannot be proven", async () => {
-      const f = await deploy({ threshold: 2, allowReexecution: true, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) });
+      const f = await deploy({
+        threshold: 2,
+        allowReexecution: true,
+        acceptedKeys: committees.map((c) => hexlify(c.keyHash)),
+      });
       const valid = await transferBlock(f);
       const forged = withWrongStateRoot(valid);
       await propose(f, valid.parentHeader, forged, valid.witness);

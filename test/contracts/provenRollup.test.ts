@@ -15,7 +15,9 @@ import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const L2_CHAIN_ID = 908n;
 const executeErrors = { interface: new Interface(["error ExecuteInvalid(uint8 code, string reason)"]) };
-const policyErrors = { interface: new Interface(["error ReexecutionNotAllowed()", "error DuplicateAcceptedKey(bytes32 key)"]) };
+const policyErrors = {
+  interface: new Interface(["error ReexecutionNotAllowed()", "error DuplicateAcceptedKey(bytes32 key)"]),
+};
 
 interface CallFrame {
   readonly to?: string;
@@ -41,7 +43,11 @@ describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on t
   let rollup: ProvenRollup;
 
   async function nextBlock(transfers: number): Promise<BuiltBlock> {
-    return chain.buildBlock(Array.from({ length: transfers }, (_, i) => signer.tx({ to: `0x${(0xaa00n + BigInt(i)).toString(16).padStart(40, "0")}`, value: 1n })));
+    return chain.buildBlock(
+      Array.from({ length: transfers }, (_, i) =>
+        signer.tx({ to: `0x${(0xaa00n + BigInt(i)).toString(16).padStart(40, "0")}`, value: 1n }),
+      ),
+    );
   }
 
   async function proofsFor(built: BuiltBlock, which: readonly TestCommittee[]): Promise<ExecutionProof[]> {
@@ -49,7 +55,13 @@ describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on t
   }
 
   async function advance(built: BuiltBlock, proofs: readonly ExecutionProof[], witness: Uint8Array | string = "0x") {
-    return rollup.advance(built.parentHeader, built.blockRlp, witness, proofs.length === 0 ? "0x" : hexlify(encodeExecutionProofs(proofs)), 0);
+    return rollup.advance(
+      built.parentHeader,
+      built.blockRlp,
+      witness,
+      proofs.length === 0 ? "0x" : hexlify(encodeExecutionProofs(proofs)),
+      0,
+    );
   }
 
   before(async () => {
@@ -76,11 +88,15 @@ describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on t
   it("accepts blocks on 2 of 3 proof types alone, at an L1 cost that does not grow with the block", async () => {
     const small = await nextBlock(1);
     const smallTx = await advance(small, await proofsFor(small, [committees[0], committees[2]]));
-    await expect(smallTx).to.emit(rollup, "BlockAdvanced").withArgs(1n, bytesToHex(small.block.hash()), anyValue, 0n, anyValue, anyValue, anyValue);
+    await expect(smallTx)
+      .to.emit(rollup, "BlockAdvanced")
+      .withArgs(1n, bytesToHex(small.block.hash()), anyValue, 0n, anyValue, anyValue, anyValue);
 
     const large = await nextBlock(40);
     const largeTx = await advance(large, await proofsFor(large, [committees[1], committees[2]]));
-    await expect(largeTx).to.emit(rollup, "BlockAdvanced").withArgs(2n, bytesToHex(large.block.hash()), anyValue, 0n, anyValue, anyValue, anyValue);
+    await expect(largeTx)
+      .to.emit(rollup, "BlockAdvanced")
+      .withArgs(2n, bytesToHex(large.block.hash()), anyValue, 0n, anyValue, anyValue, anyValue);
 
     const smallGas = await executeGas(smallTx.hash);
     const largeGas = await executeGas(largeTx.hash);
@@ -96,14 +112,27 @@ describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on t
       .to.be.revertedWithCustomError(executeErrors, "ExecuteInvalid")
       .withArgs(ExecuteErrorCode.ProofsInsufficient, anyValue);
     // allowReexecution = false also closes the plain path: no proofs, just the witness.
-    await expect(advance(built, [], built.witness)).to.be.revertedWithCustomError(policyErrors, "ReexecutionNotAllowed");
-    await expect(advance(built, await proofsFor(built, [committees[0], committees[1]]))).to.emit(rollup, "BlockAdvanced");
+    await expect(advance(built, [], built.witness)).to.be.revertedWithCustomError(
+      policyErrors,
+      "ReexecutionNotAllowed",
+    );
+    await expect(advance(built, await proofsFor(built, [committees[0], committees[1]]))).to.emit(
+      rollup,
+      "BlockAdvanced",
+    );
   });
 
   it("re-executes a block sent without proofs when the policy allows re-execution", async () => {
-    const permissive = await deploy({ threshold: 2, allowReexecution: true, acceptedKeys: committees.map((c) => hexlify(c.keyHash)) });
+    const permissive = await deploy({
+      threshold: 2,
+      allowReexecution: true,
+      acceptedKeys: committees.map((c) => hexlify(c.keyHash)),
+    });
     const built = await nextBlock(1);
-    await expect(permissive.advance(built.parentHeader, built.blockRlp, built.witness, "0x", 0)).to.emit(permissive, "BlockAdvanced");
+    await expect(permissive.advance(built.parentHeader, built.blockRlp, built.witness, "0x", 0)).to.emit(
+      permissive,
+      "BlockAdvanced",
+    );
   });
 
   it("refuses at deployment a policy that lists one key twice, naming the key", async () => {
@@ -116,7 +145,11 @@ describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on t
   it("does not count one key twice through a second encoding of it listed in the policy", async () => {
     const original = committees[0].verificationKey;
     const alias = getBytes(concat([original, new Uint8Array(32)])); // decodes to the same key
-    const aliased = await deploy({ threshold: 2, allowReexecution: false, acceptedKeys: [keccak256(original), keccak256(alias)] });
+    const aliased = await deploy({
+      threshold: 2,
+      allowReexecution: false,
+      acceptedKeys: [keccak256(original), keccak256(alias)],
+    });
     const built = await nextBlock(1);
     const [proof] = await proofsFor(built, [committees[0]]);
     const proofs = hexlify(encodeExecutionProofs([proof, { ...proof, verificationKey: alias }]));
@@ -126,7 +159,11 @@ describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on t
   });
 
   /** Another ProvenRollup on the same L2 chain's latest block, under `policy`. */
-  async function deploy(policy: { threshold: number; allowReexecution: boolean; acceptedKeys: string[] }): Promise<ProvenRollup> {
+  async function deploy(policy: {
+    threshold: number;
+    allowReexecution: boolean;
+    acceptedKeys: string[];
+  }): Promise<ProvenRollup> {
     const [sequencer] = await ethers.getSigners();
     const head = chain.latest.header;
     return (await ethers.deployContract("ProvenRollup", [

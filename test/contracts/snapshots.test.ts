@@ -17,7 +17,16 @@ import { AbiCoder, type ContractTransactionResponse, Interface, dataLength, getA
 import { artifacts, ethers } from "hardhat";
 
 import { executeGasCostOfBlock } from "../../precompiles";
-import { type L1Message, type L2Message, L2_BRIDGE_ADDRESS, hashL1Message, hashL2Message, messageProof, messageRoot, sentMessageSlot } from "../../protocol";
+import {
+  type L1Message,
+  type L2Message,
+  L2_BRIDGE_ADDRESS,
+  hashL1Message,
+  hashL2Message,
+  messageProof,
+  messageRoot,
+  sentMessageSlot,
+} from "../../protocol";
 import type { ExampleRollup, OptimisticExampleRollup } from "../../typechain-types";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
@@ -50,7 +59,10 @@ async function matchSnapshot(file: string, actual: unknown): Promise<void> {
     return;
   }
   const committed = JSON.parse(await readFile(file, "utf8")) as unknown;
-  expect(actual, `${path.relative(process.cwd(), file)} differs: review the change, then run npm run snapshots:update`).to.deep.equal(committed);
+  expect(
+    actual,
+    `${path.relative(process.cwd(), file)} differs: review the change, then run npm run snapshots:update`,
+  ).to.deep.equal(committed);
 }
 
 /** An L2 test chain with a funded account and the L2Bridge predeploy, as the rollups' genesis. */
@@ -58,7 +70,11 @@ async function l2Chain(): Promise<{ chain: L2TestChain; alice: TestSigner }> {
   const probe = await L2TestChain.create(L2_CHAIN_ID, []);
   const chain = await L2TestChain.create(L2_CHAIN_ID, [
     { address: TestSigner.fromSeed(7, probe.common).address.toString(), balance: 100n * ONE_ETH },
-    { address: L2_BRIDGE_ADDRESS, code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode, balance: BRIDGE_PREMINT },
+    {
+      address: L2_BRIDGE_ADDRESS,
+      code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode,
+      balance: BRIDGE_PREMINT,
+    },
   ]);
   return { chain, alice: TestSigner.fromSeed(7, chain.common) };
 }
@@ -83,22 +99,65 @@ describe("contract snapshots: gas of the entry points and L2Bridge's storage lay
     {
       const { chain, alice } = await l2Chain();
       const genesis = chain.latest.header;
-      const rollup = (await ethers.deployContract("ExampleRollup", [L2_CHAIN_ID, bytesToHex(genesis.hash()), bytesToHex(genesis.stateRoot), sequencer.address, ROLLUP_CONFIG])) as unknown as ExampleRollup;
+      const rollup = (await ethers.deployContract("ExampleRollup", [
+        L2_CHAIN_ID,
+        bytesToHex(genesis.hash()),
+        bytesToHex(genesis.stateRoot),
+        sequencer.address,
+        ROLLUP_CONFIG,
+      ])) as unknown as ExampleRollup;
 
       gas["depositETH"] = await gasOf(rollup.connect(user).depositETH(user.address, { value: ONE_ETH }));
-      const deposit: L1Message = { nonce: 0n, from: user.address, to: user.address, value: ONE_ETH, gasLimit: DEPOSIT_GAS_LIMIT, data: "0x" };
+      const deposit: L1Message = {
+        nonce: 0n,
+        from: user.address,
+        to: user.address,
+        value: ONE_ETH,
+        gasLimit: DEPOSIT_GAS_LIMIT,
+        data: "0x",
+      };
       const timestamp = chain.latest.header.timestamp + 1n;
-      const relayData = bridge.encodeFunctionData("relayMessage", [deposit, timestamp, 0n, messageProof([hashL1Message(deposit)], 0)]);
-      const relay = alice.tx({ to: L2_BRIDGE_ADDRESS, data: relayData, gasLimit: DEPOSIT_GAS_LIMIT + DEPOSIT_GAS_LIMIT / 63n + 200_000n + 40n * BigInt(getBytes(relayData).length) });
-      const anchored = await chain.buildBlock([relay], { timestamp, parentBeaconBlockRoot: getBytes(messageRoot([hashL1Message(deposit)])) });
-      gas["advance (re-execution, a block relaying 1 deposit)"] = await gasOf(rollup.connect(sequencer).advance(anchored.parentHeader, anchored.blockRlp, anchored.witness, "0x", 1));
+      const relayData = bridge.encodeFunctionData("relayMessage", [
+        deposit,
+        timestamp,
+        0n,
+        messageProof([hashL1Message(deposit)], 0),
+      ]);
+      const relay = alice.tx({
+        to: L2_BRIDGE_ADDRESS,
+        data: relayData,
+        gasLimit: DEPOSIT_GAS_LIMIT + DEPOSIT_GAS_LIMIT / 63n + 200_000n + 40n * BigInt(getBytes(relayData).length),
+      });
+      const anchored = await chain.buildBlock([relay], {
+        timestamp,
+        parentBeaconBlockRoot: getBytes(messageRoot([hashL1Message(deposit)])),
+      });
+      gas["advance (re-execution, a block relaying 1 deposit)"] = await gasOf(
+        rollup.connect(sequencer).advance(anchored.parentHeader, anchored.blockRlp, anchored.witness, "0x", 1),
+      );
 
-      const withdrawal: L2Message = { nonce: 0n, from: getAddress(alice.address.toString()), to: user.address, value: ONE_ETH / 2n, data: "0x" };
-      const sending = await chain.buildBlock([alice.tx({ to: L2_BRIDGE_ADDRESS, value: withdrawal.value, data: bridge.encodeFunctionData("withdraw", [withdrawal.to]) })]);
-      gas["advance (re-execution, a block with 1 transaction)"] = await gasOf(rollup.connect(sequencer).advance(sending.parentHeader, sending.blockRlp, sending.witness, "0x", 0));
+      const withdrawal: L2Message = {
+        nonce: 0n,
+        from: getAddress(alice.address.toString()),
+        to: user.address,
+        value: ONE_ETH / 2n,
+        data: "0x",
+      };
+      const sending = await chain.buildBlock([
+        alice.tx({
+          to: L2_BRIDGE_ADDRESS,
+          value: withdrawal.value,
+          data: bridge.encodeFunctionData("withdraw", [withdrawal.to]),
+        }),
+      ]);
+      gas["advance (re-execution, a block with 1 transaction)"] = await gasOf(
+        rollup.connect(sequencer).advance(sending.parentHeader, sending.blockRlp, sending.witness, "0x", 0),
+      );
 
       const proof = await chain.getProof(L2_BRIDGE_ADDRESS, [sentMessageSlot(hashL2Message(withdrawal))], 2n);
-      gas["finalizeMessage (an ETH withdrawal)"] = await gasOf(rollup.connect(user).finalizeMessage(2n, withdrawal, proof.accountProof, proof.storageProof[0].proof));
+      gas["finalizeMessage (an ETH withdrawal)"] = await gasOf(
+        rollup.connect(user).finalizeMessage(2n, withdrawal, proof.accountProof, proof.storageProof[0].proof),
+      );
     }
 
     // Optimistic mode: OptimisticExampleRollup, blocks are proposed with a bond and challenged with EXECUTE.
@@ -114,12 +173,22 @@ describe("contract snapshots: gas of the entry points and L2Bridge's storage lay
         { challengeWindow: 3_600n, proposalBond: BOND },
         NO_PROOF_POLICY,
       ])) as unknown as OptimisticExampleRollup;
-      const built = await chain.buildBlock([alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })], { discard: true });
+      const built = await chain.buildBlock(
+        [alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })],
+        { discard: true },
+      );
       const forged = tamperBlock(built.block, { stateRoot: hexToBytes(`0x${word(0xbad)}`) });
-      gas["propose (a block with 1 transaction)"] = await gasOf(rollup.connect(sequencer).propose(built.parentHeader, forged, built.witness, 0, { value: BOND }));
-      const input = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, built.parentHeader, forged, built.witness, "0x"]);
+      gas["propose (a block with 1 transaction)"] = await gasOf(
+        rollup.connect(sequencer).propose(built.parentHeader, forged, built.witness, 0, { value: BOND }),
+      );
+      const input = AbiCoder.defaultAbiCoder().encode(
+        ["uint64", "bytes", "bytes", "bytes", "bytes"],
+        [L2_CHAIN_ID, built.parentHeader, forged, built.witness, "0x"],
+      );
       const executeGas = executeGasCostOfBlock(dataLength(input), forged);
-      gas["challenge (a wrong state root)"] = await gasOf(rollup.connect(user).challenge(1n, built.parentHeader, forged, built.witness, executeGas));
+      gas["challenge (a wrong state root)"] = await gasOf(
+        rollup.connect(user).challenge(1n, built.parentHeader, forged, built.witness, executeGas),
+      );
     }
 
     await matchSnapshot(GAS_FILE, gas);
@@ -129,11 +198,25 @@ describe("contract snapshots: gas of the entry points and L2Bridge's storage lay
     const name = "contracts/l2/L2Bridge.sol:L2Bridge";
     const buildInfo = await artifacts.getBuildInfo(name);
     if (buildInfo === undefined) throw new Error(`no build info for ${name}: run npx hardhat compile`);
-    const layout = (buildInfo.output.contracts["contracts/l2/L2Bridge.sol"]?.L2Bridge as { storageLayout?: { storage: { label: string; slot: string; offset: number; type: string }[]; types: Record<string, { label: string; numberOfBytes: string }> } }).storageLayout;
-    if (layout === undefined) throw new Error("solc gave no storageLayout: hardhat.config.ts must select it in outputSelection");
+    const layout = (
+      buildInfo.output.contracts["contracts/l2/L2Bridge.sol"]?.L2Bridge as {
+        storageLayout?: {
+          storage: { label: string; slot: string; offset: number; type: string }[];
+          types: Record<string, { label: string; numberOfBytes: string }>;
+        };
+      }
+    ).storageLayout;
+    if (layout === undefined)
+      throw new Error("solc gave no storageLayout: hardhat.config.ts must select it in outputSelection");
     // The AST ids in `astId` and in type names change with any edit of any source; the slots,
     // offsets, labels and type labels are the layout.
-    const stable = layout.storage.map((v) => ({ label: v.label, slot: v.slot, offset: v.offset, type: layout.types[v.type]?.label ?? v.type, bytes: layout.types[v.type]?.numberOfBytes }));
+    const stable = layout.storage.map((v) => ({
+      label: v.label,
+      slot: v.slot,
+      offset: v.offset,
+      type: layout.types[v.type]?.label ?? v.type,
+      bytes: layout.types[v.type]?.numberOfBytes,
+    }));
     await matchSnapshot(LAYOUT_FILE, stable);
   });
 });

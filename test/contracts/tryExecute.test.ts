@@ -4,7 +4,13 @@ import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { Interface, ZeroHash } from "ethers";
 import { ethers } from "hardhat";
 
-import { ExecuteErrorCode, MAX_EXECUTE_INVALID_SIZE, MAX_EXECUTE_REASON_BYTES, decodeExecuteInvalid, encodeExecuteInvalid } from "../../precompiles";
+import {
+  ExecuteErrorCode,
+  MAX_EXECUTE_INVALID_SIZE,
+  MAX_EXECUTE_REASON_BYTES,
+  decodeExecuteInvalid,
+  encodeExecuteInvalid,
+} from "../../precompiles";
 import type { TryExecuteHarness } from "../../typechain-types";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
@@ -27,7 +33,9 @@ describe("Execute.tryExecute: EXECUTE's verdict as a value", () => {
     const probe = await L2TestChain.create(L2_CHAIN_ID, []);
     const alice = TestSigner.fromSeed(7, probe.common);
     const chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
-    built = await chain.buildBlock([TestSigner.fromSeed(7, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+    built = await chain.buildBlock([
+      TestSigner.fromSeed(7, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+    ]);
   });
 
   it("returns the result of a valid block", async () => {
@@ -40,7 +48,13 @@ describe("Execute.tryExecute: EXECUTE's verdict as a value", () => {
     const forged = tamperBlock(built.block, { stateRoot: hexToBytes(`0x${word(1)}`) });
     await expect(harness.check(L2_CHAIN_ID, built.parentHeader, forged, built.witness, EXECUTE_GAS, GAS))
       .to.emit(harness, "Outcome")
-      .withArgs(false, ZeroHash, ExecuteErrorCode.StateRootMismatch, (reason: string) => reason.startsWith("state root mismatch"), true);
+      .withArgs(
+        false,
+        ZeroHash,
+        ExecuteErrorCode.StateRootMismatch,
+        (reason: string) => reason.startsWith("state root mismatch"),
+        true,
+      );
   });
 
   it("returns a 'could not check' code (< 64) for an incomplete witness or too little gas", async () => {
@@ -65,10 +79,16 @@ describe("Execute.tryExecute: EXECUTE's verdict as a value", () => {
   });
 
   it("reads revert data without an ExecuteInvalid reason as code 0 (never 'block invalid')", async () => {
-    const errors = new Interface(["error ExecuteInvalid(uint8 code, string reason)", "error Other(uint8 code, string reason)"]);
+    const errors = new Interface([
+      "error ExecuteInvalid(uint8 code, string reason)",
+      "error Other(uint8 code, string reason)",
+    ]);
     expect(await harness.decodeFailure("0x")).to.deep.equal([0n, "EXECUTE is unavailable (no revert data)"]);
     expect((await harness.decodeFailure(errors.encodeErrorResult("Other", [99, "x"])))[0]).to.equal(0n);
-    expect(await harness.decodeFailure(errors.encodeErrorResult("ExecuteInvalid", [72, "why"]))).to.deep.equal([72n, "why"]);
+    expect(await harness.decodeFailure(errors.encodeErrorResult("ExecuteInvalid", [72, "why"]))).to.deep.equal([
+      72n,
+      "why",
+    ]);
   });
 
   it("reads a prefix of an ExecuteInvalid (what tryExecute copies, at most MAX_RETURN_COPY bytes) with its reason cut to the bytes present", async () => {

@@ -2,7 +2,12 @@ import { expect } from "chai";
 import { getAddress } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
-import { type RollupContractArtifact, RollupConstructorError, rollupConstructorArgs, rollupContractShape } from "../../deploy/contractArtifact";
+import {
+  type RollupContractArtifact,
+  RollupConstructorError,
+  rollupConstructorArgs,
+  rollupContractShape,
+} from "../../deploy/contractArtifact";
 import { DEFAULT_ROLLUP_POLICY, DeploymentError, deployRollup } from "../../deploy/rollup";
 import { EXECUTE_ADDRESS } from "../../precompiles";
 import { ProvenRollup__factory } from "../../typechain-types";
@@ -14,32 +19,66 @@ async function artifact(name: string): Promise<RollupContractArtifact> {
 
 const SEQUENCER = getAddress("0x00000000000000000000000000000000000000aa");
 const POLICY = { threshold: 1, allowReexecution: false, acceptedKeys: [`0x${"11".repeat(32)}`] };
-const BASE = { l2ChainId: 777n, genesisBlockHash: `0x${"01".repeat(32)}`, genesisStateRoot: `0x${"02".repeat(32)}`, sequencer: SEQUENCER, policy: DEFAULT_ROLLUP_POLICY, executor: EXECUTE_ADDRESS, genesisSupply: 0n };
+const BASE = {
+  l2ChainId: 777n,
+  genesisBlockHash: `0x${"01".repeat(32)}`,
+  genesisStateRoot: `0x${"02".repeat(32)}`,
+  sequencer: SEQUENCER,
+  policy: DEFAULT_ROLLUP_POLICY,
+  executor: EXECUTE_ADDRESS,
+  genesisSupply: 0n,
+};
 
 describe("deploy/contractArtifact: a project's own rollup contract", () => {
   it("reads which framework structs a constructor takes from its ABI", async () => {
-    expect(rollupContractShape(await artifact("ExampleRollup"))).to.deep.equal({ optimistic: false, proofPolicy: false });
+    expect(rollupContractShape(await artifact("ExampleRollup"))).to.deep.equal({
+      optimistic: false,
+      proofPolicy: false,
+    });
     expect(rollupContractShape(await artifact("ProvenRollup"))).to.deep.equal({ optimistic: false, proofPolicy: true });
-    expect(rollupContractShape(await artifact("OptimisticExampleRollup"))).to.deep.equal({ optimistic: true, proofPolicy: true });
+    expect(rollupContractShape(await artifact("OptimisticExampleRollup"))).to.deep.equal({
+      optimistic: true,
+      proofPolicy: true,
+    });
   });
 
   it("fills the constructor by parameter name and struct shape", async () => {
     const args = rollupConstructorArgs(await artifact("ProvenRollup"), { ...BASE, proofPolicy: POLICY });
-    expect(args).to.deep.equal([777n, BASE.genesisBlockHash, BASE.genesisStateRoot, SEQUENCER, DEFAULT_ROLLUP_POLICY, POLICY, EXECUTE_ADDRESS]);
+    expect(args).to.deep.equal([
+      777n,
+      BASE.genesisBlockHash,
+      BASE.genesisStateRoot,
+      SEQUENCER,
+      DEFAULT_ROLLUP_POLICY,
+      POLICY,
+      EXECUTE_ADDRESS,
+    ]);
   });
 
   it("refuses a constructor parameter it cannot supply, naming it", () => {
     const odd: RollupContractArtifact = {
       contractName: "Odd",
       bytecode: "0x",
-      abi: [{ type: "constructor", inputs: [{ name: "l2ChainId", type: "uint64" }, { name: "owner", type: "address" }] }],
+      abi: [
+        {
+          type: "constructor",
+          inputs: [
+            { name: "l2ChainId", type: "uint64" },
+            { name: "owner", type: "address" },
+          ],
+        },
+      ],
     };
     expect(() => rollupConstructorArgs(odd, BASE)).to.throw(RollupConstructorError, 'parameter #1 "owner" (address)');
   });
 
   it("deploys a custom contract through deployRollup and records its name; the proof policy reaches the constructor", async () => {
     const [deployer] = await ethers.getSigners();
-    const deployment = await deployRollup(deployer!, { ...BASE, proofPolicy: POLICY, contract: await artifact("ProvenRollup") });
+    const deployment = await deployRollup(deployer!, {
+      ...BASE,
+      proofPolicy: POLICY,
+      contract: await artifact("ProvenRollup"),
+    });
     expect(deployment.contractName).to.equal("ProvenRollup");
     const rollup = ProvenRollup__factory.connect(deployment.address, deployer!);
     expect(await rollup.L2_CHAIN_ID()).to.equal(777n);

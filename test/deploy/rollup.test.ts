@@ -2,7 +2,13 @@ import { expect } from "chai";
 import { getAddress, hexlify } from "ethers";
 import hre from "hardhat";
 
-import { DEFAULT_ROLLUP_POLICY, DeploymentError, type DeploymentProgress, type RollupDeployParams, deployRollup } from "../../deploy/rollup";
+import {
+  DEFAULT_ROLLUP_POLICY,
+  DeploymentError,
+  type DeploymentProgress,
+  type RollupDeployParams,
+  deployRollup,
+} from "../../deploy/rollup";
 import { ProofModeExecute__factory, ProvenRollup__factory } from "../../typechain-types";
 import { type TestCommittee, testCommittee } from "../../tools/committeeFixture";
 import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
@@ -47,7 +53,8 @@ describe("deployRollup with Solidity verifiers, on an L1 without EXECUTE (Hardha
     const rollup = ProvenRollup__factory.connect(deployment.address, l1.signer);
     expect(await rollup.EXECUTOR()).to.equal(deployment.executor);
     const executor = ProofModeExecute__factory.connect(deployment.executor!, l1.signer);
-    for (const c of committees) expect(await executor.verifierOf(c.keyHash)).to.not.equal(getAddress(`0x${"00".repeat(20)}`));
+    for (const c of committees)
+      expect(await executor.verifierOf(c.keyHash)).to.not.equal(getAddress(`0x${"00".repeat(20)}`));
   });
 
   it("resumes an interrupted deployment: steps found on chain are not paid again, and the record names mode and verifiers", async () => {
@@ -71,7 +78,8 @@ describe("deployRollup with Solidity verifiers, on an L1 without EXECUTE (Hardha
     expect(saved.executor).to.be.a("string");
     expect(saved.rollup?.address).to.be.a("string");
     // Read uncached (ethers caches an identical request for 250 ms, shorter than these steps on EDR).
-    const nonceOf = async (): Promise<number> => Number(await l1.provider.send("eth_getTransactionCount", [from, "latest"]));
+    const nonceOf = async (): Promise<number> =>
+      Number(await l1.provider.send("eth_getTransactionCount", [from, "latest"]));
     const nonce = await nonceOf();
     const deployment = await deployRollup(l1.signer, { ...params, resume: saved });
     expect(await nonceOf(), "only the genesis backing is left to send").to.equal(nonce + 1);

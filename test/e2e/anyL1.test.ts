@@ -18,7 +18,15 @@ import { devnetGenesis } from "../../rollup-node/devnet/rollupDevnet";
 import type { ProducedBlock } from "../../rollup-node/l2/types";
 import { type LoggerFactory, silentLogger } from "../../rollup-node/logger";
 import { attestBlock } from "../../rollup-node/provers/attester";
-import { AttesterKey, Committee, bundledCircuitArtifacts, committeeVerificationKey, loadBabyJub, proveCommittee, releaseProverThreads } from "../../rollup-node/provers/committee";
+import {
+  AttesterKey,
+  Committee,
+  bundledCircuitArtifacts,
+  committeeVerificationKey,
+  loadBabyJub,
+  proveCommittee,
+  releaseProverThreads,
+} from "../../rollup-node/provers/committee";
 import { type ExecutionProver, ProofService } from "../../rollup-node/provers/proofService";
 import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
 import { RollupClient } from "../../sdk";
@@ -83,7 +91,10 @@ async function freshCommittee(name: string): Promise<ExecutionProver & { readonl
   const babyJub = await loadBabyJub();
   const artifacts = bundledCircuitArtifacts();
   const keys = [0, 1, 2].map(() => new AttesterKey(babyJub, new Uint8Array(randomBytes(32))));
-  const committee = Committee.fromPublicKeys(babyJub, keys.map((k) => k.publicKey));
+  const committee = Committee.fromPublicKeys(
+    babyJub,
+    keys.map((k) => k.publicKey),
+  );
   const verificationKey = committeeVerificationKey(artifacts, committee);
   return {
     name,
@@ -91,7 +102,12 @@ async function freshCommittee(name: string): Promise<ExecutionProver & { readonl
     keyHash: keccak256(verificationKey),
     prove: async (block) => {
       const signed = await Promise.all(keys.map((key, i) => attestBlock(key, i, block)));
-      return proveCommittee(artifacts, committee, signed[0].commitment, signed.map((s) => s.attestation));
+      return proveCommittee(
+        artifacts,
+        committee,
+        signed[0].commitment,
+        signed.map((s) => s.attestation),
+      );
     },
     close: () => Promise.resolve(),
   };
@@ -100,13 +116,23 @@ async function freshCommittee(name: string): Promise<ExecutionProver & { readonl
 /** The batch submitter's proof source: every committee attests and proves each block. */
 function proofsFor(service: ProofService, chainId: bigint): (produced: ProducedBlock) => Promise<BlockProofs> {
   return async (produced) => {
-    const { encoded, provenBy } = await service.proofsFor({ chainId, parentHeader: produced.parentHeader, block: produced.blockRlp, witness: produced.encodedWitness });
+    const { encoded, provenBy } = await service.proofsFor({
+      chainId,
+      parentHeader: produced.parentHeader,
+      block: produced.blockRlp,
+      witness: produced.encodedWitness,
+    });
     return { encoded, provenBy };
   };
 }
 
 /** Deposit → credit, L2 transfer, withdrawal → final through the SDK; returns the two latencies in ms. */
-async function roundTrip(client: RollupClient, l2Signer: Wallet | HDNodeWallet, l1: JsonRpcProvider, user: string): Promise<{ depositMs: number; withdrawalMs: number }> {
+async function roundTrip(
+  client: RollupClient,
+  l2Signer: Wallet | HDNodeWallet,
+  l1: JsonRpcProvider,
+  user: string,
+): Promise<{ depositMs: number; withdrawalMs: number }> {
   const l2 = l2Signer.provider as JsonRpcProvider;
   const t0 = Date.now();
   const deposit = await client.deposit({ to: user, amount: parseEther("2") });
@@ -149,7 +175,11 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     l1 = new JsonRpcProvider(l1Node.url, undefined, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
     dir = mkdtempSync(path.join(tmpdir(), "any-l1-"));
     // The deployer backs the dev genesis's L2 supply (ten dev accounts and the relayer) besides its gas.
-    for (const [address, eth] of [[deployer.address, "200000"], [sequencer.address, "100"], [user.address, "100"]] as const) {
+    for (const [address, eth] of [
+      [deployer.address, "200000"],
+      [sequencer.address, "100"],
+      [user.address, "100"],
+    ] as const) {
       await l1.send("hardhat_setBalance", [address, toBeHex(parseEther(eth))]);
     }
     process.env[DEPLOYER_KEY_ENV] = deployer.privateKey;
@@ -169,7 +199,12 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
 
   it("refuses a re-execution deployment before any transaction, saying why and what works", async () => {
     const nonce = await l1.getTransactionCount(deployer.address);
-    const error = await runTask("rollup:deploy", { l1Rpc: l1Node.url, sequencer: sequencer.address, relayer: relayer.address, out: path.join(dir, "reexec.json") }).catch((e: Error) => e);
+    const error = await runTask("rollup:deploy", {
+      l1Rpc: l1Node.url,
+      sequencer: sequencer.address,
+      relayer: relayer.address,
+      out: path.join(dir, "reexec.json"),
+    }).catch((e: Error) => e);
     expect(String(error)).to.match(/refusing to deploy a re-execution rollup .*no EXECUTE precompile at 0x0+101/);
     expect((error as { hint?: string }).hint).to.match(/proof mode with on-chain verifiers/);
     expect(await l1.getTransactionCount(deployer.address), "a transaction was sent").to.equal(nonce);
@@ -182,7 +217,14 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     const keysFile = path.join(dir, "verification-keys.json");
     writeFileSync(keysFile, JSON.stringify([hexlify(committee.verificationKey)]));
     const out = path.join(dir, "deployment.json");
-    const printed = await runTask("rollup:deploy", { l1Rpc: l1Node.url, sequencer: sequencer.address, relayer: relayer.address, verificationKeys: keysFile, threshold: 1, out });
+    const printed = await runTask("rollup:deploy", {
+      l1Rpc: l1Node.url,
+      sequencer: sequencer.address,
+      relayer: relayer.address,
+      verificationKeys: keysFile,
+      threshold: 1,
+      out,
+    });
     expect(printed).to.match(/succeeded with no data: there is no precompile there/);
     expect(printed).to.match(/mode proofs-verifiers/);
     const deployment = await loadDeployment(out);
@@ -196,9 +238,20 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
       { genesisAlloc: await configuredGenesisAlloc(hre, hre.config.rollup), l2GasLimit: hre.config.rollup.gasLimit },
       deployment.l2ChainId,
       deployment.l2GenesisTimestamp as bigint,
-      [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT), { address: relayer.address, privateKey: relayer.privateKey as `0x${string}`, balance: DEFAULT_DEV_BALANCE }],
+      [
+        ...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT),
+        { address: relayer.address, privateKey: relayer.privateKey as `0x${string}`, balance: DEFAULT_DEV_BALANCE },
+      ],
     );
-    const logger: LoggerFactory = process.env.E2E_LOG === "1" ? (c) => ({ info: (m) => console.log(`[${c}] ${m}`), warn: (m) => console.log(`[${c}] ${m}`), error: (m) => console.log(`[${c}] ${m}`), debug: () => {} }) : () => silentLogger;
+    const logger: LoggerFactory =
+      process.env.E2E_LOG === "1"
+        ? (c) => ({
+            info: (m) => console.log(`[${c}] ${m}`),
+            warn: (m) => console.log(`[${c}] ${m}`),
+            error: (m) => console.log(`[${c}] ${m}`),
+            debug: () => {},
+          })
+        : () => silentLogger;
     node = await startRollupNode({
       dataDir: path.join(dir, "l2"),
       reset: true,
@@ -208,7 +261,11 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
       deployBlock: deployment.deployBlock,
       keys: {
         sequencer: { address: sequencer.address, privateKey: sequencer.privateKey as `0x${string}`, balance: 0n },
-        relayer: { address: relayer.address, privateKey: relayer.privateKey as `0x${string}`, balance: DEFAULT_DEV_BALANCE },
+        relayer: {
+          address: relayer.address,
+          privateKey: relayer.privateKey as `0x${string}`,
+          balance: DEFAULT_DEV_BALANCE,
+        },
       },
       rpc: { host: "127.0.0.1", port: 0 },
       blockTimeMs: 500,
@@ -216,16 +273,29 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
       proofs: proofsFor(proofService, deployment.l2ChainId),
       onAccepted: (block) => accepted.push(block),
     });
-    const l2 = new JsonRpcProvider(node.url as string, undefined, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
+    const l2 = new JsonRpcProvider(node.url as string, undefined, {
+      staticNetwork: true,
+      pollingInterval: 100,
+      cacheTimeout: -1,
+    });
     try {
-      const client = new RollupClient({ l1: user.connect(l1), l2: user.connect(l2), rollupAddress: deployment.address, l1FromBlock: BigInt(deployment.deployBlock), pollingIntervalMs: 100, receiptTimeoutMs: 180_000 });
+      const client = new RollupClient({
+        l1: user.connect(l1),
+        l2: user.connect(l2),
+        rollupAddress: deployment.address,
+        l1FromBlock: BigInt(deployment.deployBlock),
+        pollingIntervalMs: 100,
+        receiptTimeoutMs: 180_000,
+      });
       latencies["hardhat node (verifiers)"] = await roundTrip(client, user.connect(l2), l1, user.address);
       expect(node.bridge.submitter?.haltReason).to.equal(undefined);
       expect(accepted.length).to.be.greaterThan(0);
       expect(accepted.every((b) => b.provenBy.length === 1 && b.witnessBytes === 0)).to.equal(true);
       const history = await acceptanceHistory(l1, deployment.address);
       expect(history.every((b) => b.mode === "proven")).to.equal(true);
-      console.log(`      hardhat node: ${accepted.length} advances on verifiers, L1 gas ${accepted.map((b) => `${b.l1GasUsed} (${b.transactions} txs)`).join(", ")}`);
+      console.log(
+        `      hardhat node: ${accepted.length} advances on verifiers, L1 gas ${accepted.map((b) => `${b.l1GasUsed} (${b.transactions} txs)`).join(", ")}`,
+      );
     } finally {
       l2.destroy();
     }
@@ -236,17 +306,29 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     const devnetAccepted: AcceptedBlock[] = [];
     before(async () => {
       // The same committee setup as above (1 of 1), here checked by EXECUTE's proof mode.
-      r = await startE2eRollup({ proofs: { committees: 0, provers: [await freshCommittee("committee-1")] }, onAccepted: (block) => devnetAccepted.push(block) });
+      r = await startE2eRollup({
+        proofs: { committees: 0, provers: [await freshCommittee("committee-1")] },
+        onAccepted: (block) => devnetAccepted.push(block),
+      });
     });
     after(async () => {
       await r?.stop();
     });
 
     it("deposit → credit and withdrawal → final, timed", async () => {
-      const client = new RollupClient({ l1: r.l1Wallet(3), l2: r.l2Wallet(3), rollupAddress: r.devnet.deployment.address, l1FromBlock: BigInt(r.devnet.deployment.deployBlock), pollingIntervalMs: 100, receiptTimeoutMs: 180_000 });
+      const client = new RollupClient({
+        l1: r.l1Wallet(3),
+        l2: r.l2Wallet(3),
+        rollupAddress: r.devnet.deployment.address,
+        l1FromBlock: BigInt(r.devnet.deployment.deployBlock),
+        pollingIntervalMs: 100,
+        receiptTimeoutMs: 180_000,
+      });
       latencies["devnet (EXECUTE)"] = await roundTrip(client, r.l2Wallet(3), r.l1, r.l1Wallet(3).address);
       expect(devnetAccepted.every((b) => b.provenBy.length === 1 && b.witnessBytes === 0)).to.equal(true);
-      console.log(`      devnet: ${devnetAccepted.length} advances on EXECUTE's proof mode, L1 gas ${devnetAccepted.map((b) => `${b.l1GasUsed} (${b.transactions} txs)`).join(", ")}`);
+      console.log(
+        `      devnet: ${devnetAccepted.length} advances on EXECUTE's proof mode, L1 gas ${devnetAccepted.map((b) => `${b.l1GasUsed} (${b.transactions} txs)`).join(", ")}`,
+      );
     });
   });
 });

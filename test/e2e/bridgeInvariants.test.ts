@@ -11,7 +11,14 @@ import { decodeRollupRevert, revertDataOf } from "../../rollup-node/bridge/contr
 import { L2_BRIDGE_ADDRESS } from "../../protocol/messages";
 import { BRIDGE_PREMINT } from "../../rollup-node/l2/genesis";
 import { rejection } from "../rollup-node/rejection";
-import { type E2eRollup, type WithdrawalProofJson, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
+import {
+  type E2eRollup,
+  type WithdrawalProofJson,
+  eventually,
+  provableWithdrawal,
+  startE2eRollup,
+  withdrawToL1,
+} from "./support/harness";
 
 /**
  * Property-based e2e test of the bridge's accounting: random sequences of deposits, L1 → L2
@@ -28,8 +35,14 @@ type Command =
   | { kind: "restart" };
 
 /** L2 recipients of deposits and L1 recipients of withdrawals: fresh EOAs, so balances are unambiguous. */
-const L2_RECIPIENTS = ["0xb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b10001", "0xb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b10002", "0xb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b10003"].map((a) => getAddress(a));
-const L1_RECIPIENTS = ["0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a10001", "0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a10002"].map((a) => getAddress(a));
+const L2_RECIPIENTS = [
+  "0xb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b10001",
+  "0xb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b10002",
+  "0xb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b10003",
+].map((a) => getAddress(a));
+const L1_RECIPIENTS = ["0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a10001", "0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a10002"].map(
+  (a) => getAddress(a),
+);
 /** L1 dev accounts that deposit / call; L2 dev accounts that withdraw; the L1 account that finalizes. */
 const L1_SENDERS = [1, 2, 3];
 const L2_WITHDRAWERS = [3, 6, 7];
@@ -39,9 +52,33 @@ const WAIT_MS = 60_000;
 const SEED_DEPOSIT = 10n ** 18n;
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("deposit" as const), from: fc.constantFrom(...L1_SENDERS), to: fc.nat({ max: L2_RECIPIENTS.length - 1 }), value: fc.bigInt({ min: 1n, max: 10n ** 15n }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("call" as const), from: fc.constantFrom(...L1_SENDERS), value: fc.bigInt({ min: 0n, max: 10n ** 12n }), argument: fc.bigInt({ min: 0n, max: 2n ** 64n }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("withdraw" as const), from: fc.constantFrom(...L2_WITHDRAWERS), to: fc.nat({ max: L1_RECIPIENTS.length - 1 }), value: fc.bigInt({ min: 1n, max: 10n ** 15n }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("deposit" as const),
+      from: fc.constantFrom(...L1_SENDERS),
+      to: fc.nat({ max: L2_RECIPIENTS.length - 1 }),
+      value: fc.bigInt({ min: 1n, max: 10n ** 15n }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("call" as const),
+      from: fc.constantFrom(...L1_SENDERS),
+      value: fc.bigInt({ min: 0n, max: 10n ** 12n }),
+      argument: fc.bigInt({ min: 0n, max: 2n ** 64n }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("withdraw" as const),
+      from: fc.constantFrom(...L2_WITHDRAWERS),
+      to: fc.nat({ max: L1_RECIPIENTS.length - 1 }),
+      value: fc.bigInt({ min: 1n, max: 10n ** 15n }),
+    }),
+  },
   { weight: 3, arbitrary: fc.constant({ kind: "finalizeAll" as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: "restart" as const }) },
 );
@@ -82,7 +119,12 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
   const dataDir = mkdtempSync(path.join(tmpdir(), "rollup-e2e-invariants-"));
   let r: E2eRollup | undefined;
   let receiverAddress = "";
-  const stats = { runs: 0, commands: { deposit: 0, call: 0, withdraw: 0, finalizeAll: 0, restart: 0 } as Record<Command["kind"], number>, finalized: 0, relayed: 0 };
+  const stats = {
+    runs: 0,
+    commands: { deposit: 0, call: 0, withdraw: 0, finalizeAll: 0, restart: 0 } as Record<Command["kind"], number>,
+    finalized: 0,
+    relayed: 0,
+  };
 
   const rollup = (): E2eRollup => r as E2eRollup;
   const bridgeL2 = () => L2Bridge__factory.connect(L2_BRIDGE_ADDRESS, rollup().l2);
@@ -90,7 +132,10 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
   const bridgeBalance = () => rollup().l2.getBalance(L2_BRIDGE_ADDRESS);
   // L2Bridge pays relayers back their gas at the base fee: that ETH also leaves the bridge.
   const reimbursed = async (): Promise<bigint> =>
-    (await bridgeL2().queryFilter(bridgeL2().filters.RelayReimbursed(), 0)).reduce((total, e) => total + e.args.amount, 0n);
+    (await bridgeL2().queryFilter(bridgeL2().filters.RelayReimbursed(), 0)).reduce(
+      (total, e) => total + e.args.amount,
+      0n,
+    );
 
   before(async () => {
     r = await startE2eRollup({ dataDir, keepDataDir: true });
@@ -108,13 +153,17 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
   after(async () => {
     await r?.stop();
     rmSync(dataDir, { recursive: true, force: true });
-    console.log(`      bridge invariants: ${stats.runs} runs, commands ${JSON.stringify(stats.commands)}, ${stats.relayed} L1 → L2 messages relayed, ${stats.finalized} withdrawals finalized`);
+    console.log(
+      `      bridge invariants: ${stats.runs} runs, commands ${JSON.stringify(stats.commands)}, ${stats.relayed} L1 → L2 messages relayed, ${stats.finalized} withdrawals finalized`,
+    );
   });
 
   async function finalize(w: Withdrawal): Promise<void> {
     w.proof ??= await provableWithdrawal(rollup(), w.txHash, WAIT_MS);
     const p = w.proof;
-    await (await rollup().rollup(FINALIZER).finalizeMessage(p.l2BlockNumber, p.message, p.accountProof, p.storageProof)).wait();
+    await (
+      await rollup().rollup(FINALIZER).finalizeMessage(p.l2BlockNumber, p.message, p.accountProof, p.storageProof)
+    ).wait();
   }
 
   async function apply(model: RunModel, command: Command): Promise<void> {
@@ -122,13 +171,17 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
     const current = rollup();
     switch (command.kind) {
       case "deposit": {
-        await (await current.rollup(command.from).depositETH(L2_RECIPIENTS[command.to] as string, { value: command.value })).wait();
+        await (
+          await current.rollup(command.from).depositETH(L2_RECIPIENTS[command.to] as string, { value: command.value })
+        ).wait();
         model.queued.push(command.value);
         return;
       }
       case "call": {
         const data = L2Receiver__factory.createInterface().encodeFunctionData("receiveMessage", [command.argument]);
-        await (await current.rollup(command.from).sendMessage(receiverAddress, 200_000n, data, { value: command.value })).wait();
+        await (
+          await current.rollup(command.from).sendMessage(receiverAddress, 200_000n, data, { value: command.value })
+        ).wait();
         model.queued.push(command.value);
         return;
       }
@@ -162,9 +215,21 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
     const lastNonce = model.firstNonce + BigInt(model.queued.length);
     expect(await l1Rollup.messageCount()).to.equal(lastNonce);
     for (let nonce = model.firstNonce; nonce < lastNonce; nonce++) {
-      await eventually(`relay of L1 message #${nonce}`, async () => ((await bridge.relayed(nonce)) ? true : undefined), WAIT_MS);
+      await eventually(
+        `relay of L1 message #${nonce}`,
+        async () => ((await bridge.relayed(nonce)) ? true : undefined),
+        WAIT_MS,
+      );
     }
-    await eventually("no pending L1 message", async () => (BigInt(((await current.l2.send("rollup_status", [])) as Record<string, string>).pendingL1Messages as string) === 0n ? true : undefined), WAIT_MS);
+    await eventually(
+      "no pending L1 message",
+      async () =>
+        BigInt(((await current.l2.send("rollup_status", [])) as Record<string, string>).pendingL1Messages as string) ===
+        0n
+          ? true
+          : undefined,
+      WAIT_MS,
+    );
     for (const w of model.withdrawals) w.proof ??= await provableWithdrawal(current, w.txHash, WAIT_MS);
 
     const sum = (values: bigint[]): bigint => values.reduce((a, b) => a + b, 0n);
@@ -177,7 +242,9 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
     // L2: the supply outside L2Bridge (BRIDGE_PREMINT − its balance) grows by relayed values and
     // relay reimbursements (gas the relayer burned), shrinks by withdrawals.
     const reimbursedNow = (await reimbursed()) - model.reimbursedBefore;
-    expect(model.bridgeBefore - (await bridgeBalance()), "L2 supply outside L2Bridge delta").to.equal(deposited - withdrawn + reimbursedNow);
+    expect(model.bridgeBefore - (await bridgeBalance()), "L2 supply outside L2Bridge delta").to.equal(
+      deposited - withdrawn + reimbursedNow,
+    );
 
     // Each L1 message of the run relayed exactly once, with its queued hash.
     const relayedEvents = await bridge.queryFilter(bridge.filters.MessageRelayed(), 0);
@@ -189,32 +256,50 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
     stats.relayed += model.queued.length;
 
     // Each finalized withdrawal finalized exactly once, and only those.
-    const finalizedEvents = await l1Rollup.queryFilter(l1Rollup.filters.MessageFinalized(), current.devnet.deployment.deployBlock);
+    const finalizedEvents = await l1Rollup.queryFilter(
+      l1Rollup.filters.MessageFinalized(),
+      current.devnet.deployment.deployBlock,
+    );
     for (const w of model.withdrawals) {
       const hash = (w.proof as WithdrawalProofJson).messageHash;
       const done = model.finalized.includes(w);
-      expect(finalizedEvents.filter((e) => e.args.messageHash === hash).length, `MessageFinalized events of ${hash}`).to.equal(done ? 1 : 0);
+      expect(
+        finalizedEvents.filter((e) => e.args.messageHash === hash).length,
+        `MessageFinalized events of ${hash}`,
+      ).to.equal(done ? 1 : 0);
       expect(await l1Rollup.finalized(hash)).to.equal(done);
       if (done) {
         const p = w.proof as WithdrawalProofJson;
-        const again = await rejection(l1Rollup.finalizeMessage(p.l2BlockNumber, p.message, p.accountProof, p.storageProof, { gasLimit: 2_000_000n }));
+        const again = await rejection(
+          l1Rollup.finalizeMessage(p.l2BlockNumber, p.message, p.accountProof, p.storageProof, {
+            gasLimit: 2_000_000n,
+          }),
+        );
         expect(decodeRollupRevert(revertDataOf(again) ?? "0x")?.name).to.equal("AlreadyFinalized");
       }
     }
     stats.finalized += model.finalized.length;
 
     // Whole-history (absolute) versions of the same invariants, from the events since deployment.
-    const queuedEvents = await l1Rollup.queryFilter(l1Rollup.filters.MessageQueued(), current.devnet.deployment.deployBlock);
+    const queuedEvents = await l1Rollup.queryFilter(
+      l1Rollup.filters.MessageQueued(),
+      current.devnet.deployment.deployBlock,
+    );
     const totalQueued = sum(queuedEvents.map((e) => e.args.value));
     const totalFinalized = sum(finalizedEvents.map((e) => e.args.value));
     // The deployment deposited the L2 genesis supply besides.
-    expect(await rollupBalance(), "L1 rollup balance = genesis supply + Σ queued − Σ finalized").to.equal((await l1Rollup.genesisSupply()) + totalQueued - totalFinalized);
+    expect(await rollupBalance(), "L1 rollup balance = genesis supply + Σ queued − Σ finalized").to.equal(
+      (await l1Rollup.genesisSupply()) + totalQueued - totalFinalized,
+    );
     const relayedNonces = relayedEvents.map((e) => e.args.nonce);
     expect(new Set(relayedNonces).size, "no nonce relayed twice").to.equal(relayedNonces.length);
     expect(relayedNonces.length).to.equal(queuedEvents.length);
     const sentEvents = await bridge.queryFilter(bridge.filters.MessageSentToL1(), 0);
     const totalSent = sum(sentEvents.map((e) => e.args.value));
-    expect(BRIDGE_PREMINT - (await bridgeBalance()), "L2 supply outside L2Bridge = Σ relayed − Σ sent to L1 + Σ reimbursed").to.equal(totalQueued - totalSent + (await reimbursed()));
+    expect(
+      BRIDGE_PREMINT - (await bridgeBalance()),
+      "L2 supply outside L2Bridge = Σ relayed − Σ sent to L1 + Σ reimbursed",
+    ).to.equal(totalQueued - totalSent + (await reimbursed()));
   }
 
   it("L1 rollup balance = deposits − finalized withdrawals; L2 supply outside L2Bridge = relayed − withdrawn; nothing relayed or finalized twice", async () => {

@@ -5,7 +5,17 @@ import path from "node:path";
 
 import { expect } from "chai";
 import { bytesToHex } from "@ethereumjs/util";
-import { type Contract, ContractFactory, type InterfaceAbi, JsonRpcProvider, Wallet, getBytes, keccak256, parseEther, parseUnits } from "ethers";
+import {
+  type Contract,
+  ContractFactory,
+  type InterfaceAbi,
+  JsonRpcProvider,
+  Wallet,
+  getBytes,
+  keccak256,
+  parseEther,
+  parseUnits,
+} from "ethers";
 import { artifacts } from "hardhat";
 
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
@@ -18,7 +28,15 @@ import { Follower } from "../../rollup-node/follower/follower";
 import { type FollowerNode, startFollowerNode, syncingJson } from "../../rollup-node/follower/service";
 import { READY_PREFIX } from "../../rollup-node/node/cli";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
-import { type E2eRollup, LogSink, eventually, increaseL1Time, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
+import {
+  type E2eRollup,
+  LogSink,
+  eventually,
+  increaseL1Time,
+  provableWithdrawal,
+  startE2eRollup,
+  withdrawToL1,
+} from "./support/harness";
 import { type NodeProcess, kill } from "./support/nodeProcess";
 import { tamperBlock } from "../../tools/l2Fixtures";
 
@@ -26,7 +44,18 @@ const NODE_CLI = path.resolve(__dirname, "..", "..", "rollup-node", "node", "cli
 
 /** `rollup-node/node/cli.ts --role follower` in its own process, so that a test can SIGKILL it. */
 async function spawnFollower(r: E2eRollup, dataDir: string): Promise<NodeProcess> {
-  const args = ["--role", "follower", "--deployment", path.join(r.devnet.dataDir, DEPLOYMENT_FILE), "--l1-rpc", r.devnet.l1Url, "--data-dir", dataDir, "--port", "0"];
+  const args = [
+    "--role",
+    "follower",
+    "--deployment",
+    path.join(r.devnet.dataDir, DEPLOYMENT_FILE),
+    "--l1-rpc",
+    r.devnet.l1Url,
+    "--data-dir",
+    dataDir,
+    "--port",
+    "0",
+  ];
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", NODE_CLI, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
@@ -43,7 +72,9 @@ async function spawnFollower(r: E2eRollup, dataDir: string): Promise<NodeProcess
       const line = buffered.split("\n").find((l) => l.startsWith(READY_PREFIX));
       if (line !== undefined) resolve(line.slice(READY_PREFIX.length).trim());
     });
-    child.once("exit", (code) => reject(new Error(`the follower exited (${code}) before it was ready:\n${output.join("")}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`the follower exited (${code}) before it was ready:\n${output.join("")}`)),
+    );
   });
   return { child, url, output };
 }
@@ -53,7 +84,11 @@ function provider(url: string): JsonRpcProvider {
 }
 
 /** A follower of `r`'s rollup given only what the issue allows: the L1 URL, the deployment record and the genesis. */
-async function startFollower(r: E2eRollup, dataDir: string, log: LogSink): Promise<{ node: FollowerNode; l2: JsonRpcProvider; l1: JsonRpcProvider }> {
+async function startFollower(
+  r: E2eRollup,
+  dataDir: string,
+  log: LogSink,
+): Promise<{ node: FollowerNode; l2: JsonRpcProvider; l1: JsonRpcProvider }> {
   const l1 = provider(r.devnet.l1Url);
   const node = await startFollowerNode({
     dataDir,
@@ -68,7 +103,9 @@ async function startFollower(r: E2eRollup, dataDir: string, log: LogSink): Promi
   return { node, l2: provider(node.url as string), l1 };
 }
 
-async function stopFollower(f: { node: FollowerNode; l2: JsonRpcProvider; l1: JsonRpcProvider } | undefined): Promise<void> {
+async function stopFollower(
+  f: { node: FollowerNode; l2: JsonRpcProvider; l1: JsonRpcProvider } | undefined,
+): Promise<void> {
   if (f === undefined) return;
   f.l2.destroy();
   await f.node.stop();
@@ -115,13 +152,19 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
     transferHash = transfer.hash;
     await transfer.wait();
     withdrawalHash = await withdrawToL1(r, 3, l1Recipient, parseEther("0.5"));
-    await eventually("the deposit on L2", async () => ((await r.l2.getBalance(recipient)) === parseEther("2.25") ? true : undefined));
+    await eventually("the deposit on L2", async () =>
+      (await r.l2.getBalance(recipient)) === parseEther("2.25") ? true : undefined,
+    );
     await provableWithdrawal(r, withdrawalHash, 30_000);
     const head = await acceptedHead(r);
 
     f = await startFollower(r, followerDir, log);
     const l2 = f.l2;
-    await eventually("the follower to reach the accepted head", async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined), 60_000);
+    await eventually(
+      "the follower to reach the accepted head",
+      async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined),
+      60_000,
+    );
     const ours = await r.l2.getBlock(Number(head));
     const theirs = await l2.getBlock(Number(head));
     expect(theirs?.hash).to.equal(ours?.hash);
@@ -138,12 +181,20 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
       expect(b).to.deep.equal(a);
     }
     // The withdrawal's proof is served by the follower as by the sequencer (same state, same L1).
-    const proof = (await l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash: withdrawalHash }])) as { messageHash: string; storageProof: string[] };
-    const expected = (await r.l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash: withdrawalHash }])) as { messageHash: string; storageProof: string[] };
+    const proof = (await l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash: withdrawalHash }])) as {
+      messageHash: string;
+      storageProof: string[];
+    };
+    const expected = (await r.l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash: withdrawalHash }])) as {
+      messageHash: string;
+      storageProof: string[];
+    };
     expect(proof.messageHash).to.equal(expected.messageHash);
     expect(proof.storageProof).to.deep.equal(expected.storageProof);
     // Re-execution mode posts the witness with the block: the follower serves it too.
-    expect(await l2.send("debug_executionWitness", ["0x1"])).to.deep.equal(await r.l2.send("debug_executionWitness", ["0x1"]));
+    expect(await l2.send("debug_executionWitness", ["0x1"])).to.deep.equal(
+      await r.l2.send("debug_executionWitness", ["0x1"]),
+    );
     expect(log.has("derived L2 block 1 ")).to.equal(true);
   });
 
@@ -166,10 +217,15 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
     });
     try {
       const error = await eventually("the halt", async () => halted[0], 30_000);
-      expect(error.message).to.match(/^L2 block 1: accepted on L1 in transaction 0x[0-9a-f]{64} with hash 0x[0-9a-f]{64}, but block 1 is invalid: its parent hash is not the hash of the head/);
+      expect(error.message).to.match(
+        /^L2 block 1: accepted on L1 in transaction 0x[0-9a-f]{64} with hash 0x[0-9a-f]{64}, but block 1 is invalid: its parent hash is not the hash of the head/,
+      );
       expect((error as FollowerError).code).to.equal("FOLLOWER_MISMATCH");
       expect(node.follower.chain.headNumber).to.equal(0n);
-      const status = (await node.provider.request({ method: "rollup_followerStatus", params: [] })) as { halted?: string; syncing: boolean };
+      const status = (await node.provider.request({ method: "rollup_followerStatus", params: [] })) as {
+        halted?: string;
+        syncing: boolean;
+      };
       expect(status.halted).to.equal(error.message);
       expect(status.syncing).to.equal(false);
     } finally {
@@ -211,7 +267,10 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
     const url = (f as { node: FollowerNode }).node.url as string;
     const page = await fetch(`${url}/`);
     expect(page.status).to.equal(200);
-    const data = (await (await fetch(`${url}/api/dashboard`)).json()) as { heads: { l2: number; l2Hash: string }; rollup: { submitter: string } };
+    const data = (await (await fetch(`${url}/api/dashboard`)).json()) as {
+      heads: { l2: number; l2Hash: string };
+      rollup: { submitter: string };
+    };
     const l2 = (f as { l2: JsonRpcProvider }).l2;
     const head = await l2.getBlock("latest");
     // The follower's own head and no submitter: it only reads.
@@ -222,7 +281,16 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
   it("refuses eth_sendRawTransaction with an error that names the sequencer", async () => {
     const l2 = (f as { l2: JsonRpcProvider }).l2;
     const wallet = new Wallet(r.devnet.accounts[6]?.privateKey as string);
-    const raw = await wallet.signTransaction({ chainId: r.devnet.l2ChainId, nonce: 0, to: recipient, value: 1n, gasLimit: 21_000n, maxFeePerGas: parseUnits("20", "gwei"), maxPriorityFeePerGas: 1n, type: 2 });
+    const raw = await wallet.signTransaction({
+      chainId: r.devnet.l2ChainId,
+      nonce: 0,
+      to: recipient,
+      value: 1n,
+      gasLimit: 21_000n,
+      maxFeePerGas: parseUnits("20", "gwei"),
+      maxPriorityFeePerGas: 1n,
+      type: 2,
+    });
     const error = await l2.send("eth_sendRawTransaction", [raw]).then(
       () => undefined,
       (e: Error) => e,
@@ -242,17 +310,27 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
     expect(BigInt(status.finalized) <= BigInt(status.safe)).to.equal(true);
     // "finalized" waits for L1 depth: once L1 moves on by the default depth, it reaches the safe head.
     for (let i = 0; i < 3; i++) await r.l1.send("evm_mine", []);
-    await eventually("the finalized tag to reach the safe head", async () => ((await l2.send("eth_getBlockByNumber", ["finalized", false])).number === status.safe ? true : undefined));
+    await eventually("the finalized tag to reach the safe head", async () =>
+      (await l2.send("eth_getBlockByNumber", ["finalized", false])).number === status.safe ? true : undefined,
+    );
     expect(await l2.getBalance(recipient, "finalized")).to.equal(await r.l2.getBalance(recipient, Number(status.safe)));
     // The sequencer names the same block safe once it reads L1's head (never its own head unasked).
-    await eventually("the sequencer's safe tag", async () => ((await r.l2.send("eth_getBlockByNumber", ["safe", false])).number === status.safe ? true : undefined));
-    expect(BigInt((await r.l2.send("eth_getBlockByNumber", ["finalized", false])).number) <= BigInt(status.safe)).to.equal(true);
+    await eventually("the sequencer's safe tag", async () =>
+      (await r.l2.send("eth_getBlockByNumber", ["safe", false])).number === status.safe ? true : undefined,
+    );
+    expect(
+      BigInt((await r.l2.send("eth_getBlockByNumber", ["finalized", false])).number) <= BigInt(status.safe),
+    ).to.equal(true);
     // A block L1 has not accepted is the sequencer's latest, not its safe block.
     const submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
     await submitter.stop();
     try {
-      const mined = await (await r.l2Wallet(5).sendTransaction({ to: "0x0000000000000000000000000000000000f011e8", value: 1n })).wait();
-      expect((await r.l2.send("eth_getBlockByNumber", ["latest", false])).number).to.equal(`0x${(mined?.blockNumber as number).toString(16)}`);
+      const mined = await (
+        await r.l2Wallet(5).sendTransaction({ to: "0x0000000000000000000000000000000000f011e8", value: 1n })
+      ).wait();
+      expect((await r.l2.send("eth_getBlockByNumber", ["latest", false])).number).to.equal(
+        `0x${(mined?.blockNumber as number).toString(16)}`,
+      );
       expect((await r.l2.send("eth_getBlockByNumber", ["safe", false])).number).to.equal(status.safe);
     } finally {
       submitter.start();
@@ -269,7 +347,9 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
     const sender = r.l2Wallet(4);
     await (await sender.sendTransaction({ to: recipient, value: 7n })).wait();
     await (await r.rollup(2).depositETH(recipient, { value: parseEther("1") })).wait();
-    await eventually("the second deposit on L2", async () => ((await r.l2.getBalance(recipient)) === parseEther("3.25") + 7n ? true : undefined));
+    await eventually("the second deposit on L2", async () =>
+      (await r.l2.getBalance(recipient)) === parseEther("3.25") + 7n ? true : undefined,
+    );
     const head = await acceptedHead(r);
     expect(head).to.be.above(BigInt(headBefore));
 
@@ -277,9 +357,16 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
     f = await startFollower(r, followerDir, log);
     const l2 = f.l2;
     // It opens where it stopped (a block it derived between the read above and the stop counts too), not at genesis.
-    const opened = log.lines.slice(lines).map((line) => /opened follower chain \d+ at block (\d+)/.exec(line)?.[1]).find((n) => n !== undefined);
+    const opened = log.lines
+      .slice(lines)
+      .map((line) => /opened follower chain \d+ at block (\d+)/.exec(line)?.[1])
+      .find((n) => n !== undefined);
     expect(Number(opened)).to.be.within(stoppedAt, headBefore);
-    await eventually("the follower to reach the new head", async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined), 60_000);
+    await eventually(
+      "the follower to reach the new head",
+      async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined),
+      60_000,
+    );
     expect((await l2.getBlock(Number(head)))?.hash).to.equal(await r.rollup().headHash());
     expect(await l2.getBalance(recipient, Number(head))).to.equal(await r.l2.getBalance(recipient, Number(head)));
     // Blocks derived before the restart were not derived again.
@@ -308,12 +395,18 @@ describe("e2e: a follower process killed and restarted", function () {
     const sender = r.l2Wallet(4);
     for (let i = 0; i < 4; i++) await (await sender.sendTransaction({ to: recipient, value: 1n })).wait();
     await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
-    await eventually("the deposit on L2", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") + 4n ? true : undefined));
+    await eventually("the deposit on L2", async () =>
+      (await r.l2.getBalance(recipient)) === parseEther("1") + 4n ? true : undefined,
+    );
     await acceptedHead(r);
 
     running = await spawnFollower(r, followerDir);
     let l2 = provider(running.url);
-    await eventually("a first derived block", async () => (BigInt(await l2.getBlockNumber()) >= 1n ? true : undefined), 60_000);
+    await eventually(
+      "a first derived block",
+      async () => (BigInt(await l2.getBlockNumber()) >= 1n ? true : undefined),
+      60_000,
+    );
     // More blocks while it runs, then a kill without any shutdown, in the middle of deriving.
     for (let i = 0; i < 4; i++) await (await sender.sendTransaction({ to: recipient, value: 1n })).wait();
     await kill(running);
@@ -324,7 +417,11 @@ describe("e2e: a follower process killed and restarted", function () {
     try {
       expect(running.output.join("")).to.match(/opened follower chain \d+ at block [1-9]/);
       const head = await acceptedHead(r);
-      await eventually("the follower at the accepted head", async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined), 60_000);
+      await eventually(
+        "the follower at the accepted head",
+        async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined),
+        60_000,
+      );
       expect((await l2.getBlock(Number(head)))?.hash).to.equal(await r.rollup().headHash());
       expect(await l2.getBalance(recipient, Number(head))).to.equal(await r.l2.getBalance(recipient, Number(head)));
     } finally {
@@ -353,34 +450,60 @@ describe("e2e: a follower under an L1 reorganisation", function () {
   it("undoes the blocks accepted in L1 blocks that left the canonical chain, and re-derives the new branch", async () => {
     const recipient = "0x0000000000000000000000000000000000aeae01";
     await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
-    await eventually("the first deposit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined));
+    await eventually("the first deposit", async () =>
+      (await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined,
+    );
     const headBefore = await acceptedHead(r);
     f = await startFollower(r, followerDir, log);
     const l2 = f.l2;
-    await eventually("the follower at the accepted head", async () => (BigInt(await l2.getBlockNumber()) === headBefore ? true : undefined), 60_000);
+    await eventually(
+      "the follower at the accepted head",
+      async () => (BigInt(await l2.getBlockNumber()) === headBefore ? true : undefined),
+      60_000,
+    );
 
     const snapshot = (await r.l1.send("evm_snapshot", [])) as string;
     const wallet = r.l1Wallet(2);
-    const request = await wallet.populateTransaction(await r.rollup(2).depositETH.populateTransaction(recipient, { value: parseEther("2") }));
+    const request = await wallet.populateTransaction(
+      await r.rollup(2).depositETH.populateTransaction(recipient, { value: parseEther("2") }),
+    );
     const raw = await wallet.signTransaction(request);
     await (await r.l1.broadcastTransaction(raw)).wait();
-    const relayedIn = await eventually("the second deposit on L2", async () => ((await r.l2.getBalance(recipient)) === parseEther("3") ? BigInt(await r.l2.getBlockNumber()) : undefined));
-    await eventually("L1 to accept the block relaying it", async () => ((await r.rollup().headNumber()) >= relayedIn ? true : undefined), 30_000);
-    await eventually("the follower to derive it", async () => ((await l2.getBalance(recipient)) === parseEther("3") ? true : undefined), 60_000);
+    const relayedIn = await eventually("the second deposit on L2", async () =>
+      (await r.l2.getBalance(recipient)) === parseEther("3") ? BigInt(await r.l2.getBlockNumber()) : undefined,
+    );
+    await eventually(
+      "L1 to accept the block relaying it",
+      async () => ((await r.rollup().headNumber()) >= relayedIn ? true : undefined),
+      30_000,
+    );
+    await eventually(
+      "the follower to derive it",
+      async () => ((await l2.getBalance(recipient)) === parseEther("3") ? true : undefined),
+      60_000,
+    );
     const derivedHead = BigInt(await l2.getBlockNumber());
     expect(derivedHead).to.be.above(headBefore);
 
     // The reorganisation: L1 loses the deposit and the advance of the blocks after headBefore.
     expect(await r.l1.send("evm_revert", [snapshot])).to.equal(true);
     expect(await r.rollup().headNumber()).to.equal(headBefore);
-    await eventually("the follower to undo the dropped blocks", async () => (BigInt(await l2.getBlockNumber()) === headBefore ? true : undefined), 30_000);
+    await eventually(
+      "the follower to undo the dropped blocks",
+      async () => (BigInt(await l2.getBlockNumber()) === headBefore ? true : undefined),
+      30_000,
+    );
     expect(await l2.getBalance(recipient)).to.equal(parseEther("1"));
     expect(log.has(`undid L2 blocks ${headBefore + 1n}..`)).to.equal(true);
 
     // The same deposit lands again on the new branch; the sequencer re-submits; the follower re-derives.
     await (await r.l1.broadcastTransaction(raw)).wait();
     const head = await acceptedHead(r);
-    await eventually("the follower to re-derive the new branch", async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined), 60_000);
+    await eventually(
+      "the follower to re-derive the new branch",
+      async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined),
+      60_000,
+    );
     expect((await l2.getBlock(Number(head)))?.hash).to.equal(await r.rollup().headHash());
     expect(await l2.getBalance(recipient, Number(head))).to.equal(parseEther("3"));
     const status = (await l2.send("rollup_followerStatus", [])) as { halted?: string };
@@ -412,42 +535,94 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
     const recipient = "0x0000000000000000000000000000000000f011e6";
     f = await startFollower(r, followerDir, log);
     const l2 = f.l2;
-    const status = async (): Promise<{ head: string; safe: string; blocked?: { number: string } }> => (await l2.send("rollup_followerStatus", [])) as never;
+    const status = async (): Promise<{ head: string; safe: string; blocked?: { number: string } }> =>
+      (await l2.send("rollup_followerStatus", [])) as never;
 
-    await (await connectOptimisticRollup(r.devnet.deployment.address, r.l1Wallet(1)).depositETH(recipient, { value: parseEther("1") })).wait();
-    await eventually("the L2 credit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined), 30_000);
+    await (
+      await connectOptimisticRollup(r.devnet.deployment.address, r.l1Wallet(1)).depositETH(recipient, {
+        value: parseEther("1"),
+      })
+    ).wait();
+    await eventually(
+      "the L2 credit",
+      async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined),
+      30_000,
+    );
     const credited = BigInt(await r.l2.getBlockNumber());
     // Provisional: the follower has it as latest before L1 finalizes it.
-    await eventually("the follower to derive the proposal", async () => ((await l2.getBalance(recipient)) === parseEther("1") ? true : undefined), 30_000);
+    await eventually(
+      "the follower to derive the proposal",
+      async () => ((await l2.getBalance(recipient)) === parseEther("1") ? true : undefined),
+      30_000,
+    );
     // A proposal always lands on L1 before its finalization: the follower took it as provisional,
     // and its safe head never runs ahead of the rollup's final head.
-    expect(log.lines.some((line) => line.includes(`derived L2 block ${credited} `) && line.includes("(provisional;"))).to.equal(true);
+    expect(
+      log.lines.some((line) => line.includes(`derived L2 block ${credited} `) && line.includes("(provisional;")),
+    ).to.equal(true);
     const safeNow = BigInt((await status()).safe);
     expect(safeNow <= (await rollup.headNumber())).to.equal(true);
-    await eventually("finalization on L1", async () => ((await rollup.headNumber()) >= credited ? true : undefined), 30_000);
-    await eventually("the follower to make it safe", async () => (BigInt((await status()).safe) >= credited ? true : undefined), 30_000);
+    await eventually(
+      "finalization on L1",
+      async () => ((await rollup.headNumber()) >= credited ? true : undefined),
+      30_000,
+    );
+    await eventually(
+      "the follower to make it safe",
+      async () => (BigInt((await status()).safe) >= credited ? true : undefined),
+      30_000,
+    );
 
     // A forged proposal (another state root) under the sequencer's key: the node's challenger removes it.
     const submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
     const before = BigInt(await r.l2.getBlockNumber());
-    await eventually("the proposal of the L2 head", async () => ((await rollup.tip())[0] >= before ? true : undefined), 30_000);
+    await eventually(
+      "the proposal of the L2 head",
+      async () => ((await rollup.tip())[0] >= before ? true : undefined),
+      30_000,
+    );
     await submitter.stop();
     const mined = await (await r.l2Wallet(2).sendTransaction({ to: recipient, value: 5n })).wait();
     const number = BigInt(mined?.blockNumber ?? 0);
     const own = await r.devnet.node.sequencer.producedBlock(number);
     if (own === undefined) throw new Error(`the node has no block ${number}`);
     const forged = tamperBlock(own.block, { stateRoot: getBytes(keccak256("0x0bad")) });
-    const rogue = connectOptimisticRollup(r.devnet.deployment.address, new Wallet(r.devnet.keys.sequencer.privateKey, r.l1));
-    await (await rogue.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })).wait();
-    await eventually("the follower to stop at the forged proposal", async () => ((await status()).blocked?.number === number.toString() ? true : undefined), 30_000);
+    const rogue = connectOptimisticRollup(
+      r.devnet.deployment.address,
+      new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
+    );
+    await (
+      await rogue.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })
+    ).wait();
+    await eventually(
+      "the follower to stop at the forged proposal",
+      async () => ((await status()).blocked?.number === number.toString() ? true : undefined),
+      30_000,
+    );
     expect(BigInt(await l2.getBlockNumber())).to.equal(number - 1n);
-    await eventually("the challenge to remove it", async () => ((await rollup.tip())[0] === number - 1n ? true : undefined), 30_000);
-    await eventually("the follower to drop it", async () => ((await status()).blocked === undefined ? true : undefined), 30_000);
+    await eventually(
+      "the challenge to remove it",
+      async () => ((await rollup.tip())[0] === number - 1n ? true : undefined),
+      30_000,
+    );
+    await eventually(
+      "the follower to drop it",
+      async () => ((await status()).blocked === undefined ? true : undefined),
+      30_000,
+    );
 
     // The node's own block takes the slot; the follower derives it and it becomes safe.
     submitter.start();
-    await eventually("finalization of the node's own block", async () => ((await rollup.headNumber()) >= number ? true : undefined), 30_000);
-    await eventually("the follower at the final head", async () => (BigInt((await status()).safe) >= number ? true : undefined), 30_000);
+    await eventually(
+      "finalization of the node's own block",
+      async () => ((await rollup.headNumber()) >= number ? true : undefined),
+      30_000,
+    );
+    await eventually(
+      "the follower at the final head",
+      async () => (BigInt((await status()).safe) >= number ? true : undefined),
+      30_000,
+    );
     expect((await l2.getBlock(Number(number)))?.hash).to.equal(bytesToHex(own.block.hash()));
     expect((await l2.send("eth_getBlockByNumber", ["safe", false])).number).to.equal((await status()).safe);
     expect(await l2.getBalance(recipient, Number(number))).to.equal(await r.l2.getBalance(recipient, Number(number)));
@@ -479,7 +654,11 @@ describe("e2e: a follower of a rollup whose blocks are accepted on proofs alone"
     const recipient = "0x0000000000000000000000000000000000f011e9";
     await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
     await (await r.l2Wallet(4).sendTransaction({ to: recipient, value: 3n })).wait();
-    await eventually("the L2 credit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") + 3n ? true : undefined), 60_000);
+    await eventually(
+      "the L2 credit",
+      async () => ((await r.l2.getBalance(recipient)) === parseEther("1") + 3n ? true : undefined),
+      60_000,
+    );
     const head = await eventually(
       "L1 to accept the L2 head",
       async () => {
@@ -493,7 +672,11 @@ describe("e2e: a follower of a rollup whose blocks are accepted on proofs alone"
 
     f = await startFollower(r, followerDir, log);
     const l2 = f.l2;
-    await eventually("the follower at the accepted head", async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined), 60_000);
+    await eventually(
+      "the follower at the accepted head",
+      async () => (BigInt(await l2.getBlockNumber()) >= head ? true : undefined),
+      60_000,
+    );
     expect((await l2.getBlock(Number(head)))?.hash).to.equal(await r.rollup().headHash());
     expect(await l2.getBalance(recipient, Number(head))).to.equal(parseEther("1") + 3n);
     // L1 has no witness of a block accepted on proofs: the follower says so rather than inventing one.
@@ -533,21 +716,43 @@ describe("e2e: a follower of blocks accepted through another contract", function
     const block = await r.devnet.node.sequencer.producedBlock(BigInt(mined?.blockNumber ?? 0));
     if (block === undefined) throw new Error("no block");
     const artifact = await artifacts.readArtifact("Forwarder");
-    const forwarder = (await new ContractFactory(artifact.abi as InterfaceAbi, artifact.bytecode, r.l1Wallet(6)).deploy()) as Contract;
+    const forwarder = (await new ContractFactory(
+      artifact.abi as InterfaceAbi,
+      artifact.bytecode,
+      r.l1Wallet(6),
+    ).deploy()) as Contract;
     await forwarder.waitForDeployment();
     await increaseL1Time(r.l1, r.devnet.deployment.policy.sequencerInactivityPeriod + 10n);
-    const advance = ROLLUP_INTERFACE.encodeFunctionData("advance", [block.parentHeader, block.blockRlp, block.encodedWitness, "0x", block.consumedMessages]);
-    const forward = forwarder.getFunction("forward") as (target: string, data: string, o: object) => Promise<{ wait(): Promise<{ hash: string; to: string } | null> }>;
+    const advance = ROLLUP_INTERFACE.encodeFunctionData("advance", [
+      block.parentHeader,
+      block.blockRlp,
+      block.encodedWitness,
+      "0x",
+      block.consumedMessages,
+    ]);
+    const forward = forwarder.getFunction("forward") as (
+      target: string,
+      data: string,
+      o: object,
+    ) => Promise<{ wait(): Promise<{ hash: string; to: string } | null> }>;
     const receipt = await (await forward(r.devnet.deployment.address, advance, { gasLimit: 16_000_000n })).wait();
     expect(receipt?.to?.toLowerCase()).to.equal((await forwarder.getAddress()).toLowerCase());
     expect(await r.rollup().headNumber()).to.equal(block.number);
 
     f = await startFollower(r, followerDir, log);
     const l2 = f.l2;
-    await eventually("the follower at the forwarded block", async () => (BigInt(await l2.getBlockNumber()) >= block.number ? true : undefined), 60_000);
+    await eventually(
+      "the follower at the forwarded block",
+      async () => (BigInt(await l2.getBlockNumber()) >= block.number ? true : undefined),
+      60_000,
+    );
     expect((await l2.getBlock(Number(block.number)))?.hash).to.equal(await r.rollup().headHash());
     expect(await l2.getBalance(recipient)).to.equal(23n);
-    expect(log.lines.some((line) => line.includes(`derived L2 block ${block.number} `) && line.includes("body by calldata-scan"))).to.equal(true);
+    expect(
+      log.lines.some(
+        (line) => line.includes(`derived L2 block ${block.number} `) && line.includes("body by calldata-scan"),
+      ),
+    ).to.equal(true);
     submitter.start();
   });
 
@@ -567,9 +772,21 @@ describe("e2e: a follower of blocks accepted through another contract", function
     const l2 = provider(node.url as string);
     try {
       const wallet = new Wallet(r.devnet.accounts[7]?.privateKey as string);
-      const raw = await wallet.signTransaction({ chainId: r.devnet.l2ChainId, nonce: 0, to: "0x0000000000000000000000000000000000f011eb", value: 5n, gasLimit: 21_000n, maxFeePerGas: parseUnits("20", "gwei"), maxPriorityFeePerGas: 1n, type: 2 });
+      const raw = await wallet.signTransaction({
+        chainId: r.devnet.l2ChainId,
+        nonce: 0,
+        to: "0x0000000000000000000000000000000000f011eb",
+        value: 5n,
+        gasLimit: 21_000n,
+        maxFeePerGas: parseUnits("20", "gwei"),
+        maxPriorityFeePerGas: 1n,
+        type: 2,
+      });
       const hash = (await l2.send("eth_sendRawTransaction", [raw])) as string;
-      const receipt = await eventually("the forwarded transaction mined by the sequencer", async () => (await r.l2.getTransactionReceipt(hash)) ?? undefined);
+      const receipt = await eventually(
+        "the forwarded transaction mined by the sequencer",
+        async () => (await r.l2.getTransactionReceipt(hash)) ?? undefined,
+      );
       expect(receipt.status).to.equal(1);
     } finally {
       l2.destroy();

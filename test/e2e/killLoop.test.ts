@@ -46,7 +46,16 @@ describe("e2e: the L2 node SIGKILLed over and over at seeded random points", fun
     const txRecipient = "0x00000000000000000000000000000000000c0ffe";
     const depositRecipient = "0x000000000000000000000000000000000000d0d0";
     const sign = (nonce: number): Promise<string> =>
-      sender.signTransaction({ chainId: r.devnet.l2ChainId, nonce, to: txRecipient, value: 1_000n, gasLimit: 21_000n, maxFeePerGas: parseUnits("20", "gwei"), maxPriorityFeePerGas: 1n, type: 2 });
+      sender.signTransaction({
+        chainId: r.devnet.l2ChainId,
+        nonce,
+        to: txRecipient,
+        value: 1_000n,
+        gasLimit: 21_000n,
+        maxFeePerGas: parseUnits("20", "gwei"),
+        maxPriorityFeePerGas: 1n,
+        type: 2,
+      });
     const hashes: string[] = [];
     let nonce = 0;
     let deposited = 0n;
@@ -55,7 +64,11 @@ describe("e2e: the L2 node SIGKILLed over and over at seeded random points", fun
 
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       running = await spawnNode(r, BLOCK_TIME_MS);
-      const l2 = new JsonRpcProvider(running.url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
+      const l2 = new JsonRpcProvider(running.url, undefined, {
+        staticNetwork: true,
+        pollingInterval: 25,
+        cacheTimeout: -1,
+      });
       try {
         const txs = 1 + Math.floor(random() * 3);
         for (let i = 0; i < txs; i++) {
@@ -98,25 +111,43 @@ describe("e2e: the L2 node SIGKILLed over and over at seeded random points", fun
     }
 
     running = await spawnNode(r, BLOCK_TIME_MS);
-    const l2 = new JsonRpcProvider(running.url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
+    const l2 = new JsonRpcProvider(running.url, undefined, {
+      staticNetwork: true,
+      pollingInterval: 25,
+      cacheTimeout: -1,
+    });
     try {
       for (const hash of hashes) {
-        const receipt = await eventually(`receipt of ${hash}`, async () => (await l2.getTransactionReceipt(hash)) ?? undefined, 30_000);
+        const receipt = await eventually(
+          `receipt of ${hash}`,
+          async () => (await l2.getTransactionReceipt(hash)) ?? undefined,
+          30_000,
+        );
         expect(receipt.status).to.equal(1);
       }
       expect(await l2.getTransactionCount(sender.address)).to.equal(nonce);
-      await eventually(`all ${deposits} deposits on L2`, async () => ((await l2.getBalance(depositRecipient)) === deposited ? true : undefined), 30_000);
+      await eventually(
+        `all ${deposits} deposits on L2`,
+        async () => ((await l2.getBalance(depositRecipient)) === deposited ? true : undefined),
+        30_000,
+      );
       // Once quiet: L1 accepted the L2 head, with the same hash, and nothing is left pending.
       await sleep(1_000);
       const head = BigInt(await l2.getBlockNumber());
-      await eventually("L1 to accept the L2 head", async () => ((await r.rollup().headNumber()) === head ? true : undefined), 30_000);
+      await eventually(
+        "L1 to accept the L2 head",
+        async () => ((await r.rollup().headNumber()) === head ? true : undefined),
+        30_000,
+      );
       expect((await l2.getBlock(Number(head)))?.hash).to.equal(await r.rollup().headHash());
       expect(await l2.getBalance(depositRecipient)).to.equal(deposited);
       expect(await r.rollup().nextMessageIndex()).to.equal(await r.rollup().messageCount());
       const status = (await l2.send("rollup_status", [])) as Record<string, string>;
       expect(status.submitter).to.equal("running");
       expect(BigInt(status.pendingL1Messages as string)).to.equal(0n);
-      console.log(`      ${CYCLES} kills (${betweenCommitAndAdvance} between an L2 block and its advance), ${hashes.length} txs, ${deposits} deposits, L2 head ${head}`);
+      console.log(
+        `      ${CYCLES} kills (${betweenCommitAndAdvance} between an L2 block and its advance), ${hashes.length} txs, ${deposits} deposits, L2 head ${head}`,
+      );
       expect(betweenCommitAndAdvance).to.be.greaterThan(0);
     } finally {
       l2.destroy();

@@ -17,14 +17,20 @@ describe("e2e: an L1 reorg that drops an advance and a queued message", function
 
   async function quiet(): Promise<bigint> {
     const head = BigInt(await r.l2.getBlockNumber());
-    await eventually("L1 to accept the L2 head", async () => ((await r.rollup().headNumber()) === BigInt(await r.l2.getBlockNumber()) ? true : undefined), 30_000);
+    await eventually(
+      "L1 to accept the L2 head",
+      async () => ((await r.rollup().headNumber()) === BigInt(await r.l2.getBlockNumber()) ? true : undefined),
+      30_000,
+    );
     return head;
   }
 
   it("re-submits the dropped block once the message is queued again, relays it exactly once, and L1 and L2 agree afterwards", async () => {
     const recipient = "0x000000000000000000000000000000000000aeae";
     await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
-    await eventually("the first deposit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined));
+    await eventually("the first deposit", async () =>
+      (await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined,
+    );
     await quiet();
     const headBefore = await r.rollup().headNumber();
     const countBefore = await r.rollup().messageCount();
@@ -32,12 +38,18 @@ describe("e2e: an L1 reorg that drops an advance and a queued message", function
     const snapshot = (await r.l1.send("evm_snapshot", [])) as string;
     // The deposit, signed once, so the "reorg" can include the very same transaction again.
     const wallet = r.l1Wallet(2);
-    const request = await wallet.populateTransaction(await r.rollup(2).depositETH.populateTransaction(recipient, { value: parseEther("2") }));
+    const request = await wallet.populateTransaction(
+      await r.rollup(2).depositETH.populateTransaction(recipient, { value: parseEther("2") }),
+    );
     const raw = await wallet.signTransaction(request);
     await (await r.l1.broadcastTransaction(raw)).wait();
-    await eventually("the second deposit on L2", async () => ((await r.l2.getBalance(recipient)) === parseEther("3") ? true : undefined));
+    await eventually("the second deposit on L2", async () =>
+      (await r.l2.getBalance(recipient)) === parseEther("3") ? true : undefined,
+    );
     const relayedIn = BigInt(await r.l2.getBlockNumber());
-    await eventually("L1 to accept the block relaying it", async () => ((await r.rollup().headNumber()) >= relayedIn ? true : undefined));
+    await eventually("L1 to accept the block relaying it", async () =>
+      (await r.rollup().headNumber()) >= relayedIn ? true : undefined,
+    );
     expect(await r.rollup().messageCount()).to.equal(countBefore + 1n);
 
     // The reorg: L1 loses the deposit and the advance of the block that relayed it.
@@ -59,7 +71,9 @@ describe("e2e: an L1 reorg that drops an advance and a queued message", function
 
     // And the node keeps relaying new messages exactly once.
     await (await r.rollup(3).depositETH(recipient, { value: parseEther("4") })).wait();
-    await eventually("the third deposit on L2", async () => ((await r.l2.getBalance(recipient)) === parseEther("7") ? true : undefined));
+    await eventually("the third deposit on L2", async () =>
+      (await r.l2.getBalance(recipient)) === parseEther("7") ? true : undefined,
+    );
     await quiet();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await r.l2.getBalance(recipient)).to.equal(parseEther("7"));

@@ -39,7 +39,9 @@ describe("e2e: L1 ↔ L2 messaging through the one-command devnet", function () 
   it("a deposit on L1 is queued, anchored, relayed and credited on L2", async () => {
     const recipient = getAddress("0x000000000000000000000000000000000000beef");
     const receipt = await (await r.rollup(1).depositETH(recipient, { value: parseEther("1.5") })).wait();
-    await eventually("the L2 credit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1.5") ? true : undefined));
+    await eventually("the L2 credit", async () =>
+      (await r.l2.getBalance(recipient)) === parseEther("1.5") ? true : undefined,
+    );
     const status = (await r.l2.send("rollup_getMessageStatus", [{ l1TransactionHash: receipt?.hash }])) as Status;
     expect(status.status).to.equal("relayed");
     expect(r.log.has("L1 → L2 message #0 queued")).to.equal(true);
@@ -77,22 +79,40 @@ describe("e2e: L1 ↔ L2 messaging through the one-command devnet", function () 
     const initiated = (await r.l2.send("rollup_getMessageStatus", [{ l2TransactionHash: txHash }])) as Status;
     expect(["initiated", "provable"]).to.include(initiated.status);
     const proof = await provableWithdrawal(r, txHash);
-    expect(proof.messageHash).to.equal(hashL2Message({ ...proof.message, nonce: BigInt(proof.message.nonce), value: BigInt(proof.message.value) }));
+    expect(proof.messageHash).to.equal(
+      hashL2Message({ ...proof.message, nonce: BigInt(proof.message.nonce), value: BigInt(proof.message.value) }),
+    );
 
     const finalizer = r.rollup(4);
     const before = await r.l1.getBalance(l1Recipient);
-    await (await finalizer.finalizeMessage(proof.l2BlockNumber, proof.message, proof.accountProof, proof.storageProof)).wait();
+    await (
+      await finalizer.finalizeMessage(proof.l2BlockNumber, proof.message, proof.accountProof, proof.storageProof)
+    ).wait();
     expect((await r.l1.getBalance(l1Recipient)) - before).to.equal(parseEther("0.25"));
-    expect(((await r.l2.send("rollup_getMessageStatus", [{ messageHash: proof.messageHash }])) as Status).status).to.equal("finalized");
+    expect(
+      ((await r.l2.send("rollup_getMessageStatus", [{ messageHash: proof.messageHash }])) as Status).status,
+    ).to.equal("finalized");
 
-    const again = await rejection(finalizer.finalizeMessage(proof.l2BlockNumber, proof.message, proof.accountProof, proof.storageProof, { gasLimit: 2_000_000n }));
+    const again = await rejection(
+      finalizer.finalizeMessage(proof.l2BlockNumber, proof.message, proof.accountProof, proof.storageProof, {
+        gasLimit: 2_000_000n,
+      }),
+    );
     expect(decodeRollupRevert(revertDataOf(again) ?? "0x")?.name).to.equal("AlreadyFinalized");
 
     const forged = { ...proof.message, value: (BigInt(proof.message.value) * 2n).toString() };
-    const forgery = await rejection(finalizer.finalizeMessage(proof.l2BlockNumber, forged, proof.accountProof, proof.storageProof, { gasLimit: 2_000_000n }));
+    const forgery = await rejection(
+      finalizer.finalizeMessage(proof.l2BlockNumber, forged, proof.accountProof, proof.storageProof, {
+        gasLimit: 2_000_000n,
+      }),
+    );
     expect(forgery.message).to.match(/revert/i);
-    expect(await finalizer.finalized(hashL2Message({ ...forged, nonce: BigInt(forged.nonce), value: BigInt(forged.value) }))).to.equal(false);
-    await eventually("the finalization log", async () => (r.log.has(`${proof.messageHash} finalized on L1`) ? true : undefined));
+    expect(
+      await finalizer.finalized(hashL2Message({ ...forged, nonce: BigInt(forged.nonce), value: BigInt(forged.value) })),
+    ).to.equal(false);
+    await eventually("the finalization log", async () =>
+      r.log.has(`${proof.messageHash} finalized on L1`) ? true : undefined,
+    );
   });
 
   it("every L2 block the node produced is accepted on L1 by EXECUTE, and L1 and L2 heads agree", async () => {
@@ -104,7 +124,9 @@ describe("e2e: L1 ↔ L2 messaging through the one-command devnet", function () 
     const block = await r.l2.getBlock(Number(accepted));
     expect(await rollup.headHash()).to.equal(block?.hash);
     const advanced = await rollup.queryFilter(rollup.filters.BlockAdvanced(), r.devnet.deployment.deployBlock);
-    expect(advanced.map((e) => e.args.number)).to.deep.equal(Array.from({ length: Number(accepted) }, (_, i) => BigInt(i + 1)));
+    expect(advanced.map((e) => e.args.number)).to.deep.equal(
+      Array.from({ length: Number(accepted) }, (_, i) => BigInt(i + 1)),
+    );
     expect(r.devnet.node.bridge.submitter?.haltReason).to.equal(undefined);
     const status = (await r.l2.send("rollup_status", [])) as Record<string, string>;
     expect(status.rollupAddress).to.equal(r.devnet.deployment.address);

@@ -43,18 +43,36 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
 
   it("a deposit reaches L2; its block is proposed, provisional during the window, then final", async () => {
     const recipient = getAddress("0x000000000000000000000000000000000000c0de");
-    await (await connectOptimisticRollup(r.devnet.deployment.address, r.l1Wallet(1)).depositETH(recipient, { value: parseEther("1") })).wait();
-    await eventually("the L2 credit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined), 30_000);
+    await (
+      await connectOptimisticRollup(r.devnet.deployment.address, r.l1Wallet(1)).depositETH(recipient, {
+        value: parseEther("1"),
+      })
+    ).wait();
+    await eventually(
+      "the L2 credit",
+      async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined),
+      30_000,
+    );
     const l2Head = BigInt(await r.l2.getBlockNumber());
-    await eventually("the proposal of the L2 head", async () => ((await tipNumber()) >= l2Head ? true : undefined), 30_000);
+    await eventually(
+      "the proposal of the L2 head",
+      async () => ((await tipNumber()) >= l2Head ? true : undefined),
+      30_000,
+    );
     expect(await finalHead()).to.be.lessThan(l2Head);
     const provisional = (await acceptanceHistory(r.l1, r.devnet.deployment.address)).find((b) => b.number === l2Head);
     expect(provisional?.status).to.equal("provisional");
     expect(provisional?.mode).to.equal("optimistic");
 
-    await eventually("finalization after the window", async () => ((await finalHead()) >= l2Head ? true : undefined), 30_000);
+    await eventually(
+      "finalization after the window",
+      async () => ((await finalHead()) >= l2Head ? true : undefined),
+      30_000,
+    );
     const history = await acceptanceHistory(r.l1, r.devnet.deployment.address);
-    expect(history.filter((b) => b.number <= l2Head).every((b) => b.status === "final" && b.mode === "optimistic")).to.equal(true);
+    expect(
+      history.filter((b) => b.number <= l2Head).every((b) => b.status === "final" && b.mode === "optimistic"),
+    ).to.equal(true);
     expect(r.log.has("is valid: EXECUTE would accept it, no challenge")).to.equal(true);
     expect(challenger.challenges).to.have.length(0);
   });
@@ -62,7 +80,11 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
   it("a tampered proposal is challenged by the node's challenger (StateRootMismatch) and removed; the node's own block replaces it", async () => {
     // Everything so far is proposed; then the node stops proposing so the rogue goes first.
     const before = BigInt(await r.l2.getBlockNumber());
-    await eventually("the proposal of the L2 head", async () => ((await tipNumber()) >= before ? true : undefined), 30_000);
+    await eventually(
+      "the proposal of the L2 head",
+      async () => ((await tipNumber()) >= before ? true : undefined),
+      30_000,
+    );
     await submitter.stop();
     const tx = await r.l2Wallet(2).sendTransaction({ to: r.l2Wallet(3).address, value: parseEther("0.5") });
     const mined = await tx.wait();
@@ -73,12 +95,21 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
     if (own === undefined) throw new Error(`the node has no block ${number}`);
     const forged = tamperBlock(own.block, { stateRoot: getBytes(keccak256("0x0bad")) });
     // The sequencer key is the only one allowed to propose while the sequencer is active.
-    const rogue = connectOptimisticRollup(r.devnet.deployment.address, new Wallet(r.devnet.keys.sequencer.privateKey, r.l1));
-    await (await rogue.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })).wait();
+    const rogue = connectOptimisticRollup(
+      r.devnet.deployment.address,
+      new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
+    );
+    await (
+      await rogue.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })
+    ).wait();
     const [, forgedHash] = await rollup.tip();
     expect(forgedHash).to.not.equal(hexlify(own.block.hash()));
 
-    const won = await eventually("the challenge", async () => challenger.challenges.find((c) => c.number === number), 20_000);
+    const won = await eventually(
+      "the challenge",
+      async () => challenger.challenges.find((c) => c.number === number),
+      20_000,
+    );
     expect(won.code).to.equal(ExecuteErrorCode.StateRootMismatch);
     expect(won.blockHash).to.equal(forgedHash);
     expect(won.removed).to.equal(1n);
@@ -86,13 +117,19 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
     expect(await tipNumber()).to.equal(number - 1n);
     expect(r.log.has("is INVALID: StateRootMismatch=72")).to.equal(true);
 
-    const challenged = (await acceptanceHistory(r.l1, r.devnet.deployment.address)).find((b) => b.blockHash === forgedHash);
+    const challenged = (await acceptanceHistory(r.l1, r.devnet.deployment.address)).find(
+      (b) => b.blockHash === forgedHash,
+    );
     expect(challenged?.status).to.equal("challenged");
     expect(challenged?.challenge?.code).to.equal(ExecuteErrorCode.StateRootMismatch);
 
     // The node resumes on the real chain: its own block takes the slot and finalizes.
     submitter.start();
-    await eventually("finalization of the node's own block", async () => ((await finalHead()) >= number ? true : undefined), 30_000);
+    await eventually(
+      "finalization of the node's own block",
+      async () => ((await finalHead()) >= number ? true : undefined),
+      30_000,
+    );
     expect(await rollup.headHash()).to.not.equal(forgedHash);
     const replaced = (await acceptanceHistory(r.l1, r.devnet.deployment.address)).filter((b) => b.number === number);
     expect(replaced.map((b) => b.status)).to.deep.equal(["challenged", "final"]);

@@ -16,7 +16,10 @@ describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2: a dev
 
   before(async () => {
     external = await CommitteeProver.start("external", devAttesterKeys("external", COMMITTEE_CIRCUIT.signatures));
-    r = await startE2eRollup({ proofs: { committees: 1, provers: [external] }, onAccepted: (block) => accepted.push(block) });
+    r = await startE2eRollup({
+      proofs: { committees: 1, provers: [external] },
+      onAccepted: (block) => accepted.push(block),
+    });
   });
 
   after(async () => {
@@ -34,9 +37,17 @@ describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2: a dev
   it("a deposit reaches L2 and every block is accepted on L1 on proofs, without a witness", async () => {
     const recipient = getAddress("0x000000000000000000000000000000000000c0de");
     await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
-    await eventually("the L2 credit", async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined), 60_000);
+    await eventually(
+      "the L2 credit",
+      async () => ((await r.l2.getBalance(recipient)) === parseEther("1") ? true : undefined),
+      60_000,
+    );
     const l2Head = BigInt(await r.l2.getBlockNumber());
-    await eventually("L1 to accept the L2 head", async () => (accepted.some((b) => b.number >= l2Head) ? true : undefined), 60_000);
+    await eventually(
+      "L1 to accept the L2 head",
+      async () => (accepted.some((b) => b.number >= l2Head) ? true : undefined),
+      60_000,
+    );
     expect(await r.rollup().headNumber()).to.be.greaterThanOrEqual(l2Head);
     for (const block of accepted) {
       expect(block.provenBy).to.deep.equal(["committee-1", "external"]);
@@ -57,7 +68,9 @@ describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2: a dev
     const txHash = await withdrawToL1(r, 2, l1Recipient, parseEther("0.1"));
     const proof = await provableWithdrawal(r, txHash, 60_000);
     const before = await r.l1.getBalance(l1Recipient);
-    await (await r.rollup(4).finalizeMessage(proof.l2BlockNumber, proof.message, proof.accountProof, proof.storageProof)).wait();
+    await (
+      await r.rollup(4).finalizeMessage(proof.l2BlockNumber, proof.message, proof.accountProof, proof.storageProof)
+    ).wait();
     expect((await r.l1.getBalance(l1Recipient)) - before).to.equal(parseEther("0.1"));
   });
 });

@@ -42,14 +42,29 @@ describe("e2e: the sequencer rebases on a valid block someone else got accepted 
 
   /** A signed transfer of `value` wei from the user, at the next nonce. */
   const signTransfer = (value: bigint): Promise<string> =>
-    user.signTransaction({ chainId: r.devnet.l2ChainId, nonce: nonce++, to: recipient, value, gasLimit: 21_000n, maxFeePerGas: parseUnits("20", "gwei"), maxPriorityFeePerGas: 1n, type: 2 });
+    user.signTransaction({
+      chainId: r.devnet.l2ChainId,
+      nonce: nonce++,
+      to: recipient,
+      value,
+      gasLimit: 21_000n,
+      maxFeePerGas: parseUnits("20", "gwei"),
+      maxPriorityFeePerGas: 1n,
+      type: 2,
+    });
 
   /** The stranger (L1 dev account 6, not the SEQUENCER) advances its block once sequencing is open to anyone. */
   async function strangerAdvances(mined: MinedBlock): Promise<void> {
     await increaseL1Time(r.l1, r.devnet.deployment.policy.sequencerInactivityPeriod + 10n);
     const block = mined.record.block;
     const parent = stranger.resolveBlock(block.header.number - 1n).block;
-    await (await r.rollup(6).advance(parent.header.serialize(), block.serialize(), mined.encodedWitness as Uint8Array, "0x", 0, { gasLimit: 16_000_000n })).wait();
+    await (
+      await r
+        .rollup(6)
+        .advance(parent.header.serialize(), block.serialize(), mined.encodedWitness as Uint8Array, "0x", 0, {
+          gasLimit: 16_000_000n,
+        })
+    ).wait();
     expect(await r.rollup().headHash()).to.equal(bytesToHex(block.hash()));
   }
 
@@ -113,7 +128,9 @@ describe("e2e: the sequencer rebases on a valid block someone else got accepted 
     await submitter.stop();
     // The stranger follows L1: it imports the node's accepted block 2.
     for (let n = stranger.headNumber + 1n; n <= (await r.rollup().headNumber()); n++) {
-      await stranger.importBlock(createBlockFromRLP(sequencer.chain.resolveBlock(n).block.serialize(), { common: stranger.common }));
+      await stranger.importBlock(
+        createBlockFromRLP(sequencer.chain.resolveBlock(n).block.serialize(), { common: stranger.common }),
+      );
     }
     const shared = await signTransfer(20_000n);
     const ownOnly = await signTransfer(300_000n);
@@ -123,7 +140,9 @@ describe("e2e: the sequencer rebases on a valid block someone else got accepted 
     expect(own.block.transactions.map((tx) => bytesToHex(tx.hash()))).to.include.members([sharedHash, ownOnlyHash]);
 
     // The stranger got the first transfer too (it was broadcast), not the second.
-    const foreign = await stranger.mineBlock([createTxFromRLP(getBytes(shared), { common: stranger.common })], { captureWitness: true });
+    const foreign = await stranger.mineBlock([createTxFromRLP(getBytes(shared), { common: stranger.common })], {
+      captureWitness: true,
+    });
     expect(foreign.record.block.transactions).to.have.length(1);
     await strangerAdvances(foreign);
     const before = rebases();

@@ -30,12 +30,17 @@ describe("e2e: the devnet's relayer cannot be drained by the public, and relayin
     const recipient = getAddress("0x000000000000000000000000000000000000c0de");
     for (let i = 0; i < DEPOSITS; i++) {
       await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
-      await eventually(`deposit ${i} credited`, async () => ((await r.l2.getBalance(recipient)) === parseEther(String(i + 1)) ? true : undefined));
+      await eventually(`deposit ${i} credited`, async () =>
+        (await r.l2.getBalance(recipient)) === parseEther(String(i + 1)) ? true : undefined,
+      );
     }
     const after = await r.l2.getBalance(relayer);
     const baseFee = (await r.l2.getBlock("latest"))?.baseFeePerGas ?? 0n;
     const spent = before - after;
     // Without the reimbursement each deposit relay costs it ≈ 100k gas.
-    expect(spent <= BigInt(DEPOSITS) * MAX_UNREIMBURSED_GAS_PER_RELAY * baseFee * 2n, `relayer spent ${spent} wei`).to.equal(true);
+    expect(
+      spent <= BigInt(DEPOSITS) * MAX_UNREIMBURSED_GAS_PER_RELAY * baseFee * 2n,
+      `relayer spent ${spent} wei`,
+    ).to.equal(true);
   });
 });

@@ -22,9 +22,13 @@ describe("e2e: running the devnet again resumes both chains", function () {
     r = await startE2eRollup({ dataDir, keepDataDir: true });
     expect(r.devnet.resumed).to.equal(false);
     await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
-    await eventually("the first deposit", async () => (((await r?.l2.getBalance(recipient)) ?? 0n) > 0n ? true : undefined));
+    await eventually("the first deposit", async () =>
+      ((await r?.l2.getBalance(recipient)) ?? 0n) > 0n ? true : undefined,
+    );
     const address = r.devnet.deployment.address;
-    await eventually("L1 to accept the L2 head", async () => ((await r?.rollup().headNumber()) === BigInt(await (r as E2eRollup).l2.getBlockNumber()) ? true : undefined));
+    await eventually("L1 to accept the L2 head", async () =>
+      (await r?.rollup().headNumber()) === BigInt(await (r as E2eRollup).l2.getBlockNumber()) ? true : undefined,
+    );
     const l2Head = await r.l2.getBlockNumber();
     await r.stop();
 
@@ -35,7 +39,9 @@ describe("e2e: running the devnet again resumes both chains", function () {
     expect(await r.rollup().headNumber()).to.equal(BigInt(l2Head));
     expect(await r.l2.getBalance(recipient)).to.equal(parseEther("1"));
     await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
-    await eventually("the second deposit", async () => ((await r?.l2.getBalance(recipient)) === parseEther("2") ? true : undefined));
+    await eventually("the second deposit", async () =>
+      (await r?.l2.getBalance(recipient)) === parseEther("2") ? true : undefined,
+    );
     await r.stop();
 
     r = await startE2eRollup({ dataDir, keepDataDir: true, reset: true });

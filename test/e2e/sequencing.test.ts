@@ -42,8 +42,15 @@ describe("e2e: sequencing rules enforced on L1 against the real node", function 
     try {
       const skipping = await rogue.produceBlock();
       await increaseL1Time(r.l1, r.devnet.deployment.policy.forceInclusionDelay + 10n);
-      const asSequencer = connectRollup(r.devnet.deployment.address, new Wallet(r.devnet.keys.sequencer.privateKey, r.l1));
-      const error = await rejection(asSequencer.advance(skipping.parentHeader, skipping.blockRlp, skipping.encodedWitness, "0x", 0, { gasLimit: 16_000_000n }));
+      const asSequencer = connectRollup(
+        r.devnet.deployment.address,
+        new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
+      );
+      const error = await rejection(
+        asSequencer.advance(skipping.parentHeader, skipping.blockRlp, skipping.encodedWitness, "0x", 0, {
+          gasLimit: 16_000_000n,
+        }),
+      );
       expect(revertName(error)).to.equal("OverdueMessageSkipped");
     } finally {
       await rogue.close();
@@ -59,17 +66,31 @@ describe("e2e: sequencing rules enforced on L1 against the real node", function 
     await submitter.stop();
     const block = await sequencer.produceBlock();
     const stranger = r.rollup(6);
-    const early = await rejection(stranger.advance(block.parentHeader, block.blockRlp, block.encodedWitness, "0x", block.consumedMessages, { gasLimit: 16_000_000n }));
+    const early = await rejection(
+      stranger.advance(block.parentHeader, block.blockRlp, block.encodedWitness, "0x", block.consumedMessages, {
+        gasLimit: 16_000_000n,
+      }),
+    );
     expect(revertName(early)).to.equal("NotSequencer");
 
     await increaseL1Time(r.l1, r.devnet.deployment.policy.sequencerInactivityPeriod + 10n);
-    const receipt = await (await stranger.advance(block.parentHeader, block.blockRlp, block.encodedWitness, "0x", block.consumedMessages, { gasLimit: 16_000_000n })).wait();
-    const advanced = await stranger.queryFilter(stranger.filters.BlockAdvanced(block.number), receipt?.blockNumber, receipt?.blockNumber);
+    const receipt = await (
+      await stranger.advance(block.parentHeader, block.blockRlp, block.encodedWitness, "0x", block.consumedMessages, {
+        gasLimit: 16_000_000n,
+      })
+    ).wait();
+    const advanced = await stranger.queryFilter(
+      stranger.filters.BlockAdvanced(block.number),
+      receipt?.blockNumber,
+      receipt?.blockNumber,
+    );
     expect(advanced[0]?.args.submitter).to.equal(r.l1Wallet(6).address);
 
     submitter.start();
     const next = await sequencer.produceBlock();
-    await eventually("the node's next block on L1", async () => ((await acceptedHead()) === next.number ? true : undefined));
+    await eventually("the node's next block on L1", async () =>
+      (await acceptedHead()) === next.number ? true : undefined,
+    );
     expect(submitter.haltReason).to.equal(undefined);
   });
 
@@ -83,7 +104,9 @@ describe("e2e: sequencing rules enforced on L1 against the real node", function 
     const tampering: Pick<SequencerApi, "producedBlock" | "onBlock"> = {
       producedBlock: async (n: bigint): Promise<ProducedBlock | undefined> => {
         const produced = await sequencer.producedBlock(n);
-        return produced !== undefined && n === honest.number ? { ...produced, blockRlp: tamperBlock(produced.block, { stateRoot: forgedRoot }) } : produced;
+        return produced !== undefined && n === honest.number
+          ? { ...produced, blockRlp: tamperBlock(produced.block, { stateRoot: forgedRoot }) }
+          : produced;
       },
       onBlock: (listener) => sequencer.onBlock(listener),
     };
@@ -104,7 +127,9 @@ describe("e2e: sequencing rules enforced on L1 against the real node", function 
     await sequencer.produceBlock();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await acceptedHead()).to.equal(before);
-    expect(await r.rollup().headHash()).to.equal(hexlify((await sequencer.producedBlock(before))?.block.hash() as Uint8Array));
+    expect(await r.rollup().headHash()).to.equal(
+      hexlify((await sequencer.producedBlock(before))?.block.hash() as Uint8Array),
+    );
     await tamperedSubmitter.stop();
   });
 });

@@ -10,7 +10,13 @@ import { L2_BRIDGE_ADDRESS } from "../../protocol/messages";
 import { type FollowerNode, startFollowerNode } from "../../rollup-node/follower/service";
 import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
 import { type TakeoverNode, startTakeoverNode } from "../../rollup-node/node/takeover";
-import { type E2eRollup, type WithdrawalProofJson, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
+import {
+  type E2eRollup,
+  type WithdrawalProofJson,
+  eventually,
+  increaseL1Time,
+  startE2eRollup,
+} from "./support/harness";
 import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
 
 /** Shortened for the test: the deployment's inactivity period, and the force-inclusion delay below it. */
@@ -56,7 +62,9 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
   };
 
   before(async () => {
-    r = await startE2eRollup({ policy: { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY } });
+    r = await startE2eRollup({
+      policy: { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
+    });
     // The sequencer moves to a child process (same data directory, the rollup's SEQUENCER key), so it can be SIGKILLed.
     await r.devnet.node.stop();
   });
@@ -73,7 +81,10 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
 
   /** The block at `number` on `l2` as [hash, stateRoot]. */
   async function blockAt(l2: JsonRpcProvider, number: bigint): Promise<[string, string] | undefined> {
-    const block = (await l2.send("eth_getBlockByNumber", [`0x${number.toString(16)}`, false])) as { hash: string; stateRoot: string } | null;
+    const block = (await l2.send("eth_getBlockByNumber", [`0x${number.toString(16)}`, false])) as {
+      hash: string;
+      stateRoot: string;
+    } | null;
     return block === null ? undefined : [block.hash, block.stateRoot];
   }
 
@@ -91,8 +102,14 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
   }
 
   async function withdraw(l2: JsonRpcProvider, from: number, to: string, value: bigint): Promise<string> {
-    const bridge = new Contract(L2_BRIDGE_ADDRESS, L2_BRIDGE_INTERFACE, new Wallet(r.devnet.accounts[from]?.privateKey as string, l2));
-    const tx = await (bridge.getFunction("withdraw") as (to: string, o: object) => Promise<{ hash: string; wait(): Promise<unknown> }>)(to, { value });
+    const bridge = new Contract(
+      L2_BRIDGE_ADDRESS,
+      L2_BRIDGE_INTERFACE,
+      new Wallet(r.devnet.accounts[from]?.privateKey as string, l2),
+    );
+    const tx = await (
+      bridge.getFunction("withdraw") as (to: string, o: object) => Promise<{ hash: string; wait(): Promise<unknown> }>
+    )(to, { value });
     await tx.wait();
     return tx.hash;
   }
@@ -100,7 +117,9 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
   async function finalizeWithdrawal(l2: JsonRpcProvider, l2TransactionHash: string): Promise<void> {
     await eventually(
       "the withdrawal to be provable",
-      async () => ((await l2.send("rollup_getMessageStatus", [{ l2TransactionHash }])) as { status: string }).status === "provable" || undefined,
+      async () =>
+        ((await l2.send("rollup_getMessageStatus", [{ l2TransactionHash }])) as { status: string }).status ===
+          "provable" || undefined,
       WAIT_MS,
     );
     const p = (await l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash }])) as WithdrawalProofJson;
@@ -116,7 +135,15 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
 
     // The sequencer's chain: a deposit, transfers, a withdrawal (finalized on L1).
     await (await r.rollup(1).depositETH(recipient, { value: parseEther("1") })).wait();
-    for (let i = 0; i < 3; i++) await (await user.sendTransaction({ to: recipient, value: 1_000n, maxFeePerGas: parseUnits("20", "gwei"), maxPriorityFeePerGas: 1n })).wait();
+    for (let i = 0; i < 3; i++)
+      await (
+        await user.sendTransaction({
+          to: recipient,
+          value: 1_000n,
+          maxFeePerGas: parseUnits("20", "gwei"),
+          maxPriorityFeePerGas: 1n,
+        })
+      ).wait();
     const firstWithdrawal = await withdraw(l2, 2, l1Recipient, parseEther("0.1"));
     await finalizeWithdrawal(l2, firstWithdrawal);
     expect(await r.l1.getBalance(l1Recipient)).to.equal(parseEther("0.1"));
@@ -129,10 +156,23 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     const l1 = provider(r.devnet.l1Url);
     providers.push(l1);
     const own = r.devnet.accounts[TAKEOVER_ACCOUNT] as { address: string; privateKey: `0x${string}`; balance: bigint };
-    const rollupOf = { genesis: r.devnet.genesis, l1Provider: l1, rollupAddress: r.devnet.deployment.address, deployBlock: r.devnet.deployment.deployBlock };
+    const rollupOf = {
+      genesis: r.devnet.genesis,
+      l1Provider: l1,
+      rollupAddress: r.devnet.deployment.address,
+      deployBlock: r.devnet.deployment.deployBlock,
+    };
     takeover = await startTakeoverNode({
       follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
-      sequencer: { ...rollupOf, dataDir, keys: { ...r.devnet.keys, sequencer: own }, rpc: { port: 0 }, l1PollMs: 100, allowEmptyBlocks: false, logger: r.log.factory },
+      sequencer: {
+        ...rollupOf,
+        dataDir,
+        keys: { ...r.devnet.keys, sequencer: own },
+        rpc: { port: 0 },
+        l1PollMs: 100,
+        allowEmptyBlocks: false,
+        logger: r.log.factory,
+      },
       onTakeover: (node) => {
         takenOverAt = node.url;
       },
@@ -165,14 +205,22 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
         const head = await r.rollup().headNumber();
         if (head <= accepted) return undefined;
         const events = await r.rollup().queryFilter(r.rollup().filters.BlockAdvanced(accepted + 1n));
-        return events.find((e) => e.args.submitter === r.l1Wallet(TAKEOVER_ACCOUNT).address) === undefined ? undefined : Date.now();
+        return events.find((e) => e.args.submitter === r.l1Wallet(TAKEOVER_ACCOUNT).address) === undefined
+          ? undefined
+          : Date.now();
       },
       WAIT_MS,
     );
-    console.log(`      take-over: first block from the new sequencer accepted ${firstByNewSequencer - periodEnded} ms after the end of the inactivity period`);
+    console.log(
+      `      take-over: first block from the new sequencer accepted ${firstByNewSequencer - periodEnded} ms after the end of the inactivity period`,
+    );
     expect(takenOverAt).to.be.a("string");
     const newL2 = l2Of(takenOverAt as string);
-    await eventually("the late deposit relayed by the new sequencer", async () => ((await newL2.getBalance(late)) === parseEther("2") ? true : undefined), WAIT_MS);
+    await eventually(
+      "the late deposit relayed by the new sequencer",
+      async () => ((await newL2.getBalance(late)) === parseEther("2") ? true : undefined),
+      WAIT_MS,
+    );
     expect((await r.rollup().nextMessageIndex()) >= 2n).to.equal(true);
 
     // A withdrawal from one of the new sequencer's blocks: under `fallback` the rule lets a
@@ -227,11 +275,15 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     expect(await old.getBalance("0x00000000000000000000000000000000007a4e02")).to.equal(parseEther("2"));
     // Both keep going on one chain: the old sequencer (always allowed) advances, and the new one rebases on it.
     const user = new Wallet(r.devnet.accounts[6]?.privateKey as string, old);
-    const tx = await user.sendTransaction({ to: "0x00000000000000000000000000000000007a4e03", value: 5n, maxFeePerGas: parseUnits("20", "gwei"), maxPriorityFeePerGas: 1n });
+    const tx = await user.sendTransaction({
+      to: "0x00000000000000000000000000000000007a4e03",
+      value: 5n,
+      maxFeePerGas: parseUnits("20", "gwei"),
+      maxPriorityFeePerGas: 1n,
+    });
     const mined = await tx.wait();
     const after = await holdsL1Head("the restarted sequencer", old, BigInt(mined?.blockNumber ?? 0));
     await holdsL1Head("the new sequencer", newL2, after);
     expect(await newL2.getBalance("0x00000000000000000000000000000000007a4e03")).to.equal(5n);
   });
-
 });

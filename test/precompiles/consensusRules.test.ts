@@ -15,7 +15,13 @@ import {
   isBlockInvalid,
   verifyBlock,
 } from "../../precompiles";
-import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, SYSTEM_CONTRACTS, WITHDRAWAL_REQUESTS } from "../../precompiles/systemContracts";
+import {
+  BEACON_ROOTS,
+  CONSOLIDATION_REQUESTS,
+  HISTORY_STORAGE,
+  SYSTEM_CONTRACTS,
+  WITHDRAWAL_REQUESTS,
+} from "../../precompiles/systemContracts";
 import { contractsAcceptAsBlock } from "../../tools/blockHeadersReader";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2TestChain";
@@ -29,7 +35,6 @@ const LONDON = 12_965_000n;
 /** Runtime code that reverts at once (PUSH0 PUSH0 REVERT). */
 const REVERT_CODE = "0x5f5ffd";
 /** Header field indexes (identical in every fork). */
-const GAS_LIMIT = 9;
 const GAS_USED = 10;
 
 function verify(built: BuiltBlock, block: Uint8Array = built.blockRlp) {
@@ -68,15 +73,32 @@ function rawList(items: readonly Uint8Array[]): Uint8Array {
 async function chainWith(accounts: readonly TestAccount[], options: Parameters<typeof L2TestChain.create>[2] = {}) {
   const probe = await L2TestChain.create(CHAIN_ID, []);
   const alice = TestSigner.fromSeed(1, probe.common);
-  const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 100n * ONE_ETH }, ...accounts], options);
+  const chain = await L2TestChain.create(
+    CHAIN_ID,
+    [{ address: alice.address.toString(), balance: 100n * ONE_ETH }, ...accounts],
+    options,
+  );
   return { chain, alice: TestSigner.fromSeed(1, chain.common) };
 }
 
 /** Calls the real EXECUTE precompile through an EVM, as an L1 contract would. */
-async function callExecute(built: BuiltBlock, block: Uint8Array): Promise<{ code: number; reason: string } | undefined> {
+async function callExecute(
+  built: BuiltBlock,
+  block: Uint8Array,
+): Promise<{ code: number; reason: string } | undefined> {
   const evm = await createEVM({ customPrecompiles: [createExecutePrecompile()] });
-  const data = encodeExecuteInput({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block, witness: built.witness, proofs: new Uint8Array() });
-  const { execResult } = await evm.runCall({ to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit: 1_000_000_000n });
+  const data = encodeExecuteInput({
+    chainId: CHAIN_ID,
+    parentHeader: built.parentHeader,
+    block,
+    witness: built.witness,
+    proofs: new Uint8Array(),
+  });
+  const { execResult } = await evm.runCall({
+    to: createAddressFromString(EXECUTE_ADDRESS),
+    data,
+    gasLimit: 1_000_000_000n,
+  });
   return execResult.exceptionError === undefined ? undefined : decodeExecuteInvalid(execResult.returnValue);
 }
 
@@ -102,27 +124,49 @@ describe("consensus rules of a native L2 block", () => {
 
     it("gasUsed above gasLimit is an InvalidHeader", async () => {
       const gasUsed = built.block.header.gasLimit + 1n;
-      await expectInvalid(verify(built, withHeaderField(built.blockRlp, GAS_USED, gasUsed)), ExecuteErrorCode.InvalidHeader);
+      await expectInvalid(
+        verify(built, withHeaderField(built.blockRlp, GAS_USED, gasUsed)),
+        ExecuteErrorCode.InvalidHeader,
+      );
     });
 
     it("a transaction posted as a byte string that is not a typed transaction (empty, type 0, a wrapped legacy list) is InvalidTransactions, as in the execution specs", async () => {
-      const [header, txs, ommers, withdrawals] = RLP.decode(built.blockRlp) as unknown as [Uint8Array[], Uint8Array[], unknown[], unknown[]];
+      const [header, txs, ommers, withdrawals] = RLP.decode(built.blockRlp) as unknown as [
+        Uint8Array[],
+        Uint8Array[],
+        unknown[],
+        unknown[],
+      ];
       const typed = txs[0];
       const wrappedLegacy = RLP.encode(RLP.decode(typed.subarray(1)) as never);
       for (const tx of [new Uint8Array(), Uint8Array.from([0, ...typed.subarray(1)]), wrappedLegacy]) {
-        await expectInvalid(verify(built, RLP.encode([header, [tx], ommers, withdrawals] as never)), ExecuteErrorCode.InvalidTransactions);
+        await expectInvalid(
+          verify(built, RLP.encode([header, [tx], ommers, withdrawals] as never)),
+          ExecuteErrorCode.InvalidTransactions,
+        );
       }
     });
 
     it("a block with more transactions than its gas limit holds (gasLimit / 21,000) is InvalidTransactions, decided on the count before any is decoded", async () => {
-      const [header, , ommers, withdrawals] = RLP.decode(built.blockRlp) as unknown as [Uint8Array[], unknown[], unknown[], unknown[]];
+      const [header, , ommers, withdrawals] = RLP.decode(built.blockRlp) as unknown as [
+        Uint8Array[],
+        unknown[],
+        unknown[],
+        unknown[],
+      ];
       const holds = Number(built.block.header.gasLimit / 21_000n);
       // Items that are not even transactions: the count alone decides, so nothing is decoded or recovered.
       const junk = Array.from({ length: holds + 1 }, () => Uint8Array.of(0x02, 0xc0));
-      const error = await expectInvalid(verify(built, RLP.encode([header, junk, ommers, withdrawals] as never)), ExecuteErrorCode.InvalidTransactions);
+      const error = await expectInvalid(
+        verify(built, RLP.encode([header, junk, ommers, withdrawals] as never)),
+        ExecuteErrorCode.InvalidTransactions,
+      );
       expect(error.message).to.contain(`more than its gas limit ${built.block.header.gasLimit} holds (${holds}`);
       // At the count the block holds, it is the items themselves that are refused.
-      const atLimit = await expectInvalid(verify(built, RLP.encode([header, junk.slice(1), ommers, withdrawals] as never)), ExecuteErrorCode.InvalidTransactions);
+      const atLimit = await expectInvalid(
+        verify(built, RLP.encode([header, junk.slice(1), ommers, withdrawals] as never)),
+        ExecuteErrorCode.InvalidTransactions,
+      );
       expect(atLimit.message).to.not.contain("holds");
     });
 
@@ -138,7 +182,8 @@ describe("consensus rules of a native L2 block", () => {
       const tooMany = RLP.encode([[...header, new Uint8Array(32)], ...block.slice(1)] as never);
       const tooFew = RLP.encode([header.slice(0, -1), ...block.slice(1)] as never);
       const shortMixHash = withHeaderField(built.blockRlp, 13, new Uint8Array(31));
-      for (const bytes of [tooMany, tooFew, shortMixHash]) await expectInvalid(verify(built, bytes), ExecuteErrorCode.InvalidHeader);
+      for (const bytes of [tooMany, tooFew, shortMixHash])
+        await expectInvalid(verify(built, bytes), ExecuteErrorCode.InvalidHeader);
     });
 
     it("a block whose header decodes but whose body is not valid RLP is invalid: the rollup contracts read only the header", async () => {
@@ -184,7 +229,16 @@ describe("consensus rules of a native L2 block", () => {
       const { chain, alice } = await chainWith([], { gasLimit: limit });
       const big = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
       expect(big.block.header.gasLimit).to.equal(limit);
-      await expectInvalid(verifyBlock({ chainId: CHAIN_ID, parentHeader: big.parentHeader, block: big.blockRlp, witness: big.witness, maxGasLimit: 2n ** 64n }), ExecuteErrorCode.InvalidGasLimit);
+      await expectInvalid(
+        verifyBlock({
+          chainId: CHAIN_ID,
+          parentHeader: big.parentHeader,
+          block: big.blockRlp,
+          witness: big.witness,
+          maxGasLimit: 2n ** 64n,
+        }),
+        ExecuteErrorCode.InvalidGasLimit,
+      );
     });
 
     it("a gas limit above what EXECUTE may verify in one L1 block is an InvalidGasLimit, reported before the budget is charged", async () => {
@@ -203,7 +257,8 @@ describe("consensus rules of a native L2 block", () => {
   });
 
   describe("system calls (execution specs: EIP-7002/7251 calls are checked, EIP-4788/2935 are not)", () => {
-    const others = (skip: string) => SYSTEM_CONTRACTS.filter((c) => c.address !== skip).map((c) => ({ address: c.address, code: c.code }));
+    const others = (skip: string) =>
+      SYSTEM_CONTRACTS.filter((c) => c.address !== skip).map((c) => ({ address: c.address, code: c.code }));
 
     for (const contract of [WITHDRAWAL_REQUESTS, CONSOLIDATION_REQUESTS]) {
       it(`a block whose EIP-${contract.eip} system contract has no code is invalid (SystemCallFailed)`, async () => {
@@ -213,13 +268,19 @@ describe("consensus rules of a native L2 block", () => {
       });
 
       it(`a block whose EIP-${contract.eip} system contract is an account without code is invalid`, async () => {
-        const { chain, alice } = await chainWith([...others(contract.address), { address: contract.address, balance: 1n }], { withSystemContracts: false });
+        const { chain, alice } = await chainWith(
+          [...others(contract.address), { address: contract.address, balance: 1n }],
+          { withSystemContracts: false },
+        );
         const built = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
         await expectInvalid(verify(built), ExecuteErrorCode.SystemCallFailed);
       });
 
       it(`a block whose EIP-${contract.eip} system call reverts is invalid`, async () => {
-        const { chain, alice } = await chainWith([...others(contract.address), { address: contract.address, code: REVERT_CODE }], { withSystemContracts: false });
+        const { chain, alice } = await chainWith(
+          [...others(contract.address), { address: contract.address, code: REVERT_CODE }],
+          { withSystemContracts: false },
+        );
         const built = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
         await expectInvalid(verify(built), ExecuteErrorCode.SystemCallFailed);
       });
@@ -233,7 +294,10 @@ describe("consensus rules of a native L2 block", () => {
       });
 
       it(`a chain whose EIP-${contract.eip} address holds other code is refused (SystemCallFailed): EthereumJS would not run that code`, async () => {
-        const { chain, alice } = await chainWith([...others(contract.address), { address: contract.address, code: REVERT_CODE }], { withSystemContracts: false });
+        const { chain, alice } = await chainWith(
+          [...others(contract.address), { address: contract.address, code: REVERT_CODE }],
+          { withSystemContracts: false },
+        );
         const built = await chain.buildBlock([alice.tx({ to: RECIPIENT, value: 5n })]);
         await expectInvalid(verify(built), ExecuteErrorCode.SystemCallFailed);
       });

@@ -7,7 +7,15 @@ import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { expect } from "chai";
 import { SigningKey, getBytes } from "ethers";
 
-import { type CryptoCandidates, cryptoCandidates, cryptoChoice, fastCrypto, jsCrypto, prepareCrypto, sha256 } from "../../precompiles/crypto";
+import {
+  type CryptoCandidates,
+  cryptoCandidates,
+  cryptoChoice,
+  fastCrypto,
+  jsCrypto,
+  prepareCrypto,
+  sha256,
+} from "../../precompiles/crypto";
 import { genesisForkCommon } from "../../precompiles/forkSchedule";
 
 /** secp256k1's group order and field prime. */
@@ -66,7 +74,13 @@ function signatureCases(count: number): SignatureCase[] {
       { name: "invalid recovery id 2", hash, v: 29n, r: rb, s: sb },
       { name: "invalid v 26", hash, v: 26n, r: rb, s: sb },
       { name: "EIP-155 v of another chain", hash, v: 35n + 2n * (CHAIN_ID + 1n) + y, r: rb, s: sb, chainId: CHAIN_ID },
-      { name: "random r and s", hash, v: 27n + y, r: new Uint8Array(randomBytes(32)), s: new Uint8Array(randomBytes(32)) },
+      {
+        name: "random r and s",
+        hash,
+        v: 27n + y,
+        r: new Uint8Array(randomBytes(32)),
+        s: new Uint8Array(randomBytes(32)),
+      },
     );
   }
   const hash = new Uint8Array(randomBytes(32));
@@ -82,11 +96,24 @@ function signatureCases(count: number): SignatureCase[] {
     ["r = 2^256 - 1", 2n ** 256n - 1n, s],
     ["r = 1", 1n, s],
   ] as const) {
-    for (const v of [27n, 28n]) cases.push({ name, hash, v, r: bigIntToUnpaddedBytes(rr), s: bigIntToUnpaddedBytes(ss) });
+    for (const v of [27n, 28n])
+      cases.push({ name, hash, v, r: bigIntToUnpaddedBytes(rr), s: bigIntToUnpaddedBytes(ss) });
   }
   cases.push({ name: "empty r and s", hash, v: 27n, r: new Uint8Array(), s: new Uint8Array() });
-  cases.push({ name: "31-byte hash", hash: hash.subarray(1), v: 27n, r: bigIntToUnpaddedBytes(r), s: bigIntToUnpaddedBytes(s) });
-  cases.push({ name: "33-byte hash", hash: new Uint8Array([...hash, 7]), v: 27n, r: bigIntToUnpaddedBytes(r), s: bigIntToUnpaddedBytes(s) });
+  cases.push({
+    name: "31-byte hash",
+    hash: hash.subarray(1),
+    v: 27n,
+    r: bigIntToUnpaddedBytes(r),
+    s: bigIntToUnpaddedBytes(s),
+  });
+  cases.push({
+    name: "33-byte hash",
+    hash: new Uint8Array([...hash, 7]),
+    v: 27n,
+    r: bigIntToUnpaddedBytes(r),
+    s: bigIntToUnpaddedBytes(s),
+  });
   return cases;
 }
 
@@ -127,7 +154,9 @@ describe("crypto: the fast backends return what the JavaScript ones return", () 
         expect(bytesToHex(input), "the input is not modified").to.equal(bytesToHex(copy));
       }
     }
-    expect(bytesToHex(js(new Uint8Array()))).to.equal("0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+    expect(bytesToHex(js(new Uint8Array()))).to.equal(
+      "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470",
+    );
   });
 
   it("keccak-256: a returned hash is its own memory (a later hash does not overwrite it)", () => {
@@ -172,11 +201,23 @@ describe("crypto: the fast backends return what the JavaScript ones return", () 
     expect(slow.customCrypto.ecsign).to.equal(undefined);
     for (let i = 0; i < 50; i++) {
       const key = new Uint8Array(randomBytes(32));
-      const fields = { nonce: BigInt(i), gasLimit: 21_000n, to: `0x${"11".repeat(20)}`, value: BigInt(i), data: new Uint8Array(randomBytes(i)) } as const;
+      const fields = {
+        nonce: BigInt(i),
+        gasLimit: 21_000n,
+        to: `0x${"11".repeat(20)}`,
+        value: BigInt(i),
+        data: new Uint8Array(randomBytes(i)),
+      } as const;
       const entropy = new Uint8Array(randomBytes(32));
       for (const extraEntropy of [false, entropy]) {
-        const a = createFeeMarket1559Tx({ ...fields, chainId: CHAIN_ID, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n }, { common: fast }).sign(key, extraEntropy);
-        const b = createFeeMarket1559Tx({ ...fields, chainId: CHAIN_ID, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n }, { common: slow }).sign(key, extraEntropy);
+        const a = createFeeMarket1559Tx(
+          { ...fields, chainId: CHAIN_ID, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n },
+          { common: fast },
+        ).sign(key, extraEntropy);
+        const b = createFeeMarket1559Tx(
+          { ...fields, chainId: CHAIN_ID, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n },
+          { common: slow },
+        ).sign(key, extraEntropy);
         expect(bytesToHex(a.serialize())).to.equal(bytesToHex(b.serialize()));
         expect(a.getSenderAddress().toString()).to.equal(b.getSenderAddress().toString());
       }

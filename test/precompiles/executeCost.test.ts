@@ -25,7 +25,13 @@ const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca1
 const { baseGas, perInputByteGas } = DEFAULT_EXECUTE_GAS_SCHEDULE;
 
 function inputOf(built: BuiltBlock, block: Uint8Array = built.blockRlp): Uint8Array {
-  return encodeExecuteInput({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block, witness: built.witness, proofs: new Uint8Array() });
+  return encodeExecuteInput({
+    chainId: CHAIN_ID,
+    parentHeader: built.parentHeader,
+    block,
+    witness: built.witness,
+    proofs: new Uint8Array(),
+  });
 }
 
 /** A valid block of `count` plain transfers, each with a 21,000 gas limit. */
@@ -34,12 +40,21 @@ async function transferBlock(count: number): Promise<BuiltBlock> {
   const alice = TestSigner.fromSeed(11, probe.common);
   const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 20n }]);
   const signer = TestSigner.fromSeed(11, chain.common);
-  return chain.buildBlock(Array.from({ length: count }, () => signer.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: 21_000n })));
+  return chain.buildBlock(
+    Array.from({ length: count }, () =>
+      signer.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: 21_000n }),
+    ),
+  );
 }
 
 async function callExecute(data: Uint8Array, gasLimit: bigint, precompile = createExecutePrecompile()) {
   const evm = await createEVM({ customPrecompiles: [precompile] });
-  const { execResult } = await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit });
+  const { execResult } = await evm.runCall({
+    caller: CALLER,
+    to: createAddressFromString(EXECUTE_ADDRESS),
+    data,
+    gasLimit,
+  });
   return execResult;
 }
 
@@ -95,12 +110,20 @@ describe("what EXECUTE charges for the L2 gas it executes", () => {
 
 describe("the L2 gas EXECUTE prices", () => {
   it("is the largest of gasUsed, the largest transaction gas limit and 21,000 per transaction, each capped at the block's gas limit", () => {
-    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 2_000_000n, txGasLimits: [21_000n, 100_000n] })).to.equal(2_000_000n);
+    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 2_000_000n, txGasLimits: [21_000n, 100_000n] })).to.equal(
+      2_000_000n,
+    );
     expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 21_000n, txGasLimits: [3_000_000n] })).to.equal(3_000_000n);
-    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 9_000_000n, txGasLimits: [16_000_000n] })).to.equal(4_000_000n);
+    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 9_000_000n, txGasLimits: [16_000_000n] })).to.equal(
+      4_000_000n,
+    );
     expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 0n, txGasLimits: [] })).to.equal(0n);
-    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 21_000n, txGasLimits: Array(10).fill(21_000n) })).to.equal(210_000n);
-    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 21_000n, txGasLimits: Array(1000).fill(21_000n) })).to.equal(4_000_000n);
+    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 21_000n, txGasLimits: Array(10).fill(21_000n) })).to.equal(
+      210_000n,
+    );
+    expect(chargedL2Gas({ gasLimit: 4_000_000n, gasUsed: 21_000n, txGasLimits: Array(1000).fill(21_000n) })).to.equal(
+      4_000_000n,
+    );
   });
 
   it("reads the same claim from a block's RLP as from the decoded block, for every transaction type", async () => {

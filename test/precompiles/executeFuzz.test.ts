@@ -3,7 +3,14 @@ import { RLP } from "@ethereumjs/rlp";
 import { bigIntToUnpaddedBytes, bytesToBigInt, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
-import { EXECUTE_ADDRESS, EXECUTE_RESULT_SIZE, ExecuteErrorCode, decodeExecuteInput, encodeExecuteInput, encodeExecuteInvalid } from "../../precompiles";
+import {
+  EXECUTE_ADDRESS,
+  EXECUTE_RESULT_SIZE,
+  ExecuteErrorCode,
+  decodeExecuteInput,
+  encodeExecuteInput,
+  encodeExecuteInvalid,
+} from "../../precompiles";
 import {
   type Corpus,
   FORK_BOUNDARY_HEIGHTS,
@@ -40,7 +47,15 @@ describe("EXECUTE mutation fuzzer", function () {
   it("every block built on a genesis with a missing, codeless, reverting or foreign system contract is rejected with SystemCallFailed", async () => {
     expect(corpus.brokenSystemContracts.length).to.be.greaterThan(4);
     for (const entry of corpus.brokenSystemContracts) {
-      const c: FuzzCase = { index: -1, entry, kind: "systemContract", input: entry.input, description: entry.name, expected: [ExecuteErrorCode.SystemCallFailed], invalid: true };
+      const c: FuzzCase = {
+        index: -1,
+        entry,
+        kind: "systemContract",
+        input: entry.input,
+        description: entry.name,
+        expected: [ExecuteErrorCode.SystemCallFailed],
+        invalid: true,
+      };
       expect(outcomeLabel(await runCase(corpus, c)), entry.name).to.equal("SystemCallFailed");
     }
   });
@@ -59,17 +74,44 @@ describe("EXECUTE mutation fuzzer", function () {
     const block = RLP.encode([header, ...list.slice(1)] as never);
     expect(await referenceFindsInvalid(entry, block)).to.equal(true);
     expect(await referenceFindsInvalid(entry, entry.block)).to.equal(false);
-    const c: FuzzCase = { index: -1, entry, kind: "rawByteFlip", input: encodeExecuteInput({ ...decoded, block }), description: "self-test" };
+    const c: FuzzCase = {
+      index: -1,
+      entry,
+      kind: "rawByteFlip",
+      input: encodeExecuteInput({ ...decoded, block }),
+      description: "self-test",
+    };
     const address = createAddressFromString(EXECUTE_ADDRESS);
     const malformed = () => ({
       address,
-      function: async (input: { gasLimit: bigint }) => ({ executionGasUsed: input.gasLimit, returnValue: encodeExecuteInvalid(ExecuteErrorCode.MalformedInput, "no"), exceptionError: new EVMError(EVMError.errorMessages.REVERT) }),
+      function: async (input: { gasLimit: bigint }) => ({
+        executionGasUsed: input.gasLimit,
+        returnValue: encodeExecuteInvalid(ExecuteErrorCode.MalformedInput, "no"),
+        exceptionError: new EVMError(EVMError.errorMessages.REVERT),
+      }),
     });
-    expect(await runCase(corpus, c, 10_000, malformed as never)).to.include({ kind: "failure", failure: "invalidBlockUnchecked" });
+    expect(await runCase(corpus, c, 10_000, malformed as never)).to.include({
+      kind: "failure",
+      failure: "invalidBlockUnchecked",
+    });
     const broken = corpus.brokenSystemContracts[0]!;
-    const acceptAll = () => ({ address, function: async () => ({ executionGasUsed: 0n, returnValue: new Uint8Array(EXECUTE_RESULT_SIZE) }) });
-    const brokenCase: FuzzCase = { index: -1, entry: broken, kind: "systemContract", input: broken.input, description: broken.name, expected: [ExecuteErrorCode.SystemCallFailed], invalid: true };
-    expect(await runCase(corpus, brokenCase, 10_000, acceptAll)).to.include({ kind: "failure", failure: "acceptedInvalid" });
+    const acceptAll = () => ({
+      address,
+      function: async () => ({ executionGasUsed: 0n, returnValue: new Uint8Array(EXECUTE_RESULT_SIZE) }),
+    });
+    const brokenCase: FuzzCase = {
+      index: -1,
+      entry: broken,
+      kind: "systemContract",
+      input: broken.input,
+      description: broken.name,
+      expected: [ExecuteErrorCode.SystemCallFailed],
+      invalid: true,
+    };
+    expect(await runCase(corpus, brokenCase, 10_000, acceptAll)).to.include({
+      kind: "failure",
+      failure: "acceptedInvalid",
+    });
   });
 
   it("passes the cases the 20,000-case campaign of seed 20261127 flagged: broken header prefixes the contracts refuse, and a load-induced hang", async () => {
@@ -91,7 +133,11 @@ describe("EXECUTE mutation fuzzer", function () {
     const address = createAddressFromString(EXECUTE_ADDRESS);
     const malformed = () => ({
       address,
-      function: async (input: { gasLimit: bigint }) => ({ executionGasUsed: input.gasLimit, returnValue: encodeExecuteInvalid(ExecuteErrorCode.MalformedInput, "no"), exceptionError: new EVMError(EVMError.errorMessages.REVERT) }),
+      function: async (input: { gasLimit: bigint }) => ({
+        executionGasUsed: input.gasLimit,
+        returnValue: encodeExecuteInvalid(ExecuteErrorCode.MalformedInput, "no"),
+        exceptionError: new EVMError(EVMError.errorMessages.REVERT),
+      }),
     });
     // Case 5664's bytes: one RLP list, but the header's fields no longer parse, so BlockHeaders.decode refuses them.
     const refused = makeCase(corpus, 20261127, 5664);
@@ -104,10 +150,22 @@ describe("EXECUTE mutation fuzzer", function () {
       const lengthBytes = bigIntToUnpaddedBytes(BigInt(payload.length));
       return Uint8Array.from([0xf7 + lengthBytes.length, ...lengthBytes, ...payload]);
     };
-    const block = raw([raw([...header.slice(0, 20).map((field) => RLP.encode(field)), Uint8Array.of(0xc2, 0xc5, 0x00)]), ...body.map((part) => RLP.encode(part as never))]);
+    const block = raw([
+      raw([...header.slice(0, 20).map((field) => RLP.encode(field)), Uint8Array.of(0xc2, 0xc5, 0x00)]),
+      ...body.map((part) => RLP.encode(part as never)),
+    ]);
     expect(contractsAcceptAsBlock(block)).to.equal(true);
-    const c: FuzzCase = { index: -1, entry, kind: "rawByteFlip", input: encodeExecuteInput({ ...decodeExecuteInput(entry.input), block }), description: "self-test" };
-    expect(await runCase(corpus, c, 10_000, malformed as never)).to.include({ kind: "failure", failure: "invalidBlockUnchecked" });
+    const c: FuzzCase = {
+      index: -1,
+      entry,
+      kind: "rawByteFlip",
+      input: encodeExecuteInput({ ...decodeExecuteInput(entry.input), block }),
+      description: "self-test",
+    };
+    expect(await runCase(corpus, c, 10_000, malformed as never)).to.include({
+      kind: "failure",
+      failure: "invalidBlockUnchecked",
+    });
     expect(outcomeLabel(await runCase(corpus, c))).to.equal("InvalidHeader");
   });
 
@@ -120,12 +178,25 @@ describe("EXECUTE mutation fuzzer", function () {
     const decoded = decodeExecuteInput(entry.input);
     const block = entry.block.slice();
     block[block.length - 1] ^= 1; // alters the last transaction's signature
-    const c: FuzzCase = { index: -1, entry, kind: "rawByteFlip", input: encodeExecuteInput({ ...decoded, block }), description: "self-test" };
+    const c: FuzzCase = {
+      index: -1,
+      entry,
+      kind: "rawByteFlip",
+      input: encodeExecuteInput({ ...decoded, block }),
+      description: "self-test",
+    };
     const address = createAddressFromString(EXECUTE_ADDRESS);
-    const acceptAll = () => ({ address, function: async () => ({ executionGasUsed: 0n, returnValue: new Uint8Array(EXECUTE_RESULT_SIZE) }) });
+    const acceptAll = () => ({
+      address,
+      function: async () => ({ executionGasUsed: 0n, returnValue: new Uint8Array(EXECUTE_RESULT_SIZE) }),
+    });
     const bareRevert = () => ({
       address,
-      function: async () => ({ executionGasUsed: 1n, returnValue: hexToBytes("0x"), exceptionError: new EVMError(EVMError.errorMessages.REVERT) }),
+      function: async () => ({
+        executionGasUsed: 1n,
+        returnValue: hexToBytes("0x"),
+        exceptionError: new EVMError(EVMError.errorMessages.REVERT),
+      }),
     });
     expect(await runCase(corpus, c, 10_000, acceptAll)).to.include({ kind: "failure", failure: "acceptedAltered" });
     expect(await runCase(corpus, c, 10_000, bareRevert)).to.include({ kind: "failure", failure: "badFailure" });

@@ -27,17 +27,30 @@ async function builtTransferBlock(): Promise<BuiltBlock> {
   const probe = await L2TestChain.create(CHAIN_ID, []);
   const alice = TestSigner.fromSeed(7, probe.common);
   const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
-  return chain.buildBlock([TestSigner.fromSeed(7, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+  return chain.buildBlock([
+    TestSigner.fromSeed(7, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+  ]);
 }
 
 function inputOf(built: BuiltBlock, proofs: Uint8Array = new Uint8Array()): Uint8Array {
-  return encodeExecuteInput({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness, proofs });
+  return encodeExecuteInput({
+    chainId: CHAIN_ID,
+    parentHeader: built.parentHeader,
+    block: built.blockRlp,
+    witness: built.witness,
+    proofs,
+  });
 }
 
 /** Calls 0x0101 on a bare EVM that has EXECUTE registered, as a transaction's top-level call would. */
 async function callExecute(data: Uint8Array, gasLimit: bigint, precompile = createExecutePrecompile()) {
   const evm = await createEVM({ customPrecompiles: [precompile] });
-  const { execResult } = await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit });
+  const { execResult } = await evm.runCall({
+    caller: CALLER,
+    to: createAddressFromString(EXECUTE_ADDRESS),
+    data,
+    gasLimit,
+  });
   return execResult;
 }
 
@@ -56,15 +69,31 @@ describe("EXECUTE input and output codec", () => {
   });
 
   it("rejects truncated input, out-of-range offsets and oversized chain ids", () => {
-    const valid = encodeExecuteInput({ chainId: 1n, parentHeader: new Uint8Array(3), block: new Uint8Array(40), witness: new Uint8Array(), proofs: new Uint8Array() });
+    const valid = encodeExecuteInput({
+      chainId: 1n,
+      parentHeader: new Uint8Array(3),
+      block: new Uint8Array(40),
+      witness: new Uint8Array(),
+      proofs: new Uint8Array(),
+    });
     const cases: Uint8Array<ArrayBufferLike>[] = [
       valid.subarray(0, 100),
       valid.subarray(0, valid.length - 32),
-      (() => { const v = valid.slice(); v[63] = 0xff; return v; })(),
-      (() => { const v = valid.slice(); v[0] = 1; return v; })(),
+      (() => {
+        const v = valid.slice();
+        v[63] = 0xff;
+        return v;
+      })(),
+      (() => {
+        const v = valid.slice();
+        v[0] = 1;
+        return v;
+      })(),
     ];
     for (const input of cases) {
-      expect(() => decodeExecuteInput(input)).to.throw(ExecuteError).with.property("code", ExecuteErrorCode.MalformedInput);
+      expect(() => decodeExecuteInput(input))
+        .to.throw(ExecuteError)
+        .with.property("code", ExecuteErrorCode.MalformedInput);
     }
   });
 });
@@ -109,7 +138,11 @@ describe("the EXECUTE precompile in @ethereumjs/evm", () => {
 
   it("rejects non-empty proofs when proof verification is disabled", async () => {
     const built = await builtTransferBlock();
-    const result = await callExecute(inputOf(built, hexToBytes("0x01")), 10_000_000n, createExecutePrecompile({ proofVerification: false }));
+    const result = await callExecute(
+      inputOf(built, hexToBytes("0x01")),
+      10_000_000n,
+      createExecutePrecompile({ proofVerification: false }),
+    );
     expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.ProofsUnsupported);
   });
 
@@ -123,6 +156,7 @@ describe("the EXECUTE precompile in @ethereumjs/evm", () => {
     const built = await builtTransferBlock();
     const precompile = createExecutePrecompile();
     precompile.beforeExecution("block");
-    for (let i = 0; i < 3; i++) expect((await callExecute(inputOf(built), 10_000_000n, precompile)).exceptionError).to.equal(undefined);
+    for (let i = 0; i < 3; i++)
+      expect((await callExecute(inputOf(built), 10_000_000n, precompile)).exceptionError).to.equal(undefined);
   });
 });

@@ -13,7 +13,13 @@ import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 const CHAIN_ID = 906n;
 
 function verifyWith(built: BuiltBlock, proofs: ProofBundle, witness = built.witness) {
-  return verifyBlockWithProofs({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness, bundle: proofs });
+  return verifyBlockWithProofs({
+    chainId: CHAIN_ID,
+    parentHeader: built.parentHeader,
+    block: built.blockRlp,
+    witness,
+    bundle: proofs,
+  });
 }
 
 async function expectCode(promise: Promise<unknown>, code: ExecuteErrorCode): Promise<void> {
@@ -51,24 +57,37 @@ describe("EXECUTE proof mode (k of n proof types, committee attestations in Grot
   after(releaseProverThreads);
 
   it("accepts a block proven under k distinct accepted keys, without reading the witness", async () => {
-    const proven = await verifyWith(built, bundle([proofA, proofB], [committeeA.keyHash, committeeB.keyHash], 2), new Uint8Array([0xc0]));
+    const proven = await verifyWith(
+      built,
+      bundle([proofA, proofB], [committeeA.keyHash, committeeB.keyHash], 2),
+      new Uint8Array([0xc0]),
+    );
     expect(proven.acceptedBy.mode).to.equal("proofs");
     expect(proven.acceptedBy.keys).to.have.length(2);
     expect(proven.result.blockHash).to.deep.equal(built.block.hash());
   });
 
   it("does not count a proof under a key outside the policy", async () => {
-    await expectCode(verifyWith(built, bundle([proofA, proofB], [committeeA.keyHash, getBytes(keccak256("0x01"))], 2)), ExecuteErrorCode.ProofsInsufficient);
+    await expectCode(
+      verifyWith(built, bundle([proofA, proofB], [committeeA.keyHash, getBytes(keccak256("0x01"))], 2)),
+      ExecuteErrorCode.ProofsInsufficient,
+    );
   });
 
   it("counts a repeated key once", async () => {
-    await expectCode(verifyWith(built, bundle([proofA, proofA], [committeeA.keyHash, committeeB.keyHash], 2)), ExecuteErrorCode.ProofsInsufficient);
+    await expectCode(
+      verifyWith(built, bundle([proofA, proofA], [committeeA.keyHash, committeeB.keyHash], 2)),
+      ExecuteErrorCode.ProofsInsufficient,
+    );
   });
 
   it("rejects a tampered proof", async () => {
     const decoded = decodeGroth16Proof(proofA.proofData);
     const tampered = { ...proofA, proofData: encodeGroth16Proof({ ...decoded, c: [decoded.c[0], decoded.c[1] + 1n] }) };
-    await expectCode(verifyWith(built, bundle([tampered], [committeeA.keyHash], 1)), ExecuteErrorCode.ProofsInsufficient);
+    await expectCode(
+      verifyWith(built, bundle([tampered], [committeeA.keyHash], 1)),
+      ExecuteErrorCode.ProofsInsufficient,
+    );
   });
 
   it("rejects a proof of another block's commitment", async () => {
@@ -77,7 +96,10 @@ describe("EXECUTE proof mode (k of n proof types, committee attestations in Grot
 
   it("rejects a proof presented under another committee's key", async () => {
     const swapped = { ...proofA, verificationKey: committeeB.verificationKey };
-    await expectCode(verifyWith(built, bundle([swapped], [committeeB.keyHash], 1)), ExecuteErrorCode.ProofsInsufficient);
+    await expectCode(
+      verifyWith(built, bundle([swapped], [committeeB.keyHash], 1)),
+      ExecuteErrorCode.ProofsInsufficient,
+    );
   });
 
   it("falls back to re-execution when proofs fall short and the policy allows it", async () => {
@@ -86,7 +108,10 @@ describe("EXECUTE proof mode (k of n proof types, committee attestations in Grot
   });
 
   it("reports an incomplete witness, not an invalid block, when the fallback lacks data", async () => {
-    await expectCode(verifyWith(built, bundle([], [committeeA.keyHash], 1, true), new Uint8Array([0xc3, 0xc0, 0xc0, 0xc0])), ExecuteErrorCode.WitnessIncomplete);
+    await expectCode(
+      verifyWith(built, bundle([], [committeeA.keyHash], 1, true), new Uint8Array([0xc3, 0xc0, 0xc0, 0xc0])),
+      ExecuteErrorCode.WitnessIncomplete,
+    );
   });
 
   it("rejects a policy that asks for more proofs than it accepts keys", async () => {

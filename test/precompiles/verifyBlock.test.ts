@@ -33,13 +33,20 @@ async function newChain(): Promise<Fixture> {
     { address: alice.address.toString(), balance: 100n * ONE_ETH },
     { address: bob.address.toString(), balance: 100n * ONE_ETH },
     // Several slots, so that deleting one collapses a branch node of the storage trie.
-    { address: STORE_ADDRESS, code: STORE_AND_LOG_CODE, storage: { [`0x${word(1)}`]: "0x01", [`0x${word(2)}`]: "0x02", [`0x${word(3)}`]: "0x03" } },
+    {
+      address: STORE_ADDRESS,
+      code: STORE_AND_LOG_CODE,
+      storage: { [`0x${word(1)}`]: "0x01", [`0x${word(2)}`]: "0x02", [`0x${word(3)}`]: "0x03" },
+    },
     { address: BLOCKHASH_ADDRESS, code: BLOCKHASH_CODE },
   ]);
   return { chain, alice: TestSigner.fromSeed(1, chain.common), bob: TestSigner.fromSeed(2, chain.common) };
 }
 
-function verify(built: BuiltBlock, overrides: { parentHeader?: Uint8Array; block?: Uint8Array; witness?: Uint8Array; chainId?: bigint } = {}) {
+function verify(
+  built: BuiltBlock,
+  overrides: { parentHeader?: Uint8Array; block?: Uint8Array; witness?: Uint8Array; chainId?: bigint } = {},
+) {
   return verifyBlock({
     chainId: overrides.chainId ?? CHAIN_ID,
     parentHeader: overrides.parentHeader ?? built.parentHeader,
@@ -134,31 +141,49 @@ describe("verifyBlock (stateless re-execution)", () => {
     });
 
     it("a block whose state root differs", async () => {
-      await expectRejected(verify(built, { block: tamperBlock(built.block, { stateRoot: hexToBytes(`0x${word(1)}`) }) }), ExecuteErrorCode.StateRootMismatch);
+      await expectRejected(
+        verify(built, { block: tamperBlock(built.block, { stateRoot: hexToBytes(`0x${word(1)}`) }) }),
+        ExecuteErrorCode.StateRootMismatch,
+      );
     });
 
     it("a block whose receipts root differs", async () => {
-      await expectRejected(verify(built, { block: tamperBlock(built.block, { receiptTrie: hexToBytes(`0x${word(1)}`) }) }), ExecuteErrorCode.ReceiptsRootMismatch);
+      await expectRejected(
+        verify(built, { block: tamperBlock(built.block, { receiptTrie: hexToBytes(`0x${word(1)}`) }) }),
+        ExecuteErrorCode.ReceiptsRootMismatch,
+      );
     });
 
     it("a block whose logs bloom differs", async () => {
-      await expectRejected(verify(built, { block: tamperBlock(built.block, { logsBloom: new Uint8Array(256) }) }), ExecuteErrorCode.LogsBloomMismatch);
+      await expectRejected(
+        verify(built, { block: tamperBlock(built.block, { logsBloom: new Uint8Array(256) }) }),
+        ExecuteErrorCode.LogsBloomMismatch,
+      );
     });
 
     it("a block whose gasUsed differs", async () => {
       const gasUsed = built.block.header.gasUsed + 1n;
-      await expectRejected(verify(built, { block: tamperBlock(built.block, { gasUsed }) }), ExecuteErrorCode.GasUsedMismatch);
+      await expectRejected(
+        verify(built, { block: tamperBlock(built.block, { gasUsed }) }),
+        ExecuteErrorCode.GasUsedMismatch,
+      );
     });
 
     it("a witness that lacks a trie node the execution reads", async () => {
       for (let i = 0; i < built.witnessParts.state.length; i++) {
         const state = built.witnessParts.state.filter((_, j) => j !== i);
-        await expectRejected(verify(built, { witness: encodeWitness({ ...built.witnessParts, state }) }), ExecuteErrorCode.WitnessIncomplete);
+        await expectRejected(
+          verify(built, { witness: encodeWitness({ ...built.witnessParts, state }) }),
+          ExecuteErrorCode.WitnessIncomplete,
+        );
       }
     });
 
     it("a witness that lacks a contract's code", async () => {
-      const witness = encodeWitness({ ...built.witnessParts, codes: built.witnessParts.codes.filter((c) => bytesToHex(c) !== STORE_AND_LOG_CODE) });
+      const witness = encodeWitness({
+        ...built.witnessParts,
+        codes: built.witnessParts.codes.filter((c) => bytesToHex(c) !== STORE_AND_LOG_CODE),
+      });
       await expectRejected(verify(built, { witness }), ExecuteErrorCode.WitnessIncomplete);
     });
 
@@ -179,14 +204,31 @@ describe("verifyBlock (stateless re-execution)", () => {
 
     it("a blob transaction", async () => {
       // Built by hand: EthereumJS refuses to construct a blob transaction without a KZG library.
-      const fields = [CHAIN_ID, 0n, 1n, 10n ** 11n, 21_000n, hexToBytes(STORE_ADDRESS), 0n, new Uint8Array(), [], 1n, [hexToBytes(`0x01${"00".repeat(31)}`)], 1n, 1n, 1n];
+      const fields = [
+        CHAIN_ID,
+        0n,
+        1n,
+        10n ** 11n,
+        21_000n,
+        hexToBytes(STORE_ADDRESS),
+        0n,
+        new Uint8Array(),
+        [],
+        1n,
+        [hexToBytes(`0x01${"00".repeat(31)}`)],
+        1n,
+        1n,
+        1n,
+      ];
       const blobTx = new Uint8Array([0x03, ...RLP.encode(fields)]);
       const block = RLP.encode([built.block.header.raw(), [blobTx], [], []]);
       await expectRejected(verify(built, { block }), ExecuteErrorCode.UnsupportedContent);
     });
 
     it("a block with withdrawals", async () => {
-      const withdrawals = [{ index: 0n, validatorIndex: 0n, address: createAddressFromString(STORE_ADDRESS), amount: 1n }];
+      const withdrawals = [
+        { index: 0n, validatorIndex: 0n, address: createAddressFromString(STORE_ADDRESS), amount: 1n },
+      ];
       const block = tamperBlock(built.block, {}, { withdrawals });
       await expectRejected(verify(built, { block }), ExecuteErrorCode.UnsupportedContent);
     });
@@ -199,17 +241,26 @@ describe("verifyBlock (stateless re-execution)", () => {
 
     it("a wrong base fee", async () => {
       const baseFeePerGas = built.block.header.baseFeePerGas! + 1n;
-      await expectRejected(verify(built, { block: tamperBlock(built.block, { baseFeePerGas }) }), ExecuteErrorCode.InvalidBaseFee);
+      await expectRejected(
+        verify(built, { block: tamperBlock(built.block, { baseFeePerGas }) }),
+        ExecuteErrorCode.InvalidBaseFee,
+      );
     });
 
     it("a timestamp not above the parent's", async () => {
       const timestamp = built.block.header.timestamp - 1n;
-      await expectRejected(verify(built, { block: tamperBlock(built.block, { timestamp }) }), ExecuteErrorCode.InvalidTimestamp);
+      await expectRejected(
+        verify(built, { block: tamperBlock(built.block, { timestamp }) }),
+        ExecuteErrorCode.InvalidTimestamp,
+      );
     });
 
     it("a gas limit that jumps past the EIP-1559 bound", async () => {
       const gasLimit = built.block.header.gasLimit * 2n;
-      await expectRejected(verify(built, { block: tamperBlock(built.block, { gasLimit }) }), ExecuteErrorCode.InvalidGasLimit);
+      await expectRejected(
+        verify(built, { block: tamperBlock(built.block, { gasLimit }) }),
+        ExecuteErrorCode.InvalidGasLimit,
+      );
     });
 
     it("transactions signed for another chain", async () => {

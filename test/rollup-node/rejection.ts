@@ -1,5 +1,7 @@
 /** The error `promise` rejects with; fails the test if it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: unknown; data?: unknown; hint?: string }> {
+export async function rejection(
+  promise: Promise<unknown>,
+): Promise<Error & { code?: unknown; data?: unknown; hint?: string }> {
   try {
     await promise;
   } catch (error) {

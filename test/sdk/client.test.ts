@@ -68,7 +68,10 @@ describe("sdk: RollupClient against a rollup devnet in this process", function (
 
     const seen: L1ToL2Status[] = [];
     r.devnet.node.sequencer.start();
-    const relayed = await client.waitForMessageStatus(message, "relayed", { timeoutMs: 20_000, onStatus: (s) => seen.push(s.status) });
+    const relayed = await client.waitForMessageStatus(message, "relayed", {
+      timeoutMs: 20_000,
+      onStatus: (s) => seen.push(s.status),
+    });
     const elapsed = Date.now() - started;
     console.log(`      deposit → relayed through the SDK: ${elapsed} ms`);
 
@@ -122,23 +125,43 @@ describe("sdk: RollupClient against a rollup devnet in this process", function (
 
   it("a message whose L2 call reverts is consumed and reported failed (waiting for relayed fails fast with MESSAGE_FAILED); its sender refunds it and it is reported refunded", async () => {
     // L2Bridge has no fallback: calling it with unknown calldata reverts, so the call fails.
-    const message = await client.sendMessage({ to: L2_BRIDGE_ADDRESS, data: "0xdeadbeef", gasLimit: 100_000n, value: parseEther("0.5") });
-    const error = await sdkError(client.waitForMessageStatus(message, "relayed", { timeoutMs: 20_000 }), "MESSAGE_FAILED");
+    const message = await client.sendMessage({
+      to: L2_BRIDGE_ADDRESS,
+      data: "0xdeadbeef",
+      gasLimit: 100_000n,
+      value: parseEther("0.5"),
+    });
+    const error = await sdkError(
+      client.waitForMessageStatus(message, "relayed", { timeoutMs: 20_000 }),
+      "MESSAGE_FAILED",
+    );
     expect(error.hint).to.include("refundMessage");
     const failed = await client.getMessageStatus(message);
     expect(failed.status).to.equal("failed");
     expect(failed.direction === "l1ToL2" && failed.failureReason).to.equal("callFailed");
     // L2Bridge's missing fallback reverts with no data: the report says what that means.
     expect(failed.direction === "l1ToL2" && failed.revertData).to.equal("0x");
-    expect(failed.direction === "l1ToL2" && failed.revertReason).to.equal("reverted without a reason (a bare revert, or its gas limit ran out)");
+    expect(failed.direction === "l1ToL2" && failed.revertReason).to.equal(
+      "reverted without a reason (a bare revert, or its gas limit ran out)",
+    );
     expect(error.message).to.contain("reverted: reverted without a reason");
     expect(await client.l2Bridge.relayed(message.nonce)).to.equal(true);
     await submitter.waitForAccepted(failed.direction === "l1ToL2" ? (failed.relayedInL2Block as bigint) : 0n, 20_000);
-    expect((await client.getMessageStatus(message)).direction === "l1ToL2" && (await client.getMessageStatus(message) as { consumedOnL1: boolean }).consumedOnL1).to.equal(true);
+    expect(
+      (await client.getMessageStatus(message)).direction === "l1ToL2" &&
+        ((await client.getMessageStatus(message)) as { consumedOnL1: boolean }).consumedOnL1,
+    ).to.equal(true);
 
     // Its L1 sender (dev account 1, the same key on L2) takes the value back on L2.
     const recipient = Wallet.createRandom().address;
-    const m = { nonce: message.nonce, from: r.l1Wallet(1).address, to: L2_BRIDGE_ADDRESS, value: parseEther("0.5"), gasLimit: 100_000n, data: "0xdeadbeef" };
+    const m = {
+      nonce: message.nonce,
+      from: r.l1Wallet(1).address,
+      to: L2_BRIDGE_ADDRESS,
+      value: parseEther("0.5"),
+      gasLimit: 100_000n,
+      data: "0xdeadbeef",
+    };
     await (await client.l2Bridge.refundMessage(m, recipient, false)).wait();
     expect(await r.l2.getBalance(recipient)).to.equal(parseEther("0.5"));
     expect((await client.getMessageStatus(message)).status).to.equal("refunded");
@@ -157,13 +180,18 @@ describe("sdk: RollupClient against a rollup devnet in this process", function (
       const initiated = await client.getMessageStatus(message);
       expect(initiated.status).to.equal("initiated");
       const early = await sdkError(client.finalizeWithdrawal(message), "NOT_PROVABLE_YET");
-      expect(early.message).to.contain(`its L2 block ${message.l2BlockNumber} is not accepted on L1 (head ${initiated.acceptedL2Head})`);
+      expect(early.message).to.contain(
+        `its L2 block ${message.l2BlockNumber} is not accepted on L1 (head ${initiated.acceptedL2Head})`,
+      );
       expect(early.hint).to.contain("waitForMessageStatus(message, 'provable')");
 
       const seen: L2ToL1Status[] = [];
       submitter.start();
       resumed = true;
-      const provable = await client.waitForMessageStatus(message, "provable", { timeoutMs: 20_000, onStatus: (s) => seen.push(s.status) });
+      const provable = await client.waitForMessageStatus(message, "provable", {
+        timeoutMs: 20_000,
+        onStatus: (s) => seen.push(s.status),
+      });
       expect(seen).to.deep.equal(["initiated", "provable"]);
       expect(provable.acceptedL2Head >= message.l2BlockNumber).to.equal(true);
 
@@ -197,7 +225,10 @@ describe("sdk: RollupClient against a rollup devnet in this process", function (
     const to = Wallet.createRandom().address;
     const message = await client.sendMessageToL1({ to, data: "0x", value: 7n });
     await client.waitForMessageStatus(message.messageHash, "provable", { timeoutMs: 20_000 });
-    const outcomes = await Promise.allSettled([clientFor(5).finalizeWithdrawal(message), clientFor(6).finalizeWithdrawal(message)]);
+    const outcomes = await Promise.allSettled([
+      clientFor(5).finalizeWithdrawal(message),
+      clientFor(6).finalizeWithdrawal(message),
+    ]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).to.have.length(1);
     const [lost] = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
     expect(lost?.reason).to.be.instanceOf(RollupSdkError);
@@ -233,7 +264,10 @@ describe("sdk: RollupClient against a rollup devnet in this process", function (
     const counter = await new Counter__factory(r.l1Wallet(5)).deploy();
     await counter.waitForDeployment();
     const targets = [r.l1Wallet(6).address, await counter.getAddress()];
-    const [nonce, balance] = await Promise.all([r.l1.getTransactionCount(sender.address), r.l1.getBalance(sender.address)]);
+    const [nonce, balance] = await Promise.all([
+      r.l1.getTransactionCount(sender.address),
+      r.l1.getBalance(sender.address),
+    ]);
     for (const rollupAddress of targets) {
       const wrong = new RollupClient({ l1: sender.connect(r.l1), l2: r.l2Wallet(4).connect(r.l2), rollupAddress });
       const error = await sdkError(wrong.deposit({ amount: parseEther("1") }), "NOT_A_ROLLUP");

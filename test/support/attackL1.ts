@@ -37,7 +37,12 @@ export function attackL1(): AttackL1 {
   let provider: JsonRpcProvider | undefined;
   before(async () => {
     devnet = await startL1Devnet({ port: 0 });
-    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 50, cacheTimeout: -1 });
+    provider = new JsonRpcProvider(devnet.url, undefined, {
+      staticNetwork: true,
+      polling: true,
+      pollingInterval: 50,
+      cacheTimeout: -1,
+    });
   });
   after(async () => {
     provider?.destroy();
@@ -135,7 +140,17 @@ export function tinySignedTxs(common: Common, count: number, v: bigint, firstGas
       if (recovers.get(r) === false) continue;
       const gasPrice = txs.length === 0 ? bigIntToUnpaddedBytes(firstGasPrice) : new Uint8Array();
       const tx = createLegacyTxFromBytesArray(
-        [new Uint8Array(), gasPrice, Uint8Array.of(0xcf, 0x08), new Uint8Array(), new Uint8Array(), new Uint8Array(), vBytes, Uint8Array.of(r), Uint8Array.of(s)] as never,
+        [
+          new Uint8Array(),
+          gasPrice,
+          Uint8Array.of(0xcf, 0x08),
+          new Uint8Array(),
+          new Uint8Array(),
+          new Uint8Array(),
+          vBytes,
+          Uint8Array.of(r),
+          Uint8Array.of(s),
+        ] as never,
         { common },
       );
       if (!recovers.has(r)) recovers.set(r, tx.verifySignature());

@@ -13,7 +13,15 @@ describe("README: the task table lists every task with its options", () => {
   const tasks = Object.values(hre.tasks).filter((t) => t.name === "devnet" || t.name.startsWith("rollup:"));
 
   it("has the tasks this plugin defines", () => {
-    expect(tasks.map((t) => t.name)).to.include.members(["devnet", "rollup:deposit", "rollup:finalize", "rollup:message", "rollup:balance", "rollup:retry-message", "rollup:init"]);
+    expect(tasks.map((t) => t.name)).to.include.members([
+      "devnet",
+      "rollup:deposit",
+      "rollup:finalize",
+      "rollup:message",
+      "rollup:balance",
+      "rollup:retry-message",
+      "rollup:init",
+    ]);
   });
 
   for (const t of Object.values(hre.tasks).filter((d) => d.name === "devnet" || d.name.startsWith("rollup:"))) {

@@ -24,7 +24,9 @@ describe("tasks/rollupConfig: the rollup section of hardhat.config.ts", () => {
       proofs: { committees: 3, threshold: 2 },
       genesis: {
         alloc: { "0x000000000000000000000000000000000000ca5e": { balance: "1000" } },
-        predeploys: { "0x4e41540000000000000000000000000000000100": { contract: "AcmeInfo", storage: { "0x0": "0x2a" } } },
+        predeploys: {
+          "0x4e41540000000000000000000000000000000100": { contract: "AcmeInfo", storage: { "0x0": "0x2a" } },
+        },
       },
     });
     expect(resolved.l2ChainId).to.equal(777n);
@@ -32,14 +34,30 @@ describe("tasks/rollupConfig: the rollup section of hardhat.config.ts", () => {
     expect(resolved.policy).to.deep.equal({ sequencerInactivityPeriod: 60n, forceInclusionDelay: 30n });
     expect(resolved.proofs).to.deep.equal({ committees: 3, threshold: 2 });
     expect(resolved.alloc[getAddress("0x000000000000000000000000000000000000ca5e")]).to.deep.equal({ balance: 1000n });
-    expect(resolved.predeploys[0]).to.deep.equal({ address: getAddress("0x4e41540000000000000000000000000000000100"), contract: "AcmeInfo", storage: { "0x0": "0x2a" } });
+    expect(resolved.predeploys[0]).to.deep.equal({
+      address: getAddress("0x4e41540000000000000000000000000000000100"),
+      contract: "AcmeInfo",
+      storage: { "0x0": "0x2a" },
+    });
   });
 
   it("refuses what the devnet could not run, with the field named", () => {
-    expect(() => resolveRollupConfig({ proofs: { committees: 2, threshold: 3 } })).to.throw(RollupConfigError, "proofs.threshold (3) exceeds proofs.committees (2)");
-    expect(() => resolveRollupConfig({ proofs: { committees: 1 }, optimistic: {} })).to.throw(RollupConfigError, "cannot be combined");
-    expect(() => resolveRollupConfig({ genesis: { alloc: { "0x12": {} } } })).to.throw(RollupConfigError, 'genesis.alloc: "0x12" is not an address');
-    expect(() => resolveRollupConfig({ l2ChainId: 0 })).to.throw(RollupConfigError, "l2ChainId must be a positive integer");
+    expect(() => resolveRollupConfig({ proofs: { committees: 2, threshold: 3 } })).to.throw(
+      RollupConfigError,
+      "proofs.threshold (3) exceeds proofs.committees (2)",
+    );
+    expect(() => resolveRollupConfig({ proofs: { committees: 1 }, optimistic: {} })).to.throw(
+      RollupConfigError,
+      "cannot be combined",
+    );
+    expect(() => resolveRollupConfig({ genesis: { alloc: { "0x12": {} } } })).to.throw(
+      RollupConfigError,
+      'genesis.alloc: "0x12" is not an address',
+    );
+    expect(() => resolveRollupConfig({ l2ChainId: 0 })).to.throw(
+      RollupConfigError,
+      "l2ChainId must be a positive integer",
+    );
     expect(() => resolveRollupConfig({ contract: "my rollup" })).to.throw(RollupConfigError, "is not a contract name");
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { inspect } from "node:util";
+import { inspect, stripVTControlCharacters } from "node:util";
 
 import { expect } from "chai";
 import hre from "hardhat";
@@ -44,7 +44,6 @@ async function taskError(name: string, args: Record<string, unknown>): Promise<R
 
 describe("tasks: every rollup:* error is one line and a hint, before anything is sent", function () {
   this.timeout(60_000);
-  const hash = `0x${"ab".repeat(32)}`;
   let deadUrl: string;
 
   before(async () => {
@@ -56,35 +55,71 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     const offline = (): Record<string, string> => ({ l1Rpc: deadUrl, l2Rpc: deadUrl });
 
     it("refuses a zero, negative or malformed amount", async () => {
-      expect((await taskError("rollup:deposit", { ...offline(), amount: "0" })).message).to.contain("--amount is zero: there is nothing to move");
-      expect((await taskError("rollup:withdraw", { ...offline(), amount: "-1" })).message).to.contain("--amount -1 is negative");
-      expect((await taskError("rollup:deposit", { ...offline(), amount: "one" })).message).to.contain('--amount "one" is not an amount of ETH');
-      expect((await taskError("rollup:send-message", { ...offline(), to: `0x${"11".repeat(20)}`, value: "1.0000000000000000001" })).message).to.contain("is not an amount of ETH");
+      expect((await taskError("rollup:deposit", { ...offline(), amount: "0" })).message).to.contain(
+        "--amount is zero: there is nothing to move",
+      );
+      expect((await taskError("rollup:withdraw", { ...offline(), amount: "-1" })).message).to.contain(
+        "--amount -1 is negative",
+      );
+      expect((await taskError("rollup:deposit", { ...offline(), amount: "one" })).message).to.contain(
+        '--amount "one" is not an amount of ETH',
+      );
+      expect(
+        (
+          await taskError("rollup:send-message", {
+            ...offline(),
+            to: `0x${"11".repeat(20)}`,
+            value: "1.0000000000000000001",
+          })
+        ).message,
+      ).to.contain("is not an amount of ETH");
     });
 
     it("refuses an account index outside 0–9", async () => {
       const error = await taskError("rollup:deposit", { ...offline(), amount: "1", account: 10 });
       expect(error.message).to.contain("--account 10 is not a dev account");
       expect(error.hint).to.contain("from 0 to 9");
-      expect((await taskError("rollup:balance", { ...offline(), account: -1 })).message).to.contain("--account -1 is not a dev account");
+      expect((await taskError("rollup:balance", { ...offline(), account: -1 })).message).to.contain(
+        "--account -1 is not a dev account",
+      );
     });
 
     it("refuses an address that is not one (or has a bad checksum)", async () => {
-      expect((await taskError("rollup:deposit", { ...offline(), amount: "1", to: "0x1234" })).message).to.contain('--to "0x1234" is not an address');
+      expect((await taskError("rollup:deposit", { ...offline(), amount: "1", to: "0x1234" })).message).to.contain(
+        '--to "0x1234" is not an address',
+      );
       const badChecksum = "0xA0Ee7A142d267C1f36714E4a8F75612F20a79720".replace("A0Ee", "a0EE");
-      expect((await taskError("rollup:balance", { ...offline(), address: badChecksum })).message).to.contain("is not an address");
-      expect((await taskError("rollup:status", { ...offline(), rollup: "0xnope" })).message).to.contain('--rollup "0xnope" is not an address');
+      expect((await taskError("rollup:balance", { ...offline(), address: badChecksum })).message).to.contain(
+        "is not an address",
+      );
+      expect((await taskError("rollup:status", { ...offline(), rollup: "0xnope" })).message).to.contain(
+        '--rollup "0xnope" is not an address',
+      );
     });
 
     it("refuses calldata that is not hex bytes, and --sig/--args that do not encode", async () => {
       const to = `0x${"11".repeat(20)}`;
-      expect((await taskError("rollup:send-message", { ...offline(), to, data: "0x123" })).message).to.contain('--data "0x123" is not calldata');
-      expect((await taskError("rollup:send-message", { ...offline(), to, data: "hello" })).message).to.contain("is not calldata");
-      expect((await taskError("rollup:send-message", { ...offline(), to, sig: "f(uint256", args: "41" })).message).to.contain("is not a function signature");
-      expect((await taskError("rollup:send-message", { ...offline(), to, sig: "f(uint256)", args: "41,42" })).message).to.contain("takes 1 argument(s), --args gives 2");
-      expect((await taskError("rollup:send-message", { ...offline(), to, sig: "f(uint8)", args: "300" })).message).to.contain("do not fit f(uint8)");
-      expect((await taskError("rollup:send-message", { ...offline(), to, sig: "f()", data: "0x" })).message).to.contain("--data and --sig both given");
-      expect((await taskError("rollup:send-message", { ...offline(), to, gasLimit: 0 })).message).to.contain("--gas-limit 0 is not a positive integer");
+      expect((await taskError("rollup:send-message", { ...offline(), to, data: "0x123" })).message).to.contain(
+        '--data "0x123" is not calldata',
+      );
+      expect((await taskError("rollup:send-message", { ...offline(), to, data: "hello" })).message).to.contain(
+        "is not calldata",
+      );
+      expect(
+        (await taskError("rollup:send-message", { ...offline(), to, sig: "f(uint256", args: "41" })).message,
+      ).to.contain("is not a function signature");
+      expect(
+        (await taskError("rollup:send-message", { ...offline(), to, sig: "f(uint256)", args: "41,42" })).message,
+      ).to.contain("takes 1 argument(s), --args gives 2");
+      expect(
+        (await taskError("rollup:send-message", { ...offline(), to, sig: "f(uint8)", args: "300" })).message,
+      ).to.contain("do not fit f(uint8)");
+      expect((await taskError("rollup:send-message", { ...offline(), to, sig: "f()", data: "0x" })).message).to.contain(
+        "--data and --sig both given",
+      );
+      expect((await taskError("rollup:send-message", { ...offline(), to, gasLimit: 0 })).message).to.contain(
+        "--gas-limit 0 is not a positive integer",
+      );
     });
 
     it("refuses a hash that is not 32 bytes", async () => {
@@ -94,7 +129,9 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     });
 
     it("refuses a node URL that is not http(s)", async () => {
-      expect((await taskError("rollup:status", { l1Rpc: "127.0.0.1:8545", l2Rpc: deadUrl })).message).to.contain('the L1 node URL "127.0.0.1:8545" is not an http(s) URL');
+      expect((await taskError("rollup:status", { l1Rpc: "127.0.0.1:8545", l2Rpc: deadUrl })).message).to.contain(
+        'the L1 node URL "127.0.0.1:8545" is not an http(s) URL',
+      );
     });
   });
 
@@ -129,7 +166,10 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     try {
       expect((await taskError("rollup:balance", {})).message).to.contain(`node at ${deadUrl}`);
     } finally {
-      for (const [name, value] of [["L1_RPC_URL", saved.l1], ["L2_RPC_URL", saved.l2]] as const) {
+      for (const [name, value] of [
+        ["L1_RPC_URL", saved.l1],
+        ["L2_RPC_URL", saved.l2],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -167,16 +207,23 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
   it("an error without code and hint (a bug, a library's) still comes out as one line with a hint", () => {
     const error = toTaskError(new Error("boom\n  at somewhere"));
     expect(error.message).to.equal("boom\nhint: run the task again with --show-stack-traces to see where it failed");
-    expect(toTaskError(Object.assign(new Error("x"), { code: "ECONNREFUSED" }), { l1: "http://a", l2: "http://b" }).message).to.contain("lost the connection to the node at http://a or http://b");
+    expect(
+      toTaskError(Object.assign(new Error("x"), { code: "ECONNREFUSED" }), { l1: "http://a", l2: "http://b" }).message,
+    ).to.contain("lost the connection to the node at http://a or http://b");
   });
 
   it("from the command line: Hardhat prints the message and its hint, no stack trace, no 'unexpected error'", function () {
     this.timeout(180_000);
-    const run = spawnSync("npx", ["hardhat", "rollup:status", "--l1-rpc", deadUrl, "--l2-rpc", deadUrl], { encoding: "utf8", env: { ...process.env, HARDHAT_SHOW_STACK_TRACES: undefined } as NodeJS.ProcessEnv });
+    const run = spawnSync("npx", ["hardhat", "rollup:status", "--l1-rpc", deadUrl, "--l2-rpc", deadUrl], {
+      encoding: "utf8",
+      env: { ...process.env, HARDHAT_SHOW_STACK_TRACES: undefined } as NodeJS.ProcessEnv,
+    });
     // Hardhat colours its errors when the test runner asks for colour (mocha's parallel workers do): the words are what matter.
-    const output = `${run.stdout}${run.stderr}`.replace(/\u001b\[[0-9;]*m/g, "");
+    const output = stripVTControlCharacters(`${run.stdout}${run.stderr}`);
     expect(run.status, output).to.equal(1);
-    expect(output).to.match(/Error in plugin native-rollup: cannot reach the L[12] node at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\nhint: start the devnet/);
+    expect(output).to.match(
+      /Error in plugin native-rollup: cannot reach the L[12] node at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\nhint: start the devnet/,
+    );
     expect(output).to.not.contain("An unexpected error occurred");
     expect(output, output).to.not.match(/^\s+at /m);
   });

@@ -10,7 +10,10 @@ import { type InitArgs, InitOptionsError, resolveInitOptions } from "../../tasks
 import { renderTemplate } from "../../tasks/init/render";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const ROOT_PACKAGE = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string; devDependencies: Record<string, string> };
+const ROOT_PACKAGE = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+  version: string;
+  devDependencies: Record<string, string>;
+};
 
 interface RunResult {
   readonly code: number | null;
@@ -21,7 +24,8 @@ interface RunResult {
 /** The environment of a command run in another project: none of this Hardhat run's settings. */
 function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
-  for (const key of Object.keys(env)) if (key.startsWith("TS_NODE_") || key.startsWith("HARDHAT_NETWORK")) delete env[key];
+  for (const key of Object.keys(env))
+    if (key.startsWith("TS_NODE_") || key.startsWith("HARDHAT_NETWORK")) delete env[key];
   return env;
 }
 
@@ -90,23 +94,42 @@ describe("rollup:init", function () {
     });
 
     it("refuses an unknown sequencing or proof policy, listing the allowed ones", () => {
-      const sequencing = rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), sequencing: "round-robin" }));
-      expect(sequencing.message).to.contain("--sequencing must be one of permissioned, based, fallback").and.to.contain("round-robin");
+      const sequencing = rejectionOf(() =>
+        resolveInitOptions({ dir: path.join(scratch, "a"), sequencing: "round-robin" }),
+      );
+      expect(sequencing.message)
+        .to.contain("--sequencing must be one of permissioned, based, fallback")
+        .and.to.contain("round-robin");
       const proofs = rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), proofs: "zk" }));
       expect(proofs.message).to.contain("--proofs must be one of reexecution, k-of-n");
     });
 
     it("refuses inconsistent proof options: k without k-of-n, k above n, k-of-n with optimistic", () => {
-      expect(rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), k: 2 })).message).to.contain("--k and --n only apply to --proofs k-of-n");
-      expect(rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), proofs: "k-of-n", k: 3, n: 2 })).message).to.contain("--k 3 exceeds --n 2");
-      expect(rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), proofs: "k-of-n", optimistic: true })).message).to.contain("cannot be combined");
+      expect(rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), k: 2 })).message).to.contain(
+        "--k and --n only apply to --proofs k-of-n",
+      );
+      expect(
+        rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), proofs: "k-of-n", k: 3, n: 2 })).message,
+      ).to.contain("--k 3 exceeds --n 2");
+      expect(
+        rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), proofs: "k-of-n", optimistic: true }))
+          .message,
+      ).to.contain("cannot be combined");
     });
 
     it("refuses a bad contract name, the L1's chain id and a malformed gas limit", () => {
-      expect(rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), name: "my-rollup" })).code).to.equal("BAD_NAME");
-      expect(rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), chainId: 1337 })).message).to.contain("devnet L1's chain id");
-      expect(rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), gasLimit: "4e6" })).message).to.contain("--gas-limit must be a whole number");
-      expect(rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), blockTime: 0 })).message).to.contain("--block-time must be an integer");
+      expect(rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), name: "my-rollup" })).code).to.equal(
+        "BAD_NAME",
+      );
+      expect(rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), chainId: 1337 })).message).to.contain(
+        "devnet L1's chain id",
+      );
+      expect(
+        rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), gasLimit: "4e6" })).message,
+      ).to.contain("--gas-limit must be a whole number");
+      expect(rejectionOf(() => resolveInitOptions({ dir: path.join(scratch, "a"), blockTime: 0 })).message).to.contain(
+        "--block-time must be an integer",
+      );
     });
 
     it("derives the contract and package names from the folder by default", () => {
@@ -121,13 +144,25 @@ describe("rollup:init", function () {
   describe("template", () => {
     const variants = [
       { sequencing: "permissioned", base: "NativeRollup", hook: "if (submitter != SEQUENCER) revert NotSequencer" },
-      { sequencing: "based", base: "NativeRollup", hook: "function _authorizeAdvance(address) internal pure override {}" },
-      { sequencing: "fallback", base: "NativeRollup", hook: "if (block.timestamp < openAt) revert NotSequencer(submitter, openAt);" },
+      {
+        sequencing: "based",
+        base: "NativeRollup",
+        hook: "function _authorizeAdvance(address) internal pure override {}",
+      },
+      {
+        sequencing: "fallback",
+        base: "NativeRollup",
+        hook: "if (block.timestamp < openAt) revert NotSequencer(submitter, openAt);",
+      },
     ] as const;
 
     for (const variant of variants) {
       it(`renders every file for ${variant.sequencing} sequencing, with that policy's hook and tests`, () => {
-        const options = resolveInitOptions({ dir: path.join(scratch, `render-${variant.sequencing}`), name: "Acme", sequencing: variant.sequencing });
+        const options = resolveInitOptions({
+          dir: path.join(scratch, `render-${variant.sequencing}`),
+          name: "Acme",
+          sequencing: variant.sequencing,
+        });
         const files = renderTemplate(options, "9.9.9");
         for (const file of files) expect(file.content, file.path).not.to.match(/\{\{[A-Z_]+\}\}/);
         const contract = files.find((f) => f.path === "contracts/AcmeRollup.sol")?.content ?? "";
@@ -138,37 +173,69 @@ describe("rollup:init", function () {
     }
 
     it("makes a k-of-n rollup set its proof policy and an optimistic one inherit OptimisticRollup", () => {
-      const proven = renderTemplate(resolveInitOptions({ dir: path.join(scratch, "p"), name: "Acme", proofs: "k-of-n", k: 2, n: 3 }), "9.9.9");
-      expect(proven.find((f) => f.path === "contracts/AcmeRollup.sol")?.content).to.contain("ProofPolicy memory policy").and.to.contain("_setProofPolicy(policy);");
-      expect(proven.find((f) => f.path === "rollup.config.ts")?.content).to.contain("proofs: { committees: 3, threshold: 2 }");
-      const optimistic = renderTemplate(resolveInitOptions({ dir: path.join(scratch, "o"), name: "Acme", optimistic: true }), "9.9.9");
-      expect(optimistic.find((f) => f.path === "contracts/AcmeRollup.sol")?.content).to.contain("contract AcmeRollup is OptimisticRollup").and.to.contain("OptimisticRollup(optimistic)");
+      const proven = renderTemplate(
+        resolveInitOptions({ dir: path.join(scratch, "p"), name: "Acme", proofs: "k-of-n", k: 2, n: 3 }),
+        "9.9.9",
+      );
+      expect(proven.find((f) => f.path === "contracts/AcmeRollup.sol")?.content)
+        .to.contain("ProofPolicy memory policy")
+        .and.to.contain("_setProofPolicy(policy);");
+      expect(proven.find((f) => f.path === "rollup.config.ts")?.content).to.contain(
+        "proofs: { committees: 3, threshold: 2 }",
+      );
+      const optimistic = renderTemplate(
+        resolveInitOptions({ dir: path.join(scratch, "o"), name: "Acme", optimistic: true }),
+        "9.9.9",
+      );
+      expect(optimistic.find((f) => f.path === "contracts/AcmeRollup.sol")?.content)
+        .to.contain("contract AcmeRollup is OptimisticRollup")
+        .and.to.contain("OptimisticRollup(optimistic)");
       expect(optimistic.find((f) => f.path === "rollup.config.ts")?.content).to.contain("optimistic: {");
     });
   });
 
   it("every combination of policies gives a rollup contract that compiles, with the constructor the devnet deploys", function () {
     this.timeout(120_000);
-    const combos: { name: string; args: Partial<InitArgs>; shape: { optimistic: boolean; proofPolicy: boolean } }[] = [];
+    const combos: { name: string; args: Partial<InitArgs>; shape: { optimistic: boolean; proofPolicy: boolean } }[] =
+      [];
     for (const sequencing of ["permissioned", "based", "fallback"]) {
       const cap = sequencing[0]?.toUpperCase() + sequencing.slice(1);
       combos.push({ name: `${cap}Reexec`, args: { sequencing }, shape: { optimistic: false, proofPolicy: false } });
-      combos.push({ name: `${cap}Proven`, args: { sequencing, proofs: "k-of-n", k: 2, n: 3 }, shape: { optimistic: false, proofPolicy: true } });
-      combos.push({ name: `${cap}Optimistic`, args: { sequencing, optimistic: true }, shape: { optimistic: true, proofPolicy: false } });
+      combos.push({
+        name: `${cap}Proven`,
+        args: { sequencing, proofs: "k-of-n", k: 2, n: 3 },
+        shape: { optimistic: false, proofPolicy: true },
+      });
+      combos.push({
+        name: `${cap}Optimistic`,
+        args: { sequencing, optimistic: true },
+        shape: { optimistic: true, proofPolicy: false },
+      });
     }
     const sources: Record<string, { content: string }> = {};
     for (const combo of combos) {
-      const files = renderTemplate(resolveInitOptions({ dir: path.join(scratch, combo.name), name: combo.name, ...combo.args }), "9.9.9");
-      sources[`${combo.name}Rollup.sol`] = { content: files.find((f) => f.path === `contracts/${combo.name}Rollup.sol`)?.content ?? "" };
+      const files = renderTemplate(
+        resolveInitOptions({ dir: path.join(scratch, combo.name), name: combo.name, ...combo.args }),
+        "9.9.9",
+      );
+      sources[`${combo.name}Rollup.sol`] = {
+        content: files.find((f) => f.path === `contracts/${combo.name}Rollup.sol`)?.content ?? "",
+      };
     }
     // The generated imports name the package; here they resolve to this repository's sources.
     const findImports = (file: string): { contents: string } | { error: string } => {
-      const local = file.startsWith("native-rollup/") ? path.join(ROOT, file.slice("native-rollup/".length)) : path.join(ROOT, "node_modules", file);
+      const local = file.startsWith("native-rollup/")
+        ? path.join(ROOT, file.slice("native-rollup/".length))
+        : path.join(ROOT, "node_modules", file);
       return existsSync(local) ? { contents: readFileSync(local, "utf8") } : { error: `not found: ${file}` };
     };
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const solc = require("solc") as { compile(input: string, options: { import: typeof findImports }): string };
-    const input = { language: "Solidity", sources, settings: { evmVersion: "prague", outputSelection: { "*": { "*": ["abi"] } } } };
+    const input = {
+      language: "Solidity",
+      sources,
+      settings: { evmVersion: "prague", outputSelection: { "*": { "*": ["abi"] } } },
+    };
     const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports })) as {
       errors?: { severity: string; formattedMessage: string }[];
       contracts: Record<string, Record<string, { abi: { type?: string; name?: string }[] }>>;
@@ -177,8 +244,13 @@ describe("rollup:init", function () {
     expect(errors, errors.join("\n")).to.deep.equal([]);
     for (const combo of combos) {
       const abi = output.contracts[`${combo.name}Rollup.sol`]?.[`${combo.name}Rollup`]?.abi ?? [];
-      expect(abi.some((f) => f.type === "function" && f.name === "advance"), `${combo.name} has advance`).to.equal(true);
-      expect(rollupContractShape({ contractName: combo.name, abi, bytecode: "0x" }), combo.name).to.deep.equal(combo.shape);
+      expect(
+        abi.some((f) => f.type === "function" && f.name === "advance"),
+        `${combo.name} has advance`,
+      ).to.equal(true);
+      expect(rollupContractShape({ contractName: combo.name, abi, bytecode: "0x" }), combo.name).to.deep.equal(
+        combo.shape,
+      );
     }
   });
 
@@ -192,7 +264,21 @@ describe("rollup:init", function () {
       project = path.join(scratch, "acme-chain");
       const init = await run(
         process.execPath,
-        [require.resolve("hardhat/internal/cli/cli"), "rollup:init", project, "--name", "Acme", "--chain-id", "777", "--block-time", "500", "--gas-limit", "8000000", "--sequencing", "based"],
+        [
+          require.resolve("hardhat/internal/cli/cli"),
+          "rollup:init",
+          project,
+          "--name",
+          "Acme",
+          "--chain-id",
+          "777",
+          "--block-time",
+          "500",
+          "--gas-limit",
+          "8000000",
+          "--sequencing",
+          "based",
+        ],
         ROOT,
       );
       timings.init = init.ms;
@@ -200,12 +286,17 @@ describe("rollup:init", function () {
     });
 
     after(() => {
-      const line = Object.entries(timings).map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`).join(", ");
+      const line = Object.entries(timings)
+        .map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`)
+        .join(", ");
       console.log(`      rollup:init timings: ${line}`);
     });
 
     it("is self-contained: exact versions equal to ours, the framework vendored, scripts off", () => {
-      const pkg = JSON.parse(readFileSync(path.join(project, "package.json"), "utf8")) as { devDependencies: Record<string, string>; scripts: Record<string, string> };
+      const pkg = JSON.parse(readFileSync(path.join(project, "package.json"), "utf8")) as {
+        devDependencies: Record<string, string>;
+        scripts: Record<string, string>;
+      };
       for (const [name, version] of Object.entries(pkg.devDependencies)) {
         if (name === "native-rollup") expect(version).to.equal(`file:vendor/native-rollup-${ROOT_PACKAGE.version}.tgz`);
         else expect(version, name).to.equal(ROOT_PACKAGE.devDependencies[name]);
@@ -215,15 +306,25 @@ describe("rollup:init", function () {
       expect(readFileSync(path.join(project, ".npmrc"), "utf8")).to.contain("ignore-scripts=true");
       expect(pkg.scripts.test).to.equal("hardhat test");
       expect(pkg.scripts.devnet).to.equal("hardhat devnet");
-      expect(readFileSync(path.join(project, "README.md"), "utf8")).to.contain("npm ci && npm run devnet").and.to.contain("npm ci && npm test");
-      expect(readFileSync(path.join(project, "contracts", "AcmeRollup.sol"), "utf8")).to.contain('import {NativeRollup} from "native-rollup/contracts/rollup/NativeRollup.sol"');
+      expect(readFileSync(path.join(project, "README.md"), "utf8"))
+        .to.contain("npm ci && npm run devnet")
+        .and.to.contain("npm ci && npm test");
+      expect(readFileSync(path.join(project, "contracts", "AcmeRollup.sol"), "utf8")).to.contain(
+        'import {NativeRollup} from "native-rollup/contracts/rollup/NativeRollup.sol"',
+      );
     });
 
     it("gets the framework without this repository's test data (no test/ folder, no rpc-compat suite)", () => {
       const tarball = path.join(project, "vendor", `native-rollup-${ROOT_PACKAGE.version}.tgz`);
-      const entries = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).split("\n").filter((e) => e !== "");
+      const entries = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" })
+        .split("\n")
+        .filter((e) => e !== "");
       expect(entries, "the tarball's entries").to.include("package/rollup-node/conformance/suite.js");
-      expect(entries.filter((e) => e.startsWith("package/test/") || e.includes("rpc-compat") || e.endsWith(".io") || e.endsWith(".rlp"))).to.deep.equal([]);
+      expect(
+        entries.filter(
+          (e) => e.startsWith("package/test/") || e.includes("rpc-compat") || e.endsWith(".io") || e.endsWith(".rlp"),
+        ),
+      ).to.deep.equal([]);
     });
 
     it("installs with npm ci and passes its own tests (EXECUTE, based sequencing, SDK deposit and withdrawal)", async () => {
@@ -236,7 +337,9 @@ describe("rollup:init", function () {
       expect(test.output).to.match(/\b8 passing\b/);
       expect(test.output).not.to.match(/\bfailing\b/);
       expect(test.output).to.contain("accepts a block from any account at any time (based sequencing)");
-      expect(test.output).to.contain("a withdrawal on L2 becomes provable once its block is accepted on L1, and finalizes there once");
+      expect(test.output).to.contain(
+        "a withdrawal on L2 becomes provable once its block is accepted on L1, and finalizes there once",
+      );
     });
 
     it("typechecks against the framework's declarations (native-rollup/hardhat, /devnet, /sdk)", async () => {
@@ -248,28 +351,53 @@ describe("rollup:init", function () {
     it("runs the node and the attester without Hardhat (the package's bins) and writes its genesis with rollup:genesis", async () => {
       const nodeHelp = await run("npx", ["--no-install", "native-rollup-node", "--help"], project);
       expect(nodeHelp.code, nodeHelp.output).to.equal(0);
-      expect(nodeHelp.output).to.contain("--deployment FILE").and.to.contain("--genesis FILE").and.to.contain("--l1-rpc URL");
+      expect(nodeHelp.output)
+        .to.contain("--deployment FILE")
+        .and.to.contain("--genesis FILE")
+        .and.to.contain("--l1-rpc URL");
       const attesterHelp = await run("npx", ["--no-install", "native-rollup-attester", "--help"], project);
       expect(attesterHelp.code, attesterHelp.output).to.equal(0);
       expect(attesterHelp.output).to.contain("NATIVE_ROLLUP_ATTESTER_KEY");
       const relayer = "0x00000000000000000000000000000000000000aa";
-      const genesis = await run(process.execPath, [require.resolve("hardhat/internal/cli/cli", { paths: [project] }), "rollup:genesis", "--out", "genesis.json", "--relayer", relayer], project);
+      const genesis = await run(
+        process.execPath,
+        [
+          require.resolve("hardhat/internal/cli/cli", { paths: [project] }),
+          "rollup:genesis",
+          "--out",
+          "genesis.json",
+          "--relayer",
+          relayer,
+        ],
+        project,
+      );
       expect(genesis.code, genesis.output).to.equal(0);
-      const written = JSON.parse(readFileSync(path.join(project, "genesis.json"), "utf8")) as { config: { chainId: number; osakaTime: number }; alloc: Record<string, { code?: string; balance: string }> };
+      const written = JSON.parse(readFileSync(path.join(project, "genesis.json"), "utf8")) as {
+        config: { chainId: number; osakaTime: number };
+        alloc: Record<string, { code?: string; balance: string }>;
+      };
       expect(written.config.chainId).to.equal(777);
       expect(written.config.osakaTime).to.equal(0);
-      expect(written.alloc["0x4e41540000000000000000000000000000000100"]?.code, "AcmeInfo predeploy").to.match(/^0x[0-9a-f]+$/);
-      expect(BigInt(written.alloc["0x000000000000000000000000000000000000ca5e"]?.balance ?? "0"), "treasury").to.equal(1000n * 10n ** 18n);
+      expect(written.alloc["0x4e41540000000000000000000000000000000100"]?.code, "AcmeInfo predeploy").to.match(
+        /^0x[0-9a-f]+$/,
+      );
+      expect(BigInt(written.alloc["0x000000000000000000000000000000000000ca5e"]?.balance ?? "0"), "treasury").to.equal(
+        1000n * 10n ** 18n,
+      );
       expect(BigInt(written.alloc[relayer]?.balance ?? "0"), "relayer").to.be.greaterThan(0n);
     });
 
     it("its `npm run devnet` (hardhat devnet) deploys AcmeRollup, serves L2 chain 777 and the dashboard", async () => {
       const started = Date.now();
-      const child = spawn(process.execPath, [require.resolve("hardhat/internal/cli/cli", { paths: [project] }), "devnet", "--port", "0", "--l2-port", "0"], {
-        cwd: project,
-        env: childEnv(),
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const child = spawn(
+        process.execPath,
+        [require.resolve("hardhat/internal/cli/cli", { paths: [project] }), "devnet", "--port", "0", "--l2-port", "0"],
+        {
+          cwd: project,
+          env: childEnv(),
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
       try {
         const output = await waitForOutput(child, /L2 {2}http\S+ {3}chain id 777[\s\S]*AcmeRollup \(L1\)/, 60_000);
         expect(output).to.contain("block time 500 ms");

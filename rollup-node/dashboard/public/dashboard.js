@@ -84,11 +84,22 @@
     const row = el("tr");
     row.dataset.number = b.number;
     row.dataset.status = b.status;
-    row.append(cell("num", num(b.number)), hashCell(b.hash), cell("num", num(b.transactions)), cell("num", num(b.consumedMessages)));
+    row.append(
+      cell("num", num(b.number)),
+      hashCell(b.hash),
+      cell("num", num(b.transactions)),
+      cell("num", num(b.consumedMessages)),
+    );
     const status = cell("", badge(b.status, STATUS_KIND[b.status] || "muted"));
     if (b.secondsToFinal !== null && b.secondsToFinal !== undefined) {
       // By the L1 clock the contract uses: 0 means the window closed and anyone may finalize it.
-      status.append(el("span", "time-to-final", b.secondsToFinal > 0 ? `final in ${fmt.format(b.secondsToFinal)} s` : "finalizable now"));
+      status.append(
+        el(
+          "span",
+          "time-to-final",
+          b.secondsToFinal > 0 ? `final in ${fmt.format(b.secondsToFinal)} s` : "finalizable now",
+        ),
+      );
     }
     row.append(status);
     const how = el("span", `how how-${b.mode}`, b.label);
@@ -119,7 +130,10 @@
     const why = m.failureReason === "deferred" ? "deferred: its block could not carry the call" : m.revertReason;
     if (why) {
       const reason = el("span", "revert-reason", why);
-      reason.title = m.status === "failed" ? "anyone may retry it (npx hardhat rollup:retry-message); its sender may refund it" : "its value was refunded";
+      reason.title =
+        m.status === "failed"
+          ? "anyone may retry it (npx hardhat rollup:retry-message); its sender may refund it"
+          : "its value was refunded";
       wrap.append(reason);
     }
     return wrap;
@@ -140,7 +154,13 @@
     const row = el("tr");
     row.dataset.hash = m.messageHash;
     row.dataset.status = m.status;
-    row.append(cell("num", num(m.nonce)), cell("num", eth(m.value)), hashCell(m.to), cell("", steps(L2_TO_L1_STEPS, m.status)), cell("num", num(m.l2BlockNumber)));
+    row.append(
+      cell("num", num(m.nonce)),
+      cell("num", eth(m.value)),
+      hashCell(m.to),
+      cell("", steps(L2_TO_L1_STEPS, m.status)),
+      cell("num", num(m.l2BlockNumber)),
+    );
     markFresh(row, seen.l2.get(m.messageHash) !== m.status);
     return row;
   }
@@ -149,7 +169,8 @@
   function modeText(mode) {
     if (!mode) return "";
     if (mode.kind === "optimistic") return `optimistic, challenge window ${fmt.format(mode.challengeWindow)} s`;
-    if (mode.kind === "proofs") return `proofs ${mode.threshold} of ${mode.keys}${mode.allowReexecution ? ", or re-execution" : ""}`;
+    if (mode.kind === "proofs")
+      return `proofs ${mode.threshold} of ${mode.keys}${mode.allowReexecution ? ", or re-execution" : ""}`;
     return "re-execution by EXECUTE";
   }
 
@@ -179,11 +200,19 @@
     // The count beside the list: messages no L2 block anchored yet (the list's "queued" rows).
     const notFinal = s.heads.pendingL1Messages - s.heads.l1MessagesAwaitingL2;
     $("pending-messages").textContent = `${num(s.heads.l1MessagesAwaitingL2)} waiting`;
-    $("message-count").textContent = `${num(s.heads.l1MessageCount)} queued in total${notFinal > 0 ? ` · ${num(notFinal)} relayed, not final on L1` : ""}`;
+    $("message-count").textContent =
+      `${num(s.heads.l1MessageCount)} queued in total${notFinal > 0 ? ` · ${num(notFinal)} relayed, not final on L1` : ""}`;
     $("mode").textContent = modeText(s.rollup.mode);
-    $("submitter").replaceChildren(badge(s.rollup.submitter, s.rollup.submitter === "running" ? "ok" : s.rollup.submitter === "halted" ? "bad" : "muted"));
+    $("submitter").replaceChildren(
+      badge(
+        s.rollup.submitter,
+        s.rollup.submitter === "running" ? "ok" : s.rollup.submitter === "halted" ? "bad" : "muted",
+      ),
+    );
     // A halt is the one thing the operator must act on: its reason and what to do, in red.
-    $("submitter-error").textContent = s.rollup.submitterError ? `${s.rollup.submitterError}${s.rollup.submitterHint ? ` — ${s.rollup.submitterHint}` : ""}` : "";
+    $("submitter-error").textContent = s.rollup.submitterError
+      ? `${s.rollup.submitterError}${s.rollup.submitterHint ? ` — ${s.rollup.submitterHint}` : ""}`
+      : "";
     $("submitter-error").classList.toggle("bad-text", s.rollup.submitter === "halted");
 
     fill("blocks", "blocks-empty", s.blocks.map(blockRow));
@@ -274,8 +303,20 @@
           event.preventDefault();
           void showTransaction(t.hash);
         });
-        row.append(cell("num", num(t.index)), cell("hash", link), hashCell(t.from), t.to ? hashCell(t.to) : cell("", "contract creation"), cell("num", eth(t.value)));
-        row.append(cell("", t.status === null ? "–" : badge(t.status === 1 ? "success" : "reverted", t.status === 1 ? "ok" : "bad")), cell("num", num(t.gasUsed)));
+        row.append(
+          cell("num", num(t.index)),
+          cell("hash", link),
+          hashCell(t.from),
+          t.to ? hashCell(t.to) : cell("", "contract creation"),
+          cell("num", eth(t.value)),
+        );
+        row.append(
+          cell(
+            "",
+            t.status === null ? "–" : badge(t.status === 1 ? "success" : "reverted", t.status === 1 ? "ok" : "bad"),
+          ),
+          cell("num", num(t.gasUsed)),
+        );
         return row;
       });
       fill("block-txs", "block-txs-empty", rows);
@@ -301,9 +342,18 @@
         ["gas used", num(r.gasUsed)],
         ["effective gas price", `${fmt.format(BigInt(r.effectiveGasPrice))} wei`],
         ["calldata", `${fmt.format(r.inputBytes)} bytes`],
-        ["logs", r.logs.length === 0 ? "none" : r.logs.map((l) => `${short(l.address)} ${l.topics.length} topics, ${(l.data.length - 2) / 2} bytes`).join(" · ")],
+        [
+          "logs",
+          r.logs.length === 0
+            ? "none"
+            : r.logs
+                .map((l) => `${short(l.address)} ${l.topics.length} topics, ${(l.data.length - 2) / 2} bytes`)
+                .join(" · "),
+        ],
       ];
-      $("tx-receipt").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", "", k), el("dd", `fact-${k.replace(/ /g, "-")}`, v)]));
+      $("tx-receipt").replaceChildren(
+        ...facts.flatMap(([k, v]) => [el("dt", "", k), el("dd", `fact-${k.replace(/ /g, "-")}`, v)]),
+      );
       $("tx-view").hidden = false;
     } catch (error) {
       explorerError(error.message);
@@ -318,7 +368,8 @@
   $("tx-search").addEventListener("submit", (event) => {
     event.preventDefault();
     const hash = $("tx-search-hash").value.trim();
-    if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) explorerError(`${hash || "(empty)"} is not a transaction hash (0x + 64 hex digits)`);
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hash))
+      explorerError(`${hash || "(empty)"} is not a transaction hash (0x + 64 hex digits)`);
     else void showTransaction(hash);
   });
 

@@ -73,7 +73,9 @@ function forkConfig(chain: Chain, fork: ForkEntry, genesisHash: Uint8Array): Jso
   const out: { [key: string]: Json } = {
     activationTime: Number(fork.timestamp),
     chainId: quantity(chain.chainId),
-    forkId: chain.followsForkSchedule ? common.forkHash(fork.name, genesisHash) : bytesToHex(setLengthLeft(hexToBytes(common.forkHash(Hardfork.Chainstart, genesisHash)), 4)),
+    forkId: chain.followsForkSchedule
+      ? common.forkHash(fork.name, genesisHash)
+      : bytesToHex(setLengthLeft(hexToBytes(common.forkHash(Hardfork.Chainstart, genesisHash)), 4)),
     precompiles,
     systemContracts,
   };
@@ -127,6 +129,6 @@ function capabilities(chain: Chain): Json {
 
 /** EIP-7910's eth_config and eth_capabilities: what rules and history this node serves. */
 export const configMethods: MethodTable = {
-  eth_config: ({}, { chain }) => config(chain),
-  eth_capabilities: ({}, { chain }) => capabilities(chain),
+  eth_config: (_params, { chain }) => config(chain),
+  eth_capabilities: (_params, { chain }) => capabilities(chain),
 };

@@ -28,9 +28,19 @@ export function callFrameJson(frame: CallFrame): Json {
 /** A receipt in its consensus encoding (EIP-2718 typed, as the receipts trie holds it). */
 function encodedReceipt(receipt: ChainReceipt): Uint8Array {
   const logs = receipt.logs.map((log) => [log.address, [...log.topics], log.data]);
-  const common = { cumulativeBlockGasUsed: receipt.cumulativeGasUsed, bitvector: receipt.logsBloom, logs } as unknown as Parameters<typeof encodeReceipt>[0];
-  const withOutcome = receipt.postStateRoot !== undefined ? { ...common, stateRoot: receipt.postStateRoot } : { ...common, status: receipt.status };
-  return encodeReceipt(withOutcome as Parameters<typeof encodeReceipt>[0], receipt.type as Parameters<typeof encodeReceipt>[1]);
+  const common = {
+    cumulativeBlockGasUsed: receipt.cumulativeGasUsed,
+    bitvector: receipt.logsBloom,
+    logs,
+  } as unknown as Parameters<typeof encodeReceipt>[0];
+  const withOutcome =
+    receipt.postStateRoot !== undefined
+      ? { ...common, stateRoot: receipt.postStateRoot }
+      : { ...common, status: receipt.status };
+  return encodeReceipt(
+    withOutcome as Parameters<typeof encodeReceipt>[0],
+    receipt.type as Parameters<typeof encodeReceipt>[1],
+  );
 }
 
 /** geth's default (struct log) trace JSON. */
@@ -60,17 +70,33 @@ function traceOptions(value: unknown): { tracer?: string; logOptions: StructLogO
   const o = value as Record<string, unknown>;
   if (o.tracer !== undefined && typeof o.tracer !== "string") throw invalidParams("tracer: expected a string");
   const flag = (name: string): boolean | undefined => (typeof o[name] === "boolean" ? (o[name] as boolean) : undefined);
-  const logOptions = { disableStack: flag("disableStack"), disableStorage: flag("disableStorage"), enableMemory: flag("enableMemory"), enableReturnData: flag("enableReturnData") };
+  const logOptions = {
+    disableStack: flag("disableStack"),
+    disableStorage: flag("disableStorage"),
+    enableMemory: flag("enableMemory"),
+    enableReturnData: flag("enableReturnData"),
+  };
   return { ...(o.tracer !== undefined ? { tracer: o.tracer as string } : {}), logOptions };
 }
 
-async function traceBlock(backend: Parameters<MethodTable[string]>[1], tag: ReturnType<typeof parseBlockTag>, options: unknown): Promise<Json> {
+async function traceBlock(
+  backend: Parameters<MethodTable[string]>[1],
+  tag: ReturnType<typeof parseBlockTag>,
+  options: unknown,
+): Promise<Json> {
   const { tracer, logOptions } = traceOptions(options);
   if (tracer !== undefined) throw invalidParams("debug_traceBlock* supports the default (struct log) tracer only");
   const record = backend.chain.getBlock(tag);
-  if (record === undefined) throw new RpcError(RpcErrorCode.Server, `block ${typeof tag === "object" ? data(tag.hash) : String(tag)} not found`);
+  if (record === undefined)
+    throw new RpcError(
+      RpcErrorCode.Server,
+      `block ${typeof tag === "object" ? data(tag.hash) : String(tag)} not found`,
+    );
   const traces = await backend.chain.structTraces(tag, logOptions);
-  return traces.map((trace, i) => ({ txHash: data(record.block.transactions[i]?.hash() ?? new Uint8Array(32)), result: structTraceJson(trace) }));
+  return traces.map((trace, i) => ({
+    txHash: data(record.block.transactions[i]?.hash() ?? new Uint8Array(32)),
+    result: structTraceJson(trace),
+  }));
 }
 
 /** The debug_* namespace: call traces of mined transactions, raw (RLP) chain data. */
@@ -93,7 +119,8 @@ export const debugMethods: MethodTable = {
     return tx === undefined ? null : data(tx.serialize());
   },
   debug_traceBlockByNumber: (params, backend) => traceBlock(backend, parseBlockTag(params[0]), params[1]),
-  debug_traceBlockByHash: (params, backend) => traceBlock(backend, { hash: parseHash(params[0], "blockHash") }, params[1]),
+  debug_traceBlockByHash: (params, backend) =>
+    traceBlock(backend, { hash: parseHash(params[0], "blockHash") }, params[1]),
   debug_traceTransaction: async (params, { chain }) => {
     const hash = parseHash(params[0], "hash");
     const { tracer, logOptions } = traceOptions(params[1]);

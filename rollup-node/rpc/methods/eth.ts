@@ -7,7 +7,17 @@ import { decodeSubmittedTransaction } from "../../chain/submittedTransaction";
 import type { BlockRecord, BlockTag } from "../../chain/types";
 import { RpcError, RpcErrorCode, invalidParams } from "../errors";
 import { type Json, formatBlock, formatLog, formatReceipt, formatTransaction } from "../format";
-import { data, parseAddress, parseBlockTag, parseBoolean, parseData, parseHash, parseQuantity, parseSlot, quantity } from "../hex";
+import {
+  data,
+  parseAddress,
+  parseBlockTag,
+  parseBoolean,
+  parseData,
+  parseHash,
+  parseQuantity,
+  parseSlot,
+  quantity,
+} from "../hex";
 import { parseCallRequest, parseLogFilter, parseTransactionRequest } from "../params";
 import type { MethodTable } from "./types";
 
@@ -28,7 +38,9 @@ function nextBaseFee(chain: Chain): bigint {
 
 /** The blob base fee of the block after `header` (EIP-4844; 0 before Cancun). */
 function blobBaseFeeAfter(chain: Chain, header: Block["header"]): bigint {
-  return header.excessBlobGas === undefined ? 0n : header.calcNextBlobGasPrice(header.common.isActivatedEIP(4844) ? header.common : chain.common);
+  return header.excessBlobGas === undefined
+    ? 0n
+    : header.calcNextBlobGasPrice(header.common.isActivatedEIP(4844) ? header.common : chain.common);
 }
 
 function nextBlobBaseFee(chain: Chain): bigint {
@@ -76,7 +88,10 @@ function feeHistory(chain: Chain, params: readonly unknown[]): Json {
   const newestTag = parseBlockTag(params[1], "newestBlock");
   const newest = chain.resolveBlock(newestTag).block.header.number;
   const percentiles = params[2] === undefined || params[2] === null ? undefined : (params[2] as unknown[]);
-  if (percentiles !== undefined && (!Array.isArray(percentiles) || percentiles.some((p) => typeof p !== "number" || p < 0 || p > 100))) {
+  if (
+    percentiles !== undefined &&
+    (!Array.isArray(percentiles) || percentiles.some((p) => typeof p !== "number" || p < 0 || p > 100))
+  ) {
     throw invalidParams("rewardPercentiles: expected increasing numbers between 0 and 100");
   }
   if (count > newest + 1n) count = newest + 1n;
@@ -127,7 +142,11 @@ async function proof(chain: Chain, params: readonly unknown[]): Promise<Json> {
     // A key is echoed as the caller wrote it when it is a full word, and as a quantity when it
     // was short, as geth does: verifiers that hash the key as written (EthereumJS'
     // verifyMerkleStateProof) then work for callers who send words.
-    storageProof: p.storageProof.map((s, i) => ({ key: echoedSlot(params[1] as unknown[], i, s.key), value: quantity(BigInt(s.value)), proof: s.proof })),
+    storageProof: p.storageProof.map((s, i) => ({
+      key: echoedSlot(params[1] as unknown[], i, s.key),
+      value: quantity(BigInt(s.value)),
+      proof: s.proof,
+    })),
   };
 }
 
@@ -142,7 +161,8 @@ const MAX_STORAGE_VALUES = 1024;
 /** eth_getStorageValues: `{address: [slot, …]}` → `{address: [value, …]}` at one block. */
 async function storageValues(chain: Chain, params: readonly unknown[]): Promise<Json> {
   const request = params[0];
-  if (typeof request !== "object" || request === null || Array.isArray(request)) throw invalidParams("request: expected an object of address → slots");
+  if (typeof request !== "object" || request === null || Array.isArray(request))
+    throw invalidParams("request: expected an object of address → slots");
   const entries = Object.entries(request as Record<string, unknown>);
   if (entries.length === 0) throw invalidParams("empty request");
   const tag = parseBlockTag(params[1]);
@@ -154,7 +174,8 @@ async function storageValues(chain: Chain, params: readonly unknown[]): Promise<
     count += slots.length;
     if (count > MAX_STORAGE_VALUES) throw invalidParams(`too many slots (max ${MAX_STORAGE_VALUES})`);
     const values: Json[] = [];
-    for (const [i, slot] of slots.entries()) values.push(data(await chain.getStorageAt(address, parseSlot(slot, `${addressHex}[${i}]`), tag)));
+    for (const [i, slot] of slots.entries())
+      values.push(data(await chain.getStorageAt(address, parseSlot(slot, `${addressHex}[${i}]`), tag)));
     out[addressHex] = values;
   }
   return out;
@@ -162,24 +183,34 @@ async function storageValues(chain: Chain, params: readonly unknown[]): Promise<
 
 /** The eth_* namespace. */
 export const ethMethods: MethodTable = {
-  eth_chainId: ({}, { chain }) => quantity(chain.chainId),
-  eth_blockNumber: ({}, { chain }) => quantity(chain.headNumber),
+  eth_chainId: (_params, { chain }) => quantity(chain.chainId),
+  eth_blockNumber: (_params, { chain }) => quantity(chain.headNumber),
   eth_syncing: () => false,
-  eth_accounts: ({}, backend) => backend.accounts().map((a) => bytesToHex(a)),
-  eth_gasPrice: ({}, { chain }) => quantity(nextBaseFee(chain) + SUGGESTED_PRIORITY_FEE),
+  eth_accounts: (_params, backend) => backend.accounts().map((a) => bytesToHex(a)),
+  eth_gasPrice: (_params, { chain }) => quantity(nextBaseFee(chain) + SUGGESTED_PRIORITY_FEE),
   eth_maxPriorityFeePerGas: () => quantity(SUGGESTED_PRIORITY_FEE),
-  eth_blobBaseFee: ({}, { chain }) => quantity(nextBlobBaseFee(chain)),
-  eth_baseFee: ({}, { chain }) => quantity(nextBaseFee(chain)),
+  eth_blobBaseFee: (_params, { chain }) => quantity(nextBlobBaseFee(chain)),
+  eth_baseFee: (_params, { chain }) => quantity(nextBaseFee(chain)),
   eth_feeHistory: (params, { chain }) => feeHistory(chain, params),
 
-  eth_getBalance: async (params, { chain }) => quantity(await chain.getBalance(parseAddress(params[0], "address"), parseBlockTag(params[1]))),
-  eth_getCode: async (params, { chain }) => data(await chain.getCode(parseAddress(params[0], "address"), parseBlockTag(params[1]))),
+  eth_getBalance: async (params, { chain }) =>
+    quantity(await chain.getBalance(parseAddress(params[0], "address"), parseBlockTag(params[1]))),
+  eth_getCode: async (params, { chain }) =>
+    data(await chain.getCode(parseAddress(params[0], "address"), parseBlockTag(params[1]))),
   eth_getStorageAt: async (params, { chain }) =>
-    data(await chain.getStorageAt(parseAddress(params[0], "address"), parseSlot(params[1], "slot"), parseBlockTag(params[2]))),
+    data(
+      await chain.getStorageAt(
+        parseAddress(params[0], "address"),
+        parseSlot(params[1], "slot"),
+        parseBlockTag(params[2]),
+      ),
+    ),
   eth_getTransactionCount: async (params, backend) => {
     const address = parseAddress(params[0], "address");
     const tag = parseBlockTag(params[1]);
-    return quantity(tag === "pending" ? await backend.pendingNonce(address) : await backend.chain.getNonce(address, tag));
+    return quantity(
+      tag === "pending" ? await backend.pendingNonce(address) : await backend.chain.getNonce(address, tag),
+    );
   },
   eth_getProof: (params, { chain }) => proof(chain, params),
   eth_getStorageValues: (params, { chain }) => storageValues(chain, params),
@@ -192,9 +223,15 @@ export const ethMethods: MethodTable = {
     };
   },
 
-  eth_call: async (params, { chain }) => data((await chain.call(parseCallRequest(params[0]), parseBlockTag(params[1]))).returnValue),
+  eth_call: async (params, { chain }) =>
+    data((await chain.call(parseCallRequest(params[0]), parseBlockTag(params[1]))).returnValue),
   eth_estimateGas: async (params, { chain }) =>
-    quantity(await chain.estimateGas(parseCallRequest(params[0]), params[1] === undefined || params[1] === null ? "pending" : parseBlockTag(params[1]))),
+    quantity(
+      await chain.estimateGas(
+        parseCallRequest(params[0]),
+        params[1] === undefined || params[1] === null ? "pending" : parseBlockTag(params[1]),
+      ),
+    ),
 
   eth_sendTransaction: async (params, backend) => {
     const request = parseTransactionRequest(params[0]);
@@ -259,8 +296,10 @@ export const ethMethods: MethodTable = {
     const to = filter.toBlock ?? chain.headNumber;
     if (filter.blockHash === undefined) {
       if (from > to) throw invalidParams("invalid block range params");
-      if (from > chain.headNumber || to > chain.headNumber) throw invalidParams("block range extends beyond current head block");
-      if (to - from > MAX_LOG_RANGE) throw new RpcError(RpcErrorCode.Server, `query exceeds the ${MAX_LOG_RANGE}-block range limit`);
+      if (from > chain.headNumber || to > chain.headNumber)
+        throw invalidParams("block range extends beyond current head block");
+      if (to - from > MAX_LOG_RANGE)
+        throw new RpcError(RpcErrorCode.Server, `query exceeds the ${MAX_LOG_RANGE}-block range limit`);
     }
     return chain.getLogs(filter).map(formatLog);
   },

@@ -7,7 +7,8 @@ import type { MethodTable } from "./types";
 
 /** The backend's dev controls, or "method not found" for backends without them (an L2 node). */
 export function devControls(backend: RpcBackend, method: string): DevControls {
-  if (backend.dev === undefined) throw new RpcError(RpcErrorCode.MethodNotFound, `the method ${method} does not exist/is not available`);
+  if (backend.dev === undefined)
+    throw new RpcError(RpcErrorCode.MethodNotFound, `the method ${method} does not exist/is not available`);
   return backend.dev;
 }
 
@@ -17,7 +18,10 @@ export function devControls(backend: RpcBackend, method: string): DevControls {
  */
 export function parseDevTimestamp(value: unknown, name: string): bigint {
   const timestamp = parseQuantity(value, name);
-  if (timestamp > MAX_DEV_TIMESTAMP) throw invalidParams(`${name}: timestamp ${timestamp} is past the largest dev timestamp ${MAX_DEV_TIMESTAMP} (2^63 - 1)`);
+  if (timestamp > MAX_DEV_TIMESTAMP)
+    throw invalidParams(
+      `${name}: timestamp ${timestamp} is past the largest dev timestamp ${MAX_DEV_TIMESTAMP} (2^63 - 1)`,
+    );
   return timestamp;
 }
 
@@ -27,11 +31,12 @@ function parseSnapshotId(value: unknown): number {
 
 /** The evm_* dev namespace (Hardhat/Ganache/Anvil compatible). */
 export const evmMethods: MethodTable = {
-  evm_snapshot: ({}, backend) => quantity(devControls(backend, "evm_snapshot").snapshot()),
+  evm_snapshot: (_params, backend) => quantity(devControls(backend, "evm_snapshot").snapshot()),
   evm_revert: async (params, backend) => devControls(backend, "evm_revert").revert(parseSnapshotId(params[0])),
   evm_mine: async (params, backend) => {
     devControls(backend, "evm_mine");
-    const timestamp = params[0] === undefined || params[0] === null ? undefined : parseDevTimestamp(params[0], "timestamp");
+    const timestamp =
+      params[0] === undefined || params[0] === null ? undefined : parseDevTimestamp(params[0], "timestamp");
     await backend.mine(timestamp === undefined ? {} : { timestamp });
     return "0x0";
   },
@@ -40,7 +45,9 @@ export const evmMethods: MethodTable = {
     const seconds = parseQuantity(params[0], "seconds");
     const next = backend.chain.nextTimestamp() + seconds;
     if (next > MAX_DEV_TIMESTAMP) {
-      throw invalidParams(`seconds: moving the clock by ${seconds} s would put the next block's timestamp at ${next}, past the largest dev timestamp ${MAX_DEV_TIMESTAMP} (2^63 - 1)`);
+      throw invalidParams(
+        `seconds: moving the clock by ${seconds} s would put the next block's timestamp at ${next}, past the largest dev timestamp ${MAX_DEV_TIMESTAMP} (2^63 - 1)`,
+      );
     }
     return Number(backend.chain.increaseTime(seconds));
   },

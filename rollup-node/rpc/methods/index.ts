@@ -26,5 +26,17 @@ export const DEFAULT_METHODS: MethodTable = {
   ...testingMethods,
 };
 
-export { anvilMethods, configMethods, debugMethods, ethMethods, evmMethods, hardhatMethods, netMethods, simulateMethods, testingMethods, txpoolMethods, web3Methods };
+export {
+  anvilMethods,
+  configMethods,
+  debugMethods,
+  ethMethods,
+  evmMethods,
+  hardhatMethods,
+  netMethods,
+  simulateMethods,
+  testingMethods,
+  txpoolMethods,
+  web3Methods,
+};
 export type { MethodHandler, MethodTable } from "./types";

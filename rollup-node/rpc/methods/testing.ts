@@ -9,7 +9,8 @@ import { data, parseAddress, parseData, parseHash, parseQuantity, quantity } fro
 import type { MethodTable } from "./types";
 
 function asObject(value: unknown, name: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidParams(`${name}: expected an object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw invalidParams(`${name}: expected an object`);
   return value as Record<string, unknown>;
 }
 
@@ -35,9 +36,11 @@ function decodeTransactions(backend: RpcBackend, value: unknown): TypedTransacti
 async function buildBlock(backend: RpcBackend, params: readonly unknown[]): Promise<Json> {
   const parentHash = parseHash(params[0], "parentHash");
   const attributes = asObject(params[1], "payloadAttributes");
-  if (Array.isArray(attributes.withdrawals) && attributes.withdrawals.length > 0) throw invalidParams("payloadAttributes.withdrawals: withdrawals are not supported by this node");
+  if (Array.isArray(attributes.withdrawals) && attributes.withdrawals.length > 0)
+    throw invalidParams("payloadAttributes.withdrawals: withdrawals are not supported by this node");
   const txs = decodeTransactions(backend, params[2]);
-  const extraData = params[3] === undefined || params[3] === null ? new Uint8Array() : parseData(params[3], "extraData");
+  const extraData =
+    params[3] === undefined || params[3] === null ? new Uint8Array() : parseData(params[3], "extraData");
   const parent = backend.chain.getBlock({ hash: parentHash });
   if (parent === undefined) throw new RpcError(RpcErrorCode.Server, "unknown parent block");
   const mined = await backend.chain.buildPayload(
@@ -53,12 +56,15 @@ async function buildBlock(backend: RpcBackend, params: readonly unknown[]): Prom
       extraData,
       gasLimit: nextGasLimit(parent.block.header.gasLimit),
     },
-    txs
+    txs,
   );
   const { block, receipts } = mined.record;
   const h = block.header;
   const baseFee = h.baseFeePerGas ?? 0n;
-  const value = block.transactions.reduce((sum, tx, i) => sum + (effectiveGasPrice(tx, baseFee) - baseFee) * (receipts[i]?.gasUsed ?? 0n), 0n);
+  const value = block.transactions.reduce(
+    (sum, tx, i) => sum + (effectiveGasPrice(tx, baseFee) - baseFee) * (receipts[i]?.gasUsed ?? 0n),
+    0n,
+  );
   return {
     executionPayload: {
       parentHash: data(h.parentHash),

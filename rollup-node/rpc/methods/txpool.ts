@@ -43,18 +43,20 @@ function byNonce(txs: readonly TypedTransaction[]): { [nonce: string]: Json } {
 
 function content(groups: Map<string, TypedTransaction[]>, only?: string): { [sender: string]: Json } {
   const out: { [sender: string]: Json } = {};
-  for (const [sender, txs] of groups) if (only === undefined || sender.toLowerCase() === only) out[sender] = byNonce(txs);
+  for (const [sender, txs] of groups)
+    if (only === undefined || sender.toLowerCase() === only) out[sender] = byNonce(txs);
   return out;
 }
 
 /** The txpool_* namespace (geth's): what the node holds for its next blocks. */
 export const txpoolMethods: MethodTable = {
-  txpool_status: async ({}, backend) => {
+  txpool_status: async (_params, backend) => {
     const view = await poolView(backend);
-    const count = (groups: Map<string, TypedTransaction[]>): number => [...groups.values()].reduce((n, txs) => n + txs.length, 0);
+    const count = (groups: Map<string, TypedTransaction[]>): number =>
+      [...groups.values()].reduce((n, txs) => n + txs.length, 0);
     return { pending: quantity(count(view.pending)), queued: quantity(count(view.queued)) };
   },
-  txpool_content: async ({}, backend) => {
+  txpool_content: async (_params, backend) => {
     const view = await poolView(backend);
     return { pending: content(view.pending), queued: content(view.queued) };
   },

@@ -2,7 +2,12 @@ import { expect } from "chai";
 import { hexlify, keccak256 } from "ethers";
 import { ethers } from "hardhat";
 
-import { decodeGroth16Key, decodeGroth16Proof, encodeGroth16Key, encodeGroth16Proof } from "../../../precompiles/proofs/codec";
+import {
+  decodeGroth16Key,
+  decodeGroth16Proof,
+  encodeGroth16Key,
+  encodeGroth16Proof,
+} from "../../../precompiles/proofs/codec";
 import { BN254_SCALAR_FIELD } from "../../../precompiles/proofs/commitment";
 import { verifyGroth16 } from "../../../precompiles/proofs/groth16";
 import type { ExecutionProof, Groth16Proof } from "../../../precompiles/proofs/types";
@@ -31,7 +36,9 @@ describe("Groth16Verifier (one accepted key, in Solidity) agrees with EXECUTE's 
     committee = await testCommittee(4, 51);
     const attestations = [0, 1, 2].map((i) => committee.keys[i].sign(i, COMMITMENT));
     proof = await proveCommittee(bundledCircuitArtifacts(), committee.committee, COMMITMENT, attestations);
-    verifier = (await ethers.deployContract("Groth16Verifier", [hexlify(committee.verificationKey)])) as unknown as Groth16Verifier;
+    verifier = (await ethers.deployContract("Groth16Verifier", [
+      hexlify(committee.verificationKey),
+    ])) as unknown as Groth16Verifier;
   });
 
   after(releaseProverThreads);
@@ -55,8 +62,12 @@ describe("Groth16Verifier (one accepted key, in Solidity) agrees with EXECUTE's 
 
   it("refuses non-canonical coordinates (y + p names the same point modulo p)", async () => {
     const p = decodeGroth16Proof(proof.proofData);
-    expect(await verifier.verify(hexlify(encodeGroth16Proof({ ...p, a: [p.a[0], p.a[1] + BASE_FIELD] })), COMMITMENT)).to.equal(false);
-    expect(await verifier.verify(hexlify(encodeGroth16Proof({ ...p, c: [p.c[0] + BASE_FIELD, p.c[1]] })), COMMITMENT)).to.equal(false);
+    expect(
+      await verifier.verify(hexlify(encodeGroth16Proof({ ...p, a: [p.a[0], p.a[1] + BASE_FIELD] })), COMMITMENT),
+    ).to.equal(false);
+    expect(
+      await verifier.verify(hexlify(encodeGroth16Proof({ ...p, c: [p.c[0] + BASE_FIELD, p.c[1]] })), COMMITMENT),
+    ).to.equal(false);
   });
 
   it("refuses a key whose IC does not match its bound inputs plus the commitment", async () => {

@@ -30,7 +30,9 @@ describe("the Solidity checks of proof mode, against EthereumJS", function () {
     for (const count of [0, 1, 2, 3, 16, 17, 127, 128, 129, 200, 256, 300]) {
       it(`gives EthereumJS's root for ${count} values`, async () => {
         // Short values are embedded in their parent node, long ones referenced by hash; single bytes below 0x80 are their own RLP.
-        const values = Array.from({ length: count }, (_, i) => (i % 7 === 3 ? Uint8Array.of(i % 0x80) : randomBytes(1 + ((i * 37) % 120))));
+        const values = Array.from({ length: count }, (_, i) =>
+          i % 7 === 3 ? Uint8Array.of(i % 0x80) : randomBytes(1 + ((i * 37) % 120)),
+        );
         expect(await harness.orderedRoot(values.map((v) => hexlify(v)))).to.equal(await referenceRoot(values));
       });
     }
@@ -40,18 +42,32 @@ describe("the Solidity checks of proof mode, against EthereumJS", function () {
     it("gives EthereumJS's calcNextBaseFee for parents below, at and above the gas target", async () => {
       const common = l2Common(1n);
       const parents = fc.sample(
-        fc.record({ gasLimit: fc.bigInt({ min: 5000n, max: 2n ** 63n - 1n }), usedShare: fc.integer({ min: 0, max: 1000 }), baseFeePerGas: fc.bigInt({ min: 0n, max: 2n ** 96n }) }),
+        fc.record({
+          gasLimit: fc.bigInt({ min: 5000n, max: 2n ** 63n - 1n }),
+          usedShare: fc.integer({ min: 0, max: 1000 }),
+          baseFeePerGas: fc.bigInt({ min: 0n, max: 2n ** 96n }),
+        }),
         { numRuns: 60, seed: 7 },
       );
       const cases = [
-        ...parents.map((p) => ({ gasLimit: p.gasLimit, gasUsed: (p.gasLimit * BigInt(p.usedShare)) / 1000n, baseFeePerGas: p.baseFeePerGas })),
+        ...parents.map((p) => ({
+          gasLimit: p.gasLimit,
+          gasUsed: (p.gasLimit * BigInt(p.usedShare)) / 1000n,
+          baseFeePerGas: p.baseFeePerGas,
+        })),
         { gasLimit: 30_000_000n, gasUsed: 15_000_000n, baseFeePerGas: 7n },
         { gasLimit: 30_000_000n, gasUsed: 15_000_001n, baseFeePerGas: 7n },
         { gasLimit: 30_000_000n, gasUsed: 0n, baseFeePerGas: 1n },
       ];
       for (const parent of cases) {
-        const expected = createBlockHeader({ ...parent, number: 1n }, { common, skipConsensusFormatValidation: true }).calcNextBaseFee();
-        expect(await harness.nextBaseFee(parent.gasLimit, parent.gasUsed, parent.baseFeePerGas), JSON.stringify(parent, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).to.equal(expected);
+        const expected = createBlockHeader(
+          { ...parent, number: 1n },
+          { common, skipConsensusFormatValidation: true },
+        ).calcNextBaseFee();
+        expect(
+          await harness.nextBaseFee(parent.gasLimit, parent.gasUsed, parent.baseFeePerGas),
+          JSON.stringify(parent, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+        ).to.equal(expected);
       }
     });
   });

@@ -7,7 +7,13 @@ import { keccak_256 as keccak256 } from "@noble/hashes/sha3.js";
 import { AbiCoder, Interface, hexlify } from "ethers";
 import hre from "hardhat";
 
-import { EXECUTE_ADDRESS, ExecuteError, ExecuteErrorCode, encodeExecuteResult, verifyBlock } from "../../../precompiles";
+import {
+  EXECUTE_ADDRESS,
+  ExecuteError,
+  ExecuteErrorCode,
+  encodeExecuteResult,
+  verifyBlock,
+} from "../../../precompiles";
 import { maxVerifiableL2GasLimit } from "../../../precompiles/gas";
 import { encodeExecutionProofs, encodeProofBundle } from "../../../precompiles/proofs/codec";
 import { commitmentToField, executionCommitment } from "../../../precompiles/proofs/commitment";
@@ -15,7 +21,13 @@ import type { ExecutionProof } from "../../../precompiles/proofs/types";
 import type { ExecuteResult } from "../../../precompiles/codec";
 import { checkBlockShape, resultOf } from "../../../precompiles/verifyBlock";
 import { bundledCircuitArtifacts, proveCommittee, releaseProverThreads } from "../../../rollup-node/provers/committee";
-import { type ProofModeExecute, ProofModeExecute__factory, ProofModeLibsHarness__factory, type ProvenRollup, ProvenRollup__factory } from "../../../typechain-types";
+import {
+  type ProofModeExecute,
+  ProofModeExecute__factory,
+  ProofModeLibsHarness__factory,
+  type ProvenRollup,
+  ProvenRollup__factory,
+} from "../../../typechain-types";
 import { type TestCommittee, bundle, committeeProof, testCommittee } from "../../../tools/committeeFixture";
 import { type EdrL1, startEdrL1 } from "../../../tools/edrL1";
 import { TestSigner, tamperBlock } from "../../../tools/l2Fixtures";
@@ -26,7 +38,12 @@ const OTHER_CHAIN_ID = 913n;
 const CONFIG = { sequencerInactivityPeriod: 3600, forceInclusionDelay: 3600 };
 /** The 352-byte EXECUTE output, as a tuple. */
 const EXECUTE_RESULT = "tuple(bytes32,bytes32,bytes32,uint64,uint64,uint64,uint64,uint256,uint256,address,bytes32)";
-const executeErrors = { interface: new Interface(["error ExecuteInvalid(uint8 code, string reason)", "error ExecuteMalformedResult(uint256 length)"]) };
+const executeErrors = {
+  interface: new Interface([
+    "error ExecuteInvalid(uint8 code, string reason)",
+    "error ExecuteMalformedResult(uint256 length)",
+  ]),
+};
 const policyErrors = { interface: new Interface(["error ReexecutionNotAllowed()"]) };
 
 /**
@@ -39,13 +56,29 @@ async function signedProof(c: TestCommittee, commitment: bigint): Promise<Execut
 }
 
 /** The commitment of the block `blockRlp` claims, on `parentHeader`, for `chainId` (commitment.ts). */
-function claimedCommitment(chainId: bigint, parentHeader: Uint8Array, blockRlp: Uint8Array, common: L2TestChain["common"]): bigint {
+function claimedCommitment(
+  chainId: bigint,
+  parentHeader: Uint8Array,
+  blockRlp: Uint8Array,
+  common: L2TestChain["common"],
+): bigint {
   const block = createBlockFromRLP(blockRlp, { common, skipConsensusFormatValidation: true });
   return commitmentToField(executionCommitment(chainId, parentHeader, resultOf(block)));
 }
 
 /** Header field indices of the Prague/Osaka layout (precompiles/headerRules.ts HEADER_LAYOUT). */
-const F = { parentHash: 0, coinbase: 2, stateRoot: 3, receiptsRoot: 5, number: 8, gasLimit: 9, gasUsed: 10, timestamp: 11, baseFee: 15, beaconRoot: 19 } as const;
+const F = {
+  parentHash: 0,
+  coinbase: 2,
+  stateRoot: 3,
+  receiptsRoot: 5,
+  number: 8,
+  gasLimit: 9,
+  gasUsed: 10,
+  timestamp: 11,
+  baseFee: 15,
+  beaconRoot: 19,
+} as const;
 type RlpTree = Uint8Array | RlpTree[];
 
 /** The block's RLP with `edit` applied to its decoded `[header, transactions, ommers, withdrawals]`. */
@@ -80,7 +113,11 @@ function rawClaim(blockRlp: Uint8Array): ExecuteResult {
 }
 
 /** The code TypeScript's `checkBlockShape` (EXECUTE's checks before proofs) refuses with, or undefined. */
-async function typescriptCode(chainId: bigint, parentHeader: Uint8Array, blockRlp: Uint8Array): Promise<number | undefined> {
+async function typescriptCode(
+  chainId: bigint,
+  parentHeader: Uint8Array,
+  blockRlp: Uint8Array,
+): Promise<number | undefined> {
   try {
     await checkBlockShape({ chainId, parentHeader, block: blockRlp });
     return undefined;
@@ -105,10 +142,20 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
   }
 
   function advance(parentHeader: Uint8Array, blockRlp: Uint8Array, proofs: readonly ExecutionProof[]) {
-    return rollup.advance(parentHeader, blockRlp, "0x", proofs.length === 0 ? "0x" : hexlify(encodeExecutionProofs(proofs)), 0);
+    return rollup.advance(
+      parentHeader,
+      blockRlp,
+      "0x",
+      proofs.length === 0 ? "0x" : hexlify(encodeExecutionProofs(proofs)),
+      0,
+    );
   }
 
-  async function honestProofs(built: BuiltBlock, which: readonly TestCommittee[], chainId = L2_CHAIN_ID): Promise<ExecutionProof[]> {
+  async function honestProofs(
+    built: BuiltBlock,
+    which: readonly TestCommittee[],
+    chainId = L2_CHAIN_ID,
+  ): Promise<ExecutionProof[]> {
     return Promise.all(which.map((c) => committeeProof(c, chainId, built, [0, 1, 2])));
   }
 
@@ -154,7 +201,9 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
     const built = await chain.buildBlock([], { discard: true });
     const proofs = await honestProofs(built, [committees[0]]);
     // A call to an empty account succeeds with no output: the 352-byte result is missing.
-    await expect(onPrecompile.advance(built.parentHeader, built.blockRlp, "0x", hexlify(encodeExecutionProofs(proofs)), 0))
+    await expect(
+      onPrecompile.advance(built.parentHeader, built.blockRlp, "0x", hexlify(encodeExecutionProofs(proofs)), 0),
+    )
       .to.be.revertedWithCustomError(executeErrors, "ExecuteMalformedResult")
       .withArgs(0n);
   });
@@ -162,18 +211,48 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
   it("accepts a block proven under k distinct keys; the head, state root and output are those the proofs committed to", async () => {
     const built = await chain.buildBlock([transfer(1n), transfer(2n)]);
     const proofs = await honestProofs(built, [committees[0], committees[2]]);
-    const reexecuted = await verifyBlock({ chainId: L2_CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness });
+    const reexecuted = await verifyBlock({
+      chainId: L2_CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness: built.witness,
+    });
 
-    const returned = await executor.verify.staticCall(L2_CHAIN_ID, built.parentHeader, built.blockRlp, hexlify(encodeProofBundle(bundle(proofs, committees.map((c) => c.keyHash), 2))));
+    const returned = await executor.verify.staticCall(
+      L2_CHAIN_ID,
+      built.parentHeader,
+      built.blockRlp,
+      hexlify(
+        encodeProofBundle(
+          bundle(
+            proofs,
+            committees.map((c) => c.keyHash),
+            2,
+          ),
+        ),
+      ),
+    );
     // ethers returns a frozen Result; the calls below take a plain tuple.
     const output = [...returned] as unknown as typeof returned;
     const onChainCommitment = await executor.commitmentOf(L2_CHAIN_ID, built.parentHeader, output);
-    expect(onChainCommitment).to.equal(commitmentToField(executionCommitment(L2_CHAIN_ID, built.parentHeader, reexecuted)));
-    expect(AbiCoder.defaultAbiCoder().encode([EXECUTE_RESULT], [output])).to.equal(hexlify(encodeExecuteResult(reexecuted)));
+    expect(onChainCommitment).to.equal(
+      commitmentToField(executionCommitment(L2_CHAIN_ID, built.parentHeader, reexecuted)),
+    );
+    expect(AbiCoder.defaultAbiCoder().encode([EXECUTE_RESULT], [output])).to.equal(
+      hexlify(encodeExecuteResult(reexecuted)),
+    );
 
     await expect(advance(built.parentHeader, built.blockRlp, proofs))
       .to.emit(rollup, "BlockAdvanced")
-      .withArgs(1n, bytesToHex(built.block.hash()), bytesToHex(reexecuted.stateRoot), 0n, reexecuted.gasUsed, reexecuted.burnedFees, anyValue);
+      .withArgs(
+        1n,
+        bytesToHex(built.block.hash()),
+        bytesToHex(reexecuted.stateRoot),
+        0n,
+        reexecuted.gasUsed,
+        reexecuted.burnedFees,
+        anyValue,
+      );
     expect(await rollup.headHash()).to.equal(bytesToHex(reexecuted.blockHash));
     expect(await rollup.headNumber()).to.equal(1n);
     expect(await rollup.stateRootOf(1n)).to.equal(bytesToHex(reexecuted.stateRoot));
@@ -209,14 +288,23 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
     });
 
     it("refuses k - 1 proofs, and the same key twice", async () => {
-      await expectRefused(advance(built.parentHeader, built.blockRlp, [honest[0]]), ExecuteErrorCode.ProofsInsufficient);
-      await expectRefused(advance(built.parentHeader, built.blockRlp, [honest[0], honest[0]]), ExecuteErrorCode.ProofsInsufficient);
+      await expectRefused(
+        advance(built.parentHeader, built.blockRlp, [honest[0]]),
+        ExecuteErrorCode.ProofsInsufficient,
+      );
+      await expectRefused(
+        advance(built.parentHeader, built.blockRlp, [honest[0], honest[0]]),
+        ExecuteErrorCode.ProofsInsufficient,
+      );
     });
 
     it("refuses the block without proofs: re-execution needs the precompile", async () => {
       // The rollup refuses first (its policy forbids re-execution); the executor, called
       // directly, refuses too.
-      await expect(advance(built.parentHeader, built.blockRlp, [])).to.be.revertedWithCustomError(policyErrors, "ReexecutionNotAllowed");
+      await expect(advance(built.parentHeader, built.blockRlp, [])).to.be.revertedWithCustomError(
+        policyErrors,
+        "ReexecutionNotAllowed",
+      );
       await expect(executor.verify(L2_CHAIN_ID, built.parentHeader, built.blockRlp, "0x"))
         .to.be.revertedWithCustomError(executeErrors, "ExecuteInvalid")
         .withArgs(ExecuteErrorCode.ProofsInsufficient, anyValue);
@@ -224,7 +312,9 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
 
     it("refuses a body whose transactions are not those of the header's root, though the proofs hold for the header", async () => {
       const tampered = tamperBlock(built.block, {}, { transactions: [] });
-      expect(hexlify(createBlockFromRLP(tampered, { common: chain.common, skipConsensusFormatValidation: true }).hash())).to.equal(hexlify(built.block.hash()));
+      expect(
+        hexlify(createBlockFromRLP(tampered, { common: chain.common, skipConsensusFormatValidation: true }).hash()),
+      ).to.equal(hexlify(built.block.hash()));
       await expectRefused(advance(built.parentHeader, tampered, honest), ExecuteErrorCode.InvalidTransactions);
     });
 
@@ -260,31 +350,143 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
     function malformedBlocks(): { name: string; parent: Uint8Array; block: Uint8Array; code: ExecuteErrorCode }[] {
       const base = built.blockRlp;
       const gasLimit = built.block.header.gasLimit;
-      const headerRlp = RLP.encode(((RLP.decode(base) as RlpTree[])[0]) as never);
+      const headerRlp = RLP.encode((RLP.decode(base) as RlpTree[])[0] as never);
       // A parent whose gas limit already exceeds what EXECUTE may verify: its child may keep it.
       const parentFields = RLP.decode(built.parentHeader) as Uint8Array[];
       parentFields[F.gasLimit] = int(maxVerifiableL2GasLimit() + 1000n);
       const bigParent = RLP.encode(parentFields);
-      const bigParentBaseFee = createBlockHeaderFromBytesArray(parentFields, { common: chain.common, skipConsensusFormatValidation: true }).calcNextBaseFee();
+      const bigParentBaseFee = createBlockHeaderFromBytesArray(parentFields, {
+        common: chain.common,
+        skipConsensusFormatValidation: true,
+      }).calcNextBaseFee();
       const cases = [
-        { name: "gasUsed above gasLimit", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.gasUsed] = int(gasLimit + 1n); } },
-        { name: "gasLimit 2^63 (EIP-1985), number also wrong", code: ExecuteErrorCode.InvalidGasLimit, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.gasLimit] = int(2n ** 63n); h[F.number] = int(built.block.header.number + 1n); } },
-        { name: "gasLimit 2^64 - 1", code: ExecuteErrorCode.InvalidGasLimit, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.gasLimit] = int(2n ** 64n - 1n); } },
-        { name: "coinbase of 19 bytes", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.coinbase] = (h[F.coinbase] as Uint8Array).subarray(1); } },
-        { name: "stateRoot of 31 bytes", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.stateRoot] = (h[F.stateRoot] as Uint8Array).subarray(1); } },
-        { name: "gasUsed with a leading zero", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.gasUsed] = concatBytes(new Uint8Array(1), h[F.gasUsed] as Uint8Array); } },
-        { name: "number of 9 bytes", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[F.number] = concatBytes(new Uint8Array([1]), new Uint8Array(8)); } },
-        { name: "difficulty as a list", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h[7] = []; } },
-        { name: "a 22nd header field", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h.push(new Uint8Array(32)); } },
-        { name: "20 header fields", code: ExecuteErrorCode.InvalidHeader, edit: (_p: RlpTree[], h: RlpTree[]) => { h.pop(); } },
-        { name: "an ommer", code: ExecuteErrorCode.InvalidHeader, edit: (p: RlpTree[]) => { p[2] = [RLP.decode(built.parentHeader) as RlpTree]; } },
-        { name: "ommers as bytes", code: ExecuteErrorCode.InvalidHeader, edit: (p: RlpTree[]) => { p[2] = new Uint8Array([1]); } },
-        { name: "a withdrawal", code: ExecuteErrorCode.UnsupportedContent, edit: (p: RlpTree[]) => { p[3] = [[int(1n), int(1n), new Uint8Array(20), int(1n)]]; } },
-        { name: "withdrawals as bytes", code: ExecuteErrorCode.UnsupportedContent, edit: (p: RlpTree[]) => { p[3] = new Uint8Array([1]); } },
-        { name: "a fifth block part", code: ExecuteErrorCode.InvalidHeader, edit: (p: RlpTree[]) => { p.push([]); } },
-        { name: "no withdrawals part", code: ExecuteErrorCode.InvalidHeader, edit: (p: RlpTree[]) => { p.pop(); } },
-        { name: "transactions as bytes", code: ExecuteErrorCode.InvalidTransactions, edit: (p: RlpTree[]) => { p[1] = new Uint8Array([1]); } },
-        { name: "a typed transaction whose payload is not RLP", code: ExecuteErrorCode.InvalidTransactions, edit: (p: RlpTree[]) => { p[1] = [new Uint8Array([0x02, 0x81, 0x05])]; } },
+        {
+          name: "gasUsed above gasLimit",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (_p: RlpTree[], h: RlpTree[]) => {
+            h[F.gasUsed] = int(gasLimit + 1n);
+          },
+        },
+        {
+          name: "gasLimit 2^63 (EIP-1985), number also wrong",
+          code: ExecuteErrorCode.InvalidGasLimit,
+          edit: (_p: RlpTree[], h: RlpTree[]) => {
+            h[F.gasLimit] = int(2n ** 63n);
+            h[F.number] = int(built.block.header.number + 1n);
+          },
+        },
+        {
+          name: "gasLimit 2^64 - 1",
+          code: ExecuteErrorCode.InvalidGasLimit,
+          edit: (_p: RlpTree[], h: RlpTree[]) => {
+            h[F.gasLimit] = int(2n ** 64n - 1n);
+          },
+        },
+        {
+          name: "coinbase of 19 bytes",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (_p: RlpTree[], h: RlpTree[]) => {
+            h[F.coinbase] = (h[F.coinbase] as Uint8Array).subarray(1);
+          },
+        },
+        {
+          name: "stateRoot of 31 bytes",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (_p: RlpTree[], h: RlpTree[]) => {
+            h[F.stateRoot] = (h[F.stateRoot] as Uint8Array).subarray(1);
+          },
+        },
+        {
+          name: "gasUsed with a leading zero",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (_p: RlpTree[], h: RlpTree[]) => {
+            h[F.gasUsed] = concatBytes(new Uint8Array(1), h[F.gasUsed] as Uint8Array);
+          },
+        },
+        {
+          name: "number of 9 bytes",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (_p: RlpTree[], h: RlpTree[]) => {
+            h[F.number] = concatBytes(new Uint8Array([1]), new Uint8Array(8));
+          },
+        },
+        {
+          name: "difficulty as a list",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (_p: RlpTree[], h: RlpTree[]) => {
+            h[7] = [];
+          },
+        },
+        {
+          name: "a 22nd header field",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (_p: RlpTree[], h: RlpTree[]) => {
+            h.push(new Uint8Array(32));
+          },
+        },
+        {
+          name: "20 header fields",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (_p: RlpTree[], h: RlpTree[]) => {
+            h.pop();
+          },
+        },
+        {
+          name: "an ommer",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (p: RlpTree[]) => {
+            p[2] = [RLP.decode(built.parentHeader) as RlpTree];
+          },
+        },
+        {
+          name: "ommers as bytes",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (p: RlpTree[]) => {
+            p[2] = new Uint8Array([1]);
+          },
+        },
+        {
+          name: "a withdrawal",
+          code: ExecuteErrorCode.UnsupportedContent,
+          edit: (p: RlpTree[]) => {
+            p[3] = [[int(1n), int(1n), new Uint8Array(20), int(1n)]];
+          },
+        },
+        {
+          name: "withdrawals as bytes",
+          code: ExecuteErrorCode.UnsupportedContent,
+          edit: (p: RlpTree[]) => {
+            p[3] = new Uint8Array([1]);
+          },
+        },
+        {
+          name: "a fifth block part",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (p: RlpTree[]) => {
+            p.push([]);
+          },
+        },
+        {
+          name: "no withdrawals part",
+          code: ExecuteErrorCode.InvalidHeader,
+          edit: (p: RlpTree[]) => {
+            p.pop();
+          },
+        },
+        {
+          name: "transactions as bytes",
+          code: ExecuteErrorCode.InvalidTransactions,
+          edit: (p: RlpTree[]) => {
+            p[1] = new Uint8Array([1]);
+          },
+        },
+        {
+          name: "a typed transaction whose payload is not RLP",
+          code: ExecuteErrorCode.InvalidTransactions,
+          edit: (p: RlpTree[]) => {
+            p[1] = [new Uint8Array([0x02, 0x81, 0x05])];
+          },
+        },
       ].map(({ name, code, edit }) => ({ name, code, parent: built.parentHeader, block: editBlock(base, edit) }));
       return [
         ...cases,
@@ -327,7 +529,11 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
     });
 
     it("refuses header-rule breaches a dishonest quorum signed, with EXECUTE's code", async () => {
-      const picked = malformedBlocks().filter(({ name }) => ["gasUsed with a leading zero", "gasLimit 2^63 (EIP-1985), number also wrong", "a 22nd header field"].includes(name));
+      const picked = malformedBlocks().filter(({ name }) =>
+        ["gasUsed with a leading zero", "gasLimit 2^63 (EIP-1985), number also wrong", "a 22nd header field"].includes(
+          name,
+        ),
+      );
       expect(picked).to.have.length(3);
       for (const { name, block, code } of picked) {
         const commitment = commitmentToField(executionCommitment(L2_CHAIN_ID, built.parentHeader, rawClaim(block)));
@@ -339,7 +545,9 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
     });
 
     it("then accepts the block itself on its honest proofs", async () => {
-      await expect(advance(built.parentHeader, built.blockRlp, honest)).to.emit(rollup, "BlockAdvanced").withArgs(2n, bytesToHex(built.block.hash()), anyValue, 0n, anyValue, anyValue, anyValue);
+      await expect(advance(built.parentHeader, built.blockRlp, honest))
+        .to.emit(rollup, "BlockAdvanced")
+        .withArgs(2n, bytesToHex(built.block.hash()), anyValue, 0n, anyValue, anyValue, anyValue);
     });
   });
 
@@ -347,9 +555,19 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
     it("refuses a policy with a key the executor has no verifier for, or that allows re-execution", async () => {
       const genesis = chain.headerAt(0n);
       const deploy = (policy: { threshold: number; allowReexecution: boolean; acceptedKeys: string[] }) =>
-        new ProvenRollup__factory(l1.signer).deploy(L2_CHAIN_ID, bytesToHex(genesis.hash()), bytesToHex(genesis.stateRoot), l1.signer.address, CONFIG, policy, executor.target);
+        new ProvenRollup__factory(l1.signer).deploy(
+          L2_CHAIN_ID,
+          bytesToHex(genesis.hash()),
+          bytesToHex(genesis.stateRoot),
+          l1.signer.address,
+          CONFIG,
+          policy,
+          executor.target,
+        );
       const stranger = `0x${"11".repeat(32)}`;
-      await expect(deploy({ threshold: 1, allowReexecution: false, acceptedKeys: [hexlify(committees[0].keyHash), stranger] }))
+      await expect(
+        deploy({ threshold: 1, allowReexecution: false, acceptedKeys: [hexlify(committees[0].keyHash), stranger] }),
+      )
         .to.be.revertedWithCustomError(rollup, "NoVerifierForKey")
         .withArgs(stranger);
       await expect(deploy({ threshold: 1, allowReexecution: true, acceptedKeys: [hexlify(committees[0].keyHash)] }))
@@ -358,4 +576,3 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
     });
   });
 });
-

@@ -7,7 +7,11 @@ import { Contract, JsonRpcProvider, Wallet } from "ethers";
 import { type ExampleRollup, L2_BRIDGE_INTERFACE, connectRollup } from "../../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../../../protocol/messages";
 import { type Logger, createLineLogger } from "../../../rollup-node/logger";
-import { type RollupDevnet, type RollupDevnetOptions, startRollupDevnet } from "../../../rollup-node/devnet/rollupDevnet";
+import {
+  type RollupDevnet,
+  type RollupDevnetOptions,
+  startRollupDevnet,
+} from "../../../rollup-node/devnet/rollupDevnet";
 
 /** Log lines of the run, kept for assertions (and printed with E2E_LOG=1 to debug a failure). */
 export class LogSink {
@@ -42,10 +46,20 @@ function provider(url: string): JsonRpcProvider {
 }
 
 /** The whole rollup in this process, on ephemeral ports and a temporary data directory. */
-export async function startE2eRollup(options: Partial<Omit<RollupDevnetOptions, "logger">> & { keepDataDir?: boolean } = {}): Promise<E2eRollup> {
+export async function startE2eRollup(
+  options: Partial<Omit<RollupDevnetOptions, "logger">> & { keepDataDir?: boolean } = {},
+): Promise<E2eRollup> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "rollup-e2e-"));
   const log = new LogSink();
-  const devnet = await startRollupDevnet({ dataDir, l1Port: 0, l2Port: 0, l2BlockTimeMs: 200, l1PollMs: 100, ...options, logger: log.factory });
+  const devnet = await startRollupDevnet({
+    dataDir,
+    l1Port: 0,
+    l2Port: 0,
+    l2BlockTimeMs: 200,
+    l1PollMs: 100,
+    ...options,
+    logger: log.factory,
+  });
   const l1 = provider(devnet.l1Url);
   const l2 = provider(devnet.l2Url);
   const key = (i: number): string => (devnet.accounts[i] as { privateKey: string }).privateKey;
@@ -98,16 +112,24 @@ export interface WithdrawalProofJson {
 /** Withdraws `value` wei from L2 dev account `from` to `l1Recipient` through L2Bridge; resolves with the mined L2 transaction's hash. */
 export async function withdrawToL1(r: E2eRollup, from: number, l1Recipient: string, value: bigint): Promise<string> {
   const bridge = new Contract(L2_BRIDGE_ADDRESS, L2_BRIDGE_INTERFACE, r.l2Wallet(from));
-  const tx = await (bridge.getFunction("withdraw") as (to: string, o: object) => Promise<{ hash: string; wait(): Promise<unknown> }>)(l1Recipient, { value });
+  const tx = await (
+    bridge.getFunction("withdraw") as (to: string, o: object) => Promise<{ hash: string; wait(): Promise<unknown> }>
+  )(l1Recipient, { value });
   await tx.wait();
   return tx.hash;
 }
 
 /** Waits until the withdrawal sent in `l2TransactionHash` is provable, then fetches its proof. */
-export async function provableWithdrawal(r: E2eRollup, l2TransactionHash: string, timeoutMs?: number): Promise<WithdrawalProofJson> {
+export async function provableWithdrawal(
+  r: E2eRollup,
+  l2TransactionHash: string,
+  timeoutMs?: number,
+): Promise<WithdrawalProofJson> {
   await eventually(
     "provability",
-    async () => ((await r.l2.send("rollup_getMessageStatus", [{ l2TransactionHash }])) as { status: string }).status === "provable" || undefined,
+    async () =>
+      ((await r.l2.send("rollup_getMessageStatus", [{ l2TransactionHash }])) as { status: string }).status ===
+        "provable" || undefined,
     timeoutMs,
   );
   return (await r.l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash }])) as WithdrawalProofJson;

@@ -17,7 +17,19 @@ export interface NodeProcess {
 export async function spawnNode(r: E2eRollup, blockTimeMs = 200): Promise<NodeProcess> {
   const child = spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", NODE_CLI, "--deployment", path.join(r.devnet.dataDir, DEPLOYMENT_FILE), "--l1-rpc", r.devnet.l1Url, "--port", "0", "--block-time", String(blockTimeMs)],
+    [
+      "-r",
+      "ts-node/register/transpile-only",
+      NODE_CLI,
+      "--deployment",
+      path.join(r.devnet.dataDir, DEPLOYMENT_FILE),
+      "--l1-rpc",
+      r.devnet.l1Url,
+      "--port",
+      "0",
+      "--block-time",
+      String(blockTimeMs),
+    ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } },
   );
   const output: string[] = [];
@@ -32,7 +44,9 @@ export async function spawnNode(r: E2eRollup, blockTimeMs = 200): Promise<NodePr
       const line = buffered.split("\n").find((l) => l.startsWith(READY_PREFIX));
       if (line !== undefined) resolve(line.slice(READY_PREFIX.length).trim());
     });
-    child.once("exit", (code) => reject(new Error(`the node exited (${code}) before it was ready:\n${output.join("")}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`the node exited (${code}) before it was ready:\n${output.join("")}`)),
+    );
   });
   return { child, url, output };
 }

@@ -33,9 +33,11 @@ describe("bridge: asking the rollup whether an account may advance (its own _aut
     const dead = new JsonRpcProvider("http://127.0.0.1:1", undefined, { staticNetwork: true });
     try {
       let thrown: unknown;
-      await sequencingOpensAt(connectRollup(r.devnet.deployment.address, dead), r.l1Wallet(6).address).catch((error: unknown) => {
-        thrown = error;
-      });
+      await sequencingOpensAt(connectRollup(r.devnet.deployment.address, dead), r.l1Wallet(6).address).catch(
+        (error: unknown) => {
+          thrown = error;
+        },
+      );
       expect(thrown).to.be.instanceOf(Error);
     } finally {
       dead.destroy();

@@ -19,16 +19,31 @@ async function inputs(): Promise<{ valid: CheckInput[]; forged: CheckInput }> {
   ]);
   const valid: CheckInput[] = [];
   for (let i = 1; i <= 3; i++) {
-    const built = await chain.buildBlock([TestSigner.fromSeed(7, chain.common).tx({ to: STORE_ADDRESS, data: storeCall(i, i) })], { discard: true });
+    const built = await chain.buildBlock(
+      [TestSigner.fromSeed(7, chain.common).tx({ to: STORE_ADDRESS, data: storeCall(i, i) })],
+      { discard: true },
+    );
     valid.push({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness });
   }
-  const base = await chain.buildBlock([TestSigner.fromSeed(7, chain.common).tx({ to: STORE_ADDRESS, data: storeCall(9, 9) })], { discard: true });
-  const forged = { chainId: CHAIN_ID, parentHeader: base.parentHeader, block: tamperBlock(base.block, { stateRoot: getBytes(`0x${word(0xbad)}`) }), witness: base.witness };
+  const base = await chain.buildBlock(
+    [TestSigner.fromSeed(7, chain.common).tx({ to: STORE_ADDRESS, data: storeCall(9, 9) })],
+    { discard: true },
+  );
+  const forged = {
+    chainId: CHAIN_ID,
+    parentHeader: base.parentHeader,
+    block: tamperBlock(base.block, { stateRoot: getBytes(`0x${word(0xbad)}`) }),
+    witness: base.witness,
+  };
   return { valid, forged };
 }
 
 /** Submits `first` and then the others at once, and returns the labels in the order their checks finished. */
-async function finishingOrder(pool: BlockCheckPool, first: CheckInput, others: readonly { label: string; input: CheckInput; priority: bigint }[]): Promise<{ order: string[]; verdicts: Map<string, Verdict> }> {
+async function finishingOrder(
+  pool: BlockCheckPool,
+  first: CheckInput,
+  others: readonly { label: string; input: CheckInput; priority: bigint }[],
+): Promise<{ order: string[]; verdicts: Map<string, Verdict> }> {
   const order: string[] = [];
   const verdicts = new Map<string, Verdict>();
   const all = [pool.judge(first, 0n).then((v) => verdicts.set("first", v))];

@@ -13,12 +13,24 @@ const RECIPIENT = hexToBytes("0x00000000000000000000000000000000000000aa");
 const GENESIS_TIME = 1_700_000_000n;
 
 async function newChain(): Promise<Chain> {
-  return Chain.create({ genesis: { chainId: 1337n, timestamp: GENESIS_TIME, alloc: { [SENDER.toString()]: { balance: 10n ** 21n } } }, now: () => GENESIS_TIME });
+  return Chain.create({
+    genesis: { chainId: 1337n, timestamp: GENESIS_TIME, alloc: { [SENDER.toString()]: { balance: 10n ** 21n } } },
+    now: () => GENESIS_TIME,
+  });
 }
 
 function transfer(chain: Chain, nonce: bigint, value = 1n) {
   return createTx(
-    { type: 2, nonce, to: RECIPIENT, value, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: 1337n },
+    {
+      type: 2,
+      nonce,
+      to: RECIPIENT,
+      value,
+      gasLimit: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+      chainId: 1337n,
+    },
     { common: chain.common },
   ).sign(KEY);
 }
@@ -32,7 +44,10 @@ describe("Chain", () => {
     expect(header.gasLimit).to.equal(60_000_000n);
     expect(header.blobGasUsed).to.equal(0n);
     expect(header.requestsHash).to.have.length(32);
-    for (const address of ["0x000f3df6d732807ef1319fb7b8bb8522d0beac02", "0x00000961ef480eb55e80d19ad83579a64c007002"] as const) {
+    for (const address of [
+      "0x000f3df6d732807ef1319fb7b8bb8522d0beac02",
+      "0x00000961ef480eb55e80d19ad83579a64c007002",
+    ] as const) {
       expect((await chain.getCode(hexToBytes(address))).length).to.be.greaterThan(0);
       expect(await chain.getNonce(hexToBytes(address))).to.equal(1n);
     }
@@ -61,7 +76,9 @@ describe("Chain", () => {
     expect(one.record.block.header.baseFeePerGas).to.equal(875_000_000n);
     expect(two.record.block.header.baseFeePerGas).to.be.lessThan(875_000_000n);
     expect(two.record.block.header.timestamp).to.be.greaterThan(one.record.block.header.timestamp);
-    expect(await rejection(chain.mineBlock([], { timestamp: two.record.block.header.timestamp }))).to.be.instanceOf(InvalidTimestampError);
+    expect(await rejection(chain.mineBlock([], { timestamp: two.record.block.header.timestamp }))).to.be.instanceOf(
+      InvalidTimestampError,
+    );
   });
 
   it("puts a chosen parentBeaconBlockRoot into the header", async () => {

@@ -11,9 +11,21 @@ import { SystemCallError } from "../../../precompiles/systemCalls";
 import { produceBlock } from "../../../rollup-node/chain/blockBuilder";
 import { Chain } from "../../../rollup-node/chain/chain";
 import { InvalidBlockError } from "../../../rollup-node/chain/errors";
-import { type GenesisAccount, type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "../../../rollup-node/chain/genesis";
+import {
+  type GenesisAccount,
+  type GenesisConfig,
+  createChainCommon,
+  createGenesisBlock,
+  genesisAlloc,
+  writeGenesisState,
+} from "../../../rollup-node/chain/genesis";
 import { checkChildBlock } from "../../../rollup-node/chain/headerChecks";
-import { BEACON_ROOTS, CONSOLIDATION_REQUESTS, HISTORY_STORAGE, WITHDRAWAL_REQUESTS } from "../../../precompiles/systemContracts";
+import {
+  BEACON_ROOTS,
+  CONSOLIDATION_REQUESTS,
+  HISTORY_STORAGE,
+  WITHDRAWAL_REQUESTS,
+} from "../../../precompiles/systemContracts";
 
 const CHAIN_ID = 1337n;
 const KEY = hexToBytes("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
@@ -31,8 +43,17 @@ interface Setup {
 /** A parent block at `number` over the state of `alloc` (plus the system contracts unless replaced). */
 async function parentAt(number: bigint, alloc: Record<string, GenesisAccount> = {}): Promise<Setup> {
   const common = createChainCommon(CHAIN_ID);
-  const config: GenesisConfig = { chainId: CHAIN_ID, timestamp: GENESIS_TIME, alloc: { [SENDER.toString()]: { balance: 10n ** 21n }, ...alloc } };
-  const trie = new MerklePatriciaTrie({ db: new MapDB(), useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+  const config: GenesisConfig = {
+    chainId: CHAIN_ID,
+    timestamp: GENESIS_TIME,
+    alloc: { [SENDER.toString()]: { balance: 10n ** 21n }, ...alloc },
+  };
+  const trie = new MerklePatriciaTrie({
+    db: new MapDB(),
+    useKeyHashing: true,
+    common,
+    valueEncoding: ValueEncoding.Bytes,
+  });
   const state = new SafeMerkleStateManager({ common, trie });
   const root = await writeGenesisState(state, genesisAlloc(config));
   const genesis = createGenesisBlock(config, common, root);
@@ -56,14 +77,32 @@ function blockchainOf(parent: Block) {
 async function produceOn(setup: Setup) {
   const { common, parent, state, root } = setup;
   const vm = await createVM({ common, stateManager: state, blockchain: blockchainOf(parent) as never });
-  const tx = createTx({ type: 2, nonce: 0n, to: "0x00000000000000000000000000000000000000aa", value: 5n, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: CHAIN_ID }, { common }).sign(KEY);
+  const tx = createTx(
+    {
+      type: 2,
+      nonce: 0n,
+      to: "0x00000000000000000000000000000000000000aa",
+      value: 5n,
+      gasLimit: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+      chainId: CHAIN_ID,
+    },
+    { common },
+  ).sign(KEY);
   return produceBlock({
     vm,
     common,
     parent,
     parentStateRoot: root,
     txs: [tx],
-    template: { timestamp: parent.header.timestamp + 1n, coinbase: new Uint8Array(20), parentBeaconBlockRoot: new Uint8Array(32), extraData: new Uint8Array(), prevRandao: new Uint8Array(32) },
+    template: {
+      timestamp: parent.header.timestamp + 1n,
+      coinbase: new Uint8Array(20),
+      parentBeaconBlockRoot: new Uint8Array(32),
+      extraData: new Uint8Array(),
+      prevRandao: new Uint8Array(32),
+    },
   });
 }
 
@@ -80,8 +119,17 @@ describe("the sequencer's chain rules", () => {
         // What Chain.importBlock does for a block from elsewhere: header rules, then runBlock with block validation.
         checkChildBlock(setup.parent, block);
         const importer = await parentAt(height - 1n);
-        const vm = await createVM({ common: importer.common, stateManager: importer.state, blockchain: blockchainOf(importer.parent) as never });
-        const result = await runBlock(vm, { block, root: importer.root, skipHeaderValidation: true, skipHardForkValidation: true });
+        const vm = await createVM({
+          common: importer.common,
+          stateManager: importer.state,
+          blockchain: blockchainOf(importer.parent) as never,
+        });
+        const result = await runBlock(vm, {
+          block,
+          root: importer.root,
+          skipHeaderValidation: true,
+          skipHardForkValidation: true,
+        });
         expect(result.stateRoot).to.deep.equal(block.header.stateRoot);
       });
     }
@@ -111,21 +159,44 @@ describe("the sequencer's chain rules", () => {
 
 describe("a node importing a block", () => {
   it("refuses a block whose EIP-7002 system call reverted, though EthereumJS accepts it", async () => {
-    const alloc = { [SENDER.toString()]: { balance: 10n ** 21n }, [WITHDRAWAL_REQUESTS.address]: { nonce: 1n, code: REVERT_CODE as `0x${string}` } };
-    const follower = await Chain.create({ genesis: { chainId: CHAIN_ID, timestamp: GENESIS_TIME, alloc }, now: () => GENESIS_TIME });
+    const alloc = {
+      [SENDER.toString()]: { balance: 10n ** 21n },
+      [WITHDRAWAL_REQUESTS.address]: { nonce: 1n, code: REVERT_CODE as `0x${string}` },
+    };
+    const follower = await Chain.create({
+      genesis: { chainId: CHAIN_ID, timestamp: GENESIS_TIME, alloc },
+      now: () => GENESIS_TIME,
+    });
     // The block EthereumJS builds on that genesis (what a producer without the system-call check would post).
     const setup = await parentAt(0n, { [WITHDRAWAL_REQUESTS.address]: { nonce: 1n, code: REVERT_CODE } });
     expect(setup.parent.hash()).to.deep.equal(follower.head.hash());
-    const vm = await createVM({ common: setup.common, stateManager: setup.state, blockchain: blockchainOf(setup.parent) as never });
+    const vm = await createVM({
+      common: setup.common,
+      stateManager: setup.state,
+      blockchain: blockchainOf(setup.parent) as never,
+    });
     let built: Block | undefined;
     vm.events.on("afterBlock", (event: AfterBlockEvent) => {
       built = event.block;
     });
     const header = createBlockHeader(
-      { parentHash: setup.parent.hash(), number: 1n, gasLimit: setup.parent.header.gasLimit, timestamp: GENESIS_TIME + 1n, baseFeePerGas: setup.parent.header.calcNextBaseFee(), parentBeaconBlockRoot: new Uint8Array(32) },
+      {
+        parentHash: setup.parent.hash(),
+        number: 1n,
+        gasLimit: setup.parent.header.gasLimit,
+        timestamp: GENESIS_TIME + 1n,
+        baseFeePerGas: setup.parent.header.calcNextBaseFee(),
+        parentBeaconBlockRoot: new Uint8Array(32),
+      },
       { common: setup.common },
     );
-    await runBlock(vm, { block: new Block(header, [], [], [], { common: setup.common }), root: setup.root, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+    await runBlock(vm, {
+      block: new Block(header, [], [], [], { common: setup.common }),
+      root: setup.root,
+      generate: true,
+      skipBlockValidation: true,
+      skipHardForkValidation: true,
+    });
     const block = new Block(built!.header, [], [], [], { common: follower.common });
     try {
       await follower.importBlock(block);

@@ -6,7 +6,13 @@ import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { Chain } from "../../../rollup-node/chain/chain";
-import { GenesisFileError, fromGethGenesis, readGenesisFile, toGethGenesis, writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
+import {
+  GenesisFileError,
+  fromGethGenesis,
+  readGenesisFile,
+  toGethGenesis,
+  writeGenesisFile,
+} from "../../../rollup-node/chain/genesisFile";
 import { convertGethGenesis } from "../../../rollup-node/conformance/gethGenesis";
 import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../../../rollup-node/chain/devAccounts";
 import { devnetGenesis, genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
@@ -63,21 +69,47 @@ describe("the L2 genesis as a geth genesis.json file", function () {
     const json = JSON.parse(JSON.stringify(toGethGenesis(genesis))) as Record<string, unknown>;
     const converted = convertGethGenesis(json);
     // The file lists the system contracts itself: the chain adds none.
-    const chain = await Chain.create({ genesis: converted.genesis, common: converted.common, createGenesisBlock: converted.createGenesisBlock, addSystemContracts: false });
+    const chain = await Chain.create({
+      genesis: converted.genesis,
+      common: converted.common,
+      createGenesisBlock: converted.createGenesisBlock,
+      addSystemContracts: false,
+    });
     expect(bytesToHex(chain.head.hash())).to.equal((await genesisCommitments(genesis)).hash);
   });
 
   it("writes every fork at 0, the chain id, the predeploys, the system contracts and the allocations", async () => {
-    const json = toGethGenesis(devnetLikeGenesis()) as { config: Record<string, unknown>; alloc: Record<string, { code?: string; balance: string }>; gasLimit: string; baseFeePerGas: string; timestamp: string };
+    const json = toGethGenesis(devnetLikeGenesis()) as {
+      config: Record<string, unknown>;
+      alloc: Record<string, { code?: string; balance: string }>;
+      gasLimit: string;
+      baseFeePerGas: string;
+      timestamp: string;
+    };
     expect(json.config.chainId).to.equal(42069);
-    for (const key of ["homesteadBlock", "eip150Block", "eip155Block", "eip158Block", "byzantiumBlock", "londonBlock", "mergeNetsplitBlock", "terminalTotalDifficulty", "shanghaiTime", "cancunTime", "pragueTime", "osakaTime"]) {
+    for (const key of [
+      "homesteadBlock",
+      "eip150Block",
+      "eip155Block",
+      "eip158Block",
+      "byzantiumBlock",
+      "londonBlock",
+      "mergeNetsplitBlock",
+      "terminalTotalDifficulty",
+      "shanghaiTime",
+      "cancunTime",
+      "pragueTime",
+      "osakaTime",
+    ]) {
       expect(json.config[key], key).to.equal(0);
     }
     expect(json.config.bpo1Time).to.equal(undefined);
     expect(json.alloc["0x4e41540000000000000000000000000000000001"]?.code, "L2Bridge").to.match(/^0x[0-9a-f]{100,}/);
     expect(json.alloc["0x000f3df6d732807ef1319fb7b8bb8522d0beac02"]?.code, "EIP-4788").to.match(/^0x/);
     expect(json.alloc["0x0000f90827f1c53a10cb7a02335b175320002935"]?.code, "EIP-2935").to.match(/^0x/);
-    expect(BigInt(json.alloc["0x000000000000000000000000000000000000ca5e"]?.balance ?? "0")).to.equal(1000n * 10n ** 18n);
+    expect(BigInt(json.alloc["0x000000000000000000000000000000000000ca5e"]?.balance ?? "0")).to.equal(
+      1000n * 10n ** 18n,
+    );
     expect(BigInt(json.timestamp)).to.equal(1_700_000_000n);
     expect(BigInt(json.gasLimit)).to.equal(4_000_000n);
     expect(BigInt(json.baseFeePerGas)).to.equal(1_000_000_000n);
@@ -92,7 +124,11 @@ describe("the L2 genesis as a geth genesis.json file", function () {
   });
 
   it("refuses a fork scheduled after genesis, a gap in the forks, and header fields an L2 genesis cannot have", () => {
-    const base = () => JSON.parse(JSON.stringify(toGethGenesis(devnetLikeGenesis()))) as { config: Record<string, unknown> } & Record<string, unknown>;
+    const base = () =>
+      JSON.parse(JSON.stringify(toGethGenesis(devnetLikeGenesis()))) as { config: Record<string, unknown> } & Record<
+        string,
+        unknown
+      >;
     const later = base();
     later.config.osakaTime = 1_800_000_000;
     expectFileError(later, "osakaTime");

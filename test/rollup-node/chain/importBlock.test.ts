@@ -13,13 +13,25 @@ const RECIPIENT = hexToBytes("0x00000000000000000000000000000000000000aa");
 const GENESIS_TIME = 1_700_000_000n;
 
 function newChain(): Promise<Chain> {
-  return Chain.create({ genesis: { chainId: 1337n, timestamp: GENESIS_TIME, alloc: { [SENDER.toString()]: { balance: 10n ** 21n } } }, now: () => GENESIS_TIME });
+  return Chain.create({
+    genesis: { chainId: 1337n, timestamp: GENESIS_TIME, alloc: { [SENDER.toString()]: { balance: 10n ** 21n } } },
+    now: () => GENESIS_TIME,
+  });
 }
 
 function transfer(chain: Chain, nonce: bigint) {
   return createTx(
-    { type: 2, nonce, to: RECIPIENT, value: 5n, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: 1337n },
-    { common: chain.common }
+    {
+      type: 2,
+      nonce,
+      to: RECIPIENT,
+      value: 5n,
+      gasLimit: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+      chainId: 1337n,
+    },
+    { common: chain.common },
   ).sign(KEY);
 }
 
@@ -64,7 +76,9 @@ describe("Chain block import", () => {
     const producer = await newChain();
     const mined = await producer.mineBlock([transfer(producer, 0n)]);
     const follower = await newChain();
-    const error = await rejection(follower.importBlock(withHeader(mined.record.block, { receiptTrie: bytesToHex(new Uint8Array(32).fill(1)) })));
+    const error = await rejection(
+      follower.importBlock(withHeader(mined.record.block, { receiptTrie: bytesToHex(new Uint8Array(32).fill(1)) })),
+    );
     expect(error).to.be.instanceOf(InvalidBlockError);
     expect(error.message).to.match(/receipt/i);
   });

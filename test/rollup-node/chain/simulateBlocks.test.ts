@@ -131,7 +131,11 @@ describe("eth_simulateV1 (geth's simulator semantics)", () => {
       const blocks = await simulate({
         validation: true,
         blockStateCalls: [
-          { blockOverrides: { baseFeePerGas: "0x1", blobBaseFee: "0x7" }, stateOverrides: { [SENDER]: FUNDS, [READER]: { code: RETURN_BLOB_BASE_FEE } }, calls: [blobCall] },
+          {
+            blockOverrides: { baseFeePerGas: "0x1", blobBaseFee: "0x7" },
+            stateOverrides: { [SENDER]: FUNDS, [READER]: { code: RETURN_BLOB_BASE_FEE } },
+            calls: [blobCall],
+          },
           { blockOverrides: { baseFeePerGas: "0x1" }, calls: [blobCall] },
         ],
       });
@@ -144,10 +148,18 @@ describe("eth_simulateV1 (geth's simulator semantics)", () => {
     });
 
     it("refuses, with validation, a blob call whose blob fee cap is below the overridden blob base fee", async () => {
-      const failure = failureOf(simulate({
-        validation: true,
-        blockStateCalls: [{ blockOverrides: { baseFeePerGas: "0x1", blobBaseFee: "0xb" }, stateOverrides: { [SENDER]: FUNDS, [READER]: { code: RETURN_BLOB_BASE_FEE } }, calls: [blobCall] }],
-      }));
+      const failure = failureOf(
+        simulate({
+          validation: true,
+          blockStateCalls: [
+            {
+              blockOverrides: { baseFeePerGas: "0x1", blobBaseFee: "0xb" },
+              stateOverrides: { [SENDER]: FUNDS, [READER]: { code: RETURN_BLOB_BASE_FEE } },
+              calls: [blobCall],
+            },
+          ],
+        }),
+      );
       expect(await failure).to.match(/max fee per blob gas less than block blob gas fee/);
     });
   });

@@ -13,7 +13,8 @@ const SENDER = createAddressFromPrivateKey(KEY);
 const RECIPIENT: PrefixedHexString = "0x00000000000000000000000000000000000000bb";
 const GENESIS_TIME = 1_700_000_000n;
 /** A valid compressed G1 point (the generator) that is no proof for any blob used here. */
-const WRONG_PROOF: PrefixedHexString = "0x97f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb";
+const WRONG_PROOF: PrefixedHexString =
+  "0x97f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb";
 /** An all-zero blob: its Osaka cell proofs take ~0.2 s to compute instead of ~7 s for a non-zero blob. */
 const ZERO_BLOB: PrefixedHexString = `0x${"00".repeat(131_072)}`;
 
@@ -25,7 +26,15 @@ interface Node {
 
 /** A node that pools submissions (no automine), like a node behind a consensus client. */
 async function startNode(hardfork: string): Promise<Node> {
-  const chain = await Chain.create({ genesis: { chainId: 1337n, hardfork, timestamp: GENESIS_TIME, alloc: { [SENDER.toString()]: { balance: 10n ** 21n } } }, now: () => GENESIS_TIME });
+  const chain = await Chain.create({
+    genesis: {
+      chainId: 1337n,
+      hardfork,
+      timestamp: GENESIS_TIME,
+      alloc: { [SENDER.toString()]: { balance: 10n ** 21n } },
+    },
+    now: () => GENESIS_TIME,
+  });
   const node = new DevNode({ chain, accounts: [], clientVersion: "test", automine: false });
   return { chain, node, rpc: new RpcDispatcher(node) };
 }
@@ -33,15 +42,40 @@ async function startNode(hardfork: string): Promise<Node> {
 type BlobSource = { readonly blobsData: string[] } | { readonly blobs: PrefixedHexString[] };
 
 /** A signed blob transaction carrying its sidecar; `proofs` replaces the computed proofs. */
-function blobTx(common: Common, source: BlobSource, proofs?: (computed: PrefixedHexString[]) => PrefixedHexString[]): Blob4844Tx {
-  const fields = { nonce: 0n, to: RECIPIENT, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, maxFeePerBlobGas: 10n ** 10n, chainId: 1337n };
+function blobTx(
+  common: Common,
+  source: BlobSource,
+  proofs?: (computed: PrefixedHexString[]) => PrefixedHexString[],
+): Blob4844Tx {
+  const fields = {
+    nonce: 0n,
+    to: RECIPIENT,
+    gasLimit: 21_000n,
+    maxFeePerGas: 10n ** 10n,
+    maxPriorityFeePerGas: 1n,
+    maxFeePerBlobGas: 10n ** 10n,
+    chainId: 1337n,
+  };
   const honest = createBlob4844Tx({ ...fields, ...source }, { common });
   if (proofs === undefined) return honest.sign(KEY);
-  return createBlob4844Tx({ ...fields, blobs: honest.blobs, kzgCommitments: honest.kzgCommitments, kzgProofs: proofs(honest.kzgProofs ?? []) }, { common }).sign(KEY);
+  return createBlob4844Tx(
+    {
+      ...fields,
+      blobs: honest.blobs,
+      kzgCommitments: honest.kzgCommitments,
+      kzgProofs: proofs(honest.kzgProofs ?? []),
+    },
+    { common },
+  ).sign(KEY);
 }
 
 async function send(rpc: RpcDispatcher, tx: Blob4844Tx): Promise<RpcResponse> {
-  const response = await rpc.handle({ jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [bytesToHex(tx.serializeNetworkWrapper())] });
+  const response = await rpc.handle({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "eth_sendRawTransaction",
+    params: [bytesToHex(tx.serializeNetworkWrapper())],
+  });
   return response as RpcResponse;
 }
 
@@ -73,7 +107,9 @@ describe("eth_sendRawTransaction with a blob sidecar", function () {
       const { chain, node, rpc } = await startNode("prague");
       const tx = blobTx(chain.common, { blobsData: ["native rollup batch"] }, () => [WRONG_PROOF]);
       const response = await send(rpc, tx);
-      expect(response.error?.message).to.equal("invalid blob sidecar: KZG proof cannot be verified from blobs/commitments");
+      expect(response.error?.message).to.equal(
+        "invalid blob sidecar: KZG proof cannot be verified from blobs/commitments",
+      );
       expect(node.pendingTransaction(tx.hash())).to.equal(undefined);
     });
   });
@@ -93,7 +129,9 @@ describe("eth_sendRawTransaction with a blob sidecar", function () {
       const { chain, node, rpc } = await startNode("osaka");
       const tx = blobTx(chain.common, { blobs: [ZERO_BLOB] }, (computed) => [WRONG_PROOF, ...computed.slice(1)]);
       const response = await send(rpc, tx);
-      expect(response.error?.message).to.equal("invalid blob sidecar: KZG proof cannot be verified from blobs/commitments");
+      expect(response.error?.message).to.equal(
+        "invalid blob sidecar: KZG proof cannot be verified from blobs/commitments",
+      );
       expect(node.pendingTransaction(tx.hash())).to.equal(undefined);
     });
   });
@@ -101,7 +139,12 @@ describe("eth_sendRawTransaction with a blob sidecar", function () {
   it("refuses a blob transaction sent without its sidecar", async () => {
     const { chain, node, rpc } = await startNode("osaka");
     const tx = blobTx(chain.common, { blobs: [ZERO_BLOB] });
-    const response = await rpc.handle({ jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [bytesToHex(tx.serialize())] });
+    const response = await rpc.handle({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "eth_sendRawTransaction",
+      params: [bytesToHex(tx.serialize())],
+    });
     expect((response as RpcResponse).error?.message).to.equal("missing sidecar in blob transaction");
     expect(node.pendingTransaction(tx.hash())).to.equal(undefined);
   });

@@ -68,7 +68,12 @@ describe("geth genesis conversion", () => {
 
   it("builds a pre-London genesis block without a base fee, with the file's difficulty, nonce and extra data", async () => {
     const converted = convertGethGenesis(genesis());
-    const chain = await Chain.create({ genesis: converted.genesis, common: converted.common, createGenesisBlock: converted.createGenesisBlock, addSystemContracts: false });
+    const chain = await Chain.create({
+      genesis: converted.genesis,
+      common: converted.common,
+      createGenesisBlock: converted.createGenesisBlock,
+      addSystemContracts: false,
+    });
     const header = chain.head.header;
     expect(header.baseFeePerGas).to.equal(undefined);
     expect(header.difficulty).to.equal(0x20000n);
@@ -76,13 +81,20 @@ describe("geth genesis conversion", () => {
     expect(Buffer.from(header.extraData).toString("hex")).to.equal("1234");
     const account = Uint8Array.from(Buffer.from("0000000000000000000000000000000000000abc", "hex"));
     expect(await chain.getBalance(account)).to.equal(0x10n);
-    expect(Buffer.from(await chain.getStorageAt(account, Uint8Array.from([1]))).toString("hex")).to.equal("00".repeat(31) + "02");
+    expect(Buffer.from(await chain.getStorageAt(account, Uint8Array.from([1]))).toString("hex")).to.equal(
+      "00".repeat(31) + "02",
+    );
     // Only the file's allocation: no system contracts are added behind its back.
-    expect((await chain.getCode(Uint8Array.from(Buffer.from("000f3df6d732807ef1319fb7b8bb8522d0beac02", "hex")))).length).to.equal(0);
+    expect(
+      (await chain.getCode(Uint8Array.from(Buffer.from("000f3df6d732807ef1319fb7b8bb8522d0beac02", "hex")))).length,
+    ).to.equal(0);
   });
 
   it("refuses what it cannot express: clique chains and a merge by total difficulty alone", () => {
-    expect(() => convertGethGenesis(genesis({ clique: { period: 5, epoch: 30000 } }))).to.throw(GethGenesisError, /clique/);
+    expect(() => convertGethGenesis(genesis({ clique: { period: 5, epoch: 30000 } }))).to.throw(
+      GethGenesisError,
+      /clique/,
+    );
     expect(() =>
       convertGethGenesis(
         genesis({
@@ -93,8 +105,8 @@ describe("geth genesis conversion", () => {
           osakaTime: undefined,
           bpo1Time: undefined,
           blobSchedule: undefined,
-        })
-      )
+        }),
+      ),
     ).to.throw(GethGenesisError, /terminal total difficulty/);
   });
 });

@@ -17,7 +17,7 @@ describe("rpc-compat case files", () => {
         "",
       ].join("\n"),
       "eth_x",
-      "case"
+      "case",
     );
     expect(parsed.name).to.equal("eth_x/case");
     expect(parsed.specOnly).to.equal(true);
@@ -34,22 +34,32 @@ describe("rpc-compat case files", () => {
 
 describe("rpc-compat response comparison", () => {
   it("requires JSON-equal results, whatever the key order, and names the differing path", () => {
-    expect(compareResponse({ result: { a: "0x1", b: ["0x2"] } }, { result: { b: ["0x2"], a: "0x1" } }).ok).to.equal(true);
+    expect(compareResponse({ result: { a: "0x1", b: ["0x2"] } }, { result: { b: ["0x2"], a: "0x1" } }).ok).to.equal(
+      true,
+    );
     const verdict = compareResponse({ result: { a: "0x1", b: ["0x2"] } }, { result: { a: "0x1", b: ["0x3"], c: 1 } });
     expect(verdict.ok).to.equal(false);
     expect(verdict.differences).to.deep.equal(['result.b[0]: expected "0x2", got "0x3"', "result.c: unexpected 1"]);
   });
 
   it("matches errors by code only, as upstream does", () => {
-    expect(compareResponse({ error: { code: -32602, message: "a" } }, { error: { code: -32602, message: "b" } }).ok).to.equal(true);
-    expect(compareResponse({ error: { code: -32602, message: "a" } }, { error: { code: -32000, message: "a" } }).ok).to.equal(false);
+    expect(
+      compareResponse({ error: { code: -32602, message: "a" } }, { error: { code: -32602, message: "b" } }).ok,
+    ).to.equal(true);
+    expect(
+      compareResponse({ error: { code: -32602, message: "a" } }, { error: { code: -32000, message: "a" } }).ok,
+    ).to.equal(false);
     expect(compareResponse({ error: { code: -32602, message: "a" } }, { result: null }).ok).to.equal(false);
     expect(compareResponse({ result: null }, { error: { code: -32000, message: "a" } }).ok).to.equal(false);
   });
 
   it("checks speconly cases for the kind and keys of the result only", () => {
-    expect(compareResponse({ result: { pending: {}, queued: {} } }, { result: { pending: { x: 1 }, queued: {} } }, true).ok).to.equal(true);
-    expect(compareResponse({ result: { pending: {}, queued: {} } }, { result: { pending: {} } }, true).ok).to.equal(false);
+    expect(
+      compareResponse({ result: { pending: {}, queued: {} } }, { result: { pending: { x: 1 }, queued: {} } }, true).ok,
+    ).to.equal(true);
+    expect(compareResponse({ result: { pending: {}, queued: {} } }, { result: { pending: {} } }, true).ok).to.equal(
+      false,
+    );
     expect(compareResponse({ result: [] }, { result: {} }, true).ok).to.equal(false);
   });
 });

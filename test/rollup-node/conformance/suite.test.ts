@@ -40,7 +40,10 @@ describe("rpc-compat suite location", () => {
     const repo = path.join(scratch, "repo");
     mkdirSync(repo);
     fakeSuite(path.join(scratch, "shared", "conformance", "rpc-compat"));
-    expect(() => locateSuite(repo, {})).to.throw(SuiteNotFoundError, /vendored suite .*lacks genesis\.json and chain\.rlp/);
+    expect(() => locateSuite(repo, {})).to.throw(
+      SuiteNotFoundError,
+      /vendored suite .*lacks genesis\.json and chain\.rlp/,
+    );
   });
 
   it("reads the suite RPC_COMPAT_DIR names instead", () => {

@@ -15,11 +15,22 @@ const SCREENSHOT = path.join(__dirname, "..", "..", "..", "test-results", "dashb
 /** Debian's chromium, headless and with every background download off: the test runs offline. */
 async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (it installs Debian's chromium package) before this test`);
+    throw new Error(
+      `${CHROMIUM} is missing: run scripts/ensure-chromium.sh (it installs Debian's chromium package) before this test`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -124,7 +135,11 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     expect(witnessBytes).to.equal(accepted?.witnessBytes);
     expect(numberIn(await page.textContent("#accepted-head"))).to.be.at.least(relayedIn);
     // The L1 head comes from the node's L1 watcher, which polls: it may show the acceptance a moment later.
-    await page.waitForFunction(`Number(document.getElementById("l1-head").textContent.replace(/[^0-9]/g, "")) > ${deposit?.blockNumber ?? 0}`, undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      `Number(document.getElementById("l1-head").textContent.replace(/[^0-9]/g, "")) > ${deposit?.blockNumber ?? 0}`,
+      undefined,
+      { timeout: 10_000 },
+    );
 
     // The header names the mode; the queue count agrees with the list (no row is still "queued").
     expect(await page.textContent("#mode")).to.equal("re-execution by EXECUTE");
@@ -134,7 +149,9 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     expect(await page.evaluate("window.notReloaded === true")).to.equal(true);
     expect(await page.getAttribute("body", "data-transport")).to.equal("sse");
     expect(pageErrors).to.deep.equal([]);
-    console.log(`      deposit mined → page shows it relayed in ${relayedAfterMs} ms, its L2 block accepted on L1 in ${acceptedAfterMs} ms`);
+    console.log(
+      `      deposit mined → page shows it relayed in ${relayedAfterMs} ms, its L2 block accepted on L1 in ${acceptedAfterMs} ms`,
+    );
   });
 
   it("shows the node's latest, safe and finalized L2 heads, as its JSON-RPC tags name them", async () => {
@@ -142,7 +159,9 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     await tags.goto(`${r.devnet.l2Url}/`);
     await tags.waitForSelector('body[data-transport="sse"]');
     // A block of the node's own, accepted on L1: `safe` reaches it once the node reads L1 again.
-    const receipt = await (await r.l2Wallet(6).sendTransaction({ to: Wallet.createRandom().address, value: 1n })).wait();
+    const receipt = await (
+      await r.l2Wallet(6).sendTransaction({ to: Wallet.createRandom().address, value: 1n })
+    ).wait();
     const mined = receipt?.blockNumber ?? 0;
     await r.devnet.node.bridge.submitter?.waitForAccepted(BigInt(mined));
     const safe = await eventually("the safe tag at the accepted block", async () => {
@@ -154,9 +173,17 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     expect(finalized?.number).to.be.at.most(safe.number);
     expect(latest?.number).to.be.at.least(safe.number);
 
-    await tags.waitForFunction(`Number(document.getElementById("safe-head").textContent.replace(/[^0-9]/g, "")) === ${safe.number}`, undefined, { timeout: 20_000 });
+    await tags.waitForFunction(
+      `Number(document.getElementById("safe-head").textContent.replace(/[^0-9]/g, "")) === ${safe.number}`,
+      undefined,
+      { timeout: 20_000 },
+    );
     expect(await tags.getAttribute("#safe-head-hash", "title")).to.equal(safe.hash);
-    await tags.waitForFunction(`Number(document.getElementById("finalized-head").textContent.replace(/[^0-9]/g, "")) === ${finalized?.number}`, undefined, { timeout: 20_000 });
+    await tags.waitForFunction(
+      `Number(document.getElementById("finalized-head").textContent.replace(/[^0-9]/g, "")) === ${finalized?.number}`,
+      undefined,
+      { timeout: 20_000 },
+    );
     expect(await tags.getAttribute("#finalized-head-hash", "title")).to.equal(finalized?.hash);
     expect(numberIn(await tags.textContent("#l2-head"))).to.be.at.least(safe.number);
     const snapshot = await fetchSnapshot(r.devnet.l2Url);
@@ -167,8 +194,12 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
 
   it("shows L2 → L1 messages going from initiated to provable", async () => {
     const txHash = await withdrawToL1(r, 6, r.l1Wallet(6).address, parseEther("0.5"));
-    const sent = await eventually("the withdrawal in the snapshot", async () => (await fetchSnapshot(r.devnet.l2Url)).l2ToL1.find((m) => m.l2TransactionHash === txHash));
-    await page.waitForSelector(`#l2-to-l1 tr[data-hash="${sent.messageHash}"][data-status="provable"]`, { timeout: 20_000 });
+    const sent = await eventually("the withdrawal in the snapshot", async () =>
+      (await fetchSnapshot(r.devnet.l2Url)).l2ToL1.find((m) => m.l2TransactionHash === txHash),
+    );
+    await page.waitForSelector(`#l2-to-l1 tr[data-hash="${sent.messageHash}"][data-status="provable"]`, {
+      timeout: 20_000,
+    });
     expect(await page.textContent(`#l2-to-l1 tr[data-hash="${sent.messageHash}"]`)).to.include("0.5 ETH");
     // The picture shows both directions; the highlight of new rows fades first.
     await page.waitForTimeout(2_200);
@@ -241,14 +272,18 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     expect(await page.textContent("#explorer-error")).to.contain("no L2 transaction");
     await page.fill("#tx-search-hash", "0x12");
     await page.click("#tx-search button");
-    await page.waitForFunction(`document.getElementById("explorer-error").textContent.includes("is not a transaction hash")`);
+    await page.waitForFunction(
+      `document.getElementById("explorer-error").textContent.includes("is not a transaction hash")`,
+    );
     expect((await fetch(`${r.devnet.l2Url}/api/l2/block/999999`)).status).to.equal(404);
   });
 
   it("answers 404 (not 405) for a GET of a path it does not serve", async () => {
     const response = await fetch(`${r.devnet.l2Url}/no-such-page`);
     expect(response.status).to.equal(404);
-    expect(((await response.json()) as { error: { message: string } }).error.message).to.contain("no page at /no-such-page");
+    expect(((await response.json()) as { error: { message: string } }).error.message).to.contain(
+      "no page at /no-such-page",
+    );
   });
 
   it("falls back to polling the JSON snapshot every second when the event stream is unavailable", async () => {
@@ -260,7 +295,11 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     // A new L2 block changes the node: the next poll shows it.
     await (await r.l2Wallet(7).sendTransaction({ to: Wallet.createRandom().address, value: 1n })).wait();
     const head = await r.l2.getBlockNumber();
-    await polling.waitForFunction(`Number(document.getElementById("l2-head").textContent.replace(/[^0-9]/g, "")) >= ${head}`, undefined, { timeout: 5_000 });
+    await polling.waitForFunction(
+      `Number(document.getElementById("l2-head").textContent.replace(/[^0-9]/g, "")) >= ${head}`,
+      undefined,
+      { timeout: 5_000 },
+    );
     expect(Number(await polling.getAttribute("body", "data-generated-at"))).to.be.above(first);
     await polling.close();
   });

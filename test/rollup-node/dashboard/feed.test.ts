@@ -11,8 +11,13 @@ class Sources {
   readonly blockListeners = new Set<(block: ProducedBlock) => void>();
   readonly messageListeners = new Set<(message: QueuedL1Message) => void>();
   status: L1WatcherStatus = { l1Head: 1, messageCount: 0n, nextMessageIndex: 0n, pending: 0 };
-  readonly sequencer = { onBlock: (listener: (block: ProducedBlock) => void) => this.add(this.blockListeners, listener) };
-  readonly watcher: { onMessage(listener: (message: QueuedL1Message) => void): () => void; readonly status: L1WatcherStatus };
+  readonly sequencer = {
+    onBlock: (listener: (block: ProducedBlock) => void) => this.add(this.blockListeners, listener),
+  };
+  readonly watcher: {
+    onMessage(listener: (message: QueuedL1Message) => void): () => void;
+    readonly status: L1WatcherStatus;
+  };
 
   constructor() {
     const sources = this;

@@ -33,7 +33,9 @@ describe("devnet: a resumed or failed start tells the truth about its data direc
     const { port } = server.address() as { port: number };
     const dataDir = path.join(tempDir("devnet-fail-"), "fresh");
     try {
-      const error = await rejection(startRollupDevnet({ dataDir, l1Port: port, l2Port: 0, logger: () => silentLogger }));
+      const error = await rejection(
+        startRollupDevnet({ dataDir, l1Port: port, l2Port: 0, logger: () => silentLogger }),
+      );
       expect(error.message).to.match(/EADDRINUSE|in use/i);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -57,10 +59,15 @@ describe("devnet: a resumed or failed start tells the truth about its data direc
     const second = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false, contract: recompiled });
     try {
       expect(second.devnet.resumed).to.equal(true);
-      expect(second.devnet.staleContract).to.deep.equal({ contractName: "ExampleRollup", address: first.devnet.deployment.address });
+      expect(second.devnet.staleContract).to.deep.equal({
+        contractName: "ExampleRollup",
+        address: first.devnet.deployment.address,
+      });
       expect(second.log.has("was recompiled with other bytecode since this devnet deployed it")).to.equal(true);
       expect(second.log.has("pass --reset")).to.equal(true);
-      expect(rollupDevnetBanner(second.devnet, { l2BlockTimeMs: 200, resumed: true })).to.contain("Run again with --reset to deploy the new one");
+      expect(rollupDevnetBanner(second.devnet, { l2BlockTimeMs: 200, resumed: true })).to.contain(
+        "Run again with --reset to deploy the new one",
+      );
       // The pending deposit was logged by the first run: this one says it caught up, once.
       expect(second.log.has("L1 → L2 message #0 queued")).to.equal(false);
       expect(second.log.has("caught up with L1: 1 L1 → L2 message(s) queued before this start")).to.equal(true);

@@ -27,7 +27,9 @@ describe("EXECUTE at 0x0101 on the L1 devnet, called with ethers over HTTP", () 
     const probe = await L2TestChain.create(L2_CHAIN_ID, []);
     const alice = TestSigner.fromSeed(5, probe.common);
     const chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
-    built = await chain.buildBlock([TestSigner.fromSeed(5, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+    built = await chain.buildBlock([
+      TestSigner.fromSeed(5, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+    ]);
   });
 
   after(async () => {

@@ -11,7 +11,10 @@ const L2_CHAIN_ID = 906n;
 const EXECUTE_ERRORS = new Contract(EXECUTE_ADDRESS, ["error ExecuteInvalid(uint8 code, string reason)"]).interface;
 
 function executeInput(built: BuiltBlock, block: Uint8Array = built.blockRlp): string {
-  return AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, built.parentHeader, block, built.witness, "0x"]);
+  return AbiCoder.defaultAbiCoder().encode(
+    ["uint64", "bytes", "bytes", "bytes", "bytes"],
+    [L2_CHAIN_ID, built.parentHeader, block, built.witness, "0x"],
+  );
 }
 
 /** The ExecuteInvalid code of a reverted eth_call, or undefined when the call did not revert so. */
@@ -26,7 +29,11 @@ async function revertCode(call: Promise<unknown>): Promise<{ code: number; reaso
 }
 
 async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
   return ((await response.json()) as { result?: unknown; error?: unknown }).result;
 }
 
@@ -34,7 +41,9 @@ async function transferBlock(): Promise<BuiltBlock> {
   const probe = await L2TestChain.create(L2_CHAIN_ID, []);
   const alice = TestSigner.fromSeed(9, probe.common);
   const chain = await L2TestChain.create(L2_CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
-  return chain.buildBlock([TestSigner.fromSeed(9, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+  return chain.buildBlock([
+    TestSigner.fromSeed(9, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+  ]);
 }
 
 describe("EXECUTE's limits on the L1 devnet", () => {
@@ -54,7 +63,9 @@ describe("EXECUTE's limits on the L1 devnet", () => {
   it("eth_call cannot verify more L2 gas than the call's L1 gas pays for", async () => {
     // 16M L2 gas (the most a valid header allows is ≈ 16.68M) from a call that carries 10M L1 gas.
     const built = await gasBurnBlock(L2_CHAIN_ID, [8_000_000n, 8_000_000n]);
-    const failed = await revertCode(provider.call({ to: EXECUTE_ADDRESS, data: executeInput(built), gasLimit: 10_000_000n }));
+    const failed = await revertCode(
+      provider.call({ to: EXECUTE_ADDRESS, data: executeInput(built), gasLimit: 10_000_000n }),
+    );
     expect(failed?.code).to.equal(ExecuteErrorCode.OutOfGas);
   });
 
@@ -70,10 +81,17 @@ describe("EXECUTE's limits on the L1 devnet", () => {
     const [from] = devnet.accounts.map((a) => a.address);
     await provider.send("evm_setAutomine", [false]);
     try {
-      const junkHash = (await provider.send("eth_sendTransaction", [{ from, to: EXECUTE_ADDRESS, data: executeInput(built, junk), gas: toQuantity(1_000_000n) }])) as string;
-      const validHash = (await provider.send("eth_sendTransaction", [{ from, to: EXECUTE_ADDRESS, data: executeInput(built), gas: toQuantity(1_000_000n) }])) as string;
+      const junkHash = (await provider.send("eth_sendTransaction", [
+        { from, to: EXECUTE_ADDRESS, data: executeInput(built, junk), gas: toQuantity(1_000_000n) },
+      ])) as string;
+      const validHash = (await provider.send("eth_sendTransaction", [
+        { from, to: EXECUTE_ADDRESS, data: executeInput(built), gas: toQuantity(1_000_000n) },
+      ])) as string;
       await provider.send("evm_mine", []);
-      const [junkReceipt, validReceipt] = await Promise.all([provider.getTransactionReceipt(junkHash), provider.getTransactionReceipt(validHash)]);
+      const [junkReceipt, validReceipt] = await Promise.all([
+        provider.getTransactionReceipt(junkHash),
+        provider.getTransactionReceipt(validHash),
+      ]);
       expect(junkReceipt?.blockNumber).to.equal(validReceipt?.blockNumber);
       expect(junkReceipt?.status).to.equal(0);
       expect(validReceipt?.status).to.equal(1);
@@ -93,7 +111,10 @@ describe("EXECUTE's limits on the L1 devnet", () => {
     it("answers eth_blockNumber while an eth_call runs a heavy EXECUTE", async () => {
       const url = devnet.url as string;
       const order: string[] = [];
-      const call = rpc(url, "eth_call", [{ to: EXECUTE_ADDRESS, data: executeInput(built), gas: toQuantity(3_000_000n) }, "latest"]).then((result) => {
+      const call = rpc(url, "eth_call", [
+        { to: EXECUTE_ADDRESS, data: executeInput(built), gas: toQuantity(3_000_000n) },
+        "latest",
+      ]).then((result) => {
         order.push("eth_call");
         return result;
       });
@@ -111,7 +132,12 @@ describe("EXECUTE's limits on the L1 devnet", () => {
       const limited = await startL1Devnet({ http: false, execute: { callTimeoutMs: 50 } });
       const limitedProvider = limited.provider;
       try {
-        const failed = await revertCode(limitedProvider.request({ method: "eth_call", params: [{ to: EXECUTE_ADDRESS, data: executeInput(built) }, "latest"] }));
+        const failed = await revertCode(
+          limitedProvider.request({
+            method: "eth_call",
+            params: [{ to: EXECUTE_ADDRESS, data: executeInput(built) }, "latest"],
+          }),
+        );
         expect(failed, "the eth_call ran to the end").to.not.equal(undefined);
         expect(failed?.code).to.equal(ExecuteErrorCode.SimulationTimeout);
         expect(failed?.reason).to.match(/50 ms/);

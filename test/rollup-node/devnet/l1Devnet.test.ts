@@ -8,7 +8,9 @@ import { rejection } from "../rejection";
 interface CounterLike {
   getAddress(): Promise<string>;
   count(): Promise<bigint>;
-  increment(overrides?: object): Promise<{ wait(): Promise<{ status: number; blockNumber: number; hash: string } | null>; hash: string }>;
+  increment(
+    overrides?: object,
+  ): Promise<{ wait(): Promise<{ status: number; blockNumber: number; hash: string } | null>; hash: string }>;
   add(amount: bigint, overrides?: object): Promise<unknown>;
   failWithReason(): Promise<unknown>;
   timestamp(): Promise<bigint>;
@@ -25,7 +27,11 @@ async function deploy(signer: Wallet, name: "Counter" | "CounterCaller"): Promis
 }
 
 async function rpc(url: string, body: unknown): Promise<unknown> {
-  const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return response.json();
 }
 
@@ -36,7 +42,11 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
 
   before(async () => {
     devnet = await startL1Devnet({ port: 0 });
-    provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 20 });
+    provider = new JsonRpcProvider(devnet.url, undefined, {
+      staticNetwork: true,
+      cacheTimeout: -1,
+      pollingInterval: 20,
+    });
     signer = new Wallet((devnet.accounts[0] as { privateKey: string }).privateKey, provider);
   });
 
@@ -60,7 +70,11 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
     const receipt = await tx.wait();
     expect(receipt?.status).to.equal(1);
     expect(await counter.count()).to.equal(1n);
-    const estimate = await provider.estimateGas({ to: counter.target, data: id("increment()").slice(0, 10), from: signer.address });
+    const estimate = await provider.estimateGas({
+      to: counter.target,
+      data: id("increment()").slice(0, 10),
+      from: signer.address,
+    });
     expect(estimate).to.be.greaterThan(21_000n).and.lessThan(60_000n);
   });
 
@@ -72,9 +86,15 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
     const bySender = zeroPadValue(signer.address, 32);
     const all = await provider.getLogs({ address: counter.target, fromBlock: 0, toBlock: "latest", topics: [topic0] });
     expect(all).to.have.length(2);
-    const wildcard = await provider.send("eth_getLogs", [{ address: counter.target, fromBlock: "0x0", topics: [null, [bySender, zeroPadValue("0x01", 32)]] }]);
+    const wildcard = await provider.send("eth_getLogs", [
+      { address: counter.target, fromBlock: "0x0", topics: [null, [bySender, zeroPadValue("0x01", 32)]] },
+    ]);
     expect(wildcard).to.have.length(2);
-    const one = await provider.getLogs({ address: counter.target, fromBlock: first?.blockNumber, toBlock: first?.blockNumber });
+    const one = await provider.getLogs({
+      address: counter.target,
+      fromBlock: first?.blockNumber,
+      toBlock: first?.blockNumber,
+    });
     expect(one).to.have.length(1);
     const none = await provider.getLogs({ address: counter.target, fromBlock: 0, topics: [id("Other()")] });
     expect(none).to.have.length(0);
@@ -88,7 +108,12 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
     const decoded = counter.interface.parseError(data);
     expect(decoded?.name).to.equal("TooLarge");
     expect(decoded?.args).to.deep.equal([1000n, 100n]);
-    const raw = (await rpc(devnet.url as string, { jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ to: counter.target, data: id("failWithReason()").slice(0, 10) }, "latest"] })) as {
+    const raw = (await rpc(devnet.url as string, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "eth_call",
+      params: [{ to: counter.target, data: id("failWithReason()").slice(0, 10) }, "latest"],
+    })) as {
       error: { code: number; message: string; data: string };
     };
     expect(raw.error.code).to.equal(3);
@@ -99,12 +124,40 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
   it("rejects a reused nonce and an unaffordable transfer with geth's messages", async () => {
     const nonce = await provider.getTransactionCount(signer.address, "pending");
     await (await signer.sendTransaction({ to: signer.address, value: 1n, nonce })).wait();
-    const stale = await signer.signTransaction({ to: signer.address, value: 1n, nonce, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: 1337n, type: 2 });
-    const low = (await rpc(devnet.url as string, { jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [stale] })) as { error: { code: number; message: string } };
+    const stale = await signer.signTransaction({
+      to: signer.address,
+      value: 1n,
+      nonce,
+      gasLimit: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+      chainId: 1337n,
+      type: 2,
+    });
+    const low = (await rpc(devnet.url as string, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "eth_sendRawTransaction",
+      params: [stale],
+    })) as { error: { code: number; message: string } };
     expect(low.error).to.deep.equal({ code: -32000, message: "nonce too low" });
     const poor = Wallet.createRandom().connect(provider);
-    const tx = await poor.signTransaction({ to: signer.address, value: 1n, nonce: 0, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: 1337n, type: 2 });
-    const funds = (await rpc(devnet.url as string, { jsonrpc: "2.0", id: 2, method: "eth_sendRawTransaction", params: [tx] })) as { error: { code: number; message: string } };
+    const tx = await poor.signTransaction({
+      to: signer.address,
+      value: 1n,
+      nonce: 0,
+      gasLimit: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+      chainId: 1337n,
+      type: 2,
+    });
+    const funds = (await rpc(devnet.url as string, {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "eth_sendRawTransaction",
+      params: [tx],
+    })) as { error: { code: number; message: string } };
     expect(funds.error).to.deep.equal({ code: -32000, message: "insufficient funds for gas * price + value" });
   });
 
@@ -164,11 +217,18 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
 
   it("traces nested calls with debug_traceTransaction's callTracer, including a call to EXECUTE", async () => {
     const counter = await deploy(signer, "Counter");
-    const caller = (await deploy(signer, "CounterCaller")) as unknown as { target: string; incrementTwice(a: string): Promise<{ hash: string; wait(): Promise<unknown> }>; callExecute(d: string, o?: object): Promise<{ hash: string; wait(): Promise<unknown> }> };
+    const caller = (await deploy(signer, "CounterCaller")) as unknown as {
+      target: string;
+      incrementTwice(a: string): Promise<{ hash: string; wait(): Promise<unknown> }>;
+      callExecute(d: string, o?: object): Promise<{ hash: string; wait(): Promise<unknown> }>;
+    };
     const tx = await caller.incrementTwice(counter.target);
     await tx.wait();
     const trace = (await provider.send("debug_traceTransaction", [tx.hash, { tracer: "callTracer" }])) as {
-      type: string; to: string; calls: { type: string; to: string; calls?: unknown[] }[]; gasUsed: string;
+      type: string;
+      to: string;
+      calls: { type: string; to: string; calls?: unknown[] }[];
+      gasUsed: string;
     };
     expect(trace.type).to.equal("CALL");
     expect(trace.to).to.equal(caller.target.toLowerCase());
@@ -178,7 +238,9 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
     ]);
     const exec = await caller.callExecute("0x1234", { gasLimit: 500_000n });
     await exec.wait();
-    const execTrace = (await provider.send("debug_traceTransaction", [exec.hash, { tracer: "callTracer" }])) as { calls: { to: string; error?: string }[] };
+    const execTrace = (await provider.send("debug_traceTransaction", [exec.hash, { tracer: "callTracer" }])) as {
+      calls: { to: string; error?: string }[];
+    };
     expect(execTrace.calls[0]?.to).to.equal("0x0000000000000000000000000000000000000101");
     expect(execTrace.calls[0]?.error).to.equal("execution reverted");
   });

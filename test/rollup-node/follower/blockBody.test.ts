@@ -2,13 +2,22 @@ import { expect } from "chai";
 import { Interface, hexlify, keccak256 } from "ethers";
 
 import { OPTIMISTIC_ROLLUP_INTERFACE, ROLLUP_INTERFACE } from "../../../rollup-node/bridge/contracts";
-import { type FoundBody, findBlockBodies, findBlockBody, pickBody, scanCalldataForBlock } from "../../../rollup-node/follower/blockBody";
+import {
+  type FoundBody,
+  findBlockBodies,
+  findBlockBody,
+  pickBody,
+  scanCalldataForBlock,
+} from "../../../rollup-node/follower/blockBody";
 import { TestSigner, tamperBlock } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
 const CHAIN_ID = 903n;
 /** A contract that passes a call on (a multisig, a forwarder): the rollup sees another msg.sender and calldata. */
-const FORWARDER = new Interface(["function forward(address target, bytes data)", "function forwardMany(address target, bytes[] calls)"]);
+const FORWARDER = new Interface([
+  "function forward(address target, bytes data)",
+  "function forwardMany(address target, bytes[] calls)",
+]);
 const ROLLUP = "0x00000000000000000000000000000000000e110b";
 
 describe("follower: finding an accepted block's body in L1 calldata", function () {
@@ -20,11 +29,18 @@ describe("follower: finding an accepted block's body in L1 calldata", function (
     const signer = TestSigner.fromSeed(7, probe.common);
     const chain = await L2TestChain.create(CHAIN_ID, [{ address: signer.address.toString(), balance: 10n ** 20n }]);
     blocks = [];
-    for (let i = 0; i < 2; i++) blocks.push(await chain.buildBlock([signer.tx({ to: "0x000000000000000000000000000000000000beef", value: 1n }), signer.tx({ to: "0x000000000000000000000000000000000000cafe", value: 2n })]));
+    for (let i = 0; i < 2; i++)
+      blocks.push(
+        await chain.buildBlock([
+          signer.tx({ to: "0x000000000000000000000000000000000000beef", value: 1n }),
+          signer.tx({ to: "0x000000000000000000000000000000000000cafe", value: 2n }),
+        ]),
+      );
   });
 
   const hashOf = (b: BuiltBlock): string => hexlify(b.block.hash());
-  const advance = (b: BuiltBlock, proofs = "0x"): string => ROLLUP_INTERFACE.encodeFunctionData("advance", [b.parentHeader, b.blockRlp, b.witness, proofs, 0]);
+  const advance = (b: BuiltBlock, proofs = "0x"): string =>
+    ROLLUP_INTERFACE.encodeFunctionData("advance", [b.parentHeader, b.blockRlp, b.witness, proofs, 0]);
 
   it("decodes a direct advance: the block and its witness", () => {
     const b = blocks[0] as BuiltBlock;
@@ -45,7 +61,10 @@ describe("follower: finding an accepted block's body in L1 calldata", function (
 
   it("decodes a direct propose with its committed witness", () => {
     const b = blocks[1] as BuiltBlock;
-    const found = findBlockBody(OPTIMISTIC_ROLLUP_INTERFACE.encodeFunctionData("propose", [b.parentHeader, b.blockRlp, b.witness, 0]), hashOf(b));
+    const found = findBlockBody(
+      OPTIMISTIC_ROLLUP_INTERFACE.encodeFunctionData("propose", [b.parentHeader, b.blockRlp, b.witness, 0]),
+      hashOf(b),
+    );
     expect(found?.via).to.equal("rollup-call");
     expect(hexlify(found?.blockRlp as Uint8Array)).to.equal(hexlify(b.blockRlp));
     expect(hexlify(found?.witness as Uint8Array)).to.equal(hexlify(b.witness));

@@ -34,7 +34,10 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
   before(async () => {
     r = await startE2eRollup();
     // The tasks dial the `l1` and `l2` networks of the config: point them at this devnet.
-    for (const [name, url] of [["l1", r.devnet.l1Url], ["l2", r.devnet.l2Url]] as const) {
+    for (const [name, url] of [
+      ["l1", r.devnet.l1Url],
+      ["l2", r.devnet.l2Url],
+    ] as const) {
       const network = hre.config.networks[name] as HttpNetworkConfig;
       saved[name] = network.url;
       network.url = url;
@@ -48,7 +51,12 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
 
   it("rollup:deposit credits the L2 account and reports the relay", async () => {
     const to = Wallet.createRandom().address;
-    const out = await runTask("rollup:deposit", { rollup: r.devnet.deployment.address, account: 1, amount: "0.75", to });
+    const out = await runTask("rollup:deposit", {
+      rollup: r.devnet.deployment.address,
+      account: 1,
+      amount: "0.75",
+      to,
+    });
     expect(out).to.match(/queued on L1: deposit of 0.75 ETH to 0x[0-9a-fA-F]{40} as message #0/);
     expect(out).to.match(/relayed on L2 in block \d+ \(tx 0x[0-9a-f]{64}\)/);
     expect(await r.l2.getBalance(to)).to.equal(parseEther("0.75"));
@@ -56,7 +64,13 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
 
   it("rollup:withdraw initiates on L2, waits until provable and finalizes on L1", async () => {
     const to = Wallet.createRandom().address;
-    const out = await runTask("rollup:withdraw", { rollup: r.devnet.deployment.address, account: 2, amount: "0.5", to, timeout: 30 });
+    const out = await runTask("rollup:withdraw", {
+      rollup: r.devnet.deployment.address,
+      account: 2,
+      amount: "0.5",
+      to,
+      timeout: 30,
+    });
     expect(out).to.match(/initiated on L2 in block \d+/);
     expect(out).to.match(/finalized on L1 against L2 block \d+/);
     expect(formatEther(await r.l1.getBalance(to))).to.equal("0.5");
@@ -88,12 +102,17 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
   it("the devnet banner's Try: line works as printed on the ports this devnet chose", async () => {
     const line = tryCommands(r.devnet.l1Url, r.devnet.l2Url);
     expect(line).to.contain(`--l1-rpc ${r.devnet.l1Url} --l2-rpc ${r.devnet.l2Url}`);
-    expect(tryCommands(TASK_DEFAULT_URLS.l1, TASK_DEFAULT_URLS.l2)).to.equal("Try: npx hardhat rollup:deposit --amount 1   |   npx hardhat rollup:status");
+    expect(tryCommands(TASK_DEFAULT_URLS.l1, TASK_DEFAULT_URLS.l2)).to.equal(
+      "Try: npx hardhat rollup:deposit --amount 1   |   npx hardhat rollup:status",
+    );
     // Each command, as Hardhat would parse it (flags in kebab case), with the tasks' own defaults otherwise.
     for (const command of line.replace(/^Try: /, "").split("   |   ")) {
       const [, , name, ...rest] = command.split(" ");
       const args: Record<string, string> = {};
-      for (let i = 0; i < rest.length; i += 2) args[(rest[i] as string).replace(/^--/, "").replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = rest[i + 1] as string;
+      for (let i = 0; i < rest.length; i += 2)
+        args[(rest[i] as string).replace(/^--/, "").replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = rest[
+          i + 1
+        ] as string;
       const saved = Object.fromEntries(["l1", "l2"].map((n) => [n, (hre.config.networks[n] as HttpNetworkConfig).url]));
       // The config's networks point nowhere: only the printed flags can find this devnet.
       for (const n of ["l1", "l2"]) (hre.config.networks[n] as HttpNetworkConfig).url = "http://127.0.0.1:9";
@@ -116,14 +135,27 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     });
 
     it('send-message --sig "add(uint256)" --args 41 makes that call on L2', async () => {
-      const out = await runTask("rollup:send-message", { rollup: r.devnet.deployment.address, account: 4, to: counter, sig: "add(uint256)", args: "41" });
+      const out = await runTask("rollup:send-message", {
+        rollup: r.devnet.deployment.address,
+        account: 4,
+        to: counter,
+        sig: "add(uint256)",
+        args: "41",
+      });
       expect(out).to.match(/relayed on L2 in block \d+/);
       const c = await hre.ethers.getContractAt("Counter", counter, r.l2Wallet(4));
       expect(await c.count()).to.equal(41n);
     });
 
     it("a call that reverts on L2: the task fails with the decoded reason, rollup:message shows it and the retry, a retry that fails again says why", async () => {
-      const failure = await rejection(runTask("rollup:send-message", { rollup: r.devnet.deployment.address, account: 4, to: counter, sig: "failWithReason()" }));
+      const failure = await rejection(
+        runTask("rollup:send-message", {
+          rollup: r.devnet.deployment.address,
+          account: 4,
+          to: counter,
+          sig: "failWithReason()",
+        }),
+      );
       expect((failure as { code?: unknown }).code).to.equal("MESSAGE_FAILED");
       expect(failure.message).to.contain("reverted: counter says no");
       expect(failure.message).to.contain("rollup:retry-message");
@@ -136,7 +168,9 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       expect(shown).to.contain("revert reason   counter says no");
       expect(shown).to.contain(`next            npx hardhat rollup:retry-message ${messageHash}`);
 
-      const retry = await rejection(runTask("rollup:retry-message", { rollup: r.devnet.deployment.address, account: 5, hash: messageHash }));
+      const retry = await rejection(
+        runTask("rollup:retry-message", { rollup: r.devnet.deployment.address, account: 5, hash: messageHash }),
+      );
       expect(retry.message).to.contain("its L2 call reverted again: counter says no");
       expect(retry.message).to.not.match(/^\s+at /m);
     });
@@ -145,17 +179,33 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       // Counter.withdraw(to, 1 wei) fails while the counter holds nothing on L2 …
       const c = await hre.ethers.getContractAt("Counter", counter, r.l2Wallet(4));
       const to = Wallet.createRandom().address;
-      const failure = await rejection(runTask("rollup:send-message", { rollup: r.devnet.deployment.address, account: 4, to: counter, sig: "withdraw(address,uint256)", args: `${to},1` }));
+      const failure = await rejection(
+        runTask("rollup:send-message", {
+          rollup: r.devnet.deployment.address,
+          account: 4,
+          to: counter,
+          sig: "withdraw(address,uint256)",
+          args: `${to},1`,
+        }),
+      );
       expect(failure.message).to.contain("reverted without a reason");
       const nonce = /message #(\d+)/.exec(failure.message)?.[1];
       const messageHash = await r.rollup().messageHash(BigInt(nonce as string));
       // … and succeeds once it holds 1 wei.
       await (await c.deposit({ value: 1n })).wait();
-      const out = await runTask("rollup:retry-message", { rollup: r.devnet.deployment.address, account: 5, hash: messageHash });
+      const out = await runTask("rollup:retry-message", {
+        rollup: r.devnet.deployment.address,
+        account: 5,
+        hash: messageHash,
+      });
       expect(out).to.match(new RegExp(`retried L1 → L2 message #${nonce} on L2 in block \\d+`));
       expect(await r.l2.getBalance(to)).to.equal(1n);
-      expect(await runTask("rollup:message", { rollup: r.devnet.deployment.address, hash: messageHash })).to.match(/status          relayed/);
-      const again = await rejection(runTask("rollup:retry-message", { rollup: r.devnet.deployment.address, account: 5, hash: messageHash }));
+      expect(await runTask("rollup:message", { rollup: r.devnet.deployment.address, hash: messageHash })).to.match(
+        /status          relayed/,
+      );
+      const again = await rejection(
+        runTask("rollup:retry-message", { rollup: r.devnet.deployment.address, account: 5, hash: messageHash }),
+      );
       expect(again.message).to.contain("is relayed, not failed: there is nothing to retry");
     });
   });
@@ -166,8 +216,12 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     await submitter.stop();
     let messageHash: string;
     try {
-      const failure = await rejection(runTask("rollup:withdraw", { rollup: r.devnet.deployment.address, account: 6, amount: "0.25", to, timeout: 0 }));
-      expect(failure.message).to.match(/is not provable yet: its L2 block \d+ is not accepted on L1 yet \(accepted head \d+\)/);
+      const failure = await rejection(
+        runTask("rollup:withdraw", { rollup: r.devnet.deployment.address, account: 6, amount: "0.25", to, timeout: 0 }),
+      );
+      expect(failure.message).to.match(
+        /is not provable yet: its L2 block \d+ is not accepted on L1 yet \(accepted head \d+\)/,
+      );
       messageHash = /message (0x[0-9a-f]{64}) is not provable/.exec(failure.message)?.[1] as string;
       expect(failure.message).to.contain(`hint: run npx hardhat rollup:finalize ${messageHash} again later`);
       const shown = await runTask("rollup:message", { rollup: r.devnet.deployment.address, hash: messageHash });
@@ -177,11 +231,30 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     } finally {
       submitter.start();
     }
-    const out = await runTask("rollup:finalize", { rollup: r.devnet.deployment.address, account: 7, hash: messageHash, timeout: 30 });
+    const out = await runTask("rollup:finalize", {
+      rollup: r.devnet.deployment.address,
+      account: 7,
+      hash: messageHash,
+      timeout: 30,
+    });
     expect(out).to.match(/finalized on L1 against L2 block \d+/);
     expect(formatEther(await r.l1.getBalance(to))).to.equal("0.25");
-    expect(await runTask("rollup:finalize", { rollup: r.devnet.deployment.address, account: 7, hash: messageHash, timeout: 30 })).to.contain("already finalized on L1");
-    const wrongWay = await rejection(runTask("rollup:finalize", { rollup: r.devnet.deployment.address, account: 7, hash: await r.rollup().messageHash(0n), timeout: 0 }));
+    expect(
+      await runTask("rollup:finalize", {
+        rollup: r.devnet.deployment.address,
+        account: 7,
+        hash: messageHash,
+        timeout: 30,
+      }),
+    ).to.contain("already finalized on L1");
+    const wrongWay = await rejection(
+      runTask("rollup:finalize", {
+        rollup: r.devnet.deployment.address,
+        account: 7,
+        hash: await r.rollup().messageHash(0n),
+        timeout: 0,
+      }),
+    );
     expect(wrongWay.message).to.contain("only L2 → L1 messages are finalized on L1");
   });
 
@@ -200,9 +273,19 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       const rollup = ExampleRollup__factory.connect(address as string, r.l1);
       expect(await rollup.L2_CHAIN_ID()).to.equal(4242n);
       expect(await rollup.SEQUENCER_INACTIVITY_PERIOD()).to.equal(60n);
-      expect(out).to.match(new RegExp(`L2 chain id 4242, genesis ${await rollup.headHash()}, sequencer 0x[0-9a-fA-F]{40}, mode re-execution`));
+      expect(out).to.match(
+        new RegExp(
+          `L2 chain id 4242, genesis ${await rollup.headHash()}, sequencer 0x[0-9a-fA-F]{40}, mode re-execution`,
+        ),
+      );
       const saved = JSON.parse(readFileSync(record, "utf8")) as Record<string, unknown>;
-      expect(saved).to.include({ address, mode: "re-execution", l1ChainId: "1337", l2ChainId: "4242", genesisBlockHash: await rollup.headHash() });
+      expect(saved).to.include({
+        address,
+        mode: "re-execution",
+        l1ChainId: "1337",
+        l2ChainId: "4242",
+        genesisBlockHash: await rollup.headHash(),
+      });
       expect(saved.deployBlock).to.be.a("number");
       // A complete record is not deployed over: nothing is spent twice by running the command again.
       const again = await runTask("rollup:deploy", deployArgs).catch((e: Error) => e);

@@ -9,7 +9,12 @@ import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 import { deployRollup } from "../../../deploy/rollup";
 import { connectRollup } from "../../../rollup-node/bridge/contracts";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
-import { ADVANCE_CONTRACT_GAS, advanceBudgetExcess, advanceGas, advanceWitnessCapacity } from "../../../rollup-node/l2/advanceBudget";
+import {
+  ADVANCE_CONTRACT_GAS,
+  advanceBudgetExcess,
+  advanceGas,
+  advanceWitnessCapacity,
+} from "../../../rollup-node/l2/advanceBudget";
 import { l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
 import { silentLogger } from "../../../rollup-node/logger";
 import { Sequencer } from "../../../rollup-node/l2/sequencer";
@@ -48,7 +53,10 @@ describe("advance budget against the L1 devnet", function () {
       chainId: CHAIN_ID,
       timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
       bridgeCode: readL2BridgeRuntimeCode(),
-      alloc: { [user.address.toString()]: { balance: 10n ** 20n }, [BIG]: { code: `0x00${"5b".repeat(codeBytes - 1)}` } },
+      alloc: {
+        [user.address.toString()]: { balance: 10n ** 20n },
+        [BIG]: { code: `0x00${"5b".repeat(codeBytes - 1)}` },
+      },
     });
     sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: silentLogger });
     const head = sequencer.chain.head;
@@ -71,13 +79,25 @@ describe("advance budget against the L1 devnet", function () {
 
   async function advance(produced: ProducedBlock): Promise<bigint> {
     const rollup = connectRollup(rollupAddress, new Wallet(keys.sequencer.privateKey, provider));
-    const tx = await rollup.advance(produced.parentHeader, produced.blockRlp, produced.encodedWitness, "0x", produced.consumedMessages, { gasLimit: 2n ** 24n });
+    const tx = await rollup.advance(
+      produced.parentHeader,
+      produced.blockRlp,
+      produced.encodedWitness,
+      "0x",
+      produced.consumedMessages,
+      { gasLimit: 2n ** 24n },
+    );
     const receipt = await tx.wait();
     expect(receipt?.status).to.equal(1);
     return receipt!.gasUsed;
   }
 
-  const payload = (p: ProducedBlock) => ({ parentHeader: p.parentHeader, block: p.blockRlp, witness: p.encodedWitness, consumedMessages: p.consumedMessages });
+  const payload = (p: ProducedBlock) => ({
+    parentHeader: p.parentHeader,
+    block: p.blockRlp,
+    witness: p.encodedWitness,
+    consumedMessages: p.consumedMessages,
+  });
 
   it("bounds the L1 gas of an empty block's advance, with the contract's own work within ADVANCE_CONTRACT_GAS", async () => {
     const produced = await sequencer.produceBlock();
@@ -86,9 +106,14 @@ describe("advance budget against the L1 devnet", function () {
     // The bound's other parts (intrinsic gas, EXECUTE with the 63/64 reserve, memory, copies)
     // over-count slightly, so this is at most the contract's own work.
     const contractWork = used - (bound.gas - ADVANCE_CONTRACT_GAS);
-    process.stderr.write(`      empty block: advance used ${used} L1 gas, bound ${bound.gas}; the contract's own work at most ${contractWork} gas\n`);
+    process.stderr.write(
+      `      empty block: advance used ${used} L1 gas, bound ${bound.gas}; the contract's own work at most ${contractWork} gas\n`,
+    );
     expect(used <= bound.gas).to.equal(true, `used ${used} > bound ${bound.gas}`);
-    expect(contractWork * 2n <= ADVANCE_CONTRACT_GAS).to.equal(true, "ADVANCE_CONTRACT_GAS keeps a factor of two over the measured work");
+    expect(contractWork * 2n <= ADVANCE_CONTRACT_GAS).to.equal(
+      true,
+      "ADVANCE_CONTRACT_GAS keeps a factor of two over the measured work",
+    );
   });
 
   it("a block that the budget lets through near its capacity is accepted by one advance on L1", async () => {
@@ -98,7 +123,9 @@ describe("advance budget against the L1 devnet", function () {
     expect(advanceBudgetExcess(payload(produced), common)).to.equal(undefined);
     const bound = advanceGas(payload(produced), common);
     const used = await advance(produced);
-    process.stderr.write(`      witness ${produced.encodedWitness.length} B: advance used ${used} L1 gas, bound ${bound.gas} (calldata floor ${bound.calldataFloorGas}), cap ${bound.cap}\n`);
+    process.stderr.write(
+      `      witness ${produced.encodedWitness.length} B: advance used ${used} L1 gas, bound ${bound.gas} (calldata floor ${bound.calldataFloorGas}), cap ${bound.cap}\n`,
+    );
     expect(used <= bound.gas).to.equal(true, `used ${used} > bound ${bound.gas}`);
   });
 });

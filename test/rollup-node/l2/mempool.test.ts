@@ -23,7 +23,16 @@ function fee(
 ) {
   const chainId = fields.chainId ?? common.chainId();
   return createFeeMarket1559Tx(
-    { chainId, nonce, maxFeePerGas, maxPriorityFeePerGas, gasLimit: fields.gasLimit ?? 21_000n, to: TO, value: fields.value ?? 0n, data: fields.data },
+    {
+      chainId,
+      nonce,
+      maxFeePerGas,
+      maxPriorityFeePerGas,
+      gasLimit: fields.gasLimit ?? 21_000n,
+      to: TO,
+      value: fields.value ?? 0n,
+      data: fields.data,
+    },
     { common: chainId === common.chainId() ? common : createChainCommon(chainId) },
   ).sign(signerKey(fields.signer));
 }
@@ -71,14 +80,20 @@ describe("L2 mempool", () => {
     expect(await pool.nextNonce(alice!.address.bytes)).to.equal(1n);
     await pool.add(a1);
     expect(await pool.nextNonce(alice!.address.bytes)).to.equal(3n);
-    expect(pool.ordered().map((tx) => bytesToHex(tx.hash()))).to.deep.equal([a0, a1, a2, b0].map((tx) => bytesToHex(tx.hash())));
+    expect(pool.ordered().map((tx) => bytesToHex(tx.hash()))).to.deep.equal(
+      [a0, a1, a2, b0].map((tx) => bytesToHex(tx.hash())),
+    );
   });
 
   it("replaces a pooled transaction only when both fee fields rise by at least 10%", async () => {
     const original = fee(0n, 100n * 10n ** 9n, 10n * 10n ** 9n);
     await pool.add(original);
-    expect(await reason(pool.add(fee(0n, 110n * 10n ** 9n, 10n * 10n ** 9n)))).to.equal("replacement transaction underpriced");
-    expect(await reason(pool.add(fee(0n, 109n * 10n ** 9n, 11n * 10n ** 9n)))).to.equal("replacement transaction underpriced");
+    expect(await reason(pool.add(fee(0n, 110n * 10n ** 9n, 10n * 10n ** 9n)))).to.equal(
+      "replacement transaction underpriced",
+    );
+    expect(await reason(pool.add(fee(0n, 109n * 10n ** 9n, 11n * 10n ** 9n)))).to.equal(
+      "replacement transaction underpriced",
+    );
     const replacement = fee(0n, 110n * 10n ** 9n, 11n * 10n ** 9n);
     await pool.add(replacement);
     expect(pool.size).to.equal(1);
@@ -91,14 +106,23 @@ describe("L2 mempool", () => {
     const gwei = 10n ** 9n;
     await chain.mineBlock([fee(0n, 100n * gwei, gwei)]);
     expect(await reason(pool.add(fee(0n, 100n * gwei, gwei)))).to.equal("nonce too low");
-    expect(await reason(pool.add(fee(1n, 100n * gwei, gwei, { value: 10n ** 30n })))).to.equal("insufficient funds for gas * price + value");
+    expect(await reason(pool.add(fee(1n, 100n * gwei, gwei, { value: 10n ** 30n })))).to.equal(
+      "insufficient funds for gas * price + value",
+    );
     expect(await reason(pool.add(fee(1n, 100n * gwei, gwei, { gasLimit: 20_000n })))).to.equal("intrinsic gas too low");
-    expect(await reason(pool.add(fee(1n, 100n * gwei, gwei, { gasLimit: 5_000_000n })))).to.equal("exceeds block gas limit");
+    expect(await reason(pool.add(fee(1n, 100n * gwei, gwei, { gasLimit: 5_000_000n })))).to.equal(
+      "exceeds block gas limit",
+    );
     expect(await reason(pool.add(fee(1n, 1n, 1n)))).to.equal("max fee per gas less than block base fee");
     expect(await reason(pool.add(fee(1n, 100n * gwei, gwei, { chainId: 1n })))).to.equal("invalid chain id");
     // Signed without EIP-155 (v = 27/28): replayable on every chain.
-    const unprotected = createLegacyTx({ nonce: 1n, gasPrice: 100n * gwei, gasLimit: 21_000n, to: TO }, { common: createChainCommon(L2_CHAIN_ID, "tangerineWhistle") }).sign(signerKey());
-    expect(await reason(pool.add(createLegacyTx(unprotected.toJSON(), { common })))).to.equal("only replay-protected (EIP-155) transactions allowed over RPC");
+    const unprotected = createLegacyTx(
+      { nonce: 1n, gasPrice: 100n * gwei, gasLimit: 21_000n, to: TO },
+      { common: createChainCommon(L2_CHAIN_ID, "tangerineWhistle") },
+    ).sign(signerKey());
+    expect(await reason(pool.add(createLegacyTx(unprotected.toJSON(), { common })))).to.equal(
+      "only replay-protected (EIP-155) transactions allowed over RPC",
+    );
     expect(pool.size).to.equal(0);
   });
 

@@ -17,9 +17,13 @@ const OVERSIZED_SENDERS = 10;
 const SIGNERS = 24;
 
 async function chainWithBigContract(): Promise<Chain> {
-  const alloc: Record<string, { balance?: bigint; code?: `0x${string}` }> = { [BIG]: { code: `0x00${"5d".repeat(150_000 - 1)}` } };
+  const alloc: Record<string, { balance?: bigint; code?: `0x${string}` }> = {
+    [BIG]: { code: `0x00${"5d".repeat(150_000 - 1)}` },
+  };
   for (const signer of signers(SIGNERS)) alloc[signer.address.toString()] = { balance: 10n ** 22n };
-  return Chain.create({ genesis: l2Genesis({ chainId: L2_CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: readL2BridgeRuntimeCode(), alloc }) });
+  return Chain.create({
+    genesis: l2Genesis({ chainId: L2_CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: readL2BridgeRuntimeCode(), alloc }),
+  });
 }
 
 async function reason(promise: Promise<unknown>): Promise<string> {
@@ -64,7 +68,10 @@ describe("oversized transactions: none delays others, none comes back for free",
     const second = transfer();
     const twelve = await chain.mineBlock(attack(11, 4, 8, second), { captureWitness: true, maxWitnessBytes: BUDGET });
     expect(hashes(twelve.record.block.transactions)).to.deep.equal([]);
-    expect(twelve.skipped.find((s) => bytesToHex(s.tx.hash()) === bytesToHex(second.hash()))?.retryable).to.equal(true, "it waits for the next block");
+    expect(twelve.skipped.find((s) => bytesToHex(s.tx.hash()) === bytesToHex(second.hash()))?.retryable).to.equal(
+      true,
+      "it waits for the next block",
+    );
   });
 
   it("refuses a dropped oversized transaction, and its sender's next ones, until the ban ends; other senders are not affected", async () => {
@@ -76,7 +83,9 @@ describe("oversized transactions: none delays others, none comes back for free",
     const oversized = attacker!.tx({ to: BIG, gasLimit: 50_000n });
     await pool.add(oversized);
     const mined = await chain.mineBlock(pool.ordered(), { captureWitness: true, maxWitnessBytes: BUDGET });
-    expect(mined.skipped.map((s) => [bytesToHex(s.tx.hash()), s.retryable])).to.deep.equal([[bytesToHex(oversized.hash()), false]]);
+    expect(mined.skipped.map((s) => [bytesToHex(s.tx.hash()), s.retryable])).to.deep.equal([
+      [bytesToHex(oversized.hash()), false],
+    ]);
     await pool.settle(mined);
     expect(pool.get(oversized.hash())).to.equal(undefined);
 
@@ -84,7 +93,14 @@ describe("oversized transactions: none delays others, none comes back for free",
     // its nonce is free, its balance intact), are refused with the reason.
     expect(await reason(pool.add(oversized))).to.equal("exceeds the block budget");
     const resent = createFeeMarket1559Tx(
-      { chainId: L2_CHAIN_ID, nonce: 0n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n, gasLimit: 50_001n, to: BIG },
+      {
+        chainId: L2_CHAIN_ID,
+        nonce: 0n,
+        maxFeePerGas: 10n ** 11n,
+        maxPriorityFeePerGas: 10n ** 9n,
+        gasLimit: 50_001n,
+        to: BIG,
+      },
       { common },
     ).sign(attacker!.privateKey);
     expect(await reason(pool.add(resent))).to.equal("sender barred for an oversized transaction");

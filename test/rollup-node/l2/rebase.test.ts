@@ -22,7 +22,12 @@ function foreignOf(produced: ProducedBlock): ForeignBlock {
       blockHash: bytesToHex(produced.block.hash()),
       stateRoot: bytesToHex(produced.block.header.stateRoot),
       messagesConsumed: BigInt(produced.consumedMessages),
-      origin: { blockNumber: 1, blockHash: `0x${"11".repeat(32)}`, transactionHash: `0x${"22".repeat(32)}`, logIndex: 0 },
+      origin: {
+        blockNumber: 1,
+        blockHash: `0x${"11".repeat(32)}`,
+        transactionHash: `0x${"22".repeat(32)}`,
+        logIndex: 0,
+      },
     },
     candidates: [{ blockRlp: produced.blockRlp, witness: produced.encodedWitness, via: "rollup-call" }],
   };
@@ -48,7 +53,14 @@ describe("L2 sequencer rebase on L1's chain", function () {
    * The node built blocks 1 (a, b) and 2 (c); L1 accepted a stranger's block 1 holding `a` only.
    * Returns both sides and the transactions.
    */
-  async function diverged(): Promise<{ node: Sequencer; dir: string; foreign: ProducedBlock; a: TypedTransaction; b: TypedTransaction; c: TypedTransaction }> {
+  async function diverged(): Promise<{
+    node: Sequencer;
+    dir: string;
+    foreign: ProducedBlock;
+    a: TypedTransaction;
+    b: TypedTransaction;
+    c: TypedTransaction;
+  }> {
     const [alice, bob] = signers(2);
     const a = alice!.tx({ to: TO, value: 1n, gasLimit: 21_000n });
     const b = alice!.tx({ to: TO, value: 2n, gasLimit: 21_000n });
@@ -70,7 +82,13 @@ describe("L2 sequencer rebase on L1's chain", function () {
   it("drops its own blocks, derives L1's, and returns what L1's block left out to the pool (each transaction once), durably", async () => {
     const { node, dir, foreign, a, b, c } = await diverged();
     const report = await node.rebase(0n, [foreignOf(foreign)]);
-    expect(report).to.deep.include({ keep: 0n, droppedBlocks: 2, importedBlocks: 1, returnedTransactions: 2, droppedTransactions: 1 });
+    expect(report).to.deep.include({
+      keep: 0n,
+      droppedBlocks: 2,
+      importedBlocks: 1,
+      returnedTransactions: 2,
+      droppedTransactions: 1,
+    });
     expect(bytesToHex(node.chain.head.hash())).to.equal(bytesToHex(foreign.block.hash()));
     expect(node.chain.getReceipt(a.hash())?.status).to.equal(1);
     expect(hashes(node.pendingTransactions())).to.have.members(hashes([b, c]));
@@ -114,9 +132,10 @@ describe("L2 sequencer rebase on L1's chain", function () {
     const forgedForeign = foreignOf(forged);
     // L1 recorded the forged block's own hash: its body is found, but it does not execute to that header.
     const forgedHash = bytesToHex(createBlockFromRLP(forged.blockRlp, { common }).hash());
-    const error = await rejection(node.rebase(0n, [{ ...forgedForeign, event: { ...forgedForeign.event, blockHash: forgedHash } }]));
+    const error = await rejection(
+      node.rebase(0n, [{ ...forgedForeign, event: { ...forgedForeign.event, blockHash: forgedHash } }]),
+    );
     expect(error).to.be.instanceOf(DerivationMismatchError);
     expect((error as Error).message).to.match(/state root|stateRoot|invalid/i);
   });
 });
-

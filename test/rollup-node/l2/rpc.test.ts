@@ -29,7 +29,11 @@ describe("L2 JSON-RPC", function () {
   before(async () => {
     sequencer = await openSequencer(dirs.make(), { blockTimeMs: 50, now: undefined });
     server = await startL2Rpc(sequencer, { port: 0, devMethods: true, extraMethods: { rollup_ping: () => "pong" } });
-    provider = new JsonRpcProvider(server.url, Number(L2_CHAIN_ID), { staticNetwork: true, polling: true, pollingInterval: 20 });
+    provider = new JsonRpcProvider(server.url, Number(L2_CHAIN_ID), {
+      staticNetwork: true,
+      polling: true,
+      pollingInterval: 20,
+    });
     sequencer.start();
   });
 
@@ -86,7 +90,9 @@ describe("L2 JSON-RPC", function () {
   it("answers geth's errors for blob transactions and keyless eth_sendTransaction, and serves extra methods", async () => {
     const blob = await provider.send("eth_sendRawTransaction", ["0x03c0"]).catch((error: Error) => error.message);
     expect(blob).to.match(/transaction type not supported/);
-    const keyless = await provider.send("eth_sendTransaction", [{ from: TO, to: TO }]).catch((error: Error) => error.message);
+    const keyless = await provider
+      .send("eth_sendTransaction", [{ from: TO, to: TO }])
+      .catch((error: Error) => error.message);
     expect(keyless).to.match(/unknown account/);
     expect(await provider.send("eth_accounts", [])).to.deep.equal([]);
     expect(await provider.send("rollup_ping", [])).to.equal("pong");

@@ -20,7 +20,10 @@ describe("L2 JSON-RPC dev methods: only on a devnet", function () {
     dirs.removeAll();
   });
 
-  async function withRpc(options: { devMethods?: boolean; automine?: boolean }, use: (provider: JsonRpcProvider) => Promise<void>): Promise<void> {
+  async function withRpc(
+    options: { devMethods?: boolean; automine?: boolean },
+    use: (provider: JsonRpcProvider) => Promise<void>,
+  ): Promise<void> {
     const server: RpcServer = await startL2Rpc(sequencer, { port: 0, ...options });
     const provider = new JsonRpcProvider(server.url, Number(L2_CHAIN_ID), { staticNetwork: true });
     try {
@@ -47,7 +50,12 @@ describe("L2 JSON-RPC dev methods: only on a devnet", function () {
 
   it("a node not run as a devnet refuses automine and the mine methods too", async () => {
     await withRpc({ automine: true }, async (provider) => {
-      for (const [method, params] of [["evm_setAutomine", [true]], ["hardhat_mine", ["0x2"]], ["anvil_mine", []], ["anvil_setAutomine", [true]]] as const) {
+      for (const [method, params] of [
+        ["evm_setAutomine", [true]],
+        ["hardhat_mine", ["0x2"]],
+        ["anvil_mine", []],
+        ["anvil_setAutomine", [true]],
+      ] as const) {
         const error = await provider.send(method, [...params]).then(
           () => undefined,
           (e: { error?: { code: number }; info?: { error?: { code: number } } }) => e,
@@ -57,7 +65,9 @@ describe("L2 JSON-RPC dev methods: only on a devnet", function () {
       // automine asked for, but no dev methods: a transaction waits for the sequencer as usual.
       const before = sequencer.chain.headNumber;
       const [alice] = signers(1);
-      await provider.send("eth_sendRawTransaction", [`0x${Buffer.from(alice.tx({ to: `0x${"77".repeat(20)}`, value: 1n }).serialize()).toString("hex")}`]);
+      await provider.send("eth_sendRawTransaction", [
+        `0x${Buffer.from(alice.tx({ to: `0x${"77".repeat(20)}`, value: 1n }).serialize()).toString("hex")}`,
+      ]);
       expect(sequencer.chain.headNumber).to.equal(before);
       await sequencer.produceBlock({});
     });
@@ -66,7 +76,10 @@ describe("L2 JSON-RPC dev methods: only on a devnet", function () {
   it("a devnet with automine mines each transaction's block before eth_sendRawTransaction returns; evm_setAutomine turns it off and on", async () => {
     await withRpc({ devMethods: true, automine: true }, async (provider) => {
       const [, bob] = signers(2);
-      const send = async (): Promise<string> => provider.send("eth_sendRawTransaction", [`0x${Buffer.from(bob.tx({ to: `0x${"78".repeat(20)}`, value: 1n }).serialize()).toString("hex")}`]);
+      const send = async (): Promise<string> =>
+        provider.send("eth_sendRawTransaction", [
+          `0x${Buffer.from(bob.tx({ to: `0x${"78".repeat(20)}`, value: 1n }).serialize()).toString("hex")}`,
+        ]);
       expect(await provider.send("hardhat_getAutomine", [])).to.equal(true);
       const before = sequencer.chain.headNumber;
       const hash = await send();

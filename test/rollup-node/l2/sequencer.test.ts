@@ -3,7 +3,7 @@ import { bytesToHex, hexToBytes, setLengthLeft, bigIntToBytes } from "@ethereumj
 import { expect } from "chai";
 import { Interface } from "ethers";
 
-import { encodeWitness, verifyBlock } from "../../../precompiles";
+import { verifyBlock } from "../../../precompiles";
 import { BEACON_ROOTS } from "../../../precompiles/systemContracts";
 import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../protocol/messages";
 import { DataDirError } from "../../../rollup-node/l2/errors";
@@ -21,7 +21,12 @@ const bridgeAbi = new Interface([
 ]);
 
 async function expectVerifies(produced: ProducedBlock): Promise<void> {
-  const result = await verifyBlock({ chainId: L2_CHAIN_ID, parentHeader: produced.parentHeader, block: produced.blockRlp, witness: produced.encodedWitness });
+  const result = await verifyBlock({
+    chainId: L2_CHAIN_ID,
+    parentHeader: produced.parentHeader,
+    block: produced.blockRlp,
+    witness: produced.encodedWitness,
+  });
   expect(bytesToHex(result.blockHash)).to.equal(bytesToHex(produced.block.hash()));
 }
 
@@ -38,7 +43,11 @@ function anchorWith(messages: L1Message[], relayer: ReturnType<typeof signers>[n
       consumedMessages: messages.length,
       firstMessageNonce: nextMessageNonce,
       transactions: messages.map((m, i) =>
-        relayer.tx({ to: L2_BRIDGE_ADDRESS, gasLimit: 200_000n, data: bridgeAbi.encodeFunctionData("relayMessage", [m, timestamp, i, messageProof(leaves, i)]) }),
+        relayer.tx({
+          to: L2_BRIDGE_ADDRESS,
+          gasLimit: 200_000n,
+          data: bridgeAbi.encodeFunctionData("relayMessage", [m, timestamp, i, messageProof(leaves, i)]),
+        }),
       ),
     };
   };
@@ -79,11 +88,19 @@ describe("L2 sequencer", function () {
     expect(await sequencer.chain.getBalance(hexToBytes(TO))).to.equal(13n);
     const root = first.block.header.parentBeaconBlockRoot as Uint8Array;
     expect(bytesToHex(root)).to.equal(messageRoot([deposit(0n, 5n), deposit(1n, 7n)].map(hashL1Message)));
-    const stored = await sequencer.chain.call({ to: hexToBytes(BEACON_ROOTS.address), data: setLengthLeft(bigIntToBytes(first.block.header.timestamp), 32) });
+    const stored = await sequencer.chain.call({
+      to: hexToBytes(BEACON_ROOTS.address),
+      data: setLengthLeft(bigIntToBytes(first.block.header.timestamp), 32),
+    });
     expect(bytesToHex(stored.returnValue)).to.equal(bytesToHex(root));
     await expectVerifies(first);
 
-    provide = async ({ nextMessageNonce }) => ({ root: new Uint8Array(32), consumedMessages: 0, firstMessageNonce: nextMessageNonce, transactions: [] });
+    provide = async ({ nextMessageNonce }) => ({
+      root: new Uint8Array(32),
+      consumedMessages: 0,
+      firstMessageNonce: nextMessageNonce,
+      transactions: [],
+    });
     const second = await sequencer.produceBlock();
     expect(contexts).to.deep.equal([0n, 2n]);
     expect(second.firstMessageNonce).to.equal(2n);
@@ -134,7 +151,10 @@ describe("L2 sequencer", function () {
     const one = await first.produceBlock();
     await first.submitTransaction(alice!.tx({ to: TO, value: 2n, gasLimit: 21_000n }));
     const two = await first.produceBlock();
-    const pending: TypedTransaction[] = [alice!.tx({ to: TO, value: 3n, gasLimit: 21_000n }), bob!.tx({ to: TO, value: 4n, gasLimit: 21_000n })];
+    const pending: TypedTransaction[] = [
+      alice!.tx({ to: TO, value: 3n, gasLimit: 21_000n }),
+      bob!.tx({ to: TO, value: 4n, gasLimit: 21_000n }),
+    ];
     for (const tx of pending) await first.submitTransaction(tx);
 
     const second = track(await openSequencer(dirs.crashCopy(dir)));
@@ -142,7 +162,9 @@ describe("L2 sequencer", function () {
     expect(bytesToHex(second.chain.head.hash())).to.equal(bytesToHex(two.block.hash()));
     expect(second.chain.getReceipt(one.block.transactions[0]!.hash())?.status).to.equal(1);
     expect(bytesToHex((await second.producedBlock(2n))!.encodedWitness)).to.equal(bytesToHex(two.encodedWitness));
-    expect(second.pendingTransactions().map((tx) => bytesToHex(tx.hash()))).to.have.members(pending.map((tx) => bytesToHex(tx.hash())));
+    expect(second.pendingTransactions().map((tx) => bytesToHex(tx.hash()))).to.have.members(
+      pending.map((tx) => bytesToHex(tx.hash())),
+    );
     expect(await second.pendingNonce(alice!.address.bytes)).to.equal(3n);
     const three = await second.produceBlock();
     expect(three.number).to.equal(3n);
@@ -178,7 +200,11 @@ describe("L2 sequencer", function () {
   it("refuses a data directory of another chain unless reset", async () => {
     const dir = dirs.make();
     await (await openSequencer(dir)).close();
-    const other = l2Genesis({ chainId: L2_CHAIN_ID, timestamp: GENESIS_TIME + 1n, bridgeCode: readL2BridgeRuntimeCode() });
+    const other = l2Genesis({
+      chainId: L2_CHAIN_ID,
+      timestamp: GENESIS_TIME + 1n,
+      bridgeCode: readL2BridgeRuntimeCode(),
+    });
     expect(await rejection(openSequencer(dir, { genesis: other }))).to.be.instanceOf(DataDirError);
     const reset = track(await openSequencer(dir, { genesis: other, reset: true }));
     expect(reset.chain.head.header.timestamp).to.equal(GENESIS_TIME + 1n);
@@ -193,7 +219,8 @@ describe("L2 sequencer", function () {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(sequencer.chain.headNumber).to.equal(0n);
     await sequencer.submitTransaction(alice!.tx({ to: TO, value: 1n, gasLimit: 21_000n }));
-    for (let i = 0; i < 100 && sequencer.chain.headNumber === 0n; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 100 && sequencer.chain.headNumber === 0n; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     sequencer.stop();
     unsubscribe();
     expect(seen).to.deep.equal([1n]);
@@ -210,7 +237,12 @@ describe("L2 sequencer", function () {
         // Asked once per tick, before the decision to skip: counts the ticks.
         anchorProvider: async ({ nextMessageNonce }) => {
           ticks++;
-          return { root: new Uint8Array(32), consumedMessages: 0, firstMessageNonce: nextMessageNonce, transactions: [] };
+          return {
+            root: new Uint8Array(32),
+            consumedMessages: 0,
+            firstMessageNonce: nextMessageNonce,
+            transactions: [],
+          };
         },
       }),
     );

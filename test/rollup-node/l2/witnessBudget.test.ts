@@ -24,14 +24,18 @@ function filler(i: number): string {
 }
 
 function balanceSlot(holder: string): string {
-  return bytesToHex(keccak256(new Uint8Array([...setLengthLeft(hexToBytes(holder as Hex), 32), ...new Uint8Array(32)])));
+  return bytesToHex(
+    keccak256(new Uint8Array([...setLengthLeft(hexToBytes(holder as Hex), 32), ...new Uint8Array(32)])),
+  );
 }
 
 describe("L2 witness budget (measurement behind DEFAULT_L2_GAS_LIMIT)", function () {
   this.timeout(60_000);
 
   it("fits a full block of ETH or ERC-20 transfers on a state of thousands of accounts in one L1 advance", async () => {
-    const tokenCode = JSON.parse(readFileSync(path.join(DEFAULT_ARTIFACTS_DIR, "contracts/test/BenchToken.sol/BenchToken.json"), "utf8")).deployedBytecode as Hex;
+    const tokenCode = JSON.parse(
+      readFileSync(path.join(DEFAULT_ARTIFACTS_DIR, "contracts/test/BenchToken.sol/BenchToken.json"), "utf8"),
+    ).deployedBytecode as Hex;
     const senders = Array.from({ length: 160 }, (_, i) => TestSigner.fromSeed(1000 + i, common));
     const alloc: Record<string, GenesisAccount> = {};
     const holdings: Record<string, Hex> = {};
@@ -44,14 +48,31 @@ describe("L2 witness budget (measurement behind DEFAULT_L2_GAS_LIMIT)", function
       holdings[balanceSlot(s.address.toString())] = "0x03e8";
     }
     alloc[TOKEN] = { nonce: 1n, code: tokenCode, storage: holdings };
-    const chain = await Chain.create({ genesis: l2Genesis({ chainId: L2_CHAIN_ID, timestamp: 1_800_000_000n, bridgeCode: "0x00", alloc, gasLimit: DEFAULT_L2_GAS_LIMIT }) });
+    const chain = await Chain.create({
+      genesis: l2Genesis({
+        chainId: L2_CHAIN_ID,
+        timestamp: 1_800_000_000n,
+        bridgeCode: "0x00",
+        alloc,
+        gasLimit: DEFAULT_L2_GAS_LIMIT,
+      }),
+    });
 
-    const ethTransfers = senders.slice(0, 100).map((s, i) => s.tx({ to: filler(100_000 + i), value: 1n, gasLimit: 21_000n }));
+    const ethTransfers = senders
+      .slice(0, 100)
+      .map((s, i) => s.tx({ to: filler(100_000 + i), value: 1n, gasLimit: 21_000n }));
     const eth = await chain.mineBlock(ethTransfers, { captureWitness: true });
-    const tokenTransfers = senders.slice(100).map((s, i) => s.tx({ to: TOKEN, gasLimit: 60_000n, data: tokenAbi.encodeFunctionData("transfer", [filler(200_000 + i), 1n]) }));
+    const tokenTransfers = senders.slice(100).map((s, i) =>
+      s.tx({
+        to: TOKEN,
+        gasLimit: 60_000n,
+        data: tokenAbi.encodeFunctionData("transfer", [filler(200_000 + i), 1n]),
+      }),
+    );
     const token = await chain.mineBlock(tokenTransfers, { captureWitness: true });
 
-    const perGas = (mined: typeof eth): number => (mined.encodedWitness as Uint8Array).length / Number(mined.record.block.header.gasUsed);
+    const perGas = (mined: typeof eth): number =>
+      (mined.encodedWitness as Uint8Array).length / Number(mined.record.block.header.gasUsed);
     const ethPerTx = (eth.encodedWitness as Uint8Array).length / ethTransfers.length;
     const tokenPerTx = (token.encodedWitness as Uint8Array).length / tokenTransfers.length;
     const tokenGas = Number(token.record.block.header.gasUsed) / tokenTransfers.length;

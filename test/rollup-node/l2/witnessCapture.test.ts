@@ -8,7 +8,16 @@ import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisAccount } from "../../../rollup-node/chain/genesis";
 import type { MinedBlock } from "../../../rollup-node/chain/types";
 import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
-import { BLOCKHASH_ADDRESS, BLOCKHASH_CODE, STORE_ADDRESS, STORE_AND_LOG_CODE, STORE_AND_LOG_INITCODE, TestSigner, storeCall, word } from "../../../tools/l2Fixtures";
+import {
+  BLOCKHASH_ADDRESS,
+  BLOCKHASH_CODE,
+  STORE_ADDRESS,
+  STORE_AND_LOG_CODE,
+  STORE_AND_LOG_INITCODE,
+  TestSigner,
+  storeCall,
+  word,
+} from "../../../tools/l2Fixtures";
 import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../protocol/messages";
 
 const CHAIN_ID = 901n;
@@ -48,7 +57,9 @@ describe("Chain witness capture", function () {
   this.timeout(60_000);
 
   it("records a complete and minimal witness for transfers, deploys, storage writes and deletions, BLOCKHASH, 7702 and bridge relays", async () => {
-    const common = (await Chain.create({ genesis: l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00" }) })).common;
+    const common = (
+      await Chain.create({ genesis: l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00" }) })
+    ).common;
     const signers = [0, 1, 2, 3].map((seed) => TestSigner.fromSeed(seed, common));
     const [alice, bob, carol, dave] = signers as [TestSigner, TestSigner, TestSigner, TestSigner];
     const storage: Record<string, `0x${string}`> = {};
@@ -99,12 +110,30 @@ describe("Chain witness capture", function () {
 
     // Relays of L1 messages anchored by the block's parentBeaconBlockRoot (EIP-4788 on L2).
     const messages: L1Message[] = [
-      { nonce: 0n, from: "0x00000000000000000000000000000000000001a1", to: "0x00000000000000000000000000000000000d0d0e", value: 10n ** 18n, gasLimit: 100_000n, data: "0x" },
-      { nonce: 1n, from: "0x00000000000000000000000000000000000001a1", to: STORE_ADDRESS, value: 0n, gasLimit: 100_000n, data: storeCall(9, 9) },
+      {
+        nonce: 0n,
+        from: "0x00000000000000000000000000000000000001a1",
+        to: "0x00000000000000000000000000000000000d0d0e",
+        value: 10n ** 18n,
+        gasLimit: 100_000n,
+        data: "0x",
+      },
+      {
+        nonce: 1n,
+        from: "0x00000000000000000000000000000000000001a1",
+        to: STORE_ADDRESS,
+        value: 0n,
+        gasLimit: 100_000n,
+        data: storeCall(9, 9),
+      },
     ];
     const leaves = messages.map(hashL1Message);
     const relays = messages.map((message, index) =>
-      alice.tx({ to: L2_BRIDGE_ADDRESS, gasLimit: 300_000n, data: bridgeAbi.encodeFunctionData("relayMessage", [message, time + 12n, index, messageProof(leaves, index)]) }),
+      alice.tx({
+        to: L2_BRIDGE_ADDRESS,
+        gasLimit: 300_000n,
+        data: bridgeAbi.encodeFunctionData("relayMessage", [message, time + 12n, index, messageProof(leaves, index)]),
+      }),
     );
     const relayed = await mine(relays, hexToBytes(messageRoot(leaves) as `0x${string}`));
     expect(relayed.record.receipts.map((r) => r.status)).to.deep.equal([1, 1]);
@@ -112,16 +141,26 @@ describe("Chain witness capture", function () {
   });
 
   it("keeps the witness within maxWitnessBytes by leaving trailing transactions for later", async () => {
-    const probe = await Chain.create({ genesis: l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00" }) });
+    const probe = await Chain.create({
+      genesis: l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00" }),
+    });
     const signers = Array.from({ length: 30 }, (_, i) => TestSigner.fromSeed(100 + i, probe.common));
     const alloc: Record<string, GenesisAccount> = {};
     for (const signer of signers) alloc[signer.address.toString()] = { balance: 10n ** 20n };
-    const chain = await Chain.create({ genesis: l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00", alloc }) });
-    const txs = signers.map((s, i) => s.tx({ to: `0x${(0xabc000 + i).toString(16).padStart(40, "0")}`, value: 1n, gasLimit: 21_000n }));
+    const chain = await Chain.create({
+      genesis: l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00", alloc }),
+    });
+    const txs = signers.map((s, i) =>
+      s.tx({ to: `0x${(0xabc000 + i).toString(16).padStart(40, "0")}`, value: 1n, gasLimit: 21_000n }),
+    );
     const full = await chain.mineBlock(txs.slice(0, 10), { captureWitness: true });
     const perTx = (full.encodedWitness as Uint8Array).length / 10;
     const budget = Math.floor(perTx * 12);
-    const mined = await chain.mineBlock(txs.slice(10), { captureWitness: true, maxWitnessBytes: budget, requiredTransactions: 2 });
+    const mined = await chain.mineBlock(txs.slice(10), {
+      captureWitness: true,
+      maxWitnessBytes: budget,
+      requiredTransactions: 2,
+    });
     expect((mined.encodedWitness as Uint8Array).length).to.be.at.most(budget);
     expect(mined.record.block.transactions.length).to.be.greaterThan(2).and.lessThan(20);
     expect(mined.skipped.every((s) => s.retryable && s.reason === "block witness budget reached")).to.equal(true);

@@ -33,7 +33,9 @@ async function expectCode(run: () => Promise<unknown>, code: string): Promise<Er
     await run();
   } catch (error) {
     expect((error as { code?: string }).code, (error as Error).message).to.equal(code);
-    expect((error as { hint?: string }).hint).to.be.a("string").and.not.equal("");
+    expect((error as { hint?: string }).hint)
+      .to.be.a("string")
+      .and.not.equal("");
     return error as Error & { hint: string };
   }
   return expect.fail(`expected ${code}`);
@@ -51,18 +53,44 @@ describe("the node command: options, genesis file, keys", function () {
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "node-command-"));
-    l1 = await startL1Devnet({ port: 0, chainId: OTHER_L1_CHAIN_ID, alloc: { [sequencer.address]: { balance: parseEther("100") } } });
-    const genesis = devnetGenesis({}, L2_CHAIN_ID, BigInt(Math.floor(Date.now() / 1000)) - 10n, [{ address: relayer.address, balance: parseEther("1") }]);
+    l1 = await startL1Devnet({
+      port: 0,
+      chainId: OTHER_L1_CHAIN_ID,
+      alloc: { [sequencer.address]: { balance: parseEther("100") } },
+    });
+    const genesis = devnetGenesis({}, L2_CHAIN_ID, BigInt(Math.floor(Date.now() / 1000)) - 10n, [
+      { address: relayer.address, balance: parseEther("1") },
+    ]);
     await writeGenesisFile(path.join(dir, "genesis.json"), genesis);
     const other = devnetGenesis({}, L2_CHAIN_ID, 1_000n, [{ address: relayer.address, balance: parseEther("1") }]);
     await writeGenesisFile(path.join(dir, "other-genesis.json"), other);
     const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
     const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
     const { hash, stateRoot } = await genesisCommitments(genesis);
-    deployment = await deployRollup(deployer, { l2ChainId: L2_CHAIN_ID, genesisBlockHash: hash, genesisStateRoot: stateRoot, sequencer: sequencer.address, genesisSupply: genesisSupply(genesis) });
+    deployment = await deployRollup(deployer, {
+      l2ChainId: L2_CHAIN_ID,
+      genesisBlockHash: hash,
+      genesisStateRoot: stateRoot,
+      sequencer: sequencer.address,
+      genesisSupply: genesisSupply(genesis),
+    });
     provider.destroy();
     await saveDeployment(path.join(dir, "deployment.json"), deployment);
-    base = (await resolveNodeCommand(["--deployment", path.join(dir, "deployment.json"), "--genesis", path.join(dir, "genesis.json"), "--l1-rpc", l1.url as string, "--port", "0", "--block-time", "200", "--empty-blocks", "--data-dir", path.join(dir, "l2")])) as NodeCommandOptions;
+    base = (await resolveNodeCommand([
+      "--deployment",
+      path.join(dir, "deployment.json"),
+      "--genesis",
+      path.join(dir, "genesis.json"),
+      "--l1-rpc",
+      l1.url as string,
+      "--port",
+      "0",
+      "--block-time",
+      "200",
+      "--empty-blocks",
+      "--data-dir",
+      path.join(dir, "l2"),
+    ])) as NodeCommandOptions;
   });
 
   after(async () => {
@@ -72,14 +100,26 @@ describe("the node command: options, genesis file, keys", function () {
 
   it("takes each option from the command line over the config file over its one default", async () => {
     const config = path.join(dir, "node.json");
-    await writeFile(config, JSON.stringify({ deployment: "deployment.json", "l1-rpc": "http://l1.example:8545", port: 7000, "block-time": 500, committees: [{ name: "acme", attesters: ["http://a:1", "http://b:2", "http://c:3"] }], keystores: { sequencer: "keys/seq.json" } }));
+    await writeFile(
+      config,
+      JSON.stringify({
+        deployment: "deployment.json",
+        "l1-rpc": "http://l1.example:8545",
+        port: 7000,
+        "block-time": 500,
+        committees: [{ name: "acme", attesters: ["http://a:1", "http://b:2", "http://c:3"] }],
+        keystores: { sequencer: "keys/seq.json" },
+      }),
+    );
     const options = (await resolveNodeCommand(["--config", config, "--port", "7001"])) as NodeCommandOptions;
     expect(options.deployment).to.equal(path.join(dir, "deployment.json"));
     expect(options.port).to.equal(7001);
     expect(options.blockTimeMs).to.equal(500);
     expect(options.role).to.equal(NODE_OPTIONS.find((o) => o.name === "role")?.default);
     expect(options.host).to.equal(NODE_OPTIONS.find((o) => o.name === "host")?.default);
-    expect(options.committees).to.deep.equal([{ name: "acme", attesters: [{ url: "http://a:1" }, { url: "http://b:2" }, { url: "http://c:3" }] }]);
+    expect(options.committees).to.deep.equal([
+      { name: "acme", attesters: [{ url: "http://a:1" }, { url: "http://b:2" }, { url: "http://c:3" }] },
+    ]);
     expect(options.keystores.sequencer).to.equal(path.join(dir, "keys", "seq.json"));
     await writeFile(config, JSON.stringify({ "l1-rpc": "http://x", port: "many" }));
     await expectCode(() => resolveNodeCommand(["--config", config, "--deployment", "d.json"]), "CLI_USAGE");
@@ -96,23 +136,54 @@ describe("the node command: options, genesis file, keys", function () {
   });
 
   it("refuses a genesis file that is not the one the rollup was deployed with", async () => {
-    const error = await expectCode(() => startNodeCommand({ ...base, genesis: path.join(dir, "other-genesis.json") }, { logger: collectingLogger([]), env: keysEnv }), "GENESIS_MISMATCH");
+    const error = await expectCode(
+      () =>
+        startNodeCommand(
+          { ...base, genesis: path.join(dir, "other-genesis.json") },
+          { logger: collectingLogger([]), env: keysEnv },
+        ),
+      "GENESIS_MISMATCH",
+    );
     expect(error.message).to.include(deployment.genesisBlockHash);
   });
 
   it("refuses to rebuild the dev genesis on another L1 when no --genesis is given", async () => {
     const { genesis: _omitted, ...withoutGenesis } = base;
-    await expectCode(() => startNodeCommand(withoutGenesis, { logger: collectingLogger([]), env: keysEnv }), "GENESIS_REQUIRED");
+    await expectCode(
+      () => startNodeCommand(withoutGenesis, { logger: collectingLogger([]), env: keysEnv }),
+      "GENESIS_REQUIRED",
+    );
   });
 
   it("refuses the dev mnemonic's keys on this L1 unless --dev, and starts no node without keys", async () => {
     const devSequencer = deriveDevAccounts(11)[10]?.privateKey as string;
-    await expectCode(() => startNodeCommand(base, { logger: collectingLogger([]), env: { ...keysEnv, NATIVE_ROLLUP_SEQUENCER_KEY: devSequencer } }), "DEV_KEY_REFUSED");
-    await expectCode(() => startNodeCommand(base, { logger: collectingLogger([]), env: { NATIVE_ROLLUP_RELAYER_KEY: relayer.privateKey } }), "KEY_MISSING");
+    await expectCode(
+      () =>
+        startNodeCommand(base, {
+          logger: collectingLogger([]),
+          env: { ...keysEnv, NATIVE_ROLLUP_SEQUENCER_KEY: devSequencer },
+        }),
+      "DEV_KEY_REFUSED",
+    );
+    await expectCode(
+      () =>
+        startNodeCommand(base, {
+          logger: collectingLogger([]),
+          env: { NATIVE_ROLLUP_RELAYER_KEY: relayer.privateKey },
+        }),
+      "KEY_MISSING",
+    );
   });
 
   it("refuses a relayer the genesis does not fund", async () => {
-    await expectCode(() => startNodeCommand(base, { logger: collectingLogger([]), env: { ...keysEnv, NATIVE_ROLLUP_RELAYER_KEY: Wallet.createRandom().privateKey } }), "RELAYER_UNFUNDED");
+    await expectCode(
+      () =>
+        startNodeCommand(base, {
+          logger: collectingLogger([]),
+          env: { ...keysEnv, NATIVE_ROLLUP_RELAYER_KEY: Wallet.createRandom().privateKey },
+        }),
+      "RELAYER_UNFUNDED",
+    );
   });
 
   it("runs the rollup from the genesis file with keys from the environment, and never logs them", async () => {
@@ -122,8 +193,12 @@ describe("the node command: options, genesis file, keys", function () {
       const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
       const rollup = new Contract(deployment.address, ["function headNumber() view returns (uint64)"], provider);
       const deadline = Date.now() + 120_000;
-      while (((await rollup.getFunction("headNumber")()) as bigint) < 1n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      expect((await rollup.getFunction("headNumber")()) as bigint, "an L2 block accepted on L1").to.be.greaterThanOrEqual(1n);
+      while (((await rollup.getFunction("headNumber")()) as bigint) < 1n && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(
+        (await rollup.getFunction("headNumber")()) as bigint,
+        "an L2 block accepted on L1",
+      ).to.be.greaterThanOrEqual(1n);
       provider.destroy();
     } finally {
       await node.stop();
@@ -131,6 +206,7 @@ describe("the node command: options, genesis file, keys", function () {
     const log = lines.join("\n").toLowerCase();
     expect(log).to.include(sequencer.address.toLowerCase());
     expect(log).to.include("key from env");
-    for (const key of [sequencer.privateKey, relayer.privateKey]) expect(log).to.not.include(key.slice(2).toLowerCase());
+    for (const key of [sequencer.privateKey, relayer.privateKey])
+      expect(log).to.not.include(key.slice(2).toLowerCase());
   });
 });

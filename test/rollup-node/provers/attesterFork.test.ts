@@ -51,22 +51,32 @@ describe("attesters verify under the L1's fork rules, as EXECUTE does", function
   }
 
   it("the block is one whose outcome depends on the fork: valid under the L1's rules, not under the default ones", async () => {
-    const input = AbiCoder.defaultAbiCoder().encode(["uint64", "bytes", "bytes", "bytes", "bytes"], [L2_CHAIN_ID, built.parentHeader, built.blockRlp, built.witness, "0x"]);
+    const input = AbiCoder.defaultAbiCoder().encode(
+      ["uint64", "bytes", "bytes", "bytes", "bytes"],
+      [L2_CHAIN_ID, built.parentHeader, built.blockRlp, built.witness, "0x"],
+    );
     const output = await provider.call({ to: EXECUTE_ADDRESS, data: input });
     expect(dataSlice(output, 0, 32)).to.equal(bytesToHex(built.block.hash()));
     let defaultRules: unknown;
     await verifyBlock(params()).catch((error: unknown) => (defaultRules = error));
-    expect((defaultRules as Error | undefined)?.message, "the default fork accepted the block too").to.match(/mismatch/);
+    expect((defaultRules as Error | undefined)?.message, "the default fork accepted the block too").to.match(
+      /mismatch/,
+    );
   });
 
   it("committee attesters given the L1's fork config sign the block, and the proof counts under EXECUTE's rules", async () => {
-    const prover = await CommitteeProver.start("prague", devAttesterKeys("prague", 3), bundledCircuitArtifacts(), { l1Common: l1.chain.common });
+    const prover = await CommitteeProver.start("prague", devAttesterKeys("prague", 3), bundledCircuitArtifacts(), {
+      l1Common: l1.chain.common,
+    });
     const service = new ProofService([prover]);
     try {
       const { encoded, provenBy, failures } = await service.proofsFor(params());
       expect(failures).to.deep.equal([]);
       expect(provenBy).to.deep.equal(["prague"]);
-      const bundle = { policy: { threshold: 1, allowReexecution: false, acceptedKeys: [getBytes(prover.keyHash)] }, proofs: decodeExecutionProofs(encoded) };
+      const bundle = {
+        policy: { threshold: 1, allowReexecution: false, acceptedKeys: [getBytes(prover.keyHash)] },
+        proofs: decodeExecutionProofs(encoded),
+      };
       const proven = await verifyBlockWithProofs({ ...params(), common: l1.chain.common, bundle });
       expect(proven.acceptedBy.mode).to.equal("proofs");
     } finally {

@@ -17,18 +17,30 @@ describe("an attester served over HTTP", function () {
   let built: BuiltBlock;
 
   before(async () => {
-    server = await startAttesterServer({ privateKey: new Uint8Array(32).fill(7), fork: FORK, port: 0, logger: silentLogger });
+    server = await startAttesterServer({
+      privateKey: new Uint8Array(32).fill(7),
+      fork: FORK,
+      port: 0,
+      logger: silentLogger,
+    });
     const probe = await L2TestChain.create(CHAIN_ID, []);
     const alice = TestSigner.fromSeed(21, probe.common);
     const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
-    built = await chain.buildBlock([TestSigner.fromSeed(21, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+    built = await chain.buildBlock([
+      TestSigner.fromSeed(21, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+    ]);
   });
 
   after(async () => {
     await server?.close();
   });
 
-  const request = (block: Uint8Array) => ({ chainId: CHAIN_ID.toString(), parentHeader: hexlify(built.parentHeader), block: hexlify(block), witness: hexlify(built.witness) });
+  const request = (block: Uint8Array) => ({
+    chainId: CHAIN_ID.toString(),
+    parentHeader: hexlify(built.parentHeader),
+    block: hexlify(block),
+    witness: hexlify(built.witness),
+  });
 
   it("says who it is: its public key and the fork rules it re-executes under", async () => {
     const info = (await (await fetch(`${server.url}/`)).json()) as { publicKey: [string, string]; fork: unknown };
@@ -38,10 +50,20 @@ describe("an attester served over HTTP", function () {
 
   it("signs a block that verifies, and refuses one that does not, with EXECUTE's code", async () => {
     const pool = await AttesterPool.connect([{ url: server.url }], FORK);
-    const signed = await pool.attest({ chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness });
+    const signed = await pool.attest({
+      chainId: CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness: built.witness,
+    });
     expect(signed.attestations).to.have.length(1);
     expect(signed.commitment).to.be.a("bigint");
-    const refused = (await (await fetch(`${server.url}/attest`, { method: "POST", body: JSON.stringify(request(tamperBlock(built.block, { stateRoot: new Uint8Array(32).fill(5) }))) })).json()) as { ok: boolean; code?: number };
+    const refused = (await (
+      await fetch(`${server.url}/attest`, {
+        method: "POST",
+        body: JSON.stringify(request(tamperBlock(built.block, { stateRoot: new Uint8Array(32).fill(5) }))),
+      })
+    ).json()) as { ok: boolean; code?: number };
     expect(refused.ok).to.equal(false);
     expect(refused.code).to.be.a("number");
   });

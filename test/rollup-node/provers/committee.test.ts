@@ -1,7 +1,12 @@
 import { expect } from "chai";
 
 import { ExecuteError, ExecuteErrorCode } from "../../../precompiles";
-import { type Attestation, bundledCircuitArtifacts, proveCommittee, releaseProverThreads } from "../../../rollup-node/provers/committee";
+import {
+  type Attestation,
+  bundledCircuitArtifacts,
+  proveCommittee,
+  releaseProverThreads,
+} from "../../../rollup-node/provers/committee";
 import { attest, testCommittee, withoutWitnessErrorOutput } from "../../../tools/committeeFixture";
 import { TestSigner, tamperBlock, word } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
@@ -17,7 +22,9 @@ describe("the committee attestation prover", function () {
     const probe = await L2TestChain.create(CHAIN_ID, []);
     const alice = TestSigner.fromSeed(11, probe.common);
     const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
-    built = await chain.buildBlock([TestSigner.fromSeed(11, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+    built = await chain.buildBlock([
+      TestSigner.fromSeed(11, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+    ]);
   });
 
   after(releaseProverThreads);
@@ -46,13 +53,18 @@ describe("the committee attestation prover", function () {
     const outsider = await testCommittee(3, 6);
     const { attestations, commitment } = await attest(members, CHAIN_ID, built, [0, 1]);
     const { attestations: foreign } = await attest(outsider, CHAIN_ID, built, [2]);
-    await expectProofFails(() => proveCommittee(bundledCircuitArtifacts(), members.committee, commitment, [...attestations, foreign[0]]));
+    await expectProofFails(() =>
+      proveCommittee(bundledCircuitArtifacts(), members.committee, commitment, [...attestations, foreign[0]]),
+    );
   });
 
   it("needs K attestations", async () => {
     const c = await testCommittee(3, 7);
     const { attestations, commitment } = await attest(c, CHAIN_ID, built, [0, 1]);
-    await expectProofFails(() => proveCommittee(bundledCircuitArtifacts(), c.committee, commitment, attestations), "NOT_ENOUGH_SIGNATURES");
+    await expectProofFails(
+      () => proveCommittee(bundledCircuitArtifacts(), c.committee, commitment, attestations),
+      "NOT_ENOUGH_SIGNATURES",
+    );
   });
 });
 

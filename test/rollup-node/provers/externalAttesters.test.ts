@@ -32,10 +32,14 @@ interface AttesterProcess {
 /** `native-rollup-attester --port 0` in its own process, its key in its environment only. */
 function spawnAttester(): Promise<AttesterProcess> {
   const privateKey = Wallet.createRandom().privateKey;
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", ATTESTER_CLI, "--port", "0", "--hardfork", DEFAULT_HARDFORK], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", NATIVE_ROLLUP_ATTESTER_KEY: privateKey },
-  });
+  const child = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", ATTESTER_CLI, "--port", "0", "--hardfork", DEFAULT_HARDFORK],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", NATIVE_ROLLUP_ATTESTER_KEY: privateKey },
+    },
+  );
   const errors: string[] = [];
   child.stderr?.on("data", (chunk: Buffer) => errors.push(chunk.toString()));
   return new Promise((resolve, reject) => {
@@ -45,7 +49,9 @@ function spawnAttester(): Promise<AttesterProcess> {
       const line = out.split("\n").find((l) => l.startsWith(ATTESTER_READY_PREFIX));
       if (line !== undefined) resolve({ child, url: line.slice(ATTESTER_READY_PREFIX.length).trim(), privateKey });
     });
-    child.once("exit", (code) => reject(new Error(`attester exited (${code}) before it was ready:\n${errors.join("")}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`attester exited (${code}) before it was ready:\n${errors.join("")}`)),
+    );
   });
 }
 
@@ -85,14 +91,20 @@ describe("external attester processes prove a node's blocks (a committee of 4, 3
 
   it("a node configured with their URLs gets blocks accepted on L1 by their proofs, still after one attester stops", async () => {
     // The committee's key: its members' public keys, as the node will see them.
-    const probe = await CommitteeProver.connect("acme", attesters.map((a) => ({ url: a.url })), { hardfork: DEFAULT_HARDFORK, eips: [] });
+    const probe = await CommitteeProver.connect(
+      "acme",
+      attesters.map((a) => ({ url: a.url })),
+      { hardfork: DEFAULT_HARDFORK, eips: [] },
+    );
     const keyHash = probe.keyHash;
     await probe.close();
 
     const sequencer = Wallet.createRandom();
     const relayer = Wallet.createRandom();
     l1 = await startL1Devnet({ port: 0, alloc: { [sequencer.address]: { balance: parseEther("100") } } });
-    const genesis = devnetGenesis({}, L2_CHAIN_ID, BigInt(Math.floor(Date.now() / 1000)) - 10n, [{ address: relayer.address, balance: parseEther("1") }]);
+    const genesis = devnetGenesis({}, L2_CHAIN_ID, BigInt(Math.floor(Date.now() / 1000)) - 10n, [
+      { address: relayer.address, balance: parseEther("1") },
+    ]);
     await writeGenesisFile(path.join(dir, "genesis.json"), genesis);
     const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
     const { hash, stateRoot } = await genesisCommitments(genesis);
@@ -105,18 +117,30 @@ describe("external attester processes prove a node's blocks (a committee of 4, 3
       proofPolicy: { threshold: 1, allowReexecution: false, acceptedKeys: [keyHash] },
     });
     await saveDeployment(path.join(dir, "deployment.json"), deployment);
-    await writeFile(path.join(dir, "node.json"), JSON.stringify({ committees: [{ name: "acme", attesters: attesters.map((a) => a.url) }] }));
+    await writeFile(
+      path.join(dir, "node.json"),
+      JSON.stringify({ committees: [{ name: "acme", attesters: attesters.map((a) => a.url) }] }),
+    );
 
     const options = (await resolveNodeCommand([
-      "--config", path.join(dir, "node.json"),
-      "--deployment", path.join(dir, "deployment.json"),
-      "--genesis", path.join(dir, "genesis.json"),
-      "--l1-rpc", l1.url as string,
-      "--port", "0",
-      "--block-time", "300",
+      "--config",
+      path.join(dir, "node.json"),
+      "--deployment",
+      path.join(dir, "deployment.json"),
+      "--genesis",
+      path.join(dir, "genesis.json"),
+      "--l1-rpc",
+      l1.url as string,
+      "--port",
+      "0",
+      "--block-time",
+      "300",
       "--empty-blocks",
     ])) as NodeCommandOptions;
-    const node = await startNodeCommand(options, { logger: () => silentLogger, env: { NATIVE_ROLLUP_SEQUENCER_KEY: sequencer.privateKey, NATIVE_ROLLUP_RELAYER_KEY: relayer.privateKey } });
+    const node = await startNodeCommand(options, {
+      logger: () => silentLogger,
+      env: { NATIVE_ROLLUP_SEQUENCER_KEY: sequencer.privateKey, NATIVE_ROLLUP_RELAYER_KEY: relayer.privateKey },
+    });
     try {
       const rollup = new Contract(deployment.address, ["function headNumber() view returns (uint64)"], provider);
       const head = async () => (await rollup.getFunction("headNumber")()) as bigint;

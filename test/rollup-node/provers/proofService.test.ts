@@ -5,7 +5,12 @@ import { hexToBytes } from "@ethereumjs/util";
 import { decodeExecutionProofs } from "../../../precompiles/proofs/codec";
 import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs";
 import { releaseProverThreads } from "../../../rollup-node/provers/committee";
-import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../../../rollup-node/provers/proofService";
+import {
+  CommitteeProver,
+  type ExecutionProver,
+  ProofService,
+  devAttesterKeys,
+} from "../../../rollup-node/provers/proofService";
 import { TestSigner, tamperBlock, word } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
@@ -21,7 +26,9 @@ describe("the proof service: attester processes and committee proofs", function 
     const probe = await L2TestChain.create(CHAIN_ID, []);
     const alice = TestSigner.fromSeed(13, probe.common);
     const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
-    built = await chain.buildBlock([TestSigner.fromSeed(13, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+    built = await chain.buildBlock([
+      TestSigner.fromSeed(13, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+    ]);
   });
 
   after(async () => {
@@ -38,7 +45,10 @@ describe("the proof service: attester processes and committee proofs", function 
     expect(failures).to.deep.equal([]);
     expect(provenBy).to.deep.equal(["alpha"]);
     const acceptedKeys = [getBytes(service.provers[0].keyHash)];
-    const bundle = { policy: { threshold: 1, allowReexecution: false, acceptedKeys }, proofs: decodeExecutionProofs(encoded) };
+    const bundle = {
+      policy: { threshold: 1, allowReexecution: false, acceptedKeys },
+      proofs: decodeExecutionProofs(encoded),
+    };
     const proven = await verifyBlockWithProofs({ ...params(), bundle });
     expect(proven.acceptedBy.mode).to.equal("proofs");
   });

@@ -6,11 +6,22 @@ const CHAIN_ID_CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chain
 const MINE_CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_mine", params: [] });
 
 function post(url: string, body: string, origin?: string): Promise<Response> {
-  return fetch(url, { method: "POST", headers: { "Content-Type": "application/json", ...(origin === undefined ? {} : { Origin: origin }) }, body });
+  return fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...(origin === undefined ? {} : { Origin: origin }) },
+    body,
+  });
 }
 
 function preflight(url: string, origin: string): Promise<Response> {
-  return fetch(url, { method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" } });
+  return fetch(url, {
+    method: "OPTIONS",
+    headers: {
+      Origin: origin,
+      "Access-Control-Request-Method": "POST",
+      "Access-Control-Request-Headers": "content-type",
+    },
+  });
 }
 
 describe("JSON-RPC over HTTP: which web origins may call it (CORS)", function () {
@@ -19,7 +30,10 @@ describe("JSON-RPC over HTTP: which web origins may call it (CORS)", function ()
   let open: L1Devnet;
 
   before(async () => {
-    [closed, open] = await Promise.all([startL1Devnet({ port: 0 }), startL1Devnet({ port: 0, corsOrigins: ["http://localhost:3000"] })]);
+    [closed, open] = await Promise.all([
+      startL1Devnet({ port: 0 }),
+      startL1Devnet({ port: 0, corsOrigins: ["http://localhost:3000"] }),
+    ]);
   });
 
   after(async () => {
@@ -37,10 +51,16 @@ describe("JSON-RPC over HTTP: which web origins may call it (CORS)", function ()
     const pre = await preflight(closed.url as string, "http://evil.example");
     expect(pre.headers.get("access-control-allow-origin")).to.equal(null);
     // A "simple" cross-origin request skips the preflight: it must not run either.
-    const mined = await fetch(closed.url as string, { method: "POST", headers: { "Content-Type": "text/plain", Origin: "http://evil.example" }, body: MINE_CALL });
+    const mined = await fetch(closed.url as string, {
+      method: "POST",
+      headers: { "Content-Type": "text/plain", Origin: "http://evil.example" },
+      body: MINE_CALL,
+    });
     expect(mined.status).to.equal(403);
     expect(mined.headers.get("access-control-allow-origin")).to.equal(null);
-    expect(((await mined.json()) as { error: { message: string } }).error.message).to.match(/origin http:\/\/evil\.example is not allowed/);
+    expect(((await mined.json()) as { error: { message: string } }).error.message).to.match(
+      /origin http:\/\/evil\.example is not allowed/,
+    );
     expect(closed.chain.headNumber).to.equal(head);
   });
 

@@ -27,7 +27,12 @@ describe("LevelDB trie storage", () => {
     await first.close();
 
     const second = await LevelDB.open(directory);
-    const reopened = new MerklePatriciaTrie({ db: second, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, root });
+    const reopened = new MerklePatriciaTrie({
+      db: second,
+      useKeyHashing: true,
+      valueEncoding: ValueEncoding.Bytes,
+      root,
+    });
     expect(bytesToHex((await reopened.get(utf8ToBytes("bob")))!)).to.equal(bytesToHex(utf8ToBytes("200")));
     await second.close();
   });
