@@ -22,7 +22,7 @@ export function forkConfigOf(common: Common): ForkConfig {
  * chain id). Without KZG: an L2 block carries no blobs (the verifier rejects blob transactions).
  */
 export function commonOfForkConfig(fork: ForkConfig): Common {
-  return createCustomCommon(_params, Mainnet, { hardfork: fork.hardfork, eips: [...fork.eips] });
+  return createCustomCommon({}, Mainnet, { hardfork: fork.hardfork, eips: [...fork.eips] });
 }
 
 /**
