@@ -1,10 +1,12 @@
 // The record of a deployment in progress, beside deployment.json (`<out>.partial`): written after
 // each mined step, so an interrupted `rollup:deploy` resumes where it stopped instead of paying
 // again. A node never reads it: deployment.json is written only once every step is done.
-import { readFile, writeFile } from "node:fs/promises";
-
 import type { DeploymentProgress } from "./rollup";
+import { readJsonRecord, writeJsonRecord } from "./jsonRecord";
 import { DeploymentError } from "./rollup";
+
+/** The partial record's bigint fields. */
+const PARTIAL_BIGINT_FIELDS: ReadonlySet<string> = new Set(["l2GenesisTimestamp"]);
 
 export interface PartialDeployment {
   /** keccak256 of what was asked (chain, options, keys): only the same deployment resumes. */
@@ -19,30 +21,19 @@ export function partialFile(out: string): string {
 }
 
 export async function savePartial(file: string, partial: PartialDeployment): Promise<void> {
-  await writeFile(
-    file,
-    `${JSON.stringify(partial, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,
-  );
+  await writeJsonRecord(file, partial);
 }
 
 /** The partial record, or undefined when there is none. */
 export async function loadPartial(file: string): Promise<PartialDeployment | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  try {
-    return JSON.parse(text, (key, v: unknown) =>
-      key === "l2GenesisTimestamp" && typeof v === "string" ? BigInt(v) : v,
-    ) as PartialDeployment;
-  } catch (error) {
-    throw new DeploymentError(
-      "BAD_PARTIAL_DEPLOYMENT",
-      `${file} is not a partial deployment: ${(error as Error).message}`,
-      "delete it to deploy afresh",
-    );
-  }
+  return readJsonRecord<PartialDeployment>(
+    file,
+    PARTIAL_BIGINT_FIELDS,
+    (reason) =>
+      new DeploymentError(
+        "BAD_PARTIAL_DEPLOYMENT",
+        `${file} is not a partial deployment: ${reason}`,
+        "delete it to deploy afresh",
+      ),
+  );
 }

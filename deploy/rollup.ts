@@ -1,5 +1,3 @@
-import { readFile, writeFile } from "node:fs/promises";
-
 import {
   Contract,
   type ContractTransactionReceipt,
@@ -21,6 +19,7 @@ import {
   rollupContractFactory,
   rollupContractShape,
 } from "./contractArtifact";
+import { readJsonRecord, writeJsonRecord } from "./jsonRecord";
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "./policy";
 import { EXECUTE_ADDRESS } from "../precompiles";
 import { NodeError } from "../rollup-node/errors";
@@ -406,30 +405,19 @@ const BIGINT_FIELDS = new Set([
 ]);
 
 export async function saveDeployment(file: string, deployment: RollupDeployment): Promise<void> {
-  await writeFile(
-    file,
-    `${JSON.stringify(deployment, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,
-  );
+  await writeJsonRecord(file, deployment);
 }
 
 /** Reads a deployment saved by `saveDeployment`; undefined when the file does not exist. */
 export async function loadDeployment(file: string): Promise<RollupDeployment | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  try {
-    return JSON.parse(text, (key, v: unknown) =>
-      BIGINT_FIELDS.has(key) && typeof v === "string" ? BigInt(v) : v,
-    ) as RollupDeployment;
-  } catch (error) {
-    throw new DeploymentError(
-      "BAD_DEPLOYMENT_FILE",
-      `${file} is not a deployment: ${(error as Error).message}`,
-      "delete it or start again with --reset",
-    );
-  }
+  return readJsonRecord<RollupDeployment>(
+    file,
+    BIGINT_FIELDS,
+    (reason) =>
+      new DeploymentError(
+        "BAD_DEPLOYMENT_FILE",
+        `${file} is not a deployment: ${reason}`,
+        "delete it or start again with --reset",
+      ),
+  );
 }

@@ -1,3 +1,4 @@
+import { blockProofSource } from "../../rollup-node/node/proofSource";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -11,11 +12,10 @@ import hre from "hardhat";
 
 import { loadDeployment } from "../../deploy/rollup";
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
-import type { AcceptedBlock, BlockProofs } from "../../rollup-node/bridge/batchSubmitter";
+import type { AcceptedBlock, } from "../../rollup-node/bridge/batchSubmitter";
 import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../../rollup-node/chain/devAccounts";
 import { DEFAULT_ACCOUNT_COUNT } from "../../rollup-node/chain/devAccounts";
 import { devnetGenesis } from "../../rollup-node/devnet/rollupDevnet";
-import type { ProducedBlock } from "../../rollup-node/l2/types";
 import { type LoggerFactory, silentLogger } from "../../rollup-node/logger";
 import { attestBlock } from "../../rollup-node/provers/attester";
 import {
@@ -110,19 +110,6 @@ async function freshCommittee(name: string): Promise<ExecutionProver & { readonl
       );
     },
     close: () => Promise.resolve(),
-  };
-}
-
-/** The batch submitter's proof source: every committee attests and proves each block. */
-function proofsFor(service: ProofService, chainId: bigint): (produced: ProducedBlock) => Promise<BlockProofs> {
-  return async (produced) => {
-    const { encoded, provenBy } = await service.proofsFor({
-      chainId,
-      parentHeader: produced.parentHeader,
-      block: produced.blockRlp,
-      witness: produced.encodedWitness,
-    });
-    return { encoded, provenBy };
   };
 }
 
@@ -270,7 +257,7 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
       rpc: { host: "127.0.0.1", port: 0 },
       blockTimeMs: 500,
       logger,
-      proofs: proofsFor(proofService, deployment.l2ChainId),
+      proofs: blockProofSource(proofService, deployment.l2ChainId),
       onAccepted: (block) => accepted.push(block),
     });
     const l2 = new JsonRpcProvider(node.url as string, undefined, {
