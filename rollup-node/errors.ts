@@ -1,4 +1,6 @@
-import { CodedError } from "../protocol";
+// protocol/errors, not the index: this module loads while Hardhat reads its config, before
+// compilation writes the TypeChain types the rest of protocol/ needs.
+import { CodedError } from "../protocol/errors";
 
 /**
  * The base of the node's own errors: a stable `code` (for programs, RPC clients and the RPC
