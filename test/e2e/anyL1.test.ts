@@ -12,7 +12,7 @@ import hre from "hardhat";
 
 import { loadDeployment } from "../../deploy/rollup";
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
-import type { AcceptedBlock, } from "../../rollup-node/bridge/batchSubmitter";
+import type { AcceptedBlock } from "../../rollup-node/bridge/batchSubmitter";
 import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../../rollup-node/chain/devAccounts";
 import { DEFAULT_ACCOUNT_COUNT } from "../../rollup-node/chain/devAccounts";
 import { devnetGenesis } from "../../rollup-node/devnet/rollupDevnet";
