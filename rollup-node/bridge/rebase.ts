@@ -79,17 +79,26 @@ export async function planRebase(
     }
     const candidates = await fetchEventBodies(source.l1Provider, event);
     foreign.push({ event, candidates });
+    // Every candidate's header hashes to the accepted block hash: any of them names the parent.
     target = { number: target.number - 1n, hash: parentHashOf(candidates[0]?.blockRlp) };
   }
   return { keep: target.number, foreign: foreign.reverse() };
 }
 
-/** The parent hash in a block's RLP (the header's first field); "" when it does not decode. */
-function parentHashOf(blockRlp: Uint8Array | undefined): string {
-  if (blockRlp === undefined) return "";
+/**
+ * The parent hash in a block's RLP (its header's first field); "" when there is no header. Only
+ * the header is decoded: it is what hashes to the block hash L1 accepted, so every candidate found
+ * for that hash carries the same one, while a body beside it may be anything (a decoy whose body
+ * is not canonical RLP must not hide the parent).
+ */
+export function parentHashOf(blockRlp: Uint8Array | undefined): string {
+  const first = blockRlp?.[0];
+  if (blockRlp === undefined || first === undefined || first < 0xc0) return "";
   try {
-    const header = (RLP.decode(blockRlp) as Uint8Array[][])[0];
-    const parentHash = header?.[0];
+    const payloadStart = first >= 0xf8 ? 1 + (first - 0xf7) : 1;
+    // Stream mode decodes the first item of the list's payload, the header, and leaves the rest.
+    const { data } = RLP.decode(blockRlp.subarray(payloadStart), true) as unknown as { data: Uint8Array[] };
+    const parentHash = Array.isArray(data) ? data[0] : undefined;
     return parentHash instanceof Uint8Array && parentHash.length === 32 ? bytesToHex(parentHash) : "";
   } catch {
     return "";
