@@ -7,8 +7,10 @@ import { decodeRollupRevert, revertDataOf } from "./contracts";
  * the sequencer's inactivity period, `based` always, `permissioned` never). It asks the contract
  * itself with a call of `advance` that fails right after the authorization check (an empty parent
  * header is never the head, so nothing is executed): `NotSequencer(caller, openAt)` means "not
- * yet, from L1 time openAt" (`permissioned` answers openAt = 2^256 - 1: never); any other revert
- * means the check passed; no revert data (a transport failure) is thrown, never read as a yes.
+ * yet, from L1 time openAt" (`permissioned` answers openAt = 2^256 - 1: never); an optimistic
+ * rollup's `ProvisionalBlocksPending` (refused before the rule is asked) is "not now"; another
+ * known revert means the check passed; no revert data (a transport failure) or data no known ABI
+ * explains is thrown, never read as a yes.
  */
 export async function sequencingOpensAt(
   rollup: ExampleRollup,
@@ -21,7 +23,14 @@ export async function sequencingOpensAt(
     // No revert at all (the L1 node unreachable, a timeout): no answer, never a "yes".
     if (data === undefined) throw error;
     const decoded = decodeRollupRevert(data);
-    if (decoded?.name === "NotSequencer") return { allowed: false, openAt: BigInt(decoded.args[1] as bigint) };
+    // A revert no known ABI explains (a custom rule's own error) says nothing: never a "yes".
+    if (decoded === undefined)
+      throw new Error(`the rollup answered the authorization probe with an unknown revert ${data.slice(0, 10)}`);
+    if (decoded.name === "NotSequencer") return { allowed: false, openAt: BigInt(decoded.args[1] as bigint) };
+    // OptimisticRollup refuses `advance` while blocks are provisional, before asking the rule: the
+    // probe learns nothing then, so the answer is "not now" (the rule's own clock, for the log).
+    if (decoded.name === "ProvisionalBlocksPending")
+      return { allowed: false, openAt: (await rollup.openSequencingAt()) as bigint };
   }
   return { allowed: true };
 }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 
 import { sequencingOpensAt } from "../../../rollup-node/bridge/authorization";
-import { type ExampleRollup, connectRollup } from "../../../rollup-node/bridge/contracts";
+import { type ExampleRollup, OPTIMISTIC_ROLLUP_INTERFACE, connectRollup } from "../../../rollup-node/bridge/contracts";
 import { type E2eRollup, increaseL1Time, startE2eRollup } from "../../e2e/support/harness";
 
 describe("bridge: asking the rollup whether an account may advance (its own _authorizeAdvance rule)", function () {
@@ -42,5 +42,34 @@ describe("bridge: asking the rollup whether an account may advance (its own _aut
     } finally {
       dead.destroy();
     }
+  });
+});
+
+describe("bridge: the authorization probe reads only the answers that mean it", () => {
+  /** A rollup handle whose `advance` probe reverts with `data` (what an L1 node returns for the call). */
+  function revertingRollup(data: string): ExampleRollup {
+    const probe = {
+      staticCall: async () => {
+        throw Object.assign(new Error("execution reverted"), { data });
+      },
+    };
+    return { advance: probe, openSequencingAt: async () => 1_234n } as unknown as ExampleRollup;
+  }
+  const stranger = "0x00000000000000000000000000000000000000aa";
+
+  it("an optimistic rollup with provisional blocks answers before its rule is asked: that is not a yes", async () => {
+    const pending = OPTIMISTIC_ROLLUP_INTERFACE.encodeErrorResult("ProvisionalBlocksPending", [1n]);
+    expect(await sequencingOpensAt(revertingRollup(pending), stranger)).to.deep.equal({
+      allowed: false,
+      openAt: 1_234n,
+    });
+  });
+
+  it("a revert no known ABI explains (a custom rule's own error) is no answer: thrown, never a yes", async () => {
+    let thrown: unknown;
+    await sequencingOpensAt(revertingRollup("0xdeadbeef"), stranger).catch((error: unknown) => {
+      thrown = error;
+    });
+    expect(thrown).to.be.instanceOf(Error);
   });
 });

@@ -7,7 +7,7 @@ import { findBlockBodies } from "../../../rollup-node/follower/blockBody";
 import { parentHashOf } from "../../../rollup-node/bridge/rebase";
 
 /** A header-shaped RLP list: its first field is the parent hash, then enough fields to be a header. */
-function header(parentHash: string): Uint8Array {
+function header(parentHash: `0x${string}`): Uint8Array {
   const fields: Uint8Array[] = [hexToBytes(parentHash)];
   for (let i = 0; i < 14; i++) fields.push(new Uint8Array(32).fill(i + 1));
   return RLP.encode(fields);
@@ -22,7 +22,7 @@ function blockOf(...items: Uint8Array[]): Uint8Array {
 }
 
 describe("bridge: rebase walks back along the headers L1 accepted", () => {
-  const parent = `0x${"ab".repeat(32)}`;
+  const parent: `0x${string}` = `0x${"ab".repeat(32)}`;
   const h = header(parent);
   const emptyList = Uint8Array.of(0xc0);
 
