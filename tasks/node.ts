@@ -8,6 +8,7 @@ import type { ConfigurableTaskDefinition } from "hardhat/types";
 import { type OptionSpec, camelName } from "../rollup-node/node/commandOptions";
 import { NODE_OPTIONS } from "../rollup-node/node/nodeOptions";
 import { ATTESTER_OPTIONS } from "../rollup-node/node/attesterOptions";
+import { taskAction } from "./taskErrors";
 
 /** Hardhat's own `--config` would take the option's place: the tasks call it `--<command>-config`. */
 const taskParamName = (spec: OptionSpec, command: string): string =>
@@ -57,12 +58,15 @@ withOptions(
   ),
   NODE_OPTIONS,
   "node",
-).setAction(async (args: Record<string, unknown>, hre) => {
-  // The node reads the compiled L2Bridge (the dev genesis) and the contract bindings.
-  await hre.run("compile", { quiet: true });
-  const { runNodeCommand } = await import("../rollup-node/node/cli");
-  await runNodeCommand(taskArgv(NODE_OPTIONS, args, "node"), "npx hardhat rollup:node");
-});
+).setAction(
+  // A refusal (no key, another genesis, an unreachable L1) is one line and its hint, like every task's.
+  taskAction(async (args: Record<string, unknown>, hre) => {
+    // The node reads the compiled L2Bridge (the dev genesis) and the contract bindings.
+    await hre.run("compile", { quiet: true });
+    const { runNodeCommand } = await import("../rollup-node/node/cli");
+    await runNodeCommand(taskArgv(NODE_OPTIONS, args, "node"), "npx hardhat rollup:node");
+  }),
+);
 
 withOptions(
   task(
@@ -71,10 +75,12 @@ withOptions(
   ),
   ATTESTER_OPTIONS,
   "attester",
-).setAction(async (args: Record<string, unknown>) => {
-  const { runAttesterCommand } = await import("../rollup-node/node/attesterCli");
-  await runAttesterCommand(taskArgv(ATTESTER_OPTIONS, args, "attester"), "npx hardhat rollup:attester");
-});
+).setAction(
+  taskAction(async (args: Record<string, unknown>) => {
+    const { runAttesterCommand } = await import("../rollup-node/node/attesterCli");
+    await runAttesterCommand(taskArgv(ATTESTER_OPTIONS, args, "attester"), "npx hardhat rollup:attester");
+  }),
+);
 
 task(
   "rollup:genesis",
@@ -96,6 +102,8 @@ task(
   )
   .addFlag("dev", "Also fund the ten public dev accounts (a throw-away chain only)")
   .setAction(
-    async (args: { out: string; timestamp?: number; relayer?: string; relayerBalance?: string; dev: boolean }, hre) =>
-      (await import("./nodeActions")).genesis(args, hre),
+    taskAction(
+      async (args: { out: string; timestamp?: number; relayer?: string; relayerBalance?: string; dev: boolean }, hre) =>
+        (await import("./nodeActions")).genesis(args, hre),
+    ),
   );
