@@ -33,6 +33,7 @@ import { RollupClient } from "../../sdk";
 import { configuredGenesisAlloc } from "../../tasks/devnetConfig";
 import { DEPLOYER_KEY_ENV } from "../../tasks/deployTarget";
 import { type E2eRollup, startE2eRollup } from "./support/harness";
+import { runTask } from "../support/runTask";
 
 /** A port nobody listens on right now (the OS picks it). */
 function freePort(): Promise<number> {
@@ -66,19 +67,6 @@ async function startHardhatNode(): Promise<{ child: ChildProcess; url: string }>
     child.once("exit", (code) => reject(new Error(`hardhat node exited (${code}):\n${output.join("")}`)));
   });
   return { child, url: `http://127.0.0.1:${port}` };
-}
-
-/** Runs a task and returns what it printed. */
-async function runTask(name: string, args: Record<string, unknown>): Promise<string> {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.map(String).join(" "));
-  try {
-    await hre.run(name, args);
-  } finally {
-    console.log = original;
-  }
-  return lines.join("\n");
 }
 
 /**

@@ -1,24 +1,11 @@
 import { expect } from "chai";
 import { Wallet, parseEther } from "ethers";
-import hre from "hardhat";
 
 import { connectOptimisticRollup } from "../../../rollup-node/bridge/contracts";
 import { RollupClient } from "../../../sdk";
 import { type E2eRollup, eventually, startE2eRollup } from "../../e2e/support/harness";
 import { rejection } from "../rejection";
-
-/** Runs a task and returns what it printed. */
-async function runTask(name: string, args: Record<string, unknown>): Promise<string> {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.map(String).join(" "));
-  try {
-    await hre.run(name, args);
-  } finally {
-    console.log = original;
-  }
-  return lines.join("\n");
-}
+import { runTask } from "../../support/runTask";
 
 describe("rollup:* tasks on an optimistic rollup: a withdrawal not final yet names its challenge window", function () {
   this.timeout(90_000);

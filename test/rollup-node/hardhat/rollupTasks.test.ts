@@ -12,19 +12,7 @@ import { TASK_DEFAULT_URLS, tryCommands } from "../../../rollup-node/devnet/roll
 import { ExampleRollup__factory } from "../../../typechain-types";
 import { type E2eRollup, startE2eRollup } from "../../e2e/support/harness";
 import { rejection } from "../rejection";
-
-/** Runs a task and returns what it printed. */
-async function runTask(name: string, args: Record<string, unknown>): Promise<string> {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.map(String).join(" "));
-  try {
-    await hre.run(name, args);
-  } finally {
-    console.log = original;
-  }
-  return lines.join("\n");
-}
+import { runTask } from "../../support/runTask";
 
 describe("rollup:* Hardhat tasks against a rollup devnet in this process", function () {
   this.timeout(60_000);
@@ -80,7 +68,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     const out = await runTask("rollup:status", { rollup: r.devnet.deployment.address, account: 0 });
     expect(out).to.contain(`rollup          ${r.devnet.deployment.address}`);
     expect(out).to.contain(`chain ${r.devnet.l2ChainId}`);
-    expect(out).to.match(/L1 → L2 queue   1 messages, 0 pending/);
+    expect(out).to.match(/L1 → L2 queue {3}1 messages, 0 pending/);
     expect(out).to.contain("submitter       running");
   });
 
@@ -96,7 +84,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     expect(out).to.contain(`nodes           L1 ${r.devnet.l1Url}, L2 ${r.devnet.l2Url}`);
     // Without the node's answer, --data-dir names the devnet's record.
     const balance = await runTask("rollup:balance", { dataDir: r.devnet.dataDir, account: 3 });
-    expect(balance).to.match(/^0x[0-9a-fA-F]{40} \(dev account #3\)\nL1  \d/);
+    expect(balance).to.match(/^0x[0-9a-fA-F]{40} \(dev account #3\)\nL1 {2}\d/);
   });
 
   it("the devnet banner's Try: line works as printed on the ports this devnet chose", async () => {
@@ -118,7 +106,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       for (const n of ["l1", "l2"]) (hre.config.networks[n] as HttpNetworkConfig).url = "http://127.0.0.1:9";
       try {
         const out = await runTask(name as string, { ...args, dataDir: mkdtempSync(path.join(tmpdir(), "tasks-try-")) });
-        expect(out).to.match(name === "rollup:status" ? /rollup          0x/ : /relayed on L2 in block \d+/);
+        expect(out).to.match(name === "rollup:status" ? /rollup {10}0x/ : /relayed on L2 in block \d+/);
       } finally {
         for (const [n, url] of Object.entries(saved)) (hre.config.networks[n] as HttpNetworkConfig).url = url;
       }
@@ -164,7 +152,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
 
       const shown = await runTask("rollup:message", { rollup: r.devnet.deployment.address, hash: messageHash });
       expect(shown).to.contain("direction       L1 → L2");
-      expect(shown).to.match(/status          failed \(its L2 call reverted: counter says no\)/);
+      expect(shown).to.match(/status {10}failed \(its L2 call reverted: counter says no\)/);
       expect(shown).to.contain("revert reason   counter says no");
       expect(shown).to.contain(`next            npx hardhat rollup:retry-message ${messageHash}`);
 
@@ -201,7 +189,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       expect(out).to.match(new RegExp(`retried L1 → L2 message #${nonce} on L2 in block \\d+`));
       expect(await r.l2.getBalance(to)).to.equal(1n);
       expect(await runTask("rollup:message", { rollup: r.devnet.deployment.address, hash: messageHash })).to.match(
-        /status          relayed/,
+        /status {10}relayed/,
       );
       const again = await rejection(
         runTask("rollup:retry-message", { rollup: r.devnet.deployment.address, account: 5, hash: messageHash }),
@@ -226,7 +214,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       expect(failure.message).to.contain(`hint: run npx hardhat rollup:finalize ${messageHash} again later`);
       const shown = await runTask("rollup:message", { rollup: r.devnet.deployment.address, hash: messageHash });
       expect(shown).to.contain("direction       L2 → L1");
-      expect(shown).to.match(/status          initiated/);
+      expect(shown).to.match(/status {10}initiated/);
       expect(shown).to.contain(`next            npx hardhat rollup:finalize ${messageHash}`);
     } finally {
       submitter.start();
