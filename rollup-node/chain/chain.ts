@@ -5,7 +5,7 @@ import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { Caches, type Proof, getMerkleStateProof } from "@ethereumjs/statemanager";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import {
-  Account,
+  type Account,
   Address,
   type DB,
   MapDB,
@@ -20,20 +20,20 @@ import { type VM, createVM, runBlock } from "@ethereumjs/vm";
 import {
   SafeMerkleStateManager,
   type StoredValue,
+  type Witness,
   checkUncheckedSystemContracts,
-  encodeWitness,
   prepareCrypto,
   watchSystemCalls,
 } from "../../precompiles";
 import { BlockStore } from "./blockStore";
 import { type BlockTemplate, produceBlock, receiptsOf } from "./blockBuilder";
-import { type CallFrame, CallTracer } from "./callTracer";
+import type { CallFrame } from "./callTracer";
 import { StoreBlockchain } from "./chainBlockchain";
+import { type AccountPatch, type ClockState, DevClock, SnapshotStack, applyAccountPatch } from "./devControls";
 import {
   ChainHistoryError,
   InvalidBlockError,
   InvalidTimestampError,
-  NotTraceableError,
   TransactionRejectedError,
   UnknownBlockError,
   WitnessCaptureError,
@@ -41,15 +41,15 @@ import {
 import { type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "./genesis";
 import { checkChildBlock } from "./headerChecks";
 import { matchingLogs } from "./logFilter";
-import { type StructLogOptions, StructLogger, type StructTrace } from "./structLogger";
+import type { StructLogOptions, StructTrace } from "./structLogger";
 import { AsyncMutex } from "./mutex";
+import { type BlockReplay, traceCalls, traceSteps } from "./replay";
 import { type AccessListResult, type SimulationContext, createAccessList, estimateGas, simulateCall } from "./simulate";
 import { type SimulatedBlock, type SimulationSpec, simulateBlocks } from "./simulateBlocks";
 import type {
   BeforeExecutionHook,
   BlockRecord,
   BlockTag,
-  BudgetExcess,
   CallRequest,
   CallResult,
   ChainReceipt,
@@ -57,18 +57,13 @@ import type {
   LogFilter,
   MineOptions,
   MinedBlock,
-  SkippedTransaction,
   TxLocation,
 } from "./types";
+import { buildWithinWitnessBudget } from "./witnessBudget";
 import { captureWitness } from "./witnessCapture";
 
-/**
- * The latest block timestamp the dev controls (evm_increaseTime, evm_setNextBlockTimestamp,
- * evm_mine's and hardhat_mine's timestamps) may set: 2^63 - 1, the largest that tools reading
- * timestamps as signed 64-bit integers still read, with 2^63 seconds left below the uint64 limit
- * of the header field so the chain can always go on from there.
- */
-export const MAX_DEV_TIMESTAMP = 2n ** 63n - 1n;
+// The dev controls' bound and patch shape are part of the chain's dev API: its callers import them with it.
+export { type AccountPatch, MAX_DEV_TIMESTAMP } from "./devControls";
 
 export type TrieDatabase = DB<string, StoredValue>;
 
@@ -101,36 +96,11 @@ export interface ChainConfig {
 /** The block number a rollup node's "safe" or "finalized" tag names; undefined: the head. */
 export type HeadLabelSource = (tag: "safe" | "finalized") => bigint | undefined;
 
-/** Direct state edits of dev methods (hardhat_setBalance, …); absent fields are kept. */
-export interface AccountPatch {
-  readonly balance?: bigint;
-  readonly nonce?: bigint;
-  readonly code?: Uint8Array;
-  readonly storage?: readonly { slot: Uint8Array; value: Uint8Array }[];
-}
-
 interface Snapshot {
   readonly headNumber: bigint;
   readonly headStateRoot: Uint8Array;
-  readonly timeOffset: bigint;
-  readonly nextTimestamp: bigint | undefined;
+  readonly clock: ClockState;
 }
-
-/**
- * Transactions one block may try on their own, front first, after the witness budget cut to them
- * (each costs a few builds). Past them the block is searched from its tail instead, so oversized
- * transactions at the front cannot hold back the ones behind them.
- */
-const MAX_ALONE_CHECKS_PER_BLOCK = 4;
-
-/**
- * Builds the tail search may spend (each halves the candidates at least, or drops one oversized
- * transaction): bounds an attacker's extra work per block while letting the transactions behind
- * a dozen oversized ones in. Past it the block holds the relays only, the rest wait.
- */
-const MAX_TAIL_BUILDS_PER_BLOCK = 16;
-
-const systemNow = (): bigint => BigInt(Math.floor(Date.now() / 1000));
 
 /** Indexes already-mined blocks after genesis, checking they form one chain whose state is present. */
 async function loadHistory(
@@ -167,10 +137,8 @@ async function loadHistory(
  */
 export class Chain {
   private readonly mutex = new AsyncMutex();
-  private readonly snapshots = new Map<number, Snapshot>();
-  private nextSnapshotId = 1;
-  private timeOffset = 0n;
-  private pendingTimestamp: bigint | undefined;
+  private readonly snapshots = new SnapshotStack<Snapshot>();
+  private readonly clock: DevClock;
   /** State root the next block builds on; differs from the head's after dev state edits. */
   private headStateRoot: Uint8Array;
   /** Pre-state root of each block (for tracing: re-running a block needs its exact pre-state). */
@@ -186,6 +154,7 @@ export class Chain {
     private readonly config: ChainConfig,
   ) {
     this.headStateRoot = store.head.block.header.stateRoot;
+    this.clock = new DevClock(config.now);
   }
 
   static async create(config: ChainConfig): Promise<Chain> {
@@ -434,139 +403,26 @@ export class Chain {
             prevRandao: options.prevRandao ?? parent.hash(),
           },
         });
+      const witnessOf = (built: MinedBlock): Promise<Witness> =>
+        captureWitness({
+          common: this.common,
+          db: this.db,
+          store: this.store,
+          preStateRoot: built.preStateRoot,
+          block: built.record.block,
+        });
       const mined =
-        options.captureWitness === true ? await this.buildWithinWitnessBudget(build, txs, options) : await build(txs);
+        options.captureWitness === true
+          ? await buildWithinWitnessBudget({ build, witnessOf }, txs, options)
+          : await build(txs);
       await options.beforeStore?.(mined);
       this.store.add(mined.record);
       this.preStateRoots.set(mined.record.block.header.number, preStateRoot);
       this.headStateRoot = mined.record.block.header.stateRoot;
-      this.pendingTimestamp = undefined;
+      this.clock.releaseForced();
       this.restFork();
       return mined;
     });
-  }
-
-  /**
-   * Builds, captures the witness, and while the block exceeds its budget (`maxWitnessBytes`,
-   * `blockBudget`) rebuilds with fewer trailing transactions. Witness size grows less than
-   * linearly (upper trie nodes are shared), so the proportional cut errs on the small side and
-   * rarely needs a second round.
-   *
-   * No transaction gates the others: one that exceeds the budget on its own (after the required
-   * relays) is dropped with the budget's reason, and the block is rebuilt with the transactions
-   * behind it. After `MAX_ALONE_CHECKS_PER_BLOCK` such drops the search runs from the tail
-   * (the front waits, retryable), so no run of oversized transactions ahead of others keeps them
-   * out; `MAX_TAIL_BUILDS_PER_BLOCK` bounds that search. The required relays are never waived:
-   * when they alone do not fit, they are left out (retryable, with the reason) and the caller
-   * decides what becomes of them.
-   */
-  private async buildWithinWitnessBudget(
-    build: (candidates: readonly TypedTransaction[]) => Promise<MinedBlock>,
-    txs: readonly TypedTransaction[],
-    options: MineOptions,
-  ): Promise<MinedBlock> {
-    const required = options.requiredTransactions ?? 0;
-    const maxBytes = options.maxWitnessBytes;
-    const excessOf = (block: Block, encoded: Uint8Array): BudgetExcess | undefined =>
-      maxBytes !== undefined && encoded.length > maxBytes
-        ? { reason: `its witness of ${encoded.length} B exceeds ${maxBytes} B`, ratio: encoded.length / maxBytes }
-        : options.blockBudget?.(block, encoded);
-    const skipped: SkippedTransaction[] = [];
-    // Transactions cut from this block before they were tried: retryable in a later one.
-    let rest: TypedTransaction[] = [];
-    // Tail search: chunks cut from the front of an over-budget set, newest last; retryable.
-    const deferred: TypedTransaction[][] = [];
-    let candidates = txs;
-    let alone = 0;
-    let tail = false;
-    let tailBuilds = 0;
-    for (;;) {
-      const mined = await build(candidates);
-      if (tail) tailBuilds++;
-      skipped.push(...mined.skipped);
-      const witness = await captureWitness({
-        common: this.common,
-        db: this.db,
-        store: this.store,
-        preStateRoot: mined.preStateRoot,
-        block: mined.record.block,
-      });
-      const encodedWitness = encodeWitness(witness);
-      const included = mined.record.block.transactions;
-      const excess = excessOf(mined.record.block, encodedWitness);
-      if (excess === undefined) {
-        const cut = [...deferred.flat(), ...rest].map(
-          (tx): SkippedTransaction => ({ tx, reason: "block witness budget reached", retryable: true }),
-        );
-        return { ...mined, skipped: [...skipped, ...cut], witness, encodedWitness };
-      }
-      if (included.length === 0)
-        throw new WitnessCaptureError(`an empty block exceeds the block budget: ${excess.reason}`);
-      const relays = Math.min(required, included.length);
-      const relayTxs = included.slice(0, relays);
-      const others = included.slice(relays);
-      const exhausted = tail && tailBuilds >= MAX_TAIL_BUILDS_PER_BLOCK;
-      if (others.length > 1 && exhausted) {
-        // The tail search is spent: the relays alone, everything else waits.
-        rest = [...others, ...rest];
-        candidates = relayTxs;
-        continue;
-      }
-      if (others.length > 1 && !tail) {
-        let keep = Math.floor(included.length / excess.ratio);
-        if (keep >= included.length) keep = included.length - 1;
-        if (keep < relays + 1) keep = relays + 1;
-        rest = [...included.slice(keep), ...rest];
-        candidates = included.slice(0, keep);
-        continue;
-      }
-      if (others.length > 1) {
-        // Tail search: the front waits (retryable), the back is tried; at least halving, so the
-        // search takes log2(n) builds plus one per oversized transaction it meets.
-        const n = others.length;
-        const keep = Math.max(1, Math.min(n - 1, Math.floor(n / excess.ratio), Math.ceil(n / 2)));
-        deferred.push(others.slice(0, n - keep));
-        candidates = [...relayTxs, ...others.slice(n - keep)];
-        continue;
-      }
-      if (others.length === 1) {
-        // One transaction after the relays, and it does not fit: alone it is too big for any
-        // block (dropped), beside the relays it waits for a block without them.
-        const tx = others[0] as TypedTransaction;
-        skipped.push(
-          relays === 0
-            ? { tx, reason: `exceeds the block budget: ${excess.reason}`, retryable: false, oversized: true }
-            : {
-                tx,
-                reason: `block witness budget reached beside the L1 messages' relays: ${excess.reason}`,
-                retryable: true,
-              },
-        );
-        alone++;
-        if (exhausted) {
-          candidates = relayTxs;
-        } else if (tail) {
-          // Back to the chunk cut just before this one: what stood in front of the oversized one.
-          candidates = [...relayTxs, ...(deferred.pop() ?? [])];
-        } else {
-          // Front first for a few; then the tail search over what is left, so no run of
-          // oversized transactions at the front keeps the ones behind them out of the block.
-          tail = alone >= MAX_ALONE_CHECKS_PER_BLOCK;
-          candidates = [...relayTxs, ...rest];
-          rest = [];
-        }
-        continue;
-      }
-      // The relays alone exceed the budget: they are not waived.
-      for (const tx of included)
-        skipped.push({
-          tx,
-          reason: `block budget reached by the L1 messages' relays alone: ${excess.reason}`,
-          retryable: true,
-          overBudget: true,
-        });
-      candidates = [];
-    }
   }
 
   /**
@@ -654,32 +510,7 @@ export class Chain {
     return this.mutex.run(async () => {
       const found = this.getTransaction(hash);
       if (found === undefined) return undefined;
-      const { block, location } = found;
-      const upTo = block.transactions.slice(0, location.index + 1);
-      this.useForkOf(block.header.number, block.header.timestamp);
-      const replay = createBlock(
-        { header: block.header, transactions: upTo, withdrawals: block.withdrawals },
-        { common: this.common },
-      );
-      const tracer = new CallTracer(this.vm);
-      tracer.attach();
-      this.config.beforeExecution?.("block");
-      try {
-        const root =
-          this.preStateRoots.get(block.header.number) ??
-          this.store.byNumberOrUndefined(block.header.number - 1n)?.block.header.stateRoot;
-        const result = await runBlock(this.vm, {
-          block: replay,
-          root,
-          generate: true,
-          skipBlockValidation: true,
-          skipHardForkValidation: true,
-        });
-        return tracer.result(location.index, found.tx, result.results[location.index]?.totalGasSpent ?? 0n);
-      } finally {
-        tracer.detach();
-        this.restFork();
-      }
+      return this.replaying(found.block, (replay) => traceCalls(replay, found.location.index));
     });
   }
 
@@ -688,103 +519,52 @@ export class Chain {
    * `tag`, or of its first `count` ones, by re-running the block on its pre-state.
    */
   structTraces(tag: BlockTag, options: StructLogOptions, count?: number): Promise<StructTrace[]> {
-    return this.mutex.run(async () => {
-      const { block } = this.resolveBlock(tag);
-      if (block.header.number === 0n) throw new NotTraceableError("genesis is not traceable");
-      const upTo = block.transactions.slice(0, count ?? block.transactions.length);
-      this.useForkOf(block.header.number, block.header.timestamp);
-      const replay = createBlock(
-        { header: block.header, transactions: upTo, withdrawals: block.withdrawals, uncleHeaders: block.uncleHeaders },
-        { common: block.common },
-      );
-      const logger = new StructLogger(this.vm, options);
-      logger.attach();
-      this.config.beforeExecution?.("block");
-      try {
-        const root =
-          this.preStateRoots.get(block.header.number) ??
-          this.store.byNumberOrUndefined(block.header.number - 1n)?.block.header.stateRoot;
-        await runBlock(this.vm, {
-          block: replay,
-          root,
-          generate: true,
-          skipBlockValidation: true,
-          skipHardForkValidation: true,
-        });
-        return logger.traces;
-      } finally {
-        logger.detach();
-        this.restFork();
-      }
-    });
+    return this.mutex.run(() =>
+      this.replaying(this.resolveBlock(tag).block, (replay) => traceSteps(replay, options, count)),
+    );
   }
 
   // ---------------------------------------------------------------- dev controls
-  // The dev controls refuse any time past MAX_DEV_TIMESTAMP (the RPC layer answers invalid params
-  // first): a header's timestamp is a uint64 and must grow every block, so a clock pushed to the
-  // edge would leave no valid next block and fail every transaction until a restart.
+  // The rules are devControls.ts's; the chain applies them to its head and state under its lock.
 
   /** Seconds the chain's clock runs ahead of the wall clock. */
   get clockOffset(): bigint {
-    return this.timeOffset;
+    return this.clock.offsetSeconds;
   }
 
   /** The timestamp the next block gets unless one is forced. */
   nextTimestamp(): bigint {
-    if (this.pendingTimestamp !== undefined) return this.pendingTimestamp;
-    const now = (this.config.now ?? systemNow)() + this.timeOffset;
-    const min = this.head.header.timestamp + 1n;
-    return now > min ? now : min;
+    return this.clock.next(this.head.header.timestamp);
   }
 
   /** evm_increaseTime: moves the clock forward; returns the total offset in seconds. */
   increaseTime(seconds: bigint): bigint {
-    const next = this.nextTimestamp() + seconds;
-    if (seconds < 0n || next > MAX_DEV_TIMESTAMP) {
-      throw new InvalidTimestampError(
-        `moving the clock by ${seconds} s would put the next block at ${next}, past the largest dev timestamp ${MAX_DEV_TIMESTAMP}`,
-      );
-    }
-    this.timeOffset += seconds;
-    return this.timeOffset;
+    return this.clock.increase(seconds, this.head.header.timestamp);
   }
 
   /** evm_setNextBlockTimestamp: later blocks continue from this time. */
   setNextBlockTimestamp(timestamp: bigint): void {
-    if (timestamp > MAX_DEV_TIMESTAMP)
-      throw new InvalidTimestampError(`timestamp ${timestamp} is past the largest dev timestamp ${MAX_DEV_TIMESTAMP}`);
-    if (timestamp <= this.head.header.timestamp) {
-      throw new InvalidTimestampError(
-        `timestamp ${timestamp} is not above the latest block's ${this.head.header.timestamp}`,
-      );
-    }
-    this.pendingTimestamp = timestamp;
-    this.timeOffset = timestamp - (this.config.now ?? systemNow)();
+    this.clock.force(timestamp, this.head.header.timestamp);
   }
 
   /** evm_snapshot: an id to revert to. */
   snapshot(): number {
-    const id = this.nextSnapshotId++;
-    this.snapshots.set(id, {
+    return this.snapshots.take({
       headNumber: this.headNumber,
       headStateRoot: this.headStateRoot,
-      timeOffset: this.timeOffset,
-      nextTimestamp: this.pendingTimestamp,
+      clock: this.clock.state,
     });
-    return id;
   }
 
   /** evm_revert: drops blocks after the snapshot; the snapshot and later ones are consumed. */
   revert(id: number): Promise<boolean> {
     return this.mutex.run(async () => {
-      const snapshot = this.snapshots.get(id);
+      const snapshot = this.snapshots.takeBack(id);
       if (snapshot === undefined) return false;
-      for (const key of [...this.snapshots.keys()]) if (key >= id) this.snapshots.delete(key);
       for (const record of this.store.truncate(snapshot.headNumber))
         this.preStateRoots.delete(record.block.header.number);
       this.headStateRoot = snapshot.headStateRoot;
-      this.timeOffset = snapshot.timeOffset;
-      this.pendingTimestamp = snapshot.nextTimestamp;
+      this.clock.restore(snapshot.clock);
       // The trie is append-only: the old root is still fully present.
       await this.state.setStateRoot(snapshot.headStateRoot);
       this.restFork();
@@ -802,8 +582,8 @@ export class Chain {
       if (number < 0n || number > this.headNumber) throw new UnknownBlockError(String(number));
       const dropped = this.store.truncate(number);
       for (const record of dropped) this.preStateRoots.delete(record.block.header.number);
-      for (const [id, snapshot] of [...this.snapshots]) if (snapshot.headNumber > number) this.snapshots.delete(id);
-      this.pendingTimestamp = undefined;
+      this.snapshots.forgetAbove(number);
+      this.clock.releaseForced();
       this.headStateRoot = this.head.header.stateRoot;
       await this.state.setStateRoot(this.headStateRoot);
       this.restFork();
@@ -815,17 +595,7 @@ export class Chain {
   patchAccount(address: Uint8Array, patch: AccountPatch): Promise<void> {
     return this.mutex.run(async () => {
       await this.loadRoot(this.headStateRoot);
-      const target = new Address(address);
-      await this.state.checkpoint();
-      const account = (await this.state.getAccount(target)) ?? new Account();
-      if (patch.balance !== undefined) account.balance = patch.balance;
-      if (patch.nonce !== undefined) account.nonce = patch.nonce;
-      await this.state.putAccount(target, account);
-      if (patch.code !== undefined) await this.state.putCode(target, patch.code);
-      for (const { slot, value } of patch.storage ?? [])
-        await this.state.putStorage(target, setLengthLeft(slot, 32), value);
-      await this.state.commit();
-      this.headStateRoot = await this.state.getStateRoot();
+      this.headStateRoot = await applyAccountPatch(this.state, address, patch);
     });
   }
 
@@ -847,6 +617,24 @@ export class Chain {
       // The clock's timestamp may lie past forks the next block number cannot reach yet
       // (a chain still before its merge block): the head's own fork is then the right one.
       this.useForkOf(this.head.header.number, this.head.header.timestamp);
+    }
+  }
+
+  /** Runs `task` on a replay of the mined `block`, the chain standing at the block's fork. */
+  private async replaying<T>(block: Block, task: (replay: BlockReplay) => Promise<T>): Promise<T> {
+    this.useForkOf(block.header.number, block.header.timestamp);
+    try {
+      return await task({
+        vm: this.vm,
+        common: this.common,
+        block,
+        preStateRoot:
+          this.preStateRoots.get(block.header.number) ??
+          this.store.byNumberOrUndefined(block.header.number - 1n)?.block.header.stateRoot,
+        beforeExecution: this.config.beforeExecution,
+      });
+    } finally {
+      this.restFork();
     }
   }
 
