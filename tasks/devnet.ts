@@ -1,12 +1,13 @@
 import { task, types } from "hardhat/config";
 
 import { DEFAULT_HARDFORK } from "../rollup-node/chain/genesis";
-import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "../rollup-node/devnet/l1Devnet";
+import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
 import { parseEther } from "ethers";
 
-import { DEFAULT_DATA_DIR } from "../rollup-node/devnet/defaults";
+import { DEFAULT_DATA_DIR, DEFAULT_L1_PORT } from "../rollup-node/devnet/defaults";
 import { runL1DevnetForeground } from "../rollup-node/devnet/run";
-import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/rpc";
+import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/defaults";
+import { DEFAULT_RPC_HOST } from "../rollup-node/rpc/server";
 import { taskAction } from "./taskErrors";
 
 interface DevnetTaskArgs {
@@ -42,9 +43,9 @@ function corsOrigins(value: string | undefined): string[] | undefined {
 
 task(
   "devnet",
-  "Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on 8545, the rollup contract, the L2 node on 9545",
+  `Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on ${DEFAULT_L1_PORT}, the rollup contract, the L2 node on ${DEFAULT_L2_RPC_PORT}`,
 )
-  .addOptionalParam("host", "Interface to listen on", "127.0.0.1", types.string)
+  .addOptionalParam("host", "Interface to listen on", DEFAULT_RPC_HOST, types.string)
   .addOptionalParam("port", "L1 port (0 picks a free one)", DEFAULT_L1_PORT, types.int)
   .addOptionalParam("l2Port", "L2 port (0 picks a free one)", DEFAULT_L2_RPC_PORT, types.int)
   .addOptionalParam("fork", "L1 hardfork, active from genesis (--l1-only)", DEFAULT_HARDFORK, types.string)

@@ -4,7 +4,7 @@
 import { task, types } from "hardhat/config";
 
 import { DEFAULT_ROLLUP_POLICY } from "../deploy/policy";
-import { DEFAULT_DATA_DIR, DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/defaults";
+import { DEFAULT_DATA_DIR, DEFAULT_L2_CHAIN_ID, TASK_DEFAULT_URLS } from "../rollup-node/devnet/defaults";
 import type { DeployArgs } from "./rollupActions";
 import type { ConnectionArgs, SignerArgs } from "./rollupContext";
 import { RPC_ENV, taskAction } from "./taskErrors";
@@ -16,13 +16,13 @@ const withConnection = <T extends TaskDefinition>(t: T): T =>
   t
     .addOptionalParam(
       "l1Rpc",
-      `L1 node URL (default: $${RPC_ENV.L1}, else the config's l1 network, http://127.0.0.1:8545)`,
+      `L1 node URL (default: $${RPC_ENV.L1}, else the config's l1 network, ${TASK_DEFAULT_URLS.l1})`,
       undefined,
       types.string,
     )
     .addOptionalParam(
       "l2Rpc",
-      `L2 node URL (default: $${RPC_ENV.L2}, else the config's l2 network, http://127.0.0.1:9545)`,
+      `L2 node URL (default: $${RPC_ENV.L2}, else the config's l2 network, ${TASK_DEFAULT_URLS.l2})`,
       undefined,
       types.string,
     )

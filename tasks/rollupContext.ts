@@ -5,7 +5,7 @@ import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types
 
 import { type RollupDeployment, loadDeployment } from "../deploy/rollup";
 import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/chain/devAccounts";
-import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE } from "../rollup-node/devnet/defaults";
+import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE, TASK_DEFAULT_URLS } from "../rollup-node/devnet/defaults";
 import { RollupClient } from "../sdk";
 import { type HardhatAccounts, taskSigningKey } from "../rollup-node/node/keySources";
 import { NodeUnreachableError, RPC_ENV, RollupTaskError } from "./taskErrors";
@@ -67,7 +67,7 @@ export function endpointUrls(
       throw new RollupTaskError(
         "INVALID_INPUT",
         `the ${layer} node URL "${url}" is not an http(s) URL`,
-        `pass e.g. --${network}-rpc http://127.0.0.1:${layer === "L1" ? 8545 : 9545}`,
+        `pass e.g. --${network}-rpc ${TASK_DEFAULT_URLS[network]}`,
       );
     return url;
   };

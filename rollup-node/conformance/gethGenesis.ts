@@ -11,7 +11,7 @@ import {
 import { KECCAK256_RLP, createAddressFromString, hexToBytes, isHexString } from "@ethereumjs/util";
 
 import { EMPTY_REQUESTS_HASH, fastCrypto } from "../../precompiles";
-import type { GenesisAccount, GenesisConfig, Hex } from "../chain/genesis";
+import { DEFAULT_BASE_FEE, type GenesisAccount, type GenesisConfig, type Hex } from "../chain/genesis";
 import { GethGenesisError } from "./errors";
 
 /**
@@ -184,7 +184,7 @@ export function convertGethGenesis(json: unknown, customCrypto?: CustomCrypto): 
       coinbase: createAddressFromString(genesis.coinbase ?? "0x0000000000000000000000000000000000000000"),
       extraData: genesis.extraData === undefined ? new Uint8Array() : hexToBytes(genesis.extraData),
       stateRoot,
-      baseFeePerGas: at.isActivatedEIP(1559) ? (genesis.baseFeePerGas ?? 1_000_000_000n) : undefined,
+      baseFeePerGas: at.isActivatedEIP(1559) ? (genesis.baseFeePerGas ?? DEFAULT_BASE_FEE) : undefined,
       withdrawalsRoot: at.isActivatedEIP(4895) ? KECCAK256_RLP : undefined,
       blobGasUsed: at.isActivatedEIP(4844) ? blobGasUsed : undefined,
       excessBlobGas: at.isActivatedEIP(4844) ? excessBlobGas : undefined,

@@ -4,9 +4,6 @@ import { parseEther } from "ethers";
 
 import { runCli } from "../cli";
 import { NodeError } from "../errors";
-import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
-import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "./l1Devnet";
-import { DEFAULT_DATA_DIR, DEFAULT_L2_CHAIN_ID } from "./rollupDevnet";
 import { runL1DevnetForeground } from "./run";
 import { runRollupDevnetForeground } from "./runRollup";
 
@@ -85,13 +82,13 @@ async function main(argv: string[]): Promise<void> {
     const l2ChainId = integer(values["l2-chain-id"], "l2-chain-id");
     await runRollupDevnetForeground({
       host: values.host,
-      l1Port: integer(values.port, "port") ?? DEFAULT_L1_PORT,
-      l2Port: integer(values["l2-port"], "l2-port") ?? DEFAULT_L2_RPC_PORT,
+      l1Port: integer(values.port, "port"),
+      l2Port: integer(values["l2-port"], "l2-port"),
       l1BlockTimeMs: integer(values["block-time"], "block-time"),
       l2BlockTimeMs: integer(values["l2-block-time"], "l2-block-time"),
-      l1ChainId: chainId === undefined ? DEFAULT_L1_CHAIN_ID : BigInt(chainId),
-      l2ChainId: l2ChainId === undefined ? DEFAULT_L2_CHAIN_ID : BigInt(l2ChainId),
-      dataDir: values["data-dir"] ?? DEFAULT_DATA_DIR,
+      l1ChainId: chainId === undefined ? undefined : BigInt(chainId),
+      l2ChainId: l2ChainId === undefined ? undefined : BigInt(l2ChainId),
+      dataDir: values["data-dir"],
       reset: values.reset === true,
       allowEmptyBlocks: values["empty-blocks"] === true,
       proofs: values.proofs === undefined ? undefined : { committees: integer(values.proofs, "proofs") ?? 2 },
@@ -102,10 +99,10 @@ async function main(argv: string[]): Promise<void> {
   }
   await runL1DevnetForeground({
     host: values.host,
-    port: integer(values.port, "port") ?? DEFAULT_L1_PORT,
+    port: integer(values.port, "port"),
     hardfork: values.fork,
     blockTime: integer(values["block-time"], "block-time"),
-    chainId: chainId === undefined ? DEFAULT_L1_CHAIN_ID : BigInt(chainId),
+    chainId: chainId === undefined ? undefined : BigInt(chainId),
     corsOrigins: corsOption(values.cors),
   });
 }

@@ -2,6 +2,8 @@
  * Defaults of the one-command devnet, in a module that loads nothing else: Hardhat reads them
  * while loading its config, before `hardhat compile` has generated the contract bindings.
  */
+import { DEFAULT_L2_RPC_PORT } from "../l2/defaults";
+
 export const DEFAULT_L2_CHAIN_ID = 42_069n;
 export const DEFAULT_DATA_DIR = ".devnet";
 export { DEFAULT_BLOCK_TIME_MS as DEFAULT_L2_BLOCK_TIME_MS } from "../l2/defaults";
@@ -11,3 +13,11 @@ export const DEFAULT_CHALLENGE_WINDOW = 30n;
 export const DEFAULT_PROPOSAL_BOND = 10n ** 17n;
 /** The deployment record of the devnet's rollup, inside its data directory (read by the rollup:* tasks). */
 export const DEPLOYMENT_FILE = "rollup.json";
+
+/** The L1 devnet's JSON-RPC port. */
+export const DEFAULT_L1_PORT = 8545;
+/** Where the rollup:* tasks look for the nodes when not told (their `l1` / `l2` networks' defaults). */
+export const TASK_DEFAULT_URLS = {
+  l1: `http://127.0.0.1:${DEFAULT_L1_PORT}`,
+  l2: `http://127.0.0.1:${DEFAULT_L2_RPC_PORT}`,
+} as const;

@@ -1,9 +1,8 @@
 import { formatEther } from "ethers";
 
 import { L2_BRIDGE_ADDRESS } from "../l2/genesis";
-import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
-import { DEFAULT_L1_PORT } from "./l1Devnet";
 import { accountsSection } from "./banner";
+import { TASK_DEFAULT_URLS } from "./defaults";
 import type { RollupDevnet } from "./rollupDevnet";
 
 function rollupKind(devnet: RollupDevnet): string {
@@ -11,12 +10,6 @@ function rollupKind(devnet: RollupDevnet): string {
   if (devnet.deployment.optimistic !== undefined) return "OptimisticExampleRollup";
   return devnet.deployment.proofPolicy === undefined ? "ExampleRollup" : "ProvenRollup";
 }
-
-/** Where the rollup:* tasks look for the nodes when not told (their `l1` / `l2` networks' defaults). */
-export const TASK_DEFAULT_URLS = {
-  l1: `http://127.0.0.1:${DEFAULT_L1_PORT}`,
-  l2: `http://127.0.0.1:${DEFAULT_L2_RPC_PORT}`,
-} as const;
 
 /**
  * The banner's "Try:" line: commands that work as printed, whatever ports the devnet chose. The

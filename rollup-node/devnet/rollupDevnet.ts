@@ -19,7 +19,6 @@ import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
-import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import type { Logger, LoggerFactory } from "../logger";
 import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
 import { blockProofSource } from "../node/proofSource";
@@ -28,7 +27,7 @@ import { type NodeKeys, devNodeKeys, nodeRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
-import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT, type L1Devnet, startL1Devnet } from "./l1Devnet";
+import { DEFAULT_L1_CHAIN_ID, type L1Devnet, startL1Devnet } from "./l1Devnet";
 import { NodeError } from "../errors";
 import {
   DEFAULT_CHALLENGE_WINDOW,
@@ -293,7 +292,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     const supply = genesisSupply(devnetGenesis(options, l2ChainId, 0n, [...accounts, keys.relayer]));
     l1 = await startL1Devnet({
       host: options.host,
-      port: options.l1Port ?? DEFAULT_L1_PORT,
+      port: options.l1Port,
       chainId: l1ChainId,
       accounts,
       blockTime: options.l1BlockTimeMs,
@@ -375,12 +374,12 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       // A devnet: evm_mine is served (its advances spend dev ETH).
       rpc: {
         host: options.host,
-        port: options.l2Port ?? DEFAULT_L2_RPC_PORT,
+        port: options.l2Port,
         devMethods: true,
         automine: options.l2Automine,
         corsOrigins: options.corsOrigins,
       },
-      blockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS,
+      blockTimeMs: options.l2BlockTimeMs,
       allowEmptyBlocks: options.allowEmptyBlocks ?? false,
       l1PollMs: options.l1PollMs,
       produceBlocks: options.produceBlocks,

@@ -3,3 +3,6 @@
 
 /** One L2 block per second unless configured. */
 export const DEFAULT_BLOCK_TIME_MS = 1000;
+
+/** The L2 node's default JSON-RPC port (the L1 devnet's is 8545). */
+export const DEFAULT_L2_RPC_PORT = 9545;

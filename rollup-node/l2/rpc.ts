@@ -8,12 +8,10 @@ import type { MethodHandler, MethodTable } from "../rpc/methods";
 import { type HttpRouteHandler, type RpcServer, startRpcServer } from "../rpc/server";
 import { decodeWitness } from "../../precompiles";
 import type { Logger } from "../logger";
+import { DEFAULT_L2_RPC_PORT } from "./defaults";
 import { NoWitnessError } from "./errors";
 import { decodeRawTransaction } from "./rawTransaction";
 import type { RpcBackend } from "../rpc/backend";
-
-/** The L2 node's default JSON-RPC port (the L1 devnet uses 8545). */
-export const DEFAULT_L2_RPC_PORT = 9545;
 
 /**
  * What the L2 methods need of a node: the sequencer, or a follower (which refuses or forwards

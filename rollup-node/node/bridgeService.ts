@@ -31,6 +31,7 @@ export interface BridgeServiceConfig {
   /** Private key of the L2 relayer (funded in the L2 genesis). */
   readonly relayerKey: `0x${string}`;
   readonly logger: LoggerFactory;
+  /** How often the watcher and the challenger read L1 (DEFAULT_L1_POLL_MS). */
   readonly l1PollMs?: number;
   readonly maxMessagesPerBlock?: number;
   readonly retry?: RetryPolicy;
@@ -48,7 +49,8 @@ export interface BridgeServiceConfig {
   readonly challengerKey?: string;
 }
 
-const DEFAULT_L1_POLL_MS = 500;
+/** How often the node reads L1 (its watcher, challenger and safe/finalized heads) unless configured. */
+export const DEFAULT_L1_POLL_MS = 500;
 
 /** The submitter's rebase over `sequencer`, when it can rebase (docs/design/rebase-and-takeover.md). */
 function rebaseOf(sequencer: SequencerApi, source: RebaseSource): SubmitterRebase | undefined {

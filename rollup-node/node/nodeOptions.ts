@@ -1,8 +1,7 @@
 // The node command's options, in a module that loads nothing heavy: the Hardhat plugin declares
 // `rollup:node`'s parameters from this table while the config loads, before compilation.
-import { DEFAULT_BLOCK_TIME_MS as DEFAULT_L2_BLOCK_TIME_MS } from "../l2/defaults";
+import { DEFAULT_BLOCK_TIME_MS as DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_RPC_PORT } from "../l2/defaults";
 import { DEFAULT_L1_FINALITY_DEPTH } from "../follower/finality";
-import { DEFAULT_L2_RPC_PORT } from "../l2/rpc";
 import { DEFAULT_RPC_HOST } from "../rpc/server";
 import { type OptionSpec, helpText } from "./commandOptions";
 

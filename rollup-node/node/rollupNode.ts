@@ -16,7 +16,7 @@ import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
 import { Sequencer } from "../l2/sequencer";
 import { InProcessProvider } from "../rpc/eip1193";
 import type { RpcServer } from "../rpc/server";
-import { BridgeService } from "./bridgeService";
+import { BridgeService, DEFAULT_L1_POLL_MS } from "./bridgeService";
 import type { NodeKeys } from "./keys";
 import { DEFAULT_L1_FINALITY_DEPTH, L1Heads } from "./l1Heads";
 
@@ -45,6 +45,7 @@ export interface RollupNodeConfig {
   readonly blockTimeMs?: number;
   readonly allowEmptyBlocks?: boolean;
   readonly maxWitnessBytes?: number;
+  /** How often the node reads L1: its watcher, challenger and safe/finalized heads (DEFAULT_L1_POLL_MS). */
   readonly l1PollMs?: number;
   /** L1 blocks on top of an acceptance before the `finalized` tag names the block (DEFAULT_L1_FINALITY_DEPTH). */
   readonly finalityDepth?: number;
@@ -80,9 +81,6 @@ export interface RollupNode {
   stop(): Promise<void>;
 }
 
-/** How often the sequencer reads its safe and finalized heads from L1 when no l1PollMs is given. */
-const DEFAULT_L1_HEADS_POLL_MS = 500;
-
 /**
  * Starts an L2 node for a deployed rollup: reads the L1 message queue, opens the sequencer on
  * `dataDir` (resuming its chain) with the bridge as its anchor provider, serves L2 JSON-RPC
@@ -92,6 +90,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
   let dashboard: Dashboard | undefined;
   const cryptoLog = config.logger("crypto");
   reportCryptoFallbacks((message) => cryptoLog.warn(message));
+  const l1PollMs = config.l1PollMs ?? DEFAULT_L1_POLL_MS;
   const bridge = new BridgeService({
     l1Provider: config.l1Provider,
     rollupAddress: config.rollupAddress,
@@ -99,7 +98,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     sequencerKey: config.keys.sequencer.privateKey,
     relayerKey: config.keys.relayer.privateKey,
     logger: config.logger,
-    l1PollMs: config.l1PollMs,
+    l1PollMs,
     retry: config.retry,
     submit: config.submitBlocks,
     onHalt: config.onHalt,
@@ -131,7 +130,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
   const l1Heads = new L1Heads({
     l1Provider: config.l1Provider,
     rollupAddress: config.rollupAddress,
-    pollMs: config.l1PollMs ?? DEFAULT_L1_HEADS_POLL_MS,
+    pollMs: l1PollMs,
     finalityDepth: config.finalityDepth ?? DEFAULT_L1_FINALITY_DEPTH,
     logger: config.logger("l1-heads"),
   });

@@ -8,7 +8,8 @@ import hre from "hardhat";
 import type { HttpNetworkConfig } from "hardhat/types";
 
 import type { BatchSubmitter } from "../../../rollup-node/bridge/batchSubmitter";
-import { TASK_DEFAULT_URLS, tryCommands } from "../../../rollup-node/devnet/rollupBanner";
+import { TASK_DEFAULT_URLS } from "../../../rollup-node/devnet/defaults";
+import { tryCommands } from "../../../rollup-node/devnet/rollupBanner";
 import { ExampleRollup__factory } from "../../../typechain-types";
 import { type E2eRollup, startE2eRollup } from "../../e2e/support/harness";
 import { rejection } from "../rejection";
