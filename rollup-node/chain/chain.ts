@@ -1,4 +1,4 @@
-import { type Block, createBlock } from "@ethereumjs/block";
+import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { CustomPrecompile } from "@ethereumjs/evm";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
@@ -44,7 +44,14 @@ import { matchingLogs } from "./logFilter";
 import type { StructLogOptions, StructTrace } from "./structLogger";
 import { AsyncMutex } from "./mutex";
 import { type BlockReplay, traceCalls, traceSteps } from "./replay";
-import { type AccessListResult, type SimulationContext, createAccessList, estimateGas, simulateCall } from "./simulate";
+import {
+  type AccessListResult,
+  type SimulationContext,
+  createAccessList,
+  estimateGas,
+  pendingBlock,
+  simulateCall,
+} from "./simulate";
 import { type SimulatedBlock, type SimulationSpec, simulateBlocks } from "./simulateBlocks";
 import type {
   BeforeExecutionHook,
@@ -344,27 +351,7 @@ export class Chain {
 
   /** The block a simulation runs in: for "pending", the next block as it would be built now. */
   private contextFor(tag: BlockTag, block: Block): Block {
-    if (tag !== "pending") return block;
-    const parent = block.header;
-    return createBlock(
-      {
-        header: {
-          parentHash: block.hash(),
-          number: parent.number + 1n,
-          timestamp: this.nextTimestamp(),
-          coinbase: parent.coinbase,
-          gasLimit: parent.gasLimit,
-          mixHash: block.hash(),
-          baseFeePerGas: this.common.isActivatedEIP(1559) ? parent.calcNextBaseFee() : undefined,
-          excessBlobGas: parent.excessBlobGas === undefined ? undefined : parent.calcNextExcessBlobGas(this.common),
-          blobGasUsed: parent.blobGasUsed === undefined ? undefined : 0n,
-          parentBeaconBlockRoot: parent.parentBeaconBlockRoot,
-          withdrawalsRoot: parent.withdrawalsRoot,
-          requestsHash: parent.requestsHash,
-        },
-      },
-      { common: this.common },
-    );
+    return tag === "pending" ? pendingBlock(block, this.nextTimestamp(), this.common) : block;
   }
 
   // ---------------------------------------------------------------- block production
@@ -503,6 +490,25 @@ export class Chain {
     });
   }
 
+  /**
+   * Drops every block after `number` (a node rebasing on the chain its L1 accepted) and returns
+   * them, head last. The trie is append-only: block `number`'s state root is complete in the
+   * database, so the chain continues from exactly its state. Dev clock controls are kept.
+   */
+  rewind(number: bigint): Promise<BlockRecord[]> {
+    return this.mutex.run(async () => {
+      if (number < 0n || number > this.headNumber) throw new UnknownBlockError(String(number));
+      const dropped = this.store.truncate(number);
+      for (const record of dropped) this.preStateRoots.delete(record.block.header.number);
+      this.snapshots.forgetAbove(number);
+      this.clock.releaseForced();
+      this.headStateRoot = this.head.header.stateRoot;
+      await this.state.setStateRoot(this.headStateRoot);
+      this.restFork();
+      return dropped;
+    });
+  }
+
   // ---------------------------------------------------------------- tracing
 
   /** geth's callTracer frame of a mined transaction, by re-running its block up to it. */
@@ -569,25 +575,6 @@ export class Chain {
       await this.state.setStateRoot(snapshot.headStateRoot);
       this.restFork();
       return true;
-    });
-  }
-
-  /**
-   * Drops every block after `number` (a node rebasing on the chain its L1 accepted) and returns
-   * them, head last. The trie is append-only: block `number`'s state root is complete in the
-   * database, so the chain continues from exactly its state. Dev clock controls are kept.
-   */
-  rewind(number: bigint): Promise<BlockRecord[]> {
-    return this.mutex.run(async () => {
-      if (number < 0n || number > this.headNumber) throw new UnknownBlockError(String(number));
-      const dropped = this.store.truncate(number);
-      for (const record of dropped) this.preStateRoots.delete(record.block.header.number);
-      this.snapshots.forgetAbove(number);
-      this.clock.releaseForced();
-      this.headStateRoot = this.head.header.stateRoot;
-      await this.state.setStateRoot(this.headStateRoot);
-      this.restFork();
-      return dropped;
     });
   }
 

@@ -23,6 +23,34 @@ export interface SimulationContext {
   readonly beforeExecution?: BeforeExecutionHook;
 }
 
+/**
+ * The next block after `parent` as it would be built at `timestamp`, without transactions: what
+ * a call or an estimate at "pending" runs in (its number, time, base fee and blob gas are the
+ * next block's, so code reading them sees what the transaction will).
+ */
+export function pendingBlock(parent: Block, timestamp: bigint, common: Common): Block {
+  const header = parent.header;
+  return createBlock(
+    {
+      header: {
+        parentHash: parent.hash(),
+        number: header.number + 1n,
+        timestamp,
+        coinbase: header.coinbase,
+        gasLimit: header.gasLimit,
+        mixHash: parent.hash(),
+        baseFeePerGas: common.isActivatedEIP(1559) ? header.calcNextBaseFee() : undefined,
+        excessBlobGas: header.excessBlobGas === undefined ? undefined : header.calcNextExcessBlobGas(common),
+        blobGasUsed: header.blobGasUsed === undefined ? undefined : 0n,
+        parentBeaconBlockRoot: header.parentBeaconBlockRoot,
+        withdrawalsRoot: header.withdrawalsRoot,
+        requestsHash: header.requestsHash,
+      },
+    },
+    { common },
+  );
+}
+
 /** The highest gas a simulated transaction may carry at this block. */
 export function simulationGasCap(ctx: SimulationContext): bigint {
   const blockLimit = ctx.block.header.gasLimit;
