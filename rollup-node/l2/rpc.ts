@@ -98,7 +98,7 @@ function l2DevMethods(sequencer: L2RpcNode, state: L2DevState): MethodTable {
 export function l2Methods(
   sequencer: L2RpcNode,
   extra: MethodTable = {},
-  options: { readonly devMethods?: boolean; readonly automine?: boolean } = {},
+  options: { readonly devMethods?: boolean; readonly automine?: boolean; readonly devStateMethods?: MethodTable } = {},
 ): MethodTable {
   const state: L2DevState = { automine: options.devMethods === true && options.automine === true };
   return {
@@ -116,7 +116,7 @@ export function l2Methods(
       return data(hash);
     },
     debug_executionWitness: (params) => executionWitness(sequencer, params),
-    ...(options.devMethods === true ? l2DevMethods(sequencer, state) : {}),
+    ...(options.devMethods === true ? { ...l2DevMethods(sequencer, state), ...options.devStateMethods } : {}),
     ...extra,
   };
 }
@@ -136,6 +136,8 @@ export interface L2RpcOptions {
   readonly devMethods?: boolean;
   /** With `devMethods`: start with automine on (a block per transaction), as tests want. */
   readonly automine?: boolean;
+  /** With `devMethods`: the state-patching dev methods (./devStateMethods.ts), one table for every transport. */
+  readonly devStateMethods?: MethodTable;
   /** Web origins whose pages may call the JSON-RPC (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
 }
@@ -143,11 +145,15 @@ export interface L2RpcOptions {
 /** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
 export function createL2Dispatcher(
   sequencer: L2RpcNode,
-  options: Pick<L2RpcOptions, "extraMethods" | "logger" | "devMethods" | "automine"> = {},
+  options: Pick<L2RpcOptions, "extraMethods" | "logger" | "devMethods" | "automine" | "devStateMethods"> = {},
 ): RpcDispatcher {
   const logger = options.logger;
   return new RpcDispatcher(sequencer, {
-    methods: l2Methods(sequencer, options.extraMethods, { devMethods: options.devMethods, automine: options.automine }),
+    methods: l2Methods(sequencer, options.extraMethods, {
+      devMethods: options.devMethods,
+      automine: options.automine,
+      devStateMethods: options.devStateMethods,
+    }),
     onError:
       logger === undefined
         ? undefined
