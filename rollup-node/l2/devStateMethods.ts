@@ -5,6 +5,13 @@ import { parseAddress, parseData, parseQuantity, parseSlot, quantity } from "../
 import type { MethodHandler, MethodTable } from "../rpc/methods/types";
 import type { L1Detachment } from "./detachment";
 
+/**
+ * web3_clientVersion of an L2 devnet (a node serving the dev methods). Like the L1 devnet's: the
+ * network helpers (loadFixture, time, setBalance) run only against a client whose version starts
+ * with "HardhatNetwork" or "anvil", and this node answers what they call.
+ */
+export const L2_DEVNET_CLIENT_VERSION = "HardhatNetwork/2.29.1/native-rollup-l2-devnet/0.1.0";
+
 /** What the state-patching dev methods need of the L2 node (the sequencer). */
 export interface DevStateNode {
   readonly chain: Chain;
@@ -85,7 +92,7 @@ export function devStateMethods(config: DevStateConfig): MethodTable {
         detachment.detach({
           method,
           fromBlock: at + 1n,
-          cause: `blocks ${at + 1n}–${head} dropped by ${method}`,
+          cause: `${at + 1n === head ? `block ${head}` : `blocks ${at + 1n}–${head}`} dropped by ${method}`,
         });
       }
       let reverted = false;

@@ -13,7 +13,7 @@ import type { GenesisConfig } from "../chain/genesis";
 import type { DashboardLimits } from "../dashboard/collect";
 import { type Dashboard, createDashboard } from "../dashboard/service";
 import { DetachedFromL1Error, L1Detachment, refuseBridgingWhenDetached } from "../l2/detachment";
-import { devStateMethods } from "../l2/devStateMethods";
+import { L2_DEVNET_CLIENT_VERSION, devStateMethods } from "../l2/devStateMethods";
 import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
 import { Sequencer } from "../l2/sequencer";
 import { InProcessProvider } from "../rpc/eip1193";
@@ -139,6 +139,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     proposable: config.optimistic !== undefined,
     logger: config.logger("sequencer"),
     now: config.now,
+    ...(devMethods ? { clientVersion: L2_DEVNET_CLIENT_VERSION } : {}),
   });
   let rpc: RpcServer | undefined;
   // "safe" and "finalized" name blocks L1 accepted, not the sequencer's own head.
