@@ -1,8 +1,15 @@
+import { type TypedTransaction, type TypedTxData, createTx } from "@ethereumjs/tx";
+import { Address, bytesToHex } from "@ethereumjs/util";
+
 import type { AccountPatch, Chain } from "../chain/chain";
 import { MAX_DEV_TIMESTAMP } from "../chain/chain";
+import { TransactionRejectedError } from "../chain/errors";
+import type { TransactionRequest } from "../rpc/backend";
 import { invalidParams } from "../rpc/errors";
-import { parseAddress, parseData, parseQuantity, parseSlot, quantity } from "../rpc/hex";
+import { data, parseAddress, parseData, parseQuantity, parseSlot, quantity } from "../rpc/hex";
+import { SUGGESTED_PRIORITY_FEE } from "../rpc/methods/eth";
 import type { MethodHandler, MethodTable } from "../rpc/methods/types";
+import { parseTransactionRequest } from "../rpc/params";
 import type { L1Detachment } from "./detachment";
 
 /**
@@ -17,6 +24,50 @@ export interface DevStateNode {
   readonly chain: Chain;
   /** Drops every block after `keep` for good; `restore` moves the chain back under the node's locks. */
   dropBlocksAfter(keep: bigint, restore: () => Promise<void>): Promise<void>;
+  /** Admits a transaction to the pool; its hash. */
+  submitTransaction(tx: TypedTransaction): Promise<Uint8Array>;
+  /** The nonce the sender's next transaction carries, pooled ones counted. */
+  pendingNonce(address: Uint8Array): Promise<bigint>;
+}
+
+/**
+ * Signs impersonated transactions. Any well-formed signature does (the sender is overridden, see
+ * `impersonatedTransaction`); this key is public and holds nothing on purpose.
+ */
+const IMPERSONATION_SIGNING_KEY = new Uint8Array(32).fill(1);
+
+/**
+ * A transaction "from" `request.from` without its key (hardhat_impersonateAccount): nonce, gas and
+ * fees filled as for a dev account, signed by a throwaway key, its sender overridden in memory
+ * (how the chain's own call simulation runs a request without a key). The block that holds it
+ * carries a signature that recovers to another account: no one else can re-execute it.
+ */
+async function impersonatedTransaction(node: DevStateNode, request: TransactionRequest): Promise<TypedTransaction> {
+  const { chain } = node;
+  const baseFee = chain.head.header.calcNextBaseFee();
+  const base = {
+    nonce: request.nonce ?? (await node.pendingNonce(request.from)),
+    gasLimit: request.gas ?? (await chain.estimateGas(request, "pending")),
+    to: request.to,
+    value: request.value ?? 0n,
+    data: request.data ?? new Uint8Array(),
+    chainId: chain.chainId,
+  };
+  const tip = request.maxPriorityFeePerGas ?? SUGGESTED_PRIORITY_FEE;
+  const maxFeePerGas = request.maxFeePerGas ?? baseFee * 2n + tip;
+  const txData: TypedTxData =
+    request.gasPrice !== undefined && request.maxFeePerGas === undefined
+      ? ({ ...base, type: 0, gasPrice: request.gasPrice } as TypedTxData)
+      : ({
+          ...base,
+          type: 2,
+          maxFeePerGas,
+          maxPriorityFeePerGas: tip < maxFeePerGas ? tip : maxFeePerGas,
+        } as TypedTxData);
+  const tx = createTx(txData, { common: chain.common, freeze: false }).sign(IMPERSONATION_SIGNING_KEY);
+  const sender = new Address(request.from);
+  tx.getSenderAddress = () => sender;
+  return tx;
 }
 
 export interface DevStateConfig {
@@ -146,7 +197,40 @@ export function devStateMethods(config: DevStateConfig): MethodTable {
       return null;
     };
 
+  /** Lower-case addresses eth_sendTransaction sends for without a key. */
+  const impersonated = new Set<string>();
+  const impersonate =
+    (on: boolean): MethodHandler =>
+    (params) => {
+      const address = bytesToHex(parseAddress(params[0], "address"));
+      if (on) impersonated.add(address);
+      else impersonated.delete(address);
+      return true;
+    };
+  /** eth_sendTransaction: impersonated senders only (the L2 node holds no keys). */
+  const sendTransaction: MethodHandler = async (params) => {
+    const request = parseTransactionRequest(params[0]);
+    const from = bytesToHex(request.from);
+    if (!impersonated.has(from))
+      throw new TransactionRejectedError(
+        "unknown account",
+        "the L2 node holds no keys: sign locally and use eth_sendRawTransaction, or impersonate the account first (hardhat_impersonateAccount)",
+      );
+    const tx = await impersonatedTransaction(node, request);
+    detachment.detach({
+      method: "hardhat_impersonateAccount",
+      fromBlock: chain.headNumber + 1n,
+      cause: `transaction ${bytesToHex(tx.hash())} sent for ${from} without its signature (impersonated)`,
+    });
+    return data(await node.submitTransaction(tx));
+  };
+
   return {
+    hardhat_impersonateAccount: impersonate(true),
+    hardhat_stopImpersonatingAccount: impersonate(false),
+    anvil_impersonateAccount: impersonate(true),
+    anvil_stopImpersonatingAccount: impersonate(false),
+    eth_sendTransaction: sendTransaction,
     hardhat_setBalance: setBalance("hardhat_setBalance"),
     hardhat_setNonce: setNonce("hardhat_setNonce"),
     hardhat_setCode: setCode("hardhat_setCode"),

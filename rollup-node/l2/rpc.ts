@@ -90,6 +90,20 @@ function l2DevMethods(sequencer: L2RpcNode, state: L2DevState): MethodTable {
   };
 }
 
+/** `methods` with eth_sendTransaction (impersonation) mining its block at once under automine, like eth_sendRawTransaction. */
+function automined(sequencer: L2RpcNode, state: L2DevState, methods: MethodTable = {}): MethodTable {
+  const send = methods.eth_sendTransaction;
+  if (send === undefined) return methods;
+  return {
+    ...methods,
+    eth_sendTransaction: async (params, backend) => {
+      const hash = await send(params, backend);
+      if (state.automine) await sequencer.produceBlock({});
+      return hash;
+    },
+  };
+}
+
 /**
  * The L2 method table: standard eth_/net_/web3_/debug_ methods on the sequencer and the execution
  * witness; with `devMethods` (a devnet) also the mining methods and automine. `extra` (the
@@ -116,7 +130,9 @@ export function l2Methods(
       return data(hash);
     },
     debug_executionWitness: (params) => executionWitness(sequencer, params),
-    ...(options.devMethods === true ? { ...l2DevMethods(sequencer, state), ...options.devStateMethods } : {}),
+    ...(options.devMethods === true
+      ? { ...l2DevMethods(sequencer, state), ...automined(sequencer, state, options.devStateMethods) }
+      : {}),
     ...extra,
   };
 }

@@ -64,6 +64,7 @@ describe("L2 devnet state patching: hardhat_*/anvil_* edits, snapshots and the c
           ["evm_revert", ["0x1"]],
           ["evm_increaseTime", ["0x10"]],
           ["evm_setNextBlockTimestamp", ["0x10"]],
+          ["hardhat_impersonateAccount", [address]],
         ] as const) {
           expect((await rpcError(provider, method, [...params])).code, method).to.equal(-32601);
         }
@@ -139,6 +140,25 @@ describe("L2 devnet state patching: hardhat_*/anvil_* edits, snapshots and the c
       expect(await r.l2.getCode(target)).to.equal("0x");
     });
 
+    it("sends for an impersonated account without its key, until impersonation stops", async () => {
+      const whale = Wallet.createRandom().address;
+      const to = Wallet.createRandom().address;
+      await r.l2.send("hardhat_setBalance", [whale, toBeHex(10n ** 18n)]);
+      const refused = await rpcError(r.l2, "eth_sendTransaction", [{ from: whale, to, value: "0x1" }]);
+      expect(refused.message).to.contain("unknown account");
+      expect(await r.l2.send("hardhat_impersonateAccount", [whale])).to.equal(true);
+      const hash = await r.l2.send("eth_sendTransaction", [{ from: whale, to, value: "0x3e8" }]);
+      const receipt = await r.l2.getTransactionReceipt(hash);
+      expect(receipt?.status).to.equal(1);
+      expect(receipt?.from.toLowerCase()).to.equal(whale.toLowerCase());
+      expect(await r.l2.getBalance(to)).to.equal(1000n);
+      expect(await r.l2.getTransactionCount(whale)).to.equal(1);
+      expect(await r.l2.send("anvil_stopImpersonatingAccount", [whale])).to.equal(true);
+      expect((await rpcError(r.l2, "eth_sendTransaction", [{ from: whale, to, value: "0x1" }])).message).to.contain(
+        "unknown account",
+      );
+    });
+
     it("refuses bridging calls with DETACHED_FROM_L1", async () => {
       const error = await rpcError(r.l2, "rollup_getMessageStatus", [{ l1Nonce: "0x0" }]);
       expect(error.code).to.equal(-32000);
@@ -198,6 +218,25 @@ describe("L2 devnet state patching: hardhat_*/anvil_* edits, snapshots and the c
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await r.l2.getBlockNumber()).to.equal(at);
       expect(await r.rollup().headNumber()).to.equal(BigInt(block));
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it("an impersonated transaction detaches (its signature recovers to another account)", async () => {
+    const r = await startE2eRollup({ l2Automine: true, produceBlocks: false });
+    try {
+      const from = r.l2Wallet(3).address;
+      await r.l2.send("anvil_impersonateAccount", [from]);
+      expect((await status(r)).submitter, "impersonating alone changes nothing").to.equal("running");
+      const head = await r.l2.getBlockNumber();
+      const hash = await r.l2.send("eth_sendTransaction", [{ from, to: Wallet.createRandom().address, value: "0x1" }]);
+      expect((await r.l2.getTransactionReceipt(hash))?.blockNumber).to.equal(head + 1);
+      const s = await status(r);
+      expect(s.submitterErrorCode).to.equal("DETACHED_FROM_L1");
+      expect(s.submitterError).to.equal(
+        `detached from L1: transaction ${hash} sent for ${from.toLowerCase()} without its signature (impersonated) at block ${head + 1}`,
+      );
     } finally {
       await r.stop();
     }
