@@ -72,7 +72,7 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number):
   });
 }
 
-describe("rollup:init", function () {
+describe("rollup:init", () => {
   let scratch: string;
 
   before(() => {
@@ -346,6 +346,27 @@ describe("rollup:init", function () {
       const typecheck = await run("npm", ["run", "typecheck"], project);
       timings.typecheck = typecheck.ms;
       expect(typecheck.code, typecheck.output).to.equal(0);
+    });
+
+    it("tests its L2 contract like any Hardhat contract (npm run test:l2: loadFixture, chai matchers, TypeChain on the in-process L2) and deploys it to the L2 only", async () => {
+      const cli = require.resolve("hardhat/internal/cli/cli", { paths: [project] });
+      const test = await run("npm", ["run", "test:l2"], project);
+      timings["test:l2"] = test.ms;
+      expect(test.code, test.output).to.equal(0);
+      expect(test.output).to.match(/\b6 passing\b/);
+      expect(test.output).not.to.match(/\b(failing|pending)\b/);
+      expect(test.output).to.contain("starts every test from the fixture: the greeting changed above is back");
+      const deployed = await run(
+        process.execPath,
+        [cli, "run", "scripts/deployL2.ts", "--network", "l2devnet"],
+        project,
+      );
+      expect(deployed.code, deployed.output).to.equal(0);
+      expect(deployed.output).to.match(/Greeter deployed on the Acme L2 \(chain 777\) at 0x[0-9a-fA-F]{40}/);
+      // The default network is the L1 devnet: the script refuses it instead of deploying there.
+      const onL1 = await run(process.execPath, [cli, "run", "scripts/deployL2.ts"], project);
+      expect(onL1.code, onL1.output).to.equal(1);
+      expect(onL1.output).to.contain("is chain 1337, not the L2 (chain 777): run with --network l2");
     });
 
     it("runs the node and the attester without Hardhat (the package's bins) and writes its genesis with rollup:genesis", async () => {
