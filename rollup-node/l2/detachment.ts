@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { BridgeError } from "../bridge/errors";
+import { DataDirError } from "./errors";
 import { RpcError, RpcErrorCode } from "../rpc/errors";
 import type { MethodHandler, MethodTable } from "../rpc/methods/types";
 
@@ -57,8 +58,17 @@ export class L1Detachment {
       rmSync(file, { force: true });
       return;
     }
-    const kept = JSON.parse(readFileSync(file, "utf8")) as { method: string; fromBlock: string; cause: string };
-    this.current = { method: kept.method, fromBlock: BigInt(kept.fromBlock), cause: kept.cause };
+    try {
+      const kept = JSON.parse(readFileSync(file, "utf8")) as { method: string; fromBlock: string; cause: string };
+      if (typeof kept.method !== "string" || typeof kept.cause !== "string") throw new Error("missing fields");
+      this.current = { method: kept.method, fromBlock: BigInt(kept.fromBlock), cause: kept.cause };
+    } catch (error) {
+      // Never read as "attached": a damaged record must not send blocks L1 would reject.
+      throw new DataDirError(
+        `${file} does not hold a detachment record (${(error as Error).message})`,
+        "the L2 devnet was detached from L1 before: restart it with --reset",
+      );
+    }
   }
 
   /** The detachment, or undefined while every block is one L1 can verify. */
