@@ -28,6 +28,8 @@ export interface DevStateNode {
   submitTransaction(tx: TypedTransaction): Promise<Uint8Array>;
   /** The nonce the sender's next transaction carries, pooled ones counted. */
   pendingNonce(address: Uint8Array): Promise<bigint>;
+  /** Produces one block now (at `timestamp` when given). */
+  produceBlock(options: { timestamp?: bigint }): Promise<unknown>;
 }
 
 /**
@@ -225,7 +227,24 @@ export function devStateMethods(config: DevStateConfig): MethodTable {
     return data(await node.submitTransaction(tx));
   };
 
+  /** evm_mine with a timestamp: the same clock rule as evm_setNextBlockTimestamp. */
+  const mine: MethodHandler = async (params) => {
+    if (params[0] !== undefined && params[0] !== null) {
+      const timestamp = parseQuantity(params[0], "timestamp");
+      if (timestamp > MAX_DEV_TIMESTAMP)
+        throw invalidParams(
+          `timestamp: ${timestamp} is past the largest dev timestamp ${MAX_DEV_TIMESTAMP} (2^63 - 1)`,
+        );
+      await checkClock("evm_mine", timestamp);
+      await node.produceBlock({ timestamp });
+    } else {
+      await node.produceBlock({});
+    }
+    return "0x0";
+  };
+
   return {
+    evm_mine: mine,
     hardhat_impersonateAccount: impersonate(true),
     hardhat_stopImpersonatingAccount: impersonate(false),
     anvil_impersonateAccount: impersonate(true),

@@ -256,4 +256,22 @@ describe("L2 devnet state patching: hardhat_*/anvil_* edits, snapshots and the c
       await r.stop();
     }
   });
+
+  it("evm_mine at a timestamp past L1's time detaches too; at one within it, it does not", async () => {
+    const r = await startE2eRollup({ l2Automine: true, produceBlocks: false });
+    try {
+      const head = await r.l2.getBlock("latest");
+      await r.l2.send("evm_mine", [toBeHex((head?.timestamp ?? 0) + 1)]);
+      expect((await r.l2.getBlock("latest"))?.timestamp).to.equal((head?.timestamp ?? 0) + 1);
+      expect((await status(r)).submitter).to.equal("running");
+      const ahead = (head?.timestamp ?? 0) + 7200;
+      await r.l2.send("evm_mine", [toBeHex(ahead)]);
+      expect((await r.l2.getBlock("latest"))?.timestamp).to.equal(ahead);
+      const s = await status(r);
+      expect(s.submitterErrorCode).to.equal("DETACHED_FROM_L1");
+      expect(s.submitterError).to.contain(`evm_mine set the next L2 block's time to ${ahead}`);
+    } finally {
+      await r.stop();
+    }
+  });
 });
