@@ -12,6 +12,7 @@ import type { HttpNetworkConfig } from "hardhat/types";
 
 import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/chain/devAccounts";
 import { TASK_DEFAULT_URLS } from "../rollup-node/devnet/defaults";
+import { IN_PROCESS_L2_NETWORK } from "./inProcessL2Network";
 import { IN_PROCESS_NETWORK, IN_PROCESS_URL } from "./inProcessNetwork";
 import { resolveRollupConfig } from "./rollupConfig";
 
@@ -58,6 +59,9 @@ extendConfig((config, userConfig) => {
     config.networks.l1 = httpNetwork(process.env.L1_RPC_URL ?? TASK_DEFAULT_URLS.l1, DEV_ACCOUNTS);
   if (networks.l2 === undefined)
     config.networks.l2 = httpNetwork(process.env.L2_RPC_URL ?? TASK_DEFAULT_URLS.l2, DEV_ACCOUNTS);
+  // Never dialled either: a whole rollup in-process, its L2 as the network (./inProcessL2Network.ts).
+  if (networks[IN_PROCESS_L2_NETWORK] === undefined)
+    config.networks[IN_PROCESS_L2_NETWORK] = httpNetwork(IN_PROCESS_URL, DEV_ACCOUNTS);
   // Tests run against the patched EthereumJS EVM: Hardhat's EDR network cannot host EXECUTE.
   if (userConfig.defaultNetwork === undefined) config.defaultNetwork = IN_PROCESS_NETWORK;
 });

@@ -274,7 +274,7 @@ export class BatchSubmitter {
   }
 
   start(): void {
-    if (this.running) return;
+    if (this.running || this.halted !== undefined) return;
     this.running = true;
     this.unsubscribe = this.config.sequencer.onBlock(() => this.wake?.());
     this.loop = this.run();
@@ -286,6 +286,16 @@ export class BatchSubmitter {
     this.unsubscribe?.();
     this.wake?.();
     await this.loop;
+  }
+
+  /**
+   * Stops for good with `reason` (an L2 devnet detached from L1: docs/design/l2-dev-state.md).
+   * An `advance` already sent is left to L1; nothing is sent, and no rebase runs, after this.
+   */
+  standDown(reason: BridgeError): void {
+    if (this.halted !== undefined) return;
+    this.halt(reason);
+    this.wake?.();
   }
 
   /** Resolves once L1 has accepted block `number` (or rejects when the submitter halts or times out). */
@@ -312,6 +322,8 @@ export class BatchSubmitter {
     const [head, headHash] = await Promise.all([this.rollup.headNumber(), this.rollup.headHash()]);
     this.lastAcceptedNumber = head;
     if (this.inFlight !== undefined && (await this.settleInFlight(head))) return true;
+    // Stood down meanwhile: a reverted devnet must not be rebased back onto L1's blocks.
+    if (this.halted !== undefined) return false;
     const rebase = this.config.rebase;
     if (rebase !== undefined && rebase.localHash(head) !== headHash.toLowerCase()) {
       await this.rebaseOnto(rebase, { number: head, hash: headHash });
@@ -324,6 +336,7 @@ export class BatchSubmitter {
       throw new ChainDivergedError(head, headHash, local === undefined ? undefined : hexlify(local.block.hash()));
     }
     await this.waitUntilAuthorized(head + 1n);
+    if (this.halted !== undefined) return false;
     await this.send(next);
     return true;
   }
@@ -399,12 +412,13 @@ export class BatchSubmitter {
           `the provisional tip ${tipNumber} on L1 is ${tipHash}, not the local block (${localHash ?? "missing"}): waiting for a challenge to remove it`,
         );
       }
-      if (this.config.rebase !== undefined) {
+      if (this.config.rebase !== undefined && this.halted === undefined) {
         await this.rebaseOnto(this.config.rebase, { number: tipNumber, hash: tipHash });
         return true;
       }
       throw new ChainDivergedError(tipNumber, tipHash, localHash);
     }
+    if (this.halted !== undefined) return false;
     await this.propose(rollup, next);
     return true;
   }
@@ -483,6 +497,8 @@ export class BatchSubmitter {
         delay = this.retry.initialDelayMs;
         if (!progressed) await this.sleep(this.config.idlePollMs ?? DEFAULT_IDLE_POLL_MS);
       } catch (error) {
+        // Stood down during the attempt: its reason stays the one reported.
+        if (this.halted !== undefined) return;
         if (error instanceof BridgeError && !(error instanceof TransientBridgeError)) {
           this.halt(error);
           return;

@@ -213,6 +213,11 @@ export class Chain {
     return this.store.headNumber;
   }
 
+  /** True while dev methods edited the state the next block builds on (no witness can prove that block). */
+  get headStateEdited(): boolean {
+    return !equalsBytes(this.headStateRoot, this.head.header.stateRoot);
+  }
+
   // ---------------------------------------------------------------- blocks, txs, logs
 
   /**

@@ -88,6 +88,20 @@ function l2DevMethods(sequencer: L2RpcNode, state: L2DevState): MethodTable {
   };
 }
 
+/** `methods` with eth_sendTransaction (impersonation) mining its block at once under automine, like eth_sendRawTransaction. */
+function automined(sequencer: L2RpcNode, state: L2DevState, methods: MethodTable = {}): MethodTable {
+  const send = methods.eth_sendTransaction;
+  if (send === undefined) return methods;
+  return {
+    ...methods,
+    eth_sendTransaction: async (params, backend) => {
+      const hash = await send(params, backend);
+      if (state.automine) await sequencer.produceBlock({});
+      return hash;
+    },
+  };
+}
+
 /**
  * The L2 method table: standard eth_/net_/web3_/debug_ methods on the sequencer and the execution
  * witness; with `devMethods` (a devnet) also the mining methods and automine. `extra` (the
@@ -96,7 +110,7 @@ function l2DevMethods(sequencer: L2RpcNode, state: L2DevState): MethodTable {
 export function l2Methods(
   sequencer: L2RpcNode,
   extra: MethodTable = {},
-  options: { readonly devMethods?: boolean; readonly automine?: boolean } = {},
+  options: { readonly devMethods?: boolean; readonly automine?: boolean; readonly devStateMethods?: MethodTable } = {},
 ): MethodTable {
   const state: L2DevState = { automine: options.devMethods === true && options.automine === true };
   return {
@@ -114,7 +128,9 @@ export function l2Methods(
       return data(hash);
     },
     debug_executionWitness: (params) => executionWitness(sequencer, params),
-    ...(options.devMethods === true ? l2DevMethods(sequencer, state) : {}),
+    ...(options.devMethods === true
+      ? { ...l2DevMethods(sequencer, state), ...automined(sequencer, state, options.devStateMethods) }
+      : {}),
     ...extra,
   };
 }
@@ -134,6 +150,8 @@ export interface L2RpcOptions {
   readonly devMethods?: boolean;
   /** With `devMethods`: start with automine on (a block per transaction), as tests want. */
   readonly automine?: boolean;
+  /** With `devMethods`: the state-patching dev methods (./devStateMethods.ts), one table for every transport. */
+  readonly devStateMethods?: MethodTable;
   /** Web origins whose pages may call the JSON-RPC (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
 }
@@ -141,11 +159,15 @@ export interface L2RpcOptions {
 /** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
 export function createL2Dispatcher(
   sequencer: L2RpcNode,
-  options: Pick<L2RpcOptions, "extraMethods" | "logger" | "devMethods" | "automine"> = {},
+  options: Pick<L2RpcOptions, "extraMethods" | "logger" | "devMethods" | "automine" | "devStateMethods"> = {},
 ): RpcDispatcher {
   const logger = options.logger;
   return new RpcDispatcher(sequencer, {
-    methods: l2Methods(sequencer, options.extraMethods, { devMethods: options.devMethods, automine: options.automine }),
+    methods: l2Methods(sequencer, options.extraMethods, {
+      devMethods: options.devMethods,
+      automine: options.automine,
+      devStateMethods: options.devStateMethods,
+    }),
     onError:
       logger === undefined
         ? undefined

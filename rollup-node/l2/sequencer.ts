@@ -59,6 +59,9 @@ export const L2_CLIENT_VERSION = "native-rollup-l2/0.1.0";
 
 const ZERO_ROOT = new Uint8Array(32);
 const ZERO_ADDRESS = new Uint8Array(20);
+/** The stored witness of a block built without one (on dev-patched state). */
+const NO_WITNESS = new Uint8Array();
+const EMPTY_WITNESS: Witness = { state: [], codes: [], headers: [] };
 
 /** No messages: the anchor of a block that consumes nothing. */
 function emptyAnchor(nextMessageNonce: bigint): BlockAnchor {
@@ -327,7 +330,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
       timestamp,
       coinbase: this.config.coinbase ?? ZERO_ADDRESS,
       parentBeaconBlockRoot: anchor.root,
-      captureWitness: true,
+      // A block on dev-patched state (a detached devnet, ./detachment.ts) has no witness to capture.
+      captureWitness: !this.chain.headStateEdited,
       maxWitnessBytes: this.config.maxWitnessBytes,
       blockBudget: (block, encodedWitness) => {
         const payload = {
@@ -369,7 +373,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
             record: mined.record,
             anchor: { consumedMessages: anchor.consumedMessages, firstMessageNonce: anchor.firstMessageNonce },
           },
-          encodedWitness: mined.encodedWitness as Uint8Array,
+          encodedWitness: mined.encodedWitness ?? NO_WITNESS,
           removedFromPool: [
             ...included.map((tx) => tx.hash()),
             ...mined.skipped.filter((s) => !s.retryable).map((s) => s.tx.hash()),
@@ -391,8 +395,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
       block,
       parentHeader: parent.header.serialize(),
       blockRlp: block.serialize(),
-      witness: mined.witness as Witness,
-      encodedWitness: mined.encodedWitness as Uint8Array,
+      witness: mined.witness ?? EMPTY_WITNESS,
+      encodedWitness: mined.encodedWitness ?? NO_WITNESS,
       consumedMessages: anchor.consumedMessages,
       firstMessageNonce: anchor.firstMessageNonce,
     };
@@ -508,6 +512,33 @@ export class Sequencer implements SequencerApi, RpcBackend {
             `(head ${this.chain.headNumber} ${bytesToHex(this.chain.head.hash()).slice(0, 10)}); ${report.returnedTransactions} transactions back in the pool, ${report.droppedTransactions} dropped (already in L1's blocks or no longer valid)`,
         );
         return report;
+      }),
+    );
+  }
+
+  /**
+   * Dev (evm_revert on a devnet, ./devStateMethods.ts): drops every block after `keep` for good.
+   * Unlike a rebase nothing returns to the pool (a reverted test leaves no transaction behind);
+   * pooled transactions are re-sorted against the new head. `restore` moves the chain back (the
+   * chain's own snapshot, which also restores patched state and the clock); the store and the
+   * anchors follow under the same locks.
+   */
+  dropBlocksAfter(keep: bigint, restore: () => Promise<void>): Promise<void> {
+    this.ensureOpen();
+    return this.production.run(() =>
+      this.poolLock.run(async () => {
+        this.ensureOpen();
+        const head = this.chain.headNumber;
+        if (keep > head)
+          throw new L2Error(
+            "L2_REVERT_PAST_HEAD",
+            `cannot drop the blocks after ${keep}: the head is ${head}`,
+            "the snapshot is newer than the chain",
+          );
+        await this.store.truncate(keep);
+        await restore();
+        for (let n = keep + 1n; n <= head; n++) this.anchors.delete(n);
+        await this.mempool.rebase([]);
       }),
     );
   }

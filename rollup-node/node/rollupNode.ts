@@ -12,6 +12,8 @@ import type { LoggerFactory } from "../logger";
 import type { GenesisConfig } from "../chain/genesis";
 import type { DashboardLimits } from "../dashboard/collect";
 import { type Dashboard, createDashboard } from "../dashboard/service";
+import { DetachedFromL1Error, L1Detachment, refuseBridgingWhenDetached } from "../l2/detachment";
+import { L2_DEVNET_CLIENT_VERSION, devStateMethods } from "../l2/devStateMethods";
 import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
 import { Sequencer } from "../l2/sequencer";
 import { InProcessProvider } from "../rpc/eip1193";
@@ -111,6 +113,10 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     challengerKey: config.optimistic === undefined ? undefined : config.keys.challenger?.privateKey,
   });
   await bridge.syncL1();
+  // A devnet may be detached from L1 by its dev methods (docs/design/l2-dev-state.md): then it
+  // anchors no L1 message and submits nothing, also after a restart.
+  const devMethods = config.rpc !== false && config.rpc?.devMethods === true;
+  const detachment = devMethods ? new L1Detachment(config.dataDir, { reset: config.reset }) : undefined;
   const sequencer = await Sequencer.open({
     dataDir: config.dataDir,
     reset: config.reset,
@@ -118,12 +124,21 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     blockTimeMs: config.blockTimeMs,
     allowEmptyBlocks: config.allowEmptyBlocks,
     coinbase: undefined,
-    anchorProvider: bridge.anchorProvider,
+    anchorProvider: async (context) =>
+      detachment?.state === undefined
+        ? bridge.anchorProvider(context)
+        : {
+            root: new Uint8Array(32),
+            consumedMessages: 0,
+            firstMessageNonce: context.nextMessageNonce,
+            transactions: [],
+          },
     maxWitnessBytes: config.maxWitnessBytes,
     // A proposal the contract would refuse stops the proposer: build only blocks it accepts.
     proposable: config.optimistic !== undefined,
     logger: config.logger("sequencer"),
     now: config.now,
+    ...(devMethods ? { clientVersion: L2_DEVNET_CLIENT_VERSION } : {}),
   });
   let rpc: RpcServer | undefined;
   // "safe" and "finalized" name blocks L1 accepted, not the sequencer's own head.
@@ -139,7 +154,21 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     await l1Heads.refresh();
     l1Heads.start();
     bridge.attach(sequencer);
-    const methods = bridge.rpcMethods();
+    detachment?.onDetach((detached) => bridge.submitter?.standDown(new DetachedFromL1Error(detached)));
+    const methods =
+      detachment === undefined ? bridge.rpcMethods() : refuseBridgingWhenDetached(bridge.rpcMethods(), detachment);
+    const stateMethods =
+      detachment === undefined
+        ? undefined
+        : devStateMethods({
+            node: sequencer,
+            detachment,
+            l1Time: async () => {
+              const latest = BigInt((await config.l1Provider.getBlock("latest"))?.timestamp ?? 0);
+              const now = (config.now ?? (() => BigInt(Math.floor(Date.now() / 1000))))();
+              return latest > now ? latest : now;
+            },
+          });
     const rpcLogger = config.logger("l2-rpc");
     if (config.rpc !== false && config.dashboard !== false) {
       dashboard = createDashboard({
@@ -159,16 +188,19 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
         httpRoutes: dashboard?.routes,
         devMethods: config.rpc?.devMethods,
         automine: config.rpc?.automine,
+        devStateMethods: stateMethods,
         corsOrigins: config.rpc?.corsOrigins,
       });
     }
     // Hold L1's head before building on it: after a crash mid-rebase, or for a node that was
     // away (an old sequencer coming back, a take-over on a follower's directory).
-    await bridge.submitter
-      ?.catchUp()
-      .catch((error: Error) =>
-        config.logger("submitter").warn(`catching up with L1's head failed, the submitter retries: ${error.message}`),
-      );
+    // A detached chain is not L1's: it is never rebased back onto it.
+    if (detachment?.state === undefined)
+      await bridge.submitter
+        ?.catchUp()
+        .catch((error: Error) =>
+          config.logger("submitter").warn(`catching up with L1's head failed, the submitter retries: ${error.message}`),
+        );
     await bridge.start();
     dashboard?.feed.start();
     if (config.produceBlocks !== false) sequencer.start();
@@ -177,6 +209,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
         extraMethods: methods,
         devMethods: config.rpc === false ? undefined : config.rpc?.devMethods,
         automine: config.rpc === false ? undefined : config.rpc?.automine,
+        devStateMethods: stateMethods,
       }),
     );
     let stopped = false;

@@ -16,6 +16,9 @@ const run = promisify(execFile);
 export const PROJECT_DEV_DEPENDENCIES = [
   "@nomicfoundation/hardhat-chai-matchers",
   "@nomicfoundation/hardhat-ethers",
+  "@nomicfoundation/hardhat-network-helpers",
+  "@typechain/ethers-v6",
+  "@typechain/hardhat",
   "@types/chai",
   "@types/mocha",
   "@types/node",
@@ -23,6 +26,7 @@ export const PROJECT_DEV_DEPENDENCIES = [
   "ethers",
   "hardhat",
   "ts-node",
+  "typechain",
   "typescript",
 ] as const;
 
@@ -70,6 +74,8 @@ function projectPackageJson(options: InitOptions, framework: FrameworkPackage, t
     scripts: {
       devnet: "hardhat devnet",
       test: "hardhat test",
+      // The L2 contracts' tests, on the L2 of a rollup started in-process for the run.
+      "test:l2": "hardhat test --network l2devnet test/l2/*.test.ts",
       build: "hardhat compile",
       typecheck: "tsc --noEmit -p tsconfig.json",
     },

@@ -29,10 +29,10 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function run(command: string, args: readonly string[], cwd: string): Promise<RunResult> {
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env: { ...childEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -72,7 +72,7 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number):
   });
 }
 
-describe("rollup:init", function () {
+describe("rollup:init", () => {
   let scratch: string;
 
   before(() => {
@@ -346,6 +346,52 @@ describe("rollup:init", function () {
       const typecheck = await run("npm", ["run", "typecheck"], project);
       timings.typecheck = typecheck.ms;
       expect(typecheck.code, typecheck.output).to.equal(0);
+    });
+
+    it("tests its L2 contract like any Hardhat contract (npm run test:l2: loadFixture, chai matchers, TypeChain on the in-process L2)", async () => {
+      const test = await run("npm", ["run", "test:l2"], project);
+      timings["test:l2"] = test.ms;
+      expect(test.code, test.output).to.equal(0);
+      expect(test.output).to.match(/\b6 passing\b/);
+      expect(test.output).not.to.match(/\b(failing|pending)\b/);
+      expect(test.output).to.contain("starts every test from the fixture: the greeting changed above is back");
+    });
+
+    it("deploys its L2 contract with scripts/deployL2.ts --network l2 to a running devnet's L2, and refuses an L1 network", async () => {
+      const cli = require.resolve("hardhat/internal/cli/cli", { paths: [project] });
+      const dataDir = path.join(scratch, "deploy-l2-devnet");
+      const child = spawn(process.execPath, [cli, "devnet", "--port", "0", "--l2-port", "0", "--data-dir", dataDir], {
+        cwd: project,
+        env: childEnv(),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      try {
+        const output = await waitForOutput(child, /L2 {2}http\S+ {3}chain id 777[\s\S]*AcmeRollup \(L1\)/, 60_000);
+        const l2Url = /L2 {2}(http\S+)/.exec(output)?.[1] as string;
+        const deployed = await run(process.execPath, [cli, "run", "scripts/deployL2.ts", "--network", "l2"], project, {
+          L2_RPC_URL: l2Url,
+        });
+        timings.deployL2 = deployed.ms;
+        expect(deployed.code, deployed.output).to.equal(0);
+        const address = /Greeter deployed on the Acme L2 \(chain 777\) at (0x[0-9a-fA-F]{40})/.exec(
+          deployed.output,
+        )?.[1];
+        expect(address, deployed.output).to.be.a("string");
+        const answer = await fetch(l2Url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getCode", params: [address, "latest"] }),
+        });
+        expect(((await answer.json()) as { result: string }).result).to.match(/^0x[0-9a-f]{100,}$/);
+      } finally {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGINT");
+        await exited;
+      }
+      // The default network is the L1 devnet: the script refuses it instead of deploying there.
+      const onL1 = await run(process.execPath, [cli, "run", "scripts/deployL2.ts"], project);
+      expect(onL1.code, onL1.output).to.equal(1);
+      expect(onL1.output).to.contain("is chain 1337, not the L2 (chain 777): run with --network l2");
     });
 
     it("runs the node and the attester without Hardhat (the package's bins) and writes its genesis with rollup:genesis", async () => {
