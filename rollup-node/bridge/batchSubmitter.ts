@@ -32,8 +32,10 @@ import type { L1BlockRef } from "./rebase";
 import { RebaseError } from "./rebase";
 import {
   ExecuteUnavailableError,
+  FeeAboveFundsError,
   NotSequencerError,
   ProofPolicyUnmetError,
+  SubmitterWaitError,
   UnfundedSubmitterError,
 } from "./submissionErrors";
 import { describeSendError } from "./txErrors";
@@ -51,6 +53,14 @@ export const ADVANCE_GAS_LIMIT = TX_GAS_LIMIT_CAP;
  */
 export const PROPOSE_GAS_MARGIN = 60_000n;
 
+/**
+ * Gas added to an `advance` estimate, for the same reason as PROPOSE_GAS_MARGIN (a slot the
+ * estimate saw non-zero may be zero again at inclusion: the message queue's head, the head hash).
+ * EXECUTE's own charge is a function of its input alone, so it does not move between the
+ * estimate and the inclusion; only the contract's bookkeeping around it can.
+ */
+export const ADVANCE_GAS_MARGIN = 60_000n;
+
 export interface RetryPolicy {
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
@@ -62,7 +72,11 @@ export interface BatchSubmitterConfig {
   /** The L1 account that submits (the rollup's SEQUENCER), connected to an L1 provider. */
   readonly signer: Signer;
   readonly logger: Logger;
-  /** Gas limit of each `advance` transaction; the Osaka cap by default (no estimation: it would run EXECUTE again). */
+  /**
+   * Gas limit of each `advance` transaction. By default the simulation's estimate plus
+   * ADVANCE_GAS_MARGIN (at most the Osaka cap): what the key must hold is priced at what the
+   * transaction uses, not at the cap.
+   */
   readonly gasLimit?: bigint;
   readonly retry?: RetryPolicy;
   /** Checks L1 at least this often even without new L2 blocks. */
@@ -133,6 +147,9 @@ export interface AcceptedBlock {
   /** Proof types the block was accepted on; empty when EXECUTE re-executed it. */
   readonly provenBy: readonly string[];
 }
+
+/** `advance`'s arguments: parent header, block, witness, proofs, consumed messages. */
+type AdvanceArgs = readonly [Uint8Array, Uint8Array, Uint8Array, Uint8Array | string, number];
 
 const NO_PROOFS: BlockProofs = { encoded: new Uint8Array(), provenBy: [] };
 const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 250, maxDelayMs: 10_000 };
@@ -243,6 +260,8 @@ export class BatchSubmitter {
   private isSequencer: boolean | undefined;
   /** The opening time last logged while waiting for the rollup to let this signer advance. */
   private waitingFor: bigint | undefined;
+  /** Why the submitter is waiting (funds, a fee spike), until its next successful step. */
+  private waiting: SubmitterWaitError | undefined;
 
   constructor(private readonly config: BatchSubmitterConfig) {
     this.rollup = connectRollup(config.rollupAddress, config.signer);
@@ -261,6 +280,11 @@ export class BatchSubmitter {
   /** Why the submitter stopped for good, if it did. */
   get haltReason(): BridgeError | undefined {
     return this.halted;
+  }
+
+  /** Why the submitter is waiting without sending (its key cannot pay now), if it is. */
+  get waitReason(): SubmitterWaitError | undefined {
+    return this.waiting;
   }
 
   /** The last L2 block number this submitter saw accepted on L1 (-1 before the first check). */
@@ -481,8 +505,17 @@ export class BatchSubmitter {
         await this.finalizeIfDue();
         const progressed = await this.submitNext();
         delay = this.retry.initialDelayMs;
+        this.stopWaiting();
         if (!progressed) await this.sleep(this.config.idlePollMs ?? DEFAULT_IDLE_POLL_MS);
       } catch (error) {
+        if (error instanceof SubmitterWaitError) {
+          // Not a halt: a top-up or a falling fee ends it, without a restart. Said once per cause.
+          if (this.waiting?.code !== error.code) this.config.logger.warn(`${error.message} (hint: ${error.hint})`);
+          this.waiting = error;
+          await this.sleep(delay);
+          delay = Math.min(delay * 2, this.retry.maxDelayMs);
+          continue;
+        }
         if (error instanceof BridgeError && !(error instanceof TransientBridgeError)) {
           this.halt(error);
           return;
@@ -502,6 +535,12 @@ export class BatchSubmitter {
         delay = Math.min(delay * 2, this.retry.maxDelayMs);
       }
     }
+  }
+
+  private stopWaiting(): void {
+    if (this.waiting === undefined) return;
+    this.config.logger.info(`the submitter's key can pay again: resuming (was: ${this.waiting.code})`);
+    this.waiting = undefined;
   }
 
   private halt(error: BridgeError): void {
@@ -603,13 +642,16 @@ export class BatchSubmitter {
       proven ? proofs.encoded : "0x",
       produced.consumedMessages,
     ] as const;
-    const gasLimit = this.config.gasLimit ?? ADVANCE_GAS_LIMIT;
     // Simulated first: a revert costs nothing as a call, and every `advance` that would revert is
     // one not sent (on an L1 without EXECUTE, each would revert, retried forever). In the pending
     // block, where the transaction would land: at "latest" an L1 that mines only on demand
     // (Hardhat's node) keeps an old timestamp, and the L2 block would look BlockFromFuture forever.
+    // The simulation is an estimate (eth_estimateGas defaults to the pending block): the key is
+    // then asked for what the transaction uses, not for the cap's 2^24 gas (a fee spike priced
+    // at the cap halted a key that could pay for many real advances).
+    let gasLimit: bigint;
     try {
-      await this.rollup.advance.staticCall(...args, { gasLimit, blockTag: "pending" });
+      gasLimit = await this.advanceGasLimit(args);
     } catch (error) {
       throw await this.classify(number, error, proven);
     }
@@ -711,17 +753,42 @@ export class BatchSubmitter {
   }
 
   /**
+   * The gas limit of an `advance` with `args`, simulating it on the way (a revert throws with its
+   * data): a configured limit is simulated as is; otherwise L1's estimate plus ADVANCE_GAS_MARGIN,
+   * never above the cap.
+   */
+  private async advanceGasLimit(args: AdvanceArgs): Promise<bigint> {
+    const configured = this.config.gasLimit;
+    if (configured !== undefined) {
+      await this.rollup.advance.staticCall(...args, { gasLimit: configured, blockTag: "pending" });
+      return configured;
+    }
+    const estimate = await this.rollup.advance.estimateGas(...args, { gasLimit: ADVANCE_GAS_LIMIT });
+    const withMargin = estimate + ADVANCE_GAS_MARGIN;
+    return withMargin < ADVANCE_GAS_LIMIT ? withMargin : ADVANCE_GAS_LIMIT;
+  }
+
+  /**
    * Refuses to send when the key cannot pay for `gasLimit` at the current fee (plus `value`): the
    * L1 node would refuse the transaction anyway, or, on a node that accepts it, leave it pending.
    * The same bound the L1 node applies (gasLimit × maxFeePerGas + value), so a funded key passes.
+   * Neither outcome halts (SubmitterWaitError): below the cost at the base fee the key needs
+   * funds (UNFUNDED), above it only the fee spike must pass (FEE_ABOVE_FUNDS).
    */
   private async requireFunds(gasLimit: bigint, value: bigint): Promise<void> {
     const provider = this.config.signer.provider;
     if (provider === null) return;
     const address = await this.config.signer.getAddress();
-    const [balance, fees] = await Promise.all([provider.getBalance(address), provider.getFeeData()]);
-    const needed = gasLimit * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n) + value;
-    if (balance < needed) throw new UnfundedSubmitterError(address, balance, needed);
+    const [balance, fees, latest] = await Promise.all([
+      provider.getBalance(address),
+      provider.getFeeData(),
+      provider.getBlock("latest"),
+    ]);
+    const offered = gasLimit * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n) + value;
+    if (balance >= offered) return;
+    const base = gasLimit * (latest?.baseFeePerGas ?? fees.gasPrice ?? 0n) + value;
+    if (balance < base) throw new UnfundedSubmitterError(address, balance, base);
+    throw new FeeAboveFundsError(address, balance, offered);
   }
 
   /** A mined, failed `advance` has no revert data in its receipt: replay it as a call to learn why. */

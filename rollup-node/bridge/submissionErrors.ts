@@ -46,17 +46,41 @@ export class ProofPolicyUnmetError extends BridgeError {
   }
 }
 
-/** The submitter's key holds less than one `advance` may cost: the L1 node would refuse to send it. */
-export class UnfundedSubmitterError extends BridgeError {
+/**
+ * The submitter's key cannot pay for the next transaction now. Not a halt: funds arrive (a top-up)
+ * and fees fall, so the submitter waits with back-off, says so once in the log and in
+ * rollup_status, and resumes by itself (docs/design/submitter-recovery.md).
+ */
+export abstract class SubmitterWaitError extends BridgeError {}
+
+/** Less than the transaction's gas at the current base fee: nothing is sent until the key is funded. */
+export class UnfundedSubmitterError extends SubmitterWaitError {
   constructor(
     readonly address: string,
     readonly balance: bigint,
+    /** The transaction's gas at the current base fee (plus any value it carries). */
     readonly needed: bigint,
   ) {
     super(
       "UNFUNDED",
-      `the submitter's key ${address} holds ${balance} wei, less than the ${needed} wei one transaction may cost at the current L1 fee; nothing was sent`,
-      `fund ${address} on L1 (a few advances' worth) and restart the node`,
+      `the submitter's key ${address} holds ${balance} wei, less than the ${needed} wei the next transaction costs at the current L1 base fee; nothing is sent until it is funded`,
+      `fund ${address} on L1 (a few advances' worth): the submitter resumes by itself, no restart needed`,
+    );
+  }
+}
+
+/** Enough for the transaction at the base fee, not at the fee it must offer (a fee spike): waits for the fee to fall. */
+export class FeeAboveFundsError extends SubmitterWaitError {
+  constructor(
+    readonly address: string,
+    readonly balance: bigint,
+    /** The transaction's gas at the maximum fee per gas it must offer now (plus any value). */
+    readonly needed: bigint,
+  ) {
+    super(
+      "FEE_ABOVE_FUNDS",
+      `the submitter's key ${address} holds ${balance} wei, less than the ${needed} wei the next transaction may cost at the current L1 fee; waiting for the fee to fall`,
+      `nothing to do if the fee spike passes; to send during it, fund ${address} on L1`,
     );
   }
 }
