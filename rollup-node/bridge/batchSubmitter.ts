@@ -172,6 +172,16 @@ const MOVED_ON_REVERTS = new Set([
  * same deposit transactions re-included): wait and retry instead of halting.
  */
 const L1_BEHIND_REVERTS = new Set(["MessageCountExceedsQueue"]);
+/**
+ * The block consumes or anchors the wrong L1 messages for L1 as it is now: it skips one that is
+ * overdue (built before the message was queued, submitted after its deadline), or its anchor is a
+ * root L1 does not have (a reorg replaced the message it anchored). No later attempt of this block
+ * passes, but the same transactions in a block rebuilt on L1's messages do: the node drops its
+ * unaccepted blocks from this one on and builds them again (docs/design/submitter-recovery.md).
+ */
+const REBUILD_REVERTS = new Set(["OverdueMessageSkipped", "AnchorMismatch"]);
+/** Rebuilds of one block number in a row before the submitter gives up: a rebuilt block rejected again is a bug, not L1 moving. */
+export const MAX_REBUILDS_PER_BLOCK = 3;
 /** Proof-mode failures that re-execution of the same block can pass. */
 const PROOF_SHORTFALL_CODES: ReadonlySet<number> = new Set([
   ExecuteErrorCode.ProofsInsufficient,
@@ -200,6 +210,18 @@ export function submissionVerdict(decoded: DecodedRevert): "retry" | "halt" {
 export class TransientBridgeError extends BridgeError {
   constructor(message: string) {
     super("TRANSIENT", message, "the submitter retries with backoff");
+  }
+}
+
+/** L1 rejects block `blockNumber` for its messages (REBUILD_REVERTS): it and the blocks after it are rebuilt. */
+export class RebuildRequiredError extends TransientBridgeError {
+  constructor(
+    readonly blockNumber: bigint,
+    readonly revert: DecodedRevert,
+  ) {
+    super(
+      `L1 rejects L2 block ${blockNumber} for its L1 messages (${revert.text}): dropping the unaccepted blocks from ${blockNumber} on and building them again on L1's messages`,
+    );
   }
 }
 
@@ -260,6 +282,8 @@ export class BatchSubmitter {
   private isSequencer: boolean | undefined;
   /** The opening time last logged while waiting for the rollup to let this signer advance. */
   private waitingFor: bigint | undefined;
+  /** The block number last rebuilt and how many times in a row (MAX_REBUILDS_PER_BLOCK). */
+  private rebuilds: { number: bigint; count: number } | undefined;
   /** Why the submitter is waiting (funds, a fee spike), until its next successful step. */
   private waiting: SubmitterWaitError | undefined;
 
@@ -507,7 +531,16 @@ export class BatchSubmitter {
         delay = this.retry.initialDelayMs;
         this.stopWaiting();
         if (!progressed) await this.sleep(this.config.idlePollMs ?? DEFAULT_IDLE_POLL_MS);
-      } catch (error) {
+      } catch (thrown) {
+        let error = thrown;
+        if (error instanceof RebuildRequiredError) {
+          // Rebuilt: the next round sends the new block. A rebuild that fails is handled as its own error.
+          error = await this.rebuildFrom(error).then(
+            () => undefined,
+            (failure: unknown) => failure,
+          );
+          if (error === undefined) continue;
+        }
         if (error instanceof SubmitterWaitError) {
           // Not a halt: a top-up or a falling fee ends it, without a restart. Said once per cause.
           if (this.waiting?.code !== error.code) this.config.logger.warn(`${error.message} (hint: ${error.hint})`);
@@ -535,6 +568,33 @@ export class BatchSubmitter {
         delay = Math.min(delay * 2, this.retry.maxDelayMs);
       }
     }
+  }
+
+  /**
+   * Drops the unaccepted blocks from `error.blockNumber` on (their transactions back to the pool)
+   * so that the sequencer builds them again on L1's messages: a rebase onto the block's parent,
+   * which is L1's head (or provisional tip) — the block was sent only because it follows it.
+   * Without a rebase, or after MAX_REBUILDS_PER_BLOCK rebuilds of the same number in a row, the
+   * block is rejected for good.
+   */
+  private async rebuildFrom(error: RebuildRequiredError): Promise<void> {
+    const { blockNumber } = error;
+    const rebase = this.config.rebase;
+    const count = this.rebuilds?.number === blockNumber ? this.rebuilds.count + 1 : 1;
+    const parentHash = rebase?.localHash(blockNumber - 1n);
+    if (rebase === undefined || parentHash === undefined || count > MAX_REBUILDS_PER_BLOCK) {
+      throw new BlockRejectedError(
+        blockNumber,
+        rebase === undefined
+          ? `${error.revert.text} (this node cannot rebuild its blocks)`
+          : `${error.revert.text}, again after ${MAX_REBUILDS_PER_BLOCK} rebuilds`,
+        undefined,
+      );
+    }
+    this.rebuilds = { number: blockNumber, count };
+    this.inFlight = undefined;
+    this.config.logger.warn(error.message);
+    await this.rebaseOnto(rebase, { number: blockNumber - 1n, hash: parentHash });
   }
 
   private stopWaiting(): void {
@@ -737,6 +797,7 @@ export class BatchSubmitter {
     }
     if (MOVED_ON_REVERTS.has(decoded.name))
       return new TransientBridgeError(`L1 moved on while submitting L2 block ${number}: ${decoded.text}`);
+    if (REBUILD_REVERTS.has(decoded.name)) return new RebuildRequiredError(number, decoded);
     if (L1_BEHIND_REVERTS.has(decoded.name)) {
       return new TransientBridgeError(
         `L2 block ${number} consumes L1 messages that L1 no longer has queued (an L1 reorg?), waiting for them: ${decoded.text}`,

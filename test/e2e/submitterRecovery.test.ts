@@ -1,0 +1,100 @@
+import { bytesToHex } from "@ethereumjs/util";
+import { expect } from "chai";
+import { type Wallet, getBytes, parseEther, parseUnits } from "ethers";
+
+import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
+import type { Sequencer } from "../../rollup-node/l2/sequencer";
+import { type E2eRollup, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
+
+/**
+ * docs/design/submitter-recovery.md: a block L1 rejects for what it consumes or anchors
+ * (`OverdueMessageSkipped`, `AnchorMismatch`) is not a dead end. The node drops its unaccepted
+ * blocks from that one on, returns their transactions to the pool, and builds them again with the
+ * messages L1 requires; what L1 accepted stays.
+ */
+describe("e2e: the submitter rebuilds a block L1 rejects for its messages instead of halting", function () {
+  this.timeout(120_000);
+  let r: E2eRollup;
+  let sequencer: Sequencer;
+  let submitter: BatchSubmitter;
+  let user: Wallet;
+  let nonce = 0;
+  const recipient = "0x00000000000000000000000000000000000bed01";
+  const depositee = "0x00000000000000000000000000000000000bed02";
+
+  before(async () => {
+    // Blocks are produced by hand, so the test decides what each block holds and when.
+    r = await startE2eRollup({ produceBlocks: false });
+    sequencer = r.devnet.node.sequencer;
+    submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
+    user = r.l2Wallet(3);
+  });
+
+  after(async () => {
+    await r?.stop();
+  });
+
+  const transfer = async (value: bigint): Promise<string> =>
+    (await r.l2.send("eth_sendRawTransaction", [
+      await user.signTransaction({
+        chainId: r.devnet.l2ChainId,
+        nonce: nonce++,
+        to: recipient,
+        value,
+        gasLimit: 21_000n,
+        maxFeePerGas: parseUnits("20", "gwei"),
+        maxPriorityFeePerGas: 1n,
+        type: 2,
+      }),
+    ])) as string;
+
+  /** How many times transaction `hash` is in the node's chain. */
+  function occurrences(hash: string): number {
+    let count = 0;
+    for (let n = 1n; n <= sequencer.chain.headNumber; n++)
+      count += sequencer.chain.resolveBlock(n).block.transactions.filter((tx) => bytesToHex(tx.hash()) === hash).length;
+    return count;
+  }
+
+  it("a backlog that left a message overdue: the blocks that skip it are dropped and rebuilt with it first, their transactions kept", async () => {
+    // One block accepted first: what L1 accepted must survive the recovery.
+    const kept = await sequencer.produceBlock();
+    await submitter.waitForAccepted(kept.number, 30_000);
+    await submitter.stop();
+
+    // Two blocks built while L1 had no message for them, left unsubmitted (a submitter waiting for funds, say).
+    const first = await transfer(1_000n);
+    const skipping = await sequencer.produceBlock();
+    const second = await transfer(2_000n);
+    await sequencer.produceBlock();
+    expect(skipping.consumedMessages).to.equal(0);
+    // Then a deposit is queued on L1 and becomes overdue before the backlog reaches L1.
+    await (await r.rollup(1).depositETH(depositee, { value: parseEther("1") })).wait();
+    await increaseL1Time(r.l1, r.devnet.deployment.policy.forceInclusionDelay + 10n);
+
+    submitter.start();
+    await eventually("the node to drop the blocks that skip the overdue message", async () => {
+      if (submitter.haltReason !== undefined) throw new Error(`the submitter stopped: ${submitter.haltReason.message}`);
+      return sequencer.chain.headNumber === kept.number ? true : undefined;
+    });
+    expect(bytesToHex(sequencer.chain.head.hash())).to.equal(await r.rollup().headHash());
+    expect(sequencer.pendingTransaction(getBytes(first))).to.not.equal(undefined);
+    expect(sequencer.pendingTransaction(getBytes(second))).to.not.equal(undefined);
+
+    const rebuilt = await sequencer.produceBlock();
+    expect(rebuilt.number).to.equal(skipping.number);
+    expect(rebuilt.consumedMessages).to.equal(1);
+    await eventually("the rebuilt block on L1", async () => {
+      if (submitter.haltReason !== undefined) throw new Error(`the submitter stopped: ${submitter.haltReason.message}`);
+      return (await r.rollup().headNumber()) === rebuilt.number ? true : undefined;
+    });
+    expect(await r.rollup().headHash()).to.equal(bytesToHex(rebuilt.block.hash()));
+    expect(await r.rollup().nextMessageIndex()).to.equal(await r.rollup().messageCount());
+    expect(await r.l2.getBalance(depositee)).to.equal(parseEther("1"));
+    expect(occurrences(first)).to.equal(1);
+    expect(occurrences(second)).to.equal(1);
+    expect(await r.l2.getBalance(recipient)).to.equal(3_000n);
+    expect(submitter.haltReason).to.equal(undefined);
+    expect(r.log.has("OverdueMessageSkipped")).to.equal(true);
+  });
+});
