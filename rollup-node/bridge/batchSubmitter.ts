@@ -213,17 +213,26 @@ export class TransientBridgeError extends BridgeError {
   }
 }
 
-/** L1 rejects block `blockNumber` for its messages (REBUILD_REVERTS): it and the blocks after it are rebuilt. */
+/**
+ * Block `blockNumber` cannot be accepted as it is, but its transactions can: L1 rejects it for its
+ * messages (REBUILD_REVERTS), or the node holds it without a witness (a block derived from L1
+ * that an L1 reorg took off again). It and the blocks after it are dropped and built again.
+ */
 export class RebuildRequiredError extends TransientBridgeError {
   constructor(
     readonly blockNumber: bigint,
-    readonly revert: DecodedRevert,
+    /** Why, e.g. the decoded revert `OverdueMessageSkipped(3, 1700000000)`. */
+    readonly reason: string,
   ) {
     super(
-      `L1 rejects L2 block ${blockNumber} for its L1 messages (${revert.text}): dropping the unaccepted blocks from ${blockNumber} on and building them again on L1's messages`,
+      `L2 block ${blockNumber} cannot be accepted as it is (${reason}): dropping the unaccepted blocks from ${blockNumber} on and building them again`,
     );
   }
 }
+
+/** Why a block the node holds without a witness is rebuilt rather than sent. */
+const NO_WITNESS_REASON =
+  "the node holds it without a witness: it was derived from L1, where its accepting call carried none, and L1 no longer has it";
 
 /** The rollup's rule does not let this submitter advance yet (`NotSequencer`): it tries again when sequencing opens. */
 export class NotYetSequencerError extends TransientBridgeError {
@@ -371,6 +380,8 @@ export class BatchSubmitter {
       const local = await this.config.sequencer.producedBlock(head);
       throw new ChainDivergedError(head, headHash, local === undefined ? undefined : hexlify(local.block.hash()));
     }
+    // Never sent without its witness (EXECUTE would reject it for good): its transactions go into a block of our own.
+    if (next.encodedWitness.length === 0) throw new RebuildRequiredError(next.number, NO_WITNESS_REASON);
     await this.waitUntilAuthorized(head + 1n);
     await this.send(next);
     return true;
@@ -453,6 +464,7 @@ export class BatchSubmitter {
       }
       throw new ChainDivergedError(tipNumber, tipHash, localHash);
     }
+    if (next.encodedWitness.length === 0) throw new RebuildRequiredError(next.number, NO_WITNESS_REASON);
     await this.propose(rollup, next);
     return true;
   }
@@ -586,8 +598,8 @@ export class BatchSubmitter {
       throw new BlockRejectedError(
         blockNumber,
         rebase === undefined
-          ? `${error.revert.text} (this node cannot rebuild its blocks)`
-          : `${error.revert.text}, again after ${MAX_REBUILDS_PER_BLOCK} rebuilds`,
+          ? `${error.reason} (this node cannot rebuild its blocks)`
+          : `${error.reason}, again after ${MAX_REBUILDS_PER_BLOCK} rebuilds`,
         undefined,
       );
     }
@@ -797,7 +809,7 @@ export class BatchSubmitter {
     }
     if (MOVED_ON_REVERTS.has(decoded.name))
       return new TransientBridgeError(`L1 moved on while submitting L2 block ${number}: ${decoded.text}`);
-    if (REBUILD_REVERTS.has(decoded.name)) return new RebuildRequiredError(number, decoded);
+    if (REBUILD_REVERTS.has(decoded.name)) return new RebuildRequiredError(number, decoded.text);
     if (L1_BEHIND_REVERTS.has(decoded.name)) {
       return new TransientBridgeError(
         `L2 block ${number} consumes L1 messages that L1 no longer has queued (an L1 reorg?), waiting for them: ${decoded.text}`,

@@ -1,8 +1,21 @@
+import { createBlockFromRLP } from "@ethereumjs/block";
+import { createTxFromRLP } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
-import { type Wallet, getBytes, parseEther, parseUnits } from "ethers";
+import {
+  type Contract,
+  ContractFactory,
+  type InterfaceAbi,
+  type Wallet,
+  getBytes,
+  parseEther,
+  parseUnits,
+} from "ethers";
+import { artifacts } from "hardhat";
 
 import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
+import { ROLLUP_INTERFACE } from "../../rollup-node/bridge/contracts";
+import { Chain } from "../../rollup-node/chain/chain";
 import type { Sequencer } from "../../rollup-node/l2/sequencer";
 import { type E2eRollup, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
 
@@ -12,7 +25,7 @@ import { type E2eRollup, eventually, increaseL1Time, startE2eRollup } from "./su
  * blocks from that one on, returns their transactions to the pool, and builds them again with the
  * messages L1 requires; what L1 accepted stays.
  */
-describe("e2e: the submitter rebuilds a block L1 rejects for its messages instead of halting", function () {
+describe("e2e: the submitter rebuilds a block L1 cannot accept as it is (its messages, no witness) instead of halting", function () {
   this.timeout(120_000);
   let r: E2eRollup;
   let sequencer: Sequencer;
@@ -34,19 +47,19 @@ describe("e2e: the submitter rebuilds a block L1 rejects for its messages instea
     await r?.stop();
   });
 
+  const signTransfer = (value: bigint): Promise<string> =>
+    user.signTransaction({
+      chainId: r.devnet.l2ChainId,
+      nonce: nonce++,
+      to: recipient,
+      value,
+      gasLimit: 21_000n,
+      maxFeePerGas: parseUnits("20", "gwei"),
+      maxPriorityFeePerGas: 1n,
+      type: 2,
+    });
   const transfer = async (value: bigint): Promise<string> =>
-    (await r.l2.send("eth_sendRawTransaction", [
-      await user.signTransaction({
-        chainId: r.devnet.l2ChainId,
-        nonce: nonce++,
-        to: recipient,
-        value,
-        gasLimit: 21_000n,
-        maxFeePerGas: parseUnits("20", "gwei"),
-        maxPriorityFeePerGas: 1n,
-        type: 2,
-      }),
-    ])) as string;
+    (await r.l2.send("eth_sendRawTransaction", [await signTransfer(value)])) as string;
 
   /** How many times transaction `hash` is in the node's chain. */
   function occurrences(hash: string): number {
@@ -96,5 +109,75 @@ describe("e2e: the submitter rebuilds a block L1 rejects for its messages instea
     expect(await r.l2.getBalance(recipient)).to.equal(3_000n);
     expect(submitter.haltReason).to.equal(undefined);
     expect(r.log.has("OverdueMessageSkipped")).to.equal(true);
+  });
+
+  it("a foreign block stored without its witness, then reorganised off L1, is rebuilt by the node instead of sent without a witness", async () => {
+    await submitter.stop();
+    // A stranger's chain at L1's head, and its block with a transfer the node has not seen.
+    const stranger = await Chain.create({ genesis: r.devnet.genesis });
+    for (let n = 1n; n <= (await r.rollup().headNumber()); n++)
+      await stranger.importBlock(
+        createBlockFromRLP(sequencer.chain.resolveBlock(n).block.serialize(), { common: stranger.common }),
+      );
+    const raw = await signTransfer(40_000n);
+    const foreignTx = bytesToHex(createTxFromRLP(getBytes(raw), { common: stranger.common }).hash());
+    const foreign = await stranger.mineBlock([createTxFromRLP(getBytes(raw), { common: stranger.common })], {
+      captureWitness: true,
+    });
+    const block = foreign.record.block;
+    const parent = stranger.resolveBlock(block.header.number - 1n).block;
+
+    const snapshot = (await r.l1.send("evm_snapshot", [])) as string;
+    // Anyone may advance once the sequencer has been inactive; through a contract, so the witness is
+    // not in the outer calldata: the node derives the block from L1 and stores it without one.
+    const artifact = await artifacts.readArtifact("Forwarder");
+    const forwarder = (await new ContractFactory(
+      artifact.abi as InterfaceAbi,
+      artifact.bytecode,
+      r.l1Wallet(6),
+    ).deploy()) as Contract;
+    await forwarder.waitForDeployment();
+    await increaseL1Time(r.l1, r.devnet.deployment.policy.sequencerInactivityPeriod + 10n);
+    const advance = ROLLUP_INTERFACE.encodeFunctionData("advance", [
+      parent.header.serialize(),
+      block.serialize(),
+      foreign.encodedWitness as Uint8Array,
+      "0x",
+      0,
+    ]);
+    const forward = forwarder.getFunction("forward") as (
+      target: string,
+      data: string,
+      o: object,
+    ) => Promise<{ wait(): Promise<unknown> }>;
+    await (await forward(r.devnet.deployment.address, advance, { gasLimit: 16_000_000n })).wait();
+    expect(await r.rollup().headHash()).to.equal(bytesToHex(block.hash()));
+
+    submitter.start();
+    await eventually("the node to take the stranger's block", async () => {
+      if (submitter.haltReason !== undefined) throw new Error(`the submitter stopped: ${submitter.haltReason.message}`);
+      const local = sequencer.chain.getBlock(block.header.number);
+      return local !== undefined && bytesToHex(local.block.hash()) === bytesToHex(block.hash()) ? true : undefined;
+    });
+    expect(await sequencer.encodedWitness(block.header.number)).to.have.length(0);
+    await submitter.stop();
+
+    // The L1 reorg: the stranger's advance is gone; the node's chain still holds its block.
+    expect(await r.l1.send("evm_revert", [snapshot])).to.equal(true);
+    expect(await r.rollup().headNumber()).to.equal(block.header.number - 1n);
+    submitter.start();
+    await eventually("the node to drop the block it cannot prove", async () => {
+      if (submitter.haltReason !== undefined) throw new Error(`the submitter stopped: ${submitter.haltReason.message}`);
+      return sequencer.chain.headNumber === block.header.number - 1n ? true : undefined;
+    });
+    const rebuilt = await sequencer.produceBlock();
+    expect(rebuilt.block.transactions.map((tx) => bytesToHex(tx.hash()))).to.include(foreignTx);
+    await eventually("the rebuilt block on L1", async () => {
+      if (submitter.haltReason !== undefined) throw new Error(`the submitter stopped: ${submitter.haltReason.message}`);
+      return (await r.rollup().headNumber()) === rebuilt.number ? true : undefined;
+    });
+    expect(await r.rollup().headHash()).to.equal(bytesToHex(rebuilt.block.hash()));
+    expect(occurrences(foreignTx)).to.equal(1);
+    expect(await r.l2.getBalance(recipient)).to.equal(43_000n);
   });
 });
