@@ -111,6 +111,42 @@ describe("e2e: the submitter rebuilds a block L1 cannot accept as it is (its mes
     expect(r.log.has("OverdueMessageSkipped")).to.equal(true);
   });
 
+  it("an L1 reorg that replaced the message a block anchored: the block is rebuilt on the message L1 now has", async () => {
+    await eventually("L1 to accept the L2 head", async () =>
+      (await r.rollup().headNumber()) === sequencer.chain.headNumber ? true : undefined,
+    );
+    await submitter.stop();
+    const replaced = "0x00000000000000000000000000000000000bed03";
+    const replacing = "0x00000000000000000000000000000000000bed04";
+    const snapshot = (await r.l1.send("evm_snapshot", [])) as string;
+    await (await r.rollup(1).depositETH(replaced, { value: parseEther("1") })).wait();
+    const anchoring = await eventually("a block anchoring the deposit", async () => {
+      const block = await sequencer.produceBlock();
+      return block.consumedMessages > 0 ? block : undefined;
+    });
+    // The reorg: L1 loses that deposit, and another one takes its nonce on the new branch.
+    expect(await r.l1.send("evm_revert", [snapshot])).to.equal(true);
+    await (await r.rollup(2).depositETH(replacing, { value: parseEther("2") })).wait();
+
+    submitter.start();
+    await eventually("the node to drop the block anchoring the lost deposit", async () => {
+      if (submitter.haltReason !== undefined) throw new Error(`the submitter stopped: ${submitter.haltReason.message}`);
+      return sequencer.chain.headNumber < anchoring.number ? true : undefined;
+    });
+    const rebuilt = await eventually("a rebuilt block anchoring the new deposit", async () => {
+      const block = await sequencer.produceBlock();
+      return block.consumedMessages > 0 ? block : undefined;
+    });
+    await eventually("the rebuilt block on L1", async () => {
+      if (submitter.haltReason !== undefined) throw new Error(`the submitter stopped: ${submitter.haltReason.message}`);
+      return (await r.rollup().headNumber()) === rebuilt.number ? true : undefined;
+    });
+    expect(await r.rollup().nextMessageIndex()).to.equal(await r.rollup().messageCount());
+    expect(await r.l2.getBalance(replacing)).to.equal(parseEther("2"));
+    expect(await r.l2.getBalance(replaced)).to.equal(0n);
+    expect(r.log.has("AnchorMismatch")).to.equal(true);
+  });
+
   it("a foreign block stored without its witness, then reorganised off L1, is rebuilt by the node instead of sent without a witness", async () => {
     await submitter.stop();
     // A stranger's chain at L1's head, and its block with a transfer the node has not seen.
