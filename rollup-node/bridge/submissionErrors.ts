@@ -84,3 +84,54 @@ export class FeeAboveFundsError extends SubmitterWaitError {
     );
   }
 }
+
+/** A failure the next attempt may not see (network, L1 time, budget, a pending transaction). */
+export class TransientBridgeError extends BridgeError {
+  constructor(message: string) {
+    super("TRANSIENT", message, "the submitter retries with backoff");
+  }
+}
+
+/**
+ * Block `blockNumber` cannot be accepted as it is, but its transactions can: L1 rejects it for its
+ * messages (OverdueMessageSkipped, AnchorMismatch), or the node holds it without a witness (a block
+ * derived from L1 that an L1 reorg took off again). It and the blocks after it are dropped and
+ * built again (docs/design/submitter-recovery.md).
+ */
+export class RebuildRequiredError extends TransientBridgeError {
+  constructor(
+    readonly blockNumber: bigint,
+    /** Why, e.g. the decoded revert `OverdueMessageSkipped(3, 1700000000)`. */
+    readonly reason: string,
+  ) {
+    super(
+      `L2 block ${blockNumber} cannot be accepted as it is (${reason}): dropping the unaccepted blocks from ${blockNumber} on and building them again`,
+    );
+  }
+}
+
+/** The rollup's rule does not let this submitter advance yet (`NotSequencer`): it tries again when sequencing opens. */
+export class NotYetSequencerError extends TransientBridgeError {
+  constructor(
+    readonly submitter: string,
+    /** L1 timestamp from which the rollup accepts this submitter's blocks. */
+    readonly openAt: bigint,
+    /** How long to wait before the next attempt. */
+    readonly retryAfterMs: number,
+  ) {
+    super(
+      `${submitter} is not the rollup's sequencer (NotSequencer): the rollup lets it advance from L1 time ${openAt} (sequencer inactivity period); nothing sent, waiting ${retryAfterMs} ms`,
+    );
+  }
+}
+
+/** L1 accepted a block that does not execute here to its hash: the node and EXECUTE disagree. */
+export class ConsensusSplitError extends BridgeError {
+  constructor(message: string) {
+    super(
+      "CONSENSUS_SPLIT",
+      message,
+      "L1 accepted a block this node executes differently: check that the node runs the rollup's genesis and fork rules; nothing is submitted meanwhile",
+    );
+  }
+}

@@ -103,7 +103,7 @@ describe("the batch submitter's transactions: logged by hash and size, proposals
       rollupAddress: address,
       signer: new Wallet(keys.sequencer.privateKey, provider),
       logger: silentLogger,
-      optimistic: {},
+      mode: { kind: "optimistic" },
     });
     const nonce = await provider.getTransactionCount(keys.sequencer.address);
     expect(await submitter.submitNext()).to.equal(true);
