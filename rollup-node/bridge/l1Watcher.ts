@@ -114,8 +114,12 @@ export class L1Watcher {
     return this.lock.run(async () => {
       const head = await this.config.provider.getBlockNumber();
       await this.forgetReorganised();
+      const scannedBefore = this.lastScanned;
       if (head > this.lastScanned) await this.scan(this.lastScanned + 1, head);
-      if (this.lastScanned >= this.config.fromBlock)
+      if (
+        this.lastScanned >= this.config.fromBlock &&
+        (this.lastScanned !== scannedBefore || this.lastScannedHash === undefined)
+      )
         this.lastScannedHash = (await this.config.provider.getBlock(this.lastScanned))?.hash ?? undefined;
       const [count, next] = await Promise.all([
         this.rollup.messageCount({ blockTag: head }),
