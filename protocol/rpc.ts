@@ -23,14 +23,17 @@ export interface RollupStatus {
   readonly l1MessageCount: bigint;
   readonly submitter: SubmitterState;
   readonly submitterError?: string;
-  /** The halt's error code (NO_EXECUTE, UNFUNDED, BLOCK_REJECTED…), for programs. */
+  /** The halt's or the wait's code (NO_EXECUTE, BLOCK_REJECTED…; UNFUNDED, FEE_ABOVE_FUNDS while waiting), for programs. */
   readonly submitterErrorCode?: string;
-  /** What to do about the halt. */
+  /** What to do about the halt or the wait. */
   readonly submitterHint?: string;
 }
 
-/** The node's batch submitter: sending blocks, stopped on an error it cannot get past, or not run. */
-export type SubmitterState = "running" | "halted" | "off";
+/**
+ * The node's batch submitter: sending blocks, waiting without sending until its key can pay (a
+ * top-up or a falling fee ends it by itself), stopped on an error it cannot get past, or not run.
+ */
+export type SubmitterState = "running" | "waiting" | "halted" | "off";
 
 /**
  * L1 → L2: queued on L1 → anchored in an L2 block → relayed (its call made on L2), or failed

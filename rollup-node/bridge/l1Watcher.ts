@@ -52,6 +52,8 @@ export class L1Watcher {
   private readonly lock = new AsyncMutex();
   private readonly listeners = new Set<(message: QueuedL1Message) => void>();
   private lastScanned: number;
+  /** The hash of L1 block `lastScanned` when it was scanned: a different one there means an L1 reorg. */
+  private lastScannedHash: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private current: L1WatcherStatus = { l1Head: -1, messageCount: 0n, nextMessageIndex: 0n, pending: 0 };
   /** Pending messages the first poll found (queued before this start). */
@@ -111,7 +113,14 @@ export class L1Watcher {
   poll(): Promise<void> {
     return this.lock.run(async () => {
       const head = await this.config.provider.getBlockNumber();
+      await this.forgetReorganised();
+      const scannedBefore = this.lastScanned;
       if (head > this.lastScanned) await this.scan(this.lastScanned + 1, head);
+      if (
+        this.lastScanned >= this.config.fromBlock &&
+        (this.lastScanned !== scannedBefore || this.lastScannedHash === undefined)
+      )
+        this.lastScannedHash = (await this.config.provider.getBlock(this.lastScanned))?.hash ?? undefined;
       const [count, next] = await Promise.all([
         this.rollup.messageCount({ blockTag: head }),
         this.rollup.nextMessageIndex({ blockTag: head }),
@@ -127,6 +136,24 @@ export class L1Watcher {
       }
       this.current = { l1Head: head, messageCount: count, nextMessageIndex: next, pending: Number(count - next) };
     });
+  }
+
+  /**
+   * After an L1 reorg below the last scanned block, the messages read from the lost branch may
+   * be gone or replaced by others at the same nonces (a block anchoring them is then rejected with
+   * AnchorMismatch and rebuilt: docs/design/submitter-recovery.md). Nothing read before is kept:
+   * the next scan reads L1's branch again from the deployment block.
+   */
+  private async forgetReorganised(): Promise<void> {
+    if (this.lastScannedHash === undefined) return;
+    const block = await this.config.provider.getBlock(this.lastScanned);
+    if (block?.hash === this.lastScannedHash) return;
+    this.config.logger.warn(
+      `L1 reorg: block ${this.lastScanned} is no longer ${this.lastScannedHash}; reading the L1 → L2 messages again`,
+    );
+    this.messages.clear();
+    this.lastScanned = this.config.fromBlock - 1;
+    this.lastScannedHash = undefined;
   }
 
   private firstMissing(from: bigint, count: bigint): bigint | undefined {

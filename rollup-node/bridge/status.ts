@@ -54,6 +54,8 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
   ]);
   const { chain } = ctx.sequencer;
   const halted = ctx.submitter?.haltReason;
+  // A halt or a wait (funds, a fee spike) is reported with its code and hint; a wait ends by itself.
+  const stopped = halted ?? ctx.submitter?.waitReason;
   return {
     rollupAddress: ctx.rollupAddress,
     l1ChainId: network.chainId,
@@ -65,10 +67,17 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
     acceptedL2HeadHash: acceptedHash,
     pendingL1Messages: count - next,
     l1MessageCount: count,
-    submitter: ctx.submitter === undefined ? "off" : halted === undefined ? "running" : "halted",
-    ...(halted === undefined
+    submitter:
+      ctx.submitter === undefined
+        ? "off"
+        : halted !== undefined
+          ? "halted"
+          : stopped !== undefined
+            ? "waiting"
+            : "running",
+    ...(stopped === undefined
       ? {}
-      : { submitterError: halted.message, submitterErrorCode: halted.code, submitterHint: halted.hint }),
+      : { submitterError: stopped.message, submitterErrorCode: stopped.code, submitterHint: stopped.hint }),
   };
 }
 

@@ -46,17 +46,92 @@ export class ProofPolicyUnmetError extends BridgeError {
   }
 }
 
-/** The submitter's key holds less than one `advance` may cost: the L1 node would refuse to send it. */
-export class UnfundedSubmitterError extends BridgeError {
+/**
+ * The submitter's key cannot pay for the next transaction now. Not a halt: funds arrive (a top-up)
+ * and fees fall, so the submitter waits with back-off, says so once in the log and in
+ * rollup_status, and resumes by itself (docs/design/submitter-recovery.md).
+ */
+export abstract class SubmitterWaitError extends BridgeError {}
+
+/** Less than the transaction's gas at the current base fee: nothing is sent until the key is funded. */
+export class UnfundedSubmitterError extends SubmitterWaitError {
   constructor(
     readonly address: string,
     readonly balance: bigint,
+    /** The transaction's gas at the current base fee (plus any value it carries). */
     readonly needed: bigint,
   ) {
     super(
       "UNFUNDED",
-      `the submitter's key ${address} holds ${balance} wei, less than the ${needed} wei one transaction may cost at the current L1 fee; nothing was sent`,
-      `fund ${address} on L1 (a few advances' worth) and restart the node`,
+      `the submitter's key ${address} holds ${balance} wei, less than the ${needed} wei the next transaction costs at the current L1 base fee; nothing is sent until it is funded`,
+      `fund ${address} on L1 (a few advances' worth): the submitter resumes by itself, no restart needed`,
+    );
+  }
+}
+
+/** Enough for the transaction at the base fee, not at the fee it must offer (a fee spike): waits for the fee to fall. */
+export class FeeAboveFundsError extends SubmitterWaitError {
+  constructor(
+    readonly address: string,
+    readonly balance: bigint,
+    /** The transaction's gas at the maximum fee per gas it must offer now (plus any value). */
+    readonly needed: bigint,
+  ) {
+    super(
+      "FEE_ABOVE_FUNDS",
+      `the submitter's key ${address} holds ${balance} wei, less than the ${needed} wei the next transaction may cost at the current L1 fee; waiting for the fee to fall`,
+      `nothing to do if the fee spike passes; to send during it, fund ${address} on L1`,
+    );
+  }
+}
+
+/** A failure the next attempt may not see (network, L1 time, budget, a pending transaction). */
+export class TransientBridgeError extends BridgeError {
+  constructor(message: string) {
+    super("TRANSIENT", message, "the submitter retries with backoff");
+  }
+}
+
+/**
+ * Block `blockNumber` cannot be accepted as it is, but its transactions can: L1 rejects it for its
+ * messages (OverdueMessageSkipped, AnchorMismatch), or the node holds it without a witness (a block
+ * derived from L1 that an L1 reorg took off again). It and the blocks after it are dropped and
+ * built again (docs/design/submitter-recovery.md).
+ */
+export class RebuildRequiredError extends TransientBridgeError {
+  constructor(
+    readonly blockNumber: bigint,
+    /** Why, e.g. the decoded revert `OverdueMessageSkipped(3, 1700000000)`. */
+    readonly reason: string,
+  ) {
+    super(
+      `L2 block ${blockNumber} cannot be accepted as it is (${reason}): dropping the unaccepted blocks from ${blockNumber} on and building them again`,
+    );
+  }
+}
+
+/** The rollup's rule does not let this submitter advance yet (`NotSequencer`): it tries again when sequencing opens. */
+export class NotYetSequencerError extends TransientBridgeError {
+  constructor(
+    readonly submitter: string,
+    /** L1 timestamp from which the rollup accepts this submitter's blocks. */
+    readonly openAt: bigint,
+    /** How long to wait before the next attempt. */
+    readonly retryAfterMs: number,
+  ) {
+    super(
+      `${submitter} is not the rollup's sequencer (NotSequencer): the rollup lets it advance from L1 time ${openAt} (sequencer inactivity period); nothing sent, waiting ${retryAfterMs} ms`,
+    );
+  }
+}
+
+/** L1 accepted a block that does not execute here to its hash: the node and EXECUTE disagree. */
+export class ConsensusSplitError extends BridgeError {
+  constructor(message: string) {
+    super(
+      "CONSENSUS_SPLIT",
+      message,
+      "L1 accepted a block this node executes differently: check that the node runs the rollup's genesis and fork rules; nothing is submitted meanwhile",
     );
   }
 }

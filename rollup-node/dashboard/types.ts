@@ -109,7 +109,7 @@ export interface DashboardSnapshot {
     readonly address: string;
     readonly l1ChainId: number;
     readonly l2ChainId: number;
-    readonly submitter: "running" | "halted" | "off";
+    readonly submitter: "running" | "waiting" | "halted" | "off";
     readonly submitterError?: string;
     readonly mode: DashboardMode;
     /** What to do about the halt. */

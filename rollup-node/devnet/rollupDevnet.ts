@@ -387,9 +387,13 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       logger: options.logger,
       onHalt: options.onHalt,
       onAccepted: options.onAccepted,
-      proofs: proofService === undefined ? undefined : blockProofSource(proofService, l2ChainId),
       // Follow the deployment, not the options: a resumed record decides what the contract is.
-      optimistic: deployment.optimistic === undefined ? undefined : {},
+      mode:
+        deployment.optimistic !== undefined
+          ? { kind: "optimistic" }
+          : proofService !== undefined
+            ? { kind: "proofs", proofs: blockProofSource(proofService, l2ChainId) }
+            : { kind: "re-execution" },
     });
     const running = node;
     const runningProofs = proofService;

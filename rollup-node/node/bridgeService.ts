@@ -4,8 +4,7 @@ import { createAnchorProvider } from "../bridge/anchor";
 import {
   type AcceptedBlock,
   BatchSubmitter,
-  type BatchSubmitterConfig,
-  type OptimisticSubmitConfig,
+  type SubmissionMode,
   type RetryPolicy,
   type SubmitterRebase,
 } from "../bridge/batchSubmitter";
@@ -41,10 +40,8 @@ export interface BridgeServiceConfig {
   readonly submit?: boolean;
   readonly onHalt?: (error: BridgeError) => void;
   readonly onAccepted?: (accepted: AcceptedBlock) => void;
-  /** Proof mode: proofs for each block, attached by the batch submitter. */
-  readonly proofs?: BatchSubmitterConfig["proofs"];
-  /** Optimistic mode (an OptimisticRollup): propose blocks with a bond and finalize them after the window. */
-  readonly optimistic?: OptimisticSubmitConfig;
+  /** How blocks are accepted on L1 (re-execution by default); see SubmissionMode. */
+  readonly mode?: SubmissionMode;
   /** Private key of an L1 account that watches proposals and challenges invalid ones; no challenger without it. */
   readonly challengerKey?: string;
 }
@@ -129,8 +126,7 @@ export class BridgeService {
         gasLimit: this.config.advanceGasLimit,
         onHalt: this.config.onHalt,
         onAccepted: this.config.onAccepted,
-        proofs: this.config.proofs,
-        optimistic: this.config.optimistic,
+        mode: this.config.mode,
         rebase: rebaseOf(sequencer, {
           l1Provider: this.config.l1Provider,
           rollupAddress: this.config.rollupAddress,

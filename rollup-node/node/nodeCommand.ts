@@ -387,8 +387,13 @@ export async function startNodeCommand(
       allowEmptyBlocks: options.emptyBlocks,
       finalityDepth: options.finalityDepth,
       logger: context.logger,
-      proofs: proofService === undefined ? undefined : blockProofSource(proofService, deployment.l2ChainId),
-      optimistic: deployment.optimistic === undefined ? undefined : {},
+      // The deployment decides the mode: an optimistic rollup proposes (its proofs are not wired yet).
+      mode:
+        deployment.optimistic !== undefined
+          ? { kind: "optimistic" }
+          : proofService !== undefined
+            ? { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) }
+            : { kind: "re-execution" },
     };
     if (options.takeover) {
       // The follower becomes the sequencer on its own data directory (the reset, if any, was the follower's).

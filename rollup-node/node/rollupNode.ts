@@ -1,12 +1,7 @@
 import type { Provider } from "ethers";
 
 import { reportCryptoFallbacks } from "../../precompiles";
-import type {
-  AcceptedBlock,
-  BatchSubmitterConfig,
-  OptimisticSubmitConfig,
-  RetryPolicy,
-} from "../bridge/batchSubmitter";
+import type { AcceptedBlock, RetryPolicy, SubmissionMode } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import type { LoggerFactory } from "../logger";
 import type { GenesisConfig } from "../chain/genesis";
@@ -59,13 +54,13 @@ export interface RollupNodeConfig {
   readonly onHalt?: (error: BridgeError) => void;
   readonly onAccepted?: (accepted: AcceptedBlock) => void;
   readonly now?: () => bigint;
-  /** Proof mode: the proofs attached to every block (the rollup's policy must accept their keys). */
-  readonly proofs?: BatchSubmitterConfig["proofs"];
   /**
-   * Optimistic mode (the rollup must be an OptimisticRollup): propose blocks with a bond,
-   * finalize them after the challenge window, and challenge invalid proposals with `keys.challenger`.
+   * How blocks are accepted on L1 (re-execution by default). `proofs`: the proofs attached to
+   * every block (the rollup's policy must accept their keys). `optimistic` (the rollup must be an
+   * OptimisticRollup): propose blocks with a bond, finalize them after the challenge window, and
+   * challenge invalid proposals with `keys.challenger`.
    */
-  readonly optimistic?: OptimisticSubmitConfig;
+  readonly mode?: SubmissionMode;
   /** The live dashboard on the HTTP port (GET /, /api/dashboard, /events); on by default, `false` turns it off. */
   readonly dashboard?: DashboardLimits | false;
 }
@@ -108,9 +103,8 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
       dashboard?.feed.notify("accepted");
       config.onAccepted?.(accepted);
     },
-    proofs: config.proofs,
-    optimistic: config.optimistic,
-    challengerKey: config.optimistic === undefined ? undefined : config.keys.challenger?.privateKey,
+    mode: config.mode,
+    challengerKey: config.mode?.kind === "optimistic" ? config.keys.challenger?.privateKey : undefined,
   });
   await bridge.syncL1();
   // A devnet may be detached from L1 by its dev methods (docs/design/l2-dev-state.md): then it
@@ -135,7 +129,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
           },
     maxWitnessBytes: config.maxWitnessBytes,
     // A proposal the contract would refuse stops the proposer: build only blocks it accepts.
-    proposable: config.optimistic !== undefined,
+    proposable: config.mode?.kind === "optimistic",
     logger: config.logger("sequencer"),
     now: config.now,
     ...(devMethods ? { clientVersion: L2_DEVNET_CLIENT_VERSION } : {}),

@@ -86,7 +86,7 @@ describe("the batch submitter in proof mode checks the policy's threshold before
       signer: new Wallet(keys.sequencer.privateKey, provider),
       logger,
       retry: { initialDelayMs: 20, maxDelayMs: 200 },
-      proofs: () => Promise.resolve(BOGUS_PROOFS),
+      mode: { kind: "proofs", proofs: () => Promise.resolve(BOGUS_PROOFS) },
     });
   }
 

@@ -8,7 +8,7 @@ import { JsonRpcProvider, MaxUint256, Wallet, keccak256, parseEther } from "ethe
 import hre from "hardhat";
 
 import { deployRollup } from "../../deploy/rollup";
-import { BatchSubmitter, submissionVerdict } from "../../rollup-node/bridge/batchSubmitter";
+import { ADVANCE_GAS_LIMIT, BatchSubmitter, submissionVerdict } from "../../rollup-node/bridge/batchSubmitter";
 import { connectRollup } from "../../rollup-node/bridge/contracts";
 import { rollupStatus } from "../../rollup-node/bridge/status";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
@@ -124,27 +124,96 @@ describe("the batch submitter simulates each advance and halts on a revert it ca
       await l1.stop();
     });
 
-    it("halts with UNFUNDED, sending nothing, when the submitter's key cannot pay for an advance", async () => {
-      const broke = Wallet.createRandom().connect(provider);
-      const { address } = await deployRollup(new Wallet(keys.sequencer.privateKey, provider), {
+    /** A fresh L1 key holding `balance` wei, made the SEQUENCER of a new rollup on the L2 genesis. */
+    async function rollupSequencedBy(balance: bigint): Promise<{ address: string; key: Wallet }> {
+      const key = new Wallet(Wallet.createRandom().privateKey, provider);
+      const funder = new Wallet(keys.sequencer.privateKey, provider);
+      if (balance > 0n) await (await funder.sendTransaction({ to: key.address, value: balance })).wait();
+      const { address } = await deployRollup(funder, {
         l2ChainId: L2_CHAIN_ID,
         ...genesisCommitments(),
         genesisSupply: 0n,
-        sequencer: broke.address,
+        sequencer: key.address,
       });
+      return { address, key };
+    }
+
+    it("advances with a balance below the gas cap's price: a transaction is priced at the gas it will use, not at 2^24 gas", async () => {
+      const fees = await provider.getFeeData();
+      const maxFee = fees.maxFeePerGas as bigint;
+      // A quarter of what 2^24 gas costs at today's fee: many real advances' worth, yet below the cap's price.
+      const { address, key } = await rollupSequencedBy((ADVANCE_GAS_LIMIT * maxFee) / 4n);
       const lines = new Lines();
       const s = new BatchSubmitter({
         sequencer,
         rollupAddress: address,
-        signer: broke,
+        signer: key,
         logger: lines,
         retry: FAST_RETRY,
       });
-      await runFor(s, 5_000);
-      expect(s.haltReason?.code).to.equal("UNFUNDED");
-      expect(s.haltReason?.message).to.include(broke.address);
-      expect(await provider.getTransactionCount(broke.address)).to.equal(0);
-      expect(await connectRollup(address, provider).headNumber()).to.equal(0n);
+      s.start();
+      try {
+        await s.waitForAccepted(1n, 30_000);
+      } finally {
+        await s.stop();
+      }
+      expect(s.haltReason).to.equal(undefined);
+      const used = s.accepted[0]?.l1GasUsed as bigint;
+      expect(used * 4n, "the test's premise: the balance pays for several real advances").to.be.lessThan(
+        ADVANCE_GAS_LIMIT / 4n,
+      );
+    });
+
+    it("an unfunded key waits without sending (status and one log line say so) and resumes by itself once funded", async () => {
+      const { address, key } = await rollupSequencedBy(0n);
+      const lines = new Lines();
+      const s = new BatchSubmitter({
+        sequencer,
+        rollupAddress: address,
+        signer: key,
+        logger: lines,
+        retry: FAST_RETRY,
+      });
+      s.start();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        expect(s.haltReason, "the submitter halted instead of waiting for funds").to.equal(undefined);
+        expect(await provider.getTransactionCount(key.address)).to.equal(0);
+        const status = await rollupStatus({
+          sequencer,
+          rollup: connectRollup(address, provider),
+          rollupAddress: address,
+          l1Provider: provider,
+          submitter: s,
+        });
+        expect(status.submitter).to.equal("waiting");
+        expect(status.submitterErrorCode).to.equal("UNFUNDED");
+        expect(status.submitterError).to.include(key.address);
+        expect(
+          lines.all.filter((l) => l.includes(key.address)),
+          lines.all.join("\n"),
+        ).to.have.length(1);
+
+        await (
+          await new Wallet(keys.sequencer.privateKey, provider).sendTransaction({
+            to: key.address,
+            value: parseEther("1"),
+          })
+        ).wait();
+        await s.waitForAccepted(1n, 30_000);
+        const after = await rollupStatus({
+          sequencer,
+          rollup: connectRollup(address, provider),
+          rollupAddress: address,
+          l1Provider: provider,
+          submitter: s,
+        });
+        expect(after.submitter).to.equal("running");
+        expect(after.submitterErrorCode).to.equal(undefined);
+      } finally {
+        await s.stop();
+      }
+      expect(await connectRollup(address, provider).headNumber()).to.equal(1n);
     });
 
     it("a key that is not the sequencer sends nothing while the sequencer is active (it waits, as anyone may advance later)", async () => {

@@ -245,7 +245,7 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
       rpc: { host: "127.0.0.1", port: 0 },
       blockTimeMs: 500,
       logger,
-      proofs: blockProofSource(proofService, deployment.l2ChainId),
+      mode: { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) },
       onAccepted: (block) => accepted.push(block),
     });
     const l2 = new JsonRpcProvider(node.url as string, undefined, {

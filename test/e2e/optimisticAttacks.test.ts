@@ -237,7 +237,7 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
       rollupAddress: r.devnet.deployment.address,
       signer: new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
       logger: r.log.factory("test-proposer"),
-      optimistic: {},
+      mode: { kind: "optimistic" },
     });
     const refused = await proposer.submitNext().then(
       () => undefined,
@@ -274,7 +274,7 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
       rollupAddress: r.devnet.deployment.address,
       signer: new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
       logger: r.log.factory("test-proposer"),
-      optimistic: {},
+      mode: { kind: "optimistic" },
     });
     const refused = await proposer.submitNext().then(
       () => undefined,

@@ -1,0 +1,235 @@
+// Re-execution and proof mode: every block goes to the rollup's `advance`, with its witness
+// (EXECUTE re-executes it) or with proofs that meet the rollup's policy (accepted on proofs alone).
+import { type TransactionReceipt, getBytes, hexlify, keccak256 } from "ethers";
+
+import {
+  type ProofPolicy,
+  commitmentToField,
+  countValidProofs,
+  decodeExecutionProofs,
+  encodeProofBundle,
+  executeGasCostOfBlock,
+  executeInputLength,
+  executionCommitment,
+  proofModeGasCost,
+  resultOf,
+} from "../../precompiles";
+import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
+import type { ProducedBlock } from "../l2/types";
+import type { DecodedRevert } from "./contracts";
+import { ChainDivergedError } from "./errors";
+import { ProofPolicyUnmetError, TransientBridgeError } from "./submissionErrors";
+import {
+  type AcceptedBlock,
+  type BatchSubmitterConfig,
+  DEFAULT_RECEIPT_TIMEOUT_MS,
+  SubmissionLoop,
+} from "./submissionLoop";
+import type { BlockProofs } from "./submissionMode";
+
+/** Osaka's per-transaction gas cap (EIP-7825): the most any `advance` can use. */
+export const ADVANCE_GAS_LIMIT = TX_GAS_LIMIT_CAP;
+
+/**
+ * Gas added to an `advance` estimate, for the same reason as PROPOSE_GAS_MARGIN (a slot the
+ * estimate saw non-zero may be zero again at inclusion: the message queue's head, the head hash).
+ * EXECUTE's own charge is a function of its input alone, so it does not move between the
+ * estimate and the inclusion; only the contract's bookkeeping around it can.
+ */
+export const ADVANCE_GAS_MARGIN = 60_000n;
+
+/** `advance`'s arguments: parent header, block, witness, proofs, consumed messages. */
+type AdvanceArgs = readonly [Uint8Array, Uint8Array, Uint8Array, Uint8Array | string, number];
+
+const NO_PROOFS: BlockProofs = { encoded: new Uint8Array(), provenBy: [] };
+
+/** Submits every L2 block the sequencer produces to `advance`, in order (re-execution or proofs). */
+export class AdvanceSubmitter extends SubmissionLoop {
+  protected readonly action = "advance";
+  private policy: Promise<ProofPolicy> | undefined;
+  /** A block whose proofs fell short: it is resent with its witness. */
+  private reexecuteNumber: bigint | undefined;
+
+  constructor(
+    config: BatchSubmitterConfig,
+    /** Proof mode's source of proofs; undefined in re-execution mode. */
+    private readonly proofs: ((produced: ProducedBlock) => Promise<BlockProofs>) | undefined,
+  ) {
+    super(config);
+  }
+
+  async submitNext(): Promise<boolean> {
+    const [head, headHash] = await Promise.all([this.rollup.headNumber(), this.rollup.headHash()]);
+    this.lastAcceptedNumber = head;
+    if (this.inFlight !== undefined && (await this.settleInFlight(head))) return true;
+    const rebase = this.config.rebase;
+    if (rebase !== undefined && rebase.localHash(head) !== headHash.toLowerCase()) {
+      await this.rebaseOnto(rebase, { number: head, hash: headHash });
+      return true;
+    }
+    const next = await this.config.sequencer.producedBlock(head + 1n);
+    if (next === undefined) return false;
+    if (keccak256(next.parentHeader) !== headHash) {
+      const local = await this.config.sequencer.producedBlock(head);
+      throw new ChainDivergedError(head, headHash, local === undefined ? undefined : hexlify(local.block.hash()));
+    }
+    this.requireWitness(next);
+    await this.waitUntilAuthorized(head + 1n);
+    if (this.stopped) return false;
+    await this.send(next);
+    return true;
+  }
+
+  /** The rollup's proof policy, read once from L1. */
+  private proofPolicy(): Promise<ProofPolicy> {
+    this.policy ??= this.rollup.proofPolicy().then((p) => ({
+      threshold: Number(p.threshold),
+      allowReexecution: p.allowReexecution,
+      acceptedKeys: p.acceptedKeys.map((k) => getBytes(k)),
+    }));
+    return this.policy;
+  }
+
+  /** `proofs` as EXECUTE receives them: wrapped with the rollup's policy. */
+  private async proofBundle(encodedProofs: Uint8Array): Promise<Uint8Array> {
+    return encodeProofBundle({ policy: await this.proofPolicy(), proofs: decodeExecutionProofs(encodedProofs) });
+  }
+
+  /**
+   * Whether `proofs` meet the policy's threshold, counted as EXECUTE counts them (distinct accepted
+   * keys whose proof verifies against the block's commitment). Below it, the block goes for
+   * re-execution if the policy allows it; if not, nothing is sent — such an `advance` can only
+   * revert, and EXECUTE would keep all the gas passed to it — and the attempt is retried.
+   */
+  private async meetsThreshold(produced: ProducedBlock, proofs: BlockProofs): Promise<boolean> {
+    const policy = await this.proofPolicy();
+    const commitment = commitmentToField(
+      executionCommitment(produced.block.common.chainId(), produced.parentHeader, resultOf(produced.block)),
+    );
+    const { keys, discarded } =
+      proofs.provenBy.length === 0
+        ? { keys: [], discarded: [] }
+        : await countValidProofs({ policy, proofs: decodeExecutionProofs(proofs.encoded) }, commitment);
+    if (keys.length >= policy.threshold) return true;
+    const why = discarded.map((d) => `proof ${d.index}: ${d.reason}`).join("; ");
+    const shortfall = `proofs of L2 block ${produced.number} verify under ${keys.length} of the ${policy.threshold} keys the policy requires${why ? ` (${why})` : ""}`;
+    if (!policy.allowReexecution) {
+      // Proofs the provers delivered that do not count (another key, a proof that does not verify)
+      // will not count next time either: the node's provers are not the policy's. Too few proofs,
+      // all valid, is a prover that failed this time: retry.
+      if (discarded.length > 0)
+        throw new ProofPolicyUnmetError(produced.number, `${shortfall} and the policy forbids re-execution`);
+      throw new TransientBridgeError(`${shortfall} and the policy forbids re-execution: no advance sent`);
+    }
+    this.config.logger.warn(`${shortfall}: sending it for re-execution`);
+    return false;
+  }
+
+  /** Re-execution is always sound: when the policy allows it, the block is resent with its witness instead of proofs. */
+  protected override async onProofShortfall(number: bigint, decoded: DecodedRevert): Promise<Error | undefined> {
+    if (!(await this.proofPolicy()).allowReexecution) return undefined;
+    this.reexecuteNumber = number;
+    return new TransientBridgeError(
+      `proofs for L2 block ${number} fell short (${decoded.text}); resending it for re-execution`,
+    );
+  }
+
+  private async send(produced: ProducedBlock): Promise<void> {
+    const started = Date.now();
+    const { number } = produced;
+    const proofs =
+      this.proofs === undefined || this.reexecuteNumber === number ? NO_PROOFS : await this.proofs(produced);
+    const proven =
+      this.proofs !== undefined && this.reexecuteNumber !== number && (await this.meetsThreshold(produced, proofs));
+    // With proofs the witness is not needed: leaving it out is what keeps the L1 cost flat.
+    const witness = proven ? new Uint8Array() : produced.encodedWitness;
+    const args = [
+      produced.parentHeader,
+      produced.blockRlp,
+      witness,
+      proven ? proofs.encoded : "0x",
+      produced.consumedMessages,
+    ] as const;
+    // Simulated first: a revert costs nothing as a call, and every `advance` that would revert is
+    // one not sent (on an L1 without EXECUTE, each would revert, retried forever). In the pending
+    // block, where the transaction would land: at "latest" an L1 that mines only on demand
+    // (Hardhat's node) keeps an old timestamp, and the L2 block would look BlockFromFuture forever.
+    // The simulation is an estimate (eth_estimateGas defaults to the pending block): the key is
+    // then asked for what the transaction uses, not for the cap's 2^24 gas (a fee spike priced
+    // at the cap halted a key that could pay for many real advances).
+    let gasLimit: bigint;
+    try {
+      gasLimit = await this.advanceGasLimit(args);
+    } catch (error) {
+      throw await this.classify(number, error, proven);
+    }
+    await this.requireFunds(gasLimit, 0n);
+    let receipt: TransactionReceipt | null;
+    try {
+      const tx = await this.rollup.advance(...args, { gasLimit });
+      this.inFlight = { number, hash: tx.hash };
+      receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
+    } catch (error) {
+      throw await this.classify(number, error, proven);
+    }
+    this.inFlight = undefined;
+    if (receipt === null) throw new TransientBridgeError(`no receipt for the advance of L2 block ${number}`);
+    const accepted: AcceptedBlock = {
+      number,
+      blockHash: hexlify(produced.block.hash()),
+      l1TransactionHash: receipt.hash,
+      l1BlockNumber: receipt.blockNumber,
+      l1GasUsed: receipt.gasUsed,
+      executeGas: proven
+        ? proofModeGasCost({
+            // EXECUTE sees the proofs with the rollup's policy attached (ProofPolicies.attach).
+            inputLength: executeInputLength({
+              parentHeader: produced.parentHeader,
+              block: produced.blockRlp,
+              witness,
+              proofs: await this.proofBundle(proofs.encoded),
+            }),
+            blockLength: produced.blockRlp.length,
+            witnessLength: 0,
+            proofCount: proofs.provenBy.length,
+          })
+        : executeGasCostOfBlock(
+            executeInputLength({
+              parentHeader: produced.parentHeader,
+              block: produced.blockRlp,
+              witness,
+              proofs: new Uint8Array(),
+            }),
+            produced.blockRlp,
+          ),
+      witnessBytes: witness.length,
+      blockBytes: produced.blockRlp.length,
+      transactions: produced.block.transactions.length,
+      consumedMessages: produced.consumedMessages,
+      provenBy: proven ? proofs.provenBy : [],
+    };
+    this.lastAcceptedNumber = number;
+    this.acceptedLog.push(accepted);
+    this.config.logger.info(
+      `L2 block ${number} accepted on L1 by EXECUTE ${proven ? `on proofs (${proofs.provenBy.join(", ")})` : "by re-execution"} (L1 block ${accepted.l1BlockNumber}, ${accepted.transactions} txs, ` +
+        `${accepted.consumedMessages} L1 msgs, witness ${accepted.witnessBytes} B, L1 gas ${accepted.l1GasUsed} of which EXECUTE ${accepted.executeGas}, ${Date.now() - started} ms)`,
+    );
+    this.config.onAccepted?.(accepted);
+  }
+
+  /**
+   * The gas limit of an `advance` with `args`, simulating it on the way (a revert throws with its
+   * data): a configured limit is simulated as is; otherwise L1's estimate plus ADVANCE_GAS_MARGIN,
+   * never above the cap.
+   */
+  private async advanceGasLimit(args: AdvanceArgs): Promise<bigint> {
+    const configured = this.config.gasLimit;
+    if (configured !== undefined) {
+      await this.rollup.advance.staticCall(...args, { gasLimit: configured, blockTag: "pending" });
+      return configured;
+    }
+    const estimate = await this.rollup.advance.estimateGas(...args, { gasLimit: ADVANCE_GAS_LIMIT });
+    const withMargin = estimate + ADVANCE_GAS_MARGIN;
+    return withMargin < ADVANCE_GAS_LIMIT ? withMargin : ADVANCE_GAS_LIMIT;
+  }
+}
