@@ -30,6 +30,7 @@ import {
   checkHeaderFields,
   checkTransactions,
 } from "./headerRules";
+import { DecodedNodeTrie } from "./decodedNodeTrie";
 import { SafeMerkleStateManager } from "./stateManager";
 import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
 import { WitnessDB, decodeWitness, toHex } from "./witness";
@@ -60,6 +61,12 @@ export interface VerifyBlockParams {
    * (`maxVerifiableL2GasLimit()` of the default gas schedule when absent).
    */
   readonly maxGasLimit?: bigint;
+  /**
+   * Decode each witness and written trie node once per verification (`DecodedNodeTrie`); true
+   * when absent. False runs EthereumJS's own trie, which decodes a node on every read: the
+   * verdict is the same either way, so this exists only for a same-run benchmark baseline.
+   */
+  readonly memoizeTrieNodes?: boolean;
 }
 
 /**
@@ -278,13 +285,11 @@ async function execute(
   blockchain: WitnessBlockchain,
   common: Common,
   pacing: ExecutionPacing,
+  memoizeTrieNodes: boolean,
 ): Promise<RunBlockResult> {
-  const trie = new MerklePatriciaTrie({
-    db: witnessDb,
-    useKeyHashing: true,
-    common,
-    valueEncoding: ValueEncoding.Bytes,
-  });
+  const options = { db: witnessDb, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes };
+  // One memo per verification: it dies with this trie and its storage tries.
+  const trie = memoizeTrieNodes ? new DecodedNodeTrie(options) : new MerklePatriciaTrie(options);
   const stateManager = new SafeMerkleStateManager({ trie, common });
   await stateManager.setStateRoot(parent.stateRoot);
   await checkUncheckedSystemContracts(common, stateManager);
@@ -358,7 +363,13 @@ export async function checkBlockShape(
  * an L1. Resolves to the EXECUTE result, or throws `ExecuteError` with the on-chain code.
  */
 export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteResult> {
-  return reexecute(await checkBlockShape(params), params.chainId, params.witness, params.pacing);
+  return reexecute(
+    await checkBlockShape(params),
+    params.chainId,
+    params.witness,
+    params.pacing,
+    params.memoizeTrieNodes,
+  );
 }
 
 /** Re-executes a block whose shape `checkBlockShape` already checked, from `encodedWitness`. */
@@ -367,6 +378,7 @@ export async function reexecute(
   chainId: bigint,
   encodedWitness: Uint8Array,
   pacing: ExecutionPacing = {},
+  memoizeTrieNodes = true,
 ): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);
@@ -378,7 +390,7 @@ export async function reexecute(
   try {
     // Racing the first missing read guards against library code that swallows the error.
     result = await Promise.race([
-      execute(block, parent, witnessDb, blockchain, common, pacing),
+      execute(block, parent, witnessDb, blockchain, common, pacing, memoizeTrieNodes),
       witnessDb.firstMissing,
     ]);
   } catch (error) {

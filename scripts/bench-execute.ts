@@ -6,7 +6,9 @@
  * checks, execution from the witness) and the same block executed with the full state (decode +
  * runBlock on the full trie), and prints their Mgas/s, the ratio, witness bytes per Mgas and per
  * transaction, and EXECUTE's L1 gas. The verifier also runs with the pure-JS crypto EthereumJS
- * uses by default (@noble), in the same run, beside the fast crypto of precompiles/crypto.ts.
+ * uses by default (@noble), in the same run, beside the fast crypto of precompiles/crypto.ts, and
+ * with EthereumJS's own trie (a node decoded on every read) beside the verifier's trie that
+ * decodes each node once per verification (`memoizeTrieNodes`, precompiles/decodedNodeTrie.ts).
  *
  * BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the fast-crypto stateless runs alone
  * (not the state set-up), for Chrome DevTools or any .cpuprofile reader.
@@ -209,6 +211,24 @@ async function statelessVsFullState(): Promise<void> {
           witness: built.witness,
         }),
     );
+    const [pairMemoMs, upstreamTrieMs] = await timePair(
+      ROUNDS,
+      () =>
+        verifyBlock({
+          chainId: CHAIN_ID,
+          parentHeader: built.parentHeader,
+          block: built.blockRlp,
+          witness: built.witness,
+        }),
+      () =>
+        verifyBlock({
+          chainId: CHAIN_ID,
+          parentHeader: built.parentHeader,
+          block: built.blockRlp,
+          witness: built.witness,
+          memoizeTrieNodes: false,
+        }),
+    );
     const fullMs = await timeIt(ROUNDS, () => fullStateRun(workload));
     const input = encodeExecuteInput({
       chainId: CHAIN_ID,
@@ -224,6 +244,7 @@ async function statelessVsFullState(): Promise<void> {
       "stateless Mgas/s": (gas / 1e3 / statelessMs).toFixed(2),
       "stateless Mgas/s, JS crypto": (gas / 1e3 / statelessJsMs).toFixed(2),
       "fast/JS crypto (alternated rounds)": (statelessJsMs / pairFastMs).toFixed(2),
+      "node memo/upstream trie (alternated rounds)": (upstreamTrieMs / pairMemoMs).toFixed(2),
       "full-state ms": fullMs.toFixed(1),
       "full-state Mgas/s": (gas / 1e3 / fullMs).toFixed(2),
       "stateless/full time": (statelessMs / fullMs).toFixed(2),

@@ -67,9 +67,10 @@ export class TxPool {
 
   /**
    * Adds `tx`, replacing a pooled one of the same sender and nonce if it pays enough more;
-   * returns the replaced transaction (a persistent pool must forget it too).
+   * returns the replaced transaction (a persistent pool must forget it too). `arrivedAt` puts
+   * back a transaction taken out by an admission that is being undone, with its own age.
    */
-  add(tx: TypedTransaction): TypedTransaction | undefined {
+  add(tx: TypedTransaction, arrivedAt?: number): TypedTransaction | undefined {
     const hash = bytesToHex(tx.hash());
     if (this.byHash.has(hash))
       throw new TransactionRejectedError("already known", "this transaction is already pending");
@@ -90,7 +91,7 @@ export class TxPool {
       this.arrivedAt.delete(existingHash as string);
     }
     this.byHash.set(hash, tx);
-    this.arrivedAt.set(hash, this.now());
+    this.arrivedAt.set(hash, arrivedAt ?? this.now());
     this.bySenderNonce.set(slot, hash);
     const own = this.bySender.get(sender) ?? new Map<bigint, TypedTransaction>();
     own.set(tx.nonce, tx);

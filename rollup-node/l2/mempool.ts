@@ -13,7 +13,30 @@ const SUPPORTED_TYPES: ReadonlySet<number> = new Set([0, 1, 2, 4]);
 /** Where accepted transactions are made durable before they are acknowledged. */
 export interface MempoolJournal {
   put(tx: TypedTransaction, replaced: TypedTransaction | undefined): Promise<void>;
+  /**
+   * Journals several admissions as one atomic write (all or none): a batch admitted under one
+   * hold of the pool lock costs one write, not one per transaction. Without it, `put` each.
+   */
+  putMany?(entries: readonly JournalEntry[]): Promise<void>;
   remove(hashes: readonly Uint8Array[]): Promise<void>;
+}
+
+/** An admitted transaction and the pooled one it replaced (same sender and nonce), if any. */
+export interface JournalEntry {
+  readonly tx: TypedTransaction;
+  readonly replaced: TypedTransaction | undefined;
+}
+
+/** What one admission of a batch did to the pool, kept until its journal write has settled. */
+interface Admission {
+  readonly tx: TypedTransaction;
+  readonly key: string;
+  readonly stateNonce: bigint;
+  readonly replaced: TypedTransaction | undefined;
+  /** When the replaced transaction had arrived (restored with it if the journal write fails). */
+  readonly replacedArrival: number | undefined;
+  /** Queued transactions evicted to make room, with their arrival times. */
+  readonly evicted: readonly (readonly [TypedTransaction, number | undefined])[];
 }
 
 /**
@@ -142,6 +165,41 @@ export class Mempool {
 
   /** Checks `tx` against the head state and the limits, pools it and journals it; throws geth's rejection. */
   async add(tx: TypedTransaction): Promise<Uint8Array> {
+    const [outcome] = await this.addMany([tx]);
+    if (outcome?.status !== "fulfilled") throw outcome?.reason;
+    return outcome.value;
+  }
+
+  /**
+   * Admits `txs` in order, each exactly as `add` would one after another (each sees the pool as
+   * the earlier ones left it), then journals every admitted one in one write; resolves to each
+   * one's hash or rejection. If that write fails, every admission of the batch is undone (the
+   * pool is as before the call, arrival times included) and each is rejected with the error:
+   * nothing is acknowledged that is not durable.
+   */
+  async addMany(txs: readonly TypedTransaction[]): Promise<PromiseSettledResult<Uint8Array>[]> {
+    const outcomes: (PromiseSettledResult<Uint8Array> | Admission)[] = [];
+    const admitted: Admission[] = [];
+    for (const tx of txs) {
+      try {
+        const admission = await this.admit(tx);
+        admitted.push(admission);
+        outcomes.push(admission);
+      } catch (error) {
+        outcomes.push({ status: "rejected", reason: error });
+      }
+    }
+    const durable = await this.journalAdmissions(admitted);
+    return outcomes.map((outcome) => {
+      if ("status" in outcome) return outcome;
+      return durable === true
+        ? { status: "fulfilled", value: outcome.tx.hash() }
+        : { status: "rejected", reason: durable.error };
+    });
+  }
+
+  /** `add`'s checks and its changes to the pool, without the journal write. */
+  private async admit(tx: TypedTransaction): Promise<Admission> {
     const sender = this.check(tx);
     const key = sender.toString();
     this.refuseOversized(tx, key);
@@ -151,20 +209,45 @@ export class Mempool {
     const pendingNonce = this.pool.nextNonce(key, stateNonce);
     validateIncoming(tx, { account, pendingNonce }, chain.head.header.gasLimit, chain.head.header.calcNextBaseFee());
     await this.prune();
-    const evicted = this.pool.atNonce(key, tx.nonce) === undefined ? this.makeRoom(tx, key, pendingNonce) : [];
+    const toEvict = this.pool.atNonce(key, tx.nonce) === undefined ? this.makeRoom(tx, key, pendingNonce) : [];
+    const previous = this.pool.atNonce(key, tx.nonce);
+    const replacedArrival = previous === undefined ? undefined : this.pool.arrival(previous);
     const replaced = this.pool.add(tx);
-    try {
-      await this.options.journal?.put(tx, replaced);
-    } catch (error) {
-      this.pool.remove(tx);
-      if (replaced !== undefined) this.pool.add(replaced);
-      this.classify(key, stateNonce);
-      throw error;
-    }
     if (replaced !== undefined) this.queued.delete(bytesToHex(replaced.hash()));
-    await this.forget(evicted);
+    const evicted = toEvict.map((queued) => [queued, this.pool.arrival(queued)] as const);
+    for (const queued of toEvict) {
+      this.pool.remove(queued);
+      this.queued.delete(bytesToHex(queued.hash()));
+    }
     this.classify(key, stateNonce);
-    return tx.hash();
+    return { tx, key, stateNonce, replaced, replacedArrival, evicted };
+  }
+
+  /** Journals a batch's admissions (and forgets its evictions); on failure undoes them all, last first. */
+  private async journalAdmissions(admitted: readonly Admission[]): Promise<true | { error: unknown }> {
+    if (admitted.length === 0) return true;
+    const journal = this.options.journal;
+    try {
+      if (journal?.putMany !== undefined) await journal.putMany(admitted);
+      else for (const { tx, replaced } of admitted) await journal?.put(tx, replaced);
+    } catch (error) {
+      for (const admission of [...admitted].reverse()) {
+        this.pool.remove(admission.tx);
+        this.queued.delete(bytesToHex(admission.tx.hash()));
+        if (admission.replaced !== undefined) this.pool.add(admission.replaced, admission.replacedArrival);
+        // An evicted transaction was queued (only queued ones are evicted), and is again.
+        for (const [queued, arrival] of admission.evicted) {
+          this.pool.add(queued, arrival);
+          this.queued.add(bytesToHex(queued.hash()));
+        }
+      }
+      for (const { key, stateNonce } of admitted) this.classify(key, stateNonce);
+      return { error };
+    }
+    const evicted = admitted.flatMap((admission) => admission.evicted.map(([queued]) => queued.hash()));
+    // A journal entry left behind is re-checked against the same limits on restore.
+    if (evicted.length > 0) await journal?.remove(evicted);
+    return true;
   }
 
   /**

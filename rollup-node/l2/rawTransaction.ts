@@ -23,8 +23,9 @@ export function decodeRawTransaction(raw: Uint8Array, common: Common): TypedTran
       "an L2 accepts legacy, EIP-2930, EIP-1559 and EIP-7702 transactions (no blobs)",
     );
   }
+  let tx: TypedTransaction;
   try {
-    return createTxFromRLP(raw, { common });
+    tx = createTxFromRLP(raw, { common });
   } catch (error) {
     const message = (error as Error).message;
     if (/chain ?id/i.test(message))
@@ -36,4 +37,18 @@ export function decodeRawTransaction(raw: Uint8Array, common: Common): TypedTran
       "send a signed, RLP-encoded transaction",
     );
   }
+  recoverSender(tx);
+  return tx;
+}
+
+/**
+ * Recovers the sender now, before the caller queues for the pool lock: the transaction (frozen)
+ * caches it, so the mempool's own recovery under the lock is a lookup, and requests waiting for
+ * the lock (a block being built) have already done their share of the work. A signature that
+ * does not recover is left to the mempool, which rejects it in its own order of checks.
+ */
+function recoverSender(tx: TypedTransaction): void {
+  try {
+    tx.getSenderAddress();
+  } catch {}
 }

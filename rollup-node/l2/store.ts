@@ -136,10 +136,18 @@ export class L2Store {
 
   /** Persists an accepted transaction (and forgets the one it replaces) before it is acknowledged. */
   async poolPut(tx: TypedTransaction, replaced: TypedTransaction | undefined): Promise<void> {
-    const ops: BatchDBOp<string, StoredValue>[] = [
-      { type: "put", key: POOL_PREFIX + bytesToHex(tx.hash()), value: tx.serialize() },
-    ];
-    if (replaced !== undefined) ops.push({ type: "del", key: POOL_PREFIX + bytesToHex(replaced.hash()) });
+    await this.poolPutMany([{ tx, replaced }]);
+  }
+
+  /** Journals admitted transactions (dropping the ones they replaced) in one atomic batch, in order. */
+  async poolPutMany(
+    entries: readonly { readonly tx: TypedTransaction; readonly replaced: TypedTransaction | undefined }[],
+  ): Promise<void> {
+    const ops: BatchDBOp<string, StoredValue>[] = [];
+    for (const { tx, replaced } of entries) {
+      ops.push({ type: "put", key: POOL_PREFIX + bytesToHex(tx.hash()), value: tx.serialize() });
+      if (replaced !== undefined) ops.push({ type: "del", key: POOL_PREFIX + bytesToHex(replaced.hash()) });
+    }
     await this.db.batch(ops);
   }
 

@@ -220,4 +220,76 @@ describe("L2 mempool", () => {
     const good = fee(0n, 10n ** 11n, 10n ** 9n);
     expect(bytesToHex(decodeRawTransaction(good.serialize(), common).hash())).to.equal(bytesToHex(good.hash()));
   });
+
+  describe("batched admission (addMany: one journal write for the transactions that waited for the pool lock)", () => {
+    /** Each outcome as `add` would answer it: the hash, or geth's rejection. */
+    function described(outcomes: PromiseSettledResult<Uint8Array>[]): string[] {
+      return outcomes.map((o) => (o.status === "fulfilled" ? bytesToHex(o.value) : (o.reason as Error).message));
+    }
+
+    /** The pool as the node would serve it: every pooled hash, the executable order, and the queued count. */
+    function snapshot(p: Mempool): string {
+      const hashes = (txs: readonly { hash(): Uint8Array }[]) => txs.map((tx) => bytesToHex(tx.hash()));
+      return JSON.stringify([hashes(p.all()).sort(), hashes(p.ordered()), p.queuedCount]);
+    }
+
+    it("judges each transaction as add would one after another, and journals the admitted ones in one write", async () => {
+      const writes: number[] = [];
+      const journal: MempoolJournal = {
+        put: async () => {
+          writes.push(1);
+        },
+        putMany: async (entries) => {
+          writes.push(entries.length);
+        },
+        remove: async () => {},
+      };
+      const batch = [
+        from(0, 0n),
+        from(0, 1n),
+        from(0, 0n), // already known: the first is pooled by now
+        fee(1n, 105n * GWEI, GWEI), // signer 0's nonce 1 again, not 10% more: underpriced
+        from(1, 0n),
+        fee(2n, 1n, 1n), // below the base fee
+      ];
+      const expected: string[] = [];
+      for (const tx of batch) expected.push(await pool.add(tx).then(bytesToHex, (e: Error) => e.message));
+      expect(expected.filter((o) => !o.startsWith("0x"))).to.deep.equal([
+        "already known",
+        "replacement transaction underpriced",
+        "max fee per gas less than block base fee",
+      ]);
+      const batched = new Mempool({ chain, journal });
+      expect(described(await batched.addMany(batch))).to.deep.equal(expected);
+      expect(writes).to.deep.equal([3]);
+      expect(snapshot(batched)).to.equal(snapshot(pool));
+    });
+
+    it("undoes the whole batch when its journal write fails, evictions and arrival order included", async () => {
+      let now = 1_000;
+      let failing = false;
+      const journal: MempoolJournal = {
+        put: async () => {},
+        putMany: async () => {
+          if (failing) throw new Error("disk full");
+        },
+        remove: async () => {},
+      };
+      pool = new Mempool({ chain, journal, limits: { globalQueue: 2 }, now: () => now++ });
+      const original = from(0, 0n, 100n);
+      for (const tx of [original, from(1, 5n, 90n), from(2, 5n, 90n)]) await pool.add(tx);
+      const before = snapshot(pool);
+      failing = true;
+      // A replacement of signer 0's nonce 0, a queued one that evicts the oldest cheapest, a new sender.
+      const outcomes = await pool.addMany([fee(0n, 200n * GWEI, 2n * GWEI), from(3, 5n, 95n), from(4, 0n)]);
+      expect(described(outcomes)).to.deep.equal(["disk full", "disk full", "disk full"]);
+      expect(snapshot(pool)).to.equal(before);
+      expect(pool.get(original.hash())).to.equal(original);
+      // The restored queued transactions kept their age: the oldest cheapest is still the one evicted next.
+      failing = false;
+      await pool.add(from(3, 5n, 95n));
+      expect(pool.get(from(1, 5n, 90n).hash())).to.equal(undefined);
+      expect(pool.get(from(2, 5n, 90n).hash())).to.not.equal(undefined);
+    });
+  });
 });

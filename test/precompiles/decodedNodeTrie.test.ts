@@ -1,0 +1,111 @@
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { RLP } from "@ethereumjs/rlp";
+import { equalsBytes, hexToBytes } from "@ethereumjs/util";
+import { expect } from "chai";
+
+import { ExecuteError, verifyBlock } from "../../precompiles";
+import { DecodedNodeTrie } from "../../precompiles/decodedNodeTrie";
+import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, word } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+
+const CHAIN_ID = 905n;
+const ONE_ETH = 10n ** 18n;
+
+function key(i: number): Uint8Array {
+  return hexToBytes(`0x${word(i)}`);
+}
+
+async function filled<T extends MerklePatriciaTrie>(trie: T, count: number): Promise<T> {
+  for (let i = 0; i < count; i++) await trie.put(key(i), RLP.encode(BigInt(i + 1)));
+  return trie;
+}
+
+/** The outcome of a verification as the precompile reports it: the result's commitments, or the error's code and reason. */
+async function outcome(built: BuiltBlock, witness: Uint8Array, memoizeTrieNodes: boolean): Promise<string> {
+  try {
+    const result = await verifyBlock({
+      chainId: CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness,
+      memoizeTrieNodes,
+    });
+    return `ok ${Buffer.from(result.blockHash).toString("hex")} ${Buffer.from(result.stateRoot).toString("hex")}`;
+  } catch (error) {
+    if (!(error instanceof ExecuteError)) throw error;
+    return `${error.code} ${error.message}`;
+  }
+}
+
+describe("DecodedNodeTrie (the verifier's trie: each stored node decoded once)", () => {
+  it("reads, writes and deletes to the same roots as EthereumJS's trie", async () => {
+    const upstream = await filled(new MerklePatriciaTrie({ useKeyHashing: true }), 200);
+    const memo = await filled(new DecodedNodeTrie({ useKeyHashing: true }), 200);
+    expect(equalsBytes(memo.root(), upstream.root())).to.equal(true);
+    for (let i = 0; i < 200; i += 3) {
+      await upstream.del(key(i));
+      await memo.del(key(i));
+      expect(await memo.get(key(i + 1))).to.deep.equal(await upstream.get(key(i + 1)));
+    }
+    expect(equalsBytes(memo.root(), upstream.root())).to.equal(true);
+  });
+
+  it("builds a fresh node on every lookup: editing one leaves the next lookup as stored", async () => {
+    const trie = await filled(new DecodedNodeTrie({ useKeyHashing: true }), 50);
+    const first = await trie.lookupNode(trie.root());
+    const stored = first.serialize();
+    first.value(Uint8Array.from([1, 2, 3]));
+    const second = await trie.lookupNode(trie.root());
+    expect(second).to.not.equal(first);
+    expect(equalsBytes(second.serialize(), stored)).to.equal(true);
+  });
+
+  it("a node written in a reverted checkpoint is missing afterwards, even once looked up", async () => {
+    const trie = await filled(new DecodedNodeTrie({ useKeyHashing: true }), 20);
+    const before = trie.root();
+    trie.checkpoint();
+    await trie.put(key(1000), RLP.encode(7n));
+    const written = trie.root();
+    await trie.lookupNode(written);
+    await trie.revert();
+    expect(equalsBytes(trie.root(), before)).to.equal(true);
+    let message = "";
+    await trie.lookupNode(written).catch((error: Error) => {
+      message = error.message;
+    });
+    expect(message).to.equal("Missing node in DB");
+  });
+
+  it("keeps its storage tries (shallow copies) of its own class", async () => {
+    const trie = new DecodedNodeTrie({ useKeyHashing: true });
+    expect(trie.shallowCopy(false)).to.be.instanceOf(DecodedNodeTrie);
+  });
+
+  it("verifyBlock gives the same result with and without it, on a valid block and on a witness that lacks a node", async () => {
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(1, probe.common);
+    const chain = await L2TestChain.create(CHAIN_ID, [
+      { address: alice.address.toString(), balance: 100n * ONE_ETH },
+      {
+        address: STORE_ADDRESS,
+        code: STORE_AND_LOG_CODE,
+        storage: { [`0x${word(1)}`]: "0x01", [`0x${word(2)}`]: "0x02", [`0x${word(3)}`]: "0x03" },
+      },
+    ]);
+    const signer = TestSigner.fromSeed(1, chain.common);
+    const built = await chain.buildBlock([
+      signer.tx({ to: STORE_ADDRESS, data: storeCall(1n, 0n), gasLimit: 100_000n }),
+      signer.tx({ to: STORE_ADDRESS, data: storeCall(4n, 9n), gasLimit: 100_000n }),
+      signer.tx({ to: `0x${"ab".repeat(20)}`, value: 1n, gasLimit: 21_000n }),
+    ]);
+    const valid = await outcome(built, built.witness, true);
+    expect(valid.startsWith("ok ")).to.equal(true);
+    expect(await outcome(built, built.witness, false)).to.equal(valid);
+
+    const [state, codes, headers] = RLP.decode(built.witness) as Uint8Array[][];
+    for (let drop = 0; drop < state.length; drop++) {
+      const witness = RLP.encode([state.filter((_, i) => i !== drop), codes, headers]);
+      expect(await outcome(built, witness, true)).to.equal(await outcome(built, witness, false));
+    }
+  });
+});
