@@ -18,6 +18,11 @@ export const MAX_ATTEST_REQUEST_BYTES = 4 * 1024 * 1024;
 /** Requests waiting behind the one being re-executed; beyond it the attester answers 503 (busy). */
 export const MAX_QUEUED_ATTESTATIONS = 8;
 /**
+ * Requests one client address may have queued or running: a client sending complete but slow
+ * requests fills at most this share of the queue, so others (the node) still get in.
+ */
+export const MAX_QUEUED_PER_CLIENT = 2;
+/**
  * How long a request may take to arrive, headers and body (408 after it). A node on a slow link
  * sends ≈ 8 MB at most in that time; a client that trickles its body is cut off instead of
  * holding a connection (docs/design/attester-server.md).
@@ -114,6 +119,8 @@ export async function startAttesterServer(options: AttesterServerOptions): Promi
   const info: AttesterInfo = { publicKey: [publicKey[0].toString(), publicKey[1].toString()], fork: options.fork };
   let queue: Promise<unknown> = Promise.resolve();
   let waiting = 0;
+  /** Requests queued or running, by client address. */
+  const perClient = new Map<string, number>();
 
   const attest = async (body: string): Promise<AttestResponse> => {
     const request = JSON.parse(body) as {
@@ -167,9 +174,16 @@ export async function startAttesterServer(options: AttesterServerOptions): Promi
         return reply(response, 404, { ok: false, reason: "GET / or POST /attest" });
       readBody(request, deadline).then(
         (body) => {
-          if (waiting >= MAX_QUEUED_ATTESTATIONS)
-            return reply(response, 503, { ok: false, code: undefined, reason: "attester busy" });
+          const client = request.socket.remoteAddress ?? "";
+          const mine = perClient.get(client) ?? 0;
+          if (waiting >= MAX_QUEUED_ATTESTATIONS || mine >= MAX_QUEUED_PER_CLIENT)
+            return reply(response, 503, {
+              ok: false,
+              code: undefined,
+              reason: mine >= MAX_QUEUED_PER_CLIENT ? "attester busy with this client's requests" : "attester busy",
+            });
           waiting += 1;
+          perClient.set(client, mine + 1);
           const run = queue.then(() => attest(body));
           queue = run.catch(() => undefined);
           run
@@ -180,6 +194,9 @@ export async function startAttesterServer(options: AttesterServerOptions): Promi
             )
             .finally(() => {
               waiting -= 1;
+              const left = (perClient.get(client) ?? 1) - 1;
+              if (left === 0) perClient.delete(client);
+              else perClient.set(client, left);
             });
         },
         (error: Error) => {

@@ -11,6 +11,7 @@ import {
   MAX_QUEUED_ATTESTATIONS,
   startAttesterServer,
 } from "../../../rollup-node/provers/attesterServer";
+import { ecrecoverBlock } from "../../../tools/heavyBlocks";
 import { TestSigner } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
@@ -148,5 +149,51 @@ describe("an attester served over HTTP, under slow and oversized clients (slowlo
     expect(await statusOf(chunked, READ_DEADLINE_MS)).to.equal(413);
 
     expect((await fetch(`${server.url}/`)).status).to.equal(200);
+  });
+
+  it("one client filling the queue with complete, slow requests holds at most its share: the node's request, from another address, is still queued and signed", async () => {
+    const heavy = await ecrecoverBlock(CHAIN_ID, 1, 3_000_000n);
+    const body = JSON.stringify({
+      id: 7,
+      chainId: CHAIN_ID.toString(),
+      parentHeader: hexlify(heavy.parentHeader),
+      block: hexlify(heavy.blockRlp),
+      witness: hexlify(heavy.witness),
+    });
+    const { hostname, port } = new URL(server.url);
+    // The flooder: another loopback address, as many complete requests as the queue holds.
+    const flood: Promise<number>[] = [];
+    for (let i = 0; i < MAX_QUEUED_ATTESTATIONS; i++)
+      flood.push(
+        new Promise<number>((resolve) => {
+          const socket = connect({ host: hostname, port: Number(port), localAddress: "127.0.0.2" });
+          let data = "";
+          socket.on("data", (chunk: Buffer) => {
+            data += chunk.toString("latin1");
+            const match = /^HTTP\/1\.1 (\d{3})/.exec(data);
+            if (match !== null) {
+              resolve(Number(match[1]));
+              socket.destroy();
+            }
+          });
+          socket.on("error", () => resolve(0));
+          socket.write(
+            `POST /attest HTTP/1.1\r\nHost: attester\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          );
+        }),
+      );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const response = await fetch(`${server.url}/attest`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: realRequest(),
+      signal: AbortSignal.timeout(120_000),
+    });
+    const answer = (await response.json()) as { ok: boolean; reason?: string };
+    const flooded = await Promise.all(flood);
+    process.stderr.write(`      flooder's answers: ${flooded.join(", ")}; the node's: HTTP ${response.status}\n`);
+    expect(response.status, `the node's request was refused: ${answer.reason}`).to.equal(200);
+    expect(answer.ok).to.equal(true);
+    expect(flooded.filter((status) => status === 503).length).to.be.greaterThan(0);
   });
 });
