@@ -73,6 +73,31 @@ interface Attester {
 }
 
 const START_TIMEOUT_MS = 60_000;
+/** Largest answer read from a remote attester: a signature answer is < 1 KB; a longer one is a fault. */
+export const MAX_ATTESTER_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * Reads a JSON answer of at most MAX_ATTESTER_ANSWER_BYTES, then stops reading: a member that
+ * streams an endless answer must cost the node neither memory nor the event loop's time.
+ */
+async function boundedJson(response: Response): Promise<unknown> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return JSON.parse("");
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_ATTESTER_ANSWER_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new Error(`answer above ${MAX_ATTESTER_ANSWER_BYTES} bytes`);
+    }
+    chunks.push(value);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
 /** How long a remote attester may take to re-execute and sign one block. */
 export const DEFAULT_REMOTE_ATTEST_TIMEOUT_MS = 60_000;
 const ENTRY = path.join(__dirname, `attesterProcess${path.extname(__filename)}`);
@@ -182,7 +207,7 @@ class RemoteAttester implements Attester {
     let info: AttesterInfo;
     try {
       const response = await fetch(new URL("/", endpoint.url), { signal: AbortSignal.timeout(timeoutMs) });
-      info = (await response.json()) as AttesterInfo;
+      info = (await boundedJson(response)) as AttesterInfo;
     } catch (error) {
       throw new AttesterError(
         "ATTESTER_UNREACHABLE",
@@ -228,7 +253,7 @@ class RemoteAttester implements Attester {
           reason: `attester ${this.memberIndex} at ${this.url}: HTTP ${response.status}`,
         };
       }
-      const body = (await response.json()) as AttestResponse;
+      const body = (await boundedJson(response)) as AttestResponse;
       // The member index is the committee's business (the order of its configured URLs), not the attester's.
       if (body?.ok === true && "S" in body) return { ...body, id: request.id, memberIndex: this.memberIndex };
       return {

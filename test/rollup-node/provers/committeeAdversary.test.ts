@@ -24,7 +24,8 @@ type Misbehaviour =
   | "valid signature over another commitment"
   | "unparsable numbers"
   | "HTTP 500"
-  | "never answers";
+  | "never answers"
+  | "endless answer";
 
 /**
  * A committee member that misbehaves on demand: it holds a real key (so it is a member of the
@@ -34,11 +35,13 @@ type Misbehaviour =
 async function startAdversary(privateKey: Uint8Array): Promise<{
   readonly url: string;
   mode: Misbehaviour;
+  /** Bytes of the last endless answer written before the node stopped reading it. */
+  readonly endlessBytes: number;
   close(): Promise<void>;
 }> {
   const inner = await startAttesterServer({ privateKey, fork: FORK, port: 0, logger: silentLogger });
   const key = new AttesterKey(await loadBabyJub(), privateKey);
-  const state = { mode: "honest" as Misbehaviour };
+  const state = { mode: "honest" as Misbehaviour, endlessBytes: 0 };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -77,6 +80,23 @@ async function startAdversary(privateKey: Uint8Array): Promise<{
           return send(500, JSON.stringify({ ...real }));
         case "never answers":
           return;
+        case "endless answer": {
+          // A JSON string that never ends, written as fast as the node reads it.
+          response.writeHead(200, { "content-type": "application/json" });
+          response.write('{"ok":true,"S":"');
+          const piece = "9".repeat(64 * 1024);
+          state.endlessBytes = 0;
+          const pump = (): void => {
+            for (;;) {
+              if (response.destroyed) return;
+              state.endlessBytes += piece.length;
+              if (!response.write(piece)) break;
+            }
+            response.once("drain", pump);
+          };
+          pump();
+          return;
+        }
       }
     });
   });
@@ -89,6 +109,9 @@ async function startAdversary(privateKey: Uint8Array): Promise<{
     },
     set mode(mode: Misbehaviour) {
       state.mode = mode;
+    },
+    get endlessBytes() {
+      return state.endlessBytes;
     },
     close: async () => {
       server.closeAllConnections();
@@ -146,6 +169,7 @@ describe("committee proofs with one malicious attester (k = 3 of n = 4)", functi
     "unparsable numbers",
     "HTTP 500",
     "never answers",
+    "endless answer",
   ];
   for (const mode of cases) {
     it(`member 0 answers "${mode}": it is left out, and the 3 honest members' proof is built and accepted`, async () => {
@@ -165,7 +189,18 @@ describe("committee proofs with one malicious attester (k = 3 of n = 4)", functi
       const proven = await verifyBlockWithProofs({ ...params(), bundle });
       expect(proven.acceptedBy.mode).to.equal("proofs");
       // A member that never answers does not hold the round once 3 of 4 agree (the timeout is 60 s).
-      if (mode === "never answers") expect(ms).to.be.below(30_000);
+      if (mode === "never answers" || mode === "endless answer") expect(ms).to.be.below(30_000);
+      // An answer that never ends is not read past a bound: the node stops reading, the adversary
+      // stops writing (before, the node read it until its 60 s timeout, gigabytes on loopback).
+      if (mode === "endless answer") {
+        const before = adversary.endlessBytes;
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        process.stderr.write(
+          `      endless answer: ${before} bytes written, ${adversary.endlessBytes} two seconds later\n`,
+        );
+        expect(adversary.endlessBytes).to.be.below(16 * 1024 * 1024);
+        expect(adversary.endlessBytes).to.equal(before);
+      }
     });
   }
 });
