@@ -163,10 +163,21 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
   };
 
   let checking: Promise<void> = Promise.resolve();
+  /** The last failed check's reason: a check failing the same way at every poll is logged once. */
+  let checkFailure: string | undefined;
   const loop = (): void => {
     timer = setTimeout(() => {
       checking = check()
-        .catch((error: Error) => log.warn(`take-over check failed, retrying: ${error.message}`))
+        .then(
+          () => {
+            if (checkFailure !== undefined) log.info("take-over check answers again");
+            checkFailure = undefined;
+          },
+          (error: Error) => {
+            if (error.message !== checkFailure) log.warn(`take-over check failed, retrying: ${error.message}`);
+            checkFailure = error.message;
+          },
+        )
         .finally(() => {
           if (!stopped && sequencer === undefined) loop();
         });

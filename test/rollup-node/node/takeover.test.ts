@@ -170,4 +170,35 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
       l1.destroy();
     }
   });
+
+  it("an L1 that does not answer the take-over's question is logged once (and again when the reason changes), not at every poll", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "takeover-probe-"));
+    dirs.push(dataDir);
+    const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    // The sequencer's L1 (which the take-over asks) is down; the follower's is up.
+    const dead = new JsonRpcProvider("http://127.0.0.1:1", undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const rollupOf = {
+      genesis: r.devnet.genesis,
+      rollupAddress: r.devnet.deployment.address,
+      deployBlock: r.devnet.deployment.deployBlock,
+    };
+    try {
+      node = await startTakeoverNode({
+        follower: { ...rollupOf, l1Provider: l1, dataDir, rpc: false, pollMs: 50, logger: r.log.factory },
+        sequencer: { ...rollupOf, l1Provider: dead, dataDir, keys: r.devnet.keys, rpc: false, logger: r.log.factory },
+        pollMs: 20,
+      });
+      const failing = () => r.log.lines.filter((line) => line.includes("take-over check failed"));
+      await eventually("a failed check", async () => failing().length > 0 || undefined, 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      process.stderr.write(`      ${failing().length} line(s) about the failing check in 1.5 s of polls every 20 ms\n`);
+      expect(failing()).to.have.length(1);
+      expect(node.follower).to.not.equal(undefined);
+    } finally {
+      await node?.stop();
+      node = undefined;
+      dead.destroy();
+      l1.destroy();
+    }
+  });
 });
