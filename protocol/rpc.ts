@@ -27,6 +27,11 @@ export interface RollupStatus {
   readonly submitterErrorCode?: string;
   /** What to do about the halt or the wait. */
   readonly submitterHint?: string;
+  /**
+   * Optimistic mode: proposals near the end of their challenge window that the node's challenger
+   * has not settled (not judged, or invalid and not removed): left alone, they finalize.
+   */
+  readonly challengerAlerts?: readonly string[];
 }
 
 /**
@@ -130,6 +135,7 @@ export function decodeRollupStatus(s: JsonObject): RollupStatus {
     ...(s.submitterError === undefined ? {} : { submitterError: s.submitterError as string }),
     ...(s.submitterErrorCode === undefined ? {} : { submitterErrorCode: s.submitterErrorCode as string }),
     ...(s.submitterHint === undefined ? {} : { submitterHint: s.submitterHint as string }),
+    ...(Array.isArray(s.challengerAlerts) ? { challengerAlerts: s.challengerAlerts.map(String) } : {}),
   };
 }
 

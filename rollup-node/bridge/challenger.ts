@@ -46,6 +46,21 @@ export interface ChallengerConfig {
   readonly checkThreads?: number;
 }
 
+/**
+ * A proposal in the last part of its window (`ALERT_WINDOW_FRACTION`) that the challenger has not
+ * settled: not judged yet, or judged invalid and not removed yet. If the window closes in this
+ * state, a block EXECUTE may reject finalizes.
+ */
+export interface ChallengerAlert {
+  readonly number: bigint;
+  readonly blockHash: string;
+  /** L1 time at which its window closes. */
+  readonly closesAt: bigint;
+  readonly state: "unjudged" | "unchallenged";
+  /** What stands in the way (the last failure), for the operator. */
+  readonly reason: string;
+}
+
 /** A won challenge, as the BlockChallenged event reports it. */
 export interface ChallengeOutcome {
   readonly number: bigint;
@@ -93,6 +108,10 @@ interface Pending {
   retryAt: number;
   /** The last state logged for it: a retry in the same state logs nothing. */
   logged?: string;
+  /** Whether its "INVALID, challenging it" line was logged (once, however many attempts follow). */
+  announced?: boolean;
+  /** Why the last attempt did not settle it (for the alert). */
+  lastFailure?: string;
 }
 
 /** What one attempt at a proposal came to. */
@@ -104,6 +123,13 @@ const DEFAULT_RETRY_DELAY_MS = 1_000;
 const DEFAULT_MAX_RETRY_DELAY_MS = 60_000;
 /** Attempts under way per check thread: enough to keep every thread fed while the others wait on L1 reads or a challenge. */
 const IN_FLIGHT_PER_THREAD = 4;
+/**
+ * A proposal still unsettled when this fraction of its window remains raises an alert (error log
+ * and rollup_status): a quarter leaves an operator time to fund the key or fix the L1 connection.
+ */
+const ALERT_WINDOW_DIVISOR = 4n;
+/** Longest error text kept in a log line or alert: an ethers error can quote a whole raw transaction. */
+const MAX_REASON_CHARS = 300;
 /** Index of `gasLimit` in a header's RLP list (the same in every fork). */
 const HEADER_GAS_LIMIT_INDEX = 9;
 
@@ -123,6 +149,13 @@ const SIMULATION_ONLY_CODES: ReadonlySet<number> = new Set([
 const PROPOSAL_DATA_TOPIC = OPTIMISTIC_ROLLUP_INTERFACE.getEvent("ProposalData")?.topicHash as string;
 /** Emitted with every ProposalData, just before it: carries when the proposal's window closes. */
 const BLOCK_PROPOSED_TOPIC = OPTIMISTIC_ROLLUP_INTERFACE.getEvent("BlockProposed")?.topicHash as string;
+
+/** An error's message, shortened: ethers' `shortMessage` when it has one, at most MAX_REASON_CHARS. */
+function reasonOf(error: unknown): string {
+  const short = (error as { shortMessage?: unknown })?.shortMessage;
+  const text = typeof short === "string" ? short : error instanceof Error ? error.message : String(error);
+  return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
+}
 
 /** Orders proposals by the close of their window, then by number: the one that closes soonest comes first. */
 function soonestFirst(a: Pending, b: Pending): number {
@@ -189,11 +222,20 @@ export class Challenger {
   /** Challenges are sent one at a time (one key, one nonce sequence), soonest-closing window first. */
   private sending = false;
   private readonly toSend: { readonly entry: Pending; readonly go: () => void }[] = [];
+  /** The rollup's CHALLENGE_WINDOW, read once. */
+  private window: bigint | undefined;
+  /** Alerts raised, by proposal, while the proposal stays unsettled. */
+  private readonly raised = new Map<Pending, ChallengerAlert>();
 
   constructor(private readonly config: ChallengerConfig) {
     this.rollup = connectOptimisticRollup(config.rollupAddress, config.signer);
     this.lastScanned = config.fromBlock - 1;
     this.pool = new BlockCheckPool(config.checkThreads ?? defaultCheckThreads());
+  }
+
+  /** Proposals near the end of their window that are not settled (docs/design/challenger-verdicts.md). */
+  get alerts(): readonly ChallengerAlert[] {
+    return [...this.raised.values()];
   }
 
   /** Challenges this challenger won, in order. */
@@ -266,23 +308,55 @@ export class Challenger {
     const l1Time = BigInt((await this.config.l1Provider.getBlock("latest"))?.timestamp ?? 0);
     // Soonest-closing window first; a proposal waiting for a retry or a check does not hold up the others.
     this.queue.sort(soonestFirst);
+    this.window ??= (await this.rollup.CHALLENGE_WINDOW()) as bigint;
+    const margin = this.window / ALERT_WINDOW_DIVISOR;
     for (const entry of [...this.queue]) {
-      if (this.inFlight.has(entry)) continue;
       // Final blocks can no longer be challenged.
       if (entry.proposal.number <= head) {
-        this.queue.splice(this.queue.indexOf(entry), 1);
+        if (!this.inFlight.has(entry)) this.drop(entry);
         continue;
       }
       // The window has closed on L1: every challenge would revert, so checking it is wasted time.
       if (l1Time >= entry.proposal.closesAt) {
+        if (this.inFlight.has(entry)) continue;
+        const p = entry.proposal;
         if (entry.verdict === undefined)
           this.config.logger.error(
-            `L2 block ${entry.proposal.number}: its challenge window closed (at L1 time ${entry.proposal.closesAt}) before it could be checked`,
+            `L2 block ${p.number}: its challenge window closed (at L1 time ${p.closesAt}) before it could be checked${entry.lastFailure === undefined ? "" : ` (${entry.lastFailure})`}`,
           );
-        this.queue.splice(this.queue.indexOf(entry), 1);
+        else if (entry.verdict.kind === "invalid")
+          this.config.logger.error(
+            `L2 block ${p.number}: its challenge window closed (at L1 time ${p.closesAt}) and the INVALID block was not removed: it can finalize${entry.lastFailure === undefined ? "" : ` (${entry.lastFailure})`}`,
+          );
+        this.drop(entry);
+        continue;
       }
+      if (l1Time + margin >= entry.proposal.closesAt && !this.raised.has(entry)) this.raise(entry, l1Time);
     }
     this.dispatch();
+  }
+
+  /** Takes `entry` out of the queue, with its alert. */
+  private drop(entry: Pending): void {
+    const index = this.queue.indexOf(entry);
+    if (index >= 0) this.queue.splice(index, 1);
+    this.raised.delete(entry);
+  }
+
+  /** Raises the alert for an unsettled proposal in the last part of its window: once, at error level. */
+  private raise(entry: Pending, l1Time: bigint): void {
+    const p = entry.proposal;
+    const alert: ChallengerAlert = {
+      number: p.number,
+      blockHash: p.blockHash,
+      closesAt: p.closesAt,
+      state: entry.verdict === undefined ? "unjudged" : "unchallenged",
+      reason: entry.lastFailure ?? (entry.verdict === undefined ? "its check has not finished" : "not removed yet"),
+    };
+    this.raised.set(entry, alert);
+    this.config.logger.error(
+      `ALERT L2 block ${p.number} (${p.blockHash}): its challenge window closes in ${p.closesAt - l1Time} s (L1 time ${p.closesAt}) and it is ${alert.state === "unjudged" ? "not judged yet" : "INVALID and not removed yet"}: ${alert.reason}`,
+    );
   }
 
   /**
@@ -310,14 +384,19 @@ export class Challenger {
     try {
       attempt = await this.examine(entry);
     } catch (error) {
-      this.config.logger.warn(
-        `L2 block ${entry.proposal.number}: examining it failed, retrying: ${(error as Error).message}`,
+      // Only what cannot be a verdict lands here (an L1 read failed, a check thread died): the
+      // verdict itself is total (judgeBlock), so a retry is for a transient cause.
+      entry.lastFailure = `examining it failed: ${reasonOf(error)}`;
+      this.note(
+        entry,
+        `examine:${entry.lastFailure}`,
+        "warn",
+        `L2 block ${entry.proposal.number}: ${entry.lastFailure}; retrying with back-off`,
       );
       attempt = "retry";
     }
     if (attempt === "done") {
-      const index = this.queue.indexOf(entry);
-      if (index >= 0) this.queue.splice(index, 1);
+      this.drop(entry);
       return;
     }
     entry.failures += 1;
@@ -407,12 +486,11 @@ export class Challenger {
       );
       return "done";
     }
-    this.note(
-      entry,
-      "invalid",
-      "warn",
-      `L2 block ${p.number} is INVALID: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; challenging it`,
-    );
+    if (!entry.announced)
+      log.warn(
+        `L2 block ${p.number} is INVALID: ${executeErrorName(verdict.code)}=${verdict.code} "${verdict.reason}"; challenging it`,
+      );
+    entry.announced = true;
     return this.inSendingOrder(entry, () => this.challenge(entry, input));
   }
 
@@ -472,7 +550,7 @@ export class Challenger {
       const data = revertDataOf(error);
       const decoded = data === undefined ? undefined : decodeRollupRevert(data);
       const code = decoded?.name === "ChallengeFailed" ? Number(decoded.args[0]) : undefined;
-      const text = decoded?.text ?? (error as Error).message;
+      const text = decoded?.text ?? reasonOf(error);
       if (decoded !== undefined && (code === undefined || !SIMULATION_ONLY_CODES.has(code))) {
         log.error(
           `challenge of L2 block ${p.number} would fail on L1 for a reason the mined transaction meets too, not sending it: ${text}`,
@@ -497,10 +575,11 @@ export class Challenger {
     } catch (error) {
       const data = revertDataOf(error);
       const decoded = data === undefined ? undefined : decodeRollupRevert(data);
-      const text = decoded?.text ?? (error as Error).message;
+      const text = decoded?.text ?? reasonOf(error);
       // Still provisional (e.g. the mined call met a spent EXECUTE budget, or the node dropped the
       // transaction): try again with back-off; a deterministic failure shows in the next pre-flight call.
       if ((await this.provisionalRecord(p.number))?.blockHash !== p.blockHash) return "done";
+      entry.lastFailure = `its challenge failed: ${text}`;
       this.note(
         entry,
         `failed:${decoded?.name ?? "rpc"}`,

@@ -3,6 +3,7 @@ import type { Provider } from "ethers";
 
 import type { SequencerApi } from "../l2/types";
 import type { BatchSubmitter } from "./batchSubmitter";
+import type { Challenger } from "./challenger";
 import { L2_BRIDGE_INTERFACE, type RollupContract } from "./contracts";
 import type { L1Watcher } from "./l1Watcher";
 import {
@@ -25,6 +26,8 @@ export interface StatusContext {
   readonly l1Provider: Provider;
   readonly watcher?: L1Watcher;
   readonly submitter?: BatchSubmitter;
+  /** Optimistic mode: the node's challenger, whose alerts rollup_status reports. */
+  readonly challenger?: Pick<Challenger, "alerts">;
 }
 
 // The rollup_* answers are protocol types: the SDK decodes them with the same interfaces.
@@ -56,6 +59,7 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
   const halted = ctx.submitter?.haltReason;
   // A halt or a wait (funds, a fee spike) is reported with its code and hint; a wait ends by itself.
   const stopped = halted ?? ctx.submitter?.waitReason;
+  const alerts = ctx.challenger?.alerts ?? [];
   return {
     rollupAddress: ctx.rollupAddress,
     l1ChainId: network.chainId,
@@ -78,6 +82,14 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
     ...(stopped === undefined
       ? {}
       : { submitterError: stopped.message, submitterErrorCode: stopped.code, submitterHint: stopped.hint }),
+    ...(alerts.length === 0
+      ? {}
+      : {
+          challengerAlerts: alerts.map(
+            (a) =>
+              `L2 block ${a.number} (${a.blockHash}) ${a.state === "unjudged" ? "not judged" : "INVALID, not removed"}; its window closes at L1 time ${a.closesAt}: ${a.reason}`,
+          ),
+        }),
   };
 }
 

@@ -33,13 +33,24 @@ export function isProposerFault(code: number): boolean {
 /**
  * Re-executes `block` on `parentHeader` as EXECUTE would, and says whether a challenge would win.
  * Kept free of the node's L1 and contract modules: the challenger's worker threads load only this.
+ *
+ * Total, like EXECUTE: a failure of the verifier that is not an ExecuteError (a decoder or
+ * library throwing on input it did not expect) is what EXECUTE answers for it — MalformedInput
+ * (precompiles/precompile.ts), which the contract counts as the proposer's fault. The verifier is a
+ * pure function of the input, so such a failure is no more transient here than on L1: retrying it
+ * "later" would only let the window close (attack review S3).
  */
 export async function judgeBlock(params: CheckInput): Promise<Verdict> {
   try {
     await verifyBlock(params);
     return { kind: "valid" };
   } catch (error) {
-    if (!(error instanceof ExecuteError)) throw error;
+    if (!(error instanceof ExecuteError))
+      return {
+        kind: "invalid",
+        code: ExecuteErrorCode.MalformedInput,
+        reason: `EXECUTE failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+      };
     return isProposerFault(error.code)
       ? { kind: "invalid", code: error.code, reason: error.message }
       : { kind: "unchecked", code: error.code, reason: error.message };

@@ -165,7 +165,11 @@ export class BridgeService {
 
   /** What the status queries read. */
   statusContext(): StatusContext {
+    const bridge = this;
     return {
+      get challenger() {
+        return bridge.challengerInstance;
+      },
       sequencer: this.requireSequencer(),
       rollup: connectRollup(this.config.rollupAddress, this.config.l1Provider),
       rollupAddress: this.config.rollupAddress,

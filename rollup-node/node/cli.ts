@@ -22,13 +22,23 @@ export async function runNodeCommand(argv: readonly string[], command = "native-
     return;
   }
   const write = (line: string): void => void process.stderr.write(`${line}\n`);
+  // A node that serves nothing any more (a take-over that can neither sequence nor follow) exits
+  // non-zero with the reason: a supervisor restarts a process that exits, not one that idles.
+  let fail: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
   const node = await startNodeCommand(options, {
     logger: (component) => createLineLogger(component, write),
     onTakeover: (url) => void process.stdout.write(`${TAKEOVER_PREFIX}${url}\n`),
+    onFatal: (error) => fail(error),
   });
   process.stdout.write(`${READY_PREFIX}${node.url}\n`);
-  await untilStopSignal();
-  await node.stop();
+  try {
+    await Promise.race([untilStopSignal(), failed]);
+  } finally {
+    await node.stop();
+  }
 }
 
 if (require.main === module) runCli(() => runNodeCommand(process.argv.slice(2)));

@@ -245,6 +245,11 @@ export interface NodeCommandContext {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Called with the sequencer's URL when a --takeover follower starts sequencing. */
   readonly onTakeover?: (url: string) => void;
+  /**
+   * Called when a --takeover node can neither sequence nor follow (it serves nothing): the
+   * process should exit non-zero with the reason, so a supervisor restarts it.
+   */
+  readonly onFatal?: (error: NodeError) => void;
 }
 
 async function nodeKey(
@@ -401,6 +406,7 @@ export async function startNodeCommand(
         follower: followerConfig,
         sequencer: { ...sequencerConfig, dataDir: followerConfig.dataDir, reset: false },
         onTakeover: (running) => context.onTakeover?.(running.url as string),
+        onFatal: (error) => context.onFatal?.(error),
       });
       const service = proofService;
       return {

@@ -2,11 +2,19 @@ import { Wallet } from "ethers";
 
 import { sequencingOpensAt } from "../bridge/authorization";
 import { connectRollup } from "../bridge/contracts";
+import { NodeError } from "../errors";
 import { type FollowerNode, type FollowerNodeConfig, startFollowerNode } from "../follower/service";
 import { type RollupNode, type RollupNodeConfig, startRollupNode } from "./rollupNode";
 
 /** How often a take-over node asks the rollup whether its key may advance yet. */
 export const DEFAULT_TAKEOVER_POLL_MS = 250;
+/** After a failed take-over, the node follows this long before it tries again; doubles per failure. */
+export const DEFAULT_TAKEOVER_RETRY_MS = 5_000;
+/** The longest wait between two take-over attempts. */
+export const DEFAULT_TAKEOVER_MAX_RETRY_MS = 300_000;
+
+/** The take-over node can neither sequence nor follow: it serves nothing, and says why. */
+export class TakeoverError extends NodeError {}
 
 export interface TakeoverConfig {
   /** The follower it runs until sequencing opens (its data directory becomes the sequencer's). */
@@ -14,8 +22,15 @@ export interface TakeoverConfig {
   /** The sequencer it becomes: same data directory, genesis, L1 and rollup; `keys.sequencer` is this node's own funded L1 key. */
   readonly sequencer: RollupNodeConfig;
   readonly pollMs?: number;
+  /** Back-off after a failed take-over (DEFAULT_TAKEOVER_RETRY_MS doubling up to DEFAULT_TAKEOVER_MAX_RETRY_MS). */
+  readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
   /** Called when the node starts sequencing (the follower is stopped, the sequencer running). */
   readonly onTakeover?: (node: RollupNode, at: TakeoverMoment) => void;
+  /**
+   * Called when the node can neither sequence nor follow (the sequencer failed to start and the
+   * follower could not be reopened): it serves nothing, so its process should exit with the reason.
+   */
+  readonly onFatal?: (error: TakeoverError) => void;
 }
 
 /** When the rollup opened to this node's key, and when the node started sequencing (ms since the epoch). */
@@ -30,6 +45,8 @@ export interface TakeoverNode {
   readonly follower: FollowerNode | undefined;
   /** The sequencer once it took over. */
   readonly sequencer: RollupNode | undefined;
+  /** Why the last take-over attempt failed (the node follows meanwhile); undefined once it sequences. */
+  readonly takeoverFailure: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -40,6 +57,11 @@ export interface TakeoverNode {
  * block L1 would refuse); once allowed and caught up with L1, it stops the follower and opens the
  * sequencer on the same data directory, which builds on the last accepted block, relays the
  * queued (overdue first: the queue is consumed in order) L1 messages, and advances the rollup.
+ *
+ * A sequencer that fails to start (its RPC port taken, its key or chain unusable) sends the node
+ * back to following on the same directory and port, logs the reason (once per distinct reason),
+ * and tries again after a back-off; only when the follower cannot be reopened either does it give
+ * up, through `onFatal` (docs/design/takeover-failures.md).
  */
 export async function startTakeoverNode(config: TakeoverConfig): Promise<TakeoverNode> {
   if (config.follower.dataDir !== config.sequencer.dataDir)
@@ -52,9 +74,15 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
   let stopped = false;
   let lastLogged: bigint | undefined;
   let timer: NodeJS.Timeout | undefined;
+  /** The last failed take-over's reason, the failures so far, and when the next attempt may start. */
+  let failure: string | undefined;
+  let failures = 0;
+  let retryAt = 0;
+  const retryInitial = config.retry?.initialMs ?? DEFAULT_TAKEOVER_RETRY_MS;
+  const retryMax = config.retry?.maxMs ?? DEFAULT_TAKEOVER_MAX_RETRY_MS;
 
   const check = async (): Promise<void> => {
-    if (stopped || follower === undefined) return;
+    if (stopped || follower === undefined || Date.now() < retryAt) return;
     const rule = await sequencingOpensAt(rollup, account);
     if (!rule.allowed) {
       if (lastLogged !== rule.openAt)
@@ -79,20 +107,77 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
             ...config.sequencer.rpc,
             port: config.sequencer.rpc?.port === 0 && port !== undefined ? port : config.sequencer.rpc?.port,
           };
-    const started = await startRollupNode({ ...config.sequencer, rpc });
+    let started: RollupNode;
+    try {
+      started = await startRollupNode({ ...config.sequencer, rpc });
+    } catch (error) {
+      await backToFollowing(error as Error, port);
+      return;
+    }
     if (stopped) {
       await started.stop();
       return;
     }
+    if (failures > 0) log.info(`took over sequencing after ${failures} failed attempt(s)`);
+    failure = undefined;
     sequencer = started;
     config.onTakeover?.(started, { openAt, startedAt: Date.now() });
   };
 
+  /**
+   * The sequencer did not start: reopen the follower (same directory, same port, so the node's
+   * URL does not change) and try again after a back-off. A node that neither follows nor
+   * sequences is the worst outcome, so it is reported through `onFatal` rather than left running.
+   */
+  const backToFollowing = async (error: Error, port: number | undefined): Promise<void> => {
+    failures += 1;
+    const delay = Math.min(retryMax, retryInitial * 2 ** Math.min(failures - 1, 30));
+    const reason = error.message;
+    if (reason !== failure)
+      log.error(
+        `the sequencer failed to start, so the node follows again and tries to take over every ≤ ${Math.round(retryMax / 1000)} s: ${reason}`,
+      );
+    else log.debug(`take-over attempt ${failures} failed again (${reason}); next in ${delay} ms`);
+    failure = reason;
+    retryAt = Date.now() + delay;
+    if (stopped) return;
+    const rpc =
+      config.follower.rpc === false
+        ? false
+        : {
+            ...config.follower.rpc,
+            port: config.follower.rpc?.port === 0 && port !== undefined ? port : config.follower.rpc?.port,
+          };
+    try {
+      follower = await startFollowerNode({ ...config.follower, reset: false, rpc });
+    } catch (reopen) {
+      stopped = true;
+      const fatal = new TakeoverError(
+        "TAKEOVER_FAILED",
+        `the sequencer failed to start (${reason}) and the follower could not be reopened (${(reopen as Error).message}): the node serves nothing`,
+        "fix the cause (a free RPC port, a funded key, a readable data directory) and restart the node",
+      );
+      log.error(fatal.message);
+      config.onFatal?.(fatal);
+    }
+  };
+
   let checking: Promise<void> = Promise.resolve();
+  /** The last failed check's reason: a check failing the same way at every poll is logged once. */
+  let checkFailure: string | undefined;
   const loop = (): void => {
     timer = setTimeout(() => {
       checking = check()
-        .catch((error: Error) => log.warn(`take-over check failed, retrying: ${error.message}`))
+        .then(
+          () => {
+            if (checkFailure !== undefined) log.info("take-over check answers again");
+            checkFailure = undefined;
+          },
+          (error: Error) => {
+            if (error.message !== checkFailure) log.warn(`take-over check failed, retrying: ${error.message}`);
+            checkFailure = error.message;
+          },
+        )
         .finally(() => {
           if (!stopped && sequencer === undefined) loop();
         });
@@ -106,6 +191,9 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
     },
     get sequencer() {
       return sequencer;
+    },
+    get takeoverFailure() {
+      return sequencer === undefined ? failure : undefined;
     },
     stop: async () => {
       stopped = true;

@@ -33,6 +33,34 @@ export interface AttestationRound {
   readonly refusals: readonly string[];
 }
 
+/** How the pool judges the answers of a round (`AttesterPool.attest`). */
+export interface RoundRules {
+  /**
+   * Whether `attestation` is `publicKey`'s valid signature of `commitment`; an answer that fails
+   * is a refusal (one bad member must not fail the aggregation of the good ones).
+   */
+  readonly verify?: (publicKey: readonly [bigint, bigint], commitment: bigint, attestation: Attestation) => boolean;
+  /**
+   * Signatures on one commitment that make a proof: once a commitment has this many verified
+   * signatures and a majority of the members (no answer still out could outvote it), the round
+   * ends without waiting for slow or hung members.
+   */
+  readonly enough?: number;
+}
+
+/** Reads a signed answer's numbers; undefined when one does not parse (a faulty or lying attester). */
+function signedOf(
+  r: Extract<AttestResponse, { S: string }>,
+): { readonly commitment: bigint; readonly attestation: Attestation } | undefined {
+  try {
+    const commitment = BigInt(r.commitment);
+    const attestation = { memberIndex: r.memberIndex, R8: [BigInt(r.R8[0]), BigInt(r.R8[1])] as const, S: BigInt(r.S) };
+    return { commitment, attestation };
+  } catch {
+    return undefined;
+  }
+}
+
 /** An attester cannot be started or reached, or is not the one configured. */
 export class AttesterError extends NodeError {}
 
@@ -45,6 +73,31 @@ interface Attester {
 }
 
 const START_TIMEOUT_MS = 60_000;
+/** Largest answer read from a remote attester: a signature answer is < 1 KB; a longer one is a fault. */
+export const MAX_ATTESTER_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * Reads a JSON answer of at most MAX_ATTESTER_ANSWER_BYTES, then stops reading: a member that
+ * streams an endless answer must cost the node neither memory nor the event loop's time.
+ */
+async function boundedJson(response: Response): Promise<unknown> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return JSON.parse("");
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_ATTESTER_ANSWER_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new Error(`answer above ${MAX_ATTESTER_ANSWER_BYTES} bytes`);
+    }
+    chunks.push(value);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
 /** How long a remote attester may take to re-execute and sign one block. */
 export const DEFAULT_REMOTE_ATTEST_TIMEOUT_MS = 60_000;
 const ENTRY = path.join(__dirname, `attesterProcess${path.extname(__filename)}`);
@@ -154,7 +207,7 @@ class RemoteAttester implements Attester {
     let info: AttesterInfo;
     try {
       const response = await fetch(new URL("/", endpoint.url), { signal: AbortSignal.timeout(timeoutMs) });
-      info = (await response.json()) as AttesterInfo;
+      info = (await boundedJson(response)) as AttesterInfo;
     } catch (error) {
       throw new AttesterError(
         "ATTESTER_UNREACHABLE",
@@ -191,14 +244,23 @@ class RemoteAttester implements Attester {
         body: JSON.stringify(request),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const body = (await response.json()) as AttestResponse;
+      if (!response.ok) {
+        await response.body?.cancel();
+        return {
+          id: request.id,
+          ok: false,
+          code: undefined,
+          reason: `attester ${this.memberIndex} at ${this.url}: HTTP ${response.status}`,
+        };
+      }
+      const body = (await boundedJson(response)) as AttestResponse;
       // The member index is the committee's business (the order of its configured URLs), not the attester's.
-      if (body.ok && "S" in body) return { ...body, id: request.id, memberIndex: this.memberIndex };
+      if (body?.ok === true && "S" in body) return { ...body, id: request.id, memberIndex: this.memberIndex };
       return {
         id: request.id,
         ok: false,
-        code: body.ok ? undefined : body.code,
-        reason: `attester ${this.memberIndex} at ${this.url}: ${body.ok ? "unexpected answer" : body.reason}`,
+        code: body?.ok === false && typeof body.code === "number" ? body.code : undefined,
+        reason: `attester ${this.memberIndex} at ${this.url}: ${body?.ok === false ? String(body.reason) : "unexpected answer"}`,
       };
     } catch (error) {
       return {
@@ -257,32 +319,78 @@ export class AttesterPool {
     return [...this.attesters].sort((a, b) => a.memberIndex - b.memberIndex).map((a) => a.publicKey);
   }
 
-  attest(block: VerifyBlockParams): Promise<AttestationRound> {
+  /**
+   * Asks every member to attest `block`. Each answer is read defensively (an unreadable or, with
+   * `rules.verify`, unverified signature is a refusal with a reason) and the round goes with the
+   * commitment the most verified signatures agree on; it ends when every member answered, or
+   * earlier once a commitment has `rules.enough` signatures and a majority of the members.
+   */
+  attest(block: VerifyBlockParams, rules: RoundRules = {}): Promise<AttestationRound> {
     const request: Omit<AttestRequest, "id"> = {
       chainId: block.chainId.toString(),
       parentHeader: hexlify(block.parentHeader),
       block: hexlify(block.block),
       witness: hexlify(block.witness),
     };
-    return Promise.all(this.attesters.map((a) => a.attest({ ...request, id: this.nextId++ }))).then((responses) => {
-      // Grouped by the commitment signed: an attester elsewhere may be faulty or lie, so the
-      // round goes with the commitment most members signed, never with whichever answered first.
-      const byCommitment = new Map<bigint, Attestation[]>();
-      const refusals: string[] = [];
-      for (const r of responses) {
-        if (r.ok && "S" in r) {
-          const signed = BigInt(r.commitment);
-          const group = byCommitment.get(signed) ?? [];
-          group.push({ memberIndex: r.memberIndex, R8: [BigInt(r.R8[0]), BigInt(r.R8[1])], S: BigInt(r.S) });
-          byCommitment.set(signed, group);
-        } else if (!r.ok) refusals.push(r.reason);
-      }
+    const members = this.attesters.length;
+    const majority = Math.floor(members / 2) + 1;
+    const enough = Math.max(majority, rules.enough ?? members);
+    // Grouped by the commitment signed: an attester elsewhere may be faulty or lie, so the
+    // round goes with the commitment most members signed, never with whichever answered first.
+    const byCommitment = new Map<bigint, Attestation[]>();
+    const refusals: string[] = [];
+    const outcome = (): AttestationRound => {
       let commitment: bigint | undefined;
       let attestations: Attestation[] = [];
       for (const [signed, group] of byCommitment) {
-        if (group.length > attestations.length) [commitment, attestations] = [signed, group];
+        if (group.length > attestations.length) [commitment, attestations] = [signed, [...group]];
       }
-      return { attestations, commitment, refusals };
+      return { attestations, commitment, refusals: [...refusals] };
+    };
+    return new Promise<AttestationRound>((resolve) => {
+      let answered = 0;
+      let done = false;
+      const take = (attester: Attester, r: AttestResponse): void => {
+        answered += 1;
+        if (r.ok && "S" in r) {
+          const signed = signedOf(r);
+          if (signed === undefined)
+            refusals.push(`attester ${attester.memberIndex}: an answer whose numbers do not parse`);
+          else if (
+            rules.verify !== undefined &&
+            !rules.verify(attester.publicKey, signed.commitment, signed.attestation)
+          )
+            refusals.push(
+              `attester ${attester.memberIndex}: a signature that does not verify under its key for the commitment it names`,
+            );
+          else {
+            const group = byCommitment.get(signed.commitment) ?? [];
+            group.push(signed.attestation);
+            byCommitment.set(signed.commitment, group);
+            if (!done && group.length >= enough) {
+              done = true;
+              resolve(outcome());
+            }
+          }
+        } else if (!r.ok) refusals.push(r.reason);
+        if (!done && answered === members) {
+          done = true;
+          resolve(outcome());
+        }
+      };
+      for (const attester of this.attesters) {
+        attester.attest({ ...request, id: this.nextId++ }).then(
+          (r) => take(attester, r),
+          (error: Error) =>
+            take(attester, {
+              id: 0,
+              ok: false,
+              code: undefined,
+              reason: `attester ${attester.memberIndex}: ${error.message}`,
+            }),
+        );
+      }
+      if (members === 0) resolve(outcome());
     });
   }
 

@@ -17,6 +17,17 @@ export const DEFAULT_ATTESTER_PORT = 9645;
 export const MAX_ATTEST_REQUEST_BYTES = 4 * 1024 * 1024;
 /** Requests waiting behind the one being re-executed; beyond it the attester answers 503 (busy). */
 export const MAX_QUEUED_ATTESTATIONS = 8;
+/**
+ * Requests one client address may have queued or running: a client sending complete but slow
+ * requests fills at most this share of the queue, so others (the node) still get in.
+ */
+export const MAX_QUEUED_PER_CLIENT = 2;
+/**
+ * How long a request may take to arrive, headers and body (408 after it). A node on a slow link
+ * sends ≈ 8 MB at most in that time; a client that trickles its body is cut off instead of
+ * holding a connection (docs/design/attester-server.md).
+ */
+export const DEFAULT_ATTEST_READ_DEADLINE_MS = 30_000;
 
 export interface AttesterServerOptions {
   /** The attester's Baby Jubjub private key (32 bytes). */
@@ -27,6 +38,8 @@ export interface AttesterServerOptions {
   /** 0 picks a free port. */
   readonly port?: number;
   readonly logger: Logger;
+  /** How long a request may take to arrive, headers and body (DEFAULT_ATTEST_READ_DEADLINE_MS). */
+  readonly readDeadlineMs?: number;
 }
 
 export interface AttesterServer {
@@ -35,25 +48,61 @@ export interface AttesterServer {
   close(): Promise<void>;
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+/** Why a request body was not read: 413 (above the size limit) or 408 (not in by the deadline). */
+class BodyError extends Error {
+  constructor(
+    readonly status: 408 | 413,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Reads the body of `request`, at most MAX_ATTEST_REQUEST_BYTES, by `deadline` (ms since the
+ * epoch); rejects with a BodyError (413 or 408) without waiting for the rest of an oversized or
+ * late body.
+ */
+function readBody(request: IncomingMessage, deadline: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const announced = Number(request.headers["content-length"] ?? 0);
+    if (announced > MAX_ATTEST_REQUEST_BYTES)
+      return reject(new BodyError(413, `request body of ${announced} bytes above ${MAX_ATTEST_REQUEST_BYTES}`));
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer = setTimeout(
+      () => fail(new BodyError(408, `request body not received within the read deadline`)),
+      Math.max(0, deadline - Date.now()),
+    );
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      request.removeAllListeners("data");
+      reject(error);
+    };
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_ATTEST_REQUEST_BYTES) {
-        reject(new Error(`request body above ${MAX_ATTEST_REQUEST_BYTES} bytes`));
-        request.destroy();
-      } else chunks.push(chunk);
+      if (size > MAX_ATTEST_REQUEST_BYTES)
+        fail(new BodyError(413, `request body above ${MAX_ATTEST_REQUEST_BYTES} bytes`));
+      else chunks.push(chunk);
     });
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
+    request.on("end", () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    request.on("error", fail);
   });
 }
 
 function reply(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { "content-type": "application/json" });
   response.end(JSON.stringify(body));
+}
+
+/** Answers `status` and closes the connection: the rest of the body is not worth reading. */
+function replyAndClose(response: ServerResponse, status: number, body: unknown): void {
+  response.shouldKeepAlive = false;
+  response.writeHead(status, { "content-type": "application/json", connection: "close" });
+  response.end(JSON.stringify(body), () => response.socket?.destroy());
 }
 
 /**
@@ -70,6 +119,8 @@ export async function startAttesterServer(options: AttesterServerOptions): Promi
   const info: AttesterInfo = { publicKey: [publicKey[0].toString(), publicKey[1].toString()], fork: options.fork };
   let queue: Promise<unknown> = Promise.resolve();
   let waiting = 0;
+  /** Requests queued or running, by client address. */
+  const perClient = new Map<string, number>();
 
   const attest = async (body: string): Promise<AttestResponse> => {
     const request = JSON.parse(body) as {
@@ -111,27 +162,53 @@ export async function startAttesterServer(options: AttesterServerOptions): Promi
     }
   };
 
-  const server: Server = createServer((request, response) => {
-    if (request.method === "GET" && (request.url === "/" || request.url === "")) return reply(response, 200, info);
-    if (request.method !== "POST" || request.url !== "/attest")
-      return reply(response, 404, { ok: false, reason: "GET / or POST /attest" });
-    if (waiting >= MAX_QUEUED_ATTESTATIONS)
-      return reply(response, 503, { ok: false, code: undefined, reason: "attester busy" });
-    waiting += 1;
-    readBody(request)
-      .then((body) => {
-        const run = queue.then(() => attest(body));
-        queue = run.catch(() => undefined);
-        return run;
-      })
-      .then(
-        (answer) => reply(response, 200, answer),
-        (error: Error) => reply(response, 400, { ok: false, code: undefined, reason: `bad request: ${error.message}` }),
-      )
-      .finally(() => {
-        waiting -= 1;
-      });
-  });
+  const readDeadlineMs = options.readDeadlineMs ?? DEFAULT_ATTEST_READ_DEADLINE_MS;
+  // A slot is taken only by a request whose body has arrived: a client that never finishes its
+  // body holds a connection until the read deadline, never a place in the queue.
+  const server: Server = createServer(
+    { connectionsCheckingInterval: Math.min(1_000, readDeadlineMs) },
+    (request, response) => {
+      const deadline = Date.now() + readDeadlineMs;
+      if (request.method === "GET" && (request.url === "/" || request.url === "")) return reply(response, 200, info);
+      if (request.method !== "POST" || request.url !== "/attest")
+        return reply(response, 404, { ok: false, reason: "GET / or POST /attest" });
+      readBody(request, deadline).then(
+        (body) => {
+          const client = request.socket.remoteAddress ?? "";
+          const mine = perClient.get(client) ?? 0;
+          if (waiting >= MAX_QUEUED_ATTESTATIONS || mine >= MAX_QUEUED_PER_CLIENT)
+            return reply(response, 503, {
+              ok: false,
+              code: undefined,
+              reason: mine >= MAX_QUEUED_PER_CLIENT ? "attester busy with this client's requests" : "attester busy",
+            });
+          waiting += 1;
+          perClient.set(client, mine + 1);
+          const run = queue.then(() => attest(body));
+          queue = run.catch(() => undefined);
+          run
+            .then(
+              (answer) => reply(response, 200, answer),
+              (error: Error) =>
+                reply(response, 400, { ok: false, code: undefined, reason: `bad request: ${error.message}` }),
+            )
+            .finally(() => {
+              waiting -= 1;
+              const left = (perClient.get(client) ?? 1) - 1;
+              if (left === 0) perClient.delete(client);
+              else perClient.set(client, left);
+            });
+        },
+        (error: Error) => {
+          const status = error instanceof BodyError ? error.status : 400;
+          replyAndClose(response, status, { ok: false, code: undefined, reason: error.message });
+        },
+      );
+    },
+  );
+  // Headers too must arrive by the deadline (Node answers 408 and closes the connection).
+  server.headersTimeout = readDeadlineMs;
+  server.requestTimeout = readDeadlineMs;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? DEFAULT_ATTESTER_PORT, options.host ?? DEFAULT_ATTESTER_HOST, () => resolve());

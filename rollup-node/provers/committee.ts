@@ -123,6 +123,35 @@ export class AttesterKey {
   }
 }
 
+/** The BN254 scalar field: Baby Jubjub coordinates and the commitment are elements of it. */
+const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+
+/**
+ * Whether `attestation` is a valid EdDSA-Poseidon signature of `commitment` by `publicKey`, with
+ * every number canonical (below the field modulus): what the circuit checks, so that one bad
+ * member's answer is dropped before it can fail the aggregation of the good ones.
+ */
+export function verifyAttestation(
+  babyJub: BabyJub,
+  publicKey: readonly [bigint, bigint],
+  commitment: bigint,
+  attestation: Attestation,
+): boolean {
+  const canonical = [commitment, attestation.R8[0], attestation.R8[1], attestation.S];
+  if (canonical.some((v) => v < 0n || v >= FIELD_MODULUS)) return false;
+  const { eddsa } = babyJub;
+  const F = eddsa.F;
+  try {
+    return eddsa.verifyPoseidon(
+      F.e(commitment),
+      { R8: [F.e(attestation.R8[0]), F.e(attestation.R8[1])], S: attestation.S },
+      [F.e(publicKey[0]), F.e(publicKey[1])],
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** The verification key of the committee's proof type: the circuit's key with the committee root bound. */
 export function committeeVerificationKey(artifacts: CircuitArtifacts, committee: Committee): Uint8Array {
   const vk = JSON.parse(readFileSync(artifacts.verificationKey, "utf8")) as SnarkjsVerificationKey;

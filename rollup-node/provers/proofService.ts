@@ -12,12 +12,14 @@ import { type ForkConfig, forkConfigOf } from "./attesterProtocol";
 import {
   type CircuitArtifacts,
   COMMITTEE_CIRCUIT,
+  type BabyJub,
   Committee,
   CommitteeError,
   bundledCircuitArtifacts,
   committeeVerificationKey,
   loadBabyJub,
   proveCommittee,
+  verifyAttestation,
 } from "./committee";
 
 /**
@@ -44,6 +46,7 @@ export class CommitteeProver implements ExecutionProver {
     private readonly artifacts: CircuitArtifacts,
     /** The verification key (committee root bound in); its keccak256 goes into the rollup's policy. */
     readonly verificationKey: Uint8Array,
+    private readonly babyJub: BabyJub,
   ) {}
 
   /**
@@ -63,8 +66,16 @@ export class CommitteeProver implements ExecutionProver {
       privateKeys.map((privateKey, memberIndex) => ({ privateKey, memberIndex })),
       fork,
     );
-    const committee = Committee.fromPublicKeys(await loadBabyJub(), pool.publicKeys);
-    return new CommitteeProver(name, pool, committee, artifacts, committeeVerificationKey(artifacts, committee));
+    const babyJub = await loadBabyJub();
+    const committee = Committee.fromPublicKeys(babyJub, pool.publicKeys);
+    return new CommitteeProver(
+      name,
+      pool,
+      committee,
+      artifacts,
+      committeeVerificationKey(artifacts, committee),
+      babyJub,
+    );
   }
 
   /**
@@ -79,17 +90,33 @@ export class CommitteeProver implements ExecutionProver {
     artifacts = bundledCircuitArtifacts(),
   ): Promise<CommitteeProver> {
     const pool = await AttesterPool.connect(endpoints, fork);
-    const committee = Committee.fromPublicKeys(await loadBabyJub(), pool.publicKeys);
-    return new CommitteeProver(name, pool, committee, artifacts, committeeVerificationKey(artifacts, committee));
+    const babyJub = await loadBabyJub();
+    const committee = Committee.fromPublicKeys(babyJub, pool.publicKeys);
+    return new CommitteeProver(
+      name,
+      pool,
+      committee,
+      artifacts,
+      committeeVerificationKey(artifacts, committee),
+      babyJub,
+    );
   }
 
   get keyHash(): string {
     return keccak256(this.verificationKey);
   }
 
-  /** Collects attestations and aggregates K of them into one Groth16 proof. */
+  /**
+   * Collects attestations and aggregates K of them into one Groth16 proof. Each signature is
+   * verified first: a member answering garbage is left out like one that refused, so one bad
+   * member cannot fail the proof of the good ones (docs/design/attester-server.md).
+   */
   async prove(block: VerifyBlockParams): Promise<ExecutionProof> {
-    const round = await this.pool.attest(block);
+    const round = await this.pool.attest(block, {
+      verify: (publicKey, commitment, attestation) =>
+        verifyAttestation(this.babyJub, publicKey, commitment, attestation),
+      enough: COMMITTEE_CIRCUIT.signatures,
+    });
     if (round.commitment === undefined || round.attestations.length < COMMITTEE_CIRCUIT.signatures) {
       throw new CommitteeError(
         "NOT_ENOUGH_SIGNATURES",

@@ -1,0 +1,204 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { type Server, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { JsonRpcProvider } from "ethers";
+
+import { type TakeoverError, type TakeoverNode, startTakeoverNode } from "../../../rollup-node/node/takeover";
+import { type E2eRollup, eventually, startE2eRollup } from "../../e2e/support/harness";
+
+/** A TCP port held by this test (`port`, or any free one), so the node's JSON-RPC cannot bind it. */
+async function holdPort(wanted = 0): Promise<{ readonly port: number; release(): Promise<void> }> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(wanted, "127.0.0.1", () => resolve()));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  return { port, release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+async function blockNumberAt(url: string): Promise<bigint> {
+  const l2 = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  try {
+    return BigInt(await l2.send("eth_blockNumber", []));
+  } finally {
+    l2.destroy();
+  }
+}
+
+/**
+ * Attack review C4: a take-over node stopped its follower before starting the sequencer, so a
+ * sequencer that failed to start (its RPC port taken, its chain not openable…) left a process that
+ * neither followed nor sequenced and did not exit. A failed start now goes back to following
+ * (serving the L2 RPC again), logs the reason once, and tries the take-over again with back-off.
+ */
+describe("take-over: a sequencer that fails to start leaves the node following, and it tries again", function () {
+  this.timeout(180_000);
+  let r: E2eRollup;
+  let node: TakeoverNode | undefined;
+  const dirs: string[] = [];
+
+  before(async () => {
+    r = await startE2eRollup({ produceBlocks: false });
+    // The devnet's own sequencer stops: the take-over node sequences with the same (SEQUENCER) key,
+    // which the rollup's rule allows at once.
+    await r.devnet.node.stop();
+  });
+
+  after(async () => {
+    await node?.stop();
+    await r?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("with its RPC port taken, the sequencer's start fails: the node follows again (its RPC answers), logs why once, and takes over once the port is free", async () => {
+    const taken = await holdPort();
+    const dataDir = mkdtempSync(path.join(tmpdir(), "takeover-failure-"));
+    dirs.push(dataDir);
+    const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, {
+      staticNetwork: true,
+      pollingInterval: 25,
+      cacheTimeout: -1,
+    });
+    const rollupOf = {
+      genesis: r.devnet.genesis,
+      l1Provider: l1,
+      rollupAddress: r.devnet.deployment.address,
+      deployBlock: r.devnet.deployment.deployBlock,
+    };
+    let tookOver: string | undefined;
+    try {
+      node = await startTakeoverNode({
+        follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
+        sequencer: {
+          ...rollupOf,
+          dataDir,
+          keys: r.devnet.keys,
+          rpc: { port: taken.port },
+          l1PollMs: 100,
+          allowEmptyBlocks: false,
+          logger: r.log.factory,
+        },
+        pollMs: 50,
+        retry: { initialMs: 200, maxMs: 1_000 },
+        onTakeover: (running) => {
+          tookOver = running.url;
+        },
+      });
+      const followerUrl = node.follower?.url as string;
+      await eventually("the failed start to be logged", async () => r.log.has("EADDRINUSE") || undefined, 60_000);
+      // Back to following: the follower serves its RPC again, at the same URL.
+      const following = await eventually(
+        "the node to follow again after the failed take-over",
+        async () => node?.follower?.url,
+        30_000,
+      );
+      expect(following).to.equal(followerUrl);
+      expect(await blockNumberAt(following)).to.be.a("bigint");
+      expect(node.sequencer).to.equal(undefined);
+      // Several attempts fail meanwhile; the reason is logged once, not once per attempt.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(r.log.lines.filter((line) => line.includes("EADDRINUSE") && line.includes("ERROR"))).to.have.length(1);
+
+      await taken.release();
+      await eventually("the take-over to succeed once the port is free", async () => tookOver, 60_000);
+      expect(node.sequencer?.url).to.equal(`http://127.0.0.1:${taken.port}`);
+      expect(node.follower).to.equal(undefined);
+      expect(await blockNumberAt(tookOver as string)).to.be.a("bigint");
+    } finally {
+      await node?.stop();
+      node = undefined;
+      await taken.release().catch(() => undefined);
+      l1.destroy();
+    }
+  });
+
+  it("when the follower cannot be reopened either, the node serves nothing: it reports a TakeoverError through onFatal (the node command exits non-zero with it)", async () => {
+    const taken = await holdPort();
+    const dataDir = mkdtempSync(path.join(tmpdir(), "takeover-fatal-"));
+    dirs.push(dataDir);
+    const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, {
+      staticNetwork: true,
+      pollingInterval: 25,
+      cacheTimeout: -1,
+    });
+    const rollupOf = {
+      genesis: r.devnet.genesis,
+      l1Provider: l1,
+      rollupAddress: r.devnet.deployment.address,
+      deployBlock: r.devnet.deployment.deployBlock,
+    };
+    let fatal: TakeoverError | undefined;
+    let followerPort: { release(): Promise<void> } | undefined;
+    try {
+      node = await startTakeoverNode({
+        follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
+        sequencer: {
+          ...rollupOf,
+          dataDir,
+          keys: r.devnet.keys,
+          rpc: { port: taken.port },
+          l1PollMs: 100,
+          allowEmptyBlocks: false,
+          logger: r.log.factory,
+        },
+        pollMs: 50,
+        retry: { initialMs: 200, maxMs: 1_000 },
+        onFatal: (error) => {
+          fatal = error;
+        },
+      });
+      const port = Number(new URL(node.follower?.url as string).port);
+      // The moment the follower stops for the take-over, something else takes its port.
+      await eventually(
+        "the follower to stop for the take-over",
+        async () => node?.follower === undefined || undefined,
+        60_000,
+      );
+      followerPort = await holdPort(port);
+      const error = await eventually("the fatal report", async () => fatal, 60_000);
+      expect(error.code).to.equal("TAKEOVER_FAILED");
+      expect(error.message).to.match(/EADDRINUSE.*could not be reopened/);
+      expect(node.follower).to.equal(undefined);
+      expect(node.sequencer).to.equal(undefined);
+    } finally {
+      await node?.stop();
+      node = undefined;
+      await followerPort?.release();
+      await taken.release();
+      l1.destroy();
+    }
+  });
+
+  it("an L1 that does not answer the take-over's question is logged once (and again when the reason changes), not at every poll", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "takeover-probe-"));
+    dirs.push(dataDir);
+    const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    // The sequencer's L1 (which the take-over asks) is down; the follower's is up.
+    const dead = new JsonRpcProvider("http://127.0.0.1:1", undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const rollupOf = {
+      genesis: r.devnet.genesis,
+      rollupAddress: r.devnet.deployment.address,
+      deployBlock: r.devnet.deployment.deployBlock,
+    };
+    try {
+      node = await startTakeoverNode({
+        follower: { ...rollupOf, l1Provider: l1, dataDir, rpc: false, pollMs: 50, logger: r.log.factory },
+        sequencer: { ...rollupOf, l1Provider: dead, dataDir, keys: r.devnet.keys, rpc: false, logger: r.log.factory },
+        pollMs: 20,
+      });
+      const failing = () => r.log.lines.filter((line) => line.includes("take-over check failed"));
+      await eventually("a failed check", async () => failing().length > 0 || undefined, 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      process.stderr.write(`      ${failing().length} line(s) about the failing check in 1.5 s of polls every 20 ms\n`);
+      expect(failing()).to.have.length(1);
+      expect(node.follower).to.not.equal(undefined);
+    } finally {
+      await node?.stop();
+      node = undefined;
+      dead.destroy();
+      l1.destroy();
+    }
+  });
+});
