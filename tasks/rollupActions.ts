@@ -270,7 +270,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
       : {}),
     ...(rollup.optimistic === undefined ? {} : { optimistic: rollup.optimistic }),
     ...(contract === undefined ? {} : { contract }),
-    ...(resume === undefined ? {} : { resume: resume.progress }),
+    ...(resume === undefined ? {} : { resume: resume.progress, resumeFile: partialFile(args.out) }),
     onProgress: recordProgress,
   });
   const deployment = l2GenesisTimestamp === undefined ? deployed : { ...deployed, l2GenesisTimestamp };
