@@ -18,6 +18,7 @@ import {
   rollupConstructorArgs,
   rollupContractFactory,
   rollupContractShape,
+  takesExecutor,
 } from "./contractArtifact";
 import { readJsonRecord, writeJsonRecord } from "./jsonRecord";
 import { ResumeMismatchError, checkResumedChain, checkResumedExecutor, checkResumedRollup } from "./resumeCheck";
@@ -414,7 +415,14 @@ async function customDeployTransaction(
       "set rollup.optimistic in hardhat.config.ts exactly when the contract inherits OptimisticRollup",
     );
   }
-  if (!shape.optimistic && shape.proofPolicy !== (params.proofPolicy !== undefined)) {
+  // A contract that takes its executor as well (the template's default) runs either way: without
+  // proofs it gets the empty policy, which its constructor reads as re-execution.
+  const proofsOptional = shape.proofPolicy && takesExecutor(artifact);
+  if (
+    !shape.optimistic &&
+    shape.proofPolicy !== (params.proofPolicy !== undefined) &&
+    !(proofsOptional && params.proofPolicy === undefined)
+  ) {
     throw new DeploymentError(
       "CONTRACT_MODE_MISMATCH",
       shape.proofPolicy
@@ -425,7 +433,7 @@ async function customDeployTransaction(
   }
   const args = rollupConstructorArgs(artifact, {
     ...params,
-    proofPolicy: params.proofPolicy ?? (shape.optimistic ? NO_PROOF_POLICY : undefined),
+    proofPolicy: params.proofPolicy ?? (shape.optimistic || proofsOptional ? NO_PROOF_POLICY : undefined),
   });
   return rollupContractFactory(artifact, deployer).getDeployTransaction(...args);
 }

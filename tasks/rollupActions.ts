@@ -5,7 +5,7 @@ import { readFile, rm } from "node:fs/promises";
 import { formatEther, getAddress, isHexString, keccak256, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import type { RollupContractArtifact } from "../deploy/contractArtifact";
+import { takesExecutor } from "../deploy/contractArtifact";
 import { type RequestedMode, probeExecute, verificationFor } from "../deploy/l1Probe";
 import { type DeploymentProgress, deployRollup, loadDeployment, saveDeployment } from "../deploy/rollup";
 import { loadPartial, partialFile, savePartial } from "../deploy/partialDeployment";
@@ -313,13 +313,6 @@ async function readVerificationKeys(file: string): Promise<string[]> {
     );
   }
   return parsed as string[];
-}
-
-/** Whether a project's rollup contract takes its executor (ProvenRollup's pattern), so it can run on verifiers. */
-function takesExecutor(artifact: RollupContractArtifact): boolean {
-  return (artifact.abi.find((f) => f.type === "constructor")?.inputs ?? []).some(
-    (input) => input.name === "executor" && input.type === "address",
-  );
 }
 
 /** What a deployment is, for deciding whether a partial record belongs to it. */

@@ -5,7 +5,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { rollupContractShape } from "../../deploy/contractArtifact";
+import { rollupContractShape, takesExecutor } from "../../deploy/contractArtifact";
 import { type InitArgs, InitOptionsError, resolveInitOptions } from "../../tasks/init/options";
 import { renderTemplate } from "../../tasks/init/render";
 
@@ -72,7 +72,7 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number):
   });
 }
 
-describe("rollup:init", function () {
+describe("rollup:init", () => {
   let scratch: string;
 
   before(() => {
@@ -200,7 +200,8 @@ describe("rollup:init", function () {
       [];
     for (const sequencing of ["permissioned", "based", "fallback"]) {
       const cap = sequencing[0]?.toUpperCase() + sequencing.slice(1);
-      combos.push({ name: `${cap}Reexec`, args: { sequencing }, shape: { optimistic: false, proofPolicy: false } });
+      // The default contract takes a policy and its executor: re-execution on the devnet, proof mode on any L1.
+      combos.push({ name: `${cap}Reexec`, args: { sequencing }, shape: { optimistic: false, proofPolicy: true } });
       combos.push({
         name: `${cap}Proven`,
         args: { sequencing, proofs: "k-of-n", k: 2, n: 3 },
@@ -251,6 +252,10 @@ describe("rollup:init", function () {
       expect(rollupContractShape({ contractName: combo.name, abi, bytecode: "0x" }), combo.name).to.deep.equal(
         combo.shape,
       );
+      expect(
+        takesExecutor({ contractName: combo.name, abi, bytecode: "0x" }),
+        `${combo.name} takes an executor`,
+      ).to.equal(!combo.shape.optimistic);
     }
   });
 
