@@ -281,6 +281,53 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
   };
 }
 
+/** Gas of the genesis backing (`depositGenesisSupply`, a payable call writing a slot or two), with room. */
+const GENESIS_BACKING_GAS = 100_000n;
+/** Headroom on the estimate, in percent: fees may rise between the estimate and the last step. */
+const COST_HEADROOM_PERCENT = 130n;
+
+/** What the steps a deployment has left cost: gas at the current max fee, and the genesis supply it backs. */
+export interface DeploymentCost {
+  readonly gas: bigint;
+  readonly feePerGas: bigint;
+  readonly backing: bigint;
+  /** Gas times fee with headroom, plus the backing: what the deployer must hold. */
+  readonly wei: bigint;
+}
+
+/**
+ * Estimates the steps of `deployRollup(deployer, params)` still to do, before any is sent: each
+ * contract creation by `eth_estimateGas` (the rollup's with the precompile's address as executor,
+ * which skips only the constructor's few `verifierOf` reads of a verifiers-mode executor not yet
+ * deployed), the backing at a fixed allowance.
+ */
+export async function estimateDeploymentCost(deployer: Signer, params: RollupDeployParams): Promise<DeploymentCost> {
+  const provider = deployer.provider as NonNullable<Signer["provider"]>;
+  const from = await deployer.getAddress();
+  const policy = params.policy ?? DEFAULT_ROLLUP_POLICY;
+  const args = [params.l2ChainId, params.genesisBlockHash, params.genesisStateRoot, params.sequencer, policy] as const;
+  const proofPolicy =
+    params.proofPolicy === undefined
+      ? undefined
+      : { ...params.proofPolicy, acceptedKeys: [...params.proofPolicy.acceptedKeys] };
+  let gas = 0n;
+  if (params.verification?.kind === "verifiers" && params.resume?.executor === undefined) {
+    const { data } = await new ProofModeExecute__factory().getDeployTransaction([
+      ...params.verification.verificationKeys,
+    ]);
+    gas += await provider.estimateGas({ from, data });
+  }
+  if (params.resume?.rollup === undefined) {
+    const data = await rollupDeployData(deployer, params, { args, policy, proofPolicy, executor: EXECUTE_ADDRESS });
+    gas += await provider.estimateGas({ from, data });
+  }
+  const backing = params.resume?.genesisBacked === true ? 0n : params.genesisSupply;
+  if (backing > 0n) gas += GENESIS_BACKING_GAS;
+  const fees = await provider.getFeeData();
+  const feePerGas = fees.maxFeePerGas ?? fees.gasPrice ?? 0n;
+  return { gas, feePerGas, backing, wei: (gas * feePerGas * COST_HEADROOM_PERCENT) / 100n + backing };
+}
+
 /** The Groth16Verifier a ProofModeExecute holds for each key hash (what deployment.json records). */
 async function verifiersOf(
   provider: NonNullable<Signer["provider"]>,

@@ -1,7 +1,6 @@
 import { blockProofSource } from "../../rollup-node/node/proofSource";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -33,19 +32,8 @@ import { RollupClient } from "../../sdk";
 import { configuredGenesisAlloc } from "../../tasks/devnetConfig";
 import { DEPLOYER_KEY_ENV } from "../../tasks/deployTarget";
 import { type E2eRollup, startE2eRollup } from "./support/harness";
+import { freePort } from "../support/freePort";
 import { runTask } from "../support/runTask";
-
-/** A port nobody listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `npx hardhat node` (EDR: Hardhat's own L1, no EXECUTE) in its own process, on a free port. */
 async function startHardhatNode(): Promise<{ child: ChildProcess; url: string }> {
