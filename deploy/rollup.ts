@@ -482,7 +482,22 @@ async function customDeployTransaction(
     ...params,
     proofPolicy: params.proofPolicy ?? (shape.optimistic || proofsOptional ? NO_PROOF_POLICY : undefined),
   });
-  return rollupContractFactory(artifact, deployer).getDeployTransaction(...args);
+  const transaction = await rollupContractFactory(artifact, deployer).getDeployTransaction(...args);
+  // Only a constructor that reads the empty policy as re-execution (the template's) gets it:
+  // ProvenRollup, say, requires keys, and is refused here rather than by a reverted deployment.
+  if (proofsOptional && params.proofPolicy === undefined) {
+    const accepted = await deployer.estimateGas({ data: transaction.data }).then(
+      () => true,
+      () => false,
+    );
+    if (!accepted)
+      throw new DeploymentError(
+        "CONTRACT_MODE_MISMATCH",
+        `${artifact.contractName} takes a proof policy, and its constructor refuses an empty one, but proof mode is off`,
+        "set rollup.proofs in hardhat.config.ts (or pass --verification-keys), or let the constructor read a policy without keys as re-execution, as the template's contract does",
+      );
+  }
+  return transaction;
 }
 
 const BIGINT_FIELDS = new Set([
