@@ -110,3 +110,11 @@ export function rollupConstructorArgs(artifact: RollupContractArtifact, values: 
 export function rollupContractFactory(artifact: RollupContractArtifact, deployer: Signer): ContractFactory {
   return new ContractFactory(artifact.abi as InterfaceAbi, artifact.bytecode, deployer);
 }
+
+/**
+ * Whether the contract's constructor takes its executor (ProvenRollup's pattern, the template's):
+ * it can then be verified by a ProofModeExecute on an L1 without EXECUTE.
+ */
+export function takesExecutor(artifact: RollupContractArtifact): boolean {
+  return constructorInputs(artifact).some((input) => input.name === "executor" && input.type === "address");
+}

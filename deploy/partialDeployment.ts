@@ -6,7 +6,7 @@ import { readJsonRecord, writeJsonRecord } from "./jsonRecord";
 import { DeploymentError } from "./rollup";
 
 /** The partial record's bigint fields. */
-const PARTIAL_BIGINT_FIELDS: ReadonlySet<string> = new Set(["l2GenesisTimestamp"]);
+const PARTIAL_BIGINT_FIELDS: ReadonlySet<string> = new Set(["l2GenesisTimestamp", "l1ChainId"]);
 
 export interface PartialDeployment {
   /** keccak256 of what was asked (chain, options, keys): only the same deployment resumes. */

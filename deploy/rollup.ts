@@ -18,8 +18,10 @@ import {
   rollupConstructorArgs,
   rollupContractFactory,
   rollupContractShape,
+  takesExecutor,
 } from "./contractArtifact";
 import { readJsonRecord, writeJsonRecord } from "./jsonRecord";
+import { ResumeMismatchError, checkResumedChain, checkResumedExecutor, checkResumedRollup } from "./resumeCheck";
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "./policy";
 import { EXECUTE_ADDRESS } from "../precompiles";
 import { NodeError } from "../rollup-node/errors";
@@ -64,12 +66,16 @@ export interface RollupDeployParams {
    * each step found done on chain is skipped, so a resumed deployment pays only for what is left.
    */
   readonly resume?: DeploymentProgress;
+  /** Where `resume` was read from, named in a refusal to resume. */
+  readonly resumeFile?: string;
   /** Called after each step is mined, with everything done so far: save it to resume from there. */
   readonly onProgress?: (progress: DeploymentProgress) => Promise<void>;
 }
 
 /** The steps of a deployment done so far: the executor, the rollup contract, the genesis backing. */
 export interface DeploymentProgress {
+  /** The L1 chain they were done on: a record of another chain is refused (deploy/resumeCheck.ts). */
+  readonly l1ChainId?: bigint;
   /** The ProofModeExecute deployed for a verifiers-mode rollup. */
   readonly executor?: string;
   readonly rollup?: { readonly address: string; readonly deployBlock: number; readonly transactionHash: string };
@@ -192,15 +198,31 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
       `genesis supply ${params.genesisSupply} is negative`,
       "pass genesisSupply(genesis)",
     );
-  const executor = await resumedOr(provider, params.resume?.executor, () => deployExecutor(deployer, params));
-  let progress: DeploymentProgress = executor === EXECUTE_ADDRESS ? {} : { executor };
+  const { chainId: l1ChainId } = await provider.getNetwork();
+  // A resumed step is reused only once checked to be exactly this deployment's (attack review C7).
+  if (params.resume !== undefined) checkResumedChain(params.resume.l1ChainId, l1ChainId, params.resumeFile);
+  const executor = await resumedOr(
+    provider,
+    params.resume?.executor,
+    async (recorded) => {
+      if (params.verification?.kind !== "verifiers")
+        throw new ResumeMismatchError(
+          params.resumeFile,
+          `it records an executor ${recorded}, but this deployment verifies with the EXECUTE precompile`,
+        );
+      await checkResumedExecutor(deployer, recorded, params.verification.verificationKeys, params.resumeFile);
+    },
+    () => deployExecutor(deployer, params),
+  );
+  let progress: DeploymentProgress = executor === EXECUTE_ADDRESS ? { l1ChainId } : { l1ChainId, executor };
   if (executor !== EXECUTE_ADDRESS) await params.onProgress?.(progress);
+  const deployData = await rollupDeployData(deployer, params, { args, policy, proofPolicy, executor });
   const resumedRollup =
     params.resume?.rollup !== undefined && (await provider.getCode(params.resume.rollup.address)) !== "0x"
       ? params.resume.rollup
       : undefined;
-  const rollupStep =
-    resumedRollup ?? (await deployRollupContract(deployer, params, { args, policy, proofPolicy, executor }));
+  if (resumedRollup !== undefined) await checkResumedRollup(deployer, resumedRollup, deployData, params.resumeFile);
+  const rollupStep = resumedRollup ?? (await deployRollupContract(deployer, deployData));
   progress = { ...progress, rollup: rollupStep };
   if (resumedRollup === undefined) await params.onProgress?.(progress);
   const { address } = rollupStep;
@@ -226,10 +248,9 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
     }
   }
   await params.onProgress?.({ ...progress, genesisBacked: true });
-  const network = await provider.getNetwork();
   return {
     address,
-    l1ChainId: network.chainId,
+    l1ChainId,
     l2ChainId: params.l2ChainId,
     deployBlock: rollupStep.deployBlock,
     transactionHash: rollupStep.transactionHash,
@@ -260,6 +281,53 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
   };
 }
 
+/** Gas of the genesis backing (`depositGenesisSupply`, a payable call writing a slot or two), with room. */
+const GENESIS_BACKING_GAS = 100_000n;
+/** Headroom on the estimate, in percent: fees may rise between the estimate and the last step. */
+const COST_HEADROOM_PERCENT = 130n;
+
+/** What the steps a deployment has left cost: gas at the current max fee, and the genesis supply it backs. */
+export interface DeploymentCost {
+  readonly gas: bigint;
+  readonly feePerGas: bigint;
+  readonly backing: bigint;
+  /** Gas times fee with headroom, plus the backing: what the deployer must hold. */
+  readonly wei: bigint;
+}
+
+/**
+ * Estimates the steps of `deployRollup(deployer, params)` still to do, before any is sent: each
+ * contract creation by `eth_estimateGas` (the rollup's with the precompile's address as executor,
+ * which skips only the constructor's few `verifierOf` reads of a verifiers-mode executor not yet
+ * deployed), the backing at a fixed allowance.
+ */
+export async function estimateDeploymentCost(deployer: Signer, params: RollupDeployParams): Promise<DeploymentCost> {
+  const provider = deployer.provider as NonNullable<Signer["provider"]>;
+  const from = await deployer.getAddress();
+  const policy = params.policy ?? DEFAULT_ROLLUP_POLICY;
+  const args = [params.l2ChainId, params.genesisBlockHash, params.genesisStateRoot, params.sequencer, policy] as const;
+  const proofPolicy =
+    params.proofPolicy === undefined
+      ? undefined
+      : { ...params.proofPolicy, acceptedKeys: [...params.proofPolicy.acceptedKeys] };
+  let gas = 0n;
+  if (params.verification?.kind === "verifiers" && params.resume?.executor === undefined) {
+    const { data } = await new ProofModeExecute__factory().getDeployTransaction([
+      ...params.verification.verificationKeys,
+    ]);
+    gas += await provider.estimateGas({ from, data });
+  }
+  if (params.resume?.rollup === undefined) {
+    const data = await rollupDeployData(deployer, params, { args, policy, proofPolicy, executor: EXECUTE_ADDRESS });
+    gas += await provider.estimateGas({ from, data });
+  }
+  const backing = params.resume?.genesisBacked === true ? 0n : params.genesisSupply;
+  if (backing > 0n) gas += GENESIS_BACKING_GAS;
+  const fees = await provider.getFeeData();
+  const feePerGas = fees.maxFeePerGas ?? fees.gasPrice ?? 0n;
+  return { gas, feePerGas, backing, wei: (gas * feePerGas * COST_HEADROOM_PERCENT) / 100n + backing };
+}
+
 /** The Groth16Verifier a ProofModeExecute holds for each key hash (what deployment.json records). */
 async function verifiersOf(
   provider: NonNullable<Signer["provider"]>,
@@ -273,18 +341,26 @@ async function verifiersOf(
   return Object.fromEntries(entries);
 }
 
-/** A step's address from an earlier run if its code is on chain, else the step run now. */
+/**
+ * A step's address from an earlier run if its code is on chain and `check` accepts it (it throws
+ * otherwise), else the step run now.
+ */
 async function resumedOr(
   provider: NonNullable<Signer["provider"]>,
   recorded: string | undefined,
+  check: (recorded: string) => Promise<void>,
   run: () => Promise<string>,
 ): Promise<string> {
-  if (recorded !== undefined && (await provider.getCode(recorded)) !== "0x") return recorded;
-  return run();
+  if (recorded === undefined || (await provider.getCode(recorded)) === "0x") return run();
+  await check(recorded);
+  return recorded;
 }
 
-/** Deploys the rollup contract itself (the framework's example for the mode, or the project's). */
-async function deployRollupContract(
+/**
+ * The creation transaction's data of the rollup contract (the framework's example for the mode,
+ * or the project's): what is sent, and what a resumed rollup must have been created with.
+ */
+async function rollupDeployData(
   deployer: Signer,
   params: RollupDeployParams,
   values: {
@@ -293,29 +369,37 @@ async function deployRollupContract(
     proofPolicy: (ProofPolicyParams & { acceptedKeys: string[] }) | undefined;
     executor: string;
   },
-): Promise<{ address: string; deployBlock: number; transactionHash: string }> {
+): Promise<string> {
   const { args, policy, proofPolicy, executor } = values;
-  const contract =
+  const transaction =
     params.contract !== undefined
-      ? await deployCustom(deployer, params.contract, { ...params, policy, proofPolicy, executor })
+      ? await customDeployTransaction(deployer, params.contract, { ...params, policy, proofPolicy, executor })
       : params.optimistic !== undefined
-        ? await new OptimisticExampleRollup__factory(deployer).deploy(
+        ? await new OptimisticExampleRollup__factory().getDeployTransaction(
             ...args,
             params.optimistic,
             proofPolicy ?? NO_PROOF_POLICY,
           )
         : proofPolicy === undefined
-          ? await new ExampleRollup__factory(deployer).deploy(...args)
-          : await new ProvenRollup__factory(deployer).deploy(...args, proofPolicy, executor);
-  const receipt = await contract.deploymentTransaction()?.wait();
-  if (receipt === null || receipt === undefined || receipt.status !== 1) {
+          ? await new ExampleRollup__factory().getDeployTransaction(...args)
+          : await new ProvenRollup__factory().getDeployTransaction(...args, proofPolicy, executor);
+  return transaction.data;
+}
+
+/** Sends the rollup's creation transaction and waits for it. */
+async function deployRollupContract(
+  deployer: Signer,
+  data: string,
+): Promise<{ address: string; deployBlock: number; transactionHash: string }> {
+  const receipt = await (await deployer.sendTransaction({ data })).wait();
+  if (receipt === null || receipt.status !== 1 || receipt.contractAddress === null) {
     throw new DeploymentError(
       "DEPLOY_FAILED",
       "the rollup deployment transaction failed",
       "check the deployer's balance and the L1 node's log",
     );
   }
-  return { address: await contract.getAddress(), deployBlock: receipt.blockNumber, transactionHash: receipt.hash };
+  return { address: receipt.contractAddress, deployBlock: receipt.blockNumber, transactionHash: receipt.hash };
 }
 
 /**
@@ -362,8 +446,8 @@ async function deployExecutor(deployer: Signer, params: RollupDeployParams): Pro
   return executor.getAddress();
 }
 
-/** Deploys a project's own rollup contract; its constructor must match the options given. */
-async function deployCustom(
+/** The creation transaction of a project's own rollup contract; its constructor must match the options given. */
+async function customDeployTransaction(
   deployer: Signer,
   artifact: RollupContractArtifact,
   params: RollupDeployParams & { policy: RollupPolicy; proofPolicy?: ProofPolicyParams; executor: string },
@@ -378,7 +462,14 @@ async function deployCustom(
       "set rollup.optimistic in hardhat.config.ts exactly when the contract inherits OptimisticRollup",
     );
   }
-  if (!shape.optimistic && shape.proofPolicy !== (params.proofPolicy !== undefined)) {
+  // A contract that takes its executor as well (the template's default) runs either way: without
+  // proofs it gets the empty policy, which its constructor reads as re-execution.
+  const proofsOptional = shape.proofPolicy && takesExecutor(artifact);
+  if (
+    !shape.optimistic &&
+    shape.proofPolicy !== (params.proofPolicy !== undefined) &&
+    !(proofsOptional && params.proofPolicy === undefined)
+  ) {
     throw new DeploymentError(
       "CONTRACT_MODE_MISMATCH",
       shape.proofPolicy
@@ -389,9 +480,24 @@ async function deployCustom(
   }
   const args = rollupConstructorArgs(artifact, {
     ...params,
-    proofPolicy: params.proofPolicy ?? (shape.optimistic ? NO_PROOF_POLICY : undefined),
+    proofPolicy: params.proofPolicy ?? (shape.optimistic || proofsOptional ? NO_PROOF_POLICY : undefined),
   });
-  return rollupContractFactory(artifact, deployer).deploy(...args);
+  const transaction = await rollupContractFactory(artifact, deployer).getDeployTransaction(...args);
+  // Only a constructor that reads the empty policy as re-execution (the template's) gets it:
+  // ProvenRollup, say, requires keys, and is refused here rather than by a reverted deployment.
+  if (proofsOptional && params.proofPolicy === undefined) {
+    const accepted = await deployer.estimateGas({ data: transaction.data }).then(
+      () => true,
+      () => false,
+    );
+    if (!accepted)
+      throw new DeploymentError(
+        "CONTRACT_MODE_MISMATCH",
+        `${artifact.contractName} takes a proof policy, and its constructor refuses an empty one, but proof mode is off`,
+        "set rollup.proofs in hardhat.config.ts (or pass --verification-keys), or let the constructor read a policy without keys as re-execution, as the template's contract does",
+      );
+  }
+  return transaction;
 }
 
 const BIGINT_FIELDS = new Set([

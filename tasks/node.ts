@@ -90,7 +90,7 @@ task(
   .addOptionalParam("timestamp", "Genesis timestamp, seconds since the epoch (default: now)", undefined, types.int)
   .addOptionalParam(
     "relayer",
-    "L2 address of the node's relayer, funded at genesis (default: the address of NATIVE_ROLLUP_RELAYER_KEY or _KEYSTORE)",
+    "L2 address of the node's relayer, funded at genesis (default: the address of NATIVE_ROLLUP_RELAYER_KEY or _KEYSTORE; with --dev, the dev node's relayer)",
     undefined,
     types.string,
   )
@@ -105,5 +105,22 @@ task(
     taskAction(
       async (args: { out: string; timestamp?: number; relayer?: string; relayerBalance?: string; dev: boolean }, hre) =>
         (await import("./nodeActions")).genesis(args, hre),
+    ),
+  );
+
+task(
+  "rollup:verification-keys",
+  "Writes the --verification-keys file of rollup:deploy: each committee's Groth16 verification key, from the circuit the framework ships and its running attesters' public keys",
+)
+  .addParam(
+    "attesters",
+    "Each committee's attester URLs, member i at the i-th (URL,URL,URL); committees separated by ';'",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam("out", "The file to write", "verification-keys.json", types.string)
+  .setAction(
+    taskAction(async (args: { attesters: string; out: string }) =>
+      (await import("./keysActions")).verificationKeys(args),
     ),
   );

@@ -11,6 +11,7 @@ import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupD
 import { genesisSupply } from "../rollup-node/l2/genesis";
 import { keyEnvNames, loadRoleKey } from "../rollup-node/node/keySources";
 import { DEFAULT_RELAYER_GENESIS_BALANCE } from "../rollup-node/node/l2Genesis";
+import { devNodeKeys } from "../rollup-node/node/keys";
 import { configuredGenesisAlloc } from "./devnetConfig";
 import { RollupTaskError } from "./rollupContext";
 
@@ -20,7 +21,9 @@ export async function genesis(
 ): Promise<void> {
   await hre.run("compile", { quiet: true });
   const { rollup } = hre.config;
-  const relayerAddress = args.relayer ?? (await loadRoleKey("relayer"))?.address;
+  // A dev genesis funds the dev node's relayer, as the devnet's does, unless told otherwise.
+  const relayerAddress =
+    args.relayer ?? (await loadRoleKey("relayer"))?.address ?? (args.dev ? devNodeKeys().relayer.address : undefined);
   if (relayerAddress === undefined || !isAddress(relayerAddress)) {
     throw new RollupTaskError(
       "NO_RELAYER",

@@ -62,10 +62,21 @@ task(
     undefined,
     types.string,
   )
-  .addOptionalParam("l2ChainId", "L2 chain id", Number(DEFAULT_L2_CHAIN_ID), types.int)
+  .addOptionalParam(
+    "l2ChainId",
+    "L2 chain id (default: the --genesis file's, else rollup.l2ChainId of hardhat.config.ts)",
+    undefined,
+    types.int,
+  )
+  .addOptionalParam(
+    "genesis",
+    "The L2 genesis file (rollup:genesis --out): its hash and state root are deployed, and the deployer backs its supply",
+    undefined,
+    types.string,
+  )
   .addOptionalParam(
     "genesisHash",
-    "L2 genesis block hash (default: the dev genesis, built now)",
+    "L2 genesis block hash (default: the --genesis file's; the dev genesis, built now, only on the devnet or with --dev)",
     undefined,
     types.string,
   )
@@ -112,7 +123,7 @@ task(
   )
   .addFlag(
     "dev",
-    "Allow a key of the public dev mnemonic on an L1 other than the devnet (a throwaway local chain only)",
+    "Allow a key of the public dev mnemonic, and the dev genesis (its ten public accounts funded), on an L1 other than the devnet (a throwaway local chain only)",
   )
   .addOptionalParam(
     "out",

@@ -2,12 +2,20 @@
 // command-line wrappers over the SDK (sdk/): what they print is what RollupClient reports.
 import { readFile, rm } from "node:fs/promises";
 
-import { formatEther, getAddress, isHexString, keccak256, toUtf8Bytes } from "ethers";
+import { formatEther, formatUnits, getAddress, isHexString, keccak256, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import type { RollupContractArtifact } from "../deploy/contractArtifact";
+import { takesExecutor } from "../deploy/contractArtifact";
 import { type RequestedMode, probeExecute, verificationFor } from "../deploy/l1Probe";
-import { type DeploymentProgress, deployRollup, loadDeployment, saveDeployment } from "../deploy/rollup";
+import {
+  type DeploymentProgress,
+  type RollupDeployParams,
+  deployRollup,
+  estimateDeploymentCost,
+  loadDeployment,
+  saveDeployment,
+} from "../deploy/rollup";
+import { readGenesisFile } from "../rollup-node/chain/genesisFile";
 import { loadPartial, partialFile, savePartial } from "../deploy/partialDeployment";
 import { executeErrorName } from "../precompiles";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
@@ -134,7 +142,9 @@ async function finalizeWhenProvable(
 
 /** The arguments of `rollup:deploy` (tasks/rollup.ts). */
 export interface DeployArgs {
-  l2ChainId: number;
+  l2ChainId?: number;
+  /** An L2 genesis file (rollup:genesis --out): its hash and state root, its supply backed by the deployer. */
+  genesis?: string;
   genesisHash?: string;
   genesisStateRoot?: string;
   sequencer?: string;
@@ -207,6 +217,32 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     );
   }
   const sequencer = args.sequencer ?? devNodeKeys().sequencer.address;
+  const byHash = args.genesisHash !== undefined || args.genesisStateRoot !== undefined;
+  if (args.genesis !== undefined && byHash) {
+    throw new RollupTaskError(
+      "TWO_GENESES",
+      "both --genesis and --genesis-hash/--genesis-state-root were given",
+      "pass the genesis file (rollup:genesis --out) alone, or its hash and state root alone",
+    );
+  }
+  // The dev genesis funds ten accounts of the public mnemonic: on a chain anyone else reaches,
+  // whoever knows those keys (everyone) withdraws what the deployer backed them with.
+  if (args.genesis === undefined && !byHash && !onDevnet && !args.dev) {
+    throw new RollupTaskError(
+      "DEV_GENESIS_OFF_DEVNET",
+      `no L2 genesis was given, and the dev genesis (the ten public dev accounts funded with ${formatEther(DEFAULT_DEV_BALANCE * BigInt(DEFAULT_ACCOUNT_COUNT))} ETH, backed by the deployer) is refused on L1 chain ${l1ChainId}: anyone can take those funds`,
+      "write your genesis with npx hardhat rollup:genesis --out genesis.json and pass --genesis genesis.json (or --genesis-hash and --genesis-state-root); --dev only for a throwaway local L1",
+    );
+  }
+  const genesisFile = args.genesis === undefined ? undefined : await readGenesisFile(args.genesis);
+  const l2ChainId = genesisFile?.chainId ?? BigInt(args.l2ChainId ?? rollup.l2ChainId);
+  if (genesisFile !== undefined && args.l2ChainId !== undefined && BigInt(args.l2ChainId) !== genesisFile.chainId) {
+    throw new RollupTaskError(
+      "CHAIN_ID_MISMATCH",
+      `--l2-chain-id ${args.l2ChainId} is not the chain id of ${args.genesis} (${genesisFile.chainId})`,
+      "drop --l2-chain-id: the genesis file's chain id is used",
+    );
+  }
 
   // A partial record of an interrupted run of this same deployment resumes it; a complete one is not redeployed.
   const done = await loadDeployment(args.out);
@@ -219,6 +255,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   }
   const fingerprint = deployFingerprint({
     l1ChainId,
+    l2ChainId,
     args,
     sequencer,
     requested,
@@ -238,7 +275,10 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   let l2GenesisTimestamp: bigint | undefined;
   // A genesis given by hash is the caller's: its supply is theirs to deposit (depositGenesisSupply).
   let supply = 0n;
-  if (genesisHash === undefined || genesisStateRoot === undefined) {
+  if (genesisFile !== undefined) {
+    ({ hash: genesisHash, stateRoot: genesisStateRoot } = await genesisCommitments(genesisFile));
+    supply = genesisSupply(genesisFile);
+  } else if (genesisHash === undefined || genesisStateRoot === undefined) {
     // A resumed deployment rebuilds the very genesis its first run deployed for.
     l2GenesisTimestamp = resume?.l2GenesisTimestamp ?? BigInt(Math.floor(Date.now() / 1000));
     const relayer =
@@ -248,7 +288,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     const funded = [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT), relayer];
     const genesis = devnetGenesis(
       { genesisAlloc: await configuredGenesisAlloc(hre, rollup), l2GasLimit: rollup.gasLimit },
-      BigInt(args.l2ChainId),
+      l2ChainId,
       l2GenesisTimestamp,
       funded,
     );
@@ -257,8 +297,8 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   }
   const recordProgress = async (progress: DeploymentProgress): Promise<void> =>
     savePartial(partialFile(args.out), { fingerprint, l2GenesisTimestamp, progress });
-  const deployed = await deployRollup(deployer, {
-    l2ChainId: BigInt(args.l2ChainId),
+  const deployParams: RollupDeployParams = {
+    l2ChainId,
     genesisBlockHash: genesisHash,
     genesisStateRoot,
     sequencer,
@@ -270,9 +310,11 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
       : {}),
     ...(rollup.optimistic === undefined ? {} : { optimistic: rollup.optimistic }),
     ...(contract === undefined ? {} : { contract }),
-    ...(resume === undefined ? {} : { resume: resume.progress }),
+    ...(resume === undefined ? {} : { resume: resume.progress, resumeFile: partialFile(args.out) }),
     onProgress: recordProgress,
-  });
+  };
+  await assertFunded(target, deployParams);
+  const deployed = await deployRollup(deployer, deployParams);
   const deployment = l2GenesisTimestamp === undefined ? deployed : { ...deployed, l2GenesisTimestamp };
   await saveDeployment(args.out, deployment);
   await rm(partialFile(args.out), { force: true });
@@ -287,6 +329,25 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
       `proofs verified by ProofModeExecute ${deployment.executor} (${Object.keys(deployment.verifiers ?? {}).length} Groth16 verifiers)`,
     );
   console.log(`deployment record written to ${args.out}`);
+}
+
+/**
+ * Refuses, before the first transaction, a deployer that cannot pay for every step left (gas at
+ * the L1's current max fee, plus the genesis supply it backs): otherwise the run stops half-way
+ * on an error the node phrases as it likes ("could not coalesce error" from ethers).
+ */
+async function assertFunded(target: DeployTarget, params: RollupDeployParams): Promise<void> {
+  const [cost, balance, address] = await Promise.all([
+    estimateDeploymentCost(target.deployer, params),
+    target.provider.getBalance(target.deployer),
+    target.deployer.getAddress(),
+  ]);
+  if (balance >= cost.wei) return;
+  throw new RollupTaskError(
+    "DEPLOYER_UNDERFUNDED",
+    `the deployer ${address} holds ${formatEther(balance)} ETH, and this deployment needs about ${formatEther(cost.wei)} ETH (${cost.gas} gas at ${formatUnits(cost.feePerGas, "gwei")} gwei${cost.backing > 0n ? `, plus ${formatEther(cost.backing)} ETH of L2 genesis supply to back` : ""}); nothing was sent`,
+    `send at least ${formatEther(cost.wei - balance)} ETH to ${address} on L1 chain ${target.l1ChainId} and run the same command again`,
+  );
 }
 
 /** A JSON array of ABI-encoded verification keys (hex), one per accepted proof type. */
@@ -315,16 +376,10 @@ async function readVerificationKeys(file: string): Promise<string[]> {
   return parsed as string[];
 }
 
-/** Whether a project's rollup contract takes its executor (ProvenRollup's pattern), so it can run on verifiers. */
-function takesExecutor(artifact: RollupContractArtifact): boolean {
-  return (artifact.abi.find((f) => f.type === "constructor")?.inputs ?? []).some(
-    (input) => input.name === "executor" && input.type === "address",
-  );
-}
-
 /** What a deployment is, for deciding whether a partial record belongs to it. */
 function deployFingerprint(what: {
   l1ChainId: bigint;
+  l2ChainId: bigint;
   args: DeployArgs;
   sequencer: string;
   requested: RequestedMode;
@@ -337,7 +392,8 @@ function deployFingerprint(what: {
     toUtf8Bytes(
       JSON.stringify([
         what.l1ChainId.toString(),
-        args.l2ChainId,
+        what.l2ChainId.toString(),
+        args.genesis ?? "",
         args.genesisHash ?? "",
         args.genesisStateRoot ?? "",
         what.sequencer.toLowerCase(),

@@ -6,7 +6,7 @@ import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types
 import { type RollupDeployment, loadDeployment } from "../deploy/rollup";
 import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/chain/devAccounts";
 import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE, TASK_DEFAULT_URLS } from "../rollup-node/devnet/defaults";
-import { RollupClient } from "../sdk";
+import { RollupClient, assertRollupContract } from "../sdk";
 import { type HardhatAccounts, taskSigningKey } from "../rollup-node/node/keySources";
 import { NodeUnreachableError, RPC_ENV, RollupTaskError } from "./taskErrors";
 import { accountIndex, addressOption } from "./taskInput";
@@ -180,7 +180,17 @@ export async function rollupTaskContext(
       dataDir: args.dataDir,
       served: () => servedRollup(l2),
     });
-    if ((await l1.getCode(rollup.address)) === "0x") {
+    const code = await l1.getCode(rollup.address);
+    // An address the user typed is checked first, in their words: an account is no rollup.
+    if (args.rollup !== undefined && code === "0x") {
+      throw new RollupTaskError(
+        "NOT_A_CONTRACT",
+        `--rollup ${rollup.address} has no code on the L1 node at ${urls.l1}: it is an account, not a rollup contract`,
+        'pass the rollup contract\'s address: rollup:deploy prints it and writes it to its deployment record ("address"), the devnet to .devnet/rollup.json',
+      );
+    }
+    if (args.rollup !== undefined) await assertRollupContract(l1, rollup.address);
+    if (code === "0x") {
       throw new RollupTaskError(
         "NO_ROLLUP",
         `there is no contract at ${rollup.address} on the L1 node at ${urls.l1}`,

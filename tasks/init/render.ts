@@ -48,9 +48,52 @@ const SEQUENCING_HOOK: Record<SequencingPolicy, string> = {
     }`,
 };
 
+/**
+ * The executor of a rollup that is not optimistic (ProvenRollup's pattern): fixed at deployment,
+ * the EXECUTE precompile or, on an L1 without it, a ProofModeExecute with a Groth16 verifier per
+ * accepted key, which `rollup:deploy` deploys (docs/design/deploy-resume.md, "The template").
+ * An optimistic rollup's challenges re-execute, which only the precompile does: it has none.
+ */
+const EXECUTOR_IMPORTS = `import {ProofPolicy} from "native-rollup/contracts/rollup/ProofPolicy.sol";
+import {ProofModeExecute} from "native-rollup/contracts/verifiers/ProofModeExecute.sol";
+`;
+
+const EXECUTOR_DECLARATIONS = `    /// @notice Who verifies blocks, fixed at deployment: \`Execute.PRECOMPILE\`, or on an L1 without
+    /// EXECUTE a ProofModeExecute (proof mode in Solidity, a Groth16 verifier per accepted key).
+    address public immutable EXECUTOR;
+
+    /// @notice The policy lists a key the executor has no verifier for: it could never count.
+    /// @param keyHash The key's hash.
+    error NoVerifierForKey(bytes32 keyHash);
+
+    /// @notice The executor is not the precompile, and the policy would have it re-execute blocks,
+    /// which only the EXECUTE precompile can do.
+    /// @param executor The executor without the precompile.
+    error ReexecutionUnavailable(address executor);
+
+`;
+
+const EXECUTOR_PARAM_DOC = `    /// @param executor \`Execute.PRECOMPILE\` (0x0101), or a ProofModeExecute holding a verifier for
+    /// every accepted key (\`rollup:deploy\` deploys one where the L1 has no EXECUTE).
+`;
+
+/** The executor's checks, after the policy is set: a ProofModeExecute can only check proofs. */
+const EXECUTOR_CHECKS = `        if (executor != Execute.PRECOMPILE) {
+            if (policy.acceptedKeys.length == 0 || policy.allowReexecution) revert ReexecutionUnavailable(executor);
+            for (uint256 i; i < policy.acceptedKeys.length; ++i) {
+                bytes32 keyHash = policy.acceptedKeys[i];
+                if (address(ProofModeExecute(executor).verifierOf(keyHash)) == address(0)) revert NoVerifierForKey(keyHash);
+            }
+        }
+        EXECUTOR = executor;`;
+
 function contractPieces(options: InitOptions): Record<string, string> {
   if (options.optimistic) {
     return {
+      EXECUTOR_DECLARATIONS: "",
+      EXECUTOR_ARG: "",
+      EXECUTE_DOC:
+        "the EXECUTE precompile re-executes it statelessly from the witness (a challenge's check; optimistic rollups need the precompile).",
       IMPORTS: `import {OptimisticRollup} from "native-rollup/contracts/rollup/OptimisticRollup.sol";\n`,
       BASES: "OptimisticRollup",
       CONSTRUCTOR_DOCS: "    /// @param optimistic Challenge window and proposal bond of proposed blocks.\n",
@@ -68,12 +111,16 @@ function contractPieces(options: InitOptions): Record<string, string> {
   if (options.proofs.kind === "k-of-n") {
     const { k, n } = options.proofs;
     return {
-      IMPORTS: `import {ProofPolicy} from "native-rollup/contracts/rollup/ProofPolicy.sol";\n`,
+      IMPORTS: EXECUTOR_IMPORTS,
       BASES: "NativeRollup",
-      CONSTRUCTOR_DOCS: `    /// @param policy The proofs EXECUTE accepts in place of re-execution: ${k} of ${n} proof types.\n`,
-      CONSTRUCTOR_PARAMS: ",\n        ProofPolicy memory policy",
+      EXECUTOR_DECLARATIONS,
+      EXECUTOR_ARG: "EXECUTOR, ",
+      EXECUTE_DOC:
+        "the executor (EXECUTE, or ProofModeExecute on another L1) verifies the sequencer's proofs under this rollup's policy.",
+      CONSTRUCTOR_DOCS: `    /// @param policy The proofs EXECUTE accepts in place of re-execution: ${k} of ${n} proof types.\n${EXECUTOR_PARAM_DOC}`,
+      CONSTRUCTOR_PARAMS: ",\n        ProofPolicy memory policy,\n        address executor",
       BASE_CONSTRUCTORS: "",
-      CONSTRUCTOR_BODY: "{\n        _setProofPolicy(policy);\n    }",
+      CONSTRUCTOR_BODY: `{\n        _setProofPolicy(policy);\n${EXECUTOR_CHECKS}\n    }`,
       PROOFS_DOC: `${k} of ${n} proofs: EXECUTE accepts a block when ${k} of the ${n} accepted proof types prove it (on the devnet: ${n} attestation committees with Groth16 proofs).`,
       ACCEPT_TITLE: "advances on L1 with a real L2 block that EXECUTE verified on its proofs",
       ACCEPTED_EVENT: "BlockAdvanced",
@@ -81,13 +128,20 @@ function contractPieces(options: InitOptions): Record<string, string> {
     };
   }
   return {
-    IMPORTS: "",
+    IMPORTS: EXECUTOR_IMPORTS,
     BASES: "NativeRollup",
-    CONSTRUCTOR_DOCS: "",
-    CONSTRUCTOR_PARAMS: "",
+    EXECUTOR_DECLARATIONS,
+    EXECUTOR_ARG: "EXECUTOR, ",
+    EXECUTE_DOC:
+      "EXECUTE re-executes it statelessly from the witness or, deployed with a proof policy, the executor (EXECUTE, or ProofModeExecute on another L1) verifies the sequencer's proofs.",
+    CONSTRUCTOR_DOCS: `    /// @param policy No keys: every block is re-executed by EXECUTE (the devnet). Keys: proof mode, which
+    /// runs on any L1 (\`rollup:deploy --verification-keys\`).
+${EXECUTOR_PARAM_DOC}`,
+    CONSTRUCTOR_PARAMS: ",\n        ProofPolicy memory policy,\n        address executor",
     BASE_CONSTRUCTORS: "",
-    CONSTRUCTOR_BODY: "{}",
-    PROOFS_DOC: "re-execution: EXECUTE re-executes every block from its witness.",
+    CONSTRUCTOR_BODY: `{\n        if (policy.acceptedKeys.length != 0) _setProofPolicy(policy);\n${EXECUTOR_CHECKS}\n    }`,
+    PROOFS_DOC:
+      "re-execution: EXECUTE re-executes every block from its witness. Deployed with verification keys, proof mode instead, on any L1: where EXECUTE is missing, a ProofModeExecute checks the proofs in Solidity.",
     ACCEPT_TITLE: "advances on L1 with a real L2 block that EXECUTE verified",
     ACCEPTED_EVENT: "BlockAdvanced",
     MODE_CONFIG: "",

@@ -9,6 +9,7 @@ import {
   type RollupDeployParams,
   deployRollup,
 } from "../../deploy/rollup";
+import { NodeError } from "../../rollup-node/errors";
 import { ProofModeExecute__factory, ProvenRollup__factory } from "../../typechain-types";
 import { type TestCommittee, testCommittee } from "../../tools/committeeFixture";
 import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
@@ -91,6 +92,73 @@ describe("deployRollup with Solidity verifiers, on an L1 without EXECUTE (Hardha
     // Resumed once more after the backing: nothing at all is sent.
     await deployRollup(l1.signer, { ...params, resume: { ...saved, genesisBacked: true } });
     expect(await nonceOf()).to.equal(nonce + 1);
+  });
+
+  describe("resuming from a partial record that is not this deployment's (attack review C7: whoever can write <out>.partial chose the contracts reused)", () => {
+    const params = (): RollupDeployParams => ({
+      ...BASE,
+      proofPolicy: { threshold: 1, allowReexecution: false, acceptedKeys: [hexlify(committees[0].keyHash)] },
+      verification: { kind: "verifiers", verificationKeys: [hexlify(committees[0].verificationKey)] },
+    });
+    /** Runtime code that answers every call with the word 1: a "verifier" for any key, an executor that accepts anything. */
+    const ANSWERS_ONE = "0x69600160005260206000f3600052600a6016f3";
+
+    async function resumeRefusal(resume: DeploymentProgress): Promise<NodeError> {
+      const outcome = await deployRollup(l1.signer, { ...params(), resume }).catch((e: unknown) => e);
+      if (!(outcome instanceof NodeError))
+        throw new Error(
+          `resumed from the record instead of refusing it: ${JSON.stringify(outcome, (_k, v) => (typeof v === "bigint" ? String(v) : v))}`,
+        );
+      return outcome;
+    }
+
+    it("refuses an executor that is not a ProofModeExecute of the accepted keys, naming it", async () => {
+      const attacker = await l1.provider.getSigner(1);
+      const evil = await (await attacker.sendTransaction({ data: ANSWERS_ONE })).wait();
+      const evilExecutor = evil?.contractAddress as string;
+      const error = await resumeRefusal({ l1ChainId: 31337n, executor: evilExecutor });
+      expect(error.code).to.equal("RESUME_MISMATCH");
+      expect(error.message).to.contain(evilExecutor).and.to.contain("ProofModeExecute");
+      expect(error.hint).to.match(/delete .*partial/);
+    });
+
+    it("refuses a rollup someone else deployed (another sequencer), even on the genuine executor", async () => {
+      let saved: DeploymentProgress = {};
+      await deployRollup(l1.signer, {
+        ...params(),
+        onProgress: async (progress) => {
+          saved = progress;
+          if (progress.executor !== undefined) throw new Error("interrupted");
+        },
+      }).catch(() => undefined);
+      const attacker = await l1.provider.getSigner(1);
+      const theirs = await new ProvenRollup__factory(attacker).deploy(
+        BASE.l2ChainId,
+        BASE.genesisBlockHash,
+        BASE.genesisStateRoot,
+        await attacker.getAddress(),
+        BASE.policy,
+        { threshold: 1, allowReexecution: false, acceptedKeys: [hexlify(committees[0].keyHash)] },
+        saved.executor as string,
+      );
+      const receipt = await theirs.deploymentTransaction()?.wait();
+      const error = await resumeRefusal({
+        ...saved,
+        rollup: {
+          address: await theirs.getAddress(),
+          deployBlock: receipt?.blockNumber ?? 0,
+          transactionHash: receipt?.hash ?? "",
+        },
+      });
+      expect(error.code).to.equal("RESUME_MISMATCH");
+      expect(error.message).to.contain(await theirs.getAddress());
+    });
+
+    it("refuses a record of another L1 chain", async () => {
+      const error = await resumeRefusal({ l1ChainId: 1n });
+      expect(error.code).to.equal("RESUME_OTHER_CHAIN");
+      expect(error.message).to.contain("chain 1").and.to.contain("31337");
+    });
   });
 
   it("refuses an accepted key without its verification key, and a policy that allows re-execution", async () => {

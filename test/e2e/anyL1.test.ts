@@ -1,21 +1,18 @@
 import { blockProofSource } from "../../rollup-node/node/proofSource";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 
 import { expect } from "chai";
 import { type HDNodeWallet, JsonRpcProvider, Wallet, hexlify, keccak256, parseEther, toBeHex } from "ethers";
-import hre from "hardhat";
 
 import { loadDeployment } from "../../deploy/rollup";
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import type { AcceptedBlock } from "../../rollup-node/bridge/batchSubmitter";
-import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../../rollup-node/chain/devAccounts";
-import { DEFAULT_ACCOUNT_COUNT } from "../../rollup-node/chain/devAccounts";
-import { devnetGenesis } from "../../rollup-node/devnet/rollupDevnet";
+import { DEFAULT_DEV_BALANCE } from "../../rollup-node/chain/devAccounts";
+import { readGenesisFile } from "../../rollup-node/chain/genesisFile";
 import { type LoggerFactory, silentLogger } from "../../rollup-node/logger";
 import { attestBlock } from "../../rollup-node/provers/attester";
 import {
@@ -30,22 +27,10 @@ import {
 import { type ExecutionProver, ProofService } from "../../rollup-node/provers/proofService";
 import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
 import { RollupClient } from "../../sdk";
-import { configuredGenesisAlloc } from "../../tasks/devnetConfig";
 import { DEPLOYER_KEY_ENV } from "../../tasks/deployTarget";
 import { type E2eRollup, startE2eRollup } from "./support/harness";
+import { freePort } from "../support/freePort";
 import { runTask } from "../support/runTask";
-
-/** A port nobody listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `npx hardhat node` (EDR: Hardhat's own L1, no EXECUTE) in its own process, on a free port. */
 async function startHardhatNode(): Promise<{ child: ChildProcess; url: string }> {
@@ -160,6 +145,23 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     process.env[DEPLOYER_KEY_ENV] = deployer.privateKey;
   });
 
+  /** The L2 genesis of this rollup, written once by rollup:genesis (its relayer funded, no dev account). */
+  let genesisPath: string | undefined;
+  async function genesisFile(): Promise<string> {
+    if (genesisPath === undefined) {
+      const file = path.join(dir, "genesis.json");
+      await runTask("rollup:genesis", { out: file, relayer: relayer.address, dev: false });
+      genesisPath = file;
+    }
+    return genesisPath;
+  }
+  /** A --verification-keys file with one committee's key, for the refusals (nothing is deployed with it). */
+  async function oneKeyFile(): Promise<string> {
+    const file = path.join(dir, "one-key.json");
+    writeFileSync(file, JSON.stringify([hexlify((await freshCommittee("refusals")).verificationKey)]));
+    return file;
+  }
+
   after(async () => {
     if (savedKey === undefined) delete process.env[DEPLOYER_KEY_ENV];
     else process.env[DEPLOYER_KEY_ENV] = savedKey;
@@ -185,6 +187,43 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     expect(await l1.getTransactionCount(deployer.address), "a transaction was sent").to.equal(nonce);
   });
 
+  it("refuses the dev genesis (ten public accounts funded, backed by the deployer) on a chain that is not the devnet, unless --dev", async () => {
+    const nonce = await l1.getTransactionCount(deployer.address);
+    const error = (await runTask("rollup:deploy", {
+      l1Rpc: l1Node.url,
+      sequencer: sequencer.address,
+      verificationKeys: await oneKeyFile(),
+      out: path.join(dir, "dev-genesis.json"),
+    }).catch((e: Error) => e)) as Error & { hint?: string };
+    expect(String(error)).to.match(
+      /the dev genesis \(the ten public dev accounts funded with 100000\.0 ETH.*refused on L1 chain 31337/,
+    );
+    expect(error.hint).to.contain("rollup:genesis").and.to.contain("--genesis");
+    expect(await l1.getTransactionCount(deployer.address), "a transaction was sent").to.equal(nonce);
+  });
+
+  it("refuses a deployer that cannot pay for the whole deployment before its first transaction, saying how much it needs", async () => {
+    const poor = Wallet.createRandom();
+    await l1.send("hardhat_setBalance", [poor.address, toBeHex(parseEther("0.001"))]);
+    process.env[DEPLOYER_KEY_ENV] = poor.privateKey;
+    try {
+      const error = (await runTask("rollup:deploy", {
+        l1Rpc: l1Node.url,
+        sequencer: sequencer.address,
+        genesis: await genesisFile(),
+        verificationKeys: await oneKeyFile(),
+        out: path.join(dir, "poor.json"),
+      }).catch((e: Error) => e)) as Error & { hint?: string };
+      expect(String(error)).to.match(
+        /the deployer 0x[0-9a-fA-F]{40} holds 0\.001 ETH, and this deployment needs about [0-9.]+ ETH \(\d+ gas at [0-9.]+ gwei, plus [0-9.]+ ETH of L2 genesis supply to back\); nothing was sent/,
+      );
+      expect(error.hint).to.match(/send at least [0-9.]+ ETH to 0x/);
+      expect(await l1.getTransactionCount(poor.address), "a transaction was sent").to.equal(0);
+    } finally {
+      process.env[DEPLOYER_KEY_ENV] = deployer.privateKey;
+    }
+  });
+
   it("deploys a ProvenRollup with a Groth16 verifier per committee, runs the node with its committee of fresh attester keys, and a deposit, an L2 transfer and a withdrawal go through", async () => {
     // One committee of three attesters, each with its own fresh key.
     const committee = await freshCommittee("committee-1");
@@ -195,7 +234,7 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     const printed = await runTask("rollup:deploy", {
       l1Rpc: l1Node.url,
       sequencer: sequencer.address,
-      relayer: relayer.address,
+      genesis: await genesisFile(),
       verificationKeys: keysFile,
       threshold: 1,
       out,
@@ -209,15 +248,8 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     expect(Object.keys(deployment.verifiers ?? {})).to.deep.equal([committee.keyHash]);
     expect(deployment.l1ChainId).to.equal(31337n);
 
-    const genesis = devnetGenesis(
-      { genesisAlloc: await configuredGenesisAlloc(hre, hre.config.rollup), l2GasLimit: hre.config.rollup.gasLimit },
-      deployment.l2ChainId,
-      deployment.l2GenesisTimestamp as bigint,
-      [
-        ...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT),
-        { address: relayer.address, privateKey: relayer.privateKey as `0x${string}`, balance: DEFAULT_DEV_BALANCE },
-      ],
-    );
+    // The genesis rollup:genesis wrote: no dev account in it, only the allocations and the relayer.
+    const genesis = await readGenesisFile(await genesisFile());
     const logger: LoggerFactory =
       process.env.E2E_LOG === "1"
         ? (c) => ({

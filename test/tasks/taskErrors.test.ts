@@ -194,6 +194,14 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
       expect(error.hint).to.contain("--data-dir");
     });
 
+    it("--rollup naming an account (no code) says so, and where the rollup's address is written", async () => {
+      const account = "0x00000000000000000000000000000000000000E0";
+      const error = await taskError("rollup:status", { l1Rpc: l1.url, l2Rpc: l1.url, rollup: account });
+      expect(error.code).to.equal("NOT_A_CONTRACT");
+      expect(error.message).to.contain(`--rollup ${account} has no code`).and.to.contain("an account");
+      expect(error.hint).to.contain("deployment record");
+    });
+
     it("a record of a rollup that is not on this L1 (an earlier devnet) is refused, not used", async () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), "tasks-stale-"));
       const stale = `0x${"42".repeat(20)}`;

@@ -3,9 +3,17 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { expect } from "chai";
+import { randomBytes } from "node:crypto";
 
-import { rollupContractShape } from "../../deploy/contractArtifact";
+import { expect } from "chai";
+import { Contract, JsonRpcProvider, Wallet, hexlify, parseEther, toBeHex } from "ethers";
+
+import { rollupContractShape, takesExecutor } from "../../deploy/contractArtifact";
+import { type RollupDeployment, loadDeployment } from "../../deploy/rollup";
+import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
+import { keyEnvNames } from "../../rollup-node/node/keySources";
+import { RollupClient } from "../../sdk";
+import { freePort } from "../support/freePort";
 import { type InitArgs, InitOptionsError, resolveInitOptions } from "../../tasks/init/options";
 import { renderTemplate } from "../../tasks/init/render";
 
@@ -200,7 +208,8 @@ describe("rollup:init", () => {
       [];
     for (const sequencing of ["permissioned", "based", "fallback"]) {
       const cap = sequencing[0]?.toUpperCase() + sequencing.slice(1);
-      combos.push({ name: `${cap}Reexec`, args: { sequencing }, shape: { optimistic: false, proofPolicy: false } });
+      // The default contract takes a policy and its executor: re-execution on the devnet, proof mode on any L1.
+      combos.push({ name: `${cap}Reexec`, args: { sequencing }, shape: { optimistic: false, proofPolicy: true } });
       combos.push({
         name: `${cap}Proven`,
         args: { sequencing, proofs: "k-of-n", k: 2, n: 3 },
@@ -251,6 +260,10 @@ describe("rollup:init", () => {
       expect(rollupContractShape({ contractName: combo.name, abi, bytecode: "0x" }), combo.name).to.deep.equal(
         combo.shape,
       );
+      expect(
+        takesExecutor({ contractName: combo.name, abi, bytecode: "0x" }),
+        `${combo.name} takes an executor`,
+      ).to.equal(!combo.shape.optimistic);
     }
   });
 
@@ -431,6 +444,175 @@ describe("rollup:init", () => {
         1000n * 10n ** 18n,
       );
       expect(BigInt(written.alloc[relayer]?.balance ?? "0"), "relayer").to.be.greaterThan(0n);
+    });
+
+    it("on `npx hardhat node` (no EXECUTE): rollup:deploy deploys its default contract with Groth16 verifiers, its attesters and node run as processes with fresh keys from the environment, and a deposit, an L2 transfer and a withdrawal go through", async function () {
+      this.timeout(600_000);
+      const hardhatCli = require.resolve("hardhat/internal/cli/cli", { paths: [project] });
+      const bin = (name: string): string => path.join(project, "node_modules", ".bin", name);
+      const children: ChildProcess[] = [];
+      const spawnIn = (command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess => {
+        const child = spawn(command, args, {
+          cwd: project,
+          env: { ...childEnv(), ...env },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        children.push(child);
+        return child;
+      };
+      const hardhat = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
+        new Promise((resolve, reject) => {
+          const started = Date.now();
+          const child = spawnIn(process.execPath, [hardhatCli, ...args], env);
+          let output = "";
+          child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+          child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+          child.on("error", reject);
+          child.on("close", (code) => resolve({ code, output, ms: Date.now() - started }));
+        });
+      // Every key is fresh: none is of the public dev mnemonic the hardhat node funds.
+      const deployer = Wallet.createRandom();
+      const sequencer = Wallet.createRandom();
+      const relayer = Wallet.createRandom();
+      const user = Wallet.createRandom();
+      const attesterKeys = [0, 1, 2].map(() => hexlify(randomBytes(32)));
+      let l1: JsonRpcProvider | undefined;
+      let l2: JsonRpcProvider | undefined;
+      try {
+        // One hardhat node (the project's Hardhat, its own network) and the three attesters, started together.
+        const started = Date.now();
+        const l1Port = await freePort();
+        const l1Node = spawnIn(process.execPath, [
+          hardhatCli,
+          "node",
+          "--network",
+          "hardhat",
+          "--hostname",
+          "127.0.0.1",
+          "--port",
+          String(l1Port),
+        ]);
+        const attesters = attesterKeys.map((key) =>
+          spawnIn(bin("native-rollup-attester"), ["--port", "0"], { [keyEnvNames("attester").key]: key }),
+        );
+        const [, ...attesterOutputs] = await Promise.all([
+          waitForOutput(l1Node, /Started HTTP and WebSocket JSON-RPC server/, 120_000),
+          ...attesters.map((a) => waitForOutput(a, /attester ready at (\S+)/, 120_000)),
+        ]);
+        timings["hardhat node + 3 attesters start"] = Date.now() - started;
+        const l1Url = `http://127.0.0.1:${l1Port}`;
+        const attesterUrls = attesterOutputs.map((o) => /attester ready at (\S+)/.exec(o)?.[1] as string);
+        l1 = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
+        for (const [address, eth] of [
+          [deployer.address, "5000"],
+          [sequencer.address, "100"],
+          [user.address, "100"],
+        ] as const)
+          await l1.send("hardhat_setBalance", [address, toBeHex(parseEther(eth))]);
+
+        // The genesis (its relayer funded) and the committee's verification key, both from the project's tasks.
+        const [genesis, keys] = await Promise.all([
+          hardhat(["rollup:genesis", "--out", "genesis.json", "--relayer", relayer.address]),
+          hardhat(["rollup:verification-keys", "--attesters", attesterUrls.join(","), "--out", "keys.json"]),
+        ]);
+        expect(genesis.code, genesis.output).to.equal(0);
+        expect(keys.code, keys.output).to.equal(0);
+        const deploy = await hardhat(
+          [
+            "rollup:deploy",
+            "--l1-rpc",
+            l1Url,
+            "--genesis",
+            "genesis.json",
+            "--verification-keys",
+            "keys.json",
+            "--sequencer",
+            sequencer.address,
+            "--out",
+            "deployment.json",
+          ],
+          { [keyEnvNames("deployer").key]: deployer.privateKey },
+        );
+        timings["rollup:deploy"] = deploy.ms;
+        expect(deploy.code, deploy.output).to.equal(0);
+        expect(deploy.output).to.contain("there is no precompile there").and.to.contain("mode proofs-verifiers");
+        const deployment = (await loadDeployment(path.join(project, "deployment.json"))) as RollupDeployment;
+        expect(deployment.contractName).to.equal("AcmeRollup");
+        expect(deployment.mode).to.equal("proofs-verifiers");
+        expect(deployment.l2ChainId).to.equal(777n);
+        const rollup = new Contract(deployment.address, ["function EXECUTOR() view returns (address)"], l1);
+        expect(await rollup.getFunction("EXECUTOR")()).to.equal(deployment.executor);
+
+        const node = spawnIn(
+          bin("native-rollup-node"),
+          [
+            "--deployment",
+            "deployment.json",
+            "--genesis",
+            "genesis.json",
+            "--l1-rpc",
+            l1Url,
+            "--attesters",
+            attesterUrls.join(","),
+            "--port",
+            "0",
+            "--block-time",
+            "500",
+          ],
+          {
+            [keyEnvNames("sequencer").key]: sequencer.privateKey,
+            [keyEnvNames("relayer").key]: relayer.privateKey,
+          },
+        );
+        const nodeOutput = await waitForOutput(node, /L2 node ready at (\S+)/, 120_000);
+        const l2Url = /L2 node ready at (\S+)/.exec(nodeOutput)?.[1] as string;
+        l2 = new JsonRpcProvider(l2Url, undefined, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
+        const client = new RollupClient({
+          l1: user.connect(l1),
+          l2: user.connect(l2),
+          rollupAddress: deployment.address,
+          l1FromBlock: BigInt(deployment.deployBlock),
+          pollingIntervalMs: 100,
+          receiptTimeoutMs: 180_000,
+        });
+        const t0 = Date.now();
+        const deposit = await client.deposit({ to: user.address, amount: parseEther("2") });
+        await client.waitForMessageStatus(deposit, "relayed", { timeoutMs: 180_000 });
+        timings["deposit → credit"] = Date.now() - t0;
+        const friend = Wallet.createRandom().address;
+        await (await user.connect(l2).sendTransaction({ to: friend, value: parseEther("0.5") })).wait();
+        expect(await l2.getBalance(friend)).to.equal(parseEther("0.5"));
+        const l1Recipient = Wallet.createRandom().address;
+        const t1 = Date.now();
+        const withdrawal = await client.withdraw({ to: l1Recipient, amount: parseEther("1") });
+        await client.waitForMessageStatus(withdrawal, "provable", { timeoutMs: 240_000 });
+        await client.finalizeWithdrawal(withdrawal);
+        timings["withdrawal → final"] = Date.now() - t1;
+        expect(await l1.getBalance(l1Recipient)).to.equal(parseEther("1"));
+        // Every block L1 accepted was proven (through the Groth16 verifiers): the advances' gas.
+        const history = await acceptanceHistory(l1, deployment.address);
+        expect(history.length).to.be.greaterThan(0);
+        expect(history.every((b) => b.mode === "proven")).to.equal(true);
+        const gas = await Promise.all(
+          history.map(async (b) => (await (l1 as JsonRpcProvider).getTransactionReceipt(b.l1TransactionHash))?.gasUsed),
+        );
+        console.log(
+          `      AcmeRollup on verifiers (hardhat node): ${history.length} advances, L1 gas ${gas.join(", ")}`,
+        );
+      } finally {
+        l1?.destroy();
+        l2?.destroy();
+        await Promise.all(
+          children.map(
+            (child) =>
+              new Promise((resolve) => {
+                if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
+                child.once("exit", resolve);
+                child.kill("SIGTERM");
+              }),
+          ),
+        );
+      }
     });
 
     it("its `npm run devnet` (hardhat devnet) deploys AcmeRollup, serves L2 chain 777 and the dashboard", async () => {

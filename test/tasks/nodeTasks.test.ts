@@ -1,0 +1,126 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { hexlify } from "ethers";
+
+import { deriveDevAccounts } from "../../rollup-node/chain/devAccounts";
+import { DEFAULT_HARDFORK } from "../../rollup-node/chain/genesis";
+import { readGenesisFile } from "../../rollup-node/chain/genesisFile";
+import { silentLogger } from "../../rollup-node/logger";
+import { keyEnvNames } from "../../rollup-node/node/keySources";
+import { devNodeKeys } from "../../rollup-node/node/keys";
+import { type AttesterServer, startAttesterServer } from "../../rollup-node/provers/attesterServer";
+import {
+  Committee,
+  bundledCircuitArtifacts,
+  committeeVerificationKey,
+  loadBabyJub,
+} from "../../rollup-node/provers/committee";
+import { rejection } from "../rollup-node/rejection";
+import { runTask } from "../support/runTask";
+
+/** Runs `run` with the relayer's key variables unset (a developer's shell may have them). */
+async function withoutRelayerKey(run: () => Promise<void>): Promise<void> {
+  const names = Object.values(keyEnvNames("relayer"));
+  const saved = names.map((n) => [n, process.env[n]] as const);
+  for (const n of names) delete process.env[n];
+  try {
+    await run();
+  } finally {
+    for (const [n, v] of saved) if (v !== undefined) process.env[n] = v;
+  }
+}
+
+describe("rollup:genesis and rollup:verification-keys (running a rollup outside the devnet)", function () {
+  this.timeout(180_000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "node-tasks-"));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("rollup:genesis --dev needs no --relayer: it funds the dev node's relayer beside the dev accounts", async () => {
+    await withoutRelayerKey(async () => {
+      const out = path.join(dir, "dev-genesis.json");
+      await runTask("rollup:genesis", { out, dev: true });
+      const genesis = await readGenesisFile(out);
+      const balance = (address: string): bigint =>
+        Object.entries(genesis.alloc).find(([a]) => a.toLowerCase() === address.toLowerCase())?.[1].balance ?? 0n;
+      expect(balance(devNodeKeys().relayer.address)).to.be.greaterThan(0n);
+      expect(balance(deriveDevAccounts(1)[0]?.address as string)).to.be.greaterThan(0n);
+    });
+  });
+
+  it("rollup:genesis without --dev still asks for the relayer", async () => {
+    await withoutRelayerKey(async () => {
+      const error = (await rejection(runTask("rollup:genesis", { out: path.join(dir, "g.json"), dev: false }))) as {
+        code?: string;
+      };
+      expect(error.code).to.equal("NO_RELAYER");
+    });
+  });
+
+  describe("rollup:verification-keys", () => {
+    const servers: AttesterServer[] = [];
+    before(async () => {
+      for (let i = 0; i < 4; i++)
+        servers.push(
+          await startAttesterServer({
+            privateKey: new Uint8Array(randomBytes(32)),
+            fork: { hardfork: DEFAULT_HARDFORK, eips: [] },
+            host: "127.0.0.1",
+            port: 0,
+            logger: silentLogger,
+          }),
+        );
+    });
+    after(async () => {
+      await Promise.all(servers.map((s) => s.close()));
+    });
+
+    it("writes each committee's key: the bundled circuit's, bound to its running attesters' public keys in member order", async () => {
+      const out = path.join(dir, "keys.json");
+      const [a, b, c, d] = servers as [AttesterServer, AttesterServer, AttesterServer, AttesterServer];
+      const printed = await runTask("rollup:verification-keys", {
+        attesters: `${a.url},${b.url},${c.url};${d.url},${c.url}`,
+        out,
+      });
+      const babyJub = await loadBabyJub();
+      const expected = [
+        [a, b, c],
+        [d, c],
+      ].map((members) =>
+        hexlify(
+          committeeVerificationKey(
+            bundledCircuitArtifacts(),
+            Committee.fromPublicKeys(
+              babyJub,
+              members.map((m) => m.publicKey),
+            ),
+          ),
+        ),
+      );
+      expect(JSON.parse(readFileSync(out, "utf8"))).to.deep.equal(expected);
+      expect(printed).to.contain("2 verification key(s) written").and.to.contain("--verification-keys");
+    });
+
+    it("refuses what is not a list of attester URLs, and names an attester that does not answer", async () => {
+      const bad = (await rejection(
+        runTask("rollup:verification-keys", { attesters: "localhost:1234", out: path.join(dir, "x.json") }),
+      )) as { code?: string; message: string };
+      expect(bad.code).to.equal("BAD_ATTESTERS");
+      expect(bad.message).to.contain("localhost:1234 is not an http(s) URL");
+      const deadUrl = "http://127.0.0.1:1";
+      const dead = (await rejection(
+        runTask("rollup:verification-keys", { attesters: deadUrl, out: path.join(dir, "y.json") }),
+      )) as { code?: string; message: string };
+      expect(dead.code).to.equal("ATTESTER_UNREACHABLE");
+      expect(dead.message).to.contain(deadUrl);
+    });
+  });
+});
