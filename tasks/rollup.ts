@@ -4,7 +4,7 @@
 import { task, types } from "hardhat/config";
 
 import { DEFAULT_ROLLUP_POLICY } from "../deploy/policy";
-import { DEFAULT_DATA_DIR, DEFAULT_L2_CHAIN_ID, TASK_DEFAULT_URLS } from "../rollup-node/devnet/defaults";
+import { DEFAULT_DATA_DIR, TASK_DEFAULT_URLS } from "../rollup-node/devnet/defaults";
 import type { DeployArgs } from "./rollupActions";
 import type { ConnectionArgs, SignerArgs } from "./rollupContext";
 import { RPC_ENV, taskAction } from "./taskErrors";
