@@ -160,6 +160,45 @@ describe("contract snapshots: gas of the entry points and L2Bridge's storage lay
       );
     }
 
+    // Derivability (docs/design/derivability.md): the same blocks advanced by an account and
+    // through a contract (test/Forwarder.sol); only the contract's call makes the rollup log the
+    // block's bytes (BlockData), so the difference is the log plus the forwarding call.
+    {
+      const { chain, alice } = await l2Chain();
+      const genesis = chain.latest.header;
+      const forwarder = await ethers.deployContract("Forwarder");
+      const deploy = async (rollupSequencer: string): Promise<ExampleRollup> =>
+        (await ethers.deployContract("ExampleRollup", [
+          L2_CHAIN_ID,
+          bytesToHex(genesis.hash()),
+          bytesToHex(genesis.stateRoot),
+          rollupSequencer,
+          ROLLUP_CONFIG,
+        ])) as unknown as ExampleRollup;
+      const byAccount = await deploy(sequencer.address);
+      const byContract = await deploy(await forwarder.getAddress());
+      for (const transfers of [1, 40]) {
+        const built = await chain.buildBlock(
+          Array.from({ length: transfers }, (_, i) =>
+            alice.tx({ to: `0x${(0xaa00 + i).toString(16).padStart(40, "0")}`, value: 1n }),
+          ),
+        );
+        const args = [built.parentHeader, built.blockRlp, built.witness, "0x", 0] as const;
+        const bytes = built.blockRlp.length;
+        gas[`advance by an account (a block of ${transfers} transfers, ${bytes} B)`] = await gasOf(
+          byAccount.connect(sequencer).advance(...args),
+        );
+        gas[`advance through a contract (the same block, ${bytes} B logged in BlockData)`] = await gasOf(
+          forwarder.getFunction("forward")(
+            await byContract.getAddress(),
+            new Interface([
+              "function advance(bytes parentHeader, bytes block_, bytes witness, bytes proofs, uint256 consumedMessages)",
+            ]).encodeFunctionData("advance", args),
+          ),
+        );
+      }
+    }
+
     // Optimistic mode: OptimisticExampleRollup, blocks are proposed with a bond and challenged with EXECUTE.
     {
       const { chain, alice } = await l2Chain();
