@@ -50,9 +50,15 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     /// @notice Parameters of the optimistic path.
     /// @param challengeWindow Seconds during which a provisional block can be challenged.
     /// @param proposalBond Wei every proposal must lock.
+    /// @param proposalGasPerSecond R: L2 check gas per second of L1 time that proposals may add
+    /// over time (the leaky bucket's drain rate; at most what the stated challenger checks per second).
+    /// @param proposalGasBurst C: the bucket's capacity in L2 check gas (at least `L1_TX_GAS_CAP`, so
+    /// that any proposable block fits an empty bucket). See docs/design/challenger-capacity.md.
     struct OptimisticConfig {
         uint64 challengeWindow;
         uint256 proposalBond;
+        uint256 proposalGasPerSecond;
+        uint256 proposalGasBurst;
     }
 
     /// @notice A block of the provisional chain.
@@ -129,6 +135,18 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     /// @notice Wei locked by every proposal.
     uint256 public immutable PROPOSAL_BOND;
 
+    /// @notice R: L2 check gas per second of L1 time the proposal bucket drains.
+    uint256 public immutable PROPOSAL_GAS_PER_SECOND;
+
+    /// @notice C: the most L2 check gas the proposal bucket holds.
+    uint256 public immutable PROPOSAL_GAS_BURST;
+
+    /// @notice L2 check gas in the proposal bucket as of `proposalGasUpdatedAt` (it drains at R).
+    uint192 public proposalGasLevel;
+
+    /// @notice L1 timestamp of the last proposal, when `proposalGasLevel` was last set.
+    uint64 public proposalGasUpdatedAt;
+
     /// @notice How many provisional blocks follow the head (the tip is `headNumber + provisionalCount`).
     uint64 public provisionalCount;
 
@@ -144,8 +162,15 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         if (optimistic.challengeWindow == 0 || optimistic.proposalBond == 0) {
             revert InvalidOptimisticConfig(optimistic.challengeWindow, optimistic.proposalBond);
         }
+        if (optimistic.proposalGasPerSecond == 0 || optimistic.proposalGasBurst < L1_TX_GAS_CAP) {
+            revert InvalidProposalGasRate(optimistic.proposalGasPerSecond, optimistic.proposalGasBurst, L1_TX_GAS_CAP);
+        }
         CHALLENGE_WINDOW = optimistic.challengeWindow;
         PROPOSAL_BOND = optimistic.proposalBond;
+        PROPOSAL_GAS_PER_SECOND = optimistic.proposalGasPerSecond;
+        PROPOSAL_GAS_BURST = optimistic.proposalGasBurst;
+        // The bucket starts empty now; writing its slot here keeps every proposal's update a warm rewrite.
+        proposalGasUpdatedAt = uint64(block.timestamp);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -182,6 +207,7 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         if (challengeGas > L1_TX_GAS_CAP) revert ProposalNotChallengeable(challengeGas, L1_TX_GAS_CAP);
         uint256 next;
         (number, next) = _checkProposal(h, keccak256(parentHeader), block_, consumedMessages);
+        _fillProposalGas(h, block_);
 
         _provisional[number] = ProvisionalBlock({
             blockHash: h.blockHash,
@@ -390,6 +416,44 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
         _checkRelays(block_, first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
         _validateBlock(BlockHeaders.toExecuteResult(h));
+    }
+
+    /// @dev The leaky bucket of challenger capacity (docs/design/challenger-capacity.md): adds the
+    /// block's check gas after draining R per second since the last proposal; reverts when it
+    /// would hold more than C, naming when there will be room.
+    function _fillProposalGas(BlockHeader memory h, bytes calldata block_) private {
+        uint256 charged = _checkGas(h, block_);
+        uint256 drained = (block.timestamp - proposalGasUpdatedAt) * PROPOSAL_GAS_PER_SECOND;
+        uint256 level = proposalGasLevel;
+        level = level > drained ? level - drained : 0;
+        if (level + charged > PROPOSAL_GAS_BURST) {
+            uint256 wait = (level + charged - PROPOSAL_GAS_BURST + PROPOSAL_GAS_PER_SECOND - 1) / PROPOSAL_GAS_PER_SECOND;
+            revert ProposalGasRateExceeded(charged, level, PROPOSAL_GAS_BURST, block.timestamp + wait);
+        }
+        proposalGasLevel = uint192(level + charged);
+        proposalGasUpdatedAt = uint64(block.timestamp);
+    }
+
+    /// @dev Most L2 gas a check of the block can execute: its claimed `gasUsed` plus its largest
+    /// transaction gas limit (execution stops after the first transaction past the claim), and
+    /// never more than its gas limit (no transaction runs past the block's gas limit).
+    function _checkGas(BlockHeader memory h, bytes calldata block_) private pure returns (uint256) {
+        uint256 work = uint256(h.gasUsed) + _largestTxGasLimit(block_);
+        return work < h.gasLimit ? work : h.gasLimit;
+    }
+
+    /// @dev The largest gas limit among the block's transactions (legacy: field 2; EIP-2930:
+    /// field 3; EIP-1559 and later types: field 4 of the payload).
+    function _largestTxGasLimit(bytes calldata block_) private pure returns (uint256 largest) {
+        (uint256 position, uint256 end) = _transactionList(block_, 0);
+        while (position < end) {
+            (uint256 start, uint256 length, bool isList) = _rlpItem(block_, position);
+            bytes calldata payload = isList ? block_[position:start + length] : block_[start + 1:start + length];
+            uint256 index = isList ? 2 : uint8(block_[start]) == 1 ? 3 : 4;
+            uint256 gasLimit = _bigEndian(_txField(payload, index, 0), 0);
+            if (gasLimit > largest) largest = gasLimit;
+            position = start + length;
+        }
     }
 
     /// @dev The provisional block `number`, or a revert if there is none.

@@ -37,6 +37,7 @@ import {
   UnfundedSubmitterError,
 } from "./submissionErrors";
 import { describeSendError } from "./txErrors";
+import { waitToPropose } from "./proposalGasRoom";
 import type { Logger } from "../logger";
 
 /** Osaka's per-transaction gas cap (EIP-7825): the most any `advance` can use. */
@@ -450,6 +451,10 @@ export class BatchSubmitter {
         undefined,
       );
     }
+    // The contract bounds the check gas proposed per second of L1 time: wait for room, never send a revert.
+    const room = { sleep: (ms: number) => this.sleep(ms), keepWaiting: () => this.running, logger: this.config.logger };
+    if (!(await waitToPropose(rollup, produced, this.proposalBond, room)))
+      throw new TransientBridgeError(`stopped while L2 block ${number} waited for room to be proposed`);
     let receipt: TransactionReceipt | null;
     try {
       const args = [

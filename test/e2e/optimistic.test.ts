@@ -8,6 +8,7 @@ import type { Challenger } from "../../rollup-node/bridge/challenger";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 import { tamperBlock } from "../../tools/l2Fixtures";
 import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
+import { DEFAULT_PROPOSAL_GAS_BURST, DEFAULT_PROPOSAL_GAS_PER_SECOND } from "../../deploy/rollup";
 
 /** Short enough for a test, long enough for the challenger to poll and re-execute. */
 const WINDOW = 4n;
@@ -34,10 +35,17 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
     await r?.stop();
   });
 
-  it("deploys an OptimisticExampleRollup and records its window and bond", async () => {
-    expect(r.devnet.deployment.optimistic).to.deep.equal({ challengeWindow: WINDOW, proposalBond: BOND });
+  it("deploys an OptimisticExampleRollup and records its window, bond and proposal gas bucket (R, C: the defaults)", async () => {
+    expect(r.devnet.deployment.optimistic).to.deep.equal({
+      challengeWindow: WINDOW,
+      proposalBond: BOND,
+      proposalGasPerSecond: DEFAULT_PROPOSAL_GAS_PER_SECOND,
+      proposalGasBurst: DEFAULT_PROPOSAL_GAS_BURST,
+    });
     expect(await rollup.CHALLENGE_WINDOW()).to.equal(WINDOW);
     expect(await rollup.PROPOSAL_BOND()).to.equal(BOND);
+    expect(await rollup.PROPOSAL_GAS_PER_SECOND()).to.equal(DEFAULT_PROPOSAL_GAS_PER_SECOND);
+    expect(await rollup.PROPOSAL_GAS_BURST()).to.equal(DEFAULT_PROPOSAL_GAS_BURST);
     expect(challenger).to.not.equal(undefined);
   });
 
