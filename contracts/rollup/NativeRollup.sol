@@ -414,7 +414,7 @@ abstract contract NativeRollup is INativeRollup {
     }
 
     /// @dev Where the transaction list of an RLP block `[header, transactions, ...]` starts and ends.
-    function _transactionList(bytes calldata block_, uint256 first) internal pure returns (uint256 start, uint256 end) {
+    function _transactionList(bytes calldata block_, uint256 first) private pure returns (uint256 start, uint256 end) {
         (uint256 blockStart, uint256 blockLength, bool isList) = _rlpItem(block_, 0);
         if (!isList) revert RelayMissing(first, RelayFault.Malformed);
         (uint256 headerStart, uint256 headerLength,) = _rlpItem(block_, blockStart);
@@ -470,7 +470,7 @@ abstract contract NativeRollup is INativeRollup {
     }
 
     /// @dev Field `index` (a byte string) of the RLP list `payload` of a transaction.
-    function _txField(bytes calldata payload, uint256 index, uint256 nonce) internal pure returns (bytes calldata) {
+    function _txField(bytes calldata payload, uint256 index, uint256 nonce) private pure returns (bytes calldata) {
         (uint256 position, uint256 length, bool isList) = _rlpItem(payload, 0);
         if (!isList || position + length != payload.length) revert RelayMissing(nonce, RelayFault.Malformed);
         for (uint256 i; position < payload.length; ++i) {
@@ -486,7 +486,7 @@ abstract contract NativeRollup is INativeRollup {
 
     /// @dev The RLP item at `position` of `b`: where its payload starts, its length, and whether it
     /// is a list. Reverts (slicing out of bounds) when the item runs past `b`.
-    function _rlpItem(bytes calldata b, uint256 position) internal pure returns (uint256 start, uint256 length, bool isList) {
+    function _rlpItem(bytes calldata b, uint256 position) private pure returns (uint256 start, uint256 length, bool isList) {
         uint256 prefix = uint8(b[position]);
         if (prefix < 0x80) return (position, 1, false);
         if (prefix < 0xb8) {
@@ -515,7 +515,7 @@ abstract contract NativeRollup is INativeRollup {
     }
 
     /// @dev A big-endian integer of at most 32 bytes.
-    function _bigEndian(bytes calldata b, uint256 nonce) internal pure returns (uint256 value) {
+    function _bigEndian(bytes calldata b, uint256 nonce) private pure returns (uint256 value) {
         if (b.length > 32) revert RelayMissing(nonce, RelayFault.Malformed);
         if (b.length == 0) return 0;
         assembly ("memory-safe") {
