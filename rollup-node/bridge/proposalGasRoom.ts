@@ -44,7 +44,7 @@ export function proposalRoomAt(error: unknown): { availableAt: bigint; text: str
 export async function waitForProposalGasRoom(options: ProposalRoomOptions): Promise<boolean> {
   const maxPollMs = options.maxPollMs ?? DEFAULT_PROPOSAL_ROOM_POLL_MS;
   let waits = 0;
-  while (options.keepWaiting()) {
+  for (;;) {
     let room: { availableAt: bigint; text: string } | undefined;
     try {
       await options.simulate();
@@ -53,6 +53,8 @@ export async function waitForProposalGasRoom(options: ProposalRoomOptions): Prom
       room = proposalRoomAt(error);
       if (room === undefined) return true;
     }
+    // Only a wait needs the caller to be running: a one-off submission (not started) still proposes what fits.
+    if (!options.keepWaiting()) return false;
     const now = await options.l1Time();
     const seconds = room.availableAt > now ? room.availableAt - now : 1n;
     if (waits === 0)
@@ -60,7 +62,6 @@ export async function waitForProposalGasRoom(options: ProposalRoomOptions): Prom
     waits++;
     await options.sleep(Math.min(Number(seconds) * 1000, maxPollMs));
   }
-  return false;
 }
 
 /** What `waitToPropose` needs of the submitter. */

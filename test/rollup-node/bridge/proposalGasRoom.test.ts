@@ -54,6 +54,15 @@ describe("bridge: a proposal waits for room in the rollup's proposal gas bucket"
       log: () => undefined,
     });
     expect(other).to.equal(true);
+    // A proposal that fits goes ahead even from a submitter that is not running (a one-off submitNext).
+    const once = await waitForProposalGasRoom({
+      simulate: async () => undefined,
+      l1Time: async () => 0n,
+      sleep: async () => undefined,
+      keepWaiting: () => false,
+      log: () => undefined,
+    });
+    expect(once).to.equal(true);
     let running = true;
     const stopped = await waitForProposalGasRoom({
       simulate: async () => {
