@@ -54,7 +54,12 @@ type StructKind = "rollupConfig" | "optimistic" | "proofPolicy";
 function structKind(input: JsonFragmentType): StructKind | undefined {
   const names = (input.components ?? []).map((c) => c.name).join(",");
   if (names === "sequencerInactivityPeriod,forceInclusionDelay") return "rollupConfig";
-  if (names === "challengeWindow,proposalBond") return "optimistic";
+  // Without the proposal gas bucket's fields: a rollup built on an OptimisticRollup older than it.
+  if (
+    names === "challengeWindow,proposalBond,proposalGasPerSecond,proposalGasBurst" ||
+    names === "challengeWindow,proposalBond"
+  )
+    return "optimistic";
   if (names === "threshold,allowReexecution,acceptedKeys") return "proofPolicy";
   return undefined;
 }

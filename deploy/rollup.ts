@@ -83,12 +83,35 @@ export interface DeploymentProgress {
   readonly genesisBacked?: boolean;
 }
 
-/** OptimisticRollup's OptimisticConfig: both must be non-zero. */
+/** OptimisticRollup's OptimisticConfig: window and bond must be non-zero. */
 export interface OptimisticParams {
   /** Seconds during which a proposed block can be challenged. */
   readonly challengeWindow: bigint;
   /** Wei every proposal locks. */
   readonly proposalBond: bigint;
+  /** R: L2 check gas per second of L1 time proposals may add (DEFAULT_PROPOSAL_GAS_PER_SECOND when omitted; recorded). */
+  readonly proposalGasPerSecond?: bigint;
+  /** C: the proposal gas bucket's capacity, at least 2^24 (DEFAULT_PROPOSAL_GAS_BURST when omitted; recorded). */
+  readonly proposalGasBurst?: bigint;
+}
+
+/**
+ * Default R of the proposal gas bucket (docs/design/challenger-capacity.md): half of what the
+ * stated challenger — 2 cores, ≈ 2 ms per 1,000 L2 gas of the costliest workload (`ecrecover`)
+ * per core, docs/design/execute-budget.md — re-executes per second (1,000,000 L2 gas/s).
+ */
+export const DEFAULT_PROPOSAL_GAS_PER_SECOND = 500_000n;
+
+/** Default C: two blocks at the largest gas limit a proposal may have (each under 2^24, EIP-7825's cap). */
+export const DEFAULT_PROPOSAL_GAS_BURST = 2n ** 25n;
+
+/** The optimistic parameters with the proposal gas bucket's defaults filled in (what is deployed and recorded). */
+export function withProposalGasDefaults(optimistic: OptimisticParams): Required<OptimisticParams> {
+  return {
+    ...optimistic,
+    proposalGasPerSecond: optimistic.proposalGasPerSecond ?? DEFAULT_PROPOSAL_GAS_PER_SECOND,
+    proposalGasBurst: optimistic.proposalGasBurst ?? DEFAULT_PROPOSAL_GAS_BURST,
+  };
 }
 
 /** NativeRollup's ProofPolicy: `threshold` of the verification keys hashed in `acceptedKeys`. */
@@ -168,7 +191,9 @@ const NO_PROOF_POLICY = { threshold: 0, allowReexecution: false, acceptedKeys: [
  * Deploys ExampleRollup (ProvenRollup with a proof policy, OptimisticExampleRollup with
  * optimistic parameters) for the given L2 genesis and waits for it to be mined.
  */
-export async function deployRollup(deployer: Signer, params: RollupDeployParams): Promise<RollupDeployment> {
+export async function deployRollup(deployer: Signer, input: RollupDeployParams): Promise<RollupDeployment> {
+  const params: RollupDeployParams =
+    input.optimistic === undefined ? input : { ...input, optimistic: withProposalGasDefaults(input.optimistic) };
   const policy = params.policy ?? DEFAULT_ROLLUP_POLICY;
   const provider = deployer.provider;
   if (provider === null)
@@ -190,6 +215,16 @@ export async function deployRollup(deployer: Signer, params: RollupDeployParams)
       "BAD_OPTIMISTIC_CONFIG",
       "the challenge window and the proposal bond must both be positive",
       'pass e.g. { challengeWindow: 30n, proposalBond: parseEther("0.1") }',
+    );
+  }
+  if (
+    params.optimistic !== undefined &&
+    ((params.optimistic.proposalGasPerSecond ?? 0n) <= 0n || (params.optimistic.proposalGasBurst ?? 0n) < 2n ** 24n)
+  ) {
+    throw new DeploymentError(
+      "BAD_OPTIMISTIC_CONFIG",
+      `the proposal gas rate (${params.optimistic.proposalGasPerSecond}) must be positive and the burst (${params.optimistic.proposalGasBurst}) at least 2^24`,
+      `omit them for the defaults (${DEFAULT_PROPOSAL_GAS_PER_SECOND} gas/s, burst ${DEFAULT_PROPOSAL_GAS_BURST}): docs/design/challenger-capacity.md`,
     );
   }
   if (params.genesisSupply < 0n)
@@ -377,7 +412,7 @@ async function rollupDeployData(
       : params.optimistic !== undefined
         ? await new OptimisticExampleRollup__factory().getDeployTransaction(
             ...args,
-            params.optimistic,
+            withProposalGasDefaults(params.optimistic),
             proofPolicy ?? NO_PROOF_POLICY,
           )
         : proofPolicy === undefined
@@ -508,6 +543,8 @@ const BIGINT_FIELDS = new Set([
   "l2GenesisTimestamp",
   "challengeWindow",
   "proposalBond",
+  "proposalGasPerSecond",
+  "proposalGasBurst",
 ]);
 
 export async function saveDeployment(file: string, deployment: RollupDeployment): Promise<void> {

@@ -29,6 +29,16 @@ interface INativeRollup {
         address indexed submitter
     );
 
+    /// @notice The bytes of a block `advance` accepted from a caller that is not the transaction's
+    /// origin or has code (a contract, an EIP-7702-delegated account): such a caller may have built
+    /// the block in memory, so its bytes may be in no calldata. Emitted right after `BlockAdvanced`
+    /// so that every accepted block can be derived from L1 data (docs/design/derivability.md); a
+    /// direct call by an account without code publishes the block in its calldata and emits none.
+    /// @param number The block number.
+    /// @param blockHash The block hash (keccak256 of the header, the first item of `block_`).
+    /// @param block_ The block's RLP exactly as EXECUTE verified it.
+    event BlockData(uint64 indexed number, bytes32 indexed blockHash, bytes block_);
+
     /// @notice An L1 → L2 message was queued.
     /// @param nonce Its position in the queue.
     /// @param from The L1 sender.

@@ -169,6 +169,10 @@ abstract contract NativeRollup is INativeRollup {
         _setHead(r.blockHash, r.number, r.stateRoot, next);
         lastAdvanceTimestamp = uint64(block.timestamp);
         emit BlockAdvanced(r.number, r.blockHash, r.stateRoot, consumedMessages, r.gasUsed, r.burnedFees, msg.sender);
+        // Derivability (docs/design/derivability.md): an account without code calling at the top
+        // of its transaction published `block_` in the calldata; any other caller (a contract, an
+        // EIP-7702-delegated account) may have built it in memory, so the bytes go in the log.
+        if (msg.sender != tx.origin || msg.sender.code.length != 0) emit BlockData(r.number, r.blockHash, block_);
     }
 
     /// @notice The proof policy EXECUTE applies to this rollup's blocks when proofs are supplied.

@@ -50,9 +50,15 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     /// @notice Parameters of the optimistic path.
     /// @param challengeWindow Seconds during which a provisional block can be challenged.
     /// @param proposalBond Wei every proposal must lock.
+    /// @param proposalGasPerSecond R: L2 check gas per second of L1 time that proposals may add
+    /// over time (the leaky bucket's drain rate; at most what the stated challenger checks per second).
+    /// @param proposalGasBurst C: the bucket's capacity in L2 check gas (at least `L1_TX_GAS_CAP`, so
+    /// that any proposable block fits an empty bucket). See docs/design/challenger-capacity.md.
     struct OptimisticConfig {
         uint64 challengeWindow;
         uint256 proposalBond;
+        uint256 proposalGasPerSecond;
+        uint256 proposalGasBurst;
     }
 
     /// @notice A block of the provisional chain.
@@ -120,6 +126,15 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     /// header was committed by this proposal, so its fault too).
     uint8 internal constant CODE_MALFORMED_INPUT = 1;
 
+    /// @dev Where a transaction's gas limit is: field 2 of a legacy transaction, field 3 of an
+    /// EIP-2930 payload, field 4 of EIP-1559 and later payloads.
+    uint256 private constant LEGACY_GAS_LIMIT_FIELD = 2;
+    uint256 private constant EIP2930_GAS_LIMIT_FIELD = 3;
+    uint256 private constant TYPED_GAS_LIMIT_FIELD = 4;
+    uint256 private constant EIP2930_TX_TYPE = 1;
+    /// @dev Most transactions whose gas limits a proposal reads (see `_largestTxGasLimit`).
+    uint256 private constant MAX_WALKED_TXS = 256;
+
     /// @notice EXECUTE's WitnessIncomplete code: the committed witness lacks what the block reads.
     uint8 internal constant CODE_WITNESS_INCOMPLETE = 5;
 
@@ -128,6 +143,18 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
 
     /// @notice Wei locked by every proposal.
     uint256 public immutable PROPOSAL_BOND;
+
+    /// @notice R: L2 check gas per second of L1 time the proposal bucket drains.
+    uint256 public immutable PROPOSAL_GAS_PER_SECOND;
+
+    /// @notice C: the most L2 check gas the proposal bucket holds.
+    uint256 public immutable PROPOSAL_GAS_BURST;
+
+    /// @notice L2 check gas in the proposal bucket as of `proposalGasUpdatedAt` (it drains at R).
+    uint192 public proposalGasLevel;
+
+    /// @dev L1 timestamp of the last proposal, when `proposalGasLevel` was last set.
+    uint64 private proposalGasUpdatedAt;
 
     /// @notice How many provisional blocks follow the head (the tip is `headNumber + provisionalCount`).
     uint64 public provisionalCount;
@@ -144,8 +171,15 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         if (optimistic.challengeWindow == 0 || optimistic.proposalBond == 0) {
             revert InvalidOptimisticConfig(optimistic.challengeWindow, optimistic.proposalBond);
         }
+        if (optimistic.proposalGasPerSecond == 0 || optimistic.proposalGasBurst < L1_TX_GAS_CAP) {
+            revert InvalidProposalGasRate(optimistic.proposalGasPerSecond, optimistic.proposalGasBurst, L1_TX_GAS_CAP);
+        }
         CHALLENGE_WINDOW = optimistic.challengeWindow;
         PROPOSAL_BOND = optimistic.proposalBond;
+        PROPOSAL_GAS_PER_SECOND = optimistic.proposalGasPerSecond;
+        PROPOSAL_GAS_BURST = optimistic.proposalGasBurst;
+        // The bucket starts empty now; writing its slot here keeps every proposal's update a warm rewrite.
+        proposalGasUpdatedAt = uint64(block.timestamp);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -182,6 +216,7 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         if (challengeGas > L1_TX_GAS_CAP) revert ProposalNotChallengeable(challengeGas, L1_TX_GAS_CAP);
         uint256 next;
         (number, next) = _checkProposal(h, keccak256(parentHeader), block_, consumedMessages);
+        _fillProposalGas(h, block_);
 
         _provisional[number] = ProvisionalBlock({
             blockHash: h.blockHash,
@@ -390,6 +425,118 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
         _checkRelays(block_, first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
         _validateBlock(BlockHeaders.toExecuteResult(h));
+    }
+
+    /// @dev The leaky bucket of challenger capacity (docs/design/challenger-capacity.md): adds the
+    /// block's check gas after draining R per second since the last proposal; reverts when it
+    /// would hold more than C, naming when there will be room.
+    function _fillProposalGas(BlockHeader memory h, bytes calldata block_) private {
+        uint256 charged = _checkGas(h, block_);
+        uint256 drained = (block.timestamp - proposalGasUpdatedAt) * PROPOSAL_GAS_PER_SECOND;
+        uint256 level = proposalGasLevel;
+        level = level > drained ? level - drained : 0;
+        if (level + charged > PROPOSAL_GAS_BURST) {
+            uint256 wait = (level + charged - PROPOSAL_GAS_BURST) / PROPOSAL_GAS_PER_SECOND + 1;
+            revert ProposalGasRateExceeded(charged, level, PROPOSAL_GAS_BURST, block.timestamp + wait);
+        }
+        proposalGasLevel = uint192(level + charged);
+        proposalGasUpdatedAt = uint64(block.timestamp);
+    }
+
+    /// @dev Most L2 gas a check of the block can execute: its claimed `gasUsed` plus its largest
+    /// transaction gas limit (execution stops after the first transaction past the claim), and
+    /// never more than its gas limit (no transaction runs past the block's gas limit). A block whose
+    /// transactions do not decode is charged its gas limit: it is invalid, and still challengeable.
+    function _checkGas(BlockHeader memory h, bytes calldata block_) private pure returns (uint256) {
+        (uint256 largest, bool decoded) = _largestTxGasLimit(block_);
+        uint256 work = uint256(h.gasUsed) + largest;
+        return decoded && work < h.gasLimit ? work : h.gasLimit;
+    }
+
+    /// @dev The largest gas limit among the block's transactions (legacy: field 2; EIP-2930:
+    /// field 3; EIP-1559 and later types: field 4 of the payload), read in place from calldata
+    /// without reverting; `decoded` is false when the RLP does not parse.
+    function _largestTxGasLimit(bytes calldata block_) private pure returns (uint256 largest, bool decoded) {
+        uint256 p;
+        assembly ("memory-safe") {
+            p := block_.offset
+        }
+        uint256 end = p + block_.length;
+        (uint256 length, bool isList, bool ok) = (0, false, false);
+        (p, length, isList, ok) = _item(p, end);
+        if (!ok || !isList) return (0, false);
+        end = p + length;
+        // A failed item ends at or past `end`, so the next read fails too: only the last is checked.
+        (p, length,,) = _item(p, end); // the header
+        (p, length, isList, ok) = _item(p + length, end); // the transactions
+        if (!ok || !isList) return (0, false);
+        uint256 txsEnd = p + length;
+        for (uint256 walked; p < txsEnd; ++walked) {
+            // Past MAX_WALKED_TXS the block is charged its gas limit: a valid block of that many
+            // transactions uses at least 21,000 gas each, so little is lost, and the walk is bounded.
+            if (walked == MAX_WALKED_TXS) return (0, false);
+            (uint256 txStart, uint256 txLength,,) = (0, 0, false, false);
+            (txStart, txLength, isList, ok) = _item(p, txsEnd); // a legacy transaction is a list
+            if (!ok) return (0, false);
+            uint256 fields = txStart;
+            uint256 fieldsEnd = txStart + txLength;
+            uint256 index = LEGACY_GAS_LIMIT_FIELD;
+            if (!isList) {
+                uint256 txType;
+                assembly ("memory-safe") {
+                    txType := byte(0, calldataload(txStart))
+                }
+                index = txType == EIP2930_TX_TYPE ? EIP2930_GAS_LIMIT_FIELD : TYPED_GAS_LIMIT_FIELD;
+                (fields, length,, ok) = _item(txStart + 1, fieldsEnd);
+                if (!ok) return (0, false);
+                fieldsEnd = fields + length;
+            }
+            for (uint256 i; i < index; ++i) {
+                (fields, length,,) = _item(fields, fieldsEnd);
+                fields += length;
+            }
+            // A field that is a list or longer than 32 bytes is a transaction that does not decode:
+            // EXECUTE rejects such a block before running any of it, so what is read here is moot.
+            (fields, length,, ok) = _item(fields, fieldsEnd);
+            if (!ok) return (0, false);
+            uint256 gasLimit;
+            assembly ("memory-safe") {
+                gasLimit := shr(sub(256, mul(8, length)), calldataload(fields))
+            }
+            if (gasLimit > largest) largest = gasLimit;
+            p = txStart + txLength;
+        }
+        return (largest, true);
+    }
+
+    /// @dev The RLP item at calldata offset `at` (absolute), which must end by `end`: where its
+    /// payload starts, its length, whether it is a list, and whether it fits (never reverts).
+    function _item(uint256 at, uint256 end) private pure returns (uint256 start, uint256 length, bool isList, bool ok) {
+        if (at >= end) return (end, 0, false, false);
+        uint256 prefix;
+        assembly ("memory-safe") {
+            prefix := byte(0, calldataload(at))
+        }
+        if (prefix < 0x80) return (at, 1, false, true);
+        uint256 lengthOfLength;
+        if (prefix < 0xb8) {
+            length = prefix - 0x80;
+        } else if (prefix < 0xc0) {
+            lengthOfLength = prefix - 0xb7;
+        } else if (prefix < 0xf8) {
+            length = prefix - 0xc0;
+            isList = true;
+        } else {
+            lengthOfLength = prefix - 0xf7;
+            isList = true;
+        }
+        start = at + 1 + lengthOfLength;
+        if (lengthOfLength != 0) {
+            assembly ("memory-safe") {
+                length := shr(sub(256, mul(8, lengthOfLength)), calldataload(add(at, 1)))
+            }
+        }
+        ok = start <= end && length <= end - start;
     }
 
     /// @dev The provisional block `number`, or a revert if there is none.

@@ -6,6 +6,7 @@ import type { ProducedBlock } from "../l2/types";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "./contracts";
 import { BlockRejectedError, ChainDivergedError } from "./errors";
 import { ProvisionalFinalizer } from "./finalizer";
+import { waitToPropose } from "./proposalGasRoom";
 import { TransientBridgeError } from "./submissionErrors";
 import { type BatchSubmitterConfig, DEFAULT_RECEIPT_TIMEOUT_MS, SubmissionLoop } from "./submissionLoop";
 import { DEFAULT_FINALIZE_EVERY_MS, type OptimisticSubmitConfig } from "./submissionMode";
@@ -115,6 +116,14 @@ export class ProposeSubmitter extends SubmissionLoop {
         undefined,
       );
     }
+    // The contract bounds the check gas proposed per second of L1 time: wait for room, never send a revert.
+    const room = {
+      sleep: (ms: number) => this.sleep(ms),
+      keepWaiting: () => this.isRunning,
+      logger: this.config.logger,
+    };
+    if (!(await waitToPropose(rollup, produced, this.proposalBond, room)))
+      throw new TransientBridgeError(`stopped while L2 block ${number} waited for room to be proposed`);
     const args = [
       produced.parentHeader,
       produced.blockRlp,

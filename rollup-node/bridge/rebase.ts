@@ -77,7 +77,7 @@ export async function planRebase(
         true,
       );
     }
-    const candidates = await fetchEventBodies(source.l1Provider, event);
+    const candidates = await fetchEventBodies(source.l1Provider, source.rollupAddress, event);
     foreign.push({ event, candidates });
     // Every candidate's header hashes to the accepted block hash: any of them names the parent.
     target = { number: target.number - 1n, hash: parentHashOf(candidates[0]?.blockRlp) };

@@ -176,6 +176,11 @@ export abstract class SubmissionLoop {
     this.wake?.();
   }
 
+  /** True between start() and stop() or a halt: a wait that only a running loop should sit through ends when it turns false. */
+  protected get isRunning(): boolean {
+    return this.running;
+  }
+
   /** True once stood down or halted: an attempt in progress sends nothing more and does not rebase. */
   protected get stopped(): boolean {
     return this.halted !== undefined;

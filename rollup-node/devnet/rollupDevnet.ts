@@ -88,9 +88,15 @@ export interface RollupDevnetOptions {
   /**
    * Optimistic mode: deploy an OptimisticExampleRollup; the node proposes every block with a
    * bond, finalizes it after the challenge window, and challenges invalid proposals by others.
-   * Window and bond default to DEFAULT_CHALLENGE_WINDOW (s) and DEFAULT_PROPOSAL_BOND (wei).
+   * Window and bond default to DEFAULT_CHALLENGE_WINDOW (s) and DEFAULT_PROPOSAL_BOND (wei); the
+   * proposal gas bucket (R, C) to deploy/rollup.ts's defaults (docs/design/challenger-capacity.md).
    */
-  readonly optimistic?: { readonly challengeWindow?: bigint; readonly proposalBond?: bigint };
+  readonly optimistic?: {
+    readonly challengeWindow?: bigint;
+    readonly proposalBond?: bigint;
+    readonly proposalGasPerSecond?: bigint;
+    readonly proposalGasBurst?: bigint;
+  };
   /**
    * The rollup contract to deploy (a project's own, inheriting NativeRollup or OptimisticRollup);
    * by default ExampleRollup, ProvenRollup or OptimisticExampleRollup, by mode.
@@ -218,6 +224,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     options.optimistic === undefined
       ? undefined
       : {
+          ...options.optimistic,
           challengeWindow: options.optimistic.challengeWindow ?? DEFAULT_CHALLENGE_WINDOW,
           proposalBond: options.optimistic.proposalBond ?? DEFAULT_PROPOSAL_BOND,
         };

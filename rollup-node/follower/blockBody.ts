@@ -7,27 +7,29 @@ import { OPTIMISTIC_ROLLUP_INTERFACE } from "../bridge/contracts";
 import { BodyMismatchError, BodyNotFoundError } from "./errors";
 
 /**
- * Finding an accepted block's body on L1 (docs/design/follower.md, "Where the body is").
+ * Finding an accepted block's body on L1 (docs/design/follower.md, "Where the body is", and
+ * docs/design/derivability.md for why it always exists).
  *
  * Every way a rollup accepts or proposes a block (`advance`, `propose`, and `prove`/`challenge`
- * which repeat it) takes the block's RLP as calldata, and EXECUTE (or the proposal's header
- * decoding) binds the block hash L1 records to those bytes. So the body is in the calldata of
- * the L1 transaction that emitted the event, and it is recognised by its hash: the block is the
- * RLP list whose first item (the header) hashes to the event's `blockHash`. Whether the rollup
- * was called directly or through another contract (a forwarder, a multisig, a batcher that
- * accepts several blocks in one transaction) does not matter: the bytes are in the outer calldata
- * either way, because a contract can only pass on calldata it received. No tracer is needed.
- * (A contract that builds the block in memory from something else, e.g. decompresses it, would
- * break this rule; the design note says how such a rollup must publish its blocks.)
+ * which repeat it) takes the block's RLP as an argument, and EXECUTE (or the proposal's header
+ * decoding) binds the block hash L1 records to those bytes. Where the bytes are on L1:
+ * - a direct call of the rollup by an account: in the transaction's calldata, decoded by the ABI;
+ * - a call by a contract (a forwarder, a multisig, a batcher, or one that builds the block in
+ *   memory, e.g. from masked or compressed input): in the rollup's own log of that frame —
+ *   `BlockData` from `advance` (emitted whenever the caller is not the origin or has code),
+ *   `ProposalData` from every `propose`. Logs are matched by the rollup's address and the block
+ *   hash in their topic, and the header is hashed again.
+ * - as a last resort (a rollup deployed before `BlockData`): any RLP list in the calldata whose
+ *   first item (the header) hashes to the event's `blockHash`, found by a scan.
  */
 
 /** The body of one block found in calldata, with the witness when the call carried one. */
 export interface FoundBody {
   readonly blockRlp: Uint8Array;
-  /** RLP `[state, codes, headers]` from a direct `advance` or `challenge`; undefined otherwise (proofs, a forwarder). */
+  /** RLP `[state, codes, headers]` from a direct `advance`/`propose` or a `ProposalData` log; undefined otherwise (proofs, `BlockData`, a scan). */
   readonly witness: Uint8Array | undefined;
-  /** How it was found: decoded from a direct call of the rollup, or found in foreign calldata. */
-  readonly via: "rollup-call" | "calldata-scan";
+  /** How it was found: decoded from a direct call of the rollup, read from the rollup's log, or found in foreign calldata. */
+  readonly via: "rollup-call" | "event" | "calldata-scan";
 }
 
 interface RlpPrefix {
@@ -138,9 +140,59 @@ export function findBlockBody(calldata: string, blockHash: string): FoundBody | 
   return findBlockBodies(calldata, blockHash)[0];
 }
 
-/** Fetches the L1 transaction `transactionHash` and returns the candidate bodies of block `blockHash` (number `number`) in its calldata. */
+/** topic0 of the rollup's logs that carry a block's bytes (both index `number` and `blockHash`). */
+const BLOCK_DATA_TOPICS: readonly string[] = ["BlockData", "ProposalData"].map(
+  (name) => OPTIMISTIC_ROLLUP_INTERFACE.getEvent(name)?.topicHash as string,
+);
+
+/** A log as the L1 RPC returns it (the fields the lookup reads). */
+export interface BodyLog {
+  readonly address: string;
+  readonly topics: readonly string[];
+  readonly data: string;
+}
+
+/**
+ * The bodies of block `blockHash` that the rollup at `rollupAddress` published in `logs`
+ * (`BlockData` of an `advance` by a contract, `ProposalData` of a `propose`), each checked to be a
+ * block whose header hashes to `blockHash`.
+ */
+export function findBlockBodiesInLogs(logs: readonly BodyLog[], rollupAddress: string, blockHash: string): FoundBody[] {
+  const hash = blockHash.toLowerCase();
+  const rollup = rollupAddress.toLowerCase();
+  const out: FoundBody[] = [];
+  for (const log of logs) {
+    if (log.address.toLowerCase() !== rollup || !BLOCK_DATA_TOPICS.includes(log.topics[0] ?? "")) continue;
+    if (log.topics[2]?.toLowerCase() !== hash) continue;
+    let parsed;
+    try {
+      parsed = OPTIMISTIC_ROLLUP_INTERFACE.parseLog({ topics: [...log.topics], data: log.data });
+    } catch {
+      continue;
+    }
+    if (parsed === null) continue;
+    const bytes = hexToBytes(parsed.args.block_ as `0x${string}`);
+    if (blockAt(bytes, 0, hash)?.length !== bytes.length) continue;
+    const witness = parsed.name === "ProposalData" ? hexToBytes(parsed.args.witness as `0x${string}`) : undefined;
+    out.push({
+      blockRlp: bytes,
+      witness: witness !== undefined && witness.length > 0 ? witness : undefined,
+      via: "event",
+    });
+  }
+  return out;
+}
+
+/**
+ * Fetches the L1 transaction `transactionHash` and returns the candidate bodies of block
+ * `blockHash` (number `number`) that it published: the direct call's argument when the
+ * transaction called the rollup itself (then nothing else can have accepted a block in it: the
+ * rollup calls no contract while accepting), else the rollup's logs in its receipt, then the
+ * calldata scan.
+ */
 export async function fetchBlockBodies(
   provider: Provider,
+  rollupAddress: string,
   number: bigint,
   blockHash: string,
   transactionHash: string,
@@ -149,12 +201,20 @@ export async function fetchBlockBodies(
   // A node behind its own logs (a load-balanced RPC) may not know it yet: retried, not fatal.
   if (tx === null)
     throw new Error(`the L1 node does not know transaction ${transactionHash} of L2 block ${number} yet`);
-  const found = findBlockBodies(tx.data, blockHash);
+  const inCalldata = findBlockBodies(tx.data, blockHash);
+  const direct = inCalldata[0]?.via === "rollup-call" && tx.to?.toLowerCase() === rollupAddress.toLowerCase();
+  if (direct) return inCalldata;
+  const receipt = await provider.getTransactionReceipt(transactionHash);
+  if (receipt === null)
+    throw new Error(
+      `the L1 node does not know the receipt of transaction ${transactionHash} of L2 block ${number} yet`,
+    );
+  const found = [...findBlockBodiesInLogs(receipt.logs, rollupAddress, blockHash), ...inCalldata];
   if (found.length === 0)
     throw new BodyNotFoundError(
       number,
       transactionHash,
-      `no RLP block whose header hashes to ${blockHash} in ${(tx.data.length - 2) / 2} bytes`,
+      `no RLP block whose header hashes to ${blockHash} in ${(tx.data.length - 2) / 2} bytes of calldata nor in the rollup's ${receipt.logs.length} logs`,
     );
   return found;
 }

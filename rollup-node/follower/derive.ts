@@ -11,17 +11,21 @@ import { type RollupBlockEvent, decodeRollupEvent } from "./events";
 /**
  * The one derivation step every node runs on a block L1 accepted or proposed: the follower for
  * each block it derives, a sequencer for each foreign block it rebases on (docs/design/
- * rebase-and-takeover.md). Its body is found in the calldata of the L1 transaction that emitted
- * the event (./blockBody.ts), executed on the node's own state by the same Chain that builds
+ * rebase-and-takeover.md). Its body is found in the L1 transaction that emitted the event — its
+ * calldata, or the rollup's log of the block's bytes (./blockBody.ts, docs/design/derivability.md) — executed on the node's own state by the same Chain that builds
  * blocks, and kept only if it reproduces the hash L1 recorded.
  */
 
 /** What derivation needs of a block event: which block, and the L1 transaction that carried it. */
 export type AcceptedBlockEvent = RollupBlockEvent & { kind: "advanced" | "proposed" };
 
-/** The L1 candidates for the body of the block of `event` (calldata of its transaction). */
-export function fetchEventBodies(provider: Provider, event: AcceptedBlockEvent): Promise<FoundBody[]> {
-  return fetchBlockBodies(provider, event.number, event.blockHash, event.origin.transactionHash);
+/** The L1 candidates for the body of the block of `event` (its transaction's calldata, or the rollup's logs in it). */
+export function fetchEventBodies(
+  provider: Provider,
+  rollupAddress: string,
+  event: AcceptedBlockEvent,
+): Promise<FoundBody[]> {
+  return fetchBlockBodies(provider, rollupAddress, event.number, event.blockHash, event.origin.transactionHash);
 }
 
 /**

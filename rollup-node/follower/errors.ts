@@ -23,13 +23,13 @@ export class DerivationMismatchError extends FollowerError {
   }
 }
 
-/** The body of an accepted block is not in the calldata of the L1 transaction that accepted it. */
+/** The body of an accepted block is neither in the calldata nor in the rollup's logs of the L1 transaction that accepted it. */
 export class BodyNotFoundError extends FollowerError {
   constructor(l2BlockNumber: bigint, transactionHash: string, why: string) {
     super(
       "FOLLOWER_NO_BODY",
-      `L2 block ${l2BlockNumber}: its body is not in the calldata of L1 transaction ${transactionHash} (${why})`,
-      "every mode must post the block's RLP in the calldata of the transaction that accepts or proposes it (docs/design/follower.md)",
+      `L2 block ${l2BlockNumber}: its body is not in L1 transaction ${transactionHash} (${why})`,
+      "the rollup must publish every block it accepts: in the calldata of a direct call, or in its BlockData/ProposalData log (docs/design/derivability.md); a rollup built on an older NativeRollup does not emit BlockData",
     );
   }
 }

@@ -360,7 +360,7 @@ export class Follower implements RpcBackend {
 
   /** Fetches, executes and stores block `event.number`; a proposal that does not execute blocks derivation. */
   private async derive(event: RollupBlockEvent & { kind: "advanced" | "proposed" }): Promise<void> {
-    const candidates = await fetchEventBodies(this.config.l1Provider, event);
+    const candidates = await fetchEventBodies(this.config.l1Provider, this.config.rollupAddress, event);
     let record: BlockRecord;
     let body: FoundBody;
     try {

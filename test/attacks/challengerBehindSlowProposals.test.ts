@@ -10,6 +10,7 @@ import type { Logger } from "../../rollup-node/logger";
 import { LOOP_ADDRESS, ecrecoverInput, precompileLoopCode } from "../../tools/heavyBlocks";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import { withProposalGasDefaults } from "../../deploy/rollup";
 
 const L2_CHAIN_ID = 4343n;
 const BOND = parseEther("0.1");
@@ -115,7 +116,7 @@ describe("attack: slow valid proposals ahead of a forged one must not delay its 
       genesis.stateRoot,
       deployer.address,
       { sequencerInactivityPeriod: 86_400n, forceInclusionDelay: 86_400n },
-      { challengeWindow: window, proposalBond: BOND },
+      withProposalGasDefaults({ challengeWindow: window, proposalBond: BOND }),
       { threshold: 0, allowReexecution: false, acceptedKeys: [] },
     );
     await contract.waitForDeployment();
@@ -186,7 +187,7 @@ describe("attack: slow valid proposals ahead of a forged one must not delay its 
       genesis.stateRoot,
       deployer.address,
       { sequencerInactivityPeriod: 86_400n, forceInclusionDelay: 86_400n },
-      { challengeWindow: 60n, proposalBond: BOND },
+      withProposalGasDefaults({ challengeWindow: 60n, proposalBond: BOND }),
       { threshold: 0, allowReexecution: false, acceptedKeys: [] },
     );
     await contract.waitForDeployment();

@@ -34,6 +34,7 @@ import { decodeWitness, encodeWitness } from "../../precompiles/witness";
 import { decodeExecuteInput } from "../../precompiles/codec";
 import { contractsAcceptAsBlock } from "../../tools/blockHeadersReader";
 import { buildCorpus, makeCase } from "../../tools/executeFuzz";
+import { withProposalGasDefaults } from "../../deploy/rollup";
 
 const L2_CHAIN_ID = 4343n;
 const ONE_ETH = 10n ** 18n;
@@ -65,7 +66,12 @@ type Policy = { threshold: number; allowReexecution: boolean; acceptedKeys: stri
 /** Deploys a rollup over a test chain; `extraAccounts` join the genesis, `genesisGasLimit` replaces its gas limit. */
 async function deploy(
   policy: Policy = NO_PROOF_POLICY,
-  options: { readonly extraAccounts?: readonly TestAccount[]; readonly genesisGasLimit?: bigint } = {},
+  options: {
+    readonly extraAccounts?: readonly TestAccount[];
+    readonly genesisGasLimit?: bigint;
+    /** OptimisticConfig fields beyond the window and the bond (the proposal gas bucket's R and C). */
+    readonly optimistic?: Record<string, bigint>;
+  } = {},
 ): Promise<Fixture> {
   const [sequencer, challenger, user] = await ethers.getSigners();
   const probe = await L2TestChain.create(L2_CHAIN_ID, []);
@@ -91,7 +97,7 @@ async function deploy(
     bytesToHex(genesis.stateRoot),
     sequencer.address,
     { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
-    { challengeWindow: WINDOW, proposalBond: BOND },
+    withProposalGasDefaults({ challengeWindow: WINDOW, proposalBond: BOND, ...options.optimistic }),
     policy,
   ])) as unknown as OptimisticExampleRollup;
   return {
@@ -247,7 +253,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
           ZeroHash,
           sequencer.address,
           { sequencerInactivityPeriod: 1n, forceInclusionDelay: 1n },
-          { challengeWindow: window, proposalBond: bond },
+          { challengeWindow: window, proposalBond: bond, proposalGasPerSecond: 1n, proposalGasBurst: 1n << 24n },
           NO_PROOF_POLICY,
         ] as const;
       await expect(factory.deploy(...args(0n, BOND)))
@@ -693,6 +699,47 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await expect(challenge(f, 2n, first.parentHeader, second.blockRlp, second.witness))
         .to.be.revertedWithCustomError(f.rollup, "ParentHeaderMismatch")
         .withArgs(keccak256(first.parentHeader), bytesToHex(first.block.hash()));
+    });
+  });
+
+  describe("the proposal gas bucket bounds the check work proposed per second of L1 time (challenger capacity)", () => {
+    const RATE = 100_000n;
+    const BURST = 1n << 24n;
+    /** Each block: one transfer with this gas limit; a check of it runs at most its gasUsed (21,000) plus it. */
+    const TX_GAS_LIMIT = 3_900_000n;
+    const CHARGED = 21_000n + TX_GAS_LIMIT;
+    const rateErrors = {
+      interface: new Interface([
+        "error ProposalGasRateExceeded(uint256 charged, uint256 level, uint256 capacity, uint256 availableAt)",
+      ]),
+    };
+
+    it("refuses the proposal that would overflow the bucket, with the figures, and accepts it once L1 time has drained the bucket", async () => {
+      const f = await deploy(NO_PROOF_POLICY, {
+        optimistic: { proposalGasPerSecond: RATE, proposalGasBurst: BURST },
+      });
+      const heavy = () =>
+        f.chain.buildBlock([
+          f.alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: TX_GAS_LIMIT }),
+        ]);
+      // Four such blocks fit in C = 2^24 (the bucket drains only 100k per L1 second meanwhile).
+      for (let i = 0; i < 4; i++) {
+        const built = await heavy();
+        await propose(f, built.parentHeader, built.blockRlp, built.witness);
+      }
+      const fifth = await heavy();
+      await expect(
+        f.rollup.connect(f.sequencer).propose(fifth.parentHeader, fifth.blockRlp, fifth.witness, 0, { value: BOND }),
+      )
+        .to.be.revertedWithCustomError(rateErrors, "ProposalGasRateExceeded")
+        .withArgs(CHARGED, anyValue, BURST, anyValue);
+      expect((await f.rollup.tip())[0]).to.equal(4n);
+
+      // After C / R seconds of L1 time the bucket is empty again.
+      await time.increase(Number(BURST / RATE));
+      await propose(f, fifth.parentHeader, fifth.blockRlp, fifth.witness);
+      expect((await f.rollup.tip())[0]).to.equal(5n);
+      expect(await f.rollup.proposalGasLevel()).to.equal(CHARGED);
     });
   });
 

@@ -13,10 +13,21 @@ import path from "node:path";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
-import { AbiCoder, type ContractTransactionResponse, Interface, dataLength, getAddress, getBytes } from "ethers";
+import {
+  AbiCoder,
+  type ContractTransactionResponse,
+  Interface,
+  dataLength,
+  getAddress,
+  getBytes,
+  hexlify,
+} from "ethers";
 import { artifacts, ethers } from "hardhat";
 
-import { executeGasCostOfBlock } from "../../precompiles";
+import { EXECUTE_ADDRESS, executeGasCostOfBlock } from "../../precompiles";
+import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
+import { releaseProverThreads } from "../../rollup-node/provers/committee";
+import { committeeProof, testCommittee } from "../../tools/committeeFixture";
 import {
   type L1Message,
   type L2Message,
@@ -30,6 +41,7 @@ import {
 import type { ExampleRollup, OptimisticExampleRollup } from "../../typechain-types";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
+import { withProposalGasDefaults } from "../../deploy/rollup";
 
 const SNAPSHOTS = path.join(__dirname, "snapshots");
 const GAS_FILE = path.join(SNAPSHOTS, "gas.json");
@@ -160,6 +172,71 @@ describe("contract snapshots: gas of the entry points and L2Bridge's storage lay
       );
     }
 
+    // Derivability (docs/design/derivability.md): the same blocks advanced by an account and
+    // through a contract (test/Forwarder.sol); only the contract's call makes the rollup log the
+    // block's bytes (BlockData), so the difference is the log plus the forwarding call.
+    {
+      const { chain, alice } = await l2Chain();
+      const genesis = chain.latest.header;
+      const forwarder = await ethers.deployContract("Forwarder");
+      const deploy = async (rollupSequencer: string): Promise<ExampleRollup> =>
+        (await ethers.deployContract("ExampleRollup", [
+          L2_CHAIN_ID,
+          bytesToHex(genesis.hash()),
+          bytesToHex(genesis.stateRoot),
+          rollupSequencer,
+          ROLLUP_CONFIG,
+        ])) as unknown as ExampleRollup;
+      const byAccount = await deploy(sequencer.address);
+      const byContract = await deploy(await forwarder.getAddress());
+      for (const transfers of [1, 40]) {
+        const built = await chain.buildBlock(
+          Array.from({ length: transfers }, (_, i) =>
+            alice.tx({ to: `0x${(0xaa00 + i).toString(16).padStart(40, "0")}`, value: 1n }),
+          ),
+        );
+        const args = [built.parentHeader, built.blockRlp, built.witness, "0x", 0] as const;
+        const bytes = built.blockRlp.length;
+        gas[`advance by an account (a block of ${transfers} transfers, ${bytes} B)`] = await gasOf(
+          byAccount.connect(sequencer).advance(...args),
+        );
+        gas[`advance through a contract (the same block, ${bytes} B logged in BlockData)`] = await gasOf(
+          forwarder.getFunction("forward")(
+            await byContract.getAddress(),
+            new Interface([
+              "function advance(bytes parentHeader, bytes block_, bytes witness, bytes proofs, uint256 consumedMessages)",
+            ]).encodeFunctionData("advance", args),
+          ),
+        );
+      }
+    }
+
+    // Proof mode: ProvenRollup, EXECUTE checks one committee proof (threshold 1) instead of re-executing.
+    // A Groth16 proof is randomized, so its calldata's zero bytes vary from run to run: the snapshot
+    // is the gas beside the calldata's (receipt gas minus 4 per zero byte and 16 per other byte).
+    {
+      const { chain, alice } = await l2Chain();
+      const genesis = chain.latest.header;
+      const committee = await testCommittee(4, 31);
+      const rollup = (await ethers.deployContract("ProvenRollup", [
+        L2_CHAIN_ID,
+        bytesToHex(genesis.hash()),
+        bytesToHex(genesis.stateRoot),
+        sequencer.address,
+        ROLLUP_CONFIG,
+        { threshold: 1, allowReexecution: false, acceptedKeys: [hexlify(committee.keyHash)] },
+        EXECUTE_ADDRESS,
+      ])) as unknown as ExampleRollup;
+      const built = await chain.buildBlock([alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
+      const proofs = hexlify(encodeExecutionProofs([await committeeProof(committee, L2_CHAIN_ID, built, [0, 1, 2])]));
+      const sent = await rollup.connect(sequencer).advance(built.parentHeader, built.blockRlp, "0x", proofs, 0);
+      const calldata = getBytes(sent.data);
+      const calldataGas = calldata.reduce((sum, byte) => sum + (byte === 0 ? 4 : 16), 0);
+      gas["advance (proof mode, 1 committee proof, a block with 1 transaction; gas beside calldata)"] =
+        (await gasOf(Promise.resolve(sent))) - calldataGas;
+      releaseProverThreads();
+    }
+
     // Optimistic mode: OptimisticExampleRollup, blocks are proposed with a bond and challenged with EXECUTE.
     {
       const { chain, alice } = await l2Chain();
@@ -170,7 +247,7 @@ describe("contract snapshots: gas of the entry points and L2Bridge's storage lay
         bytesToHex(genesis.stateRoot),
         sequencer.address,
         ROLLUP_CONFIG,
-        { challengeWindow: 3_600n, proposalBond: BOND },
+        withProposalGasDefaults({ challengeWindow: 3_600n, proposalBond: BOND }),
         NO_PROOF_POLICY,
       ])) as unknown as OptimisticExampleRollup;
       const built = await chain.buildBlock(

@@ -83,6 +83,31 @@ function provider(url: string): JsonRpcProvider {
   return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
 }
 
+/** The one-byte key MaskingAdvancer unmasks blocks with. */
+const MASK = "0x5a";
+
+/** `bytes` XORed with MASK: a block that appears in no calldata. */
+function xorMask(bytes: Uint8Array): Uint8Array {
+  return bytes.map((b) => b ^ Number(MASK));
+}
+
+interface MaskingAdvancer {
+  advanceMasked(...args: unknown[]): Promise<{ wait(): Promise<{ hash: string } | null> }>;
+  proposeMasked(...args: unknown[]): Promise<{ wait(): Promise<{ hash: string } | null> }>;
+}
+
+/** Deploys contracts/test/MaskingAdvancer.sol from `wallet` (attack review C2). */
+async function deployMaskingAdvancer(wallet: Wallet): Promise<MaskingAdvancer> {
+  const artifact = await artifacts.readArtifact("MaskingAdvancer");
+  const contract = (await new ContractFactory(
+    artifact.abi as InterfaceAbi,
+    artifact.bytecode,
+    wallet,
+  ).deploy()) as Contract;
+  await contract.waitForDeployment();
+  return contract as unknown as MaskingAdvancer;
+}
+
 /** A follower of `r`'s rollup given only what the issue allows: the L1 URL, the deployment record and the genesis. */
 async function startFollower(
   r: E2eRollup,
@@ -630,6 +655,52 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
     expect(log.has(`L1 removed provisional blocks ${number}..${number}`)).to.equal(true);
     expect((await status()) as { halted?: string }).to.not.have.property("halted");
   });
+
+  it("derives a block proposed by a contract that builds the block's bytes in memory (XOR-masked calldata), from the ProposalData event", async () => {
+    const rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
+    const recipient = "0x0000000000000000000000000000000000f011ed";
+    const l2 = (f as { l2: JsonRpcProvider }).l2;
+    const submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
+    const before = BigInt(await r.l2.getBlockNumber());
+    await eventually(
+      "the proposal of the L2 head",
+      async () => ((await rollup.tip())[0] >= before ? true : undefined),
+      30_000,
+    );
+    await submitter.stop();
+    const mined = await (await r.l2Wallet(2).sendTransaction({ to: recipient, value: 17n })).wait();
+    const own = await r.devnet.node.sequencer.producedBlock(BigInt(mined?.blockNumber ?? 0));
+    if (own === undefined) throw new Error("no block");
+    const masker = await deployMaskingAdvancer(r.l1Wallet(6));
+    await increaseL1Time(r.l1, r.devnet.deployment.policy.sequencerInactivityPeriod + 10n);
+    const receipt = await (
+      await masker.proposeMasked(
+        r.devnet.deployment.address,
+        own.parentHeader,
+        xorMask(own.blockRlp),
+        MASK,
+        own.encodedWitness,
+        own.consumedMessages,
+        { value: BOND, gasLimit: 16_000_000n },
+      )
+    ).wait();
+    expect((await rollup.tip())[0]).to.equal(own.number);
+    const sent = await r.l1.getTransaction(receipt?.hash as string);
+    expect(sent?.data.includes(bytesToHex(own.blockRlp).slice(2))).to.equal(false);
+    await eventually(
+      "the follower at the proposal made with masked calldata",
+      async () => {
+        const stuck = log.lines.find((line) => line.includes(`L2 block ${own.number}: its body is not in`));
+        if (stuck !== undefined) throw new Error(`the follower cannot find the block's body: ${stuck}`);
+        return BigInt(await l2.getBlockNumber()) >= own.number ? true : undefined;
+      },
+      60_000,
+    );
+    expect((await l2.getBlock(Number(own.number)))?.hash).to.equal(bytesToHex(own.block.hash()));
+    expect(
+      log.lines.some((line) => line.includes(`derived L2 block ${own.number} `) && line.includes("body by event")),
+    ).to.equal(true);
+  });
 });
 
 describe("e2e: a follower of a rollup whose blocks are accepted on proofs alone", function () {
@@ -705,7 +776,7 @@ describe("e2e: a follower of blocks accepted through another contract", function
     rmSync(followerDir, { recursive: true, force: true });
   });
 
-  it("finds the body of a block advanced through a forwarding contract in the outer calldata, and derives it", async () => {
+  it("finds the body of a block advanced through a forwarding contract in the rollup's BlockData log, and derives it", async () => {
     const recipient = "0x0000000000000000000000000000000000f011ea";
     await (await r.l2Wallet(4).sendTransaction({ to: recipient, value: 11n })).wait();
     await acceptedHead(r);
@@ -750,8 +821,54 @@ describe("e2e: a follower of blocks accepted through another contract", function
     expect(await l2.getBalance(recipient)).to.equal(23n);
     expect(
       log.lines.some(
-        (line) => line.includes(`derived L2 block ${block.number} `) && line.includes("body by calldata-scan"),
+        // The bytes are in the outer calldata too, but a contract caller makes the rollup log them: that is read first.
+        (line) => line.includes(`derived L2 block ${block.number} `) && line.includes("body by event"),
       ),
+    ).to.equal(true);
+    submitter.start();
+  });
+
+  it("derives a block advanced by a contract that builds the block's bytes in memory (XOR-masked calldata): the rollup's BlockData event carries them", async () => {
+    const recipient = "0x0000000000000000000000000000000000f011ec";
+    const submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
+    await acceptedHead(r);
+    await submitter.stop();
+    const mined = await (await r.l2Wallet(4).sendTransaction({ to: recipient, value: 13n })).wait();
+    const block = await r.devnet.node.sequencer.producedBlock(BigInt(mined?.blockNumber ?? 0));
+    if (block === undefined) throw new Error("no block");
+    const masker = await deployMaskingAdvancer(r.l1Wallet(6));
+    await increaseL1Time(r.l1, r.devnet.deployment.policy.sequencerInactivityPeriod + 10n);
+    const tx = await masker.advanceMasked(
+      r.devnet.deployment.address,
+      block.parentHeader,
+      xorMask(block.blockRlp),
+      MASK,
+      block.encodedWitness,
+      "0x",
+      block.consumedMessages,
+      { gasLimit: 16_000_000n },
+    );
+    const receipt = await tx.wait();
+    expect(await r.rollup().headNumber()).to.equal(block.number);
+    // The premise: the accepted block's RLP is in no calldata of the transaction.
+    expect(receipt?.hash).to.be.a("string");
+    const sent = await r.l1.getTransaction(receipt?.hash as string);
+    expect(sent?.data.includes(bytesToHex(block.blockRlp).slice(2))).to.equal(false);
+
+    const l2 = (f as { l2: JsonRpcProvider }).l2;
+    await eventually(
+      "the follower at the block advanced with masked calldata",
+      async () => {
+        const stuck = log.lines.find((line) => line.includes(`L2 block ${block.number}: its body is not in`));
+        if (stuck !== undefined) throw new Error(`the follower cannot find the block's body: ${stuck}`);
+        return BigInt(await l2.getBlockNumber()) >= block.number ? true : undefined;
+      },
+      60_000,
+    );
+    expect((await l2.getBlock(Number(block.number)))?.hash).to.equal(await r.rollup().headHash());
+    expect(await l2.getBalance(recipient)).to.equal(13n);
+    expect(
+      log.lines.some((line) => line.includes(`derived L2 block ${block.number} `) && line.includes("body by event")),
     ).to.equal(true);
     submitter.start();
   });

@@ -7,7 +7,8 @@ import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import type { Challenger } from "../../rollup-node/bridge/challenger";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 import { tamperBlock } from "../../tools/l2Fixtures";
-import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
+import { type E2eRollup, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
+import { DEFAULT_PROPOSAL_GAS_BURST, DEFAULT_PROPOSAL_GAS_PER_SECOND } from "../../deploy/rollup";
 
 /** Short enough for a test, long enough for the challenger to poll and re-execute. */
 const WINDOW = 4n;
@@ -34,10 +35,17 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
     await r?.stop();
   });
 
-  it("deploys an OptimisticExampleRollup and records its window and bond", async () => {
-    expect(r.devnet.deployment.optimistic).to.deep.equal({ challengeWindow: WINDOW, proposalBond: BOND });
+  it("deploys an OptimisticExampleRollup and records its window, bond and proposal gas bucket (R, C: the defaults)", async () => {
+    expect(r.devnet.deployment.optimistic).to.deep.equal({
+      challengeWindow: WINDOW,
+      proposalBond: BOND,
+      proposalGasPerSecond: DEFAULT_PROPOSAL_GAS_PER_SECOND,
+      proposalGasBurst: DEFAULT_PROPOSAL_GAS_BURST,
+    });
     expect(await rollup.CHALLENGE_WINDOW()).to.equal(WINDOW);
     expect(await rollup.PROPOSAL_BOND()).to.equal(BOND);
+    expect(await rollup.PROPOSAL_GAS_PER_SECOND()).to.equal(DEFAULT_PROPOSAL_GAS_PER_SECOND);
+    expect(await rollup.PROPOSAL_GAS_BURST()).to.equal(DEFAULT_PROPOSAL_GAS_BURST);
     expect(challenger).to.not.equal(undefined);
   });
 
@@ -134,5 +142,64 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
     const replaced = (await acceptanceHistory(r.l1, r.devnet.deployment.address)).filter((b) => b.number === number);
     expect(replaced.map((b) => b.status)).to.deep.equal(["challenged", "final"]);
     expect(replaced[1]?.blockHash).to.equal(hexlify(own.block.hash()));
+  });
+});
+
+describe("e2e: the node waits for room in the proposal gas bucket instead of sending a proposal that reverts", function () {
+  this.timeout(180_000);
+  /** R and C small enough that a few heavy blocks fill the bucket (the defaults take 2^25 of check gas). */
+  const RATE = 100_000n;
+  const BURST = 2n ** 24n;
+  /** Each heavy transaction's gas limit: its block is charged gasUsed (21,000) + this. */
+  const TX_GAS_LIMIT = 3_900_000n;
+  let r: E2eRollup;
+
+  before(async () => {
+    r = await startE2eRollup({
+      optimistic: { challengeWindow: WINDOW, proposalBond: BOND, proposalGasPerSecond: RATE, proposalGasBurst: BURST },
+    });
+  });
+
+  after(async () => {
+    await r?.stop();
+  });
+
+  it("proposes the blocks that fit, logs the full bucket, waits for L1 time, then proposes the rest in order, without halting", async () => {
+    const rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
+    const submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
+    const sender = r.l2Wallet(5);
+    let last = 0;
+    // Five blocks of one heavy transfer each (two do not fit the 4M block gas limit together): C holds four.
+    for (let i = 0; i < 5; i++) {
+      const mined = await (
+        await sender.sendTransaction({
+          to: "0x00000000000000000000000000000000000ca9ac",
+          value: 1n,
+          gasLimit: TX_GAS_LIMIT,
+        })
+      ).wait();
+      last = mined?.blockNumber ?? 0;
+    }
+    await eventually(
+      "the submitter to find the bucket full",
+      async () => {
+        if (submitter.haltReason !== undefined)
+          throw new Error(`the submitter halted: ${submitter.haltReason.message}`);
+        return r.log.has("the proposal gas bucket is full") ? true : undefined;
+      },
+      60_000,
+    );
+    const waitingAt = (await rollup.tip())[0];
+    expect(waitingAt < BigInt(last)).to.equal(true);
+    expect(await rollup.proposalGasLevel()).to.be.greaterThan(BURST - 21_000n - TX_GAS_LIMIT);
+    // L1 time drains the bucket: the node proposes the rest by itself.
+    await increaseL1Time(r.l1, BURST / RATE);
+    await eventually(
+      "the remaining blocks proposed",
+      async () => ((await rollup.tip())[0] >= BigInt(last) ? true : undefined),
+      60_000,
+    );
+    expect(submitter.haltReason).to.equal(undefined);
+    expect(r.log.has("ProposalGasRateExceeded") && !r.log.has("proposal attempt failed")).to.equal(true);
   });
 });

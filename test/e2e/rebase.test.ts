@@ -2,7 +2,8 @@ import { createBlockFromRLP } from "@ethereumjs/block";
 import { createTxFromRLP } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
-import { type Wallet, getBytes, hexlify, parseUnits } from "ethers";
+import { type Contract, ContractFactory, type InterfaceAbi, type Wallet, getBytes, hexlify, parseUnits } from "ethers";
+import { artifacts } from "hardhat";
 
 import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { Chain } from "../../rollup-node/chain/chain";
@@ -68,12 +69,33 @@ describe("e2e: the sequencer rebases on a valid block someone else got accepted 
     expect(await r.rollup().headHash()).to.equal(bytesToHex(block.hash()));
   }
 
+  /** The stranger advances its block through MaskingAdvancer: the block's bytes are in no calldata (attack review C2). */
+  async function strangerAdvancesMasked(mined: MinedBlock): Promise<void> {
+    await increaseL1Time(r.l1, r.devnet.deployment.policy.sequencerInactivityPeriod + 10n);
+    const block = mined.record.block;
+    const parent = stranger.resolveBlock(block.header.number - 1n).block;
+    const artifact = await artifacts.readArtifact("MaskingAdvancer");
+    const masker = (await new ContractFactory(
+      artifact.abi as InterfaceAbi,
+      artifact.bytecode,
+      r.l1Wallet(6),
+    ).deploy()) as Contract;
+    await masker.waitForDeployment();
+    const advanceMasked = masker.getFunction("advanceMasked");
+    const masked = block.serialize().map((b) => b ^ 0x5a);
+    const args = [r.devnet.deployment.address, parent.header.serialize(), masked, "0x5a"] as const;
+    await (await advanceMasked(...args, mined.encodedWitness as Uint8Array, "0x", 0, { gasLimit: 16_000_000n })).wait();
+    expect(await r.rollup().headHash()).to.equal(bytesToHex(block.hash()));
+  }
+
   const rebases = (): number => r.log.lines.filter((line) => line.includes("rebased on L1's chain")).length;
 
   /** Waits until the node has rebased (once more) and its block `number` is L1's; fails at once if the submitter stopped. */
   async function nodeTakesL1Block(number: bigint, hash: string, rebasesBefore: number): Promise<void> {
     await eventually(`the node to take L1's block ${number}`, async () => {
       if (submitter.haltReason !== undefined) throw new Error(`the submitter stopped: ${submitter.haltReason.message}`);
+      const noBody = r.log.lines.find((line) => line.includes(`L2 block ${number}: its body is not in`));
+      if (noBody !== undefined) throw new Error(`the node cannot find L1's block: ${noBody}`);
       if (rebases() === rebasesBefore) return undefined;
       const local = sequencer.chain.getBlock(number);
       return local !== undefined && bytesToHex(local.block.hash()) === hash ? true : undefined;
@@ -157,5 +179,26 @@ describe("e2e: the sequencer rebases on a valid block someone else got accepted 
     expect((await r.l2.getTransactionReceipt(sharedHash))?.blockHash).to.equal(hexlify(foreign.record.block.hash()));
     expect(await r.l2.getBalance(recipient)).to.equal(1_000n + 20_000n + 300_000n);
     expect(sequencer.pendingTransactions()).to.have.length(0);
+  });
+
+  it("takes a stranger's block advanced by a contract that builds the block in memory (no calldata holds it), from the rollup's BlockData event", async () => {
+    await submitter.stop();
+    for (let n = stranger.headNumber + 1n; n <= (await r.rollup().headNumber()); n++) {
+      await stranger.importBlock(
+        createBlockFromRLP(sequencer.chain.resolveBlock(n).block.serialize(), { common: stranger.common }),
+      );
+    }
+    const transfer = (await r.l2.send("eth_sendRawTransaction", [await signTransfer(4_000n)])) as string;
+    const own = await sequencer.produceBlock();
+    expect(own.block.transactions.map((tx) => bytesToHex(tx.hash()))).to.include(transfer);
+    const foreign = await stranger.mineBlock([], { captureWitness: true });
+    await strangerAdvancesMasked(foreign);
+    const before = rebases();
+    submitter.start();
+    await nodeTakesL1Block(own.number, bytesToHex(foreign.record.block.hash()), before);
+    const next = await nextAccepted();
+    expect(next.txs).to.include(transfer);
+    expect(occurrences(transfer)).to.equal(1);
+    expect(submitter.haltReason).to.equal(undefined);
   });
 });

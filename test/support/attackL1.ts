@@ -12,6 +12,7 @@ import { Challenger } from "../../rollup-node/bridge/challenger";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import type { Logger } from "../../rollup-node/logger";
+import { withProposalGasDefaults } from "../../deploy/rollup";
 
 /** The L2 chain the forged blocks claim to extend. */
 export const ATTACK_L2_CHAIN_ID = 4343n;
@@ -89,7 +90,7 @@ export async function deployAttackRollup(l1: AttackL1, genesisHeader: Uint8Array
     genesis.stateRoot,
     deployer.address,
     { sequencerInactivityPeriod: 86_400n, forceInclusionDelay: 86_400n },
-    { challengeWindow: ATTACK_WINDOW, proposalBond: ATTACK_BOND },
+    withProposalGasDefaults({ challengeWindow: ATTACK_WINDOW, proposalBond: ATTACK_BOND }),
     { threshold: 0, allowReexecution: false, acceptedKeys: [] },
   );
   await contract.waitForDeployment();

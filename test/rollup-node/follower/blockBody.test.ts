@@ -5,6 +5,7 @@ import { OPTIMISTIC_ROLLUP_INTERFACE, ROLLUP_INTERFACE } from "../../../rollup-n
 import {
   type FoundBody,
   findBlockBodies,
+  findBlockBodiesInLogs,
   findBlockBody,
   pickBody,
   scanCalldataForBlock,
@@ -90,6 +91,43 @@ describe("follower: finding an accepted block's body in L1 calldata", function (
     const forged = tamperBlock(a.block, { extraData: new Uint8Array([1]) });
     expect(scanCalldataForBlock(forged, hashOf(a))).to.deep.equal([]);
     expect(scanCalldataForBlock(new Uint8Array(64).fill(0xf9), keccak256("0x01"))).to.deep.equal([]);
+  });
+
+  /** A rollup log carrying block `b`'s bytes (or `bytes` in their place), as `advance` by a contract emits it. */
+  const blockDataLog = (b: BuiltBlock, address = ROLLUP, bytes: Uint8Array = b.blockRlp) => {
+    const event = OPTIMISTIC_ROLLUP_INTERFACE.getEvent("BlockData");
+    if (event === null) throw new Error("no BlockData in the ABI");
+    return { address, ...OPTIMISTIC_ROLLUP_INTERFACE.encodeEventLog(event, [b.block.header.number, hashOf(b), bytes]) };
+  };
+
+  it("finds the block in the rollup's BlockData log (a contract built it in memory), and only the rollup's log of that hash", () => {
+    const [a, b] = blocks as [BuiltBlock, BuiltBlock];
+    const logs = [blockDataLog(b), blockDataLog(a, "0x00000000000000000000000000000000000bad00"), blockDataLog(a)];
+    const found = findBlockBodiesInLogs(logs, ROLLUP, hashOf(a));
+    expect(found).to.have.length(1);
+    expect(found[0]?.via).to.equal("event");
+    expect(hexlify(found[0]?.blockRlp as Uint8Array)).to.equal(hexlify(a.blockRlp));
+    // A log whose bytes are not a block with that header hash (the topic alone is not trusted).
+    expect(findBlockBodiesInLogs([blockDataLog(a, ROLLUP, b.blockRlp)], ROLLUP, hashOf(a))).to.deep.equal([]);
+  });
+
+  it("takes a proposal's block and committed witness from its ProposalData log", () => {
+    const b = blocks[1] as BuiltBlock;
+    const event = OPTIMISTIC_ROLLUP_INTERFACE.getEvent("ProposalData");
+    if (event === null) throw new Error("no ProposalData in the ABI");
+    const log = {
+      address: ROLLUP,
+      ...OPTIMISTIC_ROLLUP_INTERFACE.encodeEventLog(event, [
+        b.block.header.number,
+        hashOf(b),
+        b.parentHeader,
+        b.blockRlp,
+        b.witness,
+      ]),
+    };
+    const [found] = findBlockBodiesInLogs([log], ROLLUP, hashOf(b));
+    expect(hexlify(found?.blockRlp as Uint8Array)).to.equal(hexlify(b.blockRlp));
+    expect(hexlify(found?.witness as Uint8Array)).to.equal(hexlify(b.witness));
   });
 
   it("passes over a decoy with the block's header and another body, and keeps the body the header commits to", async () => {
