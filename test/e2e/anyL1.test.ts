@@ -282,7 +282,7 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     before(async () => {
       // The same committee setup as above (1 of 1), here checked by EXECUTE's proof mode.
       r = await startE2eRollup({
-        proofs: { committees: 0, provers: [await freshCommittee("committee-1")] },
+        mode: { kind: "proofs", committees: 0, provers: [await freshCommittee("committee-1")] },
         onAccepted: (block) => devnetAccepted.push(block),
       });
     });
