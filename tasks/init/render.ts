@@ -49,7 +49,7 @@ const SEQUENCING_HOOK: Record<SequencingPolicy, string> = {
 };
 
 function contractPieces(options: InitOptions): Record<string, string> {
-  if (options.optimistic) {
+  if (options.mode.kind === "optimistic") {
     return {
       IMPORTS: `import {OptimisticRollup} from "native-rollup/contracts/rollup/OptimisticRollup.sol";\n`,
       BASES: "OptimisticRollup",
@@ -65,8 +65,8 @@ function contractPieces(options: InitOptions): Record<string, string> {
       MODE_CONFIG: `  // Proposed blocks are final after the challenge window (s) unless challenged; each locks the bond (ETH).\n  optimistic: { challengeWindow: 10, proposalBond: "0.1" },\n`,
     };
   }
-  if (options.proofs.kind === "k-of-n") {
-    const { k, n } = options.proofs;
+  if (options.mode.kind === "k-of-n") {
+    const { k, n } = options.mode;
     return {
       IMPORTS: `import {ProofPolicy} from "native-rollup/contracts/rollup/ProofPolicy.sol";\n`,
       BASES: "NativeRollup",
