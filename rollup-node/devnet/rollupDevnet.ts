@@ -355,12 +355,19 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     }
 
     node = await startRollupNode({
-      dataDir: path.join(dataDir, "l2"),
-      reset: !resumable,
-      genesis,
-      l1Provider,
-      rollupAddress: deployment.address,
-      deployBlock: deployment.deployBlock,
+      storage: { dataDir: path.join(dataDir, "l2"), reset: !resumable },
+      l1: {
+        provider: l1Provider,
+        rollupAddress: deployment.address,
+        deployBlock: deployment.deployBlock,
+        pollMs: options.l1PollMs,
+      },
+      sequencer: {
+        genesis,
+        blockTimeMs: options.l2BlockTimeMs,
+        allowEmptyBlocks: options.allowEmptyBlocks ?? false,
+        produce: options.produceBlocks,
+      },
       keys,
       // A devnet: evm_mine is served (its advances spend dev ETH).
       rpc: {
@@ -370,21 +377,19 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         automine: options.l2Automine,
         corsOrigins: options.corsOrigins,
       },
-      blockTimeMs: options.l2BlockTimeMs,
-      allowEmptyBlocks: options.allowEmptyBlocks ?? false,
-      l1PollMs: options.l1PollMs,
-      produceBlocks: options.produceBlocks,
-      submitBlocks: options.submitBlocks,
       logger: options.logger,
-      onHalt: options.onHalt,
-      onAccepted: options.onAccepted,
-      // Follow the deployment, not the options: a resumed record decides what the contract is.
-      mode:
-        deployment.optimistic !== undefined
-          ? { kind: "optimistic" }
-          : proofService !== undefined
-            ? { kind: "proofs", proofs: blockProofSource(proofService, l2ChainId) }
-            : { kind: "re-execution" },
+      submitter: {
+        enabled: options.submitBlocks,
+        onHalt: options.onHalt,
+        onAccepted: options.onAccepted,
+        // Follow the deployment, not the options: a resumed record decides what the contract is.
+        mode:
+          deployment.optimistic !== undefined
+            ? { kind: "optimistic" }
+            : proofService !== undefined
+              ? { kind: "proofs", proofs: blockProofSource(proofService, l2ChainId) }
+              : { kind: "re-execution" },
+      },
     });
     const running = node;
     const runningProofs = proofService;

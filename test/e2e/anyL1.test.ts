@@ -228,12 +228,9 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
           })
         : () => silentLogger;
     node = await startRollupNode({
-      dataDir: path.join(dir, "l2"),
-      reset: true,
-      genesis,
-      l1Provider: l1,
-      rollupAddress: deployment.address,
-      deployBlock: deployment.deployBlock,
+      storage: { dataDir: path.join(dir, "l2"), reset: true },
+      l1: { provider: l1, rollupAddress: deployment.address, deployBlock: deployment.deployBlock },
+      sequencer: { genesis, blockTimeMs: 500 },
       keys: {
         sequencer: { address: sequencer.address, privateKey: sequencer.privateKey as `0x${string}`, balance: 0n },
         relayer: {
@@ -243,10 +240,11 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
         },
       },
       rpc: { host: "127.0.0.1", port: 0 },
-      blockTimeMs: 500,
       logger,
-      mode: { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) },
-      onAccepted: (block) => accepted.push(block),
+      submitter: {
+        mode: { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) },
+        onAccepted: (block) => accepted.push(block),
+      },
     });
     const l2 = new JsonRpcProvider(node.url as string, undefined, {
       staticNetwork: true,
