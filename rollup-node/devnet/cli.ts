@@ -46,7 +46,7 @@ function optimisticOption(values: {
 }
 
 /** `--proofs N` or `--optimistic`, resolved once into the devnet's mode (both at once is refused). */
-function modeOption(values: {
+export function modeOption(values: {
   proofs?: string;
   optimistic?: boolean;
   "challenge-window"?: string;
