@@ -8,7 +8,8 @@ import { DEFAULT_DATA_DIR, DEFAULT_L1_PORT } from "../rollup-node/devnet/default
 import { runL1DevnetForeground } from "../rollup-node/devnet/run";
 import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/defaults";
 import { DEFAULT_RPC_HOST } from "../rollup-node/rpc/server";
-import { taskAction } from "./taskErrors";
+import type { DevnetMode, OptimisticDevnetMode, ProofsDevnetMode } from "../rollup-node/devnet/mode";
+import { RollupTaskError, taskAction } from "./taskErrors";
 
 interface DevnetTaskArgs {
   host: string;
@@ -39,6 +40,41 @@ function corsOrigins(value: string | undefined): string[] | undefined {
         .split(",")
         .map((o) => o.trim())
         .filter((o) => o !== "");
+}
+
+/**
+ * The devnet's mode from the flags over the config's, resolved once: `--proofs N` replaces the
+ * config's proofs, `--optimistic` (or a window or bond) its optimistic parameters one by one; a
+ * proof mode and an optimistic mode from either source together are refused.
+ */
+export function devnetTaskMode(
+  args: Pick<DevnetTaskArgs, "proofs" | "optimistic" | "challengeWindow" | "proposalBond">,
+  configured: DevnetMode | undefined,
+): DevnetMode | undefined {
+  const fromConfig = configured?.kind === "optimistic" ? configured : undefined;
+  const optimistic: OptimisticDevnetMode | undefined =
+    args.optimistic || args.challengeWindow !== undefined || args.proposalBond !== undefined
+      ? {
+          kind: "optimistic",
+          challengeWindow:
+            args.challengeWindow === undefined ? fromConfig?.challengeWindow : BigInt(args.challengeWindow),
+          proposalBond: args.proposalBond === undefined ? fromConfig?.proposalBond : parseEther(args.proposalBond),
+        }
+      : fromConfig;
+  const proofs: ProofsDevnetMode | undefined =
+    args.proofs !== undefined
+      ? { kind: "proofs", committees: args.proofs }
+      : configured?.kind === "proofs"
+        ? configured
+        : undefined;
+  if (optimistic !== undefined && proofs !== undefined)
+    // The optimistic submitter proposes without proofs; proving provisional blocks is not wired yet.
+    throw new RollupTaskError(
+      "DEVNET_OPTIONS",
+      "optimistic mode and proof mode cannot be combined yet",
+      "pass either --optimistic or --proofs N (or keep one of rollup.proofs and rollup.optimistic in the config)",
+    );
+  return optimistic ?? proofs ?? configured;
 }
 
 task(
@@ -114,17 +150,6 @@ task(
       const { runRollupDevnetForeground } = await import("../rollup-node/devnet/runRollup");
       const { devnetOptionsFromConfig } = await import("./devnetConfig");
       const fromConfig = await devnetOptionsFromConfig(hre);
-      const optimistic =
-        args.optimistic || args.challengeWindow !== undefined || args.proposalBond !== undefined
-          ? {
-              challengeWindow:
-                args.challengeWindow === undefined
-                  ? fromConfig.optimistic?.challengeWindow
-                  : BigInt(args.challengeWindow),
-              proposalBond:
-                args.proposalBond === undefined ? fromConfig.optimistic?.proposalBond : parseEther(args.proposalBond),
-            }
-          : fromConfig.optimistic;
       await runRollupDevnetForeground({
         ...fromConfig,
         host: args.host,
@@ -138,8 +163,7 @@ task(
         reset: args.reset,
         allowEmptyBlocks: args.emptyBlocks,
         l2Automine: args.l2Automine,
-        proofs: args.proofs === undefined ? fromConfig.proofs : { committees: args.proofs },
-        optimistic,
+        mode: devnetTaskMode(args, fromConfig.mode),
         corsOrigins: corsOrigins(args.cors),
       });
     }),

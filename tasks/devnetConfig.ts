@@ -9,7 +9,7 @@ import type { ResolvedRollupConfig } from "./rollupConfig";
 
 export type ConfiguredDevnetOptions = Pick<
   RollupDevnetOptions,
-  "contract" | "l2ChainId" | "l2BlockTimeMs" | "l2GasLimit" | "policy" | "proofs" | "optimistic" | "genesisAlloc"
+  "contract" | "l2ChainId" | "l2BlockTimeMs" | "l2GasLimit" | "policy" | "mode" | "genesisAlloc"
 >;
 
 /** A contract of the project, read from its compiled artifacts. */
@@ -50,7 +50,6 @@ export async function devnetOptionsFromConfig(hre: HardhatRuntimeEnvironment): P
     genesisAlloc: await configuredGenesisAlloc(hre, rollup),
     ...(rollup.gasLimit === undefined ? {} : { l2GasLimit: rollup.gasLimit }),
     ...(rollup.contract === undefined ? {} : { contract: await readRollupArtifact(hre, rollup.contract) }),
-    ...(rollup.proofs === undefined ? {} : { proofs: rollup.proofs }),
-    ...(rollup.optimistic === undefined ? {} : { optimistic: rollup.optimistic }),
+    mode: rollup.mode,
   };
 }

@@ -178,7 +178,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   // Everything that can refuse is decided before the first transaction.
   const verificationKeys =
     args.verificationKeys === undefined ? undefined : await readVerificationKeys(args.verificationKeys);
-  if (verificationKeys === undefined && rollup.proofs !== undefined) {
+  if (verificationKeys === undefined && rollup.mode.kind === "proofs") {
     throw new RollupTaskError(
       "NO_VERIFICATION_KEYS",
       "hardhat.config.ts sets rollup.proofs, but no verification keys were given",
@@ -186,7 +186,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     );
   }
   const requested: RequestedMode =
-    rollup.optimistic !== undefined ? "optimistic" : verificationKeys !== undefined ? "proofs" : "re-execution";
+    rollup.mode.kind === "optimistic" ? "optimistic" : verificationKeys !== undefined ? "proofs" : "re-execution";
   const probe = await probeExecute(provider);
   console.log(`L1 ${target.description} (chain ${l1ChainId}): ${probe.evidence}`);
   const verification = verificationFor(requested, probe, args.verifiers);
@@ -204,7 +204,11 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
       "pass --sequencer 0x… (the address of the key the node submits blocks with)",
     );
   }
-  const threshold = args.threshold ?? rollup.proofs?.threshold ?? verificationKeys?.length ?? 0;
+  const threshold =
+    args.threshold ??
+    (rollup.mode.kind === "proofs" ? rollup.mode.threshold : undefined) ??
+    verificationKeys?.length ??
+    0;
   const proofPolicy =
     verificationKeys === undefined
       ? undefined
@@ -308,7 +312,9 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     ...(verificationKeys !== undefined && verification === "verifiers"
       ? { verification: { kind: "verifiers" as const, verificationKeys } }
       : {}),
-    ...(rollup.optimistic === undefined ? {} : { optimistic: rollup.optimistic }),
+    ...(rollup.mode.kind === "optimistic"
+      ? { optimistic: { challengeWindow: rollup.mode.challengeWindow, proposalBond: rollup.mode.proposalBond } }
+      : {}),
     ...(contract === undefined ? {} : { contract }),
     ...(resume === undefined ? {} : { resume: resume.progress, resumeFile: partialFile(args.out) }),
     onProgress: recordProgress,

@@ -11,6 +11,7 @@ import {
   DEFAULT_L2_CHAIN_ID,
   DEFAULT_PROPOSAL_BOND,
 } from "../rollup-node/devnet/defaults";
+import { DEFAULT_DEVNET_MODE, type ResolvedDevnetMode } from "../rollup-node/devnet/mode";
 import { NodeError } from "../rollup-node/errors";
 
 /** An L2 genesis account as written in hardhat.config.ts (balances in wei, as strings or bigints). */
@@ -62,8 +63,8 @@ export interface ResolvedRollupConfig {
   readonly blockTimeMs: number;
   readonly gasLimit?: bigint;
   readonly policy: RollupPolicy;
-  readonly proofs?: { readonly committees: number; readonly threshold: number };
-  readonly optimistic?: { readonly challengeWindow: bigint; readonly proposalBond: bigint };
+  /** The acceptance mode: `rollup.proofs` or `rollup.optimistic` (at most one), else re-execution. */
+  readonly mode: ResolvedDevnetMode;
   readonly alloc: Readonly<Record<string, GenesisAccount>>;
   readonly predeploys: readonly ResolvedRollupPredeploy[];
 }
@@ -145,7 +146,7 @@ export function resolveRollupConfig(user: RollupUserConfig | undefined): Resolve
       "keep one of them",
     );
   }
-  let proofs: ResolvedRollupConfig["proofs"];
+  let mode: ResolvedDevnetMode = DEFAULT_DEVNET_MODE;
   if (config.proofs !== undefined) {
     const committees = Number(positiveInteger(config.proofs.committees, "proofs.committees", 1n));
     const threshold = Number(positiveInteger(config.proofs.threshold, "proofs.threshold", BigInt(committees)));
@@ -154,9 +155,8 @@ export function resolveRollupConfig(user: RollupUserConfig | undefined): Resolve
         `proofs.threshold (${threshold}) exceeds proofs.committees (${committees})`,
         "k of n needs k <= n",
       );
-    proofs = { committees, threshold };
+    mode = { kind: "proofs", committees, threshold };
   }
-  let optimistic: ResolvedRollupConfig["optimistic"];
   if (config.optimistic !== undefined) {
     let proposalBond = DEFAULT_PROPOSAL_BOND;
     if (config.optimistic.proposalBond !== undefined) {
@@ -171,7 +171,8 @@ export function resolveRollupConfig(user: RollupUserConfig | undefined): Resolve
       if (proposalBond <= 0n)
         throw new RollupConfigError("optimistic.proposalBond must be positive", 'e.g. proposalBond: "0.1"');
     }
-    optimistic = {
+    mode = {
+      kind: "optimistic",
       challengeWindow: positiveInteger(
         config.optimistic.challengeWindow,
         "optimistic.challengeWindow",
@@ -216,8 +217,7 @@ export function resolveRollupConfig(user: RollupUserConfig | undefined): Resolve
         true,
       ),
     },
-    ...(proofs === undefined ? {} : { proofs }),
-    ...(optimistic === undefined ? {} : { optimistic }),
+    mode,
     alloc,
     predeploys,
   };

@@ -4,6 +4,7 @@ import { parseEther } from "ethers";
 
 import { runCli } from "../cli";
 import { NodeError } from "../errors";
+import type { DevnetMode, OptimisticDevnetMode } from "./mode";
 import { runL1DevnetForeground } from "./run";
 import { runRollupDevnetForeground } from "./runRollup";
 
@@ -23,7 +24,7 @@ function optimisticOption(values: {
   optimistic?: boolean;
   "challenge-window"?: string;
   "proposal-bond"?: string;
-}): { challengeWindow?: bigint; proposalBond?: bigint } | undefined {
+}): OptimisticDevnetMode | undefined {
   if (values.optimistic !== true) {
     if (values["challenge-window"] !== undefined || values["proposal-bond"] !== undefined) {
       throw new CliUsageError("--challenge-window and --proposal-bond need --optimistic", USAGE);
@@ -38,9 +39,28 @@ function optimisticOption(values: {
     throw new CliUsageError(`--proposal-bond must be an amount of ETH, got "${values["proposal-bond"]}"`, USAGE);
   }
   return {
+    kind: "optimistic",
     ...(window === undefined ? {} : { challengeWindow: BigInt(window) }),
     ...(bond === undefined ? {} : { proposalBond: bond }),
   };
+}
+
+/** `--proofs N` or `--optimistic`, resolved once into the devnet's mode (both at once is refused). */
+export function modeOption(values: {
+  proofs?: string;
+  optimistic?: boolean;
+  "challenge-window"?: string;
+  "proposal-bond"?: string;
+}): DevnetMode | undefined {
+  const optimistic = optimisticOption(values);
+  if (values.proofs === undefined) return optimistic;
+  if (optimistic !== undefined)
+    // The optimistic submitter proposes without proofs; proving provisional blocks is not wired yet.
+    throw new CliUsageError(
+      "--optimistic and --proofs cannot be combined yet",
+      "pass either --optimistic or --proofs N",
+    );
+  return { kind: "proofs", committees: integer(values.proofs, "proofs") ?? 2 };
 }
 
 function integer(value: string | undefined, name: string): number | undefined {
@@ -91,8 +111,7 @@ async function main(argv: string[]): Promise<void> {
       dataDir: values["data-dir"],
       reset: values.reset === true,
       allowEmptyBlocks: values["empty-blocks"] === true,
-      proofs: values.proofs === undefined ? undefined : { committees: integer(values.proofs, "proofs") ?? 2 },
-      optimistic: optimisticOption(values),
+      mode: modeOption(values),
       corsOrigins: corsOption(values.cors),
     });
     return;

@@ -28,6 +28,7 @@ import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
 import { DEFAULT_L1_CHAIN_ID, type L1Devnet, startL1Devnet } from "./l1Devnet";
+import { DEFAULT_DEVNET_MODE, type DevnetMode, type ProofsDevnetMode } from "./mode";
 import { NodeError } from "../errors";
 import {
   DEFAULT_CHALLENGE_WINDOW,
@@ -75,28 +76,16 @@ export interface RollupDevnetOptions {
   readonly onHalt?: (error: BridgeError) => void;
   readonly onAccepted?: (accepted: AcceptedBlock) => void;
   /**
-   * Proof mode: run `committees` attestation committees (3 attester processes each, dev keys)
-   * and deploy a ProvenRollup that accepts a block on proofs from `threshold` of them.
-   * `provers` are external proof types (e.g. a zkVM): they run beside the committees and their
-   * keys join the rollup's policy. The devnet closes them when it stops.
+   * How blocks are accepted (default re-execution), chosen once as one of three:
+   * - `proofs`: run `committees` attestation committees (3 attester processes each, dev keys)
+   *   and deploy a ProvenRollup that accepts a block on proofs from `threshold` of them.
+   *   `provers` are external proof types (e.g. a zkVM): they run beside the committees and their
+   *   keys join the rollup's policy. The devnet closes them when it stops.
+   * - `optimistic`: deploy an OptimisticExampleRollup; the node proposes every block with a
+   *   bond, finalizes it after the challenge window, and challenges invalid proposals by others.
+   *   Window and bond default to DEFAULT_CHALLENGE_WINDOW (s) and DEFAULT_PROPOSAL_BOND (wei).
    */
-  readonly proofs?: {
-    readonly committees: number;
-    readonly threshold?: number;
-    readonly provers?: readonly ExecutionProver[];
-  };
-  /**
-   * Optimistic mode: deploy an OptimisticExampleRollup; the node proposes every block with a
-   * bond, finalizes it after the challenge window, and challenges invalid proposals by others.
-   * Window and bond default to DEFAULT_CHALLENGE_WINDOW (s) and DEFAULT_PROPOSAL_BOND (wei); the
-   * proposal gas bucket (R, C) to deploy/rollup.ts's defaults (docs/design/challenger-capacity.md).
-   */
-  readonly optimistic?: {
-    readonly challengeWindow?: bigint;
-    readonly proposalBond?: bigint;
-    readonly proposalGasPerSecond?: bigint;
-    readonly proposalGasBurst?: bigint;
-  };
+  readonly mode?: RollupDevnetMode;
   /**
    * The rollup contract to deploy (a project's own, inheriting NativeRollup or OptimisticRollup);
    * by default ExampleRollup, ProvenRollup or OptimisticExampleRollup, by mode.
@@ -109,6 +98,11 @@ export interface RollupDevnetOptions {
   /** L2 automine: each transaction sent to the L2 node gets its block before the call returns (for tests). */
   readonly l2Automine?: boolean;
 }
+
+/** The devnet's acceptance mode; proof mode may add external provers beside its committees. */
+export type RollupDevnetMode =
+  | Exclude<DevnetMode, ProofsDevnetMode>
+  | (ProofsDevnetMode & { readonly provers?: readonly ExecutionProver[] });
 
 /** Options the devnet cannot run together. */
 export class DevnetOptionsError extends NodeError {
@@ -167,12 +161,13 @@ async function startDevProofService(
 }
 
 /** keccak256 of the creation bytecode the devnet deploys for these options (the project's contract, or the mode's example). */
-export function rollupBytecodeHash(options: Pick<RollupDevnetOptions, "contract" | "proofs" | "optimistic">): string {
+export function rollupBytecodeHash(options: Pick<RollupDevnetOptions, "contract" | "mode">): string {
+  const kind = (options.mode ?? DEFAULT_DEVNET_MODE).kind;
   const bytecode =
     options.contract?.bytecode ??
-    (options.optimistic !== undefined
+    (kind === "optimistic"
       ? OptimisticExampleRollup__factory.bytecode
-      : options.proofs !== undefined
+      : kind === "proofs"
         ? ProvenRollup__factory.bytecode
         : ExampleRollup__factory.bytecode);
   return keccak256(bytecode);
@@ -213,21 +208,17 @@ export { genesisCommitments };
 export async function startRollupDevnet(options: RollupDevnetOptions): Promise<RollupDevnet> {
   const started = Date.now();
   const log = options.logger("devnet");
-  if (options.optimistic !== undefined && options.proofs !== undefined) {
-    // The optimistic submitter proposes without proofs; proving provisional blocks is not wired yet.
-    throw new DevnetOptionsError(
-      "optimistic mode and proof mode cannot be combined yet",
-      "pass either --optimistic or --proofs N",
-    );
-  }
+  const mode = options.mode ?? DEFAULT_DEVNET_MODE;
+  const proofs = mode.kind === "proofs" ? mode : undefined;
   const optimistic =
-    options.optimistic === undefined
-      ? undefined
-      : {
-          ...options.optimistic,
-          challengeWindow: options.optimistic.challengeWindow ?? DEFAULT_CHALLENGE_WINDOW,
-          proposalBond: options.optimistic.proposalBond ?? DEFAULT_PROPOSAL_BOND,
-        };
+    mode.kind === "optimistic"
+      ? {
+          challengeWindow: mode.challengeWindow ?? DEFAULT_CHALLENGE_WINDOW,
+          proposalBond: mode.proposalBond ?? DEFAULT_PROPOSAL_BOND,
+          proposalGasPerSecond: mode.proposalGasPerSecond,
+          proposalGasBurst: mode.proposalGasBurst,
+        }
+      : undefined;
   const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const deploymentFile = path.join(dataDir, DEPLOYMENT_FILE);
   const l1ChainId = options.l1ChainId ?? DEFAULT_L1_CHAIN_ID;
@@ -258,7 +249,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     previous.l1ChainId === l1ChainId &&
     previous.l2ChainId === l2ChainId &&
     previous.l2GenesisTimestamp !== undefined &&
-    (previous.proofPolicy !== undefined) === (options.proofs !== undefined) &&
+    (previous.proofPolicy !== undefined) === (proofs !== undefined) &&
     (previous.optimistic !== undefined) === (optimistic !== undefined);
   if (previous !== undefined && !resumable)
     log.warn(
@@ -270,7 +261,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     await rm(path.join(dataDir, "l2"), { recursive: true, force: true });
     await rm(deploymentFile, { force: true });
   }
-  const bytecodeHash = rollupBytecodeHash({ ...options, optimistic });
+  const bytecodeHash = rollupBytecodeHash({ contract: options.contract, mode });
   const staleContract =
     resumable && previous?.bytecodeHash !== undefined && previous.bytecodeHash !== bytecodeHash
       ? { contractName: previous.contractName ?? "ExampleRollup", address: previous.address }
@@ -313,13 +304,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       onBlockMined: (record) => store.append(record),
       corsOrigins: options.corsOrigins,
     });
-    if (options.proofs !== undefined)
-      proofService = await startDevProofService(
-        options.proofs.committees,
-        options.proofs.provers ?? [],
-        l1.chain.common,
-        log,
-      );
+    if (proofs !== undefined)
+      proofService = await startDevProofService(proofs.committees, proofs.provers ?? [], l1.chain.common, log);
     const l1Url = l1.url as string;
     l1Provider = new JsonRpcProvider(l1Url, undefined, {
       staticNetwork: true,
@@ -348,7 +334,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
           proofService === undefined
             ? undefined
             : {
-                threshold: options.proofs?.threshold ?? proofService.provers.length,
+                threshold: proofs?.threshold ?? proofService.provers.length,
                 allowReexecution: false,
                 acceptedKeys: proofService.provers.map((p) => p.keyHash),
               },
@@ -371,12 +357,19 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     }
 
     node = await startRollupNode({
-      dataDir: path.join(dataDir, "l2"),
-      reset: !resumable,
-      genesis,
-      l1Provider,
-      rollupAddress: deployment.address,
-      deployBlock: deployment.deployBlock,
+      storage: { dataDir: path.join(dataDir, "l2"), reset: !resumable },
+      l1: {
+        provider: l1Provider,
+        rollupAddress: deployment.address,
+        deployBlock: deployment.deployBlock,
+        pollMs: options.l1PollMs,
+      },
+      sequencer: {
+        genesis,
+        blockTimeMs: options.l2BlockTimeMs,
+        allowEmptyBlocks: options.allowEmptyBlocks ?? false,
+        produce: options.produceBlocks,
+      },
       keys,
       // A devnet: evm_mine is served (its advances spend dev ETH).
       rpc: {
@@ -386,21 +379,19 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         automine: options.l2Automine,
         corsOrigins: options.corsOrigins,
       },
-      blockTimeMs: options.l2BlockTimeMs,
-      allowEmptyBlocks: options.allowEmptyBlocks ?? false,
-      l1PollMs: options.l1PollMs,
-      produceBlocks: options.produceBlocks,
-      submitBlocks: options.submitBlocks,
       logger: options.logger,
-      onHalt: options.onHalt,
-      onAccepted: options.onAccepted,
-      // Follow the deployment, not the options: a resumed record decides what the contract is.
-      mode:
-        deployment.optimistic !== undefined
-          ? { kind: "optimistic" }
-          : proofService !== undefined
-            ? { kind: "proofs", proofs: blockProofSource(proofService, l2ChainId) }
-            : { kind: "re-execution" },
+      submitter: {
+        enabled: options.submitBlocks,
+        onHalt: options.onHalt,
+        onAccepted: options.onAccepted,
+        // Follow the deployment, not the options: a resumed record decides what the contract is.
+        mode:
+          deployment.optimistic !== undefined
+            ? { kind: "optimistic" }
+            : proofService !== undefined
+              ? { kind: "proofs", proofs: blockProofSource(proofService, l2ChainId) }
+              : { kind: "re-execution" },
+      },
     });
     const running = node;
     const runningProofs = proofService;

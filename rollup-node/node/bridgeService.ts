@@ -19,31 +19,47 @@ import type { StatusContext } from "../bridge/status";
 import type { AnchorProvider, SequencerApi } from "../l2/types";
 import type { MethodTable } from "../rpc/methods/types";
 import { logL2Activity } from "./activity";
+import type { NodeKeys } from "./keys";
 
-export interface BridgeServiceConfig {
-  readonly l1Provider: Provider;
+/** The node's `l1` section: where the rollup is on L1 and how often the node reads it. */
+export interface NodeL1Config {
+  readonly provider: Provider;
   readonly rollupAddress: string;
   /** L1 block of the rollup's deployment (where the watcher starts scanning). */
   readonly deployBlock: number;
-  /** Private key of the rollup's SEQUENCER on L1. */
-  readonly sequencerKey: string;
-  /** Private key of the L2 relayer (funded in the L2 genesis). */
-  readonly relayerKey: `0x${string}`;
-  readonly logger: LoggerFactory;
-  /** How often the watcher and the challenger read L1 (DEFAULT_L1_POLL_MS). */
-  readonly l1PollMs?: number;
-  readonly maxMessagesPerBlock?: number;
+  /** How often the node reads L1: its watcher, challenger and safe/finalized heads (DEFAULT_L1_POLL_MS). */
+  readonly pollMs?: number;
+  /** L1 blocks on top of an acceptance before the `finalized` tag names the block (DEFAULT_L1_FINALITY_DEPTH). */
+  readonly finalityDepth?: number;
+}
+
+/** The node's `submitter` section: whether and how blocks go to L1. */
+export interface NodeSubmitterConfig {
+  /** Submit blocks to L1 (default true); off for a node that only follows, or to measure the L2 alone. */
+  readonly enabled?: boolean;
+  /**
+   * How blocks are accepted on L1 (re-execution by default); see SubmissionMode. `optimistic`
+   * (the rollup must be an OptimisticRollup) also challenges invalid proposals with `keys.challenger`.
+   */
+  readonly mode?: SubmissionMode;
   readonly retry?: RetryPolicy;
   /** Gas limit of each `advance` (the Osaka cap by default). */
   readonly advanceGasLimit?: bigint;
-  /** Submit blocks to L1 (default true); off for a node that only follows. */
-  readonly submit?: boolean;
   readonly onHalt?: (error: BridgeError) => void;
   readonly onAccepted?: (accepted: AcceptedBlock) => void;
-  /** How blocks are accepted on L1 (re-execution by default); see SubmissionMode. */
-  readonly mode?: SubmissionMode;
-  /** Private key of an L1 account that watches proposals and challenges invalid ones; no challenger without it. */
-  readonly challengerKey?: string;
+}
+
+export interface BridgeServiceConfig {
+  readonly l1: NodeL1Config;
+  /**
+   * The L1 key of the rollup's SEQUENCER, the L2 relayer's key (funded in the L2 genesis), and an
+   * L1 account that watches proposals and challenges invalid ones (optimistic mode only; no
+   * challenger without it).
+   */
+  readonly keys: Pick<NodeKeys, "sequencer" | "relayer" | "challenger">;
+  readonly submitter?: NodeSubmitterConfig;
+  readonly maxMessagesPerBlock?: number;
+  readonly logger: LoggerFactory;
 }
 
 /** How often the node reads L1 (its watcher, challenger and safe/finalized heads) unless configured. */
@@ -75,10 +91,10 @@ export class BridgeService {
 
   constructor(private readonly config: BridgeServiceConfig) {
     this.watcher = new L1Watcher({
-      provider: config.l1Provider,
-      rollupAddress: config.rollupAddress,
-      fromBlock: config.deployBlock,
-      pollIntervalMs: config.l1PollMs ?? DEFAULT_L1_POLL_MS,
+      provider: config.l1.provider,
+      rollupAddress: config.l1.rollupAddress,
+      fromBlock: config.l1.deployBlock,
+      pollIntervalMs: config.l1.pollMs ?? DEFAULT_L1_POLL_MS,
       logger: config.logger("l1-watcher"),
     });
     this.anchorProvider = async (context) => {
@@ -111,38 +127,41 @@ export class BridgeService {
     this.inner = createAnchorProvider({
       messages: this.watcher,
       sequencer,
-      relayerKey: this.config.relayerKey,
+      relayerKey: this.config.keys.relayer.privateKey,
       maxMessagesPerBlock: this.config.maxMessagesPerBlock,
       refresh: () => this.watcher.poll(),
       logger: this.config.logger("anchor"),
     });
-    if (this.config.submit !== false) {
+    const { l1, keys } = this.config;
+    const submitter = this.config.submitter ?? {};
+    if (submitter.enabled !== false) {
       this.submitterInstance = new BatchSubmitter({
         sequencer,
-        rollupAddress: this.config.rollupAddress,
-        signer: new Wallet(this.config.sequencerKey, this.config.l1Provider),
+        rollupAddress: l1.rollupAddress,
+        signer: new Wallet(keys.sequencer.privateKey, l1.provider),
         logger: this.config.logger("submitter"),
-        retry: this.config.retry,
-        gasLimit: this.config.advanceGasLimit,
-        onHalt: this.config.onHalt,
-        onAccepted: this.config.onAccepted,
-        mode: this.config.mode,
+        retry: submitter.retry,
+        gasLimit: submitter.advanceGasLimit,
+        onHalt: submitter.onHalt,
+        onAccepted: submitter.onAccepted,
+        mode: submitter.mode,
         rebase: rebaseOf(sequencer, {
-          l1Provider: this.config.l1Provider,
-          rollupAddress: this.config.rollupAddress,
-          deployBlock: this.config.deployBlock,
+          l1Provider: l1.provider,
+          rollupAddress: l1.rollupAddress,
+          deployBlock: l1.deployBlock,
         }),
       });
     }
-    if (this.config.challengerKey !== undefined) {
+    // Only an optimistic rollup has proposals to challenge.
+    if (submitter.mode?.kind === "optimistic" && keys.challenger !== undefined) {
       this.challengerInstance = new Challenger({
-        l1Provider: this.config.l1Provider,
-        rollupAddress: this.config.rollupAddress,
-        fromBlock: this.config.deployBlock,
-        signer: new Wallet(this.config.challengerKey, this.config.l1Provider),
+        l1Provider: l1.provider,
+        rollupAddress: l1.rollupAddress,
+        fromBlock: l1.deployBlock,
+        signer: new Wallet(keys.challenger.privateKey, l1.provider),
         l2ChainId: sequencer.chain.chainId,
         logger: this.config.logger("challenger"),
-        pollIntervalMs: this.config.l1PollMs ?? DEFAULT_L1_POLL_MS,
+        pollIntervalMs: l1.pollMs ?? DEFAULT_L1_POLL_MS,
       });
     }
   }
@@ -171,9 +190,9 @@ export class BridgeService {
         return bridge.challengerInstance;
       },
       sequencer: this.requireSequencer(),
-      rollup: connectRollup(this.config.rollupAddress, this.config.l1Provider),
-      rollupAddress: this.config.rollupAddress,
-      l1Provider: this.config.l1Provider,
+      rollup: connectRollup(this.config.l1.rollupAddress, this.config.l1.provider),
+      rollupAddress: this.config.l1.rollupAddress,
+      l1Provider: this.config.l1.provider,
       watcher: this.watcher,
       submitter: this.submitterInstance,
     };

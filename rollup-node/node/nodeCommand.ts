@@ -380,31 +380,32 @@ export async function startNodeCommand(
       ...(challenger === undefined ? {} : { challenger: asAccount(challenger, 0n) }),
     };
     const sequencerConfig: RollupNodeConfig = {
-      dataDir: dataDirOf("l2"),
-      reset: options.reset,
-      genesis,
-      l1Provider,
-      rollupAddress: deployment.address,
-      deployBlock: deployment.deployBlock,
+      storage: { dataDir: dataDirOf("l2"), reset: options.reset },
+      l1: {
+        provider: l1Provider,
+        rollupAddress: deployment.address,
+        deployBlock: deployment.deployBlock,
+        finalityDepth: options.finalityDepth,
+      },
+      sequencer: { genesis, blockTimeMs: options.blockTimeMs, allowEmptyBlocks: options.emptyBlocks },
       keys,
       rpc: { host: options.host, port: options.port },
-      blockTimeMs: options.blockTimeMs,
-      allowEmptyBlocks: options.emptyBlocks,
-      finalityDepth: options.finalityDepth,
       logger: context.logger,
-      // The deployment decides the mode: an optimistic rollup proposes (its proofs are not wired yet).
-      mode:
-        deployment.optimistic !== undefined
-          ? { kind: "optimistic" }
-          : proofService !== undefined
-            ? { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) }
-            : { kind: "re-execution" },
+      submitter: {
+        // The deployment decides the mode: an optimistic rollup proposes (its proofs are not wired yet).
+        mode:
+          deployment.optimistic !== undefined
+            ? { kind: "optimistic" }
+            : proofService !== undefined
+              ? { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) }
+              : { kind: "re-execution" },
+      },
     };
     if (options.takeover) {
       // The follower becomes the sequencer on its own data directory (the reset, if any, was the follower's).
       const node = await startTakeoverNode({
         follower: followerConfig,
-        sequencer: { ...sequencerConfig, dataDir: followerConfig.dataDir, reset: false },
+        sequencer: { ...sequencerConfig, storage: { dataDir: followerConfig.dataDir, reset: false } },
         onTakeover: (running) => context.onTakeover?.(running.url as string),
         onFatal: (error) => context.onFatal?.(error),
       });

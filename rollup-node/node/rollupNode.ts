@@ -1,8 +1,4 @@
-import type { Provider } from "ethers";
-
 import { reportCryptoFallbacks } from "../../precompiles";
-import type { AcceptedBlock, RetryPolicy, SubmissionMode } from "../bridge/batchSubmitter";
-import type { BridgeError } from "../bridge/errors";
 import type { LoggerFactory } from "../logger";
 import type { GenesisConfig } from "../chain/genesis";
 import type { DashboardLimits } from "../dashboard/collect";
@@ -13,56 +9,57 @@ import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
 import { Sequencer } from "../l2/sequencer";
 import { InProcessProvider } from "../rpc/eip1193";
 import type { RpcServer } from "../rpc/server";
-import { BridgeService, DEFAULT_L1_POLL_MS } from "./bridgeService";
+import { BridgeService, DEFAULT_L1_POLL_MS, type NodeL1Config, type NodeSubmitterConfig } from "./bridgeService";
 import type { NodeKeys } from "./keys";
 import { DEFAULT_L1_FINALITY_DEPTH, L1Heads } from "./l1Heads";
 
-export interface RollupNodeConfig {
+/** The node's `storage` section: where its chain lives. */
+export interface NodeStorageConfig {
   readonly dataDir: string;
+  /** Start from genesis instead of resuming the chain in `dataDir`. */
   readonly reset?: boolean;
+}
+
+/** The node's `sequencer` section: what it builds and when. */
+export interface NodeSequencerConfig {
   /** The L2 genesis (the rollup contract on L1 was deployed for its hash). */
   readonly genesis: GenesisConfig;
-  readonly l1Provider: Provider;
-  readonly rollupAddress: string;
-  readonly deployBlock: number;
-  readonly keys: Pick<NodeKeys, "sequencer" | "relayer" | "challenger">;
-  /**
-   * HTTP JSON-RPC; `false` serves only in process (`provider`). `devMethods` serves `evm_mine`
-   * (devnets only: each block costs an L1 `advance`); `corsOrigins` lists the web origins allowed.
-   */
-  readonly rpc?:
-    | {
-        readonly host?: string;
-        readonly port?: number;
-        readonly devMethods?: boolean;
-        readonly automine?: boolean;
-        readonly corsOrigins?: readonly string[];
-      }
-    | false;
   readonly blockTimeMs?: number;
   readonly allowEmptyBlocks?: boolean;
   readonly maxWitnessBytes?: number;
-  /** How often the node reads L1: its watcher, challenger and safe/finalized heads (DEFAULT_L1_POLL_MS). */
-  readonly l1PollMs?: number;
-  /** L1 blocks on top of an acceptance before the `finalized` tag names the block (DEFAULT_L1_FINALITY_DEPTH). */
-  readonly finalityDepth?: number;
-  readonly retry?: RetryPolicy;
   /** Produce blocks on the timer right away (default true); tests may produce them by hand. */
-  readonly produceBlocks?: boolean;
-  readonly submitBlocks?: boolean;
-  readonly logger: LoggerFactory;
-  readonly onHalt?: (error: BridgeError) => void;
-  readonly onAccepted?: (accepted: AcceptedBlock) => void;
+  readonly produce?: boolean;
   readonly now?: () => bigint;
-  /**
-   * How blocks are accepted on L1 (re-execution by default). `proofs`: the proofs attached to
-   * every block (the rollup's policy must accept their keys). `optimistic` (the rollup must be an
-   * OptimisticRollup): propose blocks with a bond, finalize them after the challenge window, and
-   * challenge invalid proposals with `keys.challenger`.
-   */
-  readonly mode?: SubmissionMode;
+}
+
+/** The node's `rpc` section: HTTP JSON-RPC, or `false` to serve only in process (`provider`). */
+export type NodeRpcConfig =
+  | {
+      readonly host?: string;
+      readonly port?: number;
+      /** Serve `evm_mine` and the dev state methods (devnets only: each block costs an L1 `advance`). */
+      readonly devMethods?: boolean;
+      readonly automine?: boolean;
+      /** The web origins allowed to call it (CORS). */
+      readonly corsOrigins?: readonly string[];
+    }
+  | false;
+
+/**
+ * A rollup node's configuration, one section per component (docs/design/node-config.md); each
+ * default is applied by the component that owns it, an absent option is passed through as absent.
+ */
+export interface RollupNodeConfig {
+  readonly storage: NodeStorageConfig;
+  readonly l1: NodeL1Config;
+  readonly sequencer: NodeSequencerConfig;
+  /** Submission to L1: on by default, re-execution by default; see NodeSubmitterConfig. */
+  readonly submitter?: NodeSubmitterConfig;
+  readonly rpc?: NodeRpcConfig;
   /** The live dashboard on the HTTP port (GET /, /api/dashboard, /events); on by default, `false` turns it off. */
   readonly dashboard?: DashboardLimits | false;
+  readonly keys: Pick<NodeKeys, "sequencer" | "relayer" | "challenger">;
+  readonly logger: LoggerFactory;
 }
 
 export interface RollupNode {
@@ -87,36 +84,33 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
   let dashboard: Dashboard | undefined;
   const cryptoLog = config.logger("crypto");
   reportCryptoFallbacks((message) => cryptoLog.warn(message));
-  const l1PollMs = config.l1PollMs ?? DEFAULT_L1_POLL_MS;
+  const { storage, sequencer: build } = config;
+  const submitter = config.submitter ?? {};
+  const mode = submitter.mode;
+  const l1PollMs = config.l1.pollMs ?? DEFAULT_L1_POLL_MS;
   const bridge = new BridgeService({
-    l1Provider: config.l1Provider,
-    rollupAddress: config.rollupAddress,
-    deployBlock: config.deployBlock,
-    sequencerKey: config.keys.sequencer.privateKey,
-    relayerKey: config.keys.relayer.privateKey,
+    l1: { ...config.l1, pollMs: l1PollMs },
+    keys: config.keys,
     logger: config.logger,
-    l1PollMs,
-    retry: config.retry,
-    submit: config.submitBlocks,
-    onHalt: config.onHalt,
-    onAccepted: (accepted) => {
-      dashboard?.feed.notify("accepted");
-      config.onAccepted?.(accepted);
+    submitter: {
+      ...submitter,
+      onAccepted: (accepted) => {
+        dashboard?.feed.notify("accepted");
+        submitter.onAccepted?.(accepted);
+      },
     },
-    mode: config.mode,
-    challengerKey: config.mode?.kind === "optimistic" ? config.keys.challenger?.privateKey : undefined,
   });
   await bridge.syncL1();
   // A devnet may be detached from L1 by its dev methods (docs/design/l2-dev-state.md): then it
   // anchors no L1 message and submits nothing, also after a restart.
   const devMethods = config.rpc !== false && config.rpc?.devMethods === true;
-  const detachment = devMethods ? new L1Detachment(config.dataDir, { reset: config.reset }) : undefined;
+  const detachment = devMethods ? new L1Detachment(storage.dataDir, { reset: storage.reset }) : undefined;
   const sequencer = await Sequencer.open({
-    dataDir: config.dataDir,
-    reset: config.reset,
-    genesis: config.genesis,
-    blockTimeMs: config.blockTimeMs,
-    allowEmptyBlocks: config.allowEmptyBlocks,
+    dataDir: storage.dataDir,
+    reset: storage.reset,
+    genesis: build.genesis,
+    blockTimeMs: build.blockTimeMs,
+    allowEmptyBlocks: build.allowEmptyBlocks,
     coinbase: undefined,
     anchorProvider: async (context) =>
       detachment?.state === undefined
@@ -127,20 +121,20 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
             firstMessageNonce: context.nextMessageNonce,
             transactions: [],
           },
-    maxWitnessBytes: config.maxWitnessBytes,
+    maxWitnessBytes: build.maxWitnessBytes,
     // A proposal the contract would refuse stops the proposer: build only blocks it accepts.
-    proposable: config.mode?.kind === "optimistic",
+    proposable: mode?.kind === "optimistic",
     logger: config.logger("sequencer"),
-    now: config.now,
+    now: build.now,
     ...(devMethods ? { clientVersion: L2_DEVNET_CLIENT_VERSION } : {}),
   });
   let rpc: RpcServer | undefined;
   // "safe" and "finalized" name blocks L1 accepted, not the sequencer's own head.
   const l1Heads = new L1Heads({
-    l1Provider: config.l1Provider,
-    rollupAddress: config.rollupAddress,
+    l1Provider: config.l1.provider,
+    rollupAddress: config.l1.rollupAddress,
     pollMs: l1PollMs,
-    finalityDepth: config.finalityDepth ?? DEFAULT_L1_FINALITY_DEPTH,
+    finalityDepth: config.l1.finalityDepth ?? DEFAULT_L1_FINALITY_DEPTH,
     logger: config.logger("l1-heads"),
   });
   try {
@@ -158,15 +152,15 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
             node: sequencer,
             detachment,
             l1Time: async () => {
-              const latest = BigInt((await config.l1Provider.getBlock("latest"))?.timestamp ?? 0);
-              const now = (config.now ?? (() => BigInt(Math.floor(Date.now() / 1000))))();
+              const latest = BigInt((await config.l1.provider.getBlock("latest"))?.timestamp ?? 0);
+              const now = (build.now ?? (() => BigInt(Math.floor(Date.now() / 1000))))();
               return latest > now ? latest : now;
             },
           });
     const rpcLogger = config.logger("l2-rpc");
     if (config.rpc !== false && config.dashboard !== false) {
       dashboard = createDashboard({
-        source: { status: bridge.statusContext(), deployBlock: config.deployBlock },
+        source: { status: bridge.statusContext(), deployBlock: config.l1.deployBlock },
         sequencer,
         watcher: bridge.watcher,
         logger: config.logger("dashboard"),
@@ -197,7 +191,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
         );
     await bridge.start();
     dashboard?.feed.start();
-    if (config.produceBlocks !== false) sequencer.start();
+    if (build.produce !== false) sequencer.start();
     const provider = new InProcessProvider(
       createL2Dispatcher(sequencer, {
         extraMethods: methods,

@@ -64,10 +64,10 @@ export interface TakeoverNode {
  * up, through `onFatal` (docs/design/takeover-failures.md).
  */
 export async function startTakeoverNode(config: TakeoverConfig): Promise<TakeoverNode> {
-  if (config.follower.dataDir !== config.sequencer.dataDir)
+  if (config.follower.dataDir !== config.sequencer.storage.dataDir)
     throw new Error("the take-over node's follower and sequencer must share one data directory");
   const account = new Wallet(config.sequencer.keys.sequencer.privateKey).address;
-  const rollup = connectRollup(config.sequencer.rollupAddress, config.sequencer.l1Provider);
+  const rollup = connectRollup(config.sequencer.l1.rollupAddress, config.sequencer.l1.provider);
   const log = config.sequencer.logger("takeover");
   let follower: FollowerNode | undefined = await startFollowerNode(config.follower);
   let sequencer: RollupNode | undefined;

@@ -44,10 +44,11 @@ export interface InitOptions {
   readonly blockTimeMs: number;
   readonly gasLimit: bigint;
   readonly sequencing: SequencingPolicy;
-  readonly proofs:
+  /** How the rollup accepts blocks: re-executed, on k of n proofs, or optimistically (one of them). */
+  readonly mode:
     | { readonly kind: "reexecution" }
-    | { readonly kind: "k-of-n"; readonly k: number; readonly n: number };
-  readonly optimistic: boolean;
+    | { readonly kind: "k-of-n"; readonly k: number; readonly n: number }
+    | { readonly kind: "optimistic" };
   /** An existing framework tarball to vendor instead of packing one. */
   readonly framework?: string;
 }
@@ -152,7 +153,7 @@ export function resolveInitOptions(args: InitArgs, cwd = process.cwd()): InitOpt
     );
   }
   const optimistic = args.optimistic === true;
-  let proofs: InitOptions["proofs"] = { kind: "reexecution" };
+  let mode: InitOptions["mode"] = optimistic ? { kind: "optimistic" } : { kind: "reexecution" };
   if (proofKind === "k-of-n") {
     if (optimistic)
       throw new InitOptionsError(
@@ -163,7 +164,7 @@ export function resolveInitOptions(args: InitArgs, cwd = process.cwd()): InitOpt
     const k = integer(args.k, "k", 1, MAX_PROOF_TYPES) ?? 1;
     const n = integer(args.n, "n", 1, MAX_PROOF_TYPES) ?? k;
     if (k > n) throw new InitOptionsError("BAD_OPTION", `--k ${k} exceeds --n ${n}`, "k of n proofs needs k <= n");
-    proofs = { kind: "k-of-n", k, n };
+    mode = { kind: "k-of-n", k, n };
   }
   if (args.framework !== undefined && !existsSync(args.framework)) {
     throw new InitOptionsError(
@@ -180,8 +181,7 @@ export function resolveInitOptions(args: InitArgs, cwd = process.cwd()): InitOpt
     blockTimeMs,
     gasLimit,
     sequencing,
-    proofs,
-    optimistic,
+    mode,
     ...(args.framework === undefined ? {} : { framework: path.resolve(cwd, args.framework) }),
   };
 }

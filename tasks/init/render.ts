@@ -88,7 +88,7 @@ const EXECUTOR_CHECKS = `        if (executor != Execute.PRECOMPILE) {
         EXECUTOR = executor;`;
 
 function contractPieces(options: InitOptions): Record<string, string> {
-  if (options.optimistic) {
+  if (options.mode.kind === "optimistic") {
     return {
       EXECUTOR_DECLARATIONS: "",
       EXECUTOR_ARG: "",
@@ -108,8 +108,8 @@ function contractPieces(options: InitOptions): Record<string, string> {
       MODE_CONFIG: `  // Proposed blocks are final after the challenge window (s) unless challenged; each locks the bond (ETH).\n  optimistic: { challengeWindow: 10, proposalBond: "0.1" },\n`,
     };
   }
-  if (options.proofs.kind === "k-of-n") {
-    const { k, n } = options.proofs;
+  if (options.mode.kind === "k-of-n") {
+    const { k, n } = options.mode;
     return {
       IMPORTS: EXECUTOR_IMPORTS,
       BASES: "NativeRollup",

@@ -23,7 +23,7 @@ export async function runInit(
     const created = await createProject(options, framework);
     const relative = path.relative(process.cwd(), created.dir) || ".";
     write(
-      `Created ${options.name}Rollup (L2 chain ${options.chainId}, ${options.sequencing} sequencing, ${options.optimistic ? "optimistic" : options.proofs.kind}) in ${relative} in ${((Date.now() - started) / 1000).toFixed(1)} s:`,
+      `Created ${options.name}Rollup (L2 chain ${options.chainId}, ${options.sequencing} sequencing, ${options.mode.kind}) in ${relative} in ${((Date.now() - started) / 1000).toFixed(1)} s:`,
     );
     for (const file of created.files) write(`  ${file}`);
     write(`\nNext:\n  cd ${relative}\n  npm ci && npm test\n  npm run devnet`);

@@ -71,18 +71,13 @@ describe("message liveness on the real node, L1 devnet and EXECUTE", function ()
     supply = genesisSupply(genesis);
     rollupAddress = deployment.address;
     node = await startRollupNode({
-      dataDir: dir,
-      genesis,
-      l1Provider: provider,
-      rollupAddress,
-      deployBlock: deployment.deployBlock,
+      storage: { dataDir: dir },
+      l1: { provider, rollupAddress, deployBlock: deployment.deployBlock, pollMs: 50 },
+      sequencer: { genesis, maxWitnessBytes: MAX_WITNESS_BYTES, produce: false },
+      submitter: { retry: { initialDelayMs: 20, maxDelayMs: 200 } },
       keys,
       rpc: false,
       dashboard: false,
-      maxWitnessBytes: MAX_WITNESS_BYTES,
-      produceBlocks: false,
-      l1PollMs: 50,
-      retry: { initialDelayMs: 20, maxDelayMs: 200 },
       logger: (component) => createLineLogger(component, (line) => lines.push(line)),
     });
   });

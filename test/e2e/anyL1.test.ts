@@ -260,12 +260,9 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
           })
         : () => silentLogger;
     node = await startRollupNode({
-      dataDir: path.join(dir, "l2"),
-      reset: true,
-      genesis,
-      l1Provider: l1,
-      rollupAddress: deployment.address,
-      deployBlock: deployment.deployBlock,
+      storage: { dataDir: path.join(dir, "l2"), reset: true },
+      l1: { provider: l1, rollupAddress: deployment.address, deployBlock: deployment.deployBlock },
+      sequencer: { genesis, blockTimeMs: 500 },
       keys: {
         sequencer: { address: sequencer.address, privateKey: sequencer.privateKey as `0x${string}`, balance: 0n },
         relayer: {
@@ -275,10 +272,11 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
         },
       },
       rpc: { host: "127.0.0.1", port: 0 },
-      blockTimeMs: 500,
       logger,
-      mode: { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) },
-      onAccepted: (block) => accepted.push(block),
+      submitter: {
+        mode: { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) },
+        onAccepted: (block) => accepted.push(block),
+      },
     });
     const l2 = new JsonRpcProvider(node.url as string, undefined, {
       staticNetwork: true,
@@ -314,7 +312,7 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     before(async () => {
       // The same committee setup as above (1 of 1), here checked by EXECUTE's proof mode.
       r = await startE2eRollup({
-        proofs: { committees: 0, provers: [await freshCommittee("committee-1")] },
+        mode: { kind: "proofs", committees: 0, provers: [await freshCommittee("committee-1")] },
         onAccepted: (block) => devnetAccepted.push(block),
       });
     });

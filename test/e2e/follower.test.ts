@@ -546,7 +546,7 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
   let f: Awaited<ReturnType<typeof startFollower>> | undefined;
 
   before(async () => {
-    r = await startE2eRollup({ optimistic: { challengeWindow: WINDOW, proposalBond: BOND } });
+    r = await startE2eRollup({ mode: { kind: "optimistic", challengeWindow: WINDOW, proposalBond: BOND } });
   });
 
   after(async () => {
@@ -711,7 +711,7 @@ describe("e2e: a follower of a rollup whose blocks are accepted on proofs alone"
   let f: Awaited<ReturnType<typeof startFollower>> | undefined;
 
   before(async () => {
-    r = await startE2eRollup({ proofs: { committees: 1 } });
+    r = await startE2eRollup({ mode: { kind: "proofs", committees: 1 } });
   });
 
   after(async () => {

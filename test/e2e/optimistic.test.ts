@@ -25,7 +25,7 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
   const tipNumber = async (): Promise<bigint> => (await rollup.tip())[0];
 
   before(async () => {
-    r = await startE2eRollup({ optimistic: { challengeWindow: WINDOW, proposalBond: BOND } });
+    r = await startE2eRollup({ mode: { kind: "optimistic", challengeWindow: WINDOW, proposalBond: BOND } });
     rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
     submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
     challenger = r.devnet.node.bridge.challenger as Challenger;
@@ -156,7 +156,13 @@ describe("e2e: the node waits for room in the proposal gas bucket instead of sen
 
   before(async () => {
     r = await startE2eRollup({
-      optimistic: { challengeWindow: WINDOW, proposalBond: BOND, proposalGasPerSecond: RATE, proposalGasBurst: BURST },
+      mode: {
+        kind: "optimistic",
+        challengeWindow: WINDOW,
+        proposalBond: BOND,
+        proposalGasPerSecond: RATE,
+        proposalGasBurst: BURST,
+      },
     });
   });
 

@@ -57,7 +57,7 @@ describe("e2e: optimistic attacks the node's challenger defeats (security issue,
   let challenger: Challenger;
 
   before(async () => {
-    r = await startE2eRollup({ optimistic: { challengeWindow: WINDOW, proposalBond: BOND } });
+    r = await startE2eRollup({ mode: { kind: "optimistic", challengeWindow: WINDOW, proposalBond: BOND } });
     rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
     submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
     challenger = r.devnet.node.bridge.challenger as Challenger;

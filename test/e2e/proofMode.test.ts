@@ -17,7 +17,7 @@ describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2: a dev
   before(async () => {
     external = await CommitteeProver.start("external", devAttesterKeys("external", COMMITTEE_CIRCUIT.signatures));
     r = await startE2eRollup({
-      proofs: { committees: 1, provers: [external] },
+      mode: { kind: "proofs", committees: 1, provers: [external] },
       onAccepted: (block) => accepted.push(block),
     });
   });

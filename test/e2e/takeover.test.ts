@@ -165,12 +165,11 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     takeover = await startTakeoverNode({
       follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
       sequencer: {
-        ...rollupOf,
-        dataDir,
+        storage: { dataDir },
+        l1: { provider: l1, rollupAddress: rollupOf.rollupAddress, deployBlock: rollupOf.deployBlock, pollMs: 100 },
+        sequencer: { genesis: rollupOf.genesis, allowEmptyBlocks: false },
         keys: { ...r.devnet.keys, sequencer: own },
         rpc: { port: 0 },
-        l1PollMs: 100,
-        allowEmptyBlocks: false,
         logger: r.log.factory,
       },
       onTakeover: (node) => {
@@ -256,16 +255,16 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     const l1 = provider(r.devnet.l1Url);
     providers.push(l1);
     restarted = await startRollupNode({
-      dataDir: path.join(r.devnet.dataDir, "l2"),
-      genesis: r.devnet.genesis,
-      l1Provider: l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
+      storage: { dataDir: path.join(r.devnet.dataDir, "l2") },
+      l1: {
+        provider: l1,
+        rollupAddress: r.devnet.deployment.address,
+        deployBlock: r.devnet.deployment.deployBlock,
+        pollMs: 100,
+      },
+      sequencer: { genesis: r.devnet.genesis, blockTimeMs: 200, allowEmptyBlocks: false },
       keys: r.devnet.keys,
       rpc: { port: 0 },
-      l1PollMs: 100,
-      blockTimeMs: 200,
-      allowEmptyBlocks: false,
       logger: r.log.factory,
     });
     const old = l2Of(restarted.url as string);

@@ -32,7 +32,7 @@ describe("tasks/rollupConfig: the rollup section of hardhat.config.ts", () => {
     expect(resolved.l2ChainId).to.equal(777n);
     expect(resolved.gasLimit).to.equal(8_000_000n);
     expect(resolved.policy).to.deep.equal({ sequencerInactivityPeriod: 60n, forceInclusionDelay: 30n });
-    expect(resolved.proofs).to.deep.equal({ committees: 3, threshold: 2 });
+    expect(resolved.mode).to.deep.equal({ kind: "proofs", committees: 3, threshold: 2 });
     expect(resolved.alloc[getAddress("0x000000000000000000000000000000000000ca5e")]).to.deep.equal({ balance: 1000n });
     expect(resolved.predeploys[0]).to.deep.equal({
       address: getAddress("0x4e41540000000000000000000000000000000100"),

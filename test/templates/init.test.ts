@@ -145,7 +145,7 @@ describe("rollup:init", () => {
       expect(options.name).to.equal("MyCoolChain");
       expect(options.project).to.equal("my-cool_chain");
       expect(options.sequencing).to.equal("fallback");
-      expect(options.proofs.kind).to.equal("reexecution");
+      expect(options.mode.kind).to.equal("reexecution");
     });
   });
 

@@ -14,7 +14,9 @@ describe("rollup:* tasks on an optimistic rollup: a withdrawal not final yet nam
   let r: E2eRollup;
 
   before(async () => {
-    r = await startE2eRollup({ optimistic: { challengeWindow: WINDOW, proposalBond: parseEther("0.1") } });
+    r = await startE2eRollup({
+      mode: { kind: "optimistic", challengeWindow: WINDOW, proposalBond: parseEther("0.1") },
+    });
   });
 
   after(async () => {

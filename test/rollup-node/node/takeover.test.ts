@@ -72,12 +72,11 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
       node = await startTakeoverNode({
         follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
         sequencer: {
-          ...rollupOf,
-          dataDir,
+          storage: { dataDir },
+          l1: { provider: l1, rollupAddress: rollupOf.rollupAddress, deployBlock: rollupOf.deployBlock, pollMs: 100 },
+          sequencer: { genesis: rollupOf.genesis, allowEmptyBlocks: false },
           keys: r.devnet.keys,
           rpc: { port: taken.port },
-          l1PollMs: 100,
-          allowEmptyBlocks: false,
           logger: r.log.factory,
         },
         pollMs: 50,
@@ -135,12 +134,11 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
       node = await startTakeoverNode({
         follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
         sequencer: {
-          ...rollupOf,
-          dataDir,
+          storage: { dataDir },
+          l1: { provider: l1, rollupAddress: rollupOf.rollupAddress, deployBlock: rollupOf.deployBlock, pollMs: 100 },
+          sequencer: { genesis: rollupOf.genesis, allowEmptyBlocks: false },
           keys: r.devnet.keys,
           rpc: { port: taken.port },
-          l1PollMs: 100,
-          allowEmptyBlocks: false,
           logger: r.log.factory,
         },
         pollMs: 50,
@@ -185,7 +183,14 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
     try {
       node = await startTakeoverNode({
         follower: { ...rollupOf, l1Provider: l1, dataDir, rpc: false, pollMs: 50, logger: r.log.factory },
-        sequencer: { ...rollupOf, l1Provider: dead, dataDir, keys: r.devnet.keys, rpc: false, logger: r.log.factory },
+        sequencer: {
+          storage: { dataDir },
+          l1: { provider: dead, rollupAddress: rollupOf.rollupAddress, deployBlock: rollupOf.deployBlock },
+          sequencer: { genesis: rollupOf.genesis },
+          keys: r.devnet.keys,
+          rpc: false,
+          logger: r.log.factory,
+        },
         pollMs: 20,
       });
       const failing = () => r.log.lines.filter((line) => line.includes("take-over check failed"));
