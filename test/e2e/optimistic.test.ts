@@ -147,8 +147,8 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
 
 describe("e2e: the node waits for room in the proposal gas bucket instead of sending a proposal that reverts", function () {
   this.timeout(180_000);
-  /** R and C small enough that a few heavy blocks fill the bucket (the defaults take 2^25 of check gas). */
-  const RATE = 100_000n;
+  /** R and C small enough that a few heavy blocks fill the bucket (the defaults take 2^25 of check gas), and R so slow that the L1 time a loaded machine takes between proposals (10–20 s) does not drain it. */
+  const RATE = 10_000n;
   const BURST = 2n ** 24n;
   /** Each heavy transaction's gas limit: its block is charged gasUsed (21,000) + this. */
   const TX_GAS_LIMIT = 3_900_000n;
