@@ -29,10 +29,18 @@ import { BlockStore } from "./blockStore";
 import { type BlockTemplate, produceBlock, receiptsOf } from "./blockBuilder";
 import type { CallFrame } from "./callTracer";
 import { StoreBlockchain } from "./chainBlockchain";
-import { type AccountPatch, type ClockState, DevClock, SnapshotStack, applyAccountPatch } from "./devControls";
+import {
+  type AccountPatch,
+  type ClockState,
+  DevClock,
+  MAX_DEV_TIMESTAMP,
+  SnapshotStack,
+  applyAccountPatch,
+} from "./devControls";
 import {
   ChainHistoryError,
   InvalidBlockError,
+  DevTimestampCapError,
   InvalidTimestampError,
   TransactionRejectedError,
   UnknownBlockError,
@@ -372,6 +380,7 @@ export class Chain {
       if (timestamp <= parent.header.timestamp) {
         throw new InvalidTimestampError(`timestamp ${timestamp} is not above the head's ${parent.header.timestamp}`);
       }
+      if (timestamp > MAX_DEV_TIMESTAMP) throw new DevTimestampCapError(timestamp, MAX_DEV_TIMESTAMP);
       const preStateRoot = this.headStateRoot;
       this.useForkOf(parent.header.number + 1n, timestamp);
       if (options.captureWitness === true && !equalsBytes(preStateRoot, parent.header.stateRoot)) {

@@ -15,6 +15,20 @@ import { InvalidTimestampError } from "./errors";
  */
 export const MAX_DEV_TIMESTAMP = 2n ** 63n - 1n;
 
+/** The largest balance hardhat_setBalance may set: an account balance is a uint256. */
+export const MAX_DEV_BALANCE = 2n ** 256n - 1n;
+
+/** The largest nonce hardhat_setNonce may set: a nonce is a uint64 (EIP-2681). */
+export const MAX_DEV_NONCE = 2n ** 64n - 1n;
+
+/**
+ * The largest code hardhat_setCode may set, in bytes: 1 MiB. Hardhat and anvil take any size (the
+ * 24,576-byte EIP-170 limit binds deployments, not state edits), and so does this node up to a
+ * bound far above any real contract, so that a wrong paste is an error instead of a state that
+ * every later witness must carry.
+ */
+export const MAX_DEV_CODE_SIZE = 1024 * 1024;
+
 /** Direct state edits of dev methods (hardhat_setBalance, …); absent fields are kept. */
 export interface AccountPatch {
   readonly balance?: bigint;

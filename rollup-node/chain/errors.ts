@@ -47,6 +47,20 @@ export class InvalidTimestampError extends ChainError {
   }
 }
 
+/**
+ * A block whose timestamp would pass MAX_DEV_TIMESTAMP: the dev clock reached its cap (a forced
+ * time at the cap, then one block per second). Refused, so the cap holds for every block.
+ */
+export class DevTimestampCapError extends ChainError {
+  constructor(timestamp: bigint, max: bigint) {
+    super(
+      "DEV_TIMESTAMP_CAP",
+      `the next block's timestamp ${timestamp} would pass the largest dev timestamp ${max} (2^63 - 1)`,
+      "the dev clock was moved to its cap and blocks must grow in time: evm_revert to a snapshot taken before, or restart the devnet with --reset",
+    );
+  }
+}
+
 /** A configuration value the chain cannot start with. */
 export class ChainConfigError extends ChainError {
   constructor(message: string, hint: string) {

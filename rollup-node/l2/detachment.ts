@@ -24,14 +24,30 @@ export function describeDetachment(d: Detachment): string {
   return `detached from L1: ${d.cause} at block ${d.fromBlock}`;
 }
 
+/**
+ * The dev methods that detach only by moving the clock (devStateMethods' clock check): the chain
+ * is still one L1 could re-execute, its next block is just from L1's future.
+ */
+const CLOCK_METHODS: ReadonlySet<string> = new Set([
+  "evm_increaseTime",
+  "anvil_increaseTime",
+  "evm_setNextBlockTimestamp",
+  "anvil_setNextBlockTimestamp",
+  "evm_mine",
+]);
+
+/** What to do about a detachment: a clock cause has its own remedy (move L1's clock first). */
+export function detachmentHint(d: Detachment): string {
+  const stopped = "it no longer submits blocks, relays deposits or proves withdrawals";
+  if (CLOCK_METHODS.has(d.method))
+    return `${d.method} moved this L2 devnet's clock ahead of L1's latest block time, and the rollup refuses an L2 block from L1's future, so ${stopped}; restart the devnet with --reset to get a chain L1 verifies again. To move time and stay attached, move L1's clock first (evm_increaseTime on the L1 devnet, then evm_mine there), then the L2's by no more than that`;
+  return `this L2 devnet was changed outside transactions L1 can re-execute, so ${stopped}; restart the devnet with --reset to get a chain L1 verifies again`;
+}
+
 /** The submitter's stand-down reason, and the error of a bridging call on a detached node. */
 export class DetachedFromL1Error extends BridgeError {
   constructor(readonly detachment: Detachment) {
-    super(
-      "DETACHED_FROM_L1",
-      describeDetachment(detachment),
-      "this L2 devnet was changed outside transactions L1 can re-execute, so it no longer submits blocks, relays deposits or proves withdrawals; restart the devnet with --reset to get a chain L1 verifies again",
-    );
+    super("DETACHED_FROM_L1", describeDetachment(detachment), detachmentHint(detachment));
   }
 }
 

@@ -3,7 +3,8 @@ import { Address, bytesToHex } from "@ethereumjs/util";
 
 import type { AccountPatch, Chain } from "../chain/chain";
 import { MAX_DEV_TIMESTAMP } from "../chain/chain";
-import { TransactionRejectedError } from "../chain/errors";
+import { MAX_DEV_BALANCE, MAX_DEV_CODE_SIZE, MAX_DEV_NONCE } from "../chain/devControls";
+import { DevTimestampCapError, TransactionRejectedError } from "../chain/errors";
 import type { TransactionRequest } from "../rpc/backend";
 import { invalidParams } from "../rpc/errors";
 import { data, parseAddress, parseData, parseQuantity, parseSlot, quantity } from "../rpc/hex";
@@ -72,6 +73,27 @@ async function impersonatedTransaction(node: DevStateNode, request: TransactionR
   return tx;
 }
 
+/**
+ * A quantity a state edit may set: at most `max` (`bound` names it in words). A larger one would
+ * be stored as is and break every later transaction touching the account (a balance past 2^256 - 1
+ * overflows on the next credit): refused here, before anything changes or detaches.
+ */
+function parseBounded(value: unknown, name: string, max: bigint, bound: string): bigint {
+  const quantityValue = parseQuantity(value, name);
+  if (quantityValue > max) throw invalidParams(`${name}: ${quantityValue} is above the largest ${name} ${bound}`);
+  return quantityValue;
+}
+
+/** hardhat_setCode's code: any size up to MAX_DEV_CODE_SIZE (see there). */
+function parseCode(value: unknown): Uint8Array {
+  const code = parseData(value, "code");
+  if (code.length > MAX_DEV_CODE_SIZE)
+    throw invalidParams(
+      `code: ${code.length} bytes is above the largest dev code size ${MAX_DEV_CODE_SIZE} bytes (1 MiB; EIP-170's 24,576 bytes bind deployments only)`,
+    );
+  return code;
+}
+
 export interface DevStateConfig {
   readonly node: DevStateNode;
   readonly detachment: L1Detachment;
@@ -112,12 +134,15 @@ export function devStateMethods(config: DevStateConfig): MethodTable {
   const setBalance = (method: string): MethodHandler =>
     patch(method, (p) => ({
       address: parseAddress(p[0], "address"),
-      patch: { balance: parseQuantity(p[1], "balance") },
+      patch: { balance: parseBounded(p[1], "balance", MAX_DEV_BALANCE, "2^256 - 1, a balance is a uint256") },
     }));
   const setNonce = (method: string): MethodHandler =>
-    patch(method, (p) => ({ address: parseAddress(p[0], "address"), patch: { nonce: parseQuantity(p[1], "nonce") } }));
+    patch(method, (p) => ({
+      address: parseAddress(p[0], "address"),
+      patch: { nonce: parseBounded(p[1], "nonce", MAX_DEV_NONCE, "2^64 - 1, a nonce is a uint64 (EIP-2681)") },
+    }));
   const setCode = (method: string): MethodHandler =>
-    patch(method, (p) => ({ address: parseAddress(p[0], "address"), patch: { code: parseData(p[1], "code") } }));
+    patch(method, (p) => ({ address: parseAddress(p[0], "address"), patch: { code: parseCode(p[1]) } }));
   const setStorageAt = (method: string): MethodHandler =>
     patch(method, (p) => ({
       address: parseAddress(p[0], "address"),
@@ -219,12 +244,16 @@ export function devStateMethods(config: DevStateConfig): MethodTable {
         "the L2 node holds no keys: sign locally and use eth_sendRawTransaction, or impersonate the account first (hardhat_impersonateAccount)",
       );
     const tx = await impersonatedTransaction(node, request);
+    // Detached once the pool admitted it, never for a refused one (nothing L1 cannot verify
+    // happened). Still before any block holds it: this runs as the pool lock's admission settles,
+    // ahead of the next holder of that lock (a block production) taking it.
+    const hash = await node.submitTransaction(tx);
     detachment.detach({
       method: "hardhat_impersonateAccount",
       fromBlock: chain.headNumber + 1n,
-      cause: `transaction ${bytesToHex(tx.hash())} sent for ${from} without its signature (impersonated)`,
+      cause: `transaction ${bytesToHex(hash)} sent for ${from} without its signature (impersonated)`,
     });
-    return data(await node.submitTransaction(tx));
+    return data(hash);
   };
 
   /** evm_mine with a timestamp: the same clock rule as evm_setNextBlockTimestamp. */
@@ -238,6 +267,10 @@ export function devStateMethods(config: DevStateConfig): MethodTable {
       await checkClock("evm_mine", timestamp);
       await node.produceBlock({ timestamp });
     } else {
+      // The clock at its cap (a forced time near it, then a block a second): refused before the
+      // sequencer asks L1 for the block's anchor (the chain refuses such a block too).
+      const next = chain.nextTimestamp();
+      if (next > MAX_DEV_TIMESTAMP) throw new DevTimestampCapError(next, MAX_DEV_TIMESTAMP);
       await node.produceBlock({});
     }
     return "0x0";

@@ -31,9 +31,12 @@ export function parseOptionalQuantity(value: unknown, name: string): bigint | un
 }
 
 export function parseData(value: unknown, name: string, length?: number): Uint8Array {
-  if (typeof value !== "string" || !isHexString(value) || value.length % 2 !== 0) {
+  if (typeof value !== "string" || !isHexString(value)) {
     throw invalidParams(`${name}: expected 0x-prefixed hex data, got ${JSON.stringify(value)}`);
   }
+  // Said apart from the prefix: "0x123" is 0x-prefixed hex, one digit short of whole bytes.
+  if (value.length % 2 !== 0)
+    throw invalidParams(`${name}: odd number of hex digits in ${JSON.stringify(value)} (data is whole bytes)`);
   const bytes = hexToBytes(value);
   if (length !== undefined && bytes.length !== length)
     throw invalidParams(`${name}: expected ${length} bytes, got ${bytes.length}`);
@@ -51,7 +54,9 @@ export function parseHash(value: unknown, name: string): Uint8Array {
 /** A storage slot: any hex quantity up to 32 bytes (clients send both padded and short forms). */
 export function parseSlot(value: unknown, name: string): Uint8Array {
   if (typeof value !== "string" || !/^0x[0-9a-fA-F]{1,64}$/.test(value))
-    throw invalidParams(`${name}: expected a storage slot`);
+    throw invalidParams(
+      `${name}: expected a storage slot (a hex quantity of at most 32 bytes), got ${JSON.stringify(value)}`,
+    );
   const hex = value.slice(2);
   return hexToBytes(`0x${hex.length % 2 === 0 ? hex : `0${hex}`}`);
 }

@@ -30,6 +30,7 @@ interface StatusJson {
   readonly submitter: string;
   readonly submitterError?: string;
   readonly submitterErrorCode?: string;
+  readonly submitterHint?: string;
   readonly acceptedL2Head: string;
 }
 
@@ -250,6 +251,8 @@ describe("L2 devnet state patching: hardhat_*/anvil_* edits, snapshots and the c
       const s = await status(r);
       expect(s.submitterErrorCode).to.equal("DETACHED_FROM_L1");
       expect(s.submitterError).to.match(/evm_increaseTime set the next L2 block's time to \d+, ahead of L1's \d+/);
+      // A clock cause gets its own remedy, not a patch's "changed outside transactions".
+      expect(s.submitterHint).to.contain("move L1's clock first (evm_increaseTime on the L1 devnet");
       const block = await transfer(r, 1);
       expect((await r.l2.getBlock(block))?.timestamp).to.be.at.least((head?.timestamp ?? 0) + 3600);
     } finally {

@@ -50,6 +50,17 @@ describe("L1 devnet time controls are bounded (a wrong value cannot brick the ch
     await transferStillMines();
   });
 
+  it("mines up to the largest timestamp and refuses the block that would pass it (a forced time near the cap, then a block a second)", async () => {
+    await send("evm_setNextBlockTimestamp", [`0x${(MAX_DEV_TIMESTAMP - 1n).toString(16)}`]);
+    await send("evm_mine", []);
+    await send("evm_mine", []);
+    expect(l1.chain.head.header.timestamp).to.equal(MAX_DEV_TIMESTAMP);
+    const head = l1.chain.headNumber;
+    expect((await refused("evm_mine", [])).message).to.contain("largest dev timestamp");
+    expect(l1.chain.headNumber).to.equal(head);
+    expect(l1.chain.head.header.timestamp).to.equal(MAX_DEV_TIMESTAMP);
+  });
+
   it("refuses hardhat_mine of more blocks than it can mine in one call", async () => {
     expect((await refused("hardhat_mine", [`0x${(2n ** 64n).toString(16)}`])).code).to.equal(-32602);
   });
