@@ -1,0 +1,67 @@
+import { expect } from "chai";
+import { Wallet, toBeHex } from "ethers";
+
+import { type E2eRollup, startE2eRollup } from "../e2e/support/harness";
+import { rejection } from "../rollup-node/rejection";
+import { runTask } from "../support/runTask";
+
+/** A task error's code, message and hint. */
+type TaskFailure = { code?: string; message: string; hint?: string };
+
+describe("rollup:* tasks on an L2 devnet detached from L1: refused before anything is sent", function () {
+  this.timeout(120_000);
+  let r: E2eRollup;
+  let nodes: Record<string, string>;
+
+  before(async () => {
+    r = await startE2eRollup({ l2Automine: true, produceBlocks: false });
+    nodes = { l1Rpc: r.devnet.l1Url, l2Rpc: r.devnet.l2Url, rollup: r.devnet.deployment.address };
+    // A state patch L1 cannot re-execute: the devnet detaches (docs/design/l2-dev-state.md).
+    await r.l2.send("hardhat_setBalance", [Wallet.createRandom().address, toBeHex(10n ** 18n)]);
+  });
+
+  after(async () => {
+    await r?.stop();
+  });
+
+  /** Runs a task that must be refused as detached, and checks that account #1 spent nothing on either chain. */
+  async function refusedAsDetached(name: string, args: Record<string, unknown>): Promise<TaskFailure> {
+    const account = r.l1Wallet(1).address;
+    const [l1Before, l2Before] = await Promise.all([r.l1.getBalance(account), r.l2.getBalance(account)]);
+    const error = (await rejection(runTask(name, { ...nodes, account: 1, ...args }))) as TaskFailure;
+    expect(error.code, error.message).to.equal("DETACHED_FROM_L1");
+    const [line, hint, ...rest] = error.message.split("\n");
+    expect(rest).to.deep.equal([]);
+    expect(line).to.match(
+      /^the L2 devnet is detached from L1 \(state patched by hardhat_setBalance at block \d+\): nothing sent$/,
+    );
+    expect(hint).to.equal("hint: restart the devnet with --reset to bridge again");
+    expect(await r.l1.getBalance(account)).to.equal(l1Before);
+    expect(await r.l2.getBalance(account)).to.equal(l2Before);
+    return error;
+  }
+
+  it("rollup:deposit spends no L1 ETH", async () => {
+    await refusedAsDetached("rollup:deposit", { amount: "0.5" });
+  });
+
+  it("rollup:send-message spends no L1 ETH", async () => {
+    await refusedAsDetached("rollup:send-message", {
+      to: Wallet.createRandom().address,
+      value: "0.1",
+      gasLimit: 100_000,
+    });
+  });
+
+  it("rollup:withdraw burns no L2 ETH and does not wait for its timeout", async () => {
+    const started = Date.now();
+    await refusedAsDetached("rollup:withdraw", { amount: "0.5", timeout: 300 });
+    expect(Date.now() - started).to.be.below(30_000);
+  });
+
+  it("rollup:status prints the halt's hint with its error", async () => {
+    const out = await runTask("rollup:status", nodes);
+    expect(out).to.match(/submitter {7}halted: detached from L1: state patched by hardhat_setBalance at block \d+/);
+    expect(out).to.match(/^ {16}hint: this L2 devnet was changed outside transactions L1 can re-execute/m);
+  });
+});
