@@ -15,13 +15,15 @@ import {
   loadDeployment,
   saveDeployment,
 } from "../deploy/rollup";
-import { readGenesisFile } from "../rollup-node/chain/genesisFile";
+import type { GenesisConfig } from "../rollup-node/chain/genesis";
+import { readGenesisFile, writeGenesisFile } from "../rollup-node/chain/genesisFile";
 import { loadPartial, partialFile, savePartial } from "../deploy/partialDeployment";
 import { executeErrorName } from "../precompiles";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/chain/devAccounts";
 import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
 import { devNodeKeys } from "../rollup-node/node/keys";
+import { deployedGenesisFile } from "../rollup-node/node/nodeCommand";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
 import {
@@ -324,6 +326,8 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   let genesisHash = args.genesisHash;
   let genesisStateRoot = args.genesisStateRoot;
   let l2GenesisTimestamp: bigint | undefined;
+  // The genesis built here (none given): written beside the record for the node's --genesis.
+  let built: GenesisConfig | undefined;
   // A genesis given by hash is the caller's: its supply is theirs to deposit (depositGenesisSupply).
   let supply = 0n;
   if (genesisFile !== undefined) {
@@ -345,6 +349,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     );
     ({ hash: genesisHash, stateRoot: genesisStateRoot } = await genesisCommitments(genesis));
     supply = genesisSupply(genesis);
+    built = genesis;
   }
   const recordProgress = async (progress: DeploymentProgress): Promise<void> =>
     savePartial(partialFile(args.out), { fingerprint, l2GenesisTimestamp, progress });
@@ -382,6 +387,13 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
       `proofs verified by ProofModeExecute ${deployment.executor} (${Object.keys(deployment.verifiers ?? {}).length} Groth16 verifiers)`,
     );
   console.log(`deployment record written to ${args.out}`);
+  if (built !== undefined) {
+    const genesisOut = deployedGenesisFile(args.out);
+    await writeGenesisFile(genesisOut, built);
+    console.log(
+      `L2 genesis written to ${genesisOut}: run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesisOut}`,
+    );
+  }
 }
 
 /**
