@@ -118,11 +118,13 @@ async function waitUntilProvable(
   let last: string | undefined;
   let toldWaiting = false;
   for (;;) {
-    const report = await ctx.client.getMessageStatus(message);
-    if (showProgress && report.status !== last) progress(report);
-    last = report.status;
-    if (report.status !== "initiated") return report;
     const node = await ctx.client.node.status().catch(() => undefined);
+    // A detached node refuses rollup_getMessageStatus: its halt is the answer.
+    const report =
+      node?.submitterErrorCode === "DETACHED_FROM_L1" ? undefined : await ctx.client.getMessageStatus(message);
+    if (report !== undefined && showProgress && report.status !== last) progress(report);
+    last = report?.status;
+    if (report !== undefined && report.status !== "initiated") return report;
     if (node?.submitter === "halted")
       throw new RollupTaskError(
         "SUBMITTER_HALTED",
@@ -138,7 +140,7 @@ async function waitUntilProvable(
     if (Date.now() >= deadline)
       throw new RollupTaskError(
         "TIMEOUT",
-        `gave up after ${timeoutSeconds} s: ${await notProvableYet(ctx, message, report.acceptedL2Head)}`,
+        `gave up after ${timeoutSeconds} s: ${await notProvableYet(ctx, message, report?.acceptedL2Head ?? 0n)}`,
         `nothing is lost: resume with npx hardhat rollup:finalize ${message.messageHash}`,
       );
     await new Promise((resolve) => setTimeout(resolve, Math.min(WITHDRAWAL_POLL_MS, deadline - Date.now())));

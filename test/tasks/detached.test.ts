@@ -1,12 +1,55 @@
 import { expect } from "chai";
 import { Wallet, toBeHex } from "ethers";
 
+import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { type E2eRollup, startE2eRollup } from "../e2e/support/harness";
 import { rejection } from "../rollup-node/rejection";
 import { runTask } from "../support/runTask";
 
 /** A task error's code, message and hint. */
 type TaskFailure = { code?: string; message: string; hint?: string };
+
+describe("rollup:withdraw waiting on a submitter that halts: fails at once, not at its timeout", function () {
+  this.timeout(120_000);
+  let r: E2eRollup;
+
+  before(async () => {
+    r = await startE2eRollup({ l2Automine: true, produceBlocks: false });
+  });
+
+  after(async () => {
+    await r?.stop();
+  });
+
+  it("the halt's error and hint, and how to finish the withdrawal later", async () => {
+    // Held back, so the withdrawal's block is not accepted before the halt.
+    await (r.devnet.node.bridge.submitter as BatchSubmitter).stop();
+    const account = r.l2Wallet(2).address;
+    const before = await r.l2.getBalance(account);
+    const started = Date.now();
+    const task = rejection(
+      runTask("rollup:withdraw", {
+        l1Rpc: r.devnet.l1Url,
+        l2Rpc: r.devnet.l2Url,
+        rollup: r.devnet.deployment.address,
+        account: 2,
+        amount: "0.25",
+        timeout: 300,
+      }),
+    );
+    while ((await r.l2.getBalance(account)) === before) await new Promise((resolve) => setTimeout(resolve, 100));
+    await r.l2.send("hardhat_setBalance", [Wallet.createRandom().address, toBeHex(10n ** 18n)]);
+    const error = (await task) as TaskFailure;
+    expect(error.code, error.message).to.equal("SUBMITTER_HALTED");
+    expect(error.message).to.match(
+      /message 0x[0-9a-f]{64} cannot become provable: the node's batch submitter halted \(DETACHED_FROM_L1\): detached from L1/,
+    );
+    expect(error.message).to.match(
+      /hint: this L2 devnet was changed .*; nothing is lost: once L1 accepts L2 block \d+, finish with npx hardhat rollup:finalize 0x/,
+    );
+    expect(Date.now() - started).to.be.below(60_000);
+  });
+});
 
 describe("rollup:* tasks on an L2 devnet detached from L1: refused before anything is sent", function () {
   this.timeout(120_000);
