@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { Wallet, toBeHex } from "ethers";
+import hre from "hardhat";
 
 import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { type E2eRollup, startE2eRollup } from "../e2e/support/harness";
@@ -48,6 +49,49 @@ describe("rollup:withdraw waiting on a submitter that halts: fails at once, not 
       /hint: this L2 devnet was changed .*; nothing is lost: once L1 accepts L2 block \d+, finish with npx hardhat rollup:finalize 0x/,
     );
     expect(Date.now() - started).to.be.below(60_000);
+  });
+});
+
+describe("rollup:withdraw waiting on a submitter whose key cannot pay: told once, not a failure", function () {
+  this.timeout(120_000);
+  let r: E2eRollup;
+
+  before(async () => {
+    r = await startE2eRollup({ l2Automine: true, produceBlocks: false });
+  });
+
+  after(async () => {
+    await r?.stop();
+  });
+
+  it("prints the wait and its hint once, and waits until its timeout", async () => {
+    const sequencer = r.devnet.keys.sequencer.address;
+    const funds = await r.l1.getBalance(sequencer);
+    await r.l1.send("hardhat_setBalance", [sequencer, "0x0"]);
+    const lines: string[] = [];
+    const original = console.log;
+    console.log = (...parts: unknown[]) => lines.push(parts.map(String).join(" "));
+    let error: TaskFailure;
+    try {
+      // hre.run, not runTask: what a failing task printed is wanted too.
+      error = (await rejection(
+        hre.run("rollup:withdraw", {
+          l1Rpc: r.devnet.l1Url,
+          l2Rpc: r.devnet.l2Url,
+          rollup: r.devnet.deployment.address,
+          account: 3,
+          amount: "0.25",
+          timeout: 5,
+        }),
+      )) as TaskFailure;
+    } finally {
+      console.log = original;
+      await r.l1.send("hardhat_setBalance", [sequencer, toBeHex(funds)]);
+    }
+    expect(error.code, error.message).to.equal("TIMEOUT");
+    const told = lines.filter((l) => l.includes("the node's batch submitter is waiting"));
+    expect(told, lines.join("\n")).to.have.length(1);
+    expect(told[0]).to.contain(sequencer).and.to.contain("the submitter resumes by itself");
   });
 });
 
