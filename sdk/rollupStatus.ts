@@ -50,5 +50,6 @@ export async function readRollupStatus(s: RollupStatusSources): Promise<RollupSt
     ...(node?.submitterError === undefined ? {} : { submitterError: node.submitterError }),
     ...(node?.submitterErrorCode === undefined ? {} : { submitterErrorCode: node.submitterErrorCode }),
     ...(node?.submitterHint === undefined ? {} : { submitterHint: node.submitterHint }),
+    ...(node?.challengerAlerts === undefined ? {} : { challengerAlerts: node.challengerAlerts }),
   };
 }

@@ -15,13 +15,15 @@ import {
   loadDeployment,
   saveDeployment,
 } from "../deploy/rollup";
-import { readGenesisFile } from "../rollup-node/chain/genesisFile";
+import type { GenesisConfig } from "../rollup-node/chain/genesis";
+import { readGenesisFile, writeGenesisFile } from "../rollup-node/chain/genesisFile";
 import { loadPartial, partialFile, savePartial } from "../deploy/partialDeployment";
 import { executeErrorName } from "../precompiles";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/chain/devAccounts";
 import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
 import { devNodeKeys } from "../rollup-node/node/keys";
+import { deployedGenesisFile } from "../rollup-node/node/nodeCommand";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
 import {
@@ -98,6 +100,69 @@ async function notProvableYet(ctx: RollupTaskContext, message: L2ToL1Message, ac
   return `its L2 block ${message.l2BlockNumber} is not accepted on L1 yet (accepted head ${acceptedL2Head})${submitter}`;
 }
 
+/** How often a task waiting on a withdrawal reads its status and the node's submitter. */
+const WITHDRAWAL_POLL_MS = 500;
+
+/**
+ * Polls `message` until it is provable (or finalized), reading the node's submitter beside it: a
+ * halted submitter (any halt: none ends by waiting) fails the wait at once rather than at its
+ * timeout; a waiting one (its key cannot pay yet: a top-up ends it) is told once and waited for.
+ */
+async function waitUntilProvable(
+  ctx: RollupTaskContext,
+  message: L2ToL1Message,
+  timeoutSeconds: number,
+  showProgress: boolean,
+): Promise<L2ToL1StatusReport> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let last: string | undefined;
+  let toldWaiting = false;
+  for (;;) {
+    const node = await ctx.client.node.status().catch(() => undefined);
+    // A detached node refuses rollup_getMessageStatus: its halt is the answer.
+    const report =
+      node?.submitterErrorCode === "DETACHED_FROM_L1" ? undefined : await ctx.client.getMessageStatus(message);
+    if (report !== undefined && showProgress && report.status !== last) progress(report);
+    last = report?.status;
+    if (report !== undefined && report.status !== "initiated") return report;
+    if (node?.submitter === "halted")
+      throw new RollupTaskError(
+        "SUBMITTER_HALTED",
+        `message ${message.messageHash} cannot become provable: the node's batch submitter halted${node.submitterErrorCode === undefined ? "" : ` (${node.submitterErrorCode})`}: ${node.submitterError ?? "no reason given"}`,
+        `${node.submitterHint ?? "see npx hardhat rollup:status"}; nothing is lost: once L1 accepts L2 block ${message.l2BlockNumber}, finish with npx hardhat rollup:finalize ${message.messageHash}`,
+      );
+    if (node?.submitter === "waiting" && !toldWaiting) {
+      toldWaiting = true;
+      console.log(
+        `  … the node's batch submitter is waiting: ${node.submitterError ?? "no reason given"}${node.submitterHint === undefined ? "" : ` (${node.submitterHint})`}`,
+      );
+    }
+    if (Date.now() >= deadline)
+      throw new RollupTaskError(
+        "TIMEOUT",
+        `gave up after ${timeoutSeconds} s: ${await notProvableYet(ctx, message, report?.acceptedL2Head ?? 0n)}`,
+        `nothing is lost: resume with npx hardhat rollup:finalize ${message.messageHash}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, Math.min(WITHDRAWAL_POLL_MS, deadline - Date.now())));
+  }
+}
+
+/**
+ * Refuses, before anything is sent, to bridge through an L2 devnet detached from L1 (a state patch
+ * L1 cannot re-execute, docs/design/l2-dev-state.md): a deposit would be paid on L1 and never
+ * relayed, a withdrawal burnt on L2 and never provable.
+ */
+async function assertAttached(ctx: RollupTaskContext): Promise<void> {
+  const node = await ctx.client.node.status();
+  if (node?.submitterErrorCode !== "DETACHED_FROM_L1") return;
+  const cause = (node.submitterError ?? "a change L1 cannot verify").replace(/^detached from L1:\s*/i, "");
+  throw new RollupTaskError(
+    "DETACHED_FROM_L1",
+    `the L2 devnet is detached from L1 (${cause}): nothing sent`,
+    "restart the devnet with --reset to bridge again",
+  );
+}
+
 /** Waits until `message` is provable (or finalized), then finalizes it unless someone already did. */
 async function finalizeWhenProvable(
   ctx: RollupTaskContext,
@@ -115,21 +180,7 @@ async function finalizeWhenProvable(
       );
     console.log(`  … waiting: ${why}`);
   }
-  let ready: L2ToL1StatusReport;
-  try {
-    ready = await ctx.client.waitForMessageStatus(message, "provable", {
-      timeoutMs: timeoutSeconds * 1000,
-      onStatus: now.status === "initiated" ? undefined : progress,
-    });
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== "TIMEOUT") throw error;
-    const latest = await ctx.client.getMessageStatus(message);
-    throw new RollupTaskError(
-      "TIMEOUT",
-      `gave up after ${timeoutSeconds} s: ${await notProvableYet(ctx, message, latest.acceptedL2Head)}`,
-      `nothing is lost: resume with npx hardhat rollup:finalize ${message.messageHash}`,
-    );
-  }
+  const ready = await waitUntilProvable(ctx, message, timeoutSeconds, now.status !== "initiated");
   if (ready.status === "finalized") {
     console.log("already finalized on L1");
     return;
@@ -277,6 +328,8 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   let genesisHash = args.genesisHash;
   let genesisStateRoot = args.genesisStateRoot;
   let l2GenesisTimestamp: bigint | undefined;
+  // The genesis built here (none given): written beside the record for the node's --genesis.
+  let built: GenesisConfig | undefined;
   // A genesis given by hash is the caller's: its supply is theirs to deposit (depositGenesisSupply).
   let supply = 0n;
   if (genesisFile !== undefined) {
@@ -298,6 +351,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     );
     ({ hash: genesisHash, stateRoot: genesisStateRoot } = await genesisCommitments(genesis));
     supply = genesisSupply(genesis);
+    built = genesis;
   }
   const recordProgress = async (progress: DeploymentProgress): Promise<void> =>
     savePartial(partialFile(args.out), { fingerprint, l2GenesisTimestamp, progress });
@@ -335,6 +389,13 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
       `proofs verified by ProofModeExecute ${deployment.executor} (${Object.keys(deployment.verifiers ?? {}).length} Groth16 verifiers)`,
     );
   console.log(`deployment record written to ${args.out}`);
+  if (built !== undefined) {
+    const genesisOut = deployedGenesisFile(args.out);
+    await writeGenesisFile(genesisOut, built);
+    console.log(
+      `L2 genesis written to ${genesisOut}: run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesisOut}`,
+    );
+  }
 }
 
 /**
@@ -432,6 +493,7 @@ export async function deposit(
   const amount = etherAmount("--amount", args.amount);
   const to = args.to === undefined ? undefined : addressOption("--to", args.to);
   return withContext(hre, args, async (ctx) => {
+    await assertAttached(ctx);
     const message = await ctx.client.deposit({ to, amount });
     console.log(
       `queued on L1: deposit of ${formatEther(amount)} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`,
@@ -450,6 +512,7 @@ export async function sendMessage(
   const gasLimit = gasLimitOption(args.gasLimit);
   const value = etherAmount("--value", args.value, true);
   return withContext(hre, args, async (ctx) => {
+    await assertAttached(ctx);
     const message = await ctx.client.sendMessage({ to, data, gasLimit, value });
     console.log(
       `queued on L1: call of ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash}, message ${message.messageHash})`,
@@ -465,6 +528,7 @@ export async function withdraw(
   const amount = etherAmount("--amount", args.amount);
   const to = args.to === undefined ? undefined : addressOption("--to", args.to);
   return withContext(hre, args, async (ctx) => {
+    await assertAttached(ctx);
     const message = await ctx.client.withdraw({ to, amount });
     console.log(
       `initiated on L2 in block ${message.l2BlockNumber} (tx ${message.l2TransactionHash}, message ${message.messageHash})`,
@@ -497,6 +561,7 @@ export async function finalize(
       "pass 0 (do not wait) or a positive integer",
     );
   return withContext(hre, args, async (ctx) => {
+    await assertAttached(ctx);
     const message = await l2ToL1Message(ctx, hash);
     console.log(
       `L2 → L1 message ${message.messageHash}: ${formatEther(message.value)} ETH to ${message.to}, sent in L2 block ${message.l2BlockNumber}`,
@@ -588,6 +653,9 @@ export async function status(args: ConnectionArgs, hre: HardhatRuntimeEnvironmen
     console.log(`accepted on L1  L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
     console.log(`L1 → L2 queue   ${s.l1MessageCount} messages, ${s.pendingL1Messages} pending`);
     console.log(`submitter       ${s.submitter}${s.submitterError === undefined ? "" : `: ${s.submitterError}`}`);
+    // A halt or a wait is only half said without what to do about it.
+    if (s.submitterHint !== undefined) console.log(`                hint: ${s.submitterHint}`);
+    for (const alert of s.challengerAlerts ?? []) console.log(`challenger      alert: ${alert}`);
     console.log(`nodes           L1 ${ctx.l1Url}, L2 ${ctx.l2Url}`);
   });
 }

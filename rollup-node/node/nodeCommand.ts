@@ -3,6 +3,7 @@
 // the genesis against what the rollup contract was deployed with, loads the keys, connects the
 // external attesters of a proof-mode rollup, and starts the same node the devnet runs
 // (startRollupNode / startFollowerNode).
+import { existsSync } from "node:fs";
 import path from "node:path";
 
 import { Contract, JsonRpcProvider } from "ethers";
@@ -170,6 +171,24 @@ const ROLLUP_PROBE_ABI = [
   "function SEQUENCER() view returns (address)",
 ];
 
+/**
+ * Where `rollup:deploy` writes the L2 genesis it built itself (no --genesis given): beside the
+ * deployment record, so the node can be given the very genesis the rollup was deployed for.
+ */
+export function deployedGenesisFile(deploymentFile: string): string {
+  return `${deploymentFile.replace(/\.json$/i, "")}.genesis.json`;
+}
+
+/** What to do about a genesis whose hash is not the deployment's: the file to pass, or how to make one. */
+export function genesisMismatchHint(deploymentFile: string | undefined): string {
+  const beside = deploymentFile === undefined ? undefined : deployedGenesisFile(deploymentFile);
+  const how =
+    beside !== undefined && existsSync(beside)
+      ? `pass the genesis rollup:deploy wrote beside the deployment record: --genesis ${beside}`
+      : "pass the genesis file the rollup was deployed with (--genesis FILE); if rollup:deploy built it itself, write one with npx hardhat rollup:genesis --out genesis.json (the same options as the deploy, e.g. --dev) and deploy again with npx hardhat rollup:deploy --genesis genesis.json";
+  return `${how}; a node on another genesis would build a chain L1 refuses`;
+}
+
 /** The L2 genesis: the file given, or the devnet's dev genesis rebuilt from its record. */
 async function loadGenesis(
   options: NodeCommandOptions,
@@ -182,7 +201,9 @@ async function loadGenesis(
     throw new NodeCommandError(
       "GENESIS_REQUIRED",
       "no --genesis given, and this rollup's genesis is not the devnet's dev genesis",
-      "pass the genesis the rollup was deployed for: --genesis genesis.json (npx hardhat rollup:genesis --out genesis.json)",
+      existsSync(deployedGenesisFile(options.deployment))
+        ? `pass the genesis rollup:deploy wrote beside the deployment record: --genesis ${deployedGenesisFile(options.deployment)}`
+        : "pass the genesis the rollup was deployed for: --genesis genesis.json (npx hardhat rollup:genesis --out genesis.json)",
     );
   }
   return devL2Genesis({
@@ -200,13 +221,14 @@ export async function checkGenesisAgainstRollup(
   genesis: GenesisConfig,
   deployment: RollupDeployment,
   l1Provider: JsonRpcProvider,
+  deploymentFile?: string,
 ): Promise<string> {
   const { hash, stateRoot } = await genesisCommitments(genesis);
   if (hash !== deployment.genesisBlockHash) {
     throw new NodeCommandError(
       "GENESIS_MISMATCH",
       `the L2 genesis given has hash ${hash}, but the rollup was deployed with ${deployment.genesisBlockHash}`,
-      "use the genesis file the rollup was deployed for (the one rollup:deploy read); a node on another genesis would build a chain L1 refuses",
+      genesisMismatchHint(deploymentFile),
     );
   }
   const rollup = new Contract(deployment.address, ROLLUP_PROBE_ABI, l1Provider);
@@ -324,7 +346,7 @@ export async function startNodeCommand(
       devKeysAllowed(l1ChainId, options.dev),
       relayer === undefined ? recordedRelayer : asAccount(relayer, DEFAULT_DEV_BALANCE),
     );
-    const genesisHash = await checkGenesisAgainstRollup(genesis, deployment, l1Provider);
+    const genesisHash = await checkGenesisAgainstRollup(genesis, deployment, l1Provider, options.deployment);
     log.info(`L2 genesis ${genesisHash} matches the rollup at ${deployment.address} (L1 chain ${l1ChainId})`);
     const dataDirOf = (fallback: string) => options.dataDir ?? path.join(path.dirname(options.deployment), fallback);
     const followerConfig: FollowerNodeConfig = {

@@ -8,6 +8,11 @@ import { frameworkFromTarball, packFrameworkInto } from "./framework";
 import { type InitArgs, resolveInitOptions } from "./options";
 import { type CreatedProject, createProject } from "./project";
 
+/** The commands rollup:init prints under "Next:" for the project created in `relative`. */
+export function nextSteps(relative: string): string[] {
+  return [`cd ${relative}`, "npm ci && npm test", "npm run test:l2", "npm run devnet"];
+}
+
 /** rollup:init's action: validate, pack (or take) the framework, write the project, print the next steps. */
 export async function runInit(
   args: InitArgs,
@@ -26,7 +31,11 @@ export async function runInit(
       `Created ${options.name}Rollup (L2 chain ${options.chainId}, ${options.sequencing} sequencing, ${options.mode.kind}) in ${relative} in ${((Date.now() - started) / 1000).toFixed(1)} s:`,
     );
     for (const file of created.files) write(`  ${file}`);
-    write(`\nNext:\n  cd ${relative}\n  npm ci && npm test\n  npm run devnet`);
+    write(
+      `\nNext:\n${nextSteps(relative)
+        .map((step) => `  ${step}`)
+        .join("\n")}`,
+    );
     return created;
   } finally {
     rmSync(staging, { recursive: true, force: true });

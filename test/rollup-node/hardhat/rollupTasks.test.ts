@@ -8,7 +8,9 @@ import hre from "hardhat";
 import type { HttpNetworkConfig } from "hardhat/types";
 
 import type { BatchSubmitter } from "../../../rollup-node/bridge/batchSubmitter";
+import { readGenesisFile } from "../../../rollup-node/chain/genesisFile";
 import { TASK_DEFAULT_URLS } from "../../../rollup-node/devnet/defaults";
+import { genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
 import { tryCommands } from "../../../rollup-node/devnet/rollupBanner";
 import { ExampleRollup__factory } from "../../../typechain-types";
 import { type E2eRollup, startE2eRollup } from "../../e2e/support/harness";
@@ -276,6 +278,10 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
         genesisBlockHash: await rollup.headHash(),
       });
       expect(saved.deployBlock).to.be.a("number");
+      // The dev genesis deploy built is written beside the record, for rollup:node --genesis.
+      const genesisFile = path.join(path.dirname(record), "deployment.genesis.json");
+      expect(out).to.contain(`L2 genesis written to ${genesisFile}`);
+      expect((await genesisCommitments(await readGenesisFile(genesisFile))).hash).to.equal(await rollup.headHash());
       // A complete record is not deployed over: nothing is spent twice by running the command again.
       const again = await runTask("rollup:deploy", deployArgs).catch((e: Error) => e);
       expect(String(again)).to.match(/records a rollup at 0x[0-9a-fA-F]{40} on L1 chain 1337/);

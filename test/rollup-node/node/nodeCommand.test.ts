@@ -12,7 +12,12 @@ import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devn
 import { devnetGenesis, genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../../../rollup-node/l2/genesis";
 import type { LoggerFactory } from "../../../rollup-node/logger";
-import { type NodeCommandOptions, resolveNodeCommand, startNodeCommand } from "../../../rollup-node/node/nodeCommand";
+import {
+  type NodeCommandOptions,
+  deployedGenesisFile,
+  resolveNodeCommand,
+  startNodeCommand,
+} from "../../../rollup-node/node/nodeCommand";
 import { NODE_OPTIONS, nodeHelp } from "../../../rollup-node/node/nodeOptions";
 
 /** Not the devnet's 1337: an L1 where the public dev keys must be refused. */
@@ -145,6 +150,28 @@ describe("the node command: options, genesis file, keys", function () {
       "GENESIS_MISMATCH",
     );
     expect(error.message).to.include(deployment.genesisBlockHash);
+    // No genesis beside the record: the hint names how to get a genesis file the node can be given.
+    expect(error.hint).to.include("npx hardhat rollup:genesis --out genesis.json");
+    expect(error.hint).to.include("npx hardhat rollup:deploy --genesis genesis.json");
+  });
+
+  it("a genesis mismatch names the genesis rollup:deploy wrote beside the deployment record", async () => {
+    const beside = deployedGenesisFile(path.join(dir, "deployment.json"));
+    expect(beside).to.equal(path.join(dir, "deployment.genesis.json"));
+    await writeGenesisFile(beside, devnetGenesis({}, L2_CHAIN_ID, 2_000n, []));
+    try {
+      const error = await expectCode(
+        () =>
+          startNodeCommand(
+            { ...base, genesis: path.join(dir, "other-genesis.json") },
+            { logger: collectingLogger([]), env: keysEnv },
+          ),
+        "GENESIS_MISMATCH",
+      );
+      expect(error.hint).to.include(`--genesis ${beside}`);
+    } finally {
+      await rm(beside, { force: true });
+    }
   });
 
   it("refuses to rebuild the dev genesis on another L1 when no --genesis is given", async () => {

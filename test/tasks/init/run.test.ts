@@ -1,0 +1,26 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+
+import { resolveInitOptions } from "../../../tasks/init/options";
+import { renderTemplate } from "../../../tasks/init/render";
+import { nextSteps } from "../../../tasks/init/run";
+
+describe("rollup:init: what a new project is told to run next", () => {
+  it("lists the L2 contracts' tests beside the rollup's own tests and the devnet", () => {
+    expect(nextSteps("acme")).to.deep.equal(["cd acme", "npm ci && npm test", "npm run test:l2", "npm run devnet"]);
+  });
+
+  it("the project's README says the l1 / l2 networks dial L1_RPC_URL / L2_RPC_URL (a devnet on other ports)", () => {
+    const options = resolveInitOptions({ dir: path.join(mkdtempSync(path.join(tmpdir(), "init-next-")), "acme") });
+    const readme = renderTemplate(options, "9.9.9").find((f) => f.path === "README.md")?.content ?? "";
+    expect(readme).to.contain("`--network l1` / `--network l2` dial `L1_RPC_URL` / `L2_RPC_URL`");
+  });
+
+  it("so does the framework's README", () => {
+    const readme = readFileSync(path.join(__dirname, "..", "..", "..", "README.md"), "utf8");
+    expect(readme).to.contain("`--network l1` / `--network l2` dial `L1_RPC_URL` / `L2_RPC_URL`");
+  });
+});
