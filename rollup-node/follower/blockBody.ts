@@ -57,15 +57,32 @@ function rlpPrefix(bytes: Uint8Array, offset: number): RlpPrefix | undefined {
   return offset + prefix.headerLength + prefix.payloadLength <= bytes.length ? prefix : undefined;
 }
 
+/**
+ * The most bytes a block header can take. Every field of a header is bounded (hashes, the 256-byte
+ * bloom, quantities of at most 32 bytes, extraData of at most 32 bytes by consensus): an
+ * Osaka-era header is under 800 bytes; twice that leaves room for fields future forks add. A scan
+ * that hashed any longer "header" would let crafted calldata (a long list at every offset, each
+ * claiming the rest of the bytes) cost it work quadratic in the calldata.
+ */
+export const MAX_HEADER_BYTES = 2_048;
+
+/** Work done by a scan (for tests and logs). */
+export interface ScanStats {
+  hashedBytes: number;
+}
+
 /** The block RLP at `offset` if it is a list whose first item is a header hashing to `blockHash`. */
-function blockAt(bytes: Uint8Array, offset: number, blockHash: string): Uint8Array | undefined {
+function blockAt(bytes: Uint8Array, offset: number, blockHash: string, stats?: ScanStats): Uint8Array | undefined {
   const block = rlpPrefix(bytes, offset);
   if (block === undefined || !block.isList) return undefined;
   const headerStart = offset + block.headerLength;
   const header = rlpPrefix(bytes, headerStart);
   if (header === undefined || !header.isList) return undefined;
-  const headerEnd = headerStart + header.headerLength + header.payloadLength;
+  const headerBytes = header.headerLength + header.payloadLength;
+  if (headerBytes > MAX_HEADER_BYTES) return undefined;
+  const headerEnd = headerStart + headerBytes;
   if (headerEnd > headerStart + block.payloadLength) return undefined;
+  if (stats !== undefined) stats.hashedBytes += headerBytes;
   if (keccak256(bytes.subarray(headerStart, headerEnd)) !== blockHash) return undefined;
   return bytes.slice(offset, offset + block.headerLength + block.payloadLength);
 }
@@ -77,12 +94,12 @@ function blockAt(bytes: Uint8Array, offset: number, blockHash: string): Uint8Arr
  * bodies (a decoy next to the real block); the deriver keeps the one whose body matches the
  * header's roots.
  */
-export function scanCalldataForBlock(calldata: Uint8Array, blockHash: string): Uint8Array[] {
+export function scanCalldataForBlock(calldata: Uint8Array, blockHash: string, stats?: ScanStats): Uint8Array[] {
   const found: Uint8Array[] = [];
   for (let offset = 0; offset < calldata.length; offset++) {
     const byte = calldata[offset] as number;
     if (byte < 0xf8 || byte > 0xfb) continue;
-    const block = blockAt(calldata, offset, blockHash);
+    const block = blockAt(calldata, offset, blockHash, stats);
     if (block !== undefined) found.push(block);
   }
   return found;
@@ -117,19 +134,27 @@ function decodeRollupCall(calldata: string): { block: string; witness: string | 
  */
 export function findBlockBodies(calldata: string, blockHash: string): FoundBody[] {
   const hash = blockHash.toLowerCase();
-  const out: FoundBody[] = [];
+  const direct = directBody(calldata, hash);
+  return [...(direct === undefined ? [] : [direct]), ...scannedBodies(calldata, hash)];
+}
+
+/** The block argument of a direct rollup call (with its witness) when it is block `hash`. */
+function directBody(calldata: string, hash: string): FoundBody | undefined {
   const direct = decodeRollupCall(calldata);
-  if (direct !== undefined) {
-    const bytes = hexToBytes(direct.block as `0x${string}`);
-    if (blockAt(bytes, 0, hash)?.length === bytes.length) {
-      const witness = direct.witness === undefined ? undefined : hexToBytes(direct.witness as `0x${string}`);
-      out.push({
-        blockRlp: bytes,
-        witness: witness !== undefined && witness.length > 0 ? witness : undefined,
-        via: "rollup-call",
-      });
-    }
-  }
+  if (direct === undefined) return undefined;
+  const bytes = hexToBytes(direct.block as `0x${string}`);
+  if (blockAt(bytes, 0, hash)?.length !== bytes.length) return undefined;
+  const witness = direct.witness === undefined ? undefined : hexToBytes(direct.witness as `0x${string}`);
+  return {
+    blockRlp: bytes,
+    witness: witness !== undefined && witness.length > 0 ? witness : undefined,
+    via: "rollup-call",
+  };
+}
+
+/** Every match of block `hash` found by scanning the bytes of `calldata`. */
+function scannedBodies(calldata: string, hash: string): FoundBody[] {
+  const out: FoundBody[] = [];
   for (const blockRlp of scanCalldataForBlock(hexToBytes(calldata as `0x${string}`), hash))
     out.push({ blockRlp, witness: undefined, via: "calldata-scan" });
   return out;
@@ -201,15 +226,24 @@ export async function fetchBlockBodies(
   // A node behind its own logs (a load-balanced RPC) may not know it yet: retried, not fatal.
   if (tx === null)
     throw new Error(`the L1 node does not know transaction ${transactionHash} of L2 block ${number} yet`);
-  const inCalldata = findBlockBodies(tx.data, blockHash);
-  const direct = inCalldata[0]?.via === "rollup-call" && tx.to?.toLowerCase() === rollupAddress.toLowerCase();
-  if (direct) return inCalldata;
+  const hash = blockHash.toLowerCase();
+  const direct = directBody(tx.data, hash);
+  // The rollup accepted exactly this argument: nothing else in the calldata is looked at (bytes
+  // anyone may append after the arguments must cost a follower nothing).
+  if (direct !== undefined && tx.to?.toLowerCase() === rollupAddress.toLowerCase()) return [direct];
   const receipt = await provider.getTransactionReceipt(transactionHash);
   if (receipt === null)
     throw new Error(
       `the L1 node does not know the receipt of transaction ${transactionHash} of L2 block ${number} yet`,
     );
-  const found = [...findBlockBodiesInLogs(receipt.logs, rollupAddress, blockHash), ...inCalldata];
+  // The rollup's own log carries the bytes it accepted; the scan is the fallback for rollups
+  // deployed before BlockData (a forwarder's calldata), and its work is linear (MAX_HEADER_BYTES).
+  const logged = findBlockBodiesInLogs(receipt.logs, rollupAddress, blockHash);
+  const found = [
+    ...logged,
+    ...(direct === undefined ? [] : [direct]),
+    ...(logged.length > 0 ? [] : scannedBodies(tx.data, hash)),
+  ];
   if (found.length === 0)
     throw new BodyNotFoundError(
       number,

@@ -1,11 +1,13 @@
 import { expect } from "chai";
-import { Interface, hexlify, keccak256 } from "ethers";
+import { Interface, type Provider, concat, getBytes, hexlify, keccak256 } from "ethers";
 
 import { OPTIMISTIC_ROLLUP_INTERFACE, ROLLUP_INTERFACE } from "../../../rollup-node/bridge/contracts";
 import {
   type FoundBody,
   findBlockBodies,
   findBlockBodiesInLogs,
+  MAX_HEADER_BYTES,
+  fetchBlockBodies,
   findBlockBody,
   pickBody,
   scanCalldataForBlock,
@@ -146,5 +148,46 @@ describe("follower: finding an accepted block's body in L1 calldata", function (
       (e: Error) => e,
     );
     expect(error?.message).to.equal("its transactions do not match the header's transactions root");
+  });
+
+  /**
+   * Stubs of 8 bytes, each a long list whose first item is a long list running to the end of the
+   * calldata: a scan that hashes every such "header" does work quadratic in the calldata (30 KB of
+   * them froze a follower's event loop for 12 s). Anyone may append them to a direct advance
+   * (Solidity ignores trailing calldata) under based or fallback sequencing.
+   */
+  const headerStubs = (bytes: number): Uint8Array => {
+    const out = new Uint8Array(bytes);
+    for (let at = 0; at + 8 <= bytes; at += 8) {
+      const rest = bytes - at - 4;
+      out.set([0xfa, (rest >> 16) & 0xff, (rest >> 8) & 0xff, rest & 0xff], at);
+      const inner = rest - 4;
+      out.set([0xfa, (inner >> 16) & 0xff, (inner >> 8) & 0xff, inner & 0xff], at + 4);
+    }
+    return out;
+  };
+
+  it("takes a direct call of the rollup as it is and never scans the rest of its calldata", async () => {
+    const b = blocks[0] as BuiltBlock;
+    const data = concat([advance(b), headerStubs(4_000)]);
+    const provider = {
+      getTransaction: async () => ({ data, to: ROLLUP }),
+      getTransactionReceipt: async () => ({ logs: [] }),
+    } as unknown as Provider;
+    const found = await fetchBlockBodies(provider, ROLLUP, 1n, hashOf(b), "0x01");
+    expect(found.map((f) => f.via)).to.deep.equal(["rollup-call"]);
+  });
+
+  it("hashes only header-sized candidates when it scans, so crafted calldata costs it linear work", () => {
+    const b = blocks[0] as BuiltBlock;
+    const stats = { hashedBytes: 0 };
+    const stubs = headerStubs(40_000);
+    expect(scanCalldataForBlock(stubs, hashOf(b), stats)).to.deep.equal([]);
+    // At most one header-sized hash per position (before: ≈ n²/16 = 100 MB for these 40 KB).
+    expect(stats.hashedBytes).to.be.at.most(stubs.length * MAX_HEADER_BYTES);
+    expect(stats.hashedBytes).to.be.below(50_000_000);
+    // The real block, found after the stubs, is still found.
+    const found = scanCalldataForBlock(getBytes(concat([headerStubs(4_000), b.blockRlp])), hashOf(b));
+    expect(found.map((f) => hexlify(f))).to.deep.equal([hexlify(b.blockRlp)]);
   });
 });
