@@ -66,16 +66,7 @@ export class CommitteeProver implements ExecutionProver {
       privateKeys.map((privateKey, memberIndex) => ({ privateKey, memberIndex })),
       fork,
     );
-    const babyJub = await loadBabyJub();
-    const committee = Committee.fromPublicKeys(babyJub, pool.publicKeys);
-    return new CommitteeProver(
-      name,
-      pool,
-      committee,
-      artifacts,
-      committeeVerificationKey(artifacts, committee),
-      babyJub,
-    );
+    return CommitteeProver.overPool(name, pool, artifacts);
   }
 
   /**
@@ -90,6 +81,15 @@ export class CommitteeProver implements ExecutionProver {
     artifacts = bundledCircuitArtifacts(),
   ): Promise<CommitteeProver> {
     const pool = await AttesterPool.connect(endpoints, fork);
+    return CommitteeProver.overPool(name, pool, artifacts);
+  }
+
+  /** The prover over a started or connected pool: its committee is the pool's public keys. */
+  private static async overPool(
+    name: string,
+    pool: AttesterPool,
+    artifacts: CircuitArtifacts,
+  ): Promise<CommitteeProver> {
     const babyJub = await loadBabyJub();
     const committee = Committee.fromPublicKeys(babyJub, pool.publicKeys);
     return new CommitteeProver(
