@@ -28,6 +28,12 @@ export const MAX_QUEUED_PER_CLIENT = 2;
  * holding a connection (docs/design/attester-server.md).
  */
 export const DEFAULT_ATTEST_READ_DEADLINE_MS = 30_000;
+/**
+ * Bytes of request bodies all connections together may hold while they arrive (16 full-size
+ * bodies). Each connection may buffer up to MAX_ATTEST_REQUEST_BYTES until its read deadline:
+ * without a shared budget, many connections with nearly complete bodies pin memory without bound.
+ */
+export const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 16 * MAX_ATTEST_REQUEST_BYTES;
 
 export interface AttesterServerOptions {
   /** The attester's Baby Jubjub private key (32 bytes). */
@@ -40,6 +46,8 @@ export interface AttesterServerOptions {
   readonly logger: Logger;
   /** How long a request may take to arrive, headers and body (DEFAULT_ATTEST_READ_DEADLINE_MS). */
   readonly readDeadlineMs?: number;
+  /** Bytes of bodies still arriving that all connections may hold together (DEFAULT_MAX_BODY_BYTES_IN_FLIGHT). */
+  readonly maxBodyBytesInFlight?: number;
 }
 
 export interface AttesterServer {
@@ -48,10 +56,10 @@ export interface AttesterServer {
   close(): Promise<void>;
 }
 
-/** Why a request body was not read: 413 (above the size limit) or 408 (not in by the deadline). */
+/** Why a request body was not read: 413 (above the size limit), 408 (not in by the deadline), 503 (the in-flight budget is spent). */
 class BodyError extends Error {
   constructor(
-    readonly status: 408 | 413,
+    readonly status: 408 | 413 | 503,
     message: string,
   ) {
     super(message);
@@ -63,34 +71,52 @@ class BodyError extends Error {
  * epoch); rejects with a BodyError (413 or 408) without waiting for the rest of an oversized or
  * late body.
  */
-function readBody(request: IncomingMessage, deadline: number): Promise<string> {
+function readBody(request: IncomingMessage, deadline: number, inFlight: BodyBudget): Promise<string> {
   return new Promise((resolve, reject) => {
     const announced = Number(request.headers["content-length"] ?? 0);
     if (announced > MAX_ATTEST_REQUEST_BYTES)
       return reject(new BodyError(413, `request body of ${announced} bytes above ${MAX_ATTEST_REQUEST_BYTES}`));
     const chunks: Buffer[] = [];
     let size = 0;
+    let done = false;
     const timer = setTimeout(
       () => fail(new BodyError(408, `request body not received within the read deadline`)),
       Math.max(0, deadline - Date.now()),
     );
-    const fail = (error: Error): void => {
+    const release = (): void => {
+      done = true;
       clearTimeout(timer);
+      inFlight.used -= size;
+    };
+    const fail = (error: Error): void => {
+      if (done) return;
+      release();
       request.removeAllListeners("data");
       reject(error);
     };
     request.on("data", (chunk: Buffer) => {
+      if (done) return;
+      if (size + chunk.length > MAX_ATTEST_REQUEST_BYTES)
+        return fail(new BodyError(413, `request body above ${MAX_ATTEST_REQUEST_BYTES} bytes`));
+      if (inFlight.used + chunk.length > inFlight.max)
+        return fail(new BodyError(503, "attester busy: receiving too many request bodies at once"));
       size += chunk.length;
-      if (size > MAX_ATTEST_REQUEST_BYTES)
-        fail(new BodyError(413, `request body above ${MAX_ATTEST_REQUEST_BYTES} bytes`));
-      else chunks.push(chunk);
+      inFlight.used += chunk.length;
+      chunks.push(chunk);
     });
     request.on("end", () => {
-      clearTimeout(timer);
+      if (done) return;
+      release();
       resolve(Buffer.concat(chunks).toString("utf8"));
     });
     request.on("error", fail);
   });
+}
+
+/** Bytes of bodies being received by all connections, against the server's budget. */
+interface BodyBudget {
+  used: number;
+  readonly max: number;
 }
 
 function reply(response: ServerResponse, status: number, body: unknown): void {
@@ -163,6 +189,7 @@ export async function startAttesterServer(options: AttesterServerOptions): Promi
   };
 
   const readDeadlineMs = options.readDeadlineMs ?? DEFAULT_ATTEST_READ_DEADLINE_MS;
+  const inFlight: BodyBudget = { used: 0, max: options.maxBodyBytesInFlight ?? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT };
   // A slot is taken only by a request whose body has arrived: a client that never finishes its
   // body holds a connection until the read deadline, never a place in the queue.
   const server: Server = createServer(
@@ -172,7 +199,7 @@ export async function startAttesterServer(options: AttesterServerOptions): Promi
       if (request.method === "GET" && (request.url === "/" || request.url === "")) return reply(response, 200, info);
       if (request.method !== "POST" || request.url !== "/attest")
         return reply(response, 404, { ok: false, reason: "GET / or POST /attest" });
-      readBody(request, deadline).then(
+      readBody(request, deadline, inFlight).then(
         (body) => {
           const client = request.socket.remoteAddress ?? "";
           const mine = perClient.get(client) ?? 0;

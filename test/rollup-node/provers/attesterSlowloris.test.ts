@@ -197,3 +197,52 @@ describe("an attester served over HTTP, under slow and oversized clients (slowlo
     expect(flooded.filter((status) => status === 503).length).to.be.greaterThan(0);
   });
 });
+
+/**
+ * Attack review F4: each connection may buffer up to MAX_ATTEST_REQUEST_BYTES until its read
+ * deadline, and connections were not counted: 60 nearly complete 4 MiB bodies pinned ≈ 250 MiB,
+ * 1,000 would pin ≈ 4 GB. The bytes of bodies in flight now share one budget; a body that would
+ * pass it is answered 503 and its connection closed, and the budget frees as bodies finish or fail.
+ */
+describe("an attester served over HTTP, under many large unfinished bodies", function () {
+  this.timeout(60_000);
+  const BUDGET = 1024 * 1024;
+  const PART = 400 * 1024;
+  let server: AttesterServer;
+  const clients: RawClient[] = [];
+
+  before(async () => {
+    server = await startAttesterServer({
+      privateKey: new Uint8Array(32).fill(11),
+      fork: FORK,
+      port: 0,
+      logger: silentLogger,
+      readDeadlineMs: READ_DEADLINE_MS,
+      maxBodyBytesInFlight: BUDGET,
+    });
+  });
+
+  after(async () => {
+    for (const client of clients) client.socket.destroy();
+    await server?.close();
+  });
+
+  it("refuses the body that would pass the in-flight budget at once (503), and serves again once the others end", async () => {
+    const send = async (): Promise<RawClient> => {
+      const client = await rawClient(server.url);
+      clients.push(client);
+      client.socket.write(
+        `POST /attest HTTP/1.1\r\nHost: attester\r\nContent-Type: application/json\r\nContent-Length: ${PART + 1000}\r\n\r\n${"a".repeat(PART)}`,
+      );
+      return client;
+    };
+    const held = [await send(), await send()];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const third = await send();
+    expect(await statusOf(third, READ_DEADLINE_MS - 500)).to.equal(503);
+    // The first two were within the budget: they are left to their deadline (408), which frees it.
+    expect(await Promise.all(held.map((c) => statusOf(c, READ_DEADLINE_MS * 4)))).to.deep.equal([408, 408]);
+    const after = await send();
+    expect(await statusOf(after, READ_DEADLINE_MS * 4)).to.equal(408);
+  });
+});
