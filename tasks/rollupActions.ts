@@ -117,12 +117,17 @@ async function waitUntilProvable(
   const deadline = Date.now() + timeoutSeconds * 1000;
   let last: string | undefined;
   let toldWaiting = false;
+  // What the progress lines said: a wait they already named is not named again, only its hint.
+  let said = "";
   for (;;) {
     const node = await ctx.client.node.status().catch(() => undefined);
     // A detached node refuses rollup_getMessageStatus: its halt is the answer.
     const report =
       node?.submitterErrorCode === "DETACHED_FROM_L1" ? undefined : await ctx.client.getMessageStatus(message);
-    if (report !== undefined && showProgress && report.status !== last) progress(report);
+    if (report !== undefined && showProgress && report.status !== last) {
+      progress(report);
+      said += describeStatus(report);
+    }
     last = report?.status;
     if (report !== undefined && report.status !== "initiated") return report;
     if (node?.submitter === "halted")
@@ -133,9 +138,10 @@ async function waitUntilProvable(
       );
     if (node?.submitter === "waiting" && !toldWaiting) {
       toldWaiting = true;
-      console.log(
-        `  … the node's batch submitter is waiting: ${node.submitterError ?? "no reason given"}${node.submitterHint === undefined ? "" : ` (${node.submitterHint})`}`,
-      );
+      const reason = node.submitterError ?? "no reason given";
+      const hint = node.submitterHint === undefined ? "" : ` (${node.submitterHint})`;
+      if (!said.includes(reason)) console.log(`  … the node's batch submitter is waiting: ${reason}${hint}`);
+      else if (hint !== "") console.log(`  … hint${hint}`);
     }
     if (Date.now() >= deadline)
       throw new RollupTaskError(
