@@ -94,7 +94,10 @@ describe("rollup:withdraw waiting on a submitter whose key cannot pay: told once
     const told = lines.filter((l) => l.includes("the node's batch submitter is waiting"));
     expect(told, lines.join("\n")).to.have.length(1);
     expect(told[0]).to.contain(sequencer);
-    expect(lines.filter((l) => l.includes("the submitter resumes by itself")), lines.join("\n")).to.have.length(1);
+    expect(
+      lines.filter((l) => l.includes("the submitter resumes by itself")),
+      lines.join("\n"),
+    ).to.have.length(1);
   });
 });
 
