@@ -113,12 +113,14 @@ async function waitUntilProvable(
   message: L2ToL1Message,
   timeoutSeconds: number,
   showProgress: boolean,
+  /** What the caller already printed about the wait (a submitter's wait it named is not named again). */
+  alreadySaid = "",
 ): Promise<L2ToL1StatusReport> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   let last: string | undefined;
   let toldWaiting = false;
   // What the progress lines said: a wait they already named is not named again, only its hint.
-  let said = "";
+  let said = alreadySaid;
   for (;;) {
     const node = await ctx.client.node.status().catch(() => undefined);
     // A detached node refuses rollup_getMessageStatus: its halt is the answer.
@@ -140,7 +142,8 @@ async function waitUntilProvable(
       toldWaiting = true;
       const reason = node.submitterError ?? "no reason given";
       const hint = node.submitterHint === undefined ? "" : ` (${node.submitterHint})`;
-      if (!said.includes(reason)) console.log(`  … the node's batch submitter is waiting: ${reason}${hint}`);
+      if (!said.includes("batch submitter is waiting"))
+        console.log(`  … the node's batch submitter is waiting: ${reason}${hint}`);
       else if (hint !== "") console.log(`  … hint${hint}`);
     }
     if (Date.now() >= deadline)
@@ -176,6 +179,7 @@ async function finalizeWhenProvable(
   timeoutSeconds: number,
 ): Promise<void> {
   const now = await ctx.client.getMessageStatus(message);
+  let said = "";
   if (now.status === "initiated") {
     const why = await notProvableYet(ctx, message, now.acceptedL2Head);
     if (timeoutSeconds <= 0)
@@ -185,8 +189,9 @@ async function finalizeWhenProvable(
         `run npx hardhat rollup:finalize ${message.messageHash} again later, or with --timeout <seconds> to wait`,
       );
     console.log(`  … waiting: ${why}`);
+    said = why;
   }
-  const ready = await waitUntilProvable(ctx, message, timeoutSeconds, now.status !== "initiated");
+  const ready = await waitUntilProvable(ctx, message, timeoutSeconds, now.status !== "initiated", said);
   if (ready.status === "finalized") {
     console.log("already finalized on L1");
     return;
