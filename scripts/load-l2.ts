@@ -6,7 +6,10 @@
  * `--seconds` from `--senders` dev accounts (explicit nonces, round robin). Reports send errors
  * (expected none), transactions missing at the end, inclusion latency percentiles (from the send
  * to the first time the transaction is seen in an L2 block, i.e. when its receipt exists),
- * throughput, and this process's memory (RSS, heap) at start and end.
+ * throughput, and this process's memory (RSS, heap) at start, after the first minute (warm-up:
+ * caches and the JIT fill) and at the end, with the growth after the first minute (#14's target:
+ * ≤ 10 % over a 10-minute run). A failed or timed-out RPC call is counted, never fatal: a load test
+ * reports what went wrong under load instead of dying on it.
  * Other knobs: --block-time MS (L2 block time, default 200), --senders N (default 5).
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -32,6 +35,9 @@ const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
 const SENDERS = Number(values.senders);
 const BLOCK_TIME_MS = Number(values["block-time"]);
+
+/** Memory growth is measured from here on: the first minute fills caches and the JIT. */
+const WARM_UP_MS = 60_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -70,19 +76,27 @@ async function main(): Promise<void> {
     const sentAt = new Map<string, number>();
     const includedAt = new Map<string, number>();
     const errors: string[] = [];
+    const trackerErrors: string[] = [];
     let sent = 0;
+    let rssAfterWarmUp: number | undefined;
+    let memoryAfterWarmUp = "";
 
     // Inclusion tracker: follows new L2 blocks and stamps each of our transactions when first seen.
     let tracking = true;
     let nextBlock = (await l2.getBlockNumber()) + 1;
     const tracker = (async () => {
       while (tracking) {
-        const head = await l2.getBlockNumber();
-        for (; nextBlock <= head; nextBlock++) {
-          const block = await l2.getBlock(nextBlock);
-          const now = Date.now();
-          for (const hash of block?.transactions ?? [])
-            if (sentAt.has(hash) && !includedAt.has(hash)) includedAt.set(hash, now);
+        try {
+          const head = await l2.getBlockNumber();
+          for (; nextBlock <= head; nextBlock++) {
+            const block = await l2.getBlock(nextBlock);
+            const now = Date.now();
+            for (const hash of block?.transactions ?? [])
+              if (sentAt.has(hash) && !includedAt.has(hash)) includedAt.set(hash, now);
+          }
+        } catch (error) {
+          // The block is read again on the next round (nextBlock did not move past it).
+          trackerErrors.push(`block ${nextBlock}: ${(error as Error).message}`);
         }
         await sleep(10);
       }
@@ -92,6 +106,10 @@ async function main(): Promise<void> {
     const started = Date.now();
     const inflight: Promise<void>[] = [];
     for (let i = 0; i < total; i++) {
+      if (rssAfterWarmUp === undefined && Date.now() - started >= WARM_UP_MS) {
+        rssAfterWarmUp = process.memoryUsage().rss;
+        memoryAfterWarmUp = memory();
+      }
       const due = started + (i * 1000) / RATE;
       const wait = due - Date.now();
       if (wait > 0) await sleep(wait);
@@ -137,6 +155,9 @@ async function main(): Promise<void> {
       `sent ${sent} of ${total} in ${((sendingDone - started) / 1000).toFixed(1)} s (offered ${(sent / ((sendingDone - started) / 1000)).toFixed(1)} tx/s)`,
     );
     console.log(`send errors: ${errors.length}${errors.length > 0 ? ` (first: ${errors[0]})` : ""}`);
+    console.log(
+      `block tracker errors (retried): ${trackerErrors.length}${trackerErrors.length > 0 ? ` (first: ${trackerErrors[0]})` : ""}`,
+    );
     console.log(`included: ${includedAt.size}, missing after 60 s grace: ${missing}`);
     console.log(
       `throughput (first send to last inclusion): ${(includedAt.size / ((lastIncluded - started) / 1000)).toFixed(1)} tx/s`,
@@ -146,7 +167,11 @@ async function main(): Promise<void> {
     );
     console.log(`L2 head ${await l2.getBlockNumber()}`);
     console.log(`memory at start: ${startMemory}`);
-    console.log(`memory at end:   ${memory()}`);
+    if (rssAfterWarmUp !== undefined) {
+      const growth = ((process.memoryUsage().rss - rssAfterWarmUp) / rssAfterWarmUp) * 100;
+      console.log(`memory at 1 min: ${memoryAfterWarmUp}`);
+      console.log(`memory at end:   ${memory()} (RSS ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} % since 1 min)`);
+    } else console.log(`memory at end:   ${memory()} (the run was shorter than the 1-minute warm-up)`);
     if (errors.length > 0 || missing > 0) process.exitCode = 1;
   } finally {
     l2.destroy();
