@@ -21,6 +21,7 @@ import {
   revertDataOf,
 } from "./contracts";
 import { BridgeError } from "./errors";
+import { DEFAULT_L1_LOG_RANGE, DEFAULT_L1_POLL_MS } from "./l1Watcher";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 
 export interface ChallengerConfig {
@@ -117,8 +118,6 @@ interface Pending {
 /** What one attempt at a proposal came to. */
 type Attempt = "done" | "retry";
 
-const DEFAULT_POLL_MS = 500;
-const DEFAULT_MAX_LOG_RANGE = 5_000;
 const DEFAULT_RETRY_DELAY_MS = 1_000;
 const DEFAULT_MAX_RETRY_DELAY_MS = 60_000;
 /** Attempts under way per check thread: enough to keep every thread fed while the others wait on L1 reads or a challenge. */
@@ -293,7 +292,7 @@ export class Challenger {
         .catch((error: unknown) =>
           this.config.logger.warn(`challenger poll failed, retrying: ${(error as Error).message}`),
         )
-        .finally(() => this.schedule(this.config.pollIntervalMs ?? DEFAULT_POLL_MS));
+        .finally(() => this.schedule(this.config.pollIntervalMs ?? DEFAULT_L1_POLL_MS));
     }, ms);
   }
 
@@ -414,7 +413,7 @@ export class Challenger {
 
   private async scan(): Promise<void> {
     const latest = await this.config.l1Provider.getBlockNumber();
-    const range = this.config.maxLogRange ?? DEFAULT_MAX_LOG_RANGE;
+    const range = this.config.maxLogRange ?? DEFAULT_L1_LOG_RANGE;
     while (this.lastScanned < latest) {
       const from = this.lastScanned + 1;
       const to = Math.min(latest, from + range - 1);

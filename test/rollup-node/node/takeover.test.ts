@@ -62,19 +62,24 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
       cacheTimeout: -1,
     });
     const rollupOf = {
-      genesis: r.devnet.genesis,
-      l1Provider: l1,
+      provider: l1,
       rollupAddress: r.devnet.deployment.address,
       deployBlock: r.devnet.deployment.deployBlock,
     };
     let tookOver: string | undefined;
     try {
       node = await startTakeoverNode({
-        follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
+        follower: {
+          storage: { dataDir },
+          l1: { ...rollupOf, pollMs: 50 },
+          follower: { genesis: r.devnet.genesis },
+          rpc: { port: 0 },
+          logger: r.log.factory,
+        },
         sequencer: {
           storage: { dataDir },
-          l1: { provider: l1, rollupAddress: rollupOf.rollupAddress, deployBlock: rollupOf.deployBlock, pollMs: 100 },
-          sequencer: { genesis: rollupOf.genesis, allowEmptyBlocks: false },
+          l1: { ...rollupOf, pollMs: 100 },
+          sequencer: { genesis: r.devnet.genesis, allowEmptyBlocks: false },
           keys: r.devnet.keys,
           rpc: { port: taken.port },
           logger: r.log.factory,
@@ -123,8 +128,7 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
       cacheTimeout: -1,
     });
     const rollupOf = {
-      genesis: r.devnet.genesis,
-      l1Provider: l1,
+      provider: l1,
       rollupAddress: r.devnet.deployment.address,
       deployBlock: r.devnet.deployment.deployBlock,
     };
@@ -132,11 +136,17 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
     let followerPort: { release(): Promise<void> } | undefined;
     try {
       node = await startTakeoverNode({
-        follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
+        follower: {
+          storage: { dataDir },
+          l1: { ...rollupOf, pollMs: 50 },
+          follower: { genesis: r.devnet.genesis },
+          rpc: { port: 0 },
+          logger: r.log.factory,
+        },
         sequencer: {
           storage: { dataDir },
-          l1: { provider: l1, rollupAddress: rollupOf.rollupAddress, deployBlock: rollupOf.deployBlock, pollMs: 100 },
-          sequencer: { genesis: rollupOf.genesis, allowEmptyBlocks: false },
+          l1: { ...rollupOf, pollMs: 100 },
+          sequencer: { genesis: r.devnet.genesis, allowEmptyBlocks: false },
           keys: r.devnet.keys,
           rpc: { port: taken.port },
           logger: r.log.factory,
@@ -175,18 +185,20 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
     const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, { staticNetwork: true, cacheTimeout: -1 });
     // The sequencer's L1 (which the take-over asks) is down; the follower's is up.
     const dead = new JsonRpcProvider("http://127.0.0.1:1", undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const rollupOf = {
-      genesis: r.devnet.genesis,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
-    };
+    const rollupOf = { rollupAddress: r.devnet.deployment.address, deployBlock: r.devnet.deployment.deployBlock };
     try {
       node = await startTakeoverNode({
-        follower: { ...rollupOf, l1Provider: l1, dataDir, rpc: false, pollMs: 50, logger: r.log.factory },
+        follower: {
+          storage: { dataDir },
+          l1: { ...rollupOf, provider: l1, pollMs: 50 },
+          follower: { genesis: r.devnet.genesis },
+          rpc: false,
+          logger: r.log.factory,
+        },
         sequencer: {
           storage: { dataDir },
-          l1: { provider: dead, rollupAddress: rollupOf.rollupAddress, deployBlock: rollupOf.deployBlock },
-          sequencer: { genesis: rollupOf.genesis },
+          l1: { ...rollupOf, provider: dead },
+          sequencer: { genesis: r.devnet.genesis },
           keys: r.devnet.keys,
           rpc: false,
           logger: r.log.factory,
