@@ -79,7 +79,7 @@ export class L1Watcher {
   private lastScannedHash: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private current: L1WatcherStatus = { l1Head: -1, messageCount: 0n, nextMessageIndex: 0n, pending: 0 };
-  /** Pending messages the first poll found (queued before this start). */
+  /** Messages the first poll found pending (queued before this start, not consumed on L1). */
   private caughtUp = 0;
 
   constructor(private readonly config: L1WatcherConfig) {
@@ -136,6 +136,7 @@ export class L1Watcher {
   poll(): Promise<void> {
     return this.lock.run(async () => {
       const head = await this.config.provider.getBlockNumber();
+      const first = this.current.l1Head === -1;
       await this.forgetReorganised();
       const scannedBefore = this.lastScanned;
       if (head > this.lastScanned) await this.scan(this.lastScanned + 1, head);
@@ -158,6 +159,9 @@ export class L1Watcher {
         );
       }
       this.current = { l1Head: head, messageCount: count, nextMessageIndex: next, pending: Number(count - next) };
+      // The first scan also read the messages accepted blocks consumed before this start: only
+      // those still pending are news to the operator.
+      if (first) this.caughtUp = this.current.pending;
     });
   }
 
@@ -229,10 +233,8 @@ export class L1Watcher {
         ? `deposit of ${formatEther(message.value)} ETH`
         : `call with ${(message.data.length - 2) / 2} bytes and ${formatEther(message.value)} ETH`;
     const line = `L1 → L2 message #${message.nonce} queued in L1 block ${blockNumber}: ${kind} from ${message.from} to ${message.to}`;
-    if (catchingUp) {
-      this.config.logger.debug(line);
-      this.caughtUp += 1;
-    } else this.config.logger.info(line);
+    if (catchingUp) this.config.logger.debug(line);
+    else this.config.logger.info(line);
     for (const listener of this.listeners) listener(queued);
   }
 }
