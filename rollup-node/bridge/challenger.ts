@@ -1,4 +1,13 @@
-import { type Provider, type Signer, type TransactionReceipt, decodeRlp, getBytes, keccak256, toBigInt } from "ethers";
+import {
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+  decodeRlp,
+  formatEther,
+  getBytes,
+  keccak256,
+  toBigInt,
+} from "ethers";
 
 import {
   ExecuteErrorCode,
@@ -602,7 +611,7 @@ export class Challenger {
       this.won.push(outcome);
       log.info(
         `challenge WON: L2 block ${outcome.number} removed with ${outcome.removed - 1n} descendant(s); EXECUTE said ${executeErrorName(outcome.code)}=${outcome.code} ` +
-          `"${outcome.reason}"; reward ${outcome.reward} wei (L1 block ${receipt?.blockNumber}, L1 gas ${receipt?.gasUsed})`,
+          `"${outcome.reason}"; reward ${formatEther(outcome.reward)} ETH (L1 block ${receipt?.blockNumber}, L1 gas ${receipt?.gasUsed})`,
       );
     }
     return "done";
