@@ -82,14 +82,28 @@ async function followToL2(ctx: RollupTaskContext, message: L1ToL2Message): Promi
   console.log(`relayed on L2 in block ${relayed.relayedInL2Block ?? "?"} (tx ${relayed.relayTransactionHash ?? "?"})`);
 }
 
+/** Why an L2 → L1 message is not provable yet: the sentence, and whether it named the submitter's wait. */
+interface NotProvableYet {
+  readonly text: string;
+  /** The sentence said the node's batch submitter is waiting (and why): a later line need not say it again. */
+  readonly namedSubmitterWait: boolean;
+}
+
 /**
  * Why an L2 → L1 message is not provable yet, in words: on an optimistic rollup its block waits
  * for the challenge window (and when it closes); otherwise L1 has not accepted it yet.
  */
-async function notProvableYet(ctx: RollupTaskContext, message: L2ToL1Message, acceptedL2Head: bigint): Promise<string> {
+async function notProvableYet(
+  ctx: RollupTaskContext,
+  message: L2ToL1Message,
+  acceptedL2Head: bigint,
+): Promise<NotProvableYet> {
   const finalAt = await optimisticFinalAt(ctx.client.rollup, message.l2BlockNumber);
   if (finalAt !== undefined)
-    return `its L2 block ${message.l2BlockNumber} is proposed on L1, waiting for the challenge window, final at ${new Date(Number(finalAt) * 1000).toISOString()}`;
+    return {
+      text: `its L2 block ${message.l2BlockNumber} is proposed on L1, waiting for the challenge window, final at ${new Date(Number(finalAt) * 1000).toISOString()}`,
+      namedSubmitterWait: false,
+    };
   const node = await ctx.client.node.status().catch(() => undefined);
   const submitter =
     node === undefined
@@ -97,7 +111,10 @@ async function notProvableYet(ctx: RollupTaskContext, message: L2ToL1Message, ac
       : node.submitter === "running"
         ? " (the node's batch submitter is running)"
         : `; the node's batch submitter is ${node.submitter}${node.submitterError === undefined ? "" : `: ${node.submitterError}`}`;
-  return `its L2 block ${message.l2BlockNumber} is not accepted on L1 yet (accepted head ${acceptedL2Head})${submitter}`;
+  return {
+    text: `its L2 block ${message.l2BlockNumber} is not accepted on L1 yet (accepted head ${acceptedL2Head})${submitter}`,
+    namedSubmitterWait: node?.submitter === "waiting",
+  };
 }
 
 /** How often a task waiting on a withdrawal reads its status and the node's submitter. */
@@ -113,23 +130,18 @@ async function waitUntilProvable(
   message: L2ToL1Message,
   timeoutSeconds: number,
   showProgress: boolean,
-  /** What the caller already printed about the wait (a submitter's wait it named is not named again). */
-  alreadySaid = "",
+  /** The caller's line already named the submitter's wait: only its hint follows. */
+  namedSubmitterWait = false,
 ): Promise<L2ToL1StatusReport> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   let last: string | undefined;
   let toldWaiting = false;
-  // What the progress lines said: a wait they already named is not named again, only its hint.
-  let said = alreadySaid;
   for (;;) {
     const node = await ctx.client.node.status().catch(() => undefined);
     // A detached node refuses rollup_getMessageStatus: its halt is the answer.
     const report =
       node?.submitterErrorCode === "DETACHED_FROM_L1" ? undefined : await ctx.client.getMessageStatus(message);
-    if (report !== undefined && showProgress && report.status !== last) {
-      progress(report);
-      said += describeStatus(report);
-    }
+    if (report !== undefined && showProgress && report.status !== last) progress(report);
     last = report?.status;
     if (report !== undefined && report.status !== "initiated") return report;
     if (node?.submitter === "halted")
@@ -142,14 +154,13 @@ async function waitUntilProvable(
       toldWaiting = true;
       const reason = node.submitterError ?? "no reason given";
       const hint = node.submitterHint === undefined ? "" : ` (${node.submitterHint})`;
-      if (!said.includes("batch submitter is waiting"))
-        console.log(`  … the node's batch submitter is waiting: ${reason}${hint}`);
+      if (!namedSubmitterWait) console.log(`  … the node's batch submitter is waiting: ${reason}${hint}`);
       else if (hint !== "") console.log(`  … hint${hint}`);
     }
     if (Date.now() >= deadline)
       throw new RollupTaskError(
         "TIMEOUT",
-        `gave up after ${timeoutSeconds} s: ${await notProvableYet(ctx, message, report?.acceptedL2Head ?? 0n)}`,
+        `gave up after ${timeoutSeconds} s: ${(await notProvableYet(ctx, message, report?.acceptedL2Head ?? 0n)).text}`,
         `nothing is lost: resume with npx hardhat rollup:finalize ${message.messageHash}`,
       );
     await new Promise((resolve) => setTimeout(resolve, Math.min(WITHDRAWAL_POLL_MS, deadline - Date.now())));
@@ -179,19 +190,19 @@ async function finalizeWhenProvable(
   timeoutSeconds: number,
 ): Promise<void> {
   const now = await ctx.client.getMessageStatus(message);
-  let said = "";
+  let namedSubmitterWait = false;
   if (now.status === "initiated") {
     const why = await notProvableYet(ctx, message, now.acceptedL2Head);
     if (timeoutSeconds <= 0)
       throw new RollupTaskError(
         "NOT_PROVABLE_YET",
-        `message ${message.messageHash} is not provable yet: ${why}`,
+        `message ${message.messageHash} is not provable yet: ${why.text}`,
         `run npx hardhat rollup:finalize ${message.messageHash} again later, or with --timeout <seconds> to wait`,
       );
-    console.log(`  … waiting: ${why}`);
-    said = why;
+    console.log(`  … waiting: ${why.text}`);
+    namedSubmitterWait = why.namedSubmitterWait;
   }
-  const ready = await waitUntilProvable(ctx, message, timeoutSeconds, now.status !== "initiated", said);
+  const ready = await waitUntilProvable(ctx, message, timeoutSeconds, now.status !== "initiated", namedSubmitterWait);
   if (ready.status === "finalized") {
     console.log("already finalized on L1");
     return;
@@ -634,7 +645,7 @@ export async function message(args: ConnectionArgs & { hash: string }, hre: Hard
       `sent on L2      block ${report.message.l2BlockNumber} (tx ${report.message.l2TransactionHash}); L1 has accepted L2 blocks up to ${report.acceptedL2Head}`,
     );
     if (report.status === "initiated")
-      console.log(`waiting         ${await notProvableYet(ctx, report.message, report.acceptedL2Head)}`);
+      console.log(`waiting         ${(await notProvableYet(ctx, report.message, report.acceptedL2Head)).text}`);
     if (report.status !== "finalized") console.log(`next            npx hardhat rollup:finalize ${m.messageHash}`);
   });
 }

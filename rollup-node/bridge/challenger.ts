@@ -1,4 +1,13 @@
-import { type Provider, type Signer, type TransactionReceipt, decodeRlp, getBytes, keccak256, toBigInt } from "ethers";
+import {
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+  decodeRlp,
+  formatEther,
+  getBytes,
+  keccak256,
+  toBigInt,
+} from "ethers";
 
 import {
   ExecuteErrorCode,
@@ -21,6 +30,7 @@ import {
   revertDataOf,
 } from "./contracts";
 import { BridgeError } from "./errors";
+import { DEFAULT_L1_LOG_RANGE, DEFAULT_L1_POLL_MS } from "./l1Watcher";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 
 export interface ChallengerConfig {
@@ -117,8 +127,6 @@ interface Pending {
 /** What one attempt at a proposal came to. */
 type Attempt = "done" | "retry";
 
-const DEFAULT_POLL_MS = 500;
-const DEFAULT_MAX_LOG_RANGE = 5_000;
 const DEFAULT_RETRY_DELAY_MS = 1_000;
 const DEFAULT_MAX_RETRY_DELAY_MS = 60_000;
 /** Attempts under way per check thread: enough to keep every thread fed while the others wait on L1 reads or a challenge. */
@@ -293,7 +301,7 @@ export class Challenger {
         .catch((error: unknown) =>
           this.config.logger.warn(`challenger poll failed, retrying: ${(error as Error).message}`),
         )
-        .finally(() => this.schedule(this.config.pollIntervalMs ?? DEFAULT_POLL_MS));
+        .finally(() => this.schedule(this.config.pollIntervalMs ?? DEFAULT_L1_POLL_MS));
     }, ms);
   }
 
@@ -414,7 +422,7 @@ export class Challenger {
 
   private async scan(): Promise<void> {
     const latest = await this.config.l1Provider.getBlockNumber();
-    const range = this.config.maxLogRange ?? DEFAULT_MAX_LOG_RANGE;
+    const range = this.config.maxLogRange ?? DEFAULT_L1_LOG_RANGE;
     while (this.lastScanned < latest) {
       const from = this.lastScanned + 1;
       const to = Math.min(latest, from + range - 1);
@@ -603,7 +611,7 @@ export class Challenger {
       this.won.push(outcome);
       log.info(
         `challenge WON: L2 block ${outcome.number} removed with ${outcome.removed - 1n} descendant(s); EXECUTE said ${executeErrorName(outcome.code)}=${outcome.code} ` +
-          `"${outcome.reason}"; reward ${outcome.reward} wei (L1 block ${receipt?.blockNumber}, L1 gas ${receipt?.gasUsed})`,
+          `"${outcome.reason}"; reward ${formatEther(outcome.reward)} ETH (L1 block ${receipt?.blockNumber}, L1 gas ${receipt?.gasUsed})`,
       );
     }
     return "done";

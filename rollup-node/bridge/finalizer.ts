@@ -1,4 +1,4 @@
-import type { Signer } from "ethers";
+import { type Signer, formatEther } from "ethers";
 
 import type { Logger } from "../logger";
 import { type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
@@ -66,6 +66,6 @@ export class ProvisionalFinalizer {
     const credit = await this.rollup.bondCredit(await this.config.signer.getAddress());
     if (credit < this.bond * (this.config.withdrawAfterBonds ?? DEFAULT_WITHDRAW_AFTER_BONDS)) return;
     await (await this.rollup.withdrawBonds()).wait();
-    this.config.logger.info(`withdrew ${credit} wei of returned proposal bonds`);
+    this.config.logger.info(`withdrew ${formatEther(credit)} ETH of returned proposal bonds`);
   }
 }

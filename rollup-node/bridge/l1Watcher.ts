@@ -6,6 +6,30 @@ import { ROLLUP_INTERFACE, type RollupContract, connectRollup } from "./contract
 import { L1InconsistencyError } from "./errors";
 import { type L1Message, decodeMessageQueued, hashL1Message } from "../../protocol";
 
+/**
+ * How often a node reads L1 unless configured: the watcher, the challenger, the safe/finalized
+ * heads and the follower all poll the same L1 at this pace.
+ */
+export const DEFAULT_L1_POLL_MS = 500;
+/** Blocks per eth_getLogs query of the watcher and the challenger (L1 nodes cap the range). */
+export const DEFAULT_L1_LOG_RANGE = 5_000;
+
+/**
+ * A node's `l1` section (the sequencer's and the follower's alike, docs/design/node-config.md):
+ * where the rollup is on L1 and how often the node reads it. Declared here, with the L1 reader
+ * every component that reads it builds on, so that both kinds of node share one definition.
+ */
+export interface NodeL1Config {
+  readonly provider: Provider;
+  readonly rollupAddress: string;
+  /** L1 block of the rollup's deployment (where the watcher starts scanning). */
+  readonly deployBlock: number;
+  /** How often the node reads L1: its watcher, challenger and safe/finalized heads (DEFAULT_L1_POLL_MS). */
+  readonly pollMs?: number;
+  /** L1 blocks on top of an acceptance before the `finalized` tag names the block (DEFAULT_L1_FINALITY_DEPTH). */
+  readonly finalityDepth?: number;
+}
+
 export interface L1WatcherConfig {
   readonly provider: Provider;
   readonly rollupAddress: string;
@@ -36,7 +60,6 @@ export interface L1WatcherStatus {
   readonly pending: number;
 }
 
-const DEFAULT_MAX_LOG_RANGE = 5_000;
 const MESSAGE_QUEUED_TOPIC = ROLLUP_INTERFACE.getEvent("MessageQueued")?.topicHash as string;
 const MESSAGE_FINALIZED_TOPIC = ROLLUP_INTERFACE.getEvent("MessageFinalized")?.topicHash as string;
 
@@ -56,7 +79,7 @@ export class L1Watcher {
   private lastScannedHash: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private current: L1WatcherStatus = { l1Head: -1, messageCount: 0n, nextMessageIndex: 0n, pending: 0 };
-  /** Pending messages the first poll found (queued before this start). */
+  /** Messages the first poll found pending (queued before this start, not consumed on L1). */
   private caughtUp = 0;
 
   constructor(private readonly config: L1WatcherConfig) {
@@ -113,6 +136,7 @@ export class L1Watcher {
   poll(): Promise<void> {
     return this.lock.run(async () => {
       const head = await this.config.provider.getBlockNumber();
+      const first = this.current.l1Head === -1;
       await this.forgetReorganised();
       const scannedBefore = this.lastScanned;
       if (head > this.lastScanned) await this.scan(this.lastScanned + 1, head);
@@ -135,6 +159,9 @@ export class L1Watcher {
         );
       }
       this.current = { l1Head: head, messageCount: count, nextMessageIndex: next, pending: Number(count - next) };
+      // The first scan also read the messages accepted blocks consumed before this start: only
+      // those still pending are news to the operator.
+      if (first) this.caughtUp = this.current.pending;
     });
   }
 
@@ -162,7 +189,7 @@ export class L1Watcher {
   }
 
   private async scan(from: number, to: number): Promise<void> {
-    const range = this.config.maxLogRange ?? DEFAULT_MAX_LOG_RANGE;
+    const range = this.config.maxLogRange ?? DEFAULT_L1_LOG_RANGE;
     for (let start = from; start <= to; start += range) {
       const end = Math.min(to, start + range - 1);
       const logs = await this.config.provider.getLogs({
@@ -206,10 +233,8 @@ export class L1Watcher {
         ? `deposit of ${formatEther(message.value)} ETH`
         : `call with ${(message.data.length - 2) / 2} bytes and ${formatEther(message.value)} ETH`;
     const line = `L1 → L2 message #${message.nonce} queued in L1 block ${blockNumber}: ${kind} from ${message.from} to ${message.to}`;
-    if (catchingUp) {
-      this.config.logger.debug(line);
-      this.caughtUp += 1;
-    } else this.config.logger.info(line);
+    if (catchingUp) this.config.logger.debug(line);
+    else this.config.logger.info(line);
     for (const listener of this.listeners) listener(queued);
   }
 }

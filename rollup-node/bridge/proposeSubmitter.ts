@@ -1,6 +1,6 @@
 // Optimistic mode: every block is proposed (`propose`, with the contract's bond) after the
 // provisional tip, and provisional blocks are finalized once their challenge window has closed.
-import { type TransactionReceipt, hexlify, keccak256 } from "ethers";
+import { type TransactionReceipt, formatEther, hexlify, keccak256 } from "ethers";
 
 import type { ProducedBlock } from "../l2/types";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "./contracts";
@@ -150,7 +150,7 @@ export class ProposeSubmitter extends SubmissionLoop {
     if (receipt === null) throw new TransientBridgeError(`no receipt for the proposal of L2 block ${number}`);
     this.config.logger.info(
       `L2 block ${number} proposed on L1 (provisional; L1 block ${receipt.blockNumber}, ${produced.block.transactions.length} txs, ` +
-        `${produced.consumedMessages} L1 msgs, bond ${this.proposalBond} wei, L1 gas ${receipt.gasUsed})`,
+        `${produced.consumedMessages} L1 msgs, bond ${formatEther(this.proposalBond)} ETH, L1 gas ${receipt.gasUsed})`,
     );
   }
 }

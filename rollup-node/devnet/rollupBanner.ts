@@ -24,6 +24,15 @@ export function tryCommands(l1Url: string, l2Url: string): string {
   return `Try: npx hardhat rollup:deposit --amount 1${flags}   |   npx hardhat rollup:status${flags}`;
 }
 
+/**
+ * Rows of `[label, value]` as lines whose values start in one column, `gap` spaces past the
+ * longest label: a project's own contract name may be longer than any label written here.
+ */
+export function alignedRows(rows: readonly (readonly [string, string])[], gap = 3): string[] {
+  const width = Math.max(...rows.map(([label]) => label.length)) + gap;
+  return rows.map(([label, value]) => `${label.padEnd(width)}${value}`);
+}
+
 /** The startup text of the one-command devnet: endpoints, chain ids, contracts, accounts. */
 export function rollupDevnetBanner(
   devnet: RollupDevnet,
@@ -46,22 +55,35 @@ export function rollupDevnetBanner(
     "",
     "Contracts",
     "=========",
-    `${rollupKind(devnet)} (L1)   ${deployment.address}   deployed in L1 block ${deployment.deployBlock}`,
-    ...(deployment.optimistic === undefined
-      ? []
-      : [
-          `Optimistic mode      challenge window ${deployment.optimistic.challengeWindow} s, proposal bond ${formatEther(deployment.optimistic.proposalBond)} ETH`,
-        ]),
-    `L2Bridge (L2)        ${L2_BRIDGE_ADDRESS}`,
-    `Policy               sequencer inactivity ${deployment.policy.sequencerInactivityPeriod} s, force inclusion after ${deployment.policy.forceInclusionDelay} s`,
+    ...alignedRows([
+      [`${rollupKind(devnet)} (L1)`, `${deployment.address}   deployed in L1 block ${deployment.deployBlock}`],
+      ...(deployment.optimistic === undefined
+        ? []
+        : [
+            [
+              "Optimistic mode",
+              `challenge window ${deployment.optimistic.challengeWindow} s, proposal bond ${formatEther(deployment.optimistic.proposalBond)} ETH`,
+            ] as const,
+          ]),
+      ["L2Bridge (L2)", L2_BRIDGE_ADDRESS],
+      [
+        "Policy",
+        `sequencer inactivity ${deployment.policy.sequencerInactivityPeriod} s, force inclusion after ${deployment.policy.forceInclusionDelay} s`,
+      ],
+    ]),
     "",
     "Node keys (dev mnemonic)",
     "========================",
-    `Sequencer / batch submitter (L1)  ${devnet.keys.sequencer.address}`,
-    `Relayer (L2)                      ${devnet.keys.relayer.address}`,
-    ...(deployment.optimistic === undefined || devnet.keys.challenger === undefined
-      ? []
-      : [`Challenger (L1)                   ${devnet.keys.challenger.address}`]),
+    ...alignedRows(
+      [
+        ["Sequencer / batch submitter (L1)", devnet.keys.sequencer.address],
+        ["Relayer (L2)", devnet.keys.relayer.address],
+        ...(deployment.optimistic === undefined || devnet.keys.challenger === undefined
+          ? []
+          : [["Challenger (L1)", devnet.keys.challenger.address] as const]),
+      ],
+      2,
+    ),
     "",
     ...accountsSection("Accounts (funded on L1 and L2)", devnet.accounts),
     tryCommands(devnet.l1Url, devnet.l2Url),

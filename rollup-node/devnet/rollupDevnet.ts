@@ -3,7 +3,7 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 
 import type { Common } from "@ethereumjs/common";
-import { JsonRpcProvider, Wallet, keccak256 } from "ethers";
+import { JsonRpcProvider, Wallet, formatEther, keccak256 } from "ethers";
 
 import {
   DEFAULT_ROLLUP_POLICY,
@@ -347,7 +347,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       const name = deployment.contractName ?? "ExampleRollup";
       const kind =
         deployment.optimistic !== undefined
-          ? `${name} (challenge window ${deployment.optimistic.challengeWindow} s, bond ${deployment.optimistic.proposalBond} wei)`
+          ? `${name} (challenge window ${deployment.optimistic.challengeWindow} s, bond ${formatEther(deployment.optimistic.proposalBond)} ETH)`
           : deployment.proofPolicy === undefined
             ? name
             : `${name} (${deployment.proofPolicy.threshold} of ${deployment.proofPolicy.acceptedKeys.length} proof types)`;

@@ -2,6 +2,7 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 import { type BatchDBOp, bytesToHex } from "@ethereumjs/util";
 import { JsonRpcProvider, type Provider } from "ethers";
 
+import { DEFAULT_L1_POLL_MS } from "../bridge/l1Watcher";
 import { type StoredValue, type Witness, decodeWitness } from "../../precompiles";
 import { Chain } from "../chain/chain";
 import { TransactionRejectedError } from "../chain/errors";
@@ -35,9 +36,11 @@ import {
   writeFollowerRecords,
 } from "./store";
 
-/** How often the follower polls L1 when caught up. */
-export const DEFAULT_FOLLOWER_POLL_MS = 500;
-/** Blocks per eth_getLogs query (L1 nodes cap the range). */
+/**
+ * Blocks per eth_getLogs query (L1 nodes cap the range). Smaller than the watcher's
+ * DEFAULT_L1_LOG_RANGE: each event of the range costs the follower its L1 transaction and a block
+ * execution, all in one step.
+ */
 export const DEFAULT_FOLLOWER_LOG_RANGE = 2_000;
 // Declared in a module without dependencies: the node command's option table reads it at config load.
 export { DEFAULT_L1_FINALITY_DEPTH } from "./finality";
@@ -55,6 +58,7 @@ export interface FollowerConfig {
   readonly rollupAddress: string;
   /** The L1 block of the rollup's deployment: the first one that can hold its events. */
   readonly deployBlock: number;
+  /** How often it reads L1 when caught up (DEFAULT_L1_POLL_MS: the same L1 reads as a sequencer's). */
   readonly pollMs?: number;
   readonly maxLogRange?: number;
   /** See DEFAULT_L1_FINALITY_DEPTH. */
@@ -216,7 +220,7 @@ export class Follower implements RpcBackend {
     this.timer = setTimeout(() => {
       void this.step().then((behind) => {
         if (this.running && this.halted === undefined)
-          this.schedule(behind ? 0 : (this.config.pollMs ?? DEFAULT_FOLLOWER_POLL_MS));
+          this.schedule(behind ? 0 : (this.config.pollMs ?? DEFAULT_L1_POLL_MS));
       });
     }, delayMs);
   }

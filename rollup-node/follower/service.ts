@@ -1,13 +1,12 @@
-import type { Provider } from "ethers";
-
 import { connectRollup } from "../bridge/contracts";
-import type { L1WatcherStatus } from "../bridge/l1Watcher";
+import type { L1WatcherStatus, NodeL1Config } from "../bridge/l1Watcher";
 import { createRollupMethods } from "../bridge/rpcMethods";
 import type { StatusContext } from "../bridge/status";
 import type { GenesisConfig } from "../chain/genesis";
 import type { DashboardLimits } from "../dashboard/collect";
 import { type Dashboard, createDashboard } from "../dashboard/service";
-import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
+import { type NodeRpcConfig, createL2Dispatcher, startL2Rpc } from "../l2/rpc";
+import type { NodeStorageConfig } from "../l2/store";
 import type { ProducedBlock } from "../l2/types";
 import type { LoggerFactory } from "../logger";
 import { InProcessProvider } from "../rpc/eip1193";
@@ -17,24 +16,34 @@ import type { RpcServer } from "../rpc/server";
 import type { FollowerError } from "./errors";
 import { Follower, type FollowerStatus } from "./follower";
 
-export interface FollowerNodeConfig {
-  readonly dataDir: string;
-  readonly reset?: boolean;
+/** The follower node's `follower` section: what it derives, and what it does with what it cannot serve. */
+export interface NodeFollowerConfig {
   /** The rollup's L2 genesis (an input: the follower does not derive it). */
   readonly genesis: GenesisConfig;
-  readonly l1Provider: Provider;
-  readonly rollupAddress: string;
-  readonly deployBlock: number;
-  /** HTTP JSON-RPC; `false` serves only in process (`provider`). */
-  readonly rpc?: { readonly host?: string; readonly port?: number } | false;
-  readonly pollMs?: number;
-  readonly finalityDepth?: number;
   /** Forward eth_sendRawTransaction to this sequencer URL instead of refusing it. */
   readonly sequencerRpc?: string;
-  readonly logger: LoggerFactory;
+  /** Called once when derivation stops on a mismatch (the node keeps serving what it has). */
   readonly onHalt?: (error: FollowerError) => void;
+}
+
+/** A follower's `rpc` section: the sequencer's without the dev methods (a follower produces no blocks). */
+export type FollowerRpcConfig = Pick<Exclude<NodeRpcConfig, false>, "host" | "port" | "corsOrigins"> | false;
+
+/**
+ * A follower node's configuration, in the sections of a rollup node's (docs/design/node-config.md):
+ * the same `storage`, `l1` and `dashboard` types, a part of its `rpc`, and a `follower` section
+ * where the rollup node has its sequencer and submitter.
+ */
+export interface FollowerNodeConfig {
+  readonly storage: NodeStorageConfig;
+  /** Where the rollup is; `pollMs` is how often it reads L1 when caught up, `finalityDepth` names `finalized`. */
+  readonly l1: NodeL1Config;
+  readonly follower: NodeFollowerConfig;
+  /** HTTP JSON-RPC; `false` serves only in process (`provider`). */
+  readonly rpc?: FollowerRpcConfig;
   /** The dashboard on the HTTP port; on by default, `false` turns it off. */
   readonly dashboard?: DashboardLimits | false;
+  readonly logger: LoggerFactory;
 }
 
 export interface FollowerNode {
@@ -91,27 +100,28 @@ export function followerMethods(follower: Follower, status: StatusContext): Meth
  * dashboard, and derives from L1 in the background.
  */
 export async function startFollowerNode(config: FollowerNodeConfig): Promise<FollowerNode> {
+  const { storage, l1 } = config;
   const follower = await Follower.open({
-    dataDir: config.dataDir,
-    reset: config.reset,
-    genesis: config.genesis,
-    l1Provider: config.l1Provider,
-    rollupAddress: config.rollupAddress,
-    deployBlock: config.deployBlock,
-    pollMs: config.pollMs,
-    finalityDepth: config.finalityDepth,
-    sequencerRpc: config.sequencerRpc,
+    dataDir: storage.dataDir,
+    reset: storage.reset,
+    genesis: config.follower.genesis,
+    l1Provider: l1.provider,
+    rollupAddress: l1.rollupAddress,
+    deployBlock: l1.deployBlock,
+    pollMs: l1.pollMs,
+    finalityDepth: l1.finalityDepth,
+    sequencerRpc: config.follower.sequencerRpc,
     logger: config.logger("follower"),
-    onHalt: config.onHalt,
+    onHalt: config.follower.onHalt,
   });
   let rpc: RpcServer | undefined;
   let dashboard: Dashboard | undefined;
   try {
     const status: StatusContext = {
       sequencer: follower,
-      rollup: connectRollup(config.rollupAddress, config.l1Provider),
-      rollupAddress: config.rollupAddress,
-      l1Provider: config.l1Provider,
+      rollup: connectRollup(l1.rollupAddress, l1.provider),
+      rollupAddress: l1.rollupAddress,
+      l1Provider: l1.provider,
     };
     const methods = followerMethods(follower, status);
     if (config.rpc !== false && config.dashboard !== false) {
@@ -122,7 +132,7 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
         pending: 0,
       });
       dashboard = createDashboard({
-        source: { status, deployBlock: config.deployBlock },
+        source: { status, deployBlock: l1.deployBlock },
         // The dashboard only needs to know that a block arrived; it reads the block itself.
         sequencer: {
           onBlock: (listener: (block: ProducedBlock) => void) =>
@@ -145,6 +155,7 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
         host: config.rpc?.host,
         port: config.rpc?.port,
         httpRoutes: dashboard?.routes,
+        corsOrigins: config.rpc?.corsOrigins,
       });
     }
     dashboard?.feed.start();

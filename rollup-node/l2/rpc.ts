@@ -156,6 +156,14 @@ export interface L2RpcOptions {
   readonly corsOrigins?: readonly string[];
 }
 
+/**
+ * A node's `rpc` section (docs/design/node-config.md): the JSON-RPC options its user sets, or
+ * `false` to serve only in process. In a rollup node `devMethods` also serves the dev state
+ * methods (a devnet only: each block costs an L1 `advance`). A follower's section is a part of
+ * it (follower/service.ts): it produces no blocks, so it has no dev methods.
+ */
+export type NodeRpcConfig = Pick<L2RpcOptions, "host" | "port" | "devMethods" | "automine" | "corsOrigins"> | false;
+
 /** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
 export function createL2Dispatcher(
   sequencer: L2RpcNode,

@@ -42,6 +42,13 @@ export interface BlockCommit {
   readonly extraOps?: readonly BatchDBOp<string, StoredValue>[];
 }
 
+/** A node's `storage` section (the sequencer's and the follower's, docs/design/node-config.md): where its chain lives. */
+export interface NodeStorageConfig {
+  readonly dataDir: string;
+  /** Start from genesis instead of resuming the chain in `dataDir`. */
+  readonly reset?: boolean;
+}
+
 /** The L2 node's durable records next to the state trie. */
 export class L2Store {
   private constructor(readonly db: LevelDB) {}

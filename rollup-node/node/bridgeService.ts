@@ -1,4 +1,4 @@
-import { type Provider, Wallet } from "ethers";
+import { Wallet } from "ethers";
 
 import { createAnchorProvider } from "../bridge/anchor";
 import {
@@ -11,7 +11,7 @@ import {
 import { Challenger } from "../bridge/challenger";
 import { connectRollup } from "../bridge/contracts";
 import { BridgeError } from "../bridge/errors";
-import { L1Watcher } from "../bridge/l1Watcher";
+import { DEFAULT_L1_POLL_MS, L1Watcher, type NodeL1Config } from "../bridge/l1Watcher";
 import { type RebaseSource, localHash, rebaseOnto } from "../bridge/rebase";
 import type { LoggerFactory } from "../logger";
 import { createRollupMethods } from "../bridge/rpcMethods";
@@ -20,18 +20,6 @@ import type { AnchorProvider, SequencerApi } from "../l2/types";
 import type { MethodTable } from "../rpc/methods/types";
 import { logL2Activity } from "./activity";
 import type { NodeKeys } from "./keys";
-
-/** The node's `l1` section: where the rollup is on L1 and how often the node reads it. */
-export interface NodeL1Config {
-  readonly provider: Provider;
-  readonly rollupAddress: string;
-  /** L1 block of the rollup's deployment (where the watcher starts scanning). */
-  readonly deployBlock: number;
-  /** How often the node reads L1: its watcher, challenger and safe/finalized heads (DEFAULT_L1_POLL_MS). */
-  readonly pollMs?: number;
-  /** L1 blocks on top of an acceptance before the `finalized` tag names the block (DEFAULT_L1_FINALITY_DEPTH). */
-  readonly finalityDepth?: number;
-}
 
 /** The node's `submitter` section: whether and how blocks go to L1. */
 export interface NodeSubmitterConfig {
@@ -61,9 +49,6 @@ export interface BridgeServiceConfig {
   readonly maxMessagesPerBlock?: number;
   readonly logger: LoggerFactory;
 }
-
-/** How often the node reads L1 (its watcher, challenger and safe/finalized heads) unless configured. */
-export const DEFAULT_L1_POLL_MS = 500;
 
 /** The submitter's rebase over `sequencer`, when it can rebase (docs/design/rebase-and-takeover.md). */
 function rebaseOf(sequencer: SequencerApi, source: RebaseSource): SubmitterRebase | undefined {

@@ -9,6 +9,7 @@ import path from "node:path";
 import { Contract, JsonRpcProvider } from "ethers";
 
 import { type RollupDeployment, loadDeployment } from "../../deploy/rollup";
+import type { NodeL1Config } from "../bridge/l1Watcher";
 import { DEFAULT_HARDFORK, type GenesisConfig } from "../chain/genesis";
 import { readGenesisFile } from "../chain/genesisFile";
 import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
@@ -349,16 +350,19 @@ export async function startNodeCommand(
     const genesisHash = await checkGenesisAgainstRollup(genesis, deployment, l1Provider, options.deployment);
     log.info(`L2 genesis ${genesisHash} matches the rollup at ${deployment.address} (L1 chain ${l1ChainId})`);
     const dataDirOf = (fallback: string) => options.dataDir ?? path.join(path.dirname(options.deployment), fallback);
-    const followerConfig: FollowerNodeConfig = {
-      dataDir: dataDirOf("follower"),
-      reset: options.reset,
-      genesis,
-      l1Provider,
+    // The sections both kinds of node share: the same L1 and RPC options, built once.
+    const l1: NodeL1Config = {
+      provider: l1Provider,
       rollupAddress: deployment.address,
       deployBlock: deployment.deployBlock,
-      rpc: { host: options.host, port: options.port },
-      sequencerRpc: options.sequencerRpc,
       finalityDepth: options.finalityDepth,
+    };
+    const rpc = { host: options.host, port: options.port };
+    const followerConfig: FollowerNodeConfig = {
+      storage: { dataDir: dataDirOf("follower"), reset: options.reset },
+      l1,
+      follower: { genesis, sequencerRpc: options.sequencerRpc },
+      rpc,
       logger: context.logger,
     };
     if (keyless) {
@@ -403,15 +407,10 @@ export async function startNodeCommand(
     };
     const sequencerConfig: RollupNodeConfig = {
       storage: { dataDir: dataDirOf("l2"), reset: options.reset },
-      l1: {
-        provider: l1Provider,
-        rollupAddress: deployment.address,
-        deployBlock: deployment.deployBlock,
-        finalityDepth: options.finalityDepth,
-      },
+      l1,
       sequencer: { genesis, blockTimeMs: options.blockTimeMs, allowEmptyBlocks: options.emptyBlocks },
       keys,
-      rpc: { host: options.host, port: options.port },
+      rpc,
       logger: context.logger,
       submitter: {
         // The deployment decides the mode: an optimistic rollup proposes (its proofs are not wired yet).
@@ -427,7 +426,7 @@ export async function startNodeCommand(
       // The follower becomes the sequencer on its own data directory (the reset, if any, was the follower's).
       const node = await startTakeoverNode({
         follower: followerConfig,
-        sequencer: { ...sequencerConfig, storage: { dataDir: followerConfig.dataDir, reset: false } },
+        sequencer: { ...sequencerConfig, storage: { dataDir: followerConfig.storage.dataDir, reset: false } },
         onTakeover: (running) => context.onTakeover?.(running.url as string),
         onFatal: (error) => context.onFatal?.(error),
       });

@@ -5,20 +5,15 @@ import type { DashboardLimits } from "../dashboard/collect";
 import { type Dashboard, createDashboard } from "../dashboard/service";
 import { DetachedFromL1Error, L1Detachment, refuseBridgingWhenDetached } from "../l2/detachment";
 import { L2_DEVNET_CLIENT_VERSION, devStateMethods } from "../l2/devStateMethods";
-import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
+import { type NodeRpcConfig, createL2Dispatcher, startL2Rpc } from "../l2/rpc";
 import { Sequencer } from "../l2/sequencer";
+import type { NodeStorageConfig } from "../l2/store";
 import { InProcessProvider } from "../rpc/eip1193";
 import type { RpcServer } from "../rpc/server";
-import { BridgeService, DEFAULT_L1_POLL_MS, type NodeL1Config, type NodeSubmitterConfig } from "./bridgeService";
+import { DEFAULT_L1_POLL_MS, type NodeL1Config } from "../bridge/l1Watcher";
+import { BridgeService, type NodeSubmitterConfig } from "./bridgeService";
 import type { NodeKeys } from "./keys";
 import { DEFAULT_L1_FINALITY_DEPTH, L1Heads } from "./l1Heads";
-
-/** The node's `storage` section: where its chain lives. */
-export interface NodeStorageConfig {
-  readonly dataDir: string;
-  /** Start from genesis instead of resuming the chain in `dataDir`. */
-  readonly reset?: boolean;
-}
 
 /** The node's `sequencer` section: what it builds and when. */
 export interface NodeSequencerConfig {
@@ -31,19 +26,6 @@ export interface NodeSequencerConfig {
   readonly produce?: boolean;
   readonly now?: () => bigint;
 }
-
-/** The node's `rpc` section: HTTP JSON-RPC, or `false` to serve only in process (`provider`). */
-export type NodeRpcConfig =
-  | {
-      readonly host?: string;
-      readonly port?: number;
-      /** Serve `evm_mine` and the dev state methods (devnets only: each block costs an L1 `advance`). */
-      readonly devMethods?: boolean;
-      readonly automine?: boolean;
-      /** The web origins allowed to call it (CORS). */
-      readonly corsOrigins?: readonly string[];
-    }
-  | false;
 
 /**
  * A rollup node's configuration, one section per component (docs/design/node-config.md); each

@@ -64,7 +64,7 @@ export interface TakeoverNode {
  * up, through `onFatal` (docs/design/takeover-failures.md).
  */
 export async function startTakeoverNode(config: TakeoverConfig): Promise<TakeoverNode> {
-  if (config.follower.dataDir !== config.sequencer.storage.dataDir)
+  if (config.follower.storage.dataDir !== config.sequencer.storage.dataDir)
     throw new Error("the take-over node's follower and sequencer must share one data directory");
   const account = new Wallet(config.sequencer.keys.sequencer.privateKey).address;
   const rollup = connectRollup(config.sequencer.l1.rollupAddress, config.sequencer.l1.provider);
@@ -149,7 +149,11 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
             port: config.follower.rpc?.port === 0 && port !== undefined ? port : config.follower.rpc?.port,
           };
     try {
-      follower = await startFollowerNode({ ...config.follower, reset: false, rpc });
+      follower = await startFollowerNode({
+        ...config.follower,
+        storage: { ...config.follower.storage, reset: false },
+        rpc,
+      });
     } catch (reopen) {
       stopped = true;
       const fatal = new TakeoverError(

@@ -116,13 +116,15 @@ async function startFollower(
 ): Promise<{ node: FollowerNode; l2: JsonRpcProvider; l1: JsonRpcProvider }> {
   const l1 = provider(r.devnet.l1Url);
   const node = await startFollowerNode({
-    dataDir,
-    genesis: r.devnet.genesis,
-    l1Provider: l1,
-    rollupAddress: r.devnet.deployment.address,
-    deployBlock: r.devnet.deployment.deployBlock,
+    storage: { dataDir },
+    l1: {
+      provider: l1,
+      rollupAddress: r.devnet.deployment.address,
+      deployBlock: r.devnet.deployment.deployBlock,
+      pollMs: 50,
+    },
+    follower: { genesis: r.devnet.genesis },
     rpc: { port: 0 },
-    pollMs: 50,
     logger: log.factory,
   });
   return { node, l2: provider(node.url as string), l1 };
@@ -230,15 +232,19 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
     const l1 = provider(r.devnet.l1Url);
     const halted: Error[] = [];
     const node = await startFollowerNode({
-      dataDir: wrongDir,
-      genesis: { ...r.devnet.genesis, timestamp: r.devnet.genesis.timestamp + 1n },
-      l1Provider: l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
+      storage: { dataDir: wrongDir },
+      l1: {
+        provider: l1,
+        rollupAddress: r.devnet.deployment.address,
+        deployBlock: r.devnet.deployment.deployBlock,
+        pollMs: 50,
+      },
+      follower: {
+        genesis: { ...r.devnet.genesis, timestamp: r.devnet.genesis.timestamp + 1n },
+        onHalt: (error) => halted.push(error),
+      },
       rpc: false,
-      pollMs: 50,
       logger: new LogSink().factory,
-      onHalt: (error) => halted.push(error),
     });
     try {
       const error = await eventually("the halt", async () => halted[0], 30_000);
@@ -877,13 +883,10 @@ describe("e2e: a follower of blocks accepted through another contract", function
     const dir = mkdtempSync(path.join(tmpdir(), "rollup-follower-forwarding-"));
     const l1 = provider(r.devnet.l1Url);
     const node = await startFollowerNode({
-      dataDir: dir,
-      genesis: r.devnet.genesis,
-      l1Provider: l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
+      storage: { dataDir: dir },
+      l1: { provider: l1, rollupAddress: r.devnet.deployment.address, deployBlock: r.devnet.deployment.deployBlock },
+      follower: { genesis: r.devnet.genesis, sequencerRpc: r.devnet.l2Url },
       rpc: { port: 0 },
-      sequencerRpc: r.devnet.l2Url,
       logger: new LogSink().factory,
     });
     const l2 = provider(node.url as string);

@@ -47,6 +47,10 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
     expect(await rollup.PROPOSAL_GAS_PER_SECOND()).to.equal(DEFAULT_PROPOSAL_GAS_PER_SECOND);
     expect(await rollup.PROPOSAL_GAS_BURST()).to.equal(DEFAULT_PROPOSAL_GAS_BURST);
     expect(challenger).to.not.equal(undefined);
+    // The deployment's log line gives the bond in ETH, as the banner does.
+    expect(
+      r.log.lines.some((l) => l.includes("deployed OptimisticExampleRollup") && l.includes("bond 0.1 ETH")),
+    ).to.equal(true);
   });
 
   it("a deposit reaches L2; its block is proposed, provisional during the window, then final", async () => {
@@ -83,6 +87,11 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
     ).to.equal(true);
     expect(r.log.has("is valid: EXECUTE would accept it, no challenge")).to.equal(true);
     expect(challenger.challenges).to.have.length(0);
+    // Each proposal's line gives its bond in ETH, not in wei.
+    expect(
+      r.log.lines.some((l) => l.includes(`L2 block ${l2Head} proposed on L1`) && l.includes("bond 0.1 ETH")),
+    ).to.equal(true);
+    expect(r.log.lines.filter((l) => / wei\b/.test(l))).to.deep.equal([]);
   });
 
   it("a tampered proposal is challenged by the node's challenger (StateRootMismatch) and removed; the node's own block replaces it", async () => {

@@ -156,18 +156,24 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     const l1 = provider(r.devnet.l1Url);
     providers.push(l1);
     const own = r.devnet.accounts[TAKEOVER_ACCOUNT] as { address: string; privateKey: `0x${string}`; balance: bigint };
-    const rollupOf = {
-      genesis: r.devnet.genesis,
-      l1Provider: l1,
+    // One `l1` section for both (the follower reads L1 more often, to catch up quickly).
+    const l1Section = {
+      provider: l1,
       rollupAddress: r.devnet.deployment.address,
       deployBlock: r.devnet.deployment.deployBlock,
     };
     takeover = await startTakeoverNode({
-      follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
+      follower: {
+        storage: { dataDir },
+        l1: { ...l1Section, pollMs: 50 },
+        follower: { genesis: r.devnet.genesis },
+        rpc: { port: 0 },
+        logger: r.log.factory,
+      },
       sequencer: {
         storage: { dataDir },
-        l1: { provider: l1, rollupAddress: rollupOf.rollupAddress, deployBlock: rollupOf.deployBlock, pollMs: 100 },
-        sequencer: { genesis: rollupOf.genesis, allowEmptyBlocks: false },
+        l1: { ...l1Section, pollMs: 100 },
+        sequencer: { genesis: r.devnet.genesis, allowEmptyBlocks: false },
         keys: { ...r.devnet.keys, sequencer: own },
         rpc: { port: 0 },
         logger: r.log.factory,
@@ -234,13 +240,15 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
 
     // A second follower, fresh, follows the new sequencer's blocks from L1.
     second = await startFollowerNode({
-      dataDir: tempDir("second-follower"),
-      genesis: r.devnet.genesis,
-      l1Provider: r.l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
+      storage: { dataDir: tempDir("second-follower") },
+      l1: {
+        provider: r.l1,
+        rollupAddress: r.devnet.deployment.address,
+        deployBlock: r.devnet.deployment.deployBlock,
+        pollMs: 50,
+      },
+      follower: { genesis: r.devnet.genesis },
       rpc: { port: 0 },
-      pollMs: 50,
       logger: r.log.factory,
     });
     const secondL2 = l2Of(second.url as string);

@@ -286,6 +286,43 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     );
   });
 
+  it("wraps a long halt reason inside the submitter's card, which takes the whole row: nothing overflows its row", async () => {
+    const halted = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    // The node's real snapshot, as a halted submitter would report it: a reason with revert data
+    // (an unbroken run of hex) and a hint. The page polls it (no event stream).
+    const reason = `AdvanceFailed: the rollup reverted with data 0x${"ab".repeat(300)} for L2 block 7`;
+    await halted.route("**/events", (route) => route.abort());
+    await halted.route("**/api/dashboard", async (route) => {
+      const snapshot = (await (await route.fetch()).json()) as DashboardSnapshot;
+      const rollup = { ...snapshot.rollup, submitter: "halted", submitterError: reason, submitterHint: "fund the key" };
+      await route.fulfill({ json: { ...snapshot, rollup } });
+    });
+    await halted.goto(`${r.devnet.l2Url}/`);
+    await halted.waitForSelector("#submitter-error.bad-text");
+    expect(await halted.textContent("#submitter-error")).to.equal(`${reason} — fund the key`);
+    const layout = (await halted.evaluate(`(() => {
+      const hint = document.getElementById("submitter-error");
+      const card = hint.closest(".card");
+      const row = card.parentElement;
+      return {
+        hintOverflow: hint.scrollWidth - hint.clientWidth,
+        rowOverflow: row.scrollWidth - row.clientWidth,
+        cardWidth: card.getBoundingClientRect().width,
+        rowWidth: row.getBoundingClientRect().width,
+        cardRight: card.getBoundingClientRect().right,
+        rowRight: row.getBoundingClientRect().right,
+      };
+    })()`)) as Record<"hintOverflow" | "rowOverflow" | "cardWidth" | "rowWidth" | "cardRight" | "rowRight", number>;
+    await halted.close();
+    const shown = JSON.stringify(layout);
+    // The reason wraps: neither it nor the row of cards scrolls sideways, the card stays in its row.
+    expect(layout.hintOverflow, shown).to.be.at.most(0);
+    expect(layout.rowOverflow, shown).to.be.at.most(0);
+    expect(layout.cardRight, shown).to.be.at.most(layout.rowRight + 0.5);
+    // The whole row, not a narrow column.
+    expect(layout.cardWidth, shown).to.be.closeTo(layout.rowWidth, 1);
+  });
+
   it("falls back to polling the JSON snapshot every second when the event stream is unavailable", async () => {
     const polling = await browser.newPage();
     await polling.route("**/events", (route) => route.abort());

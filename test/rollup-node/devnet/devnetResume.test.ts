@@ -81,4 +81,38 @@ describe("devnet: a resumed or failed start tells the truth about its data direc
       await third.stop();
     }
   });
+
+  it("resumed with L1 → L2 messages consumed and pending: the catch-up line counts only the pending ones", async () => {
+    const dataDir = tempDir("devnet-resume-count-");
+    const first = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false });
+    try {
+      // Message #0 is consumed by an accepted L2 block; #1 is queued after it and stays pending.
+      await (await first.rollup(1).depositETH(Wallet.createRandom().address, { value: parseEther("1") })).wait();
+      await first.devnet.node.bridge.watcher.poll();
+      const block = await first.devnet.node.sequencer.produceBlock();
+      expect(block.consumedMessages).to.equal(1);
+      await first.devnet.node.bridge.submitter?.waitForAccepted(block.number);
+      await (await first.rollup(1).depositETH(Wallet.createRandom().address, { value: parseEther("1") })).wait();
+      await first.devnet.node.bridge.watcher.poll();
+      expect(first.devnet.node.bridge.watcher.status).to.include({
+        messageCount: 2n,
+        nextMessageIndex: 1n,
+        pending: 1,
+      });
+    } finally {
+      await first.stop();
+    }
+    const second = await startE2eRollup({ dataDir, produceBlocks: false });
+    try {
+      expect(second.devnet.resumed).to.equal(true);
+      const caughtUp = second.log.lines.filter((line) => line.includes("caught up with L1"));
+      expect(caughtUp, second.log.lines.join("\n")).to.have.length(1);
+      // Two messages were ever queued, one is pending: the line counts the pending one.
+      expect(
+        /caught up with L1: (\d+) L1 → L2 message\(s\) queued before this start/.exec(caughtUp[0] ?? "")?.[1],
+      ).to.equal("1");
+    } finally {
+      await second.stop();
+    }
+  });
 });

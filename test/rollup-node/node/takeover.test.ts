@@ -6,7 +6,12 @@ import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 
-import { type TakeoverError, type TakeoverNode, startTakeoverNode } from "../../../rollup-node/node/takeover";
+import {
+  type TakeoverConfig,
+  type TakeoverError,
+  type TakeoverNode,
+  startTakeoverNode,
+} from "../../../rollup-node/node/takeover";
 import { type E2eRollup, eventually, startE2eRollup } from "../../e2e/support/harness";
 
 /** A TCP port held by this test (`port`, or any free one), so the node's JSON-RPC cannot bind it. */
@@ -52,6 +57,36 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The take-over node's follower (on a free port) and sequencer (on `port`), on one data directory. */
+  const halves = (
+    l1: JsonRpcProvider,
+    dataDir: string,
+    port: number,
+  ): Pick<TakeoverConfig, "follower" | "sequencer"> => {
+    const rollup = {
+      provider: l1,
+      rollupAddress: r.devnet.deployment.address,
+      deployBlock: r.devnet.deployment.deployBlock,
+    };
+    return {
+      follower: {
+        storage: { dataDir },
+        l1: { ...rollup, pollMs: 50 },
+        follower: { genesis: r.devnet.genesis },
+        rpc: { port: 0 },
+        logger: r.log.factory,
+      },
+      sequencer: {
+        storage: { dataDir },
+        l1: { ...rollup, pollMs: 100 },
+        sequencer: { genesis: r.devnet.genesis, allowEmptyBlocks: false },
+        keys: r.devnet.keys,
+        rpc: { port },
+        logger: r.log.factory,
+      },
+    };
+  };
+
   it("with its RPC port taken, the sequencer's start fails: the node follows again (its RPC answers), logs why once, and takes over once the port is free", async () => {
     const taken = await holdPort();
     const dataDir = mkdtempSync(path.join(tmpdir(), "takeover-failure-"));
@@ -61,24 +96,10 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
       pollingInterval: 25,
       cacheTimeout: -1,
     });
-    const rollupOf = {
-      genesis: r.devnet.genesis,
-      l1Provider: l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
-    };
     let tookOver: string | undefined;
     try {
       node = await startTakeoverNode({
-        follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
-        sequencer: {
-          storage: { dataDir },
-          l1: { provider: l1, rollupAddress: rollupOf.rollupAddress, deployBlock: rollupOf.deployBlock, pollMs: 100 },
-          sequencer: { genesis: rollupOf.genesis, allowEmptyBlocks: false },
-          keys: r.devnet.keys,
-          rpc: { port: taken.port },
-          logger: r.log.factory,
-        },
+        ...halves(l1, dataDir, taken.port),
         pollMs: 50,
         retry: { initialMs: 200, maxMs: 1_000 },
         onTakeover: (running) => {
@@ -122,25 +143,11 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
       pollingInterval: 25,
       cacheTimeout: -1,
     });
-    const rollupOf = {
-      genesis: r.devnet.genesis,
-      l1Provider: l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
-    };
     let fatal: TakeoverError | undefined;
     let followerPort: { release(): Promise<void> } | undefined;
     try {
       node = await startTakeoverNode({
-        follower: { ...rollupOf, dataDir, rpc: { port: 0 }, pollMs: 50, logger: r.log.factory },
-        sequencer: {
-          storage: { dataDir },
-          l1: { provider: l1, rollupAddress: rollupOf.rollupAddress, deployBlock: rollupOf.deployBlock, pollMs: 100 },
-          sequencer: { genesis: rollupOf.genesis, allowEmptyBlocks: false },
-          keys: r.devnet.keys,
-          rpc: { port: taken.port },
-          logger: r.log.factory,
-        },
+        ...halves(l1, dataDir, taken.port),
         pollMs: 50,
         retry: { initialMs: 200, maxMs: 1_000 },
         onFatal: (error) => {
@@ -175,18 +182,20 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
     const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, { staticNetwork: true, cacheTimeout: -1 });
     // The sequencer's L1 (which the take-over asks) is down; the follower's is up.
     const dead = new JsonRpcProvider("http://127.0.0.1:1", undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const rollupOf = {
-      genesis: r.devnet.genesis,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
-    };
+    const rollupOf = { rollupAddress: r.devnet.deployment.address, deployBlock: r.devnet.deployment.deployBlock };
     try {
       node = await startTakeoverNode({
-        follower: { ...rollupOf, l1Provider: l1, dataDir, rpc: false, pollMs: 50, logger: r.log.factory },
+        follower: {
+          storage: { dataDir },
+          l1: { ...rollupOf, provider: l1, pollMs: 50 },
+          follower: { genesis: r.devnet.genesis },
+          rpc: false,
+          logger: r.log.factory,
+        },
         sequencer: {
           storage: { dataDir },
-          l1: { provider: dead, rollupAddress: rollupOf.rollupAddress, deployBlock: rollupOf.deployBlock },
-          sequencer: { genesis: rollupOf.genesis },
+          l1: { ...rollupOf, provider: dead },
+          sequencer: { genesis: r.devnet.genesis },
           keys: r.devnet.keys,
           rpc: false,
           logger: r.log.factory,

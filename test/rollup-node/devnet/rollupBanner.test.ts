@@ -1,0 +1,71 @@
+import { expect } from "chai";
+import { parseEther } from "ethers";
+
+import { rollupDevnetBanner } from "../../../rollup-node/devnet/rollupBanner";
+import type { RollupDevnet } from "../../../rollup-node/devnet/rollupDevnet";
+
+/** What the banner reads of a running devnet: an optimistic deployment of a project's own contract. */
+function devnetWith(contractName: string): RollupDevnet {
+  const address = (n: number): string => `0x${n.toString(16).padStart(40, "0")}`;
+  const record = {
+    startupMs: 1_500,
+    dataDir: "/tmp/devnet",
+    l1Url: "http://127.0.0.1:8545",
+    l2Url: "http://127.0.0.1:9545",
+    l1ChainId: 31337n,
+    l2ChainId: 42069n,
+    l1: { executeAddress: address(0x101) },
+    node: { dashboard: undefined },
+    deployment: {
+      contractName,
+      address: address(0xabc),
+      deployBlock: 3,
+      optimistic: { challengeWindow: 60n, proposalBond: parseEther("0.01") },
+      policy: { sequencerInactivityPeriod: 3600n, forceInclusionDelay: 600n },
+    },
+    keys: {
+      sequencer: { address: address(1) },
+      relayer: { address: address(2) },
+      challenger: { address: address(3) },
+    },
+    accounts: [],
+  };
+  return record as unknown as RollupDevnet;
+}
+
+/** The lines of the banner's section `title`, up to the blank line that ends it. */
+function section(banner: string, title: string): string[] {
+  const lines = banner.split("\n");
+  const start = lines.indexOf(title) + 2;
+  const end = lines.indexOf("", start);
+  return lines.slice(start, end);
+}
+
+/** Where each line's value starts: after the label and the run of spaces that pads it. */
+const valueColumn = (line: string): number => /^.+?\S {2,}(?=\S)/.exec(line)?.[0].length ?? -1;
+
+describe("devnet banner: its columns line up whatever the contract's name", () => {
+  for (const name of ["ExampleRollup", "MyProjectsVeryLongOptimisticRollupWithFees"]) {
+    it(`every row of "Contracts" starts its value in one column (${name})`, () => {
+      const rows = section(rollupDevnetBanner(devnetWith(name), { l2BlockTimeMs: 1000, resumed: false }), "Contracts");
+      expect(rows.map((r) => r.split(/ {2,}/)[0])).to.deep.equal([
+        `${name} (L1)`,
+        "Optimistic mode",
+        "L2Bridge (L2)",
+        "Policy",
+      ]);
+      const columns = rows.map(valueColumn);
+      expect(new Set(columns).size, rows.join("\n")).to.equal(1);
+      expect(columns[0]).to.equal(`${name} (L1)`.length + 3);
+    });
+  }
+
+  it("the node keys line up too", () => {
+    const rows = section(
+      rollupDevnetBanner(devnetWith("ExampleRollup"), { l2BlockTimeMs: 1000, resumed: false }),
+      "Node keys (dev mnemonic)",
+    );
+    expect(rows).to.have.length(3);
+    expect(new Set(rows.map(valueColumn)).size, rows.join("\n")).to.equal(1);
+  });
+});
