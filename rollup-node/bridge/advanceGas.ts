@@ -164,7 +164,10 @@ export interface AdvanceCall {
 }
 
 /** EXECUTE's charge for `call` and the gas limit of its transaction (`advanceGasLimit`). */
-export function advanceGasOf(call: AdvanceCall, cap: bigint = L1_TX_GAS_LIMIT_CAP): { executeGas: bigint; gasLimit: bigint } {
+export function advanceGasOf(
+  call: AdvanceCall,
+  cap: bigint = L1_TX_GAS_LIMIT_CAP,
+): { executeGas: bigint; gasLimit: bigint } {
   const inputLength = executeInputLength({
     parentHeader: call.parentHeader,
     block: call.block,

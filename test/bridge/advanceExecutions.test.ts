@@ -13,18 +13,27 @@ import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { deployRollup } from "../../deploy/rollup";
+import type { ExecutePrecompileOptions } from "../../precompiles";
 import * as verifyBlockModule from "../../precompiles/verifyBlock";
 import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { createChainCommon } from "../../rollup-node/chain/genesis";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import { l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
 import { Sequencer } from "../../rollup-node/l2/sequencer";
-import { silentLogger } from "../../rollup-node/logger";
+import { type Logger, silentLogger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { TestSigner } from "../../tools/l2Fixtures";
 
 const L2_CHAIN_ID = 782n;
 const BLOCKS = 3;
+
+class Lines implements Logger {
+  readonly all: string[] = [];
+  info = (m: string): void => void this.all.push(m);
+  warn = (m: string): void => void this.all.push(m);
+  error = (m: string): void => void this.all.push(m);
+  debug = (): void => {};
+}
 
 /**
  * Counts EXECUTE's re-executions: the precompile calls `reexecute` through the module's exports
@@ -49,8 +58,6 @@ describe("the batch submitter has EXECUTE re-execute each block twice: one simul
   const alice = TestSigner.fromSeed(3, common);
   let dir: string;
   let sequencer: Sequencer;
-  let l1: L1Devnet;
-  let provider: JsonRpcProvider;
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "advance-executions-"));
@@ -64,18 +71,35 @@ describe("the batch submitter has EXECUTE re-execute each block twice: one simul
       }),
       logger: silentLogger,
     });
-    l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("100") } } });
-    provider = new JsonRpcProvider(l1.url, undefined, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
+    await sequencer.produceBlock();
+    await sequencer.submitTransaction(alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }));
+    await sequencer.produceBlock();
+    for (let i = 0; i < 20; i++)
+      await sequencer.submitTransaction(
+        alice.tx({ to: `0x${(0xbb00 + i).toString(16).padStart(40, "0")}`, value: 1n }),
+      );
+    await sequencer.produceBlock();
   });
 
   after(async () => {
-    provider.destroy();
-    await l1.stop();
     await sequencer.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`accepts ${BLOCKS} blocks (empty, 1 transfer, 20 transfers) with ${2 * BLOCKS} re-executions`, async () => {
+  /** An L1 devnet (EXECUTE with `execute`'s options) and a rollup on the L2 genesis sequenced by the dev key. */
+  async function l1WithRollup(
+    execute: ExecutePrecompileOptions = {},
+  ): Promise<{ l1: L1Devnet; provider: JsonRpcProvider; signer: Wallet; address: string }> {
+    const l1 = await startL1Devnet({
+      port: 0,
+      alloc: { [keys.sequencer.address]: { balance: parseEther("100") } },
+      execute,
+    });
+    const provider = new JsonRpcProvider(l1.url, undefined, {
+      staticNetwork: true,
+      pollingInterval: 20,
+      cacheTimeout: -1,
+    });
     const signer = new Wallet(keys.sequencer.privateKey, provider);
     const genesis = sequencer.chain.resolveBlock(0n).block.header;
     const { address } = await deployRollup(signer, {
@@ -85,15 +109,16 @@ describe("the batch submitter has EXECUTE re-execute each block twice: one simul
       genesisSupply: 0n,
       sequencer: keys.sequencer.address,
     });
-    await sequencer.produceBlock();
-    await sequencer.submitTransaction(alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }));
-    await sequencer.produceBlock();
-    for (let i = 0; i < 20; i++)
-      await sequencer.submitTransaction(alice.tx({ to: `0x${(0xbb00 + i).toString(16).padStart(40, "0")}`, value: 1n }));
-    await sequencer.produceBlock();
+    return { l1, provider, signer, address };
+  }
 
+  async function submitAll(
+    signer: Wallet,
+    address: string,
+    logger: Logger,
+  ): Promise<{ submitter: BatchSubmitter; reexecutions: number }> {
     const counter = countReexecutions();
-    const submitter = new BatchSubmitter({ sequencer, rollupAddress: address, signer, logger: silentLogger });
+    const submitter = new BatchSubmitter({ sequencer, rollupAddress: address, signer, logger });
     try {
       submitter.start();
       await submitter.waitForAccepted(BigInt(BLOCKS), 120_000);
@@ -101,7 +126,44 @@ describe("the batch submitter has EXECUTE re-execute each block twice: one simul
       await submitter.stop();
       counter.restore();
     }
-    expect(submitter.accepted.map((a) => a.transactions)).to.deep.equal([0, 1, 20]);
-    expect(counter.count(), "EXECUTE re-executions for the accepted blocks").to.equal(2 * BLOCKS);
+    return { submitter, reexecutions: counter.count() };
+  }
+
+  it(`accepts ${BLOCKS} blocks (empty, 1 transfer, 20 transfers) with ${2 * BLOCKS} re-executions`, async () => {
+    const { l1, provider, signer, address } = await l1WithRollup();
+    try {
+      const { submitter, reexecutions } = await submitAll(signer, address, silentLogger);
+      expect(submitter.accepted.map((a) => a.transactions)).to.deep.equal([0, 1, 20]);
+      expect(reexecutions, "EXECUTE re-executions for the accepted blocks").to.equal(2 * BLOCKS);
+    } finally {
+      provider.destroy();
+      await l1.stop();
+    }
+  });
+
+  it("on an L1 whose EXECUTE charges more than the submitter derives, it falls back to L1's estimate (said once) and sends no advance that runs out of gas", async () => {
+    // Another gas schedule on L1: a flat charge 300k above the default, which the derivation cannot know.
+    const { l1, provider, signer, address } = await l1WithRollup({ gas: { baseGas: 400_000n } });
+    try {
+      const lines = new Lines();
+      const { submitter } = await submitAll(signer, address, lines);
+      expect(submitter.haltReason).to.equal(undefined);
+      expect(submitter.accepted.map((a) => a.transactions)).to.deep.equal([0, 1, 20]);
+      expect(
+        lines.all.filter((l) => l.includes("needs more gas than derived")),
+        lines.all.join("\n"),
+      ).to.have.length(1);
+      // Every transaction L1 mined succeeded: no advance was sent with too little gas.
+      const failed: string[] = [];
+      for (let n = 1; n <= (await provider.getBlockNumber()); n++) {
+        for (const hash of (await provider.getBlock(n))?.transactions ?? []) {
+          if ((await provider.getTransactionReceipt(hash))?.status !== 1) failed.push(hash);
+        }
+      }
+      expect(failed).to.deep.equal([]);
+    } finally {
+      provider.destroy();
+      await l1.stop();
+    }
   });
 });

@@ -100,7 +100,8 @@ describe("an advance's derived gas limit is never below the gas its transaction 
   ): Promise<void> {
     const witness = proofs === undefined ? built.witness : new Uint8Array();
     const args = [built.parentHeader, built.blockRlp, witness, proofs?.encoded ?? "0x", consumed] as const;
-    const policy = proofs === undefined ? NO_PROOF_POLICY : { threshold: 1, allowReexecution: false, acceptedKeys: proofs.keys };
+    const policy =
+      proofs === undefined ? NO_PROOF_POLICY : { threshold: 1, allowReexecution: false, acceptedKeys: proofs.keys };
     const proofBundle =
       proofs === undefined
         ? new Uint8Array()
@@ -110,7 +111,7 @@ describe("an advance's derived gas limit is never below the gas its transaction 
           });
     const logsBlock = (await ethers.provider.getCode(await signer.getAddress())) !== "0x";
     const { gasLimit } = advanceGasOf({
-      calldata: getBytes(rollup.interface.encodeFunctionData("advance", args)),
+      calldata: getBytes(rollup.interface.encodeFunctionData("advance", [...args])),
       parentHeader: built.parentHeader,
       block: built.blockRlp,
       witness,
@@ -184,7 +185,9 @@ describe("an advance's derived gas limit is never below the gas its transaction 
     await (await sequencer.sendTransaction({ to: delegated.address, value: parseEther("10") })).wait();
     const target = (await ethers.deployContract("Counter")) as unknown as BaseContract;
     const auth = await delegated.authorize({ address: await target.getAddress(), nonce: 1 });
-    await (await delegated.sendTransaction({ to: sequencer.address, authorizationList: [auth], type: 4, gasLimit: 100_000n })).wait();
+    await (
+      await delegated.sendTransaction({ to: sequencer.address, authorizationList: [auth], type: 4, gasLimit: 100_000n })
+    ).wait();
     expect(await ethers.provider.getCode(delegated.address)).to.not.equal("0x");
     const head = chain.latest.header;
     const rollup = (await ethers.deployContract("ExampleRollup", [
@@ -195,9 +198,18 @@ describe("an advance's derived gas limit is never below the gas its transaction 
       ROLLUP_CONFIG,
     ])) as unknown as ExampleRollup;
     const built = await chain.buildBlock(
-      Array.from({ length: 40 }, (_, i) => alice.tx({ to: `0x${(0xbb00 + i).toString(16).padStart(40, "0")}`, value: 1n })),
+      Array.from({ length: 40 }, (_, i) =>
+        alice.tx({ to: `0x${(0xbb00 + i).toString(16).padStart(40, "0")}`, value: 1n }),
+      ),
     );
-    await advanceWithDerivedLimit("40 transfers by an EIP-7702 account (BlockData)", rollup, built, 0, undefined, delegated);
+    await advanceWithDerivedLimit(
+      "40 transfers by an EIP-7702 account (BlockData)",
+      rollup,
+      built,
+      0,
+      undefined,
+      delegated,
+    );
   });
 
   it("an OptimisticRollup's advance (no proposal pending) and proof mode (ProvenRollup, 1 committee proof)", async () => {
