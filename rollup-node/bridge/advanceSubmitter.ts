@@ -53,7 +53,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
    * rollup costs more than ./advanceGas.ts derives (another executor, another gas schedule), so
    * every later `advance` is priced by L1's estimate, as before the derivation.
    */
-  private derivationShort = false;
+  protected derivationShort = false;
 
   constructor(
     config: BatchSubmitterConfig,

@@ -35,6 +35,8 @@ const BRIDGE_PREMINT = 10n ** 9n * ONE_ETH;
 const ROLLUP_CONFIG = { sequencerInactivityPeriod: 3_600n, forceInclusionDelay: 600n };
 const NO_PROOF_POLICY = { threshold: 0, allowReexecution: false, acceptedKeys: [] as string[] };
 const DEPOSIT_GAS_LIMIT = 100_000n;
+/** Most a derived limit may exceed the gas used, besides a tenth of it (the memory bound's slack on large inputs). */
+const MAX_MARGIN_GAS = 200_000n;
 const RELAY = new Interface([
   "function relayMessage((uint256 nonce, address from, address to, uint256 value, uint256 gasLimit, bytes data) message, uint64 anchorTimestamp, uint256 index, bytes32[] proof)",
 ]);
@@ -126,6 +128,8 @@ describe("an advance's derived gas limit is never below the gas its transaction 
     expect(receipt?.status, `${shape}: the advance failed at the derived limit`).to.equal(1);
     const used = receipt?.gasUsed as bigint;
     expect(used, `${shape}: used more than the derived limit`).to.be.at.most(gasLimit);
+    // Not priced far above: the key is asked for what it spends (a fee spike must not stall a funded key).
+    expect(gasLimit - used, `${shape}: margin`).to.be.below(MAX_MARGIN_GAS + used / 10n);
     const contractGas =
       ADVANCE_CONTRACT_GAS +
       (consumed > 0 ? ADVANCE_RELAY_CHECK_GAS + ADVANCE_GAS_PER_MESSAGE * BigInt(consumed) : 0n) +
@@ -145,6 +149,25 @@ describe("an advance's derived gas limit is never below the gas its transaction 
       );
       await advanceWithDerivedLimit(`${transfers} transfers (${built.witness.length} B witness)`, rollup, built, 0);
     }
+  });
+
+  it("re-execution: a large witness (200 transfers from 200 accounts)", async () => {
+    const probe = await L2TestChain.create(L2_CHAIN_ID, []);
+    const senders = Array.from({ length: 200 }, (_, i) => TestSigner.fromSeed(1_000 + i, probe.common));
+    const chain = await L2TestChain.create(
+      L2_CHAIN_ID,
+      senders.map((s) => ({ address: s.address.toString(), balance: ONE_ETH })),
+    );
+    const rollup = await deploy("ExampleRollup", [], chain);
+    const built = await chain.buildBlock(
+      senders.map((_, i) =>
+        TestSigner.fromSeed(1_000 + i, chain.common).tx({
+          to: "0x00000000000000000000000000000000000000aa",
+          value: 1n,
+        }),
+      ),
+    );
+    await advanceWithDerivedLimit(`200 senders (${built.witness.length} B witness)`, rollup, built, 0);
   });
 
   it("re-execution: blocks relaying 1 and 8 L1 deposits", async () => {
