@@ -3,7 +3,7 @@
  * L2 blocks submitted to a fresh in-process L1 devnet (real EXECUTE) with the gas limit derived
  * (rollup-node/bridge/advanceGas.ts: one simulation at that limit) and, as the baseline, with
  * L1's eth_estimateGas (its binary search re-runs the whole transaction, EXECUTE included, at
- * every step). Reports per accepted block: EXECUTE re-executions, the process's CPU time (the L1
+ * every step). Reports per accepted block: EXECUTE runs (tools/countedExecute.ts), the process's CPU time (the L1
  * devnet runs in this process, so this is the submitter's work plus the L1 node's, EXECUTE
  * included: what the submitter makes L1 do), wall time, and the gas limit against the gas used.
  * Knobs: BENCH_BLOCKS (default 6), BENCH_TXS_PER_BLOCK (default 20), BENCH_PRICING
@@ -17,7 +17,6 @@ import { bytesToHex } from "@ethereumjs/util";
 import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { deployRollup } from "../deploy/rollup";
-import * as verifyBlockModule from "../precompiles/verifyBlock";
 import { AdvanceSubmitter } from "../rollup-node/bridge/advanceSubmitter";
 import type { BatchSubmitterConfig } from "../rollup-node/bridge/submissionLoop";
 import { createChainCommon } from "../rollup-node/chain/genesis";
@@ -26,6 +25,7 @@ import { l2Genesis, readL2BridgeRuntimeCode } from "../rollup-node/l2/genesis";
 import { Sequencer } from "../rollup-node/l2/sequencer";
 import { silentLogger } from "../rollup-node/logger";
 import { devNodeKeys } from "../rollup-node/node/keys";
+import { countedExecute } from "../tools/countedExecute";
 import { TestSigner } from "../tools/l2Fixtures";
 
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 6);
@@ -41,21 +41,14 @@ class EstimatingSubmitter extends AdvanceSubmitter {
   }
 }
 
-/** Counts EXECUTE's re-executions (the precompile calls `reexecute` through the module's exports). */
-function countReexecutions(): { readonly count: () => number; readonly restore: () => void } {
-  const exports = verifyBlockModule as { reexecute: typeof verifyBlockModule.reexecute };
-  const original = exports.reexecute;
-  let count = 0;
-  exports.reexecute = (...args) => {
-    count++;
-    return original(...args);
-  };
-  return { count: () => count, restore: () => void (exports.reexecute = original) };
-}
-
 async function run(pricing: "derived" | "estimate", sequencer: Sequencer): Promise<void> {
   const keys = devNodeKeys();
-  const l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("1000") } } });
+  const execute = countedExecute();
+  const l1 = await startL1Devnet({
+    port: 0,
+    alloc: { [keys.sequencer.address]: { balance: parseEther("1000") } },
+    executePrecompile: execute.precompile,
+  });
   const provider = new JsonRpcProvider(l1.url, undefined, {
     staticNetwork: true,
     pollingInterval: 10,
@@ -74,7 +67,7 @@ async function run(pricing: "derived" | "estimate", sequencer: Sequencer): Promi
     const config: BatchSubmitterConfig = { sequencer, rollupAddress: address, signer, logger: silentLogger };
     const submitter =
       pricing === "estimate" ? new EstimatingSubmitter(config) : new AdvanceSubmitter(config, undefined);
-    const counter = countReexecutions();
+    const runsBefore = execute.runs();
     const cpu = process.cpuUsage();
     const started = Date.now();
     try {
@@ -82,7 +75,6 @@ async function run(pricing: "derived" | "estimate", sequencer: Sequencer): Promi
       await submitter.waitForAccepted(BigInt(BLOCKS), 600_000);
     } finally {
       await submitter.stop();
-      counter.restore();
     }
     const wallMs = Date.now() - started;
     const { user, system } = process.cpuUsage(cpu);
@@ -99,7 +91,7 @@ async function run(pricing: "derived" | "estimate", sequencer: Sequencer): Promi
     }
     const n = submitter.accepted.length;
     console.log(
-      `${pricing.padEnd(8)} ${n} blocks of ${TXS_PER_BLOCK} transfers: EXECUTE re-executions ${(counter.count() / n).toFixed(2)} per block, ` +
+      `${pricing.padEnd(8)} ${n} blocks of ${TXS_PER_BLOCK} transfers: EXECUTE runs ${((execute.runs() - runsBefore) / n).toFixed(2)} per block, ` +
         `CPU ${((user + system) / 1000 / n).toFixed(0)} ms per block (process, L1 included), wall ${(wallMs / n).toFixed(0)} ms per block, ` +
         `gas limit ${limits / BigInt(n)} vs used ${used / BigInt(n)} per block (margin ${(limits - used) / BigInt(n)} mean, ${minMargin} least)`,
     );

@@ -1,8 +1,8 @@
 /**
- * How many times EXECUTE re-executes each L2 block the batch submitter gets accepted, counted on
- * the in-process devnet with the real precompile: once in the simulation at the derived gas limit
- * and once in the transaction — no eth_estimateGas search, which re-ran the whole block at each
- * step of its binary search.
+ * How many times EXECUTE runs for each L2 block the batch submitter gets accepted, counted on the
+ * in-process devnet with the real precompile (tools/countedExecute.ts): once in the simulation at
+ * the derived gas limit and once in the transaction — no eth_estimateGas search, which re-ran the
+ * whole block at each step of its binary search.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +14,6 @@ import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { deployRollup } from "../../deploy/rollup";
 import type { ExecutePrecompileOptions } from "../../precompiles";
-import * as verifyBlockModule from "../../precompiles/verifyBlock";
 import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { createChainCommon } from "../../rollup-node/chain/genesis";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
@@ -22,6 +21,7 @@ import { l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis
 import { Sequencer } from "../../rollup-node/l2/sequencer";
 import { type Logger, silentLogger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
+import { type CountedExecute, countedExecute } from "../../tools/countedExecute";
 import { TestSigner } from "../../tools/l2Fixtures";
 
 const L2_CHAIN_ID = 782n;
@@ -35,23 +35,7 @@ class Lines implements Logger {
   debug = (): void => {};
 }
 
-/**
- * Counts EXECUTE's re-executions: the precompile calls `reexecute` through the module's exports
- * (CommonJS), so a wrapper put there sees every one. The node's own checks (verifyBlock) call it
- * inside the module and are not counted.
- */
-function countReexecutions(): { readonly count: () => number; readonly restore: () => void } {
-  const exports = verifyBlockModule as { reexecute: typeof verifyBlockModule.reexecute };
-  const original = exports.reexecute;
-  let count = 0;
-  exports.reexecute = (...args) => {
-    count++;
-    return original(...args);
-  };
-  return { count: () => count, restore: () => void (exports.reexecute = original) };
-}
-
-describe("the batch submitter has EXECUTE re-execute each block twice: one simulation, one transaction", function () {
+describe("the batch submitter has EXECUTE run twice per block: one simulation, one transaction", function () {
   this.timeout(300_000);
   const keys = devNodeKeys();
   const common = createChainCommon(L2_CHAIN_ID);
@@ -89,11 +73,12 @@ describe("the batch submitter has EXECUTE re-execute each block twice: one simul
   /** An L1 devnet (EXECUTE with `execute`'s options) and a rollup on the L2 genesis sequenced by the dev key. */
   async function l1WithRollup(
     execute: ExecutePrecompileOptions = {},
-  ): Promise<{ l1: L1Devnet; provider: JsonRpcProvider; signer: Wallet; address: string }> {
+  ): Promise<{ l1: L1Devnet; execute: CountedExecute; provider: JsonRpcProvider; signer: Wallet; address: string }> {
+    const counted = countedExecute(execute);
     const l1 = await startL1Devnet({
       port: 0,
       alloc: { [keys.sequencer.address]: { balance: parseEther("100") } },
-      execute,
+      executePrecompile: counted.precompile,
     });
     const provider = new JsonRpcProvider(l1.url, undefined, {
       staticNetwork: true,
@@ -109,32 +94,27 @@ describe("the batch submitter has EXECUTE re-execute each block twice: one simul
       genesisSupply: 0n,
       sequencer: keys.sequencer.address,
     });
-    return { l1, provider, signer, address };
+    return { l1, execute: counted, provider, signer, address };
   }
 
-  async function submitAll(
-    signer: Wallet,
-    address: string,
-    logger: Logger,
-  ): Promise<{ submitter: BatchSubmitter; reexecutions: number }> {
-    const counter = countReexecutions();
+  async function submitAll(signer: Wallet, address: string, logger: Logger): Promise<BatchSubmitter> {
     const submitter = new BatchSubmitter({ sequencer, rollupAddress: address, signer, logger });
     try {
       submitter.start();
       await submitter.waitForAccepted(BigInt(BLOCKS), 120_000);
     } finally {
       await submitter.stop();
-      counter.restore();
     }
-    return { submitter, reexecutions: counter.count() };
+    return submitter;
   }
 
-  it(`accepts ${BLOCKS} blocks (empty, 1 transfer, 20 transfers) with ${2 * BLOCKS} re-executions`, async () => {
-    const { l1, provider, signer, address } = await l1WithRollup();
+  it(`accepts ${BLOCKS} blocks (empty, 1 transfer, 20 transfers) with ${2 * BLOCKS} EXECUTE runs`, async () => {
+    const { l1, execute, provider, signer, address } = await l1WithRollup();
     try {
-      const { submitter, reexecutions } = await submitAll(signer, address, silentLogger);
+      const before = execute.runs();
+      const submitter = await submitAll(signer, address, silentLogger);
       expect(submitter.accepted.map((a) => a.transactions)).to.deep.equal([0, 1, 20]);
-      expect(reexecutions, "EXECUTE re-executions for the accepted blocks").to.equal(2 * BLOCKS);
+      expect(execute.runs() - before, "EXECUTE runs for the accepted blocks").to.equal(2 * BLOCKS);
     } finally {
       provider.destroy();
       await l1.stop();
@@ -146,7 +126,7 @@ describe("the batch submitter has EXECUTE re-execute each block twice: one simul
     const { l1, provider, signer, address } = await l1WithRollup({ gas: { baseGas: 400_000n } });
     try {
       const lines = new Lines();
-      const { submitter } = await submitAll(signer, address, lines);
+      const submitter = await submitAll(signer, address, lines);
       expect(submitter.haltReason).to.equal(undefined);
       expect(submitter.accepted.map((a) => a.transactions)).to.deep.equal([0, 1, 20]);
       expect(
