@@ -60,13 +60,14 @@ const MEMORY_SLACK_BYTES = 8n * 1024n;
  * 22,100), the BlockAdvanced event, and an OptimisticRollup's `provisionalCount` read.
  *
  * Measured (test/bridge/advanceGas.test.ts prints the residual: receipt gas less the calldata,
- * EXECUTE with its 63/64 reserve, and the size-priced terms) at 53–56k on ExampleRollup, ProvenRollup
- * and the rollup of `rollup:deploy` for every block shape it covers. Declared at 100,000: the
- * margin (≈ 45k) covers a move of the contracts' gas by far more than the few hundred gas a change
- * of code layout costs (test/contracts/snapshots/gas.json), a fork that reprices cold storage
- * (EIP-2929 took 2,100 per slot), and a rollup's own `_validateBlock` / `_authorizeAdvance` hook
- * of modest size. A limit too low is caught before any ETH is spent: the simulation at the derived
- * limit fails, and the submitter falls back to L1's estimate (AdvanceSubmitter).
+ * EXECUTE with its 63/64 reserve, and the size-priced terms) at 47–50k on ExampleRollup,
+ * OptimisticExampleRollup and ProvenRollup (one key) for small blocks, less for larger ones (the
+ * memory bound's slack grows with size). Declared at 80,000: the margin (≥ 30k) covers a move of
+ * the contracts' gas by far more than the few hundred gas a change of code layout costs
+ * (test/contracts/snapshots/gas.json), a fork that reprices cold storage (EIP-2929 took 2,100 per
+ * slot), and a rollup's own `_validateBlock` / `_authorizeAdvance` hook of modest size. A limit too
+ * low is caught before any ETH is spent: the simulation at the derived limit runs out of gas, and
+ * the submitter falls back to L1's estimate (AdvanceSubmitter).
  */
 export const ADVANCE_CONTRACT_GAS = 80_000n;
 
