@@ -23,7 +23,7 @@ import { createChainCommon } from "../rollup-node/chain/genesis";
 import { startL1Devnet } from "../rollup-node/devnet/l1Devnet";
 import { l2Genesis, readL2BridgeRuntimeCode } from "../rollup-node/l2/genesis";
 import { Sequencer } from "../rollup-node/l2/sequencer";
-import { silentLogger } from "../rollup-node/logger";
+import { type Logger, silentLogger } from "../rollup-node/logger";
 import { devNodeKeys } from "../rollup-node/node/keys";
 import { countedExecute } from "../tools/countedExecute";
 import { TestSigner } from "../tools/l2Fixtures";
@@ -64,7 +64,13 @@ async function run(pricing: "derived" | "estimate", sequencer: Sequencer): Promi
       genesisSupply: 0n,
       sequencer: keys.sequencer.address,
     });
-    const config: BatchSubmitterConfig = { sequencer, rollupAddress: address, signer, logger: silentLogger };
+    // The submitter's warnings (retries, a fallback to L1's estimate) explain a figure: printed.
+    const logger: Logger = {
+      ...silentLogger,
+      warn: (message: string) => console.log(`  [${pricing}] ${message.slice(0, 300)}`),
+      error: (message: string) => console.log(`  [${pricing}] ${message.slice(0, 300)}`),
+    };
+    const config: BatchSubmitterConfig = { sequencer, rollupAddress: address, signer, logger };
     const submitter =
       pricing === "estimate" ? new EstimatingSubmitter(config) : new AdvanceSubmitter(config, undefined);
     const runsBefore = execute.runs();

@@ -242,19 +242,23 @@ export class AdvanceSubmitter extends SubmissionLoop {
    */
   private async advanceGasLimit(number: bigint, args: AdvanceArgs, derived: bigint): Promise<bigint> {
     const configured = this.config.gasLimit;
+    let shortOfGas: OutOfGas = "no";
     if (configured !== undefined || !this.derivationShort) {
       const gasLimit = configured ?? derived;
       try {
         await this.rollup.advance.staticCall(...args, { gasLimit, blockTag: "pending" });
         return gasLimit;
       } catch (error) {
-        if (configured !== undefined || !ranOutOfGas(error)) throw error;
+        shortOfGas = ranOutOfGas(error);
+        if (configured !== undefined || shortOfGas === "no") throw error;
       }
     }
     const estimate = await this.rollup.advance.estimateGas(...args, { gasLimit: ADVANCE_GAS_LIMIT });
     const withMargin = estimate + ADVANCE_GAS_MARGIN;
     const gasLimit = withMargin < ADVANCE_GAS_LIMIT ? withMargin : ADVANCE_GAS_LIMIT;
-    if (!this.derivationShort && gasLimit > derived) {
+    // A failure without data may have been the RPC's, not the gas's: then only an estimate above
+    // the derived limit shows that the derivation is short.
+    if (!this.derivationShort && (shortOfGas === "yes" || estimate > derived)) {
       this.derivationShort = true;
       this.config.logger.warn(
         `the advance of L2 block ${number} needs more gas than derived (L1 estimates ${estimate}, derived ${derived}): this rollup's advances are priced by L1's estimate from now on`,
@@ -264,14 +268,18 @@ export class AdvanceSubmitter extends SubmissionLoop {
   }
 }
 
+/** Whether a simulation failed for want of gas: "maybe" when it failed without revert data. */
+type OutOfGas = "yes" | "maybe" | "no";
+
 /**
- * Whether a simulated `advance` failed for want of gas rather than on the block: EXECUTE's OutOfGas,
- * an executor that answered nothing (a Solidity executor out of gas; on an L1 without EXECUTE, L1's
- * estimate then fails the same way and that failure is classified), or no revert data at all.
+ * Whether a simulated `advance` failed for want of gas rather than on the block: EXECUTE's OutOfGas
+ * or an executor that answered nothing (a Solidity executor out of gas; on an L1 without EXECUTE,
+ * L1's estimate then fails the same way and that failure is classified) say so; no revert data at
+ * all (the contract's own work out of gas, or a failed request) may.
  */
-function ranOutOfGas(error: unknown): boolean {
+function ranOutOfGas(error: unknown): OutOfGas {
   const data = revertDataOf(error);
-  if (data === undefined || data === "0x") return true;
+  if (data === undefined || data === "0x") return "maybe";
   const decoded = decodeRollupRevert(data);
-  return decoded?.executeCode === ExecuteErrorCode.OutOfGas || decoded?.name === "ExecuteUnavailable";
+  return decoded?.executeCode === ExecuteErrorCode.OutOfGas || decoded?.name === "ExecuteUnavailable" ? "yes" : "no";
 }
