@@ -20,6 +20,7 @@ import {
   ADVANCE_GAS_PER_POLICY_KEY,
   ADVANCE_RELAY_CHECK_GAS,
   advanceGasOf,
+  calldataTokens,
 } from "../../rollup-node/bridge/advanceGas";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import { withProposalGasDefaults } from "../../deploy/rollup";
@@ -168,6 +169,43 @@ describe("an advance's derived gas limit is never below the gas its transaction 
       ),
     );
     await advanceWithDerivedLimit(`200 senders (${built.witness.length} B witness)`, rollup, built, 0);
+  });
+
+  it("re-execution: a witness of 3 contracts' code and little L2 gas (EIP-7623's calldata floor is what the transaction pays)", async () => {
+    const probe = await L2TestChain.create(L2_CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(7, probe.common);
+    // 24 KB of non-zero code each (three different codes: a witness holds each code once), starting
+    // with STOP: calling one costs little L2 gas but ships its code.
+    const targets = [0xc1, 0xc2, 0xc3].map((n) => `0x${n.toString(16).padStart(40, "0")}`);
+    const chain = await L2TestChain.create(L2_CHAIN_ID, [
+      { address: alice.address.toString(), balance: ONE_ETH },
+      ...targets.map((address, i) => ({ address, code: `0x00${(0x5b + i).toString(16).repeat(24_000 - 1)}` })),
+    ]);
+    const rollup = await deploy("ExampleRollup", [], chain);
+    const sender = TestSigner.fromSeed(7, chain.common);
+    const built = await chain.buildBlock(targets.map((to) => sender.tx({ to, gasLimit: 30_000n })));
+    const calldata = getBytes(
+      rollup.interface.encodeFunctionData("advance", [built.parentHeader, built.blockRlp, built.witness, "0x", 0]),
+    );
+    const floor = 21_000n + 10n * calldataTokens(calldata);
+    const { gasLimit } = advanceGasOf({
+      calldata,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness: built.witness,
+      proofBundle: new Uint8Array(),
+      proofCount: 0,
+      consumedMessages: 0,
+      policyKeys: 0,
+      logsBlock: false,
+    });
+    expect(gasLimit, "the shape's premise: the floor binds").to.equal(floor);
+    await advanceWithDerivedLimit(
+      `3 calls of 24 KB contracts (${built.witness.length} B witness, floor)`,
+      rollup,
+      built,
+      0,
+    );
   });
 
   it("re-execution: blocks relaying 1 and 8 L1 deposits", async () => {
