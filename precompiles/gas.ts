@@ -1,6 +1,7 @@
 import { RLP } from "@ethereumjs/rlp";
 import { bytesToBigInt } from "@ethereumjs/util";
 
+import { executeInputLength } from "./codec";
 import { ExecuteError, ExecuteErrorCode } from "./errors";
 
 /**
@@ -186,6 +187,27 @@ export function executeGasCostOfBlock(
 ): bigint {
   const claim = l2GasClaimOfBlockRlp(blockRlp);
   return executeGasCost(inputLength, claim === undefined ? 0n : chargedL2Gas(claim), schedule);
+}
+
+/** The byte fields of a re-executing EXECUTE call: the input's length and the block price it. */
+export interface ReexecutionInput {
+  readonly parentHeader: Uint8Array;
+  readonly block: Uint8Array;
+  readonly witness: Uint8Array;
+}
+
+/**
+ * L1 gas EXECUTE charges to re-execute `block` on `parentHeader` from `witness` (no proofs): its
+ * ABI input's length and the block's L2 gas claim, priced by `executeGasCostOfBlock`. One formula
+ * for every caller that prices an `advance` (the batch submitter, the dashboard), so that they
+ * cannot drift from each other or from the precompile.
+ */
+export function reexecutionGasCost(
+  input: ReexecutionInput,
+  schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE,
+): bigint {
+  const inputLength = executeInputLength({ ...input, proofs: new Uint8Array() });
+  return executeGasCostOfBlock(inputLength, input.block, schedule);
 }
 
 /**

@@ -3,20 +3,19 @@
 import { type TransactionReceipt, getBytes, hexlify, keccak256 } from "ethers";
 
 import {
+  ExecuteErrorCode,
   type ProofPolicy,
   commitmentToField,
   countValidProofs,
   decodeExecutionProofs,
   encodeProofBundle,
-  executeGasCostOfBlock,
-  executeInputLength,
   executionCommitment,
-  proofModeGasCost,
   resultOf,
 } from "../../precompiles";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { ProducedBlock } from "../l2/types";
-import type { DecodedRevert } from "./contracts";
+import { advanceGasOf } from "./advanceGas";
+import { type DecodedRevert, decodeRollupRevert, revertDataOf } from "./contracts";
 import { ChainDivergedError } from "./errors";
 import { ProofPolicyUnmetError, TransientBridgeError } from "./submissionErrors";
 import {
@@ -31,10 +30,10 @@ import type { BlockProofs } from "./submissionMode";
 export const ADVANCE_GAS_LIMIT = TX_GAS_LIMIT_CAP;
 
 /**
- * Gas added to an `advance` estimate, for the same reason as PROPOSE_GAS_MARGIN (a slot the
- * estimate saw non-zero may be zero again at inclusion: the message queue's head, the head hash).
- * EXECUTE's own charge is a function of its input alone, so it does not move between the
- * estimate and the inclusion; only the contract's bookkeeping around it can.
+ * Gas added to L1's estimate of an `advance` when the derived limit (./advanceGas.ts) fell short
+ * and the submitter asked L1 instead (a rollup whose executor is not the precompile, an L1 with
+ * another EXECUTE gas schedule), for the same reason as PROPOSE_GAS_MARGIN (a slot the estimate
+ * saw non-zero may be zero again at inclusion: the message queue's head, the head hash).
  */
 export const ADVANCE_GAS_MARGIN = 60_000n;
 
@@ -49,6 +48,12 @@ export class AdvanceSubmitter extends SubmissionLoop {
   private policy: Promise<ProofPolicy> | undefined;
   /** A block whose proofs fell short: it is resent with its witness. */
   private reexecuteNumber: bigint | undefined;
+  /**
+   * Set once a simulation at the derived limit ran out of gas and L1's estimate succeeded: this
+   * rollup costs more than ./advanceGas.ts derives (another executor, another gas schedule), so
+   * every later `advance` is priced by L1's estimate, as before the derivation.
+   */
+  protected derivationShort = false;
 
   constructor(
     config: BatchSubmitterConfig,
@@ -82,11 +87,18 @@ export class AdvanceSubmitter extends SubmissionLoop {
 
   /** The rollup's proof policy, read once from L1. */
   private proofPolicy(): Promise<ProofPolicy> {
-    this.policy ??= this.rollup.proofPolicy().then((p) => ({
-      threshold: Number(p.threshold),
-      allowReexecution: p.allowReexecution,
-      acceptedKeys: p.acceptedKeys.map((k) => getBytes(k)),
-    }));
+    // A failed read is not kept: the next attempt asks again.
+    this.policy ??= this.rollup.proofPolicy().then(
+      (p) => ({
+        threshold: Number(p.threshold),
+        allowReexecution: p.allowReexecution,
+        acceptedKeys: p.acceptedKeys.map((k) => getBytes(k)),
+      }),
+      (error: unknown) => {
+        this.policy = undefined;
+        throw error;
+      },
+    );
     return this.policy;
   }
 
@@ -150,16 +162,28 @@ export class AdvanceSubmitter extends SubmissionLoop {
       proven ? proofs.encoded : "0x",
       produced.consumedMessages,
     ] as const;
-    // Simulated first: a revert costs nothing as a call, and every `advance` that would revert is
-    // one not sent (on an L1 without EXECUTE, each would revert, retried forever). In the pending
-    // block, where the transaction would land: at "latest" an L1 that mines only on demand
-    // (Hardhat's node) keeps an old timestamp, and the L2 block would look BlockFromFuture forever.
-    // The simulation is an estimate (eth_estimateGas defaults to the pending block): the key is
-    // then asked for what the transaction uses, not for the cap's 2^24 gas (a fee spike priced
-    // at the cap halted a key that could pay for many real advances).
+    // The gas limit is derived, not searched (./advanceGas.ts: EXECUTE's exact charge plus the
+    // calldata and the contract's bounded work), so EXECUTE runs once in the simulation and once
+    // in the transaction. The key is then asked for what the transaction uses, not for the cap's
+    // 2^24 gas (a fee spike priced at the cap halted a key that could pay for many real advances).
+    const bundle = proven ? await this.proofBundle(proofs.encoded) : new Uint8Array();
+    const { executeGas, gasLimit: derived } = advanceGasOf(
+      {
+        calldata: getBytes(this.rollup.interface.encodeFunctionData("advance", [...args])),
+        parentHeader: produced.parentHeader,
+        block: produced.blockRlp,
+        witness,
+        proofBundle: bundle,
+        proofCount: proven ? proofs.provenBy.length : 0,
+        consumedMessages: produced.consumedMessages,
+        policyKeys: (await this.proofPolicy()).acceptedKeys.length,
+        logsBlock: await this.senderHasCode(),
+      },
+      ADVANCE_GAS_LIMIT,
+    );
     let gasLimit: bigint;
     try {
-      gasLimit = await this.advanceGasLimit(args);
+      gasLimit = await this.advanceGasLimit(number, args, derived);
     } catch (error) {
       throw await this.classify(number, error, proven);
     }
@@ -180,28 +204,8 @@ export class AdvanceSubmitter extends SubmissionLoop {
       l1TransactionHash: receipt.hash,
       l1BlockNumber: receipt.blockNumber,
       l1GasUsed: receipt.gasUsed,
-      executeGas: proven
-        ? proofModeGasCost({
-            // EXECUTE sees the proofs with the rollup's policy attached (ProofPolicies.attach).
-            inputLength: executeInputLength({
-              parentHeader: produced.parentHeader,
-              block: produced.blockRlp,
-              witness,
-              proofs: await this.proofBundle(proofs.encoded),
-            }),
-            blockLength: produced.blockRlp.length,
-            witnessLength: 0,
-            proofCount: proofs.provenBy.length,
-          })
-        : executeGasCostOfBlock(
-            executeInputLength({
-              parentHeader: produced.parentHeader,
-              block: produced.blockRlp,
-              witness,
-              proofs: new Uint8Array(),
-            }),
-            produced.blockRlp,
-          ),
+      // EXECUTE sees the proofs with the rollup's policy attached (ProofPolicies.attach).
+      executeGas,
       witnessBytes: witness.length,
       blockBytes: produced.blockRlp.length,
       transactions: produced.block.transactions.length,
@@ -217,19 +221,65 @@ export class AdvanceSubmitter extends SubmissionLoop {
     this.config.onAccepted?.(accepted);
   }
 
+  /** Whether the signer has code (an EIP-7702 delegation): the rollup then logs the block (BlockData), which the limit pays for. */
+  private async senderHasCode(): Promise<boolean> {
+    const provider = this.config.signer.provider;
+    if (provider === null) return false;
+    return (await provider.getCode(await this.config.signer.getAddress())) !== "0x";
+  }
+
   /**
-   * The gas limit of an `advance` with `args`, simulating it on the way (a revert throws with its
-   * data): a configured limit is simulated as is; otherwise L1's estimate plus ADVANCE_GAS_MARGIN,
-   * never above the cap.
+   * The gas limit of an `advance` with `args`, simulated at that limit (a revert throws with its
+   * data) in the pending block, where the transaction would land: at "latest" an L1 that mines
+   * only on demand (Hardhat's node) keeps an old timestamp, and the L2 block would look
+   * BlockFromFuture forever. A revert costs nothing as a call, and every `advance` that would
+   * revert is one not sent (on an L1 without EXECUTE, each would revert, retried forever).
+   * A configured limit is simulated as is; otherwise the `derived` one. Should the simulation run
+   * out of gas there (EXECUTE's OutOfGas, an executor that answered nothing, or the contract's own
+   * work), L1's estimate plus ADVANCE_GAS_MARGIN decides, never above the cap, and is used from
+   * then on if it succeeds (`derivationShort`): a limit too low must cost a search, never a reverted
+   * transaction.
    */
-  private async advanceGasLimit(args: AdvanceArgs): Promise<bigint> {
+  private async advanceGasLimit(number: bigint, args: AdvanceArgs, derived: bigint): Promise<bigint> {
     const configured = this.config.gasLimit;
-    if (configured !== undefined) {
-      await this.rollup.advance.staticCall(...args, { gasLimit: configured, blockTag: "pending" });
-      return configured;
+    let shortOfGas: OutOfGas = "no";
+    if (configured !== undefined || !this.derivationShort) {
+      const gasLimit = configured ?? derived;
+      try {
+        await this.rollup.advance.staticCall(...args, { gasLimit, blockTag: "pending" });
+        return gasLimit;
+      } catch (error) {
+        shortOfGas = ranOutOfGas(error);
+        if (configured !== undefined || shortOfGas === "no") throw error;
+      }
     }
     const estimate = await this.rollup.advance.estimateGas(...args, { gasLimit: ADVANCE_GAS_LIMIT });
     const withMargin = estimate + ADVANCE_GAS_MARGIN;
-    return withMargin < ADVANCE_GAS_LIMIT ? withMargin : ADVANCE_GAS_LIMIT;
+    const gasLimit = withMargin < ADVANCE_GAS_LIMIT ? withMargin : ADVANCE_GAS_LIMIT;
+    // A failure without data may have been the RPC's, not the gas's: then only an estimate above
+    // the derived limit shows that the derivation is short.
+    if (!this.derivationShort && (shortOfGas === "yes" || estimate > derived)) {
+      this.derivationShort = true;
+      this.config.logger.warn(
+        `the advance of L2 block ${number} needs more gas than derived (L1 estimates ${estimate}, derived ${derived}): this rollup's advances are priced by L1's estimate from now on`,
+      );
+    }
+    return gasLimit;
   }
+}
+
+/** Whether a simulation failed for want of gas: "maybe" when it failed without revert data. */
+type OutOfGas = "yes" | "maybe" | "no";
+
+/**
+ * Whether a simulated `advance` failed for want of gas rather than on the block: EXECUTE's OutOfGas
+ * or an executor that answered nothing (a Solidity executor out of gas; on an L1 without EXECUTE,
+ * L1's estimate then fails the same way and that failure is classified) say so; no revert data at
+ * all (the contract's own work out of gas, or a failed request) may.
+ */
+function ranOutOfGas(error: unknown): OutOfGas {
+  const data = revertDataOf(error);
+  if (data === undefined || data === "0x") return "maybe";
+  const decoded = decodeRollupRevert(data);
+  return decoded?.executeCode === ExecuteErrorCode.OutOfGas || decoded?.name === "ExecuteUnavailable" ? "yes" : "no";
 }

@@ -39,9 +39,9 @@ export interface BatchSubmitterConfig {
   /** How blocks are accepted (DEFAULT_SUBMISSION_MODE, re-execution, when not given). */
   readonly mode?: SubmissionMode;
   /**
-   * Gas limit of each `advance` transaction. By default the simulation's estimate plus
-   * ADVANCE_GAS_MARGIN (at most the Osaka cap): what the key must hold is priced at what the
-   * transaction uses, not at the cap.
+   * Gas limit of each `advance` transaction. By default derived from EXECUTE's charge, the calldata
+   * and the contract's work (./advanceGas.ts, at most the Osaka cap): what the key must hold is
+   * priced at what the transaction uses, not at the cap.
    */
   readonly gasLimit?: bigint;
   readonly retry?: RetryPolicy;

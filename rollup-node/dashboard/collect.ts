@@ -1,7 +1,7 @@
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { getAddress } from "ethers";
 
-import { executeGasCostOfBlock, executeInputLength } from "../../precompiles";
+import { reexecutionGasCost } from "../../precompiles";
 import { L2_BRIDGE_ADDRESS } from "../../protocol";
 import { type BlockAcceptance, acceptanceHistory } from "../bridge/acceptance";
 import { L2_BRIDGE_INTERFACE, connectOptimisticRollup } from "../bridge/contracts";
@@ -183,15 +183,7 @@ export class DashboardCollector {
       consumedMessages: produced.consumedMessages,
       witnessBytes: witness.length,
       // The submitter's own formula for a re-executed advance: input size plus the L2 gas charged.
-      reexecuteGas: executeGasCostOfBlock(
-        executeInputLength({
-          parentHeader: produced.parentHeader,
-          block: produced.blockRlp,
-          witness,
-          proofs: new Uint8Array(),
-        }),
-        produced.blockRlp,
-      ),
+      reexecuteGas: reexecutionGasCost({ parentHeader: produced.parentHeader, block: produced.blockRlp, witness }),
     };
     this.localBlocks.set(hash, facts);
     if (this.localBlocks.size > this.limits.blocks * 8)

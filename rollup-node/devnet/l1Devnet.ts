@@ -39,6 +39,11 @@ export interface L1DevnetOptions {
   readonly alloc?: Readonly<Record<string, GenesisAccount>>;
   /** EXECUTE's gas constants. */
   readonly execute?: ExecutePrecompileOptions;
+  /**
+   * EXECUTE as built by the caller (a benchmark or test wraps it to count its runs); by default
+   * `createExecutePrecompile(execute)`. It must be EXECUTE: the chain runs it at 0x…0101.
+   */
+  readonly executePrecompile?: ExecutePrecompile;
   /** Trie database; in memory by default. */
   readonly db?: TrieDatabase;
   /** Web origins whose pages may call the JSON-RPC (CORS); none by default (`DEFAULT_CORS_ORIGINS`). */
@@ -81,7 +86,7 @@ export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1De
     );
   }
   const accounts = options.accounts ?? deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE);
-  const execute = createExecutePrecompile(options.execute);
+  const execute = options.executePrecompile ?? createExecutePrecompile(options.execute);
   const alloc: Record<string, GenesisAccount> = { ...options.alloc };
   for (const account of accounts) alloc[account.address] = { balance: account.balance };
   const chainId = options.chainId ?? DEFAULT_L1_CHAIN_ID;
