@@ -1,13 +1,15 @@
 import { RLP } from "@ethereumjs/rlp";
 import {
+  type BranchMPTNodeBranchValue,
   type MPTNode,
+  type NodeReferenceOrRawMPTNode,
   type MPTOpts,
   MerklePatriciaTrie,
   type TrieShallowCopyOpts,
   decodeRawMPTNode,
   isRawMPTNode,
 } from "@ethereumjs/mpt";
-import { EthereumJSErrorWithoutCode } from "@ethereumjs/util";
+import { type BatchDBOp, EthereumJSErrorWithoutCode } from "@ethereumjs/util";
 
 /** A node's RLP decoded once: the `[17 items]` or `[key, value]` list `decodeRawMPTNode` reads. */
 type RawNode = Uint8Array[];
@@ -31,6 +33,10 @@ export type DecodedNodes = Map<Uint8Array, RawNode>;
  * built fresh from the decoded list on every lookup (the trie edits the nodes it looks up, so a
  * node object is never shared; the decoded list is only read: `BranchMPTNode.fromArray` copies
  * it, leaf and extension nodes replace their fields rather than edit them).
+ *
+ * Nodes the trie writes are entered in the memo as they are written (`_formatNode`), with the
+ * list their bytes decode to (`decodedForm`): every put re-encodes the path from the root, and the
+ * next read walks it again, so most reads are of nodes written since the block began.
  *
  * Storage tries are `shallowCopy`s of the account trie: the override keeps them of this class
  * and shares the memo.
@@ -57,6 +63,22 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
     return decodeRawMPTNode(raw);
   }
 
+  override _formatNode(
+    node: MPTNode,
+    topLevel: boolean,
+    opStack: BatchDBOp[],
+    remove = false,
+  ): Uint8Array | NodeReferenceOrRawMPTNode | BranchMPTNodeBranchValue[] {
+    const queued = opStack.length;
+    const formatted = super._formatNode(node, topLevel, opStack, remove);
+    const op = opStack[opStack.length - 1];
+    // A put of the node's bytes: the object the database will hand back on a read of its hash.
+    if (opStack.length > queued && op?.type === "put" && op.value instanceof Uint8Array) {
+      this.decodedNodes.set(op.value, decodedForm(node.raw()));
+    }
+    return formatted;
+  }
+
   override shallowCopy(includeCheckpoints = true, opts?: TrieShallowCopyOpts): DecodedNodeTrie {
     const trie = new DecodedNodeTrie(
       { ...this._opts, db: this._db.db.shallowCopy(), root: this.root(), cacheSize: 0, ...(opts ?? {}) },
@@ -65,4 +87,16 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
     if (includeCheckpoints && this.hasCheckpoints()) trie._db.setCheckpoints(this._db.checkpoints);
     return trie;
   }
+}
+
+/**
+ * What `RLP.decode(RLP.encode(raw))` returns for a node's `raw()`, without encoding: the same
+ * byte strings (never written to in place), nested lists for embedded nodes, and an empty byte
+ * string where `raw()` holds null (an empty branch slot or branch value), since RLP encodes null
+ * as the empty string.
+ */
+export function decodedForm(raw: readonly unknown[]): RawNode {
+  return raw.map((item) =>
+    item === null ? new Uint8Array() : Array.isArray(item) ? decodedForm(item) : (item as Uint8Array),
+  ) as RawNode;
 }

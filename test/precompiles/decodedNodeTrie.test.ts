@@ -4,7 +4,7 @@ import { equalsBytes, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { ExecuteError, verifyBlock } from "../../precompiles";
-import { DecodedNodeTrie } from "../../precompiles/decodedNodeTrie";
+import { DecodedNodeTrie, type DecodedNodes } from "../../precompiles/decodedNodeTrie";
 import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
@@ -74,6 +74,31 @@ describe("DecodedNodeTrie (the verifier's trie: each stored node decoded once)",
       message = error.message;
     });
     expect(message).to.equal("Missing node in DB");
+  });
+
+  it("enters each node it writes with exactly what its bytes decode to (branch values, empty slots, embedded nodes)", async () => {
+    const memo: DecodedNodes = new Map();
+    // Unhashed short keys: keys that prefix others give branch values, short nodes are embedded.
+    const trie = new DecodedNodeTrie({}, memo);
+    const keys = ["", "01", "0102", "010203", "02", "0201", "ff", "ff00", "ff0001", "10", "1011"].map((k) =>
+      hexToBytes(`0x${k}`),
+    );
+    trie.checkpoint();
+    for (const [i, k] of keys.entries()) await trie.put(k, Uint8Array.from([i + 1]));
+    for (const [i, k] of keys.entries()) if (i % 3 === 0) await trie.del(k);
+    await trie.commit();
+    expect(memo.size).to.be.greaterThan(5);
+    for (const [bytes, decoded] of memo) expect(decoded).to.deep.equal(RLP.decode(bytes));
+  });
+
+  it("a write of a node leaves the memo of other byte strings, even equal ones, untouched", async () => {
+    const memo: DecodedNodes = new Map();
+    const trie = await filled(new DecodedNodeTrie({ useKeyHashing: true }, memo), 30);
+    const [bytes, decoded] = [...memo][0];
+    // The same content as another object: the memo is keyed by the object, so it does not answer for the copy.
+    expect(memo.has(Uint8Array.from(bytes))).to.equal(false);
+    await trie.put(key(1000), RLP.encode(1n));
+    expect(memo.get(bytes)).to.equal(decoded);
   });
 
   it("keeps its storage tries (shallow copies) of its own class", async () => {
