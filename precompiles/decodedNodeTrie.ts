@@ -11,6 +11,9 @@ import {
 } from "@ethereumjs/mpt";
 import { type BatchDBOp, EthereumJSErrorWithoutCode } from "@ethereumjs/util";
 
+/** A node whose encoding is shorter than this is embedded in its parent, not stored under its hash. */
+const EMBEDDED_NODE_LIMIT = 32;
+
 /** A node's RLP decoded once: the `[17 items]` or `[key, value]` list `decodeRawMPTNode` reads. */
 type RawNode = Uint8Array[];
 
@@ -63,20 +66,30 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
     return decodeRawMPTNode(raw);
   }
 
+  /**
+   * Upstream's `_formatNode`, with the node's bytes from `encodeNode` (byte for byte
+   * `node.serialize()`, in one allocation instead of one per item) and each stored node entered
+   * in the memo: the object put here is the one the database hands back on a read of its hash.
+   */
   override _formatNode(
     node: MPTNode,
     topLevel: boolean,
     opStack: BatchDBOp[],
     remove = false,
   ): Uint8Array | NodeReferenceOrRawMPTNode | BranchMPTNodeBranchValue[] {
-    const queued = opStack.length;
-    const formatted = super._formatNode(node, topLevel, opStack, remove);
-    const op = opStack[opStack.length - 1];
-    // A put of the node's bytes: the object the database will hand back on a read of its hash.
-    if (opStack.length > queued && op?.type === "put" && op.value instanceof Uint8Array) {
-      this.decodedNodes.set(op.value, decodedForm(node.raw()));
+    const raw = node.raw();
+    const encoded = encodeNode(raw);
+    if (encoded.length >= EMBEDDED_NODE_LIMIT || topLevel) {
+      const nodeHash = this.hash(encoded);
+      const dbKey = this._getDbKey(nodeHash);
+      if (!remove) {
+        opStack.push({ type: "put", key: dbKey, value: encoded });
+        this.decodedNodes.set(encoded, decodedForm(raw));
+      } else if (this._opts.useNodePruning) opStack.push({ type: "del", key: dbKey });
+      return nodeHash;
     }
-    return formatted;
+    // A fresh list, as upstream returns: the parent holds it, and `raw` went into no memo.
+    return node.raw();
   }
 
   override shallowCopy(includeCheckpoints = true, opts?: TrieShallowCopyOpts): DecodedNodeTrie {
@@ -99,4 +112,91 @@ export function decodedForm(raw: readonly unknown[]): RawNode {
   return raw.map((item) =>
     item === null ? new Uint8Array() : Array.isArray(item) ? decodedForm(item) : (item as Uint8Array),
   ) as RawNode;
+}
+
+/** What a node's `raw()` holds: byte strings, null for an empty slot, lists for embedded nodes. */
+type RawItem = Uint8Array | null | undefined | readonly RawItem[];
+
+const SHORT_LIMIT = 55;
+const BYTES_OFFSET = 0x80;
+const LIST_OFFSET = 0xc0;
+
+/** Bytes of the big-endian length in a long RLP prefix. */
+function lengthOfLength(length: number): number {
+  let bytes = 0;
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes++;
+  return bytes;
+}
+
+function prefixLength(payload: number): number {
+  return payload <= SHORT_LIMIT ? 1 : 1 + lengthOfLength(payload);
+}
+
+/** The RLP length of `item`; lists' payload lengths are pushed to `payloads` in pre-order. */
+function measure(item: RawItem, payloads: number[]): number {
+  if (Array.isArray(item)) {
+    const at = payloads.length;
+    payloads.push(0);
+    let payload = 0;
+    for (const child of item as readonly RawItem[]) payload += measure(child, payloads);
+    payloads[at] = payload;
+    return prefixLength(payload) + payload;
+  }
+  const bytes = (item ?? EMPTY) as Uint8Array;
+  if (bytes.length === 1 && bytes[0] < BYTES_OFFSET) return 1;
+  return prefixLength(bytes.length) + bytes.length;
+}
+
+function writePrefix(out: Uint8Array, at: number, payload: number, offset: number): number {
+  if (payload <= SHORT_LIMIT) {
+    out[at] = offset + payload;
+    return at + 1;
+  }
+  const size = lengthOfLength(payload);
+  out[at] = offset + SHORT_LIMIT + size;
+  for (let i = size, rest = payload; i >= 1; i--, rest = Math.floor(rest / 256)) out[at + i] = rest % 256;
+  return at + 1 + size;
+}
+
+function write(
+  item: RawItem,
+  out: Uint8Array,
+  at: number,
+  payloads: readonly number[],
+  next: { list: number },
+): number {
+  if (Array.isArray(item)) {
+    let cursor = writePrefix(out, at, payloads[next.list++], LIST_OFFSET);
+    for (const child of item as readonly RawItem[]) cursor = write(child, out, cursor, payloads, next);
+    return cursor;
+  }
+  const bytes = (item ?? EMPTY) as Uint8Array;
+  if (bytes.length === 1 && bytes[0] < BYTES_OFFSET) {
+    out[at] = bytes[0];
+    return at + 1;
+  }
+  const cursor = writePrefix(out, at, bytes.length, BYTES_OFFSET);
+  out.set(bytes, cursor);
+  return cursor + bytes.length;
+}
+
+const EMPTY = new Uint8Array();
+
+function isRawItem(item: unknown): item is RawItem {
+  return (
+    item === null || item === undefined || item instanceof Uint8Array || (Array.isArray(item) && item.every(isRawItem))
+  );
+}
+
+/**
+ * `RLP.encode(raw)` for a trie node's `raw()` (byte strings, null as the empty string, nested
+ * lists), measured first and written into one array. Anything else a list could hold (numbers,
+ * strings) goes to `RLP.encode` itself, so the bytes are always RLP's.
+ */
+export function encodeNode(raw: readonly unknown[]): Uint8Array {
+  if (!isRawItem(raw)) return RLP.encode(raw as Parameters<typeof RLP.encode>[0]);
+  const payloads: number[] = [];
+  const out = new Uint8Array(measure(raw, payloads));
+  write(raw, out, 0, payloads, { list: 0 });
+  return out;
 }

@@ -4,7 +4,7 @@ import { equalsBytes, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { ExecuteError, verifyBlock } from "../../precompiles";
-import { DecodedNodeTrie, type DecodedNodes } from "../../precompiles/decodedNodeTrie";
+import { DecodedNodeTrie, type DecodedNodes, encodeNode } from "../../precompiles/decodedNodeTrie";
 import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
@@ -37,7 +37,35 @@ async function outcome(built: BuiltBlock, witness: Uint8Array, memoizeTrieNodes:
   }
 }
 
+/** A deterministic generator of node-like lists: every byte-string length class RLP tells apart, nulls, nesting. */
+function randomItem(next: () => number, depth: number): unknown {
+  const pick = next() % (depth > 0 ? 9 : 8);
+  const lengths = [0, 1, 1, 2, 32, 55, 56, 300, 70_000];
+  if (pick === 8) return Array.from({ length: next() % 18 }, () => randomItem(next, depth - 1));
+  if (pick === 7) return null;
+  const bytes = new Uint8Array(lengths[pick]);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = next() % 256;
+  // A single byte below 0x80 encodes as itself; at or above it gets a prefix: both occur.
+  if (bytes.length === 1 && next() % 2 === 0) bytes[0] %= 0x80;
+  return bytes;
+}
+
 describe("DecodedNodeTrie (the verifier's trie: each stored node decoded once)", () => {
+  it("encodes a node's raw list byte for byte as RLP.encode does", () => {
+    let seed = 20261128;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed >>> 8;
+    };
+    for (let n = 0; n < 600; n++) {
+      const raw = Array.from({ length: n % 3 === 0 ? 17 : 2 + (next() % 3) }, () => randomItem(next, 2));
+      const expected = RLP.encode(raw as Parameters<typeof RLP.encode>[0]);
+      expect(Buffer.from(encodeNode(raw)).toString("hex")).to.equal(Buffer.from(expected).toString("hex"));
+    }
+    // Lists of other items (numbers, strings) are RLP's own encoding.
+    expect(encodeNode([1, "0x02"])).to.deep.equal(RLP.encode([1, "0x02"]));
+  });
+
   it("reads, writes and deletes to the same roots as EthereumJS's trie", async () => {
     const upstream = await filled(new MerklePatriciaTrie({ useKeyHashing: true }), 200);
     const memo = await filled(new DecodedNodeTrie({ useKeyHashing: true }), 200);
