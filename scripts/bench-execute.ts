@@ -10,6 +10,11 @@
  * with EthereumJS's own trie (a node decoded on every read) beside the verifier's trie that
  * decodes each node once per verification (`memoizeTrieNodes`, precompiles/decodedNodeTrie.ts).
  *
+ * BENCH_BASELINE_DIR=<another checkout of this repository> runs that checkout's `verifyBlock` beside
+ * this one, rounds alternated, and prints its Mgas/s and the ratio: how a change to the verifier
+ * is measured against the code before it in one run (e.g. `git worktree add /tmp/base <commit>`,
+ * with a `node_modules` link to this one's).
+ *
  * BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the fast-crypto stateless runs alone
  * (not the state set-up), for Chrome DevTools or any .cpuprofile reader.
  *
@@ -167,6 +172,20 @@ async function fullStateRun(workload: Workload): Promise<void> {
   await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
 }
 
+type VerifyBlock = typeof verifyBlock;
+
+/** The `verifyBlock` of the checkout BENCH_BASELINE_DIR names, with its crypto prepared; undefined without one. */
+async function baselineVerifier(): Promise<VerifyBlock | undefined> {
+  const dir = process.env.BENCH_BASELINE_DIR;
+  if (dir === undefined || dir === "") return undefined;
+  const baseline = require(path.resolve(dir, "precompiles")) as {
+    verifyBlock: VerifyBlock;
+    prepareCrypto(): Promise<unknown>;
+  };
+  await baseline.prepareCrypto();
+  return baseline.verifyBlock;
+}
+
 async function statelessVsFullState(): Promise<void> {
   const choice = await prepareCrypto();
   console.log(
@@ -174,6 +193,7 @@ async function statelessVsFullState(): Promise<void> {
   );
   // The L1 whose rules (and crypto) the L2 follows: the default fork with EthereumJS's own JS crypto.
   const jsCryptoL1 = genesisForkCommon(1n, { hardfork: DEFAULT_HARDFORK, customCrypto: jsCrypto() });
+  const baseline = await baselineVerifier();
   const rows = [];
   for (const [name, kind] of [
     ["ETH transfers", "eth"],
@@ -229,6 +249,26 @@ async function statelessVsFullState(): Promise<void> {
           memoizeTrieNodes: false,
         }),
     );
+    const [pairThisMs, baselineMs] =
+      baseline === undefined
+        ? [undefined, undefined]
+        : await timePair(
+            ROUNDS,
+            () =>
+              verifyBlock({
+                chainId: CHAIN_ID,
+                parentHeader: built.parentHeader,
+                block: built.blockRlp,
+                witness: built.witness,
+              }),
+            () =>
+              baseline({
+                chainId: CHAIN_ID,
+                parentHeader: built.parentHeader,
+                block: built.blockRlp,
+                witness: built.witness,
+              }),
+          );
     const fullMs = await timeIt(ROUNDS, () => fullStateRun(workload));
     const input = encodeExecuteInput({
       chainId: CHAIN_ID,
@@ -245,6 +285,13 @@ async function statelessVsFullState(): Promise<void> {
       "stateless Mgas/s, JS crypto": (gas / 1e3 / statelessJsMs).toFixed(2),
       "fast/JS crypto (alternated rounds)": (statelessJsMs / pairFastMs).toFixed(2),
       "node memo/upstream trie (alternated rounds)": (upstreamTrieMs / pairMemoMs).toFixed(2),
+      ...(pairThisMs === undefined || baselineMs === undefined
+        ? {}
+        : {
+            "this Mgas/s (beside baseline)": (gas / 1e3 / pairThisMs).toFixed(2),
+            "baseline Mgas/s": (gas / 1e3 / baselineMs).toFixed(2),
+            "this/baseline speed (alternated rounds)": (baselineMs / pairThisMs).toFixed(2),
+          }),
       "full-state ms": fullMs.toFixed(1),
       "full-state Mgas/s": (gas / 1e3 / fullMs).toFixed(2),
       "stateless/full time": (statelessMs / fullMs).toFixed(2),
