@@ -106,28 +106,41 @@ async function buildWorkload(name: string, kind: "eth" | "erc20", fillerAccounts
   return { name, chain, built: await chain.buildBlock(txs) };
 }
 
+/** CPU time of this process so far, in ms (every thread: the garbage collector's helpers too). */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /**
  * Mean ms of `a` and of `b` over `rounds`, their rounds alternated: on a shared machine the load
  * changes within a run, and alternating gives both the same share of it, so their ratio holds.
+ * Then the mean CPU ms of each, which the other processes' load moves far less than wall time.
  */
 async function timePair(
   rounds: number,
   a: () => Promise<unknown>,
   b: () => Promise<unknown>,
-): Promise<[number, number]> {
+): Promise<[number, number, number, number]> {
   await a(); // warm-up: JIT and caches
   await b();
   let aNs = 0n;
   let bNs = 0n;
+  let aCpu = 0;
+  let bCpu = 0;
   for (let i = 0; i < rounds; i++) {
+    const startCpu = cpuMs();
     const start = process.hrtime.bigint();
     await a();
+    const middleCpu = cpuMs();
     const middle = process.hrtime.bigint();
     await b();
     bNs += process.hrtime.bigint() - middle;
+    bCpu += cpuMs() - middleCpu;
     aNs += middle - start;
+    aCpu += middleCpu - startCpu;
   }
-  return [Number(aNs) / 1e6 / rounds, Number(bNs) / 1e6 / rounds];
+  return [Number(aNs) / 1e6 / rounds, Number(bNs) / 1e6 / rounds, aCpu / rounds, bCpu / rounds];
 }
 
 async function timeIt(rounds: number, run: () => Promise<unknown>): Promise<number> {
@@ -249,9 +262,9 @@ async function statelessVsFullState(): Promise<void> {
           memoizeTrieNodes: false,
         }),
     );
-    const [pairThisMs, baselineMs] =
+    const [pairThisMs, baselineMs, thisCpuMs, baselineCpuMs] =
       baseline === undefined
-        ? [undefined, undefined]
+        ? [undefined, undefined, undefined, undefined]
         : await timePair(
             ROUNDS,
             () =>
@@ -285,12 +298,15 @@ async function statelessVsFullState(): Promise<void> {
       "stateless Mgas/s, JS crypto": (gas / 1e3 / statelessJsMs).toFixed(2),
       "fast/JS crypto (alternated rounds)": (statelessJsMs / pairFastMs).toFixed(2),
       "node memo/upstream trie (alternated rounds)": (upstreamTrieMs / pairMemoMs).toFixed(2),
-      ...(pairThisMs === undefined || baselineMs === undefined
+      ...(pairThisMs === undefined || baselineMs === undefined || thisCpuMs === undefined || baselineCpuMs === undefined
         ? {}
         : {
             "this Mgas/s (beside baseline)": (gas / 1e3 / pairThisMs).toFixed(2),
             "baseline Mgas/s": (gas / 1e3 / baselineMs).toFixed(2),
             "this/baseline speed (alternated rounds)": (baselineMs / pairThisMs).toFixed(2),
+            "this Mgas per CPU s": (gas / 1e3 / thisCpuMs).toFixed(2),
+            "baseline Mgas per CPU s": (gas / 1e3 / baselineCpuMs).toFixed(2),
+            "this/baseline speed (CPU time)": (baselineCpuMs / thisCpuMs).toFixed(2),
           }),
       "full-state ms": fullMs.toFixed(1),
       "full-state Mgas/s": (gas / 1e3 / fullMs).toFixed(2),
