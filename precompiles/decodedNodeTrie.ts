@@ -1,13 +1,18 @@
 import { RLP } from "@ethereumjs/rlp";
 import {
+  type BranchMPTNodeBranchValue,
   type MPTNode,
+  type NodeReferenceOrRawMPTNode,
   type MPTOpts,
   MerklePatriciaTrie,
   type TrieShallowCopyOpts,
   decodeRawMPTNode,
   isRawMPTNode,
 } from "@ethereumjs/mpt";
-import { EthereumJSErrorWithoutCode } from "@ethereumjs/util";
+import { type BatchDBOp, EthereumJSErrorWithoutCode } from "@ethereumjs/util";
+
+/** A node whose encoding is shorter than this is embedded in its parent, not stored under its hash. */
+const EMBEDDED_NODE_LIMIT = 32;
 
 /** A node's RLP decoded once: the `[17 items]` or `[key, value]` list `decodeRawMPTNode` reads. */
 type RawNode = Uint8Array[];
@@ -31,6 +36,10 @@ export type DecodedNodes = Map<Uint8Array, RawNode>;
  * built fresh from the decoded list on every lookup (the trie edits the nodes it looks up, so a
  * node object is never shared; the decoded list is only read: `BranchMPTNode.fromArray` copies
  * it, leaf and extension nodes replace their fields rather than edit them).
+ *
+ * Nodes the trie writes are entered in the memo as they are written (`_formatNode`), with the
+ * list their bytes decode to (`decodedForm`): every put re-encodes the path from the root, and the
+ * next read walks it again, so most reads are of nodes written since the block began.
  *
  * Storage tries are `shallowCopy`s of the account trie: the override keeps them of this class
  * and shares the memo.
@@ -57,6 +66,32 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
     return decodeRawMPTNode(raw);
   }
 
+  /**
+   * Upstream's `_formatNode`, with the node's bytes from `encodeNode` (byte for byte
+   * `node.serialize()`, in one allocation instead of one per item) and each stored node entered
+   * in the memo: the object put here is the one the database hands back on a read of its hash.
+   */
+  override _formatNode(
+    node: MPTNode,
+    topLevel: boolean,
+    opStack: BatchDBOp[],
+    remove = false,
+  ): Uint8Array | NodeReferenceOrRawMPTNode | BranchMPTNodeBranchValue[] {
+    const raw = node.raw();
+    const encoded = encodeNode(raw);
+    if (encoded.length >= EMBEDDED_NODE_LIMIT || topLevel) {
+      const nodeHash = this.hash(encoded);
+      const dbKey = this._getDbKey(nodeHash);
+      if (!remove) {
+        opStack.push({ type: "put", key: dbKey, value: encoded });
+        this.decodedNodes.set(encoded, decodedForm(raw));
+      } else if (this._opts.useNodePruning) opStack.push({ type: "del", key: dbKey });
+      return nodeHash;
+    }
+    // A fresh list, as upstream returns: the parent holds it, and `raw` went into no memo.
+    return node.raw();
+  }
+
   override shallowCopy(includeCheckpoints = true, opts?: TrieShallowCopyOpts): DecodedNodeTrie {
     const trie = new DecodedNodeTrie(
       { ...this._opts, db: this._db.db.shallowCopy(), root: this.root(), cacheSize: 0, ...(opts ?? {}) },
@@ -65,4 +100,103 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
     if (includeCheckpoints && this.hasCheckpoints()) trie._db.setCheckpoints(this._db.checkpoints);
     return trie;
   }
+}
+
+/**
+ * What `RLP.decode(RLP.encode(raw))` returns for a node's `raw()`, without encoding: the same
+ * byte strings (never written to in place), nested lists for embedded nodes, and an empty byte
+ * string where `raw()` holds null (an empty branch slot or branch value), since RLP encodes null
+ * as the empty string.
+ */
+export function decodedForm(raw: readonly unknown[]): RawNode {
+  return raw.map((item) =>
+    item === null ? new Uint8Array() : Array.isArray(item) ? decodedForm(item) : (item as Uint8Array),
+  ) as RawNode;
+}
+
+/** What a node's `raw()` holds: byte strings, null for an empty slot, lists for embedded nodes. */
+type RawItem = Uint8Array | null | undefined | readonly RawItem[];
+
+const SHORT_LIMIT = 55;
+const BYTES_OFFSET = 0x80;
+const LIST_OFFSET = 0xc0;
+
+/** Bytes of the big-endian length in a long RLP prefix. */
+function lengthOfLength(length: number): number {
+  let bytes = 0;
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes++;
+  return bytes;
+}
+
+function prefixLength(payload: number): number {
+  return payload <= SHORT_LIMIT ? 1 : 1 + lengthOfLength(payload);
+}
+
+/** The RLP length of `item`; lists' payload lengths are pushed to `payloads` in pre-order. */
+function measure(item: RawItem, payloads: number[]): number {
+  if (Array.isArray(item)) {
+    const at = payloads.length;
+    payloads.push(0);
+    let payload = 0;
+    for (const child of item as readonly RawItem[]) payload += measure(child, payloads);
+    payloads[at] = payload;
+    return prefixLength(payload) + payload;
+  }
+  const bytes = (item ?? EMPTY) as Uint8Array;
+  if (bytes.length === 1 && bytes[0] < BYTES_OFFSET) return 1;
+  return prefixLength(bytes.length) + bytes.length;
+}
+
+function writePrefix(out: Uint8Array, at: number, payload: number, offset: number): number {
+  if (payload <= SHORT_LIMIT) {
+    out[at] = offset + payload;
+    return at + 1;
+  }
+  const size = lengthOfLength(payload);
+  out[at] = offset + SHORT_LIMIT + size;
+  for (let i = size, rest = payload; i >= 1; i--, rest = Math.floor(rest / 256)) out[at + i] = rest % 256;
+  return at + 1 + size;
+}
+
+function write(
+  item: RawItem,
+  out: Uint8Array,
+  at: number,
+  payloads: readonly number[],
+  next: { list: number },
+): number {
+  if (Array.isArray(item)) {
+    let cursor = writePrefix(out, at, payloads[next.list++], LIST_OFFSET);
+    for (const child of item as readonly RawItem[]) cursor = write(child, out, cursor, payloads, next);
+    return cursor;
+  }
+  const bytes = (item ?? EMPTY) as Uint8Array;
+  if (bytes.length === 1 && bytes[0] < BYTES_OFFSET) {
+    out[at] = bytes[0];
+    return at + 1;
+  }
+  const cursor = writePrefix(out, at, bytes.length, BYTES_OFFSET);
+  out.set(bytes, cursor);
+  return cursor + bytes.length;
+}
+
+const EMPTY = new Uint8Array();
+
+function isRawItem(item: unknown): item is RawItem {
+  return (
+    item === null || item === undefined || item instanceof Uint8Array || (Array.isArray(item) && item.every(isRawItem))
+  );
+}
+
+/**
+ * `RLP.encode(raw)` for a trie node's `raw()` (byte strings, null as the empty string, nested
+ * lists), measured first and written into one array. Anything else a list could hold (numbers,
+ * strings) goes to `RLP.encode` itself, so the bytes are always RLP's.
+ */
+export function encodeNode(raw: readonly unknown[]): Uint8Array {
+  if (!isRawItem(raw)) return RLP.encode(raw as Parameters<typeof RLP.encode>[0]);
+  const payloads: number[] = [];
+  const out = new Uint8Array(measure(raw, payloads));
+  write(raw, out, 0, payloads, { list: 0 });
+  return out;
 }

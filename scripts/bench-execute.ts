@@ -10,6 +10,11 @@
  * with EthereumJS's own trie (a node decoded on every read) beside the verifier's trie that
  * decodes each node once per verification (`memoizeTrieNodes`, precompiles/decodedNodeTrie.ts).
  *
+ * BENCH_BASELINE_DIR=<another checkout of this repository> runs that checkout's `verifyBlock` beside
+ * this one, rounds alternated, and prints its Mgas/s and the ratio: how a change to the verifier
+ * is measured against the code before it in one run (e.g. `git worktree add /tmp/base <commit>`,
+ * with a `node_modules` link to this one's).
+ *
  * BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the fast-crypto stateless runs alone
  * (not the state set-up), for Chrome DevTools or any .cpuprofile reader.
  *
@@ -101,28 +106,41 @@ async function buildWorkload(name: string, kind: "eth" | "erc20", fillerAccounts
   return { name, chain, built: await chain.buildBlock(txs) };
 }
 
+/** CPU time of this process so far, in ms (every thread: the garbage collector's helpers too). */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /**
  * Mean ms of `a` and of `b` over `rounds`, their rounds alternated: on a shared machine the load
  * changes within a run, and alternating gives both the same share of it, so their ratio holds.
+ * Then the mean CPU ms of each, which the other processes' load moves far less than wall time.
  */
 async function timePair(
   rounds: number,
   a: () => Promise<unknown>,
   b: () => Promise<unknown>,
-): Promise<[number, number]> {
+): Promise<[number, number, number, number]> {
   await a(); // warm-up: JIT and caches
   await b();
   let aNs = 0n;
   let bNs = 0n;
+  let aCpu = 0;
+  let bCpu = 0;
   for (let i = 0; i < rounds; i++) {
+    const startCpu = cpuMs();
     const start = process.hrtime.bigint();
     await a();
+    const middleCpu = cpuMs();
     const middle = process.hrtime.bigint();
     await b();
     bNs += process.hrtime.bigint() - middle;
+    bCpu += cpuMs() - middleCpu;
     aNs += middle - start;
+    aCpu += middleCpu - startCpu;
   }
-  return [Number(aNs) / 1e6 / rounds, Number(bNs) / 1e6 / rounds];
+  return [Number(aNs) / 1e6 / rounds, Number(bNs) / 1e6 / rounds, aCpu / rounds, bCpu / rounds];
 }
 
 async function timeIt(rounds: number, run: () => Promise<unknown>): Promise<number> {
@@ -167,6 +185,20 @@ async function fullStateRun(workload: Workload): Promise<void> {
   await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
 }
 
+type VerifyBlock = typeof verifyBlock;
+
+/** The `verifyBlock` of the checkout BENCH_BASELINE_DIR names, with its crypto prepared; undefined without one. */
+async function baselineVerifier(): Promise<VerifyBlock | undefined> {
+  const dir = process.env.BENCH_BASELINE_DIR;
+  if (dir === undefined || dir === "") return undefined;
+  const baseline = require(path.resolve(dir, "precompiles")) as {
+    verifyBlock: VerifyBlock;
+    prepareCrypto(): Promise<unknown>;
+  };
+  await baseline.prepareCrypto();
+  return baseline.verifyBlock;
+}
+
 async function statelessVsFullState(): Promise<void> {
   const choice = await prepareCrypto();
   console.log(
@@ -174,6 +206,7 @@ async function statelessVsFullState(): Promise<void> {
   );
   // The L1 whose rules (and crypto) the L2 follows: the default fork with EthereumJS's own JS crypto.
   const jsCryptoL1 = genesisForkCommon(1n, { hardfork: DEFAULT_HARDFORK, customCrypto: jsCrypto() });
+  const baseline = await baselineVerifier();
   const rows = [];
   for (const [name, kind] of [
     ["ETH transfers", "eth"],
@@ -229,6 +262,26 @@ async function statelessVsFullState(): Promise<void> {
           memoizeTrieNodes: false,
         }),
     );
+    const [pairThisMs, baselineMs, thisCpuMs, baselineCpuMs] =
+      baseline === undefined
+        ? [undefined, undefined, undefined, undefined]
+        : await timePair(
+            ROUNDS,
+            () =>
+              verifyBlock({
+                chainId: CHAIN_ID,
+                parentHeader: built.parentHeader,
+                block: built.blockRlp,
+                witness: built.witness,
+              }),
+            () =>
+              baseline({
+                chainId: CHAIN_ID,
+                parentHeader: built.parentHeader,
+                block: built.blockRlp,
+                witness: built.witness,
+              }),
+          );
     const fullMs = await timeIt(ROUNDS, () => fullStateRun(workload));
     const input = encodeExecuteInput({
       chainId: CHAIN_ID,
@@ -245,6 +298,16 @@ async function statelessVsFullState(): Promise<void> {
       "stateless Mgas/s, JS crypto": (gas / 1e3 / statelessJsMs).toFixed(2),
       "fast/JS crypto (alternated rounds)": (statelessJsMs / pairFastMs).toFixed(2),
       "node memo/upstream trie (alternated rounds)": (upstreamTrieMs / pairMemoMs).toFixed(2),
+      ...(pairThisMs === undefined || baselineMs === undefined || thisCpuMs === undefined || baselineCpuMs === undefined
+        ? {}
+        : {
+            "this Mgas/s (beside baseline)": (gas / 1e3 / pairThisMs).toFixed(2),
+            "baseline Mgas/s": (gas / 1e3 / baselineMs).toFixed(2),
+            "this/baseline speed (alternated rounds)": (baselineMs / pairThisMs).toFixed(2),
+            "this Mgas per CPU s": (gas / 1e3 / thisCpuMs).toFixed(2),
+            "baseline Mgas per CPU s": (gas / 1e3 / baselineCpuMs).toFixed(2),
+            "this/baseline speed (CPU time)": (baselineCpuMs / thisCpuMs).toFixed(2),
+          }),
       "full-state ms": fullMs.toFixed(1),
       "full-state Mgas/s": (gas / 1e3 / fullMs).toFixed(2),
       "stateless/full time": (statelessMs / fullMs).toFixed(2),

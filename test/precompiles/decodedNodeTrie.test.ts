@@ -4,7 +4,7 @@ import { equalsBytes, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { ExecuteError, verifyBlock } from "../../precompiles";
-import { DecodedNodeTrie } from "../../precompiles/decodedNodeTrie";
+import { DecodedNodeTrie, type DecodedNodes, encodeNode } from "../../precompiles/decodedNodeTrie";
 import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
@@ -37,7 +37,35 @@ async function outcome(built: BuiltBlock, witness: Uint8Array, memoizeTrieNodes:
   }
 }
 
+/** A deterministic generator of node-like lists: every byte-string length class RLP tells apart, nulls, nesting. */
+function randomItem(next: () => number, depth: number): unknown {
+  const pick = next() % (depth > 0 ? 9 : 8);
+  const lengths = [0, 1, 1, 2, 32, 55, 56, 300, 70_000];
+  if (pick === 8) return Array.from({ length: next() % 18 }, () => randomItem(next, depth - 1));
+  if (pick === 7) return null;
+  const bytes = new Uint8Array(lengths[pick]);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = next() % 256;
+  // A single byte below 0x80 encodes as itself; at or above it gets a prefix: both occur.
+  if (bytes.length === 1 && next() % 2 === 0) bytes[0] %= 0x80;
+  return bytes;
+}
+
 describe("DecodedNodeTrie (the verifier's trie: each stored node decoded once)", () => {
+  it("encodes a node's raw list byte for byte as RLP.encode does", () => {
+    let seed = 20261128;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed >>> 8;
+    };
+    for (let n = 0; n < 600; n++) {
+      const raw = Array.from({ length: n % 3 === 0 ? 17 : 2 + (next() % 3) }, () => randomItem(next, 2));
+      const expected = RLP.encode(raw as Parameters<typeof RLP.encode>[0]);
+      expect(Buffer.from(encodeNode(raw)).toString("hex")).to.equal(Buffer.from(expected).toString("hex"));
+    }
+    // Lists of other items (numbers, strings) are RLP's own encoding.
+    expect(encodeNode([1, "0x02"])).to.deep.equal(RLP.encode([1, "0x02"]));
+  });
+
   it("reads, writes and deletes to the same roots as EthereumJS's trie", async () => {
     const upstream = await filled(new MerklePatriciaTrie({ useKeyHashing: true }), 200);
     const memo = await filled(new DecodedNodeTrie({ useKeyHashing: true }), 200);
@@ -74,6 +102,31 @@ describe("DecodedNodeTrie (the verifier's trie: each stored node decoded once)",
       message = error.message;
     });
     expect(message).to.equal("Missing node in DB");
+  });
+
+  it("enters each node it writes with exactly what its bytes decode to (branch values, empty slots, embedded nodes)", async () => {
+    const memo: DecodedNodes = new Map();
+    // Unhashed short keys: keys that prefix others give branch values, short nodes are embedded.
+    const trie = new DecodedNodeTrie({}, memo);
+    const keys = ["", "01", "0102", "010203", "02", "0201", "ff", "ff00", "ff0001", "10", "1011"].map((k) =>
+      hexToBytes(`0x${k}`),
+    );
+    trie.checkpoint();
+    for (const [i, k] of keys.entries()) await trie.put(k, Uint8Array.from([i + 1]));
+    for (const [i, k] of keys.entries()) if (i % 3 === 0) await trie.del(k);
+    await trie.commit();
+    expect(memo.size).to.be.greaterThan(5);
+    for (const [bytes, decoded] of memo) expect(decoded).to.deep.equal(RLP.decode(bytes));
+  });
+
+  it("a write of a node leaves the memo of other byte strings, even equal ones, untouched", async () => {
+    const memo: DecodedNodes = new Map();
+    const trie = await filled(new DecodedNodeTrie({ useKeyHashing: true }, memo), 30);
+    const [bytes, decoded] = [...memo][0];
+    // The same content as another object: the memo is keyed by the object, so it does not answer for the copy.
+    expect(memo.has(Uint8Array.from(bytes))).to.equal(false);
+    await trie.put(key(1000), RLP.encode(1n));
+    expect(memo.get(bytes)).to.equal(decoded);
   });
 
   it("keeps its storage tries (shallow copies) of its own class", async () => {
