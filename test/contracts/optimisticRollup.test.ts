@@ -8,6 +8,7 @@ import { AbiCoder, Interface, ZeroHash, dataLength, getAddress, getBytes, hexlif
 import { artifacts, ethers } from "hardhat";
 
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
+import { EVM, type EVMResult, type EVMRunCallOpts } from "@ethereumjs/evm";
 import { ExecuteErrorCode, executeGasCostOfBlock, maxVerifiableL2GasLimit } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
@@ -741,6 +742,111 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       expect((await f.rollup.tip())[0]).to.equal(5n);
       expect(await f.rollup.proposalGasLevel()).to.equal(CHARGED);
     });
+
+    /**
+     * Refunds (EIP-3529) make a transaction execute up to 5/4 of the block gas it uses, so a
+     * block's check can run more than its gasUsed plus one transaction. A contract clears
+     * `SLOTS_PER_TX` set slots per call (5,000 gas each, 4,800 refunded, the refund capped at a
+     * fifth of the transaction's gas); `TXS` such calls with tight gas limits fill one block.
+     */
+    const CLEARER = "0x00000000000000000000000000000000000c1ea5";
+    const SLOTS_PER_TX = 10;
+    const TXS = 30;
+    const CLEAR_TX_GAS_LIMIT = 75_000n;
+
+    /** Code that sets to zero the slots calldataload(0) + i for i < SLOTS_PER_TX, then stops. */
+    function clearerCode(): string {
+      let code = "";
+      for (let i = 0; i < SLOTS_PER_TX; i++) code += `6000600035${"60"}${i.toString(16).padStart(2, "0")}0155`;
+      return `0x${code}00`;
+    }
+
+    function clearerAccount(): TestAccount {
+      const storage: Record<string, string> = {};
+      for (let slot = 0; slot < TXS * SLOTS_PER_TX; slot++) storage[`0x${word(slot)}`] = "0x01";
+      return { address: CLEARER, code: clearerCode(), storage };
+    }
+
+    /**
+     * The L2 gas the real EXECUTE executes (before refunds) in the transactions of each block it
+     * re-executes, measured while `action` runs: every EVM call of a transaction on the L2 chain
+     * (the precompile's own VM; system calls excluded) records its gas limit and the gas it used,
+     * and a transaction executes its gas limit less what its call leaves.
+     */
+    async function measureExecuted(txGasLimits: readonly bigint[], action: () => Promise<void>): Promise<bigint[]> {
+      const prototype = EVM.prototype as unknown as { runCall(opts: EVMRunCallOpts): Promise<EVMResult> };
+      const original = prototype.runCall;
+      const runs = new Map<unknown, bigint[]>();
+      prototype.runCall = async function (this: EVM, opts: EVMRunCallOpts): Promise<EVMResult> {
+        const result = await original.call(this, opts);
+        const system = opts.caller?.toString() === "0xfffffffffffffffffffffffffffffffffffffffe";
+        if (this.common.chainId() === L2_CHAIN_ID && !system) {
+          const calls = runs.get(this) ?? [];
+          const index = calls.length;
+          calls.push((txGasLimits[index] ?? 0n) - (opts.gasLimit ?? 0n) + result.execResult.executionGasUsed);
+          runs.set(this, calls);
+        }
+        return result;
+      };
+      try {
+        await action();
+      } finally {
+        prototype.runCall = original;
+      }
+      return [...runs.values()].map((calls) => {
+        expect(calls.length, "EXECUTE ran every transaction of the block").to.equal(txGasLimits.length);
+        return calls.reduce((a, b) => a + b, 0n);
+      });
+    }
+
+    for (const { name, genesisGasLimit } of [
+      { name: "its gasUsed plus its largest transaction gas limit", genesisGasLimit: DEFAULT_L2_GAS_LIMIT },
+      { name: "its gas limit (a block filled to it)", genesisGasLimit: 1_740_000n },
+    ]) {
+      it(`charges a block whose transactions refund heavily at least the L2 gas its challenge's EXECUTE executes (once capped at ${name})`, async () => {
+        const f = await deploy(NO_PROOF_POLICY, { extraAccounts: [clearerAccount()], genesisGasLimit });
+        const txs = Array.from({ length: TXS }, (_, i) =>
+          f.alice.tx({
+            to: CLEARER,
+            data: `0x${word(i * SLOTS_PER_TX)}`,
+            gasLimit: CLEAR_TX_GAS_LIMIT,
+          }),
+        );
+        const built = await f.chain.buildBlock(txs);
+        const { gasUsed, gasLimit } = built.block.header;
+        expect(built.txResults.every((r) => r.execResult.exceptionError === undefined)).to.equal(true);
+        await propose(f, built.parentHeader, built.blockRlp, built.witness);
+        const charged = await f.rollup.proposalGasLevel();
+
+        const executed = await measureExecuted(
+          txs.map((tx) => tx.gasLimit),
+          async () => {
+            await expect(
+              f.rollup
+                .connect(f.challenger)
+                .challenge(
+                  1n,
+                  built.parentHeader,
+                  built.blockRlp,
+                  built.witness,
+                  executeGasFor(built.parentHeader, built.blockRlp, built.witness),
+                  { gasLimit: 15_000_000n },
+                ),
+            )
+              .to.be.revertedWithCustomError(f.rollup, "ChallengeFailed")
+              .withArgs(0n, "EXECUTE accepted the block");
+          },
+        );
+        expect(executed.length, "one EXECUTE run").to.equal(1);
+        const run = executed[0] ?? 0n;
+        process.stdout.write(
+          `      gasLimit ${gasLimit}, gasUsed ${gasUsed}: EXECUTE executed ${run}, the bucket charged ${charged} (executed/charged ${(Number(run) / Number(charged)).toFixed(3)})\n`,
+        );
+        // The refunds are heavy: the block executes about 5/4 of the gas it uses.
+        expect(run * 100n).to.be.greaterThan(gasUsed * 120n);
+        expect(charged).to.be.greaterThanOrEqual(run);
+      });
+    }
   });
 
   describe("the witness commitment keeps every challenge within one L1 transaction", () => {
