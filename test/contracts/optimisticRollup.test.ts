@@ -35,7 +35,7 @@ import { decodeWitness, encodeWitness } from "../../precompiles/witness";
 import { decodeExecuteInput } from "../../precompiles/codec";
 import { contractsAcceptAsBlock } from "../../tools/blockHeadersReader";
 import { buildCorpus, makeCase } from "../../tools/executeFuzz";
-import { withProposalGasDefaults } from "../../deploy/rollup";
+import { MIN_PROPOSAL_GAS_BURST, withProposalGasDefaults } from "../../deploy/rollup";
 
 const L2_CHAIN_ID = 4343n;
 const ONE_ETH = 10n ** 18n;
@@ -244,17 +244,17 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
   this.timeout(300_000);
 
   describe("proposing", () => {
-    it("rejects a zero challenge window or bond", async () => {
+    it("rejects a zero challenge window or bond, and a proposal gas bucket smaller than the most a proposable block is charged", async () => {
       const [sequencer] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("OptimisticExampleRollup");
-      const args = (window: bigint, bond: bigint) =>
+      const args = (window: bigint, bond: bigint, burst = MIN_PROPOSAL_GAS_BURST) =>
         [
           L2_CHAIN_ID,
           ZeroHash,
           ZeroHash,
           sequencer.address,
           { sequencerInactivityPeriod: 1n, forceInclusionDelay: 1n },
-          { challengeWindow: window, proposalBond: bond, proposalGasPerSecond: 1n, proposalGasBurst: 1n << 24n },
+          { challengeWindow: window, proposalBond: bond, proposalGasPerSecond: 1n, proposalGasBurst: burst },
           NO_PROOF_POLICY,
         ] as const;
       await expect(factory.deploy(...args(0n, BOND)))
@@ -263,6 +263,10 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await expect(factory.deploy(...args(WINDOW, 0n)))
         .to.be.revertedWithCustomError(factory, "InvalidOptimisticConfig")
         .withArgs(WINDOW, 0n);
+      // A block of a 16.6M gas limit may be charged 5/4 of it (refunds): 2^24 could never hold it.
+      await expect(factory.deploy(...args(WINDOW, BOND, 1n << 24n)))
+        .to.be.revertedWithCustomError(factory, "InvalidProposalGasRate")
+        .withArgs(1n, 1n << 24n, MIN_PROPOSAL_GAS_BURST);
     });
 
     it("records a block with its bond as provisional: the head and stateRootOf do not move", async () => {
@@ -705,10 +709,11 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
 
   describe("the proposal gas bucket bounds the check work proposed per second of L1 time (challenger capacity)", () => {
     const RATE = 100_000n;
-    const BURST = 1n << 24n;
-    /** Each block: one transfer with this gas limit; a check of it runs at most its gasUsed (21,000) plus it. */
+    /** The least capacity (`MIN_PROPOSAL_GAS_BURST`): 5/4 of 2^24, the most a proposable block is charged. */
+    const BURST = MIN_PROPOSAL_GAS_BURST;
+    /** Each block: one transfer with this gas limit; a check of it runs at most 5/4 of its gasUsed (21,000) plus it. */
     const TX_GAS_LIMIT = 3_900_000n;
-    const CHARGED = 21_000n + TX_GAS_LIMIT;
+    const CHARGED = 21_000n + 21_000n / 4n + TX_GAS_LIMIT;
     const rateErrors = {
       interface: new Interface([
         "error ProposalGasRateExceeded(uint256 charged, uint256 level, uint256 capacity, uint256 availableAt)",
@@ -723,24 +728,25 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         f.chain.buildBlock([
           f.alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: TX_GAS_LIMIT }),
         ]);
-      // Four such blocks fit in C = 2^24 (the bucket drains only 100k per L1 second meanwhile).
-      for (let i = 0; i < 4; i++) {
+      // Five such blocks fit in C = 5/4 · 2^24 (the bucket drains only 100k per L1 second meanwhile).
+      for (let i = 0; i < 5; i++) {
         const built = await heavy();
         await propose(f, built.parentHeader, built.blockRlp, built.witness);
       }
-      const fifth = await heavy();
+      const sixth = await heavy();
       await expect(
-        f.rollup.connect(f.sequencer).propose(fifth.parentHeader, fifth.blockRlp, fifth.witness, 0, { value: BOND }),
+        f.rollup.connect(f.sequencer).propose(sixth.parentHeader, sixth.blockRlp, sixth.witness, 0, { value: BOND }),
       )
         .to.be.revertedWithCustomError(rateErrors, "ProposalGasRateExceeded")
         .withArgs(CHARGED, anyValue, BURST, anyValue);
-      expect((await f.rollup.tip())[0]).to.equal(4n);
+      expect((await f.rollup.tip())[0]).to.equal(5n);
 
       // After C / R seconds of L1 time the bucket is empty again.
       await time.increase(Number(BURST / RATE));
-      await propose(f, fifth.parentHeader, fifth.blockRlp, fifth.witness);
-      expect((await f.rollup.tip())[0]).to.equal(5n);
+      await propose(f, sixth.parentHeader, sixth.blockRlp, sixth.witness);
+      expect((await f.rollup.tip())[0]).to.equal(6n);
       expect(await f.rollup.proposalGasLevel()).to.equal(CHARGED);
+      expect(await f.rollup.MIN_PROPOSAL_GAS_BURST()).to.equal(MIN_PROPOSAL_GAS_BURST);
     });
 
     /**
@@ -800,10 +806,10 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     }
 
     for (const { name, genesisGasLimit } of [
-      { name: "its gasUsed plus its largest transaction gas limit", genesisGasLimit: DEFAULT_L2_GAS_LIMIT },
-      { name: "its gas limit (a block filled to it)", genesisGasLimit: 1_740_000n },
+      { name: "a block far below its gas limit", genesisGasLimit: DEFAULT_L2_GAS_LIMIT },
+      { name: "a block filled to its gas limit", genesisGasLimit: 1_740_000n },
     ]) {
-      it(`charges a block whose transactions refund heavily at least the L2 gas its challenge's EXECUTE executes (once capped at ${name})`, async () => {
+      it(`charges a block whose transactions refund heavily at least the L2 gas its challenge's EXECUTE executes (${name})`, async () => {
         const f = await deploy(NO_PROOF_POLICY, { extraAccounts: [clearerAccount()], genesisGasLimit });
         const txs = Array.from({ length: TXS }, (_, i) =>
           f.alice.tx({
