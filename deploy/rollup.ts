@@ -91,7 +91,7 @@ export interface OptimisticParams {
   readonly proposalBond: bigint;
   /** R: L2 check gas per second of L1 time proposals may add (DEFAULT_PROPOSAL_GAS_PER_SECOND when omitted; recorded). */
   readonly proposalGasPerSecond?: bigint;
-  /** C: the proposal gas bucket's capacity, at least 2^24 (DEFAULT_PROPOSAL_GAS_BURST when omitted; recorded). */
+  /** C: the proposal gas bucket's capacity, at least MIN_PROPOSAL_GAS_BURST (DEFAULT_PROPOSAL_GAS_BURST when omitted; recorded). */
   readonly proposalGasBurst?: bigint;
 }
 
@@ -102,7 +102,13 @@ export interface OptimisticParams {
  */
 export const DEFAULT_PROPOSAL_GAS_PER_SECOND = 500_000n;
 
-/** Default C: two blocks at the largest gas limit a proposal may have (each under 2^24, EIP-7825's cap). */
+/**
+ * Least C (OptimisticRollup's `MIN_PROPOSAL_GAS_BURST`): the most check gas a proposable block is
+ * charged, 5/4 of its gas limit (EIP-3529 refunds), which is under 2^24 (EIP-7825's cap).
+ */
+export const MIN_PROPOSAL_GAS_BURST = 2n ** 24n + 2n ** 22n;
+
+/** Default C: 2^25, over one and a half blocks at the largest gas limit a proposal may have, each charged at most 5/4 · 2^24. */
 export const DEFAULT_PROPOSAL_GAS_BURST = 2n ** 25n;
 
 /** The optimistic parameters with the proposal gas bucket's defaults filled in (what is deployed and recorded). */
@@ -219,11 +225,12 @@ export async function deployRollup(deployer: Signer, input: RollupDeployParams):
   }
   if (
     params.optimistic !== undefined &&
-    ((params.optimistic.proposalGasPerSecond ?? 0n) <= 0n || (params.optimistic.proposalGasBurst ?? 0n) < 2n ** 24n)
+    ((params.optimistic.proposalGasPerSecond ?? 0n) <= 0n ||
+      (params.optimistic.proposalGasBurst ?? 0n) < MIN_PROPOSAL_GAS_BURST)
   ) {
     throw new DeploymentError(
       "BAD_OPTIMISTIC_CONFIG",
-      `the proposal gas rate (${params.optimistic.proposalGasPerSecond}) must be positive and the burst (${params.optimistic.proposalGasBurst}) at least 2^24`,
+      `the proposal gas rate (${params.optimistic.proposalGasPerSecond}) must be positive and the burst (${params.optimistic.proposalGasBurst}) at least ${MIN_PROPOSAL_GAS_BURST} (5/4 of 2^24)`,
       `omit them for the defaults (${DEFAULT_PROPOSAL_GAS_PER_SECOND} gas/s, burst ${DEFAULT_PROPOSAL_GAS_BURST}): docs/design/challenger-capacity.md`,
     );
   }

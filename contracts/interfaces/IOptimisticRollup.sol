@@ -121,14 +121,15 @@ interface IOptimisticRollup {
     /// proposals may add at most `PROPOSAL_GAS_PER_SECOND` per second of L1 time, in bursts of at
     /// most `PROPOSAL_GAS_BURST`, so that the stated challenger re-executes every proposal within
     /// its window (docs/design/challenger-capacity.md). Retry at `availableAt`.
-    /// @param charged The block's check gas: claimed gasUsed + largest transaction gas limit, at most its gas limit.
+    /// @param charged The block's check gas: with U = min(gasUsed, gasLimit), U + U / 4 (EIP-3529
+    /// refunds) + its largest transaction gas limit, that last term at most gasLimit - U.
     /// @param level Check gas in the bucket now (after draining).
     /// @param capacity `PROPOSAL_GAS_BURST`.
     /// @param availableAt The first L1 timestamp at which this proposal fits.
     error ProposalGasRateExceeded(uint256 charged, uint256 level, uint256 capacity, uint256 availableAt);
 
-    /// @notice The proposal gas rate is zero or the burst is below `L1_TX_GAS_CAP` (a block that
-    /// could be proposed would never fit the bucket).
+    /// @notice The proposal gas rate is zero or the burst is below `MIN_PROPOSAL_GAS_BURST`, 5/4 of
+    /// `L1_TX_GAS_CAP` (a block that could be proposed would never fit the bucket).
     error InvalidProposalGasRate(uint256 proposalGasPerSecond, uint256 proposalGasBurst, uint256 minBurst);
 
     /// @notice A challenge must use the witness the proposer committed to.

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Execute, ExecuteResult} from "../Execute.sol";
 import {BlockHeader, BlockHeaders} from "./BlockHeaders.sol";
+import {BlockHeaderDecoder} from "./BlockHeaderDecoder.sol";
 import {NativeRollup} from "./NativeRollup.sol";
 import {IOptimisticRollup} from "../interfaces/IOptimisticRollup.sol";
 
@@ -52,8 +53,8 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     /// @param proposalBond Wei every proposal must lock.
     /// @param proposalGasPerSecond R: L2 check gas per second of L1 time that proposals may add
     /// over time (the leaky bucket's drain rate; at most what the stated challenger checks per second).
-    /// @param proposalGasBurst C: the bucket's capacity in L2 check gas (at least `L1_TX_GAS_CAP`, so
-    /// that any proposable block fits an empty bucket). See docs/design/challenger-capacity.md.
+    /// @param proposalGasBurst C: the bucket's capacity in L2 check gas (at least
+    /// `MIN_PROPOSAL_GAS_BURST`, so that any proposable block fits an empty bucket). See docs/design/challenger-capacity.md.
     struct OptimisticConfig {
         uint64 challengeWindow;
         uint256 proposalBond;
@@ -134,6 +135,13 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     uint256 private constant EIP2930_TX_TYPE = 1;
     /// @dev Most transactions whose gas limits a proposal reads (see `_largestTxGasLimit`).
     uint256 private constant MAX_WALKED_TXS = 256;
+    /// @dev EIP-3529: a transaction's refund is at most its gas used over this quotient, so it
+    /// executes at most 5/4 of the block gas it uses (see `_checkGas`).
+    uint256 private constant MAX_REFUND_QUOTIENT = 5;
+
+    /// @notice Least `PROPOSAL_GAS_BURST`: the most check gas a proposable block is charged, 5/4 of
+    /// its gas limit (below `L1_TX_GAS_CAP`), so that every proposable block fits an empty bucket.
+    uint256 public constant MIN_PROPOSAL_GAS_BURST = L1_TX_GAS_CAP + L1_TX_GAS_CAP / 4;
 
     /// @notice EXECUTE's WitnessIncomplete code: the committed witness lacks what the block reads.
     uint8 internal constant CODE_WITNESS_INCOMPLETE = 5;
@@ -149,6 +157,11 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
 
     /// @notice C: the most L2 check gas the proposal bucket holds.
     uint256 public immutable PROPOSAL_GAS_BURST;
+
+    /// @notice This rollup's reader of posted block headers, deployed by its constructor.
+    /// @dev A separate contract so that the header reader counts against this contract's initcode,
+    /// not its runtime code (see BlockHeaderDecoder, docs/design/codesize.md).
+    BlockHeaderDecoder public immutable HEADER_DECODER;
 
     /// @notice L2 check gas in the proposal bucket as of `proposalGasUpdatedAt` (it drains at R).
     uint192 public proposalGasLevel;
@@ -171,13 +184,16 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         if (optimistic.challengeWindow == 0 || optimistic.proposalBond == 0) {
             revert InvalidOptimisticConfig(optimistic.challengeWindow, optimistic.proposalBond);
         }
-        if (optimistic.proposalGasPerSecond == 0 || optimistic.proposalGasBurst < L1_TX_GAS_CAP) {
-            revert InvalidProposalGasRate(optimistic.proposalGasPerSecond, optimistic.proposalGasBurst, L1_TX_GAS_CAP);
+        if (optimistic.proposalGasPerSecond == 0 || optimistic.proposalGasBurst < MIN_PROPOSAL_GAS_BURST) {
+            revert InvalidProposalGasRate(
+                optimistic.proposalGasPerSecond, optimistic.proposalGasBurst, MIN_PROPOSAL_GAS_BURST
+            );
         }
         CHALLENGE_WINDOW = optimistic.challengeWindow;
         PROPOSAL_BOND = optimistic.proposalBond;
         PROPOSAL_GAS_PER_SECOND = optimistic.proposalGasPerSecond;
         PROPOSAL_GAS_BURST = optimistic.proposalGasBurst;
+        HEADER_DECODER = new BlockHeaderDecoder();
         // The bucket starts empty now; writing its slot here keeps every proposal's update a warm rewrite.
         proposalGasUpdatedAt = uint64(block.timestamp);
     }
@@ -209,7 +225,7 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         if (msg.value != PROPOSAL_BOND) revert IncorrectBond(msg.value, PROPOSAL_BOND);
         uint256 size = parentHeader.length + block_.length + witness.length;
         if (size > MAX_PROPOSAL_BYTES) revert ProposalTooLarge(size, MAX_PROPOSAL_BYTES);
-        BlockHeader memory h = BlockHeaders.decode(block_);
+        BlockHeader memory h = HEADER_DECODER.decode(block_);
         // EXECUTE charges at most the header's gas limit in L2 gas: with the bytes, that bounds
         // the challenge, which must fit one L1 transaction or the block could never be removed.
         uint256 challengeGas = challengeGasBound(size, h.gasLimit);
@@ -443,14 +459,20 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         proposalGasUpdatedAt = uint64(block.timestamp);
     }
 
-    /// @dev Most L2 gas a check of the block can execute: its claimed `gasUsed` plus its largest
-    /// transaction gas limit (execution stops after the first transaction past the claim), and
-    /// never more than its gas limit (no transaction runs past the block's gas limit). A block whose
-    /// transactions do not decode is charged its gas limit: it is invalid, and still challengeable.
+    /// @dev Most L2 gas a check of the block can execute, before refunds (docs/design/challenger-capacity.md):
+    /// with U = min(gasUsed, gasLimit) and L = gasLimit, `U + U / 4 + min(largest transaction gas
+    /// limit, L - U)`. Execution stops after the first transaction that takes the block's gas
+    /// past the claimed `gasUsed`; the transactions before it add at most U of block gas, and each
+    /// executes at most 5/4 of the block gas it adds (EIP-3529 refunds at most a fifth of a
+    /// transaction's gas); the last one executes at most its gas limit, which is at most the
+    /// block gas left (L - U at the least). A block whose transactions do not decode, or has more
+    /// than `MAX_WALKED_TXS`, is charged as if its largest gas limit were L - U.
     function _checkGas(BlockHeader memory h, bytes calldata block_) private pure returns (uint256) {
         (uint256 largest, bool decoded) = _largestTxGasLimit(block_);
-        uint256 work = uint256(h.gasUsed) + largest;
-        return decoded && work < h.gasLimit ? work : h.gasLimit;
+        uint256 used = h.gasUsed < h.gasLimit ? h.gasUsed : h.gasLimit;
+        uint256 left = h.gasLimit - used;
+        if (!decoded || largest > left) largest = left;
+        return used + used / (MAX_REFUND_QUOTIENT - 1) + largest;
     }
 
     /// @dev The largest gas limit among the block's transactions (legacy: field 2; EIP-2930:

@@ -8,6 +8,7 @@ import { AbiCoder, Interface, ZeroHash, dataLength, getAddress, getBytes, hexlif
 import { artifacts, ethers } from "hardhat";
 
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
+import { EVM, type EVMResult, type EVMRunCallOpts } from "@ethereumjs/evm";
 import { ExecuteErrorCode, executeGasCostOfBlock, maxVerifiableL2GasLimit } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
@@ -34,7 +35,7 @@ import { decodeWitness, encodeWitness } from "../../precompiles/witness";
 import { decodeExecuteInput } from "../../precompiles/codec";
 import { contractsAcceptAsBlock } from "../../tools/blockHeadersReader";
 import { buildCorpus, makeCase } from "../../tools/executeFuzz";
-import { withProposalGasDefaults } from "../../deploy/rollup";
+import { MIN_PROPOSAL_GAS_BURST, withProposalGasDefaults } from "../../deploy/rollup";
 
 const L2_CHAIN_ID = 4343n;
 const ONE_ETH = 10n ** 18n;
@@ -243,17 +244,17 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
   this.timeout(300_000);
 
   describe("proposing", () => {
-    it("rejects a zero challenge window or bond", async () => {
+    it("rejects a zero challenge window or bond, and a proposal gas bucket smaller than the most a proposable block is charged", async () => {
       const [sequencer] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("OptimisticExampleRollup");
-      const args = (window: bigint, bond: bigint) =>
+      const args = (window: bigint, bond: bigint, burst = MIN_PROPOSAL_GAS_BURST) =>
         [
           L2_CHAIN_ID,
           ZeroHash,
           ZeroHash,
           sequencer.address,
           { sequencerInactivityPeriod: 1n, forceInclusionDelay: 1n },
-          { challengeWindow: window, proposalBond: bond, proposalGasPerSecond: 1n, proposalGasBurst: 1n << 24n },
+          { challengeWindow: window, proposalBond: bond, proposalGasPerSecond: 1n, proposalGasBurst: burst },
           NO_PROOF_POLICY,
         ] as const;
       await expect(factory.deploy(...args(0n, BOND)))
@@ -262,6 +263,10 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await expect(factory.deploy(...args(WINDOW, 0n)))
         .to.be.revertedWithCustomError(factory, "InvalidOptimisticConfig")
         .withArgs(WINDOW, 0n);
+      // A block of a 16.6M gas limit may be charged 5/4 of it (refunds): 2^24 could never hold it.
+      await expect(factory.deploy(...args(WINDOW, BOND, 1n << 24n)))
+        .to.be.revertedWithCustomError(factory, "InvalidProposalGasRate")
+        .withArgs(1n, 1n << 24n, MIN_PROPOSAL_GAS_BURST);
     });
 
     it("records a block with its bond as provisional: the head and stateRootOf do not move", async () => {
@@ -704,10 +709,11 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
 
   describe("the proposal gas bucket bounds the check work proposed per second of L1 time (challenger capacity)", () => {
     const RATE = 100_000n;
-    const BURST = 1n << 24n;
-    /** Each block: one transfer with this gas limit; a check of it runs at most its gasUsed (21,000) plus it. */
+    /** The least capacity (`MIN_PROPOSAL_GAS_BURST`): 5/4 of 2^24, the most a proposable block is charged. */
+    const BURST = MIN_PROPOSAL_GAS_BURST;
+    /** Each block: one transfer with this gas limit; a check of it runs at most 5/4 of its gasUsed (21,000) plus it. */
     const TX_GAS_LIMIT = 3_900_000n;
-    const CHARGED = 21_000n + TX_GAS_LIMIT;
+    const CHARGED = 21_000n + 21_000n / 4n + TX_GAS_LIMIT;
     const rateErrors = {
       interface: new Interface([
         "error ProposalGasRateExceeded(uint256 charged, uint256 level, uint256 capacity, uint256 availableAt)",
@@ -722,25 +728,131 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         f.chain.buildBlock([
           f.alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: TX_GAS_LIMIT }),
         ]);
-      // Four such blocks fit in C = 2^24 (the bucket drains only 100k per L1 second meanwhile).
-      for (let i = 0; i < 4; i++) {
+      // Five such blocks fit in C = 5/4 · 2^24 (the bucket drains only 100k per L1 second meanwhile).
+      for (let i = 0; i < 5; i++) {
         const built = await heavy();
         await propose(f, built.parentHeader, built.blockRlp, built.witness);
       }
-      const fifth = await heavy();
+      const sixth = await heavy();
       await expect(
-        f.rollup.connect(f.sequencer).propose(fifth.parentHeader, fifth.blockRlp, fifth.witness, 0, { value: BOND }),
+        f.rollup.connect(f.sequencer).propose(sixth.parentHeader, sixth.blockRlp, sixth.witness, 0, { value: BOND }),
       )
         .to.be.revertedWithCustomError(rateErrors, "ProposalGasRateExceeded")
         .withArgs(CHARGED, anyValue, BURST, anyValue);
-      expect((await f.rollup.tip())[0]).to.equal(4n);
+      expect((await f.rollup.tip())[0]).to.equal(5n);
 
       // After C / R seconds of L1 time the bucket is empty again.
       await time.increase(Number(BURST / RATE));
-      await propose(f, fifth.parentHeader, fifth.blockRlp, fifth.witness);
-      expect((await f.rollup.tip())[0]).to.equal(5n);
+      await propose(f, sixth.parentHeader, sixth.blockRlp, sixth.witness);
+      expect((await f.rollup.tip())[0]).to.equal(6n);
       expect(await f.rollup.proposalGasLevel()).to.equal(CHARGED);
+      expect(await f.rollup.MIN_PROPOSAL_GAS_BURST()).to.equal(MIN_PROPOSAL_GAS_BURST);
     });
+
+    /**
+     * Refunds (EIP-3529) make a transaction execute up to 5/4 of the block gas it uses, so a
+     * block's check can run more than its gasUsed plus one transaction. A contract clears
+     * `SLOTS_PER_TX` set slots per call (5,000 gas each, 4,800 refunded, the refund capped at a
+     * fifth of the transaction's gas); `TXS` such calls with tight gas limits fill one block.
+     */
+    const CLEARER = "0x00000000000000000000000000000000000c1ea5";
+    const SLOTS_PER_TX = 10;
+    const TXS = 30;
+    const CLEAR_TX_GAS_LIMIT = 75_000n;
+
+    /** Code that sets to zero the slots calldataload(0) + i for i < SLOTS_PER_TX, then stops. */
+    function clearerCode(): string {
+      let code = "";
+      for (let i = 0; i < SLOTS_PER_TX; i++) code += `6000600035${"60"}${i.toString(16).padStart(2, "0")}0155`;
+      return `0x${code}00`;
+    }
+
+    function clearerAccount(): TestAccount {
+      const storage: Record<string, string> = {};
+      for (let slot = 0; slot < TXS * SLOTS_PER_TX; slot++) storage[`0x${word(slot)}`] = "0x01";
+      return { address: CLEARER, code: clearerCode(), storage };
+    }
+
+    /**
+     * The L2 gas the real EXECUTE executes (before refunds) in the transactions of each block it
+     * re-executes, measured while `action` runs: every EVM call of a transaction on the L2 chain
+     * (the precompile's own VM; system calls excluded) records its gas limit and the gas it used,
+     * and a transaction executes its gas limit less what its call leaves.
+     */
+    async function measureExecuted(txGasLimits: readonly bigint[], action: () => Promise<void>): Promise<bigint[]> {
+      const prototype = EVM.prototype as unknown as { runCall(opts: EVMRunCallOpts): Promise<EVMResult> };
+      const original = prototype.runCall;
+      const runs = new Map<unknown, bigint[]>();
+      prototype.runCall = async function (this: EVM, opts: EVMRunCallOpts): Promise<EVMResult> {
+        const result = await original.call(this, opts);
+        const system = opts.caller?.toString() === "0xfffffffffffffffffffffffffffffffffffffffe";
+        if (this.common.chainId() === L2_CHAIN_ID && !system) {
+          const calls = runs.get(this) ?? [];
+          const index = calls.length;
+          calls.push((txGasLimits[index] ?? 0n) - (opts.gasLimit ?? 0n) + result.execResult.executionGasUsed);
+          runs.set(this, calls);
+        }
+        return result;
+      };
+      try {
+        await action();
+      } finally {
+        prototype.runCall = original;
+      }
+      return [...runs.values()].map((calls) => {
+        expect(calls.length, "EXECUTE ran every transaction of the block").to.equal(txGasLimits.length);
+        return calls.reduce((a, b) => a + b, 0n);
+      });
+    }
+
+    for (const { name, genesisGasLimit } of [
+      { name: "a block far below its gas limit", genesisGasLimit: DEFAULT_L2_GAS_LIMIT },
+      { name: "a block filled to its gas limit", genesisGasLimit: 1_740_000n },
+    ]) {
+      it(`charges a block whose transactions refund heavily at least the L2 gas its challenge's EXECUTE executes (${name})`, async () => {
+        const f = await deploy(NO_PROOF_POLICY, { extraAccounts: [clearerAccount()], genesisGasLimit });
+        const txs = Array.from({ length: TXS }, (_, i) =>
+          f.alice.tx({
+            to: CLEARER,
+            data: `0x${word(i * SLOTS_PER_TX)}`,
+            gasLimit: CLEAR_TX_GAS_LIMIT,
+          }),
+        );
+        const built = await f.chain.buildBlock(txs);
+        const { gasUsed, gasLimit } = built.block.header;
+        expect(built.txResults.every((r) => r.execResult.exceptionError === undefined)).to.equal(true);
+        await propose(f, built.parentHeader, built.blockRlp, built.witness);
+        const charged = await f.rollup.proposalGasLevel();
+
+        const executed = await measureExecuted(
+          txs.map((tx) => tx.gasLimit),
+          async () => {
+            await expect(
+              f.rollup
+                .connect(f.challenger)
+                .challenge(
+                  1n,
+                  built.parentHeader,
+                  built.blockRlp,
+                  built.witness,
+                  executeGasFor(built.parentHeader, built.blockRlp, built.witness),
+                  { gasLimit: 15_000_000n },
+                ),
+            )
+              .to.be.revertedWithCustomError(f.rollup, "ChallengeFailed")
+              .withArgs(0n, "EXECUTE accepted the block");
+          },
+        );
+        expect(executed.length, "one EXECUTE run").to.equal(1);
+        const run = executed[0] ?? 0n;
+        process.stdout.write(
+          `      gasLimit ${gasLimit}, gasUsed ${gasUsed}: EXECUTE executed ${run}, the bucket charged ${charged} (executed/charged ${(Number(run) / Number(charged)).toFixed(3)})\n`,
+        );
+        // The refunds are heavy: the block executes about 5/4 of the gas it uses.
+        expect(run * 100n).to.be.greaterThan(gasUsed * 120n);
+        expect(charged).to.be.greaterThanOrEqual(run);
+      });
+    }
   });
 
   describe("the witness commitment keeps every challenge within one L1 transaction", () => {
