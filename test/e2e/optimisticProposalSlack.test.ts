@@ -1,0 +1,95 @@
+import { expect } from "chai";
+import { parseEther } from "ethers";
+
+import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
+import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
+import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
+
+const WINDOW = 4n;
+const BOND = parseEther("0.1");
+
+/**
+ * Attack F2 (issue #10, docs/design/proposal-gas-slack.md): a stranger's transfers with a 3.9M gas
+ * limit use (and pay for) 21,000 gas each, but each makes its block charge ≈ 3.92M to the proposal
+ * gas bucket. Without the sequencer's slack budget they fill it, and every later block (an honest
+ * user's too) waits for L1 time to drain it before it can be proposed.
+ */
+describe("e2e: a stranger's high-gas-limit transfers do not hold honest blocks back from L1 (optimistic mode)", function () {
+  this.timeout(480_000);
+  /** R: small enough that the attacker's blocks fill C in a few seconds of flooding, as the defaults' R does at scale. */
+  const RATE = 100_000n;
+  const BURST = 2n ** 24n;
+  /** The attacker's gas limit: its block is charged gasUsed (21,000) + this; one per 4M-gas block. */
+  const ATTACK_GAS_LIMIT = 3_900_000n;
+  const ATTACK_TXS = 10;
+  /** How long an honest transaction's block may take to reach L1 after inclusion: the proposal loop's own pace, not the bucket's. */
+  const HONEST_PROPOSAL_BOUND_MS = 30_000;
+  let r: E2eRollup;
+  let rollup: OptimisticExampleRollup;
+
+  before(async () => {
+    r = await startE2eRollup({
+      mode: {
+        kind: "optimistic",
+        challengeWindow: WINDOW,
+        proposalBond: BOND,
+        proposalGasPerSecond: RATE,
+        proposalGasBurst: BURST,
+      },
+    });
+    rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
+  });
+
+  after(async () => {
+    await r?.stop();
+  });
+
+  it("the honest user's blocks are proposed within the bound while the attacker floods; the attacker's transfers wait in the pool and are included later", async () => {
+    const submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
+    const attacker = r.l2Wallet(5);
+    const honest = r.l2Wallet(6);
+    const attackerNonce = await r.l2.getTransactionCount(attacker.address, "latest");
+    // The flood: one transfer every 300 ms (one per L2 block without the fix), each admitted to the pool.
+    const attackHashes: string[] = [];
+    for (let i = 0; i < ATTACK_TXS; i++) {
+      const sent = await attacker.sendTransaction({
+        to: "0x00000000000000000000000000000000000ca9ac",
+        value: 1n,
+        gasLimit: ATTACK_GAS_LIMIT,
+        nonce: attackerNonce + i,
+      });
+      attackHashes.push(sent.hash);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    // The honest user: transfers priced by eth_estimateGas (ethers' default), one after the other.
+    for (let i = 0; i < 3; i++) {
+      const mined = await (
+        await honest.sendTransaction({ to: "0x000000000000000000000000000000000000beef", value: 1n })
+      ).wait();
+      const number = BigInt(mined?.blockNumber ?? 0);
+      const includedAt = Date.now();
+      await eventually(
+        `honest block ${number} proposed to L1 within ${HONEST_PROPOSAL_BOUND_MS} ms of its inclusion`,
+        async () => {
+          if (submitter.haltReason !== undefined)
+            throw new Error(`the submitter halted: ${submitter.haltReason.message}`);
+          return (await rollup.tip())[0] >= number ? true : undefined;
+        },
+        HONEST_PROPOSAL_BOUND_MS,
+      );
+      console.log(`      honest transfer ${i}: block ${number} proposed ${Date.now() - includedAt} ms after inclusion`);
+    }
+    // Not censored: every attacker transfer was admitted and is either included or still pooled.
+    for (const hash of attackHashes) expect(await r.l2.getTransaction(hash)).to.not.equal(null);
+    const included = await r.l2.getTransactionCount(attacker.address, "latest");
+    expect(included).to.be.greaterThan(attackerNonce);
+    expect(included).to.be.lessThan(attackerNonce + ATTACK_TXS);
+    // ... and the next one is included once the slack budget has refilled (a few minutes at this R).
+    await eventually(
+      "the attacker's next transfer included",
+      async () => ((await r.l2.getTransactionCount(attacker.address, "latest")) > included ? true : undefined),
+      300_000,
+    );
+    expect(submitter.haltReason).to.equal(undefined);
+  });
+});
