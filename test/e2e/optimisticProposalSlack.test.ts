@@ -22,6 +22,8 @@ describe("e2e: a stranger's high-gas-limit transfers do not hold honest blocks b
   /** The attacker's gas limit: its block is charged gasUsed (21,000) + this; one per 4M-gas block. */
   const ATTACK_GAS_LIMIT = 3_900_000n;
   const ATTACK_TXS = 10;
+  /** How long the attacker waits for one transfer's inclusion before sending the rest. */
+  const FLOOD_WAIT_MS = 5_000;
   /** How long an honest transaction's block may take to reach L1 after inclusion: the proposal loop's own pace, not the bucket's. */
   const HONEST_PROPOSAL_BOUND_MS = 30_000;
   let r: E2eRollup;
@@ -49,8 +51,11 @@ describe("e2e: a stranger's high-gas-limit transfers do not hold honest blocks b
     const attacker = r.l2Wallet(5);
     const honest = r.l2Wallet(6);
     const attackerNonce = await r.l2.getTransactionCount(attacker.address, "latest");
-    // The flood: one transfer every 300 ms (one per L2 block without the fix), each admitted to the pool.
+    // The flood: each transfer sent once the previous one is in a block, so each is a block of its
+    // own (transfers sent together would share one block, charged once). Once one is not included
+    // within FLOOD_WAIT_MS (it waits for slack), the rest are sent at once.
     const attackHashes: string[] = [];
+    let waiting = false;
     for (let i = 0; i < ATTACK_TXS; i++) {
       const sent = await attacker.sendTransaction({
         to: "0x00000000000000000000000000000000000ca9ac",
@@ -59,7 +64,7 @@ describe("e2e: a stranger's high-gas-limit transfers do not hold honest blocks b
         nonce: attackerNonce + i,
       });
       attackHashes.push(sent.hash);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (!waiting) waiting = (await r.l2.waitForTransaction(sent.hash, 1, FLOOD_WAIT_MS).catch(() => null)) === null;
     }
     // The honest user: transfers priced by eth_estimateGas (ethers' default), one after the other.
     for (let i = 0; i < 3; i++) {
