@@ -22,8 +22,8 @@ describe("e2e: a stranger's high-gas-limit transfers do not hold honest blocks b
   /** The attacker's gas limit: its block is charged gasUsed (21,000) + this; one per 4M-gas block. */
   const ATTACK_GAS_LIMIT = 3_900_000n;
   const ATTACK_TXS = 10;
-  /** How long the attacker waits for one transfer's inclusion before sending the rest. */
-  const FLOOD_WAIT_MS = 5_000;
+  /** How long the attacker waits for one transfer's inclusion before sending the rest (block production pauses for seconds on a loaded machine). */
+  const FLOOD_WAIT_MS = 20_000;
   /** How long an honest transaction's block may take to reach L1 after inclusion: the proposal loop's own pace, not the bucket's. */
   const HONEST_PROPOSAL_BOUND_MS = 30_000;
   let r: E2eRollup;
