@@ -7,6 +7,7 @@ import { DetachedFromL1Error, L1Detachment, refuseBridgingWhenDetached } from ".
 import { L2_DEVNET_CLIENT_VERSION, devStateMethods } from "../l2/devStateMethods";
 import { createL2Dispatcher, startL2Rpc } from "../l2/rpc";
 import { Sequencer } from "../l2/sequencer";
+import { connectOptimisticRollup } from "../bridge/contracts";
 import { InProcessProvider } from "../rpc/eip1193";
 import type { RpcServer } from "../rpc/server";
 import { BridgeService, DEFAULT_L1_POLL_MS, type NodeL1Config, type NodeSubmitterConfig } from "./bridgeService";
@@ -27,6 +28,12 @@ export interface NodeSequencerConfig {
   readonly blockTimeMs?: number;
   readonly allowEmptyBlocks?: boolean;
   readonly maxWitnessBytes?: number;
+  /**
+   * Optimistic mode: the share of the rollup's proposal gas bucket (R and C) that gas reserved by
+   * transactions and not used may take (docs/design/proposal-gas-slack.md); the sequencer's
+   * DEFAULT_PROPOSAL_SLACK_SHARE when absent.
+   */
+  readonly proposalSlackShare?: number;
   /** Produce blocks on the timer right away (default true); tests may produce them by hand. */
   readonly produce?: boolean;
   readonly now?: () => bigint;
@@ -101,6 +108,16 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     },
   });
   await bridge.syncL1();
+  // Optimistic mode: the bucket every proposal is charged to, which the sequencer's blocks share fairly.
+  const rollupContract =
+    mode?.kind === "optimistic" ? connectOptimisticRollup(config.l1.rollupAddress, config.l1.provider) : undefined;
+  const proposalGasBucket =
+    rollupContract === undefined
+      ? undefined
+      : {
+          gasPerSecond: await rollupContract.PROPOSAL_GAS_PER_SECOND(),
+          burst: await rollupContract.PROPOSAL_GAS_BURST(),
+        };
   // A devnet may be detached from L1 by its dev methods (docs/design/l2-dev-state.md): then it
   // anchors no L1 message and submits nothing, also after a restart.
   const devMethods = config.rpc !== false && config.rpc?.devMethods === true;
@@ -124,6 +141,8 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     maxWitnessBytes: build.maxWitnessBytes,
     // A proposal the contract would refuse stops the proposer: build only blocks it accepts.
     proposable: mode?.kind === "optimistic",
+    proposalGasBucket,
+    proposalSlackShare: build.proposalSlackShare,
     logger: config.logger("sequencer"),
     now: build.now,
     ...(devMethods ? { clientVersion: L2_DEVNET_CLIENT_VERSION } : {}),
