@@ -28,7 +28,7 @@ describe("e2e: a stranger's high-gas-limit transfers do not hold honest blocks b
   /** What the node logs when it holds transactions back for slack. */
   const HELD = "exceeds the proposal slack available";
   /** How long an honest transaction's block may take to reach L1 after inclusion: the proposal loop's own pace, not the bucket's. */
-  const HONEST_PROPOSAL_BOUND_MS = 45_000;
+  const HONEST_PROPOSAL_BOUND_MS = 120_000;
   let r: E2eRollup;
   let rollup: OptimisticExampleRollup;
 
