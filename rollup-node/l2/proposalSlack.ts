@@ -1,4 +1,4 @@
-import type { TypedTransaction } from "@ethereumjs/tx";
+import { Capability, type TypedTransaction } from "@ethereumjs/tx";
 
 import { TransactionRejectedError } from "../chain/errors";
 import type { BlockRecord } from "../chain/types";
@@ -62,6 +62,34 @@ export function blockSlack(record: BlockRecord): bigint {
   const charged = proposalCheckGas({ gasUsed: header.gasUsed, gasLimit: header.gasLimit, txGasLimits: limits });
   const paid = proposalCheckGas({ gasUsed: header.gasUsed, gasLimit: header.gasLimit, txGasLimits: used });
   return charged > paid ? charged - paid : 0n;
+}
+
+/**
+ * Whether a block on the head could include one of `txs`: its sender's next nonce, paying
+ * `baseFee`. The sequencer asks it of the selected transactions when some are held, so that held
+ * ones do not make the timer build empty blocks (each an L1 proposal).
+ */
+export async function hasExecutableAmong(
+  txs: readonly TypedTransaction[],
+  baseFee: bigint,
+  nonceOf: (sender: Uint8Array) => Promise<bigint>,
+): Promise<boolean> {
+  const nonces = new Map<string, bigint>();
+  for (const tx of txs) {
+    const feeCap = tx.supports(Capability.EIP1559FeeMarket)
+      ? (tx as TypedTransaction & { maxFeePerGas: bigint }).maxFeePerGas
+      : (tx as TypedTransaction & { gasPrice: bigint }).gasPrice;
+    if (feeCap < baseFee) continue;
+    const sender = tx.getSenderAddress();
+    const key = sender.toString();
+    let nonce = nonces.get(key);
+    if (nonce === undefined) {
+      nonce = await nonceOf(sender.bytes);
+      nonces.set(key, nonce);
+    }
+    if (tx.nonce === nonce) return true;
+  }
+  return false;
 }
 
 /** What the next block may take from the pool, and what waits for slack. */

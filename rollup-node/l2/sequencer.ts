@@ -15,7 +15,7 @@ import { proposalExcess } from "../bridge/challengeBound";
 import { MAX_WALKED_TXS } from "../bridge/proposalCheckGas";
 import { type Logger, stderrLogger } from "../logger";
 import { Mempool } from "./mempool";
-import { type ProposalGasBucket, ProposalSlackBudget, blockSlack } from "./proposalSlack";
+import { type ProposalGasBucket, ProposalSlackBudget, blockSlack, hasExecutableAmong } from "./proposalSlack";
 import type { AnchorMeta } from "./recordCodec";
 import { L2Store } from "./store";
 import { executeBody } from "../follower/derive";
@@ -288,11 +288,14 @@ export class Sequencer implements SequencerApi, RpcBackend {
       const nextMessageNonce = this.nextMessageNonce(parent.header.number);
       const anchor = await this.askAnchor(number, timestamp, nextMessageNonce);
       return this.poolLock.run(async () => {
-        const pooled = this.selectPooled(anchor);
+        const { pooled, holding } = this.selectPooled(anchor);
+        const baseFee = parent.header.calcNextBaseFee();
         // Nothing a block could take (only gapped nonces, fees below the base fee, or waiting for slack): no block.
         const idle =
           options.skipIfEmpty &&
-          (pooled.length === 0 || !(await this.mempool.hasExecutable(parent.header.calcNextBaseFee())));
+          !(await (holding
+            ? hasExecutableAmong(pooled, baseFee, (sender) => this.chain.getNonce(sender, "latest"))
+            : this.mempool.hasExecutable(baseFee)));
         if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
         let mined: MinedBlock | undefined;
         let used = anchor;
@@ -327,12 +330,12 @@ export class Sequencer implements SequencerApi, RpcBackend {
   }
 
   /** The pooled transactions the next block may try: all, or in optimistic mode those within the slack budget. */
-  private selectPooled(anchor: BlockAnchor): TypedTransaction[] {
+  private selectPooled(anchor: BlockAnchor): { pooled: TypedTransaction[]; holding: boolean } {
     const pooled = this.mempool.ordered();
-    if (this.slack === undefined) return pooled;
+    if (this.slack === undefined) return { pooled, holding: false };
     const selection = this.slack.select(pooled, MAX_WALKED_TXS - anchor.transactions.length);
     if (selection.notice !== undefined) this.logger.info(selection.notice);
-    return [...selection.selected];
+    return { pooled: [...selection.selected], holding: selection.held.length > 0 };
   }
 
   private async askAnchor(number: bigint, timestamp: bigint, nextMessageNonce: bigint): Promise<BlockAnchor> {

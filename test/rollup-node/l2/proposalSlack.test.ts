@@ -8,6 +8,7 @@ import {
   ProposalSlackBudget,
   ProposalSlackConfigError,
   blockSlack,
+  hasExecutableAmong,
 } from "../../../rollup-node/l2/proposalSlack";
 import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import { MemoryLogger } from "../../../rollup-node/logger";
@@ -108,6 +109,18 @@ describe("the proposal slack budget (a leaky bucket of gas reserved and not used
     expect(selection.notice).to.equal(undefined, "nothing waits for slack");
   });
 
+  it("tells whether a block could include one of the selected transactions (the sender's next nonce, paying the base fee), so held ones alone build no empty block", async () => {
+    const [a, b] = signers(2) as [ReturnType<typeof signers>[number], ReturnType<typeof signers>[number]];
+    const next = a.tx({ to: TO });
+    b.tx({ to: TO }); // nonce 0, never offered
+    const gapped = b.tx({ to: TO });
+    const nonceOf = async (): Promise<bigint> => 0n;
+    expect(await hasExecutableAmong([gapped, next], 10n ** 9n, nonceOf)).to.equal(true);
+    expect(await hasExecutableAmong([gapped], 10n ** 9n, nonceOf)).to.equal(false, "nonce 1 while the state is at 0");
+    expect(await hasExecutableAmong([next], 10n ** 12n, nonceOf)).to.equal(false, "fee cap 1e11 below the base fee");
+    expect(await hasExecutableAmong([], 10n ** 9n, nonceOf)).to.equal(false);
+  });
+
   it("refuses at admission a gas limit no block could ever reserve (above its capacity), with what to do", () => {
     const budget = new ProposalSlackBudget({ bucket: { gasPerSecond: 100_000n, burst: 2n ** 24n } });
     const [sender] = signers(1) as [ReturnType<typeof signers>[number]];
@@ -204,7 +217,7 @@ describe("the sequencer's blocks in optimistic mode keep their slack within the 
     expect(sequencer.pooledTransactions()).to.have.length(1);
   });
 
-  it("produces no block on the timer when the only executable transactions wait for slack (no empty proposals meanwhile)", async () => {
+  it("produces no block on the timer when the only transactions that could be included wait for slack (no empty proposals meanwhile)", async () => {
     const timerLog = new MemoryLogger();
     const sequencer = await openSequencer(dirs.make(), {
       proposable: true,
