@@ -163,6 +163,13 @@ describe("the sequencer's blocks in optimistic mode keep their slack within the 
     const exact = await sequencer.produceBlock();
     expect(exact.block.transactions).to.have.length(2);
     expect(blockSlack(sequencer.chain.resolveBlock(exact.number))).to.equal(0n);
+    // Init code that loops until out of gas uses (and pays for) its whole limit: no slack either,
+    // though the block is charged its 4M gas limit (what the bucket-wait e2e test relies on).
+    await sequencer.submitTransaction(honest.tx({ data: "0x5b600056", gasLimit: HIGH_LIMIT }));
+    const burn = await sequencer.produceBlock();
+    const burnt = sequencer.chain.resolveBlock(burn.number);
+    expect(burnt.block.header.gasUsed).to.equal(HIGH_LIMIT);
+    expect(blockSlack(burnt)).to.equal(0n);
   });
 
   it("leaves an attacker's high-limit transfers in the pool while the budget is spent and keeps including an honest user's", async () => {
