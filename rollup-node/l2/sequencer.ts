@@ -12,8 +12,10 @@ import type { RpcBackend, TransactionRequest } from "../rpc/backend";
 import { L2Error, SequencerClosedError } from "./errors";
 import { advanceBudgetExcess } from "./advanceBudget";
 import { proposalExcess } from "../bridge/challengeBound";
+import { MAX_WALKED_TXS } from "../bridge/proposalCheckGas";
 import { type Logger, stderrLogger } from "../logger";
 import { Mempool } from "./mempool";
+import { type ProposalGasBucket, ProposalSlackBudget, blockSlack, hasExecutableAmong } from "./proposalSlack";
 import type { AnchorMeta } from "./recordCodec";
 import { L2Store } from "./store";
 import { executeBody } from "../follower/derive";
@@ -46,6 +48,14 @@ export interface SequencerConfig {
    * mode needs only what one `advance` carries.
    */
   readonly proposable?: boolean;
+  /**
+   * With `proposable`: the rollup's proposal gas bucket (R, C). Blocks then keep their slack (gas
+   * reserved by transaction gas limits and not used) within a share of it (./proposalSlack.ts,
+   * docs/design/proposal-gas-slack.md), so strangers cannot fill the bucket for free.
+   */
+  readonly proposalGasBucket?: ProposalGasBucket;
+  /** Share of R and C block slack may take; DEFAULT_PROPOSAL_SLACK_SHARE when absent. */
+  readonly proposalSlackShare?: number;
   readonly logger?: Logger;
   readonly clientVersion?: string;
   /** Wall clock in seconds; injectable for tests. */
@@ -158,6 +168,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private closed = false;
+  /** The slack budget of an optimistic rollup's blocks; undefined in the other modes. */
+  private readonly slack: ProposalSlackBudget | undefined;
 
   private constructor(
     readonly chain: Chain,
@@ -168,6 +180,10 @@ export class Sequencer implements SequencerApi, RpcBackend {
     private readonly logger: Logger,
   ) {
     this.clientVersion = config.clientVersion ?? L2_CLIENT_VERSION;
+    this.slack =
+      config.proposable === true && config.proposalGasBucket !== undefined
+        ? new ProposalSlackBudget({ bucket: config.proposalGasBucket, share: config.proposalSlackShare })
+        : undefined;
   }
 
   /** Opens the chain in `config.dataDir` (creating it from `config.genesis`), and its mempool. */
@@ -272,9 +288,14 @@ export class Sequencer implements SequencerApi, RpcBackend {
       const nextMessageNonce = this.nextMessageNonce(parent.header.number);
       const anchor = await this.askAnchor(number, timestamp, nextMessageNonce);
       return this.poolLock.run(async () => {
-        const pooled = this.mempool.ordered();
-        // Nothing a block could take (only gapped nonces or fees below the base fee): no block.
-        const idle = options.skipIfEmpty && !(await this.mempool.hasExecutable(parent.header.calcNextBaseFee()));
+        const { pooled, holding } = this.selectPooled(anchor);
+        const baseFee = parent.header.calcNextBaseFee();
+        // Nothing a block could take (only gapped nonces, fees below the base fee, or waiting for slack): no block.
+        const idle =
+          options.skipIfEmpty &&
+          !(await (holding
+            ? hasExecutableAmong(pooled, baseFee, (sender) => this.chain.getNonce(sender, "latest"))
+            : this.mempool.hasExecutable(baseFee)));
         if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
         let mined: MinedBlock | undefined;
         let used = anchor;
@@ -293,6 +314,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
           }
         }
         await this.mempool.settle(mined);
+        this.slack?.charge(blockSlack(mined.record));
         const produced = this.toProduced(mined, parent, used);
         this.report(produced, mined, used);
         for (const listener of this.listeners) {
@@ -305,6 +327,15 @@ export class Sequencer implements SequencerApi, RpcBackend {
         return produced;
       });
     });
+  }
+
+  /** The pooled transactions the next block may try: all, or in optimistic mode those within the slack budget. */
+  private selectPooled(anchor: BlockAnchor): { pooled: TypedTransaction[]; holding: boolean } {
+    const pooled = this.mempool.ordered();
+    if (this.slack === undefined) return { pooled, holding: false };
+    const selection = this.slack.select(pooled, MAX_WALKED_TXS - anchor.transactions.length);
+    if (selection.notice !== undefined) this.logger.info(selection.notice);
+    return { pooled: [...selection.selected], holding: selection.held.length > 0 };
   }
 
   private async askAnchor(number: bigint, timestamp: bigint, nextMessageNonce: bigint): Promise<BlockAnchor> {
@@ -641,6 +672,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
   submitTransaction(tx: TypedTransaction): Promise<Uint8Array> {
     this.ensureOpen();
     return new Promise<Uint8Array>((resolve, reject) => {
+      // A gas limit no proposable block could reserve: refused before it is queued.
+      this.slack?.checkAdmissible(tx);
       this.admissionQueue.push({ tx, resolve, reject });
       if (this.admissionQueue.length === 1) void this.poolLock.run(() => this.admitQueued());
     });

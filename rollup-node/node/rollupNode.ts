@@ -1,10 +1,12 @@
 import { reportCryptoFallbacks } from "../../precompiles";
-import type { LoggerFactory } from "../logger";
+import type { Logger, LoggerFactory } from "../logger";
 import type { GenesisConfig } from "../chain/genesis";
 import type { DashboardLimits } from "../dashboard/collect";
 import { type Dashboard, createDashboard } from "../dashboard/service";
 import { DetachedFromL1Error, L1Detachment, refuseBridgingWhenDetached } from "../l2/detachment";
 import { L2_DEVNET_CLIENT_VERSION, devStateMethods } from "../l2/devStateMethods";
+import { connectOptimisticRollup } from "../bridge/contracts";
+import type { ProposalGasBucket } from "../l2/proposalSlack";
 import { type NodeRpcConfig, createL2Dispatcher, startL2Rpc } from "../l2/rpc";
 import { Sequencer } from "../l2/sequencer";
 import type { NodeStorageConfig } from "../l2/store";
@@ -22,6 +24,12 @@ export interface NodeSequencerConfig {
   readonly blockTimeMs?: number;
   readonly allowEmptyBlocks?: boolean;
   readonly maxWitnessBytes?: number;
+  /**
+   * Optimistic mode: the share of the rollup's proposal gas bucket (R and C) that gas reserved by
+   * transactions and not used may take (docs/design/proposal-gas-slack.md); the sequencer's
+   * DEFAULT_PROPOSAL_SLACK_SHARE when absent.
+   */
+  readonly proposalSlackShare?: number;
   /** Produce blocks on the timer right away (default true); tests may produce them by hand. */
   readonly produce?: boolean;
   readonly now?: () => bigint;
@@ -57,6 +65,19 @@ export interface RollupNode {
   stop(): Promise<void>;
 }
 
+/** The rollup's PROPOSAL_GAS_PER_SECOND and PROPOSAL_GAS_BURST; undefined (with a warning) for a contract without them. */
+async function readProposalGasBucket(l1: NodeL1Config, logger: Logger): Promise<ProposalGasBucket | undefined> {
+  const rollup = connectOptimisticRollup(l1.rollupAddress, l1.provider);
+  try {
+    return { gasPerSecond: await rollup.PROPOSAL_GAS_PER_SECOND(), burst: await rollup.PROPOSAL_GAS_BURST() };
+  } catch (error) {
+    logger.warn(
+      `could not read the rollup's proposal gas bucket (${(error as Error).message}): blocks are built without a slack budget`,
+    );
+    return undefined;
+  }
+}
+
 /**
  * Starts an L2 node for a deployed rollup: reads the L1 message queue, opens the sequencer on
  * `dataDir` (resuming its chain) with the bridge as its anchor provider, serves L2 JSON-RPC
@@ -83,6 +104,10 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     },
   });
   await bridge.syncL1();
+  // Optimistic mode: the bucket every proposal is charged to; the sequencer keeps its blocks'
+  // unused gas limits within a share of it (docs/design/proposal-gas-slack.md).
+  const proposalGasBucket =
+    mode?.kind === "optimistic" ? await readProposalGasBucket(config.l1, config.logger("sequencer")) : undefined;
   // A devnet may be detached from L1 by its dev methods (docs/design/l2-dev-state.md): then it
   // anchors no L1 message and submits nothing, also after a restart.
   const devMethods = config.rpc !== false && config.rpc?.devMethods === true;
@@ -106,6 +131,8 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     maxWitnessBytes: build.maxWitnessBytes,
     // A proposal the contract would refuse stops the proposer: build only blocks it accepts.
     proposable: mode?.kind === "optimistic",
+    proposalGasBucket,
+    proposalSlackShare: build.proposalSlackShare,
     logger: config.logger("sequencer"),
     now: build.now,
     ...(devMethods ? { clientVersion: L2_DEVNET_CLIENT_VERSION } : {}),
