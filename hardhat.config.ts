@@ -1,5 +1,5 @@
 import "@nomicfoundation/hardhat-toolbox";
-import { TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
+import { TASK_TEST_GET_TEST_FILES, TASK_TEST_RUN_MOCHA_TESTS } from "hardhat/builtin-tasks/task-names";
 import { type HardhatUserConfig, subtask } from "hardhat/config";
 import path from "node:path";
 
@@ -47,6 +47,17 @@ subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args, _hre, runSuper): Promis
   };
   // A stable sort: within a rank, the files keep Hardhat's order.
   return [...files].sort((a, b) => rank(a) - rank(b));
+});
+
+/**
+ * The attester processes and check threads the node starts from the TypeScript sources during the
+ * tests load them through test/support/tsLoader.js (rollup-node/cli.ts's typescriptLoader), which
+ * caches each file's transpiled output: under ts-node each of them transpiled the same sources
+ * again. Set before mocha starts its workers, which inherit it.
+ */
+subtask(TASK_TEST_RUN_MOCHA_TESTS).setAction(async (args, _hre, runSuper): Promise<unknown> => {
+  process.env.NATIVE_ROLLUP_TS_LOADER ??= path.join(__dirname, "test", "support", "tsLoader.js");
+  return runSuper(args);
 });
 
 const config: HardhatUserConfig = {
