@@ -7,15 +7,32 @@ import "./tasks/plugin";
 import { SOLC_VERSION } from "./tasks/solc";
 
 /**
- * Test files that take the longest, as path prefixes under test/, the slowest first (measured per
- * file: the template's npm ci and tests, the attacks that re-execute forged blocks for seconds,
- * the end-to-end rollups). `npm test` runs the files on two workers (--parallel), which take them
- * in the order given: started first, a long file runs beside many short ones; started last, it
- * would run alone at the end.
+ * Test files that take the longest, as path prefixes under test/, the slowest first (the sums of
+ * their tests' durations in a CI run: the template's npm ci and tests, the kill loop's node
+ * restarts, the end-to-end rollups, the Groth16 proofs, the attacks that re-execute forged blocks
+ * for seconds; then whole folders). `npm test` runs the files on two workers (--parallel), which
+ * take them in the order given: started first, a long file runs beside many short ones; started
+ * last, it would run alone at the end.
  */
 const SLOW_TESTS_FIRST = [
   "templates/",
+  "e2e/killLoop",
+  "e2e/follower",
+  "e2e/bridgeInvariants",
+  "e2e/anyL1",
+  "contracts/verifiers/proofModeExecute",
+  "contracts/optimisticRollup",
+  "rollup-node/provers/committeeAdversary",
+  "contracts/provenRollup",
+  "e2e/optimistic",
+  "rollup-node/provers/externalAttesters",
+  "rollup-node/provers/attesterFork",
+  "e2e/proofMode",
+  "rollup-node/dashboard/dashboard",
+  "e2e/takeover",
   "attacks/challengerSilentOnSlowBlock",
+  "e2e/crashRestart",
+  "rollup-node/hardhat/rollupTasks",
   "attacks/",
   "e2e/",
   "contracts/verifiers/",
