@@ -16,9 +16,12 @@ const path = require("node:path");
 const ROOT = path.resolve(__dirname, "..", "..");
 const TSCONFIG = path.join(ROOT, "tsconfig.json");
 /** The cache folder; NATIVE_ROLLUP_TS_CACHE moves it (a CI cache, a test of the loader). */
-const CACHE_DIR = process.env.NATIVE_ROLLUP_TS_CACHE ?? path.join(os.tmpdir(), "native-rollup-ts-cache");
+const CACHE_DIR =
+  process.env.NATIVE_ROLLUP_TS_CACHE ??
+  path.join(os.tmpdir(), `native-rollup-ts-cache-${process.getuid?.() ?? "user"}`);
 
 let typescript;
+let cacheUsable;
 let compilerOptions;
 let keyPrefix;
 
@@ -53,8 +56,31 @@ function loadCompilerOptions() {
   return compilerOptions;
 }
 
+/**
+ * Whether the cache folder can be trusted: this user's own, writable by no one else. Its entries
+ * are run as code, and their names are predictable from public sources: in a folder another user
+ * could write to (a shared temporary folder), a planted entry would run as this user. Anything
+ * else — the folder belongs to someone else, or is open to others — disables the cache.
+ */
+function cacheIsUsable() {
+  if (cacheUsable === undefined) {
+    try {
+      fs.mkdirSync(CACHE_DIR, { recursive: true, mode: 0o700 });
+      const folder = fs.lstatSync(CACHE_DIR);
+      cacheUsable =
+        folder.isDirectory() &&
+        (typeof process.getuid !== "function" || folder.uid === process.getuid()) &&
+        (folder.mode & 0o022) === 0;
+    } catch {
+      cacheUsable = false;
+    }
+  }
+  return cacheUsable;
+}
+
 /** The CommonJS output for one file: read back from the cache, or transpiled and written there. */
 function transpiled(filename, source) {
+  if (!cacheIsUsable()) return transpileSource(filename, source);
   const key = crypto.createHash("sha256").update(cacheKeyPrefix()).update(filename).update("\0").update(source);
   const cached = path.join(CACHE_DIR, `${key.digest("hex")}.js`);
   try {
@@ -66,7 +92,6 @@ function transpiled(filename, source) {
   // Written under a name of its own, then renamed: a process reading the entry sees all of it or none.
   const partial = `${cached}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
   try {
-    fs.mkdirSync(CACHE_DIR, { recursive: true });
     fs.writeFileSync(partial, output);
     fs.renameSync(partial, cached);
   } catch {
