@@ -1,5 +1,5 @@
 import "@nomicfoundation/hardhat-toolbox";
-import { TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
+import { TASK_TEST_GET_TEST_FILES, TASK_TEST_RUN_MOCHA_TESTS } from "hardhat/builtin-tasks/task-names";
 import { type HardhatUserConfig, subtask } from "hardhat/config";
 import path from "node:path";
 
@@ -7,15 +7,32 @@ import "./tasks/plugin";
 import { SOLC_VERSION } from "./tasks/solc";
 
 /**
- * Test files that take the longest, as path prefixes under test/, the slowest first (measured per
- * file: the template's npm ci and tests, the attacks that re-execute forged blocks for seconds,
- * the end-to-end rollups). `npm test` runs the files on two workers (--parallel), which take them
- * in the order given: started first, a long file runs beside many short ones; started last, it
- * would run alone at the end.
+ * Test files that take the longest, as path prefixes under test/, the slowest first (the sums of
+ * their tests' durations in a CI run: the template's npm ci and tests, the kill loop's node
+ * restarts, the end-to-end rollups, the Groth16 proofs, the attacks that re-execute forged blocks
+ * for seconds; then whole folders). `npm test` runs the files on two workers (--parallel), which
+ * take them in the order given: started first, a long file runs beside many short ones; started
+ * last, it would run alone at the end.
  */
 const SLOW_TESTS_FIRST = [
   "templates/",
+  "e2e/killLoop",
+  "e2e/follower",
+  "e2e/bridgeInvariants",
+  "e2e/anyL1",
+  "contracts/verifiers/proofModeExecute",
+  "contracts/optimisticRollup",
+  "rollup-node/provers/committeeAdversary",
+  "contracts/provenRollup",
+  "e2e/optimistic",
+  "rollup-node/provers/externalAttesters",
+  "rollup-node/provers/attesterFork",
+  "e2e/proofMode",
+  "rollup-node/dashboard/dashboard",
+  "e2e/takeover",
   "attacks/challengerSilentOnSlowBlock",
+  "e2e/crashRestart",
+  "rollup-node/hardhat/rollupTasks",
   "attacks/",
   "e2e/",
   "contracts/verifiers/",
@@ -47,6 +64,17 @@ subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args, _hre, runSuper): Promis
   };
   // A stable sort: within a rank, the files keep Hardhat's order.
   return [...files].sort((a, b) => rank(a) - rank(b));
+});
+
+/**
+ * The attester processes and check threads the node starts from the TypeScript sources during the
+ * tests load them through test/support/tsLoader.js (rollup-node/cli.ts's typescriptLoader), which
+ * caches each file's transpiled output: under ts-node each of them transpiled the same sources
+ * again. Set before mocha starts its workers, which inherit it.
+ */
+subtask(TASK_TEST_RUN_MOCHA_TESTS).setAction(async (args, _hre, runSuper): Promise<unknown> => {
+  process.env.NATIVE_ROLLUP_TS_LOADER ??= path.join(__dirname, "test", "support", "tsLoader.js");
+  return runSuper(args);
 });
 
 const config: HardhatUserConfig = {

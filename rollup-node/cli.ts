@@ -15,6 +15,19 @@ export function runCli(main: () => Promise<void>): void {
   );
 }
 
+/** What child processes and worker threads register to run the TypeScript sources by default. */
+const DEFAULT_TYPESCRIPT_LOADER = "ts-node/register/transpile-only";
+
+/**
+ * The module a process or worker thread started from the TypeScript sources registers first
+ * (compiled JavaScript needs none): ts-node, unless NATIVE_ROLLUP_TS_LOADER names another — the
+ * tests name their caching loader, so that only a test run's first attester or check thread
+ * transpiles the sources.
+ */
+export function typescriptLoader(): string {
+  return process.env.NATIVE_ROLLUP_TS_LOADER ?? DEFAULT_TYPESCRIPT_LOADER;
+}
+
 /**
  * Resolves at the first SIGINT or SIGTERM. The handlers are removed at once, so a second
  * Ctrl-C while the caller shuts down kills the process as usual.

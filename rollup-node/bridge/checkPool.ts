@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
 
+import { typescriptLoader } from "../cli";
 import { BridgeError } from "./errors";
 import type { CheckReply, CheckRequest } from "./checkWorker";
 import { type CheckInput, type Verdict, judgeBlock } from "./verdict";
@@ -173,14 +174,14 @@ export class BlockCheckPool {
 
 /**
  * Starts ./checkWorker in a thread. From compiled JavaScript the file is loaded as is; from the
- * TypeScript sources (ts-node: the tests, `hardhat devnet`) the thread registers ts-node first,
- * since a worker does not inherit the main thread's module hooks.
+ * TypeScript sources (the tests, `hardhat devnet`) the thread registers a TypeScript loader first
+ * (typescriptLoader: ts-node by default), since a worker does not inherit the main thread's module hooks.
  */
 function startCheckWorker(): Worker {
   const extension = extname(__filename);
   const entry = join(__dirname, `checkWorker${extension}`);
   if (extension !== ".ts") return new Worker(entry);
-  return new Worker(`require("ts-node").register({ transpileOnly: true }); require(${JSON.stringify(entry)});`, {
+  return new Worker(`require(${JSON.stringify(typescriptLoader())}); require(${JSON.stringify(entry)});`, {
     eval: true,
   });
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { hexlify } from "ethers";
 
 import type { VerifyBlockParams } from "../../precompiles";
+import { typescriptLoader } from "../cli";
 import { NodeError } from "../errors";
 import type { Attestation } from "./committee";
 import type { AttestRequest, AttestResponse, AttesterInfo, AttesterInit, ForkConfig } from "./attesterProtocol";
@@ -101,8 +102,8 @@ async function boundedJson(response: Response): Promise<unknown> {
 /** How long a remote attester may take to re-execute and sign one block. */
 export const DEFAULT_REMOTE_ATTEST_TIMEOUT_MS = 60_000;
 const ENTRY = path.join(__dirname, `attesterProcess${path.extname(__filename)}`);
-// Under ts-node the child needs the same TypeScript loader; compiled JavaScript runs as is.
-const EXEC_ARGV = path.extname(__filename) === ".ts" ? ["-r", "ts-node/register/transpile-only"] : [];
+// From the TypeScript sources the child needs a TypeScript loader; compiled JavaScript runs as is.
+const FROM_SOURCES = path.extname(__filename) === ".ts";
 
 /** An attester in a child process of this node, asked over IPC. */
 class LocalAttester implements Attester {
@@ -114,7 +115,10 @@ class LocalAttester implements Attester {
 
   static start(spec: AttesterSpec, forkConfig: ForkConfig): Promise<LocalAttester> {
     // No argument carries the key: it goes over IPC (AttesterInit), out of sight of `ps`.
-    const child = fork(ENTRY, [], { execArgv: EXEC_ARGV, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    const child = fork(ENTRY, [], {
+      execArgv: FROM_SOURCES ? ["-r", typescriptLoader()] : [],
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+    });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         // A child left starting would keep this process alive after the failure.

@@ -39,6 +39,7 @@ import {
 } from "./support/harness";
 import { type NodeProcess, kill } from "./support/nodeProcess";
 import { tamperBlock } from "../../tools/l2Fixtures";
+import { TYPESCRIPT_CHILD_ARGS } from "../support/typescriptChild";
 
 const NODE_CLI = path.resolve(__dirname, "..", "..", "rollup-node", "node", "cli.ts");
 
@@ -56,9 +57,8 @@ async function spawnFollower(r: E2eRollup, dataDir: string): Promise<NodeProcess
     "--port",
     "0",
   ];
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", NODE_CLI, ...args], {
+  const child = spawn(process.execPath, [...TYPESCRIPT_CHILD_ARGS, NODE_CLI, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
   });
   const output: string[] = [];
   child.stderr?.on("data", (chunk: Buffer) => {

@@ -3,6 +3,7 @@ import path from "node:path";
 
 import { DEPLOYMENT_FILE } from "../../../rollup-node/devnet/rollupDevnet";
 import { READY_PREFIX } from "../../../rollup-node/node/cli";
+import { TYPESCRIPT_CHILD_ARGS } from "../../support/typescriptChild";
 import type { E2eRollup } from "./harness";
 
 const NODE_CLI = path.resolve(__dirname, "..", "..", "..", "rollup-node", "node", "cli.ts");
@@ -18,8 +19,7 @@ export async function spawnNode(r: E2eRollup, blockTimeMs = 200): Promise<NodePr
   const child = spawn(
     process.execPath,
     [
-      "-r",
-      "ts-node/register/transpile-only",
+      ...TYPESCRIPT_CHILD_ARGS,
       NODE_CLI,
       "--deployment",
       path.join(r.devnet.dataDir, DEPLOYMENT_FILE),
@@ -30,7 +30,7 @@ export async function spawnNode(r: E2eRollup, blockTimeMs = 200): Promise<NodePr
       "--block-time",
       String(blockTimeMs),
     ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } },
+    { stdio: ["ignore", "pipe", "pipe"] },
   );
   const output: string[] = [];
   child.stderr?.on("data", (chunk: Buffer) => {

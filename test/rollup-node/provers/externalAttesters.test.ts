@@ -19,6 +19,7 @@ import { ATTESTER_READY_PREFIX } from "../../../rollup-node/node/attesterCli";
 import { releaseProverThreads } from "../../../rollup-node/provers/committee";
 import { CommitteeProver } from "../../../rollup-node/provers/proofService";
 import { silentLogger } from "../../../rollup-node/logger";
+import { TYPESCRIPT_CHILD_ARGS } from "../../support/typescriptChild";
 
 const ATTESTER_CLI = path.resolve(__dirname, "..", "..", "..", "rollup-node", "node", "attesterCli.ts");
 const L2_CHAIN_ID = 778n;
@@ -34,10 +35,10 @@ function spawnAttester(): Promise<AttesterProcess> {
   const privateKey = Wallet.createRandom().privateKey;
   const child = spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", ATTESTER_CLI, "--port", "0", "--hardfork", DEFAULT_HARDFORK],
+    [...TYPESCRIPT_CHILD_ARGS, ATTESTER_CLI, "--port", "0", "--hardfork", DEFAULT_HARDFORK],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", NATIVE_ROLLUP_ATTESTER_KEY: privateKey },
+      env: { ...process.env, NATIVE_ROLLUP_ATTESTER_KEY: privateKey },
     },
   );
   const errors: string[] = [];

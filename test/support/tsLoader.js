@@ -1,0 +1,113 @@
+// A TypeScript loader for the processes the tests start (`node -r ./test/support/tsLoader.js
+// rollup-node/node/cli.ts …`): the node, followers, attesters. ts-node (transpile-only) spends
+// most of such a start transpiling the same sources again — ≈ 6 of 7 CPU seconds of a node
+// start, measured — so a kill/restart loop paid it on every restart. This loader transpiles
+// each file once with TypeScript's own `transpileModule` (the compiler options of
+// tsconfig.json) and keeps the output in a cache folder keyed by the file's path and content,
+// the TypeScript version and tsconfig.json: a later start only reads it back, and an edited file
+// is transpiled afresh. TypeScript itself is loaded only on a cache miss. As under ts-node
+// --transpile-only, nothing is type-checked here (tsc --noEmit does that).
+
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const TSCONFIG = path.join(ROOT, "tsconfig.json");
+/** The cache folder; NATIVE_ROLLUP_TS_CACHE moves it (a CI cache, a test of the loader). */
+const CACHE_DIR =
+  process.env.NATIVE_ROLLUP_TS_CACHE ??
+  path.join(os.tmpdir(), `native-rollup-ts-cache-${process.getuid?.() ?? "user"}`);
+
+let typescript;
+let cacheUsable;
+let compilerOptions;
+let keyPrefix;
+
+/** What every entry's key starts with: the loader's inputs other than the file itself. */
+function cacheKeyPrefix() {
+  if (keyPrefix === undefined) {
+    const tsVersion = JSON.parse(fs.readFileSync(require.resolve("typescript/package.json"), "utf8")).version;
+    keyPrefix = `${tsVersion}\0${fs.readFileSync(TSCONFIG, "utf8")}\0${fs.readFileSync(__filename, "utf8")}\0`;
+  }
+  return keyPrefix;
+}
+
+/** tsconfig.json's compiler options as TypeScript reads them, with the output this loader needs. */
+function loadCompilerOptions() {
+  typescript ??= require("typescript");
+  if (compilerOptions === undefined) {
+    const read = typescript.readConfigFile(TSCONFIG, typescript.sys.readFile);
+    if (read.error !== undefined)
+      throw new Error(typescript.flattenDiagnosticMessageText(read.error.messageText, "\n"));
+    const parsed = typescript.parseJsonConfigFileContent(read.config, typescript.sys, ROOT);
+    compilerOptions = {
+      ...parsed.options,
+      module: typescript.ModuleKind.CommonJS,
+      noEmit: false,
+      declaration: false,
+      sourceMap: false,
+      // Stack traces name the TypeScript lines (process.setSourceMapsEnabled below).
+      inlineSourceMap: true,
+      inlineSources: false,
+    };
+  }
+  return compilerOptions;
+}
+
+/**
+ * Whether the cache folder can be trusted: this user's own, writable by no one else. Its entries
+ * are run as code, and their names are predictable from public sources: in a folder another user
+ * could write to (a shared temporary folder), a planted entry would run as this user. Anything
+ * else — the folder belongs to someone else, or is open to others — disables the cache.
+ */
+function cacheIsUsable() {
+  if (cacheUsable === undefined) {
+    try {
+      fs.mkdirSync(CACHE_DIR, { recursive: true, mode: 0o700 });
+      const folder = fs.lstatSync(CACHE_DIR);
+      cacheUsable =
+        folder.isDirectory() &&
+        (typeof process.getuid !== "function" || folder.uid === process.getuid()) &&
+        (folder.mode & 0o022) === 0;
+    } catch {
+      cacheUsable = false;
+    }
+  }
+  return cacheUsable;
+}
+
+/** The CommonJS output for one file: read back from the cache, or transpiled and written there. */
+function transpiled(filename, source) {
+  if (!cacheIsUsable()) return transpileSource(filename, source);
+  const key = crypto.createHash("sha256").update(cacheKeyPrefix()).update(filename).update("\0").update(source);
+  const cached = path.join(CACHE_DIR, `${key.digest("hex")}.js`);
+  try {
+    return fs.readFileSync(cached, "utf8");
+  } catch {
+    // Not cached yet: transpile below.
+  }
+  const output = transpileSource(filename, source);
+  // Written under a name of its own, then renamed: a process reading the entry sees all of it or none.
+  const partial = `${cached}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+  try {
+    fs.writeFileSync(partial, output);
+    fs.renameSync(partial, cached);
+  } catch {
+    // A cache that cannot be written only costs the next start a transpile.
+    fs.rmSync(partial, { force: true });
+  }
+  return output;
+}
+
+function transpileSource(filename, source) {
+  const options = loadCompilerOptions();
+  return typescript.transpileModule(source, { fileName: filename, compilerOptions: options }).outputText;
+}
+
+process.setSourceMapsEnabled(true);
+
+require.extensions[".ts"] = function loadTypeScript(module, filename) {
+  module._compile(transpiled(filename, fs.readFileSync(filename, "utf8")), filename);
+};
