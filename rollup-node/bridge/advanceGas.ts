@@ -1,4 +1,13 @@
 import { L1_TX_GAS_LIMIT_CAP, executeInputLength, proofModeGasCost, reexecutionGasCost } from "../../precompiles";
+import {
+  COPY_GAS_PER_WORD,
+  FLOOR_GAS_PER_TOKEN,
+  KECCAK_GAS_PER_WORD,
+  LOG_GAS_PER_BYTE,
+  STANDARD_GAS_PER_TOKEN,
+  TOKENS_PER_NONZERO_BYTE,
+  TX_BASE_GAS,
+} from "./l1GasPrices";
 
 /**
  * The gas limit of an `advance` transaction, derived instead of searched
@@ -31,21 +40,8 @@ export interface AdvanceGasInput {
   readonly logsBlock: boolean;
 }
 
-const TX_BASE_GAS = 21_000n;
-/** EIP-2028: 4 gas per zero calldata byte, 16 per other byte, i.e. 4 per token (a non-zero byte is 4 tokens). */
-const STANDARD_GAS_PER_TOKEN = 4n;
-/** EIP-7623 (Prague): a transaction uses at least 21,000 + 10 per calldata token. */
-const FLOOR_GAS_PER_TOKEN = 10n;
-/** Calldata tokens of a non-zero byte (a zero byte is one). */
-const TOKENS_PER_NONZERO_BYTE = 4n;
 /** The 63/64 rule (EIP-150): the CALL to EXECUTE must hold a 64th more than it forwards. */
 const CALL_RESERVE_DIVISOR = 63n;
-/** MCOPY / CALLDATACOPY price per copied word. */
-const COPY_GAS_PER_WORD = 3n;
-/** KECCAK256's price per word hashed (each relay's message is hashed; the relays lie in the block). */
-const KECCAK_GAS_PER_WORD = 6n;
-/** LOG data price per byte: BlockData logs the block's bytes (ABI-encoded: a length word, padded). */
-const LOG_GAS_PER_BYTE = 8n;
 /**
  * Memory the contract fills besides the copies counted by size: the ABI heads, EXECUTE's 352-byte
  * result and its decoding, the policy, each relay's decoded fields and proof, the event's words.

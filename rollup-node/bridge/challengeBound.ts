@@ -5,6 +5,15 @@ import {
   executeGasCost,
   executeInputLength,
 } from "../../precompiles";
+import {
+  COPY_GAS_PER_WORD,
+  FLOOR_GAS_PER_TOKEN,
+  KECCAK_GAS,
+  KECCAK_GAS_PER_WORD,
+  STANDARD_GAS_PER_TOKEN,
+  TOKENS_PER_NONZERO_BYTE,
+  TX_BASE_GAS,
+} from "./l1GasPrices";
 
 /**
  * What one `OptimisticRollup.challenge` costs at most, and so which proposals the contract accepts
@@ -21,18 +30,12 @@ export const MAX_PROPOSAL_BYTES = 384 * 1024;
 const CHALLENGE_ABI_BYTES = 4 + 8 * 32;
 /** Three byte fields pad to at most this much more than their sum padded as one (Σ padding ≤ 93 and ≡ the sum's). */
 const EXTRA_FIELD_PADDING = 2 * 32;
-/** EIP-7623 floor: 10 gas per calldata token, 4 tokens per non-zero byte (a witness is nearly all non-zero). */
-const FLOOR_GAS_PER_BYTE = 40n;
+/** EIP-7623 floor of a non-zero byte (a witness is nearly all non-zero): 10 gas per token, 4 tokens. */
+const FLOOR_GAS_PER_BYTE = FLOOR_GAS_PER_TOKEN * TOKENS_PER_NONZERO_BYTE;
 /** Standard calldata price of a non-zero byte (EIP-2028). */
-const CALLDATA_GAS_PER_BYTE = 16n;
-const TX_BASE_GAS = 21_000n;
+const CALLDATA_GAS_PER_BYTE = STANDARD_GAS_PER_TOKEN * TOKENS_PER_NONZERO_BYTE;
 /** Memory the contract fills per input byte: calldata copied for `keccak256` and for `tryExecute`, and `abi.encode`'s copy. */
 const MEMORY_COPIES = 3n;
-/** CALLDATACOPY / MCOPY price per copied word, for each of the copies. */
-const COPY_GAS_PER_WORD = 3n;
-/** KECCAK256: 30 per hash (three: parent header, block, witness) plus 6 per word hashed. */
-const KECCAK_GAS = 30n;
-const KECCAK_GAS_PER_WORD = 6n;
 /**
  * The contract's own work besides copies and hashes: storage reads, the event, the payout. EXECUTE's
  * reason is at most MAX_EXECUTE_REASON_BYTES (256) and tryExecute copies at most 356 bytes of what it
@@ -74,6 +77,7 @@ export function challengeGasBound(
   const inputWords = (input + 31n) / 32n;
   const executeGas = executeGasCost(inputLength, l2Gas, schedule);
   const forwarded = executeGas + executeGas / CALL_RESERVE_DIVISOR + 1n;
+  // Three hashes: the parent header, the block, the witness.
   const keccak = 3n * KECCAK_GAS + KECCAK_GAS_PER_WORD * inputWords;
   const copies = COPY_GAS_PER_WORD * MEMORY_COPIES * inputWords;
   const standard =
