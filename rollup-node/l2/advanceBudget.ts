@@ -10,7 +10,6 @@ import {
   executeInputLength,
   l2GasClaimOfBlockRlp,
 } from "../../precompiles";
-import { ADVANCE_GAS_PER_MESSAGE, ADVANCE_RELAY_CHECK_GAS, advanceGasLimit } from "../bridge/advanceGas";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { BudgetExcess } from "../chain/types";
 
@@ -47,6 +46,8 @@ export interface AdvanceGas {
  * checks (OptimisticRollup) and because an underestimate halts L1 acceptance.
  */
 export const ADVANCE_CONTRACT_GAS = 160_000n;
+/** Per consumed L1 message: the cold SLOAD (2,100) of its queued hash plus its share of the MessageTree hashing, doubled. */
+export const ADVANCE_GAS_PER_MESSAGE = 5_000n;
 /** Yellow Paper memory pricing (unchanged since Frontier): 3 gas per word, plus words² / 512. */
 const MEMORY_GAS_PER_WORD = 3n;
 const MEMORY_QUAD_DIVISOR = 512n;
@@ -139,14 +140,6 @@ export function calldataGas(data: Uint8Array, common: Common): { intrinsic: bigi
   return { intrinsic, minimum: floor > intrinsic ? floor : intrinsic };
 }
 
-/** A cap no gas limit reaches: `advanceGasLimit`'s figure as it is, not clipped to the L1 cap. */
-const UNCAPPED = 2n ** 64n;
-
-/** The contract's checks of the relayed L1 messages: the submitter's measured figures (../bridge/advanceGas.ts). */
-function relayGas(consumedMessages: number): bigint {
-  return consumedMessages > 0 ? ADVANCE_RELAY_CHECK_GAS + ADVANCE_GAS_PER_MESSAGE * BigInt(consumedMessages) : 0n;
-}
-
 function words(bytes: bigint): bigint {
   return (bytes + 31n) / 32n;
 }
@@ -157,8 +150,7 @@ function words(bytes: bigint): bigint {
  *
  *   gas = max(intrinsic + execution, calldata floor)              (EIP-7623)
  *   execution = EXECUTE · 64/63 + memory(2 calldata copies + EXECUTE input) + copies
- *             + ADVANCE_CONTRACT_GAS + relays (ADVANCE_RELAY_CHECK_GAS + ADVANCE_GAS_PER_MESSAGE each)
- *   and at least the submitter's derived gas limit for the same advance (../bridge/advanceGas.ts)
+ *             + ADVANCE_CONTRACT_GAS + ADVANCE_GAS_PER_MESSAGE · consumedMessages
  */
 export function advanceGas(
   payload: AdvancePayload,
@@ -186,29 +178,14 @@ export function advanceGas(
   const memoryWords = copied + MEMORY_SLACK_WORDS;
   const memory = MEMORY_GAS_PER_WORD * memoryWords + (memoryWords * memoryWords) / MEMORY_QUAD_DIVISOR;
   const execution =
-    forwarded + memory + COPY_GAS_PER_WORD * copied + ADVANCE_CONTRACT_GAS + relayGas(payload.consumedMessages);
+    forwarded +
+    memory +
+    COPY_GAS_PER_WORD * copied +
+    ADVANCE_CONTRACT_GAS +
+    ADVANCE_GAS_PER_MESSAGE * BigInt(payload.consumedMessages);
   const withExecution = intrinsic + execution;
-  const bound = withExecution > minimum ? withExecution : minimum;
-  // The submitter sends the block with the gas limit it derives (../bridge/advanceGas.ts, its
-  // per-message costs measured on the contract): the budget is at least that limit, taken as the
-  // most it can be (the block logged, as for an EIP-7702 sequencer key), so a block let through
-  // here is never one the submitter cannot send under the cap (64 relays near the witness
-  // capacity were 1.1M gas over it with a lower per-message figure here).
-  const derived = advanceGasLimit(
-    {
-      calldata: data,
-      executeGas,
-      executeInputLength: Number(inputLength),
-      blockLength: payload.block.length,
-      proofBundleLength: 0,
-      consumedMessages: payload.consumedMessages,
-      policyKeys: 0,
-      logsBlock: true,
-    },
-    UNCAPPED,
-  );
   return {
-    gas: bound > derived ? bound : derived,
+    gas: withExecution > minimum ? withExecution : minimum,
     cap: TX_GAS_LIMIT_CAP,
     executeGas,
     calldataFloorGas: minimum,

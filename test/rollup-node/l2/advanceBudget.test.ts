@@ -9,13 +9,9 @@ import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 import { deployRollup } from "../../../deploy/rollup";
 import { connectRollup } from "../../../rollup-node/bridge/contracts";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
-import { executeInputLength } from "../../../precompiles";
-import { DEFAULT_MAX_MESSAGES_PER_BLOCK } from "../../../rollup-node/bridge/anchor";
-import { advanceGasLimit } from "../../../rollup-node/bridge/advanceGas";
 import {
   ADVANCE_CONTRACT_GAS,
   advanceBudgetExcess,
-  advanceCalldata,
   advanceGas,
   advanceWitnessCapacity,
 } from "../../../rollup-node/l2/advanceBudget";
@@ -28,8 +24,6 @@ import { TestSigner } from "../../../tools/l2Fixtures";
 import { common } from "./l2Support";
 
 const CHAIN_ID = 901n;
-/** A cap no limit reaches: the derived limit as it is, not clipped to 2^24. */
-const UNCAPPED = 2n ** 64n;
 /** A contract whose code fills most of what one advance carries (STOP, then JUMPDESTs). */
 const BIG = "0x00000000000000000000000000000000000b16c0";
 
@@ -134,37 +128,4 @@ describe("advance budget against the L1 devnet", function () {
     );
     expect(used <= bound.gas).to.equal(true, `used ${used} > bound ${bound.gas}`);
   });
-});
-
-/**
- * The sequencer's budget decides which blocks one `advance` can carry; the submitter then sends
- * each block with its derived gas limit (bridge/advanceGas.ts). A block the budget lets through
- * must get a limit under the cap, whatever its relays, or L1 acceptance halts on it.
- */
-describe("advance budget against the submitter's derived gas limit", () => {
-  const parentHeader = new Uint8Array(620).fill(0xff);
-  const block = new Uint8Array(30_000).fill(0xff);
-
-  for (const consumedMessages of [0, 1, 8, DEFAULT_MAX_MESSAGES_PER_BLOCK]) {
-    it(`is never below the derived limit: ${consumedMessages} relayed L1 messages, a witness near the capacity`, () => {
-      const capacity = advanceWitnessCapacity(common, block.length, consumedMessages);
-      const shaped = { parentHeader, block, witness: new Uint8Array(capacity).fill(0xff), consumedMessages };
-      const bound = advanceGas(shaped, common);
-      const derived = advanceGasLimit(
-        {
-          calldata: advanceCalldata(shaped),
-          executeGas: bound.executeGas,
-          executeInputLength: executeInputLength({ ...shaped, proofs: new Uint8Array() }),
-          blockLength: block.length,
-          proofBundleLength: 0,
-          consumedMessages,
-          policyKeys: 0,
-          logsBlock: true,
-        },
-        UNCAPPED,
-      );
-      expect(bound.gas >= derived).to.equal(true, `budget ${bound.gas} < derived limit ${derived}`);
-      expect(derived <= bound.cap).to.equal(true, `derived limit ${derived} over the cap ${bound.cap}`);
-    });
-  }
 });
