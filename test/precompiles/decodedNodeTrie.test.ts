@@ -129,6 +129,24 @@ describe("DecodedNodeTrie (the verifier's trie: each stored node decoded once)",
     expect(memo.get(bytes)).to.equal(decoded);
   });
 
+  it("a value the caller edits after putting it changes nothing stored, as in EthereumJS's trie", async () => {
+    // Upstream serializes the leaf at once, so the trie holds a copy of the value; the memo must not
+    // hold the caller's array instead (a later read, or a sibling's put re-encoding the leaf, would
+    // see the edit).
+    const upstream = new MerklePatriciaTrie({ useKeyHashing: true });
+    const memo = new DecodedNodeTrie({ useKeyHashing: true });
+    for (let i = 0; i < 8; i++) {
+      const value = RLP.encode(BigInt(1000 + i));
+      await upstream.put(key(i), Uint8Array.from(value));
+      await memo.put(key(i), value);
+      value.fill(0xee);
+    }
+    await upstream.put(key(100), RLP.encode(5n));
+    await memo.put(key(100), RLP.encode(5n));
+    for (let i = 0; i < 8; i++) expect(await memo.get(key(i))).to.deep.equal(await upstream.get(key(i)));
+    expect(Buffer.from(memo.root()).toString("hex")).to.equal(Buffer.from(upstream.root()).toString("hex"));
+  });
+
   it("keeps its storage tries (shallow copies) of its own class", async () => {
     const trie = new DecodedNodeTrie({ useKeyHashing: true });
     expect(trie.shallowCopy(false)).to.be.instanceOf(DecodedNodeTrie);
