@@ -141,10 +141,10 @@ describe("advance budget against the L1 devnet", function () {
  * budget would make an advance no L1 transaction can carry, and the chain stops there.
  */
 describe("advance budget against the submitter's derived gas limit", () => {
-  it("admits no block whose derived advance limit exceeds the cap, however many L1 messages it consumes", () => {
+  it("admits no block whose derived advance limit exceeds the cap, however many L1 messages it consumes and whoever sends it", () => {
     const parentHeader = new Uint8Array(620).fill(0xff);
     for (const consumedMessages of [0, 1, 8, 64]) {
-      for (const blockBytes of [1_000, 60_000]) {
+      for (const blockBytes of [1_000, 60_000, 200_000]) {
         const witnessBytes = advanceWitnessCapacity(common, blockBytes, consumedMessages);
         const payload = {
           parentHeader,
@@ -163,7 +163,8 @@ describe("advance budget against the submitter's derived gas limit", () => {
             proofBundleLength: 0,
             consumedMessages,
             policyKeys: 0,
-            logsBlock: false,
+            // The submitter's key may be an EIP-7702 account: the rollup then logs the block.
+            logsBlock: true,
           },
           2n ** 64n,
         );
