@@ -193,6 +193,8 @@ export function advanceGas(
   // Never below the limit the submitter derives for this advance (uncapped): a block admitted
   // under it would be sent at the cap, short of what the derivation bounds (its per-message
   // work, ≈ 31k measured, and the relays' copies and hashes, which this bound prices at 5k).
+  // The sequencer does not know whether the submitter's key has code (an EIP-7702 account, whose
+  // advances the rollup logs in BlockData at 8 gas a block byte): the bound assumes it does.
   const derived = advanceGasLimit(
     {
       calldata: data,
@@ -202,7 +204,7 @@ export function advanceGas(
       proofBundleLength: 0,
       consumedMessages: payload.consumedMessages,
       policyKeys: 0,
-      logsBlock: false,
+      logsBlock: true,
     },
     UNCAPPED,
   );
