@@ -4,7 +4,7 @@ import { equalsBytes, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { ExecuteError, verifyBlock } from "../../precompiles";
-import { DecodedNodeTrie, type DecodedNodes, encodeNode } from "../../precompiles/decodedNodeTrie";
+import { DecodedNodeTrie, type DecodedNodes, encodeNode, encodeNodeDecoded } from "../../precompiles/decodedNodeTrie";
 import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
@@ -61,6 +61,10 @@ describe("DecodedNodeTrie (the verifier's trie: each stored node decoded once)",
       const raw = Array.from({ length: n % 3 === 0 ? 17 : 2 + (next() % 3) }, () => randomItem(next, 2));
       const expected = RLP.encode(raw as Parameters<typeof RLP.encode>[0]);
       expect(Buffer.from(encodeNode(raw)).toString("hex")).to.equal(Buffer.from(expected).toString("hex"));
+      // What the memo enters for these bytes is what RLP.decode reads from them.
+      const { encoded, decoded } = encodeNodeDecoded(raw);
+      expect(encoded).to.deep.equal(expected);
+      expect(decoded).to.deep.equal(RLP.decode(expected));
     }
     // Lists of other items (numbers, strings) are RLP's own encoding.
     expect(encodeNode([1, "0x02"])).to.deep.equal(RLP.encode([1, "0x02"]));
