@@ -208,8 +208,10 @@ export function advanceGas(
     },
     UNCAPPED,
   );
+  let gas = bound;
+  if (derived > gas) gas = derived;
   return {
-    gas: derived > bound ? derived : bound,
+    gas,
     cap: TX_GAS_LIMIT_CAP,
     executeGas,
     calldataFloorGas: minimum,
