@@ -38,7 +38,7 @@ export type DecodedNodes = Map<Uint8Array, RawNode>;
  * it, leaf and extension nodes replace their fields rather than edit them).
  *
  * Nodes the trie writes are entered in the memo as they are written (`_formatNode`), with the
- * list their bytes decode to (`decodedForm`): every put re-encodes the path from the root, and the
+ * list their bytes decode to (`encodeNodeDecoded`: views of those bytes): every put re-encodes the path from the root, and the
  * next read walks it again, so most reads are of nodes written since the block began.
  *
  * Storage tries are `shallowCopy`s of the account trie: the override keeps them of this class
@@ -78,13 +78,13 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
     remove = false,
   ): Uint8Array | NodeReferenceOrRawMPTNode | BranchMPTNodeBranchValue[] {
     const raw = node.raw();
-    const encoded = encodeNode(raw);
+    const { encoded, decoded } = encodeNodeDecoded(raw);
     if (encoded.length >= EMBEDDED_NODE_LIMIT || topLevel) {
       const nodeHash = this.hash(encoded);
       const dbKey = this._getDbKey(nodeHash);
       if (!remove) {
         opStack.push({ type: "put", key: dbKey, value: encoded });
-        this.decodedNodes.set(encoded, decodedForm(raw));
+        this.decodedNodes.set(encoded, decoded);
       } else if (this._opts.useNodePruning) opStack.push({ type: "del", key: dbKey });
       return nodeHash;
     }
@@ -100,18 +100,6 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
     if (includeCheckpoints && this.hasCheckpoints()) trie._db.setCheckpoints(this._db.checkpoints);
     return trie;
   }
-}
-
-/**
- * What `RLP.decode(RLP.encode(raw))` returns for a node's `raw()`, without encoding: the same
- * byte strings (never written to in place), nested lists for embedded nodes, and an empty byte
- * string where `raw()` holds null (an empty branch slot or branch value), since RLP encodes null
- * as the empty string.
- */
-export function decodedForm(raw: readonly unknown[]): RawNode {
-  return raw.map((item) =>
-    item === null ? new Uint8Array() : Array.isArray(item) ? decodedForm(item) : (item as Uint8Array),
-  ) as RawNode;
 }
 
 /** What a node's `raw()` holds: byte strings, null for an empty slot, lists for embedded nodes. */
@@ -158,25 +146,33 @@ function writePrefix(out: Uint8Array, at: number, payload: number, offset: numbe
   return at + 1 + size;
 }
 
+/** A decoded list under construction: `write` pushes each item's view of `out` to it. */
+type DecodedList = (Uint8Array | DecodedList)[];
+
 function write(
   item: RawItem,
   out: Uint8Array,
   at: number,
   payloads: readonly number[],
   next: { list: number },
+  decoded: DecodedList | undefined,
 ): number {
   if (Array.isArray(item)) {
     let cursor = writePrefix(out, at, payloads[next.list++], LIST_OFFSET);
-    for (const child of item as readonly RawItem[]) cursor = write(child, out, cursor, payloads, next);
+    const list: DecodedList | undefined = decoded === undefined ? undefined : [];
+    for (const child of item as readonly RawItem[]) cursor = write(child, out, cursor, payloads, next, list);
+    if (list !== undefined) decoded?.push(list);
     return cursor;
   }
   const bytes = (item ?? EMPTY) as Uint8Array;
   if (bytes.length === 1 && bytes[0] < BYTES_OFFSET) {
     out[at] = bytes[0];
+    decoded?.push(out.subarray(at, at + 1));
     return at + 1;
   }
   const cursor = writePrefix(out, at, bytes.length, BYTES_OFFSET);
   out.set(bytes, cursor);
+  decoded?.push(out.subarray(cursor, cursor + bytes.length));
   return cursor + bytes.length;
 }
 
@@ -197,6 +193,22 @@ export function encodeNode(raw: readonly unknown[]): Uint8Array {
   if (!isRawItem(raw)) return RLP.encode(raw as Parameters<typeof RLP.encode>[0]);
   const payloads: number[] = [];
   const out = new Uint8Array(measure(raw, payloads));
-  write(raw, out, 0, payloads, { list: 0 });
+  write(raw, out, 0, payloads, { list: 0 }, undefined);
   return out;
+}
+
+/**
+ * A node's `encodeNode` bytes and what `RLP.decode` returns for them: the same lists, each byte
+ * string a view of the encoded bytes (not the node's own arrays: a value the caller edits after
+ * `put` must not change what was stored, as upstream's encoding copies it), an empty one for null.
+ * Only for `raw()` lists (byte strings, null, nested lists).
+ */
+export function encodeNodeDecoded(raw: readonly unknown[]): { encoded: Uint8Array; decoded: RawNode } {
+  if (!isRawItem(raw))
+    throw new TypeError("encodeNodeDecoded: a trie node's raw() holds only byte strings, null and lists");
+  const payloads: number[] = [];
+  const encoded = new Uint8Array(measure(raw, payloads));
+  const holder: DecodedList = [];
+  write(raw, encoded, 0, payloads, { list: 0 }, holder);
+  return { encoded, decoded: holder[0] as RawNode };
 }

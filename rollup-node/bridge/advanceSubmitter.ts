@@ -49,7 +49,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
   /** A block whose proofs fell short: it is resent with its witness. */
   private reexecuteNumber: bigint | undefined;
   /**
-   * Set once a simulation at the derived limit ran out of gas and L1's estimate succeeded: this
+   * Set once a simulation at the derived limit ran out of gas and L1's estimate exceeded it: this
    * rollup costs more than ./advanceGas.ts derives (another executor, another gas schedule), so
    * every later `advance` is priced by L1's estimate, as before the derivation.
    */
@@ -256,9 +256,11 @@ export class AdvanceSubmitter extends SubmissionLoop {
     const estimate = await this.rollup.advance.estimateGas(...args, { gasLimit: ADVANCE_GAS_LIMIT });
     const withMargin = estimate + ADVANCE_GAS_MARGIN;
     const gasLimit = withMargin < ADVANCE_GAS_LIMIT ? withMargin : ADVANCE_GAS_LIMIT;
-    // A failure without data may have been the RPC's, not the gas's: then only an estimate above
-    // the derived limit shows that the derivation is short.
-    if (!this.derivationShort && (shortOfGas === "yes" || estimate > derived)) {
+    // Only an estimate above the derived limit shows the derivation short: a failure without data
+    // may have been the RPC's, and an out-of-gas the estimate then prices within the derived limit
+    // was L1's state moving between the two calls (this advance still goes at the estimate, the
+    // next is simulated at its derived limit again). Said once, and the rule from then on.
+    if (!this.derivationShort && estimate > derived) {
       this.derivationShort = true;
       this.config.logger.warn(
         `the advance of L2 block ${number} needs more gas than derived (L1 estimates ${estimate}, derived ${derived}): this rollup's advances are priced by L1's estimate from now on`,

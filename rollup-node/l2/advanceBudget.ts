@@ -10,6 +10,7 @@ import {
   executeInputLength,
   l2GasClaimOfBlockRlp,
 } from "../../precompiles";
+import { advanceGasLimit } from "../bridge/advanceGas";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { BudgetExcess } from "../chain/types";
 
@@ -57,6 +58,9 @@ const CALLDATA_COPIES_IN_MEMORY = 2n;
 const COPY_GAS_PER_WORD = 3n;
 /** Words of memory besides the copies: Solidity's scratch space, the ABI heads and EXECUTE's 352-byte result. */
 const MEMORY_SLACK_WORDS = 64n;
+
+/** No cap: the submitter's derived limit as derived, to be compared with the cap here. */
+const UNCAPPED = 2n ** 256n;
 
 const ADVANCE_SELECTOR = getBytes(id("advance(bytes,bytes,bytes,bytes,uint256)")).slice(0, 4);
 /** Any non-zero address: the calldata cost does not depend on it. */
@@ -148,7 +152,8 @@ function words(bytes: bigint): bigint {
  * Upper bound of the L1 gas of the `advance` that carries `payload`, with the calldata costs of
  * the L1's fork (`common`: the L2 follows the L1's fork) as @ethereumjs/tx prices them:
  *
- *   gas = max(intrinsic + execution, calldata floor)              (EIP-7623)
+ *   gas = max(intrinsic + execution, calldata floor,              (EIP-7623)
+ *             the submitter's derived limit, bridge/advanceGas.ts)
  *   execution = EXECUTE · 64/63 + memory(2 calldata copies + EXECUTE input) + copies
  *             + ADVANCE_CONTRACT_GAS + ADVANCE_GAS_PER_MESSAGE · consumedMessages
  */
@@ -184,8 +189,29 @@ export function advanceGas(
     ADVANCE_CONTRACT_GAS +
     ADVANCE_GAS_PER_MESSAGE * BigInt(payload.consumedMessages);
   const withExecution = intrinsic + execution;
+  const bound = withExecution > minimum ? withExecution : minimum;
+  // Never below the limit the submitter derives for this advance (uncapped): a block admitted
+  // under it would be sent at the cap, short of what the derivation bounds (its per-message
+  // work, ≈ 31k measured, and the relays' copies and hashes, which this bound prices at 5k).
+  // The sequencer does not know whether the submitter's key has code (an EIP-7702 account, whose
+  // advances the rollup logs in BlockData at 8 gas a block byte): the bound assumes it does.
+  const derived = advanceGasLimit(
+    {
+      calldata: data,
+      executeGas,
+      executeInputLength: Number(inputLength),
+      blockLength: payload.block.length,
+      proofBundleLength: 0,
+      consumedMessages: payload.consumedMessages,
+      policyKeys: 0,
+      logsBlock: true,
+    },
+    UNCAPPED,
+  );
+  let gas = bound;
+  if (derived > gas) gas = derived;
   return {
-    gas: withExecution > minimum ? withExecution : minimum,
+    gas,
     cap: TX_GAS_LIMIT_CAP,
     executeGas,
     calldataFloorGas: minimum,

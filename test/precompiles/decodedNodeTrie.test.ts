@@ -4,7 +4,7 @@ import { equalsBytes, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { ExecuteError, verifyBlock } from "../../precompiles";
-import { DecodedNodeTrie, type DecodedNodes, encodeNode } from "../../precompiles/decodedNodeTrie";
+import { DecodedNodeTrie, type DecodedNodes, encodeNode, encodeNodeDecoded } from "../../precompiles/decodedNodeTrie";
 import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
@@ -61,6 +61,10 @@ describe("DecodedNodeTrie (the verifier's trie: each stored node decoded once)",
       const raw = Array.from({ length: n % 3 === 0 ? 17 : 2 + (next() % 3) }, () => randomItem(next, 2));
       const expected = RLP.encode(raw as Parameters<typeof RLP.encode>[0]);
       expect(Buffer.from(encodeNode(raw)).toString("hex")).to.equal(Buffer.from(expected).toString("hex"));
+      // What the memo enters for these bytes is what RLP.decode reads from them.
+      const { encoded, decoded } = encodeNodeDecoded(raw);
+      expect(encoded).to.deep.equal(expected);
+      expect(decoded).to.deep.equal(RLP.decode(expected));
     }
     // Lists of other items (numbers, strings) are RLP's own encoding.
     expect(encodeNode([1, "0x02"])).to.deep.equal(RLP.encode([1, "0x02"]));
@@ -127,6 +131,24 @@ describe("DecodedNodeTrie (the verifier's trie: each stored node decoded once)",
     expect(memo.has(Uint8Array.from(bytes))).to.equal(false);
     await trie.put(key(1000), RLP.encode(1n));
     expect(memo.get(bytes)).to.equal(decoded);
+  });
+
+  it("a value the caller edits after putting it changes nothing stored, as in EthereumJS's trie", async () => {
+    // Upstream serializes the leaf at once, so the trie holds a copy of the value; the memo must not
+    // hold the caller's array instead (a later read, or a sibling's put re-encoding the leaf, would
+    // see the edit).
+    const upstream = new MerklePatriciaTrie({ useKeyHashing: true });
+    const memo = new DecodedNodeTrie({ useKeyHashing: true });
+    for (let i = 0; i < 8; i++) {
+      const value = RLP.encode(BigInt(1000 + i));
+      await upstream.put(key(i), Uint8Array.from(value));
+      await memo.put(key(i), value);
+      value.fill(0xee);
+    }
+    await upstream.put(key(100), RLP.encode(5n));
+    await memo.put(key(100), RLP.encode(5n));
+    for (let i = 0; i < 8; i++) expect(await memo.get(key(i))).to.deep.equal(await upstream.get(key(i)));
+    expect(Buffer.from(memo.root()).toString("hex")).to.equal(Buffer.from(upstream.root()).toString("hex"));
   });
 
   it("keeps its storage tries (shallow copies) of its own class", async () => {

@@ -9,9 +9,11 @@ import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 import { deployRollup } from "../../../deploy/rollup";
 import { connectRollup } from "../../../rollup-node/bridge/contracts";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
+import { advanceGasLimit } from "../../../rollup-node/bridge/advanceGas";
 import {
   ADVANCE_CONTRACT_GAS,
   advanceBudgetExcess,
+  advanceCalldata,
   advanceGas,
   advanceWitnessCapacity,
 } from "../../../rollup-node/l2/advanceBudget";
@@ -21,6 +23,7 @@ import { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { ProducedBlock } from "../../../rollup-node/l2/types";
 import { devNodeKeys } from "../../../rollup-node/node/keys";
 import { TestSigner } from "../../../tools/l2Fixtures";
+import { executeGasCost, executeInputLength } from "../../../precompiles";
 import { common } from "./l2Support";
 
 const CHAIN_ID = 901n;
@@ -127,5 +130,49 @@ describe("advance budget against the L1 devnet", function () {
       `      witness ${produced.encodedWitness.length} B: advance used ${used} L1 gas, bound ${bound.gas} (calldata floor ${bound.calldataFloorGas}), cap ${bound.cap}\n`,
     );
     expect(used <= bound.gas).to.equal(true, `used ${used} > bound ${bound.gas}`);
+  });
+});
+
+/**
+ * The sequencer's budget against the submitter's derived limit (bridge/advanceGas.ts): a block the
+ * budget admits must get an advance limit within EIP-7825's cap, or the submitter sends it at the
+ * cap, below what the derivation says it may need (its per-message work is measured at ≈ 31k gas,
+ * the relays hashed and copied besides): a stranger's deposits consumed by a block filled near the
+ * budget would make an advance no L1 transaction can carry, and the chain stops there.
+ */
+describe("advance budget against the submitter's derived gas limit", () => {
+  it("admits no block whose derived advance limit exceeds the cap, however many L1 messages it consumes and whoever sends it", () => {
+    const parentHeader = new Uint8Array(620).fill(0xff);
+    for (const consumedMessages of [0, 1, 8, 64]) {
+      for (const blockBytes of [1_000, 60_000, 200_000]) {
+        const witnessBytes = advanceWitnessCapacity(common, blockBytes, consumedMessages);
+        const payload = {
+          parentHeader,
+          block: new Uint8Array(blockBytes).fill(0xff),
+          witness: new Uint8Array(witnessBytes).fill(0xff),
+          consumedMessages,
+        };
+        const { cap } = advanceGas(payload, common);
+        const inputLength = executeInputLength({ ...payload, proofs: new Uint8Array() });
+        const derived = advanceGasLimit(
+          {
+            calldata: advanceCalldata(payload),
+            executeGas: executeGasCost(inputLength, 0n),
+            executeInputLength: inputLength,
+            blockLength: blockBytes,
+            proofBundleLength: 0,
+            consumedMessages,
+            policyKeys: 0,
+            // The submitter's key may be an EIP-7702 account: the rollup then logs the block.
+            logsBlock: true,
+          },
+          2n ** 64n,
+        );
+        expect(derived <= cap).to.equal(
+          true,
+          `${consumedMessages} messages, block ${blockBytes} B, witness ${witnessBytes} B: derived ${derived} > cap ${cap}`,
+        );
+      }
+    }
   });
 });

@@ -1,0 +1,81 @@
+import { expect } from "chai";
+import { Interface, Wallet } from "ethers";
+
+import { ExecuteErrorCode } from "../../precompiles";
+import { AdvanceSubmitter } from "../../rollup-node/bridge/advanceSubmitter";
+import type { Logger } from "../../rollup-node/logger";
+
+/** EXECUTE's OutOfGas as the rollup contract reverts with it (Execute.sol's ExecuteInvalid). */
+const EXECUTE_ERRORS = new Interface(["error ExecuteInvalid(uint8 code, string reason)"]);
+const OUT_OF_GAS = EXECUTE_ERRORS.encodeErrorResult("ExecuteInvalid", [ExecuteErrorCode.OutOfGas, "out of gas"]);
+
+/** What L1 answered to the submitter's simulations and estimates, in order. */
+interface L1Answers {
+  simulations: ("ok" | "out-of-gas")[];
+  estimates: bigint[];
+}
+
+/**
+ * An AdvanceSubmitter whose L1 answers are scripted: the fallback is a decision on what L1
+ * answered (a simulation out of gas, then an estimate), and a transient answer cannot be produced
+ * on demand on the devnet. Only the rollup's `advance` simulation and estimate are replaced.
+ */
+function submitterWith(answers: L1Answers, warnings: string[]) {
+  const logger: Logger = { info: () => {}, warn: (m) => warnings.push(m), error: () => {}, debug: () => {} };
+  const submitter = new AdvanceSubmitter(
+    {
+      sequencer: { producedBlock: async () => undefined, onBlock: () => () => {} },
+      rollupAddress: Wallet.createRandom().address,
+      signer: Wallet.createRandom(),
+      logger,
+    },
+    undefined,
+  );
+  const calls: string[] = [];
+  const advance = {
+    staticCall: async (...args: unknown[]) => {
+      const { gasLimit } = args[args.length - 1] as { gasLimit: bigint };
+      calls.push(`simulate ${gasLimit}`);
+      if (answers.simulations.shift() === "out-of-gas")
+        throw Object.assign(new Error("reverted"), { data: OUT_OF_GAS });
+    },
+    estimateGas: async () => {
+      const estimate = answers.estimates.shift() as bigint;
+      calls.push(`estimate ${estimate}`);
+      return estimate;
+    },
+  };
+  Object.defineProperty(submitter, "rollup", { value: { advance } });
+  const gasLimit = (submitter as unknown as { advanceGasLimit(n: bigint, a: unknown[], d: bigint): Promise<bigint> })
+    .advanceGasLimit;
+  return { calls, limit: (number: bigint, derived: bigint) => gasLimit.call(submitter, number, [], derived) };
+}
+
+describe("AdvanceSubmitter's fallback from the derived gas limit to L1's estimate", () => {
+  it("one simulation out of gas that L1's estimate then prices within the derived limit does not make the estimate the rule", async () => {
+    const warnings: string[] = [];
+    const derived = 1_000_000n;
+    const { calls, limit } = submitterWith(
+      { simulations: ["out-of-gas", "ok"], estimates: [700_000n, 700_000n] },
+      warnings,
+    );
+    await limit(1n, derived);
+    await limit(2n, derived);
+    // The second advance is simulated at its derived limit again: nothing showed the derivation short.
+    expect(calls).to.deep.equal([`simulate ${derived}`, "estimate 700000", `simulate ${derived}`]);
+    expect(warnings).to.deep.equal([]);
+  });
+
+  it("an estimate above the derived limit makes it the rule from then on, said once", async () => {
+    const warnings: string[] = [];
+    const derived = 1_000_000n;
+    const { calls, limit } = submitterWith(
+      { simulations: ["out-of-gas"], estimates: [1_200_000n, 1_250_000n] },
+      warnings,
+    );
+    expect(await limit(1n, derived)).to.equal(1_260_000n);
+    expect(await limit(2n, derived)).to.equal(1_310_000n);
+    expect(calls).to.deep.equal([`simulate ${derived}`, "estimate 1200000", "estimate 1250000"]);
+    expect(warnings).to.have.length(1);
+  });
+});
