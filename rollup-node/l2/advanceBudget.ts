@@ -10,7 +10,7 @@ import {
   executeInputLength,
   l2GasClaimOfBlockRlp,
 } from "../../precompiles";
-import { advanceGasLimit } from "../bridge/advanceGas";
+import { ADVANCE_GAS_PER_MESSAGE, ADVANCE_RELAY_CHECK_GAS, advanceGasLimit } from "../bridge/advanceGas";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { BudgetExcess } from "../chain/types";
 
@@ -47,8 +47,6 @@ export interface AdvanceGas {
  * checks (OptimisticRollup) and because an underestimate halts L1 acceptance.
  */
 export const ADVANCE_CONTRACT_GAS = 160_000n;
-/** Per consumed L1 message: the cold SLOAD (2,100) of its queued hash plus its share of the MessageTree hashing, doubled. */
-export const ADVANCE_GAS_PER_MESSAGE = 5_000n;
 /** Yellow Paper memory pricing (unchanged since Frontier): 3 gas per word, plus words² / 512. */
 const MEMORY_GAS_PER_WORD = 3n;
 const MEMORY_QUAD_DIVISOR = 512n;
@@ -155,7 +153,8 @@ function words(bytes: bigint): bigint {
  *   gas = max(intrinsic + execution, calldata floor,              (EIP-7623)
  *             the submitter's derived limit, bridge/advanceGas.ts)
  *   execution = EXECUTE · 64/63 + memory(2 calldata copies + EXECUTE input) + copies
- *             + ADVANCE_CONTRACT_GAS + ADVANCE_GAS_PER_MESSAGE · consumedMessages
+ *             + ADVANCE_CONTRACT_GAS + relays (ADVANCE_RELAY_CHECK_GAS + ADVANCE_GAS_PER_MESSAGE each:
+ *               the submitter's measured figures, ../bridge/advanceGas.ts)
  */
 export function advanceGas(
   payload: AdvancePayload,
@@ -187,7 +186,9 @@ export function advanceGas(
     memory +
     COPY_GAS_PER_WORD * copied +
     ADVANCE_CONTRACT_GAS +
-    ADVANCE_GAS_PER_MESSAGE * BigInt(payload.consumedMessages);
+    (payload.consumedMessages > 0
+      ? ADVANCE_RELAY_CHECK_GAS + ADVANCE_GAS_PER_MESSAGE * BigInt(payload.consumedMessages)
+      : 0n);
   const withExecution = intrinsic + execution;
   const bound = withExecution > minimum ? withExecution : minimum;
   // Never below the limit the submitter derives for this advance (uncapped): a block admitted
