@@ -8,6 +8,8 @@ import {
   eoaCode7702SignAuthorization,
   hexToBytes,
 } from "@ethereumjs/util";
+import { L2_BRIDGE_ADDRESS } from "../protocol";
+import { L2TestChain } from "./l2TestChain";
 
 /** Runtime code: SSTORE(calldata[0:32], calldata[32:64]) then LOG1(topic = the value). */
 export const STORE_AND_LOG_CODE = "0x6020356000355560203560006000a100";
@@ -119,4 +121,21 @@ export function tamperBlock(
     },
     { common: block.common, skipConsensusFormatValidation: true },
   ).serialize();
+}
+
+/**
+ * An L2 test chain as a rollup's genesis lays it out: `alice` (seed 7) holding 100 ETH and the
+ * L2Bridge predeploy (`bridgeCode`, its deployed bytecode) holding `bridgePremint`.
+ */
+export async function chainWithBridge(
+  chainId: bigint,
+  bridgeCode: string,
+  bridgePremint: bigint,
+): Promise<{ chain: L2TestChain; alice: TestSigner }> {
+  const probe = await L2TestChain.create(chainId, []);
+  const chain = await L2TestChain.create(chainId, [
+    { address: TestSigner.fromSeed(7, probe.common).address.toString(), balance: 100n * 10n ** 18n },
+    { address: L2_BRIDGE_ADDRESS, code: bridgeCode, balance: bridgePremint },
+  ]);
+  return { chain, alice: TestSigner.fromSeed(7, chain.common) };
 }

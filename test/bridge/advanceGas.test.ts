@@ -26,7 +26,7 @@ import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import { withProposalGasDefaults } from "../../deploy/rollup";
 import { committeeProof, testCommittee } from "../../tools/committeeFixture";
 import type { BuiltBlock } from "../../tools/l2TestChain";
-import { TestSigner } from "../../tools/l2Fixtures";
+import { TestSigner, chainWithBridge } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
 import type { ExampleRollup } from "../../typechain-types";
 
@@ -42,17 +42,9 @@ const RELAY = new Interface([
   "function relayMessage((uint256 nonce, address from, address to, uint256 value, uint256 gasLimit, bytes data) message, uint64 anchorTimestamp, uint256 index, bytes32[] proof)",
 ]);
 
+/** An L2 test chain with a funded account and the L2Bridge predeploy, as the rollups' genesis. */
 async function l2Chain(): Promise<{ chain: L2TestChain; alice: TestSigner }> {
-  const probe = await L2TestChain.create(L2_CHAIN_ID, []);
-  const chain = await L2TestChain.create(L2_CHAIN_ID, [
-    { address: TestSigner.fromSeed(7, probe.common).address.toString(), balance: 100n * ONE_ETH },
-    {
-      address: L2_BRIDGE_ADDRESS,
-      code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode,
-      balance: BRIDGE_PREMINT,
-    },
-  ]);
-  return { chain, alice: TestSigner.fromSeed(7, chain.common) };
+  return chainWithBridge(L2_CHAIN_ID, (await artifacts.readArtifact("L2Bridge")).deployedBytecode, BRIDGE_PREMINT);
 }
 
 interface Measured {

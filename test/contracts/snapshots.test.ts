@@ -39,8 +39,8 @@ import {
   sentMessageSlot,
 } from "../../protocol";
 import type { ExampleRollup, OptimisticExampleRollup } from "../../typechain-types";
-import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
-import { L2TestChain } from "../../tools/l2TestChain";
+import { type TestSigner, chainWithBridge, tamperBlock, word } from "../../tools/l2Fixtures";
+import type { L2TestChain } from "../../tools/l2TestChain";
 import { withProposalGasDefaults } from "../../deploy/rollup";
 
 const SNAPSHOTS = path.join(__dirname, "snapshots");
@@ -79,16 +79,7 @@ async function matchSnapshot(file: string, actual: unknown): Promise<void> {
 
 /** An L2 test chain with a funded account and the L2Bridge predeploy, as the rollups' genesis. */
 async function l2Chain(): Promise<{ chain: L2TestChain; alice: TestSigner }> {
-  const probe = await L2TestChain.create(L2_CHAIN_ID, []);
-  const chain = await L2TestChain.create(L2_CHAIN_ID, [
-    { address: TestSigner.fromSeed(7, probe.common).address.toString(), balance: 100n * ONE_ETH },
-    {
-      address: L2_BRIDGE_ADDRESS,
-      code: (await artifacts.readArtifact("L2Bridge")).deployedBytecode,
-      balance: BRIDGE_PREMINT,
-    },
-  ]);
-  return { chain, alice: TestSigner.fromSeed(7, chain.common) };
+  return chainWithBridge(L2_CHAIN_ID, (await artifacts.readArtifact("L2Bridge")).deployedBytecode, BRIDGE_PREMINT);
 }
 
 describe("contract snapshots: gas of the entry points and L2Bridge's storage layout", function () {
