@@ -39,6 +39,10 @@ export function rollupDevnetBanner(
   options: { readonly l2BlockTimeMs: number; readonly resumed: boolean },
 ): string {
   const { deployment } = devnet;
+  // The chain ids padded to one width, so the fields after them line up too (1337 beside 42069).
+  const idWidth = Math.max(String(devnet.l1ChainId).length, String(devnet.l2ChainId).length);
+  const l1ChainId = String(devnet.l1ChainId).padEnd(idWidth);
+  const l2ChainId = String(devnet.l2ChainId).padEnd(idWidth);
   return [
     `Native rollup devnet ready in ${(devnet.startupMs / 1000).toFixed(1)} s (${options.resumed ? "resumed from" : "fresh chain in"} ${devnet.dataDir})`,
     ...(devnet.staleContract === undefined
@@ -47,11 +51,16 @@ export function rollupDevnetBanner(
           `WARNING: ${devnet.staleContract.contractName} changed since it was deployed at ${devnet.staleContract.address}; this chain runs the old code. Run again with --reset to deploy the new one.`,
         ]),
     "",
-    `L1  ${devnet.l1Url}   chain id ${devnet.l1ChainId}   EXECUTE at ${devnet.l1.executeAddress}`,
-    `L2  ${devnet.l2Url}   chain id ${devnet.l2ChainId}   block time ${options.l2BlockTimeMs} ms`,
-    ...(devnet.node.dashboard === undefined
-      ? []
-      : [`Dashboard  ${devnet.l2Url}/   (live heads, accepted blocks and messages in a browser)`]),
+    ...alignedRows(
+      [
+        ["L1", `${devnet.l1Url}   chain id ${l1ChainId}   EXECUTE at ${devnet.l1.executeAddress}`],
+        ["L2", `${devnet.l2Url}   chain id ${l2ChainId}   block time ${options.l2BlockTimeMs} ms`],
+        ...(devnet.node.dashboard === undefined
+          ? []
+          : [["Dashboard", `${devnet.l2Url}/   (live heads, accepted blocks and messages in a browser)`] as const]),
+      ],
+      2,
+    ),
     "",
     "Contracts",
     "=========",

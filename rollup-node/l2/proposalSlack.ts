@@ -168,13 +168,15 @@ export class ProposalSlackBudget {
     if (!starts) return { selected, held };
     let largest = 0n;
     for (const tx of overSlack) if (tx.gasLimit > largest) largest = tx.gasLimit;
+    const count = overSlack.length === 1 ? "1 transaction" : `${overSlack.length} transactions`;
     return {
       selected,
       held,
       notice:
-        `holding ${overSlack.length} transactions whose gas limit (up to ${largest}) exceeds the proposal slack available ` +
+        `holding ${count} whose gas limit (up to ${largest}) exceeds the proposal slack available ` +
         `(${available} of ${this.capacity} gas, refilling at ${this.gasPerSecond} gas/s): they wait in the pool, ` +
-        "so that unused gas limits do not fill the rollup's proposal gas bucket",
+        "so that unused gas limits do not fill the rollup's proposal gas bucket; " +
+        `the largest fits in ≈ ${Math.ceil(this.waitMs(largest) / 1000)} s (a gas limit near the gas used, as eth_estimateGas gives, is not held)`,
     };
   }
 

@@ -60,6 +60,21 @@ describe("devnet banner: its columns line up whatever the contract's name", () =
     });
   }
 
+  it("the endpoints line up: L1, L2 and the dashboard start their URLs in one column, and what follows the chain ids too", () => {
+    const devnet = {
+      ...devnetWith("ExampleRollup"),
+      l1ChainId: 1337n,
+      node: { dashboard: {} },
+    } as unknown as RollupDevnet;
+    const lines = rollupDevnetBanner(devnet, { l2BlockTimeMs: 1000, resumed: false }).split("\n");
+    const rows = lines.filter((l) => /^(L1|L2|Dashboard) /.test(l));
+    expect(rows).to.have.length(3);
+    expect(new Set(rows.map((r) => r.indexOf("http://"))).size, rows.join("\n")).to.equal(1);
+    const l1 = rows[0] as string;
+    const l2 = rows[1] as string;
+    expect(l1.indexOf("EXECUTE at"), rows.join("\n")).to.equal(l2.indexOf("block time"));
+  });
+
   it("the node keys line up too", () => {
     const rows = section(
       rollupDevnetBanner(devnetWith("ExampleRollup"), { l2BlockTimeMs: 1000, resumed: false }),

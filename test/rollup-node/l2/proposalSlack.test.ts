@@ -90,6 +90,8 @@ describe("the proposal slack budget (a leaky bucket of gas reserved and not used
     expect(held.selected).to.deep.equal([tight]);
     expect(held.held).to.deep.equal(high);
     expect(held.notice).to.match(/holding 3 transactions whose gas limit \(up to 3900000\) exceeds the proposal slack/);
+    // It tells the sender how long: 3,269,392 gas missing at 125,000 gas/s.
+    expect(held.notice).to.match(/the largest fits in ≈ 27 s/);
     // Logged once per episode, not per block.
     expect(budget.select([...high, tight]).notice).to.equal(undefined);
     // Not censored: it fits once R·share has drained the difference (3,269,392 gas at 125,000 gas/s).
