@@ -124,8 +124,14 @@ export async function resolveNodeCommand(argv: readonly string[]): Promise<NodeC
       ? { values: {}, extras: {} as Record<string, unknown> }
       : await readConfigFile(NODE_OPTIONS, configFile, CONFIG_EXTRAS, NODE_USAGE);
   const v: Record<string, OptionValue | undefined> = resolveOptions(NODE_OPTIONS, file.values, fromCommandLine);
-  if (typeof v.deployment !== "string" || typeof v["l1-rpc"] !== "string")
-    throw new CommandOptionsError("CLI_USAGE", "--deployment and --l1-rpc are required", NODE_USAGE);
+  if (typeof v.deployment !== "string" || typeof v["l1-rpc"] !== "string") {
+    const missing = ["deployment", "l1-rpc"].filter((name) => typeof v[name] !== "string");
+    throw new CommandOptionsError(
+      "CLI_USAGE",
+      `${missing.map((name) => `--${name}`).join(" and ")} ${missing.length === 1 ? "is" : "are"} required`,
+      NODE_USAGE,
+    );
+  }
   if (v.takeover === true && v.role !== "follower")
     throw new CommandOptionsError(
       "CLI_USAGE",

@@ -130,7 +130,14 @@ describe("the node command: options, genesis file, keys", function () {
     await expectCode(() => resolveNodeCommand(["--config", config, "--deployment", "d.json"]), "CLI_USAGE");
     await writeFile(config, JSON.stringify({ "sequencer-key": "0x…" }));
     await expectCode(() => resolveNodeCommand(["--config", config]), "CONFIG_FILE");
-    await expectCode(() => resolveNodeCommand(["--deployment", "d.json"]), "CLI_USAGE");
+    // The refusal names only what is missing (it named both when one was given).
+    const noL1 = await expectCode(() => resolveNodeCommand(["--deployment", "d.json"]), "CLI_USAGE");
+    expect(noL1.message).to.equal("--l1-rpc is required");
+    const noDeployment = await expectCode(() => resolveNodeCommand(["--l1-rpc", "http://x"]), "CLI_USAGE");
+    expect(noDeployment.message).to.equal("--deployment is required");
+    expect((await expectCode(() => resolveNodeCommand([]), "CLI_USAGE")).message).to.equal(
+      "--deployment and --l1-rpc are required",
+    );
     expect(await resolveNodeCommand(["--help"])).to.equal(undefined);
   });
 
