@@ -380,7 +380,7 @@ describe("rollup:init", () => {
       });
       try {
         const output = await waitForOutput(child, /L2 +http\S+ +chain id 777[\s\S]*AcmeRollup \(L1\)/, 60_000);
-        const l2Url = /L2 {2}(http\S+)/.exec(output)?.[1] as string;
+        const l2Url = /L2 +(http\S+)/.exec(output)?.[1] as string;
         const deployed = await run(process.execPath, [cli, "run", "scripts/deployL2.ts", "--network", "l2"], project, {
           L2_RPC_URL: l2Url,
         });
@@ -631,7 +631,7 @@ describe("rollup:init", () => {
         expect(output).to.contain("block time 500 ms");
         timings["devnet start"] = Date.now() - started;
         // The dashboard's page and data come from the vendored package's assets.
-        const l2Url = /L2 {2}(http\S+)/.exec(output)?.[1] as string;
+        const l2Url = /L2 +(http\S+)/.exec(output)?.[1] as string;
         const page = await fetch(`${l2Url}/`);
         expect(page.status).to.equal(200);
         expect(await page.text()).to.contain("dashboard.js");
