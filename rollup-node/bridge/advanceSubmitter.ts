@@ -242,15 +242,13 @@ export class AdvanceSubmitter extends SubmissionLoop {
    */
   private async advanceGasLimit(number: bigint, args: AdvanceArgs, derived: bigint): Promise<bigint> {
     const configured = this.config.gasLimit;
-    let shortOfGas: OutOfGas = "no";
     if (configured !== undefined || !this.derivationShort) {
       const gasLimit = configured ?? derived;
       try {
         await this.rollup.advance.staticCall(...args, { gasLimit, blockTag: "pending" });
         return gasLimit;
       } catch (error) {
-        shortOfGas = ranOutOfGas(error);
-        if (configured !== undefined || shortOfGas === "no") throw error;
+        if (configured !== undefined || !mayHaveRunOutOfGas(error)) throw error;
       }
     }
     const estimate = await this.rollup.advance.estimateGas(...args, { gasLimit: ADVANCE_GAS_LIMIT });
@@ -270,18 +268,15 @@ export class AdvanceSubmitter extends SubmissionLoop {
   }
 }
 
-/** Whether a simulation failed for want of gas: "maybe" when it failed without revert data. */
-type OutOfGas = "yes" | "maybe" | "no";
-
 /**
- * Whether a simulated `advance` failed for want of gas rather than on the block: EXECUTE's OutOfGas
- * or an executor that answered nothing (a Solidity executor out of gas; on an L1 without EXECUTE,
- * L1's estimate then fails the same way and that failure is classified) say so; no revert data at
- * all (the contract's own work out of gas, or a failed request) may.
+ * Whether a simulated `advance` may have failed for want of gas rather than on the block: EXECUTE's
+ * OutOfGas or an executor that answered nothing (a Solidity executor out of gas; on an L1 without
+ * EXECUTE, L1's estimate then fails the same way and that failure is classified), or no revert data
+ * at all (the contract's own work out of gas, or a failed request).
  */
-function ranOutOfGas(error: unknown): OutOfGas {
+function mayHaveRunOutOfGas(error: unknown): boolean {
   const data = revertDataOf(error);
-  if (data === undefined || data === "0x") return "maybe";
+  if (data === undefined || data === "0x") return true;
   const decoded = decodeRollupRevert(data);
-  return decoded?.executeCode === ExecuteErrorCode.OutOfGas || decoded?.name === "ExecuteUnavailable" ? "yes" : "no";
+  return decoded?.executeCode === ExecuteErrorCode.OutOfGas || decoded?.name === "ExecuteUnavailable";
 }

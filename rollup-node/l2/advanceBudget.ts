@@ -11,6 +11,7 @@ import {
   l2GasClaimOfBlockRlp,
 } from "../../precompiles";
 import { ADVANCE_GAS_PER_MESSAGE, ADVANCE_RELAY_CHECK_GAS, advanceGasLimit } from "../bridge/advanceGas";
+import { COPY_GAS_PER_WORD } from "../bridge/l1GasPrices";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { BudgetExcess } from "../chain/types";
 
@@ -52,8 +53,6 @@ const MEMORY_GAS_PER_WORD = 3n;
 const MEMORY_QUAD_DIVISOR = 512n;
 /** Calldata-sized copies `advance` holds in memory besides EXECUTE's input (see `advanceGas`). */
 const CALLDATA_COPIES_IN_MEMORY = 2n;
-/** MCOPY / CALLDATACOPY price per copied word. */
-const COPY_GAS_PER_WORD = 3n;
 /** Words of memory besides the copies: Solidity's scratch space, the ABI heads and EXECUTE's 352-byte result. */
 const MEMORY_SLACK_WORDS = 64n;
 
@@ -192,8 +191,8 @@ export function advanceGas(
   const withExecution = intrinsic + execution;
   const bound = withExecution > minimum ? withExecution : minimum;
   // Never below the limit the submitter derives for this advance (uncapped): a block admitted
-  // under it would be sent at the cap, short of what the derivation bounds (its per-message
-  // work, ≈ 31k measured, and the relays' copies and hashes, which this bound prices at 5k).
+  // under it would be sent at the cap, short of what the derivation bounds (the relays' copies
+  // and hashes, which this bound does not price).
   // The sequencer does not know whether the submitter's key has code (an EIP-7702 account, whose
   // advances the rollup logs in BlockData at 8 gas a block byte): the bound assumes it does.
   const derived = advanceGasLimit(
