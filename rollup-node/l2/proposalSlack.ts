@@ -1,6 +1,7 @@
-import { Capability, type TypedTransaction } from "@ethereumjs/tx";
+import type { TypedTransaction } from "@ethereumjs/tx";
 
 import { TransactionRejectedError } from "../chain/errors";
+import { feeCapOf } from "../chain/txPool";
 import type { BlockRecord } from "../chain/types";
 import { MAX_WALKED_TXS, proposalCheckGas } from "../bridge/proposalCheckGas";
 import { L2Error } from "./errors";
@@ -76,10 +77,7 @@ export async function hasExecutableAmong(
 ): Promise<boolean> {
   const nonces = new Map<string, bigint>();
   for (const tx of txs) {
-    const feeCap = tx.supports(Capability.EIP1559FeeMarket)
-      ? (tx as TypedTransaction & { maxFeePerGas: bigint }).maxFeePerGas
-      : (tx as TypedTransaction & { gasPrice: bigint }).gasPrice;
-    if (feeCap < baseFee) continue;
+    if (feeCapOf(tx) < baseFee) continue;
     const sender = tx.getSenderAddress();
     const key = sender.toString();
     let nonce = nonces.get(key);
