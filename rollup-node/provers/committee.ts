@@ -2,7 +2,7 @@ import path from "node:path";
 import { readFileSync } from "node:fs";
 
 import { type Eddsa, type Poseidon, buildEddsa, buildPoseidon } from "circomlibjs";
-import { groth16 } from "snarkjs";
+import { curves, groth16 } from "snarkjs";
 import { keccak256 } from "ethers";
 
 import {
@@ -201,6 +201,7 @@ export async function proveCommittee(
     memberIndex: chosen.map((a) => a.memberIndex),
     siblings: chosen.map((a) => committee.siblings(a.memberIndex)),
   };
+  await proverCurve();
   const { proof } = await groth16.fullProve(input, artifacts.wasm, artifacts.zkey);
   const g1 = (p: readonly string[]) => [BigInt(p[0]), BigInt(p[1])] as const;
   return {
@@ -210,8 +211,24 @@ export async function proveCommittee(
   };
 }
 
+// snarkjs proves on worker threads held by a curve it caches in a global, but builds it without
+// a lock: proofs started together each build one, and all but the last to finish are lost, with
+// their threads, out of reach of the release (the process cannot exit). One build, shared.
+let curveBuild: Promise<unknown> | undefined;
+
+function proverCurve(): Promise<unknown> {
+  curveBuild ??= curves.getCurveFromName("bn128").catch((error: unknown) => {
+    curveBuild = undefined;
+    throw error;
+  });
+  return curveBuild;
+}
+
 /** snarkjs proves on worker threads held by a global curve; end them so the process can exit. */
 export async function releaseProverThreads(): Promise<void> {
+  const pending = curveBuild;
+  curveBuild = undefined;
+  await pending?.catch(() => undefined);
   const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128;
   if (curve !== undefined && curve !== null) {
     await curve.terminate();

@@ -10,6 +10,10 @@ declare module "snarkjs" {
   export const zKey: {
     exportSolidityVerifier(zkeyPath: string, templates: { groth16: string }): Promise<string>;
   };
+  export const curves: {
+    /** The curve snarkjs proves on; for "bn128" a multi-threaded one, cached in a global. */
+    getCurveFromName(name: string): Promise<unknown>;
+  };
   export const groth16: {
     fullProve(
       input: Record<string, unknown>,

@@ -7,7 +7,7 @@ import {
   proveCommittee,
   releaseProverThreads,
 } from "../../../rollup-node/provers/committee";
-import { attest, testCommittee, withoutWitnessErrorOutput } from "../../../tools/committeeFixture";
+import { attest, committeeProof, testCommittee, withoutWitnessErrorOutput } from "../../../tools/committeeFixture";
 import { TestSigner, tamperBlock, word } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 import { hexToBytes } from "@ethereumjs/util";
@@ -56,6 +56,18 @@ describe("the committee attestation prover", function () {
     await expectProofFails(() =>
       proveCommittee(bundledCircuitArtifacts(), members.committee, commitment, [...attestations, foreign[0]]),
     );
+  });
+
+  it("proofs started together share one set of prover threads, which the release ends", async () => {
+    // A process that proves two blocks at once (two proof types, or two committees) and then
+    // releases the prover threads must be able to exit: no worker thread may outlive the release.
+    await releaseProverThreads();
+    const ports = () => process.getActiveResourcesInfo().filter((r) => r === "MessagePort").length;
+    const before = ports();
+    const [a, b] = await Promise.all([testCommittee(3, 41), testCommittee(3, 42)]);
+    await Promise.all([committeeProof(a, CHAIN_ID, built, [0, 1, 2]), committeeProof(b, CHAIN_ID, built, [0, 1, 2])]);
+    await releaseProverThreads();
+    expect(ports(), "message ports of prover threads left after the release").to.equal(before);
   });
 
   it("needs K attestations", async () => {
