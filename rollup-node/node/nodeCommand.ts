@@ -17,7 +17,7 @@ import { DEFAULT_ACCOUNT_COUNT } from "../chain/devAccounts";
 import { genesisCommitments } from "../chain/genesisCommitments";
 import { NodeError } from "../errors";
 import { type FollowerNodeConfig, startFollowerNode } from "../follower/service";
-import type { LoggerFactory } from "../logger";
+import { type LoggerFactory, plural } from "../logger";
 import type { AttesterEndpoint } from "../provers/attesterPool";
 import { CommitteeProver, ProofService } from "../provers/proofService";
 import { blockProofSource } from "./proofSource";
@@ -480,7 +480,7 @@ async function connectCommittees(
   if (options.committees.length === 0) {
     throw new NodeCommandError(
       "NO_PROVERS",
-      `the rollup accepts blocks on proofs of ${policy.threshold} of ${policy.acceptedKeys.length} keys, and no attesters are configured`,
+      `the rollup accepts blocks on proofs of ${policy.threshold} of ${plural(policy.acceptedKeys.length, "key")}, and no attesters are configured`,
       'start the committees\' attesters (npx hardhat rollup:attester) and pass --attesters URL,URL,URL or "committees" in --config',
     );
   }
