@@ -4,6 +4,8 @@ import { TransactionRejectedError } from "../chain/errors";
 import { feeCapOf } from "../chain/txPool";
 import type { BlockRecord } from "../chain/types";
 import { MAX_WALKED_TXS, proposalCheckGas } from "../bridge/proposalCheckGas";
+import { plural } from "../logger";
+import { DEFAULT_PROPOSAL_SLACK_SHARE } from "./defaults";
 import { L2Error } from "./errors";
 
 /**
@@ -17,8 +19,8 @@ import { L2Error } from "./errors";
  * keeps the rest of R.
  */
 
-/** Share of the rollup's R (and C) that block slack may take, unless configured: the rest is the paid gas's. */
-export const DEFAULT_PROPOSAL_SLACK_SHARE = 0.25;
+// Declared with the sequencer's other defaults (the node command's option table reads it at config time).
+export { DEFAULT_PROPOSAL_SLACK_SHARE };
 
 /** Shares are applied in parts per million (bigint arithmetic on gas). */
 const SHARE_PARTS = 1_000_000n;
@@ -166,12 +168,11 @@ export class ProposalSlackBudget {
     if (!starts) return { selected, held };
     let largest = 0n;
     for (const tx of overSlack) if (tx.gasLimit > largest) largest = tx.gasLimit;
-    const count = overSlack.length === 1 ? "1 transaction" : `${overSlack.length} transactions`;
     return {
       selected,
       held,
       notice:
-        `holding ${count} whose gas limit (up to ${largest}) exceeds the proposal slack available ` +
+        `holding ${plural(overSlack.length, "transaction")} whose gas limit (up to ${largest}) exceeds the proposal slack available ` +
         `(${available} of ${this.capacity} gas, refilling at ${this.gasPerSecond} gas/s): they wait in the pool, ` +
         "so that unused gas limits do not fill the rollup's proposal gas bucket; " +
         `the largest fits in ≈ ${Math.ceil(this.waitMs(largest) / 1000)} s (a gas limit near the gas used, as eth_estimateGas gives, is not held)`,

@@ -53,6 +53,8 @@ export interface NodeCommandOptions {
   readonly reset: boolean;
   readonly blockTimeMs: number;
   readonly emptyBlocks: boolean;
+  /** Optimistic mode: the sequencer's share of the proposal gas bucket for unused gas limits (l2/proposalSlack.ts). */
+  readonly proposalSlackShare: number;
   readonly sequencerRpc?: string;
   /** Follower only: become the sequencer when the rollup's rule lets this node's key advance. */
   readonly takeover: boolean;
@@ -159,6 +161,7 @@ export async function resolveNodeCommand(argv: readonly string[]): Promise<NodeC
     reset: v.reset === true,
     blockTimeMs: v["block-time"] as number,
     emptyBlocks: v["empty-blocks"] === true,
+    proposalSlackShare: v["proposal-slack-share"] as number,
     ...(typeof v["sequencer-rpc"] === "string" ? { sequencerRpc: v["sequencer-rpc"] } : {}),
     takeover: v.takeover === true,
     finalityDepth: v["finality-depth"] as number,
@@ -414,7 +417,12 @@ export async function startNodeCommand(
     const sequencerConfig: RollupNodeConfig = {
       storage: { dataDir: dataDirOf("l2"), reset: options.reset },
       l1,
-      sequencer: { genesis, blockTimeMs: options.blockTimeMs, allowEmptyBlocks: options.emptyBlocks },
+      sequencer: {
+        genesis,
+        blockTimeMs: options.blockTimeMs,
+        allowEmptyBlocks: options.emptyBlocks,
+        proposalSlackShare: options.proposalSlackShare,
+      },
       keys,
       rpc,
       logger: context.logger,
