@@ -26,6 +26,7 @@ import { devNodeKeys } from "../rollup-node/node/keys";
 import { deployedGenesisFile } from "../rollup-node/node/nodeCommand";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
+import { plural } from "../rollup-node/logger";
 import {
   type L1ToL2Message,
   type L2ToL1Message,
@@ -44,6 +45,7 @@ import {
   devAccountAddress,
   rollupTaskContext,
 } from "./rollupContext";
+import { formatTable } from "./table";
 import { toTaskError } from "./taskErrors";
 import {
   InvalidTaskInputError,
@@ -289,7 +291,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   if (proofPolicy !== undefined && (threshold < 1 || threshold > proofPolicy.acceptedKeys.length)) {
     throw new RollupTaskError(
       "BAD_THRESHOLD",
-      `--threshold ${threshold} is not between 1 and the ${proofPolicy.acceptedKeys.length} keys given`,
+      `--threshold ${threshold} is not between 1 and the ${plural(proofPolicy.acceptedKeys.length, "key")} given`,
       "k of n needs 1 <= k <= n",
     );
   }
@@ -689,8 +691,11 @@ export async function blocks(args: ConnectionArgs & { last: number }, hre: Hardh
     const policy = await ctx.client.rollup.proofPolicy();
     const keyNames = new Map(policy.acceptedKeys.map((key, i) => [key.toLowerCase(), `key #${i}`]));
     const history = (await acceptanceHistory(ctx.l1, ctx.rollupAddress)).slice(-args.last);
-    if (history.length === 0) console.log("no L2 block submitted to L1 yet");
-    for (const b of history) {
+    if (history.length === 0) {
+      console.log("no L2 block submitted to L1 yet");
+      return;
+    }
+    const rows = history.map((b) => {
       const proofs = b.proofKeys
         .map((k) => keyNames.get(k.toLowerCase()) ?? `unlisted key ${k.slice(0, 10)}…`)
         .join(", ");
@@ -704,9 +709,16 @@ export async function blocks(args: ConnectionArgs & { last: number }, hre: Hardh
               : `proofs (${proofs}) or re-execution`;
       const challenge =
         b.challenge === undefined ? "" : `: ${executeErrorName(b.challenge.code)} (${b.challenge.reason})`;
-      console.log(
-        `L2 block ${b.number}  ${b.blockHash.slice(0, 18)}…  ${b.status}${challenge}, ${how}  (L1 block ${b.l1BlockNumber}, tx ${b.l1TransactionHash})`,
-      );
-    }
+      return [
+        String(b.number),
+        `${b.blockHash.slice(0, 18)}…`,
+        `${b.status}${challenge}`,
+        how,
+        String(b.l1BlockNumber),
+        b.l1TransactionHash,
+      ];
+    });
+    for (const line of formatTable(["L2 block", "hash", "status", "accepted", "L1 block", "L1 transaction"], rows))
+      console.log(line);
   });
 }
