@@ -674,12 +674,26 @@ export async function status(args: ConnectionArgs, hre: HardhatRuntimeEnvironmen
     console.log(`rollup          ${s.rollupAddress}`);
     console.log(`L1              chain ${s.l1ChainId}, head ${s.l1Head}`);
     console.log(`L2              chain ${s.l2ChainId}, head ${s.l2Head} (${s.l2HeadHash})`);
-    console.log(`accepted on L1  L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
-    console.log(`L1 → L2 queue   ${s.l1MessageCount} messages, ${s.pendingL1Messages} pending`);
+    if (s.proposedL2Head === undefined)
+      console.log(`accepted on L1  L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
+    else {
+      // Optimistic: a proposed block is L1's but can still be challenged until its window ends.
+      const window =
+        s.proposedFinalAt === undefined
+          ? "final"
+          : `challenge window ends at ${new Date(Number(s.proposedFinalAt) * 1000).toISOString()}`;
+      console.log(`proposed on L1  L2 block ${s.proposedL2Head} (${s.proposedL2HeadHash}), ${window}`);
+      console.log(`final on L1     L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
+    }
+    console.log(`L1 → L2 queue   ${plural(s.l1MessageCount, "message")}, ${s.pendingL1Messages} pending`);
     console.log(`submitter       ${s.submitter}${s.submitterError === undefined ? "" : `: ${s.submitterError}`}`);
     // A halt or a wait is only half said without what to do about it.
     if (s.submitterHint !== undefined) console.log(`                hint: ${s.submitterHint}`);
     for (const alert of s.challengerAlerts ?? []) console.log(`challenger      alert: ${alert}`);
+    if (s.heldTransactions !== undefined && s.heldTransactions > 0n)
+      console.log(
+        `held            ${plural(s.heldTransactions, "transaction")} waiting for proposal slack (gas limit up to ${s.heldLargestGasLimit ?? "?"}), the largest fits in ≈ ${s.heldLargestWaitSeconds ?? "?"} s; a gas limit from eth_estimateGas is not held`,
+      );
     console.log(`nodes           L1 ${ctx.l1Url}, L2 ${ctx.l2Url}`);
   });
 }

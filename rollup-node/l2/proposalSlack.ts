@@ -7,6 +7,7 @@ import { MAX_WALKED_TXS, proposalCheckGas } from "../bridge/proposalCheckGas";
 import { plural } from "../logger";
 import { DEFAULT_PROPOSAL_SLACK_SHARE } from "./defaults";
 import { L2Error } from "./errors";
+import type { HeldTransactions } from "./types";
 
 /**
  * The sequencer's slack budget (docs/design/proposal-gas-slack.md). In optimistic mode every
@@ -177,6 +178,22 @@ export class ProposalSlackBudget {
         "so that unused gas limits do not fill the rollup's proposal gas bucket; " +
         `the largest fits in ≈ ${Math.ceil(this.waitMs(largest) / 1000)} s (a gas limit near the gas used, as eth_estimateGas gives, is not held)`,
     };
+  }
+
+  /**
+   * What `select` would hold of `pooled` for want of slack now (not for want of walked slots: those
+   * go in the next block), and how long the largest waits: what rollup_status reports.
+   */
+  held(pooled: readonly TypedTransaction[]): HeldTransactions {
+    const available = this.available();
+    let count = 0;
+    let largest = 0n;
+    for (const tx of pooled) {
+      if (tx.gasLimit <= available) continue;
+      count++;
+      if (tx.gasLimit > largest) largest = tx.gasLimit;
+    }
+    return { count, largestGasLimit: largest, largestWaitMs: count === 0 ? 0 : this.waitMs(largest) };
   }
 
   /** Adds a built block's slack (see `blockSlack`). */

@@ -20,7 +20,15 @@ import type { AnchorMeta } from "./recordCodec";
 import { L2Store } from "./store";
 import { executeBody } from "../follower/derive";
 import { DerivationMismatchError } from "../follower/errors";
-import type { AnchorProvider, BlockAnchor, ForeignBlock, ProducedBlock, RebaseReport, SequencerApi } from "./types";
+import type {
+  AnchorProvider,
+  BlockAnchor,
+  ForeignBlock,
+  HeldTransactions,
+  ProducedBlock,
+  RebaseReport,
+  SequencerApi,
+} from "./types";
 
 export interface SequencerConfig {
   /** Directory holding the chain (created if absent). */
@@ -649,6 +657,11 @@ export class Sequencer implements SequencerApi, RpcBackend {
   /** Executable transactions waiting for a block, in the order the next block takes them. */
   pendingTransactions(): TypedTransaction[] {
     return this.mempool.ordered();
+  }
+
+  /** Optimistic mode: the pooled transactions waiting for proposal slack (rollup_status); undefined otherwise. */
+  heldForSlack(): HeldTransactions | undefined {
+    return this.slack?.held(this.mempool.ordered());
   }
 
   /** Every pooled transaction, queued ones included (txpool_*). */

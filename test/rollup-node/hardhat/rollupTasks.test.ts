@@ -71,7 +71,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     const out = await runTask("rollup:status", { rollup: r.devnet.deployment.address, account: 0 });
     expect(out).to.contain(`rollup          ${r.devnet.deployment.address}`);
     expect(out).to.contain(`chain ${r.devnet.l2ChainId}`);
-    expect(out).to.match(/L1 → L2 queue {3}1 messages, 0 pending/);
+    expect(out).to.match(/L1 → L2 queue {3}1 message, 0 pending/);
     expect(out).to.contain("submitter       running");
   });
 
