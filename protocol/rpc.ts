@@ -15,9 +15,25 @@ export interface RollupStatus {
   readonly l2ChainId: bigint;
   readonly l2Head: bigint;
   readonly l2HeadHash: string;
-  /** The last L2 block the rollup contract accepted. */
+  /** The last L2 block the rollup contract accepted (optimistic mode: the final head). */
   readonly acceptedL2Head: bigint;
   readonly acceptedL2HeadHash: string;
+  /**
+   * Optimistic mode: the highest L2 block proposed on L1 (the final head when none waits), and the
+   * L1 time (seconds) its challenge window ends, after which it can be finalized.
+   */
+  readonly proposedL2Head?: bigint;
+  readonly proposedL2HeadHash?: string;
+  readonly proposedFinalAt?: bigint;
+  /**
+   * Optimistic mode: transactions the sequencer leaves in its pool (pending, as eth_getTransactionByHash
+   * and txpool_* show them) because their gas limit exceeds the proposal slack available
+   * (rollup-node/l2/proposalSlack.ts); 0 when none waits.
+   */
+  readonly heldTransactions?: bigint;
+  /** With held transactions: the largest held gas limit, and the seconds until the slack has room for it. */
+  readonly heldLargestGasLimit?: bigint;
+  readonly heldLargestWaitSeconds?: bigint;
   /** Queued L1 → L2 messages no accepted L2 block has consumed yet. */
   readonly pendingL1Messages: bigint;
   readonly l1MessageCount: bigint;
@@ -129,6 +145,12 @@ export function decodeRollupStatus(s: JsonObject): RollupStatus {
     l2HeadHash: s.l2HeadHash as string,
     acceptedL2Head: quantity(s.acceptedL2Head),
     acceptedL2HeadHash: s.acceptedL2HeadHash as string,
+    ...(s.proposedL2Head === undefined ? {} : { proposedL2Head: quantity(s.proposedL2Head) }),
+    ...(s.proposedL2HeadHash === undefined ? {} : { proposedL2HeadHash: s.proposedL2HeadHash as string }),
+    ...(s.proposedFinalAt === undefined ? {} : { proposedFinalAt: quantity(s.proposedFinalAt) }),
+    ...(s.heldTransactions === undefined ? {} : { heldTransactions: quantity(s.heldTransactions) }),
+    ...(s.heldLargestGasLimit === undefined ? {} : { heldLargestGasLimit: quantity(s.heldLargestGasLimit) }),
+    ...(s.heldLargestWaitSeconds === undefined ? {} : { heldLargestWaitSeconds: quantity(s.heldLargestWaitSeconds) }),
     pendingL1Messages: quantity(s.pendingL1Messages),
     l1MessageCount: quantity(s.l1MessageCount),
     submitter: s.submitter as SubmitterState,

@@ -54,3 +54,11 @@ export class MemoryLogger implements Logger {
     this.lines.push({ level: "debug", message });
   }
 }
+
+/**
+ * `count` and the noun in the number it agrees with: "1 message", "2 messages", "0 messages".
+ * `pluralNoun` for a noun whose plural is not `noun` + "s" ("1 entry", "3 entries").
+ */
+export function plural(count: number | bigint, noun: string, pluralNoun = `${noun}s`): string {
+  return `${count} ${count === 1 || count === 1n ? noun : pluralNoun}`;
+}

@@ -4,7 +4,7 @@
  */
 import type { Provider } from "ethers";
 
-import type { INativeRollup } from "./contracts";
+import { type INativeRollup, IOptimisticRollup__factory } from "./contracts";
 import type { RollupNodeRpc, RollupNodeStatus } from "./nodeRpc";
 
 /**
@@ -23,6 +23,29 @@ export interface RollupStatusSources {
   readonly node: RollupNodeRpc;
 }
 
+/**
+ * On an optimistic rollup: its highest proposed block and, above the final head `accepted`, the L1
+ * time its challenge window ends; nothing on a rollup that is not optimistic (the calls revert).
+ */
+async function proposedHead(
+  rollup: INativeRollup,
+  accepted: bigint,
+): Promise<Pick<RollupStatus, "proposedL2Head" | "proposedL2HeadHash" | "proposedFinalAt">> {
+  const optimistic = IOptimisticRollup__factory.connect(await rollup.getAddress(), rollup.runner);
+  let tip: { number: bigint; hash: string };
+  try {
+    const [number, hash] = await optimistic.tip();
+    tip = { number, hash };
+  } catch {
+    return {};
+  }
+  const head = { proposedL2Head: tip.number, proposedL2HeadHash: tip.hash };
+  if (tip.number <= accepted) return head;
+  // Finalized since `accepted` was read: no window left to name.
+  const finalAt = await optimistic.finalizableAt(tip.number).catch(() => undefined);
+  return finalAt === undefined ? head : { ...head, proposedFinalAt: finalAt };
+}
+
 export async function readRollupStatus(s: RollupStatusSources): Promise<RollupStatus> {
   const [l1Network, l2Network, l1Head, l2Block, accepted, acceptedHash, count, next, node] = await Promise.all([
     s.l1.getNetwork(),
@@ -35,6 +58,7 @@ export async function readRollupStatus(s: RollupStatusSources): Promise<RollupSt
     s.rollup.nextMessageIndex(),
     s.node.status(),
   ]);
+  const proposed = await proposedHead(s.rollup, accepted);
   return {
     rollupAddress: s.rollupAddress,
     l1ChainId: l1Network.chainId,
@@ -44,6 +68,7 @@ export async function readRollupStatus(s: RollupStatusSources): Promise<RollupSt
     l2HeadHash: l2Block?.hash ?? "",
     acceptedL2Head: accepted,
     acceptedL2HeadHash: acceptedHash,
+    ...proposed,
     l1MessageCount: count,
     pendingL1Messages: count - next,
     submitter: node?.submitter ?? "unknown",
@@ -51,5 +76,9 @@ export async function readRollupStatus(s: RollupStatusSources): Promise<RollupSt
     ...(node?.submitterErrorCode === undefined ? {} : { submitterErrorCode: node.submitterErrorCode }),
     ...(node?.submitterHint === undefined ? {} : { submitterHint: node.submitterHint }),
     ...(node?.challengerAlerts === undefined ? {} : { challengerAlerts: node.challengerAlerts }),
+    // What the sequencer holds in its pool is the node's to tell: no chain shows it.
+    ...(node?.heldTransactions === undefined ? {} : { heldTransactions: node.heldTransactions }),
+    ...(node?.heldLargestGasLimit === undefined ? {} : { heldLargestGasLimit: node.heldLargestGasLimit }),
+    ...(node?.heldLargestWaitSeconds === undefined ? {} : { heldLargestWaitSeconds: node.heldLargestWaitSeconds }),
   };
 }

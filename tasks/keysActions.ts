@@ -7,6 +7,7 @@ import path from "node:path";
 import { hexlify, keccak256 } from "ethers";
 
 import type { AttesterInfo } from "../rollup-node/provers/attesterProtocol";
+import { plural } from "../rollup-node/logger";
 import {
   COMMITTEE_CIRCUIT,
   Committee,
@@ -64,10 +65,12 @@ export async function verificationKeys(args: { attesters: string; out: string })
     const key = hexlify(committeeVerificationKey(artifacts, Committee.fromPublicKeys(babyJub, publicKeys)));
     keys.push(key);
     console.log(
-      `committee #${i + 1} (${urls.length} attesters, ${COMMITTEE_CIRCUIT.signatures} signatures per proof): key hash ${keccak256(key)}`,
+      `committee #${i + 1} (${plural(urls.length, "attester")}, ${plural(COMMITTEE_CIRCUIT.signatures, "signature")} per proof): key hash ${keccak256(key)}`,
     );
   }
   const out = path.resolve(args.out);
   await writeFile(out, `${JSON.stringify(keys, null, 2)}\n`);
-  console.log(`${keys.length} verification key(s) written to ${out}: rollup:deploy --verification-keys ${args.out}`);
+  console.log(
+    `${plural(keys.length, "verification key")} written to ${out}: rollup:deploy --verification-keys ${args.out}`,
+  );
 }

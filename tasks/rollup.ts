@@ -240,7 +240,10 @@ withConnection(task("rollup:balance", "Shows an account's ETH on L1 and on L2"))
   );
 
 withConnection(
-  task("rollup:status", "Shows the L1 and L2 heads, the L2 head accepted on L1 and the pending L1 messages"),
+  task(
+    "rollup:status",
+    "Shows the L1 and L2 heads, the L2 head accepted on L1 (optimistic: proposed, with its challenge window's end, and final), the pending L1 messages and transactions held for proposal slack",
+  ),
 ).setAction(taskAction(async (args: ConnectionArgs, hre) => (await actions()).status(args, hre)));
 
 withConnection(

@@ -26,6 +26,7 @@ import { devNodeKeys } from "../rollup-node/node/keys";
 import { deployedGenesisFile } from "../rollup-node/node/nodeCommand";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
+import { plural } from "../rollup-node/logger";
 import {
   type L1ToL2Message,
   type L2ToL1Message,
@@ -44,6 +45,7 @@ import {
   devAccountAddress,
   rollupTaskContext,
 } from "./rollupContext";
+import { formatTable } from "./table";
 import { toTaskError } from "./taskErrors";
 import {
   InvalidTaskInputError,
@@ -289,7 +291,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   if (proofPolicy !== undefined && (threshold < 1 || threshold > proofPolicy.acceptedKeys.length)) {
     throw new RollupTaskError(
       "BAD_THRESHOLD",
-      `--threshold ${threshold} is not between 1 and the ${proofPolicy.acceptedKeys.length} keys given`,
+      `--threshold ${threshold} is not between 1 and the ${plural(proofPolicy.acceptedKeys.length, "key")} given`,
       "k of n needs 1 <= k <= n",
     );
   }
@@ -672,12 +674,26 @@ export async function status(args: ConnectionArgs, hre: HardhatRuntimeEnvironmen
     console.log(`rollup          ${s.rollupAddress}`);
     console.log(`L1              chain ${s.l1ChainId}, head ${s.l1Head}`);
     console.log(`L2              chain ${s.l2ChainId}, head ${s.l2Head} (${s.l2HeadHash})`);
-    console.log(`accepted on L1  L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
-    console.log(`L1 → L2 queue   ${s.l1MessageCount} messages, ${s.pendingL1Messages} pending`);
+    if (s.proposedL2Head === undefined)
+      console.log(`accepted on L1  L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
+    else {
+      // Optimistic: a proposed block is L1's but can still be challenged until its window ends.
+      const window =
+        s.proposedFinalAt === undefined
+          ? "final"
+          : `challenge window ends at ${new Date(Number(s.proposedFinalAt) * 1000).toISOString()}`;
+      console.log(`proposed on L1  L2 block ${s.proposedL2Head} (${s.proposedL2HeadHash}), ${window}`);
+      console.log(`final on L1     L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
+    }
+    console.log(`L1 → L2 queue   ${plural(s.l1MessageCount, "message")}, ${s.pendingL1Messages} pending`);
     console.log(`submitter       ${s.submitter}${s.submitterError === undefined ? "" : `: ${s.submitterError}`}`);
     // A halt or a wait is only half said without what to do about it.
     if (s.submitterHint !== undefined) console.log(`                hint: ${s.submitterHint}`);
     for (const alert of s.challengerAlerts ?? []) console.log(`challenger      alert: ${alert}`);
+    if (s.heldTransactions !== undefined && s.heldTransactions > 0n)
+      console.log(
+        `held            ${plural(s.heldTransactions, "transaction")} waiting for proposal slack (gas limit up to ${s.heldLargestGasLimit ?? "?"}), the largest fits in ≈ ${s.heldLargestWaitSeconds ?? "?"} s; a gas limit from eth_estimateGas is not held`,
+      );
     console.log(`nodes           L1 ${ctx.l1Url}, L2 ${ctx.l2Url}`);
   });
 }
@@ -689,8 +705,11 @@ export async function blocks(args: ConnectionArgs & { last: number }, hre: Hardh
     const policy = await ctx.client.rollup.proofPolicy();
     const keyNames = new Map(policy.acceptedKeys.map((key, i) => [key.toLowerCase(), `key #${i}`]));
     const history = (await acceptanceHistory(ctx.l1, ctx.rollupAddress)).slice(-args.last);
-    if (history.length === 0) console.log("no L2 block submitted to L1 yet");
-    for (const b of history) {
+    if (history.length === 0) {
+      console.log("no L2 block submitted to L1 yet");
+      return;
+    }
+    const rows = history.map((b) => {
       const proofs = b.proofKeys
         .map((k) => keyNames.get(k.toLowerCase()) ?? `unlisted key ${k.slice(0, 10)}…`)
         .join(", ");
@@ -704,9 +723,16 @@ export async function blocks(args: ConnectionArgs & { last: number }, hre: Hardh
               : `proofs (${proofs}) or re-execution`;
       const challenge =
         b.challenge === undefined ? "" : `: ${executeErrorName(b.challenge.code)} (${b.challenge.reason})`;
-      console.log(
-        `L2 block ${b.number}  ${b.blockHash.slice(0, 18)}…  ${b.status}${challenge}, ${how}  (L1 block ${b.l1BlockNumber}, tx ${b.l1TransactionHash})`,
-      );
-    }
+      return [
+        String(b.number),
+        `${b.blockHash.slice(0, 18)}…`,
+        `${b.status}${challenge}`,
+        how,
+        String(b.l1BlockNumber),
+        b.l1TransactionHash,
+      ];
+    });
+    for (const line of formatTable(["L2 block", "hash", "status", "accepted", "L1 block", "L1 transaction"], rows))
+      console.log(line);
   });
 }

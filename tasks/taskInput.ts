@@ -4,6 +4,7 @@
  */
 import { FunctionFragment, Interface, getAddress, isAddress, isHexString, parseEther } from "ethers";
 
+import { plural } from "../rollup-node/logger";
 import { RollupTaskError } from "./taskErrors";
 
 /** The dev accounts the tasks act with: #0–#9 of the test mnemonic, funded on both layers. */
@@ -142,7 +143,7 @@ export function encodeCall(options: { data?: string; sig?: string; args?: string
   const args = splitArgs(options.args);
   if (args.length !== fragment.inputs.length) {
     throw new InvalidTaskInputError(
-      `--sig ${signature} takes ${fragment.inputs.length} argument(s), --args gives ${args.length}`,
+      `--sig ${signature} takes ${plural(fragment.inputs.length, "argument")}, --args gives ${args.length}`,
       `pass ${fragment.inputs.length === 0 ? "no --args" : `--args with ${fragment.inputs.map((i) => i.type).join(", ")}`}`,
     );
   }

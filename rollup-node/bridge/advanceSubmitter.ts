@@ -14,6 +14,7 @@ import {
 } from "../../precompiles";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { ProducedBlock } from "../l2/types";
+import { plural } from "../logger";
 import { advanceGasOf } from "./advanceGas";
 import { type DecodedRevert, decodeRollupRevert, revertDataOf } from "./contracts";
 import { ChainDivergedError } from "./errors";
@@ -215,8 +216,8 @@ export class AdvanceSubmitter extends SubmissionLoop {
     this.lastAcceptedNumber = number;
     this.acceptedLog.push(accepted);
     this.config.logger.info(
-      `L2 block ${number} accepted on L1 by EXECUTE ${proven ? `on proofs (${proofs.provenBy.join(", ")})` : "by re-execution"} (L1 block ${accepted.l1BlockNumber}, ${accepted.transactions} txs, ` +
-        `${accepted.consumedMessages} L1 msgs, witness ${accepted.witnessBytes} B, L1 gas ${accepted.l1GasUsed} of which EXECUTE ${accepted.executeGas}, ${Date.now() - started} ms)`,
+      `L2 block ${number} accepted on L1 by EXECUTE ${proven ? `on proofs (${proofs.provenBy.join(", ")})` : "by re-execution"} (L1 block ${accepted.l1BlockNumber}, ${plural(accepted.transactions, "tx")}, ` +
+        `${plural(accepted.consumedMessages, "L1 msg")}, witness ${accepted.witnessBytes} B, L1 gas ${accepted.l1GasUsed} of which EXECUTE ${accepted.executeGas}, ${Date.now() - started} ms)`,
     );
     this.config.onAccepted?.(accepted);
   }

@@ -21,7 +21,7 @@ import {
 import { challengeGasBound } from "./challengeBound";
 import { BlockCheckPool, defaultCheckThreads } from "./checkPool";
 import type { CheckInput, Verdict } from "./verdict";
-import type { Logger } from "../logger";
+import { type Logger, plural } from "../logger";
 import {
   OPTIMISTIC_ROLLUP_INTERFACE,
   type OptimisticExampleRollup,
@@ -256,7 +256,7 @@ export class Challenger {
     this.running = true;
     this.stopped = false;
     this.config.logger.info(
-      `challenger watching ${this.config.rollupAddress} from L1 block ${this.config.fromBlock} as ${this.describeSigner()}, checking on ${this.pool.size === 0 ? "the main thread" : `${this.pool.size} worker thread(s)`}`,
+      `challenger watching ${this.config.rollupAddress} from L1 block ${this.config.fromBlock} as ${this.describeSigner()}, checking on ${this.pool.size === 0 ? "the main thread" : plural(this.pool.size, "worker thread")}`,
     );
     this.warming = this.pool.warm();
     this.schedule(0);
@@ -610,7 +610,7 @@ export class Challenger {
       };
       this.won.push(outcome);
       log.info(
-        `challenge WON: L2 block ${outcome.number} removed with ${outcome.removed - 1n} descendant(s); EXECUTE said ${executeErrorName(outcome.code)}=${outcome.code} ` +
+        `challenge WON: L2 block ${outcome.number} removed with ${plural(outcome.removed - 1n, "descendant")}; EXECUTE said ${executeErrorName(outcome.code)}=${outcome.code} ` +
           `"${outcome.reason}"; reward ${formatEther(outcome.reward)} ETH (L1 block ${receipt?.blockNumber}, L1 gas ${receipt?.gasUsed})`,
       );
     }

@@ -1,7 +1,7 @@
 import { type Provider, formatEther } from "ethers";
 
 import { AsyncMutex } from "../chain/mutex";
-import type { Logger } from "../logger";
+import { type Logger, plural } from "../logger";
 import { ROLLUP_INTERFACE, type RollupContract, connectRollup } from "./contracts";
 import { L1InconsistencyError } from "./errors";
 import { type L1Message, decodeMessageQueued, hashL1Message } from "../../protocol";
@@ -96,7 +96,7 @@ export class L1Watcher {
     await this.poll();
     if (this.caughtUp > 0)
       this.config.logger.info(
-        `caught up with L1: ${this.caughtUp} L1 → L2 message(s) queued before this start and not yet consumed on L1`,
+        `caught up with L1: ${plural(this.caughtUp, "L1 → L2 message")} queued before this start and not yet consumed on L1`,
       );
     this.timer = setInterval(() => {
       this.poll().catch((error: unknown) =>

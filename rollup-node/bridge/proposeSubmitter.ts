@@ -3,6 +3,7 @@
 import { type TransactionReceipt, formatEther, hexlify, keccak256 } from "ethers";
 
 import type { ProducedBlock } from "../l2/types";
+import { plural } from "../logger";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "./contracts";
 import { BlockRejectedError, ChainDivergedError } from "./errors";
 import { ProvisionalFinalizer } from "./finalizer";
@@ -149,8 +150,8 @@ export class ProposeSubmitter extends SubmissionLoop {
     this.inFlight = undefined;
     if (receipt === null) throw new TransientBridgeError(`no receipt for the proposal of L2 block ${number}`);
     this.config.logger.info(
-      `L2 block ${number} proposed on L1 (provisional; L1 block ${receipt.blockNumber}, ${produced.block.transactions.length} txs, ` +
-        `${produced.consumedMessages} L1 msgs, bond ${formatEther(this.proposalBond)} ETH, L1 gas ${receipt.gasUsed})`,
+      `L2 block ${number} proposed on L1 (provisional; L1 block ${receipt.blockNumber}, ${plural(produced.block.transactions.length, "tx")}, ` +
+        `${plural(produced.consumedMessages, "L1 msg")}, bond ${formatEther(this.proposalBond)} ETH, L1 gas ${receipt.gasUsed})`,
     );
   }
 }

@@ -4,7 +4,7 @@ import type { Provider } from "ethers";
 import type { SequencerApi } from "../l2/types";
 import type { BatchSubmitter } from "./batchSubmitter";
 import type { Challenger } from "./challenger";
-import { L2_BRIDGE_INTERFACE, type RollupContract } from "./contracts";
+import { L2_BRIDGE_INTERFACE, type OptimisticExampleRollup, type RollupContract } from "./contracts";
 import type { L1Watcher } from "./l1Watcher";
 import {
   type L1ToL2FailureReason,
@@ -19,9 +19,11 @@ import { type SentMessageQuery, findSentMessage } from "./withdrawals";
 
 /** What the status queries read: the L2 node, the rollup contract on L1 and the bridge loops. */
 export interface StatusContext {
-  readonly sequencer: Pick<SequencerApi, "chain" | "producedBlock">;
+  readonly sequencer: Pick<SequencerApi, "chain" | "producedBlock" | "heldForSlack">;
   /** The rollup contract, connected to an L1 provider. */
   readonly rollup: RollupContract;
+  /** Optimistic mode: the same contract's proposal reads (the proposed head and its window). */
+  readonly optimistic?: Pick<OptimisticExampleRollup, "tip" | "finalizableAt">;
   readonly rollupAddress: string;
   readonly l1Provider: Provider;
   readonly watcher?: L1Watcher;
@@ -56,6 +58,8 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
     ctx.rollup.messageCount(),
   ]);
   const { chain } = ctx.sequencer;
+  const proposed = await proposedHead(ctx, accepted);
+  const held = ctx.sequencer.heldForSlack?.();
   const halted = ctx.submitter?.haltReason;
   // A halt or a wait (funds, a fee spike) is reported with its code and hint; a wait ends by itself.
   const stopped = halted ?? ctx.submitter?.waitReason;
@@ -69,6 +73,18 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
     l2HeadHash: bytesToHex(chain.head.hash()),
     acceptedL2Head: accepted,
     acceptedL2HeadHash: acceptedHash,
+    ...proposed,
+    ...(held === undefined
+      ? {}
+      : {
+          heldTransactions: BigInt(held.count),
+          ...(held.count === 0
+            ? {}
+            : {
+                heldLargestGasLimit: held.largestGasLimit,
+                heldLargestWaitSeconds: BigInt(Math.ceil(held.largestWaitMs / 1000)),
+              }),
+        }),
     pendingL1Messages: count - next,
     l1MessageCount: count,
     submitter:
@@ -91,6 +107,23 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
           ),
         }),
   };
+}
+
+/**
+ * Optimistic mode: the highest proposed block and, while it is in its challenge window (above the
+ * final head `accepted`), when the window ends; nothing in the other modes.
+ */
+async function proposedHead(
+  ctx: StatusContext,
+  accepted: bigint,
+): Promise<Pick<RollupStatus, "proposedL2Head" | "proposedL2HeadHash" | "proposedFinalAt">> {
+  if (ctx.optimistic === undefined) return {};
+  const [number, hash] = await ctx.optimistic.tip();
+  const head = { proposedL2Head: number, proposedL2HeadHash: hash };
+  if (number <= accepted) return head;
+  // Finalized since `accepted` was read: no window left to name.
+  const finalAt = await ctx.optimistic.finalizableAt(number).catch(() => undefined);
+  return finalAt === undefined ? head : { ...head, proposedFinalAt: finalAt };
 }
 
 /** The L2 block that consumed message `nonce` (binary search: consumed nonces only grow with blocks). */

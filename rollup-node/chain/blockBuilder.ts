@@ -5,6 +5,7 @@ import { Address, KECCAK256_RLP } from "@ethereumjs/util";
 import { type AfterBlockEvent, type RunBlockResult, type RunTxResult, type VM, runBlock } from "@ethereumjs/vm";
 
 import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "../../precompiles";
+import { feeCapOf } from "./txPool";
 import { describeRejection } from "./txValidation";
 import type { BeforeExecutionHook, BlockRecord, ChainReceipt, MinedBlock, SkippedTransaction } from "./types";
 
@@ -31,13 +32,6 @@ export interface ProduceBlockParams {
 }
 
 const BLOCK_FULL = "tx has a higher gas limit than the block";
-
-/** The most a transaction pays per gas: maxFeePerGas, or a legacy gas price. */
-function feeCapOf(tx: TypedTransaction): bigint {
-  return tx.supports(Capability.EIP1559FeeMarket)
-    ? (tx as TypedTransaction & { maxFeePerGas: bigint }).maxFeePerGas
-    : (tx as TypedTransaction & { gasPrice: bigint }).gasPrice;
-}
 
 /** The gas price a transaction actually pays per gas in a block with `baseFee`. */
 export function effectiveGasPrice(tx: TypedTransaction, baseFee: bigint): bigint {

@@ -2,6 +2,7 @@ import type { BlockAcceptance } from "../bridge/acceptance";
 import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { L1ToL2Status, RollupStatus } from "../bridge/status";
 import type { SentL2Message } from "../bridge/withdrawals";
+import { plural } from "../logger";
 import type {
   DashboardBlock,
   DashboardL1ToL2Message,
@@ -76,7 +77,7 @@ export interface LabelledHead {
 
 function acceptanceLabel(entry: BlockAcceptance): string {
   if (entry.status === "challenged") return "challenged";
-  const keys = `${entry.proofKeys.length} key${entry.proofKeys.length === 1 ? "" : "s"}`;
+  const keys = plural(entry.proofKeys.length, "key");
   switch (entry.mode) {
     case "optimistic":
       return entry.status === "final" ? "final" : "provisional";

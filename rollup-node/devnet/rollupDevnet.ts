@@ -19,7 +19,7 @@ import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
-import type { Logger, LoggerFactory } from "../logger";
+import { type Logger, type LoggerFactory, plural } from "../logger";
 import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
 import { blockProofSource } from "../node/proofSource";
 import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
@@ -151,7 +151,7 @@ async function startDevProofService(
     ),
   );
   log.info(
-    `proof mode: ${provers.length} attestation committees running (${provers.length * COMMITTEE_CIRCUIT.signatures} attester processes)`,
+    `proof mode: ${plural(provers.length, "attestation committee")} running (${plural(provers.length * COMMITTEE_CIRCUIT.signatures, "attester process", "attester processes")})`,
   );
   if (external.length > 0)
     log.info(

@@ -12,7 +12,7 @@ import type { BlockRecord } from "../chain/types";
 import type { AnchorMeta } from "../l2/recordCodec";
 import { L2Store } from "../l2/store";
 import type { ProducedBlock } from "../l2/types";
-import { type Logger, stderrLogger } from "../logger";
+import { type Logger, plural, stderrLogger } from "../logger";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
 import type { FoundBody } from "./blockBody";
 import { executeBody, fetchEventBodies } from "./derive";
@@ -89,6 +89,24 @@ export interface FollowerStatus {
 }
 
 const EMPTY_WITNESS: Witness = { state: [], codes: [], headers: [] };
+
+/**
+ * Whether the block that `events[index]` puts on L1 is final once every event of `events` (one
+ * range of L1 blocks, applied together) has been applied: an advance is final at once; a proposal
+ * is when a later finalization reaches its number (blocks finalize in order) before any challenge
+ * removes it. A follower catching up derives a long-final proposal and its finalization from the
+ * same range, and must not report the block as provisional.
+ */
+export function finalWithin(events: readonly RollupBlockEvent[], index: number): boolean {
+  const event = events[index];
+  if (event?.kind === "advanced") return true;
+  if (event?.kind !== "proposed") return false;
+  for (const later of events.slice(index + 1)) {
+    if (later.kind === "challenged" && later.number <= event.number) return false;
+    if (later.kind === "finalized" && later.number >= event.number) return true;
+  }
+  return false;
+}
 
 /**
  * A follower node: derives the L2 chain from L1 data alone (docs/design/follower.md). It reads
@@ -283,7 +301,7 @@ export class Follower implements RpcBackend {
         .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
         .map(decodeRollupEvent)
         .filter((e): e is RollupBlockEvent => e !== undefined);
-      for (const event of events) await this.apply(event);
+      for (const [i, event] of events.entries()) await this.apply(event, finalWithin(events, i));
       this.cursor = { number: to, hash: end.hash };
       await writeFollowerRecords(this.store, [putCursor(this.cursor)]);
       return to < this.l1Head;
@@ -292,7 +310,8 @@ export class Follower implements RpcBackend {
 
   // ------------------------------------------------------------ events
 
-  private async apply(event: RollupBlockEvent): Promise<void> {
+  /** `final`: L1 has made the event's block final by the end of the range read (`finalWithin`). */
+  private async apply(event: RollupBlockEvent, final: boolean): Promise<void> {
     const head = this.current.headNumber;
     switch (event.kind) {
       case "advanced":
@@ -319,7 +338,7 @@ export class Follower implements RpcBackend {
             `L1 ${event.kind} it, but the follower's head is ${this.current.headNumber}: an event is missing`,
           );
         }
-        await this.derive(event);
+        await this.derive(event, final);
         return;
       }
       case "proven":
@@ -362,8 +381,11 @@ export class Follower implements RpcBackend {
     }
   }
 
-  /** Fetches, executes and stores block `event.number`; a proposal that does not execute blocks derivation. */
-  private async derive(event: RollupBlockEvent & { kind: "advanced" | "proposed" }): Promise<void> {
+  /**
+   * Fetches, executes and stores block `event.number`; a proposal that does not execute blocks
+   * derivation. `final`: L1 has finalized it by the end of the range read, which the log says.
+   */
+  private async derive(event: RollupBlockEvent & { kind: "advanced" | "proposed" }, final: boolean): Promise<void> {
     const candidates = await fetchEventBodies(this.config.l1Provider, this.config.rollupAddress, event);
     let record: BlockRecord;
     let body: FoundBody;
@@ -409,7 +431,7 @@ export class Follower implements RpcBackend {
     this.anchors.push(anchor);
     const block = record.block;
     this.logger.info(
-      `derived L2 block ${event.number} ${event.blockHash.slice(0, 10)} (${event.kind === "advanced" ? "final" : "provisional"}; ${block.transactions.length} txs, gas ${block.header.gasUsed}; ` +
+      `derived L2 block ${event.number} ${event.blockHash.slice(0, 10)} (${final ? "final" : "provisional"}; ${plural(block.transactions.length, "tx")}, gas ${block.header.gasUsed}; ` +
         `L1 block ${origin.number}, body by ${body.via})`,
     );
     for (const listener of this.listeners) {

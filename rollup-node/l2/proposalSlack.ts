@@ -4,7 +4,10 @@ import { TransactionRejectedError } from "../chain/errors";
 import { feeCapOf } from "../chain/txPool";
 import type { BlockRecord } from "../chain/types";
 import { MAX_WALKED_TXS, proposalCheckGas } from "../bridge/proposalCheckGas";
+import { plural } from "../logger";
+import { DEFAULT_PROPOSAL_SLACK_SHARE } from "./defaults";
 import { L2Error } from "./errors";
+import type { HeldTransactions } from "./types";
 
 /**
  * The sequencer's slack budget (docs/design/proposal-gas-slack.md). In optimistic mode every
@@ -17,8 +20,8 @@ import { L2Error } from "./errors";
  * keeps the rest of R.
  */
 
-/** Share of the rollup's R (and C) that block slack may take, unless configured: the rest is the paid gas's. */
-export const DEFAULT_PROPOSAL_SLACK_SHARE = 0.25;
+// Declared with the sequencer's other defaults (the node command's option table reads it at config time).
+export { DEFAULT_PROPOSAL_SLACK_SHARE };
 
 /** Shares are applied in parts per million (bigint arithmetic on gas). */
 const SHARE_PARTS = 1_000_000n;
@@ -166,16 +169,31 @@ export class ProposalSlackBudget {
     if (!starts) return { selected, held };
     let largest = 0n;
     for (const tx of overSlack) if (tx.gasLimit > largest) largest = tx.gasLimit;
-    const count = overSlack.length === 1 ? "1 transaction" : `${overSlack.length} transactions`;
     return {
       selected,
       held,
       notice:
-        `holding ${count} whose gas limit (up to ${largest}) exceeds the proposal slack available ` +
+        `holding ${plural(overSlack.length, "transaction")} whose gas limit (up to ${largest}) exceeds the proposal slack available ` +
         `(${available} of ${this.capacity} gas, refilling at ${this.gasPerSecond} gas/s): they wait in the pool, ` +
         "so that unused gas limits do not fill the rollup's proposal gas bucket; " +
         `the largest fits in ≈ ${Math.ceil(this.waitMs(largest) / 1000)} s (a gas limit near the gas used, as eth_estimateGas gives, is not held)`,
     };
+  }
+
+  /**
+   * What `select` would hold of `pooled` for want of slack now (not for want of walked slots: those
+   * go in the next block), and how long the largest waits: what rollup_status reports.
+   */
+  held(pooled: readonly TypedTransaction[]): HeldTransactions {
+    const available = this.available();
+    let count = 0;
+    let largest = 0n;
+    for (const tx of pooled) {
+      if (tx.gasLimit <= available) continue;
+      count++;
+      if (tx.gasLimit > largest) largest = tx.gasLimit;
+    }
+    return { count, largestGasLimit: largest, largestWaitMs: count === 0 ? 0 : this.waitMs(largest) };
   }
 
   /** Adds a built block's slack (see `blockSlack`). */

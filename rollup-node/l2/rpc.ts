@@ -3,7 +3,7 @@ import type { RpcError } from "../rpc/errors";
 import type { Json } from "../rpc/format";
 import { invalidParams } from "../rpc/errors";
 import { data, parseBlockTag, parseData, parseOptionalQuantity, parseQuantity } from "../rpc/hex";
-import { debugMethods, ethMethods, netMethods, web3Methods } from "../rpc/methods";
+import { debugMethods, ethMethods, netMethods, txpoolMethods, web3Methods } from "../rpc/methods";
 import type { MethodHandler, MethodTable } from "../rpc/methods";
 import { type HttpRouteHandler, type RpcServer, startRpcServer } from "../rpc/server";
 import { decodeWitness } from "../../precompiles";
@@ -103,7 +103,7 @@ function automined(sequencer: L2RpcNode, state: L2DevState, methods: MethodTable
 }
 
 /**
- * The L2 method table: standard eth_/net_/web3_/debug_ methods on the sequencer and the execution
+ * The L2 method table: standard eth_/net_/web3_/debug_/txpool_ methods on the sequencer and the execution
  * witness; with `devMethods` (a devnet) also the mining methods and automine. `extra` (the
  * bridge's rollup_* methods) is merged last and may override.
  */
@@ -118,6 +118,9 @@ export function l2Methods(
     ...netMethods,
     ...web3Methods,
     ...debugMethods,
+    // The pool as geth shows it (pending and queued): a transaction the sequencer holds back (for
+    // proposal slack, a nonce gap, a fee below the base fee) is seen waiting, not only by its hash.
+    ...txpoolMethods,
     // Geth's messages for undecodable input, and blobs refused before a KZG decode is tried.
     eth_sendRawTransaction: async (params) => {
       const hash = await sequencer.submitTransaction(

@@ -13,14 +13,22 @@ import { L2Error, SequencerClosedError } from "./errors";
 import { advanceBudgetExcess } from "./advanceBudget";
 import { proposalExcess } from "../bridge/challengeBound";
 import { MAX_WALKED_TXS } from "../bridge/proposalCheckGas";
-import { type Logger, stderrLogger } from "../logger";
+import { type Logger, plural, stderrLogger } from "../logger";
 import { Mempool } from "./mempool";
 import { type ProposalGasBucket, ProposalSlackBudget, blockSlack, hasExecutableAmong } from "./proposalSlack";
 import type { AnchorMeta } from "./recordCodec";
 import { L2Store } from "./store";
 import { executeBody } from "../follower/derive";
 import { DerivationMismatchError } from "../follower/errors";
-import type { AnchorProvider, BlockAnchor, ForeignBlock, ProducedBlock, RebaseReport, SequencerApi } from "./types";
+import type {
+  AnchorProvider,
+  BlockAnchor,
+  ForeignBlock,
+  HeldTransactions,
+  ProducedBlock,
+  RebaseReport,
+  SequencerApi,
+} from "./types";
 
 export interface SequencerConfig {
   /** Directory holding the chain (created if absent). */
@@ -215,10 +223,11 @@ export class Sequencer implements SequencerApi, RpcBackend {
       });
       const { txs, undecodable } = await store.pooled(chain.common);
       const dropped = await mempool.restore(txs);
-      if (undecodable.length > 0) logger.warn(`dropped ${undecodable.length} undecodable pooled transactions`);
+      if (undecodable.length > 0)
+        logger.warn(`dropped ${plural(undecodable.length, "undecodable pooled transaction")}`);
       logger.info(
         `opened chain ${chain.chainId} at block ${chain.headNumber} (${bytesToHex(chain.head.hash())}) from ${config.dataDir}; ` +
-          `${mempool.size} pooled transactions restored${dropped.length > 0 ? `, ${dropped.length} no longer valid dropped` : ""}`,
+          `${plural(mempool.size, "pooled transaction")} restored${dropped.length > 0 ? `, ${dropped.length} no longer valid dropped` : ""}`,
       );
       return new Sequencer(chain, store, mempool, anchors, config, logger);
     } catch (error) {
@@ -452,9 +461,11 @@ export class Sequencer implements SequencerApi, RpcBackend {
   private report(produced: ProducedBlock, mined: MinedBlock, anchor: BlockAnchor): void {
     const { block } = produced;
     const messages =
-      anchor.consumedMessages > 0 ? `, ${anchor.consumedMessages} messages from #${anchor.firstMessageNonce}` : "";
+      anchor.consumedMessages > 0
+        ? `, ${plural(anchor.consumedMessages, "message")} from #${anchor.firstMessageNonce}`
+        : "";
     this.logger.info(
-      `block ${produced.number} ${bytesToHex(block.hash()).slice(0, 10)}: ${block.transactions.length} txs, ` +
+      `block ${produced.number} ${bytesToHex(block.hash()).slice(0, 10)}: ${plural(block.transactions.length, "tx")}, ` +
         `gas ${block.header.gasUsed}, witness ${kb(produced.encodedWitness.length)}${messages}`,
     );
     mined.record.receipts.slice(0, anchor.transactions.length).forEach((receipt, i) => {
@@ -466,7 +477,9 @@ export class Sequencer implements SequencerApi, RpcBackend {
     const invalid = mined.skipped.filter((s) => !s.retryable);
     if (invalid.length > 0) {
       const reasons = invalid.map((s) => `${bytesToHex(s.tx.hash())}: ${s.reason}`).join("; ");
-      this.logger.warn(`block ${produced.number}: dropped ${invalid.length} invalid transactions (${reasons})`);
+      this.logger.warn(
+        `block ${produced.number}: dropped ${plural(invalid.length, "invalid transaction")} (${reasons})`,
+      );
     }
   }
 
@@ -555,8 +568,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
           droppedTransactions: dropped.length,
         };
         this.logger.warn(
-          `rebased on L1's chain after block ${keep}: dropped ${report.droppedBlocks} own unaccepted blocks, derived ${imported} accepted on L1 ` +
-            `(head ${this.chain.headNumber} ${bytesToHex(this.chain.head.hash()).slice(0, 10)}); ${report.returnedTransactions} transactions back in the pool, ${report.droppedTransactions} dropped (already in L1's blocks or no longer valid)`,
+          `rebased on L1's chain after block ${keep}: dropped ${plural(report.droppedBlocks, "own unaccepted block")}, derived ${imported} accepted on L1 ` +
+            `(head ${this.chain.headNumber} ${bytesToHex(this.chain.head.hash()).slice(0, 10)}); ${plural(report.returnedTransactions, "transaction")} back in the pool, ${report.droppedTransactions} dropped (already in L1's blocks or no longer valid)`,
         );
         return report;
       }),
@@ -644,6 +657,11 @@ export class Sequencer implements SequencerApi, RpcBackend {
   /** Executable transactions waiting for a block, in the order the next block takes them. */
   pendingTransactions(): TypedTransaction[] {
     return this.mempool.ordered();
+  }
+
+  /** Optimistic mode: the pooled transactions waiting for proposal slack (rollup_status); undefined otherwise. */
+  heldForSlack(): HeldTransactions | undefined {
+    return this.slack?.held(this.mempool.ordered());
   }
 
   /** Every pooled transaction, queued ones included (txpool_*). */

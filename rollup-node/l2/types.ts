@@ -56,6 +56,18 @@ export interface ProducedBlock {
 }
 
 /** What the bridge and the one-command devnet use of the sequencer. */
+/**
+ * Optimistic mode: the pooled transactions the sequencer leaves for a later block because their gas
+ * limit exceeds the proposal slack available (./proposalSlack.ts). They stay pooled and pending.
+ */
+export interface HeldTransactions {
+  readonly count: number;
+  /** The largest held gas limit (0 when none is held). */
+  readonly largestGasLimit: bigint;
+  /** Milliseconds until the slack budget has room for the largest, at its refill rate (0 when none is held). */
+  readonly largestWaitMs: number;
+}
+
 export interface SequencerApi {
   readonly chain: Chain;
   /** A produced block by number (from disk after a restart); undefined past the head. */
@@ -69,6 +81,8 @@ export interface SequencerApi {
    * rebase-and-takeover.md); absent on nodes that cannot rebase (they stop on a diverged chain).
    */
   rebase?(keep: bigint, foreign: readonly ForeignBlock[]): Promise<RebaseReport>;
+  /** Optimistic mode: what waits for proposal slack; absent, or undefined, in the other modes. */
+  heldForSlack?(): HeldTransactions | undefined;
 }
 
 /** A block L1 accepted that the node did not build: its event and the candidate bodies from L1 calldata. */

@@ -9,7 +9,7 @@ import {
   type SubmitterRebase,
 } from "../bridge/batchSubmitter";
 import { Challenger } from "../bridge/challenger";
-import { connectRollup } from "../bridge/contracts";
+import { connectOptimisticRollup, connectRollup } from "../bridge/contracts";
 import { BridgeError } from "../bridge/errors";
 import { DEFAULT_L1_POLL_MS, L1Watcher, type NodeL1Config } from "../bridge/l1Watcher";
 import { type RebaseSource, localHash, rebaseOnto } from "../bridge/rebase";
@@ -176,6 +176,9 @@ export class BridgeService {
       },
       sequencer: this.requireSequencer(),
       rollup: connectRollup(this.config.l1.rollupAddress, this.config.l1.provider),
+      ...(this.config.submitter?.mode?.kind === "optimistic"
+        ? { optimistic: connectOptimisticRollup(this.config.l1.rollupAddress, this.config.l1.provider) }
+        : {}),
       rollupAddress: this.config.l1.rollupAddress,
       l1Provider: this.config.l1.provider,
       watcher: this.watcher,

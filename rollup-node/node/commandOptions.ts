@@ -12,7 +12,8 @@ export type OptionValue = string | number | boolean;
 export interface OptionSpec {
   /** The flag without its dashes (`l1-rpc`), also the key in a config file. */
   readonly name: string;
-  readonly type: "string" | "integer" | "boolean";
+  /** `fraction`: a number in (0, 1] (a share), given as a decimal ("0.25") or a JSON number. */
+  readonly type: "string" | "integer" | "boolean" | "fraction";
   readonly description: string;
   /** Shown in `--help` (`URL`, `FILE`, …). */
   readonly valueName?: string;
@@ -28,6 +29,9 @@ export interface OptionSpec {
 export class CommandOptionsError extends NodeError {}
 
 export type OptionValues = Readonly<Record<string, OptionValue | undefined>>;
+
+/** A decimal number as a user types it: "0.25", ".5", "1", "1e-3"; not "25%" nor "0x1". */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 function coerce(spec: OptionSpec, raw: unknown, where: string, usage: string): OptionValue {
   if (spec.type === "boolean") {
@@ -46,6 +50,17 @@ function coerce(spec: OptionSpec, raw: unknown, where: string, usage: string): O
         "CLI_USAGE",
         `${where}: ${spec.name} must be a non-negative integer, got ${JSON.stringify(raw)}`,
         usage,
+      );
+    return value;
+  }
+  if (spec.type === "fraction") {
+    const value =
+      typeof raw === "number" ? raw : typeof raw === "string" && DECIMAL.test(raw.trim()) ? Number(raw) : Number.NaN;
+    if (!(value > 0 && value <= 1))
+      throw new CommandOptionsError(
+        "CLI_USAGE",
+        `${where}: --${spec.name} ${typeof raw === "string" ? raw : JSON.stringify(raw)} is not a fraction in (0, 1]`,
+        `give a decimal share, e.g. --${spec.name} ${spec.default ?? 0.5}${spec.default === undefined ? "" : " (the default)"}`,
       );
     return value;
   }
@@ -147,13 +162,17 @@ export function resolveOptions(
 /** `--help`: every option with its value, default and description. */
 export function helpText(command: string, summary: string, specs: readonly OptionSpec[], footer = ""): string {
   const lines = [`usage: ${command} [options]`, "", summary, "", "options:"];
+  const flagOf = (spec: OptionSpec): string =>
+    `--${spec.name}${spec.type === "boolean" ? "" : ` ${spec.valueName ?? (spec.type === "integer" ? "N" : "VALUE")}`}`;
+  // Every description starts in one column, after the longest flag: a wider flag shifts none.
+  const width = Math.max(...specs.map((spec) => flagOf(spec).length));
   for (const spec of specs) {
-    const flag = `--${spec.name}${spec.type === "boolean" ? "" : ` ${spec.valueName ?? (spec.type === "integer" ? "N" : "VALUE")}`}`;
+    const flag = flagOf(spec);
     const extra = [
       spec.choices === undefined ? undefined : `one of ${spec.choices.join(", ")}`,
       spec.default === undefined || spec.type === "boolean" ? undefined : `default ${spec.default}`,
     ].filter((x) => x !== undefined);
-    lines.push(`  ${flag.padEnd(28)} ${spec.description}${extra.length > 0 ? ` (${extra.join("; ")})` : ""}`);
+    lines.push(`  ${flag.padEnd(width)}  ${spec.description}${extra.length > 0 ? ` (${extra.join("; ")})` : ""}`);
   }
   if (footer !== "") lines.push("", footer);
   return lines.join("\n");

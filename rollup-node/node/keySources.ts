@@ -8,6 +8,7 @@ import { HDNodeWallet, Wallet, isHexString } from "ethers";
 
 import { DEV_DERIVATION_PATH, DEV_MNEMONIC, deriveDevAccounts } from "../chain/devAccounts";
 import { NodeError } from "../errors";
+import { plural } from "../logger";
 
 /**
  * Who signs: each role has its own key so nonces never race and a leak loses one role. `user` is
@@ -255,7 +256,7 @@ export function keyFromHardhatAccounts(role: KeyRole, accounts: HardhatAccounts,
     if (entry === undefined)
       throw new KeyError(
         "KEY_MISSING",
-        `the network lists ${accounts.length} accounts, none at index ${index}`,
+        `the network lists ${plural(accounts.length, "account")}, none at index ${index}`,
         "add the key to the network's accounts",
       );
     return new SecretKey(typeof entry === "string" ? entry : entry.privateKey, role, "hardhat");

@@ -17,7 +17,7 @@ import { DEFAULT_ACCOUNT_COUNT } from "../chain/devAccounts";
 import { genesisCommitments } from "../chain/genesisCommitments";
 import { NodeError } from "../errors";
 import { type FollowerNodeConfig, startFollowerNode } from "../follower/service";
-import type { LoggerFactory } from "../logger";
+import { type LoggerFactory, plural } from "../logger";
 import type { AttesterEndpoint } from "../provers/attesterPool";
 import { CommitteeProver, ProofService } from "../provers/proofService";
 import { blockProofSource } from "./proofSource";
@@ -53,6 +53,8 @@ export interface NodeCommandOptions {
   readonly reset: boolean;
   readonly blockTimeMs: number;
   readonly emptyBlocks: boolean;
+  /** Optimistic mode: the sequencer's share of the proposal gas bucket for unused gas limits (l2/proposalSlack.ts). */
+  readonly proposalSlackShare: number;
   readonly sequencerRpc?: string;
   /** Follower only: become the sequencer when the rollup's rule lets this node's key advance. */
   readonly takeover: boolean;
@@ -159,6 +161,7 @@ export async function resolveNodeCommand(argv: readonly string[]): Promise<NodeC
     reset: v.reset === true,
     blockTimeMs: v["block-time"] as number,
     emptyBlocks: v["empty-blocks"] === true,
+    proposalSlackShare: v["proposal-slack-share"] as number,
     ...(typeof v["sequencer-rpc"] === "string" ? { sequencerRpc: v["sequencer-rpc"] } : {}),
     takeover: v.takeover === true,
     finalityDepth: v["finality-depth"] as number,
@@ -414,7 +417,12 @@ export async function startNodeCommand(
     const sequencerConfig: RollupNodeConfig = {
       storage: { dataDir: dataDirOf("l2"), reset: options.reset },
       l1,
-      sequencer: { genesis, blockTimeMs: options.blockTimeMs, allowEmptyBlocks: options.emptyBlocks },
+      sequencer: {
+        genesis,
+        blockTimeMs: options.blockTimeMs,
+        allowEmptyBlocks: options.emptyBlocks,
+        proposalSlackShare: options.proposalSlackShare,
+      },
       keys,
       rpc,
       logger: context.logger,
@@ -480,7 +488,7 @@ async function connectCommittees(
   if (options.committees.length === 0) {
     throw new NodeCommandError(
       "NO_PROVERS",
-      `the rollup accepts blocks on proofs of ${policy.threshold} of ${policy.acceptedKeys.length} keys, and no attesters are configured`,
+      `the rollup accepts blocks on proofs of ${policy.threshold} of ${plural(policy.acceptedKeys.length, "key")}, and no attesters are configured`,
       'start the committees\' attesters (npx hardhat rollup:attester) and pass --attesters URL,URL,URL or "committees" in --config',
     );
   }

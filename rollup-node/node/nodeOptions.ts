@@ -1,6 +1,10 @@
 // The node command's options, in a module that loads nothing heavy: the Hardhat plugin declares
 // `rollup:node`'s parameters from this table while the config loads, before compilation.
-import { DEFAULT_BLOCK_TIME_MS as DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_RPC_PORT } from "../l2/defaults";
+import {
+  DEFAULT_BLOCK_TIME_MS as DEFAULT_L2_BLOCK_TIME_MS,
+  DEFAULT_L2_RPC_PORT,
+  DEFAULT_PROPOSAL_SLACK_SHARE,
+} from "../l2/defaults";
 import { DEFAULT_L1_FINALITY_DEPTH } from "../follower/finality";
 import { DEFAULT_RPC_HOST } from "../rpc/server";
 import { type OptionSpec, helpText } from "./commandOptions";
@@ -72,6 +76,14 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     name: "empty-blocks",
     type: "boolean",
     description: "sequencer: produce blocks without transactions or messages too",
+  },
+  {
+    name: "proposal-slack-share",
+    type: "fraction",
+    valueName: "FRACTION",
+    default: DEFAULT_PROPOSAL_SLACK_SHARE,
+    description:
+      "sequencer of an optimistic rollup: the share, in (0, 1], of the rollup's proposal gas bucket that gas limits reserved and not used may take; a transaction whose gas limit exceeds what is left waits in the pool",
   },
   {
     name: "attesters",

@@ -3,6 +3,7 @@ import { Wallet } from "ethers";
 import { sequencingOpensAt } from "../bridge/authorization";
 import { connectRollup } from "../bridge/contracts";
 import { NodeError } from "../errors";
+import { plural } from "../logger";
 import { type FollowerNode, type FollowerNodeConfig, startFollowerNode } from "../follower/service";
 import { type RollupNode, type RollupNodeConfig, startRollupNode } from "./rollupNode";
 
@@ -118,7 +119,7 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
       await started.stop();
       return;
     }
-    if (failures > 0) log.info(`took over sequencing after ${failures} failed attempt(s)`);
+    if (failures > 0) log.info(`took over sequencing after ${plural(failures, "failed attempt")}`);
     failure = undefined;
     sequencer = started;
     config.onTakeover?.(started, { openAt, startedAt: Date.now() });

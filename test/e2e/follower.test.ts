@@ -662,6 +662,39 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
     expect((await status()) as { halted?: string }).to.not.have.property("halted");
   });
 
+  it("a follower started after L1 finalized the blocks logs each as final when it derives it, not provisional", async () => {
+    const rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
+    // The blocks of the tests before are final; on its own, this test makes one.
+    if ((await rollup.headNumber()) === 0n) {
+      const mined = await (
+        await r.l2Wallet(3).sendTransaction({ to: "0x0000000000000000000000000000000000f011e8", value: 1n })
+      ).wait();
+      await eventually(
+        "its finalization on L1",
+        async () => ((await rollup.headNumber()) >= BigInt(mined?.blockNumber ?? 0) ? true : undefined),
+        60_000,
+      );
+    }
+    const final = await rollup.headNumber();
+    const lateDir = mkdtempSync(path.join(tmpdir(), "rollup-follower-late-"));
+    const lateLog = new LogSink();
+    const late = await startFollower(r, lateDir, lateLog);
+    try {
+      await eventually(
+        "the late follower at the final head",
+        async () => (BigInt(await late.l2.getBlockNumber()) >= final ? true : undefined),
+        60_000,
+      );
+      for (let n = 1n; n <= final; n++) {
+        const line = lateLog.lines.find((l) => l.includes(`derived L2 block ${n} `));
+        expect(line, `block ${n} final on L1 since L1 block ≤ the follower's start`).to.include("(final;");
+      }
+    } finally {
+      await stopFollower(late);
+      rmSync(lateDir, { recursive: true, force: true });
+    }
+  });
+
   it("derives a block proposed by a contract that builds the block's bytes in memory (XOR-masked calldata), from the ProposalData event", async () => {
     const rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
     const recipient = "0x0000000000000000000000000000000000f011ed";

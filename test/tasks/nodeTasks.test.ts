@@ -106,7 +106,7 @@ describe("rollup:genesis and rollup:verification-keys (running a rollup outside 
         ),
       );
       expect(JSON.parse(readFileSync(out, "utf8"))).to.deep.equal(expected);
-      expect(printed).to.contain("2 verification key(s) written").and.to.contain("--verification-keys");
+      expect(printed).to.contain("2 verification keys written").and.to.contain("--verification-keys");
     });
 
     it("refuses what is not a list of attester URLs, and names an attester that does not answer", async () => {

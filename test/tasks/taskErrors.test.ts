@@ -10,7 +10,7 @@ import hre from "hardhat";
 import { HardhatPluginError } from "hardhat/plugins";
 
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
-import { RollupTaskError, toTaskError } from "../../tasks/taskErrors";
+import { type RollupTaskError, toTaskError } from "../../tasks/taskErrors";
 import { encodeCall } from "../../tasks/taskInput";
 import { rejection } from "../rollup-node/rejection";
 
@@ -110,7 +110,7 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
       ).to.contain("is not a function signature");
       expect(
         (await taskError("rollup:send-message", { ...offline(), to, sig: "f(uint256)", args: "41,42" })).message,
-      ).to.contain("takes 1 argument(s), --args gives 2");
+      ).to.contain("takes 1 argument, --args gives 2");
       expect(
         (await taskError("rollup:send-message", { ...offline(), to, sig: "f(uint8)", args: "300" })).message,
       ).to.contain("do not fit f(uint8)");

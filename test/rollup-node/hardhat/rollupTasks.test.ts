@@ -13,7 +13,7 @@ import { TASK_DEFAULT_URLS } from "../../../rollup-node/devnet/defaults";
 import { genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
 import { tryCommands } from "../../../rollup-node/devnet/rollupBanner";
 import { ExampleRollup__factory } from "../../../typechain-types";
-import { type E2eRollup, startE2eRollup } from "../../e2e/support/harness";
+import { type E2eRollup, eventually, startE2eRollup } from "../../e2e/support/harness";
 import { rejection } from "../rejection";
 import { runTask } from "../../support/runTask";
 
@@ -71,13 +71,35 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     const out = await runTask("rollup:status", { rollup: r.devnet.deployment.address, account: 0 });
     expect(out).to.contain(`rollup          ${r.devnet.deployment.address}`);
     expect(out).to.contain(`chain ${r.devnet.l2ChainId}`);
-    expect(out).to.match(/L1 → L2 queue {3}1 messages, 0 pending/);
+    expect(out).to.match(/L1 → L2 queue {3}1 message, 0 pending/);
     expect(out).to.contain("submitter       running");
   });
 
   it("rollup:blocks lists each accepted L2 block as re-executed by EXECUTE", async () => {
     const out = await runTask("rollup:blocks", { rollup: r.devnet.deployment.address, account: 0, last: 20 });
-    expect(out).to.match(/L2 block 1 .* final, re-executed by EXECUTE/);
+    expect(out).to.match(/\n1 +0x[0-9a-f]{16}… +final +re-executed by EXECUTE +\d+ +0x[0-9a-f]{64}(?:\n|$)/);
+  });
+
+  it("rollup:blocks prints a table whose columns start under their header, the values (hashes, 're-executed by EXECUTE') wider than it", async () => {
+    const mined = await (await r.l2Wallet(7).sendTransaction({ to: Wallet.createRandom().address, value: 1n })).wait();
+    await eventually(
+      "its block accepted on L1",
+      async () => ((await r.rollup().headNumber()) >= BigInt(mined?.blockNumber ?? 0) ? true : undefined),
+      30_000,
+    );
+    const out = await runTask("rollup:blocks", { rollup: r.devnet.deployment.address, account: 0, last: 20 });
+    const [header, ...rows] = out.split("\n");
+    expect(header).to.match(/^L2 block +hash +status +accepted +L1 block +L1 transaction$/);
+    // A column starts at the line's start or after two spaces: values hold single spaces only.
+    const starts = [...(header as string).matchAll(/(?:^|(?<= {2}))\S/g)].map((m) => m.index as number);
+    expect(starts).to.have.length(6);
+    expect(rows.length).to.be.greaterThan(0);
+    for (const row of rows)
+      for (const start of starts) {
+        expect(row[start], `${JSON.stringify(row)} at column ${start}`).to.match(/\S/);
+        if (start > 0)
+          expect(row.slice(start - 2, start), `${JSON.stringify(row)} before column ${start}`).to.equal("  ");
+      }
   });
 
   it("finds the devnet from --l1-rpc / --l2-rpc alone: the rollup is the one the L2 node serves, whatever --data-dir holds", async () => {

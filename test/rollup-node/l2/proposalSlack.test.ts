@@ -158,6 +158,7 @@ describe("the sequencer's blocks in optimistic mode keep their slack within the 
   it("measures a block's slack as what its transactions reserved and did not use: 3,879,000 for the attack's transfer, 0 for exact limits", async () => {
     const sequencer = await openSequencer(dirs.make());
     open.push(sequencer);
+    expect(sequencer.heldForSlack()).to.equal(undefined, "no slack budget outside optimistic mode");
     const [attacker, honest] = signers(2) as [ReturnType<typeof signers>[number], ReturnType<typeof signers>[number]];
     await sequencer.submitTransaction(attacker.tx({ to: TO, value: 1n, gasLimit: HIGH_LIMIT }));
     const attack = await sequencer.produceBlock();
@@ -205,6 +206,13 @@ describe("the sequencer's blocks in optimistic mode keep their slack within the 
     }
     // Held, not dropped: still pooled, in nonce order, for a later block.
     for (const tx of attacks) expect(sequencer.pendingTransaction(tx.hash())).to.not.equal(undefined);
+    // ... and reported (rollup_status): 2 held, the largest waiting for the 3.9M − (4,194,304 −
+    // 3,879,000) gas the budget lacks at 250 gas/s (4 ms a gas), less what drained meanwhile.
+    const held = sequencer.heldForSlack();
+    expect(held?.count).to.equal(2);
+    expect(held?.largestGasLimit).to.equal(HIGH_LIMIT);
+    const lacking = Number(HIGH_LIMIT - (2n ** 22n - 3_879_000n));
+    expect(held?.largestWaitMs).to.be.within(lacking * 4 - 60_000, lacking * 4);
     expect(logger.lines.filter((l) => l.message.includes("holding 2 transactions"))).to.have.length(1);
   });
 

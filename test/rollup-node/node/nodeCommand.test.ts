@@ -19,6 +19,7 @@ import {
   startNodeCommand,
 } from "../../../rollup-node/node/nodeCommand";
 import { NODE_OPTIONS, nodeHelp } from "../../../rollup-node/node/nodeOptions";
+import { DEFAULT_PROPOSAL_SLACK_SHARE } from "../../../rollup-node/l2/proposalSlack";
 
 /** Not the devnet's 1337: an L1 where the public dev keys must be refused. */
 const OTHER_L1_CHAIN_ID = 31_337n;
@@ -242,5 +243,53 @@ describe("the node command: options, genesis file, keys", function () {
     expect(log).to.include("key from env");
     for (const key of [sequencer.privateKey, relayer.privateKey])
       expect(log).to.not.include(key.slice(2).toLowerCase());
+  });
+});
+
+describe("the node command's --proposal-slack-share (an optimistic rollup's share of the proposal gas bucket for unused gas limits)", () => {
+  const required = ["--deployment", "deployment.json", "--l1-rpc", "http://l1.example:8545"];
+
+  it("takes a fraction in (0, 1] from the command line or the config file, and the budget's default otherwise", async () => {
+    const given = (await resolveNodeCommand([...required, "--proposal-slack-share", "0.5"])) as NodeCommandOptions;
+    expect(given.proposalSlackShare).to.equal(0.5);
+    expect(
+      ((await resolveNodeCommand([...required, "--proposal-slack-share", "1"])) as NodeCommandOptions)
+        .proposalSlackShare,
+    ).to.equal(1);
+    const byDefault = (await resolveNodeCommand(required)) as NodeCommandOptions;
+    expect(byDefault.proposalSlackShare).to.equal(DEFAULT_PROPOSAL_SLACK_SHARE);
+    const dir = await mkdtemp(path.join(tmpdir(), "node-slack-share-"));
+    try {
+      const config = path.join(dir, "node.json");
+      await writeFile(config, JSON.stringify({ "proposal-slack-share": 0.1 }));
+      const fromFile = (await resolveNodeCommand([...required, "--config", config])) as NodeCommandOptions;
+      expect(fromFile.proposalSlackShare).to.equal(0.1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses 0, a negative share, one above 1 and a non-number with the flag's range and an example", async () => {
+    for (const bad of ["0", "-0.5", "1.5", "abc", "25%"]) {
+      const error = await expectCode(
+        () => resolveNodeCommand([...required, `--proposal-slack-share=${bad}`]),
+        "CLI_USAGE",
+      );
+      expect(error.message).to.contain(`--proposal-slack-share ${bad}`);
+      expect(error.message).to.contain("(0, 1]");
+      expect(error.hint).to.contain("--proposal-slack-share 0.25");
+    }
+  });
+
+  it("is in --help with its default, the description in a column that starts after the longest flag", () => {
+    const help = nodeHelp();
+    const line = help.split("\n").find((l) => l.includes("--proposal-slack-share"));
+    expect(line).to.match(/^ {2}--proposal-slack-share FRACTION {2,}\S.*default 0\.25/);
+    // Where each option's description starts: after its flag and value name, and the padding.
+    const starts = help
+      .split("\n")
+      .filter((l) => l.startsWith("  --"))
+      .map((l) => /^ {2}--\S+(?: [A-Z,.…]+)? +/.exec(l)?.[0].length);
+    expect(new Set(starts).size, help).to.equal(1);
   });
 });
