@@ -1,4 +1,5 @@
-import { Hardfork } from "@ethereumjs/common";
+import { Common, Hardfork } from "@ethereumjs/common";
+import { RLP } from "@ethereumjs/rlp";
 import { Account, type Address, ValueEncoding, bytesToHex, createAddressFromString } from "@ethereumjs/util";
 import { expect } from "chai";
 
@@ -16,7 +17,10 @@ import {
 } from "../../precompiles";
 import { CachedReadStateManager } from "../../precompiles/cachedReadStateManager";
 import { DecodedNodeTrie } from "../../precompiles/decodedNodeTrie";
+import { executionView } from "../../precompiles/verifyBlock";
 import { type Corpus, Rng, buildCorpus, makeCase } from "../../tools/executeFuzz";
+import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, word } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const common = genesisForkCommon(906n, { hardfork: Hardfork.Osaka });
 const ADDRESSES: readonly Address[] = Array.from({ length: 10 }, (_, i) =>
@@ -258,5 +262,93 @@ describe("verifyBlock with and without the state read cache", () => {
     // Valid blocks and several kinds of invalid ones were compared.
     expect([...seen].filter((s) => s.startsWith("invalid")).length).to.be.greaterThan(4);
     expect(seen.has("valid")).to.equal(true);
+  });
+});
+
+const BLOCK_CHAIN_ID = 907n;
+const ONE_ETH = 10n ** 18n;
+
+/** A block that reads, writes and deletes storage and moves ether, with its witness. */
+async function storageBlock(): Promise<BuiltBlock> {
+  const probe = await L2TestChain.create(BLOCK_CHAIN_ID, []);
+  const alice = TestSigner.fromSeed(1, probe.common);
+  const chain = await L2TestChain.create(BLOCK_CHAIN_ID, [
+    { address: alice.address.toString(), balance: 100n * ONE_ETH },
+    {
+      address: STORE_ADDRESS,
+      code: STORE_AND_LOG_CODE,
+      storage: { [`0x${word(1)}`]: "0x01", [`0x${word(2)}`]: "0x02", [`0x${word(3)}`]: "0x03" },
+    },
+  ]);
+  const signer = TestSigner.fromSeed(1, chain.common);
+  return chain.buildBlock([
+    signer.tx({ to: STORE_ADDRESS, data: storeCall(1n, 0n), gasLimit: 100_000n }),
+    signer.tx({ to: STORE_ADDRESS, data: storeCall(4n, 9n), gasLimit: 100_000n }),
+    signer.tx({ to: STORE_ADDRESS, data: storeCall(4n, 0n), gasLimit: 100_000n }),
+    signer.tx({ to: `0x${"ab".repeat(20)}`, value: 1n, gasLimit: 21_000n }),
+  ]);
+}
+
+async function blockOutcome(built: BuiltBlock, witness: Uint8Array, cacheStateReads: boolean): Promise<string> {
+  try {
+    const result = await verifyBlock({
+      chainId: BLOCK_CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness,
+      cacheStateReads,
+    });
+    return `valid ${bytesToHex(result.blockHash)}`;
+  } catch (error) {
+    if (error instanceof ExecuteError) return `invalid ${error.code}: ${error.message}`;
+    throw error;
+  }
+}
+
+describe("verifyBlock's overheads", () => {
+  it("the state read cache needs the same witness: dropping any one node gives the same outcome with and without it", async function () {
+    this.timeout(120_000);
+    const built = await storageBlock();
+    const valid = await blockOutcome(built, built.witness, true);
+    expect(valid.startsWith("valid ")).to.equal(true);
+    expect(await blockOutcome(built, built.witness, false)).to.equal(valid);
+    const [state, codes, headers] = RLP.decode(built.witness) as Uint8Array[][];
+    let incomplete = 0;
+    for (let drop = 0; drop < state.length; drop++) {
+      const witness = RLP.encode([state.filter((_, i) => i !== drop), codes, headers]);
+      const uncached = await blockOutcome(built, witness, false);
+      expect(await blockOutcome(built, witness, true), `without node ${drop}`).to.equal(uncached);
+      if (uncached.startsWith("invalid")) incomplete++;
+    }
+    expect(incomplete).to.be.greaterThan(0);
+  });
+
+  it("runBlock's view of the block copies nothing when spread and reads as the block", async () => {
+    const built = await storageBlock();
+    const view = executionView(built.block);
+    expect(Object.keys({ ...view })).to.deep.equal([]);
+    expect(view.header).to.equal(built.block.header);
+    expect(view.transactions).to.equal(built.block.transactions);
+    expect(view.hash()).to.deep.equal(built.block.hash());
+    expect(view.errorStr()).to.equal(built.block.errorStr());
+  });
+
+  it("a verification merges the transaction parameters into a Common once per transaction, not twice", async () => {
+    const built = await storageBlock();
+    const updateParams = Common.prototype.updateParams;
+    let merges = 0;
+    Common.prototype.updateParams = function (this: Common, params) {
+      merges++;
+      return updateParams.call(this, params);
+    };
+    try {
+      await blockOutcome(built, built.witness, true);
+    } finally {
+      Common.prototype.updateParams = updateParams;
+    }
+    // One per decoded transaction, plus six: the headers, the VM, the EVM, runBlock's rebuilt header.
+    const transactions = built.block.transactions.length;
+    expect(merges).to.be.lessThan(2 * transactions + 4);
+    expect(merges).to.be.at.least(transactions);
   });
 });
