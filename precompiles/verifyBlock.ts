@@ -31,6 +31,7 @@ import {
   checkTransactions,
 } from "./headerRules";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
+import { CachedReadStateManager } from "./cachedReadStateManager";
 import { SafeMerkleStateManager } from "./stateManager";
 import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
 import { WitnessDB, decodeWitness, toHex } from "./witness";
@@ -67,6 +68,12 @@ export interface VerifyBlockParams {
    * verdict is the same either way, so this exists only for a same-run benchmark baseline.
    */
   readonly memoizeTrieNodes?: boolean;
+  /**
+   * Answer a repeated account or storage read from memory (`CachedReadStateManager`, write-through); true
+   * when absent. False reads every account and slot from the trie: the verdict is the same either way, so
+   * this exists only for a same-run benchmark baseline and the differential test.
+   */
+  readonly cacheStateReads?: boolean;
 }
 
 /**
@@ -278,6 +285,22 @@ function checkExecution(block: Block, result: RunBlockResult): void {
   }
 }
 
+/**
+ * What `execute` hands to runBlock: the block itself as prototype, no property of its own.
+ *
+ * With `generate: true`, runBlock ends by rebuilding the block from `{ ...block, header: { ...block.header,
+ * <generated fields> } }` for its `afterBlock` event (EthereumJS 10.1.3, runBlock.js); the verdict comes from
+ * `checkExecution`, not from that copy. Spreading the block copies its transactions, so the rebuild re-created
+ * every one of them (a `Common` copy and a parameter merge each) with the same data and the same chain's
+ * `Common` as the decoding that already accepted them. Spreading this view copies nothing: the rebuild makes
+ * a block without transactions, and still rebuilds and checks the header with the generated fields, as before.
+ * Every other read (`block.header`, `block.transactions`, `block.errorStr()`...) goes to the block through the
+ * prototype. docs/design/verifier-overheads.md gives the argument that no verdict changes.
+ */
+export function executionView(block: Block): Block {
+  return Object.create(block) as Block;
+}
+
 async function execute(
   block: Block,
   parent: BlockHeader,
@@ -286,11 +309,14 @@ async function execute(
   common: Common,
   pacing: ExecutionPacing,
   memoizeTrieNodes: boolean,
+  cacheStateReads: boolean,
 ): Promise<RunBlockResult> {
   const options = { db: witnessDb, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes };
   // One memo per verification: it dies with this trie and its storage tries.
   const trie = memoizeTrieNodes ? new DecodedNodeTrie(options) : new MerklePatriciaTrie(options);
-  const stateManager = new SafeMerkleStateManager({ trie, common });
+  const stateManager = cacheStateReads
+    ? new CachedReadStateManager({ trie, common })
+    : new SafeMerkleStateManager({ trie, common });
   await stateManager.setStateRoot(parent.stateRoot);
   await checkUncheckedSystemContracts(common, stateManager);
   const vm = await createVM({ common, stateManager, blockchain });
@@ -300,7 +326,7 @@ async function execute(
   const watch = watchSystemCalls(common, vm.evm);
   try {
     const result = await runBlock(vm, {
-      block,
+      block: executionView(block),
       generate: true,
       skipBlockValidation: true,
       skipHardForkValidation: true,
@@ -369,6 +395,7 @@ export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteRes
     params.witness,
     params.pacing,
     params.memoizeTrieNodes,
+    params.cacheStateReads,
   );
 }
 
@@ -379,6 +406,7 @@ export async function reexecute(
   encodedWitness: Uint8Array,
   pacing: ExecutionPacing = {},
   memoizeTrieNodes = true,
+  cacheStateReads = true,
 ): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);
@@ -390,7 +418,7 @@ export async function reexecute(
   try {
     // Racing the first missing read guards against library code that swallows the error.
     result = await Promise.race([
-      execute(block, parent, witnessDb, blockchain, common, pacing, memoizeTrieNodes),
+      execute(block, parent, witnessDb, blockchain, common, pacing, memoizeTrieNodes, cacheStateReads),
       witnessDb.firstMissing,
     ]);
   } catch (error) {
