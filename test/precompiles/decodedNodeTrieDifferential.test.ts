@@ -1,0 +1,238 @@
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { RLP } from "@ethereumjs/rlp";
+import { ValueEncoding } from "@ethereumjs/util";
+import { expect } from "chai";
+
+import { DecodedNodeTrie } from "../../precompiles/decodedNodeTrie";
+import { MissingWitnessDataError } from "../../precompiles/errors";
+import { InMemoryWritesDB, type StoredValue, WitnessDB, keyOf, toHex } from "../../precompiles/witness";
+
+/**
+ * Differential test of the verifier's trie against EthereumJS's: the same random operations on
+ * both, each over its own copy of the same partial witness, must give the same answer at every
+ * step (values read, roots, the error and the step it ends at) and leave the same reads missing
+ * and the same writes in the database. The witness lacks a random part of the pre-state's nodes,
+ * so walks end at missing nodes, as they do on an incomplete witness.
+ */
+
+/** A seeded generator (mulberry32): the cases are the same on every run. */
+function generator(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+type Random = ReturnType<typeof generator>;
+
+function pick<T>(random: Random, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)];
+}
+
+/** Key lengths with prefixes of each other (branch values) and a few bytes shared by many keys. */
+const KEY_LENGTHS = [1, 2, 2, 3, 3, 4, 20, 32];
+const KEY_BYTES = [0x00, 0x01, 0x10, 0x11, 0x80, 0xff];
+/** Value lengths around RLP's classes and the 32-byte line between embedded and stored nodes. */
+const VALUE_LENGTHS = [1, 1, 2, 5, 20, 27, 28, 29, 30, 31, 32, 33, 55, 56, 100];
+
+function randomKey(random: Random): Uint8Array {
+  return Uint8Array.from({ length: pick(random, KEY_LENGTHS) }, () => pick(random, KEY_BYTES));
+}
+
+function randomValue(random: Random): Uint8Array {
+  const value = Uint8Array.from({ length: pick(random, VALUE_LENGTHS) }, () => Math.floor(random() * 256));
+  // A single byte below 0x80 is its own RLP encoding; at or above, it gets a prefix: both occur.
+  if (value.length === 1 && random() < 0.5) value[0] %= 0x80;
+  return value;
+}
+
+/** The pre-state's database: every node the upstream trie wrote building it. */
+class RecordingDB extends InMemoryWritesDB {
+  async get(key: string): Promise<StoredValue | undefined> {
+    return this.entries.get(keyOf(key));
+  }
+
+  nodes(): Uint8Array[] {
+    return [...this.entries.values()];
+  }
+}
+
+/** A witness database whose writes can be compared. */
+class InspectableWitnessDB extends WitnessDB {
+  written(): string[] {
+    return [...this.entries].map(([key, value]) => `${key}=${toHex(value)}`).sort();
+  }
+}
+
+interface Case {
+  readonly useKeyHashing: boolean;
+  readonly witness: Uint8Array[];
+  readonly root: Uint8Array;
+  readonly ops: readonly Op[];
+}
+
+type Op =
+  | { readonly kind: "get" | "del"; readonly key: Uint8Array }
+  | { readonly kind: "put"; readonly key: Uint8Array; readonly value: Uint8Array }
+  | { readonly kind: "checkpoint" | "commit" | "revert" | "copyGet"; readonly key: Uint8Array }
+  | { readonly kind: "setRoot"; readonly index: number };
+
+async function randomCase(random: Random): Promise<Case> {
+  const useKeyHashing = random() < 0.3;
+  const keys = Array.from({ length: 4 + Math.floor(random() * 30) }, () => randomKey(random));
+  // Few distinct values: equal leaves under different keys give equal nodes in different places.
+  const values = Array.from({ length: 2 + Math.floor(random() * 6) }, () => randomValue(random));
+  const preDb = new RecordingDB();
+  const pre = new MerklePatriciaTrie({ db: preDb, useKeyHashing, valueEncoding: ValueEncoding.Bytes });
+  const preCount = Math.floor(random() * 40);
+  for (let i = 0; i < preCount; i++) {
+    if (random() < 0.15) await pre.del(pick(random, keys));
+    else await pre.put(pick(random, keys), pick(random, values));
+  }
+  const dropRate = pick(random, [0, 0.05, 0.15, 0.4]);
+  const witness = preDb.nodes().filter(() => random() >= dropRate);
+  const ops: Op[] = [];
+  const length = 10 + Math.floor(random() * 70);
+  for (let i = 0; i < length; i++) {
+    const draw = random();
+    const key = pick(random, keys);
+    if (draw < 0.2) ops.push({ kind: "get", key });
+    else if (draw < 0.45)
+      ops.push({ kind: "put", key, value: random() < 0.05 ? new Uint8Array() : pick(random, values) });
+    else if (draw < 0.57) ops.push({ kind: "del", key });
+    else if (draw < 0.71) ops.push({ kind: "checkpoint", key });
+    else if (draw < 0.81) ops.push({ kind: "commit", key });
+    else if (draw < 0.91) ops.push({ kind: "revert", key });
+    else if (draw < 0.95) ops.push({ kind: "copyGet", key });
+    // A root from anywhere before, also from inside a checkpoint since reverted.
+    else ops.push({ kind: "setRoot", index: Math.floor(random() * 40) });
+  }
+  return { useKeyHashing, witness, root: pre.root(), ops };
+}
+
+/** Cases per seed. */
+const CASES = 150;
+
+const hex = (bytes: Uint8Array | null): string => (bytes === null ? "null" : toHex(bytes));
+
+/** One step's answer: what it returned, or the error that ended the run (then nothing runs after it). */
+async function step(trie: MerklePatriciaTrie, op: Op, roots: Uint8Array[]): Promise<string> {
+  switch (op.kind) {
+    case "get":
+      return `get ${hex(await trie.get(op.key))}`;
+    case "put":
+      await trie.put(op.key, op.value);
+      return "put";
+    case "del":
+      await trie.del(op.key);
+      return "del";
+    case "checkpoint":
+      trie.checkpoint();
+      return "checkpoint";
+    case "commit":
+      if (!trie.hasCheckpoints()) return "commit skipped";
+      await trie.commit();
+      return "commit";
+    case "revert":
+      if (!trie.hasCheckpoints()) return "revert skipped";
+      await trie.revert();
+      return "revert";
+    case "copyGet": {
+      // A storage trie is made this way: a copy without the checkpoints, reading the database below them.
+      const copy = trie.shallowCopy(false);
+      return `copy ${hex(await copy.get(op.key))}`;
+    }
+    case "setRoot": {
+      const root = roots[op.index % roots.length];
+      trie.root(root);
+      return `root set ${hex(root)}`;
+    }
+  }
+}
+
+/** Every step's answer and root, then the missing reads and the database's writes. */
+async function trace(
+  make: (opts: ConstructorParameters<typeof MerklePatriciaTrie>[0]) => MerklePatriciaTrie,
+  testCase: Case,
+): Promise<{ steps: string[]; missing: readonly string[]; written: string[] }> {
+  const db = new InspectableWitnessDB({ state: testCase.witness, codes: [] });
+  const trie = make({ db, useKeyHashing: testCase.useKeyHashing, valueEncoding: ValueEncoding.Bytes });
+  const steps: string[] = [];
+  const roots: Uint8Array[] = [testCase.root];
+  try {
+    trie.root(testCase.root);
+    for (const [index, op] of testCase.ops.entries()) {
+      const answer = await step(trie, op, roots);
+      roots.push(trie.root());
+      steps.push(`${index} ${answer} -> ${hex(trie.root())}`);
+    }
+  } catch (error) {
+    steps.push(`${steps.length} error ${(error as Error).constructor.name}: ${(error as Error).message}`);
+  }
+  return { steps, missing: db.missing, written: db.written() };
+}
+
+const upstreamTrie = (opts: ConstructorParameters<typeof MerklePatriciaTrie>[0]) => new MerklePatriciaTrie(opts);
+const verifierTrie = (opts: ConstructorParameters<typeof MerklePatriciaTrie>[0]) =>
+  new DecodedNodeTrie(opts as NonNullable<typeof opts>);
+
+describe("DecodedNodeTrie against EthereumJS's trie, operation by operation, on partial witnesses", () => {
+  it("reads a node the witness lacks once the run wrote a node of the same content elsewhere, as EthereumJS's trie does", async () => {
+    // Keys 0x12 and 0x22 hold the same 32-byte value: their leaves, [0x32, value] under slots 1
+    // and 2 of the root branch, are one node (35 bytes: stored by hash). The witness lacks it.
+    const value = new Uint8Array(32).fill(7);
+    const preDb = new RecordingDB();
+    const pre = new MerklePatriciaTrie({ db: preDb, valueEncoding: ValueEncoding.Bytes });
+    await pre.put(Uint8Array.of(0x12), value);
+    await pre.put(Uint8Array.of(0x22), value);
+    const isTheLeaf = (node: Uint8Array): boolean => {
+      const [path] = RLP.decode(node) as Uint8Array[];
+      return path.length === 1 && path[0] === 0x32; // a leaf (0x3_) with the one nibble 2 left
+    };
+    const witness = preDb.nodes().filter((node) => !isTheLeaf(node));
+    expect(preDb.nodes().filter(isTheLeaf)).to.have.length(1);
+    for (const make of [upstreamTrie, verifierTrie]) {
+      // Without the write, reading 0x12 is a missing node.
+      const control = new InspectableWitnessDB({ state: witness, codes: [] });
+      const before = make({ db: control, valueEncoding: ValueEncoding.Bytes, root: pre.root() });
+      let error: unknown;
+      await before.get(Uint8Array.of(0x12)).catch((caught: unknown) => {
+        error = caught;
+      });
+      expect(error).to.be.instanceOf(MissingWitnessDataError);
+      // Writing 0x32 puts the same leaf under slot 3: the database now holds a node of that content.
+      const db = new InspectableWitnessDB({ state: witness, codes: [] });
+      const trie = make({ db, valueEncoding: ValueEncoding.Bytes, root: pre.root() });
+      await trie.put(Uint8Array.of(0x32), value);
+      expect(await trie.get(Uint8Array.of(0x12))).to.deep.equal(value);
+      expect(db.missing).to.deep.equal([]);
+    }
+  });
+
+  for (const seed of [20261128, 1, 77, 4242, 9, 31337]) {
+    it(`gives the same answers, roots, missing nodes and writes (seed ${seed}, ${CASES} cases)`, async function () {
+      this.timeout(120_000);
+      const random = generator(seed);
+      let endedMissing = 0;
+      let stepsRun = 0;
+      for (let n = 0; n < CASES; n++) {
+        const testCase = await randomCase(random);
+        const expected = await trace(upstreamTrie, testCase);
+        const actual = await trace(verifierTrie, testCase);
+        expect(actual.steps, `case ${n}`).to.deep.equal(expected.steps);
+        expect(actual.missing, `case ${n} missing reads`).to.deep.equal(expected.missing);
+        expect(actual.written, `case ${n} writes`).to.deep.equal(expected.written);
+        if (expected.missing.length > 0) endedMissing++;
+        stepsRun += expected.steps.length;
+      }
+      // The cases reach both outcomes: runs to the end and runs ended by a missing node.
+      expect(endedMissing).to.be.greaterThan(CASES / 10);
+      expect(endedMissing).to.be.lessThan(CASES * 0.9);
+      expect(stepsRun).to.be.greaterThan(CASES * 10);
+    });
+  }
+});
