@@ -10,7 +10,7 @@ import { AsyncMutex } from "../chain/mutex";
 import type { MinedBlock } from "../chain/types";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
 import { L2Error, SequencerClosedError } from "./errors";
-import { advanceBudgetExcess } from "./advanceBudget";
+import { type AdvanceLimits, advanceBudgetExcess } from "./advanceBudget";
 import { proposalExcess } from "../bridge/challengeBound";
 import { MAX_WALKED_TXS } from "../bridge/proposalCheckGas";
 import { type Logger, stderrLogger } from "../logger";
@@ -41,6 +41,11 @@ export interface SequencerConfig {
    * one L1 `advance` carries (./advanceBudget.ts). None by default.
    */
   readonly maxWitnessBytes?: number;
+  /**
+   * What one `advance` may need on the L1 and the rollup's policy keys, as last read from L1
+   * (../bridge/advanceGasCap.ts): asked at every block. 2^24 and no keys when absent.
+   */
+  readonly advanceLimits?: () => AdvanceLimits;
   /**
    * Optimistic mode: every block must also be proposable, i.e. pass OptimisticRollup.propose's
    * rules (../bridge/challengeBound.ts: at most MAX_PROPOSAL_BYTES committed, and a challenge
@@ -373,6 +378,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
   ): Promise<MinedBlock> {
     const anchorHashes = new Set(anchor.transactions.map((tx) => bytesToHex(tx.hash())));
     const txs = [...anchor.transactions, ...pooled.filter((tx) => !anchorHashes.has(bytesToHex(tx.hash())))];
+    // Read once per build: every candidate set of this block is measured against the same cap.
+    const limits = this.config.advanceLimits?.();
     return this.chain.mineBlock(txs, {
       timestamp,
       coinbase: this.config.coinbase ?? ZERO_ADDRESS,
@@ -387,7 +394,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
           witness: encodedWitness,
           consumedMessages: anchor.consumedMessages,
         };
-        const advance = advanceBudgetExcess(payload, this.chain.common);
+        const advance = advanceBudgetExcess(payload, this.chain.common, undefined, undefined, limits);
         if (advance !== undefined || this.config.proposable !== true) return advance;
         return proposalExcess(
           payload.parentHeader.length + payload.block.length + encodedWitness.length,
