@@ -49,7 +49,8 @@ export interface L1AdvanceGasCapConfig {
 export class L1AdvanceGasCap implements AdvanceGasCap {
   private l1BlockGasLimit: bigint | undefined;
   private policyKeys = 0;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
   private failing = false;
 
   constructor(private readonly config: L1AdvanceGasCapConfig) {}
@@ -80,28 +81,39 @@ export class L1AdvanceGasCap implements AdvanceGasCap {
       this.config.logger.info(`the L1's block gas limit is ${latest.gasLimit}: advances may use 2^24 L1 gas again`);
   }
 
-  /** Reads again every `pollMs` (a failed read keeps the last value, said once until a read succeeds). */
+  /**
+   * Reads again `pollMs` after each read ends (never two at once: reads that pile up on a slow L1
+   * would starve the node). A failed read keeps the last value, said once until a read succeeds.
+   */
   start(pollMs: number): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => {
-      this.refresh().then(
-        () => {
-          this.failing = false;
-        },
-        (error: unknown) => {
-          if (!this.failing)
-            this.config.logger.warn(
-              `could not read the L1's block gas limit, keeping ${this.l1BlockGasLimit ?? "2^24"}: ${(error as Error).message}`,
-            );
-          this.failing = true;
-        },
-      );
-    }, pollMs);
-    this.timer.unref?.();
+    if (this.running) return;
+    this.running = true;
+    const next = (): void => {
+      if (!this.running) return;
+      this.timer = setTimeout(() => {
+        this.refresh().then(
+          () => {
+            this.failing = false;
+            next();
+          },
+          (error: unknown) => {
+            if (!this.failing)
+              this.config.logger.warn(
+                `could not read the L1's block gas limit, keeping ${this.l1BlockGasLimit ?? "2^24"}: ${(error as Error).message}`,
+              );
+            this.failing = true;
+            next();
+          },
+        );
+      }, pollMs);
+      this.timer.unref?.();
+    };
+    next();
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    this.running = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
 }

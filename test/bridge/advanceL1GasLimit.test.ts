@@ -8,7 +8,9 @@ import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { deployRollup } from "../../deploy/rollup";
+import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { connectRollup } from "../../rollup-node/bridge/contracts";
+import { rollupStatus } from "../../rollup-node/bridge/status";
 import type { GenesisAccount } from "../../rollup-node/chain/genesis";
 import { genesisCommitments } from "../../rollup-node/devnet/rollupDevnet";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
@@ -38,7 +40,8 @@ const BIG = [
  * `advance` can ever carry it and L1 acceptance stops there (docs/design/advance-gas-cap.md).
  */
 describe("advance gas cap on an L1 whose block gas limit is below 2^24", function () {
-  this.timeout(300_000);
+  // Blocks of ≈ 270 KB of witness, re-executed by the in-process L1: slow on a loaded machine.
+  this.timeout(600_000);
   const keys = devNodeKeys();
   let l1: L1Devnet;
   let provider: JsonRpcProvider;
@@ -95,13 +98,14 @@ describe("advance gas cap on an L1 whose block gas limit is below 2^24", functio
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("builds only blocks whose advance fits the L1's block gas limit, and L1 accepts every one", async () => {
+  /** One call of each BIG contract, from dev accounts 1-3 with `nonce`. */
+  async function callEach(nonce: number): Promise<void> {
     const common = node.sequencer.chain.common;
     for (const [i, to] of BIG.entries()) {
       const sender = new Wallet(l1.accounts[i + 1]?.privateKey as string);
       const raw = await sender.signTransaction({
         chainId: L2_CHAIN_ID,
-        nonce: 0,
+        nonce,
         type: 2,
         maxFeePerGas: 10n ** 10n,
         maxPriorityFeePerGas: 0n,
@@ -110,6 +114,18 @@ describe("advance gas cap on an L1 whose block gas limit is below 2^24", functio
       });
       await node.sequencer.submitTransaction(createTxFromRLP(hexToBytes(raw as `0x${string}`), { common }));
     }
+  }
+
+  async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  it("builds only blocks whose advance fits the L1's block gas limit, and L1 accepts every one", async () => {
+    await callEach(0);
     // Blocks until the pool is empty: each holds what one advance within the L1's limit carries.
     let last = await node.sequencer.produceBlock();
     let included = last.block.transactions.length;
@@ -131,5 +147,72 @@ describe("advance gas cap on an L1 whose block gas limit is below 2^24", functio
       );
       expect(accepted.l1GasUsed <= L1_BLOCK_GAS_LIMIT).to.equal(true);
     }
+  });
+
+  // A block built while the L1's blocks held 2^24 gas, sent after its block gas limit fell to 8M:
+  // its advance (≈ 10M) no longer fits any L1 block.
+  let stale: bigint;
+
+  it("a node that cannot rebuild waits on a block whose advance no longer fits the L1's block gas limit, and says so in rollup_status", async () => {
+    const nodeSubmitter = node.bridge.submitter as BatchSubmitter;
+    await nodeSubmitter.stop();
+    const cap = node.bridge.advanceGasCap as { limits: () => { cap: bigint; policyKeys: number } };
+    cap.limits = () => ({ cap: 2n ** 24n, policyKeys: 0 });
+    await callEach(1);
+    const built = await node.sequencer.produceBlock();
+    Reflect.deleteProperty(cap, "limits");
+    expect(built.block.transactions).to.have.length(BIG.length, "built as if the L1 held 2^24 gas");
+    stale = built.number;
+
+    const submitter = new BatchSubmitter({
+      sequencer: node.sequencer,
+      rollupAddress,
+      signer: new Wallet(keys.sequencer.privateKey, provider),
+      logger: createLineLogger("own-submitter", (line) => lines.push(line)),
+      retry: { initialDelayMs: 20, maxDelayMs: 200 },
+      advanceGasCap: node.bridge.advanceGasCap,
+    });
+    submitter.start();
+    try {
+      await until(
+        () => submitter.waitReason !== undefined || submitter.haltReason !== undefined,
+        "the submitter to wait",
+      );
+      expect(submitter.haltReason).to.equal(undefined);
+      expect(submitter.waitReason?.code).to.equal("ADVANCE_OVER_L1_GAS_LIMIT");
+      const status = await rollupStatus({
+        sequencer: node.sequencer,
+        rollup: connectRollup(rollupAddress, provider),
+        rollupAddress,
+        l1Provider: provider,
+        submitter,
+      });
+      expect(status.submitter).to.equal("waiting");
+      expect(status.submitterErrorCode).to.equal("ADVANCE_OVER_L1_GAS_LIMIT");
+      expect(status.submitterError).to.include(`L2 block ${stale}`);
+      expect(status.submitterHint).to.include("rebuilds the block");
+      expect(await connectRollup(rollupAddress, provider).headNumber()).to.equal(stale - 1n, "nothing was sent");
+    } finally {
+      await submitter.stop();
+    }
+  });
+
+  it("the node rebuilds such a block within the L1's limit, and L1 accepts every block", async () => {
+    const nodeSubmitter = node.bridge.submitter as BatchSubmitter;
+    nodeSubmitter.start();
+    // The submitter drops the block (its transactions back to the pool) to build it again.
+    await until(() => node.sequencer.chain.headNumber < stale, "the stale block to be dropped");
+    expect(lines.some((l) => l.includes("ADVANCE_OVER_L1_GAS_LIMIT") && l.includes("[submitter]"))).to.equal(true);
+    let last = await node.sequencer.produceBlock();
+    let included = last.block.transactions.length;
+    while (included < BIG.length && last.number < stale + 10n) {
+      last = await node.sequencer.produceBlock();
+      included += last.block.transactions.length;
+    }
+    expect(included).to.equal(BIG.length, "every call is included again");
+    expect(last.number > stale).to.equal(true, "spread over more blocks than before");
+    await nodeSubmitter.waitForAccepted(last.number, 60_000);
+    expect(await connectRollup(rollupAddress, provider).headNumber()).to.equal(last.number);
+    expect(nodeSubmitter.haltReason).to.equal(undefined);
   });
 });
