@@ -254,7 +254,12 @@ export class AdvanceSubmitter extends SubmissionLoop {
    * then on if it succeeds (`derivationShort`): a limit too low must cost a search, never a reverted
    * transaction.
    */
-  private async advanceGasLimit(number: bigint, args: AdvanceArgs, derived: bigint, cap: bigint): Promise<bigint> {
+  private async advanceGasLimit(
+    number: bigint,
+    args: AdvanceArgs,
+    derived: bigint,
+    cap: bigint = ADVANCE_GAS_LIMIT,
+  ): Promise<bigint> {
     const configured = this.config.gasLimit;
     if (configured !== undefined || !this.derivationShort) {
       // A derived limit over the cap is an upper bound: the advance may still fit at the cap.
