@@ -311,7 +311,20 @@ export class Sequencer implements SequencerApi, RpcBackend {
             if (error instanceof AnchorNotIncludedError) throw new RelayNotIncludedError(number, error.reasons);
             if (!(error instanceof RelaysOverWitnessBudgetError)) throw error;
             const deferred = deferLastRelay(used);
-            if (deferred === undefined) throw error;
+            if (deferred === undefined) {
+              // Deferrals carry their messages too: a few at the 64 KB data limit (anyone may
+              // queue them) exceed one advance however they run. Consume half as many: the rest
+              // wait for the next blocks (docs/design/advance-gas-cap.md).
+              if (used.consumedMessages <= 1) throw error;
+              const maxMessages = Math.floor(used.consumedMessages / 2);
+              this.logger.warn(
+                `block ${number}: ${error.message}: consuming ${maxMessages} L1 → L2 messages, not ${used.consumedMessages}`,
+              );
+              used = await this.askAnchor(number, timestamp, nextMessageNonce, maxMessages);
+              // A provider that does not take fewer would be asked forever.
+              if (used.consumedMessages > maxMessages) throw error;
+              continue;
+            }
             this.logger.warn(
               `block ${number}: ${error.message}: deferring L1 → L2 message #${deferred.nonce} (recorded as failed; anyone may retry it, its sender may refund it)`,
             );
@@ -343,10 +356,15 @@ export class Sequencer implements SequencerApi, RpcBackend {
     return { pooled: [...selection.selected], holding: selection.held.length > 0 };
   }
 
-  private async askAnchor(number: bigint, timestamp: bigint, nextMessageNonce: bigint): Promise<BlockAnchor> {
+  private async askAnchor(
+    number: bigint,
+    timestamp: bigint,
+    nextMessageNonce: bigint,
+    maxMessages?: number,
+  ): Promise<BlockAnchor> {
     let anchor: BlockAnchor;
     try {
-      anchor = await (this.config.anchorProvider ?? noMessages)({ number, timestamp, nextMessageNonce });
+      anchor = await (this.config.anchorProvider ?? noMessages)({ number, timestamp, nextMessageNonce, maxMessages });
     } catch (error) {
       this.logger.error(
         `block ${number}: the anchor provider failed (${(error as Error).message}); building it without messages`,
