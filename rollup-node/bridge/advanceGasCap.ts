@@ -49,6 +49,8 @@ export interface L1AdvanceGasCapConfig {
 export class L1AdvanceGasCap implements AdvanceGasCap {
   private l1BlockGasLimit: bigint | undefined;
   private policyKeys = 0;
+  /** The build cap last logged. */
+  private said: bigint | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private failing = false;
@@ -69,16 +71,21 @@ export class L1AdvanceGasCap implements AdvanceGasCap {
     const [latest, policy] = await Promise.all([this.config.provider.getBlock("latest"), rollup.proofPolicy()]);
     if (latest === null)
       throw new BridgeError("L1_NO_BLOCK", "the L1 has no latest block", "check the L1 RPC endpoint");
-    const before = this.l1BlockGasLimit === undefined ? undefined : this.limits().cap;
     this.l1BlockGasLimit = latest.gasLimit;
     this.policyKeys = policy.acceptedKeys.length;
     const { cap } = this.limits();
-    if (cap !== before && cap < L1_TX_GAS_LIMIT_CAP)
-      this.config.logger.info(
-        `the L1's block gas limit is ${latest.gasLimit}: blocks are built for advances of at most ${cap} L1 gas (2^24 is the cap on larger L1 blocks)`,
-      );
-    else if (cap !== before && before !== undefined)
-      this.config.logger.info(`the L1's block gas limit is ${latest.gasLimit}: advances may use 2^24 L1 gas again`);
+    // Said when it binds first and when it moves by a margin's worth: a limit drifting by a
+    // 1024th per L1 block would otherwise be logged at every poll.
+    const moved =
+      this.said === undefined ||
+      (cap > this.said ? cap - this.said : this.said - cap) * L1_GAS_LIMIT_MARGIN_DIVISOR >= this.said;
+    if (!moved || (this.said === undefined && cap === L1_TX_GAS_LIMIT_CAP)) return;
+    this.said = cap;
+    this.config.logger.info(
+      cap < L1_TX_GAS_LIMIT_CAP
+        ? `the L1's block gas limit is ${latest.gasLimit}: blocks are built for advances of at most ${cap} L1 gas (2^24 on L1s whose blocks hold more)`
+        : `the L1's block gas limit is ${latest.gasLimit}: advances may use 2^24 L1 gas again`,
+    );
   }
 
   /**
