@@ -18,7 +18,12 @@ import { plural } from "../logger";
 import { advanceGasOf } from "./advanceGas";
 import { type DecodedRevert, decodeRollupRevert, revertDataOf } from "./contracts";
 import { ChainDivergedError } from "./errors";
-import { ProofPolicyUnmetError, TransientBridgeError } from "./submissionErrors";
+import {
+  AdvanceOverL1GasLimitError,
+  ProofPolicyUnmetError,
+  RebuildRequiredError,
+  TransientBridgeError,
+} from "./submissionErrors";
 import {
   type AcceptedBlock,
   type BatchSubmitterConfig,
@@ -42,6 +47,9 @@ export const ADVANCE_GAS_MARGIN = 60_000n;
 type AdvanceArgs = readonly [Uint8Array, Uint8Array, Uint8Array, Uint8Array | string, number];
 
 const NO_PROOFS: BlockProofs = { encoded: new Uint8Array(), provenBy: [] };
+
+/** No cap: the derived limit as derived, to be compared with what the L1 holds now. */
+const UNCAPPED = 2n ** 256n;
 
 /** Submits every L2 block the sequencer produces to `advance`, in order (re-execution or proofs). */
 export class AdvanceSubmitter extends SubmissionLoop {
@@ -168,6 +176,10 @@ export class AdvanceSubmitter extends SubmissionLoop {
     // in the transaction. The key is then asked for what the transaction uses, not for the cap's
     // 2^24 gas (a fee spike priced at the cap halted a key that could pay for many real advances).
     const bundle = proven ? await this.proofBundle(proofs.encoded) : new Uint8Array();
+    // The L1's block gas limit is read again before every advance: it may have fallen since the
+    // block was built (docs/design/advance-gas-cap.md).
+    await this.config.advanceGasCap?.refresh();
+    const cap = this.config.advanceGasCap?.sendCap() ?? ADVANCE_GAS_LIMIT;
     const { executeGas, gasLimit: derived } = advanceGasOf(
       {
         calldata: getBytes(this.rollup.interface.encodeFunctionData("advance", [...args])),
@@ -180,12 +192,14 @@ export class AdvanceSubmitter extends SubmissionLoop {
         policyKeys: (await this.proofPolicy()).acceptedKeys.length,
         logsBlock: await this.senderHasCode(),
       },
-      ADVANCE_GAS_LIMIT,
+      UNCAPPED,
     );
     let gasLimit: bigint;
     try {
-      gasLimit = await this.advanceGasLimit(number, args, derived);
+      gasLimit = await this.advanceGasLimit(number, args, derived, cap);
     } catch (error) {
+      if (error instanceof AdvanceOverL1GasLimitError)
+        throw this.config.rebase === undefined ? error : new RebuildRequiredError(number, error.rebuildReason);
       throw await this.classify(number, error, proven);
     }
     await this.requireFunds(gasLimit, 0n);
@@ -241,20 +255,28 @@ export class AdvanceSubmitter extends SubmissionLoop {
    * then on if it succeeds (`derivationShort`): a limit too low must cost a search, never a reverted
    * transaction.
    */
-  private async advanceGasLimit(number: bigint, args: AdvanceArgs, derived: bigint): Promise<bigint> {
+  private async advanceGasLimit(
+    number: bigint,
+    args: AdvanceArgs,
+    derived: bigint,
+    cap: bigint = ADVANCE_GAS_LIMIT,
+  ): Promise<bigint> {
     const configured = this.config.gasLimit;
     if (configured !== undefined || !this.derivationShort) {
-      const gasLimit = configured ?? derived;
+      // A derived limit over the cap is an upper bound: the advance may still fit at the cap.
+      const gasLimit = configured ?? (derived < cap ? derived : cap);
       try {
         await this.rollup.advance.staticCall(...args, { gasLimit, blockTag: "pending" });
         return gasLimit;
       } catch (error) {
         if (configured !== undefined || !mayHaveRunOutOfGas(error)) throw error;
+        if (derived >= cap) throw new AdvanceOverL1GasLimitError(number, derived, cap);
       }
     }
-    const estimate = await this.rollup.advance.estimateGas(...args, { gasLimit: ADVANCE_GAS_LIMIT });
+    const estimate = await this.rollup.advance.estimateGas(...args, { gasLimit: cap });
+    if (estimate > cap) throw new AdvanceOverL1GasLimitError(number, estimate, cap);
     const withMargin = estimate + ADVANCE_GAS_MARGIN;
-    const gasLimit = withMargin < ADVANCE_GAS_LIMIT ? withMargin : ADVANCE_GAS_LIMIT;
+    const gasLimit = withMargin < cap ? withMargin : cap;
     // Only an estimate above the derived limit shows the derivation short: a failure without data
     // may have been the RPC's, and an out-of-gas the estimate then prices within the derived limit
     // was L1's state moving between the two calls (this advance still goes at the estimate, the

@@ -84,7 +84,7 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
   const relayer = createAddressFromPrivateKey(relayerKey);
   const { chain } = config.sequencer;
 
-  return async ({ number, timestamp, nextMessageNonce }): Promise<BlockAnchor> => {
+  return async ({ number, timestamp, nextMessageNonce, maxMessages: asked }): Promise<BlockAnchor> => {
     if (config.refresh !== undefined) {
       await config
         .refresh()
@@ -92,7 +92,10 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
           config.logger.warn(`could not refresh L1 messages, anchoring what is known: ${(error as Error).message}`),
         );
     }
-    const candidates = config.messages.consecutiveFrom(nextMessageNonce, maxMessages);
+    const candidates = config.messages.consecutiveFrom(
+      nextMessageNonce,
+      asked !== undefined && asked < maxMessages ? asked : maxMessages,
+    );
     const parent = chain.getBlock(number - 1n)?.block ?? chain.head;
     // The block may not fit more relay gas than its own limit (the gas limit barely moves per block).
     const blockGas = (parent.header.gasLimit * 9n) / 10n;

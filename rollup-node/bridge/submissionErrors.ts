@@ -85,6 +85,33 @@ export class FeeAboveFundsError extends SubmitterWaitError {
   }
 }
 
+/**
+ * The block's `advance` needs more gas than the L1's blocks hold now: the L1's block gas limit fell
+ * after the block was built, by more than the margin it was built with (./advanceGasCap.ts). A node
+ * that can rebase rebuilds the block within the new limit (`rebuildReason`); one that cannot waits
+ * for the limit to rise, and says so in the log and in rollup_status.
+ */
+export class AdvanceOverL1GasLimitError extends SubmitterWaitError {
+  constructor(
+    readonly blockNumber: bigint,
+    /** The gas limit derived for the block's advance (or L1's estimate of it). */
+    readonly needed: bigint,
+    /** The most an advance can be sent with now: the lower of 2^24 and the L1's block gas limit. */
+    readonly cap: bigint,
+  ) {
+    super(
+      "ADVANCE_OVER_L1_GAS_LIMIT",
+      `the advance of L2 block ${blockNumber} needs up to ${needed} L1 gas, more than the ${cap} one L1 transaction may use now (the L1's block gas limit fell after the block was built); nothing is sent`,
+      "the submitter sends it by itself once the L1's block gas limit rises again; a node that can rebase (the node command's does) rebuilds the block within the new limit instead",
+    );
+  }
+
+  /** Why the block is rebuilt, for RebuildRequiredError: the code, then the cause. */
+  get rebuildReason(): string {
+    return `${this.code}: its advance needs up to ${this.needed} L1 gas, more than the ${this.cap} one L1 transaction may use now`;
+  }
+}
+
 /** A failure the next attempt may not see (network, L1 time, budget, a pending transaction). */
 export class TransientBridgeError extends BridgeError {
   constructor(message: string) {

@@ -6,6 +6,7 @@ import { MaxUint256, type Signer, type TransactionReceipt } from "ethers";
 import type { Logger } from "../logger";
 import type { ProducedBlock, RebaseReport, SequencerApi } from "../l2/types";
 import { DerivationMismatchError } from "../follower/errors";
+import type { AdvanceGasCap } from "./advanceGasCap";
 import { sequencingOpensAt } from "./authorization";
 import { type DecodedRevert, type RollupContract, connectRollup, decodeRollupRevert, revertDataOf } from "./contracts";
 import { BlockRejectedError, BridgeError } from "./errors";
@@ -44,6 +45,12 @@ export interface BatchSubmitterConfig {
    * priced at what the transaction uses, not at the cap.
    */
   readonly gasLimit?: bigint;
+  /**
+   * What one `advance` may use on this L1 (./advanceGasCap.ts), read again before every `advance`:
+   * the derived limit is sent within it, and a block that no longer fits is rebuilt (or waited
+   * on, without `rebase`). EIP-7825's 2^24 when absent.
+   */
+  readonly advanceGasCap?: AdvanceGasCap;
   readonly retry?: RetryPolicy;
   /** Checks L1 at least this often even without new L2 blocks. */
   readonly idlePollMs?: number;

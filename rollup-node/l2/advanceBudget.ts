@@ -28,11 +28,25 @@ export interface AdvancePayload {
   readonly consumedMessages: number;
 }
 
+/**
+ * What the rollup and its L1 allow one `advance`: both read from L1 (../bridge/advanceGasCap.ts),
+ * so the budget admits no block the submitter cannot send (docs/design/advance-gas-cap.md).
+ */
+export interface AdvanceLimits {
+  /**
+   * The most gas a block's `advance` may need: the lower of EIP-7825's 2^24 and the L1's block gas
+   * limit less a margin (`advanceBuildCap`). TX_GAS_LIMIT_CAP when absent.
+   */
+  readonly cap?: bigint;
+  /** Accepted keys of the rollup's proof policy, which `advance` reads on every call. None when absent. */
+  readonly policyKeys?: number;
+}
+
 /** The L1 gas one `advance` of a block needs at most, against what one L1 transaction may use. */
 export interface AdvanceGas {
   /** Upper bound of the `advance` transaction's gas (EIP-7623: the larger of execution and the calldata floor). */
   readonly gas: bigint;
-  /** EIP-7825's per-transaction cap: no `advance` may need more. */
+  /** The most an `advance` may need (AdvanceLimits.cap): EIP-7825's 2^24, or less on an L1 whose blocks hold less. */
   readonly cap: bigint;
   /** EXECUTE's charge for the block (precompiles/gas.ts), included in `gas`. */
   readonly executeGas: bigint;
@@ -160,6 +174,7 @@ export function advanceGas(
   common: Common,
   schedule: ExecuteGasSchedule = DEFAULT_EXECUTE_GAS_SCHEDULE,
   l2Gas: bigint = chargedL2GasOfBlock(payload.block),
+  limits: AdvanceLimits = {},
 ): AdvanceGas {
   const data = advanceCalldata(payload);
   const { intrinsic, minimum } = calldataGas(data, common);
@@ -203,7 +218,8 @@ export function advanceGas(
       blockLength: payload.block.length,
       proofBundleLength: 0,
       consumedMessages: payload.consumedMessages,
-      policyKeys: 0,
+      // The contract reads the policy's keys on every advance, re-executed or proven.
+      policyKeys: limits.policyKeys ?? 0,
       logsBlock: true,
     },
     UNCAPPED,
@@ -212,7 +228,7 @@ export function advanceGas(
   if (derived > gas) gas = derived;
   return {
     gas,
-    cap: TX_GAS_LIMIT_CAP,
+    cap: limits.cap ?? TX_GAS_LIMIT_CAP,
     executeGas,
     calldataFloorGas: minimum,
   };
@@ -227,11 +243,12 @@ export function advanceBudgetExcess(
   common: Common,
   schedule?: ExecuteGasSchedule,
   l2Gas?: bigint,
+  limits?: AdvanceLimits,
 ): BudgetExcess | undefined {
-  const { gas, cap } = advanceGas(payload, common, schedule, l2Gas);
+  const { gas, cap } = advanceGas(payload, common, schedule, l2Gas, limits);
   if (gas <= cap) return undefined;
   return {
-    reason: `its advance needs ≈ ${gas} L1 gas (witness ${payload.witness.length} B, block ${payload.block.length} B), over the ${cap} one L1 transaction may use`,
+    reason: `its advance needs ≈ ${gas} L1 gas (witness ${payload.witness.length} B, block ${payload.block.length} B), over the ${cap} one advance may use on this L1`,
     ratio: Number(gas) / Number(cap),
   };
 }
@@ -244,8 +261,8 @@ function chargedL2GasOfBlock(blockRlp: Uint8Array): bigint {
 
 /**
  * The most witness bytes an `advance` can carry beside a block of `blockBytes` consuming
- * `consumedMessages` messages and charged `l2Gas` L2 gas (witness bytes taken as non-zero): the
- * figure the design note quotes.
+ * `consumedMessages` messages and charged `l2Gas` L2 gas (witness bytes taken as non-zero), under
+ * `limits` (2^24 and no policy keys by default): the figure the design note quotes.
  */
 export function advanceWitnessCapacity(
   common: Common,
@@ -253,6 +270,7 @@ export function advanceWitnessCapacity(
   consumedMessages = 0,
   schedule?: ExecuteGasSchedule,
   l2Gas = 0n,
+  limits?: AdvanceLimits,
 ): number {
   const parentHeader = new Uint8Array(620).fill(0xff);
   const block = new Uint8Array(blockBytes).fill(0xff);
@@ -262,9 +280,10 @@ export function advanceWitnessCapacity(
       common,
       schedule,
       l2Gas,
+      limits,
     ) === undefined;
   let low = 0;
-  let high = Number(TX_GAS_LIMIT_CAP / 16n);
+  let high = Number((limits?.cap ?? TX_GAS_LIMIT_CAP) / 16n);
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
     if (fits(mid)) low = mid;

@@ -10,7 +10,7 @@ import { AsyncMutex } from "../chain/mutex";
 import type { MinedBlock } from "../chain/types";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
 import { L2Error, SequencerClosedError } from "./errors";
-import { advanceBudgetExcess } from "./advanceBudget";
+import { type AdvanceLimits, advanceBudgetExcess } from "./advanceBudget";
 import { proposalExcess } from "../bridge/challengeBound";
 import { MAX_WALKED_TXS } from "../bridge/proposalCheckGas";
 import { type Logger, plural, stderrLogger } from "../logger";
@@ -49,6 +49,11 @@ export interface SequencerConfig {
    * one L1 `advance` carries (./advanceBudget.ts). None by default.
    */
   readonly maxWitnessBytes?: number;
+  /**
+   * What one `advance` may need on the L1 and the rollup's policy keys, as last read from L1
+   * (../bridge/advanceGasCap.ts): asked at every block. 2^24 and no keys when absent.
+   */
+  readonly advanceLimits?: () => AdvanceLimits;
   /**
    * Optimistic mode: every block must also be proposable, i.e. pass OptimisticRollup.propose's
    * rules (../bridge/challengeBound.ts: at most MAX_PROPOSAL_BYTES committed, and a challenge
@@ -315,7 +320,20 @@ export class Sequencer implements SequencerApi, RpcBackend {
             if (error instanceof AnchorNotIncludedError) throw new RelayNotIncludedError(number, error.reasons);
             if (!(error instanceof RelaysOverWitnessBudgetError)) throw error;
             const deferred = deferLastRelay(used);
-            if (deferred === undefined) throw error;
+            if (deferred === undefined) {
+              // Deferrals carry their messages too: a few at the 64 KB data limit (anyone may
+              // queue them) exceed one advance however they run. Consume half as many: the rest
+              // wait for the next blocks (docs/design/advance-gas-cap.md).
+              if (used.consumedMessages <= 1) throw error;
+              const maxMessages = Math.floor(used.consumedMessages / 2);
+              this.logger.warn(
+                `block ${number}: ${error.message}: consuming ${maxMessages} L1 → L2 messages, not ${used.consumedMessages}`,
+              );
+              used = await this.askAnchor(number, timestamp, nextMessageNonce, maxMessages);
+              // A provider that does not take fewer would be asked forever.
+              if (used.consumedMessages > maxMessages) throw error;
+              continue;
+            }
             this.logger.warn(
               `block ${number}: ${error.message}: deferring L1 → L2 message #${deferred.nonce} (recorded as failed; anyone may retry it, its sender may refund it)`,
             );
@@ -347,10 +365,15 @@ export class Sequencer implements SequencerApi, RpcBackend {
     return { pooled: [...selection.selected], holding: selection.held.length > 0 };
   }
 
-  private async askAnchor(number: bigint, timestamp: bigint, nextMessageNonce: bigint): Promise<BlockAnchor> {
+  private async askAnchor(
+    number: bigint,
+    timestamp: bigint,
+    nextMessageNonce: bigint,
+    maxMessages?: number,
+  ): Promise<BlockAnchor> {
     let anchor: BlockAnchor;
     try {
-      anchor = await (this.config.anchorProvider ?? noMessages)({ number, timestamp, nextMessageNonce });
+      anchor = await (this.config.anchorProvider ?? noMessages)({ number, timestamp, nextMessageNonce, maxMessages });
     } catch (error) {
       this.logger.error(
         `block ${number}: the anchor provider failed (${(error as Error).message}); building it without messages`,
@@ -382,6 +405,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
   ): Promise<MinedBlock> {
     const anchorHashes = new Set(anchor.transactions.map((tx) => bytesToHex(tx.hash())));
     const txs = [...anchor.transactions, ...pooled.filter((tx) => !anchorHashes.has(bytesToHex(tx.hash())))];
+    // Read once per build: every candidate set of this block is measured against the same cap.
+    const limits = this.config.advanceLimits?.();
     return this.chain.mineBlock(txs, {
       timestamp,
       coinbase: this.config.coinbase ?? ZERO_ADDRESS,
@@ -396,7 +421,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
           witness: encodedWitness,
           consumedMessages: anchor.consumedMessages,
         };
-        const advance = advanceBudgetExcess(payload, this.chain.common);
+        const advance = advanceBudgetExcess(payload, this.chain.common, undefined, undefined, limits);
         if (advance !== undefined || this.config.proposable !== true) return advance;
         return proposalExcess(
           payload.parentHeader.length + payload.block.length + encodedWitness.length,

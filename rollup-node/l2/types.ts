@@ -38,6 +38,11 @@ export type AnchorProvider = (context: {
   readonly timestamp: bigint;
   /** `firstMessageNonce + consumedMessages` of the parent block (0 at genesis). */
   readonly nextMessageNonce: bigint;
+  /**
+   * At most this many messages: the sequencer asks again with fewer when the relays of more,
+   * deferred or not, exceed what one `advance` carries. The provider's own cap when absent.
+   */
+  readonly maxMessages?: number;
 }) => Promise<BlockAnchor>;
 
 /** A block the sequencer produced and stored durably, with everything `advance` needs. */

@@ -1,5 +1,6 @@
 import { Wallet } from "ethers";
 
+import { L1AdvanceGasCap } from "../bridge/advanceGasCap";
 import { createAnchorProvider } from "../bridge/anchor";
 import {
   type AcceptedBlock,
@@ -68,6 +69,8 @@ function rebaseOf(sequencer: SequencerApi, source: RebaseSource): SubmitterRebas
 export class BridgeService {
   readonly watcher: L1Watcher;
   readonly anchorProvider: AnchorProvider;
+  /** What one `advance` may use on this L1 and the rollup's policy keys: the sequencer builds within it, the submitter sends within it. */
+  readonly advanceGasCap: L1AdvanceGasCap;
   private sequencer: SequencerApi | undefined;
   private submitterInstance: BatchSubmitter | undefined;
   private challengerInstance: Challenger | undefined;
@@ -81,6 +84,11 @@ export class BridgeService {
       fromBlock: config.l1.deployBlock,
       pollIntervalMs: config.l1.pollMs ?? DEFAULT_L1_POLL_MS,
       logger: config.logger("l1-watcher"),
+    });
+    this.advanceGasCap = new L1AdvanceGasCap({
+      provider: config.l1.provider,
+      rollupAddress: config.l1.rollupAddress,
+      logger: config.logger("submitter"),
     });
     this.anchorProvider = async (context) => {
       if (this.inner === undefined)
@@ -101,9 +109,9 @@ export class BridgeService {
     return this.challengerInstance;
   }
 
-  /** Reads the L1 message queue once (call before the sequencer produces its first block). */
+  /** Reads the L1 message queue and what an `advance` may use once (call before the sequencer produces its first block). */
   async syncL1(): Promise<void> {
-    await this.watcher.poll();
+    await Promise.all([this.watcher.poll(), this.advanceGasCap.refresh()]);
   }
 
   /** Binds the bridge to the sequencer that asks its anchors. */
@@ -127,6 +135,7 @@ export class BridgeService {
         logger: this.config.logger("submitter"),
         retry: submitter.retry,
         gasLimit: submitter.advanceGasLimit,
+        advanceGasCap: this.advanceGasCap,
         onHalt: submitter.onHalt,
         onAccepted: submitter.onAccepted,
         mode: submitter.mode,
@@ -156,12 +165,14 @@ export class BridgeService {
     const sequencer = this.requireSequencer();
     this.detachActivity = logL2Activity(sequencer, this.config.logger("l2"));
     await this.watcher.start();
+    this.advanceGasCap.start(this.config.l1.pollMs ?? DEFAULT_L1_POLL_MS);
     this.submitterInstance?.start();
     this.challengerInstance?.start();
   }
 
   async stop(): Promise<void> {
     this.watcher.stop();
+    this.advanceGasCap.stop();
     this.detachActivity?.();
     await this.submitterInstance?.stop();
     await this.challengerInstance?.stop();

@@ -129,6 +129,8 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
             transactions: [],
           },
     maxWitnessBytes: build.maxWitnessBytes,
+    // Blocks whose advance the L1's blocks can hold, with the rollup's policy keys counted.
+    advanceLimits: () => bridge.advanceGasCap.limits(),
     // A proposal the contract would refuse stops the proposer: build only blocks it accepts.
     proposable: mode?.kind === "optimistic",
     proposalGasBucket,

@@ -176,3 +176,46 @@ describe("advance budget against the submitter's derived gas limit", () => {
     }
   });
 });
+
+/**
+ * The contract reads the rollup's proof policy on every `advance` (ADVANCE_GAS_PER_POLICY_KEY per
+ * accepted key), so the budget must count the rollup's keys: a block filled to a budget that
+ * counted none, consuming 64 messages, derives a limit over the cap once the policy lists 20 keys.
+ */
+describe("advance budget with the rollup's proof policy", () => {
+  it("admits no block whose derived advance limit exceeds the cap for the rollup's policy keys (64 messages, 20 keys)", () => {
+    const parentHeader = new Uint8Array(620).fill(0xff);
+    const policyKeys = 20;
+    const consumedMessages = 64;
+    for (const blockBytes of [1_000, 60_000, 200_000]) {
+      const witnessBytes = advanceWitnessCapacity(common, blockBytes, consumedMessages, undefined, 0n, {
+        policyKeys,
+      });
+      const payload = {
+        parentHeader,
+        block: new Uint8Array(blockBytes).fill(0xff),
+        witness: new Uint8Array(witnessBytes).fill(0xff),
+        consumedMessages,
+      };
+      const { cap } = advanceGas(payload, common, undefined, 0n, { policyKeys });
+      const inputLength = executeInputLength({ ...payload, proofs: new Uint8Array() });
+      const derived = advanceGasLimit(
+        {
+          calldata: advanceCalldata(payload),
+          executeGas: executeGasCost(inputLength, 0n),
+          executeInputLength: inputLength,
+          blockLength: blockBytes,
+          proofBundleLength: 0,
+          consumedMessages,
+          policyKeys,
+          logsBlock: true,
+        },
+        2n ** 64n,
+      );
+      process.stderr.write(
+        `      ${consumedMessages} messages, ${policyKeys} keys, block ${blockBytes} B, witness ${witnessBytes} B: derived ${derived}, cap ${cap}\n`,
+      );
+      expect(derived <= cap).to.equal(true, `derived ${derived} > cap ${cap}`);
+    }
+  });
+});

@@ -1,0 +1,126 @@
+// What one `advance` may need on this L1, read from L1: the lower of EIP-7825's per-transaction cap
+// and the L1's block gas limit, and the rollup's proof-policy keys the contract reads on every
+// `advance`. The sequencer builds within it and the submitter sends within it, so no block is
+// built that no L1 block can carry (docs/design/advance-gas-cap.md).
+import type { Provider } from "ethers";
+
+import { L1_TX_GAS_LIMIT_CAP } from "../../precompiles";
+import type { Logger } from "../logger";
+import { connectRollup } from "./contracts";
+import { BridgeError } from "./errors";
+
+/**
+ * The share of the L1's block gas limit a block's `advance` is built to need at most: all but a
+ * 32nd. A block's gas limit differs from its parent's by less than a 1024th (the yellow paper's
+ * rule, kept by EIP-1559), so the 32nd holds through at least 32 L1 blocks of the steepest fall
+ * (≈ 6 min at 12 s), far more than an L2 block waits between being built and its `advance` being
+ * included, while the limit is read again at every L1 poll and before every `advance`. It costs
+ * 3 % of a block's capacity, and only on an L1 whose blocks hold less than 2^24 gas.
+ */
+export const L1_GAS_LIMIT_MARGIN_DIVISOR = 32n;
+
+/** The most gas an `advance` can be sent with on an L1 whose latest block gas limit is `l1BlockGasLimit`. */
+export function advanceSendCap(l1BlockGasLimit: bigint): bigint {
+  return l1BlockGasLimit < L1_TX_GAS_LIMIT_CAP ? l1BlockGasLimit : L1_TX_GAS_LIMIT_CAP;
+}
+
+/** The most gas a block the sequencer builds may need to `advance`: the send cap less the margin for the limit's fall. */
+export function advanceBuildCap(l1BlockGasLimit: bigint): bigint {
+  return advanceSendCap(l1BlockGasLimit - l1BlockGasLimit / L1_GAS_LIMIT_MARGIN_DIVISOR);
+}
+
+/** What the block budget (../l2/advanceBudget.ts `AdvanceLimits`) and the submitter read. */
+export interface AdvanceGasCap {
+  /** The build cap and the policy's key count, as last read (2^24 and none before the first read). */
+  limits(): { readonly cap: bigint; readonly policyKeys: number };
+  /** The send cap as last read (2^24 before the first read). */
+  sendCap(): bigint;
+  /** Reads the L1's latest block gas limit and the rollup's proof policy again. */
+  refresh(): Promise<void>;
+}
+
+export interface L1AdvanceGasCapConfig {
+  readonly provider: Provider;
+  readonly rollupAddress: string;
+  readonly logger: Logger;
+}
+
+/** The L1's latest block gas limit and the rollup's proof policy, read at start and then on every poll. */
+export class L1AdvanceGasCap implements AdvanceGasCap {
+  private l1BlockGasLimit: bigint | undefined;
+  private policyKeys = 0;
+  /** The build cap last logged. */
+  private said: bigint | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
+  private failing = false;
+
+  constructor(private readonly config: L1AdvanceGasCapConfig) {}
+
+  limits(): { readonly cap: bigint; readonly policyKeys: number } {
+    const cap = this.l1BlockGasLimit === undefined ? L1_TX_GAS_LIMIT_CAP : advanceBuildCap(this.l1BlockGasLimit);
+    return { cap, policyKeys: this.policyKeys };
+  }
+
+  sendCap(): bigint {
+    return this.l1BlockGasLimit === undefined ? L1_TX_GAS_LIMIT_CAP : advanceSendCap(this.l1BlockGasLimit);
+  }
+
+  async refresh(): Promise<void> {
+    const rollup = connectRollup(this.config.rollupAddress, this.config.provider);
+    const [latest, policy] = await Promise.all([this.config.provider.getBlock("latest"), rollup.proofPolicy()]);
+    if (latest === null)
+      throw new BridgeError("L1_NO_BLOCK", "the L1 has no latest block", "check the L1 RPC endpoint");
+    this.l1BlockGasLimit = latest.gasLimit;
+    this.policyKeys = policy.acceptedKeys.length;
+    const { cap } = this.limits();
+    // Said when it binds first and when it moves by a margin's worth: a limit drifting by a
+    // 1024th per L1 block would otherwise be logged at every poll.
+    const moved =
+      this.said === undefined ||
+      (cap > this.said ? cap - this.said : this.said - cap) * L1_GAS_LIMIT_MARGIN_DIVISOR >= this.said;
+    if (!moved || (this.said === undefined && cap === L1_TX_GAS_LIMIT_CAP)) return;
+    this.said = cap;
+    this.config.logger.info(
+      cap < L1_TX_GAS_LIMIT_CAP
+        ? `the L1's block gas limit is ${latest.gasLimit}: blocks are built for advances of at most ${cap} L1 gas (2^24 on L1s whose blocks hold more)`
+        : `the L1's block gas limit is ${latest.gasLimit}: advances may use 2^24 L1 gas again`,
+    );
+  }
+
+  /**
+   * Reads again `pollMs` after each read ends (never two at once: reads that pile up on a slow L1
+   * would starve the node). A failed read keeps the last value, said once until a read succeeds.
+   */
+  start(pollMs: number): void {
+    if (this.running) return;
+    this.running = true;
+    const next = (): void => {
+      if (!this.running) return;
+      this.timer = setTimeout(() => {
+        this.refresh().then(
+          () => {
+            this.failing = false;
+            next();
+          },
+          (error: unknown) => {
+            if (!this.failing)
+              this.config.logger.warn(
+                `could not read the L1's block gas limit, keeping ${this.l1BlockGasLimit ?? "2^24"}: ${(error as Error).message}`,
+              );
+            this.failing = true;
+            next();
+          },
+        );
+      }, pollMs);
+      this.timer.unref?.();
+    };
+    next();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
