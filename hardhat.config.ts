@@ -9,7 +9,8 @@ import path from "node:path";
  * the plugin's sources below through the cache too, instead of ts-node transpiling them again.
  */
 const TS_LOADER = path.join(__dirname, "test", "support", "tsLoader.js");
-if (process.env.NATIVE_ROLLUP_TS_LOADER === TS_LOADER) require(TS_LOADER);
+// `npm test` sets TEST_PHASE for its two runs: their main processes load the plugin through it too.
+if (process.env.NATIVE_ROLLUP_TS_LOADER === TS_LOADER || process.env.TEST_PHASE !== undefined) require(TS_LOADER);
 
 import "./tasks/plugin";
 import { SOLC_VERSION } from "./tasks/solc";
