@@ -3,6 +3,15 @@ import { TASK_TEST_GET_TEST_FILES, TASK_TEST_RUN_MOCHA_TESTS } from "hardhat/bui
 import { type HardhatUserConfig, subtask } from "hardhat/config";
 import path from "node:path";
 
+/**
+ * The cached TypeScript loader of the test run (see the test subtask below). Mocha's workers and
+ * the Hardhat processes the tests start load this file with the variable already set: they load
+ * the plugin's sources below through the cache too, instead of ts-node transpiling them again.
+ */
+const TS_LOADER = path.join(__dirname, "test", "support", "tsLoader.js");
+// `npm test` sets TEST_PHASE for its two runs: their main processes load the plugin through it too.
+if (process.env.NATIVE_ROLLUP_TS_LOADER === TS_LOADER || process.env.TEST_PHASE !== undefined) require(TS_LOADER);
+
 import "./tasks/plugin";
 import { SOLC_VERSION } from "./tasks/solc";
 
@@ -70,10 +79,14 @@ subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args, _hre, runSuper): Promis
  * The attester processes and check threads the node starts from the TypeScript sources during the
  * tests load them through test/support/tsLoader.js (rollup-node/cli.ts's typescriptLoader), which
  * caches each file's transpiled output: under ts-node each of them transpiled the same sources
- * again. Set before mocha starts its workers, which inherit it.
+ * again. Set before mocha starts its workers, which inherit it (and load the plugin through the
+ * cache, see TS_LOADER above). The test files and what they import load through it as well: here
+ * (the hook replaces ts-node's for every later require) and in each worker, where ts-node
+ * transpiled the whole graph again per worker and per run.
  */
 subtask(TASK_TEST_RUN_MOCHA_TESTS).setAction(async (args, _hre, runSuper): Promise<unknown> => {
-  process.env.NATIVE_ROLLUP_TS_LOADER ??= path.join(__dirname, "test", "support", "tsLoader.js");
+  process.env.NATIVE_ROLLUP_TS_LOADER ??= TS_LOADER;
+  require(TS_LOADER);
   return runSuper(args);
 });
 

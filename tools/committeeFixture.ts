@@ -1,7 +1,7 @@
 import type { Common } from "@ethereumjs/common";
 import { getBytes, keccak256 } from "ethers";
 
-import { type ExecutionProof, type ProofBundle } from "../precompiles";
+import type { ExecutionProof, ProofBundle } from "../precompiles";
 import { attestBlock } from "../rollup-node/provers/attester";
 import {
   type Attestation,
@@ -25,8 +25,21 @@ export interface TestCommittee {
   readonly keyHash: Uint8Array;
 }
 
+let babyJub: Promise<BabyJub> | undefined;
+
+/**
+ * The Baby Jubjub primitives every test committee and key of this process shares. Each
+ * loadBabyJub() builds circomlibjs's EdDSA and Poseidon, compiling their WebAssembly afresh
+ * (≈ 2 CPU s measured, where the rest of a committee's set-up takes milliseconds), and they are
+ * pure functions of their inputs: no committee or key can change what another one computes.
+ */
+export function sharedBabyJub(): Promise<BabyJub> {
+  babyJub ??= loadBabyJub();
+  return babyJub;
+}
+
 export async function testCommittee(size: number, seed: number): Promise<TestCommittee> {
-  const babyJub = await loadBabyJub();
+  const babyJub = await sharedBabyJub();
   const keys = Array.from(
     { length: size },
     (_, i) => new AttesterKey(babyJub, getBytes(`0x${word(seed * 100 + i + 1)}`)),

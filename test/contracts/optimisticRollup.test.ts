@@ -993,11 +993,12 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
 
     after(releaseProverThreads);
 
+    function proofsOf(built: BuiltBlock, which: readonly TestCommittee[]): Promise<ExecutionProof[]> {
+      return Promise.all(which.map((c) => committeeProof(c, L2_CHAIN_ID, built, [0, 1, 2])));
+    }
+
     async function proofsFor(built: BuiltBlock, which: readonly TestCommittee[]): Promise<string> {
-      const proofs: ExecutionProof[] = await Promise.all(
-        which.map((c) => committeeProof(c, L2_CHAIN_ID, built, [0, 1, 2])),
-      );
-      return hexlify(encodeExecutionProofs(proofs));
+      return hexlify(encodeExecutionProofs(await proofsOf(built, which)));
     }
 
     it("2-of-3 committee proofs finalize provisional blocks at once, in order, and end their challenges", async () => {
@@ -1033,7 +1034,8 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
         .withArgs(2n);
 
       // One proof is not enough under the policy, and re-execution is not allowed with proofs.
-      const single = await proofsFor(first, [committees[2]]);
+      const [byThird] = await proofsOf(first, [committees[2]]);
+      const single = hexlify(encodeExecutionProofs([byThird]));
       await expect(f.rollup.prove(1n, first.parentHeader, first.blockRlp, "0x", single))
         .to.be.revertedWithCustomError(executeErrors, "ExecuteInvalid")
         .withArgs(ExecuteErrorCode.ProofsInsufficient, anyValue);
@@ -1042,7 +1044,14 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       await expect(
         f.rollup
           .connect(f.user)
-          .prove(1n, first.parentHeader, first.blockRlp, "0x", await proofsFor(first, [committees[1], committees[2]])),
+          // The third committee's proof above is valid: with the second's it makes k = 2 (proven once, not twice).
+          .prove(
+            1n,
+            first.parentHeader,
+            first.blockRlp,
+            "0x",
+            hexlify(encodeExecutionProofs([...(await proofsOf(first, [committees[1]])), byThird])),
+          ),
       )
         .to.emit(f.rollup, "BlockFinalized")
         .withArgs(

@@ -370,17 +370,53 @@ describe("rollup:init", () => {
       expect(test.output).to.contain("starts every test from the fixture: the greeting changed above is back");
     });
 
-    it("deploys its L2 contract with scripts/deployL2.ts --network l2 to a running devnet's L2, and refuses an L1 network", async () => {
-      const cli = require.resolve("hardhat/internal/cli/cli", { paths: [project] });
-      const dataDir = path.join(scratch, "deploy-l2-devnet");
-      const child = spawn(process.execPath, [cli, "devnet", "--port", "0", "--l2-port", "0", "--data-dir", dataDir], {
-        cwd: project,
-        env: childEnv(),
-        stdio: ["ignore", "pipe", "pipe"],
+    describe("with its devnet running (`npm run devnet`, one process for the tests that need one)", () => {
+      let devnet: ChildProcess;
+      let banner: string;
+      let l2Url: string;
+
+      before(async () => {
+        const started = Date.now();
+        devnet = spawn(
+          process.execPath,
+          [
+            require.resolve("hardhat/internal/cli/cli", { paths: [project] }),
+            "devnet",
+            "--port",
+            "0",
+            "--l2-port",
+            "0",
+          ],
+          {
+            cwd: project,
+            env: childEnv(),
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
+        banner = await waitForOutput(devnet, /L2 +http\S+ +chain id 777[\s\S]*AcmeRollup \(L1\)/, 60_000);
+        timings["devnet start"] = Date.now() - started;
+        l2Url = /L2 +(http\S+)/.exec(banner)?.[1] as string;
       });
-      try {
-        const output = await waitForOutput(child, /L2 +http\S+ +chain id 777[\s\S]*AcmeRollup \(L1\)/, 60_000);
-        const l2Url = /L2 +(http\S+)/.exec(output)?.[1] as string;
+
+      after(async () => {
+        if (devnet === undefined || devnet.exitCode !== null || devnet.signalCode !== null) return;
+        const exited = new Promise((resolve) => devnet.once("exit", resolve));
+        devnet.kill("SIGINT");
+        await exited;
+      });
+
+      it("its `npm run devnet` (hardhat devnet) deploys AcmeRollup, serves L2 chain 777 and the dashboard", async () => {
+        expect(banner).to.contain("block time 500 ms");
+        // The dashboard's page and data come from the vendored package's assets.
+        const page = await fetch(`${l2Url}/`);
+        expect(page.status).to.equal(200);
+        expect(await page.text()).to.contain("dashboard.js");
+        const snapshot = (await (await fetch(`${l2Url}/api/dashboard`)).json()) as { rollup: { l2ChainId: number } };
+        expect(Number(snapshot.rollup.l2ChainId)).to.equal(777);
+      });
+
+      it("deploys its L2 contract with scripts/deployL2.ts --network l2 to a running devnet's L2, and refuses an L1 network", async () => {
+        const cli = require.resolve("hardhat/internal/cli/cli", { paths: [project] });
         const deployed = await run(process.execPath, [cli, "run", "scripts/deployL2.ts", "--network", "l2"], project, {
           L2_RPC_URL: l2Url,
         });
@@ -396,15 +432,11 @@ describe("rollup:init", () => {
           body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getCode", params: [address, "latest"] }),
         });
         expect(((await answer.json()) as { result: string }).result).to.match(/^0x[0-9a-f]{100,}$/);
-      } finally {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGINT");
-        await exited;
-      }
-      // The default network is the L1 devnet: the script refuses it instead of deploying there.
-      const onL1 = await run(process.execPath, [cli, "run", "scripts/deployL2.ts"], project);
-      expect(onL1.code, onL1.output).to.equal(1);
-      expect(onL1.output).to.contain("is chain 1337, not the L2 (chain 777): run with --network l2");
+        // The default network is the L1 devnet: the script refuses it instead of deploying there.
+        const onL1 = await run(process.execPath, [cli, "run", "scripts/deployL2.ts"], project);
+        expect(onL1.code, onL1.output).to.equal(1);
+        expect(onL1.output).to.contain("is chain 1337, not the L2 (chain 777): run with --network l2");
+      });
     });
 
     it("runs the node and the attester without Hardhat (the package's bins) and writes its genesis with rollup:genesis", async () => {
@@ -612,35 +644,6 @@ describe("rollup:init", () => {
               }),
           ),
         );
-      }
-    });
-
-    it("its `npm run devnet` (hardhat devnet) deploys AcmeRollup, serves L2 chain 777 and the dashboard", async () => {
-      const started = Date.now();
-      const child = spawn(
-        process.execPath,
-        [require.resolve("hardhat/internal/cli/cli", { paths: [project] }), "devnet", "--port", "0", "--l2-port", "0"],
-        {
-          cwd: project,
-          env: childEnv(),
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      try {
-        const output = await waitForOutput(child, /L2 +http\S+ +chain id 777[\s\S]*AcmeRollup \(L1\)/, 60_000);
-        expect(output).to.contain("block time 500 ms");
-        timings["devnet start"] = Date.now() - started;
-        // The dashboard's page and data come from the vendored package's assets.
-        const l2Url = /L2 +(http\S+)/.exec(output)?.[1] as string;
-        const page = await fetch(`${l2Url}/`);
-        expect(page.status).to.equal(200);
-        expect(await page.text()).to.contain("dashboard.js");
-        const snapshot = (await (await fetch(`${l2Url}/api/dashboard`)).json()) as { rollup: { l2ChainId: number } };
-        expect(Number(snapshot.rollup.l2ChainId)).to.equal(777);
-      } finally {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGINT");
-        await exited;
       }
     });
   });

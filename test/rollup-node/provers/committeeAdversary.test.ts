@@ -9,7 +9,8 @@ import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs"
 import { DEFAULT_HARDFORK } from "../../../rollup-node/chain/genesis";
 import { silentLogger } from "../../../rollup-node/logger";
 import { type AttesterServer, startAttesterServer } from "../../../rollup-node/provers/attesterServer";
-import { AttesterKey, loadBabyJub, releaseProverThreads } from "../../../rollup-node/provers/committee";
+import { AttesterKey, releaseProverThreads } from "../../../rollup-node/provers/committee";
+import { sharedBabyJub } from "../../../tools/committeeFixture";
 import { CommitteeProver, ProofService } from "../../../rollup-node/provers/proofService";
 import { TestSigner } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
@@ -40,7 +41,7 @@ async function startAdversary(privateKey: Uint8Array): Promise<{
   close(): Promise<void>;
 }> {
   const inner = await startAttesterServer({ privateKey, fork: FORK, port: 0, logger: silentLogger });
-  const key = new AttesterKey(await loadBabyJub(), privateKey);
+  const key = new AttesterKey(await sharedBabyJub(), privateKey);
   const state = { mode: "honest" as Misbehaviour, endlessBytes: 0 };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
