@@ -25,21 +25,8 @@ export interface TestCommittee {
   readonly keyHash: Uint8Array;
 }
 
-let babyJub: Promise<BabyJub> | undefined;
-
-/**
- * The Baby Jubjub primitives every test committee and key of this process shares. Each
- * loadBabyJub() builds circomlibjs's EdDSA and Poseidon, compiling their WebAssembly afresh
- * (≈ 2 CPU s measured, where the rest of a committee's set-up takes milliseconds), and they are
- * pure functions of their inputs: no committee or key can change what another one computes.
- */
-export function sharedBabyJub(): Promise<BabyJub> {
-  babyJub ??= loadBabyJub();
-  return babyJub;
-}
-
 export async function testCommittee(size: number, seed: number): Promise<TestCommittee> {
-  const babyJub = await sharedBabyJub();
+  const babyJub = await loadBabyJub();
   const keys = Array.from(
     { length: size },
     (_, i) => new AttesterKey(babyJub, getBytes(`0x${word(seed * 100 + i + 1)}`)),

@@ -57,9 +57,19 @@ export interface BabyJub {
   readonly poseidon: Poseidon;
 }
 
-export async function loadBabyJub(): Promise<BabyJub> {
-  const [eddsa, poseidon] = await Promise.all([buildEddsa(), buildPoseidon()]);
-  return { eddsa, poseidon };
+let babyJub: Promise<BabyJub> | undefined;
+
+/**
+ * The process's Baby Jubjub primitives. Building them compiles circomlibjs's WebAssembly
+ * (≈ 2 CPU s), and they are pure functions of their inputs, so every key, committee and proof
+ * service of a process shares one build.
+ */
+export function loadBabyJub(): Promise<BabyJub> {
+  babyJub ??= Promise.all([buildEddsa(), buildPoseidon()]).then(([eddsa, poseidon]) => ({ eddsa, poseidon }));
+  babyJub.catch(() => {
+    babyJub = undefined;
+  });
+  return babyJub;
 }
 
 /**

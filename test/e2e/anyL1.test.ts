@@ -20,11 +20,11 @@ import {
   Committee,
   bundledCircuitArtifacts,
   committeeVerificationKey,
+  loadBabyJub,
   proveCommittee,
   releaseProverThreads,
 } from "../../rollup-node/provers/committee";
 import { type ExecutionProver, ProofService } from "../../rollup-node/provers/proofService";
-import { sharedBabyJub } from "../../tools/committeeFixture";
 import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
 import { RollupClient } from "../../sdk";
 import { DEPLOYER_KEY_ENV } from "../../tasks/deployTarget";
@@ -61,7 +61,7 @@ async function startHardhatNode(): Promise<{ child: ChildProcess; url: string }>
  * over a minute just to start (AttesterPool's start timeout), which is not what this test is about.
  */
 async function freshCommittee(name: string): Promise<ExecutionProver & { readonly verificationKey: Uint8Array }> {
-  const babyJub = await sharedBabyJub();
+  const babyJub = await loadBabyJub();
   const artifacts = bundledCircuitArtifacts();
   const keys = [0, 1, 2].map(() => new AttesterKey(babyJub, new Uint8Array(randomBytes(32))));
   const committee = Committee.fromPublicKeys(

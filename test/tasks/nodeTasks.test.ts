@@ -13,9 +13,13 @@ import { silentLogger } from "../../rollup-node/logger";
 import { keyEnvNames } from "../../rollup-node/node/keySources";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { type AttesterServer, startAttesterServer } from "../../rollup-node/provers/attesterServer";
-import { Committee, bundledCircuitArtifacts, committeeVerificationKey } from "../../rollup-node/provers/committee";
+import {
+  Committee,
+  bundledCircuitArtifacts,
+  committeeVerificationKey,
+  loadBabyJub,
+} from "../../rollup-node/provers/committee";
 import { rejection } from "../rollup-node/rejection";
-import { sharedBabyJub } from "../../tools/committeeFixture";
 import { runTask } from "../support/runTask";
 
 /** Runs `run` with the relayer's key variables unset (a developer's shell may have them). */
@@ -86,7 +90,7 @@ describe("rollup:genesis and rollup:verification-keys (running a rollup outside 
         attesters: `${a.url},${b.url},${c.url};${d.url},${c.url}`,
         out,
       });
-      const babyJub = await sharedBabyJub();
+      const babyJub = await loadBabyJub();
       const expected = [
         [a, b, c],
         [d, c],

@@ -9,8 +9,7 @@ import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs"
 import { DEFAULT_HARDFORK } from "../../../rollup-node/chain/genesis";
 import { silentLogger } from "../../../rollup-node/logger";
 import { type AttesterServer, startAttesterServer } from "../../../rollup-node/provers/attesterServer";
-import { AttesterKey, releaseProverThreads } from "../../../rollup-node/provers/committee";
-import { sharedBabyJub } from "../../../tools/committeeFixture";
+import { AttesterKey, loadBabyJub, releaseProverThreads } from "../../../rollup-node/provers/committee";
 import { CommitteeProver, ProofService } from "../../../rollup-node/provers/proofService";
 import { TestSigner } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
@@ -41,7 +40,7 @@ async function startAdversary(privateKey: Uint8Array): Promise<{
   close(): Promise<void>;
 }> {
   const inner = await startAttesterServer({ privateKey, fork: FORK, port: 0, logger: silentLogger });
-  const key = new AttesterKey(await sharedBabyJub(), privateKey);
+  const key = new AttesterKey(await loadBabyJub(), privateKey);
   const state = { mode: "honest" as Misbehaviour, endlessBytes: 0 };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
