@@ -11,6 +11,7 @@ import {
   MapDB,
   ValueEncoding,
   bytesToHex,
+  createAccountFromRLP,
   equalsBytes,
   hexToBytes,
   setLengthLeft,
@@ -106,6 +107,13 @@ export interface ChainConfig {
   readonly createGenesisBlock?: (common: Common, stateRoot: Uint8Array) => Block;
   /** Adds the fork's system contracts to the allocation (default true); a foreign genesis lists its own. */
   readonly addSystemContracts?: boolean;
+}
+
+/** An account as the head state holds it, with the head it was read at. */
+export interface HeadAccount {
+  readonly account: Account | undefined;
+  /** The head block of that state: the block whose successor the account's transaction would enter. */
+  readonly head: Block;
 }
 
 /** The block number a rollup node's "safe" or "finalized" tag names; undefined: the head. */
@@ -286,6 +294,27 @@ export class Chain {
   }
 
   // ---------------------------------------------------------------- state reads
+
+  /**
+   * The account in the head state, read without the chain's lock: a block being built (which
+   * holds the lock for its whole execution) does not delay it. Consistent: the head and its state
+   * root are taken together, in one synchronous step, and the account is read from that root on a
+   * trie of its own. The database is append-only and content-addressed (a node's key is its hash;
+   * building a block only adds nodes), so the nodes under that root stay as they are while the
+   * build runs. A block stored meanwhile is not seen: the answer is the head at the call.
+   */
+  async headAccount(address: Uint8Array): Promise<HeadAccount> {
+    const head = this.head;
+    const trie = new MerklePatriciaTrie({
+      db: this.db,
+      root: this.headStateRoot,
+      useKeyHashing: true,
+      common: this.common,
+      valueEncoding: ValueEncoding.Bytes,
+    });
+    const encoded = await trie.get(address);
+    return { account: encoded === null ? undefined : createAccountFromRLP(encoded), head };
+  }
 
   getAccount(address: Uint8Array, tag: BlockTag = "latest"): Promise<Account | undefined> {
     return this.atBlock(tag, () => this.state.getAccount(new Address(address)));

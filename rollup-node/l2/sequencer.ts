@@ -271,39 +271,42 @@ export class Sequencer implements SequencerApi, RpcBackend {
       const timestamp = options.timestamp ?? this.chain.nextTimestamp();
       const nextMessageNonce = this.nextMessageNonce(parent.header.number);
       const anchor = await this.askAnchor(number, timestamp, nextMessageNonce);
-      return this.poolLock.run(async () => {
-        const pooled = this.mempool.ordered();
+      // The pool lock is held for the snapshot and for the settlement, not for the build: admission
+      // goes on meanwhile (docs/design/admission-during-build.md says why that loses nothing).
+      const { pooled, idle } = await this.poolLock.run(async () => ({
+        pooled: this.mempool.ordered(),
         // Nothing a block could take (only gapped nonces or fees below the base fee): no block.
-        const idle = options.skipIfEmpty && !(await this.mempool.hasExecutable(parent.header.calcNextBaseFee()));
-        if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
-        let mined: MinedBlock | undefined;
-        let used = anchor;
-        while (mined === undefined) {
-          try {
-            mined = await this.mineWith(parent, timestamp, used, pooled);
-          } catch (error) {
-            if (error instanceof AnchorNotIncludedError) throw new RelayNotIncludedError(number, error.reasons);
-            if (!(error instanceof RelaysOverWitnessBudgetError)) throw error;
-            const deferred = deferLastRelay(used);
-            if (deferred === undefined) throw error;
-            this.logger.warn(
-              `block ${number}: ${error.message}: deferring L1 → L2 message #${deferred.nonce} (recorded as failed; anyone may retry it, its sender may refund it)`,
-            );
-            used = deferred.anchor;
-          }
+        idle: options.skipIfEmpty && !(await this.mempool.hasExecutable(parent.header.calcNextBaseFee())),
+      }));
+      if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
+      let mined: MinedBlock | undefined;
+      let used = anchor;
+      while (mined === undefined) {
+        try {
+          mined = await this.mineWith(parent, timestamp, used, pooled);
+        } catch (error) {
+          if (error instanceof AnchorNotIncludedError) throw new RelayNotIncludedError(number, error.reasons);
+          if (!(error instanceof RelaysOverWitnessBudgetError)) throw error;
+          const deferred = deferLastRelay(used);
+          if (deferred === undefined) throw error;
+          this.logger.warn(
+            `block ${number}: ${error.message}: deferring L1 → L2 message #${deferred.nonce} (recorded as failed; anyone may retry it, its sender may refund it)`,
+          );
+          used = deferred.anchor;
         }
-        await this.mempool.settle(mined);
-        const produced = this.toProduced(mined, parent, used);
-        this.report(produced, mined, used);
-        for (const listener of this.listeners) {
-          try {
-            listener(produced);
-          } catch (error) {
-            this.logger.error(`an onBlock listener failed on block ${number}: ${(error as Error).message}`);
-          }
+      }
+      const settled = mined;
+      await this.poolLock.run(() => this.mempool.settle(settled));
+      const produced = this.toProduced(mined, parent, used);
+      this.report(produced, mined, used);
+      for (const listener of this.listeners) {
+        try {
+          listener(produced);
+        } catch (error) {
+          this.logger.error(`an onBlock listener failed on block ${number}: ${(error as Error).message}`);
         }
-        return produced;
-      });
+      }
+      return produced;
     });
   }
 
