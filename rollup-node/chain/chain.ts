@@ -49,6 +49,7 @@ import {
 } from "./errors";
 import { type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "./genesis";
 import { checkChildBlock } from "./headerChecks";
+import { NodeCacheDB } from "./nodeCacheDb";
 import { matchingLogs } from "./logFilter";
 import type { StructLogOptions, StructTrace } from "./structLogger";
 import { AsyncMutex } from "./mutex";
@@ -119,6 +120,13 @@ export interface HeadAccount {
 /** The block number a rollup node's "safe" or "finalized" tag names; undefined: the head. */
 export type HeadLabelSource = (tag: "safe" | "finalized") => bigint | undefined;
 
+/** A reader of the state at one root, and the encoded accounts (null: absent) read from it. */
+interface HeadReads {
+  readonly root: string;
+  readonly trie: MerklePatriciaTrie;
+  readonly accounts: Map<string, Uint8Array | null>;
+}
+
 interface Snapshot {
   readonly headNumber: bigint;
   readonly headStateRoot: Uint8Array;
@@ -167,6 +175,8 @@ export class Chain {
   /** Pre-state root of each block (for tracing: re-running a block needs its exact pre-state). */
   private readonly preStateRoots = new Map<bigint, Uint8Array>();
   private headLabels: HeadLabelSource | undefined;
+  /** `headAccount`'s reader of the head state (see headReadsAt). */
+  private headReads: HeadReads | undefined;
 
   private constructor(
     readonly common: Common,
@@ -184,7 +194,8 @@ export class Chain {
     // The WebAssembly keccak, before the first trie hash (the native one serves until then, with equal results).
     await prepareCrypto();
     const common = config.common ?? createChainCommon(config.genesis.chainId, config.genesis.hardfork);
-    const db = config.db ?? new MapDB<string, StoredValue>();
+    // Every trie read goes through the node cache: the witness capture re-reads what the build read.
+    const db = new NodeCacheDB(config.db ?? new MapDB<string, StoredValue>());
     const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
     // Caches batch trie writes until commit: without them every account touch re-hashes trie paths.
     const state = new SafeMerkleStateManager({ common, trie, caches: new Caches() });
@@ -305,15 +316,34 @@ export class Chain {
    */
   async headAccount(address: Uint8Array): Promise<HeadAccount> {
     const head = this.head;
-    const trie = new MerklePatriciaTrie({
-      db: this.db,
-      root: this.headStateRoot,
-      useKeyHashing: true,
-      common: this.common,
-      valueEncoding: ValueEncoding.Bytes,
-    });
-    const encoded = await trie.get(address);
+    const reads = this.headReadsAt(this.headStateRoot);
+    const key = bytesToHex(address);
+    let encoded = reads.accounts.get(key);
+    if (encoded === undefined) {
+      encoded = await reads.trie.get(address);
+      reads.accounts.set(key, encoded);
+    }
     return { account: encoded === null ? undefined : createAccountFromRLP(encoded), head };
+  }
+
+  /**
+   * The reader of the state at `root`, with the accounts read from it so far: the state under a
+   * root never changes, so they stay right for as long as it is the head's. Only the latest
+   * root's reader is kept (a sender admits many transactions per block; a root is left for good).
+   */
+  private headReadsAt(root: Uint8Array): HeadReads {
+    const rootHex = bytesToHex(root);
+    if (this.headReads?.root !== rootHex) {
+      const trie = new MerklePatriciaTrie({
+        db: this.db,
+        root,
+        useKeyHashing: true,
+        common: this.common,
+        valueEncoding: ValueEncoding.Bytes,
+      });
+      this.headReads = { root: rootHex, trie, accounts: new Map() };
+    }
+    return this.headReads;
   }
 
   getAccount(address: Uint8Array, tag: BlockTag = "latest"): Promise<Account | undefined> {
