@@ -99,7 +99,8 @@ function byPriceThenAge(pool: TxPool): (a: TypedTransaction, b: TypedTransaction
  * The L2 mempool: geth's admission rules and messages, nonce order per sender, replacement by
  * fee, limits on gapped (queued) transactions with eviction by price and age, and a journal so
  * that an acknowledged transaction survives a crash. Not thread-safe on its own: the sequencer
- * serializes admissions and block production.
+ * serializes admissions, the block's snapshot of the pool and its settlement (but not the build
+ * in between: admission reads the head state without the chain's lock, `Chain.headAccount`).
  */
 export class Mempool {
   private readonly pool: TxPool;
@@ -147,7 +148,8 @@ export class Mempool {
 
   /** The nonce `address`'s next transaction should carry, counting contiguous pooled ones. */
   async nextNonce(address: Uint8Array): Promise<bigint> {
-    const stateNonce = await this.options.chain.getNonce(address, "latest");
+    // The head state without the chain's lock: a block being built does not hold this up.
+    const stateNonce = (await this.options.chain.headAccount(address)).account?.nonce ?? 0n;
     return this.pool.nextNonce(new Address(address).toString(), stateNonce);
   }
 
@@ -203,11 +205,13 @@ export class Mempool {
     const sender = this.check(tx);
     const key = sender.toString();
     this.refuseOversized(tx, key);
-    const { chain } = this.options;
-    const account = await chain.getAccount(sender.bytes, "latest");
+    // The account and the head it belongs to, read together and without the chain's lock, so
+    // that a block being built does not hold admission up (the build takes a snapshot of the
+    // pool; see settle for what a block stored meanwhile does to the transactions admitted here).
+    const { account, head } = await this.options.chain.headAccount(sender.bytes);
     const stateNonce = account?.nonce ?? 0n;
     const pendingNonce = this.pool.nextNonce(key, stateNonce);
-    validateIncoming(tx, { account, pendingNonce }, chain.head.header.gasLimit, chain.head.header.calcNextBaseFee());
+    validateIncoming(tx, { account, pendingNonce }, head.header.gasLimit, head.header.calcNextBaseFee());
     await this.prune();
     const toEvict = this.pool.atNonce(key, tx.nonce) === undefined ? this.makeRoom(tx, key, pendingNonce) : [];
     const previous = this.pool.atNonce(key, tx.nonce);
@@ -254,6 +258,12 @@ export class Mempool {
    * Forgets what a block settled (its transactions and the ones it found invalid: the journal
    * entries go with the block's own atomic commit), re-sorts the senders it touched into
    * executable and queued, and evicts expired queued transactions.
+   *
+   * The block was built from a snapshot of the pool while admissions went on, so the pool may
+   * hold what the block has made stale: a replacement admitted (against the old head) for a
+   * transaction the block included, i.e. a transaction whose nonce the block consumed. Those are
+   * dropped from the pool and the journal: no later block could include them. Only the senders
+   * of the block's transactions can have had their nonce consumed, so only they are swept.
    */
   async settle(mined: MinedBlock): Promise<void> {
     const touched = new Set<string>();
@@ -269,8 +279,15 @@ export class Mempool {
       this.queued.delete(bytesToHex(skipped.tx.hash()));
       touched.add(skipped.tx.getSenderAddress().toString());
     }
-    for (const key of touched)
-      this.classify(key, await this.options.chain.getNonce(createAddressFromString(key).bytes, "latest"));
+    const stale: TypedTransaction[] = [];
+    const stateNonces = new Map<string, bigint>();
+    for (const key of touched) {
+      const stateNonce = await this.options.chain.getNonce(createAddressFromString(key).bytes, "latest");
+      stateNonces.set(key, stateNonce);
+      for (const tx of this.pool.ofSender(key)) if (tx.nonce < stateNonce) stale.push(tx);
+    }
+    await this.forget(stale);
+    for (const [key, stateNonce] of stateNonces) this.classify(key, stateNonce);
     await this.prune();
   }
 
