@@ -1,11 +1,11 @@
 import { Capability, type LegacyTx, type TypedTransaction } from "@ethereumjs/tx";
-import { Address, bytesToHex, createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import { Address, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 
 import type { Chain } from "../chain/chain";
 import { TransactionRejectedError } from "../chain/errors";
 import { checkGasLimit, validateIncoming } from "../chain/txValidation";
 import type { MinedBlock } from "../chain/types";
-import { TxPool, feeCapOf } from "../chain/txPool";
+import { TxPool, feeCapOf, hashKeyOf, senderKeyOf } from "../chain/txPool";
 
 /** Transaction types an L2 block may hold: no blobs (EXECUTE rejects them), nothing unknown. */
 const SUPPORTED_TYPES: ReadonlySet<number> = new Set([0, 1, 2, 4]);
@@ -143,7 +143,7 @@ export class Mempool {
 
   /** Executable pooled transactions in block order (senders by first arrival, each by nonce); queued ones wait. */
   ordered(): TypedTransaction[] {
-    return this.pool.ordered().filter((tx) => !this.queued.has(bytesToHex(tx.hash())));
+    return this.pool.ordered().filter((tx) => !this.queued.has(hashKeyOf(tx)));
   }
 
   /** The nonce `address`'s next transaction should carry, counting contiguous pooled ones. */
@@ -217,11 +217,11 @@ export class Mempool {
     const previous = this.pool.atNonce(key, tx.nonce);
     const replacedArrival = previous === undefined ? undefined : this.pool.arrival(previous);
     const replaced = this.pool.add(tx);
-    if (replaced !== undefined) this.queued.delete(bytesToHex(replaced.hash()));
+    if (replaced !== undefined) this.queued.delete(hashKeyOf(replaced));
     const evicted = toEvict.map((queued) => [queued, this.pool.arrival(queued)] as const);
     for (const queued of toEvict) {
       this.pool.remove(queued);
-      this.queued.delete(bytesToHex(queued.hash()));
+      this.queued.delete(hashKeyOf(queued));
     }
     this.classify(key, stateNonce);
     return { tx, key, stateNonce, replaced, replacedArrival, evicted };
@@ -237,12 +237,12 @@ export class Mempool {
     } catch (error) {
       for (const admission of [...admitted].reverse()) {
         this.pool.remove(admission.tx);
-        this.queued.delete(bytesToHex(admission.tx.hash()));
+        this.queued.delete(hashKeyOf(admission.tx));
         if (admission.replaced !== undefined) this.pool.add(admission.replaced, admission.replacedArrival);
         // An evicted transaction was queued (only queued ones are evicted), and is again.
         for (const [queued, arrival] of admission.evicted) {
           this.pool.add(queued, arrival);
-          this.queued.add(bytesToHex(queued.hash()));
+          this.queued.add(hashKeyOf(queued));
         }
       }
       for (const { key, stateNonce } of admitted) this.classify(key, stateNonce);
@@ -269,15 +269,15 @@ export class Mempool {
     const touched = new Set<string>();
     for (const tx of mined.record.block.transactions) {
       this.pool.remove(tx);
-      this.queued.delete(bytesToHex(tx.hash()));
-      touched.add(tx.getSenderAddress().toString());
+      this.queued.delete(hashKeyOf(tx));
+      touched.add(senderKeyOf(tx));
     }
     for (const skipped of mined.skipped) {
       if (skipped.oversized === true) this.rememberOversized(skipped.tx);
       if (skipped.retryable) continue;
       this.pool.remove(skipped.tx);
-      this.queued.delete(bytesToHex(skipped.tx.hash()));
-      touched.add(skipped.tx.getSenderAddress().toString());
+      this.queued.delete(hashKeyOf(skipped.tx));
+      touched.add(senderKeyOf(skipped.tx));
     }
     const stale: TypedTransaction[] = [];
     const stateNonces = new Map<string, bigint>();
@@ -408,8 +408,8 @@ export class Mempool {
   private rememberOversized(tx: TypedTransaction): void {
     const until = this.now() + this.limits.oversizedBanMs;
     const entries: [Map<string, number>, string][] = [
-      [this.oversizedTxs, bytesToHex(tx.hash())],
-      [this.oversizedSenders, tx.getSenderAddress().toString()],
+      [this.oversizedTxs, hashKeyOf(tx)],
+      [this.oversizedSenders, senderKeyOf(tx)],
     ];
     for (const [bans, key] of entries) {
       bans.delete(key);
@@ -421,7 +421,7 @@ export class Mempool {
   /** Refuses a transaction dropped for the block budget, or one of its sender, while the ban lasts. */
   private refuseOversized(tx: TypedTransaction, sender: string): void {
     const now = this.now();
-    const txUntil = this.oversizedTxs.get(bytesToHex(tx.hash()));
+    const txUntil = this.oversizedTxs.get(hashKeyOf(tx));
     if (txUntil !== undefined && txUntil > now) {
       throw new TransactionRejectedError(
         "exceeds the block budget",
@@ -442,7 +442,7 @@ export class Mempool {
     if (txs.length === 0) return;
     for (const tx of txs) {
       this.pool.remove(tx);
-      this.queued.delete(bytesToHex(tx.hash()));
+      this.queued.delete(hashKeyOf(tx));
     }
     // A journal entry left behind is re-checked against the same limits on restore.
     await this.options.journal?.remove(txs.map((tx) => tx.hash()));
@@ -450,7 +450,7 @@ export class Mempool {
 
   private queuedOf(key: string): number {
     let count = 0;
-    for (const tx of this.pool.ofSender(key)) if (this.queued.has(bytesToHex(tx.hash()))) count++;
+    for (const tx of this.pool.ofSender(key)) if (this.queued.has(hashKeyOf(tx))) count++;
     return count;
   }
 
@@ -458,7 +458,7 @@ export class Mempool {
   private classify(key: string, stateNonce: bigint): void {
     const contiguousEnd = this.pool.nextNonce(key, stateNonce);
     for (const tx of this.pool.ofSender(key)) {
-      const hash = bytesToHex(tx.hash());
+      const hash = hashKeyOf(tx);
       if (tx.nonce >= contiguousEnd) this.queued.add(hash);
       else this.queued.delete(hash);
     }
