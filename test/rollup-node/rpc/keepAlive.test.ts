@@ -51,7 +51,7 @@ describe("JSON-RPC over HTTP: keep-alive", function () {
   });
 
   it("keeps an idle socket open past the idle time it advertises, so a client's reuse at that moment is answered", async () => {
-    const port = Number(new URL(l1.url).port);
+    const port = Number(new URL(l1.url as string).port);
     const socket = net.connect(port, "127.0.0.1");
     try {
       await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
