@@ -266,7 +266,8 @@ if (require.main === module && process.send !== undefined) {
   process.once("message", (message: { plan: LoadPlan & { chainId: string } }) => {
     const plan: LoadPlan = { ...message.plan, chainId: BigInt(message.plan.chainId) };
     runLoad(plan, () => process.send?.({ kind: "started" } satisfies LoadMessage)).then(
-      (result) => process.send?.({ kind: "done", result } satisfies LoadMessage, undefined, undefined, () => process.exit(0)),
+      (result) =>
+        process.send?.({ kind: "done", result } satisfies LoadMessage, undefined, undefined, () => process.exit(0)),
       (error: unknown) => {
         console.error(error);
         process.exit(1);
