@@ -70,6 +70,11 @@ export class TxPool {
     return this.byHash.get(bytesToHex(hash));
   }
 
+  /** The pooled transaction whose hash key (`hashKeyOf`) is `key`, without converting it to bytes and back. */
+  byKey(key: string): TypedTransaction | undefined {
+    return this.byHash.get(key);
+  }
+
   /** When `tx` (pooled) arrived, on the pool's clock. */
   arrival(tx: TypedTransaction): number | undefined {
     return this.arrivedAt.get(hashKeyOf(tx));
@@ -83,6 +88,15 @@ export class TxPool {
   /** Senders with pooled transactions. */
   senders(): string[] {
     return [...this.bySender.keys()];
+  }
+
+  /**
+   * `sender`'s pooled transactions in no particular order, without a copy: for a pass that does
+   * not need nonce order (the mempool's classification runs at every admission, and sorting a
+   * sender's backlog each time made admission grow with it).
+   */
+  pooledOf(sender: string): Iterable<TypedTransaction> {
+    return this.bySender.get(sender)?.values() ?? [];
   }
 
   /** `sender`'s pooled transactions by nonce. */

@@ -1,5 +1,5 @@
 import { Capability, type LegacyTx, type TypedTransaction } from "@ethereumjs/tx";
-import { Address, createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import { Address, createAddressFromString } from "@ethereumjs/util";
 
 import type { Chain } from "../chain/chain";
 import { TransactionRejectedError } from "../chain/errors";
@@ -299,7 +299,7 @@ export class Mempool {
     const oldest = now - this.limits.queueLifetimeMs;
     const expired: TypedTransaction[] = [];
     for (const hash of this.queued) {
-      const tx = this.pool.get(hexToBytes(hash as `0x${string}`));
+      const tx = this.pool.byKey(hash);
       if (tx !== undefined && (this.pool.arrival(tx) ?? 0) < oldest) expired.push(tx);
     }
     await this.forget(expired);
@@ -385,7 +385,7 @@ export class Mempool {
       (isQueued && this.queued.size >= this.limits.globalQueue) || this.pool.size >= this.limits.maxSize;
     if (needsSlot) {
       const cheapest = [...this.queued]
-        .map((hash) => this.pool.get(hexToBytes(hash as `0x${string}`)))
+        .map((hash) => this.pool.byKey(hash))
         .filter((queued): queued is TypedTransaction => queued !== undefined)
         .sort(byPriceThenAge(this.pool))[0];
       if (cheapest === undefined || feeCapOf(cheapest) >= feeCapOf(tx)) {
@@ -450,14 +450,14 @@ export class Mempool {
 
   private queuedOf(key: string): number {
     let count = 0;
-    for (const tx of this.pool.ofSender(key)) if (this.queued.has(hashKeyOf(tx))) count++;
+    for (const tx of this.pool.pooledOf(key)) if (this.queued.has(hashKeyOf(tx))) count++;
     return count;
   }
 
   /** Sorts `key`'s pooled transactions into executable (contiguous from `stateNonce`) and queued. */
   private classify(key: string, stateNonce: bigint): void {
     const contiguousEnd = this.pool.nextNonce(key, stateNonce);
-    for (const tx of this.pool.ofSender(key)) {
+    for (const tx of this.pool.pooledOf(key)) {
       const hash = hashKeyOf(tx);
       if (tx.nonce >= contiguousEnd) this.queued.add(hash);
       else this.queued.delete(hash);
