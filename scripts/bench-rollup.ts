@@ -9,10 +9,12 @@
  * send to the first poll that sees the transaction in a block). The L2 is measured twice: at the
  * default configuration, and at a capacity configuration (the largest gas limit EXECUTE verifies,
  * so that it does not bind, and no L1 submission), which shows what the node itself can do.
+ * The workload is sent and watched from a child process (the client), so that it takes neither
+ * node's thread: the devnet runs in this process, EDR in its own.
  * Knobs: BENCH_TXS (default 600), BENCH_SAMPLES (latency samples, default 5), BENCH_L2_BLOCK_MS
  * (default the devnet's 1000).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, fork, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -163,6 +165,24 @@ async function throughput(url: string, keys: readonly string[]): Promise<Through
 }
 
 /**
+ * Runs `throughput` in a child process. The devnet runs in this process while EDR runs in its
+ * own: a client sharing the devnet's thread (sending, polling, parsing replies) would slow the
+ * node it measures and not EDR. A wallet is an external client of both.
+ */
+function throughputFromClient(url: string, keys: readonly string[]): Promise<Throughput> {
+  const child = fork(__filename, [], {
+    execArgv: ["--require", require.resolve("ts-node/register/transpile-only")],
+    env: { ...process.env, BENCH_CLIENT: "1" },
+    stdio: "inherit",
+  });
+  return new Promise<Throughput>((resolve, reject) => {
+    child.once("message", (result: Throughput) => resolve(result));
+    child.once("exit", (code) => reject(new Error(`the benchmark client exited (${code}) without a result`)));
+    child.send({ url, keys });
+  });
+}
+
+/**
  * Starts `hardhat node` on port 0, as the tests start every server: the OS picks a free port and
  * the node's ready line says which, so the benchmark never collides with a running devnet.
  */
@@ -234,7 +254,7 @@ async function main(): Promise<void> {
     l2.destroy();
 
     // 4. Throughput, same workload on all three: the default devnet, the capacity devnet, EDR.
-    const rollupTp = await throughput(devnet.l2Url, keys);
+    const rollupTp = await throughputFromClient(devnet.l2Url, keys);
     const submitter = devnet.node.bridge.submitter;
     const accepted = [...(submitter?.accepted ?? [])];
     await devnet.stop();
@@ -251,9 +271,9 @@ async function main(): Promise<void> {
       submitBlocks: false,
       logger: () => silentLogger,
     });
-    const capacityTp = await throughput(devnet.l2Url, keys);
+    const capacityTp = await throughputFromClient(devnet.l2Url, keys);
     edr = await startHardhatNode();
-    const edrTp = await throughput(edr.url, keys);
+    const edrTp = await throughputFromClient(edr.url, keys);
     const row = (name: string, t: Throughput) => ({
       node: name,
       "tx/s": Number(t.tps.toFixed(1)),
@@ -287,10 +307,23 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+if (process.env.BENCH_CLIENT === "1") {
+  // The benchmark client (throughputFromClient): one measurement, its result to the parent.
+  process.once("message", ({ url, keys }: { url: string; keys: string[] }) => {
+    throughput(url, keys).then(
+      (result) => process.send?.(result, undefined, undefined, () => process.exit(0)),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+} else {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -137,7 +137,17 @@ export class L1Watcher {
     return this.lock.run(async () => {
       const head = await this.config.provider.getBlockNumber();
       const first = this.current.l1Head === -1;
-      await this.forgetReorganised();
+      const reorganised = await this.forgetReorganised();
+      // The last poll read this very L1 block (its hash just checked): the contract's state there
+      // cannot have changed, so there is nothing to read. On the devnet each eth_call runs the
+      // rollup contract on the node's own thread.
+      if (
+        !reorganised &&
+        this.lastScannedHash !== undefined &&
+        head === this.current.l1Head &&
+        this.lastScanned === head
+      )
+        return;
       const scannedBefore = this.lastScanned;
       if (head > this.lastScanned) await this.scan(this.lastScanned + 1, head);
       if (
@@ -171,16 +181,17 @@ export class L1Watcher {
    * AnchorMismatch and rebuilt: docs/design/submitter-recovery.md). Nothing read before is kept:
    * the next scan reads L1's branch again from the deployment block.
    */
-  private async forgetReorganised(): Promise<void> {
-    if (this.lastScannedHash === undefined) return;
+  private async forgetReorganised(): Promise<boolean> {
+    if (this.lastScannedHash === undefined) return false;
     const block = await this.config.provider.getBlock(this.lastScanned);
-    if (block?.hash === this.lastScannedHash) return;
+    if (block?.hash === this.lastScannedHash) return false;
     this.config.logger.warn(
       `L1 reorg: block ${this.lastScanned} is no longer ${this.lastScannedHash}; reading the L1 → L2 messages again`,
     );
     this.messages.clear();
     this.lastScanned = this.config.fromBlock - 1;
     this.lastScannedHash = undefined;
+    return true;
   }
 
   private firstMissing(from: bigint, count: bigint): bigint | undefined {

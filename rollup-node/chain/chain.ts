@@ -11,6 +11,7 @@ import {
   MapDB,
   ValueEncoding,
   bytesToHex,
+  createAccountFromRLP,
   equalsBytes,
   hexToBytes,
   setLengthLeft,
@@ -48,6 +49,7 @@ import {
 } from "./errors";
 import { type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "./genesis";
 import { checkChildBlock } from "./headerChecks";
+import { NodeCacheDB } from "./nodeCacheDb";
 import { matchingLogs } from "./logFilter";
 import type { StructLogOptions, StructTrace } from "./structLogger";
 import { AsyncMutex } from "./mutex";
@@ -108,8 +110,22 @@ export interface ChainConfig {
   readonly addSystemContracts?: boolean;
 }
 
+/** An account as the head state holds it, with the head it was read at. */
+export interface HeadAccount {
+  readonly account: Account | undefined;
+  /** The head block of that state: the block whose successor the account's transaction would enter. */
+  readonly head: Block;
+}
+
 /** The block number a rollup node's "safe" or "finalized" tag names; undefined: the head. */
 export type HeadLabelSource = (tag: "safe" | "finalized") => bigint | undefined;
+
+/** A reader of the state at one root, and the encoded accounts (null: absent) read from it. */
+interface HeadReads {
+  readonly root: string;
+  readonly trie: MerklePatriciaTrie;
+  readonly accounts: Map<string, Uint8Array | null>;
+}
 
 interface Snapshot {
   readonly headNumber: bigint;
@@ -159,6 +175,8 @@ export class Chain {
   /** Pre-state root of each block (for tracing: re-running a block needs its exact pre-state). */
   private readonly preStateRoots = new Map<bigint, Uint8Array>();
   private headLabels: HeadLabelSource | undefined;
+  /** `headAccount`'s reader of the head state (see headReadsAt). */
+  private headReads: HeadReads | undefined;
 
   private constructor(
     readonly common: Common,
@@ -176,7 +194,8 @@ export class Chain {
     // The WebAssembly keccak, before the first trie hash (the native one serves until then, with equal results).
     await prepareCrypto();
     const common = config.common ?? createChainCommon(config.genesis.chainId, config.genesis.hardfork);
-    const db = config.db ?? new MapDB<string, StoredValue>();
+    // Every trie read goes through the node cache: the witness capture re-reads what the build read.
+    const db = new NodeCacheDB(config.db ?? new MapDB<string, StoredValue>());
     const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
     // Caches batch trie writes until commit: without them every account touch re-hashes trie paths.
     const state = new SafeMerkleStateManager({ common, trie, caches: new Caches() });
@@ -286,6 +305,46 @@ export class Chain {
   }
 
   // ---------------------------------------------------------------- state reads
+
+  /**
+   * The account in the head state, read without the chain's lock: a block being built (which
+   * holds the lock for its whole execution) does not delay it. Consistent: the head and its state
+   * root are taken together, in one synchronous step, and the account is read from that root on a
+   * trie of its own. The database is append-only and content-addressed (a node's key is its hash;
+   * building a block only adds nodes), so the nodes under that root stay as they are while the
+   * build runs. A block stored meanwhile is not seen: the answer is the head at the call.
+   */
+  async headAccount(address: Uint8Array): Promise<HeadAccount> {
+    const head = this.head;
+    const reads = this.headReadsAt(this.headStateRoot);
+    const key = bytesToHex(address);
+    let encoded = reads.accounts.get(key);
+    if (encoded === undefined) {
+      encoded = await reads.trie.get(address);
+      reads.accounts.set(key, encoded);
+    }
+    return { account: encoded === null ? undefined : createAccountFromRLP(encoded), head };
+  }
+
+  /**
+   * The reader of the state at `root`, with the accounts read from it so far: the state under a
+   * root never changes, so they stay right for as long as it is the head's. Only the latest
+   * root's reader is kept (a sender admits many transactions per block; a root is left for good).
+   */
+  private headReadsAt(root: Uint8Array): HeadReads {
+    const rootHex = bytesToHex(root);
+    if (this.headReads?.root !== rootHex) {
+      const trie = new MerklePatriciaTrie({
+        db: this.db,
+        root,
+        useKeyHashing: true,
+        common: this.common,
+        valueEncoding: ValueEncoding.Bytes,
+      });
+      this.headReads = { root: rootHex, trie, accounts: new Map() };
+    }
+    return this.headReads;
+  }
 
   getAccount(address: Uint8Array, tag: BlockTag = "latest"): Promise<Account | undefined> {
     return this.atBlock(tag, () => this.state.getAccount(new Address(address)));

@@ -23,6 +23,33 @@ export function feeCapOf(tx: TypedTransaction): bigint {
   return feeCap(tx);
 }
 
+// The pool asks every pooled transaction for its sender and hash at every admission and block,
+// and ethereumjs recomputes both on each call (the address is a keccak of the public key, the hex
+// a fresh string). A frozen transaction (the default: ethereumjs then caches its public key and
+// hash too) never changes, so its keys are computed once per object.
+const senderKeys = new WeakMap<TypedTransaction, string>();
+const hashKeys = new WeakMap<TypedTransaction, string>();
+
+/** `tx`'s sender as a lower-case hex address, the pool's key of a sender. */
+export function senderKeyOf(tx: TypedTransaction): string {
+  let key = senderKeys.get(tx);
+  if (key === undefined) {
+    key = tx.getSenderAddress().toString();
+    if (Object.isFrozen(tx)) senderKeys.set(tx, key);
+  }
+  return key;
+}
+
+/** `tx`'s hash as hex, the pool's key of a transaction. */
+export function hashKeyOf(tx: TypedTransaction): string {
+  let key = hashKeys.get(tx);
+  if (key === undefined) {
+    key = bytesToHex(tx.hash());
+    if (Object.isFrozen(tx)) hashKeys.set(tx, key);
+  }
+  return key;
+}
+
 /** Transactions waiting for a block, per sender and nonce, in arrival order. */
 export class TxPool {
   private readonly byHash = new Map<string, TypedTransaction>();
@@ -43,9 +70,14 @@ export class TxPool {
     return this.byHash.get(bytesToHex(hash));
   }
 
+  /** The pooled transaction whose hash key (`hashKeyOf`) is `key`, without converting it to bytes and back. */
+  byKey(key: string): TypedTransaction | undefined {
+    return this.byHash.get(key);
+  }
+
   /** When `tx` (pooled) arrived, on the pool's clock. */
   arrival(tx: TypedTransaction): number | undefined {
-    return this.arrivedAt.get(bytesToHex(tx.hash()));
+    return this.arrivedAt.get(hashKeyOf(tx));
   }
 
   /** The pooled transaction of `sender` with `nonce`, if any. */
@@ -56,6 +88,15 @@ export class TxPool {
   /** Senders with pooled transactions. */
   senders(): string[] {
     return [...this.bySender.keys()];
+  }
+
+  /**
+   * `sender`'s pooled transactions in no particular order, without a copy: for a pass that does
+   * not need nonce order (the mempool's classification runs at every admission, and sorting a
+   * sender's backlog each time made admission grow with it).
+   */
+  pooledOf(sender: string): Iterable<TypedTransaction> {
+    return this.bySender.get(sender)?.values() ?? [];
   }
 
   /** `sender`'s pooled transactions by nonce. */
@@ -71,10 +112,10 @@ export class TxPool {
    * back a transaction taken out by an admission that is being undone, with its own age.
    */
   add(tx: TypedTransaction, arrivedAt?: number): TypedTransaction | undefined {
-    const hash = bytesToHex(tx.hash());
+    const hash = hashKeyOf(tx);
     if (this.byHash.has(hash))
       throw new TransactionRejectedError("already known", "this transaction is already pending");
-    const sender = tx.getSenderAddress().toString();
+    const sender = senderKeyOf(tx);
     const slot = `${sender}:${tx.nonce}`;
     const existingHash = this.bySenderNonce.get(slot);
     const existing = existingHash === undefined ? undefined : this.byHash.get(existingHash);
@@ -100,10 +141,10 @@ export class TxPool {
   }
 
   remove(tx: TypedTransaction): void {
-    const hash = bytesToHex(tx.hash());
+    const hash = hashKeyOf(tx);
     if (!this.byHash.delete(hash)) return;
     this.arrivedAt.delete(hash);
-    const sender = tx.getSenderAddress().toString();
+    const sender = senderKeyOf(tx);
     const slot = `${sender}:${tx.nonce}`;
     if (this.bySenderNonce.get(slot) === hash) {
       this.bySenderNonce.delete(slot);
@@ -115,8 +156,9 @@ export class TxPool {
 
   /** The highest pooled nonce + 1 of `sender` when it continues `stateNonce` without gaps. */
   nextNonce(sender: string, stateNonce: bigint): bigint {
+    const own = this.bySender.get(sender);
     let next = stateNonce;
-    while (this.bySenderNonce.has(`${sender}:${next}`)) next++;
+    while (own?.has(next) === true) next++;
     return next;
   }
 
@@ -124,7 +166,7 @@ export class TxPool {
   ordered(): TypedTransaction[] {
     const groups = new Map<string, TypedTransaction[]>();
     for (const tx of this.byHash.values()) {
-      const sender = tx.getSenderAddress().toString();
+      const sender = senderKeyOf(tx);
       const group = groups.get(sender) ?? [];
       group.push(tx);
       groups.set(sender, group);

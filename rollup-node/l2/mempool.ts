@@ -1,11 +1,11 @@
 import { Capability, type LegacyTx, type TypedTransaction } from "@ethereumjs/tx";
-import { Address, bytesToHex, createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import { Address, createAddressFromString } from "@ethereumjs/util";
 
 import type { Chain } from "../chain/chain";
 import { TransactionRejectedError } from "../chain/errors";
 import { checkGasLimit, validateIncoming } from "../chain/txValidation";
 import type { MinedBlock } from "../chain/types";
-import { TxPool, feeCapOf } from "../chain/txPool";
+import { TxPool, feeCapOf, hashKeyOf, senderKeyOf } from "../chain/txPool";
 
 /** Transaction types an L2 block may hold: no blobs (EXECUTE rejects them), nothing unknown. */
 const SUPPORTED_TYPES: ReadonlySet<number> = new Set([0, 1, 2, 4]);
@@ -99,7 +99,8 @@ function byPriceThenAge(pool: TxPool): (a: TypedTransaction, b: TypedTransaction
  * The L2 mempool: geth's admission rules and messages, nonce order per sender, replacement by
  * fee, limits on gapped (queued) transactions with eviction by price and age, and a journal so
  * that an acknowledged transaction survives a crash. Not thread-safe on its own: the sequencer
- * serializes admissions and block production.
+ * serializes admissions, the block's snapshot of the pool and its settlement (but not the build
+ * in between: admission reads the head state without the chain's lock, `Chain.headAccount`).
  */
 export class Mempool {
   private readonly pool: TxPool;
@@ -142,12 +143,13 @@ export class Mempool {
 
   /** Executable pooled transactions in block order (senders by first arrival, each by nonce); queued ones wait. */
   ordered(): TypedTransaction[] {
-    return this.pool.ordered().filter((tx) => !this.queued.has(bytesToHex(tx.hash())));
+    return this.pool.ordered().filter((tx) => !this.queued.has(hashKeyOf(tx)));
   }
 
   /** The nonce `address`'s next transaction should carry, counting contiguous pooled ones. */
   async nextNonce(address: Uint8Array): Promise<bigint> {
-    const stateNonce = await this.options.chain.getNonce(address, "latest");
+    // The head state without the chain's lock: a block being built does not hold this up.
+    const stateNonce = (await this.options.chain.headAccount(address)).account?.nonce ?? 0n;
     return this.pool.nextNonce(new Address(address).toString(), stateNonce);
   }
 
@@ -203,21 +205,23 @@ export class Mempool {
     const sender = this.check(tx);
     const key = sender.toString();
     this.refuseOversized(tx, key);
-    const { chain } = this.options;
-    const account = await chain.getAccount(sender.bytes, "latest");
+    // The account and the head it belongs to, read together and without the chain's lock, so
+    // that a block being built does not hold admission up (the build takes a snapshot of the
+    // pool; see settle for what a block stored meanwhile does to the transactions admitted here).
+    const { account, head } = await this.options.chain.headAccount(sender.bytes);
     const stateNonce = account?.nonce ?? 0n;
     const pendingNonce = this.pool.nextNonce(key, stateNonce);
-    validateIncoming(tx, { account, pendingNonce }, chain.head.header.gasLimit, chain.head.header.calcNextBaseFee());
+    validateIncoming(tx, { account, pendingNonce }, head.header.gasLimit, head.header.calcNextBaseFee());
     await this.prune();
     const toEvict = this.pool.atNonce(key, tx.nonce) === undefined ? this.makeRoom(tx, key, pendingNonce) : [];
     const previous = this.pool.atNonce(key, tx.nonce);
     const replacedArrival = previous === undefined ? undefined : this.pool.arrival(previous);
     const replaced = this.pool.add(tx);
-    if (replaced !== undefined) this.queued.delete(bytesToHex(replaced.hash()));
+    if (replaced !== undefined) this.queued.delete(hashKeyOf(replaced));
     const evicted = toEvict.map((queued) => [queued, this.pool.arrival(queued)] as const);
     for (const queued of toEvict) {
       this.pool.remove(queued);
-      this.queued.delete(bytesToHex(queued.hash()));
+      this.queued.delete(hashKeyOf(queued));
     }
     this.classify(key, stateNonce);
     return { tx, key, stateNonce, replaced, replacedArrival, evicted };
@@ -233,12 +237,12 @@ export class Mempool {
     } catch (error) {
       for (const admission of [...admitted].reverse()) {
         this.pool.remove(admission.tx);
-        this.queued.delete(bytesToHex(admission.tx.hash()));
+        this.queued.delete(hashKeyOf(admission.tx));
         if (admission.replaced !== undefined) this.pool.add(admission.replaced, admission.replacedArrival);
         // An evicted transaction was queued (only queued ones are evicted), and is again.
         for (const [queued, arrival] of admission.evicted) {
           this.pool.add(queued, arrival);
-          this.queued.add(bytesToHex(queued.hash()));
+          this.queued.add(hashKeyOf(queued));
         }
       }
       for (const { key, stateNonce } of admitted) this.classify(key, stateNonce);
@@ -254,23 +258,36 @@ export class Mempool {
    * Forgets what a block settled (its transactions and the ones it found invalid: the journal
    * entries go with the block's own atomic commit), re-sorts the senders it touched into
    * executable and queued, and evicts expired queued transactions.
+   *
+   * The block was built from a snapshot of the pool while admissions went on, so the pool may
+   * hold what the block has made stale: a replacement admitted (against the old head) for a
+   * transaction the block included, i.e. a transaction whose nonce the block consumed. Those are
+   * dropped from the pool and the journal: no later block could include them. Only the senders
+   * of the block's transactions can have had their nonce consumed, so only they are swept.
    */
   async settle(mined: MinedBlock): Promise<void> {
     const touched = new Set<string>();
     for (const tx of mined.record.block.transactions) {
       this.pool.remove(tx);
-      this.queued.delete(bytesToHex(tx.hash()));
-      touched.add(tx.getSenderAddress().toString());
+      this.queued.delete(hashKeyOf(tx));
+      touched.add(senderKeyOf(tx));
     }
     for (const skipped of mined.skipped) {
       if (skipped.oversized === true) this.rememberOversized(skipped.tx);
       if (skipped.retryable) continue;
       this.pool.remove(skipped.tx);
-      this.queued.delete(bytesToHex(skipped.tx.hash()));
-      touched.add(skipped.tx.getSenderAddress().toString());
+      this.queued.delete(hashKeyOf(skipped.tx));
+      touched.add(senderKeyOf(skipped.tx));
     }
-    for (const key of touched)
-      this.classify(key, await this.options.chain.getNonce(createAddressFromString(key).bytes, "latest"));
+    const stale: TypedTransaction[] = [];
+    const stateNonces = new Map<string, bigint>();
+    for (const key of touched) {
+      const stateNonce = await this.options.chain.getNonce(createAddressFromString(key).bytes, "latest");
+      stateNonces.set(key, stateNonce);
+      for (const tx of this.pool.ofSender(key)) if (tx.nonce < stateNonce) stale.push(tx);
+    }
+    await this.forget(stale);
+    for (const [key, stateNonce] of stateNonces) this.classify(key, stateNonce);
     await this.prune();
   }
 
@@ -282,7 +299,7 @@ export class Mempool {
     const oldest = now - this.limits.queueLifetimeMs;
     const expired: TypedTransaction[] = [];
     for (const hash of this.queued) {
-      const tx = this.pool.get(hexToBytes(hash as `0x${string}`));
+      const tx = this.pool.byKey(hash);
       if (tx !== undefined && (this.pool.arrival(tx) ?? 0) < oldest) expired.push(tx);
     }
     await this.forget(expired);
@@ -368,7 +385,7 @@ export class Mempool {
       (isQueued && this.queued.size >= this.limits.globalQueue) || this.pool.size >= this.limits.maxSize;
     if (needsSlot) {
       const cheapest = [...this.queued]
-        .map((hash) => this.pool.get(hexToBytes(hash as `0x${string}`)))
+        .map((hash) => this.pool.byKey(hash))
         .filter((queued): queued is TypedTransaction => queued !== undefined)
         .sort(byPriceThenAge(this.pool))[0];
       if (cheapest === undefined || feeCapOf(cheapest) >= feeCapOf(tx)) {
@@ -391,8 +408,8 @@ export class Mempool {
   private rememberOversized(tx: TypedTransaction): void {
     const until = this.now() + this.limits.oversizedBanMs;
     const entries: [Map<string, number>, string][] = [
-      [this.oversizedTxs, bytesToHex(tx.hash())],
-      [this.oversizedSenders, tx.getSenderAddress().toString()],
+      [this.oversizedTxs, hashKeyOf(tx)],
+      [this.oversizedSenders, senderKeyOf(tx)],
     ];
     for (const [bans, key] of entries) {
       bans.delete(key);
@@ -404,7 +421,7 @@ export class Mempool {
   /** Refuses a transaction dropped for the block budget, or one of its sender, while the ban lasts. */
   private refuseOversized(tx: TypedTransaction, sender: string): void {
     const now = this.now();
-    const txUntil = this.oversizedTxs.get(bytesToHex(tx.hash()));
+    const txUntil = this.oversizedTxs.get(hashKeyOf(tx));
     if (txUntil !== undefined && txUntil > now) {
       throw new TransactionRejectedError(
         "exceeds the block budget",
@@ -425,7 +442,7 @@ export class Mempool {
     if (txs.length === 0) return;
     for (const tx of txs) {
       this.pool.remove(tx);
-      this.queued.delete(bytesToHex(tx.hash()));
+      this.queued.delete(hashKeyOf(tx));
     }
     // A journal entry left behind is re-checked against the same limits on restore.
     await this.options.journal?.remove(txs.map((tx) => tx.hash()));
@@ -433,15 +450,15 @@ export class Mempool {
 
   private queuedOf(key: string): number {
     let count = 0;
-    for (const tx of this.pool.ofSender(key)) if (this.queued.has(bytesToHex(tx.hash()))) count++;
+    for (const tx of this.pool.pooledOf(key)) if (this.queued.has(hashKeyOf(tx))) count++;
     return count;
   }
 
   /** Sorts `key`'s pooled transactions into executable (contiguous from `stateNonce`) and queued. */
   private classify(key: string, stateNonce: bigint): void {
     const contiguousEnd = this.pool.nextNonce(key, stateNonce);
-    for (const tx of this.pool.ofSender(key)) {
-      const hash = bytesToHex(tx.hash());
+    for (const tx of this.pool.pooledOf(key)) {
+      const hash = hashKeyOf(tx);
       if (tx.nonce >= contiguousEnd) this.queued.add(hash);
       else this.queued.delete(hash);
     }

@@ -301,58 +301,62 @@ export class Sequencer implements SequencerApi, RpcBackend {
       const timestamp = options.timestamp ?? this.chain.nextTimestamp();
       const nextMessageNonce = this.nextMessageNonce(parent.header.number);
       const anchor = await this.askAnchor(number, timestamp, nextMessageNonce);
-      return this.poolLock.run(async () => {
+      // The pool lock is held for the snapshot and for the settlement, not for the build: admission
+      // goes on meanwhile (docs/design/admission-during-build.md says why that loses nothing).
+      const { pooled, idle } = await this.poolLock.run(async () => {
         const { pooled, holding } = this.selectPooled(anchor);
         const baseFee = parent.header.calcNextBaseFee();
         // Nothing a block could take (only gapped nonces, fees below the base fee, or waiting for slack): no block.
         const idle =
-          options.skipIfEmpty &&
+          options.skipIfEmpty === true &&
           !(await (holding
             ? hasExecutableAmong(pooled, baseFee, (sender) => this.chain.getNonce(sender, "latest"))
             : this.mempool.hasExecutable(baseFee)));
-        if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
-        let mined: MinedBlock | undefined;
-        let used = anchor;
-        while (mined === undefined) {
-          try {
-            mined = await this.mineWith(parent, timestamp, used, pooled);
-          } catch (error) {
-            if (error instanceof AnchorNotIncludedError) throw new RelayNotIncludedError(number, error.reasons);
-            if (!(error instanceof RelaysOverWitnessBudgetError)) throw error;
-            const deferred = deferLastRelay(used);
-            if (deferred === undefined) {
-              // Deferrals carry their messages too: a few at the 64 KB data limit (anyone may
-              // queue them) exceed one advance however they run. Consume half as many: the rest
-              // wait for the next blocks (docs/design/advance-gas-cap.md).
-              if (used.consumedMessages <= 1) throw error;
-              const maxMessages = Math.floor(used.consumedMessages / 2);
-              this.logger.warn(
-                `block ${number}: ${error.message}: consuming ${maxMessages} L1 → L2 messages, not ${used.consumedMessages}`,
-              );
-              used = await this.askAnchor(number, timestamp, nextMessageNonce, maxMessages);
-              // A provider that does not take fewer would be asked forever.
-              if (used.consumedMessages > maxMessages) throw error;
-              continue;
-            }
-            this.logger.warn(
-              `block ${number}: ${error.message}: deferring L1 → L2 message #${deferred.nonce} (recorded as failed; anyone may retry it, its sender may refund it)`,
-            );
-            used = deferred.anchor;
-          }
-        }
-        await this.mempool.settle(mined);
-        this.slack?.charge(blockSlack(mined.record));
-        const produced = this.toProduced(mined, parent, used);
-        this.report(produced, mined, used);
-        for (const listener of this.listeners) {
-          try {
-            listener(produced);
-          } catch (error) {
-            this.logger.error(`an onBlock listener failed on block ${number}: ${(error as Error).message}`);
-          }
-        }
-        return produced;
+        return { pooled, idle };
       });
+      if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
+      let mined: MinedBlock | undefined;
+      let used = anchor;
+      while (mined === undefined) {
+        try {
+          mined = await this.mineWith(parent, timestamp, used, pooled);
+        } catch (error) {
+          if (error instanceof AnchorNotIncludedError) throw new RelayNotIncludedError(number, error.reasons);
+          if (!(error instanceof RelaysOverWitnessBudgetError)) throw error;
+          const deferred = deferLastRelay(used);
+          if (deferred === undefined) {
+            // Deferrals carry their messages too: a few at the 64 KB data limit (anyone may
+            // queue them) exceed one advance however they run. Consume half as many: the rest
+            // wait for the next blocks (docs/design/advance-gas-cap.md).
+            if (used.consumedMessages <= 1) throw error;
+            const maxMessages = Math.floor(used.consumedMessages / 2);
+            this.logger.warn(
+              `block ${number}: ${error.message}: consuming ${maxMessages} L1 → L2 messages, not ${used.consumedMessages}`,
+            );
+            used = await this.askAnchor(number, timestamp, nextMessageNonce, maxMessages);
+            // A provider that does not take fewer would be asked forever.
+            if (used.consumedMessages > maxMessages) throw error;
+            continue;
+          }
+          this.logger.warn(
+            `block ${number}: ${error.message}: deferring L1 → L2 message #${deferred.nonce} (recorded as failed; anyone may retry it, its sender may refund it)`,
+          );
+          used = deferred.anchor;
+        }
+      }
+      const settled = mined;
+      await this.poolLock.run(() => this.mempool.settle(settled));
+      this.slack?.charge(blockSlack(mined.record));
+      const produced = this.toProduced(mined, parent, used);
+      this.report(produced, mined, used);
+      for (const listener of this.listeners) {
+        try {
+          listener(produced);
+        } catch (error) {
+          this.logger.error(`an onBlock listener failed on block ${number}: ${(error as Error).message}`);
+        }
+      }
+      return produced;
     });
   }
 

@@ -26,6 +26,8 @@ export class L1Heads {
   private finalized = 0n;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Hash of the L1 block the heads were last read at. */
+  private readAt: string | null = null;
 
   constructor(private readonly config: L1HeadsConfig) {}
 
@@ -34,8 +36,13 @@ export class L1Heads {
 
   /** Reads both heads once. */
   async refresh(): Promise<void> {
+    const latest = await this.config.l1Provider.getBlock("latest");
+    if (latest === null) return;
+    // The same L1 head block as last time (by hash, so a reorg at the same height is read): its
+    // state and its ancestors' cannot have changed, and each eth_call runs the rollup contract.
+    if (latest.hash !== null && latest.hash === this.readAt) return;
     const rollup = connectRollup(this.config.rollupAddress, this.config.l1Provider);
-    const l1Head = await this.config.l1Provider.getBlockNumber();
+    const l1Head = latest.number;
     const deep = l1Head - this.config.finalityDepth;
     const [safe, finalized] = await Promise.all([
       rollup.headNumber({ blockTag: l1Head }),
@@ -43,6 +50,7 @@ export class L1Heads {
     ]);
     this.safe = safe;
     this.finalized = finalized < safe ? finalized : safe;
+    this.readAt = latest.hash;
   }
 
   start(): void {

@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { NodeError } from "../errors";
-import { RpcDispatcher } from "./dispatcher";
+import type { RpcDispatcher } from "./dispatcher";
 import { RpcError, RpcErrorCode } from "./errors";
 
 export interface RpcServerOptions {
@@ -67,11 +67,25 @@ export class RpcServerListenError extends NodeError {
   }
 }
 
+/**
+ * Idle keep-alive sockets: clients are told to drop them after KEEP_ALIVE_HINT_S (Node's agent
+ * takes the Keep-Alive header's timeout), the server closes them only after KEEP_ALIVE_TIMEOUT_MS.
+ * Closing at the advertised moment races a client's reuse of the socket, and a client that is late
+ * (a loaded machine) sends on a closed socket and gets "socket hang up". close() still ends every
+ * connection at once (closeAllConnections), so the longer timeout holds nothing open.
+ */
+const KEEP_ALIVE_HINT_S = 1;
+const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+
 function send(res: http.ServerResponse, status: number, body: unknown, cors: Headers): void {
   const text = JSON.stringify(body, (_key, value: unknown) =>
     typeof value === "bigint" ? `0x${value.toString(16)}` : value,
   );
-  res.writeHead(status, { ...cors, "Content-Type": "application/json" });
+  // Set only for a connection kept alive anyway: a client that asked to close still gets Node's close.
+  const keepAlive: Headers = res.shouldKeepAlive
+    ? { Connection: "keep-alive", "Keep-Alive": `timeout=${KEEP_ALIVE_HINT_S}` }
+    : {};
+  res.writeHead(status, { ...cors, ...keepAlive, "Content-Type": "application/json" });
   res.end(text);
 }
 
@@ -183,8 +197,7 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
         );
     });
   });
-  // Keep-alive sockets would hold close() open until clients hang up.
-  server.keepAliveTimeout = 1_000;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(

@@ -1,0 +1,63 @@
+import { MapDB } from "@ethereumjs/util";
+import { expect } from "chai";
+
+import type { StoredValue } from "../../../precompiles";
+import { NodeCacheDB } from "../../../rollup-node/chain/nodeCacheDb";
+
+/** A MapDB that counts the reads that reach it. */
+class CountingDB extends MapDB<string, StoredValue> {
+  reads = 0;
+
+  override async get(key: string): Promise<StoredValue | undefined> {
+    this.reads++;
+    return super.get(key);
+  }
+}
+
+const bytes = (n: number): Uint8Array => Uint8Array.from([n]);
+
+describe("NodeCacheDB: the chain's trie node cache", () => {
+  it("answers a key read or written before without asking the database, and a missing key from the database each time", async () => {
+    const inner = new CountingDB();
+    await inner.put("aa", bytes(1));
+    const cache = new NodeCacheDB(inner, 10);
+    expect(await cache.get("aa")).to.deep.equal(bytes(1));
+    expect(await cache.get("aa")).to.deep.equal(bytes(1));
+    await cache.put("bb", bytes(2));
+    await cache.batch([{ type: "put", key: "cc", value: bytes(3) }]);
+    expect(await cache.get("bb")).to.deep.equal(bytes(2));
+    expect(await cache.get("cc")).to.deep.equal(bytes(3));
+    expect(inner.reads).to.equal(1);
+    expect(await cache.get("dd")).to.equal(undefined);
+    expect(await cache.get("dd")).to.equal(undefined);
+    expect(inner.reads).to.equal(3);
+    // Written through: the database holds what the cache answers.
+    expect(await inner.get("cc")).to.deep.equal(bytes(3));
+  });
+
+  it("keeps at most maxEntries, dropping the least recently used first", async () => {
+    const inner = new CountingDB();
+    const cache = new NodeCacheDB(inner, 2);
+    await cache.put("aa", bytes(1));
+    await cache.put("bb", bytes(2));
+    await cache.get("aa");
+    await cache.put("cc", bytes(3));
+    inner.reads = 0;
+    await cache.get("aa");
+    await cache.get("cc");
+    expect(inner.reads).to.equal(0);
+    expect(await cache.get("bb")).to.deep.equal(bytes(2));
+    expect(inner.reads).to.equal(1);
+  });
+
+  it("forgets a deleted key (directly or in a batch)", async () => {
+    const inner = new CountingDB();
+    const cache = new NodeCacheDB(inner, 10);
+    await cache.put("aa", bytes(1));
+    await cache.put("bb", bytes(2));
+    await cache.del("aa");
+    await cache.batch([{ type: "del", key: "bb" }]);
+    expect(await cache.get("aa")).to.equal(undefined);
+    expect(await cache.get("bb")).to.equal(undefined);
+  });
+});
