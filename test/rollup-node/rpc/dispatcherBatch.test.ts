@@ -67,7 +67,11 @@ describe("RpcDispatcher: batch limits", () => {
 
   it("takes other limits from its options", async () => {
     const dispatcher = new RpcDispatcher(backend, { methods, maxBatchCalls: 2, maxBatchResponseBytes: 10 });
-    const refused = (await dispatcher.handle([request("small", 1), request("small", 2), request("small", 3)])) as RpcResponse;
+    const refused = (await dispatcher.handle([
+      request("small", 1),
+      request("small", 2),
+      request("small", 3),
+    ])) as RpcResponse;
     expect(refused.error?.message).to.match(/^batch too large/);
     const answers = (await dispatcher.handle([request("big", 1), request("small", 2)])) as RpcResponse[];
     expect(answers[0].result).to.be.a("string");
