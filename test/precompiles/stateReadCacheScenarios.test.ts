@@ -1,8 +1,21 @@
+import { Hardfork } from "@ethereumjs/common";
 import { RLP } from "@ethereumjs/rlp";
-import { bytesToHex, createAddressFromString } from "@ethereumjs/util";
+import { Account, ValueEncoding, bytesToHex, createAddressFromString } from "@ethereumjs/util";
 import { expect } from "chai";
 
-import { EMPTY_REQUESTS_HASH, ExecuteError, verifyBlock } from "../../precompiles";
+import {
+  EMPTY_REQUESTS_HASH,
+  ExecuteError,
+  InMemoryWritesDB,
+  SafeMerkleStateManager,
+  type StoredValue,
+  WitnessDB,
+  genesisForkCommon,
+  keyOf,
+  verifyBlock,
+} from "../../precompiles";
+import { CachedReadStateManager } from "../../precompiles/cachedReadStateManager";
+import { DecodedNodeTrie } from "../../precompiles/decodedNodeTrie";
 import { keccak256 } from "../../precompiles/crypto";
 import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, tamperBlock } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2TestChain";
@@ -400,5 +413,113 @@ describe("verifyBlock with and without the state read cache, on blocks built aro
       const without = await outcome(built, block, witness, false);
       expect(await outcome(built, block, witness, true), `without state node ${drop}`).to.equal(without);
     }
+  });
+});
+
+describe("the state read cache after a read that failed for a missing witness node", () => {
+  const common = genesisForkCommon(906n, { hardfork: Hardfork.Osaka });
+  const addresses = Array.from({ length: 6 }, (_, i) =>
+    createAddressFromString(`0x${(0xbee0 + i).toString(16).padStart(40, "0")}`),
+  );
+  const slot = (n: number): Uint8Array => {
+    const key = new Uint8Array(32);
+    key[31] = n;
+    return key;
+  };
+
+  class BuildDB extends InMemoryWritesDB {
+    async get(key: string): Promise<StoredValue | undefined> {
+      return this.entries.get(keyOf(key));
+    }
+    nodes(): Uint8Array[] {
+      return [...this.entries.values()];
+    }
+  }
+
+  const trieOn = (db: InMemoryWritesDB): DecodedNodeTrie =>
+    new DecodedNodeTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+
+  /** Reads, then reads again, writes and reads, going on after every error; each answer or error, and every key missed. */
+  async function afterFailures(cached: boolean, root: Uint8Array, nodes: Uint8Array[]): Promise<string[]> {
+    const db = new WitnessDB({ state: nodes, codes: [] });
+    // The verifier races this rejection; here the reads go on after it, as library code that swallows an error would.
+    db.firstMissing.catch(() => undefined);
+    const options = { trie: trieOn(db), common };
+    const state = cached ? new CachedReadStateManager(options) : new SafeMerkleStateManager(options);
+    const answers: string[] = [];
+    let hung = false;
+    // Upstream trie code can leave an operation unsettled when a node is missing (the verifier
+    // races the first missing read for that reason). Everything here is in memory, so an
+    // operation settles within microtasks: one still pending after a few event-loop turns hangs,
+    // and the run stops there, as the verifier's would.
+    const attempt = async (label: string, operation: () => Promise<string>): Promise<void> => {
+      if (hung) return;
+      const turns = async (): Promise<"hung"> => {
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+        return "hung";
+      };
+      try {
+        const answer = await Promise.race([operation(), turns()]);
+        if (answer === "hung") hung = true;
+        answers.push(`${label} ${answer}`);
+      } catch (error) {
+        answers.push(`${label} error ${(error as Error).message}`);
+      }
+    };
+    await attempt("root set", async () => {
+      await state.setStateRoot(root);
+      return "done";
+    });
+    for (const address of addresses) {
+      for (let round = 0; round < 2; round++) {
+        await attempt("account", async () => {
+          const account = await state.getAccount(address);
+          return account === undefined ? "absent" : bytesToHex(account.serialize());
+        });
+        await attempt("slot", async () => bytesToHex(await state.getStorage(address, slot(1))));
+      }
+      await attempt("put slot", async () => {
+        await state.putStorage(address, slot(1), Uint8Array.from([9]));
+        return "done";
+      });
+      await attempt("slot after put", async () => bytesToHex(await state.getStorage(address, slot(1))));
+      // A delete reads the sibling a branch keeps when it collapses: it can fail where the reads did not.
+      await attempt("delete account", async () => {
+        await state.deleteAccount(address);
+        return "done";
+      });
+      await attempt("account after delete", async () => {
+        const account = await state.getAccount(address);
+        return account === undefined ? "absent" : bytesToHex(account.serialize());
+      });
+      await attempt("slot after delete", async () => bytesToHex(await state.getStorage(address, slot(1))));
+      await attempt("account after put", async () =>
+        bytesToHex((await state.getAccount(address))?.serialize() ?? new Uint8Array()),
+      );
+    }
+    await attempt("root", async () => bytesToHex(await state.getStateRoot()));
+    answers.push(`missing ${db.missing.join(",")}`);
+    return answers;
+  }
+
+  it("holds no answer for it: every later read and write, and every key missed, is the uncached manager's (each node dropped in turn)", async function () {
+    this.timeout(120_000);
+    const build = new BuildDB();
+    const builder = new SafeMerkleStateManager({ trie: trieOn(build), common });
+    for (const [i, address] of addresses.entries()) {
+      await builder.putAccount(address, new Account(1n, BigInt(100 + i)));
+      for (let n = 0; n < 3; n++) await builder.putStorage(address, slot(n), Uint8Array.from([i + 1, n + 1]));
+    }
+    const root = await builder.getStateRoot();
+    const nodes = build.nodes();
+    let failed = 0;
+    for (let drop = 0; drop < nodes.length; drop++) {
+      const witness = nodes.filter((_, i) => i !== drop);
+      const uncached = await afterFailures(false, root, witness);
+      expect(await afterFailures(true, root, witness), `without node ${drop}`).to.deep.equal(uncached);
+      if (uncached.some((line) => line.includes(" error "))) failed++;
+    }
+    // Most dropped nodes are on a path these reads walk.
+    expect(failed).to.be.greaterThan(10);
   });
 });
