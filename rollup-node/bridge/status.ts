@@ -82,7 +82,11 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
             ? {}
             : {
                 heldLargestGasLimit: held.largestGasLimit,
-                heldLargestWaitSeconds: BigInt(Math.ceil(held.largestWaitMs / 1000)),
+                // A wait that never ends (a limit above the capacity) is no number of seconds:
+                // BigInt(Infinity) threw and failed the whole status.
+                ...(Number.isFinite(held.largestWaitMs)
+                  ? { heldLargestWaitSeconds: BigInt(Math.ceil(held.largestWaitMs / 1000)) }
+                  : {}),
               }),
         }),
     pendingL1Messages: count - next,

@@ -166,6 +166,42 @@ interface PendingAdmission {
   readonly reject: (error: unknown) => void;
 }
 
+/** Optimistic mode: the proposal slack budget the config gives; undefined in the other modes. */
+function slackBudgetOf(config: SequencerConfig): ProposalSlackBudget | undefined {
+  return config.proposable === true && config.proposalGasBucket !== undefined
+    ? new ProposalSlackBudget({ bucket: config.proposalGasBucket, share: config.proposalSlackShare })
+    : undefined;
+}
+
+/**
+ * The journaled transactions a block can still take: admission refuses a gas limit above the slack
+ * capacity, but a restart with a smaller share (or a smaller bucket on L1) lowers that capacity
+ * under transactions already pooled. Those could never be included (held for ever with their
+ * sender's later nonces, with an infinite wait in rollup_status): they leave the pool and the
+ * journal, each with a line saying why.
+ */
+async function dropUnproposable(
+  txs: readonly TypedTransaction[],
+  slack: ProposalSlackBudget | undefined,
+  store: L2Store,
+  logger: Logger,
+): Promise<TypedTransaction[]> {
+  if (slack === undefined) return [...txs];
+  const kept: TypedTransaction[] = [];
+  const refused: Uint8Array[] = [];
+  for (const tx of txs) {
+    try {
+      slack.checkAdmissible(tx);
+      kept.push(tx);
+    } catch (error) {
+      refused.push(tx.hash());
+      logger.warn(`dropped pooled transaction ${bytesToHex(tx.hash())}: ${(error as Error).message}`);
+    }
+  }
+  if (refused.length > 0) await store.poolDelete(refused);
+  return kept;
+}
+
 export class Sequencer implements SequencerApi, RpcBackend {
   readonly clientVersion: string;
   private readonly listeners = new Set<(block: ProducedBlock) => void>();
@@ -193,10 +229,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
     private readonly logger: Logger,
   ) {
     this.clientVersion = config.clientVersion ?? L2_CLIENT_VERSION;
-    this.slack =
-      config.proposable === true && config.proposalGasBucket !== undefined
-        ? new ProposalSlackBudget({ bucket: config.proposalGasBucket, share: config.proposalSlackShare })
-        : undefined;
+    this.slack = slackBudgetOf(config);
   }
 
   /** Opens the chain in `config.dataDir` (creating it from `config.genesis`), and its mempool. */
@@ -226,7 +259,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
           remove: (hashes) => store.poolDelete(hashes),
         },
       });
-      const { txs, undecodable } = await store.pooled(chain.common);
+      const { txs: journaled, undecodable } = await store.pooled(chain.common);
+      const txs = await dropUnproposable(journaled, slackBudgetOf(config), store, logger);
       const dropped = await mempool.restore(txs);
       if (undecodable.length > 0)
         logger.warn(`dropped ${plural(undecodable.length, "undecodable pooled transaction")}`);

@@ -12,14 +12,39 @@ export interface RpcResponse {
   readonly error?: { code: number; message: string; data?: unknown };
 }
 
+/** Calls one batch may hold (geth's BatchRequestLimit); a larger batch is refused as a whole. */
+export const DEFAULT_MAX_BATCH_CALLS = 1000;
+/** Bytes of JSON a batch's answers may reach (geth's BatchResponseMaxSize); later calls are not run. */
+export const DEFAULT_MAX_BATCH_RESPONSE_BYTES = 25_000_000;
+
 export interface DispatcherOptions {
   readonly methods?: MethodTable;
+  /** Default `DEFAULT_MAX_BATCH_CALLS`. */
+  readonly maxBatchCalls?: number;
+  /** Default `DEFAULT_MAX_BATCH_RESPONSE_BYTES`. */
+  readonly maxBatchResponseBytes?: number;
   /** Called with every error answered (for logging); never alters the answer. */
   readonly onError?: (method: string, error: RpcError) => void;
 }
 
 function isValidId(id: unknown): id is RpcId {
   return id === null || typeof id === "string" || typeof id === "number";
+}
+
+/** The id a batch entry would be answered with; undefined for a notification (never answered). */
+function answerId(request: unknown): RpcId | undefined {
+  if (typeof request !== "object" || request === null) return null;
+  if (!("id" in request)) return undefined;
+  const { id } = request as { id?: unknown };
+  return isValidId(id) ? id : null;
+}
+
+/** The size of an answer as the server writes it (bigints as hex quantities). */
+function jsonBytes(answer: RpcResponse): number {
+  const text = JSON.stringify(answer, (_key, value: unknown) =>
+    typeof value === "bigint" ? `0x${value.toString(16)}` : value,
+  );
+  return Buffer.byteLength(text, "utf8");
 }
 
 /**
@@ -38,7 +63,7 @@ export class RpcDispatcher {
 
   /** Calls one method; throws RpcError on failure. */
   async call(method: string, params: readonly unknown[] = []): Promise<Json> {
-    const handler = Object.prototype.hasOwnProperty.call(this.methods, method) ? this.methods[method] : undefined;
+    const handler = Object.hasOwn(this.methods, method) ? this.methods[method] : undefined;
     if (handler === undefined)
       throw new RpcError(RpcErrorCode.MethodNotFound, `the method ${method} does not exist/is not available`);
     try {
@@ -52,15 +77,52 @@ export class RpcDispatcher {
     }
   }
 
-  /** Answers a parsed request body (single or batch); undefined when nothing is to be sent back. */
+  /**
+   * Answers a parsed request body (single or batch); undefined when nothing is to be sent back.
+   *
+   * A batch is bounded as geth bounds it (docs/design/rpc-exposure.md): more than `maxBatchCalls`
+   * calls are refused as a whole with one error (carrying the first call's id, the protocol having
+   * no id for a batch), and its calls run one after another until their answers pass
+   * `maxBatchResponseBytes`; every later call is answered "response too large" without running.
+   * Without these a request of a few kilobytes made the node compute, and hold at once, thousands
+   * of answers of megabytes each (txpool_content on a full pool, blocks with full transactions).
+   */
   async handle(body: unknown): Promise<RpcResponse | RpcResponse[] | undefined> {
-    if (Array.isArray(body)) {
-      if (body.length === 0) return this.failure(null, new RpcError(RpcErrorCode.InvalidRequest, "empty batch"));
-      const answers = await Promise.all(body.map((item) => this.handleOne(item)));
-      const sent = answers.filter((a): a is RpcResponse => a !== undefined);
-      return sent.length > 0 ? sent : undefined;
+    if (!Array.isArray(body)) return this.handleOne(body);
+    if (body.length === 0) return this.failure(null, new RpcError(RpcErrorCode.InvalidRequest, "empty batch"));
+    const maxCalls = this.options.maxBatchCalls ?? DEFAULT_MAX_BATCH_CALLS;
+    if (body.length > maxCalls)
+      return this.failure(
+        answerId(body[0]) ?? null,
+        new RpcError(
+          RpcErrorCode.InvalidRequest,
+          `batch too large: ${body.length} calls, at most ${maxCalls} in one batch (send the rest in another request)`,
+        ),
+      );
+    const maxBytes = this.options.maxBatchResponseBytes ?? DEFAULT_MAX_BATCH_RESPONSE_BYTES;
+    const sent: RpcResponse[] = [];
+    let bytes = 0;
+    for (const item of body) {
+      if (bytes > maxBytes) {
+        const id = answerId(item);
+        if (id !== undefined)
+          sent.push(
+            this.failure(
+              id,
+              new RpcError(
+                RpcErrorCode.ResponseTooLarge,
+                `response too large: the batch's answers passed ${maxBytes} bytes before this call (send it in another request)`,
+              ),
+            ),
+          );
+        continue;
+      }
+      const answer = await this.handleOne(item);
+      if (answer === undefined) continue;
+      bytes += jsonBytes(answer);
+      sent.push(answer);
     }
-    return this.handleOne(body);
+    return sent.length > 0 ? sent : undefined;
   }
 
   private async handleOne(request: unknown): Promise<RpcResponse | undefined> {

@@ -17,6 +17,8 @@ export const RpcErrorCode = {
   Internal: -32603,
   /** geth's catch-all for rejected transactions and server errors. */
   Server: -32000,
+  /** geth's code for the calls of a batch left unanswered once its answers pass the size limit. */
+  ResponseTooLarge: -32003,
   /** EVM revert with data (EIP-1474 / geth). */
   ExecutionReverted: 3,
 } as const;

@@ -1,5 +1,5 @@
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { toChecksumAddress } from "@ethereumjs/util";
+import { type Address, toChecksumAddress } from "@ethereumjs/util";
 
 import type { RpcBackend } from "../backend";
 import { type Json, formatTransaction } from "../format";
@@ -7,30 +7,57 @@ import { parseAddress, quantity } from "../hex";
 import type { MethodTable } from "./types";
 
 interface PoolView {
-  /** Sender (checksummed) → nonce (decimal) → transaction: executable now, nonces contiguous. */
+  /** Sender (lower-case hex; checksummed in the answers) → its transactions executable now, nonces contiguous. */
   readonly pending: Map<string, TypedTransaction[]>;
   /** Transactions behind a nonce gap. */
   readonly queued: Map<string, TypedTransaction[]>;
 }
 
-/** Splits the pool as geth does: a sender's transactions up to the first nonce gap are pending. */
+/**
+ * Pooled transactions' senders, kept while the transaction object lives: a signed transaction is
+ * frozen, and deriving the address (a keccak of the recovered key) on every call was most of a
+ * txpool_status on a full pool.
+ */
+const senders = new WeakMap<TypedTransaction, Address>();
+
+function senderOf(tx: TypedTransaction): Address {
+  let sender = senders.get(tx);
+  if (sender === undefined) {
+    sender = tx.getSenderAddress();
+    senders.set(tx, sender);
+  }
+  return sender;
+}
+
+/**
+ * Splits the pool as geth does: a sender's transactions up to the first nonce gap are pending.
+ * Linear in the pool (no array copied per transaction; addresses checksummed only in answers): a
+ * full pool is 10,000 transactions, possibly of one sender.
+ */
 async function poolView(backend: RpcBackend): Promise<PoolView> {
-  const bySender = new Map<string, TypedTransaction[]>();
+  const bySender = new Map<string, { address: Uint8Array; txs: TypedTransaction[] }>();
   for (const tx of backend.pooledTransactions?.() ?? []) {
-    const sender = tx.getSenderAddress().toString();
-    bySender.set(sender, [...(bySender.get(sender) ?? []), tx]);
+    const address = senderOf(tx);
+    const sender = address.toString();
+    const entry = bySender.get(sender);
+    if (entry === undefined) bySender.set(sender, { address: address.bytes, txs: [tx] });
+    else entry.txs.push(tx);
   }
   const pending = new Map<string, TypedTransaction[]>();
   const queued = new Map<string, TypedTransaction[]>();
-  for (const [sender, txs] of bySender) {
+  for (const [sender, { address, txs }] of bySender) {
     txs.sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
-    let next = await backend.chain.getNonce(txs[0]?.getSenderAddress().bytes ?? new Uint8Array(20), "latest");
-    const key = toChecksumAddress(sender);
+    let next = await backend.chain.getNonce(address, "latest");
+    const executable: TypedTransaction[] = [];
+    const gapped: TypedTransaction[] = [];
     for (const tx of txs) {
-      const target = tx.nonce === next ? pending : queued;
-      if (tx.nonce === next) next++;
-      target.set(key, [...(target.get(key) ?? []), tx]);
+      if (tx.nonce === next) {
+        executable.push(tx);
+        next++;
+      } else gapped.push(tx);
     }
+    if (executable.length > 0) pending.set(sender, executable);
+    if (gapped.length > 0) queued.set(sender, gapped);
   }
   return { pending, queued };
 }
@@ -44,7 +71,7 @@ function byNonce(txs: readonly TypedTransaction[]): { [nonce: string]: Json } {
 function content(groups: Map<string, TypedTransaction[]>, only?: string): { [sender: string]: Json } {
   const out: { [sender: string]: Json } = {};
   for (const [sender, txs] of groups)
-    if (only === undefined || sender.toLowerCase() === only) out[sender] = byNonce(txs);
+    if (only === undefined || sender === only) out[toChecksumAddress(sender)] = byNonce(txs);
   return out;
 }
 
