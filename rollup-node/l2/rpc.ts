@@ -103,8 +103,9 @@ function automined(sequencer: L2RpcNode, state: L2DevState, methods: MethodTable
 }
 
 /**
- * The L2 method table: standard eth_/net_/web3_/debug_/txpool_ methods on the sequencer and the execution
- * witness; with `devMethods` (a devnet) also the mining methods and automine. `extra` (the
+ * The L2 method table: standard eth_/net_/web3_/debug_ methods and txpool_status on the sequencer and
+ * the execution witness; with `devMethods` (a devnet) also txpool_content/contentFrom, the mining
+ * methods and automine. `extra` (the
  * bridge's rollup_* methods) is merged last and may override.
  */
 export function l2Methods(
@@ -118,9 +119,12 @@ export function l2Methods(
     ...netMethods,
     ...web3Methods,
     ...debugMethods,
-    // The pool as geth shows it (pending and queued): a transaction the sequencer holds back (for
+    // The pool as geth counts it (pending and queued): a transaction the sequencer holds back (for
     // proposal slack, a nonce gap, a fee below the base fee) is seen waiting, not only by its hash.
-    ...txpoolMethods,
+    // Its contents only on a devnet: a listing of every pooled transaction lets anyone outbid what
+    // waits (held transactions wait minutes), where a hash lookup shows only what one already knows.
+    txpool_status: txpoolMethods.txpool_status,
+    ...(options.devMethods === true ? txpoolMethods : {}),
     // Geth's messages for undecodable input, and blobs refused before a KZG decode is tried.
     eth_sendRawTransaction: async (params) => {
       const hash = await sequencer.submitTransaction(

@@ -73,6 +73,31 @@ describe("L2 JSON-RPC dev methods: only on a devnet", function () {
     });
   });
 
+  it("a node not run as a devnet counts its pool for anyone but lists no pooled transaction (a reader could front-run what waits); a devnet lists them", async () => {
+    const alice = signers(5)[4]; // a sender no other test of this file uses: its first nonce
+    const raw = `0x${Buffer.from(alice.tx({ to: `0x${"78".repeat(20)}`, value: 1n }).serialize()).toString("hex")}`;
+    await withRpc({}, async (provider) => {
+      await provider.send("eth_sendRawTransaction", [raw]);
+      const status = (await provider.send("txpool_status", [])) as { pending: string };
+      expect(BigInt(status.pending)).to.equal(1n);
+      for (const [method, params] of [
+        ["txpool_content", []],
+        ["txpool_contentFrom", [alice.address.toString()]],
+      ] as const) {
+        const error = await provider.send(method, [...params]).then(
+          () => undefined,
+          (e: { error?: { code: number }; info?: { error?: { code: number } } }) => e,
+        );
+        expect(error?.error?.code ?? error?.info?.error?.code, `${method} was served`).to.equal(-32601);
+      }
+    });
+    await withRpc({ devMethods: true }, async (provider) => {
+      const content = (await provider.send("txpool_content", [])) as { pending: Record<string, unknown> };
+      expect(Object.keys(content.pending)).to.have.length(1);
+    });
+    await sequencer.produceBlock({});
+  });
+
   it("a devnet with automine mines each transaction's block before eth_sendRawTransaction returns; evm_setAutomine turns it off and on", async () => {
     await withRpc({ devMethods: true, automine: true }, async (provider) => {
       const [, bob] = signers(2);

@@ -7,7 +7,7 @@ import { TempDirs, openSequencer, signers } from "../l2/l2Support";
 
 const TO = "0x00000000000000000000000000000000000000bb";
 
-/** txpool_* on the L2 node: geth's pending/queued split, checksummed senders, nonces as keys. */
+/** txpool_* on the L2 devnet (only it lists the pool's contents): geth's pending/queued split, checksummed senders, nonces as keys. */
 describe("txpool_* views of the sequencer's pool", function () {
   this.timeout(60_000);
   const dirs = new TempDirs();
@@ -20,7 +20,7 @@ describe("txpool_* views of the sequencer's pool", function () {
 
   it("splits each sender's transactions at its first nonce gap, and contentFrom answers one sender by any spelling", async () => {
     sequencer = await openSequencer(dirs.make());
-    const dispatcher = createL2Dispatcher(sequencer);
+    const dispatcher = createL2Dispatcher(sequencer, { devMethods: true }); // the listings are a devnet's
     const [a, b] = signers(2) as [ReturnType<typeof signers>[number], ReturnType<typeof signers>[number]];
     const a0 = a.tx({ to: TO, value: 1n });
     const a1 = a.tx({ to: TO, value: 1n });
