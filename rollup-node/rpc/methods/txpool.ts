@@ -13,7 +13,10 @@ interface PoolView {
   readonly queued: Map<string, TypedTransaction[]>;
 }
 
-/** Splits the pool as geth does: a sender's transactions up to the first nonce gap are pending. */
+/**
+ * Splits the pool as geth does: a sender's transactions from its state nonce up to the first nonce
+ * gap are pending, those after the gap queued.
+ */
 async function poolView(backend: RpcBackend): Promise<PoolView> {
   const bySender = new Map<string, TypedTransaction[]>();
   for (const tx of backend.pooledTransactions?.() ?? []) {
@@ -27,6 +30,9 @@ async function poolView(backend: RpcBackend): Promise<PoolView> {
     let next = await backend.chain.getNonce(txs[0]?.getSenderAddress().bytes ?? new Uint8Array(20), "latest");
     const key = toChecksumAddress(sender);
     for (const tx of txs) {
+      // Below the sender's nonce: already mined, in a block the pool has not settled yet (the
+      // chain moves while this reads it). It is in no later block: neither pending nor queued.
+      if (tx.nonce < next) continue;
       const target = tx.nonce === next ? pending : queued;
       if (tx.nonce === next) next++;
       target.set(key, [...(target.get(key) ?? []), tx]);
