@@ -690,10 +690,12 @@ export async function status(args: ConnectionArgs, hre: HardhatRuntimeEnvironmen
     // A halt or a wait is only half said without what to do about it.
     if (s.submitterHint !== undefined) console.log(`                hint: ${s.submitterHint}`);
     for (const alert of s.challengerAlerts ?? []) console.log(`challenger      alert: ${alert}`);
-    if (s.heldTransactions !== undefined && s.heldTransactions > 0n)
+    if (s.heldTransactions !== undefined && s.heldTransactions > 0n) {
+      const one = s.heldTransactions === 1n;
       console.log(
-        `held            ${plural(s.heldTransactions, "transaction")} waiting for proposal slack (gas limit up to ${s.heldLargestGasLimit ?? "?"}), the largest fits in ≈ ${s.heldLargestWaitSeconds ?? "?"} s; a gas limit from eth_estimateGas is not held`,
+        `held            ${plural(s.heldTransactions, "transaction")} waiting for proposal slack (gas limit ${one ? "" : "up to "}${s.heldLargestGasLimit ?? "?"}), ${one ? "it" : "the largest"} fits in ≈ ${s.heldLargestWaitSeconds ?? "?"} s; a gas limit from eth_estimateGas is not held`,
       );
+    }
     console.log(`nodes           L1 ${ctx.l1Url}, L2 ${ctx.l2Url}`);
   });
 }

@@ -1,4 +1,6 @@
-import { connectRollup } from "../bridge/contracts";
+import { isError } from "ethers";
+
+import { connectOptimisticRollup, connectRollup } from "../bridge/contracts";
 import type { L1WatcherStatus, NodeL1Config } from "../bridge/l1Watcher";
 import { createRollupMethods } from "../bridge/rpcMethods";
 import type { StatusContext } from "../bridge/status";
@@ -117,9 +119,21 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
   let rpc: RpcServer | undefined;
   let dashboard: Dashboard | undefined;
   try {
+    // The follower is told no mode: an optimistic rollup is one whose tip() answers (as the SDK
+    // reads it), so that its rollup_status names the proposed head as the sequencer's does. Only
+    // a revert (or an answer that is no tip) says "not optimistic"; an unreachable L1 is an error.
+    const optimistic = connectOptimisticRollup(l1.rollupAddress, l1.provider);
+    const isOptimistic = await optimistic.tip().then(
+      () => true,
+      (error: unknown) => {
+        if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) return false;
+        throw error;
+      },
+    );
     const status: StatusContext = {
       sequencer: follower,
       rollup: connectRollup(l1.rollupAddress, l1.provider),
+      ...(isOptimistic ? { optimistic } : {}),
       rollupAddress: l1.rollupAddress,
       l1Provider: l1.provider,
     };

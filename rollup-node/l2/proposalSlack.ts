@@ -169,14 +169,16 @@ export class ProposalSlackBudget {
     if (!starts) return { selected, held };
     let largest = 0n;
     for (const tx of overSlack) if (tx.gasLimit > largest) largest = tx.gasLimit;
+    // One transaction is said in the singular: "they wait … the largest" named a crowd of one.
+    const one = overSlack.length === 1;
     return {
       selected,
       held,
       notice:
-        `holding ${plural(overSlack.length, "transaction")} whose gas limit (up to ${largest}) exceeds the proposal slack available ` +
-        `(${available} of ${this.capacity} gas, refilling at ${this.gasPerSecond} gas/s): they wait in the pool, ` +
+        `holding ${plural(overSlack.length, "transaction")} whose gas limit (${one ? "" : "up to "}${largest}) exceeds the proposal slack available ` +
+        `(${available} of ${this.capacity} gas, refilling at ${this.gasPerSecond} gas/s): ${one ? "it waits" : "they wait"} in the pool, ` +
         "so that unused gas limits do not fill the rollup's proposal gas bucket; " +
-        `the largest fits in ≈ ${Math.ceil(this.waitMs(largest) / 1000)} s (a gas limit near the gas used, as eth_estimateGas gives, is not held)`,
+        `${one ? "it" : "the largest"} fits in ≈ ${Math.ceil(this.waitMs(largest) / 1000)} s (a gas limit near the gas used, as eth_estimateGas gives, is not held)`,
     };
   }
 

@@ -695,6 +695,22 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
     }
   });
 
+  it("a follower's rollup_status names the proposed head beside the final head, as the sequencer's does", async () => {
+    const rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
+    const dir = mkdtempSync(path.join(tmpdir(), "rollup-follower-status-"));
+    const follower = await startFollower(r, dir, new LogSink());
+    try {
+      const status = (await follower.l2.send("rollup_status", [])) as Record<string, string>;
+      const [tip] = await rollup.tip();
+      expect(status).to.have.property("proposedL2Head");
+      expect(BigInt(status.proposedL2Head ?? "0x0") <= tip).to.equal(true);
+      expect(BigInt(status.proposedL2Head ?? "0x0") >= BigInt(status.acceptedL2Head ?? "0x0")).to.equal(true);
+    } finally {
+      await stopFollower(follower);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("derives a block proposed by a contract that builds the block's bytes in memory (XOR-masked calldata), from the ProposalData event", async () => {
     const rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
     const recipient = "0x0000000000000000000000000000000000f011ed";

@@ -30,7 +30,8 @@ function senderOf(tx: TypedTransaction): Address {
 }
 
 /**
- * Splits the pool as geth does: a sender's transactions up to the first nonce gap are pending.
+ * Splits the pool as geth does: a sender's transactions from its state nonce up to the first nonce
+ * gap are pending, those after the gap queued.
  * Linear in the pool (no array copied per transaction; addresses checksummed only in answers): a
  * full pool is 10,000 transactions, possibly of one sender.
  */
@@ -51,6 +52,9 @@ async function poolView(backend: RpcBackend): Promise<PoolView> {
     const executable: TypedTransaction[] = [];
     const gapped: TypedTransaction[] = [];
     for (const tx of txs) {
+      // Below the sender's nonce: already mined, in a block the pool has not settled yet (the
+      // chain moves while this reads it). It is in no later block: neither pending nor queued.
+      if (tx.nonce < next) continue;
       if (tx.nonce === next) {
         executable.push(tx);
         next++;

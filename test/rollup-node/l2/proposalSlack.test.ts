@@ -103,6 +103,19 @@ describe("the proposal slack budget (a leaky bucket of gas reserved and not used
     expect(budget.select([...high, tight]).selected).to.have.length(4, "held high limits enter together");
   });
 
+  it("says one held transaction in the singular: 'it waits', its gas limit, when it fits", () => {
+    const clock = manualClock();
+    const budget = new ProposalSlackBudget({ bucket: BUCKET, nowMs: clock.now });
+    const [sender] = signers(1) as [ReturnType<typeof signers>[number]];
+    budget.charge(3_879_000n);
+    budget.charge(3_879_000n);
+    const notice = budget.select([sender.tx({ to: TO, value: 1n, gasLimit: HIGH_LIMIT })]).notice;
+    expect(notice).to.match(/^holding 1 transaction whose gas limit \(3900000\) exceeds the proposal slack available/);
+    expect(notice).to.match(/: it waits in the pool, /);
+    expect(notice).to.match(/; it fits in ≈ 27 s /);
+    expect(notice).to.not.match(/they|largest|up to/);
+  });
+
   it("caps a block at the slots the contract walks (MAX_WALKED_TXS less the relays): past them it charges the whole gas limit", () => {
     const budget = new ProposalSlackBudget({ bucket: BUCKET });
     const [sender] = signers(1) as [ReturnType<typeof signers>[number]];
