@@ -49,6 +49,8 @@ export interface L1AdvanceGasCapConfig {
 export class L1AdvanceGasCap implements AdvanceGasCap {
   private l1BlockGasLimit: bigint | undefined;
   private policyKeys = 0;
+  /** The hash of the L1 block last read. */
+  private readAt: string | undefined;
   /** The build cap last logged. */
   private said: bigint | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -67,10 +69,16 @@ export class L1AdvanceGasCap implements AdvanceGasCap {
   }
 
   async refresh(): Promise<void> {
-    const rollup = connectRollup(this.config.rollupAddress, this.config.provider);
-    const [latest, policy] = await Promise.all([this.config.provider.getBlock("latest"), rollup.proofPolicy()]);
+    const latest = await this.config.provider.getBlock("latest");
     if (latest === null)
       throw new BridgeError("L1_NO_BLOCK", "the L1 has no latest block", "check the L1 RPC endpoint");
+    // The L1 block last read: its gas limit and the contract's state there cannot have changed
+    // (as the L1 watcher and heads, no eth_call at an unchanged head: on the devnet each one runs
+    // the rollup contract on the node's thread).
+    if (latest.hash !== null && latest.hash === this.readAt) return;
+    const rollup = connectRollup(this.config.rollupAddress, this.config.provider);
+    const policy = await rollup.proofPolicy({ blockTag: latest.number });
+    this.readAt = latest.hash ?? undefined;
     this.l1BlockGasLimit = latest.gasLimit;
     this.policyKeys = policy.acceptedKeys.length;
     const { cap } = this.limits();

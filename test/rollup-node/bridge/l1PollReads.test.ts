@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { deployRollup } from "../../../deploy/rollup";
+import { L1AdvanceGasCap } from "../../../rollup-node/bridge/advanceGasCap";
 import { connectRollup } from "../../../rollup-node/bridge/contracts";
 import { L1Watcher } from "../../../rollup-node/bridge/l1Watcher";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
@@ -108,6 +109,21 @@ describe("L1 polls read the rollup contract only when the L1 head moved", functi
     const user = connectRollup(rollupAddress, new Wallet(l1.accounts[1]?.privateKey as string, provider));
     await (await user.depositETH(l1.accounts[1]?.address as string, { value: 5n })).wait();
     await heads.refresh();
+    expect(provider.calls - before).to.be.greaterThan(0);
+  });
+
+  it("the advance gas cap: a refresh at an unchanged L1 head makes no eth_call; a new L1 block is read", async () => {
+    const cap = new L1AdvanceGasCap({ provider, rollupAddress, logger: silentLogger });
+    await cap.refresh();
+    const before = provider.calls;
+    await cap.refresh();
+    await cap.refresh();
+    expect(provider.calls - before).to.equal(0);
+    expect(cap.limits().policyKeys).to.equal(0);
+
+    const user = connectRollup(rollupAddress, new Wallet(l1.accounts[1]?.privateKey as string, provider));
+    await (await user.depositETH(l1.accounts[1]?.address as string, { value: 5n })).wait();
+    await cap.refresh();
     expect(provider.calls - before).to.be.greaterThan(0);
   });
 });
