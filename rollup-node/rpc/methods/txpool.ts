@@ -1,5 +1,7 @@
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { type Address, toChecksumAddress } from "@ethereumjs/util";
+import { hexToBytes, toChecksumAddress } from "@ethereumjs/util";
+
+import { senderKeyOf } from "../../chain/txPool";
 
 import type { RpcBackend } from "../backend";
 import { type Json, formatTransaction } from "../format";
@@ -14,41 +16,26 @@ interface PoolView {
 }
 
 /**
- * Pooled transactions' senders, kept while the transaction object lives: a signed transaction is
- * frozen, and deriving the address (a keccak of the recovered key) on every call was most of a
- * txpool_status on a full pool.
- */
-const senders = new WeakMap<TypedTransaction, Address>();
-
-function senderOf(tx: TypedTransaction): Address {
-  let sender = senders.get(tx);
-  if (sender === undefined) {
-    sender = tx.getSenderAddress();
-    senders.set(tx, sender);
-  }
-  return sender;
-}
-
-/**
  * Splits the pool as geth does: a sender's transactions from its state nonce up to the first nonce
  * gap are pending, those after the gap queued.
  * Linear in the pool (no array copied per transaction; addresses checksummed only in answers): a
  * full pool is 10,000 transactions, possibly of one sender.
  */
 async function poolView(backend: RpcBackend): Promise<PoolView> {
-  const bySender = new Map<string, { address: Uint8Array; txs: TypedTransaction[] }>();
+  // The pool's own sender key, derived once per (frozen) transaction: deriving the address (a
+  // keccak of the recovered key) on every call was most of a txpool_status on a full pool.
+  const bySender = new Map<string, TypedTransaction[]>();
   for (const tx of backend.pooledTransactions?.() ?? []) {
-    const address = senderOf(tx);
-    const sender = address.toString();
-    const entry = bySender.get(sender);
-    if (entry === undefined) bySender.set(sender, { address: address.bytes, txs: [tx] });
-    else entry.txs.push(tx);
+    const sender = senderKeyOf(tx);
+    const txs = bySender.get(sender);
+    if (txs === undefined) bySender.set(sender, [tx]);
+    else txs.push(tx);
   }
   const pending = new Map<string, TypedTransaction[]>();
   const queued = new Map<string, TypedTransaction[]>();
-  for (const [sender, { address, txs }] of bySender) {
+  for (const [sender, txs] of bySender) {
     txs.sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
-    let next = await backend.chain.getNonce(address, "latest");
+    let next = await backend.chain.getNonce(hexToBytes(sender as `0x${string}`), "latest");
     const executable: TypedTransaction[] = [];
     const gapped: TypedTransaction[] = [];
     for (const tx of txs) {
