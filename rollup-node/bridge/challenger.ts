@@ -18,6 +18,7 @@ import {
   l2GasClaimOfBlockRlp,
   maxVerifiableL2GasLimit,
 } from "../../precompiles";
+import { type AdvanceGasCap, L1AdvanceGasCap } from "./advanceGasCap";
 import { challengeGasBound } from "./challengeBound";
 import { BlockCheckPool, defaultCheckThreads } from "./checkPool";
 import type { CheckInput, Verdict } from "./verdict";
@@ -31,7 +32,6 @@ import {
 } from "./contracts";
 import { BridgeError } from "./errors";
 import { DEFAULT_L1_LOG_RANGE, DEFAULT_L1_POLL_MS } from "./l1Watcher";
-import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 
 export interface ChallengerConfig {
   readonly l1Provider: Provider;
@@ -54,6 +54,12 @@ export interface ChallengerConfig {
    * when absent); 0 checks on the main thread. See docs/design/challenger-scheduling.md.
    */
   readonly checkThreads?: number;
+  /**
+   * What this L1's blocks hold (../bridge/advanceGasCap.ts), read again before every challenge: a
+   * challenge is never sent with more gas than an L1 block can include. The node shares its own;
+   * a challenger started alone reads the L1 with one of its own.
+   */
+  readonly l1GasCap?: AdvanceGasCap;
 }
 
 /**
@@ -234,9 +240,24 @@ export class Challenger {
   private window: bigint | undefined;
   /** Alerts raised, by proposal, while the proposal stays unsettled. */
   private readonly raised = new Map<Pending, ChallengerAlert>();
+  /** The L1's block gas limit, as last read (`ChallengerConfig.l1GasCap`). */
+  private readonly l1GasCap: AdvanceGasCap;
 
   constructor(private readonly config: ChallengerConfig) {
     this.rollup = connectOptimisticRollup(config.rollupAddress, config.signer);
+    this.l1GasCap =
+      config.l1GasCap ??
+      new L1AdvanceGasCap({
+        provider: config.l1Provider,
+        rollupAddress: config.rollupAddress,
+        // Its "blocks are built for advances of at most …" is the sequencer's concern: debug here.
+        logger: {
+          info: (message) => config.logger.debug(message),
+          warn: (message) => config.logger.warn(message),
+          error: (message) => config.logger.error(message),
+          debug: (message) => config.logger.debug(message),
+        },
+      });
     this.lastScanned = config.fromBlock - 1;
     this.pool = new BlockCheckPool(config.checkThreads ?? defaultCheckThreads());
   }
@@ -549,8 +570,20 @@ export class Challenger {
     const l2Gas = challengeL2Gas(input.block);
     const executeGas = executeGasCost(executeInputLength({ ...input, proofs: new Uint8Array() }), l2Gas);
     const bound = challengeGasBound(input.parentHeader.length + input.block.length + input.witness.length, l2Gas);
-    // An explicit limit: estimating would re-run EXECUTE many times.
-    const overrides = { gasLimit: bound > TX_GAS_LIMIT_CAP ? TX_GAS_LIMIT_CAP : bound };
+    // An explicit limit (estimating would re-run EXECUTE many times), never above what an L1
+    // block can include now: a transaction over the L1's block gas limit is never mined.
+    const includable = await this.includableGas();
+    const overLimit = bound > includable;
+    const overrides = { gasLimit: overLimit ? includable : bound };
+    if (overLimit)
+      // `propose` refuses a proposal whose challenge could need more than the L1's limit less a
+      // 32nd, which the limit cannot lose within 32 L1 blocks: it fell further since the proposal.
+      this.note(
+        entry,
+        `over-l1-gas-limit:${includable}`,
+        "error",
+        `challenge of L2 block ${p.number} could need up to ${bound} L1 gas, more than the ${includable} an L1 block can include now (the L1's block gas limit fell since the proposal, beyond the margin propose keeps): trying it with a gas limit of ${includable}, which wins if it needs less than its bound`,
+      );
     const args = [p.number, input.parentHeader, input.block, input.witness, executeGas] as const;
     try {
       await this.rollup.challenge.staticCall(...args, overrides);
@@ -615,6 +648,18 @@ export class Challenger {
       );
     }
     return "done";
+  }
+
+  /** The most gas a transaction can be sent with on this L1 now; the last reading when L1 cannot be read. */
+  private async includableGas(): Promise<bigint> {
+    try {
+      await this.l1GasCap.refresh();
+    } catch (error) {
+      this.config.logger.warn(
+        `could not read the L1's block gas limit, sending within ${this.l1GasCap.sendCap()}: ${reasonOf(error)}`,
+      );
+    }
+    return this.l1GasCap.sendCap();
   }
 
   private describeSigner(): string {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { getBytes } from "ethers";
 
+import { challengeGasCap } from "../../rollup-node/bridge/advanceGasCap";
 import { challengeGasBound, maxCommittedBytes } from "../../rollup-node/bridge/challengeBound";
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
@@ -58,6 +59,9 @@ describe("attack: a proposal whose challenge needs more gas than the L1's blocks
     const deployed = await deployAttackRollup(l1, built.parentHeader);
     const { rollup } = deployed;
     expect((await l1.provider.getBlock("latest"))?.gasLimit).to.equal(L1_BLOCK_GAS_LIMIT);
+    // The contract's cap here, and the node's reading of it (rollup-node/bridge/advanceGasCap.ts).
+    expect(await rollup.challengeGasCap()).to.equal(L1_CHALLENGE_CAP);
+    expect(challengeGasCap(L1_BLOCK_GAS_LIMIT)).to.equal(L1_CHALLENGE_CAP);
 
     // Over: its challenge needs more than an L1 block holds, though less than 2^24.
     const over = maxCommittedBytes(DEFAULT_L2_GAS_LIMIT, { cap: L1_BLOCK_GAS_LIMIT }) + 1;
