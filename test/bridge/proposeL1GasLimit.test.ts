@@ -8,12 +8,14 @@ import { expect } from "chai";
 import { JsonRpcProvider, Wallet, dataLength, parseEther } from "ethers";
 
 import { deployRollup } from "../../deploy/rollup";
+import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { challengeGasBound } from "../../rollup-node/bridge/challengeBound";
 import { connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 import type { GenesisAccount } from "../../rollup-node/chain/genesis";
 import { genesisCommitments } from "../../rollup-node/devnet/rollupDevnet";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import { genesisSupply, l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
+import { rollupStatus } from "../../rollup-node/bridge/status";
 import { createLineLogger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
@@ -104,14 +106,14 @@ describe("optimistic proposals on an L1 whose block gas limit is below 2^24", fu
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** One call of each BIG contract, from dev accounts 1-4 with nonce 0. */
-  async function callEach(): Promise<void> {
+  /** One call of each BIG contract, from dev accounts 1-4 with `nonce`. */
+  async function callEach(nonce: number): Promise<void> {
     const common = node.sequencer.chain.common;
     for (const [i, to] of BIG.entries()) {
       const sender = new Wallet(l1.accounts[i + 1]?.privateKey as string);
       const raw = await sender.signTransaction({
         chainId: L2_CHAIN_ID,
-        nonce: 0,
+        nonce,
         type: 2,
         maxFeePerGas: 10n ** 10n,
         maxPriorityFeePerGas: 0n,
@@ -123,7 +125,7 @@ describe("optimistic proposals on an L1 whose block gas limit is below 2^24", fu
   }
 
   it("builds and proposes only blocks whose challenge an L1 block can include, and L1 accepts every proposal", async () => {
-    await callEach();
+    await callEach(0);
     // Blocks until the pool is empty: each holds what a challengeable proposal on this L1 carries.
     let last = await node.sequencer.produceBlock();
     let included = last.block.transactions.length;
@@ -168,5 +170,87 @@ describe("optimistic proposals on an L1 whose block gas limit is below 2^24", fu
     }
     // The blocks were large: two 40 KB codes at least in one witness.
     expect(largestWitness).to.be.greaterThan(2 * BIG_CODE_BYTES);
+  });
+
+  async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  // A block built as if the L1's blocks held 2^24 gas, proposed after its limit is read as 8M:
+  // its challenge (≈ 10M) would fit no L1 block, and propose refuses it.
+  let stale: bigint;
+
+  it("a propose submitter that cannot rebuild waits on a block whose challenge no longer fits the L1's blocks, sends nothing, and says so in rollup_status", async () => {
+    const nodeSubmitter = node.bridge.submitter as BatchSubmitter;
+    await nodeSubmitter.stop();
+    const cap = node.bridge.advanceGasCap as { proposalCaps: () => { build: bigint; send: bigint } };
+    cap.proposalCaps = () => ({ build: 2n ** 24n, send: 2n ** 24n });
+    await callEach(1);
+    const built = await node.sequencer.produceBlock();
+    Reflect.deleteProperty(cap, "proposalCaps");
+    expect(built.block.transactions).to.have.length(BIG.length, "built as if the L1 held 2^24 gas");
+    stale = built.number;
+    const rollup = connectOptimisticRollup(rollupAddress, provider);
+    expect((await rollup.tip())[0]).to.equal(stale - 1n);
+
+    const submitter = new BatchSubmitter({
+      sequencer: node.sequencer,
+      rollupAddress,
+      signer: new Wallet(keys.sequencer.privateKey, provider),
+      logger: createLineLogger("own-submitter", (line) => lines.push(line)),
+      retry: { initialDelayMs: 20, maxDelayMs: 200 },
+      mode: { kind: "optimistic" },
+      advanceGasCap: node.bridge.advanceGasCap,
+    });
+    submitter.start();
+    try {
+      await until(
+        () => submitter.waitReason !== undefined || submitter.haltReason !== undefined,
+        "the submitter to wait",
+      );
+      expect(submitter.haltReason).to.equal(undefined);
+      expect(submitter.waitReason?.code).to.equal("PROPOSAL_OVER_L1_GAS_LIMIT");
+      const status = await rollupStatus({
+        sequencer: node.sequencer,
+        rollup: connectOptimisticRollup(rollupAddress, provider),
+        rollupAddress,
+        l1Provider: provider,
+        submitter,
+      });
+      expect(status.submitter).to.equal("waiting");
+      expect(status.submitterErrorCode).to.equal("PROPOSAL_OVER_L1_GAS_LIMIT");
+      expect(status.submitterError).to.include(`L2 block ${stale}`);
+      expect(status.submitterHint).to.include("rebuilds the block");
+      expect((await rollup.tip())[0]).to.equal(stale - 1n, "nothing was proposed");
+    } finally {
+      await submitter.stop();
+    }
+  });
+
+  it("the node rebuilds such a block within the L1's cap, and L1 accepts every proposal", async () => {
+    const nodeSubmitter = node.bridge.submitter as BatchSubmitter;
+    nodeSubmitter.start();
+    // The submitter drops the block (its transactions back to the pool) to build it again.
+    await until(() => node.sequencer.chain.headNumber < stale, "the stale block to be dropped");
+    expect(lines.some((l) => l.includes("PROPOSAL_OVER_L1_GAS_LIMIT") && l.includes("[submitter]"))).to.equal(true);
+    let last = await node.sequencer.produceBlock();
+    let included = last.block.transactions.length;
+    while (included < BIG.length && last.number < stale + 10n) {
+      last = await node.sequencer.produceBlock();
+      included += last.block.transactions.length;
+    }
+    expect(included).to.equal(BIG.length, "every call is included again");
+    expect(last.number > stale).to.equal(true, "spread over more blocks than before");
+    const rollup = connectOptimisticRollup(rollupAddress, provider);
+    const deadline = Date.now() + 120_000;
+    while ((await rollup.tip())[0] < last.number) {
+      if (Date.now() > deadline) throw new Error(`L2 block ${last.number} was not proposed within 120 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(nodeSubmitter.haltReason).to.equal(undefined);
   });
 });
