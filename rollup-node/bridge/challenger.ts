@@ -55,9 +55,9 @@ export interface ChallengerConfig {
    */
   readonly checkThreads?: number;
   /**
-   * What this L1's blocks hold (../bridge/advanceGasCap.ts), read again before every challenge: a
-   * challenge is never sent with more gas than an L1 block can include. The node shares its own;
-   * a challenger started alone reads the L1 with one of its own.
+   * What this L1's blocks hold (../bridge/advanceGasCap.ts): a challenge is never sent with more
+   * gas than an L1 block can include. The node shares its own, which it reads at every L1 poll; a
+   * challenger started alone reads the L1 with one of its own at each of its polls.
    */
   readonly l1GasCap?: AdvanceGasCap;
 }
@@ -242,9 +242,14 @@ export class Challenger {
   private readonly raised = new Map<Pending, ChallengerAlert>();
   /** The L1's block gas limit, as last read (`ChallengerConfig.l1GasCap`). */
   private readonly l1GasCap: AdvanceGasCap;
+  /** Whether `l1GasCap` is this challenger's own, to be read at its polls (the node reads a shared one). */
+  private readonly readsL1GasCap: boolean;
+  /** Set while reads of the L1's block gas limit fail: said once until one succeeds. */
+  private l1GasCapFailing = false;
 
   constructor(private readonly config: ChallengerConfig) {
     this.rollup = connectOptimisticRollup(config.rollupAddress, config.signer);
+    this.readsL1GasCap = config.l1GasCap === undefined;
     this.l1GasCap =
       config.l1GasCap ??
       new L1AdvanceGasCap({
@@ -332,7 +337,10 @@ export class Challenger {
   }
 
   private async pollOnce(): Promise<void> {
+    // Beside the scan, not before each challenge: a challenge is sent without an extra L1 round trip.
+    const reading = this.readsL1GasCap ? this.readL1GasCap() : Promise.resolve();
     await this.scan();
+    await reading;
     const head = await this.rollup.headNumber();
     const l1Time = BigInt((await this.config.l1Provider.getBlock("latest"))?.timestamp ?? 0);
     // Soonest-closing window first; a proposal waiting for a retry or a check does not hold up the others.
@@ -572,7 +580,7 @@ export class Challenger {
     const bound = challengeGasBound(input.parentHeader.length + input.block.length + input.witness.length, l2Gas);
     // An explicit limit (estimating would re-run EXECUTE many times), never above what an L1
     // block can include now: a transaction over the L1's block gas limit is never mined.
-    const includable = await this.includableGas();
+    const includable = this.l1GasCap.sendCap();
     const overLimit = bound > includable;
     const overrides = { gasLimit: overLimit ? includable : bound };
     if (overLimit)
@@ -650,16 +658,18 @@ export class Challenger {
     return "done";
   }
 
-  /** The most gas a transaction can be sent with on this L1 now; the last reading when L1 cannot be read. */
-  private async includableGas(): Promise<bigint> {
+  /** Reads the L1's block gas limit again; a failed read keeps the last one (2^24 before the first). */
+  private async readL1GasCap(): Promise<void> {
     try {
       await this.l1GasCap.refresh();
+      this.l1GasCapFailing = false;
     } catch (error) {
-      this.config.logger.warn(
-        `could not read the L1's block gas limit, sending within ${this.l1GasCap.sendCap()}: ${reasonOf(error)}`,
-      );
+      if (!this.l1GasCapFailing)
+        this.config.logger.warn(
+          `could not read the L1's block gas limit, challenging within ${this.l1GasCap.sendCap()}: ${reasonOf(error)}`,
+        );
+      this.l1GasCapFailing = true;
     }
-    return this.l1GasCap.sendCap();
   }
 
   private describeSigner(): string {
