@@ -180,7 +180,8 @@ export class ProposeSubmitter extends SubmissionLoop {
    * handled as the check's own (`overL1GasLimit`); everything else by its revert's class.
    */
   private async refusal(number: bigint, error: unknown, txCap: bigint): Promise<Error> {
-    const data = revertDataOf(error);
+    // A mined revert carries no data: replayed, as the classification does.
+    const data = revertDataOf(error) ?? (await this.replayRevert(error));
     const decoded = data === undefined ? undefined : decodeRollupRevert(data);
     if (decoded?.name === "ProposalNotChallengeable" && (decoded.args[1] as bigint) < txCap) {
       this.inFlight = undefined;
