@@ -53,7 +53,10 @@ export function rollupDevnetBanner(
     "",
     ...alignedRows(
       [
-        ["L1", `${devnet.l1Url}   chain id ${l1ChainId}   EXECUTE at ${devnet.l1.executeAddress}`],
+        [
+          "L1",
+          `${devnet.l1Url}   chain id ${l1ChainId}   EXECUTE at ${devnet.l1.executeAddress}   block gas limit ${devnet.l1GasLimit}`,
+        ],
         ["L2", `${devnet.l2Url}   chain id ${l2ChainId}   block time ${options.l2BlockTimeMs} ms`],
         ...(devnet.node.dashboard === undefined
           ? []

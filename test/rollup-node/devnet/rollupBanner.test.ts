@@ -14,6 +14,7 @@ function devnetWith(contractName: string): RollupDevnet {
     l2Url: "http://127.0.0.1:9545",
     l1ChainId: 31337n,
     l2ChainId: 42069n,
+    l1GasLimit: 60_000_000n,
     l1: { executeAddress: address(0x101) },
     node: { dashboard: undefined },
     deployment: {
