@@ -23,7 +23,7 @@ import { type Logger, type LoggerFactory, plural } from "../logger";
 import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
 import { blockProofSource } from "../node/proofSource";
 import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
-import { type NodeKeys, devNodeKeys, nodeRelayer } from "../node/keys";
+import { type NodeKeys, devNodeKeys, nodeRelayer, recordedRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
@@ -259,8 +259,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
   let keys: NodeKeys = {
     ...devKeys,
-    relayer:
-      previous?.relayerKey === undefined ? devKeys.relayer : nodeRelayer(DEFAULT_DEV_BALANCE, previous.relayerKey),
+    relayer: recordedRelayer(previous, DEFAULT_DEV_BALANCE),
   };
   // A record resumes only if this run would rebuild the same L2 genesis for the same contract.
   const sameGenesis =
