@@ -23,7 +23,7 @@ import { type Logger, type LoggerFactory, plural } from "../logger";
 import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
 import { blockProofSource } from "../node/proofSource";
 import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
-import { type NodeKeys, devNodeKeys, nodeRelayer } from "../node/keys";
+import { type NodeKeys, devNodeKeys, nodeRelayer, recordedRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
@@ -39,6 +39,7 @@ import {
   DEPLOYMENT_FILE,
 } from "./defaults";
 import { L1Store } from "./l1Store";
+import { DEFAULT_DEVNET_L1_GAS_LIMIT, l1GasLimitProblem, resumedL1GasLimit } from "./l1GasLimit";
 
 export {
   DEFAULT_CHALLENGE_WINDOW,
@@ -97,6 +98,12 @@ export interface RollupDevnetOptions {
   readonly corsOrigins?: readonly string[];
   /** L2 automine: each transaction sent to the L2 node gets its block before the call returns (for tests). */
   readonly l2Automine?: boolean;
+  /**
+   * The L1's block gas limit, fixed at genesis (DEFAULT_DEVNET_L1_GAS_LIMIT by default; at least
+   * MIN_DEVNET_L1_GAS_LIMIT of the mode): below 2^24 the advance gas cap binds. A resumed chain
+   * keeps the one it was made with; asking for another is refused.
+   */
+  readonly l1GasLimit?: bigint;
 }
 
 /** The devnet's acceptance mode; proof mode may add external provers beside its committees. */
@@ -125,6 +132,8 @@ export interface RollupDevnet {
   readonly dataDir: string;
   readonly genesis: GenesisConfig;
   readonly startupMs: number;
+  /** The L1's block gas limit (its genesis's; every L1 block keeps it). */
+  readonly l1GasLimit: bigint;
   /** True when this run continued the chains found in `dataDir`. */
   readonly resumed: boolean;
   /**
@@ -194,6 +203,26 @@ export function devnetGenesis(
   return { ...base, alloc };
 }
 
+/**
+ * The L1 block gas limit this run uses: the one asked for (or the default) on a fresh chain, the
+ * recorded one on a resumed chain; refused with the reason before anything is started or removed.
+ */
+function devnetL1GasLimit(
+  options: Pick<RollupDevnetOptions, "l1GasLimit">,
+  mode: DevnetMode["kind"],
+  resumed: Pick<RollupDeployment, "l1GasLimit"> | undefined,
+  dataDir: string,
+): bigint {
+  if (options.l1GasLimit !== undefined) {
+    const problem = l1GasLimitProblem(options.l1GasLimit, mode);
+    if (problem !== undefined) throw new DevnetOptionsError(problem.message, problem.hint);
+  }
+  if (resumed === undefined) return options.l1GasLimit ?? DEFAULT_DEVNET_L1_GAS_LIMIT;
+  const kept = resumedL1GasLimit(options.l1GasLimit, resumed.l1GasLimit, dataDir);
+  if (typeof kept !== "bigint") throw new DevnetOptionsError(kept.message, kept.hint);
+  return kept;
+}
+
 import { genesisCommitments } from "../chain/genesisCommitments";
 
 export { genesisCommitments };
@@ -230,8 +259,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
   let keys: NodeKeys = {
     ...devKeys,
-    relayer:
-      previous?.relayerKey === undefined ? devKeys.relayer : nodeRelayer(DEFAULT_DEV_BALANCE, previous.relayerKey),
+    relayer: recordedRelayer(previous, DEFAULT_DEV_BALANCE),
   };
   // A record resumes only if this run would rebuild the same L2 genesis for the same contract.
   const sameGenesis =
@@ -251,6 +279,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     previous.l2GenesisTimestamp !== undefined &&
     (previous.proofPolicy !== undefined) === (proofs !== undefined) &&
     (previous.optimistic !== undefined) === (optimistic !== undefined);
+  const l1GasLimit = devnetL1GasLimit(options, mode.kind, resumable ? previous : undefined, dataDir);
   if (previous !== undefined && !resumable)
     log.warn(
       `${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode: starting from genesis`,
@@ -294,6 +323,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       chainId: l1ChainId,
       accounts,
       blockTime: options.l1BlockTimeMs,
+      gasLimit: l1GasLimit,
       alloc: {
         [keys.sequencer.address]: { balance: keys.sequencer.balance + supply },
         ...(keys.challenger === undefined ? {} : { [keys.challenger.address]: { balance: keys.challenger.balance } }),
@@ -342,7 +372,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         contract: options.contract,
         genesisSupply: genesisSupply(genesis),
       });
-      deployment = { ...deployed, l2GenesisTimestamp, relayerKey: keys.relayer.privateKey, bytecodeHash };
+      deployment = { ...deployed, l2GenesisTimestamp, relayerKey: keys.relayer.privateKey, bytecodeHash, l1GasLimit };
       await saveDeployment(deploymentFile, deployment);
       const name = deployment.contractName ?? "ExampleRollup";
       const kind =
@@ -404,6 +434,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       l2Url: running.url as string,
       l1ChainId,
       l2ChainId,
+      l1GasLimit,
       deployment,
       accounts,
       keys,
