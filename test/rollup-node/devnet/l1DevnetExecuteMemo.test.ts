@@ -15,37 +15,18 @@ import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { deployRollup } from "../../../deploy/rollup";
-import * as verifyBlockModule from "../../../precompiles/verifyBlock";
 import { BatchSubmitter } from "../../../rollup-node/bridge/batchSubmitter";
 import { createChainCommon } from "../../../rollup-node/chain/genesis";
-import { startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
+import { type L1DevnetOptions, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
 import { Sequencer } from "../../../rollup-node/l2/sequencer";
 import { silentLogger } from "../../../rollup-node/logger";
 import { devNodeKeys } from "../../../rollup-node/node/keys";
 import { TestSigner } from "../../../tools/l2Fixtures";
+import { countReexecutions } from "../../support/reexecutions";
 
 const L2_CHAIN_ID = 783n;
 const BLOCKS = 3;
-
-type Reexecute = typeof verifyBlockModule.reexecute;
-
-/** Counts the calls of the real `reexecute` (EXECUTE's re-execution and proof mode's fallback both call it) until `restore`. */
-function countReexecutions(): { readonly count: () => number; readonly restore: () => void } {
-  const exported = verifyBlockModule as unknown as { reexecute: Reexecute };
-  const real = exported.reexecute;
-  let count = 0;
-  exported.reexecute = (...args: Parameters<Reexecute>) => {
-    count++;
-    return real(...args);
-  };
-  return {
-    count: () => count,
-    restore: () => {
-      exported.reexecute = real;
-    },
-  };
-}
 
 describe("the L1 devnet re-executes each accepted L2 block once", function () {
   this.timeout(300_000);
@@ -82,8 +63,13 @@ describe("the L1 devnet re-executes each accepted L2 block once", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`accepts ${BLOCKS} blocks (empty, 1 transfer, 20 transfers) with ${BLOCKS} re-executions: the simulation's result answers the transaction`, async () => {
-    const l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("100") } } });
+  /** Deploys a rollup on an L1 devnet started with `options`, has the submitter get BLOCKS blocks accepted, and returns the re-executions per block. */
+  async function reexecutionsPerBlock(options: Partial<L1DevnetOptions> = {}): Promise<number> {
+    const l1 = await startL1Devnet({
+      port: 0,
+      alloc: { [keys.sequencer.address]: { balance: parseEther("100") } },
+      ...options,
+    });
     const provider = new JsonRpcProvider(l1.url, undefined, {
       staticNetwork: true,
       pollingInterval: 20,
@@ -110,11 +96,19 @@ describe("the L1 devnet re-executes each accepted L2 block once", function () {
       }
       expect(submitter.haltReason).to.equal(undefined);
       expect(submitter.accepted.map((a) => a.transactions)).to.deep.equal([0, 1, 20]);
-      expect((counter.count() - before) / BLOCKS, "re-executions per accepted L2 block").to.equal(1);
+      return (counter.count() - before) / BLOCKS;
     } finally {
       counter.restore();
       provider.destroy();
       await l1.stop();
     }
+  }
+
+  it(`accepts ${BLOCKS} blocks (empty, 1 transfer, 20 transfers) with ${BLOCKS} re-executions: the simulation's result answers the transaction`, async () => {
+    expect(await reexecutionsPerBlock(), "re-executions per accepted L2 block").to.equal(1);
+  });
+
+  it("re-executes each block twice with the memo turned off (execute: { memo: false }): the simulation, then the transaction", async () => {
+    expect(await reexecutionsPerBlock({ execute: { memo: false } }), "re-executions per accepted L2 block").to.equal(2);
   });
 });
