@@ -335,12 +335,15 @@ function sizeOf(key: string, snapshot: ResultSnapshot): number {
 /**
  * The memo key: everything an EXECUTE result depends on. The input (by keccak, with its length),
  * the gas the precompile was given (OutOfGas, a failure's gas and proof mode's fallback depend on
- * it), the L1 fork and EIPs (the L2's rules follow them: `l2Common`), the gas schedule and
- * whether proofs are verified. Read at each call: options and the exposed schedule are objects a
- * caller could change. The wall clock is not in the key: it only decides a simulation's timeout,
- * which is never kept.
+ * it), the L1 fork, EIPs and crypto (the L2's Common is made of them: `l2Common`), the gas
+ * schedule and whether proofs are verified. Of the crypto, which functions are given (a KZG or
+ * none decides what the point-evaluation precompile answers), not which implementation: every
+ * implementation the project picks returns what the pure-JS one returns (precompiles/crypto.ts).
+ * Read at each call: the options and the exposed schedule are objects a caller could change. The
+ * wall clock is not in the key: it only decides a simulation's timeout, which is never kept.
  */
 function memoKey(input: PrecompileInput, schedule: ExecuteGasSchedule, proofVerification: boolean): string {
+  const crypto = input.common.customCrypto as Record<string, unknown>;
   const gas = Object.entries(schedule)
     .map(([name, value]) => `${name}=${value}`)
     .join(",");
@@ -350,6 +353,10 @@ function memoKey(input: PrecompileInput, schedule: ExecuteGasSchedule, proofVeri
     input.gasLimit,
     input.common.hardfork(),
     input.common.eips().join(","),
+    Object.keys(crypto)
+      .filter((name) => crypto[name] !== undefined)
+      .sort()
+      .join(","),
     gas,
     proofVerification,
   ].join("|");

@@ -4,7 +4,7 @@
  * nothing else is. Re-executions are counted on the real `reexecute` (test/support/reexecutions.ts).
  */
 import { type EVM, type ExecResult, createEVM } from "@ethereumjs/evm";
-import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
+import { Common, type CustomCrypto, Hardfork, Mainnet } from "@ethereumjs/common";
 import { createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 import { hexlify } from "ethers";
@@ -22,6 +22,7 @@ import {
   decodeExecuteInvalid,
   encodeExecuteInput,
   executeGasCost,
+  jsCrypto,
   l2GasClaimOf,
 } from "../../precompiles";
 import { type Corpus, buildCorpus, makeCase } from "../../tools/executeFuzz";
@@ -53,8 +54,10 @@ async function callExecute(
   data: Uint8Array,
   gasLimit: bigint,
   hardfork: string = Hardfork.Osaka,
+  customCrypto?: CustomCrypto,
 ): Promise<ExecResult> {
-  const evm = await createEVM({ common: new Common({ chain: Mainnet, hardfork }), customPrecompiles: [precompile] });
+  const common = new Common({ chain: Mainnet, hardfork, customCrypto });
+  const evm = await createEVM({ common, customPrecompiles: [precompile] });
   return (await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit }))
     .execResult;
 }
@@ -167,6 +170,17 @@ describe("EXECUTE's result memo", function () {
       observed(await callExecute(createExecutePrecompile(), input, ENOUGH_GAS, Hardfork.Prague)),
     );
     expect(osaka.exceptionError).to.equal(undefined);
+  });
+
+  it("never conflates crypto: a Common that names other crypto functions runs again; another Common naming the same ones does not", async () => {
+    const execute = memoized();
+    const input = inputOf(transfer);
+    const plain = await callExecute(execute, input, ENOUGH_GAS, Hardfork.Osaka);
+    await callExecute(execute, input, ENOUGH_GAS, Hardfork.Osaka); // a new Common, no crypto named: kept
+    expect(counter.count()).to.equal(1);
+    const named = await callExecute(execute, input, ENOUGH_GAS, Hardfork.Osaka, jsCrypto());
+    expect(counter.count()).to.equal(2);
+    expect(observed(named)).to.deep.equal(observed(plain));
   });
 
   it("never conflates gas schedules or proof settings: the exposed schedule changed after a run is a new key", async () => {
