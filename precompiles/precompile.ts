@@ -7,7 +7,7 @@ import { keccak256 } from "./crypto";
 import { decodeProofBundle } from "./proofs/codec";
 import { verifyBlockWithProofs } from "./proofs/verifyProofs";
 import { ExecuteError, ExecuteErrorCode } from "./errors";
-import type { ExecutionPacing } from "./executionGuard";
+import { type ExecutionPacing } from "./executionGuard";
 import {
   DEFAULT_EXECUTE_GAS_SCHEDULE,
   type ExecuteGasSchedule,
@@ -213,7 +213,7 @@ interface ResultSnapshot {
   readonly executionGasUsed: bigint;
   readonly returnValue: Uint8Array;
   /** The `EVMError` type of a failure (always REVERT from EXECUTE); undefined on success. */
-  readonly exceptionError: string | undefined;
+  readonly exceptionError: EVMError["error"] | undefined;
 }
 
 /** One run's outcome, and whether another run of the same key must give the same one. */
@@ -233,7 +233,7 @@ function snapshotOf(result: ExecResult): ResultSnapshot {
 /** A fresh result for one caller: the EVM adds to `executionGasUsed` and sets `gasRefund` on what it gets. */
 function resultOfSnapshot(snapshot: ResultSnapshot): ExecResult {
   const result: ExecResult = { executionGasUsed: snapshot.executionGasUsed, returnValue: snapshot.returnValue.slice() };
-  if (snapshot.exceptionError !== undefined) result.exceptionError = new EVMError(snapshot.exceptionError as never);
+  if (snapshot.exceptionError !== undefined) result.exceptionError = new EVMError(snapshot.exceptionError);
   return result;
 }
 
