@@ -69,6 +69,15 @@ export interface SequencerConfig {
    */
   readonly proposalCap?: () => bigint;
   /**
+   * With `proposable`: the cap for a block that holds only the L1 messages' relays (or their
+   * deferrals), which must be built whatever they weigh: anyone queues a message of up to 64 KB
+   * and, once overdue, no block may skip it. The submitter's send cap (`proposalSendCap`): what
+   * the contract accepts in the next L1 block. Giving such a block only `proposalCap` (a further
+   * 32nd off) stopped the L2 for good on L1s where one message fits the contract but not that margin
+   * (docs/design/challenge-gas-cap.md). `proposalCap` when absent.
+   */
+  readonly proposalRelayCap?: () => bigint;
+  /**
    * With `proposable`: the rollup's proposal gas bucket (R, C). Blocks then keep their slack (gas
    * reserved by transaction gas limits and not used) within a share of it (./proposalSlack.ts,
    * docs/design/proposal-gas-slack.md), so strangers cannot fill the bucket for free.
@@ -453,6 +462,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
     // Read once per build: every candidate set of this block is measured against the same cap.
     const limits = this.config.advanceLimits?.();
     const proposalCap = this.config.proposable === true ? this.config.proposalCap?.() : undefined;
+    const relayCap = this.config.proposable === true ? (this.config.proposalRelayCap?.() ?? proposalCap) : undefined;
     return this.chain.mineBlock(txs, {
       timestamp,
       coinbase: this.config.coinbase ?? ZERO_ADDRESS,
@@ -472,7 +482,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
         return proposalExcess(
           payload.parentHeader.length + payload.block.length + encodedWitness.length,
           block.header.gasLimit,
-          { cap: proposalCap },
+          // Only the required relays left: the block must exist, so it may use what the contract accepts.
+          { cap: block.transactions.length <= anchor.transactions.length ? relayCap : proposalCap },
         );
       },
       requiredTransactions: anchor.transactions.length,

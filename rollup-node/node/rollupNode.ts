@@ -135,6 +135,8 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     // challenges the L1's blocks can hold (the same reading of the L1's gas limit as advances).
     proposable: mode?.kind === "optimistic",
     proposalCap: () => bridge.advanceGasCap.proposalCaps().build,
+    // A block of only the L1 messages' relays must be built: within what the submitter sends.
+    proposalRelayCap: () => bridge.advanceGasCap.proposalCaps().send,
     proposalGasBucket,
     proposalSlackShare: build.proposalSlackShare,
     logger: config.logger("sequencer"),
