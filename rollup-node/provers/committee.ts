@@ -5,6 +5,8 @@ import { type Eddsa, type Poseidon, buildEddsa, buildPoseidon } from "circomlibj
 import { curves, groth16 } from "snarkjs";
 import { keccak256 } from "ethers";
 
+import { loadCircuit, releaseLoadedCircuits } from "./circuitCache";
+
 import {
   type ExecutionProof,
   ProofType,
@@ -211,8 +213,12 @@ export async function proveCommittee(
     memberIndex: chosen.map((a) => a.memberIndex),
     siblings: chosen.map((a) => committee.siblings(a.memberIndex)),
   };
-  await proverCurve();
-  const { proof } = await groth16.fullProve(input, artifacts.wasm, artifacts.zkey);
+  const [circuit] = await Promise.all([loadCircuit(artifacts.wasm, artifacts.zkey), proverCurve()]);
+  // The zkey and the witness module stay loaded across proofs (circuitCache.ts): only the witness
+  // and the proof itself are computed per proof. A fresh wrapper each time: snarkjs keeps the
+  // object it is given as its file.
+  const witness = circuit.witness(input);
+  const { proof } = await groth16.prove({ type: "mem", data: circuit.zkey }, { type: "mem", data: witness });
   const g1 = (p: readonly string[]) => [BigInt(p[0]), BigInt(p[1])] as const;
   return {
     proofType: ProofType.Groth16Bn254,
@@ -234,8 +240,12 @@ function proverCurve(): Promise<unknown> {
   return curveBuild;
 }
 
-/** snarkjs proves on worker threads held by a global curve; end them so the process can exit. */
+/**
+ * snarkjs proves on worker threads held by a global curve; end them so the process can exit, and
+ * drop the circuits held in memory for proving.
+ */
 export async function releaseProverThreads(): Promise<void> {
+  releaseLoadedCircuits();
   const pending = curveBuild;
   curveBuild = undefined;
   await pending?.catch(() => undefined);
