@@ -70,6 +70,22 @@ describe("the committee attestation prover", function () {
     expect(ports(), "message ports of prover threads left after the release").to.equal(before);
   });
 
+  it("keeps its prover threads between proofs without holding the process open while they idle", async () => {
+    // A process that proved and did not release its threads can still exit (nothing it no longer
+    // waits for is referenced), and its next proof reuses the same threads instead of building them.
+    await releaseProverThreads();
+    const ports = () => process.getActiveResourcesInfo().filter((r) => r === "MessagePort").length;
+    const before = ports();
+    const c = await testCommittee(3, 43);
+    await committeeProof(c, CHAIN_ID, built, [0, 1, 2]);
+    const curve = (globalThis as { curve_bn128?: unknown }).curve_bn128;
+    expect(curve, "the prover threads are kept").to.not.equal(undefined);
+    expect(ports(), "idle prover threads hold the process open").to.equal(before);
+    await committeeProof(c, CHAIN_ID, built, [0, 1, 2]);
+    expect((globalThis as { curve_bn128?: unknown }).curve_bn128 === curve, "the threads were rebuilt").to.equal(true);
+    expect(ports(), "idle prover threads hold the process open").to.equal(before);
+  });
+
   it("needs K attestations", async () => {
     const c = await testCommittee(3, 7);
     const { attestations, commitment } = await attest(c, CHAIN_ID, built, [0, 1]);
