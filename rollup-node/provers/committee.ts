@@ -2,8 +2,10 @@ import path from "node:path";
 import { readFileSync } from "node:fs";
 
 import { type Eddsa, type Poseidon, buildEddsa, buildPoseidon } from "circomlibjs";
-import { curves, groth16 } from "snarkjs";
+import { type SnarkjsProof, curves, groth16 } from "snarkjs";
 import { keccak256 } from "ethers";
+
+import { loadCircuit, releaseLoadedCircuits } from "./circuitCache";
 
 import {
   type ExecutionProof,
@@ -211,8 +213,19 @@ export async function proveCommittee(
     memberIndex: chosen.map((a) => a.memberIndex),
     siblings: chosen.map((a) => committee.siblings(a.memberIndex)),
   };
-  await proverCurve();
-  const { proof } = await groth16.fullProve(input, artifacts.wasm, artifacts.zkey);
+  const [circuit, curve] = await Promise.all([loadCircuit(artifacts.wasm, artifacts.zkey), proverCurve()]);
+  // The zkey and the witness module stay loaded across proofs (circuitCache.ts): only the witness
+  // and the proof itself are computed per proof. A fresh wrapper each time: snarkjs keeps the
+  // object it is given as its file.
+  const witness = circuit.witness(input);
+  proofsInFlight++;
+  holdProverThreads(curve, true);
+  let proof: SnarkjsProof;
+  try {
+    ({ proof } = await groth16.prove({ type: "mem", data: circuit.zkey }, { type: "mem", data: witness }));
+  } finally {
+    if (--proofsInFlight === 0) holdProverThreads(curve, false);
+  }
   const g1 = (p: readonly string[]) => [BigInt(p[0]), BigInt(p[1])] as const;
   return {
     proofType: ProofType.Groth16Bn254,
@@ -227,15 +240,52 @@ export async function proveCommittee(
 let curveBuild: Promise<unknown> | undefined;
 
 function proverCurve(): Promise<unknown> {
-  curveBuild ??= curves.getCurveFromName("bn128").catch((error: unknown) => {
-    curveBuild = undefined;
-    throw error;
-  });
+  curveBuild ??= curves.getCurveFromName("bn128").then(
+    (curve) => {
+      if (proofsInFlight === 0) holdProverThreads(curve, false);
+      return curve;
+    },
+    (error: unknown) => {
+      curveBuild = undefined;
+      throw error;
+    },
+  );
   return curveBuild;
 }
 
-/** snarkjs proves on worker threads held by a global curve; end them so the process can exit. */
+/** Proofs running on the prover threads now: while there is one, the threads hold the process open. */
+let proofsInFlight = 0;
+
+/**
+ * The prover threads are kept between proofs (building them compiles the curve's WebAssembly on
+ * every thread, ≈ 0.3–0.5 CPU s) but hold the process open only while a proof waits on them: an
+ * idle thread is unreferenced, so a process that proved and never called `releaseProverThreads()`
+ * can still exit, and a proof in flight keeps its process alive until it is done. The threads
+ * are web-worker's wrappers around worker_threads Workers, reached through the symbol web-worker
+ * keeps them under; if a snarkjs upgrade changes that shape, nothing is unreferenced (the old
+ * behaviour: the threads hold the process open until released).
+ */
+function holdProverThreads(curve: unknown, hold: boolean): void {
+  const workers = (curve as { tm?: { workers?: unknown } } | null | undefined)?.tm?.workers;
+  if (!Array.isArray(workers)) return;
+  for (const wrapper of workers) {
+    const thread = (wrapper as Record<symbol, { ref?: () => void; unref?: () => void } | undefined> | null)?.[
+      WEB_WORKER_THREAD
+    ];
+    if (hold) thread?.ref?.();
+    else thread?.unref?.();
+  }
+}
+
+/** Where web-worker (snarkjs's thread library on Node.js) keeps a wrapper's worker_threads Worker. */
+const WEB_WORKER_THREAD = Symbol.for("worker");
+
+/**
+ * snarkjs proves on worker threads held by a global curve; end them so the process can exit, and
+ * drop the circuits held in memory for proving.
+ */
 export async function releaseProverThreads(): Promise<void> {
+  releaseLoadedCircuits();
   const pending = curveBuild;
   curveBuild = undefined;
   await pending?.catch(() => undefined);

@@ -14,7 +14,17 @@ declare module "snarkjs" {
     /** The curve snarkjs proves on; for "bn128" a multi-threaded one, cached in a global. */
     getCurveFromName(name: string): Promise<unknown>;
   };
+  /** A file snarkjs reads from memory (fastfile's "mem" file) instead of from a path. */
+  export interface MemFile {
+    readonly type: "mem";
+    data: Uint8Array;
+  }
+  export const wtns: {
+    /** snarkjs's own witness calculator (circom_runtime), writing the `wtns` file into `out`. */
+    calculate(input: Record<string, unknown>, wasmPath: string, out: MemFile | { type: "mem" }): Promise<void>;
+  };
   export const groth16: {
+    prove(zkey: MemFile | string, witness: MemFile | string): Promise<{ proof: SnarkjsProof; publicSignals: string[] }>;
     fullProve(
       input: Record<string, unknown>,
       wasmPath: string,

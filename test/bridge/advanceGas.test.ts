@@ -22,7 +22,6 @@ import {
   advanceGasOf,
   calldataTokens,
 } from "../../rollup-node/bridge/advanceGas";
-import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import { withProposalGasDefaults } from "../../deploy/rollup";
 import { committeeProof, testCommittee } from "../../tools/committeeFixture";
 import type { BuiltBlock } from "../../tools/l2TestChain";
@@ -288,7 +287,6 @@ describe("an advance's derived gas limit is never below the gas its transaction 
       const built = await chain.buildBlock([alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
       const encoded = encodeExecutionProofs([await committeeProof(committee, L2_CHAIN_ID, built, [0, 1, 2])]);
       await advanceWithDerivedLimit("proof mode, 1 committee proof", rollup, built, 0, { encoded, count: 1, keys });
-      releaseProverThreads();
     }
   });
 });

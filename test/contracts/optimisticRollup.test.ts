@@ -21,7 +21,6 @@ import {
   messageRoot,
   sentMessageSlot,
 } from "../../protocol/messages";
-import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import type { OptimisticExampleRollup } from "../../typechain-types";
 import { type TestCommittee, committeeProof, testCommittee } from "../../tools/committeeFixture";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
@@ -1000,8 +999,6 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     before(async () => {
       committees = await Promise.all([testCommittee(4, 31), testCommittee(4, 32), testCommittee(4, 33)]);
     });
-
-    after(releaseProverThreads);
 
     function proofsOf(built: BuiltBlock, which: readonly TestCommittee[]): Promise<ExecutionProof[]> {
       return Promise.all(which.map((c) => committeeProof(c, L2_CHAIN_ID, built, [0, 1, 2])));

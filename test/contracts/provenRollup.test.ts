@@ -7,7 +7,6 @@ import { ethers, network } from "hardhat";
 import { EXECUTE_ADDRESS, ExecuteErrorCode } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
-import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import type { ProvenRollup } from "../../typechain-types";
 import { type TestCommittee, committeeProof, testCommittee } from "../../tools/committeeFixture";
 import { TestSigner } from "../../tools/l2Fixtures";
@@ -82,8 +81,6 @@ describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on t
       EXECUTE_ADDRESS,
     ])) as unknown as ProvenRollup;
   });
-
-  after(releaseProverThreads);
 
   it("accepts blocks on 2 of 3 proof types alone, at an L1 cost that does not grow with the block", async () => {
     const small = await nextBlock(1);

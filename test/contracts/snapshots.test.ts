@@ -29,7 +29,6 @@ import { artifacts, ethers } from "hardhat";
 
 import { EXECUTE_ADDRESS, executeGasCostOfBlock } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
-import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import { committeeProof, testCommittee } from "../../tools/committeeFixture";
 import {
   type L1Message,
@@ -231,7 +230,6 @@ describe("contract snapshots: gas of the entry points and L2Bridge's storage lay
       const calldataGas = calldata.reduce((sum, byte) => sum + (byte === 0 ? 4 : 16), 0);
       gas["advance (proof mode, 1 committee proof, a block with 1 transaction; gas beside calldata)"] =
         (await gasOf(Promise.resolve(sent))) - calldataGas;
-      releaseProverThreads();
     }
 
     // Optimistic mode: OptimisticExampleRollup, blocks are proposed with a bond and challenged with EXECUTE.

@@ -22,7 +22,6 @@ import {
   committeeVerificationKey,
   loadBabyJub,
   proveCommittee,
-  releaseProverThreads,
 } from "../../rollup-node/provers/committee";
 import { type ExecutionProver, ProofService } from "../../rollup-node/provers/proofService";
 import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
@@ -167,7 +166,6 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     else process.env[DEPLOYER_KEY_ENV] = savedKey;
     await node?.stop().catch(() => {});
     await Promise.all((proofService?.provers ?? []).map((p) => p.close().catch(() => {})));
-    await releaseProverThreads();
     l1?.destroy();
     l1Node?.child.kill("SIGTERM");
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });

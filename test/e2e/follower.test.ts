@@ -27,7 +27,6 @@ import type { FollowerError } from "../../rollup-node/follower/errors";
 import { Follower } from "../../rollup-node/follower/follower";
 import { type FollowerNode, startFollowerNode, syncingJson } from "../../rollup-node/follower/service";
 import { READY_PREFIX } from "../../rollup-node/node/cli";
-import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import {
   type E2eRollup,
   LogSink,
@@ -772,7 +771,6 @@ describe("e2e: a follower of a rollup whose blocks are accepted on proofs alone"
   after(async () => {
     await stopFollower(f);
     await r?.stop();
-    await releaseProverThreads();
     rmSync(followerDir, { recursive: true, force: true });
   });
 

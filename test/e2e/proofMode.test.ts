@@ -3,7 +3,7 @@ import { getAddress, parseEther } from "ethers";
 
 import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import type { AcceptedBlock } from "../../rollup-node/bridge/batchSubmitter";
-import { COMMITTEE_CIRCUIT, releaseProverThreads } from "../../rollup-node/provers/committee";
+import { COMMITTEE_CIRCUIT } from "../../rollup-node/provers/committee";
 import { CommitteeProver, devAttesterKeys } from "../../rollup-node/provers/proofService";
 import { type E2eRollup, eventually, provableWithdrawal, startE2eRollup, withdrawToL1 } from "./support/harness";
 
@@ -24,7 +24,6 @@ describe("e2e: a rollup whose blocks are accepted on proofs alone (2 of 2: a dev
 
   after(async () => {
     await r?.stop();
-    await releaseProverThreads();
   });
 
   it("deploys a ProvenRollup whose policy lists the committee's key and the plugged-in prover's", async () => {

@@ -11,7 +11,7 @@ import {
 import { BN254_SCALAR_FIELD } from "../../../precompiles/proofs/commitment";
 import { verifyGroth16 } from "../../../precompiles/proofs/groth16";
 import type { ExecutionProof, Groth16Proof } from "../../../precompiles/proofs/types";
-import { bundledCircuitArtifacts, proveCommittee, releaseProverThreads } from "../../../rollup-node/provers/committee";
+import { bundledCircuitArtifacts, proveCommittee } from "../../../rollup-node/provers/committee";
 import type { Groth16Verifier } from "../../../typechain-types";
 import { type TestCommittee, testCommittee } from "../../../tools/committeeFixture";
 
@@ -40,8 +40,6 @@ describe("Groth16Verifier (one accepted key, in Solidity) agrees with EXECUTE's 
       hexlify(committee.verificationKey),
     ])) as unknown as Groth16Verifier;
   });
-
-  after(releaseProverThreads);
 
   it("is found under the hash of the key it was built from", async () => {
     expect(await verifier.KEY_HASH()).to.equal(keccak256(committee.verificationKey));

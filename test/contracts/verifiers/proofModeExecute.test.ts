@@ -20,7 +20,7 @@ import { commitmentToField, executionCommitment } from "../../../precompiles/pro
 import type { ExecutionProof } from "../../../precompiles/proofs/types";
 import type { ExecuteResult } from "../../../precompiles/codec";
 import { checkBlockShape, resultOf } from "../../../precompiles/verifyBlock";
-import { bundledCircuitArtifacts, proveCommittee, releaseProverThreads } from "../../../rollup-node/provers/committee";
+import { bundledCircuitArtifacts, proveCommittee } from "../../../rollup-node/provers/committee";
 import {
   type ProofModeExecute,
   ProofModeExecute__factory,
@@ -183,8 +183,6 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
       await executor.getAddress(),
     );
   });
-
-  after(releaseProverThreads);
 
   it("runs on an L1 that has no EXECUTE: a rollup pointed at the precompile cannot advance there", async () => {
     expect(await l1.provider.getCode(EXECUTE_ADDRESS)).to.equal("0x");

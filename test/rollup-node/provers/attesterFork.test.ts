@@ -6,7 +6,7 @@ import { EXECUTE_ADDRESS, verifyBlock } from "../../../precompiles";
 import { decodeExecutionProofs } from "../../../precompiles/proofs/codec";
 import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
-import { bundledCircuitArtifacts, releaseProverThreads } from "../../../rollup-node/provers/committee";
+import { bundledCircuitArtifacts } from "../../../rollup-node/provers/committee";
 import { CommitteeProver, ProofService, devAttesterKeys } from "../../../rollup-node/provers/proofService";
 import { TestSigner } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
@@ -43,7 +43,6 @@ describe("attesters verify under the L1's fork rules, as EXECUTE does", function
   after(async () => {
     provider?.destroy();
     await l1?.stop();
-    await releaseProverThreads();
   });
 
   function params() {

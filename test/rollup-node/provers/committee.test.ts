@@ -61,13 +61,34 @@ describe("the committee attestation prover", function () {
   it("proofs started together share one set of prover threads, which the release ends", async () => {
     // A process that proves two blocks at once (two proof types, or two committees) and then
     // releases the prover threads must be able to exit: no worker thread may outlive the release.
+    // Idle prover threads are unreferenced (they do not hold the process open), so the ports
+    // alone would not see a lost set: the live worker threads are counted too.
     await releaseProverThreads();
     const ports = () => process.getActiveResourcesInfo().filter((r) => r === "MessagePort").length;
     const before = ports();
+    const threadsBefore = liveThreads();
     const [a, b] = await Promise.all([testCommittee(3, 41), testCommittee(3, 42)]);
     await Promise.all([committeeProof(a, CHAIN_ID, built, [0, 1, 2]), committeeProof(b, CHAIN_ID, built, [0, 1, 2])]);
+    expect(liveThreads(), "the proofs ran on prover threads").to.be.greaterThan(threadsBefore);
     await releaseProverThreads();
     expect(ports(), "message ports of prover threads left after the release").to.equal(before);
+    expect(liveThreads(), "prover threads left after the release").to.equal(threadsBefore);
+  });
+
+  it("keeps its prover threads between proofs without holding the process open while they idle", async () => {
+    // A process that proved and did not release its threads can still exit (nothing it no longer
+    // waits for is referenced), and its next proof reuses the same threads instead of building them.
+    await releaseProverThreads();
+    const ports = () => process.getActiveResourcesInfo().filter((r) => r === "MessagePort").length;
+    const before = ports();
+    const c = await testCommittee(3, 43);
+    await committeeProof(c, CHAIN_ID, built, [0, 1, 2]);
+    const curve = (globalThis as { curve_bn128?: unknown }).curve_bn128;
+    expect(curve, "the prover threads are kept").to.not.equal(undefined);
+    expect(ports(), "idle prover threads hold the process open").to.equal(before);
+    await committeeProof(c, CHAIN_ID, built, [0, 1, 2]);
+    expect((globalThis as { curve_bn128?: unknown }).curve_bn128 === curve, "the threads were rebuilt").to.equal(true);
+    expect(ports(), "idle prover threads hold the process open").to.equal(before);
   });
 
   it("needs K attestations", async () => {
@@ -79,6 +100,11 @@ describe("the committee attestation prover", function () {
     );
   });
 });
+
+/** The process's live worker threads, referenced or not (Node's diagnostic report lists each). */
+function liveThreads(): number {
+  return (process.report.getReport() as { workers: readonly unknown[] }).workers.length;
+}
 
 /** Expects `prove` to fail (with `code`, when given); circom's own report of the failed constraint is not printed. */
 async function expectProofFails(prove: () => Promise<unknown>, code?: string): Promise<void> {

@@ -9,7 +9,7 @@ import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs"
 import { DEFAULT_HARDFORK } from "../../../rollup-node/chain/genesis";
 import { silentLogger } from "../../../rollup-node/logger";
 import { type AttesterServer, startAttesterServer } from "../../../rollup-node/provers/attesterServer";
-import { AttesterKey, loadBabyJub, releaseProverThreads } from "../../../rollup-node/provers/committee";
+import { AttesterKey, loadBabyJub } from "../../../rollup-node/provers/committee";
 import { CommitteeProver, ProofService } from "../../../rollup-node/provers/proofService";
 import { TestSigner } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
@@ -153,7 +153,6 @@ describe("committee proofs with one malicious attester (k = 3 of n = 4)", functi
     await service?.close();
     await adversary?.close();
     await Promise.all(honest.map((h) => h.close()));
-    await releaseProverThreads();
   });
 
   const params = () => ({

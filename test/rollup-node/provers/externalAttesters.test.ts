@@ -16,7 +16,6 @@ import { devnetGenesis, genesisCommitments } from "../../../rollup-node/devnet/r
 import { genesisSupply } from "../../../rollup-node/l2/genesis";
 import { type NodeCommandOptions, resolveNodeCommand, startNodeCommand } from "../../../rollup-node/node/nodeCommand";
 import { ATTESTER_READY_PREFIX } from "../../../rollup-node/node/attesterCli";
-import { releaseProverThreads } from "../../../rollup-node/provers/committee";
 import { CommitteeProver } from "../../../rollup-node/provers/proofService";
 import { silentLogger } from "../../../rollup-node/logger";
 import { TYPESCRIPT_CHILD_ARGS } from "../../support/typescriptChild";
@@ -78,7 +77,6 @@ describe("external attester processes prove a node's blocks (a committee of 4, 3
   after(async () => {
     await Promise.all(attesters.map(stop));
     await l1?.stop();
-    await releaseProverThreads();
     await rm(dir, { recursive: true, force: true });
   });
 

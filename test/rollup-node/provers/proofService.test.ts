@@ -4,7 +4,6 @@ import { hexToBytes } from "@ethereumjs/util";
 
 import { decodeExecutionProofs } from "../../../precompiles/proofs/codec";
 import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs";
-import { releaseProverThreads } from "../../../rollup-node/provers/committee";
 import {
   CommitteeProver,
   type ExecutionProver,
@@ -33,7 +32,6 @@ describe("the proof service: attester processes and committee proofs", function 
 
   after(async () => {
     await service?.close();
-    await releaseProverThreads();
   });
 
   function params(block = built.blockRlp) {
