@@ -94,8 +94,8 @@ interface L1HandleBase {
   readonly startHead: bigint;
   /** The thread the L1 runs on (worker_threads' id; the node's own id in "main"). */
   readonly threadId: number;
-  /** How busy the L1's thread has been since it started (its event loop's utilization). */
-  eventLoopUtilization(): EventLoopUtilization;
+  /** How busy the L1's thread has been since it started, or since `since` (its event loop's utilization). */
+  eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization;
   /** Stops the L1 (mining, server), closes its store and, on a worker, ends the thread. */
   stop(): Promise<void>;
 }
@@ -204,7 +204,7 @@ async function startOnMainThread(options: StoredL1Options): Promise<MainL1Handle
     executeAddress: l1.devnet.executeAddress,
     startHead: l1.startHead,
     threadId: mainThreadId,
-    eventLoopUtilization: () => performance.eventLoopUtilization(),
+    eventLoopUtilization: (since) => performance.eventLoopUtilization(since),
     stop: l1.stop,
   };
 }
@@ -255,7 +255,7 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
           executeAddress: message.executeAddress,
           startHead: message.startHead,
           threadId: worker.threadId,
-          eventLoopUtilization: () => worker.performance.eventLoopUtilization(),
+          eventLoopUtilization: (since) => worker.performance.eventLoopUtilization(since),
           stop,
           kill: async () => {
             await worker.terminate();
