@@ -28,7 +28,14 @@ import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
 import { DEFAULT_L1_CHAIN_ID } from "./l1Devnet";
-import { DEFAULT_L1_THREAD, type L1Handle, type L1Thread, type L1ThreadError, startL1Thread } from "./l1Thread";
+import {
+  DEFAULT_L1_THREAD,
+  type L1Handle,
+  type L1Thread,
+  type L1ThreadDevnetOptions,
+  type L1ThreadError,
+  startL1Thread,
+} from "./l1Thread";
 import { DEFAULT_DEVNET_MODE, type DevnetMode, type ProofsDevnetMode } from "./mode";
 import { NodeError } from "../errors";
 import {
@@ -296,24 +303,25 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     await mkdir(dataDir, { recursive: true });
     // The deployer (the sequencer's account) deposits the L2 genesis supply on L1: it holds it besides its own balance.
     const supply = genesisSupply(devnetGenesis(options, l2ChainId, 0n, [...accounts, keys.relayer]));
+    // startL1Devnet's options, passed through to the L1 thread as they are (the store, history and persistence are the thread's).
+    const l1Options: L1ThreadDevnetOptions = {
+      host: options.host,
+      port: options.l1Port,
+      chainId: l1ChainId,
+      accounts,
+      blockTime: options.l1BlockTimeMs,
+      alloc: {
+        [keys.sequencer.address]: { balance: keys.sequencer.balance + supply },
+        ...(keys.challenger === undefined ? {} : { [keys.challenger.address]: { balance: keys.challenger.balance } }),
+      },
+      corsOrigins: options.corsOrigins,
+    };
     const l1Thread = options.l1Thread ?? DEFAULT_L1_THREAD;
     l1 = await startL1Thread({
       thread: l1Thread,
       directory: path.join(dataDir, "l1"),
       reset: !resumable,
-      // startL1Devnet's options, passed through as they are (the store, history and persistence are the L1 thread's).
-      devnet: {
-        host: options.host,
-        port: options.l1Port,
-        chainId: l1ChainId,
-        accounts,
-        blockTime: options.l1BlockTimeMs,
-        alloc: {
-          [keys.sequencer.address]: { balance: keys.sequencer.balance + supply },
-          ...(keys.challenger === undefined ? {} : { [keys.challenger.address]: { balance: keys.challenger.balance } }),
-        },
-        corsOrigins: options.corsOrigins,
-      },
+      devnet: l1Options,
       onDeath: (error) => {
         log.error(`${error.message}: stopping the devnet`);
         l1Death = error;
