@@ -170,6 +170,11 @@ export interface RollupDeployment {
    * was recompiled differently can say so (absent in older records).
    */
   readonly bytecodeHash?: string;
+  /**
+   * The devnet's L1 block gas limit, fixed at its genesis: a resumed devnet keeps it (absent in
+   * records written before it could be chosen, made at the default; and outside the devnet).
+   */
+  readonly l1GasLimit?: bigint;
   /** How L1 verifies blocks (absent in records written before rollup:deploy probed the L1). */
   readonly mode?: RollupMode;
   /** Verifiers mode: the Groth16Verifier of each accepted key hash (ProofModeExecute.verifierOf). */
@@ -548,6 +553,7 @@ const BIGINT_FIELDS = new Set([
   "sequencerInactivityPeriod",
   "forceInclusionDelay",
   "l2GenesisTimestamp",
+  "l1GasLimit",
   "challengeWindow",
   "proposalBond",
   "proposalGasPerSecond",

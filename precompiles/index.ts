@@ -4,10 +4,17 @@
 export * from "./codec";
 export * from "./errors";
 export * from "./gas";
-export { DEFAULT_CALL_TIMEOUT_MS, EXECUTE_ADDRESS, createExecutePrecompile } from "./precompile";
+export {
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_EXECUTE_MEMO_BYTES,
+  DEFAULT_EXECUTE_MEMO_ENTRIES,
+  EXECUTE_ADDRESS,
+  ExecuteMemoConfigError,
+  createExecutePrecompile,
+} from "./precompile";
 export { DEFAULT_YIELD_EVERY_MS, paceExecution, stopPastClaimedGas } from "./executionGuard";
 export type { ExecutionPacing } from "./executionGuard";
-export type { ExecutePrecompile, ExecutePrecompileOptions, ExecutionHook } from "./precompile";
+export type { ExecuteMemoOptions, ExecutePrecompile, ExecutePrecompileOptions, ExecutionHook } from "./precompile";
 export { SafeMerkleStateManager } from "./stateManager";
 export { DEFAULT_HARDFORK, decodeHeader, l2Common, resultOf, verifyBlock } from "./verifyBlock";
 export type { VerifyBlockParams } from "./verifyBlock";

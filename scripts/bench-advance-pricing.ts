@@ -7,10 +7,12 @@
  * devnet runs in this process, so this is the submitter's work plus the L1 node's, EXECUTE
  * included: what the submitter makes L1 do), wall time, and the gas limit against the gas used.
  * Knobs: BENCH_BLOCKS (default 6), BENCH_TXS_PER_BLOCK (default 20), BENCH_PRICING
- * (derived | estimate | both, default both).
+ * (derived | estimate | both, default both), BENCH_EXECUTE_MEMO (off | on | both, default off:
+ * EXECUTE with or without its result memo, docs/design/execute-result-memo.md; both alternates
+ * them), BENCH_ROUNDS (default 1: how many times the whole set runs, for same-run ratios).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 
 import { bytesToHex } from "@ethereumjs/util";
@@ -31,6 +33,8 @@ import { TestSigner } from "../tools/l2Fixtures";
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 6);
 const TXS_PER_BLOCK = Number(process.env.BENCH_TXS_PER_BLOCK ?? 20);
 const PRICING = process.env.BENCH_PRICING ?? "both";
+const MEMO = process.env.BENCH_EXECUTE_MEMO ?? "off";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const L2_CHAIN_ID = 783n;
 
 /** The baseline: every advance priced by L1's estimate plus ADVANCE_GAS_MARGIN, as before the derivation. */
@@ -41,9 +45,9 @@ class EstimatingSubmitter extends AdvanceSubmitter {
   }
 }
 
-async function run(pricing: "derived" | "estimate", sequencer: Sequencer): Promise<void> {
+async function run(pricing: "derived" | "estimate", memo: boolean, sequencer: Sequencer): Promise<void> {
   const keys = devNodeKeys();
-  const execute = countedExecute();
+  const execute = countedExecute({ memo: memo ? {} : false });
   const l1 = await startL1Devnet({
     port: 0,
     alloc: { [keys.sequencer.address]: { balance: parseEther("1000") } },
@@ -97,9 +101,12 @@ async function run(pricing: "derived" | "estimate", sequencer: Sequencer): Promi
     }
     const n = submitter.accepted.length;
     console.log(
-      `${pricing.padEnd(8)} ${n} blocks of ${TXS_PER_BLOCK} transfers: EXECUTE runs ${((execute.runs() - runsBefore) / n).toFixed(2)} per block, ` +
+      `${pricing.padEnd(8)} memo ${memo ? "on " : "off"} ${n} blocks of ${TXS_PER_BLOCK} transfers: EXECUTE runs ${((execute.runs() - runsBefore) / n).toFixed(2)} per block, ` +
         `CPU ${((user + system) / 1000 / n).toFixed(0)} ms per block (process, L1 included), wall ${(wallMs / n).toFixed(0)} ms per block, ` +
-        `gas limit ${limits / BigInt(n)} vs used ${used / BigInt(n)} per block (margin ${(limits - used) / BigInt(n)} mean, ${minMargin} least)`,
+        `gas limit ${limits / BigInt(n)} vs used ${used / BigInt(n)} per block (margin ${(limits - used) / BigInt(n)} mean, ${minMargin} least); ` +
+        `load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")}`,
     );
   } finally {
     provider.destroy();
@@ -129,7 +136,9 @@ async function main(): Promise<void> {
       await sequencer.produceBlock();
     }
     const runs: ("derived" | "estimate")[] = PRICING === "both" ? ["estimate", "derived"] : [PRICING as "derived"];
-    for (const pricing of runs) await run(pricing, sequencer);
+    const memos = MEMO === "both" ? [false, true] : [MEMO === "on"];
+    for (let round = 0; round < ROUNDS; round++)
+      for (const pricing of runs) for (const memo of memos) await run(pricing, memo, sequencer);
   } finally {
     await sequencer.close();
     rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
 import { parseEther } from "ethers";
 
 import { DEFAULT_DATA_DIR, DEFAULT_L1_PORT } from "../rollup-node/devnet/defaults";
+import { DEFAULT_DEVNET_L1_GAS_LIMIT, checkedL1GasLimit } from "../rollup-node/devnet/l1GasLimit";
 import { runL1DevnetForeground } from "../rollup-node/devnet/run";
 import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/defaults";
 import { DEFAULT_RPC_HOST } from "../rollup-node/rpc/server";
@@ -30,6 +31,7 @@ interface DevnetTaskArgs {
   challengeWindow?: number;
   proposalBond?: string;
   cors?: string;
+  l1GasLimit?: string;
 }
 
 /** `--cors a,b`: the web origins allowed to call both JSON-RPC servers (none without it). */
@@ -40,6 +42,17 @@ function corsOrigins(value: string | undefined): string[] | undefined {
         .split(",")
         .map((o) => o.trim())
         .filter((o) => o !== "");
+}
+
+/**
+ * `--l1-gas-limit` for a devnet of `mode`: a whole number of gas, at least what the mode's rollup
+ * runs on, or refused (CLI_USAGE) with which minimum and why (rollup-node/devnet/l1GasLimit.ts).
+ */
+export function devnetL1GasLimit(value: string | undefined, mode: DevnetMode | undefined): bigint | undefined {
+  if (value === undefined) return undefined;
+  const checked = checkedL1GasLimit(value, mode?.kind);
+  if (typeof checked !== "bigint") throw new RollupTaskError("CLI_USAGE", checked.message, checked.hint);
+  return checked;
 }
 
 /**
@@ -94,6 +107,12 @@ task(
   )
   .addOptionalParam("chainId", "L1 chain id", Number(DEFAULT_L1_CHAIN_ID), types.int)
   .addOptionalParam(
+    "l1GasLimit",
+    `L1 block gas limit, fixed at genesis (default ${DEFAULT_DEVNET_L1_GAS_LIMIT}; below 2^24 the advance gas cap binds; a resumed chain keeps its own)`,
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
     "l2ChainId",
     "L2 chain id (default: rollup.l2ChainId of the config, else 42069)",
     undefined,
@@ -140,6 +159,7 @@ task(
           hardfork: args.fork,
           blockTime: args.blockTime,
           chainId: BigInt(args.chainId),
+          gasLimit: devnetL1GasLimit(args.l1GasLimit, undefined),
           corsOrigins: corsOrigins(args.cors),
         });
         return;
@@ -150,6 +170,7 @@ task(
       const { runRollupDevnetForeground } = await import("../rollup-node/devnet/runRollup");
       const { devnetOptionsFromConfig } = await import("./devnetConfig");
       const fromConfig = await devnetOptionsFromConfig(hre);
+      const mode = devnetTaskMode(args, fromConfig.mode);
       await runRollupDevnetForeground({
         ...fromConfig,
         host: args.host,
@@ -163,7 +184,8 @@ task(
         reset: args.reset,
         allowEmptyBlocks: args.emptyBlocks,
         l2Automine: args.l2Automine,
-        mode: devnetTaskMode(args, fromConfig.mode),
+        mode,
+        l1GasLimit: devnetL1GasLimit(args.l1GasLimit, mode),
         corsOrigins: corsOrigins(args.cors),
       });
     }),

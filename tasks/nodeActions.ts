@@ -5,13 +5,10 @@ import { getAddress, isAddress, parseEther } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { writeGenesisFile } from "../rollup-node/chain/genesisFile";
-import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/chain/devAccounts";
-import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/chain/devAccounts";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
-import { keyEnvNames, loadRoleKey } from "../rollup-node/node/keySources";
-import { DEFAULT_RELAYER_GENESIS_BALANCE } from "../rollup-node/node/l2Genesis";
-import { devNodeKeys } from "../rollup-node/node/keys";
+import { genesisRelayerAddress, keyEnvNames } from "../rollup-node/node/keySources";
+import { DEFAULT_RELAYER_GENESIS_BALANCE, devGenesisFunding } from "../rollup-node/node/l2Genesis";
 import { configuredGenesisAlloc } from "./devnetConfig";
 import { RollupTaskError } from "./rollupContext";
 
@@ -21,9 +18,8 @@ export async function genesis(
 ): Promise<void> {
   await hre.run("compile", { quiet: true });
   const { rollup } = hre.config;
-  // A dev genesis funds the dev node's relayer, as the devnet's does, unless told otherwise.
-  const relayerAddress =
-    args.relayer ?? (await loadRoleKey("relayer"))?.address ?? (args.dev ? devNodeKeys().relayer.address : undefined);
+  // The node's relayer: --relayer, the configured relayer key's, or with --dev the dev node's (as rollup:deploy and the node command pick it).
+  const relayerAddress = await genesisRelayerAddress(args.relayer, args.dev);
   if (relayerAddress === undefined || !isAddress(relayerAddress)) {
     throw new RollupTaskError(
       "NO_RELAYER",
@@ -35,10 +31,9 @@ export async function genesis(
   }
   const timestamp = BigInt(args.timestamp ?? Math.floor(Date.now() / 1000));
   const balance = args.relayerBalance === undefined ? DEFAULT_RELAYER_GENESIS_BALANCE : parseEther(args.relayerBalance);
-  const funded = [
-    ...(args.dev ? deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE) : []),
-    { address: getAddress(relayerAddress), balance },
-  ];
+  const funded = args.dev
+    ? devGenesisFunding(getAddress(relayerAddress), balance)
+    : [{ address: getAddress(relayerAddress), balance }];
   const config = devnetGenesis(
     { genesisAlloc: await configuredGenesisAlloc(hre, rollup), l2GasLimit: rollup.gasLimit },
     rollup.l2ChainId,

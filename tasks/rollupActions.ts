@@ -20,9 +20,11 @@ import { readGenesisFile, writeGenesisFile } from "../rollup-node/chain/genesisF
 import { loadPartial, partialFile, savePartial } from "../deploy/partialDeployment";
 import { executeErrorName } from "../precompiles";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
-import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../rollup-node/chain/devAccounts";
+import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/chain/devAccounts";
 import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
+import { genesisRelayerAddress } from "../rollup-node/node/keySources";
 import { devNodeKeys } from "../rollup-node/node/keys";
+import { DEV_GENESIS_ACCOUNT_BALANCE, devGenesisFunding } from "../rollup-node/node/l2Genesis";
 import { deployedGenesisFile } from "../rollup-node/node/nodeCommand";
 import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
@@ -309,7 +311,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   if (args.genesis === undefined && !byHash && !onDevnet && !args.dev) {
     throw new RollupTaskError(
       "DEV_GENESIS_OFF_DEVNET",
-      `no L2 genesis was given, and the dev genesis (the ten public dev accounts funded with ${formatEther(DEFAULT_DEV_BALANCE * BigInt(DEFAULT_ACCOUNT_COUNT))} ETH, backed by the deployer) is refused on L1 chain ${l1ChainId}: anyone can take those funds`,
+      `no L2 genesis was given, and the dev genesis (the ten public dev accounts funded with ${formatEther(DEV_GENESIS_ACCOUNT_BALANCE * BigInt(DEFAULT_ACCOUNT_COUNT))} ETH, backed by the deployer) is refused on L1 chain ${l1ChainId}: anyone can take those funds`,
       "write your genesis with npx hardhat rollup:genesis --out genesis.json and pass --genesis genesis.json (or --genesis-hash and --genesis-state-root); --dev only for a throwaway local L1",
     );
   }
@@ -362,11 +364,10 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   } else if (genesisHash === undefined || genesisStateRoot === undefined) {
     // A resumed deployment rebuilds the very genesis its first run deployed for.
     l2GenesisTimestamp = resume?.l2GenesisTimestamp ?? BigInt(Math.floor(Date.now() / 1000));
-    const relayer =
-      args.relayer === undefined
-        ? devNodeKeys(DEFAULT_DEV_BALANCE).relayer
-        : { address: getAddress(args.relayer), privateKey: "0x" as `0x${string}`, balance: DEFAULT_DEV_BALANCE };
-    const funded = [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT), relayer];
+    // The dev genesis rollup:genesis --dev writes (the same relayer, the same balances): its
+    // supply is what a dev L1's deployer can back, and the node command rebuilds the same one.
+    const relayer = getAddress((await genesisRelayerAddress(args.relayer, true)) as string);
+    const funded = devGenesisFunding(relayer);
     const genesis = devnetGenesis(
       { genesisAlloc: await configuredGenesisAlloc(hre, rollup), l2GasLimit: rollup.gasLimit },
       l2ChainId,
@@ -437,7 +438,11 @@ async function assertFunded(target: DeployTarget, params: RollupDeployParams): P
   throw new RollupTaskError(
     "DEPLOYER_UNDERFUNDED",
     `the deployer ${address} holds ${formatEther(balance)} ETH, and this deployment needs about ${formatEther(cost.wei)} ETH (${cost.gas} gas at ${formatUnits(cost.feePerGas, "gwei")} gwei${cost.backing > 0n ? `, plus ${formatEther(cost.backing)} ETH of L2 genesis supply to back` : ""}); nothing was sent`,
-    `send at least ${formatEther(cost.wei - balance)} ETH to ${address} on L1 chain ${target.l1ChainId} and run the same command again`,
+    `send at least ${formatEther(cost.wei - balance)} ETH to ${address} on L1 chain ${target.l1ChainId} and run the same command again${
+      cost.backing > 0n && target.l1ChainId === DEFAULT_L1_CHAIN_ID
+        ? `; on the devnet, back less: a genesis from npx hardhat rollup:genesis --dev funds each dev account with ${formatEther(DEV_GENESIS_ACCOUNT_BALANCE)} ETH, within a dev account's 10000 ETH (or raise the deployer's balance with the L1's hardhat_setBalance)`
+        : ""
+    }`,
   );
 }
 

@@ -110,11 +110,12 @@ interface IOptimisticRollup {
     /// challenge of it might not fit one L1 transaction.
     error ProposalTooLarge(uint256 size, uint256 max);
 
-    /// @notice A challenge of this proposal could need more gas than one L1 transaction may carry:
-    /// its committed bytes and its header's gas limit (which bounds the L2 gas EXECUTE charges)
-    /// together price it above `cap`, so it could never be shown invalid.
+    /// @notice A challenge of this proposal could need more gas than one L1 transaction may carry,
+    /// or than this L1's blocks hold: its committed bytes and its header's gas limit (which bounds
+    /// the L2 gas EXECUTE charges) together price it above `cap`, so it could never be shown invalid.
     /// @param challengeGas `challengeGasBound(committed bytes, header gas limit)`.
-    /// @param cap `L1_TX_GAS_CAP`.
+    /// @param cap `challengeGasCap()` in the proposal's L1 block: `L1_TX_GAS_CAP`, or the L1's block
+    /// gas limit less a 32nd when that is lower.
     error ProposalNotChallengeable(uint256 challengeGas, uint256 cap);
 
     /// @notice The proposal would put more L2 check gas in the proposal bucket than its capacity:

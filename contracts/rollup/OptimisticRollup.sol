@@ -26,9 +26,11 @@ import {IOptimisticRollup} from "../interfaces/IOptimisticRollup.sol";
 ///   together, and emits them in `ProposalData`, so a challenger finds them however the proposal
 ///   reached L1 (an account or a forwarding contract) and whatever the parent is (proposed, advanced).
 ///   Joint rule: the committed bytes and the header's gas limit (which bounds the L2 gas EXECUTE
-///   charges) together must price a challenge (`challengeGasBound`) within Osaka's 2^24 gas cap
-///   (EIP-7825), else `ProposalNotChallengeable`: every accepted proposal can be challenged in one
-///   L1 transaction, EXECUTE's charge for bytes and L2 gas included. A challenge must use the committed witness; if EXECUTE
+///   charges) together must price a challenge (`challengeGasBound`) within `challengeGasCap()`:
+///   Osaka's 2^24 gas cap (EIP-7825), or on an L1 whose blocks hold less, the block gas limit less a
+///   32nd (docs/design/challenge-gas-cap.md), else `ProposalNotChallengeable`: every accepted
+///   proposal can be challenged in one L1 transaction that an L1 block can include, EXECUTE's
+///   charge for bytes and L2 gas included. A challenge must use the committed witness; if EXECUTE
 ///   cannot check the block with it, the proposer committed to a witness that does not prove its
 ///   block: that is the proposer's fault and loses the bond, like an invalid block.
 /// - Proposal checks (no EXECUTE): the block's parent is the tip of the provisional chain, its
@@ -92,6 +94,13 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
 
     /// @notice EIP-7825 (Osaka): no L1 transaction may carry more than 2^24 gas, so no challenge either.
     uint256 public constant L1_TX_GAS_CAP = 1 << 24;
+
+    /// @notice The share of the L1's block gas limit a proposal's challenge may need at most: all
+    /// but a 32nd (`challengeGasCap`). A block's gas limit differs from its parent's by less than a
+    /// 1024th, so the limit cannot fall below the cap within 32 L1 blocks of the proposal, in which
+    /// the honest challenger challenges (docs/design/challenge-gas-cap.md). The same margin as the
+    /// node's advance cap (rollup-node/bridge/advanceGasCap.ts `L1_GAS_LIMIT_MARGIN_DIVISOR`).
+    uint256 public constant L1_GAS_LIMIT_MARGIN_DIVISOR = 32;
 
     /// @notice EXECUTE's price for a re-executed block, mirrored from precompiles/gas.ts
     /// (`DEFAULT_EXECUTE_GAS_SCHEDULE`; a test checks they are equal): `EXECUTE_BASE_GAS +
@@ -211,7 +220,8 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     /// @param block_ RLP of the L2 block; its parent must be the tip of the provisional chain.
     /// @param witness Stateless witness of the block's pre-state (what EXECUTE reads); with
     /// `parentHeader` and `block_`, at most `MAX_PROPOSAL_BYTES`, and with the header's gas limit
-    /// within `challengeGasBound(bytes, gasLimit) <= L1_TX_GAS_CAP`.
+    /// within `challengeGasBound(bytes, gasLimit) <= challengeGasCap()` (2^24, or less on an L1
+    /// whose blocks hold less).
     /// @param consumedMessages How many queued messages the block consumes, after those consumed
     /// by the provisional chain; its `parentBeaconBlockRoot` must be their MessageTree root.
     /// @return number The block's number.
@@ -227,9 +237,11 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         if (size > MAX_PROPOSAL_BYTES) revert ProposalTooLarge(size, MAX_PROPOSAL_BYTES);
         BlockHeader memory h = HEADER_DECODER.decode(block_);
         // EXECUTE charges at most the header's gas limit in L2 gas: with the bytes, that bounds
-        // the challenge, which must fit one L1 transaction or the block could never be removed.
+        // the challenge, which must fit one L1 transaction that an L1 block can include, or the
+        // block could never be removed.
         uint256 challengeGas = challengeGasBound(size, h.gasLimit);
-        if (challengeGas > L1_TX_GAS_CAP) revert ProposalNotChallengeable(challengeGas, L1_TX_GAS_CAP);
+        uint256 cap = challengeGasCap();
+        if (challengeGas > cap) revert ProposalNotChallengeable(challengeGas, cap);
         uint256 next;
         (number, next) = _checkProposal(h, keccak256(parentHeader), block_, consumedMessages);
         _fillProposalGas(h, block_);
@@ -364,7 +376,7 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     /// whose block EXECUTE charges at most `l2Gas` L2 gas: the larger of EIP-7623's calldata floor
     /// and the standard cost (calldata, EXECUTE's price with the CALL's 63/64 reserve, memory and
     /// copies of three in-memory copies of the input, keccak, the contract's own work). `propose`
-    /// refuses a proposal for which this, at its header's gas limit, exceeds `L1_TX_GAS_CAP`.
+    /// refuses a proposal for which this, at its header's gas limit, exceeds `challengeGasCap()`.
     /// Same arithmetic as `challengeGasBound` in rollup-node/bridge/challengeBound.ts.
     /// @param committedBytes Bytes the proposal commits.
     /// @param l2Gas L2 gas EXECUTE charges for the block (at most its header's gas limit).
@@ -381,6 +393,17 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
             + 3 * KECCAK_GAS + KECCAK_GAS_PER_WORD * inputWords + CHALLENGE_CONTRACT_GAS;
         uint256 floor = TX_BASE_GAS + FLOOR_GAS_PER_BYTE * calldataBytes;
         if (floor > gas) gas = floor;
+    }
+
+    /// @notice The most L1 gas a proposal's challenge may need (`challengeGasBound`) for `propose`
+    /// to accept it in this L1 block: `L1_TX_GAS_CAP`, or on an L1 whose block gas limit G is lower,
+    /// G less G / `L1_GAS_LIMIT_MARGIN_DIVISOR`. A transaction cannot use more gas than its block
+    /// holds, and the limit cannot fall by the margin within 32 L1 blocks, in which the honest
+    /// challenger challenges (docs/design/challenge-gas-cap.md).
+    /// @return cap The cap, read from `block.gaslimit`.
+    function challengeGasCap() public view returns (uint256 cap) {
+        cap = block.gaslimit - block.gaslimit / L1_GAS_LIMIT_MARGIN_DIVISOR;
+        if (cap > L1_TX_GAS_CAP) cap = L1_TX_GAS_CAP;
     }
 
     /// @notice The provisional block `number`.

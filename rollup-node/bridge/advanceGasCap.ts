@@ -1,7 +1,8 @@
 // What one `advance` may need on this L1, read from L1: the lower of EIP-7825's per-transaction cap
 // and the L1's block gas limit, and the rollup's proof-policy keys the contract reads on every
 // `advance`. The sequencer builds within it and the submitter sends within it, so no block is
-// built that no L1 block can carry (docs/design/advance-gas-cap.md).
+// built that no L1 block can carry (docs/design/advance-gas-cap.md). The same reading of the L1's
+// block gas limit bounds optimistic proposals and their challenges (docs/design/challenge-gas-cap.md).
 import type { Provider } from "ethers";
 
 import { L1_TX_GAS_LIMIT_CAP } from "../../precompiles";
@@ -29,12 +30,52 @@ export function advanceBuildCap(l1BlockGasLimit: bigint): bigint {
   return advanceSendCap(l1BlockGasLimit - l1BlockGasLimit / L1_GAS_LIMIT_MARGIN_DIVISOR);
 }
 
+/**
+ * A block's gas limit differs from its parent's by less than the parent's over this (the yellow
+ * paper's rule, kept by EIP-1559): the next L1 block holds at least G − G / 1024.
+ */
+export const L1_GAS_LIMIT_STEP_DIVISOR = 1024n;
+
+/**
+ * OptimisticRollup's `challengeGasCap()` in an L1 block whose gas limit is `l1BlockGasLimit`: the
+ * most L1 gas a proposal's challenge may need (`challengeGasBound`) for `propose` to accept it.
+ * The L1's limit less the 32nd it cannot lose within 32 L1 blocks, in which the honest challenger
+ * challenges; 2^24 on L1s whose blocks hold more. A test checks it against the contract.
+ */
+export function challengeGasCap(l1BlockGasLimit: bigint): bigint {
+  return advanceSendCap(l1BlockGasLimit - l1BlockGasLimit / L1_GAS_LIMIT_MARGIN_DIVISOR);
+}
+
+/**
+ * The most L1 gas a proposal's challenge may need for the propose submitter to send it when the
+ * latest L1 block holds `l1BlockGasLimit`: the contract's cap in the next L1 block at the steepest
+ * fall, so a proposal included there is accepted.
+ */
+export function proposalSendCap(l1BlockGasLimit: bigint): bigint {
+  return challengeGasCap(l1BlockGasLimit - l1BlockGasLimit / L1_GAS_LIMIT_STEP_DIVISOR);
+}
+
+/**
+ * The most L1 gas a proposal's challenge may need for the sequencer to build the block: the
+ * contract's cap after the limit fell by a further 32nd, which covers the 32 L1 blocks a block may
+ * wait between being built and its proposal being included, as the advance build cap does.
+ */
+export function proposalBuildCap(l1BlockGasLimit: bigint): bigint {
+  return challengeGasCap(l1BlockGasLimit - l1BlockGasLimit / L1_GAS_LIMIT_MARGIN_DIVISOR);
+}
+
 /** What the block budget (../l2/advanceBudget.ts `AdvanceLimits`) and the submitter read. */
 export interface AdvanceGasCap {
   /** The build cap and the policy's key count, as last read (2^24 and none before the first read). */
   limits(): { readonly cap: bigint; readonly policyKeys: number };
-  /** The send cap as last read (2^24 before the first read). */
+  /** The send cap as last read (2^24 before the first read): the most gas any transaction can be sent with on this L1. */
   sendCap(): bigint;
+  /**
+   * Optimistic mode, as last read (2^24 before the first read): the most L1 gas a proposal's
+   * challenge may need for the sequencer to build its block (`build`) and for the propose
+   * submitter to send it (`send`).
+   */
+  proposalCaps(): { readonly build: bigint; readonly send: bigint };
   /** Reads the L1's latest block gas limit and the rollup's proof policy again. */
   refresh(): Promise<void>;
 }
@@ -66,6 +107,12 @@ export class L1AdvanceGasCap implements AdvanceGasCap {
 
   sendCap(): bigint {
     return this.l1BlockGasLimit === undefined ? L1_TX_GAS_LIMIT_CAP : advanceSendCap(this.l1BlockGasLimit);
+  }
+
+  proposalCaps(): { readonly build: bigint; readonly send: bigint } {
+    const limit = this.l1BlockGasLimit;
+    if (limit === undefined) return { build: L1_TX_GAS_LIMIT_CAP, send: L1_TX_GAS_LIMIT_CAP };
+    return { build: proposalBuildCap(limit), send: proposalSendCap(limit) };
   }
 
   async refresh(): Promise<void> {

@@ -18,6 +18,7 @@ import {
   l2GasClaimOfBlockRlp,
   maxVerifiableL2GasLimit,
 } from "../../precompiles";
+import { type AdvanceGasCap, L1AdvanceGasCap } from "./advanceGasCap";
 import { challengeGasBound } from "./challengeBound";
 import { BlockCheckPool, defaultCheckThreads } from "./checkPool";
 import type { CheckInput, Verdict } from "./verdict";
@@ -31,7 +32,6 @@ import {
 } from "./contracts";
 import { BridgeError } from "./errors";
 import { DEFAULT_L1_LOG_RANGE, DEFAULT_L1_POLL_MS } from "./l1Watcher";
-import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 
 export interface ChallengerConfig {
   readonly l1Provider: Provider;
@@ -54,6 +54,12 @@ export interface ChallengerConfig {
    * when absent); 0 checks on the main thread. See docs/design/challenger-scheduling.md.
    */
   readonly checkThreads?: number;
+  /**
+   * What this L1's blocks hold (../bridge/advanceGasCap.ts): a challenge is never sent with more
+   * gas than an L1 block can include. The node shares its own, which it reads at every L1 poll; a
+   * challenger started alone reads the L1 with one of its own at each of its polls.
+   */
+  readonly l1GasCap?: AdvanceGasCap;
 }
 
 /**
@@ -234,9 +240,29 @@ export class Challenger {
   private window: bigint | undefined;
   /** Alerts raised, by proposal, while the proposal stays unsettled. */
   private readonly raised = new Map<Pending, ChallengerAlert>();
+  /** The L1's block gas limit, as last read (`ChallengerConfig.l1GasCap`). */
+  private readonly l1GasCap: AdvanceGasCap;
+  /** Whether `l1GasCap` is this challenger's own, to be read at its polls (the node reads a shared one). */
+  private readonly readsL1GasCap: boolean;
+  /** Set while reads of the L1's block gas limit fail: said once until one succeeds. */
+  private l1GasCapFailing = false;
 
   constructor(private readonly config: ChallengerConfig) {
     this.rollup = connectOptimisticRollup(config.rollupAddress, config.signer);
+    this.readsL1GasCap = config.l1GasCap === undefined;
+    this.l1GasCap =
+      config.l1GasCap ??
+      new L1AdvanceGasCap({
+        provider: config.l1Provider,
+        rollupAddress: config.rollupAddress,
+        // Its "blocks are built for advances of at most …" is the sequencer's concern: debug here.
+        logger: {
+          info: (message) => config.logger.debug(message),
+          warn: (message) => config.logger.warn(message),
+          error: (message) => config.logger.error(message),
+          debug: (message) => config.logger.debug(message),
+        },
+      });
     this.lastScanned = config.fromBlock - 1;
     this.pool = new BlockCheckPool(config.checkThreads ?? defaultCheckThreads());
   }
@@ -311,7 +337,10 @@ export class Challenger {
   }
 
   private async pollOnce(): Promise<void> {
+    // Beside the scan, not before each challenge: a challenge is sent without an extra L1 round trip.
+    const reading = this.readsL1GasCap ? this.readL1GasCap() : Promise.resolve();
     await this.scan();
+    await reading;
     const head = await this.rollup.headNumber();
     const l1Time = BigInt((await this.config.l1Provider.getBlock("latest"))?.timestamp ?? 0);
     // Soonest-closing window first; a proposal waiting for a retry or a check does not hold up the others.
@@ -549,8 +578,20 @@ export class Challenger {
     const l2Gas = challengeL2Gas(input.block);
     const executeGas = executeGasCost(executeInputLength({ ...input, proofs: new Uint8Array() }), l2Gas);
     const bound = challengeGasBound(input.parentHeader.length + input.block.length + input.witness.length, l2Gas);
-    // An explicit limit: estimating would re-run EXECUTE many times.
-    const overrides = { gasLimit: bound > TX_GAS_LIMIT_CAP ? TX_GAS_LIMIT_CAP : bound };
+    // An explicit limit (estimating would re-run EXECUTE many times), never above what an L1
+    // block can include now: a transaction over the L1's block gas limit is never mined.
+    const includable = this.l1GasCap.sendCap();
+    const overLimit = bound > includable;
+    const overrides = { gasLimit: overLimit ? includable : bound };
+    if (overLimit)
+      // `propose` refuses a proposal whose challenge could need more than the L1's limit less a
+      // 32nd, which the limit cannot lose within 32 L1 blocks: it fell further since the proposal.
+      this.note(
+        entry,
+        `over-l1-gas-limit:${includable}`,
+        "error",
+        `challenge of L2 block ${p.number} could need up to ${bound} L1 gas, more than the ${includable} an L1 block can include now (the L1's block gas limit fell since the proposal, beyond the margin propose keeps): trying it with a gas limit of ${includable}, which wins if it needs less than its bound`,
+      );
     const args = [p.number, input.parentHeader, input.block, input.witness, executeGas] as const;
     try {
       await this.rollup.challenge.staticCall(...args, overrides);
@@ -615,6 +656,20 @@ export class Challenger {
       );
     }
     return "done";
+  }
+
+  /** Reads the L1's block gas limit again; a failed read keeps the last one (2^24 before the first). */
+  private async readL1GasCap(): Promise<void> {
+    try {
+      await this.l1GasCap.refresh();
+      this.l1GasCapFailing = false;
+    } catch (error) {
+      if (!this.l1GasCapFailing)
+        this.config.logger.warn(
+          `could not read the L1's block gas limit, challenging within ${this.l1GasCap.sendCap()}: ${reasonOf(error)}`,
+        );
+      this.l1GasCapFailing = true;
+    }
   }
 
   private describeSigner(): string {

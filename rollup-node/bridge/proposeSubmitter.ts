@@ -4,11 +4,12 @@ import { type TransactionReceipt, formatEther, hexlify, keccak256 } from "ethers
 
 import type { ProducedBlock } from "../l2/types";
 import { plural } from "../logger";
-import { type OptimisticExampleRollup, connectOptimisticRollup } from "./contracts";
+import { type AdvanceGasCap, L1AdvanceGasCap } from "./advanceGasCap";
+import { type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
 import { BlockRejectedError, ChainDivergedError } from "./errors";
 import { ProvisionalFinalizer } from "./finalizer";
 import { waitToPropose } from "./proposalGasRoom";
-import { TransientBridgeError } from "./submissionErrors";
+import { ProposalOverL1GasLimitError, RebuildRequiredError, TransientBridgeError } from "./submissionErrors";
 import { type BatchSubmitterConfig, DEFAULT_RECEIPT_TIMEOUT_MS, SubmissionLoop } from "./submissionLoop";
 import { DEFAULT_FINALIZE_EVERY_MS, type OptimisticSubmitConfig } from "./submissionMode";
 
@@ -26,6 +27,11 @@ export class ProposeSubmitter extends SubmissionLoop {
   protected readonly action = "proposal";
   private readonly optimisticRollup: OptimisticExampleRollup;
   private readonly finalizer: ProvisionalFinalizer;
+  /**
+   * What this L1's blocks hold, read before every proposal: the node's shared reading, or one of
+   * its own (the same reader) for a submitter started alone. None without an L1 provider.
+   */
+  private readonly l1GasCap: AdvanceGasCap | undefined;
   private proposalBond: bigint | undefined;
   private proposalLimits: { maxBytes: bigint; challengeGasCap: bigint } | undefined;
   private lastFinalizeCheck = 0;
@@ -42,6 +48,12 @@ export class ProposeSubmitter extends SubmissionLoop {
       logger: config.logger,
       withdrawAfterBonds: options.withdrawAfterBonds,
     });
+    const provider = config.signer.provider;
+    this.l1GasCap =
+      config.advanceGasCap ??
+      (provider === null
+        ? undefined
+        : new L1AdvanceGasCap({ provider, rollupAddress: config.rollupAddress, logger: config.logger }));
   }
 
   /**
@@ -125,6 +137,13 @@ export class ProposeSubmitter extends SubmissionLoop {
     };
     if (!(await waitToPropose(rollup, produced, this.proposalBond, room)))
       throw new TransientBridgeError(`stopped while L2 block ${number} waited for room to be proposed`);
+    // The challenge must also fit what this L1's blocks can include (the contract's
+    // `challengeGasCap()`): the L1's block gas limit is read again just before sending, as it may
+    // have fallen since the block was built, and checked for the next L1 block at the steepest
+    // fall (docs/design/challenge-gas-cap.md).
+    await this.l1GasCap?.refresh();
+    const l1Cap = this.l1GasCap?.proposalCaps().send ?? challengeGasCap;
+    if (challengeGas > l1Cap) throw this.overL1GasLimit(new ProposalOverL1GasLimitError(number, challengeGas, l1Cap));
     const args = [
       produced.parentHeader,
       produced.blockRlp,
@@ -135,7 +154,7 @@ export class ProposeSubmitter extends SubmissionLoop {
     try {
       gasLimit = (await rollup.propose.estimateGas(...args, { value: this.proposalBond })) + PROPOSE_GAS_MARGIN;
     } catch (error) {
-      throw await this.classify(number, error, false);
+      throw await this.refusal(number, error, challengeGasCap);
     }
     // Outside the classification: a key that cannot pay waits (SubmitterWaitError), it is not a failed proposal.
     await this.requireFunds(gasLimit, this.proposalBond);
@@ -145,7 +164,7 @@ export class ProposeSubmitter extends SubmissionLoop {
       this.inFlight = { number, hash: tx.hash };
       receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
     } catch (error) {
-      throw await this.classify(number, error, false);
+      throw await this.refusal(number, error, challengeGasCap);
     }
     this.inFlight = undefined;
     if (receipt === null) throw new TransientBridgeError(`no receipt for the proposal of L2 block ${number}`);
@@ -153,5 +172,28 @@ export class ProposeSubmitter extends SubmissionLoop {
       `L2 block ${number} proposed on L1 (provisional; L1 block ${receipt.blockNumber}, ${plural(produced.block.transactions.length, "tx")}, ` +
         `${plural(produced.consumedMessages, "L1 msg")}, bond ${formatEther(this.proposalBond)} ETH, L1 gas ${receipt.gasUsed})`,
     );
+  }
+
+  /**
+   * What a failed `propose` means: a refusal for this L1's gas limit alone (ProposalNotChallengeable
+   * with a cap below `txCap`, 2^24: the limit fell again between the check and the transaction) is
+   * handled as the check's own (`overL1GasLimit`); everything else by its revert's class.
+   */
+  private async refusal(number: bigint, error: unknown, txCap: bigint): Promise<Error> {
+    // A mined revert carries no data: replayed, as the classification does.
+    const data = revertDataOf(error) ?? (await this.replayRevert(error));
+    const decoded = data === undefined ? undefined : decodeRollupRevert(data);
+    if (decoded?.name === "ProposalNotChallengeable" && (decoded.args[1] as bigint) < txCap) {
+      this.inFlight = undefined;
+      return this.overL1GasLimit(
+        new ProposalOverL1GasLimitError(number, decoded.args[0] as bigint, decoded.args[1] as bigint),
+      );
+    }
+    return this.classify(number, error, false);
+  }
+
+  /** A node that can rebase rebuilds the block within the L1's limit; a submitter without one waits for it to rise. */
+  private overL1GasLimit(error: ProposalOverL1GasLimitError): Error {
+    return this.config.rebase === undefined ? error : new RebuildRequiredError(error.blockNumber, error.rebuildReason);
   }
 }

@@ -112,6 +112,35 @@ export class AdvanceOverL1GasLimitError extends SubmitterWaitError {
   }
 }
 
+/**
+ * Optimistic mode: the block's challenge could need more gas than OptimisticRollup.propose accepts
+ * on this L1 now (`challengeGasCap()`, the L1's block gas limit less a 32nd): the limit fell after
+ * the block was built, by more than the margin it was built with (./advanceGasCap.ts
+ * `proposalBuildCap`). As for an advance, a node that can rebase rebuilds the block within the new
+ * limit (`rebuildReason`); one that cannot waits for the limit to rise. Nothing is sent: the
+ * contract would refuse it (docs/design/challenge-gas-cap.md).
+ */
+export class ProposalOverL1GasLimitError extends SubmitterWaitError {
+  constructor(
+    readonly blockNumber: bigint,
+    /** `challengeGasBound` of the proposal: what its challenge could need. */
+    readonly needed: bigint,
+    /** The most the contract lets a challenge need in the next L1 block, as the L1's limit stands. */
+    readonly cap: bigint,
+  ) {
+    super(
+      "PROPOSAL_OVER_L1_GAS_LIMIT",
+      `the challenge of L2 block ${blockNumber} could need ${needed} L1 gas, more than the ${cap} a proposal's challenge may need on this L1 now (the L1's block gas limit fell after the block was built; propose would refuse it with ProposalNotChallengeable); nothing is sent`,
+      "the submitter proposes it by itself once the L1's block gas limit rises again; a node that can rebase (the node command's does) rebuilds the block within the new limit instead",
+    );
+  }
+
+  /** Why the block is rebuilt, for RebuildRequiredError: the code, then the cause. */
+  get rebuildReason(): string {
+    return `${this.code}: its challenge could need ${this.needed} L1 gas, more than the ${this.cap} a proposal's challenge may need on this L1 now`;
+  }
+}
+
 /** A failure the next attempt may not see (network, L1 time, budget, a pending transaction). */
 export class TransientBridgeError extends BridgeError {
   constructor(message: string) {

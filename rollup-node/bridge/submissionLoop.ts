@@ -471,7 +471,7 @@ export abstract class SubmissionLoop {
   }
 
   /** A mined, failed transaction has no revert data in its receipt: replay it as a call to learn why. */
-  private async replayRevert(error: unknown): Promise<string | undefined> {
+  protected async replayRevert(error: unknown): Promise<string | undefined> {
     const receipt = (error as { receipt?: TransactionReceipt }).receipt;
     const provider = this.config.signer.provider;
     if (receipt === undefined || provider === null) return undefined;

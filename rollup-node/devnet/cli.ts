@@ -4,6 +4,7 @@ import { parseEther } from "ethers";
 
 import { runCli } from "../cli";
 import { NodeError } from "../errors";
+import { checkedL1GasLimit } from "./l1GasLimit";
 import type { DevnetMode, OptimisticDevnetMode } from "./mode";
 import { runL1DevnetForeground } from "./run";
 import { runRollupDevnetForeground } from "./runRollup";
@@ -17,7 +18,7 @@ export class CliUsageError extends NodeError {
 
 const USAGE =
   "usage: ts-node rollup-node/devnet/cli.ts [--host H] [--port N] [--block-time ms] [--chain-id N] " +
-  "[--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] [--proofs N] [--optimistic [--challenge-window s] [--proposal-bond ETH]] [--cors ORIGINS] | --l1-only [--fork osaka]";
+  "[--l1-gas-limit GAS] [--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] [--proofs N] [--optimistic [--challenge-window s] [--proposal-bond ETH]] [--cors ORIGINS] | --l1-only [--fork osaka]";
 
 /** `--optimistic` and its parameters; window and bond alone do not switch the mode on. */
 function optimisticOption(values: {
@@ -63,6 +64,17 @@ export function modeOption(values: {
   return { kind: "proofs", committees: integer(values.proofs, "proofs") ?? 2 };
 }
 
+/**
+ * `--l1-gas-limit GAS` for a devnet of `mode`: refused with the reason when it is not a whole
+ * number or below what that mode's rollup runs on (l1GasLimit.ts says which and why).
+ */
+export function l1GasLimitOption(value: string | undefined, mode: DevnetMode | undefined): bigint | undefined {
+  if (value === undefined) return undefined;
+  const checked = checkedL1GasLimit(value, mode?.kind);
+  if (typeof checked !== "bigint") throw new CliUsageError(checked.message, checked.hint);
+  return checked;
+}
+
 function integer(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new CliUsageError(`--${name} must be a non-negative integer, got "${value}"`, USAGE);
@@ -77,6 +89,7 @@ async function main(argv: string[]): Promise<void> {
       port: { type: "string" },
       fork: { type: "string" },
       "block-time": { type: "string" },
+      "l1-gas-limit": { type: "string" },
       "chain-id": { type: "string" },
       "l2-port": { type: "string" },
       "l2-block-time": { type: "string" },
@@ -100,6 +113,7 @@ async function main(argv: string[]): Promise<void> {
   const chainId = integer(values["chain-id"], "chain-id");
   if (values["l1-only"] !== true) {
     const l2ChainId = integer(values["l2-chain-id"], "l2-chain-id");
+    const mode = modeOption(values);
     await runRollupDevnetForeground({
       host: values.host,
       l1Port: integer(values.port, "port"),
@@ -111,7 +125,8 @@ async function main(argv: string[]): Promise<void> {
       dataDir: values["data-dir"],
       reset: values.reset === true,
       allowEmptyBlocks: values["empty-blocks"] === true,
-      mode: modeOption(values),
+      mode,
+      l1GasLimit: l1GasLimitOption(values["l1-gas-limit"], mode),
       corsOrigins: corsOption(values.cors),
     });
     return;
@@ -122,6 +137,8 @@ async function main(argv: string[]): Promise<void> {
     hardfork: values.fork,
     blockTime: integer(values["block-time"], "block-time"),
     chainId: chainId === undefined ? undefined : BigInt(chainId),
+    // An L1 alone is made for a rollup to be deployed on: the same floor as the default mode's.
+    gasLimit: l1GasLimitOption(values["l1-gas-limit"], undefined),
     corsOrigins: corsOption(values.cors),
   });
 }

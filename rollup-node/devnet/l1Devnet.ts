@@ -86,7 +86,8 @@ export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1De
     );
   }
   const accounts = options.accounts ?? deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE);
-  const execute = options.executePrecompile ?? createExecutePrecompile(options.execute);
+  // A mined advance reuses its simulation's run (docs/design/execute-result-memo.md); `memo: false` turns it off.
+  const execute = options.executePrecompile ?? createExecutePrecompile({ memo: {}, ...options.execute });
   const alloc: Record<string, GenesisAccount> = { ...options.alloc };
   for (const account of accounts) alloc[account.address] = { balance: account.balance };
   const chainId = options.chainId ?? DEFAULT_L1_CHAIN_ID;

@@ -1,8 +1,11 @@
+import path from "node:path";
+
 import { formatEther } from "ethers";
 
 import { L2_BRIDGE_ADDRESS } from "../l2/genesis";
 import { accountsSection } from "./banner";
-import { TASK_DEFAULT_URLS } from "./defaults";
+import { CHALLENGER_ACCOUNT_INDEX, RELAYER_ACCOUNT_INDEX, SEQUENCER_ACCOUNT_INDEX, devNodeKeys } from "../node/keys";
+import { DEPLOYMENT_FILE, TASK_DEFAULT_URLS } from "./defaults";
 import type { RollupDevnet } from "./rollupDevnet";
 
 function rollupKind(devnet: RollupDevnet): string {
@@ -33,6 +36,26 @@ export function alignedRows(rows: readonly (readonly [string, string])[], gap = 
   return rows.map(([label, value]) => `${label.padEnd(width)}${value}`);
 }
 
+/**
+ * Where a node key of the banner comes from: the public dev mnemonic's account (the one the node
+ * command and `rollup:genesis --dev` fall back to), or the devnet's own relayer key, kept in its
+ * deployment record — which the node command run on that record relays with (keys.ts
+ * `recordedRelayer`, the one definition all three read).
+ */
+export function keyOrigin(
+  devnet: Pick<RollupDevnet, "keys" | "dataDir">,
+  role: "sequencer" | "relayer" | "challenger",
+): string {
+  const index = {
+    sequencer: SEQUENCER_ACCOUNT_INDEX,
+    relayer: RELAYER_ACCOUNT_INDEX,
+    challenger: CHALLENGER_ACCOUNT_INDEX,
+  }[role];
+  const address = devnet.keys[role]?.address.toLowerCase();
+  if (address === devNodeKeys()[role]?.address.toLowerCase()) return `(dev mnemonic #${index})`;
+  return `(this devnet's own key, kept in ${path.join(devnet.dataDir, DEPLOYMENT_FILE)}; not the dev mnemonic's #${index})`;
+}
+
 /** The startup text of the one-command devnet: endpoints, chain ids, contracts, accounts. */
 export function rollupDevnetBanner(
   devnet: RollupDevnet,
@@ -53,7 +76,10 @@ export function rollupDevnetBanner(
     "",
     ...alignedRows(
       [
-        ["L1", `${devnet.l1Url}   chain id ${l1ChainId}   EXECUTE at ${devnet.l1.executeAddress}`],
+        [
+          "L1",
+          `${devnet.l1Url}   chain id ${l1ChainId}   EXECUTE at ${devnet.l1.executeAddress}   block gas limit ${devnet.l1GasLimit}`,
+        ],
         ["L2", `${devnet.l2Url}   chain id ${l2ChainId}   block time ${options.l2BlockTimeMs} ms`],
         ...(devnet.node.dashboard === undefined
           ? []
@@ -81,15 +107,15 @@ export function rollupDevnetBanner(
       ],
     ]),
     "",
-    "Node keys (dev mnemonic)",
-    "========================",
+    "Node keys",
+    "=========",
     ...alignedRows(
       [
-        ["Sequencer / batch submitter (L1)", devnet.keys.sequencer.address],
-        ["Relayer (L2)", devnet.keys.relayer.address],
+        ["Sequencer / batch submitter (L1)", `${devnet.keys.sequencer.address}   ${keyOrigin(devnet, "sequencer")}`],
+        ["Relayer (L2)", `${devnet.keys.relayer.address}   ${keyOrigin(devnet, "relayer")}`],
         ...(deployment.optimistic === undefined || devnet.keys.challenger === undefined
           ? []
-          : [["Challenger (L1)", devnet.keys.challenger.address] as const]),
+          : [["Challenger (L1)", `${devnet.keys.challenger.address}   ${keyOrigin(devnet, "challenger")}`] as const]),
       ],
       2,
     ),

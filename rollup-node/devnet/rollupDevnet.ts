@@ -23,7 +23,7 @@ import { type Logger, type LoggerFactory, plural } from "../logger";
 import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
 import { blockProofSource } from "../node/proofSource";
 import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
-import { type NodeKeys, devNodeKeys, nodeRelayer } from "../node/keys";
+import { type NodeKeys, devNodeKeys, nodeRelayer, recordedRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
@@ -46,6 +46,7 @@ import {
   DEFAULT_PROPOSAL_BOND,
   DEPLOYMENT_FILE,
 } from "./defaults";
+import { DEFAULT_DEVNET_L1_GAS_LIMIT, l1GasLimitProblem, resumedL1GasLimit } from "./l1GasLimit";
 
 export {
   DEFAULT_CHALLENGE_WINDOW,
@@ -105,6 +106,12 @@ export interface RollupDevnetOptions {
   /** L2 automine: each transaction sent to the L2 node gets its block before the call returns (for tests). */
   readonly l2Automine?: boolean;
   /**
+   * The L1's block gas limit, fixed at genesis (DEFAULT_DEVNET_L1_GAS_LIMIT by default; at least
+   * MIN_DEVNET_L1_GAS_LIMIT of the mode): below 2^24 the advance gas cap binds. A resumed chain
+   * keeps the one it was made with; asking for another is refused.
+   */
+  readonly l1GasLimit?: bigint;
+  /**
    * The thread the L1 devnet runs on: its own worker thread (default, `DEFAULT_L1_THREAD`), so
    * that L1 and the node use two cores, or the node's thread (`main`: one core; the L1 devnet
    * itself is then in hand as `l1.devnet`). See docs/design/devnet-l1-thread.md.
@@ -139,6 +146,8 @@ export interface RollupDevnet {
   readonly dataDir: string;
   readonly genesis: GenesisConfig;
   readonly startupMs: number;
+  /** The L1's block gas limit (its genesis's; every L1 block keeps it). */
+  readonly l1GasLimit: bigint;
   /** True when this run continued the chains found in `dataDir`. */
   readonly resumed: boolean;
   /**
@@ -213,6 +222,26 @@ export function devnetGenesis(
   return { ...base, alloc };
 }
 
+/**
+ * The L1 block gas limit this run uses: the one asked for (or the default) on a fresh chain, the
+ * recorded one on a resumed chain; refused with the reason before anything is started or removed.
+ */
+function devnetL1GasLimit(
+  options: Pick<RollupDevnetOptions, "l1GasLimit">,
+  mode: DevnetMode["kind"],
+  resumed: Pick<RollupDeployment, "l1GasLimit"> | undefined,
+  dataDir: string,
+): bigint {
+  if (options.l1GasLimit !== undefined) {
+    const problem = l1GasLimitProblem(options.l1GasLimit, mode);
+    if (problem !== undefined) throw new DevnetOptionsError(problem.message, problem.hint);
+  }
+  if (resumed === undefined) return options.l1GasLimit ?? DEFAULT_DEVNET_L1_GAS_LIMIT;
+  const kept = resumedL1GasLimit(options.l1GasLimit, resumed.l1GasLimit, dataDir);
+  if (typeof kept !== "bigint") throw new DevnetOptionsError(kept.message, kept.hint);
+  return kept;
+}
+
 import { genesisCommitments } from "../chain/genesisCommitments";
 
 export { genesisCommitments };
@@ -249,8 +278,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
   let keys: NodeKeys = {
     ...devKeys,
-    relayer:
-      previous?.relayerKey === undefined ? devKeys.relayer : nodeRelayer(DEFAULT_DEV_BALANCE, previous.relayerKey),
+    relayer: recordedRelayer(previous, DEFAULT_DEV_BALANCE),
   };
   // A record resumes only if this run would rebuild the same L2 genesis for the same contract.
   const sameGenesis =
@@ -270,6 +298,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     previous.l2GenesisTimestamp !== undefined &&
     (previous.proofPolicy !== undefined) === (proofs !== undefined) &&
     (previous.optimistic !== undefined) === (optimistic !== undefined);
+  const l1GasLimit = devnetL1GasLimit(options, mode.kind, resumable ? previous : undefined, dataDir);
   if (previous !== undefined && !resumable)
     log.warn(
       `${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode: starting from genesis`,
@@ -310,6 +339,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       chainId: l1ChainId,
       accounts,
       blockTime: options.l1BlockTimeMs,
+      gasLimit: l1GasLimit,
       alloc: {
         [keys.sequencer.address]: { balance: keys.sequencer.balance + supply },
         ...(keys.challenger === undefined ? {} : { [keys.challenger.address]: { balance: keys.challenger.balance } }),
@@ -375,7 +405,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         contract: options.contract,
         genesisSupply: genesisSupply(genesis),
       });
-      deployment = { ...deployed, l2GenesisTimestamp, relayerKey: keys.relayer.privateKey, bytecodeHash };
+      deployment = { ...deployed, l2GenesisTimestamp, relayerKey: keys.relayer.privateKey, bytecodeHash, l1GasLimit };
       await saveDeployment(deploymentFile, deployment);
       const name = deployment.contractName ?? "ExampleRollup";
       const kind =
@@ -462,6 +492,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       l2Url: running.url as string,
       l1ChainId,
       l2ChainId,
+      l1GasLimit,
       deployment,
       accounts,
       keys,

@@ -41,15 +41,43 @@ export class BodyMismatchError extends FollowerError {
   }
 }
 
-/** A follower does not take transactions: they go to the sequencer. */
+/**
+ * What a follower cannot do itself, having no pool and no keys (docs/design/follower.md): take a
+ * transaction, sign one, or list pending ones. Each is answered by naming the sequencer.
+ */
+export type FollowerReadOnlyRequest = "transaction" | "signing" | "pool";
+
+/**
+ * A follower does not take, sign or pool transactions: they go to the sequencer. With the
+ * sequencer's URL configured, raw transactions and the txpool_* reads are forwarded there instead
+ * (this error is then only for eth_sendTransaction, which needs a key the follower does not hold).
+ */
 export class FollowerReadOnlyError extends FollowerError {
-  constructor(sequencerRpc: string | undefined) {
+  constructor(sequencerRpc: string | undefined, request: FollowerReadOnlyRequest = "transaction") {
+    const at = sequencerRpc === undefined ? "" : ` at ${sequencerRpc}`;
+    const message =
+      request === "signing"
+        ? `this node is a follower: it holds no keys and signs nothing; sign the transaction yourself and send it with eth_sendRawTransaction${sequencerRpc === undefined ? " to the rollup's sequencer" : `, which this follower forwards to the sequencer${at}`}`
+        : request === "pool"
+          ? `this node is a follower: it has no transaction pool (it derives blocks from L1); pending transactions wait in the rollup's sequencer's pool${at}`
+          : `this node is a follower: it derives the chain from L1 and does not take transactions; send them to the rollup's sequencer${at}`;
     super(
       "FOLLOWER_READ_ONLY",
-      `this node is a follower: it derives the chain from L1 and does not take transactions; send them to the rollup's sequencer${sequencerRpc === undefined ? "" : ` at ${sequencerRpc}`}`,
+      message,
       sequencerRpc === undefined
-        ? "send transactions to the rollup's sequencer (or start the follower with a sequencer URL to forward them)"
+        ? "ask the rollup's sequencer, or start the follower with its URL (--sequencer-rpc) to forward raw transactions and txpool_* there"
         : `send transactions to the sequencer at ${sequencerRpc}`,
+    );
+  }
+}
+
+/** The sequencer a follower forwards to did not answer (unreachable, or not a JSON-RPC node). */
+export class FollowerForwardError extends FollowerError {
+  constructor(method: string, sequencerRpc: string, reason: string) {
+    super(
+      "FOLLOWER_FORWARD_FAILED",
+      `this node is a follower and forwards ${method} to the sequencer at ${sequencerRpc}, which did not answer: ${reason}`,
+      "check the follower's --sequencer-rpc, or send to the sequencer directly",
     );
   }
 }

@@ -5,7 +5,6 @@ import { JsonRpcProvider, type Provider } from "ethers";
 import { DEFAULT_L1_POLL_MS } from "../bridge/l1Watcher";
 import { type StoredValue, type Witness, decodeWitness } from "../../precompiles";
 import { Chain } from "../chain/chain";
-import { TransactionRejectedError } from "../chain/errors";
 import type { GenesisConfig } from "../chain/genesis";
 import { AsyncMutex } from "../chain/mutex";
 import type { BlockRecord } from "../chain/types";
@@ -14,12 +13,15 @@ import { L2Store } from "../l2/store";
 import type { ProducedBlock } from "../l2/types";
 import { type Logger, plural, stderrLogger } from "../logger";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
+import { RpcError } from "../rpc/errors";
+import type { Json } from "../rpc/format";
 import type { FoundBody } from "./blockBody";
 import { executeBody, fetchEventBodies } from "./derive";
 import {
   DerivationMismatchError,
   FollowerClosedError,
   FollowerError,
+  FollowerForwardError,
   FollowerNoProductionError,
   FollowerReadOnlyError,
 } from "./errors";
@@ -63,7 +65,7 @@ export interface FollowerConfig {
   readonly maxLogRange?: number;
   /** See DEFAULT_L1_FINALITY_DEPTH. */
   readonly finalityDepth?: number;
-  /** The sequencer's JSON-RPC: eth_sendRawTransaction is forwarded there; refused when absent. */
+  /** The sequencer's JSON-RPC: eth_sendRawTransaction and txpool_* are forwarded there; refused when absent. */
   readonly sequencerRpc?: string;
   readonly logger?: Logger;
   /** Called once when derivation stops on a mismatch (the node keeps serving what it has). */
@@ -126,7 +128,8 @@ export class Follower implements RpcBackend {
   private l1Head = -1;
   private highestKnown = 0n;
   private readonly startingBlock: bigint;
-  private readonly forwarder: JsonRpcProvider | undefined;
+  /** The sequencer's JSON-RPC (config.sequencerRpc), made at the first request forwarded there. */
+  private forwarder: JsonRpcProvider | undefined;
   private readonly listeners = new Set<(number: bigint) => void>();
 
   private constructor(
@@ -143,10 +146,6 @@ export class Follower implements RpcBackend {
     this.clientVersion = config.clientVersion ?? FOLLOWER_CLIENT_VERSION;
     this.startingBlock = current.headNumber;
     this.highestKnown = current.headNumber;
-    this.forwarder =
-      config.sequencerRpc === undefined
-        ? undefined
-        : new JsonRpcProvider(config.sequencerRpc, undefined, { staticNetwork: true });
     current.setHeadLabels(this.labels);
   }
 
@@ -592,18 +591,43 @@ export class Follower implements RpcBackend {
   }
 
   async signTransaction(_request: TransactionRequest): Promise<TypedTransaction> {
-    throw new TransactionRejectedError(
-      "unknown account",
-      "the follower holds no keys: sign locally and send to the sequencer",
-    );
+    throw new FollowerReadOnlyError(this.config.sequencerRpc, "signing");
   }
 
   /** Forwards the raw transaction to the configured sequencer; refuses it otherwise. */
   async submitTransaction(tx: TypedTransaction): Promise<Uint8Array> {
-    if (this.forwarder === undefined) throw new FollowerReadOnlyError(undefined);
-    const hash = (await this.forwarder.send("eth_sendRawTransaction", [bytesToHex(tx.serialize())])) as string;
+    if (this.config.sequencerRpc === undefined) throw new FollowerReadOnlyError(undefined, "transaction");
+    const hash = (await this.forward("eth_sendRawTransaction", [bytesToHex(tx.serialize())])) as string;
     this.logger.info(`forwarded transaction ${hash} to the sequencer`);
     return tx.hash();
+  }
+
+  /**
+   * A txpool_* read: the follower has no pool, so the sequencer's answers (where the transactions
+   * it forwards wait) when its URL is configured; refused, naming the sequencer, otherwise — an
+   * empty pool would say "nothing pending" when the follower simply cannot know.
+   */
+  async sequencerPool(method: string, params: readonly unknown[]): Promise<Json> {
+    if (this.config.sequencerRpc === undefined) throw new FollowerReadOnlyError(undefined, "pool");
+    return this.forward(method, params);
+  }
+
+  /**
+   * Sends one request to the sequencer. Its JSON-RPC error (a nonce too low, a method it does not
+   * serve) reaches the caller unchanged; a sequencer that does not answer is named as such.
+   */
+  private async forward(method: string, params: readonly unknown[]): Promise<Json> {
+    const url = this.config.sequencerRpc as string;
+    this.forwarder ??= new JsonRpcProvider(url, undefined, { staticNetwork: true });
+    try {
+      return (await this.forwarder.send(method, [...params])) as Json;
+    } catch (error) {
+      const e = error as { error?: unknown; info?: { error?: unknown }; shortMessage?: string; message?: string };
+      const answered = (e.error ?? e.info?.error) as { code?: unknown; message?: unknown; data?: unknown } | undefined;
+      if (typeof answered?.code === "number" && typeof answered.message === "string")
+        throw new RpcError(answered.code, answered.message, answered.data);
+      throw new FollowerForwardError(method, url, e.shortMessage ?? e.message ?? String(error));
+    }
   }
 
   /** The follower has no pool: the next nonce is the one in its latest state. */

@@ -22,7 +22,7 @@ import { Follower, type FollowerStatus } from "./follower";
 export interface NodeFollowerConfig {
   /** The rollup's L2 genesis (an input: the follower does not derive it). */
   readonly genesis: GenesisConfig;
-  /** Forward eth_sendRawTransaction to this sequencer URL instead of refusing it. */
+  /** Forward eth_sendRawTransaction and txpool_* to this sequencer URL instead of refusing them. */
   readonly sequencerRpc?: string;
   /** Called once when derivation stops on a mismatch (the node keeps serving what it has). */
   readonly onHalt?: (error: FollowerError) => void;
@@ -93,6 +93,10 @@ export function followerMethods(follower: Follower, status: StatusContext): Meth
   return {
     ...createRollupMethods(status),
     eth_syncing: async () => syncingJson(follower),
+    // No pool here: the sequencer's (forwarded), or a refusal that names it — never an empty pool.
+    txpool_status: (params) => follower.sequencerPool("txpool_status", params),
+    txpool_content: (params) => follower.sequencerPool("txpool_content", params),
+    txpool_contentFrom: (params) => follower.sequencerPool("txpool_contentFrom", params),
     rollup_followerStatus: async () => followerStatusJson(follower),
   };
 }

@@ -62,6 +62,13 @@ export interface SequencerConfig {
    */
   readonly proposable?: boolean;
   /**
+   * With `proposable`: the most L1 gas a block's challenge may need on this L1, as last read from
+   * L1 (../bridge/advanceGasCap.ts `proposalBuildCap`: the rollup's `challengeGasCap()` with a margin
+   * for the L1's limit to fall before the proposal is included): asked at every block. 2^24 when
+   * absent. See docs/design/challenge-gas-cap.md.
+   */
+  readonly proposalCap?: () => bigint;
+  /**
    * With `proposable`: the rollup's proposal gas bucket (R, C). Blocks then keep their slack (gas
    * reserved by transaction gas limits and not used) within a share of it (./proposalSlack.ts,
    * docs/design/proposal-gas-slack.md), so strangers cannot fill the bucket for free.
@@ -445,6 +452,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
     const txs = [...anchor.transactions, ...pooled.filter((tx) => !anchorHashes.has(bytesToHex(tx.hash())))];
     // Read once per build: every candidate set of this block is measured against the same cap.
     const limits = this.config.advanceLimits?.();
+    const proposalCap = this.config.proposable === true ? this.config.proposalCap?.() : undefined;
     return this.chain.mineBlock(txs, {
       timestamp,
       coinbase: this.config.coinbase ?? ZERO_ADDRESS,
@@ -464,6 +472,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
         return proposalExcess(
           payload.parentHeader.length + payload.block.length + encodedWitness.length,
           block.header.gasLimit,
+          { cap: proposalCap },
         );
       },
       requiredTransactions: anchor.transactions.length,

@@ -156,6 +156,8 @@ export class BridgeService {
         l2ChainId: sequencer.chain.chainId,
         logger: this.config.logger("challenger"),
         pollIntervalMs: l1.pollMs ?? DEFAULT_L1_POLL_MS,
+        // The node's one reading of the L1's block gas limit: challenges are sent within it.
+        l1GasCap: this.advanceGasCap,
       });
     }
   }

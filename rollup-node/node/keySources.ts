@@ -9,6 +9,7 @@ import { HDNodeWallet, Wallet, isHexString } from "ethers";
 import { DEV_DERIVATION_PATH, DEV_MNEMONIC, deriveDevAccounts } from "../chain/devAccounts";
 import { NodeError } from "../errors";
 import { plural } from "../logger";
+import { devNodeKeys } from "./keys";
 
 /**
  * Who signs: each role has its own key so nonces never race and a leak loses one role. `user` is
@@ -293,6 +294,21 @@ export async function taskSigningKey(
     (await loadRoleKey("user", { env: options.env })) ?? keyFromHardhatAccounts("user", accounts, options.index);
   assertKeyAllowed(key, l1ChainId, options.dev);
   return key;
+}
+
+/**
+ * The relayer an L2 genesis funds: `given` (--relayer), else the address of the configured relayer
+ * key (NATIVE_ROLLUP_RELAYER_KEY or _KEYSTORE) — the one the node will relay with —, else with
+ * `dev` the dev node's relayer, which the node command falls back to; undefined when none applies.
+ * `rollup:genesis` and `rollup:deploy` both ask here, so their genesis funds the node's relayer.
+ */
+export async function genesisRelayerAddress(
+  given: string | undefined,
+  dev: boolean,
+  options: KeyLoadOptions = {},
+): Promise<string | undefined> {
+  if (given !== undefined) return given;
+  return (await loadRoleKey("relayer", options))?.address ?? (dev ? devNodeKeys().relayer.address : undefined);
 }
 
 /** The 32 bytes of a key as an attester's Baby Jubjub private key seed. */

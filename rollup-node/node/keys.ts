@@ -38,3 +38,24 @@ export function nodeRelayer(balance: bigint, privateKey?: `0x${string}`): DevAcc
   const wallet = privateKey === undefined ? Wallet.createRandom() : new Wallet(privateKey);
   return { address: wallet.address, privateKey: wallet.privateKey as `0x${string}`, balance };
 }
+
+/**
+ * The relayer a node of `deployment` relays with when no relayer key is configured (a configured
+ * NATIVE_ROLLUP_RELAYER_KEY or keystore wins): the devnet's own key, kept in its record, else the
+ * dev node's (`devNodeKeys().relayer`, the dev mnemonic's account 11) — the one `rollup:genesis
+ * --dev` and `rollup:deploy` fund when given no relayer. The devnet, its banner and the node
+ * command all take it from here, so they name the same account.
+ */
+export function recordedRelayer(
+  deployment: { readonly relayerKey?: `0x${string}` } | undefined,
+  balance: bigint,
+): DevAccount {
+  return deployment?.relayerKey === undefined
+    ? (devNodeKeys(balance).relayer as DevAccount)
+    : nodeRelayer(balance, deployment.relayerKey);
+}
+
+/** True when `address` is the dev node's relayer (the public dev mnemonic's), not a key of its own. */
+export function isDevRelayer(address: string): boolean {
+  return address.toLowerCase() === devNodeKeys().relayer.address.toLowerCase();
+}

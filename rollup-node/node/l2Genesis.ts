@@ -1,5 +1,5 @@
 import type { GenesisAccount, GenesisConfig } from "../chain/genesis";
-import type { DevAccount } from "../chain/devAccounts";
+import { DEFAULT_ACCOUNT_COUNT, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
 import { l2Genesis, readL2BridgeRuntimeCode } from "../l2/genesis";
 
 /**
@@ -8,6 +8,32 @@ import { l2Genesis, readL2BridgeRuntimeCode } from "../l2/genesis";
  * every genesis balance.
  */
 export const DEFAULT_RELAYER_GENESIS_BALANCE = 10n ** 18n;
+
+/**
+ * Each public dev account's balance in the dev genesis of a rollup deployed on its own
+ * (`rollup:genesis --dev`, `rollup:deploy` without a genesis): 100 ETH. The deployer backs the
+ * genesis supply on L1, and a dev L1's deployer — the devnet's account #0, like `npx hardhat
+ * node`'s — holds 10,000 ETH: ten accounts at 100 ETH and the relayer's 1 ETH (1,001 ETH) leave
+ * it most of that for gas. (The devnet's own L2 funds them with 10,000 ETH each, backed by the
+ * node's sequencer key, which the devnet's L1 funds for it.)
+ */
+export const DEV_GENESIS_ACCOUNT_BALANCE = 100n * 10n ** 18n;
+
+/**
+ * What a dev genesis of a rollup deployed on its own funds: the ten public dev accounts at
+ * DEV_GENESIS_ACCOUNT_BALANCE and the node's relayer. `rollup:genesis --dev`, `rollup:deploy` and
+ * the node command (rebuilding that genesis from a deployment record) all fund these, so they
+ * build the same genesis.
+ */
+export function devGenesisFunding(
+  relayer: string,
+  relayerBalance: bigint = DEFAULT_RELAYER_GENESIS_BALANCE,
+): { readonly address: string; readonly balance: bigint }[] {
+  return [
+    ...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEV_GENESIS_ACCOUNT_BALANCE),
+    { address: relayer, balance: relayerBalance },
+  ];
+}
 
 export interface DevL2GenesisOptions {
   readonly chainId: bigint;

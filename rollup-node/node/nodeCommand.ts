@@ -30,8 +30,8 @@ import {
 } from "./commandOptions";
 import { CONFIG_EXTRAS, NODE_KEY_ROLES, NODE_OPTIONS, NODE_USAGE } from "./nodeOptions";
 import { type KeyRole, type SecretKey, devKeysAllowed, resolveRoleKey } from "./keySources";
-import { type NodeKeys, devNodeKeys, nodeRelayer } from "./keys";
-import { devL2Genesis } from "./l2Genesis";
+import { type NodeKeys, devNodeKeys, recordedRelayer } from "./keys";
+import { devGenesisFunding, devL2Genesis } from "./l2Genesis";
 import { type RollupNodeConfig, startRollupNode } from "./rollupNode";
 import { startTakeoverNode } from "./takeover";
 
@@ -199,7 +199,11 @@ export function genesisMismatchHint(deploymentFile: string | undefined): string 
   return `${how}; a node on another genesis would build a chain L1 refuses`;
 }
 
-/** The L2 genesis: the file given, or the devnet's dev genesis rebuilt from its record. */
+/**
+ * The L2 genesis: the file given, or the dev genesis rebuilt from its record — the devnet's (its
+ * own relayer recorded, every account at the devnet's balance) or `rollup:deploy`'s (the funding
+ * `rollup:genesis --dev` writes, `devGenesisFunding`).
+ */
 async function loadGenesis(
   options: NodeCommandOptions,
   deployment: RollupDeployment,
@@ -219,7 +223,10 @@ async function loadGenesis(
   return devL2Genesis({
     chainId: deployment.l2ChainId,
     timestamp: deployment.l2GenesisTimestamp,
-    funded: [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE), relayer],
+    funded:
+      deployment.relayerKey === undefined
+        ? devGenesisFunding(relayer.address)
+        : [...deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE), relayer],
   });
 }
 
@@ -343,18 +350,17 @@ export async function startNodeCommand(
     }
     const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
     // The devnet records its own relayer key (not the public mnemonic's), the genesis funds it.
-    const recordedRelayer =
-      deployment.relayerKey === undefined ? devKeys.relayer : nodeRelayer(DEFAULT_DEV_BALANCE, deployment.relayerKey);
+    const relayerOfRecord = recordedRelayer(deployment, DEFAULT_DEV_BALANCE);
     // A plain follower needs no keys; a --takeover follower needs the sequencer's (its own) and a relayer.
     const keyless = options.role === "follower" && !options.takeover;
     const relayer = keyless
       ? undefined
-      : await nodeKey("relayer", options, context, l1ChainId, recordedRelayer.privateKey);
+      : await nodeKey("relayer", options, context, l1ChainId, relayerOfRecord.privateKey);
     const genesis = await loadGenesis(
       options,
       deployment,
       devKeysAllowed(l1ChainId, options.dev),
-      relayer === undefined ? recordedRelayer : asAccount(relayer, DEFAULT_DEV_BALANCE),
+      relayer === undefined ? relayerOfRecord : asAccount(relayer, DEFAULT_DEV_BALANCE),
     );
     const genesisHash = await checkGenesisAgainstRollup(genesis, deployment, l1Provider, options.deployment);
     log.info(`L2 genesis ${genesisHash} matches the rollup at ${deployment.address} (L1 chain ${l1ChainId})`);

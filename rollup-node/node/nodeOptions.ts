@@ -102,7 +102,8 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     name: "sequencer-rpc",
     type: "string",
     valueName: "URL",
-    description: "follower: forward eth_sendRawTransaction to this sequencer",
+    description:
+      "follower: forward eth_sendRawTransaction and txpool_* to this sequencer (without it they are refused: a follower has no pool)",
   },
   {
     name: "finality-depth",

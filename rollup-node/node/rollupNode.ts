@@ -131,8 +131,10 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     maxWitnessBytes: build.maxWitnessBytes,
     // Blocks whose advance the L1's blocks can hold, with the rollup's policy keys counted.
     advanceLimits: () => bridge.advanceGasCap.limits(),
-    // A proposal the contract would refuse stops the proposer: build only blocks it accepts.
+    // A proposal the contract would refuse stops the proposer: build only blocks it accepts, with
+    // challenges the L1's blocks can hold (the same reading of the L1's gas limit as advances).
     proposable: mode?.kind === "optimistic",
+    proposalCap: () => bridge.advanceGasCap.proposalCaps().build,
     proposalGasBucket,
     proposalSlackShare: build.proposalSlackShare,
     logger: config.logger("sequencer"),

@@ -28,6 +28,7 @@ import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2TestChain";
 import { challengeGasBound } from "../../rollup-node/bridge/challenger";
 import { MAX_PROPOSAL_BYTES, maxProposableGasLimit } from "../../rollup-node/bridge/challengeBound";
+import { L1_GAS_LIMIT_MARGIN_DIVISOR, challengeGasCap } from "../../rollup-node/bridge/advanceGasCap";
 import { DEFAULT_EXECUTE_GAS_SCHEDULE, L1_TX_GAS_LIMIT_CAP } from "../../precompiles/gas";
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
 import { TX_GAS_LIMIT_CAP } from "../../rollup-node/chain/simulate";
@@ -871,6 +872,15 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
           );
         }
       }
+    });
+
+    it("the contract's challenge cap is the node's: 2^24 on this L1, whose blocks hold more (the 8M-gas L1 of test/attacks/challengeOverL1GasLimit.test.ts checks the limit less a 32nd)", async () => {
+      const f = await deploy();
+      expect(await f.rollup.L1_GAS_LIMIT_MARGIN_DIVISOR()).to.equal(L1_GAS_LIMIT_MARGIN_DIVISOR);
+      const limit = (await ethers.provider.getBlock("latest"))?.gasLimit as bigint;
+      expect(limit).to.be.greaterThan((L1_TX_GAS_LIMIT_CAP * 32n) / 31n);
+      expect(await f.rollup.challengeGasCap()).to.equal(challengeGasCap(limit));
+      expect(challengeGasCap(limit)).to.equal(L1_TX_GAS_LIMIT_CAP);
     });
 
     it("refuses a proposal above MAX_PROPOSAL_BYTES or whose bytes and gas limit together price a challenge above 2^24; the largest allowed one (most bytes at the most gas) is challenged within Osaka's 2^24 gas cap (measured)", async () => {

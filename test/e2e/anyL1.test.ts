@@ -196,7 +196,7 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
       out: path.join(dir, "dev-genesis.json"),
     }).catch((e: Error) => e)) as Error & { hint?: string };
     expect(String(error)).to.match(
-      /the dev genesis \(the ten public dev accounts funded with 100000\.0 ETH.*refused on L1 chain 31337/,
+      /the dev genesis \(the ten public dev accounts funded with 1000\.0 ETH.*refused on L1 chain 31337/,
     );
     expect(error.hint).to.contain("rollup:genesis").and.to.contain("--genesis");
     expect(await l1.getTransactionCount(deployer.address), "a transaction was sent").to.equal(nonce);

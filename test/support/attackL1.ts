@@ -33,12 +33,14 @@ export interface AttackL1 {
  * per describe, not one for every attack file: a start costs ≈ 0.3 s, and a shared one would carry
  * each test's time jumps and deployments into the next.
  */
-export function attackL1(options: { readonly callTimeoutMs?: number } = {}): AttackL1 {
+export function attackL1(options: { readonly callTimeoutMs?: number; readonly gasLimit?: bigint } = {}): AttackL1 {
   let devnet: L1Devnet | undefined;
   let provider: JsonRpcProvider | undefined;
   before(async () => {
     devnet = await startL1Devnet({
       port: 0,
+      // A private L1's block gas limit (the devnet's default otherwise).
+      ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
       ...(options.callTimeoutMs === undefined ? {} : { execute: { callTimeoutMs: options.callTimeoutMs } }),
     });
     provider = new JsonRpcProvider(devnet.url, undefined, {

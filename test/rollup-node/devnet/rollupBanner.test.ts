@@ -1,8 +1,9 @@
 import { expect } from "chai";
-import { parseEther } from "ethers";
+import { Wallet, parseEther } from "ethers";
 
-import { rollupDevnetBanner } from "../../../rollup-node/devnet/rollupBanner";
+import { keyOrigin, rollupDevnetBanner } from "../../../rollup-node/devnet/rollupBanner";
 import type { RollupDevnet } from "../../../rollup-node/devnet/rollupDevnet";
+import { devNodeKeys, recordedRelayer } from "../../../rollup-node/node/keys";
 
 /** What the banner reads of a running devnet: an optimistic deployment of a project's own contract. */
 function devnetWith(contractName: string): RollupDevnet {
@@ -14,6 +15,7 @@ function devnetWith(contractName: string): RollupDevnet {
     l2Url: "http://127.0.0.1:9545",
     l1ChainId: 31337n,
     l2ChainId: 42069n,
+    l1GasLimit: 60_000_000n,
     l1: { executeAddress: address(0x101) },
     node: { dashboard: undefined },
     deployment: {
@@ -78,9 +80,35 @@ describe("devnet banner: its columns line up whatever the contract's name", () =
   it("the node keys line up too", () => {
     const rows = section(
       rollupDevnetBanner(devnetWith("ExampleRollup"), { l2BlockTimeMs: 1000, resumed: false }),
-      "Node keys (dev mnemonic)",
+      "Node keys",
     );
     expect(rows).to.have.length(3);
     expect(new Set(rows.map(valueColumn)).size, rows.join("\n")).to.equal(1);
+  });
+});
+
+describe("devnet banner: each node key says where it comes from, as the node command and rollup:genesis --dev pick it", () => {
+  it("the devnet's relayer is its own key, kept in its record (what rollup:node on that record relays with), not the dev mnemonic's #11 that rollup:genesis --dev funds; the sequencer and challenger are the mnemonic's", () => {
+    const dev = devNodeKeys();
+    const own = Wallet.createRandom().address;
+    const devnet = {
+      ...devnetWith("ExampleRollup"),
+      keys: { sequencer: dev.sequencer, relayer: { address: own }, challenger: dev.challenger },
+    } as unknown as RollupDevnet;
+    const banner = rollupDevnetBanner(devnet, { l2BlockTimeMs: 1000, resumed: false });
+    expect(banner).to.not.contain("Node keys (dev mnemonic)");
+    const rows = section(banner, "Node keys");
+    expect(rows.find((r) => r.startsWith("Relayer (L2)"))).to.contain(
+      `${own}   (this devnet's own key, kept in /tmp/devnet/rollup.json; not the dev mnemonic's #11)`,
+    );
+    expect(rows.find((r) => r.startsWith("Sequencer"))).to.contain(`${dev.sequencer.address}   (dev mnemonic #10)`);
+    expect(rows.find((r) => r.startsWith("Challenger"))).to.contain(`${dev.challenger?.address}   (dev mnemonic #12)`);
+    // The node command on the devnet's record relays with the recorded key: the address shown.
+    const key = Wallet.createRandom();
+    const recorded = recordedRelayer({ relayerKey: key.privateKey as `0x${string}` }, 0n);
+    expect(keyOrigin({ ...devnet, keys: { ...devnet.keys, relayer: recorded } }, "relayer")).to.contain("own key");
+    expect(recorded.address).to.equal(key.address);
+    // A record without one (rollup:deploy's) falls back to the dev node's relayer, as rollup:genesis --dev funds.
+    expect(recordedRelayer({}, 0n).address).to.equal(dev.relayer.address);
   });
 });

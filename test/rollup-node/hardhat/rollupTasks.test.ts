@@ -275,8 +275,8 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     const configured = hre.config.rollup;
     (hre.config as { rollup: typeof configured }).rollup = { ...configured, contract: "ExampleRollup" };
     try {
-      // The deployer (dev account #0 on the devnet's chain) backs the dev genesis's L2 supply on L1 (every dev account's balance): give it that much.
-      await r.l1.send("hardhat_setBalance", [r.l1Wallet(0).address, "0xc9f2c9cd04674edea40000000"]);
+      // The deployer (dev account #0 on the devnet's chain) backs the dev genesis's L2 supply on L1
+      // (1,001 ETH: devGenesisFunding) out of its own 10,000 ETH, with no balance set by hand.
       const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-task-")), "deployment.json");
       const deployArgs = { l2ChainId: 4242, inactivity: 60, forceInclusion: 30, l1Rpc: r.devnet.l1Url, out: record };
       const out = await runTask("rollup:deploy", deployArgs);

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { JsonRpcProvider, Wallet, parseUnits } from "ethers";
+
+import { type FollowerNode, startFollowerNode } from "../../../rollup-node/follower/service";
+import { silentLogger } from "../../../rollup-node/logger";
+import { type E2eRollup, startE2eRollup } from "../../e2e/support/harness";
+
+function provider(url: string): JsonRpcProvider {
+  return new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+}
+
+/** The JSON-RPC error a call answers (ethers puts the node's `error` object in `error.error`). */
+async function rpcError(l2: JsonRpcProvider, method: string, params: unknown[]): Promise<string> {
+  return l2.send(method, params).then(
+    (answer: unknown) => expect.fail(`${method} answered ${JSON.stringify(answer)} instead of an error`),
+    (e: { error?: { message?: string }; message: string }) => e.error?.message ?? e.message,
+  );
+}
+
+describe("a follower's JSON-RPC has no transaction pool: it refuses, or forwards to the sequencer it was given", function () {
+  this.timeout(120_000);
+  let r: E2eRollup;
+  const dirs: string[] = [];
+  const nodes: { node: FollowerNode; l1: JsonRpcProvider; l2: JsonRpcProvider }[] = [];
+
+  async function follower(sequencerRpc?: string): Promise<JsonRpcProvider> {
+    const dir = mkdtempSync(path.join(tmpdir(), "follower-rpc-"));
+    dirs.push(dir);
+    const l1 = provider(r.devnet.l1Url);
+    const node = await startFollowerNode({
+      storage: { dataDir: dir },
+      l1: { provider: l1, rollupAddress: r.devnet.deployment.address, deployBlock: r.devnet.deployment.deployBlock },
+      follower: { genesis: r.devnet.genesis, ...(sequencerRpc === undefined ? {} : { sequencerRpc }) },
+      rpc: { port: 0 },
+      dashboard: false,
+      logger: () => silentLogger,
+    });
+    const l2 = provider(node.url as string);
+    nodes.push({ node, l1, l2 });
+    return l2;
+  }
+
+  /** A transfer `nonceAhead` nonces past the sender's next: the sequencer queues it behind the gap. */
+  async function gappedTransfer(account: number, nonceAhead: number): Promise<string> {
+    const wallet = new Wallet(r.devnet.accounts[account]?.privateKey as string);
+    return wallet.signTransaction({
+      chainId: r.devnet.l2ChainId,
+      nonce: nonceAhead,
+      to: "0x0000000000000000000000000000000000f011ed",
+      value: 1n,
+      gasLimit: 21_000n,
+      maxFeePerGas: parseUnits("20", "gwei"),
+      maxPriorityFeePerGas: 1n,
+      type: 2,
+    });
+  }
+
+  before(async () => {
+    r = await startE2eRollup({ produceBlocks: false });
+  });
+
+  after(async () => {
+    for (const { node, l1, l2 } of nodes) {
+      l2.destroy();
+      await node.stop();
+      l1.destroy();
+    }
+    await r?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("without a sequencer URL, eth_sendRawTransaction, eth_sendTransaction and every txpool_* method say this node is a follower and where transactions go", async () => {
+    const l2 = await follower();
+    const from = r.devnet.accounts[3]?.address as string;
+    const answers: Record<string, string> = {
+      eth_sendRawTransaction: await rpcError(l2, "eth_sendRawTransaction", [await gappedTransfer(3, 0)]),
+      eth_sendTransaction: await rpcError(l2, "eth_sendTransaction", [
+        { from, to: "0x0000000000000000000000000000000000f011ed", value: "0x1" },
+      ]),
+      txpool_status: await rpcError(l2, "txpool_status", []),
+      txpool_content: await rpcError(l2, "txpool_content", []),
+      txpool_contentFrom: await rpcError(l2, "txpool_contentFrom", [from]),
+    };
+    for (const [method, message] of Object.entries(answers)) {
+      expect(message, method).to.match(/^this node is a follower/);
+      expect(message, method).to.contain("sequencer");
+    }
+    expect(answers.eth_sendTransaction).to.contain("eth_sendRawTransaction");
+    expect(answers.txpool_status).to.contain("no transaction pool");
+  });
+
+  it("with the sequencer's URL, forwards eth_sendRawTransaction and answers txpool_* with the sequencer's pool, where the forwarded transaction waits", async () => {
+    const l2 = await follower(r.devnet.l2Url);
+    const sender = r.devnet.accounts[4]?.address as string;
+    // Nonce 5 of a fresh sender: queued behind a gap, it stays in the sequencer's pool.
+    const hash = (await l2.send("eth_sendRawTransaction", [await gappedTransfer(4, 5)])) as string;
+    expect(await l2.send("txpool_status", [])).to.deep.equal({ pending: "0x0", queued: "0x1" });
+    const mine = (await l2.send("txpool_contentFrom", [sender])) as { queued: Record<string, { hash: string }> };
+    expect(mine.queued["5"]?.hash).to.equal(hash);
+    const all = (await l2.send("txpool_content", [])) as { queued: Record<string, unknown> };
+    expect(Object.keys(all.queued)).to.deep.equal([sender]);
+    // A follower still signs nothing: eth_sendTransaction names eth_sendRawTransaction, which it forwards.
+    const refused = await rpcError(l2, "eth_sendTransaction", [
+      { from: sender, to: "0x0000000000000000000000000000000000f011ed", value: "0x1" },
+    ]);
+    expect(refused).to.match(/^this node is a follower/);
+    expect(refused).to.contain(
+      `eth_sendRawTransaction, which this follower forwards to the sequencer at ${r.devnet.l2Url}`,
+    );
+  });
+});
