@@ -12,7 +12,8 @@
  * The workload is sent and watched from a child process (the client), so that it takes neither
  * node's thread: the devnet runs in this process, EDR in its own.
  * Knobs: BENCH_TXS (default 600), BENCH_SAMPLES (latency samples, default 5), BENCH_L2_BLOCK_MS
- * (default the devnet's 1000).
+ * (default the devnet's 1000), BENCH_L1_THREAD (worker, the default: the devnet's L1 on its own
+ * thread; main: on the node's thread, as before).
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -25,11 +26,13 @@ import { maxVerifiableL2GasLimit } from "../precompiles";
 import { L2_BRIDGE_INTERFACE, connectRollup } from "../rollup-node/bridge/contracts";
 import { silentLogger } from "../rollup-node/logger";
 import { L2_BRIDGE_ADDRESS } from "../protocol/messages";
+import { parseL1Thread } from "../rollup-node/devnet/l1Thread";
 import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnet, startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
 
 const TXS = Number(process.env.BENCH_TXS ?? 600);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
 const L2_BLOCK_MS = Number(process.env.BENCH_L2_BLOCK_MS ?? DEFAULT_L2_BLOCK_TIME_MS);
+const L1_THREAD = parseL1Thread(process.env.BENCH_L1_THREAD, "BENCH_L1_THREAD");
 const SENDERS = 10;
 /** The line `hardhat node` prints once it listens, with the address it bound. */
 const EDR_READY = /Started HTTP and WebSocket JSON-RPC server at (http:\/\/[\w.:[\]-]+)/;
@@ -214,9 +217,12 @@ async function main(): Promise<void> {
       l1Port: 0,
       l2Port: 0,
       l2BlockTimeMs: L2_BLOCK_MS,
+      l1Thread: L1_THREAD,
       logger: () => silentLogger,
     });
-    console.log(`devnet start-up: ${devnet.startupMs} ms (L1 + rollup deployment + L2 node, fresh chains)`);
+    console.log(
+      `devnet start-up: ${devnet.startupMs} ms (L1 on ${L1_THREAD === "worker" ? "its own thread" : "the node's thread"} + rollup deployment + L2 node, fresh chains)`,
+    );
     const l1 = provider(devnet.l1Url);
     const l2 = provider(devnet.l2Url);
     const keys = devnet.accounts.map((a) => a.privateKey);
@@ -267,6 +273,7 @@ async function main(): Promise<void> {
       l1Port: 0,
       l2Port: 0,
       l2BlockTimeMs: L2_BLOCK_MS,
+      l1Thread: L1_THREAD,
       l2GasLimit: capacityGasLimit,
       submitBlocks: false,
       logger: () => silentLogger,

@@ -14,16 +14,20 @@
  * average (a shared machine's figures are read with it).
  * Other knobs: --block-time MS (L2 block time, default 200), --senders N (default 5),
  * --cpu-prof FILE (a V8 CPU profile of the node process while the load runs, for Chrome DevTools),
- * --log (the node's log on stderr, each line with its time).
+ * --log (the node's log on stderr, each line with its time), --l1-thread worker|main (where the
+ * devnet runs its L1: its own thread, the default, or the node's; the report gives each thread's
+ * busy share and the process's CPU in cores, docs/design/devnet-l1-thread.md).
  */
 import { fork } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
+import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { createLineLogger, silentLogger } from "../rollup-node/logger";
+import { parseL1Thread } from "../rollup-node/devnet/l1Thread";
 import { startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
 import type { LoadMessage, LoadPlan, LoadResult } from "./loadWallets";
 
@@ -36,6 +40,7 @@ const { values } = parseArgs({
     "block-time": { type: "string", default: "200" },
     "cpu-prof": { type: "string" },
     log: { type: "boolean", default: false },
+    "l1-thread": { type: "string" },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -43,6 +48,7 @@ const RATE = Number(values.rate);
 const SENDERS = Number(values.senders);
 const BLOCK_TIME_MS = Number(values["block-time"]);
 const CPU_PROFILE = values["cpu-prof"];
+const L1_THREAD = parseL1Thread(values["l1-thread"], "--l1-thread");
 
 /** Memory growth is measured from here on: the first minute fills caches and the JIT. */
 const WARM_UP_MS = 60_000;
@@ -109,6 +115,7 @@ async function main(): Promise<void> {
     l2Port: 0,
     l2BlockTimeMs: BLOCK_TIME_MS,
     l1PollMs: 100,
+    l1Thread: L1_THREAD,
     logger: values.log
       ? (component) => createLineLogger(component, (line) => process.stderr.write(`${line}\n`))
       : () => silentLogger,
@@ -123,6 +130,11 @@ async function main(): Promise<void> {
     let maxRss = 0;
     const loadSamples: number[] = [];
     let warmUp: NodeJS.Timeout | undefined;
+    // Busy shares over the load (from the client's first send to its result): each thread's event
+    // loop, and the process's CPU time (all threads) per wall second, i.e. cores used.
+    let busyFrom:
+      | { node: EventLoopUtilization; l1: EventLoopUtilization; cpu: NodeJS.CpuUsage; at: number }
+      | undefined;
     const sampler = setInterval(() => {
       maxRss = Math.max(maxRss, process.memoryUsage().rss);
       loadSamples.push(loadavg()[0] as number);
@@ -137,6 +149,12 @@ async function main(): Promise<void> {
         graceMs: GRACE_MS,
       },
       () => {
+        busyFrom = {
+          node: performance.eventLoopUtilization(),
+          l1: devnet.l1.eventLoopUtilization(),
+          cpu: process.cpuUsage(),
+          at: performance.now(),
+        };
         warmUp = setTimeout(() => {
           rssAfterWarmUp = process.memoryUsage().rss;
           memoryAfterWarmUp = memory();
@@ -145,6 +163,17 @@ async function main(): Promise<void> {
     );
     clearInterval(sampler);
     clearTimeout(warmUp);
+    const busy =
+      busyFrom === undefined
+        ? undefined
+        : {
+            node: performance.eventLoopUtilization(busyFrom.node).utilization,
+            l1: devnet.l1.eventLoopUtilization(busyFrom.l1).utilization,
+            cores: (() => {
+              const cpu = process.cpuUsage(busyFrom.cpu);
+              return (cpu.user + cpu.system) / 1000 / (performance.now() - busyFrom.at);
+            })(),
+          };
     await stopProfile?.();
 
     const latencies = result.latenciesMs;
@@ -172,6 +201,10 @@ async function main(): Promise<void> {
     console.log(
       `L2 blocks during the run: ${result.blocks}; base fee gwei: first ${result.baseFeeGweiFirst}, max ${result.baseFeeGweiMax}, last ${result.baseFeeGweiLast}`,
     );
+    if (busy !== undefined)
+      console.log(
+        `L1 on ${devnet.l1.thread === "worker" ? "its own thread" : "the node's thread"}: event loop busy ${(busy.node * 100).toFixed(0)} % (node thread), ${(busy.l1 * 100).toFixed(0)} % (L1 thread${devnet.l1.thread === "main" ? ", the same" : ""}); process CPU ${busy.cores.toFixed(2)} cores`,
+      );
     console.log(`node memory at start: ${startMemory}`);
     if (rssAfterWarmUp !== undefined) {
       const growth = ((process.memoryUsage().rss - rssAfterWarmUp) / rssAfterWarmUp) * 100;

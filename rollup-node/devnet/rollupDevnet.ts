@@ -27,7 +27,15 @@ import { type NodeKeys, devNodeKeys, nodeRelayer, recordedRelayer } from "../nod
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
-import { DEFAULT_L1_CHAIN_ID, type L1Devnet, startL1Devnet } from "./l1Devnet";
+import { DEFAULT_L1_CHAIN_ID } from "./l1Devnet";
+import {
+  DEFAULT_L1_THREAD,
+  type L1Handle,
+  type L1Thread,
+  type L1ThreadDevnetOptions,
+  type L1ThreadError,
+  startL1Thread,
+} from "./l1Thread";
 import { DEFAULT_DEVNET_MODE, type DevnetMode, type ProofsDevnetMode } from "./mode";
 import { NodeError } from "../errors";
 import {
@@ -38,7 +46,6 @@ import {
   DEFAULT_PROPOSAL_BOND,
   DEPLOYMENT_FILE,
 } from "./defaults";
-import { L1Store } from "./l1Store";
 import { DEFAULT_DEVNET_L1_GAS_LIMIT, l1GasLimitProblem, resumedL1GasLimit } from "./l1GasLimit";
 
 export {
@@ -104,6 +111,12 @@ export interface RollupDevnetOptions {
    * keeps the one it was made with; asking for another is refused.
    */
   readonly l1GasLimit?: bigint;
+  /**
+   * The thread the L1 devnet runs on: its own worker thread (default, `DEFAULT_L1_THREAD`), so
+   * that L1 and the node use two cores, or the node's thread (`main`: one core; the L1 devnet
+   * itself is then in hand as `l1.devnet`). See docs/design/devnet-l1-thread.md.
+   */
+  readonly l1Thread?: L1Thread;
 }
 
 /** The devnet's acceptance mode; proof mode may add external provers beside its committees. */
@@ -119,7 +132,8 @@ export class DevnetOptionsError extends NodeError {
 }
 
 export interface RollupDevnet {
-  readonly l1: L1Devnet;
+  /** The L1 devnet, on its own thread (reached over `l1Url`) unless `l1Thread` was `main`. */
+  readonly l1: L1Handle;
   readonly node: RollupNode;
   readonly l1Url: string;
   readonly l2Url: string;
@@ -141,6 +155,11 @@ export interface RollupDevnet {
    * deployed: the chain keeps the deployed contract (`--reset` deploys the new one).
    */
   readonly staleContract?: { readonly contractName: string; readonly address: string };
+  /**
+   * Settles when the devnet has stopped: with undefined after stop(), with the error when it
+   * stopped itself because its L1 thread died (a foreground run exits with it).
+   */
+  readonly stopped: Promise<L1ThreadError | undefined>;
   stop(): Promise<void>;
 }
 
@@ -302,22 +321,19 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   }
   // A start that fails must not leave a half-made data directory behind: remember what was there.
   const dataDirExisted = existsSync(dataDir);
-  let l1Store: L1Store | undefined;
-  let l1: L1Devnet | undefined;
+  let l1: L1Handle | undefined;
+  // Set when the L1 thread dies: a start under way fails with it, a running devnet stops.
+  let l1Death: L1ThreadError | undefined;
+  let stopOnDeath: ((error: L1ThreadError) => void) | undefined;
   let node: RollupNode | undefined;
   let l1Provider: JsonRpcProvider | undefined;
   let proofService: ProofService | undefined;
   try {
     await mkdir(dataDir, { recursive: true });
-    l1Store = await L1Store.open(path.join(dataDir, "l1"), { reset: !resumable });
-    const store = l1Store;
-    const storedGenesis = await l1Store.genesisTimestamp();
-    const l1GenesisTimestamp = storedGenesis ?? BigInt(Math.floor(Date.now() / 1000));
-    if (storedGenesis === undefined) await l1Store.setGenesisTimestamp(l1GenesisTimestamp);
-    const history = await l1Store.loadBlocks(createChainCommon(l1ChainId));
     // The deployer (the sequencer's account) deposits the L2 genesis supply on L1: it holds it besides its own balance.
     const supply = genesisSupply(devnetGenesis(options, l2ChainId, 0n, [...accounts, keys.relayer]));
-    l1 = await startL1Devnet({
+    // startL1Devnet's options, passed through to the L1 thread as they are (the store, history and persistence are the thread's).
+    const l1Options: L1ThreadDevnetOptions = {
       host: options.host,
       port: options.l1Port,
       chainId: l1ChainId,
@@ -328,15 +344,32 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         [keys.sequencer.address]: { balance: keys.sequencer.balance + supply },
         ...(keys.challenger === undefined ? {} : { [keys.challenger.address]: { balance: keys.challenger.balance } }),
       },
-      db: l1Store.db,
-      genesisTimestamp: l1GenesisTimestamp,
-      history,
-      onBlockMined: (record) => store.append(record),
       corsOrigins: options.corsOrigins,
+    };
+    const l1Thread = options.l1Thread ?? DEFAULT_L1_THREAD;
+    l1 = await startL1Thread({
+      thread: l1Thread,
+      directory: path.join(dataDir, "l1"),
+      reset: !resumable,
+      devnet: l1Options,
+      onDeath: (error) => {
+        log.error(`${error.message}: stopping the devnet`);
+        l1Death = error;
+        stopOnDeath?.(error);
+      },
     });
+    log.info(
+      l1Thread === "worker" ? `L1 devnet on its own thread (#${l1.threadId})` : "L1 devnet on the node's thread",
+    );
     if (proofs !== undefined)
-      proofService = await startDevProofService(proofs.committees, proofs.provers ?? [], l1.chain.common, log);
-    const l1Url = l1.url as string;
+      // The L1's fork rules, as its chain has them: the devnet's L1 runs the default hardfork.
+      proofService = await startDevProofService(
+        proofs.committees,
+        proofs.provers ?? [],
+        createChainCommon(l1ChainId),
+        log,
+      );
+    const l1Url = l1.url;
     l1Provider = new JsonRpcProvider(l1Url, undefined, {
       staticNetwork: true,
       pollingInterval: 50,
@@ -349,7 +382,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     if (resumable && previous !== undefined) {
       deployment = previous;
       genesis = devnetGenesis(options, l2ChainId, previous.l2GenesisTimestamp as bigint, [...accounts, keys.relayer]);
-      log.info(`resuming: L1 at block ${l1.chain.headNumber}, rollup ${deployment.address}`);
+      log.info(`resuming: L1 at block ${l1.startHead}, rollup ${deployment.address}`);
     } else {
       const l2GenesisTimestamp = BigInt(Math.floor(Date.now() / 1000)) - 1n;
       genesis = devnetGenesis(options, l2ChainId, l2GenesisTimestamp, [...accounts, keys.relayer]);
@@ -427,6 +460,31 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     const runningProofs = proofService;
     const runningL1 = l1;
     const provider = l1Provider;
+    let stopping: Promise<void> | undefined;
+    let settleStopped: (error: L1ThreadError | undefined) => void = () => undefined;
+    const stopped = new Promise<L1ThreadError | undefined>((resolve) => {
+      settleStopped = resolve;
+    });
+    // Once: a stop() during a stop for the L1's death (or the other way round) waits for the first.
+    const stopAll = (cause: L1ThreadError | undefined): Promise<void> => {
+      stopping ??= (async () => {
+        try {
+          await running.stop();
+          await runningProofs?.close();
+          provider.destroy();
+          await runningL1.stop();
+        } finally {
+          settleStopped(cause);
+        }
+      })();
+      return stopping;
+    };
+    stopOnDeath = (error) => {
+      stopAll(error).catch((stopError: unknown) =>
+        log.error(`error while stopping after the L1 thread died: ${(stopError as Error).message}`),
+      );
+    };
+    if (l1Death !== undefined) throw l1Death;
     return {
       l1: runningL1,
       node: running,
@@ -443,20 +501,14 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       resumed: resumable,
       ...(staleContract === undefined ? {} : { staleContract }),
       startupMs: Date.now() - started,
-      stop: async () => {
-        await running.stop();
-        await runningProofs?.close();
-        provider.destroy();
-        await runningL1.stop();
-        await store.close();
-      },
+      stopped,
+      stop: () => stopAll(undefined),
     };
   } catch (error) {
     await node?.stop().catch(() => undefined);
     await proofService?.close().catch(() => undefined);
     l1Provider?.destroy();
     await l1?.stop().catch(() => undefined);
-    await l1Store?.close().catch(() => undefined);
     if (!resumable) {
       // A fresh start that failed: remove what it created (only that, if the directory was the user's).
       if (!dataDirExisted) await rm(dataDir, { recursive: true, force: true });
@@ -464,6 +516,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         for (const made of ["l1", "l2", DEPLOYMENT_FILE])
           await rm(path.join(dataDir, made), { recursive: true, force: true });
     }
-    throw error;
+    // A start cut short by the L1 thread's death fails with that, not with what it broke.
+    throw l1Death ?? error;
   }
 }

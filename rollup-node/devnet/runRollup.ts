@@ -18,7 +18,9 @@ export async function runRollupDevnetForeground(
       resumed: devnet.resumed,
     }),
   );
-  await untilStopSignal();
+  // The devnet stops itself if its L1 thread dies: the command then ends with that error.
+  const died = await Promise.race([untilStopSignal().then(() => undefined), devnet.stopped]);
+  if (died !== undefined) throw died;
   write("\nStopping the L2 node and the L1 devnet");
   await devnet.stop().catch((error: unknown) => write(`error while stopping: ${(error as Error).message}`));
 }

@@ -8,7 +8,8 @@ import { parseEther } from "ethers";
 import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
 
 describe("e2e: running the devnet again resumes both chains", function () {
-  this.timeout(60_000);
+  // Three devnet starts, each loading the L1's modules again on its own thread (docs/design/devnet-l1-thread.md).
+  this.timeout(120_000);
   const dataDir = mkdtempSync(path.join(tmpdir(), "rollup-e2e-resume-"));
   let r: E2eRollup | undefined;
 

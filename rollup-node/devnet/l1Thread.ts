@@ -1,0 +1,317 @@
+import { extname, join } from "node:path";
+import { type EventLoopUtilization, performance } from "node:perf_hooks";
+import { Worker, threadId as mainThreadId } from "node:worker_threads";
+
+import { createChainCommon } from "../chain/genesis";
+import { typescriptLoader } from "../cli";
+import { NodeError } from "../errors";
+import { DEFAULT_L1_CHAIN_ID, type L1Devnet, type L1DevnetOptions, startL1Devnet } from "./l1Devnet";
+import { L1Store } from "./l1Store";
+
+/**
+ * Where the rollup devnet runs its L1: on a worker thread of its own (default), so that L1's
+ * mining, EXECUTE's re-execution of every `advance` and the `eth_call`s the node makes use a
+ * second core beside the L2 node; or on the node's thread, as before (benchmarks compare the
+ * two; a test may want the L1's chain in hand). See docs/design/devnet-l1-thread.md.
+ */
+export type L1Thread = "worker" | "main";
+
+/** The L1 thread when none is chosen. */
+export const DEFAULT_L1_THREAD: L1Thread = "worker";
+
+/**
+ * startL1Devnet's options that cross a thread: data only. What is left out is what the L1 thread
+ * makes itself from the store (trie database, history, genesis time, persistence of each mined
+ * block) or cannot be sent to another thread (callbacks, a caller-built EXECUTE).
+ */
+export type L1ThreadDevnetOptions = Omit<
+  L1DevnetOptions,
+  "db" | "history" | "genesisTimestamp" | "onBlockMined" | "executePrecompile" | "onRpcError" | "onMiningError" | "http"
+>;
+
+/** The L1 devnet of a rollup devnet, kept in a LevelDB directory so that a later run resumes it. */
+export interface StoredL1Options {
+  /** Passed through to startL1Devnet unchanged. */
+  readonly devnet: L1ThreadDevnetOptions;
+  /** The L1 store's directory (`<dataDir>/l1`). */
+  readonly directory: string;
+  /** Wipe the directory first: a fresh chain. */
+  readonly reset: boolean;
+}
+
+/** A running stored L1 devnet, on the calling thread. */
+export interface StoredL1 {
+  readonly devnet: L1Devnet;
+  /** The head when it started: the last block of the resumed history (0 for a fresh chain). */
+  readonly startHead: bigint;
+  /** Stops mining and the server, then closes the store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the L1 store, resumes its chain (genesis time and blocks) and starts the L1 devnet on it,
+ * every mined block recorded before it is answered; on a failure closes what it opened. The one
+ * way the rollup devnet starts its L1, on whichever thread.
+ */
+export async function startStoredL1(options: StoredL1Options): Promise<StoredL1> {
+  const store = await L1Store.open(options.directory, { reset: options.reset });
+  try {
+    const storedGenesis = await store.genesisTimestamp();
+    const genesisTimestamp = storedGenesis ?? BigInt(Math.floor(Date.now() / 1000));
+    if (storedGenesis === undefined) await store.setGenesisTimestamp(genesisTimestamp);
+    const history = await store.loadBlocks(createChainCommon(options.devnet.chainId ?? DEFAULT_L1_CHAIN_ID));
+    const devnet = await startL1Devnet({
+      ...options.devnet,
+      db: store.db,
+      genesisTimestamp,
+      history,
+      onBlockMined: (record) => store.append(record),
+    });
+    return {
+      devnet,
+      startHead: devnet.chain.headNumber,
+      stop: async () => {
+        await devnet.stop();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The L1 thread failed: it could not start, or it ended without being stopped. */
+export class L1ThreadError extends NodeError {}
+
+/** What the main thread knows of the L1: its endpoint and identity, and how to stop it. */
+interface L1HandleBase {
+  readonly url: string;
+  readonly port: number;
+  readonly chainId: bigint;
+  readonly executeAddress: string;
+  /** The L1 head when the devnet started (the resumed chain's head; 0 for a fresh one). */
+  readonly startHead: bigint;
+  /** The thread the L1 runs on (worker_threads' id; the node's own id in "main"). */
+  readonly threadId: number;
+  /** How busy the L1's thread has been since it started, or since `since` (its event loop's utilization). */
+  eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization;
+  /** Stops the L1 (mining, server), closes its store and, on a worker, ends the thread. */
+  stop(): Promise<void>;
+}
+
+/** The L1 on a worker thread: reached over HTTP only. */
+export interface WorkerL1Handle extends L1HandleBase {
+  readonly thread: "worker";
+  /**
+   * Ends the thread at once, as a crash would: no store close, no clean stop. The devnet sees what
+   * it sees when the thread dies of an error (it logs it and stops); tests use it for that case.
+   */
+  kill(): Promise<void>;
+}
+
+/** The L1 on the node's thread: the L1 devnet itself is in hand too. */
+export interface MainL1Handle extends L1HandleBase {
+  readonly thread: "main";
+  readonly devnet: L1Devnet;
+}
+
+export type L1Handle = WorkerL1Handle | MainL1Handle;
+
+export interface L1ThreadOptions extends StoredL1Options {
+  readonly thread: L1Thread;
+  /**
+   * Called once if the L1 worker ends after it started without being stopped (an uncaught error,
+   * an exit, a kill): the L1 is gone, so the devnet must stop. Never called for "main".
+   */
+  readonly onDeath: (error: L1ThreadError) => void;
+}
+
+/** An error as it crosses from the L1 thread: message, stack, and the NodeError code and hint when it had them. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly code?: string;
+  readonly hint?: string;
+}
+
+/** What the L1 thread sends the main thread. */
+export type L1WorkerMessage =
+  | {
+      readonly kind: "ready";
+      readonly url: string;
+      readonly port: number;
+      readonly chainId: bigint;
+      readonly executeAddress: string;
+      readonly startHead: bigint;
+    }
+  | { readonly kind: "failed"; readonly error: SerializedError }
+  | { readonly kind: "stopped"; readonly error?: SerializedError };
+
+/** What the main thread sends the L1 thread. */
+export interface L1WorkerRequest {
+  readonly kind: "stop";
+}
+
+/** Marks the worker's data, so the entry module runs only in a thread started for it. */
+export const L1_WORKER_DATA_KIND = "native-rollup-l1-devnet";
+
+/** The data an L1 worker starts from. */
+export interface L1WorkerData {
+  readonly kind: typeof L1_WORKER_DATA_KIND;
+  readonly options: StoredL1Options;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { name: "Error", message: String(error) };
+  const coded = error as Error & { code?: unknown; hint?: unknown };
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    ...(typeof coded.code === "string" ? { code: coded.code } : {}),
+    ...(typeof coded.hint === "string" ? { hint: coded.hint } : {}),
+  };
+}
+
+/** The L1 thread's error on this thread: its code, message, hint, name and (the thread's) stack. */
+export function reviveError(error: SerializedError): L1ThreadError {
+  const revived = new L1ThreadError(
+    error.code ?? "L1_THREAD",
+    error.message,
+    error.hint ?? "the L1 devnet thread failed: see the message",
+  );
+  revived.name = error.name;
+  if (error.stack !== undefined) revived.stack = error.stack;
+  return revived;
+}
+
+/** Starts the rollup devnet's L1 on the thread `options.thread` names; resolves once it serves HTTP. */
+export async function startL1Thread(options: L1ThreadOptions): Promise<L1Handle> {
+  if (options.thread === "main") return startOnMainThread(options);
+  return startOnWorker(options);
+}
+
+async function startOnMainThread(options: StoredL1Options): Promise<MainL1Handle> {
+  const l1 = await startStoredL1(options);
+  return {
+    thread: "main",
+    devnet: l1.devnet,
+    url: l1.devnet.url as string,
+    port: l1.devnet.port as number,
+    chainId: l1.devnet.chainId,
+    executeAddress: l1.devnet.executeAddress,
+    startHead: l1.startHead,
+    threadId: mainThreadId,
+    eventLoopUtilization: (since) => performance.eventLoopUtilization(since),
+    stop: l1.stop,
+  };
+}
+
+function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
+  const data: L1WorkerData = {
+    kind: L1_WORKER_DATA_KIND,
+    options: { devnet: options.devnet, directory: options.directory, reset: options.reset },
+  };
+  const worker = spawnL1Worker(data);
+  const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
+  // The last uncaught error of the thread, reported with its exit.
+  let uncaught: Error | undefined;
+  worker.on("error", (error) => {
+    uncaught = error;
+  });
+  let state: "starting" | "running" | "stopping" | "ended" = "starting";
+  let stopped: ((error?: SerializedError) => void) | undefined;
+
+  return new Promise<WorkerL1Handle>((resolve, reject) => {
+    worker.on("message", (message: L1WorkerMessage) => {
+      if (message.kind === "failed" && state === "starting") {
+        state = "ended";
+        // The thread has closed what it opened; end it, then report its error.
+        void worker.terminate().then(() => reject(reviveError(message.error)));
+      } else if (message.kind === "stopped") stopped?.(message.error);
+      else if (message.kind === "ready" && state === "starting") {
+        state = "running";
+        const stop = async (): Promise<void> => {
+          if (state !== "running") return exited.then(() => undefined);
+          state = "stopping";
+          const reply = new Promise<SerializedError | undefined>((settle) => {
+            stopped = settle;
+            // A thread that dies while stopping has stopped too.
+            void exited.then(() => settle(undefined));
+          });
+          worker.postMessage({ kind: "stop" } satisfies L1WorkerRequest);
+          const error = await reply;
+          await worker.terminate();
+          state = "ended";
+          if (error !== undefined) throw reviveError(error);
+        };
+        resolve({
+          thread: "worker",
+          url: message.url,
+          port: message.port,
+          chainId: message.chainId,
+          executeAddress: message.executeAddress,
+          startHead: message.startHead,
+          threadId: worker.threadId,
+          eventLoopUtilization: (since) => worker.performance.eventLoopUtilization(since),
+          stop,
+          kill: async () => {
+            await worker.terminate();
+          },
+        });
+      }
+    });
+    void exited.then((code) => {
+      const cause = uncaught === undefined ? `it exited with code ${code}` : `${uncaught.name}: ${uncaught.message}`;
+      if (state === "starting") {
+        state = "ended";
+        reject(
+          uncaught === undefined
+            ? new L1ThreadError(
+                "L1_THREAD_EXIT",
+                `the L1 devnet thread ended before it started: ${cause}`,
+                "see the error above",
+              )
+            : reviveError(serializeError(uncaught)),
+        );
+      } else if (state === "running") {
+        state = "ended";
+        const died = new L1ThreadError(
+          "L1_THREAD_DIED",
+          `the L1 devnet thread died: ${cause}`,
+          "the devnet stopped; its data directory holds every block mined before: run it again to resume (or --reset)",
+        );
+        if (uncaught?.stack !== undefined) died.stack = `${died.name}: ${died.message}\n  caused by ${uncaught.stack}`;
+        options.onDeath(died);
+      }
+    });
+  });
+}
+
+/**
+ * Starts ./l1Worker in a thread. From compiled JavaScript (the packed framework) the file is loaded
+ * as is; from the TypeScript sources (ts-node, the tests, `hardhat devnet`) the thread registers the
+ * TypeScript loader first (typescriptLoader), as the challenger's check threads do.
+ */
+function spawnL1Worker(workerData: L1WorkerData): Worker {
+  const extension = extname(__filename);
+  const entry = join(__dirname, `l1Worker${extension}`);
+  if (extension !== ".ts") return new Worker(entry, { workerData });
+  return new Worker(`require(${JSON.stringify(typescriptLoader())}); require(${JSON.stringify(entry)});`, {
+    eval: true,
+    workerData,
+  });
+}
+
+/** Parses an L1 thread choice (an environment variable or a command-line value); undefined → the default. */
+export function parseL1Thread(value: string | undefined, source: string): L1Thread {
+  if (value === undefined || value === "") return DEFAULT_L1_THREAD;
+  if (value === "worker" || value === "main") return value;
+  throw new L1ThreadError(
+    "L1_THREAD_CHOICE",
+    `${source} must be "worker" or "main", got "${value}"`,
+    'pass "worker" (the L1 on its own thread, the default) or "main" (the L1 on the node\'s thread)',
+  );
+}
