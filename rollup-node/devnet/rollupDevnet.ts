@@ -302,6 +302,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       genesisTimestamp: l1GenesisTimestamp,
       history,
       onBlockMined: (record) => store.append(record),
+      archive: l1Store,
       corsOrigins: options.corsOrigins,
     });
     if (proofs !== undefined)

@@ -237,7 +237,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
     const logger = config.logger ?? stderrLogger();
     const store = await L2Store.open(config.dataDir, { reset: config.reset });
     try {
-      const probe = await Chain.create({ genesis: config.genesis, db: store.db, now: config.now });
+      // The store is the chain's block archive: only the newest blocks stay in memory.
+      const probe = await Chain.create({ genesis: config.genesis, db: store.db, now: config.now, archive: store });
       await store.checkGenesis(probe.head.hash());
       const stored = await store.loadBlocks(probe.common);
       const chain =
@@ -248,6 +249,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
               db: store.db,
               now: config.now,
               history: stored.map((s) => s.record),
+              archive: store,
             });
       const anchors = new Map<bigint, AnchorMeta>([[0n, { consumedMessages: 0, firstMessageNonce: 0n }]]);
       stored.forEach((s, i) => anchors.set(BigInt(i + 1), s.anchor));
