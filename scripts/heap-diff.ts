@@ -8,6 +8,7 @@
  * - for each of the top growing constructors, where its objects hang: the retainer path from the
  *   GC roots (the shortest one, as DevTools' "distance" takes it, weak edges not followed), each
  *   step `Holder.edge`, with the bytes of that constructor under each path in A and in B.
+ *   A step repeated along a chain (a linked list, a string built by `+=`) shows once, as `(step)×n`.
  * `--per UNITS` also divides each growth by UNITS (L2 blocks or transactions between the two).
  *
  * The snapshots are parsed from their bytes (a snapshot of a large heap is bigger than the
@@ -178,7 +179,8 @@ function retainerPath(a: Analysis, i: number, depth: number): string {
   }
   return steps
     .reverse()
-    .map((step) => (step.times > 1 ? `(${step.text})×${step.times}` : step.text))
+    // Not the count: a path must name the same place in both snapshots, however long the chain grew.
+    .map((step) => (step.times > 1 ? `(${step.text})×n` : step.text))
     .join(" > ");
 }
 
