@@ -30,6 +30,20 @@ describe("L2 sequencer: memory bounded by the newest blocks, history served from
   });
   after(() => dirs.removeAll());
 
+  it("producing blocks (each with its witness captured) adds no listener to the chain's Common: each kept the capture's EVM, state and recorded witness alive", async () => {
+    const sequencer = await openSequencer(dirs.make());
+    open.push(sequencer);
+    const [user] = signers(1) as [TestSigner];
+    await sequencer.produceBlock();
+    const listeners = sequencer.chain.common.events.listenerCount("hardforkChanged");
+    for (let n = 0; n < 5; n++) {
+      await sequencer.submitTransaction(user.tx({ to: "0x00000000000000000000000000000000000000bb", value: 1n }));
+      await sequencer.produceBlock();
+    }
+    expect(sequencer.chain.headNumber).to.equal(6n);
+    expect(sequencer.chain.common.events.listenerCount("hardforkChanged")).to.equal(listeners);
+  });
+
   it(`after ${blocks} blocks holds at most ${bound} blocks and their index entries, and still serves block 1, its transaction, receipt and logs`, async () => {
     const dir = dirs.make();
     const sequencer = await openSequencer(dir);
@@ -53,6 +67,12 @@ describe("L2 sequencer: memory bounded by the newest blocks, history served from
     // One hash per block and one per transaction (one each here), for the held blocks only.
     expect(held.indexEntries, "index entries in memory").to.be.at.most(2 * DEFAULT_RECENT_BLOCKS);
     expect(held.preStateRoots, "pre-state roots kept (no dev edit was made)").to.equal(0);
+    expect(sequencer.anchorsInMemory, "anchors in memory").to.be.at.most(DEFAULT_RECENT_BLOCKS);
+    // An old block's anchor (what the submitter sends with it) is read back from its record.
+    const old = await sequencer.producedBlock(2n);
+    expect(old?.consumedMessages).to.equal(0);
+    expect(old?.firstMessageNonce).to.equal(0n);
+    expect(old?.blockRlp).to.deep.equal(firstBlock.blockRlp);
 
     const rpc = new InProcessProvider(createL2Dispatcher(sequencer));
     const byNumber = (await rpc.request({ method: "eth_getBlockByNumber", params: ["0x2", false] })) as {
