@@ -177,11 +177,13 @@ function retainerPath(a: Analysis, i: number, depth: number): string {
     else steps.push({ text, times: 1 });
     node = up;
   }
-  return steps
-    .reverse()
-    // Not the count: a path must name the same place in both snapshots, however long the chain grew.
-    .map((step) => (step.times > 1 ? `(${step.text})×n` : step.text))
-    .join(" > ");
+  return (
+    steps
+      .reverse()
+      // Not the count: a path must name the same place in both snapshots, however long the chain grew.
+      .map((step) => (step.times > 1 ? `(${step.text})×n` : step.text))
+      .join(" > ")
+  );
 }
 
 function bytesByClass(a: Analysis): Map<string, { count: number; bytes: number }> {
