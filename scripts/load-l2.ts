@@ -16,15 +16,20 @@
  * --cpu-prof FILE (a V8 CPU profile of the node process while the load runs, for Chrome DevTools),
  * --log (the node's log on stderr, each line with its time), --l1-thread worker|main (where the
  * devnet runs its L1: its own thread, the default, or the node's; the report gives each thread's
- * busy share and the process's CPU in cores, docs/design/devnet-l1-thread.md).
+ * busy share and the process's CPU in cores, docs/design/devnet-l1-thread.md),
+ * --heap-snapshots DIR (V8 heap snapshots of the node process written to DIR: `warm.heapsnapshot`
+ * after the first minute and `end.heapsnapshot` after the last inclusion; compare them with
+ * `scripts/heap-diff.ts`. Writing one pauses the node for seconds: latency figures of such a run
+ * are not comparable).
  */
 import { fork } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { writeHeapSnapshot } from "node:v8";
 
 import { createLineLogger, silentLogger } from "../rollup-node/logger";
 import { parseL1Thread } from "../rollup-node/devnet/l1Thread";
@@ -39,6 +44,7 @@ const { values } = parseArgs({
     senders: { type: "string", default: "5" },
     "block-time": { type: "string", default: "200" },
     "cpu-prof": { type: "string" },
+    "heap-snapshots": { type: "string" },
     log: { type: "boolean", default: false },
     "l1-thread": { type: "string" },
   },
@@ -49,6 +55,7 @@ const SENDERS = Number(values.senders);
 const BLOCK_TIME_MS = Number(values["block-time"]);
 const CPU_PROFILE = values["cpu-prof"];
 const L1_THREAD = parseL1Thread(values["l1-thread"], "--l1-thread");
+const HEAP_SNAPSHOTS = values["heap-snapshots"];
 
 /** Memory growth is measured from here on: the first minute fills caches and the JIT. */
 const WARM_UP_MS = 60_000;
@@ -60,6 +67,14 @@ const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 function memory(): string {
   const m = process.memoryUsage();
   return `rss ${mib(m.rss)}, heapUsed ${mib(m.heapUsed)}, heapTotal ${mib(m.heapTotal)}`;
+}
+
+/** Writes a heap snapshot `name`.heapsnapshot into the --heap-snapshots directory (after a full GC). */
+function heapSnapshot(name: string): void {
+  if (HEAP_SNAPSHOTS === undefined) return;
+  mkdirSync(HEAP_SNAPSHOTS, { recursive: true });
+  const file = writeHeapSnapshot(path.join(HEAP_SNAPSHOTS, `${name}.heapsnapshot`));
+  console.log(`heap snapshot (${name}): ${file}; node memory now: ${memory()}`);
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -158,6 +173,7 @@ async function main(): Promise<void> {
         warmUp = setTimeout(() => {
           rssAfterWarmUp = process.memoryUsage().rss;
           memoryAfterWarmUp = memory();
+          heapSnapshot("warm");
         }, WARM_UP_MS);
       },
     );
@@ -175,6 +191,9 @@ async function main(): Promise<void> {
             })(),
           };
     await stopProfile?.();
+    const endMemory = memory();
+    const endRss = process.memoryUsage().rss;
+    heapSnapshot("end");
 
     const latencies = result.latenciesMs;
     const errorCount = Object.values(result.errorClasses).reduce((sum, n) => sum + n, 0);
@@ -207,12 +226,12 @@ async function main(): Promise<void> {
       );
     console.log(`node memory at start: ${startMemory}`);
     if (rssAfterWarmUp !== undefined) {
-      const growth = ((process.memoryUsage().rss - rssAfterWarmUp) / rssAfterWarmUp) * 100;
+      const growth = ((endRss - rssAfterWarmUp) / rssAfterWarmUp) * 100;
       console.log(`node memory at 1 min: ${memoryAfterWarmUp}`);
       console.log(
-        `node memory at end:   ${memory()} (RSS ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} % since 1 min; max RSS ${mib(maxRss)})`,
+        `node memory at end:   ${endMemory} (RSS ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} % since 1 min; max RSS ${mib(maxRss)})`,
       );
-    } else console.log(`node memory at end:   ${memory()} (the run was shorter than the 1-minute warm-up)`);
+    } else console.log(`node memory at end:   ${endMemory} (the run was shorter than the 1-minute warm-up)`);
     const meanLoad = loadSamples.reduce((sum, l) => sum + l, 0) / Math.max(1, loadSamples.length);
     console.log(
       `machine load average during the run: mean ${meanLoad.toFixed(2)} (1-min, sampled every 5 s); now ${load()}`,

@@ -228,7 +228,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
       provenBy: proven ? proofs.provenBy : [],
     };
     this.lastAcceptedNumber = number;
-    this.acceptedLog.push(accepted);
+    this.recordAccepted(accepted);
     this.config.logger.info(
       `L2 block ${number} accepted on L1 by EXECUTE ${proven ? `on proofs (${proofs.provenBy.join(", ")})` : "by re-execution"} (L1 block ${accepted.l1BlockNumber}, ${plural(accepted.transactions, "tx")}, ` +
         `${plural(accepted.consumedMessages, "L1 msg")}, witness ${accepted.witnessBytes} B, L1 gas ${accepted.l1GasUsed} of which EXECUTE ${accepted.executeGas}, ${Date.now() - started} ms)`,

@@ -67,7 +67,16 @@ export interface BatchSubmitterConfig {
    * (docs/design/submitter-recovery.md) is rejected for good.
    */
   readonly rebase?: SubmitterRebase;
+  /** The newest accepted blocks `accepted` lists; DEFAULT_ACCEPTED_LOG_ENTRIES when absent. */
+  readonly acceptedLogEntries?: number;
 }
+
+/**
+ * Accepted blocks the submitter remembers (`accepted`): the dashboard shows the newest few dozen
+ * and benchmarks read a run's worth; every block ever accepted is on L1 (its BlockAccepted event).
+ * Unbounded, a node accepting a block a second grew by a few KB a second (#14).
+ */
+export const DEFAULT_ACCEPTED_LOG_ENTRIES = 1024;
 
 /** How the submitter reads the local chain and rebases it on L1's (bridge/rebase.ts). */
 export interface SubmitterRebase {
@@ -164,9 +173,16 @@ export abstract class SubmissionLoop {
     return this.lastAcceptedNumber;
   }
 
-  /** Every block this submitter got accepted, in order (for benchmarks and status). */
+  /** The newest blocks this submitter got accepted (at most `acceptedLogEntries`), in order (for benchmarks and status). */
   get accepted(): readonly AcceptedBlock[] {
     return this.acceptedLog;
+  }
+
+  /** Appends to `accepted`, letting the oldest entries go past its bound. */
+  protected recordAccepted(accepted: AcceptedBlock): void {
+    this.acceptedLog.push(accepted);
+    const excess = this.acceptedLog.length - (this.config.acceptedLogEntries ?? DEFAULT_ACCEPTED_LOG_ENTRIES);
+    if (excess > 0) this.acceptedLog.splice(0, excess);
   }
 
   start(): void {

@@ -26,7 +26,7 @@ import {
   prepareCrypto,
   watchSystemCalls,
 } from "../../precompiles";
-import { BlockStore } from "./blockStore";
+import { type BlockArchive, BlockStore } from "./blockStore";
 import { type BlockTemplate, produceBlock, receiptsOf } from "./blockBuilder";
 import type { CallFrame } from "./callTracer";
 import { StoreBlockchain } from "./chainBlockchain";
@@ -108,6 +108,14 @@ export interface ChainConfig {
   readonly createGenesisBlock?: (common: Common, stateRoot: Uint8Array) => Block;
   /** Adds the fork's system contracts to the allocation (default true); a foreign genesis lists its own. */
   readonly addSystemContracts?: boolean;
+  /**
+   * Where mined blocks are durably kept (the node's data directory): with one, only the newest
+   * `recentBlocks` stay in memory and older ones are read back from it. Without one, the whole
+   * history stays in memory (a chain without a data directory).
+   */
+  readonly archive?: BlockArchive;
+  /** Blocks kept in memory with an archive; DEFAULT_RECENT_BLOCKS (chain/blockStore.ts) when absent. */
+  readonly recentBlocks?: number;
 }
 
 /** An account as the head state holds it, with the head it was read at. */
@@ -163,7 +171,8 @@ async function loadHistory(
 
 /**
  * An Ethereum chain on EthereumJS: state in a Merkle trie, blocks built with the VM, history,
- * receipts and logs in memory. Shared by the L1 devnet and the L2 sequencer. Every operation
+ * receipts and logs in the block store (the newest blocks in memory, older ones in the archive
+ * when one is configured). Shared by the L1 devnet and the L2 sequencer. Every operation
  * that touches the state manager runs under one mutex.
  */
 export class Chain {
@@ -172,7 +181,11 @@ export class Chain {
   private readonly clock: DevClock;
   /** State root the next block builds on; differs from the head's after dev state edits. */
   private headStateRoot: Uint8Array;
-  /** Pre-state root of each block (for tracing: re-running a block needs its exact pre-state). */
+  /**
+   * Pre-state root of each block built on dev-edited state (for tracing: re-running a block needs
+   * its exact pre-state). Every other block's is its parent's state root, not kept twice: this
+   * holds one entry per dev edit followed by a block, not one per block.
+   */
   private readonly preStateRoots = new Map<bigint, Uint8Array>();
   private headLabels: HeadLabelSource | undefined;
   /** `headAccount`'s reader of the head state (see headReadsAt). */
@@ -200,7 +213,7 @@ export class Chain {
     // Caches batch trie writes until commit: without them every account touch re-hashes trie paths.
     const state = new SafeMerkleStateManager({ common, trie, caches: new Caches() });
     const stateRoot = await writeGenesisState(state, genesisAlloc(config.genesis, config.addSystemContracts ?? true));
-    const store = new BlockStore();
+    const store = new BlockStore({ archive: config.archive, common, recentBlocks: config.recentBlocks });
     const genesisBlock =
       config.createGenesisBlock?.(common, stateRoot) ?? createGenesisBlock(config.genesis, common, stateRoot);
     store.add({ block: genesisBlock, receipts: [] });
@@ -238,6 +251,18 @@ export class Chain {
 
   get headNumber(): bigint {
     return this.store.headNumber;
+  }
+
+  /**
+   * What the chain holds in memory per block (docs/design/memory-bounds.md): decoded blocks, index
+   * entries by hash, kept pre-state roots. With an archive each is bounded whatever the chain's length.
+   */
+  get heldInMemory(): { readonly blocks: number; readonly indexEntries: number; readonly preStateRoots: number } {
+    return {
+      blocks: this.store.blocksInMemory,
+      indexEntries: this.store.indexEntriesInMemory,
+      preStateRoots: this.preStateRoots.size,
+    };
   }
 
   /** True while dev methods edited the state the next block builds on (no witness can prove that block). */
@@ -477,7 +502,7 @@ export class Chain {
           : await build(txs);
       await options.beforeStore?.(mined);
       this.store.add(mined.record);
-      this.preStateRoots.set(mined.record.block.header.number, preStateRoot);
+      this.rememberPreState(mined.record.block.header.number, preStateRoot, parent);
       this.headStateRoot = mined.record.block.header.stateRoot;
       this.clock.releaseForced();
       this.restFork();
@@ -520,7 +545,7 @@ export class Chain {
       }
       const record: BlockRecord = { block, receipts: receiptsOf(block, result) };
       this.store.add(record);
-      this.preStateRoots.set(block.header.number, preStateRoot);
+      this.rememberPreState(block.header.number, preStateRoot, parent);
       this.headStateRoot = block.header.stateRoot;
       this.restFork();
       return record;
@@ -660,6 +685,11 @@ export class Chain {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** Keeps a block's pre-state root only when it is not its parent's state root (see preStateRoots). */
+  private rememberPreState(number: bigint, preStateRoot: Uint8Array, parent: Block): void {
+    if (!equalsBytes(preStateRoot, parent.header.stateRoot)) this.preStateRoots.set(number, preStateRoot);
+  }
 
   /** With a fork schedule: switches the chain's (and so the VM's) fork to the one of this block. */
   private useForkOf(number: bigint, timestamp: bigint): void {

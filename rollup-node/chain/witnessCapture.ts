@@ -59,7 +59,11 @@ export interface CaptureParams {
  * may never happen in the builder, so its reads are not a superset of the verifier's.
  */
 export async function captureWitness(params: CaptureParams): Promise<Witness> {
-  const { common, block, store } = params;
+  const { block, store } = params;
+  // A copy at the same fork: an EVM subscribes to its Common's hardforkChanged event for good,
+  // so on the chain's own Common every capture's EVM (its state manager and recorded witness)
+  // stayed reachable from the chain, one per block (#14).
+  const common = params.common.copy();
   const parentNumber = block.header.number - 1n;
   const recording = new RecordingDB(new OverlayDB(params.db));
   const trie = new MerklePatriciaTrie({

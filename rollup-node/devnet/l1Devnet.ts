@@ -4,6 +4,7 @@ import {
   type ExecutePrecompileOptions,
   createExecutePrecompile,
 } from "../../precompiles";
+import type { BlockArchive } from "../chain/blockStore";
 import { Chain, type TrieDatabase } from "../chain/chain";
 import { ChainConfigError } from "../chain/errors";
 import { DEFAULT_HARDFORK, type GenesisAccount } from "../chain/genesis";
@@ -60,6 +61,11 @@ export interface L1DevnetOptions {
   readonly history?: readonly BlockRecord[];
   /** Called after each block is mined, before its transaction is answered (persistence). */
   readonly onBlockMined?: (record: BlockRecord) => Promise<void>;
+  /**
+   * Where `onBlockMined` keeps the blocks (the devnet's l1Store): the chain then holds only its
+   * newest blocks in memory and reads older ones back from it. Without one, all stay in memory.
+   */
+  readonly archive?: BlockArchive;
 }
 
 export interface L1Devnet {
@@ -101,6 +107,7 @@ export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1De
     },
     db: options.db,
     history: options.history,
+    archive: options.archive,
     customPrecompiles: [execute],
     beforeExecution: execute.beforeExecution,
   });

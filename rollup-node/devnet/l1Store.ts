@@ -1,40 +1,74 @@
 import { mkdirSync, rmSync } from "node:fs";
 
 import type { Common } from "@ethereumjs/common";
-import { bigIntToBytes, bytesToBigInt } from "@ethereumjs/util";
+import { bigIntToBytes, bytesToBigInt, bytesToHex } from "@ethereumjs/util";
 
+import type { BlockArchive } from "../chain/blockStore";
 import { ChainConfigError } from "../chain/errors";
-import type { BlockRecord } from "../chain/types";
+import type { BlockRecord, TxLocation } from "../chain/types";
 import { decodeStoredBlock, encodeStoredBlock } from "../l2/recordCodec";
+import { blockIndexOps, decodeTxLocation } from "../l2/store";
 import { LevelDB } from "../storage/levelDb";
 
 /**
  * The L1 devnet's chain on disk, so a devnet run can be resumed: one LevelDB holding the state
  * trie (the chain's own keys) and, under `l1:` keys, the genesis timestamp, the head number and
- * each block with its receipts. A block's record is written after its state, so after a kill the
- * directory holds whole blocks only. Dev-only edits without a block (hardhat_setBalance,
+ * each block with its receipts, and the index entries (`l1:hash:`, `l1:tx:`) that find a block or
+ * a transaction by hash. A block's record is written after its state, so after a kill the
+ * directory holds whole blocks only. It is also the chain's block archive: the devnet's chain
+ * keeps only its newest blocks in memory and reads older ones (with their calldata) from here. Dev-only edits without a block (hardhat_setBalance,
  * evm_snapshot/evm_revert) are not recorded.
  */
 const GENESIS_TIMESTAMP_KEY = "l1:genesis-timestamp";
 const HEAD_KEY = "l1:head";
 const blockKey = (n: bigint): string => `l1:block:${n.toString(16).padStart(16, "0")}`;
 const NO_ANCHOR = { consumedMessages: 0, firstMessageNonce: 0n };
+const INDEX_PREFIXES = { hash: "l1:hash:", tx: "l1:tx:" };
 
-export class L1Store {
+export class L1Store implements BlockArchive {
+  /** The highest block whose record is written (see BlockArchive). */
+  private archived = 0n;
   private constructor(readonly db: LevelDB) {}
+
+  get archivedHead(): bigint {
+    return this.archived;
+  }
+
+  readBlock(number: bigint, common: Common): BlockRecord | undefined {
+    const bytes = this.db.getSync(blockKey(number));
+    return bytes === undefined ? undefined : decodeStoredBlock(bytes, common).record;
+  }
+
+  blockNumberOf(hash: Uint8Array): bigint | undefined {
+    const bytes = this.db.getSync(INDEX_PREFIXES.hash + bytesToHex(hash));
+    return bytes === undefined ? undefined : bytesToBigInt(bytes);
+  }
+
+  txLocation(hash: Uint8Array): TxLocation | undefined {
+    const bytes = this.db.getSync(INDEX_PREFIXES.tx + bytesToHex(hash));
+    return bytes === undefined ? undefined : decodeTxLocation(bytes);
+  }
+
+  forgetAbove(number: bigint): void {
+    if (number < this.archived) this.archived = number;
+  }
 
   /** Opens (creating) the store in `directory`; `reset` wipes it first. */
   static async open(directory: string, options: { reset?: boolean } = {}): Promise<L1Store> {
     if (options.reset === true) rmSync(directory, { recursive: true, force: true });
     mkdirSync(directory, { recursive: true });
+    let store: L1Store;
     try {
-      return new L1Store(await LevelDB.open(directory));
+      store = new L1Store(await LevelDB.open(directory));
     } catch (error) {
       throw new ChainConfigError(
         `cannot open the L1 data directory ${directory}: ${(error as Error).message}`,
         "another devnet may be using it: stop it, or pass another --data-dir",
       );
     }
+    const head = await store.db.get(HEAD_KEY);
+    store.archived = head === undefined ? 0n : bytesToBigInt(head);
+    return store;
   }
 
   /** The genesis timestamp of the stored chain (undefined for a new store). */
@@ -70,7 +104,9 @@ export class L1Store {
     await this.db.batch([
       { type: "put", key: blockKey(number), value: encodeStoredBlock({ record, anchor: NO_ANCHOR }) },
       { type: "put", key: HEAD_KEY, value: bigIntToBytes(number) },
+      ...blockIndexOps(record, INDEX_PREFIXES),
     ]);
+    this.archived = number;
   }
 
   async close(): Promise<void> {

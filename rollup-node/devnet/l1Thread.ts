@@ -26,7 +26,15 @@ export const DEFAULT_L1_THREAD: L1Thread = "worker";
  */
 export type L1ThreadDevnetOptions = Omit<
   L1DevnetOptions,
-  "db" | "history" | "genesisTimestamp" | "onBlockMined" | "executePrecompile" | "onRpcError" | "onMiningError" | "http"
+  | "db"
+  | "history"
+  | "genesisTimestamp"
+  | "onBlockMined"
+  | "archive"
+  | "executePrecompile"
+  | "onRpcError"
+  | "onMiningError"
+  | "http"
 >;
 
 /** The L1 devnet of a rollup devnet, kept in a LevelDB directory so that a later run resumes it. */
@@ -66,6 +74,7 @@ export async function startStoredL1(options: StoredL1Options): Promise<StoredL1>
       genesisTimestamp,
       history,
       onBlockMined: (record) => store.append(record),
+      archive: store,
     });
     return {
       devnet,

@@ -3,6 +3,7 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 
 import { type Witness, decodeWitness } from "../../precompiles";
+import { DEFAULT_RECENT_BLOCKS } from "../chain/blockStore";
 import { Chain } from "../chain/chain";
 import { TransactionRejectedError } from "../chain/errors";
 import type { GenesisConfig } from "../chain/genesis";
@@ -101,6 +102,8 @@ const ZERO_ADDRESS = new Uint8Array(20);
 /** The stored witness of a block built without one (on dev-patched state). */
 const NO_WITNESS = new Uint8Array();
 const EMPTY_WITNESS: Witness = { state: [], codes: [], headers: [] };
+/** Genesis consumes no message. */
+const GENESIS_ANCHOR: AnchorMeta = { consumedMessages: 0, firstMessageNonce: 0n };
 
 /** No messages: the anchor of a block that consumes nothing. */
 function emptyAnchor(nextMessageNonce: bigint): BlockAnchor {
@@ -253,7 +256,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
     const logger = config.logger ?? stderrLogger();
     const store = await L2Store.open(config.dataDir, { reset: config.reset });
     try {
-      const probe = await Chain.create({ genesis: config.genesis, db: store.db, now: config.now });
+      // The store is the chain's block archive: only the newest blocks stay in memory.
+      const probe = await Chain.create({ genesis: config.genesis, db: store.db, now: config.now, archive: store });
       await store.checkGenesis(probe.head.hash());
       const stored = await store.loadBlocks(probe.common);
       const chain =
@@ -264,9 +268,11 @@ export class Sequencer implements SequencerApi, RpcBackend {
               db: store.db,
               now: config.now,
               history: stored.map((s) => s.record),
+              archive: store,
             });
-      const anchors = new Map<bigint, AnchorMeta>([[0n, { consumedMessages: 0, firstMessageNonce: 0n }]]);
-      stored.forEach((s, i) => anchors.set(BigInt(i + 1), s.anchor));
+      // The newest blocks' anchors; older ones are read from their stored records (anchorOf).
+      const anchors = new Map<bigint, AnchorMeta>([[0n, GENESIS_ANCHOR]]);
+      stored.slice(-DEFAULT_RECENT_BLOCKS).forEach((s) => anchors.set(s.record.block.header.number, s.anchor));
       const mempool = new Mempool({
         chain,
         journal: {
@@ -519,7 +525,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
           ],
         });
         // Known before the chain's head moves: a reader that sees the block finds its anchor.
-        this.anchors.set(mined.record.block.header.number, {
+        this.rememberAnchor(mined.record.block.header.number, {
           consumedMessages: anchor.consumedMessages,
           firstMessageNonce: anchor.firstMessageNonce,
         });
@@ -566,8 +572,24 @@ export class Sequencer implements SequencerApi, RpcBackend {
     }
   }
 
+  /** Anchors of blocks in memory (the newest DEFAULT_RECENT_BLOCKS): what their bound is about. */
+  get anchorsInMemory(): number {
+    return this.anchors.size;
+  }
+
+  /** Block `number`'s anchor: the newest blocks' from memory, older ones from their stored record. */
+  private anchorOf(number: bigint): AnchorMeta | undefined {
+    return this.anchors.get(number) ?? (number === 0n ? GENESIS_ANCHOR : this.store.anchorSync(number));
+  }
+
+  /** Keeps block `number`'s anchor in memory, letting the one DEFAULT_RECENT_BLOCKS below go (it stays on disk). */
+  private rememberAnchor(number: bigint, anchor: AnchorMeta): void {
+    this.anchors.set(number, anchor);
+    this.anchors.delete(number - BigInt(DEFAULT_RECENT_BLOCKS));
+  }
+
   private nextMessageNonce(number: bigint): bigint {
-    const meta = this.anchors.get(number);
+    const meta = this.anchorOf(number);
     if (meta === undefined)
       throw new L2Error(
         "L2_ANCHOR_STATE",
@@ -606,7 +628,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
           );
         const returned: TypedTransaction[] = [];
         for (let n = keep + 1n; n <= head; n++) {
-          const relays = this.anchors.get(n)?.consumedMessages ?? 0;
+          const relays = this.anchorOf(n)?.consumedMessages ?? 0;
           returned.push(...this.chain.resolveBlock(n).block.transactions.slice(relays));
         }
         await this.store.truncate(keep, this.store.poolPutOps(returned));
@@ -639,7 +661,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
             encodedWitness: derived.body.witness ?? new Uint8Array(),
             removedFromPool: derived.record.block.transactions.map((tx) => tx.hash()),
           });
-          this.anchors.set(event.number, anchor);
+          this.rememberAnchor(event.number, anchor);
           imported++;
         }
         const dropped = await this.mempool.rebase(returned);
@@ -700,7 +722,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
     const block = this.chain.resolveBlock(number).block;
     const parent = this.chain.resolveBlock(number - 1n).block;
     const encodedWitness = await this.store.witness(number);
-    const anchor = this.anchors.get(number);
+    const anchor = this.anchorOf(number);
     if (encodedWitness === undefined || anchor === undefined)
       throw new L2Error(
         "L2_MISSING_RECORD",

@@ -3,12 +3,22 @@ import path from "node:path";
 
 import type { Common } from "@ethereumjs/common";
 import { type TypedTransaction, createTxFromRLP } from "@ethereumjs/tx";
-import { type BatchDBOp, bigIntToBytes, bytesToBigInt, bytesToHex, equalsBytes } from "@ethereumjs/util";
+import { RLP } from "@ethereumjs/rlp";
+import {
+  type BatchDBOp,
+  bigIntToBytes,
+  bigIntToUnpaddedBytes,
+  bytesToBigInt,
+  bytesToHex,
+  equalsBytes,
+} from "@ethereumjs/util";
 
-import { type StoredValue } from "../../precompiles";
+import type { StoredValue } from "../../precompiles";
+import type { BlockArchive } from "../chain/blockStore";
+import type { BlockRecord, TxLocation } from "../chain/types";
 import { LevelDB } from "../storage/levelDb";
 import { DataDirError } from "./errors";
-import { type StoredBlock, decodeStoredBlock, encodeStoredBlock } from "./recordCodec";
+import { type AnchorMeta, type StoredBlock, decodeStoredBlock, encodeStoredBlock } from "./recordCodec";
 
 /**
  * Persistence layout of an L2 node's data directory: one LevelDB at `<dataDir>/chaindata`.
@@ -18,7 +28,10 @@ import { type StoredBlock, decodeStoredBlock, encodeStoredBlock } from "./record
  * - `l2:head` → number of the last stored block (big-endian);
  * - `l2:block:<number as 16 hex digits>` → RLP [block, receipts, consumedMessages, firstMessageNonce];
  * - `l2:witness:<number as 16 hex digits>` → RLP [state, codes, headers] as EXECUTE takes it;
- * - `l2:pool:<tx hash>` → the raw transaction, for every accepted, not yet mined one.
+ * - `l2:pool:<tx hash>` → the raw transaction, for every accepted, not yet mined one;
+ * - `l2:hash:<block hash>` → the block's number, `l2:tx:<tx hash>` → RLP [block number, index]:
+ *   the chain's lookups by hash for blocks no longer in memory (chain/blockStore.ts). A rewind
+ *   leaves them stale; the block store checks each against the block it names.
  *
  * Every record key contains ':' and trie keys are hex, so the two never collide. A block, its
  * witness, the head pointer and the removal of its transactions from the pool are one atomic
@@ -30,6 +43,8 @@ const HEAD_KEY = "l2:head";
 const BLOCK_PREFIX = "l2:block:";
 const WITNESS_PREFIX = "l2:witness:";
 const POOL_PREFIX = "l2:pool:";
+const HASH_PREFIX = "l2:hash:";
+const TX_PREFIX = "l2:tx:";
 
 const numberKey = (prefix: string, number: bigint): string => `${prefix}${number.toString(16).padStart(16, "0")}`;
 
@@ -49,9 +64,74 @@ export interface NodeStorageConfig {
   readonly reset?: boolean;
 }
 
-/** The L2 node's durable records next to the state trie. */
-export class L2Store {
+/** The index entries that find an archived block by its hash and its transactions by theirs. */
+export function blockIndexOps(
+  record: BlockRecord,
+  prefixes: { hash: string; tx: string },
+): BatchDBOp<string, StoredValue>[] {
+  const number = record.block.header.number;
+  const numberBytes = bigIntToUnpaddedBytes(number);
+  return [
+    { type: "put", key: prefixes.hash + bytesToHex(record.block.hash()), value: numberBytes },
+    ...record.block.transactions.map(
+      (tx, index): BatchDBOp<string, StoredValue> => ({
+        type: "put",
+        key: prefixes.tx + bytesToHex(tx.hash()),
+        value: RLP.encode([numberBytes, bigIntToUnpaddedBytes(BigInt(index))]),
+      }),
+    ),
+  ];
+}
+
+/** Decodes an index entry written by blockIndexOps. */
+export function decodeTxLocation(bytes: Uint8Array): TxLocation {
+  const [number, index] = RLP.decode(bytes) as Uint8Array[];
+  return { blockNumber: bytesToBigInt(number as Uint8Array), index: Number(bytesToBigInt(index as Uint8Array)) };
+}
+
+/**
+ * The L2 node's durable records next to the state trie; also the chain's block archive (blocks
+ * no longer held in memory are read back from here).
+ */
+export class L2Store implements BlockArchive {
+  /** The highest block whose record is written (see BlockArchive). */
+  private archived = 0n;
+
   private constructor(readonly db: LevelDB) {}
+
+  get archivedHead(): bigint {
+    return this.archived;
+  }
+
+  readBlock(number: bigint, common: Common): BlockRecord | undefined {
+    const bytes = this.db.getSync(numberKey(BLOCK_PREFIX, number));
+    return bytes === undefined ? undefined : decodeStoredBlock(bytes, common).record;
+  }
+
+  blockNumberOf(hash: Uint8Array): bigint | undefined {
+    const bytes = this.db.getSync(HASH_PREFIX + bytesToHex(hash));
+    return bytes === undefined ? undefined : bytesToBigInt(bytes);
+  }
+
+  txLocation(hash: Uint8Array): TxLocation | undefined {
+    const bytes = this.db.getSync(TX_PREFIX + bytesToHex(hash));
+    return bytes === undefined ? undefined : decodeTxLocation(bytes);
+  }
+
+  forgetAbove(number: bigint): void {
+    if (number < this.archived) this.archived = number;
+  }
+
+  /** The anchor stored with block `number` (its consumed messages), read without decoding the block. */
+  anchorSync(number: bigint): AnchorMeta | undefined {
+    const bytes = this.db.getSync(numberKey(BLOCK_PREFIX, number));
+    if (bytes === undefined) return undefined;
+    const [, , consumed, first] = RLP.decode(bytes) as Uint8Array[];
+    return {
+      consumedMessages: Number(bytesToBigInt(consumed as Uint8Array)),
+      firstMessageNonce: bytesToBigInt(first as Uint8Array),
+    };
+  }
 
   /** Opens (creating) `<dataDir>/chaindata`; `reset` wipes it first. */
   static async open(dataDir: string, options: { reset?: boolean } = {}): Promise<L2Store> {
@@ -59,7 +139,9 @@ export class L2Store {
     try {
       if (options.reset === true) rmSync(directory, { recursive: true, force: true });
       mkdirSync(dataDir, { recursive: true });
-      return new L2Store(await LevelDB.open(directory));
+      const store = new L2Store(await LevelDB.open(directory));
+      store.archived = await store.headNumber();
+      return store;
     } catch (error) {
       const locked = /lock/i.test((error as Error).message);
       throw new DataDirError(
@@ -119,12 +201,14 @@ export class L2Store {
       { type: "put", key: numberKey(BLOCK_PREFIX, number), value: encodeStoredBlock(commit.stored) },
       { type: "put", key: numberKey(WITNESS_PREFIX, number), value: commit.encodedWitness },
       { type: "put", key: HEAD_KEY, value: bigIntToBytes(number) },
+      ...blockIndexOps(commit.stored.record, { hash: HASH_PREFIX, tx: TX_PREFIX }),
       ...commit.removedFromPool.map(
         (hash): BatchDBOp<string, StoredValue> => ({ type: "del", key: POOL_PREFIX + bytesToHex(hash) }),
       ),
       ...(commit.extraOps ?? []),
     ];
     await this.db.batch(ops);
+    this.archived = number;
   }
 
   /**
@@ -138,6 +222,7 @@ export class L2Store {
     for (let n = number + 1n; n <= head; n++)
       ops.push({ type: "del", key: numberKey(BLOCK_PREFIX, n) }, { type: "del", key: numberKey(WITNESS_PREFIX, n) });
     ops.push({ type: "put", key: HEAD_KEY, value: bigIntToBytes(number) }, ...extraOps);
+    this.forgetAbove(number);
     await this.db.batch(ops);
   }
 

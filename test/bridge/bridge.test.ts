@@ -144,6 +144,24 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
     expect(await connectRollup(rollupAddress, provider).headNumber()).to.equal(3n);
   });
 
+  it("the submitter's log of accepted blocks keeps only the newest `acceptedLogEntries` (every one stays on L1)", async () => {
+    const start = await connectRollup(rollupAddress, provider).headNumber();
+    const submitter = new BatchSubmitter({
+      sequencer,
+      rollupAddress,
+      signer: new Wallet(keys.sequencer.privateKey, provider),
+      logger: silentLogger,
+      retry: { initialDelayMs: 20, maxDelayMs: 200 },
+      acceptedLogEntries: 2,
+    });
+    for (let i = 0; i < 3; i++) {
+      await sequencer.produceBlock();
+      expect(await submitter.submitNext()).to.equal(true);
+    }
+    expect(submitter.accepted.map((a) => a.number)).to.deep.equal([start + 2n, start + 3n]);
+    expect(await connectRollup(rollupAddress, provider).headNumber()).to.equal(start + 3n);
+  });
+
   it("retries an L2 block L1 cannot accept yet (its timestamp is ahead of L1) with backoff, then submits it", async () => {
     const lines = new Lines();
     const ahead = BigInt((await provider.getBlock("latest"))?.timestamp as number) + 30n;
