@@ -24,7 +24,7 @@ describe("attack: a proposer walks the L2 gas limit of an optimistic rollup", fu
   this.timeout(300_000);
   const l1 = attackL1();
 
-  it("is refused: a valid block whose header raises (or lowers) the gas limit by one step gets GasLimitChanged, its twin at the parent's gas limit is proposed", async () => {
+  it("is refused: a valid block whose header raises (or lowers) the gas limit by one step gets GasLimitChanged, the honest node's blocks at the parent's gas limit are proposed, and on a provisional parent the rule holds too", async () => {
     const genesis = l2Genesis({
       chainId: ATTACK_L2_CHAIN_ID,
       timestamp: BigInt(Math.floor(Date.now() / 1000)) - 60n,
@@ -45,14 +45,18 @@ describe("attack: a proposer walks the L2 gas limit of an optimistic rollup", fu
       prevRandao: new Uint8Array(32),
     };
     const step = parent.header.gasLimit / GAS_LIMIT_BOUND_DIVISOR - 1n;
-    const build = async (gasLimit: bigint): Promise<Uint8Array> => {
-      const mined = await chain.buildPayload(parent.hash(), { ...template, gasLimit }, []);
+    const build = async (parentHash: Uint8Array, gasLimit: bigint): Promise<Uint8Array> => {
+      const on = chain.head;
+      const mined = await chain.buildPayload(
+        parentHash,
+        { ...template, timestamp: on.header.timestamp + 1n, gasLimit },
+        [],
+      );
       expect(mined.record.block.header.gasLimit).to.equal(gasLimit);
       return mined.record.block.serialize();
     };
-    const raised = await build(DEFAULT_L2_GAS_LIMIT + step);
-    const lowered = await build(DEFAULT_L2_GAS_LIMIT - step);
-    const kept = await build(DEFAULT_L2_GAS_LIMIT);
+    const raised = await build(parent.hash(), DEFAULT_L2_GAS_LIMIT + step);
+    const lowered = await build(parent.hash(), DEFAULT_L2_GAS_LIMIT - step);
     const parentHeader = parent.header.serialize();
 
     // The raised block is valid under the header rules (one step, less than a 1024th): only the
@@ -68,8 +72,26 @@ describe("attack: a proposer walks the L2 gas limit of an optimistic rollup", fu
       .to.be.revertedWithCustomError(rollup, "GasLimitChanged")
       .withArgs(DEFAULT_L2_GAS_LIMIT, DEFAULT_L2_GAS_LIMIT - step);
 
-    // The honest node's block (its parent's gas limit, blockBuilder's default) is proposed.
-    await (await rollup.propose(parentHeader, kept, NO_WITNESS, 0, { value: ATTACK_BOND })).wait();
-    expect((await rollup.tip())[0]).to.equal(1n);
+    // The honest node's blocks (mined as the sequencer mines them: the parent's gas limit) are
+    // proposed one after another; on a provisional parent the rule reads that parent's header.
+    for (let i = 1n; i <= 2n; i++) {
+      const tipHeader = chain.head.header.serialize();
+      const mined = await chain.mineBlock([], { timestamp: chain.head.header.timestamp + 1n, captureWitness: true });
+      const block = mined.record.block;
+      expect(block.header.gasLimit).to.equal(DEFAULT_L2_GAS_LIMIT);
+      await (
+        await rollup.propose(tipHeader, block.serialize(), mined.encodedWitness ?? NO_WITNESS, 0, {
+          value: ATTACK_BOND,
+        })
+      ).wait();
+      expect((await rollup.tip())[0]).to.equal(i);
+    }
+    const tip = chain.head;
+    const raisedOnProvisional = await build(tip.hash(), DEFAULT_L2_GAS_LIMIT + step);
+    await expect(
+      rollup.propose.staticCall(tip.header.serialize(), raisedOnProvisional, NO_WITNESS, 0, { value: ATTACK_BOND }),
+    )
+      .to.be.revertedWithCustomError(rollup, "GasLimitChanged")
+      .withArgs(DEFAULT_L2_GAS_LIMIT, DEFAULT_L2_GAS_LIMIT + step);
   });
 });
