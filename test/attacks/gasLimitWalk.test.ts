@@ -94,4 +94,42 @@ describe("attack: a proposer walks the L2 gas limit of an optimistic rollup", fu
       .to.be.revertedWithCustomError(rollup, "GasLimitChanged")
       .withArgs(DEFAULT_L2_GAS_LIMIT, DEFAULT_L2_GAS_LIMIT + step);
   });
+
+  it("cannot be done with advances either: a valid block whose header raises the gas limit is refused after EXECUTE accepted it, its twin at the parent's gas limit advances", async () => {
+    const genesis = l2Genesis({
+      chainId: ATTACK_L2_CHAIN_ID,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 60n,
+      bridgeCode: readL2BridgeRuntimeCode(),
+      gasLimit: DEFAULT_L2_GAS_LIMIT,
+    });
+    const chain = await Chain.create({ genesis });
+    const parent = chain.head;
+    const parentHeader = parent.header.serialize();
+    const { rollup } = await deployAttackRollup(l1, parentHeader);
+    // Twins: the same empty block on the genesis but for the gas limit. An empty block reads the
+    // same state whatever its gas limit, so the honest twin's witness serves the raised one.
+    const timestamp = parent.header.timestamp + 1n;
+    const step = parent.header.gasLimit / GAS_LIMIT_BOUND_DIVISOR - 1n;
+    const raised = await chain.buildPayload(
+      parent.hash(),
+      {
+        timestamp,
+        coinbase: parent.header.coinbase.bytes,
+        parentBeaconBlockRoot: new Uint8Array(32),
+        extraData: new Uint8Array(),
+        prevRandao: parent.hash(),
+        gasLimit: DEFAULT_L2_GAS_LIMIT + step,
+      },
+      [],
+    );
+    const kept = await chain.mineBlock([], { timestamp, captureWitness: true });
+    const witness = kept.encodedWitness ?? NO_WITNESS;
+
+    // GasLimitChanged is checked after EXECUTE: this error means EXECUTE accepted the raised block.
+    await expect(rollup.advance.staticCall(parentHeader, raised.record.block.serialize(), witness, "0x", 0))
+      .to.be.revertedWithCustomError(rollup, "GasLimitChanged")
+      .withArgs(DEFAULT_L2_GAS_LIMIT, DEFAULT_L2_GAS_LIMIT + step);
+    await (await rollup.advance(parentHeader, kept.record.block.serialize(), witness, "0x", 0)).wait();
+    expect(await rollup.headNumber()).to.equal(1n);
+  });
 });
