@@ -363,6 +363,7 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
 
     /// @inheritdoc NativeRollup
     /// @dev Refused while provisional blocks are pending: they would fork from the accepted block.
+    /// The block's gas limit must be its parent's, as in `propose` (`GasLimitChanged`).
     function advance(
         bytes calldata parentHeader,
         bytes calldata block_,
@@ -372,6 +373,10 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     ) public virtual override {
         if (provisionalCount != 0) revert ProvisionalBlocksPending(provisionalCount);
         super.advance(parentHeader, block_, witness, proofs, consumedMessages);
+        // The same fixed gas limit as `propose`, or the fallback could walk it with advances and
+        // no proposal could carry an overdue message again. Checked after EXECUTE accepted
+        // `block_` (well formed) on `parentHeader` (the head's).
+        _checkGasLimit(_headerGasLimit(_listStart(_offset(block_))), parentHeader);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -596,24 +601,38 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     /// `challengeGasCap()`, halting the rollup (docs/design/challenge-gas-cap.md §6). The parent's
     /// is read from its header, whose bytes `_checkProposal` found to be the tip's: no storage.
     function _checkGasLimit(uint256 gasLimit, bytes calldata parentHeader) private pure {
-        uint256 parentGasLimit = _headerGasLimit(parentHeader);
+        uint256 parentGasLimit = _headerGasLimit(_offset(parentHeader));
         if (gasLimit != parentGasLimit) revert GasLimitChanged(parentGasLimit, gasLimit);
     }
 
-    /// @dev The gas limit (field `GAS_LIMIT_FIELD`) of a header's RLP, read in place from
-    /// calldata. Only called on a header whose hash is the tip's, hence well formed (the genesis
-    /// the rollup was deployed on, or a header `propose` decoded), so the read is not checked.
-    function _headerGasLimit(bytes calldata header) private pure returns (uint256 gasLimit) {
+    /// @dev Where `data` starts in calldata.
+    function _offset(bytes calldata data) private pure returns (uint256 p) {
         assembly ("memory-safe") {
-            let p := header.offset
-            // Into the list: one prefix byte, then as many length bytes as it says past 0xf7.
-            let prefix := byte(0, calldataload(p))
-            p := add(p, 1)
-            if gt(prefix, 0xf7) { p := add(p, sub(prefix, 0xf7)) }
+            p := data.offset
+        }
+    }
+
+    /// @dev The first item of the RLP list at calldata offset `p`: past one prefix byte, and as
+    /// many length bytes as it says past 0xf7.
+    function _listStart(uint256 p) private pure returns (uint256) {
+        uint256 prefix;
+        assembly ("memory-safe") {
+            prefix := byte(0, calldataload(p))
+        }
+        return prefix > 0xf7 ? p + 1 + (prefix - 0xf7) : p + 1;
+    }
+
+    /// @dev The gas limit (field `GAS_LIMIT_FIELD`) of the header whose RLP list starts at
+    /// calldata offset `header`, read in place. Only called on a header whose hash is the tip's
+    /// (the genesis the rollup was deployed on, or a header `propose` decoded or EXECUTE
+    /// accepted), hence well formed, so the read is not checked.
+    function _headerGasLimit(uint256 header) private pure returns (uint256 gasLimit) {
+        uint256 p = _listStart(header);
+        assembly ("memory-safe") {
             // Past the fields before it, all byte strings: one byte below 0x80, a short string
             // (0x80 + length), or a long one (0xb7 + length of length, then the length).
             for { let i := 0 } lt(i, GAS_LIMIT_FIELD) { i := add(i, 1) } {
-                prefix := byte(0, calldataload(p))
+                let prefix := byte(0, calldataload(p))
                 switch lt(prefix, 0xb8)
                 case 1 { p := add(p, add(1, mul(gt(prefix, 0x7f), sub(prefix, 0x80)))) }
                 default {
@@ -623,7 +642,7 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
                 }
             }
             // The gas limit: a single byte below 0x80 is itself; 0x80 + length then the bytes (0x80: zero).
-            prefix := byte(0, calldataload(p))
+            let prefix := byte(0, calldataload(p))
             gasLimit := prefix
             if gt(prefix, 0x7f) { gasLimit := shr(sub(256, mul(8, sub(prefix, 0x80))), calldataload(add(p, 1))) }
         }
