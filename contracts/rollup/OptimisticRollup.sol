@@ -599,7 +599,8 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     /// @dev The L2 gas limit is fixed in optimistic mode: a proposer who could move it almost a
     /// 1024th per block could walk it up until no block carrying an overdue L1 message fits
     /// `challengeGasCap()`, halting the rollup (docs/design/challenge-gas-cap.md §6). The parent's
-    /// is read from its header, whose bytes `_checkProposal` found to be the tip's: no storage.
+    /// is read from its header, whose bytes were found to be the tip's (`_checkProposal`, or
+    /// `advance`'s check against the head): no storage.
     function _checkGasLimit(uint256 gasLimit, bytes calldata parentHeader) private pure {
         uint256 parentGasLimit = _headerGasLimit(_offset(parentHeader));
         if (gasLimit != parentGasLimit) revert GasLimitChanged(parentGasLimit, gasLimit);
