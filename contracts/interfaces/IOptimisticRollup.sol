@@ -118,6 +118,14 @@ interface IOptimisticRollup {
     /// gas limit less a 32nd when that is lower.
     error ProposalNotChallengeable(uint256 challengeGas, uint256 cap);
 
+    /// @notice The proposal's header has another gas limit than its parent's. In optimistic mode
+    /// the L2 gas limit is fixed at the genesis block's: a proposer who could move it (by almost a
+    /// 1024th per block) could walk it up until no block carrying an overdue L1 message fits
+    /// `challengeGasCap()`, halting the rollup for good (docs/design/challenge-gas-cap.md).
+    /// @param parentGasLimit The gas limit of the parent's header (the provisional tip's).
+    /// @param gasLimit The gas limit the proposal's header claims.
+    error GasLimitChanged(uint256 parentGasLimit, uint256 gasLimit);
+
     /// @notice The proposal would put more L2 check gas in the proposal bucket than its capacity:
     /// proposals may add at most `PROPOSAL_GAS_PER_SECOND` per second of L1 time, in bursts of at
     /// most `PROPOSAL_GAS_BURST`, so that the stated challenger re-executes every proposal within
@@ -151,7 +159,7 @@ interface IOptimisticRollup {
 
     /// @notice Posts the next block of the provisional chain with `PROPOSAL_BOND`.
     /// @param parentHeader RLP of the provisional tip's header.
-    /// @param block_ RLP of the L2 block.
+    /// @param block_ RLP of the L2 block; its header's gas limit must be its parent's (`GasLimitChanged`).
     /// @param witness Stateless witness of the block's pre-state.
     /// @param consumedMessages How many queued messages the block consumes after the provisional chain's.
     /// @return number The block's number.

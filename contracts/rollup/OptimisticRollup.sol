@@ -85,6 +85,9 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         bool proven;
     }
 
+    /// @dev The gas limit's index among a header's RLP fields (as `BlockHeaders`' GAS_LIMIT_INDEX).
+    uint256 private constant GAS_LIMIT_FIELD = 9;
+
     /// @notice Most bytes a proposal may post: its parent's header, its block's RLP and its witness.
     /// It keeps the proposal transaction itself (calldata at EIP-7623's floor, the event) and a
     /// challenge's calldata floor below Osaka's 2^24 per-transaction cap (EIP-7825); what EXECUTE
@@ -215,9 +218,12 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     /// final after `CHALLENGE_WINDOW` unless a challenge shows it invalid. Same authorization as
     /// `advance` (the sequencer, or anyone once it is inactive), and the same message rules,
     /// checked against the header's claims. The witness is committed: a challenge must use it, and
-    /// if EXECUTE cannot check the block with it the proposer loses the bond.
+    /// if EXECUTE cannot check the block with it the proposer loses the bond. The L2 gas limit is
+    /// fixed in optimistic mode: the header's must equal its parent's (`GasLimitChanged`), so it
+    /// stays the genesis block's (docs/design/challenge-gas-cap.md §6).
     /// @param parentHeader RLP of the parent's header: the tip of the provisional chain.
-    /// @param block_ RLP of the L2 block; its parent must be the tip of the provisional chain.
+    /// @param block_ RLP of the L2 block; its parent must be the tip of the provisional chain, and
+    /// its gas limit its parent's.
     /// @param witness Stateless witness of the block's pre-state (what EXECUTE reads); with
     /// `parentHeader` and `block_`, at most `MAX_PROPOSAL_BYTES`, and with the header's gas limit
     /// within `challengeGasBound(bytes, gasLimit) <= challengeGasCap()` (2^24, or less on an L1
@@ -244,6 +250,7 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         if (challengeGas > cap) revert ProposalNotChallengeable(challengeGas, cap);
         uint256 next;
         (number, next) = _checkProposal(h, keccak256(parentHeader), block_, consumedMessages);
+        _checkGasLimit(h.gasLimit, parentHeader);
         _fillProposalGas(h, block_);
 
         _provisional[number] = ProvisionalBlock({
@@ -356,6 +363,7 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
 
     /// @inheritdoc NativeRollup
     /// @dev Refused while provisional blocks are pending: they would fork from the accepted block.
+    /// The block's gas limit must be its parent's, as in `propose` (`GasLimitChanged`).
     function advance(
         bytes calldata parentHeader,
         bytes calldata block_,
@@ -365,6 +373,10 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     ) public virtual override {
         if (provisionalCount != 0) revert ProvisionalBlocksPending(provisionalCount);
         super.advance(parentHeader, block_, witness, proofs, consumedMessages);
+        // The same fixed gas limit as `propose`, or the fallback could walk it with advances and
+        // no proposal could carry an overdue message again. Checked after EXECUTE accepted
+        // `block_` (well formed) on `parentHeader` (the head's).
+        _checkGasLimit(_headerGasLimit(_listStart(_offset(block_))), parentHeader);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -582,6 +594,59 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
             }
         }
         ok = start <= end && length <= end - start;
+    }
+
+    /// @dev The L2 gas limit is fixed in optimistic mode: a proposer who could move it almost a
+    /// 1024th per block could walk it up until no block carrying an overdue L1 message fits
+    /// `challengeGasCap()`, halting the rollup (docs/design/challenge-gas-cap.md §6). The parent's
+    /// is read from its header, whose bytes were found to be the tip's (`_checkProposal`, or
+    /// `advance`'s check against the head): no storage.
+    function _checkGasLimit(uint256 gasLimit, bytes calldata parentHeader) private pure {
+        uint256 parentGasLimit = _headerGasLimit(_offset(parentHeader));
+        if (gasLimit != parentGasLimit) revert GasLimitChanged(parentGasLimit, gasLimit);
+    }
+
+    /// @dev Where `data` starts in calldata.
+    function _offset(bytes calldata data) private pure returns (uint256 p) {
+        assembly ("memory-safe") {
+            p := data.offset
+        }
+    }
+
+    /// @dev The first item of the RLP list at calldata offset `p`: past one prefix byte, and as
+    /// many length bytes as it says past 0xf7.
+    function _listStart(uint256 p) private pure returns (uint256) {
+        uint256 prefix;
+        assembly ("memory-safe") {
+            prefix := byte(0, calldataload(p))
+        }
+        return prefix > 0xf7 ? p + 1 + (prefix - 0xf7) : p + 1;
+    }
+
+    /// @dev The gas limit (field `GAS_LIMIT_FIELD`) of the header whose RLP list starts at
+    /// calldata offset `header`, read in place. Only called on a header whose hash is the tip's
+    /// (the genesis the rollup was deployed on, or a header `propose` decoded or EXECUTE
+    /// accepted), hence well formed, so the read is not checked.
+    function _headerGasLimit(uint256 header) private pure returns (uint256 gasLimit) {
+        uint256 p = _listStart(header);
+        assembly ("memory-safe") {
+            // Past the fields before it, all byte strings: one byte below 0x80, a short string
+            // (0x80 + length), or a long one (0xb7 + length of length, then the length).
+            for { let i := 0 } lt(i, GAS_LIMIT_FIELD) { i := add(i, 1) } {
+                let prefix := byte(0, calldataload(p))
+                switch lt(prefix, 0xb8)
+                case 1 { p := add(p, add(1, mul(gt(prefix, 0x7f), sub(prefix, 0x80)))) }
+                default {
+                    let lengthOfLength := sub(prefix, 0xb7)
+                    let length := shr(sub(256, mul(8, lengthOfLength)), calldataload(add(p, 1)))
+                    p := add(p, add(add(1, lengthOfLength), length))
+                }
+            }
+            // The gas limit: a single byte below 0x80 is itself; 0x80 + length then the bytes (0x80: zero).
+            let prefix := byte(0, calldataload(p))
+            gasLimit := prefix
+            if gt(prefix, 0x7f) { gasLimit := shr(sub(256, mul(8, sub(prefix, 0x80))), calldataload(add(p, 1))) }
+        }
     }
 
     /// @dev The provisional block `number`, or a revert if there is none.
