@@ -56,6 +56,21 @@ describe("rollup:genesis and rollup:verification-keys (running a rollup outside 
     });
   });
 
+  it("rollup:genesis --dev without --out writes genesis.json in the working directory (the file rollup:deploy --genesis and rollup:node --genesis are shown with)", async () => {
+    await withoutRelayerKey(async () => {
+      const cwd = process.cwd();
+      const here = mkdtempSync(path.join(dir, "cwd-"));
+      process.chdir(here);
+      try {
+        await runTask("rollup:genesis", { dev: true });
+      } finally {
+        process.chdir(cwd);
+      }
+      const genesis = await readGenesisFile(path.join(here, "genesis.json"));
+      expect(Object.keys(genesis.alloc).length).to.be.greaterThan(0);
+    });
+  });
+
   it("rollup:genesis without --dev still asks for the relayer", async () => {
     await withoutRelayerKey(async () => {
       const error = (await rejection(runTask("rollup:genesis", { out: path.join(dir, "g.json"), dev: false }))) as {
