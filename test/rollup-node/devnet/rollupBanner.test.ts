@@ -133,3 +133,12 @@ describe("devnet banner: the accounts' balances are what they are said to be", (
     expect(accountLine(banner)).to.equal(`Account #0: ${account.address} (10000.0 ETH at genesis)`);
   });
 });
+
+describe("devnet banner: how to resume", () => {
+  it("names what a run must keep to resume the chain: its data directory, and no --reset (a run made with --reset and run again as it is would start over)", () => {
+    const lines = rollupDevnetBanner(devnetWith("ExampleRollup"), { l2BlockTimeMs: 1000, resumed: false }).split("\n");
+    expect(lines.find((l) => l.includes("resume"))).to.equal(
+      "Run again on /tmp/devnet, without --reset, to resume this chain; --reset starts from genesis. Ctrl-C stops.",
+    );
+  });
+});
