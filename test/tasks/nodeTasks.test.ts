@@ -71,6 +71,15 @@ describe("rollup:genesis and rollup:verification-keys (running a rollup outside 
     });
   });
 
+  it("rollup:genesis says the relayer's funding and the supply to back on L1 in ETH, with the exact wei beside", async () => {
+    await withoutRelayerKey(async () => {
+      const printed = await runTask("rollup:genesis", { out: path.join(dir, "eth.json"), dev: true });
+      expect(printed).to.match(
+        /funded with 1\.0 ETH \(1000000000000000000 wei\); genesis supply to back on L1: [0-9.]+ ETH \([0-9]+ wei\)/,
+      );
+    });
+  });
+
   it("rollup:genesis without --dev still asks for the relayer", async () => {
     await withoutRelayerKey(async () => {
       const error = (await rejection(runTask("rollup:genesis", { out: path.join(dir, "g.json"), dev: false }))) as {
