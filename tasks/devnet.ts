@@ -120,7 +120,7 @@ task(
   )
   .addOptionalParam("dataDir", "Where both chains are kept between runs", DEFAULT_DATA_DIR, types.string)
   .addFlag("reset", "Start both chains from genesis instead of resuming")
-  .addFlag("l1Only", "Only the L1 devnet, in memory (the previous behaviour)")
+  .addFlag("l1Only", "Only the L1 devnet, in memory: no rollup contract, no L2 node, nothing kept between runs")
   .addFlag("emptyBlocks", "Produce L2 blocks even without transactions or messages")
   .addFlag(
     "l2Automine",

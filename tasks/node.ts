@@ -86,7 +86,7 @@ task(
   "rollup:genesis",
   "Writes the L2 genesis of hardhat.config.ts `rollup` (chain id, gas limit, allocations, predeploys, L2Bridge, the fork's system contracts) as a geth genesis.json",
 )
-  .addParam("out", "The file to write", undefined, types.string)
+  .addOptionalParam("out", "The file to write", "genesis.json", types.string)
   .addOptionalParam("timestamp", "Genesis timestamp, seconds since the epoch (default: now)", undefined, types.int)
   .addOptionalParam(
     "relayer",

@@ -1,7 +1,7 @@
 // The action of `rollup:genesis` (defined in ./node.ts); loaded when it runs, after compilation.
 import path from "node:path";
 
-import { getAddress, isAddress, parseEther } from "ethers";
+import { formatEther, getAddress, isAddress, parseEther } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { writeGenesisFile } from "../rollup-node/chain/genesisFile";
@@ -46,6 +46,6 @@ export async function genesis(
   console.log(`L2 genesis written to ${out}`);
   console.log(`chain id ${rollup.l2ChainId}, hash ${hash}, state root ${stateRoot}`);
   console.log(
-    `relayer ${getAddress(relayerAddress)} funded with ${balance} wei; genesis supply to back on L1: ${genesisSupply(config)} wei`,
+    `relayer ${getAddress(relayerAddress)} funded with ${formatEther(balance)} ETH (${balance} wei); genesis supply to back on L1: ${formatEther(genesisSupply(config))} ETH (${genesisSupply(config)} wei)`,
   );
 }

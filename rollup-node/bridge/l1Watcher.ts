@@ -99,9 +99,12 @@ export class L1Watcher {
         `caught up with L1: ${plural(this.caughtUp, "L1 → L2 message")} queued before this start and not yet consumed on L1`,
       );
     this.timer = setInterval(() => {
-      this.poll().catch((error: unknown) =>
-        this.config.logger.warn(`L1 poll failed (will retry): ${(error as Error).message}`),
-      );
+      this.poll().catch((error: unknown) => {
+        // A poll that stop() cut off (its provider destroyed as the node stops) is not retried:
+        // warning that it will be would only alarm whoever pressed Ctrl-C.
+        if (this.timer === undefined) return;
+        this.config.logger.warn(`L1 poll failed (will retry): ${(error as Error).message}`);
+      });
     }, this.config.pollIntervalMs);
   }
 

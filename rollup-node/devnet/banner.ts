@@ -8,11 +8,15 @@ const PUBLIC_KEYS_WARNING = [
   "Any funds sent to them on Mainnet or any other live network WILL BE LOST.",
 ];
 
-/** The dev accounts under `title`, each with its key and balance, in the layout of `hardhat node`. */
-export function accountsSection(title: string, accounts: readonly DevAccount[]): string[] {
+/**
+ * The dev accounts under `title`, each with its key and balance, in the layout of `hardhat node`.
+ * The balance is the genesis funding: on a resumed chain, `balanceNote` (" at genesis") says so,
+ * since the chain's transactions since may have moved it.
+ */
+export function accountsSection(title: string, accounts: readonly DevAccount[], balanceNote = ""): string[] {
   const lines = [title, "=".repeat(title.length), "", ...PUBLIC_KEYS_WARNING, ""];
   accounts.forEach((account, i) => {
-    lines.push(`Account #${i}: ${account.address} (${formatEther(account.balance)} ETH)`);
+    lines.push(`Account #${i}: ${account.address} (${formatEther(account.balance)} ETH${balanceNote})`);
     lines.push(`Private Key: ${account.privateKey}`);
     lines.push("");
   });

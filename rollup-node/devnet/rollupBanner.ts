@@ -120,8 +120,10 @@ export function rollupDevnetBanner(
       2,
     ),
     "",
-    ...accountsSection("Accounts (funded on L1 and L2)", devnet.accounts),
+    ...(options.resumed
+      ? accountsSection("Accounts (funded on L1 and L2 at genesis)", devnet.accounts, " at genesis")
+      : accountsSection("Accounts (funded on L1 and L2)", devnet.accounts)),
     tryCommands(devnet.l1Url, devnet.l2Url),
-    "Run again to resume this chain; pass --reset to start from genesis. Ctrl-C stops.",
+    `Run again on ${devnet.dataDir}, without --reset, to resume this chain; --reset starts from genesis. Ctrl-C stops.`,
   ].join("\n");
 }

@@ -90,6 +90,18 @@ export function decodeTxLocation(bytes: Uint8Array): TxLocation {
 }
 
 /**
+ * Whether opening the database failed because another process holds its lock. classic-level
+ * reports only "Database failed to open" and puts the LOCK error in its `cause` (code
+ * LEVEL_LOCKED), so the whole chain of causes is read.
+ */
+function heldByAnother(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === "LEVEL_LOCKED" || /lock/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
  * The L2 node's durable records next to the state trie; also the chain's block archive (blocks
  * no longer held in memory are read back from here).
  */
@@ -143,7 +155,7 @@ export class L2Store implements BlockArchive {
       store.archived = await store.headNumber();
       return store;
     } catch (error) {
-      const locked = /lock/i.test((error as Error).message);
+      const locked = heldByAnother(error);
       throw new DataDirError(
         `cannot open the L2 data directory ${directory}: ${(error as Error).message}`,
         locked

@@ -56,6 +56,30 @@ describe("rollup:genesis and rollup:verification-keys (running a rollup outside 
     });
   });
 
+  it("rollup:genesis --dev without --out writes genesis.json in the working directory (the file rollup:deploy --genesis and rollup:node --genesis are shown with)", async () => {
+    await withoutRelayerKey(async () => {
+      const cwd = process.cwd();
+      const here = mkdtempSync(path.join(dir, "cwd-"));
+      process.chdir(here);
+      try {
+        await runTask("rollup:genesis", { dev: true });
+      } finally {
+        process.chdir(cwd);
+      }
+      const genesis = await readGenesisFile(path.join(here, "genesis.json"));
+      expect(Object.keys(genesis.alloc).length).to.be.greaterThan(0);
+    });
+  });
+
+  it("rollup:genesis says the relayer's funding and the supply to back on L1 in ETH, with the exact wei beside", async () => {
+    await withoutRelayerKey(async () => {
+      const printed = await runTask("rollup:genesis", { out: path.join(dir, "eth.json"), dev: true });
+      expect(printed).to.match(
+        /funded with 1\.0 ETH \(1000000000000000000 wei\); genesis supply to back on L1: [0-9.]+ ETH \([0-9]+ wei\)/,
+      );
+    });
+  });
+
   it("rollup:genesis without --dev still asks for the relayer", async () => {
     await withoutRelayerKey(async () => {
       const error = (await rejection(runTask("rollup:genesis", { out: path.join(dir, "g.json"), dev: false }))) as {

@@ -112,3 +112,33 @@ describe("devnet banner: each node key says where it comes from, as the node com
     expect(recordedRelayer({}, 0n).address).to.equal(dev.relayer.address);
   });
 });
+
+describe("devnet banner: the accounts' balances are what they are said to be", () => {
+  const account = {
+    address: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+    privateKey: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    balance: parseEther("10000"),
+  };
+  const devnet = { ...devnetWith("ExampleRollup"), accounts: [account] } as unknown as RollupDevnet;
+  const accountLine = (banner: string): string | undefined =>
+    banner.split("\n").find((l) => l.startsWith("Account #0"));
+
+  it("a fresh chain shows each account's balance as it is: its genesis funding", () => {
+    const banner = rollupDevnetBanner(devnet, { l2BlockTimeMs: 1000, resumed: false });
+    expect(accountLine(banner)).to.equal(`Account #0: ${account.address} (10000.0 ETH)`);
+  });
+
+  it("a resumed chain says the balance is the genesis funding: the chain's transactions since may have moved it", () => {
+    const banner = rollupDevnetBanner(devnet, { l2BlockTimeMs: 1000, resumed: true });
+    expect(accountLine(banner)).to.equal(`Account #0: ${account.address} (10000.0 ETH at genesis)`);
+  });
+});
+
+describe("devnet banner: how to resume", () => {
+  it("names what a run must keep to resume the chain: its data directory, and no --reset (a run made with --reset and run again as it is would start over)", () => {
+    const lines = rollupDevnetBanner(devnetWith("ExampleRollup"), { l2BlockTimeMs: 1000, resumed: false }).split("\n");
+    expect(lines.find((l) => l.includes("resume"))).to.equal(
+      "Run again on /tmp/devnet, without --reset, to resume this chain; --reset starts from genesis. Ctrl-C stops.",
+    );
+  });
+});
