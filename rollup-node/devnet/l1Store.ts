@@ -1,13 +1,13 @@
 import { mkdirSync, rmSync } from "node:fs";
 
 import type { Common } from "@ethereumjs/common";
-import { bigIntToBytes, bytesToBigInt, bytesToHex } from "@ethereumjs/util";
+import { bigIntToBytes, bytesToBigInt } from "@ethereumjs/util";
 
 import type { BlockArchive } from "../chain/blockStore";
 import { ChainConfigError } from "../chain/errors";
 import type { BlockRecord, TxLocation } from "../chain/types";
 import { decodeStoredBlock, encodeStoredBlock } from "../l2/recordCodec";
-import { blockIndexOps, decodeTxLocation } from "../l2/store";
+import { BlockIndex } from "../l2/store";
 import { LevelDB } from "../storage/levelDb";
 
 /**
@@ -28,7 +28,11 @@ const INDEX_PREFIXES = { hash: "l1:hash:", tx: "l1:tx:" };
 export class L1Store implements BlockArchive {
   /** The highest block whose record is written (see BlockArchive). */
   private archived = 0n;
-  private constructor(readonly db: LevelDB) {}
+  private readonly index: BlockIndex;
+
+  private constructor(readonly db: LevelDB) {
+    this.index = new BlockIndex(db, INDEX_PREFIXES);
+  }
 
   get archivedHead(): bigint {
     return this.archived;
@@ -40,13 +44,11 @@ export class L1Store implements BlockArchive {
   }
 
   blockNumberOf(hash: Uint8Array): bigint | undefined {
-    const bytes = this.db.getSync(INDEX_PREFIXES.hash + bytesToHex(hash));
-    return bytes === undefined ? undefined : bytesToBigInt(bytes);
+    return this.index.blockNumberOf(hash);
   }
 
   txLocation(hash: Uint8Array): TxLocation | undefined {
-    const bytes = this.db.getSync(INDEX_PREFIXES.tx + bytesToHex(hash));
-    return bytes === undefined ? undefined : decodeTxLocation(bytes);
+    return this.index.txLocation(hash);
   }
 
   forgetAbove(number: bigint): void {
@@ -104,7 +106,7 @@ export class L1Store implements BlockArchive {
     await this.db.batch([
       { type: "put", key: blockKey(number), value: encodeStoredBlock({ record, anchor: NO_ANCHOR }) },
       { type: "put", key: HEAD_KEY, value: bigIntToBytes(number) },
-      ...blockIndexOps(record, INDEX_PREFIXES),
+      ...this.index.ops(record),
     ]);
     this.archived = number;
   }

@@ -64,29 +64,43 @@ export interface NodeStorageConfig {
   readonly reset?: boolean;
 }
 
-/** The index entries that find an archived block by its hash and its transactions by theirs. */
-export function blockIndexOps(
-  record: BlockRecord,
-  prefixes: { hash: string; tx: string },
-): BatchDBOp<string, StoredValue>[] {
-  const number = record.block.header.number;
-  const numberBytes = bigIntToUnpaddedBytes(number);
-  return [
-    { type: "put", key: prefixes.hash + bytesToHex(record.block.hash()), value: numberBytes },
-    ...record.block.transactions.map(
-      (tx, index): BatchDBOp<string, StoredValue> => ({
-        type: "put",
-        key: prefixes.tx + bytesToHex(tx.hash()),
-        value: RLP.encode([numberBytes, bigIntToUnpaddedBytes(BigInt(index))]),
-      }),
-    ),
-  ];
-}
+/**
+ * The index that finds an archived block by its hash and its transactions by theirs: entries under
+ * `prefixes` written beside each block record, read back synchronously. One definition for the L2
+ * node's store and the devnet L1's (l1Store.ts), which differ only in their prefixes.
+ */
+export class BlockIndex {
+  constructor(
+    private readonly db: LevelDB,
+    private readonly prefixes: { readonly hash: string; readonly tx: string },
+  ) {}
 
-/** Decodes an index entry written by blockIndexOps. */
-export function decodeTxLocation(bytes: Uint8Array): TxLocation {
-  const [number, index] = RLP.decode(bytes) as Uint8Array[];
-  return { blockNumber: bytesToBigInt(number as Uint8Array), index: Number(bytesToBigInt(index as Uint8Array)) };
+  /** The entries to write in the same batch as `record`. */
+  ops(record: BlockRecord): BatchDBOp<string, StoredValue>[] {
+    const numberBytes = bigIntToUnpaddedBytes(record.block.header.number);
+    return [
+      { type: "put", key: this.prefixes.hash + bytesToHex(record.block.hash()), value: numberBytes },
+      ...record.block.transactions.map(
+        (tx, index): BatchDBOp<string, StoredValue> => ({
+          type: "put",
+          key: this.prefixes.tx + bytesToHex(tx.hash()),
+          value: RLP.encode([numberBytes, bigIntToUnpaddedBytes(BigInt(index))]),
+        }),
+      ),
+    ];
+  }
+
+  blockNumberOf(hash: Uint8Array): bigint | undefined {
+    const bytes = this.db.getSync(this.prefixes.hash + bytesToHex(hash));
+    return bytes === undefined ? undefined : bytesToBigInt(bytes);
+  }
+
+  txLocation(hash: Uint8Array): TxLocation | undefined {
+    const bytes = this.db.getSync(this.prefixes.tx + bytesToHex(hash));
+    if (bytes === undefined) return undefined;
+    const [number, index] = RLP.decode(bytes) as Uint8Array[];
+    return { blockNumber: bytesToBigInt(number as Uint8Array), index: Number(bytesToBigInt(index as Uint8Array)) };
+  }
 }
 
 /**
@@ -109,7 +123,11 @@ export class L2Store implements BlockArchive {
   /** The highest block whose record is written (see BlockArchive). */
   private archived = 0n;
 
-  private constructor(readonly db: LevelDB) {}
+  private readonly index: BlockIndex;
+
+  private constructor(readonly db: LevelDB) {
+    this.index = new BlockIndex(db, { hash: HASH_PREFIX, tx: TX_PREFIX });
+  }
 
   get archivedHead(): bigint {
     return this.archived;
@@ -121,13 +139,11 @@ export class L2Store implements BlockArchive {
   }
 
   blockNumberOf(hash: Uint8Array): bigint | undefined {
-    const bytes = this.db.getSync(HASH_PREFIX + bytesToHex(hash));
-    return bytes === undefined ? undefined : bytesToBigInt(bytes);
+    return this.index.blockNumberOf(hash);
   }
 
   txLocation(hash: Uint8Array): TxLocation | undefined {
-    const bytes = this.db.getSync(TX_PREFIX + bytesToHex(hash));
-    return bytes === undefined ? undefined : decodeTxLocation(bytes);
+    return this.index.txLocation(hash);
   }
 
   forgetAbove(number: bigint): void {
@@ -213,7 +229,7 @@ export class L2Store implements BlockArchive {
       { type: "put", key: numberKey(BLOCK_PREFIX, number), value: encodeStoredBlock(commit.stored) },
       { type: "put", key: numberKey(WITNESS_PREFIX, number), value: commit.encodedWitness },
       { type: "put", key: HEAD_KEY, value: bigIntToBytes(number) },
-      ...blockIndexOps(commit.stored.record, { hash: HASH_PREFIX, tx: TX_PREFIX }),
+      ...this.index.ops(commit.stored.record),
       ...commit.removedFromPool.map(
         (hash): BatchDBOp<string, StoredValue> => ({ type: "del", key: POOL_PREFIX + bytesToHex(hash) }),
       ),
