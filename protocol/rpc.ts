@@ -196,3 +196,151 @@ export function decodeWithdrawalProof(p: JsonObject): WithdrawalProofResult {
     finalized: p.finalized === true,
   };
 }
+
+// ------------------------------------------------------------------ errors on the wire
+
+/**
+ * JSON-RPC error codes, as JSON-RPC 2.0, EIP-1474 and geth number them. The node answers each
+ * error with one of these; the SDK reads them back (`readRpcError`).
+ */
+export const RpcErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  Internal: -32603,
+  /** geth's catch-all for rejected transactions and server errors; the node's own errors use it. */
+  Server: -32000,
+  /** geth's code for the calls of a batch left unanswered once its answers pass the size limit. */
+  ResponseTooLarge: -32003,
+  /** EVM revert with data (EIP-1474 / geth): `data` is the revert bytes, not an object. */
+  ExecutionReverted: 3,
+} as const;
+
+/**
+ * What the node says about an error beside its JSON-RPC code: its own stable code
+ * (`FOLLOWER_READ_ONLY`, `TX_REJECTED`, `INVALID_PARAMS` …), what to do about it, and any
+ * fields of that error (`reason` of a refused transaction).
+ */
+export interface NodeErrorData {
+  readonly code: string;
+  readonly hint: string;
+  readonly [field: string]: RpcJson;
+}
+
+/**
+ * A JSON-RPC error object as the node sends it: `{ code, message, data }`. `message` is one line.
+ * `data` is a `NodeErrorData`, except for a revert (code 3), whose `data` is the revert bytes as
+ * clients expect them (ethers decodes a custom error from them).
+ */
+export interface RpcErrorObject {
+  readonly code: number;
+  readonly message: string;
+  readonly data?: NodeErrorData | string;
+}
+
+/** The node's code for an error that only has a JSON-RPC code (a bad parameter, an unknown method…). */
+const STANDARD_ERRORS: Readonly<Record<number, { readonly code: string; readonly hint: string }>> = {
+  [RpcErrorCode.ParseError]: { code: "PARSE_ERROR", hint: "send a JSON-RPC 2.0 request as valid JSON" },
+  [RpcErrorCode.InvalidRequest]: {
+    code: "INVALID_REQUEST",
+    hint: 'send {"jsonrpc":"2.0","method":…,"params":[…],"id":…} (or an array of them)',
+  },
+  [RpcErrorCode.MethodNotFound]: {
+    code: "METHOD_NOT_FOUND",
+    hint: "the node does not serve this method (dev methods only on a devnet); see docs/rpc.md",
+  },
+  [RpcErrorCode.InvalidParams]: {
+    code: "INVALID_PARAMS",
+    hint: "the message names the parameter: fix its value or type (quantities and data are 0x-prefixed hex)",
+  },
+  [RpcErrorCode.Internal]: { code: "INTERNAL", hint: "the node failed unexpectedly: see its log" },
+  [RpcErrorCode.Server]: { code: "SERVER_ERROR", hint: "see the message" },
+  [RpcErrorCode.ResponseTooLarge]: {
+    code: "RESPONSE_TOO_LARGE",
+    hint: "send the remaining calls in another request",
+  },
+};
+
+/** The `data` of an error that carries only a JSON-RPC code (the code's own name and hint). */
+export function standardErrorData(rpcCode: number, hint?: string): NodeErrorData {
+  const standard = STANDARD_ERRORS[rpcCode] ?? { code: `RPC_${rpcCode}`, hint: "see the message" };
+  return { code: standard.code, hint: hint ?? standard.hint };
+}
+
+/**
+ * The one way a node error crosses the wire: `rpcCode` by its class (the caller's choice: -32000,
+ * -32602 …), the message on one line, and the node's `code` and `hint` (plus `fields`) in `data`.
+ */
+export function encodeRpcError(
+  rpcCode: number,
+  message: string,
+  error: { readonly code: string; readonly hint: string },
+  fields: { readonly [field: string]: RpcJson } = {},
+): RpcErrorObject {
+  return { code: rpcCode, message: oneLine(message), data: { ...fields, code: error.code, hint: error.hint } };
+}
+
+/** A revert as clients expect it: code 3, `data` the revert bytes (hex). */
+export function encodeRevertError(message: string, revertData: string): RpcErrorObject {
+  return { code: RpcErrorCode.ExecutionReverted, message: oneLine(message), data: revertData };
+}
+
+/** A message on one line: JSON-RPC clients show `message` as one. */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, " ").trim();
+}
+
+/** An error the node answered, read back from the wire. */
+export interface ReadRpcError {
+  readonly rpcCode: number;
+  readonly message: string;
+  /** The node's code (`data.code`); the JSON-RPC code's name when the server sent none (another client). */
+  readonly code: string;
+  /** The node's hint; undefined when the server sent none. */
+  readonly hint?: string;
+  /** `data` as sent: a NodeErrorData, a revert's bytes, or another server's data. */
+  readonly data?: unknown;
+}
+
+/** The fields a JSON-RPC error object must have. */
+function isErrorObject(value: unknown): value is { code: number; message: string; data?: unknown } {
+  if (typeof value !== "object" || value === null) return false;
+  const { code, message } = value as { code?: unknown; message?: unknown };
+  return typeof code === "number" && Number.isInteger(code) && typeof message === "string";
+}
+
+/** Where clients keep the server's error object inside their own errors (ethers v6: error, info, cause). */
+const WRAPPER_KEYS = ["error", "info", "cause"] as const;
+/** How deep the wrappers go (ethers: error.info.info.error for an unsupported legacy transaction). */
+const MAX_WRAPPING = 4;
+
+/**
+ * The JSON-RPC error object inside `error`: the object itself, or the one a client wrapped
+ * (ethers puts it in `error.error` or `error.info.error`, even behind "could not coalesce error").
+ * Undefined when `error` holds none (a network failure, a local bug).
+ */
+export function readRpcError(error: unknown, depth = 0): ReadRpcError | undefined {
+  if (typeof error !== "object" || error === null || depth > MAX_WRAPPING) return undefined;
+  // A wrapper is searched first: an ethers error has a code too (a string), never a number.
+  for (const key of WRAPPER_KEYS) {
+    const found = readRpcError((error as Record<string, unknown>)[key], depth + 1);
+    if (found !== undefined) return found;
+  }
+  if (!isErrorObject(error)) return undefined;
+  const data = error.data;
+  const node =
+    typeof data === "object" && data !== null && typeof (data as { code?: unknown }).code === "string"
+      ? (data as { code: string; hint?: unknown })
+      : undefined;
+  const standard = STANDARD_ERRORS[error.code];
+  return {
+    rpcCode: error.code,
+    message: error.message,
+    code:
+      node?.code ??
+      (error.code === RpcErrorCode.ExecutionReverted ? "EXECUTION_REVERTED" : (standard?.code ?? `RPC_${error.code}`)),
+    ...(typeof node?.hint === "string" ? { hint: node.hint } : {}),
+    ...(data === undefined ? {} : { data }),
+  };
+}

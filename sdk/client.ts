@@ -37,7 +37,7 @@ import {
   queuedMessageOf,
   sentMessageOf,
 } from "./messages";
-import { RollupNodeRpc } from "./nodeRpc";
+import { RollupNodeRpc, nodeRpcErrorFrom } from "./nodeRpc";
 import { decodeRevertReason } from "./revert";
 import { assertRollupContract } from "./rollupProbe";
 import { type RollupStatus, readRollupStatus } from "./rollupStatus";
@@ -522,6 +522,10 @@ export class RollupClient {
     try {
       response = await submit();
     } catch (error) {
+      // A node's refusal (its pool, a follower, a halt) is the node's error with its code and hint;
+      // a revert (or another halt) at estimation is the contract's, decoded.
+      const refused = nodeRpcErrorFrom(error);
+      if (refused !== undefined && refused.nodeCode !== "EXECUTION_REVERTED") throw refused;
       throw new TransactionFailedError(layer, undefined, describeRevert(error, abi));
     }
     return this.receipt(layer, response.hash);

@@ -124,20 +124,35 @@ export class TransactionFailedError extends RollupSdkError {
   }
 }
 
-/** The L2 node answered a rollup_* method with an error (its own code and hint included). */
+/**
+ * A node answered a JSON-RPC call with an error: the node's own code (`nodeCode`: TX_REJECTED,
+ * FOLLOWER_READ_ONLY, INVALID_PARAMS …) and hint, read from the error's `data` as the wire protocol
+ * defines it (protocol/rpc.ts, docs/rpc.md "Errors"), whatever client wrapped it (`nodeRpcErrorFrom`).
+ */
 export class NodeRpcError extends RollupSdkError {
   constructor(
     readonly method: string,
-    /** The node's error code (e.g. NOT_PROVABLE_YET), or the JSON-RPC code as text. */
+    /** The node's error code (e.g. NOT_PROVABLE_YET), or the JSON-RPC code's name (METHOD_NOT_FOUND …). */
     readonly nodeCode: string,
     message: string,
-    nodeHint: string | undefined,
+    /** The node's hint; undefined when the node sent none (another client). */
+    readonly nodeHint: string | undefined,
+    /** The JSON-RPC error code (-32000, -32602 …). */
+    readonly rpcCode?: number,
+    /** The error's `data` as sent (the node's fields, e.g. `reason` of a refused transaction). */
+    readonly data?: unknown,
   ) {
     super(
       "NODE_RPC",
-      `${method} failed on the L2 node: ${message}`,
+      `${method} failed on the node: ${message}`,
       nodeHint ?? "check that the L2 runner points at the rollup's node (npx hardhat rollup:status)",
     );
+  }
+
+  /** The node's `data.reason` (a refused transaction's geth reason, e.g. "nonce too low"), when it sent one. */
+  get reason(): string | undefined {
+    const reason = (this.data as { reason?: unknown } | undefined)?.reason;
+    return typeof reason === "string" ? reason : undefined;
   }
 }
 

@@ -54,7 +54,13 @@ export {
   WaitTimeoutError,
 } from "./errors";
 export type { L1ToL2Message, L2ToL1Message, RollupMessage } from "./messages";
-export type { NodeL1ToL2Status, NodeWithdrawalProof, RollupNodeRpc, RollupNodeStatus } from "./nodeRpc";
+export {
+  type NodeL1ToL2Status,
+  type NodeWithdrawalProof,
+  type RollupNodeRpc,
+  type RollupNodeStatus,
+  nodeRpcErrorFrom,
+} from "./nodeRpc";
 export { decodeRevertReason } from "./revert";
 export type { RollupStatus } from "./rollupStatus";
 export { NotARollupError, assertRollupContract } from "./rollupProbe";

@@ -11,6 +11,8 @@ import {
   decodeL1ToL2Status,
   decodeRollupStatus,
   decodeWithdrawalProof,
+  readRpcError,
+  RpcErrorCode,
 } from "../protocol";
 import { NodeRpcError } from "./errors";
 import type { RpcSender } from "./runners";
@@ -25,21 +27,30 @@ export type NodeWithdrawalProof = WithdrawalProofResult;
 
 type JsonObject = Record<string, unknown>;
 
-/** JSON-RPC "method not found". */
-const METHOD_NOT_FOUND = -32601;
-
-interface RpcErrorBody {
-  readonly code?: number;
-  readonly message?: string;
-  readonly data?: { readonly code?: string; readonly hint?: string };
+/** The method of the request an ethers error answers (ethers keeps the payload beside the error). */
+function requestMethod(error: unknown): string | undefined {
+  const e = error as { payload?: { method?: unknown }; info?: { payload?: { method?: unknown } } } | null;
+  const method = e?.payload?.method ?? e?.info?.payload?.method;
+  return typeof method === "string" ? method : undefined;
 }
 
-/** The JSON-RPC error object inside an ethers error (ethers v6 keeps it under `error`). */
-function rpcErrorBody(error: unknown): RpcErrorBody | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const inner = (error as { error?: unknown }).error;
-  if (typeof inner === "object" && inner !== null && "code" in inner) return inner as RpcErrorBody;
-  return undefined;
+/**
+ * The node's error inside `error` as the SDK's typed error: its code, hint, JSON-RPC code and data,
+ * read from the JSON-RPC error object whatever wraps it (ethers' "could not coalesce error",
+ * NONCE_EXPIRED, CALL_EXCEPTION …). Undefined when `error` carries no JSON-RPC error (a network
+ * failure, a local mistake). A revert comes back too (rpcCode 3, `data` the revert bytes).
+ */
+export function nodeRpcErrorFrom(error: unknown, method?: string): NodeRpcError | undefined {
+  const read = readRpcError(error);
+  if (read === undefined) return undefined;
+  return new NodeRpcError(
+    method ?? requestMethod(error) ?? "a JSON-RPC call",
+    read.code,
+    read.message,
+    read.hint,
+    read.rpcCode,
+    read.data,
+  );
 }
 
 export class RollupNodeRpc {
@@ -51,15 +62,10 @@ export class RollupNodeRpc {
     try {
       return (await this.rpc.send(method, params)) as JsonObject;
     } catch (error) {
-      const body = rpcErrorBody(error);
-      if (body === undefined) throw error;
-      if (body.code === METHOD_NOT_FOUND) return undefined;
-      throw new NodeRpcError(
-        method,
-        body.data?.code ?? String(body.code),
-        body.message ?? "unknown error",
-        body.data?.hint,
-      );
+      const nodeError = nodeRpcErrorFrom(error, method);
+      if (nodeError === undefined) throw error;
+      if (nodeError.rpcCode === RpcErrorCode.MethodNotFound) return undefined;
+      throw nodeError;
     }
   }
 

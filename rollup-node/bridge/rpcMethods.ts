@@ -4,10 +4,9 @@ import { RpcError, RpcErrorCode, invalidParams } from "../rpc/errors";
 import type { Json } from "../rpc/format";
 import { parseHash, parseOptionalQuantity, parseQuantity } from "../rpc/hex";
 import type { MethodTable } from "../rpc/methods/types";
-import { BridgeError } from "./errors";
 import { type StatusContext, l1ToL2Status, l2ToL1Status, rollupStatus } from "./status";
 import { type SentMessageQuery, buildWithdrawalProof, findSentMessage } from "./withdrawals";
-import { ProtocolError, decodeMessageQueued, encodeRpcResult } from "../../protocol";
+import { decodeMessageQueued, encodeRpcResult } from "../../protocol";
 
 function asObject(value: unknown, name: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value))
@@ -36,17 +35,13 @@ async function nonceOfL1Transaction(ctx: StatusContext, hash: string): Promise<b
   throw new RpcError(RpcErrorCode.Server, `L1 transaction ${hash} queued no message on rollup ${ctx.rollupAddress}`);
 }
 
-/** Bridge errors answer -32000 with their code and hint in `data`, as the client needs them. */
+/**
+ * The answer encoded as the protocol's codec does. Errors go as they are: the dispatcher answers
+ * bridge and protocol errors, like every node error, with -32000 and their code and hint in `data`
+ * (rpc/errors.ts `toRpcError`).
+ */
 function guarded(handler: (params: readonly unknown[]) => Promise<unknown>): MethodTable[string] {
-  return async (params) => {
-    try {
-      return encodeRpcResult(await handler(params)) as Json;
-    } catch (error) {
-      if (error instanceof BridgeError || error instanceof ProtocolError)
-        throw new RpcError(RpcErrorCode.Server, error.message, { code: error.code, hint: error.hint }, error.hint);
-      throw error;
-    }
-  };
+  return async (params) => encodeRpcResult(await handler(params)) as Json;
 }
 
 /**

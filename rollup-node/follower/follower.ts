@@ -14,6 +14,7 @@ import type { ProducedBlock } from "../l2/types";
 import { type Logger, plural, stderrLogger } from "../logger";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
 import { RpcError } from "../rpc/errors";
+import { type NodeErrorData, type ReadRpcError, readRpcError } from "../../protocol/rpc";
 import type { Json } from "../rpc/format";
 import type { FoundBody } from "./blockBody";
 import { executeBody, fetchEventBodies } from "./derive";
@@ -622,10 +623,10 @@ export class Follower implements RpcBackend {
     try {
       return (await this.forwarder.send(method, [...params])) as Json;
     } catch (error) {
-      const e = error as { error?: unknown; info?: { error?: unknown }; shortMessage?: string; message?: string };
-      const answered = (e.error ?? e.info?.error) as { code?: unknown; message?: unknown; data?: unknown } | undefined;
-      if (typeof answered?.code === "number" && typeof answered.message === "string")
-        throw new RpcError(answered.code, answered.message, answered.data);
+      const answered = readRpcError(error);
+      if (answered !== undefined)
+        throw new RpcError(answered.rpcCode, answered.message, forwardedData(answered), answered.hint);
+      const e = error as { shortMessage?: string; message?: string };
       throw new FollowerForwardError(method, url, e.shortMessage ?? e.message ?? String(error));
     }
   }
@@ -650,4 +651,15 @@ export class Follower implements RpcBackend {
   private ensureOpen(): void {
     if (this.closed) throw new FollowerClosedError();
   }
+}
+
+/**
+ * The `data` of the sequencer's error as the follower passes it on: a revert's bytes, or the
+ * sequencer's code and hint (with their fields); undefined for another server's data, which the
+ * follower's own answer then names by its JSON-RPC code.
+ */
+function forwardedData(answered: ReadRpcError): NodeErrorData | string | undefined {
+  if (typeof answered.data === "string") return answered.data;
+  if (answered.hint === undefined) return undefined;
+  return { ...(answered.data as NodeErrorData), code: answered.code, hint: answered.hint };
 }

@@ -39,7 +39,11 @@ export class InProcessProvider extends EventEmitter {
       const result = await this.dispatcher.call(args.method, plainParams);
       return result === null ? null : JSON.parse(JSON.stringify(result));
     } catch (error) {
-      if (error instanceof RpcError) throw new ProviderRpcError(error.code, error.message, error.data);
+      if (error instanceof RpcError) {
+        // The wire's error object (protocol/rpc.ts), as an HTTP client would see it.
+        const wire = error.toJSON();
+        throw new ProviderRpcError(wire.code, wire.message, wire.data);
+      }
       throw error;
     }
   }

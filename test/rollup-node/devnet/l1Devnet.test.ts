@@ -139,8 +139,10 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
       id: 1,
       method: "eth_sendRawTransaction",
       params: [stale],
-    })) as { error: { code: number; message: string } };
-    expect(low.error).to.deep.equal({ code: -32000, message: "nonce too low" });
+    })) as { error: { code: number; message: string; data: { code: string; reason: string } } };
+    // geth's message (what ethers recognises), and the node's code and reason in `data` (docs/rpc.md).
+    expect(low.error).to.deep.include({ code: -32000, message: "nonce too low" });
+    expect(low.error.data).to.deep.include({ code: "TX_REJECTED", reason: "nonce too low" });
     const poor = Wallet.createRandom().connect(provider);
     const tx = await poor.signTransaction({
       to: signer.address,
@@ -157,8 +159,9 @@ describe("L1 devnet over HTTP JSON-RPC", () => {
       id: 2,
       method: "eth_sendRawTransaction",
       params: [tx],
-    })) as { error: { code: number; message: string } };
-    expect(funds.error).to.deep.equal({ code: -32000, message: "insufficient funds for gas * price + value" });
+    })) as { error: { code: number; message: string; data: { code: string } } };
+    expect(funds.error).to.deep.include({ code: -32000, message: "insufficient funds for gas * price + value" });
+    expect(funds.error.data.code).to.equal("TX_REJECTED");
   });
 
   it("verifies eth_getProof against the block's state root", async () => {
