@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseUnits } from "ethers";
 
 import { type FollowerNode, startFollowerNode } from "../../../rollup-node/follower/service";
+import { type NodeRpcError, RollupClient, nodeRpcErrorFrom } from "../../../sdk";
 import { silentLogger } from "../../../rollup-node/logger";
 import { type E2eRollup, startE2eRollup } from "../../e2e/support/harness";
 
@@ -91,6 +92,47 @@ describe("a follower's JSON-RPC has no transaction pool: it refuses, or forwards
     }
     expect(answers.eth_sendTransaction).to.contain("eth_sendRawTransaction");
     expect(answers.txpool_status).to.contain("no transaction pool");
+  });
+
+  it("a refusal reaches ethers and the SDK with its code and hint: FOLLOWER_READ_ONLY in data, not only ethers' 'could not coalesce error'", async () => {
+    const l2 = await follower();
+    const refused = await l2.broadcastTransaction(await gappedTransfer(5, 0)).then(
+      () => expect.fail("the follower took a transaction"),
+      (e: Error & { error?: { code: number; message: string; data?: { code?: string; hint?: string } } }) => e,
+    );
+    // ethers cannot name the error from its message; the node's code and hint are in the error object.
+    expect(refused.message).to.match(/^could not coalesce error/);
+    expect(refused.error?.code).to.equal(-32000);
+    expect(refused.error?.message).to.match(/^this node is a follower/);
+    expect(refused.error?.data?.code).to.equal("FOLLOWER_READ_ONLY");
+    expect(refused.error?.data?.hint).to.contain("--sequencer-rpc");
+    const read = nodeRpcErrorFrom(refused) as NodeRpcError;
+    expect([read.nodeCode, read.rpcCode, read.method]).to.deep.equal([
+      "FOLLOWER_READ_ONLY",
+      -32000,
+      "eth_sendRawTransaction",
+    ]);
+    expect(read.hint).to.contain("--sequencer-rpc");
+
+    // Through the SDK: a withdrawal sent to the follower fails with the node's error, not a revert.
+    const client = new RollupClient({
+      l1: r.l1Wallet(5).connect(r.l1),
+      l2: r.l2Wallet(5).connect(l2),
+      rollupAddress: r.devnet.deployment.address,
+    });
+    const failed = await client.withdraw({ amount: 1n }).then(
+      () => expect.fail("the follower took a withdrawal"),
+      (e: NodeRpcError) => e,
+    );
+    expect([failed.code, failed.nodeCode, failed.rpcCode]).to.deep.equal(["NODE_RPC", "FOLLOWER_READ_ONLY", -32000]);
+    expect(failed.hint).to.contain("--sequencer-rpc");
+
+    // A dev method the follower does not serve.
+    const mine = await l2.send("evm_mine", []).then(
+      () => expect.fail("the follower mined"),
+      (e: Error) => nodeRpcErrorFrom(e) as NodeRpcError,
+    );
+    expect([mine.rpcCode, mine.nodeCode]).to.deep.equal([-32601, "METHOD_NOT_FOUND"]);
   });
 
   it("with the sequencer's URL, forwards eth_sendRawTransaction and answers txpool_* with the sequencer's pool, where the forwarded transaction waits", async () => {
