@@ -1,14 +1,14 @@
 import { task, types } from "hardhat/config";
 
-import { DEFAULT_HARDFORK } from "../rollup-node/chain/genesis";
-import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
+// Light modules only at the top: this file loads with the config, for every task (the devnet's
+// code loads in the action, docs/design/task-startup.md).
+import { DEFAULT_HARDFORK } from "../rollup-node/chain/defaults";
 import { parseEther } from "ethers";
 
-import { DEFAULT_DATA_DIR, DEFAULT_L1_PORT } from "../rollup-node/devnet/defaults";
+import { DEFAULT_DATA_DIR, DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "../rollup-node/devnet/defaults";
 import { DEFAULT_DEVNET_L1_GAS_LIMIT, checkedL1GasLimit } from "../rollup-node/devnet/l1GasLimit";
-import { runL1DevnetForeground } from "../rollup-node/devnet/run";
 import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/defaults";
-import { DEFAULT_RPC_HOST } from "../rollup-node/rpc/server";
+import { DEFAULT_RPC_HOST } from "../rollup-node/rpc/defaults";
 import type { DevnetMode, OptimisticDevnetMode, ProofsDevnetMode } from "../rollup-node/devnet/mode";
 import { RollupTaskError, taskAction } from "./taskErrors";
 
@@ -153,6 +153,7 @@ task(
     // A start that fails (a taken port, options that do not go together) is one line and a hint.
     taskAction(async (args: DevnetTaskArgs, hre) => {
       if (args.l1Only) {
+        const { runL1DevnetForeground } = await import("../rollup-node/devnet/run");
         await runL1DevnetForeground({
           host: args.host,
           port: args.port,

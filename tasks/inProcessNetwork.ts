@@ -3,8 +3,11 @@ import { EventEmitter } from "node:events";
 import { extendEnvironment } from "hardhat/config";
 import type { EthereumProvider, JsonRpcRequest, JsonRpcResponse, RequestArguments } from "hardhat/types";
 
-import { type L1Devnet, startL1Devnet } from "../rollup-node/devnet/l1Devnet";
-import { ProviderRpcError } from "../rollup-node/rpc/eip1193";
+// Types only at the top: this file loads with the config for every task, and the devnet's code
+// (the chain, the EVM, the precompiles) is most of what a task would otherwise wait for before
+// doing anything (docs/design/task-startup.md); it loads on the first request.
+import type { L1Devnet } from "../rollup-node/devnet/l1Devnet";
+import type { ProviderRpcError } from "../rollup-node/rpc/eip1193";
 
 /** The Hardhat network served in-process by the L1 devnet (EthereumJS EVM + EXECUTE). */
 export const IN_PROCESS_NETWORK = "devnet";
@@ -19,7 +22,9 @@ class LazyDevnetProvider extends EventEmitter implements EthereumProvider {
   private devnet: Promise<L1Devnet> | undefined;
 
   private start(): Promise<L1Devnet> {
-    this.devnet ??= startL1Devnet({ http: false });
+    this.devnet ??= import("../rollup-node/devnet/l1Devnet").then(({ startL1Devnet }) =>
+      startL1Devnet({ http: false }),
+    );
     return this.devnet;
   }
 
@@ -36,11 +41,22 @@ class LazyDevnetProvider extends EventEmitter implements EthereumProvider {
     this.request({ method: payload.method, params: payload.params }).then(
       (result) => callback(null, { jsonrpc: "2.0", id: payload.id, result }),
       (error: unknown) => {
-        const e = error instanceof ProviderRpcError ? error : new ProviderRpcError(-32603, String(error));
+        // The in-process provider rejects with a ProviderRpcError (the wire's error object); anything
+        // else is a failure of the devnet itself.
+        const e = isProviderRpcError(error) ? error : { code: -32603, message: String(error), data: undefined };
         callback(null, { jsonrpc: "2.0", id: payload.id, error: { code: e.code, message: e.message, data: e.data } });
       },
     );
   }
+}
+
+/** A ProviderRpcError, told by its name: the class itself loads with the devnet, on first use. */
+function isProviderRpcError(error: unknown): error is ProviderRpcError {
+  return (
+    error instanceof Error &&
+    error.name === "ProviderRpcError" &&
+    typeof (error as { code?: unknown }).code === "number"
+  );
 }
 
 extendEnvironment((hre) => {

@@ -12,7 +12,7 @@ import {
 
 import { EMPTY_REQUESTS_HASH, SYSTEM_CONTRACTS, genesisForkCommon } from "../../precompiles";
 import { ChainConfigError } from "./errors";
-import { DEFAULT_TARGET_GAS_LIMIT } from "./gasLimit";
+import { DEFAULT_GAS_LIMIT, DEFAULT_HARDFORK } from "./defaults";
 import { SHARED_KZG } from "./kzg";
 
 export type Hex = `0x${string}`;
@@ -39,9 +39,8 @@ export interface GenesisConfig {
   readonly alloc: Readonly<Record<string, GenesisAccount>>;
 }
 
-export const DEFAULT_HARDFORK = "osaka";
-/** A fresh chain starts at the gas limit its builder aims for, so its blocks keep that limit. */
-export const DEFAULT_GAS_LIMIT = DEFAULT_TARGET_GAS_LIMIT;
+// Declared in ./defaults (light enough for the Hardhat plugin's config loading); used here too.
+export { DEFAULT_GAS_LIMIT, DEFAULT_HARDFORK };
 /** EIP-1559's initial base fee (1 gwei, as geth's genesis): a genesis that names none starts there. */
 export const DEFAULT_BASE_FEE = 1_000_000_000n;
 export const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";

@@ -5,6 +5,8 @@
 import { DEFAULT_L2_RPC_PORT } from "../l2/defaults";
 
 export const DEFAULT_L2_CHAIN_ID = 42_069n;
+/** 1337: the customary id of local dev chains (Ganache, geth --dev); distinct from Hardhat's 31337. */
+export const DEFAULT_L1_CHAIN_ID = 1337n;
 export const DEFAULT_DATA_DIR = ".devnet";
 export { DEFAULT_BLOCK_TIME_MS as DEFAULT_L2_BLOCK_TIME_MS } from "../l2/defaults";
 /** Optimistic mode: seconds a proposed L2 block can be challenged. */

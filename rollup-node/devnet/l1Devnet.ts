@@ -15,10 +15,10 @@ import type { RpcError } from "../rpc/errors";
 import { type RpcServer, startRpcServer } from "../rpc/server";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
 import { DevNode } from "../rpc/devNode";
-import { DEFAULT_L1_PORT } from "./defaults";
+import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "./defaults";
 
-/** 1337: the customary id of local dev chains (Ganache, geth --dev); distinct from Hardhat's 31337. */
-export const DEFAULT_L1_CHAIN_ID = 1337n;
+// Declared in ./defaults (the Hardhat plugin reads it while its config loads); exported here as before.
+export { DEFAULT_L1_CHAIN_ID };
 /**
  * web3_clientVersion. @nomicfoundation/hardhat-network-helpers only runs against clients whose
  * version starts with "HardhatNetwork" or "anvil", so the devnet announces Hardhat compatibility.

@@ -3,7 +3,7 @@
  * cap (docs/design/advance-gas-cap.md) on an L1 whose blocks hold less than 2^24. A module that
  * loads nothing heavy: the `devnet` task reads it before `hardhat compile`.
  */
-import { DEFAULT_GAS_LIMIT } from "../chain/genesis";
+import { DEFAULT_GAS_LIMIT } from "../chain/defaults";
 import { DEFAULT_DEVNET_MODE, type DevnetMode } from "./mode";
 
 /** The L1 devnet's block gas limit when none is given: the chain's default (geth's target). */

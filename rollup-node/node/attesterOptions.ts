@@ -1,7 +1,7 @@
 // The attester command's options, in a module that loads nothing heavy (the Hardhat plugin
 // declares `rollup:attester`'s parameters from it while the config loads).
-import { DEFAULT_HARDFORK } from "../chain/genesis";
-import { DEFAULT_ATTESTER_HOST, DEFAULT_ATTESTER_PORT } from "../provers/attesterServer";
+import { DEFAULT_HARDFORK } from "../chain/defaults";
+import { DEFAULT_ATTESTER_HOST, DEFAULT_ATTESTER_PORT } from "../provers/defaults";
 import { type OptionSpec, helpText } from "./commandOptions";
 import { keyEnvNames } from "./keySources";
 

@@ -6,7 +6,7 @@ import {
   DEFAULT_PROPOSAL_SLACK_SHARE,
 } from "../l2/defaults";
 import { DEFAULT_L1_FINALITY_DEPTH } from "../follower/finality";
-import { DEFAULT_RPC_HOST } from "../rpc/server";
+import { DEFAULT_RPC_HOST } from "../rpc/defaults";
 import { type OptionSpec, helpText } from "./commandOptions";
 
 /** Every option of the node command, with its one default. */

@@ -9,9 +9,9 @@ import { attestBlock } from "./attester";
 import { type AttestResponse, type AttesterInfo, type ForkConfig, commonOfForkConfig } from "./attesterProtocol";
 import { AttesterKey, loadBabyJub } from "./committee";
 
-/** Where an attester listens unless told otherwise (rollup:attester --host / --port). */
-export const DEFAULT_ATTESTER_HOST = "127.0.0.1";
-export const DEFAULT_ATTESTER_PORT = 9645;
+import { DEFAULT_ATTESTER_HOST, DEFAULT_ATTESTER_PORT } from "./defaults";
+
+export { DEFAULT_ATTESTER_HOST, DEFAULT_ATTESTER_PORT };
 
 /** Largest request body: an `advance` carries at most ≈ 290 KB of witness (2^24 L1 gas), hex doubles it. */
 export const MAX_ATTEST_REQUEST_BYTES = 4 * 1024 * 1024;

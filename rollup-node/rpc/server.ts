@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 
 import { NodeError } from "../errors";
 import type { RpcDispatcher } from "./dispatcher";
+import { DEFAULT_RPC_HOST } from "./defaults";
 import { RpcError, RpcErrorCode } from "./errors";
 
 export interface RpcServerOptions {
@@ -40,8 +41,7 @@ const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
  */
 export const DEFAULT_CORS_ORIGINS: readonly string[] = [];
 
-/** The interface a JSON-RPC server listens on unless told otherwise: this machine only. */
-export const DEFAULT_RPC_HOST = "127.0.0.1";
+export { DEFAULT_RPC_HOST };
 const CORS_ALLOW = {
   "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
   "Access-Control-Allow-Headers": "Content-Type, Authorization",
