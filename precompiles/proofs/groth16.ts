@@ -102,7 +102,9 @@ export async function verifyGroth16(
       c,
       g2(bn, key.delta2),
     );
-  } catch {
+  } catch (error) {
+    // Out of memory or stack (a RangeError) is not the proof's fault: not a rejection (verifyProofs.ts).
+    if (error instanceof RangeError) throw error;
     // Unreachable for points that passed the checks above; a curve-library failure rejects.
     return false;
   }

@@ -36,23 +36,36 @@ const ENOUGH_GAS = 30_000_000n;
 /** Deep enough that @ethereumjs/rlp's recursive decoder overflows the stack in any context. */
 const OVERFLOWING_DEPTH = 100_000;
 
+/** The RLP list whose payload is `payload` (items already encoded, concatenated). */
+function rlpList(payload: Uint8Array): Uint8Array {
+  const length = payload.length;
+  let prefix: Uint8Array;
+  if (length <= 55) prefix = Uint8Array.of(0xc0 + length);
+  else {
+    const lengthBytes: number[] = [];
+    for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest % 256);
+    prefix = Uint8Array.of(0xf7 + lengthBytes.length, ...lengthBytes);
+  }
+  const list = new Uint8Array(prefix.length + length);
+  list.set(prefix);
+  list.set(payload, prefix.length);
+  return list;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
 /** The RLP of `depth` lists nested in one another, built without recursion. */
 function nestedLists(depth: number): Uint8Array {
   let item: Uint8Array = Uint8Array.of(0xc0);
-  for (let level = 0; level < depth; level++) {
-    const length = item.length;
-    let prefix: Uint8Array;
-    if (length <= 55) prefix = Uint8Array.of(0xc0 + length);
-    else {
-      const lengthBytes: number[] = [];
-      for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest % 256);
-      prefix = Uint8Array.of(0xf7 + lengthBytes.length, ...lengthBytes);
-    }
-    const next = new Uint8Array(prefix.length + length);
-    next.set(prefix);
-    next.set(item, prefix.length);
-    item = next;
-  }
+  for (let level = 0; level < depth; level++) item = rlpList(item);
   return item;
 }
 
@@ -126,13 +139,14 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
   it("never keeps a verdict caused by a stack overflow in the parent header or the block", async () => {
     const execute = createExecutePrecompile({ memo: {} });
     const deep = nestedLists(OVERFLOWING_DEPTH);
-    const header = (RLP.decode(built.blockRlp) as unknown as Uint8Array[][])[0];
+    const header = RLP.encode((RLP.decode(built.blockRlp) as unknown as Uint8Array[][])[0]);
+    const empty = Uint8Array.of(0xc0);
     const checks = countShapeChecks();
     try {
       for (const [parentHeader, block] of [
         [deep, built.blockRlp],
         // A legacy transaction is an RLP list: one nested past the stack is an invalid body.
-        [built.parentHeader, RLP.encode([header, [deep], [], []])],
+        [built.parentHeader, rlpList(concat(header, rlpList(deep), empty, empty))],
       ] as const) {
         const input = encodeExecuteInput({
           chainId: CHAIN_ID,
