@@ -8,7 +8,12 @@ import type { Groth16Key, Groth16Proof } from "./types";
 let curvePromise: Promise<Bn128> | undefined;
 
 function curve(): Promise<Bn128> {
-  curvePromise ??= buildBn128(true);
+  // A failed build (WebAssembly memory it could not allocate) is not kept: the next check builds again,
+  // or every proof in the process would fail the same way (docs/design/attack-review-s21.md).
+  curvePromise ??= buildBn128(true).catch((error: unknown) => {
+    curvePromise = undefined;
+    throw error;
+  });
   return curvePromise;
 }
 
