@@ -97,7 +97,11 @@ function decodeList(bytes: Uint8Array, what: string): Uint8Array[] | Uint8Array[
   try {
     decoded = RLP.decode(bytes);
   } catch (error) {
-    throw new ExecuteError(ExecuteErrorCode.MalformedInput, `${what} is not valid RLP: ${(error as Error).message}`);
+    // The error stays the cause: a RangeError (the decoder is recursive: a deep nesting overflows the
+    // stack) is not the input's verdict, and EXECUTE's memo must see it to not keep it.
+    throw new ExecuteError(ExecuteErrorCode.MalformedInput, `${what} is not valid RLP: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!Array.isArray(decoded)) throw new ExecuteError(ExecuteErrorCode.MalformedInput, `${what} must be an RLP list`);
   return decoded as Uint8Array[];
@@ -122,7 +126,7 @@ function headerFromValues(values: Uint8Array[], common: Common, what: string, co
   try {
     return createBlockHeaderFromBytesArray(values, { common, skipConsensusFormatValidation: true });
   } catch (error) {
-    throw new ExecuteError(code, `${what} is not a valid header: ${(error as Error).message}`);
+    throw new ExecuteError(code, `${what} is not a valid header: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -194,10 +198,12 @@ function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Bl
         throw new ExecuteError(
           ExecuteErrorCode.InvalidHeader,
           `the header of the block is not valid RLP: ${error.message}`,
+          { cause: error },
         );
       throw new ExecuteError(
         ExecuteErrorCode.InvalidTransactions,
         `the body of the block is not valid RLP: ${error.message}`,
+        { cause: error },
       );
     }
     throw error;
@@ -256,7 +262,9 @@ function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Bl
     return createBlockFromBytesArray(values as never, { common, skipConsensusFormatValidation: true });
   } catch (error) {
     // The header and the body's shape are checked above, so what failed is a transaction.
-    throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, `block body is invalid: ${(error as Error).message}`);
+    throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, `block body is invalid: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

@@ -42,7 +42,10 @@ export function decodeWitness(bytes: Uint8Array): Witness {
   try {
     decoded = RLP.decode(bytes);
   } catch (error) {
-    throw new ExecuteError(ExecuteErrorCode.MalformedInput, `witness is not valid RLP: ${(error as Error).message}`);
+    // The error stays the cause: a stack overflow is not the input's verdict (EXECUTE's memo reads it).
+    throw new ExecuteError(ExecuteErrorCode.MalformedInput, `witness is not valid RLP: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!Array.isArray(decoded) || decoded.length !== 3 || !decoded.every(isBytesList)) {
     throw new ExecuteError(

@@ -23,6 +23,7 @@ function readAncestor(rlp: Uint8Array): AncestorHeader {
     throw new ExecuteError(
       ExecuteErrorCode.MalformedInput,
       `witness header is not valid RLP: ${(error as Error).message}`,
+      { cause: error },
     );
   }
   if (!Array.isArray(values) || values.length <= NUMBER_INDEX || !values.every((v) => v instanceof Uint8Array)) {

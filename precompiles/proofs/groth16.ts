@@ -8,7 +8,12 @@ import type { Groth16Key, Groth16Proof } from "./types";
 let curvePromise: Promise<Bn128> | undefined;
 
 function curve(): Promise<Bn128> {
-  curvePromise ??= buildBn128(true);
+  // A failed build (WebAssembly memory it could not allocate) is not kept: the next check builds again,
+  // or every proof in the process would fail the same way (docs/design/attack-review-s21.md).
+  curvePromise ??= buildBn128(true).catch((error: unknown) => {
+    curvePromise = undefined;
+    throw error;
+  });
   return curvePromise;
 }
 
@@ -102,7 +107,9 @@ export async function verifyGroth16(
       c,
       g2(bn, key.delta2),
     );
-  } catch {
+  } catch (error) {
+    // Out of memory or stack (a RangeError) is not the proof's fault: not a rejection (verifyProofs.ts).
+    if (error instanceof RangeError) throw error;
     // Unreachable for points that passed the checks above; a curve-library failure rejects.
     return false;
   }

@@ -54,11 +54,23 @@ function keyProblem(verificationKey: Uint8Array): string | undefined {
   try {
     key = decodeGroth16Key(verificationKey);
   } catch (error) {
+    throwIfResourceFailure(error);
     return (error as Error).message;
   }
   if (!sameBytes(encodeGroth16Key(key), verificationKey))
     return "the verification key is not in its canonical encoding (abi.encode of its fields, nothing more)";
   return groth16KeyProblem(key);
+}
+
+/**
+ * Rethrows a RangeError: what V8 throws when it cannot allocate a buffer or WebAssembly memory (the
+ * curve library lives in WebAssembly) or runs out of stack. That says nothing about the proof, and
+ * another run may not hit it, so it must not become "this proof does not count" (a verdict EXECUTE's
+ * memo would keep, and a node short of memory would reject a proven block with): it surfaces as a
+ * verifier failure instead (docs/design/attack-review-s21.md).
+ */
+export function throwIfResourceFailure(error: unknown): void {
+  if (error instanceof RangeError) throw error;
 }
 
 /** Verifies one proof against the commitment; an unsupported type or a non-canonical key or proof never counts. */
@@ -76,6 +88,7 @@ async function proofHolds(proof: ExecutionProof, commitment: bigint): Promise<st
     if (proofProblem !== undefined) return proofProblem;
     ok = await verifyGroth16(key, groth16, [...key.boundInputs, commitment]);
   } catch (error) {
+    throwIfResourceFailure(error);
     return (error as Error).message;
   }
   return ok ? undefined : "the proof does not verify for this block's commitment";

@@ -1,0 +1,186 @@
+/**
+ * Attack on EXECUTE's result memo (docs/design/attack-review-s21.md, finding 1): an input whose RLP
+ * is nested so deeply that decoding it overflows V8's stack. The overflow is a `RangeError` that
+ * depends on the stack left at that moment (frame sizes change as the decoder is optimised), so the
+ * memo's rule (docs/design/execute-result-memo.md) is that a verdict caused by a `RangeError` is never
+ * kept. The verifier's RLP decoders wrapped the error into an `ExecuteError` by message only, so the
+ * memo could not see the cause and kept the verdict. The real precompile runs as a transaction's
+ * top-level call on an EVM; re-executions are counted on the real `reexecute`.
+ */
+import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
+import { createEVM } from "@ethereumjs/evm";
+import { RLP } from "@ethereumjs/rlp";
+import { createAddressFromString } from "@ethereumjs/util";
+import { expect } from "chai";
+
+import {
+  EXECUTE_ADDRESS,
+  type ExecutePrecompile,
+  ExecuteError,
+  ExecuteErrorCode,
+  createExecutePrecompile,
+  decodeExecuteInvalid,
+  decodeWitness,
+  encodeExecuteInput,
+} from "../../precompiles";
+import * as verifyBlockModule from "../../precompiles/verifyBlock";
+import { TestSigner } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import { type ReexecutionCounter, countReexecutions } from "../support/reexecutions";
+
+type CheckBlockShape = typeof verifyBlockModule.checkBlockShape;
+
+const CHAIN_ID = 904n;
+const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
+const ENOUGH_GAS = 30_000_000n;
+/** Deep enough that @ethereumjs/rlp's recursive decoder overflows the stack in any context. */
+const OVERFLOWING_DEPTH = 100_000;
+
+/** The RLP list whose payload is `payload` (items already encoded, concatenated). */
+function rlpList(payload: Uint8Array): Uint8Array {
+  const length = payload.length;
+  let prefix: Uint8Array;
+  if (length <= 55) prefix = Uint8Array.of(0xc0 + length);
+  else {
+    const lengthBytes: number[] = [];
+    for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest % 256);
+    prefix = Uint8Array.of(0xf7 + lengthBytes.length, ...lengthBytes);
+  }
+  const list = new Uint8Array(prefix.length + length);
+  list.set(prefix);
+  list.set(payload, prefix.length);
+  return list;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** The RLP of `depth` lists nested in one another, built without recursion. */
+function nestedLists(depth: number): Uint8Array {
+  let item: Uint8Array = Uint8Array.of(0xc0);
+  for (let level = 0; level < depth; level++) item = rlpList(item);
+  return item;
+}
+
+async function callExecute(
+  precompile: ExecutePrecompile,
+  data: Uint8Array,
+): Promise<{ code?: number; reason?: string }> {
+  const common = new Common({ chain: Mainnet, hardfork: Hardfork.Osaka });
+  const evm = await createEVM({ common, customPrecompiles: [precompile] });
+  const { execResult } = await evm.runCall({
+    caller: CALLER,
+    to: createAddressFromString(EXECUTE_ADDRESS),
+    data,
+    gasLimit: ENOUGH_GAS,
+  });
+  return decodeExecuteInvalid(execResult.returnValue) ?? {};
+}
+
+describe("attack: EXECUTE's memo and a stack overflow while decoding the input", function () {
+  this.timeout(300_000);
+  let built: BuiltBlock;
+  let counter: ReexecutionCounter;
+
+  before(async () => {
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(11, probe.common);
+    const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
+    built = await chain.buildBlock([
+      TestSigner.fromSeed(11, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+    ]);
+  });
+
+  beforeEach(() => {
+    counter = countReexecutions();
+  });
+
+  afterEach(() => {
+    counter.restore();
+  });
+
+  it("the witness decoder keeps the RangeError as the cause of its MalformedInput", () => {
+    let thrown: unknown;
+    try {
+      decodeWitness(nestedLists(OVERFLOWING_DEPTH));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).to.be.instanceOf(ExecuteError);
+    expect((thrown as ExecuteError).code).to.equal(ExecuteErrorCode.MalformedInput);
+    expect((thrown as ExecuteError).cause).to.be.instanceOf(RangeError);
+  });
+
+  it("never keeps a verdict caused by a stack overflow: a witness nested past the stack runs again every time", async () => {
+    const execute = createExecutePrecompile({ memo: {} });
+    const input = encodeExecuteInput({
+      chainId: CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness: nestedLists(OVERFLOWING_DEPTH),
+      proofs: new Uint8Array(),
+    });
+    const first = await callExecute(execute, input);
+    expect(first.code).to.equal(ExecuteErrorCode.MalformedInput);
+    expect(first.reason).to.match(/witness is not valid RLP: Maximum call stack size exceeded/);
+    const second = await callExecute(execute, input);
+    expect(second).to.deep.equal(first);
+    // Both calls ran the block's verification: the first verdict was not answered from memory.
+    expect(counter.count()).to.equal(2);
+  });
+
+  it("never keeps a verdict caused by a stack overflow in the parent header or the block", async () => {
+    const execute = createExecutePrecompile({ memo: {} });
+    const deep = nestedLists(OVERFLOWING_DEPTH);
+    const header = RLP.encode((RLP.decode(built.blockRlp) as unknown as Uint8Array[][])[0]);
+    const empty = Uint8Array.of(0xc0);
+    const checks = countShapeChecks();
+    try {
+      for (const [parentHeader, block] of [
+        [deep, built.blockRlp],
+        // A legacy transaction is an RLP list: one nested past the stack is an invalid body.
+        [built.parentHeader, rlpList(concat(header, rlpList(deep), empty, empty))],
+      ] as const) {
+        const input = encodeExecuteInput({
+          chainId: CHAIN_ID,
+          parentHeader,
+          block,
+          witness: built.witness,
+          proofs: new Uint8Array(),
+        });
+        const before = checks.count();
+        const first = await callExecute(execute, input);
+        expect(first.reason).to.match(/Maximum call stack size exceeded/);
+        expect(await callExecute(execute, input)).to.deep.equal(first);
+        // Both calls decoded the input: the first verdict was not answered from memory.
+        expect(checks.count() - before).to.equal(2);
+      }
+    } finally {
+      checks.restore();
+    }
+  });
+});
+
+/** Counts the calls of verifyBlock's real `checkBlockShape` (the decode of the parent header and block). */
+function countShapeChecks(): { count: () => number; restore: () => void } {
+  const exported = verifyBlockModule as unknown as { checkBlockShape: CheckBlockShape };
+  const real = exported.checkBlockShape;
+  let count = 0;
+  exported.checkBlockShape = (...args: Parameters<CheckBlockShape>) => {
+    count++;
+    return real(...args);
+  };
+  return {
+    count: () => count,
+    restore: () => {
+      exported.checkBlockShape = real;
+    },
+  };
+}
