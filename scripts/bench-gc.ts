@@ -4,7 +4,7 @@
  *
  * The driver builds bench:execute's two blocks once (100 ETH transfers, 100 ERC-20 transfers,
  * 20,000 other accounts), writes their bytes to a temporary directory, then spawns one child
- * process per setting of `--max-semi-space-size` (MiB), the settings alternated over several
+ * process per setting of V8's flags (by default `--max-semi-space-size` of 16, 32, 64, 128 MiB), the settings alternated over several
  * rounds: on a shared machine the load changes within a run, and alternating gives every setting
  * the same share of it, so the ratios hold while absolute figures do not. Each child verifies
  * both blocks (warm-up, then BENCH_GC_RUNS timed runs each) and reports wall and CPU time, the
@@ -27,7 +27,15 @@ import { PerformanceObserver, constants } from "node:perf_hooks";
 import { prepareCrypto, verifyBlock } from "../precompiles";
 import { CHAIN_ID, buildWorkload } from "./bench-execute";
 
-const SETTINGS = (process.env.BENCH_GC_SEMI ?? "16,32,64,128").split(",").map(Number);
+/**
+ * Each setting is the V8 flags of one child, space-separated: BENCH_GC_FLAGS lists them separated
+ * by ";" (e.g. "--max-semi-space-size=16;--max-semi-space-size=16 --single-threaded-gc"); without
+ * it, `--max-semi-space-size=N` for each N of BENCH_GC_SEMI. The first setting is the base of the ratios.
+ */
+const SETTINGS: readonly string[] =
+  process.env.BENCH_GC_FLAGS !== undefined && process.env.BENCH_GC_FLAGS !== ""
+    ? process.env.BENCH_GC_FLAGS.split(";").map((flags) => flags.trim())
+    : (process.env.BENCH_GC_SEMI ?? "16,32,64,128").split(",").map((n) => `--max-semi-space-size=${n.trim()}`);
 const ROUNDS = Number(process.env.BENCH_GC_ROUNDS ?? 4);
 const RUNS = Number(process.env.BENCH_GC_RUNS ?? 6);
 const BLOCKS = ["eth", "erc20"] as const;
@@ -39,17 +47,22 @@ interface SamplingNode {
   readonly children: readonly SamplingNode[];
 }
 
-/** Bytes allocated per function (self), summed over every call path, from a sampling heap profile. */
+/**
+ * Bytes allocated per function (self), summed over every call path, from a sampling heap profile.
+ * A built-in (`Uint8Array`, `subarray`, `slice`: no file) is named with the JavaScript function
+ * that called it, which is the site one would change.
+ */
 function allocationSites(root: SamplingNode): Map<string, number> {
   const sites = new Map<string, number>();
-  const visit = (node: SamplingNode): void => {
+  const visit = (node: SamplingNode, caller: string): void => {
     const { functionName, url, lineNumber } = node.callFrame;
     const file = url.replace(/^.*node_modules\//, "").replace(/^.*?\/(precompiles|rollup-node|tools|scripts)\//, "$1/");
-    const key = `${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`;
+    const name = functionName || "(anonymous)";
+    const key = url === "" ? `${name} ← ${caller}` : `${name} ${file}:${lineNumber + 1}`;
     sites.set(key, (sites.get(key) ?? 0) + node.selfSize);
-    for (const child of node.children) visit(child);
+    for (const child of node.children) visit(child, url === "" ? caller : key);
   };
-  visit(root);
+  visit(root, "(root)");
   return sites;
 }
 
@@ -150,10 +163,17 @@ async function printAllocations(kind: string, run: () => Promise<void>): Promise
   }
 }
 
-function runChild(dir: string, semiSpaceMiB: number): ChildReport {
+function runChild(dir: string, flags: string): ChildReport {
   const out = execFileSync(
     process.execPath,
-    [`--max-semi-space-size=${semiSpaceMiB}`, "-r", "ts-node/register/transpile-only", __filename, "child", dir],
+    [
+      ...flags.split(" ").filter((flag) => flag !== ""),
+      "-r",
+      "ts-node/register/transpile-only",
+      __filename,
+      "child",
+      dir,
+    ],
     { encoding: "utf8", env: { ...process.env, BENCH_GC_RUNS: String(RUNS) }, maxBuffer: 16 << 20 },
   );
   const lines = out.trim().split("\n");
@@ -178,37 +198,37 @@ async function driver(): Promise<void> {
       return;
     }
     console.log(
-      `GC by --max-semi-space-size: settings ${SETTINGS.join(", ")} MiB, ${ROUNDS} rounds alternated, ${RUNS} timed runs per block per child, node ${process.version}`,
+      `GC by V8 flags: settings ${SETTINGS.map((flags) => `"${flags}"`).join(", ")}, ${ROUNDS} rounds alternated, ${RUNS} timed runs per block per child, node ${process.version}`,
     );
-    const results = new Map<number, ChildReport[]>(SETTINGS.map((s) => [s, []]));
+    const results = new Map<string, ChildReport[]>(SETTINGS.map((s) => [s, []]));
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate the order too: odd rounds run the settings backwards.
       const order = round % 2 === 0 ? SETTINGS : [...SETTINGS].reverse();
-      for (const semi of order) {
+      for (const flags of order) {
         const load = loadavg()[0].toFixed(2);
-        const report = runChild(dir, semi);
-        results.get(semi)?.push(report);
+        const report = runChild(dir, flags);
+        results.get(flags)?.push(report);
         const cells = BLOCKS.map((kind) => {
           const b = report.blocks[kind];
           return `${kind} ${((b.gas * RUNS) / 1e3 / b.wallMs).toFixed(2)} Mgas/s wall, ${((b.gas * RUNS) / 1e3 / b.cpuMs).toFixed(2)} Mgas/CPU s, GC ${((100 * b.gcMs) / b.wallMs).toFixed(1)} % (${b.scavenges} scav, ${b.markCompacts} MC)`;
         });
         console.log(
-          `round ${round + 1} semi ${semi} MiB load ${load}: ${cells.join(" | ")} | max RSS ${report.maxRssMiB.toFixed(0)} MiB`,
+          `round ${round + 1} "${flags}" load ${load}: ${cells.join(" | ")} | max RSS ${report.maxRssMiB.toFixed(0)} MiB`,
         );
       }
     }
     const base = SETTINGS[0];
-    const rows = SETTINGS.map((semi) => {
-      const reports = results.get(semi) ?? [];
-      const row: Record<string, string> = { "semi-space MiB": String(semi) };
+    const rows = SETTINGS.map((flags) => {
+      const reports = results.get(flags) ?? [];
+      const row: Record<string, string> = { flags };
       for (const kind of BLOCKS) {
         const sum = (key: keyof BlockFigures, of: ChildReport[]) => of.reduce((t, r) => t + r.blocks[kind][key], 0);
         const baseReports = results.get(base) ?? [];
         const gas = reports[0].blocks[kind].gas * RUNS * reports.length;
         row[`${kind} Mgas/s wall`] = (gas / 1e3 / sum("wallMs", reports)).toFixed(2);
         row[`${kind} Mgas/CPU s`] = (gas / 1e3 / sum("cpuMs", reports)).toFixed(2);
-        row[`${kind} speed vs ${base} (wall)`] = (sum("wallMs", baseReports) / sum("wallMs", reports)).toFixed(2);
-        row[`${kind} speed vs ${base} (CPU)`] = (sum("cpuMs", baseReports) / sum("cpuMs", reports)).toFixed(2);
+        row[`${kind} speed vs base (wall)`] = (sum("wallMs", baseReports) / sum("wallMs", reports)).toFixed(2);
+        row[`${kind} speed vs base (CPU)`] = (sum("cpuMs", baseReports) / sum("cpuMs", reports)).toFixed(2);
         row[`${kind} GC % of wall`] = ((100 * sum("gcMs", reports)) / sum("wallMs", reports)).toFixed(1);
       }
       row["max RSS MiB (mean)"] = (reports.reduce((t, r) => t + r.maxRssMiB, 0) / reports.length).toFixed(0);
