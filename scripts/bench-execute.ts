@@ -60,7 +60,7 @@ import { DEFAULT_HARDFORK, genesisForkCommon } from "../precompiles";
 import { TestSigner, word } from "../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../tools/l2TestChain";
 
-const CHAIN_ID = 903n;
+export const CHAIN_ID = 903n;
 const TXS_PER_BLOCK = Number(process.env.BENCH_TXS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** Accounts besides the senders: a deeper state trie gives realistic witness sizes. */
@@ -77,13 +77,17 @@ function balanceSlot(holder: string): string {
   return bytesToHex(keccak_256(hexToBytes(`0x${word(BigInt(holder))}${word(0)}`)));
 }
 
-interface Workload {
+export interface Workload {
   readonly name: string;
   readonly chain: L2TestChain;
   readonly built: BuiltBlock;
 }
 
-async function buildWorkload(name: string, kind: "eth" | "erc20", fillerAccounts = FILLER_ACCOUNTS): Promise<Workload> {
+export async function buildWorkload(
+  name: string,
+  kind: "eth" | "erc20",
+  fillerAccounts = FILLER_ACCOUNTS,
+): Promise<Workload> {
   const probe = await L2TestChain.create(CHAIN_ID, []);
   const senders = Array.from({ length: TXS_PER_BLOCK }, (_, i) => TestSigner.fromSeed(1000 + i, probe.common));
   const storage = Object.fromEntries(senders.map((s) => [balanceSlot(s.address.toString()), "0x0de0b6b3a7640000"]));
@@ -430,7 +434,10 @@ async function main(): Promise<void> {
   if (process.env.BENCH_STATELESS_ONLY !== "1") await priceAgainstWork();
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+// Run only as a script: scripts/bench-gc.ts imports `buildWorkload` to build the same blocks.
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
