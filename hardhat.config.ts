@@ -92,7 +92,9 @@ subtask(TASK_TEST_RUN_MOCHA_TESTS).setAction(async (args, hre, runSuper): Promis
   if (process.env.TEST_TIMINGS !== undefined) {
     // Per-file wall and CPU times (test/support/fileTimings.js): mocha's workers load root hooks
     // from `require`; a serial run takes them as an object.
-    if (args.parallel === true) hre.config.mocha.require = [...(hre.config.mocha.require ?? []), FILE_TIMINGS];
+    // Mocha runs serially with --parallel and one job.
+    const workers = args.parallel === true && (hre.config.mocha.jobs === undefined || hre.config.mocha.jobs > 1);
+    if (workers) hre.config.mocha.require = [...(hre.config.mocha.require ?? []), FILE_TIMINGS];
     else hre.config.mocha.rootHooks = require(FILE_TIMINGS).mochaHooks;
   }
   return runSuper(args);

@@ -4,8 +4,7 @@
 // tests themselves rather than in hooks, the slowest tests, and the load average). hardhat.config.ts
 // registers it only when the variable is set; scripts/test-timings.js summarises the lines.
 //
-// Under `hardhat test --parallel` each file runs as its own root suite in a worker, so the root
-// hooks' beforeAll/afterAll bracket one file. Run serially they bracket the whole run.
+// Works with --parallel (each file in a worker, its own root suite) and serially (one root suite).
 
 const fs = require("node:fs");
 const os = require("node:os");
@@ -80,24 +79,77 @@ function wrapAssertions() {
   }
 }
 
+function openFile(file) {
+  current = {
+    file,
+    pid: process.pid,
+    start: Date.now(),
+    sincePreviousFileMs: previousEnd === undefined ? null : Date.now() - previousEnd,
+    uptimeMs: Math.round(process.uptime() * 1000),
+    cpu: process.cpuUsage(),
+    childrenCpuMs: waitedChildrenCpuMs(),
+    loadStart: os.loadavg()[0],
+    testsMs: 0,
+    tests: 0,
+    slowest: [],
+    assertionsMs: 0,
+    slowAssertions: [],
+  };
+}
+
+function closeFile() {
+  if (current === undefined) return;
+  const end = Date.now();
+  const cpu = process.cpuUsage(current.cpu);
+  const line = {
+    file: current.file,
+    pid: current.pid,
+    start: current.start,
+    end,
+    wallMs: end - current.start,
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    childrenCpuMs: Math.round(waitedChildrenCpuMs() - current.childrenCpuMs),
+    testsMs: current.testsMs,
+    tests: current.tests,
+    sincePreviousFileMs: current.sincePreviousFileMs,
+    uptimeMs: current.uptimeMs,
+    loadStart: current.loadStart,
+    loadEnd: os.loadavg()[0],
+    slowest: current.slowest,
+    assertionsMs: Math.round(current.assertionsMs),
+    slowAssertions: current.slowAssertions,
+  };
+  if (OUTPUT !== undefined) fs.appendFileSync(OUTPUT, `${JSON.stringify(line)}\n`);
+  previousEnd = end;
+  current = undefined;
+}
+
+/**
+ * Brackets each file's top-level suites with hooks of their own: the first suite of a file opens
+ * its record before that suite's own `before` hooks, the last one closes it after its `after`
+ * hooks, so a file's set-up and clean-up count as its own. (Run serially, all files share one root
+ * suite; with --parallel each file has its own.)
+ */
+function bracketFiles(root) {
+  const last = new Map();
+  for (const suite of root.suites) last.set(suite.file, suite);
+  for (const suite of root.suites) {
+    const file = suite.file ?? fileOf(suite);
+    suite.beforeAll("file timings: start", () => {
+      if (current?.file === file) return;
+      closeFile();
+      openFile(file);
+    });
+    // Mocha runs a suite's beforeAll hooks in the order added: this one goes first.
+    suite._beforeAll.unshift(suite._beforeAll.pop());
+    if (last.get(suite.file) === suite) suite.afterAll("file timings: end", closeFile);
+  }
+}
+
 exports.mochaHooks = {
   beforeAll() {
     wrapAssertions();
-    current = {
-      file: fileOf(this.test.parent),
-      pid: process.pid,
-      start: Date.now(),
-      sincePreviousFileMs: previousEnd === undefined ? null : Date.now() - previousEnd,
-      uptimeMs: Math.round(process.uptime() * 1000),
-      cpu: process.cpuUsage(),
-      childrenCpuMs: waitedChildrenCpuMs(),
-      loadStart: os.loadavg()[0],
-      testsMs: 0,
-      tests: 0,
-      slowest: [],
-      assertionsMs: 0,
-      slowAssertions: [],
-    };
+    bracketFiles(this.test.parent);
   },
   afterEach() {
     const test = this.currentTest;
@@ -108,30 +160,5 @@ exports.mochaHooks = {
     current.slowest.sort((a, b) => b.ms - a.ms);
     current.slowest.length = Math.min(current.slowest.length, SLOWEST_KEPT);
   },
-  afterAll() {
-    if (current === undefined || OUTPUT === undefined) return;
-    const end = Date.now();
-    const cpu = process.cpuUsage(current.cpu);
-    const line = {
-      file: current.file,
-      pid: current.pid,
-      start: current.start,
-      end,
-      wallMs: end - current.start,
-      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-      childrenCpuMs: Math.round(waitedChildrenCpuMs() - current.childrenCpuMs),
-      testsMs: current.testsMs,
-      tests: current.tests,
-      sincePreviousFileMs: current.sincePreviousFileMs,
-      uptimeMs: current.uptimeMs,
-      loadStart: current.loadStart,
-      loadEnd: os.loadavg()[0],
-      slowest: current.slowest,
-      assertionsMs: Math.round(current.assertionsMs),
-      slowAssertions: current.slowAssertions,
-    };
-    fs.appendFileSync(OUTPUT, `${JSON.stringify(line)}\n`);
-    previousEnd = end;
-    current = undefined;
-  },
+  afterAll: closeFile,
 };
