@@ -9,6 +9,8 @@ import path from "node:path";
  * the plugin's sources below through the cache too, instead of ts-node transpiling them again.
  */
 const TS_LOADER = path.join(__dirname, "test", "support", "tsLoader.js");
+/** Measures each test file when TEST_TIMINGS names an output file (scripts/test-timings.js reads it). */
+const FILE_TIMINGS = path.join(__dirname, "test", "support", "fileTimings.js");
 // `npm test` sets TEST_PHASE for its two runs: their main processes load the plugin through it too.
 if (process.env.NATIVE_ROLLUP_TS_LOADER === TS_LOADER || process.env.TEST_PHASE !== undefined) require(TS_LOADER);
 
@@ -84,9 +86,17 @@ subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args, _hre, runSuper): Promis
  * (the hook replaces ts-node's for every later require) and in each worker, where ts-node
  * transpiled the whole graph again per worker and per run.
  */
-subtask(TASK_TEST_RUN_MOCHA_TESTS).setAction(async (args, _hre, runSuper): Promise<unknown> => {
+subtask(TASK_TEST_RUN_MOCHA_TESTS).setAction(async (args, hre, runSuper): Promise<unknown> => {
   process.env.NATIVE_ROLLUP_TS_LOADER ??= TS_LOADER;
   require(TS_LOADER);
+  if (process.env.TEST_TIMINGS !== undefined) {
+    // Per-file wall and CPU times (test/support/fileTimings.js): mocha's workers load root hooks
+    // from `require`; a serial run takes them as an object.
+    // Mocha runs serially with --parallel and one job.
+    const workers = args.parallel === true && (hre.config.mocha.jobs === undefined || hre.config.mocha.jobs > 1);
+    if (workers) hre.config.mocha.require = [...(hre.config.mocha.require ?? []), FILE_TIMINGS];
+    else hre.config.mocha.rootHooks = require(FILE_TIMINGS).mochaHooks;
+  }
   return runSuper(args);
 });
 
@@ -108,7 +118,8 @@ const config: HardhatUserConfig = {
     timeout: 120_000,
     // With --parallel (npm test): one worker per core of the 2-core machines this project is
     // tested on; mocha's default leaves one core idle.
-    jobs: 2,
+    // TEST_JOBS overrides it to measure other counts (scripts/test-timings.js).
+    jobs: process.env.TEST_JOBS === undefined ? 2 : Number(process.env.TEST_JOBS),
     reporter: path.join(__dirname, "test", "support", "summaryReporter.js"),
   },
   typechain: {

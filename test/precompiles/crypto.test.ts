@@ -151,7 +151,9 @@ describe("crypto: the fast backends return what the JavaScript ones return", () 
         const out = hash(input);
         expect(out, `${backend} on ${input.length} bytes`).to.be.instanceOf(Uint8Array);
         expect(bytesToHex(out), `${backend} on ${input.length} bytes`).to.equal(bytesToHex(js(input)));
-        expect(bytesToHex(input), "the input is not modified").to.equal(bytesToHex(copy));
+        // `eql`: the same comparison, without hardhat-chai-matchers' address check, which renders
+        // each operand (up to 48 KB of hex here) into an error message on every call.
+        expect(bytesToHex(input), "the input is not modified").to.eql(bytesToHex(copy));
       }
     }
     expect(bytesToHex(js(new Uint8Array()))).to.equal(
