@@ -87,6 +87,9 @@ interface MemorySample {
   readonly l1HeapUsed: number;
   readonly l1HeapTotal: number;
   readonly l1External: number;
+  /** The trie node caches' bytes (bounded, DEFAULT_NODE_CACHE_BYTES each): the L2 chain's, the L1 chain's. */
+  readonly l2NodeCache: number;
+  readonly l1NodeCache: number;
 }
 
 const SAMPLE_FIELDS = [
@@ -100,6 +103,8 @@ const SAMPLE_FIELDS = [
   "l1HeapUsed",
   "l1HeapTotal",
   "l1External",
+  "l2NodeCache",
+  "l1NodeCache",
 ] as const;
 
 /** A field of /proc/self/status in bytes (its values are in kB); NaN where there is none. */
@@ -132,7 +137,7 @@ function formatSample(s: MemorySample): string {
   return (
     `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
     `main heap used ${m(s.heapUsed)} total ${m(s.heapTotal)}, external ${m(s.external)} (arrayBuffers ${m(s.arrayBuffers)}) | ` +
-    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | MiB, load ${load()}`
+    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)} L1 ${m(s.l1NodeCache)} | MiB, load ${load()}`
   );
 }
 
@@ -253,6 +258,8 @@ async function main(): Promise<void> {
         l1HeapUsed: devnet.l1.thread === "worker" ? l1.used_heap_size : 0,
         l1HeapTotal: devnet.l1.thread === "worker" ? l1.total_heap_size : 0,
         l1External: devnet.l1.thread === "worker" ? l1.external_memory : 0,
+        l2NodeCache: devnet.node.sequencer.chain.heldInMemory.nodeCacheBytes,
+        l1NodeCache: l1.node_cache_bytes,
       };
       samples.push(sample);
       console.log(formatSample(sample));

@@ -96,6 +96,11 @@ export async function startStoredL1(options: StoredL1Options): Promise<StoredL1>
 /** The L1 thread failed: it could not start, or it ended without being stopped. */
 export class L1ThreadError extends NodeError {}
 
+/** The L1 thread's V8 heap, and the part of it its chain's trie node cache holds. */
+export interface L1HeapStatistics extends HeapInfo {
+  readonly node_cache_bytes: number;
+}
+
 /** What the main thread knows of the L1: its endpoint and identity, and how to stop it. */
 interface L1HandleBase {
   readonly url: string;
@@ -113,7 +118,7 @@ interface L1HandleBase {
    * the process's RSS but not of the main thread's `process.memoryUsage().heapUsed`: memory
    * reports need both. On "main" it is the node's own heap.
    */
-  heapStatistics(): Promise<HeapInfo>;
+  heapStatistics(): Promise<L1HeapStatistics>;
   /** Writes a V8 heap snapshot of the L1's thread to `file` (a full GC first; pauses that thread for seconds). */
   writeHeapSnapshot(file: string): Promise<void>;
   /** Stops the L1 (mining, server), closes its store and, on a worker, ends the thread. */
@@ -168,7 +173,7 @@ export type L1WorkerMessage =
     }
   | { readonly kind: "failed"; readonly error: SerializedError }
   | { readonly kind: "stopped"; readonly error?: SerializedError }
-  | { readonly kind: "heap"; readonly id: number; readonly statistics: HeapInfo };
+  | { readonly kind: "heap"; readonly id: number; readonly statistics: L1HeapStatistics };
 
 /** What the main thread sends the L1 thread. */
 export type L1WorkerRequest = { readonly kind: "stop" } | { readonly kind: "heap"; readonly id: number };
@@ -224,7 +229,10 @@ async function startOnMainThread(options: StoredL1Options): Promise<MainL1Handle
     startHead: l1.startHead,
     threadId: mainThreadId,
     eventLoopUtilization: (since) => performance.eventLoopUtilization(since),
-    heapStatistics: async () => getHeapStatistics(),
+    heapStatistics: async () => ({
+      ...getHeapStatistics(),
+      node_cache_bytes: l1.devnet.chain.heldInMemory.nodeCacheBytes,
+    }),
     writeHeapSnapshot: async (file) => {
       writeHeapSnapshot(file);
     },
@@ -247,7 +255,7 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
   let state: "starting" | "running" | "stopping" | "ended" = "starting";
   let stopped: ((error?: SerializedError) => void) | undefined;
   // Heap statistics asked of the thread, by request id.
-  const heapRequests = new Map<number, (statistics: HeapInfo) => void>();
+  const heapRequests = new Map<number, (statistics: L1HeapStatistics) => void>();
   let nextHeapRequest = 0;
 
   return new Promise<WorkerL1Handle>((resolve, reject) => {
@@ -286,7 +294,7 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
           threadId: worker.threadId,
           eventLoopUtilization: (since) => worker.performance.eventLoopUtilization(since),
           heapStatistics: () =>
-            new Promise<HeapInfo>((settle, refuse) => {
+            new Promise<L1HeapStatistics>((settle, refuse) => {
               if (state !== "running") {
                 refuse(new L1ThreadError("L1_THREAD_STOPPED", "the L1 thread is not running", "ask while it runs"));
                 return;

@@ -26,7 +26,11 @@ if (port !== null && data?.kind === L1_WORKER_DATA_KIND) {
     (l1) => {
       port.on("message", (request: L1WorkerRequest) => {
         if (request.kind === "heap") {
-          post({ kind: "heap", id: request.id, statistics: getHeapStatistics() });
+          const statistics = {
+            ...getHeapStatistics(),
+            node_cache_bytes: l1.devnet.chain.heldInMemory.nodeCacheBytes,
+          };
+          post({ kind: "heap", id: request.id, statistics });
           return;
         }
         if (request.kind !== "stop") return;
