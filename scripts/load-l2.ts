@@ -132,12 +132,20 @@ async function l1BlockNumber(url: string): Promise<number> {
   return Number(result);
 }
 
+/**
+ * Anonymous RSS neither V8 heap holds (their reserved totals) nor V8 counts as external: LevelDB's
+ * caches and memtables, libuv, thread stacks, compiled code, malloc's free lists and arenas.
+ */
+function nativeRest(s: MemorySample): number {
+  return s.rssAnon - s.heapTotal - s.external - s.l1HeapTotal - s.l1External;
+}
+
 function formatSample(s: MemorySample): string {
   const m = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
   return (
     `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
     `main heap used ${m(s.heapUsed)} total ${m(s.heapTotal)}, external ${m(s.external)} (arrayBuffers ${m(s.arrayBuffers)}) | ` +
-    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)} L1 ${m(s.l1NodeCache)} | MiB, load ${load()}`
+    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)} L1 ${m(s.l1NodeCache)} | native rest ${m(nativeRest(s))} | MiB, load ${load()}`
   );
 }
 
@@ -354,8 +362,11 @@ async function main(): Promise<void> {
     const warm = samples.find((sample) => sample.minute === 1);
     if (warm !== undefined && last.l2Block > warm.l2Block) {
       const blocks = last.l2Block - warm.l2Block;
-      const perBlock = SAMPLE_FIELDS.map((field) => {
-        const kib = (last[field] - warm[field]) / blocks / 1024;
+      const perBlock = [
+        ...SAMPLE_FIELDS.map((field): [string, number] => [field, last[field] - warm[field]]),
+        ["nativeRest", nativeRest(last) - nativeRest(warm)] as [string, number],
+      ].map(([field, bytes]) => {
+        const kib = bytes / blocks / 1024;
         return `${field} ${kib >= 0 ? "+" : ""}${kib.toFixed(1)}`;
       });
       console.log(`growth per L2 block after 1 min (${blocks} blocks), KiB: ${perBlock.join(", ")}`);
