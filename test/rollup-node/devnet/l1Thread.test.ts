@@ -45,6 +45,12 @@ describe("devnet: the L1 devnet runs on a thread of its own", function () {
     }
     // The L1's event loop is the worker's: it has been busy mining and answering.
     expect(l1.eventLoopUtilization().active).to.be.greaterThan(0);
+    // Its heap is its own isolate's (inside the process's RSS, outside the node's heapUsed), with
+    // the L1 chain's trie node cache in it: memory reports ask the thread for it.
+    const heap = await l1.heapStatistics();
+    expect(heap.used_heap_size).to.be.greaterThan(0);
+    expect(heap.node_cache_bytes).to.be.greaterThan(0);
+    expect(heap.node_cache_bytes).to.not.equal(rollup.devnet.node.sequencer.chain.heldInMemory.nodeCacheBytes);
   });
 
   it("a start whose L1 thread fails rejects with that thread's error (a second devnet on a data directory in use), and harms nothing", async () => {
