@@ -20,10 +20,15 @@
  * --heap-snapshots DIR (V8 heap snapshots of the node process written to DIR: `warm.heapsnapshot`
  * after the first minute and `end.heapsnapshot` after the last inclusion; compare them with
  * `scripts/heap-diff.ts`. Writing one pauses the node for seconds: latency figures of such a run
- * are not comparable).
+ * are not comparable; the L1 thread's heap is written beside them, `l1-warm.heapsnapshot` and
+ * `l1-end.heapsnapshot`, when the L1 runs on its own thread).
+ * Every minute of load it prints a memory line: the process's `memoryUsage()` in full, the L1
+ * thread's own V8 heap (inside RSS, outside the main thread's heapUsed), /proc/self/status's
+ * VmRSS/RssAnon/RssFile and the L2 and L1 heads; at the end, each figure's growth per L2 block
+ * after the first minute (docs/design/memory-bounds.md).
  */
 import { fork } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { loadavg, tmpdir } from "node:os";
@@ -32,7 +37,7 @@ import { parseArgs } from "node:util";
 import { writeHeapSnapshot } from "node:v8";
 
 import { createLineLogger, silentLogger } from "../rollup-node/logger";
-import { parseL1Thread } from "../rollup-node/devnet/l1Thread";
+import { type L1Handle, parseL1Thread } from "../rollup-node/devnet/l1Thread";
 import { startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
 import type { LoadMessage, LoadPlan, LoadResult } from "./loadWallets";
 
@@ -64,6 +69,86 @@ const GRACE_MS = 60_000;
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
+/** One memory sample of the node process (both threads) with the heads it was taken at. */
+interface MemorySample {
+  readonly minute: number;
+  readonly l2Block: number;
+  readonly l1Block: number;
+  readonly rss: number;
+  readonly heapTotal: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  /** /proc/self/status (Linux), bytes; NaN elsewhere. */
+  readonly vmRss: number;
+  readonly rssAnon: number;
+  readonly rssFile: number;
+  /** The L1 thread's heap (its own V8 isolate): used, total (reserved) and its external memory. */
+  readonly l1HeapUsed: number;
+  readonly l1HeapTotal: number;
+  readonly l1External: number;
+  /** The trie node caches' bytes (bounded, DEFAULT_NODE_CACHE_BYTES each): the L2 chain's, the L1 chain's. */
+  readonly l2NodeCache: number;
+  readonly l1NodeCache: number;
+}
+
+const SAMPLE_FIELDS = [
+  "rss",
+  "rssAnon",
+  "rssFile",
+  "heapUsed",
+  "heapTotal",
+  "external",
+  "arrayBuffers",
+  "l1HeapUsed",
+  "l1HeapTotal",
+  "l1External",
+  "l2NodeCache",
+  "l1NodeCache",
+] as const;
+
+/** A field of /proc/self/status in bytes (its values are in kB); NaN where there is none. */
+function procStatus(): { vmRss: number; rssAnon: number; rssFile: number } {
+  let text = "";
+  try {
+    text = readFileSync("/proc/self/status", "utf8");
+  } catch {
+    // Not Linux: the figures stay NaN.
+  }
+  const field = (name: string): number => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text);
+    return match === null ? Number.NaN : Number(match[1]) * 1024;
+  };
+  return { vmRss: field("VmRSS"), rssAnon: field("RssAnon"), rssFile: field("RssFile") };
+}
+
+async function l1BlockNumber(url: string): Promise<number> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+  });
+  const { result } = (await response.json()) as { result: string };
+  return Number(result);
+}
+
+/**
+ * Anonymous RSS neither V8 heap holds (their reserved totals) nor V8 counts as external: LevelDB's
+ * caches and memtables, libuv, thread stacks, compiled code, malloc's free lists and arenas.
+ */
+function nativeRest(s: MemorySample): number {
+  return s.rssAnon - s.heapTotal - s.external - s.l1HeapTotal - s.l1External;
+}
+
+function formatSample(s: MemorySample): string {
+  const m = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+  return (
+    `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
+    `main heap used ${m(s.heapUsed)} total ${m(s.heapTotal)}, external ${m(s.external)} (arrayBuffers ${m(s.arrayBuffers)}) | ` +
+    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)} L1 ${m(s.l1NodeCache)} | native rest ${m(nativeRest(s))} | MiB, load ${load()}`
+  );
+}
+
 function memory(): string {
   const m = process.memoryUsage();
   return `rss ${mib(m.rss)}, heapUsed ${mib(m.heapUsed)}, heapTotal ${mib(m.heapTotal)}`;
@@ -75,6 +160,15 @@ function heapSnapshot(name: string): void {
   mkdirSync(HEAP_SNAPSHOTS, { recursive: true });
   const file = writeHeapSnapshot(path.join(HEAP_SNAPSHOTS, `${name}.heapsnapshot`));
   console.log(`heap snapshot (${name}): ${file}; node memory now: ${memory()}`);
+}
+
+/** The L1 thread's heap snapshot beside the node's (`l1-<name>.heapsnapshot`), when it has a thread of its own. */
+async function l1HeapSnapshot(l1: L1Handle, name: string): Promise<void> {
+  if (HEAP_SNAPSHOTS === undefined || l1.thread !== "worker") return;
+  mkdirSync(HEAP_SNAPSHOTS, { recursive: true });
+  const file = path.join(HEAP_SNAPSHOTS, `l1-${name}.heapsnapshot`);
+  await l1.writeHeapSnapshot(file);
+  console.log(`L1 thread heap snapshot (${name}): ${file}`);
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -154,6 +248,32 @@ async function main(): Promise<void> {
       maxRss = Math.max(maxRss, process.memoryUsage().rss);
       loadSamples.push(loadavg()[0] as number);
     }, 5_000);
+    const samples: MemorySample[] = [];
+    const takeSample = async (minute: number): Promise<MemorySample> => {
+      const m = process.memoryUsage();
+      const l1 = await devnet.l1.heapStatistics();
+      const sample: MemorySample = {
+        minute,
+        l2Block: Number(devnet.node.sequencer.chain.headNumber),
+        l1Block: await l1BlockNumber(devnet.l1Url),
+        rss: m.rss,
+        heapTotal: m.heapTotal,
+        heapUsed: m.heapUsed,
+        external: m.external,
+        arrayBuffers: m.arrayBuffers,
+        ...procStatus(),
+        // On "main" the L1's heap is the node's own: counted once, in the main figures.
+        l1HeapUsed: devnet.l1.thread === "worker" ? l1.used_heap_size : 0,
+        l1HeapTotal: devnet.l1.thread === "worker" ? l1.total_heap_size : 0,
+        l1External: devnet.l1.thread === "worker" ? l1.external_memory : 0,
+        l2NodeCache: devnet.node.sequencer.chain.heldInMemory.nodeCacheBytes,
+        l1NodeCache: l1.node_cache_bytes,
+      };
+      samples.push(sample);
+      console.log(formatSample(sample));
+      return sample;
+    };
+    let minutes: NodeJS.Timeout | undefined;
     const result = await runClient(
       {
         url: devnet.l2Url,
@@ -170,15 +290,21 @@ async function main(): Promise<void> {
           cpu: process.cpuUsage(),
           at: performance.now(),
         };
+        void takeSample(0);
+        let minute = 0;
+        minutes = setInterval(() => void takeSample(++minute), WARM_UP_MS);
         warmUp = setTimeout(() => {
           rssAfterWarmUp = process.memoryUsage().rss;
           memoryAfterWarmUp = memory();
           heapSnapshot("warm");
+          void l1HeapSnapshot(devnet.l1, "warm");
         }, WARM_UP_MS);
       },
     );
     clearInterval(sampler);
+    clearInterval(minutes);
     clearTimeout(warmUp);
+    const last = await takeSample(samples.length === 0 ? 0 : (samples[samples.length - 1] as MemorySample).minute + 1);
     const busy =
       busyFrom === undefined
         ? undefined
@@ -194,6 +320,7 @@ async function main(): Promise<void> {
     const endMemory = memory();
     const endRss = process.memoryUsage().rss;
     heapSnapshot("end");
+    await l1HeapSnapshot(devnet.l1, "end");
 
     const latencies = result.latenciesMs;
     const errorCount = Object.values(result.errorClasses).reduce((sum, n) => sum + n, 0);
@@ -232,6 +359,18 @@ async function main(): Promise<void> {
         `node memory at end:   ${endMemory} (RSS ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} % since 1 min; max RSS ${mib(maxRss)})`,
       );
     } else console.log(`node memory at end:   ${endMemory} (the run was shorter than the 1-minute warm-up)`);
+    const warm = samples.find((sample) => sample.minute === 1);
+    if (warm !== undefined && last.l2Block > warm.l2Block) {
+      const blocks = last.l2Block - warm.l2Block;
+      const perBlock = [
+        ...SAMPLE_FIELDS.map((field): [string, number] => [field, last[field] - warm[field]]),
+        ["nativeRest", nativeRest(last) - nativeRest(warm)] as [string, number],
+      ].map(([field, bytes]) => {
+        const kib = bytes / blocks / 1024;
+        return `${field} ${kib >= 0 ? "+" : ""}${kib.toFixed(1)}`;
+      });
+      console.log(`growth per L2 block after 1 min (${blocks} blocks), KiB: ${perBlock.join(", ")}`);
+    }
     const meanLoad = loadSamples.reduce((sum, l) => sum + l, 0) / Math.max(1, loadSamples.length);
     console.log(
       `machine load average during the run: mean ${meanLoad.toFixed(2)} (1-min, sampled every 5 s); now ${load()}`,

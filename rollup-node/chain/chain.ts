@@ -196,7 +196,7 @@ export class Chain {
     private readonly vm: VM,
     private readonly state: SafeMerkleStateManager,
     private readonly store: BlockStore,
-    private readonly db: TrieDatabase,
+    private readonly db: NodeCacheDB,
     private readonly config: ChainConfig,
   ) {
     this.headStateRoot = store.head.block.header.stateRoot;
@@ -257,11 +257,18 @@ export class Chain {
    * What the chain holds in memory per block (docs/design/memory-bounds.md): decoded blocks, index
    * entries by hash, kept pre-state roots. With an archive each is bounded whatever the chain's length.
    */
-  get heldInMemory(): { readonly blocks: number; readonly indexEntries: number; readonly preStateRoots: number } {
+  get heldInMemory(): {
+    readonly blocks: number;
+    readonly indexEntries: number;
+    readonly preStateRoots: number;
+    /** The trie node cache's bytes as its bound counts them (bounded by DEFAULT_NODE_CACHE_BYTES). */
+    readonly nodeCacheBytes: number;
+  } {
     return {
       blocks: this.store.blocksInMemory,
       indexEntries: this.store.indexEntriesInMemory,
       preStateRoots: this.preStateRoots.size,
+      nodeCacheBytes: this.db.heldBytes,
     };
   }
 

@@ -3,14 +3,28 @@ import type { BatchDBOp, DB, EncodingOpts } from "@ethereumjs/util";
 import { type StoredValue, keyOf } from "../../precompiles";
 
 /**
- * Entries the chain's node cache keeps (about 30–60 MB of trie nodes): a block's execution, its
- * witness capture and the next block's read the same few thousand paths.
+ * Entries the chain's node cache keeps: a block's execution, its witness capture and the next
+ * block's read the same few thousand paths. Full of account-trie nodes (356 B on average) it
+ * holds about 57 MiB (`scripts/node-cache-cost.ts`: 595 B per entry after GC).
  */
 export const DEFAULT_NODE_CACHE_ENTRIES = 100_000;
+/**
+ * Bytes the node cache keeps (keys, values and NODE_CACHE_ENTRY_OVERHEAD_BYTES each): the bound
+ * that holds whatever the values are. Code is cached under its hash too, up to 24 KiB a contract:
+ * by entries alone, 100,000 of those would be 2.4 GB. 64 MiB is what the entry bound costs with
+ * trie nodes, so for them the entry bound still binds first.
+ */
+export const DEFAULT_NODE_CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * What an entry costs besides its key's and value's bytes: the Map entry, the key string's and
+ * the Uint8Array's and ArrayBuffer's objects (measured: 595 B per entry for 356 B nodes and
+ * 64-character keys, scripts/node-cache-cost.ts).
+ */
+export const NODE_CACHE_ENTRY_OVERHEAD_BYTES = 176;
 
 /**
- * A read-through, write-through cache over the chain's trie database, bounded by entry count
- * (least recently used first out).
+ * A read-through, write-through cache over the chain's trie database, bounded by entry count and
+ * by bytes (least recently used first out).
  *
  * Why it is always right: every key the chain reads or writes through it is content-addressed,
  * a trie node under its hash or code under its hash, so a key never maps to other bytes; nodes
@@ -23,11 +37,18 @@ export const DEFAULT_NODE_CACHE_ENTRIES = 100_000;
  */
 export class NodeCacheDB implements DB<string, StoredValue> {
   private readonly entries = new Map<string, StoredValue>();
+  private bytes = 0;
 
   constructor(
     private readonly inner: DB<string, StoredValue>,
     private readonly maxEntries: number = DEFAULT_NODE_CACHE_ENTRIES,
+    private readonly maxBytes: number = DEFAULT_NODE_CACHE_BYTES,
   ) {}
+
+  /** The bytes held as the bound counts them (keys, values, the per-entry overhead). */
+  get heldBytes(): number {
+    return this.bytes;
+  }
 
   async get(key: string, opts?: EncodingOpts): Promise<StoredValue | undefined> {
     const hexKey = keyOf(key);
@@ -49,12 +70,12 @@ export class NodeCacheDB implements DB<string, StoredValue> {
   }
 
   async del(key: string, opts?: EncodingOpts): Promise<void> {
-    this.entries.delete(keyOf(key));
+    this.forget(keyOf(key));
     await this.inner.del(key, opts);
   }
 
   async batch(ops: BatchDBOp<string, StoredValue>[]): Promise<void> {
-    for (const op of ops) if (op.type === "del") this.entries.delete(keyOf(op.key));
+    for (const op of ops) if (op.type === "del") this.forget(keyOf(op.key));
     await this.inner.batch(ops);
     for (const op of ops) if (op.type === "put") this.remember(keyOf(op.key), op.value);
   }
@@ -68,8 +89,23 @@ export class NodeCacheDB implements DB<string, StoredValue> {
   }
 
   private remember(hexKey: string, value: StoredValue): void {
-    this.entries.delete(hexKey);
+    this.forget(hexKey);
     this.entries.set(hexKey, value);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.bytes += entryBytes(hexKey, value);
+    while (this.entries.size > this.maxEntries || (this.bytes > this.maxBytes && this.entries.size > 1))
+      this.forget(this.entries.keys().next().value as string);
   }
+
+  private forget(hexKey: string): void {
+    const value = this.entries.get(hexKey);
+    if (value === undefined) return;
+    this.entries.delete(hexKey);
+    this.bytes -= entryBytes(hexKey, value);
+  }
+}
+
+/** An entry's cost as the byte bound counts it (a hex string value counts its bytes). */
+function entryBytes(hexKey: string, value: StoredValue): number {
+  const valueLength = typeof value === "string" ? value.length / 2 : value.length;
+  return hexKey.length + valueLength + NODE_CACHE_ENTRY_OVERHEAD_BYTES;
 }

@@ -1,5 +1,8 @@
+import { createWriteStream } from "node:fs";
 import { extname, join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { type EventLoopUtilization, performance } from "node:perf_hooks";
+import { type HeapInfo, getHeapStatistics, writeHeapSnapshot } from "node:v8";
 import { Worker, threadId as mainThreadId } from "node:worker_threads";
 
 import { createChainCommon } from "../chain/genesis";
@@ -93,6 +96,11 @@ export async function startStoredL1(options: StoredL1Options): Promise<StoredL1>
 /** The L1 thread failed: it could not start, or it ended without being stopped. */
 export class L1ThreadError extends NodeError {}
 
+/** The L1 thread's V8 heap, and the part of it its chain's trie node cache holds. */
+export interface L1HeapStatistics extends HeapInfo {
+  readonly node_cache_bytes: number;
+}
+
 /** What the main thread knows of the L1: its endpoint and identity, and how to stop it. */
 interface L1HandleBase {
   readonly url: string;
@@ -105,6 +113,14 @@ interface L1HandleBase {
   readonly threadId: number;
   /** How busy the L1's thread has been since it started, or since `since` (its event loop's utilization). */
   eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization;
+  /**
+   * The V8 heap of the L1's thread (v8.getHeapStatistics taken on it). A worker's heap is part of
+   * the process's RSS but not of the main thread's `process.memoryUsage().heapUsed`: memory
+   * reports need both. On "main" it is the node's own heap.
+   */
+  heapStatistics(): Promise<L1HeapStatistics>;
+  /** Writes a V8 heap snapshot of the L1's thread to `file` (a full GC first; pauses that thread for seconds). */
+  writeHeapSnapshot(file: string): Promise<void>;
   /** Stops the L1 (mining, server), closes its store and, on a worker, ends the thread. */
   stop(): Promise<void>;
 }
@@ -156,12 +172,11 @@ export type L1WorkerMessage =
       readonly startHead: bigint;
     }
   | { readonly kind: "failed"; readonly error: SerializedError }
-  | { readonly kind: "stopped"; readonly error?: SerializedError };
+  | { readonly kind: "stopped"; readonly error?: SerializedError }
+  | { readonly kind: "heap"; readonly id: number; readonly statistics: L1HeapStatistics };
 
 /** What the main thread sends the L1 thread. */
-export interface L1WorkerRequest {
-  readonly kind: "stop";
-}
+export type L1WorkerRequest = { readonly kind: "stop" } | { readonly kind: "heap"; readonly id: number };
 
 /** Marks the worker's data, so the entry module runs only in a thread started for it. */
 export const L1_WORKER_DATA_KIND = "native-rollup-l1-devnet";
@@ -214,6 +229,13 @@ async function startOnMainThread(options: StoredL1Options): Promise<MainL1Handle
     startHead: l1.startHead,
     threadId: mainThreadId,
     eventLoopUtilization: (since) => performance.eventLoopUtilization(since),
+    heapStatistics: async () => ({
+      ...getHeapStatistics(),
+      node_cache_bytes: l1.devnet.chain.heldInMemory.nodeCacheBytes,
+    }),
+    writeHeapSnapshot: async (file) => {
+      writeHeapSnapshot(file);
+    },
     stop: l1.stop,
   };
 }
@@ -232,6 +254,9 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
   });
   let state: "starting" | "running" | "stopping" | "ended" = "starting";
   let stopped: ((error?: SerializedError) => void) | undefined;
+  // Heap statistics asked of the thread, by request id.
+  const heapRequests = new Map<number, (statistics: L1HeapStatistics) => void>();
+  let nextHeapRequest = 0;
 
   return new Promise<WorkerL1Handle>((resolve, reject) => {
     worker.on("message", (message: L1WorkerMessage) => {
@@ -240,7 +265,10 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
         // The thread has closed what it opened; end it, then report its error.
         void worker.terminate().then(() => reject(reviveError(message.error)));
       } else if (message.kind === "stopped") stopped?.(message.error);
-      else if (message.kind === "ready" && state === "starting") {
+      else if (message.kind === "heap") {
+        heapRequests.get(message.id)?.(message.statistics);
+        heapRequests.delete(message.id);
+      } else if (message.kind === "ready" && state === "starting") {
         state = "running";
         const stop = async (): Promise<void> => {
           if (state !== "running") return exited.then(() => undefined);
@@ -265,6 +293,17 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
           startHead: message.startHead,
           threadId: worker.threadId,
           eventLoopUtilization: (since) => worker.performance.eventLoopUtilization(since),
+          heapStatistics: () =>
+            new Promise<L1HeapStatistics>((settle, refuse) => {
+              if (state !== "running") {
+                refuse(new L1ThreadError("L1_THREAD_STOPPED", "the L1 thread is not running", "ask while it runs"));
+                return;
+              }
+              const id = nextHeapRequest++;
+              heapRequests.set(id, settle);
+              worker.postMessage({ kind: "heap", id } satisfies L1WorkerRequest);
+            }),
+          writeHeapSnapshot: async (file) => pipeline(await worker.getHeapSnapshot(), createWriteStream(file)),
           stop,
           kill: async () => {
             await worker.terminate();

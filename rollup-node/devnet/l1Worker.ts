@@ -1,6 +1,7 @@
 // First: it must be in place before EXECUTE loads.
 import "./webWorkerGuard";
 
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 
 import {
@@ -24,6 +25,14 @@ if (port !== null && data?.kind === L1_WORKER_DATA_KIND) {
   startStoredL1(data.options).then(
     (l1) => {
       port.on("message", (request: L1WorkerRequest) => {
+        if (request.kind === "heap") {
+          const statistics = {
+            ...getHeapStatistics(),
+            node_cache_bytes: l1.devnet.chain.heldInMemory.nodeCacheBytes,
+          };
+          post({ kind: "heap", id: request.id, statistics });
+          return;
+        }
         if (request.kind !== "stop") return;
         l1.stop().then(
           () => post({ kind: "stopped" }),

@@ -72,6 +72,11 @@ export interface FollowerConfig {
   /** Called once when derivation stops on a mismatch (the node keeps serving what it has). */
   readonly onHalt?: (error: FollowerError) => void;
   readonly clientVersion?: string;
+  /**
+   * Derived blocks kept decoded in memory; older ones are read back from the data directory,
+   * which holds every block (DEFAULT_RECENT_BLOCKS, chain/blockStore.ts, when absent).
+   */
+  readonly recentBlocks?: number;
 }
 
 /** What the follower knows of its progress (eth_syncing, rollup_status, logs). */
@@ -159,13 +164,20 @@ export class Follower implements RpcBackend {
     const logger = config.logger ?? stderrLogger("[follower]");
     const store = await L2Store.open(config.dataDir, { reset: config.reset });
     try {
-      const probe = await Chain.create({ genesis: config.genesis, db: store.db });
+      // The store is the chain's block archive: only the newest blocks stay in memory, as on a sequencer.
+      const archived = { archive: store, recentBlocks: config.recentBlocks };
+      const probe = await Chain.create({ genesis: config.genesis, db: store.db, ...archived });
       await store.checkGenesis(probe.head.hash());
       const stored = await store.loadBlocks(probe.common);
       const chain =
         stored.length === 0
           ? probe
-          : await Chain.create({ genesis: config.genesis, db: store.db, history: stored.map((s) => s.record) });
+          : await Chain.create({
+              genesis: config.genesis,
+              db: store.db,
+              history: stored.map((s) => s.record),
+              ...archived,
+            });
       const records = await loadFollowerRecords(store, chain.headNumber);
       const cursor = records.cursor ?? { number: config.deployBlock - 1, hash: "" };
       logger.info(
@@ -507,7 +519,13 @@ export class Follower implements RpcBackend {
     for (let n = 1n; n <= number; n++) history.push(this.current.resolveBlock(n));
     // The trie is append-only: block `number`'s state root is complete in the database, so a
     // chain re-indexed over the kept records is exactly the chain before the undone blocks.
-    this.current = await Chain.create({ genesis: this.config.genesis, db: this.store.db, history });
+    this.current = await Chain.create({
+      genesis: this.config.genesis,
+      db: this.store.db,
+      history,
+      archive: this.store,
+      recentBlocks: this.config.recentBlocks,
+    });
     this.current.setHeadLabels(this.labels);
     this.metas.length = Number(number);
     this.anchors.length = Number(number);

@@ -2,7 +2,7 @@ import { MapDB } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import type { StoredValue } from "../../../precompiles";
-import { NodeCacheDB } from "../../../rollup-node/chain/nodeCacheDb";
+import { NODE_CACHE_ENTRY_OVERHEAD_BYTES, NodeCacheDB } from "../../../rollup-node/chain/nodeCacheDb";
 
 /** A MapDB that counts the reads that reach it. */
 class CountingDB extends MapDB<string, StoredValue> {
@@ -48,6 +48,22 @@ describe("NodeCacheDB: the chain's trie node cache", () => {
     expect(inner.reads).to.equal(0);
     expect(await cache.get("bb")).to.deep.equal(bytes(2));
     expect(inner.reads).to.equal(1);
+  });
+
+  it("keeps at most maxBytes (keys, values and a per-entry overhead), whatever the entry bound: code under its hash is up to 24 KiB, a trie node a few hundred bytes", async () => {
+    const inner = new CountingDB();
+    const maxBytes = 1024 * 1024;
+    const cache = new NodeCacheDB(inner, 10_000, maxBytes);
+    const code = (n: number): Uint8Array => new Uint8Array(24 * 1024).fill(n);
+    // 100 contracts' code, 2.4 MiB: the entry bound (10,000) is far, the byte bound (1 MiB) is not.
+    for (let n = 0; n < 100; n++) await cache.put(`c${n}`, code(n));
+    inner.reads = 0;
+    expect(await cache.get("c99")).to.deep.equal(code(99));
+    expect(inner.reads, "the newest is cached").to.equal(0);
+    expect(await cache.get("c0")).to.deep.equal(code(0));
+    expect(inner.reads, "the oldest left the cache").to.equal(1);
+    expect(cache.heldBytes).to.be.at.most(maxBytes);
+    expect(cache.heldBytes).to.be.above(maxBytes - 2 * 24 * 1024 - 2 * NODE_CACHE_ENTRY_OVERHEAD_BYTES);
   });
 
   it("forgets a deleted key (directly or in a batch)", async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
@@ -45,6 +45,25 @@ describe("devnet: the L1 devnet runs on a thread of its own", function () {
     }
     // The L1's event loop is the worker's: it has been busy mining and answering.
     expect(l1.eventLoopUtilization().active).to.be.greaterThan(0);
+    // Its heap is its own isolate's (inside the process's RSS, outside the node's heapUsed), with
+    // the L1 chain's trie node cache in it: memory reports ask the thread for it.
+    const heap = await l1.heapStatistics();
+    expect(heap.used_heap_size).to.be.greaterThan(0);
+    expect(heap.node_cache_bytes).to.be.greaterThan(0);
+    expect(heap.node_cache_bytes).to.not.equal(rollup.devnet.node.sequencer.chain.heldInMemory.nodeCacheBytes);
+    // Its heap snapshot (load:l2 --heap-snapshots) is written from the thread's own heap.
+    const snapshotDir = mkdtempSync(path.join(tmpdir(), "l1-heap-"));
+    try {
+      const file = path.join(snapshotDir, "l1.heapsnapshot");
+      await l1.writeHeapSnapshot(file);
+      const head = Buffer.alloc(64);
+      const fd = openSync(file, "r");
+      readSync(fd, head, 0, head.length, 0);
+      closeSync(fd);
+      expect(head.toString("utf8")).to.match(/^\{\s*"snapshot"\s*:/);
+    } finally {
+      rmSync(snapshotDir, { recursive: true, force: true });
+    }
   });
 
   it("a start whose L1 thread fails rejects with that thread's error (a second devnet on a data directory in use), and harms nothing", async () => {

@@ -1,0 +1,75 @@
+import { bytesToHex } from "@ethereumjs/util";
+import { expect } from "chai";
+import { JsonRpcProvider } from "ethers";
+
+import { DEFAULT_ARCHIVE_CACHE_BLOCKS } from "../../../rollup-node/chain/blockStore";
+import { Follower } from "../../../rollup-node/follower/follower";
+import { putMeta, writeFollowerRecords } from "../../../rollup-node/follower/store";
+import { L2Store } from "../../../rollup-node/l2/store";
+import { silentLogger } from "../../../rollup-node/logger";
+import type { TestSigner } from "../../../tools/l2Fixtures";
+import { TempDirs, openSequencer, signers, testGenesis } from "../l2/l2Support";
+
+/**
+ * A follower is a long-running node like a sequencer (#14): its derived chain keeps the newest
+ * blocks in memory and reads older ones back from its data directory, which holds them all.
+ * The data directory here is one a follower would have written: a sequencer's blocks (the same
+ * L2Store records a follower's derivation commits) plus the follower's record of each block.
+ */
+describe("follower: memory bounded by the newest blocks, history served from disk", function () {
+  this.timeout(180_000);
+  const dirs = new TempDirs();
+  const RECENT = 4;
+  const BLOCKS = RECENT + DEFAULT_ARCHIVE_CACHE_BLOCKS + 10;
+
+  after(() => dirs.removeAll());
+
+  it(`reopened on ${BLOCKS} derived blocks holds at most ${RECENT} (+ read-back cache) in memory, and still serves block 1 and its transaction`, async () => {
+    const dir = dirs.make();
+    const sequencer = await openSequencer(dir);
+    const [user] = signers(1) as [TestSigner];
+    const first = user.tx({ to: "0x00000000000000000000000000000000000000bb", value: 1n });
+    await sequencer.submitTransaction(first);
+    const firstBlock = await sequencer.produceBlock();
+    for (let n = 2; n <= BLOCKS; n++) {
+      await sequencer.submitTransaction(user.tx({ to: "0x00000000000000000000000000000000000000bb", value: 1n }));
+      await sequencer.produceBlock();
+    }
+    const hashes = Array.from({ length: BLOCKS }, (_, i) =>
+      bytesToHex(sequencer.chain.resolveBlock(BigInt(i + 1)).block.hash()),
+    );
+    await sequencer.close();
+    const store = await L2Store.open(dir);
+    const origin = { number: 1, hash: `0x${"11".repeat(32)}`, transactionHash: `0x${"22".repeat(32)}` };
+    await writeFollowerRecords(
+      store,
+      hashes.map((blockHash, i) => putMeta(BigInt(i + 1), { blockHash, origin, finalAt: origin })),
+    );
+    await store.db.close();
+
+    const follower = await Follower.open({
+      dataDir: dir,
+      genesis: testGenesis(),
+      // Opening reads no L1: the provider is never asked anything here.
+      l1Provider: new JsonRpcProvider("http://127.0.0.1:9", undefined, { staticNetwork: true }),
+      rollupAddress: "0x0000000000000000000000000000000000000001",
+      deployBlock: 1,
+      recentBlocks: RECENT,
+      logger: silentLogger,
+    });
+    try {
+      expect(follower.chain.headNumber).to.equal(BigInt(BLOCKS));
+      expect(follower.chain.heldInMemory.blocks, "decoded blocks in memory after opening").to.be.at.most(RECENT);
+      const block1 = follower.chain.resolveBlock(1n);
+      expect(bytesToHex(block1.block.hash())).to.equal(bytesToHex(firstBlock.block.hash()));
+      expect(follower.chain.getTransaction(first.hash())?.location.blockNumber).to.equal(1n);
+      expect(follower.chain.getReceipt(first.hash())?.status).to.equal(1);
+      for (let n = 1n; n <= BigInt(BLOCKS); n++) follower.chain.resolveBlock(n);
+      expect(follower.chain.heldInMemory.blocks, "after reading every block").to.be.at.most(
+        RECENT + DEFAULT_ARCHIVE_CACHE_BLOCKS,
+      );
+    } finally {
+      await follower.close();
+    }
+  });
+});
