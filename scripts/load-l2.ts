@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     l1PollMs: 100,
     l1Thread: L1_THREAD,
     logger: values.log
-      ? (component) => createLineLogger(component, (line) => process.stderr.write(`${line}\n`))
+      ? (component) => createLineLogger(component, (line) => process.stderr.write(`${line}\n`), true)
       : () => silentLogger,
   });
   try {
