@@ -347,6 +347,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
     this.running = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerDue = undefined;
   }
 
   /** Stops production, waits for the block in progress, and closes the database. */
@@ -359,10 +360,16 @@ export class Sequencer implements SequencerApi, RpcBackend {
     });
   }
 
-  // A timeout chain (not setInterval): a slow block delays the next instead of piling up.
+  // A timeout chain (not setInterval): a slow block delays the next instead of piling up. The next
+  // block is due one block time after the previous one was due, not after it was stored: the
+  // block time is the period, and a block's own production time is not added to it. A block that
+  // took longer than the period is followed at once, and only by one block.
   private schedule(): void {
-    const delay = this.config.blockTimeMs ?? DEFAULT_BLOCK_TIME_MS;
-    this.timerDue = performance.now() + delay;
+    const period = this.config.blockTimeMs ?? DEFAULT_BLOCK_TIME_MS;
+    const now = performance.now();
+    const due = this.timerDue === undefined ? now + period : Math.max(this.timerDue + period, now);
+    this.timerDue = due;
+    const delay = due - now;
     this.timer = setTimeout(() => {
       void this.tick().finally(() => {
         if (this.running) this.schedule();
@@ -373,7 +380,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
   private async tick(): Promise<void> {
     const late = this.timerDue === undefined ? 0 : performance.now() - this.timerDue;
     try {
-      await this.produce({ skipIfEmpty: this.config.allowEmptyBlocks === false, timerLateMs: late });
+      await this.produce({ skipIfEmpty: this.config.allowEmptyBlocks === false, timerLateMs: late, waitForL1: false });
     } catch (error) {
       this.logger.error(`block production failed: ${(error as Error).message}`);
     }
@@ -391,6 +398,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
     skipIfEmpty: boolean;
     timestamp?: bigint;
     timerLateMs?: number;
+    /** False on the timer: the anchor takes the L1 messages already read (AnchorProvider's `waitForL1`). */
+    waitForL1?: boolean;
   }): Promise<ProducedBlock | undefined> {
     this.ensureOpen();
     const clock = new PhaseClock();
@@ -408,7 +417,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
         const number = parent.header.number + 1n;
         const timestamp = options.timestamp ?? this.chain.nextTimestamp();
         const nextMessageNonce = this.nextMessageNonce(parent.header.number);
-        const anchor = await this.askAnchor(number, timestamp, nextMessageNonce);
+        const waitForL1 = options.waitForL1 ?? true;
+        const anchor = await this.askAnchor(number, timestamp, nextMessageNonce, waitForL1);
         clock.lap("anchor", "snapshot");
         // The pool lock is held for the snapshot and for the settlement, not for the build: admission
         // goes on meanwhile (docs/design/admission-during-build.md says why that loses nothing).
@@ -445,7 +455,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
               this.logger.warn(
                 `block ${number}: ${error.message}: consuming ${maxMessages} L1 → L2 messages, not ${used.consumedMessages}`,
               );
-              used = await this.askAnchor(number, timestamp, nextMessageNonce, maxMessages);
+              used = await this.askAnchor(number, timestamp, nextMessageNonce, waitForL1, maxMessages);
               // A provider that does not take fewer would be asked forever.
               if (used.consumedMessages > maxMessages) throw error;
               continue;
@@ -489,11 +499,18 @@ export class Sequencer implements SequencerApi, RpcBackend {
     number: bigint,
     timestamp: bigint,
     nextMessageNonce: bigint,
+    waitForL1: boolean,
     maxMessages?: number,
   ): Promise<BlockAnchor> {
     let anchor: BlockAnchor;
     try {
-      anchor = await (this.config.anchorProvider ?? noMessages)({ number, timestamp, nextMessageNonce, maxMessages });
+      anchor = await (this.config.anchorProvider ?? noMessages)({
+        number,
+        timestamp,
+        nextMessageNonce,
+        maxMessages,
+        waitForL1,
+      });
     } catch (error) {
       this.logger.error(
         `block ${number}: the anchor provider failed (${(error as Error).message}); building it without messages`,
