@@ -409,81 +409,82 @@ export class Sequencer implements SequencerApi, RpcBackend {
       PRODUCTION_WATCHDOG_MS,
     );
     watchdog.unref();
-    return this.production
-      .run(async () => {
-        clock.lap("production", "anchor");
-        this.ensureOpen();
-        const parent = this.chain.head;
-        const number = parent.header.number + 1n;
-        const timestamp = options.timestamp ?? this.chain.nextTimestamp();
-        const nextMessageNonce = this.nextMessageNonce(parent.header.number);
-        const waitForL1 = options.waitForL1 ?? true;
-        const anchor = await this.askAnchor(number, timestamp, nextMessageNonce, waitForL1);
-        clock.lap("anchor", "snapshot");
-        // The pool lock is held for the snapshot and for the settlement, not for the build: admission
-        // goes on meanwhile (docs/design/admission-during-build.md says why that loses nothing).
-        const lockAsked = performance.now();
-        const { pooled, idle } = await this.poolLock.run(async () => {
-          clock.add("pool-lock", performance.now() - lockAsked);
-          const { pooled, holding } = this.selectPooled(anchor);
-          const baseFee = parent.header.calcNextBaseFee();
-          // Nothing a block could take (only gapped nonces, fees below the base fee, or waiting for slack): no block.
-          const idle =
-            options.skipIfEmpty === true &&
-            !(await (holding
-              ? hasExecutableAmong(pooled, baseFee, (sender) => this.chain.getNonce(sender, "latest"))
-              : this.mempool.hasExecutable(baseFee)));
-          return { pooled, idle };
-        });
-        clock.lap("snapshot", "build");
-        if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
-        let mined: MinedBlock | undefined;
-        let used = anchor;
-        while (mined === undefined) {
-          try {
-            mined = await this.mineWith(parent, timestamp, used, pooled);
-          } catch (error) {
-            if (error instanceof AnchorNotIncludedError) throw new RelayNotIncludedError(number, error.reasons);
-            if (!(error instanceof RelaysOverWitnessBudgetError)) throw error;
-            const deferred = deferLastRelay(used);
-            if (deferred === undefined) {
-              // Deferrals carry their messages too: a few at the 64 KB data limit (anyone may
-              // queue them) exceed one advance however they run. Consume half as many: the rest
-              // wait for the next blocks (docs/design/advance-gas-cap.md).
-              if (used.consumedMessages <= 1) throw error;
-              const maxMessages = Math.floor(used.consumedMessages / 2);
-              this.logger.warn(
-                `block ${number}: ${error.message}: consuming ${maxMessages} L1 → L2 messages, not ${used.consumedMessages}`,
-              );
-              used = await this.askAnchor(number, timestamp, nextMessageNonce, waitForL1, maxMessages);
-              // A provider that does not take fewer would be asked forever.
-              if (used.consumedMessages > maxMessages) throw error;
-              continue;
-            }
+    const run = this.production.run(async () => {
+      clock.lap("production", "anchor");
+      this.ensureOpen();
+      const parent = this.chain.head;
+      const number = parent.header.number + 1n;
+      const timestamp = options.timestamp ?? this.chain.nextTimestamp();
+      const nextMessageNonce = this.nextMessageNonce(parent.header.number);
+      const waitForL1 = options.waitForL1 ?? true;
+      const anchor = await this.askAnchor(number, timestamp, nextMessageNonce, waitForL1);
+      clock.lap("anchor", "snapshot");
+      // The pool lock is held for the snapshot and for the settlement, not for the build: admission
+      // goes on meanwhile (docs/design/admission-during-build.md says why that loses nothing).
+      const lockAsked = performance.now();
+      const { pooled, idle } = await this.poolLock.run(async () => {
+        clock.add("pool-lock", performance.now() - lockAsked);
+        const { pooled, holding } = this.selectPooled(anchor);
+        const baseFee = parent.header.calcNextBaseFee();
+        // Nothing a block could take (only gapped nonces, fees below the base fee, or waiting for slack): no block.
+        const idle =
+          options.skipIfEmpty === true &&
+          !(await (holding
+            ? hasExecutableAmong(pooled, baseFee, (sender) => this.chain.getNonce(sender, "latest"))
+            : this.mempool.hasExecutable(baseFee)));
+        return { pooled, idle };
+      });
+      clock.lap("snapshot", "build");
+      if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
+      let mined: MinedBlock | undefined;
+      let used = anchor;
+      while (mined === undefined) {
+        try {
+          mined = await this.mineWith(parent, timestamp, used, pooled);
+        } catch (error) {
+          if (error instanceof AnchorNotIncludedError) throw new RelayNotIncludedError(number, error.reasons);
+          if (!(error instanceof RelaysOverWitnessBudgetError)) throw error;
+          const deferred = deferLastRelay(used);
+          if (deferred === undefined) {
+            // Deferrals carry their messages too: a few at the 64 KB data limit (anyone may
+            // queue them) exceed one advance however they run. Consume half as many: the rest
+            // wait for the next blocks (docs/design/advance-gas-cap.md).
+            if (used.consumedMessages <= 1) throw error;
+            const maxMessages = Math.floor(used.consumedMessages / 2);
             this.logger.warn(
-              `block ${number}: ${error.message}: deferring L1 → L2 message #${deferred.nonce} (recorded as failed; anyone may retry it, its sender may refund it)`,
+              `block ${number}: ${error.message}: consuming ${maxMessages} L1 → L2 messages, not ${used.consumedMessages}`,
             );
-            used = deferred.anchor;
+            used = await this.askAnchor(number, timestamp, nextMessageNonce, waitForL1, maxMessages);
+            // A provider that does not take fewer would be asked forever.
+            if (used.consumedMessages > maxMessages) throw error;
+            continue;
           }
+          this.logger.warn(
+            `block ${number}: ${error.message}: deferring L1 → L2 message #${deferred.nonce} (recorded as failed; anyone may retry it, its sender may refund it)`,
+          );
+          used = deferred.anchor;
         }
-        clock.lap("build", "settle");
-        const settled = mined;
-        await this.poolLock.run(() => this.mempool.settle(settled));
-        clock.lap("settle", "done");
-        this.slack?.charge(blockSlack(mined.record));
-        const produced = this.toProduced(mined, parent, used);
-        this.report(produced, mined, used);
-        this.reportTimings(number, clock, options.timerLateMs);
-        for (const listener of this.listeners) {
-          try {
-            listener(produced);
-          } catch (error) {
-            this.logger.error(`an onBlock listener failed on block ${number}: ${(error as Error).message}`);
-          }
+      }
+      clock.lap("build", "settle");
+      const settled = mined;
+      await this.poolLock.run(() => this.mempool.settle(settled));
+      clock.lap("settle", "done");
+      this.slack?.charge(blockSlack(mined.record));
+      const produced = this.toProduced(mined, parent, used);
+      this.report(produced, mined, used);
+      this.reportTimings(number, clock, options.timerLateMs);
+      for (const listener of this.listeners) {
+        try {
+          listener(produced);
+        } catch (error) {
+          this.logger.error(`an onBlock listener failed on block ${number}: ${(error as Error).message}`);
         }
-        return produced;
-      })
-      .finally(() => clearInterval(watchdog));
+      }
+      return produced;
+    });
+    const stopWatchdog = (): void => clearInterval(watchdog);
+    run.then(stopWatchdog, stopWatchdog);
+    return run;
   }
 
   /** The pooled transactions the next block may try: all, or in optimistic mode those within the slack budget. */
@@ -652,10 +653,10 @@ export class Sequencer implements SequencerApi, RpcBackend {
   /**
    * Debug: where the block's time went (issue 14: blocks far slower than the block time at idle
    * CPU). `timer late` is how long after its due time the timer fired (the event loop was busy);
-   * `production` the wait for an earlier production or a rebase; `anchor` the bridge's anchor
-   * (it reads L1 first); `pool-lock` the wait for admissions in progress; `build` execution,
-   * witness capture and storage (the chain's own lock included); `gap` the time since the
-   * previous block was stored.
+   * `production` the wait for an earlier production or a rebase; `anchor` the bridge's anchor (a
+   * block asked on demand reads L1 first); `pool-lock` the wait for admissions in progress;
+   * `build` execution, witness capture and storage (the chain's own lock included); `gap` the
+   * time since the previous block was stored.
    */
   private reportTimings(number: bigint, clock: PhaseClock, timerLateMs: number | undefined): void {
     const now = performance.now();
