@@ -206,7 +206,7 @@ async function main(): Promise<void> {
     );
     for (const [reason, n] of Object.entries(result.errorClasses)) console.log(`  ${n} × ${reason}`);
     console.log(
-      `fee refusals re-sent with a fresh base fee: ${result.feeRetries}; stuck transactions sped up: ${result.replacements}`,
+      `fee refusals re-sent with a fresh base fee: ${result.feeRetries}; stuck transactions sped up: ${result.replacements}; nonces refused behind a gap sent again: ${result.gapResends}`,
     );
     console.log(
       `included: ${result.included}, failed (never acknowledged, or missing after ${GRACE_MS / 1000} s grace): ${result.failed}`,
