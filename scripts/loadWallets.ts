@@ -219,7 +219,11 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
           }
           for (const slot of slots) {
             if (slot.includedAt !== undefined || slot.hashes.length === 0) continue;
-            if (slot.maxFeePerGas >= baseFee || now - slot.lastSentAt < STUCK_AFTER_MS) continue;
+            // Against the next block's base fee, which may be up to 1/8 above the last one's: a cap
+            // between the two is never included (the node builds nothing it cannot take) and was
+            // never sped up either, a deadlock at idle CPU (l2-throughput.md, stop 21).
+            const nextBaseFeeBound = baseFee + baseFee / 8n;
+            if (slot.maxFeePerGas >= nextBaseFeeBound || now - slot.lastSentAt < STUCK_AFTER_MS) continue;
             replacements++;
             const bumped = (slot.maxFeePerGas * REPLACEMENT_BUMP_PERCENT) / 100n + 1n;
             const cap = feeCapFor(baseFee);
