@@ -226,7 +226,7 @@ async function main(): Promise<void> {
     l1PollMs: 100,
     l1Thread: L1_THREAD,
     logger: values.log
-      ? (component) => createLineLogger(component, (line) => process.stderr.write(`${line}\n`))
+      ? (component) => createLineLogger(component, (line) => process.stderr.write(`${line}\n`), true)
       : () => silentLogger,
   });
   try {
@@ -333,7 +333,7 @@ async function main(): Promise<void> {
     );
     for (const [reason, n] of Object.entries(result.errorClasses)) console.log(`  ${n} × ${reason}`);
     console.log(
-      `fee refusals re-sent with a fresh base fee: ${result.feeRetries}; stuck transactions sped up: ${result.replacements}`,
+      `fee refusals re-sent with a fresh base fee: ${result.feeRetries}; stuck transactions sped up: ${result.replacements}; nonces refused behind a gap sent again: ${result.gapResends}`,
     );
     console.log(
       `included: ${result.included}, failed (never acknowledged, or missing after ${GRACE_MS / 1000} s grace): ${result.failed}`,

@@ -39,6 +39,8 @@ export interface LoadResult {
   readonly errorClasses: Record<string, number>;
   readonly feeRetries: number;
   readonly replacements: number;
+  /** Nonces refused behind a gap (`account limit exceeded`) and sent again. */
+  readonly gapResends: number;
   readonly trackerErrors: number;
   readonly firstError: string | undefined;
   readonly baseFeeGweiFirst: number;
@@ -88,7 +90,22 @@ interface Slot {
   hashes: string[];
   includedAt: number | undefined;
   lastSentAt: number;
+  /** Refused as behind a nonce gap (`account limit exceeded`): sent again once the gap may have closed. */
+  refusedBehindGap: boolean;
 }
+
+/** A refusal for a nonce gap: the pool holds the sender's limit of transactions behind it. */
+function isGapRefusal(reason: string): boolean {
+  return /account limit/i.test(reason);
+}
+
+/**
+ * Gap refusals re-sent per sender per tracker round, lowest nonces first (the pool queues 64 behind
+ * a gap): as a wallet re-sends its user's transactions in order, never its whole backlog at once.
+ */
+const GAP_RESENDS_PER_ROUND = 16;
+/** A gap refusal is sent again at most this often. */
+const GAP_RESEND_AFTER_MS = 500;
 
 export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<LoadResult> {
   const p = new JsonRpcProvider(plan.url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
@@ -110,6 +127,7 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
     const slots: Slot[] = [];
     let feeRetries = 0;
     let replacements = 0;
+    let gapResends = 0;
     let trackerErrors = 0;
 
     const sign = (slot: Slot): Promise<string> =>
@@ -151,6 +169,10 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
             replacing ? `replacement: ${reason}` : reason,
             `sender ${slot.sender} nonce ${slot.nonce}: ${(error as Error).message}`,
           );
+          // Behind a gap (an earlier nonce late or lost): the tracker sends it again later. Without
+          // this, one late request left every later nonce of the sender refused for good, and the
+          // node, with nothing executable, built nothing (l2-throughput.md, stop 21).
+          if (isGapRefusal(reason)) slot.refusedBehindGap = true;
           if (!isFeeRefusal(reason) || attempt >= MAX_FEE_RETRIES) return;
           feeRetries++;
           await refreshBaseFee().catch(() => undefined);
@@ -184,9 +206,24 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
             }
           }
           const now = Date.now();
+          const resent = new Map<number, number>();
+          for (const slot of slots) {
+            if (!slot.refusedBehindGap || slot.hashes.length > 0 || now - slot.lastSentAt < GAP_RESEND_AFTER_MS)
+              continue;
+            const n = resent.get(slot.sender) ?? 0;
+            if (n >= GAP_RESENDS_PER_ROUND) continue;
+            resent.set(slot.sender, n + 1);
+            slot.refusedBehindGap = false;
+            gapResends++;
+            void send(slot);
+          }
           for (const slot of slots) {
             if (slot.includedAt !== undefined || slot.hashes.length === 0) continue;
-            if (slot.maxFeePerGas >= baseFee || now - slot.lastSentAt < STUCK_AFTER_MS) continue;
+            // Against the next block's base fee, which may be up to 1/8 above the last one's: a cap
+            // between the two is never included (the node builds nothing it cannot take) and was
+            // never sped up either, a deadlock at idle CPU (l2-throughput.md, stop 21).
+            const nextBaseFeeBound = baseFee + baseFee / 8n;
+            if (slot.maxFeePerGas >= nextBaseFeeBound || now - slot.lastSentAt < STUCK_AFTER_MS) continue;
             replacements++;
             const bumped = (slot.maxFeePerGas * REPLACEMENT_BUMP_PERCENT) / 100n + 1n;
             const cap = feeCapFor(baseFee);
@@ -222,6 +259,7 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
         hashes: [],
         includedAt: undefined,
         lastSentAt: 0,
+        refusedBehindGap: false,
       };
       slots.push(slot);
       inflight.push(send(slot));
@@ -229,7 +267,8 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
     await Promise.all(inflight);
     const sendingDone = Date.now();
     const deadline = sendingDone + plan.graceMs;
-    const pending = (): boolean => slots.some((s) => s.hashes.length > 0 && s.includedAt === undefined);
+    const pending = (): boolean =>
+      slots.some((s) => (s.hashes.length > 0 && s.includedAt === undefined) || s.refusedBehindGap);
     while (pending() && Date.now() < deadline) await sleep(50);
     tracking = false;
     await tracker;
@@ -249,6 +288,7 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
       errorClasses,
       feeRetries,
       replacements,
+      gapResends,
       trackerErrors,
       firstError,
       baseFeeGweiFirst: gwei(baseFeeFirst),

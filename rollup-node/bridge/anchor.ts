@@ -28,7 +28,11 @@ export interface AnchorConfig {
   readonly maxMessagesPerBlock?: number;
   /** Relay gas one block may spend; the first message is always taken so none can be stuck. */
   readonly maxRelayGasPerBlock?: bigint;
-  /** Called before each block's messages are chosen (e.g. to poll L1), so a deposit waits at most one block. */
+  /**
+   * Called before each block's messages are chosen (e.g. to poll L1). Awaited for a block asked on
+   * demand, so a deposit just made is anchored; for a timed block (`waitForL1: false`) only
+   * started, so a deposit waits for the read in progress and the block after it.
+   */
   readonly refresh?: () => Promise<void>;
   readonly logger: Logger;
 }
@@ -84,13 +88,16 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
   const relayer = createAddressFromPrivateKey(relayerKey);
   const { chain } = config.sequencer;
 
-  return async ({ number, timestamp, nextMessageNonce, maxMessages: asked }): Promise<BlockAnchor> => {
+  return async ({ number, timestamp, nextMessageNonce, maxMessages: asked, waitForL1 }): Promise<BlockAnchor> => {
     if (config.refresh !== undefined) {
-      await config
+      const read = config
         .refresh()
         .catch((error: unknown) =>
           config.logger.warn(`could not refresh L1 messages, anchoring what is known: ${(error as Error).message}`),
         );
+      // A timed block does not wait: L1 may take seconds to answer (an EXECUTE simulation holds a
+      // devnet's L1), and the read started here serves the next block.
+      if (waitForL1 !== false) await read;
     }
     const candidates = config.messages.consecutiveFrom(
       nextMessageNonce,

@@ -73,6 +73,10 @@ export class L1Watcher {
   private readonly rollup: RollupContract;
   private readonly messages = new Map<bigint, QueuedL1Message>();
   private readonly lock = new AsyncMutex();
+  /** The poll running now, if any. */
+  private polling: Promise<void> | undefined;
+  /** The one poll that starts when `polling` ends, shared by every caller that asked meanwhile. */
+  private nextPoll: Promise<void> | undefined;
   private readonly listeners = new Set<(message: QueuedL1Message) => void>();
   private lastScanned: number;
   /** The hash of L1 block `lastScanned` when it was scanned: a different one there means an L1 reorg. */
@@ -135,8 +139,38 @@ export class L1Watcher {
     return out;
   }
 
-  /** Reads new events up to the L1 head; serialized, so overlapping calls do not race. */
+  /**
+   * Reads new events up to the L1 head. Callers that ask while a poll runs share one poll, started
+   * when it ends: each still gets a read of L1 begun after its call, and however many ask (the
+   * interval, every L2 block's anchor) at most two polls exist at once. Queued one behind another,
+   * each with its own round trips, polls fell ever further behind an L1 that answered slowly, and
+   * so did every L2 block waiting for one (issue 14).
+   */
   poll(): Promise<void> {
+    if (this.nextPoll !== undefined) return this.nextPoll;
+    if (this.polling === undefined) return this.startPoll();
+    const next = this.polling
+      .catch(() => undefined)
+      .then(() => {
+        this.nextPoll = undefined;
+        return this.startPoll();
+      });
+    this.nextPoll = next;
+    return next;
+  }
+
+  /** Runs one poll, known as `polling` until it settles. */
+  private startPoll(): Promise<void> {
+    const running = this.pollOnce();
+    this.polling = running;
+    const clear = (): void => {
+      if (this.polling === running) this.polling = undefined;
+    };
+    running.then(clear, clear);
+    return running;
+  }
+
+  private pollOnce(): Promise<void> {
     return this.lock.run(async () => {
       const head = await this.config.provider.getBlockNumber();
       const first = this.current.l1Head === -1;

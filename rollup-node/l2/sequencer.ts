@@ -98,6 +98,8 @@ export { DEFAULT_BLOCK_TIME_MS };
 export const L2_CLIENT_VERSION = "native-rollup-l2/0.1.0";
 
 const ZERO_ROOT = new Uint8Array(32);
+/** How often a block production that has not ended logs the phase it waits in. */
+const PRODUCTION_WATCHDOG_MS = 5_000;
 const ZERO_ADDRESS = new Uint8Array(20);
 /** The stored witness of a block built without one (on dev-patched state). */
 const NO_WITNESS = new Uint8Array();
@@ -158,6 +160,36 @@ function deferLastRelay(anchor: BlockAnchor): { anchor: BlockAnchor; nonce: bigi
     return { anchor: { ...anchor, transactions, deferrals: remaining }, nonce: anchor.firstMessageNonce + BigInt(i) };
   }
   return undefined;
+}
+
+/** Milliseconds spent per named phase of one block's production, for its debug timing line. */
+class PhaseClock {
+  private last = performance.now();
+  private readonly phases: [string, number][] = [];
+  /** The phase the production is in now (the one after the last lap), for a stalled production's log. */
+  current = "production";
+
+  /** The time spent in the current phase so far. */
+  get inCurrentMs(): number {
+    return performance.now() - this.last;
+  }
+
+  /** Charges the time since the previous lap to `phase`; `next` is the phase that starts now. */
+  lap(phase: string, next: string): void {
+    const now = performance.now();
+    this.phases.push([phase, now - this.last]);
+    this.last = now;
+    this.current = next;
+  }
+
+  /** Records a part of the phase in progress (its lap still counts the whole). */
+  add(phase: string, ms: number): void {
+    this.phases.push([phase, ms]);
+  }
+
+  describe(): string {
+    return this.phases.map(([name, ms]) => `${name} ${Math.round(ms)}`).join(", ");
+  }
 }
 
 function kb(bytes: number): string {
@@ -234,6 +266,10 @@ export class Sequencer implements SequencerApi, RpcBackend {
    */
   private admissionQueue: PendingAdmission[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** When the armed timer is due (performance.now()), to log how late it fired. */
+  private timerDue: number | undefined;
+  /** When the last block was stored (performance.now()), for the gap in the timing line. */
+  private lastBlockAt: number | undefined;
   private running = false;
   private closed = false;
   /** The slack budget of an optimistic rollup's blocks; undefined in the other modes. */
@@ -311,6 +347,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
     this.running = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerDue = undefined;
   }
 
   /** Stops production, waits for the block in progress, and closes the database. */
@@ -323,18 +360,27 @@ export class Sequencer implements SequencerApi, RpcBackend {
     });
   }
 
-  // A timeout chain (not setInterval): a slow block delays the next instead of piling up.
+  // A timeout chain (not setInterval): a slow block delays the next instead of piling up. The next
+  // block is due one block time after the previous one was due, not after it was stored: the
+  // block time is the period, and a block's own production time is not added to it. A block that
+  // took longer than the period is followed at once, and only by one block.
   private schedule(): void {
+    const period = this.config.blockTimeMs ?? DEFAULT_BLOCK_TIME_MS;
+    const now = performance.now();
+    const due = this.timerDue === undefined ? now + period : Math.max(this.timerDue + period, now);
+    this.timerDue = due;
+    const delay = due - now;
     this.timer = setTimeout(() => {
       void this.tick().finally(() => {
         if (this.running) this.schedule();
       });
-    }, this.config.blockTimeMs ?? DEFAULT_BLOCK_TIME_MS);
+    }, delay);
   }
 
   private async tick(): Promise<void> {
+    const late = this.timerDue === undefined ? 0 : performance.now() - this.timerDue;
     try {
-      await this.produce({ skipIfEmpty: this.config.allowEmptyBlocks === false });
+      await this.produce({ skipIfEmpty: this.config.allowEmptyBlocks === false, timerLateMs: late, waitForL1: false });
     } catch (error) {
       this.logger.error(`block production failed: ${(error as Error).message}`);
     }
@@ -348,18 +394,36 @@ export class Sequencer implements SequencerApi, RpcBackend {
     return produced as ProducedBlock;
   }
 
-  private produce(options: { skipIfEmpty: boolean; timestamp?: bigint }): Promise<ProducedBlock | undefined> {
+  private produce(options: {
+    skipIfEmpty: boolean;
+    timestamp?: bigint;
+    timerLateMs?: number;
+    /** False on the timer: the anchor takes the L1 messages already read (AnchorProvider's `waitForL1`). */
+    waitForL1?: boolean;
+  }): Promise<ProducedBlock | undefined> {
     this.ensureOpen();
-    return this.production.run(async () => {
+    const clock = new PhaseClock();
+    // A production that does not end says where it waits (a stall at idle CPU shows here).
+    const watchdog = setInterval(
+      () => this.logger.warn(`block production waiting in "${clock.current}" for ${Math.round(clock.inCurrentMs)} ms`),
+      PRODUCTION_WATCHDOG_MS,
+    );
+    watchdog.unref();
+    const run = this.production.run(async () => {
+      clock.lap("production", "anchor");
       this.ensureOpen();
       const parent = this.chain.head;
       const number = parent.header.number + 1n;
       const timestamp = options.timestamp ?? this.chain.nextTimestamp();
       const nextMessageNonce = this.nextMessageNonce(parent.header.number);
-      const anchor = await this.askAnchor(number, timestamp, nextMessageNonce);
+      const waitForL1 = options.waitForL1 ?? true;
+      const anchor = await this.askAnchor(number, timestamp, nextMessageNonce, waitForL1);
+      clock.lap("anchor", "snapshot");
       // The pool lock is held for the snapshot and for the settlement, not for the build: admission
       // goes on meanwhile (docs/design/admission-during-build.md says why that loses nothing).
+      const lockAsked = performance.now();
       const { pooled, idle } = await this.poolLock.run(async () => {
+        clock.add("pool-lock", performance.now() - lockAsked);
         const { pooled, holding } = this.selectPooled(anchor);
         const baseFee = parent.header.calcNextBaseFee();
         // Nothing a block could take (only gapped nonces, fees below the base fee, or waiting for slack): no block.
@@ -370,6 +434,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
             : this.mempool.hasExecutable(baseFee)));
         return { pooled, idle };
       });
+      clock.lap("snapshot", "build");
       if (idle && anchor.consumedMessages === 0 && anchor.transactions.length === 0) return undefined;
       let mined: MinedBlock | undefined;
       let used = anchor;
@@ -389,7 +454,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
             this.logger.warn(
               `block ${number}: ${error.message}: consuming ${maxMessages} L1 → L2 messages, not ${used.consumedMessages}`,
             );
-            used = await this.askAnchor(number, timestamp, nextMessageNonce, maxMessages);
+            used = await this.askAnchor(number, timestamp, nextMessageNonce, waitForL1, maxMessages);
             // A provider that does not take fewer would be asked forever.
             if (used.consumedMessages > maxMessages) throw error;
             continue;
@@ -400,11 +465,14 @@ export class Sequencer implements SequencerApi, RpcBackend {
           used = deferred.anchor;
         }
       }
+      clock.lap("build", "settle");
       const settled = mined;
       await this.poolLock.run(() => this.mempool.settle(settled));
+      clock.lap("settle", "done");
       this.slack?.charge(blockSlack(mined.record));
       const produced = this.toProduced(mined, parent, used);
       this.report(produced, mined, used);
+      this.reportTimings(number, clock, options.timerLateMs);
       for (const listener of this.listeners) {
         try {
           listener(produced);
@@ -414,6 +482,9 @@ export class Sequencer implements SequencerApi, RpcBackend {
       }
       return produced;
     });
+    const stopWatchdog = (): void => clearInterval(watchdog);
+    run.then(stopWatchdog, stopWatchdog);
+    return run;
   }
 
   /** The pooled transactions the next block may try: all, or in optimistic mode those within the slack budget. */
@@ -429,11 +500,18 @@ export class Sequencer implements SequencerApi, RpcBackend {
     number: bigint,
     timestamp: bigint,
     nextMessageNonce: bigint,
+    waitForL1: boolean,
     maxMessages?: number,
   ): Promise<BlockAnchor> {
     let anchor: BlockAnchor;
     try {
-      anchor = await (this.config.anchorProvider ?? noMessages)({ number, timestamp, nextMessageNonce, maxMessages });
+      anchor = await (this.config.anchorProvider ?? noMessages)({
+        number,
+        timestamp,
+        nextMessageNonce,
+        maxMessages,
+        waitForL1,
+      });
     } catch (error) {
       this.logger.error(
         `block ${number}: the anchor provider failed (${(error as Error).message}); building it without messages`,
@@ -570,6 +648,24 @@ export class Sequencer implements SequencerApi, RpcBackend {
         `block ${produced.number}: dropped ${plural(invalid.length, "invalid transaction")} (${reasons})`,
       );
     }
+  }
+
+  /**
+   * Debug: where the block's time went (issue 14: blocks far slower than the block time at idle
+   * CPU). `timer late` is how long after its due time the timer fired (the event loop was busy);
+   * `production` the wait for an earlier production or a rebase; `anchor` the bridge's anchor (a
+   * block asked on demand reads L1 first); `pool-lock` the wait for admissions in progress;
+   * `build` execution, witness capture and storage (the chain's own lock included); `gap` the
+   * time since the previous block was stored.
+   */
+  private reportTimings(number: bigint, clock: PhaseClock, timerLateMs: number | undefined): void {
+    const now = performance.now();
+    const gap = this.lastBlockAt === undefined ? undefined : now - this.lastBlockAt;
+    this.lastBlockAt = now;
+    const late = timerLateMs === undefined ? "" : `timer late ${Math.round(timerLateMs)} ms, `;
+    this.logger.debug(
+      `block ${number} timing: ${late}${clock.describe()}${gap === undefined ? "" : `; gap ${Math.round(gap)} ms`}`,
+    );
   }
 
   /** Anchors of blocks in memory (the newest DEFAULT_RECENT_BLOCKS): what their bound is about. */

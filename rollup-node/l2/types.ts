@@ -43,6 +43,13 @@ export type AnchorProvider = (context: {
    * deferred or not, exceed what one `advance` carries. The provider's own cap when absent.
    */
   readonly maxMessages?: number;
+  /**
+   * False for a block of the sequencer's timer: the provider takes the L1 messages it has already
+   * read and must not wait for L1 (it may start a read for the next block), so that the L2's block
+   * time never depends on how fast L1 answers (issue 14). True or absent (a block asked for on
+   * demand: `produceBlock`, `evm_mine`): it may read L1 first, so a deposit just made is anchored.
+   */
+  readonly waitForL1?: boolean;
 }) => Promise<BlockAnchor>;
 
 /** A block the sequencer produced and stored durably, with everything `advance` needs. */
