@@ -11,6 +11,13 @@ import path from "node:path";
 const TS_LOADER = path.join(__dirname, "rollup-node", "tsLoader.js");
 // `npm test` sets TEST_PHASE for its two runs: their main processes load the plugin through it too.
 if (process.env.NATIVE_ROLLUP_TS_LOADER === TS_LOADER || process.env.TEST_PHASE !== undefined) require(TS_LOADER);
+// Every other run from these sources (`hardhat devnet`, compile, the rollup:* tasks) loads them
+// through the cache as well, where ts-node transpiled each file again on every start
+// (docs/design/startup-time.md); not when Hardhat type-checks them (--typecheck): only ts-node does.
+const tsNode = (process as unknown as Record<symbol, { readonly transpileOnly?: boolean } | undefined>)[
+  Symbol.for("ts-node.register.instance")
+];
+if (tsNode?.transpileOnly !== false) require(TS_LOADER);
 
 import "./tasks/plugin";
 import { SOLC_VERSION } from "./tasks/solc";

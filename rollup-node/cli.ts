@@ -34,17 +34,6 @@ export function typescriptLoader(): string {
 }
 
 /**
- * Registers typescriptLoader() in this process too, when it runs from the TypeScript sources
- * (compiled JavaScript needs no loader): every module required after this call is read back from
- * the cache instead of transpiled again. For a process whose TypeScript another loader set up
- * (Hardhat registers ts-node), so that what it loads later and what its threads load come from one
- * cache.
- */
-export function useTypescriptLoader(): void {
-  if (path.extname(__filename) === ".ts") require(typescriptLoader());
-}
-
-/**
  * Resolves at the first SIGINT or SIGTERM. The handlers are removed at once, so a second
  * Ctrl-C while the caller shuts down kills the process as usual.
  */

@@ -1,5 +1,4 @@
 import { task, types } from "hardhat/config";
-import { useTypescriptLoader } from "../rollup-node/cli";
 
 import { DEFAULT_HARDFORK } from "../rollup-node/chain/genesis";
 import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
@@ -153,10 +152,6 @@ task(
   .setAction(
     // A start that fails (a taken port, options that do not go together) is one line and a hint.
     taskAction(async (args: DevnetTaskArgs, hre) => {
-      // From the sources, what the devnet loads from here on loads through the caching TypeScript
-      // loader its L1 thread uses too (Hardhat's ts-node transpiled every file again on every
-      // start), unless Hardhat was asked to type-check (--typecheck), which only ts-node does.
-      if (hre.hardhatArguments.typecheck !== true) useTypescriptLoader();
       if (args.l1Only) {
         await runL1DevnetForeground({
           host: args.host,
