@@ -8,11 +8,18 @@ import path from "node:path";
  * the Hardhat processes the tests start load this file with the variable already set: they load
  * the plugin's sources below through the cache too, instead of ts-node transpiling them again.
  */
-const TS_LOADER = path.join(__dirname, "test", "support", "tsLoader.js");
+const TS_LOADER = path.join(__dirname, "rollup-node", "tsLoader.js");
 /** Measures each test file when TEST_TIMINGS names an output file (scripts/test-timings.js reads it). */
 const FILE_TIMINGS = path.join(__dirname, "test", "support", "fileTimings.js");
 // `npm test` sets TEST_PHASE for its two runs: their main processes load the plugin through it too.
 if (process.env.NATIVE_ROLLUP_TS_LOADER === TS_LOADER || process.env.TEST_PHASE !== undefined) require(TS_LOADER);
+// Every other run from these sources (`hardhat devnet`, compile, the rollup:* tasks) loads them
+// through the cache as well, where ts-node transpiled each file again on every start
+// (docs/design/startup-time.md); not when Hardhat type-checks them (--typecheck): only ts-node does.
+const tsNode = (process as unknown as Record<symbol, { readonly transpileOnly?: boolean } | undefined>)[
+  Symbol.for("ts-node.register.instance")
+];
+if (tsNode?.transpileOnly !== false) require(TS_LOADER);
 
 import "./tasks/plugin";
 import { SOLC_VERSION } from "./tasks/solc";
@@ -79,7 +86,7 @@ subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args, _hre, runSuper): Promis
 
 /**
  * The attester processes and check threads the node starts from the TypeScript sources during the
- * tests load them through test/support/tsLoader.js (rollup-node/cli.ts's typescriptLoader), which
+ * tests load them through rollup-node/tsLoader.js (rollup-node/cli.ts's typescriptLoader), which
  * caches each file's transpiled output: under ts-node each of them transpiled the same sources
  * again. Set before mocha starts its workers, which inherit it (and load the plugin through the
  * cache, see TS_LOADER above). The test files and what they import load through it as well: here

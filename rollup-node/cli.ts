@@ -1,5 +1,7 @@
 // The process side of the foreground commands (the devnet, a node in its own process).
 
+import path from "node:path";
+
 /**
  * Runs a command-line entry point: exits 0 once `main` resolves; on an error prints its message
  * and, when it has one, its hint, and exits 1.
@@ -15,14 +17,17 @@ export function runCli(main: () => Promise<void>): void {
   );
 }
 
-/** What child processes and worker threads register to run the TypeScript sources by default. */
-const DEFAULT_TYPESCRIPT_LOADER = "ts-node/register/transpile-only";
+/**
+ * What child processes and worker threads register to run the TypeScript sources by default: the
+ * caching loader (./tsLoader.js), which reads back what an earlier process or thread transpiled,
+ * where ts-node transpiled every file again in each of them (docs/design/startup-time.md).
+ */
+const DEFAULT_TYPESCRIPT_LOADER = path.join(__dirname, "tsLoader.js");
 
 /**
  * The module a process or worker thread started from the TypeScript sources registers first
- * (compiled JavaScript needs none): ts-node, unless NATIVE_ROLLUP_TS_LOADER names another — the
- * tests name their caching loader, so that only a test run's first attester or check thread
- * transpiles the sources.
+ * (compiled JavaScript needs none): the caching loader, unless NATIVE_ROLLUP_TS_LOADER names
+ * another (e.g. `ts-node/register/transpile-only`).
  */
 export function typescriptLoader(): string {
   return process.env.NATIVE_ROLLUP_TS_LOADER ?? DEFAULT_TYPESCRIPT_LOADER;

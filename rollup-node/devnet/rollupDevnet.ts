@@ -20,9 +20,8 @@ import type { BridgeError } from "../bridge/errors";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
 import { type Logger, type LoggerFactory, plural } from "../logger";
-import { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } from "../provers/committee";
 import { blockProofSource } from "../node/proofSource";
-import { CommitteeProver, type ExecutionProver, ProofService, devAttesterKeys } from "../provers/proofService";
+import type { ExecutionProver, ProofService } from "../provers/proofService";
 import { type NodeKeys, devNodeKeys, nodeRelayer, recordedRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
@@ -163,13 +162,19 @@ export interface RollupDevnet {
   stop(): Promise<void>;
 }
 
-/** Starts the dev committees: 3 attester processes each, with public dev keys, re-executing under the L1's fork rules. */
+/**
+ * Starts the dev committees: 3 attester processes each, with public dev keys, re-executing under
+ * the L1's fork rules. The proof path (snarkjs, circomlibjs: ≈ 1 CPU s to load) is loaded here,
+ * in proof mode only, not with the devnet (docs/design/startup-time.md).
+ */
 async function startDevProofService(
   committees: number,
   external: readonly ExecutionProver[],
   l1Common: Common,
   log: Logger,
 ): Promise<ProofService> {
+  const { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } = await import("../provers/committee");
+  const { CommitteeProver, ProofService, devAttesterKeys } = await import("../provers/proofService");
   const names = Array.from({ length: committees }, (_, i) => `committee-${i + 1}`);
   const provers = await Promise.all(
     names.map((name) =>

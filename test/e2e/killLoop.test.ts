@@ -21,7 +21,7 @@ const CYCLES = Number(process.env.KILL_CYCLES ?? 22);
 const SEED = Number(process.env.KILL_SEED ?? 0x5eed);
 const BLOCK_TIME_MS = 100;
 
-/** Time a cycle may take: a node process restart (the node loaded from the cached transpile, test/support/tsLoader.js) and its work, on a loaded machine. */
+/** Time a cycle may take: a node process restart (the node loaded from the cached transpile, rollup-node/tsLoader.js) and its work, on a loaded machine. */
 const CYCLE_TIMEOUT_MS = 20_000;
 
 describe("e2e: the L2 node SIGKILLed over and over at seeded random points", function () {

@@ -1,19 +1,22 @@
-// A TypeScript loader for the processes the tests start (`node -r ./test/support/tsLoader.js
-// rollup-node/node/cli.ts …`): the node, followers, attesters. ts-node (transpile-only) spends
-// most of such a start transpiling the same sources again — ≈ 6 of 7 CPU seconds of a node
-// start, measured — so a kill/restart loop paid it on every restart. This loader transpiles
-// each file once with TypeScript's own `transpileModule` (the compiler options of
-// tsconfig.json) and keeps the output in a cache folder keyed by the file's path and content,
-// the TypeScript version and tsconfig.json: a later start only reads it back, and an edited file
-// is transpiled afresh. TypeScript itself is loaded only on a cache miss. As under ts-node
-// --transpile-only, nothing is type-checked here (tsc --noEmit does that).
+// The TypeScript loader of what runs from this repository's sources: `hardhat devnet` (from its
+// task on), the L1 devnet's thread, the node's attester processes and check threads
+// (rollup-node/cli.ts typescriptLoader), the tests and the processes they start (`node -r
+// ./rollup-node/tsLoader.js rollup-node/node/cli.ts …`). ts-node (transpile-only) spends most of
+// such a start transpiling the same sources again — ≈ 6 of 7 CPU seconds of a node start,
+// measured — so every process and thread paid it again (docs/design/fast-tests.md,
+// docs/design/startup-time.md). This loader transpiles each file once with TypeScript's own
+// `transpileModule` (the compiler options of tsconfig.json) and keeps the output in a cache folder
+// keyed by the file's path and content, the TypeScript version and tsconfig.json: a later start
+// only reads it back, and an edited file is transpiled afresh. TypeScript itself is loaded only on
+// a cache miss. As under ts-node --transpile-only, nothing is type-checked here (tsc --noEmit
+// does that).
 
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(__dirname, "..");
 const TSCONFIG = path.join(ROOT, "tsconfig.json");
 /** The cache folder; NATIVE_ROLLUP_TS_CACHE moves it (a CI cache, a test of the loader). */
 const CACHE_DIR =
