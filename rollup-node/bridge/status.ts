@@ -48,6 +48,11 @@ const RETRIED_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageRetried")?.topicHash 
 const REFUNDED_TOPIC = L2_BRIDGE_INTERFACE.getEvent("MessageRefunded")?.topicHash as string;
 const FAILURE_REASONS: readonly L1ToL2FailureReason[] = ["callFailed", "deferred"];
 
+/** L2Bridge's `FailureReason` (IL2Bridge.sol) as the wire names it; an unknown value reads as a failed call. */
+export function failureReasonOf(reason: unknown): L1ToL2FailureReason {
+  return FAILURE_REASONS[Number(reason ?? 0n)] ?? "callFailed";
+}
+
 export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
   const [network, l1Head, accepted, acceptedHash, next, count] = await Promise.all([
     ctx.l1Provider.getNetwork(),
@@ -174,7 +179,7 @@ export async function l1ToL2Status(ctx: StatusContext, nonce: bigint): Promise<L
       topics: failure.topics.map((t) => bytesToHex(t)),
       data: bytesToHex(failure.data),
     });
-    const failureReason = FAILURE_REASONS[Number(parsed?.args.reason ?? 0n)] ?? "callFailed";
+    const failureReason = failureReasonOf(parsed?.args.reason);
     const revertData = failureReason === "callFailed" ? (parsed?.args.returnData as string | undefined) : undefined;
     return {
       ...relayed,

@@ -73,6 +73,22 @@ describe("e2e: L1 ↔ L2 messaging through the one-command devnet", function () 
     expect(await receiver.getFunction("lastArgument")()).to.equal(42n);
   });
 
+  it("an L1 → L2 call that reverts is logged as failed, with where its value waits, never as relayed", async () => {
+    // L2Bridge has no function for this selector: the relayed call reverts.
+    const receipt = await (await r.rollup(2).sendMessage(L2_BRIDGE_ADDRESS, 200_000n, "0x12345678")).wait();
+    const status = await eventually("the failed relay", async () => {
+      const s = (await r.l2.send("rollup_getMessageStatus", [{ l1TransactionHash: receipt?.hash }])) as Status;
+      return s.status === "failed" ? s : undefined;
+    });
+    const nonce = BigInt(status.nonce as string);
+    const block = BigInt(status.anchoredInL2Block as string);
+    expect(r.log.has(`L1 → L2 message #${nonce} relayed`)).to.equal(false);
+    expect(
+      r.log.has(`L1 → L2 message #${nonce} was consumed in L2 block ${block} but its call reverted`),
+      r.log.lines.filter((line) => line.includes(`#${nonce} `)).join("\n"),
+    ).to.equal(true);
+  });
+
   it("an L2 → L1 withdrawal becomes provable and finalizes on L1 once; a second finalization and a forged proof are rejected", async () => {
     const l1Recipient = r.l1Wallet(7).address;
     const txHash = await withdrawToL1(r, 3, l1Recipient, parseEther("0.25"));
