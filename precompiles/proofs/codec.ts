@@ -26,7 +26,11 @@ function toExecutionProof(p: { proofType: bigint; verificationKey: string; proof
 }
 
 function malformed(what: string, error: unknown): ExecuteError {
-  return new ExecuteError(ExecuteErrorCode.MalformedInput, `${what} does not decode: ${(error as Error).message}`);
+  // The error stays the cause: a RangeError (a buffer abi.decode could not allocate) is not the
+  // input's verdict, and EXECUTE's memo and the proof count must see it to not keep it.
+  return new ExecuteError(ExecuteErrorCode.MalformedInput, `${what} does not decode: ${(error as Error).message}`, {
+    cause: error,
+  });
 }
 
 const PROOF_LIST_TYPE = "tuple(uint8 proofType, bytes verificationKey, bytes proofData)[]";

@@ -62,15 +62,23 @@ function keyProblem(verificationKey: Uint8Array): string | undefined {
   return groth16KeyProblem(key);
 }
 
+/** How deep `throwIfResourceFailure` follows an error's causes (the codec wraps once). */
+const MAX_RESOURCE_CAUSE_DEPTH = 8;
+
 /**
- * Rethrows a RangeError: what V8 throws when it cannot allocate a buffer or WebAssembly memory (the
+ * Rethrows a RangeError, the error's own or its cause's: what V8 throws when it cannot allocate a buffer or WebAssembly memory (the
  * curve library lives in WebAssembly) or runs out of stack. That says nothing about the proof, and
  * another run may not hit it, so it must not become "this proof does not count" (a verdict EXECUTE's
  * memo would keep, and a node short of memory would reject a proven block with): it surfaces as a
  * verifier failure instead (docs/design/attack-review-s21.md).
  */
 export function throwIfResourceFailure(error: unknown): void {
-  if (error instanceof RangeError) throw error;
+  // Followed through causes: the codec wraps what abi.decode threw into an ExecuteError.
+  let cause: unknown = error;
+  for (let depth = 0; depth < MAX_RESOURCE_CAUSE_DEPTH && cause !== undefined && cause !== null; depth++) {
+    if (cause instanceof RangeError) throw cause;
+    cause = (cause as { cause?: unknown }).cause;
+  }
 }
 
 /** Verifies one proof against the commitment; an unsupported type or a non-canonical key or proof never counts. */

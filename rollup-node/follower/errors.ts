@@ -42,6 +42,21 @@ export class BodyMismatchError extends FollowerError {
 }
 
 /**
+ * The sequencer's URL as a follower's answers name it: its origin (scheme, host, port) only. The
+ * follower answers any client, and an RPC URL often carries a credential — a user and password,
+ * or a provider's API key in its path or query — which is the operator's, not the client's. A URL
+ * that does not parse is not shown at all.
+ */
+export function publicSequencerUrl(sequencerRpc: string): string {
+  try {
+    const { origin } = new URL(sequencerRpc);
+    return origin === "null" ? "the configured URL" : origin;
+  } catch {
+    return "the configured URL";
+  }
+}
+
+/**
  * What a follower cannot do itself, having no pool and no keys (docs/design/follower.md): take a
  * transaction, sign one, or list pending ones. Each is answered by naming the sequencer.
  */
@@ -53,7 +68,8 @@ export type FollowerReadOnlyRequest = "transaction" | "signing" | "pool";
  * (this error is then only for eth_sendTransaction, which needs a key the follower does not hold).
  */
 export class FollowerReadOnlyError extends FollowerError {
-  constructor(sequencerRpc: string | undefined, request: FollowerReadOnlyRequest = "transaction") {
+  constructor(configuredRpc: string | undefined, request: FollowerReadOnlyRequest = "transaction") {
+    const sequencerRpc = configuredRpc === undefined ? undefined : publicSequencerUrl(configuredRpc);
     const at = sequencerRpc === undefined ? "" : ` at ${sequencerRpc}`;
     const message =
       request === "signing"
@@ -73,10 +89,13 @@ export class FollowerReadOnlyError extends FollowerError {
 
 /** The sequencer a follower forwards to did not answer (unreachable, or not a JSON-RPC node). */
 export class FollowerForwardError extends FollowerError {
-  constructor(method: string, sequencerRpc: string, reason: string) {
+  constructor(method: string, configuredRpc: string, reason: string) {
+    const sequencerRpc = publicSequencerUrl(configuredRpc);
+    // The transport's reason may quote the URL it was asked (an HTTP client's error does).
+    const told = reason.split(configuredRpc).join(sequencerRpc);
     super(
       "FOLLOWER_FORWARD_FAILED",
-      `this node is a follower and forwards ${method} to the sequencer at ${sequencerRpc}, which did not answer: ${reason}`,
+      `this node is a follower and forwards ${method} to the sequencer at ${sequencerRpc}, which did not answer: ${told}`,
       "check the follower's --sequencer-rpc, or send to the sequencer directly",
     );
   }

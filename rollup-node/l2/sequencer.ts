@@ -272,6 +272,14 @@ export class Sequencer implements SequencerApi, RpcBackend {
   private lastBlockAt: number | undefined;
   private running = false;
   private closed = false;
+  /**
+   * Set by a rebase: the next block reads L1 before choosing its messages, timed or not. A rebase
+   * is how the submitter rebuilds blocks L1 refused for their messages (OverdueMessageSkipped, or
+   * AnchorMismatch after an L1 reorg); a timed block takes the messages already read, so it would
+   * repeat the refused block from the same stale view, and MAX_REBUILDS_PER_BLOCK refusals in a
+   * row halt the submitter.
+   */
+  private readL1First = false;
   /** The slack budget of an optimistic rollup's blocks; undefined in the other modes. */
   private readonly slack: ProposalSlackBudget | undefined;
 
@@ -416,7 +424,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
       const number = parent.header.number + 1n;
       const timestamp = options.timestamp ?? this.chain.nextTimestamp();
       const nextMessageNonce = this.nextMessageNonce(parent.header.number);
-      const waitForL1 = options.waitForL1 ?? true;
+      const waitForL1 = (options.waitForL1 ?? true) || this.readL1First;
+      this.readL1First = false;
       const anchor = await this.askAnchor(number, timestamp, nextMessageNonce, waitForL1);
       clock.lap("anchor", "snapshot");
       // The pool lock is held for the snapshot and for the settlement, not for the build: admission
@@ -760,6 +769,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
           this.rememberAnchor(event.number, anchor);
           imported++;
         }
+        this.readL1First = true;
         const dropped = await this.mempool.rebase(returned);
         const report: RebaseReport = {
           keep,

@@ -154,4 +154,33 @@ describe("a follower's JSON-RPC has no transaction pool: it refuses, or forwards
       `eth_sendRawTransaction, which this follower forwards to the sequencer at ${r.devnet.l2Url}`,
     );
   });
+
+  // A sequencer URL often carries a credential: a user and password, or a provider's API key in
+  // its path or query. The follower answers anyone; its errors name the sequencer by its origin only.
+  it("never answers the secrets of its sequencer URL (user, password, API key in the path or query) in an error", async () => {
+    // Port 1: nothing listens, so the forward fails as well as the refusal of eth_sendTransaction.
+    const secretUrl = "http://operator:pa55word@127.0.0.1:1/v3/APIKEY0123456789?token=t0ken";
+    await follower(secretUrl);
+    const url = nodes[nodes.length - 1]?.node.url as string;
+    const from = r.devnet.accounts[6]?.address as string;
+    const bodies: string[] = [];
+    for (const [method, params] of [
+      ["eth_sendRawTransaction", [await gappedTransfer(6, 0)]],
+      ["eth_sendTransaction", [{ from, to: "0x0000000000000000000000000000000000f011ed", value: "0x1" }]],
+      ["txpool_status", []],
+    ] as const) {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      });
+      bodies.push(await response.text());
+    }
+    for (const body of bodies) {
+      const { error } = JSON.parse(body) as { error?: { message: string; data?: { code?: string } } };
+      expect(error?.data?.code, body).to.match(/^FOLLOWER_/);
+      expect(error?.message, body).to.contain("http://127.0.0.1:1");
+      for (const secret of ["operator", "pa55word", "APIKEY0123456789", "t0ken"]) expect(body).not.to.contain(secret);
+    }
+  });
 });

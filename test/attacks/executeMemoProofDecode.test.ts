@@ -1,0 +1,105 @@
+/**
+ * Attack on EXECUTE's result memo in proof mode (docs/design/attack-review-s21b.md, finding 3): the
+ * proof codec (precompiles/proofs/codec.ts) wraps any failure of `abi.decode` into an
+ * `ExecuteError` by message only. A `RangeError` there (an allocation failure while a buffer of the
+ * proofs is copied) then becomes "the proofs do not decode" (MalformedInput, kept by the memo) or,
+ * for a proof's key or body, "this proof does not count" (ProofsInsufficient, kept): the rule that
+ * a resource failure is never a verdict (execute-result-memo.md, attack-review-s21.md) cannot see
+ * it. The real precompile runs as a transaction's top-level call; the fault is injected into the
+ * n-th `abi.decode` of the run.
+ */
+import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
+import { type ExecResult, createEVM } from "@ethereumjs/evm";
+import { createAddressFromString } from "@ethereumjs/util";
+import { expect } from "chai";
+import { AbiCoder } from "ethers";
+
+import {
+  EXECUTE_ADDRESS,
+  type ExecutePrecompile,
+  createExecutePrecompile,
+  decodeExecuteInvalid,
+  encodeExecuteInput,
+} from "../../precompiles";
+import { encodeProofBundle } from "../../precompiles/proofs/codec";
+import { releaseProverThreads } from "../../rollup-node/provers/committee";
+import { type TestCommittee, bundle, committeeProof, testCommittee } from "../../tools/committeeFixture";
+import { TestSigner } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+
+const CHAIN_ID = 907n;
+const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
+const ENOUGH_GAS = 30_000_000n;
+
+async function callExecute(precompile: ExecutePrecompile, data: Uint8Array): Promise<ExecResult> {
+  const common = new Common({ chain: Mainnet, hardfork: Hardfork.Osaka });
+  const evm = await createEVM({ common, customPrecompiles: [precompile] });
+  return (
+    await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit: ENOUGH_GAS })
+  ).execResult;
+}
+
+/** Makes the `nth` (1-based) later call of ethers' `AbiCoder.decode` throw an allocation RangeError. */
+function failAbiDecode(nth: number): () => void {
+  const prototype = AbiCoder.prototype as { decode: AbiCoder["decode"] };
+  const real = prototype.decode;
+  let calls = 0;
+  prototype.decode = function (this: AbiCoder, ...args: Parameters<AbiCoder["decode"]>) {
+    calls++;
+    if (calls === nth) throw new RangeError("Array buffer allocation failed");
+    return real.apply(this, args);
+  };
+  return () => {
+    prototype.decode = real;
+  };
+}
+
+describe("attack: EXECUTE's memo and an allocation failure while the proofs are decoded", function () {
+  this.timeout(300_000);
+  let committee: TestCommittee;
+  let built: BuiltBlock;
+  let input: Uint8Array;
+
+  before(async () => {
+    committee = await testCommittee(3, 7);
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(13, probe.common);
+    const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
+    built = await chain.buildBlock([
+      TestSigner.fromSeed(13, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+    ]);
+    const proof = await committeeProof(committee, CHAIN_ID, built, [0, 1, 2]);
+    input = encodeExecuteInput({
+      chainId: CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness: built.witness,
+      // Proofs only: without re-execution, a proof that does not count rejects the block.
+      proofs: encodeProofBundle(bundle([proof], [committee.keyHash], 1, false)),
+    });
+  });
+
+  after(releaseProverThreads);
+
+  // The run's first abi.decode is the proof bundle's, the second the proof's verification key.
+  for (const [nth, what] of [
+    [1, "the proof bundle"],
+    [2, "a proof's verification key"],
+  ] as const) {
+    it(`accepts the proven block on the run after an allocation failure while ${what} is decoded`, async () => {
+      const execute = createExecutePrecompile({ memo: {} });
+      const restore = failAbiDecode(nth);
+      let crashed: ExecResult;
+      try {
+        crashed = await callExecute(execute, input);
+      } finally {
+        restore();
+      }
+      // The fault happened: the run did not accept the block.
+      expect(crashed.exceptionError, "the faulted run").to.not.equal(undefined);
+      const again = await callExecute(execute, input);
+      // The fault was not the block's: its next run, which a fresh EXECUTE would do, accepts it.
+      expect(again.exceptionError, decodeExecuteInvalid(again.returnValue)?.reason).to.equal(undefined);
+    });
+  }
+});
