@@ -56,10 +56,22 @@ export function keyOrigin(
   return `(this devnet's own key, kept in ${path.join(devnet.dataDir, DEPLOYMENT_FILE)}; not the dev mnemonic's #${index})`;
 }
 
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
 /** The startup text of the one-command devnet: endpoints, chain ids, contracts, accounts. */
 export function rollupDevnetBanner(
   devnet: RollupDevnet,
-  options: { readonly l2BlockTimeMs: number; readonly resumed: boolean },
+  options: {
+    readonly l2BlockTimeMs: number;
+    readonly resumed: boolean;
+    /**
+     * Milliseconds since the command's process started (the foreground devnet passes it): the wait a
+     * user sees, Hardhat's loading and a first run's compile included, beside the devnet's own start.
+     */
+    readonly sinceCommandStartMs?: number;
+  },
 ): string {
   const { deployment } = devnet;
   // The chain ids padded to one width, so the fields after them line up too (1337 beside 42069).
@@ -67,7 +79,7 @@ export function rollupDevnetBanner(
   const l1ChainId = String(devnet.l1ChainId).padEnd(idWidth);
   const l2ChainId = String(devnet.l2ChainId).padEnd(idWidth);
   return [
-    `Native rollup devnet ready in ${(devnet.startupMs / 1000).toFixed(1)} s (${options.resumed ? "resumed from" : "fresh chain in"} ${devnet.dataDir})`,
+    `Native rollup devnet ready in ${seconds(devnet.startupMs)}${options.sinceCommandStartMs === undefined ? "" : ` (${seconds(options.sinceCommandStartMs)} since the command started, loading and compiling included)`}; ${options.resumed ? "resumed from" : "fresh chain in"} ${devnet.dataDir}`,
     ...(devnet.staleContract === undefined
       ? []
       : [

@@ -16,6 +16,7 @@ export async function runRollupDevnetForeground(
     rollupDevnetBanner(devnet, {
       l2BlockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS,
       resumed: devnet.resumed,
+      sinceCommandStartMs: process.uptime() * 1000,
     }),
   );
   // The devnet stops itself if its L1 thread dies: the command then ends with that error.

@@ -142,3 +142,16 @@ describe("devnet banner: how to resume", () => {
     );
   });
 });
+
+describe("devnet banner: how long the start took", () => {
+  const devnet = { ...devnetWith("ExampleRollup"), startupMs: 3_200 } as unknown as RollupDevnet;
+
+  it("beside the devnet's own start, the wait since the command started (Hardhat's loading and a first compile included), when the foreground command gives it", () => {
+    const first = rollupDevnetBanner(devnet, { l2BlockTimeMs: 1000, resumed: false, sinceCommandStartMs: 38_000 });
+    expect(first.split("\n")[0]).to.match(
+      /^Native rollup devnet ready in 3\.2 s \(38\.0 s since the command started, loading and compiling included\); fresh chain in /,
+    );
+    const inProcess = rollupDevnetBanner(devnet, { l2BlockTimeMs: 1000, resumed: true });
+    expect(inProcess.split("\n")[0]).to.match(/^Native rollup devnet ready in 3\.2 s; resumed from /);
+  });
+});
