@@ -36,6 +36,7 @@ export async function runNodeCommand(argv: readonly string[], command = "native-
   process.stdout.write(`${READY_PREFIX}${node.url}\n`);
   try {
     await Promise.race([untilStopSignal(), failed]);
+    write("Stopping the L2 node");
   } finally {
     await node.stop();
   }
