@@ -52,7 +52,7 @@ export class MessageFailedError extends RollupSdkError {
       "MESSAGE_FAILED",
       status === "refunded"
         ? `L1 → L2 message #${nonce} failed and its value was refunded`
-        : `L1 → L2 message #${nonce} was consumed but its call ${failureReason === "deferred" ? "was deferred (its block could not carry it)" : revertReason === undefined ? "failed (reverted or ran out of its gas limit)" : `reverted: ${revertReason}`}; L2Bridge holds its value`,
+        : `L1 → L2 message #${nonce} was consumed but its call ${failureReason === "deferred" ? "was deferred (its block could not carry it)" : revertReason === undefined ? "failed (reverted or ran out of its gas limit)" : `reverted: ${revertReason}`}; L2Bridge keeps the message (and any value it carried) for a retry or a refund`,
       status === "refunded"
         ? "nothing is left to do for this message"
         : "anyone may run it again with retryMessage(message) (npx hardhat rollup:retry-message <hash>) once the call can succeed; its L1 sender may take the value back with L2Bridge.refundMessage(message, to, onL1), on L2 or through an L1 message to L2Bridge",

@@ -542,6 +542,13 @@ export async function sendMessage(
   const value = etherAmount("--value", args.value, true);
   return withContext(hre, args, async (ctx) => {
     await assertAttached(ctx);
+    // Not refused: a contract may be deployed there before the message is relayed. But a call of an
+    // account without code "succeeds" doing nothing, which a user testing a call should know.
+    if ((await ctx.l2.getCode(to)) === "0x") {
+      console.log(
+        `note: ${to} has no code on L2 (yet): the call will run nothing${value > 0n ? " but move the value" : ""}, and still count as relayed`,
+      );
+    }
     const message = await ctx.client.sendMessage({ to, data, gasLimit, value });
     console.log(
       `queued on L1: call of ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash}, message ${message.messageHash})`,

@@ -156,8 +156,23 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
         args: "41",
       });
       expect(out).to.match(/relayed on L2 in block \d+/);
+      expect(out).to.not.contain("has no code");
       const c = await hre.ethers.getContractAt("Counter", counter, r.l2Wallet(4));
       expect(await c.count()).to.equal(41n);
+    });
+
+    it("send-message to an address without code on L2 says the call will run nothing, before it is relayed as a success", async () => {
+      const account = Wallet.createRandom().address;
+      const out = await runTask("rollup:send-message", {
+        rollup: r.devnet.deployment.address,
+        account: 4,
+        to: account,
+        sig: "add(uint256)",
+        args: "41",
+      });
+      expect(out).to.contain(`note: ${account} has no code on L2 (yet): the call will run nothing`);
+      expect(out.indexOf("has no code")).to.be.below(out.indexOf("queued on L1"));
+      expect(out).to.match(/relayed on L2 in block \d+/);
     });
 
     it("a call that reverts on L2: the task fails with the decoded reason, rollup:message shows it and the retry, a retry that fails again says why", async () => {
