@@ -51,6 +51,10 @@ function loadCompilerOptions() {
       noEmit: false,
       declaration: false,
       sourceMap: false,
+      // The output runs in the source's place, not under tsconfig's outDir: with outDir the map's
+      // `sources` would be relative to a dist/ folder, and a trace would name another path.
+      outDir: undefined,
+      rootDir: undefined,
       // Stack traces name the TypeScript lines (process.setSourceMapsEnabled below).
       inlineSourceMap: true,
       inlineSources: false,
