@@ -277,9 +277,11 @@ export class Sequencer implements SequencerApi, RpcBackend {
    * is how the submitter rebuilds blocks L1 refused for their messages (OverdueMessageSkipped, or
    * AnchorMismatch after an L1 reorg); a timed block takes the messages already read, so it would
    * repeat the refused block from the same stale view, and MAX_REBUILDS_PER_BLOCK refusals in a
-   * row halt the submitter.
+   * row halt the submitter. Set from the start too: before its first read the node knows nothing
+   * of L1, and a first block built on that (a proof-mode rollup on Hardhat's node, whose first read
+   * is slow) was refused by L1 with ProofsInsufficient.
    */
-  private readL1First = false;
+  private readL1First = true;
   /** The slack budget of an optimistic rollup's blocks; undefined in the other modes. */
   private readonly slack: ProposalSlackBudget | undefined;
 
