@@ -1,7 +1,7 @@
 import type { Common } from "@ethereumjs/common";
 import { getBytes, keccak256 } from "ethers";
 
-import type { ExecutionProof, ProofBundle } from "../precompiles";
+import { type ExecutionProof, type ProofBundle, encodeExecuteInput, encodeProofBundle } from "../precompiles";
 import { attestBlock } from "../rollup-node/provers/attester";
 import {
   type Attestation,
@@ -13,8 +13,8 @@ import {
   loadBabyJub,
   proveCommittee,
 } from "../rollup-node/provers/committee";
-import { word } from "./l2Fixtures";
-import type { BuiltBlock } from "./l2TestChain";
+import { TestSigner, word } from "./l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "./l2TestChain";
 
 /** A committee of `size` attesters with deterministic keys (seeded by `seed`). */
 export interface TestCommittee {
@@ -103,4 +103,36 @@ export async function withoutWitnessErrorOutput<T>(prove: () => Promise<T>): Pro
     console.log = log;
     console.error = error;
   }
+}
+
+/** A block of one transfer proven by a 3-member committee, and EXECUTE's input for it in proof mode. */
+export interface ProvenTransfer {
+  readonly committee: TestCommittee;
+  readonly built: BuiltBlock;
+  /** `encodeExecuteInput` of the block with its committee proof and no re-execution allowed. */
+  readonly input: Uint8Array;
+}
+
+/**
+ * One ETH transfer on a fresh L2 chain, proven by all three members of a seeded committee. Proofs
+ * only: without re-execution, a proof that does not count rejects the block — what the attacks on
+ * EXECUTE's proof path need to see a verdict change.
+ */
+export async function provenTransfer(chainId: bigint): Promise<ProvenTransfer> {
+  const committee = await testCommittee(3, 7);
+  const probe = await L2TestChain.create(chainId, []);
+  const alice = TestSigner.fromSeed(13, probe.common);
+  const chain = await L2TestChain.create(chainId, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
+  const built = await chain.buildBlock([
+    TestSigner.fromSeed(13, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
+  ]);
+  const proof = await committeeProof(committee, chainId, built, [0, 1, 2]);
+  const input = encodeExecuteInput({
+    chainId,
+    parentHeader: built.parentHeader,
+    block: built.blockRlp,
+    witness: built.witness,
+    proofs: encodeProofBundle(bundle([proof], [committee.keyHash], 1, false)),
+  });
+  return { committee, built, input };
 }

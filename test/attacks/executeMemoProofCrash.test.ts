@@ -18,14 +18,10 @@ import {
   ExecuteErrorCode,
   createExecutePrecompile,
   decodeExecuteInvalid,
-  encodeExecuteInput,
 } from "../../precompiles";
-import { encodeProofBundle } from "../../precompiles/proofs/codec";
 import * as groth16Module from "../../precompiles/proofs/groth16";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
-import { type TestCommittee, bundle, committeeProof, testCommittee } from "../../tools/committeeFixture";
-import { TestSigner } from "../../tools/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import { provenTransfer } from "../../tools/committeeFixture";
 
 type VerifyGroth16 = typeof groth16Module.verifyGroth16;
 
@@ -60,27 +56,10 @@ function failNextGroth16(error: Error): () => void {
 
 describe("attack: EXECUTE's memo and an allocation failure while a proof is verified", function () {
   this.timeout(300_000);
-  let committee: TestCommittee;
-  let built: BuiltBlock;
   let input: Uint8Array;
 
   before(async () => {
-    committee = await testCommittee(3, 7);
-    const probe = await L2TestChain.create(CHAIN_ID, []);
-    const alice = TestSigner.fromSeed(13, probe.common);
-    const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
-    built = await chain.buildBlock([
-      TestSigner.fromSeed(13, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
-    ]);
-    const proof = await committeeProof(committee, CHAIN_ID, built, [0, 1, 2]);
-    input = encodeExecuteInput({
-      chainId: CHAIN_ID,
-      parentHeader: built.parentHeader,
-      block: built.blockRlp,
-      witness: built.witness,
-      // Proofs only: without re-execution, a proof that does not count rejects the block.
-      proofs: encodeProofBundle(bundle([proof], [committee.keyHash], 1, false)),
-    });
+    ({ input } = await provenTransfer(CHAIN_ID));
   });
 
   after(releaseProverThreads);

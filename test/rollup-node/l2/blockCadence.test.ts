@@ -10,22 +10,9 @@ import { devNodeKeys } from "../../../rollup-node/node/keys";
 import { silentLogger } from "../../../rollup-node/logger";
 import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { AnchorProvider } from "../../../rollup-node/l2/types";
-import { TempDirs, openSequencer, signers } from "./l2Support";
+import { TempDirs, openSequencer, signers, sleep, waitFor } from "./l2Support";
 
 const TO = "0x00000000000000000000000000000000000000bb";
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Resolves once `condition` holds, or rejects after `ms` with `what`. */
-async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms`);
-    await sleep(10);
-  }
-}
 
 // Issue 14: at 150 tx/s with the L1 on the node's thread the devnet included 169 transactions in
 // 4 blocks over a minute, at idle CPU. Each timed block waited for an L1 read before choosing its

@@ -60,3 +60,16 @@ export function tickingClock(start = GENESIS_TIME + 100n): () => bigint {
 export function openSequencer(dataDir: string, overrides: Partial<SequencerConfig> = {}): Promise<Sequencer> {
   return Sequencer.open({ dataDir, genesis: testGenesis(), logger: silentLogger, now: tickingClock(), ...overrides });
 }
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves once `condition` holds, or rejects after `ms` with `what`. */
+export async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms`);
+    await sleep(10);
+  }
+}

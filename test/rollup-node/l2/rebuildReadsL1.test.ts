@@ -2,24 +2,12 @@ import { expect } from "chai";
 
 import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { AnchorProvider, BlockAnchor } from "../../../rollup-node/l2/types";
-import { TempDirs, openSequencer, signers } from "./l2Support";
+import { TempDirs, openSequencer, signers, sleep, waitFor } from "./l2Support";
 
 const TO = "0x00000000000000000000000000000000000000bb";
 /** How long this test's L1 takes to answer a read: several block times. */
 const L1_READ_MS = 400;
 const BLOCK_TIME_MS = 50;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms`);
-    await sleep(10);
-  }
-}
 
 // A rebase drops blocks L1 refused for their messages (OverdueMessageSkipped, AnchorMismatch after
 // an L1 reorg: the submitter's rebuild). Timed blocks take the messages already read (issue 14),
