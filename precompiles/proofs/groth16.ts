@@ -3,6 +3,7 @@ import { type Bn128, type CurvePoint, buildBn128 } from "ffjavascript";
 import { g1Problem, g2Problem } from "./bn254";
 import { BN254_SCALAR_FIELD } from "./commitment";
 import type { Groth16Key, Groth16Proof } from "./types";
+import { isResourceFailure } from "./resourceFailure";
 
 // One single-threaded curve per process: no worker threads to leak or to keep Node alive.
 let curvePromise: Promise<Bn128> | undefined;
@@ -109,7 +110,7 @@ export async function verifyGroth16(
     );
   } catch (error) {
     // Out of memory or stack (a RangeError) is not the proof's fault: not a rejection (verifyProofs.ts).
-    if (error instanceof RangeError) throw error;
+    if (isResourceFailure(error)) throw error;
     // Unreachable for points that passed the checks above; a curve-library failure rejects.
     return false;
   }

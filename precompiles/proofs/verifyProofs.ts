@@ -7,6 +7,7 @@ import { decodeGroth16Key, decodeGroth16Proof, encodeGroth16Key, encodeGroth16Pr
 import { commitmentToField, executionCommitment } from "./commitment";
 import { groth16KeyProblem, groth16ProofProblem, verifyGroth16 } from "./groth16";
 import { type ExecutionProof, type Groth16Key, type ProofBundle, ProofType } from "./types";
+import { isResourceFailure } from "./resourceFailure";
 
 /** How EXECUTE accepted a block. */
 export type AcceptedBy =
@@ -66,7 +67,7 @@ function keyProblem(verificationKey: Uint8Array): string | undefined {
 const MAX_RESOURCE_CAUSE_DEPTH = 8;
 
 /**
- * Rethrows a RangeError, the error's own or its cause's: what V8 throws when it cannot allocate a buffer or WebAssembly memory (the
+ * Rethrows a resource failure (isResourceFailure), the error's own or its cause's: what V8 throws when it cannot allocate a buffer or WebAssembly memory (the
  * curve library lives in WebAssembly) or runs out of stack. That says nothing about the proof, and
  * another run may not hit it, so it must not become "this proof does not count" (a verdict EXECUTE's
  * memo would keep, and a node short of memory would reject a proven block with): it surfaces as a
@@ -76,7 +77,7 @@ export function throwIfResourceFailure(error: unknown): void {
   // Followed through causes: the codec wraps what abi.decode threw into an ExecuteError.
   let cause: unknown = error;
   for (let depth = 0; depth < MAX_RESOURCE_CAUSE_DEPTH && cause !== undefined && cause !== null; depth++) {
-    if (cause instanceof RangeError) throw cause;
+    if (isResourceFailure(cause)) throw cause;
     cause = (cause as { cause?: unknown }).cause;
   }
 }
