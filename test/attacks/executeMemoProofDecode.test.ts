@@ -12,11 +12,12 @@ import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import { type ExecResult, createEVM } from "@ethereumjs/evm";
 import { createAddressFromString } from "@ethereumjs/util";
 import { expect } from "chai";
-import { AbiCoder } from "ethers";
+import { AbiCoder, makeError } from "ethers";
 
 import {
   EXECUTE_ADDRESS,
   type ExecutePrecompile,
+  ExecuteErrorCode,
   createExecutePrecompile,
   decodeExecuteInvalid,
 } from "../../precompiles";
@@ -35,14 +36,14 @@ async function callExecute(precompile: ExecutePrecompile, data: Uint8Array): Pro
   ).execResult;
 }
 
-/** Makes the `nth` (1-based) later call of ethers' `AbiCoder.decode` throw an allocation RangeError. */
-function failAbiDecode(nth: number): () => void {
+/** Makes the `nth` (1-based) later call of ethers' `AbiCoder.decode` throw `error` (an allocation RangeError unless given). */
+function failAbiDecode(nth: number, error: Error = new RangeError("Array buffer allocation failed")): () => void {
   const prototype = AbiCoder.prototype as { decode: AbiCoder["decode"] };
   const real = prototype.decode;
   let calls = 0;
   prototype.decode = function (this: AbiCoder, ...args: Parameters<AbiCoder["decode"]>) {
     calls++;
-    if (calls === nth) throw new RangeError("Array buffer allocation failed");
+    if (calls === nth) throw error;
     return real.apply(this, args);
   };
   return () => {
@@ -81,4 +82,23 @@ describe("attack: EXECUTE's memo and an allocation failure while the proofs are 
       expect(again.exceptionError, decodeExecuteInvalid(again.returnValue)?.reason).to.equal(undefined);
     });
   }
+
+  it("keeps a truncated key's verdict: ethers' 'data out-of-bounds' is a RangeError of the input, not a resource failure", async () => {
+    // What abi.decode throws for truncated data: a RangeError with ethers' code BUFFER_OVERRUN.
+    const truncated = makeError("data out-of-bounds", "BUFFER_OVERRUN", {
+      buffer: new Uint8Array(),
+      length: 32,
+      offset: 0,
+    });
+    expect(truncated).to.be.an.instanceOf(RangeError);
+    const restore = failAbiDecode(2, truncated);
+    let run: ExecResult;
+    try {
+      run = await callExecute(createExecutePrecompile({ memo: {} }), input);
+    } finally {
+      restore();
+    }
+    // A verdict on the proof (it does not count), as for any undecodable key — not a verifier failure.
+    expect(decodeExecuteInvalid(run.returnValue)?.code).to.equal(ExecuteErrorCode.ProofsInsufficient);
+  });
 });
