@@ -7,35 +7,18 @@
  * (docs/design/execute-result-memo.md): it surfaces as a verifier failure, which is never kept. The
  * real precompile runs as a transaction's top-level call; the fault is injected at the curve check.
  */
-import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
-import { type ExecResult, createEVM } from "@ethereumjs/evm";
-import { createAddressFromString } from "@ethereumjs/util";
+import type { ExecResult } from "@ethereumjs/evm";
 import { expect } from "chai";
 
-import {
-  EXECUTE_ADDRESS,
-  type ExecutePrecompile,
-  ExecuteErrorCode,
-  createExecutePrecompile,
-  decodeExecuteInvalid,
-} from "../../precompiles";
+import { ExecuteErrorCode, createExecutePrecompile, decodeExecuteInvalid } from "../../precompiles";
 import * as groth16Module from "../../precompiles/proofs/groth16";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import { provenTransfer } from "../../tools/committeeFixture";
+import { callExecute } from "../../tools/executeCall";
 
 type VerifyGroth16 = typeof groth16Module.verifyGroth16;
 
 const CHAIN_ID = 907n;
-const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
-const ENOUGH_GAS = 30_000_000n;
-
-async function callExecute(precompile: ExecutePrecompile, data: Uint8Array): Promise<ExecResult> {
-  const common = new Common({ chain: Mainnet, hardfork: Hardfork.Osaka });
-  const evm = await createEVM({ common, customPrecompiles: [precompile] });
-  return (
-    await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit: ENOUGH_GAS })
-  ).execResult;
-}
 
 /** Makes the next call of the real `verifyGroth16` throw `error` (an allocation failure inside the curve library). */
 function failNextGroth16(error: Error): () => void {

@@ -8,33 +8,16 @@
  * it. The real precompile runs as a transaction's top-level call; the fault is injected into the
  * n-th `abi.decode` of the run.
  */
-import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
-import { type ExecResult, createEVM } from "@ethereumjs/evm";
-import { createAddressFromString } from "@ethereumjs/util";
+import type { ExecResult } from "@ethereumjs/evm";
 import { expect } from "chai";
 import { AbiCoder, makeError } from "ethers";
 
-import {
-  EXECUTE_ADDRESS,
-  type ExecutePrecompile,
-  ExecuteErrorCode,
-  createExecutePrecompile,
-  decodeExecuteInvalid,
-} from "../../precompiles";
+import { ExecuteErrorCode, createExecutePrecompile, decodeExecuteInvalid } from "../../precompiles";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import { provenTransfer } from "../../tools/committeeFixture";
+import { callExecute } from "../../tools/executeCall";
 
 const CHAIN_ID = 907n;
-const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
-const ENOUGH_GAS = 30_000_000n;
-
-async function callExecute(precompile: ExecutePrecompile, data: Uint8Array): Promise<ExecResult> {
-  const common = new Common({ chain: Mainnet, hardfork: Hardfork.Osaka });
-  const evm = await createEVM({ common, customPrecompiles: [precompile] });
-  return (
-    await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit: ENOUGH_GAS })
-  ).execResult;
-}
 
 /** Makes the `nth` (1-based) later call of ethers' `AbiCoder.decode` throw `error` (an allocation RangeError unless given). */
 function failAbiDecode(nth: number, error: Error = new RangeError("Array buffer allocation failed")): () => void {
