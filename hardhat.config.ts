@@ -1,4 +1,12 @@
-import "@nomicfoundation/hardhat-toolbox";
+// The plugins this repository uses, not @nomicfoundation/hardhat-toolbox: the toolbox also loads
+// Ignition, hardhat-verify, the gas reporter (with viem) and solidity-coverage, which nothing here
+// uses, in every Hardhat process — ≈ 40 % of what `npx hardhat rollup:status` spent before it ran
+// (docs/design/task-startup.md). hardhat-ethers comes with ./tasks/plugin.
+// TypeChain's bindings of every contract on each compile (tests, tools and the node import them).
+import "@typechain/hardhat";
+// hardhat-chai-matchers' assertions (revertedWith, emit, changeEtherBalance…) are for the tests
+// only: the test subtask below loads the plugin; its types are declared here for `tsc`.
+import type {} from "@nomicfoundation/hardhat-chai-matchers";
 import { TASK_TEST_GET_TEST_FILES, TASK_TEST_RUN_MOCHA_TESTS } from "hardhat/builtin-tasks/task-names";
 import { type HardhatUserConfig, subtask } from "hardhat/config";
 import path from "node:path";
@@ -9,6 +17,11 @@ import path from "node:path";
  * the plugin's sources below through the cache too, instead of ts-node transpiling them again.
  */
 const TS_LOADER = path.join(__dirname, "rollup-node", "tsLoader.js");
+/**
+ * hardhat-chai-matchers, loaded by the test run alone (the test subtask below): its `chai.use`
+ * matters only where test files run, and the rollup:* tasks, compile and devnet skip its load.
+ */
+const CHAI_MATCHERS = require.resolve("@nomicfoundation/hardhat-chai-matchers");
 /** Measures each test file when TEST_TIMINGS names an output file (scripts/test-timings.js reads it). */
 const FILE_TIMINGS = path.join(__dirname, "test", "support", "fileTimings.js");
 // `npm test` sets TEST_PHASE for its two runs: their main processes load the plugin through it too.
@@ -96,13 +109,23 @@ subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args, _hre, runSuper): Promis
 subtask(TASK_TEST_RUN_MOCHA_TESTS).setAction(async (args, hre, runSuper): Promise<unknown> => {
   process.env.NATIVE_ROLLUP_TS_LOADER ??= TS_LOADER;
   require(TS_LOADER);
-  if (process.env.TEST_TIMINGS !== undefined) {
-    // Per-file wall and CPU times (test/support/fileTimings.js): mocha's workers load root hooks
-    // from `require`; a serial run takes them as an object.
-    // Mocha runs serially with --parallel and one job.
-    const workers = args.parallel === true && (hre.config.mocha.jobs === undefined || hre.config.mocha.jobs > 1);
-    if (workers) hre.config.mocha.require = [...(hre.config.mocha.require ?? []), FILE_TIMINGS];
-    else hre.config.mocha.rootHooks = require(FILE_TIMINGS).mochaHooks;
+  // Mocha runs the files in workers with --parallel and more than one job, else in this process.
+  const workers = args.parallel === true && (hre.config.mocha.jobs === undefined || hre.config.mocha.jobs > 1);
+  // Per-file wall and CPU times (test/support/fileTimings.js) when TEST_TIMINGS is set: mocha's
+  // workers load root hooks from `require`; a serial run takes them as an object.
+  const timings = process.env.TEST_TIMINGS !== undefined;
+  if (workers) {
+    // Each worker loads the config through hardhat/register, then the matchers: the plugin needs
+    // Hardhat's context (Hardhat appends hardhat/register only when it is missing from the list).
+    hre.config.mocha.require = [
+      ...(hre.config.mocha.require ?? []),
+      ...(timings ? [FILE_TIMINGS] : []),
+      "hardhat/register",
+      CHAI_MATCHERS,
+    ];
+  } else {
+    require(CHAI_MATCHERS);
+    if (timings) hre.config.mocha.rootHooks = require(FILE_TIMINGS).mochaHooks;
   }
   return runSuper(args);
 });
@@ -132,10 +155,6 @@ const config: HardhatUserConfig = {
   typechain: {
     outDir: "typechain-types",
     target: "ethers-v6",
-  },
-  gasReporter: {
-    enabled: false,
-    offline: true,
   },
 };
 

@@ -1,12 +1,16 @@
 // The actions of the rollup:* tasks (defined in ./rollup.ts). The cross-domain ones are thin
 // command-line wrappers over the SDK (sdk/): what they print is what RollupClient reports.
+// What only some actions need and is heavy to load — EXECUTE's EVM (deploy/l1Probe, precompiles),
+// the in-process L1 (deployTarget), the node and its prover (nodeCommand, rollupDevnet:
+// circomlibjs, snarkjs) — is imported inside them: a rollup:status or rollup:deposit loaded all of
+// it before it ran (docs/design/task-startup.md).
 import { readFile, rm } from "node:fs/promises";
 
 import { formatEther, formatUnits, getAddress, isHexString, keccak256, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { takesExecutor } from "../deploy/contractArtifact";
-import { type RequestedMode, probeExecute, verificationFor } from "../deploy/l1Probe";
+import type { RequestedMode } from "../deploy/l1Probe";
 import {
   type DeploymentProgress,
   type RollupDeployParams,
@@ -18,15 +22,12 @@ import {
 import type { GenesisConfig } from "../rollup-node/chain/genesis";
 import { readGenesisFile, writeGenesisFile } from "../rollup-node/chain/genesisFile";
 import { loadPartial, partialFile, savePartial } from "../deploy/partialDeployment";
-import { executeErrorName } from "../precompiles";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
 import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/chain/devAccounts";
-import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
+import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/defaults";
 import { genesisRelayerAddress } from "../rollup-node/node/keySources";
 import { devNodeKeys } from "../rollup-node/node/keys";
 import { DEV_GENESIS_ACCOUNT_BALANCE, devGenesisFunding } from "../rollup-node/node/l2Genesis";
-import { deployedGenesisFile } from "../rollup-node/node/nodeCommand";
-import { devnetGenesis, genesisCommitments } from "../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
 import { plural } from "../rollup-node/logger";
 import {
@@ -38,7 +39,7 @@ import {
 } from "../sdk";
 import { optimisticFinalAt } from "../sdk/withdrawals";
 import { configuredGenesisAlloc, readRollupArtifact } from "./devnetConfig";
-import { type DeployTarget, resolveDeployTarget } from "./deployTarget";
+import type { DeployTarget } from "./deployTarget";
 import {
   type ConnectionArgs,
   type RollupTaskContext,
@@ -238,6 +239,7 @@ export interface DeployArgs {
 
 export async function deploy(args: DeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   await hre.run("compile", { quiet: true });
+  const { resolveDeployTarget } = await import("./deployTarget");
   const target = await resolveDeployTarget(hre, { l1Rpc: args.l1Rpc, dev: args.dev });
   try {
     await deployTo(target, args, hre);
@@ -264,6 +266,8 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   }
   const requested: RequestedMode =
     rollup.mode.kind === "optimistic" ? "optimistic" : verificationKeys !== undefined ? "proofs" : "re-execution";
+  const { probeExecute, verificationFor } = await import("../deploy/l1Probe");
+  const { devnetGenesis, genesisCommitments } = await import("../rollup-node/devnet/rollupDevnet");
   const probe = await probeExecute(provider);
   console.log(`L1 ${target.description} (chain ${l1ChainId}): ${probe.evidence}`);
   const verification = verificationFor(requested, probe, args.verifiers);
@@ -415,6 +419,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     );
   console.log(`deployment record written to ${args.out}`);
   if (built !== undefined) {
+    const { deployedGenesisFile } = await import("../rollup-node/node/nodeCommand");
     const genesisOut = deployedGenesisFile(args.out);
     await writeGenesisFile(genesisOut, built);
     console.log(
@@ -723,6 +728,10 @@ export async function blocks(args: ConnectionArgs & { last: number }, hre: Hardh
       console.log("no L2 block submitted to L1 yet");
       return;
     }
+    // EXECUTE's error names, for the challenged blocks only: the precompile's module loads the EVM.
+    const { executeErrorName } = history.some((b) => b.challenge !== undefined)
+      ? await import("../precompiles")
+      : { executeErrorName: undefined };
     const rows = history.map((b) => {
       const proofs = b.proofKeys
         .map((k) => keyNames.get(k.toLowerCase()) ?? `unlisted key ${k.slice(0, 10)}…`)
@@ -736,7 +745,9 @@ export async function blocks(args: ConnectionArgs & { last: number }, hre: Hardh
               ? "optimistic"
               : `proofs (${proofs}) or re-execution`;
       const challenge =
-        b.challenge === undefined ? "" : `: ${executeErrorName(b.challenge.code)} (${b.challenge.reason})`;
+        b.challenge === undefined || executeErrorName === undefined
+          ? ""
+          : `: ${executeErrorName(b.challenge.code)} (${b.challenge.reason})`;
       return [
         String(b.number),
         `${b.blockHash.slice(0, 18)}…`,

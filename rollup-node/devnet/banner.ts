@@ -23,13 +23,41 @@ export function accountsSection(title: string, accounts: readonly DevAccount[], 
   return lines;
 }
 
-/** The startup text, in the layout of `hardhat node`. */
-export function devnetBanner(devnet: L1Devnet, fork: string, blockTime: number | undefined): string {
+/** What the L1-only banner says besides the devnet itself: how it was started and how long it took. */
+export interface L1BannerOptions {
+  readonly fork: string;
+  /** Milliseconds between blocks, or undefined for automine (a block per transaction). */
+  readonly blockTime: number | undefined;
+  /** Milliseconds the devnet itself took to start. */
+  readonly startupMs: number;
+  /**
+   * Milliseconds since the command's process started: the wait a user sees, Hardhat's loading
+   * included, beside the devnet's own start (as the full devnet's banner says it).
+   */
+  readonly sinceCommandStartMs?: number;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * The startup text of the L1-only devnet (`npm run devnet:l1`), in the order of the full devnet's
+ * (rollupBanner.ts): a ready line with the seconds, the endpoint a wallet needs (URL, chain id),
+ * then the funded accounts with their keys under the public-keys warning, said once.
+ */
+export function devnetBanner(devnet: L1Devnet, options: L1BannerOptions): string {
+  const since =
+    options.sinceCommandStartMs === undefined
+      ? ""
+      : ` (${seconds(options.sinceCommandStartMs)} since the command started, loading included)`;
+  const mining = options.blockTime === undefined ? "automine" : `a block every ${options.blockTime} ms`;
   return [
-    `Started L1 devnet (EXECUTE at ${devnet.executeAddress}) at ${devnet.url ?? "(in process)"}`,
-    `Chain id: ${devnet.chainId}   Fork: ${fork}   Mining: ${blockTime === undefined ? "automine" : `every ${blockTime} ms`}`,
+    `L1 devnet ready in ${seconds(options.startupMs)}${since}; in memory: nothing is kept between runs`,
     "",
-    ...accountsSection("Accounts", devnet.accounts),
-    ...PUBLIC_KEYS_WARNING,
+    `L1  ${devnet.url ?? "(in process)"}   chain id ${devnet.chainId}   EXECUTE at ${devnet.executeAddress}   fork ${options.fork}   block gas limit ${devnet.chain.head.header.gasLimit}   ${mining}`,
+    "",
+    ...accountsSection("Accounts (funded on L1)", devnet.accounts),
+    "Ctrl-C stops.",
   ].join("\n");
 }

@@ -12,12 +12,20 @@ export async function runL1DevnetForeground(
   options: L1DevnetOptions,
   log: (line: string) => void = console.log,
 ): Promise<void> {
+  const started = Date.now();
   const devnet: L1Devnet = await startL1Devnet({
     ...options,
     onRpcError: (method, error) => log(`${method}: ${error.message}`),
     onMiningError: (error) => log(`mining failed: ${(error as Error).message}`),
   });
-  log(devnetBanner(devnet, options.hardfork ?? DEFAULT_HARDFORK, options.blockTime));
+  log(
+    devnetBanner(devnet, {
+      fork: options.hardfork ?? DEFAULT_HARDFORK,
+      blockTime: options.blockTime,
+      startupMs: Date.now() - started,
+      sinceCommandStartMs: process.uptime() * 1000,
+    }),
+  );
   reportCryptoFallbacks(log);
   await untilStopSignal();
   log("\nStopping L1 devnet");
