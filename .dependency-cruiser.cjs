@@ -203,8 +203,9 @@ module.exports = {
       comment: "Outside precompiles/ (and white-box tests), EXECUTE is used through precompiles/index.ts only.",
       severity: "error",
       from: { pathNot: ["^precompiles/", "^test/"] },
-      // verify.ts: the light door for worker threads (stateless verification without the proof path).
-      to: { path: "^precompiles/", pathNot: "^precompiles/(index|verify)\\.ts$" },
+      // verify.ts: the light door for worker threads (stateless verification without the proof path);
+      // abi.ts: EXECUTE's address and error codes, for callers that never run it (deploy/, tasks).
+      to: { path: "^precompiles/", pathNot: "^precompiles/(index|verify|abi)\\.ts$" },
     },
     {
       name: "sdk-npm-is-ethers-only",

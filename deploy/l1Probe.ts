@@ -3,7 +3,7 @@
 // block, and its node would pay for reverting transactions (docs/design/any-l1.md).
 import type { Provider } from "ethers";
 
-import { EXECUTE_ADDRESS, ExecuteErrorCode } from "../precompiles";
+import { EXECUTE_ADDRESS, ExecuteErrorCode } from "../precompiles/abi";
 import { EXECUTE_ERROR_INTERFACE, revertDataOf } from "../protocol";
 import { NodeError } from "../rollup-node/errors";
 

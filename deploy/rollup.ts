@@ -23,7 +23,7 @@ import {
 import { readJsonRecord, writeJsonRecord } from "./jsonRecord";
 import { ResumeMismatchError, checkResumedChain, checkResumedExecutor, checkResumedRollup } from "./resumeCheck";
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "./policy";
-import { EXECUTE_ADDRESS } from "../precompiles";
+import { EXECUTE_ADDRESS } from "../precompiles/abi";
 import { NodeError } from "../rollup-node/errors";
 
 export { DEFAULT_ROLLUP_POLICY, type RollupContractArtifact, type RollupPolicy };

@@ -3,12 +3,12 @@
 // behind this file can be split or renamed without touching the node.
 export * from "./codec";
 export * from "./errors";
+export { EXECUTE_ADDRESS } from "./abi";
 export * from "./gas";
 export {
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_EXECUTE_MEMO_BYTES,
   DEFAULT_EXECUTE_MEMO_ENTRIES,
-  EXECUTE_ADDRESS,
   ExecuteMemoConfigError,
   createExecutePrecompile,
 } from "./precompile";

@@ -7,7 +7,8 @@ import { keccak256 } from "./crypto";
 import { decodeProofBundle } from "./proofs/codec";
 import { verifyBlockWithProofs } from "./proofs/verifyProofs";
 import { ExecuteError, ExecuteErrorCode } from "./errors";
-import { type ExecutionPacing } from "./executionGuard";
+import { EXECUTE_ADDRESS } from "./abi";
+import type { ExecutionPacing } from "./executionGuard";
 import {
   DEFAULT_EXECUTE_GAS_SCHEDULE,
   type ExecuteGasSchedule,
@@ -18,9 +19,6 @@ import {
   proofModeGasCost,
 } from "./gas";
 import { checkBlockShape, reexecute } from "./verifyBlock";
-
-/** Where EXECUTE lives: the first address after P256VERIFY (0x100), as in ethrex. */
-export const EXECUTE_ADDRESS = "0x0000000000000000000000000000000000000101";
 
 /**
  * Wall-clock limit of EXECUTE within one eth_call / eth_estimateGas run: geth's default RPC EVM
