@@ -19,7 +19,7 @@ import {
 } from "../../precompiles";
 import { advanceGasOf } from "../../rollup-node/bridge/advanceGas";
 import { AdvanceSubmitter } from "../../rollup-node/bridge/advanceSubmitter";
-import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
+import { BatchSubmitter, type BlockProofs } from "../../rollup-node/bridge/batchSubmitter";
 import {
   type RollupContract,
   connectRollup,
@@ -84,7 +84,7 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
   let sequencer: Sequencer;
   let rollupAddress: string;
   let rollup: RollupContract;
-  let proofs: (produced: ProducedBlock) => Promise<{ encoded: Uint8Array; provenBy: string[] }>;
+  let proofs: (produced: ProducedBlock) => Promise<BlockProofs>;
 
   before(async () => {
     l1 = await startEdrL1(hre);
@@ -191,29 +191,44 @@ const PROOFS_INSUFFICIENT = EXECUTE_ERRORS.encodeErrorResult("ExecuteInvalid", [
   "0 of the 1 required proofs verified",
 ]);
 
+/** An AdvanceSubmitter whose L1 refuses every simulation and estimate of `advance` with ProofsInsufficient. */
+function refusingSubmitter(allowReexecution: boolean) {
+  const submitter = new AdvanceSubmitter(
+    {
+      sequencer: { producedBlock: async () => undefined, onBlock: () => () => {} },
+      rollupAddress: Wallet.createRandom().address,
+      signer: Wallet.createRandom(),
+      logger: new Lines(),
+    },
+    undefined,
+  );
+  const refuse = async (): Promise<never> => {
+    throw Object.assign(new Error("reverted"), { data: PROOFS_INSUFFICIENT });
+  };
+  const proofPolicy = async () => ({ threshold: 1n, allowReexecution, acceptedKeys: [] });
+  Object.defineProperty(submitter, "rollup", {
+    value: { advance: { staticCall: refuse, estimateGas: refuse }, proofPolicy },
+  });
+  const gasLimit = (
+    submitter as unknown as {
+      advanceGasLimit(n: bigint, a: unknown[], d: bigint, cap?: bigint, proven?: boolean): Promise<bigint>;
+    }
+  ).advanceGasLimit;
+  return (proven: boolean) => gasLimit.call(submitter, 1n, [], 500_000n, 2n ** 24n, proven).catch((e: unknown) => e);
+}
+
 describe("AdvanceSubmitter: proofs that verify here but that L1 refuses even at the cap", () => {
   it("halt with a code that names L1's verifiers, not BLOCK_REJECTED ('fix the sequencer')", async () => {
-    const submitter = new AdvanceSubmitter(
-      {
-        sequencer: { producedBlock: async () => undefined, onBlock: () => () => {} },
-        rollupAddress: Wallet.createRandom().address,
-        signer: Wallet.createRandom(),
-        logger: new Lines(),
-      },
-      undefined,
-    );
-    const refuse = async (): Promise<never> => {
-      throw Object.assign(new Error("reverted"), { data: PROOFS_INSUFFICIENT });
-    };
-    Object.defineProperty(submitter, "rollup", { value: { advance: { staticCall: refuse, estimateGas: refuse } } });
-    const gasLimit = (
-      submitter as unknown as {
-        advanceGasLimit(n: bigint, a: unknown[], d: bigint, cap?: bigint, proven?: boolean): Promise<bigint>;
-      }
-    ).advanceGasLimit;
-    const error = await gasLimit.call(submitter, 1n, [], 500_000n, 2n ** 24n, true).catch((e: unknown) => e);
+    const error = await refusingSubmitter(false)(true);
     expect(error).to.be.instanceOf(BridgeError);
     expect((error as BridgeError).code).to.equal("PROOFS_REFUSED_BY_L1");
     expect((error as Error).message).to.match(/L2 block 1.*0 of the 1 required proofs verified.*16777216/);
+  });
+
+  it("are L1's answer as it is when the policy allows re-execution (the block is resent with its witness) or the proofs did not meet the threshold here", async () => {
+    for (const error of [await refusingSubmitter(true)(true), await refusingSubmitter(false)(false)]) {
+      expect(error).not.to.be.instanceOf(BridgeError);
+      expect((error as { data?: string }).data).to.equal(PROOFS_INSUFFICIENT);
+    }
   });
 });
