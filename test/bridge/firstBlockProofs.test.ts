@@ -27,6 +27,7 @@ import {
   revertDataOf,
 } from "../../rollup-node/bridge/contracts";
 import { BridgeError } from "../../rollup-node/bridge/errors";
+import { ProofsRefusedByL1Error } from "../../rollup-node/bridge/submissionErrors";
 import type { Logger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
@@ -66,6 +67,13 @@ function committeeProver(c: TestCommittee): ExecutionProver {
     close: () => Promise.resolve(),
   };
 }
+
+/** ExecuteInvalid(ProofsInsufficient) as the rollup reverts with it (Execute.sol bubbles the executor's error). */
+const EXECUTE_ERRORS = new Interface(["error ExecuteInvalid(uint8 code, string reason)"]);
+const PROOFS_INSUFFICIENT = EXECUTE_ERRORS.encodeErrorResult("ExecuteInvalid", [
+  ExecuteErrorCode.ProofsInsufficient,
+  "0 of the 1 required proofs verified",
+]);
 
 /**
  * The anyL1 e2e's failure, without its timing: a proof-mode rollup on Solidity verifiers (an L1
@@ -182,14 +190,41 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
     expect(s.accepted.map((a) => [a.number, a.provenBy])).to.deep.equal([[2n, ["committee"]]]);
     expect(await rollup.headNumber()).to.equal(2n);
   });
-});
 
-/** ExecuteInvalid(ProofsInsufficient) as the rollup reverts with it (Execute.sol bubbles the executor's error). */
-const EXECUTE_ERRORS = new Interface(["error ExecuteInvalid(uint8 code, string reason)"]);
-const PROOFS_INSUFFICIENT = EXECUTE_ERRORS.encodeErrorResult("ExecuteInvalid", [
-  ExecuteErrorCode.ProofsInsufficient,
-  "0 of the 1 required proofs verified",
-]);
+  it("proofs valid here that L1 refuses even at the cap: nothing is sent and the submitter halts naming L1's verifiers", async () => {
+    await sequencer.produceBlock();
+    const s = new AdvanceSubmitter(
+      {
+        sequencer,
+        rollupAddress,
+        signer: l1.signer,
+        logger: new Lines(),
+        retry: { initialDelayMs: 20, maxDelayMs: 200 },
+      },
+      proofs,
+    );
+    // L1 as the rollup's verifiers would answer if they disagreed with EXECUTE's rules: every
+    // simulation and estimate of `advance` counts no proof, whatever the gas. The rest is L1's own.
+    const refuse = async (): Promise<never> => {
+      throw Object.assign(new Error("reverted"), { data: PROOFS_INSUFFICIENT });
+    };
+    const refusing = new Proxy(rollup, {
+      get: (target, property) =>
+        property === "advance"
+          ? Object.assign(refuse, { staticCall: refuse, estimateGas: refuse })
+          : (target as unknown as Record<string | symbol, unknown>)[property],
+    });
+    Object.defineProperty(s, "rollup", { value: refusing });
+    const nonce = await l1.provider.getTransactionCount(await l1.signer.getAddress());
+    const error = await s.submitNext().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(ProofsRefusedByL1Error);
+    expect((error as Error).message).to.match(/L2 block 3 \(ExecuteInvalid\(ProofsInsufficient=6/);
+    expect(await l1.provider.getTransactionCount(await l1.signer.getAddress()), "an advance was sent").to.equal(nonce);
+  });
+});
 
 /** An AdvanceSubmitter whose L1 refuses every simulation and estimate of `advance` with ProofsInsufficient. */
 function refusingSubmitter(allowReexecution: boolean) {
