@@ -201,6 +201,8 @@ export class AdvanceSubmitter extends SubmissionLoop {
     } catch (error) {
       if (error instanceof AdvanceOverL1GasLimitError)
         throw this.config.rebase === undefined ? error : new RebuildRequiredError(number, error.rebuildReason);
+      // Already L1's answer classified (at the cap): not a revert to classify again.
+      if (error instanceof ProofsRefusedByL1Error) throw error;
       throw await this.classify(number, error, proven);
     }
     await this.requireFunds(gasLimit, 0n);
