@@ -191,6 +191,41 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
     expect(await rollup.headNumber()).to.equal(2n);
   });
 
+  it("a policy of 2 of 2 committees (two verifiers, either may be the one short of gas): the empty block is accepted on both proofs", async () => {
+    const second = await testCommittee(4, 42);
+    const head = sequencer.chain.resolveBlock(0n).block.header;
+    const twoOfTwo = await deployRollup(l1.signer, {
+      l2ChainId: L2_CHAIN_ID,
+      genesisBlockHash: bytesToHex(head.hash()),
+      genesisStateRoot: bytesToHex(head.stateRoot),
+      genesisSupply: 0n,
+      sequencer: await l1.signer.getAddress(),
+      proofPolicy: {
+        threshold: 2,
+        allowReexecution: false,
+        acceptedKeys: [hexlify(committee.keyHash), hexlify(second.keyHash)],
+      },
+      verification: {
+        kind: "verifiers",
+        verificationKeys: [hexlify(committee.verificationKey), hexlify(second.verificationKey)],
+      },
+    });
+    const both = blockProofSource(
+      new ProofService([committeeProver(committee), { ...committeeProver(second), name: "second" }]),
+      L2_CHAIN_ID,
+    );
+    const s = new BatchSubmitter({
+      sequencer,
+      rollupAddress: twoOfTwo.address,
+      signer: l1.signer,
+      logger: new Lines(),
+      mode: { kind: "proofs", proofs: both },
+    });
+    await s.submitNext();
+    expect(s.haltReason).to.equal(undefined);
+    expect(s.accepted.map((a) => [a.number, a.provenBy])).to.deep.equal([[1n, ["committee", "second"]]]);
+  });
+
   it("proofs valid here that L1 refuses even at the cap: nothing is sent and the submitter halts naming L1's verifiers", async () => {
     await sequencer.produceBlock();
     const s = new AdvanceSubmitter(
