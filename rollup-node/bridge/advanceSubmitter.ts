@@ -21,6 +21,7 @@ import { ChainDivergedError } from "./errors";
 import {
   AdvanceOverL1GasLimitError,
   ProofPolicyUnmetError,
+  ProofsRefusedByL1Error,
   RebuildRequiredError,
   TransientBridgeError,
 } from "./submissionErrors";
@@ -196,10 +197,12 @@ export class AdvanceSubmitter extends SubmissionLoop {
     );
     let gasLimit: bigint;
     try {
-      gasLimit = await this.advanceGasLimit(number, args, derived, cap);
+      gasLimit = await this.advanceGasLimit(number, args, derived, cap, proven);
     } catch (error) {
       if (error instanceof AdvanceOverL1GasLimitError)
         throw this.config.rebase === undefined ? error : new RebuildRequiredError(number, error.rebuildReason);
+      // Already L1's answer classified (at the cap): not a revert to classify again.
+      if (error instanceof ProofsRefusedByL1Error) throw error;
       throw await this.classify(number, error, proven);
     }
     await this.requireFunds(gasLimit, 0n);
@@ -253,13 +256,15 @@ export class AdvanceSubmitter extends SubmissionLoop {
    * out of gas there (EXECUTE's OutOfGas, an executor that answered nothing, or the contract's own
    * work), L1's estimate plus ADVANCE_GAS_MARGIN decides, never above the cap, and is used from
    * then on if it succeeds (`derivationShort`): a limit too low must cost a search, never a reverted
-   * transaction.
+   * transaction. `proven`: the block goes on proofs that met the policy's threshold here, so a
+   * ProofsInsufficient is a verifier that ran out of gas too (docs/design/first-block-proofs.md).
    */
   private async advanceGasLimit(
     number: bigint,
     args: AdvanceArgs,
     derived: bigint,
     cap: bigint = ADVANCE_GAS_LIMIT,
+    proven = false,
   ): Promise<bigint> {
     const configured = this.config.gasLimit;
     if (configured !== undefined || !this.derivationShort) {
@@ -269,11 +274,16 @@ export class AdvanceSubmitter extends SubmissionLoop {
         await this.rollup.advance.staticCall(...args, { gasLimit, blockTag: "pending" });
         return gasLimit;
       } catch (error) {
-        if (configured !== undefined || !mayHaveRunOutOfGas(error)) throw error;
+        if (configured !== undefined || !mayHaveRunOutOfGas(error, proven)) throw error;
         if (derived >= cap) throw new AdvanceOverL1GasLimitError(number, derived, cap);
       }
     }
-    const estimate = await this.rollup.advance.estimateGas(...args, { gasLimit: cap });
+    const estimate = await this.rollup.advance.estimateGas(...args, { gasLimit: cap }).catch(async (error: unknown) => {
+      // Short of the threshold with all the gas one transaction may have: no gas cures it.
+      if (proven && isProofsInsufficient(error) && !(await this.proofPolicy()).allowReexecution)
+        throw new ProofsRefusedByL1Error(number, decodeRollupRevert(revertDataOf(error) ?? "0x")?.text ?? "", cap);
+      throw error;
+    });
     if (estimate > cap) throw new AdvanceOverL1GasLimitError(number, estimate, cap);
     const withMargin = estimate + ADVANCE_GAS_MARGIN;
     const gasLimit = withMargin < cap ? withMargin : cap;
@@ -295,11 +305,25 @@ export class AdvanceSubmitter extends SubmissionLoop {
  * Whether a simulated `advance` may have failed for want of gas rather than on the block: EXECUTE's
  * OutOfGas or an executor that answered nothing (a Solidity executor out of gas; on an L1 without
  * EXECUTE, L1's estimate then fails the same way and that failure is classified), or no revert data
- * at all (the contract's own work out of gas, or a failed request).
+ * at all (the contract's own work out of gas, or a failed request). With `proven` (proofs that met
+ * the threshold here, counted by EXECUTE's rules), ProofsInsufficient too: ProofModeExecute counts a
+ * verifier that reverts, out of gas included, as a proof that does not verify, so a limit too low
+ * for the Solidity Groth16 check (the derivation prices EXECUTE's per-proof charge) reads as
+ * "0 of the k required proofs verified".
  */
-function mayHaveRunOutOfGas(error: unknown): boolean {
+function mayHaveRunOutOfGas(error: unknown, proven: boolean): boolean {
   const data = revertDataOf(error);
   if (data === undefined || data === "0x") return true;
   const decoded = decodeRollupRevert(data);
-  return decoded?.executeCode === ExecuteErrorCode.OutOfGas || decoded?.name === "ExecuteUnavailable";
+  return (
+    decoded?.executeCode === ExecuteErrorCode.OutOfGas ||
+    decoded?.name === "ExecuteUnavailable" ||
+    (proven && decoded?.executeCode === ExecuteErrorCode.ProofsInsufficient)
+  );
+}
+
+/** Whether `error` is EXECUTE's (or an executor's) ProofsInsufficient. */
+function isProofsInsufficient(error: unknown): boolean {
+  const data = revertDataOf(error);
+  return data !== undefined && decodeRollupRevert(data)?.executeCode === ExecuteErrorCode.ProofsInsufficient;
 }

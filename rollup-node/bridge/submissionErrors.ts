@@ -47,6 +47,26 @@ export class ProofPolicyUnmetError extends BridgeError {
 }
 
 /**
+ * L1 counts fewer proofs of a block than the policy requires with all the gas one transaction may
+ * have, though the same proofs meet the threshold here (counted by EXECUTE's rules): L1's verifiers
+ * and the node disagree on them. No gas or retry cures it, and the policy forbids re-execution.
+ */
+export class ProofsRefusedByL1Error extends BridgeError {
+  constructor(
+    readonly blockNumber: bigint,
+    readonly revert: string,
+    /** The gas the estimate was allowed: the most one advance may use. */
+    readonly cap: bigint,
+  ) {
+    super(
+      "PROOFS_REFUSED_BY_L1",
+      `L1 refuses the proofs of L2 block ${blockNumber} (${revert}) even with ${cap} gas, though they meet the policy's threshold when checked here; no advance was sent`,
+      "the rollup's verifier contracts do not accept proofs this node's provers make and EXECUTE's rules count: compare the verifiers' keys (the ProofModeExecute's VerifierDeployed events) with the provers' verification keys",
+    );
+  }
+}
+
+/**
  * The submitter's key cannot pay for the next transaction now. Not a halt: funds arrive (a top-up)
  * and fees fall, so the submitter waits with back-off, says so once in the log and in
  * rollup_status, and resumes by itself (docs/design/submitter-recovery.md).

@@ -277,11 +277,10 @@ export class Sequencer implements SequencerApi, RpcBackend {
    * is how the submitter rebuilds blocks L1 refused for their messages (OverdueMessageSkipped, or
    * AnchorMismatch after an L1 reorg); a timed block takes the messages already read, so it would
    * repeat the refused block from the same stale view, and MAX_REBUILDS_PER_BLOCK refusals in a
-   * row halt the submitter. Set from the start too: before its first read the node knows nothing
-   * of L1, and a first block built on that (a proof-mode rollup on Hardhat's node, whose first read
-   * is slow) was refused by L1 with ProofsInsufficient.
+   * row halt the submitter. Not set at start: a block built before the first read is an ordinary
+   * block with no messages (docs/design/first-block-proofs.md).
    */
-  private readL1First = true;
+  private readL1First = false;
   /** The slack budget of an optimistic rollup's blocks; undefined in the other modes. */
   private readonly slack: ProposalSlackBudget | undefined;
 
