@@ -204,6 +204,11 @@ export class Follower implements RpcBackend {
     return this.current;
   }
 
+  /** The per-block records held in memory (docs/design/memory-bounds.md): block metas (L1 origin, finality) and anchors. */
+  get heldInMemory(): { readonly metas: number; readonly anchors: number } {
+    return { metas: this.metas.length, anchors: this.anchors.length };
+  }
+
   /** The L1 head at the last poll (-1 before the first). */
   get l1HeadNumber(): number {
     return this.l1Head;
