@@ -68,6 +68,7 @@ export class BlockStore {
    * parent of block 1) as soon as a chain was longer than `recentBlocks`. One block, bounded.
    */
   private genesisRecord: BlockRecord | undefined;
+  private genesisHash: string | undefined;
   /** The lowest block number still in `recent`. */
   private oldestRecent = 0n;
   private readonly recentBlocks: number;
@@ -140,6 +141,7 @@ export class BlockStore {
 
   byHash(hash: Uint8Array): BlockRecord | undefined {
     const key = bytesToHex(hash);
+    if (key === this.genesisHash) return this.genesisRecord;
     const number = this.numberByHash.get(key) ?? this.options.archive?.blockNumberOf(hash);
     if (number === undefined) return undefined;
     const record = this.byNumberOrUndefined(number);
@@ -200,6 +202,8 @@ export class BlockStore {
       if (this.oldestRecent === 0n && record !== undefined) {
         // Out of the newest blocks, but held: only its place in `recent` is given up.
         this.genesisRecord = record;
+        this.genesisHash = bytesToHex(record.block.hash());
+        this.numberByHash.delete(this.genesisHash);
         this.oldestRecent++;
         continue;
       }
