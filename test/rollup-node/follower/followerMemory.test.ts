@@ -96,6 +96,9 @@ describe("follower: memory bounded by the newest blocks, history served from dis
       expect(follower.heldInMemory.anchors, "anchors in memory after opening").to.be.at.most(RECENT);
       expect(follower.status().safe, "the safe block, read from disk").to.equal(BigInt(FINAL_UP_TO));
       expect(follower.status().finalized, "nothing is finalized before L1 is read").to.equal(0n);
+      expect(follower.chain.resolveBlock(0n).block.header.number, "the genesis block, long out of the newest").to.equal(
+        0n,
+      );
       for (const n of [1n, BigInt(BLOCKS)]) {
         const produced = await follower.producedBlock(n);
         expect(produced?.consumedMessages, `block ${n}'s anchor`).to.equal(0);
