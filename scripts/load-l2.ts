@@ -24,8 +24,9 @@
  * `l1-end.heapsnapshot`, when the L1 runs on its own thread).
  * Every minute of load it prints a memory line: the process's `memoryUsage()` in full, the L1
  * thread's own V8 heap (inside RSS, outside the main thread's heapUsed), /proc/self/status's
- * VmRSS/RssAnon/RssFile and the L2 and L1 heads; at the end, each figure's growth per L2 block
- * after the first minute (docs/design/memory-bounds.md).
+ * VmRSS/RssAnon/RssFile and the L2 and L1 heads, each thread's V8 heap spaces (which space holds a
+ * heap's reservation) and the node caches' hit rate since the last line; at the end, each figure's
+ * growth per L2 block after the first minute (docs/design/memory-bounds.md).
  */
 import { fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
