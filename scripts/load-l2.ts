@@ -24,8 +24,9 @@
  * `l1-end.heapsnapshot`, when the L1 runs on its own thread).
  * Every minute of load it prints a memory line: the process's `memoryUsage()` in full, the L1
  * thread's own V8 heap (inside RSS, outside the main thread's heapUsed), /proc/self/status's
- * VmRSS/RssAnon/RssFile and the L2 and L1 heads; at the end, each figure's growth per L2 block
- * after the first minute (docs/design/memory-bounds.md).
+ * VmRSS/RssAnon/RssFile and the L2 and L1 heads, each thread's V8 heap spaces (which space holds a
+ * heap's reservation) and the node caches' hit rate since the last line; at the end, each figure's
+ * growth per L2 block after the first minute (docs/design/memory-bounds.md).
  */
 import { fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -34,7 +35,7 @@ import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { writeHeapSnapshot } from "node:v8";
+import { type HeapSpaceInfo, getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 
 import { createLineLogger, silentLogger } from "../rollup-node/logger";
 import { type L1Handle, parseL1Thread } from "../rollup-node/devnet/l1Thread";
@@ -90,6 +91,14 @@ interface MemorySample {
   /** The trie node caches' bytes (bounded, DEFAULT_NODE_CACHE_BYTES each): the L2 chain's, the L1 chain's. */
   readonly l2NodeCache: number;
   readonly l1NodeCache: number;
+  /** The node caches' reads since start: answered from memory, passed to LevelDB. */
+  readonly l2CacheHits: number;
+  readonly l2CacheMisses: number;
+  readonly l1CacheHits: number;
+  readonly l1CacheMisses: number;
+  /** Each thread's V8 heap spaces: which space holds a heap's reservation (`total`). */
+  readonly mainSpaces: readonly HeapSpaceInfo[];
+  readonly l1Spaces: readonly HeapSpaceInfo[];
 }
 
 const SAMPLE_FIELDS = [
@@ -140,12 +149,31 @@ function nativeRest(s: MemorySample): number {
   return s.rssAnon - s.heapTotal - s.external - s.l1HeapTotal - s.l1External;
 }
 
-function formatSample(s: MemorySample): string {
+/** The spaces that hold a heap's reservation, `name size/used` in MiB (V8's names without `_space`; the empty ones left out). */
+function formatSpaces(spaces: readonly HeapSpaceInfo[]): string {
   const m = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+  return spaces
+    .filter((space) => space.space_size > 0)
+    .map((space) => `${space.space_name.replace(/_space$/, "")} ${m(space.space_size)}/${m(space.space_used_size)}`)
+    .join(", ");
+}
+
+/** Hits as a share of a cache's reads between two samples (`-` when it had none). */
+function hitRate(hits: number, misses: number): string {
+  return hits + misses === 0 ? "-" : `${((hits / (hits + misses)) * 100).toFixed(1)} %`;
+}
+
+function formatSample(s: MemorySample, previous: MemorySample | undefined): string {
+  const m = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+  const since = (field: "l2CacheHits" | "l2CacheMisses" | "l1CacheHits" | "l1CacheMisses"): number =>
+    s[field] - (previous?.[field] ?? 0);
   return (
     `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
     `main heap used ${m(s.heapUsed)} total ${m(s.heapTotal)}, external ${m(s.external)} (arrayBuffers ${m(s.arrayBuffers)}) | ` +
-    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)} L1 ${m(s.l1NodeCache)} | native rest ${m(nativeRest(s))} | MiB, load ${load()}`
+    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)} L1 ${m(s.l1NodeCache)} | native rest ${m(nativeRest(s))} | MiB, load ${load()}\n` +
+    `  node cache hits since the last line: L2 ${hitRate(since("l2CacheHits"), since("l2CacheMisses"))} of ${since("l2CacheHits") + since("l2CacheMisses")} reads, L1 ${hitRate(since("l1CacheHits"), since("l1CacheMisses"))} of ${since("l1CacheHits") + since("l1CacheMisses")}\n` +
+    `  heap spaces size/used MiB, main: ${formatSpaces(s.mainSpaces)}\n` +
+    `  L1 thread: ${formatSpaces(s.l1Spaces)}`
   );
 }
 
@@ -268,9 +296,15 @@ async function main(): Promise<void> {
         l1External: devnet.l1.thread === "worker" ? l1.external_memory : 0,
         l2NodeCache: devnet.node.sequencer.chain.heldInMemory.nodeCacheBytes,
         l1NodeCache: l1.node_cache_bytes,
+        l2CacheHits: devnet.node.sequencer.chain.heldInMemory.nodeCacheHits,
+        l2CacheMisses: devnet.node.sequencer.chain.heldInMemory.nodeCacheMisses,
+        l1CacheHits: l1.node_cache_hits,
+        l1CacheMisses: l1.node_cache_misses,
+        mainSpaces: getHeapSpaceStatistics(),
+        l1Spaces: devnet.l1.thread === "worker" ? l1.spaces : [],
       };
+      console.log(formatSample(sample, samples[samples.length - 1]));
       samples.push(sample);
-      console.log(formatSample(sample));
       return sample;
     };
     let minutes: NodeJS.Timeout | undefined;

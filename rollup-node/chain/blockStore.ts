@@ -62,6 +62,13 @@ export class BlockStore {
   /** Archived blocks read back, least recently used first. */
   private readonly readBack = new Map<bigint, BlockRecord>();
   private headRecord: BlockRecord | undefined;
+  /**
+   * The genesis block once it left `recent`: kept for good. It is never in an archive (the stores
+   * write mined blocks only), so letting it go made block 0 unknown (eth_getBlockByNumber(0), the
+   * parent of block 1) as soon as a chain was longer than `recentBlocks`. One block, bounded.
+   */
+  private genesisRecord: BlockRecord | undefined;
+  private genesisHash: string | undefined;
   /** The lowest block number still in `recent`. */
   private oldestRecent = 0n;
   private readonly recentBlocks: number;
@@ -111,7 +118,7 @@ export class BlockStore {
 
   byNumberOrUndefined(number: bigint): BlockRecord | undefined {
     if (number < 0n || this.headRecord === undefined || number > this.headNumber) return undefined;
-    const held = this.recent.get(number);
+    const held = this.recent.get(number) ?? (number === 0n ? this.genesisRecord : undefined);
     if (held !== undefined) return held;
     const cached = this.readBack.get(number);
     if (cached !== undefined) {
@@ -134,6 +141,7 @@ export class BlockStore {
 
   byHash(hash: Uint8Array): BlockRecord | undefined {
     const key = bytesToHex(hash);
+    if (key === this.genesisHash) return this.genesisRecord;
     const number = this.numberByHash.get(key) ?? this.options.archive?.blockNumberOf(hash);
     if (number === undefined) return undefined;
     const record = this.byNumberOrUndefined(number);
@@ -191,6 +199,14 @@ export class BlockStore {
     while (this.recent.size > this.recentBlocks && this.oldestRecent <= archive.archivedHead) {
       const record = this.recent.get(this.oldestRecent);
       this.recent.delete(this.oldestRecent);
+      if (this.oldestRecent === 0n && record !== undefined) {
+        // Out of the newest blocks, but held: only its place in `recent` is given up.
+        this.genesisRecord = record;
+        this.genesisHash = bytesToHex(record.block.hash());
+        this.numberByHash.delete(this.genesisHash);
+        this.oldestRecent++;
+        continue;
+      }
       this.oldestRecent++;
       if (record === undefined) continue;
       this.numberByHash.delete(bytesToHex(record.block.hash()));

@@ -263,12 +263,17 @@ export class Chain {
     readonly preStateRoots: number;
     /** The trie node cache's bytes as its bound counts them (bounded by DEFAULT_NODE_CACHE_BYTES). */
     readonly nodeCacheBytes: number;
+    /** The node cache's reads answered from memory and passed to the database since the chain started. */
+    readonly nodeCacheHits: number;
+    readonly nodeCacheMisses: number;
   } {
     return {
       blocks: this.store.blocksInMemory,
       indexEntries: this.store.indexEntriesInMemory,
       preStateRoots: this.preStateRoots.size,
       nodeCacheBytes: this.db.heldBytes,
+      nodeCacheHits: this.db.reads.hits,
+      nodeCacheMisses: this.db.reads.misses,
     };
   }
 

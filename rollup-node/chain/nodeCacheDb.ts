@@ -38,6 +38,8 @@ export const NODE_CACHE_ENTRY_OVERHEAD_BYTES = 176;
 export class NodeCacheDB implements DB<string, StoredValue> {
   private readonly entries = new Map<string, StoredValue>();
   private bytes = 0;
+  private hitCount = 0;
+  private missCount = 0;
 
   constructor(
     private readonly inner: DB<string, StoredValue>,
@@ -50,15 +52,22 @@ export class NodeCacheDB implements DB<string, StoredValue> {
     return this.bytes;
   }
 
+  /** Reads answered from the cache and reads passed to the database, since the cache was made (the bound's worth, measured). */
+  get reads(): { readonly hits: number; readonly misses: number } {
+    return { hits: this.hitCount, misses: this.missCount };
+  }
+
   async get(key: string, opts?: EncodingOpts): Promise<StoredValue | undefined> {
     const hexKey = keyOf(key);
     const cached = this.entries.get(hexKey);
     if (cached !== undefined) {
+      this.hitCount++;
       // Most recently used last: eviction takes the first.
       this.entries.delete(hexKey);
       this.entries.set(hexKey, cached);
       return cached;
     }
+    this.missCount++;
     const value = await this.inner.get(key, opts);
     if (value !== undefined) this.remember(hexKey, value);
     return value;

@@ -2,9 +2,16 @@ import { createWriteStream } from "node:fs";
 import { extname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { type EventLoopUtilization, performance } from "node:perf_hooks";
-import { type HeapInfo, getHeapStatistics, writeHeapSnapshot } from "node:v8";
+import {
+  type HeapInfo,
+  type HeapSpaceInfo,
+  getHeapSpaceStatistics,
+  getHeapStatistics,
+  writeHeapSnapshot,
+} from "node:v8";
 import { Worker, threadId as mainThreadId } from "node:worker_threads";
 
+import type { Chain } from "../chain/chain";
 import { createChainCommon } from "../chain/genesis";
 import { typescriptLoader } from "../cli";
 import { NodeError } from "../errors";
@@ -99,6 +106,22 @@ export class L1ThreadError extends NodeError {}
 /** The L1 thread's V8 heap, and the part of it its chain's trie node cache holds. */
 export interface L1HeapStatistics extends HeapInfo {
   readonly node_cache_bytes: number;
+  readonly node_cache_hits: number;
+  readonly node_cache_misses: number;
+  /** v8.getHeapSpaceStatistics on the thread: which space (old, large-object, code, new) holds the heap's total. */
+  readonly spaces: readonly HeapSpaceInfo[];
+}
+
+/** The L1 thread's heap figures, taken on that thread. */
+export function l1HeapStatistics(chain: Chain): L1HeapStatistics {
+  const held = chain.heldInMemory;
+  return {
+    ...getHeapStatistics(),
+    node_cache_bytes: held.nodeCacheBytes,
+    node_cache_hits: held.nodeCacheHits,
+    node_cache_misses: held.nodeCacheMisses,
+    spaces: getHeapSpaceStatistics(),
+  };
 }
 
 /** What the main thread knows of the L1: its endpoint and identity, and how to stop it. */
@@ -229,10 +252,7 @@ async function startOnMainThread(options: StoredL1Options): Promise<MainL1Handle
     startHead: l1.startHead,
     threadId: mainThreadId,
     eventLoopUtilization: (since) => performance.eventLoopUtilization(since),
-    heapStatistics: async () => ({
-      ...getHeapStatistics(),
-      node_cache_bytes: l1.devnet.chain.heldInMemory.nodeCacheBytes,
-    }),
+    heapStatistics: async () => l1HeapStatistics(l1.devnet.chain),
     writeHeapSnapshot: async (file) => {
       writeHeapSnapshot(file);
     },

@@ -1,7 +1,6 @@
 // First: it must be in place before EXECUTE loads.
 import "./webWorkerGuard";
 
-import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 
 import {
@@ -9,6 +8,7 @@ import {
   type L1WorkerData,
   type L1WorkerMessage,
   type L1WorkerRequest,
+  l1HeapStatistics,
   serializeError,
   startStoredL1,
 } from "./l1Thread";
@@ -26,11 +26,7 @@ if (port !== null && data?.kind === L1_WORKER_DATA_KIND) {
     (l1) => {
       port.on("message", (request: L1WorkerRequest) => {
         if (request.kind === "heap") {
-          const statistics = {
-            ...getHeapStatistics(),
-            node_cache_bytes: l1.devnet.chain.heldInMemory.nodeCacheBytes,
-          };
-          post({ kind: "heap", id: request.id, statistics });
+          post({ kind: "heap", id: request.id, statistics: l1HeapStatistics(l1.devnet.chain) });
           return;
         }
         if (request.kind !== "stop") return;

@@ -4,6 +4,7 @@ import { JsonRpcProvider, type Provider } from "ethers";
 
 import { DEFAULT_L1_POLL_MS } from "../bridge/l1Watcher";
 import { type StoredValue, type Witness, decodeWitness } from "../../precompiles";
+import { DEFAULT_RECENT_BLOCKS } from "../chain/blockStore";
 import { Chain } from "../chain/chain";
 import type { GenesisConfig } from "../chain/genesis";
 import { AsyncMutex } from "../chain/mutex";
@@ -31,6 +32,7 @@ import {
   type BlockMeta,
   type BlockedProposal,
   type L1Pointer,
+  type MetaWindow,
   deleteMeta,
   loadFollowerRecords,
   putBlocked,
@@ -97,6 +99,8 @@ export interface FollowerStatus {
 }
 
 const EMPTY_WITNESS: Witness = { state: [], codes: [], headers: [] };
+/** The anchor before block 1: no L1 message consumed yet. */
+const GENESIS_ANCHOR: AnchorMeta = { consumedMessages: 0, firstMessageNonce: 0n };
 
 /**
  * Whether the block that `events[index]` puts on L1 is final once every event of `events` (one
@@ -137,13 +141,24 @@ export class Follower implements RpcBackend {
   /** The sequencer's JSON-RPC (config.sequencerRpc), made at the first request forwarded there. */
   private forwarder: JsonRpcProvider | undefined;
   private readonly listeners = new Set<(number: bigint) => void>();
+  /**
+   * The highest block L1 made final (every block below it is final too: the rollup finalizes in
+   * order) and the highest of those final `finalityDepth` L1 blocks below the L1 head. Kept as
+   * numbers because the metas they derive from are on disk beyond the newest blocks; updated by
+   * every step that changes a meta or the L1 head (all under the lock).
+   */
+  private safe = 0n;
+  private finalized = 0n;
+  /** False until `finalized` was computed once against an L1 head (the first walk starts at the safe block). */
+  private finalizedKnown = false;
 
   private constructor(
     private current: Chain,
     private readonly store: L2Store,
-    /** Meta of block n at index n - 1. */
-    private readonly metas: BlockMeta[],
-    private readonly anchors: AnchorMeta[],
+    /** The newest blocks' metas in memory, older ones on disk (MetaWindow). */
+    private readonly metas: MetaWindow,
+    /** The head block's anchor (the next block's messages follow it); older ones are read from the store. */
+    private headAnchor: AnchorMeta,
     private cursor: L1Pointer,
     private blocked: BlockedProposal | undefined,
     private readonly config: FollowerConfig,
@@ -178,21 +193,23 @@ export class Follower implements RpcBackend {
               history: stored.map((s) => s.record),
               ...archived,
             });
-      const records = await loadFollowerRecords(store, chain.headNumber);
+      const records = await loadFollowerRecords(store, chain.headNumber, config.recentBlocks ?? DEFAULT_RECENT_BLOCKS);
       const cursor = records.cursor ?? { number: config.deployBlock - 1, hash: "" };
       logger.info(
         `opened follower chain ${chain.chainId} at block ${chain.headNumber} (${bytesToHex(chain.head.hash())}); L1 read up to block ${cursor.number}`,
       );
-      return new Follower(
+      const follower = new Follower(
         chain,
         store,
         records.metas,
-        stored.map((s) => s.anchor),
+        stored[stored.length - 1]?.anchor ?? GENESIS_ANCHOR,
         cursor,
         records.blocked,
         config,
         logger,
       );
+      await follower.findSafe(chain.headNumber);
+      return follower;
     } catch (error) {
       await store.close();
       throw error;
@@ -202,6 +219,11 @@ export class Follower implements RpcBackend {
   /** The derived chain (replaced by a new instance when blocks are undone). */
   get chain(): Chain {
     return this.current;
+  }
+
+  /** The per-block records held in memory (docs/design/memory-bounds.md): block metas (L1 origin, finality) and anchors. */
+  get heldInMemory(): { readonly metas: number; readonly anchors: number } {
+    return { metas: this.metas.size, anchors: 1 };
   }
 
   /** The L1 head at the last poll (-1 before the first). */
@@ -295,6 +317,7 @@ export class Follower implements RpcBackend {
       const provider = this.config.l1Provider;
       this.l1Head = await provider.getBlockNumber();
       await this.undoReorganised();
+      await this.findFinalized();
       if (this.cursor.number >= this.l1Head) return false;
       const from = this.cursor.number + 1;
       const to = Math.min(this.l1Head, from + (this.config.maxLogRange ?? DEFAULT_FOLLOWER_LOG_RANGE) - 1);
@@ -314,6 +337,7 @@ export class Follower implements RpcBackend {
         .map(decodeRollupEvent)
         .filter((e): e is RollupBlockEvent => e !== undefined);
       for (const [i, event] of events.entries()) await this.apply(event, finalWithin(events, i));
+      await this.findFinalized();
       this.cursor = { number: to, hash: end.hash };
       await writeFollowerRecords(this.store, [putCursor(this.cursor)]);
       return to < this.l1Head;
@@ -330,7 +354,7 @@ export class Follower implements RpcBackend {
       case "proposed": {
         if (event.number > this.highestKnown) this.highestKnown = event.number;
         if (event.number <= head) {
-          const ours = this.metas[Number(event.number) - 1] as BlockMeta;
+          const ours = await this.metas.get(event.number);
           if (ours.blockHash === event.blockHash) {
             if (event.kind === "advanced" && ours.finalAt === undefined)
               await this.markFinal(event.number, event.origin);
@@ -368,7 +392,7 @@ export class Follower implements RpcBackend {
             `L1 finalized it (transaction ${event.origin.transactionHash}), but block ${this.blocked.number} does not execute here: ${this.blocked.reason}`,
           );
         }
-        if (event.number <= head && (this.metas[Number(event.number) - 1] as BlockMeta).blockHash === event.blockHash)
+        if (event.number <= head && (await this.metas.get(event.number)).blockHash === event.blockHash)
           await this.markFinal(event.number, event.origin);
         return;
       case "challenged": {
@@ -418,7 +442,7 @@ export class Follower implements RpcBackend {
       );
       return;
     }
-    const parentAnchor = this.anchors[this.anchors.length - 1] ?? { consumedMessages: 0, firstMessageNonce: 0n };
+    const parentAnchor = this.headAnchor;
     const anchor: AnchorMeta = {
       consumedMessages: Number(event.messagesConsumed),
       firstMessageNonce: parentAnchor.firstMessageNonce + BigInt(parentAnchor.consumedMessages),
@@ -440,7 +464,8 @@ export class Follower implements RpcBackend {
       extraOps: [putMeta(event.number, meta)],
     });
     this.metas.push(meta);
-    this.anchors.push(anchor);
+    this.headAnchor = anchor;
+    if (meta.finalAt !== undefined) this.safe = event.number;
     const block = record.block;
     this.logger.info(
       `derived L2 block ${event.number} ${event.blockHash.slice(0, 10)} (${final ? "final" : "provisional"}; ${plural(block.transactions.length, "tx")}, gas ${block.header.gasUsed}; ` +
@@ -459,13 +484,14 @@ export class Follower implements RpcBackend {
     // Blocks finalize in order on the rollup: every earlier provisional block is final too.
     const ops: BatchDBOp<string, StoredValue>[] = [];
     for (let n = number; n >= 1n; n--) {
-      const meta = this.metas[Number(n) - 1] as BlockMeta;
+      const meta = await this.metas.get(n);
       if (meta.finalAt !== undefined) break;
       const updated: BlockMeta = { ...meta, finalAt: { number: at.blockNumber, hash: at.blockHash } };
-      this.metas[Number(n) - 1] = updated;
+      this.metas.set(n, updated);
       ops.push(putMeta(n, updated));
     }
     await writeFollowerRecords(this.store, ops);
+    if (number > this.safe) this.safe = number;
   }
 
   // ------------------------------------------------------------ reorganisations
@@ -478,18 +504,18 @@ export class Follower implements RpcBackend {
   private async undoReorganised(): Promise<void> {
     if (this.cursor.hash === "" || (await this.isCanonical(this.cursor))) return;
     let keep = this.current.headNumber;
-    while (keep >= 1n && !(await this.isCanonical((this.metas[Number(keep) - 1] as BlockMeta).origin))) keep--;
-    const forkPoint = keep >= 1n ? (this.metas[Number(keep) - 1] as BlockMeta).origin.number : this.config.deployBlock;
+    while (keep >= 1n && !(await this.isCanonical((await this.metas.get(keep)).origin))) keep--;
+    const forkPoint = keep >= 1n ? (await this.metas.get(keep)).origin.number : this.config.deployBlock;
     this.logger.warn(
       `L1 block ${this.cursor.number} (${this.cursor.hash}) left the canonical chain: undoing L2 blocks after ${keep}, re-reading L1 from block ${forkPoint}`,
     );
     const ops: BatchDBOp<string, StoredValue>[] = [];
     for (let n = keep; n >= 1n; n--) {
-      const meta = this.metas[Number(n) - 1] as BlockMeta;
+      const meta = await this.metas.get(n);
       if (meta.finalAt === undefined || meta.finalAt.number < forkPoint) break;
       if (meta.finalAt.number === forkPoint && (await this.isCanonical(meta.finalAt))) break;
       const provisional: BlockMeta = { blockHash: meta.blockHash, origin: meta.origin };
-      this.metas[Number(n) - 1] = provisional;
+      this.metas.set(n, provisional);
       ops.push(putMeta(n, provisional));
     }
     // Events are idempotent for blocks already derived: the fork point's own L1 block is read again.
@@ -498,6 +524,8 @@ export class Follower implements RpcBackend {
     this.highestKnown = keep;
     ops.push(putCursor(this.cursor), putBlocked(undefined));
     await this.truncateTo(keep, ops);
+    // Finalizations made in the L1 blocks left behind are undone (above): look for the safe block again.
+    await this.findSafe(keep);
   }
 
   private async isCanonical(pointer: L1Pointer): Promise<boolean> {
@@ -512,6 +540,7 @@ export class Follower implements RpcBackend {
       await writeFollowerRecords(this.store, extraOps);
       return;
     }
+    const safeBefore = this.safe;
     const ops = [...extraOps];
     for (let n = number + 1n; n <= head; n++) ops.push(deleteMeta(n));
     await this.store.truncate(number, ops);
@@ -527,8 +556,10 @@ export class Follower implements RpcBackend {
       recentBlocks: this.config.recentBlocks,
     });
     this.current.setHeadLabels(this.labels);
-    this.metas.length = Number(number);
-    this.anchors.length = Number(number);
+    this.metas.truncate(number);
+    this.headAnchor = number === 0n ? GENESIS_ANCHOR : (this.store.anchorSync(number) ?? GENESIS_ANCHOR);
+    if (safeBefore > number) await this.findSafe(number);
+    if (this.finalized > this.safe) this.finalized = this.safe;
     this.logger.info(`undid L2 blocks ${number + 1n}..${head}`);
   }
 
@@ -536,18 +567,43 @@ export class Follower implements RpcBackend {
 
   /** The highest block the rollup made final on L1, as derived. */
   get safeNumber(): bigint {
-    for (let n = this.metas.length; n >= 1; n--) if (this.metas[n - 1]?.finalAt !== undefined) return BigInt(n);
-    return 0n;
+    return this.safe;
   }
 
   /** The highest safe block made final at least `finalityDepth` L1 blocks below the L1 head. */
   get finalizedNumber(): bigint {
+    return this.finalized;
+  }
+
+  /** Sets the safe block: the highest block at or below `from` whose meta says L1 made it final. */
+  private async findSafe(from: bigint): Promise<void> {
+    let n = from;
+    while (n >= 1n && (await this.metas.get(n)).finalAt === undefined) n--;
+    this.safe = n;
+    if (this.finalized > this.safe) this.finalized = this.safe;
+  }
+
+  /**
+   * Sets the finalized block for the current L1 head: the highest safe block made final
+   * `finalityDepth` L1 blocks below it. The L1 block of finalization grows with the L2 number (L1
+   * finalizes in order, and events are applied in L1 order), so the previous answer moves: down
+   * only if the L1 head fell (a reorganisation; usually no step), then up over the blocks made
+   * final since, stopping at the first not yet deep enough. Each poll reads the few blocks
+   * finalized since the last one, not the history.
+   */
+  private async findFinalized(): Promise<void> {
     const depth = this.config.finalityDepth ?? DEFAULT_L1_FINALITY_DEPTH;
-    for (let n = this.metas.length; n >= 1; n--) {
-      const at = this.metas[n - 1]?.finalAt;
-      if (at !== undefined && at.number + depth <= this.l1Head) return BigInt(n);
+    const deep = (meta: BlockMeta): boolean => meta.finalAt !== undefined && meta.finalAt.number + depth <= this.l1Head;
+    let n = !this.finalizedKnown || this.finalized > this.safe ? this.safe : this.finalized;
+    this.finalizedKnown = true;
+    while (n >= 1n && !deep(await this.metas.get(n))) n--;
+    for (let next = n + 1n; next <= this.safe; next++) {
+      const meta = await this.metas.get(next);
+      if (meta.finalAt === undefined) continue;
+      if (!deep(meta)) break;
+      n = next;
     }
-    return 0n;
+    this.finalized = n;
   }
 
   status(): FollowerStatus {
@@ -589,7 +645,8 @@ export class Follower implements RpcBackend {
     if (number < 1n || number > this.current.headNumber) return undefined;
     const block = this.current.resolveBlock(number).block;
     const parent = this.current.resolveBlock(number - 1n).block;
-    const anchor = this.anchors[Number(number) - 1] as AnchorMeta;
+    const anchor = number === this.current.headNumber ? this.headAnchor : this.store.anchorSync(number);
+    if (anchor === undefined) return undefined;
     const encodedWitness = (await this.encodedWitness(number)) ?? new Uint8Array();
     return {
       number,

@@ -1,6 +1,6 @@
 import { type BatchDBOp, bytesToUtf8, utf8ToBytes } from "@ethereumjs/util";
 
-import { type StoredValue } from "../../precompiles";
+import type { StoredValue } from "../../precompiles";
 import type { L2Store } from "../l2/store";
 import { DataDirError } from "../l2/errors";
 
@@ -78,24 +78,90 @@ export function putBlocked(blocked: BlockedProposal | undefined): BatchDBOp<stri
     : { type: "put", key: BLOCKED_KEY, value: encode(blocked) };
 }
 
-/** Reads the follower's records of blocks 1..`head`. */
+/** Reads block `number`'s meta from disk; a block without one means a data directory no follower wrote. */
+export async function readMeta(store: L2Store, number: bigint): Promise<BlockMeta> {
+  const meta = decode<BlockMeta>(await store.db.get(metaKey(number)), metaKey(number));
+  if (meta === undefined) {
+    throw new DataDirError(
+      `block ${number} has no follower record`,
+      "this data directory was not written by a follower (a sequencer's cannot be followed into): use another --data-dir",
+    );
+  }
+  return meta;
+}
+
+/**
+ * The metas of the newest `bound` derived blocks in memory, older ones read back from disk
+ * (`follower:meta:`, where every meta is written in its block's batch). A follower runs as long
+ * as a sequencer: one meta per block in memory would grow without end (about 0.5 KB a block).
+ * What reads them reads near the head (the next event, the reorganisation walk, finality), so
+ * the disk is read only for a finalization or a reorganisation that reaches further back.
+ */
+export class MetaWindow {
+  /** Metas of blocks `end - held.length + 1 .. end`. */
+  private held: BlockMeta[] = [];
+
+  private constructor(
+    private readonly store: L2Store,
+    private readonly bound: number,
+    /** The highest block with a meta (the derived head). */
+    private end: bigint,
+  ) {}
+
+  /** The window over blocks 1..`head`: their newest `bound` metas, read from disk (each must exist). */
+  static async load(store: L2Store, head: bigint, bound: number): Promise<MetaWindow> {
+    const window = new MetaWindow(store, bound, head);
+    const from = head - BigInt(bound) + 1n > 1n ? head - BigInt(bound) + 1n : 1n;
+    for (let n = from; n <= head; n++) window.held.push(await readMeta(store, n));
+    return window;
+  }
+
+  /** Metas held in memory (at most the bound). */
+  get size(): number {
+    return this.held.length;
+  }
+
+  /** Block `number`'s meta (1 ≤ number ≤ the head): from memory when recent, else from disk. */
+  async get(number: bigint): Promise<BlockMeta> {
+    const index = this.indexOf(number);
+    return index === undefined ? readMeta(this.store, number) : (this.held[index] as BlockMeta);
+  }
+
+  /** The meta of the new head block (its record is written by the caller, in the block's batch). */
+  push(meta: BlockMeta): void {
+    this.end++;
+    this.held.push(meta);
+    if (this.held.length > this.bound) this.held.shift();
+  }
+
+  /** Replaces block `number`'s meta in memory if held (the caller writes it to disk with putMeta). */
+  set(number: bigint, meta: BlockMeta): void {
+    const index = this.indexOf(number);
+    if (index !== undefined) this.held[index] = meta;
+  }
+
+  /** Forgets the metas above `number` (the caller deletes them on disk). */
+  truncate(number: bigint): void {
+    if (number >= this.end) return;
+    const first = this.end - BigInt(this.held.length) + 1n;
+    this.held = number < first ? [] : this.held.slice(0, Number(number - first + 1n));
+    this.end = number;
+  }
+
+  private indexOf(number: bigint): number | undefined {
+    const index = this.held.length - 1 - Number(this.end - number);
+    return index >= 0 && index < this.held.length ? index : undefined;
+  }
+}
+
+/** Reads the follower's cursor and blocked proposal, and the metas of the newest `recent` of blocks 1..`head`. */
 export async function loadFollowerRecords(
   store: L2Store,
   head: bigint,
-): Promise<{ metas: BlockMeta[]; cursor: L1Pointer | undefined; blocked: BlockedProposal | undefined }> {
-  const metas: BlockMeta[] = [];
-  for (let n = 1n; n <= head; n++) {
-    const meta = decode<BlockMeta>(await store.db.get(metaKey(n)), metaKey(n));
-    if (meta === undefined) {
-      throw new DataDirError(
-        `block ${n} has no follower record`,
-        "this data directory was not written by a follower (a sequencer's cannot be followed into): use another --data-dir",
-      );
-    }
-    metas.push(meta);
-  }
+  recent: number,
+): Promise<{ metas: MetaWindow; cursor: L1Pointer | undefined; blocked: BlockedProposal | undefined }> {
   return {
-    metas,
+    metas: await MetaWindow.load(store, head, recent),
     cursor: decode<L1Pointer>(await store.db.get(CURSOR_KEY), CURSOR_KEY),
     blocked: decode<BlockedProposal>(await store.db.get(BLOCKED_KEY), BLOCKED_KEY),
   };

@@ -31,6 +31,8 @@ describe("NodeCacheDB: the chain's trie node cache", () => {
     expect(await cache.get("dd")).to.equal(undefined);
     expect(await cache.get("dd")).to.equal(undefined);
     expect(inner.reads).to.equal(3);
+    // What load:l2's memory lines report: every read passed to the database is a miss, the rest hits.
+    expect(cache.reads).to.deep.equal({ hits: 3, misses: 3 });
     // Written through: the database holds what the cache answers.
     expect(await inner.get("cc")).to.deep.equal(bytes(3));
   });

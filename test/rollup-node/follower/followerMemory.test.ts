@@ -1,3 +1,4 @@
+import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
@@ -24,7 +25,10 @@ describe("follower: memory bounded by the newest blocks, history served from dis
 
   after(() => dirs.removeAll());
 
-  it(`reopened on ${BLOCKS} derived blocks holds at most ${RECENT} (+ read-back cache) in memory, and still serves block 1 and its transaction`, async () => {
+  /** A data directory a follower would have written over BLOCKS blocks; blocks above `finalUpTo` are provisional. */
+  async function followerDataDir(
+    finalUpTo: number,
+  ): Promise<{ dir: string; first: TypedTransaction; firstHash: string }> {
     const dir = dirs.make();
     const sequencer = await openSequencer(dir);
     const [user] = signers(1) as [TestSigner];
@@ -43,11 +47,16 @@ describe("follower: memory bounded by the newest blocks, history served from dis
     const origin = { number: 1, hash: `0x${"11".repeat(32)}`, transactionHash: `0x${"22".repeat(32)}` };
     await writeFollowerRecords(
       store,
-      hashes.map((blockHash, i) => putMeta(BigInt(i + 1), { blockHash, origin, finalAt: origin })),
+      hashes.map((blockHash, i) =>
+        putMeta(BigInt(i + 1), i + 1 <= finalUpTo ? { blockHash, origin, finalAt: origin } : { blockHash, origin }),
+      ),
     );
     await store.db.close();
+    return { dir, first, firstHash: bytesToHex(firstBlock.block.hash()) };
+  }
 
-    const follower = await Follower.open({
+  const openFollower = (dir: string): Promise<Follower> =>
+    Follower.open({
       dataDir: dir,
       genesis: testGenesis(),
       // Opening reads no L1: the provider is never asked anything here.
@@ -57,17 +66,44 @@ describe("follower: memory bounded by the newest blocks, history served from dis
       recentBlocks: RECENT,
       logger: silentLogger,
     });
+
+  it(`reopened on ${BLOCKS} derived blocks holds at most ${RECENT} (+ read-back cache) in memory, and still serves block 1 and its transaction`, async () => {
+    const { dir, first, firstHash } = await followerDataDir(BLOCKS);
+    const follower = await openFollower(dir);
     try {
       expect(follower.chain.headNumber).to.equal(BigInt(BLOCKS));
       expect(follower.chain.heldInMemory.blocks, "decoded blocks in memory after opening").to.be.at.most(RECENT);
       const block1 = follower.chain.resolveBlock(1n);
-      expect(bytesToHex(block1.block.hash())).to.equal(bytesToHex(firstBlock.block.hash()));
+      expect(bytesToHex(block1.block.hash())).to.equal(firstHash);
       expect(follower.chain.getTransaction(first.hash())?.location.blockNumber).to.equal(1n);
       expect(follower.chain.getReceipt(first.hash())?.status).to.equal(1);
       for (let n = 1n; n <= BigInt(BLOCKS); n++) follower.chain.resolveBlock(n);
       expect(follower.chain.heldInMemory.blocks, "after reading every block").to.be.at.most(
         RECENT + DEFAULT_ARCHIVE_CACHE_BLOCKS,
       );
+    } finally {
+      await follower.close();
+    }
+  });
+
+  it(`holds its per-block records (L1 origin, anchor) of the newest ${RECENT} blocks only, and still answers for older ones`, async () => {
+    // Blocks above FINAL_UP_TO are provisional: the safe block lies below the records held in memory.
+    const FINAL_UP_TO = 3;
+    const { dir } = await followerDataDir(FINAL_UP_TO);
+    const follower = await openFollower(dir);
+    try {
+      expect(follower.heldInMemory.metas, "block records in memory after opening").to.be.at.most(RECENT);
+      expect(follower.heldInMemory.anchors, "anchors in memory after opening").to.be.at.most(RECENT);
+      expect(follower.status().safe, "the safe block, read from disk").to.equal(BigInt(FINAL_UP_TO));
+      expect(follower.status().finalized, "nothing is finalized before L1 is read").to.equal(0n);
+      expect(follower.chain.resolveBlock(0n).block.header.number, "the genesis block, long out of the newest").to.equal(
+        0n,
+      );
+      for (const n of [1n, BigInt(BLOCKS)]) {
+        const produced = await follower.producedBlock(n);
+        expect(produced?.consumedMessages, `block ${n}'s anchor`).to.equal(0);
+        expect(produced?.firstMessageNonce, `block ${n}'s anchor`).to.equal(0n);
+      }
     } finally {
       await follower.close();
     }

@@ -105,6 +105,12 @@ describe("L2 sequencer: memory bounded by the newest blocks, history served from
     for (let n = 1; n <= blocks; n++)
       await rpc.request({ method: "eth_getBlockByNumber", params: [`0x${n.toString(16)}`, true] });
     expect(sequencer.chain.heldInMemory.blocks).to.be.at.most(bound);
+    // The genesis block is in no archive: it stays known however long the chain (block 1's parent).
+    const genesis = (await rpc.request({ method: "eth_getBlockByNumber", params: ["0x0", false] })) as {
+      number: string;
+    } | null;
+    expect(genesis?.number, "block 0 after the newest blocks moved past it").to.equal("0x0");
+    expect((await sequencer.producedBlock(1n))?.number).to.equal(1n);
 
     // Reopened on the same directory: the same bound, the same answers.
     await sequencer.close();
