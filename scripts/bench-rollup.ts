@@ -289,12 +289,12 @@ async function main(): Promise<void> {
     l2.destroy();
 
     // 4. Throughput, same workload on each: the default devnet, the capacity devnets, EDR.
-    const rows: { name: string; config: string; tp: Throughput }[] = [];
-    const defaultTp = await throughputFromClient(devnet.l2Url, keys);
+    const rows: { name: string; config: string; load: string; tp: Throughput }[] = [];
     rows.push({
       name: "L2, default config",
       config: `gas limit ${devnet.node.sequencer.chain.head.header.gasLimit}, block time ${L2_BLOCK_MS} ms, L1 submission on`,
-      tp: defaultTp,
+      load: loadAverage(),
+      tp: await throughputFromClient(devnet.l2Url, keys),
     });
     const submitter = devnet.node.bridge.submitter;
     const accepted = [...(submitter?.accepted ?? [])];
@@ -317,19 +317,22 @@ async function main(): Promise<void> {
       rows.push({
         name: blockMs === CAPACITY_BLOCK_MS[0] ? "L2, capacity config" : "L2, capacity gas limit",
         config: `gas limit ${capacityGasLimit}, block time ${blockMs} ms, L1 submission off`,
+        load: loadAverage(),
         tp: await throughputFromClient(devnet.l2Url, keys),
       });
     }
     edr = await startHardhatNode();
+    const edrLoad = loadAverage();
     const edrTp = await throughputFromClient(edr.url, keys);
-    rows.push({ name: "EDR", config: "hardhat node, automine (a block per transaction)", tp: edrTp });
+    rows.push({ name: "EDR", config: "hardhat node, automine (a block per transaction)", load: edrLoad, tp: edrTp });
     console.log(
-      `L2 throughput, ${TXS} ETH transfers from ${SENDERS} senders, same run (load average ${loadAverage()}):`,
+      `L2 throughput, ${TXS} ETH transfers from ${SENDERS} senders, same run (load: the 1-minute load average as each row began):`,
     );
     console.table(
-      rows.map(({ name, config, tp }) => ({
+      rows.map(({ name, config, load, tp }) => ({
         node: name,
         config,
+        load,
         "tx/s": Number(tp.tps.toFixed(1)),
         "vs EDR": Number((tp.tps / edrTp.tps).toFixed(2)),
         seconds: Number(tp.seconds.toFixed(2)),
