@@ -5,6 +5,7 @@ import { Address, KECCAK256_RLP } from "@ethereumjs/util";
 import { type AfterBlockEvent, type RunBlockResult, type RunTxResult, type VM, runBlock } from "@ethereumjs/vm";
 
 import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "../../precompiles";
+import { yieldBetweenTransactions } from "./executionYield";
 import { feeCapOf } from "./txPool";
 import { describeRejection } from "./txValidation";
 import type { BeforeExecutionHook, BlockRecord, ChainReceipt, MinedBlock, SkippedTransaction } from "./types";
@@ -185,6 +186,8 @@ async function attempt(params: ProduceBlockParams, txs: readonly TypedTransactio
   };
   vm.events.on("beforeTx", onTx);
   vm.events.on("afterBlock", onBlock);
+  // Admissions (sockets) are served between transactions while a long block runs.
+  const stopYielding = yieldBetweenTransactions(vm);
   params.beforeExecution?.("block");
   // EthereumJS accepts a block whose EIP-7002/7251 system call failed; the specs (and EXECUTE) do not.
   const systemCalls = watchSystemCalls(common, vm.evm);
@@ -210,6 +213,7 @@ async function attempt(params: ProduceBlockParams, txs: readonly TypedTransactio
     return { ok: false, failedIndex, message };
   } finally {
     systemCalls.stop();
+    stopYielding();
     vm.events.off("beforeTx", onTx);
     vm.events.off("afterBlock", onBlock);
   }

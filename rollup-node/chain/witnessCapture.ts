@@ -8,6 +8,7 @@ import { createVM, runBlock } from "@ethereumjs/vm";
 import { RecordingDB, SafeMerkleStateManager, type StoredValue, type Witness } from "../../precompiles";
 import type { BlockStore } from "./blockStore";
 import { WitnessCaptureError } from "./errors";
+import { yieldBetweenTransactions } from "./executionYield";
 import { OverlayDB } from "./overlayDb";
 
 /** The chain's block store as BLOCKHASH sees it, remembering the lowest block number read. */
@@ -76,6 +77,8 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
   await stateManager.setStateRoot(params.preStateRoot);
   const blockchain = new RecordingBlockchain(store, parentNumber);
   const vm = await createVM({ common, stateManager, blockchain });
+  // A second execution of the whole block: sockets are served between its transactions too.
+  yieldBetweenTransactions(vm);
   const result = await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
   if (!equalsBytes(result.stateRoot, block.header.stateRoot)) {
     throw new WitnessCaptureError(
