@@ -21,11 +21,10 @@ import {
 } from "../../precompiles";
 import * as verifyBlockModule from "../../precompiles/verifyBlock";
 import { callExecute } from "../../tools/executeCall";
+import { interceptCalls } from "../../tools/interceptCalls";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 import { type ReexecutionCounter, countReexecutions } from "../support/reexecutions";
-
-type CheckBlockShape = typeof verifyBlockModule.checkBlockShape;
 
 const CHAIN_ID = 904n;
 /** Deep enough that @ethereumjs/rlp's recursive decoder overflows the stack in any context. */
@@ -126,7 +125,8 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
     const deep = nestedLists(OVERFLOWING_DEPTH);
     const header = RLP.encode((RLP.decode(built.blockRlp) as unknown as Uint8Array[][])[0]);
     const empty = Uint8Array.of(0xc0);
-    const checks = countShapeChecks();
+    // Counts the calls of verifyBlock's real `checkBlockShape` (the decode of the parent header and block).
+    const checks = interceptCalls(verifyBlockModule, "checkBlockShape");
     try {
       for (const [parentHeader, block] of [
         [deep, built.blockRlp],
@@ -152,20 +152,3 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
     }
   });
 });
-
-/** Counts the calls of verifyBlock's real `checkBlockShape` (the decode of the parent header and block). */
-function countShapeChecks(): { count: () => number; restore: () => void } {
-  const exported = verifyBlockModule as unknown as { checkBlockShape: CheckBlockShape };
-  const real = exported.checkBlockShape;
-  let count = 0;
-  exported.checkBlockShape = (...args: Parameters<CheckBlockShape>) => {
-    count++;
-    return real(...args);
-  };
-  return {
-    count: () => count,
-    restore: () => {
-      exported.checkBlockShape = real;
-    },
-  };
-}
