@@ -23,17 +23,10 @@ import { type Logger, silentLogger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { type CountedExecute, countedExecute } from "../../tools/countedExecute";
 import { TestSigner } from "../../tools/l2Fixtures";
+import { LoggedLines } from "../../tools/loggedLines";
 
 const L2_CHAIN_ID = 782n;
 const BLOCKS = 3;
-
-class Lines implements Logger {
-  readonly all: string[] = [];
-  info = (m: string): void => void this.all.push(m);
-  warn = (m: string): void => void this.all.push(m);
-  error = (m: string): void => void this.all.push(m);
-  debug = (): void => {};
-}
 
 describe("the batch submitter has EXECUTE run twice per block: one simulation, one transaction", function () {
   this.timeout(300_000);
@@ -125,7 +118,7 @@ describe("the batch submitter has EXECUTE run twice per block: one simulation, o
     // Another gas schedule on L1: a flat charge 300k above the default, which the derivation cannot know.
     const { l1, provider, signer, address } = await l1WithRollup({ gas: { baseGas: 400_000n } });
     try {
-      const lines = new Lines();
+      const lines = new LoggedLines();
       const submitter = await submitAll(signer, address, lines);
       expect(submitter.haltReason).to.equal(undefined);
       expect(submitter.accepted.map((a) => a.transactions)).to.deep.equal([0, 1, 20]);

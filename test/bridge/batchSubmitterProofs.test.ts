@@ -11,14 +11,7 @@ import { type Logger, silentLogger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import type { Sequencer } from "../../rollup-node/l2/sequencer";
 import { type DevnetSequencer, deployDevnetRollup, startDevnetSequencer } from "../../tools/devnetSequencer";
-
-class Lines implements Logger {
-  readonly all: string[] = [];
-  info = (m: string): void => void this.all.push(m);
-  warn = (m: string): void => void this.all.push(m);
-  error = (m: string): void => void this.all.push(m);
-  debug = (): void => {};
-}
+import { LoggedLines } from "../../tools/loggedLines";
 
 /** A proof under a key the policy lists, that verifies nothing: one prover "delivered", none counts. */
 const BOGUS_KEY = new Uint8Array([1, 2, 3]);
@@ -74,7 +67,7 @@ describe("the batch submitter in proof mode checks the policy's threshold before
   it("sends no advance, and halts, when the delivered proofs cannot count and the policy forbids re-execution", async () => {
     const rollupAddress = await provenRollup(false);
     const nonce = await provider.getTransactionCount(keys.sequencer.address);
-    const lines = new Lines();
+    const lines = new LoggedLines();
     const error = await submitter(rollupAddress, lines)
       .submitNext()
       .then(

@@ -15,14 +15,7 @@ import { devNodeKeys } from "../../rollup-node/node/keys";
 import type { Sequencer } from "../../rollup-node/l2/sequencer";
 import { type DevnetSequencer, deployDevnetRollup, startDevnetSequencer } from "../../tools/devnetSequencer";
 import { eventually } from "../e2e/support/harness";
-
-class Lines implements Logger {
-  readonly all: string[] = [];
-  info = (m: string): void => void this.all.push(m);
-  warn = (m: string): void => void this.all.push(m);
-  error = (m: string): void => void this.all.push(m);
-  debug = (): void => {};
-}
+import { LoggedLines } from "../../tools/loggedLines";
 
 describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", function () {
   this.timeout(60_000);
@@ -64,7 +57,7 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
 
   it("the L1 watcher follows MessageQueued events and, restarted, rebuilds its pending set from the contract", async () => {
     const user = connectRollup(rollupAddress, new Wallet(l1.accounts[1]?.privateKey as string, provider));
-    const lines = new Lines();
+    const lines = new LoggedLines();
     const watcher = new L1Watcher({
       provider,
       rollupAddress,
@@ -140,7 +133,7 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
   });
 
   it("retries an L2 block L1 cannot accept yet (its timestamp is ahead of L1) with backoff, then submits it", async () => {
-    const lines = new Lines();
+    const lines = new LoggedLines();
     const ahead = BigInt((await provider.getBlock("latest"))?.timestamp as number) + 30n;
     const produced = await sequencer.produceBlock({ timestamp: ahead });
     const submitter = new BatchSubmitter({

@@ -4,18 +4,11 @@ import { type JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { BatchSubmitter, PROPOSE_GAS_MARGIN } from "../../rollup-node/bridge/batchSubmitter";
 import type { L1Devnet } from "../../rollup-node/devnet/l1Devnet";
-import { type Logger, silentLogger } from "../../rollup-node/logger";
+import { silentLogger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import type { Sequencer } from "../../rollup-node/l2/sequencer";
 import { type DevnetSequencer, deployDevnetRollup, startDevnetSequencer } from "../../tools/devnetSequencer";
-
-class Lines implements Logger {
-  readonly all: string[] = [];
-  info = (m: string): void => void this.all.push(m);
-  warn = (m: string): void => void this.all.push(m);
-  error = (m: string): void => void this.all.push(m);
-  debug = (): void => {};
-}
+import { LoggedLines } from "../../tools/loggedLines";
 
 /** The longest log line a failed attempt may write: a hash, a size and a reason, never the transaction. */
 const MAX_LINE = 600;
@@ -46,7 +39,7 @@ describe("the batch submitter's transactions: logged by hash and size, proposals
       genesisSupply: 0n, // unbacked on purpose: these tests never withdraw genesis funds
       sequencer: broke.address,
     });
-    const lines = new Lines();
+    const lines = new LoggedLines();
     const submitter = new BatchSubmitter({
       sequencer,
       rollupAddress: address,
