@@ -4,10 +4,6 @@
  * the derived gas limit and once in the transaction — no eth_estimateGas search, which re-ran the
  * whole block at each step of its binary search.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseEther } from "ethers";
@@ -15,14 +11,12 @@ import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 import { deployRollup } from "../../deploy/rollup";
 import type { ExecutePrecompileOptions } from "../../precompiles";
 import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
-import { createChainCommon } from "../../rollup-node/chain/genesis";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
-import { l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
-import { Sequencer } from "../../rollup-node/l2/sequencer";
+import type { Sequencer } from "../../rollup-node/l2/sequencer";
+import { type TransferSequencer, openTransferSequencer } from "../../tools/transferSequencer";
 import { type Logger, silentLogger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { type CountedExecute, countedExecute } from "../../tools/countedExecute";
-import { TestSigner } from "../../tools/l2Fixtures";
 import { LoggedLines } from "../../tools/loggedLines";
 
 const L2_CHAIN_ID = 782n;
@@ -31,37 +25,20 @@ const BLOCKS = 3;
 describe("the batch submitter has EXECUTE run twice per block: one simulation, one transaction", function () {
   this.timeout(300_000);
   const keys = devNodeKeys();
-  const common = createChainCommon(L2_CHAIN_ID);
-  const alice = TestSigner.fromSeed(3, common);
-  let dir: string;
   let sequencer: Sequencer;
+  let l2: TransferSequencer;
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "advance-executions-"));
-    sequencer = await Sequencer.open({
-      dataDir: dir,
-      genesis: l2Genesis({
-        chainId: L2_CHAIN_ID,
-        timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
-        bridgeCode: readL2BridgeRuntimeCode(),
-        alloc: { [alice.address.toString()]: { balance: parseEther("100") } },
-      }),
-      logger: silentLogger,
+    l2 = await openTransferSequencer({
+      chainId: L2_CHAIN_ID,
+      signerSeed: 3,
+      recipientBase: 0xbb00,
+      dirPrefix: "advance-executions-",
     });
-    await sequencer.produceBlock();
-    await sequencer.submitTransaction(alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }));
-    await sequencer.produceBlock();
-    for (let i = 0; i < 20; i++)
-      await sequencer.submitTransaction(
-        alice.tx({ to: `0x${(0xbb00 + i).toString(16).padStart(40, "0")}`, value: 1n }),
-      );
-    await sequencer.produceBlock();
+    ({ sequencer } = l2);
   });
 
-  after(async () => {
-    await sequencer.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => l2.stop());
 
   /** An L1 devnet (EXECUTE with `execute`'s options) and a rollup on the L2 genesis sequenced by the dev key. */
   async function l1WithRollup(
