@@ -10,7 +10,7 @@ import { JsonRpcProvider, type JsonRpcApiProviderOptions, Wallet } from "ethers"
 
 import { type RollupDeployParams, type RollupDeployment, deployRollup } from "../deploy/rollup";
 import type { GenesisConfig } from "../rollup-node/chain/genesis";
-import { type L1Devnet, startL1Devnet } from "../rollup-node/devnet/l1Devnet";
+import { type L1Devnet, type L1DevnetOptions, startL1Devnet } from "../rollup-node/devnet/l1Devnet";
 import { genesisSupply } from "../rollup-node/l2/genesis";
 import { Sequencer } from "../rollup-node/l2/sequencer";
 import { silentLogger } from "../rollup-node/logger";
@@ -88,6 +88,22 @@ export async function startDevnetSequencer<P extends JsonRpcProvider = JsonRpcPr
   }
 }
 
+/** The rollup contract for `sequencer`'s chain: its genesis is the sequencer's block 0, the dev sequencer key advances it. */
+function deployRollupOf(
+  provider: JsonRpcProvider,
+  sequencer: Sequencer,
+  params: Pick<RollupDeployParams, "l2ChainId" | "genesisSupply"> & Partial<RollupDeployParams>,
+): Promise<RollupDeployment> {
+  const keys = devNodeKeys();
+  const genesisBlock = sequencer.chain.resolveBlock(0n).block;
+  return deployRollup(new Wallet(keys.sequencer.privateKey, provider), {
+    genesisBlockHash: bytesToHex(genesisBlock.hash()),
+    genesisStateRoot: bytesToHex(genesisBlock.header.stateRoot),
+    sequencer: keys.sequencer.address,
+    ...params,
+  });
+}
+
 /**
  * Deploys, from the dev sequencer key, a rollup whose genesis is the sequencer's block 0, advanced
  * by the dev sequencer key and backing the genesis supply; `overrides` change any of that.
@@ -96,14 +112,54 @@ export function deployDevnetRollup(
   devnet: DevnetSequencer<JsonRpcProvider>,
   overrides: Partial<RollupDeployParams> = {},
 ): Promise<RollupDeployment> {
-  const keys = devNodeKeys();
-  const genesisBlock = devnet.sequencer.chain.resolveBlock(0n).block;
-  return deployRollup(new Wallet(keys.sequencer.privateKey, devnet.provider), {
+  return deployRollupOf(devnet.provider, devnet.sequencer, {
     l2ChainId: devnet.chainId,
-    genesisBlockHash: bytesToHex(genesisBlock.hash()),
-    genesisStateRoot: bytesToHex(genesisBlock.header.stateRoot),
-    sequencer: keys.sequencer.address,
     genesisSupply: genesisSupply(devnet.genesis),
     ...overrides,
   });
+}
+
+/** An L1 devnet of its own for a sequencer that already runs, and the rollup deployed on it. */
+export interface DevnetRollup {
+  readonly l1: L1Devnet;
+  readonly provider: JsonRpcProvider;
+  /** The dev sequencer key on `provider`: the rollup's sequencer. */
+  readonly signer: Wallet;
+  readonly address: string;
+  /** Destroys the provider and stops the devnet (the sequencer is the caller's). */
+  stop(): Promise<void>;
+}
+
+export interface DevnetRollupOptions {
+  readonly l2ChainId: bigint;
+  /** The ETH (in wei) the dev sequencer key holds on L1. */
+  readonly sequencerBalance: bigint;
+  /** The devnet's other options (its EXECUTE, gas schedule, …). */
+  readonly l1?: Omit<L1DevnetOptions, "port" | "alloc">;
+}
+
+/**
+ * Starts an L1 devnet and deploys on it an unbacked rollup (genesis supply 0: for tests that never
+ * withdraw genesis funds) for `sequencer`'s chain, advanced by the dev sequencer key.
+ */
+export async function startDevnetRollup(sequencer: Sequencer, options: DevnetRollupOptions): Promise<DevnetRollup> {
+  const keys = devNodeKeys();
+  const l1 = await startL1Devnet({
+    port: 0,
+    alloc: { [keys.sequencer.address]: { balance: options.sequencerBalance } },
+    ...options.l1,
+  });
+  // Port 0 is a port the system picks: the devnet serves HTTP, so it has a URL.
+  const provider = new JsonRpcProvider(l1.url as string, undefined, PROVIDER_OPTIONS);
+  const stop = async (): Promise<void> => {
+    provider.destroy();
+    await l1.stop();
+  };
+  try {
+    const { address } = await deployRollupOf(provider, sequencer, { l2ChainId: options.l2ChainId, genesisSupply: 0n });
+    return { l1, provider, signer: new Wallet(keys.sequencer.privateKey, provider), address, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -4,19 +4,17 @@
  * the derived gas limit and once in the transaction — no eth_estimateGas search, which re-ran the
  * whole block at each step of its binary search.
  */
-import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, parseEther } from "ethers";
+import { type JsonRpcProvider, type Wallet, parseEther } from "ethers";
 
-import { deployRollup } from "../../deploy/rollup";
 import type { ExecutePrecompileOptions } from "../../precompiles";
 import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
-import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
+import type { L1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import type { Sequencer } from "../../rollup-node/l2/sequencer";
 import { type TransferSequencer, openTransferSequencer } from "../../tools/transferSequencer";
 import { type Logger, silentLogger } from "../../rollup-node/logger";
-import { devNodeKeys } from "../../rollup-node/node/keys";
 import { type CountedExecute, countedExecute } from "../../tools/countedExecute";
+import { startDevnetRollup } from "../../tools/devnetSequencer";
 import { LoggedLines } from "../../tools/loggedLines";
 
 const L2_CHAIN_ID = 782n;
@@ -24,7 +22,6 @@ const BLOCKS = 3;
 
 describe("the batch submitter has EXECUTE run twice per block: one simulation, one transaction", function () {
   this.timeout(300_000);
-  const keys = devNodeKeys();
   let sequencer: Sequencer;
   let l2: TransferSequencer;
 
@@ -45,24 +42,10 @@ describe("the batch submitter has EXECUTE run twice per block: one simulation, o
     execute: ExecutePrecompileOptions = {},
   ): Promise<{ l1: L1Devnet; execute: CountedExecute; provider: JsonRpcProvider; signer: Wallet; address: string }> {
     const counted = countedExecute(execute);
-    const l1 = await startL1Devnet({
-      port: 0,
-      alloc: { [keys.sequencer.address]: { balance: parseEther("100") } },
-      executePrecompile: counted.precompile,
-    });
-    const provider = new JsonRpcProvider(l1.url, undefined, {
-      staticNetwork: true,
-      pollingInterval: 20,
-      cacheTimeout: -1,
-    });
-    const signer = new Wallet(keys.sequencer.privateKey, provider);
-    const genesis = sequencer.chain.resolveBlock(0n).block.header;
-    const { address } = await deployRollup(signer, {
+    const { l1, provider, signer, address } = await startDevnetRollup(sequencer, {
       l2ChainId: L2_CHAIN_ID,
-      genesisBlockHash: bytesToHex(genesis.hash()),
-      genesisStateRoot: bytesToHex(genesis.stateRoot),
-      genesisSupply: 0n,
-      sequencer: keys.sequencer.address,
+      sequencerBalance: parseEther("100"),
+      l1: { executePrecompile: counted.precompile },
     });
     return { l1, execute: counted, provider, signer, address };
   }
