@@ -7,7 +7,6 @@
  * (docs/design/execute-result-memo.md): it surfaces as a verifier failure, which is never kept. The
  * real precompile runs as a transaction's top-level call; the fault is injected at the curve check.
  */
-import type { ExecResult } from "@ethereumjs/evm";
 import { expect } from "chai";
 
 import { ExecuteErrorCode, createExecutePrecompile, decodeExecuteInvalid } from "../../precompiles";
@@ -15,27 +14,9 @@ import * as groth16Module from "../../precompiles/proofs/groth16";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import { provenTransfer } from "../../tools/committeeFixture";
 import { callExecute } from "../../tools/executeCall";
-
-type VerifyGroth16 = typeof groth16Module.verifyGroth16;
+import { withCallFailing } from "../../tools/interceptCalls";
 
 const CHAIN_ID = 907n;
-
-/** Makes the next call of the real `verifyGroth16` throw `error` (an allocation failure inside the curve library). */
-function failNextGroth16(error: Error): () => void {
-  const exported = groth16Module as unknown as { verifyGroth16: VerifyGroth16 };
-  const real = exported.verifyGroth16;
-  let pending = true;
-  exported.verifyGroth16 = (...args: Parameters<VerifyGroth16>) => {
-    if (pending) {
-      pending = false;
-      return Promise.reject(error);
-    }
-    return real(...args);
-  };
-  return () => {
-    exported.verifyGroth16 = real;
-  };
-}
 
 describe("attack: EXECUTE's memo and an allocation failure while a proof is verified", function () {
   this.timeout(300_000);
@@ -49,13 +30,14 @@ describe("attack: EXECUTE's memo and an allocation failure while a proof is veri
 
   it("accepts the proven block on the run after an allocation failure, memo or not", async () => {
     const execute = createExecutePrecompile({ memo: {} });
-    const restore = failNextGroth16(new RangeError("WebAssembly.Memory(): could not allocate memory"));
-    let crashed: ExecResult;
-    try {
-      crashed = await callExecute(execute, input);
-    } finally {
-      restore();
-    }
+    // The next call of the real verifyGroth16 fails as an allocation inside the curve library would.
+    const allocationFailure = new RangeError("WebAssembly.Memory(): could not allocate memory");
+    const crashed = await withCallFailing(
+      groth16Module,
+      "verifyGroth16",
+      { error: allocationFailure, as: "reject" },
+      () => callExecute(execute, input),
+    );
     const again = await callExecute(execute, input);
     // The fault was not the block's: its next run, which a fresh EXECUTE would do, accepts it.
     expect(again.exceptionError, decodeExecuteInvalid(again.returnValue)?.reason).to.equal(undefined);

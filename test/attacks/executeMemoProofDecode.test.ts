@@ -8,7 +8,6 @@
  * it. The real precompile runs as a transaction's top-level call; the fault is injected into the
  * n-th `abi.decode` of the run.
  */
-import type { ExecResult } from "@ethereumjs/evm";
 import { expect } from "chai";
 import { AbiCoder, makeError } from "ethers";
 
@@ -16,23 +15,12 @@ import { ExecuteErrorCode, createExecutePrecompile, decodeExecuteInvalid } from 
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
 import { provenTransfer } from "../../tools/committeeFixture";
 import { callExecute } from "../../tools/executeCall";
+import { withCallFailing } from "../../tools/interceptCalls";
 
 const CHAIN_ID = 907n;
 
-/** Makes the `nth` (1-based) later call of ethers' `AbiCoder.decode` throw `error` (an allocation RangeError unless given). */
-function failAbiDecode(nth: number, error: Error = new RangeError("Array buffer allocation failed")): () => void {
-  const prototype = AbiCoder.prototype as { decode: AbiCoder["decode"] };
-  const real = prototype.decode;
-  let calls = 0;
-  prototype.decode = function (this: AbiCoder, ...args: Parameters<AbiCoder["decode"]>) {
-    calls++;
-    if (calls === nth) throw error;
-    return real.apply(this, args);
-  };
-  return () => {
-    prototype.decode = real;
-  };
-}
+/** What V8 throws when a buffer cannot be allocated (a new one per test). */
+const allocationFailure = (): RangeError => new RangeError("Array buffer allocation failed");
 
 describe("attack: EXECUTE's memo and an allocation failure while the proofs are decoded", function () {
   this.timeout(300_000);
@@ -51,13 +39,12 @@ describe("attack: EXECUTE's memo and an allocation failure while the proofs are 
   ] as const) {
     it(`accepts the proven block on the run after an allocation failure while ${what} is decoded`, async () => {
       const execute = createExecutePrecompile({ memo: {} });
-      const restore = failAbiDecode(nth);
-      let crashed: ExecResult;
-      try {
-        crashed = await callExecute(execute, input);
-      } finally {
-        restore();
-      }
+      const crashed = await withCallFailing(
+        AbiCoder.prototype,
+        "decode",
+        { nth, error: allocationFailure(), as: "throw" },
+        () => callExecute(execute, input),
+      );
       // The fault happened: the run did not accept the block.
       expect(crashed.exceptionError, "the faulted run").to.not.equal(undefined);
       const again = await callExecute(execute, input);
@@ -74,13 +61,9 @@ describe("attack: EXECUTE's memo and an allocation failure while the proofs are 
       offset: 0,
     });
     expect(truncated).to.be.an.instanceOf(RangeError);
-    const restore = failAbiDecode(2, truncated);
-    let run: ExecResult;
-    try {
-      run = await callExecute(createExecutePrecompile({ memo: {} }), input);
-    } finally {
-      restore();
-    }
+    const run = await withCallFailing(AbiCoder.prototype, "decode", { nth: 2, error: truncated, as: "throw" }, () =>
+      callExecute(createExecutePrecompile({ memo: {} }), input),
+    );
     // A verdict on the proof (it does not count), as for any undecodable key — not a verifier failure.
     expect(decodeExecuteInvalid(run.returnValue)?.code).to.equal(ExecuteErrorCode.ProofsInsufficient);
   });

@@ -7,14 +7,10 @@
  * memo could not see the cause and kept the verdict. The real precompile runs as a transaction's
  * top-level call on an EVM; re-executions are counted on the real `reexecute`.
  */
-import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
-import { createEVM } from "@ethereumjs/evm";
 import { RLP } from "@ethereumjs/rlp";
-import { createAddressFromString } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import {
-  EXECUTE_ADDRESS,
   type ExecutePrecompile,
   ExecuteError,
   ExecuteErrorCode,
@@ -24,15 +20,13 @@ import {
   encodeExecuteInput,
 } from "../../precompiles";
 import * as verifyBlockModule from "../../precompiles/verifyBlock";
+import { callExecute } from "../../tools/executeCall";
+import { interceptCalls } from "../../tools/interceptCalls";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 import { type ReexecutionCounter, countReexecutions } from "../support/reexecutions";
 
-type CheckBlockShape = typeof verifyBlockModule.checkBlockShape;
-
 const CHAIN_ID = 904n;
-const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
-const ENOUGH_GAS = 30_000_000n;
 /** Deep enough that @ethereumjs/rlp's recursive decoder overflows the stack in any context. */
 const OVERFLOWING_DEPTH = 100_000;
 
@@ -69,19 +63,9 @@ function nestedLists(depth: number): Uint8Array {
   return item;
 }
 
-async function callExecute(
-  precompile: ExecutePrecompile,
-  data: Uint8Array,
-): Promise<{ code?: number; reason?: string }> {
-  const common = new Common({ chain: Mainnet, hardfork: Hardfork.Osaka });
-  const evm = await createEVM({ common, customPrecompiles: [precompile] });
-  const { execResult } = await evm.runCall({
-    caller: CALLER,
-    to: createAddressFromString(EXECUTE_ADDRESS),
-    data,
-    gasLimit: ENOUGH_GAS,
-  });
-  return decodeExecuteInvalid(execResult.returnValue) ?? {};
+/** EXECUTE's verdict on `data` (`{}` when it accepts), run as a transaction's top-level call. */
+async function verdictOf(precompile: ExecutePrecompile, data: Uint8Array): Promise<{ code?: number; reason?: string }> {
+  return decodeExecuteInvalid((await callExecute(precompile, data)).returnValue) ?? {};
 }
 
 describe("attack: EXECUTE's memo and a stack overflow while decoding the input", function () {
@@ -127,10 +111,10 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
       witness: nestedLists(OVERFLOWING_DEPTH),
       proofs: new Uint8Array(),
     });
-    const first = await callExecute(execute, input);
+    const first = await verdictOf(execute, input);
     expect(first.code).to.equal(ExecuteErrorCode.MalformedInput);
     expect(first.reason).to.match(/witness is not valid RLP: Maximum call stack size exceeded/);
-    const second = await callExecute(execute, input);
+    const second = await verdictOf(execute, input);
     expect(second).to.deep.equal(first);
     // Both calls ran the block's verification: the first verdict was not answered from memory.
     expect(counter.count()).to.equal(2);
@@ -141,7 +125,8 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
     const deep = nestedLists(OVERFLOWING_DEPTH);
     const header = RLP.encode((RLP.decode(built.blockRlp) as unknown as Uint8Array[][])[0]);
     const empty = Uint8Array.of(0xc0);
-    const checks = countShapeChecks();
+    // Counts the calls of verifyBlock's real `checkBlockShape` (the decode of the parent header and block).
+    const checks = interceptCalls(verifyBlockModule, "checkBlockShape");
     try {
       for (const [parentHeader, block] of [
         [deep, built.blockRlp],
@@ -156,9 +141,9 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
           proofs: new Uint8Array(),
         });
         const before = checks.count();
-        const first = await callExecute(execute, input);
+        const first = await verdictOf(execute, input);
         expect(first.reason).to.match(/Maximum call stack size exceeded/);
-        expect(await callExecute(execute, input)).to.deep.equal(first);
+        expect(await verdictOf(execute, input)).to.deep.equal(first);
         // Both calls decoded the input: the first verdict was not answered from memory.
         expect(checks.count() - before).to.equal(2);
       }
@@ -167,20 +152,3 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
     }
   });
 });
-
-/** Counts the calls of verifyBlock's real `checkBlockShape` (the decode of the parent header and block). */
-function countShapeChecks(): { count: () => number; restore: () => void } {
-  const exported = verifyBlockModule as unknown as { checkBlockShape: CheckBlockShape };
-  const real = exported.checkBlockShape;
-  let count = 0;
-  exported.checkBlockShape = (...args: Parameters<CheckBlockShape>) => {
-    count++;
-    return real(...args);
-  };
-  return {
-    count: () => count,
-    restore: () => {
-      exported.checkBlockShape = real;
-    },
-  };
-}

@@ -4,95 +4,48 @@
  * the derived gas limit and once in the transaction — no eth_estimateGas search, which re-ran the
  * whole block at each step of its binary search.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
-import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, parseEther } from "ethers";
+import { type JsonRpcProvider, type Wallet, parseEther } from "ethers";
 
-import { deployRollup } from "../../deploy/rollup";
 import type { ExecutePrecompileOptions } from "../../precompiles";
 import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
-import { createChainCommon } from "../../rollup-node/chain/genesis";
-import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
-import { l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
-import { Sequencer } from "../../rollup-node/l2/sequencer";
+import type { L1Devnet } from "../../rollup-node/devnet/l1Devnet";
+import type { Sequencer } from "../../rollup-node/l2/sequencer";
+import { type TransferSequencer, openTransferSequencer } from "../../tools/transferSequencer";
 import { type Logger, silentLogger } from "../../rollup-node/logger";
-import { devNodeKeys } from "../../rollup-node/node/keys";
 import { type CountedExecute, countedExecute } from "../../tools/countedExecute";
-import { TestSigner } from "../../tools/l2Fixtures";
+import { startDevnetRollup } from "../../tools/devnetSequencer";
+import { LoggedLines } from "../../tools/loggedLines";
 
 const L2_CHAIN_ID = 782n;
 const BLOCKS = 3;
 
-class Lines implements Logger {
-  readonly all: string[] = [];
-  info = (m: string): void => void this.all.push(m);
-  warn = (m: string): void => void this.all.push(m);
-  error = (m: string): void => void this.all.push(m);
-  debug = (): void => {};
-}
-
 describe("the batch submitter has EXECUTE run twice per block: one simulation, one transaction", function () {
   this.timeout(300_000);
-  const keys = devNodeKeys();
-  const common = createChainCommon(L2_CHAIN_ID);
-  const alice = TestSigner.fromSeed(3, common);
-  let dir: string;
   let sequencer: Sequencer;
+  let l2: TransferSequencer;
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "advance-executions-"));
-    sequencer = await Sequencer.open({
-      dataDir: dir,
-      genesis: l2Genesis({
-        chainId: L2_CHAIN_ID,
-        timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
-        bridgeCode: readL2BridgeRuntimeCode(),
-        alloc: { [alice.address.toString()]: { balance: parseEther("100") } },
-      }),
-      logger: silentLogger,
+    l2 = await openTransferSequencer({
+      chainId: L2_CHAIN_ID,
+      signerSeed: 3,
+      recipientBase: 0xbb00,
+      dirPrefix: "advance-executions-",
     });
-    await sequencer.produceBlock();
-    await sequencer.submitTransaction(alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }));
-    await sequencer.produceBlock();
-    for (let i = 0; i < 20; i++)
-      await sequencer.submitTransaction(
-        alice.tx({ to: `0x${(0xbb00 + i).toString(16).padStart(40, "0")}`, value: 1n }),
-      );
-    await sequencer.produceBlock();
+    ({ sequencer } = l2);
   });
 
-  after(async () => {
-    await sequencer.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => l2.stop());
 
   /** An L1 devnet (EXECUTE with `execute`'s options) and a rollup on the L2 genesis sequenced by the dev key. */
   async function l1WithRollup(
     execute: ExecutePrecompileOptions = {},
   ): Promise<{ l1: L1Devnet; execute: CountedExecute; provider: JsonRpcProvider; signer: Wallet; address: string }> {
     const counted = countedExecute(execute);
-    const l1 = await startL1Devnet({
-      port: 0,
-      alloc: { [keys.sequencer.address]: { balance: parseEther("100") } },
-      executePrecompile: counted.precompile,
-    });
-    const provider = new JsonRpcProvider(l1.url, undefined, {
-      staticNetwork: true,
-      pollingInterval: 20,
-      cacheTimeout: -1,
-    });
-    const signer = new Wallet(keys.sequencer.privateKey, provider);
-    const genesis = sequencer.chain.resolveBlock(0n).block.header;
-    const { address } = await deployRollup(signer, {
+    const { l1, provider, signer, address } = await startDevnetRollup(sequencer, {
       l2ChainId: L2_CHAIN_ID,
-      genesisBlockHash: bytesToHex(genesis.hash()),
-      genesisStateRoot: bytesToHex(genesis.stateRoot),
-      genesisSupply: 0n,
-      sequencer: keys.sequencer.address,
+      sequencerBalance: parseEther("100"),
+      l1: { executePrecompile: counted.precompile },
     });
     return { l1, execute: counted, provider, signer, address };
   }
@@ -125,7 +78,7 @@ describe("the batch submitter has EXECUTE run twice per block: one simulation, o
     // Another gas schedule on L1: a flat charge 300k above the default, which the derivation cannot know.
     const { l1, provider, signer, address } = await l1WithRollup({ gas: { baseGas: 400_000n } });
     try {
-      const lines = new Lines();
+      const lines = new LoggedLines();
       const submitter = await submitAll(signer, address, lines);
       expect(submitter.haltReason).to.equal(undefined);
       expect(submitter.accepted.map((a) => a.transactions)).to.deep.equal([0, 1, 20]);

@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
 import { createTxFromRLP } from "@ethereumjs/tx";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, parseEther } from "ethers";
+import { type JsonRpcProvider, Wallet, parseEther } from "ethers";
 
-import { deployRollup } from "../../deploy/rollup";
 import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { L2_BRIDGE_INTERFACE, connectRollup } from "../../rollup-node/bridge/contracts";
 import { NotProvableYetError } from "../../rollup-node/bridge/errors";
@@ -15,59 +10,34 @@ import { L1Watcher } from "../../rollup-node/bridge/l1Watcher";
 import { type Logger, silentLogger } from "../../rollup-node/logger";
 import { hashL1Message, messageProof, messageRoot, verifyMessageProof } from "../../protocol/messages";
 import { buildWithdrawalProof, findSentMessage } from "../../rollup-node/bridge/withdrawals";
-import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
+import type { L1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import { devNodeKeys } from "../../rollup-node/node/keys";
-import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
-import { genesisSupply } from "../../rollup-node/l2/genesis";
-import { Sequencer } from "../../rollup-node/l2/sequencer";
+import type { Sequencer } from "../../rollup-node/l2/sequencer";
+import { type DevnetSequencer, deployDevnetRollup, startDevnetSequencer } from "../../tools/devnetSequencer";
 import { eventually } from "../e2e/support/harness";
-
-class Lines implements Logger {
-  readonly all: string[] = [];
-  info = (m: string): void => void this.all.push(m);
-  warn = (m: string): void => void this.all.push(m);
-  error = (m: string): void => void this.all.push(m);
-  debug = (): void => {};
-}
+import { LoggedLines } from "../../tools/loggedLines";
 
 describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", function () {
   this.timeout(60_000);
   const keys = devNodeKeys();
   let l1: L1Devnet;
   let provider: JsonRpcProvider;
-  let dir: string;
+  let devnet: DevnetSequencer<JsonRpcProvider>;
   let sequencer: Sequencer;
   let rollupAddress: string;
   let deployBlock: number;
 
   before(async () => {
-    l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("1000000") } } });
-    provider = new JsonRpcProvider(l1.url, undefined, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
-    dir = mkdtempSync(path.join(tmpdir(), "bridge-test-"));
-    const genesis = devL2Genesis({
+    devnet = await startDevnetSequencer({
       chainId: 777n,
-      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
-      funded: [...l1.accounts, keys.relayer],
+      sequencerBalance: parseEther("1000000"),
+      dirPrefix: "bridge-test-",
     });
-    sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: silentLogger });
-    const head = sequencer.chain.head;
-    const deployment = await deployRollup(new Wallet(keys.sequencer.privateKey, provider), {
-      l2ChainId: 777n,
-      genesisBlockHash: bytesToHex(head.hash()),
-      genesisStateRoot: bytesToHex(head.header.stateRoot),
-      sequencer: keys.sequencer.address,
-      genesisSupply: genesisSupply(genesis),
-    });
-    rollupAddress = deployment.address;
-    deployBlock = deployment.deployBlock;
+    ({ l1, provider, sequencer } = devnet);
+    ({ address: rollupAddress, deployBlock } = await deployDevnetRollup(devnet));
   });
 
-  after(async () => {
-    await sequencer.close();
-    provider.destroy();
-    await l1.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => devnet.stop());
 
   it("message tree proofs verify for every leaf and fail for a wrong index", () => {
     const leaves = [1, 2, 3, 4, 5].map((n) =>
@@ -87,7 +57,7 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
 
   it("the L1 watcher follows MessageQueued events and, restarted, rebuilds its pending set from the contract", async () => {
     const user = connectRollup(rollupAddress, new Wallet(l1.accounts[1]?.privateKey as string, provider));
-    const lines = new Lines();
+    const lines = new LoggedLines();
     const watcher = new L1Watcher({
       provider,
       rollupAddress,
@@ -163,7 +133,7 @@ describe("bridge against the L1 devnet (real EXECUTE) and the real sequencer", f
   });
 
   it("retries an L2 block L1 cannot accept yet (its timestamp is ahead of L1) with backoff, then submits it", async () => {
-    const lines = new Lines();
+    const lines = new LoggedLines();
     const ahead = BigInt((await provider.getBlock("latest"))?.timestamp as number) + 30n;
     const produced = await sequencer.produceBlock({ timestamp: ahead });
     const submitter = new BatchSubmitter({

@@ -1,26 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, parseEther } from "ethers";
+import { type JsonRpcProvider, Wallet, parseEther } from "ethers";
 
-import { deployRollup } from "../../deploy/rollup";
 import { BatchSubmitter, PROPOSE_GAS_MARGIN } from "../../rollup-node/bridge/batchSubmitter";
-import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
-import { type Logger, silentLogger } from "../../rollup-node/logger";
+import type { L1Devnet } from "../../rollup-node/devnet/l1Devnet";
+import { silentLogger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
-import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
-import { Sequencer } from "../../rollup-node/l2/sequencer";
-
-class Lines implements Logger {
-  readonly all: string[] = [];
-  info = (m: string): void => void this.all.push(m);
-  warn = (m: string): void => void this.all.push(m);
-  error = (m: string): void => void this.all.push(m);
-  debug = (): void => {};
-}
+import type { Sequencer } from "../../rollup-node/l2/sequencer";
+import { type DevnetSequencer, deployDevnetRollup, startDevnetSequencer } from "../../tools/devnetSequencer";
+import { LoggedLines } from "../../tools/loggedLines";
 
 /** The longest log line a failed attempt may write: a hash, a size and a reason, never the transaction. */
 const MAX_LINE = 600;
@@ -30,43 +18,28 @@ describe("the batch submitter's transactions: logged by hash and size, proposals
   const keys = devNodeKeys();
   let l1: L1Devnet;
   let provider: JsonRpcProvider;
-  let dir: string;
+  let devnet: DevnetSequencer<JsonRpcProvider>;
   let sequencer: Sequencer;
-  let genesisHash: string;
-  let genesisRoot: string;
 
   before(async () => {
-    l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("100") } } });
-    provider = new JsonRpcProvider(l1.url, undefined, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
-    dir = mkdtempSync(path.join(tmpdir(), "submitter-logs-"));
-    const genesis = devL2Genesis({
+    devnet = await startDevnetSequencer({
       chainId: 779n,
-      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
-      funded: [...l1.accounts, keys.relayer],
+      sequencerBalance: parseEther("100"),
+      dirPrefix: "submitter-logs-",
     });
-    sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: silentLogger });
-    genesisHash = bytesToHex(sequencer.chain.head.hash());
-    genesisRoot = bytesToHex(sequencer.chain.head.header.stateRoot);
+    ({ l1, provider, sequencer } = devnet);
     await sequencer.produceBlock();
   });
 
-  after(async () => {
-    await sequencer.close();
-    provider.destroy();
-    await l1.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => devnet.stop());
 
   it("a key L1 would refuse (no funds for gas) waits before sending, logged once in short lines, never as the raw transaction", async () => {
     const broke = Wallet.createRandom().connect(provider); // L1 would refuse its transactions: no funds for gas
-    const { address } = await deployRollup(new Wallet(keys.sequencer.privateKey, provider), {
-      l2ChainId: 779n,
-      genesisBlockHash: genesisHash,
-      genesisStateRoot: genesisRoot,
+    const { address } = await deployDevnetRollup(devnet, {
       genesisSupply: 0n, // unbacked on purpose: these tests never withdraw genesis funds
       sequencer: broke.address,
     });
-    const lines = new Lines();
+    const lines = new LoggedLines();
     const submitter = new BatchSubmitter({
       sequencer,
       rollupAddress: address,
@@ -90,12 +63,8 @@ describe("the batch submitter's transactions: logged by hash and size, proposals
   });
 
   it("proposes with the estimate plus a declared margin, so a proposal never runs out of gas when L1 state moves", async () => {
-    const { address } = await deployRollup(new Wallet(keys.sequencer.privateKey, provider), {
-      l2ChainId: 779n,
-      genesisBlockHash: genesisHash,
-      genesisStateRoot: genesisRoot,
+    const { address } = await deployDevnetRollup(devnet, {
       genesisSupply: 0n, // unbacked on purpose: these tests never withdraw genesis funds
-      sequencer: keys.sequencer.address,
       optimistic: { challengeWindow: 3600n, proposalBond: parseEther("0.1") },
     });
     const submitter = new BatchSubmitter({

@@ -12,19 +12,12 @@ import { ADVANCE_GAS_LIMIT, BatchSubmitter, submissionVerdict } from "../../roll
 import { connectRollup } from "../../rollup-node/bridge/contracts";
 import { rollupStatus } from "../../rollup-node/bridge/status";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
-import { type Logger, silentLogger } from "../../rollup-node/logger";
+import { silentLogger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
 import { Sequencer } from "../../rollup-node/l2/sequencer";
 import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
-
-class Lines implements Logger {
-  readonly all: string[] = [];
-  info = (m: string): void => void this.all.push(m);
-  warn = (m: string): void => void this.all.push(m);
-  error = (m: string): void => void this.all.push(m);
-  debug = (): void => {};
-}
+import { LoggedLines } from "../../tools/loggedLines";
 
 const L2_CHAIN_ID = 781n;
 const FAST_RETRY = { initialDelayMs: 20, maxDelayMs: 100 };
@@ -81,7 +74,7 @@ describe("the batch submitter simulates each advance and halts on a revert it ca
         proofPolicy: { threshold: 1, allowReexecution: true, acceptedKeys: [keccak256("0x01")] },
       });
       const nonce = await edr.provider.getTransactionCount(keys.sequencer.address);
-      const lines = new Lines();
+      const lines = new LoggedLines();
       const s = new BatchSubmitter({ sequencer, rollupAddress: address, signer, logger: lines, retry: FAST_RETRY });
       await runFor(s, 3_000);
       expect(
@@ -143,7 +136,7 @@ describe("the batch submitter simulates each advance and halts on a revert it ca
       const maxFee = fees.maxFeePerGas as bigint;
       // A quarter of what 2^24 gas costs at today's fee: many real advances' worth, yet below the cap's price.
       const { address, key } = await rollupSequencedBy((ADVANCE_GAS_LIMIT * maxFee) / 4n);
-      const lines = new Lines();
+      const lines = new LoggedLines();
       const s = new BatchSubmitter({
         sequencer,
         rollupAddress: address,
@@ -166,7 +159,7 @@ describe("the batch submitter simulates each advance and halts on a revert it ca
 
     it("an unfunded key waits without sending (status and one log line say so) and resumes by itself once funded", async () => {
       const { address, key } = await rollupSequencedBy(0n);
-      const lines = new Lines();
+      const lines = new LoggedLines();
       const s = new BatchSubmitter({
         sequencer,
         rollupAddress: address,
@@ -231,7 +224,7 @@ describe("the batch submitter simulates each advance and halts on a revert it ca
         sequencer: keys.sequencer.address,
       });
       const nonce = await provider.getTransactionCount(other.address);
-      const lines = new Lines();
+      const lines = new LoggedLines();
       const s = new BatchSubmitter({
         sequencer,
         rollupAddress: address,

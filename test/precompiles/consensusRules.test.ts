@@ -1,11 +1,9 @@
-import { createEVM } from "@ethereumjs/evm";
 import { RLP } from "@ethereumjs/rlp";
-import { bigIntToUnpaddedBytes, createAddressFromString } from "@ethereumjs/util";
+import { bigIntToUnpaddedBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import {
   maxVerifiableL2GasLimit,
-  EXECUTE_ADDRESS,
   ExecuteError,
   ExecuteErrorCode,
   createExecutePrecompile,
@@ -23,6 +21,7 @@ import {
   WITHDRAWAL_REQUESTS,
 } from "../../precompiles/systemContracts";
 import { contractsAcceptAsBlock } from "../../tools/blockHeadersReader";
+import { callExecute } from "../../tools/executeCall";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2TestChain";
 
@@ -81,12 +80,11 @@ async function chainWith(accounts: readonly TestAccount[], options: Parameters<t
   return { chain, alice: TestSigner.fromSeed(1, chain.common) };
 }
 
-/** Calls the real EXECUTE precompile through an EVM, as an L1 contract would. */
-async function callExecute(
+/** The real EXECUTE precompile's verdict on `block` (undefined when it accepts), called as an L1 contract would. */
+async function executeVerdict(
   built: BuiltBlock,
   block: Uint8Array,
 ): Promise<{ code: number; reason: string } | undefined> {
-  const evm = await createEVM({ customPrecompiles: [createExecutePrecompile()] });
   const data = encodeExecuteInput({
     chainId: CHAIN_ID,
     parentHeader: built.parentHeader,
@@ -94,11 +92,7 @@ async function callExecute(
     witness: built.witness,
     proofs: new Uint8Array(),
   });
-  const { execResult } = await evm.runCall({
-    to: createAddressFromString(EXECUTE_ADDRESS),
-    data,
-    gasLimit: 1_000_000_000n,
-  });
+  const execResult = await callExecute(createExecutePrecompile(), data, { gasLimit: 1_000_000_000n });
   return execResult.exceptionError === undefined ? undefined : decodeExecuteInvalid(execResult.returnValue);
 }
 
@@ -209,7 +203,7 @@ describe("consensus rules of a native L2 block", () => {
       expect(contractsAcceptAsBlock(bytes), "the contracts' reader accepts these bytes").to.equal(true);
       expect(() => RLP.decode(bytes)).to.throw();
       await expectInvalid(verify(built, bytes), ExecuteErrorCode.InvalidHeader);
-      expect((await callExecute(built, bytes))?.code).to.equal(ExecuteErrorCode.InvalidHeader);
+      expect((await executeVerdict(built, bytes))?.code).to.equal(ExecuteErrorCode.InvalidHeader);
     });
 
     it("bytes whose length prefixes make no header list (a string header, a remainder, an empty list) name no block: MalformedInput", async () => {
@@ -220,7 +214,7 @@ describe("consensus rules of a native L2 block", () => {
       const remainder = Uint8Array.from([...built.blockRlp, 0x00]);
       for (const bytes of [rawList([headerAsString, ...body]), remainder, rawList([])]) {
         expect(contractsAcceptAsBlock(bytes)).to.equal(false);
-        expect((await callExecute(built, bytes))?.code).to.equal(ExecuteErrorCode.MalformedInput);
+        expect((await executeVerdict(built, bytes))?.code).to.equal(ExecuteErrorCode.MalformedInput);
       }
     });
 
@@ -248,7 +242,7 @@ describe("consensus rules of a native L2 block", () => {
       expect(big.block.header.gasLimit).to.equal(budget + 1n);
       await expectInvalid(verify(big), ExecuteErrorCode.InvalidGasLimit);
       // Through the precompile: the verdict is the rule's (challengeable), not BudgetExhausted (3).
-      expect((await callExecute(big, big.blockRlp))?.code).to.equal(ExecuteErrorCode.InvalidGasLimit);
+      expect((await executeVerdict(big, big.blockRlp))?.code).to.equal(ExecuteErrorCode.InvalidGasLimit);
       // At exactly the budget the block is valid.
       const { chain: atBudget, alice: a2 } = await chainWith([], { gasLimit: budget });
       const ok = await atBudget.buildBlock([a2.tx({ to: RECIPIENT, value: 5n })]);

@@ -1,10 +1,7 @@
-import { createEVM } from "@ethereumjs/evm";
-import { createAddressFromString } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import {
   DEFAULT_EXECUTE_GAS_SCHEDULE,
-  EXECUTE_ADDRESS,
   ExecuteErrorCode,
   L1_TX_GAS_LIMIT_CAP,
   chargedL2Gas,
@@ -16,12 +13,12 @@ import {
   l2GasClaimOfBlockRlp,
   maxVerifiableL2GasLimit,
 } from "../../precompiles";
+import { callExecute } from "../../tools/executeCall";
 import { gasBurnBlock } from "../../tools/heavyBlocks";
 import { TestSigner, tamperBlock } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const CHAIN_ID = 907n;
-const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
 const { baseGas, perInputByteGas } = DEFAULT_EXECUTE_GAS_SCHEDULE;
 
 function inputOf(built: BuiltBlock, block: Uint8Array = built.blockRlp): Uint8Array {
@@ -47,17 +44,6 @@ async function transferBlock(count: number): Promise<BuiltBlock> {
   );
 }
 
-async function callExecute(data: Uint8Array, gasLimit: bigint, precompile = createExecutePrecompile()) {
-  const evm = await createEVM({ customPrecompiles: [precompile] });
-  const { execResult } = await evm.runCall({
-    caller: CALLER,
-    to: createAddressFromString(EXECUTE_ADDRESS),
-    data,
-    gasLimit,
-  });
-  return execResult;
-}
-
 describe("what EXECUTE charges for the L2 gas it executes", () => {
   it("charges base + 16 per input byte + 1 L1 gas per L2 gas the header claims used", async () => {
     const built = await gasBurnBlock(CHAIN_ID, [2_000_000n, 3_000_000n]);
@@ -65,11 +51,11 @@ describe("what EXECUTE charges for the L2 gas it executes", () => {
     const price = baseGas + perInputByteGas * BigInt(input.length) + built.block.header.gasUsed;
     expect(built.block.header.gasUsed).to.equal(5_000_000n);
 
-    const paid = await callExecute(input, price);
+    const paid = await callExecute(createExecutePrecompile(), input, { gasLimit: price });
     expect(paid.exceptionError).to.equal(undefined);
     expect(paid.executionGasUsed).to.equal(price);
 
-    const short = await callExecute(input, price - 1n);
+    const short = await callExecute(createExecutePrecompile(), input, { gasLimit: price - 1n });
     expect(decodeExecuteInvalid(short.returnValue)?.code).to.equal(ExecuteErrorCode.OutOfGas);
     expect(short.executionGasUsed).to.equal(price - 1n);
   });
@@ -81,7 +67,7 @@ describe("what EXECUTE charges for the L2 gas it executes", () => {
     const input = inputOf(built);
     const price = baseGas + perInputByteGas * BigInt(input.length) + 4_000_000n;
     const understated = inputOf(built, tamperBlock(built.block, { gasUsed: 21_000n }));
-    const result = await callExecute(understated, price - 1n);
+    const result = await callExecute(createExecutePrecompile(), understated, { gasLimit: price - 1n });
     expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.OutOfGas);
   });
 
@@ -91,16 +77,16 @@ describe("what EXECUTE charges for the L2 gas it executes", () => {
     const built = await transferBlock(20);
     const understated = inputOf(built, tamperBlock(built.block, { gasUsed: 21_000n }));
     const price = baseGas + perInputByteGas * BigInt(understated.length) + 20n * 21_000n;
-    const short = await callExecute(understated, price - 1n);
+    const short = await callExecute(createExecutePrecompile(), understated, { gasLimit: price - 1n });
     expect(decodeExecuteInvalid(short.returnValue)?.code).to.equal(ExecuteErrorCode.OutOfGas);
-    const paid = await callExecute(understated, price);
+    const paid = await callExecute(createExecutePrecompile(), understated, { gasLimit: price });
     expect(decodeExecuteInvalid(paid.returnValue)?.code).to.equal(ExecuteErrorCode.GasUsedMismatch);
   });
 
   it("stops after the first transaction that takes the block past its claimed gasUsed", async () => {
     const built = await gasBurnBlock(CHAIN_ID, [1_000_000n, 1_000_000n, 1_000_000n, 1_000_000n]);
     const understated = inputOf(built, tamperBlock(built.block, { gasUsed: 1_500_000n }));
-    const result = await callExecute(understated, 10_000_000n);
+    const result = await callExecute(createExecutePrecompile(), understated, { gasLimit: 10_000_000n });
     const invalid = decodeExecuteInvalid(result.returnValue);
     expect(invalid?.code).to.equal(ExecuteErrorCode.GasUsedMismatch);
     // Transaction 1 brings the block to 2M > 1.5M: transactions 2 and 3 never run.

@@ -4,14 +4,13 @@
  * nothing else is. Re-executions are counted on the real `reexecute` (test/support/reexecutions.ts).
  */
 import { type EVM, type ExecResult, createEVM } from "@ethereumjs/evm";
-import { Common, type CustomCrypto, Hardfork, Mainnet } from "@ethereumjs/common";
-import { createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import { Hardfork } from "@ethereumjs/common";
+import { hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 import { hexlify } from "ethers";
 
 import {
   DEFAULT_EXECUTE_MEMO_BYTES,
-  EXECUTE_ADDRESS,
   type ExecutePrecompile,
   type ExecutePrecompileOptions,
   ExecuteError,
@@ -25,6 +24,7 @@ import {
   jsCrypto,
   l2GasClaimOf,
 } from "../../precompiles";
+import { type ExecuteCallOptions, callExecute } from "../../tools/executeCall";
 import { type Corpus, buildCorpus, makeCase } from "../../tools/executeFuzz";
 import { ecrecoverBlock } from "../../tools/heavyBlocks";
 import { TestSigner } from "../../tools/l2Fixtures";
@@ -32,8 +32,9 @@ import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 import { type ReexecutionCounter, countReexecutions } from "../support/reexecutions";
 
 const CHAIN_ID = 903n;
-const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
 const ENOUGH_GAS = 10_000_000n;
+/** The call options of every run at ENOUGH_GAS. */
+const ENOUGH: ExecuteCallOptions = { gasLimit: ENOUGH_GAS };
 /** The seed of the fuzz campaign whose table the memo must leave unchanged (`npm run fuzz:execute -- --seed`). */
 const FUZZ_SEED = 20261128;
 const FUZZ_CASES = Number(process.env.EXECUTE_MEMO_FUZZ_CASES ?? 150);
@@ -46,20 +47,6 @@ function inputOf(built: BuiltBlock, chainId = CHAIN_ID): Uint8Array {
     witness: built.witness,
     proofs: new Uint8Array(),
   });
-}
-
-/** Runs 0x0101 as a transaction's top-level call on a fresh EVM (of `hardfork`) with `precompile`. */
-async function callExecute(
-  precompile: ExecutePrecompile,
-  data: Uint8Array,
-  gasLimit: bigint,
-  hardfork: string = Hardfork.Osaka,
-  customCrypto?: CustomCrypto,
-): Promise<ExecResult> {
-  const common = new Common({ chain: Mainnet, hardfork, customCrypto });
-  const evm = await createEVM({ common, customPrecompiles: [precompile] });
-  return (await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data, gasLimit }))
-    .execResult;
 }
 
 /** What a caller can observe of a result. */
@@ -109,8 +96,8 @@ describe("EXECUTE's result memo", function () {
   it("answers the same input at the same gas from memory, with the result it computed", async () => {
     const execute = memoized();
     const input = inputOf(transfer);
-    const first = await callExecute(execute, input, ENOUGH_GAS);
-    const second = await callExecute(execute, input, ENOUGH_GAS);
+    const first = await callExecute(execute, input, ENOUGH);
+    const second = await callExecute(execute, input, ENOUGH);
     expect(first.exceptionError).to.equal(undefined);
     expect(observed(second)).to.deep.equal(observed(first));
     expect(counter.count()).to.equal(1);
@@ -119,8 +106,8 @@ describe("EXECUTE's result memo", function () {
   it("re-executes every time without the memo (the library's default)", async () => {
     const execute = createExecutePrecompile();
     const input = inputOf(transfer);
-    await callExecute(execute, input, ENOUGH_GAS);
-    await callExecute(execute, input, ENOUGH_GAS);
+    await callExecute(execute, input, ENOUGH);
+    await callExecute(execute, input, ENOUGH);
     expect(counter.count()).to.equal(2);
   });
 
@@ -131,7 +118,7 @@ describe("EXECUTE's result memo", function () {
     const short = cost - 1n;
     const runs: [bigint, ExecResult][] = [];
     for (const gas of [ENOUGH_GAS, short, cost, short - 1000n, ENOUGH_GAS, short, cost])
-      runs.push([gas, await callExecute(execute, input, gas)]);
+      runs.push([gas, await callExecute(execute, input, { gasLimit: gas })]);
     for (const [gas, result] of runs) {
       if (gas < cost) {
         expect(decodeExecuteInvalid(result.returnValue)?.code, `at ${gas}`).to.equal(ExecuteErrorCode.OutOfGas);
@@ -153,8 +140,8 @@ describe("EXECUTE's result memo", function () {
     const inputs = [inputOf(transfer), inputOf(transfers), inputOf(transfer, CHAIN_ID + 1n), changed];
     for (let round = 0; round < 2; round++) {
       for (const [i, input] of inputs.entries()) {
-        expect(observed(await callExecute(execute, input, ENOUGH_GAS)), `input ${i}, round ${round}`).to.deep.equal(
-          observed(await callExecute(plain, input, ENOUGH_GAS)),
+        expect(observed(await callExecute(execute, input, ENOUGH)), `input ${i}, round ${round}`).to.deep.equal(
+          observed(await callExecute(plain, input, ENOUGH)),
         );
       }
     }
@@ -163,11 +150,11 @@ describe("EXECUTE's result memo", function () {
   it("never conflates forks: the same input under another L1 fork runs again", async () => {
     const execute = memoized();
     const input = inputOf(transfer);
-    const osaka = await callExecute(execute, input, ENOUGH_GAS, Hardfork.Osaka);
-    const prague = await callExecute(execute, input, ENOUGH_GAS, Hardfork.Prague);
+    const osaka = await callExecute(execute, input, { ...ENOUGH, hardfork: Hardfork.Osaka });
+    const prague = await callExecute(execute, input, { ...ENOUGH, hardfork: Hardfork.Prague });
     expect(counter.count()).to.equal(2);
     expect(observed(prague)).to.deep.equal(
-      observed(await callExecute(createExecutePrecompile(), input, ENOUGH_GAS, Hardfork.Prague)),
+      observed(await callExecute(createExecutePrecompile(), input, { ...ENOUGH, hardfork: Hardfork.Prague })),
     );
     expect(osaka.exceptionError).to.equal(undefined);
   });
@@ -175,10 +162,10 @@ describe("EXECUTE's result memo", function () {
   it("never conflates crypto: a Common that names other crypto functions runs again; another Common naming the same ones does not", async () => {
     const execute = memoized();
     const input = inputOf(transfer);
-    const plain = await callExecute(execute, input, ENOUGH_GAS, Hardfork.Osaka);
-    await callExecute(execute, input, ENOUGH_GAS, Hardfork.Osaka); // a new Common, no crypto named: kept
+    const plain = await callExecute(execute, input, { ...ENOUGH, hardfork: Hardfork.Osaka });
+    await callExecute(execute, input, { ...ENOUGH, hardfork: Hardfork.Osaka }); // a new Common, no crypto named: kept
     expect(counter.count()).to.equal(1);
-    const named = await callExecute(execute, input, ENOUGH_GAS, Hardfork.Osaka, jsCrypto());
+    const named = await callExecute(execute, input, { ...ENOUGH, hardfork: Hardfork.Osaka, customCrypto: jsCrypto() });
     expect(counter.count()).to.equal(2);
     expect(observed(named)).to.deep.equal(observed(plain));
   });
@@ -186,9 +173,9 @@ describe("EXECUTE's result memo", function () {
   it("never conflates gas schedules or proof settings: the exposed schedule changed after a run is a new key", async () => {
     const execute = memoized();
     const input = inputOf(transfer);
-    const before = await callExecute(execute, input, ENOUGH_GAS);
+    const before = await callExecute(execute, input, ENOUGH);
     (execute.schedule as { baseGas: bigint }).baseGas += 1n;
-    const after = await callExecute(execute, input, ENOUGH_GAS);
+    const after = await callExecute(execute, input, ENOUGH);
     expect(after.executionGasUsed).to.equal(before.executionGasUsed + 1n);
     const options: { memo: object; proofVerification?: boolean } = { memo: {} };
     const switchable = createExecutePrecompile(options);
@@ -199,11 +186,11 @@ describe("EXECUTE's result memo", function () {
       witness: transfer.witness,
       proofs: hexToBytes("0x01"),
     });
-    expect(decodeExecuteInvalid((await callExecute(switchable, proofs, ENOUGH_GAS)).returnValue)?.code).to.equal(
+    expect(decodeExecuteInvalid((await callExecute(switchable, proofs, ENOUGH)).returnValue)?.code).to.equal(
       ExecuteErrorCode.MalformedInput,
     );
     options.proofVerification = false;
-    expect(decodeExecuteInvalid((await callExecute(switchable, proofs, ENOUGH_GAS)).returnValue)?.code).to.equal(
+    expect(decodeExecuteInvalid((await callExecute(switchable, proofs, ENOUGH)).returnValue)?.code).to.equal(
       ExecuteErrorCode.ProofsUnsupported,
     );
   });
@@ -237,15 +224,15 @@ describe("EXECUTE's result memo", function () {
     it("never keeps a simulation's timeout: the block that follows runs and accepts", async () => {
       const execute = memoized({ callTimeoutMs: 1 });
       execute.beforeExecution("call");
-      const timedOut = await callExecute(execute, heavy, ENOUGH_GAS);
+      const timedOut = await callExecute(execute, heavy, ENOUGH);
       expect(decodeExecuteInvalid(timedOut.returnValue)?.code).to.equal(ExecuteErrorCode.SimulationTimeout);
       execute.beforeExecution("block");
-      const mined = await callExecute(execute, heavy, ENOUGH_GAS);
+      const mined = await callExecute(execute, heavy, ENOUGH);
       expect(mined.exceptionError).to.equal(undefined);
       expect(counter.count()).to.equal(2);
       // The block's result is kept, and a later simulation is answered with it.
       execute.beforeExecution("call");
-      expect(observed(await callExecute(execute, heavy, ENOUGH_GAS))).to.deep.equal(observed(mined));
+      expect(observed(await callExecute(execute, heavy, ENOUGH))).to.deep.equal(observed(mined));
       expect(counter.count()).to.equal(2);
     });
 
@@ -280,7 +267,7 @@ describe("EXECUTE's result memo", function () {
     const execute = memoized();
     const input = inputOf(transfer);
     counter.failNext(new Error("heap exhausted"));
-    const crashed = await callExecute(execute, input, ENOUGH_GAS);
+    const crashed = await callExecute(execute, input, ENOUGH);
     expect(decodeExecuteInvalid(crashed.returnValue)?.reason).to.match(/EXECUTE failed unexpectedly: heap exhausted/);
     counter.failNext(
       new ExecuteError(
@@ -291,38 +278,38 @@ describe("EXECUTE's result memo", function () {
         },
       ),
     );
-    const overflowed = await callExecute(execute, input, ENOUGH_GAS);
+    const overflowed = await callExecute(execute, input, ENOUGH);
     expect(decodeExecuteInvalid(overflowed.returnValue)?.code).to.equal(ExecuteErrorCode.TransactionRejected);
-    const accepted = await callExecute(execute, input, ENOUGH_GAS);
+    const accepted = await callExecute(execute, input, ENOUGH);
     expect(accepted.exceptionError).to.equal(undefined);
     expect(counter.count()).to.equal(3);
     // A block verdict (>= 64) is the input's: kept.
     counter.failNext(new ExecuteError(ExecuteErrorCode.StateRootMismatch, "state root mismatch"));
     const other = inputOf(transfers);
-    const rejected = await callExecute(execute, other, ENOUGH_GAS);
-    expect(observed(await callExecute(execute, other, ENOUGH_GAS))).to.deep.equal(observed(rejected));
+    const rejected = await callExecute(execute, other, ENOUGH);
+    expect(observed(await callExecute(execute, other, ENOUGH))).to.deep.equal(observed(rejected));
     expect(counter.count()).to.equal(4);
   });
 
   it("keeps at most maxEntries results, dropping the least recently used", async () => {
     const execute = memoized({ memo: { maxEntries: 2 } });
     const [a, b, c] = [inputOf(transfer), inputOf(transfers), inputOf(transfer, CHAIN_ID + 1n)];
-    await callExecute(execute, a, ENOUGH_GAS);
-    await callExecute(execute, b, ENOUGH_GAS);
-    await callExecute(execute, a, ENOUGH_GAS); // a is now the most recently used
-    await callExecute(execute, c, ENOUGH_GAS); // drops b
+    await callExecute(execute, a, ENOUGH);
+    await callExecute(execute, b, ENOUGH);
+    await callExecute(execute, a, ENOUGH); // a is now the most recently used
+    await callExecute(execute, c, ENOUGH); // drops b
     const afterFill = counter.count();
-    await callExecute(execute, a, ENOUGH_GAS);
+    await callExecute(execute, a, ENOUGH);
     expect(counter.count(), "a was kept").to.equal(afterFill);
-    await callExecute(execute, b, ENOUGH_GAS);
+    await callExecute(execute, b, ENOUGH);
     expect(counter.count(), "b was dropped").to.equal(afterFill + 1);
   });
 
   it("keeps nothing larger than maxBytes, and refuses a bound that is not a positive integer", async () => {
     const execute = memoized({ memo: { maxBytes: 100 } });
     const input = inputOf(transfer);
-    await callExecute(execute, input, ENOUGH_GAS);
-    await callExecute(execute, input, ENOUGH_GAS);
+    await callExecute(execute, input, ENOUGH);
+    await callExecute(execute, input, ENOUGH);
     expect(counter.count()).to.equal(2);
     for (const memo of [{ maxEntries: 0 }, { maxBytes: -1 }, { maxEntries: 1.5 }, { maxBytes: Number.NaN }])
       expect(() => createExecutePrecompile({ memo })).to.throw(ExecuteMemoConfigError);
@@ -341,11 +328,11 @@ describe("EXECUTE's result memo", function () {
       let accepted = 0;
       for (let i = 0; i < FUZZ_CASES; i++) {
         const { input } = makeCase(corpus, FUZZ_SEED, i);
-        const plain = observed(await callExecute(createExecutePrecompile(), input, ENOUGH_GAS));
+        const plain = observed(await callExecute(createExecutePrecompile(), input, ENOUGH));
         const before = counter.count();
-        expect(observed(await callExecute(execute, input, ENOUGH_GAS)), `case ${i}, computed`).to.deep.equal(plain);
+        expect(observed(await callExecute(execute, input, ENOUGH)), `case ${i}, computed`).to.deep.equal(plain);
         const ran = counter.count() - before;
-        expect(observed(await callExecute(execute, input, ENOUGH_GAS)), `case ${i}, from memory`).to.deep.equal(plain);
+        expect(observed(await callExecute(execute, input, ENOUGH)), `case ${i}, from memory`).to.deep.equal(plain);
         expect(counter.count() - before, `case ${i} ran again`).to.equal(ran);
         if (plain.error === undefined) accepted++;
       }

@@ -1,10 +1,8 @@
-import { createEVM } from "@ethereumjs/evm";
-import { createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import { hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 import { AbiCoder, getBytes, hexlify } from "ethers";
 
 import {
-  EXECUTE_ADDRESS,
   EXECUTE_RESULT_SIZE,
   ExecuteErrorCode,
   createExecutePrecompile,
@@ -17,11 +15,11 @@ import {
   l2GasClaimOf,
 } from "../../precompiles";
 import { ExecuteError } from "../../precompiles/errors";
+import { callExecute } from "../../tools/executeCall";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 const CHAIN_ID = 902n;
-const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
 
 async function builtTransferBlock(): Promise<BuiltBlock> {
   const probe = await L2TestChain.create(CHAIN_ID, []);
@@ -40,18 +38,6 @@ function inputOf(built: BuiltBlock, proofs: Uint8Array = new Uint8Array()): Uint
     witness: built.witness,
     proofs,
   });
-}
-
-/** Calls 0x0101 on a bare EVM that has EXECUTE registered, as a transaction's top-level call would. */
-async function callExecute(data: Uint8Array, gasLimit: bigint, precompile = createExecutePrecompile()) {
-  const evm = await createEVM({ customPrecompiles: [precompile] });
-  const { execResult } = await evm.runCall({
-    caller: CALLER,
-    to: createAddressFromString(EXECUTE_ADDRESS),
-    data,
-    gasLimit,
-  });
-  return execResult;
 }
 
 describe("EXECUTE input and output codec", () => {
@@ -102,7 +88,7 @@ describe("the EXECUTE precompile in @ethereumjs/evm", () => {
   it("returns the 352-byte result and charges base + 16 gas per input byte + the L2 gas charged", async () => {
     const built = await builtTransferBlock();
     const input = inputOf(built);
-    const result = await callExecute(input, 10_000_000n);
+    const result = await callExecute(createExecutePrecompile(), input, { gasLimit: 10_000_000n });
     expect(result.exceptionError).to.equal(undefined);
     expect(result.returnValue.length).to.equal(EXECUTE_RESULT_SIZE);
     expect(decodeExecuteResult(result.returnValue).blockHash).to.deep.equal(built.block.hash());
@@ -115,7 +101,7 @@ describe("the EXECUTE precompile in @ethereumjs/evm", () => {
     const built = await builtTransferBlock();
     const input = inputOf(built);
     const gasLimit = executeGasCost(input.length, chargedL2Gas(l2GasClaimOf(built.block))) - 1n;
-    const result = await callExecute(input, gasLimit);
+    const result = await callExecute(createExecutePrecompile(), input, { gasLimit });
     expect(result.exceptionError?.error).to.equal("revert");
     expect(result.executionGasUsed).to.equal(gasLimit);
     expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.OutOfGas);
@@ -124,7 +110,7 @@ describe("the EXECUTE precompile in @ethereumjs/evm", () => {
   it("reports an invalid block as ExecuteInvalid(code, reason) and consumes all gas", async () => {
     const built = await builtTransferBlock();
     const input = inputOf({ ...built, witness: new Uint8Array([0xc3, 0xc0, 0xc0, 0xc0]) });
-    const result = await callExecute(input, 10_000_000n);
+    const result = await callExecute(createExecutePrecompile(), input, { gasLimit: 10_000_000n });
     expect(result.executionGasUsed).to.equal(10_000_000n);
     const reason = decodeExecuteInvalid(result.returnValue);
     expect(reason?.code).to.equal(ExecuteErrorCode.WitnessIncomplete);
@@ -132,23 +118,25 @@ describe("the EXECUTE precompile in @ethereumjs/evm", () => {
   });
 
   it("rejects garbage input with MalformedInput", async () => {
-    const result = await callExecute(hexToBytes("0x1234"), 1_000_000n);
+    const result = await callExecute(createExecutePrecompile(), hexToBytes("0x1234"), { gasLimit: 1_000_000n });
     expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.MalformedInput);
   });
 
   it("rejects non-empty proofs when proof verification is disabled", async () => {
     const built = await builtTransferBlock();
     const result = await callExecute(
-      inputOf(built, hexToBytes("0x01")),
-      10_000_000n,
       createExecutePrecompile({ proofVerification: false }),
+      inputOf(built, hexToBytes("0x01")),
+      { gasLimit: 10_000_000n },
     );
     expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.ProofsUnsupported);
   });
 
   it("rejects a proofs field that is not abi.encode(policy, proofs)", async () => {
     const built = await builtTransferBlock();
-    const result = await callExecute(inputOf(built, hexToBytes("0x01")), 10_000_000n);
+    const result = await callExecute(createExecutePrecompile(), inputOf(built, hexToBytes("0x01")), {
+      gasLimit: 10_000_000n,
+    });
     expect(decodeExecuteInvalid(result.returnValue)?.code).to.equal(ExecuteErrorCode.MalformedInput);
   });
 
@@ -157,6 +145,8 @@ describe("the EXECUTE precompile in @ethereumjs/evm", () => {
     const precompile = createExecutePrecompile();
     precompile.beforeExecution("block");
     for (let i = 0; i < 3; i++)
-      expect((await callExecute(inputOf(built), 10_000_000n, precompile)).exceptionError).to.equal(undefined);
+      expect((await callExecute(precompile, inputOf(built), { gasLimit: 10_000_000n })).exceptionError).to.equal(
+        undefined,
+      );
   });
 });

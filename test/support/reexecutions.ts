@@ -1,6 +1,5 @@
 import * as verifyBlockModule from "../../precompiles/verifyBlock";
-
-type Reexecute = typeof verifyBlockModule.reexecute;
+import { interceptCalls } from "../../tools/interceptCalls";
 
 /** A count of the L2 block re-executions EXECUTE performs in this process, until `restore`. */
 export interface ReexecutionCounter {
@@ -19,25 +18,10 @@ export interface ReexecutionCounter {
  * blocks EXECUTE actually ran, whatever answered the EVM.
  */
 export function countReexecutions(): ReexecutionCounter {
-  const exported = verifyBlockModule as unknown as { reexecute: Reexecute };
-  const real = exported.reexecute;
-  let count = 0;
-  let failures: { error: unknown; times: number } | undefined;
-  exported.reexecute = (...args: Parameters<Reexecute>) => {
-    count++;
-    if (failures !== undefined && failures.times > 0) {
-      failures.times--;
-      return Promise.reject(failures.error);
-    }
-    return real(...args);
-  };
+  const calls = interceptCalls(verifyBlockModule, "reexecute");
   return {
-    count: () => count,
-    failNext: (error, times = 1) => {
-      failures = { error, times };
-    },
-    restore: () => {
-      exported.reexecute = real;
-    },
+    count: calls.count,
+    failNext: (error, times = 1) => calls.failNext({ error, times, as: "reject" }),
+    restore: calls.restore,
   };
 }

@@ -1,22 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
-import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 
-import { deployRollup } from "../../../deploy/rollup";
 import { L1AdvanceGasCap } from "../../../rollup-node/bridge/advanceGasCap";
 import { connectRollup } from "../../../rollup-node/bridge/contracts";
 import { L1Watcher } from "../../../rollup-node/bridge/l1Watcher";
-import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
+import type { L1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { silentLogger } from "../../../rollup-node/logger";
 import { L1Heads } from "../../../rollup-node/node/l1Heads";
-import { devNodeKeys } from "../../../rollup-node/node/keys";
-import { devL2Genesis } from "../../../rollup-node/node/l2Genesis";
-import { genesisSupply } from "../../../rollup-node/l2/genesis";
-import { Sequencer } from "../../../rollup-node/l2/sequencer";
+import { type DevnetSequencer, deployDevnetRollup, startDevnetSequencer } from "../../../tools/devnetSequencer";
 
 /** An L1 provider that counts the eth_call requests it sends. */
 class CountingProvider extends JsonRpcProvider {
@@ -32,42 +23,24 @@ class CountingProvider extends JsonRpcProvider {
 // an L1 block never changes, so a poll that finds the same L1 head has nothing to read.
 describe("L1 polls read the rollup contract only when the L1 head moved", function () {
   this.timeout(60_000);
-  const keys = devNodeKeys();
   let l1: L1Devnet;
   let provider: CountingProvider;
-  let dir: string;
-  let sequencer: Sequencer;
+  let devnet: DevnetSequencer<CountingProvider>;
   let rollupAddress: string;
   let deployBlock: number;
 
   before(async () => {
-    l1 = await startL1Devnet({ port: 0, alloc: { [keys.sequencer.address]: { balance: parseEther("1000000") } } });
-    provider = new CountingProvider(l1.url, undefined, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
-    dir = mkdtempSync(path.join(tmpdir(), "l1-poll-test-"));
-    const genesis = devL2Genesis({
+    devnet = await startDevnetSequencer({
       chainId: 778n,
-      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
-      funded: [...l1.accounts, keys.relayer],
+      sequencerBalance: parseEther("1000000"),
+      dirPrefix: "l1-poll-test-",
+      Provider: CountingProvider,
     });
-    sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: silentLogger });
-    const head = sequencer.chain.head;
-    const deployment = await deployRollup(new Wallet(keys.sequencer.privateKey, provider), {
-      l2ChainId: 778n,
-      genesisBlockHash: bytesToHex(head.hash()),
-      genesisStateRoot: bytesToHex(head.header.stateRoot),
-      sequencer: keys.sequencer.address,
-      genesisSupply: genesisSupply(genesis),
-    });
-    rollupAddress = deployment.address;
-    deployBlock = deployment.deployBlock;
+    ({ l1, provider } = devnet);
+    ({ address: rollupAddress, deployBlock } = await deployDevnetRollup(devnet));
   });
 
-  after(async () => {
-    await sequencer.close();
-    provider.destroy();
-    await l1.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => devnet.stop());
 
   it("the L1 watcher: a poll at an unchanged L1 head makes no eth_call; a new L1 block is read", async () => {
     const watcher = new L1Watcher({

@@ -6,23 +6,15 @@
  * re-executed once, not twice. Counted on the real precompile: each call of verifyBlock's
  * `reexecute`, the function that runs an L2 block from its witness.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
-import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, parseEther } from "ethers";
+import { parseEther } from "ethers";
 
-import { deployRollup } from "../../../deploy/rollup";
 import { BatchSubmitter } from "../../../rollup-node/bridge/batchSubmitter";
-import { createChainCommon } from "../../../rollup-node/chain/genesis";
-import { type L1DevnetOptions, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
-import { l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
-import { Sequencer } from "../../../rollup-node/l2/sequencer";
+import type { L1DevnetOptions } from "../../../rollup-node/devnet/l1Devnet";
+import type { Sequencer } from "../../../rollup-node/l2/sequencer";
+import { startDevnetRollup } from "../../../tools/devnetSequencer";
+import { type TransferSequencer, openTransferSequencer } from "../../../tools/transferSequencer";
 import { silentLogger } from "../../../rollup-node/logger";
-import { devNodeKeys } from "../../../rollup-node/node/keys";
-import { TestSigner } from "../../../tools/l2Fixtures";
 import { countReexecutions } from "../../support/reexecutions";
 
 const L2_CHAIN_ID = 783n;
@@ -30,64 +22,37 @@ const BLOCKS = 3;
 
 describe("the L1 devnet re-executes each accepted L2 block once", function () {
   this.timeout(300_000);
-  const keys = devNodeKeys();
-  const common = createChainCommon(L2_CHAIN_ID);
-  const alice = TestSigner.fromSeed(5, common);
-  let dir: string;
   let sequencer: Sequencer;
+  let l2: TransferSequencer;
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "execute-memo-"));
-    sequencer = await Sequencer.open({
-      dataDir: dir,
-      genesis: l2Genesis({
-        chainId: L2_CHAIN_ID,
-        timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
-        bridgeCode: readL2BridgeRuntimeCode(),
-        alloc: { [alice.address.toString()]: { balance: parseEther("100") } },
-      }),
-      logger: silentLogger,
+    l2 = await openTransferSequencer({
+      chainId: L2_CHAIN_ID,
+      signerSeed: 5,
+      recipientBase: 0xcc00,
+      dirPrefix: "execute-memo-",
     });
-    await sequencer.produceBlock();
-    await sequencer.submitTransaction(alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }));
-    await sequencer.produceBlock();
-    for (let i = 0; i < 20; i++)
-      await sequencer.submitTransaction(
-        alice.tx({ to: `0x${(0xcc00 + i).toString(16).padStart(40, "0")}`, value: 1n }),
-      );
-    await sequencer.produceBlock();
+    ({ sequencer } = l2);
   });
 
-  after(async () => {
-    await sequencer.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => l2.stop());
 
   /** Deploys a rollup on an L1 devnet started with `options`, has the submitter get BLOCKS blocks accepted, and returns the re-executions per block. */
   async function reexecutionsPerBlock(options: Partial<L1DevnetOptions> = {}): Promise<number> {
-    const l1 = await startL1Devnet({
-      port: 0,
-      alloc: { [keys.sequencer.address]: { balance: parseEther("100") } },
-      ...options,
-    });
-    const provider = new JsonRpcProvider(l1.url, undefined, {
-      staticNetwork: true,
-      pollingInterval: 20,
-      cacheTimeout: -1,
+    const devnet = await startDevnetRollup(sequencer, {
+      l2ChainId: L2_CHAIN_ID,
+      sequencerBalance: parseEther("100"),
+      l1: options,
     });
     const counter = countReexecutions();
     try {
-      const signer = new Wallet(keys.sequencer.privateKey, provider);
-      const genesis = sequencer.chain.resolveBlock(0n).block.header;
-      const { address } = await deployRollup(signer, {
-        l2ChainId: L2_CHAIN_ID,
-        genesisBlockHash: bytesToHex(genesis.hash()),
-        genesisStateRoot: bytesToHex(genesis.stateRoot),
-        genesisSupply: 0n,
-        sequencer: keys.sequencer.address,
-      });
       const before = counter.count();
-      const submitter = new BatchSubmitter({ sequencer, rollupAddress: address, signer, logger: silentLogger });
+      const submitter = new BatchSubmitter({
+        sequencer,
+        rollupAddress: devnet.address,
+        signer: devnet.signer,
+        logger: silentLogger,
+      });
       try {
         submitter.start();
         await submitter.waitForAccepted(BigInt(BLOCKS), 120_000);
@@ -99,8 +64,7 @@ describe("the L1 devnet re-executes each accepted L2 block once", function () {
       return (counter.count() - before) / BLOCKS;
     } finally {
       counter.restore();
-      provider.destroy();
-      await l1.stop();
+      await devnet.stop();
     }
   }
 

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { L2Store } from "../../../rollup-node/l2/store";
 import type { ProducedBlock } from "../../../rollup-node/l2/types";
-import { TempDirs, common, openSequencer, signers } from "./l2Support";
+import { common, describeSequencers, openSequencer, signers } from "./l2Support";
 
 const TO = "0x00000000000000000000000000000000000000bb";
 /** Longer than an admission takes on a loaded machine, far shorter than the test's timeout. */
@@ -78,19 +78,11 @@ function holdNextBuild(sequencer: Sequencer): { reached: Promise<void>; release:
 
 describe("L2 sequencer: admission while a block is built", function () {
   this.timeout(60_000);
-  const dirs = new TempDirs();
-  const open: Sequencer[] = [];
-  const track = (s: Sequencer): Sequencer => {
-    open.push(s);
-    return s;
-  };
-
-  afterEach(async () => {
-    // A failed test may leave a build held: released, the node can close.
+  // Registered first, so it runs first: a failed test may leave a build held; released, the node can close.
+  afterEach(() => {
     for (const release of held.splice(0)) release();
-    for (const s of open.splice(0)) await s.close();
   });
-  after(() => dirs.removeAll());
+  const { dirs, track } = describeSequencers();
 
   it("admits transactions while a block is built; they are neither lost nor included twice, and each sender's nonces stay in order", async () => {
     const sequencer = track(await openSequencer(dirs.make()));

@@ -10,7 +10,7 @@ import { devNodeKeys } from "../../../rollup-node/node/keys";
 import { silentLogger } from "../../../rollup-node/logger";
 import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { AnchorProvider } from "../../../rollup-node/l2/types";
-import { TempDirs, openSequencer, signers, sleep, waitFor } from "./l2Support";
+import { TempDirs, describeSequencers, openSequencer, signers, sleep, waitFor } from "./l2Support";
 
 const TO = "0x00000000000000000000000000000000000000bb";
 
@@ -92,20 +92,14 @@ describe("L2 block cadence does not depend on L1 answering", function () {
 // was due; a block slower than that is followed at once, never by several at once.
 describe("L2 block timer: the block time is the period, not the pause after each block", function () {
   this.timeout(60_000);
-  const dirs = new TempDirs();
-  let sequencer: Sequencer | undefined;
-
-  after(async () => {
-    await sequencer?.close();
-    dirs.removeAll();
-  });
+  const { dirs, track } = describeSequencers();
 
   it("a block whose production takes longer than the block time is followed without a further pause", async () => {
     const BLOCK_TIME_MS = 300;
     const PRODUCTION_MS = 600;
     const asked: number[] = [];
     const stored: number[] = [];
-    sequencer = await openSequencer(dirs.make(), {
+    const sequencer = await openSequencer(dirs.make(), {
       blockTimeMs: BLOCK_TIME_MS,
       // A production that takes PRODUCTION_MS: its anchor is slow to come.
       anchorProvider: async ({ nextMessageNonce }) => {
@@ -114,6 +108,7 @@ describe("L2 block timer: the block time is the period, not the pause after each
         return { root: new Uint8Array(32), consumedMessages: 0, firstMessageNonce: nextMessageNonce, transactions: [] };
       },
     });
+    track(sequencer);
     sequencer.onBlock(() => stored.push(performance.now()));
     sequencer.start();
     const s = sequencer;

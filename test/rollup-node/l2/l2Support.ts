@@ -51,6 +51,35 @@ export class TempDirs {
   }
 }
 
+/** The sequencers of one describe and their data folders. */
+export interface DescribeSequencers {
+  /** Folders for the describe's sequencers, removed after the describe. */
+  readonly dirs: TempDirs;
+  /** Registers `sequencer` to be closed after the test that opened it, passed or failed; returns it. */
+  readonly track: (sequencer: Sequencer) => Sequencer;
+}
+
+/**
+ * Call inside a describe: the sequencers its tests `track` are closed after each test, even a
+ * failed one (an open store would keep its folder locked and mocha from exiting), and the folders
+ * of `dirs` are removed after the describe.
+ */
+export function describeSequencers(): DescribeSequencers {
+  const dirs = new TempDirs();
+  const opened: Sequencer[] = [];
+  afterEach(async () => {
+    for (const sequencer of opened.splice(0)) await sequencer.close();
+  });
+  after(() => dirs.removeAll());
+  return {
+    dirs,
+    track: (sequencer) => {
+      opened.push(sequencer);
+      return sequencer;
+    },
+  };
+}
+
 /** A deterministic clock: each read moves it one second forward. */
 export function tickingClock(start = GENESIS_TIME + 100n): () => bigint {
   let now = start;

@@ -10,10 +10,9 @@ import {
   blockSlack,
   hasExecutableAmong,
 } from "../../../rollup-node/l2/proposalSlack";
-import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import { MemoryLogger } from "../../../rollup-node/logger";
 import { rejection } from "../rejection";
-import { TempDirs, openSequencer, signers } from "./l2Support";
+import { describeSequencers, openSequencer, signers } from "./l2Support";
 
 const TO = "0x00000000000000000000000000000000000000bb";
 /** The attack's gas limit (issue #10 F2): a 21,000-gas transfer that reserves 3.9M. */
@@ -160,17 +159,11 @@ describe("the proposal slack budget (a leaky bucket of gas reserved and not used
 
 describe("the sequencer's blocks in optimistic mode keep their slack within the budget", function () {
   this.timeout(60_000);
-  const dirs = new TempDirs();
-  const open: Sequencer[] = [];
-
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-    dirs.removeAll();
-  });
+  const { dirs, track } = describeSequencers();
 
   it("measures a block's slack as what its transactions reserved and did not use: 3,879,000 for the attack's transfer, 0 for exact limits", async () => {
     const sequencer = await openSequencer(dirs.make());
-    open.push(sequencer);
+    track(sequencer);
     expect(sequencer.heldForSlack()).to.equal(undefined, "no slack budget outside optimistic mode");
     const [attacker, honest] = signers(2) as [ReturnType<typeof signers>[number], ReturnType<typeof signers>[number]];
     await sequencer.submitTransaction(attacker.tx({ to: TO, value: 1n, gasLimit: HIGH_LIMIT }));
@@ -198,7 +191,7 @@ describe("the sequencer's blocks in optimistic mode keep their slack within the 
       proposalGasBucket: { gasPerSecond: 1_000n, burst: 2n ** 24n },
       logger,
     });
-    open.push(sequencer);
+    track(sequencer);
     const [attacker, honest] = signers(2) as [ReturnType<typeof signers>[number], ReturnType<typeof signers>[number]];
     // Before the budget is spent: the attacker's transfers enter together (a 21,000-gas transfer
     // leaves room under 4M for the next one's limit), and only the largest limit counts.
@@ -235,7 +228,7 @@ describe("the sequencer's blocks in optimistic mode keep their slack within the 
       proposalGasBucket: { gasPerSecond: 1_000n, burst: 2n ** 24n },
       proposalSlackShare: 0.2,
     });
-    open.push(sequencer);
+    track(sequencer);
     const [sender] = signers(1) as [ReturnType<typeof signers>[number]];
     const refused = await rejection(sequencer.submitTransaction(sender.tx({ to: TO, gasLimit: 3_355_444n })));
     expect(refused).to.be.instanceOf(TransactionRejectedError);
@@ -258,7 +251,7 @@ describe("the sequencer's blocks in optimistic mode keep their slack within the 
       blockTimeMs: 20,
       logger: timerLog,
     });
-    open.push(sequencer);
+    track(sequencer);
     const [attacker] = signers(1) as [ReturnType<typeof signers>[number]];
     await sequencer.submitTransaction(attacker.tx({ to: TO, value: 1n, gasLimit: HIGH_LIMIT }));
     const produced: bigint[] = [];

@@ -9,7 +9,7 @@ import type { L2Store } from "../../../rollup-node/l2/store";
 import type { ForeignBlock, ProducedBlock } from "../../../rollup-node/l2/types";
 import { tamperBlock } from "../../../tools/l2Fixtures";
 import { rejection } from "../rejection";
-import { GENESIS_TIME, TempDirs, common, openSequencer, signers, tickingClock } from "./l2Support";
+import { GENESIS_TIME, common, describeSequencers, openSequencer, signers, tickingClock } from "./l2Support";
 
 const TO = "0x00000000000000000000000000000000000000b0";
 
@@ -37,17 +37,7 @@ const hashes = (txs: readonly TypedTransaction[]): string[] => txs.map((tx) => b
 
 describe("L2 sequencer rebase on L1's chain", function () {
   this.timeout(30_000);
-  const dirs = new TempDirs();
-  const open: Sequencer[] = [];
-  const track = (s: Sequencer): Sequencer => {
-    open.push(s);
-    return s;
-  };
-
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-  });
-  after(() => dirs.removeAll());
+  const { dirs, track } = describeSequencers();
 
   /**
    * The node built blocks 1 (a, b) and 2 (c); L1 accepted a stranger's block 1 holding `a` only.

@@ -1,8 +1,7 @@
 import { expect } from "chai";
 
-import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { AnchorProvider, BlockAnchor } from "../../../rollup-node/l2/types";
-import { TempDirs, openSequencer, signers, sleep, waitFor } from "./l2Support";
+import { describeSequencers, openSequencer, signers, sleep, waitFor } from "./l2Support";
 
 const TO = "0x00000000000000000000000000000000000000bb";
 /** How long this test's L1 takes to answer a read: several block times. */
@@ -17,13 +16,7 @@ const BLOCK_TIME_MS = 50;
 // before issue 14.
 describe("L2 sequencer: the block after a rebase reads L1 first", function () {
   this.timeout(60_000);
-  const dirs = new TempDirs();
-  let sequencer: Sequencer | undefined;
-
-  after(async () => {
-    await sequencer?.close();
-    dirs.removeAll();
-  });
+  const { dirs, track } = describeSequencers();
 
   it("a timed block built after a rebase anchors on an L1 read begun after the rebase", async () => {
     /** When the last read of L1 that completed had begun (performance.now()). */
@@ -45,8 +38,7 @@ describe("L2 sequencer: the block after a rebase reads L1 first", function () {
       viewOf.set(number, lastReadBegun);
       return { root: new Uint8Array(32), consumedMessages: 0, firstMessageNonce: nextMessageNonce, transactions: [] };
     };
-    sequencer = await openSequencer(dirs.make(), { blockTimeMs: BLOCK_TIME_MS, anchorProvider });
-    const s = sequencer;
+    const s = track(await openSequencer(dirs.make(), { blockTimeMs: BLOCK_TIME_MS, anchorProvider }));
     const [alice] = signers(1);
     await s.submitTransaction(alice.tx({ to: TO, value: 1n }));
     s.start();

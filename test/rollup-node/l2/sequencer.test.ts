@@ -9,11 +9,10 @@ import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../
 import { DataDirError } from "../../../rollup-node/l2/errors";
 import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
 import { MemoryLogger } from "../../../rollup-node/logger";
-import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import type { L2Store } from "../../../rollup-node/l2/store";
 import type { AnchorProvider, ProducedBlock } from "../../../rollup-node/l2/types";
 import { rejection } from "../rejection";
-import { GENESIS_TIME, L2_CHAIN_ID, TempDirs, openSequencer, signers } from "./l2Support";
+import { GENESIS_TIME, L2_CHAIN_ID, describeSequencers, openSequencer, signers } from "./l2Support";
 
 const TO = "0x00000000000000000000000000000000000000bb";
 const bridgeAbi = new Interface([
@@ -55,17 +54,7 @@ function anchorWith(messages: L1Message[], relayer: ReturnType<typeof signers>[n
 
 describe("L2 sequencer", function () {
   this.timeout(20_000);
-  const dirs = new TempDirs();
-  const open: Sequencer[] = [];
-  const track = (s: Sequencer): Sequencer => {
-    open.push(s);
-    return s;
-  };
-
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-  });
-  after(() => dirs.removeAll());
+  const { dirs, track } = describeSequencers();
 
   it("puts the anchor's relays first and its root in parentBeaconBlockRoot, where the L2's EIP-4788 contract serves it", async () => {
     const [relayer, user] = signers(2);

@@ -1,9 +1,8 @@
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
 
-import type { Sequencer } from "../../../rollup-node/l2/sequencer";
 import { MemoryLogger } from "../../../rollup-node/logger";
-import { TempDirs, openSequencer, signers } from "./l2Support";
+import { describeSequencers, openSequencer, signers } from "./l2Support";
 
 const TO = "0x00000000000000000000000000000000000000bb";
 const BUCKET = { gasPerSecond: 1_000n, burst: 2n ** 24n };
@@ -16,13 +15,7 @@ const BUCKET = { gasPerSecond: 1_000n, burst: 2n ** 24n };
  */
 describe("optimistic sequencer: a restart with a smaller proposal slack capacity", function () {
   this.timeout(60_000);
-  const dirs = new TempDirs();
-  const open: Sequencer[] = [];
-
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-    dirs.removeAll();
-  });
+  const { dirs, track } = describeSequencers();
 
   it("drops, with a log line, the pooled transactions whose gas limit the new capacity refuses, and reports a finite wait for the others", async () => {
     const dir = dirs.make();
@@ -42,7 +35,7 @@ describe("optimistic sequencer: a restart with a smaller proposal slack capacity
       proposalSlackShare: 0.2,
       logger,
     });
-    open.push(second);
+    track(second);
     expect(second.pendingTransaction(tooLarge.hash()), "never includable: not restored").to.equal(undefined);
     expect(second.pendingTransaction(fits.hash())).to.not.equal(undefined);
     expect(
