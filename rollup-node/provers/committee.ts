@@ -1,7 +1,7 @@
 import path from "node:path";
 import { readFileSync } from "node:fs";
 
-import { type Eddsa, type Poseidon, buildEddsa, buildPoseidon } from "circomlibjs";
+import type { Eddsa, Poseidon } from "circomlibjs";
 import { type SnarkjsProof, curves, groth16 } from "snarkjs";
 import { keccak256 } from "ethers";
 
@@ -67,7 +67,13 @@ let babyJub: Promise<BabyJub> | undefined;
  * service of a process shares one build.
  */
 export function loadBabyJub(): Promise<BabyJub> {
-  babyJub ??= Promise.all([buildEddsa(), buildPoseidon()]).then(([eddsa, poseidon]) => ({ eddsa, poseidon }));
+  // circomlibjs is loaded here, on first use, not when this module is imported: requiring it loads
+  // its own copy of ethers v5, which builds its ENS normalisation tables at load, ≈ a fifth of the
+  // CPU a node process spends starting (docs/design/fast-tests.md). Every node, follower and
+  // Hardhat process imports this module; only those that sign or prove need circomlibjs.
+  babyJub ??= import("circomlibjs")
+    .then(({ buildEddsa, buildPoseidon }) => Promise.all([buildEddsa(), buildPoseidon()]))
+    .then(([eddsa, poseidon]) => ({ eddsa, poseidon }));
   babyJub.catch(() => {
     babyJub = undefined;
   });
