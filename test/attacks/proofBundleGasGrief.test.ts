@@ -122,7 +122,9 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  function submitter(provers: ExecutionProver[]): BatchSubmitter {
+  async function submitter(provers: ExecutionProver[]): Promise<BatchSubmitter> {
+    // EDR mines on demand: an L1 block now, or the pending block is older than the L2 block.
+    await l1.provider.send("evm_mine", []);
     return new BatchSubmitter({
       sequencer,
       rollupAddress,
@@ -135,7 +137,7 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
 
   it("one bad proof ahead of a good one: the block goes on the good proof alone, at an ordinary advance's gas", async () => {
     await sequencer.produceBlock();
-    const s = submitter([offCurveProver("hostile", hostile), committeeProver("committee", good)]);
+    const s = await submitter([offCurveProver("hostile", hostile), committeeProver("committee", good)]);
     await s.submitNext();
     expect(s.haltReason).to.equal(undefined);
     expect(s.accepted.map((a) => [a.number, a.provenBy])).to.deep.equal([[1n, ["committee"]]]);
@@ -146,7 +148,7 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
 
   it("two bad proofs ahead of a good one: the block is accepted, not halted on as proofs L1 refuses", async () => {
     await sequencer.produceBlock();
-    const s = submitter([
+    const s = await submitter([
       offCurveProver("hostile", hostile),
       offCurveProver("hostile-2", hostile),
       committeeProver("committee", good),
