@@ -144,6 +144,9 @@ export class AdvanceSubmitter extends SubmissionLoop {
       const dropped = new Set(discarded.map((d) => d.index));
       // provenBy names the delivered proofs in order when it names each (ProofService).
       const named = proofs.provenBy.length === supplied.length;
+      const left = discarded.map((d) => `${named ? proofs.provenBy[d.index] : `proof ${d.index}`}: ${d.reason}`);
+      // Said: a prover whose proofs never count is one the operator should look at.
+      this.config.logger.warn(`proofs of L2 block ${produced.number} left out, they do not count: ${left.join("; ")}`);
       return {
         encoded: encodeExecutionProofs(supplied.filter((_, i) => !dropped.has(i))),
         provenBy: named ? proofs.provenBy.filter((_, i) => !dropped.has(i)) : proofs.provenBy,

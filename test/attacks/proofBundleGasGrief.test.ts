@@ -122,14 +122,14 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function submitter(provers: ExecutionProver[]): Promise<BatchSubmitter> {
+  async function submitter(provers: ExecutionProver[], logger: Logger = new Lines()): Promise<BatchSubmitter> {
     // EDR mines on demand: an L1 block now, or the pending block is older than the L2 block.
     await l1.provider.send("evm_mine", []);
     return new BatchSubmitter({
       sequencer,
       rollupAddress,
       signer: l1.signer,
-      logger: new Lines(),
+      logger,
       retry: { initialDelayMs: 20, maxDelayMs: 200 },
       mode: { kind: "proofs", proofs: blockProofSource(new ProofService(provers), L2_CHAIN_ID) },
     });
@@ -137,13 +137,16 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
 
   it("one bad proof ahead of a good one: the block goes on the good proof alone, at an ordinary advance's gas", async () => {
     await sequencer.produceBlock();
-    const s = await submitter([offCurveProver("hostile", hostile), committeeProver("committee", good)]);
+    const lines = new Lines();
+    const s = await submitter([offCurveProver("hostile", hostile), committeeProver("committee", good)], lines);
     await s.submitNext();
     expect(s.haltReason).to.equal(undefined);
     // An empty block on one proof costs ≈ 535,000 L1 gas (docs/design/first-block-proofs.md).
     const used = s.accepted[0]?.l1GasUsed;
     expect(used !== undefined && used < 1_000_000n, `L1 gas of the advance: ${used}`).to.equal(true);
     expect(s.accepted.map((a) => [a.number, a.provenBy])).to.deep.equal([[1n, ["committee"]]]);
+    // The operator is told which prover's proof was left out, and why.
+    expect(lines.all.filter((l) => /left out.*hostile: .*curve/i.test(l))).to.have.length(1);
   });
 
   it("two bad proofs ahead of a good one: the block is accepted, not halted on as proofs L1 refuses", async () => {
