@@ -8,6 +8,7 @@ import {
   commitmentToField,
   countValidProofs,
   decodeExecutionProofs,
+  encodeExecutionProofs,
   encodeProofBundle,
   executionCommitment,
   resultOf,
@@ -118,21 +119,39 @@ export class AdvanceSubmitter extends SubmissionLoop {
   }
 
   /**
-   * Whether `proofs` meet the policy's threshold, counted as EXECUTE counts them (distinct accepted
-   * keys whose proof verifies against the block's commitment). Below it, the block goes for
-   * re-execution if the policy allows it; if not, nothing is sent — such an `advance` can only
-   * revert, and EXECUTE would keep all the gas passed to it — and the attempt is retried.
+   * The proofs to send when `proofs` meet the policy's threshold, counted as EXECUTE counts them
+   * (distinct accepted keys whose proof verifies against the block's commitment): only those that
+   * counted. A proof that does not count is never sent: on Solidity verifiers (ProofModeExecute)
+   * each proof is checked in a try/catch with 63/64 of the gas left, and a failing pairing keeps
+   * all of it, so one such proof ahead of a good one cost the advance 30 times its gas and two
+   * priced it over the cap (docs/design/attack-review-s22.md, finding 1). Below the threshold
+   * (undefined), the block goes for re-execution if the policy allows it; if not, nothing is sent
+   * — such an `advance` can only revert, and EXECUTE would keep all the gas passed to it — and
+   * the attempt is retried.
    */
-  private async meetsThreshold(produced: ProducedBlock, proofs: BlockProofs): Promise<boolean> {
+  private async countedProofs(produced: ProducedBlock, proofs: BlockProofs): Promise<BlockProofs | undefined> {
     const policy = await this.proofPolicy();
     const commitment = commitmentToField(
       executionCommitment(produced.block.common.chainId(), produced.parentHeader, resultOf(produced.block)),
     );
+    const supplied = proofs.provenBy.length === 0 ? [] : decodeExecutionProofs(proofs.encoded);
     const { keys, discarded } =
-      proofs.provenBy.length === 0
+      supplied.length === 0
         ? { keys: [], discarded: [] }
-        : await countValidProofs({ policy, proofs: decodeExecutionProofs(proofs.encoded) }, commitment);
-    if (keys.length >= policy.threshold) return true;
+        : await countValidProofs({ policy, proofs: supplied }, commitment);
+    if (keys.length >= policy.threshold) {
+      if (discarded.length === 0) return proofs;
+      const dropped = new Set(discarded.map((d) => d.index));
+      // provenBy names the delivered proofs in order when it names each (ProofService).
+      const named = proofs.provenBy.length === supplied.length;
+      const left = discarded.map((d) => `${named ? proofs.provenBy[d.index] : `proof ${d.index}`}: ${d.reason}`);
+      // Said: a prover whose proofs never count is one the operator should look at.
+      this.config.logger.warn(`proofs of L2 block ${produced.number} left out, they do not count: ${left.join("; ")}`);
+      return {
+        encoded: encodeExecutionProofs(supplied.filter((_, i) => !dropped.has(i))),
+        provenBy: named ? proofs.provenBy.filter((_, i) => !dropped.has(i)) : proofs.provenBy,
+      };
+    }
     const why = discarded.map((d) => `proof ${d.index}: ${d.reason}`).join("; ");
     const shortfall = `proofs of L2 block ${produced.number} verify under ${keys.length} of the ${policy.threshold} keys the policy requires${why ? ` (${why})` : ""}`;
     if (!policy.allowReexecution) {
@@ -144,7 +163,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
       throw new TransientBridgeError(`${shortfall} and the policy forbids re-execution: no advance sent`);
     }
     this.config.logger.warn(`${shortfall}: sending it for re-execution`);
-    return false;
+    return undefined;
   }
 
   /** Re-execution is always sound: when the policy allows it, the block is resent with its witness instead of proofs. */
@@ -159,10 +178,14 @@ export class AdvanceSubmitter extends SubmissionLoop {
   private async send(produced: ProducedBlock): Promise<void> {
     const started = Date.now();
     const { number } = produced;
-    const proofs =
+    const delivered =
       this.proofs === undefined || this.reexecuteNumber === number ? NO_PROOFS : await this.proofs(produced);
-    const proven =
-      this.proofs !== undefined && this.reexecuteNumber !== number && (await this.meetsThreshold(produced, proofs));
+    const counted =
+      this.proofs !== undefined && this.reexecuteNumber !== number
+        ? await this.countedProofs(produced, delivered)
+        : undefined;
+    const proven = counted !== undefined;
+    const proofs = counted ?? delivered;
     // With proofs the witness is not needed: leaving it out is what keeps the L1 cost flat.
     const witness = proven ? new Uint8Array() : produced.encodedWitness;
     const args = [

@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { bytesToHex } from "@ethereumjs/util";
+import { expect } from "chai";
+import { AbiCoder, getBytes, hexlify } from "ethers";
+import hre from "hardhat";
+
+import { deployRollup } from "../../deploy/rollup";
+import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
+import type { Logger } from "../../rollup-node/logger";
+import { devNodeKeys } from "../../rollup-node/node/keys";
+import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
+import { blockProofSource } from "../../rollup-node/node/proofSource";
+import { Sequencer } from "../../rollup-node/l2/sequencer";
+import { attestBlock } from "../../rollup-node/provers/attester";
+import { bundledCircuitArtifacts, proveCommittee } from "../../rollup-node/provers/committee";
+import { type ExecutionProver, ProofService } from "../../rollup-node/provers/proofService";
+import { type TestCommittee, testCommittee } from "../../tools/committeeFixture";
+import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
+
+const L2_CHAIN_ID = 779n;
+const PROOF_ABI = ["uint256[2]", "uint256[2][2]", "uint256[2]"] as const;
+
+class Lines implements Logger {
+  readonly all: string[] = [];
+  info = (m: string): void => void this.all.push(m);
+  warn = (m: string): void => void this.all.push(m);
+  error = (m: string): void => void this.all.push(m);
+  debug = (): void => {};
+}
+
+/** The committee as the node runs it: three members sign, aggregated into one Groth16 proof. */
+function committeeProver(name: string, c: TestCommittee): ExecutionProver {
+  return {
+    name,
+    keyHash: hexlify(c.keyHash),
+    prove: async (block) => {
+      const signed = await Promise.all([0, 1, 2].map((i) => attestBlock(c.keys[i], i, block)));
+      return proveCommittee(
+        bundledCircuitArtifacts(),
+        c.committee,
+        signed[0].commitment,
+        signed.map((s) => s.attestation),
+      );
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * A prover of an accepted key that answers a proof whose A is (1, 3): coordinates below p, so the
+ * Solidity verifier's canonical checks pass, but not on BN254's curve (y² = x³ + 3 holds for (1, 2)).
+ * The node's count discards it ("not on the curve"); L1's pairing precompile fails on it and, as
+ * every failing precompile does, keeps all the gas it was given: 63/64 of what was left.
+ */
+function offCurveProver(name: string, c: TestCommittee): ExecutionProver {
+  const honest = committeeProver(name, c);
+  return {
+    ...honest,
+    prove: async (block) => {
+      const proof = await honest.prove(block);
+      const [, b, cPoint] = AbiCoder.defaultAbiCoder().decode(PROOF_ABI, proof.proofData);
+      const proofData = getBytes(AbiCoder.defaultAbiCoder().encode(PROOF_ABI, [[1n, 3n], b, cPoint]));
+      return { ...proof, proofData };
+    },
+  };
+}
+
+/**
+ * A k-of-n policy tolerates n − k provers that fail: one prover's bad proof must not fail or
+ * price out the good ones (as one attester's bad signature must not fail a committee's proof,
+ * docs/design/attester-server.md). On Solidity verifiers (ProofModeExecute) every proof in the
+ * bundle is checked in a try/catch with 63/64 of the gas left; a proof the node already knows does
+ * not count, sent anyway, burns almost all of it (attack-review-s22.md, finding 1).
+ */
+describe("attack: a prover's proof that does not count, sent to Solidity verifiers, burns the advance's gas", function () {
+  this.timeout(600_000);
+  let l1: EdrL1;
+  let good: TestCommittee;
+  let hostile: TestCommittee;
+  let dir: string;
+  let sequencer: Sequencer;
+  let rollupAddress: string;
+
+  before(async () => {
+    l1 = await startEdrL1(hre);
+    good = await testCommittee(4, 51);
+    hostile = await testCommittee(4, 52);
+    dir = mkdtempSync(path.join(tmpdir(), "proof-gas-grief-"));
+    const genesis = devL2Genesis({
+      chainId: L2_CHAIN_ID,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
+      funded: [devNodeKeys().relayer],
+    });
+    sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: new Lines() });
+    const head = sequencer.chain.resolveBlock(0n).block.header;
+    // 1 of 2: either committee's proof suffices; a prover that fails must not matter.
+    const deployment = await deployRollup(l1.signer, {
+      l2ChainId: L2_CHAIN_ID,
+      genesisBlockHash: bytesToHex(head.hash()),
+      genesisStateRoot: bytesToHex(head.stateRoot),
+      genesisSupply: 0n,
+      sequencer: await l1.signer.getAddress(),
+      proofPolicy: {
+        threshold: 1,
+        allowReexecution: false,
+        acceptedKeys: [hexlify(good.keyHash), hexlify(hostile.keyHash)],
+      },
+      verification: {
+        kind: "verifiers",
+        verificationKeys: [hexlify(good.verificationKey), hexlify(hostile.verificationKey)],
+      },
+    });
+    expect(deployment.mode).to.equal("proofs-verifiers");
+    rollupAddress = deployment.address;
+  });
+
+  after(async () => {
+    await sequencer?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function submitter(provers: ExecutionProver[], logger: Logger = new Lines()): Promise<BatchSubmitter> {
+    // EDR mines on demand: an L1 block now, or the pending block is older than the L2 block.
+    await l1.provider.send("evm_mine", []);
+    return new BatchSubmitter({
+      sequencer,
+      rollupAddress,
+      signer: l1.signer,
+      logger,
+      retry: { initialDelayMs: 20, maxDelayMs: 200 },
+      mode: { kind: "proofs", proofs: blockProofSource(new ProofService(provers), L2_CHAIN_ID) },
+    });
+  }
+
+  it("one bad proof ahead of a good one: the block goes on the good proof alone, at an ordinary advance's gas", async () => {
+    await sequencer.produceBlock();
+    const lines = new Lines();
+    const s = await submitter([offCurveProver("hostile", hostile), committeeProver("committee", good)], lines);
+    await s.submitNext();
+    expect(s.haltReason).to.equal(undefined);
+    // An empty block on one proof costs ≈ 535,000 L1 gas (docs/design/first-block-proofs.md).
+    const used = s.accepted[0]?.l1GasUsed;
+    expect(used !== undefined && used < 1_000_000n, `L1 gas of the advance: ${used}`).to.equal(true);
+    expect(s.accepted.map((a) => [a.number, a.provenBy])).to.deep.equal([[1n, ["committee"]]]);
+    // The operator is told which prover's proof was left out, and why.
+    expect(lines.all.filter((l) => /left out.*hostile: .*curve/i.test(l))).to.have.length(1);
+  });
+
+  it("two bad proofs ahead of a good one: the block is accepted, not halted on as proofs L1 refuses", async () => {
+    await sequencer.produceBlock();
+    const s = await submitter([
+      offCurveProver("hostile", hostile),
+      offCurveProver("hostile-2", hostile),
+      committeeProver("committee", good),
+    ]);
+    await s.submitNext();
+    expect(s.haltReason).to.equal(undefined);
+    expect(s.accepted.map((a) => [a.number, a.provenBy])).to.deep.equal([[2n, ["committee"]]]);
+  });
+});
