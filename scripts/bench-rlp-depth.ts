@@ -48,14 +48,27 @@ function precompiles(): [string, ExecutePrecompile][] {
   const all: [string, ExecutePrecompile][] = [["this", createExecutePrecompile()]];
   const baseline = process.env.RLP_BASELINE_DIR;
   if (baseline !== undefined) {
-    const module = require(path.resolve(baseline, "precompiles")) as { createExecutePrecompile: () => ExecutePrecompile };
+    const module = require(path.resolve(baseline, "precompiles")) as {
+      createExecutePrecompile: () => ExecutePrecompile;
+    };
     all.push(["base", module.createExecutePrecompile()]);
   }
   return all;
 }
 
-async function measure(label: string, compared: [string, ExecutePrecompile][], data: Uint8Array, gasLimit: bigint): Promise<void> {
-  const rows = compared.map(([name]) => ({ label: `${label} [${name}]`, inputBytes: data.length, gas: 0n, cpu: [] as number[], verdict: "" }));
+async function measure(
+  label: string,
+  compared: [string, ExecutePrecompile][],
+  data: Uint8Array,
+  gasLimit: bigint,
+): Promise<void> {
+  const rows = compared.map(([name]) => ({
+    label: `${label} [${name}]`,
+    inputBytes: data.length,
+    gas: 0n,
+    cpu: [] as number[],
+    verdict: "",
+  }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [index, [, precompile]] of compared.entries()) {
       const start = cpuSeconds();
@@ -88,7 +101,10 @@ async function main(): Promise<void> {
   );
   const built: BuiltBlock = await chain.buildBlock(
     senders.map((_, i) =>
-      TestSigner.fromSeed(100 + i, chain.common).tx({ to: `0x${(0xaa00 + i).toString(16).padStart(40, "0")}`, value: 1n }),
+      TestSigner.fromSeed(100 + i, chain.common).tx({
+        to: `0x${(0xaa00 + i).toString(16).padStart(40, "0")}`,
+        value: 1n,
+      }),
     ),
   );
   const compared = precompiles();
@@ -135,7 +151,9 @@ async function main(): Promise<void> {
       // The least gas that reaches the decoder: the input's price, plus the block's L2 gas for a
       // witness (decoded after the block is checked and priced).
       const gas =
-        where === "witness" ? executeGasCostOfBlock(data.length, fields.block, schedule) : executeGasCost(data.length, 0n, schedule);
+        where === "witness"
+          ? executeGasCostOfBlock(data.length, fields.block, schedule)
+          : executeGasCost(data.length, 0n, schedule);
       await measure(`${kb} kB nested, ${where}`, compared, data, gas);
     }
   }
@@ -150,7 +168,12 @@ async function main(): Promise<void> {
       witness,
       proofs: new Uint8Array(),
     });
-    await measure(`390 kB, ${depth} deep + string, witness`, compared, data, executeGasCostOfBlock(data.length, built.blockRlp, schedule));
+    await measure(
+      `390 kB, ${depth} deep + string, witness`,
+      compared,
+      data,
+      executeGasCostOfBlock(data.length, built.blockRlp, schedule),
+    );
   }
 }
 

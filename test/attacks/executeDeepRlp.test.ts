@@ -83,14 +83,25 @@ describe("attack: deeply nested RLP in EXECUTE's input and in eth_sendRawTransac
       ["the parent header", { ...honest, parentHeader: deep }, ExecuteErrorCode.MalformedInput],
       // The contracts accept any bytes with a header-list prefix as a posted block: invalid, not malformed.
       ["the block itself", { ...honest, block: deep }, ExecuteErrorCode.InvalidHeader],
-      ["the block header", { ...honest, block: rlpListOf(Uint8Array.from([...deep, 0xc0, 0xc0, 0xc0])) }, ExecuteErrorCode.InvalidHeader],
+      [
+        "the block header",
+        { ...honest, block: rlpListOf(Uint8Array.from([...deep, 0xc0, 0xc0, 0xc0])) },
+        ExecuteErrorCode.InvalidHeader,
+      ],
       ["a legacy transaction", { ...honest, block: blockWith(deep) }, ExecuteErrorCode.InvalidTransactions],
-      ["a typed transaction", { ...honest, block: blockWith(RLP.encode(typedTx(deep))) }, ExecuteErrorCode.InvalidTransactions],
+      [
+        "a typed transaction",
+        { ...honest, block: blockWith(RLP.encode(typedTx(deep))) },
+        ExecuteErrorCode.InvalidTransactions,
+      ],
     ];
   }
 
   /** EXECUTE on `fields` given the least gas that reaches the decoder (a witness is read after the block is priced). */
-  async function run(fields: Fields, where: string): Promise<{ code?: number; reason?: string; cpu: number; gas: bigint }> {
+  async function run(
+    fields: Fields,
+    where: string,
+  ): Promise<{ code?: number; reason?: string; cpu: number; gas: bigint }> {
     const data = encodeExecuteInput({ chainId: CHAIN_ID, ...fields, proofs: new Uint8Array() });
     const gasLimit =
       where === "the witness" ? executeGasCostOfBlock(data.length, fields.block) : executeGasCost(data.length, 0n);
