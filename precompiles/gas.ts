@@ -1,8 +1,8 @@
-import { RLP } from "@ethereumjs/rlp";
 import { bytesToBigInt } from "@ethereumjs/util";
 
 import { executeInputLength } from "./codec";
 import { ExecuteError, ExecuteErrorCode } from "./errors";
+import { decodeBoundedRlp } from "./rlpDepth";
 
 /**
  * The gas schedule of EXECUTE. EIP-8079 leaves gas open; these are this project's choices, argued
@@ -154,7 +154,7 @@ function txGasLimit(encoded: unknown): bigint | undefined {
   if (Array.isArray(encoded)) return quantityAt(encoded, LEGACY_TX_GAS_LIMIT_INDEX);
   if (!(encoded instanceof Uint8Array) || encoded.length === 0 || TYPED_TX_GAS_LIMIT_INDEX[encoded[0]] === undefined)
     return undefined;
-  return quantityAt(RLP.decode(encoded.subarray(1)), TYPED_TX_GAS_LIMIT_INDEX[encoded[0]]);
+  return quantityAt(decodeBoundedRlp(encoded.subarray(1)), TYPED_TX_GAS_LIMIT_INDEX[encoded[0]]);
 }
 
 /**
@@ -164,7 +164,7 @@ function txGasLimit(encoded: unknown): bigint | undefined {
  */
 export function l2GasClaimOfBlockRlp(blockRlp: Uint8Array): L2GasClaim | undefined {
   try {
-    const [header, transactions] = RLP.decode(blockRlp) as unknown[];
+    const [header, transactions] = decodeBoundedRlp(blockRlp) as unknown[];
     const gasLimit = quantityAt(header, HEADER_GAS_LIMIT_INDEX);
     const gasUsed = quantityAt(header, HEADER_GAS_LIMIT_INDEX + 1);
     if (gasLimit === undefined || gasUsed === undefined || !Array.isArray(transactions)) return undefined;

@@ -17,6 +17,7 @@ export type { ExecutionPacing } from "./executionGuard";
 export type { ExecuteMemoOptions, ExecutePrecompile, ExecutePrecompileOptions, ExecutionHook } from "./precompile";
 export { SafeMerkleStateManager } from "./stateManager";
 export { DEFAULT_HARDFORK, decodeHeader, l2Common, resultOf, verifyBlock } from "./verifyBlock";
+export { MAX_RLP_DEPTH, RlpTooDeepError, checkRlpDepth, decodeBoundedRlp } from "./rlpDepth";
 export type { VerifyBlockParams } from "./verifyBlock";
 export {
   CODE_KEY_PREFIX,

@@ -6,7 +6,6 @@ import {
 } from "@ethereumjs/block";
 import { type Common, Hardfork } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { RLP } from "@ethereumjs/rlp";
 import { type RunBlockResult, createVM, runBlock } from "@ethereumjs/vm";
 import { ValueEncoding, bytesToBigInt, equalsBytes } from "@ethereumjs/util";
 
@@ -34,6 +33,7 @@ import { DecodedNodeTrie } from "./decodedNodeTrie";
 import { CachedReadStateManager } from "./cachedReadStateManager";
 import { SafeMerkleStateManager } from "./stateManager";
 import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
+import { checkRlpDepth, decodeBoundedRlp } from "./rlpDepth";
 import { WitnessDB, decodeWitness, toHex } from "./witness";
 import { WitnessBlockchain } from "./witnessBlockchain";
 
@@ -95,7 +95,7 @@ export function l2Common(chainId: bigint, l1Common?: Common): Common {
 function decodeList(bytes: Uint8Array, what: string): Uint8Array[] | Uint8Array[][] {
   let decoded: unknown;
   try {
-    decoded = RLP.decode(bytes);
+    decoded = decodeBoundedRlp(bytes);
   } catch (error) {
     // The error stays the cause: a RangeError (the decoder is recursive: a deep nesting overflows the
     // stack) is not the input's verdict, and EXECUTE's memo must see it to not keep it.
@@ -172,7 +172,7 @@ function headerIsValidRlp(bytes: Uint8Array): boolean {
   const header = rlpSpan(bytes, top.payload);
   if (header === undefined) return false;
   try {
-    return Array.isArray(RLP.decode(bytes.subarray(top.payload, header.end)));
+    return Array.isArray(decodeBoundedRlp(bytes.subarray(top.payload, header.end)));
   } catch {
     return false;
   }
@@ -255,6 +255,22 @@ function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Bl
       throw new ExecuteError(
         ExecuteErrorCode.UnsupportedContent,
         `transaction ${index} is a blob transaction, which a native L2 does not accept`,
+      );
+    }
+  });
+  // A typed transaction is decoded by @ethereumjs/tx's recursive decoder: bounded first, and
+  // refused with the code that decoder's failure gives below (docs/design/rlp-depth.md).
+  (transactions as unknown[]).forEach((tx, index) => {
+    if (!(tx instanceof Uint8Array)) return;
+    try {
+      checkRlpDepth(tx.subarray(1));
+    } catch (error) {
+      throw new ExecuteError(
+        ExecuteErrorCode.InvalidTransactions,
+        `transaction ${index} is not valid RLP: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
       );
     }
   });

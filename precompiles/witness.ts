@@ -3,6 +3,7 @@ import { type BatchDBOp, type DB, type EncodingOpts, KECCAK256_RLP } from "@ethe
 
 import { keccak256 } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
+import { decodeBoundedRlp } from "./rlpDepth";
 
 /**
  * The data a stateless verifier needs besides the block: the same content as geth's and reth's
@@ -40,7 +41,7 @@ function isBytesList(value: unknown): value is Uint8Array[] {
 export function decodeWitness(bytes: Uint8Array): Witness {
   let decoded: unknown;
   try {
-    decoded = RLP.decode(bytes);
+    decoded = decodeBoundedRlp(bytes);
   } catch (error) {
     // The error stays the cause: a stack overflow is not the input's verdict (EXECUTE's memo reads it).
     throw new ExecuteError(ExecuteErrorCode.MalformedInput, `witness is not valid RLP: ${(error as Error).message}`, {

@@ -1,9 +1,9 @@
 import type { BlockHeader } from "@ethereumjs/block";
-import { RLP } from "@ethereumjs/rlp";
 import { bytesToBigInt, equalsBytes } from "@ethereumjs/util";
 
 import { keccak256 } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
+import { decodeBoundedRlp } from "./rlpDepth";
 
 /** Positions of the fields BLOCKHASH needs in a header's RLP list (identical in every fork). */
 const PARENT_HASH_INDEX = 0;
@@ -18,7 +18,7 @@ interface AncestorHeader {
 function readAncestor(rlp: Uint8Array): AncestorHeader {
   let values: unknown;
   try {
-    values = RLP.decode(rlp);
+    values = decodeBoundedRlp(rlp);
   } catch (error) {
     throw new ExecuteError(
       ExecuteErrorCode.MalformedInput,

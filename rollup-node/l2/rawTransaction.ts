@@ -1,6 +1,7 @@
 import type { Common } from "@ethereumjs/common";
 import { type TypedTransaction, createTxFromRLP } from "@ethereumjs/tx";
 
+import { checkRlpDepth } from "../../precompiles";
 import { TransactionRejectedError } from "../chain/errors";
 
 /** Typed-transaction type bytes an L2 accepts (legacy transactions start with an RLP list byte). */
@@ -25,6 +26,9 @@ export function decodeRawTransaction(raw: Uint8Array, common: Common): TypedTran
   }
   let tx: TypedTransaction;
   try {
+    // Before @ethereumjs/tx's recursive decoder, which copies each level: a request nested 100,000
+    // deep would take seconds of the node's only thread (docs/design/rlp-depth.md).
+    checkRlpDepth(first <= MAX_TYPE_BYTE ? raw.subarray(1) : raw);
     tx = createTxFromRLP(raw, { common });
   } catch (error) {
     const message = (error as Error).message;

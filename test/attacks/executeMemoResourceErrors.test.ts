@@ -6,6 +6,10 @@
  * kept. The verifier's RLP decoders wrapped the error into an `ExecuteError` by message only, so the
  * memo could not see the cause and kept the verdict. The real precompile runs as a transaction's
  * top-level call on an EVM; re-executions are counted on the real `reexecute`.
+ *
+ * Since docs/design/rlp-depth.md the decoders refuse nesting deeper than MAX_RLP_DEPTH before the
+ * recursive decoder runs, so such an input no longer reaches a stack overflow: its verdict is the
+ * same on every run (same code as before), and the memo may keep it like any deterministic verdict.
  */
 import { RLP } from "@ethereumjs/rlp";
 import { expect } from "chai";
@@ -14,6 +18,8 @@ import {
   type ExecutePrecompile,
   ExecuteError,
   ExecuteErrorCode,
+  MAX_RLP_DEPTH,
+  RlpTooDeepError,
   createExecutePrecompile,
   decodeExecuteInvalid,
   decodeWitness,
@@ -108,7 +114,7 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
     counter.restore();
   });
 
-  it("the witness decoder keeps the RangeError as the cause of its MalformedInput", () => {
+  it("the witness decoder refuses the nesting as MalformedInput, caused by the depth bound, not by a stack overflow", () => {
     let thrown: unknown;
     try {
       decodeWitness(nestedLists(OVERFLOWING_DEPTH));
@@ -117,10 +123,10 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
     }
     expect(thrown).to.be.instanceOf(ExecuteError);
     expect((thrown as ExecuteError).code).to.equal(ExecuteErrorCode.MalformedInput);
-    expect((thrown as ExecuteError).cause).to.be.instanceOf(RangeError);
+    expect((thrown as ExecuteError).cause).to.be.instanceOf(RlpTooDeepError);
   });
 
-  it("never keeps a verdict caused by a stack overflow: a witness nested past the stack runs again every time", async () => {
+  it("a witness nested past the stack gets the same verdict on every run, which the memo may keep", async () => {
     const execute = createExecutePrecompile({ memo: {} });
     const input = encodeExecuteInput({
       chainId: CHAIN_ID,
@@ -131,14 +137,16 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
     });
     const first = await verdictOf(execute, input);
     expect(first.code).to.equal(ExecuteErrorCode.MalformedInput);
-    expect(first.reason).to.match(/witness is not valid RLP: Maximum call stack size exceeded/);
+    expect(first.reason).to.match(
+      new RegExp(`witness is not valid RLP: invalid RLP: lists nested deeper than ${MAX_RLP_DEPTH}`),
+    );
     const second = await verdictOf(execute, input);
     expect(second).to.deep.equal(first);
-    // Both calls ran the block's verification: the first verdict was not answered from memory.
-    expect(counter.count()).to.equal(2);
+    // The verdict depends on the bytes alone, so the second call was answered from memory.
+    expect(counter.count()).to.equal(1);
   });
 
-  it("never keeps a verdict caused by a stack overflow in the parent header or the block", async () => {
+  it("a parent header or a block nested past the stack gets the same verdict on every run", async () => {
     const execute = createExecutePrecompile({ memo: {} });
     const deep = nestedLists(OVERFLOWING_DEPTH);
     const header = RLP.encode((RLP.decode(built.blockRlp) as unknown as Uint8Array[][])[0]);
@@ -160,10 +168,10 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
         });
         const before = checks.count();
         const first = await verdictOf(execute, input);
-        expect(first.reason).to.match(/Maximum call stack size exceeded/);
+        expect(first.reason).to.match(new RegExp(`lists nested deeper than ${MAX_RLP_DEPTH}`));
         expect(await verdictOf(execute, input)).to.deep.equal(first);
-        // Both calls decoded the input: the first verdict was not answered from memory.
-        expect(checks.count() - before).to.equal(2);
+        // A deterministic verdict: the second call was answered from memory.
+        expect(checks.count() - before).to.equal(1);
       }
     } finally {
       checks.restore();
