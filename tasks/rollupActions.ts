@@ -49,7 +49,7 @@ import {
   rollupTaskContext,
 } from "./rollupContext";
 import { formatTable } from "./table";
-import { toTaskError } from "./taskErrors";
+import { afterSending, type SentMessage, toTaskError } from "./taskErrors";
 import {
   InvalidTaskInputError,
   accountIndex,
@@ -75,6 +75,15 @@ async function withContext<T>(
     throw toTaskError(error, { l1: ctx.l1Url, l2: ctx.l2Url });
   } finally {
     ctx.close();
+  }
+}
+
+/** Runs the part of a task after its message is sent: a lost node then names the message, not "run the task again". */
+async function followSent(ctx: RollupTaskContext, sent: SentMessage, follow: () => Promise<void>): Promise<void> {
+  try {
+    await follow();
+  } catch (error) {
+    throw afterSending(error, sent, { l1: ctx.l1Url, l2: ctx.l2Url });
   }
 }
 
@@ -532,8 +541,10 @@ export async function deposit(
     console.log(
       `queued on L1: deposit of ${formatEther(amount)} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`,
     );
-    await followToL2(ctx, message);
-    console.log(`L2 balance of ${message.to}: ${formatEther(await ctx.l2.getBalance(message.to))} ETH`);
+    await followSent(ctx, { messageHash: message.messageHash, resumeWith: "rollup:message" }, async () => {
+      await followToL2(ctx, message);
+      console.log(`L2 balance of ${message.to}: ${formatEther(await ctx.l2.getBalance(message.to))} ETH`);
+    });
   });
 }
 
@@ -558,7 +569,9 @@ export async function sendMessage(
     console.log(
       `queued on L1: call of ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash}, message ${message.messageHash})`,
     );
-    await followToL2(ctx, message);
+    await followSent(ctx, { messageHash: message.messageHash, resumeWith: "rollup:message" }, () =>
+      followToL2(ctx, message),
+    );
   });
 }
 
@@ -574,7 +587,9 @@ export async function withdraw(
     console.log(
       `initiated on L2 in block ${message.l2BlockNumber} (tx ${message.l2TransactionHash}, message ${message.messageHash})`,
     );
-    await finalizeWhenProvable(ctx, message, args.timeout);
+    await followSent(ctx, { messageHash: message.messageHash, resumeWith: "rollup:finalize" }, () =>
+      finalizeWhenProvable(ctx, message, args.timeout),
+    );
   });
 }
 
