@@ -87,6 +87,24 @@ async function followSent(ctx: RollupTaskContext, sent: SentMessage, follow: () 
   }
 }
 
+/**
+ * Refuses, before anything is sent, an amount above what the account holds on the layer it leaves
+ * from: the node would refuse the transaction anyway, but in wei and without saying what to do.
+ */
+async function assertHolds(ctx: RollupTaskContext, layer: "L1" | "L2", amount: bigint): Promise<void> {
+  const signer = layer === "L1" ? ctx.l1Signer : ctx.l2Signer;
+  if (signer === undefined) return;
+  const balance = await (layer === "L1" ? ctx.l1 : ctx.l2).getBalance(signer.address);
+  if (amount <= balance) return;
+  throw new RollupTaskError(
+    "INSUFFICIENT_FUNDS",
+    `--amount ${formatEther(amount)} ETH is more than ${signer.address} holds on ${layer} (${formatEther(balance)} ETH): nothing sent`,
+    layer === "L1"
+      ? "deposit less, or fund the account on L1 first (npx hardhat rollup:balance shows both layers)"
+      : "withdraw less, or deposit to L2 first (npx hardhat rollup:deposit --amount <ETH>)",
+  );
+}
+
 /** Prints each new status of a message while the SDK waits on it. */
 const progress = (report: MessageStatusReport): void => console.log(`  … ${describeStatus(report)}`);
 
@@ -537,6 +555,7 @@ export async function deposit(
   const to = args.to === undefined ? undefined : addressOption("--to", args.to);
   return withContext(hre, args, async (ctx) => {
     await assertAttached(ctx);
+    await assertHolds(ctx, "L1", amount);
     const message = await ctx.client.deposit({ to, amount });
     console.log(
       `queued on L1: deposit of ${formatEther(amount)} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`,
@@ -583,6 +602,7 @@ export async function withdraw(
   const to = args.to === undefined ? undefined : addressOption("--to", args.to);
   return withContext(hre, args, async (ctx) => {
     await assertAttached(ctx);
+    await assertHolds(ctx, "L2", amount);
     const message = await ctx.client.withdraw({ to, amount });
     console.log(
       `initiated on L2 in block ${message.l2BlockNumber} (tx ${message.l2TransactionHash}, message ${message.messageHash})`,
