@@ -63,7 +63,9 @@ describe("L1-only devnet banner (npm run devnet:l1): what a user needs, once", (
       .filter((l) => l.startsWith("Try: "));
     expect(tries).to.have.length(1);
     // Port 0 and chain 31337: not the defaults --network l1 dials and the dev keys are allowed on.
-    expect(tries[0]).to.include(`L1_RPC_URL=${devnet.url as string} npx hardhat rollup:deploy --network l1 --dev`);
+    expect(tries[0]).to.include(
+      `L1_RPC_URL=${devnet.url as string} npx hardhat rollup:deploy --network l1 --dev --sequencer 0x`,
+    );
     expect(tries[0]).to.include("rollup:node");
   });
 
