@@ -450,7 +450,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     const genesisOut = deployedGenesisFile(args.out);
     await writeGenesisFile(genesisOut, built);
     console.log(
-      `L2 genesis written to ${genesisOut}: run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesisOut}`,
+      `L2 genesis written to ${genesisOut}: run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesisOut} --l1-rpc ${target.url}${target.l1ChainId === DEFAULT_L1_CHAIN_ID ? "" : " --dev"}`,
     );
   }
 }
