@@ -21,6 +21,8 @@ export interface DeployTarget {
   readonly l1ChainId: bigint;
   /** "network l1" or "http://…", for messages. */
   readonly description: string;
+  /** The L1's JSON-RPC URL, for the node command the deployment prints. */
+  readonly url: string;
   close(): void;
 }
 
@@ -70,7 +72,7 @@ async function fromUrl(url: string, dev: boolean): Promise<DeployTarget> {
     provider.destroy();
     throw error;
   }
-  return { deployer, provider, l1ChainId, description: url, close: () => provider.destroy() };
+  return { deployer, provider, l1ChainId, description: url, url, close: () => provider.destroy() };
 }
 
 async function fromNetwork(hre: HardhatRuntimeEnvironment): Promise<DeployTarget> {
@@ -96,6 +98,8 @@ async function fromNetwork(hre: HardhatRuntimeEnvironment): Promise<DeployTarget
     provider: hre.ethers.provider,
     l1ChainId,
     description: `network ${hre.network.name}`,
+    // An in-process network has no URL: a node elsewhere could not reach it anyway.
+    url: "url" in hre.network.config ? hre.network.config.url : "<the L1's URL>",
     close: () => {},
   };
 }

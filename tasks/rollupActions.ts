@@ -49,7 +49,7 @@ import {
   rollupTaskContext,
 } from "./rollupContext";
 import { formatTable } from "./table";
-import { toTaskError } from "./taskErrors";
+import { afterSending, type SentMessage, toTaskError } from "./taskErrors";
 import {
   InvalidTaskInputError,
   accountIndex,
@@ -76,6 +76,33 @@ async function withContext<T>(
   } finally {
     ctx.close();
   }
+}
+
+/** Runs the part of a task after its message is sent: a lost node then names the message, not "run the task again". */
+async function followSent(ctx: RollupTaskContext, sent: SentMessage, follow: () => Promise<void>): Promise<void> {
+  try {
+    await follow();
+  } catch (error) {
+    throw afterSending(error, sent, { l1: ctx.l1Url, l2: ctx.l2Url });
+  }
+}
+
+/**
+ * Refuses, before anything is sent, an amount above what the account holds on the layer it leaves
+ * from: the node would refuse the transaction anyway, but in wei and without saying what to do.
+ */
+async function assertHolds(ctx: RollupTaskContext, layer: "L1" | "L2", amount: bigint): Promise<void> {
+  const signer = layer === "L1" ? ctx.l1Signer : ctx.l2Signer;
+  if (signer === undefined) return;
+  const balance = await (layer === "L1" ? ctx.l1 : ctx.l2).getBalance(signer.address);
+  if (amount <= balance) return;
+  throw new RollupTaskError(
+    "INSUFFICIENT_FUNDS",
+    `--amount ${formatEther(amount)} ETH is more than ${signer.address} holds on ${layer} (${formatEther(balance)} ETH): nothing sent`,
+    layer === "L1"
+      ? "deposit less, or fund the account on L1 first (npx hardhat rollup:balance shows both layers)"
+      : "withdraw less, or deposit to L2 first (npx hardhat rollup:deposit --amount <ETH>)",
+  );
 }
 
 /** Prints each new status of a message while the SDK waits on it. */
@@ -423,7 +450,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     const genesisOut = deployedGenesisFile(args.out);
     await writeGenesisFile(genesisOut, built);
     console.log(
-      `L2 genesis written to ${genesisOut}: run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesisOut}`,
+      `L2 genesis written to ${genesisOut}: run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesisOut} --l1-rpc ${target.url}${target.l1ChainId === DEFAULT_L1_CHAIN_ID ? "" : " --dev"}`,
     );
   }
 }
@@ -528,12 +555,15 @@ export async function deposit(
   const to = args.to === undefined ? undefined : addressOption("--to", args.to);
   return withContext(hre, args, async (ctx) => {
     await assertAttached(ctx);
+    await assertHolds(ctx, "L1", amount);
     const message = await ctx.client.deposit({ to, amount });
     console.log(
       `queued on L1: deposit of ${formatEther(amount)} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`,
     );
-    await followToL2(ctx, message);
-    console.log(`L2 balance of ${message.to}: ${formatEther(await ctx.l2.getBalance(message.to))} ETH`);
+    await followSent(ctx, { messageHash: message.messageHash, resumeWith: "rollup:message" }, async () => {
+      await followToL2(ctx, message);
+      console.log(`L2 balance of ${message.to}: ${formatEther(await ctx.l2.getBalance(message.to))} ETH`);
+    });
   });
 }
 
@@ -558,7 +588,9 @@ export async function sendMessage(
     console.log(
       `queued on L1: call of ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash}, message ${message.messageHash})`,
     );
-    await followToL2(ctx, message);
+    await followSent(ctx, { messageHash: message.messageHash, resumeWith: "rollup:message" }, () =>
+      followToL2(ctx, message),
+    );
   });
 }
 
@@ -570,11 +602,14 @@ export async function withdraw(
   const to = args.to === undefined ? undefined : addressOption("--to", args.to);
   return withContext(hre, args, async (ctx) => {
     await assertAttached(ctx);
+    await assertHolds(ctx, "L2", amount);
     const message = await ctx.client.withdraw({ to, amount });
     console.log(
       `initiated on L2 in block ${message.l2BlockNumber} (tx ${message.l2TransactionHash}, message ${message.messageHash})`,
     );
-    await finalizeWhenProvable(ctx, message, args.timeout);
+    await followSent(ctx, { messageHash: message.messageHash, resumeWith: "rollup:finalize" }, () =>
+      finalizeWhenProvable(ctx, message, args.timeout),
+    );
   });
 }
 

@@ -194,7 +194,8 @@ export async function rollupTaskContext(
       throw new RollupTaskError(
         "NO_ROLLUP",
         `there is no contract at ${rollup.address} on the L1 node at ${urls.l1}`,
-        "the record may be from an earlier devnet (started with --reset or another --data-dir): pass --rollup, --data-dir, or point --l2-rpc at the node of this rollup",
+        // An L1 and its L2 never share a chain id: one node given twice (the L2 as --l1-rpc) is the likelier mistake.
+        `${l1ChainId === l2ChainId ? `--l1-rpc ${urls.l1} and --l2-rpc ${urls.l2} answer the same chain id (${l1ChainId}): --l1-rpc must be the rollup's L1 (the devnet's is ${TASK_DEFAULT_URLS.l1}); else ` : ""}the record may be from an earlier devnet (started with --reset or another --data-dir): pass --rollup, --data-dir, or point --l2-rpc at the node of this rollup`,
       );
     }
     // The user's key: NATIVE_ROLLUP_USER_KEY, else the `l1` network's accounts; a dev key only on the devnet's L1 or with --dev.

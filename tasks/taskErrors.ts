@@ -133,6 +133,31 @@ export function toTaskError(error: unknown, endpoints: TaskEndpoints = {}): Erro
   );
 }
 
+/** A cross-domain message a task has already sent, and the task that follows it from there. */
+export interface SentMessage {
+  readonly messageHash: string;
+  /** The rollup:* task that picks the message up again (`rollup:message`, `rollup:finalize`). */
+  readonly resumeWith: string;
+}
+
+/**
+ * A failure after the task sent its message, as a task error. "Run the task again" would then
+ * send a second deposit or withdrawal, so a lost node says the message is out and names the task
+ * that follows it instead; every other error keeps its own hint (theirs already name the message).
+ */
+export function afterSending(error: unknown, sent: SentMessage, endpoints: TaskEndpoints = {}): Error {
+  const taskError = toTaskError(error, endpoints);
+  // By code, not instanceof: Hardhat's HardhatPluginError resets the prototype to its own.
+  if ((taskError as { code?: unknown }).code !== "NODE_UNREACHABLE") return taskError;
+  const message = taskError.message.split("\nhint: ")[0] ?? taskError.message;
+  return new RollupTaskError(
+    "NODE_UNREACHABLE",
+    `${message}, after message ${sent.messageHash} was sent`,
+    `do not run the task again, it would send another: once the devnet is back (npx hardhat devnet resumes its chain), follow this one with npx hardhat ${sent.resumeWith} ${sent.messageHash}`,
+    error instanceof Error ? error : undefined,
+  );
+}
+
 /** A task action whose every failure is a RollupTaskError (see the module comment). */
 export function taskAction<A>(
   run: (args: A, hre: HardhatRuntimeEnvironment) => Promise<void>,

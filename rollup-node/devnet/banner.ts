@@ -1,6 +1,8 @@
 import { formatEther } from "ethers";
 
 import type { DevAccount } from "../chain/devAccounts";
+import { DEFAULT_L1_CHAIN_ID, TASK_DEFAULT_URLS } from "./defaults";
+import { devNodeKeys } from "../node/keys";
 import type { L1Devnet } from "./l1Devnet";
 
 const PUBLIC_KEYS_WARNING = [
@@ -42,6 +44,18 @@ function seconds(ms: number): string {
 }
 
 /**
+ * What a user runs next on an L1 alone: a rollup deployed on it. `--network l1` dials the default
+ * URL unless L1_RPC_URL names another, and the dev keys sign only on the default chain id unless --dev
+ * (rollup:node then needs --dev as well).
+ */
+function tryDeploying(devnet: L1Devnet): string {
+  const url = devnet.url !== undefined && devnet.url !== TASK_DEFAULT_URLS.l1 ? `L1_RPC_URL=${devnet.url} ` : "";
+  // Off the default chain the deployer does not assume the dev sequencer either: name it.
+  const dev = devnet.chainId === DEFAULT_L1_CHAIN_ID ? "" : ` --dev --sequencer ${devNodeKeys().sequencer.address}`;
+  return `Try: ${url}npx hardhat rollup:deploy --network l1${dev}   (a rollup on this L1; it prints the rollup:node command that runs its L2${dev === "" ? "" : ", to run with --dev"})`;
+}
+
+/**
  * The startup text of the L1-only devnet (`npm run devnet:l1`), in the order of the full devnet's
  * (rollupBanner.ts): a ready line with the seconds, the endpoint a wallet needs (URL, chain id),
  * then the funded accounts with their keys under the public-keys warning, said once.
@@ -58,6 +72,7 @@ export function devnetBanner(devnet: L1Devnet, options: L1BannerOptions): string
     `L1  ${devnet.url ?? "(in process)"}   chain id ${devnet.chainId}   EXECUTE at ${devnet.executeAddress}   fork ${options.fork}   block gas limit ${devnet.chain.head.header.gasLimit}   ${mining}`,
     "",
     ...accountsSection("Accounts (funded on L1)", devnet.accounts),
+    tryDeploying(devnet),
     "Ctrl-C stops.",
   ].join("\n");
 }

@@ -125,7 +125,11 @@ export class L2Store implements BlockArchive {
 
   private readonly index: BlockIndex;
 
-  private constructor(readonly db: LevelDB) {
+  private constructor(
+    readonly db: LevelDB,
+    /** The data directory the chain lives in, named when it holds another chain. */
+    private readonly dataDir: string,
+  ) {
     this.index = new BlockIndex(db, { hash: HASH_PREFIX, tx: TX_PREFIX });
   }
 
@@ -167,7 +171,7 @@ export class L2Store implements BlockArchive {
     try {
       if (options.reset === true) rmSync(directory, { recursive: true, force: true });
       mkdirSync(dataDir, { recursive: true });
-      const store = new L2Store(await LevelDB.open(directory));
+      const store = new L2Store(await LevelDB.open(directory), dataDir);
       store.archived = await store.headNumber();
       return store;
     } catch (error) {
@@ -190,8 +194,10 @@ export class L2Store implements BlockArchive {
     }
     if (!equalsBytes(stored, hash)) {
       throw new DataDirError(
-        `the data directory holds the chain with genesis ${bytesToHex(stored)}, not ${bytesToHex(hash)}`,
-        "use the genesis this directory was created with, or reset it (--reset) to start a new chain",
+        `the data directory ${this.dataDir} holds the chain with genesis ${bytesToHex(stored)}, not ${bytesToHex(hash)}`,
+        // Two deployment records in one folder share their default `l2/`: a directory of its own
+        // keeps the other rollup's chain, where --reset would delete it.
+        "another rollup's chain lives there (the default is l2/ beside the deployment record): give this one its own --data-dir, or use the genesis the directory was created with; --reset deletes that chain and starts this one",
       );
     }
   }

@@ -210,6 +210,19 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
       expect(error.message.toLowerCase()).to.contain(`there is no contract at ${stale}`);
       expect(error.hint).to.contain("earlier devnet");
     });
+
+    it("--l1-rpc naming the L2 (both nodes answer one chain id): the hint says so first", async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), "tasks-same-chain-"));
+      writeFileSync(
+        path.join(dataDir, "rollup.json"),
+        JSON.stringify({ address: `0x${"42".repeat(20)}`, deployBlock: 1 }),
+      );
+      const error = await taskError("rollup:status", { l1Rpc: l1.url, l2Rpc: l1.url, dataDir });
+      expect(error.code).to.equal("NO_ROLLUP");
+      expect(error.hint).to.match(
+        /^--l1-rpc http:\/\/\S+ and --l2-rpc http:\/\/\S+ answer the same chain id \(1337\): --l1-rpc must be the rollup's L1/,
+      );
+    });
   });
 
   it("an error without code and hint (a bug, a library's) still comes out as one line with a hint", () => {

@@ -57,6 +57,18 @@ describe("L1-only devnet banner (npm run devnet:l1): what a user needs, once", (
     expect(text.split("WARNING: These accounts, and their private keys, are publicly known.").length - 1).to.equal(1);
   });
 
+  it("says what to run next: deploy a rollup on it, with the URL and --dev this devnet needs", () => {
+    const tries = banner()
+      .split("\n")
+      .filter((l) => l.startsWith("Try: "));
+    expect(tries).to.have.length(1);
+    // Port 0 and chain 31337: not the defaults --network l1 dials and the dev keys are allowed on.
+    expect(tries[0]).to.include(
+      `L1_RPC_URL=${devnet.url as string} npx hardhat rollup:deploy --network l1 --dev --sequencer 0x`,
+    );
+    expect(tries[0]).to.include("rollup:node");
+  });
+
   it("says a timed block interval instead of automine, and ends with how to stop", () => {
     const text = devnetBanner(devnet, { fork: "prague", blockTime: 2_000, startupMs: 10, sinceCommandStartMs: 20 });
     expect(endpointRow(text)).to.include("a block every 2000 ms");

@@ -318,6 +318,10 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       // The dev genesis deploy built is written beside the record, for rollup:node --genesis.
       const genesisFile = path.join(path.dirname(record), "deployment.genesis.json");
       expect(out).to.contain(`L2 genesis written to ${genesisFile}`);
+      // The node command it prints runs as printed: rollup:node requires --l1-rpc.
+      expect(out).to.contain(
+        `run the node with npx hardhat rollup:node --deployment ${record} --genesis ${genesisFile} --l1-rpc ${r.devnet.l1Url}`,
+      );
       expect((await genesisCommitments(await readGenesisFile(genesisFile))).hash).to.equal(await rollup.headHash());
       // A complete record is not deployed over: nothing is spent twice by running the command again.
       const again = await runTask("rollup:deploy", deployArgs).catch((e: Error) => e);
