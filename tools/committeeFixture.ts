@@ -1,5 +1,5 @@
 import type { Common } from "@ethereumjs/common";
-import { getBytes, keccak256 } from "ethers";
+import { getBytes, hexlify, keccak256 } from "ethers";
 
 import { type ExecutionProof, type ProofBundle, encodeExecuteInput, encodeProofBundle } from "../precompiles";
 import { attestBlock } from "../rollup-node/provers/attester";
@@ -13,6 +13,7 @@ import {
   loadBabyJub,
   proveCommittee,
 } from "../rollup-node/provers/committee";
+import type { ExecutionProver } from "../rollup-node/provers/proofService";
 import { TestSigner, word } from "./l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "./l2TestChain";
 
@@ -37,6 +38,27 @@ export async function testCommittee(size: number, seed: number): Promise<TestCom
   );
   const verificationKey = committeeVerificationKey(bundledCircuitArtifacts(), committee);
   return { babyJub, committee, keys, verificationKey, keyHash: getBytes(keccak256(verificationKey)) };
+}
+
+/**
+ * The committee as a node runs it, in process: three members re-execute the block and sign, and the
+ * signatures are aggregated into one Groth16 proof (what the node's attesters would answer).
+ */
+export function committeeProver(c: TestCommittee, name = "committee"): ExecutionProver {
+  return {
+    name,
+    keyHash: hexlify(c.keyHash),
+    prove: async (block) => {
+      const signed = await Promise.all([0, 1, 2].map((i) => attestBlock(c.keys[i] as AttesterKey, i, block)));
+      return proveCommittee(
+        bundledCircuitArtifacts(),
+        c.committee,
+        (signed[0] as (typeof signed)[number]).commitment,
+        signed.map((s) => s.attestation),
+      );
+    },
+    close: () => Promise.resolve(),
+  };
 }
 
 /** Attestations of `members` for a built block (each re-executes the block first), and its commitment. */

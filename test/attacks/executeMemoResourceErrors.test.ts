@@ -26,6 +26,7 @@ import {
   encodeExecuteInput,
 } from "../../precompiles";
 import * as verifyBlockModule from "../../precompiles/verifyBlock";
+import { nestedLists, rlpListOf } from "../../tools/deepRlp";
 import { callExecute } from "../../tools/executeCall";
 import { interceptCalls } from "../../tools/interceptCalls";
 import { TestSigner } from "../../tools/l2Fixtures";
@@ -36,24 +37,6 @@ const CHAIN_ID = 904n;
 /** Deep enough that @ethereumjs/rlp's recursive decoder overflows the stack in any context. */
 const OVERFLOWING_DEPTH = 100_000;
 
-/** The RLP prefix of a list whose payload is `length` bytes. */
-function listPrefix(length: number): Uint8Array {
-  if (length <= 55) return Uint8Array.of(0xc0 + length);
-  const lengthBytes: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest % 256);
-  return Uint8Array.of(0xf7 + lengthBytes.length, ...lengthBytes);
-}
-
-/** The RLP list whose payload is `payload` (items already encoded, concatenated). */
-function rlpList(payload: Uint8Array): Uint8Array {
-  const length = payload.length;
-  const prefix = listPrefix(length);
-  const list = new Uint8Array(prefix.length + length);
-  list.set(prefix);
-  list.set(payload, prefix.length);
-  return list;
-}
-
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
@@ -61,29 +44,6 @@ function concat(...parts: Uint8Array[]): Uint8Array {
     out.set(part, offset);
     offset += part.length;
   }
-  return out;
-}
-
-/**
- * The RLP of `depth` lists nested in one another, built without recursion, in one buffer: the
- * prefixes from the outermost in, then the innermost empty list. (Wrapping the levels one by one
- * copies every inner level again: ≈ 20 GB copied for OVERFLOWING_DEPTH, ≈ 6 CPU s a call.)
- */
-function nestedLists(depth: number): Uint8Array {
-  // lengths[level]: the encoded length of the list `level` levels out from the innermost one.
-  const lengths = [1];
-  for (let level = 1; level <= depth; level++) {
-    const payload = lengths[level - 1] as number;
-    lengths.push(listPrefix(payload).length + payload);
-  }
-  const out = new Uint8Array(lengths[depth] as number);
-  let offset = 0;
-  for (let level = depth; level > 0; level--) {
-    const prefix = listPrefix(lengths[level - 1] as number);
-    out.set(prefix, offset);
-    offset += prefix.length;
-  }
-  out[offset] = 0xc0;
   return out;
 }
 
@@ -157,7 +117,7 @@ describe("attack: EXECUTE's memo and a stack overflow while decoding the input",
       for (const [parentHeader, block] of [
         [deep, built.blockRlp],
         // A legacy transaction is an RLP list: one nested past the stack is an invalid body.
-        [built.parentHeader, rlpList(concat(header, rlpList(deep), empty, empty))],
+        [built.parentHeader, rlpListOf(concat(header, rlpListOf(deep), empty, empty))],
       ] as const) {
         const input = encodeExecuteInput({
           chainId: CHAIN_ID,

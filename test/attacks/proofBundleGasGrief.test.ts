@@ -14,40 +14,13 @@ import { devNodeKeys } from "../../rollup-node/node/keys";
 import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
 import { blockProofSource } from "../../rollup-node/node/proofSource";
 import { Sequencer } from "../../rollup-node/l2/sequencer";
-import { attestBlock } from "../../rollup-node/provers/attester";
-import { bundledCircuitArtifacts, proveCommittee } from "../../rollup-node/provers/committee";
 import { type ExecutionProver, ProofService } from "../../rollup-node/provers/proofService";
-import { type TestCommittee, testCommittee } from "../../tools/committeeFixture";
+import { type TestCommittee, committeeProver, testCommittee } from "../../tools/committeeFixture";
 import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
+import { LoggedLines } from "../../tools/loggedLines";
 
 const L2_CHAIN_ID = 779n;
 const PROOF_ABI = ["uint256[2]", "uint256[2][2]", "uint256[2]"] as const;
-
-class Lines implements Logger {
-  readonly all: string[] = [];
-  info = (m: string): void => void this.all.push(m);
-  warn = (m: string): void => void this.all.push(m);
-  error = (m: string): void => void this.all.push(m);
-  debug = (): void => {};
-}
-
-/** The committee as the node runs it: three members sign, aggregated into one Groth16 proof. */
-function committeeProver(name: string, c: TestCommittee): ExecutionProver {
-  return {
-    name,
-    keyHash: hexlify(c.keyHash),
-    prove: async (block) => {
-      const signed = await Promise.all([0, 1, 2].map((i) => attestBlock(c.keys[i], i, block)));
-      return proveCommittee(
-        bundledCircuitArtifacts(),
-        c.committee,
-        signed[0].commitment,
-        signed.map((s) => s.attestation),
-      );
-    },
-    close: () => Promise.resolve(),
-  };
-}
 
 /**
  * A prover of an accepted key that answers a proof whose A is (1, 3): coordinates below p, so the
@@ -56,7 +29,7 @@ function committeeProver(name: string, c: TestCommittee): ExecutionProver {
  * every failing precompile does, keeps all the gas it was given: 63/64 of what was left.
  */
 function offCurveProver(name: string, c: TestCommittee): ExecutionProver {
-  const honest = committeeProver(name, c);
+  const honest = committeeProver(c, name);
   return {
     ...honest,
     prove: async (block) => {
@@ -94,7 +67,7 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
       timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
       funded: [devNodeKeys().relayer],
     });
-    sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: new Lines() });
+    sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: new LoggedLines() });
     const head = sequencer.chain.resolveBlock(0n).block.header;
     // 1 of 2: either committee's proof suffices; a prover that fails must not matter.
     const deployment = await deployRollup(l1.signer, {
@@ -122,7 +95,7 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function submitter(provers: ExecutionProver[], logger: Logger = new Lines()): Promise<BatchSubmitter> {
+  async function submitter(provers: ExecutionProver[], logger: Logger = new LoggedLines()): Promise<BatchSubmitter> {
     // EDR mines on demand: an L1 block now, or the pending block is older than the L2 block.
     await l1.provider.send("evm_mine", []);
     return new BatchSubmitter({
@@ -137,8 +110,8 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
 
   it("one bad proof ahead of a good one: the block goes on the good proof alone, at an ordinary advance's gas", async () => {
     await sequencer.produceBlock();
-    const lines = new Lines();
-    const s = await submitter([offCurveProver("hostile", hostile), committeeProver("committee", good)], lines);
+    const lines = new LoggedLines();
+    const s = await submitter([offCurveProver("hostile", hostile), committeeProver(good, "committee")], lines);
     await s.submitNext();
     expect(s.haltReason).to.equal(undefined);
     // An empty block on one proof costs ≈ 535,000 L1 gas (docs/design/first-block-proofs.md).
@@ -154,7 +127,7 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
     const s = await submitter([
       offCurveProver("hostile", hostile),
       offCurveProver("hostile-2", hostile),
-      committeeProver("committee", good),
+      committeeProver(good, "committee"),
     ]);
     await s.submitNext();
     expect(s.haltReason).to.equal(undefined);

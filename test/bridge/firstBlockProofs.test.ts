@@ -34,39 +34,12 @@ import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
 import { blockProofSource } from "../../rollup-node/node/proofSource";
 import { Sequencer } from "../../rollup-node/l2/sequencer";
 import type { ProducedBlock } from "../../rollup-node/l2/types";
-import { attestBlock } from "../../rollup-node/provers/attester";
-import { bundledCircuitArtifacts, proveCommittee } from "../../rollup-node/provers/committee";
-import { type ExecutionProver, ProofService } from "../../rollup-node/provers/proofService";
-import { type TestCommittee, testCommittee } from "../../tools/committeeFixture";
+import { ProofService } from "../../rollup-node/provers/proofService";
+import { type TestCommittee, committeeProver, testCommittee } from "../../tools/committeeFixture";
 import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
+import { LoggedLines } from "../../tools/loggedLines";
 
 const L2_CHAIN_ID = 778n;
-
-class Lines implements Logger {
-  readonly all: string[] = [];
-  info = (m: string): void => void this.all.push(m);
-  warn = (m: string): void => void this.all.push(m);
-  error = (m: string): void => void this.all.push(m);
-  debug = (): void => {};
-}
-
-/** The committee as the node runs it: three members re-execute the block and sign, aggregated into one Groth16 proof. */
-function committeeProver(c: TestCommittee): ExecutionProver {
-  return {
-    name: "committee",
-    keyHash: hexlify(c.keyHash),
-    prove: async (block) => {
-      const signed = await Promise.all([0, 1, 2].map((i) => attestBlock(c.keys[i], i, block)));
-      return proveCommittee(
-        bundledCircuitArtifacts(),
-        c.committee,
-        signed[0].commitment,
-        signed.map((s) => s.attestation),
-      );
-    },
-    close: () => Promise.resolve(),
-  };
-}
 
 /** ExecuteInvalid(ProofsInsufficient) as the rollup reverts with it (Execute.sol bubbles the executor's error). */
 const EXECUTE_ERRORS = new Interface(["error ExecuteInvalid(uint8 code, string reason)"]);
@@ -103,7 +76,7 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
       timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
       funded: [devNodeKeys().relayer],
     });
-    sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: new Lines() });
+    sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: new LoggedLines() });
     const head = sequencer.chain.resolveBlock(0n).block.header;
     const deployment = await deployRollup(l1.signer, {
       l2ChainId: L2_CHAIN_ID,
@@ -173,7 +146,7 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
   });
 
   it("the submitter sends that block at L1's estimate and L1 accepts it on its proof; it says once that the derivation is short", async () => {
-    const lines = new Lines();
+    const lines = new LoggedLines();
     const s = submitter(lines);
     await s.submitNext();
     expect(s.haltReason).to.equal(undefined);
@@ -184,7 +157,7 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
 
   it("after a restart (a submitter that has not learnt the derivation is short), the next empty block is accepted too", async () => {
     await sequencer.produceBlock();
-    const s = submitter(new Lines());
+    const s = submitter(new LoggedLines());
     await s.submitNext();
     expect(s.haltReason).to.equal(undefined);
     expect(s.accepted.map((a) => [a.number, a.provenBy])).to.deep.equal([[2n, ["committee"]]]);
@@ -211,14 +184,14 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
       },
     });
     const both = blockProofSource(
-      new ProofService([committeeProver(committee), { ...committeeProver(second), name: "second" }]),
+      new ProofService([committeeProver(committee), committeeProver(second, "second")]),
       L2_CHAIN_ID,
     );
     const s = new BatchSubmitter({
       sequencer,
       rollupAddress: twoOfTwo.address,
       signer: l1.signer,
-      logger: new Lines(),
+      logger: new LoggedLines(),
       mode: { kind: "proofs", proofs: both },
     });
     await s.submitNext();
@@ -233,7 +206,7 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
         sequencer,
         rollupAddress,
         signer: l1.signer,
-        logger: new Lines(),
+        logger: new LoggedLines(),
         retry: { initialDelayMs: 20, maxDelayMs: 200 },
       },
       proofs,
@@ -268,7 +241,7 @@ function refusingSubmitter(allowReexecution: boolean) {
       sequencer: { producedBlock: async () => undefined, onBlock: () => () => {} },
       rollupAddress: Wallet.createRandom().address,
       signer: Wallet.createRandom(),
-      logger: new Lines(),
+      logger: new LoggedLines(),
     },
     undefined,
   );
