@@ -1,5 +1,4 @@
-import { createFeeMarket1559Tx } from "@ethereumjs/tx";
-import { createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
+import { hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import {
@@ -8,13 +7,12 @@ import {
   decodeExecuteResult,
   encodeExecuteInput,
 } from "../../precompiles";
-import { Chain } from "../../rollup-node/chain/chain";
 import { callExecute } from "../../tools/executeCall";
+import { transferChain } from "../../tools/transferChain";
 
-const KEY = hexToBytes("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
 const CHAIN_ID = 1337n;
-const GENESIS_TIME = 1_700_000_000n;
 const TRANSFERS = 300;
+/** A rollup's: EXECUTE refuses an L2 gas limit above the L1's per-transaction cap. */
 const L2_GAS_LIMIT = 10_000_000n;
 const PATCHED = hexToBytes("0x00000000000000000000000000000000000f00d5");
 
@@ -28,32 +26,11 @@ describe("attack: dev methods and state reads while a block is built and witness
   this.timeout(120_000);
 
   it("reads see the pre-block head, edits wait for the block, and the witness still proves the block to EXECUTE", async () => {
-    const sender = createAddressFromPrivateKey(KEY);
-    const chain = await Chain.create({
-      genesis: {
-        chainId: CHAIN_ID,
-        hardfork: "osaka",
-        timestamp: GENESIS_TIME,
-        // A rollup's: EXECUTE refuses an L2 gas limit above the L1's per-transaction cap.
-        gasLimit: L2_GAS_LIMIT,
-        alloc: { [sender.toString()]: { balance: 10n ** 24n } },
-      },
-      now: () => GENESIS_TIME,
+    const { chain, sender, txs } = await transferChain({
+      chainId: CHAIN_ID,
+      transfers: TRANSFERS,
+      gasLimit: L2_GAS_LIMIT,
     });
-    const txs = Array.from({ length: TRANSFERS }, (_, i) =>
-      createFeeMarket1559Tx(
-        {
-          nonce: BigInt(i),
-          to: `0x${(0x10000 + i).toString(16).padStart(40, "0")}`,
-          value: 1n,
-          gasLimit: 21_000n,
-          maxFeePerGas: 10n ** 10n,
-          maxPriorityFeePerGas: 1n,
-          chainId: CHAIN_ID,
-        },
-        { common: chain.common },
-      ).sign(KEY),
-    );
     const parent = chain.head;
 
     // On every turn the build gives the event loop: what admission and the RPC can read without

@@ -1,12 +1,8 @@
-import { createFeeMarket1559Tx } from "@ethereumjs/tx";
-import { createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
-import { Chain } from "../../../rollup-node/chain/chain";
 import { EXECUTION_SLICE_MS } from "../../../rollup-node/chain/executionYield";
+import { transferChain } from "../../../tools/transferChain";
 
-const KEY = hexToBytes("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
-const GENESIS_TIME = 1_700_000_000n;
 const TRANSFERS = 300;
 
 /**
@@ -36,30 +32,7 @@ async function turnsDuring(work: () => Promise<unknown>): Promise<{ turns: numbe
 
 describe("block execution lets the event loop serve I/O", () => {
   it("gives the event loop a turn at least every slice while a block of many transfers is built and witnessed", async () => {
-    const sender = createAddressFromPrivateKey(KEY);
-    const chain = await Chain.create({
-      genesis: {
-        chainId: 1337n,
-        hardfork: "osaka",
-        timestamp: GENESIS_TIME,
-        alloc: { [sender.toString()]: { balance: 10n ** 24n } },
-      },
-      now: () => GENESIS_TIME,
-    });
-    const txs = Array.from({ length: TRANSFERS }, (_, i) =>
-      createFeeMarket1559Tx(
-        {
-          nonce: BigInt(i),
-          to: `0x${(0x10000 + i).toString(16).padStart(40, "0")}`,
-          value: 1n,
-          gasLimit: 21_000n,
-          maxFeePerGas: 10n ** 10n,
-          maxPriorityFeePerGas: 1n,
-          chainId: 1337n,
-        },
-        { common: chain.common },
-      ).sign(KEY),
-    );
+    const { chain, txs } = await transferChain({ chainId: 1337n, transfers: TRANSFERS });
     // An in-memory chain never waits for a database: without yields the whole build and its
     // witness capture are one run of microtasks, and a request on a socket waits for all of it.
     const { turns, longestMs, ms } = await turnsDuring(() => chain.mineBlock(txs, { captureWitness: true }));
