@@ -1,23 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
-import { bytesToHex } from "@ethereumjs/util";
+import { rmSync } from "node:fs";
 import { expect } from "chai";
-import { AbiCoder, getBytes, hexlify } from "ethers";
+import { AbiCoder, getBytes } from "ethers";
 import hre from "hardhat";
 
-import { deployRollup } from "../../deploy/rollup";
 import { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import type { Logger } from "../../rollup-node/logger";
-import { devNodeKeys } from "../../rollup-node/node/keys";
-import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
 import { blockProofSource } from "../../rollup-node/node/proofSource";
-import { Sequencer } from "../../rollup-node/l2/sequencer";
+import type { Sequencer } from "../../rollup-node/l2/sequencer";
 import { type ExecutionProver, ProofService } from "../../rollup-node/provers/proofService";
 import { type TestCommittee, committeeProver, testCommittee } from "../../tools/committeeFixture";
 import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
 import { LoggedLines } from "../../tools/loggedLines";
+import { deployVerifierRollup, openDevSequencer } from "../../tools/verifierRollup";
 
 const L2_CHAIN_ID = 779n;
 const PROOF_ABI = ["uint256[2]", "uint256[2][2]", "uint256[2]"] as const;
@@ -61,33 +55,9 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
     l1 = await startEdrL1(hre);
     good = await testCommittee(4, 51);
     hostile = await testCommittee(4, 52);
-    dir = mkdtempSync(path.join(tmpdir(), "proof-gas-grief-"));
-    const genesis = devL2Genesis({
-      chainId: L2_CHAIN_ID,
-      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
-      funded: [devNodeKeys().relayer],
-    });
-    sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: new LoggedLines() });
-    const head = sequencer.chain.resolveBlock(0n).block.header;
+    ({ sequencer, dir } = await openDevSequencer(L2_CHAIN_ID, "proof-gas-grief-", new LoggedLines()));
     // 1 of 2: either committee's proof suffices; a prover that fails must not matter.
-    const deployment = await deployRollup(l1.signer, {
-      l2ChainId: L2_CHAIN_ID,
-      genesisBlockHash: bytesToHex(head.hash()),
-      genesisStateRoot: bytesToHex(head.stateRoot),
-      genesisSupply: 0n,
-      sequencer: await l1.signer.getAddress(),
-      proofPolicy: {
-        threshold: 1,
-        allowReexecution: false,
-        acceptedKeys: [hexlify(good.keyHash), hexlify(hostile.keyHash)],
-      },
-      verification: {
-        kind: "verifiers",
-        verificationKeys: [hexlify(good.verificationKey), hexlify(hostile.verificationKey)],
-      },
-    });
-    expect(deployment.mode).to.equal("proofs-verifiers");
-    rollupAddress = deployment.address;
+    rollupAddress = await deployVerifierRollup(l1.signer, sequencer, L2_CHAIN_ID, [good, hostile], 1);
   });
 
   after(async () => {

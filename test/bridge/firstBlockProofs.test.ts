@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
-import { bytesToHex } from "@ethereumjs/util";
+import { rmSync } from "node:fs";
 import { expect } from "chai";
-import { Interface, Wallet, getBytes, hexlify } from "ethers";
+import { Interface, Wallet, getBytes } from "ethers";
 import hre from "hardhat";
 
-import { deployRollup } from "../../deploy/rollup";
 import {
   ExecuteErrorCode,
   commitmentToField,
@@ -29,15 +24,14 @@ import {
 import { BridgeError } from "../../rollup-node/bridge/errors";
 import { ProofsRefusedByL1Error } from "../../rollup-node/bridge/submissionErrors";
 import type { Logger } from "../../rollup-node/logger";
-import { devNodeKeys } from "../../rollup-node/node/keys";
-import { devL2Genesis } from "../../rollup-node/node/l2Genesis";
 import { blockProofSource } from "../../rollup-node/node/proofSource";
-import { Sequencer } from "../../rollup-node/l2/sequencer";
+import type { Sequencer } from "../../rollup-node/l2/sequencer";
 import type { ProducedBlock } from "../../rollup-node/l2/types";
 import { ProofService } from "../../rollup-node/provers/proofService";
 import { type TestCommittee, committeeProver, testCommittee } from "../../tools/committeeFixture";
 import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
 import { LoggedLines } from "../../tools/loggedLines";
+import { deployVerifierRollup, openDevSequencer } from "../../tools/verifierRollup";
 
 const L2_CHAIN_ID = 778n;
 
@@ -70,25 +64,8 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
   before(async () => {
     l1 = await startEdrL1(hre);
     committee = await testCommittee(4, 41);
-    dir = mkdtempSync(path.join(tmpdir(), "first-block-proofs-"));
-    const genesis = devL2Genesis({
-      chainId: L2_CHAIN_ID,
-      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
-      funded: [devNodeKeys().relayer],
-    });
-    sequencer = await Sequencer.open({ dataDir: dir, genesis, logger: new LoggedLines() });
-    const head = sequencer.chain.resolveBlock(0n).block.header;
-    const deployment = await deployRollup(l1.signer, {
-      l2ChainId: L2_CHAIN_ID,
-      genesisBlockHash: bytesToHex(head.hash()),
-      genesisStateRoot: bytesToHex(head.stateRoot),
-      genesisSupply: 0n,
-      sequencer: await l1.signer.getAddress(),
-      proofPolicy: { threshold: 1, allowReexecution: false, acceptedKeys: [hexlify(committee.keyHash)] },
-      verification: { kind: "verifiers", verificationKeys: [hexlify(committee.verificationKey)] },
-    });
-    expect(deployment.mode).to.equal("proofs-verifiers");
-    rollupAddress = deployment.address;
+    ({ sequencer, dir } = await openDevSequencer(L2_CHAIN_ID, "first-block-proofs-", new LoggedLines()));
+    rollupAddress = await deployVerifierRollup(l1.signer, sequencer, L2_CHAIN_ID, [committee], 1);
     rollup = connectRollup(rollupAddress, l1.signer);
     proofs = blockProofSource(new ProofService([committeeProver(committee)]), L2_CHAIN_ID);
   });
@@ -166,30 +143,14 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
 
   it("a policy of 2 of 2 committees (two verifiers, either may be the one short of gas): the empty block is accepted on both proofs", async () => {
     const second = await testCommittee(4, 42);
-    const head = sequencer.chain.resolveBlock(0n).block.header;
-    const twoOfTwo = await deployRollup(l1.signer, {
-      l2ChainId: L2_CHAIN_ID,
-      genesisBlockHash: bytesToHex(head.hash()),
-      genesisStateRoot: bytesToHex(head.stateRoot),
-      genesisSupply: 0n,
-      sequencer: await l1.signer.getAddress(),
-      proofPolicy: {
-        threshold: 2,
-        allowReexecution: false,
-        acceptedKeys: [hexlify(committee.keyHash), hexlify(second.keyHash)],
-      },
-      verification: {
-        kind: "verifiers",
-        verificationKeys: [hexlify(committee.verificationKey), hexlify(second.verificationKey)],
-      },
-    });
+    const twoOfTwo = await deployVerifierRollup(l1.signer, sequencer, L2_CHAIN_ID, [committee, second], 2);
     const both = blockProofSource(
       new ProofService([committeeProver(committee), committeeProver(second, "second")]),
       L2_CHAIN_ID,
     );
     const s = new BatchSubmitter({
       sequencer,
-      rollupAddress: twoOfTwo.address,
+      rollupAddress: twoOfTwo,
       signer: l1.signer,
       logger: new LoggedLines(),
       mode: { kind: "proofs", proofs: both },
