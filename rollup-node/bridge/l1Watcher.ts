@@ -6,11 +6,7 @@ import { ROLLUP_INTERFACE, type RollupContract, connectRollup } from "./contract
 import { L1InconsistencyError } from "./errors";
 import { type L1Message, decodeMessageQueued, hashL1Message } from "../../protocol";
 
-/**
- * How often a node reads L1 unless configured: the watcher, the challenger, the safe/finalized
- * heads and the follower all poll the same L1 at this pace.
- */
-export const DEFAULT_L1_POLL_MS = 500;
+export { DEFAULT_L1_POLL_MS } from "./l1Polling";
 /** Blocks per eth_getLogs query of the watcher and the challenger (L1 nodes cap the range). */
 export const DEFAULT_L1_LOG_RANGE = 5_000;
 

@@ -19,6 +19,8 @@ export interface OptionSpec {
   readonly valueName?: string;
   readonly default?: OptionValue;
   readonly choices?: readonly string[];
+  /** `integer`: the smallest value accepted (0 unless given). */
+  readonly min?: number;
   /** Given relative in a config file, resolved against the config file's folder. */
   readonly isPath?: boolean;
   /** Not accepted in a config file (`config` itself, `help`). */
@@ -45,10 +47,11 @@ function coerce(spec: OptionSpec, raw: unknown, where: string, usage: string): O
   if (spec.type === "integer") {
     const value =
       typeof raw === "number" ? raw : typeof raw === "string" && /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < 0)
+    const min = spec.min ?? 0;
+    if (!Number.isSafeInteger(value) || value < min)
       throw new CommandOptionsError(
         "CLI_USAGE",
-        `${where}: ${spec.name} must be a non-negative integer, got ${JSON.stringify(raw)}`,
+        `${where}: ${spec.name} must be ${min === 0 ? "a non-negative integer" : `an integer of at least ${min}`}, got ${JSON.stringify(raw)}`,
         usage,
       );
     return value;

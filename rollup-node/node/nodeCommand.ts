@@ -59,6 +59,8 @@ export interface NodeCommandOptions {
   /** Follower only: become the sequencer when the rollup's rule lets this node's key advance. */
   readonly takeover: boolean;
   readonly finalityDepth: number;
+  /** How often the node reads L1, in ms (the watcher, challenger, heads and a caught-up follower). */
+  readonly l1PollMs: number;
   readonly dev: boolean;
   readonly committees: readonly CommitteeConfig[];
   readonly keystores: Readonly<Partial<Record<KeyRole, string>>>;
@@ -165,6 +167,7 @@ export async function resolveNodeCommand(argv: readonly string[]): Promise<NodeC
     ...(typeof v["sequencer-rpc"] === "string" ? { sequencerRpc: v["sequencer-rpc"] } : {}),
     takeover: v.takeover === true,
     finalityDepth: v["finality-depth"] as number,
+    l1PollMs: v["l1-poll-interval"] as number,
     dev: v.dev === true,
     committees,
     keystores: keystoresOf(file.extras.keystores, configDir),
@@ -371,6 +374,7 @@ export async function startNodeCommand(
       rollupAddress: deployment.address,
       deployBlock: deployment.deployBlock,
       finalityDepth: options.finalityDepth,
+      pollMs: options.l1PollMs,
     };
     const rpc = { host: options.host, port: options.port };
     const followerConfig: FollowerNodeConfig = {

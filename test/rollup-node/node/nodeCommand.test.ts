@@ -1,4 +1,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { type Server, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -20,6 +22,7 @@ import {
 } from "../../../rollup-node/node/nodeCommand";
 import { NODE_OPTIONS, nodeHelp } from "../../../rollup-node/node/nodeOptions";
 import { DEFAULT_PROPOSAL_SLACK_SHARE } from "../../../rollup-node/l2/proposalSlack";
+import { DEFAULT_L1_POLL_MS, MIN_L1_POLL_MS } from "../../../rollup-node/bridge/l1Polling";
 
 /** Not the devnet's 1337: an L1 where the public dev keys must be refused. */
 const OTHER_L1_CHAIN_ID = 31_337n;
@@ -243,6 +246,84 @@ describe("the node command: options, genesis file, keys", function () {
     expect(log).to.include("key from env");
     for (const key of [sequencer.privateKey, relayer.privateKey])
       expect(log).to.not.include(key.slice(2).toLowerCase());
+  });
+
+  it("reads L1 at the pace --l1-poll-interval gives (a hosted L1 endpoint's request quota)", async () => {
+    // The L1 behind a proxy that counts the requests the node sends it.
+    let requests = 0;
+    const proxy: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        requests += 1;
+        fetch(l1.url as string, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: Buffer.concat(chunks),
+        })
+          .then(async (answer) => res.writeHead(200, { "content-type": "application/json" }).end(await answer.text()))
+          .catch(() => res.writeHead(502).end());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    // Requests a follower sends in a 3 s window once started (it starts caught up: no L2 block was accepted yet).
+    const requestsIn3s = async (pollMs: number): Promise<number> => {
+      const node = await startNodeCommand(
+        { ...base, role: "follower", l1Rpc: proxyUrl, l1PollMs: pollMs, dataDir: path.join(dir, `follower-${pollMs}`) },
+        { logger: collectingLogger([]), env: {} },
+      );
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        const before = requests;
+        await new Promise((r) => setTimeout(r, 3_000));
+        return requests - before;
+      } finally {
+        await node.stop();
+      }
+    };
+    try {
+      const fast = await requestsIn3s(MIN_L1_POLL_MS * 2);
+      const slow = await requestsIn3s(2_000);
+      expect(slow, `${slow} requests at 2000 ms against ${fast} at ${MIN_L1_POLL_MS * 2} ms`).to.be.below(fast / 4);
+      expect(fast, "the fast follower polled").to.be.at.least(10);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+});
+
+describe("the node command's --l1-poll-interval (how often the node reads L1)", () => {
+  const required = ["--deployment", "deployment.json", "--l1-rpc", "http://l1.example:8545"];
+
+  it("takes milliseconds from the command line or the config file, and the one default otherwise", async () => {
+    expect(((await resolveNodeCommand(required)) as NodeCommandOptions).l1PollMs).to.equal(DEFAULT_L1_POLL_MS);
+    expect(
+      ((await resolveNodeCommand([...required, "--l1-poll-interval", "4000"])) as NodeCommandOptions).l1PollMs,
+    ).to.equal(4000);
+    const dir = await mkdtemp(path.join(tmpdir(), "node-l1-poll-"));
+    try {
+      const config = path.join(dir, "node.json");
+      await writeFile(config, JSON.stringify({ "l1-poll-interval": 12000 }));
+      expect(((await resolveNodeCommand([...required, "--config", config])) as NodeCommandOptions).l1PollMs).to.equal(
+        12000,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`refuses an interval below ${MIN_L1_POLL_MS} ms (a node spinning on L1) and a non-number, naming the bound`, async () => {
+    for (const bad of ["0", String(MIN_L1_POLL_MS - 1), "fast", "-5"]) {
+      const error = await expectCode(() => resolveNodeCommand([...required, `--l1-poll-interval=${bad}`]), "CLI_USAGE");
+      expect(error.message).to.contain("l1-poll-interval");
+      expect(error.message).to.contain(`at least ${MIN_L1_POLL_MS}`);
+    }
+    expect(
+      ((await resolveNodeCommand([...required, `--l1-poll-interval=${MIN_L1_POLL_MS}`])) as NodeCommandOptions)
+        .l1PollMs,
+    ).to.equal(MIN_L1_POLL_MS);
   });
 });
 
