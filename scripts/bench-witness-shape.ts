@@ -15,54 +15,17 @@ import {
   executeGasCostOfBlock,
 } from "../precompiles";
 import { callExecute } from "../tools/executeCall";
-import { TestSigner } from "../tools/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../tools/l2TestChain";
-import { type StateShape, reshapeState } from "../tools/witnessShapes";
+import type { BuiltBlock } from "../tools/l2TestChain";
+import { LOOPER, SLOT0, shapedBlock as block } from "../tools/witnessShapes";
 
 const CHAIN_ID = 905n;
 const ROUNDS = Number(process.env.SHAPE_ROUNDS ?? 2);
 const LOOP_GAS = BigInt(process.env.SHAPE_LOOP_GAS ?? 2_000_000);
 const HUGE_KB = (process.env.SHAPE_HUGE_KB ?? "100,300").split(",").map(Number);
 
-/** sstore(0, gas()) while gas() > 30,000: one warm, dirty SSTORE (100 gas) per 127 gas. */
-export const SSTORE_LOOP = "0x5b5a6000555a6175301060005700";
-const LOOPER = "0x000000000000000000000000000000000000100b";
-const SLOT0 = `0x${"00".repeat(32)}`;
-
 function cpuSeconds(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
-}
-
-async function block(
-  kind: "transfers" | "loop",
-  shape: StateShape | undefined,
-  extraAccounts: { address: string; balance?: bigint }[] = [],
-): Promise<BuiltBlock> {
-  const probe = await L2TestChain.create(CHAIN_ID, []);
-  const count = kind === "transfers" ? 100 : 1;
-  const signers = Array.from({ length: count }, (_, i) => TestSigner.fromSeed(100 + i, probe.common));
-  const chain = await L2TestChain.create(
-    CHAIN_ID,
-    [
-      ...signers.map((s) => ({ address: s.address.toString(), balance: 10n ** 18n })),
-      { address: LOOPER, code: SSTORE_LOOP, storage: { [SLOT0]: "0x01" } },
-      ...extraAccounts,
-    ],
-    shape === undefined ? {} : { reshapeState: (db, common, root) => reshapeState(db, common, root, shape) },
-  );
-  const txs = signers.map((_, i) => {
-    const signer = TestSigner.fromSeed(100 + i, chain.common);
-    return kind === "transfers"
-      ? signer.tx({ to: `0x${(0xaa00 + i).toString(16).padStart(40, "0")}`, value: 1n })
-      : signer.tx({ to: LOOPER, gasLimit: LOOP_GAS });
-  });
-  const built = await chain.buildBlock(txs);
-  for (const result of built.txResults) {
-    if (result.execResult.exceptionError !== undefined)
-      throw new Error(`tx failed: ${result.execResult.exceptionError.error}`);
-  }
-  return built;
 }
 
 async function measure(label: string, precompile: ExecutePrecompile, built: BuiltBlock): Promise<number> {
@@ -105,10 +68,10 @@ async function measure(label: string, precompile: ExecutePrecompile, built: Buil
 
 /** The adversarial cases, by name (SHAPE_CASES picks some, comma-separated; all by default). */
 const CASES: Record<string, { label: string; build: () => Promise<BuiltBlock> }> = {
-  loop: { label: "SSTORE loop, honest state", build: () => block("loop", undefined) },
+  loop: { label: "SSTORE loop, honest state", build: () => block(CHAIN_ID, "loop", undefined, LOOP_GAS) },
   deep: {
     label: "SSTORE loop, account + slot at depth 64",
-    build: () => block("loop", { deepAccounts: [LOOPER], deepSlots: { [LOOPER]: [SLOT0] } }),
+    build: () => block(CHAIN_ID, "loop", { deepAccounts: [LOOPER], deepSlots: { [LOOPER]: [SLOT0] } }, LOOP_GAS),
   },
   ...Object.fromEntries(
     HUGE_KB.flatMap((kb) => [
@@ -117,14 +80,19 @@ const CASES: Record<string, { label: string; build: () => Promise<BuiltBlock> }>
         {
           label: `SSTORE loop, storage root value ${kb} kB`,
           build: () =>
-            block("loop", { deepSlots: { [LOOPER]: [SLOT0] }, hugeStorageRootValue: { [LOOPER]: kb * 1000 } }),
+            block(
+              CHAIN_ID,
+              "loop",
+              { deepSlots: { [LOOPER]: [SLOT0] }, hugeStorageRootValue: { [LOOPER]: kb * 1000 } },
+              LOOP_GAS,
+            ),
         },
       ],
       [
         `state${kb}`,
         {
           label: `100 transfers, state root value ${kb} kB`,
-          build: () => block("transfers", { hugeStateRootValue: kb * 1000 }),
+          build: () => block(CHAIN_ID, "transfers", { hugeStateRootValue: kb * 1000 }),
         },
       ],
     ]),
@@ -139,7 +107,7 @@ async function main(): Promise<void> {
       .join(" ")}`,
   );
   const precompile = createExecutePrecompile();
-  const honest = await block("transfers", undefined);
+  const honest = await block(CHAIN_ID, "transfers", undefined);
   const honestFirst = await measure("honest: 100 transfers", precompile, honest);
   const results: [string, number][] = [];
   const names = process.env.SHAPE_CASES?.split(",") ?? Object.keys(CASES);

@@ -6,6 +6,8 @@ import { Account, type MapDB, ValueEncoding, createAccountFromRLP, createAddress
 import { keccak_256 as keccak256 } from "@noble/hashes/sha3.js";
 
 import type { StoredValue } from "../precompiles";
+import { TestSigner } from "./l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "./l2TestChain";
 
 /**
  * Adversarial shapes of an L2 pre-state (docs/design/attack-review-s23.md): the state an attacker
@@ -149,4 +151,45 @@ export async function reshapeState(
   // The address parser checks each address once, so a typo fails here rather than as a silent no-op.
   for (const address of [...(shape.deepAccounts ?? []), ...storageAddresses]) createAddressFromString(address);
   return root;
+}
+
+/** sstore(0, gas()) while gas() > 30,000: one warm, dirty SSTORE (100 gas) per 127 gas. */
+export const SSTORE_LOOP = "0x5b5a6000555a6175301060005700";
+/** Where `shapedBlock` places SSTORE_LOOP, with slot 0 set to 1. */
+export const LOOPER = "0x000000000000000000000000000000000000100b";
+export const SLOT0 = `0x${"00".repeat(32)}`;
+
+/**
+ * One L2 block on a genesis reshaped by `shape` (none: an honest trie): "transfers" is 100 ETH
+ * transfers from 100 senders, "loop" one transaction of `loopGas` into SSTORE_LOOP.
+ */
+export async function shapedBlock(
+  chainId: bigint,
+  kind: "transfers" | "loop",
+  shape: StateShape | undefined,
+  loopGas = 1_000_000n,
+): Promise<BuiltBlock> {
+  const probe = await L2TestChain.create(chainId, []);
+  const count = kind === "transfers" ? 100 : 1;
+  const signers = Array.from({ length: count }, (_, i) => TestSigner.fromSeed(100 + i, probe.common));
+  const chain = await L2TestChain.create(
+    chainId,
+    [
+      ...signers.map((s) => ({ address: s.address.toString(), balance: 10n ** 18n })),
+      { address: LOOPER, code: SSTORE_LOOP, storage: { [SLOT0]: "0x01" } },
+    ],
+    shape === undefined ? {} : { reshapeState: (db, common, root) => reshapeState(db, common, root, shape) },
+  );
+  const txs = signers.map((_, i) => {
+    const signer = TestSigner.fromSeed(100 + i, chain.common);
+    return kind === "transfers"
+      ? signer.tx({ to: `0x${(0xaa00 + i).toString(16).padStart(40, "0")}`, value: 1n })
+      : signer.tx({ to: LOOPER, gasLimit: loopGas });
+  });
+  const built = await chain.buildBlock(txs);
+  for (const result of built.txResults) {
+    const error = result.execResult.exceptionError;
+    if (error !== undefined) throw new Error(`shapedBlock: a transaction failed: ${error.error}`);
+  }
+  return built;
 }
