@@ -75,7 +75,14 @@ export class L2TestChain {
   static async create(
     chainId: bigint,
     accounts: readonly TestAccount[],
-    options: { number?: bigint; gasLimit?: bigint; withSystemContracts?: boolean; l1Common?: Common } = {},
+    options: {
+      number?: bigint;
+      gasLimit?: bigint;
+      withSystemContracts?: boolean;
+      l1Common?: Common;
+      /** Rewrites the genesis state in the chain's database and returns its new root (tools/witnessShapes.ts). */
+      reshapeState?: (db: MapDB<string, StoredValue>, common: Common, stateRoot: Uint8Array) => Promise<Uint8Array>;
+    } = {},
   ): Promise<L2TestChain> {
     const common = l2Common(chainId, options.l1Common);
     const db = new MapDB<string, StoredValue>();
@@ -96,13 +103,14 @@ export class L2TestChain {
     }
     await state.checkpoint();
     await state.commit();
+    const stateRoot = await state.getStateRoot();
     const header = createBlockHeader(
       {
         number: options.number ?? 0n,
         gasLimit: options.gasLimit ?? GENESIS_GAS_LIMIT,
         baseFeePerGas: GENESIS_BASE_FEE,
         timestamp: GENESIS_TIMESTAMP,
-        stateRoot: await state.getStateRoot(),
+        stateRoot: options.reshapeState === undefined ? stateRoot : await options.reshapeState(db, common, stateRoot),
         withdrawalsRoot: KECCAK256_RLP,
         blobGasUsed: 0n,
         excessBlobGas: 0n,

@@ -281,6 +281,8 @@ export class AdvanceSubmitter extends SubmissionLoop {
    * then on if it succeeds (`derivationShort`): a limit too low must cost a search, never a reverted
    * transaction. `proven`: the block goes on proofs that met the policy's threshold here, so a
    * ProofsInsufficient is a verifier that ran out of gas too (docs/design/first-block-proofs.md).
+   * A simulation that met L1's eth_call deadline (SimulationTimeout) sends at the limit simulated
+   * when that limit covers EXECUTE's charge: the mined transaction has no deadline.
    */
   private async advanceGasLimit(
     number: bigint,
@@ -297,6 +299,12 @@ export class AdvanceSubmitter extends SubmissionLoop {
         await this.rollup.advance.staticCall(...args, { gasLimit, blockTag: "pending" });
         return gasLimit;
       } catch (error) {
+        // Only the simulation has a deadline: a valid block slower to verify than L1's eth_call
+        // limit (an SSTORE loop) times out in every simulation and would be retried forever, a halt
+        // any L2 user could cause (docs/design/attack-review-s23.md, finding 3). The mined
+        // transaction has no deadline and this limit covers EXECUTE's charge, so it is sent; the
+        // challenger does the same with its challenges.
+        if (isSimulationTimeout(error) && (configured !== undefined || derived < cap)) return gasLimit;
         if (configured !== undefined || !mayHaveRunOutOfGas(error, proven)) throw error;
         if (derived >= cap) throw new AdvanceOverL1GasLimitError(number, derived, cap);
       }
@@ -343,6 +351,12 @@ function mayHaveRunOutOfGas(error: unknown, proven: boolean): boolean {
     decoded?.name === "ExecuteUnavailable" ||
     (proven && decoded?.executeCode === ExecuteErrorCode.ProofsInsufficient)
   );
+}
+
+/** Whether `error` is EXECUTE stopped at a simulation's deadline (SimulationTimeout). */
+function isSimulationTimeout(error: unknown): boolean {
+  const data = revertDataOf(error);
+  return data !== undefined && decodeRollupRevert(data)?.executeCode === ExecuteErrorCode.SimulationTimeout;
 }
 
 /** Whether `error` is EXECUTE's (or an executor's) ProofsInsufficient. */

@@ -8,10 +8,15 @@ import type { Logger } from "../../rollup-node/logger";
 /** EXECUTE's OutOfGas as the rollup contract reverts with it (Execute.sol's ExecuteInvalid). */
 const EXECUTE_ERRORS = new Interface(["error ExecuteInvalid(uint8 code, string reason)"]);
 const OUT_OF_GAS = EXECUTE_ERRORS.encodeErrorResult("ExecuteInvalid", [ExecuteErrorCode.OutOfGas, "out of gas"]);
+/** EXECUTE stopped at the L1's eth_call deadline (a simulation's limit; a mined transaction has none). */
+const TIMEOUT = EXECUTE_ERRORS.encodeErrorResult("ExecuteInvalid", [
+  ExecuteErrorCode.SimulationTimeout,
+  "EXECUTE stopped after the 5000 ms a simulated call may run it",
+]);
 
 /** What L1 answered to the submitter's simulations and estimates, in order. */
 interface L1Answers {
-  simulations: ("ok" | "out-of-gas")[];
+  simulations: ("ok" | "out-of-gas" | "timeout")[];
   estimates: bigint[];
 }
 
@@ -36,8 +41,9 @@ function submitterWith(answers: L1Answers, warnings: string[]) {
     staticCall: async (...args: unknown[]) => {
       const { gasLimit } = args[args.length - 1] as { gasLimit: bigint };
       calls.push(`simulate ${gasLimit}`);
-      if (answers.simulations.shift() === "out-of-gas")
-        throw Object.assign(new Error("reverted"), { data: OUT_OF_GAS });
+      const answer = answers.simulations.shift();
+      if (answer === "out-of-gas") throw Object.assign(new Error("reverted"), { data: OUT_OF_GAS });
+      if (answer === "timeout") throw Object.assign(new Error("reverted"), { data: TIMEOUT });
     },
     estimateGas: async () => {
       const estimate = answers.estimates.shift() as bigint;
@@ -52,6 +58,16 @@ function submitterWith(answers: L1Answers, warnings: string[]) {
 }
 
 describe("AdvanceSubmitter's fallback from the derived gas limit to L1's estimate", () => {
+  it("a simulation that only met the eth_call deadline sends the advance at the limit simulated, not a retry forever (attack-review-s23.md, finding 3)", async () => {
+    // A valid block slower to verify than the L1's eth_call deadline (an SSTORE loop) times out in
+    // every simulation; the mined transaction has no deadline and EXECUTE's charge is exact.
+    const warnings: string[] = [];
+    const derived = 4_200_000n;
+    const { calls, limit } = submitterWith({ simulations: ["timeout"], estimates: [] }, warnings);
+    expect(await limit(1n, derived)).to.equal(derived);
+    expect(calls).to.deep.equal([`simulate ${derived}`]);
+  });
+
   it("one simulation out of gas that L1's estimate then prices within the derived limit does not make the estimate the rule", async () => {
     const warnings: string[] = [];
     const derived = 1_000_000n;

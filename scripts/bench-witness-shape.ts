@@ -1,0 +1,130 @@
+/**
+ * EXECUTE's CPU per million L1 gas charged on adversarial pre-state shapes (deep trie paths, huge
+ * trie nodes) beside an honest block verified by the same precompile in the same process
+ * (`npx ts-node --transpile-only scripts/bench-witness-shape.ts`; docs/design/attack-review-s23.md).
+ * CPU time (process.cpuUsage), not wall: the machine may be shared. Each input runs SHAPE_ROUNDS
+ * times (default 2), the honest block before and after the others.
+ */
+import os from "node:os";
+
+import {
+  type ExecutePrecompile,
+  createExecutePrecompile,
+  decodeExecuteInvalid,
+  encodeExecuteInput,
+  executeGasCostOfBlock,
+} from "../precompiles";
+import { callExecute } from "../tools/executeCall";
+import type { BuiltBlock } from "../tools/l2TestChain";
+import { LOOPER, SLOT0, shapedBlock as block } from "../tools/witnessShapes";
+
+const CHAIN_ID = 905n;
+const ROUNDS = Number(process.env.SHAPE_ROUNDS ?? 2);
+const LOOP_GAS = BigInt(process.env.SHAPE_LOOP_GAS ?? 2_000_000);
+const HUGE_KB = (process.env.SHAPE_HUGE_KB ?? "100,300").split(",").map(Number);
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+async function measure(label: string, precompile: ExecutePrecompile, built: BuiltBlock): Promise<number> {
+  const data = encodeExecuteInput({
+    chainId: CHAIN_ID,
+    parentHeader: built.parentHeader,
+    block: built.blockRlp,
+    witness: built.witness,
+    proofs: new Uint8Array(),
+  });
+  const gas = executeGasCostOfBlock(data.length, built.blockRlp, precompile.schedule);
+  const cpu: number[] = [];
+  let verdict = "";
+  let used = 0n;
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = cpuSeconds();
+    const result = await callExecute(precompile, data, { gasLimit: gas });
+    cpu.push(cpuSeconds() - start);
+    used = result.executionGasUsed;
+    const invalid = decodeExecuteInvalid(result.returnValue);
+    verdict = result.exceptionError
+      ? `exception ${result.exceptionError.error}`
+      : invalid === undefined
+        ? "accepted"
+        : `${invalid.code}: ${invalid.reason.slice(0, 70)}`;
+  }
+  const mgas = Number(used) / 1e6;
+  const perMgas = cpu.map((s) => (s * 1000) / mgas);
+  console.log(
+    `${label.padEnd(46)} ${String(data.length).padStart(8)} B ${mgas.toFixed(3).padStart(7)} Mgas  CPU s ${cpu
+      .map((s) => s.toFixed(3))
+      .join(" / ")
+      .padEnd(16)} ms/Mgas ${perMgas
+      .map((v) => v.toFixed(0))
+      .join(" / ")
+      .padEnd(12)} ${verdict}`,
+  );
+  return Math.min(...perMgas);
+}
+
+/** The adversarial cases, by name (SHAPE_CASES picks some, comma-separated; all by default). */
+const CASES: Record<string, { label: string; build: () => Promise<BuiltBlock> }> = {
+  loop: { label: "SSTORE loop, honest state", build: () => block(CHAIN_ID, "loop", undefined, LOOP_GAS) },
+  deep: {
+    label: "SSTORE loop, account + slot at depth 64",
+    build: () => block(CHAIN_ID, "loop", { deepAccounts: [LOOPER], deepSlots: { [LOOPER]: [SLOT0] } }, LOOP_GAS),
+  },
+  ...Object.fromEntries(
+    HUGE_KB.flatMap((kb) => [
+      [
+        `storage${kb}`,
+        {
+          label: `SSTORE loop, storage root value ${kb} kB`,
+          build: () =>
+            block(
+              CHAIN_ID,
+              "loop",
+              { deepSlots: { [LOOPER]: [SLOT0] }, hugeStorageRootValue: { [LOOPER]: kb * 1000 } },
+              LOOP_GAS,
+            ),
+        },
+      ],
+      [
+        `state${kb}`,
+        {
+          label: `100 transfers, state root value ${kb} kB`,
+          build: () => block(CHAIN_ID, "transfers", { hugeStateRootValue: kb * 1000 }),
+        },
+      ],
+    ]),
+  ),
+};
+
+async function main(): Promise<void> {
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
+  const precompile = createExecutePrecompile();
+  const honest = await block(CHAIN_ID, "transfers", undefined);
+  const honestFirst = await measure("honest: 100 transfers", precompile, honest);
+  const results: [string, number][] = [];
+  const names = process.env.SHAPE_CASES?.split(",") ?? Object.keys(CASES);
+  for (const name of names) {
+    const entry = CASES[name];
+    if (entry === undefined) throw new Error(`no case ${name}: ${Object.keys(CASES).join(", ")}`);
+    const rssBefore = process.memoryUsage().rss;
+    results.push([entry.label, await measure(entry.label, precompile, await entry.build())]);
+    console.log(`  RSS ${((process.memoryUsage().rss - rssBefore) / 1e6).toFixed(0)} MB more than before the case`);
+  }
+  const honestLast = await measure("honest: 100 transfers (again)", precompile, honest);
+  const baseline = Math.min(honestFirst, honestLast);
+  for (const [label, perMgas] of results)
+    console.log(`${label.padEnd(46)} ${(perMgas / baseline).toFixed(1)}x the honest block`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
