@@ -146,6 +146,8 @@ function bracketFiles(root) {
   }
 }
 
+exports.waitedChildrenCpuMs = waitedChildrenCpuMs;
+
 exports.mochaHooks = {
   beforeAll() {
     wrapAssertions();

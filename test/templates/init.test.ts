@@ -14,6 +14,8 @@ import { acceptanceHistory } from "../../rollup-node/bridge/acceptance";
 import { keyEnvNames } from "../../rollup-node/node/keySources";
 import { RollupClient } from "../../sdk";
 import { freePort } from "../support/freePort";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitedChildrenCpuMs } = require("../support/fileTimings") as { waitedChildrenCpuMs(): number };
 import { type InitArgs, InitOptionsError, resolveInitOptions } from "../../tasks/init/options";
 import { renderTemplate } from "../../tasks/init/render";
 
@@ -27,6 +29,8 @@ interface RunResult {
   readonly code: number | null;
   readonly output: string;
   readonly ms: number;
+  /** CPU ms of the processes this test waited for meanwhile (the command's tree, on Linux; NaN elsewhere). */
+  readonly cpuMs: number;
 }
 
 /** The environment of a command run in another project: none of this Hardhat run's settings. */
@@ -39,13 +43,16 @@ function childEnv(): NodeJS.ProcessEnv {
 
 function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   const started = Date.now();
+  const startedCpu = waitedChildrenCpuMs();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: { ...childEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output, ms: Date.now() - started }));
+    child.on("close", (code) =>
+      resolve({ code, output, ms: Date.now() - started, cpuMs: waitedChildrenCpuMs() - startedCpu }),
+    );
   });
 }
 
@@ -272,6 +279,8 @@ describe("rollup:init", () => {
     this.timeout(300_000);
     let project: string;
     const timings: Record<string, number> = {};
+    /** CPU ms per step of the processes it started (docs/design/fast-tests.md, round 23). */
+    const cpu: Record<string, number> = {};
 
     before(async () => {
       project = path.join(scratch, "acme-chain");
@@ -295,6 +304,7 @@ describe("rollup:init", () => {
         ROOT,
       );
       timings.init = init.ms;
+      cpu.init = init.cpuMs;
       expect(init.code, init.output).to.equal(0);
     });
 
@@ -303,6 +313,10 @@ describe("rollup:init", () => {
         .map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`)
         .join(", ");
       console.log(`      rollup:init timings: ${line}`);
+      const cpuLine = Object.entries(cpu)
+        .map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`)
+        .join(", ");
+      console.log(`      rollup:init CPU of the processes started: ${cpuLine}`);
     });
 
     it("is self-contained: exact versions equal to ours, the framework vendored, scripts off", () => {
@@ -343,9 +357,11 @@ describe("rollup:init", () => {
     it("installs with npm ci and passes its own tests (EXECUTE, based sequencing, SDK deposit and withdrawal)", async () => {
       const ci = await run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"], project);
       timings["npm ci"] = ci.ms;
+      cpu["npm ci"] = ci.cpuMs;
       expect(ci.code, ci.output).to.equal(0);
       const test = await run("npm", ["test"], project);
       timings["npm test"] = test.ms;
+      cpu["npm test"] = test.cpuMs;
       expect(test.code, test.output).to.equal(0);
       expect(test.output).to.match(/\b8 passing\b/);
       expect(test.output).not.to.match(/\bfailing\b/);
@@ -358,12 +374,14 @@ describe("rollup:init", () => {
     it("typechecks against the framework's declarations (native-rollup/hardhat, /devnet, /sdk)", async () => {
       const typecheck = await run("npm", ["run", "typecheck"], project);
       timings.typecheck = typecheck.ms;
+      cpu.typecheck = typecheck.cpuMs;
       expect(typecheck.code, typecheck.output).to.equal(0);
     });
 
     it("tests its L2 contract like any Hardhat contract (npm run test:l2: loadFixture, chai matchers, TypeChain on the in-process L2)", async () => {
       const test = await run("npm", ["run", "test:l2"], project);
       timings["test:l2"] = test.ms;
+      cpu["test:l2"] = test.cpuMs;
       expect(test.code, test.output).to.equal(0);
       expect(test.output).to.match(/\b6 passing\b/);
       expect(test.output).not.to.match(/\b(failing|pending)\b/);
@@ -374,9 +392,11 @@ describe("rollup:init", () => {
       let devnet: ChildProcess;
       let banner: string;
       let l2Url: string;
+      let cpuBefore = 0;
 
       before(async () => {
         const started = Date.now();
+        cpuBefore = waitedChildrenCpuMs();
         devnet = spawn(
           process.execPath,
           [
@@ -403,6 +423,7 @@ describe("rollup:init", () => {
         const exited = new Promise((resolve) => devnet.once("exit", resolve));
         devnet.kill("SIGINT");
         await exited;
+        cpu["devnet and its tests' processes"] = waitedChildrenCpuMs() - cpuBefore;
       });
 
       it("its `npm run devnet` (hardhat devnet) deploys AcmeRollup, serves L2 chain 777 and the dashboard", async () => {
@@ -421,6 +442,7 @@ describe("rollup:init", () => {
           L2_RPC_URL: l2Url,
         });
         timings.deployL2 = deployed.ms;
+        cpu.deployL2 = deployed.cpuMs;
         expect(deployed.code, deployed.output).to.equal(0);
         const address = /Greeter deployed on the Acme L2 \(chain 777\) at (0x[0-9a-fA-F]{40})/.exec(
           deployed.output,
@@ -440,6 +462,7 @@ describe("rollup:init", () => {
     });
 
     it("runs the node and the attester without Hardhat (the package's bins) and writes its genesis with rollup:genesis", async () => {
+      const cpuBefore = waitedChildrenCpuMs();
       const nodeHelp = await run("npx", ["--no-install", "native-rollup-node", "--help"], project);
       expect(nodeHelp.code, nodeHelp.output).to.equal(0);
       expect(nodeHelp.output)
@@ -476,10 +499,12 @@ describe("rollup:init", () => {
         1000n * 10n ** 18n,
       );
       expect(BigInt(written.alloc[relayer]?.balance ?? "0"), "relayer").to.be.greaterThan(0n);
+      cpu["bins --help, rollup:genesis"] = waitedChildrenCpuMs() - cpuBefore;
     });
 
     it("on `npx hardhat node` (no EXECUTE): rollup:deploy deploys its default contract with Groth16 verifiers, its attesters and node run as processes with fresh keys from the environment, and a deposit, an L2 transfer and a withdrawal go through", async function () {
       this.timeout(600_000);
+      const cpuBefore = waitedChildrenCpuMs();
       const hardhatCli = require.resolve("hardhat/internal/cli/cli", { paths: [project] });
       const bin = (name: string): string => path.join(project, "node_modules", ".bin", name);
       const children: ChildProcess[] = [];
@@ -495,12 +520,16 @@ describe("rollup:init", () => {
       const hardhat = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
         new Promise((resolve, reject) => {
           const started = Date.now();
+          const startedCpu = waitedChildrenCpuMs();
           const child = spawnIn(process.execPath, [hardhatCli, ...args], env);
           let output = "";
           child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
           child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
           child.on("error", reject);
-          child.on("close", (code) => resolve({ code, output, ms: Date.now() - started }));
+          child.on("close", (code) =>
+            // Two run at once (the genesis and the keys): each one's CPU then counts both.
+            resolve({ code, output, ms: Date.now() - started, cpuMs: waitedChildrenCpuMs() - startedCpu }),
+          );
         });
       // Every key is fresh: none is of the public dev mnemonic the hardhat node funds.
       const deployer = Wallet.createRandom();
@@ -566,6 +595,7 @@ describe("rollup:init", () => {
           { [keyEnvNames("deployer").key]: deployer.privateKey },
         );
         timings["rollup:deploy"] = deploy.ms;
+        cpu["rollup:deploy"] = deploy.cpuMs;
         expect(deploy.code, deploy.output).to.equal(0);
         expect(deploy.output).to.contain("there is no precompile there").and.to.contain("mode proofs-verifiers");
         const deployment = (await loadDeployment(path.join(project, "deployment.json"))) as RollupDeployment;
@@ -644,6 +674,7 @@ describe("rollup:init", () => {
               }),
           ),
         );
+        cpu["hardhat node, 3 attesters, the node, the tasks"] = waitedChildrenCpuMs() - cpuBefore;
       }
     });
   });

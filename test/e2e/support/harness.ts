@@ -80,14 +80,27 @@ export async function startE2eRollup(
   };
 }
 
-/** Polls `check` until it returns a value other than undefined. */
+/** The pause after `eventually`'s first check; each later pause doubles, up to the next constant. */
+export const EVENTUALLY_FIRST_PAUSE_MS = 25;
+/**
+ * The longest pause between two checks: the harness's L2 block time (200 ms above), so a wait
+ * for a block or for what the node does at its next L1 poll ends at most one block late. A
+ * check is one or more RPC calls into this process's node: at a fixed 25 ms, a wait of seconds
+ * (an L1 acceptance, a relay) cost as much CPU as the idle rollup itself (docs/design/fast-tests.md,
+ * round 23), on a test run that is CPU-bound.
+ */
+export const EVENTUALLY_MAX_PAUSE_MS = 200;
+
+/** Polls `check` until it returns a value other than undefined: soon at first, then once a block. */
 export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let pauseMs = EVENTUALLY_FIRST_PAUSE_MS;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    pauseMs = Math.min(pauseMs * 2, EVENTUALLY_MAX_PAUSE_MS);
   }
 }
 
