@@ -1,12 +1,13 @@
-import { genTransactionsTrieRoot } from "@ethereumjs/block";
+import { createBlockFromRLP, genTransactionsTrieRoot } from "@ethereumjs/block";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
 import { KECCAK256_RLP, bytesToHex } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { expect } from "chai";
 
+import { ExecuteError, ExecuteErrorCode, verifyBlock } from "../../precompiles";
 import { orderedTrieRoot, rlpIndex } from "../../precompiles/orderedTrie";
-import { TestSigner } from "../../tools/l2Fixtures";
+import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
 
 /**
@@ -80,5 +81,62 @@ describe("orderedTrieRoot", () => {
         `${count} txs`,
       ).to.equal(bytesToHex(expected));
     }
+  });
+
+  it("gives verifyBlock the verdict EthereumJS's transactionsTrieIsValid gives, on valid and tampered blocks", async () => {
+    const chainId = 903n;
+    const probe = await L2TestChain.create(chainId, []);
+    const senders = [11, 12, 13].map((seed) => TestSigner.fromSeed(seed, probe.common));
+    const chain = await L2TestChain.create(
+      chainId,
+      senders.map((s) => ({ address: s.address.toString(), balance: 10n ** 20n })),
+    );
+    const signers = [11, 12, 13].map((seed) => TestSigner.fromSeed(seed, chain.common));
+    const txs = Array.from({ length: 18 }, (_, i) =>
+      signers[i % 3].tx({ to: `0x${(0xbee000 + i).toString(16).padStart(40, "0")}`, value: 1n, gasLimit: 21_000n }),
+    );
+    const built = await chain.buildBlock(txs);
+    const { block } = built;
+    const swapped = [block.transactions[1], block.transactions[0], ...block.transactions.slice(2)];
+    const variants: Record<string, Uint8Array> = {
+      valid: built.blockRlp,
+      "another transactions root": tamperBlock(block, {
+        transactionsTrie: Uint8Array.from(Buffer.from(word(1), "hex")),
+      }),
+      "two transactions swapped": tamperBlock(block, {}, { transactions: swapped }),
+      "the last transaction dropped": tamperBlock(block, {}, { transactions: block.transactions.slice(0, -1) }),
+      "no transactions": tamperBlock(block, {}, { transactions: [] }),
+      "swapped, with the root of the swapped list": tamperBlock(
+        block,
+        { transactionsTrie: await genTransactionsTrieRoot(swapped, new MerklePatriciaTrie({ common: chain.common })) },
+        { transactions: swapped },
+      ),
+    };
+    const rootRejections: string[] = [];
+    for (const [name, bytes] of Object.entries(variants)) {
+      const upstreamValid = await createBlockFromRLP(bytes, {
+        common: chain.common,
+        skipConsensusFormatValidation: true,
+      }).transactionsTrieIsValid();
+      const verdict = await verifyBlock({
+        chainId,
+        parentHeader: built.parentHeader,
+        block: bytes,
+        witness: built.witness,
+      }).then(
+        () => "accepted",
+        (error: unknown) => (error instanceof ExecuteError ? `${error.code}: ${error.message}` : String(error)),
+      );
+      const rootRejected =
+        verdict === `${ExecuteErrorCode.InvalidTransactions}: transactions do not match the header's transactions root`;
+      expect(rootRejected, `${name}: ${verdict}`).to.equal(!upstreamValid);
+      if (rootRejected) rootRejections.push(name);
+    }
+    expect(rootRejections).to.deep.equal([
+      "another transactions root",
+      "two transactions swapped",
+      "the last transaction dropped",
+      "no transactions",
+    ]);
   });
 });
