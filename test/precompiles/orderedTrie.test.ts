@@ -7,6 +7,7 @@ import { expect } from "chai";
 
 import { ExecuteError, ExecuteErrorCode, verifyBlock } from "../../precompiles";
 import { orderedTrieRoot, rlpIndex } from "../../precompiles/orderedTrie";
+import { Rng } from "../../tools/executeFuzz";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
 
@@ -17,17 +18,6 @@ import { L2TestChain } from "../../tools/l2TestChain";
  * (RLP(0) = 0x80 beside the one-byte keys 0x01..0x7f, the two-byte keys 0x81xx from 128, the
  * three-byte keys from 256) and every length class of value (embedded nodes below 32 bytes).
  */
-
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const VALUE_LENGTHS = [1, 2, 5, 20, 27, 28, 29, 30, 31, 32, 33, 55, 56, 110, 300];
 
@@ -44,13 +34,13 @@ describe("orderedTrieRoot", () => {
   });
 
   it("gives EthereumJS's root for every count of items from 0 to 300 and random values", async () => {
-    const random = generator(20261128);
+    const rng = new Rng(20261128);
     const counts = [...Array.from({ length: 140 }, (_, i) => i), 200, 255, 256, 257, 300];
     for (const count of counts) {
       const values = Array.from({ length: count }, () => {
-        const length = VALUE_LENGTHS[Math.floor(random() * VALUE_LENGTHS.length)];
+        const length = rng.pick(VALUE_LENGTHS);
         // Small alphabets make equal values (equal nodes in different places) frequent.
-        return Uint8Array.from({ length }, () => Math.floor(random() * 3));
+        return Uint8Array.from({ length }, () => rng.int(3));
       });
       expect(bytesToHex(orderedTrieRoot(values, keccak_256)), `${count} items`).to.equal(
         bytesToHex(await upstreamRoot(values)),
