@@ -10,7 +10,7 @@ import { type RunBlockResult, createVM, runBlock } from "@ethereumjs/vm";
 import { ValueEncoding, bytesToBigInt, equalsBytes } from "@ethereumjs/util";
 
 import type { ExecuteResult } from "./codec";
-import { prepareCrypto } from "./crypto";
+import { keccak256, prepareCrypto } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 import { type ExecutionPacing, paceExecution, stopPastClaimedGas } from "./executionGuard";
 import { genesisForkCommon } from "./forkSchedule";
@@ -30,6 +30,7 @@ import {
   checkTransactions,
 } from "./headerRules";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
+import { orderedTrieRoot } from "./orderedTrie";
 import { CachedReadStateManager } from "./cachedReadStateManager";
 import { SafeMerkleStateManager } from "./stateManager";
 import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
@@ -399,7 +400,12 @@ export async function checkBlockShape(
   checkHeaderAgainstParent(block.header, parent);
   checkHeaderFields(block.header);
   checkBlockContent(block);
-  if (!(await block.transactionsTrieIsValid())) {
+  // EthereumJS's `transactionsTrieIsValid` builds the same root with a trie, one put per transaction.
+  const transactionsRoot = orderedTrieRoot(
+    block.transactions.map((tx) => tx.serialize()),
+    common.customCrypto.keccak256 ?? keccak256,
+  );
+  if (!equalsBytes(transactionsRoot, block.header.transactionsTrie)) {
     throw new ExecuteError(
       ExecuteErrorCode.InvalidTransactions,
       "transactions do not match the header's transactions root",
