@@ -26,7 +26,14 @@
  * thread's own V8 heap (inside RSS, outside the main thread's heapUsed), /proc/self/status's
  * VmRSS/RssAnon/RssFile and the L2 and L1 heads, each thread's V8 heap spaces (which space holds a
  * heap's reservation) and the node caches' hit rate since the last line; at the end, each figure's
- * growth per L2 block after the first minute (docs/design/memory-bounds.md).
+ * growth per L2 block after the first minute (docs/design/memory-bounds.md), and a verdict line for
+ * #14's target: the growth after minute 1 against 10 %, with what explains it (the node caches
+ * filling towards their bound, each V8 heap's reservation above its live part, the young
+ * generations, the native rest).
+ * --l1-young-mb N / --l1-old-mb N set the L1 worker's V8 `resourceLimits` (maxYoungGenerationSizeMb,
+ * maxOldGenerationSizeMb); --node-cache-mb N bounds both trie node caches (the L2's and the L1's) at N
+ * MiB each instead of DEFAULT_NODE_CACHE_BYTES; --json FILE writes the run's figures for scripts/load-l2-pair.ts, which
+ * runs a baseline and a variant side by side.
  */
 import { fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -53,6 +60,10 @@ const { values } = parseArgs({
     "heap-snapshots": { type: "string" },
     log: { type: "boolean", default: false },
     "l1-thread": { type: "string" },
+    "l1-young-mb": { type: "string" },
+    "l1-old-mb": { type: "string" },
+    "node-cache-mb": { type: "string" },
+    json: { type: "string" },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -62,6 +73,12 @@ const BLOCK_TIME_MS = Number(values["block-time"]);
 const CPU_PROFILE = values["cpu-prof"];
 const L1_THREAD = parseL1Thread(values["l1-thread"], "--l1-thread");
 const HEAP_SNAPSHOTS = values["heap-snapshots"];
+const JSON_FILE = values.json;
+/** The L1 worker's resourceLimits, from --l1-young-mb / --l1-old-mb (V8's own when neither is given). */
+const L1_RESOURCE_LIMITS = {
+  ...(values["l1-young-mb"] !== undefined ? { maxYoungGenerationSizeMb: Number(values["l1-young-mb"]) } : {}),
+  ...(values["l1-old-mb"] !== undefined ? { maxOldGenerationSizeMb: Number(values["l1-old-mb"]) } : {}),
+};
 
 /** Memory growth is measured from here on: the first minute fills caches and the JIT. */
 const WARM_UP_MS = 60_000;
@@ -71,7 +88,7 @@ const GRACE_MS = 60_000;
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** One memory sample of the node process (both threads) with the heads it was taken at. */
-interface MemorySample {
+export interface MemorySample {
   readonly minute: number;
   readonly l2Block: number;
   readonly l1Block: number;
@@ -99,6 +116,27 @@ interface MemorySample {
   /** Each thread's V8 heap spaces: which space holds a heap's reservation (`total`). */
   readonly mainSpaces: readonly HeapSpaceInfo[];
   readonly l1Spaces: readonly HeapSpaceInfo[];
+}
+
+/** What --json writes: the run's figures, for scripts/load-l2-pair.ts. */
+export interface LoadRunSummary {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly acknowledged: number;
+  readonly offered: number;
+  readonly errors: number;
+  readonly failed: number;
+  readonly included: number;
+  readonly throughput: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly blocks: number;
+  readonly cores: number | undefined;
+  readonly meanLoad: number;
+  readonly maxRss: number;
+  readonly warm: MemorySample | undefined;
+  readonly last: MemorySample;
+  readonly breakdown: GrowthBreakdown | undefined;
 }
 
 const SAMPLE_FIELDS = [
@@ -174,6 +212,57 @@ function formatSample(s: MemorySample, previous: MemorySample | undefined): stri
     `  node cache hits since the last line: L2 ${hitRate(since("l2CacheHits"), since("l2CacheMisses"))} of ${since("l2CacheHits") + since("l2CacheMisses")} reads, L1 ${hitRate(since("l1CacheHits"), since("l1CacheMisses"))} of ${since("l1CacheHits") + since("l1CacheMisses")}\n` +
     `  heap spaces size/used MiB, main: ${formatSpaces(s.mainSpaces)}\n` +
     `  L1 thread: ${formatSpaces(s.l1Spaces)}`
+  );
+}
+
+/** #14's target for a node under load: RSS after the first minute grows at most this much (%). */
+const GROWTH_TARGET_PERCENT = 10;
+
+/** What RSS grew by between two samples, split so that the parts add up to it (bytes). */
+export interface GrowthBreakdown {
+  readonly rss: number;
+  readonly percent: number;
+  /** Both trie node caches (their keys, values and per-entry overhead, inside the next part). */
+  readonly nodeCaches: number;
+  /** Both heaps' live part and external memory, the caches' included. */
+  readonly liveAndExternal: number;
+  /** Both heaps' reservation above their live part (`total − used`), and of it the young generations' size. */
+  readonly reservation: number;
+  readonly youngGenerations: number;
+  readonly nativeRest: number;
+  readonly fileAndShared: number;
+}
+
+const spaceSize = (spaces: readonly HeapSpaceInfo[], name: string): number =>
+  spaces.find((space) => space.space_name === name)?.space_size ?? 0;
+
+/** The growth from `warm` to `last`, by part (see GrowthBreakdown). */
+function growthBreakdown(warm: MemorySample, last: MemorySample): GrowthBreakdown {
+  const live = (s: MemorySample): number => s.heapUsed + s.external + s.l1HeapUsed + s.l1External;
+  const reserved = (s: MemorySample): number => s.heapTotal - s.heapUsed + s.l1HeapTotal - s.l1HeapUsed;
+  const young = (s: MemorySample): number => spaceSize(s.mainSpaces, "new_space") + spaceSize(s.l1Spaces, "new_space");
+  return {
+    rss: last.rss - warm.rss,
+    percent: ((last.rss - warm.rss) / warm.rss) * 100,
+    nodeCaches: last.l2NodeCache + last.l1NodeCache - warm.l2NodeCache - warm.l1NodeCache,
+    liveAndExternal: live(last) - live(warm),
+    reservation: reserved(last) - reserved(warm),
+    youngGenerations: young(last) - young(warm),
+    nativeRest: nativeRest(last) - nativeRest(warm),
+    fileAndShared: last.rss - last.rssAnon - (warm.rss - warm.rssAnon),
+  };
+}
+
+/** The verdict line: the growth after minute 1 against the target, and the bound that explains each part. */
+function verdict(g: GrowthBreakdown, last: MemorySample): string {
+  const m = (bytes: number): string => `${bytes >= 0 ? "+" : ""}${(bytes / 1024 / 1024).toFixed(1)}`;
+  const met = g.percent <= GROWTH_TARGET_PERCENT;
+  return (
+    `verdict (#14: RSS after minute 1 grows <= ${GROWTH_TARGET_PERCENT} %): ${g.percent >= 0 ? "+" : ""}${g.percent.toFixed(1)} %, ${met ? "met" : "NOT met"}; ` +
+    `of ${m(g.rss)} MiB: node caches ${m(g.nodeCaches)} (filling towards their bound, DEFAULT_NODE_CACHE_BYTES each; now L2 ${m(last.l2NodeCache)}, L1 ${m(last.l1NodeCache)}), ` +
+    `the rest of both heaps' live part and external ${m(g.liveAndExternal - g.nodeCaches)}, ` +
+    `V8's reservation above the live heaps ${m(g.reservation)} (young generations ${m(g.youngGenerations)}: bounded by the semi-space maximum; old space: the growing factor times the live heap), ` +
+    `native rest ${m(g.nativeRest)} (malloc arenas, LevelDB caches), file pages ${m(g.fileAndShared)}`
   );
 }
 
@@ -253,6 +342,8 @@ async function main(): Promise<void> {
     l2BlockTimeMs: BLOCK_TIME_MS,
     l1PollMs: 100,
     l1Thread: L1_THREAD,
+    ...(Object.keys(L1_RESOURCE_LIMITS).length > 0 ? { l1ResourceLimits: L1_RESOURCE_LIMITS } : {}),
+    ...(values["node-cache-mb"] !== undefined ? { nodeCacheBytes: Number(values["node-cache-mb"]) * 1024 * 1024 } : {}),
     logger: values.log
       ? (component) => createLineLogger(component, (line) => process.stderr.write(`${line}\n`), true)
       : () => silentLogger,
@@ -405,7 +496,32 @@ async function main(): Promise<void> {
       });
       console.log(`growth per L2 block after 1 min (${blocks} blocks), KiB: ${perBlock.join(", ")}`);
     }
+    const breakdown = warm === undefined ? undefined : growthBreakdown(warm, last);
+    if (breakdown !== undefined) console.log(verdict(breakdown, last));
     const meanLoad = loadSamples.reduce((sum, l) => sum + l, 0) / Math.max(1, loadSamples.length);
+    if (JSON_FILE !== undefined)
+      writeFileSync(
+        JSON_FILE,
+        JSON.stringify({
+          rate: RATE,
+          seconds: SECONDS,
+          acknowledged: result.acknowledged,
+          offered: result.acknowledged / result.sendSeconds,
+          errors: errorCount,
+          failed: result.failed,
+          included: result.included,
+          throughput: result.included / result.throughputSeconds,
+          p50: percentile(latencies, 50),
+          p99: percentile(latencies, 99),
+          blocks: result.blocks,
+          cores: busy?.cores,
+          meanLoad,
+          maxRss,
+          warm,
+          last,
+          breakdown,
+        } satisfies LoadRunSummary),
+      );
     console.log(
       `machine load average during the run: mean ${meanLoad.toFixed(2)} (1-min, sampled every 5 s); now ${load()}`,
     );

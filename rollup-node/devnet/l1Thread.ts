@@ -9,7 +9,7 @@ import {
   getHeapStatistics,
   writeHeapSnapshot,
 } from "node:v8";
-import { Worker, threadId as mainThreadId } from "node:worker_threads";
+import { type ResourceLimits, Worker, threadId as mainThreadId } from "node:worker_threads";
 
 import type { Chain } from "../chain/chain";
 import { createChainCommon } from "../chain/genesis";
@@ -28,6 +28,12 @@ export type L1Thread = "worker" | "main";
 
 /** The L1 thread when none is chosen. */
 export const DEFAULT_L1_THREAD: L1Thread = "worker";
+
+/**
+ * The L1 worker's V8 heap limits when none are given: V8's own (docs/design/memory-bounds.md,
+ * fourth round, says what was measured and why).
+ */
+export const DEFAULT_L1_RESOURCE_LIMITS: ResourceLimits = {};
 
 /**
  * startL1Devnet's options that cross a thread: data only. What is left out is what the L1 thread
@@ -169,6 +175,11 @@ export type L1Handle = WorkerL1Handle | MainL1Handle;
 export interface L1ThreadOptions extends StoredL1Options {
   readonly thread: L1Thread;
   /**
+   * The L1 worker's V8 heap limits (`Worker`'s `resourceLimits`; DEFAULT_L1_RESOURCE_LIMITS when
+   * left out). Ignored for "main": the node's thread has the limits its process was started with.
+   */
+  readonly resourceLimits?: ResourceLimits;
+  /**
    * Called once if the L1 worker ends after it started without being stopped (an uncaught error,
    * an exit, a kill): the L1 is gone, so the devnet must stop. Never called for "main".
    */
@@ -265,7 +276,7 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
     kind: L1_WORKER_DATA_KIND,
     options: { devnet: options.devnet, directory: options.directory, reset: options.reset },
   };
-  const worker = spawnL1Worker(data);
+  const worker = spawnL1Worker(data, options.resourceLimits ?? DEFAULT_L1_RESOURCE_LIMITS);
   const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
   // The last uncaught error of the thread, reported with its exit.
   let uncaught: Error | undefined;
@@ -363,13 +374,14 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
  * as is; from the TypeScript sources (ts-node, the tests, `hardhat devnet`) the thread registers the
  * TypeScript loader first (typescriptLoader), as the challenger's check threads do.
  */
-function spawnL1Worker(workerData: L1WorkerData): Worker {
+function spawnL1Worker(workerData: L1WorkerData, resourceLimits: ResourceLimits): Worker {
   const extension = extname(__filename);
   const entry = join(__dirname, `l1Worker${extension}`);
-  if (extension !== ".ts") return new Worker(entry, { workerData });
+  if (extension !== ".ts") return new Worker(entry, { workerData, resourceLimits });
   return new Worker(`require(${JSON.stringify(typescriptLoader())}); require(${JSON.stringify(entry)});`, {
     eval: true,
     workerData,
+    resourceLimits,
   });
 }
 
