@@ -145,7 +145,7 @@ function rows(run: LoadRunSummary): Array<[string, number]> {
     ["node cache L2 hit % (run)", hit(l.l2CacheHits, l.l2CacheMisses)],
     ["node cache L1 hit % (run)", hit(l.l1CacheHits, l.l1CacheMisses)],
     ["growth: node caches MiB", (b?.nodeCaches ?? Number.NaN) / MIB],
-    ["growth: other live+external MiB", ((b?.liveAndExternal ?? Number.NaN) - (b?.nodeCaches ?? 0)) / MIB],
+    ["growth: other used+external MiB", ((b?.usedAndExternal ?? Number.NaN) - (b?.nodeCaches ?? 0)) / MIB],
     ["growth: V8 reservation MiB", (b?.reservation ?? Number.NaN) / MIB],
     ["growth: young generations MiB", (b?.youngGenerations ?? Number.NaN) / MIB],
     ["growth: native rest MiB", (b?.nativeRest ?? Number.NaN) / MIB],

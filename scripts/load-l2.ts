@@ -32,7 +32,8 @@
  * generations, the native rest).
  * --l1-young-mb N / --l1-old-mb N set the L1 worker's V8 `resourceLimits` (maxYoungGenerationSizeMb,
  * maxOldGenerationSizeMb); --node-cache-mb N bounds both trie node caches (the L2's and the L1's) at N
- * MiB each instead of DEFAULT_NODE_CACHE_BYTES; --json FILE writes the run's figures for scripts/load-l2-pair.ts, which
+ * MiB each instead of DEFAULT_NODE_CACHE_BYTES; --live collects garbage on both threads before each
+ * memory line (then `used` is the live heap: a growth there is retention, not garbage); --json FILE writes the run's figures for scripts/load-l2-pair.ts, which
  * runs a baseline and a variant side by side.
  */
 import { fork } from "node:child_process";
@@ -42,8 +43,10 @@ import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type HeapSpaceInfo, getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
+import { type HeapSpaceInfo, getHeapSpaceStatistics, setFlagsFromString, writeHeapSnapshot } from "node:v8";
+import { runInNewContext } from "node:vm";
 
+import { DEFAULT_NODE_CACHE_BYTES } from "../rollup-node/chain/nodeCacheDb";
 import { createLineLogger, silentLogger } from "../rollup-node/logger";
 import { type L1Handle, parseL1Thread } from "../rollup-node/devnet/l1Thread";
 import { startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
@@ -63,6 +66,7 @@ const { values } = parseArgs({
     "l1-young-mb": { type: "string" },
     "l1-old-mb": { type: "string" },
     "node-cache-mb": { type: "string" },
+    live: { type: "boolean", default: false },
     json: { type: "string" },
   },
 });
@@ -74,6 +78,18 @@ const CPU_PROFILE = values["cpu-prof"];
 const L1_THREAD = parseL1Thread(values["l1-thread"], "--l1-thread");
 const HEAP_SNAPSHOTS = values["heap-snapshots"];
 const JSON_FILE = values.json;
+/**
+ * --live: a full collection on both threads before each memory line, so that `used` is the live
+ * heap (what the node holds), not the live heap plus garbage not yet collected; each costs a pause
+ * of the order of 100 ms a minute on each thread, so latency figures of such a run are a little worse.
+ */
+const LIVE = values.live as boolean;
+if (LIVE) setFlagsFromString("--expose-gc");
+/** This thread's full collection (exposed by the flag above, for contexts made after it). */
+const collectGarbage: (() => void) | undefined = LIVE ? (runInNewContext("gc") as () => void) : undefined;
+/** Each trie node cache's bound (--node-cache-mb; the chain's default otherwise). */
+const NODE_CACHE_BYTES =
+  values["node-cache-mb"] !== undefined ? Number(values["node-cache-mb"]) * 1024 * 1024 : DEFAULT_NODE_CACHE_BYTES;
 /** The L1 worker's resourceLimits, from --l1-young-mb / --l1-old-mb (V8's own when neither is given). */
 const L1_RESOURCE_LIMITS = {
   ...(values["l1-young-mb"] !== undefined ? { maxYoungGenerationSizeMb: Number(values["l1-young-mb"]) } : {}),
@@ -208,7 +224,7 @@ function formatSample(s: MemorySample, previous: MemorySample | undefined): stri
   return (
     `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
     `main heap used ${m(s.heapUsed)} total ${m(s.heapTotal)}, external ${m(s.external)} (arrayBuffers ${m(s.arrayBuffers)}) | ` +
-    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)} L1 ${m(s.l1NodeCache)} | native rest ${m(nativeRest(s))} | MiB, load ${load()}\n` +
+    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)} L1 ${m(s.l1NodeCache)} | native rest ${m(nativeRest(s))} | MiB${LIVE ? ", used after a full GC" : ""}, load ${load()}\n` +
     `  node cache hits since the last line: L2 ${hitRate(since("l2CacheHits"), since("l2CacheMisses"))} of ${since("l2CacheHits") + since("l2CacheMisses")} reads, L1 ${hitRate(since("l1CacheHits"), since("l1CacheMisses"))} of ${since("l1CacheHits") + since("l1CacheMisses")}\n` +
     `  heap spaces size/used MiB, main: ${formatSpaces(s.mainSpaces)}\n` +
     `  L1 thread: ${formatSpaces(s.l1Spaces)}`
@@ -224,9 +240,13 @@ export interface GrowthBreakdown {
   readonly percent: number;
   /** Both trie node caches (their keys, values and per-entry overhead, inside the next part). */
   readonly nodeCaches: number;
-  /** Both heaps' live part and external memory, the caches' included. */
-  readonly liveAndExternal: number;
-  /** Both heaps' reservation above their live part (`total − used`), and of it the young generations' size. */
+  /**
+   * Both heaps' used part and external memory, the caches' included. `used` is what the last
+   * collection left plus what was allocated since: live objects and garbage not yet collected, so
+   * a heap that collects less often (a larger limit) shows more of it.
+   */
+  readonly usedAndExternal: number;
+  /** Both heaps' reservation above their used part (`total − used`), and of it the young generations' size. */
   readonly reservation: number;
   readonly youngGenerations: number;
   readonly nativeRest: number;
@@ -238,14 +258,14 @@ const spaceSize = (spaces: readonly HeapSpaceInfo[], name: string): number =>
 
 /** The growth from `warm` to `last`, by part (see GrowthBreakdown). */
 function growthBreakdown(warm: MemorySample, last: MemorySample): GrowthBreakdown {
-  const live = (s: MemorySample): number => s.heapUsed + s.external + s.l1HeapUsed + s.l1External;
+  const used = (s: MemorySample): number => s.heapUsed + s.external + s.l1HeapUsed + s.l1External;
   const reserved = (s: MemorySample): number => s.heapTotal - s.heapUsed + s.l1HeapTotal - s.l1HeapUsed;
   const young = (s: MemorySample): number => spaceSize(s.mainSpaces, "new_space") + spaceSize(s.l1Spaces, "new_space");
   return {
     rss: last.rss - warm.rss,
     percent: ((last.rss - warm.rss) / warm.rss) * 100,
     nodeCaches: last.l2NodeCache + last.l1NodeCache - warm.l2NodeCache - warm.l1NodeCache,
-    liveAndExternal: live(last) - live(warm),
+    usedAndExternal: used(last) - used(warm),
     reservation: reserved(last) - reserved(warm),
     youngGenerations: young(last) - young(warm),
     nativeRest: nativeRest(last) - nativeRest(warm),
@@ -254,14 +274,14 @@ function growthBreakdown(warm: MemorySample, last: MemorySample): GrowthBreakdow
 }
 
 /** The verdict line: the growth after minute 1 against the target, and the bound that explains each part. */
-function verdict(g: GrowthBreakdown, last: MemorySample): string {
+function verdict(g: GrowthBreakdown, last: MemorySample, cacheBound: number): string {
   const m = (bytes: number): string => `${bytes >= 0 ? "+" : ""}${(bytes / 1024 / 1024).toFixed(1)}`;
   const met = g.percent <= GROWTH_TARGET_PERCENT;
   return (
     `verdict (#14: RSS after minute 1 grows <= ${GROWTH_TARGET_PERCENT} %): ${g.percent >= 0 ? "+" : ""}${g.percent.toFixed(1)} %, ${met ? "met" : "NOT met"}; ` +
-    `of ${m(g.rss)} MiB: node caches ${m(g.nodeCaches)} (filling towards their bound, DEFAULT_NODE_CACHE_BYTES each; now L2 ${m(last.l2NodeCache)}, L1 ${m(last.l1NodeCache)}), ` +
-    `the rest of both heaps' live part and external ${m(g.liveAndExternal - g.nodeCaches)}, ` +
-    `V8's reservation above the live heaps ${m(g.reservation)} (young generations ${m(g.youngGenerations)}: bounded by the semi-space maximum; old space: the growing factor times the live heap), ` +
+    `of ${m(g.rss)} MiB: node caches ${m(g.nodeCaches)} (each filling towards its bound of ${mib(cacheBound)}: now L2 ${mib(last.l2NodeCache)}, L1 ${mib(last.l1NodeCache)}), ` +
+    `the rest of both heaps' used part (live and not yet collected) and external ${m(g.usedAndExternal - g.nodeCaches)}, ` +
+    `V8's reservation above the used heaps ${m(g.reservation)} (young generations ${m(g.youngGenerations)}: bounded by the semi-space maximum; old space: the growing factor times the live heap), ` +
     `native rest ${m(g.nativeRest)} (malloc arenas, LevelDB caches), file pages ${m(g.fileAndShared)}`
   );
 }
@@ -343,7 +363,7 @@ async function main(): Promise<void> {
     l1PollMs: 100,
     l1Thread: L1_THREAD,
     ...(Object.keys(L1_RESOURCE_LIMITS).length > 0 ? { l1ResourceLimits: L1_RESOURCE_LIMITS } : {}),
-    ...(values["node-cache-mb"] !== undefined ? { nodeCacheBytes: Number(values["node-cache-mb"]) * 1024 * 1024 } : {}),
+    nodeCacheBytes: NODE_CACHE_BYTES,
     logger: values.log
       ? (component) => createLineLogger(component, (line) => process.stderr.write(`${line}\n`), true)
       : () => silentLogger,
@@ -369,8 +389,9 @@ async function main(): Promise<void> {
     }, 5_000);
     const samples: MemorySample[] = [];
     const takeSample = async (minute: number): Promise<MemorySample> => {
+      const l1 = await devnet.l1.heapStatistics({ collectFirst: LIVE });
+      collectGarbage?.();
       const m = process.memoryUsage();
-      const l1 = await devnet.l1.heapStatistics();
       const sample: MemorySample = {
         minute,
         l2Block: Number(devnet.node.sequencer.chain.headNumber),
@@ -497,7 +518,7 @@ async function main(): Promise<void> {
       console.log(`growth per L2 block after 1 min (${blocks} blocks), KiB: ${perBlock.join(", ")}`);
     }
     const breakdown = warm === undefined ? undefined : growthBreakdown(warm, last);
-    if (breakdown !== undefined) console.log(verdict(breakdown, last));
+    if (breakdown !== undefined) console.log(verdict(breakdown, last, NODE_CACHE_BYTES));
     const meanLoad = loadSamples.reduce((sum, l) => sum + l, 0) / Math.max(1, loadSamples.length);
     if (JSON_FILE !== undefined)
       writeFileSync(

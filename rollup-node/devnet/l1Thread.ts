@@ -116,12 +116,18 @@ export interface L1HeapStatistics extends HeapInfo {
   readonly node_cache_misses: number;
   /** v8.getHeapSpaceStatistics on the thread: which space (old, large-object, code, new) holds the heap's total. */
   readonly spaces: readonly HeapSpaceInfo[];
+  /** A full collection ran on the thread just before (asked for, and `gc` exposed): `used` is then the live heap. */
+  readonly collected: boolean;
 }
 
-/** The L1 thread's heap figures, taken on that thread. */
-export function l1HeapStatistics(chain: Chain): L1HeapStatistics {
+/** The L1 thread's heap figures, taken on that thread (after a full collection if `collectFirst` and `gc` is exposed). */
+export function l1HeapStatistics(chain: Chain, collectFirst = false): L1HeapStatistics {
   const held = chain.heldInMemory;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const collected = collectFirst && gc !== undefined;
+  if (collected) gc();
   return {
+    collected,
     ...getHeapStatistics(),
     node_cache_bytes: held.nodeCacheBytes,
     node_cache_hits: held.nodeCacheHits,
@@ -145,9 +151,12 @@ interface L1HandleBase {
   /**
    * The V8 heap of the L1's thread (v8.getHeapStatistics taken on it). A worker's heap is part of
    * the process's RSS but not of the main thread's `process.memoryUsage().heapUsed`: memory
-   * reports need both. On "main" it is the node's own heap.
+   * reports need both. On "main" it is the node's own heap. `collectFirst`: a full collection on
+   * that thread first, so that `used` is the live heap, when the process exposes `gc`
+   * (`--expose-gc`, or `v8.setFlagsFromString("--expose-gc")` before the thread started);
+   * `collected` says whether it did.
    */
-  heapStatistics(): Promise<L1HeapStatistics>;
+  heapStatistics(options?: { readonly collectFirst?: boolean }): Promise<L1HeapStatistics>;
   /** Writes a V8 heap snapshot of the L1's thread to `file` (a full GC first; pauses that thread for seconds). */
   writeHeapSnapshot(file: string): Promise<void>;
   /** Stops the L1 (mining, server), closes its store and, on a worker, ends the thread. */
@@ -210,7 +219,9 @@ export type L1WorkerMessage =
   | { readonly kind: "heap"; readonly id: number; readonly statistics: L1HeapStatistics };
 
 /** What the main thread sends the L1 thread. */
-export type L1WorkerRequest = { readonly kind: "stop" } | { readonly kind: "heap"; readonly id: number };
+export type L1WorkerRequest =
+  | { readonly kind: "stop" }
+  | { readonly kind: "heap"; readonly id: number; readonly collectFirst: boolean };
 
 /** Marks the worker's data, so the entry module runs only in a thread started for it. */
 export const L1_WORKER_DATA_KIND = "native-rollup-l1-devnet";
@@ -263,7 +274,7 @@ async function startOnMainThread(options: StoredL1Options): Promise<MainL1Handle
     startHead: l1.startHead,
     threadId: mainThreadId,
     eventLoopUtilization: (since) => performance.eventLoopUtilization(since),
-    heapStatistics: async () => l1HeapStatistics(l1.devnet.chain),
+    heapStatistics: async (asked) => l1HeapStatistics(l1.devnet.chain, asked?.collectFirst ?? false),
     writeHeapSnapshot: async (file) => {
       writeHeapSnapshot(file);
     },
@@ -324,7 +335,7 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
           startHead: message.startHead,
           threadId: worker.threadId,
           eventLoopUtilization: (since) => worker.performance.eventLoopUtilization(since),
-          heapStatistics: () =>
+          heapStatistics: (asked) =>
             new Promise<L1HeapStatistics>((settle, refuse) => {
               if (state !== "running") {
                 refuse(new L1ThreadError("L1_THREAD_STOPPED", "the L1 thread is not running", "ask while it runs"));
@@ -332,7 +343,11 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
               }
               const id = nextHeapRequest++;
               heapRequests.set(id, settle);
-              worker.postMessage({ kind: "heap", id } satisfies L1WorkerRequest);
+              worker.postMessage({
+                kind: "heap",
+                id,
+                collectFirst: asked?.collectFirst ?? false,
+              } satisfies L1WorkerRequest);
             }),
           writeHeapSnapshot: async (file) => pipeline(await worker.getHeapSnapshot(), createWriteStream(file)),
           stop,
