@@ -280,7 +280,7 @@ function verdict(g: GrowthBreakdown, last: MemorySample, cacheBound: number): st
   return (
     `verdict (#14: RSS after minute 1 grows <= ${GROWTH_TARGET_PERCENT} %): ${g.percent >= 0 ? "+" : ""}${g.percent.toFixed(1)} %, ${met ? "met" : "NOT met"}; ` +
     `of ${m(g.rss)} MiB: node caches ${m(g.nodeCaches)} (each filling towards its bound of ${mib(cacheBound)}: now L2 ${mib(last.l2NodeCache)}, L1 ${mib(last.l1NodeCache)}), ` +
-    `the rest of both heaps' used part (live and not yet collected) and external ${m(g.usedAndExternal - g.nodeCaches)}, ` +
+    `the rest of both heaps' used part (${LIVE ? "live: collected before each line" : "live and not yet collected"}) and external ${m(g.usedAndExternal - g.nodeCaches)}, ` +
     `V8's reservation above the used heaps ${m(g.reservation)} (young generations ${m(g.youngGenerations)}: bounded by the semi-space maximum; old space: the growing factor times the live heap), ` +
     `native rest ${m(g.nativeRest)} (malloc arenas, LevelDB caches), file pages ${m(g.fileAndShared)}`
   );
