@@ -48,7 +48,7 @@ import { runInNewContext } from "node:vm";
 
 import { DEFAULT_NODE_CACHE_BYTES } from "../rollup-node/chain/nodeCacheDb";
 import { createLineLogger, silentLogger } from "../rollup-node/logger";
-import { type L1Handle, parseL1Thread } from "../rollup-node/devnet/l1Thread";
+import { DEFAULT_L1_RESOURCE_LIMITS, type L1Handle, parseL1Thread } from "../rollup-node/devnet/l1Thread";
 import { startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
 import type { LoadMessage, LoadPlan, LoadResult } from "./loadWallets";
 
@@ -90,8 +90,12 @@ const collectGarbage: (() => void) | undefined = LIVE ? (runInNewContext("gc") a
 /** Each trie node cache's bound (--node-cache-mb; the chain's default otherwise). */
 const NODE_CACHE_BYTES =
   values["node-cache-mb"] !== undefined ? Number(values["node-cache-mb"]) * 1024 * 1024 : DEFAULT_NODE_CACHE_BYTES;
-/** The L1 worker's resourceLimits, from --l1-young-mb / --l1-old-mb (V8's own when neither is given). */
+/**
+ * The L1 worker's resourceLimits: DEFAULT_L1_RESOURCE_LIMITS with --l1-young-mb / --l1-old-mb over
+ * it (one of them alone leaves the other at the default, not at V8's).
+ */
 const L1_RESOURCE_LIMITS = {
+  ...DEFAULT_L1_RESOURCE_LIMITS,
   ...(values["l1-young-mb"] !== undefined ? { maxYoungGenerationSizeMb: Number(values["l1-young-mb"]) } : {}),
   ...(values["l1-old-mb"] !== undefined ? { maxOldGenerationSizeMb: Number(values["l1-old-mb"]) } : {}),
 };
@@ -362,7 +366,7 @@ async function main(): Promise<void> {
     l2BlockTimeMs: BLOCK_TIME_MS,
     l1PollMs: 100,
     l1Thread: L1_THREAD,
-    ...(Object.keys(L1_RESOURCE_LIMITS).length > 0 ? { l1ResourceLimits: L1_RESOURCE_LIMITS } : {}),
+    l1ResourceLimits: L1_RESOURCE_LIMITS,
     nodeCacheBytes: NODE_CACHE_BYTES,
     logger: values.log
       ? (component) => createLineLogger(component, (line) => process.stderr.write(`${line}\n`), true)
