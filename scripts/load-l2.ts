@@ -26,7 +26,15 @@
  * thread's own V8 heap (inside RSS, outside the main thread's heapUsed), /proc/self/status's
  * VmRSS/RssAnon/RssFile and the L2 and L1 heads, each thread's V8 heap spaces (which space holds a
  * heap's reservation) and the node caches' hit rate since the last line; at the end, each figure's
- * growth per L2 block after the first minute (docs/design/memory-bounds.md).
+ * growth per L2 block after the first minute (docs/design/memory-bounds.md), and a verdict line for
+ * #14's target: the growth after minute 1 against 10 %, with what explains it (the node caches
+ * filling towards their bound, each V8 heap's reservation above its live part, the young
+ * generations, the native rest).
+ * --l1-young-mb N / --l1-old-mb N set the L1 worker's V8 `resourceLimits` (maxYoungGenerationSizeMb,
+ * maxOldGenerationSizeMb); --node-cache-mb N bounds both trie node caches (the L2's and the L1's) at N
+ * MiB each instead of DEFAULT_NODE_CACHE_BYTES; --live collects garbage on both threads before each
+ * memory line (then `used` is the live heap: a growth there is retention, not garbage); --json FILE writes the run's figures for scripts/load-l2-pair.ts, which
+ * runs a baseline and a variant side by side.
  */
 import { fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -35,10 +43,12 @@ import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type HeapSpaceInfo, getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
+import { type HeapSpaceInfo, getHeapSpaceStatistics, setFlagsFromString, writeHeapSnapshot } from "node:v8";
+import { runInNewContext } from "node:vm";
 
+import { DEFAULT_NODE_CACHE_BYTES } from "../rollup-node/chain/nodeCacheDb";
 import { createLineLogger, silentLogger } from "../rollup-node/logger";
-import { type L1Handle, parseL1Thread } from "../rollup-node/devnet/l1Thread";
+import { DEFAULT_L1_RESOURCE_LIMITS, type L1Handle, parseL1Thread } from "../rollup-node/devnet/l1Thread";
 import { startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
 import type { LoadMessage, LoadPlan, LoadResult } from "./loadWallets";
 
@@ -53,6 +63,11 @@ const { values } = parseArgs({
     "heap-snapshots": { type: "string" },
     log: { type: "boolean", default: false },
     "l1-thread": { type: "string" },
+    "l1-young-mb": { type: "string" },
+    "l1-old-mb": { type: "string" },
+    "node-cache-mb": { type: "string" },
+    live: { type: "boolean", default: false },
+    json: { type: "string" },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -62,6 +77,28 @@ const BLOCK_TIME_MS = Number(values["block-time"]);
 const CPU_PROFILE = values["cpu-prof"];
 const L1_THREAD = parseL1Thread(values["l1-thread"], "--l1-thread");
 const HEAP_SNAPSHOTS = values["heap-snapshots"];
+const JSON_FILE = values.json;
+/**
+ * --live: a full collection on both threads before each memory line, so that `used` is the live
+ * heap (what the node holds), not the live heap plus garbage not yet collected; each costs a pause
+ * of the order of 100 ms a minute on each thread, so latency figures of such a run are a little worse.
+ */
+const LIVE = values.live as boolean;
+if (LIVE) setFlagsFromString("--expose-gc");
+/** This thread's full collection (exposed by the flag above, for contexts made after it). */
+const collectGarbage: (() => void) | undefined = LIVE ? (runInNewContext("gc") as () => void) : undefined;
+/** Each trie node cache's bound (--node-cache-mb; the chain's default otherwise). */
+const NODE_CACHE_BYTES =
+  values["node-cache-mb"] !== undefined ? Number(values["node-cache-mb"]) * 1024 * 1024 : DEFAULT_NODE_CACHE_BYTES;
+/**
+ * The L1 worker's resourceLimits: DEFAULT_L1_RESOURCE_LIMITS with --l1-young-mb / --l1-old-mb over
+ * it (one of them alone leaves the other at the default, not at V8's).
+ */
+const L1_RESOURCE_LIMITS = {
+  ...DEFAULT_L1_RESOURCE_LIMITS,
+  ...(values["l1-young-mb"] !== undefined ? { maxYoungGenerationSizeMb: Number(values["l1-young-mb"]) } : {}),
+  ...(values["l1-old-mb"] !== undefined ? { maxOldGenerationSizeMb: Number(values["l1-old-mb"]) } : {}),
+};
 
 /** Memory growth is measured from here on: the first minute fills caches and the JIT. */
 const WARM_UP_MS = 60_000;
@@ -71,7 +108,7 @@ const GRACE_MS = 60_000;
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** One memory sample of the node process (both threads) with the heads it was taken at. */
-interface MemorySample {
+export interface MemorySample {
   readonly minute: number;
   readonly l2Block: number;
   readonly l1Block: number;
@@ -99,6 +136,27 @@ interface MemorySample {
   /** Each thread's V8 heap spaces: which space holds a heap's reservation (`total`). */
   readonly mainSpaces: readonly HeapSpaceInfo[];
   readonly l1Spaces: readonly HeapSpaceInfo[];
+}
+
+/** What --json writes: the run's figures, for scripts/load-l2-pair.ts. */
+export interface LoadRunSummary {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly acknowledged: number;
+  readonly offered: number;
+  readonly errors: number;
+  readonly failed: number;
+  readonly included: number;
+  readonly throughput: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly blocks: number;
+  readonly cores: number | undefined;
+  readonly meanLoad: number;
+  readonly maxRss: number;
+  readonly warm: MemorySample | undefined;
+  readonly last: MemorySample;
+  readonly breakdown: GrowthBreakdown | undefined;
 }
 
 const SAMPLE_FIELDS = [
@@ -170,10 +228,65 @@ function formatSample(s: MemorySample, previous: MemorySample | undefined): stri
   return (
     `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
     `main heap used ${m(s.heapUsed)} total ${m(s.heapTotal)}, external ${m(s.external)} (arrayBuffers ${m(s.arrayBuffers)}) | ` +
-    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)} L1 ${m(s.l1NodeCache)} | native rest ${m(nativeRest(s))} | MiB, load ${load()}\n` +
+    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)} L1 ${m(s.l1NodeCache)} | native rest ${m(nativeRest(s))} | MiB${LIVE ? ", used after a full GC" : ""}, load ${load()}\n` +
     `  node cache hits since the last line: L2 ${hitRate(since("l2CacheHits"), since("l2CacheMisses"))} of ${since("l2CacheHits") + since("l2CacheMisses")} reads, L1 ${hitRate(since("l1CacheHits"), since("l1CacheMisses"))} of ${since("l1CacheHits") + since("l1CacheMisses")}\n` +
     `  heap spaces size/used MiB, main: ${formatSpaces(s.mainSpaces)}\n` +
     `  L1 thread: ${formatSpaces(s.l1Spaces)}`
+  );
+}
+
+/** #14's target for a node under load: RSS after the first minute grows at most this much (%). */
+const GROWTH_TARGET_PERCENT = 10;
+
+/** What RSS grew by between two samples, split so that the parts add up to it (bytes). */
+export interface GrowthBreakdown {
+  readonly rss: number;
+  readonly percent: number;
+  /** Both trie node caches (their keys, values and per-entry overhead, inside the next part). */
+  readonly nodeCaches: number;
+  /**
+   * Both heaps' used part and external memory, the caches' included. `used` is what the last
+   * collection left plus what was allocated since: live objects and garbage not yet collected, so
+   * a heap that collects less often (a larger limit) shows more of it.
+   */
+  readonly usedAndExternal: number;
+  /** Both heaps' reservation above their used part (`total − used`), and of it the young generations' size. */
+  readonly reservation: number;
+  readonly youngGenerations: number;
+  readonly nativeRest: number;
+  readonly fileAndShared: number;
+}
+
+const spaceSize = (spaces: readonly HeapSpaceInfo[], name: string): number =>
+  spaces.find((space) => space.space_name === name)?.space_size ?? 0;
+
+/** The growth from `warm` to `last`, by part (see GrowthBreakdown). */
+function growthBreakdown(warm: MemorySample, last: MemorySample): GrowthBreakdown {
+  const used = (s: MemorySample): number => s.heapUsed + s.external + s.l1HeapUsed + s.l1External;
+  const reserved = (s: MemorySample): number => s.heapTotal - s.heapUsed + s.l1HeapTotal - s.l1HeapUsed;
+  const young = (s: MemorySample): number => spaceSize(s.mainSpaces, "new_space") + spaceSize(s.l1Spaces, "new_space");
+  return {
+    rss: last.rss - warm.rss,
+    percent: ((last.rss - warm.rss) / warm.rss) * 100,
+    nodeCaches: last.l2NodeCache + last.l1NodeCache - warm.l2NodeCache - warm.l1NodeCache,
+    usedAndExternal: used(last) - used(warm),
+    reservation: reserved(last) - reserved(warm),
+    youngGenerations: young(last) - young(warm),
+    nativeRest: nativeRest(last) - nativeRest(warm),
+    fileAndShared: last.rss - last.rssAnon - (warm.rss - warm.rssAnon),
+  };
+}
+
+/** The verdict line: the growth after minute 1 against the target, and the bound that explains each part. */
+function verdict(g: GrowthBreakdown, last: MemorySample, cacheBound: number): string {
+  const m = (bytes: number): string => `${bytes >= 0 ? "+" : ""}${(bytes / 1024 / 1024).toFixed(1)}`;
+  const met = g.percent <= GROWTH_TARGET_PERCENT;
+  return (
+    `verdict (#14: RSS after minute 1 grows <= ${GROWTH_TARGET_PERCENT} %): ${g.percent >= 0 ? "+" : ""}${g.percent.toFixed(1)} %, ${met ? "met" : "NOT met"}; ` +
+    `of ${m(g.rss)} MiB: node caches ${m(g.nodeCaches)} (each filling towards its bound of ${mib(cacheBound)}: now L2 ${mib(last.l2NodeCache)}, L1 ${mib(last.l1NodeCache)}), ` +
+    `the rest of both heaps' used part (${LIVE ? "live: collected before each line" : "live and not yet collected"}) and external ${m(g.usedAndExternal - g.nodeCaches)}, ` +
+    `V8's reservation above the used heaps ${m(g.reservation)} (young generations ${m(g.youngGenerations)}: bounded by the semi-space maximum; old space: the growing factor times the live heap), ` +
+    `native rest ${m(g.nativeRest)} (malloc arenas, LevelDB caches), file pages ${m(g.fileAndShared)}`
   );
 }
 
@@ -253,6 +366,8 @@ async function main(): Promise<void> {
     l2BlockTimeMs: BLOCK_TIME_MS,
     l1PollMs: 100,
     l1Thread: L1_THREAD,
+    l1ResourceLimits: L1_RESOURCE_LIMITS,
+    nodeCacheBytes: NODE_CACHE_BYTES,
     logger: values.log
       ? (component) => createLineLogger(component, (line) => process.stderr.write(`${line}\n`), true)
       : () => silentLogger,
@@ -278,8 +393,9 @@ async function main(): Promise<void> {
     }, 5_000);
     const samples: MemorySample[] = [];
     const takeSample = async (minute: number): Promise<MemorySample> => {
+      const l1 = await devnet.l1.heapStatistics({ collectFirst: LIVE });
+      collectGarbage?.();
       const m = process.memoryUsage();
-      const l1 = await devnet.l1.heapStatistics();
       const sample: MemorySample = {
         minute,
         l2Block: Number(devnet.node.sequencer.chain.headNumber),
@@ -405,7 +521,32 @@ async function main(): Promise<void> {
       });
       console.log(`growth per L2 block after 1 min (${blocks} blocks), KiB: ${perBlock.join(", ")}`);
     }
+    const breakdown = warm === undefined ? undefined : growthBreakdown(warm, last);
+    if (breakdown !== undefined) console.log(verdict(breakdown, last, NODE_CACHE_BYTES));
     const meanLoad = loadSamples.reduce((sum, l) => sum + l, 0) / Math.max(1, loadSamples.length);
+    if (JSON_FILE !== undefined)
+      writeFileSync(
+        JSON_FILE,
+        JSON.stringify({
+          rate: RATE,
+          seconds: SECONDS,
+          acknowledged: result.acknowledged,
+          offered: result.acknowledged / result.sendSeconds,
+          errors: errorCount,
+          failed: result.failed,
+          included: result.included,
+          throughput: result.included / result.throughputSeconds,
+          p50: percentile(latencies, 50),
+          p99: percentile(latencies, 99),
+          blocks: result.blocks,
+          cores: busy?.cores,
+          meanLoad,
+          maxRss,
+          warm,
+          last,
+          breakdown,
+        } satisfies LoadRunSummary),
+      );
     console.log(
       `machine load average during the run: mean ${meanLoad.toFixed(2)} (1-min, sampled every 5 s); now ${load()}`,
     );

@@ -49,7 +49,7 @@ import {
 } from "./errors";
 import { type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "./genesis";
 import { checkChildBlock } from "./headerChecks";
-import { NodeCacheDB } from "./nodeCacheDb";
+import { DEFAULT_NODE_CACHE_BYTES, DEFAULT_NODE_CACHE_ENTRIES, NodeCacheDB } from "./nodeCacheDb";
 import { matchingLogs } from "./logFilter";
 import type { StructLogOptions, StructTrace } from "./structLogger";
 import { AsyncMutex } from "./mutex";
@@ -116,6 +116,8 @@ export interface ChainConfig {
   readonly archive?: BlockArchive;
   /** Blocks kept in memory with an archive; DEFAULT_RECENT_BLOCKS (chain/blockStore.ts) when absent. */
   readonly recentBlocks?: number;
+  /** The trie node cache's bound in bytes; DEFAULT_NODE_CACHE_BYTES (chain/nodeCacheDb.ts) when absent. */
+  readonly nodeCacheBytes?: number;
 }
 
 /** An account as the head state holds it, with the head it was read at. */
@@ -208,7 +210,11 @@ export class Chain {
     await prepareCrypto();
     const common = config.common ?? createChainCommon(config.genesis.chainId, config.genesis.hardfork);
     // Every trie read goes through the node cache: the witness capture re-reads what the build read.
-    const db = new NodeCacheDB(config.db ?? new MapDB<string, StoredValue>());
+    const db = new NodeCacheDB(
+      config.db ?? new MapDB<string, StoredValue>(),
+      DEFAULT_NODE_CACHE_ENTRIES,
+      config.nodeCacheBytes ?? DEFAULT_NODE_CACHE_BYTES,
+    );
     const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
     // Caches batch trie writes until commit: without them every account touch re-hashes trie paths.
     const state = new SafeMerkleStateManager({ common, trie, caches: new Caches() });

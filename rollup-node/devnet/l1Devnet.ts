@@ -36,6 +36,8 @@ export interface L1DevnetOptions {
   /** Undefined: a block per transaction (automine). Otherwise a block every `blockTime` ms. */
   readonly blockTime?: number;
   readonly gasLimit?: bigint;
+  /** The chain's trie node cache bound in bytes (Chain's default when absent). */
+  readonly nodeCacheBytes?: number;
   /** Extra genesis accounts (contracts, balances). */
   readonly alloc?: Readonly<Record<string, GenesisAccount>>;
   /** EXECUTE's gas constants. */
@@ -108,6 +110,7 @@ export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1De
     db: options.db,
     history: options.history,
     archive: options.archive,
+    nodeCacheBytes: options.nodeCacheBytes,
     customPrecompiles: [execute],
     beforeExecution: execute.beforeExecution,
   });

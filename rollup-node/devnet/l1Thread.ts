@@ -9,7 +9,7 @@ import {
   getHeapStatistics,
   writeHeapSnapshot,
 } from "node:v8";
-import { Worker, threadId as mainThreadId } from "node:worker_threads";
+import { type ResourceLimits, Worker, threadId as mainThreadId } from "node:worker_threads";
 
 import type { Chain } from "../chain/chain";
 import { createChainCommon } from "../chain/genesis";
@@ -28,6 +28,22 @@ export type L1Thread = "worker" | "main";
 
 /** The L1 thread when none is chosen. */
 export const DEFAULT_L1_THREAD: L1Thread = "worker";
+
+/**
+ * The L1 worker's V8 heap limits when none are given: a young generation of 24 MiB (V8 sizes it
+ * 3 × the semi-space: 8 MiB semi-spaces, a new space of 16 MiB) instead of V8's 48 (a new space
+ * of 32 MiB, which a loaded thread holds for good). Measured (docs/design/memory-bounds.md, fourth
+ * round): 16 MiB less RSS at the same blocks, latency and throughput in a side-by-side load:l2;
+ * EXECUTE's re-execution, which is what this thread runs, was no slower per Mgas with 8 MiB
+ * semi-spaces (gc-tuning.md §1: 1.10 ETH, 1.04 ERC-20 of the default's Mgas per CPU second).
+ * The old generation keeps V8's limit (about 4 GiB here). A 1 GiB cap halved the thread's old
+ * space under load (memory-bounds.md, fourth round) but is a hard limit that ends the thread
+ * (ERR_WORKER_OUT_OF_MEMORY, the devnet stops): EXECUTE's verification of one valid SSTORE-loop
+ * block keeps ≈ 70 MB per Mgas charged on an honest state and ≈ 0.5 MB per SSTORE on a deep one until the
+ * call ends (attack-review-s23.md, finding 1), ≈ 1.2 GB for a block at the largest verifiable gas
+ * limit: a cap below that would let one L2 transaction stop the L1.
+ */
+export const DEFAULT_L1_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 24 };
 
 /**
  * startL1Devnet's options that cross a thread: data only. What is left out is what the L1 thread
@@ -110,12 +126,18 @@ export interface L1HeapStatistics extends HeapInfo {
   readonly node_cache_misses: number;
   /** v8.getHeapSpaceStatistics on the thread: which space (old, large-object, code, new) holds the heap's total. */
   readonly spaces: readonly HeapSpaceInfo[];
+  /** A full collection ran on the thread just before (asked for, and `gc` exposed): `used` is then the live heap. */
+  readonly collected: boolean;
 }
 
-/** The L1 thread's heap figures, taken on that thread. */
-export function l1HeapStatistics(chain: Chain): L1HeapStatistics {
+/** The L1 thread's heap figures, taken on that thread (after a full collection if `collectFirst` and `gc` is exposed). */
+export function l1HeapStatistics(chain: Chain, collectFirst = false): L1HeapStatistics {
   const held = chain.heldInMemory;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const collected = collectFirst && gc !== undefined;
+  if (collected) gc();
   return {
+    collected,
     ...getHeapStatistics(),
     node_cache_bytes: held.nodeCacheBytes,
     node_cache_hits: held.nodeCacheHits,
@@ -139,9 +161,12 @@ interface L1HandleBase {
   /**
    * The V8 heap of the L1's thread (v8.getHeapStatistics taken on it). A worker's heap is part of
    * the process's RSS but not of the main thread's `process.memoryUsage().heapUsed`: memory
-   * reports need both. On "main" it is the node's own heap.
+   * reports need both. On "main" it is the node's own heap. `collectFirst`: a full collection on
+   * that thread first, so that `used` is the live heap, when the process exposes `gc`
+   * (`--expose-gc`, or `v8.setFlagsFromString("--expose-gc")` before the thread started);
+   * `collected` says whether it did.
    */
-  heapStatistics(): Promise<L1HeapStatistics>;
+  heapStatistics(options?: { readonly collectFirst?: boolean }): Promise<L1HeapStatistics>;
   /** Writes a V8 heap snapshot of the L1's thread to `file` (a full GC first; pauses that thread for seconds). */
   writeHeapSnapshot(file: string): Promise<void>;
   /** Stops the L1 (mining, server), closes its store and, on a worker, ends the thread. */
@@ -168,6 +193,11 @@ export type L1Handle = WorkerL1Handle | MainL1Handle;
 
 export interface L1ThreadOptions extends StoredL1Options {
   readonly thread: L1Thread;
+  /**
+   * The L1 worker's V8 heap limits (`Worker`'s `resourceLimits`; DEFAULT_L1_RESOURCE_LIMITS when
+   * left out). Ignored for "main": the node's thread has the limits its process was started with.
+   */
+  readonly resourceLimits?: ResourceLimits;
   /**
    * Called once if the L1 worker ends after it started without being stopped (an uncaught error,
    * an exit, a kill): the L1 is gone, so the devnet must stop. Never called for "main".
@@ -199,7 +229,9 @@ export type L1WorkerMessage =
   | { readonly kind: "heap"; readonly id: number; readonly statistics: L1HeapStatistics };
 
 /** What the main thread sends the L1 thread. */
-export type L1WorkerRequest = { readonly kind: "stop" } | { readonly kind: "heap"; readonly id: number };
+export type L1WorkerRequest =
+  | { readonly kind: "stop" }
+  | { readonly kind: "heap"; readonly id: number; readonly collectFirst: boolean };
 
 /** Marks the worker's data, so the entry module runs only in a thread started for it. */
 export const L1_WORKER_DATA_KIND = "native-rollup-l1-devnet";
@@ -252,7 +284,7 @@ async function startOnMainThread(options: StoredL1Options): Promise<MainL1Handle
     startHead: l1.startHead,
     threadId: mainThreadId,
     eventLoopUtilization: (since) => performance.eventLoopUtilization(since),
-    heapStatistics: async () => l1HeapStatistics(l1.devnet.chain),
+    heapStatistics: async (asked) => l1HeapStatistics(l1.devnet.chain, asked?.collectFirst ?? false),
     writeHeapSnapshot: async (file) => {
       writeHeapSnapshot(file);
     },
@@ -265,7 +297,7 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
     kind: L1_WORKER_DATA_KIND,
     options: { devnet: options.devnet, directory: options.directory, reset: options.reset },
   };
-  const worker = spawnL1Worker(data);
+  const worker = spawnL1Worker(data, options.resourceLimits ?? DEFAULT_L1_RESOURCE_LIMITS);
   const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
   // The last uncaught error of the thread, reported with its exit.
   let uncaught: Error | undefined;
@@ -313,7 +345,7 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
           startHead: message.startHead,
           threadId: worker.threadId,
           eventLoopUtilization: (since) => worker.performance.eventLoopUtilization(since),
-          heapStatistics: () =>
+          heapStatistics: (asked) =>
             new Promise<L1HeapStatistics>((settle, refuse) => {
               if (state !== "running") {
                 refuse(new L1ThreadError("L1_THREAD_STOPPED", "the L1 thread is not running", "ask while it runs"));
@@ -321,7 +353,11 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
               }
               const id = nextHeapRequest++;
               heapRequests.set(id, settle);
-              worker.postMessage({ kind: "heap", id } satisfies L1WorkerRequest);
+              worker.postMessage({
+                kind: "heap",
+                id,
+                collectFirst: asked?.collectFirst ?? false,
+              } satisfies L1WorkerRequest);
             }),
           writeHeapSnapshot: async (file) => pipeline(await worker.getHeapSnapshot(), createWriteStream(file)),
           stop,
@@ -363,13 +399,14 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
  * as is; from the TypeScript sources (ts-node, the tests, `hardhat devnet`) the thread registers the
  * TypeScript loader first (typescriptLoader), as the challenger's check threads do.
  */
-function spawnL1Worker(workerData: L1WorkerData): Worker {
+function spawnL1Worker(workerData: L1WorkerData, resourceLimits: ResourceLimits): Worker {
   const extension = extname(__filename);
   const entry = join(__dirname, `l1Worker${extension}`);
-  if (extension !== ".ts") return new Worker(entry, { workerData });
+  if (extension !== ".ts") return new Worker(entry, { workerData, resourceLimits });
   return new Worker(`require(${JSON.stringify(typescriptLoader())}); require(${JSON.stringify(entry)});`, {
     eval: true,
     workerData,
+    resourceLimits,
   });
 }
 

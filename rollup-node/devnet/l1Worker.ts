@@ -26,7 +26,7 @@ if (port !== null && data?.kind === L1_WORKER_DATA_KIND) {
     (l1) => {
       port.on("message", (request: L1WorkerRequest) => {
         if (request.kind === "heap") {
-          post({ kind: "heap", id: request.id, statistics: l1HeapStatistics(l1.devnet.chain) });
+          post({ kind: "heap", id: request.id, statistics: l1HeapStatistics(l1.devnet.chain, request.collectFirst) });
           return;
         }
         if (request.kind !== "stop") return;

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import type { ResourceLimits } from "node:worker_threads";
 
 import type { Common } from "@ethereumjs/common";
 import { JsonRpcProvider, Wallet, formatEther, keccak256 } from "ethers";
@@ -116,6 +117,10 @@ export interface RollupDevnetOptions {
    * itself is then in hand as `l1.devnet`). See docs/design/devnet-l1-thread.md.
    */
   readonly l1Thread?: L1Thread;
+  /** Both chains' trie node cache bound in bytes, the L2's and the L1's (DEFAULT_NODE_CACHE_BYTES by default). */
+  readonly nodeCacheBytes?: number;
+  /** The L1 worker's V8 heap limits (DEFAULT_L1_RESOURCE_LIMITS by default); ignored when `l1Thread` is `main`. */
+  readonly l1ResourceLimits?: ResourceLimits;
 }
 
 /** The devnet's acceptance mode; proof mode may add external provers beside its committees. */
@@ -350,10 +355,12 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         ...(keys.challenger === undefined ? {} : { [keys.challenger.address]: { balance: keys.challenger.balance } }),
       },
       corsOrigins: options.corsOrigins,
+      nodeCacheBytes: options.nodeCacheBytes,
     };
     const l1Thread = options.l1Thread ?? DEFAULT_L1_THREAD;
     l1 = await startL1Thread({
       thread: l1Thread,
+      resourceLimits: options.l1ResourceLimits,
       directory: path.join(dataDir, "l1"),
       reset: !resumable,
       devnet: l1Options,
@@ -434,6 +441,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       },
       sequencer: {
         genesis,
+        nodeCacheBytes: options.nodeCacheBytes,
         blockTimeMs: options.l2BlockTimeMs,
         allowEmptyBlocks: options.allowEmptyBlocks ?? false,
         produce: options.produceBlocks,

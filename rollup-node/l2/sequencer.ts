@@ -37,6 +37,8 @@ export interface SequencerConfig {
   /** Wipe the data directory's chain first. */
   readonly reset?: boolean;
   readonly genesis: GenesisConfig;
+  /** The chain's trie node cache bound in bytes (Chain's default when absent). */
+  readonly nodeCacheBytes?: number;
   /** Interval of `start()`'s block production; 1000 ms by default. */
   readonly blockTimeMs?: number;
   /** When false, `start()`'s timer skips blocks with neither transactions nor messages. Default true. */
@@ -302,7 +304,14 @@ export class Sequencer implements SequencerApi, RpcBackend {
     const store = await L2Store.open(config.dataDir, { reset: config.reset });
     try {
       // The store is the chain's block archive: only the newest blocks stay in memory.
-      const probe = await Chain.create({ genesis: config.genesis, db: store.db, now: config.now, archive: store });
+      const cache = { nodeCacheBytes: config.nodeCacheBytes };
+      const probe = await Chain.create({
+        genesis: config.genesis,
+        db: store.db,
+        now: config.now,
+        archive: store,
+        ...cache,
+      });
       await store.checkGenesis(probe.head.hash());
       const stored = await store.loadBlocks(probe.common);
       const chain =
@@ -314,6 +323,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
               now: config.now,
               history: stored.map((s) => s.record),
               archive: store,
+              ...cache,
             });
       // The newest blocks' anchors; older ones are read from their stored records (anchorOf).
       const anchors = new Map<bigint, AnchorMeta>([[0n, GENESIS_ANCHOR]]);

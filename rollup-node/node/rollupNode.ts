@@ -24,6 +24,8 @@ export interface NodeSequencerConfig {
   readonly blockTimeMs?: number;
   readonly allowEmptyBlocks?: boolean;
   readonly maxWitnessBytes?: number;
+  /** The L2 chain's trie node cache bound in bytes (the chain's DEFAULT_NODE_CACHE_BYTES when absent). */
+  readonly nodeCacheBytes?: number;
   /**
    * Optimistic mode: the share of the rollup's proposal gas bucket (R and C) that gas reserved by
    * transactions and not used may take (docs/design/proposal-gas-slack.md); the sequencer's
@@ -116,6 +118,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     dataDir: storage.dataDir,
     reset: storage.reset,
     genesis: build.genesis,
+    nodeCacheBytes: build.nodeCacheBytes,
     blockTimeMs: build.blockTimeMs,
     allowEmptyBlocks: build.allowEmptyBlocks,
     coinbase: undefined,

@@ -2,7 +2,12 @@ import { MapDB } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import type { StoredValue } from "../../../precompiles";
-import { NODE_CACHE_ENTRY_OVERHEAD_BYTES, NodeCacheDB } from "../../../rollup-node/chain/nodeCacheDb";
+import { Chain } from "../../../rollup-node/chain/chain";
+import {
+  DEFAULT_NODE_CACHE_BYTES,
+  NODE_CACHE_ENTRY_OVERHEAD_BYTES,
+  NodeCacheDB,
+} from "../../../rollup-node/chain/nodeCacheDb";
 
 /** A MapDB that counts the reads that reach it. */
 class CountingDB extends MapDB<string, StoredValue> {
@@ -77,5 +82,20 @@ describe("NodeCacheDB: the chain's trie node cache", () => {
     await cache.batch([{ type: "del", key: "bb" }]);
     expect(await cache.get("aa")).to.equal(undefined);
     expect(await cache.get("bb")).to.equal(undefined);
+  });
+
+  it("is bounded by the chain's nodeCacheBytes when one is given (load:l2 --node-cache-mb sets it for both chains), by DEFAULT_NODE_CACHE_BYTES otherwise", async () => {
+    // 1,000 accounts: their genesis trie nodes (a few hundred KiB) go through the cache.
+    const alloc = Object.fromEntries(
+      Array.from({ length: 1000 }, (_, i) => [`0x${(i + 1).toString(16).padStart(40, "0")}`, { balance: 1n }]),
+    );
+    const genesis = { chainId: 1337n, timestamp: 1_700_000_000n, alloc };
+    const bound = 64 * 1024;
+    const bounded = await Chain.create({ genesis, nodeCacheBytes: bound });
+    const unbounded = await Chain.create({ genesis });
+    expect(unbounded.heldInMemory.nodeCacheBytes, "the default holds every genesis node").to.be.above(bound);
+    expect(unbounded.heldInMemory.nodeCacheBytes).to.be.at.most(DEFAULT_NODE_CACHE_BYTES);
+    expect(bounded.heldInMemory.nodeCacheBytes, "bytes held with nodeCacheBytes 64 KiB").to.be.at.most(bound);
+    expect(bounded.head.hash()).to.deep.equal(unbounded.head.hash());
   });
 });
