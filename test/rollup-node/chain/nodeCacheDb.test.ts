@@ -1,4 +1,4 @@
-import { type BatchDBOp, MapDB, bytesToUnprefixedHex } from "@ethereumjs/util";
+import { type BatchDBOp, KECCAK256_RLP, MapDB, bytesToUnprefixedHex } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import type { StoredValue } from "../../../precompiles";
@@ -139,5 +139,27 @@ describe("NodeCacheDB: the chain's trie node cache", () => {
     expect(mined.record.block.transactions).to.have.length(60);
     expect(rootStoredFirst, "the new state root's node is in the database at beforeStore").to.equal(true);
     expect(writesBeforeStore, "the build's trie writes, in one batch").to.equal(1);
+  });
+
+  it("asks the database for the empty trie's root once (every storage-less account's storage trie starts there), and answers it again once written", async () => {
+    const inner = new CountingDB();
+    const cache = new NodeCacheDB(inner, 1);
+    const emptyRoot = bytesToUnprefixedHex(KECCAK256_RLP);
+    for (let i = 0; i < 5; i++) expect(await cache.get(emptyRoot)).to.equal(undefined);
+    expect(inner.reads).to.equal(1);
+    // Written through the cache, then pushed out of its one entry: read from the database again.
+    await cache.put(emptyRoot, bytes(9));
+    await cache.put("aa", bytes(1));
+    expect(await cache.get(emptyRoot)).to.deep.equal(bytes(9));
+    expect(inner.reads).to.equal(2);
+  });
+
+  it("a block of 60 transfers asks the database for no node the chain holds in its cache, the empty trie's root included", async () => {
+    const inner = new CountingDB();
+    const { chain, txs } = await transferChain({ chainId: 31_337n, transfers: 120, db: inner });
+    await chain.mineBlock(txs.slice(0, 60), { captureWitness: true });
+    inner.reads = 0;
+    await chain.mineBlock(txs.slice(60), { captureWitness: true });
+    expect(inner.reads).to.be.at.most(1);
   });
 });
