@@ -1,6 +1,7 @@
 import { type BatchDBOp, type DB, type EncodingOpts, KECCAK256_RLP, bytesToUnprefixedHex } from "@ethereumjs/util";
 
 import { type StoredValue, keyOf } from "../../precompiles";
+import { EXECUTION_SLICE_MS } from "./executionYield";
 
 /**
  * Entries the chain's node cache keeps: a block's execution, its witness capture and the next
@@ -55,6 +56,8 @@ export class NodeCacheDB implements DB<string, StoredValue> {
   private held: Map<string, BatchDBOp<string, StoredValue>> | undefined;
   /** The database was asked for the empty trie's root and had nothing: asked once, not per read. */
   private emptyRootAbsent = false;
+  /** When a read or held write last let the event loop take a turn (performance.now()). */
+  private lastTurn = performance.now();
 
   constructor(
     private readonly inner: DB<string, StoredValue>,
@@ -93,6 +96,7 @@ export class NodeCacheDB implements DB<string, StoredValue> {
 
   async get(key: string, opts?: EncodingOpts): Promise<StoredValue | undefined> {
     const hexKey = keyOf(key);
+    await this.turn();
     const held = this.held?.get(hexKey);
     if (held !== undefined) return held.type === "put" ? held.value : undefined;
     const cached = this.entries.get(hexKey);
@@ -132,6 +136,7 @@ export class NodeCacheDB implements DB<string, StoredValue> {
     const held = this.held;
     if (held !== undefined) {
       for (const op of ops) held.set(keyOf(op.key), op);
+      await this.turn();
     } else {
       await this.inner.batch(ops);
     }
@@ -144,6 +149,19 @@ export class NodeCacheDB implements DB<string, StoredValue> {
 
   async open(): Promise<void> {
     await this.inner.open();
+  }
+
+  /**
+   * Lets the event loop take a turn once EXECUTION_SLICE_MS has passed since the last. A LevelDB
+   * read or write did that by itself; answered from memory (a cache hit, a held write, the absent
+   * empty root) nothing did, and a block's closing state-root flush ran in one piece: sockets
+   * (admissions) waited for it, and bench:rollup's capacity row fell to a third
+   * (docs/design/l2-throughput.md, stop 23). Safe where a database read already yielded.
+   */
+  private async turn(): Promise<void> {
+    if (performance.now() - this.lastTurn < EXECUTION_SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastTurn = performance.now();
   }
 
   private remember(hexKey: string, value: StoredValue): void {
