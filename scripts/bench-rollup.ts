@@ -17,10 +17,13 @@
  * (the default row's block time, default the devnet's 1000), BENCH_CAPACITY_BLOCK_MS (the capacity
  * rows' block times, default "200,1000"; the first is the capacity configuration), BENCH_LOG=1
  * (the sequencer's lines, each block's size and timing, on stderr), BENCH_L1_THREAD (worker, the
- * default: the devnet's L1 on its own thread; main: on the node's thread, as before).
+ * default: the devnet's L1 on its own thread; main: on the node's thread, as before),
+ * BENCH_CPU_PROFILE=<file> (a CPU profile of this process's thread, the node's, over the capacity
+ * configuration's run alone: open it in Chrome DevTools or `scripts/profile-top.ts`).
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -62,6 +65,29 @@ const benchLogger = (component: string): Logger =>
     : silentLogger;
 /** The line `hardhat node` prints once it listens, with the address it bound. */
 const EDR_READY = /Started HTTP and WebSocket JSON-RPC server at (http:\/\/[\w.:[\]-]+)/;
+
+/** BENCH_CPU_PROFILE: where the capacity configuration's CPU profile goes; none when unset. */
+const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
+
+/** Runs `work` under the V8 sampling profiler (this thread) and writes the profile to `file`. */
+async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (error, result) => (error === null ? resolve(result) : reject(error))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 500 });
+  await post("Profiler.start");
+  try {
+    return await work();
+  } finally {
+    const { profile } = (await post("Profiler.stop")) as { profile: object };
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 /** The machine's 1-minute load average: other work on the cores moves every figure. */
 const loadAverage = (): string => os.loadavg()[0]?.toFixed(1) ?? "?";
@@ -314,11 +340,15 @@ async function main(): Promise<void> {
         submitBlocks: false,
         logger: benchLogger,
       });
+      const url = devnet.l2Url;
+      const isCapacity = blockMs === CAPACITY_BLOCK_MS[0];
+      const load = loadAverage();
+      const measure = (): Promise<Throughput> => throughputFromClient(url, keys);
       rows.push({
-        name: blockMs === CAPACITY_BLOCK_MS[0] ? "L2, capacity config" : "L2, capacity gas limit",
+        name: isCapacity ? "L2, capacity config" : "L2, capacity gas limit",
         config: `gas limit ${capacityGasLimit}, block time ${blockMs} ms, L1 submission off`,
-        load: loadAverage(),
-        tp: await throughputFromClient(devnet.l2Url, keys),
+        load,
+        tp: isCapacity && CPU_PROFILE !== undefined ? await profiled(CPU_PROFILE, measure) : await measure(),
       });
     }
     edr = await startHardhatNode();
