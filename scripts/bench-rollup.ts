@@ -227,15 +227,17 @@ async function throughput(url: string, keys: readonly string[]): Promise<Through
  * own: a client sharing the devnet's thread (sending, polling, parsing replies) would slow the
  * node it measures and not EDR. A wallet is an external client of both.
  */
-function throughputFromClient(url: string, keys: readonly string[]): Promise<Throughput> {
+function throughputFromClient(row: string, url: string, keys: readonly string[]): Promise<Throughput> {
   const child = fork(__filename, [], {
     execArgv: ["--require", require.resolve("ts-node/register/transpile-only")],
-    env: { ...process.env, BENCH_CLIENT: "1" },
+    env: { ...process.env, BENCH_CLIENT: "1", BENCH_ROW: row },
     stdio: "inherit",
   });
   return new Promise<Throughput>((resolve, reject) => {
     child.once("message", (result: Throughput) => resolve(result));
-    child.once("exit", (code) => reject(new Error(`the benchmark client exited (${code}) without a result`)));
+    child.once("exit", (code) =>
+      reject(new Error(`the benchmark client of the row "${row}" exited (${code}) without a result`)),
+    );
     child.send({ url, keys });
   });
 }
@@ -320,7 +322,7 @@ async function main(): Promise<void> {
       name: "L2, default config",
       config: `gas limit ${devnet.node.sequencer.chain.head.header.gasLimit}, block time ${L2_BLOCK_MS} ms, L1 submission on`,
       load: loadAverage(),
-      tp: await throughputFromClient(devnet.l2Url, keys),
+      tp: await throughputFromClient("L2, default config", devnet.l2Url, keys),
     });
     const submitter = devnet.node.bridge.submitter;
     const accepted = [...(submitter?.accepted ?? [])];
@@ -343,9 +345,10 @@ async function main(): Promise<void> {
       const url = devnet.l2Url;
       const isCapacity = blockMs === CAPACITY_BLOCK_MS[0];
       const load = loadAverage();
-      const measure = (): Promise<Throughput> => throughputFromClient(url, keys);
+      const name = isCapacity ? "L2, capacity config" : "L2, capacity gas limit";
+      const measure = (): Promise<Throughput> => throughputFromClient(name, url, keys);
       rows.push({
-        name: isCapacity ? "L2, capacity config" : "L2, capacity gas limit",
+        name,
         config: `gas limit ${capacityGasLimit}, block time ${blockMs} ms, L1 submission off`,
         load,
         tp: isCapacity && CPU_PROFILE !== undefined ? await profiled(CPU_PROFILE, measure) : await measure(),
@@ -353,7 +356,7 @@ async function main(): Promise<void> {
     }
     edr = await startHardhatNode();
     const edrLoad = loadAverage();
-    const edrTp = await throughputFromClient(edr.url, keys);
+    const edrTp = await throughputFromClient("EDR", edr.url, keys);
     rows.push({ name: "EDR", config: "hardhat node, automine (a block per transaction)", load: edrLoad, tp: edrTp });
     console.log(
       `L2 throughput, ${TXS} ETH transfers from ${SENDERS} senders, same run (load: the 1-minute load average as each row began):`,
@@ -393,7 +396,7 @@ if (process.env.BENCH_CLIENT === "1") {
     throughput(url, keys).then(
       (result) => process.send?.(result, undefined, undefined, () => process.exit(0)),
       (error: unknown) => {
-        console.error(error);
+        console.error(`the benchmark client of the row "${process.env.BENCH_ROW}" failed:`, error);
         process.exit(1);
       },
     );
