@@ -64,7 +64,8 @@ withOptions(
     // The node reads the compiled L2Bridge (the dev genesis) and the contract bindings.
     await hre.run("compile", { quiet: true });
     const { runNodeCommand } = await import("../rollup-node/node/cli");
-    await runNodeCommand(taskArgv(NODE_OPTIONS, args, "node"), "npx hardhat rollup:node");
+    // Hardhat's own --config takes a hardhat.config: the node's file is --node-config here.
+    await runNodeCommand(taskArgv(NODE_OPTIONS, args, "node"), "npx hardhat rollup:node", "--node-config");
   }),
 );
 
