@@ -79,7 +79,12 @@ withOptions(
 ).setAction(
   taskAction(async (args: Record<string, unknown>) => {
     const { runAttesterCommand } = await import("../rollup-node/node/attesterCli");
-    await runAttesterCommand(taskArgv(ATTESTER_OPTIONS, args, "attester"), "npx hardhat rollup:attester");
+    // Hardhat's own --config takes a hardhat.config: the attester's file is --attester-config here.
+    await runAttesterCommand(
+      taskArgv(ATTESTER_OPTIONS, args, "attester"),
+      "npx hardhat rollup:attester",
+      "--attester-config",
+    );
   }),
 );
 

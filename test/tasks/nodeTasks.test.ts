@@ -105,6 +105,17 @@ describe("rollup:genesis and rollup:verification-keys (running a rollup outside 
     expect(error.hint).not.to.contain("native-rollup-node");
   });
 
+  it("rollup:attester's refusal of an option shows the task's usage (npx hardhat rollup:attester, --attester-config), not the bin's", async () => {
+    const error = (await rejection(runTask("rollup:attester", { hardfork: "", dev: true, port: 0 }))) as {
+      message: string;
+      hint?: string;
+    };
+    expect(error.message).to.contain("hardfork must be a non-empty string");
+    expect(error.hint).to.contain("npx hardhat rollup:attester [--port N]");
+    expect(error.hint).to.contain("--attester-config FILE");
+    expect(error.hint).not.to.contain("native-rollup-attester");
+  });
+
   describe("rollup:verification-keys", () => {
     const servers: AttesterServer[] = [];
     before(async () => {
