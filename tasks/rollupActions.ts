@@ -564,7 +564,7 @@ export async function deposit(
     await assertHolds(ctx, "L1", amount);
     const message = await ctx.client.deposit({ to, amount });
     console.log(
-      `queued on L1: deposit of ${formatEther(amount)} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`,
+      `queued on L1: deposit of ${formatEther(amount)} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash}, message ${message.messageHash})`,
     );
     await followSent(ctx, { messageHash: message.messageHash, resumeWith: "rollup:message" }, async () => {
       await followToL2(ctx, message);
