@@ -64,7 +64,8 @@ withOptions(
     // The node reads the compiled L2Bridge (the dev genesis) and the contract bindings.
     await hre.run("compile", { quiet: true });
     const { runNodeCommand } = await import("../rollup-node/node/cli");
-    await runNodeCommand(taskArgv(NODE_OPTIONS, args, "node"), "npx hardhat rollup:node");
+    // Hardhat's own --config takes a hardhat.config: the node's file is --node-config here.
+    await runNodeCommand(taskArgv(NODE_OPTIONS, args, "node"), "npx hardhat rollup:node", "--node-config");
   }),
 );
 
@@ -78,7 +79,12 @@ withOptions(
 ).setAction(
   taskAction(async (args: Record<string, unknown>) => {
     const { runAttesterCommand } = await import("../rollup-node/node/attesterCli");
-    await runAttesterCommand(taskArgv(ATTESTER_OPTIONS, args, "attester"), "npx hardhat rollup:attester");
+    // Hardhat's own --config takes a hardhat.config: the attester's file is --attester-config here.
+    await runAttesterCommand(
+      taskArgv(ATTESTER_OPTIONS, args, "attester"),
+      "npx hardhat rollup:attester",
+      "--attester-config",
+    );
   }),
 );
 

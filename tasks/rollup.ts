@@ -127,7 +127,7 @@ task(
   )
   .addOptionalParam(
     "out",
-    "The deployment record (a node reads it: rollup-node/node/cli.ts --deployment); <out>.partial holds an unfinished run",
+    "The deployment record (the node reads it: rollup:node --deployment); <out>.partial holds an unfinished run",
     "deployment.json",
     types.string,
   )

@@ -451,13 +451,19 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
       `proofs verified by ProofModeExecute ${deployment.executor} (${Object.keys(deployment.verifiers ?? {}).length} Groth16 verifiers)`,
     );
   console.log(`deployment record written to ${args.out}`);
+  const runNode = (genesis: string): string =>
+    `run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesis} --l1-rpc ${target.url}`;
   if (built !== undefined) {
     const { deployedGenesisFile } = await import("../rollup-node/node/nodeCommand");
     const genesisOut = deployedGenesisFile(args.out);
     await writeGenesisFile(genesisOut, built);
-    console.log(
-      `L2 genesis written to ${genesisOut}: run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesisOut} --l1-rpc ${target.url}${target.l1ChainId === DEFAULT_L1_CHAIN_ID ? "" : " --dev"}`,
-    );
+    // The dev genesis funds the public dev keys: off the devnet the node takes it only with --dev.
+    const dev = target.l1ChainId === DEFAULT_L1_CHAIN_ID ? "" : " --dev";
+    console.log(`L2 genesis written to ${genesisOut}: ${runNode(genesisOut)}${dev}`);
+  } else if (args.genesis !== undefined) {
+    // The L1 banner and the docs promise this line. A genesis of one's own needs no --dev: the
+    // node's keys are the caller's, from the environment.
+    console.log(`${runNode(args.genesis)}, with the keys in NATIVE_ROLLUP_SEQUENCER_KEY and NATIVE_ROLLUP_RELAYER_KEY`);
   }
 }
 
@@ -564,7 +570,7 @@ export async function deposit(
     await assertHolds(ctx, "L1", amount);
     const message = await ctx.client.deposit({ to, amount });
     console.log(
-      `queued on L1: deposit of ${formatEther(amount)} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash})`,
+      `queued on L1: deposit of ${formatEther(amount)} ETH to ${message.to} as message #${message.nonce} (tx ${message.l1TransactionHash}, message ${message.messageHash})`,
     );
     await followSent(ctx, { messageHash: message.messageHash, resumeWith: "rollup:message" }, async () => {
       await followToL2(ctx, message);

@@ -1,6 +1,6 @@
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { type BatchDBOp, bytesToHex } from "@ethereumjs/util";
-import { JsonRpcProvider, type Provider } from "ethers";
+import { JsonRpcProvider, Network, type Provider } from "ethers";
 
 import { DEFAULT_L1_POLL_MS } from "../bridge/l1Watcher";
 import { type StoredValue, type Witness, decodeWitness } from "../../precompiles";
@@ -694,7 +694,9 @@ export class Follower implements RpcBackend {
    */
   private async forward(method: string, params: readonly unknown[]): Promise<Json> {
     const url = this.config.sequencerRpc as string;
-    this.forwarder ??= new JsonRpcProvider(url, undefined, { staticNetwork: true });
+    // The sequencer serves this chain: a static network of its id, so ethers never runs its network
+    // detection, which on a sequencer that is down prints a line every second until it is back.
+    this.forwarder ??= new JsonRpcProvider(url, undefined, { staticNetwork: Network.from(this.current.chainId) });
     try {
       return (await this.forwarder.send(method, [...params])) as Json;
     } catch (error) {

@@ -4,13 +4,17 @@
 import { runCli, untilStopSignal } from "../cli";
 import { createLineLogger } from "../logger";
 import { resolveAttesterCommand, startAttesterCommand } from "./attesterCommand";
-import { attesterHelp } from "./attesterOptions";
+import { attesterHelp, attesterUsage } from "./attesterOptions";
 
 /** Printed on stdout once the attester serves (`<prefix><url>`): parents wait for it. */
 export const ATTESTER_READY_PREFIX = "attester ready at ";
 
-export async function runAttesterCommand(argv: readonly string[], command = "native-rollup-attester"): Promise<void> {
-  const options = await resolveAttesterCommand(argv);
+export async function runAttesterCommand(
+  argv: readonly string[],
+  command = "native-rollup-attester",
+  configFlag = "--config",
+): Promise<void> {
+  const options = await resolveAttesterCommand(argv, attesterUsage(command, configFlag));
   if (options === undefined) {
     process.stdout.write(`${attesterHelp(command)}\n`);
     return;

@@ -25,13 +25,16 @@ export interface AttesterCommandOptions {
   readonly dev: boolean;
 }
 
-/** The attester's options; undefined for `--help`. */
-export async function resolveAttesterCommand(argv: readonly string[]): Promise<AttesterCommandOptions | undefined> {
-  const fromCommandLine = parseCommandLine(ATTESTER_OPTIONS, argv, ATTESTER_USAGE);
+/** The attester's options; undefined for `--help`. `usage` is the hint of a refusal (attesterUsage of the command run). */
+export async function resolveAttesterCommand(
+  argv: readonly string[],
+  usage: string = ATTESTER_USAGE,
+): Promise<AttesterCommandOptions | undefined> {
+  const fromCommandLine = parseCommandLine(ATTESTER_OPTIONS, argv, usage);
   if (fromCommandLine.help === true) return undefined;
   const file =
     typeof fromCommandLine.config === "string"
-      ? await readConfigFile(ATTESTER_OPTIONS, path.resolve(fromCommandLine.config), [], ATTESTER_USAGE)
+      ? await readConfigFile(ATTESTER_OPTIONS, path.resolve(fromCommandLine.config), [], usage)
       : { values: {} };
   const v: Record<string, OptionValue | undefined> = resolveOptions(ATTESTER_OPTIONS, file.values, fromCommandLine);
   return {

@@ -43,8 +43,15 @@ export const ATTESTER_OPTIONS: readonly OptionSpec[] = [
   { name: "help", type: "boolean", commandLineOnly: true, description: "print this help" },
 ];
 
-export const ATTESTER_USAGE =
-  "native-rollup-attester [--port N] [--host H] [--hardfork FORK] [--keystore FILE] [--config FILE] (--help for all)";
+/**
+ * The one-line usage a refusal's hint shows, for the command as it was run: under Hardhat
+ * (`npx hardhat rollup:attester`) `--config` is Hardhat's own, so the attester's file is `--attester-config`.
+ */
+export function attesterUsage(command = "native-rollup-attester", configFlag = "--config"): string {
+  return `${command} [--port N] [--host H] [--hardfork FORK] [--keystore FILE] [${configFlag} FILE] (--help for all)`;
+}
+
+export const ATTESTER_USAGE = attesterUsage();
 const ATTESTER_SUMMARY =
   "Runs one committee attester: it re-executes each L2 block a node sends (POST /attest) and signs its commitment only if the block verifies. " +
   "Its key (32 bytes, the Baby Jubjub private key) comes from NATIVE_ROLLUP_ATTESTER_KEY or a keystore.";

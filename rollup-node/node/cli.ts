@@ -4,7 +4,7 @@
 import { runCli, untilStopSignal } from "../cli";
 import { createLineLogger } from "../logger";
 import { resolveNodeCommand, startNodeCommand } from "./nodeCommand";
-import { nodeHelp } from "./nodeOptions";
+import { nodeHelp, nodeUsage } from "./nodeOptions";
 
 /** Prints this line on stdout once the node serves JSON-RPC (parents wait for it). */
 export const READY_PREFIX = "L2 node ready at ";
@@ -15,8 +15,12 @@ export const TAKEOVER_PREFIX = "L2 node took over sequencing at ";
  * Runs the node until SIGINT or SIGTERM. Logs go to stderr, the ready line to stdout; keys are
  * read from the environment or keystores, never from the command line.
  */
-export async function runNodeCommand(argv: readonly string[], command = "native-rollup-node"): Promise<void> {
-  const options = await resolveNodeCommand(argv);
+export async function runNodeCommand(
+  argv: readonly string[],
+  command = "native-rollup-node",
+  configFlag = "--config",
+): Promise<void> {
+  const options = await resolveNodeCommand(argv, nodeUsage(command, configFlag));
   if (options === undefined) {
     process.stdout.write(`${nodeHelp(command)}\n`);
     return;

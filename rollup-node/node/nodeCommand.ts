@@ -117,23 +117,26 @@ function keystoresOf(raw: unknown, configDir: string): Partial<Record<KeyRole, s
 
 /**
  * The node command's options from the command line (`argv`) and, with `--config`, the file it
- * names; undefined for `--help`.
+ * names; undefined for `--help`. `usage` is the hint of a refusal (nodeUsage of the command run).
  */
-export async function resolveNodeCommand(argv: readonly string[]): Promise<NodeCommandOptions | undefined> {
-  const fromCommandLine = parseCommandLine(NODE_OPTIONS, argv, NODE_USAGE);
+export async function resolveNodeCommand(
+  argv: readonly string[],
+  usage: string = NODE_USAGE,
+): Promise<NodeCommandOptions | undefined> {
+  const fromCommandLine = parseCommandLine(NODE_OPTIONS, argv, usage);
   if (fromCommandLine.help === true) return undefined;
   const configFile = typeof fromCommandLine.config === "string" ? path.resolve(fromCommandLine.config) : undefined;
   const file =
     configFile === undefined
       ? { values: {}, extras: {} as Record<string, unknown> }
-      : await readConfigFile(NODE_OPTIONS, configFile, CONFIG_EXTRAS, NODE_USAGE);
+      : await readConfigFile(NODE_OPTIONS, configFile, CONFIG_EXTRAS, usage);
   const v: Record<string, OptionValue | undefined> = resolveOptions(NODE_OPTIONS, file.values, fromCommandLine);
   if (typeof v.deployment !== "string" || typeof v["l1-rpc"] !== "string") {
     const missing = ["deployment", "l1-rpc"].filter((name) => typeof v[name] !== "string");
     throw new CommandOptionsError(
       "CLI_USAGE",
       `${missing.map((name) => `--${name}`).join(" and ")} ${missing.length === 1 ? "is" : "are"} required`,
-      NODE_USAGE,
+      usage,
     );
   }
   if (v.takeover === true && v.role !== "follower")

@@ -151,8 +151,15 @@ export const NODE_COMMAND_SUMMARY =
   "Keys come from NATIVE_ROLLUP_SEQUENCER_KEY / _RELAYER_KEY / _CHALLENGER_KEY, or keystores (NATIVE_ROLLUP_<ROLE>_KEYSTORE with _KEYSTORE_PASSWORD or _KEYSTORE_PASSWORD_FILE); " +
   "the public dev keys only on the devnet's L1 or with --dev.";
 
-export const NODE_USAGE =
-  "native-rollup-node --deployment FILE --l1-rpc URL [--genesis FILE] [--role sequencer|follower] [--data-dir DIR] [--port N] [--config FILE] (--help for all)";
+/**
+ * The one-line usage a refusal's hint shows, for the command as it was run: under Hardhat
+ * (`npx hardhat rollup:node`) `--config` is Hardhat's own, so the node's file is `--node-config`.
+ */
+export function nodeUsage(command = "native-rollup-node", configFlag = "--config"): string {
+  return `${command} --deployment FILE --l1-rpc URL [--genesis FILE] [--role sequencer|follower] [--data-dir DIR] [--port N] [${configFlag} FILE] (--help for all)`;
+}
+
+export const NODE_USAGE = nodeUsage();
 
 /** The node's help text (`--help`, `npx hardhat help rollup:node`). */
 export function nodeHelp(command = "native-rollup-node"): string {

@@ -13,6 +13,11 @@ export const DEFAULT_TAKEOVER_POLL_MS = 250;
 export const DEFAULT_TAKEOVER_RETRY_MS = 5_000;
 /** The longest wait between two take-over attempts. */
 export const DEFAULT_TAKEOVER_MAX_RETRY_MS = 300_000;
+/**
+ * How long past the open time, by this machine's clock, before a rule still closed because L1's
+ * latest block is older is reported: beyond a few L1 block intervals (12 s on Ethereum).
+ */
+export const DEFAULT_L1_CLOCK_GRACE_MS = 30_000;
 
 /** The take-over node can neither sequence nor follow: it serves nothing, and says why. */
 export class TakeoverError extends NodeError {}
@@ -23,6 +28,8 @@ export interface TakeoverConfig {
   /** The sequencer it becomes: same data directory, genesis, L1 and rollup; `keys.sequencer` is this node's own funded L1 key. */
   readonly sequencer: RollupNodeConfig;
   readonly pollMs?: number;
+  /** DEFAULT_L1_CLOCK_GRACE_MS: past the open time this long with no newer L1 block, the node says so. */
+  readonly l1ClockGraceMs?: number;
   /** Back-off after a failed take-over (DEFAULT_TAKEOVER_RETRY_MS doubling up to DEFAULT_TAKEOVER_MAX_RETRY_MS). */
   readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
   /** Called when the node starts sequencing (the follower is stopped, the sequencer running). */
@@ -82,13 +89,33 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
   const retryInitial = config.retry?.initialMs ?? DEFAULT_TAKEOVER_RETRY_MS;
   const retryMax = config.retry?.maxMs ?? DEFAULT_TAKEOVER_MAX_RETRY_MS;
 
+  const clockGraceMs = config.l1ClockGraceMs ?? DEFAULT_L1_CLOCK_GRACE_MS;
+  let clockReportedFor: bigint | undefined;
+  /**
+   * The rule reads the timestamp of L1's latest block, not the wall clock: on an L1 that mines only
+   * when sent a transaction (the devnet's L1 without --block-time) it stays closed past its time.
+   * Said once per open time, instead of following on without a word.
+   */
+  const reportStandingL1Clock = async (openAt: bigint): Promise<void> => {
+    if (clockReportedFor === openAt || openAt > MAX_L1_TIME) return;
+    const lateMs = Date.now() - Number(openAt) * 1000;
+    if (lateMs < clockGraceMs) return;
+    const head = await config.sequencer.l1.provider.getBlock("latest");
+    if (head === null || BigInt(head.timestamp) >= openAt) return;
+    clockReportedFor = openAt;
+    log.warn(
+      `the rollup's rule opens for ${account} at L1 time ${describeL1Time(openAt)}, ${Math.round(lateMs / 1000)} s ago by this machine's clock, but L1's latest block #${head.number} is at time ${head.timestamp}: the rule reads L1's block time, so it opens with L1's next block (an L1 that mines only on transactions, such as npm run devnet:l1 without --block-time, needs one sent)`,
+    );
+  };
+
   const check = async (): Promise<void> => {
     if (stopped || follower === undefined || Date.now() < retryAt) return;
     const rule = await sequencingOpensAt(rollup, account);
     if (!rule.allowed) {
       if (lastLogged !== rule.openAt)
-        log.info(`following; the rollup lets ${account} advance from L1 time ${rule.openAt}`);
+        log.info(`following; the rollup lets ${account} advance from L1 time ${describeL1Time(rule.openAt)}`);
       lastLogged = rule.openAt;
+      await reportStandingL1Clock(rule.openAt);
       return;
     }
     await follower.follower.syncToL1Head();
@@ -96,7 +123,7 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
     // Under `fallback` the rule opened at the end of the sequencer's inactivity period.
     const openAt = (await rollup.openSequencingAt()) as bigint;
     log.warn(
-      `the rollup lets ${account} advance (open since L1 time ${openAt}): taking over sequencing at L2 block ${follower.follower.chain.headNumber}`,
+      `the rollup lets ${account} advance (open since L1 time ${describeL1Time(openAt)}): taking over sequencing at L2 block ${follower.follower.chain.headNumber}`,
     );
     const port = follower.url === undefined ? undefined : Number(new URL(follower.url).port);
     await follower.stop();
@@ -208,4 +235,13 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
       await sequencer?.stop();
     },
   };
+}
+
+/** An L1 timestamp beyond this is the rule's "never" (a permissioned rollup answers 2^256 - 1). */
+const MAX_L1_TIME = 2n ** 64n;
+
+/** An L1 timestamp as its Unix seconds and UTC date, or "never" for a rule that never opens. */
+export function describeL1Time(seconds: bigint): string {
+  if (seconds > MAX_L1_TIME) return "never (the rollup's rule does not let this key advance)";
+  return `${seconds} (${new Date(Number(seconds) * 1000).toISOString()})`;
 }

@@ -63,11 +63,12 @@ describe("a dev genesis of one's own on the devnet: rollup:genesis --dev, rollup
     await withKeys({}, async () => {
       const genesis = path.join(dir, "genesis.json");
       await runTask("rollup:genesis", { out: genesis, dev: true });
-      const out = await runTask("rollup:deploy", {
-        genesis,
-        l1Rpc: r.devnet.l1Url,
-        out: path.join(dir, "deployment.json"),
-      });
+      const record = path.join(dir, "deployment.json");
+      const out = await runTask("rollup:deploy", { genesis, l1Rpc: r.devnet.l1Url, out: record });
+      // The genesis is the caller's file: the node command printed names it, as the L1 banner promises.
+      expect(out).to.contain(
+        `run the node with npx hardhat rollup:node --deployment ${record} --genesis ${genesis} --l1-rpc ${r.devnet.l1Url}`,
+      );
       const written = await readGenesisFile(genesis);
       const funded = funding(written);
       expect(funded[devNodeKeys().relayer.address.toLowerCase()]).to.equal(parseEther("1"));

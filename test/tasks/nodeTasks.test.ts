@@ -89,6 +89,33 @@ describe("rollup:genesis and rollup:verification-keys (running a rollup outside 
     });
   });
 
+  // Under Hardhat, `--config` is Hardhat's own (a hardhat.config file): a usage line naming the
+  // bin's `--config FILE` sends the user to load their node JSON as a Hardhat config.
+  it("rollup:node's refusal of an option shows the task's usage (npx hardhat rollup:node, --node-config), not the bin's", async () => {
+    const error = (await rejection(
+      runTask("rollup:node", {
+        deployment: path.join(dir, "none.json"),
+        l1Rpc: "http://127.0.0.1:1",
+        l1PollInterval: 10,
+      }),
+    )) as { message: string; hint?: string };
+    expect(error.message).to.contain("l1-poll-interval must be an integer of at least 50");
+    expect(error.hint).to.contain("npx hardhat rollup:node --deployment FILE --l1-rpc URL");
+    expect(error.hint).to.contain("--node-config FILE");
+    expect(error.hint).not.to.contain("native-rollup-node");
+  });
+
+  it("rollup:attester's refusal of an option shows the task's usage (npx hardhat rollup:attester, --attester-config), not the bin's", async () => {
+    const error = (await rejection(runTask("rollup:attester", { hardfork: "", dev: true, port: 0 }))) as {
+      message: string;
+      hint?: string;
+    };
+    expect(error.message).to.contain("hardfork must be a non-empty string");
+    expect(error.hint).to.contain("npx hardhat rollup:attester [--port N]");
+    expect(error.hint).to.contain("--attester-config FILE");
+    expect(error.hint).not.to.contain("native-rollup-attester");
+  });
+
   describe("rollup:verification-keys", () => {
     const servers: AttesterServer[] = [];
     before(async () => {

@@ -155,6 +155,24 @@ describe("a follower's JSON-RPC has no transaction pool: it refuses, or forwards
     );
   });
 
+  // A follower outlives its sequencer (kill -9, a restart): a forward while it is down must fail
+  // once with FOLLOWER_FORWARD_FAILED, not start ethers' network detection, which prints
+  // "JsonRpcProvider failed to detect network …" on stdout every second until the sequencer is back.
+  it("a forward to a sequencer that is down fails once and leaves no retry loop printing on stdout", async () => {
+    const l2 = await follower("http://127.0.0.1:1");
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(" "));
+    try {
+      const message = await rpcError(l2, "eth_sendRawTransaction", [await gappedTransfer(7, 0)]);
+      expect(message).to.contain("did not answer");
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+    } finally {
+      console.log = log;
+    }
+    expect(printed.filter((line) => line.includes("failed to detect network"))).to.deep.equal([]);
+  });
+
   // A sequencer URL often carries a credential: a user and password, or a provider's API key in
   // its path or query. The follower answers anyone; its errors name the sequencer by its origin only.
   it("never answers the secrets of its sequencer URL (user, password, API key in the path or query) in an error", async () => {

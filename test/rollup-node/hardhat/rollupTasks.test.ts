@@ -51,6 +51,12 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     expect(out).to.match(/queued on L1: deposit of 0.75 ETH to 0x[0-9a-fA-F]{40} as message #0/);
     expect(out).to.match(/relayed on L2 in block \d+ \(tx 0x[0-9a-f]{64}\)/);
     expect(await r.l2.getBalance(to)).to.equal(parseEther("0.75"));
+    // The README: rollup:message takes "a message hash or the hash of the transaction that sent
+    // the message (the tasks print both)": the deposit names its message hash as the others do.
+    const messageHash = /\(tx 0x[0-9a-f]{64}, message (0x[0-9a-f]{64})\)/.exec(out)?.[1];
+    expect(messageHash, out).to.be.a("string");
+    const shown = await runTask("rollup:message", { rollup: r.devnet.deployment.address, hash: messageHash });
+    expect(shown).to.contain(messageHash as string);
   });
 
   it("rollup:withdraw initiates on L2, waits until provable and finalizes on L1", async () => {
