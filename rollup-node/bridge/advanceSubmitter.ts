@@ -65,6 +65,15 @@ export class AdvanceSubmitter extends SubmissionLoop {
    * every later `advance` is priced by L1's estimate, as before the derivation.
    */
   protected derivationShort = false;
+  /** The hash of the block last sent unsimulated (its simulation met L1's eth_call deadline). */
+  private unsimulatedHash: string | undefined;
+  /**
+   * Blocks whose unsimulated advance was mined and reverted: never sent unsimulated again. The
+   * revert is found after EXECUTE (the rollup's sequencing and relay checks) and its replay, an
+   * eth_call, meets the same deadline, so nothing else would stop a resend per retry, each burning
+   * the whole limit (attack-review-s23.md, second pass).
+   */
+  private readonly unsimulatedReverted = new Set<string>();
 
   constructor(
     config: BatchSubmitterConfig,
@@ -220,7 +229,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
     );
     let gasLimit: bigint;
     try {
-      gasLimit = await this.advanceGasLimit(number, args, derived, cap, proven);
+      gasLimit = await this.advanceGasLimit(number, args, derived, cap, proven, hexlify(produced.block.hash()));
     } catch (error) {
       if (error instanceof AdvanceOverL1GasLimitError)
         throw this.config.rebase === undefined ? error : new RebuildRequiredError(number, error.rebuildReason);
@@ -235,6 +244,13 @@ export class AdvanceSubmitter extends SubmissionLoop {
       this.inFlight = { number, hash: tx.hash };
       receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
     } catch (error) {
+      const blockHash = hexlify(produced.block.hash());
+      if (this.unsimulatedHash === blockHash && (error as { receipt?: unknown }).receipt !== undefined) {
+        this.unsimulatedReverted.add(blockHash);
+        this.config.logger.error(
+          `the advance of L2 block ${number} (${blockHash}), sent unsimulated after its simulation met L1's eth_call deadline, reverted on chain: it is not sent again unsimulated`,
+        );
+      }
       throw await this.classify(number, error, proven);
     }
     this.inFlight = undefined;
@@ -290,8 +306,10 @@ export class AdvanceSubmitter extends SubmissionLoop {
     derived: bigint,
     cap: bigint = ADVANCE_GAS_LIMIT,
     proven = false,
+    blockHash?: string,
   ): Promise<bigint> {
     const configured = this.config.gasLimit;
+    this.unsimulatedHash = undefined;
     if (configured !== undefined || !this.derivationShort) {
       // A derived limit over the cap is an upper bound: the advance may still fit at the cap.
       const gasLimit = configured ?? (derived < cap ? derived : cap);
@@ -304,7 +322,15 @@ export class AdvanceSubmitter extends SubmissionLoop {
         // any L2 user could cause (docs/design/attack-review-s23.md, finding 3). The mined
         // transaction has no deadline and this limit covers EXECUTE's charge, so it is sent; the
         // challenger does the same with its challenges.
-        if (isSimulationTimeout(error) && (configured !== undefined || derived < cap)) return gasLimit;
+        // Once per block: an unsimulated advance that reverted on chain is not sent again.
+        if (
+          isSimulationTimeout(error) &&
+          (configured !== undefined || derived < cap) &&
+          (blockHash === undefined || !this.unsimulatedReverted.has(blockHash))
+        ) {
+          this.unsimulatedHash = blockHash;
+          return gasLimit;
+        }
         if (configured !== undefined || !mayHaveRunOutOfGas(error, proven)) throw error;
         if (derived >= cap) throw new AdvanceOverL1GasLimitError(number, derived, cap);
       }

@@ -67,7 +67,10 @@ describe("attack (second pass): the one-pass transactions root against EthereumJ
     const probe = await L2TestChain.create(chainId, []);
     const chain = await L2TestChain.create(
       chainId,
-      seeds.map((seed) => ({ address: TestSigner.fromSeed(seed, probe.common).address.toString(), balance: 10n ** 21n })),
+      seeds.map((seed) => ({
+        address: TestSigner.fromSeed(seed, probe.common).address.toString(),
+        balance: 10n ** 21n,
+      })),
     );
     const signers = seeds.map((seed) => TestSigner.fromSeed(seed, chain.common));
     const txs: TypedTransaction[] = [];
@@ -105,7 +108,13 @@ describe("attack (second pass): the one-pass transactions root against EthereumJ
       "the two last swapped": tamperBlock(
         block,
         {},
-        { transactions: [...block.transactions.slice(0, last - 1), block.transactions[last], block.transactions[last - 1]] },
+        {
+          transactions: [
+            ...block.transactions.slice(0, last - 1),
+            block.transactions[last],
+            block.transactions[last - 1],
+          ],
+        },
       ),
       "the 256th (first three-byte key) dropped": tamperBlock(
         block,
@@ -117,14 +126,23 @@ describe("attack (second pass): the one-pass transactions root against EthereumJ
         {},
         { transactions: [...block.transactions.slice(1), block.transactions[0]] },
       ),
-      "one transaction duplicated": tamperBlock(block, {}, { transactions: [...block.transactions, block.transactions[3]] }),
+      "one transaction duplicated": tamperBlock(
+        block,
+        {},
+        { transactions: [...block.transactions, block.transactions[3]] },
+      ),
     };
     for (const [name, bytes] of Object.entries(variants)) {
       const oldValid = await createBlockFromRLP(bytes, {
         common: chain.common,
         skipConsensusFormatValidation: true,
       }).transactionsTrieIsValid();
-      const verdict = await verifyBlock({ chainId, parentHeader: built.parentHeader, block: bytes, witness: built.witness }).then(
+      const verdict = await verifyBlock({
+        chainId,
+        parentHeader: built.parentHeader,
+        block: bytes,
+        witness: built.witness,
+      }).then(
         () => "accepted",
         (error: unknown) => (error instanceof ExecuteError ? `${error.code}: ${error.message}` : String(error)),
       );
