@@ -21,6 +21,8 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** `integer`: the smallest value accepted (0 unless given). */
   readonly min?: number;
+  /** `integer`: the largest value accepted (Number.MAX_SAFE_INTEGER unless given). */
+  readonly max?: number;
   /** Given relative in a config file, resolved against the config file's folder. */
   readonly isPath?: boolean;
   /** Not accepted in a config file (`config` itself, `help`). */
@@ -48,12 +50,15 @@ function coerce(spec: OptionSpec, raw: unknown, where: string, usage: string): O
     const value =
       typeof raw === "number" ? raw : typeof raw === "string" && /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
     const min = spec.min ?? 0;
-    if (!Number.isSafeInteger(value) || value < min)
+    const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      const range = `${min === 0 ? "a non-negative integer" : `an integer of at least ${min}`}${spec.max === undefined ? "" : ` and at most ${max}`}`;
       throw new CommandOptionsError(
         "CLI_USAGE",
-        `${where}: ${spec.name} must be ${min === 0 ? "a non-negative integer" : `an integer of at least ${min}`}, got ${JSON.stringify(raw)}`,
+        `${where}: ${spec.name} must be ${range}, got ${JSON.stringify(raw)}`,
         usage,
       );
+    }
     return value;
   }
   if (spec.type === "fraction") {
