@@ -16,7 +16,8 @@ export { DEFAULT_YIELD_EVERY_MS, paceExecution, stopPastClaimedGas } from "./exe
 export type { ExecutionPacing } from "./executionGuard";
 export type { ExecuteMemoOptions, ExecutePrecompile, ExecutePrecompileOptions, ExecutionHook } from "./precompile";
 export { SafeMerkleStateManager } from "./stateManager";
-export { DEFAULT_HARDFORK, decodeHeader, l2Common, resultOf, verifyBlock } from "./verifyBlock";
+export { DEFAULT_HARDFORK, decodeHeader, executionView, l2Common, resultOf, verifyBlock } from "./verifyBlock";
+export { DecodedNodeTrie } from "./decodedNodeTrie";
 export { MAX_RLP_DEPTH, RlpTooDeepError, checkRlpDepth, decodeBoundedRlp } from "./rlpDepth";
 export type { VerifyBlockParams } from "./verifyBlock";
 export {

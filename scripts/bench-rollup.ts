@@ -17,10 +17,13 @@
  * (the default row's block time, default the devnet's 1000), BENCH_CAPACITY_BLOCK_MS (the capacity
  * rows' block times, default "200,1000"; the first is the capacity configuration), BENCH_LOG=1
  * (the sequencer's lines, each block's size and timing, on stderr), BENCH_L1_THREAD (worker, the
- * default: the devnet's L1 on its own thread; main: on the node's thread, as before).
+ * default: the devnet's L1 on its own thread; main: on the node's thread, as before),
+ * BENCH_CPU_PROFILE=<file> (a CPU profile of this process's thread, the node's, over the capacity
+ * configuration's run alone: open it in Chrome DevTools or `scripts/profile-top.ts`).
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -62,6 +65,29 @@ const benchLogger = (component: string): Logger =>
     : silentLogger;
 /** The line `hardhat node` prints once it listens, with the address it bound. */
 const EDR_READY = /Started HTTP and WebSocket JSON-RPC server at (http:\/\/[\w.:[\]-]+)/;
+
+/** BENCH_CPU_PROFILE: where the capacity configuration's CPU profile goes; none when unset. */
+const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
+
+/** Runs `work` under the V8 sampling profiler (this thread) and writes the profile to `file`. */
+async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (error, result) => (error === null ? resolve(result) : reject(error))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 500 });
+  await post("Profiler.start");
+  try {
+    return await work();
+  } finally {
+    const { profile } = (await post("Profiler.stop")) as { profile: object };
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 /** The machine's 1-minute load average: other work on the cores moves every figure. */
 const loadAverage = (): string => os.loadavg()[0]?.toFixed(1) ?? "?";
@@ -201,15 +227,17 @@ async function throughput(url: string, keys: readonly string[]): Promise<Through
  * own: a client sharing the devnet's thread (sending, polling, parsing replies) would slow the
  * node it measures and not EDR. A wallet is an external client of both.
  */
-function throughputFromClient(url: string, keys: readonly string[]): Promise<Throughput> {
+function throughputFromClient(row: string, url: string, keys: readonly string[]): Promise<Throughput> {
   const child = fork(__filename, [], {
     execArgv: ["--require", require.resolve("ts-node/register/transpile-only")],
-    env: { ...process.env, BENCH_CLIENT: "1" },
+    env: { ...process.env, BENCH_CLIENT: "1", BENCH_ROW: row },
     stdio: "inherit",
   });
   return new Promise<Throughput>((resolve, reject) => {
     child.once("message", (result: Throughput) => resolve(result));
-    child.once("exit", (code) => reject(new Error(`the benchmark client exited (${code}) without a result`)));
+    child.once("exit", (code) =>
+      reject(new Error(`the benchmark client of the row "${row}" exited (${code}) without a result`)),
+    );
     child.send({ url, keys });
   });
 }
@@ -294,7 +322,7 @@ async function main(): Promise<void> {
       name: "L2, default config",
       config: `gas limit ${devnet.node.sequencer.chain.head.header.gasLimit}, block time ${L2_BLOCK_MS} ms, L1 submission on`,
       load: loadAverage(),
-      tp: await throughputFromClient(devnet.l2Url, keys),
+      tp: await throughputFromClient("L2, default config", devnet.l2Url, keys),
     });
     const submitter = devnet.node.bridge.submitter;
     const accepted = [...(submitter?.accepted ?? [])];
@@ -314,16 +342,21 @@ async function main(): Promise<void> {
         submitBlocks: false,
         logger: benchLogger,
       });
+      const url = devnet.l2Url;
+      const isCapacity = blockMs === CAPACITY_BLOCK_MS[0];
+      const load = loadAverage();
+      const name = isCapacity ? "L2, capacity config" : "L2, capacity gas limit";
+      const measure = (): Promise<Throughput> => throughputFromClient(name, url, keys);
       rows.push({
-        name: blockMs === CAPACITY_BLOCK_MS[0] ? "L2, capacity config" : "L2, capacity gas limit",
+        name,
         config: `gas limit ${capacityGasLimit}, block time ${blockMs} ms, L1 submission off`,
-        load: loadAverage(),
-        tp: await throughputFromClient(devnet.l2Url, keys),
+        load,
+        tp: isCapacity && CPU_PROFILE !== undefined ? await profiled(CPU_PROFILE, measure) : await measure(),
       });
     }
     edr = await startHardhatNode();
     const edrLoad = loadAverage();
-    const edrTp = await throughputFromClient(edr.url, keys);
+    const edrTp = await throughputFromClient("EDR", edr.url, keys);
     rows.push({ name: "EDR", config: "hardhat node, automine (a block per transaction)", load: edrLoad, tp: edrTp });
     console.log(
       `L2 throughput, ${TXS} ETH transfers from ${SENDERS} senders, same run (load: the 1-minute load average as each row began):`,
@@ -363,7 +396,7 @@ if (process.env.BENCH_CLIENT === "1") {
     throughput(url, keys).then(
       (result) => process.send?.(result, undefined, undefined, () => process.exit(0)),
       (error: unknown) => {
-        console.error(error);
+        console.error(`the benchmark client of the row "${process.env.BENCH_ROW}" failed:`, error);
         process.exit(1);
       },
     );

@@ -24,7 +24,7 @@ import { readGenesisFile, writeGenesisFile } from "../rollup-node/chain/genesisF
 import { loadPartial, partialFile, savePartial } from "../deploy/partialDeployment";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
 import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/chain/devAccounts";
-import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/defaults";
+import { DEFAULT_L1_CHAIN_ID, DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/defaults";
 import { genesisRelayerAddress } from "../rollup-node/node/keySources";
 import { devNodeKeys } from "../rollup-node/node/keys";
 import { DEV_GENESIS_ACCOUNT_BALANCE, devGenesisFunding } from "../rollup-node/node/l2Genesis";
@@ -355,6 +355,12 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
       "drop --l2-chain-id: the genesis file's chain id is used",
     );
   }
+  // Every rollup that keeps the default chain id is the same chain to a signature (EIP-155): a user's
+  // L2 transaction signed for one is valid on all of them (docs/design/attack-review-s23.md, §2).
+  if (!onDevnet && l2ChainId === DEFAULT_L2_CHAIN_ID)
+    console.log(
+      `warning: L2 chain id ${l2ChainId} is the framework's default, shared by every rollup that keeps it: a transaction signed for one of them is valid on the others (EIP-155 replay). Give this rollup a chain id of its own: rollup.l2ChainId in hardhat.config.ts (then rollup:genesis again), or rollup:init --chain-id`,
+    );
 
   // A partial record of an interrupted run of this same deployment resumes it; a complete one is not redeployed.
   const done = await loadDeployment(args.out);

@@ -1,6 +1,7 @@
 import { type FeeMarket1559Tx, createFeeMarket1559Tx } from "@ethereumjs/tx";
-import { type Address, createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
+import { type Address, type DB, createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
 
+import type { StoredValue } from "../precompiles";
 import { Chain } from "../rollup-node/chain/chain";
 
 /** Hardhat's account #0: the funded sender of the transfers. */
@@ -14,6 +15,8 @@ export interface TransferChainOptions {
   readonly transfers: number;
   /** The genesis gas limit; the chain's default when not given. */
   readonly gasLimit?: bigint;
+  /** The chain's trie database; in memory when not given. */
+  readonly db?: DB<string, StoredValue>;
 }
 
 export interface TransferChain {
@@ -36,6 +39,7 @@ export async function transferChain(options: TransferChainOptions): Promise<Tran
       alloc: { [sender.toString()]: { balance: 10n ** 24n } },
     },
     now: () => TRANSFER_CHAIN_TIME,
+    ...(options.db === undefined ? {} : { db: options.db }),
   });
   const txs = Array.from({ length: options.transfers }, (_, i) =>
     createFeeMarket1559Tx(

@@ -514,10 +514,18 @@ export class Chain {
           preStateRoot: built.preStateRoot,
           block: built.record.block,
         });
-      const mined =
-        options.captureWitness === true
-          ? await buildWithinWitnessBudget({ build, witnessOf }, txs, options)
-          : await build(txs);
+      // The build's trie writes go to LevelDB in one batch, before the block's record and head
+      // pointer (beforeStore): a crash between the two leaves nodes nothing refers to yet.
+      this.db.holdWrites();
+      let mined: MinedBlock;
+      try {
+        mined =
+          options.captureWitness === true
+            ? await buildWithinWitnessBudget({ build, witnessOf }, txs, options)
+            : await build(txs);
+      } finally {
+        await this.db.releaseWrites();
+      }
       await options.beforeStore?.(mined);
       this.store.add(mined.record);
       this.rememberPreState(mined.record.block.header.number, preStateRoot, parent);

@@ -1,6 +1,7 @@
-import type { BatchDBOp, DB, EncodingOpts } from "@ethereumjs/util";
+import { type BatchDBOp, type DB, type EncodingOpts, KECCAK256_RLP, bytesToUnprefixedHex } from "@ethereumjs/util";
 
 import { type StoredValue, keyOf } from "../../precompiles";
+import { EXECUTION_SLICE_MS } from "./executionYield";
 
 /**
  * Entries the chain's node cache keeps: a block's execution, its witness capture and the next
@@ -23,6 +24,14 @@ export const DEFAULT_NODE_CACHE_BYTES = 64 * 1024 * 1024;
 export const NODE_CACHE_ENTRY_OVERHEAD_BYTES = 176;
 
 /**
+ * The key of the empty trie's root node, which no trie stores (an empty trie has no node): every
+ * account without storage, and every new account, has a storage trie at this root, and a read of it
+ * asked LevelDB each time (56 misses a block of 60 transfers, ~1 per transaction: 4 % of the
+ * sequencer's CPU at load 18 and a thread-pool round trip each).
+ */
+const EMPTY_TRIE_ROOT_KEY = bytesToUnprefixedHex(KECCAK256_RLP);
+
+/**
  * A read-through, write-through cache over the chain's trie database, bounded by entry count and
  * by bytes (least recently used first out).
  *
@@ -40,6 +49,15 @@ export class NodeCacheDB implements DB<string, StoredValue> {
   private bytes = 0;
   private hitCount = 0;
   private missCount = 0;
+  /**
+   * Writes held back since `holdWrites()`, the last per key, in the order first written: reads
+   * answer them (before the cache, whose bound could drop them), the database has not seen them.
+   */
+  private held: Map<string, BatchDBOp<string, StoredValue>> | undefined;
+  /** The database was asked for the empty trie's root and had nothing: asked once, not per read. */
+  private emptyRootAbsent = false;
+  /** When a read or held write last let the event loop take a turn (performance.now()). */
+  private lastTurn = performance.now();
 
   constructor(
     private readonly inner: DB<string, StoredValue>,
@@ -57,8 +75,30 @@ export class NodeCacheDB implements DB<string, StoredValue> {
     return { hits: this.hitCount, misses: this.missCount };
   }
 
+  /**
+   * Holds every write back until `releaseWrites()`. A block's build writes each touched account's
+   * trie path in a batch of its own (the state manager flushes its caches account by account): ~70
+   * LevelDB writes, each a round trip through libuv's thread pool, for a block of 60 transfers.
+   * Held, they are one write per block. Safe for the same reason as the cache: every key is
+   * content-addressed, so a held node read back is the node, and a node nothing refers to yet
+   * (the head moves after the release) is harmless wherever a crash leaves it.
+   */
+  holdWrites(): void {
+    this.held ??= new Map();
+  }
+
+  /** Writes what was held since `holdWrites()` in one batch, and writes through again. */
+  async releaseWrites(): Promise<void> {
+    const held = this.held;
+    this.held = undefined;
+    if (held !== undefined && held.size > 0) await this.inner.batch([...held.values()]);
+  }
+
   async get(key: string, opts?: EncodingOpts): Promise<StoredValue | undefined> {
     const hexKey = keyOf(key);
+    await this.turn();
+    const held = this.held?.get(hexKey);
+    if (held !== undefined) return held.type === "put" ? held.value : undefined;
     const cached = this.entries.get(hexKey);
     if (cached !== undefined) {
       this.hitCount++;
@@ -67,25 +107,39 @@ export class NodeCacheDB implements DB<string, StoredValue> {
       this.entries.set(hexKey, cached);
       return cached;
     }
+    // Absent until written through this cache (remember() clears the flag).
+    if (hexKey === EMPTY_TRIE_ROOT_KEY && this.emptyRootAbsent) {
+      this.hitCount++;
+      return undefined;
+    }
     this.missCount++;
     const value = await this.inner.get(key, opts);
     if (value !== undefined) this.remember(hexKey, value);
+    else if (hexKey === EMPTY_TRIE_ROOT_KEY) this.emptyRootAbsent = true;
     return value;
   }
 
   async put(key: string, value: StoredValue, opts?: EncodingOpts): Promise<void> {
+    if (this.held !== undefined) return this.batch([{ type: "put", key, value }]);
     await this.inner.put(key, value, opts);
     this.remember(keyOf(key), value);
   }
 
   async del(key: string, opts?: EncodingOpts): Promise<void> {
+    if (this.held !== undefined) return this.batch([{ type: "del", key }]);
     this.forget(keyOf(key));
     await this.inner.del(key, opts);
   }
 
   async batch(ops: BatchDBOp<string, StoredValue>[]): Promise<void> {
     for (const op of ops) if (op.type === "del") this.forget(keyOf(op.key));
-    await this.inner.batch(ops);
+    const held = this.held;
+    if (held !== undefined) {
+      for (const op of ops) held.set(keyOf(op.key), op);
+      await this.turn();
+    } else {
+      await this.inner.batch(ops);
+    }
     for (const op of ops) if (op.type === "put") this.remember(keyOf(op.key), op.value);
   }
 
@@ -97,7 +151,21 @@ export class NodeCacheDB implements DB<string, StoredValue> {
     await this.inner.open();
   }
 
+  /**
+   * Lets the event loop take a turn once EXECUTION_SLICE_MS has passed since the last. A LevelDB
+   * read or write did that by itself; answered from memory (a cache hit, a held write, the absent
+   * empty root) nothing did, and a block's closing state-root flush ran in one piece: sockets
+   * (admissions) waited for it, and bench:rollup's capacity row fell to a third
+   * (docs/design/l2-throughput.md, stop 23). Safe where a database read already yielded.
+   */
+  private async turn(): Promise<void> {
+    if (performance.now() - this.lastTurn < EXECUTION_SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastTurn = performance.now();
+  }
+
   private remember(hexKey: string, value: StoredValue): void {
+    if (hexKey === EMPTY_TRIE_ROOT_KEY) this.emptyRootAbsent = false;
     this.forget(hexKey);
     this.entries.set(hexKey, value);
     this.bytes += entryBytes(hexKey, value);

@@ -1,11 +1,17 @@
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
-import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { type DB, ValueEncoding, bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { createVM, runBlock } from "@ethereumjs/vm";
 
-import { RecordingDB, SafeMerkleStateManager, type StoredValue, type Witness } from "../../precompiles";
+import {
+  DecodedNodeTrie,
+  RecordingDB,
+  SafeMerkleStateManager,
+  type StoredValue,
+  type Witness,
+  executionView,
+} from "../../precompiles";
 import type { BlockStore } from "./blockStore";
 import { WitnessCaptureError } from "./errors";
 import { yieldBetweenTransactions } from "./executionYield";
@@ -67,7 +73,9 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
   const common = params.common.copy();
   const parentNumber = block.header.number - 1n;
   const recording = new RecordingDB(new OverlayDB(params.db));
-  const trie = new MerklePatriciaTrie({
+  // As the verifier's trie (verifyBlock's memoizeTrieNodes): the same reads, recorded the same,
+  // each node's bytes RLP-decoded once per capture instead of on every walk from the root.
+  const trie = new DecodedNodeTrie({
     db: recording,
     useKeyHashing: true,
     common,
@@ -79,7 +87,14 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
   const vm = await createVM({ common, stateManager, blockchain });
   // A second execution of the whole block: sockets are served between its transactions too.
   yieldBetweenTransactions(vm);
-  const result = await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+  // The block as the verifier hands it to runBlock (executionView): generate's closing rebuild of
+  // the block then re-creates no transaction (a Common copy and a parameter merge each).
+  const result = await runBlock(vm, {
+    block: executionView(block),
+    generate: true,
+    skipBlockValidation: true,
+    skipHardForkValidation: true,
+  });
   if (!equalsBytes(result.stateRoot, block.header.stateRoot)) {
     throw new WitnessCaptureError(
       `re-execution of block ${block.header.number} gives state root ${bytesToHex(result.stateRoot)}, the block has ${bytesToHex(block.header.stateRoot)}`,

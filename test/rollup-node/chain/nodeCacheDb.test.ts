@@ -1,4 +1,4 @@
-import { MapDB } from "@ethereumjs/util";
+import { type BatchDBOp, KECCAK256_RLP, MapDB, bytesToUnprefixedHex } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import type { StoredValue } from "../../../precompiles";
@@ -8,14 +8,31 @@ import {
   NODE_CACHE_ENTRY_OVERHEAD_BYTES,
   NodeCacheDB,
 } from "../../../rollup-node/chain/nodeCacheDb";
+import { transferChain } from "../../../tools/transferChain";
 
-/** A MapDB that counts the reads that reach it. */
+/** A MapDB that counts the reads and the writes (put, del, batch: one each) that reach it. */
 class CountingDB extends MapDB<string, StoredValue> {
   reads = 0;
+  writes = 0;
 
   override async get(key: string): Promise<StoredValue | undefined> {
     this.reads++;
     return super.get(key);
+  }
+
+  override async put(key: string, value: StoredValue): Promise<void> {
+    this.writes++;
+    return super.put(key, value);
+  }
+
+  override async del(key: string): Promise<void> {
+    this.writes++;
+    return super.del(key);
+  }
+
+  override async batch(ops: BatchDBOp<string, StoredValue>[]): Promise<void> {
+    this.writes++;
+    for (const op of ops) op.type === "put" ? await super.put(op.key, op.value) : await super.del(op.key);
   }
 }
 
@@ -97,5 +114,72 @@ describe("NodeCacheDB: the chain's trie node cache", () => {
     expect(unbounded.heldInMemory.nodeCacheBytes).to.be.at.most(DEFAULT_NODE_CACHE_BYTES);
     expect(bounded.heldInMemory.nodeCacheBytes, "bytes held with nodeCacheBytes 64 KiB").to.be.at.most(bound);
     expect(bounded.head.hash()).to.deep.equal(unbounded.head.hash());
+  });
+
+  it("holds writes back until released, answering them meanwhile (even past its bound), then writes them in one batch", async () => {
+    const inner = new CountingDB();
+    await inner.put("dd", bytes(4));
+    inner.writes = 0;
+    const cache = new NodeCacheDB(inner, 1);
+    cache.holdWrites();
+    await cache.put("aa", bytes(1));
+    await cache.batch([
+      { type: "put", key: "bb", value: bytes(2) },
+      { type: "put", key: "cc", value: bytes(3) },
+    ]);
+    await cache.del("dd");
+    expect(inner.writes, "nothing reaches the database while held").to.equal(0);
+    expect(await inner.get("aa")).to.equal(undefined);
+    // The cache keeps one entry: the held writes are answered from the hold, not the cache.
+    expect(await cache.get("aa")).to.deep.equal(bytes(1));
+    expect(await cache.get("bb")).to.deep.equal(bytes(2));
+    expect(await cache.get("dd"), "a held delete").to.equal(undefined);
+    await cache.releaseWrites();
+    expect(inner.writes, "one batch").to.equal(1);
+    expect(await inner.get("aa")).to.deep.equal(bytes(1));
+    expect(await inner.get("cc")).to.deep.equal(bytes(3));
+    expect(await inner.get("dd")).to.equal(undefined);
+    await cache.put("ee", bytes(5));
+    expect(inner.writes, "written through again").to.equal(2);
+  });
+
+  it("a built block's state is in the chain's database before beforeStore runs (the record and head pointer follow it), in one write", async () => {
+    const inner = new CountingDB();
+    const { chain, txs } = await transferChain({ chainId: 31_337n, transfers: 60, db: inner });
+    inner.writes = 0;
+    let rootStoredFirst = false;
+    let writesBeforeStore = 0;
+    const mined = await chain.mineBlock(txs, {
+      captureWitness: true,
+      beforeStore: async (built) => {
+        writesBeforeStore = inner.writes;
+        rootStoredFirst = (await inner.get(bytesToUnprefixedHex(built.record.block.header.stateRoot))) !== undefined;
+      },
+    });
+    expect(mined.record.block.transactions).to.have.length(60);
+    expect(rootStoredFirst, "the new state root's node is in the database at beforeStore").to.equal(true);
+    expect(writesBeforeStore, "the build's trie writes, in one batch").to.equal(1);
+  });
+
+  it("asks the database for the empty trie's root once (every storage-less account's storage trie starts there), and answers it again once written", async () => {
+    const inner = new CountingDB();
+    const cache = new NodeCacheDB(inner, 1);
+    const emptyRoot = bytesToUnprefixedHex(KECCAK256_RLP);
+    for (let i = 0; i < 5; i++) expect(await cache.get(emptyRoot)).to.equal(undefined);
+    expect(inner.reads).to.equal(1);
+    // Written through the cache, then pushed out of its one entry: read from the database again.
+    await cache.put(emptyRoot, bytes(9));
+    await cache.put("aa", bytes(1));
+    expect(await cache.get(emptyRoot)).to.deep.equal(bytes(9));
+    expect(inner.reads).to.equal(2);
+  });
+
+  it("a block of 60 transfers asks the database for no node the chain holds in its cache, the empty trie's root included", async () => {
+    const inner = new CountingDB();
+    const { chain, txs } = await transferChain({ chainId: 31_337n, transfers: 120, db: inner });
+    await chain.mineBlock(txs.slice(0, 60), { captureWitness: true });
+    inner.reads = 0;
+    await chain.mineBlock(txs.slice(60), { captureWitness: true });
+    expect(inner.reads).to.be.at.most(1);
   });
 });

@@ -1,0 +1,87 @@
+/**
+ * The sequencer's CPU time per transfer at the capacity configuration, without sockets or a client:
+ * what `bench:rollup`'s capacity row spends on the node's thread per transaction (admission as
+ * eth_sendRawTransaction does it, block building, witness capture, storage), measured as CPU time
+ * (process.cpuUsage), which a loaded machine moves far less than wall time. Compare two trees by
+ * running this script from each, alternately, in one shell loop (docs/design/l2-throughput.md).
+ * Usage: npx ts-node --transpile-only scripts/bench-sequencer-cpu.ts [blocks=30] [txsPerBlock=60]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os, { tmpdir } from "node:os";
+import path from "node:path";
+
+import { maxVerifiableL2GasLimit } from "../precompiles";
+import { createChainCommon } from "../rollup-node/chain/genesis";
+import { l2Genesis, readL2BridgeRuntimeCode } from "../rollup-node/l2/genesis";
+import { decodeRawTransaction } from "../rollup-node/l2/rawTransaction";
+import { Sequencer } from "../rollup-node/l2/sequencer";
+import { silentLogger } from "../rollup-node/logger";
+import { TestSigner } from "../tools/l2Fixtures";
+
+const BLOCKS = Number(process.argv[2] ?? 30);
+const TXS_PER_BLOCK = Number(process.argv[3] ?? 60);
+const SENDERS = 10;
+/** Blocks built before the measured ones: the caches and the JIT warm up. */
+const WARM_UP_BLOCKS = 5;
+const CHAIN_ID = 31_337_777n;
+
+async function main(): Promise<void> {
+  const common = createChainCommon(CHAIN_ID);
+  const signers = Array.from({ length: SENDERS }, (_, i) => TestSigner.fromSeed(100 + i, common));
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-sequencer-cpu-"));
+  const sequencer = await Sequencer.open({
+    dataDir: dir,
+    genesis: l2Genesis({
+      chainId: CHAIN_ID,
+      gasLimit: maxVerifiableL2GasLimit(),
+      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 1_000_000n,
+      bridgeCode: readL2BridgeRuntimeCode(),
+      alloc: Object.fromEntries(signers.map((s) => [s.address.toString(), { balance: 10n ** 24n }])),
+    }),
+    now: () => BigInt(Math.floor(Date.now() / 1000)),
+    logger: silentLogger,
+  });
+  try {
+    let recipient = 0x20000;
+    // Signed up front (signing is the client's work), as raw bytes: admission decodes and recovers.
+    const blocks = Array.from({ length: WARM_UP_BLOCKS + BLOCKS }, () =>
+      Array.from({ length: TXS_PER_BLOCK }, (_, i) =>
+        (signers[i % SENDERS] as TestSigner)
+          .tx({ to: `0x${(recipient++).toString(16).padStart(40, "0")}`, value: 1n, gasLimit: 21_000n })
+          .serialize(),
+      ),
+    );
+    let measured = { user: 0, system: 0 };
+    let timestamp = sequencer.chain.head.header.timestamp;
+    for (const [index, raws] of blocks.entries()) {
+      const before = process.cpuUsage();
+      // Concurrent, as sockets deliver them: admissions gather and share journal writes.
+      await Promise.all(raws.map((raw) => sequencer.submitTransaction(decodeRawTransaction(raw, common))));
+      timestamp += 1n;
+      const produced = await sequencer.produceBlock({ timestamp });
+      if (produced.block.transactions.length !== TXS_PER_BLOCK)
+        throw new Error(`block ${produced.number} holds ${produced.block.transactions.length} transactions`);
+      const used = process.cpuUsage(before);
+      if (index >= WARM_UP_BLOCKS)
+        measured = { user: measured.user + used.user, system: measured.system + used.system };
+    }
+    const txs = BLOCKS * TXS_PER_BLOCK;
+    const cpuMs = (measured.user + measured.system) / 1000;
+    console.log(
+      `${txs} transfers in ${BLOCKS} blocks of ${TXS_PER_BLOCK}: CPU ${cpuMs.toFixed(0)} ms (user ${(measured.user / 1000).toFixed(0)}, ` +
+        `system ${(measured.system / 1000).toFixed(0)}), ${((1000 * cpuMs) / txs).toFixed(0)} µs per transfer, ` +
+        `${((1000 * txs) / cpuMs).toFixed(0)} transfers per CPU second (load ${os.loadavg()[0]?.toFixed(1)})`,
+    );
+  } finally {
+    await sequencer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
