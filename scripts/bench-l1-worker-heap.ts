@@ -6,6 +6,9 @@
  * (`HEAP_LOOP_GAS=4000000 npx ts-node --transpile-only scripts/bench-l1-worker-heap.ts`;
  * docs/design/attack-review-s23.md, second pass).
  */
+// First: as in the L1 worker, before EXECUTE (snarkjs's web-worker) loads.
+import "../rollup-node/devnet/webWorkerGuard";
+
 import os from "node:os";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { getHeapStatistics } from "node:v8";
