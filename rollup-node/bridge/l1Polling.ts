@@ -13,10 +13,3 @@ export const DEFAULT_L1_POLL_MS = 500;
  * seconds apart.
  */
 export const MIN_L1_POLL_MS = 50;
-
-/**
- * The longest interval `--l1-poll-interval` accepts: Node's timers take a signed 32-bit delay and
- * run a longer one after 1 ms (TimeoutOverflowWarning), so a larger value, meant to poll rarely,
- * would poll L1 every millisecond.
- */
-export const MAX_L1_POLL_MS = 2 ** 31 - 1;

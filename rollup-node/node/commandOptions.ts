@@ -29,6 +29,13 @@ export interface OptionSpec {
   readonly commandLineOnly?: boolean;
 }
 
+/**
+ * The longest delay a Node timer takes (a signed 32-bit count of ms): a longer one runs after
+ * 1 ms (TimeoutOverflowWarning), so an interval option past it, meant to act rarely, would act
+ * every millisecond. The `max` of every option that sets a timer.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The command line or the config file does not say what the command needs. */
 export class CommandOptionsError extends NodeError {}
 

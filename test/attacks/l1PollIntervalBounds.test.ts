@@ -4,8 +4,8 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { MAX_L1_POLL_MS, MIN_L1_POLL_MS } from "../../rollup-node/bridge/l1Polling";
-import { CommandOptionsError } from "../../rollup-node/node/commandOptions";
+import { MIN_L1_POLL_MS } from "../../rollup-node/bridge/l1Polling";
+import { CommandOptionsError, MAX_TIMER_MS } from "../../rollup-node/node/commandOptions";
 import { type NodeCommandOptions, resolveNodeCommand } from "../../rollup-node/node/nodeCommand";
 
 /**
@@ -31,7 +31,7 @@ describe("attack (second pass): --l1-poll-interval past a timer's range", () => 
     process.on("warning", onWarning);
     try {
       expect(await fired(2 ** 31), "a 2^31 ms timer").to.equal(true);
-      expect(await fired(MAX_L1_POLL_MS), "the largest interval accepted").to.equal(false);
+      expect(await fired(MAX_TIMER_MS), "the largest interval accepted").to.equal(false);
     } finally {
       process.off("warning", onWarning);
     }
@@ -44,14 +44,14 @@ describe("attack (second pass): --l1-poll-interval past a timer's range", () => 
         (e: unknown) => e,
       );
       expect(error, `--l1-poll-interval ${bad}`).to.be.instanceOf(CommandOptionsError);
-      expect((error as Error).message).to.contain(`at most ${MAX_L1_POLL_MS}`);
+      expect((error as Error).message).to.contain(`at most ${MAX_TIMER_MS}`);
     }
     const accepted = (await resolveNodeCommand([
       ...required,
       "--l1-poll-interval",
-      String(MAX_L1_POLL_MS),
+      String(MAX_TIMER_MS),
     ])) as NodeCommandOptions;
-    expect(accepted.l1PollMs).to.equal(MAX_L1_POLL_MS);
+    expect(accepted.l1PollMs).to.equal(MAX_TIMER_MS);
     const dir = await mkdtemp(path.join(tmpdir(), "attack-poll-"));
     try {
       const config = path.join(dir, "node.json");
@@ -63,6 +63,15 @@ describe("attack (second pass): --l1-poll-interval past a timer's range", () => 
       expect(fromFile, "2^31 from the config file").to.be.instanceOf(CommandOptionsError);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+    // --block-time sets the sequencer's timer the same way (a block every millisecond).
+    for (const bad of [String(2 ** 31), "9007199254740991"]) {
+      const error = await resolveNodeCommand([...required, "--block-time", bad]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, `--block-time ${bad}`).to.be.instanceOf(CommandOptionsError);
+      expect((error as Error).message).to.contain(`at most ${MAX_TIMER_MS}`);
     }
     const low = await resolveNodeCommand([...required, "--l1-poll-interval", String(MIN_L1_POLL_MS - 1)]).then(
       () => undefined,
