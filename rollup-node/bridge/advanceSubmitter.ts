@@ -74,6 +74,10 @@ export class AdvanceSubmitter extends SubmissionLoop {
    * the whole limit (attack-review-s23.md, second pass).
    */
   private readonly unsimulatedReverted = new Set<string>();
+  /** The unsimulated advance in flight (its receipt may come after the wait gave up): transaction and block. */
+  private unsimulatedInFlight:
+    | { readonly txHash: string; readonly blockHash: string; readonly number: bigint }
+    | undefined;
 
   constructor(
     config: BatchSubmitterConfig,
@@ -242,15 +246,14 @@ export class AdvanceSubmitter extends SubmissionLoop {
     try {
       const tx = await this.rollup.advance(...args, { gasLimit });
       this.inFlight = { number, hash: tx.hash };
+      const blockHash = hexlify(produced.block.hash());
+      this.unsimulatedInFlight =
+        this.unsimulatedHash === blockHash ? { txHash: tx.hash, blockHash, number } : undefined;
       receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
     } catch (error) {
-      const blockHash = hexlify(produced.block.hash());
-      if (this.unsimulatedHash === blockHash && (error as { receipt?: unknown }).receipt !== undefined) {
-        this.unsimulatedReverted.add(blockHash);
-        this.config.logger.error(
-          `the advance of L2 block ${number} (${blockHash}), sent unsimulated after its simulation met L1's eth_call deadline, reverted on chain: it is not sent again unsimulated`,
-        );
-      }
+      const sent = this.unsimulatedInFlight;
+      if (sent !== undefined && (error as { receipt?: unknown }).receipt !== undefined)
+        this.unsimulatedRevertedOnChain(sent);
       throw await this.classify(number, error, proven);
     }
     this.inFlight = undefined;
@@ -276,6 +279,25 @@ export class AdvanceSubmitter extends SubmissionLoop {
         `${plural(accepted.consumedMessages, "L1 msg")}, witness ${accepted.witnessBytes} B, L1 gas ${accepted.l1GasUsed} of which EXECUTE ${accepted.executeGas}, ${Date.now() - started} ms)`,
     );
     this.config.onAccepted?.(accepted);
+  }
+
+  /** An advance sent unsimulated was mined and reverted: that block is never sent unsimulated again. */
+  private unsimulatedRevertedOnChain(sent: { readonly blockHash: string; readonly number: bigint }): void {
+    this.unsimulatedInFlight = undefined;
+    this.unsimulatedReverted.add(sent.blockHash);
+    this.config.logger.error(
+      `the advance of L2 block ${sent.number} (${sent.blockHash}), sent unsimulated after its simulation met L1's eth_call deadline, reverted on chain: it is not sent again unsimulated`,
+    );
+  }
+
+  /** An unsimulated advance whose receipt came after the wait gave up is settled here: a revert counts as in `send`. */
+  protected override async settleInFlight(head: bigint): Promise<boolean> {
+    const sent = this.unsimulatedInFlight;
+    if (sent !== undefined && this.inFlight?.hash === sent.txHash && head < sent.number) {
+      const receipt = await this.config.signer.provider?.getTransactionReceipt(sent.txHash);
+      if (receipt?.status === 0) this.unsimulatedRevertedOnChain(sent);
+    }
+    return super.settleInFlight(head);
   }
 
   /** Whether the signer has code (an EIP-7702 delegation): the rollup then logs the block (BlockData), which the limit pays for. */

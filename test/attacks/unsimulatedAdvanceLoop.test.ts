@@ -100,4 +100,65 @@ describe("attack (second pass): an unsimulated advance that reverts on chain is 
       `advances mined and reverted, each its whole gas limit (${sent.join(", ")}): ${errors[errors.length - 1]}`,
     ).to.equal(1);
   });
+
+  it("also when the reverted advance was mined after the receipt wait gave up (settled on the next round)", async () => {
+    const produced = await producedBlock();
+    const logger: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+    const rollupAddress = Wallet.createRandom().address;
+    const txHash = `0x${"cd".repeat(32)}`;
+    // An L1 where the advance is slow to mine: the wait times out, the receipt (reverted) comes later.
+    const l1 = {
+      getBalance: async () => 10n ** 30n,
+      getFeeData: async () => ({ maxFeePerGas: 1n, gasPrice: 1n }),
+      getBlock: async () => ({ baseFeePerGas: 1n }),
+      getCode: async () => "0x",
+      getTransaction: async () => null,
+      getTransactionReceipt: async () => ({ hash: txHash, blockNumber: 10, status: 0 }),
+    };
+    const submitter = new AdvanceSubmitter(
+      {
+        sequencer: { producedBlock: async () => undefined, onBlock: () => () => {} },
+        rollupAddress,
+        signer: new Wallet(Wallet.createRandom().privateKey, l1 as never),
+        logger,
+      },
+      undefined,
+    );
+    const sent: bigint[] = [];
+    const advance = Object.assign(
+      async (...args: unknown[]) => {
+        const { gasLimit } = args[args.length - 1] as { gasLimit: bigint };
+        sent.push(gasLimit);
+        return {
+          hash: txHash,
+          wait: async () => {
+            throw Object.assign(new Error("timeout"), { code: "TIMEOUT" });
+          },
+        };
+      },
+      {
+        staticCall: async () => {
+          throw Object.assign(new Error("reverted"), { data: TIMEOUT });
+        },
+      },
+    );
+    Object.defineProperty(submitter, "rollup", {
+      value: {
+        interface: INativeRollup__factory.connect(rollupAddress).interface,
+        advance,
+        proofPolicy: async () => ({ threshold: 0n, allowReexecution: true, acceptedKeys: [] }),
+      },
+    });
+    const loop = submitter as unknown as {
+      send(p: ProducedBlock): Promise<void>;
+      settleInFlight(head: bigint): Promise<boolean>;
+      inFlight: unknown;
+    };
+    for (let round = 0; round < 4; round++) {
+      // What submitNext does first each round: settle the advance in flight (L1's head is still 0).
+      if (loop.inFlight !== undefined) await loop.settleInFlight(0n);
+      await loop.send(produced).catch(() => undefined);
+    }
+    expect(sent.length, `advances sent unsimulated and mined reverted (${sent.join(", ")})`).to.equal(1);
+  });
 });
