@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Interface, Wallet } from "ethers";
+import { type HDNodeWallet, Interface, Wallet } from "ethers";
 
 import { ExecuteErrorCode } from "../../precompiles";
 import { AdvanceSubmitter } from "../../rollup-node/bridge/advanceSubmitter";
@@ -45,51 +45,61 @@ async function producedBlock(): Promise<ProducedBlock> {
   };
 }
 
+/**
+ * An AdvanceSubmitter on an L1 where every eth_call of the advance (the simulation, and the replay
+ * of a mined revert) meets the deadline, and whose sent advances end as `waitFails` says; `sent`
+ * collects the gas limit of each advance sent.
+ */
+function submitterOnSlowL1(
+  signer: Wallet | HDNodeWallet,
+  txHash: string,
+  waitFails: (gasLimit: bigint) => Error,
+): { submitter: AdvanceSubmitter; sent: bigint[] } {
+  const logger: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+  const rollupAddress = Wallet.createRandom().address;
+  const submitter = new AdvanceSubmitter(
+    { sequencer: { producedBlock: async () => undefined, onBlock: () => () => {} }, rollupAddress, signer, logger },
+    undefined,
+  );
+  const sent: bigint[] = [];
+  const advance = Object.assign(
+    async (...args: unknown[]) => {
+      const { gasLimit } = args[args.length - 1] as { gasLimit: bigint };
+      sent.push(gasLimit);
+      return {
+        hash: txHash,
+        wait: async () => {
+          throw waitFails(gasLimit);
+        },
+      };
+    },
+    {
+      staticCall: async () => {
+        throw Object.assign(new Error("reverted"), { data: TIMEOUT });
+      },
+    },
+  );
+  Object.defineProperty(submitter, "rollup", {
+    value: {
+      interface: INativeRollup__factory.connect(rollupAddress).interface,
+      advance,
+      proofPolicy: async () => ({ threshold: 0n, allowReexecution: true, acceptedKeys: [] }),
+    },
+  });
+  return { submitter, sent };
+}
+
 describe("attack (second pass): an unsimulated advance that reverts on chain is not resent forever", () => {
   it("sends one unsimulated advance of a block whose simulations time out and whose mined transaction reverted, not one per retry", async () => {
     const produced = await producedBlock();
-    const logger: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
-    const rollupAddress = Wallet.createRandom().address;
-    const submitter = new AdvanceSubmitter(
-      {
-        sequencer: { producedBlock: async () => undefined, onBlock: () => () => {} },
-        rollupAddress,
-        signer: Wallet.createRandom(),
-        logger,
-      },
-      undefined,
+    const txHash = `0x${"ab".repeat(32)}`;
+    // Every mined advance reverts after EXECUTE.
+    const { submitter, sent } = submitterOnSlowL1(Wallet.createRandom(), txHash, (gasLimit) =>
+      Object.assign(new Error("transaction execution reverted"), {
+        code: "CALL_EXCEPTION",
+        receipt: { hash: txHash, blockNumber: 10, status: 0, gasUsed: gasLimit },
+      }),
     );
-    const sent: bigint[] = [];
-    // L1 as the attack leaves it: every eth_call of this advance (the simulation, and the replay
-    // of a mined revert) meets the deadline; every mined one reverts after EXECUTE.
-    const advance = Object.assign(
-      async (...args: unknown[]) => {
-        const { gasLimit } = args[args.length - 1] as { gasLimit: bigint };
-        sent.push(gasLimit);
-        return {
-          hash: `0x${"ab".repeat(32)}`,
-          wait: async () => {
-            throw Object.assign(new Error("transaction execution reverted"), {
-              code: "CALL_EXCEPTION",
-              receipt: { hash: `0x${"ab".repeat(32)}`, blockNumber: 10, status: 0, gasUsed: gasLimit },
-            });
-          },
-        };
-      },
-      {
-        staticCall: async () => {
-          throw Object.assign(new Error("reverted"), { data: TIMEOUT });
-        },
-      },
-    );
-    const rollup = INativeRollup__factory.connect(rollupAddress);
-    Object.defineProperty(submitter, "rollup", {
-      value: {
-        interface: rollup.interface,
-        advance,
-        proofPolicy: async () => ({ threshold: 0n, allowReexecution: true, acceptedKeys: [] }),
-      },
-    });
     const send = (submitter as unknown as { send(p: ProducedBlock): Promise<void> }).send.bind(submitter);
     // The loop's retries of the same block after each transient error.
     const errors: string[] = [];
@@ -103,8 +113,6 @@ describe("attack (second pass): an unsimulated advance that reverts on chain is 
 
   it("also when the reverted advance was mined after the receipt wait gave up (settled on the next round)", async () => {
     const produced = await producedBlock();
-    const logger: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
-    const rollupAddress = Wallet.createRandom().address;
     const txHash = `0x${"cd".repeat(32)}`;
     // An L1 where the advance is slow to mine: the wait times out, the receipt (reverted) comes later.
     const l1 = {
@@ -115,40 +123,10 @@ describe("attack (second pass): an unsimulated advance that reverts on chain is 
       getTransaction: async () => null,
       getTransactionReceipt: async () => ({ hash: txHash, blockNumber: 10, status: 0 }),
     };
-    const submitter = new AdvanceSubmitter(
-      {
-        sequencer: { producedBlock: async () => undefined, onBlock: () => () => {} },
-        rollupAddress,
-        signer: new Wallet(Wallet.createRandom().privateKey, l1 as never),
-        logger,
-      },
-      undefined,
+    const signer = new Wallet(Wallet.createRandom().privateKey, l1 as never);
+    const { submitter, sent } = submitterOnSlowL1(signer, txHash, () =>
+      Object.assign(new Error("timeout"), { code: "TIMEOUT" }),
     );
-    const sent: bigint[] = [];
-    const advance = Object.assign(
-      async (...args: unknown[]) => {
-        const { gasLimit } = args[args.length - 1] as { gasLimit: bigint };
-        sent.push(gasLimit);
-        return {
-          hash: txHash,
-          wait: async () => {
-            throw Object.assign(new Error("timeout"), { code: "TIMEOUT" });
-          },
-        };
-      },
-      {
-        staticCall: async () => {
-          throw Object.assign(new Error("reverted"), { data: TIMEOUT });
-        },
-      },
-    );
-    Object.defineProperty(submitter, "rollup", {
-      value: {
-        interface: INativeRollup__factory.connect(rollupAddress).interface,
-        advance,
-        proofPolicy: async () => ({ threshold: 0n, allowReexecution: true, acceptedKeys: [] }),
-      },
-    });
     const loop = submitter as unknown as {
       send(p: ProducedBlock): Promise<void>;
       settleInFlight(head: bigint): Promise<boolean>;
