@@ -123,7 +123,8 @@ async function main(): Promise<void> {
 if (isMainThread) {
   main().catch((error: unknown) => {
     console.error(error);
-    process.exitCode = 1;
+    // A failed build leaves handles open (the test chain's store): end here.
+    process.exit(1);
   });
 } else {
   inWorker().catch((error: unknown) => {
