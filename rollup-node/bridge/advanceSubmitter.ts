@@ -65,6 +65,19 @@ export class AdvanceSubmitter extends SubmissionLoop {
    * every later `advance` is priced by L1's estimate, as before the derivation.
    */
   protected derivationShort = false;
+  /** The hash of the block last sent unsimulated (its simulation met L1's eth_call deadline). */
+  private unsimulatedHash: string | undefined;
+  /**
+   * Blocks whose unsimulated advance was mined and reverted: never sent unsimulated again. The
+   * revert is found after EXECUTE (the rollup's sequencing and relay checks) and its replay, an
+   * eth_call, meets the same deadline, so nothing else would stop a resend per retry, each burning
+   * the whole limit (attack-review-s23.md, second pass).
+   */
+  private readonly unsimulatedReverted = new Set<string>();
+  /** The unsimulated advance in flight (its receipt may come after the wait gave up): transaction and block. */
+  private unsimulatedInFlight:
+    | { readonly txHash: string; readonly blockHash: string; readonly number: bigint }
+    | undefined;
 
   constructor(
     config: BatchSubmitterConfig,
@@ -220,7 +233,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
     );
     let gasLimit: bigint;
     try {
-      gasLimit = await this.advanceGasLimit(number, args, derived, cap, proven);
+      gasLimit = await this.advanceGasLimit(number, args, derived, cap, proven, hexlify(produced.block.hash()));
     } catch (error) {
       if (error instanceof AdvanceOverL1GasLimitError)
         throw this.config.rebase === undefined ? error : new RebuildRequiredError(number, error.rebuildReason);
@@ -233,8 +246,14 @@ export class AdvanceSubmitter extends SubmissionLoop {
     try {
       const tx = await this.rollup.advance(...args, { gasLimit });
       this.inFlight = { number, hash: tx.hash };
+      const blockHash = hexlify(produced.block.hash());
+      this.unsimulatedInFlight =
+        this.unsimulatedHash === blockHash ? { txHash: tx.hash, blockHash, number } : undefined;
       receipt = await tx.wait(1, this.config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
     } catch (error) {
+      const sent = this.unsimulatedInFlight;
+      if (sent !== undefined && (error as { receipt?: unknown }).receipt !== undefined)
+        this.unsimulatedRevertedOnChain(sent);
       throw await this.classify(number, error, proven);
     }
     this.inFlight = undefined;
@@ -260,6 +279,25 @@ export class AdvanceSubmitter extends SubmissionLoop {
         `${plural(accepted.consumedMessages, "L1 msg")}, witness ${accepted.witnessBytes} B, L1 gas ${accepted.l1GasUsed} of which EXECUTE ${accepted.executeGas}, ${Date.now() - started} ms)`,
     );
     this.config.onAccepted?.(accepted);
+  }
+
+  /** An advance sent unsimulated was mined and reverted: that block is never sent unsimulated again. */
+  private unsimulatedRevertedOnChain(sent: { readonly blockHash: string; readonly number: bigint }): void {
+    this.unsimulatedInFlight = undefined;
+    this.unsimulatedReverted.add(sent.blockHash);
+    this.config.logger.error(
+      `the advance of L2 block ${sent.number} (${sent.blockHash}), sent unsimulated after its simulation met L1's eth_call deadline, reverted on chain: it is not sent again unsimulated`,
+    );
+  }
+
+  /** An unsimulated advance whose receipt came after the wait gave up is settled here: a revert counts as in `send`. */
+  protected override async settleInFlight(head: bigint): Promise<boolean> {
+    const sent = this.unsimulatedInFlight;
+    if (sent !== undefined && this.inFlight?.hash === sent.txHash && head < sent.number) {
+      const receipt = await this.config.signer.provider?.getTransactionReceipt(sent.txHash);
+      if (receipt?.status === 0) this.unsimulatedRevertedOnChain(sent);
+    }
+    return super.settleInFlight(head);
   }
 
   /** Whether the signer has code (an EIP-7702 delegation): the rollup then logs the block (BlockData), which the limit pays for. */
@@ -290,8 +328,10 @@ export class AdvanceSubmitter extends SubmissionLoop {
     derived: bigint,
     cap: bigint = ADVANCE_GAS_LIMIT,
     proven = false,
+    blockHash?: string,
   ): Promise<bigint> {
     const configured = this.config.gasLimit;
+    this.unsimulatedHash = undefined;
     if (configured !== undefined || !this.derivationShort) {
       // A derived limit over the cap is an upper bound: the advance may still fit at the cap.
       const gasLimit = configured ?? (derived < cap ? derived : cap);
@@ -304,7 +344,15 @@ export class AdvanceSubmitter extends SubmissionLoop {
         // any L2 user could cause (docs/design/attack-review-s23.md, finding 3). The mined
         // transaction has no deadline and this limit covers EXECUTE's charge, so it is sent; the
         // challenger does the same with its challenges.
-        if (isSimulationTimeout(error) && (configured !== undefined || derived < cap)) return gasLimit;
+        // Once per block: an unsimulated advance that reverted on chain is not sent again.
+        if (
+          isSimulationTimeout(error) &&
+          (configured !== undefined || derived < cap) &&
+          (blockHash === undefined || !this.unsimulatedReverted.has(blockHash))
+        ) {
+          this.unsimulatedHash = blockHash;
+          return gasLimit;
+        }
         if (configured !== undefined || !mayHaveRunOutOfGas(error, proven)) throw error;
         if (derived >= cap) throw new AdvanceOverL1GasLimitError(number, derived, cap);
       }

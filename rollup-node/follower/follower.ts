@@ -1,6 +1,6 @@
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { type BatchDBOp, bytesToHex } from "@ethereumjs/util";
-import { JsonRpcProvider, Network, type Provider } from "ethers";
+import { FetchRequest, JsonRpcProvider, Network, type Provider } from "ethers";
 
 import { DEFAULT_L1_POLL_MS } from "../bridge/l1Watcher";
 import { type StoredValue, type Witness, decodeWitness } from "../../precompiles";
@@ -47,6 +47,12 @@ import {
  * execution, all in one step.
  */
 export const DEFAULT_FOLLOWER_LOG_RANGE = 2_000;
+/**
+ * How long a request forwarded to the sequencer may wait: ethers' own limit is 5 minutes, for
+ * which a slow or silent sequencer held every user's eth_sendRawTransaction open; a sequencer's
+ * admission answers in milliseconds, 30 s under any load measured here.
+ */
+export const DEFAULT_FORWARD_TIMEOUT_MS = 30_000;
 // Declared in a module without dependencies: the node command's option table reads it at config load.
 export { DEFAULT_L1_FINALITY_DEPTH } from "./finality";
 import { DEFAULT_L1_FINALITY_DEPTH } from "./finality";
@@ -70,6 +76,8 @@ export interface FollowerConfig {
   readonly finalityDepth?: number;
   /** The sequencer's JSON-RPC: eth_sendRawTransaction and txpool_* are forwarded there; refused when absent. */
   readonly sequencerRpc?: string;
+  /** How long a forwarded request may wait for the sequencer (DEFAULT_FORWARD_TIMEOUT_MS when absent). */
+  readonly forwardTimeoutMs?: number;
   readonly logger?: Logger;
   /** Called once when derivation stops on a mismatch (the node keeps serving what it has). */
   readonly onHalt?: (error: FollowerError) => void;
@@ -140,6 +148,8 @@ export class Follower implements RpcBackend {
   private readonly startingBlock: bigint;
   /** The sequencer's JSON-RPC (config.sequencerRpc), made at the first request forwarded there. */
   private forwarder: JsonRpcProvider | undefined;
+  /** The sequencer was seen to serve this chain (its chain id and genesis block): checked until it is. */
+  private sequencerChecked = false;
   private readonly listeners = new Set<(number: bigint) => void>();
   /**
    * The highest block L1 made final (every block below it is final too: the rollup finalizes in
@@ -694,18 +704,47 @@ export class Follower implements RpcBackend {
    */
   private async forward(method: string, params: readonly unknown[]): Promise<Json> {
     const url = this.config.sequencerRpc as string;
-    // The sequencer serves this chain: a static network of its id, so ethers never runs its network
-    // detection, which on a sequencer that is down prints a line every second until it is back.
-    this.forwarder ??= new JsonRpcProvider(url, undefined, { staticNetwork: Network.from(this.current.chainId) });
+    if (this.forwarder === undefined) {
+      const request = new FetchRequest(url);
+      request.timeout = this.config.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS;
+      // The sequencer serves this chain: a static network of its id, so ethers never runs its network
+      // detection, which on a sequencer that is down prints a line every second until it is back.
+      this.forwarder = new JsonRpcProvider(request, undefined, { staticNetwork: Network.from(this.current.chainId) });
+    }
     try {
+      if (!this.sequencerChecked) await this.checkSequencer(method, url, this.forwarder);
       return (await this.forwarder.send(method, [...params])) as Json;
     } catch (error) {
+      if (error instanceof FollowerError) throw error;
       const answered = readRpcError(error);
       if (answered !== undefined)
         throw new RpcError(answered.rpcCode, answered.message, forwardedData(answered), answered.hint);
       const e = error as { shortMessage?: string; message?: string };
       throw new FollowerForwardError(method, url, e.shortMessage ?? e.message ?? String(error));
     }
+  }
+
+  /**
+   * Before the first forward: the sequencer serves this chain. A transaction sent to another
+   * chain's sequencer that shares the chain id (every rollup that keeps the default 42069,
+   * attack-review-s23.md §2) would be valid there and run on that chain; one of another chain id
+   * would be refused there with a reason that does not name the misconfiguration. A sequencer that
+   * lies about both is not detected: the URL is trusted configuration.
+   */
+  private async checkSequencer(method: string, url: string, sequencer: JsonRpcProvider): Promise<void> {
+    const [chainId, genesis] = (await Promise.all([
+      sequencer.send("eth_chainId", []),
+      sequencer.send("eth_getBlockByNumber", ["0x0", false]),
+    ])) as [string, { hash?: string } | null];
+    const ours = bytesToHex(this.current.getBlock(0n)?.block.hash() ?? new Uint8Array());
+    const theirs = { chainId: BigInt(chainId), genesis: genesis?.hash?.toLowerCase() };
+    if (theirs.chainId !== this.current.chainId || theirs.genesis !== ours)
+      throw new FollowerForwardError(
+        method,
+        url,
+        `it serves another chain (chain id ${theirs.chainId}, genesis ${theirs.genesis ?? "none"}; this follower's: ${this.current.chainId}, ${ours}), so nothing is forwarded`,
+      );
+    this.sequencerChecked = true;
   }
 
   /** The follower has no pool: the next nonce is the one in its latest state. */

@@ -24,6 +24,8 @@ export interface NodeFollowerConfig {
   readonly genesis: GenesisConfig;
   /** Forward eth_sendRawTransaction and txpool_* to this sequencer URL instead of refusing them. */
   readonly sequencerRpc?: string;
+  /** How long a forwarded request may wait for the sequencer (DEFAULT_FORWARD_TIMEOUT_MS, follower.ts, when absent). */
+  readonly forwardTimeoutMs?: number;
   /** Called once when derivation stops on a mismatch (the node keeps serving what it has). */
   readonly onHalt?: (error: FollowerError) => void;
 }
@@ -117,6 +119,7 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
     pollMs: l1.pollMs,
     finalityDepth: l1.finalityDepth,
     sequencerRpc: config.follower.sequencerRpc,
+    forwardTimeoutMs: config.follower.forwardTimeoutMs,
     logger: config.logger("follower"),
     onHalt: config.follower.onHalt,
   });

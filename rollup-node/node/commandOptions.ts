@@ -21,11 +21,20 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** `integer`: the smallest value accepted (0 unless given). */
   readonly min?: number;
+  /** `integer`: the largest value accepted (Number.MAX_SAFE_INTEGER unless given). */
+  readonly max?: number;
   /** Given relative in a config file, resolved against the config file's folder. */
   readonly isPath?: boolean;
   /** Not accepted in a config file (`config` itself, `help`). */
   readonly commandLineOnly?: boolean;
 }
+
+/**
+ * The longest delay a Node timer takes (a signed 32-bit count of ms): a longer one runs after
+ * 1 ms (TimeoutOverflowWarning), so an interval option past it, meant to act rarely, would act
+ * every millisecond. The `max` of every option that sets a timer.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The command line or the config file does not say what the command needs. */
 export class CommandOptionsError extends NodeError {}
@@ -48,12 +57,15 @@ function coerce(spec: OptionSpec, raw: unknown, where: string, usage: string): O
     const value =
       typeof raw === "number" ? raw : typeof raw === "string" && /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
     const min = spec.min ?? 0;
-    if (!Number.isSafeInteger(value) || value < min)
+    const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      const range = `${min === 0 ? "a non-negative integer" : `an integer of at least ${min}`}${spec.max === undefined ? "" : ` and at most ${max}`}`;
       throw new CommandOptionsError(
         "CLI_USAGE",
-        `${where}: ${spec.name} must be ${min === 0 ? "a non-negative integer" : `an integer of at least ${min}`}, got ${JSON.stringify(raw)}`,
+        `${where}: ${spec.name} must be ${range}, got ${JSON.stringify(raw)}`,
         usage,
       );
+    }
     return value;
   }
   if (spec.type === "fraction") {

@@ -8,7 +8,7 @@ import {
 import { DEFAULT_L1_POLL_MS, MIN_L1_POLL_MS } from "../bridge/l1Polling";
 import { DEFAULT_L1_FINALITY_DEPTH } from "../follower/finality";
 import { DEFAULT_RPC_HOST } from "../rpc/defaults";
-import { type OptionSpec, helpText } from "./commandOptions";
+import { MAX_TIMER_MS, type OptionSpec, helpText } from "./commandOptions";
 
 /** Every option of the node command, with its one default. */
 export const NODE_OPTIONS: readonly OptionSpec[] = [
@@ -71,6 +71,7 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     type: "integer",
     valueName: "MS",
     default: DEFAULT_L2_BLOCK_TIME_MS,
+    max: MAX_TIMER_MS,
     description: "sequencer: L2 block interval in ms",
   },
   {
@@ -112,6 +113,7 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     valueName: "MS",
     default: DEFAULT_L1_POLL_MS,
     min: MIN_L1_POLL_MS,
+    max: MAX_TIMER_MS,
     description:
       "how often the node reads L1 (its watcher, challenger, safe/finalized heads; a follower when caught up): raise it on a hosted L1 endpoint with a request quota, e.g. 4000 for 12 s L1 blocks",
   },
