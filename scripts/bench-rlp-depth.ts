@@ -24,16 +24,12 @@ import { deepestNestingOfSize, nestedLists, rlpListOf } from "../tools/deepRlp";
 import { callExecute } from "../tools/executeCall";
 import { TestSigner } from "../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../tools/l2TestChain";
+import { cpuSeconds } from "../tools/cpuTime";
 
 const CHAIN_ID = 905n;
 const ROUNDS = Number(process.env.RLP_ROUNDS ?? 2);
 const HONEST_TXS = Number(process.env.RLP_HONEST_TXS ?? 100);
 const SIZES_KB = (process.env.RLP_SIZES_KB ?? "10,50,100,390").split(",").map(Number);
-
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
 
 interface Row {
   readonly label: string;

@@ -17,16 +17,12 @@ import {
 import { callExecute } from "../tools/executeCall";
 import type { BuiltBlock } from "../tools/l2TestChain";
 import { LOOPER, SLOT0, shapedBlock as block } from "../tools/witnessShapes";
+import { cpuSeconds } from "../tools/cpuTime";
 
 const CHAIN_ID = 905n;
 const ROUNDS = Number(process.env.SHAPE_ROUNDS ?? 2);
 const LOOP_GAS = BigInt(process.env.SHAPE_LOOP_GAS ?? 2_000_000);
 const HUGE_KB = (process.env.SHAPE_HUGE_KB ?? "100,300").split(",").map(Number);
-
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
 
 async function measure(label: string, precompile: ExecutePrecompile, built: BuiltBlock): Promise<number> {
   const data = encodeExecuteInput({

@@ -25,17 +25,13 @@ import { deepestNestingOfSize, nestedLists, rlpListOf } from "../../tools/deepRl
 import { callExecute } from "../../tools/executeCall";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import { cpuSeconds } from "../../tools/cpuTime";
 
 const CHAIN_ID = 906n;
 /** The input size of the reported attack: about 100,000 levels. */
 const ATTACK_BYTES = 390_000;
 /** Deeper than any valid structure, yet shallow enough that the recursive decoder never overflows. */
 const MODERATE_DEPTH = 100;
-
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
 
 interface Fields {
   readonly parentHeader: Uint8Array;

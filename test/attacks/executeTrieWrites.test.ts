@@ -18,15 +18,11 @@ import {
 import { callExecute } from "../../tools/executeCall";
 import type { BuiltBlock } from "../../tools/l2TestChain";
 import { shapedBlock } from "../../tools/witnessShapes";
+import { cpuSeconds } from "../../tools/cpuTime";
 
 const CHAIN_ID = 907n;
 /** What an adversarial block may cost per gas, at most, against the honest one in the same run. */
 const MAX_RATIO = 3;
-
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
 
 /** CPU seconds per million L1 gas charged, the least of two calls (the first warms V8 up). */
 async function cpuPerMgas(built: BuiltBlock): Promise<number> {

@@ -6,11 +6,7 @@ import { MAX_RLP_DEPTH, RlpTooDeepError, checkRlpDepth, decodeBoundedRlp } from 
 import { nestedLists, rlpListOf } from "../../tools/deepRlp";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
-
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
+import { cpuSeconds } from "../../tools/cpuTime";
 
 describe("precompiles/rlpDepth: the bound on RLP nesting", () => {
   it("accepts lists nested MAX_RLP_DEPTH deep and refuses one more level, naming where", () => {
