@@ -1,6 +1,8 @@
 import { RLP } from "@ethereumjs/rlp";
 import {
   type BranchMPTNodeBranchValue,
+  type Checkpoint,
+  type CheckpointDB,
   type MPTNode,
   type MPTOpts,
   type NodeReferenceOrRawMPTNode,
@@ -25,8 +27,30 @@ interface WrittenNode {
   readonly raw: BranchMPTNodeBranchValue[];
   /** Its database key (hex), under which its entry is present exactly where upstream's node would be. */
   readonly dbKey: string;
+  /** The database its marker was put in (a checkpoint of it, or its base). */
+  readonly creator: CheckpointDB;
   /** The node's real hash and encoding, once something needed them. */
   resolved?: { readonly hash: Uint8Array; readonly encoded: Uint8Array };
+}
+
+/**
+ * The written nodes with one real key, for the content-addressed lookup, kept so that each lookup
+ * costs O(1) amortised (an adversary could write one content many times, in reverted calls too):
+ * a node found in the base database settles the key for good (the base drops nothing); a node
+ * absent from its creator's database was reverted for good and is dropped; a node in a live
+ * checkpoint of another database cannot be in the base until that database's outermost
+ * checkpoint ends, so its group is skipped while that checkpoint is the same.
+ */
+interface SameContent {
+  inBase?: WrittenNode;
+  readonly byCreator: Map<CheckpointDB, CreatorGroup>;
+}
+
+interface CreatorGroup {
+  nodes: WrittenNode[];
+  /** Nodes before this index were seen outside the base while `outer` was the creator's outermost checkpoint. */
+  checked: number;
+  outer?: Checkpoint;
 }
 
 /** Shared by an account trie and its storage tries (`shallowCopy`). */
@@ -37,8 +61,10 @@ interface LazyState {
   readonly written: Map<string, WrittenNode>;
   /** The same nodes in the order written. */
   readonly order: [string, WrittenNode][];
-  /** Real database key (hex) → stand-ins resolved to it. */
-  readonly byRealKey: Map<string, string[]>;
+  /** Real database key (hex) → the written nodes resolved to it. */
+  readonly byRealKey: Map<string, SameContent>;
+  /** A trie was copied with its checkpoints: a marker may then be in a database other than its creator. */
+  layersCopied: boolean;
   /** Iterator position: nodes written before it are resolved and in `byRealKey`. */
   indexed: number;
   counter: number;
@@ -79,6 +105,7 @@ export class LazyHashTrie extends DecodedNodeTrie {
       written: new Map(),
       order: [],
       byRealKey: new Map(),
+      layersCopied: false,
       indexed: 0,
       counter: 0,
       buffer: new Uint8Array(),
@@ -137,7 +164,11 @@ export class LazyHashTrie extends DecodedNodeTrie {
     const dbKey = this._getDbKey(reference);
     const standIn = bytesToUnprefixedHex(reference);
     // One string for both keys when the trie has no key prefix (the verifier's tries have none).
-    const written: WrittenNode = { raw, dbKey: dbKey === reference ? standIn : bytesToUnprefixedHex(dbKey) };
+    const written: WrittenNode = {
+      raw,
+      dbKey: dbKey === reference ? standIn : bytesToUnprefixedHex(dbKey),
+      creator: this._db,
+    };
     this.lazy.written.set(standIn, written);
     this.lazy.order.push([standIn, written]);
     opStack.push({ type: "put", key: dbKey, value: reference });
@@ -150,7 +181,10 @@ export class LazyHashTrie extends DecodedNodeTrie {
       this.decodedNodes,
       this.lazy,
     );
-    if (includeCheckpoints && this.hasCheckpoints()) trie._db.setCheckpoints(this._db.checkpoints);
+    if (includeCheckpoints && this.hasCheckpoints()) {
+      trie._db.setCheckpoints(this._db.checkpoints);
+      this.lazy.layersCopied = true;
+    }
     return trie;
   }
 
@@ -173,25 +207,62 @@ export class LazyHashTrie extends DecodedNodeTrie {
   }
 
   /** What `CheckpointDB.get` would find under `key` (hex), without reading (no miss recorded). */
-  private isPresent(key: string): boolean {
-    const checkpoints = this._db.checkpoints;
+  private isPresent(key: string, db: CheckpointDB = this._db): boolean {
+    const checkpoints = db.checkpoints;
     for (let i = checkpoints.length - 1; i >= 0; i--) {
       const map = checkpoints[i].keyValueMap;
       if (map.has(key)) return map.get(key) !== undefined;
     }
+    return this.inBase(key);
+  }
+
+  private inBase(key: string): boolean {
     return (this._db.db as InMemoryWritesDB).has(key);
   }
 
   /** A written node whose real key is `key` and whose marker is present, resolving what is not yet. */
   private presentWrittenWithKey(key: string): WrittenNode | undefined {
-    const { written, order, byRealKey } = this.lazy;
+    const { order, byRealKey } = this.lazy;
     // Each node is resolved once: the cost is at most upstream's, which hashes every node as written.
     for (; this.lazy.indexed < order.length; this.lazy.indexed++) this.resolveWritten(...order[this.lazy.indexed]);
-    for (const standIn of byRealKey.get(key) ?? []) {
-      const node = written.get(standIn) as WrittenNode;
-      if (this.isPresent(node.dbKey)) return node;
+    const same = byRealKey.get(key);
+    if (same === undefined) return undefined;
+    if (same.inBase !== undefined) return same.inBase;
+    for (const [creator, group] of same.byCreator) {
+      const found = this.lookInGroup(same, creator, group);
+      if (found !== undefined) return found;
     }
     return undefined;
+  }
+
+  private lookInGroup(same: SameContent, creator: CheckpointDB, group: CreatorGroup): WrittenNode | undefined {
+    const own = creator === this._db || this.lazy.layersCopied;
+    const outer = creator.checkpoints[0];
+    // Another database's nodes reach this one only through the base, which they cannot reach while
+    // the creator's outermost checkpoint is the one they were last seen under.
+    if (!own && outer !== undefined && outer === group.outer && group.checked === group.nodes.length) return undefined;
+    if (!own && outer !== group.outer) group.checked = 0;
+    const kept: WrittenNode[] = [];
+    let found: WrittenNode | undefined;
+    for (const [index, node] of group.nodes.entries()) {
+      if (found !== undefined || (!own && index < group.checked)) {
+        kept.push(node);
+        continue;
+      }
+      if (this.inBase(node.dbKey)) {
+        same.inBase = node;
+        return node;
+      }
+      if (own ? this.isPresent(node.dbKey) : false) found = node;
+      // Absent from its creator without a copy of its checkpoints: reverted, for good.
+      if (this.lazy.layersCopied || this.isPresent(node.dbKey, creator)) kept.push(node);
+    }
+    group.nodes = kept;
+    if (!own) {
+      group.outer = outer;
+      group.checked = kept.length;
+    }
+    return found;
   }
 
   /** The real reference for `reference`: itself unless it is a stand-in. */
@@ -208,9 +279,14 @@ export class LazyHashTrie extends DecodedNodeTrie {
     const hash = this.hash(encoded);
     node.resolved = { hash, encoded };
     const key = bytesToUnprefixedHex(this._getDbKey(hash));
-    const same = this.lazy.byRealKey.get(key);
-    if (same === undefined) this.lazy.byRealKey.set(key, [standIn]);
-    else same.push(standIn);
+    let same = this.lazy.byRealKey.get(key);
+    if (same === undefined) {
+      same = { byCreator: new Map() };
+      this.lazy.byRealKey.set(key, same);
+    }
+    const group = same.byCreator.get(node.creator);
+    if (group === undefined) same.byCreator.set(node.creator, { nodes: [node], checked: 0 });
+    else group.nodes.push(node);
     return hash;
   }
 
