@@ -93,13 +93,27 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
   }
 
   override shallowCopy(includeCheckpoints = true, opts?: TrieShallowCopyOpts): DecodedNodeTrie {
-    const trie = new DecodedNodeTrie(
-      { ...this._opts, db: this._db.db.shallowCopy(), root: this.root(), cacheSize: 0, ...(opts ?? {}) },
-      this.decodedNodes,
-    );
-    if (includeCheckpoints && this.hasCheckpoints()) trie._db.setCheckpoints(this._db.checkpoints);
+    const trie = this.copyOver({
+      ...this._opts,
+      db: this._db.db.shallowCopy(),
+      root: this.root(),
+      cacheSize: 0,
+      ...(opts ?? {}),
+    });
+    if (includeCheckpoints && this.hasCheckpoints()) {
+      trie._db.setCheckpoints(this._db.checkpoints);
+      this.checkpointsCopied();
+    }
     return trie;
   }
+
+  /** A trie of this class over `opts` sharing this one's memo (a storage trie, a copy). */
+  protected copyOver(opts: MPTOpts): DecodedNodeTrie {
+    return new DecodedNodeTrie(opts, this.decodedNodes);
+  }
+
+  /** Told when a copy took this trie's checkpoints (their maps copied into another database). */
+  protected checkpointsCopied(): void {}
 }
 
 /** What a node's `raw()` holds: byte strings, null for an empty slot, lists for embedded nodes. */

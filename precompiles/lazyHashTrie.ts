@@ -6,7 +6,6 @@ import {
   type MPTNode,
   type MPTOpts,
   type NodeReferenceOrRawMPTNode,
-  type TrieShallowCopyOpts,
   decodeRawMPTNode,
   isRawMPTNode,
 } from "@ethereumjs/mpt";
@@ -175,17 +174,12 @@ export class LazyHashTrie extends DecodedNodeTrie {
     return reference;
   }
 
-  override shallowCopy(includeCheckpoints = true, opts?: TrieShallowCopyOpts): LazyHashTrie {
-    const trie = new LazyHashTrie(
-      { ...this._opts, db: this._db.db.shallowCopy(), root: this.root(), cacheSize: 0, ...(opts ?? {}) },
-      this.decodedNodes,
-      this.lazy,
-    );
-    if (includeCheckpoints && this.hasCheckpoints()) {
-      trie._db.setCheckpoints(this._db.checkpoints);
-      this.lazy.layersCopied = true;
-    }
-    return trie;
+  protected override copyOver(opts: MPTOpts): LazyHashTrie {
+    return new LazyHashTrie(opts, this.decodedNodes, this.lazy);
+  }
+
+  protected override checkpointsCopied(): void {
+    this.lazy.layersCopied = true;
   }
 
   private isStandIn(reference: Uint8Array): boolean {
