@@ -12,7 +12,7 @@ import {
 import { type BatchDBOp, KECCAK256_RLP, type NestedUint8Array, bytesToUnprefixedHex } from "@ethereumjs/util";
 
 import { DecodedNodeTrie, type DecodedNodes, encodeNode, encodedNodeLength } from "./decodedNodeTrie";
-import { InMemoryWritesDB, toHex } from "./witness";
+import { type InMemoryWritesDB, WitnessDB, toHex } from "./witness";
 
 /** A node's encoding shorter than this is embedded in its parent (as `_formatNode` decides). */
 const EMBEDDED_NODE_LIMIT = 32;
@@ -97,8 +97,9 @@ export class LazyHashTrie extends DecodedNodeTrie {
 
   constructor(opts: MPTOpts, decodedNodes?: DecodedNodes, lazy?: LazyState) {
     super(opts, decodedNodes);
-    if (!(this._db.db instanceof InMemoryWritesDB))
-      throw new TypeError("LazyHashTrie needs an InMemoryWritesDB (it asks it whether a key is present)");
+    // A WitnessDB: it asks it whether a key is present, and its missing reads throw (so a
+    // checkpoint never caches a miss of a node key: see `isPresent`).
+    if (!(this._db.db instanceof WitnessDB)) throw new TypeError("LazyHashTrie needs a WitnessDB");
     this.lazy = lazy ?? {
       tag: globalThis.crypto.getRandomValues(new Uint8Array(TAG_LENGTH)),
       written: new Map(),
@@ -202,6 +203,9 @@ export class LazyHashTrie extends DecodedNodeTrie {
 
   /** What `CheckpointDB.get` would find under `key` (hex), without reading (no miss recorded). */
   private isPresent(key: string, db: CheckpointDB = this._db): boolean {
+    // A checkpoint holds `undefined` only for a deletion (pruning) or a cached miss, and a WitnessDB
+    // miss throws except for the empty-trie root (never asked here): without pruning, the base answers first.
+    if (!this._opts.useNodePruning && this.inBase(key)) return true;
     const checkpoints = db.checkpoints;
     for (let i = checkpoints.length - 1; i >= 0; i--) {
       const map = checkpoints[i].keyValueMap;
