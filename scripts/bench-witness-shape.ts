@@ -70,7 +70,11 @@ async function measure(label: string, precompile: ExecutePrecompile, built: Buil
   return Math.min(...perMgas);
 }
 
-/** CPU ms and peak heap growth (MB) of one `verifyBlock` call, sampled while it yields. */
+/**
+ * CPU ms and heap growth (MB) of one `verifyBlock` call. The heap is sampled only when the call
+ * yields to the event loop, so the peak is a floor (0 when it never yielded): for memory, measure a
+ * call alone in a process (peak RSS).
+ */
 async function verifyOnce(built: BuiltBlock, lazyTrieHashing: boolean): Promise<{ ms: number; heapMb: number }> {
   const base = process.memoryUsage().heapUsed;
   let peak = base;
