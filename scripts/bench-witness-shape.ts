@@ -13,8 +13,9 @@ import {
   decodeExecuteInvalid,
   encodeExecuteInput,
   executeGasCostOfBlock,
+  verifyBlock,
 } from "../precompiles";
-import { verifyBlock } from "../precompiles/verifyBlock";
+
 import { callExecute } from "../tools/executeCall";
 import type { BuiltBlock } from "../tools/l2TestChain";
 import { LOOPER, SLOT0, shapedBlock as block } from "../tools/witnessShapes";
