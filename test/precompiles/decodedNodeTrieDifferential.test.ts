@@ -365,3 +365,43 @@ describe("LazyHashTrie against EthereumJS's trie: same roots, errors, missing no
     });
   }
 });
+
+describe("LazyHashTrie's content-addressed lookup", () => {
+  /** A witness database that counts presence checks: the lookup's work. */
+  class CountingWitnessDB extends InspectableWitnessDB {
+    checks = 0;
+
+    override has(hexKey: string): boolean {
+      this.checks++;
+      return super.has(hexKey);
+    }
+  }
+
+  it("costs O(1) amortised however often one content was written in reverted checkpoints", async function () {
+    this.timeout(120_000);
+    // As in the first test: keys 0x12 and 0x22 share one leaf node; the witness lacks it.
+    const value = new Uint8Array(32).fill(7);
+    const preDb = new RecordingDB();
+    const pre = new MerklePatriciaTrie({ db: preDb, valueEncoding: ValueEncoding.Bytes });
+    await pre.put(Uint8Array.of(0x12), value);
+    await pre.put(Uint8Array.of(0x22), value);
+    const witness = preDb.nodes().filter((node) => (RLP.decode(node) as Uint8Array[]).length === 17);
+    const db = new CountingWitnessDB(witness);
+    const trie = new LazyHashTrie({ db, valueEncoding: ValueEncoding.Bytes, root: pre.root() });
+    const writes = 2000;
+    const reads = 2000;
+    // The same leaf written (under 0x32) in `writes` checkpoints, each reverted; then once for good.
+    for (let i = 0; i < writes; i++) {
+      trie.checkpoint();
+      await trie.put(Uint8Array.of(0x32), value);
+      await trie.revert();
+    }
+    trie.checkpoint();
+    await trie.put(Uint8Array.of(0x32), value);
+    db.checks = 0;
+    for (let i = 0; i < reads; i++) expect(await trie.get(Uint8Array.of(0x12))).to.eql(value);
+    expect(db.missing).to.eql([]);
+    // Scanning every written copy at every read would be writes × reads (4,000,000) checks.
+    expect(db.checks).to.be.below(10 * (writes + reads));
+  });
+});
