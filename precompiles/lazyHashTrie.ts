@@ -155,11 +155,12 @@ export class LazyHashTrie extends DecodedNodeTrie {
     // Upstream's `remove` call only prunes (off here); its return value is never used.
     if (remove) return this._opts.useNodePruning ? super._formatNode(node, topLevel, opStack, remove) : [];
     const raw = node.raw();
-    if (!topLevel && encodedNodeLength(raw) < EMBEDDED_NODE_LIMIT) return raw;
-    // The value is the caller's array: upstream's encoding copies it, so does this.
+    // The value is the caller's array: upstream encodes it at once (a copy); this keeps it until a
+    // root is resolved, so it copies it, also in an embedded node (its parent keeps it).
     const last = raw.length - 1;
     const value = raw[last];
     if (value instanceof Uint8Array && value.length > 0 && !isExtension(raw)) raw[last] = value.slice();
+    if (!topLevel && encodedNodeLength(raw) < EMBEDDED_NODE_LIMIT) return raw;
     const reference = this.standIn();
     const dbKey = this._getDbKey(reference);
     const standIn = bytesToUnprefixedHex(reference);
