@@ -30,9 +30,9 @@ import {
   checkTransactions,
 } from "./headerRules";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
-import { LazyHashTrie } from "./lazyHashTrie";
 import { CachedReadStateManager } from "./cachedReadStateManager";
 import { SafeMerkleStateManager } from "./stateManager";
+import { LazyHashTrie } from "./lazyHashTrie";
 import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
 import { checkRlpDepth, decodeBoundedRlp } from "./rlpDepth";
 import { WitnessDB, decodeWitness, toHex } from "./witness";
