@@ -45,7 +45,7 @@ export type DecodedNodes = Map<Uint8Array, RawNode>;
  * and shares the memo.
  */
 export class DecodedNodeTrie extends MerklePatriciaTrie {
-  private readonly decodedNodes: DecodedNodes;
+  protected readonly decodedNodes: DecodedNodes;
 
   constructor(opts: MPTOpts, decodedNodes: DecodedNodes = new Map()) {
     super(opts);
@@ -93,13 +93,27 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
   }
 
   override shallowCopy(includeCheckpoints = true, opts?: TrieShallowCopyOpts): DecodedNodeTrie {
-    const trie = new DecodedNodeTrie(
-      { ...this._opts, db: this._db.db.shallowCopy(), root: this.root(), cacheSize: 0, ...(opts ?? {}) },
-      this.decodedNodes,
-    );
-    if (includeCheckpoints && this.hasCheckpoints()) trie._db.setCheckpoints(this._db.checkpoints);
+    const trie = this.copyOver({
+      ...this._opts,
+      db: this._db.db.shallowCopy(),
+      root: this.root(),
+      cacheSize: 0,
+      ...(opts ?? {}),
+    });
+    if (includeCheckpoints && this.hasCheckpoints()) {
+      trie._db.setCheckpoints(this._db.checkpoints);
+      this.checkpointsCopied();
+    }
     return trie;
   }
+
+  /** A trie of this class over `opts` sharing this one's memo (a storage trie, a copy). */
+  protected copyOver(opts: MPTOpts): DecodedNodeTrie {
+    return new DecodedNodeTrie(opts, this.decodedNodes);
+  }
+
+  /** Told when a copy took this trie's checkpoints (their maps copied into another database). */
+  protected checkpointsCopied(): void {}
 }
 
 /** What a node's `raw()` holds: byte strings, null for an empty slot, lists for embedded nodes. */
@@ -133,6 +147,15 @@ function measure(item: RawItem, payloads: number[]): number {
   const bytes = (item ?? EMPTY) as Uint8Array;
   if (bytes.length === 1 && bytes[0] < BYTES_OFFSET) return 1;
   return prefixLength(bytes.length) + bytes.length;
+}
+
+/**
+ * The length of `encodeNode(raw)` without encoding it: whether a node is embedded in its parent
+ * or referenced by hash depends only on this (a reference is 32 bytes whatever it points to).
+ */
+export function encodedNodeLength(raw: readonly unknown[]): number {
+  if (!isRawItem(raw)) return RLP.encode(raw as Parameters<typeof RLP.encode>[0]).length;
+  return measure(raw, []);
 }
 
 function writePrefix(out: Uint8Array, at: number, payload: number, offset: number): number {

@@ -2,6 +2,8 @@ import type { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { MerkleStateManager } from "@ethereumjs/statemanager";
 import type { Account, Address } from "@ethereumjs/util";
 
+import { LazyHashTrie } from "./lazyHashTrie";
+
 type ModifyTrie = (storageTrie: MerklePatriciaTrie, done: Function) => void;
 
 /**
@@ -35,5 +37,14 @@ export class SafeMerkleStateManager extends MerkleStateManager {
         reject(error);
       }
     });
+  }
+
+  /**
+   * The real state root: a `LazyHashTrie` hashes what it wrote only now (its `root()` may be a
+   * stand-in for a node not yet hashed).
+   */
+  override async getStateRoot(): Promise<Uint8Array> {
+    const root = await super.getStateRoot();
+    return this._trie instanceof LazyHashTrie ? this._trie.resolvedRoot() : root;
   }
 }

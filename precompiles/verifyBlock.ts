@@ -33,6 +33,7 @@ import { DecodedNodeTrie } from "./decodedNodeTrie";
 import { orderedTrieRoot } from "./orderedTrie";
 import { CachedReadStateManager } from "./cachedReadStateManager";
 import { SafeMerkleStateManager } from "./stateManager";
+import { LazyHashTrie } from "./lazyHashTrie";
 import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
 import { checkRlpDepth, decodeBoundedRlp } from "./rlpDepth";
 import { WitnessDB, decodeWitness, toHex } from "./witness";
@@ -75,6 +76,13 @@ export interface VerifyBlockParams {
    * this exists only for a same-run benchmark baseline and the differential test.
    */
   readonly cacheStateReads?: boolean;
+  /**
+   * Hash the nodes a block writes only when a root is needed (`LazyHashTrie`, with `memoizeTrieNodes`);
+   * true when absent. False re-hashes every written path at every write: the verdict, the witness
+   * nodes read and the errors are the same either way (test/precompiles/decodedNodeTrieDifferential.test.ts),
+   * so this exists only for a same-run benchmark baseline.
+   */
+  readonly lazyTrieHashing?: boolean;
 }
 
 /**
@@ -326,6 +334,13 @@ export function executionView(block: Block): Block {
   return Object.create(block) as Block;
 }
 
+/** How the verifier's trie and state manager work: the verdict is the same for every choice. */
+interface VerifierOptions {
+  readonly memoizeTrieNodes: boolean;
+  readonly cacheStateReads: boolean;
+  readonly lazyTrieHashing: boolean;
+}
+
 async function execute(
   block: Block,
   parent: BlockHeader,
@@ -333,12 +348,15 @@ async function execute(
   blockchain: WitnessBlockchain,
   common: Common,
   pacing: ExecutionPacing,
-  memoizeTrieNodes: boolean,
-  cacheStateReads: boolean,
+  { memoizeTrieNodes, cacheStateReads, lazyTrieHashing }: VerifierOptions,
 ): Promise<RunBlockResult> {
   const options = { db: witnessDb, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes };
   // One memo per verification: it dies with this trie and its storage tries.
-  const trie = memoizeTrieNodes ? new DecodedNodeTrie(options) : new MerklePatriciaTrie(options);
+  const trie = !memoizeTrieNodes
+    ? new MerklePatriciaTrie(options)
+    : lazyTrieHashing
+      ? new LazyHashTrie(options)
+      : new DecodedNodeTrie(options);
   const stateManager = cacheStateReads
     ? new CachedReadStateManager({ trie, common })
     : new SafeMerkleStateManager({ trie, common });
@@ -426,6 +444,7 @@ export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteRes
     params.pacing,
     params.memoizeTrieNodes,
     params.cacheStateReads,
+    params.lazyTrieHashing,
   );
 }
 
@@ -437,6 +456,7 @@ export async function reexecute(
   pacing: ExecutionPacing = {},
   memoizeTrieNodes = true,
   cacheStateReads = true,
+  lazyTrieHashing = true,
 ): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);
@@ -448,7 +468,11 @@ export async function reexecute(
   try {
     // Racing the first missing read guards against library code that swallows the error.
     result = await Promise.race([
-      execute(block, parent, witnessDb, blockchain, common, pacing, memoizeTrieNodes, cacheStateReads),
+      execute(block, parent, witnessDb, blockchain, common, pacing, {
+        memoizeTrieNodes,
+        cacheStateReads,
+        lazyTrieHashing,
+      }),
       witnessDb.firstMissing,
     ]);
   } catch (error) {

@@ -88,6 +88,11 @@ export abstract class InMemoryWritesDB implements DB<string, StoredValue> {
 
   abstract get(key: string, opts?: EncodingOpts): Promise<StoredValue | undefined>;
 
+  /** Whether `key` (hex) is stored, without a read: no miss is recorded (`LazyHashTrie` asks first). */
+  has(hexKey: string): boolean {
+    return this.entries.has(hexKey);
+  }
+
   async put(key: Uint8Array | string, value: StoredValue): Promise<void> {
     this.entries.set(keyOf(key), valueBytes(value));
   }

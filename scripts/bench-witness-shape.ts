@@ -13,7 +13,9 @@ import {
   decodeExecuteInvalid,
   encodeExecuteInput,
   executeGasCostOfBlock,
+  verifyBlock,
 } from "../precompiles";
+
 import { callExecute } from "../tools/executeCall";
 import type { BuiltBlock } from "../tools/l2TestChain";
 import { LOOPER, SLOT0, shapedBlock as block } from "../tools/witnessShapes";
@@ -23,6 +25,8 @@ const CHAIN_ID = 905n;
 const ROUNDS = Number(process.env.SHAPE_ROUNDS ?? 2);
 const LOOP_GAS = BigInt(process.env.SHAPE_LOOP_GAS ?? 2_000_000);
 const HUGE_KB = (process.env.SHAPE_HUGE_KB ?? "100,300").split(",").map(Number);
+/** SHAPE_LAZY_BASELINE=1: also verify each input with and without lazy trie hashing, alternated. */
+const LAZY_BASELINE = process.env.SHAPE_LAZY_BASELINE === "1";
 
 async function measure(label: string, precompile: ExecutePrecompile, built: BuiltBlock): Promise<number> {
   const data = encodeExecuteInput({
@@ -49,6 +53,7 @@ async function measure(label: string, precompile: ExecutePrecompile, built: Buil
         : `${invalid.code}: ${invalid.reason.slice(0, 70)}`;
   }
   const mgas = Number(used) / 1e6;
+  if (LAZY_BASELINE) await compareLazy(label, built, mgas);
   const perMgas = cpu.map((s) => (s * 1000) / mgas);
   console.log(
     `${label.padEnd(46)} ${String(data.length).padStart(8)} B ${mgas.toFixed(3).padStart(7)} Mgas  CPU s ${cpu
@@ -60,6 +65,45 @@ async function measure(label: string, precompile: ExecutePrecompile, built: Buil
       .padEnd(12)} ${verdict}`,
   );
   return Math.min(...perMgas);
+}
+
+/**
+ * CPU ms and heap growth (MB) of one `verifyBlock` call. The heap is sampled only when the call
+ * yields to the event loop, so the peak is a floor (0 when it never yielded): for memory, measure a
+ * call alone in a process (peak RSS).
+ */
+async function verifyOnce(built: BuiltBlock, lazyTrieHashing: boolean): Promise<{ ms: number; heapMb: number }> {
+  const base = process.memoryUsage().heapUsed;
+  let peak = base;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  }, 5);
+  const start = cpuSeconds();
+  await verifyBlock({
+    chainId: CHAIN_ID,
+    parentHeader: built.parentHeader,
+    block: built.blockRlp,
+    witness: built.witness,
+    lazyTrieHashing,
+  });
+  const ms = (cpuSeconds() - start) * 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().heapUsed);
+  return { ms, heapMb: (peak - base) / 1e6 };
+}
+
+/** verifyBlock with lazy trie hashing off (the write-through baseline) and on, alternated, per Mgas charged. */
+async function compareLazy(label: string, built: BuiltBlock, mgas: number): Promise<void> {
+  const runs: Record<string, { ms: number; heapMb: number }[]> = { before: [], lazy: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    runs.before.push(await verifyOnce(built, false));
+    runs.lazy.push(await verifyOnce(built, true));
+  }
+  const show = (mode: string): string =>
+    `${mode} ms/Mgas ${runs[mode].map((r) => (r.ms / mgas).toFixed(0)).join(" / ")}, heap peak +${runs[mode]
+      .map((r) => r.heapMb.toFixed(0))
+      .join(" / ")} MB`;
+  console.log(`  ${label}: verifyBlock ${show("before")}; ${show("lazy")}`);
 }
 
 /** The adversarial cases, by name (SHAPE_CASES picks some, comma-separated; all by default). */

@@ -4,6 +4,8 @@ import { ValueEncoding } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { DecodedNodeTrie } from "../../precompiles/decodedNodeTrie";
+import { LazyHashTrie } from "../../precompiles/lazyHashTrie";
+import { keccak256 } from "../../precompiles/crypto";
 import { MissingWitnessDataError } from "../../precompiles/errors";
 import { InMemoryWritesDB, type StoredValue, WitnessDB, keyOf, toHex } from "../../precompiles/witness";
 
@@ -61,10 +63,34 @@ class RecordingDB extends InMemoryWritesDB {
   }
 }
 
-/** A witness database whose writes can be compared. */
+/** A witness database whose writes and reads of witness nodes can be compared. */
 class InspectableWitnessDB extends WitnessDB {
+  private readonly witnessKeys: Set<string>;
+  /** Keys of witness nodes read (present at the read), in order. */
+  readonly witnessReads: string[] = [];
+
+  constructor(witness: Uint8Array[]) {
+    super({ state: witness, codes: [] });
+    this.witnessKeys = new Set(this.entries.keys());
+  }
+
+  override async get(key: Uint8Array | string): Promise<Uint8Array | undefined> {
+    if (this.witnessKeys.has(keyOf(key))) this.witnessReads.push(keyOf(key));
+    return super.get(key);
+  }
+
   written(): string[] {
     return [...this.entries].map(([key, value]) => `${key}=${toHex(value)}`).sort();
+  }
+
+  /** The entries with each of `trie`'s stand-in markers replaced by the node upstream stores under its hash. */
+  resolvedWritten(trie: LazyHashTrie, hash: (bytes: Uint8Array) => Uint8Array): string[] {
+    const out = new Set<string>();
+    for (const [key, value] of this.entries) {
+      const encoded = trie.resolvedEncoding(value);
+      out.add(encoded === undefined ? `${key}=${toHex(value)}` : `${toHex(hash(encoded))}=${toHex(encoded)}`);
+    }
+    return [...out].sort();
   }
 }
 
@@ -159,7 +185,7 @@ async function trace(
   make: (opts: ConstructorParameters<typeof MerklePatriciaTrie>[0]) => MerklePatriciaTrie,
   testCase: Case,
 ): Promise<{ steps: string[]; missing: readonly string[]; written: string[] }> {
-  const db = new InspectableWitnessDB({ state: testCase.witness, codes: [] });
+  const db = new InspectableWitnessDB(testCase.witness);
   const trie = make({ db, useKeyHashing: testCase.useKeyHashing, valueEncoding: ValueEncoding.Bytes });
   const steps: string[] = [];
   const roots: Uint8Array[] = [testCase.root];
@@ -180,6 +206,9 @@ const upstreamTrie = (opts: ConstructorParameters<typeof MerklePatriciaTrie>[0])
 const verifierTrie = (opts: ConstructorParameters<typeof MerklePatriciaTrie>[0]) =>
   new DecodedNodeTrie(opts as NonNullable<typeof opts>);
 
+const lazyTrie = (opts: ConstructorParameters<typeof MerklePatriciaTrie>[0]) =>
+  new LazyHashTrie(opts as NonNullable<typeof opts>);
+
 describe("DecodedNodeTrie against EthereumJS's trie, operation by operation, on partial witnesses", () => {
   it("reads a node the witness lacks once the run wrote a node of the same content elsewhere, as EthereumJS's trie does", async () => {
     // Keys 0x12 and 0x22 hold the same 32-byte value: their leaves, [0x32, value] under slots 1
@@ -195,9 +224,9 @@ describe("DecodedNodeTrie against EthereumJS's trie, operation by operation, on 
     };
     const witness = preDb.nodes().filter((node) => !isTheLeaf(node));
     expect(preDb.nodes().filter(isTheLeaf)).to.have.length(1);
-    for (const make of [upstreamTrie, verifierTrie]) {
+    for (const make of [upstreamTrie, verifierTrie, lazyTrie]) {
       // Without the write, reading 0x12 is a missing node.
-      const control = new InspectableWitnessDB({ state: witness, codes: [] });
+      const control = new InspectableWitnessDB(witness);
       const before = make({ db: control, valueEncoding: ValueEncoding.Bytes, root: pre.root() });
       let error: unknown;
       await before.get(Uint8Array.of(0x12)).catch((caught: unknown) => {
@@ -205,7 +234,7 @@ describe("DecodedNodeTrie against EthereumJS's trie, operation by operation, on 
       });
       expect(error).to.be.instanceOf(MissingWitnessDataError);
       // Writing 0x32 puts the same leaf under slot 3: the database now holds a node of that content.
-      const db = new InspectableWitnessDB({ state: witness, codes: [] });
+      const db = new InspectableWitnessDB(witness);
       const trie = make({ db, valueEncoding: ValueEncoding.Bytes, root: pre.root() });
       await trie.put(Uint8Array.of(0x32), value);
       expect(await trie.get(Uint8Array.of(0x12))).to.deep.equal(value);
@@ -237,4 +266,142 @@ describe("DecodedNodeTrie against EthereumJS's trie, operation by operation, on 
       expect(stepsRun).to.be.greaterThan(CASES * 10);
     });
   }
+});
+
+/**
+ * LazyHashTrie (finding 1 of attack-review-s23.md) against EthereumJS's trie. The lazy trie's
+ * `root()` is a stand-in until something resolves it, so a step's real root is compared only at
+ * observed steps and at the end (resolving at every step would hide the laziness); `setRoot` names
+ * either the lazy trie's own root at that step (a stand-in: what an account's storage root holds)
+ * or its resolved root (what `getStateRoot` gives and `setStateRoot` takes).
+ */
+interface Plan {
+  readonly observe: readonly boolean[];
+  readonly realRoots: readonly boolean[];
+}
+
+interface LazyTrace {
+  readonly steps: string[];
+  readonly missing: readonly string[];
+  readonly reads: Set<string>;
+  readonly written: string[];
+}
+
+async function traceAgainstLazy(
+  lazy: boolean,
+  testCase: Case,
+  plan: Plan,
+  witness = testCase.witness,
+): Promise<LazyTrace> {
+  const db = new InspectableWitnessDB(witness);
+  const opts = { db, useKeyHashing: testCase.useKeyHashing, valueEncoding: ValueEncoding.Bytes };
+  const trie = lazy ? new LazyHashTrie(opts) : new MerklePatriciaTrie(opts);
+  const real = (): Uint8Array => (trie instanceof LazyHashTrie ? trie.resolvedRoot() : trie.root());
+  const steps: string[] = [];
+  const roots: Uint8Array[] = [testCase.root];
+  try {
+    trie.root(testCase.root);
+    for (const [index, op] of testCase.ops.entries()) {
+      // The root set is the lazy trie's own (maybe a stand-in): what it resolves to is compared.
+      let answer = await step(trie, op, roots);
+      if (op.kind === "setRoot") answer = "root set";
+      roots.push(plan.realRoots[index] ? real() : trie.root());
+      const observe = plan.observe[index] || op.kind === "setRoot";
+      steps.push(observe ? `${index} ${answer} -> ${hex(real())}` : `${index} ${answer}`);
+    }
+    steps.push(`end -> ${hex(real())}`);
+  } catch (error) {
+    if (process.env.DIFF_DEBUG) console.log(lazy, error);
+    steps.push(`${steps.length} error ${(error as Error).constructor.name}: ${(error as Error).message}`);
+  }
+  const written = trie instanceof LazyHashTrie ? db.resolvedWritten(trie, keccak256) : db.written();
+  return { steps, missing: db.missing, reads: new Set(db.witnessReads), written };
+}
+
+describe("LazyHashTrie against EthereumJS's trie: same roots, errors, missing nodes and witness reads", () => {
+  for (const seed of (process.env.DIFF_SEEDS ?? "20261128,5,606,8080,13,271828").split(",").map(Number)) {
+    it(`on random operations over partial witnesses (seed ${seed}, ${CASES} cases), and with one read node dropped`, async function () {
+      this.timeout(300_000);
+      const random = generator(seed);
+      let endedMissing = 0;
+      let dropped = 0;
+      let dropsThatMissed = 0;
+      for (let n = 0; n < CASES; n++) {
+        const testCase = await randomCase(random);
+        const observeRate = pick(random, [0, 0.2, 1]);
+        const plan: Plan = {
+          observe: testCase.ops.map(() => random() < observeRate),
+          realRoots: testCase.ops.map(() => random() < 0.5),
+        };
+        const expected = await traceAgainstLazy(false, testCase, plan);
+        const actual = await traceAgainstLazy(true, testCase, plan);
+        expect(actual.steps, `case ${n}`).to.eql(expected.steps);
+        expect(actual.missing, `case ${n} missing reads`).to.eql(expected.missing);
+        expect(actual.written, `case ${n} writes, resolved`).to.eql(expected.written);
+        // Where the two read different witness nodes, each read node is present in both views
+        // (upstream may find its own write of the same bytes, or a checkpoint's copy, first): the
+        // drops below show each such node needed by both or by neither.
+        const differ = [...actual.reads, ...expected.reads].filter(
+          (key) => !(actual.reads.has(key) && expected.reads.has(key)),
+        );
+        if (expected.missing.length > 0) endedMissing++;
+        // Each witness node read by either where they differ, and up to 3 others, dropped in turn: the same outcome on both.
+        const read = [...expected.reads];
+        const drops = [...differ, ...Array.from({ length: Math.min(3, read.length) }, () => pick(random, read))];
+        for (const drop of drops) {
+          const witness = testCase.witness.filter((node) => toHex(keccak256(node)) !== drop);
+          const without = await traceAgainstLazy(false, testCase, plan, witness);
+          const lazyWithout = await traceAgainstLazy(true, testCase, plan, witness);
+          expect(lazyWithout.steps, `case ${n} without ${drop}`).to.eql(without.steps);
+          expect(lazyWithout.missing, `case ${n} without ${drop}: missing`).to.eql(without.missing);
+          dropped++;
+          if (without.missing.length > 0) dropsThatMissed++;
+        }
+      }
+      expect(endedMissing).to.be.greaterThan(CASES / 10);
+      expect(endedMissing).to.be.lessThan(CASES * 0.9);
+      expect(dropped).to.be.greaterThan(CASES);
+      expect(dropsThatMissed).to.be.greaterThan(dropped / 4);
+    });
+  }
+});
+
+describe("LazyHashTrie's content-addressed lookup", () => {
+  /** A witness database that counts presence checks: the lookup's work. */
+  class CountingWitnessDB extends InspectableWitnessDB {
+    checks = 0;
+
+    override has(hexKey: string): boolean {
+      this.checks++;
+      return super.has(hexKey);
+    }
+  }
+
+  it("costs O(1) amortised however often one content was written in reverted checkpoints", async function () {
+    this.timeout(120_000);
+    // As in the first test: keys 0x12 and 0x22 share one leaf node; the witness lacks it.
+    const value = new Uint8Array(32).fill(7);
+    const preDb = new RecordingDB();
+    const pre = new MerklePatriciaTrie({ db: preDb, valueEncoding: ValueEncoding.Bytes });
+    await pre.put(Uint8Array.of(0x12), value);
+    await pre.put(Uint8Array.of(0x22), value);
+    const witness = preDb.nodes().filter((node) => (RLP.decode(node) as Uint8Array[]).length === 17);
+    const db = new CountingWitnessDB(witness);
+    const trie = new LazyHashTrie({ db, valueEncoding: ValueEncoding.Bytes, root: pre.root() });
+    const writes = 2000;
+    const reads = 2000;
+    // The same leaf written (under 0x32) in `writes` checkpoints, each reverted; then once for good.
+    for (let i = 0; i < writes; i++) {
+      trie.checkpoint();
+      await trie.put(Uint8Array.of(0x32), value);
+      await trie.revert();
+    }
+    trie.checkpoint();
+    await trie.put(Uint8Array.of(0x32), value);
+    db.checks = 0;
+    for (let i = 0; i < reads; i++) expect(await trie.get(Uint8Array.of(0x12))).to.eql(value);
+    expect(db.missing).to.eql([]);
+    // Scanning every written copy at every read would be writes × reads (4,000,000) checks.
+    expect(db.checks).to.be.below(10 * (writes + reads));
+  });
 });
