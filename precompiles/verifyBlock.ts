@@ -78,9 +78,11 @@ export interface VerifyBlockParams {
   readonly cacheStateReads?: boolean;
   /**
    * Hash the nodes a block writes only when a root is needed (`LazyHashTrie`, with `memoizeTrieNodes`);
-   * true when absent. False re-hashes every written path at every write: the verdict, the witness
-   * nodes read and the errors are the same either way (test/precompiles/decodedNodeTrieDifferential.test.ts),
-   * so this exists only for a same-run benchmark baseline.
+   * false when absent. False re-hashes every written path at every write. The verdict, the witness
+   * nodes read and the errors are meant to be the same either way (test/precompiles/decodedNodeTrieDifferential.test.ts);
+   * it stays off in EXECUTE until an adversarial pass of its own has tried to make them differ
+   * (it landed at the end of session 23, docs/design/attack-review-s23.md finding 1): consensus code
+   * changes on evidence, and a differential test written with the code is not all of it.
    */
   readonly lazyTrieHashing?: boolean;
 }
@@ -456,7 +458,7 @@ export async function reexecute(
   pacing: ExecutionPacing = {},
   memoizeTrieNodes = true,
   cacheStateReads = true,
-  lazyTrieHashing = true,
+  lazyTrieHashing = false,
 ): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);
