@@ -13,15 +13,10 @@ import os from "node:os";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { getHeapStatistics } from "node:v8";
 
-import {
-  createExecutePrecompile,
-  decodeExecuteInvalid,
-  encodeExecuteInput,
-  executeGasCostOfBlock,
-} from "../precompiles";
+import { createExecutePrecompile, decodeExecuteInvalid } from "../precompiles";
 import { DEFAULT_L1_RESOURCE_LIMITS } from "../rollup-node/devnet/l1Thread";
 import { typescriptLoader } from "../rollup-node/cli";
-import { callExecute } from "../tools/executeCall";
+import { blockExecuteCall, callExecute } from "../tools/executeCall";
 import { shapedBlock } from "../tools/witnessShapes";
 
 const CHAIN_ID = 905n;
@@ -104,14 +99,7 @@ async function main(): Promise<void> {
       .join(" ")}; loop gas ${LOOP_GAS}`,
   );
   const built = await shapedBlock(CHAIN_ID, "loop", undefined, LOOP_GAS);
-  const data = encodeExecuteInput({
-    chainId: CHAIN_ID,
-    parentHeader: built.parentHeader,
-    block: built.blockRlp,
-    witness: built.witness,
-    proofs: new Uint8Array(),
-  });
-  const gas = executeGasCostOfBlock(data.length, built.blockRlp, createExecutePrecompile().schedule);
+  const { data, gasLimit: gas } = blockExecuteCall(built, CHAIN_ID, createExecutePrecompile());
   for (let round = 0; round < ROUNDS; round++) {
     console.log(
       `round ${round} L1 worker limits ${JSON.stringify(DEFAULT_L1_RESOURCE_LIMITS)}: ${await run(data, gas, DEFAULT_L1_RESOURCE_LIMITS)}`,

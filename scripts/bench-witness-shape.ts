@@ -7,16 +7,9 @@
  */
 import os from "node:os";
 
-import {
-  type ExecutePrecompile,
-  createExecutePrecompile,
-  decodeExecuteInvalid,
-  encodeExecuteInput,
-  executeGasCostOfBlock,
-  verifyBlock,
-} from "../precompiles";
+import { type ExecutePrecompile, createExecutePrecompile, decodeExecuteInvalid, verifyBlock } from "../precompiles";
 
-import { callExecute } from "../tools/executeCall";
+import { blockExecuteCall, callExecute } from "../tools/executeCall";
 import type { BuiltBlock } from "../tools/l2TestChain";
 import { LOOPER, SLOT0, shapedBlock as block } from "../tools/witnessShapes";
 import { cpuSeconds } from "../tools/cpuTime";
@@ -29,14 +22,7 @@ const HUGE_KB = (process.env.SHAPE_HUGE_KB ?? "100,300").split(",").map(Number);
 const LAZY_BASELINE = process.env.SHAPE_LAZY_BASELINE === "1";
 
 async function measure(label: string, precompile: ExecutePrecompile, built: BuiltBlock): Promise<number> {
-  const data = encodeExecuteInput({
-    chainId: CHAIN_ID,
-    parentHeader: built.parentHeader,
-    block: built.blockRlp,
-    witness: built.witness,
-    proofs: new Uint8Array(),
-  });
-  const gas = executeGasCostOfBlock(data.length, built.blockRlp, precompile.schedule);
+  const { data, gasLimit: gas } = blockExecuteCall(built, CHAIN_ID, precompile);
   const cpu: number[] = [];
   let verdict = "";
   let used = 0n;

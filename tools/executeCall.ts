@@ -2,7 +2,8 @@ import { Common, type CustomCrypto, Hardfork, Mainnet } from "@ethereumjs/common
 import { type ExecResult, createEVM } from "@ethereumjs/evm";
 import { createAddressFromString } from "@ethereumjs/util";
 
-import { EXECUTE_ADDRESS, type ExecutePrecompile } from "../precompiles";
+import { EXECUTE_ADDRESS, type ExecutePrecompile, encodeExecuteInput, executeGasCostOfBlock } from "../precompiles";
+import type { BuiltBlock } from "./l2TestChain";
 
 /** The sender of every call: EXECUTE does not read it. */
 const CALLER = createAddressFromString("0x00000000000000000000000000000000000ca11e");
@@ -36,4 +37,20 @@ export async function callExecute(
   const to = createAddressFromString(EXECUTE_ADDRESS);
   const gasLimit = options.gasLimit ?? DEFAULT_GAS_LIMIT;
   return (await evm.runCall({ caller: CALLER, to, data, gasLimit })).execResult;
+}
+
+/** EXECUTE's input for a built L2 block (no proofs) and the gas `precompile` charges for it. */
+export function blockExecuteCall(
+  built: BuiltBlock,
+  chainId: bigint,
+  precompile: ExecutePrecompile,
+): { readonly data: Uint8Array; readonly gasLimit: bigint } {
+  const data = encodeExecuteInput({
+    chainId,
+    parentHeader: built.parentHeader,
+    block: built.blockRlp,
+    witness: built.witness,
+    proofs: new Uint8Array(),
+  });
+  return { data, gasLimit: executeGasCostOfBlock(data.length, built.blockRlp, precompile.schedule) };
 }

@@ -9,13 +9,8 @@
  */
 import { expect } from "chai";
 
-import {
-  createExecutePrecompile,
-  decodeExecuteInvalid,
-  encodeExecuteInput,
-  executeGasCostOfBlock,
-} from "../../precompiles";
-import { callExecute } from "../../tools/executeCall";
+import { createExecutePrecompile, decodeExecuteInvalid } from "../../precompiles";
+import { blockExecuteCall, callExecute } from "../../tools/executeCall";
 import type { BuiltBlock } from "../../tools/l2TestChain";
 import { shapedBlock } from "../../tools/witnessShapes";
 import { cpuSeconds } from "../../tools/cpuTime";
@@ -27,14 +22,7 @@ const MAX_RATIO = 3;
 /** CPU seconds per million L1 gas charged, the least of two calls (the first warms V8 up). */
 async function cpuPerMgas(built: BuiltBlock): Promise<number> {
   const execute = createExecutePrecompile();
-  const data = encodeExecuteInput({
-    chainId: CHAIN_ID,
-    parentHeader: built.parentHeader,
-    block: built.blockRlp,
-    witness: built.witness,
-    proofs: new Uint8Array(),
-  });
-  const gasLimit = executeGasCostOfBlock(data.length, built.blockRlp, execute.schedule);
+  const { data, gasLimit } = blockExecuteCall(built, CHAIN_ID, execute);
   const runs: number[] = [];
   for (let round = 0; round < 2; round++) {
     const start = cpuSeconds();
