@@ -1,4 +1,4 @@
-import { createBlock, type Block, type HeaderData } from "@ethereumjs/block";
+import { createBlock, createBlockFromRLP, type Block, type HeaderData } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { type TypedTransaction, createEOACode7702Tx, createFeeMarket1559Tx, createLegacyTx } from "@ethereumjs/tx";
 import {
@@ -8,8 +8,9 @@ import {
   eoaCode7702SignAuthorization,
   hexToBytes,
 } from "@ethereumjs/util";
+import { ExecuteError, ExecuteErrorCode, verifyBlock } from "../precompiles";
 import { L2_BRIDGE_ADDRESS } from "../protocol";
-import { L2TestChain } from "./l2TestChain";
+import { type BuiltBlock, L2TestChain } from "./l2TestChain";
 
 /** Runtime code: SSTORE(calldata[0:32], calldata[32:64]) then LOG1(topic = the value). */
 export const STORE_AND_LOG_CODE = "0x6020356000355560203560006000a100";
@@ -138,4 +139,39 @@ export async function chainWithBridge(
     { address: L2_BRIDGE_ADDRESS, code: bridgeCode, balance: bridgePremint },
   ]);
   return { chain, alice: TestSigner.fromSeed(7, chain.common) };
+}
+
+/** What `verifyBlock` says of a block's bytes beside what EthereumJS's own root check says of them. */
+export interface TransactionsRootVerdict {
+  /** "accepted", or the error's "code: message". */
+  readonly verdict: string;
+  /** verifyBlock refused the bytes for their transactions root. */
+  readonly rootRejected: boolean;
+  /** EthereumJS's `transactionsTrieIsValid` on the same bytes: the verdict before orderedTrie.ts. */
+  readonly upstreamValid: boolean;
+}
+
+/** Verifies `blockRlp` (a variant of `built`) and checks its transactions root the way EthereumJS does. */
+export async function transactionsRootVerdict(
+  chainId: bigint,
+  common: Common,
+  built: BuiltBlock,
+  blockRlp: Uint8Array,
+): Promise<TransactionsRootVerdict> {
+  const upstreamValid = await createBlockFromRLP(blockRlp, {
+    common,
+    skipConsensusFormatValidation: true,
+  }).transactionsTrieIsValid();
+  const verdict = await verifyBlock({
+    chainId,
+    parentHeader: built.parentHeader,
+    block: blockRlp,
+    witness: built.witness,
+  }).then(
+    () => "accepted",
+    (error: unknown) => (error instanceof ExecuteError ? `${error.code}: ${error.message}` : String(error)),
+  );
+  const rootRejected =
+    verdict === `${ExecuteErrorCode.InvalidTransactions}: transactions do not match the header's transactions root`;
+  return { verdict, rootRejected, upstreamValid };
 }
