@@ -1,9 +1,11 @@
 import { RLP } from "@ethereumjs/rlp";
+import { decodeExecuteInput } from "../../precompiles";
 import { keccak256 } from "../../precompiles/crypto";
 import { bytesToHex, createAddressFromString, generateAddress2, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { asm, push, storeTop } from "../../tools/evmAsm";
+import { buildCorpus, makeCase } from "../../tools/executeFuzz";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2TestChain";
 import { type VerifierModes, compareModes, witnessesWithOneDropped } from "../../tools/verifierOutcomes";
@@ -23,6 +25,8 @@ import { type StateShape, reshapeState } from "../../tools/witnessShapes";
  */
 
 const CHAIN_ID = 913n;
+/** Not the fuzzer's own seed: other mutations than the ones its test draws. */
+const LAZY_FUZZ_SEED = 20261128;
 const ONE_ETH = 10n ** 18n;
 
 /** Write-through, as EXECUTE ran before this pass; the lazy trie must give its verdicts. */
@@ -320,4 +324,34 @@ describe("LazyHashTrie end to end: verifyBlock with lazyTrieHashing on and off, 
       else expect(withoutLeaf.outcomes[0]).to.match(/^valid /);
     });
   }
+
+  it("gives the write-through verifier's outcome on the EXECUTE fuzzer's corpus and seeded mutations of it", async function () {
+    this.timeout(900_000);
+    const corpus = await buildCorpus();
+    const cases = Number(process.env.LAZY_FUZZ_CASES ?? 1000);
+    let verified = 0;
+    const mismatches: string[] = [];
+    const outcomes = new Set<string>();
+    for (let index = 0; index < cases; index++) {
+      const c = makeCase(corpus, LAZY_FUZZ_SEED, index);
+      let input: ReturnType<typeof decodeExecuteInput>;
+      try {
+        input = decodeExecuteInput(c.input);
+      } catch {
+        continue; // an input EXECUTE refuses before any trie exists
+      }
+      const variant = [{ label: `case ${index} (${c.kind}: ${c.description})`, witness: input.witness }];
+      const compared = await compareModes(input.chainId, input, input.block, variant, { lazyTrieHashing: false }, [
+        { lazyTrieHashing: true },
+      ]);
+      mismatches.push(...compared.mismatches);
+      outcomes.add((compared.outcomes[0] ?? "").replace(/:.*/, "").replace(/^valid .*/, "valid"));
+      verified++;
+    }
+    expect(mismatches).to.eql([]);
+    expect(verified).to.be.greaterThan(cases / 2);
+    // Accepted blocks and several rejection codes.
+    expect(outcomes.has("valid")).to.equal(true);
+    expect(outcomes.size).to.be.greaterThan(4);
+  });
 });
