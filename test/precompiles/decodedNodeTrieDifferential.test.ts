@@ -378,9 +378,8 @@ describe("LazyHashTrie's content-addressed lookup", () => {
     }
   }
 
-  it("costs O(1) amortised however often one content was written in reverted checkpoints", async function () {
-    this.timeout(120_000);
-    // As in the first test: keys 0x12 and 0x22 share one leaf node; the witness lacks it.
+  /** Keys 0x12 and 0x22 share one leaf node (as in the first test), which the witness lacks: a lazy trie over it. */
+  async function trieLackingSharedLeaf(): Promise<{ db: CountingWitnessDB; trie: LazyHashTrie; value: Uint8Array }> {
     const value = new Uint8Array(32).fill(7);
     const preDb = new RecordingDB();
     const pre = new MerklePatriciaTrie({ db: preDb, valueEncoding: ValueEncoding.Bytes });
@@ -388,7 +387,12 @@ describe("LazyHashTrie's content-addressed lookup", () => {
     await pre.put(Uint8Array.of(0x22), value);
     const witness = preDb.nodes().filter((node) => (RLP.decode(node) as Uint8Array[]).length === 17);
     const db = new CountingWitnessDB(witness);
-    const trie = new LazyHashTrie({ db, valueEncoding: ValueEncoding.Bytes, root: pre.root() });
+    return { db, trie: new LazyHashTrie({ db, valueEncoding: ValueEncoding.Bytes, root: pre.root() }), value };
+  }
+
+  it("costs O(1) amortised however often one content was written in reverted checkpoints", async function () {
+    this.timeout(120_000);
+    const { db, trie, value } = await trieLackingSharedLeaf();
     const writes = 2000;
     const reads = 2000;
     // The same leaf written (under 0x32) in `writes` checkpoints, each reverted; then once for good.
@@ -412,15 +416,8 @@ describe("LazyHashTrie's content-addressed lookup", () => {
    * a block does to the account trie (runBlock's checkpoint stays open until the block's end).
    */
   async function readsAfterLiveCopies(copies: number, reads: number): Promise<number> {
-    const value = new Uint8Array(32).fill(7);
+    const { db, trie, value } = await trieLackingSharedLeaf();
     const other = new Uint8Array(32).fill(8);
-    const preDb = new RecordingDB();
-    const pre = new MerklePatriciaTrie({ db: preDb, valueEncoding: ValueEncoding.Bytes });
-    await pre.put(Uint8Array.of(0x12), value);
-    await pre.put(Uint8Array.of(0x22), value);
-    const witness = preDb.nodes().filter((node) => (RLP.decode(node) as Uint8Array[]).length === 17);
-    const db = new CountingWitnessDB(witness);
-    const trie = new LazyHashTrie({ db, valueEncoding: ValueEncoding.Bytes, root: pre.root() });
     trie.checkpoint();
     for (let i = 0; i < copies; i++) {
       await trie.put(Uint8Array.of(0x32), value);
