@@ -235,16 +235,15 @@ export class LazyHashTrie extends DecodedNodeTrie {
   }
 
   private lookInGroup(same: SameContent, creator: CheckpointDB, group: CreatorGroup): WrittenNode | undefined {
-    const own = creator === this._db || this.lazy.layersCopied;
+    if (creator === this._db || this.lazy.layersCopied) return this.lookInOwnGroup(same, group);
     const outer = creator.checkpoints[0];
     // Another database's nodes reach this one only through the base, which they cannot reach while
     // the creator's outermost checkpoint is the one they were last seen under.
-    if (!own && outer !== undefined && outer === group.outer && group.checked === group.nodes.length) return undefined;
-    if (!own && outer !== group.outer) group.checked = 0;
+    if (outer !== undefined && outer === group.outer && group.checked === group.nodes.length) return undefined;
+    if (outer !== group.outer) group.checked = 0;
     const kept: WrittenNode[] = [];
-    let found: WrittenNode | undefined;
     for (const [index, node] of group.nodes.entries()) {
-      if (found !== undefined || (!own && index < group.checked)) {
+      if (index < group.checked) {
         kept.push(node);
         continue;
       }
@@ -252,15 +251,40 @@ export class LazyHashTrie extends DecodedNodeTrie {
         same.inBase = node;
         return node;
       }
-      if (own ? this.isPresent(node.dbKey) : false) found = node;
-      // Absent from its creator without a copy of its checkpoints: reverted, for good.
-      if (this.lazy.layersCopied || this.isPresent(node.dbKey, creator)) kept.push(node);
+      // Absent from its creator: reverted, for good.
+      if (this.isPresent(node.dbKey, creator)) kept.push(node);
     }
     group.nodes = kept;
-    if (!own) {
-      group.outer = outer;
-      group.checked = kept.length;
+    group.outer = outer;
+    group.checked = kept.length;
+    return undefined;
+  }
+
+  /**
+   * The first node of this database's group (or of any group, once checkpoints were copied) that is
+   * present. Every node before it is absent: reverted for good (its layer is gone, and one revert
+   * drops every later write of this database too), so it is dropped unless layers were copied (a
+   * copy may still hold it). The scan stops at the first present node: with one copy live, a lookup
+   * costs O(1) however many copies were written after it (each kept in the open block checkpoint).
+   */
+  private lookInOwnGroup(same: SameContent, group: CreatorGroup): WrittenNode | undefined {
+    const { nodes } = group;
+    const kept: WrittenNode[] = [];
+    let index = 0;
+    let found: WrittenNode | undefined;
+    for (; index < nodes.length; index++) {
+      const node = nodes[index];
+      if (this.inBase(node.dbKey)) {
+        same.inBase = node;
+        return node;
+      }
+      if (this.isPresent(node.dbKey)) {
+        found = node;
+        break;
+      }
+      if (this.lazy.layersCopied) kept.push(node);
     }
+    if (index > kept.length) group.nodes = kept.concat(nodes.slice(index));
     return found;
   }
 
@@ -272,7 +296,7 @@ export class LazyHashTrie extends DecodedNodeTrie {
     return node === undefined ? reference : this.resolveWritten(standIn, node);
   }
 
-  private resolveWritten(standIn: string, node: WrittenNode): Uint8Array {
+  private resolveWritten(_standIn: string, node: WrittenNode): Uint8Array {
     if (node.resolved !== undefined) return node.resolved.hash;
     const encoded = encodeNode(this.resolvedRaw(node.raw));
     const hash = this.hash(encoded);

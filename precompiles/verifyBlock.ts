@@ -78,11 +78,11 @@ export interface VerifyBlockParams {
   readonly cacheStateReads?: boolean;
   /**
    * Hash the nodes a block writes only when a root is needed (`LazyHashTrie`, with `memoizeTrieNodes`);
-   * false when absent. False re-hashes every written path at every write. The verdict, the witness
-   * nodes read and the errors are meant to be the same either way (test/precompiles/decodedNodeTrieDifferential.test.ts);
-   * it stays off in EXECUTE until an adversarial pass of its own has tried to make them differ
-   * (it landed at the end of session 23, docs/design/attack-review-s23.md finding 1): consensus code
-   * changes on evidence, and a differential test written with the code is not all of it.
+   * true when absent. False re-hashes every written path at every write (`DecodedNodeTrie`, the
+   * write-through baseline): the verdict, the witness nodes read and the errors are the same either way
+   * (test/precompiles/decodedNodeTrieDifferential.test.ts, lazyHashTrieScenarios.test.ts, and the
+   * adversarial pass of docs/design/attack-review-s23.md finding 1), so this exists only for a
+   * same-run benchmark baseline and the differential tests.
    */
   readonly lazyTrieHashing?: boolean;
 }
@@ -458,7 +458,7 @@ export async function reexecute(
   pacing: ExecutionPacing = {},
   memoizeTrieNodes = true,
   cacheStateReads = true,
-  lazyTrieHashing = false,
+  lazyTrieHashing = true,
 ): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);

@@ -1,24 +1,23 @@
 import { Hardfork } from "@ethereumjs/common";
-import { RLP } from "@ethereumjs/rlp";
 import { Account, ValueEncoding, bytesToHex, createAddressFromString } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import {
   EMPTY_REQUESTS_HASH,
-  ExecuteError,
   InMemoryWritesDB,
   SafeMerkleStateManager,
   type StoredValue,
   WitnessDB,
   genesisForkCommon,
   keyOf,
-  verifyBlock,
 } from "../../precompiles";
 import { CachedReadStateManager } from "../../precompiles/cachedReadStateManager";
 import { DecodedNodeTrie } from "../../precompiles/decodedNodeTrie";
 import { keccak256 } from "../../precompiles/crypto";
 import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, tamperBlock } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2TestChain";
+import { asm, callTo, push, storeTop } from "../../tools/evmAsm";
+import { type VerifierModes, compareModes, witnessesWithOneDropped } from "../../tools/verifierOutcomes";
 
 /**
  * Adversarial review of the verifier's state read cache (CachedReadStateManager) and of runBlock's
@@ -33,73 +32,8 @@ import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2Te
 const CHAIN_ID = 911n;
 const ONE_ETH = 10n ** 18n;
 
-const OPCODES: Record<string, number> = {
-  STOP: 0x00,
-  ADD: 0x01,
-  ISZERO: 0x15,
-  CALLER: 0x33,
-  CALLDATALOAD: 0x35,
-  CALLDATASIZE: 0x36,
-  CODECOPY: 0x39,
-  POP: 0x50,
-  SLOAD: 0x54,
-  SSTORE: 0x55,
-  JUMPI: 0x57,
-  GAS: 0x5a,
-  JUMPDEST: 0x5b,
-  DUP1: 0x80,
-  DUP6: 0x85,
-  CREATE2: 0xf5,
-  CALL: 0xf1,
-  RETURN: 0xf3,
-  REVERT: 0xfd,
-  SELFDESTRUCT: 0xff,
-};
-
-/** An assembly item: an opcode name, a push of hex bytes, a label, or a PUSH1 of a label's offset. */
-type Item = string | { push: string } | { label: string } | { jump: string };
-
-/** Assembles `items` (labels resolved in a second pass; every label is below 256). */
-function asm(items: readonly Item[]): string {
-  const labels = new Map<string, number>();
-  const emit = (resolve: boolean): number[] => {
-    const out: number[] = [];
-    for (const item of items) {
-      if (typeof item === "string") {
-        const op = OPCODES[item];
-        if (op === undefined) throw new Error(`unknown opcode ${item}`);
-        out.push(op);
-      } else if ("push" in item) {
-        const bytes = Buffer.from(item.push.padStart(item.push.length + (item.push.length % 2), "0"), "hex");
-        out.push(0x5f + bytes.length, ...bytes);
-      } else if ("label" in item) {
-        labels.set(item.label, out.length);
-        out.push(OPCODES.JUMPDEST);
-      } else {
-        out.push(0x60, resolve ? (labels.get(item.jump) ?? 0) : 0);
-      }
-    }
-    return out;
-  };
-  emit(false);
-  return Buffer.from(emit(true)).toString("hex");
-}
-
-const p = (hex: string | number): Item => ({ push: typeof hex === "number" ? hex.toString(16) : hex });
-/** SSTORE(slot, <value already on the stack>). */
-const storeTop = (slot: number): Item[] => [p(slot), "SSTORE"];
-/** CALL(gas, to, value, args 0..argsSize, no return data), result popped. */
-const call = (to: string, value: number, argsSize: number): Item[] => [
-  p(0),
-  p(0),
-  p(argsSize),
-  p(0),
-  p(value),
-  p(to.slice(2)),
-  "GAS",
-  "CALL",
-  "POP",
-];
+const p = push;
+const call = callTo;
 
 const REVERTER = "0x00000000000000000000000000000000000e7e47";
 const CALLS = "0x00000000000000000000000000000000000ca115";
@@ -243,56 +177,45 @@ async function chainWith(accounts: readonly TestAccount[]): Promise<{ chain: L2T
   return { chain, alice: TestSigner.fromSeed(21, chain.common) };
 }
 
-/** A verification's outcome as EXECUTE reports it: the block hash and state root, or the error's code and reason. */
-async function outcome(built: BuiltBlock, block: Uint8Array, witness: Uint8Array, cache: boolean): Promise<string> {
-  try {
-    const result = await verifyBlock({
-      chainId: CHAIN_ID,
-      parentHeader: built.parentHeader,
-      block,
-      witness,
-      cacheStateReads: cache,
-    });
-    return `valid ${bytesToHex(result.blockHash)} ${bytesToHex(result.stateRoot)}`;
-  } catch (error) {
-    if (error instanceof ExecuteError) return `invalid ${error.code}: ${error.message}`;
-    throw error;
-  }
-}
+/** The uncached write-through verifier, whose verdicts the others must give. */
+const BASELINE: VerifierModes = { cacheStateReads: false, lazyTrieHashing: false };
+/** The read cache, the lazy trie, and both. */
+const OTHER_MODES: readonly VerifierModes[] = [
+  { cacheStateReads: true, lazyTrieHashing: false },
+  { cacheStateReads: false, lazyTrieHashing: true },
+  { cacheStateReads: true, lazyTrieHashing: true },
+];
 
 /**
- * The block verifies (with and without the cache, identically); a wrong state root, gas used or
- * receipts root is refused identically; and each witness node dropped in turn gives the same
- * outcome with and without the cache.
+ * The block verifies (with and without the cache and the lazy trie, identically); a wrong state
+ * root, gas used or receipts root is refused identically; and each witness node dropped in turn
+ * gives the same outcome in every mode.
  */
 async function expectSameVerdicts(built: BuiltBlock): Promise<void> {
-  const uncached = await outcome(built, built.blockRlp, built.witness, false);
-  expect(uncached, "the uncached verifier accepts the built block").to.match(/^valid /);
-  expect(await outcome(built, built.blockRlp, built.witness, true)).to.equal(uncached);
+  const whole = [{ label: "whole witness", witness: built.witness }];
+  const accepted = await compareModes(CHAIN_ID, built, built.blockRlp, whole, BASELINE, OTHER_MODES);
+  expect(accepted.outcomes[0], "the uncached verifier accepts the built block").to.match(/^valid /);
+  expect(accepted.mismatches).to.eql([]);
   const tampered = [
     tamperBlock(built.block, { stateRoot: new Uint8Array(32).fill(1) }),
     tamperBlock(built.block, { gasUsed: built.block.header.gasUsed - 1n }),
     tamperBlock(built.block, { receiptTrie: new Uint8Array(32).fill(2) }),
   ];
   for (const [i, block] of tampered.entries()) {
-    const refused = await outcome(built, block, built.witness, false);
-    expect(refused, `tampered ${i}`).to.match(/^invalid /);
-    expect(await outcome(built, block, built.witness, true), `tampered ${i}`).to.equal(refused);
+    const refused = await compareModes(CHAIN_ID, built, block, whole, BASELINE, OTHER_MODES);
+    expect(refused.outcomes[0], `tampered ${i}`).to.match(/^invalid /);
+    expect(refused.mismatches, `tampered ${i}`).to.eql([]);
   }
-  const [state, codes, headers] = RLP.decode(built.witness) as Uint8Array[][];
-  let incomplete = 0;
-  for (let drop = 0; drop < state.length; drop++) {
-    const witness = RLP.encode([state.filter((_, i) => i !== drop), codes, headers]);
-    const without = await outcome(built, built.blockRlp, witness, false);
-    expect(await outcome(built, built.blockRlp, witness, true), `without state node ${drop}`).to.equal(without);
-    if (without.startsWith("invalid")) incomplete++;
-  }
-  for (let drop = 0; drop < codes.length; drop++) {
-    const witness = RLP.encode([state, codes.filter((_, i) => i !== drop), headers]);
-    const without = await outcome(built, built.blockRlp, witness, false);
-    expect(await outcome(built, built.blockRlp, witness, true), `without code ${drop}`).to.equal(without);
-  }
-  expect(incomplete).to.be.greaterThan(0);
+  const dropped = await compareModes(
+    CHAIN_ID,
+    built,
+    built.blockRlp,
+    witnessesWithOneDropped(built.witness),
+    BASELINE,
+    OTHER_MODES,
+  );
+  expect(dropped.mismatches).to.eql([]);
+  expect(dropped.outcomes.filter((o) => o.startsWith("invalid")).length).to.be.greaterThan(0);
 }
 
 function statusesOf(built: BuiltBlock): string[] {
@@ -404,15 +327,19 @@ describe("verifyBlock with and without the state read cache, on blocks built aro
     // The header a native L2 allows (no requests): the shape checks pass and the block executes,
     // so the system call dequeues (reads and clears) the queue slots the transaction wrote.
     const block = tamperBlock(built.block, { requestsHash: EMPTY_REQUESTS_HASH });
-    const uncached = await outcome(built, block, built.witness, false);
-    expect(uncached).to.match(/^invalid 69: execution produced execution requests/);
-    expect(await outcome(built, block, built.witness, true)).to.equal(uncached);
-    const [state, codes, headers] = RLP.decode(built.witness) as Uint8Array[][];
-    for (let drop = 0; drop < state.length; drop++) {
-      const witness = RLP.encode([state.filter((_, i) => i !== drop), codes, headers]);
-      const without = await outcome(built, block, witness, false);
-      expect(await outcome(built, block, witness, true), `without state node ${drop}`).to.equal(without);
-    }
+    const whole = [{ label: "whole witness", witness: built.witness }];
+    const refused = await compareModes(CHAIN_ID, built, block, whole, BASELINE, OTHER_MODES);
+    expect(refused.outcomes[0]).to.match(/^invalid 69: execution produced execution requests/);
+    expect(refused.mismatches).to.eql([]);
+    const dropped = await compareModes(
+      CHAIN_ID,
+      built,
+      block,
+      witnessesWithOneDropped(built.witness),
+      BASELINE,
+      OTHER_MODES,
+    );
+    expect(dropped.mismatches).to.eql([]);
   });
 });
 
