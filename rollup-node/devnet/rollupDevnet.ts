@@ -45,6 +45,7 @@ import {
   DEFAULT_L2_CHAIN_ID,
   DEFAULT_PROPOSAL_BOND,
   DEPLOYMENT_FILE,
+  DEVNET_PORT_OPTIONS,
 } from "./defaults";
 import { DEFAULT_DEVNET_L1_GAS_LIMIT, l1GasLimitProblem, resumedL1GasLimit } from "./l1GasLimit";
 
@@ -346,6 +347,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     const l1Options: L1ThreadDevnetOptions = {
       host: options.host,
       port: options.l1Port,
+      portOption: DEVNET_PORT_OPTIONS.l1,
       chainId: l1ChainId,
       accounts,
       blockTime: options.l1BlockTimeMs,
@@ -451,6 +453,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       rpc: {
         host: options.host,
         port: options.l2Port,
+        portOption: DEVNET_PORT_OPTIONS.l2,
         devMethods: true,
         automine: options.l2Automine,
         corsOrigins: options.corsOrigins,
