@@ -5,8 +5,7 @@ import { ExecuteErrorCode } from "../../precompiles";
 import { Challenger } from "../../rollup-node/bridge/challenger";
 import { OPTIMISTIC_ROLLUP_INTERFACE } from "../../rollup-node/bridge/contracts";
 import type { Logger } from "../../rollup-node/logger";
-import { TestSigner } from "../../tools/l2Fixtures";
-import { L2TestChain } from "../../tools/l2TestChain";
+import { oneTransferBlock, revertingMethod } from "../support/sentTransactions";
 
 /**
  * The challenger's twin of unsimulatedAdvanceLoop (attack-review.md #2): a challenge whose
@@ -31,12 +30,7 @@ interface ChallengeInput {
 }
 
 async function proposalInput(): Promise<ChallengeInput & { blockHash: string }> {
-  const probe = await L2TestChain.create(905n, []);
-  const alice = TestSigner.fromSeed(5, probe.common);
-  const chain = await L2TestChain.create(905n, [{ address: alice.address.toString(), balance: 10n ** 20n }]);
-  const built = await chain.buildBlock([
-    TestSigner.fromSeed(5, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
-  ]);
+  const built = await oneTransferBlock(905n, 5);
   return {
     chainId: 905n,
     parentHeader: built.parentHeader,
@@ -65,28 +59,16 @@ describe("attack: a challenge sent unconfirmed that reverts on chain is not rese
       l1GasCap: { sendCap: () => 30_000_000n, refresh: async () => {} } as never,
     });
     const txHash = `0x${"ef".repeat(32)}`;
-    const sent: bigint[] = [];
-    const challenge = Object.assign(
-      async (...args: unknown[]) => {
-        const { gasLimit } = args[args.length - 1] as { gasLimit: bigint };
-        sent.push(gasLimit);
-        return {
-          hash: txHash,
-          // Mined and reverted after EXECUTE (L1's EXECUTE accepted the block): the whole limit spent.
-          wait: async () => {
-            throw Object.assign(new Error("transaction execution reverted"), {
-              code: "CALL_EXCEPTION",
-              shortMessage: "transaction execution reverted",
-              receipt: { hash: txHash, blockNumber: 10, status: 0, gasUsed: gasLimit },
-            });
-          },
-        };
-      },
-      {
-        staticCall: async () => {
-          throw Object.assign(new Error("execution reverted"), { data: SIMULATION_TIMEOUT });
-        },
-      },
+    // Mined and reverted after EXECUTE (L1's EXECUTE accepted the block): the whole limit spent.
+    const { method: challenge, sent } = revertingMethod(
+      txHash,
+      (gasLimit) =>
+        Object.assign(new Error("transaction execution reverted"), {
+          code: "CALL_EXCEPTION",
+          shortMessage: "transaction execution reverted",
+          receipt: { hash: txHash, blockNumber: 10, status: 0, gasUsed: gasLimit },
+        }),
+      SIMULATION_TIMEOUT,
     );
     // The block stays provisional throughout (its window is days long).
     const provisionalBlock = async () => ({ blockHash: input.blockHash, dataHash: "0x", witnessHash: "0x" });
