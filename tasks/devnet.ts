@@ -5,7 +5,12 @@ import { task, types } from "hardhat/config";
 import { DEFAULT_HARDFORK } from "../rollup-node/chain/defaults";
 import { parseEther } from "ethers";
 
-import { DEFAULT_DATA_DIR, DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "../rollup-node/devnet/defaults";
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_L1_CHAIN_ID,
+  DEFAULT_L1_PORT,
+  DEVNET_PORT_OPTIONS,
+} from "../rollup-node/devnet/defaults";
 import { DEFAULT_DEVNET_L1_GAS_LIMIT, checkedL1GasLimit } from "../rollup-node/devnet/l1GasLimit";
 import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/defaults";
 import { DEFAULT_RPC_HOST } from "../rollup-node/rpc/defaults";
@@ -157,6 +162,7 @@ task(
         await runL1DevnetForeground({
           host: args.host,
           port: args.port,
+          portOption: DEVNET_PORT_OPTIONS.l1,
           hardfork: args.fork,
           blockTime: args.blockTime,
           chainId: BigInt(args.chainId),

@@ -9,7 +9,7 @@ import type { ResolvedRollupConfig } from "./rollupConfig";
 
 export type ConfiguredDevnetOptions = Pick<
   RollupDevnetOptions,
-  "contract" | "l2ChainId" | "l2BlockTimeMs" | "l2GasLimit" | "policy" | "mode" | "genesisAlloc"
+  "contract" | "l2ChainId" | "l2BlockTimeMs" | "l2GasLimit" | "policy" | "sequencing" | "mode" | "genesisAlloc"
 >;
 
 /** A contract of the project, read from its compiled artifacts. */
@@ -47,6 +47,7 @@ export async function devnetOptionsFromConfig(hre: HardhatRuntimeEnvironment): P
     l2ChainId: rollup.l2ChainId,
     l2BlockTimeMs: rollup.blockTimeMs,
     policy: rollup.policy,
+    sequencing: rollup.sequencing.kind,
     genesisAlloc: await configuredGenesisAlloc(hre, rollup),
     ...(rollup.gasLimit === undefined ? {} : { l2GasLimit: rollup.gasLimit }),
     ...(rollup.contract === undefined ? {} : { contract: await readRollupArtifact(hre, rollup.contract) }),

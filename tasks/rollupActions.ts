@@ -11,6 +11,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { takesExecutor } from "../deploy/contractArtifact";
 import type { RequestedMode } from "../deploy/l1Probe";
+import { describeSequencing, sequencingRuleOf } from "../deploy/policy";
 import {
   type DeploymentProgress,
   type RollupDeployParams,
@@ -445,6 +446,10 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   );
   console.log(
     `L2 chain id ${deployment.l2ChainId}, genesis ${deployment.genesisBlockHash}, sequencer ${deployment.sequencer}, mode ${deployment.mode ?? "?"}`,
+  );
+  // The rule is the contract's (hardhat.config.ts rollup.sequencing.rule says which); the period is --inactivity.
+  console.log(
+    `sequencing ${describeSequencing(sequencingRuleOf(rollup.sequencing.kind, deployment.policy))}; force inclusion after ${deployment.policy.forceInclusionDelay} s`,
   );
   if (deployment.executor !== undefined)
     console.log(

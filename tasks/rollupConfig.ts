@@ -3,7 +3,14 @@
 // imports nothing that needs compiled contracts.
 import { getAddress, isAddress, isHexString, parseEther } from "ethers";
 
-import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "../deploy/policy";
+import {
+  DEFAULT_ROLLUP_POLICY,
+  type RollupPolicy,
+  SEQUENCING_RULES,
+  type SequencingRule,
+  type SequencingRuleName,
+  sequencingRuleOf,
+} from "../deploy/policy";
 import type { GenesisAccount, Hex } from "../rollup-node/chain/genesis";
 import {
   DEFAULT_CHALLENGE_WINDOW,
@@ -37,8 +44,17 @@ export interface RollupUserConfig {
   readonly blockTimeMs?: number;
   /** L2 block gas limit. */
   readonly gasLimit?: number | bigint;
-  /** NativeRollup.RollupConfig: seconds before anyone may advance (fallback sequencing), and the force-inclusion delay. */
-  readonly sequencing?: { readonly inactivityPeriod?: number | bigint; readonly forceInclusionDelay?: number | bigint };
+  /**
+   * Who may advance: `rule` is what the contract's `_authorizeAdvance` enforces (`rollup:init`
+   * writes it; default `fallback`, NativeRollup's own). NativeRollup.RollupConfig: seconds of
+   * sequencer silence before anyone may advance (read only by the fallback rule), and the
+   * force-inclusion delay.
+   */
+  readonly sequencing?: {
+    readonly rule?: SequencingRuleName;
+    readonly inactivityPeriod?: number | bigint;
+    readonly forceInclusionDelay?: number | bigint;
+  };
   /** k-of-n proofs: `committees` attestation committees (n), `threshold` of them (k, default n). */
   readonly proofs?: { readonly committees: number; readonly threshold?: number };
   /** Optimistic acceptance: challenge window (s) and proposal bond (ETH, decimal string). */
@@ -63,6 +79,8 @@ export interface ResolvedRollupConfig {
   readonly blockTimeMs: number;
   readonly gasLimit?: bigint;
   readonly policy: RollupPolicy;
+  /** Who may advance, with what applies to that rule alone (the inactivity period is fallback's). */
+  readonly sequencing: SequencingRule;
   /** The acceptance mode: `rollup.proofs` or `rollup.optimistic` (at most one), else re-execution. */
   readonly mode: ResolvedDevnetMode;
   readonly alloc: Readonly<Record<string, GenesisAccount>>;
@@ -198,25 +216,33 @@ export function resolveRollupConfig(user: RollupUserConfig | undefined): Resolve
     });
   }
   const blockTimeMs = Number(positiveInteger(config.blockTimeMs, "blockTimeMs", BigInt(DEFAULT_L2_BLOCK_TIME_MS)));
+  const policy: RollupPolicy = {
+    sequencerInactivityPeriod: positiveInteger(
+      config.sequencing?.inactivityPeriod,
+      "sequencing.inactivityPeriod",
+      DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod,
+      true,
+    ),
+    forceInclusionDelay: positiveInteger(
+      config.sequencing?.forceInclusionDelay,
+      "sequencing.forceInclusionDelay",
+      DEFAULT_ROLLUP_POLICY.forceInclusionDelay,
+      true,
+    ),
+  };
+  const rule = config.sequencing?.rule ?? "fallback";
+  if (!(SEQUENCING_RULES as readonly string[]).includes(rule))
+    throw new RollupConfigError(
+      `sequencing.rule: ${String(rule)} is not a sequencing rule`,
+      `use one of ${SEQUENCING_RULES.join(", ")}: the rule your contract's _authorizeAdvance enforces`,
+    );
   return {
     ...(config.contract === undefined ? {} : { contract: config.contract }),
     l2ChainId: positiveInteger(config.l2ChainId, "l2ChainId", DEFAULT_L2_CHAIN_ID),
     blockTimeMs,
     ...(config.gasLimit === undefined ? {} : { gasLimit: positiveInteger(config.gasLimit, "gasLimit", 0n) }),
-    policy: {
-      sequencerInactivityPeriod: positiveInteger(
-        config.sequencing?.inactivityPeriod,
-        "sequencing.inactivityPeriod",
-        DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod,
-        true,
-      ),
-      forceInclusionDelay: positiveInteger(
-        config.sequencing?.forceInclusionDelay,
-        "sequencing.forceInclusionDelay",
-        DEFAULT_ROLLUP_POLICY.forceInclusionDelay,
-        true,
-      ),
-    },
+    policy,
+    sequencing: sequencingRuleOf(rule, policy),
     mode,
     alloc,
     predeploys,

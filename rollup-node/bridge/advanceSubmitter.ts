@@ -17,6 +17,7 @@ import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { ProducedBlock } from "../l2/types";
 import { plural } from "../logger";
 import { advanceGasOf } from "./advanceGas";
+import { type BlockVerifier, acceptedBy, readBlockVerifier } from "./blockVerifier";
 import { type DecodedRevert, decodeRollupRevert, revertDataOf } from "./contracts";
 import { ChainDivergedError } from "./errors";
 import {
@@ -74,6 +75,8 @@ export class AdvanceSubmitter extends SubmissionLoop {
    * the whole limit (attack-review-s23.md, second pass).
    */
   private readonly unsimulatedReverted = new Set<string>();
+  /** What verifies this rollup's blocks on L1 (the precompile or a Solidity verifier), read once for the log. */
+  private verifier: BlockVerifier | undefined;
   /** The unsimulated advance in flight (its receipt may come after the wait gave up): transaction and block. */
   private unsimulatedInFlight:
     | { readonly txHash: string; readonly blockHash: string; readonly number: bigint }
@@ -274,9 +277,14 @@ export class AdvanceSubmitter extends SubmissionLoop {
     };
     this.lastAcceptedNumber = number;
     this.recordAccepted(accepted);
+    // A failed read leaves the words neutral ("its proofs verified") and is tried at the next block.
+    if (proven)
+      this.verifier ??= await readBlockVerifier(this.config.rollupAddress, this.config.signer).catch(() => undefined);
+    // EXECUTE's charge is what the derivation prices; a Solidity verifier's cost is only in the total.
+    const executeShare = this.verifier?.kind === "contract" ? "" : ` of which EXECUTE ${accepted.executeGas}`;
     this.config.logger.info(
-      `L2 block ${number} accepted on L1 by EXECUTE ${proven ? `on proofs (${proofs.provenBy.join(", ")})` : "by re-execution"} (L1 block ${accepted.l1BlockNumber}, ${plural(accepted.transactions, "tx")}, ` +
-        `${plural(accepted.consumedMessages, "L1 msg")}, witness ${accepted.witnessBytes} B, L1 gas ${accepted.l1GasUsed} of which EXECUTE ${accepted.executeGas}, ${Date.now() - started} ms)`,
+      `L2 block ${number} accepted on L1: ${acceptedBy(this.verifier, accepted.provenBy)} (L1 block ${accepted.l1BlockNumber}, ${plural(accepted.transactions, "tx")}, ` +
+        `${plural(accepted.consumedMessages, "L1 msg")}, witness ${accepted.witnessBytes} B, L1 gas ${accepted.l1GasUsed}${executeShare}, ${Date.now() - started} ms)`,
     );
     this.config.onAccepted?.(accepted);
   }

@@ -128,6 +128,12 @@ interface Pending {
   announced?: boolean;
   /** Why the last attempt did not settle it (for the alert). */
   lastFailure?: string;
+  /**
+   * A challenge sent without a call confirming it (a simulation-only failure or a transport error)
+   * was mined and reverted: from then on it is sent only when a call confirms it, or every retry
+   * would burn its whole gas limit again until the window closes (the advance's twin rule).
+   */
+  unconfirmedReverted?: boolean;
 }
 
 /** What one attempt at a proposal came to. */
@@ -593,6 +599,7 @@ export class Challenger {
         `challenge of L2 block ${p.number} could need up to ${bound} L1 gas, more than the ${includable} an L1 block can include now (the L1's block gas limit fell since the proposal, beyond the margin propose keeps): trying it with a gas limit of ${includable}, which wins if it needs less than its bound`,
       );
     const args = [p.number, input.parentHeader, input.block, input.witness, executeGas] as const;
+    let unconfirmed = false;
     try {
       await this.rollup.challenge.staticCall(...args, overrides);
     } catch (error) {
@@ -606,7 +613,19 @@ export class Challenger {
         );
         return "done";
       }
+      // Once per proposal: an unconfirmed challenge that reverted on chain is not sent again unconfirmed.
+      if (entry.unconfirmedReverted === true) {
+        entry.lastFailure = `its unconfirmed challenge reverted on chain, and a call still cannot confirm one (${text})`;
+        this.note(
+          entry,
+          `unconfirmed-held:${code ?? "rpc"}`,
+          "error",
+          `challenge of L2 block ${p.number} could not be confirmed by a call (${text}); not sending it unconfirmed again (the last one reverted on chain), retrying the call with back-off while it stays provisional`,
+        );
+        return "retry";
+      }
       // A simulation limit or a transport error: the mined transaction (bounded gas) decides.
+      unconfirmed = true;
       this.note(
         entry,
         `unconfirmed:${code ?? "rpc"}`,
@@ -628,7 +647,15 @@ export class Challenger {
       // Still provisional (e.g. the mined call met a spent EXECUTE budget, or the node dropped the
       // transaction): try again with back-off; a deterministic failure shows in the next pre-flight call.
       if ((await this.provisionalRecord(p.number))?.blockHash !== p.blockHash) return "done";
+      const receipt = (error as { receipt?: { gasUsed?: bigint } }).receipt;
       entry.lastFailure = `its challenge failed: ${text}`;
+      if (unconfirmed && receipt !== undefined) {
+        entry.unconfirmedReverted = true;
+        log.error(
+          `challenge of L2 block ${p.number} (${p.blockHash}), sent unconfirmed after its call could not confirm it, reverted on chain${receipt.gasUsed === undefined ? "" : ` (L1 gas ${receipt.gasUsed})`}: ${text}; it is not sent again unconfirmed, only once a call confirms it`,
+        );
+        return "retry";
+      }
       this.note(
         entry,
         `failed:${decoded?.name ?? "rpc"}`,

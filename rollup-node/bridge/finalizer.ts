@@ -2,6 +2,8 @@ import { type Signer, formatEther } from "ethers";
 
 import type { Logger } from "../logger";
 import { type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
+import { BridgeError } from "./errors";
+import { describeSendError, replayedRevertData } from "./txErrors";
 
 export interface FinalizerConfig {
   readonly rollupAddress: string;
@@ -48,14 +50,19 @@ export class ProvisionalFinalizer {
         `finalized L2 blocks ${head + 1n}..${due} after their challenge windows (L1 block ${receipt?.blockNumber})`,
       );
     } catch (error) {
-      const data = revertDataOf(error);
+      // A mined revert carries no data: replayed (another node's finalize in the same L1 block).
+      const data = revertDataOf(error) ?? (await replayedRevertData(this.config.signer.provider, error));
       const decoded = data === undefined ? undefined : decodeRollupRevert(data);
       // ChallengeWindowOpen: L1's clock is behind ours; NotProvisional: someone else finalized (or a challenge removed it).
       if (decoded?.name === "ChallengeWindowOpen" || decoded?.name === "NotProvisional") {
         this.config.logger.debug(`finalize(${due}) not possible yet: ${decoded.text}`);
         return undefined;
       }
-      throw error;
+      throw new BridgeError(
+        "FINALIZE_FAILED",
+        `finalize(${due}) failed: ${decoded?.text ?? describeSendError(error)}`,
+        "the proposer finalizes again at its next check; finalization is permissionless, anyone may call finalize",
+      );
     }
     await this.withdrawIfWorthIt();
     return due;

@@ -6,11 +6,12 @@ import type { ProducedBlock } from "../l2/types";
 import { plural } from "../logger";
 import { type AdvanceGasCap, L1AdvanceGasCap } from "./advanceGasCap";
 import { type OptimisticExampleRollup, connectOptimisticRollup, decodeRollupRevert, revertDataOf } from "./contracts";
-import { BlockRejectedError, ChainDivergedError } from "./errors";
+import { BlockRejectedError, BridgeError, ChainDivergedError } from "./errors";
 import { ProvisionalFinalizer } from "./finalizer";
 import { waitToPropose } from "./proposalGasRoom";
 import { ProposalOverL1GasLimitError, RebuildRequiredError, TransientBridgeError } from "./submissionErrors";
 import { type BatchSubmitterConfig, DEFAULT_RECEIPT_TIMEOUT_MS, SubmissionLoop } from "./submissionLoop";
+import { describeSendError } from "./txErrors";
 import { DEFAULT_FINALIZE_EVERY_MS, type OptimisticSubmitConfig } from "./submissionMode";
 
 /**
@@ -98,7 +99,9 @@ export class ProposeSubmitter extends SubmissionLoop {
       const head = await this.finalizer.finalizeDue();
       if (head !== undefined) this.lastAcceptedNumber = head;
     } catch (error) {
-      this.config.logger.warn(`finalization attempt failed, retrying later: ${(error as Error).message}`);
+      this.config.logger.warn(
+        `finalization attempt failed, retrying later: ${error instanceof BridgeError ? error.message : describeSendError(error)}`,
+      );
     }
   }
 

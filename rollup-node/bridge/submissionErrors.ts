@@ -169,6 +169,26 @@ export class TransientBridgeError extends BridgeError {
 }
 
 /**
+ * L1's rollup moved past what the block was built on (`ParentNotHead`, `ParentNotTip`,
+ * `UnexpectedBlockNumber`, `ProvisionalBlocksPending`): another submitter's block was accepted
+ * first (two nodes advancing one rollup, a fallback or based sequencer racing this one), or L1
+ * reorganized. The block is not resent as it is: the next round reads L1's head again and rebases
+ * on it when it is not a local block (the lost block dropped, its transactions back in the pool).
+ */
+export class L1MovedOnError extends TransientBridgeError {
+  constructor(
+    readonly action: string,
+    readonly blockNumber: bigint,
+    /** The decoded revert, e.g. `ParentNotHead(0x…, 0x…)`. */
+    readonly reason: string,
+  ) {
+    super(
+      `${action} of L2 block ${blockNumber} lost: L1's rollup moved on (${reason}), another submitter's block accepted first or an L1 reorg; not resent as it is: the next round reads L1's head and rebases on it if it is not a local block`,
+    );
+  }
+}
+
+/**
  * Block `blockNumber` cannot be accepted as it is, but its transactions can: L1 rejects it for its
  * messages (OverdueMessageSkipped, AnchorMismatch), or the node holds it without a witness (a block
  * derived from L1 that an L1 reorg took off again). It and the blocks after it are dropped and

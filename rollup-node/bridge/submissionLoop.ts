@@ -1,7 +1,7 @@
 // The loop both submitters share (./advanceSubmitter.ts, ./proposeSubmitter.ts): what to do after
 // each attempt — retry with back-off, wait for funds, rebuild, or halt — and the checks every
 // submission makes (authorization, funds, an in-flight transaction, a rebase on L1's chain).
-import { MaxUint256, type Signer, type TransactionReceipt } from "ethers";
+import { MaxUint256, type Signer } from "ethers";
 
 import type { Logger } from "../logger";
 import type { ProducedBlock, RebaseReport, SequencerApi } from "../l2/types";
@@ -16,6 +16,7 @@ import {
   ConsensusSplitError,
   ExecuteUnavailableError,
   FeeAboveFundsError,
+  L1MovedOnError,
   NotSequencerError,
   NotYetSequencerError,
   RebuildRequiredError,
@@ -24,7 +25,7 @@ import {
   UnfundedSubmitterError,
 } from "./submissionErrors";
 import type { SubmissionMode } from "./submissionMode";
-import { describeSendError } from "./txErrors";
+import { describeSendError, replayedRevertData } from "./txErrors";
 
 export interface RetryPolicy {
   readonly initialDelayMs: number;
@@ -453,8 +454,7 @@ export abstract class SubmissionLoop {
         `${await this.config.signer.getAddress()} may not advance L2 block ${number} before L1 time ${decoded.args[1] as bigint} (${decoded.text}); nothing sent, waiting`,
       );
     }
-    if (cause === "moved-on")
-      return new TransientBridgeError(`L1 moved on while submitting L2 block ${number}: ${decoded.text}`);
+    if (cause === "moved-on") return new L1MovedOnError(this.action, number, decoded.text);
     if (cause === "l1-behind") {
       return new TransientBridgeError(
         `L2 block ${number} consumes L1 messages that L1 no longer has queued (an L1 reorg?), waiting for them: ${decoded.text}`,
@@ -486,25 +486,9 @@ export abstract class SubmissionLoop {
     throw new FeeAboveFundsError(address, balance, offered);
   }
 
-  /** A mined, failed transaction has no revert data in its receipt: replay it as a call to learn why. */
+  /** A mined, failed transaction's revert data, learnt by replaying it (./txErrors.ts `replayedRevertData`). */
   protected async replayRevert(error: unknown): Promise<string | undefined> {
-    const receipt = (error as { receipt?: TransactionReceipt }).receipt;
-    const provider = this.config.signer.provider;
-    if (receipt === undefined || provider === null) return undefined;
-    const tx = await provider.getTransaction(receipt.hash);
-    if (tx === null) return undefined;
-    try {
-      await provider.call({
-        from: tx.from,
-        to: tx.to,
-        data: tx.data,
-        gasLimit: tx.gasLimit,
-        blockTag: receipt.blockNumber - 1,
-      });
-      return undefined;
-    } catch (replayed) {
-      return revertDataOf(replayed);
-    }
+    return replayedRevertData(this.config.signer.provider, error);
   }
 
   protected sleep(ms: number): Promise<void> {

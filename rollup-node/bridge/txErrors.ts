@@ -1,4 +1,6 @@
-import { dataLength, isHexString, keccak256 } from "ethers";
+import { type Provider, type TransactionReceipt, dataLength, isHexString, keccak256 } from "ethers";
+
+import { revertDataOf } from "./contracts";
 
 /** Longest error text a log line carries: enough for any node's reason, never a transaction. */
 export const MAX_ERROR_TEXT = 240;
@@ -29,4 +31,26 @@ export function describeSendError(error: unknown): string {
   const reason = text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
   const raw = rawTransactionOf(error);
   return raw === undefined ? reason : `${reason} (tx ${keccak256(raw)} (${dataLength(raw)} B))`;
+}
+
+/**
+ * A mined, failed transaction has no revert data in its receipt: its data learnt by replaying it
+ * as a call. First on the state before its L1 block; if it passes there, a transaction before it
+ * in the same block made it fail (another node's advance or finalize of the same blocks: the
+ * race), so again on the state after the block, where the winner's effect shows (ParentNotHead,
+ * NotProvisional). Undefined when `error` has no receipt or both replays pass.
+ */
+export async function replayedRevertData(provider: Provider | null, error: unknown): Promise<string | undefined> {
+  const receipt = field(error, "receipt") as TransactionReceipt | undefined;
+  if (receipt === undefined || provider === null) return undefined;
+  const tx = await provider.getTransaction(receipt.hash);
+  if (tx === null) return undefined;
+  for (const blockTag of [receipt.blockNumber - 1, receipt.blockNumber]) {
+    try {
+      await provider.call({ from: tx.from, to: tx.to, data: tx.data, gasLimit: tx.gasLimit, blockTag });
+    } catch (replayed) {
+      return revertDataOf(replayed);
+    }
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@ import { parseEther } from "ethers";
 
 import { runCli } from "../cli";
 import { NodeError } from "../errors";
+import { DEVNET_PORT_OPTIONS } from "./defaults";
 import { checkedL1GasLimit } from "./l1GasLimit";
 import type { DevnetMode, OptimisticDevnetMode } from "./mode";
 import { runL1DevnetForeground } from "./run";
@@ -134,6 +135,7 @@ async function main(argv: string[]): Promise<void> {
   await runL1DevnetForeground({
     host: values.host,
     port: integer(values.port, "port"),
+    portOption: DEVNET_PORT_OPTIONS.l1,
     hardfork: values.fork,
     blockTime: integer(values["block-time"], "block-time"),
     chainId: chainId === undefined ? undefined : BigInt(chainId),

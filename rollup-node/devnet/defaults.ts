@@ -18,6 +18,12 @@ export const DEPLOYMENT_FILE = "rollup.json";
 
 /** The L1 devnet's JSON-RPC port. */
 export const DEFAULT_L1_PORT = 8545;
+
+/**
+ * The devnet command's port options, named when a port is taken: its CLI (`npm run devnet`,
+ * `npm run devnet:l1`) and `npx hardhat devnet` spell them alike (Hardhat's `l2Port` is `--l2-port`).
+ */
+export const DEVNET_PORT_OPTIONS = { l1: "--port", l2: "--l2-port" } as const;
 /** Where the rollup:* tasks look for the nodes when not told (their `l1` / `l2` networks' defaults). */
 export const TASK_DEFAULT_URLS = {
   l1: `http://127.0.0.1:${DEFAULT_L1_PORT}`,

@@ -29,6 +29,8 @@ export interface L1DevnetOptions {
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
+  /** The command's option that sets `port`, named when the port is taken (RpcServerOptions.portOption). */
+  readonly portOption?: string;
   readonly chainId?: bigint;
   readonly hardfork?: string;
   /** Dev accounts; by default 10 from the standard test mnemonic with 10,000 ETH each. */
@@ -129,6 +131,7 @@ export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1De
       : await startRpcServer(dispatcher, {
           host: options.host,
           port: options.port ?? DEFAULT_L1_PORT,
+          portOption: options.portOption,
           corsOrigins: options.corsOrigins,
         });
   if (options.blockTime !== undefined) node.startIntervalMining(options.blockTime);

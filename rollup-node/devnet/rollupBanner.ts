@@ -2,6 +2,7 @@ import path from "node:path";
 
 import { formatEther } from "ethers";
 
+import { describeSequencing } from "../../deploy/policy";
 import { L2_BRIDGE_ADDRESS } from "../l2/genesis";
 import { accountsSection } from "./banner";
 import { CHALLENGER_ACCOUNT_INDEX, RELAYER_ACCOUNT_INDEX, SEQUENCER_ACCOUNT_INDEX, devNodeKeys } from "../node/keys";
@@ -113,9 +114,10 @@ export function rollupDevnetBanner(
             ] as const,
           ]),
       ["L2Bridge (L2)", L2_BRIDGE_ADDRESS],
+      ["Sequencing", describeSequencing(devnet.sequencing)],
       [
-        "Policy",
-        `sequencer inactivity ${deployment.policy.sequencerInactivityPeriod} s, force inclusion after ${deployment.policy.forceInclusionDelay} s`,
+        "Force inclusion",
+        `a queued L1 message must be in the next block after ${deployment.policy.forceInclusionDelay} s`,
       ],
     ]),
     "",

@@ -15,6 +15,7 @@ import {
   loadDeployment,
   saveDeployment,
 } from "../../deploy/rollup";
+import { type SequencingRule, type SequencingRuleName, sequencingRuleOf } from "../../deploy/policy";
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../../typechain-types";
 import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
@@ -45,6 +46,7 @@ import {
   DEFAULT_L2_CHAIN_ID,
   DEFAULT_PROPOSAL_BOND,
   DEPLOYMENT_FILE,
+  DEVNET_PORT_OPTIONS,
 } from "./defaults";
 import { DEFAULT_DEVNET_L1_GAS_LIMIT, l1GasLimitProblem, resumedL1GasLimit } from "./l1GasLimit";
 
@@ -74,6 +76,11 @@ export interface RollupDevnetOptions {
   /** Produce L2 blocks without transactions or messages too (default false: quiet logs, fewer `advance`s). */
   readonly allowEmptyBlocks?: boolean;
   readonly policy?: RollupPolicy;
+  /**
+   * Who may advance, as the rollup contract enforces it (the banner says what applies); by default
+   * `fallback`, NativeRollup's own rule, with the deployed inactivity period.
+   */
+  readonly sequencing?: SequencingRuleName;
   readonly l1PollMs?: number;
   readonly l2GasLimit?: bigint;
   /** Start the sequencer's block timer (default true). */
@@ -144,6 +151,8 @@ export interface RollupDevnet {
   readonly l1ChainId: bigint;
   readonly l2ChainId: bigint;
   readonly deployment: RollupDeployment;
+  /** Who may advance this rollup (RollupDevnetOptions.sequencing). */
+  readonly sequencing: SequencingRule;
   /** User accounts, funded on L1 and L2 (the dev mnemonic's first ten). */
   readonly accounts: readonly DevAccount[];
   readonly keys: NodeKeys;
@@ -346,6 +355,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     const l1Options: L1ThreadDevnetOptions = {
       host: options.host,
       port: options.l1Port,
+      portOption: DEVNET_PORT_OPTIONS.l1,
       chainId: l1ChainId,
       accounts,
       blockTime: options.l1BlockTimeMs,
@@ -451,6 +461,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       rpc: {
         host: options.host,
         port: options.l2Port,
+        portOption: DEVNET_PORT_OPTIONS.l2,
         devMethods: true,
         automine: options.l2Automine,
         corsOrigins: options.corsOrigins,
@@ -507,6 +518,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       l2ChainId,
       l1GasLimit,
       deployment,
+      // The period from the deployment: a resumed chain keeps the one it was deployed with.
+      sequencing: sequencingRuleOf(options.sequencing ?? "fallback", deployment.policy),
       accounts,
       keys,
       dataDir,

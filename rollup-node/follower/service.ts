@@ -31,7 +31,9 @@ export interface NodeFollowerConfig {
 }
 
 /** A follower's `rpc` section: the sequencer's without the dev methods (a follower produces no blocks). */
-export type FollowerRpcConfig = Pick<Exclude<NodeRpcConfig, false>, "host" | "port" | "corsOrigins"> | false;
+export type FollowerRpcConfig =
+  | Pick<Exclude<NodeRpcConfig, false>, "host" | "port" | "portOption" | "corsOrigins">
+  | false;
 
 /**
  * A follower node's configuration, in the sections of a rollup node's (docs/design/node-config.md):
@@ -175,6 +177,7 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
         logger: config.logger("l2-rpc"),
         host: config.rpc?.host,
         port: config.rpc?.port,
+        portOption: config.rpc?.portOption,
         httpRoutes: dashboard?.routes,
         corsOrigins: config.rpc?.corsOrigins,
       });

@@ -147,6 +147,8 @@ export interface L2RpcOptions {
   readonly host?: string;
   /** `DEFAULT_L2_RPC_PORT` by default; 0 picks a free port. */
   readonly port?: number;
+  /** The command's option that sets `port`, named when the port is taken (RpcServerOptions.portOption). */
+  readonly portOption?: string;
   /** Methods added to (or overriding) the L2 table, e.g. the bridge's rollup_*. */
   readonly extraMethods?: MethodTable;
   /** Receives every error answered (at warn level); nothing is logged when absent. */
@@ -169,7 +171,9 @@ export interface L2RpcOptions {
  * methods (a devnet only: each block costs an L1 `advance`). A follower's section is a part of
  * it (follower/service.ts): it produces no blocks, so it has no dev methods.
  */
-export type NodeRpcConfig = Pick<L2RpcOptions, "host" | "port" | "devMethods" | "automine" | "corsOrigins"> | false;
+export type NodeRpcConfig =
+  | Pick<L2RpcOptions, "host" | "port" | "portOption" | "devMethods" | "automine" | "corsOrigins">
+  | false;
 
 /** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
 export function createL2Dispatcher(
@@ -195,6 +199,7 @@ export function startL2Rpc(sequencer: L2RpcNode, options: L2RpcOptions = {}): Pr
   return startRpcServer(createL2Dispatcher(sequencer, options), {
     host: options.host,
     port: options.port ?? DEFAULT_L2_RPC_PORT,
+    portOption: options.portOption,
     httpRoutes: options.httpRoutes,
     corsOrigins: options.corsOrigins,
   });

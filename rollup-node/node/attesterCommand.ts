@@ -83,6 +83,8 @@ export async function startAttesterCommand(
     fork: { hardfork: options.hardfork, eips: [] },
     host: options.host,
     port: options.port,
+    // `--port` in the attester command and in rollup:attester alike (the task passes the same argv).
+    portOption: "--port",
     logger: context.logger("attester"),
   });
   context

@@ -379,7 +379,8 @@ export async function startNodeCommand(
       finalityDepth: options.finalityDepth,
       pollMs: options.l1PollMs,
     };
-    const rpc = { host: options.host, port: options.port };
+    // `--port` in native-rollup-node and in rollup:node alike (the task passes the same argv).
+    const rpc = { host: options.host, port: options.port, portOption: "--port" };
     const followerConfig: FollowerNodeConfig = {
       storage: { dataDir: dataDirOf("follower"), reset: options.reset },
       l1,

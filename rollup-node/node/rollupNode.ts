@@ -191,6 +191,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
         logger: rpcLogger,
         host: config.rpc?.host,
         port: config.rpc?.port,
+        portOption: config.rpc?.portOption,
         httpRoutes: dashboard?.routes,
         devMethods: config.rpc?.devMethods,
         automine: config.rpc?.automine,

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { getBytes } from "ethers";
 
 import { ExecuteError } from "../../precompiles";
+import { NodeError, portTakenHint } from "../errors";
 import type { Logger } from "../logger";
 import { attestBlock } from "./attester";
 import { type AttestResponse, type AttesterInfo, type ForkConfig, commonOfForkConfig } from "./attesterProtocol";
@@ -43,6 +44,8 @@ export interface AttesterServerOptions {
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
+  /** The command's option that sets `port` (`--port` of rollup:attester), named when the port is taken. */
+  readonly portOption?: string;
   readonly logger: Logger;
   /** How long a request may take to arrive, headers and body (DEFAULT_ATTEST_READ_DEADLINE_MS). */
   readonly readDeadlineMs?: number;
@@ -57,6 +60,13 @@ export interface AttesterServer {
 }
 
 /** Why a request body was not read: 413 (above the size limit), 408 (not in by the deadline), 503 (the in-flight budget is spent). */
+/** The attester cannot listen on its host and port (taken, or not an interface of this machine). */
+export class AttesterListenError extends NodeError {
+  constructor(message: string, hint: string) {
+    super("ATTESTER_LISTEN_FAILED", message, hint);
+  }
+}
+
 class BodyError extends Error {
   constructor(
     readonly status: 408 | 413 | 503,
@@ -236,9 +246,18 @@ export async function startAttesterServer(options: AttesterServerOptions): Promi
   // Headers too must arrive by the deadline (Node answers 408 and closes the connection).
   server.headersTimeout = readDeadlineMs;
   server.requestTimeout = readDeadlineMs;
+  const port = options.port ?? DEFAULT_ATTESTER_PORT;
+  const listenHost = options.host ?? DEFAULT_ATTESTER_HOST;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? DEFAULT_ATTESTER_PORT, options.host ?? DEFAULT_ATTESTER_HOST, () => resolve());
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        new AttesterListenError(
+          `the attester cannot listen on ${listenHost}:${port}: ${error.message}`,
+          error.code === "EADDRINUSE" ? portTakenHint(port, options.portOption) : "check the host and port",
+        ),
+      ),
+    );
+    server.listen(port, listenHost, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

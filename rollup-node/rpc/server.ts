@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { NodeError } from "../errors";
+import { NodeError, portTakenHint } from "../errors";
 import type { RpcDispatcher } from "./dispatcher";
 import { DEFAULT_RPC_HOST } from "./defaults";
 import { RpcError, RpcErrorCode } from "./errors";
@@ -21,6 +21,11 @@ export interface RpcServerOptions {
    * node whose methods are all safe to hand to any web page.
    */
   readonly corsOrigins?: readonly string[];
+  /**
+   * The option of the command that started this server which sets its port (`--port`,
+   * `--l2-port`): the hint of a taken port names it. Without it the hint says "another port".
+   */
+  readonly portOption?: string;
 }
 
 /** A GET handler served next to JSON-RPC: true when it answered the request, false to fall through. */
@@ -203,9 +208,7 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
       reject(
         new RpcServerListenError(
           `cannot listen on ${host}:${options.port}: ${error.message}`,
-          error.code === "EADDRINUSE"
-            ? "another node is using this port: stop it or pass another port (0 picks a free one)"
-            : "check the host and port",
+          error.code === "EADDRINUSE" ? portTakenHint(options.port, options.portOption) : "check the host and port",
         ),
       ),
     );

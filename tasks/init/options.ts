@@ -2,12 +2,14 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
+import { SEQUENCING_RULES, type SequencingRuleName } from "../../deploy/policy";
 import { DEFAULT_L1_CHAIN_ID } from "../../rollup-node/devnet/l1Devnet";
 import { DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID } from "../../rollup-node/devnet/defaults";
 import { NodeError } from "../../rollup-node/errors";
 
-export const SEQUENCING_POLICIES = ["permissioned", "based", "fallback"] as const;
-export type SequencingPolicy = (typeof SEQUENCING_POLICIES)[number];
+// One list of rules, the config's and the deployment's (deploy/policy.ts).
+export const SEQUENCING_POLICIES = SEQUENCING_RULES;
+export type SequencingPolicy = SequencingRuleName;
 export const PROOF_POLICIES = ["reexecution", "k-of-n"] as const;
 export type ProofPolicyKind = (typeof PROOF_POLICIES)[number];
 

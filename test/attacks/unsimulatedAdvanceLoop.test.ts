@@ -6,8 +6,7 @@ import { AdvanceSubmitter } from "../../rollup-node/bridge/advanceSubmitter";
 import { INativeRollup__factory } from "../../typechain-types";
 import type { ProducedBlock } from "../../rollup-node/l2/types";
 import type { Logger } from "../../rollup-node/logger";
-import { TestSigner } from "../../tools/l2Fixtures";
-import { L2TestChain } from "../../tools/l2TestChain";
+import { oneTransferBlock, revertingMethod } from "../support/sentTransactions";
 
 /**
  * Second pass on attack-review-s23.md finding 3's fix: after a SimulationTimeout the advance is
@@ -27,12 +26,7 @@ const TIMEOUT = EXECUTE_ERRORS.encodeErrorResult("ExecuteInvalid", [
 ]);
 
 async function producedBlock(): Promise<ProducedBlock> {
-  const probe = await L2TestChain.create(903n, []);
-  const alice = TestSigner.fromSeed(3, probe.common);
-  const chain = await L2TestChain.create(903n, [{ address: alice.address.toString(), balance: 10n ** 20n }]);
-  const built = await chain.buildBlock([
-    TestSigner.fromSeed(3, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
-  ]);
+  const built = await oneTransferBlock(903n, 3);
   return {
     number: built.block.header.number,
     block: built.block,
@@ -61,24 +55,7 @@ function submitterOnSlowL1(
     { sequencer: { producedBlock: async () => undefined, onBlock: () => () => {} }, rollupAddress, signer, logger },
     undefined,
   );
-  const sent: bigint[] = [];
-  const advance = Object.assign(
-    async (...args: unknown[]) => {
-      const { gasLimit } = args[args.length - 1] as { gasLimit: bigint };
-      sent.push(gasLimit);
-      return {
-        hash: txHash,
-        wait: async () => {
-          throw waitFails(gasLimit);
-        },
-      };
-    },
-    {
-      staticCall: async () => {
-        throw Object.assign(new Error("reverted"), { data: TIMEOUT });
-      },
-    },
-  );
+  const { method: advance, sent } = revertingMethod(txHash, waitFails, TIMEOUT);
   Object.defineProperty(submitter, "rollup", {
     value: {
       interface: INativeRollup__factory.connect(rollupAddress).interface,

@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { expect } from "chai";
-import { Interface, Wallet, getBytes } from "ethers";
+import { Contract, Interface, Wallet, getAddress, getBytes } from "ethers";
 import hre from "hardhat";
 
 import {
@@ -130,6 +130,13 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
     expect(s.accepted.map((a) => [a.number, a.provenBy, a.witnessBytes])).to.deep.equal([[1n, ["committee"], 0]]);
     expect(await rollup.headNumber()).to.equal(1n);
     expect(lines.all.filter((l) => l.includes("needs more gas than derived"))).to.have.length(1);
+    // This L1 has no EXECUTE: the log names what verified the block, the rollup's Solidity verifier.
+    const executor = await new Contract(rollupAddress, ["function EXECUTOR() view returns (address)"], l1.signer)
+      .getFunction("EXECUTOR")()
+      .then((a: string) => getAddress(a));
+    const acceptedLine = lines.all.find((l) => l.includes("L2 block 1 accepted on L1"));
+    expect(acceptedLine).to.contain(`the Solidity verifier contract ${executor} verified its proofs (committee)`);
+    expect(acceptedLine).to.not.contain("EXECUTE");
   });
 
   it("after a restart (a submitter that has not learnt the derivation is short), the next empty block is accepted too", async () => {

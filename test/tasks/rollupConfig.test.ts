@@ -60,4 +60,25 @@ describe("tasks/rollupConfig: the rollup section of hardhat.config.ts", () => {
     );
     expect(() => resolveRollupConfig({ contract: "my rollup" })).to.throw(RollupConfigError, "is not a contract name");
   });
+
+  it("sequencing is one rule with what applies to it: fallback carries the inactivity period, based and permissioned none", () => {
+    expect(resolveRollupConfig({ sequencing: { inactivityPeriod: 60 } }).sequencing).to.deep.equal({
+      kind: "fallback",
+      inactivityPeriod: 60n,
+    });
+    expect(resolveRollupConfig(undefined).sequencing).to.deep.equal({
+      kind: "fallback",
+      inactivityPeriod: DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod,
+    });
+    expect(resolveRollupConfig({ sequencing: { rule: "based", inactivityPeriod: 60 } }).sequencing).to.deep.equal({
+      kind: "based",
+    });
+    expect(resolveRollupConfig({ sequencing: { rule: "permissioned" } }).sequencing).to.deep.equal({
+      kind: "permissioned",
+    });
+    expect(() => resolveRollupConfig({ sequencing: { rule: "anyone" as never } })).to.throw(
+      RollupConfigError,
+      "is not a sequencing rule",
+    );
+  });
 });

@@ -30,6 +30,7 @@ function devnetWith(contractName: string): RollupDevnet {
       relayer: { address: address(2) },
       challenger: { address: address(3) },
     },
+    sequencing: { kind: "fallback", inactivityPeriod: 3600n },
     accounts: [],
   };
   return record as unknown as RollupDevnet;
@@ -54,13 +55,31 @@ describe("devnet banner: its columns line up whatever the contract's name", () =
         `${name} (L1)`,
         "Optimistic mode",
         "L2Bridge (L2)",
-        "Policy",
+        "Sequencing",
+        "Force inclusion",
       ]);
       const columns = rows.map(valueColumn);
       expect(new Set(columns).size, rows.join("\n")).to.equal(1);
       expect(columns[0]).to.equal(`${name} (L1)`.length + 3);
     });
   }
+
+  it("shows what applies for each sequencing rule: an inactivity period only under fallback", () => {
+    const banner = (sequencing: RollupDevnet["sequencing"]): string =>
+      section(
+        rollupDevnetBanner({ ...devnetWith("ExampleRollup"), sequencing }, { l2BlockTimeMs: 1000, resumed: false }),
+        "Contracts",
+      ).join("\n");
+    const based = banner({ kind: "based" });
+    expect(based).to.contain("based: anyone may advance at any time");
+    expect(based).to.not.match(/inactiv|silent/);
+    const permissioned = banner({ kind: "permissioned" });
+    expect(permissioned).to.contain("only the sequencer may advance");
+    expect(permissioned).to.not.match(/inactiv|silent/);
+    expect(banner({ kind: "fallback", inactivityPeriod: 3600n })).to.contain(
+      "fallback: the sequencer, or anyone once it has been silent for 3600 s",
+    );
+  });
 
   it("the endpoints line up: L1, L2 and the dashboard start their URLs in one column, and what follows the chain ids too", () => {
     const devnet = {

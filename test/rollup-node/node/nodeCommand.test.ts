@@ -224,6 +224,26 @@ describe("the node command: options, genesis file, keys", function () {
     );
   });
 
+  it("on a taken --port: RPC_LISTEN_FAILED, and the hint names --port (the option of native-rollup-node and rollup:node)", async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", () => resolve()));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const error = await expectCode(
+        () =>
+          startNodeCommand(
+            { ...base, port, dataDir: path.join(dir, "taken-port") },
+            { logger: collectingLogger([]), env: keysEnv },
+          ),
+        "RPC_LISTEN_FAILED",
+      );
+      expect(error.hint).to.contain("--port N");
+      expect(error.hint).to.contain(String(port));
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
   it("runs the rollup from the genesis file with keys from the environment, and never logs them", async () => {
     const lines: string[] = [];
     const node = await startNodeCommand(base, { logger: collectingLogger(lines), env: keysEnv });
