@@ -4,6 +4,9 @@ import { JsonRpcProvider, Wallet, parseUnits } from "ethers";
 import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
 import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
 
+/** A burst's batch in bytes: 200 signed transfers of ≈ 230 hex characters each, with room to spare. */
+const BATCH_MAX_BYTES = 1 << 20;
+
 /**
  * Second pass on s23-capacity (attack-review-s23.md): a block's trie writes are held in memory
  * during its build (NodeCacheDB.holdWrites) and written in one batch before its record and head
@@ -12,9 +15,6 @@ import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
  * same data directory: no acknowledged transaction may be lost, the chain must link from genesis
  * to its head, the head's state must be readable and match the receipts, and L1 must accept it.
  */
-/** A burst's batch in bytes: 200 signed transfers of ≈ 230 hex characters each, with room to spare. */
-const BATCH_MAX_BYTES = 1 << 20;
-
 describe("e2e: the L2 node killed while it builds blocks with held trie writes", function () {
   this.timeout(600_000);
   let r: E2eRollup;
@@ -42,10 +42,10 @@ describe("e2e: the L2 node killed while it builds blocks with held trie writes",
     for (const offset of offsets) {
       running = await spawnNode(r, 100);
       // The burst goes as one JSON-RPC batch (BURST calls issued together: ethers batches them),
-      // so the node admits the 200 transactions together and builds them into one or two big
-      // blocks, whose held writes the kill offsets land in; sent one request at a time they
-      // spread over ten-odd blocks of the 100 ms block time, each an advance L1 simulates and
-      // executes (docs/design/fast-tests.md, round 24).
+      // so the node admits the 200 transactions back to back and builds them into ≈ 12 blocks
+      // (62 for the five bursts, measured), bigger builds for the kill offsets to land in; sent
+      // one request at a time they made ≈ 60 blocks of 3-4 transactions (298), each an advance
+      // L1 simulates and executes (docs/design/fast-tests.md, round 24).
       const l2 = new JsonRpcProvider(running.url, undefined, {
         staticNetwork: true,
         pollingInterval: 25,
