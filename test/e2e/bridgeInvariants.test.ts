@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { getAddress } from "ethers";
 import fc from "fast-check";
 
-import { L2Bridge__factory, L2Receiver__factory } from "../../typechain-types";
+import { type L2Bridge, L2Bridge__factory, L2Receiver__factory } from "../../typechain-types";
 import { decodeRollupRevert, revertDataOf } from "../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../../protocol/messages";
 import { BRIDGE_PREMINT } from "../../rollup-node/l2/genesis";
@@ -127,7 +127,17 @@ describe("e2e: bridge invariants over random sequences of deposits, calls, withd
   };
 
   const rollup = (): E2eRollup => r as E2eRollup;
-  const bridgeL2 = () => L2Bridge__factory.connect(L2_BRIDGE_ADDRESS, rollup().l2);
+  // One L2Bridge contract per rollup started (a restart starts another): each connect builds the ABI interface.
+  const bridges = new WeakMap<E2eRollup, L2Bridge>();
+  const bridgeL2 = (): L2Bridge => {
+    const current = rollup();
+    let bridge = bridges.get(current);
+    if (bridge === undefined) {
+      bridge = L2Bridge__factory.connect(L2_BRIDGE_ADDRESS, current.l2);
+      bridges.set(current, bridge);
+    }
+    return bridge;
+  };
   const rollupBalance = () => rollup().l1.getBalance(rollup().devnet.deployment.address);
   const bridgeBalance = () => rollup().l2.getBalance(L2_BRIDGE_ADDRESS);
   // L2Bridge pays relayers back their gas at the base fee: that ETH also leaves the bridge.

@@ -4,6 +4,9 @@ import { JsonRpcProvider, Wallet, parseUnits } from "ethers";
 import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
 import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
 
+/** A burst's batch in bytes: 200 signed transfers of ≈ 230 hex characters each, with room to spare. */
+const BATCH_MAX_BYTES = 1 << 20;
+
 /**
  * Second pass on s23-capacity (attack-review-s23.md): a block's trie writes are held in memory
  * during its build (NodeCacheDB.holdWrites) and written in one batch before its record and head
@@ -33,11 +36,22 @@ describe("e2e: the L2 node killed while it builds blocks with held trie writes",
     const recipient = "0x00000000000000000000000000000000000c0ffe";
     const acknowledged: string[] = [];
     const PER_SENDER = 50;
+    const BURST = senders.length * PER_SENDER;
     // Offsets (ms) after a burst is acknowledged at which the node is killed.
     const offsets = [0, 60, 150, 300, 500];
     for (const offset of offsets) {
       running = await spawnNode(r, 100);
-      const l2 = new JsonRpcProvider(running.url, undefined, { staticNetwork: true, pollingInterval: 25 });
+      // The burst goes as one JSON-RPC batch (BURST calls issued together: ethers batches them),
+      // so the node admits the 200 transactions back to back and builds them into ≈ 12 blocks
+      // (62 for the five bursts, measured), bigger builds for the kill offsets to land in; sent
+      // one request at a time they made ≈ 60 blocks of 3-4 transactions (298), each an advance
+      // L1 simulates and executes (docs/design/fast-tests.md, round 24).
+      const l2 = new JsonRpcProvider(running.url, undefined, {
+        staticNetwork: true,
+        pollingInterval: 25,
+        batchMaxCount: BURST,
+        batchMaxSize: BATCH_MAX_BYTES,
+      });
       try {
         const signed = await Promise.all(
           senders.flatMap((sender, s) =>
@@ -55,7 +69,8 @@ describe("e2e: the L2 node killed while it builds blocks with held trie writes",
             ),
           ),
         );
-        for (const raw of signed) acknowledged.push((await l2.send("eth_sendRawTransaction", [raw])) as string);
+        const hashes = await Promise.all(signed.map((raw) => l2.send("eth_sendRawTransaction", [raw])));
+        acknowledged.push(...(hashes as string[]));
         await new Promise((resolve) => setTimeout(resolve, offset));
       } finally {
         l2.destroy();
@@ -65,14 +80,25 @@ describe("e2e: the L2 node killed while it builds blocks with held trie writes",
     }
 
     running = await spawnNode(r, 100);
-    const l2 = new JsonRpcProvider(running.url, undefined, { staticNetwork: true, pollingInterval: 25 });
+    const l2 = new JsonRpcProvider(running.url, undefined, {
+      staticNetwork: true,
+      pollingInterval: 25,
+      batchMaxCount: BURST,
+      batchMaxSize: BATCH_MAX_BYTES,
+    });
     try {
-      for (const hash of acknowledged)
+      // Each sender's last acknowledged nonce mined, then every acknowledged hash's receipt (in
+      // batches): a lost transaction leaves a gap its sender's later nonces cannot pass, or no receipt.
+      for (const [s, sender] of senders.entries())
         await eventually(
-          `receipt of ${hash}`,
-          async () => (await l2.getTransactionReceipt(hash)) ?? undefined,
+          `sender ${s}'s ${nonces[s]} transactions mined`,
+          async () =>
+            (await l2.getTransactionCount(sender.address, "latest")) >= (nonces[s] as number) ? true : undefined,
           120_000,
         );
+      const receipts = await Promise.all(acknowledged.map((hash) => l2.getTransactionReceipt(hash)));
+      for (const [i, receipt] of receipts.entries())
+        expect(receipt?.status, `receipt of ${acknowledged[i]}`).to.equal(1);
       for (const [s, sender] of senders.entries())
         expect(await l2.getTransactionCount(sender.address, "latest"), `nonce of sender ${s}`).to.equal(nonces[s]);
       expect(await l2.getBalance(recipient)).to.equal(BigInt(acknowledged.length));
@@ -91,6 +117,7 @@ describe("e2e: the L2 node killed while it builds blocks with held trie writes",
         120_000,
       );
       expect((await l2.getBlock(head))?.hash).to.equal(await r.rollup().headHash());
+      console.log(`      ${acknowledged.length} transactions, ${offsets.length} kills, L2 head ${head}`);
     } finally {
       l2.destroy();
     }

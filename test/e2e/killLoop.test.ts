@@ -17,7 +17,15 @@ function rng(seed: number): () => number {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const CYCLES = Number(process.env.KILL_CYCLES ?? 22);
+/**
+ * Kills per run. With the default seed, cycles 0-10 take every branch a cycle has: 1, 2 and 3
+ * transactions, a deposit while the node runs (6, through each of the three depositing accounts),
+ * a kill right after an L2 block and before its advance (5 tries; 11 of 11 tries were caught in
+ * the last 22-kill run), a kill after a pause of 5-335 ms (6), a deposit queued while the node is
+ * down (cycles 8 and 10). Cycles 11-21 took the same branches again at other points, ≈ 1.5 CPU s of
+ * node restart each (docs/design/fast-tests.md, round 24); KILL_CYCLES=22 (or more) runs longer.
+ */
+const CYCLES = Number(process.env.KILL_CYCLES ?? 11);
 const SEED = Number(process.env.KILL_SEED ?? 0x5eed);
 const BLOCK_TIME_MS = 100;
 

@@ -63,14 +63,31 @@ export async function startE2eRollup(
   const l1 = provider(devnet.l1Url);
   const l2 = provider(devnet.l2Url);
   const key = (i: number): string => (devnet.accounts[i] as { privateKey: string }).privateKey;
+  // One wallet per account and chain, one rollup contract per account: tests call these inside
+  // their waits (`r.rollup().headNumber()` in an `eventually`), and each new Wallet derives its
+  // public key on secp256k1 and each new contract builds the rollup's ABI interface (a keccak per
+  // fragment): ≈ 2-5 CPU s of a long e2e file (docs/design/fast-tests.md, round 24). Wallets and
+  // contracts hold no state of their own between calls (ethers v6 reads the nonce for each send).
+  const l1Wallets = new Map<number, Wallet>();
+  const l2Wallets = new Map<number, Wallet>();
+  const rollups = new Map<number, ExampleRollup>();
+  const once = <T>(cache: Map<number, T>, i: number, make: () => T): T => {
+    let value = cache.get(i);
+    if (value === undefined) {
+      value = make();
+      cache.set(i, value);
+    }
+    return value;
+  };
+  const l1Wallet = (i: number): Wallet => once(l1Wallets, i, () => new Wallet(key(i), l1));
   return {
     devnet,
     log,
     l1,
     l2,
-    l1Wallet: (i) => new Wallet(key(i), l1),
-    l2Wallet: (i) => new Wallet(key(i), l2),
-    rollup: (i = 0) => connectRollup(devnet.deployment.address, new Wallet(key(i), l1)),
+    l1Wallet,
+    l2Wallet: (i) => once(l2Wallets, i, () => new Wallet(key(i), l2)),
+    rollup: (i = 0) => once(rollups, i, () => connectRollup(devnet.deployment.address, l1Wallet(i))),
     stop: async () => {
       l1.destroy();
       l2.destroy();
