@@ -22,8 +22,7 @@
  * configuration's run alone: open it in Chrome DevTools or `scripts/profile-top.ts`).
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector";
+import { mkdtempSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -35,6 +34,7 @@ import { type Logger, createLineLogger, silentLogger } from "../rollup-node/logg
 import { L2_BRIDGE_ADDRESS } from "../protocol/messages";
 import { parseL1Thread } from "../rollup-node/devnet/l1Thread";
 import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnet, startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
+import { profiled } from "../tools/cpuProfile";
 
 const TXS = Number(process.env.BENCH_TXS ?? 600);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
@@ -68,26 +68,6 @@ const EDR_READY = /Started HTTP and WebSocket JSON-RPC server at (http:\/\/[\w.:
 
 /** BENCH_CPU_PROFILE: where the capacity configuration's CPU profile goes; none when unset. */
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
-
-/** Runs `work` under the V8 sampling profiler (this thread) and writes the profile to `file`. */
-async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((resolve, reject) =>
-      session.post(method, params, (error, result) => (error === null ? resolve(result) : reject(error))),
-    );
-  await post("Profiler.enable");
-  await post("Profiler.setSamplingInterval", { interval: 500 });
-  await post("Profiler.start");
-  try {
-    return await work();
-  } finally {
-    const { profile } = (await post("Profiler.stop")) as { profile: object };
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-  }
-}
 
 /** The machine's 1-minute load average: other work on the cores moves every figure. */
 const loadAverage = (): string => os.loadavg()[0]?.toFixed(1) ?? "?";
