@@ -19,7 +19,8 @@
  * (the sequencer's lines, each block's size and timing, on stderr), BENCH_L1_THREAD (worker, the
  * default: the devnet's L1 on its own thread; main: on the node's thread, as before),
  * BENCH_CPU_PROFILE=<file> (a CPU profile of this process's thread, the node's, over the capacity
- * configuration's run alone: open it in Chrome DevTools or `scripts/profile-top.ts`).
+ * configuration's run alone: open it in Chrome DevTools or `scripts/profile-top.ts`). Each row is printed on
+ * stderr as it finishes, the table at the end.
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -118,6 +119,14 @@ async function signedWorkload(
     finalNonces[s] = (finalNonces[s] as number) + 1;
   }
   return { raw, finalNonces };
+}
+
+/** A measured row of the throughput table. */
+interface Row {
+  readonly name: string;
+  readonly config: string;
+  readonly load: string;
+  readonly tp: Throughput;
 }
 
 interface Throughput {
@@ -297,8 +306,16 @@ async function main(): Promise<void> {
     l2.destroy();
 
     // 4. Throughput, same workload on each: the default devnet, the capacity devnets, EDR.
-    const rows: { name: string; config: string; load: string; tp: Throughput }[] = [];
-    rows.push({
+    const rows: Row[] = [];
+    // Each row as it finishes: a later row that dies (EDR's client under load) loses none of them.
+    const record = (row: Row): void => {
+      rows.push(row);
+      const { name, config, load, tp } = row;
+      console.error(
+        `row "${name}" (${config}; load ${load}): ${tp.tps.toFixed(1)} tx/s in ${tp.seconds.toFixed(2)} s, p50 ${Math.round(tp.p50)} / p99 ${Math.round(tp.p99)} ms`,
+      );
+    };
+    record({
       name: "L2, default config",
       config: `gas limit ${devnet.node.sequencer.chain.head.header.gasLimit}, block time ${L2_BLOCK_MS} ms, L1 submission on`,
       load: loadAverage(),
@@ -327,7 +344,7 @@ async function main(): Promise<void> {
       const load = loadAverage();
       const name = isCapacity ? "L2, capacity config" : "L2, capacity gas limit";
       const measure = (): Promise<Throughput> => throughputFromClient(name, url, keys);
-      rows.push({
+      record({
         name,
         config: `gas limit ${capacityGasLimit}, block time ${blockMs} ms, L1 submission off`,
         load,
@@ -337,7 +354,7 @@ async function main(): Promise<void> {
     edr = await startHardhatNode();
     const edrLoad = loadAverage();
     const edrTp = await throughputFromClient("EDR", edr.url, keys);
-    rows.push({ name: "EDR", config: "hardhat node, automine (a block per transaction)", load: edrLoad, tp: edrTp });
+    record({ name: "EDR", config: "hardhat node, automine (a block per transaction)", load: edrLoad, tp: edrTp });
     console.log(
       `L2 throughput, ${TXS} ETH transfers from ${SENDERS} senders, same run (load: the 1-minute load average as each row began):`,
     );
