@@ -19,11 +19,11 @@
  * (the sequencer's lines, each block's size and timing, on stderr), BENCH_L1_THREAD (worker, the
  * default: the devnet's L1 on its own thread; main: on the node's thread, as before),
  * BENCH_CPU_PROFILE=<file> (a CPU profile of this process's thread, the node's, over the capacity
- * configuration's run alone: open it in Chrome DevTools or `scripts/profile-top.ts`).
+ * configuration's run alone: open it in Chrome DevTools or `scripts/profile-top.ts`). Each row is printed on
+ * stderr as it finishes, the table at the end.
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector";
+import { mkdtempSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -35,6 +35,7 @@ import { type Logger, createLineLogger, silentLogger } from "../rollup-node/logg
 import { L2_BRIDGE_ADDRESS } from "../protocol/messages";
 import { parseL1Thread } from "../rollup-node/devnet/l1Thread";
 import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnet, startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
+import { profiled } from "../tools/cpuProfile";
 
 const TXS = Number(process.env.BENCH_TXS ?? 600);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
@@ -68,26 +69,6 @@ const EDR_READY = /Started HTTP and WebSocket JSON-RPC server at (http:\/\/[\w.:
 
 /** BENCH_CPU_PROFILE: where the capacity configuration's CPU profile goes; none when unset. */
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
-
-/** Runs `work` under the V8 sampling profiler (this thread) and writes the profile to `file`. */
-async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((resolve, reject) =>
-      session.post(method, params, (error, result) => (error === null ? resolve(result) : reject(error))),
-    );
-  await post("Profiler.enable");
-  await post("Profiler.setSamplingInterval", { interval: 500 });
-  await post("Profiler.start");
-  try {
-    return await work();
-  } finally {
-    const { profile } = (await post("Profiler.stop")) as { profile: object };
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-  }
-}
 
 /** The machine's 1-minute load average: other work on the cores moves every figure. */
 const loadAverage = (): string => os.loadavg()[0]?.toFixed(1) ?? "?";
@@ -138,6 +119,14 @@ async function signedWorkload(
     finalNonces[s] = (finalNonces[s] as number) + 1;
   }
   return { raw, finalNonces };
+}
+
+/** A measured row of the throughput table. */
+interface Row {
+  readonly name: string;
+  readonly config: string;
+  readonly load: string;
+  readonly tp: Throughput;
 }
 
 interface Throughput {
@@ -317,8 +306,16 @@ async function main(): Promise<void> {
     l2.destroy();
 
     // 4. Throughput, same workload on each: the default devnet, the capacity devnets, EDR.
-    const rows: { name: string; config: string; load: string; tp: Throughput }[] = [];
-    rows.push({
+    const rows: Row[] = [];
+    // Each row as it finishes: a later row that dies (EDR's client under load) loses none of them.
+    const record = (row: Row): void => {
+      rows.push(row);
+      const { name, config, load, tp } = row;
+      console.error(
+        `row "${name}" (${config}; load ${load}): ${tp.tps.toFixed(1)} tx/s in ${tp.seconds.toFixed(2)} s, p50 ${Math.round(tp.p50)} / p99 ${Math.round(tp.p99)} ms`,
+      );
+    };
+    record({
       name: "L2, default config",
       config: `gas limit ${devnet.node.sequencer.chain.head.header.gasLimit}, block time ${L2_BLOCK_MS} ms, L1 submission on`,
       load: loadAverage(),
@@ -347,7 +344,7 @@ async function main(): Promise<void> {
       const load = loadAverage();
       const name = isCapacity ? "L2, capacity config" : "L2, capacity gas limit";
       const measure = (): Promise<Throughput> => throughputFromClient(name, url, keys);
-      rows.push({
+      record({
         name,
         config: `gas limit ${capacityGasLimit}, block time ${blockMs} ms, L1 submission off`,
         load,
@@ -357,7 +354,7 @@ async function main(): Promise<void> {
     edr = await startHardhatNode();
     const edrLoad = loadAverage();
     const edrTp = await throughputFromClient("EDR", edr.url, keys);
-    rows.push({ name: "EDR", config: "hardhat node, automine (a block per transaction)", load: edrLoad, tp: edrTp });
+    record({ name: "EDR", config: "hardhat node, automine (a block per transaction)", load: edrLoad, tp: edrTp });
     console.log(
       `L2 throughput, ${TXS} ETH transfers from ${SENDERS} senders, same run (load: the 1-minute load average as each row began):`,
     );

@@ -5,6 +5,8 @@
  * (process.cpuUsage), which a loaded machine moves far less than wall time. Compare two trees by
  * running this script from each, alternately, in one shell loop (docs/design/l2-throughput.md).
  * Usage: npx ts-node --transpile-only scripts/bench-sequencer-cpu.ts [blocks=30] [txsPerBlock=60]
+ * BENCH_CPU_PROFILE=<file>: a CPU profile of the measured blocks alone (not start-up, signing or
+ * warm-up), for `scripts/profile-top.ts`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
@@ -16,6 +18,7 @@ import { l2Genesis, readL2BridgeRuntimeCode } from "../rollup-node/l2/genesis";
 import { decodeRawTransaction } from "../rollup-node/l2/rawTransaction";
 import { Sequencer } from "../rollup-node/l2/sequencer";
 import { silentLogger } from "../rollup-node/logger";
+import { profiled } from "../tools/cpuProfile";
 import { TestSigner } from "../tools/l2Fixtures";
 
 const BLOCKS = Number(process.argv[2] ?? 30);
@@ -24,6 +27,7 @@ const SENDERS = 10;
 /** Blocks built before the measured ones: the caches and the JIT warm up. */
 const WARM_UP_BLOCKS = 5;
 const CHAIN_ID = 31_337_777n;
+const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 
 async function main(): Promise<void> {
   const common = createChainCommon(CHAIN_ID);
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
     );
     let measured = { user: 0, system: 0 };
     let timestamp = sequencer.chain.head.header.timestamp;
-    for (const [index, raws] of blocks.entries()) {
+    const runBlock = async (raws: readonly Uint8Array[]): Promise<NodeJS.CpuUsage> => {
       const before = process.cpuUsage();
       // Concurrent, as sockets deliver them: admissions gather and share journal writes.
       await Promise.all(raws.map((raw) => sequencer.submitTransaction(decodeRawTransaction(raw, common))));
@@ -61,10 +65,16 @@ async function main(): Promise<void> {
       const produced = await sequencer.produceBlock({ timestamp });
       if (produced.block.transactions.length !== TXS_PER_BLOCK)
         throw new Error(`block ${produced.number} holds ${produced.block.transactions.length} transactions`);
-      const used = process.cpuUsage(before);
-      if (index >= WARM_UP_BLOCKS)
+      return process.cpuUsage(before);
+    };
+    for (const raws of blocks.slice(0, WARM_UP_BLOCKS)) await runBlock(raws);
+    const measuredBlocks = async (): Promise<void> => {
+      for (const raws of blocks.slice(WARM_UP_BLOCKS)) {
+        const used = await runBlock(raws);
         measured = { user: measured.user + used.user, system: measured.system + used.system };
-    }
+      }
+    };
+    await (CPU_PROFILE === undefined ? measuredBlocks() : profiled(CPU_PROFILE, measuredBlocks));
     const txs = BLOCKS * TXS_PER_BLOCK;
     const cpuMs = (measured.user + measured.system) / 1000;
     console.log(

@@ -3,6 +3,8 @@
  * BENCH_CPU_PROFILE): self time by function, and self plus callees' time of chosen frames, in
  * percent of the profile's samples. Usage:
  *   npx ts-node --transpile-only scripts/profile-top.ts <file.cpuprofile> [top=25] [frame names…]
+ * PROFILE_BUSY=1 counts only the 100 ms windows in which the thread was less than half idle (the
+ * run itself, not the client's start-up around it).
  * A frame name (e.g. `lookupNode`, `batch`, `sharedConstructor`) prints the share of samples
  * whose stack holds a function of that name: its inclusive time, callees counted once.
  */
@@ -16,6 +18,33 @@ interface ProfileNode {
 interface Profile {
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+/** PROFILE_BUSY=1: only the samples of 100 ms windows in which the thread was less than half idle. */
+const BUSY_ONLY = process.env.PROFILE_BUSY === "1";
+const BUSY_WINDOW_US = 100_000;
+
+/** The indices of the samples to count: all, or those of the busy windows (PROFILE_BUSY). */
+function countedSamples(profile: Profile, idleId: number | undefined): number[] {
+  const all = profile.samples.map((_, i) => i);
+  if (!BUSY_ONLY) return all;
+  let at = 0;
+  const windowOf = profile.samples.map((_, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    return Math.floor(at / BUSY_WINDOW_US);
+  });
+  const idle = new Map<number, number>();
+  const count = new Map<number, number>();
+  for (const i of all) {
+    const w = windowOf[i] as number;
+    count.set(w, (count.get(w) ?? 0) + 1);
+    if (profile.samples[i] === idleId) idle.set(w, (idle.get(w) ?? 0) + 1);
+  }
+  return all.filter((i) => {
+    const w = windowOf[i] as number;
+    return (idle.get(w) ?? 0) * 2 < (count.get(w) ?? 0);
+  });
 }
 
 /** `function (package or file:line)`: where a frame's code lives, short. */
@@ -34,10 +63,13 @@ function main(): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const total = profile.samples.length;
+  const idleId = profile.nodes.find((n) => n.callFrame.functionName === "(idle)")?.id;
+  const counted = countedSamples(profile, idleId);
+  const total = counted.length;
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>(frames.map((f) => [f, 0]));
-  for (const id of profile.samples) {
+  for (const index of counted) {
+    const id = profile.samples[index] as number;
     const node = byId.get(id) as ProfileNode;
     const label = frameLabel(node);
     self.set(label, (self.get(label) ?? 0) + 1);
@@ -48,7 +80,7 @@ function main(): void {
     for (const f of frames) if (names.has(f)) inclusive.set(f, (inclusive.get(f) ?? 0) + 1);
   }
   const pct = (n: number): string => `${((100 * n) / total).toFixed(1).padStart(5)} %`;
-  console.log(`${total} samples; self time:`);
+  console.log(`${total} samples${BUSY_ONLY ? " (busy windows only)" : ""}; self time:`);
   for (const [label, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(n)}  ${label}`);
   if (frames.length > 0) console.log("inclusive (the frame anywhere on the stack):");
   for (const [f, n] of inclusive) console.log(`${pct(n)}  ${f}`);

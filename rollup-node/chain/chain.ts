@@ -78,6 +78,7 @@ import type {
 } from "./types";
 import { buildWithinWitnessBudget } from "./witnessBudget";
 import { captureWitness } from "./witnessCapture";
+import { createChainTrie } from "./chainTrie";
 
 // The dev controls' bound and patch shape are part of the chain's dev API: its callers import them with it.
 export { type AccountPatch, MAX_DEV_TIMESTAMP } from "./devControls";
@@ -215,7 +216,7 @@ export class Chain {
       DEFAULT_NODE_CACHE_ENTRIES,
       config.nodeCacheBytes ?? DEFAULT_NODE_CACHE_BYTES,
     );
-    const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+    const trie = createChainTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
     // Caches batch trie writes until commit: without them every account touch re-hashes trie paths.
     const state = new SafeMerkleStateManager({ common, trie, caches: new Caches() });
     const stateRoot = await writeGenesisState(state, genesisAlloc(config.genesis, config.addSystemContracts ?? true));

@@ -1,5 +1,6 @@
 import type { Common } from "@ethereumjs/common";
 import { type TypedTransaction, createTxFromRLP } from "@ethereumjs/tx";
+import { Address } from "@ethereumjs/util";
 
 import { checkRlpDepth } from "../../precompiles";
 import { TransactionRejectedError } from "../chain/errors";
@@ -29,7 +30,8 @@ export function decodeRawTransaction(raw: Uint8Array, common: Common): TypedTran
     // Before @ethereumjs/tx's recursive decoder, which copies each level: a request nested 100,000
     // deep would take seconds of the node's only thread (docs/design/rlp-depth.md).
     checkRlpDepth(first <= MAX_TYPE_BYTE ? raw.subarray(1) : raw);
-    tx = createTxFromRLP(raw, { common });
+    // Not frozen yet: recoverSender gives it its sender first, then freezes it as the library would.
+    tx = createTxFromRLP(raw, { common, freeze: false });
   } catch (error) {
     const message = (error as Error).message;
     if (/chain ?id/i.test(message))
@@ -42,17 +44,28 @@ export function decodeRawTransaction(raw: Uint8Array, common: Common): TypedTran
     );
   }
   recoverSender(tx);
+  Object.freeze(tx);
   return tx;
 }
 
 /**
- * Recovers the sender now, before the caller queues for the pool lock: the transaction (frozen)
- * caches it, so the mempool's own recovery under the lock is a lookup, and requests waiting for
- * the lock (a block being built) have already done their share of the work. A signature that
- * does not recover is left to the mempool, which rejects it in its own order of checks.
+ * Recovers the sender now, before the caller queues for the pool lock, and makes the
+ * transaction remember it: its public key in the library's own cache (`cache.senderPubKey`, as a
+ * frozen transaction caches it) and its address behind `getSenderAddress`. Upstream
+ * `getSenderAddress` hashes the cached public key again on every call (keccak in JavaScript,
+ * ~15 µs), and an admitted transfer's sender is asked for about seven times (the mempool's checks
+ * and sender index, the builder's selection, `runTx`), as much CPU as its signature recovery
+ * (docs/design/l2-throughput.md, "Stop 24"). Each call still returns an Address of its own.
+ * A signature that does not recover is left to the mempool, which rejects it in its own order of
+ * checks (the transaction keeps upstream's `getSenderAddress`, which throws).
  */
 function recoverSender(tx: TypedTransaction): void {
+  let sender: Uint8Array;
   try {
-    tx.getSenderAddress();
-  } catch {}
+    tx.cache.senderPubKey = tx.getSenderPublicKey();
+    sender = tx.getSenderAddress().bytes;
+  } catch {
+    return;
+  }
+  Object.defineProperty(tx, "getSenderAddress", { value: (): Address => new Address(sender.slice()) });
 }

@@ -221,6 +221,19 @@ describe("L2 mempool", () => {
     expect(bytesToHex(decodeRawTransaction(good.serialize(), common).hash())).to.equal(bytesToHex(good.hash()));
   });
 
+  it("decodes a raw transaction that remembers its sender: getSenderAddress neither recovers nor hashes again", () => {
+    const good = fee(0n, 10n ** 11n, 10n ** 9n);
+    const tx = decodeRawTransaction(good.serialize(), common);
+    expect(Object.isFrozen(tx)).to.equal(true);
+    // Another sender's public key in the library's cache: a transaction that derives its address
+    // from the cached key on every call (upstream's getSenderAddress) would answer that sender.
+    tx.cache.senderPubKey = fee(0n, 10n ** 11n, 10n ** 9n, { signer: 2 }).getSenderPublicKey();
+    expect(tx.getSenderAddress().toString()).to.equal(good.getSenderAddress().toString());
+    // An Address of its own on each call, as upstream's: a caller that edits one edits no other's.
+    expect(tx.getSenderAddress()).to.not.equal(tx.getSenderAddress());
+    expect(tx.getSenderAddress().bytes).to.not.equal(tx.getSenderAddress().bytes);
+  });
+
   describe("batched admission (addMany: one journal write for the transactions that waited for the pool lock)", () => {
     /** Each outcome as `add` would answer it: the hash, or geth's rejection. */
     function described(outcomes: PromiseSettledResult<Uint8Array>[]): string[] {
