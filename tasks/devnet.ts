@@ -11,6 +11,7 @@ import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/defaults";
 import { DEFAULT_RPC_HOST } from "../rollup-node/rpc/defaults";
 import type { DevnetMode, OptimisticDevnetMode, ProofsDevnetMode } from "../rollup-node/devnet/mode";
 import { RollupTaskError, taskAction } from "./taskErrors";
+import { portOption } from "./taskInput";
 
 interface DevnetTaskArgs {
   host: string;
@@ -152,6 +153,9 @@ task(
   .setAction(
     // A start that fails (a taken port, options that do not go together) is one line and a hint.
     taskAction(async (args: DevnetTaskArgs, hre) => {
+      // Checked before the L1 thread starts or the contracts compile: listen() would refuse it last.
+      portOption("--port", args.port);
+      portOption("--l2-port", args.l2Port);
       if (args.l1Only) {
         const { runL1DevnetForeground } = await import("../rollup-node/devnet/run");
         await runL1DevnetForeground({

@@ -5,6 +5,7 @@
 import { FunctionFragment, Interface, getAddress, isAddress, isHexString, parseEther } from "ethers";
 
 import { plural } from "../rollup-node/logger";
+import { MAX_TCP_PORT } from "../rollup-node/rpc/defaults";
 import { RollupTaskError } from "./taskErrors";
 
 /** The dev accounts the tasks act with: #0–#9 of the test mnemonic, funded on both layers. */
@@ -24,6 +25,16 @@ export function accountIndex(value: number): number {
       `pass an index from 0 to ${DEV_ACCOUNT_COUNT - 1} (the devnet's funded accounts)`,
     );
   }
+  return value;
+}
+
+/** A port to listen on (`--port`, `--l2-port`), checked before anything starts: 0 picks a free one. */
+export function portOption(option: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TCP_PORT)
+    throw new InvalidTaskInputError(
+      `${option} ${value} is not a TCP port`,
+      `pass a port from 1 to ${MAX_TCP_PORT}, or ${option} 0 to pick a free one`,
+    );
   return value;
 }
 

@@ -151,6 +151,24 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     expect(encodeCall({})).to.equal("0x");
   });
 
+  it("a port past 65535 is refused by the flag that gave it, before the devnet, the node or the attester starts", async () => {
+    // Before: Node's own "options.port should be >= 0 and < 65536. Received type number (99999).",
+    // thrown by listen() once the L1 thread, the chain or the attester was already up, with a hint
+    // to rerun with --show-stack-traces.
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["devnet", { l1Only: true, port: 99_999 }, "--port 99999"],
+      ["devnet", { l1Only: true, port: 0, l2Port: 70_000 }, "--l2-port 70000"],
+      ["rollup:node", { deployment: "deployment.json", l1Rpc: deadUrl, port: 99_999 }, "port"],
+      ["rollup:attester", { port: 99_999 }, "port"],
+    ];
+    for (const [name, args, flag] of cases) {
+      const error = await taskError(name, args);
+      expect(error.message, name).to.contain(flag).and.to.contain("65535");
+      expect(error.message, name).to.not.contain("options.port");
+      expect(error.hint, name).to.not.contain("--show-stack-traces");
+    }
+  });
+
   it("an unreachable node is named by its URL, with how to start the devnet or point the task elsewhere", async () => {
     const error = await taskError("rollup:status", { l1Rpc: deadUrl, l2Rpc: deadUrl });
     expect(error.code).to.equal("NODE_UNREACHABLE");
