@@ -38,6 +38,16 @@ export function portOption(option: string, value: number): number {
   return value;
 }
 
+/** A chain id flag (`--chain-id`, `--l2-chain-id`): EIP-155 signs for a positive one. */
+export function chainIdOption(option: string, value: number | bigint): bigint {
+  if (BigInt(value) <= 0n)
+    throw new InvalidTaskInputError(
+      `${option} ${value} is not a chain id`,
+      `pass a positive chain id (EIP-155 signs transactions for it), e.g. ${option} 42069`,
+    );
+  return BigInt(value);
+}
+
 /** An ETH amount in ether units (`--amount 0.5`), in wei; `allowZero` for an optional value sent along. */
 export function etherAmount(option: string, value: string, allowZero = false): bigint {
   let wei: bigint;

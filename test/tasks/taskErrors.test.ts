@@ -169,6 +169,35 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     }
   });
 
+  it("the devnet refuses chain id 0, one L2 chain id for both layers, a bond that is no amount and a CORS entry that is no origin, before it starts", async () => {
+    // Its L1 port is held, so a start that gets past its input fails on that instead. Before:
+    // --chain-id 0 and --cors notanorigin started a devnet (each seen here as EADDRINUSE),
+    // --proposal-bond abc failed with ethers' "invalid FixedNumber string value".
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = {
+      port: (server.address() as { port: number }).port,
+      l2Port: 0,
+      dataDir: mkdtempSync(path.join(tmpdir(), "devnet-input-")),
+    };
+    try {
+      const cases: [Record<string, unknown>, string, string][] = [
+        [{ chainId: 0 }, "--chain-id 0", "chain id"],
+        [{ l2ChainId: 0 }, "--l2-chain-id 0", "chain id"],
+        [{ chainId: 777, l2ChainId: 777 }, "--l2-chain-id 777", "--chain-id"],
+        [{ optimistic: true, proposalBond: "abc" }, '--proposal-bond "abc"', "--proposal-bond 0.5"],
+        [{ cors: "http://localhost:3000,notanorigin" }, '--cors "notanorigin"', "http://localhost:3000"],
+      ];
+      for (const [args, message, hint] of cases) {
+        const error = await taskError("devnet", { ...base, ...args });
+        expect(error.message, JSON.stringify(args)).to.contain(message);
+        expect(error.hint, JSON.stringify(args)).to.contain(hint);
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("an unreachable node is named by its URL, with how to start the devnet or point the task elsewhere", async () => {
     const error = await taskError("rollup:status", { l1Rpc: deadUrl, l2Rpc: deadUrl });
     expect(error.code).to.equal("NODE_UNREACHABLE");
