@@ -451,8 +451,10 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
       `proofs verified by ProofModeExecute ${deployment.executor} (${Object.keys(deployment.verifiers ?? {}).length} Groth16 verifiers)`,
     );
   console.log(`deployment record written to ${args.out}`);
+  // A proof-mode node without its committees' attesters refuses to start (NO_PROVERS): the line names them.
+  const attesters = deployment.proofPolicy === undefined ? "" : " --attesters URL,URL,URL";
   const runNode = (genesis: string): string =>
-    `run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesis} --l1-rpc ${target.url}`;
+    `run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesis} --l1-rpc ${target.url}${attesters}`;
   if (built !== undefined) {
     const { deployedGenesisFile } = await import("../rollup-node/node/nodeCommand");
     const genesisOut = deployedGenesisFile(args.out);
@@ -463,7 +465,9 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   } else if (args.genesis !== undefined) {
     // The L1 banner and the docs promise this line. A genesis of one's own needs no --dev: the
     // node's keys are the caller's, from the environment.
-    console.log(`${runNode(args.genesis)}, with the keys in NATIVE_ROLLUP_SEQUENCER_KEY and NATIVE_ROLLUP_RELAYER_KEY`);
+    console.log(
+      `${runNode(args.genesis)}, with the keys in NATIVE_ROLLUP_SEQUENCER_KEY and NATIVE_ROLLUP_RELAYER_KEY${attesters === "" ? "" : ' (the URLs: one committee\'s attesters, in order; several committees: "committees" in --node-config)'}`,
+    );
   }
 }
 
