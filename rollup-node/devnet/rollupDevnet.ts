@@ -295,7 +295,15 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   const deploymentFile = path.join(dataDir, DEPLOYMENT_FILE);
   const l1ChainId = options.l1ChainId ?? DEFAULT_L1_CHAIN_ID;
   const l2ChainId = options.l2ChainId ?? DEFAULT_L2_CHAIN_ID;
-  const previous = options.reset === true ? undefined : await loadDeployment(deploymentFile).catch(() => undefined);
+  // A record that does not parse (cut short by a crash, edited by hand) cannot be resumed either.
+  let unreadable: string | undefined;
+  const previous =
+    options.reset === true
+      ? undefined
+      : await loadDeployment(deploymentFile).catch((error: Error) => {
+          unreadable = error.message;
+          return undefined;
+        });
   const accounts = deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE);
   // The relayer is this devnet's own key (kept in its record), not the public mnemonic's, so nobody
   // else can drain it; a record written before keeps the mnemonic's relayer its genesis funded.
@@ -323,11 +331,13 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     (previous.proofPolicy !== undefined) === (proofs !== undefined) &&
     (previous.optimistic !== undefined) === (optimistic !== undefined);
   const l1GasLimit = devnetL1GasLimit(options, mode.kind, resumable ? previous : undefined, dataDir);
-  if (previous !== undefined && !resumable) {
+  if ((previous !== undefined || unreadable !== undefined) && !resumable) {
     // Not deleted: a mistyped --l2-chain-id or a forgotten --proofs must not cost the chain.
     const aside = await setAsideDevnetChain(dataDir);
+    const why =
+      unreadable ?? `${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode`;
     log.warn(
-      `${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode: starting from genesis; the previous chain is kept in ${aside} (to resume it, stop this devnet, move its l1/, l2/ and ${DEPLOYMENT_FILE} back and run with the flags it was made with; or delete it)`,
+      `${why}: starting from genesis; the previous chain is kept in ${aside} (to resume it, stop this devnet, move its l1/, l2/ and ${DEPLOYMENT_FILE} back and run with the flags it was made with; or delete it)`,
     );
   }
   if (!resumable) {
