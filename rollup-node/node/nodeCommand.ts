@@ -20,6 +20,7 @@ import { type FollowerNodeConfig, startFollowerNode } from "../follower/service"
 import { type LoggerFactory, plural } from "../logger";
 import type { AttesterEndpoint } from "../provers/attesterPool";
 import { CommitteeProver, ProofService } from "../provers/proofService";
+import { claimDataDir } from "./dataDirOwner";
 import { blockProofSource } from "./proofSource";
 import {
   type OptionValue,
@@ -371,6 +372,9 @@ export async function startNodeCommand(
     const genesisHash = await checkGenesisAgainstRollup(genesis, deployment, l1Provider, options.deployment);
     log.info(`L2 genesis ${genesisHash} matches the rollup at ${deployment.address} (L1 chain ${l1ChainId})`);
     const dataDirOf = (fallback: string) => options.dataDir ?? path.join(path.dirname(options.deployment), fallback);
+    // A take-over node sequences on its follower's directory: one claim covers both.
+    const owner = { rollup: deployment.address, l1ChainId };
+    await claimDataDir(dataDirOf(options.role === "follower" ? "follower" : "l2"), owner, options.reset);
     // The sections both kinds of node share: the same L1 and RPC options, built once.
     const l1: NodeL1Config = {
       provider: l1Provider,

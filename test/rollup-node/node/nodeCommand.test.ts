@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { type RollupDeployment, deployRollup, saveDeployment } from "../../../deploy/rollup";
-import { writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
+import { readGenesisFile, writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
 import { deriveDevAccounts } from "../../../rollup-node/chain/devAccounts";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { devnetGenesis, genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
@@ -246,6 +246,41 @@ describe("the node command: options, genesis file, keys", function () {
     expect(log).to.include("key from env");
     for (const key of [sequencer.privateKey, relayer.privateKey])
       expect(log).to.not.include(key.slice(2).toLowerCase());
+  });
+
+  it("refuses a data directory that holds another rollup's chain, even one of the same genesis", async () => {
+    // A second rollup deployed for the very same genesis file (its hash cannot tell them apart).
+    const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
+    const genesis = await readGenesisFile(path.join(dir, "genesis.json"));
+    const { hash, stateRoot } = await genesisCommitments(genesis);
+    const second = await deployRollup(deployer, {
+      l2ChainId: L2_CHAIN_ID,
+      genesisBlockHash: hash,
+      genesisStateRoot: stateRoot,
+      sequencer: sequencer.address,
+      genesisSupply: genesisSupply(genesis),
+    });
+    provider.destroy();
+    await saveDeployment(path.join(dir, "second.json"), second);
+    const dataDir = path.join(dir, "shared-follower");
+    const follower = { ...base, role: "follower" as const, dataDir };
+    const first = await startNodeCommand(follower, { logger: collectingLogger([]) });
+    await first.stop();
+    // Before: the second rollup's follower opened the first one's chain and served it as its own.
+    const error = await expectCode(
+      () =>
+        startNodeCommand({ ...follower, deployment: path.join(dir, "second.json") }, { logger: collectingLogger([]) }),
+      "DATA_DIR_OTHER_ROLLUP",
+    );
+    expect(error.message).to.contain(dataDir).and.to.contain(deployment.address).and.to.contain(second.address);
+    expect(error.hint).to.contain("--data-dir").and.to.contain("--reset");
+    // Its own directory, or --reset on this one, starts it.
+    const reset = await startNodeCommand(
+      { ...follower, deployment: path.join(dir, "second.json"), reset: true },
+      { logger: collectingLogger([]) },
+    );
+    await reset.stop();
   });
 
   it("reads L1 at the pace --l1-poll-interval gives (a hosted L1 endpoint's request quota)", async () => {
