@@ -264,7 +264,28 @@ export interface DeployArgs {
   dev: boolean;
 }
 
+/**
+ * `--genesis-hash` and `--genesis-state-root` name a genesis together, each 32 bytes: either one
+ * alone, or malformed, would otherwise leave the dev genesis to be deployed in its place.
+ */
+export function checkGenesisByHash(args: Pick<DeployArgs, "genesisHash" | "genesisStateRoot">): void {
+  const hint =
+    "pass both --genesis-hash and --genesis-state-root (0x + 64 hex digits each, printed by rollup:genesis), or the file with --genesis genesis.json";
+  for (const [flag, value] of [
+    ["--genesis-hash", args.genesisHash],
+    ["--genesis-state-root", args.genesisStateRoot],
+  ] as const)
+    if (value !== undefined && !isHexString(value, 32))
+      throw new InvalidTaskInputError(`${flag} "${value}" is not a 32-byte hash`, hint);
+  if (args.genesisHash !== undefined && args.genesisStateRoot === undefined)
+    throw new InvalidTaskInputError("--genesis-hash needs --genesis-state-root", hint);
+  if (args.genesisStateRoot !== undefined && args.genesisHash === undefined)
+    throw new InvalidTaskInputError("--genesis-state-root needs --genesis-hash", hint);
+}
+
 export async function deploy(args: DeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+  // Input first: before compiling, before dialling the L1.
+  checkGenesisByHash(args);
   await hre.run("compile", { quiet: true });
   const { resolveDeployTarget } = await import("./deployTarget");
   const target = await resolveDeployTarget(hre, { l1Rpc: args.l1Rpc, dev: args.dev });

@@ -54,6 +54,22 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     // The nodes are unreachable: an input error must come first, naming the option.
     const offline = (): Record<string, string> => ({ l1Rpc: deadUrl, l2Rpc: deadUrl });
 
+    it("rollup:deploy refuses a malformed --genesis-hash / --genesis-state-root, or one without the other, instead of deploying the dev genesis", async () => {
+      // Before: either flag alone, or a short hash, was dropped without a word and the dev
+      // genesis built in its place (here: the dead L1 dialled, NODE_UNREACHABLE).
+      const root = `0x${"22".repeat(32)}`;
+      const cases: [Record<string, unknown>, string][] = [
+        [{ genesisHash: "0x1234", genesisStateRoot: root }, '--genesis-hash "0x1234" is not a 32-byte hash'],
+        [{ genesisHash: `0x${"11".repeat(32)}` }, "--genesis-hash needs --genesis-state-root"],
+        [{ genesisStateRoot: root }, "--genesis-state-root needs --genesis-hash"],
+      ];
+      for (const [args, message] of cases) {
+        const error = await taskError("rollup:deploy", { l1Rpc: deadUrl, sequencer: `0x${"33".repeat(20)}`, ...args });
+        expect(error.message, JSON.stringify(args)).to.contain(message);
+        expect(error.hint, JSON.stringify(args)).to.contain("--genesis");
+      }
+    });
+
     it("refuses a zero, negative or malformed amount", async () => {
       expect((await taskError("rollup:deposit", { ...offline(), amount: "0" })).message).to.contain(
         "--amount is zero: there is nothing to move",
