@@ -9,7 +9,14 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { HardhatPluginError } from "hardhat/plugins";
 
+import { JsonRpcProvider, Wallet } from "ethers";
+
+import { deployRollup } from "../../deploy/rollup";
+import { deriveDevAccounts } from "../../rollup-node/chain/devAccounts";
+import { genesisCommitments } from "../../rollup-node/chain/genesisCommitments";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
+import { devnetGenesis } from "../../rollup-node/devnet/rollupDevnet";
+import { genesisSupply } from "../../rollup-node/l2/genesis";
 import { type RollupTaskError, toTaskError } from "../../tasks/taskErrors";
 import { encodeCall } from "../../tasks/taskInput";
 import { rejection } from "../rollup-node/rejection";
@@ -272,6 +279,38 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
       const error = await taskError("rollup:status", { l1Rpc: l1.url, l2Rpc: l1.url, dataDir });
       expect(error.message.toLowerCase()).to.contain(`there is no contract at ${stale}`);
       expect(error.hint).to.contain("earlier devnet");
+    });
+
+    it("--l2-rpc naming a node of another chain than the rollup's L2: refused before anything is sent", async () => {
+      // Before: rollup:deposit sent the deposit, then waited for its relay on the wrong L2 until killed.
+      const genesis = devnetGenesis({}, 4321n, 1_000n, []);
+      const { hash, stateRoot } = await genesisCommitments(genesis);
+      const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
+      const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
+      const deployment = await deployRollup(deployer, {
+        l2ChainId: 4321n,
+        genesisBlockHash: hash,
+        genesisStateRoot: stateRoot,
+        sequencer: deployer.address,
+        genesisSupply: genesisSupply(genesis),
+      });
+      const other = await startL1Devnet({ port: 0, chainId: 5555n });
+      try {
+        const nonce = await provider.getTransactionCount(deployer.address);
+        for (const [name, args] of [
+          ["rollup:status", {}],
+          ["rollup:deposit", { amount: "1", account: 0 }],
+        ] as const) {
+          const error = await taskError(name, { l1Rpc: l1.url, l2Rpc: other.url, rollup: deployment.address, ...args });
+          expect(error.code, name).to.equal("L2_OTHER_CHAIN");
+          expect(error.message, name).to.contain("chain 5555").and.to.contain("L2 chain 4321");
+          expect(error.hint, name).to.contain("--l2-rpc");
+        }
+        expect(await provider.getTransactionCount(deployer.address), "a transaction was sent").to.equal(nonce);
+      } finally {
+        provider.destroy();
+        await other.stop();
+      }
     });
 
     it("--l1-rpc naming the L2 (both nodes answer one chain id): the hint says so first", async () => {
