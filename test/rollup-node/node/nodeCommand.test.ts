@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { type RollupDeployment, deployRollup, saveDeployment } from "../../../deploy/rollup";
+import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
 import { readGenesisFile, writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
 import { deriveDevAccounts } from "../../../rollup-node/chain/devAccounts";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
@@ -35,6 +36,31 @@ function collectingLogger(lines: string[]): LoggerFactory {
     error: (m) => lines.push(`${component} ${m}`),
     debug: (m) => lines.push(`${component} ${m}`),
   });
+}
+
+/** Deploys a rollup for `genesis` with dev account #0 and writes its record to `record`. */
+async function deployForGenesis(
+  l1Url: string,
+  genesis: GenesisConfig,
+  sequencerAddress: string,
+  record: string,
+): Promise<RollupDeployment> {
+  const provider = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  try {
+    const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
+    const { hash, stateRoot } = await genesisCommitments(genesis);
+    const deployment = await deployRollup(deployer, {
+      l2ChainId: genesis.chainId,
+      genesisBlockHash: hash,
+      genesisStateRoot: stateRoot,
+      sequencer: sequencerAddress,
+      genesisSupply: genesisSupply(genesis),
+    });
+    await saveDeployment(record, deployment);
+    return deployment;
+  } finally {
+    provider.destroy();
+  }
 }
 
 async function expectCode(run: () => Promise<unknown>, code: string): Promise<Error & { hint: string }> {
@@ -73,18 +99,12 @@ describe("the node command: options, genesis file, keys", function () {
     await writeGenesisFile(path.join(dir, "genesis.json"), genesis);
     const other = devnetGenesis({}, L2_CHAIN_ID, 1_000n, [{ address: relayer.address, balance: parseEther("1") }]);
     await writeGenesisFile(path.join(dir, "other-genesis.json"), other);
-    const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
-    const { hash, stateRoot } = await genesisCommitments(genesis);
-    deployment = await deployRollup(deployer, {
-      l2ChainId: L2_CHAIN_ID,
-      genesisBlockHash: hash,
-      genesisStateRoot: stateRoot,
-      sequencer: sequencer.address,
-      genesisSupply: genesisSupply(genesis),
-    });
-    provider.destroy();
-    await saveDeployment(path.join(dir, "deployment.json"), deployment);
+    deployment = await deployForGenesis(
+      l1.url as string,
+      genesis,
+      sequencer.address,
+      path.join(dir, "deployment.json"),
+    );
     base = (await resolveNodeCommand([
       "--deployment",
       path.join(dir, "deployment.json"),
@@ -250,19 +270,12 @@ describe("the node command: options, genesis file, keys", function () {
 
   it("refuses a data directory that holds another rollup's chain, even one of the same genesis", async () => {
     // A second rollup deployed for the very same genesis file (its hash cannot tell them apart).
-    const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
-    const genesis = await readGenesisFile(path.join(dir, "genesis.json"));
-    const { hash, stateRoot } = await genesisCommitments(genesis);
-    const second = await deployRollup(deployer, {
-      l2ChainId: L2_CHAIN_ID,
-      genesisBlockHash: hash,
-      genesisStateRoot: stateRoot,
-      sequencer: sequencer.address,
-      genesisSupply: genesisSupply(genesis),
-    });
-    provider.destroy();
-    await saveDeployment(path.join(dir, "second.json"), second);
+    const second = await deployForGenesis(
+      l1.url as string,
+      await readGenesisFile(path.join(dir, "genesis.json")),
+      sequencer.address,
+      path.join(dir, "second.json"),
+    );
     const dataDir = path.join(dir, "shared-follower");
     const follower = { ...base, role: "follower" as const, dataDir };
     const first = await startNodeCommand(follower, { logger: collectingLogger([]) });
