@@ -296,6 +296,8 @@ export interface NodeCommandContext {
    * process should exit non-zero with the reason, so a supervisor restarts it.
    */
   readonly onFatal?: (error: NodeError) => void;
+  /** The flag that names the node's config file in the command run: `--config`, `--node-config` under Hardhat. */
+  readonly configFlag?: string;
 }
 
 async function nodeKey(
@@ -506,7 +508,7 @@ async function connectCommittees(
     throw new NodeCommandError(
       "NO_PROVERS",
       `the rollup accepts blocks on proofs of ${policy.threshold} of ${plural(policy.acceptedKeys.length, "key")}, and no attesters are configured`,
-      'start the committees\' attesters (npx hardhat rollup:attester) and pass --attesters URL,URL,URL or "committees" in --config',
+      `start the committees' attesters (npx hardhat rollup:attester) and pass --attesters URL,URL,URL or "committees" in ${context.configFlag ?? "--config"} FILE`,
     );
   }
   const fork = { hardfork: genesis.hardfork ?? DEFAULT_HARDFORK, eips: [] };

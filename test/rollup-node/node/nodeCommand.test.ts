@@ -7,7 +7,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet, parseEther } from "ethers";
 
-import { type RollupDeployment, deployRollup, saveDeployment } from "../../../deploy/rollup";
+import { type ProofPolicyParams, type RollupDeployment, deployRollup, saveDeployment } from "../../../deploy/rollup";
 import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
 import { readGenesisFile, writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
 import { deriveDevAccounts } from "../../../rollup-node/chain/devAccounts";
@@ -44,6 +44,7 @@ async function deployForGenesis(
   genesis: GenesisConfig,
   sequencerAddress: string,
   record: string,
+  proofPolicy?: ProofPolicyParams,
 ): Promise<RollupDeployment> {
   const provider = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   try {
@@ -55,6 +56,7 @@ async function deployForGenesis(
       genesisStateRoot: stateRoot,
       sequencer: sequencerAddress,
       genesisSupply: genesisSupply(genesis),
+      ...(proofPolicy === undefined ? {} : { proofPolicy }),
     });
     await saveDeployment(record, deployment);
     return deployment;
@@ -294,6 +296,27 @@ describe("the node command: options, genesis file, keys", function () {
       { logger: collectingLogger([]) },
     );
     await reset.stop();
+  });
+
+  it("a proof-mode rollup's node without attesters is refused, with the config flag of the command that was run", async () => {
+    const proven = await deployForGenesis(
+      l1.url as string,
+      await readGenesisFile(path.join(dir, "genesis.json")),
+      sequencer.address,
+      path.join(dir, "proven.json"),
+      { threshold: 1, allowReexecution: false, acceptedKeys: [`0x${"ab".repeat(32)}`] },
+    );
+    const options = { ...base, deployment: path.join(dir, "proven.json"), dataDir: path.join(dir, "proven-l2") };
+    // Before: 'pass --attesters URL,URL,URL or "committees" in --config' under Hardhat too, whose
+    // --config is its own (the node's file is --node-config there).
+    for (const configFlag of ["--node-config", undefined]) {
+      const error = await expectCode(
+        () => startNodeCommand(options, { logger: collectingLogger([]), env: keysEnv, configFlag }),
+        "NO_PROVERS",
+      );
+      expect(error.message, String(proven.address)).to.contain("no attesters are configured");
+      expect(error.hint).to.contain(`"committees" in ${configFlag ?? "--config"} FILE`);
+    }
   });
 
   it("reads L1 at the pace --l1-poll-interval gives (a hosted L1 endpoint's request quota)", async () => {
