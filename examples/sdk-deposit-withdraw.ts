@@ -18,7 +18,7 @@
  * never use these keys on a real network). The SDK itself reads no files and no environment:
  * this example does, to find the devnet.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import { HDNodeWallet, JsonRpcProvider, Wallet, formatEther, parseEther } from "ethers";
@@ -33,6 +33,10 @@ function rollupAddress(): string {
   const fromArgs = process.argv[2];
   if (fromArgs !== undefined) return fromArgs;
   const record = path.join(process.cwd(), ".devnet", "rollup.json");
+  if (!existsSync(record))
+    throw new Error(
+      `no rollup address given and no devnet record at ${record}: run this from the folder where npm run devnet runs, or pass the address (npx ts-node examples/sdk-deposit-withdraw.ts 0xRollupAddress)`,
+    );
   return (JSON.parse(readFileSync(record, "utf8")) as { address: string }).address;
 }
 

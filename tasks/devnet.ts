@@ -3,12 +3,12 @@ import { task, types } from "hardhat/config";
 // Light modules only at the top: this file loads with the config, for every task (the devnet's
 // code loads in the action, docs/design/task-startup.md).
 import { DEFAULT_HARDFORK } from "../rollup-node/chain/defaults";
-import { parseEther } from "ethers";
 
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_L1_CHAIN_ID,
   DEFAULT_L1_PORT,
+  DEFAULT_L2_CHAIN_ID,
   DEVNET_PORT_OPTIONS,
 } from "../rollup-node/devnet/defaults";
 import { DEFAULT_DEVNET_L1_GAS_LIMIT, checkedL1GasLimit } from "../rollup-node/devnet/l1GasLimit";
@@ -16,6 +16,7 @@ import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/defaults";
 import { DEFAULT_RPC_HOST } from "../rollup-node/rpc/defaults";
 import type { DevnetMode, OptimisticDevnetMode, ProofsDevnetMode } from "../rollup-node/devnet/mode";
 import { RollupTaskError, taskAction } from "./taskErrors";
+import { InvalidTaskInputError, chainIdOption, etherAmount, portOption } from "./taskInput";
 
 interface DevnetTaskArgs {
   host: string;
@@ -39,14 +40,34 @@ interface DevnetTaskArgs {
   l1GasLimit?: string;
 }
 
-/** `--cors a,b`: the web origins allowed to call both JSON-RPC servers (none without it). */
+/**
+ * `--cors a,b`: the web origins allowed to call both JSON-RPC servers (none without it), each
+ * `*` or exactly an origin (scheme://host[:port], what a browser sends): an entry that is not one
+ * would never match, and the page it was meant for would be refused without a word at start.
+ */
 function corsOrigins(value: string | undefined): string[] | undefined {
-  return value === undefined
-    ? undefined
-    : value
-        .split(",")
-        .map((o) => o.trim())
-        .filter((o) => o !== "");
+  if (value === undefined) return undefined;
+  const origins = value
+    .split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "");
+  for (const origin of origins) {
+    if (origin === "*" || (URL.canParse(origin) && new URL(origin).origin === origin)) continue;
+    throw new InvalidTaskInputError(
+      `--cors "${origin}" is not a web origin`,
+      "list origins as a browser sends them, scheme://host[:port] without a path or trailing slash, e.g. --cors http://localhost:3000 (or * for every origin)",
+    );
+  }
+  return origins;
+}
+
+/** The L2's chain id must not be the L1's: a transaction signed for one would be valid on the other (EIP-155). */
+function distinctChainIds(l1ChainId: bigint, l2ChainId: bigint): void {
+  if (l1ChainId === l2ChainId)
+    throw new InvalidTaskInputError(
+      `--l2-chain-id ${l2ChainId} is the L1's chain id (--chain-id ${l1ChainId})`,
+      "give the L2 a chain id of its own (a transaction signed for one layer would be valid on the other), or the L1 another --chain-id",
+    );
 }
 
 /**
@@ -76,7 +97,10 @@ export function devnetTaskMode(
           kind: "optimistic",
           challengeWindow:
             args.challengeWindow === undefined ? fromConfig?.challengeWindow : BigInt(args.challengeWindow),
-          proposalBond: args.proposalBond === undefined ? fromConfig?.proposalBond : parseEther(args.proposalBond),
+          proposalBond:
+            args.proposalBond === undefined
+              ? fromConfig?.proposalBond
+              : etherAmount("--proposal-bond", args.proposalBond, true),
         }
       : fromConfig;
   const proofs: ProofsDevnetMode | undefined =
@@ -157,6 +181,13 @@ task(
   .setAction(
     // A start that fails (a taken port, options that do not go together) is one line and a hint.
     taskAction(async (args: DevnetTaskArgs, hre) => {
+      // Checked before the L1 thread starts or the contracts compile: listen() would refuse it last.
+      portOption("--port", args.port);
+      portOption("--l2-port", args.l2Port);
+      const l1ChainId = chainIdOption("--chain-id", args.chainId);
+      const l2ChainIdFlag = args.l2ChainId === undefined ? undefined : chainIdOption("--l2-chain-id", args.l2ChainId);
+      if (l2ChainIdFlag !== undefined) distinctChainIds(l1ChainId, l2ChainIdFlag);
+      const cors = corsOrigins(args.cors);
       if (args.l1Only) {
         const { runL1DevnetForeground } = await import("../rollup-node/devnet/run");
         await runL1DevnetForeground({
@@ -165,9 +196,9 @@ task(
           portOption: DEVNET_PORT_OPTIONS.l1,
           hardfork: args.fork,
           blockTime: args.blockTime,
-          chainId: BigInt(args.chainId),
+          chainId: l1ChainId,
           gasLimit: devnetL1GasLimit(args.l1GasLimit, undefined),
-          corsOrigins: corsOrigins(args.cors),
+          corsOrigins: cors,
         });
         return;
       }
@@ -178,13 +209,16 @@ task(
       const { devnetOptionsFromConfig } = await import("./devnetConfig");
       const fromConfig = await devnetOptionsFromConfig(hre);
       const mode = devnetTaskMode(args, fromConfig.mode);
+      const l2ChainId = l2ChainIdFlag ?? fromConfig.l2ChainId;
+      // The config's chain id (or the framework's default) may meet --chain-id too.
+      distinctChainIds(l1ChainId, l2ChainId ?? DEFAULT_L2_CHAIN_ID);
       await runRollupDevnetForeground({
         ...fromConfig,
         host: args.host,
         l1Port: args.port,
         l2Port: args.l2Port,
-        l1ChainId: BigInt(args.chainId),
-        l2ChainId: args.l2ChainId === undefined ? fromConfig.l2ChainId : BigInt(args.l2ChainId),
+        l1ChainId,
+        l2ChainId,
         l1BlockTimeMs: args.blockTime,
         l2BlockTimeMs: args.l2BlockTime ?? fromConfig.l2BlockTimeMs,
         dataDir: args.dataDir,
@@ -193,7 +227,7 @@ task(
         l2Automine: args.l2Automine,
         mode,
         l1GasLimit: devnetL1GasLimit(args.l1GasLimit, mode),
-        corsOrigins: corsOrigins(args.cors),
+        corsOrigins: cors,
       });
     }),
   );

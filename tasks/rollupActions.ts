@@ -265,7 +265,28 @@ export interface DeployArgs {
   dev: boolean;
 }
 
+/**
+ * `--genesis-hash` and `--genesis-state-root` name a genesis together, each 32 bytes: either one
+ * alone, or malformed, would otherwise leave the dev genesis to be deployed in its place.
+ */
+export function checkGenesisByHash(args: Pick<DeployArgs, "genesisHash" | "genesisStateRoot">): void {
+  const hint =
+    "pass both --genesis-hash and --genesis-state-root (0x + 64 hex digits each, printed by rollup:genesis), or the file with --genesis genesis.json";
+  for (const [flag, value] of [
+    ["--genesis-hash", args.genesisHash],
+    ["--genesis-state-root", args.genesisStateRoot],
+  ] as const)
+    if (value !== undefined && !isHexString(value, 32))
+      throw new InvalidTaskInputError(`${flag} "${value}" is not a 32-byte hash`, hint);
+  if (args.genesisHash !== undefined && args.genesisStateRoot === undefined)
+    throw new InvalidTaskInputError("--genesis-hash needs --genesis-state-root", hint);
+  if (args.genesisStateRoot !== undefined && args.genesisHash === undefined)
+    throw new InvalidTaskInputError("--genesis-state-root needs --genesis-hash", hint);
+}
+
 export async function deploy(args: DeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+  // Input first: before compiling, before dialling the L1.
+  checkGenesisByHash(args);
   await hre.run("compile", { quiet: true });
   const { resolveDeployTarget } = await import("./deployTarget");
   const target = await resolveDeployTarget(hre, { l1Rpc: args.l1Rpc, dev: args.dev });
@@ -456,8 +477,10 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
       `proofs verified by ProofModeExecute ${deployment.executor} (${Object.keys(deployment.verifiers ?? {}).length} Groth16 verifiers)`,
     );
   console.log(`deployment record written to ${args.out}`);
+  // A proof-mode node without its committees' attesters refuses to start (NO_PROVERS): the line names them.
+  const attesters = deployment.proofPolicy === undefined ? "" : " --attesters URL,URL,URL";
   const runNode = (genesis: string): string =>
-    `run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesis} --l1-rpc ${target.url}`;
+    `run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesis} --l1-rpc ${target.url}${attesters}`;
   if (built !== undefined) {
     const { deployedGenesisFile } = await import("../rollup-node/node/nodeCommand");
     const genesisOut = deployedGenesisFile(args.out);
@@ -468,7 +491,9 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   } else if (args.genesis !== undefined) {
     // The L1 banner and the docs promise this line. A genesis of one's own needs no --dev: the
     // node's keys are the caller's, from the environment.
-    console.log(`${runNode(args.genesis)}, with the keys in NATIVE_ROLLUP_SEQUENCER_KEY and NATIVE_ROLLUP_RELAYER_KEY`);
+    console.log(
+      `${runNode(args.genesis)}, with the keys in NATIVE_ROLLUP_SEQUENCER_KEY and NATIVE_ROLLUP_RELAYER_KEY${attesters === "" ? "" : ' (the URLs: one committee\'s attesters, in order; several committees: "committees" in --node-config)'}`,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import path from "node:path";
 
-import { HDNodeWallet, JsonRpcProvider, Network, Wallet } from "ethers";
+import { Contract, HDNodeWallet, JsonRpcProvider, Network, Wallet } from "ethers";
 import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
 
 import { type RollupDeployment, loadDeployment } from "../deploy/rollup";
@@ -157,6 +157,28 @@ export function devAccountAddress(index: number): string {
   return HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `${DEV_DERIVATION_PATH}/${accountIndex(index)}`).address;
 }
 
+/**
+ * The L2 node must serve the rollup's own L2 chain: a node of another rollup (or an L1 given as
+ * --l2-rpc) would take a deposit's wait, and every L2 read, elsewhere.
+ */
+async function assertL2OfRollup(l1: JsonRpcProvider, rollup: string, l2ChainId: bigint, l2Url: string): Promise<void> {
+  let expected: bigint;
+  try {
+    expected = (await new Contract(rollup, ["function L2_CHAIN_ID() view returns (uint64)"], l1).getFunction(
+      "L2_CHAIN_ID",
+    )()) as bigint;
+  } catch {
+    // Not a NativeRollup: the checks of the address (assertRollupContract, NO_ROLLUP) say so.
+    return;
+  }
+  if (expected !== l2ChainId)
+    throw new RollupTaskError(
+      "L2_OTHER_CHAIN",
+      `the L2 node at ${l2Url} is chain ${l2ChainId}, and the rollup ${rollup} is L2 chain ${expected}`,
+      "point --l2-rpc (or L2_RPC_URL) at this rollup's L2 node: rollup:node prints its URL, the devnet's banner too",
+    );
+}
+
 /** Connects to both nodes (each answers first, or the task says which URL did not), finds the rollup and builds the SDK client. */
 export async function rollupTaskContext(
   hre: HardhatRuntimeEnvironment,
@@ -198,6 +220,7 @@ export async function rollupTaskContext(
         `${l1ChainId === l2ChainId ? `--l1-rpc ${urls.l1} and --l2-rpc ${urls.l2} answer the same chain id (${l1ChainId}): --l1-rpc must be the rollup's L1 (the devnet's is ${TASK_DEFAULT_URLS.l1}); else ` : ""}the record may be from an earlier devnet (started with --reset or another --data-dir): pass --rollup, --data-dir, or point --l2-rpc at the node of this rollup`,
       );
     }
+    await assertL2OfRollup(l1, rollup.address, l2ChainId, urls.l2);
     // The user's key: NATIVE_ROLLUP_USER_KEY, else the `l1` network's accounts; a dev key only on the devnet's L1 or with --dev.
     const key =
       args.account === undefined

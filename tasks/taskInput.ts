@@ -5,6 +5,7 @@
 import { FunctionFragment, Interface, getAddress, isAddress, isHexString, parseEther } from "ethers";
 
 import { plural } from "../rollup-node/logger";
+import { MAX_TCP_PORT } from "../rollup-node/rpc/defaults";
 import { RollupTaskError } from "./taskErrors";
 
 /** The dev accounts the tasks act with: #0–#9 of the test mnemonic, funded on both layers. */
@@ -25,6 +26,26 @@ export function accountIndex(value: number): number {
     );
   }
   return value;
+}
+
+/** A port to listen on (`--port`, `--l2-port`), checked before anything starts: 0 picks a free one. */
+export function portOption(option: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TCP_PORT)
+    throw new InvalidTaskInputError(
+      `${option} ${value} is not a TCP port`,
+      `pass a port from 1 to ${MAX_TCP_PORT}, or ${option} 0 to pick a free one`,
+    );
+  return value;
+}
+
+/** A chain id flag (`--chain-id`, `--l2-chain-id`): EIP-155 signs for a positive one. */
+export function chainIdOption(option: string, value: number | bigint): bigint {
+  if (BigInt(value) <= 0n)
+    throw new InvalidTaskInputError(
+      `${option} ${value} is not a chain id`,
+      `pass a positive chain id (EIP-155 signs transactions for it), e.g. ${option} 42069`,
+    );
+  return BigInt(value);
 }
 
 /** An ETH amount in ether units (`--amount 0.5`), in wei; `allowZero` for an optional value sent along. */

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { ResourceLimits } from "node:worker_threads";
 
@@ -266,6 +266,20 @@ import { genesisCommitments } from "../chain/genesisCommitments";
 export { genesisCommitments };
 
 /**
+ * Moves the chain a devnet cannot resume (its L1, its L2 and its record) into
+ * `<dataDir>/replaced-<time>/`, and returns that folder: starting afresh loses nothing.
+ */
+export async function setAsideDevnetChain(dataDir: string, now: Date = new Date()): Promise<string> {
+  const aside = path.join(dataDir, `replaced-${now.toISOString().replace(/[:.]/g, "-")}`);
+  await mkdir(aside, { recursive: true });
+  for (const name of ["l1", "l2", DEPLOYMENT_FILE]) {
+    const from = path.join(dataDir, name);
+    if (existsSync(from)) await rename(from, path.join(aside, name));
+  }
+  return aside;
+}
+
+/**
  * The one-command devnet: an L1 devnet with EXECUTE, the rollup contract deployed for a fresh
  * L2 genesis, and the L2 node (sequencer, L1 watcher, relayer, batch submitter, JSON-RPC).
  *
@@ -290,7 +304,15 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
   const deploymentFile = path.join(dataDir, DEPLOYMENT_FILE);
   const l1ChainId = options.l1ChainId ?? DEFAULT_L1_CHAIN_ID;
   const l2ChainId = options.l2ChainId ?? DEFAULT_L2_CHAIN_ID;
-  const previous = options.reset === true ? undefined : await loadDeployment(deploymentFile).catch(() => undefined);
+  // A record that does not parse (cut short by a crash, edited by hand) cannot be resumed either.
+  let unreadable: string | undefined;
+  const previous =
+    options.reset === true
+      ? undefined
+      : await loadDeployment(deploymentFile).catch((error: Error) => {
+          unreadable = error.message;
+          return undefined;
+        });
   const accounts = deriveDevAccounts(DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE);
   // The relayer is this devnet's own key (kept in its record), not the public mnemonic's, so nobody
   // else can drain it; a record written before keeps the mnemonic's relayer its genesis funded.
@@ -318,10 +340,15 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     (previous.proofPolicy !== undefined) === (proofs !== undefined) &&
     (previous.optimistic !== undefined) === (optimistic !== undefined);
   const l1GasLimit = devnetL1GasLimit(options, mode.kind, resumable ? previous : undefined, dataDir);
-  if (previous !== undefined && !resumable)
+  if ((previous !== undefined || unreadable !== undefined) && !resumable) {
+    // Not deleted: a mistyped --l2-chain-id or a forgotten --proofs must not cost the chain.
+    const aside = await setAsideDevnetChain(dataDir);
+    const why =
+      unreadable ?? `${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode`;
     log.warn(
-      `${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode: starting from genesis`,
+      `${why}: starting from genesis; the previous chain is kept in ${aside} (to resume it, stop this devnet, move its l1/, l2/ and ${DEPLOYMENT_FILE} back and run with the flags it was made with; or delete it)`,
     );
+  }
   if (!resumable) {
     keys = { ...devKeys, relayer: nodeRelayer(DEFAULT_DEV_BALANCE) };
     // Only what this devnet wrote: `dataDir` may be a directory the user keeps other things in.

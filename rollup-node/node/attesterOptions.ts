@@ -2,6 +2,7 @@
 // declares `rollup:attester`'s parameters from it while the config loads).
 import { DEFAULT_HARDFORK } from "../chain/defaults";
 import { DEFAULT_ATTESTER_HOST, DEFAULT_ATTESTER_PORT } from "../provers/defaults";
+import { MAX_TCP_PORT } from "../rpc/defaults";
 import { type OptionSpec, helpText } from "./commandOptions";
 import { keyEnvNames } from "./keySources";
 
@@ -16,7 +17,13 @@ export const ATTESTER_OPTIONS: readonly OptionSpec[] = [
     default: DEFAULT_ATTESTER_HOST,
     description: "interface to listen on",
   },
-  { name: "port", type: "integer", default: DEFAULT_ATTESTER_PORT, description: "HTTP port (0 picks a free one)" },
+  {
+    name: "port",
+    type: "integer",
+    default: DEFAULT_ATTESTER_PORT,
+    max: MAX_TCP_PORT,
+    description: "HTTP port (0 picks a free one)",
+  },
   {
     name: "hardfork",
     type: "string",

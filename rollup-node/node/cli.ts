@@ -36,6 +36,7 @@ export async function runNodeCommand(
     logger: (component) => createLineLogger(component, write),
     onTakeover: (url) => void process.stdout.write(`${TAKEOVER_PREFIX}${url}\n`),
     onFatal: (error) => fail(error),
+    configFlag,
   });
   process.stdout.write(`${READY_PREFIX}${node.url}\n`);
   try {

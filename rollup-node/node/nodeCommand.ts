@@ -20,6 +20,7 @@ import { type FollowerNodeConfig, startFollowerNode } from "../follower/service"
 import { type LoggerFactory, plural } from "../logger";
 import type { AttesterEndpoint } from "../provers/attesterPool";
 import { CommitteeProver, ProofService } from "../provers/proofService";
+import { claimDataDir } from "./dataDirOwner";
 import { blockProofSource } from "./proofSource";
 import {
   type OptionValue,
@@ -295,6 +296,8 @@ export interface NodeCommandContext {
    * process should exit non-zero with the reason, so a supervisor restarts it.
    */
   readonly onFatal?: (error: NodeError) => void;
+  /** The flag that names the node's config file in the command run: `--config`, `--node-config` under Hardhat. */
+  readonly configFlag?: string;
 }
 
 async function nodeKey(
@@ -371,6 +374,9 @@ export async function startNodeCommand(
     const genesisHash = await checkGenesisAgainstRollup(genesis, deployment, l1Provider, options.deployment);
     log.info(`L2 genesis ${genesisHash} matches the rollup at ${deployment.address} (L1 chain ${l1ChainId})`);
     const dataDirOf = (fallback: string) => options.dataDir ?? path.join(path.dirname(options.deployment), fallback);
+    // A take-over node sequences on its follower's directory: one claim covers both.
+    const owner = { rollup: deployment.address, l1ChainId };
+    await claimDataDir(dataDirOf(options.role === "follower" ? "follower" : "l2"), owner, options.reset);
     // The sections both kinds of node share: the same L1 and RPC options, built once.
     const l1: NodeL1Config = {
       provider: l1Provider,
@@ -503,7 +509,7 @@ async function connectCommittees(
     throw new NodeCommandError(
       "NO_PROVERS",
       `the rollup accepts blocks on proofs of ${policy.threshold} of ${plural(policy.acceptedKeys.length, "key")}, and no attesters are configured`,
-      'start the committees\' attesters (npx hardhat rollup:attester) and pass --attesters URL,URL,URL or "committees" in --config',
+      `start the committees' attesters (npx hardhat rollup:attester) and pass --attesters URL,URL,URL or "committees" in ${context.configFlag ?? "--config"} FILE`,
     );
   }
   const fork = { hardfork: genesis.hardfork ?? DEFAULT_HARDFORK, eips: [] };

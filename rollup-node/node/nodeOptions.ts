@@ -7,7 +7,7 @@ import {
 } from "../l2/defaults";
 import { DEFAULT_L1_POLL_MS, MIN_L1_POLL_MS } from "../bridge/l1Polling";
 import { DEFAULT_L1_FINALITY_DEPTH } from "../follower/finality";
-import { DEFAULT_RPC_HOST } from "../rpc/defaults";
+import { DEFAULT_RPC_HOST, MAX_TCP_PORT } from "../rpc/defaults";
 import { MAX_TIMER_MS, type OptionSpec, helpText } from "./commandOptions";
 
 /** Every option of the node command, with its one default. */
@@ -59,6 +59,7 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     name: "port",
     type: "integer",
     default: DEFAULT_L2_RPC_PORT,
+    max: MAX_TCP_PORT,
     description: "port of the L2 JSON-RPC and dashboard (0 picks a free one)",
   },
   {

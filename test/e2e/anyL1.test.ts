@@ -239,6 +239,10 @@ describe("e2e: a proof-mode rollup on `npx hardhat node` (an L1 without EXECUTE)
     });
     expect(printed).to.match(/succeeded with no data: there is no precompile there/);
     expect(printed).to.match(/mode proofs-verifiers/);
+    // The node command it prints runs as printed: a proof-mode node without attesters refuses to start (NO_PROVERS).
+    expect(printed).to.contain(
+      `run the node with npx hardhat rollup:node --deployment ${out} --genesis ${await genesisFile()} --l1-rpc ${l1Node.url} --attesters URL,URL,URL`,
+    );
     const deployment = await loadDeployment(out);
     if (deployment === undefined) throw new Error("no deployment record");
     expect(deployment.mode).to.equal("proofs-verifiers");

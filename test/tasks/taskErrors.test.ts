@@ -9,7 +9,14 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { HardhatPluginError } from "hardhat/plugins";
 
+import { JsonRpcProvider, Wallet } from "ethers";
+
+import { deployRollup } from "../../deploy/rollup";
+import { deriveDevAccounts } from "../../rollup-node/chain/devAccounts";
+import { genesisCommitments } from "../../rollup-node/chain/genesisCommitments";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
+import { devnetGenesis } from "../../rollup-node/devnet/rollupDevnet";
+import { genesisSupply } from "../../rollup-node/l2/genesis";
 import { type RollupTaskError, toTaskError } from "../../tasks/taskErrors";
 import { encodeCall } from "../../tasks/taskInput";
 import { rejection } from "../rollup-node/rejection";
@@ -53,6 +60,22 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
   describe("input is checked before any node is dialled", () => {
     // The nodes are unreachable: an input error must come first, naming the option.
     const offline = (): Record<string, string> => ({ l1Rpc: deadUrl, l2Rpc: deadUrl });
+
+    it("rollup:deploy refuses a malformed --genesis-hash / --genesis-state-root, or one without the other, instead of deploying the dev genesis", async () => {
+      // Before: either flag alone, or a short hash, was dropped without a word and the dev
+      // genesis built in its place (here: the dead L1 dialled, NODE_UNREACHABLE).
+      const root = `0x${"22".repeat(32)}`;
+      const cases: [Record<string, unknown>, string][] = [
+        [{ genesisHash: "0x1234", genesisStateRoot: root }, '--genesis-hash "0x1234" is not a 32-byte hash'],
+        [{ genesisHash: `0x${"11".repeat(32)}` }, "--genesis-hash needs --genesis-state-root"],
+        [{ genesisStateRoot: root }, "--genesis-state-root needs --genesis-hash"],
+      ];
+      for (const [args, message] of cases) {
+        const error = await taskError("rollup:deploy", { l1Rpc: deadUrl, sequencer: `0x${"33".repeat(20)}`, ...args });
+        expect(error.message, JSON.stringify(args)).to.contain(message);
+        expect(error.hint, JSON.stringify(args)).to.contain("--genesis");
+      }
+    });
 
     it("refuses a zero, negative or malformed amount", async () => {
       expect((await taskError("rollup:deposit", { ...offline(), amount: "0" })).message).to.contain(
@@ -151,6 +174,53 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     expect(encodeCall({})).to.equal("0x");
   });
 
+  it("a port past 65535 is refused by the flag that gave it, before the devnet, the node or the attester starts", async () => {
+    // Before: Node's own "options.port should be >= 0 and < 65536. Received type number (99999).",
+    // thrown by listen() once the L1 thread, the chain or the attester was already up, with a hint
+    // to rerun with --show-stack-traces.
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["devnet", { l1Only: true, port: 99_999 }, "--port 99999"],
+      ["devnet", { l1Only: true, port: 0, l2Port: 70_000 }, "--l2-port 70000"],
+      ["rollup:node", { deployment: "deployment.json", l1Rpc: deadUrl, port: 99_999 }, "port"],
+      ["rollup:attester", { port: 99_999 }, "port"],
+    ];
+    for (const [name, args, flag] of cases) {
+      const error = await taskError(name, args);
+      expect(error.message, name).to.contain(flag).and.to.contain("65535");
+      expect(error.message, name).to.not.contain("options.port");
+      expect(error.hint, name).to.not.contain("--show-stack-traces");
+    }
+  });
+
+  it("the devnet refuses chain id 0, one L2 chain id for both layers, a bond that is no amount and a CORS entry that is no origin, before it starts", async () => {
+    // Its L1 port is held, so a start that gets past its input fails on that instead. Before:
+    // --chain-id 0 and --cors notanorigin started a devnet (each seen here as EADDRINUSE),
+    // --proposal-bond abc failed with ethers' "invalid FixedNumber string value".
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = {
+      port: (server.address() as { port: number }).port,
+      l2Port: 0,
+      dataDir: mkdtempSync(path.join(tmpdir(), "devnet-input-")),
+    };
+    try {
+      const cases: [Record<string, unknown>, string, string][] = [
+        [{ chainId: 0 }, "--chain-id 0", "chain id"],
+        [{ l2ChainId: 0 }, "--l2-chain-id 0", "chain id"],
+        [{ chainId: 777, l2ChainId: 777 }, "--l2-chain-id 777", "--chain-id"],
+        [{ optimistic: true, proposalBond: "abc" }, '--proposal-bond "abc"', "--proposal-bond 0.5"],
+        [{ cors: "http://localhost:3000,notanorigin" }, '--cors "notanorigin"', "http://localhost:3000"],
+      ];
+      for (const [args, message, hint] of cases) {
+        const error = await taskError("devnet", { ...base, ...args });
+        expect(error.message, JSON.stringify(args)).to.contain(message);
+        expect(error.hint, JSON.stringify(args)).to.contain(hint);
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("an unreachable node is named by its URL, with how to start the devnet or point the task elsewhere", async () => {
     const error = await taskError("rollup:status", { l1Rpc: deadUrl, l2Rpc: deadUrl });
     expect(error.code).to.equal("NODE_UNREACHABLE");
@@ -209,6 +279,38 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
       const error = await taskError("rollup:status", { l1Rpc: l1.url, l2Rpc: l1.url, dataDir });
       expect(error.message.toLowerCase()).to.contain(`there is no contract at ${stale}`);
       expect(error.hint).to.contain("earlier devnet");
+    });
+
+    it("--l2-rpc naming a node of another chain than the rollup's L2: refused before anything is sent", async () => {
+      // Before: rollup:deposit sent the deposit, then waited for its relay on the wrong L2 until killed.
+      const genesis = devnetGenesis({}, 4321n, 1_000n, []);
+      const { hash, stateRoot } = await genesisCommitments(genesis);
+      const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
+      const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
+      const deployment = await deployRollup(deployer, {
+        l2ChainId: 4321n,
+        genesisBlockHash: hash,
+        genesisStateRoot: stateRoot,
+        sequencer: deployer.address,
+        genesisSupply: genesisSupply(genesis),
+      });
+      const other = await startL1Devnet({ port: 0, chainId: 5555n });
+      try {
+        const nonce = await provider.getTransactionCount(deployer.address);
+        for (const [name, args] of [
+          ["rollup:status", {}],
+          ["rollup:deposit", { amount: "1", account: 0 }],
+        ] as const) {
+          const error = await taskError(name, { l1Rpc: l1.url, l2Rpc: other.url, rollup: deployment.address, ...args });
+          expect(error.code, name).to.equal("L2_OTHER_CHAIN");
+          expect(error.message, name).to.contain("chain 5555").and.to.contain("L2 chain 4321");
+          expect(error.hint, name).to.contain("--l2-rpc");
+        }
+        expect(await provider.getTransactionCount(deployer.address), "a transaction was sent").to.equal(nonce);
+      } finally {
+        provider.destroy();
+        await other.stop();
+      }
     });
 
     it("--l1-rpc naming the L2 (both nodes answer one chain id): the hint says so first", async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -79,6 +79,66 @@ describe("devnet: a resumed or failed start tells the truth about its data direc
       expect(third.devnet.staleContract).to.equal(undefined);
     } finally {
       await third.stop();
+    }
+  });
+
+  it("run with another L2 chain id (a mistyped flag): starts afresh but sets the previous chain aside, and it resumes once moved back", async () => {
+    const dataDir = tempDir("devnet-aside-");
+    const first = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false, l2ChainId: 4242n });
+    await (await first.rollup(1).depositETH(Wallet.createRandom().address, { value: parseEther("1") })).wait();
+    const rollupAddress = first.devnet.deployment.address;
+    await first.stop();
+
+    const second = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false, l2ChainId: 4243n });
+    let aside: string;
+    try {
+      expect(second.devnet.resumed).to.equal(false);
+      // Before: "… was made with other chain ids …: starting from genesis", and the chain was deleted.
+      const kept = readdirSync(dataDir).filter((name) => name.startsWith("replaced-"));
+      expect(kept, `nothing set aside in ${dataDir}`).to.have.length(1);
+      aside = path.join(dataDir, kept[0] as string);
+      expect(second.log.has(`the previous chain is kept in ${aside}`)).to.equal(true);
+      expect(JSON.parse(readFileSync(path.join(aside, "rollup.json"), "utf8"))).to.include({
+        address: rollupAddress,
+        l2ChainId: "4242",
+      });
+    } finally {
+      await second.stop();
+    }
+    // Moved back, the first chain resumes with its deposit queued on L1.
+    for (const name of ["l1", "l2", "rollup.json"]) {
+      rmSync(path.join(dataDir, name), { recursive: true, force: true });
+      renameSync(path.join(aside, name), path.join(dataDir, name));
+    }
+    const third = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false, l2ChainId: 4242n });
+    try {
+      expect(third.devnet.resumed).to.equal(true);
+      expect(third.devnet.deployment.address).to.equal(rollupAddress);
+      expect(await third.rollup(1).messageCount()).to.equal(1n);
+    } finally {
+      await third.stop();
+    }
+  });
+
+  it("a record it cannot read (cut short by a crash): says so and sets that chain aside instead of deleting it in silence", async () => {
+    const dataDir = tempDir("devnet-unreadable-");
+    const first = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false });
+    await first.stop();
+    writeFileSync(path.join(dataDir, "rollup.json"), '{"address": "0xfbfb');
+
+    const second = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false });
+    try {
+      expect(second.devnet.resumed).to.equal(false);
+      // Before: no word at all, and l1/, l2/ and the record were deleted.
+      expect(second.log.has(`${path.join(dataDir, "rollup.json")} is not a deployment`)).to.equal(true);
+      const kept = readdirSync(dataDir).filter((name) => name.startsWith("replaced-"));
+      expect(kept, `nothing set aside in ${dataDir}`).to.have.length(1);
+      const aside = path.join(dataDir, kept[0] as string);
+      expect(second.log.has(`the previous chain is kept in ${aside}`)).to.equal(true);
+      expect(readdirSync(aside).sort()).to.deep.equal(["l1", "l2", "rollup.json"]);
+      expect(readFileSync(path.join(aside, "rollup.json"), "utf8")).to.equal('{"address": "0xfbfb');
+    } finally {
+      await second.stop();
     }
   });
 

@@ -7,8 +7,9 @@ import path from "node:path";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet, parseEther } from "ethers";
 
-import { type RollupDeployment, deployRollup, saveDeployment } from "../../../deploy/rollup";
-import { writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
+import { type ProofPolicyParams, type RollupDeployment, deployRollup, saveDeployment } from "../../../deploy/rollup";
+import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
+import { readGenesisFile, writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
 import { deriveDevAccounts } from "../../../rollup-node/chain/devAccounts";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { devnetGenesis, genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
@@ -35,6 +36,33 @@ function collectingLogger(lines: string[]): LoggerFactory {
     error: (m) => lines.push(`${component} ${m}`),
     debug: (m) => lines.push(`${component} ${m}`),
   });
+}
+
+/** Deploys a rollup for `genesis` with dev account #0 and writes its record to `record`. */
+async function deployForGenesis(
+  l1Url: string,
+  genesis: GenesisConfig,
+  sequencerAddress: string,
+  record: string,
+  proofPolicy?: ProofPolicyParams,
+): Promise<RollupDeployment> {
+  const provider = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  try {
+    const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
+    const { hash, stateRoot } = await genesisCommitments(genesis);
+    const deployment = await deployRollup(deployer, {
+      l2ChainId: genesis.chainId,
+      genesisBlockHash: hash,
+      genesisStateRoot: stateRoot,
+      sequencer: sequencerAddress,
+      genesisSupply: genesisSupply(genesis),
+      ...(proofPolicy === undefined ? {} : { proofPolicy }),
+    });
+    await saveDeployment(record, deployment);
+    return deployment;
+  } finally {
+    provider.destroy();
+  }
 }
 
 async function expectCode(run: () => Promise<unknown>, code: string): Promise<Error & { hint: string }> {
@@ -73,18 +101,12 @@ describe("the node command: options, genesis file, keys", function () {
     await writeGenesisFile(path.join(dir, "genesis.json"), genesis);
     const other = devnetGenesis({}, L2_CHAIN_ID, 1_000n, [{ address: relayer.address, balance: parseEther("1") }]);
     await writeGenesisFile(path.join(dir, "other-genesis.json"), other);
-    const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
-    const { hash, stateRoot } = await genesisCommitments(genesis);
-    deployment = await deployRollup(deployer, {
-      l2ChainId: L2_CHAIN_ID,
-      genesisBlockHash: hash,
-      genesisStateRoot: stateRoot,
-      sequencer: sequencer.address,
-      genesisSupply: genesisSupply(genesis),
-    });
-    provider.destroy();
-    await saveDeployment(path.join(dir, "deployment.json"), deployment);
+    deployment = await deployForGenesis(
+      l1.url as string,
+      genesis,
+      sequencer.address,
+      path.join(dir, "deployment.json"),
+    );
     base = (await resolveNodeCommand([
       "--deployment",
       path.join(dir, "deployment.json"),
@@ -266,6 +288,55 @@ describe("the node command: options, genesis file, keys", function () {
     expect(log).to.include("key from env");
     for (const key of [sequencer.privateKey, relayer.privateKey])
       expect(log).to.not.include(key.slice(2).toLowerCase());
+  });
+
+  it("refuses a data directory that holds another rollup's chain, even one of the same genesis", async () => {
+    // A second rollup deployed for the very same genesis file (its hash cannot tell them apart).
+    const second = await deployForGenesis(
+      l1.url as string,
+      await readGenesisFile(path.join(dir, "genesis.json")),
+      sequencer.address,
+      path.join(dir, "second.json"),
+    );
+    const dataDir = path.join(dir, "shared-follower");
+    const follower = { ...base, role: "follower" as const, dataDir };
+    const first = await startNodeCommand(follower, { logger: collectingLogger([]) });
+    await first.stop();
+    // Before: the second rollup's follower opened the first one's chain and served it as its own.
+    const error = await expectCode(
+      () =>
+        startNodeCommand({ ...follower, deployment: path.join(dir, "second.json") }, { logger: collectingLogger([]) }),
+      "DATA_DIR_OTHER_ROLLUP",
+    );
+    expect(error.message).to.contain(dataDir).and.to.contain(deployment.address).and.to.contain(second.address);
+    expect(error.hint).to.contain("--data-dir").and.to.contain("--reset");
+    // Its own directory, or --reset on this one, starts it.
+    const reset = await startNodeCommand(
+      { ...follower, deployment: path.join(dir, "second.json"), reset: true },
+      { logger: collectingLogger([]) },
+    );
+    await reset.stop();
+  });
+
+  it("a proof-mode rollup's node without attesters is refused, with the config flag of the command that was run", async () => {
+    const proven = await deployForGenesis(
+      l1.url as string,
+      await readGenesisFile(path.join(dir, "genesis.json")),
+      sequencer.address,
+      path.join(dir, "proven.json"),
+      { threshold: 1, allowReexecution: false, acceptedKeys: [`0x${"ab".repeat(32)}`] },
+    );
+    const options = { ...base, deployment: path.join(dir, "proven.json"), dataDir: path.join(dir, "proven-l2") };
+    // Before: 'pass --attesters URL,URL,URL or "committees" in --config' under Hardhat too, whose
+    // --config is its own (the node's file is --node-config there).
+    for (const configFlag of ["--node-config", undefined]) {
+      const error = await expectCode(
+        () => startNodeCommand(options, { logger: collectingLogger([]), env: keysEnv, configFlag }),
+        "NO_PROVERS",
+      );
+      expect(error.message, String(proven.address)).to.contain("no attesters are configured");
+      expect(error.hint).to.contain(`"committees" in ${configFlag ?? "--config"} FILE`);
+    }
   });
 
   it("reads L1 at the pace --l1-poll-interval gives (a hosted L1 endpoint's request quota)", async () => {
