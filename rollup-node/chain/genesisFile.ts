@@ -255,5 +255,11 @@ export async function readGenesisFile(file: string): Promise<GenesisConfig> {
       "write it with npx hardhat rollup:genesis --out FILE",
     );
   }
-  return fromGethGenesis(json);
+  try {
+    return fromGethGenesis(json);
+  } catch (error) {
+    // The field's own message and hint, with the file it is in: a node reads more than one file.
+    if (error instanceof GenesisFileError) throw new GenesisFileError(`${file}: ${error.message}`, error.hint);
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -149,6 +149,21 @@ describe("the L2 genesis as a geth genesis.json file", function () {
     const read = await readGenesisFile(file);
     expect(read.hardfork).to.equal("prague");
     expect(await genesisCommitments(read)).to.deep.equal(await genesisCommitments(prague));
+  });
+
+  it("names the file in what it refuses inside it, with the field's own hint", async () => {
+    const file = path.join(dir, "bad-alloc.json");
+    const json = toGethGenesis(devnetLikeGenesis()) as { alloc: Record<string, unknown> };
+    json.alloc["0xzz"] = { balance: "0x1" };
+    await writeFile(file, JSON.stringify(json));
+    try {
+      await readGenesisFile(file);
+      expect.fail("read a genesis with a malformed allocation");
+    } catch (error) {
+      expect(error).to.be.instanceOf(GenesisFileError);
+      expect((error as GenesisFileError).message).to.equal(`${file}: alloc: 0xzz is not an address`);
+      expect((error as GenesisFileError).hint).to.include("20-byte hex addresses");
+    }
   });
 
   it("says which file it cannot read", async () => {
