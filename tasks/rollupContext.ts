@@ -161,12 +161,23 @@ export function devAccountAddress(index: number): string {
  * The L2 node must serve the rollup's own L2 chain: a node of another rollup (or an L1 given as
  * --l2-rpc) would take a deposit's wait, and every L2 read, elsewhere.
  */
-async function assertL2OfRollup(l1: JsonRpcProvider, rollup: string, l2ChainId: bigint, l2Url: string): Promise<void> {
+async function assertL2OfRollup(
+  l1: JsonRpcProvider,
+  rollup: string,
+  l2: JsonRpcProvider,
+  l2ChainId: bigint,
+  l2Url: string,
+): Promise<void> {
+  const contract = new Contract(
+    rollup,
+    ["function L2_CHAIN_ID() view returns (uint64)", "function stateRootOf(uint64) view returns (bytes32)"],
+    l1,
+  );
   let expected: bigint;
+  let genesisStateRoot: string;
   try {
-    expected = (await new Contract(rollup, ["function L2_CHAIN_ID() view returns (uint64)"], l1).getFunction(
-      "L2_CHAIN_ID",
-    )()) as bigint;
+    expected = (await contract.getFunction("L2_CHAIN_ID")()) as bigint;
+    genesisStateRoot = (await contract.getFunction("stateRootOf")(0n)) as string;
   } catch {
     // Not a NativeRollup: the checks of the address (assertRollupContract, NO_ROLLUP) say so.
     return;
@@ -176,6 +187,15 @@ async function assertL2OfRollup(l1: JsonRpcProvider, rollup: string, l2ChainId: 
       "L2_OTHER_CHAIN",
       `the L2 node at ${l2Url} is chain ${l2ChainId}, and the rollup ${rollup} is L2 chain ${expected}`,
       "point --l2-rpc (or L2_RPC_URL) at this rollup's L2 node: rollup:node prints its URL, the devnet's banner too",
+    );
+  // One chain id, another genesis: a rollup started from another genesis (the template's rollups
+  // all kept one default chain id), whose node would take a deposit's wait as surely.
+  const served = (await l2.getBlock(0))?.stateRoot;
+  if (served !== undefined && served !== null && served.toLowerCase() !== genesisStateRoot.toLowerCase())
+    throw new RollupTaskError(
+      "L2_OTHER_GENESIS",
+      `the L2 node at ${l2Url} is chain ${l2ChainId} from the genesis state root ${served}, and the rollup ${rollup} started from ${genesisStateRoot}`,
+      "point --l2-rpc (or L2_RPC_URL) at this rollup's L2 node: another rollup of the same L2 chain id answers there",
     );
 }
 
@@ -220,7 +240,7 @@ export async function rollupTaskContext(
         `${l1ChainId === l2ChainId ? `--l1-rpc ${urls.l1} and --l2-rpc ${urls.l2} answer the same chain id (${l1ChainId}): --l1-rpc must be the rollup's L1 (the devnet's is ${TASK_DEFAULT_URLS.l1}); else ` : ""}the record may be from an earlier devnet (started with --reset or another --data-dir): pass --rollup, --data-dir, or point --l2-rpc at the node of this rollup`,
       );
     }
-    await assertL2OfRollup(l1, rollup.address, l2ChainId, urls.l2);
+    await assertL2OfRollup(l1, rollup.address, l2, l2ChainId, urls.l2);
     // The user's key: NATIVE_ROLLUP_USER_KEY, else the `l1` network's accounts; a dev key only on the devnet's L1 or with --dev.
     const key =
       args.account === undefined

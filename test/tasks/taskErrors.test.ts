@@ -313,6 +313,39 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
       }
     });
 
+    it("--l2-rpc naming a node of the rollup's chain id but another genesis: refused before anything is sent", async () => {
+      // Two rollups made from the template keep one L2 chain id: the chain id alone let a task wait on the other's node.
+      const genesis = devnetGenesis({}, 5556n, 1_000n, []);
+      const { hash, stateRoot } = await genesisCommitments(genesis);
+      const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
+      const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
+      const deployment = await deployRollup(deployer, {
+        l2ChainId: 5556n,
+        genesisBlockHash: hash,
+        genesisStateRoot: stateRoot,
+        sequencer: deployer.address,
+        genesisSupply: genesisSupply(genesis),
+      });
+      const other = await startL1Devnet({ port: 0, chainId: 5556n });
+      try {
+        const nonce = await provider.getTransactionCount(deployer.address);
+        const error = await taskError("rollup:deposit", {
+          l1Rpc: l1.url,
+          l2Rpc: other.url,
+          rollup: deployment.address,
+          amount: "1",
+          account: 0,
+        });
+        expect(error.code).to.equal("L2_OTHER_GENESIS");
+        expect(error.message).to.contain(stateRoot);
+        expect(error.hint).to.contain("--l2-rpc");
+        expect(await provider.getTransactionCount(deployer.address), "a transaction was sent").to.equal(nonce);
+      } finally {
+        provider.destroy();
+        await other.stop();
+      }
+    });
+
     it("--l1-rpc naming the L2 (both nodes answer one chain id): the hint says so first", async () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), "tasks-same-chain-"));
       writeFileSync(
