@@ -13,6 +13,9 @@ export const DEFAULT_ROLLUP_POLICY: RollupPolicy = { sequencerInactivityPeriod: 
 export const SEQUENCING_RULES = ["permissioned", "based", "fallback"] as const;
 export type SequencingRuleName = (typeof SEQUENCING_RULES)[number];
 
+/** Where a project declares its rule (hardhat.config.ts), named in the errors that find it wrong. */
+export const SEQUENCING_RULE_CONFIG_KEY = "rollup.sequencing.rule";
+
 /**
  * A rollup's sequencing rule, with what applies to it alone: only `fallback` has an inactivity
  * period (NativeRollup's own rule: the sequencer, or anyone once it has been silent that long);

@@ -11,7 +11,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { takesExecutor } from "../deploy/contractArtifact";
 import type { RequestedMode } from "../deploy/l1Probe";
-import { describeSequencing, sequencingRuleOf } from "../deploy/policy";
+import { SEQUENCING_RULE_CONFIG_KEY, describeSequencing, sequencingRuleOf } from "../deploy/policy";
+import { checkSequencingRule, sequencingSource } from "../rollup-node/devnet/sequencingRule";
 import {
   type DeploymentProgress,
   type RollupDeployParams,
@@ -468,9 +469,13 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   console.log(
     `L2 chain id ${deployment.l2ChainId}, genesis ${deployment.genesisBlockHash}, sequencer ${deployment.sequencer}, mode ${deployment.mode ?? "?"}`,
   );
-  // The rule is the contract's (hardhat.config.ts rollup.sequencing.rule says which); the period is --inactivity.
+  // The rule is the contract's (hardhat.config.ts rollup.sequencing.rule says which); the period is
+  // --inactivity. Checked on L1 against the contract just deployed: SequencingMismatchError when it
+  // enforces another (the record stays: the contract is on L1).
+  const declared = sequencingRuleOf(rollup.sequencing.kind, deployment.policy);
+  const unconfirmed = await checkSequencingRule(declared, deployment.address, provider, SEQUENCING_RULE_CONFIG_KEY);
   console.log(
-    `sequencing ${describeSequencing(sequencingRuleOf(rollup.sequencing.kind, deployment.policy))}; force inclusion after ${deployment.policy.forceInclusionDelay} s`,
+    `sequencing ${describeSequencing(declared)} (${sequencingSource(unconfirmed)}); force inclusion after ${deployment.policy.forceInclusionDelay} s`,
   );
   if (deployment.executor !== undefined)
     console.log(

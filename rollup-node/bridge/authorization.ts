@@ -15,9 +15,11 @@ import { decodeRollupRevert, revertDataOf } from "./contracts";
 export async function sequencingOpensAt(
   rollup: ExampleRollup,
   account: string,
-): Promise<{ allowed: true } | { allowed: false; openAt: bigint }> {
+  /** The L1 block asked (latest when absent): a caller reading other views pins them to one block. */
+  blockTag?: number,
+): Promise<{ allowed: true } | { allowed: false; openAt: bigint; provisional?: true }> {
   try {
-    await rollup.advance.staticCall("0x", "0x", "0x", "0x", 0, { from: account });
+    await rollup.advance.staticCall("0x", "0x", "0x", "0x", 0, { from: account, blockTag });
   } catch (error) {
     const data = revertDataOf(error);
     // No revert at all (the L1 node unreachable, a timeout): no answer, never a "yes".
@@ -30,7 +32,7 @@ export async function sequencingOpensAt(
     // OptimisticRollup refuses `advance` while blocks are provisional, before asking the rule: the
     // probe learns nothing then, so the answer is "not now" (the rule's own clock, for the log).
     if (decoded.name === "ProvisionalBlocksPending")
-      return { allowed: false, openAt: (await rollup.openSequencingAt()) as bigint };
+      return { allowed: false, openAt: (await rollup.openSequencingAt({ blockTag })) as bigint, provisional: true };
   }
   return { allowed: true };
 }

@@ -286,6 +286,15 @@ export abstract class SubmissionLoop {
           await this.sleep(error.retryAfterMs);
           continue;
         }
+        if (error instanceof L1MovedOnError) {
+          // A lost race (another submitter's block accepted first), not a failure of this node's
+          // L1 connection: the next round rebases on L1's head and starts from the initial delay,
+          // so a node that keeps losing races does not drift to the maximum back-off.
+          this.config.logger.warn(`${error.message}; next round in ${this.retry.initialDelayMs} ms`);
+          delay = this.retry.initialDelayMs;
+          await this.sleep(delay);
+          continue;
+        }
         const why = error instanceof BridgeError ? error.message : describeSendError(error);
         this.config.logger.warn(`${this.action} attempt failed, retrying in ${delay} ms: ${why}`);
         await this.sleep(delay);

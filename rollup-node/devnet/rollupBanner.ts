@@ -8,6 +8,7 @@ import { accountsSection } from "./banner";
 import { CHALLENGER_ACCOUNT_INDEX, RELAYER_ACCOUNT_INDEX, SEQUENCER_ACCOUNT_INDEX, devNodeKeys } from "../node/keys";
 import { DEPLOYMENT_FILE, TASK_DEFAULT_URLS } from "./defaults";
 import type { RollupDevnet } from "./rollupDevnet";
+import { sequencingSource } from "./sequencingRule";
 
 function rollupKind(devnet: RollupDevnet): string {
   if (devnet.deployment.contractName !== undefined) return devnet.deployment.contractName;
@@ -114,7 +115,7 @@ export function rollupDevnetBanner(
             ] as const,
           ]),
       ["L2Bridge (L2)", L2_BRIDGE_ADDRESS],
-      ["Sequencing", describeSequencing(devnet.sequencing)],
+      ["Sequencing", `${describeSequencing(devnet.sequencing)} (${sequencingSource(devnet.sequencingUnconfirmed)})`],
       [
         "Force inclusion",
         `a queued L1 message must be in the next block after ${deployment.policy.forceInclusionDelay} s`,

@@ -15,10 +15,16 @@ import {
   loadDeployment,
   saveDeployment,
 } from "../../deploy/rollup";
-import { type SequencingRule, type SequencingRuleName, sequencingRuleOf } from "../../deploy/policy";
+import {
+  SEQUENCING_RULE_CONFIG_KEY,
+  type SequencingRule,
+  type SequencingRuleName,
+  sequencingRuleOf,
+} from "../../deploy/policy";
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../../typechain-types";
 import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
+import { checkSequencingRule } from "./sequencingRule";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
 import { type Logger, type LoggerFactory, plural } from "../logger";
@@ -78,7 +84,8 @@ export interface RollupDevnetOptions {
   readonly policy?: RollupPolicy;
   /**
    * Who may advance, as the rollup contract enforces it (the banner says what applies); by default
-   * `fallback`, NativeRollup's own rule, with the deployed inactivity period.
+   * `fallback`, NativeRollup's own rule, with the deployed inactivity period. Checked against the
+   * deployed contract on L1 at start: a rule it does not enforce stops the start.
    */
   readonly sequencing?: SequencingRuleName;
   readonly l1PollMs?: number;
@@ -153,6 +160,12 @@ export interface RollupDevnet {
   readonly deployment: RollupDeployment;
   /** Who may advance this rollup (RollupDevnetOptions.sequencing). */
   readonly sequencing: SequencingRule;
+  /**
+   * Why L1 could not confirm `sequencing` (./sequencingRule.ts: e.g. anyone may advance now,
+   * as both fallback and based allow): the rule is then the config's word, and the banner says so.
+   * Absent when the contract's own check confirmed it.
+   */
+  readonly sequencingUnconfirmed?: string;
   /** User accounts, funded on L1 and L2 (the dev mnemonic's first ten). */
   readonly accounts: readonly DevAccount[];
   readonly keys: NodeKeys;
@@ -468,6 +481,16 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       );
     }
 
+    // The period from the deployment: a resumed chain keeps the one it was deployed with.
+    const sequencing = sequencingRuleOf(options.sequencing ?? "fallback", deployment.policy);
+    // Refuses to start under a declared rule the contract does not enforce (SequencingMismatchError).
+    const sequencingUnconfirmed = await checkSequencingRule(
+      sequencing,
+      deployment.address,
+      l1Provider,
+      SEQUENCING_RULE_CONFIG_KEY,
+    );
+
     node = await startRollupNode({
       storage: { dataDir: path.join(dataDir, "l2"), reset: !resumable },
       l1: {
@@ -545,8 +568,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       l2ChainId,
       l1GasLimit,
       deployment,
-      // The period from the deployment: a resumed chain keeps the one it was deployed with.
-      sequencing: sequencingRuleOf(options.sequencing ?? "fallback", deployment.policy),
+      sequencing,
+      ...(sequencingUnconfirmed === undefined ? {} : { sequencingUnconfirmed }),
       accounts,
       keys,
       dataDir,

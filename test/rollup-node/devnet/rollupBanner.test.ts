@@ -81,6 +81,25 @@ describe("devnet banner: its columns line up whatever the contract's name", () =
     );
   });
 
+  it("says a rule L1 could not confirm is the config's word, not a fact", () => {
+    const rows = section(
+      rollupDevnetBanner(
+        { ...devnetWith("ExampleRollup"), sequencingUnconfirmed: "anyone may advance now" },
+        { l2BlockTimeMs: 1000, resumed: false },
+      ),
+      "Contracts",
+    ).join("\n");
+    expect(rows).to.contain(
+      "(declared in config, rollup.sequencing.rule; not confirmed on L1: anyone may advance now)",
+    );
+    expect(rows).to.not.contain("checked on L1");
+    const checked = section(
+      rollupDevnetBanner(devnetWith("ExampleRollup"), { l2BlockTimeMs: 1000, resumed: false }),
+      "Contracts",
+    ).join("\n");
+    expect(checked).to.contain("(the contract's, checked on L1)");
+  });
+
   it("the endpoints line up: L1, L2 and the dashboard start their URLs in one column, and what follows the chain ids too", () => {
     const devnet = {
       ...devnetWith("ExampleRollup"),

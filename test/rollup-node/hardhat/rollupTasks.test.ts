@@ -307,6 +307,9 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       const rollup = ExampleRollup__factory.connect(address as string, r.l1);
       expect(await rollup.L2_CHAIN_ID()).to.equal(4242n);
       expect(await rollup.SEQUENCER_INACTIVITY_PERIOD()).to.equal(60n);
+      expect(out).to.contain(
+        "sequencing fallback: the sequencer, or anyone once it has been silent for 60 s (the contract's, checked on L1)",
+      );
       expect(out).to.match(
         new RegExp(
           `L2 chain id 4242, genesis ${await rollup.headHash()}, sequencer 0x[0-9a-fA-F]{40}, mode re-execution`,
@@ -338,6 +341,36 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       (hre.config as { rollup: typeof configured }).rollup = { ...configured, contract: "NoSuchRollup" };
       const failure = await runTask("rollup:deploy", { ...deployArgs, out: `${record}.2` }).catch((e: Error) => e);
       expect(String(failure)).to.contain("NoSuchRollup");
+    } finally {
+      (hre.config as { rollup: typeof configured }).rollup = configured;
+    }
+  });
+
+  it("rollup:deploy refuses a config whose rollup.sequencing.rule the deployed contract does not enforce", async () => {
+    const configured = hre.config.rollup;
+    (hre.config as { rollup: typeof configured }).rollup = {
+      ...configured,
+      contract: "ExampleRollup",
+      sequencing: { kind: "permissioned" },
+    };
+    try {
+      const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-task-")), "deployment.json");
+      const failure = await rejection(
+        runTask("rollup:deploy", {
+          l2ChainId: 4243,
+          inactivity: 60,
+          forceInclusion: 30,
+          l1Rpc: r.devnet.l1Url,
+          out: record,
+        }),
+      );
+      expect((failure as { code?: string }).code, failure.message).to.equal("SEQUENCING_MISMATCH");
+      expect(failure.message).to.contain(
+        'rollup.sequencing.rule declares "permissioned: only the sequencer may advance"',
+      );
+      expect(failure.message).to.contain(
+        'enforces "fallback: the sequencer, or anyone once it has been silent for 60 s"',
+      );
     } finally {
       (hre.config as { rollup: typeof configured }).rollup = configured;
     }
