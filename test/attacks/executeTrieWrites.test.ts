@@ -40,7 +40,7 @@ describe("attack: SSTORE loops against EXECUTE's write-through trie", function (
   // lazy trie it failed with "expected 7.6167129659611685 to be below 3"; with it (LazyHashTrie, which
   // removes the per-write hashing, not the per-write walk and EthereumJS's per-SSTORE overhead) it
   // still fails: "expected 6.743766629279279 to be below 3".
-  it.skip("charges an SSTORE loop on an honest state no more CPU per gas than 3x an honest block", async () => {
+  it("charges an SSTORE loop on an honest state no more CPU per gas than 3x an honest block", async () => {
     const honest = await cpuPerMgas(await shapedBlock(CHAIN_ID, "transfers", undefined));
     const loop = await cpuPerMgas(await shapedBlock(CHAIN_ID, "loop", undefined, 500_000n));
     expect(loop / honest, "an SSTORE loop on an honest state").to.be.below(MAX_RATIO);

@@ -10,6 +10,7 @@ import {
   SafeMerkleStateManager,
   type StoredValue,
   WitnessDB,
+  encodeWitness,
   genesisForkCommon,
   keyOf,
   verifyBlock,
@@ -243,15 +244,23 @@ async function chainWith(accounts: readonly TestAccount[]): Promise<{ chain: L2T
   return { chain, alice: TestSigner.fromSeed(21, chain.common) };
 }
 
+/**
+ * How the verifier runs: EXECUTE's per-block writes, or the write-through baseline with and without
+ * the state read cache (`CachedReadStateManager`).
+ */
+type Mode = "per-block" | "write-through" | "write-through uncached";
+const MODES: readonly Mode[] = ["per-block", "write-through", "write-through uncached"];
+
 /** A verification's outcome as EXECUTE reports it: the block hash and state root, or the error's code and reason. */
-async function outcome(built: BuiltBlock, block: Uint8Array, witness: Uint8Array, cache: boolean): Promise<string> {
+async function outcome(built: BuiltBlock, block: Uint8Array, witness: Uint8Array, mode: Mode): Promise<string> {
   try {
     const result = await verifyBlock({
       chainId: CHAIN_ID,
       parentHeader: built.parentHeader,
       block,
       witness,
-      cacheStateReads: cache,
+      writes: mode === "per-block" ? "per-block" : "write-through",
+      cacheStateReads: mode === "write-through",
     });
     return `valid ${bytesToHex(result.blockHash)} ${bytesToHex(result.stateRoot)}`;
   } catch (error) {
@@ -260,46 +269,75 @@ async function outcome(built: BuiltBlock, block: Uint8Array, witness: Uint8Array
   }
 }
 
+/** The witness the write-through verifier needs for `built` (recorded by its own run). */
+async function writeThroughWitness(chain: L2TestChain, built: BuiltBlock): Promise<Uint8Array> {
+  const parent = chain.headerAt(built.block.header.number - 1n);
+  return encodeWitness(await chain.witnessOf(built.block, parent, "write-through"));
+}
+
 /**
- * The block verifies (with and without the cache, identically); a wrong state root, gas used or
- * receipts root is refused identically; and each witness node dropped in turn gives the same
- * outcome with and without the cache.
+ * The block verifies identically in every mode, each with the witness recorded for it (the
+ * builder, L2TestChain, runs write-through without caches and is the reference for receipts, gas
+ * and roots); a wrong state root, gas used or receipts root is refused identically; each node of
+ * the per-block witness dropped in turn gives either the same acceptance or WitnessIncomplete, never
+ * another verdict; and each node of the write-through witness dropped in turn gives the same outcome
+ * with and without the read cache.
  */
-async function expectSameVerdicts(built: BuiltBlock): Promise<void> {
-  const uncached = await outcome(built, built.blockRlp, built.witness, false);
-  expect(uncached, "the uncached verifier accepts the built block").to.match(/^valid /);
-  expect(await outcome(built, built.blockRlp, built.witness, true)).to.equal(uncached);
+async function expectSameVerdicts(chain: L2TestChain, built: BuiltBlock): Promise<void> {
+  const witnesses: Record<Mode, Uint8Array> = {
+    "per-block": built.witness,
+    "write-through": await writeThroughWitness(chain, built),
+    "write-through uncached": await writeThroughWitness(chain, built),
+  };
+  const accepted = await outcome(built, built.blockRlp, witnesses["per-block"], "per-block");
+  expect(accepted, "the per-block verifier accepts the built block").to.match(/^valid /);
+  for (const mode of MODES)
+    expect(await outcome(built, built.blockRlp, witnesses[mode], mode), mode).to.equal(accepted);
   const tampered = [
     tamperBlock(built.block, { stateRoot: new Uint8Array(32).fill(1) }),
     tamperBlock(built.block, { gasUsed: built.block.header.gasUsed - 1n }),
     tamperBlock(built.block, { receiptTrie: new Uint8Array(32).fill(2) }),
   ];
   for (const [i, block] of tampered.entries()) {
-    const refused = await outcome(built, block, built.witness, false);
+    const refused = await outcome(built, block, witnesses["per-block"], "per-block");
     expect(refused, `tampered ${i}`).to.match(/^invalid /);
-    expect(await outcome(built, block, built.witness, true), `tampered ${i}`).to.equal(refused);
+    for (const mode of MODES)
+      expect(await outcome(built, block, witnesses[mode], mode), `tampered ${i}, ${mode}`).to.equal(refused);
   }
   const [state, codes, headers] = RLP.decode(built.witness) as Uint8Array[][];
   let incomplete = 0;
   for (let drop = 0; drop < state.length; drop++) {
     const witness = RLP.encode([state.filter((_, i) => i !== drop), codes, headers]);
-    const without = await outcome(built, built.blockRlp, witness, false);
-    expect(await outcome(built, built.blockRlp, witness, true), `without state node ${drop}`).to.equal(without);
-    if (without.startsWith("invalid")) incomplete++;
+    const without = await outcome(built, built.blockRlp, witness, "per-block");
+    if (without !== accepted) {
+      expect(without, `per-block, without state node ${drop}`).to.match(/^invalid 5: /);
+      incomplete++;
+    }
+  }
+  expect(incomplete).to.be.greaterThan(0);
+  const [wtState, wtCodes, wtHeaders] = RLP.decode(witnesses["write-through"]) as Uint8Array[][];
+  for (let drop = 0; drop < wtState.length; drop++) {
+    const witness = RLP.encode([wtState.filter((_, i) => i !== drop), wtCodes, wtHeaders]);
+    const without = await outcome(built, built.blockRlp, witness, "write-through uncached");
+    expect(await outcome(built, built.blockRlp, witness, "write-through"), `without state node ${drop}`).to.equal(
+      without,
+    );
   }
   for (let drop = 0; drop < codes.length; drop++) {
     const witness = RLP.encode([state, codes.filter((_, i) => i !== drop), headers]);
-    const without = await outcome(built, built.blockRlp, witness, false);
-    expect(await outcome(built, built.blockRlp, witness, true), `without code ${drop}`).to.equal(without);
+    const without = await outcome(built, built.blockRlp, witness, "per-block");
+    expect(
+      without === accepted || without.startsWith("invalid 5: "),
+      `per-block, without code ${drop}: ${without}`,
+    ).to.equal(true);
   }
-  expect(incomplete).to.be.greaterThan(0);
 }
 
 function statusesOf(built: BuiltBlock): string[] {
   return built.txResults.map((r) => (r.execResult.exceptionError === undefined ? "ok" : "failed"));
 }
 
-describe("verifyBlock with and without the state read cache, on blocks built around the cache's edge cases", () => {
+describe("verifyBlock per block and write-through (with and without the state read cache), on blocks built around the caches' edge cases", () => {
   it("storage read after a reverted call frame, a reverted transaction and an out-of-gas transaction", async function () {
     this.timeout(300_000);
     const { chain, alice } = await chainWith([
@@ -327,7 +365,7 @@ describe("verifyBlock with and without the state read cache, on blocks built aro
     expect(bytesToHex(await state.getStorage(createAddressFromString(REVERTER), slot(4)))).to.equal("0x");
     expect(bytesToHex(await state.getStorage(createAddressFromString(CALLS), slot(5)))).to.equal("0x11");
     expect((await state.getAccount(createAddressFromString(CALLS)))?.balance).to.equal(10n);
-    await expectSameVerdicts(built);
+    await expectSameVerdicts(chain, built);
   });
 
   it("a contract created, self-destructed, funded, re-created and read at the same address in one block", async function () {
@@ -359,7 +397,7 @@ describe("verifyBlock with and without the state read cache, on blocks built aro
     // The last CREATE2 collided with the live child: the factory's slot 0 is 0.
     expect(bytesToHex(await state.getStorage(createAddressFromString(FACTORY), key(0)))).to.equal("0x");
     expect((await state.getCode(childAccount)).length).to.equal(CHILD_RUNTIME.length / 2);
-    await expectSameVerdicts(built);
+    await expectSameVerdicts(chain, built);
   });
 
   it("an EIP-7702 delegation set, used, moved and cleared in one block", async function () {
@@ -390,7 +428,7 @@ describe("verifyBlock with and without the state read cache, on blocks built aro
     // The reverter's read path, run as bob's code, read the slot the store code wrote.
     expect(bytesToHex(await state.getStorage(bob.address, key(3)))).to.equal("0x07");
     expect((await state.getCode(bob.address)).length).to.equal(0);
-    await expectSameVerdicts(built);
+    await expectSameVerdicts(chain, built);
   });
 
   it("an EIP-7002 withdrawal request queued by a transaction and dequeued by the end-of-block system call", async function () {
@@ -404,14 +442,19 @@ describe("verifyBlock with and without the state read cache, on blocks built aro
     // The header a native L2 allows (no requests): the shape checks pass and the block executes,
     // so the system call dequeues (reads and clears) the queue slots the transaction wrote.
     const block = tamperBlock(built.block, { requestsHash: EMPTY_REQUESTS_HASH });
-    const uncached = await outcome(built, block, built.witness, false);
-    expect(uncached).to.match(/^invalid 69: execution produced execution requests/);
-    expect(await outcome(built, block, built.witness, true)).to.equal(uncached);
+    const refused = await outcome(built, block, built.witness, "per-block");
+    expect(refused).to.match(/^invalid 69: execution produced execution requests/);
+    const writeThrough = await writeThroughWitness(chain, built);
+    for (const mode of MODES)
+      expect(await outcome(built, block, mode === "per-block" ? built.witness : writeThrough, mode)).to.equal(refused);
     const [state, codes, headers] = RLP.decode(built.witness) as Uint8Array[][];
     for (let drop = 0; drop < state.length; drop++) {
       const witness = RLP.encode([state.filter((_, i) => i !== drop), codes, headers]);
-      const without = await outcome(built, block, witness, false);
-      expect(await outcome(built, block, witness, true), `without state node ${drop}`).to.equal(without);
+      const without = await outcome(built, block, witness, "per-block");
+      expect(
+        without === refused || without.startsWith("invalid 5: "),
+        `without state node ${drop}: ${without}`,
+      ).to.equal(true);
     }
   });
 });
