@@ -19,6 +19,7 @@ export { SafeMerkleStateManager } from "./stateManager";
 export {
   BlockBufferedStateManager,
   DEFAULT_VERIFIER_WRITES,
+  encodeStorageValue,
   recordVerifierRun,
   runBlockAsVerifier,
   verifierStateManager,

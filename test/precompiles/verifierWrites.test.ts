@@ -7,6 +7,7 @@ import {
   ExecuteError,
   ExecuteErrorCode,
   type VerifierWrites,
+  encodeStorageValue,
   encodeWitness,
   recordVerifierRun,
   verifyBlock,
@@ -145,5 +146,16 @@ describe("EXECUTE's per-block writes against the write-through baseline", functi
     const perBlockNodes = entries(built.witness);
     const onlyPerBlock = [...perBlockNodes].filter((node) => !entries(writeThrough).has(node));
     expect(onlyPerBlock.length, "the per-block witness holds K2's leaf, which write-through never reads").to.equal(1);
+  });
+});
+
+describe("encodeStorageValue", () => {
+  it("is RLP.encode for every storage value length and every single byte", () => {
+    const values: Uint8Array[] = [new Uint8Array()];
+    for (let b = 0; b < 256; b++) values.push(Uint8Array.of(b));
+    for (let length = 2; length <= 32; length++)
+      values.push(Uint8Array.from({ length }, (_, i) => (i * 37 + length) & 0xff));
+    for (const value of values) expect(bytesToHex(encodeStorageValue(value))).to.equal(bytesToHex(RLP.encode(value)));
+    expect(() => encodeStorageValue(new Uint8Array(33))).to.throw(RangeError);
   });
 });
