@@ -46,6 +46,8 @@ import {
   executeGasCost,
   l2GasClaimOf,
   verifyBlock,
+  decodeWitness,
+  encodeWitness,
 } from "../precompiles";
 import {
   bn254PairingInput,
@@ -203,6 +205,11 @@ async function baselineVerifier(): Promise<VerifyBlock | undefined> {
   return baseline.verifyBlock;
 }
 
+/** The number of state entries (trie nodes) of an encoded witness. */
+function witnessEntries(witness: Uint8Array): number {
+  return decodeWitness(witness).state.length;
+}
+
 async function statelessVsFullState(): Promise<void> {
   const choice = await prepareCrypto();
   console.log(
@@ -266,6 +273,32 @@ async function statelessVsFullState(): Promise<void> {
           memoizeTrieNodes: false,
         }),
     );
+    // EXECUTE's per-block writes beside the write-through baseline, each with the witness recorded for it.
+    const writeThroughWitness = encodeWitness(
+      await workload.chain.witnessOf(
+        built.block,
+        workload.chain.headerAt(built.block.header.number - 1n),
+        "write-through",
+      ),
+    );
+    const [, , perBlockCpuMs, writeThroughCpuMs] = await timePair(
+      ROUNDS,
+      () =>
+        verifyBlock({
+          chainId: CHAIN_ID,
+          parentHeader: built.parentHeader,
+          block: built.blockRlp,
+          witness: built.witness,
+        }),
+      () =>
+        verifyBlock({
+          chainId: CHAIN_ID,
+          parentHeader: built.parentHeader,
+          block: built.blockRlp,
+          witness: writeThroughWitness,
+          writes: "write-through",
+        }),
+    );
     const [pairThisMs, baselineMs, thisCpuMs, baselineCpuMs] =
       baseline === undefined
         ? [undefined, undefined, undefined, undefined]
@@ -302,6 +335,10 @@ async function statelessVsFullState(): Promise<void> {
       "stateless Mgas/s, JS crypto": (gas / 1e3 / statelessJsMs).toFixed(2),
       "fast/JS crypto (alternated rounds)": (statelessJsMs / pairFastMs).toFixed(2),
       "node memo/upstream trie (alternated rounds)": (upstreamTrieMs / pairMemoMs).toFixed(2),
+      "per-block Mgas per CPU s": (gas / 1e3 / perBlockCpuMs).toFixed(2),
+      "write-through Mgas per CPU s": (gas / 1e3 / writeThroughCpuMs).toFixed(2),
+      "per-block/write-through speed (CPU, alternated)": (writeThroughCpuMs / perBlockCpuMs).toFixed(2),
+      "witness entries per-block / write-through": `${witnessEntries(built.witness)} / ${witnessEntries(writeThroughWitness)}`,
       ...(pairThisMs === undefined || baselineMs === undefined || thisCpuMs === undefined || baselineCpuMs === undefined
         ? {}
         : {
