@@ -45,6 +45,7 @@ import {
   encodeExecuteInput,
   executeGasCost,
   l2GasClaimOf,
+  type VerifyBlockParams,
   verifyBlock,
   decodeWitness,
   encodeWitness,
@@ -226,52 +227,25 @@ async function statelessVsFullState(): Promise<void> {
     const workload = await buildWorkload(name, kind);
     const { built } = workload;
     const gas = Number(built.block.header.gasUsed);
-    const statelessMs = await profiled(() =>
-      timeIt(ROUNDS, () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: built.witness,
-        }),
-      ),
-    );
+    const verify = (options: Partial<VerifyBlockParams> = {}): ReturnType<typeof verifyBlock> =>
+      verifyBlock({
+        chainId: CHAIN_ID,
+        parentHeader: built.parentHeader,
+        block: built.blockRlp,
+        witness: built.witness,
+        ...options,
+      });
+    const statelessMs = await profiled(() => timeIt(ROUNDS, () => verify()));
     // The ratio from alternated rounds (the figure above may be profiled, and load moves).
     const [pairFastMs, statelessJsMs] = await timePair(
       ROUNDS,
-      () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: built.witness,
-        }),
-      () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          common: jsCryptoL1,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: built.witness,
-        }),
+      () => verify(),
+      () => verify({ common: jsCryptoL1 }),
     );
     const [pairMemoMs, upstreamTrieMs] = await timePair(
       ROUNDS,
-      () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: built.witness,
-        }),
-      () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: built.witness,
-          memoizeTrieNodes: false,
-        }),
+      () => verify(),
+      () => verify({ memoizeTrieNodes: false }),
     );
     // EXECUTE's per-block writes beside the write-through baseline, each with the witness recorded for it.
     const writeThroughWitness = encodeWitness(
@@ -283,34 +257,15 @@ async function statelessVsFullState(): Promise<void> {
     );
     const [, , perBlockCpuMs, writeThroughCpuMs] = await timePair(
       ROUNDS,
-      () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: built.witness,
-        }),
-      () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: writeThroughWitness,
-          writes: "write-through",
-        }),
+      () => verify(),
+      () => verify({ witness: writeThroughWitness, writes: "write-through" }),
     );
     const [pairThisMs, baselineMs, thisCpuMs, baselineCpuMs] =
       baseline === undefined
         ? [undefined, undefined, undefined, undefined]
         : await timePair(
             ROUNDS,
-            () =>
-              verifyBlock({
-                chainId: CHAIN_ID,
-                parentHeader: built.parentHeader,
-                block: built.blockRlp,
-                witness: built.witness,
-              }),
+            () => verify(),
             () =>
               baseline({
                 chainId: CHAIN_ID,
