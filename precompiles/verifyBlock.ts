@@ -355,6 +355,11 @@ async function execute(
   const stateManager = verifierStateManager({ trie, common, writes, cacheStateReads });
   await stateManager.setStateRoot(parent.stateRoot);
   await checkUncheckedSystemContracts(common, stateManager);
+  // The block's caches start empty, as in every witness recorder (`recordVerifierRun` reads nothing
+  // before runBlock): an account this check cached would otherwise enter the block's flush order at
+  // its first write instead of its first read, and a deletion's branch collapse could then read a
+  // node the recorder never did (docs/design/attack-review-s24.md, finding 1).
+  stateManager.clearCaches();
   const vm = await createVM({ common, stateManager, blockchain });
   stopPastClaimedGas(vm, block.header.gasUsed);
   paceExecution(vm.evm, pacing);

@@ -1,0 +1,141 @@
+import { bytesToHex, createAddressFromString, generateAddress2, hexToBytes } from "@ethereumjs/util";
+import { expect } from "chai";
+
+import {
+  BEACON_ROOTS,
+  CONSOLIDATION_REQUESTS,
+  HISTORY_STORAGE,
+  WITHDRAWAL_REQUESTS,
+  encodeWitness,
+} from "../../precompiles";
+import { keccak256 } from "../../precompiles/crypto";
+import { TestSigner, word } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2TestChain";
+import { verifierOutcome } from "../../tools/verifierOutcomes";
+
+/**
+ * Adversarial pass on EXECUTE's per-block write path (s24-writes: `BlockBufferedStateManager`, one
+ * flush when the state root is read, docs/design/consensus-rules.md §5) with the lazy trie on, as
+ * EXECUTE runs. Each block is built by L2TestChain's builder (EthereumJS's buildBlock on a
+ * write-through state manager without caches: the reference for gas, receipts and roots, sharing no
+ * write-path code with the verifier), its witness recorded by the node's recorder
+ * (`recordVerifierRun`, per block), and verified by `verifyBlock` with EXECUTE's defaults; the
+ * write-through verifier, on the witness recorded for it, must give the same verdict.
+ * docs/design/attack-review-s24.md has the findings.
+ */
+
+const CHAIN_ID = 924n;
+const ONE_ETH = 10n ** 18n;
+
+/** The fork's system contracts other than EIP-4788's, as deployed (nonce 1). */
+function systemContractsBut(left: readonly string[]): TestAccount[] {
+  return [BEACON_ROOTS, HISTORY_STORAGE, WITHDRAWAL_REQUESTS, CONSOLIDATION_REQUESTS]
+    .filter((c) => !left.includes(c.address))
+    .map((c) => ({ address: c.address, code: c.code }));
+}
+
+/** The first two nibbles of the account trie key of `address`. */
+function keyNibbles(address: string): string {
+  return bytesToHex(keccak256(hexToBytes(address as `0x${string}`))).slice(2, 4);
+}
+
+/** `init` = CALLER SELFDESTRUCT: the created account dies in the transaction that made it (EIP-6780). */
+const SELFDESTRUCT_INIT = "33ff";
+/** mem[30..32] = SELFDESTRUCT_INIT; CREATE2(0, 30, 2, salt = calldata[0]); STOP. */
+const FACTORY_CODE = `0x6133ff600052600035600260${"1e"}6000f55000`;
+const FACTORY = "0x0000000000000000000000000000000000fac724";
+
+/** The CREATE2 address of FACTORY's child for `salt`. */
+function childOf(salt: bigint): string {
+  const address = generateAddress2(
+    hexToBytes(FACTORY),
+    hexToBytes(`0x${word(salt)}`),
+    hexToBytes(`0x${SELFDESTRUCT_INIT}`),
+  );
+  return bytesToHex(address);
+}
+
+/** The first salt whose child's trie key starts with `first` and whose second nibble is none of `not`. */
+function saltWhere(first: string, not: readonly string[]): bigint {
+  for (let salt = 0n; ; salt++) {
+    const nibbles = keyNibbles(childOf(salt));
+    if (nibbles[0] === first && !not.includes(nibbles[1])) return salt;
+  }
+}
+
+/** The first address 0x…<n> whose trie key starts with `first` and whose second nibble is none of `not`. */
+function addressWhere(first: string, not: readonly string[], from: number): string {
+  for (let n = from; ; n++) {
+    const address = `0x${n.toString(16).padStart(40, "0")}`;
+    const nibbles = keyNibbles(address);
+    if (nibbles[0] === first && !not.includes(nibbles[1])) return address;
+  }
+}
+
+function statusesOf(built: BuiltBlock): string[] {
+  return built.txResults.map((r) => (r.execResult.exceptionError === undefined ? "ok" : "failed"));
+}
+
+/** EXECUTE's verdict (per block, lazy trie: the defaults) on the recorded witness, and write-through's on its own. */
+async function verdicts(chain: L2TestChain, built: BuiltBlock): Promise<{ execute: string; writeThrough: string }> {
+  const parent = chain.headerAt(built.block.header.number - 1n);
+  const writeThroughWitness = encodeWitness(await chain.witnessOf(built.block, parent, "write-through"));
+  return {
+    execute: await verifierOutcome(CHAIN_ID, built, built.blockRlp, built.witness, {}),
+    writeThrough: await verifierOutcome(CHAIN_ID, built, built.blockRlp, writeThroughWitness, {
+      writes: "write-through",
+    }),
+  };
+}
+
+describe("EXECUTE's per-block writes: the recorder and the verifier flush in one order", () => {
+  it("a valid block creating EIP-4788's absent account and deleting a pre-funded leaf beside it verifies (no halt)", async function () {
+    this.timeout(300_000);
+    // The account trie under BEACON_ROOTS' first nibble holds two leaves: a pre-funded CREATE2
+    // address A and an untouched account N. The block deletes A (created and self-destructed in one
+    // transaction, EIP-6780) and then creates BEACON_ROOTS' account (1 wei). Deleting A first leaves
+    // the branch one child: the collapse reads N. Inserting BEACON_ROOTS first keeps two children:
+    // N is never read. A witness recorder whose flush order differs from the verifier's records a
+    // witness without N for a block the verifier needs N for.
+    const beacon = keyNibbles(BEACON_ROOTS.address);
+    const salt = saltWhere(beacon[0], [beacon[1]]);
+    const pref = childOf(salt);
+    const untouched = addressWhere(beacon[0], [beacon[1], keyNibbles(pref)[1]], 0x51000);
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    let seed = 31;
+    while (keyNibbles(TestSigner.fromSeed(seed, probe.common).address.toString())[0] === beacon[0]) seed++;
+    const others = [
+      FACTORY,
+      "0x00000000000000000000000000000000000000c0",
+      ...systemContractsBut([BEACON_ROOTS.address]),
+    ];
+    for (const other of others) {
+      const address = typeof other === "string" ? other : other.address;
+      expect(keyNibbles(address)[0], `${address} shares the branch`).not.to.equal(beacon[0]);
+    }
+    const aliceAddress = TestSigner.fromSeed(seed, probe.common).address.toString();
+    const chain = await L2TestChain.create(
+      CHAIN_ID,
+      [
+        ...systemContractsBut([BEACON_ROOTS.address]),
+        { address: aliceAddress, balance: 100n * ONE_ETH },
+        { address: FACTORY, code: FACTORY_CODE },
+        { address: pref, balance: ONE_ETH },
+        { address: untouched, balance: ONE_ETH },
+      ],
+      { withSystemContracts: false },
+    );
+    const alice = TestSigner.fromSeed(seed, chain.common);
+    const built = await chain.buildBlock([
+      alice.tx({ to: FACTORY, data: `0x${word(salt)}`, gasLimit: 200_000n }),
+      alice.tx({ to: BEACON_ROOTS.address, value: 1n }),
+    ]);
+    expect(statusesOf(built)).to.deep.equal(["ok", "ok"]);
+    const state = await chain.stateAt();
+    expect(await state.getAccount(createAddressFromString(pref)), "A deleted").to.equal(undefined);
+    expect((await state.getAccount(createAddressFromString(BEACON_ROOTS.address)))?.balance).to.equal(1n);
+    const { execute, writeThrough } = await verdicts(chain, built);
+    expect(execute, "EXECUTE on the node's witness").to.match(/^valid /);
+    expect(writeThrough).to.equal(execute);
+  });
+});
