@@ -1,3 +1,4 @@
+import { genTransactionsTrieRoot } from "@ethereumjs/block";
 import { bytesToHex, createAddressFromString, generateAddress2, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
@@ -9,7 +10,7 @@ import {
   encodeWitness,
 } from "../../precompiles";
 import { keccak256 } from "../../precompiles/crypto";
-import { TestSigner, word } from "../../tools/l2Fixtures";
+import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2TestChain";
 import { verifierOutcome } from "../../tools/verifierOutcomes";
 
@@ -137,5 +138,103 @@ describe("EXECUTE's per-block writes: the recorder and the verifier flush in one
     const { execute, writeThrough } = await verdicts(chain, built);
     expect(execute, "EXECUTE on the node's witness").to.match(/^valid /);
     expect(writeThrough).to.equal(execute);
+  });
+});
+
+/** SSTORE(calldata[0], calldata[32]); REVERT if calldata[64] is not zero. */
+const STORE_CODE = "0x6020356000355560403515601257600080fd5b00";
+const STORE = "0x0000000000000000000000000000000000051724";
+/** slot 1 = BALANCE(COINBASE). */
+const COINBASE_READER_CODE = "0x4131600155";
+const COINBASE_READER = "0x00000000000000000000000000000000000c0b24";
+/** STATICCALL(EIP-2935's contract, calldata) → slot 1 = the returned word, slot 2 = success. */
+const HISTORY_READER_CODE = `0x366000600037602060003660007${"3"}${HISTORY_STORAGE.address.slice(2)}5afa600255600051600155`;
+const HISTORY_READER = "0x00000000000000000000000000000000000b1524";
+const slotKey = (n: number): string => `0x${word(n)}`;
+const store = (slot: number, value: number, revert = false): string =>
+  `0x${word(slot)}${word(value)}${revert ? word(1) : ""}`;
+
+describe("EXECUTE's per-block writes: state a transaction reads from an earlier one of the block", () => {
+  it("EIP-2200/3529 original values and EIP-2929 warmth are per transaction: the gas of each transaction is its gas alone in a block", async function () {
+    this.timeout(300_000);
+    const accounts = (alice: TestSigner): TestAccount[] => [
+      { address: alice.address.toString(), balance: 100n * ONE_ETH },
+      { address: STORE, code: STORE_CODE, storage: { [slotKey(3)]: "0x09" } },
+    ];
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(41, probe.common);
+    const txs = [
+      alice.tx({ to: STORE, data: store(1, 5) }), // 0 → 5
+      alice.tx({ to: STORE, data: store(1, 0) }), // original 5 (tx 1's), not 0 (the block's pre-state)
+      alice.tx({ to: STORE, data: store(1, 7, true) }), // a reverted transaction
+      alice.tx({ to: STORE, data: store(1, 6) }), // original 0 again: tx 3 left nothing
+      alice.tx({ to: STORE, data: store(3, 0) }), // 9 → 0, refund
+      alice.tx({ to: STORE, data: store(3, 9) }), // back to the pre-block value: original is 0 now
+      alice.tx({ to: STORE, data: store(3, 9) }), // no-op write, slot cold again
+    ];
+    const inOne = await L2TestChain.create(CHAIN_ID, accounts(alice));
+    const built = await inOne.buildBlock(txs);
+    expect(statusesOf(built)).to.deep.equal(["ok", "ok", "failed", "ok", "ok", "ok", "ok"]);
+    // The oracle: each transaction alone in a block of its own (nothing buffered across blocks).
+    const alone = await L2TestChain.create(CHAIN_ID, accounts(alice));
+    const gasAlone: bigint[] = [];
+    for (const tx of txs) gasAlone.push((await alone.buildBlock([tx])).txResults[0].totalGasSpent);
+    expect(built.txResults.map((r) => r.totalGasSpent)).to.deep.equal(gasAlone);
+    // tx 1 set a fresh slot (20,000 + 2,100 cold), tx 2 reset it (2,900 + 2,100) with 4,800 back.
+    expect(gasAlone[0] - gasAlone[1]).to.be.greaterThan(15_000n);
+    const { execute, writeThrough } = await verdicts(inOne, built);
+    expect(execute).to.match(/^valid /);
+    expect(writeThrough).to.equal(execute);
+    const last = await verdicts(alone, await alone.buildBlock([alice.tx({ to: STORE, data: store(1, 0) })]));
+    expect(last.execute).to.match(/^valid /);
+  });
+
+  it("the coinbase's balance, EIP-2935's slot written at the block's start, and a sender funded by an earlier transaction", async function () {
+    this.timeout(300_000);
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(42, probe.common);
+    const bob = TestSigner.fromSeed(43, probe.common);
+    const chain = await L2TestChain.create(CHAIN_ID, [
+      { address: alice.address.toString(), balance: 100n * ONE_ETH },
+      { address: COINBASE_READER, code: COINBASE_READER_CODE },
+      { address: HISTORY_READER, code: HISTORY_READER_CODE },
+    ]);
+    const genesisHash = bytesToHex(chain.headerAt(0n).hash());
+    const fund = alice.tx({ to: bob.address.toString(), value: ONE_ETH });
+    const spend = bob.tx({ to: COINBASE_READER, gasLimit: 60_000n });
+    const history = alice.tx({ to: HISTORY_READER, data: `0x${word(0)}`, gasLimit: 200_000n });
+    const built = await chain.buildBlock([fund, spend, history], { discard: true });
+    expect(statusesOf(built)).to.deep.equal(["ok", "ok", "ok"]);
+    const { execute, writeThrough } = await verdicts(chain, built);
+    expect(execute).to.match(/^valid /);
+    expect(writeThrough).to.equal(execute);
+    // The same block with bob's transaction first: bob has nothing yet, the block is invalid, and
+    // both write paths say so with the same code and reason on the same witness.
+    const swapped = [spend, fund, history];
+    const block = tamperBlock(
+      built.block,
+      { transactionsTrie: await genTransactionsTrieRoot(swapped) },
+      { transactions: swapped },
+    );
+    const perBlock = await verifierOutcome(CHAIN_ID, built, block, built.witness, {});
+    expect(perBlock).to.match(/^invalid /);
+    expect(perBlock).not.to.match(/^invalid 5:/);
+    expect(await verifierOutcome(CHAIN_ID, built, block, built.witness, { writes: "write-through" })).to.equal(
+      perBlock,
+    );
+    // The values themselves, against the builder's state (write-through, no caches).
+    await chain.buildBlock([fund, spend, history]);
+    const state = await chain.stateAt();
+    const coinbaseSeen = await state.getStorage(
+      createAddressFromString(COINBASE_READER),
+      hexToBytes(slotKey(1) as `0x${string}`),
+    );
+    const tip = 10n ** 9n;
+    expect(BigInt(bytesToHex(coinbaseSeen))).to.equal(built.txResults[0].totalGasSpent * tip);
+    const hash = await state.getStorage(
+      createAddressFromString(HISTORY_READER),
+      hexToBytes(slotKey(1) as `0x${string}`),
+    );
+    expect(bytesToHex(hash)).to.equal(genesisHash);
   });
 });
