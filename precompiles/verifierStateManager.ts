@@ -50,6 +50,7 @@ export class BlockBufferedStateManager extends SafeMerkleStateManager {
   constructor(opts: { trie: MerklePatriciaTrie; common: Common }) {
     super({
       ...opts,
+      // `size` is an LRU's: an ORDERED_MAP ignores it (0 would disable the cache).
       caches: new Caches({
         account: { type: CacheType.ORDERED_MAP, size: 1 },
         storage: { type: CacheType.ORDERED_MAP, size: 1 },
