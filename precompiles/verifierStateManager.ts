@@ -36,8 +36,8 @@ export const DEFAULT_VERIFIER_WRITES: VerifierWrites = "per-block";
  * applyBlock with its system calls and transactions, requests, `getStateRoot()`, commit), so the
  * caches already gather the block's writes and `getStateRoot()` flushes them at depth 1. Upstream
  * `commit()`/`revert()` flush once more when the depth returns to 0: after the root, writing back
- * what was cached before the block's checkpoint (the system-contract reads `execute()` makes before
- * runBlock, which a witness recorder does not make). That flush is dropped here, so the only trie
+ * what was cached before the block's checkpoint (none: `execute()` clears the system-contract reads
+ * it makes before runBlock, which a witness recorder does not make). That flush is dropped here, so the only trie
  * writes of a verification are those of the one flush inside `getStateRoot()`, in both the
  * verifier and the recorder. EIP-2200's original values stay per transaction: runTx clears
  * `originalStorageCache` after every transaction, and so does a return to depth 0 here.
