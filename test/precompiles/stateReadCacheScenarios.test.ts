@@ -204,6 +204,37 @@ async function writeThroughWitness(chain: L2TestChain, built: BuiltBlock): Promi
 }
 
 /**
+ * `block`'s outcome on the whole witness of each write path (per block on the recorded witness,
+ * write-through on its own): every mode of a path agrees, and the two paths agree.
+ */
+async function wholeWitnessOutcome(
+  built: BuiltBlock,
+  block: Uint8Array,
+  writeThrough: Uint8Array,
+  label: string,
+): Promise<string> {
+  const perBlock = await compareModes(
+    CHAIN_ID,
+    built,
+    block,
+    [{ label: "whole witness", witness: built.witness }],
+    PER_BLOCK_BASELINE,
+    PER_BLOCK_OTHERS,
+  );
+  expect(perBlock.mismatches, label).to.eql([]);
+  const through = await compareModes(
+    CHAIN_ID,
+    built,
+    block,
+    [{ label: "whole write-through witness", witness: writeThrough }],
+    WRITE_THROUGH_BASELINE,
+    WRITE_THROUGH_OTHERS,
+  );
+  expect(through.mismatches, `${label}, write-through`).to.eql([]);
+  expect(through.outcomes[0], `${label}, write-through`).to.equal(perBlock.outcomes[0]);
+  return perBlock.outcomes[0];
+}
+
 /**
  * The block verifies identically in every mode, each write path with the witness recorded for it
  * (the builder, L2TestChain, records per block and is the reference for receipts, gas and roots);
@@ -215,59 +246,24 @@ async function writeThroughWitness(chain: L2TestChain, built: BuiltBlock): Promi
  */
 async function expectSameVerdicts(chain: L2TestChain, built: BuiltBlock): Promise<void> {
   const writeThrough = await writeThroughWitness(chain, built);
-  const accepted = await compareModes(
-    CHAIN_ID,
-    built,
-    built.blockRlp,
-    [{ label: "whole witness", witness: built.witness }],
-    PER_BLOCK_BASELINE,
-    PER_BLOCK_OTHERS,
-  );
-  expect(accepted.outcomes[0], "the per-block verifier accepts the built block").to.match(/^valid /);
-  expect(accepted.mismatches).to.eql([]);
-  const acceptedThrough = await compareModes(
-    CHAIN_ID,
-    built,
-    built.blockRlp,
-    [{ label: "whole write-through witness", witness: writeThrough }],
-    WRITE_THROUGH_BASELINE,
-    WRITE_THROUGH_OTHERS,
-  );
-  expect(acceptedThrough.outcomes[0], "write-through").to.equal(accepted.outcomes[0]);
-  expect(acceptedThrough.mismatches).to.eql([]);
+  const accepted = await wholeWitnessOutcome(built, built.blockRlp, writeThrough, "the built block");
+  expect(accepted, "the per-block verifier accepts the built block").to.match(/^valid /);
   const tampered = [
     tamperBlock(built.block, { stateRoot: new Uint8Array(32).fill(1) }),
     tamperBlock(built.block, { gasUsed: built.block.header.gasUsed - 1n }),
     tamperBlock(built.block, { receiptTrie: new Uint8Array(32).fill(2) }),
   ];
   for (const [i, block] of tampered.entries()) {
-    const refused = await compareModes(
-      CHAIN_ID,
-      built,
-      block,
-      [{ label: "whole witness", witness: built.witness }],
-      PER_BLOCK_BASELINE,
-      PER_BLOCK_OTHERS,
+    expect(await wholeWitnessOutcome(built, block, writeThrough, `tampered ${i}`), `tampered ${i}`).to.match(
+      /^invalid /,
     );
-    expect(refused.outcomes[0], `tampered ${i}`).to.match(/^invalid /);
-    expect(refused.mismatches, `tampered ${i}`).to.eql([]);
-    const refusedThrough = await compareModes(
-      CHAIN_ID,
-      built,
-      block,
-      [{ label: "whole write-through witness", witness: writeThrough }],
-      WRITE_THROUGH_BASELINE,
-      WRITE_THROUGH_OTHERS,
-    );
-    expect(refusedThrough.outcomes[0], `tampered ${i}, write-through`).to.equal(refused.outcomes[0]);
-    expect(refusedThrough.mismatches, `tampered ${i}, write-through`).to.eql([]);
   }
   const variants = witnessesWithOneDropped(built.witness);
   const dropped = await compareModes(CHAIN_ID, built, built.blockRlp, variants, PER_BLOCK_BASELINE, PER_BLOCK_OTHERS);
   expect(dropped.mismatches).to.eql([]);
   for (const [i, without] of dropped.outcomes.entries())
     expect(
-      without === accepted.outcomes[0] || without.startsWith("invalid 5: "),
+      without === accepted || without.startsWith("invalid 5: "),
       `per-block, ${variants[i].label}: ${without}`,
     ).to.equal(true);
   expect(dropped.outcomes.filter((o) => o.startsWith("invalid 5: ")).length).to.be.greaterThan(0);
@@ -392,34 +388,15 @@ describe("verifyBlock per block and write-through (with and without the state re
     // The header a native L2 allows (no requests): the shape checks pass and the block executes,
     // so the system call dequeues (reads and clears) the queue slots the transaction wrote.
     const block = tamperBlock(built.block, { requestsHash: EMPTY_REQUESTS_HASH });
-    const refused = await compareModes(
-      CHAIN_ID,
-      built,
-      block,
-      [{ label: "whole witness", witness: built.witness }],
-      PER_BLOCK_BASELINE,
-      PER_BLOCK_OTHERS,
-    );
-    expect(refused.outcomes[0]).to.match(/^invalid 69: execution produced execution requests/);
-    expect(refused.mismatches).to.eql([]);
-    const refusedThrough = await compareModes(
-      CHAIN_ID,
-      built,
-      block,
-      [{ label: "whole write-through witness", witness: await writeThroughWitness(chain, built) }],
-      WRITE_THROUGH_BASELINE,
-      WRITE_THROUGH_OTHERS,
-    );
-    expect(refusedThrough.outcomes[0]).to.equal(refused.outcomes[0]);
-    expect(refusedThrough.mismatches).to.eql([]);
+    const refused = await wholeWitnessOutcome(built, block, await writeThroughWitness(chain, built), "requests");
+    expect(refused).to.match(/^invalid 69: execution produced execution requests/);
     const variants = witnessesWithOneDropped(built.witness);
     const dropped = await compareModes(CHAIN_ID, built, block, variants, PER_BLOCK_BASELINE, PER_BLOCK_OTHERS);
     expect(dropped.mismatches).to.eql([]);
     for (const [i, without] of dropped.outcomes.entries())
-      expect(
-        without === refused.outcomes[0] || without.startsWith("invalid 5: "),
-        `${variants[i].label}: ${without}`,
-      ).to.equal(true);
+      expect(without === refused || without.startsWith("invalid 5: "), `${variants[i].label}: ${without}`).to.equal(
+        true,
+      );
   });
 });
 
