@@ -32,7 +32,7 @@ import { cpuSeconds } from "../../tools/cpuTime";
 const CHAIN_ID = 924n;
 const ONE_ETH = 10n ** 18n;
 
-/** The fork's system contracts other than EIP-4788's, as deployed (nonce 1). */
+/** The fork's system contracts but those in `left`, as deployed (nonce 1). */
 function systemContractsBut(left: readonly string[]): TestAccount[] {
   return [BEACON_ROOTS, HISTORY_STORAGE, WITHDRAWAL_REQUESTS, CONSOLIDATION_REQUESTS]
     .filter((c) => !left.includes(c.address))
@@ -94,55 +94,52 @@ async function verdicts(chain: L2TestChain, built: BuiltBlock): Promise<{ execut
 }
 
 describe("EXECUTE's per-block writes: the recorder and the verifier flush in one order", () => {
-  it("a valid block creating EIP-4788's absent account and deleting a pre-funded leaf beside it verifies (no halt)", async function () {
-    this.timeout(300_000);
-    // The account trie under BEACON_ROOTS' first nibble holds two leaves: a pre-funded CREATE2
-    // address A and an untouched account N. The block deletes A (created and self-destructed in one
-    // transaction, EIP-6780) and then creates BEACON_ROOTS' account (1 wei). Deleting A first leaves
-    // the branch one child: the collapse reads N. Inserting BEACON_ROOTS first keeps two children:
-    // N is never read. A witness recorder whose flush order differs from the verifier's records a
-    // witness without N for a block the verifier needs N for.
-    const beacon = keyNibbles(BEACON_ROOTS.address);
-    const salt = saltWhere(beacon[0], [beacon[1]]);
-    const pref = childOf(salt);
-    const untouched = addressWhere(beacon[0], [beacon[1], keyNibbles(pref)[1]], 0x51000);
-    const probe = await L2TestChain.create(CHAIN_ID, []);
-    let seed = 31;
-    while (keyNibbles(TestSigner.fromSeed(seed, probe.common).address.toString())[0] === beacon[0]) seed++;
-    const others = [
-      FACTORY,
-      "0x00000000000000000000000000000000000000c0",
-      ...systemContractsBut([BEACON_ROOTS.address]),
-    ];
-    for (const other of others) {
-      const address = typeof other === "string" ? other : other.address;
-      expect(keyNibbles(address)[0], `${address} shares the branch`).not.to.equal(beacon[0]);
-    }
-    const aliceAddress = TestSigner.fromSeed(seed, probe.common).address.toString();
-    const chain = await L2TestChain.create(
-      CHAIN_ID,
-      [
-        ...systemContractsBut([BEACON_ROOTS.address]),
-        { address: aliceAddress, balance: 100n * ONE_ETH },
-        { address: FACTORY, code: FACTORY_CODE },
-        { address: pref, balance: ONE_ETH },
-        { address: untouched, balance: ONE_ETH },
-      ],
-      { withSystemContracts: false },
-    );
-    const alice = TestSigner.fromSeed(seed, chain.common);
-    const built = await chain.buildBlock([
-      alice.tx({ to: FACTORY, data: `0x${word(salt)}`, gasLimit: 200_000n }),
-      alice.tx({ to: BEACON_ROOTS.address, value: 1n }),
-    ]);
-    expect(statusesOf(built)).to.deep.equal(["ok", "ok"]);
-    const state = await chain.stateAt();
-    expect(await state.getAccount(createAddressFromString(pref)), "A deleted").to.equal(undefined);
-    expect((await state.getAccount(createAddressFromString(BEACON_ROOTS.address)))?.balance).to.equal(1n);
-    const { execute, writeThrough } = await verdicts(chain, built);
-    expect(execute, "EXECUTE on the node's witness").to.match(/^valid /);
-    expect(writeThrough).to.equal(execute);
-  });
+  for (const absent of [BEACON_ROOTS, HISTORY_STORAGE])
+    it(`a valid block creating ${absent === BEACON_ROOTS ? "EIP-4788" : "EIP-2935"}'s absent account and deleting a pre-funded leaf beside it verifies (no halt)`, async function () {
+      this.timeout(300_000);
+      // The account trie under the absent contract's first nibble holds two leaves: a pre-funded CREATE2
+      // address A and an untouched account N. The block deletes A (created and self-destructed in one
+      // transaction, EIP-6780) and then creates the absent contract's account (1 wei). Deleting A first leaves
+      // the branch one child: the collapse reads N. Inserting it first keeps two children:
+      // N is never read. A witness recorder whose flush order differs from the verifier's records a
+      // witness without N for a block the verifier needs N for.
+      const branch = keyNibbles(absent.address);
+      const salt = saltWhere(branch[0], [branch[1]]);
+      const pref = childOf(salt);
+      const untouched = addressWhere(branch[0], [branch[1], keyNibbles(pref)[1]], 0x51000);
+      const probe = await L2TestChain.create(CHAIN_ID, []);
+      let seed = 31;
+      while (keyNibbles(TestSigner.fromSeed(seed, probe.common).address.toString())[0] === branch[0]) seed++;
+      const others = [FACTORY, "0x00000000000000000000000000000000000000c0", ...systemContractsBut([absent.address])];
+      for (const other of others) {
+        const address = typeof other === "string" ? other : other.address;
+        expect(keyNibbles(address)[0], `${address} shares the branch`).not.to.equal(branch[0]);
+      }
+      const aliceAddress = TestSigner.fromSeed(seed, probe.common).address.toString();
+      const chain = await L2TestChain.create(
+        CHAIN_ID,
+        [
+          ...systemContractsBut([absent.address]),
+          { address: aliceAddress, balance: 100n * ONE_ETH },
+          { address: FACTORY, code: FACTORY_CODE },
+          { address: pref, balance: ONE_ETH },
+          { address: untouched, balance: ONE_ETH },
+        ],
+        { withSystemContracts: false },
+      );
+      const alice = TestSigner.fromSeed(seed, chain.common);
+      const built = await chain.buildBlock([
+        alice.tx({ to: FACTORY, data: `0x${word(salt)}`, gasLimit: 200_000n }),
+        alice.tx({ to: absent.address, value: 1n }),
+      ]);
+      expect(statusesOf(built)).to.deep.equal(["ok", "ok"]);
+      const state = await chain.stateAt();
+      expect(await state.getAccount(createAddressFromString(pref)), "A deleted").to.equal(undefined);
+      expect((await state.getAccount(createAddressFromString(absent.address)))?.balance).to.equal(1n);
+      const { execute, writeThrough } = await verdicts(chain, built);
+      expect(execute, "EXECUTE on the node's witness").to.match(/^valid /);
+      expect(writeThrough).to.equal(execute);
+    });
 });
 
 /** SSTORE(calldata[0], calldata[32]); REVERT if calldata[64] is not zero. */
