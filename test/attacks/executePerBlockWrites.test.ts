@@ -156,6 +156,42 @@ const store = (slot: number, value: number, revert = false): string =>
   `0x${word(slot)}${word(value)}${revert ? word(1) : ""}`;
 
 describe("EXECUTE's per-block writes: state a transaction reads from an earlier one of the block", () => {
+  it("EIP-161: a pre-state empty account touched by a 0-value call is deleted, then funded again in a later transaction", async function () {
+    this.timeout(300_000);
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(45, probe.common);
+    const empty = "0x00000000000000000000000000000000000e0161";
+    const chain = await L2TestChain.create(CHAIN_ID, [
+      { address: alice.address.toString(), balance: 100n * ONE_ETH },
+      { address: empty },
+    ]);
+    const pre = await chain.stateAt();
+    expect(await pre.getAccount(createAddressFromString(empty)), "an empty account in the pre-state").not.to.equal(
+      undefined,
+    );
+    const built = await chain.buildBlock([
+      alice.tx({ to: empty }),
+      alice.tx({ to: empty, value: 2n }),
+      alice.tx({ to: empty }),
+    ]);
+    expect(statusesOf(built)).to.deep.equal(["ok", "ok", "ok"]);
+    expect((await (await chain.stateAt()).getAccount(createAddressFromString(empty)))?.balance).to.equal(2n);
+    const { execute, writeThrough } = await verdicts(chain, built);
+    expect(execute).to.match(/^valid /);
+    expect(writeThrough).to.equal(execute);
+    const deleted = await chain.buildBlock([alice.tx({ to: empty })], { discard: true });
+    const once = await L2TestChain.create(CHAIN_ID, [
+      { address: alice.address.toString(), balance: 100n * ONE_ETH },
+      { address: empty },
+    ]);
+    const onlyTouched = await once.buildBlock([TestSigner.fromSeed(45, once.common).tx({ to: empty })]);
+    expect(await (await once.stateAt()).getAccount(createAddressFromString(empty)), "deleted").to.equal(undefined);
+    const touched = await verdicts(once, onlyTouched);
+    expect(touched.execute).to.match(/^valid /);
+    expect(touched.writeThrough).to.equal(touched.execute);
+    expect((await verdicts(chain, deleted)).execute).to.match(/^valid /);
+  });
+
   it("EIP-2200/3529 original values and EIP-2929 warmth are per transaction: the gas of each transaction is its gas alone in a block", async function () {
     this.timeout(300_000);
     const accounts = (alice: TestSigner): TestAccount[] => [
