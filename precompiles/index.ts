@@ -16,6 +16,20 @@ export { DEFAULT_YIELD_EVERY_MS, paceExecution, stopPastClaimedGas } from "./exe
 export type { ExecutionPacing } from "./executionGuard";
 export type { ExecuteMemoOptions, ExecutePrecompile, ExecutePrecompileOptions, ExecutionHook } from "./precompile";
 export { SafeMerkleStateManager } from "./stateManager";
+export {
+  BlockBufferedStateManager,
+  DEFAULT_VERIFIER_WRITES,
+  encodeStorageValue,
+  recordVerifierRun,
+  runBlockAsVerifier,
+  verifierStateManager,
+} from "./verifierStateManager";
+export type {
+  RecordedRun,
+  RecordedRunParams,
+  VerifierStateManagerOptions,
+  VerifierWrites,
+} from "./verifierStateManager";
 export { DEFAULT_HARDFORK, decodeHeader, executionView, l2Common, resultOf, verifyBlock } from "./verifyBlock";
 export { DecodedNodeTrie } from "./decodedNodeTrie";
 export { MAX_RLP_DEPTH, RlpTooDeepError, checkRlpDepth, decodeBoundedRlp } from "./rlpDepth";

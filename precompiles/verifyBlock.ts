@@ -6,7 +6,7 @@ import {
 } from "@ethereumjs/block";
 import { type Common, Hardfork } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { type RunBlockResult, createVM, runBlock } from "@ethereumjs/vm";
+import { type RunBlockResult, createVM } from "@ethereumjs/vm";
 import { ValueEncoding, bytesToBigInt, equalsBytes } from "@ethereumjs/util";
 
 import type { ExecuteResult } from "./codec";
@@ -31,8 +31,9 @@ import {
 } from "./headerRules";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
 import { orderedTrieRoot } from "./orderedTrie";
-import { CachedReadStateManager } from "./cachedReadStateManager";
-import { SafeMerkleStateManager } from "./stateManager";
+import { type VerifierWrites, runBlockAsVerifier, verifierStateManager } from "./verifierStateManager";
+
+export { executionView } from "./verifierStateManager";
 import { LazyHashTrie } from "./lazyHashTrie";
 import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
 import { checkRlpDepth, decodeBoundedRlp } from "./rlpDepth";
@@ -71,11 +72,18 @@ export interface VerifyBlockParams {
    */
   readonly memoizeTrieNodes?: boolean;
   /**
-   * Answer a repeated account or storage read from memory (`CachedReadStateManager`, write-through); true
-   * when absent. False reads every account and slot from the trie: the verdict is the same either way, so
-   * this exists only for a same-run benchmark baseline and the differential test.
+   * With `writes: "write-through"` only: answer a repeated account or storage read from memory
+   * (`CachedReadStateManager`); true when absent. False reads every account and slot from the trie:
+   * the verdict is the same either way, so this exists only for a same-run benchmark baseline.
    */
   readonly cacheStateReads?: boolean;
+  /**
+   * How state writes reach the tries (`verifierStateManager`); `DEFAULT_VERIFIER_WRITES` ("per-block")
+   * when absent, which is EXECUTE's rule. "write-through" is the pre-session-24 path, kept as a
+   * benchmark and differential-test baseline: it may need witness nodes a per-block recorder did
+   * not record (and the other way round), so nothing that decides a verdict may choose it.
+   */
+  readonly writes?: VerifierWrites;
   /**
    * Hash the nodes a block writes only when a root is needed (`LazyHashTrie`, with `memoizeTrieNodes`);
    * true when absent. False re-hashes every written path at every write (`DecodedNodeTrie`, the
@@ -320,27 +328,12 @@ function checkExecution(block: Block, result: RunBlockResult): void {
   }
 }
 
-/**
- * What `execute` hands to runBlock: the block itself as prototype, no property of its own.
- *
- * With `generate: true`, runBlock ends by rebuilding the block from `{ ...block, header: { ...block.header,
- * <generated fields> } }` for its `afterBlock` event (EthereumJS 10.1.3, runBlock.js); the verdict comes from
- * `checkExecution`, not from that copy. Spreading the block copies its transactions, so the rebuild re-created
- * every one of them (a `Common` copy and a parameter merge each) with the same data and the same chain's
- * `Common` as the decoding that already accepted them. Spreading this view copies nothing: the rebuild makes
- * a block without transactions, and still rebuilds and checks the header with the generated fields, as before.
- * Every other read (`block.header`, `block.transactions`, `block.errorStr()`...) goes to the block through the
- * prototype. docs/design/verifier-overheads.md gives the argument that no verdict changes.
- */
-export function executionView(block: Block): Block {
-  return Object.create(block) as Block;
-}
-
 /** How the verifier's trie and state manager work: the verdict is the same for every choice. */
 interface VerifierOptions {
   readonly memoizeTrieNodes: boolean;
   readonly cacheStateReads: boolean;
   readonly lazyTrieHashing: boolean;
+  readonly writes?: VerifierWrites;
 }
 
 async function execute(
@@ -350,7 +343,7 @@ async function execute(
   blockchain: WitnessBlockchain,
   common: Common,
   pacing: ExecutionPacing,
-  { memoizeTrieNodes, cacheStateReads, lazyTrieHashing }: VerifierOptions,
+  { memoizeTrieNodes, cacheStateReads, lazyTrieHashing, writes }: VerifierOptions,
 ): Promise<RunBlockResult> {
   const options = { db: witnessDb, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes };
   // One memo per verification: it dies with this trie and its storage tries.
@@ -359,23 +352,21 @@ async function execute(
     : lazyTrieHashing
       ? new LazyHashTrie(options)
       : new DecodedNodeTrie(options);
-  const stateManager = cacheStateReads
-    ? new CachedReadStateManager({ trie, common })
-    : new SafeMerkleStateManager({ trie, common });
+  const stateManager = verifierStateManager({ trie, common, writes, cacheStateReads });
   await stateManager.setStateRoot(parent.stateRoot);
   await checkUncheckedSystemContracts(common, stateManager);
+  // The block's caches start empty, as in every witness recorder (`recordVerifierRun` reads nothing
+  // before runBlock): an account this check cached would otherwise enter the block's flush order at
+  // its first write instead of its first read, and a deletion's branch collapse could then read a
+  // node the recorder never did (docs/design/attack-review-s24.md, finding 1).
+  stateManager.clearCaches();
   const vm = await createVM({ common, stateManager, blockchain });
   stopPastClaimedGas(vm, block.header.gasUsed);
   paceExecution(vm.evm, pacing);
   // skipBlockValidation: every rule it would check is checkBlockShape's (headerRules.ts).
   const watch = watchSystemCalls(common, vm.evm);
   try {
-    const result = await runBlock(vm, {
-      block: executionView(block),
-      generate: true,
-      skipBlockValidation: true,
-      skipHardForkValidation: true,
-    });
+    const result = await runBlockAsVerifier(vm, block);
     watch.verdict();
     return result;
   } finally {
@@ -447,6 +438,7 @@ export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteRes
     params.memoizeTrieNodes,
     params.cacheStateReads,
     params.lazyTrieHashing,
+    params.writes,
   );
 }
 
@@ -459,6 +451,7 @@ export async function reexecute(
   memoizeTrieNodes = true,
   cacheStateReads = true,
   lazyTrieHashing = true,
+  writes?: VerifierWrites,
 ): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);
@@ -474,6 +467,7 @@ export async function reexecute(
         memoizeTrieNodes,
         cacheStateReads,
         lazyTrieHashing,
+        writes,
       }),
       witnessDb.firstMissing,
     ]);

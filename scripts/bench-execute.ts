@@ -45,7 +45,10 @@ import {
   encodeExecuteInput,
   executeGasCost,
   l2GasClaimOf,
+  type VerifyBlockParams,
   verifyBlock,
+  decodeWitness,
+  encodeWitness,
 } from "../precompiles";
 import {
   bn254PairingInput,
@@ -203,6 +206,11 @@ async function baselineVerifier(): Promise<VerifyBlock | undefined> {
   return baseline.verifyBlock;
 }
 
+/** The number of state entries (trie nodes) of an encoded witness. */
+function witnessEntries(witness: Uint8Array): number {
+  return decodeWitness(witness).state.length;
+}
+
 async function statelessVsFullState(): Promise<void> {
   const choice = await prepareCrypto();
   console.log(
@@ -219,65 +227,45 @@ async function statelessVsFullState(): Promise<void> {
     const workload = await buildWorkload(name, kind);
     const { built } = workload;
     const gas = Number(built.block.header.gasUsed);
-    const statelessMs = await profiled(() =>
-      timeIt(ROUNDS, () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: built.witness,
-        }),
-      ),
-    );
+    const verify = (options: Partial<VerifyBlockParams> = {}): ReturnType<typeof verifyBlock> =>
+      verifyBlock({
+        chainId: CHAIN_ID,
+        parentHeader: built.parentHeader,
+        block: built.blockRlp,
+        witness: built.witness,
+        ...options,
+      });
+    const statelessMs = await profiled(() => timeIt(ROUNDS, () => verify()));
     // The ratio from alternated rounds (the figure above may be profiled, and load moves).
     const [pairFastMs, statelessJsMs] = await timePair(
       ROUNDS,
-      () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: built.witness,
-        }),
-      () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          common: jsCryptoL1,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: built.witness,
-        }),
+      () => verify(),
+      () => verify({ common: jsCryptoL1 }),
     );
     const [pairMemoMs, upstreamTrieMs] = await timePair(
       ROUNDS,
-      () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: built.witness,
-        }),
-      () =>
-        verifyBlock({
-          chainId: CHAIN_ID,
-          parentHeader: built.parentHeader,
-          block: built.blockRlp,
-          witness: built.witness,
-          memoizeTrieNodes: false,
-        }),
+      () => verify(),
+      () => verify({ memoizeTrieNodes: false }),
+    );
+    // EXECUTE's per-block writes beside the write-through baseline, each with the witness recorded for it.
+    const writeThroughWitness = encodeWitness(
+      await workload.chain.witnessOf(
+        built.block,
+        workload.chain.headerAt(built.block.header.number - 1n),
+        "write-through",
+      ),
+    );
+    const [, , perBlockCpuMs, writeThroughCpuMs] = await timePair(
+      ROUNDS,
+      () => verify(),
+      () => verify({ witness: writeThroughWitness, writes: "write-through" }),
     );
     const [pairThisMs, baselineMs, thisCpuMs, baselineCpuMs] =
       baseline === undefined
         ? [undefined, undefined, undefined, undefined]
         : await timePair(
             ROUNDS,
-            () =>
-              verifyBlock({
-                chainId: CHAIN_ID,
-                parentHeader: built.parentHeader,
-                block: built.blockRlp,
-                witness: built.witness,
-              }),
+            () => verify(),
             () =>
               baseline({
                 chainId: CHAIN_ID,
@@ -302,6 +290,10 @@ async function statelessVsFullState(): Promise<void> {
       "stateless Mgas/s, JS crypto": (gas / 1e3 / statelessJsMs).toFixed(2),
       "fast/JS crypto (alternated rounds)": (statelessJsMs / pairFastMs).toFixed(2),
       "node memo/upstream trie (alternated rounds)": (upstreamTrieMs / pairMemoMs).toFixed(2),
+      "per-block Mgas per CPU s": (gas / 1e3 / perBlockCpuMs).toFixed(2),
+      "write-through Mgas per CPU s": (gas / 1e3 / writeThroughCpuMs).toFixed(2),
+      "per-block/write-through speed (CPU, alternated)": (writeThroughCpuMs / perBlockCpuMs).toFixed(2),
+      "witness entries per-block / write-through": `${witnessEntries(built.witness)} / ${witnessEntries(writeThroughWitness)}`,
       ...(pairThisMs === undefined || baselineMs === undefined || thisCpuMs === undefined || baselineCpuMs === undefined
         ? {}
         : {

@@ -590,7 +590,7 @@ function mutateBytes(
   switch (kind) {
     case "rawByteFlip": {
       const n = 1 + rng.int(3);
-      let res = out;
+      const res = out;
       const at: number[] = [];
       for (let k = 0; k < n; k++) {
         const i = rng.int(res.length);

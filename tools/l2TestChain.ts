@@ -1,5 +1,6 @@
 import { type Block, type BlockHeader, createBlock, createBlockHeader } from "@ethereumjs/block";
 import type { Common, Proof } from "@ethereumjs/common";
+import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { getMerkleStateProof } from "@ethereumjs/statemanager";
 import type { TypedTransaction } from "@ethereumjs/tx";
@@ -8,12 +9,13 @@ import { type RunTxResult, buildBlock, createVM } from "@ethereumjs/vm";
 
 import {
   EMPTY_REQUESTS_HASH,
-  RecordingDB,
   SYSTEM_CONTRACTS,
   SafeMerkleStateManager,
   type StoredValue,
+  type VerifierWrites,
   encodeWitness,
   l2Common,
+  recordVerifierRun,
 } from "../precompiles";
 
 export interface TestAccount {
@@ -23,13 +25,20 @@ export interface TestAccount {
   readonly storage?: Record<string, string>;
 }
 
+/** A witness's three lists, before encoding. */
+export interface WitnessParts {
+  readonly state: readonly Uint8Array[];
+  readonly codes: readonly Uint8Array[];
+  readonly headers: readonly Uint8Array[];
+}
+
 /** What EXECUTE needs for one L2 block, plus the block for assertions. */
 export interface BuiltBlock {
   readonly block: Block;
   readonly parentHeader: Uint8Array;
   readonly blockRlp: Uint8Array;
   readonly witness: Uint8Array;
-  readonly witnessParts: { state: readonly Uint8Array[]; codes: readonly Uint8Array[]; headers: readonly Uint8Array[] };
+  readonly witnessParts: WitnessParts;
   /** The outcome of each transaction, in block order (a reverted call is still a valid transaction). */
   readonly txResults: readonly RunTxResult[];
 }
@@ -40,6 +49,8 @@ export interface BuildOptions {
   readonly coinbase?: string;
   /** Build the block but leave the chain's head where it was (for blocks meant to be rejected). */
   readonly discard?: boolean;
+  /** The verifier write path the witness is recorded for (EXECUTE's when absent): the differential test's switch. */
+  readonly writes?: VerifierWrites;
 }
 
 /** Below `maxVerifiableL2GasLimit()`: a larger gas limit is an invalid header (EXECUTE could not re-execute it in one L1 transaction). */
@@ -122,7 +133,7 @@ export class L2TestChain {
     return new L2TestChain(common, db, createBlock({ header, withdrawals: [] }, { common }));
   }
 
-  private static trie(db: MapDB<string, StoredValue> | RecordingDB, common: Common): MerklePatriciaTrie {
+  private static trie(db: MapDB<string, StoredValue>, common: Common): MerklePatriciaTrie {
     return new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
   }
 
@@ -145,28 +156,16 @@ export class L2TestChain {
   /** Builds the next block from `txs` (all must be valid) and returns it with its witness. */
   async buildBlock(txs: readonly TypedTransaction[], options: BuildOptions = {}): Promise<BuiltBlock> {
     const parent = this.head;
-    const recording = new RecordingDB(this.db);
     const stateManager = new SafeMerkleStateManager({
       common: this.common,
-      trie: L2TestChain.trie(recording, this.common),
+      trie: L2TestChain.trie(this.db, this.common),
     });
     await stateManager.setStateRoot(parent.header.stateRoot);
-    let lowestRead = parent.header.number;
-    const headers = this.headers;
-    const first = this.first;
-    const blockchain = {
-      async getBlock(n: number | bigint) {
-        const header = headers[Number(BigInt(n) - first)];
-        if (header === undefined) throw new Error(`no block ${n}`);
-        if (BigInt(n) < lowestRead) lowestRead = BigInt(n);
-        return { hash: () => header.hash(), header };
-      },
-      async putBlock() {},
-      shallowCopy() {
-        return this;
-      },
-    };
-    const vm = await createVM({ common: this.common, stateManager, blockchain: blockchain as never });
+    const vm = await createVM({
+      common: this.common,
+      stateManager,
+      blockchain: this.ancestry(parent.header).blockchain,
+    });
     const builder = await buildBlock(vm, {
       parentBlock: parent,
       headerData: {
@@ -180,11 +179,7 @@ export class L2TestChain {
     const txResults: RunTxResult[] = [];
     for (const tx of txs) txResults.push(await builder.addTransaction(tx));
     const { block } = await builder.build();
-    // BLOCKHASH authenticates an ancestor through every header between it and the parent.
-    const ancestors = this.headers
-      .slice(Number(lowestRead - first), Number(parent.header.number - first))
-      .map((h) => h.serialize());
-    const witnessParts = recording.toWitness(ancestors);
+    const witnessParts = await this.witnessOf(block, parent.header, options.writes);
     if (options.discard !== true) {
       this.head = block;
       this.headers.push(block.header);
@@ -197,6 +192,49 @@ export class L2TestChain {
       witnessParts,
       txResults,
     };
+  }
+
+  /**
+   * The witness EXECUTE needs for `block` on `parent`: what EXECUTE's own run reads (recorded as the
+   * node's captureWitness records it), not the builder's reads, since the order of trie writes
+   * decides which sibling a branch collapse reads. `writes` picks the verifier write path recorded
+   * for (EXECUTE's when absent): the differential tests record both for one block.
+   */
+  async witnessOf(block: Block, parent: BlockHeader, writes?: VerifierWrites): Promise<WitnessParts> {
+    const { blockchain, lowestRead } = this.ancestry(parent);
+    const { recording } = await recordVerifierRun({
+      common: this.common,
+      db: this.db,
+      preStateRoot: parent.stateRoot,
+      block,
+      blockchain,
+      writes,
+    });
+    // BLOCKHASH authenticates an ancestor through every header between it and the parent.
+    const ancestors = this.headers
+      .slice(Number(lowestRead() - this.first), Number(parent.number - this.first))
+      .map((h) => h.serialize());
+    return recording.toWitness(ancestors);
+  }
+
+  /** BLOCKHASH's view of this chain below `parent`, and the lowest block number it was asked for. */
+  private ancestry(parent: BlockHeader): { blockchain: EVMMockBlockchainInterface; lowestRead: () => bigint } {
+    let lowest = parent.number;
+    const headers = this.headers;
+    const first = this.first;
+    const blockchain = {
+      async getBlock(n: number | bigint) {
+        const header = headers[Number(BigInt(n) - first)];
+        if (header === undefined) throw new Error(`no block ${n}`);
+        if (BigInt(n) < lowest) lowest = BigInt(n);
+        return { hash: () => header.hash(), header };
+      },
+      async putBlock() {},
+      shallowCopy() {
+        return this;
+      },
+    };
+    return { blockchain: blockchain as unknown as EVMMockBlockchainInterface, lowestRead: () => lowest };
   }
 
   /** A state manager over the state of block `number` (default: the head), for reads. */

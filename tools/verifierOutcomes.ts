@@ -5,7 +5,10 @@ import { ExecuteError, type VerifyBlockParams, verifyBlock } from "../precompile
 import type { BuiltBlock } from "./l2TestChain";
 
 /** The verifier's options whose verdicts must not differ (each a same-verdict optimisation). */
-export type VerifierModes = Pick<VerifyBlockParams, "memoizeTrieNodes" | "cacheStateReads" | "lazyTrieHashing">;
+export type VerifierModes = Pick<
+  VerifyBlockParams,
+  "memoizeTrieNodes" | "cacheStateReads" | "lazyTrieHashing" | "writes"
+>;
 
 /**
  * A verification's outcome as EXECUTE reports it: the block hash and state root, or the error's

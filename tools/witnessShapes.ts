@@ -5,7 +5,7 @@ import { Account, type MapDB, ValueEncoding, createAccountFromRLP, createAddress
 
 import { keccak_256 as keccak256 } from "@noble/hashes/sha3.js";
 
-import type { StoredValue } from "../precompiles";
+import type { StoredValue, VerifierWrites } from "../precompiles";
 import { TestSigner } from "./l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "./l2TestChain";
 
@@ -161,13 +161,15 @@ export const SLOT0 = `0x${"00".repeat(32)}`;
 
 /**
  * One L2 block on a genesis reshaped by `shape` (none: an honest trie): "transfers" is 100 ETH
- * transfers from 100 senders, "loop" one transaction of `loopGas` into SSTORE_LOOP.
+ * transfers from 100 senders, "loop" one transaction of `loopGas` into SSTORE_LOOP. The witness is
+ * recorded for the verifier write path `writes` (EXECUTE's when absent): the same block either way.
  */
 export async function shapedBlock(
   chainId: bigint,
   kind: "transfers" | "loop",
   shape: StateShape | undefined,
   loopGas = 1_000_000n,
+  writes?: VerifierWrites,
 ): Promise<BuiltBlock> {
   const probe = await L2TestChain.create(chainId, []);
   const count = kind === "transfers" ? 100 : 1;
@@ -186,7 +188,7 @@ export async function shapedBlock(
       ? signer.tx({ to: `0x${(0xaa00 + i).toString(16).padStart(40, "0")}`, value: 1n })
       : signer.tx({ to: LOOPER, gasLimit: loopGas });
   });
-  const built = await chain.buildBlock(txs);
+  const built = await chain.buildBlock(txs, { writes });
   for (const result of built.txResults) {
     const error = result.execResult.exceptionError;
     if (error !== undefined) throw new Error(`shapedBlock: a transaction failed: ${error.error}`);

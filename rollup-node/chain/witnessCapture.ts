@@ -1,17 +1,9 @@
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
-import { type DB, ValueEncoding, bytesToHex, equalsBytes } from "@ethereumjs/util";
-import { createVM, runBlock } from "@ethereumjs/vm";
+import { type DB, bytesToHex, equalsBytes } from "@ethereumjs/util";
 
-import {
-  DecodedNodeTrie,
-  RecordingDB,
-  SafeMerkleStateManager,
-  type StoredValue,
-  type Witness,
-  executionView,
-} from "../../precompiles";
+import { type StoredValue, type VerifierWrites, type Witness, recordVerifierRun } from "../../precompiles";
 import type { BlockStore } from "./blockStore";
 import { WitnessCaptureError } from "./errors";
 import { yieldBetweenTransactions } from "./executionYield";
@@ -54,16 +46,22 @@ export interface CaptureParams {
   readonly preStateRoot: Uint8Array;
   /** The complete block (header with its final roots). */
   readonly block: Block;
+  /**
+   * The verifier's write path to record for (`DEFAULT_VERIFIER_WRITES`, EXECUTE's, when absent);
+   * another value only for the differential test of the two paths.
+   */
+  readonly writes?: VerifierWrites;
 }
 
 /**
- * Re-executes a built block exactly as the EXECUTE verifier does (same state manager without
- * caches, same `runBlock` options) on the chain's database, recording every pre-state read.
+ * Re-executes a built block exactly as the EXECUTE verifier does (the state manager of
+ * precompiles' `verifierStateManager`, same `runBlock` options) on the chain's database,
+ * recording every pre-state read.
  *
- * Mirroring the verifier rather than recording the builder's own cached run is what makes the
- * witness complete: with caches, trie writes are flushed in a different order at commit, and a
- * branch collapse that the verifier's per-transaction writes trigger (reading a sibling node)
- * may never happen in the builder, so its reads are not a superset of the verifier's.
+ * Mirroring the verifier rather than recording the builder's own run is what makes the witness
+ * complete: the order of trie writes decides which nodes a branch collapse reads (a sibling), and
+ * the builder's order (its checkpoints, its dropped transactions) is not the verifier's. One
+ * shared definition keeps the two in lockstep: the verifier reads no node this recorder did not.
  */
 export async function captureWitness(params: CaptureParams): Promise<Witness> {
   const { block, store } = params;
@@ -72,32 +70,20 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
   // stayed reachable from the chain, one per block (#14).
   const common = params.common.copy();
   const parentNumber = block.header.number - 1n;
-  const recording = new RecordingDB(new OverlayDB(params.db));
-  // As the verifier's trie (verifyBlock's memoizeTrieNodes): the same reads, recorded the same,
-  // each node's bytes RLP-decoded once per capture instead of on every walk from the root.
-  const trie = new DecodedNodeTrie({
-    db: recording,
-    useKeyHashing: true,
-    common,
-    valueEncoding: ValueEncoding.Bytes,
-  });
-  const stateManager = new SafeMerkleStateManager({ trie, common });
-  await stateManager.setStateRoot(params.preStateRoot);
   const blockchain = new RecordingBlockchain(store, parentNumber);
-  const vm = await createVM({ common, stateManager, blockchain });
-  // A second execution of the whole block: sockets are served between its transactions too.
-  yieldBetweenTransactions(vm);
-  // The block as the verifier hands it to runBlock (executionView): generate's closing rebuild of
-  // the block then re-creates no transaction (a Common copy and a parameter merge each).
-  const result = await runBlock(vm, {
-    block: executionView(block),
-    generate: true,
-    skipBlockValidation: true,
-    skipHardForkValidation: true,
+  const { recording, stateRoot } = await recordVerifierRun({
+    common,
+    db: new OverlayDB(params.db),
+    preStateRoot: params.preStateRoot,
+    block,
+    blockchain,
+    writes: params.writes,
+    // A second execution of the whole block: sockets are served between its transactions too.
+    prepareVm: yieldBetweenTransactions,
   });
-  if (!equalsBytes(result.stateRoot, block.header.stateRoot)) {
+  if (!equalsBytes(stateRoot, block.header.stateRoot)) {
     throw new WitnessCaptureError(
-      `re-execution of block ${block.header.number} gives state root ${bytesToHex(result.stateRoot)}, the block has ${bytesToHex(block.header.stateRoot)}`,
+      `re-execution of block ${block.header.number} gives state root ${bytesToHex(stateRoot)}, the block has ${bytesToHex(block.header.stateRoot)}`,
     );
   }
   // BLOCKHASH authenticates an ancestor through every header between it and the parent.

@@ -1,10 +1,11 @@
 /**
- * Attack on EXECUTE's price (docs/design/attack-review-s23.md, finding 1): the stateless verifier
- * writes every SSTORE through to the storage trie and the account trie at once (no state cache),
- * re-encoding and re-hashing both paths and keeping every node written in memory. A warm SSTORE
- * costs 100 L2 gas, so a loop of them costs EXECUTE far more CPU per gas than an honest block, on
- * an honest state, and far more again on a pre-state whose paths are 64 nodes deep (which any
- * caller of EXECUTE may name in the parent header it passes).
+ * Attack on EXECUTE's price (docs/design/attack-review-s23.md, finding 1): a verifier that writes
+ * every SSTORE through to the storage trie and the account trie at once re-encodes and re-hashes
+ * both paths and keeps every node written in memory. A warm SSTORE costs 100 L2 gas, so a loop of
+ * them cost EXECUTE far more CPU per gas than an honest block, on an honest state, and far more
+ * again (and ≈ 0.5 MB of memory per SSTORE) on a pre-state whose paths are 64 nodes deep, which any
+ * caller of EXECUTE may name in the parent header it passes. EXECUTE now writes per block
+ * (precompiles/verifierStateManager.ts): an SSTORE is a cache write, the tries are written once.
  * CPU is measured with process.cpuUsage against an honest call in the same run, not a clock.
  */
 import { expect } from "chai";
@@ -12,37 +13,96 @@ import { expect } from "chai";
 import { createExecutePrecompile, decodeExecuteInvalid } from "../../precompiles";
 import { blockExecuteCall, callExecute } from "../../tools/executeCall";
 import type { BuiltBlock } from "../../tools/l2TestChain";
-import { shapedBlock } from "../../tools/witnessShapes";
+import { LOOPER, SLOT0, shapedBlock } from "../../tools/witnessShapes";
 import { cpuSeconds } from "../../tools/cpuTime";
 
 const CHAIN_ID = 907n;
 /** What an adversarial block may cost per gas, at most, against the honest one in the same run. */
 const MAX_RATIO = 3;
+/** The honest-state loop's bound while EthereumJS's SSTORE opcode keeps it near MAX_RATIO (see the skipped test). */
+const MAX_LOOP_RATIO = 4;
+/**
+ * Heap growth a call may reach per million L1 gas charged. Written through, the depth-64 loop
+ * reached ≈ 850 MB per Mgas (+1,059 MB in a 1.25 Mgas call); per block it stays near what the
+ * honest block needs (a few MB).
+ */
+const MAX_HEAP_MB_PER_MGAS = 50;
 
-/** CPU seconds per million L1 gas charged, the least of two calls (the first warms V8 up). */
-async function cpuPerMgas(built: BuiltBlock): Promise<number> {
-  const execute = createExecutePrecompile();
-  const { data, gasLimit } = blockExecuteCall(built, CHAIN_ID, execute);
-  const runs: number[] = [];
-  for (let round = 0; round < 2; round++) {
-    const start = cpuSeconds();
-    const result = await callExecute(execute, data, { gasLimit });
-    runs.push(((cpuSeconds() - start) * 1e6) / Number(result.executionGasUsed));
-    expect(decodeExecuteInvalid(result.returnValue), "the block is valid").to.equal(undefined);
-  }
-  return Math.min(...runs);
+interface Cost {
+  /** CPU seconds per million L1 gas charged, the least of the calls (the first warms V8 up). */
+  cpuPerMgas: number;
+  /** The largest heap growth seen during a call, MB per million L1 gas charged. */
+  heapMbPerMgas: number;
 }
 
-describe("attack: SSTORE loops against EXECUTE's write-through trie", function () {
-  this.timeout(600_000);
+/**
+ * One call of EXECUTE on each input per round, the inputs alternated round by round so that the
+ * machine's load moves every one alike. The heap is sampled every 2 ms, which fires whenever the
+ * call yields to the event loop (EXECUTE yields between slices of work, `DEFAULT_YIELD_EVERY_MS`),
+ * and once right after it.
+ */
+async function costs(inputs: readonly BuiltBlock[], rounds: number): Promise<Cost[]> {
+  const execute = createExecutePrecompile();
+  const calls = inputs.map((built) => blockExecuteCall(built, CHAIN_ID, execute));
+  const out: Cost[] = inputs.map(() => ({ cpuPerMgas: Number.POSITIVE_INFINITY, heapMbPerMgas: 0 }));
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, { data, gasLimit }] of calls.entries()) {
+      const base = process.memoryUsage().heapUsed;
+      let peak = base;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+      }, 2);
+      const start = cpuSeconds();
+      const result = await callExecute(execute, data, { gasLimit });
+      const seconds = cpuSeconds() - start;
+      clearInterval(sampler);
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
+      expect(decodeExecuteInvalid(result.returnValue), "the block is valid").to.equal(undefined);
+      const mgas = Number(result.executionGasUsed) / 1e6;
+      out[i].cpuPerMgas = Math.min(out[i].cpuPerMgas, seconds / mgas);
+      out[i].heapMbPerMgas = Math.max(out[i].heapMbPerMgas, (peak - base) / 1e6 / mgas);
+    }
+  }
+  return out;
+}
 
-  // Skipped until the fix lands (attack-review-s23.md, finding 1, says what it takes). Before the
-  // lazy trie it failed with "expected 7.6167129659611685 to be below 3"; with it (LazyHashTrie, which
-  // removes the per-write hashing, not the per-write walk and EthereumJS's per-SSTORE overhead) it
-  // still fails: "expected 6.743766629279279 to be below 3".
-  it.skip("charges an SSTORE loop on an honest state no more CPU per gas than 3x an honest block", async () => {
-    const honest = await cpuPerMgas(await shapedBlock(CHAIN_ID, "transfers", undefined));
-    const loop = await cpuPerMgas(await shapedBlock(CHAIN_ID, "loop", undefined, 500_000n));
-    expect(loop / honest, "an SSTORE loop on an honest state").to.be.below(MAX_RATIO);
+describe("attack: SSTORE loops against EXECUTE's trie writes", function () {
+  this.timeout(600_000);
+  let honest: Cost;
+  let loop: Cost;
+  let deep: Cost;
+
+  before(async () => {
+    [honest, loop, deep] = await costs(
+      [
+        await shapedBlock(CHAIN_ID, "transfers", undefined),
+        await shapedBlock(CHAIN_ID, "loop", undefined, 300_000n),
+        await shapedBlock(CHAIN_ID, "loop", { deepAccounts: [LOOPER], deepSlots: { [LOOPER]: [SLOT0] } }, 100_000n),
+      ],
+      3,
+    );
+    console.log(
+      `      CPU ms/Mgas: honest ${(honest.cpuPerMgas * 1000).toFixed(0)}, loop ${(loop.cpuPerMgas * 1000).toFixed(0)}, depth 64 ${(deep.cpuPerMgas * 1000).toFixed(0)}; heap MB/Mgas: honest ${honest.heapMbPerMgas.toFixed(1)}, loop ${loop.heapMbPerMgas.toFixed(1)}, depth 64 ${deep.heapMbPerMgas.toFixed(1)}`,
+    );
+  });
+
+  // Failed first on the write-through verifier: "expected 5.633130619034672 to be below 3" (s23:
+  // 7.6167129659611685; with LazyHashTrie 6.743766629279279). Per block it measures 2.5-3.3x
+  // (attack-review-s23.md finding 1): the write path is gone from the profile, what is left is
+  // EthereumJS's SSTORE opcode itself (four setLengthLeft array spreads per SSTORE, ≈ 16 of ≈ 37 µs,
+  // and the garbage they make; a loop of JUMPs alone measures 1.5-2x). Skipped until that is cheaper:
+  // a test at its edge fails at random under CI's load.
+  it.skip("charges an SSTORE loop on an honest state no more CPU per gas than 3x an honest block", () => {
+    expect(loop.cpuPerMgas / honest.cpuPerMgas, "an SSTORE loop on an honest state").to.be.below(MAX_RATIO);
+  });
+
+  // The write path's share of the above, guarded: write-through measured 5.6-7.6x (s23: up to 14x).
+  it("charges an SSTORE loop on an honest state no more CPU per gas than 4x an honest block (the write path is not in it)", () => {
+    expect(loop.cpuPerMgas / honest.cpuPerMgas, "an SSTORE loop on an honest state").to.be.below(MAX_LOOP_RATIO);
+  });
+
+  it("charges an SSTORE loop on an account and slot at depth 64 no more than 3x an honest block's CPU per gas, and bounded memory", () => {
+    expect(deep.cpuPerMgas / honest.cpuPerMgas, "an SSTORE loop at depth 64").to.be.below(MAX_RATIO);
+    expect(deep.heapMbPerMgas, "heap growth during the call, MB per Mgas charged").to.be.below(MAX_HEAP_MB_PER_MGAS);
   });
 });

@@ -1,5 +1,5 @@
 import { RLP } from "@ethereumjs/rlp";
-import { decodeExecuteInput } from "../../precompiles";
+import { decodeExecuteInput, encodeWitness } from "../../precompiles";
 import { keccak256 } from "../../precompiles/crypto";
 import { bytesToHex, createAddressFromString, generateAddress2, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
@@ -29,7 +29,10 @@ const CHAIN_ID = 913n;
 const LAZY_FUZZ_SEED = 20261128;
 const ONE_ETH = 10n ** 18n;
 
-/** Write-through, as EXECUTE ran before this pass; the lazy trie must give its verdicts. */
+/**
+ * The DecodedNodeTrie, as EXECUTE ran before this pass; the lazy trie must give its verdicts. Both
+ * write per block (EXECUTE's write path since s24) unless a test says write-through.
+ */
 const PRODUCTION: VerifierModes = { cacheStateReads: true, lazyTrieHashing: false };
 const LAZY_MODES: readonly VerifierModes[] = [
   { cacheStateReads: true, lazyTrieHashing: true },
@@ -309,15 +312,32 @@ describe("LazyHashTrie end to end: verifyBlock with lazyTrieHashing on and off, 
       const s2 = await pre.getAccount(createAddressFromString(S2));
       const leaf = RLP.encode([Uint8Array.of(0x20), s2?.serialize() ?? new Uint8Array()]);
       const leafKey = bytesToHex(keccak256(leaf)).slice(2);
-      const [state, codes, headers] = RLP.decode(built.witness) as Uint8Array[][];
-      const witness = RLP.encode([state.filter((node) => bytesToHex(node) !== bytesToHex(leaf)), codes, headers]);
+      const withoutLeafOf = (witness: Uint8Array): Uint8Array => {
+        const [state, codes, headers] = RLP.decode(witness) as Uint8Array[][];
+        return RLP.encode([state.filter((node) => bytesToHex(node) !== bytesToHex(leaf)), codes, headers]);
+      };
+      // Per block (EXECUTE's write path), nothing reaches the trie before S2 is read: its leaf comes
+      // from the witness whether S1's write was kept or not, with and without the lazy trie.
+      const perBlock = await compareModes(
+        CHAIN_ID,
+        built,
+        built.blockRlp,
+        [{ label: "without S2's leaf", witness: withoutLeafOf(built.witness) }],
+        PRODUCTION,
+        LAZY_MODES,
+      );
+      expect(perBlock.mismatches).to.eql([]);
+      expect(perBlock.outcomes[0]).to.match(new RegExp(`^invalid 5: .*${leafKey}`));
+      // Write-through, on the witness recorded for it: the content-addressed case proper.
+      const parent = chain.headerAt(built.block.header.number - 1n);
+      const writeThrough = encodeWitness(await chain.witnessOf(built.block, parent, "write-through"));
       const withoutLeaf = await compareModes(
         CHAIN_ID,
         built,
         built.blockRlp,
-        [{ label: "without S2's leaf", witness }],
-        PRODUCTION,
-        LAZY_MODES,
+        [{ label: "without S2's leaf, write-through", witness: withoutLeafOf(writeThrough) }],
+        { ...PRODUCTION, writes: "write-through" },
+        LAZY_MODES.map((modes) => ({ ...modes, writes: "write-through" as const })),
       );
       expect(withoutLeaf.mismatches).to.eql([]);
       if (reverted) expect(withoutLeaf.outcomes[0]).to.match(new RegExp(`^invalid .*${leafKey}`));

@@ -8,6 +8,7 @@ import {
   SafeMerkleStateManager,
   type StoredValue,
   WitnessDB,
+  encodeWitness,
   genesisForkCommon,
   keyOf,
 } from "../../precompiles";
@@ -177,52 +178,112 @@ async function chainWith(accounts: readonly TestAccount[]): Promise<{ chain: L2T
   return { chain, alice: TestSigner.fromSeed(21, chain.common) };
 }
 
-/** The uncached write-through verifier, whose verdicts the others must give. */
-const BASELINE: VerifierModes = { cacheStateReads: false, lazyTrieHashing: false };
-/** The read cache, the lazy trie, and both. */
-const OTHER_MODES: readonly VerifierModes[] = [
-  { cacheStateReads: true, lazyTrieHashing: false },
-  { cacheStateReads: false, lazyTrieHashing: true },
-  { cacheStateReads: true, lazyTrieHashing: true },
+/**
+ * The modes compared on the witness the node records (per block, EXECUTE's write path): the
+ * DecodedNodeTrie baseline, and the lazy trie (EXECUTE's default). The read cache is the block
+ * buffer's own in this write path, so `cacheStateReads` does not apply.
+ */
+const PER_BLOCK_BASELINE: VerifierModes = { writes: "per-block", lazyTrieHashing: false };
+const PER_BLOCK_OTHERS: readonly VerifierModes[] = [{ writes: "per-block", lazyTrieHashing: true }];
+/** The write-through baseline (uncached, DecodedNodeTrie), and the read cache, the lazy trie, and both. */
+const WRITE_THROUGH_BASELINE: VerifierModes = {
+  writes: "write-through",
+  cacheStateReads: false,
+  lazyTrieHashing: false,
+};
+const WRITE_THROUGH_OTHERS: readonly VerifierModes[] = [
+  { writes: "write-through", cacheStateReads: true, lazyTrieHashing: false },
+  { writes: "write-through", cacheStateReads: false, lazyTrieHashing: true },
+  { writes: "write-through", cacheStateReads: true, lazyTrieHashing: true },
 ];
 
+/** The witness the write-through verifier needs for `built` (recorded by its own run). */
+async function writeThroughWitness(chain: L2TestChain, built: BuiltBlock): Promise<Uint8Array> {
+  const parent = chain.headerAt(built.block.header.number - 1n);
+  return encodeWitness(await chain.witnessOf(built.block, parent, "write-through"));
+}
+
 /**
- * The block verifies (with and without the cache and the lazy trie, identically); a wrong state
- * root, gas used or receipts root is refused identically; and each witness node dropped in turn
- * gives the same outcome in every mode.
+ * `block`'s outcome on the whole witness of each write path (per block on the recorded witness,
+ * write-through on its own): every mode of a path agrees, and the two paths agree.
  */
-async function expectSameVerdicts(built: BuiltBlock): Promise<void> {
-  const whole = [{ label: "whole witness", witness: built.witness }];
-  const accepted = await compareModes(CHAIN_ID, built, built.blockRlp, whole, BASELINE, OTHER_MODES);
-  expect(accepted.outcomes[0], "the uncached verifier accepts the built block").to.match(/^valid /);
-  expect(accepted.mismatches).to.eql([]);
+async function wholeWitnessOutcome(
+  built: BuiltBlock,
+  block: Uint8Array,
+  writeThrough: Uint8Array,
+  label: string,
+): Promise<string> {
+  const perBlock = await compareModes(
+    CHAIN_ID,
+    built,
+    block,
+    [{ label: "whole witness", witness: built.witness }],
+    PER_BLOCK_BASELINE,
+    PER_BLOCK_OTHERS,
+  );
+  expect(perBlock.mismatches, label).to.eql([]);
+  const through = await compareModes(
+    CHAIN_ID,
+    built,
+    block,
+    [{ label: "whole write-through witness", witness: writeThrough }],
+    WRITE_THROUGH_BASELINE,
+    WRITE_THROUGH_OTHERS,
+  );
+  expect(through.mismatches, `${label}, write-through`).to.eql([]);
+  expect(through.outcomes[0], `${label}, write-through`).to.equal(perBlock.outcomes[0]);
+  return perBlock.outcomes[0];
+}
+
+/**
+ * The block verifies identically in every mode, each write path with the witness recorded for it
+ * (the builder, L2TestChain, records per block and is the reference for receipts, gas and roots);
+ * a wrong state root, gas used or receipts root is refused identically; each node or code of the
+ * per-block witness dropped in turn gives the same outcome with and without the lazy trie, and
+ * either the same acceptance or WitnessIncomplete, never another verdict; each node or code of the
+ * write-through witness dropped in turn gives the same outcome with and without the read cache and
+ * the lazy trie.
+ */
+async function expectSameVerdicts(chain: L2TestChain, built: BuiltBlock): Promise<void> {
+  const writeThrough = await writeThroughWitness(chain, built);
+  const accepted = await wholeWitnessOutcome(built, built.blockRlp, writeThrough, "the built block");
+  expect(accepted, "the per-block verifier accepts the built block").to.match(/^valid /);
   const tampered = [
     tamperBlock(built.block, { stateRoot: new Uint8Array(32).fill(1) }),
     tamperBlock(built.block, { gasUsed: built.block.header.gasUsed - 1n }),
     tamperBlock(built.block, { receiptTrie: new Uint8Array(32).fill(2) }),
   ];
   for (const [i, block] of tampered.entries()) {
-    const refused = await compareModes(CHAIN_ID, built, block, whole, BASELINE, OTHER_MODES);
-    expect(refused.outcomes[0], `tampered ${i}`).to.match(/^invalid /);
-    expect(refused.mismatches, `tampered ${i}`).to.eql([]);
+    expect(await wholeWitnessOutcome(built, block, writeThrough, `tampered ${i}`), `tampered ${i}`).to.match(
+      /^invalid /,
+    );
   }
-  const dropped = await compareModes(
+  const variants = witnessesWithOneDropped(built.witness);
+  const dropped = await compareModes(CHAIN_ID, built, built.blockRlp, variants, PER_BLOCK_BASELINE, PER_BLOCK_OTHERS);
+  expect(dropped.mismatches).to.eql([]);
+  for (const [i, without] of dropped.outcomes.entries())
+    expect(
+      without === accepted || without.startsWith("invalid 5: "),
+      `per-block, ${variants[i].label}: ${without}`,
+    ).to.equal(true);
+  expect(dropped.outcomes.filter((o) => o.startsWith("invalid 5: ")).length).to.be.greaterThan(0);
+  const droppedThrough = await compareModes(
     CHAIN_ID,
     built,
     built.blockRlp,
-    witnessesWithOneDropped(built.witness),
-    BASELINE,
-    OTHER_MODES,
+    witnessesWithOneDropped(writeThrough),
+    WRITE_THROUGH_BASELINE,
+    WRITE_THROUGH_OTHERS,
   );
-  expect(dropped.mismatches).to.eql([]);
-  expect(dropped.outcomes.filter((o) => o.startsWith("invalid")).length).to.be.greaterThan(0);
+  expect(droppedThrough.mismatches).to.eql([]);
+  expect(droppedThrough.outcomes.filter((o) => o.startsWith("invalid")).length).to.be.greaterThan(0);
 }
 
 function statusesOf(built: BuiltBlock): string[] {
   return built.txResults.map((r) => (r.execResult.exceptionError === undefined ? "ok" : "failed"));
 }
 
-describe("verifyBlock with and without the state read cache, on blocks built around the cache's edge cases", () => {
+describe("verifyBlock per block and write-through (with and without the state read cache), on blocks built around the caches' edge cases", () => {
   it("storage read after a reverted call frame, a reverted transaction and an out-of-gas transaction", async function () {
     this.timeout(300_000);
     const { chain, alice } = await chainWith([
@@ -250,7 +311,7 @@ describe("verifyBlock with and without the state read cache, on blocks built aro
     expect(bytesToHex(await state.getStorage(createAddressFromString(REVERTER), slot(4)))).to.equal("0x");
     expect(bytesToHex(await state.getStorage(createAddressFromString(CALLS), slot(5)))).to.equal("0x11");
     expect((await state.getAccount(createAddressFromString(CALLS)))?.balance).to.equal(10n);
-    await expectSameVerdicts(built);
+    await expectSameVerdicts(chain, built);
   });
 
   it("a contract created, self-destructed, funded, re-created and read at the same address in one block", async function () {
@@ -282,7 +343,7 @@ describe("verifyBlock with and without the state read cache, on blocks built aro
     // The last CREATE2 collided with the live child: the factory's slot 0 is 0.
     expect(bytesToHex(await state.getStorage(createAddressFromString(FACTORY), key(0)))).to.equal("0x");
     expect((await state.getCode(childAccount)).length).to.equal(CHILD_RUNTIME.length / 2);
-    await expectSameVerdicts(built);
+    await expectSameVerdicts(chain, built);
   });
 
   it("an EIP-7702 delegation set, used, moved and cleared in one block", async function () {
@@ -313,7 +374,7 @@ describe("verifyBlock with and without the state read cache, on blocks built aro
     // The reverter's read path, run as bob's code, read the slot the store code wrote.
     expect(bytesToHex(await state.getStorage(bob.address, key(3)))).to.equal("0x07");
     expect((await state.getCode(bob.address)).length).to.equal(0);
-    await expectSameVerdicts(built);
+    await expectSameVerdicts(chain, built);
   });
 
   it("an EIP-7002 withdrawal request queued by a transaction and dequeued by the end-of-block system call", async function () {
@@ -327,19 +388,15 @@ describe("verifyBlock with and without the state read cache, on blocks built aro
     // The header a native L2 allows (no requests): the shape checks pass and the block executes,
     // so the system call dequeues (reads and clears) the queue slots the transaction wrote.
     const block = tamperBlock(built.block, { requestsHash: EMPTY_REQUESTS_HASH });
-    const whole = [{ label: "whole witness", witness: built.witness }];
-    const refused = await compareModes(CHAIN_ID, built, block, whole, BASELINE, OTHER_MODES);
-    expect(refused.outcomes[0]).to.match(/^invalid 69: execution produced execution requests/);
-    expect(refused.mismatches).to.eql([]);
-    const dropped = await compareModes(
-      CHAIN_ID,
-      built,
-      block,
-      witnessesWithOneDropped(built.witness),
-      BASELINE,
-      OTHER_MODES,
-    );
+    const refused = await wholeWitnessOutcome(built, block, await writeThroughWitness(chain, built), "requests");
+    expect(refused).to.match(/^invalid 69: execution produced execution requests/);
+    const variants = witnessesWithOneDropped(built.witness);
+    const dropped = await compareModes(CHAIN_ID, built, block, variants, PER_BLOCK_BASELINE, PER_BLOCK_OTHERS);
     expect(dropped.mismatches).to.eql([]);
+    for (const [i, without] of dropped.outcomes.entries())
+      expect(without === refused || without.startsWith("invalid 5: "), `${variants[i].label}: ${without}`).to.equal(
+        true,
+      );
   });
 });
 

@@ -1,0 +1,215 @@
+import type { Block } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
+import type { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { CacheType, Caches, type StorageCache } from "@ethereumjs/statemanager";
+import { type Address, type DB, EthereumJSErrorWithoutCode, ValueEncoding, unpadBytes } from "@ethereumjs/util";
+import { type RunBlockResult, type VM, createVM, runBlock } from "@ethereumjs/vm";
+
+import { CachedReadStateManager } from "./cachedReadStateManager";
+import { DecodedNodeTrie } from "./decodedNodeTrie";
+import { SafeMerkleStateManager } from "./stateManager";
+import type { StoredValue } from "./witness";
+import { RecordingDB } from "./witnessRecorder";
+
+/**
+ * How EXECUTE's state manager writes a block's state changes to the tries
+ * (docs/design/verifier-write-path.md, "Per-block writes"; a rule of EXECUTE: docs/design/consensus-rules.md).
+ *
+ * - `per-block`: accounts, storage and code are kept in EthereumJS's caches for the whole block and
+ *   written to the tries only when runBlock reads the state root (once, after the block's last
+ *   system call), in the caches' order. What EXECUTE and the node's witness recorder run.
+ * - `write-through`: every write goes to the storage trie and the account trie at once (EXECUTE
+ *   until session 24). Kept only as the baseline of benches and differential tests: it needs
+ *   other witness nodes in some blocks (a deletion's branch collapse), so it decides no verdict.
+ */
+export type VerifierWrites = "per-block" | "write-through";
+
+/** The write path of EXECUTE and of every witness recorder: declared once. */
+export const DEFAULT_VERIFIER_WRITES: VerifierWrites = "per-block";
+
+/**
+ * `SafeMerkleStateManager` with EthereumJS's account, storage and code caches that never flush
+ * before the state root is read.
+ *
+ * runBlock holds one checkpoint around the whole block (EthereumJS 10.1.3 runBlock.ts: checkpoint,
+ * applyBlock with its system calls and transactions, requests, `getStateRoot()`, commit), so the
+ * caches already gather the block's writes and `getStateRoot()` flushes them at depth 1. Upstream
+ * `commit()`/`revert()` flush once more when the depth returns to 0: after the root, writing back
+ * what was cached before the block's checkpoint (none: `execute()` clears the system-contract reads
+ * it makes before runBlock, which a witness recorder does not make). That flush is dropped here, so the only trie
+ * writes of a verification are those of the one flush inside `getStateRoot()`, in both the
+ * verifier and the recorder. EIP-2200's original values stay per transaction: runTx clears
+ * `originalStorageCache` after every transaction, and so does a return to depth 0 here.
+ *
+ * The caches are ORDERED_MAPs: they never evict (an LRU would drop a dirty entry and lose the write).
+ * Their size is bounded by what gas pays for: every entry is an account, slot or code a transaction
+ * touched (at least a warm access, ≥ 100 gas, a cold one 2,100–2,600), for the one block verified.
+ */
+export class BlockBufferedStateManager extends SafeMerkleStateManager {
+  constructor(opts: { trie: MerklePatriciaTrie; common: Common }) {
+    super({
+      ...opts,
+      // `size` is an LRU's: an ORDERED_MAP ignores it (0 would disable the cache).
+      caches: new Caches({
+        account: { type: CacheType.ORDERED_MAP, size: 1 },
+        storage: { type: CacheType.ORDERED_MAP, size: 1 },
+        code: { type: CacheType.ORDERED_MAP, size: 1 },
+      }),
+    });
+  }
+
+  /**
+   * Upstream's `putStorage` with caches writes the slot to the cache AND to the storage trie at
+   * once (EthereumJS 10.1.3: `this._caches?.storage?.put(…) ?? (await this._writeContractStorage(…))`,
+   * and the cache's `put` returns undefined), which is the write-through cost this class removes.
+   * Here the slot goes to the cache only; `getStateRoot()` writes it. Same checks and messages.
+   */
+  override async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
+    if (key.length !== 32) throw EthereumJSErrorWithoutCode("Storage key must be 32 bytes long");
+    if (value.length > 32) throw EthereumJSErrorWithoutCode("Storage value cannot be longer than 32 bytes");
+    // getAccount's own first step, without decoding the account it only checks for.
+    const cached = this._caches?.account?.get(address);
+    const exists =
+      cached !== undefined ? cached.accountRLP !== undefined : (await this.getAccount(address)) !== undefined;
+    if (!exists) throw EthereumJSErrorWithoutCode("putStorage() called on non-existing account");
+    this.storageCache().put(address, key, encodeStorageValue(unpadBytes(value)));
+  }
+
+  override async commit(): Promise<void> {
+    await this._trie.commit();
+    this._caches?.commit();
+    this._checkpointCount--;
+    if (this._checkpointCount === 0) this.originalStorageCache.clear();
+  }
+
+  override async revert(): Promise<void> {
+    await this._trie.revert();
+    this._caches?.revert();
+    // As upstream: a storage trie object may hold writes (clearStorage) of the reverted frame.
+    this._storageTries = {};
+    this._checkpointCount--;
+    if (this._checkpointCount === 0) this.originalStorageCache.clear();
+  }
+
+  private storageCache(): StorageCache {
+    const cache = this._caches?.storage;
+    if (cache === undefined) throw new Error("BlockBufferedStateManager has no storage cache");
+    return cache;
+  }
+}
+
+/**
+ * `RLP.encode(value)` for a storage value (a byte string of at most 32 bytes, already unpadded),
+ * without RLP's general encoder (a third of a cached SSTORE's state-manager time): one byte below
+ * 0x80 is itself, anything else (the empty string included) is 0x80 + length, then the bytes.
+ * A fresh array either way, as RLP.encode returns.
+ */
+export function encodeStorageValue(value: Uint8Array): Uint8Array {
+  if (value.length > 32) throw new RangeError(`a storage value has at most 32 bytes, not ${value.length}`);
+  if (value.length === 1 && value[0] < 0x80) return Uint8Array.of(value[0]);
+  const encoded = new Uint8Array(value.length + 1);
+  encoded[0] = 0x80 + value.length;
+  encoded.set(value, 1);
+  return encoded;
+}
+
+export interface VerifierStateManagerOptions {
+  readonly trie: MerklePatriciaTrie;
+  readonly common: Common;
+  /** `DEFAULT_VERIFIER_WRITES` when absent. */
+  readonly writes?: VerifierWrites;
+  /**
+   * Write-through only: answer a repeated account or storage read from memory
+   * (`CachedReadStateManager`); true when absent. Per-block reads are the caches' anyway.
+   */
+  readonly cacheStateReads?: boolean;
+}
+
+/**
+ * The state manager EXECUTE re-executes a block with, and the one every witness recorder
+ * (rollup-node's captureWitness, tools' L2TestChain) re-executes it with: one definition, so the
+ * recorder reads exactly the trie nodes the verifier will, in the same order.
+ */
+export function verifierStateManager(options: VerifierStateManagerOptions): SafeMerkleStateManager {
+  const { trie, common } = options;
+  const writes = options.writes ?? DEFAULT_VERIFIER_WRITES;
+  if (writes === "per-block") return new BlockBufferedStateManager({ trie, common });
+  return options.cacheStateReads === false
+    ? new SafeMerkleStateManager({ trie, common })
+    : new CachedReadStateManager({ trie, common });
+}
+
+export interface RecordedRunParams {
+  readonly common: Common;
+  /** A full-state trie database holding the pre-state (reads are recorded, writes pass through). */
+  readonly db: DB<string, StoredValue>;
+  /** The state root the block executes on. */
+  readonly preStateRoot: Uint8Array;
+  /** The complete block (header with its final roots). */
+  readonly block: Block;
+  /** BLOCKHASH's source (the caller records which ancestors it gave). */
+  readonly blockchain: EVMMockBlockchainInterface;
+  /** `DEFAULT_VERIFIER_WRITES` when absent. */
+  readonly writes?: VerifierWrites;
+  /** Called with the VM before the block runs (the node yields to its event loop between transactions). */
+  readonly prepareVm?: (vm: VM) => void;
+}
+
+export interface RecordedRun {
+  /** Every pre-state trie node and code the run read (`toWitness` makes the witness). */
+  readonly recording: RecordingDB;
+  /** The state root the run computed. */
+  readonly stateRoot: Uint8Array;
+  /** runBlock's result (receipts, per-transaction results). */
+  readonly result: RunBlockResult;
+}
+
+/**
+ * Runs a block as `execute()` does (this state manager, `DecodedNodeTrie`, the same runBlock
+ * options) on a full-state database, recording every pre-state read: the witness EXECUTE needs.
+ * The node's captureWitness and tools' L2TestChain record with this, so no recorder has its own copy.
+ */
+export async function recordVerifierRun(params: RecordedRunParams): Promise<RecordedRun> {
+  const { common, block } = params;
+  const recording = new RecordingDB(params.db);
+  // As the verifier's trie (verifyBlock's memoizeTrieNodes): the same reads, recorded the same,
+  // each node's bytes RLP-decoded once instead of on every walk from the root.
+  const trie = new DecodedNodeTrie({ db: recording, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+  const stateManager = verifierStateManager({ trie, common, writes: params.writes });
+  await stateManager.setStateRoot(params.preStateRoot);
+  const vm = await createVM({ common, stateManager, blockchain: params.blockchain });
+  params.prepareVm?.(vm);
+  const result = await runBlockAsVerifier(vm, block);
+  return { recording, stateRoot: result.stateRoot, result };
+}
+
+/**
+ * What `execute` hands to runBlock: the block itself as prototype, no property of its own.
+ *
+ * With `generate: true`, runBlock ends by rebuilding the block from `{ ...block, header: { ...block.header,
+ * <generated fields> } }` for its `afterBlock` event (EthereumJS 10.1.3, runBlock.js); the verdict comes from
+ * `checkExecution`, not from that copy. Spreading the block copies its transactions, so the rebuild re-created
+ * every one of them (a `Common` copy and a parameter merge each) with the same data and the same chain's
+ * `Common` as the decoding that already accepted them. Spreading this view copies nothing: the rebuild makes
+ * a block without transactions, and still rebuilds and checks the header with the generated fields, as before.
+ * Every other read (`block.header`, `block.transactions`, `block.errorStr()`...) goes to the block through the
+ * prototype. docs/design/verifier-overheads.md gives the argument that no verdict changes.
+ */
+export function executionView(block: Block): Block {
+  return Object.create(block) as Block;
+}
+
+/**
+ * runBlock as EXECUTE runs it, and every witness recorder with it. skipBlockValidation: every rule it
+ * would check is checkBlockShape's (headerRules.ts); `generate: true` leaves the verdict to
+ * `checkExecution` (verifyBlock.ts), which compares the generated roots with the header's.
+ */
+export function runBlockAsVerifier(vm: VM, block: Block): Promise<RunBlockResult> {
+  return runBlock(vm, {
+    block: executionView(block),
+    generate: true,
+    skipBlockValidation: true,
+    skipHardForkValidation: true,
+  });
+}
