@@ -10,7 +10,7 @@
  */
 import { expect } from "chai";
 
-import { createExecutePrecompile, decodeExecuteInvalid } from "../../precompiles";
+import { type VerifierWrites, createExecutePrecompile, decodeExecuteInvalid, verifyBlock } from "../../precompiles";
 import { blockExecuteCall, callExecute } from "../../tools/executeCall";
 import type { BuiltBlock } from "../../tools/l2TestChain";
 import { LOOPER, SLOT0, shapedBlock } from "../../tools/witnessShapes";
@@ -19,8 +19,11 @@ import { cpuSeconds } from "../../tools/cpuTime";
 const CHAIN_ID = 907n;
 /** What an adversarial block may cost per gas, at most, against the honest one in the same run. */
 const MAX_RATIO = 3;
-/** The honest-state loop's bound while EthereumJS's SSTORE opcode keeps it near MAX_RATIO (see the skipped test). */
-const MAX_LOOP_RATIO = 4;
+/**
+ * The honest-state loop's CPU per block against writing through, the same block in the same run:
+ * measured 0.28-0.33 (bench-witness-shape, SHAPE_WRITES_BASELINE=1); 1 when the write path is back.
+ */
+const MAX_LOOP_VS_WRITE_THROUGH = 0.6;
 /**
  * Heap growth a call may reach per million L1 gas charged. Written through, the depth-64 loop
  * reached ≈ 850 MB per Mgas (+1,059 MB in a 1.25 Mgas call); per block it stays near what the
@@ -66,6 +69,19 @@ async function costs(inputs: readonly BuiltBlock[], rounds: number): Promise<Cos
   return out;
 }
 
+/** CPU seconds `verifyBlock` takes on `built` (recorded for `writes`) when it writes state that way. */
+async function verifyCpu(built: BuiltBlock, writes: VerifierWrites): Promise<number> {
+  const start = cpuSeconds();
+  await verifyBlock({
+    chainId: CHAIN_ID,
+    parentHeader: built.parentHeader,
+    block: built.blockRlp,
+    witness: built.witness,
+    writes,
+  });
+  return cpuSeconds() - start;
+}
+
 describe("attack: SSTORE loops against EXECUTE's trie writes", function () {
   this.timeout(600_000);
   let honest: Cost;
@@ -96,9 +112,27 @@ describe("attack: SSTORE loops against EXECUTE's trie writes", function () {
     expect(loop.cpuPerMgas / honest.cpuPerMgas, "an SSTORE loop on an honest state").to.be.below(MAX_RATIO);
   });
 
-  // The write path's share of the above, guarded: write-through measured 5.6-7.6x (s23: up to 14x).
-  it("charges an SSTORE loop on an honest state no more CPU per gas than 4x an honest block (the write path is not in it)", () => {
-    expect(loop.cpuPerMgas / honest.cpuPerMgas, "an SSTORE loop on an honest state").to.be.below(MAX_LOOP_RATIO);
+  // The write path's share of the above, guarded against writing through in the same run: against
+  // the honest block the loop measured 2.5-4.6x per block and 6.4x under two parallel CI workers, so
+  // a bound on that ratio would fail at random; against write-through it stays near 0.3.
+  it("verifies an SSTORE loop on an honest state in at most 0.6 of the CPU writing through takes (the write path is not in it)", async () => {
+    const perBlock = await shapedBlock(CHAIN_ID, "loop", undefined, 300_000n, "per-block");
+    const writeThrough = await shapedBlock(CHAIN_ID, "loop", undefined, 300_000n, "write-through");
+    const least = { "per-block": Number.POSITIVE_INFINITY, "write-through": Number.POSITIVE_INFINITY };
+    for (let round = 0; round < 3; round++) {
+      for (const [writes, built] of [
+        ["per-block", perBlock],
+        ["write-through", writeThrough],
+      ] as const) {
+        least[writes] = Math.min(least[writes], await verifyCpu(built, writes));
+      }
+    }
+    console.log(
+      `      CPU s: per block ${least["per-block"].toFixed(3)}, write-through ${least["write-through"].toFixed(3)}`,
+    );
+    expect(least["per-block"] / least["write-through"], "per-block / write-through CPU").to.be.below(
+      MAX_LOOP_VS_WRITE_THROUGH,
+    );
   });
 
   it("charges an SSTORE loop on an account and slot at depth 64 no more than 3x an honest block's CPU per gas, and bounded memory", () => {
