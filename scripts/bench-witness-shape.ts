@@ -19,6 +19,7 @@ import { blockExecuteCall, callExecute } from "../tools/executeCall";
 import type { BuiltBlock } from "../tools/l2TestChain";
 import { LOOPER, SLOT0, shapedBlock as block } from "../tools/witnessShapes";
 import { cpuSeconds } from "../tools/cpuTime";
+import { measured } from "../tools/heapPeak";
 
 const CHAIN_ID = 905n;
 const ROUNDS = Number(process.env.SHAPE_ROUNDS ?? 2);
@@ -80,24 +81,19 @@ async function verifyOnce(
   lazyTrieHashing: boolean,
   writes?: VerifierWrites,
 ): Promise<{ ms: number; heapMb: number }> {
-  const base = process.memoryUsage().heapUsed;
-  let peak = base;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
-  }, 5);
-  const start = cpuSeconds();
-  await verifyBlock({
-    chainId: CHAIN_ID,
-    parentHeader: built.parentHeader,
-    block: built.blockRlp,
-    witness: built.witness,
-    lazyTrieHashing,
-    writes,
-  });
-  const ms = (cpuSeconds() - start) * 1000;
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().heapUsed);
-  return { ms, heapMb: (peak - base) / 1e6 };
+  const { cpuSeconds: seconds, heapGrowthBytes } = await measured(
+    () =>
+      verifyBlock({
+        chainId: CHAIN_ID,
+        parentHeader: built.parentHeader,
+        block: built.blockRlp,
+        witness: built.witness,
+        lazyTrieHashing,
+        writes,
+      }),
+    5,
+  );
+  return { ms: seconds * 1000, heapMb: heapGrowthBytes / 1e6 };
 }
 
 /** verifyBlock with lazy trie hashing off (the write-through baseline) and on, alternated, per Mgas charged. */

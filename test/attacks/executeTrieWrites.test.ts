@@ -15,6 +15,7 @@ import { blockExecuteCall, callExecute } from "../../tools/executeCall";
 import type { BuiltBlock } from "../../tools/l2TestChain";
 import { LOOPER, SLOT0, shapedBlock } from "../../tools/witnessShapes";
 import { cpuSeconds } from "../../tools/cpuTime";
+import { measured } from "../../tools/heapPeak";
 
 const CHAIN_ID = 907n;
 /** What an adversarial block may cost per gas, at most, against the honest one in the same run. */
@@ -50,20 +51,15 @@ async function costs(inputs: readonly BuiltBlock[], rounds: number): Promise<Cos
   const out: Cost[] = inputs.map(() => ({ cpuPerMgas: Number.POSITIVE_INFINITY, heapMbPerMgas: 0 }));
   for (let round = 0; round < rounds; round++) {
     for (const [i, { data, gasLimit }] of calls.entries()) {
-      const base = process.memoryUsage().heapUsed;
-      let peak = base;
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, process.memoryUsage().heapUsed);
-      }, 2);
-      const start = cpuSeconds();
-      const result = await callExecute(execute, data, { gasLimit });
-      const seconds = cpuSeconds() - start;
-      clearInterval(sampler);
-      peak = Math.max(peak, process.memoryUsage().heapUsed);
+      const {
+        result,
+        cpuSeconds: seconds,
+        heapGrowthBytes,
+      } = await measured(() => callExecute(execute, data, { gasLimit }));
       expect(decodeExecuteInvalid(result.returnValue), "the block is valid").to.equal(undefined);
       const mgas = Number(result.executionGasUsed) / 1e6;
       out[i].cpuPerMgas = Math.min(out[i].cpuPerMgas, seconds / mgas);
-      out[i].heapMbPerMgas = Math.max(out[i].heapMbPerMgas, (peak - base) / 1e6 / mgas);
+      out[i].heapMbPerMgas = Math.max(out[i].heapMbPerMgas, heapGrowthBytes / 1e6 / mgas);
     }
   }
   return out;

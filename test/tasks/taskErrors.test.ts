@@ -281,19 +281,25 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
       expect(error.hint).to.contain("earlier devnet");
     });
 
-    it("--l2-rpc naming a node of another chain than the rollup's L2: refused before anything is sent", async () => {
-      // Before: rollup:deposit sent the deposit, then waited for its relay on the wrong L2 until killed.
-      const genesis = devnetGenesis({}, 4321n, 1_000n, []);
+    /** A rollup deployed on the test's L1 for a dev genesis of `l2ChainId`, and the provider that deployed it. */
+    async function rollupOfChain(l2ChainId: bigint) {
+      const genesis = devnetGenesis({}, l2ChainId, 1_000n, []);
       const { hash, stateRoot } = await genesisCommitments(genesis);
       const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
       const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
       const deployment = await deployRollup(deployer, {
-        l2ChainId: 4321n,
+        l2ChainId,
         genesisBlockHash: hash,
         genesisStateRoot: stateRoot,
         sequencer: deployer.address,
         genesisSupply: genesisSupply(genesis),
       });
+      return { provider, deployer, deployment, stateRoot };
+    }
+
+    it("--l2-rpc naming a node of another chain than the rollup's L2: refused before anything is sent", async () => {
+      // Before: rollup:deposit sent the deposit, then waited for its relay on the wrong L2 until killed.
+      const { provider, deployer, deployment } = await rollupOfChain(4321n);
       const other = await startL1Devnet({ port: 0, chainId: 5555n });
       try {
         const nonce = await provider.getTransactionCount(deployer.address);
@@ -315,17 +321,7 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
 
     it("--l2-rpc naming a node of the rollup's chain id but another genesis: refused before anything is sent", async () => {
       // Two rollups made from the template keep one L2 chain id: the chain id alone let a task wait on the other's node.
-      const genesis = devnetGenesis({}, 5556n, 1_000n, []);
-      const { hash, stateRoot } = await genesisCommitments(genesis);
-      const provider = new JsonRpcProvider(l1.url as string, undefined, { staticNetwork: true, cacheTimeout: -1 });
-      const deployer = new Wallet(deriveDevAccounts(1)[0]?.privateKey as string, provider);
-      const deployment = await deployRollup(deployer, {
-        l2ChainId: 5556n,
-        genesisBlockHash: hash,
-        genesisStateRoot: stateRoot,
-        sequencer: deployer.address,
-        genesisSupply: genesisSupply(genesis),
-      });
+      const { provider, deployer, deployment, stateRoot } = await rollupOfChain(5556n);
       const other = await startL1Devnet({ port: 0, chainId: 5556n });
       try {
         const nonce = await provider.getTransactionCount(deployer.address);
