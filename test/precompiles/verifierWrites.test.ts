@@ -4,17 +4,16 @@ import { bytesToHex, setLengthLeft, toBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import {
-  ExecuteError,
   ExecuteErrorCode,
   type VerifierWrites,
   encodeStorageValue,
   encodeWitness,
   recordVerifierRun,
-  verifyBlock,
 } from "../../precompiles";
 import { keccak256 } from "../../precompiles/crypto";
 import { TestSigner, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import { verifierOutcome } from "../../tools/verifierOutcomes";
 
 /**
  * EXECUTE's per-block write path (precompiles/verifierStateManager.ts) against the write-through
@@ -46,20 +45,14 @@ async function chainWithSetter(
   return { chain, alice: TestSigner.fromSeed(31, chain.common) };
 }
 
-async function verdict(built: BuiltBlock, witness: Uint8Array, writes: VerifierWrites): Promise<string> {
-  try {
-    const result = await verifyBlock({
-      chainId: CHAIN_ID,
-      parentHeader: built.parentHeader,
-      block: built.blockRlp,
-      witness,
-      writes,
-    });
-    return `valid ${bytesToHex(result.stateRoot)}`;
-  } catch (error) {
-    if (error instanceof ExecuteError) return `invalid ${error.code}`;
-    throw error;
-  }
+/** EXECUTE's outcome for `built` on `witness`, writing state `writes`. */
+function verdict(built: BuiltBlock, witness: Uint8Array, writes: VerifierWrites): Promise<string> {
+  return verifierOutcome(CHAIN_ID, built, built.blockRlp, witness, { writes });
+}
+
+/** The outcome of a valid `built`. */
+function accepted(built: BuiltBlock): string {
+  return `valid ${bytesToHex(built.block.hash())} ${bytesToHex(built.block.header.stateRoot)}`;
 }
 
 /** runBlock's result for `built` with the verifier's state manager in `writes` mode, on the chain's full state. */
@@ -116,9 +109,7 @@ describe("EXECUTE's per-block writes against the write-through baseline", functi
     expect(perBlock.results[1].gasRefund, "1 → 2 → 1 restores the original: refund 2,800").to.equal(2800n);
     // 1 → 0 costs 2,100 + 2,900 and refunds 4,800: the transaction costs less than 21,000 + 5,000.
     expect(perBlock.results[2].totalGasSpent < 26_000n, "1 → 0 clears against original 1").to.equal(true);
-    expect(await verdict(built, built.witness, "per-block")).to.equal(
-      `valid ${bytesToHex(built.block.header.stateRoot)}`,
-    );
+    expect(await verdict(built, built.witness, "per-block")).to.equal(accepted(built));
   });
 
   it("needs the sibling a deletion's collapse reads when the deletion is flushed first (the s23 counter-example): the write-through witness lacks it", async () => {
@@ -135,12 +126,13 @@ describe("EXECUTE's per-block writes against the write-through baseline", functi
     const built = await chain.buildBlock([alice.tx({ to: SETTER, data: pairs([k1, 5n], [k3, 1n], [k1, 0n]) })]);
     const parent = chain.headerAt(built.block.header.number - 1n);
     const writeThrough = encodeWitness(await chain.witnessOf(built.block, parent, "write-through"));
-    const accepted = `valid ${bytesToHex(built.block.header.stateRoot)}`;
-    expect(await verdict(built, built.witness, "per-block")).to.equal(accepted);
-    expect(await verdict(built, writeThrough, "write-through")).to.equal(accepted);
+    expect(await verdict(built, built.witness, "per-block")).to.equal(accepted(built));
+    expect(await verdict(built, writeThrough, "write-through")).to.equal(accepted(built));
     // The two paths need different witnesses: this is why the recorder and the verifier share one
     // definition, and why the write path is a consensus rule (consensus-rules.md).
-    expect(await verdict(built, writeThrough, "per-block")).to.equal(`invalid ${ExecuteErrorCode.WitnessIncomplete}`);
+    expect(await verdict(built, writeThrough, "per-block")).to.match(
+      new RegExp(`^invalid ${ExecuteErrorCode.WitnessIncomplete}: `),
+    );
     const entries = (witness: Uint8Array): Set<string> =>
       new Set((RLP.decode(witness) as Uint8Array[][])[0].map((node) => bytesToHex(node)));
     const perBlockNodes = entries(built.witness);
