@@ -59,9 +59,11 @@ describe("bridge: the authorization probe reads only the answers that mean it", 
 
   it("an optimistic rollup with provisional blocks answers before its rule is asked: that is not a yes", async () => {
     const pending = OPTIMISTIC_ROLLUP_INTERFACE.encodeErrorResult("ProvisionalBlocksPending", [1n]);
+    // Marked provisional: the rule itself was not asked (the sequencing-rule check reads no answer from it).
     expect(await sequencingOpensAt(revertingRollup(pending), stranger)).to.deep.equal({
       allowed: false,
       openAt: 1_234n,
+      provisional: true,
     });
   });
 
