@@ -15,6 +15,16 @@ const BATCH_MAX_BYTES = 1 << 20;
  * same data directory: no acknowledged transaction may be lost, the chain must link from genesis
  * to its head, the head's state must be readable and match the receipts, and L1 must accept it.
  */
+/** A provider that sends up to `count` calls issued together as one JSON-RPC batch. */
+function batchingProvider(url: string, count: number): JsonRpcProvider {
+  return new JsonRpcProvider(url, undefined, {
+    staticNetwork: true,
+    pollingInterval: 25,
+    batchMaxCount: count,
+    batchMaxSize: BATCH_MAX_BYTES,
+  });
+}
+
 describe("e2e: the L2 node killed while it builds blocks with held trie writes", function () {
   this.timeout(600_000);
   let r: E2eRollup;
@@ -46,12 +56,7 @@ describe("e2e: the L2 node killed while it builds blocks with held trie writes",
       // (62 for the five bursts, measured), bigger builds for the kill offsets to land in; sent
       // one request at a time they made ≈ 60 blocks of 3-4 transactions (298), each an advance
       // L1 simulates and executes (docs/design/fast-tests.md, round 24).
-      const l2 = new JsonRpcProvider(running.url, undefined, {
-        staticNetwork: true,
-        pollingInterval: 25,
-        batchMaxCount: BURST,
-        batchMaxSize: BATCH_MAX_BYTES,
-      });
+      const l2 = batchingProvider(running.url, BURST);
       try {
         const signed = await Promise.all(
           senders.flatMap((sender, s) =>
@@ -80,12 +85,7 @@ describe("e2e: the L2 node killed while it builds blocks with held trie writes",
     }
 
     running = await spawnNode(r, 100);
-    const l2 = new JsonRpcProvider(running.url, undefined, {
-      staticNetwork: true,
-      pollingInterval: 25,
-      batchMaxCount: BURST,
-      batchMaxSize: BATCH_MAX_BYTES,
-    });
+    const l2 = batchingProvider(running.url, BURST);
     try {
       // Each sender's last acknowledged nonce mined, then every acknowledged hash's receipt (in
       // batches): a lost transaction leaves a gap its sender's later nonces cannot pass, or no receipt.
