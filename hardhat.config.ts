@@ -24,6 +24,8 @@ const TS_LOADER = path.join(__dirname, "rollup-node", "tsLoader.js");
 const CHAI_MATCHERS = require.resolve("@nomicfoundation/hardhat-chai-matchers");
 /** Measures each test file when TEST_TIMINGS names an output file (scripts/test-timings.js reads it). */
 const FILE_TIMINGS = path.join(__dirname, "test", "support", "fileTimings.js");
+/** Makes a worker's results sendable when a failed assertion holds a BigInt (see the file). */
+const WORKER_MESSAGES = path.join(__dirname, "test", "support", "workerMessages.js");
 // `npm test` sets TEST_PHASE for its two runs: their main processes load the plugin through it too.
 if (process.env.NATIVE_ROLLUP_TS_LOADER === TS_LOADER || process.env.TEST_PHASE !== undefined) require(TS_LOADER);
 // Every other run from these sources (`hardhat devnet`, compile, the rollup:* tasks) loads them
@@ -122,6 +124,7 @@ subtask(TASK_TEST_RUN_MOCHA_TESTS).setAction(async (args, hre, runSuper): Promis
     // Hardhat's context (Hardhat appends hardhat/register only when it is missing from the list).
     hre.config.mocha.require = [
       ...(hre.config.mocha.require ?? []),
+      WORKER_MESSAGES,
       ...(timings ? [FILE_TIMINGS] : []),
       "hardhat/register",
       CHAI_MATCHERS,
