@@ -232,7 +232,7 @@ async function outcome(input: Uint8Array, cacheStateReads: boolean): Promise<str
     return "input does not decode";
   }
   try {
-    const result = await verifyBlock({ ...params, cacheStateReads });
+    const result = await verifyBlock({ ...params, cacheStateReads, writes: "write-through" });
     return `valid ${bytesToHex(result.blockHash)} ${bytesToHex(result.stateRoot)}`;
   } catch (error) {
     if (error instanceof ExecuteError) return `invalid ${error.code}: ${error.message}`;
@@ -281,12 +281,15 @@ async function storageBlock(): Promise<BuiltBlock> {
     },
   ]);
   const signer = TestSigner.fromSeed(1, chain.common);
-  return chain.buildBlock([
-    signer.tx({ to: STORE_ADDRESS, data: storeCall(1n, 0n), gasLimit: 100_000n }),
-    signer.tx({ to: STORE_ADDRESS, data: storeCall(4n, 9n), gasLimit: 100_000n }),
-    signer.tx({ to: STORE_ADDRESS, data: storeCall(4n, 0n), gasLimit: 100_000n }),
-    signer.tx({ to: `0x${"ab".repeat(20)}`, value: 1n, gasLimit: 21_000n }),
-  ]);
+  return chain.buildBlock(
+    [
+      signer.tx({ to: STORE_ADDRESS, data: storeCall(1n, 0n), gasLimit: 100_000n }),
+      signer.tx({ to: STORE_ADDRESS, data: storeCall(4n, 9n), gasLimit: 100_000n }),
+      signer.tx({ to: STORE_ADDRESS, data: storeCall(4n, 0n), gasLimit: 100_000n }),
+      signer.tx({ to: `0x${"ab".repeat(20)}`, value: 1n, gasLimit: 21_000n }),
+    ],
+    { writes: "write-through" },
+  );
 }
 
 async function blockOutcome(built: BuiltBlock, witness: Uint8Array, cacheStateReads: boolean): Promise<string> {
@@ -297,6 +300,7 @@ async function blockOutcome(built: BuiltBlock, witness: Uint8Array, cacheStateRe
       block: built.blockRlp,
       witness,
       cacheStateReads,
+      writes: "write-through",
     });
     return `valid ${bytesToHex(result.blockHash)}`;
   } catch (error) {
