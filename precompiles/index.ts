@@ -30,7 +30,15 @@ export type {
   VerifierStateManagerOptions,
   VerifierWrites,
 } from "./verifierStateManager";
-export { DEFAULT_HARDFORK, decodeHeader, executionView, l2Common, resultOf, verifyBlock } from "./verifyBlock";
+export {
+  DEFAULT_HARDFORK,
+  decodeHeader,
+  executionView,
+  l2Common,
+  resultOf,
+  transactionsRootOf,
+  verifyBlock,
+} from "./verifyBlock";
 export { DecodedNodeTrie } from "./decodedNodeTrie";
 export { MAX_RLP_DEPTH, RlpTooDeepError, checkRlpDepth, decodeBoundedRlp } from "./rlpDepth";
 export type { VerifyBlockParams } from "./verifyBlock";

@@ -411,18 +411,24 @@ export async function checkBlockShape(
   checkHeaderAgainstParent(block.header, parent);
   checkHeaderFields(block.header);
   checkBlockContent(block);
-  // EthereumJS's `transactionsTrieIsValid` builds the same root with a trie, one put per transaction.
-  const transactionsRoot = orderedTrieRoot(
-    block.transactions.map((tx) => tx.serialize()),
-    common.customCrypto.keccak256 ?? keccak256,
-  );
-  if (!equalsBytes(transactionsRoot, block.header.transactionsTrie)) {
+  if (!equalsBytes(transactionsRootOf(block), block.header.transactionsTrie)) {
     throw new ExecuteError(
       ExecuteErrorCode.InvalidTransactions,
       "transactions do not match the header's transactions root",
     );
   }
   return { common, parent, block };
+}
+
+/**
+ * The root of `block`'s transactions: what EthereumJS's `transactionsTrieIsValid` compares with the
+ * header, built in one pass (`orderedTrieRoot`) instead of a trie with one put per transaction.
+ */
+export function transactionsRootOf(block: Block): Uint8Array {
+  return orderedTrieRoot(
+    block.transactions.map((tx) => tx.serialize()),
+    block.common.customCrypto.keccak256 ?? keccak256,
+  );
 }
 
 /**
