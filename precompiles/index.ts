@@ -1,6 +1,7 @@
 // The EXECUTE precompile as a pure library: no servers, no files. Code outside precompiles/
 // imports from here only (ARCHITECTURE.md; `npm run check:layers` enforces it), so the modules
 // behind this file can be split or renamed without touching the node.
+export { receiptsRootOf, transactionsRootOf } from "./blockRoots";
 export * from "./codec";
 export * from "./errors";
 export { EXECUTE_ADDRESS } from "./abi";
@@ -36,7 +37,6 @@ export {
   executionView,
   l2Common,
   resultOf,
-  transactionsRootOf,
   verifyBlock,
 } from "./verifyBlock";
 export { DecodedNodeTrie } from "./decodedNodeTrie";

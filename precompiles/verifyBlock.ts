@@ -10,7 +10,7 @@ import { type RunBlockResult, createVM } from "@ethereumjs/vm";
 import { ValueEncoding, bytesToBigInt, equalsBytes } from "@ethereumjs/util";
 
 import type { ExecuteResult } from "./codec";
-import { keccak256, prepareCrypto } from "./crypto";
+import { prepareCrypto } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 import { type ExecutionPacing, paceExecution, stopPastClaimedGas } from "./executionGuard";
 import { genesisForkCommon } from "./forkSchedule";
@@ -30,7 +30,7 @@ import {
   checkTransactions,
 } from "./headerRules";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
-import { orderedTrieRoot } from "./orderedTrie";
+import { transactionsRootOf } from "./blockRoots";
 import { type VerifierWrites, runBlockAsVerifier, verifierStateManager } from "./verifierStateManager";
 
 export { executionView } from "./verifierStateManager";
@@ -411,24 +411,13 @@ export async function checkBlockShape(
   checkHeaderAgainstParent(block.header, parent);
   checkHeaderFields(block.header);
   checkBlockContent(block);
-  if (!equalsBytes(transactionsRootOf(block), block.header.transactionsTrie)) {
+  if (!equalsBytes(transactionsRootOf(block.transactions, common), block.header.transactionsTrie)) {
     throw new ExecuteError(
       ExecuteErrorCode.InvalidTransactions,
       "transactions do not match the header's transactions root",
     );
   }
   return { common, parent, block };
-}
-
-/**
- * The root of `block`'s transactions: what EthereumJS's `transactionsTrieIsValid` compares with the
- * header, built in one pass (`orderedTrieRoot`) instead of a trie with one put per transaction.
- */
-export function transactionsRootOf(block: Block): Uint8Array {
-  return orderedTrieRoot(
-    block.transactions.map((tx) => tx.serialize()),
-    block.common.customCrypto.keccak256 ?? keccak256,
-  );
 }
 
 /**

@@ -267,7 +267,7 @@ export async function pickBody(
   for (const body of candidates) {
     try {
       const block = createBlockFromRLP(body.blockRlp, { common });
-      if (!equalsBytes(transactionsRootOf(block), block.header.transactionsTrie))
+      if (!equalsBytes(transactionsRootOf(block.transactions, common), block.header.transactionsTrie))
         reason = "its transactions do not match the header's transactions root";
       else if (block.withdrawals !== undefined && !(await block.withdrawalsTrieIsValid()))
         reason = "its withdrawals do not match the header's withdrawals root";
