@@ -9,15 +9,25 @@
  * 10.1.3: a `MerklePatriciaTrie({ common })` with one put per transaction for the transactions root,
  * `_genTxTrie`, and one per receipt for the receipts root, applyTransactions) and (c) the same two
  * roots from `orderedTrieRoot` over the same bytes (precompiles/blockRoots.ts). (b) runs once in every verification and twice
- * a block in the node (its build and its witness capture). Prints the load average.
+ * a block in the node (its build and its witness capture). Then (d) the node's witness capture
+ * (`recordVerifierRun` on the full state) generating the header, as before stop 25, and (e) run
+ * against the header (`againstHeader`), as `captureWitness` runs it now. Prints the load average.
  */
+import { type BlockHeader, createBlockHeaderFromRLP } from "@ethereumjs/block";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
 import { bytesToHex } from "@ethereumjs/util";
 import { encodeReceipt } from "@ethereumjs/vm";
 import { loadavg } from "node:os";
 
-import { prepareCrypto, receiptsRootOf, transactionsRootOf, verifyBlock } from "../precompiles";
+import {
+  type RecordedRunParams,
+  prepareCrypto,
+  receiptsRootOf,
+  recordVerifierRun,
+  transactionsRootOf,
+  verifyBlock,
+} from "../precompiles";
 import { CHAIN_ID, buildWorkload } from "./bench-execute";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -44,7 +54,22 @@ async function main(): Promise<void> {
     ["ETH transfers", "eth"],
     ["ERC-20 transfers", "erc20"],
   ] as const) {
-    const { built } = await buildWorkload(name, kind);
+    const { built, chain } = await buildWorkload(name, kind);
+    // The node's capture (recordVerifierRun on the full state), as stop 24 ran it and as it runs now.
+    const parent = createBlockHeaderFromRLP(built.parentHeader, { common: chain.common });
+    const internals = chain as unknown as {
+      db: RecordedRunParams["db"];
+      ancestry(parent: BlockHeader): { blockchain: RecordedRunParams["blockchain"] };
+    };
+    const capture = (againstHeader: boolean) => () =>
+      recordVerifierRun({
+        common: chain.common,
+        db: internals.db,
+        preStateRoot: parent.stateRoot,
+        block: built.block,
+        blockchain: internals.ancestry(parent).blockchain,
+        againstHeader,
+      });
     const { block, txResults } = built;
     const receipts = txResults.map((result) => result.receipt);
     // Both ways serialize the transactions and encode the receipts, as runBlock does.
@@ -64,6 +89,8 @@ async function main(): Promise<void> {
         const rc = await upstreamRoot(encoded(), new MerklePatriciaTrie({ common: block.common }));
         return [tx, rc];
       },
+      captureGenerate: capture(false),
+      captureAgainstHeader: capture(true),
       ordered: async () => [
         transactionsRootOf(block.transactions, block.common),
         receiptsRootOf(receipts, block.transactions, block.common),
@@ -76,7 +103,7 @@ async function main(): Promise<void> {
       bytesToHex(a[1]) !== bytesToHex(block.header.receiptTrie)
     )
       throw new Error(`${name}: the roots differ`);
-    const cpu: Record<string, number> = { verifyBlock: 0, trie: 0, ordered: 0 };
+    const cpu: Record<string, number> = Object.fromEntries(Object.keys(steps).map((key) => [key, 0]));
     for (const step of Object.values(steps)) await step(); // warm-up
     for (let round = 0; round < ROUNDS; round++)
       for (const [key, step] of Object.entries(steps)) {
@@ -94,6 +121,7 @@ async function main(): Promise<void> {
       "both roots, runBlock's tries, CPU ms": mean("trie").toFixed(2),
       "both roots, orderedTrieRoot, CPU ms": mean("ordered").toFixed(2),
       "tries' share of verifyBlock": `${((100 * mean("trie")) / mean("verifyBlock")).toFixed(1)} %`,
+      "capture CPU ms: generate / against header": `${mean("captureGenerate").toFixed(1)} / ${mean("captureAgainstHeader").toFixed(1)}`,
       "Mgas per CPU s: now / with ordered roots": `${(gas / 1e3 / mean("verifyBlock")).toFixed(2)} / ${(gas / 1e3 / withOrdered).toFixed(2)}`,
     });
   }
