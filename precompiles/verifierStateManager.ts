@@ -173,7 +173,8 @@ export interface RecordedRun {
 
 /**
  * Runs a block as `execute()` does (this state manager, `DecodedNodeTrie`, the same runBlock
- * options) on a full-state database, recording every pre-state read: the witness EXECUTE needs.
+ * options, or `generate: false` with `againstHeader`: the same reads) on a full-state database,
+ * recording every pre-state read: the witness EXECUTE needs.
  * The node's captureWitness and tools' L2TestChain record with this, so no recorder has its own copy.
  */
 export async function recordVerifierRun(params: RecordedRunParams): Promise<RecordedRun> {

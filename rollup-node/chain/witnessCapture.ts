@@ -61,8 +61,9 @@ export interface CaptureParams {
 
 /**
  * Re-executes a built block exactly as the EXECUTE verifier does (the state manager of
- * precompiles' `verifierStateManager`, same `runBlock` options) on the chain's database,
- * recording every pre-state read.
+ * precompiles' `verifierStateManager`, EXECUTE's `runBlock` options but `generate: false`: the
+ * same reads, the header's roots, bloom and gas used compared instead of generated) on the
+ * chain's database, recording every pre-state read.
  *
  * Mirroring the verifier rather than recording the builder's own run is what makes the witness
  * complete: the order of trie writes decides which nodes a branch collapse reads (a sibling), and
