@@ -197,6 +197,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
         automine: config.rpc?.automine,
         devStateMethods: stateMethods,
         corsOrigins: config.rpc?.corsOrigins,
+        listenOn: config.rpc?.listenOn,
       });
     }
     // Hold L1's head before building on it: after a crash mid-rebase, or for a node that was
@@ -241,7 +242,10 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     dashboard?.feed.stop();
     l1Heads.stop();
     await bridge.stop().catch(() => undefined);
-    await rpc?.close().catch(() => undefined);
+    // A port it was handed goes back on hold, for its owner to hand on or close.
+    await (config.rpc !== false && config.rpc?.listenOn !== undefined ? rpc?.release() : rpc?.close())?.catch(
+      () => undefined,
+    );
     await sequencer.close();
     throw error;
   }
