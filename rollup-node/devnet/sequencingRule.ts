@@ -6,7 +6,7 @@ import { MaxUint256, type Provider } from "ethers";
 
 import { SEQUENCING_RULE_CONFIG_KEY, type SequencingRule, describeSequencing } from "../../deploy/policy";
 import { NodeError } from "../errors";
-import { sequencingOpensAt } from "../bridge/authorization";
+import { type AdvanceAuthorization, sequencingOpensAt } from "../bridge/authorization";
 import { connectRollup } from "../bridge/contracts";
 
 /** The rule the contract enforces, or why it cannot be told unambiguously from L1 now. */
@@ -39,15 +39,15 @@ export async function readSequencingRule(address: string, provider: Provider): P
   ]);
   const period = fallbackOpensAt - lastAdvance;
   const stranger = STRANGERS.find((a) => a.toLowerCase() !== sequencer.toLowerCase()) as string;
-  let answer: Awaited<ReturnType<typeof sequencingOpensAt>>;
+  let answer: AdvanceAuthorization;
   try {
     answer = await sequencingOpensAt(rollup, stranger, blockTag);
   } catch (error) {
     return { known: false, why: `the contract's authorization check gave no answer (${(error as Error).message})` };
   }
-  if (!answer.allowed) {
-    if (answer.provisional === true)
-      return { known: false, why: "advance is refused while provisional blocks are pending, before the rule is asked" };
+  if (answer.status === "provisional")
+    return { known: false, why: "advance is refused while provisional blocks are pending, before the rule is asked" };
+  if (answer.status === "refused") {
     if (answer.openAt === MaxUint256) return { known: true, rule: { kind: "permissioned" } };
     if (answer.openAt === fallbackOpensAt) return { known: true, rule: { kind: "fallback", inactivityPeriod: period } };
     return {

@@ -112,7 +112,7 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
   const check = async (): Promise<void> => {
     if (stopped || follower === undefined || Date.now() < retryAt) return;
     const rule = await sequencingOpensAt(rollup, account);
-    if (!rule.allowed) {
+    if (rule.status !== "allowed") {
       if (lastLogged !== rule.openAt)
         log.info(`following; the rollup lets ${account} advance from L1 time ${describeL1Time(rule.openAt)}`);
       lastLogged = rule.openAt;
