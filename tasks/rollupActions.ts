@@ -473,7 +473,10 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   // --inactivity. Checked on L1 against the contract just deployed: SequencingMismatchError when it
   // enforces another (the record stays: the contract is on L1).
   const declared = sequencingRuleOf(rollup.sequencing.kind, deployment.policy);
-  const unconfirmed = await checkSequencingRule(declared, deployment.address, provider, SEQUENCING_RULE_CONFIG_KEY);
+  const unconfirmed = await checkSequencingRule(declared, deployment.address, provider, SEQUENCING_RULE_CONFIG_KEY, {
+    kind: "deploy",
+    record: args.out,
+  });
   console.log(
     `sequencing ${describeSequencing(declared)} (${sequencingSource(unconfirmed)}); force inclusion after ${deployment.policy.forceInclusionDelay} s`,
   );

@@ -489,6 +489,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       deployment.address,
       l1Provider,
       SEQUENCING_RULE_CONFIG_KEY,
+      { kind: "devnet" },
     );
 
     node = await startRollupNode({
