@@ -12,7 +12,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { takesExecutor } from "../deploy/contractArtifact";
 import type { RequestedMode } from "../deploy/l1Probe";
 import { SEQUENCING_RULE_CONFIG_KEY, describeSequencing, sequencingRuleOf } from "../deploy/policy";
-import { checkSequencingRule, sequencingSource } from "../rollup-node/devnet/sequencingRule";
+import { checkSequencingRule, sequencingSource } from "../rollup-node/node/sequencingRule";
 import {
   type DeploymentProgress,
   type RollupDeployParams,

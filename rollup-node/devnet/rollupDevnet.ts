@@ -24,7 +24,7 @@ import {
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../../typechain-types";
 import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
-import { checkSequencingRule } from "./sequencingRule";
+import { checkSequencingRule } from "../node/sequencingRule";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
 import { type Logger, type LoggerFactory, plural } from "../logger";

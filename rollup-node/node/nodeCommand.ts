@@ -8,6 +8,12 @@ import path from "node:path";
 
 import { Contract, JsonRpcProvider } from "ethers";
 
+import {
+  SEQUENCING_RULE_CONFIG_KEY,
+  type SequencingRuleName,
+  describeSequencing,
+  sequencingRuleOf,
+} from "../../deploy/policy";
 import { type RollupDeployment, loadDeployment } from "../../deploy/rollup";
 import type { NodeL1Config } from "../bridge/l1Watcher";
 import { DEFAULT_HARDFORK, type GenesisConfig } from "../chain/genesis";
@@ -20,6 +26,7 @@ import { type FollowerNodeConfig, startFollowerNode } from "../follower/service"
 import { type LoggerFactory, plural } from "../logger";
 import type { AttesterEndpoint } from "../provers/attesterPool";
 import { CommitteeProver, ProofService } from "../provers/proofService";
+import { checkSequencingRule, sequencingSource } from "./sequencingRule";
 import { claimDataDir } from "./dataDirOwner";
 import { blockProofSource } from "./proofSource";
 import {
@@ -298,6 +305,12 @@ export interface NodeCommandContext {
   readonly onFatal?: (error: NodeError) => void;
   /** The flag that names the node's config file in the command run: `--config`, `--node-config` under Hardhat. */
   readonly configFlag?: string;
+  /**
+   * The sequencing rule the project declares (`rollup.sequencing.rule`, which `rollup:node` passes):
+   * checked on L1 against the deployed contract as the devnet and `rollup:deploy` do, a mismatch
+   * refused (SEQUENCING_MISMATCH). `native-rollup-node` has no project config and checks nothing.
+   */
+  readonly declaredSequencing?: SequencingRuleName;
 }
 
 async function nodeKey(
@@ -373,6 +386,18 @@ export async function startNodeCommand(
     );
     const genesisHash = await checkGenesisAgainstRollup(genesis, deployment, l1Provider, options.deployment);
     log.info(`L2 genesis ${genesisHash} matches the rollup at ${deployment.address} (L1 chain ${l1ChainId})`);
+    if (context.declaredSequencing !== undefined) {
+      // The period is the deployment's, as rollup:deploy and the devnet read it.
+      const declared = sequencingRuleOf(context.declaredSequencing, deployment.policy);
+      const unconfirmed = await checkSequencingRule(
+        declared,
+        deployment.address,
+        l1Provider,
+        SEQUENCING_RULE_CONFIG_KEY,
+        { kind: "node", deployment: options.deployment },
+      );
+      log.info(`sequencing ${describeSequencing(declared)} (${sequencingSource(unconfirmed)})`);
+    }
     const dataDirOf = (fallback: string) => options.dataDir ?? path.join(path.dirname(options.deployment), fallback);
     // A take-over node sequences on its follower's directory: one claim covers both.
     const owner = { rollup: deployment.address, l1ChainId };
