@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-import { Contract, JsonRpcProvider } from "ethers";
+import { Contract, JsonRpcProvider, isAddress } from "ethers";
 
 import {
   SEQUENCING_RULE_CONFIG_KEY,
@@ -70,6 +70,8 @@ export interface NodeCommandOptions {
   /** How often the node reads L1, in ms (the watcher, challenger, heads and a caught-up follower). */
   readonly l1PollMs: number;
   readonly dev: boolean;
+  /** TEST/DEV (`--censor`): the senders the sequencer censors (NodeSequencerConfig.censor); empty for a real node. */
+  readonly censor: readonly string[];
   readonly committees: readonly CommitteeConfig[];
   readonly keystores: Readonly<Partial<Record<KeyRole, string>>>;
 }
@@ -153,6 +155,7 @@ export async function resolveNodeCommand(
       "--takeover needs --role follower",
       "a take-over node follows L1 until the rollup lets its sequencer key advance",
     );
+  const censor = censoredSenders(v.censor, v.role === "sequencer");
   const configDir = configFile === undefined ? process.cwd() : path.dirname(configFile);
   const committees = committeesOf(file.extras.committees);
   if (typeof v.attesters === "string")
@@ -180,9 +183,29 @@ export async function resolveNodeCommand(
     finalityDepth: v["finality-depth"] as number,
     l1PollMs: v["l1-poll-interval"] as number,
     dev: v.dev === true,
+    censor,
     committees,
     keystores: keystoresOf(file.extras.keystores, configDir),
   };
+}
+
+/** `--censor`'s addresses: a sequencer's dev/test tool, each an address. */
+function censoredSenders(value: OptionValue | undefined, sequencer: boolean): readonly string[] {
+  if (typeof value !== "string") return [];
+  const senders = value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  const bad = senders.find((entry) => !isAddress(entry));
+  if (bad !== undefined)
+    throw new CommandOptionsError("CLI_USAGE", `--censor: ${bad} is not an address`, "--censor 0xADDRESS,0xADDRESS");
+  if (!sequencer)
+    throw new CommandOptionsError(
+      "CLI_USAGE",
+      "--censor needs --role sequencer",
+      "only a sequencer chooses what goes into blocks (a take-over node sequences with the rollup's rule, uncensored)",
+    );
+  return senders;
 }
 
 /** The node cannot start for this rollup (wrong genesis, wrong L1, no key…). */
@@ -384,6 +407,13 @@ export async function startNodeCommand(
       devKeysAllowed(l1ChainId, options.dev),
       relayer === undefined ? relayerOfRecord : asAccount(relayer, DEFAULT_DEV_BALANCE),
     );
+    // A censoring sequencer is a test of forced inclusion, never a real rollup's: the devnet's L1 only, or --dev.
+    if (options.censor.length > 0 && !devKeysAllowed(l1ChainId, options.dev))
+      throw new NodeCommandError(
+        "CENSOR_NOT_DEV",
+        `--censor is a test/dev tool and L1 chain ${l1ChainId} is not the devnet's`,
+        "drop --censor; or, on a throw-away L1 of your own, add --dev to censor on it",
+      );
     const genesisHash = await checkGenesisAgainstRollup(genesis, deployment, l1Provider, options.deployment);
     log.info(`L2 genesis ${genesisHash} matches the rollup at ${deployment.address} (L1 chain ${l1ChainId})`);
     if (context.declaredSequencing !== undefined) {
@@ -467,6 +497,7 @@ export async function startNodeCommand(
         blockTimeMs: options.blockTimeMs,
         allowEmptyBlocks: options.emptyBlocks,
         proposalSlackShare: options.proposalSlackShare,
+        ...(options.censor.length === 0 ? {} : { censor: options.censor }),
       },
       keys,
       rpc,
