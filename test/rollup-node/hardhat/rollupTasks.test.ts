@@ -359,15 +359,15 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     };
     try {
       const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-task-")), "deployment.json");
-      const failure = await rejection(
+      const deploy = (): Promise<string> =>
         runTask("rollup:deploy", {
           l2ChainId: 4243,
           inactivity: 60,
           forceInclusion: 30,
           l1Rpc: r.devnet.l1Url,
           out: record,
-        }),
-      );
+        });
+      const failure = await rejection(deploy());
       expect((failure as { code?: string }).code, failure.message).to.equal("SEQUENCING_MISMATCH");
       expect(failure.message).to.contain(
         'rollup.sequencing.rule declares "permissioned: only the sequencer may advance"',
@@ -384,15 +384,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       expect(hint).to.contain("npx hardhat rollup:init <new folder> --sequencing permissioned");
       expect(hint).to.contain(`rollup:deploy with another --out (${record} records this deployment`);
       expect(existsSync(record), `${record} written`).to.equal(true);
-      const again = await rejection(
-        runTask("rollup:deploy", {
-          l2ChainId: 4243,
-          inactivity: 60,
-          forceInclusion: 30,
-          l1Rpc: r.devnet.l1Url,
-          out: record,
-        }),
-      );
+      const again = await rejection(deploy());
       expect((again as { code?: string }).code, again.message).to.equal("ALREADY_DEPLOYED");
     } finally {
       (hre.config as { rollup: typeof configured }).rollup = configured;

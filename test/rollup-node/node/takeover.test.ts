@@ -57,6 +57,10 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The devnet's L1, polled fast: each test destroys its own. */
+  const l1Provider = (): JsonRpcProvider =>
+    new JsonRpcProvider(r.devnet.l1Url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
+
   /** The take-over node's follower (on a free port) and sequencer (on `port`), on one data directory. */
   const halves = (
     l1: JsonRpcProvider,
@@ -90,11 +94,7 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
   it("the take-over keeps its RPC port serving: requests sent while the follower hands over to the sequencer wait and are answered, none refused", async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "takeover-gap-"));
     dirs.push(dataDir);
-    const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, {
-      staticNetwork: true,
-      pollingInterval: 25,
-      cacheTimeout: -1,
-    });
+    const l1 = l1Provider();
     let tookOver: string | undefined;
     try {
       // As `rollup:node --role follower --takeover --port 0`: one port option for both halves.
@@ -146,11 +146,7 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
     const taken = await holdPort();
     const dataDir = mkdtempSync(path.join(tmpdir(), "takeover-failure-"));
     dirs.push(dataDir);
-    const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, {
-      staticNetwork: true,
-      pollingInterval: 25,
-      cacheTimeout: -1,
-    });
+    const l1 = l1Provider();
     let tookOver: string | undefined;
     try {
       node = await startTakeoverNode({
@@ -193,11 +189,7 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
     const taken = await holdPort();
     const dataDir = mkdtempSync(path.join(tmpdir(), "takeover-fatal-"));
     dirs.push(dataDir);
-    const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, {
-      staticNetwork: true,
-      pollingInterval: 25,
-      cacheTimeout: -1,
-    });
+    const l1 = l1Provider();
     let fatal: TakeoverError | undefined;
     try {
       node = await startTakeoverNode({
