@@ -65,7 +65,13 @@ withOptions(
     await hre.run("compile", { quiet: true });
     const { runNodeCommand } = await import("../rollup-node/node/cli");
     // Hardhat's own --config takes a hardhat.config: the node's file is --node-config here.
-    await runNodeCommand(taskArgv(NODE_OPTIONS, args, "node"), "npx hardhat rollup:node", "--node-config");
+    // The project's declared rule is checked on L1 against the deployed contract, as rollup:deploy does.
+    await runNodeCommand(
+      taskArgv(NODE_OPTIONS, args, "node"),
+      "npx hardhat rollup:node",
+      "--node-config",
+      hre.config.rollup.sequencing.kind,
+    );
   }),
 );
 

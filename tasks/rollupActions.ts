@@ -12,7 +12,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { takesExecutor } from "../deploy/contractArtifact";
 import type { RequestedMode } from "../deploy/l1Probe";
 import { SEQUENCING_RULE_CONFIG_KEY, describeSequencing, sequencingRuleOf } from "../deploy/policy";
-import { checkSequencingRule, sequencingSource } from "../rollup-node/devnet/sequencingRule";
+import { checkSequencingRule, sequencingSource } from "../rollup-node/node/sequencingRule";
 import {
   type DeploymentProgress,
   type RollupDeployParams,
@@ -473,7 +473,10 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   // --inactivity. Checked on L1 against the contract just deployed: SequencingMismatchError when it
   // enforces another (the record stays: the contract is on L1).
   const declared = sequencingRuleOf(rollup.sequencing.kind, deployment.policy);
-  const unconfirmed = await checkSequencingRule(declared, deployment.address, provider, SEQUENCING_RULE_CONFIG_KEY);
+  const unconfirmed = await checkSequencingRule(declared, deployment.address, provider, SEQUENCING_RULE_CONFIG_KEY, {
+    kind: "deploy",
+    record: args.out,
+  });
   console.log(
     `sequencing ${describeSequencing(declared)} (${sequencingSource(unconfirmed)}); force inclusion after ${deployment.policy.forceInclusionDelay} s`,
   );

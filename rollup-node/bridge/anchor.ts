@@ -34,7 +34,49 @@ export interface AnchorConfig {
    * started, so a deposit waits for the read in progress and the block after it.
    */
   readonly refresh?: () => Promise<void>;
+  /** A dev/test sequencer's censorship (`--censor`): undefined for every real node. */
+  readonly censor?: MessageCensorship;
   readonly logger: Logger;
+}
+
+/**
+ * A TEST/DEV tool (`rollup:node --censor`, docs/design/messages-and-forced-inclusion.md): the
+ * sequencer leaves the L1 messages of `senders` (and every message queued after one, the queue
+ * being consumed in order) out of its blocks until L1 forces them in, so forced inclusion can be
+ * seen working. No real node is given one.
+ */
+export interface MessageCensorship {
+  /** Lower-case addresses whose messages are held back. */
+  readonly senders: ReadonlySet<string>;
+  /**
+   * Whether a block built at L2 time `timestamp` may no longer leave message `nonce` behind: L1
+   * refuses (`OverdueMessageSkipped`) a block that skips a message queued more than
+   * FORCE_INCLUSION_DELAY before L1's time.
+   */
+  forced(nonce: bigint, timestamp: bigint): Promise<boolean>;
+}
+
+/** `candidates` cut before the first message of a censored sender L1 does not force in yet. */
+async function censored(
+  candidates: readonly QueuedL1Message[],
+  timestamp: bigint,
+  censor: MessageCensorship | undefined,
+  logger: Logger,
+): Promise<readonly QueuedL1Message[]> {
+  if (censor === undefined) return candidates;
+  const at = candidates.findIndex((q) => censor.senders.has(q.message.from.toLowerCase()));
+  if (at < 0) return candidates;
+  const held = candidates[at] as QueuedL1Message;
+  if (await censor.forced(held.message.nonce, timestamp)) {
+    logger.warn(
+      `--censor: L1 → L2 message #${held.message.nonce} from ${held.message.from} is overdue: L1 forces its inclusion`,
+    );
+    return candidates;
+  }
+  logger.warn(
+    `--censor: holding back L1 → L2 message #${held.message.nonce} from ${held.message.from} until L1 forces it`,
+  );
+  return candidates.slice(0, at);
 }
 
 /** Gas of the relay transaction of `message` given its calldata (the least L1 accepts). */
@@ -99,9 +141,14 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
       // devnet's L1), and the read started here serves the next block.
       if (waitForL1 !== false) await read;
     }
-    const candidates = config.messages.consecutiveFrom(
-      nextMessageNonce,
-      asked !== undefined && asked < maxMessages ? asked : maxMessages,
+    const candidates = await censored(
+      config.messages.consecutiveFrom(
+        nextMessageNonce,
+        asked !== undefined && asked < maxMessages ? asked : maxMessages,
+      ),
+      timestamp,
+      config.censor,
+      config.logger,
     );
     const parent = chain.getBlock(number - 1n)?.block ?? chain.head;
     // The block may not fit more relay gas than its own limit (the gas limit barely moves per block).

@@ -2,6 +2,22 @@ import type { ExampleRollup } from "./contracts";
 import { decodeRollupRevert, revertDataOf } from "./contracts";
 
 /**
+ * The contract's answer to "may this account advance now?": one shape per answer, so a reader
+ * cannot take a refusal the rule never gave (`provisional`) for the rule's own.
+ */
+export type AdvanceAuthorization =
+  /** The rule lets the account advance now. */
+  | { readonly status: "allowed" }
+  /** The rule refuses it until L1 time `openAt` (2^256 - 1: never, as `permissioned` answers). */
+  | { readonly status: "refused"; readonly openAt: bigint }
+  /**
+   * An optimistic rollup refused `advance` while blocks are provisional, before asking the rule:
+   * not now, and nothing learnt of the rule. `openAt` is NativeRollup's fallback clock
+   * (`openSequencingAt`), for a log line, not the rule's answer.
+   */
+  | { readonly status: "provisional"; readonly openAt: bigint };
+
+/**
  * Whether the rollup lets `account` advance now, by the contract's own rule
  * (NativeRollup._authorizeAdvance, which a rollup may override: `fallback` opens to anyone after
  * the sequencer's inactivity period, `based` always, `permissioned` never). It asks the contract
@@ -9,7 +25,7 @@ import { decodeRollupRevert, revertDataOf } from "./contracts";
  * header is never the head, so nothing is executed): `NotSequencer(caller, openAt)` means "not
  * yet, from L1 time openAt" (`permissioned` answers openAt = 2^256 - 1: never); an optimistic
  * rollup's `ProvisionalBlocksPending` (refused before the rule is asked) is "not now"; another
- * known revert means the check passed; no revert data (a transport failure) or data no known ABI
+ * known revert means the check passed (AdvanceAuthorization); no revert data (a transport failure) or data no known ABI
  * explains is thrown, never read as a yes.
  */
 export async function sequencingOpensAt(
@@ -17,7 +33,7 @@ export async function sequencingOpensAt(
   account: string,
   /** The L1 block asked (latest when absent): a caller reading other views pins them to one block. */
   blockTag?: number,
-): Promise<{ allowed: true } | { allowed: false; openAt: bigint; provisional?: true }> {
+): Promise<AdvanceAuthorization> {
   try {
     await rollup.advance.staticCall("0x", "0x", "0x", "0x", 0, { from: account, blockTag });
   } catch (error) {
@@ -28,11 +44,11 @@ export async function sequencingOpensAt(
     // A revert no known ABI explains (a custom rule's own error) says nothing: never a "yes".
     if (decoded === undefined)
       throw new Error(`the rollup answered the authorization probe with an unknown revert ${data.slice(0, 10)}`);
-    if (decoded.name === "NotSequencer") return { allowed: false, openAt: BigInt(decoded.args[1] as bigint) };
+    if (decoded.name === "NotSequencer") return { status: "refused", openAt: BigInt(decoded.args[1] as bigint) };
     // OptimisticRollup refuses `advance` while blocks are provisional, before asking the rule: the
-    // probe learns nothing then, so the answer is "not now" (the rule's own clock, for the log).
+    // probe learns nothing then, so the answer is "not now" (the fallback's clock, for the log).
     if (decoded.name === "ProvisionalBlocksPending")
-      return { allowed: false, openAt: (await rollup.openSequencingAt({ blockTag })) as bigint, provisional: true };
+      return { status: "provisional", openAt: (await rollup.openSequencingAt({ blockTag })) as bigint };
   }
-  return { allowed: true };
+  return { status: "allowed" };
 }

@@ -379,7 +379,7 @@ export abstract class SubmissionLoop {
     this.isSequencer ??= (await this.rollup.SEQUENCER()).toLowerCase() === signer.toLowerCase();
     if (this.isSequencer) return;
     const rule = await sequencingOpensAt(this.rollup, signer);
-    if (rule.allowed) return;
+    if (rule.status === "allowed") return;
     // The largest uint256 is the contract's "never" (permissioned sequencing): waiting would be for ever.
     if (rule.openAt === MaxUint256)
       throw new NotSequencerError(next, signer, `NotSequencer(${signer}, ${rule.openAt})`);

@@ -8,7 +8,7 @@ import { accountsSection } from "./banner";
 import { CHALLENGER_ACCOUNT_INDEX, RELAYER_ACCOUNT_INDEX, SEQUENCER_ACCOUNT_INDEX, devNodeKeys } from "../node/keys";
 import { DEPLOYMENT_FILE, TASK_DEFAULT_URLS } from "./defaults";
 import type { RollupDevnet } from "./rollupDevnet";
-import { sequencingSource } from "./sequencingRule";
+import { sequencingSource } from "../node/sequencingRule";
 
 function rollupKind(devnet: RollupDevnet): string {
   if (devnet.deployment.contractName !== undefined) return devnet.deployment.contractName;

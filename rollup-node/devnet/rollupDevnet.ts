@@ -24,7 +24,7 @@ import {
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../../typechain-types";
 import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
-import { checkSequencingRule } from "./sequencingRule";
+import { checkSequencingRule } from "../node/sequencingRule";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
 import { type Logger, type LoggerFactory, plural } from "../logger";
@@ -81,6 +81,11 @@ export interface RollupDevnetOptions {
   readonly l2BlockTimeMs?: number;
   /** Produce L2 blocks without transactions or messages too (default false: quiet logs, fewer `advance`s). */
   readonly allowEmptyBlocks?: boolean;
+  /**
+   * TEST/DEV: addresses the sequencer censors (refuses their L2 transactions, holds their L1
+   * messages back until L1 forces them in), to watch forced inclusion work. NodeSequencerConfig.censor.
+   */
+  readonly censor?: readonly string[];
   readonly policy?: RollupPolicy;
   /**
    * Who may advance, as the rollup contract enforces it (the banner says what applies); by default
@@ -489,6 +494,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       deployment.address,
       l1Provider,
       SEQUENCING_RULE_CONFIG_KEY,
+      { kind: "devnet" },
     );
 
     node = await startRollupNode({
@@ -505,6 +511,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         blockTimeMs: options.l2BlockTimeMs,
         allowEmptyBlocks: options.allowEmptyBlocks ?? false,
         produce: options.produceBlocks,
+        ...(options.censor === undefined ? {} : { censor: options.censor }),
       },
       keys,
       // A devnet: evm_mine is served (its advances spend dev ETH).

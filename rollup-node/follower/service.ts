@@ -14,7 +14,7 @@ import type { LoggerFactory } from "../logger";
 import { InProcessProvider } from "../rpc/eip1193";
 import type { Json } from "../rpc/format";
 import type { MethodTable } from "../rpc/methods";
-import type { RpcServer } from "../rpc/server";
+import type { HeldRpcPort, RpcServer } from "../rpc/server";
 import type { FollowerError } from "./errors";
 import { Follower, type FollowerStatus } from "./follower";
 
@@ -32,7 +32,7 @@ export interface NodeFollowerConfig {
 
 /** A follower's `rpc` section: the sequencer's without the dev methods (a follower produces no blocks). */
 export type FollowerRpcConfig =
-  | Pick<Exclude<NodeRpcConfig, false>, "host" | "port" | "portOption" | "corsOrigins">
+  | Pick<Exclude<NodeRpcConfig, false>, "host" | "port" | "portOption" | "corsOrigins" | "listenOn">
   | false;
 
 /**
@@ -58,6 +58,11 @@ export interface FollowerNode {
   readonly provider: InProcessProvider;
   readonly dashboard: Dashboard | undefined;
   stop(): Promise<void>;
+  /**
+   * Stops as `stop` does but keeps its RPC port listening, its requests held for the next server
+   * started with `rpc.listenOn` (a take-over's sequencer); undefined for a node without HTTP.
+   */
+  release(): Promise<HeldRpcPort | undefined>;
 }
 
 const quantity = (value: bigint | number): string => `0x${value.toString(16)}`;
@@ -180,28 +185,36 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
         portOption: config.rpc?.portOption,
         httpRoutes: dashboard?.routes,
         corsOrigins: config.rpc?.corsOrigins,
+        listenOn: config.rpc?.listenOn,
       });
     }
     dashboard?.feed.start();
     follower.start();
     let stopped = false;
+    const stopWith = async <T>(closeRpc: () => Promise<T>): Promise<T> => {
+      stopped = true;
+      dashboard?.feed.stop();
+      follower.stop();
+      const closed = await closeRpc();
+      await follower.close();
+      return closed;
+    };
     return {
       follower,
       url: rpc?.url,
       provider: new InProcessProvider(createL2Dispatcher(follower, { extraMethods: methods })),
       dashboard,
       stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        dashboard?.feed.stop();
-        follower.stop();
-        await rpc?.close();
-        await follower.close();
+        if (!stopped) await stopWith(async () => rpc?.close());
       },
+      release: async () => (stopped ? undefined : stopWith(async () => rpc?.release())),
     };
   } catch (error) {
     dashboard?.feed.stop();
-    await rpc?.close().catch(() => undefined);
+    // A port it was handed goes back on hold, for its owner to hand on or close.
+    await (config.rpc !== false && config.rpc?.listenOn !== undefined ? rpc?.release() : rpc?.close())?.catch(
+      () => undefined,
+    );
     await follower.close();
     throw error;
   }

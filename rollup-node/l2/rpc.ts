@@ -5,7 +5,7 @@ import { invalidParams } from "../rpc/errors";
 import { data, parseBlockTag, parseData, parseOptionalQuantity, parseQuantity } from "../rpc/hex";
 import { debugMethods, ethMethods, netMethods, txpoolMethods, web3Methods } from "../rpc/methods";
 import type { MethodHandler, MethodTable } from "../rpc/methods";
-import { type HttpRouteHandler, type RpcServer, startRpcServer } from "../rpc/server";
+import { type HeldRpcPort, type HttpRouteHandler, type RpcServer, startRpcServer } from "../rpc/server";
 import { decodeWitness } from "../../precompiles";
 import type { Logger } from "../logger";
 import { DEFAULT_L2_RPC_PORT } from "./defaults";
@@ -163,6 +163,8 @@ export interface L2RpcOptions {
   readonly devStateMethods?: MethodTable;
   /** Web origins whose pages may call the JSON-RPC (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
+  /** Serve a port another server released instead of binding `port` (RpcServerOptions.listenOn). */
+  readonly listenOn?: HeldRpcPort;
 }
 
 /**
@@ -172,7 +174,7 @@ export interface L2RpcOptions {
  * it (follower/service.ts): it produces no blocks, so it has no dev methods.
  */
 export type NodeRpcConfig =
-  | Pick<L2RpcOptions, "host" | "port" | "portOption" | "devMethods" | "automine" | "corsOrigins">
+  | Pick<L2RpcOptions, "host" | "port" | "portOption" | "devMethods" | "automine" | "corsOrigins" | "listenOn">
   | false;
 
 /** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
@@ -202,5 +204,6 @@ export function startL2Rpc(sequencer: L2RpcNode, options: L2RpcOptions = {}): Pr
     portOption: options.portOption,
     httpRoutes: options.httpRoutes,
     corsOrigins: options.corsOrigins,
+    listenOn: options.listenOn,
   });
 }

@@ -48,6 +48,11 @@ export interface SequencerConfig {
   /** The bridge's L1 messages for each block; by default none (zero root). */
   readonly anchorProvider?: AnchorProvider;
   /**
+   * TEST/DEV only (`rollup:node --censor`): lower-case sender addresses whose L2 transactions are
+   * refused, so that forced inclusion through L1 can be seen working. Absent for every real node.
+   */
+  readonly censoredSenders?: ReadonlySet<string>;
+  /**
    * A tighter cap on the encoded witness per block, besides the budget every block obeys: what
    * one L1 `advance` carries (./advanceBudget.ts). None by default.
    */
@@ -911,6 +916,12 @@ export class Sequencer implements SequencerApi, RpcBackend {
    */
   submitTransaction(tx: TypedTransaction): Promise<Uint8Array> {
     this.ensureOpen();
+    const sender = this.config.censoredSenders === undefined ? undefined : tx.getSenderAddress().toString();
+    if (sender !== undefined && this.config.censoredSenders?.has(sender) === true)
+      throw new TransactionRejectedError(
+        `censored: this sequencer refuses ${sender}'s transactions (started with --censor, a test/dev tool)`,
+        "force it through L1: send it as an L1 message (npx hardhat rollup:send-message, or a deposit); the rollup refuses the sequencer's blocks that leave it out past its force-inclusion delay",
+      );
     return new Promise<Uint8Array>((resolve, reject) => {
       // A gas limit no proposable block could reserve: refused before it is queued.
       this.slack?.checkAdmissible(tx);

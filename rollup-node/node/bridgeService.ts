@@ -1,7 +1,7 @@
-import { Wallet } from "ethers";
+import { Contract, Wallet } from "ethers";
 
 import { L1AdvanceGasCap } from "../bridge/advanceGasCap";
-import { createAnchorProvider } from "../bridge/anchor";
+import { type MessageCensorship, createAnchorProvider } from "../bridge/anchor";
 import {
   type AcceptedBlock,
   BatchSubmitter,
@@ -48,7 +48,42 @@ export interface BridgeServiceConfig {
   readonly keys: Pick<NodeKeys, "sequencer" | "relayer" | "challenger">;
   readonly submitter?: NodeSubmitterConfig;
   readonly maxMessagesPerBlock?: number;
+  /**
+   * TEST/DEV only (`rollup:node --censor`): L1 senders whose messages the anchors hold back until
+   * L1 forces them in (MessageCensorship). Absent for every real node.
+   */
+  readonly censor?: readonly string[];
   readonly logger: LoggerFactory;
+}
+
+/**
+ * The censorship L1 still forces: a message is due once L1's clock (its latest block, or the
+ * block's own time if later) is more than FORCE_INCLUSION_DELAY past its queueing, which is
+ * NativeRollup's OverdueMessageSkipped rule.
+ */
+export function l1ForcedCensorship(senders: readonly string[], l1: NodeL1Config): MessageCensorship {
+  const rollup = connectRollup(l1.rollupAddress, l1.provider);
+  // NativeRollup's immutable (INativeRollup does not declare it): read once.
+  const policy = new Contract(
+    l1.rollupAddress,
+    ["function FORCE_INCLUSION_DELAY() view returns (uint64)"],
+    l1.provider,
+  );
+  let delayRead: Promise<bigint> | undefined;
+  return {
+    senders: new Set(senders.map((sender) => sender.toLowerCase())),
+    forced: async (nonce, timestamp) => {
+      delayRead ??= policy.getFunction("FORCE_INCLUSION_DELAY")() as Promise<bigint>;
+      const [queuedAt, delay, latest] = await Promise.all([
+        rollup.messageQueuedAt(nonce),
+        delayRead,
+        l1.provider.getBlock("latest"),
+      ]);
+      const l1Now = BigInt(latest?.timestamp ?? 0);
+      const now = l1Now > timestamp ? l1Now : timestamp;
+      return now - BigInt(queuedAt) > BigInt(delay);
+    },
+  };
 }
 
 /** The submitter's rebase over `sequencer`, when it can rebase (docs/design/rebase-and-takeover.md). */
@@ -123,6 +158,7 @@ export class BridgeService {
       relayerKey: this.config.keys.relayer.privateKey,
       maxMessagesPerBlock: this.config.maxMessagesPerBlock,
       refresh: () => this.watcher.poll(),
+      ...(this.config.censor === undefined ? {} : { censor: l1ForcedCensorship(this.config.censor, this.config.l1) }),
       logger: this.config.logger("anchor"),
     });
     const { l1, keys } = this.config;

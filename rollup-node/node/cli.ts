@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The node command as a process: `native-rollup-node` (the package's bin), `ts-node
 // rollup-node/node/cli.ts`, and what `npx hardhat rollup:node` runs. Options: nodeCommand.ts.
+import type { SequencingRuleName } from "../../deploy/policy";
 import { runCli, untilStopSignal } from "../cli";
 import { createLineLogger } from "../logger";
 import { resolveNodeCommand, startNodeCommand } from "./nodeCommand";
@@ -19,6 +20,8 @@ export async function runNodeCommand(
   argv: readonly string[],
   command = "native-rollup-node",
   configFlag = "--config",
+  /** The project's declared sequencing rule (rollup:node passes rollup.sequencing.rule), checked on L1. */
+  declaredSequencing?: SequencingRuleName,
 ): Promise<void> {
   const options = await resolveNodeCommand(argv, nodeUsage(command, configFlag));
   if (options === undefined) {
@@ -37,6 +40,7 @@ export async function runNodeCommand(
     onTakeover: (url) => void process.stdout.write(`${TAKEOVER_PREFIX}${url}\n`),
     onFatal: (error) => fail(error),
     configFlag,
+    ...(declaredSequencing === undefined ? {} : { declaredSequencing }),
   });
   process.stdout.write(`${READY_PREFIX}${node.url}\n`);
   try {

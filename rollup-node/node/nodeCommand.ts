@@ -6,8 +6,14 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-import { Contract, JsonRpcProvider } from "ethers";
+import { Contract, JsonRpcProvider, isAddress } from "ethers";
 
+import {
+  SEQUENCING_RULE_CONFIG_KEY,
+  type SequencingRuleName,
+  describeSequencing,
+  sequencingRuleOf,
+} from "../../deploy/policy";
 import { type RollupDeployment, loadDeployment } from "../../deploy/rollup";
 import type { NodeL1Config } from "../bridge/l1Watcher";
 import { DEFAULT_HARDFORK, type GenesisConfig } from "../chain/genesis";
@@ -20,6 +26,7 @@ import { type FollowerNodeConfig, startFollowerNode } from "../follower/service"
 import { type LoggerFactory, plural } from "../logger";
 import type { AttesterEndpoint } from "../provers/attesterPool";
 import { CommitteeProver, ProofService } from "../provers/proofService";
+import { checkSequencingRule, sequencingSource } from "./sequencingRule";
 import { claimDataDir } from "./dataDirOwner";
 import { blockProofSource } from "./proofSource";
 import {
@@ -63,6 +70,8 @@ export interface NodeCommandOptions {
   /** How often the node reads L1, in ms (the watcher, challenger, heads and a caught-up follower). */
   readonly l1PollMs: number;
   readonly dev: boolean;
+  /** TEST/DEV (`--censor`): the senders the sequencer censors (NodeSequencerConfig.censor); empty for a real node. */
+  readonly censor: readonly string[];
   readonly committees: readonly CommitteeConfig[];
   readonly keystores: Readonly<Partial<Record<KeyRole, string>>>;
 }
@@ -146,6 +155,7 @@ export async function resolveNodeCommand(
       "--takeover needs --role follower",
       "a take-over node follows L1 until the rollup lets its sequencer key advance",
     );
+  const censor = censoredSenders(v.censor, v.role === "sequencer");
   const configDir = configFile === undefined ? process.cwd() : path.dirname(configFile);
   const committees = committeesOf(file.extras.committees);
   if (typeof v.attesters === "string")
@@ -173,9 +183,29 @@ export async function resolveNodeCommand(
     finalityDepth: v["finality-depth"] as number,
     l1PollMs: v["l1-poll-interval"] as number,
     dev: v.dev === true,
+    censor,
     committees,
     keystores: keystoresOf(file.extras.keystores, configDir),
   };
+}
+
+/** `--censor`'s addresses: a sequencer's dev/test tool, each an address. */
+function censoredSenders(value: OptionValue | undefined, sequencer: boolean): readonly string[] {
+  if (typeof value !== "string") return [];
+  const senders = value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  const bad = senders.find((entry) => !isAddress(entry));
+  if (bad !== undefined)
+    throw new CommandOptionsError("CLI_USAGE", `--censor: ${bad} is not an address`, "--censor 0xADDRESS,0xADDRESS");
+  if (!sequencer)
+    throw new CommandOptionsError(
+      "CLI_USAGE",
+      "--censor needs --role sequencer",
+      "only a sequencer chooses what goes into blocks (a take-over node sequences with the rollup's rule, uncensored)",
+    );
+  return senders;
 }
 
 /** The node cannot start for this rollup (wrong genesis, wrong L1, no key…). */
@@ -298,6 +328,12 @@ export interface NodeCommandContext {
   readonly onFatal?: (error: NodeError) => void;
   /** The flag that names the node's config file in the command run: `--config`, `--node-config` under Hardhat. */
   readonly configFlag?: string;
+  /**
+   * The sequencing rule the project declares (`rollup.sequencing.rule`, which `rollup:node` passes):
+   * checked on L1 against the deployed contract as the devnet and `rollup:deploy` do, a mismatch
+   * refused (SEQUENCING_MISMATCH). `native-rollup-node` has no project config and checks nothing.
+   */
+  readonly declaredSequencing?: SequencingRuleName;
 }
 
 async function nodeKey(
@@ -371,8 +407,27 @@ export async function startNodeCommand(
       devKeysAllowed(l1ChainId, options.dev),
       relayer === undefined ? relayerOfRecord : asAccount(relayer, DEFAULT_DEV_BALANCE),
     );
+    // A censoring sequencer is a test of forced inclusion, never a real rollup's: the devnet's L1 only, or --dev.
+    if (options.censor.length > 0 && !devKeysAllowed(l1ChainId, options.dev))
+      throw new NodeCommandError(
+        "CENSOR_NOT_DEV",
+        `--censor is a test/dev tool and L1 chain ${l1ChainId} is not the devnet's`,
+        "drop --censor; or, on a throw-away L1 of your own, add --dev to censor on it",
+      );
     const genesisHash = await checkGenesisAgainstRollup(genesis, deployment, l1Provider, options.deployment);
     log.info(`L2 genesis ${genesisHash} matches the rollup at ${deployment.address} (L1 chain ${l1ChainId})`);
+    if (context.declaredSequencing !== undefined) {
+      // The period is the deployment's, as rollup:deploy and the devnet read it.
+      const declared = sequencingRuleOf(context.declaredSequencing, deployment.policy);
+      const unconfirmed = await checkSequencingRule(
+        declared,
+        deployment.address,
+        l1Provider,
+        SEQUENCING_RULE_CONFIG_KEY,
+        { kind: "node", deployment: options.deployment },
+      );
+      log.info(`sequencing ${describeSequencing(declared)} (${sequencingSource(unconfirmed)})`);
+    }
     const dataDirOf = (fallback: string) => options.dataDir ?? path.join(path.dirname(options.deployment), fallback);
     // A take-over node sequences on its follower's directory: one claim covers both.
     const owner = { rollup: deployment.address, l1ChainId };
@@ -442,6 +497,7 @@ export async function startNodeCommand(
         blockTimeMs: options.blockTimeMs,
         allowEmptyBlocks: options.emptyBlocks,
         proposalSlackShare: options.proposalSlackShare,
+        ...(options.censor.length === 0 ? {} : { censor: options.censor }),
       },
       keys,
       rpc,

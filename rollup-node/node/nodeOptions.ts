@@ -125,6 +125,13 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     description: "L1 blocks on top of an acceptance before the `finalized` tag names it",
   },
   {
+    name: "censor",
+    type: "string",
+    valueName: "ADDRESS,...",
+    description:
+      "TEST/DEV TOOL, sequencer only: refuse these senders' L2 transactions and hold their L1 messages back until L1 forces them in (to watch forced inclusion work); refused on an L1 other than the devnet's unless --dev",
+  },
+  {
     name: "dev",
     type: "boolean",
     description: "allow the public dev keys on an L1 other than the devnet (a throw-away chain only)",

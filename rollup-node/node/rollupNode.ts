@@ -35,6 +35,12 @@ export interface NodeSequencerConfig {
   /** Produce blocks on the timer right away (default true); tests may produce them by hand. */
   readonly produce?: boolean;
   readonly now?: () => bigint;
+  /**
+   * TEST/DEV only (`rollup:node --censor`): L1/L2 addresses whose L2 transactions the sequencer
+   * refuses and whose L1 messages it holds back until L1 forces them in, to show forced inclusion
+   * working (docs/design/messages-and-forced-inclusion.md). Absent for every real node.
+   */
+  readonly censor?: readonly string[];
 }
 
 /**
@@ -97,6 +103,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     l1: { ...config.l1, pollMs: l1PollMs },
     keys: config.keys,
     logger: config.logger,
+    ...(build.censor === undefined ? {} : { censor: build.censor }),
     submitter: {
       ...submitter,
       onAccepted: (accepted) => {
@@ -132,6 +139,9 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
             transactions: [],
           },
     maxWitnessBytes: build.maxWitnessBytes,
+    ...(build.censor === undefined
+      ? {}
+      : { censoredSenders: new Set(build.censor.map((sender) => sender.toLowerCase())) }),
     // Blocks whose advance the L1's blocks can hold, with the rollup's policy keys counted.
     advanceLimits: () => bridge.advanceGasCap.limits(),
     // A proposal the contract would refuse stops the proposer: build only blocks it accepts, with
@@ -197,6 +207,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
         automine: config.rpc?.automine,
         devStateMethods: stateMethods,
         corsOrigins: config.rpc?.corsOrigins,
+        listenOn: config.rpc?.listenOn,
       });
     }
     // Hold L1's head before building on it: after a crash mid-rebase, or for a node that was
@@ -241,7 +252,10 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     dashboard?.feed.stop();
     l1Heads.stop();
     await bridge.stop().catch(() => undefined);
-    await rpc?.close().catch(() => undefined);
+    // A port it was handed goes back on hold, for its owner to hand on or close.
+    await (config.rpc !== false && config.rpc?.listenOn !== undefined ? rpc?.release() : rpc?.close())?.catch(
+      () => undefined,
+    );
     await sequencer.close();
     throw error;
   }

@@ -5,6 +5,7 @@ import { connectRollup } from "../bridge/contracts";
 import { NodeError } from "../errors";
 import { plural } from "../logger";
 import { type FollowerNode, type FollowerNodeConfig, startFollowerNode } from "../follower/service";
+import { DEFAULT_RPC_HOST, type HeldRpcPort } from "../rpc/server";
 import { type RollupNode, type RollupNodeConfig, startRollupNode } from "./rollupNode";
 
 /** How often a take-over node asks the rollup whether its key may advance yet. */
@@ -111,7 +112,7 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
   const check = async (): Promise<void> => {
     if (stopped || follower === undefined || Date.now() < retryAt) return;
     const rule = await sequencingOpensAt(rollup, account);
-    if (!rule.allowed) {
+    if (rule.status !== "allowed") {
       if (lastLogged !== rule.openAt)
         log.info(`following; the rollup lets ${account} advance from L1 time ${describeL1Time(rule.openAt)}`);
       lastLogged = rule.openAt;
@@ -125,23 +126,26 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
     log.warn(
       `the rollup lets ${account} advance (open since L1 time ${describeL1Time(openAt)}): taking over sequencing at L2 block ${follower.follower.chain.headNumber}`,
     );
-    const port = follower.url === undefined ? undefined : Number(new URL(follower.url).port);
-    await follower.stop();
+    // The follower's port stays open through the hand-over: requests wait for the sequencer
+    // instead of being refused, and no other process can take the port meanwhile.
+    const held = await follower.release();
     follower = undefined;
-    const rpc =
-      config.sequencer.rpc === false
-        ? false
-        : {
-            ...config.sequencer.rpc,
-            port: config.sequencer.rpc?.port === 0 && port !== undefined ? port : config.sequencer.rpc?.port,
-          };
+    const wanted = config.sequencer.rpc;
+    const adopts =
+      held !== undefined &&
+      wanted !== false &&
+      (wanted?.host ?? DEFAULT_RPC_HOST) === held.host &&
+      (wanted?.port === 0 || wanted?.port === held.port);
+    const rpc = wanted === false ? false : { ...wanted, ...(adopts ? { listenOn: held } : {}) };
     let started: RollupNode;
     try {
       started = await startRollupNode({ ...config.sequencer, rpc });
     } catch (error) {
-      await backToFollowing(error as Error, port);
+      await backToFollowing(error as Error, held);
       return;
     }
+    // A sequencer configured on another port serves there: the follower's is no longer needed.
+    if (!adopts) await held?.close();
     if (stopped) {
       await started.stop();
       return;
@@ -153,11 +157,11 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
   };
 
   /**
-   * The sequencer did not start: reopen the follower (same directory, same port, so the node's
-   * URL does not change) and try again after a back-off. A node that neither follows nor
+   * The sequencer did not start: reopen the follower (same directory, on the port it held, so the
+   * node's URL does not change) and try again after a back-off. A node that neither follows nor
    * sequences is the worst outcome, so it is reported through `onFatal` rather than left running.
    */
-  const backToFollowing = async (error: Error, port: number | undefined): Promise<void> => {
+  const backToFollowing = async (error: Error, held: HeldRpcPort | undefined): Promise<void> => {
     failures += 1;
     const delay = Math.min(retryMax, retryInitial * 2 ** Math.min(failures - 1, 30));
     const reason = error.message;
@@ -168,14 +172,11 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
     else log.debug(`take-over attempt ${failures} failed again (${reason}); next in ${delay} ms`);
     failure = reason;
     retryAt = Date.now() + delay;
-    if (stopped) return;
-    const rpc =
-      config.follower.rpc === false
-        ? false
-        : {
-            ...config.follower.rpc,
-            port: config.follower.rpc?.port === 0 && port !== undefined ? port : config.follower.rpc?.port,
-          };
+    if (stopped) {
+      await held?.close();
+      return;
+    }
+    const rpc = config.follower.rpc === false ? false : { ...config.follower.rpc, listenOn: held };
     try {
       follower = await startFollowerNode({
         ...config.follower,
@@ -184,6 +185,7 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
       });
     } catch (reopen) {
       stopped = true;
+      await held?.close().catch(() => undefined);
       const fatal = new TakeoverError(
         "TAKEOVER_FAILED",
         `the sequencer failed to start (${reason}) and the follower could not be reopened (${(reopen as Error).message}): the node serves nothing`,

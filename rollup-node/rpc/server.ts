@@ -26,6 +26,11 @@ export interface RpcServerOptions {
    * `--l2-port`): the hint of a taken port names it. Without it the hint says "another port".
    */
   readonly portOption?: string;
+  /**
+   * A port another server released (RpcServer.release): served as it is, never re-bound, and the
+   * requests that reached it meanwhile are answered by this server. `host` and `port` are its.
+   */
+  readonly listenOn?: HeldRpcPort;
 }
 
 /** A GET handler served next to JSON-RPC: true when it answered the request, false to fall through. */
@@ -36,6 +41,83 @@ export interface RpcServer {
   readonly port: number;
   readonly url: string;
   close(): Promise<void>;
+  /**
+   * Stops serving this dispatcher but keeps the port: requests that reach it wait for the next
+   * server started with `listenOn` (a take-over's follower handing over to its sequencer), so
+   * none is refused and no other process can take the port meanwhile. Resolves once the requests
+   * this dispatcher was answering are answered.
+   */
+  release(): Promise<HeldRpcPort>;
+}
+
+/** A listening port between two servers: it accepts requests and holds them until one serves it. */
+export interface HeldRpcPort {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  /** Answers the held requests that the node is stopping, and closes the port. */
+  close(): Promise<void>;
+}
+
+type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/**
+ * The listening socket, apart from what serves it: a handler, or none while held, when requests
+ * queue (their bodies unread: the socket's flow control holds them) for the next handler.
+ */
+class RpcPort implements HeldRpcPort {
+  readonly url: string;
+  private handler: RequestHandler | undefined;
+  private readonly waiting: [http.IncomingMessage, http.ServerResponse][] = [];
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
+
+  constructor(
+    private readonly server: http.Server,
+    readonly host: string,
+    readonly port: number,
+  ) {
+    this.url = `http://${host}:${port}`;
+    server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (this.handler === undefined) this.waiting.push([req, res]);
+      else this.run(this.handler, req, res);
+    });
+  }
+
+  serve(handler: RequestHandler): void {
+    this.handler = handler;
+    for (const [req, res] of this.waiting.splice(0)) this.run(handler, req, res);
+  }
+
+  /** Requests queue from now on; resolves when the current handler has answered all it took. */
+  async hold(): Promise<void> {
+    this.handler = undefined;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  close(): Promise<void> {
+    this.handler = undefined;
+    for (const [, res] of this.waiting.splice(0))
+      send(
+        res,
+        503,
+        { jsonrpc: "2.0", id: null, error: new RpcError(RpcErrorCode.Internal, "the node is stopping").toJSON() },
+        {},
+      );
+    return new Promise<void>((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      this.server.closeAllConnections();
+    });
+  }
+
+  private run(handler: RequestHandler, req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.inFlight += 1;
+    res.once("close", () => {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+    });
+    handler(req, res);
+  }
 }
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
@@ -110,7 +192,7 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
   const host = options.host ?? DEFAULT_RPC_HOST;
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const allowedOrigins = options.corsOrigins ?? DEFAULT_CORS_ORIGINS;
-  const server = http.createServer((req, res) => {
+  const handler: RequestHandler = (req, res) => {
     let cors: Headers = {};
     void (async () => {
       const origin = req.headers.origin;
@@ -201,7 +283,29 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
           cors,
         );
     });
-  });
+  };
+  const port = options.listenOn === undefined ? await listen(host, options) : heldPort(options.listenOn);
+  port.serve(handler);
+  return {
+    host: port.host,
+    port: port.port,
+    url: port.url,
+    close: () => port.close(),
+    release: async () => {
+      await port.hold();
+      return port;
+    },
+  };
+}
+
+function heldPort(held: HeldRpcPort): RpcPort {
+  if (!(held instanceof RpcPort)) throw new Error("listenOn: not a port released by an RPC server");
+  return held;
+}
+
+/** Binds `options.port` on `host` (0: a free one). */
+async function listen(host: string, options: RpcServerOptions): Promise<RpcPort> {
+  const server = http.createServer();
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
@@ -214,15 +318,5 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
     );
     server.listen(options.port, host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    host,
-    port,
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return new RpcPort(server, host, (server.address() as AddressInfo).port);
 }

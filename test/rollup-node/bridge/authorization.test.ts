@@ -22,11 +22,11 @@ describe("bridge: asking the rollup whether an account may advance (its own _aut
   it("under fallback: the SEQUENCER always; another account only from openSequencingAt, which the answer names", async () => {
     const stranger = r.l1Wallet(6).address;
     const before = await sequencingOpensAt(reader(), stranger);
-    expect(before).to.deep.equal({ allowed: false, openAt: (await reader().openSequencingAt()) as bigint });
-    expect(await sequencingOpensAt(reader(), r.devnet.keys.sequencer.address)).to.deep.equal({ allowed: true });
+    expect(before).to.deep.equal({ status: "refused", openAt: (await reader().openSequencingAt()) as bigint });
+    expect(await sequencingOpensAt(reader(), r.devnet.keys.sequencer.address)).to.deep.equal({ status: "allowed" });
 
     await increaseL1Time(r.l1, r.devnet.deployment.policy.sequencerInactivityPeriod);
-    expect(await sequencingOpensAt(reader(), stranger)).to.deep.equal({ allowed: true });
+    expect(await sequencingOpensAt(reader(), stranger)).to.deep.equal({ status: "allowed" });
   });
 
   it("an L1 that does not answer is no answer: the failure is thrown, never read as allowed", async () => {
@@ -59,11 +59,10 @@ describe("bridge: the authorization probe reads only the answers that mean it", 
 
   it("an optimistic rollup with provisional blocks answers before its rule is asked: that is not a yes", async () => {
     const pending = OPTIMISTIC_ROLLUP_INTERFACE.encodeErrorResult("ProvisionalBlocksPending", [1n]);
-    // Marked provisional: the rule itself was not asked (the sequencing-rule check reads no answer from it).
+    // Its own answer: the rule itself was not asked (the sequencing-rule check reads no answer from it).
     expect(await sequencingOpensAt(revertingRollup(pending), stranger)).to.deep.equal({
-      allowed: false,
+      status: "provisional",
       openAt: 1_234n,
-      provisional: true,
     });
   });
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Wallet, ZeroHash } from "ethers";
 
-import { readSequencingRule } from "../../../rollup-node/devnet/sequencingRule";
+import { readSequencingRule } from "../../../rollup-node/node/sequencingRule";
 import { rollupDevnetBanner } from "../../../rollup-node/devnet/rollupBanner";
 import { BasedTestRollup__factory, PermissionedTestRollup__factory } from "../../../typechain-types";
 import { type E2eRollup, increaseL1Time, startE2eRollup } from "../../e2e/support/harness";

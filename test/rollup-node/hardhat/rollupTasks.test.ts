@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -22,7 +22,9 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
   let r: E2eRollup;
   const saved: Record<string, string> = {};
 
-  before(async () => {
+  before(async function () {
+    // A devnet start took over 60 s at load 19: the tests' own bound stays 60 s.
+    this.timeout(180_000);
     r = await startE2eRollup();
     // The tasks dial the `l1` and `l2` networks of the config: point them at this devnet.
     for (const [name, url] of [
@@ -346,7 +348,9 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     }
   });
 
-  it("rollup:deploy refuses a config whose rollup.sequencing.rule the deployed contract does not enforce", async () => {
+  it("rollup:deploy refuses a config whose rollup.sequencing.rule the deployed contract does not enforce", async function () {
+    // Two deployments' worth of task runs: over 60 s at load 23.
+    this.timeout(240_000);
     const configured = hre.config.rollup;
     (hre.config as { rollup: typeof configured }).rollup = {
       ...configured,
@@ -355,15 +359,15 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     };
     try {
       const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-task-")), "deployment.json");
-      const failure = await rejection(
+      const deploy = (): Promise<string> =>
         runTask("rollup:deploy", {
           l2ChainId: 4243,
           inactivity: 60,
           forceInclusion: 30,
           l1Rpc: r.devnet.l1Url,
           out: record,
-        }),
-      );
+        });
+      const failure = await rejection(deploy());
       expect((failure as { code?: string }).code, failure.message).to.equal("SEQUENCING_MISMATCH");
       expect(failure.message).to.contain(
         'rollup.sequencing.rule declares "permissioned: only the sequencer may advance"',
@@ -371,6 +375,17 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       expect(failure.message).to.contain(
         'enforces "fallback: the sequencer, or anyone once it has been silent for 60 s"',
       );
+      // The hint's next steps, as the task takes them: the record is written (the contract is on
+      // L1), the node runs it once the config says "fallback", and deploying the declared rule
+      // needs another --out (this one is refused as already deployed).
+      const hint = (failure as { hint?: string }).hint ?? "";
+      expect(hint).to.contain('set rollup.sequencing.rule to "fallback" in hardhat.config.ts');
+      expect(hint).to.contain(`rollup:node --deployment ${record}`);
+      expect(hint).to.contain("npx hardhat rollup:init <new folder> --sequencing permissioned");
+      expect(hint).to.contain(`rollup:deploy with another --out (${record} records this deployment`);
+      expect(existsSync(record), `${record} written`).to.equal(true);
+      const again = await rejection(deploy());
+      expect((again as { code?: string }).code, again.message).to.equal("ALREADY_DEPLOYED");
     } finally {
       (hre.config as { rollup: typeof configured }).rollup = configured;
     }

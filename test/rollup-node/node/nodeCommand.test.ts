@@ -266,6 +266,47 @@ describe("the node command: options, genesis file, keys", function () {
     }
   });
 
+  it("checks the declared sequencing rule (rollup:node passes the config's rollup.sequencing.rule) against the contract on L1: another refuses to start, the contract's starts and says L1 checked it", async () => {
+    const declaring = (rule: "based" | "fallback", lines: string[] = []) => ({
+      logger: collectingLogger(lines),
+      env: keysEnv,
+      declaredSequencing: rule,
+    });
+    // ExampleRollup enforces NativeRollup's fallback rule.
+    const refused = await expectCode(() => startNodeCommand(base, declaring("based")), "SEQUENCING_MISMATCH");
+    expect(refused.message).to.contain('rollup.sequencing.rule declares "based: anyone may advance at any time"');
+    expect(refused.hint).to.contain('set rollup.sequencing.rule to "fallback" in hardhat.config.ts');
+    expect(refused.hint).to.contain(base.deployment);
+    const lines: string[] = [];
+    const node = await startNodeCommand(base, declaring("fallback", lines));
+    await node.stop();
+    expect(lines.join("\n")).to.match(/sequencing fallback: .* \(the contract's, checked on L1\)/);
+  });
+
+  it("--censor (a test/dev tool): addresses only, a sequencer only, and refused on an L1 other than the devnet's unless --dev", async () => {
+    const args = ["--deployment", base.deployment, "--l1-rpc", base.l1Rpc];
+    const notAddress = await expectCode(() => resolveNodeCommand([...args, "--censor", "0xzz"]), "CLI_USAGE");
+    expect(notAddress.message).to.equal("--censor: 0xzz is not an address");
+    await expectCode(
+      () => resolveNodeCommand([...args, "--role", "follower", "--censor", relayer.address]),
+      "CLI_USAGE",
+    );
+    const censoring = (await resolveNodeCommand([
+      ...args,
+      "--censor",
+      ` ${relayer.address}, ${sequencer.address}`,
+    ])) as NodeCommandOptions;
+    expect(censoring.censor).to.deep.equal([relayer.address, sequencer.address]);
+    expect(base.censor).to.deep.equal([]);
+    // This L1 is chain 31337, not the devnet's.
+    const refused = await expectCode(
+      () => startNodeCommand({ ...base, censor: [relayer.address] }, { logger: collectingLogger([]), env: keysEnv }),
+      "CENSOR_NOT_DEV",
+    );
+    expect(refused.message).to.contain("test/dev tool");
+    expect(refused.hint).to.contain("--dev");
+  });
+
   it("runs the rollup from the genesis file with keys from the environment, and never logs them", async () => {
     const lines: string[] = [];
     const node = await startNodeCommand(base, { logger: collectingLogger(lines), env: keysEnv });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type Server, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -57,6 +57,10 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The devnet's L1, polled fast: each test destroys its own. */
+  const l1Provider = (): JsonRpcProvider =>
+    new JsonRpcProvider(r.devnet.l1Url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
+
   /** The take-over node's follower (on a free port) and sequencer (on `port`), on one data directory. */
   const halves = (
     l1: JsonRpcProvider,
@@ -87,15 +91,62 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
     };
   };
 
+  it("the take-over keeps its RPC port serving: requests sent while the follower hands over to the sequencer wait and are answered, none refused", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "takeover-gap-"));
+    dirs.push(dataDir);
+    const l1 = l1Provider();
+    let tookOver: string | undefined;
+    try {
+      // As `rollup:node --role follower --takeover --port 0`: one port option for both halves.
+      node = await startTakeoverNode({
+        ...halves(l1, dataDir, 0),
+        pollMs: 50,
+        onTakeover: (running) => {
+          tookOver = running.url;
+        },
+      });
+      const url = node.follower?.url as string;
+      // A client polling the node back to back through the take-over, as a wallet or a dapp does.
+      const refused: string[] = [];
+      let answered = 0;
+      let polling = true;
+      const poller = (async () => {
+        while (polling) {
+          try {
+            const response = await fetch(url, {
+              method: "POST",
+              headers: { "Content-Type": "application/json" },
+              body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+            });
+            const body = (await response.json()) as { result?: string; error?: { message: string } };
+            if (body.result === undefined) refused.push(`answered ${response.status}: ${body.error?.message}`);
+            else answered += 1;
+          } catch (error) {
+            refused.push(String((error as { cause?: Error }).cause ?? error));
+          }
+        }
+      })();
+      await eventually("the take-over", async () => tookOver, 60_000);
+      // A few more requests on the sequencer, then the poller stops.
+      const after = answered;
+      await eventually("requests answered by the sequencer", async () => answered > after + 3 || undefined, 30_000);
+      polling = false;
+      await poller;
+      process.stderr.write(`      ${answered} requests answered through the take-over, ${refused.length} refused\n`);
+      expect(refused, refused.slice(0, 3).join("; ")).to.deep.equal([]);
+      expect(tookOver).to.equal(url);
+    } finally {
+      await node?.stop();
+      node = undefined;
+      l1.destroy();
+    }
+  });
+
   it("with its RPC port taken, the sequencer's start fails: the node follows again (its RPC answers), logs why once, and takes over once the port is free", async () => {
     const taken = await holdPort();
     const dataDir = mkdtempSync(path.join(tmpdir(), "takeover-failure-"));
     dirs.push(dataDir);
-    const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, {
-      staticNetwork: true,
-      pollingInterval: 25,
-      cacheTimeout: -1,
-    });
+    const l1 = l1Provider();
     let tookOver: string | undefined;
     try {
       node = await startTakeoverNode({
@@ -138,13 +189,8 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
     const taken = await holdPort();
     const dataDir = mkdtempSync(path.join(tmpdir(), "takeover-fatal-"));
     dirs.push(dataDir);
-    const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, {
-      staticNetwork: true,
-      pollingInterval: 25,
-      cacheTimeout: -1,
-    });
+    const l1 = l1Provider();
     let fatal: TakeoverError | undefined;
-    let followerPort: { release(): Promise<void> } | undefined;
     try {
       node = await startTakeoverNode({
         ...halves(l1, dataDir, taken.port),
@@ -154,23 +200,30 @@ describe("take-over: a sequencer that fails to start leaves the node following, 
           fatal = error;
         },
       });
-      const port = Number(new URL(node.follower?.url as string).port);
-      // The moment the follower stops for the take-over, something else takes its port.
+      const url = node.follower?.url as string;
+      // The moment the follower stops for the take-over, its data directory becomes a file (its
+      // port cannot be taken: the node holds it through the hand-over).
       await eventually(
         "the follower to stop for the take-over",
         async () => node?.follower === undefined || undefined,
         60_000,
       );
-      followerPort = await holdPort(port);
+      rmSync(dataDir, { recursive: true, force: true });
+      writeFileSync(dataDir, "not a data directory");
       const error = await eventually("the fatal report", async () => fatal, 60_000);
       expect(error.code).to.equal("TAKEOVER_FAILED");
-      expect(error.message).to.match(/EADDRINUSE.*could not be reopened/);
+      expect(error.message).to.match(/could not be reopened/);
       expect(node.follower).to.equal(undefined);
       expect(node.sequencer).to.equal(undefined);
+      // The port it held is closed, not left accepting requests nobody answers.
+      const refused = await fetch(url, { method: "POST", body: "{}" }).then(
+        () => "answered",
+        (reason: { cause?: { code?: string } }) => reason.cause?.code,
+      );
+      expect(refused).to.equal("ECONNREFUSED");
     } finally {
       await node?.stop();
       node = undefined;
-      await followerPort?.release();
       await taken.release();
       l1.destroy();
     }

@@ -6,7 +6,7 @@ import { MaxUint256, type Provider } from "ethers";
 
 import { SEQUENCING_RULE_CONFIG_KEY, type SequencingRule, describeSequencing } from "../../deploy/policy";
 import { NodeError } from "../errors";
-import { sequencingOpensAt } from "../bridge/authorization";
+import { type AdvanceAuthorization, sequencingOpensAt } from "../bridge/authorization";
 import { connectRollup } from "../bridge/contracts";
 
 /** The rule the contract enforces, or why it cannot be told unambiguously from L1 now. */
@@ -39,15 +39,15 @@ export async function readSequencingRule(address: string, provider: Provider): P
   ]);
   const period = fallbackOpensAt - lastAdvance;
   const stranger = STRANGERS.find((a) => a.toLowerCase() !== sequencer.toLowerCase()) as string;
-  let answer: Awaited<ReturnType<typeof sequencingOpensAt>>;
+  let answer: AdvanceAuthorization;
   try {
     answer = await sequencingOpensAt(rollup, stranger, blockTag);
   } catch (error) {
     return { known: false, why: `the contract's authorization check gave no answer (${(error as Error).message})` };
   }
-  if (!answer.allowed) {
-    if (answer.provisional === true)
-      return { known: false, why: "advance is refused while provisional blocks are pending, before the rule is asked" };
+  if (answer.status === "provisional")
+    return { known: false, why: "advance is refused while provisional blocks are pending, before the rule is asked" };
+  if (answer.status === "refused") {
     if (answer.openAt === MaxUint256) return { known: true, rule: { kind: "permissioned" } };
     if (answer.openAt === fallbackOpensAt) return { known: true, rule: { kind: "fallback", inactivityPeriod: period } };
     return {
@@ -62,6 +62,16 @@ export async function readSequencingRule(address: string, provider: Provider): P
   };
 }
 
+/**
+ * What found the mismatch, for the hint's next steps: the devnet (which deploys `rollup.contract`
+ * itself), `rollup:deploy` (whose contract is on L1 and recorded in `--out` by then), or
+ * `rollup:node` (a rollup some deployment record names).
+ */
+export type SequencingCheckSite =
+  | { readonly kind: "devnet" }
+  | { readonly kind: "deploy"; readonly record: string }
+  | { readonly kind: "node"; readonly deployment: string };
+
 /** The declared rule disagrees with the deployed contract's. */
 export class SequencingMismatchError extends NodeError {
   constructor(
@@ -70,12 +80,38 @@ export class SequencingMismatchError extends NodeError {
     address: string,
     /** Where the user declared the rule (a config key or an option), for the hint. */
     configKey: string,
+    site: SequencingCheckSite,
   ) {
     super(
       "SEQUENCING_MISMATCH",
       `${configKey} declares "${describeSequencing(declared)}", but the rollup contract at ${address} enforces "${describeSequencing(enforced)}"`,
-      `set ${configKey} to "${enforced.kind}"${enforced.kind === "fallback" ? ` (inactivity period ${enforced.inactivityPeriod} s)` : ""} to match the contract, or deploy a contract with the declared rule (npx hardhat rollup:init --sequencing ${declared.kind} writes its hook)`,
+      sequencingMismatchHint(declared, enforced, configKey, site),
     );
+  }
+}
+
+/**
+ * The two ways out, as the command that found the mismatch takes them: declare the contract's
+ * rule, or deploy a contract that enforces the declared one (`rollup:init <folder>` writes a
+ * project whose contract does; `rollup:deploy` will not overwrite the record it already wrote).
+ */
+export function sequencingMismatchHint(
+  declared: SequencingRule,
+  enforced: SequencingRule,
+  configKey: string,
+  site: SequencingCheckSite,
+): string {
+  const period =
+    enforced.kind === "fallback" ? ` (its inactivity period, ${enforced.inactivityPeriod} s, is the deployment's)` : "";
+  const match = `set ${configKey} to "${enforced.kind}" in hardhat.config.ts to match the contract${period}`;
+  const init = `npx hardhat rollup:init <new folder> --sequencing ${declared.kind} writes a project whose contract enforces "${declared.kind}"`;
+  switch (site.kind) {
+    case "devnet":
+      return `${match}, or make rollup.contract one that enforces the declared rule (${init})`;
+    case "deploy":
+      return `${match}: the contract is deployed, ${site.record} records it and rollup:node --deployment ${site.record} runs it. To deploy the declared rule instead, ${init}; run rollup:deploy with another --out (${site.record} records this deployment, which rollup:deploy does not overwrite)`;
+    case "node":
+      return `${match} (the rollup ${site.deployment} records), or run the node from the project whose contract it is`;
   }
 }
 
@@ -95,10 +131,12 @@ export async function checkSequencingRule(
   address: string,
   provider: Provider,
   configKey: string,
+  site: SequencingCheckSite,
 ): Promise<string | undefined> {
   const onChain = await readSequencingRule(address, provider);
   if (!onChain.known) return onChain.why;
-  if (!sameRule(declared, onChain.rule)) throw new SequencingMismatchError(declared, onChain.rule, address, configKey);
+  if (!sameRule(declared, onChain.rule))
+    throw new SequencingMismatchError(declared, onChain.rule, address, configKey, site);
   return undefined;
 }
 
