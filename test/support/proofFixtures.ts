@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-import type { Common } from "@ethereumjs/common";
 import { getBytes, hexlify, keccak256 } from "ethers";
 
 import { decodeGroth16Key, decodeGroth16Proof } from "../../precompiles/proofs/codec";
@@ -13,11 +12,10 @@ import {
   COMMITTEE_CIRCUIT,
   type CircuitArtifacts,
   type Committee,
-  bundledCircuitArtifacts,
   committeeVerificationKey,
   proveCommittee,
 } from "../../rollup-node/provers/committee";
-import { type TestCommittee, attest } from "../../tools/committeeFixture";
+import { type TestCommittee, committeeProof } from "../../tools/committeeFixture";
 import type { BuiltBlock } from "../../tools/l2TestChain";
 
 /**
@@ -274,13 +272,11 @@ export function fixtureProveCommittee(
  * tools/committeeFixture's `committeeProof` through the committed fixtures: the members still
  * re-execute the block and sign (the commitment is theirs), only the Groth16 proof is looked up.
  */
-export async function fixtureCommitteeProof(
+export function fixtureCommitteeProof(
   c: TestCommittee,
   chainId: bigint,
   built: BuiltBlock,
   members: readonly number[],
-  l1Common?: Common,
 ): Promise<ExecutionProof> {
-  const { attestations, commitment } = await attest(c, chainId, built, members, l1Common);
-  return fixtureProveCommittee(bundledCircuitArtifacts(), c.committee, commitment, attestations);
+  return committeeProof(c, chainId, built, members, undefined, fixtureProveCommittee);
 }
