@@ -80,16 +80,21 @@ export async function attest(
   return { attestations: signed.map((s) => s.attestation), commitment: signed[0].commitment };
 }
 
-/** A committee proof for a built block from the given members (re-executing under `l1Common`'s rules and crypto when given). */
+/**
+ * A committee proof for a built block from the given members (re-executing under `l1Common`'s rules
+ * and crypto when given), made by `prove` (the real prover unless a test passes another source of
+ * the same proofs, such as its committed fixtures).
+ */
 export async function committeeProof(
   c: TestCommittee,
   chainId: bigint,
   built: BuiltBlock,
   members: readonly number[],
   l1Common?: Common,
+  prove: typeof proveCommittee = proveCommittee,
 ): Promise<ExecutionProof> {
   const { attestations, commitment } = await attest(c, chainId, built, members, l1Common);
-  return proveCommittee(bundledCircuitArtifacts(), c.committee, commitment, attestations);
+  return prove(bundledCircuitArtifacts(), c.committee, commitment, attestations);
 }
 
 export function bundle(

@@ -22,7 +22,7 @@ import {
   sentMessageSlot,
 } from "../../protocol/messages";
 import type { OptimisticExampleRollup } from "../../typechain-types";
-import { type TestCommittee, committeeProof, testCommittee } from "../../tools/committeeFixture";
+import { type TestCommittee, testCommittee } from "../../tools/committeeFixture";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2TestChain";
 import { challengeGasBound } from "../../rollup-node/bridge/challenger";
@@ -30,6 +30,7 @@ import { MAX_PROPOSAL_BYTES, maxProposableGasLimit } from "../../rollup-node/bri
 import { L1_GAS_LIMIT_MARGIN_DIVISOR, challengeGasCap } from "../../rollup-node/bridge/advanceGasCap";
 import { DEFAULT_EXECUTE_GAS_SCHEDULE, L1_TX_GAS_LIMIT_CAP } from "../../precompiles/gas";
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
+import { fixtureCommitteeProof } from "../support/proofFixtures";
 import { TX_GAS_LIMIT_CAP } from "../../rollup-node/chain/simulate";
 import { decodeWitness, encodeWitness } from "../../precompiles/witness";
 import { decodeExecuteInput } from "../../precompiles/codec";
@@ -1001,7 +1002,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
     });
 
     function proofsOf(built: BuiltBlock, which: readonly TestCommittee[]): Promise<ExecutionProof[]> {
-      return Promise.all(which.map((c) => committeeProof(c, L2_CHAIN_ID, built, [0, 1, 2])));
+      return Promise.all(which.map((c) => fixtureCommitteeProof(c, L2_CHAIN_ID, built, [0, 1, 2])));
     }
 
     async function proofsFor(built: BuiltBlock, which: readonly TestCommittee[]): Promise<string> {

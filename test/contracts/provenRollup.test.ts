@@ -8,9 +8,10 @@ import { EXECUTE_ADDRESS, ExecuteErrorCode } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import type { ExecutionProof } from "../../precompiles/proofs/types";
 import type { ProvenRollup } from "../../typechain-types";
-import { type TestCommittee, committeeProof, testCommittee } from "../../tools/committeeFixture";
+import { type TestCommittee, testCommittee } from "../../tools/committeeFixture";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import { fixtureCommitteeProof } from "../support/proofFixtures";
 
 const L2_CHAIN_ID = 908n;
 const executeErrors = { interface: new Interface(["error ExecuteInvalid(uint8 code, string reason)"]) };
@@ -50,7 +51,7 @@ describe("a rollup whose blocks are accepted by k-of-n proofs (ProvenRollup on t
   }
 
   async function proofsFor(built: BuiltBlock, which: readonly TestCommittee[]): Promise<ExecutionProof[]> {
-    return Promise.all(which.map((c) => committeeProof(c, L2_CHAIN_ID, built, [0, 1, 2])));
+    return Promise.all(which.map((c) => fixtureCommitteeProof(c, L2_CHAIN_ID, built, [0, 1, 2])));
   }
 
   async function advance(built: BuiltBlock, proofs: readonly ExecutionProof[], witness: Uint8Array | string = "0x") {

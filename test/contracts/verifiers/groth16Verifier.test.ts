@@ -11,9 +11,10 @@ import {
 import { BN254_SCALAR_FIELD } from "../../../precompiles/proofs/commitment";
 import { verifyGroth16 } from "../../../precompiles/proofs/groth16";
 import type { ExecutionProof, Groth16Proof } from "../../../precompiles/proofs/types";
-import { bundledCircuitArtifacts, proveCommittee } from "../../../rollup-node/provers/committee";
+import { bundledCircuitArtifacts } from "../../../rollup-node/provers/committee";
 import type { Groth16Verifier } from "../../../typechain-types";
 import { type TestCommittee, testCommittee } from "../../../tools/committeeFixture";
+import { fixtureProveCommittee } from "../../support/proofFixtures";
 
 /** BN254's base field: coordinates are canonical below it. */
 const BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -35,7 +36,7 @@ describe("Groth16Verifier (one accepted key, in Solidity) agrees with EXECUTE's 
   before(async () => {
     committee = await testCommittee(4, 51);
     const attestations = [0, 1, 2].map((i) => committee.keys[i].sign(i, COMMITMENT));
-    proof = await proveCommittee(bundledCircuitArtifacts(), committee.committee, COMMITMENT, attestations);
+    proof = await fixtureProveCommittee(bundledCircuitArtifacts(), committee.committee, COMMITMENT, attestations);
     verifier = (await ethers.deployContract("Groth16Verifier", [
       hexlify(committee.verificationKey),
     ])) as unknown as Groth16Verifier;

@@ -20,7 +20,7 @@ import { commitmentToField, executionCommitment } from "../../../precompiles/pro
 import type { ExecutionProof } from "../../../precompiles/proofs/types";
 import type { ExecuteResult } from "../../../precompiles/codec";
 import { checkBlockShape, resultOf } from "../../../precompiles/verifyBlock";
-import { bundledCircuitArtifacts, proveCommittee } from "../../../rollup-node/provers/committee";
+import { bundledCircuitArtifacts } from "../../../rollup-node/provers/committee";
 import {
   type ProofModeExecute,
   ProofModeExecute__factory,
@@ -28,10 +28,11 @@ import {
   type ProvenRollup,
   ProvenRollup__factory,
 } from "../../../typechain-types";
-import { type TestCommittee, bundle, committeeProof, testCommittee } from "../../../tools/committeeFixture";
+import { type TestCommittee, bundle, testCommittee } from "../../../tools/committeeFixture";
 import { type EdrL1, startEdrL1 } from "../../../tools/edrL1";
 import { TestSigner, tamperBlock } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
+import { fixtureCommitteeProof, fixtureProveCommittee } from "../../support/proofFixtures";
 
 const L2_CHAIN_ID = 912n;
 const OTHER_CHAIN_ID = 913n;
@@ -52,7 +53,7 @@ const policyErrors = { interface: new Interface(["error ReexecutionNotAllowed()"
  */
 async function signedProof(c: TestCommittee, commitment: bigint): Promise<ExecutionProof> {
   const attestations = [0, 1, 2].map((i) => c.keys[i].sign(i, commitment));
-  return proveCommittee(bundledCircuitArtifacts(), c.committee, commitment, attestations);
+  return fixtureProveCommittee(bundledCircuitArtifacts(), c.committee, commitment, attestations);
 }
 
 /** The commitment of the block `blockRlp` claims, on `parentHeader`, for `chainId` (commitment.ts). */
@@ -156,7 +157,7 @@ describe("EXECUTE's proof mode in Solidity on an L1 without EXECUTE (ProofModeEx
     which: readonly TestCommittee[],
     chainId = L2_CHAIN_ID,
   ): Promise<ExecutionProof[]> {
-    return Promise.all(which.map((c) => committeeProof(c, chainId, built, [0, 1, 2])));
+    return Promise.all(which.map((c) => fixtureCommitteeProof(c, chainId, built, [0, 1, 2])));
   }
 
   async function expectRefused(tx: Promise<unknown>, code: ExecuteErrorCode): Promise<void> {
