@@ -4,12 +4,15 @@ import { expect } from "chai";
 import {
   ExecuteErrorCode,
   type VerifierWrites,
+  createExecutePrecompile,
+  decodeExecuteInvalid,
   type WriteRules,
   WriteRulesError,
   encodeWitness,
   writeRuleAt,
 } from "../../precompiles";
 import { keccak256 } from "../../precompiles/crypto";
+import { blockExecuteCall, callExecute } from "../../tools/executeCall";
 import { TestSigner, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 import { verifierOutcome } from "../../tools/verifierOutcomes";
@@ -129,6 +132,37 @@ describe("EXECUTE's write rule as a fork: write-through below the upgrade, per b
         { rule: "per-block", timestamp: GENESIS_TIMESTAMP + 2n },
       ],
       ["write-through", "per-block", "per-block", "per-block"],
+    );
+  });
+});
+
+describe("EXECUTE with each chain's write rules (createExecutePrecompile's writeRules)", function () {
+  this.timeout(120_000);
+
+  it("accepts an in-flight write-through block under its chain's schedule; without the schedule it is WitnessIncomplete", async () => {
+    const schedule: WriteRules = [
+      { rule: "write-through", block: 0n },
+      { rule: "per-block", block: UPGRADE_BLOCK },
+    ];
+    const { chain, alice, slots } = await upgradingChain();
+    const built = await chain.buildBlock([alice.tx({ to: SETTERS[0], data: counterExampleData(slots) })], {
+      writes: schedule,
+    });
+    const verdict = async (writeRules?: ReadonlyMap<bigint, WriteRules>): Promise<string> => {
+      const precompile = createExecutePrecompile(writeRules === undefined ? {} : { writeRules });
+      const { data, gasLimit } = blockExecuteCall(built, CHAIN_ID, precompile);
+      const result = await callExecute(precompile, data, { gasLimit });
+      if (result.exceptionError === undefined) return "valid";
+      const invalid = decodeExecuteInvalid(result.returnValue);
+      return invalid === undefined ? "reverted without a verdict" : `invalid ${invalid.code}: ${invalid.reason}`;
+    };
+    expect(await verdict(new Map([[CHAIN_ID, schedule]]))).to.equal("valid");
+    // Today's EXECUTE (per block from genesis), and another chain's schedule: the default rule.
+    expect(await verdict()).to.match(witnessIncomplete);
+    expect(await verdict(new Map([[CHAIN_ID + 1n, schedule]]))).to.match(witnessIncomplete);
+    expect(() => createExecutePrecompile({ writeRules: new Map([[CHAIN_ID, [] as WriteRules]]) })).to.throw(
+      WriteRulesError,
+      /at least one step/,
     );
   });
 });
