@@ -13,6 +13,7 @@ import {
   encodeWitness,
 } from "../../../precompiles";
 import { keccak256 } from "../../../precompiles/crypto";
+import { judgeBlock } from "../../../rollup-node/bridge/verdict";
 import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
 import { readGenesisFile, writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
@@ -140,6 +141,20 @@ describe("the node's witness recorder across a write-rule upgrade, restarted at 
         const failed =
           rule === "per-block" ? await verdict(await recordedUnder(wrong), SCHEDULE) : await verdict(captured, wrong);
         expect(failed, label).to.match(new RegExp(`^invalid ${ExecuteErrorCode.WitnessIncomplete}: `));
+        // The challenger's check of the block as proposed with its committed witness: with the
+        // chain's rules (what bridgeService passes it) the block stands; with today's default a
+        // write-through block would be WitnessIncomplete, the proposer's fault: a valid block removed.
+        const input = {
+          chainId: CHAIN_ID,
+          parentHeader: built.parentHeader,
+          block: block.serialize(),
+          witness: encodeWitness(captured),
+        };
+        expect(await judgeBlock({ ...input, writes: chain.writeRules }), label).to.deep.equal({ kind: "valid" });
+        const byDefault = await judgeBlock(input);
+        if (rule === "write-through")
+          expect(byDefault, label).to.include({ kind: "invalid", code: ExecuteErrorCode.WitnessIncomplete });
+        else expect(byDefault, label).to.deep.equal({ kind: "valid" });
         outcomes.push(`${label}: ${rule}`);
       }
       expect(outcomes).to.have.length(4);
