@@ -76,14 +76,17 @@ export function genesisForkCommon(chainId: bigint, options: ForkCommonOptions): 
  *   written to the tries only when runBlock reads the state root (once, after the block's last
  *   system call), in the caches' order (`BlockBufferedStateManager`). Every chain's rule from
  *   genesis unless its schedule says otherwise.
+ * - `per-block-changes`: per block, but the flush leaves out every entry whose write would not change
+ *   its trie (a read written back, a slot restored to its value at the block's start): a read-only
+ *   block writes nothing (`ChangedEntriesStateManager`; session 25). Only where a schedule names it.
  * - `write-through`: every write goes to the storage trie and the account trie at once (EXECUTE
  *   until session 24). A chain that ran it before upgrading keeps it for its blocks below the
  *   upgrade (`WriteRules`), so that a witness recorded for them still verifies; it is also the
  *   baseline of benches and differential tests.
  */
-export type VerifierWrites = "per-block" | "write-through";
+export type VerifierWrites = "per-block" | "write-through" | "per-block-changes";
 
-const VERIFIER_WRITES: readonly VerifierWrites[] = ["per-block", "write-through"];
+const VERIFIER_WRITES: readonly VerifierWrites[] = ["per-block", "write-through", "per-block-changes"];
 
 /** The write rule of a chain that schedules none: declared once. */
 export const DEFAULT_VERIFIER_WRITES: VerifierWrites = "per-block";
