@@ -1,6 +1,7 @@
 import { RLP } from "@ethereumjs/rlp";
 import type { BatchDBOp, DB } from "@ethereumjs/util";
-import { bytesToHex, createAddressFromString, setLengthLeft, toBytes } from "@ethereumjs/util";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { Account, ValueEncoding, bytesToHex, createAddressFromString, setLengthLeft, toBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import {
@@ -9,6 +10,7 @@ import {
   type VerifierWrites,
   encodeWitness,
   recordVerifierRun,
+  verifierStateManager,
 } from "../../precompiles";
 import { keccak256 } from "../../precompiles/crypto";
 import { Rng } from "../../tools/executeFuzz";
@@ -219,6 +221,78 @@ describe("the per-block-changes write rule against per block", function () {
     expect((await state.getAccount(createAddressFromString(EMPTY_ACCOUNT)))?.balance).to.equal(1n);
     expect(await state.getAccount(createAddressFromString(ABSENT_ACCOUNT))).to.equal(undefined);
     await expectSameAsPerBlock(chain, built, "EIP-161");
+  });
+
+  it("writes the storage of an account deleted (EIP-161) and re-created (CREATE2) in the block with its block-start root", async () => {
+    // A storage-only account (slot 0 = 0x2a, no nonce, balance or code) at the address a CREATE2
+    // of INIT_CODE makes: touched, it is empty and deleted; re-created, its init code writes slot 0 =
+    // 0x2a again, so its storage root ends as it began. The slot is still a change: the account's
+    // storage trie was emptied in the block.
+    const FACTORY = "0x00000000000000000000000000000000000fac75";
+    // CALLDATACOPY the calldata (the init code) to memory 0, CREATE2(value 0, 0, size, salt 0), STOP.
+    const FACTORY_CODE = "0x365f5f375f365f5ff55000";
+    const INIT_CODE = "0x602a5f5500";
+    const initHash = keccak256(toBytes(INIT_CODE));
+    const child = bytesToHex(
+      keccak256(Uint8Array.from([0xff, ...toBytes(FACTORY), ...new Uint8Array(32), ...initHash])).subarray(12),
+    );
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(81, probe.common);
+    const chain = await L2TestChain.create(CHAIN_ID, [
+      { address: alice.address.toString(), balance: 100n * ONE_ETH },
+      { address: FACTORY, code: FACTORY_CODE },
+      { address: child, storage: { [`0x${word(0n)}`]: "0x2a" } },
+    ]);
+    const signer = TestSigner.fromSeed(81, chain.common);
+    const before = await chain.stateAt();
+    const childAddress = createAddressFromString(child);
+    const startRoot = bytesToHex((await before.getAccount(childAddress))?.storageRoot ?? new Uint8Array());
+    const built = await chain.buildBlock([
+      signer.tx({ to: child, value: 0n, gasLimit: 21_000n }),
+      signer.tx({ to: FACTORY, data: INIT_CODE, gasLimit: 200_000n }),
+    ]);
+    expect(built.txResults.map((r) => r.execResult.exceptionError?.error ?? "ok")).to.deep.equal(["ok", "ok"]);
+    const after = await chain.stateAt();
+    const recreated = await after.getAccount(childAddress);
+    expect(recreated?.nonce, "re-created by CREATE2").to.equal(1n);
+    expect(bytesToHex(recreated?.storageRoot ?? new Uint8Array()), "the premise: the same storage root").to.equal(
+      startRoot,
+    );
+    await expectSameAsPerBlock(chain, built, "deleted and re-created");
+  });
+
+  it("writes a slot read at its block-start value, then deleted with its account and re-created with that value (state-manager level)", async () => {
+    // Unreachable through the EVM from Cancun on (code that reads its storage cannot be deleted or
+    // created over: EIP-6780, EIP-7610), so driven on the state managers directly: the guard, not
+    // the EVM's rules, keeps the slot written into the re-created account's empty storage trie.
+    const { chain } = await testChain();
+    const setter = createAddressFromString(SETTER);
+    const key = slotKey(1n);
+    const rootAfter = async (writes: VerifierWrites, clear: "deleteAccount" | "clearStorage"): Promise<string> => {
+      const trie = new MerklePatriciaTrie({
+        db: chain.database,
+        useKeyHashing: true,
+        common: chain.common,
+        valueEncoding: ValueEncoding.Bytes,
+      });
+      const state = verifierStateManager({ trie, common: chain.common, writes });
+      await state.setStateRoot(chain.latest.header.stateRoot);
+      await state.checkpoint();
+      expect(bytesToHex(await state.getStorage(setter, key))).to.equal("0x07");
+      const account = (await state.getAccount(setter)) as Account;
+      if (clear === "deleteAccount") {
+        await state.deleteAccount(setter);
+        await state.putAccount(setter, new Account(1n, 0n));
+      } else {
+        await state.clearStorage(setter);
+        await state.putAccount(setter, new Account(account.nonce, account.balance, undefined, account.codeHash));
+      }
+      await state.putStorage(setter, key, Uint8Array.of(7));
+      await state.commit();
+      return bytesToHex(await state.getStateRoot());
+    };
+    for (const clear of ["deleteAccount", "clearStorage"] as const)
+      expect(await rootAfter("per-block-changes", clear), clear).to.equal(await rootAfter("per-block", clear));
   });
 
   it("gives per block's verdicts and roots on random blocks of writes, reads, restores, deletions and reverts", async () => {
