@@ -117,7 +117,10 @@ async function compareWrites(
   writeThrough: BuiltBlock,
   mgas: number,
 ): Promise<void> {
-  const runs: Record<"per-block" | "write-through", { ms: number; heapMb: number }[]> = { "per-block": [], "write-through": [] };
+  const runs: Record<"per-block" | "write-through", { ms: number; heapMb: number }[]> = {
+    "per-block": [],
+    "write-through": [],
+  };
   for (let round = 0; round < ROUNDS; round++) {
     runs["write-through"].push(await verifyOnce(writeThrough, false, "write-through"));
     runs["per-block"].push(await verifyOnce(perBlock, false, "per-block"));
