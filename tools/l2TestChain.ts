@@ -56,6 +56,17 @@ export interface BuildOptions {
   readonly writes?: WriteRules;
 }
 
+/** BLOCKHASH's source for a run that must not read any ancestor (it throws). */
+export const NO_BLOCKHASH: EVMMockBlockchainInterface = {
+  async getBlock() {
+    throw new Error("no BLOCKHASH here");
+  },
+  async putBlock() {},
+  shallowCopy() {
+    return this;
+  },
+} as unknown as EVMMockBlockchainInterface;
+
 /** Below `maxVerifiableL2GasLimit()`: a larger gas limit is an invalid header (EXECUTE could not re-execute it in one L1 transaction). */
 const GENESIS_GAS_LIMIT = 16_000_000n;
 const GENESIS_BASE_FEE = 1_000_000_000n;

@@ -15,7 +15,7 @@ import {
 import { keccak256 } from "../../precompiles/crypto";
 import { Rng } from "../../tools/executeFuzz";
 import { TestSigner, word } from "../../tools/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import { type BuiltBlock, L2TestChain, NO_BLOCKHASH } from "../../tools/l2TestChain";
 import { verifierOutcome } from "../../tools/verifierOutcomes";
 
 /**
@@ -100,15 +100,7 @@ async function recorded(
     db: counting,
     preStateRoot: parent.stateRoot,
     block: built.block,
-    blockchain: {
-      async getBlock() {
-        throw new Error("no BLOCKHASH here");
-      },
-      async putBlock() {},
-      shallowCopy() {
-        return this;
-      },
-    },
+    blockchain: NO_BLOCKHASH,
     writes,
   });
   const witness = encodeWitness(await chain.witnessOf(built.block, parent, writes));
