@@ -2,31 +2,29 @@ import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
 import type { MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { CacheType, Caches, type StorageCache } from "@ethereumjs/statemanager";
-import { type Address, type DB, EthereumJSErrorWithoutCode, ValueEncoding, unpadBytes } from "@ethereumjs/util";
+import { type AccountCache, CacheType, Caches, type StorageCache } from "@ethereumjs/statemanager";
+import {
+  type Account,
+  type Address,
+  type DB,
+  EthereumJSErrorWithoutCode,
+  ValueEncoding,
+  bytesToUnprefixedHex,
+  createAccountFromRLP,
+  createAddressFromString,
+  equalsBytes,
+  hexToBytes,
+  unpadBytes,
+} from "@ethereumjs/util";
 import { type RunBlockResult, type VM, createVM, runBlock } from "@ethereumjs/vm";
 
 import { CachedReadStateManager } from "./cachedReadStateManager";
+import { keccak256 } from "./crypto";
+import { DEFAULT_VERIFIER_WRITES, type VerifierWrites, type WriteRules, writeRuleAt } from "./forkSchedule";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
 import { SafeMerkleStateManager } from "./stateManager";
 import type { StoredValue } from "./witness";
 import { RecordingDB } from "./witnessRecorder";
-
-/**
- * How EXECUTE's state manager writes a block's state changes to the tries
- * (docs/design/verifier-write-path.md, "Per-block writes"; a rule of EXECUTE: docs/design/consensus-rules.md).
- *
- * - `per-block`: accounts, storage and code are kept in EthereumJS's caches for the whole block and
- *   written to the tries only when runBlock reads the state root (once, after the block's last
- *   system call), in the caches' order. What EXECUTE and the node's witness recorder run.
- * - `write-through`: every write goes to the storage trie and the account trie at once (EXECUTE
- *   until session 24). Kept only as the baseline of benches and differential tests: it needs
- *   other witness nodes in some blocks (a deletion's branch collapse), so it decides no verdict.
- */
-export type VerifierWrites = "per-block" | "write-through";
-
-/** The write path of EXECUTE and of every witness recorder: declared once. */
-export const DEFAULT_VERIFIER_WRITES: VerifierWrites = "per-block";
 
 /**
  * `SafeMerkleStateManager` with EthereumJS's account, storage and code caches that never flush
@@ -99,6 +97,118 @@ export class BlockBufferedStateManager extends SafeMerkleStateManager {
   }
 }
 
+/** An account cache entry as its `flush()` returns it (`AccountCacheElement`, which the package does not export). */
+type AccountCacheEntry = ReturnType<AccountCache["flush"]>[number][1];
+
+/**
+ * The `per-block-changes` rule (consensus-rules.md §5): `BlockBufferedStateManager`'s flush, in the
+ * same order, without the entries whose flush would leave their trie's content as it is. Per block,
+ * every account and slot the block *read* is in the caches' diff and written back at the flush (a
+ * `put` of the same value, a `del` of an absent key): a read-only block pays a path rewrite per
+ * read (docs/design/attack-review-s24.md, finding 2). Skipped here:
+ *
+ * - a storage entry whose value is the one the slot had when the block first read it from the
+ *   trie, if the account's storage trie at the flush is the one of the block's start (same root as
+ *   the account the block first read; storage never cleared and account never deleted in the block);
+ * - an account entry whose RLP is the one the block first read from the account trie (both absent
+ *   included).
+ *
+ * So an entry written and then restored to its value at the block's start is skipped too: it is
+ * "unchanged" (the trie is canonical: the same content is the same trie, whichever writes made it).
+ * An entry whose value at the block's start is not known (written before any read: a system call's
+ * slot; an account created in the block) is written, as per block. Why skipping cannot change a
+ * root or need another node: a skipped operation is a no-op on the trie it targets, so every later
+ * operation meets the same trie as per block and reads the same nodes; the skipped one's own reads
+ * are dropped. A witness recorded for this rule is a subset of the per-block one, and may lack nodes
+ * per block reads: it is a rule of its own, scheduled like the others (`WriteRules`).
+ *
+ * The block's trie reads are the only source of the values compared: the account trie is never
+ * written before the flush (accounts live in the cache), and a storage trie only by `clearStorage`
+ * (CREATE) or through an account's deletion, both of which turn skipping off for that account.
+ */
+export class ChangedEntriesStateManager extends BlockBufferedStateManager {
+  /** Each account's RLP as the block first read it from the trie (undefined: absent), by address hex. */
+  private readonly startAccounts = new Map<string, Uint8Array | undefined>();
+  /** Each slot's cached bytes as the block first read them from its storage trie, by address hex then key hex. */
+  private readonly startSlots = new Map<string, Map<string, Uint8Array>>();
+  /** Accounts whose storage was cleared or which were deleted in the block: all their entries are written. */
+  private readonly rewrittenStorage = new Set<string>();
+
+  constructor(opts: { trie: MerklePatriciaTrie; common: Common }) {
+    super(opts);
+    // The flush (upstream's `flush`, run by `getStateRoot()`) writes what the caches' `flush()`
+    // return: the entries left out here are the ones it would write back unchanged.
+    const caches = this._caches as Caches;
+    const storage = caches.storage as StorageCache;
+    const storageFlush = storage.flush.bind(storage);
+    storage.flush = () => storageFlush().filter((item) => !this.unchangedSlot(item));
+    const accounts = caches.account as AccountCache;
+    const accountFlush = accounts.flush.bind(accounts);
+    accounts.flush = () => accountFlush().filter(([address, element]) => !this.unchangedAccount(address, element));
+  }
+
+  override async getAccount(address: Address): Promise<Account | undefined> {
+    const cache = this._caches?.account;
+    if (cache === undefined || cache.get(address) !== undefined) return super.getAccount(address);
+    const account = await super.getAccount(address);
+    const key = bytesToUnprefixedHex(address.bytes);
+    if (!this.startAccounts.has(key)) this.startAccounts.set(key, cache.get(address)?.accountRLP);
+    return account;
+  }
+
+  override async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+    const cache = this._caches?.storage;
+    if (cache === undefined || cache.get(address, key) !== undefined) return super.getStorage(address, key);
+    const value = await super.getStorage(address, key);
+    const addressHex = bytesToUnprefixedHex(address.bytes);
+    const read = cache.get(address, key);
+    // Read from a trie the block cleared: not the block's start value.
+    if (read !== undefined && !this.rewrittenStorage.has(addressHex)) {
+      let slots = this.startSlots.get(addressHex);
+      if (slots === undefined) this.startSlots.set(addressHex, (slots = new Map()));
+      const keyHex = bytesToUnprefixedHex(key);
+      if (!slots.has(keyHex)) slots.set(keyHex, read);
+    }
+    return value;
+  }
+
+  override async clearStorage(address: Address): Promise<void> {
+    this.rewrittenStorage.add(bytesToUnprefixedHex(address.bytes));
+    await super.clearStorage(address);
+  }
+
+  override async deleteAccount(address: Address): Promise<void> {
+    this.rewrittenStorage.add(bytesToUnprefixedHex(address.bytes));
+    await super.deleteAccount(address);
+  }
+
+  private unchangedSlot([addressHex, keyHex, value]: [string, string, Uint8Array | undefined]): boolean {
+    if (value === undefined || this.rewrittenStorage.has(addressHex)) return false;
+    const start = this.startSlots.get(addressHex)?.get(keyHex);
+    if (start === undefined || !equalsBytes(start, value)) return false;
+    return this.storageTrieAtStart(addressHex);
+  }
+
+  /** True when the storage trie the flush writes `addressHex`'s slots into is the one the block started with. */
+  private storageTrieAtStart(addressHex: string): boolean {
+    const startRlp = this.startAccounts.get(addressHex);
+    const current = this._caches?.account?.get(createAddressFromString(`0x${addressHex}`))?.accountRLP;
+    if (startRlp === undefined || current === undefined) return false;
+    const startRoot = createAccountFromRLP(startRlp).storageRoot;
+    if (!equalsBytes(createAccountFromRLP(current).storageRoot, startRoot)) return false;
+    // The flush writes into the storage trie object the block used, if it made one (keyed by the hashed address).
+    const trie = this._storageTries[bytesToUnprefixedHex(keccak256(hexToBytes(`0x${addressHex}`)))];
+    return trie === undefined || equalsBytes(trie.root(), startRoot);
+  }
+
+  private unchangedAccount(addressHex: string, element: AccountCacheEntry): boolean {
+    if (!this.startAccounts.has(addressHex)) return false;
+    const start = this.startAccounts.get(addressHex);
+    const final = element.accountRLP;
+    return start === undefined || final === undefined ? start === final : equalsBytes(start, final);
+  }
+}
+
 /**
  * `RLP.encode(value)` for a storage value (a byte string of at most 32 bytes, already unpadded),
  * without RLP's general encoder (a third of a cached SSTORE's state-manager time): one byte below
@@ -117,7 +227,7 @@ export function encodeStorageValue(value: Uint8Array): Uint8Array {
 export interface VerifierStateManagerOptions {
   readonly trie: MerklePatriciaTrie;
   readonly common: Common;
-  /** `DEFAULT_VERIFIER_WRITES` when absent. */
+  /** The rule in force for the block (`writeRuleAt` of the chain's `WriteRules`); `DEFAULT_VERIFIER_WRITES` when absent. */
   readonly writes?: VerifierWrites;
   /**
    * Write-through only: answer a repeated account or storage read from memory
@@ -135,6 +245,7 @@ export function verifierStateManager(options: VerifierStateManagerOptions): Safe
   const { trie, common } = options;
   const writes = options.writes ?? DEFAULT_VERIFIER_WRITES;
   if (writes === "per-block") return new BlockBufferedStateManager({ trie, common });
+  if (writes === "per-block-changes") return new ChangedEntriesStateManager({ trie, common });
   return options.cacheStateReads === false
     ? new SafeMerkleStateManager({ trie, common })
     : new CachedReadStateManager({ trie, common });
@@ -150,8 +261,11 @@ export interface RecordedRunParams {
   readonly block: Block;
   /** BLOCKHASH's source (the caller records which ancestors it gave). */
   readonly blockchain: EVMMockBlockchainInterface;
-  /** `DEFAULT_VERIFIER_WRITES` when absent. */
-  readonly writes?: VerifierWrites;
+  /**
+   * The chain's write rules (`DEFAULT_VERIFIER_WRITES` when absent): the block is recorded under
+   * `writeRuleAt(writes, block.header)`, the rule the verifier applies to it.
+   */
+  readonly writes?: WriteRules;
   /** Called with the VM before the block runs (the node yields to its event loop between transactions). */
   readonly prepareVm?: (vm: VM) => void;
   /**
@@ -183,7 +297,8 @@ export async function recordVerifierRun(params: RecordedRunParams): Promise<Reco
   // As the verifier's trie (verifyBlock's memoizeTrieNodes): the same reads, recorded the same,
   // each node's bytes RLP-decoded once instead of on every walk from the root.
   const trie = new DecodedNodeTrie({ db: recording, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
-  const stateManager = verifierStateManager({ trie, common, writes: params.writes });
+  const writes = writeRuleAt(params.writes ?? DEFAULT_VERIFIER_WRITES, block.header);
+  const stateManager = verifierStateManager({ trie, common, writes });
   await stateManager.setStateRoot(params.preStateRoot);
   const vm = await createVM({ common, stateManager, blockchain: params.blockchain });
   params.prepareVm?.(vm);

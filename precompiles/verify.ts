@@ -4,3 +4,4 @@
 // worker thread it is loaded in for one of its own and fails there.
 export { ExecuteError, ExecuteErrorCode, isBlockInvalid } from "./errors";
 export { verifyBlock } from "./verifyBlock";
+export type { WriteRules } from "./forkSchedule";

@@ -117,12 +117,15 @@ async function compareWrites(
   writeThrough: BuiltBlock,
   mgas: number,
 ): Promise<void> {
-  const runs: Record<VerifierWrites, { ms: number; heapMb: number }[]> = { "per-block": [], "write-through": [] };
+  const runs: Record<"per-block" | "write-through", { ms: number; heapMb: number }[]> = {
+    "per-block": [],
+    "write-through": [],
+  };
   for (let round = 0; round < ROUNDS; round++) {
     runs["write-through"].push(await verifyOnce(writeThrough, false, "write-through"));
     runs["per-block"].push(await verifyOnce(perBlock, false, "per-block"));
   }
-  const show = (mode: VerifierWrites, built: BuiltBlock): string =>
+  const show = (mode: "per-block" | "write-through", built: BuiltBlock): string =>
     `${mode} ms/Mgas ${runs[mode].map((r) => (r.ms / mgas).toFixed(0)).join(" / ")}, heap peak +${runs[mode]
       .map((r) => r.heapMb.toFixed(0))
       .join(" / ")} MB, witness ${built.witnessParts.state.length} nodes`;

@@ -1,4 +1,5 @@
 import { Hardfork } from "@ethereumjs/common";
+import { RLP } from "@ethereumjs/rlp";
 import { Account, ValueEncoding, bytesToHex, createAddressFromString } from "@ethereumjs/util";
 import { expect } from "chai";
 
@@ -277,6 +278,52 @@ async function expectSameVerdicts(chain: L2TestChain, built: BuiltBlock): Promis
   );
   expect(droppedThrough.mismatches).to.eql([]);
   expect(droppedThrough.outcomes.filter((o) => o.startsWith("invalid")).length).to.be.greaterThan(0);
+  await expectChangesAsPerBlock(chain, built, tampered, accepted);
+}
+
+/**
+ * The per-block-changes rule (consensus-rules.md §5) on its own recorded witness: the per-block
+ * outcome for the block and each tampered copy, with and without the lazy trie; its witness holds
+ * no node the per-block one lacks; each of its nodes or codes dropped in turn gives the acceptance
+ * or WitnessIncomplete, never another verdict.
+ */
+async function expectChangesAsPerBlock(
+  chain: L2TestChain,
+  built: BuiltBlock,
+  tampered: readonly Uint8Array[],
+  accepted: string,
+): Promise<void> {
+  const parent = chain.headerAt(built.block.header.number - 1n);
+  const witness = encodeWitness(await chain.witnessOf(built.block, parent, "per-block-changes"));
+  const modes: VerifierModes = { writes: "per-block-changes", lazyTrieHashing: false };
+  const others: readonly VerifierModes[] = [{ writes: "per-block-changes", lazyTrieHashing: true }];
+  for (const [label, block, expected] of [
+    ["the built block", built.blockRlp, accepted] as const,
+    ...tampered.map((t, i) => [`tampered ${i}`, t, undefined] as const),
+  ]) {
+    const perBlock = await compareModes(
+      CHAIN_ID,
+      built,
+      block,
+      [{ label, witness: built.witness }],
+      PER_BLOCK_BASELINE,
+      [],
+    );
+    const changes = await compareModes(CHAIN_ID, built, block, [{ label, witness }], modes, others);
+    expect(changes.mismatches, label).to.eql([]);
+    expect(changes.outcomes[0], `${label}, per-block-changes`).to.equal(expected ?? perBlock.outcomes[0]);
+  }
+  const nodes = (encoded: Uint8Array): string[] =>
+    (RLP.decode(encoded) as Uint8Array[][])[0].map((node) => bytesToHex(node));
+  const perBlockNodes = new Set(nodes(built.witness));
+  expect(
+    nodes(witness).filter((node) => !perBlockNodes.has(node)),
+    "per-block-changes nodes per block lacks",
+  ).to.eql([]);
+  const dropped = await compareModes(CHAIN_ID, built, built.blockRlp, witnessesWithOneDropped(witness), modes, others);
+  expect(dropped.mismatches).to.eql([]);
+  for (const without of dropped.outcomes)
+    expect(without === accepted || without.startsWith("invalid 5: "), `per-block-changes: ${without}`).to.equal(true);
 }
 
 function statusesOf(built: BuiltBlock): string[] {

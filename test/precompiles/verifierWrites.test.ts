@@ -12,7 +12,7 @@ import {
 } from "../../precompiles";
 import { keccak256 } from "../../precompiles/crypto";
 import { TestSigner, word } from "../../tools/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import { type BuiltBlock, L2TestChain, NO_BLOCKHASH } from "../../tools/l2TestChain";
 import { verifierOutcome } from "../../tools/verifierOutcomes";
 
 /**
@@ -63,15 +63,7 @@ async function run(chain: L2TestChain, built: BuiltBlock, writes: VerifierWrites
     db: chain.database,
     preStateRoot: parent.stateRoot,
     block: built.block,
-    blockchain: {
-      async getBlock() {
-        throw new Error("no BLOCKHASH here");
-      },
-      async putBlock() {},
-      shallowCopy() {
-        return this;
-      },
-    },
+    blockchain: NO_BLOCKHASH,
     writes,
   });
   return result;

@@ -131,6 +131,21 @@ describe("the node's witness capture, per block and write-through, on random blo
       const accepted = await verdict(mined, chain, perBlock, "per-block");
       expect(accepted, `block ${n + 1}`).to.match(/^valid /);
       expect(await verdict(mined, chain, writeThrough, "write-through"), `block ${n + 1}`).to.equal(accepted);
+      // The per-block-changes rule (session 25): same verdict on its own witness, no node per block lacks.
+      const changes = await captureWitness({
+        common: chain.common,
+        db: chain["db"],
+        store: chain["store"],
+        preStateRoot: mined.preStateRoot,
+        block: mined.record.block,
+        writes: "per-block-changes",
+      });
+      expect(await verdict(mined, chain, changes, "per-block-changes"), `block ${n + 1}`).to.equal(accepted);
+      const perBlockNodes = new Set(perBlock.state.map((node) => bytesToHex(node)));
+      expect(
+        changes.state.filter((node) => !perBlockNodes.has(bytesToHex(node))).length,
+        `block ${n + 1}: per-block-changes nodes per block lacks`,
+      ).to.equal(0);
       // Not a law (the s23 counter-example is larger per block), but true of every block generated here.
       expect(perBlock.state.length, `block ${n + 1}'s witness nodes`).to.be.at.most(writeThrough.state.length);
       perBlockTotal += perBlock.state.length;
