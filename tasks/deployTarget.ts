@@ -1,13 +1,12 @@
 // Where `rollup:deploy` deploys and with whose key: a Hardhat network the user names (its
 // accounts), or an L1 URL with a key from the environment. Never an implicit in-process chain:
 // a deployment nobody can reach afterwards is not a deployment (docs/design/any-l1.md).
-import { type Provider, type Signer, Wallet } from "ethers";
+import { JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { deriveDevAccounts } from "../rollup-node/chain/devAccounts";
 import { DEFAULT_L1_CHAIN_ID } from "../rollup-node/devnet/l1Devnet";
 import { keyEnvNames, resolveRoleKey } from "../rollup-node/node/keySources";
-import { rpcProvider } from "../rollup-node/rpc/httpClient";
 import { RollupTaskError } from "./rollupContext";
 
 /** The deployer's key for `--l1-rpc`: NATIVE_ROLLUP_DEPLOYER_KEY, or _KEYSTORE with its password (rollup-node/node/keySources.ts). */
@@ -52,7 +51,7 @@ export async function resolveDeployTarget(
 }
 
 async function fromUrl(url: string, dev: boolean): Promise<DeployTarget> {
-  const provider = rpcProvider(url, { pollingInterval: 200, cacheTimeout: -1 });
+  const provider = new JsonRpcProvider(url, undefined, { pollingInterval: 200, cacheTimeout: -1 });
   let l1ChainId: bigint;
   try {
     l1ChainId = (await provider.getNetwork()).chainId;

@@ -1,6 +1,6 @@
 import path from "node:path";
 
-import { Contract, HDNodeWallet, type JsonRpcProvider, Network, Wallet } from "ethers";
+import { Contract, HDNodeWallet, JsonRpcProvider, Network, Wallet } from "ethers";
 import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
 
 import { type RollupDeployment, loadDeployment } from "../deploy/rollup";
@@ -8,7 +8,6 @@ import { DEV_DERIVATION_PATH, DEV_MNEMONIC } from "../rollup-node/chain/devAccou
 import { DEFAULT_DATA_DIR, DEPLOYMENT_FILE, TASK_DEFAULT_URLS } from "../rollup-node/devnet/defaults";
 import { RollupClient, assertRollupContract } from "../sdk";
 import { type HardhatAccounts, taskSigningKey } from "../rollup-node/node/keySources";
-import { rpcProvider } from "../rollup-node/rpc/httpClient";
 import { NodeUnreachableError, RPC_ENV, RollupTaskError } from "./taskErrors";
 import { accountIndex, addressOption } from "./taskInput";
 
@@ -210,7 +209,7 @@ export async function rollupTaskContext(
   const urls = endpointUrls(hre, args);
   const [l1ChainId, l2ChainId] = await Promise.all([probeNode("L1", urls.l1), probeNode("L2", urls.l2)]);
   const provider = (url: string, chainId: bigint): JsonRpcProvider =>
-    rpcProvider(url, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 }, Network.from(chainId));
+    new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
   const l1 = provider(urls.l1, l1ChainId);
   const l2 = provider(urls.l2, l2ChainId);
   const close = (): void => {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { bytesToHex } from "@ethereumjs/util";
-import { type FetchRequest, JsonRpcProvider, type JsonRpcApiProviderOptions, Wallet } from "ethers";
+import { JsonRpcProvider, type JsonRpcApiProviderOptions, Wallet } from "ethers";
 
 import { type RollupDeployParams, type RollupDeployment, deployRollup } from "../deploy/rollup";
 import type { GenesisConfig } from "../rollup-node/chain/genesis";
@@ -16,7 +16,6 @@ import { Sequencer } from "../rollup-node/l2/sequencer";
 import { silentLogger } from "../rollup-node/logger";
 import { devNodeKeys } from "../rollup-node/node/keys";
 import { devL2Genesis } from "../rollup-node/node/l2Genesis";
-import { rpcProvider, rpcRequest } from "../rollup-node/rpc/httpClient";
 
 /**
  * How the tests' provider talks to the devnet: no network detection (the chain id is the devnet's),
@@ -28,7 +27,7 @@ const GENESIS_AGE_SECONDS = 10n;
 
 /** A JsonRpcProvider class, or a subclass that watches or holds the requests a test makes. */
 export type ProviderClass<P extends JsonRpcProvider> = new (
-  url: string | FetchRequest,
+  url: string,
   network: undefined,
   options: JsonRpcApiProviderOptions,
 ) => P;
@@ -65,7 +64,7 @@ export async function startDevnetSequencer<P extends JsonRpcProvider = JsonRpcPr
   });
   const Provider = options.Provider ?? (JsonRpcProvider as unknown as ProviderClass<P>);
   // Port 0 is a port the system picks: the devnet serves HTTP, so it has a URL.
-  const provider = new Provider(rpcRequest(l1.url as string), undefined, PROVIDER_OPTIONS);
+  const provider = new Provider(l1.url as string, undefined, PROVIDER_OPTIONS);
   const dir = mkdtempSync(path.join(tmpdir(), options.dirPrefix));
   let sequencer: Sequencer | undefined;
   const stop = async (): Promise<void> => {
@@ -151,7 +150,7 @@ export async function startDevnetRollup(sequencer: Sequencer, options: DevnetRol
     ...options.l1,
   });
   // Port 0 is a port the system picks: the devnet serves HTTP, so it has a URL.
-  const provider = rpcProvider(l1.url as string, PROVIDER_OPTIONS);
+  const provider = new JsonRpcProvider(l1.url as string, undefined, PROVIDER_OPTIONS);
   const stop = async (): Promise<void> => {
     provider.destroy();
     await l1.stop();

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { ResourceLimits } from "node:worker_threads";
 
 import type { Common } from "@ethereumjs/common";
-import { type JsonRpcProvider, Wallet, formatEther, keccak256 } from "ethers";
+import { JsonRpcProvider, Wallet, formatEther, keccak256 } from "ethers";
 
 import {
   DEFAULT_ROLLUP_POLICY,
@@ -24,7 +24,6 @@ import {
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../../typechain-types";
 import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
-import { rpcProvider } from "../rpc/httpClient";
 import { checkSequencingRule } from "./sequencingRule";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
@@ -433,7 +432,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         log,
       );
     const l1Url = l1.url;
-    l1Provider = rpcProvider(l1Url, {
+    l1Provider = new JsonRpcProvider(l1Url, undefined, {
       staticNetwork: true,
       pollingInterval: 50,
       cacheTimeout: -1,

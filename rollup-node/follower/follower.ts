@@ -1,6 +1,6 @@
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { type BatchDBOp, bytesToHex } from "@ethereumjs/util";
-import { type JsonRpcProvider, Network, type Provider } from "ethers";
+import { FetchRequest, JsonRpcProvider, Network, type Provider } from "ethers";
 
 import { DEFAULT_L1_POLL_MS } from "../bridge/l1Watcher";
 import { type StoredValue, type Witness, decodeWitness } from "../../precompiles";
@@ -15,7 +15,6 @@ import type { ProducedBlock } from "../l2/types";
 import { type Logger, plural, stderrLogger } from "../logger";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
 import { RpcError } from "../rpc/errors";
-import { rpcProvider, rpcRequest } from "../rpc/httpClient";
 import { type NodeErrorData, type ReadRpcError, readRpcError } from "../../protocol/rpc";
 import type { Json } from "../rpc/format";
 import type { FoundBody } from "./blockBody";
@@ -706,10 +705,11 @@ export class Follower implements RpcBackend {
   private async forward(method: string, params: readonly unknown[]): Promise<Json> {
     const url = this.config.sequencerRpc as string;
     if (this.forwarder === undefined) {
-      const request = rpcRequest(url, this.config.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS);
+      const request = new FetchRequest(url);
+      request.timeout = this.config.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS;
       // The sequencer serves this chain: a static network of its id, so ethers never runs its network
       // detection, which on a sequencer that is down prints a line every second until it is back.
-      this.forwarder = rpcProvider(request, { staticNetwork: Network.from(this.current.chainId) });
+      this.forwarder = new JsonRpcProvider(request, undefined, { staticNetwork: Network.from(this.current.chainId) });
     }
     try {
       if (!this.sequencerChecked) await this.checkSequencer(method, url, this.forwarder);

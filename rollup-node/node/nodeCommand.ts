@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-import { Contract, type JsonRpcProvider } from "ethers";
+import { Contract, JsonRpcProvider } from "ethers";
 
 import { type RollupDeployment, loadDeployment } from "../../deploy/rollup";
 import type { NodeL1Config } from "../bridge/l1Watcher";
@@ -20,7 +20,6 @@ import { type FollowerNodeConfig, startFollowerNode } from "../follower/service"
 import { type LoggerFactory, plural } from "../logger";
 import type { AttesterEndpoint } from "../provers/attesterPool";
 import { CommitteeProver, ProofService } from "../provers/proofService";
-import { rpcProvider } from "../rpc/httpClient";
 import { claimDataDir } from "./dataDirOwner";
 import { blockProofSource } from "./proofSource";
 import {
@@ -334,7 +333,7 @@ export async function startNodeCommand(
       `${options.deployment} does not exist`,
       "deploy first (npx hardhat rollup:deploy --out FILE, or npm run devnet)",
     );
-  const l1Provider = rpcProvider(options.l1Rpc, {
+  const l1Provider = new JsonRpcProvider(options.l1Rpc, undefined, {
     staticNetwork: true,
     pollingInterval: 50,
     cacheTimeout: -1,

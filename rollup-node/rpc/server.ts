@@ -78,13 +78,8 @@ export class RpcServerListenError extends NodeError {
  * Closing at the advertised moment races a client's reuse of the socket, and a client that is late
  * (a loaded machine) sends on a closed socket and gets "socket hang up". close() still ends every
  * connection at once (closeAllConnections), so the longer timeout holds nothing open.
- *
- * Node's agent keeps an idle socket one second less than advertised and does not keep it at all
- * when that leaves nothing: at 1 s every request of every Node client (the node's L1 polls, ethers
- * in the tests) opened a new TCP connection, ≈ 50 a second for an idle e2e rollup. 5 s lets a
- * client reuse a socket for 4 s, longer than any of the node's polls.
  */
-const KEEP_ALIVE_HINT_S = 5;
+const KEEP_ALIVE_HINT_S = 1;
 const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 
 function send(res: http.ServerResponse, status: number, body: unknown, cors: Headers): void {

@@ -2,12 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { Contract, type JsonRpcProvider, Wallet } from "ethers";
+import { Contract, JsonRpcProvider, Wallet } from "ethers";
 
 import { type ExampleRollup, L2_BRIDGE_INTERFACE, connectRollup } from "../../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../../../protocol/messages";
 import { type Logger, createLineLogger } from "../../../rollup-node/logger";
-import { rpcProvider } from "../../../rollup-node/rpc/httpClient";
 import {
   type RollupDevnet,
   type RollupDevnetOptions,
@@ -43,7 +42,7 @@ export interface E2eRollup {
 }
 
 function provider(url: string): JsonRpcProvider {
-  return rpcProvider(url, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
+  return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
 }
 
 /** The whole rollup in this process, on ephemeral ports and a temporary data directory. */
