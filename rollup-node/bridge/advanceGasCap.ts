@@ -7,7 +7,7 @@ import type { Provider } from "ethers";
 
 import { L1_TX_GAS_LIMIT_CAP } from "../../precompiles";
 import type { Logger } from "../logger";
-import { connectRollup } from "./contracts";
+import { type RollupContract, connectRollup } from "./contracts";
 import { BridgeError } from "./errors";
 
 /**
@@ -97,8 +97,12 @@ export class L1AdvanceGasCap implements AdvanceGasCap {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private failing = false;
+  /** Made once: a contract builds the rollup's ABI interface (≈ 1.5 ms), and refresh runs at every L1 poll. */
+  private readonly rollup: RollupContract;
 
-  constructor(private readonly config: L1AdvanceGasCapConfig) {}
+  constructor(private readonly config: L1AdvanceGasCapConfig) {
+    this.rollup = connectRollup(config.rollupAddress, config.provider);
+  }
 
   limits(): { readonly cap: bigint; readonly policyKeys: number } {
     const cap = this.l1BlockGasLimit === undefined ? L1_TX_GAS_LIMIT_CAP : advanceBuildCap(this.l1BlockGasLimit);
@@ -123,8 +127,7 @@ export class L1AdvanceGasCap implements AdvanceGasCap {
     // (as the L1 watcher and heads, no eth_call at an unchanged head: on the devnet each one runs
     // the rollup contract on the node's thread).
     if (latest.hash !== null && latest.hash === this.readAt) return;
-    const rollup = connectRollup(this.config.rollupAddress, this.config.provider);
-    const policy = await rollup.proofPolicy({ blockTag: latest.number });
+    const policy = await this.rollup.proofPolicy({ blockTag: latest.number });
     this.readAt = latest.hash ?? undefined;
     this.l1BlockGasLimit = latest.gasLimit;
     this.policyKeys = policy.acceptedKeys.length;

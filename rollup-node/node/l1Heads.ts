@@ -1,6 +1,6 @@
 import type { Provider } from "ethers";
 
-import { connectRollup } from "../bridge/contracts";
+import { type RollupContract, connectRollup } from "../bridge/contracts";
 import type { HeadLabelSource } from "../chain/chain";
 import type { Logger } from "../logger";
 
@@ -28,8 +28,12 @@ export class L1Heads {
   private running = false;
   /** Hash of the L1 block the heads were last read at. */
   private readAt: string | null = null;
+  /** Made once: a contract builds the rollup's ABI interface (≈ 1.5 ms), and refresh runs at every L1 poll. */
+  private readonly rollup: RollupContract;
 
-  constructor(private readonly config: L1HeadsConfig) {}
+  constructor(private readonly config: L1HeadsConfig) {
+    this.rollup = connectRollup(config.rollupAddress, config.l1Provider);
+  }
 
   /** For Chain.setHeadLabels. */
   readonly labels: HeadLabelSource = (tag) => (tag === "safe" ? this.safe : this.finalized);
@@ -41,12 +45,11 @@ export class L1Heads {
     // The same L1 head block as last time (by hash, so a reorg at the same height is read): its
     // state and its ancestors' cannot have changed, and each eth_call runs the rollup contract.
     if (latest.hash !== null && latest.hash === this.readAt) return;
-    const rollup = connectRollup(this.config.rollupAddress, this.config.l1Provider);
     const l1Head = latest.number;
     const deep = l1Head - this.config.finalityDepth;
     const [safe, finalized] = await Promise.all([
-      rollup.headNumber({ blockTag: l1Head }),
-      deep < 0 ? Promise.resolve(0n) : rollup.headNumber({ blockTag: deep }).catch(() => 0n),
+      this.rollup.headNumber({ blockTag: l1Head }),
+      deep < 0 ? Promise.resolve(0n) : this.rollup.headNumber({ blockTag: deep }).catch(() => 0n),
     ]);
     this.safe = safe;
     this.finalized = finalized < safe ? finalized : safe;

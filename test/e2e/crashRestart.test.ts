@@ -1,27 +1,16 @@
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
 
-import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
-import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
+import { eventually } from "./support/harness";
+import { childNodeRollup, kill } from "./support/nodeProcess";
 
 describe("e2e: the L2 node killed mid-run and restarted", function () {
   this.timeout(90_000);
-  let r: E2eRollup;
-  let running: NodeProcess | undefined;
-
-  before(async () => {
-    r = await startE2eRollup();
-    // The node moves to a child process: same data directory, same rollup.
-    await r.devnet.node.stop();
-  });
-
-  after(async () => {
-    if (running !== undefined) await kill(running);
-    await r?.stop();
-  });
+  const rollup = childNodeRollup();
 
   it("loses no accepted transaction or L1 message, and L1 and L2 heads agree afterwards", async () => {
-    running = await spawnNode(r);
+    const r = rollup.r;
+    let running = await rollup.spawnNode();
     let l2 = new JsonRpcProvider(running.url, undefined, { staticNetwork: true, pollingInterval: 25 });
     const sender = new Wallet(r.devnet.accounts[5]?.privateKey as string);
     const recipient = "0x00000000000000000000000000000000000c0ffe";
@@ -49,7 +38,7 @@ describe("e2e: the L2 node killed mid-run and restarted", function () {
     await kill(running);
     l2.destroy();
 
-    running = await spawnNode(r);
+    running = await rollup.spawnNode();
     l2 = new JsonRpcProvider(running.url, undefined, { staticNetwork: true, pollingInterval: 25 });
     try {
       for (const hash of hashes)

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseUnits } from "ethers";
 
-import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
-import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
+import { eventually } from "./support/harness";
+import { type NodeProcess, childNodeRollup, kill } from "./support/nodeProcess";
 
 /** A burst's batch in bytes: 200 signed transfers of ≈ 230 hex characters each, with room to spare. */
 const BATCH_MAX_BYTES = 1 << 20;
@@ -27,20 +27,11 @@ function batchingProvider(url: string, count: number): JsonRpcProvider {
 
 describe("e2e: the L2 node killed while it builds blocks with held trie writes", function () {
   this.timeout(600_000);
-  let r: E2eRollup;
-  let running: NodeProcess | undefined;
-
-  before(async () => {
-    r = await startE2eRollup();
-    await r.devnet.node.stop();
-  });
-
-  after(async () => {
-    if (running !== undefined) await kill(running);
-    await r?.stop();
-  });
+  const rollup = childNodeRollup();
 
   it("loses no acknowledged transaction and leaves a linked chain with a readable head state after SIGKILLs mid-build", async () => {
+    const r = rollup.r;
+    let running: NodeProcess | undefined;
     const senders = [5, 6, 7, 8].map((i) => new Wallet(r.devnet.accounts[i]?.privateKey as string));
     const nonces = senders.map(() => 0);
     const recipient = "0x00000000000000000000000000000000000c0ffe";
@@ -50,7 +41,7 @@ describe("e2e: the L2 node killed while it builds blocks with held trie writes",
     // Offsets (ms) after a burst is acknowledged at which the node is killed.
     const offsets = [0, 60, 150, 300, 500];
     for (const offset of offsets) {
-      running = await spawnNode(r, 100);
+      running = await rollup.spawnNode(100);
       // The burst goes as one JSON-RPC batch (BURST calls issued together: ethers batches them),
       // so the node admits the 200 transactions back to back and builds them into ≈ 12 blocks
       // (62 for the five bursts, measured), bigger builds for the kill offsets to land in; sent
@@ -81,10 +72,9 @@ describe("e2e: the L2 node killed while it builds blocks with held trie writes",
         l2.destroy();
       }
       await kill(running);
-      running = undefined;
     }
 
-    running = await spawnNode(r, 100);
+    running = await rollup.spawnNode(100);
     const l2 = batchingProvider(running.url, BURST);
     try {
       // Each sender's last acknowledged nonce mined, then every acknowledged hash's receipt (in

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseUnits } from "ethers";
 
-import { type E2eRollup, eventually, startE2eRollup } from "./support/harness";
-import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
+import { eventually } from "./support/harness";
+import { type NodeProcess, childNodeRollup, kill } from "./support/nodeProcess";
 
 /** Small seeded PRNG (mulberry32): the same seed kills at the same points. */
 function rng(seed: number): () => number {
@@ -35,20 +35,11 @@ const CYCLE_TIMEOUT_MS = 20_000;
 describe("e2e: the L2 node SIGKILLed over and over at seeded random points", function () {
   // Scales with the cycles: each one restarts a node process, whose start-up is what a loaded machine slows.
   this.timeout(60_000 + CYCLES * CYCLE_TIMEOUT_MS);
-  let r: E2eRollup;
-  let running: NodeProcess | undefined;
-
-  before(async () => {
-    r = await startE2eRollup();
-    await r.devnet.node.stop();
-  });
-
-  after(async () => {
-    if (running !== undefined) await kill(running);
-    await r?.stop();
-  });
+  const rollup = childNodeRollup();
 
   it(`loses no acknowledged transaction, relays every L1 message exactly once, and ends with L1 and L2 heads agreeing (${CYCLES} kills, seed ${SEED})`, async () => {
+    const r = rollup.r;
+    let running: NodeProcess | undefined;
     const random = rng(SEED);
     const sender = new Wallet(r.devnet.accounts[5]?.privateKey as string);
     const txRecipient = "0x00000000000000000000000000000000000c0ffe";
@@ -71,7 +62,7 @@ describe("e2e: the L2 node SIGKILLed over and over at seeded random points", fun
     let betweenCommitAndAdvance = 0;
 
     for (let cycle = 0; cycle < CYCLES; cycle++) {
-      running = await spawnNode(r, BLOCK_TIME_MS);
+      running = await rollup.spawnNode(BLOCK_TIME_MS);
       const l2 = new JsonRpcProvider(running.url, undefined, {
         staticNetwork: true,
         pollingInterval: 25,
@@ -118,7 +109,7 @@ describe("e2e: the L2 node SIGKILLed over and over at seeded random points", fun
       }
     }
 
-    running = await spawnNode(r, BLOCK_TIME_MS);
+    running = await rollup.spawnNode(BLOCK_TIME_MS);
     const l2 = new JsonRpcProvider(running.url, undefined, {
       staticNetwork: true,
       pollingInterval: 25,

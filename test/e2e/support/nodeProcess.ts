@@ -4,7 +4,7 @@ import path from "node:path";
 import { DEPLOYMENT_FILE } from "../../../rollup-node/devnet/rollupDevnet";
 import { READY_PREFIX } from "../../../rollup-node/node/cli";
 import { TYPESCRIPT_CHILD_ARGS } from "../../support/typescriptChild";
-import type { E2eRollup } from "./harness";
+import { type E2eRollup, startE2eRollup } from "./harness";
 
 const NODE_CLI = path.resolve(__dirname, "..", "..", "..", "rollup-node", "node", "cli.ts");
 
@@ -58,4 +58,44 @@ export function kill(node: NodeProcess): Promise<void> {
     node.child.once("exit", () => resolve());
     node.child.kill("SIGKILL");
   });
+}
+
+/** The rollup of a describe whose node runs as a child process, and the node processes it starts. */
+export interface ChildNodeRollup {
+  /** The rollup `before` started (its in-process node stopped). */
+  readonly r: E2eRollup;
+  /** Runs the node in its own process (spawnNode); `after` SIGKILLs the last one started. */
+  spawnNode(blockTimeMs?: number): Promise<NodeProcess>;
+}
+
+/**
+ * Registers the mocha hooks of a describe whose node runs as a child process (the crash and kill
+ * tests): `before` starts the rollup and stops its in-process node, so that the node processes
+ * run on the same data directory and rollup; `after` SIGKILLs the last node process started and
+ * stops the rollup.
+ */
+export function childNodeRollup(): ChildNodeRollup {
+  let rollup: E2eRollup | undefined;
+  let last: NodeProcess | undefined;
+  before(async () => {
+    rollup = await startE2eRollup();
+    await rollup.devnet.node.stop();
+  });
+  after(async () => {
+    if (last !== undefined) await kill(last);
+    await rollup?.stop();
+  });
+  const started = (): E2eRollup => {
+    if (rollup === undefined) throw new Error("the rollup starts in the describe's before hook");
+    return rollup;
+  };
+  return {
+    get r(): E2eRollup {
+      return started();
+    },
+    spawnNode: async (blockTimeMs) => {
+      last = await spawnNode(started(), blockTimeMs);
+      return last;
+    },
+  };
 }
