@@ -85,7 +85,7 @@ async function followSent(ctx: RollupTaskContext, sent: SentMessage, follow: () 
   try {
     await follow();
   } catch (error) {
-    throw afterSending(error, sent, { l1: ctx.l1Url, l2: ctx.l2Url });
+    throw afterSending(error, { ...sent, flags: ctx.repeatFlags }, { l1: ctx.l1Url, l2: ctx.l2Url });
   }
 }
 
@@ -182,7 +182,7 @@ async function waitUntilProvable(
       throw new RollupTaskError(
         "SUBMITTER_HALTED",
         `message ${message.messageHash} cannot become provable: the node's batch submitter halted${node.submitterErrorCode === undefined ? "" : ` (${node.submitterErrorCode})`}: ${node.submitterError ?? "no reason given"}`,
-        `${node.submitterHint ?? "see npx hardhat rollup:status"}; nothing is lost: once L1 accepts L2 block ${message.l2BlockNumber}, finish with npx hardhat rollup:finalize ${message.messageHash}`,
+        `${node.submitterHint ?? "see npx hardhat rollup:status"}; nothing is lost: once L1 accepts L2 block ${message.l2BlockNumber}, finish with npx hardhat rollup:finalize ${message.messageHash}${ctx.repeatFlags}`,
       );
     if (node?.submitter === "waiting" && !toldWaiting) {
       toldWaiting = true;
@@ -195,7 +195,7 @@ async function waitUntilProvable(
       throw new RollupTaskError(
         "TIMEOUT",
         `gave up after ${timeoutSeconds} s: ${(await notProvableYet(ctx, message, report?.acceptedL2Head ?? 0n)).text}`,
-        `nothing is lost: resume with npx hardhat rollup:finalize ${message.messageHash}`,
+        `nothing is lost: resume with npx hardhat rollup:finalize ${message.messageHash}${ctx.repeatFlags}`,
       );
     await new Promise((resolve) => setTimeout(resolve, Math.min(WITHDRAWAL_POLL_MS, deadline - Date.now())));
   }
@@ -231,7 +231,7 @@ async function finalizeWhenProvable(
       throw new RollupTaskError(
         "NOT_PROVABLE_YET",
         `message ${message.messageHash} is not provable yet: ${why.text}`,
-        `run npx hardhat rollup:finalize ${message.messageHash} again later, or with --timeout <seconds> to wait`,
+        `run npx hardhat rollup:finalize ${message.messageHash}${ctx.repeatFlags} again later, or with --timeout <seconds> to wait`,
       );
     console.log(`  … waiting: ${why.text}`);
     namedSubmitterWait = why.namedSubmitterWait;
@@ -667,7 +667,7 @@ async function l2ToL1Message(ctx: RollupTaskContext, hash: string): Promise<L2To
     throw new RollupTaskError(
       "WRONG_DIRECTION",
       `${hash} names L1 → L2 message #${message.nonce}: only L2 → L1 messages are finalized on L1`,
-      `the node relays L1 → L2 messages itself; see where it stands with npx hardhat rollup:message ${hash}`,
+      `the node relays L1 → L2 messages itself; see where it stands with npx hardhat rollup:message ${hash}${ctx.repeatFlags}`,
     );
   }
   return message;
@@ -701,7 +701,7 @@ export async function retryMessage(args: SignerArgs & { hash: string }, hre: Har
       throw new RollupTaskError(
         "WRONG_DIRECTION",
         `${hash} names an L2 → L1 message: only L1 → L2 calls are retried on L2`,
-        `finalize it on L1 with npx hardhat rollup:finalize ${hash}`,
+        `finalize it on L1 with npx hardhat rollup:finalize ${hash}${ctx.repeatFlags}`,
       );
     const receipt = await ctx.client.retryMessage(message);
     console.log(
@@ -738,7 +738,7 @@ export async function message(args: ConnectionArgs & { hash: string }, hre: Hard
       if (report.revertReason !== undefined) console.log(`revert reason   ${report.revertReason}`);
       if (report.status === "failed")
         console.log(
-          `next            npx hardhat rollup:retry-message ${m.messageHash}   (once the call can succeed; its sender may refund it instead: L2Bridge.refundMessage)`,
+          `next            npx hardhat rollup:retry-message ${m.messageHash}${ctx.repeatFlags}   (once the call can succeed; its sender may refund it instead: L2Bridge.refundMessage)`,
         );
       return;
     }
@@ -747,7 +747,8 @@ export async function message(args: ConnectionArgs & { hash: string }, hre: Hard
     );
     if (report.status === "initiated")
       console.log(`waiting         ${(await notProvableYet(ctx, report.message, report.acceptedL2Head)).text}`);
-    if (report.status !== "finalized") console.log(`next            npx hardhat rollup:finalize ${m.messageHash}`);
+    if (report.status !== "finalized")
+      console.log(`next            npx hardhat rollup:finalize ${m.messageHash}${ctx.repeatFlags}`);
   });
 }
 
