@@ -149,6 +149,20 @@ export class DevnetOptionsError extends NodeError {
   }
 }
 
+/**
+ * A record to resume whose L1 chain is gone (its `l1/` deleted, or replaced by another run's):
+ * resuming would start an empty L1 beside an L2 and a record that name a rollup it does not hold.
+ */
+export class DevnetL1MissingError extends NodeError {
+  constructor(message: string, dataDir: string) {
+    super(
+      "DEVNET_L1_MISSING",
+      message,
+      `put back the L1 chain this record was deployed on (${path.join(dataDir, "l1")}) and run again, or start over with --reset (deletes the L2 chain and the record)`,
+    );
+  }
+}
+
 export interface RollupDevnet {
   /** The L1 devnet, on its own thread (reached over `l1Url`) unless `l1Thread` was `main`. */
   readonly l1: L1Handle;
@@ -378,6 +392,12 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       `${staleContract.contractName} was recompiled with other bytecode since this devnet deployed it at ${staleContract.address}: the resumed chain keeps running the deployed (old) contract; pass --reset to deploy the new one on a fresh chain`,
     );
   }
+  if (resumable && !existsSync(path.join(dataDir, "l1")))
+    // Checked before the L1 starts: it would make a fresh, empty chain in l1/ and take its place.
+    throw new DevnetL1MissingError(
+      `cannot resume ${deploymentFile}: its L1 chain ${path.join(dataDir, "l1")} is missing, and the rollup ${previous.address} (deployed in L1 block ${previous.deployBlock}) lives on it`,
+      dataDir,
+    );
   // A start that fails must not leave a half-made data directory behind: remember what was there.
   const dataDirExisted = existsSync(dataDir);
   let l1: L1Handle | undefined;
@@ -445,6 +465,11 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       deployment = previous;
       genesis = devnetGenesis(options, l2ChainId, previous.l2GenesisTimestamp as bigint, [...accounts, keys.relayer]);
       log.info(`resuming: L1 at block ${l1.startHead}, rollup ${deployment.address}`);
+      if ((await l1Provider.getCode(deployment.address)) === "0x")
+        throw new DevnetL1MissingError(
+          `cannot resume ${deploymentFile}: the L1 chain in ${path.join(dataDir, "l1")} (at block ${l1.startHead}) holds no contract at the rollup's address ${deployment.address} (deployed in L1 block ${deployment.deployBlock}): it is not the chain this record was deployed on`,
+          dataDir,
+        );
     } else {
       const l2GenesisTimestamp = BigInt(Math.floor(Date.now() / 1000)) - 1n;
       genesis = devnetGenesis(options, l2ChainId, l2GenesisTimestamp, [...accounts, keys.relayer]);

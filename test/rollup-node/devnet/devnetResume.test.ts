@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -117,6 +126,39 @@ describe("devnet: a resumed or failed start tells the truth about its data direc
       expect(await third.rollup(1).messageCount()).to.equal(1n);
     } finally {
       await third.stop();
+    }
+  });
+
+  it("its L1 chain lost (l1/ deleted, the record and L2 kept): refuses to resume, names what is missing and what to do, and leaves the directory as it was", async () => {
+    const dataDir = tempDir("devnet-l1-lost-");
+    const first = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false });
+    const rollupAddress = first.devnet.deployment.address;
+    await first.stop();
+    // A trial operator's rm -rf of the L1's data: the devnet said "resuming: L1 at block 0, rollup
+    // 0x…", made a fresh empty L1 in l1/, and stopped with "could not decode result data".
+    const saved = path.join(tempDir("devnet-l1-saved-"), "l1");
+    renameSync(path.join(dataDir, "l1"), saved);
+    const error = await rejection(startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false }));
+    expect((error as { code?: string }).code, error.message).to.equal("DEVNET_L1_MISSING");
+    expect(error.message).to.contain(path.join(dataDir, "l1"));
+    expect(error.message).to.contain(rollupAddress);
+    expect((error as { hint?: string }).hint).to.match(/--reset/);
+    expect(existsSync(path.join(dataDir, "l1")), "a fresh L1 was made in place of the lost one").to.equal(false);
+    expect(readdirSync(dataDir).sort()).to.deep.equal(["l2", "rollup.json"]);
+    // Its contents deleted (rm -rf l1/*): an empty L1 starts, which holds no rollup.
+    mkdirSync(path.join(dataDir, "l1"));
+    const emptied = await rejection(startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false }));
+    expect((emptied as { code?: string }).code, emptied.message).to.equal("DEVNET_L1_MISSING");
+    expect(emptied.message).to.contain(`holds no contract at the rollup's address ${rollupAddress}`);
+    rmSync(path.join(dataDir, "l1"), { recursive: true });
+    // Put back, the chain resumes.
+    renameSync(saved, path.join(dataDir, "l1"));
+    const again = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false });
+    try {
+      expect(again.devnet.resumed).to.equal(true);
+      expect(again.devnet.deployment.address).to.equal(rollupAddress);
+    } finally {
+      await again.stop();
     }
   });
 
