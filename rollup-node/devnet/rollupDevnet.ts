@@ -12,6 +12,7 @@ import {
   type RollupDeployment,
   type RollupPolicy,
   deployRollup,
+  deployedGenesisFile,
   loadDeployment,
   saveDeployment,
 } from "../../deploy/rollup";
@@ -27,6 +28,7 @@ import type { BridgeError } from "../bridge/errors";
 import { checkSequencingRule } from "./sequencingRule";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
+import { writeGenesisFile } from "../chain/genesisFile";
 import { type Logger, type LoggerFactory, plural } from "../logger";
 import { blockProofSource } from "../node/proofSource";
 import type { ExecutionProver, ProofService } from "../provers/proofService";
@@ -292,6 +294,9 @@ import { genesisCommitments } from "../chain/genesisCommitments";
 
 export { genesisCommitments };
 
+/** What one devnet chain is made of in its data directory: the L1, the L2, the record and the L2 genesis beside it. */
+const DEVNET_CHAIN_FILES = ["l1", "l2", DEPLOYMENT_FILE, deployedGenesisFile(DEPLOYMENT_FILE)];
+
 /**
  * Moves the chain a devnet cannot resume (its L1, its L2 and its record) into
  * `<dataDir>/replaced-<time>/`, and returns that folder: starting afresh loses nothing.
@@ -299,7 +304,7 @@ export { genesisCommitments };
 export async function setAsideDevnetChain(dataDir: string, now: Date = new Date()): Promise<string> {
   const aside = path.join(dataDir, `replaced-${now.toISOString().replace(/[:.]/g, "-")}`);
   await mkdir(aside, { recursive: true });
-  for (const name of ["l1", "l2", DEPLOYMENT_FILE]) {
+  for (const name of DEVNET_CHAIN_FILES) {
     const from = path.join(dataDir, name);
     if (existsSync(from)) await rename(from, path.join(aside, name));
   }
@@ -506,6 +511,9 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       );
     }
 
+    // Beside the record, rewritten on every start: a node run on the record (rollup:node,
+    // native-rollup-node) reads it, since the record alone cannot rebuild a project's genesis.
+    await writeGenesisFile(deployedGenesisFile(deploymentFile), genesis);
     // The period from the deployment: a resumed chain keeps the one it was deployed with.
     const sequencing = sequencingRuleOf(options.sequencing ?? "fallback", deployment.policy);
     // Refuses to start under a declared rule the contract does not enforce (SequencingMismatchError).
@@ -613,9 +621,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     if (!resumable) {
       // A fresh start that failed: remove what it created (only that, if the directory was the user's).
       if (!dataDirExisted) await rm(dataDir, { recursive: true, force: true });
-      else
-        for (const made of ["l1", "l2", DEPLOYMENT_FILE])
-          await rm(path.join(dataDir, made), { recursive: true, force: true });
+      else for (const made of DEVNET_CHAIN_FILES) await rm(path.join(dataDir, made), { recursive: true, force: true });
     }
     // A start cut short by the L1 thread's death fails with that, not with what it broke.
     throw l1Death ?? error;

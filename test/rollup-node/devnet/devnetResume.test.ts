@@ -13,13 +13,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { Wallet, parseEther } from "ethers";
+import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 import hre from "hardhat";
 
 import type { RollupContractArtifact } from "../../../deploy/rollup";
 import { rollupDevnetBanner } from "../../../rollup-node/devnet/rollupBanner";
 import { startRollupDevnet } from "../../../rollup-node/devnet/rollupDevnet";
 import { silentLogger } from "../../../rollup-node/logger";
+import { type NodeCommandOptions, resolveNodeCommand, startNodeCommand } from "../../../rollup-node/node/nodeCommand";
 import { startE2eRollup } from "../../e2e/support/harness";
 import { rejection } from "../rejection";
 
@@ -144,7 +145,7 @@ describe("devnet: a resumed or failed start tells the truth about its data direc
     expect(error.message).to.contain(rollupAddress);
     expect((error as { hint?: string }).hint).to.match(/--reset/);
     expect(existsSync(path.join(dataDir, "l1")), "a fresh L1 was made in place of the lost one").to.equal(false);
-    expect(readdirSync(dataDir).sort()).to.deep.equal(["l2", "rollup.json"]);
+    expect(readdirSync(dataDir).sort()).to.deep.equal(["l2", "rollup.genesis.json", "rollup.json"]);
     // Its contents deleted (rm -rf l1/*): an empty L1 starts, which holds no rollup.
     mkdirSync(path.join(dataDir, "l1"));
     const emptied = await rejection(startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false }));
@@ -159,6 +160,39 @@ describe("devnet: a resumed or failed start tells the truth about its data direc
       expect(again.devnet.deployment.address).to.equal(rollupAddress);
     } finally {
       await again.stop();
+    }
+  });
+
+  it("a project's devnet (its own genesis allocations and gas limit): the node command follows it from the record alone, as the README's follower line runs it", async () => {
+    const dataDir = tempDir("devnet-project-genesis-");
+    // What a rollup:init project's rollup.config.ts adds to the dev genesis (an L2 predeploy, a gas limit).
+    const genesisAlloc = { "0x00000000000000000000000000000000000a11ce": { balance: 1n, code: "0x00" as const } };
+    const devnet = await startE2eRollup({ dataDir, keepDataDir: true, genesisAlloc, l2GasLimit: 5_000_000n });
+    const followerDir = tempDir("devnet-project-follower-");
+    try {
+      // A trial operator in a rollup:init project: "the L2 genesis given has hash 0x5e96…, but the
+      // rollup was deployed with 0x54dd…" (the node rebuilt the plain dev genesis).
+      const options = (await resolveNodeCommand([
+        "--role",
+        "follower",
+        "--deployment",
+        path.join(dataDir, "rollup.json"),
+        "--l1-rpc",
+        devnet.devnet.l1Url,
+        "--port",
+        "0",
+        "--data-dir",
+        followerDir,
+      ])) as NodeCommandOptions;
+      const follower = await startNodeCommand(options, { logger: () => silentLogger });
+      try {
+        const genesis = await new JsonRpcProvider(follower.url).getBlock(0);
+        expect(genesis?.hash).to.equal(devnet.devnet.deployment.genesisBlockHash);
+      } finally {
+        await follower.stop();
+      }
+    } finally {
+      await devnet.stop();
     }
   });
 
@@ -177,7 +211,7 @@ describe("devnet: a resumed or failed start tells the truth about its data direc
       expect(kept, `nothing set aside in ${dataDir}`).to.have.length(1);
       const aside = path.join(dataDir, kept[0] as string);
       expect(second.log.has(`the previous chain is kept in ${aside}`)).to.equal(true);
-      expect(readdirSync(aside).sort()).to.deep.equal(["l1", "l2", "rollup.json"]);
+      expect(readdirSync(aside).sort()).to.deep.equal(["l1", "l2", "rollup.genesis.json", "rollup.json"]);
       expect(readFileSync(path.join(aside, "rollup.json"), "utf8")).to.equal('{"address": "0xfbfb');
     } finally {
       await second.stop();
