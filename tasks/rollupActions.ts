@@ -17,6 +17,7 @@ import {
   type DeploymentProgress,
   type RollupDeployParams,
   deployRollup,
+  deployedGenesisFile,
   estimateDeploymentCost,
   loadDeployment,
   saveDeployment,
@@ -387,6 +388,14 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
 
   // A partial record of an interrupted run of this same deployment resumes it; a complete one is not redeployed.
   const done = await loadDeployment(args.out);
+  if (done !== undefined && done.l1ChainId === l1ChainId && (await target.provider.getCode(done.address)) === "0x") {
+    // One chain id, and the rollup gone: an in-memory L1 (npm run devnet:l1) restarted, or another chain.
+    throw new RollupTaskError(
+      "DEPLOYMENT_GONE",
+      `${args.out} records a rollup at ${done.address} on L1 chain ${l1ChainId}, but this L1 has no code there (deployed in L1 block ${done.deployBlock}): it is not the chain that rollup was deployed on (an in-memory L1 restarted, or another chain with that id)`,
+      `to deploy afresh here, delete ${args.out} and ${deployedGenesisFile(args.out)} (or pass another --out), and start its node with --reset or a new --data-dir; to keep the old rollup, point the command at its L1`,
+    );
+  }
   if (done !== undefined && done.l1ChainId === l1ChainId) {
     throw new RollupTaskError(
       "ALREADY_DEPLOYED",
@@ -487,7 +496,6 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   const runNode = (genesis: string): string =>
     `run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesis} --l1-rpc ${target.url}${attesters}`;
   if (built !== undefined) {
-    const { deployedGenesisFile } = await import("../rollup-node/node/nodeCommand");
     const genesisOut = deployedGenesisFile(args.out);
     await writeGenesisFile(genesisOut, built);
     // The dev genesis funds the public dev keys: off the devnet the node takes it only with --dev.

@@ -13,6 +13,7 @@ import { TASK_DEFAULT_URLS } from "../../../rollup-node/devnet/defaults";
 import { genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
 import { tryCommands } from "../../../rollup-node/devnet/rollupBanner";
 import { ExampleRollup__factory } from "../../../typechain-types";
+import { saveDeployment } from "../../../deploy/rollup";
 import { type E2eRollup, eventually, startE2eRollup } from "../../e2e/support/harness";
 import { rejection } from "../rejection";
 import { runTask } from "../../support/runTask";
@@ -348,6 +349,19 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     } finally {
       for (const [n, url] of Object.entries(saved)) (hre.config.networks[n] as HttpNetworkConfig).url = url;
     }
+  });
+
+  it("rollup:deploy over a record whose rollup this L1 no longer holds (an in-memory L1 restarted) says so, not 'use it'", async () => {
+    // A trial operator restarted npm run devnet:l1 (in memory) and ran rollup:deploy again: it
+    // answered "deployment.json records a rollup at 0x… / hint: use it (rollup:node --deployment)".
+    const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-gone-")), "deployment.json");
+    await saveDeployment(record, { ...r.devnet.deployment, address: Wallet.createRandom().address });
+    const failure = await rejection(runTask("rollup:deploy", { l1Rpc: r.devnet.l1Url, out: record }));
+    expect(failure.message).to.match(
+      /records a rollup at 0x[0-9a-fA-F]{40} on L1 chain 1337, but this L1 has no code there/,
+    );
+    expect(failure.message).to.contain(`delete ${record}`);
+    expect(failure.message).to.not.contain("use it (rollup:node --deployment)");
   });
 
   it("rollup:deploy deploys the contract named by the config's rollup.contract for the dev genesis", async () => {
