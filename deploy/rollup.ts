@@ -560,6 +560,14 @@ const BIGINT_FIELDS = new Set([
   "proposalGasBurst",
 ]);
 
+/**
+ * Where the L2 genesis a deployment was made for is kept beside its record (`rollup:deploy`
+ * building it itself, the devnet always), so the node can start from the record alone.
+ */
+export function deployedGenesisFile(deploymentFile: string): string {
+  return `${deploymentFile.replace(/\.json$/i, "")}.genesis.json`;
+}
+
 export async function saveDeployment(file: string, deployment: RollupDeployment): Promise<void> {
   await writeJsonRecord(file, deployment);
 }

@@ -17,6 +17,7 @@ import {
   type DeploymentProgress,
   type RollupDeployParams,
   deployRollup,
+  deployedGenesisFile,
   estimateDeploymentCost,
   loadDeployment,
   saveDeployment,
@@ -85,7 +86,7 @@ async function followSent(ctx: RollupTaskContext, sent: SentMessage, follow: () 
   try {
     await follow();
   } catch (error) {
-    throw afterSending(error, sent, { l1: ctx.l1Url, l2: ctx.l2Url });
+    throw afterSending(error, { ...sent, flags: ctx.repeatFlags }, { l1: ctx.l1Url, l2: ctx.l2Url });
   }
 }
 
@@ -182,7 +183,7 @@ async function waitUntilProvable(
       throw new RollupTaskError(
         "SUBMITTER_HALTED",
         `message ${message.messageHash} cannot become provable: the node's batch submitter halted${node.submitterErrorCode === undefined ? "" : ` (${node.submitterErrorCode})`}: ${node.submitterError ?? "no reason given"}`,
-        `${node.submitterHint ?? "see npx hardhat rollup:status"}; nothing is lost: once L1 accepts L2 block ${message.l2BlockNumber}, finish with npx hardhat rollup:finalize ${message.messageHash}`,
+        `${node.submitterHint ?? "see npx hardhat rollup:status"}; nothing is lost: once L1 accepts L2 block ${message.l2BlockNumber}, finish with npx hardhat rollup:finalize ${message.messageHash}${ctx.repeatFlags}`,
       );
     if (node?.submitter === "waiting" && !toldWaiting) {
       toldWaiting = true;
@@ -195,7 +196,7 @@ async function waitUntilProvable(
       throw new RollupTaskError(
         "TIMEOUT",
         `gave up after ${timeoutSeconds} s: ${(await notProvableYet(ctx, message, report?.acceptedL2Head ?? 0n)).text}`,
-        `nothing is lost: resume with npx hardhat rollup:finalize ${message.messageHash}`,
+        `nothing is lost: resume with npx hardhat rollup:finalize ${message.messageHash}${ctx.repeatFlags}`,
       );
     await new Promise((resolve) => setTimeout(resolve, Math.min(WITHDRAWAL_POLL_MS, deadline - Date.now())));
   }
@@ -231,7 +232,7 @@ async function finalizeWhenProvable(
       throw new RollupTaskError(
         "NOT_PROVABLE_YET",
         `message ${message.messageHash} is not provable yet: ${why.text}`,
-        `run npx hardhat rollup:finalize ${message.messageHash} again later, or with --timeout <seconds> to wait`,
+        `run npx hardhat rollup:finalize ${message.messageHash}${ctx.repeatFlags} again later, or with --timeout <seconds> to wait`,
       );
     console.log(`  … waiting: ${why.text}`);
     namedSubmitterWait = why.namedSubmitterWait;
@@ -387,6 +388,14 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
 
   // A partial record of an interrupted run of this same deployment resumes it; a complete one is not redeployed.
   const done = await loadDeployment(args.out);
+  if (done !== undefined && done.l1ChainId === l1ChainId && (await target.provider.getCode(done.address)) === "0x") {
+    // One chain id, and the rollup gone: an in-memory L1 (npm run devnet:l1) restarted, or another chain.
+    throw new RollupTaskError(
+      "DEPLOYMENT_GONE",
+      `${args.out} records a rollup at ${done.address} on L1 chain ${l1ChainId}, but this L1 has no code there (deployed in L1 block ${done.deployBlock}): it is not the chain that rollup was deployed on (an in-memory L1 restarted, or another chain with that id)`,
+      `to deploy afresh here, delete ${args.out} and ${deployedGenesisFile(args.out)} (or pass another --out), and start its node with --reset or a new --data-dir; to keep the old rollup, point the command at its L1`,
+    );
+  }
   if (done !== undefined && done.l1ChainId === l1ChainId) {
     throw new RollupTaskError(
       "ALREADY_DEPLOYED",
@@ -490,7 +499,6 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   const runNode = (genesis: string): string =>
     `run the node with npx hardhat rollup:node --deployment ${args.out} --genesis ${genesis} --l1-rpc ${target.url}${attesters}`;
   if (built !== undefined) {
-    const { deployedGenesisFile } = await import("../rollup-node/node/nodeCommand");
     const genesisOut = deployedGenesisFile(args.out);
     await writeGenesisFile(genesisOut, built);
     // The dev genesis funds the public dev keys: off the devnet the node takes it only with --dev.
@@ -670,7 +678,7 @@ async function l2ToL1Message(ctx: RollupTaskContext, hash: string): Promise<L2To
     throw new RollupTaskError(
       "WRONG_DIRECTION",
       `${hash} names L1 → L2 message #${message.nonce}: only L2 → L1 messages are finalized on L1`,
-      `the node relays L1 → L2 messages itself; see where it stands with npx hardhat rollup:message ${hash}`,
+      `the node relays L1 → L2 messages itself; see where it stands with npx hardhat rollup:message ${hash}${ctx.repeatFlags}`,
     );
   }
   return message;
@@ -704,7 +712,7 @@ export async function retryMessage(args: SignerArgs & { hash: string }, hre: Har
       throw new RollupTaskError(
         "WRONG_DIRECTION",
         `${hash} names an L2 → L1 message: only L1 → L2 calls are retried on L2`,
-        `finalize it on L1 with npx hardhat rollup:finalize ${hash}`,
+        `finalize it on L1 with npx hardhat rollup:finalize ${hash}${ctx.repeatFlags}`,
       );
     const receipt = await ctx.client.retryMessage(message);
     console.log(
@@ -741,7 +749,7 @@ export async function message(args: ConnectionArgs & { hash: string }, hre: Hard
       if (report.revertReason !== undefined) console.log(`revert reason   ${report.revertReason}`);
       if (report.status === "failed")
         console.log(
-          `next            npx hardhat rollup:retry-message ${m.messageHash}   (once the call can succeed; its sender may refund it instead: L2Bridge.refundMessage)`,
+          `next            npx hardhat rollup:retry-message ${m.messageHash}${ctx.repeatFlags}   (once the call can succeed; its sender may refund it instead: L2Bridge.refundMessage)`,
         );
       return;
     }
@@ -750,7 +758,8 @@ export async function message(args: ConnectionArgs & { hash: string }, hre: Hard
     );
     if (report.status === "initiated")
       console.log(`waiting         ${(await notProvableYet(ctx, report.message, report.acceptedL2Head)).text}`);
-    if (report.status !== "finalized") console.log(`next            npx hardhat rollup:finalize ${m.messageHash}`);
+    if (report.status !== "finalized")
+      console.log(`next            npx hardhat rollup:finalize ${m.messageHash}${ctx.repeatFlags}`);
   });
 }
 

@@ -42,7 +42,27 @@ export interface RollupTaskContext {
   readonly l2Signer?: Wallet;
   readonly client: RollupClient;
   readonly rollupAddress: string;
+  /**
+   * The connection and signer flags this task was given, each ` --flag value`, for the follow-up
+   * command a hint prints: without them that command dials the default nodes, another rollup's.
+   */
+  readonly repeatFlags: string;
   close(): void;
+}
+
+/**
+ * The flags a follow-up command must repeat to reach the same rollup as the task that printed it:
+ * those given on its command line (an environment variable still holds in the same shell).
+ */
+export function repeatFlags(args: ConnectionArgs & { account?: number; dev?: boolean }): string {
+  const flags: string[] = [];
+  if (args.l1Rpc !== undefined) flags.push(`--l1-rpc ${args.l1Rpc}`);
+  if (args.l2Rpc !== undefined) flags.push(`--l2-rpc ${args.l2Rpc}`);
+  if (args.rollup !== undefined) flags.push(`--rollup ${args.rollup}`);
+  if (args.dataDir !== undefined && args.dataDir !== DEFAULT_DATA_DIR) flags.push(`--data-dir ${args.dataDir}`);
+  if (args.account !== undefined && args.account !== 0) flags.push(`--account ${args.account}`);
+  if (args.dev === true) flags.push("--dev");
+  return flags.map((flag) => ` ${flag}`).join("");
 }
 
 function networkUrl(hre: HardhatRuntimeEnvironment, name: "l1" | "l2"): string | undefined {
@@ -257,6 +277,7 @@ export async function rollupTaskContext(
       l2,
       l1Url: urls.l1,
       l2Url: urls.l2,
+      repeatFlags: repeatFlags(args),
       ...(l1Signer === undefined ? {} : { l1Signer }),
       ...(l2Signer === undefined ? {} : { l2Signer }),
       client: new RollupClient({

@@ -138,6 +138,8 @@ export interface SentMessage {
   readonly messageHash: string;
   /** The rollup:* task that picks the message up again (`rollup:message`, `rollup:finalize`). */
   readonly resumeWith: string;
+  /** The flags that task needs to reach the same rollup (`repeatFlags`: those this task was given). */
+  readonly flags?: string;
 }
 
 /**
@@ -153,7 +155,7 @@ export function afterSending(error: unknown, sent: SentMessage, endpoints: TaskE
   return new RollupTaskError(
     "NODE_UNREACHABLE",
     `${message}, after message ${sent.messageHash} was sent`,
-    `do not run the task again, it would send another: once the devnet is back (npx hardhat devnet resumes its chain), follow this one with npx hardhat ${sent.resumeWith} ${sent.messageHash}`,
+    `do not run the task again, it would send another: once the devnet is back (npx hardhat devnet resumes its chain), follow this one with npx hardhat ${sent.resumeWith} ${sent.messageHash}${sent.flags ?? ""}`,
     error instanceof Error ? error : undefined,
   );
 }

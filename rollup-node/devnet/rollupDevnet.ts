@@ -12,6 +12,7 @@ import {
   type RollupDeployment,
   type RollupPolicy,
   deployRollup,
+  deployedGenesisFile,
   loadDeployment,
   saveDeployment,
 } from "../../deploy/rollup";
@@ -27,6 +28,7 @@ import type { BridgeError } from "../bridge/errors";
 import { checkSequencingRule } from "../node/sequencingRule";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
 import { genesisSupply } from "../l2/genesis";
+import { writeGenesisFile } from "../chain/genesisFile";
 import { type Logger, type LoggerFactory, plural } from "../logger";
 import { blockProofSource } from "../node/proofSource";
 import type { ExecutionProver, ProofService } from "../provers/proofService";
@@ -151,6 +153,20 @@ export type RollupDevnetMode =
 export class DevnetOptionsError extends NodeError {
   constructor(message: string, hint: string) {
     super("DEVNET_OPTIONS", message, hint);
+  }
+}
+
+/**
+ * A record to resume whose L1 chain is gone (its `l1/` deleted, or replaced by another run's):
+ * resuming would start an empty L1 beside an L2 and a record that name a rollup it does not hold.
+ */
+export class DevnetL1MissingError extends NodeError {
+  constructor(message: string, dataDir: string) {
+    super(
+      "DEVNET_L1_MISSING",
+      message,
+      `put back the L1 chain this record was deployed on (${path.join(dataDir, "l1")}) and run again, or start over with --reset (deletes the L2 chain and the record)`,
+    );
   }
 }
 
@@ -283,6 +299,9 @@ import { genesisCommitments } from "../chain/genesisCommitments";
 
 export { genesisCommitments };
 
+/** What one devnet chain is made of in its data directory: the L1, the L2, the record and the L2 genesis beside it. */
+const DEVNET_CHAIN_FILES = ["l1", "l2", DEPLOYMENT_FILE, deployedGenesisFile(DEPLOYMENT_FILE)];
+
 /**
  * Moves the chain a devnet cannot resume (its L1, its L2 and its record) into
  * `<dataDir>/replaced-<time>/`, and returns that folder: starting afresh loses nothing.
@@ -290,7 +309,7 @@ export { genesisCommitments };
 export async function setAsideDevnetChain(dataDir: string, now: Date = new Date()): Promise<string> {
   const aside = path.join(dataDir, `replaced-${now.toISOString().replace(/[:.]/g, "-")}`);
   await mkdir(aside, { recursive: true });
-  for (const name of ["l1", "l2", DEPLOYMENT_FILE]) {
+  for (const name of DEVNET_CHAIN_FILES) {
     const from = path.join(dataDir, name);
     if (existsSync(from)) await rename(from, path.join(aside, name));
   }
@@ -383,6 +402,12 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       `${staleContract.contractName} was recompiled with other bytecode since this devnet deployed it at ${staleContract.address}: the resumed chain keeps running the deployed (old) contract; pass --reset to deploy the new one on a fresh chain`,
     );
   }
+  if (resumable && !existsSync(path.join(dataDir, "l1")))
+    // Checked before the L1 starts: it would make a fresh, empty chain in l1/ and take its place.
+    throw new DevnetL1MissingError(
+      `cannot resume ${deploymentFile}: its L1 chain ${path.join(dataDir, "l1")} is missing, and the rollup ${previous.address} (deployed in L1 block ${previous.deployBlock}) lives on it`,
+      dataDir,
+    );
   // A start that fails must not leave a half-made data directory behind: remember what was there.
   const dataDirExisted = existsSync(dataDir);
   let l1: L1Handle | undefined;
@@ -450,6 +475,11 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       deployment = previous;
       genesis = devnetGenesis(options, l2ChainId, previous.l2GenesisTimestamp as bigint, [...accounts, keys.relayer]);
       log.info(`resuming: L1 at block ${l1.startHead}, rollup ${deployment.address}`);
+      if ((await l1Provider.getCode(deployment.address)) === "0x")
+        throw new DevnetL1MissingError(
+          `cannot resume ${deploymentFile}: the L1 chain in ${path.join(dataDir, "l1")} (at block ${l1.startHead}) holds no contract at the rollup's address ${deployment.address} (deployed in L1 block ${deployment.deployBlock}): it is not the chain this record was deployed on`,
+          dataDir,
+        );
     } else {
       const l2GenesisTimestamp = BigInt(Math.floor(Date.now() / 1000)) - 1n;
       genesis = devnetGenesis(options, l2ChainId, l2GenesisTimestamp, [...accounts, keys.relayer]);
@@ -486,6 +516,9 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       );
     }
 
+    // Beside the record, rewritten on every start: a node run on the record (rollup:node,
+    // native-rollup-node) reads it, since the record alone cannot rebuild a project's genesis.
+    await writeGenesisFile(deployedGenesisFile(deploymentFile), genesis);
     // The period from the deployment: a resumed chain keeps the one it was deployed with.
     const sequencing = sequencingRuleOf(options.sequencing ?? "fallback", deployment.policy);
     // Refuses to start under a declared rule the contract does not enforce (SequencingMismatchError).
@@ -595,9 +628,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     if (!resumable) {
       // A fresh start that failed: remove what it created (only that, if the directory was the user's).
       if (!dataDirExisted) await rm(dataDir, { recursive: true, force: true });
-      else
-        for (const made of ["l1", "l2", DEPLOYMENT_FILE])
-          await rm(path.join(dataDir, made), { recursive: true, force: true });
+      else for (const made of DEVNET_CHAIN_FILES) await rm(path.join(dataDir, made), { recursive: true, force: true });
     }
     // A start cut short by the L1 thread's death fails with that, not with what it broke.
     throw l1Death ?? error;

@@ -42,6 +42,8 @@ import { type NodeKeys, devNodeKeys, recordedRelayer } from "./keys";
 import { devGenesisFunding, devL2Genesis } from "./l2Genesis";
 import { type RollupNodeConfig, startRollupNode } from "./rollupNode";
 import { startTakeoverNode } from "./takeover";
+// Apart from the import above: where the genesis beside a record lives is the deployment's rule.
+import { deployedGenesisFile } from "../../deploy/rollup";
 
 /** A committee of external attesters, as the config file lists it. */
 export interface CommitteeConfig {
@@ -218,13 +220,7 @@ const ROLLUP_PROBE_ABI = [
   "function SEQUENCER() view returns (address)",
 ];
 
-/**
- * Where `rollup:deploy` writes the L2 genesis it built itself (no --genesis given): beside the
- * deployment record, so the node can be given the very genesis the rollup was deployed for.
- */
-export function deployedGenesisFile(deploymentFile: string): string {
-  return `${deploymentFile.replace(/\.json$/i, "")}.genesis.json`;
-}
+export { deployedGenesisFile };
 
 /** What to do about a genesis whose hash is not the deployment's: the file to pass, or how to make one. */
 export function genesisMismatchHint(deploymentFile: string | undefined): string {
@@ -237,9 +233,11 @@ export function genesisMismatchHint(deploymentFile: string | undefined): string 
 }
 
 /**
- * The L2 genesis: the file given, or the dev genesis rebuilt from its record — the devnet's (its
- * own relayer recorded, every account at the devnet's balance) or `rollup:deploy`'s (the funding
- * `rollup:genesis --dev` writes, `devGenesisFunding`).
+ * The L2 genesis: the file given; else the one kept beside the record (the devnet's, with a
+ * project's own allocations, predeploys and gas limit, which the record alone cannot rebuild;
+ * `rollup:deploy`'s); else the dev genesis rebuilt from its record — the devnet's (its own relayer
+ * recorded, every account at the devnet's balance) or `rollup:deploy`'s (the funding
+ * `rollup:genesis --dev` writes, `devGenesisFunding`). Whichever, it is checked against L1 next.
  */
 async function loadGenesis(
   options: NodeCommandOptions,
@@ -248,6 +246,8 @@ async function loadGenesis(
   relayer: DevAccount,
 ): Promise<GenesisConfig> {
   if (options.genesis !== undefined) return readGenesisFile(options.genesis);
+  const beside = deployedGenesisFile(options.deployment);
+  if (existsSync(beside)) return readGenesisFile(beside);
   if (!devAllowed || deployment.l2GenesisTimestamp === undefined) {
     throw new NodeCommandError(
       "GENESIS_REQUIRED",

@@ -25,7 +25,7 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     valueName: "FILE",
     isPath: true,
     description:
-      "the L2 genesis in geth's genesis.json format (rollup:genesis --out); refused unless its hash is the one the rollup was deployed with. Without it the devnet's dev genesis is rebuilt from the record (dev keys' L1 only)",
+      "the L2 genesis in geth's genesis.json format (rollup:genesis --out); refused unless its hash is the one the rollup was deployed with. Without it, the genesis kept beside the record (<record>.genesis.json, which the devnet and rollup:deploy write), else the devnet's dev genesis rebuilt from the record (dev keys' L1 only)",
   },
   {
     name: "l1-rpc",

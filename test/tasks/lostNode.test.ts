@@ -51,7 +51,7 @@ describe("rollup:deposit losing the devnet after its deposit is sent: names the 
       /lost the connection to the node at .*, after message 0x[0-9a-f]{64} was sent\n/,
     );
     expect(error.message).to.match(
-      /hint: do not run the task again, it would send another: .* follow this one with npx hardhat rollup:message 0x[0-9a-f]{64}$/,
+      /hint: do not run the task again, it would send another: .* follow this one with npx hardhat rollup:message 0x[0-9a-f]{64} --l1-rpc \S+ --l2-rpc \S+ --rollup 0x[0-9a-fA-F]{40} --account 2$/,
     );
     expect(error.message).to.not.contain("then run the task again");
   });

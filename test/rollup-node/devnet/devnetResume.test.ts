@@ -1,16 +1,26 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { Wallet, parseEther } from "ethers";
+import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 import hre from "hardhat";
 
 import type { RollupContractArtifact } from "../../../deploy/rollup";
 import { rollupDevnetBanner } from "../../../rollup-node/devnet/rollupBanner";
 import { startRollupDevnet } from "../../../rollup-node/devnet/rollupDevnet";
 import { silentLogger } from "../../../rollup-node/logger";
+import { type NodeCommandOptions, resolveNodeCommand, startNodeCommand } from "../../../rollup-node/node/nodeCommand";
 import { startE2eRollup } from "../../e2e/support/harness";
 import { rejection } from "../rejection";
 
@@ -120,6 +130,72 @@ describe("devnet: a resumed or failed start tells the truth about its data direc
     }
   });
 
+  it("its L1 chain lost (l1/ deleted, the record and L2 kept): refuses to resume, names what is missing and what to do, and leaves the directory as it was", async () => {
+    const dataDir = tempDir("devnet-l1-lost-");
+    const first = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false });
+    const rollupAddress = first.devnet.deployment.address;
+    await first.stop();
+    // A trial operator's rm -rf of the L1's data: the devnet said "resuming: L1 at block 0, rollup
+    // 0x…", made a fresh empty L1 in l1/, and stopped with "could not decode result data".
+    const saved = path.join(tempDir("devnet-l1-saved-"), "l1");
+    renameSync(path.join(dataDir, "l1"), saved);
+    const error = await rejection(startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false }));
+    expect((error as { code?: string }).code, error.message).to.equal("DEVNET_L1_MISSING");
+    expect(error.message).to.contain(path.join(dataDir, "l1"));
+    expect(error.message).to.contain(rollupAddress);
+    expect((error as { hint?: string }).hint).to.match(/--reset/);
+    expect(existsSync(path.join(dataDir, "l1")), "a fresh L1 was made in place of the lost one").to.equal(false);
+    expect(readdirSync(dataDir).sort()).to.deep.equal(["l2", "rollup.genesis.json", "rollup.json"]);
+    // Its contents deleted (rm -rf l1/*): an empty L1 starts, which holds no rollup.
+    mkdirSync(path.join(dataDir, "l1"));
+    const emptied = await rejection(startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false }));
+    expect((emptied as { code?: string }).code, emptied.message).to.equal("DEVNET_L1_MISSING");
+    expect(emptied.message).to.contain(`holds no contract at the rollup's address ${rollupAddress}`);
+    rmSync(path.join(dataDir, "l1"), { recursive: true });
+    // Put back, the chain resumes.
+    renameSync(saved, path.join(dataDir, "l1"));
+    const again = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false });
+    try {
+      expect(again.devnet.resumed).to.equal(true);
+      expect(again.devnet.deployment.address).to.equal(rollupAddress);
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it("a project's devnet (its own genesis allocations and gas limit): the node command follows it from the record alone, as the README's follower line runs it", async () => {
+    const dataDir = tempDir("devnet-project-genesis-");
+    // What a rollup:init project's rollup.config.ts adds to the dev genesis (an L2 predeploy, a gas limit).
+    const genesisAlloc = { "0x00000000000000000000000000000000000a11ce": { balance: 1n, code: "0x00" as const } };
+    const devnet = await startE2eRollup({ dataDir, keepDataDir: true, genesisAlloc, l2GasLimit: 5_000_000n });
+    const followerDir = tempDir("devnet-project-follower-");
+    try {
+      // A trial operator in a rollup:init project: "the L2 genesis given has hash 0x5e96…, but the
+      // rollup was deployed with 0x54dd…" (the node rebuilt the plain dev genesis).
+      const options = (await resolveNodeCommand([
+        "--role",
+        "follower",
+        "--deployment",
+        path.join(dataDir, "rollup.json"),
+        "--l1-rpc",
+        devnet.devnet.l1Url,
+        "--port",
+        "0",
+        "--data-dir",
+        followerDir,
+      ])) as NodeCommandOptions;
+      const follower = await startNodeCommand(options, { logger: () => silentLogger });
+      try {
+        const genesis = await new JsonRpcProvider(follower.url).getBlock(0);
+        expect(genesis?.hash).to.equal(devnet.devnet.deployment.genesisBlockHash);
+      } finally {
+        await follower.stop();
+      }
+    } finally {
+      await devnet.stop();
+    }
+  });
+
   it("a record it cannot read (cut short by a crash): says so and sets that chain aside instead of deleting it in silence", async () => {
     const dataDir = tempDir("devnet-unreadable-");
     const first = await startE2eRollup({ dataDir, keepDataDir: true, produceBlocks: false });
@@ -135,7 +211,7 @@ describe("devnet: a resumed or failed start tells the truth about its data direc
       expect(kept, `nothing set aside in ${dataDir}`).to.have.length(1);
       const aside = path.join(dataDir, kept[0] as string);
       expect(second.log.has(`the previous chain is kept in ${aside}`)).to.equal(true);
-      expect(readdirSync(aside).sort()).to.deep.equal(["l1", "l2", "rollup.json"]);
+      expect(readdirSync(aside).sort()).to.deep.equal(["l1", "l2", "rollup.genesis.json", "rollup.json"]);
       expect(readFileSync(path.join(aside, "rollup.json"), "utf8")).to.equal('{"address": "0xfbfb');
     } finally {
       await second.stop();

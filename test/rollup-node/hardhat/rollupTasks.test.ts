@@ -13,9 +13,27 @@ import { TASK_DEFAULT_URLS } from "../../../rollup-node/devnet/defaults";
 import { genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
 import { tryCommands } from "../../../rollup-node/devnet/rollupBanner";
 import { ExampleRollup__factory } from "../../../typechain-types";
+import { saveDeployment } from "../../../deploy/rollup";
 import { type E2eRollup, eventually, startE2eRollup } from "../../e2e/support/harness";
 import { rejection } from "../rejection";
 import { runTask } from "../../support/runTask";
+
+/** A printed `npx hardhat <task> <hash> --flag value …` as Hardhat parses it: the task and its camel-cased arguments. */
+function printedTask(command: string): [string, Record<string, string | number | boolean>] {
+  const [, , name, hash, ...rest] = command.trim().split(/\s+/);
+  const args: Record<string, string | number | boolean> = { hash: hash as string };
+  for (let i = 0; i < rest.length; i++) {
+    const flag = (rest[i] as string).replace(/^--/, "").replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    const value = rest[i + 1];
+    // A flag without a value (--dev) is a boolean; Hardhat parses --account and --timeout as integers.
+    if (value === undefined || value.startsWith("--")) args[flag] = true;
+    else {
+      args[flag] = /^\d+$/.test(value) ? Number(value) : value;
+      i++;
+    }
+  }
+  return [name as string, args];
+}
 
 describe("rollup:* Hardhat tasks against a rollup devnet in this process", function () {
   this.timeout(60_000);
@@ -259,11 +277,15 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
         /is not provable yet: its L2 block \d+ is not accepted on L1 yet \(accepted head \d+\)/,
       );
       messageHash = /message (0x[0-9a-f]{64}) is not provable/.exec(failure.message)?.[1] as string;
-      expect(failure.message).to.contain(`hint: run npx hardhat rollup:finalize ${messageHash} again later`);
+      // The printed step repeats the flags that found this rollup (and the account that sent it).
+      const rollupFlag = `--rollup ${r.devnet.deployment.address}`;
+      expect(failure.message).to.contain(
+        `hint: run npx hardhat rollup:finalize ${messageHash} ${rollupFlag} --account 6 again later`,
+      );
       const shown = await runTask("rollup:message", { rollup: r.devnet.deployment.address, hash: messageHash });
       expect(shown).to.contain("direction       L2 → L1");
       expect(shown).to.match(/status {10}initiated/);
-      expect(shown).to.contain(`next            npx hardhat rollup:finalize ${messageHash}`);
+      expect(shown).to.contain(`next            npx hardhat rollup:finalize ${messageHash} ${rollupFlag}`);
     } finally {
       submitter.start();
     }
@@ -292,6 +314,56 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       }),
     );
     expect(wrongWay.message).to.contain("only L2 → L1 messages are finalized on L1");
+  });
+
+  it("an interrupted withdrawal on nodes named by flags: the printed rollup:finalize and rollup:message work as printed", async () => {
+    // A trial operator ran rollup:withdraw --l2-rpc <a second rollup's node> --timeout 0 beside the
+    // devnet; the hint's "npx hardhat rollup:finalize <hash>" then dialled the default L2 (the
+    // devnet's, another rollup) and answered "no rollup message with … hash".
+    const submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
+    const to = Wallet.createRandom().address;
+    const flags = { l1Rpc: r.devnet.l1Url, l2Rpc: r.devnet.l2Url, account: 4 };
+    const nowhere = "http://127.0.0.1:9";
+    const saved = Object.fromEntries(["l1", "l2"].map((n) => [n, (hre.config.networks[n] as HttpNetworkConfig).url]));
+    await submitter.stop();
+    let failure: Error;
+    try {
+      failure = await rejection(runTask("rollup:withdraw", { ...flags, amount: "0.125", to, timeout: 0 }));
+    } finally {
+      submitter.start();
+    }
+    const printed = /hint: run (npx hardhat rollup:finalize 0x[0-9a-f]{64}[^\n]*?) again later/.exec(
+      failure.message,
+    )?.[1];
+    expect(printed, failure.message).to.be.a("string");
+    // The config's networks point nowhere: only the printed flags can find these nodes.
+    for (const n of ["l1", "l2"]) (hre.config.networks[n] as HttpNetworkConfig).url = nowhere;
+    try {
+      const [name, args] = printedTask(printed as string);
+      // rollup:message, run as its own printed step would be, names the same next step.
+      const shown = await runTask("rollup:message", { l1Rpc: flags.l1Rpc, l2Rpc: flags.l2Rpc, hash: args.hash });
+      const next = /next {12}(npx hardhat rollup:finalize .*)$/m.exec(shown)?.[1];
+      expect(next, shown).to.be.a("string");
+      expect(printedTask(next as string)[1]).to.deep.include({ l1Rpc: flags.l1Rpc, l2Rpc: flags.l2Rpc });
+      const out = await runTask(name, { ...args, timeout: 30 });
+      expect(out).to.match(/finalized on L1 against L2 block \d+/);
+      expect(formatEther(await r.l1.getBalance(to))).to.equal("0.125");
+    } finally {
+      for (const [n, url] of Object.entries(saved)) (hre.config.networks[n] as HttpNetworkConfig).url = url;
+    }
+  });
+
+  it("rollup:deploy over a record whose rollup this L1 no longer holds (an in-memory L1 restarted) says so, not 'use it'", async () => {
+    // A trial operator restarted npm run devnet:l1 (in memory) and ran rollup:deploy again: it
+    // answered "deployment.json records a rollup at 0x… / hint: use it (rollup:node --deployment)".
+    const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-gone-")), "deployment.json");
+    await saveDeployment(record, { ...r.devnet.deployment, address: Wallet.createRandom().address });
+    const failure = await rejection(runTask("rollup:deploy", { l1Rpc: r.devnet.l1Url, out: record }));
+    expect(failure.message).to.match(
+      /records a rollup at 0x[0-9a-fA-F]{40} on L1 chain 1337, but this L1 has no code there/,
+    );
+    expect(failure.message).to.contain(`delete ${record}`);
+    expect(failure.message).to.not.contain("use it (rollup:node --deployment)");
   });
 
   it("rollup:deploy deploys the contract named by the config's rollup.contract for the dev genesis", async () => {
