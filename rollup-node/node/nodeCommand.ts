@@ -14,7 +14,7 @@ import {
   describeSequencing,
   sequencingRuleOf,
 } from "../../deploy/policy";
-import { type RollupDeployment, loadDeployment } from "../../deploy/rollup";
+import { type RollupDeployment, deployedGenesisFile, loadDeployment } from "../../deploy/rollup";
 import type { NodeL1Config } from "../bridge/l1Watcher";
 import { DEFAULT_HARDFORK, type GenesisConfig } from "../chain/genesis";
 import { readGenesisFile } from "../chain/genesisFile";
@@ -43,7 +43,6 @@ import { devGenesisFunding, devL2Genesis } from "./l2Genesis";
 import { type RollupNodeConfig, startRollupNode } from "./rollupNode";
 import { startTakeoverNode } from "./takeover";
 // Apart from the import above: where the genesis beside a record lives is the deployment's rule.
-import { deployedGenesisFile } from "../../deploy/rollup";
 
 /** A committee of external attesters, as the config file lists it. */
 export interface CommitteeConfig {
