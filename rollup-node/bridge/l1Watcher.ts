@@ -99,11 +99,12 @@ export class L1Watcher {
         `caught up with L1: ${plural(this.caughtUp, "L1 → L2 message")} queued before this start and not yet consumed on L1`,
       );
     this.timer = setInterval(() => {
-      this.poll().catch((error: unknown) => {
+      this.poll().catch(async (error: unknown) => {
         // A poll that stop() cut off (its provider destroyed as the node stops) is not retried:
         // warning that it will be would only alarm whoever pressed Ctrl-C.
         if (this.timer === undefined) return;
-        this.config.logger.warn(`L1 poll failed (will retry): ${(error as Error).message}`);
+        const reason = await explainL1ReadFailure(this.config.provider, this.config.rollupAddress, error);
+        if (this.timer !== undefined) this.config.logger.warn(`L1 poll failed (will retry): ${reason}`);
       });
     }, this.config.pollIntervalMs);
   }
@@ -281,4 +282,17 @@ export class L1Watcher {
     else this.config.logger.info(line);
     for (const listener of this.listeners) listener(queued);
   }
+}
+
+/**
+ * A failed L1 read's message, or what it means when L1 has no rollup at the address: an L1 that
+ * was reset, or a URL of another chain, answers the rollup's calls with no data, which ethers
+ * reports as undecodable (`BAD_DATA`) — a line that named neither the address nor the cause.
+ */
+export async function explainL1ReadFailure(provider: Provider, rollupAddress: string, error: unknown): Promise<string> {
+  const message = (error as Error).message;
+  if ((error as { code?: unknown }).code !== "BAD_DATA") return message;
+  const code = await provider.getCode(rollupAddress).catch(() => undefined);
+  if (code !== "0x") return message;
+  return `this L1 has no rollup contract at ${rollupAddress}: the L1 was reset, or its URL points to another chain (a devnet: restore its L1 data or start over with --reset; a node: give it the rollup's L1)`;
 }

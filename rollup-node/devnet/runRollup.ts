@@ -1,5 +1,5 @@
 import { untilStopSignal } from "../cli";
-import { createLineLogger } from "../logger";
+import { createLineLogger, quietRepeats } from "../logger";
 import { rollupDevnetBanner } from "./rollupBanner";
 import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnetOptions, startRollupDevnet } from "./rollupDevnet";
 
@@ -11,7 +11,10 @@ export async function runRollupDevnetForeground(
   options: Omit<RollupDevnetOptions, "logger">,
   write: (line: string) => void = console.log,
 ): Promise<void> {
-  const devnet = await startRollupDevnet({ ...options, logger: (component) => createLineLogger(component, write) });
+  const devnet = await startRollupDevnet({
+    ...options,
+    logger: (component) => quietRepeats(createLineLogger(component, write)),
+  });
   write(
     rollupDevnetBanner(devnet, {
       l2BlockTimeMs: options.l2BlockTimeMs ?? DEFAULT_L2_BLOCK_TIME_MS,

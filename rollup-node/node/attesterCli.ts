@@ -2,7 +2,7 @@
 // The attester command as a process: `native-rollup-attester` (the package's bin), `ts-node
 // rollup-node/provers/attesterCli.ts`, and what `npx hardhat rollup:attester` runs.
 import { runCli, untilStopSignal } from "../cli";
-import { createLineLogger } from "../logger";
+import { createLineLogger, quietRepeats } from "../logger";
 import { resolveAttesterCommand, startAttesterCommand } from "./attesterCommand";
 import { attesterHelp, attesterUsage } from "./attesterOptions";
 
@@ -20,7 +20,9 @@ export async function runAttesterCommand(
     return;
   }
   const write = (line: string): void => void process.stderr.write(`${line}\n`);
-  const server = await startAttesterCommand(options, { logger: (component) => createLineLogger(component, write) });
+  const server = await startAttesterCommand(options, {
+    logger: (component) => quietRepeats(createLineLogger(component, write)),
+  });
   process.stdout.write(`${ATTESTER_READY_PREFIX}${server.url}\n`);
   await untilStopSignal();
   await server.close();

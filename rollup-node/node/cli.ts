@@ -3,7 +3,7 @@
 // rollup-node/node/cli.ts`, and what `npx hardhat rollup:node` runs. Options: nodeCommand.ts.
 import type { SequencingRuleName } from "../../deploy/policy";
 import { runCli, untilStopSignal } from "../cli";
-import { createLineLogger } from "../logger";
+import { createLineLogger, quietRepeats } from "../logger";
 import { resolveNodeCommand, startNodeCommand } from "./nodeCommand";
 import { nodeHelp, nodeUsage } from "./nodeOptions";
 
@@ -36,7 +36,7 @@ export async function runNodeCommand(
     fail = reject;
   });
   const node = await startNodeCommand(options, {
-    logger: (component) => createLineLogger(component, write),
+    logger: (component) => quietRepeats(createLineLogger(component, write)),
     onTakeover: (url) => void process.stdout.write(`${TAKEOVER_PREFIX}${url}\n`),
     onFatal: (error) => fail(error),
     configFlag,

@@ -1,7 +1,8 @@
 import { expect } from "chai";
-import { JsonRpcProvider, parseEther } from "ethers";
+import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 
-import { L1Watcher } from "../../../rollup-node/bridge/l1Watcher";
+import { connectRollup } from "../../../rollup-node/bridge/contracts";
+import { L1Watcher, explainL1ReadFailure } from "../../../rollup-node/bridge/l1Watcher";
 import type { Logger } from "../../../rollup-node/logger";
 import { silentLogger } from "../../../rollup-node/logger";
 import { type DevnetSequencer, deployDevnetRollup, startDevnetSequencer } from "../../../tools/devnetSequencer";
@@ -26,7 +27,7 @@ class HeldProvider extends JsonRpcProvider {
 // Ctrl-C on the devnet stops the watcher and then destroys its provider: a poll still in flight
 // then fails with "provider destroyed". That is the node stopping, not a poll to retry, and the
 // user should not read a warning that says it will be retried.
-describe("L1 watcher: stopping it while a poll is in flight logs no failure", function () {
+describe("L1 watcher: what a failed poll says (nothing when stopped mid-poll; a missing rollup by its address)", function () {
   this.timeout(60_000);
   let provider: HeldProvider;
   let devnet: DevnetSequencer<HeldProvider>;
@@ -58,5 +59,24 @@ describe("L1 watcher: stopping it while a poll is in flight logs no failure", fu
     provider.release();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(warnings).to.deep.equal([]);
+  });
+
+  it("a read of a rollup this L1 does not have says so, with the address, instead of 'could not decode result data'", async () => {
+    // The test above destroyed the devnet's provider.
+    const provider = new JsonRpcProvider(devnet.l1.url as string, undefined, { staticNetwork: true });
+    try {
+      const nowhere = Wallet.createRandom().address;
+      const failure = await connectRollup(nowhere, provider)
+        .messageCount()
+        .then(() => expect.fail("a call to an address without code answered"))
+        .catch((error: unknown) => error);
+      expect(await explainL1ReadFailure(provider, nowhere, failure)).to.include(
+        `this L1 has no rollup contract at ${nowhere}`,
+      );
+      // With a rollup there, the failure is left as it was.
+      expect(await explainL1ReadFailure(provider, rollupAddress, failure)).to.equal((failure as Error).message);
+    } finally {
+      provider.destroy();
+    }
   });
 });
