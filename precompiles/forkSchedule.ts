@@ -66,3 +66,114 @@ export function genesisForkCommon(chainId: bigint, options: ForkCommonOptions): 
     },
   );
 }
+
+/**
+ * How EXECUTE's state manager writes a block's state changes to the tries: a consensus rule of
+ * EXECUTE, since it decides which trie nodes a block's witness must hold (docs/design/consensus-rules.md
+ * §5; docs/design/verifier-write-path.md, "Per-block writes").
+ *
+ * - `per-block`: accounts, storage and code are kept in EthereumJS's caches for the whole block and
+ *   written to the tries only when runBlock reads the state root (once, after the block's last
+ *   system call), in the caches' order (`BlockBufferedStateManager`). Every chain's rule from
+ *   genesis unless its schedule says otherwise.
+ * - `write-through`: every write goes to the storage trie and the account trie at once (EXECUTE
+ *   until session 24). A chain that ran it before upgrading keeps it for its blocks below the
+ *   upgrade (`WriteRules`), so that a witness recorded for them still verifies; it is also the
+ *   baseline of benches and differential tests.
+ */
+export type VerifierWrites = "per-block" | "write-through";
+
+const VERIFIER_WRITES: readonly VerifierWrites[] = ["per-block", "write-through"];
+
+/** The write rule of a chain that schedules none: declared once. */
+export const DEFAULT_VERIFIER_WRITES: VerifierWrites = "per-block";
+
+/**
+ * One step of a write-rule schedule: `rule` from L2 block number `block` on, or from the first L2
+ * block whose timestamp is at least `timestamp` (seconds), until the next step takes over. As
+ * EthereumJS's and geth's forks: a step is keyed by block number or by timestamp, never both.
+ */
+export type WriteRuleStep =
+  | { readonly rule: VerifierWrites; readonly block: bigint }
+  | { readonly rule: VerifierWrites; readonly timestamp: bigint };
+
+/**
+ * A chain's write rules: one rule for every block, or a schedule whose first step is at genesis
+ * (block 0 or timestamp 0), block-numbered steps before timestamped ones, each kind increasing.
+ * The verifier (`verifyBlock`, EXECUTE) and every witness recorder (`recordVerifierRun`) resolve
+ * a block's rule from it with `writeRuleAt`, the one function, so they cannot disagree on it.
+ */
+export type WriteRules = VerifierWrites | readonly WriteRuleStep[];
+
+/** The fields of an L2 header a write-rule schedule is keyed by. */
+export interface ScheduledHeader {
+  readonly number: bigint;
+  readonly timestamp: bigint;
+}
+
+/** Thrown for a write-rule schedule `writeRuleAt` cannot apply (a configuration error, never a verdict). */
+export class WriteRulesError extends Error {
+  readonly code = "WRITE_RULES";
+  readonly hint =
+    'give one rule ("per-block" or "write-through") or steps [{ rule, block | timestamp }, …], the first at block 0 or timestamp 0, block steps before timestamp steps, each kind increasing';
+  constructor(message: string) {
+    super(message);
+    this.name = "WriteRulesError";
+  }
+}
+
+function stepActivation(step: WriteRuleStep, index: number): { kind: "block" | "timestamp"; at: bigint } {
+  const hasBlock = "block" in step && step.block !== undefined;
+  const hasTimestamp = "timestamp" in step && step.timestamp !== undefined;
+  if (hasBlock === hasTimestamp)
+    throw new WriteRulesError(`write rule step ${index} must have exactly one of block and timestamp`);
+  const at = hasBlock ? (step as { block: bigint }).block : (step as { timestamp: bigint }).timestamp;
+  if (typeof at !== "bigint" || at < 0n)
+    throw new WriteRulesError(`write rule step ${index}: activation ${String(at)} is not a non-negative bigint`);
+  return { kind: hasBlock ? "block" : "timestamp", at };
+}
+
+/** Throws `WriteRulesError` unless `rules` is a rule or a well-formed schedule (see `WriteRules`). */
+export function checkWriteRules(rules: WriteRules): void {
+  if (typeof rules === "string") {
+    if (!VERIFIER_WRITES.includes(rules)) throw new WriteRulesError(`unknown write rule "${rules}"`);
+    return;
+  }
+  if (!Array.isArray(rules) || rules.length === 0)
+    throw new WriteRulesError("a write-rule schedule has at least one step");
+  let previous: { kind: "block" | "timestamp"; at: bigint } | undefined;
+  rules.forEach((step: WriteRuleStep, index: number) => {
+    if (!VERIFIER_WRITES.includes(step.rule))
+      throw new WriteRulesError(`write rule step ${index}: unknown write rule "${String(step.rule)}"`);
+    const activation = stepActivation(step, index);
+    if (previous === undefined) {
+      if (activation.at !== 0n)
+        throw new WriteRulesError(
+          `write rule step 0 is at ${activation.kind} ${activation.at}: the first is at genesis (0)`,
+        );
+    } else if (previous.kind === "timestamp" && activation.kind === "block") {
+      throw new WriteRulesError(`write rule step ${index} is keyed by block after a step keyed by timestamp`);
+    } else if (previous.kind === activation.kind && activation.at <= previous.at) {
+      throw new WriteRulesError(
+        `write rule step ${index} is at ${activation.kind} ${activation.at}, not after step ${index - 1}'s ${previous.at}`,
+      );
+    }
+    previous = activation;
+  });
+}
+
+/**
+ * The write rule in force for the L2 block `header`: the last step of the schedule it has reached
+ * (its number at least the step's block, or its timestamp at least the step's timestamp). Since a
+ * child's number and timestamp both exceed its parent's, the rule changes only forward in a chain.
+ */
+export function writeRuleAt(rules: WriteRules, header: ScheduledHeader): VerifierWrites {
+  checkWriteRules(rules);
+  if (typeof rules === "string") return rules;
+  let rule = rules[0].rule;
+  for (const step of rules) {
+    const reached = "block" in step ? header.number >= step.block : header.timestamp >= step.timestamp;
+    if (reached) rule = step.rule;
+  }
+  return rule;
+}

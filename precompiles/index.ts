@@ -18,7 +18,6 @@ export type { ExecuteMemoOptions, ExecutePrecompile, ExecutePrecompileOptions, E
 export { SafeMerkleStateManager } from "./stateManager";
 export {
   BlockBufferedStateManager,
-  DEFAULT_VERIFIER_WRITES,
   encodeStorageValue,
   recordVerifierRun,
   runBlockAsVerifier,
@@ -28,7 +27,6 @@ export type {
   RecordedRun,
   RecordedRunParams,
   VerifierStateManagerOptions,
-  VerifierWrites,
 } from "./verifierStateManager";
 export { DEFAULT_HARDFORK, decodeHeader, executionView, l2Common, resultOf, verifyBlock } from "./verifyBlock";
 export { DecodedNodeTrie } from "./decodedNodeTrie";
@@ -47,7 +45,14 @@ export type { StoredValue, Witness } from "./witness";
 export { WitnessBlockchain } from "./witnessBlockchain";
 export { RecordingDB } from "./witnessRecorder";
 export { EMPTY_REQUESTS_HASH } from "./headerRules";
-export { genesisForkCommon } from "./forkSchedule";
+export {
+  DEFAULT_VERIFIER_WRITES,
+  WriteRulesError,
+  checkWriteRules,
+  genesisForkCommon,
+  writeRuleAt,
+} from "./forkSchedule";
+export type { ScheduledHeader, VerifierWrites, WriteRuleStep, WriteRules } from "./forkSchedule";
 export { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
 export {
   BEACON_ROOTS,

@@ -19,6 +19,7 @@ import {
   proofModeGasCost,
 } from "./gas";
 import { checkBlockShape, reexecute } from "./verifyBlock";
+import { type WriteRules, checkWriteRules } from "./forkSchedule";
 
 /**
  * Wall-clock limit of EXECUTE within one eth_call / eth_estimateGas run: geth's default RPC EVM
@@ -79,6 +80,13 @@ export interface ExecutePrecompileOptions {
    * input share one execution (docs/design/execute-result-memo.md).
    */
   readonly memo?: ExecuteMemoOptions | false;
+  /**
+   * Each L2 chain's write rules (precompiles/forkSchedule.ts), by chain id: what its genesis
+   * declares (`config.writeRules`), so that EXECUTE verifies each block under the rule its witness
+   * was recorded under. A chain id not listed has `DEFAULT_VERIFIER_WRITES`, per block from genesis.
+   * Checked when the precompile is created (`WriteRulesError`).
+   */
+  readonly writeRules?: ReadonlyMap<bigint, WriteRules>;
 }
 
 /** EXECUTE ready for `@ethereumjs/evm`'s `customPrecompiles`, plus the hook that tells blocks from simulations. */
@@ -111,6 +119,7 @@ async function runWithProofs(
   decoded: ExecuteInput,
   schedule: ExecuteGasSchedule,
   pacing: ExecutionPacing,
+  writes: WriteRules | undefined,
 ): Promise<ExecResult> {
   const bundle = decodeProofBundle(decoded.proofs);
   const cost = proofModeGasCost(
@@ -150,6 +159,7 @@ async function runWithProofs(
     witness: decoded.witness,
     pacing,
     maxGasLimit: maxVerifiableL2GasLimit(schedule),
+    writes,
     bundle: {
       ...bundle,
       // Re-execution is only reachable when the caller paid for it.
@@ -172,6 +182,7 @@ async function runReexecution(
   decoded: ExecuteInput,
   schedule: ExecuteGasSchedule,
   pacing: ExecutionPacing,
+  writes: WriteRules | undefined,
 ): Promise<ExecResult> {
   const inputCost = executeGasCost(input.data.length, 0n, schedule);
   if (input.gasLimit < inputCost) return outOfGas(input, inputCost, `${input.data.length} input bytes`);
@@ -185,7 +196,16 @@ async function runReexecution(
   const l2Gas = chargedL2Gas(l2GasClaimOf(checked.block));
   const cost = executeGasCost(input.data.length, l2Gas, schedule);
   if (input.gasLimit < cost) return outOfGas(input, cost, `${input.data.length} input bytes and ${l2Gas} L2 gas`);
-  const result = await reexecute(checked, decoded.chainId, decoded.witness, pacing);
+  const result = await reexecute(
+    checked,
+    decoded.chainId,
+    decoded.witness,
+    pacing,
+    undefined,
+    undefined,
+    undefined,
+    writes,
+  );
   return { executionGasUsed: cost, returnValue: encodeExecuteResult(result) };
 }
 
@@ -194,16 +214,18 @@ async function run(
   schedule: ExecuteGasSchedule,
   pacing: ExecutionPacing,
   proofVerification: boolean,
+  writeRules: ReadonlyMap<bigint, WriteRules> | undefined,
 ): Promise<ExecResult> {
   const decoded = decodeExecuteInput(input.data);
-  if (decoded.proofs.length === 0) return runReexecution(input, decoded, schedule, pacing);
+  const writes = writeRules?.get(decoded.chainId);
+  if (decoded.proofs.length === 0) return runReexecution(input, decoded, schedule, pacing, writes);
   if (!proofVerification) {
     throw new ExecuteError(
       ExecuteErrorCode.ProofsUnsupported,
       "proof verification is disabled on this chain: send empty proofs to re-execute",
     );
   }
-  return runWithProofs(input, decoded, schedule, pacing);
+  return runWithProofs(input, decoded, schedule, pacing, writes);
 }
 
 /** A result as kept by the memo: its fields only, never an object a caller holds. */
@@ -369,6 +391,7 @@ function memoKey(input: PrecompileInput, schedule: ExecuteGasSchedule, proofVeri
 export function createExecutePrecompile(options: ExecutePrecompileOptions = {}): ExecutePrecompile {
   const schedule: ExecuteGasSchedule = { ...DEFAULT_EXECUTE_GAS_SCHEDULE, ...options.gas };
   const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  for (const rules of options.writeRules?.values() ?? []) checkWriteRules(rules);
   const memo =
     options.memo === undefined || options.memo === false
       ? undefined
@@ -384,7 +407,10 @@ export function createExecutePrecompile(options: ExecutePrecompileOptions = {}):
     proofVerification: boolean,
   ): Promise<{ result: ExecResult; deterministic: boolean }> => {
     try {
-      return { result: await run(input, schedule, pacing, proofVerification), deterministic: true };
+      return {
+        result: await run(input, schedule, pacing, proofVerification, options.writeRules),
+        deterministic: true,
+      };
     } catch (error) {
       if (error instanceof ExecuteError)
         return {

@@ -7,26 +7,11 @@ import { type Address, type DB, EthereumJSErrorWithoutCode, ValueEncoding, unpad
 import { type RunBlockResult, type VM, createVM, runBlock } from "@ethereumjs/vm";
 
 import { CachedReadStateManager } from "./cachedReadStateManager";
+import { DEFAULT_VERIFIER_WRITES, type VerifierWrites, type WriteRules, writeRuleAt } from "./forkSchedule";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
 import { SafeMerkleStateManager } from "./stateManager";
 import type { StoredValue } from "./witness";
 import { RecordingDB } from "./witnessRecorder";
-
-/**
- * How EXECUTE's state manager writes a block's state changes to the tries
- * (docs/design/verifier-write-path.md, "Per-block writes"; a rule of EXECUTE: docs/design/consensus-rules.md).
- *
- * - `per-block`: accounts, storage and code are kept in EthereumJS's caches for the whole block and
- *   written to the tries only when runBlock reads the state root (once, after the block's last
- *   system call), in the caches' order. What EXECUTE and the node's witness recorder run.
- * - `write-through`: every write goes to the storage trie and the account trie at once (EXECUTE
- *   until session 24). Kept only as the baseline of benches and differential tests: it needs
- *   other witness nodes in some blocks (a deletion's branch collapse), so it decides no verdict.
- */
-export type VerifierWrites = "per-block" | "write-through";
-
-/** The write path of EXECUTE and of every witness recorder: declared once. */
-export const DEFAULT_VERIFIER_WRITES: VerifierWrites = "per-block";
 
 /**
  * `SafeMerkleStateManager` with EthereumJS's account, storage and code caches that never flush
@@ -117,7 +102,7 @@ export function encodeStorageValue(value: Uint8Array): Uint8Array {
 export interface VerifierStateManagerOptions {
   readonly trie: MerklePatriciaTrie;
   readonly common: Common;
-  /** `DEFAULT_VERIFIER_WRITES` when absent. */
+  /** The rule in force for the block (`writeRuleAt` of the chain's `WriteRules`); `DEFAULT_VERIFIER_WRITES` when absent. */
   readonly writes?: VerifierWrites;
   /**
    * Write-through only: answer a repeated account or storage read from memory
@@ -150,8 +135,11 @@ export interface RecordedRunParams {
   readonly block: Block;
   /** BLOCKHASH's source (the caller records which ancestors it gave). */
   readonly blockchain: EVMMockBlockchainInterface;
-  /** `DEFAULT_VERIFIER_WRITES` when absent. */
-  readonly writes?: VerifierWrites;
+  /**
+   * The chain's write rules (`DEFAULT_VERIFIER_WRITES` when absent): the block is recorded under
+   * `writeRuleAt(writes, block.header)`, the rule the verifier applies to it.
+   */
+  readonly writes?: WriteRules;
   /** Called with the VM before the block runs (the node yields to its event loop between transactions). */
   readonly prepareVm?: (vm: VM) => void;
 }
@@ -176,7 +164,8 @@ export async function recordVerifierRun(params: RecordedRunParams): Promise<Reco
   // As the verifier's trie (verifyBlock's memoizeTrieNodes): the same reads, recorded the same,
   // each node's bytes RLP-decoded once instead of on every walk from the root.
   const trie = new DecodedNodeTrie({ db: recording, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
-  const stateManager = verifierStateManager({ trie, common, writes: params.writes });
+  const writes = writeRuleAt(params.writes ?? DEFAULT_VERIFIER_WRITES, block.header);
+  const stateManager = verifierStateManager({ trie, common, writes });
   await stateManager.setStateRoot(params.preStateRoot);
   const vm = await createVM({ common, stateManager, blockchain: params.blockchain });
   params.prepareVm?.(vm);

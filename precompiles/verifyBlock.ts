@@ -13,7 +13,7 @@ import type { ExecuteResult } from "./codec";
 import { keccak256, prepareCrypto } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 import { type ExecutionPacing, paceExecution, stopPastClaimedGas } from "./executionGuard";
-import { genesisForkCommon } from "./forkSchedule";
+import { DEFAULT_VERIFIER_WRITES, type WriteRules, genesisForkCommon, writeRuleAt } from "./forkSchedule";
 import {
   HEADER_GAS_LIMIT_INDEX,
   checkTransactionCount,
@@ -31,7 +31,7 @@ import {
 } from "./headerRules";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
 import { orderedTrieRoot } from "./orderedTrie";
-import { type VerifierWrites, runBlockAsVerifier, verifierStateManager } from "./verifierStateManager";
+import { runBlockAsVerifier, verifierStateManager } from "./verifierStateManager";
 
 export { executionView } from "./verifierStateManager";
 import { LazyHashTrie } from "./lazyHashTrie";
@@ -78,12 +78,13 @@ export interface VerifyBlockParams {
    */
   readonly cacheStateReads?: boolean;
   /**
-   * How state writes reach the tries (`verifierStateManager`); `DEFAULT_VERIFIER_WRITES` ("per-block")
-   * when absent, which is EXECUTE's rule. "write-through" is the pre-session-24 path, kept as a
-   * benchmark and differential-test baseline: it may need witness nodes a per-block recorder did
-   * not record (and the other way round), so nothing that decides a verdict may choose it.
+   * The L2 chain's write rules (precompiles/forkSchedule.ts), `DEFAULT_VERIFIER_WRITES` ("per-block"
+   * from genesis) when absent: the block is re-executed under `writeRuleAt(writes, block.header)`,
+   * the rule its witness was recorded under (`recordVerifierRun` resolves it the same way). A rule
+   * needs witness nodes another rule may not read (a deletion's branch collapse), so a verdict must
+   * use the chain's own schedule; a constant other rule is a benchmark or differential baseline.
    */
-  readonly writes?: VerifierWrites;
+  readonly writes?: WriteRules;
   /**
    * Hash the nodes a block writes only when a root is needed (`LazyHashTrie`, with `memoizeTrieNodes`);
    * true when absent. False re-hashes every written path at every write (`DecodedNodeTrie`, the
@@ -333,7 +334,7 @@ interface VerifierOptions {
   readonly memoizeTrieNodes: boolean;
   readonly cacheStateReads: boolean;
   readonly lazyTrieHashing: boolean;
-  readonly writes?: VerifierWrites;
+  readonly writes?: WriteRules;
 }
 
 async function execute(
@@ -352,7 +353,12 @@ async function execute(
     : lazyTrieHashing
       ? new LazyHashTrie(options)
       : new DecodedNodeTrie(options);
-  const stateManager = verifierStateManager({ trie, common, writes, cacheStateReads });
+  const stateManager = verifierStateManager({
+    trie,
+    common,
+    writes: writeRuleAt(writes ?? DEFAULT_VERIFIER_WRITES, block.header),
+    cacheStateReads,
+  });
   await stateManager.setStateRoot(parent.stateRoot);
   await checkUncheckedSystemContracts(common, stateManager);
   // The block's caches start empty, as in every witness recorder (`recordVerifierRun` reads nothing
@@ -451,7 +457,7 @@ export async function reexecute(
   memoizeTrieNodes = true,
   cacheStateReads = true,
   lazyTrieHashing = true,
-  writes?: VerifierWrites,
+  writes?: WriteRules,
 ): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);

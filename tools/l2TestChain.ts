@@ -12,7 +12,7 @@ import {
   SYSTEM_CONTRACTS,
   SafeMerkleStateManager,
   type StoredValue,
-  type VerifierWrites,
+  type WriteRules,
   encodeWitness,
   l2Common,
   recordVerifierRun,
@@ -49,8 +49,11 @@ export interface BuildOptions {
   readonly coinbase?: string;
   /** Build the block but leave the chain's head where it was (for blocks meant to be rejected). */
   readonly discard?: boolean;
-  /** The verifier write path the witness is recorded for (EXECUTE's when absent): the differential test's switch. */
-  readonly writes?: VerifierWrites;
+  /**
+   * The chain's write rules the witness is recorded under (`writeRuleAt` of the block; EXECUTE's
+   * default when absent): a schedule, or one rule for the differential tests.
+   */
+  readonly writes?: WriteRules;
 }
 
 /** Below `maxVerifiableL2GasLimit()`: a larger gas limit is an invalid header (EXECUTE could not re-execute it in one L1 transaction). */
@@ -197,10 +200,11 @@ export class L2TestChain {
   /**
    * The witness EXECUTE needs for `block` on `parent`: what EXECUTE's own run reads (recorded as the
    * node's captureWitness records it), not the builder's reads, since the order of trie writes
-   * decides which sibling a branch collapse reads. `writes` picks the verifier write path recorded
-   * for (EXECUTE's when absent): the differential tests record both for one block.
+   * decides which sibling a branch collapse reads. `writes`: the write rules recorded under (the
+   * block's rule by `writeRuleAt`; EXECUTE's default when absent): the differential tests record
+   * one block under each rule.
    */
-  async witnessOf(block: Block, parent: BlockHeader, writes?: VerifierWrites): Promise<WitnessParts> {
+  async witnessOf(block: Block, parent: BlockHeader, writes?: WriteRules): Promise<WitnessParts> {
     const { blockchain, lowestRead } = this.ancestry(parent);
     const { recording } = await recordVerifierRun({
       common: this.common,

@@ -165,7 +165,16 @@ export async function verifyBlockWithProofs(
   if (keys.length >= policy.threshold) return { result: claimed, acceptedBy: { mode: "proofs", keys } };
   if (policy.allowReexecution) {
     return {
-      result: await reexecute(checked, params.chainId, params.witness, params.pacing),
+      result: await reexecute(
+        checked,
+        params.chainId,
+        params.witness,
+        params.pacing,
+        undefined,
+        undefined,
+        undefined,
+        params.writes,
+      ),
       acceptedBy: { mode: "reexecution", keys },
     };
   }

@@ -11,6 +11,7 @@ import {
 
 import {
   ExecuteErrorCode,
+  type WriteRules,
   chargedL2Gas,
   executeErrorName,
   executeGasCost,
@@ -41,6 +42,8 @@ export interface ChallengerConfig {
   /** Sends the challenges and receives the removed blocks' bonds; its own key, so its nonces never race the submitter's. */
   readonly signer: Signer;
   readonly l2ChainId: bigint;
+  /** The L2 chain's write rules (`Chain.writeRules`, from its genesis); per block from genesis when absent. */
+  readonly l2WriteRules?: WriteRules;
   readonly logger: Logger;
   readonly pollIntervalMs?: number;
   /** Blocks per eth_getLogs query. */
@@ -511,7 +514,13 @@ export class Challenger {
       );
       return "done";
     }
-    const input = { chainId: this.config.l2ChainId, parentHeader: p.parentHeader, block: p.block, witness: p.witness };
+    const input: CheckInput = {
+      chainId: this.config.l2ChainId,
+      parentHeader: p.parentHeader,
+      block: p.block,
+      witness: p.witness,
+      writes: this.config.l2WriteRules,
+    };
     if (entry.verdict === undefined) {
       log.info(
         `checking L2 block ${p.number} (${p.blockHash}) proposed in ${p.l1TransactionHash}: re-executing with its committed witness (${p.witness.length} B)`,

@@ -1,3 +1,4 @@
+import type { WriteRules } from "../../precompiles/forkSchedule";
 import { ExecuteError, ExecuteErrorCode, isBlockInvalid, verifyBlock } from "../../precompiles/verify";
 
 /** What local re-execution says of a posted block with its committed witness (codes are EXECUTE's). */
@@ -14,6 +15,12 @@ export interface CheckInput {
   readonly parentHeader: Uint8Array;
   readonly block: Uint8Array;
   readonly witness: Uint8Array;
+  /**
+   * The L2 chain's write rules (its genesis's `writeRules`; per block from genesis when absent),
+   * as the L1's EXECUTE is configured with them: a witness recorded under one rule can be
+   * WitnessIncomplete under another, which the contract counts as the proposer's fault.
+   */
+  readonly writes?: WriteRules;
 }
 
 /**

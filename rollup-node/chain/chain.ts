@@ -19,9 +19,11 @@ import {
 import { type VM, createVM, runBlock } from "@ethereumjs/vm";
 
 import {
+  DEFAULT_VERIFIER_WRITES,
   SafeMerkleStateManager,
   type StoredValue,
   type Witness,
+  type WriteRules,
   checkUncheckedSystemContracts,
   prepareCrypto,
   watchSystemCalls,
@@ -47,7 +49,14 @@ import {
   UnknownBlockError,
   WitnessCaptureError,
 } from "./errors";
-import { type GenesisConfig, createChainCommon, createGenesisBlock, genesisAlloc, writeGenesisState } from "./genesis";
+import {
+  type GenesisConfig,
+  checkGenesisWriteRules,
+  createChainCommon,
+  createGenesisBlock,
+  genesisAlloc,
+  writeGenesisState,
+} from "./genesis";
 import { checkChildBlock } from "./headerChecks";
 import { DEFAULT_NODE_CACHE_BYTES, DEFAULT_NODE_CACHE_ENTRIES, NodeCacheDB } from "./nodeCacheDb";
 import { matchingLogs } from "./logFilter";
@@ -207,6 +216,8 @@ export class Chain {
   }
 
   static async create(config: ChainConfig): Promise<Chain> {
+    // Before any block is built or recorded: a schedule the recorder cannot apply is a config error.
+    if (config.genesis.writeRules !== undefined) checkGenesisWriteRules(config.genesis.writeRules);
     // The WebAssembly keccak, before the first trie hash (the native one serves until then, with equal results).
     await prepareCrypto();
     const common = config.common ?? createChainCommon(config.genesis.chainId, config.genesis.hardfork);
@@ -234,6 +245,11 @@ export class Chain {
     const chain = new Chain(common, vm, state, store, db, config);
     chain.restFork();
     return chain;
+  }
+
+  /** EXECUTE's write rules for this chain (its genesis's; `DEFAULT_VERIFIER_WRITES` when it names none). */
+  get writeRules(): WriteRules {
+    return this.config.genesis.writeRules ?? DEFAULT_VERIFIER_WRITES;
   }
 
   /** True when the chain switches forks by block/timestamp; false when one fork rules from genesis. */
@@ -514,6 +530,8 @@ export class Chain {
           store: this.store,
           preStateRoot: built.preStateRoot,
           block: built.record.block,
+          // Recorded under the rule of the block's number and timestamp, as EXECUTE will verify it.
+          writes: this.writeRules,
         });
       // The build's trie writes go to LevelDB in one batch, before the block's record and head
       // pointer (beforeStore): a crash between the two leaves nodes nothing refers to yet.

@@ -10,7 +10,14 @@ import {
   setLengthLeft,
 } from "@ethereumjs/util";
 
-import { EMPTY_REQUESTS_HASH, SYSTEM_CONTRACTS, genesisForkCommon } from "../../precompiles";
+import {
+  EMPTY_REQUESTS_HASH,
+  SYSTEM_CONTRACTS,
+  type WriteRules,
+  WriteRulesError,
+  checkWriteRules,
+  genesisForkCommon,
+} from "../../precompiles";
 import { ChainConfigError } from "./errors";
 import { DEFAULT_GAS_LIMIT, DEFAULT_HARDFORK } from "./defaults";
 import { SHARED_KZG } from "./kzg";
@@ -37,6 +44,14 @@ export interface GenesisConfig {
   readonly coinbase?: Hex;
   readonly extraData?: Hex;
   readonly alloc: Readonly<Record<string, GenesisAccount>>;
+  /**
+   * How EXECUTE writes this chain's state to the tries, per block (a consensus rule,
+   * docs/design/consensus-rules.md §5): one rule, or steps keyed by block number or timestamp, as
+   * forks are. The node records every witness under the rule of its block (`writeRuleAt`), and
+   * EXECUTE, the challenger and the attesters must verify with the same rules.
+   * `DEFAULT_VERIFIER_WRITES` ("per-block" from genesis) when absent.
+   */
+  readonly writeRules?: WriteRules;
 }
 
 // Declared in ./defaults (light enough for the Hardhat plugin's config loading); used here too.
@@ -60,6 +75,17 @@ export function createChainCommon(chainId: bigint, hardfork: string = DEFAULT_HA
       "use a fork name known to @ethereumjs/common, e.g. osaka or prague",
     );
   }
+}
+
+/** `rules` when `writeRuleAt` can apply them; a `ChainConfigError` naming the step otherwise. */
+export function checkGenesisWriteRules(rules: WriteRules): WriteRules {
+  try {
+    checkWriteRules(rules);
+  } catch (error) {
+    if (error instanceof WriteRulesError) throw new ChainConfigError(error.message, error.hint);
+    throw error;
+  }
+  return rules;
 }
 
 function toBytes32(hex: string): Uint8Array {

@@ -2,11 +2,13 @@
 // the node's `--genesis` reads. Only the shape an L2 can have is accepted: every fork active from
 // genesis (a native L2 follows its L1's fork, EXECUTE applies one rule set), and the header fields
 // our genesis block has, so a file either gives exactly the chain the rollup was deployed for or
-// is refused with the field that differs.
+// is refused with the field that differs. One rule may change after genesis: EXECUTE's write
+// rules (`config.writeRules`, consensus-rules.md §5), scheduled by block number or timestamp.
 import { readFile, writeFile } from "node:fs/promises";
 
 import { Mainnet } from "@ethereumjs/common";
 
+import type { WriteRuleStep, WriteRules } from "../../precompiles";
 import { NodeError } from "../errors";
 import {
   DEFAULT_BASE_FEE,
@@ -16,6 +18,7 @@ import {
   type GenesisConfig,
   type Hex,
   ZERO_ADDRESS,
+  checkGenesisWriteRules,
   genesisAlloc,
 } from "./genesis";
 
@@ -72,6 +75,47 @@ function forksInOrder(): string[] {
 
 const hex = (value: bigint): string => `0x${value.toString(16)}`;
 
+/** A JSON number when it is one exactly, else a 0x-hex string (`quantity` reads both). */
+const jsonQuantity = (value: bigint): number | string =>
+  value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : hex(value);
+
+/** `config.writeRules` as JSON: the rule's name, or `[{ rule, block | timestamp }, …]`. */
+function writeRulesJson(rules: WriteRules): unknown {
+  if (typeof rules === "string") return rules;
+  return rules.map((step) =>
+    "block" in step
+      ? { rule: step.rule, block: jsonQuantity(step.block) }
+      : { rule: step.rule, timestamp: jsonQuantity(step.timestamp) },
+  );
+}
+
+/** `config.writeRules` of a genesis file, checked as the chain checks it (`checkGenesisWriteRules`). */
+function writeRulesOf(value: unknown): WriteRules {
+  const hint = 'write "per-block", or [{ "rule": "write-through", "block": 0 }, { "rule": "per-block", "block": N }]';
+  if (typeof value === "string") return checkWriteRulesFile(value as WriteRules);
+  if (!Array.isArray(value))
+    throw new GenesisFileError("config.writeRules: expected a rule name or a list of steps", hint);
+  const steps = value.map((raw, index): WriteRuleStep => {
+    const step = object(raw, `config.writeRules[${index}]`);
+    const rule = step.rule as WriteRuleStep["rule"];
+    if (step.block !== undefined && step.timestamp !== undefined)
+      throw new GenesisFileError(`config.writeRules[${index}] has both block and timestamp`, hint);
+    if (step.block !== undefined) return { rule, block: quantity(step.block, `config.writeRules[${index}].block`) };
+    if (step.timestamp !== undefined)
+      return { rule, timestamp: quantity(step.timestamp, `config.writeRules[${index}].timestamp`) };
+    throw new GenesisFileError(`config.writeRules[${index}] has neither block nor timestamp`, hint);
+  });
+  return checkWriteRulesFile(steps);
+}
+
+function checkWriteRulesFile(rules: WriteRules): WriteRules {
+  try {
+    return checkGenesisWriteRules(rules);
+  } catch (error) {
+    throw new GenesisFileError(`config.writeRules: ${(error as Error).message}`, (error as NodeError).hint);
+  }
+}
+
 /** geth's JSON of `config`: every fork up to its hardfork at 0, the fork's system contracts in alloc. */
 export function toGethGenesis(config: GenesisConfig): Record<string, unknown> {
   const hardfork = config.hardfork ?? DEFAULT_HARDFORK;
@@ -90,6 +134,7 @@ export function toGethGenesis(config: GenesisConfig): Record<string, unknown> {
     if (blobs !== undefined) blobSchedule[fork] = blobs;
   }
   if (Object.keys(blobSchedule).length > 0) chainConfig.blobSchedule = blobSchedule;
+  if (config.writeRules !== undefined) chainConfig.writeRules = writeRulesJson(config.writeRules);
   const alloc: Record<string, Record<string, unknown>> = {};
   // Written out in full, system contracts included: the file alone states the genesis state.
   for (const [address, account] of Object.entries(genesisAlloc(config))) {
@@ -227,6 +272,7 @@ export function fromGethGenesis(json: unknown): GenesisConfig {
     coinbase: root.coinbase === undefined ? ZERO_ADDRESS : hexData(root.coinbase, "coinbase"),
     extraData: root.extraData === undefined ? "0x" : hexData(root.extraData, "extraData"),
     alloc,
+    ...(chainConfig.writeRules === undefined ? {} : { writeRules: writeRulesOf(chainConfig.writeRules) }),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Common } from "@ethereumjs/common";
 import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
 import { type DB, bytesToHex, equalsBytes } from "@ethereumjs/util";
 
-import { type StoredValue, type VerifierWrites, type Witness, recordVerifierRun } from "../../precompiles";
+import { type StoredValue, type Witness, type WriteRules, recordVerifierRun } from "../../precompiles";
 import type { BlockStore } from "./blockStore";
 import { WitnessCaptureError } from "./errors";
 import { yieldBetweenTransactions } from "./executionYield";
@@ -47,10 +47,11 @@ export interface CaptureParams {
   /** The complete block (header with its final roots). */
   readonly block: Block;
   /**
-   * The verifier's write path to record for (`DEFAULT_VERIFIER_WRITES`, EXECUTE's, when absent);
-   * another value only for the differential test of the two paths.
+   * The chain's write rules (its genesis's `writeRules`; `DEFAULT_VERIFIER_WRITES` when absent): the
+   * block is recorded under the rule they give its number and timestamp, the one EXECUTE applies.
+   * A constant other rule only for the differential test of the write paths.
    */
-  readonly writes?: VerifierWrites;
+  readonly writes?: WriteRules;
 }
 
 /**

@@ -46,6 +46,8 @@ export interface L2GenesisOptions {
   readonly bridgeBalance?: bigint;
   /** Dev allocations and extra predeploys; they may not replace the bridge. */
   readonly alloc?: Readonly<Record<string, GenesisAccount>>;
+  /** EXECUTE's write rules for the chain (`GenesisConfig.writeRules`); per block from genesis when absent. */
+  readonly writeRules?: GenesisConfig["writeRules"];
 }
 
 /**
@@ -81,6 +83,7 @@ export function l2Genesis(options: L2GenesisOptions): GenesisConfig {
     baseFeePerGas: options.baseFeePerGas ?? DEFAULT_BASE_FEE,
     timestamp: options.timestamp,
     alloc,
+    ...(options.writeRules === undefined ? {} : { writeRules: options.writeRules }),
   };
 }
 

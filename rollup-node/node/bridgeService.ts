@@ -154,6 +154,7 @@ export class BridgeService {
         fromBlock: l1.deployBlock,
         signer: new Wallet(keys.challenger.privateKey, l1.provider),
         l2ChainId: sequencer.chain.chainId,
+        l2WriteRules: sequencer.chain.writeRules,
         logger: this.config.logger("challenger"),
         pollIntervalMs: l1.pollMs ?? DEFAULT_L1_POLL_MS,
         // The node's one reading of the L1's block gas limit: challenges are sent within it.

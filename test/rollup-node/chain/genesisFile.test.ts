@@ -141,6 +141,31 @@ describe("the L2 genesis as a geth genesis.json file", function () {
     expectFileError({ config: { chainId: 1, clique: {} }, alloc: {} }, "clique");
   });
 
+  it("keeps EXECUTE's write rules: none when none, a rule, or a schedule by block and timestamp, refusing one it cannot apply", () => {
+    const genesis = devnetLikeGenesis();
+    const viaJson = (config: typeof genesis) => fromGethGenesis(JSON.parse(JSON.stringify(toGethGenesis(config))));
+    expect(viaJson(genesis).writeRules).to.equal(undefined);
+    expect(viaJson({ ...genesis, writeRules: "write-through" }).writeRules).to.equal("write-through");
+    const schedule = [
+      { rule: "write-through", block: 0n },
+      { rule: "per-block", block: 1_000n },
+      { rule: "write-through", timestamp: 2n ** 60n },
+    ] as const;
+    const json = toGethGenesis({ ...genesis, writeRules: schedule }) as { config: Record<string, unknown> };
+    expect(json.config.writeRules).to.deep.equal([
+      { rule: "write-through", block: 0 },
+      { rule: "per-block", block: 1000 },
+      { rule: "write-through", timestamp: "0x1000000000000000" },
+    ]);
+    expect(viaJson({ ...genesis, writeRules: schedule }).writeRules).to.deep.equal(schedule);
+    const withRules = (writeRules: unknown) => ({ ...json, config: { ...json.config, writeRules } });
+    expectFileError(withRules("sometimes"), 'config.writeRules: unknown write rule "sometimes"');
+    expectFileError(withRules([{ rule: "per-block", block: 5 }]), "the first is at genesis");
+    expectFileError(withRules([{ rule: "per-block", block: 0, timestamp: 0 }]), "has both block and timestamp");
+    expectFileError(withRules([{ rule: "per-block" }]), "neither block nor timestamp");
+    expectFileError(withRules({ rule: "per-block" }), "expected a rule name or a list of steps");
+  });
+
   it("reads the hardfork from the schedule: a Prague genesis stays Prague", async () => {
     const prague = { ...devnetLikeGenesis(), hardfork: "prague" };
     const file = path.join(dir, "prague.json");
