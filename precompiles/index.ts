@@ -1,6 +1,7 @@
 // The EXECUTE precompile as a pure library: no servers, no files. Code outside precompiles/
 // imports from here only (ARCHITECTURE.md; `npm run check:layers` enforces it), so the modules
 // behind this file can be split or renamed without touching the node.
+export { receiptsRootOf, transactionsRootOf } from "./blockRoots";
 export * from "./codec";
 export * from "./errors";
 export { EXECUTE_ADDRESS } from "./abi";
@@ -28,7 +29,14 @@ export type {
   RecordedRunParams,
   VerifierStateManagerOptions,
 } from "./verifierStateManager";
-export { DEFAULT_HARDFORK, decodeHeader, executionView, l2Common, resultOf, verifyBlock } from "./verifyBlock";
+export {
+  DEFAULT_HARDFORK,
+  decodeHeader,
+  executionView,
+  l2Common,
+  resultOf,
+  verifyBlock,
+} from "./verifyBlock";
 export { DecodedNodeTrie } from "./decodedNodeTrie";
 export { MAX_RLP_DEPTH, RlpTooDeepError, checkRlpDepth, decodeBoundedRlp } from "./rlpDepth";
 export type { VerifyBlockParams } from "./verifyBlock";

@@ -142,6 +142,12 @@ export interface RecordedRunParams {
   readonly writes?: WriteRules;
   /** Called with the VM before the block runs (the node yields to its event loop between transactions). */
   readonly prepareVm?: (vm: VM) => void;
+  /**
+   * Compare the block's header (receipts root, bloom, gas used, requests hash, state root) with the
+   * run instead of generating them: `runBlockAgainstHeader`. For a block whose header is final (the
+   * node's capture of a block it built); EXECUTE's run (`runBlockAsVerifier`) when absent.
+   */
+  readonly againstHeader?: boolean;
 }
 
 export interface RecordedRun {
@@ -155,7 +161,8 @@ export interface RecordedRun {
 
 /**
  * Runs a block as `execute()` does (this state manager, `DecodedNodeTrie`, the same runBlock
- * options) on a full-state database, recording every pre-state read: the witness EXECUTE needs.
+ * options, or `generate: false` with `againstHeader`: the same reads) on a full-state database,
+ * recording every pre-state read: the witness EXECUTE needs.
  * The node's captureWitness and tools' L2TestChain record with this, so no recorder has its own copy.
  */
 export async function recordVerifierRun(params: RecordedRunParams): Promise<RecordedRun> {
@@ -169,7 +176,8 @@ export async function recordVerifierRun(params: RecordedRunParams): Promise<Reco
   await stateManager.setStateRoot(params.preStateRoot);
   const vm = await createVM({ common, stateManager, blockchain: params.blockchain });
   params.prepareVm?.(vm);
-  const result = await runBlockAsVerifier(vm, block);
+  const result =
+    params.againstHeader === true ? await runBlockAgainstHeader(vm, block) : await runBlockAsVerifier(vm, block);
   return { recording, stateRoot: result.stateRoot, result };
 }
 
@@ -198,6 +206,22 @@ export function runBlockAsVerifier(vm: VM, block: Block): Promise<RunBlockResult
   return runBlock(vm, {
     block: executionView(block),
     generate: true,
+    skipBlockValidation: true,
+    skipHardForkValidation: true,
+  });
+}
+
+/**
+ * EXECUTE's run (`runBlockAsVerifier`: the same state reads, in the same order, so the same witness)
+ * with `generate: false`: runBlock then compares the header's receipts root, bloom, gas used,
+ * requests hash and state root with what the run gave (throwing at the first that differs) instead
+ * of generating them, which skips the transactions root `generate` builds (a trie, one put per
+ * transaction: ~1/4 of the roots' cost in the node, docs/design/l2-throughput.md stop 25) and the
+ * rebuild of the block. Neither touches the state: both come after the state root is read.
+ */
+export function runBlockAgainstHeader(vm: VM, block: Block): Promise<RunBlockResult> {
+  return runBlock(vm, {
+    block: executionView(block),
     skipBlockValidation: true,
     skipHardForkValidation: true,
   });

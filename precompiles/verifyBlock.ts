@@ -10,7 +10,7 @@ import { type RunBlockResult, createVM } from "@ethereumjs/vm";
 import { ValueEncoding, bytesToBigInt, equalsBytes } from "@ethereumjs/util";
 
 import type { ExecuteResult } from "./codec";
-import { keccak256, prepareCrypto } from "./crypto";
+import { prepareCrypto } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 import { type ExecutionPacing, paceExecution, stopPastClaimedGas } from "./executionGuard";
 import { DEFAULT_VERIFIER_WRITES, type WriteRules, genesisForkCommon, writeRuleAt } from "./forkSchedule";
@@ -30,7 +30,7 @@ import {
   checkTransactions,
 } from "./headerRules";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
-import { orderedTrieRoot } from "./orderedTrie";
+import { transactionsRootOf } from "./blockRoots";
 import { runBlockAsVerifier, verifierStateManager } from "./verifierStateManager";
 
 export { executionView } from "./verifierStateManager";
@@ -417,12 +417,7 @@ export async function checkBlockShape(
   checkHeaderAgainstParent(block.header, parent);
   checkHeaderFields(block.header);
   checkBlockContent(block);
-  // EthereumJS's `transactionsTrieIsValid` builds the same root with a trie, one put per transaction.
-  const transactionsRoot = orderedTrieRoot(
-    block.transactions.map((tx) => tx.serialize()),
-    common.customCrypto.keccak256 ?? keccak256,
-  );
-  if (!equalsBytes(transactionsRoot, block.header.transactionsTrie)) {
+  if (!equalsBytes(transactionsRootOf(block.transactions, common), block.header.transactionsTrie)) {
     throw new ExecuteError(
       ExecuteErrorCode.InvalidTransactions,
       "transactions do not match the header's transactions root",

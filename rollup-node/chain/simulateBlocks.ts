@@ -1,8 +1,7 @@
-import { Block, type BlockHeader, createBlockHeader, genTransactionsTrieRoot } from "@ethereumjs/block";
+import { Block, type BlockHeader, createBlockHeader } from "@ethereumjs/block";
 import { type Common, ConsensusType, Hardfork } from "@ethereumjs/common";
 import { type CustomPrecompile, type EVMMockBlockchainInterface, getActivePrecompiles } from "@ethereumjs/evm";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { RLP } from "@ethereumjs/rlp";
 import { type TypedTransaction, type TypedTxData, createTx, isBlob4844Tx } from "@ethereumjs/tx";
 import {
   Account,
@@ -17,10 +16,17 @@ import {
   hexToBytes,
   setLengthLeft,
 } from "@ethereumjs/util";
-import { Bloom, type RunTxResult, type VM, createVM, encodeReceipt, runTx } from "@ethereumjs/vm";
+import { Bloom, type RunTxResult, type VM, createVM, runTx } from "@ethereumjs/vm";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 
-import { BEACON_ROOTS, EMPTY_REQUESTS_HASH, HISTORY_STORAGE, SafeMerkleStateManager } from "../../precompiles";
+import {
+  BEACON_ROOTS,
+  EMPTY_REQUESTS_HASH,
+  HISTORY_STORAGE,
+  SafeMerkleStateManager,
+  receiptsRootOf,
+  transactionsRootOf,
+} from "../../precompiles";
 import type { BlockStore } from "./blockStore";
 import type { TrieDatabase } from "./chain";
 import { SimulationError } from "./errors";
@@ -657,18 +663,18 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
     await vm.evm.journal.commit();
     const stateRoot = await vm.stateManager.getStateRoot();
 
-    const receiptTrie = new MerklePatriciaTrie({ common });
     const bloom = new Bloom(undefined, common);
-    for (const [i, result] of results.entries()) {
-      await receiptTrie.put(RLP.encode(i), encodeReceipt(result.receipt, (txs[i] as TypedTransaction).type));
-      bloom.or(result.bloom);
-    }
+    for (const result of results) bloom.or(result.bloom);
     const sealed = createBlockHeader(
       {
         ...fields,
         stateRoot,
-        transactionsTrie: await genTransactionsTrieRoot(txs, new MerklePatriciaTrie({ common })),
-        receiptTrie: results.length === 0 ? KECCAK256_RLP : receiptTrie.root(),
+        transactionsTrie: transactionsRootOf(txs, common),
+        receiptTrie: receiptsRootOf(
+          results.map((result) => result.receipt),
+          txs,
+          common,
+        ),
         logsBloom: bloom.bitvector,
         gasUsed,
         blobGasUsed: fields.blobGasUsed === undefined ? undefined : blobGasUsed,

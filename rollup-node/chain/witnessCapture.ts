@@ -3,7 +3,13 @@ import type { Common } from "@ethereumjs/common";
 import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
 import { type DB, bytesToHex, equalsBytes } from "@ethereumjs/util";
 
-import { type StoredValue, type Witness, type WriteRules, recordVerifierRun } from "../../precompiles";
+import {
+  type RecordedRun,
+  type StoredValue,
+  type Witness,
+  type WriteRules,
+  recordVerifierRun,
+} from "../../precompiles";
 import type { BlockStore } from "./blockStore";
 import { WitnessCaptureError } from "./errors";
 import { yieldBetweenTransactions } from "./executionYield";
@@ -56,8 +62,9 @@ export interface CaptureParams {
 
 /**
  * Re-executes a built block exactly as the EXECUTE verifier does (the state manager of
- * precompiles' `verifierStateManager`, same `runBlock` options) on the chain's database,
- * recording every pre-state read.
+ * precompiles' `verifierStateManager`, EXECUTE's `runBlock` options but `generate: false`: the
+ * same reads, the header's roots, bloom and gas used compared instead of generated) on the
+ * chain's database, recording every pre-state read.
  *
  * Mirroring the verifier rather than recording the builder's own run is what makes the witness
  * complete: the order of trie writes decides which nodes a branch collapse reads (a sibling), and
@@ -72,16 +79,27 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
   const common = params.common.copy();
   const parentNumber = block.header.number - 1n;
   const blockchain = new RecordingBlockchain(store, parentNumber);
-  const { recording, stateRoot } = await recordVerifierRun({
-    common,
-    db: new OverlayDB(params.db),
-    preStateRoot: params.preStateRoot,
-    block,
-    blockchain,
-    writes: params.writes,
-    // A second execution of the whole block: sockets are served between its transactions too.
-    prepareVm: yieldBetweenTransactions,
-  });
+  let recorded: RecordedRun;
+  try {
+    recorded = await recordVerifierRun({
+      common,
+      db: new OverlayDB(params.db),
+      preStateRoot: params.preStateRoot,
+      block,
+      blockchain,
+      writes: params.writes,
+      // A second execution of the whole block: sockets are served between its transactions too.
+      prepareVm: yieldBetweenTransactions,
+      // The header is final: runBlock compares its roots, bloom and gas used with the run (the
+      // same reads as EXECUTE's run, without building the transactions root again).
+      againstHeader: true,
+    });
+  } catch (error) {
+    throw new WitnessCaptureError(
+      `re-execution of block ${block.header.number} does not give the block: ${(error as Error).message}`,
+    );
+  }
+  const { recording, stateRoot } = recorded;
   if (!equalsBytes(stateRoot, block.header.stateRoot)) {
     throw new WitnessCaptureError(
       `re-execution of block ${block.header.number} gives state root ${bytesToHex(stateRoot)}, the block has ${bytesToHex(block.header.stateRoot)}`,

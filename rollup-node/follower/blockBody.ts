@@ -1,8 +1,9 @@
 import { type Block, createBlockFromRLP } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import { hexToBytes } from "@ethereumjs/util";
+import { equalsBytes, hexToBytes } from "@ethereumjs/util";
 import { type Provider, keccak256 } from "ethers";
 
+import { transactionsRootOf } from "../../precompiles";
 import { OPTIMISTIC_ROLLUP_INTERFACE } from "../bridge/contracts";
 import { BodyMismatchError, BodyNotFoundError } from "./errors";
 
@@ -266,7 +267,7 @@ export async function pickBody(
   for (const body of candidates) {
     try {
       const block = createBlockFromRLP(body.blockRlp, { common });
-      if (!(await block.transactionsTrieIsValid()))
+      if (!equalsBytes(transactionsRootOf(block.transactions, common), block.header.transactionsTrie))
         reason = "its transactions do not match the header's transactions root";
       else if (block.withdrawals !== undefined && !(await block.withdrawalsTrieIsValid()))
         reason = "its withdrawals do not match the header's withdrawals root";

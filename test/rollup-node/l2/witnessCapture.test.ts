@@ -1,3 +1,4 @@
+import { type HeaderData, createBlockFromRLP } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
@@ -5,6 +6,8 @@ import { Interface } from "ethers";
 
 import { type Witness, encodeWitness, verifyBlock } from "../../../precompiles";
 import { Chain } from "../../../rollup-node/chain/chain";
+import { WitnessCaptureError } from "../../../rollup-node/chain/errors";
+import { type CaptureParams, captureWitness } from "../../../rollup-node/chain/witnessCapture";
 import type { GenesisAccount } from "../../../rollup-node/chain/genesis";
 import type { MinedBlock } from "../../../rollup-node/chain/types";
 import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
@@ -16,6 +19,7 @@ import {
   STORE_AND_LOG_INITCODE,
   TestSigner,
   storeCall,
+  tamperBlock,
   word,
 } from "../../../tools/l2Fixtures";
 import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../protocol/messages";
@@ -166,5 +170,48 @@ describe("Chain witness capture", function () {
     expect(mined.skipped.every((s) => s.retryable && s.reason === "block witness budget reached")).to.equal(true);
     expect(mined.skipped.length + mined.record.block.transactions.length).to.equal(20);
     await expectVerified(chain, mined);
+  });
+
+  it("refuses to witness a block whose header's receipts root, bloom or gas used its re-execution does not give", async () => {
+    const probe = await Chain.create({
+      genesis: l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00" }),
+    });
+    const signer = TestSigner.fromSeed(200, probe.common);
+    const alloc: Record<string, GenesisAccount> = {
+      [signer.address.toString()]: { balance: 10n ** 20n },
+      [STORE_ADDRESS]: { nonce: 1n, code: STORE_AND_LOG_CODE as `0x${string}` },
+    };
+    const chain = await Chain.create({
+      genesis: l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00", alloc }),
+    });
+    const mined = await chain.mineBlock([signer.tx({ to: STORE_ADDRESS, data: storeCall(1, 2), gasLimit: 100_000n })], {
+      captureWitness: true,
+    });
+    const { block } = mined.record;
+    // What mineBlock hands the capture, reached through the chain's private fields.
+    const internals = chain as unknown as { db: CaptureParams["db"]; store: CaptureParams["store"] };
+    const capture = (header: Partial<HeaderData>): Promise<unknown> =>
+      captureWitness({
+        common: chain.common,
+        db: internals.db,
+        store: internals.store,
+        preStateRoot: mined.preStateRoot,
+        block: createBlockFromRLP(tamperBlock(block, header), { common: block.common }),
+      });
+    // The real header's capture is the witness mineBlock recorded.
+    expect(encodeWitness(await (capture({}) as Promise<Witness>))).to.deep.equal(mined.encodedWitness);
+    const wrongBloom = new Uint8Array(256);
+    wrongBloom[0] = 1;
+    for (const [name, header] of Object.entries({
+      "receipts root": { receiptTrie: hexToBytes(`0x${word(1)}`) },
+      bloom: { logsBloom: wrongBloom },
+      "gas used": { gasUsed: block.header.gasUsed + 1n },
+    })) {
+      const error = await capture(header).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error, `a header with another ${name} was witnessed`).to.be.instanceOf(WitnessCaptureError);
+    }
   });
 });
