@@ -1,5 +1,4 @@
-import type { WriteRules } from "../../precompiles/forkSchedule";
-import { ExecuteError, ExecuteErrorCode, isBlockInvalid, verifyBlock } from "../../precompiles/verify";
+import { ExecuteError, ExecuteErrorCode, type WriteRules, isBlockInvalid, verifyBlock } from "../../precompiles/verify";
 
 /** What local re-execution says of a posted block with its committed witness (codes are EXECUTE's). */
 export type Verdict =
