@@ -174,9 +174,11 @@ export function writeRuleAt(rules: WriteRules, header: ScheduledHeader): Verifie
   checkWriteRules(rules);
   if (typeof rules === "string") return rules;
   let rule = rules[0].rule;
-  for (const step of rules) {
-    const reached = "block" in step ? header.number >= step.block : header.timestamp >= step.timestamp;
-    if (reached) rule = step.rule;
-  }
+  // Each step keyed as the check keyed it (`stepActivation`): a step whose unused key is present
+  // but undefined is keyed by the other, not skipped.
+  rules.forEach((step: WriteRuleStep, index: number) => {
+    const { kind, at } = stepActivation(step, index);
+    if ((kind === "block" ? header.number : header.timestamp) >= at) rule = step.rule;
+  });
   return rule;
 }

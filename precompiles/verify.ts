@@ -3,5 +3,6 @@
 // whose proof-verification path pulls in snarkjs/ffjavascript: their `web-worker` shim takes any
 // worker thread it is loaded in for one of its own and fails there.
 export { ExecuteError, ExecuteErrorCode, isBlockInvalid } from "./errors";
+export type { WriteRules } from "./forkSchedule";
 export { verifyBlock } from "./verifyBlock";
 export type { WriteRules } from "./forkSchedule";

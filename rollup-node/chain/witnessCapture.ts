@@ -9,6 +9,7 @@ import {
   type Witness,
   type WriteRules,
   recordVerifierRun,
+  transactionsRootOf,
 } from "../../precompiles";
 import type { BlockStore } from "./blockStore";
 import { WitnessCaptureError } from "./errors";
@@ -77,6 +78,13 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
   // so on the chain's own Common every capture's EVM (its state manager and recorded witness)
   // stayed reachable from the chain, one per block (#14).
   const common = params.common.copy();
+  // runBlock against the header (skipBlockValidation) compares receipts, bloom, gas and state, not
+  // the transactions root; EXECUTE's checkBlockShape does, so a block with another one is refused here.
+  if (!equalsBytes(transactionsRootOf(block.transactions, common), block.header.transactionsTrie)) {
+    throw new WitnessCaptureError(
+      `block ${block.header.number}'s transactions do not give its header's transactions root ${bytesToHex(block.header.transactionsTrie)}`,
+    );
+  }
   const parentNumber = block.header.number - 1n;
   const blockchain = new RecordingBlockchain(store, parentNumber);
   let recorded: RecordedRun;

@@ -188,6 +188,24 @@ describe("writeRuleAt", () => {
     expect(writeRuleAt(rules, at(5n, 600n))).to.equal("write-through");
   });
 
+  // A step built in code as `{ rule, block: cfg.block, timestamp: cfg.timestamp }` carries the key
+  // it does not use as undefined. The check keys such a step by the other field; the schedule must
+  // be applied the same way (it ignored the step: the chain never left write-through).
+  it("applies a step with an undefined key as the check reads it, by the key it has", () => {
+    const byTimestamp = [
+      { rule: "write-through", block: 0n },
+      { rule: "per-block", block: undefined, timestamp: 100n },
+    ] as unknown as WriteRules;
+    expect(writeRuleAt(byTimestamp, at(5n, 99n))).to.equal("write-through");
+    expect(writeRuleAt(byTimestamp, at(5n, 100n))).to.equal("per-block");
+    const byBlock = [
+      { rule: "per-block", timestamp: undefined, block: 0n },
+      { rule: "write-through", timestamp: undefined, block: 10n },
+    ] as unknown as WriteRules;
+    expect(writeRuleAt(byBlock, at(9n, 10n ** 12n))).to.equal("per-block");
+    expect(writeRuleAt(byBlock, at(10n))).to.equal("write-through");
+  });
+
   it("refuses a schedule it cannot apply with a WriteRulesError naming the step", () => {
     const refused = (rules: unknown, message: RegExp): void => {
       expect(() => writeRuleAt(rules as WriteRules, at(1n)))
