@@ -553,7 +553,10 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
   const log = new LogSink();
   let f: Awaited<ReturnType<typeof startFollower>> | undefined;
 
-  /** Waits until L2 block `n` is proposed, moves L1's clock past its window, and waits until the node finalizes it. */
+  /**
+   * Waits until L2 block `n` is proposed and the node's challenger found it valid, moves L1's clock
+   * past its window, and waits until the node finalizes it.
+   */
   async function finalizeThrough(
     rollup: ReturnType<typeof connectOptimisticRollup>,
     n: bigint,
@@ -562,6 +565,11 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
     await eventually(
       `the proposal of L2 block ${n}`,
       async () => ((await rollup.tip())[0] >= n ? true : undefined),
+      30_000,
+    );
+    await eventually(
+      `the challenger's verdict on L2 block ${n}`,
+      async () => (r.log.has(`L2 block ${n} is valid`) ? true : undefined),
       30_000,
     );
     await increaseL1Time(r.l1, WINDOW + 1n);
