@@ -31,6 +31,7 @@ import {
   type E2eRollup,
   LogSink,
   eventually,
+  finalizeAfterVerdict,
   increaseL1Time,
   provableWithdrawal,
   startE2eRollup,
@@ -544,7 +545,7 @@ describe("e2e: a follower under an L1 reorganisation", function () {
 describe("e2e: a follower of an optimistic rollup (provisional, final, challenged-and-removed blocks)", function () {
   this.timeout(180_000);
   // Long enough that the node's challenger wins on a loaded machine; the tests move L1's clock past
-  // it to finalize (`finalizeThrough`). At 4 s the forged proposal's challenge lost the race to the
+  // it to finalize (`finalizeAfterVerdict`). At 4 s the forged proposal's challenge lost the race to the
   // window's close under load (ChallengeWindowClosed: docs/design/rpc-keepalive.md).
   const WINDOW = 30n;
   const BOND = parseEther("0.1");
@@ -552,29 +553,6 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
   const followerDir = mkdtempSync(path.join(tmpdir(), "rollup-follower-optimistic-"));
   const log = new LogSink();
   let f: Awaited<ReturnType<typeof startFollower>> | undefined;
-
-  /**
-   * Waits until L2 block `n` is proposed and the node's challenger found it valid, moves L1's clock
-   * past its window, and waits until the node finalizes it.
-   */
-  async function finalizeThrough(
-    rollup: ReturnType<typeof connectOptimisticRollup>,
-    n: bigint,
-    what: string,
-  ): Promise<void> {
-    await eventually(
-      `the proposal of L2 block ${n}`,
-      async () => ((await rollup.tip())[0] >= n ? true : undefined),
-      30_000,
-    );
-    await eventually(
-      `the challenger's verdict on L2 block ${n}`,
-      async () => (r.log.has(`L2 block ${n} is valid`) ? true : undefined),
-      30_000,
-    );
-    await increaseL1Time(r.l1, WINDOW + 1n);
-    await eventually(what, async () => ((await rollup.headNumber()) >= n ? true : undefined), 30_000);
-  }
 
   before(async () => {
     r = await startE2eRollup({ mode: { kind: "optimistic", challengeWindow: WINDOW, proposalBond: BOND } });
@@ -647,7 +625,7 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
     } finally {
       submitter.start();
     }
-    await finalizeThrough(rollup, credited, "finalization on L1");
+    await finalizeAfterVerdict(r, credited, WINDOW, "finalization on L1");
     await eventually(
       "the follower to make it safe",
       async () => (BigInt((await status()).safe) >= credited ? true : undefined),
@@ -689,7 +667,7 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
 
     // The node's own block takes the slot; the follower derives it and it becomes safe.
     submitter.start();
-    await finalizeThrough(rollup, number, "finalization of the node's own block");
+    await finalizeAfterVerdict(r, number, WINDOW, "finalization of the node's own block");
     await eventually(
       "the follower at the final head",
       async () => (BigInt((await status()).safe) >= number ? true : undefined),
@@ -710,7 +688,7 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
       const mined = await (
         await r.l2Wallet(3).sendTransaction({ to: "0x0000000000000000000000000000000000f011e8", value: 1n })
       ).wait();
-      await finalizeThrough(rollup, BigInt(mined?.blockNumber ?? 0), "its finalization on L1");
+      await finalizeAfterVerdict(r, BigInt(mined?.blockNumber ?? 0), WINDOW, "its finalization on L1");
     }
     const final = await rollup.headNumber();
     const lateDir = mkdtempSync(path.join(tmpdir(), "rollup-follower-late-"));

@@ -7,7 +7,7 @@ import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import type { Challenger } from "../../rollup-node/bridge/challenger";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 import { tamperBlock } from "../../tools/l2Fixtures";
-import { type E2eRollup, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
+import { type E2eRollup, eventually, finalizeAfterVerdict, increaseL1Time, startE2eRollup } from "./support/harness";
 import {
   DEFAULT_PROPOSAL_GAS_BURST,
   DEFAULT_PROPOSAL_GAS_PER_SECOND,
@@ -33,16 +33,6 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
 
   const finalHead = (): Promise<bigint> => rollup.headNumber();
   const tipNumber = async (): Promise<bigint> => (await rollup.tip())[0];
-  /** Once the challenger found L2 block `n` valid, moves L1's clock past its window and waits until the node finalizes it. */
-  const finalizeAfterVerdict = async (n: bigint, what: string): Promise<void> => {
-    await eventually(
-      `the challenger's verdict on L2 block ${n}`,
-      async () => (r.log.has(`L2 block ${n} is valid`) ? true : undefined),
-      30_000,
-    );
-    await increaseL1Time(r.l1, CHALLENGED_WINDOW + 1n);
-    await eventually(what, async () => ((await finalHead()) >= n ? true : undefined), 30_000);
-  };
 
   before(async () => {
     r = await startE2eRollup({ mode: { kind: "optimistic", challengeWindow: CHALLENGED_WINDOW, proposalBond: BOND } });
@@ -96,7 +86,7 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
     expect(provisional?.status).to.equal("provisional");
     expect(provisional?.mode).to.equal("optimistic");
 
-    await finalizeAfterVerdict(l2Head, "finalization after the window");
+    await finalizeAfterVerdict(r, l2Head, CHALLENGED_WINDOW, "finalization after the window");
     const history = await acceptanceHistory(r.l1, r.devnet.deployment.address);
     expect(
       history.filter((b) => b.number <= l2Head).every((b) => b.status === "final" && b.mode === "optimistic"),
@@ -158,12 +148,7 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
 
     // The node resumes on the real chain: its own block takes the slot and finalizes.
     submitter.start();
-    await eventually(
-      "the proposal of the node's own block",
-      async () => ((await tipNumber()) >= number ? true : undefined),
-      30_000,
-    );
-    await finalizeAfterVerdict(number, "finalization of the node's own block");
+    await finalizeAfterVerdict(r, number, CHALLENGED_WINDOW, "finalization of the node's own block");
     expect(await rollup.headHash()).to.not.equal(forgedHash);
     const replaced = (await acceptanceHistory(r.l1, r.devnet.deployment.address)).filter((b) => b.number === number);
     expect(replaced.map((b) => b.status)).to.deep.equal(["challenged", "final"]);
