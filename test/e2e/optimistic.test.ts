@@ -7,7 +7,7 @@ import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import type { Challenger } from "../../rollup-node/bridge/challenger";
 import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rollup-node/bridge/contracts";
 import { tamperBlock } from "../../tools/l2Fixtures";
-import { type E2eRollup, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
+import { type E2eRollup, eventually, finalizeAfterVerdict, increaseL1Time, startE2eRollup } from "./support/harness";
 import {
   DEFAULT_PROPOSAL_GAS_BURST,
   DEFAULT_PROPOSAL_GAS_PER_SECOND,
@@ -16,6 +16,12 @@ import {
 
 /** Short enough for a test, long enough for the challenger to poll and re-execute. */
 const WINDOW = 4n;
+/**
+ * The window of the rollup whose proposal the node challenges: at 4 s the challenge can lose the
+ * race to the window's close on a loaded machine (docs/design/rpc-keepalive.md). Its tests move
+ * L1's clock past it to finalize.
+ */
+const CHALLENGED_WINDOW = 30n;
 const BOND = parseEther("0.1");
 
 describe("e2e: an optimistic rollup (proposals final after the challenge window, invalid ones challenged by the node)", function () {
@@ -29,7 +35,7 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
   const tipNumber = async (): Promise<bigint> => (await rollup.tip())[0];
 
   before(async () => {
-    r = await startE2eRollup({ mode: { kind: "optimistic", challengeWindow: WINDOW, proposalBond: BOND } });
+    r = await startE2eRollup({ mode: { kind: "optimistic", challengeWindow: CHALLENGED_WINDOW, proposalBond: BOND } });
     rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
     submitter = r.devnet.node.bridge.submitter as BatchSubmitter;
     challenger = r.devnet.node.bridge.challenger as Challenger;
@@ -41,12 +47,12 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
 
   it("deploys an OptimisticExampleRollup and records its window, bond and proposal gas bucket (R, C: the defaults)", async () => {
     expect(r.devnet.deployment.optimistic).to.deep.equal({
-      challengeWindow: WINDOW,
+      challengeWindow: CHALLENGED_WINDOW,
       proposalBond: BOND,
       proposalGasPerSecond: DEFAULT_PROPOSAL_GAS_PER_SECOND,
       proposalGasBurst: DEFAULT_PROPOSAL_GAS_BURST,
     });
-    expect(await rollup.CHALLENGE_WINDOW()).to.equal(WINDOW);
+    expect(await rollup.CHALLENGE_WINDOW()).to.equal(CHALLENGED_WINDOW);
     expect(await rollup.PROPOSAL_BOND()).to.equal(BOND);
     expect(await rollup.PROPOSAL_GAS_PER_SECOND()).to.equal(DEFAULT_PROPOSAL_GAS_PER_SECOND);
     expect(await rollup.PROPOSAL_GAS_BURST()).to.equal(DEFAULT_PROPOSAL_GAS_BURST);
@@ -80,11 +86,7 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
     expect(provisional?.status).to.equal("provisional");
     expect(provisional?.mode).to.equal("optimistic");
 
-    await eventually(
-      "finalization after the window",
-      async () => ((await finalHead()) >= l2Head ? true : undefined),
-      30_000,
-    );
+    await finalizeAfterVerdict(r, l2Head, CHALLENGED_WINDOW, "finalization after the window");
     const history = await acceptanceHistory(r.l1, r.devnet.deployment.address);
     expect(
       history.filter((b) => b.number <= l2Head).every((b) => b.status === "final" && b.mode === "optimistic"),
@@ -146,11 +148,7 @@ describe("e2e: an optimistic rollup (proposals final after the challenge window,
 
     // The node resumes on the real chain: its own block takes the slot and finalizes.
     submitter.start();
-    await eventually(
-      "finalization of the node's own block",
-      async () => ((await finalHead()) >= number ? true : undefined),
-      30_000,
-    );
+    await finalizeAfterVerdict(r, number, CHALLENGED_WINDOW, "finalization of the node's own block");
     expect(await rollup.headHash()).to.not.equal(forgedHash);
     const replaced = (await acceptanceHistory(r.l1, r.devnet.deployment.address)).filter((b) => b.number === number);
     expect(replaced.map((b) => b.status)).to.deep.equal(["challenged", "final"]);

@@ -4,7 +4,12 @@ import path from "node:path";
 
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
 
-import { type ExampleRollup, L2_BRIDGE_INTERFACE, connectRollup } from "../../../rollup-node/bridge/contracts";
+import {
+  type ExampleRollup,
+  L2_BRIDGE_INTERFACE,
+  connectOptimisticRollup,
+  connectRollup,
+} from "../../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../../../protocol/messages";
 import { type Logger, createLineLogger } from "../../../rollup-node/logger";
 import {
@@ -128,6 +133,29 @@ export async function increaseL1Time(l1: JsonRpcProvider, seconds: bigint): Prom
   const latest = await l1.getBlock("latest");
   await l1.send("evm_setNextBlockTimestamp", [Number(BigInt(latest?.timestamp ?? 0) + seconds)]);
   await l1.send("evm_mine", []);
+}
+
+/**
+ * Waits until L2 block `n` is proposed on `r`'s optimistic rollup and the node's challenger found it
+ * valid, moves L1's clock past the challenge `window`, and waits until the node finalizes it. A
+ * window long enough for a challenge on a loaded machine is too long to wait out
+ * (docs/design/rpc-keepalive.md); a jump before the check would make the challenger drop the
+ * proposal unchecked.
+ */
+export async function finalizeAfterVerdict(r: E2eRollup, n: bigint, window: bigint, what: string): Promise<void> {
+  const rollup = connectOptimisticRollup(r.devnet.deployment.address, r.l1);
+  await eventually(
+    `the proposal of L2 block ${n}`,
+    async () => ((await rollup.tip())[0] >= n ? true : undefined),
+    30_000,
+  );
+  await eventually(
+    `the challenger's verdict on L2 block ${n}`,
+    async () => (r.log.has(`L2 block ${n} is valid`) ? true : undefined),
+    30_000,
+  );
+  await increaseL1Time(r.l1, window + 1n);
+  await eventually(what, async () => ((await rollup.headNumber()) >= n ? true : undefined), 30_000);
 }
 
 /** The answer of `rollup_getWithdrawalProof`: what `finalizeMessage` on L1 takes. */
