@@ -5,4 +5,3 @@
 export { ExecuteError, ExecuteErrorCode, isBlockInvalid } from "./errors";
 export type { WriteRules } from "./forkSchedule";
 export { verifyBlock } from "./verifyBlock";
-export type { WriteRules } from "./forkSchedule";
