@@ -43,13 +43,11 @@ export function quietRepeats(logger: Logger, windowMs = QUIET_REPEATS_MS, now: (
     last.repeats = 0;
   };
   const repeated = (level: "warn" | "error", message: string): void => {
-    if (last !== undefined && last.level === level && last.message === message) {
-      if (now() - last.at < windowMs) {
-        last.repeats++;
-        return;
-      }
-      sayRepeats();
-    } else sayRepeats();
+    if (last !== undefined && last.level === level && last.message === message && now() - last.at < windowMs) {
+      last.repeats++;
+      return;
+    }
+    sayRepeats();
     last = { level, message, at: now(), repeats: 0 };
     logger[level](message);
   };
