@@ -118,7 +118,7 @@ export interface ScheduledHeader {
 export class WriteRulesError extends Error {
   readonly code = "WRITE_RULES";
   readonly hint =
-    'give one rule ("per-block" or "write-through") or steps [{ rule, block | timestamp }, …], the first at block 0 or timestamp 0, block steps before timestamp steps, each kind increasing';
+    `give one rule (${VERIFIER_WRITES.map((rule) => `"${rule}"`).join(", ")}) or steps [{ rule, block | timestamp }, …], the first at block 0 or timestamp 0, block steps before timestamp steps, each kind increasing`;
   constructor(message: string) {
     super(message);
     this.name = "WriteRulesError";
