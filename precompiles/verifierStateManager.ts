@@ -74,8 +74,31 @@ export class BlockBufferedStateManager extends SafeMerkleStateManager {
     this.storageCache().put(address, key, encodeStorageValue(unpadBytes(value)));
   }
 
+  /** Set by `dropWritesAtLastCommit`: the commit that ends the outermost checkpoint writes nothing to the database. */
+  private dropFinalWrites = false;
+
+  /**
+   * For EXECUTE alone, armed just before runBlock: the commit that closes runBlock's block
+   * checkpoint (after `getStateRoot()`, EthereumJS 10.1.3 runBlock.js: the root, the generated
+   * fields, then `journal.commit()`) pops the trie's checkpoint instead of writing its nodes into
+   * the witness database, which nothing reads again (the verdict is taken from the run's result).
+   * That write was 6.6 % of a transfer block's verification (docs/design/l2-throughput.md, round 26).
+   * It reads no node either way, so the run's reads (and a recorder's witness) are the same; a
+   * recorder never arms it: its writes pass through to the node's database.
+   */
+  dropWritesAtLastCommit(): void {
+    this.dropFinalWrites = true;
+  }
+
   override async commit(): Promise<void> {
-    await this._trie.commit();
+    if (this.dropFinalWrites && this._checkpointCount === 1) {
+      // revert() pops the checkpoint without a write; the root stays the block's.
+      const root = this._trie.root();
+      await this._trie.revert();
+      this._trie.root(root);
+    } else {
+      await this._trie.commit();
+    }
     this._caches?.commit();
     this._checkpointCount--;
     if (this._checkpointCount === 0) this.originalStorageCache.clear();

@@ -31,7 +31,7 @@ import {
 } from "./headerRules";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
 import { transactionsRootOf } from "./blockRoots";
-import { runBlockAsVerifier, verifierStateManager } from "./verifierStateManager";
+import { BlockBufferedStateManager, runBlockAsVerifier, verifierStateManager } from "./verifierStateManager";
 
 export { executionView } from "./verifierStateManager";
 import { LazyHashTrie } from "./lazyHashTrie";
@@ -366,6 +366,7 @@ async function execute(
   // its first write instead of its first read, and a deletion's branch collapse could then read a
   // node the recorder never did (docs/design/attack-review-s24.md, finding 1).
   stateManager.clearCaches();
+  if (stateManager instanceof BlockBufferedStateManager) stateManager.dropWritesAtLastCommit();
   const vm = await createVM({ common, stateManager, blockchain });
   stopPastClaimedGas(vm, block.header.gasUsed);
   paceExecution(vm.evm, pacing);
