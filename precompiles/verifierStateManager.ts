@@ -82,7 +82,7 @@ export class BlockBufferedStateManager extends SafeMerkleStateManager {
    * checkpoint (after `getStateRoot()`, EthereumJS 10.1.3 runBlock.js: the root, the generated
    * fields, then `journal.commit()`) pops the trie's checkpoint instead of writing its nodes into
    * the witness database, which nothing reads again (the verdict is taken from the run's result).
-   * That write was 6.6 % of a transfer block's verification (docs/design/l2-throughput.md, round 26).
+   * That write was ≈ 2 % of a transfer block's verification CPU (docs/design/l2-throughput.md, stop 26).
    * It reads no node either way, so the run's reads (and a recorder's witness) are the same; a
    * recorder never arms it: its writes pass through to the node's database.
    */

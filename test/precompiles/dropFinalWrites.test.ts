@@ -7,7 +7,7 @@ import { BlockBufferedStateManager } from "../../precompiles/verifierStateManage
 import { WitnessDB } from "../../precompiles/witness";
 
 /**
- * EXECUTE's last commit (`dropWritesAtLastCommit`, round 26 of docs/design/l2-throughput.md): the
+ * EXECUTE's last commit (`dropWritesAtLastCommit`, docs/design/l2-throughput.md stop 26): the
  * commit that closes the block's checkpoint writes nothing into the witness database, while every
  * earlier commit and the state root are as without it.
  */
