@@ -112,6 +112,13 @@ export interface MemorySample {
   readonly minute: number;
   readonly l2Block: number;
   readonly l1Block: number;
+  /**
+   * The L2 mempool's transactions (queued ones included) and the blocks the L2 chain holds in
+   * memory: a node behind its load holds the transactions it has not built yet, and a live heap
+   * that grows with them is the backlog, not a per-block retention.
+   */
+  readonly l2Pooled: number;
+  readonly l2BlocksHeld: number;
   readonly rss: number;
   readonly heapTotal: number;
   readonly heapUsed: number;
@@ -232,7 +239,7 @@ function formatSample(s: MemorySample, previous: MemorySample | undefined): stri
     s[field] - (previous?.[field] ?? 0);
   const full = (evictions: number): string => (evictions > 0 ? " (full)" : "");
   return (
-    `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
+    `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | L2 pool ${s.l2Pooled} txs, blocks held ${s.l2BlocksHeld} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
     `main heap used ${m(s.heapUsed)} total ${m(s.heapTotal)}, external ${m(s.external)} (arrayBuffers ${m(s.arrayBuffers)}) | ` +
     `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)}${full(s.l2CacheEvictions)} L1 ${m(s.l1NodeCache)}${full(s.l1CacheEvictions)} | native rest ${m(nativeRest(s))} | MiB${LIVE ? ", used after a full GC" : ""}, load ${load()}\n` +
     `  node cache hits since the last line: L2 ${hitRate(since("l2CacheHits"), since("l2CacheMisses"))} of ${since("l2CacheHits") + since("l2CacheMisses")} reads, L1 ${hitRate(since("l1CacheHits"), since("l1CacheMisses"))} of ${since("l1CacheHits") + since("l1CacheMisses")}\n` +
@@ -454,6 +461,8 @@ async function main(): Promise<void> {
         minute,
         l2Block: Number(devnet.node.sequencer.chain.headNumber),
         l1Block: await l1BlockNumber(devnet.l1Url),
+        l2Pooled: devnet.node.sequencer.pooledTransactions().length,
+        l2BlocksHeld: devnet.node.sequencer.chain.heldInMemory.blocks,
         rss: m.rss,
         heapTotal: m.heapTotal,
         heapUsed: m.heapUsed,
