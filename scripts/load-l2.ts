@@ -29,7 +29,9 @@
  * growth per L2 block after the first minute (docs/design/memory-bounds.md), and a verdict line for
  * #14's target: the growth after minute 1 against 10 %, with what explains it (the node caches
  * filling towards their bound, each V8 heap's reservation above its live part, the young
- * generations, the native rest).
+ * generations, the native rest), and a second verdict from the first memory line at which both node
+ * caches are full (each has evicted: their warm-up is growth that stops at its bound; a run that
+ * does not get there says so and gives the growth without the caches' own, as an estimate).
  * --l1-young-mb N / --l1-old-mb N set the L1 worker's V8 `resourceLimits` (maxYoungGenerationSizeMb,
  * maxOldGenerationSizeMb); --node-cache-mb N bounds both trie node caches (the L2's and the L1's) at N
  * MiB each instead of DEFAULT_NODE_CACHE_BYTES; --live collects garbage on both threads before each
