@@ -133,6 +133,7 @@ function rows(run: LoadRunSummary): Array<[string, number]> {
     ["RSS min 1 MiB", (w?.rss ?? Number.NaN) / MIB],
     ["RSS end MiB", l.rss / MIB],
     ["RSS growth after min 1 %", b?.percent ?? Number.NaN],
+    ["RSS growth after caches full %", run.afterCachesFull?.percent ?? Number.NaN],
     ["max RSS MiB", run.maxRss / MIB],
     ["main new size MiB", space(l.mainSpaces, "new_space", "space_size")],
     ["main old size MiB", space(l.mainSpaces, "old_space", "space_size")],

@@ -29,7 +29,9 @@
  * growth per L2 block after the first minute (docs/design/memory-bounds.md), and a verdict line for
  * #14's target: the growth after minute 1 against 10 %, with what explains it (the node caches
  * filling towards their bound, each V8 heap's reservation above its live part, the young
- * generations, the native rest).
+ * generations, the native rest), and a second verdict from the first memory line at which both node
+ * caches are full (each has evicted: their warm-up is growth that stops at its bound; a run that
+ * does not get there says so and gives the growth without the caches' own, as an estimate).
  * --l1-young-mb N / --l1-old-mb N set the L1 worker's V8 `resourceLimits` (maxYoungGenerationSizeMb,
  * maxOldGenerationSizeMb); --node-cache-mb N bounds both trie node caches (the L2's and the L1's) at N
  * MiB each instead of DEFAULT_NODE_CACHE_BYTES; --live collects garbage on both threads before each
@@ -112,6 +114,13 @@ export interface MemorySample {
   readonly minute: number;
   readonly l2Block: number;
   readonly l1Block: number;
+  /**
+   * The L2 mempool's transactions (queued ones included) and the blocks the L2 chain holds in
+   * memory: a node behind its load holds the transactions it has not built yet, and a live heap
+   * that grows with them is the backlog, not a per-block retention.
+   */
+  readonly l2Pooled: number;
+  readonly l2BlocksHeld: number;
   readonly rss: number;
   readonly heapTotal: number;
   readonly heapUsed: number;
@@ -133,6 +142,9 @@ export interface MemorySample {
   readonly l2CacheMisses: number;
   readonly l1CacheHits: number;
   readonly l1CacheMisses: number;
+  /** Entries each cache dropped to keep within its bounds since start: above 0, that cache is full. */
+  readonly l2CacheEvictions: number;
+  readonly l1CacheEvictions: number;
   /** Each thread's V8 heap spaces: which space holds a heap's reservation (`total`). */
   readonly mainSpaces: readonly HeapSpaceInfo[];
   readonly l1Spaces: readonly HeapSpaceInfo[];
@@ -157,6 +169,8 @@ export interface LoadRunSummary {
   readonly warm: MemorySample | undefined;
   readonly last: MemorySample;
   readonly breakdown: GrowthBreakdown | undefined;
+  /** RSS growth from the first memory line at which both node caches were full, to the end (undefined: they never both filled). */
+  readonly afterCachesFull: AfterCachesFull | undefined;
 }
 
 const SAMPLE_FIELDS = [
@@ -225,10 +239,11 @@ function formatSample(s: MemorySample, previous: MemorySample | undefined): stri
   const m = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
   const since = (field: "l2CacheHits" | "l2CacheMisses" | "l1CacheHits" | "l1CacheMisses"): number =>
     s[field] - (previous?.[field] ?? 0);
+  const full = (evictions: number): string => (evictions > 0 ? " (full)" : "");
   return (
-    `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
+    `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | L2 pool ${s.l2Pooled} txs, blocks held ${s.l2BlocksHeld} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
     `main heap used ${m(s.heapUsed)} total ${m(s.heapTotal)}, external ${m(s.external)} (arrayBuffers ${m(s.arrayBuffers)}) | ` +
-    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)} L1 ${m(s.l1NodeCache)} | native rest ${m(nativeRest(s))} | MiB${LIVE ? ", used after a full GC" : ""}, load ${load()}\n` +
+    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)}${full(s.l2CacheEvictions)} L1 ${m(s.l1NodeCache)}${full(s.l1CacheEvictions)} | native rest ${m(nativeRest(s))} | MiB${LIVE ? ", used after a full GC" : ""}, load ${load()}\n` +
     `  node cache hits since the last line: L2 ${hitRate(since("l2CacheHits"), since("l2CacheMisses"))} of ${since("l2CacheHits") + since("l2CacheMisses")} reads, L1 ${hitRate(since("l1CacheHits"), since("l1CacheMisses"))} of ${since("l1CacheHits") + since("l1CacheMisses")}\n` +
     `  heap spaces size/used MiB, main: ${formatSpaces(s.mainSpaces)}\n` +
     `  L1 thread: ${formatSpaces(s.l1Spaces)}`
@@ -287,6 +302,54 @@ function verdict(g: GrowthBreakdown, last: MemorySample, cacheBound: number): st
     `the rest of both heaps' used part (${LIVE ? "live: collected before each line" : "live and not yet collected"}) and external ${m(g.usedAndExternal - g.nodeCaches)}, ` +
     `V8's reservation above the used heaps ${m(g.reservation)} (young generations ${m(g.youngGenerations)}: bounded by the semi-space maximum; old space: the growing factor times the live heap), ` +
     `native rest ${m(g.nativeRest)} (malloc arenas, LevelDB caches), file pages ${m(g.fileAndShared)}`
+  );
+}
+
+/** The RSS growth once both node caches are full: from the first memory line (minute 1 or later) at which both had evicted. */
+export interface AfterCachesFull {
+  readonly minute: number;
+  readonly l2Block: number;
+  readonly rss: number;
+  readonly percent: number;
+}
+
+/**
+ * The growth after the node caches' warm-up: a cache filling towards its bound is growth that
+ * stops, so the target is also read from the first line at which both are full. Undefined when
+ * they did not both fill before the last line (or filled only at it: no interval to measure).
+ */
+function afterCachesFull(samples: readonly MemorySample[], last: MemorySample): AfterCachesFull | undefined {
+  const full = samples.find((s) => s.minute >= 1 && s.l2CacheEvictions > 0 && s.l1CacheEvictions > 0);
+  if (full === undefined || full.minute >= last.minute) return undefined;
+  return {
+    minute: full.minute,
+    l2Block: full.l2Block,
+    rss: last.rss - full.rss,
+    percent: ((last.rss - full.rss) / full.rss) * 100,
+  };
+}
+
+/**
+ * The second verdict line: the growth after both caches are full, when the run got there; else
+ * the growth after minute 1 without the caches' own (an estimate of the first, stated as such).
+ */
+function verdictAfterFill(
+  after: AfterCachesFull | undefined,
+  g: GrowthBreakdown,
+  warm: MemorySample,
+  last: MemorySample,
+  cacheBound: number,
+): string {
+  const sign = (x: number): string => (x >= 0 ? "+" : "");
+  if (after !== undefined)
+    return (
+      `verdict after the node caches are full (both evicting from minute ${after.minute}, L2 block ${after.l2Block}, bound ${mib(cacheBound)} each): ` +
+      `RSS ${sign(after.rss)}${(after.rss / 1024 / 1024).toFixed(1)} MiB, ${sign(after.percent)}${after.percent.toFixed(1)} %, ${after.percent <= GROWTH_TARGET_PERCENT ? "met" : "NOT met"}`
+    );
+  const net = ((g.rss - g.nodeCaches) / warm.rss) * 100;
+  return (
+    `verdict after the node caches are full: not reached in this run (L2 ${mib(last.l2NodeCache)}, L1 ${mib(last.l1NodeCache)} of ${mib(cacheBound)} each; ` +
+    `--node-cache-mb N makes them fill early); the growth after minute 1 without the caches' own is ${sign(net)}${net.toFixed(1)} % (an estimate, not a measurement)`
   );
 }
 
@@ -400,6 +463,8 @@ async function main(): Promise<void> {
         minute,
         l2Block: Number(devnet.node.sequencer.chain.headNumber),
         l1Block: await l1BlockNumber(devnet.l1Url),
+        l2Pooled: devnet.node.sequencer.pooledTransactions().length,
+        l2BlocksHeld: devnet.node.sequencer.chain.heldInMemory.blocks,
         rss: m.rss,
         heapTotal: m.heapTotal,
         heapUsed: m.heapUsed,
@@ -416,6 +481,8 @@ async function main(): Promise<void> {
         l2CacheMisses: devnet.node.sequencer.chain.heldInMemory.nodeCacheMisses,
         l1CacheHits: l1.node_cache_hits,
         l1CacheMisses: l1.node_cache_misses,
+        l2CacheEvictions: devnet.node.sequencer.chain.heldInMemory.nodeCacheEvictions,
+        l1CacheEvictions: l1.node_cache_evictions,
         mainSpaces: getHeapSpaceStatistics(),
         l1Spaces: devnet.l1.thread === "worker" ? l1.spaces : [],
       };
@@ -522,7 +589,11 @@ async function main(): Promise<void> {
       console.log(`growth per L2 block after 1 min (${blocks} blocks), KiB: ${perBlock.join(", ")}`);
     }
     const breakdown = warm === undefined ? undefined : growthBreakdown(warm, last);
-    if (breakdown !== undefined) console.log(verdict(breakdown, last, NODE_CACHE_BYTES));
+    const afterFill = afterCachesFull(samples, last);
+    if (breakdown !== undefined && warm !== undefined) {
+      console.log(verdict(breakdown, last, NODE_CACHE_BYTES));
+      console.log(verdictAfterFill(afterFill, breakdown, warm, last, NODE_CACHE_BYTES));
+    }
     const meanLoad = loadSamples.reduce((sum, l) => sum + l, 0) / Math.max(1, loadSamples.length);
     if (JSON_FILE !== undefined)
       writeFileSync(
@@ -545,6 +616,7 @@ async function main(): Promise<void> {
           warm,
           last,
           breakdown,
+          afterCachesFull: afterFill,
         } satisfies LoadRunSummary),
       );
     console.log(

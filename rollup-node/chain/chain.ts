@@ -289,6 +289,8 @@ export class Chain {
     /** The node cache's reads answered from memory and passed to the database since the chain started. */
     readonly nodeCacheHits: number;
     readonly nodeCacheMisses: number;
+    /** Entries the node cache dropped to keep within its bounds: above 0, it is full. */
+    readonly nodeCacheEvictions: number;
   } {
     return {
       blocks: this.store.blocksInMemory,
@@ -297,6 +299,7 @@ export class Chain {
       nodeCacheBytes: this.db.heldBytes,
       nodeCacheHits: this.db.reads.hits,
       nodeCacheMisses: this.db.reads.misses,
+      nodeCacheEvictions: this.db.evictions,
     };
   }
 

@@ -49,6 +49,8 @@ export class NodeCacheDB implements DB<string, StoredValue> {
   private bytes = 0;
   private hitCount = 0;
   private missCount = 0;
+  /** Entries dropped to keep within a bound (a delete is not counted): above 0, the cache has been full. */
+  private evictionCount = 0;
   /**
    * Writes held back since `holdWrites()`, the last per key, in the order first written: reads
    * answer them (before the cache, whose bound could drop them), the database has not seen them.
@@ -68,6 +70,14 @@ export class NodeCacheDB implements DB<string, StoredValue> {
   /** The bytes held as the bound counts them (keys, values, the per-entry overhead). */
   get heldBytes(): number {
     return this.bytes;
+  }
+
+  /**
+   * Entries dropped to keep within the bounds since the cache was made: 0 while it is filling, so
+   * a memory figure taken after the first eviction no longer contains the cache's warm-up.
+   */
+  get evictions(): number {
+    return this.evictionCount;
   }
 
   /** Reads answered from the cache and reads passed to the database, since the cache was made (the bound's worth, measured). */
@@ -169,8 +179,10 @@ export class NodeCacheDB implements DB<string, StoredValue> {
     this.forget(hexKey);
     this.entries.set(hexKey, value);
     this.bytes += entryBytes(hexKey, value);
-    while (this.entries.size > this.maxEntries || (this.bytes > this.maxBytes && this.entries.size > 1))
+    while (this.entries.size > this.maxEntries || (this.bytes > this.maxBytes && this.entries.size > 1)) {
       this.forget(this.entries.keys().next().value as string);
+      this.evictionCount++;
+    }
   }
 
   private forget(hexKey: string): void {

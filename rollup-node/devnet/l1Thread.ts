@@ -124,6 +124,8 @@ export interface L1HeapStatistics extends HeapInfo {
   readonly node_cache_bytes: number;
   readonly node_cache_hits: number;
   readonly node_cache_misses: number;
+  /** Entries the cache dropped to keep within its bounds: above 0, it is full. */
+  readonly node_cache_evictions: number;
   /** v8.getHeapSpaceStatistics on the thread: which space (old, large-object, code, new) holds the heap's total. */
   readonly spaces: readonly HeapSpaceInfo[];
   /** A full collection ran on the thread just before (asked for, and `gc` exposed): `used` is then the live heap. */
@@ -142,6 +144,7 @@ export function l1HeapStatistics(chain: Chain, collectFirst = false): L1HeapStat
     node_cache_bytes: held.nodeCacheBytes,
     node_cache_hits: held.nodeCacheHits,
     node_cache_misses: held.nodeCacheMisses,
+    node_cache_evictions: held.nodeCacheEvictions,
     spaces: getHeapSpaceStatistics(),
   };
 }

@@ -65,7 +65,10 @@ describe("NodeCacheDB: the chain's trie node cache", () => {
     await cache.put("aa", bytes(1));
     await cache.put("bb", bytes(2));
     await cache.get("aa");
+    expect(cache.evictions, "filling: nothing dropped yet").to.equal(0);
     await cache.put("cc", bytes(3));
+    // load:l2 reads the target after the first eviction: from then on the cache replaces, not adds.
+    expect(cache.evictions, "full: one entry dropped for the third").to.equal(1);
     inner.reads = 0;
     await cache.get("aa");
     await cache.get("cc");
@@ -88,6 +91,11 @@ describe("NodeCacheDB: the chain's trie node cache", () => {
     expect(inner.reads, "the oldest left the cache").to.equal(1);
     expect(cache.heldBytes).to.be.at.most(maxBytes);
     expect(cache.heldBytes).to.be.above(maxBytes - 2 * 24 * 1024 - 2 * NODE_CACHE_ENTRY_OVERHEAD_BYTES);
+    // 1 MiB holds 42 such entries (24 KiB + 3 B key + 176 B each): 58 of the 100 were dropped, and
+    // reading c0 back (remembered again) dropped one more.
+    expect(cache.evictions).to.equal(
+      100 - Math.floor(maxBytes / (24 * 1024 + 3 + NODE_CACHE_ENTRY_OVERHEAD_BYTES)) + 1,
+    );
   });
 
   it("forgets a deleted key (directly or in a batch)", async () => {
@@ -99,6 +107,7 @@ describe("NodeCacheDB: the chain's trie node cache", () => {
     await cache.batch([{ type: "del", key: "bb" }]);
     expect(await cache.get("aa")).to.equal(undefined);
     expect(await cache.get("bb")).to.equal(undefined);
+    expect(cache.evictions, "a delete is not an eviction").to.equal(0);
   });
 
   it("is bounded by the chain's nodeCacheBytes when one is given (load:l2 --node-cache-mb sets it for both chains), by DEFAULT_NODE_CACHE_BYTES otherwise", async () => {

@@ -51,6 +51,9 @@ describe("devnet: the L1 devnet runs on a thread of its own", function () {
     expect(heap.used_heap_size).to.be.greaterThan(0);
     expect(heap.node_cache_bytes).to.be.greaterThan(0);
     expect(heap.node_cache_bytes).to.not.equal(rollup.devnet.node.sequencer.chain.heldInMemory.nodeCacheBytes);
+    // Its evictions cross the thread too (load:l2's "after the caches are full" verdict reads them):
+    // a fresh devnet's cache is far below its bound, so none yet.
+    expect(heap.node_cache_evictions).to.equal(0);
     // Its heap snapshot (load:l2 --heap-snapshots) is written from the thread's own heap.
     const snapshotDir = mkdtempSync(path.join(tmpdir(), "l1-heap-"));
     try {
