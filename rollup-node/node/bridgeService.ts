@@ -12,11 +12,12 @@ import {
 import { Challenger } from "../bridge/challenger";
 import { connectOptimisticRollup, connectRollup } from "../bridge/contracts";
 import { BridgeError } from "../bridge/errors";
+import { L1HealthMonitor } from "../bridge/l1Health";
 import { DEFAULT_L1_POLL_MS, L1Watcher, type NodeL1Config } from "../bridge/l1Watcher";
 import { type RebaseSource, localHash, rebaseOnto } from "../bridge/rebase";
 import type { LoggerFactory } from "../logger";
 import { createRollupMethods } from "../bridge/rpcMethods";
-import type { StatusContext } from "../bridge/status";
+import { type StatusContext, rollupStatus } from "../bridge/status";
 import type { AnchorProvider, SequencerApi } from "../l2/types";
 import type { MethodTable } from "../rpc/methods/types";
 import { logL2Activity } from "./activity";
@@ -103,6 +104,8 @@ function rebaseOf(sequencer: SequencerApi, source: RebaseSource): SubmitterRebas
  */
 export class BridgeService {
   readonly watcher: L1Watcher;
+  /** rollup_status's L1 health: one per node, so that `since` holds across calls. */
+  private readonly l1Health: L1HealthMonitor;
   readonly anchorProvider: AnchorProvider;
   /** What one `advance` may use on this L1 and the rollup's policy keys: the sequencer builds within it, the submitter sends within it. */
   readonly advanceGasCap: L1AdvanceGasCap;
@@ -113,6 +116,7 @@ export class BridgeService {
   private inner: AnchorProvider | undefined;
 
   constructor(private readonly config: BridgeServiceConfig) {
+    this.l1Health = new L1HealthMonitor({ provider: config.l1.provider, rollupAddress: config.l1.rollupAddress });
     this.watcher = new L1Watcher({
       provider: config.l1.provider,
       rollupAddress: config.l1.rollupAddress,
@@ -204,6 +208,8 @@ export class BridgeService {
     const sequencer = this.requireSequencer();
     this.detachActivity = logL2Activity(sequencer, this.config.logger("l2"));
     await this.watcher.start();
+    // A first status read, so that rollup_status has a last read to report should L1 fail later.
+    await rollupStatus(this.statusContext()).catch(() => undefined);
     this.advanceGasCap.start(this.config.l1.pollMs ?? DEFAULT_L1_POLL_MS);
     this.submitterInstance?.start();
     this.challengerInstance?.start();
@@ -233,6 +239,7 @@ export class BridgeService {
       l1Provider: this.config.l1.provider,
       watcher: this.watcher,
       submitter: this.submitterInstance,
+      l1Health: this.l1Health,
     };
   }
 

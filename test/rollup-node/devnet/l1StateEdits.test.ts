@@ -46,7 +46,9 @@ describe("L1 devnet: hardhat_set* edits are seen alike by getCode, eth_call, get
     const set = await readings(provider, address);
     expect(set.code).to.equal(REPORTER);
     expect(set.slot0).to.equal(zeroPadValue("0x2a", 32));
-    expect(set.called).to.equal(`${zeroPadValue(toBeHex((REPORTER.length - 2) / 2), 32)}${zeroPadValue("0x2a", 32).slice(2)}`);
+    expect(set.called).to.equal(
+      `${zeroPadValue(toBeHex((REPORTER.length - 2) / 2), 32)}${zeroPadValue("0x2a", 32).slice(2)}`,
+    );
 
     await provider.send("hardhat_setCode", [address, "0x"]);
     const emptied = await readings(provider, address);
