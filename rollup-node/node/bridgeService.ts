@@ -9,6 +9,7 @@ import {
   type RetryPolicy,
   type SubmitterRebase,
 } from "../bridge/batchSubmitter";
+import { type CensorMode, DEFAULT_CENSOR_MODE } from "../bridge/censorMode";
 import { Challenger } from "../bridge/challenger";
 import { connectOptimisticRollup, connectRollup } from "../bridge/contracts";
 import { BridgeError } from "../bridge/errors";
@@ -54,6 +55,8 @@ export interface BridgeServiceConfig {
    * L1 forces them in (MessageCensorship). Absent for every real node.
    */
   readonly censor?: readonly string[];
+  /** With `censor`: hold the messages back until L1 forces them (DEFAULT_CENSOR_MODE) or for good. */
+  readonly censorMode?: CensorMode;
   readonly logger: LoggerFactory;
 }
 
@@ -62,7 +65,11 @@ export interface BridgeServiceConfig {
  * block's own time if later) is more than FORCE_INCLUSION_DELAY past its queueing, which is
  * NativeRollup's OverdueMessageSkipped rule.
  */
-export function l1ForcedCensorship(senders: readonly string[], l1: NodeL1Config): MessageCensorship {
+export function l1ForcedCensorship(
+  senders: readonly string[],
+  l1: NodeL1Config,
+  mode: CensorMode = DEFAULT_CENSOR_MODE,
+): MessageCensorship {
   const rollup = connectRollup(l1.rollupAddress, l1.provider);
   // NativeRollup's immutable (INativeRollup does not declare it): read once.
   const policy = new Contract(
@@ -73,6 +80,7 @@ export function l1ForcedCensorship(senders: readonly string[], l1: NodeL1Config)
   let delayRead: Promise<bigint> | undefined;
   return {
     senders: new Set(senders.map((sender) => sender.toLowerCase())),
+    mode,
     forced: async (nonce, timestamp) => {
       delayRead ??= policy.getFunction("FORCE_INCLUSION_DELAY")() as Promise<bigint>;
       const [queuedAt, delay, latest] = await Promise.all([
@@ -162,7 +170,9 @@ export class BridgeService {
       relayerKey: this.config.keys.relayer.privateKey,
       maxMessagesPerBlock: this.config.maxMessagesPerBlock,
       refresh: () => this.watcher.poll(),
-      ...(this.config.censor === undefined ? {} : { censor: l1ForcedCensorship(this.config.censor, this.config.l1) }),
+      ...(this.config.censor === undefined
+        ? {}
+        : { censor: l1ForcedCensorship(this.config.censor, this.config.l1, this.config.censorMode) }),
       logger: this.config.logger("anchor"),
     });
     const { l1, keys } = this.config;
