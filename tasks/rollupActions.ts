@@ -38,6 +38,7 @@ import {
   type L2ToL1Message,
   type L2ToL1StatusReport,
   type MessageStatusReport,
+  describeL1Health,
   describeStatus,
 } from "../sdk";
 import { optimisticFinalAt } from "../sdk/withdrawals";
@@ -784,6 +785,7 @@ export async function status(args: ConnectionArgs, hre: HardhatRuntimeEnvironmen
     const s = await ctx.client.getRollupStatus();
     console.log(`rollup          ${s.rollupAddress}`);
     console.log(`L1              chain ${s.l1ChainId}, head ${s.l1Head}`);
+    if (s.l1 !== undefined) console.log(`node's L1       ${describeL1Health(s.l1)}`);
     console.log(`L2              chain ${s.l2ChainId}, head ${s.l2Head} (${s.l2HeadHash})`);
     if (s.proposedL2Head === undefined)
       console.log(`accepted on L1  L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
