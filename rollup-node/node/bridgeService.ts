@@ -13,6 +13,7 @@ import { Challenger } from "../bridge/challenger";
 import { connectOptimisticRollup, connectRollup } from "../bridge/contracts";
 import { BridgeError } from "../bridge/errors";
 import { DEFAULT_L1_POLL_MS, L1Watcher, type NodeL1Config } from "../bridge/l1Watcher";
+import { L1HeadReader } from "../bridge/l1HeadReader";
 import { type RebaseSource, localHash, rebaseOnto } from "../bridge/rebase";
 import type { LoggerFactory } from "../logger";
 import { createRollupMethods } from "../bridge/rpcMethods";
@@ -106,6 +107,8 @@ export class BridgeService {
   readonly anchorProvider: AnchorProvider;
   /** What one `advance` may use on this L1 and the rollup's policy keys: the sequencer builds within it, the submitter sends within it. */
   readonly advanceGasCap: L1AdvanceGasCap;
+  /** The L1 head the watcher, the gas cap and the node's safe/finalized heads read, once per interval between them. */
+  readonly l1Head: L1HeadReader;
   private sequencer: SequencerApi | undefined;
   private submitterInstance: BatchSubmitter | undefined;
   private challengerInstance: Challenger | undefined;
@@ -113,8 +116,10 @@ export class BridgeService {
   private inner: AnchorProvider | undefined;
 
   constructor(private readonly config: BridgeServiceConfig) {
+    this.l1Head = new L1HeadReader(config.l1.provider);
     this.watcher = new L1Watcher({
       provider: config.l1.provider,
+      head: this.l1Head,
       rollupAddress: config.l1.rollupAddress,
       fromBlock: config.l1.deployBlock,
       pollIntervalMs: config.l1.pollMs ?? DEFAULT_L1_POLL_MS,
@@ -122,6 +127,7 @@ export class BridgeService {
     });
     this.advanceGasCap = new L1AdvanceGasCap({
       provider: config.l1.provider,
+      head: this.l1Head,
       rollupAddress: config.l1.rollupAddress,
       logger: config.logger("submitter"),
     });

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 
@@ -6,14 +10,18 @@ import { connectRollup } from "../../../rollup-node/bridge/contracts";
 import { L1Watcher } from "../../../rollup-node/bridge/l1Watcher";
 import type { L1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { silentLogger } from "../../../rollup-node/logger";
+import { devNodeKeys } from "../../../rollup-node/node/keys";
 import { L1Heads } from "../../../rollup-node/node/l1Heads";
+import { startRollupNode } from "../../../rollup-node/node/rollupNode";
 import { type DevnetSequencer, deployDevnetRollup, startDevnetSequencer } from "../../../tools/devnetSequencer";
 
-/** An L1 provider that counts the eth_call requests it sends. */
+/** An L1 provider that counts the eth_call requests it sends, and its reads of an L1 block or head. */
 class CountingProvider extends JsonRpcProvider {
   calls = 0;
+  headReads = 0;
   override send(method: string, params: unknown[] | Record<string, unknown>): Promise<unknown> {
     if (method === "eth_call") this.calls++;
+    if (method === "eth_blockNumber" || method === "eth_getBlockByNumber") this.headReads++;
     return super.send(method, params);
   }
 }
@@ -98,5 +106,45 @@ describe("L1 polls read the rollup contract only when the L1 head moved", functi
     await (await user.depositETH(l1.accounts[1]?.address as string, { value: 5n })).wait();
     await cap.refresh();
     expect(provider.calls - before).to.be.greaterThan(0);
+  });
+
+  // The watcher, the safe/finalized heads and the advance gas cap each poll L1 at the node's
+  // interval; they read the L1's latest block once per interval between them, not once each (and
+  // the watcher checks for a reorg on that block, not on a second read of it).
+  it("an idle node reads the L1 head about once per poll interval, not once per poller", async () => {
+    const pollMs = 100;
+    const windowMs = 2_000;
+    const nodeProvider = new CountingProvider(l1.url as string, undefined, {
+      staticNetwork: true,
+      pollingInterval: 20,
+      cacheTimeout: -1,
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), "l1-poll-idle-"));
+    const node = await startRollupNode({
+      storage: { dataDir: dir },
+      l1: { provider: nodeProvider, rollupAddress, deployBlock, pollMs },
+      sequencer: { genesis: devnet.genesis, produce: false },
+      keys: devNodeKeys(),
+      rpc: false,
+      dashboard: false,
+      logger: () => silentLogger,
+    });
+    try {
+      const before = nodeProvider.headReads;
+      const started = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, windowMs));
+      const intervals = (Date.now() - started) / pollMs;
+      const reads = nodeProvider.headReads - before;
+      // Three pollers reading on their own made ≈ 4 reads an interval (the watcher's block number
+      // and its reorg check, the heads', the gas cap's); shared, ≈ 1, with room for a late timer.
+      expect(reads, `${reads} L1 head reads in ${intervals.toFixed(1)} poll intervals`).to.be.at.most(
+        Math.ceil(intervals * 1.5) + 2,
+      );
+      expect(reads).to.be.at.least(1);
+    } finally {
+      await node.stop();
+      nodeProvider.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
