@@ -107,7 +107,7 @@ export class BridgeService {
   readonly anchorProvider: AnchorProvider;
   /** What one `advance` may use on this L1 and the rollup's policy keys: the sequencer builds within it, the submitter sends within it. */
   readonly advanceGasCap: L1AdvanceGasCap;
-  /** The L1 head the watcher, the gas cap and the node's safe/finalized heads read, once per interval between them. */
+  /** The L1 head the watcher, the challenger, the gas cap and the node's safe/finalized heads read, once per interval between them. */
   readonly l1Head: L1HeadReader;
   private sequencer: SequencerApi | undefined;
   private submitterInstance: BatchSubmitter | undefined;
@@ -201,6 +201,7 @@ export class BridgeService {
         pollIntervalMs: l1.pollMs ?? DEFAULT_L1_POLL_MS,
         // The node's one reading of the L1's block gas limit: challenges are sent within it.
         l1GasCap: this.advanceGasCap,
+        head: this.l1Head,
       });
     }
   }
