@@ -8,7 +8,7 @@ import type { Provider } from "ethers";
 import { L1_TX_GAS_LIMIT_CAP } from "../../precompiles";
 import type { Logger } from "../logger";
 import { type RollupContract, connectRollup } from "./contracts";
-import { BridgeError } from "./errors";
+import { L1HeadReader } from "./l1HeadReader";
 
 /**
  * The share of the L1's block gas limit a block's `advance` is built to need at most: all but a
@@ -83,6 +83,8 @@ export interface AdvanceGasCap {
 export interface L1AdvanceGasCapConfig {
   readonly provider: Provider;
   readonly rollupAddress: string;
+  /** The node's shared reading of the L1 head (one of its own if not given). */
+  readonly head?: L1HeadReader;
   readonly logger: Logger;
 }
 
@@ -99,9 +101,11 @@ export class L1AdvanceGasCap implements AdvanceGasCap {
   private failing = false;
   /** Made once: a contract builds the rollup's ABI interface (≈ 1.5 ms), and refresh runs at every L1 poll. */
   private readonly rollup: RollupContract;
+  private readonly head: L1HeadReader;
 
   constructor(private readonly config: L1AdvanceGasCapConfig) {
     this.rollup = connectRollup(config.rollupAddress, config.provider);
+    this.head = config.head ?? new L1HeadReader(config.provider);
   }
 
   limits(): { readonly cap: bigint; readonly policyKeys: number } {
@@ -119,10 +123,9 @@ export class L1AdvanceGasCap implements AdvanceGasCap {
     return { build: proposalBuildCap(limit), send: proposalSendCap(limit) };
   }
 
-  async refresh(): Promise<void> {
-    const latest = await this.config.provider.getBlock("latest");
-    if (latest === null)
-      throw new BridgeError("L1_NO_BLOCK", "the L1 has no latest block", "check the L1 RPC endpoint");
+  /** Reads again, at an L1 head read less than `maxAgeMs` ago (0, the default: read now). */
+  async refresh(maxAgeMs = 0): Promise<void> {
+    const latest = await this.head.latest(maxAgeMs);
     // The L1 block last read: its gas limit and the contract's state there cannot have changed
     // (as the L1 watcher and heads, no eth_call at an unchanged head: on the devnet each one runs
     // the rollup contract on the node's thread).
@@ -156,7 +159,8 @@ export class L1AdvanceGasCap implements AdvanceGasCap {
     const next = (): void => {
       if (!this.running) return;
       this.timer = setTimeout(() => {
-        this.refresh().then(
+        // The head the watcher (or the heads) read within the interval: this poll needs no newer.
+        this.refresh(pollMs).then(
           () => {
             this.failing = false;
             next();

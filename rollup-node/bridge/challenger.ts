@@ -32,6 +32,7 @@ import {
   revertDataOf,
 } from "./contracts";
 import { BridgeError } from "./errors";
+import { L1HeadReader } from "./l1HeadReader";
 import { DEFAULT_L1_LOG_RANGE, DEFAULT_L1_POLL_MS } from "./l1Watcher";
 
 export interface ChallengerConfig {
@@ -63,6 +64,8 @@ export interface ChallengerConfig {
    * challenger started alone reads the L1 with one of its own at each of its polls.
    */
   readonly l1GasCap?: AdvanceGasCap;
+  /** The node's shared reading of the L1 head (one of the challenger's own if not given). */
+  readonly head?: L1HeadReader;
 }
 
 /**
@@ -253,17 +256,21 @@ export class Challenger {
   private readonly l1GasCap: AdvanceGasCap;
   /** Whether `l1GasCap` is this challenger's own, to be read at its polls (the node reads a shared one). */
   private readonly readsL1GasCap: boolean;
+  /** The L1 head, read once per poll for the scan and the L1 clock. */
+  private readonly head: L1HeadReader;
   /** Set while reads of the L1's block gas limit fail: said once until one succeeds. */
   private l1GasCapFailing = false;
 
   constructor(private readonly config: ChallengerConfig) {
     this.rollup = connectOptimisticRollup(config.rollupAddress, config.signer);
+    this.head = config.head ?? new L1HeadReader(config.l1Provider);
     this.readsL1GasCap = config.l1GasCap === undefined;
     this.l1GasCap =
       config.l1GasCap ??
       new L1AdvanceGasCap({
         provider: config.l1Provider,
         rollupAddress: config.rollupAddress,
+        head: this.head,
         // Its "blocks are built for advances of at most …" is the sequencer's concern: debug here.
         logger: {
           info: (message) => config.logger.debug(message),
@@ -348,10 +355,13 @@ export class Challenger {
   private async pollOnce(): Promise<void> {
     // Beside the scan, not before each challenge: a challenge is sent without an extra L1 round trip.
     const reading = this.readsL1GasCap ? this.readL1GasCap() : Promise.resolve();
-    await this.scan();
+    // One read of the L1 head, begun now, for both the scan's end and the L1 clock (shared with
+    // the node's other pollers that ask meanwhile).
+    const latest = await this.head.latest(0);
+    await this.scan(latest.number);
     await reading;
     const head = await this.rollup.headNumber();
-    const l1Time = BigInt((await this.config.l1Provider.getBlock("latest"))?.timestamp ?? 0);
+    const l1Time = BigInt(latest.timestamp);
     // Soonest-closing window first; a proposal waiting for a retry or a check does not hold up the others.
     this.queue.sort(soonestFirst);
     this.window ??= (await this.rollup.CHALLENGE_WINDOW()) as bigint;
@@ -458,8 +468,8 @@ export class Challenger {
     this.config.logger[level](message);
   }
 
-  private async scan(): Promise<void> {
-    const latest = await this.config.l1Provider.getBlockNumber();
+  /** Reads the proposals of L1 blocks up to `latest`. */
+  private async scan(latest: number): Promise<void> {
     const range = this.config.maxLogRange ?? DEFAULT_L1_LOG_RANGE;
     while (this.lastScanned < latest) {
       const from = this.lastScanned + 1;

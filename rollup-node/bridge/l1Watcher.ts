@@ -1,9 +1,10 @@
-import { type Provider, formatEther } from "ethers";
+import { type Block, type Provider, formatEther } from "ethers";
 
 import { AsyncMutex } from "../chain/mutex";
 import { type Logger, plural } from "../logger";
 import { ROLLUP_INTERFACE, type RollupContract, connectRollup } from "./contracts";
 import { L1InconsistencyError } from "./errors";
+import { L1HeadReader } from "./l1HeadReader";
 import { type L1Message, decodeMessageQueued, hashL1Message } from "../../protocol";
 
 export { DEFAULT_L1_POLL_MS } from "./l1Polling";
@@ -34,6 +35,8 @@ export interface L1WatcherConfig {
   readonly pollIntervalMs: number;
   /** Blocks per eth_getLogs query (nodes cap the range). */
   readonly maxLogRange?: number;
+  /** The node's shared reading of the L1 head (one of the watcher's own if not given). */
+  readonly head?: L1HeadReader;
   readonly logger: Logger;
 }
 
@@ -67,6 +70,7 @@ const MESSAGE_FINALIZED_TOPIC = ROLLUP_INTERFACE.getEvent("MessageFinalized")?.t
  */
 export class L1Watcher {
   private readonly rollup: RollupContract;
+  private readonly head: L1HeadReader;
   private readonly messages = new Map<bigint, QueuedL1Message>();
   private readonly lock = new AsyncMutex();
   /** The poll running now, if any. */
@@ -84,6 +88,7 @@ export class L1Watcher {
 
   constructor(private readonly config: L1WatcherConfig) {
     this.rollup = connectRollup(config.rollupAddress, config.provider);
+    this.head = config.head ?? new L1HeadReader(config.provider);
     this.lastScanned = config.fromBlock - 1;
   }
 
@@ -169,9 +174,12 @@ export class L1Watcher {
 
   private pollOnce(): Promise<void> {
     return this.lock.run(async () => {
-      const head = await this.config.provider.getBlockNumber();
+      // A read begun now (poll() promises one begun after its call), shared with the node's
+      // other L1 pollers that ask meanwhile.
+      const latest = await this.head.latest(0);
+      const head = latest.number;
       const first = this.current.l1Head === -1;
-      const reorganised = await this.forgetReorganised();
+      const reorganised = await this.forgetReorganised(latest);
       // The last poll read this very L1 block (its hash just checked): the contract's state there
       // cannot have changed, so there is nothing to read. On the devnet each eth_call runs the
       // rollup contract on the node's own thread.
@@ -188,7 +196,7 @@ export class L1Watcher {
         this.lastScanned >= this.config.fromBlock &&
         (this.lastScanned !== scannedBefore || this.lastScannedHash === undefined)
       )
-        this.lastScannedHash = (await this.config.provider.getBlock(this.lastScanned))?.hash ?? undefined;
+        this.lastScannedHash = (await this.hashOf(this.lastScanned, latest)) ?? undefined;
       const [count, next] = await Promise.all([
         this.rollup.messageCount({ blockTag: head }),
         this.rollup.nextMessageIndex({ blockTag: head }),
@@ -215,10 +223,15 @@ export class L1Watcher {
    * AnchorMismatch and rebuilt: docs/design/submitter-recovery.md). Nothing read before is kept:
    * the next scan reads L1's branch again from the deployment block.
    */
-  private async forgetReorganised(): Promise<boolean> {
+  /** The hash of L1 block `number`: the head's when it is the head (no second read of it). */
+  private async hashOf(number: number, latest: Block): Promise<string | null | undefined> {
+    if (number === latest.number && latest.hash !== null) return latest.hash;
+    return (await this.config.provider.getBlock(number))?.hash;
+  }
+
+  private async forgetReorganised(latest: Block): Promise<boolean> {
     if (this.lastScannedHash === undefined) return false;
-    const block = await this.config.provider.getBlock(this.lastScanned);
-    if (block?.hash === this.lastScannedHash) return false;
+    if ((await this.hashOf(this.lastScanned, latest)) === this.lastScannedHash) return false;
     this.config.logger.warn(
       `L1 reorg: block ${this.lastScanned} is no longer ${this.lastScannedHash}; reading the L1 → L2 messages again`,
     );

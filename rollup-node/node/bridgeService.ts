@@ -15,6 +15,7 @@ import { connectOptimisticRollup, connectRollup } from "../bridge/contracts";
 import { BridgeError } from "../bridge/errors";
 import { L1HealthMonitor } from "../bridge/l1Health";
 import { DEFAULT_L1_POLL_MS, L1Watcher, type NodeL1Config } from "../bridge/l1Watcher";
+import { L1HeadReader } from "../bridge/l1HeadReader";
 import { type RebaseSource, localHash, rebaseOnto } from "../bridge/rebase";
 import type { LoggerFactory } from "../logger";
 import { createRollupMethods } from "../bridge/rpcMethods";
@@ -117,6 +118,8 @@ export class BridgeService {
   readonly anchorProvider: AnchorProvider;
   /** What one `advance` may use on this L1 and the rollup's policy keys: the sequencer builds within it, the submitter sends within it. */
   readonly advanceGasCap: L1AdvanceGasCap;
+  /** The L1 head the watcher, the challenger, the gas cap and the node's safe/finalized heads read, once per interval between them. */
+  readonly l1Head: L1HeadReader;
   private sequencer: SequencerApi | undefined;
   private submitterInstance: BatchSubmitter | undefined;
   private challengerInstance: Challenger | undefined;
@@ -125,8 +128,10 @@ export class BridgeService {
 
   constructor(private readonly config: BridgeServiceConfig) {
     this.l1Health = new L1HealthMonitor({ provider: config.l1.provider, rollupAddress: config.l1.rollupAddress });
+    this.l1Head = new L1HeadReader(config.l1.provider);
     this.watcher = new L1Watcher({
       provider: config.l1.provider,
+      head: this.l1Head,
       rollupAddress: config.l1.rollupAddress,
       fromBlock: config.l1.deployBlock,
       pollIntervalMs: config.l1.pollMs ?? DEFAULT_L1_POLL_MS,
@@ -134,6 +139,7 @@ export class BridgeService {
     });
     this.advanceGasCap = new L1AdvanceGasCap({
       provider: config.l1.provider,
+      head: this.l1Head,
       rollupAddress: config.l1.rollupAddress,
       logger: config.logger("submitter"),
     });
@@ -209,6 +215,7 @@ export class BridgeService {
         pollIntervalMs: l1.pollMs ?? DEFAULT_L1_POLL_MS,
         // The node's one reading of the L1's block gas limit: challenges are sent within it.
         l1GasCap: this.advanceGasCap,
+        head: this.l1Head,
       });
     }
   }

@@ -2,6 +2,7 @@ import type { Provider } from "ethers";
 
 import { type RollupContract, connectRollup } from "../bridge/contracts";
 import type { HeadLabelSource } from "../chain/chain";
+import { L1HeadReader } from "../bridge/l1HeadReader";
 import type { Logger } from "../logger";
 
 /** L1 blocks on top of an acceptance before the sequencer calls the block `finalized` (the follower's default too). */
@@ -12,6 +13,8 @@ export interface L1HeadsConfig {
   readonly rollupAddress: string;
   readonly pollMs: number;
   readonly finalityDepth: number;
+  /** The node's shared reading of the L1 head (one of its own if not given). */
+  readonly head?: L1HeadReader;
   readonly logger: Logger;
 }
 
@@ -30,18 +33,19 @@ export class L1Heads {
   private readAt: string | null = null;
   /** Made once: a contract builds the rollup's ABI interface (≈ 1.5 ms), and refresh runs at every L1 poll. */
   private readonly rollup: RollupContract;
+  private readonly head: L1HeadReader;
 
   constructor(private readonly config: L1HeadsConfig) {
     this.rollup = connectRollup(config.rollupAddress, config.l1Provider);
+    this.head = config.head ?? new L1HeadReader(config.l1Provider);
   }
 
   /** For Chain.setHeadLabels. */
   readonly labels: HeadLabelSource = (tag) => (tag === "safe" ? this.safe : this.finalized);
 
-  /** Reads both heads once. */
-  async refresh(): Promise<void> {
-    const latest = await this.config.l1Provider.getBlock("latest");
-    if (latest === null) return;
+  /** Reads both heads once, at an L1 head read less than `maxAgeMs` ago (0, the default: read now). */
+  async refresh(maxAgeMs = 0): Promise<void> {
+    const latest = await this.head.latest(maxAgeMs);
     // The same L1 head block as last time (by hash, so a reorg at the same height is read): its
     // state and its ancestors' cannot have changed, and each eth_call runs the rollup contract.
     if (latest.hash !== null && latest.hash === this.readAt) return;
@@ -61,7 +65,8 @@ export class L1Heads {
     this.running = true;
     const tick = (): void => {
       this.timer = setTimeout(() => {
-        void this.refresh()
+        // The head the watcher (or the gas cap) read within the interval: this poll needs no newer.
+        void this.refresh(this.config.pollMs)
           .catch((error: Error) => this.config.logger.warn(`reading the L1 heads failed, retrying: ${error.message}`))
           .finally(() => {
             if (this.running) tick();

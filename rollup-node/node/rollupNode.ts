@@ -171,11 +171,13 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     rollupAddress: config.l1.rollupAddress,
     pollMs: l1PollMs,
     finalityDepth: config.l1.finalityDepth ?? DEFAULT_L1_FINALITY_DEPTH,
+    head: bridge.l1Head,
     logger: config.logger("l1-heads"),
   });
   try {
     sequencer.chain.setHeadLabels(l1Heads.labels);
-    await l1Heads.refresh();
+    // The L1 head syncL1 just read is recent enough.
+    await l1Heads.refresh(l1PollMs);
     l1Heads.start();
     bridge.attach(sequencer);
     detachment?.onDetach((detached) => bridge.submitter?.standDown(new DetachedFromL1Error(detached)));

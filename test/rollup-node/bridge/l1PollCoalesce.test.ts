@@ -8,7 +8,7 @@ import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devn
 import { silentLogger } from "../../../rollup-node/logger";
 import { devNodeKeys } from "../../../rollup-node/node/keys";
 
-/** An L1 provider that counts eth_blockNumber requests and, while held, keeps them from L1. */
+/** An L1 provider that counts reads of L1's latest block and, while held, keeps them from L1. */
 class HeldProvider extends JsonRpcProvider {
   headReads = 0;
   private held: Promise<void> | undefined;
@@ -26,7 +26,7 @@ class HeldProvider extends JsonRpcProvider {
   }
 
   override async send(method: string, params: unknown[] | Record<string, unknown>): Promise<unknown> {
-    if (method === "eth_blockNumber") {
+    if (method === "eth_getBlockByNumber" && Array.isArray(params) && params[0] === "latest") {
       this.headReads++;
       if (this.held !== undefined) await this.held;
     }
@@ -88,7 +88,7 @@ describe("L1 watcher: polls asked while one runs share the next one", function (
     const later = Array.from({ length: 20 }, () => watcher.poll());
     provider.let();
     await Promise.all([first, ...later]);
-    expect(provider.headReads - before, "eth_blockNumber requests").to.equal(2);
+    expect(provider.headReads - before, "reads of the L1 head").to.equal(2);
     expect(watcher.status.l1Head).to.be.at.least(deposited?.blockNumber ?? Number.POSITIVE_INFINITY);
     expect(watcher.status).to.include({ messageCount: 1n, pending: 1 });
   });
