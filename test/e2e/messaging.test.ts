@@ -32,8 +32,10 @@ describe("e2e: L1 ↔ L2 messaging through the one-command devnet", function () 
     await r?.stop();
   });
 
-  it("starts L1, deploys the rollup and serves L2 in well under 10 s", () => {
-    expect(r.devnet.startupMs).to.be.below(10_000);
+  // How long this takes is bench:rollup's "devnet start-up" line (a figure, not a timed test).
+  it("starts L1, deploys the rollup and serves L2: the L2 answers with the rollup's chain id and L1 holds the rollup's code", async () => {
+    expect((await r.l2.getNetwork()).chainId).to.equal(r.devnet.l2ChainId);
+    expect(await r.l1.getCode(r.devnet.deployment.address)).to.not.equal("0x");
   });
 
   it("a deposit on L1 is queued, anchored, relayed and credited on L2", async () => {
