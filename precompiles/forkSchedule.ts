@@ -199,7 +199,9 @@ export function writeRulesToJson(rules: WriteRules): WriteRulesJson {
   if (typeof rules === "string") return rules;
   return rules.map((step, index): WriteRuleStepJson => {
     const { kind, at } = stepActivation(step, index);
-    return kind === "block" ? { rule: step.rule, block: hexQuantity(at) } : { rule: step.rule, timestamp: hexQuantity(at) };
+    return kind === "block"
+      ? { rule: step.rule, block: hexQuantity(at) }
+      : { rule: step.rule, timestamp: hexQuantity(at) };
   });
 }
 
@@ -255,7 +257,10 @@ export function canonicalWriteRules(rules: WriteRules): readonly WriteRuleStep[]
 
 /** Whether `a` and `b` give every block the same rule (compared by `canonicalWriteRules`). */
 export function sameWriteRules(a: WriteRules, b: WriteRules): boolean {
-  return JSON.stringify(writeRulesToJson(canonicalWriteRules(a))) === JSON.stringify(writeRulesToJson(canonicalWriteRules(b)));
+  return (
+    JSON.stringify(writeRulesToJson(canonicalWriteRules(a))) ===
+    JSON.stringify(writeRulesToJson(canonicalWriteRules(b)))
+  );
 }
 
 /** `rules` in words, for messages: `per-block`, or `write-through from block 0, per-block from block 3`. */

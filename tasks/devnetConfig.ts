@@ -9,7 +9,7 @@ import type { ResolvedRollupConfig } from "./rollupConfig";
 
 export type ConfiguredDevnetOptions = Pick<
   RollupDevnetOptions,
-    | "contract"
+  | "contract"
   | "l2ChainId"
   | "l2BlockTimeMs"
   | "l2GasLimit"

@@ -411,7 +411,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     // Not deleted: a mistyped --l2-chain-id or a forgotten --proofs must not cost the chain.
     const aside = await setAsideDevnetChain(dataDir);
     const why =
-      unreadable ?? `${deploymentFile} was made with other chain ids, genesis, write rules, contract, proof mode or optimistic mode`;
+      unreadable ??
+      `${deploymentFile} was made with other chain ids, genesis, write rules, contract, proof mode or optimistic mode`;
     log.warn(
       `${why}: starting from genesis; the previous chain is kept in ${aside} (to resume it, stop this devnet, move its l1/, l2/ and ${DEPLOYMENT_FILE} back and run with the flags it was made with; or delete it)`,
     );

@@ -89,9 +89,7 @@ export async function startAttesterCommand(
   const genesis = options.genesis === undefined ? undefined : await readGenesisFile(options.genesis);
   const fork = withWriteRules(
     { hardfork: options.hardfork, eips: [] },
-    genesis === undefined
-      ? new Map()
-      : new Map([[genesis.chainId, genesis.writeRules ?? DEFAULT_VERIFIER_WRITES]]),
+    genesis === undefined ? new Map() : new Map([[genesis.chainId, genesis.writeRules ?? DEFAULT_VERIFIER_WRITES]]),
   );
   const server = await startAttesterServer({
     privateKey: attesterKeyBytes(key),

@@ -39,7 +39,8 @@ export function withWriteRules(fork: ForkConfig, writeRules: ReadonlyMap<bigint,
 /** The write rules `fork` gives each chain (checked: `WriteRulesError` for rules it cannot apply). */
 export function writeRulesOfFork(fork: ForkConfig): ReadonlyMap<bigint, WriteRules> {
   const rules = new Map<bigint, WriteRules>();
-  for (const [chainId, json] of Object.entries(fork.writeRules ?? {})) rules.set(BigInt(chainId), writeRulesFromJson(json));
+  for (const [chainId, json] of Object.entries(fork.writeRules ?? {}))
+    rules.set(BigInt(chainId), writeRulesFromJson(json));
   return rules;
 }
 
