@@ -2,7 +2,12 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 
-import { EXECUTE_ADDRESS, createExecutePrecompile } from "../../../precompiles";
+import {
+  EXECUTE_ADDRESS,
+  ExecuteErrorCode,
+  createExecutePrecompile,
+  decodeExecuteInvalid,
+} from "../../../precompiles";
 import { IN_PROCESS_NETWORK, LazyDevnetProvider } from "../../../tasks/inProcessNetwork";
 import { resolveRollupConfig } from "../../../tasks/rollupConfig";
 import { blockExecuteCall } from "../../../tools/executeCall";
@@ -88,10 +93,15 @@ describe("Hardhat in-process devnet network", () => {
         })
         .then(
           (output) => ethers.dataSlice(output as string, 0, 32),
-          (error: Error) => `failed: ${error.message}`,
+          (error: Error & { data?: string }) => {
+            const invalid = error.data === undefined ? undefined : decodeExecuteInvalid(ethers.getBytes(error.data));
+            return invalid === undefined ? `failed: ${error.message}` : `invalid ${invalid.code}`;
+          },
         );
     expect(await call(new LazyDevnetProvider(rollup))).to.equal(ethers.hexlify(built.block.hash()));
     // This repository's own config schedules nothing: the default rule refuses the block.
-    expect(await call(new LazyDevnetProvider(hre.config.rollup))).to.match(/failed: .*[Ww]itness/);
+    expect(await call(new LazyDevnetProvider(hre.config.rollup))).to.equal(
+      `invalid ${ExecuteErrorCode.WitnessIncomplete}`,
+    );
   });
 });
