@@ -11,7 +11,7 @@ import {
   type SequencingRuleName,
   sequencingRuleOf,
 } from "../deploy/policy";
-import type { WriteRuleStep, WriteRules } from "../precompiles/forkSchedule";
+import type { WriteRuleStep, WriteRules } from "../precompiles";
 import type { GenesisAccount, Hex } from "../rollup-node/chain/genesis";
 import {
   DEFAULT_CHALLENGE_WINDOW,
