@@ -51,13 +51,14 @@ describe("write rules: one schedule compared across the wire (docs/design/write-
       ]),
     ).to.equal(true);
     expect(sameWriteRules(UPGRADE, "per-block")).to.equal(false);
-    expect(sameWriteRules(UPGRADE, [{ rule: "write-through", block: 0n }, { rule: "per-block", block: 4n }])).to.equal(
-      false,
-    );
-    // A timestamp step repeating the block step's rule still matters: it can be reached first.
     expect(
-      sameWriteRules(UPGRADE, [...UPGRADE, { rule: "per-block", timestamp: 10n }] as WriteRules),
+      sameWriteRules(UPGRADE, [
+        { rule: "write-through", block: 0n },
+        { rule: "per-block", block: 4n },
+      ]),
     ).to.equal(false);
+    // A timestamp step repeating the block step's rule still matters: it can be reached first.
+    expect(sameWriteRules(UPGRADE, [...UPGRADE, { rule: "per-block", timestamp: 10n }] as WriteRules)).to.equal(false);
     expect(describeWriteRules(UPGRADE)).to.equal("write-through from block 0, per-block from block 3");
   });
 

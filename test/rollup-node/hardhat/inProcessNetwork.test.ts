@@ -2,12 +2,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 
-import {
-  EXECUTE_ADDRESS,
-  ExecuteErrorCode,
-  createExecutePrecompile,
-  decodeExecuteInvalid,
-} from "../../../precompiles";
+import { EXECUTE_ADDRESS, ExecuteErrorCode, createExecutePrecompile, decodeExecuteInvalid } from "../../../precompiles";
 import { IN_PROCESS_NETWORK, LazyDevnetProvider } from "../../../tasks/inProcessNetwork";
 import { resolveRollupConfig } from "../../../tasks/rollupConfig";
 import { blockExecuteCall } from "../../../tools/executeCall";
