@@ -1,12 +1,20 @@
+import path from "node:path";
+
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { Chain } from "../../../rollup-node/chain/chain";
 import type { CaptureThread } from "../../../rollup-node/chain/captureProtocol";
+import { encodeWitness } from "../../../precompiles";
+import { ShippedNodesDB } from "../../../rollup-node/chain/captureProtocol";
 import { CaptureThreadError } from "../../../rollup-node/chain/captureThread";
 import type { GenesisAccount } from "../../../rollup-node/chain/genesis";
+import type { NodeCacheDB } from "../../../rollup-node/chain/nodeCacheDb";
 import type { MineOptions, MinedBlock } from "../../../rollup-node/chain/types";
+import { type AncestorSource, captureWitness, storeAncestors } from "../../../rollup-node/chain/witnessCapture";
+import { startConformanceNode } from "../../../rollup-node/conformance/conformanceNode";
+import { locateSuite } from "../../../rollup-node/conformance/suite";
 import { l2Genesis } from "../../../rollup-node/l2/genesis";
 import type { Logger } from "../../../rollup-node/logger";
 import { Rng } from "../../../tools/executeFuzz";
@@ -71,7 +79,10 @@ async function pair(): Promise<Pair> {
 }
 
 function randomTxs(rng: Rng, signers: readonly TestSigner[], count: number, head: bigint): TypedTransaction[] {
-  const slotValue = (): [bigint, bigint] => [BigInt(1 + rng.int(40)), rng.int(3) === 0 ? 0n : BigInt(1 + rng.int(1000))];
+  const slotValue = (): [bigint, bigint] => [
+    BigInt(1 + rng.int(40)),
+    rng.int(3) === 0 ? 0n : BigInt(1 + rng.int(1000)),
+  ];
   return Array.from({ length: count }, (): TypedTransaction => {
     const signer = rng.pick(signers);
     switch (rng.int(5)) {
@@ -102,7 +113,12 @@ function randomTxs(rng: Rng, signers: readonly TestSigner[], count: number, head
 }
 
 /** Mines `txs` on both chains at one timestamp and expects the same block and witness. */
-async function mineBoth(chains: Pair, txs: TypedTransaction[], options: MineOptions, label: string): Promise<MinedBlock> {
+async function mineBoth(
+  chains: Pair,
+  txs: TypedTransaction[],
+  options: MineOptions,
+  label: string,
+): Promise<MinedBlock> {
   const timestamp = chains.main.head.header.timestamp + 12n;
   const opts: MineOptions = { ...options, captureWitness: true, timestamp };
   const fromMain = await chains.main.mineBlock(txs, opts);
@@ -163,7 +179,9 @@ describe("chain: the witness capture on its own thread (captureThread 'worker')"
     await mineBoth(chains, randomTxs(rng, chains.signers, 10, 1n), {}, "block 2, its thread killed");
     expect(chains.worker.capture).to.include({ onThread: 1, fallbacks: 1 });
     expect(chains.warnings).to.have.length(1);
-    expect(chains.warnings[0]).to.match(/block 2's witness was captured on the chain's thread: the capture thread failed/);
+    expect(chains.warnings[0]).to.match(
+      /block 2's witness was captured on the chain's thread: the capture thread failed/,
+    );
     // A new thread was started: the blocks after it are captured there again.
     await chains.worker.warmCapture();
     await mineBoth(chains, randomTxs(rng, chains.signers, 10, 2n), {}, "block 3");
@@ -184,16 +202,71 @@ describe("chain: the witness capture on its own thread (captureThread 'worker')"
       if ((message as { kind?: string }).kind === "capture") void chains.worker.close();
     };
     const head = chains.worker.head.hash();
-    const error = await chains.worker
-      .mineBlock(randomTxs(rng, chains.signers, 10, 0n), { captureWitness: true })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const error = await chains.worker.mineBlock(randomTxs(rng, chains.signers, 10, 0n), { captureWitness: true }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(CaptureThreadError);
     expect(error).to.include({ code: "CAPTURE_THREAD", closed: true });
     expect(bytesToHex(chains.worker.head.hash())).to.equal(bytesToHex(head));
     expect(chains.worker.capture.fallbacks).to.equal(0);
     expect(chains.warnings).to.deep.equal([]);
+  });
+
+  it("the thread's database gives the in-thread witness on the conformance blocks, whichever nodes were shipped", async () => {
+    // The conformance chain has a fork schedule of its own (a geth genesis), so its chain captures
+    // on its own thread; what the capture thread changes is the database and the header source,
+    // and those are compared here on every block of chain.rlp: nothing shipped (every node asked
+    // for), all the nodes its capture read, a random half of them.
+    const { chain } = await startConformanceNode(locateSuite(path.resolve(__dirname, "..", "..", "..")));
+    const internals = chain as unknown as { db: NodeCacheDB; store: Parameters<typeof storeAncestors>[0] };
+    const fromStore = storeAncestors(internals.store);
+    // Headers as the thread holds them: bytes and hash copied from the chain's, nothing else.
+    const asShipped: AncestorSource = async (number) => {
+      const header = await fromStore(number);
+      if (header === undefined) return undefined;
+      const hash = Uint8Array.from(header.hash());
+      const serialized = Uint8Array.from(header.serialize());
+      return { hash: () => hash, serialize: () => serialized };
+    };
+    const rng = new Rng(5);
+    const outcome = (capture: Promise<unknown>): Promise<string> =>
+      capture.then(
+        (witness) => bytesToHex(encodeWitness(witness as Parameters<typeof encodeWitness>[0])),
+        (error: Error) => `${error.constructor.name}: ${error.message}`,
+      );
+    let witnessed = 0;
+    let asked = 0;
+    for (let n = 1n; n <= chain.headNumber; n++) {
+      const block = chain.resolveBlock(n).block;
+      const common = chain.common.copy();
+      common.setHardforkBy({ blockNumber: n, timestamp: block.header.timestamp });
+      const params = {
+        common,
+        block,
+        preStateRoot: chain.resolveBlock(n - 1n).block.header.stateRoot,
+        writes: chain.writeRules,
+      };
+      internals.db.recordReads();
+      const inThread = await outcome(captureWitness({ ...params, db: internals.db, ancestors: fromStore }));
+      const read = internals.db.takeReads();
+      const half = new Map([...read].filter(() => rng.int(2) === 0));
+      for (const [label, shipped] of [
+        ["nothing shipped", new Map()],
+        ["all shipped", new Map(read)],
+        ["half shipped", half],
+      ] as const) {
+        const db = new ShippedNodesDB(new Map(shipped), (key, opts) => internals.db.get(key, opts));
+        const onThread = await outcome(captureWitness({ ...params, db, ancestors: asShipped }));
+        expect(onThread, `block ${n}, ${label}`).to.equal(inThread);
+        asked += db.asks;
+      }
+      if (inThread.startsWith("0x")) witnessed++;
+    }
+    process.stderr.write(
+      `      ${witnessed} of ${chain.headNumber} conformance blocks witnessed, ${asked} nodes asked for\n`,
+    );
+    expect(witnessed).to.be.greaterThan(0);
+    expect(asked).to.be.greaterThan(0);
   });
 });
