@@ -34,6 +34,7 @@ import { L2_BRIDGE_INTERFACE, connectRollup } from "../rollup-node/bridge/contra
 import { type Logger, createLineLogger, silentLogger } from "../rollup-node/logger";
 import { L2_BRIDGE_ADDRESS } from "../protocol/messages";
 import { parseL1Thread } from "../rollup-node/devnet/l1Thread";
+import type { CaptureThread } from "../rollup-node/chain/captureProtocol";
 import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnet, startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
 import { profiled } from "../tools/cpuProfile";
 
@@ -57,6 +58,12 @@ const CAPACITY_BLOCK_MS: readonly number[] = (process.env.BENCH_CAPACITY_BLOCK_M
     return value;
   });
 const L1_THREAD = parseL1Thread(process.env.BENCH_L1_THREAD, "BENCH_L1_THREAD");
+/** BENCH_CAPTURE_THREAD=main|worker: where the L2 chain captures witnesses (the chain's default when unset). */
+const CAPTURE_THREAD = ((): CaptureThread | undefined => {
+  const value = process.env.BENCH_CAPTURE_THREAD;
+  if (value === undefined || value === "main" || value === "worker") return value;
+  throw new Error(`BENCH_CAPTURE_THREAD: "${value}" is neither main nor worker`);
+})();
 const SENDERS = 10;
 /** BENCH_LOG=1: the sequencer's lines (each block's size and debug timing line) on stderr. */
 const LOG = process.env.BENCH_LOG === "1";
@@ -264,6 +271,7 @@ async function main(): Promise<void> {
       l2Port: 0,
       l2BlockTimeMs: L2_BLOCK_MS,
       l1Thread: L1_THREAD,
+      captureThread: CAPTURE_THREAD,
       logger: benchLogger,
     });
     console.log(
@@ -335,6 +343,7 @@ async function main(): Promise<void> {
         l2Port: 0,
         l2BlockTimeMs: blockMs,
         l1Thread: L1_THREAD,
+        captureThread: CAPTURE_THREAD,
         l2GasLimit: capacityGasLimit,
         submitBlocks: false,
         logger: benchLogger,
