@@ -13,6 +13,7 @@ import type { GenesisAccount } from "../../../rollup-node/chain/genesis";
 import type { NodeCacheDB } from "../../../rollup-node/chain/nodeCacheDb";
 import type { MineOptions, MinedBlock } from "../../../rollup-node/chain/types";
 import { type AncestorSource, captureWitness, storeAncestors } from "../../../rollup-node/chain/witnessCapture";
+import { TempDirs, openSequencer, signers as l2Signers } from "../l2/l2Support";
 import { startConformanceNode } from "../../../rollup-node/conformance/conformanceNode";
 import { locateSuite } from "../../../rollup-node/conformance/suite";
 import { l2Genesis } from "../../../rollup-node/l2/genesis";
@@ -268,5 +269,39 @@ describe("chain: the witness capture on its own thread (captureThread 'worker')"
     );
     expect(witnessed).to.be.greaterThan(0);
     expect(asked).to.be.greaterThan(0);
+  });
+
+  it("a sequencer closed during a capture on the thread stores the block, then stops the thread", async () => {
+    const dirs = new TempDirs();
+    try {
+      const dir = dirs.make();
+      const sequencer = await openSequencer(dir, { captureThread: "worker" });
+      await sequencer.chain.warmCapture();
+      const [alice] = l2Signers(1);
+      await sequencer.submitTransaction(
+        (alice as TestSigner).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: 21_000n }),
+      );
+      const thread = (
+        sequencer.chain as unknown as { captureThread: { worker?: import("node:worker_threads").Worker } }
+      ).captureThread;
+      const worker = thread.worker as import("node:worker_threads").Worker;
+      const post = worker.postMessage.bind(worker);
+      let closing: Promise<void> | undefined;
+      worker.postMessage = (message: unknown, transfer?: readonly import("node:worker_threads").Transferable[]) => {
+        post(message, transfer as never);
+        if ((message as { kind?: string }).kind === "capture") closing = sequencer.close();
+      };
+      const produced = await sequencer.produceBlock();
+      expect(closing, "close() was called while the block's capture was on the thread").to.not.equal(undefined);
+      await closing;
+      expect(produced.number).to.equal(1n);
+      expect(sequencer.chain.capture).to.include({ onThread: 1, fallbacks: 0 });
+      expect(thread.worker, "the capture thread is stopped").to.equal(undefined);
+      const reopened = await openSequencer(dir, { captureThread: "main" });
+      expect(reopened.chain.headNumber).to.equal(1n);
+      await reopened.close();
+    } finally {
+      dirs.removeAll();
+    }
   });
 });
