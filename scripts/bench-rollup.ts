@@ -24,6 +24,7 @@
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -397,6 +398,9 @@ async function main(): Promise<void> {
 }
 
 if (process.env.BENCH_CLIENT === "1") {
+  // A fresh connection per request: at load 30 a sender came back to an idle keep-alive socket
+  // after the server's timeout and the row died with "socket hang up" (stops 24 and 26).
+  http.globalAgent = new http.Agent({ keepAlive: false });
   // The benchmark client (throughputFromClient): one measurement, its result to the parent.
   process.once("message", ({ url, keys }: { url: string; keys: string[] }) => {
     throughput(url, keys).then(

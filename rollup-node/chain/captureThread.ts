@@ -71,6 +71,11 @@ export class CaptureWorkerThread {
   private loading: Promise<void> | undefined;
   private job: Job | undefined;
   private nextJob = 0;
+  /** A thread failed before it loaded: it would again, so the chain keeps capturing on its own thread. */
+  private unstartable = false;
+
+  /** `report`: told once when a thread fails before it has loaded (the chain then captures on its own thread). */
+  constructor(private readonly report: (message: string) => void = () => undefined) {}
 
   /** True once the thread has loaded the capture: `capture()` then runs there at once. */
   get ready(): boolean {
@@ -79,6 +84,7 @@ export class CaptureWorkerThread {
 
   /** Starts the thread if none runs; settles once it has loaded (or failed to). */
   warm(): Promise<void> {
+    if (this.unstartable) return Promise.resolve();
     if (this.worker === undefined) this.spawn();
     return this.loading ?? Promise.resolve();
   }
@@ -131,6 +137,12 @@ export class CaptureWorkerThread {
         resolve();
         if (this.worker !== worker) return;
         this.worker = undefined;
+        if (!this.loaded) {
+          this.unstartable = true;
+          this.report(
+            `the capture thread did not start (${error.message}): witnesses are captured on the chain's thread`,
+          );
+        }
         this.fail(new CaptureThreadError(`the capture thread failed: ${error.message}`, false));
       };
       worker.on("error", gone);
@@ -141,7 +153,13 @@ export class CaptureWorkerThread {
           resolve();
           return;
         }
-        void this.answer(worker, message);
+        this.answer(worker, message).catch((error: unknown) => {
+          // The chain could not answer (its database failed): the capture fails with that error.
+          const job = this.job;
+          if (job === undefined || job.id !== message.job) return;
+          this.job = undefined;
+          job.reject(error instanceof Error ? error : new Error(String(error)));
+        });
       });
     });
   }

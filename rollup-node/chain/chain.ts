@@ -232,7 +232,10 @@ export class Chain {
     this.headStateRoot = store.head.block.header.stateRoot;
     this.clock = new DevClock(config.now);
     const thread = config.captureThread ?? DEFAULT_CAPTURE_THREAD;
-    this.captureThread = thread === "worker" && config.common === undefined ? new CaptureWorkerThread() : undefined;
+    this.captureThread =
+      thread === "worker" && config.common === undefined
+        ? new CaptureWorkerThread((message) => config.logger?.warn(message))
+        : undefined;
   }
 
   /**
