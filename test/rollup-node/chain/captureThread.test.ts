@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { Transferable, Worker } from "node:worker_threads";
 
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
@@ -20,6 +21,8 @@ import { l2Genesis } from "../../../rollup-node/l2/genesis";
 import type { Logger } from "../../../rollup-node/logger";
 import { Rng } from "../../../tools/executeFuzz";
 import {
+  BLOCKHASH_ADDRESS,
+  BLOCKHASH_CODE,
   STORE_ADDRESS,
   STORE_AND_LOG_CODE,
   STORE_AND_LOG_INITCODE,
@@ -33,9 +36,6 @@ const GENESIS_TIME = 1_800_000_000n;
 /** Calldata: (slot, value) word pairs; SSTOREs each in order. */
 const SETTER_CODE = "0x60005b8036111560185780602001358135556040016002565b00";
 const SETTER = "0x00000000000000000000000000000000005e7706";
-/** Stores BLOCKHASH(NUMBER - calldata word 0) in slot 0: the capture asks for ancestors' headers. */
-const BLOCKHASH_CODE = "0x60003543034060005500";
-const BLOCKHASH_READER = "0x00000000000000000000000000000000000b1a5e";
 
 /** What a mined block is, for comparing two chains: its hash, transactions, skips and witness. */
 function summary(mined: MinedBlock): string {
@@ -65,7 +65,8 @@ async function pair(): Promise<Pair> {
   const alloc: Record<string, GenesisAccount> = {
     [STORE_ADDRESS]: { nonce: 1n, code: STORE_AND_LOG_CODE as `0x${string}`, storage },
     [SETTER]: { nonce: 1n, code: SETTER_CODE as `0x${string}`, storage },
-    [BLOCKHASH_READER]: { nonce: 1n, code: BLOCKHASH_CODE as `0x${string}` },
+    // BLOCKHASH of a random ancestor: the capture asks for ancestors' headers.
+    [BLOCKHASH_ADDRESS]: { nonce: 1n, code: BLOCKHASH_CODE as `0x${string}` },
   };
   for (const signer of signers) alloc[signer.address.toString()] = { balance: 10n ** 21n };
   const genesis = l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00", alloc });
@@ -108,9 +109,24 @@ function randomTxs(rng: Rng, signers: readonly TestSigner[], count: number, head
       case 3:
         return signer.tx({ data: STORE_AND_LOG_INITCODE, gasLimit: 200_000n });
       default:
-        return signer.tx({ to: BLOCKHASH_READER, data: `0x${word(1n + BigInt(rng.int(Number(head) + 1)))}` });
+        return signer.tx({ to: BLOCKHASH_ADDRESS, data: `0x${word(BigInt(rng.int(Number(head) + 1)))}` });
     }
   });
+}
+
+/** The chain's capture thread (a private field). */
+function threadOf(chain: Chain): { worker?: Worker } {
+  return (chain as unknown as { captureThread: { worker?: Worker } }).captureThread;
+}
+
+/** Calls `action` right after `chain` ships a block to its capture thread (between ship and answer). */
+function afterShipping(chain: Chain, action: (worker: Worker) => void): void {
+  const worker = threadOf(chain).worker as Worker;
+  const post = worker.postMessage.bind(worker);
+  worker.postMessage = (message: unknown, transfer?: readonly Transferable[]) => {
+    post(message, transfer as never);
+    if ((message as { kind?: string }).kind === "capture") action(worker);
+  };
 }
 
 /** Mines `txs` on both chains at one timestamp and expects the same block and witness. */
@@ -169,14 +185,7 @@ describe("chain: the witness capture on its own thread (captureThread 'worker')"
     const rng = new Rng(11);
     await mineBoth(chains, randomTxs(rng, chains.signers, 10, 0n), {}, "block 1");
     // The thread is terminated right after the block is shipped: it dies between ship and answer.
-    const thread = (chains.worker as unknown as { captureThread: { worker: import("node:worker_threads").Worker } })
-      .captureThread;
-    const worker = thread.worker;
-    const post = worker.postMessage.bind(worker);
-    worker.postMessage = (message: unknown, transfer?: readonly import("node:worker_threads").Transferable[]) => {
-      post(message, transfer as never);
-      if ((message as { kind?: string }).kind === "capture") void worker.terminate();
-    };
+    afterShipping(chains.worker, (worker) => void worker.terminate());
     await mineBoth(chains, randomTxs(rng, chains.signers, 10, 1n), {}, "block 2, its thread killed");
     expect(chains.worker.capture).to.include({ onThread: 1, fallbacks: 1 });
     expect(chains.warnings).to.have.length(1);
@@ -194,14 +203,7 @@ describe("chain: the witness capture on its own thread (captureThread 'worker')"
   it("fails the block in production, not stored, when the chain is closed during its capture", async () => {
     const chains = await pair();
     const rng = new Rng(13);
-    const thread = (chains.worker as unknown as { captureThread: { worker: import("node:worker_threads").Worker } })
-      .captureThread;
-    const worker = thread.worker;
-    const post = worker.postMessage.bind(worker);
-    worker.postMessage = (message: unknown, transfer?: readonly import("node:worker_threads").Transferable[]) => {
-      post(message, transfer as never);
-      if ((message as { kind?: string }).kind === "capture") void chains.worker.close();
-    };
+    afterShipping(chains.worker, () => void chains.worker.close());
     const head = chains.worker.head.hash();
     const error = await chains.worker.mineBlock(randomTxs(rng, chains.signers, 10, 0n), { captureWitness: true }).then(
       () => undefined,
@@ -281,16 +283,11 @@ describe("chain: the witness capture on its own thread (captureThread 'worker')"
       await sequencer.submitTransaction(
         (alice as TestSigner).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n, gasLimit: 21_000n }),
       );
-      const thread = (
-        sequencer.chain as unknown as { captureThread: { worker?: import("node:worker_threads").Worker } }
-      ).captureThread;
-      const worker = thread.worker as import("node:worker_threads").Worker;
-      const post = worker.postMessage.bind(worker);
+      const thread = threadOf(sequencer.chain);
       let closing: Promise<void> | undefined;
-      worker.postMessage = (message: unknown, transfer?: readonly import("node:worker_threads").Transferable[]) => {
-        post(message, transfer as never);
-        if ((message as { kind?: string }).kind === "capture") closing = sequencer.close();
-      };
+      afterShipping(sequencer.chain, () => {
+        closing = sequencer.close();
+      });
       const produced = await sequencer.produceBlock();
       expect(closing, "close() was called while the block's capture was on the thread").to.not.equal(undefined);
       await closing;
