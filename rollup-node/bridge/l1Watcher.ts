@@ -294,5 +294,10 @@ export async function explainL1ReadFailure(provider: Provider, rollupAddress: st
   if ((error as { code?: unknown }).code !== "BAD_DATA") return message;
   const code = await provider.getCode(rollupAddress).catch(() => undefined);
   if (code !== "0x") return message;
+  return noRollupContractMessage(rollupAddress);
+}
+
+/** What an L1 without code at the rollup's address means, and what to do (the watcher's and the follower's line). */
+export function noRollupContractMessage(rollupAddress: string): string {
   return `this L1 has no rollup contract at ${rollupAddress}: the L1 was reset, or its URL points to another chain (a devnet: restore its L1 data or start over with --reset; a node: give it the rollup's L1)`;
 }
