@@ -109,6 +109,20 @@ export class L1Watcher {
     }, this.config.pollIntervalMs);
   }
 
+  /**
+   * One poll for a reader that needs L1's latest messages now (the anchor, before each block):
+   * its failure explained as the timed poll's is, so an L1 without the rollup is said as such,
+   * not as "could not decode result data".
+   */
+  async refresh(): Promise<void> {
+    try {
+      await this.poll();
+    } catch (error) {
+      const reason = await explainL1ReadFailure(this.config.provider, this.config.rollupAddress, error);
+      throw reason === (error as Error).message ? error : new Error(reason);
+    }
+  }
+
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
