@@ -53,7 +53,7 @@ import {
   rollupTaskContext,
 } from "./rollupContext";
 import { formatTable } from "./table";
-import { afterSending, type SentMessage, toTaskError } from "./taskErrors";
+import { type SentMessage, afterSending, noticeOnInterrupt, toTaskError } from "./taskErrors";
 import {
   InvalidTaskInputError,
   accountIndex,
@@ -84,10 +84,13 @@ async function withContext<T>(
 
 /** Runs the part of a task after its message is sent: a lost node then names the message, not "run the task again". */
 async function followSent(ctx: RollupTaskContext, sent: SentMessage, follow: () => Promise<void>): Promise<void> {
+  const removeNotice = noticeOnInterrupt({ ...sent, flags: ctx.repeatFlags });
   try {
     await follow();
   } catch (error) {
     throw afterSending(error, { ...sent, flags: ctx.repeatFlags }, { l1: ctx.l1Url, l2: ctx.l2Url });
+  } finally {
+    removeNotice();
   }
 }
 

@@ -160,6 +160,27 @@ export function afterSending(error: unknown, sent: SentMessage, endpoints: TaskE
   );
 }
 
+/**
+ * While a task follows a message it sent, Ctrl-C (SIGINT) ends it with the line that picks the
+ * message up again: the message is out, and without this the task ended with no word, leaving
+ * its hash in the scrollback and rollup:finalize to be found in the README. Returns the remover.
+ */
+export function noticeOnInterrupt(
+  sent: SentMessage,
+  signals: NodeJS.EventEmitter = process,
+  exit: (code: number) => void = (code) => process.exit(code),
+  write: (line: string) => void = console.log,
+): () => void {
+  const onInterrupt = (): void => {
+    write(
+      `\ninterrupted: nothing is lost, message ${sent.messageHash} is sent; follow it with npx hardhat ${sent.resumeWith} ${sent.messageHash}${sent.flags ?? ""}`,
+    );
+    exit(130); // 128 + SIGINT, as a shell reports a Ctrl-C
+  };
+  signals.once("SIGINT", onInterrupt);
+  return () => void signals.off("SIGINT", onInterrupt);
+}
+
 /** A task action whose every failure is a RollupTaskError (see the module comment). */
 export function taskAction<A>(
   run: (args: A, hre: HardhatRuntimeEnvironment) => Promise<void>,

@@ -155,7 +155,14 @@ export class AdvanceSubmitter extends SubmissionLoop {
       supplied.length === 0
         ? { keys: [], discarded: [] }
         : await countValidProofs({ policy, proofs: supplied }, commitment);
+    const failed = (proofs.failures ?? []).map((f) => `prover ${f}`);
     if (keys.length >= policy.threshold) {
+      // Said: the block goes without that prover's proof, and a prover that keeps failing is one
+      // the operator should look at before the policy's margin is gone.
+      if (failed.length > 0)
+        this.config.logger.warn(
+          `proofs of L2 block ${produced.number} sent without a failed prover's: ${failed.join("; ")}`,
+        );
       if (discarded.length === 0) return proofs;
       const dropped = new Set(discarded.map((d) => d.index));
       // provenBy names the delivered proofs in order when it names each (ProofService).
@@ -168,7 +175,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
         provenBy: named ? proofs.provenBy.filter((_, i) => !dropped.has(i)) : proofs.provenBy,
       };
     }
-    const why = discarded.map((d) => `proof ${d.index}: ${d.reason}`).join("; ");
+    const why = [...failed, ...discarded.map((d) => `proof ${d.index}: ${d.reason}`)].join("; ");
     const shortfall = `proofs of L2 block ${produced.number} verify under ${keys.length} of the ${policy.threshold} keys the policy requires${why ? ` (${why})` : ""}`;
     if (!policy.allowReexecution) {
       // Proofs the provers delivered that do not count (another key, a proof that does not verify)

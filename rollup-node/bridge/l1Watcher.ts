@@ -114,6 +114,20 @@ export class L1Watcher {
     }, this.config.pollIntervalMs);
   }
 
+  /**
+   * One poll for a reader that needs L1's latest messages now (the anchor, before each block):
+   * its failure explained as the timed poll's is, so an L1 without the rollup is said as such,
+   * not as "could not decode result data".
+   */
+  async refresh(): Promise<void> {
+    try {
+      await this.poll();
+    } catch (error) {
+      const reason = await explainL1ReadFailure(this.config.provider, this.config.rollupAddress, error);
+      throw reason === (error as Error).message ? error : new Error(reason);
+    }
+  }
+
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
@@ -307,5 +321,10 @@ export async function explainL1ReadFailure(provider: Provider, rollupAddress: st
   if ((error as { code?: unknown }).code !== "BAD_DATA") return message;
   const code = await provider.getCode(rollupAddress).catch(() => undefined);
   if (code !== "0x") return message;
+  return noRollupContractMessage(rollupAddress);
+}
+
+/** What an L1 without code at the rollup's address means, and what to do (the watcher's and the follower's line). */
+export function noRollupContractMessage(rollupAddress: string): string {
   return `this L1 has no rollup contract at ${rollupAddress}: the L1 was reset, or its URL points to another chain (a devnet: restore its L1 data or start over with --reset; a node: give it the rollup's L1)`;
 }

@@ -10,6 +10,7 @@ import type { AdvanceGasCap } from "./advanceGasCap";
 import { sequencingOpensAt } from "./authorization";
 import { type DecodedRevert, type RollupContract, connectRollup, decodeRollupRevert, revertDataOf } from "./contracts";
 import { BlockRejectedError, BridgeError } from "./errors";
+import { explainL1ReadFailure } from "./l1Watcher";
 import { type L1BlockRef, RebaseError } from "./rebase";
 import { classifyRevert } from "./revertClass";
 import {
@@ -295,12 +296,24 @@ export abstract class SubmissionLoop {
           await this.sleep(delay);
           continue;
         }
-        const why = error instanceof BridgeError ? error.message : describeSendError(error);
+        const why = error instanceof BridgeError ? error.message : await this.describeFailure(error);
         this.config.logger.warn(`${this.action} attempt failed, retrying in ${delay} ms: ${why}`);
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.retry.maxDelayMs);
       }
     }
+  }
+
+  /**
+   * A failed attempt's reason: an L1 without the rollup (reset, or another chain at the URL)
+   * answers its calls with no data, which ethers reports as "could not decode result data": said
+   * as such, as the L1 watcher says it.
+   */
+  private async describeFailure(error: unknown): Promise<string> {
+    const provider = this.config.signer.provider;
+    if (provider === null || provider === undefined) return describeSendError(error);
+    const explained = await explainL1ReadFailure(provider, this.config.rollupAddress, error);
+    return explained === (error as Error).message ? describeSendError(error) : explained;
   }
 
   /**

@@ -5,6 +5,12 @@ export interface BlockProofs {
   readonly encoded: Uint8Array;
   /** Names of the proof types that delivered (empty: re-execute from the witness). */
   readonly provenBy: readonly string[];
+  /**
+   * The proof types that failed on this block, each `name: reason` (an attester down, a prover
+   * that refused): the submitter names them, since a shortfall's count alone does not say which
+   * prover to look at.
+   */
+  readonly failures?: readonly string[];
 }
 
 /** Optimistic mode's options: how often to finalize, when to withdraw returned bonds. */

@@ -2,7 +2,7 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 import { type BatchDBOp, bytesToHex } from "@ethereumjs/util";
 import { FetchRequest, JsonRpcProvider, Network, type Provider } from "ethers";
 
-import { DEFAULT_L1_POLL_MS } from "../bridge/l1Watcher";
+import { DEFAULT_L1_POLL_MS, noRollupContractMessage } from "../bridge/l1Watcher";
 import { type StoredValue, type Witness, decodeWitness } from "../../precompiles";
 import { DEFAULT_RECENT_BLOCKS } from "../chain/blockStore";
 import { Chain } from "../chain/chain";
@@ -513,6 +513,12 @@ export class Follower implements RpcBackend {
    */
   private async undoReorganised(): Promise<void> {
     if (this.cursor.hash === "" || (await this.isCanonical(this.cursor))) return;
+    // An L1 without the rollup's code is another chain, not a reorganisation of the rollup's (an
+    // L1 reset, a URL now pointing elsewhere): undoing there discarded every derived block, final
+    // ones included, and served block 0 with no word of why. Nothing is undone; the poll says why
+    // and retries, and derivation resumes when the rollup's L1 answers again.
+    if ((await this.config.l1Provider.getCode(this.config.rollupAddress)) === "0x")
+      throw new Error(noRollupContractMessage(this.config.rollupAddress));
     let keep = this.current.headNumber;
     while (keep >= 1n && !(await this.isCanonical((await this.metas.get(keep)).origin))) keep--;
     const forkPoint = keep >= 1n ? (await this.metas.get(keep)).origin.number : this.config.deployBlock;

@@ -175,7 +175,7 @@ export class BridgeService {
       sequencer,
       relayerKey: this.config.keys.relayer.privateKey,
       maxMessagesPerBlock: this.config.maxMessagesPerBlock,
-      refresh: () => this.watcher.poll(),
+      refresh: () => this.watcher.refresh(),
       ...(this.config.censor === undefined
         ? {}
         : { censor: l1ForcedCensorship(this.config.censor, this.config.l1, this.config.censorMode) }),

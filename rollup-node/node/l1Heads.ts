@@ -1,6 +1,7 @@
 import type { Provider } from "ethers";
 
 import { type RollupContract, connectRollup } from "../bridge/contracts";
+import { explainL1ReadFailure } from "../bridge/l1Watcher";
 import type { HeadLabelSource } from "../chain/chain";
 import { L1HeadReader } from "../bridge/l1HeadReader";
 import type { Logger } from "../logger";
@@ -67,7 +68,11 @@ export class L1Heads {
       this.timer = setTimeout(() => {
         // The head the watcher (or the gas cap) read within the interval: this poll needs no newer.
         void this.refresh(this.config.pollMs)
-          .catch((error: Error) => this.config.logger.warn(`reading the L1 heads failed, retrying: ${error.message}`))
+          // An L1 without the rollup answers headNumber() with no data: said as such, as the watcher says it.
+          .catch(async (error: Error) => {
+            const reason = await explainL1ReadFailure(this.config.l1Provider, this.config.rollupAddress, error);
+            this.config.logger.warn(`reading the L1 heads failed, retrying: ${reason}`);
+          })
           .finally(() => {
             if (this.running) tick();
           });

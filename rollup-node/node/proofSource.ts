@@ -11,12 +11,12 @@ export function blockProofSource(
   chainId: bigint,
 ): (produced: ProducedBlock) => Promise<BlockProofs> {
   return async (produced) => {
-    const { encoded, provenBy } = await service.proofsFor({
+    const { encoded, provenBy, failures } = await service.proofsFor({
       chainId,
       parentHeader: produced.parentHeader,
       block: produced.blockRlp,
       witness: produced.encodedWitness,
     });
-    return { encoded, provenBy };
+    return { encoded, provenBy, failures };
   };
 }

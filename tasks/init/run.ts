@@ -18,13 +18,20 @@ export async function runInit(
   args: InitArgs,
   hre: HardhatRuntimeEnvironment,
   write: (line: string) => void = console.log,
+  pack: typeof packFrameworkInto = packFrameworkInto,
 ): Promise<CreatedProject> {
   const options = resolveInitOptions(args);
   const started = Date.now();
   const staging = mkdtempSync(path.join(tmpdir(), "native-rollup-pack-"));
   try {
+    // Said first: packing compiles the framework, minutes on a loaded machine, and the task was
+    // silent all that time, as if it hung.
+    if (options.framework === undefined)
+      write(
+        "packing the framework for the project (compiling its contracts and TypeScript: a minute or more; --framework <native-rollup-*.tgz> reuses a packed one)…",
+      );
     const framework =
-      options.framework === undefined ? await packFrameworkInto(hre, staging) : frameworkFromTarball(options.framework);
+      options.framework === undefined ? await pack(hre, staging) : frameworkFromTarball(options.framework);
     const created = await createProject(options, framework);
     const relative = path.relative(process.cwd(), created.dir) || ".";
     write(

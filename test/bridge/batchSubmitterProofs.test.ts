@@ -5,11 +5,14 @@ import { type JsonRpcProvider, Wallet, keccak256, parseEther } from "ethers";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
 import { ProofType } from "../../precompiles/proofs/types";
 import { BatchSubmitter, type BlockProofs } from "../../rollup-node/bridge/batchSubmitter";
-import { ProofPolicyUnmetError } from "../../rollup-node/bridge/submissionErrors";
+import { ProofPolicyUnmetError, TransientBridgeError } from "../../rollup-node/bridge/submissionErrors";
 import { connectRollup } from "../../rollup-node/bridge/contracts";
 import { type Logger, silentLogger } from "../../rollup-node/logger";
 import { devNodeKeys } from "../../rollup-node/node/keys";
+import { blockProofSource } from "../../rollup-node/node/proofSource";
+import { ProofService } from "../../rollup-node/provers/proofService";
 import type { Sequencer } from "../../rollup-node/l2/sequencer";
+import type { ProducedBlock } from "../../rollup-node/l2/types";
 import { type DevnetSequencer, deployDevnetRollup, startDevnetSequencer } from "../../tools/devnetSequencer";
 import { LoggedLines } from "../../tools/loggedLines";
 
@@ -53,14 +56,18 @@ describe("the batch submitter in proof mode checks the policy's threshold before
     return deployment.address;
   }
 
-  function submitter(rollupAddress: string, logger: Logger): BatchSubmitter {
+  function submitter(
+    rollupAddress: string,
+    logger: Logger,
+    proofs: (produced: ProducedBlock) => Promise<BlockProofs> = () => Promise.resolve(BOGUS_PROOFS),
+  ): BatchSubmitter {
     return new BatchSubmitter({
       sequencer,
       rollupAddress,
       signer: new Wallet(keys.sequencer.privateKey, provider),
       logger,
       retry: { initialDelayMs: 20, maxDelayMs: 200 },
-      mode: { kind: "proofs", proofs: () => Promise.resolve(BOGUS_PROOFS) },
+      mode: { kind: "proofs", proofs },
     });
   }
 
@@ -81,6 +88,30 @@ describe("the batch submitter in proof mode checks the policy's threshold before
     expect(error).to.be.instanceOf(ProofPolicyUnmetError);
     expect((error as Error).message).to.match(/0 of the 2 .*forbids re-execution/);
     expect(await connectRollup(rollupAddress, provider).headNumber()).to.equal(0n);
+  });
+
+  it("names the prover that failed, and why, when too few proofs came (an attester down), not only the count", async () => {
+    const rollupAddress = await provenRollup(false);
+    const down = "committee committee-1: 2 of 3 attesters signed (attester 2 at http://127.0.0.1:1/: fetch failed)";
+    const failing = {
+      name: "committee-1",
+      keyHash: keccak256(BOGUS_KEY),
+      prove: () => Promise.reject(new Error(down)),
+      close: () => Promise.resolve(),
+    };
+    const proofs = blockProofSource(new ProofService([failing]), 778n);
+    const nonce = await provider.getTransactionCount(keys.sequencer.address);
+    const error = await submitter(rollupAddress, new LoggedLines(), proofs)
+      .submitNext()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    // A prover down this time is retried (it may come back), and the operator reads which one and why.
+    expect(error).to.be.instanceOf(TransientBridgeError);
+    expect((error as Error).message).to.match(/0 of the 2 keys/);
+    expect((error as Error).message).to.contain(`prover committee-1: ${down}`);
+    expect(await provider.getTransactionCount(keys.sequencer.address), "an advance was sent").to.equal(nonce);
   });
 
   it("sends the block once, for re-execution, when proofs are below the threshold and the policy allows it", async () => {

@@ -62,6 +62,24 @@ describe("the batch submitter's transactions: logged by hash and size, proposals
     expect(await provider.getTransactionCount(broke.address)).to.equal(0);
   });
 
+  it("on an L1 without the rollup (reset, or another chain at the URL), a failed attempt says so, not 'could not decode result data'", async () => {
+    const nowhere = Wallet.createRandom().address;
+    const lines = new LoggedLines();
+    const submitter = new BatchSubmitter({
+      sequencer,
+      rollupAddress: nowhere,
+      signer: new Wallet(keys.sequencer.privateKey, provider),
+      logger: lines,
+      retry: { initialDelayMs: 10, maxDelayMs: 20 },
+    });
+    submitter.start();
+    for (let i = 0; i < 400 && !lines.all.some((l) => l.includes("attempt failed")); i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    await submitter.stop();
+    const failed = lines.all.find((l) => l.includes("attempt failed")) ?? lines.all.join(" | ");
+    expect(failed).to.contain(`this L1 has no rollup contract at ${nowhere}`);
+  });
+
   it("proposes with the estimate plus a declared margin, so a proposal never runs out of gas when L1 state moves", async () => {
     const { address } = await deployDevnetRollup(devnet, {
       genesisSupply: 0n, // unbacked on purpose: these tests never withdraw genesis funds

@@ -540,6 +540,41 @@ describe("e2e: a follower under an L1 reorganisation", function () {
     const status = (await l2.send("rollup_followerStatus", [])) as { halted?: string };
     expect(status.halted).to.equal(undefined);
   });
+
+  it("undoes nothing when its L1 blocks are gone and L1 has no rollup contract (an L1 reset, a URL of another chain): it says so, and resumes when the rollup is back", async () => {
+    const l2 = (f as NonNullable<typeof f>).l2;
+    const address = r.devnet.deployment.address;
+    const code = await r.l1.getCode(address);
+    const snapshot = (await r.l1.send("evm_snapshot", [])) as string;
+    await (await r.l2Wallet(5).sendTransaction({ to: "0x0000000000000000000000000000000000aeae02", value: 1n })).wait();
+    const head = await acceptedHead(r);
+    await eventually(
+      "the follower at the accepted head",
+      async () => (BigInt(await l2.getBlockNumber()) === head ? true : undefined),
+      60_000,
+    );
+
+    // Another chain at the same URL: the L1 blocks that accepted the follower's head are gone, and so is the rollup's code.
+    expect(await r.l1.send("evm_revert", [snapshot])).to.equal(true);
+    await r.l1.send("hardhat_setCode", [address, "0x"]);
+    for (let i = 0; i < 3; i++) await r.l1.send("evm_mine", []);
+    const noRollup = `this L1 has no rollup contract at ${address}`;
+    await eventually("the follower to say the L1 has no rollup, or to undo its blocks", async () =>
+      log.has(noRollup) || BigInt(await l2.getBlockNumber()) !== head ? true : undefined,
+    );
+    expect(BigInt(await l2.getBlockNumber()), "derived blocks undone on an L1 without the rollup").to.equal(head);
+    expect(log.has(noRollup)).to.equal(true);
+
+    // The rollup's L1 back (its advances since the snapshot reverted): the follower follows L1 again.
+    await r.l1.send("hardhat_setCode", [address, code]);
+    await r.l1.send("evm_mine", []);
+    const back = await acceptedHead(r);
+    await eventually(
+      "the follower at L1's head again",
+      async () => ((await l2.getBlock(Number(back)))?.hash === (await r.rollup().headHash()) ? true : undefined),
+      60_000,
+    );
+  });
 });
 
 describe("e2e: a follower of an optimistic rollup (provisional, final, challenged-and-removed blocks)", function () {

@@ -11,6 +11,7 @@ import { L1Watcher } from "../../../rollup-node/bridge/l1Watcher";
 import type { L1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { silentLogger } from "../../../rollup-node/logger";
 import { devNodeKeys } from "../../../rollup-node/node/keys";
+import { LoggedLines } from "../../../tools/loggedLines";
 import { L1Heads } from "../../../rollup-node/node/l1Heads";
 import type { NodeSubmitterConfig } from "../../../rollup-node/node/bridgeService";
 import { startRollupNode } from "../../../rollup-node/node/rollupNode";
@@ -92,6 +93,27 @@ describe("L1 polls read the rollup contract only when the L1 head moved", functi
     await (await user.depositETH(l1.accounts[1]?.address as string, { value: 5n })).wait();
     await heads.refresh();
     expect(provider.calls - before).to.be.greaterThan(0);
+  });
+
+  it("the L1 heads on an L1 without the rollup (reset, or another chain at the URL): the warning says so, not 'could not decode result data'", async () => {
+    const lines = new LoggedLines();
+    const nowhere = Wallet.createRandom().address;
+    const heads = new L1Heads({
+      l1Provider: provider,
+      rollupAddress: nowhere,
+      pollMs: 20,
+      finalityDepth: 2,
+      logger: lines,
+    });
+    heads.start();
+    try {
+      for (let i = 0; i < 200 && lines.all.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    } finally {
+      heads.stop();
+    }
+    expect(lines.all[0]).to.equal(
+      `reading the L1 heads failed, retrying: this L1 has no rollup contract at ${nowhere}: the L1 was reset, or its URL points to another chain (a devnet: restore its L1 data or start over with --reset; a node: give it the rollup's L1)`,
+    );
   });
 
   it("the advance gas cap: a refresh at an unchanged L1 head makes no eth_call; a new L1 block is read", async () => {

@@ -79,4 +79,25 @@ describe("L1 watcher: what a failed poll says (nothing when stopped mid-poll; a 
       provider.destroy();
     }
   });
+
+  it("refresh(), the anchor's read before each block, says the same of a missing rollup (the anchor logged 'could not decode result data')", async () => {
+    const provider = new JsonRpcProvider(devnet.l1.url as string, undefined, { staticNetwork: true });
+    try {
+      const nowhere = Wallet.createRandom().address;
+      const watcher = new L1Watcher({
+        provider,
+        rollupAddress: nowhere,
+        fromBlock: 0,
+        pollIntervalMs: 20,
+        logger: silentLogger,
+      });
+      const failure = await watcher.refresh().then(
+        () => expect.fail("a refresh of a rollup this L1 does not have succeeded"),
+        (error: unknown) => error as Error,
+      );
+      expect(failure.message).to.include(`this L1 has no rollup contract at ${nowhere}`);
+    } finally {
+      provider.destroy();
+    }
+  });
 });

@@ -3,14 +3,30 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { resolveInitOptions } from "../../../tasks/init/options";
 import { renderTemplate } from "../../../tasks/init/render";
-import { nextSteps } from "../../../tasks/init/run";
+import { nextSteps, runInit } from "../../../tasks/init/run";
 
 describe("rollup:init: what a new project is told to run next", () => {
   it("lists the L2 contracts' tests beside the rollup's own tests and the devnet", () => {
     expect(nextSteps("acme")).to.deep.equal(["cd acme", "npm ci && npm test", "npm run test:l2", "npm run devnet"]);
+  });
+
+  it("says it is packing the framework before it packs (minutes of compiling, silent before: it looked hung)", async () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), "init-pack-")), "acme");
+    const lines: string[] = [];
+    let writtenBeforePacking: string[] = [];
+    const pack = async (): Promise<never> => {
+      writtenBeforePacking = [...lines];
+      throw new Error("stop here: the packing itself is not this test's");
+    };
+    const error = await runInit({ dir }, {} as HardhatRuntimeEnvironment, (l) => lines.push(l), pack).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).to.match(/^stop here/);
+    expect(writtenBeforePacking.join("\n")).to.match(/^packing the framework/);
   });
 
   it("the project's README says the l1 / l2 networks dial L1_RPC_URL / L2_RPC_URL (a devnet on other ports)", () => {
