@@ -16,25 +16,55 @@ export interface ExecutionPacing {
   readonly yieldEveryMs?: number;
 }
 
+/** Most transactions a gas-mismatch message lists one by one; the rest are counted (the first and the last are kept). */
+export const MAX_LISTED_TRANSACTION_GAS = 16;
+/** Of `MAX_LISTED_TRANSACTION_GAS`, how many are the block's first transactions (the rest are its last). */
+const LISTED_FIRST = 4;
+
+/**
+ * Each transaction's gas as runBlock adds it to the block (`#index gas (cumulative)`), for a
+ * gas-mismatch message: which transaction paid what, so a verdict that differs from the builder's
+ * names the transaction where the two parted (attack-review-s25.md, round 26). A long block lists
+ * its first and last transactions and counts the ones between.
+ */
+export function describeTransactionGas(gasOfEach: readonly bigint[]): string {
+  if (gasOfEach.length === 0) return "no transaction ran";
+  let cumulative = 0n;
+  const items = gasOfEach.map((gas, index) => {
+    cumulative += gas;
+    return `#${index} ${gas} (${cumulative})`;
+  });
+  if (items.length <= MAX_LISTED_TRANSACTION_GAS) return `gas of each transaction (cumulative): ${items.join(", ")}`;
+  const last = MAX_LISTED_TRANSACTION_GAS - LISTED_FIRST;
+  const skipped = items.length - MAX_LISTED_TRANSACTION_GAS;
+  return `gas of each transaction (cumulative): ${[...items.slice(0, LISTED_FIRST), `… ${skipped} more …`, ...items.slice(-last)].join(", ")}`;
+}
+
+/** What runBlock adds to the block's gas for one transaction (after refunds, or the EIP-7623 floor). */
+export function blockGasOf(result: { readonly blockGasSpent?: bigint; readonly totalGasSpent: bigint }): bigint {
+  return result.blockGasSpent ?? result.totalGasSpent;
+}
+
 /**
  * Stops a block's execution after the first transaction that takes its cumulative gas past the
  * header's `gasUsed`. Block gas only grows from one transaction to the next, so such a block can
  * never end at `gasUsed`: it is invalid, and what EXECUTE charges (`chargedL2Gas`) then covers
- * the work done — `gasUsed` plus the one transaction that overshot.
+ * the work done — `gasUsed` plus the one transaction that overshot. The error lists the gas of
+ * every transaction run (`describeTransactionGas`).
  */
 export function stopPastClaimedGas(vm: VM, claimedGasUsed: bigint): void {
+  const gasOfEach: bigint[] = [];
   let used = 0n;
-  let index = 0;
   vm.events.on("afterTx", (result) => {
-    // What runBlock adds to the block's gas (after refunds, or the EIP-7623 floor).
-    used += result.blockGasSpent ?? result.totalGasSpent;
+    const gas = blockGasOf(result);
+    gasOfEach.push(gas);
+    used += gas;
     if (used > claimedGasUsed) {
       throw new ExecuteError(
         ExecuteErrorCode.GasUsedMismatch,
-        `gasUsed mismatch: after transaction ${index} the block has used ${used}, more than the header's ${claimedGasUsed}`,
+        `gasUsed mismatch: after transaction ${gasOfEach.length - 1} the block has used ${used}, more than the header's ${claimedGasUsed}; ${describeTransactionGas(gasOfEach)}`,
       );
     }
-    index++;
   });
 }
 

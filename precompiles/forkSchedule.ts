@@ -86,7 +86,8 @@ export function genesisForkCommon(chainId: bigint, options: ForkCommonOptions): 
  */
 export type VerifierWrites = "per-block" | "write-through" | "per-block-changes";
 
-const VERIFIER_WRITES: readonly VerifierWrites[] = ["per-block", "write-through", "per-block-changes"];
+/** Every write rule, declared once: the schedule's check, its hint and the differential tests read it. */
+export const VERIFIER_WRITES: readonly VerifierWrites[] = ["per-block", "write-through", "per-block-changes"];
 
 /** The write rule of a chain that schedules none: declared once. */
 export const DEFAULT_VERIFIER_WRITES: VerifierWrites = "per-block";

@@ -55,6 +55,7 @@ export { RecordingDB } from "./witnessRecorder";
 export { EMPTY_REQUESTS_HASH } from "./headerRules";
 export {
   DEFAULT_VERIFIER_WRITES,
+  VERIFIER_WRITES,
   WriteRulesError,
   checkWriteRules,
   genesisForkCommon,

@@ -12,7 +12,13 @@ import { ValueEncoding, bytesToBigInt, equalsBytes } from "@ethereumjs/util";
 import type { ExecuteResult } from "./codec";
 import { prepareCrypto } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
-import { type ExecutionPacing, paceExecution, stopPastClaimedGas } from "./executionGuard";
+import {
+  type ExecutionPacing,
+  blockGasOf,
+  describeTransactionGas,
+  paceExecution,
+  stopPastClaimedGas,
+} from "./executionGuard";
 import { DEFAULT_VERIFIER_WRITES, type WriteRules, genesisForkCommon, writeRuleAt } from "./forkSchedule";
 import {
   HEADER_GAS_LIMIT_INDEX,
@@ -321,7 +327,7 @@ function checkExecution(block: Block, result: RunBlockResult): void {
   if (result.gasUsed !== header.gasUsed) {
     throw new ExecuteError(
       ExecuteErrorCode.GasUsedMismatch,
-      `gasUsed mismatch: header has ${header.gasUsed}, execution used ${result.gasUsed}`,
+      `gasUsed mismatch: header has ${header.gasUsed}, execution used ${result.gasUsed}; ${describeTransactionGas(result.results.map(blockGasOf))}`,
     );
   }
   if (result.requestsHash !== undefined && !equalsBytes(result.requestsHash, EMPTY_REQUESTS_HASH)) {

@@ -5,9 +5,20 @@
  *
  * `--only 5664,7230` reruns just those case indices of the campaign `--seed S` (each case is
  * drawn from the seed and its index alone, so it is the same case the campaign ran), printing
- * each case's outcome and time.
+ * each case's outcome and time, and whether the three write rules agree on it.
+ *
+ * `--all-rules N` runs the first N cases also under every write rule (consensus-rules.md §4);
+ * every case when absent (npm test runs the first `DEFAULT_ALL_RULES_CASES`).
  */
-import { buildCorpus, formatReport, makeCase, outcomeLabel, runCase, runFuzz } from "../tools/executeFuzz";
+import {
+  buildCorpus,
+  formatReport,
+  makeCase,
+  outcomeLabel,
+  runCase,
+  runFuzz,
+  writeRulesDisagree,
+} from "../tools/executeFuzz";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,10 +49,20 @@ async function rerun(indices: readonly number[], seed: number, timeoutMs: number
     const ms = Date.now() - started;
     const detail =
       outcome.kind === "rejected" ? `: ${outcome.reason}` : outcome.kind === "failure" ? `: ${outcome.detail}` : "";
+    const counts = { compared: 0, incompleteForSome: 0, noInput: 0 };
+    const divergence = await writeRulesDisagree(c, counts);
+    const rules =
+      divergence !== undefined
+        ? `; write rules DIVERGE: ${divergence}`
+        : counts.compared > 0
+          ? "; write rules agree"
+          : counts.noInput > 0
+            ? "; calldata not decoded"
+            : "; witness incomplete for some rule";
     console.log(
-      `#${index} [${c.entry.name}/${c.kind}] ${c.description}: ${outcomeLabel(outcome)} in ${ms} ms${detail}`,
+      `#${index} [${c.entry.name}/${c.kind}] ${c.description}: ${outcomeLabel(outcome)} in ${ms} ms${detail}${rules}`,
     );
-    if (outcome.kind === "failure") failures++;
+    if (outcome.kind === "failure" || divergence !== undefined) failures++;
   }
   return failures;
 }
@@ -56,6 +77,7 @@ async function main(): Promise<void> {
     cases,
     seed,
     timeoutMs,
+    allRulesCases: arg("all-rules", cases),
     onProgress: (done) => {
       if (done % 250 === 0) process.stderr.write(`  ${done}/${cases}\n`);
     },

@@ -50,6 +50,8 @@ import {
   CONSOLIDATION_REQUESTS,
   EXECUTE_ADDRESS,
   ExecuteErrorCode,
+  VERIFIER_WRITES,
+  type VerifierWrites,
   HISTORY_STORAGE,
   SYSTEM_CONTRACTS,
   SafeMerkleStateManager,
@@ -75,7 +77,8 @@ import {
   storeCall,
   word,
 } from "./l2Fixtures";
-import { L2TestChain, type TestAccount } from "./l2TestChain";
+import { L2TestChain, type TestAccount, type WitnessParts } from "./l2TestChain";
+import { compareWriteRules } from "./writeRuleDifferential";
 
 export const FUZZ_CHAIN_ID = 904n;
 const ONE_ETH = 10n ** 18n;
@@ -94,6 +97,8 @@ export interface CorpusEntry {
   readonly parentHeader: Uint8Array;
   readonly block: Uint8Array;
   readonly witness: { state: Uint8Array[]; codes: Uint8Array[]; headers: Uint8Array[] };
+  /** The block's witness as each write rule records it (`witness` is the default rule's). */
+  readonly witnessByRule: Readonly<Record<VerifierWrites, WitnessParts>>;
   readonly input: Uint8Array;
 }
 
@@ -112,7 +117,11 @@ export const FORK_BOUNDARY_HEIGHTS: readonly bigint[] = [1_920_000n, 1_920_009n,
 /** Runtime code that reverts at once (PUSH0 PUSH0 REVERT). */
 const REVERT_CODE = "0x5f5ffd";
 
-function entryOf(name: string, chain: L2TestChain, built: Awaited<ReturnType<L2TestChain["buildBlock"]>>): CorpusEntry {
+async function entryOf(
+  name: string,
+  chain: L2TestChain,
+  built: Awaited<ReturnType<L2TestChain["buildBlock"]>>,
+): Promise<CorpusEntry> {
   const witness = {
     state: [...built.witnessParts.state],
     codes: [...built.witnessParts.codes],
@@ -125,6 +134,9 @@ function entryOf(name: string, chain: L2TestChain, built: Awaited<ReturnType<L2T
     witness: built.witness,
     proofs: new Uint8Array(),
   });
+  const parent = chain.headerAt(built.block.header.number - 1n);
+  const witnessByRule = {} as Record<VerifierWrites, WitnessParts>;
+  for (const rule of VERIFIER_WRITES) witnessByRule[rule] = await chain.witnessOf(built.block, parent, rule);
   return {
     name,
     chain,
@@ -132,6 +144,7 @@ function entryOf(name: string, chain: L2TestChain, built: Awaited<ReturnType<L2T
     parentHeader: built.parentHeader,
     block: built.blockRlp,
     witness,
+    witnessByRule,
     input,
   };
 }
@@ -150,7 +163,7 @@ async function singleBlock(
     options,
   );
   const signer = TestSigner.fromSeed(13, chain.common);
-  return entryOf(
+  return await entryOf(
     name,
     chain,
     await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000aa", value: 3n })]),
@@ -204,7 +217,7 @@ export async function buildCorpus(): Promise<Corpus> {
   const bob = TestSigner.fromSeed(12, chain.common);
   const entries: CorpusEntry[] = [];
   const add = async (name: string, txs: Parameters<L2TestChain["buildBlock"]>[0]) => {
-    entries.push(entryOf(name, chain, await chain.buildBlock(txs)));
+    entries.push(await entryOf(name, chain, await chain.buildBlock(txs)));
   };
   await add("transfers", [
     alice.tx({ to: bob.address.toString(), value: ONE_ETH }),
@@ -1121,6 +1134,16 @@ export interface FuzzReport {
   readonly millis: number;
   /** kind → outcome label → count */
   readonly table: Map<string, Map<string, number>>;
+  /**
+   * Of the cases also run under every write rule: compared; left out because a rule found the
+   * witness incomplete; left out because the calldata does not decode (no rule applies).
+   */
+  readonly writeRules: {
+    readonly cases: number;
+    readonly compared: number;
+    readonly incompleteForSome: number;
+    readonly noInput: number;
+  };
   readonly failures: {
     index: number;
     corpus: string;
@@ -1131,17 +1154,49 @@ export interface FuzzReport {
   }[];
 }
 
+/**
+ * Runs a case under every write rule (tools/writeRuleDifferential.ts), its witness extended with
+ * the nodes each rule's recording of the unmutated block read: the same verdict under all, or a
+ * failure. Undefined when the rules agree; the comparison's counts go to `counts`.
+ */
+export async function writeRulesDisagree(
+  c: FuzzCase,
+  counts: { compared: number; incompleteForSome: number; noInput: number },
+): Promise<string | undefined> {
+  let decoded: ReturnType<typeof decodeExecuteInput>;
+  try {
+    decoded = decodeExecuteInput(c.input);
+  } catch {
+    counts.noInput++; // the precompile's codec refuses it before any rule applies
+    return undefined;
+  }
+  const comparison = await compareWriteRules(
+    { chainId: decoded.chainId, parentHeader: decoded.parentHeader, block: decoded.block, witness: decoded.witness },
+    VERIFIER_WRITES.map((rule) => c.entry.witnessByRule[rule]),
+  );
+  if (comparison.compared) counts.compared++;
+  else counts.incompleteForSome++;
+  return comparison.divergence;
+}
+
+/** How many of a campaign's cases (its first) `runFuzz` also runs under every write rule, unless told. */
+export const DEFAULT_ALL_RULES_CASES = 100;
+
 export async function runFuzz(options: {
   cases: number;
   seed: number;
   timeoutMs?: number;
   corpus?: Corpus;
+  /** The first this many cases are also run under every write rule (`DEFAULT_ALL_RULES_CASES`; 0: none). */
+  allRulesCases?: number;
   onProgress?: (done: number) => void;
 }): Promise<FuzzReport> {
   const started = Date.now();
   const corpus = options.corpus ?? (await buildCorpus());
   const table = new Map<string, Map<string, number>>();
   const failures: FuzzReport["failures"] = [];
+  const allRulesCases = Math.min(options.cases, options.allRulesCases ?? DEFAULT_ALL_RULES_CASES);
+  const ruleCounts = { compared: 0, incompleteForSome: 0, noInput: 0 };
   for (let i = 0; i < options.cases; i++) {
     const c = makeCase(corpus, options.seed, i);
     const outcome = await runCase(corpus, c, options.timeoutMs);
@@ -1149,19 +1204,30 @@ export async function runFuzz(options: {
     const row = table.get(c.kind) ?? new Map<string, number>();
     row.set(label, (row.get(label) ?? 0) + 1);
     table.set(c.kind, row);
-    if (outcome.kind === "failure") {
+    const failure = (outcome: string, detail: string) =>
       failures.push({
         index: i,
         corpus: c.entry.name,
         kind: c.kind,
         description: c.description,
-        outcome: outcome.failure,
-        detail: outcome.detail.slice(0, 500),
+        outcome,
+        detail: detail.slice(0, 500),
       });
+    if (outcome.kind === "failure") failure(outcome.failure, outcome.detail);
+    if (i < allRulesCases) {
+      const divergence = await writeRulesDisagree(c, ruleCounts);
+      if (divergence !== undefined) failure("writeRuleDivergence", divergence);
     }
     options.onProgress?.(i + 1);
   }
-  return { cases: options.cases, seed: options.seed, millis: Date.now() - started, table, failures };
+  return {
+    cases: options.cases,
+    seed: options.seed,
+    millis: Date.now() - started,
+    table,
+    writeRules: { cases: allRulesCases, ...ruleCounts },
+    failures,
+  };
 }
 
 export function formatReport(r: FuzzReport): string {
@@ -1182,6 +1248,9 @@ export function formatReport(r: FuzzReport): string {
       .sort((a, b) => b[1] - a[1])
       .map(([l, c]) => `${l}=${c}`)
       .join(" ")}`,
+  );
+  lines.push(
+    `  write rules: ${r.writeRules.cases} cases under all three, ${r.writeRules.compared} compared, ${r.writeRules.incompleteForSome} witness incomplete for some rule, ${r.writeRules.noInput} calldata not decoded`,
   );
   for (const f of r.failures.slice(0, 20))
     lines.push(`  FAIL #${f.index} [${f.corpus}/${f.kind}] ${f.description}: ${f.outcome}: ${f.detail}`);

@@ -1,18 +1,31 @@
 import { EVMError } from "@ethereumjs/evm";
 import { RLP } from "@ethereumjs/rlp";
-import { bigIntToUnpaddedBytes, bytesToBigInt, createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import {
+  bigIntToUnpaddedBytes,
+  bytesToBigInt,
+  bytesToHex,
+  createAddressFromString,
+  hexToBytes,
+} from "@ethereumjs/util";
 import { expect } from "chai";
 
 import {
   EXECUTE_ADDRESS,
   EXECUTE_RESULT_SIZE,
+  ExecuteError,
   ExecuteErrorCode,
   decodeExecuteInput,
   encodeExecuteInput,
   encodeExecuteInvalid,
+  encodeWitness,
+  VERIFIER_WRITES,
+  type VerifierWrites,
+  verifyBlock,
 } from "../../precompiles";
+import { type RuleVerifier, compareWriteRules } from "../../tools/writeRuleDifferential";
 import {
   type Corpus,
+  DEFAULT_ALL_RULES_CASES,
   FORK_BOUNDARY_HEIGHTS,
   type FuzzCase,
   buildCorpus,
@@ -27,6 +40,12 @@ import { contractsAcceptAsBlock } from "../../tools/blockHeadersReader";
 
 const SEED = 20240601;
 const CASES = Number(process.env.EXECUTE_FUZZ_CASES ?? 300);
+/**
+ * How many of the cases (the first) also run under every write rule: all of them with
+ * EXECUTE_FUZZ_ALL_RULES=1, else `DEFAULT_ALL_RULES_CASES` (the three rules on every case
+ * would add ~CPU the campaign has no room for in npm test; docs/design/consensus-rules.md §5).
+ */
+const ALL_RULES_CASES = process.env.EXECUTE_FUZZ_ALL_RULES === "1" ? CASES : DEFAULT_ALL_RULES_CASES;
 
 describe("EXECUTE mutation fuzzer", function () {
   this.timeout(180_000);
@@ -42,6 +61,89 @@ describe("EXECUTE mutation fuzzer", function () {
       const outcome = await runCase(corpus, c);
       expect(outcome, entry.name).to.deep.equal({ kind: "accepted", identical: true, freeFieldBlock: false });
     }
+  });
+
+  it("every corpus block: each write rule accepts the witness it records, per-block-changes' witness is per-block's (a subset, and here equal), and the three rules agree on one witness complete for all", async () => {
+    for (const entry of corpus.entries) {
+      const own = entry.witnessByRule;
+      for (const rule of VERIFIER_WRITES) {
+        const result = await verifyBlock({
+          chainId: entry.chainId,
+          parentHeader: entry.parentHeader,
+          block: entry.block,
+          witness: encodeWitness(own[rule]),
+          writes: rule,
+        });
+        expect(bytesToHex(result.stateRoot), `${entry.name} under ${rule}`).to.equal(
+          bytesToHex((RLP.decode(entry.block) as unknown as Uint8Array[][])[0]![3]!),
+        );
+      }
+      // A subset, and in fact the same nodes: per block's extra writes are no-ops that walk only paths
+      // the block's reads walked (attack-review-s25.md, round 26).
+      const nodes = (rule: VerifierWrites) => own[rule].state.map(bytesToHex).sort();
+      expect(nodes("per-block-changes"), `${entry.name}: per-block-changes' state nodes`).to.deep.equal(
+        nodes("per-block"),
+      );
+      const comparison = await compareWriteRules(
+        {
+          chainId: entry.chainId,
+          parentHeader: entry.parentHeader,
+          block: entry.block,
+          witness: encodeWitness(entry.witness),
+        },
+        VERIFIER_WRITES.map((rule) => own[rule]),
+      );
+      expect(comparison.divergence, entry.name).to.equal(undefined);
+      expect(
+        comparison.verdicts.map((v) => v.verdict),
+        entry.name,
+      ).to.deep.equal(VERIFIER_WRITES.map(() => "valid"));
+    }
+  });
+
+  it("its write-rule comparison flags a rule that gives another verdict or root, and a verifier that changes its input", async () => {
+    const entry = corpus.entries.find((e) => e.name === "storage")!;
+    const input = {
+      chainId: entry.chainId,
+      parentHeader: entry.parentHeader,
+      block: entry.block,
+      witness: encodeWitness(entry.witness),
+    };
+    // Each rule's own recording added: a witness complete for all three.
+    const extra = VERIFIER_WRITES.map((rule) => entry.witnessByRule[rule]);
+    const honest = await compareWriteRules(input, extra);
+    expect([honest.compared, honest.divergence]).to.deep.equal([true, undefined]);
+    // Write-through gives another root (a block invalid under it alone), or rejects the block.
+    const otherRoot: RuleVerifier = async (params) => {
+      const result = await verifyBlock(params);
+      return params.writes === "write-through" ? { stateRoot: new Uint8Array(32) } : result;
+    };
+    expect((await compareWriteRules(input, extra, VERIFIER_WRITES, otherRoot)).divergence).to.match(
+      /^per-block: valid .*; write-through: valid \(0x0{64}\)$/,
+    );
+    const rejects: RuleVerifier = async (params) => {
+      if (params.writes === "per-block-changes")
+        throw new ExecuteError(ExecuteErrorCode.StateRootMismatch, "state root mismatch: made up");
+      return verifyBlock(params);
+    };
+    expect((await compareWriteRules(input, extra, VERIFIER_WRITES, rejects)).divergence).to.match(
+      /per-block-changes: StateRootMismatch \(state root mismatch: made up\)$/,
+    );
+    // One rule finding the witness incomplete leaves nothing to compare: not a divergence, not compared.
+    const incomplete: RuleVerifier = async (params) => {
+      if (params.writes === "write-through") throw new ExecuteError(ExecuteErrorCode.WitnessIncomplete, "gone");
+      return verifyBlock(params);
+    };
+    const partial = await compareWriteRules(input, extra, VERIFIER_WRITES, incomplete);
+    expect([partial.compared, partial.divergence]).to.deep.equal([false, undefined]);
+    const mutates: RuleVerifier = async (params) => {
+      const result = await verifyBlock(params);
+      if (params.writes === "per-block-changes") params.witness[params.witness.length - 1] ^= 1;
+      return result;
+    };
+    expect((await compareWriteRules(input, extra, VERIFIER_WRITES, mutates)).divergence).to.equal(
+      "verifyBlock under per-block-changes changed its witness",
+    );
   });
 
   it("every block built on a genesis with a missing, codeless, reverting or foreign system contract is rejected with SystemCallFailed", async () => {
@@ -205,9 +307,13 @@ describe("EXECUTE mutation fuzzer", function () {
   });
 
   it(`${CASES} seeded mutations: none accepted altered, crashed, hung or failed with a senseless code`, async () => {
-    const report = await runFuzz({ cases: CASES, seed: SEED, corpus });
+    const report = await runFuzz({ cases: CASES, seed: SEED, corpus, allRulesCases: ALL_RULES_CASES });
     console.log(formatReport(report));
     expect(report.failures, formatReport(report)).to.deep.equal([]);
+    // The write rules were compared on blocks that reached execution, not only on refused calldata.
+    expect(report.writeRules.compared, "cases compared under the three write rules").to.be.greaterThan(
+      ALL_RULES_CASES / 4,
+    );
     // The structured kinds are all exercised.
     expect(report.table.size).to.be.greaterThan(15);
   });

@@ -7,6 +7,7 @@ import { expect } from "chai";
 import {
   ExecuteErrorCode,
   type StoredValue,
+  VERIFIER_WRITES,
   type VerifierWrites,
   encodeWitness,
   recordVerifierRun,
@@ -14,6 +15,7 @@ import {
 } from "../../precompiles";
 import { keccak256 } from "../../precompiles/crypto";
 import { Rng } from "../../tools/executeFuzz";
+import { compareWriteRules } from "../../tools/writeRuleDifferential";
 import { TestSigner, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, NO_BLOCKHASH } from "../../tools/l2TestChain";
 import { verifierOutcome } from "../../tools/verifierOutcomes";
@@ -131,6 +133,16 @@ async function expectSameAsPerBlock(chain: L2TestChain, built: BuiltBlock, label
     `${label}: per-block-changes witness nodes the per-block witness lacks`,
   ).to.deep.equal([]);
   expect(changes.nodeWrites, `${label}: node writes`).to.be.at.most(perBlock.nodeWrites);
+  // The other direction too: a skipped write is a no-op whose path walk meets, at each prefix of its
+  // key, either a node the block wrote or the pre-state node its first read walked through (a
+  // pre-state node never moves: it is reached by its hash at the same nibble path), so per block
+  // reads no pre-state node per-block-changes does not (attack-review-s25.md, round 26).
+  expect(stateNodes(perBlock.witness).sort(), `${label}: the two witnesses' state nodes`).to.deep.equal(
+    stateNodes(changes.witness).sort(),
+  );
+  expect(await outcome(changes.witness, "per-block"), `${label}: changes witness under per block`).to.equal(
+    accepted(built),
+  );
 }
 
 describe("the per-block-changes write rule against per block", function () {
@@ -285,6 +297,61 @@ describe("the per-block-changes write rule against per block", function () {
     };
     for (const clear of ["deleteAccount", "clearStorage"] as const)
       expect(await rootAfter("per-block-changes", clear), clear).to.equal(await rootAfter("per-block", clear));
+  });
+
+  it("agrees with per block and write-through on a contract created, written, self-destructed in its creating transaction (EIP-6780) and re-created, with transient storage and a restored slot", async () => {
+    // Round 26's adversarial pass. The child's init code: slot 0 = 0x2a; TSTORE(1, 7), slot 1 =
+    // TLOAD(1); SLOAD(0); then SELFDESTRUCT when the transaction's origin is alice (EIP-6780: in its
+    // creating transaction, so the account is deleted at the transaction's end), else STOP (it stays,
+    // with no code). Alice's CREATE2 makes and deletes it; bob's, at the same address, makes it for good.
+    const FACTORY = "0x00000000000000000000000000000000000fac76";
+    const FACTORY_CODE = "0x365f5f375f365f5ff55000";
+    const probe = await L2TestChain.create(CHAIN_ID, []);
+    const alice = TestSigner.fromSeed(91, probe.common);
+    const bob = TestSigner.fromSeed(92, probe.common);
+    const initCode: `0x${string}` = `0x602a5f55600760015d60015c6001555f54503273${alice.address.toString().slice(2)}14602d57005b33ff`;
+    const initHash = keccak256(toBytes(initCode));
+    const child = bytesToHex(
+      keccak256(Uint8Array.from([0xff, ...toBytes(FACTORY), ...new Uint8Array(32), ...initHash])).subarray(12),
+    );
+    const chain = await L2TestChain.create(CHAIN_ID, [
+      { address: alice.address.toString(), balance: 100n * ONE_ETH },
+      { address: bob.address.toString(), balance: 100n * ONE_ETH },
+      { address: FACTORY, code: FACTORY_CODE },
+      { address: SETTER, code: SETTER_CODE, storage: { [`0x${word(1n)}`]: "0x07" } },
+    ]);
+    const [a, b] = [91, 92].map((seed) => TestSigner.fromSeed(seed, chain.common));
+    const built = await chain.buildBlock([
+      a.tx({ to: FACTORY, data: initCode, gasLimit: 300_000n }),
+      // Between the two creations: the setter's slot 1 (7) written 9 and back to 7 in one transaction
+      // (EIP-2200's original value read after a write), then read by a second.
+      a.tx({ to: SETTER, data: pairs([1n, 9n], [1n, 7n]), gasLimit: 200_000n }),
+      b.tx({ to: FACTORY, data: initCode, gasLimit: 300_000n }),
+      b.tx({ to: SETTER, data: pairs([1n, 7n]), gasLimit: 200_000n }),
+    ]);
+    expect(built.txResults.map((r) => r.execResult.exceptionError?.error ?? "ok")).to.deep.equal([
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+    ]);
+    const state = await chain.stateAt();
+    const childAddress = createAddressFromString(child);
+    expect((await state.getAccount(childAddress))?.nonce, "re-created by bob's CREATE2").to.equal(1n);
+    expect(bytesToHex(await state.getStorage(childAddress, slotKey(1n))), "slot 1 from transient storage").to.equal(
+      "0x07",
+    );
+    await expectSameAsPerBlock(chain, built, "EIP-6780");
+    const comparison = await compareWriteRules(
+      { chainId: CHAIN_ID, parentHeader: built.parentHeader, block: built.blockRlp, witness: built.witness },
+      await Promise.all(
+        VERIFIER_WRITES.map((rule) =>
+          chain.witnessOf(built.block, chain.headerAt(built.block.header.number - 1n), rule),
+        ),
+      ),
+    );
+    expect(comparison.divergence, "the three rules").to.equal(undefined);
+    expect(comparison.verdicts.map((v) => v.verdict)).to.deep.equal(VERIFIER_WRITES.map(() => "valid"));
   });
 
   it("gives per block's verdicts and roots on random blocks of writes, reads, restores, deletions and reverts", async () => {

@@ -161,11 +161,16 @@ describe("verifyBlock (stateless re-execution)", () => {
       );
     });
 
-    it("a block whose gasUsed differs", async () => {
+    it("a block whose gasUsed differs, naming each transaction's gas", async () => {
       const gasUsed = built.block.header.gasUsed + 1n;
-      await expectRejected(
+      const error = await expectRejected(
         verify(built, { block: tamperBlock(built.block, { gasUsed }) }),
         ExecuteErrorCode.GasUsedMismatch,
+      );
+      // One transaction: its gas is the block's.
+      const gas = built.block.header.gasUsed;
+      expect(error.message).to.equal(
+        `gasUsed mismatch: header has ${gasUsed}, execution used ${gas}; gas of each transaction (cumulative): #0 ${gas} (${gas})`,
       );
     });
 
