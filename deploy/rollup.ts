@@ -24,6 +24,7 @@ import { readJsonRecord, writeJsonRecord } from "./jsonRecord";
 import { ResumeMismatchError, checkResumedChain, checkResumedExecutor, checkResumedRollup } from "./resumeCheck";
 import { DEFAULT_ROLLUP_POLICY, type RollupPolicy } from "./policy";
 import { EXECUTE_ADDRESS } from "../precompiles/abi";
+import type { WriteRulesJson } from "../precompiles";
 import { NodeError } from "../rollup-node/errors";
 
 export { DEFAULT_ROLLUP_POLICY, type RollupContractArtifact, type RollupPolicy };
@@ -179,6 +180,12 @@ export interface RollupDeployment {
   readonly mode?: RollupMode;
   /** Verifiers mode: the Groth16Verifier of each accepted key hash (ProofModeExecute.verifierOf). */
   readonly verifiers?: Readonly<Record<string, string>>;
+  /**
+   * The L2 genesis's write rules (`config.writeRules`, as `writeRulesToJson` writes them), which
+   * the genesis hash does not commit to: a devnet resumes its record only with the same rules
+   * (absent: per block from genesis, and in records written before they were recorded).
+   */
+  readonly l2WriteRules?: WriteRulesJson;
 }
 
 /**

@@ -183,3 +183,95 @@ export function writeRuleAt(rules: WriteRules, header: ScheduledHeader): Verifie
   });
   return rule;
 }
+
+/** One step of a schedule as it crosses a wire: the activation as a 0x-hex quantity. */
+export type WriteRuleStepJson =
+  | { readonly rule: VerifierWrites; readonly block: string }
+  | { readonly rule: VerifierWrites; readonly timestamp: string };
+
+/** `WriteRules` as JSON (an attester's init message, the L1 devnet's report of EXECUTE's rules). */
+export type WriteRulesJson = VerifierWrites | readonly WriteRuleStepJson[];
+
+const hexQuantity = (value: bigint): string => `0x${value.toString(16)}`;
+
+/** `rules` as JSON: the rule's name, or its steps with 0x-hex activations (`writeRulesFromJson` reads it back). */
+export function writeRulesToJson(rules: WriteRules): WriteRulesJson {
+  checkWriteRules(rules);
+  if (typeof rules === "string") return rules;
+  return rules.map((step, index): WriteRuleStepJson => {
+    const { kind, at } = stepActivation(step, index);
+    return kind === "block"
+      ? { rule: step.rule, block: hexQuantity(at) }
+      : { rule: step.rule, timestamp: hexQuantity(at) };
+  });
+}
+
+function jsonActivation(value: unknown, where: string): bigint {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value === "string" && /^0x[0-9a-fA-F]+$/.test(value)) return BigInt(value);
+  throw new WriteRulesError(`${where}: ${JSON.stringify(value)} is not a quantity (0x-hex or a safe integer)`);
+}
+
+/** The `WriteRules` of `writeRulesToJson`'s JSON (numbers or 0x-hex), checked: `WriteRulesError` otherwise. */
+export function writeRulesFromJson(value: unknown): WriteRules {
+  if (typeof value === "string") {
+    checkWriteRules(value as VerifierWrites);
+    return value as VerifierWrites;
+  }
+  if (!Array.isArray(value)) throw new WriteRulesError("write rules: expected a rule name or a list of steps");
+  const steps = value.map((raw: unknown, index: number): WriteRuleStep => {
+    if (typeof raw !== "object" || raw === null) throw new WriteRulesError(`write rule step ${index} is not an object`);
+    const step = raw as { rule?: unknown; block?: unknown; timestamp?: unknown };
+    const rule = step.rule as VerifierWrites;
+    if (step.block !== undefined && step.timestamp !== undefined)
+      throw new WriteRulesError(`write rule step ${index} must have exactly one of block and timestamp`);
+    if (step.block !== undefined) return { rule, block: jsonActivation(step.block, `write rule step ${index}`) };
+    if (step.timestamp !== undefined)
+      return { rule, timestamp: jsonActivation(step.timestamp, `write rule step ${index}`) };
+    throw new WriteRulesError(`write rule step ${index} must have exactly one of block and timestamp`);
+  });
+  checkWriteRules(steps);
+  return steps;
+}
+
+/**
+ * `rules` in one form per meaning, for comparing two configurations: a single rule as its one
+ * step at block 0, the first step at block 0 (block 0 and timestamp 0 both hold from genesis),
+ * a step dropped when it repeats the rule of the step before it of its own kind (reached after
+ * it, so it changes nothing). Steps of different kinds are kept: a timestamp step can be reached
+ * before an earlier block step.
+ */
+export function canonicalWriteRules(rules: WriteRules): readonly WriteRuleStep[] {
+  checkWriteRules(rules);
+  if (typeof rules === "string") return [{ rule: rules, block: 0n }];
+  const steps: WriteRuleStep[] = [{ rule: rules[0].rule, block: 0n }];
+  let previous: { kind: "block" | "timestamp"; rule: VerifierWrites } = { kind: "block", rule: rules[0].rule };
+  rules.forEach((step: WriteRuleStep, index: number) => {
+    if (index === 0) return;
+    const { kind, at } = stepActivation(step, index);
+    if (kind === previous.kind && step.rule === previous.rule) return;
+    steps.push(kind === "block" ? { rule: step.rule, block: at } : { rule: step.rule, timestamp: at });
+    previous = { kind, rule: step.rule };
+  });
+  return steps;
+}
+
+/** Whether `a` and `b` give every block the same rule (compared by `canonicalWriteRules`). */
+export function sameWriteRules(a: WriteRules, b: WriteRules): boolean {
+  return (
+    JSON.stringify(writeRulesToJson(canonicalWriteRules(a))) ===
+    JSON.stringify(writeRulesToJson(canonicalWriteRules(b)))
+  );
+}
+
+/** `rules` in words, for messages: `per-block`, or `write-through from block 0, per-block from block 3`. */
+export function describeWriteRules(rules: WriteRules): string {
+  checkWriteRules(rules);
+  if (typeof rules === "string") return rules;
+  return rules
+    .map((step, index) => {
+      const { kind, at } = stepActivation(step, index);
+      return `${step.rule} from ${kind} ${at}`;
+    })
+    .join(", ");
+}

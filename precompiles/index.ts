@@ -57,11 +57,23 @@ export {
   DEFAULT_VERIFIER_WRITES,
   VERIFIER_WRITES,
   WriteRulesError,
+  canonicalWriteRules,
   checkWriteRules,
+  describeWriteRules,
   genesisForkCommon,
+  sameWriteRules,
   writeRuleAt,
+  writeRulesFromJson,
+  writeRulesToJson,
 } from "./forkSchedule";
-export type { ScheduledHeader, VerifierWrites, WriteRuleStep, WriteRules } from "./forkSchedule";
+export type {
+  ScheduledHeader,
+  VerifierWrites,
+  WriteRuleStep,
+  WriteRuleStepJson,
+  WriteRules,
+  WriteRulesJson,
+} from "./forkSchedule";
 export { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
 export {
   BEACON_ROOTS,

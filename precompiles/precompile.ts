@@ -19,7 +19,7 @@ import {
   proofModeGasCost,
 } from "./gas";
 import { checkBlockShape, reexecute } from "./verifyBlock";
-import { type WriteRules, checkWriteRules } from "./forkSchedule";
+import { DEFAULT_VERIFIER_WRITES, type WriteRules, checkWriteRules } from "./forkSchedule";
 
 /**
  * Wall-clock limit of EXECUTE within one eth_call / eth_estimateGas run: geth's default RPC EVM
@@ -94,6 +94,13 @@ export interface ExecutePrecompile extends AddPrecompile {
   readonly beforeExecution: ExecutionHook;
   readonly schedule: ExecuteGasSchedule;
   readonly callTimeoutMs: number;
+  /**
+   * The write rules this EXECUTE applies to chain `chainId`'s blocks: the ones it was created with
+   * (`ExecutePrecompileOptions.writeRules`, copied then), `DEFAULT_VERIFIER_WRITES` for a chain not
+   * listed. What an L1 reports of its EXECUTE, so a node can check it was given the same
+   * (docs/design/write-rule-agreement.md).
+   */
+  writeRulesOf(chainId: bigint): WriteRules;
 }
 
 function failure(gasLimit: bigint, code: ExecuteErrorCode, reason: string): ExecResult {
@@ -391,7 +398,16 @@ function memoKey(input: PrecompileInput, schedule: ExecuteGasSchedule, proofVeri
 export function createExecutePrecompile(options: ExecutePrecompileOptions = {}): ExecutePrecompile {
   const schedule: ExecuteGasSchedule = { ...DEFAULT_EXECUTE_GAS_SCHEDULE, ...options.gas };
   const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-  for (const rules of options.writeRules?.values() ?? []) checkWriteRules(rules);
+  // A copy, steps included: the rules are part of every verdict (and not of the memo's key), so a
+  // caller changing its map or a step afterwards must not change what this EXECUTE applies.
+  const writeRules = new Map<bigint, WriteRules>();
+  for (const [chainId, rules] of options.writeRules ?? []) {
+    checkWriteRules(rules);
+    writeRules.set(
+      chainId,
+      typeof rules === "string" ? rules : Object.freeze(rules.map((step) => Object.freeze({ ...step }))),
+    );
+  }
   const memo =
     options.memo === undefined || options.memo === false
       ? undefined
@@ -408,7 +424,7 @@ export function createExecutePrecompile(options: ExecutePrecompileOptions = {}):
   ): Promise<{ result: ExecResult; deterministic: boolean }> => {
     try {
       return {
-        result: await run(input, schedule, pacing, proofVerification, options.writeRules),
+        result: await run(input, schedule, pacing, proofVerification, writeRules),
         deterministic: true,
       };
     } catch (error) {
@@ -432,6 +448,7 @@ export function createExecutePrecompile(options: ExecutePrecompileOptions = {}):
     address: new Address(hexToBytes(EXECUTE_ADDRESS)),
     schedule,
     callTimeoutMs,
+    writeRulesOf: (chainId) => writeRules.get(chainId) ?? DEFAULT_VERIFIER_WRITES,
     beforeExecution: (kind) => {
       deadline = kind === "call" ? Date.now() + callTimeoutMs : undefined;
     },

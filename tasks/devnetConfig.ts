@@ -9,7 +9,15 @@ import type { ResolvedRollupConfig } from "./rollupConfig";
 
 export type ConfiguredDevnetOptions = Pick<
   RollupDevnetOptions,
-  "contract" | "l2ChainId" | "l2BlockTimeMs" | "l2GasLimit" | "policy" | "sequencing" | "mode" | "genesisAlloc"
+  | "contract"
+  | "l2ChainId"
+  | "l2BlockTimeMs"
+  | "l2GasLimit"
+  | "policy"
+  | "sequencing"
+  | "mode"
+  | "genesisAlloc"
+  | "l2WriteRules"
 >;
 
 /** A contract of the project, read from its compiled artifacts. */
@@ -50,6 +58,7 @@ export async function devnetOptionsFromConfig(hre: HardhatRuntimeEnvironment): P
     sequencing: rollup.sequencing.kind,
     genesisAlloc: await configuredGenesisAlloc(hre, rollup),
     ...(rollup.gasLimit === undefined ? {} : { l2GasLimit: rollup.gasLimit }),
+    ...(rollup.writeRules === undefined ? {} : { l2WriteRules: rollup.writeRules }),
     ...(rollup.contract === undefined ? {} : { contract: await readRollupArtifact(hre, rollup.contract) }),
     mode: rollup.mode,
   };

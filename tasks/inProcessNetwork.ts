@@ -7,6 +7,7 @@ import type { EthereumProvider, JsonRpcRequest, JsonRpcResponse, RequestArgument
 // (the chain, the EVM, the precompiles) is most of what a task would otherwise wait for before
 // doing anything (docs/design/task-startup.md); it loads on the first request.
 import type { L1Devnet } from "../rollup-node/devnet/l1Devnet";
+import type { ResolvedRollupConfig } from "./rollupConfig";
 import type { ProviderRpcError } from "../rollup-node/rpc/eip1193";
 
 /** The Hardhat network served in-process by the L1 devnet (EthereumJS EVM + EXECUTE). */
@@ -18,12 +19,24 @@ export const IN_PROCESS_URL = "http://127.0.0.1:0/in-process";
  * An EIP-1193 provider that starts the devnet on first use: Hardhat builds its environment
  * synchronously, and commands that never touch the network (compile) should not pay for it.
  */
-class LazyDevnetProvider extends EventEmitter implements EthereumProvider {
+export class LazyDevnetProvider extends EventEmitter implements EthereumProvider {
   private devnet: Promise<L1Devnet> | undefined;
 
+  /**
+   * `rollup`: the project's rollup section; its L2's write rules (`genesis.writeRules`) go to
+   * EXECUTE for its chain id, so that contract tests verify the L2's blocks as its node records them.
+   */
+  constructor(private readonly rollup: Pick<ResolvedRollupConfig, "l2ChainId" | "writeRules">) {
+    super();
+  }
+
   private start(): Promise<L1Devnet> {
+    const { l2ChainId, writeRules } = this.rollup;
     this.devnet ??= import("../rollup-node/devnet/l1Devnet").then(({ startL1Devnet }) =>
-      startL1Devnet({ http: false }),
+      startL1Devnet({
+        http: false,
+        ...(writeRules === undefined ? {} : { execute: { writeRules: new Map([[l2ChainId, writeRules]]) } }),
+      }),
     );
     return this.devnet;
   }
@@ -63,5 +76,5 @@ extendEnvironment((hre) => {
   if (hre.network.name !== IN_PROCESS_NETWORK) return;
   // hardhat-ethers and the network helpers read hre.network.provider lazily, so replacing it
   // here routes every request of tests and scripts into the in-process devnet.
-  hre.network.provider = new LazyDevnetProvider();
+  hre.network.provider = new LazyDevnetProvider(hre.config.rollup);
 });

@@ -11,6 +11,7 @@ import {
   type SequencingRuleName,
   sequencingRuleOf,
 } from "../deploy/policy";
+import type { WriteRuleStep, WriteRules } from "../precompiles";
 import type { GenesisAccount, Hex } from "../rollup-node/chain/genesis";
 import {
   DEFAULT_CHALLENGE_WINDOW,
@@ -62,8 +63,22 @@ export interface RollupUserConfig {
   readonly genesis?: {
     readonly alloc?: Readonly<Record<string, RollupGenesisAccountUserConfig>>;
     readonly predeploys?: Readonly<Record<string, RollupPredeployUserConfig>>;
+    /**
+     * EXECUTE's write rules for the L2 (the genesis's `config.writeRules`, consensus-rules.md §5):
+     * a rule, or steps `[{ rule, block | timestamp }, …]` from genesis. The devnet gives them to the
+     * node, the L1's EXECUTE and the attesters alike; per block from genesis when absent.
+     */
+    readonly writeRules?: RollupWriteRulesUserConfig;
   };
 }
+
+/** `rollup.genesis.writeRules` as written in hardhat.config.ts: activations as numbers or bigints. */
+export type RollupWriteRulesUserConfig =
+  | WriteRules
+  | readonly (
+      | { readonly rule: WriteRuleStep["rule"]; readonly block: number | bigint }
+      | { readonly rule: WriteRuleStep["rule"]; readonly timestamp: number | bigint }
+    )[];
 
 export interface ResolvedRollupPredeploy {
   readonly address: string;
@@ -85,6 +100,8 @@ export interface ResolvedRollupConfig {
   readonly mode: ResolvedDevnetMode;
   readonly alloc: Readonly<Record<string, GenesisAccount>>;
   readonly predeploys: readonly ResolvedRollupPredeploy[];
+  /** The L2's write rules (`genesis.writeRules`); absent: per block from genesis. Checked where the devnet starts. */
+  readonly writeRules?: WriteRules;
 }
 
 /** The `rollup` section of hardhat.config.ts is invalid. */
@@ -148,6 +165,25 @@ function genesisAccount(account: RollupGenesisAccountUserConfig, field: string):
     ...(account.code === undefined ? {} : { code: account.code as Hex }),
     ...(slots === undefined ? {} : { storage: slots }),
   };
+}
+
+/**
+ * `genesis.writeRules` with bigint activations. Only its shape is checked here (the config loads
+ * without EXECUTE's code, docs/design/task-startup.md); the rules themselves are checked by
+ * `checkWriteRules` where the devnet starts (WriteRulesError, code WRITE_RULES).
+ */
+function writeRulesOfConfig(value: RollupWriteRulesUserConfig | undefined): WriteRules | undefined {
+  if (value === undefined || typeof value === "string") return value;
+  if (!Array.isArray(value))
+    throw new RollupConfigError(
+      "genesis.writeRules: expected a rule name or a list of steps",
+      'e.g. writeRules: [{ rule: "write-through", block: 0 }, { rule: "per-block", block: 1000 }]',
+    );
+  return value.map((step, index): WriteRuleStep => {
+    const at = (key: "block" | "timestamp"): bigint =>
+      positiveInteger((step as Record<string, number | bigint>)[key], `genesis.writeRules[${index}].${key}`, 0n, true);
+    return "block" in step ? { rule: step.rule, block: at("block") } : { rule: step.rule, timestamp: at("timestamp") };
+  });
 }
 
 export function resolveRollupConfig(user: RollupUserConfig | undefined): ResolvedRollupConfig {
@@ -246,5 +282,6 @@ export function resolveRollupConfig(user: RollupUserConfig | undefined): Resolve
     mode,
     alloc,
     predeploys,
+    ...(config.genesis?.writeRules === undefined ? {} : { writeRules: writeRulesOfConfig(config.genesis.writeRules) }),
   };
 }

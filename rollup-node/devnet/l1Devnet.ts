@@ -3,13 +3,19 @@ import {
   type ExecutePrecompile,
   type ExecutePrecompileOptions,
   createExecutePrecompile,
+  writeRulesToJson,
 } from "../../precompiles";
+import { EXECUTE_WRITE_RULES_METHOD } from "../bridge/writeRulesAgreement";
 import type { BlockArchive } from "../chain/blockStore";
 import { Chain, type TrieDatabase } from "../chain/chain";
 import { ChainConfigError } from "../chain/errors";
 import { DEFAULT_HARDFORK, type GenesisAccount } from "../chain/genesis";
 import type { BlockRecord } from "../chain/types";
 import { RpcDispatcher } from "../rpc/dispatcher";
+import { parseQuantity } from "../rpc/hex";
+import { DEFAULT_METHODS } from "../rpc/methods";
+import type { MethodTable } from "../rpc/methods/types";
+import type { Json } from "../rpc/format";
 import { InProcessProvider } from "../rpc/eip1193";
 import type { RpcError } from "../rpc/errors";
 import { type RpcServer, startRpcServer } from "../rpc/server";
@@ -42,7 +48,11 @@ export interface L1DevnetOptions {
   readonly nodeCacheBytes?: number;
   /** Extra genesis accounts (contracts, balances). */
   readonly alloc?: Readonly<Record<string, GenesisAccount>>;
-  /** EXECUTE's gas constants. */
+  /**
+   * EXECUTE's options: gas constants, and each L2 chain's write rules (`writeRules`, by chain id:
+   * the chain's genesis `config.writeRules`, consensus-rules.md §5). The devnet reports the rules
+   * its EXECUTE applies over `devnet_executeWriteRules`, which a node checks at start.
+   */
   readonly execute?: ExecutePrecompileOptions;
   /**
    * EXECUTE as built by the caller (a benchmark or test wraps it to count its runs); by default
@@ -87,6 +97,19 @@ export interface L1Devnet {
   stop(): Promise<void>;
 }
 
+/**
+ * The L1 devnet's methods: the dev node's, and what its EXECUTE applies to a chain's blocks
+ * (`EXECUTE_WRITE_RULES_METHOD`), read from the precompile itself, so that a node can check it was
+ * given the same rules (docs/design/write-rule-agreement.md).
+ */
+export function l1DevnetMethods(execute: ExecutePrecompile): MethodTable {
+  return {
+    ...DEFAULT_METHODS,
+    [EXECUTE_WRITE_RULES_METHOD]: (params) =>
+      writeRulesToJson(execute.writeRulesOf(parseQuantity(params[0], "chainId"))) as Json,
+  };
+}
+
 /** Starts the L1 devnet: an Osaka chain with EXECUTE at 0x…0101, served over JSON-RPC. */
 export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1Devnet> {
   if (options.blockTime !== undefined && !(options.blockTime > 0)) {
@@ -124,7 +147,7 @@ export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1De
     onMiningError: options.onMiningError,
     onBlockMined: options.onBlockMined,
   });
-  const dispatcher = new RpcDispatcher(node, { onError: options.onRpcError });
+  const dispatcher = new RpcDispatcher(node, { onError: options.onRpcError, methods: l1DevnetMethods(execute) });
   const server: RpcServer | undefined =
     options.http === false
       ? undefined

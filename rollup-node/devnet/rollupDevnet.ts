@@ -22,6 +22,13 @@ import {
   type SequencingRuleName,
   sequencingRuleOf,
 } from "../../deploy/policy";
+import {
+  DEFAULT_VERIFIER_WRITES,
+  type WriteRules,
+  sameWriteRules,
+  writeRulesFromJson,
+  writeRulesToJson,
+} from "../../precompiles";
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../../typechain-types";
 import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
@@ -122,6 +129,12 @@ export interface RollupDevnetOptions {
   readonly contract?: RollupContractArtifact;
   /** Extra L2 genesis accounts and predeploys, next to the funded dev accounts and L2Bridge. */
   readonly genesisAlloc?: Readonly<Record<string, GenesisAccount>>;
+  /**
+   * The L2's write rules (its genesis's `config.writeRules`, consensus-rules.md §5); per block from
+   * genesis when absent. Given to the node (its witnesses, its challenger), to the L1's EXECUTE for
+   * this chain id and to the proof mode's attesters: all from the one genesis.
+   */
+  readonly l2WriteRules?: WriteRules;
   /** Web origins whose pages may call the L1 and L2 JSON-RPC (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
   /** L2 automine: each transaction sent to the L2 node gets its block before the call returns (for tests). */
@@ -212,13 +225,14 @@ export interface RollupDevnet {
 
 /**
  * Starts the dev committees: 3 attester processes each, with public dev keys, re-executing under
- * the L1's fork rules. The proof path (snarkjs, circomlibjs: ≈ 1 CPU s to load) is loaded here,
+ * the L1's fork rules and the L2's write rules. The proof path (snarkjs, circomlibjs: ≈ 1 CPU s to load) is loaded here,
  * in proof mode only, not with the devnet (docs/design/startup-time.md).
  */
 async function startDevProofService(
   committees: number,
   external: readonly ExecutionProver[],
   l1Common: Common,
+  writeRules: ReadonlyMap<bigint, WriteRules>,
   log: Logger,
 ): Promise<ProofService> {
   const { COMMITTEE_CIRCUIT, bundledCircuitArtifacts } = await import("../provers/committee");
@@ -228,6 +242,7 @@ async function startDevProofService(
     names.map((name) =>
       CommitteeProver.start(name, devAttesterKeys(name, COMMITTEE_CIRCUIT.signatures), bundledCircuitArtifacts(), {
         l1Common,
+        writeRules,
       }),
     ),
   );
@@ -256,12 +271,18 @@ export function rollupBytecodeHash(options: Pick<RollupDevnetOptions, "contract"
 
 /** The devnet's L2 genesis: the dev genesis plus the project's allocations (which may not replace a dev account). */
 export function devnetGenesis(
-  options: Pick<RollupDevnetOptions, "genesisAlloc" | "l2GasLimit">,
+  options: Pick<RollupDevnetOptions, "genesisAlloc" | "l2GasLimit" | "l2WriteRules">,
   l2ChainId: bigint,
   timestamp: bigint,
   funded: readonly Pick<DevAccount, "address" | "balance">[],
 ): GenesisConfig {
-  const base = devL2Genesis({ chainId: l2ChainId, timestamp, funded, gasLimit: options.l2GasLimit });
+  const base = devL2Genesis({
+    chainId: l2ChainId,
+    timestamp,
+    funded,
+    gasLimit: options.l2GasLimit,
+    writeRules: options.l2WriteRules,
+  });
   const alloc: Record<string, GenesisAccount> = { ...base.alloc };
   for (const [address, account] of Object.entries(options.genesisAlloc ?? {})) {
     const key = address.toLowerCase();
@@ -366,9 +387,18 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         devnetGenesis(options, l2ChainId, previous.l2GenesisTimestamp, [...accounts, keys.relayer]),
       )
     ).hash === previous.genesisBlockHash;
+  const l2WriteRules = options.l2WriteRules ?? DEFAULT_VERIFIER_WRITES;
+  // The genesis hash does not commit to the write rules: the record does (l2WriteRules).
+  const sameWriteRulesAsRecord =
+    previous !== undefined &&
+    sameWriteRules(
+      previous.l2WriteRules === undefined ? DEFAULT_VERIFIER_WRITES : writeRulesFromJson(previous.l2WriteRules),
+      l2WriteRules,
+    );
   const resumable =
     previous !== undefined &&
     sameGenesis &&
+    sameWriteRulesAsRecord &&
     (previous.contractName ?? "ExampleRollup") ===
       (options.contract?.contractName ?? previous.contractName ?? "ExampleRollup") &&
     previous.l1ChainId === l1ChainId &&
@@ -381,7 +411,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
     // Not deleted: a mistyped --l2-chain-id or a forgotten --proofs must not cost the chain.
     const aside = await setAsideDevnetChain(dataDir);
     const why =
-      unreadable ?? `${deploymentFile} was made with other chain ids, genesis, contract, proof mode or optimistic mode`;
+      unreadable ??
+      `${deploymentFile} was made with other chain ids, genesis, write rules, contract, proof mode or optimistic mode`;
     log.warn(
       `${why}: starting from genesis; the previous chain is kept in ${aside} (to resume it, stop this devnet, move its l1/, l2/ and ${DEPLOYMENT_FILE} back and run with the flags it was made with; or delete it)`,
     );
@@ -436,6 +467,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       },
       corsOrigins: options.corsOrigins,
       nodeCacheBytes: options.nodeCacheBytes,
+      // The L2's write rules, as its genesis declares them: EXECUTE verifies its blocks under them.
+      execute: { writeRules: new Map([[l2ChainId, l2WriteRules]]) },
     };
     const l1Thread = options.l1Thread ?? DEFAULT_L1_THREAD;
     l1 = await startL1Thread({
@@ -459,6 +492,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         proofs.committees,
         proofs.provers ?? [],
         createChainCommon(l1ChainId),
+        // Verified under the chain's write rules, as the L1's EXECUTE verifies it.
+        new Map([[l2ChainId, l2WriteRules]]),
         log,
       );
     const l1Url = l1.url;
@@ -502,7 +537,14 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         contract: options.contract,
         genesisSupply: genesisSupply(genesis),
       });
-      deployment = { ...deployed, l2GenesisTimestamp, relayerKey: keys.relayer.privateKey, bytecodeHash, l1GasLimit };
+      deployment = {
+        ...deployed,
+        l2GenesisTimestamp,
+        relayerKey: keys.relayer.privateKey,
+        bytecodeHash,
+        l1GasLimit,
+        l2WriteRules: writeRulesToJson(l2WriteRules),
+      };
       await saveDeployment(deploymentFile, deployment);
       const name = deployment.contractName ?? "ExampleRollup";
       const kind =

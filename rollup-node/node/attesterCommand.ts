@@ -16,11 +16,16 @@ import { KeyError, type SecretKey, attesterKeyBytes, keyEnvNames, loadRoleKey } 
 import { type AttesterServer, startAttesterServer } from "../provers/attesterServer";
 import { COMMITTEE_CIRCUIT } from "../provers/committee";
 import { devAttesterKeys } from "../provers/proofService";
+import { withWriteRules } from "../provers/attesterProtocol";
+import { readGenesisFile } from "../chain/genesisFile";
+import { DEFAULT_VERIFIER_WRITES, describeWriteRules } from "../../precompiles";
 
 export interface AttesterCommandOptions {
   readonly host: string;
   readonly port: number;
   readonly hardfork: string;
+  /** The L2 genesis file of the chain it attests for (its write rules); none: the default rule for every chain. */
+  readonly genesis?: string;
   readonly keystore?: string;
   readonly dev: boolean;
 }
@@ -41,6 +46,7 @@ export async function resolveAttesterCommand(
     host: v.host as string,
     port: v.port as number,
     hardfork: v.hardfork as string,
+    ...(typeof v.genesis === "string" ? { genesis: path.resolve(v.genesis) } : {}),
     ...(typeof v.keystore === "string" ? { keystore: path.resolve(v.keystore) } : {}),
     dev: v.dev === true,
   };
@@ -78,9 +84,16 @@ export async function startAttesterCommand(
     );
   }
   if (options.hardfork === "") throw new CommandOptionsError("CLI_USAGE", "--hardfork is empty", ATTESTER_USAGE);
+  // The chain's write rules from its genesis file: without them it would refuse (WitnessIncomplete)
+  // every block its genesis schedules under another rule than the default.
+  const genesis = options.genesis === undefined ? undefined : await readGenesisFile(options.genesis);
+  const fork = withWriteRules(
+    { hardfork: options.hardfork, eips: [] },
+    genesis === undefined ? new Map() : new Map([[genesis.chainId, genesis.writeRules ?? DEFAULT_VERIFIER_WRITES]]),
+  );
   const server = await startAttesterServer({
     privateKey: attesterKeyBytes(key),
-    fork: { hardfork: options.hardfork, eips: [] },
+    fork,
     host: options.host,
     port: options.port,
     // `--port` in the attester command and in rollup:attester alike (the task passes the same argv).
@@ -90,7 +103,7 @@ export async function startAttesterCommand(
   context
     .logger("attester")
     .info(
-      `attester (key from ${key.source}) re-executing under ${options.hardfork}, public key ${server.publicKey[0]},${server.publicKey[1]}`,
+      `attester (key from ${key.source}) re-executing under ${options.hardfork}${genesis === undefined ? "" : `, chain ${genesis.chainId}'s write rules ${describeWriteRules(genesis.writeRules ?? DEFAULT_VERIFIER_WRITES)}`}, public key ${server.publicKey[0]},${server.publicKey[1]}`,
     );
   return server;
 }

@@ -32,6 +32,14 @@ export const ATTESTER_OPTIONS: readonly OptionSpec[] = [
     description: "the fork whose rules blocks are re-executed under: the L2 genesis's (its config), which is its L1's",
   },
   {
+    name: "genesis",
+    type: "string",
+    valueName: "FILE",
+    isPath: true,
+    description:
+      "the L2 genesis file of the chain it attests for: its config.writeRules, under which EXECUTE verifies the chain's blocks (without it, the default rule, per block from genesis)",
+  },
+  {
     name: "keystore",
     type: "string",
     valueName: "FILE",
@@ -55,7 +63,7 @@ export const ATTESTER_OPTIONS: readonly OptionSpec[] = [
  * (`npx hardhat rollup:attester`) `--config` is Hardhat's own, so the attester's file is `--attester-config`.
  */
 export function attesterUsage(command = "native-rollup-attester", configFlag = "--config"): string {
-  return `${command} [--port N] [--host H] [--hardfork FORK] [--keystore FILE] [${configFlag} FILE] (--help for all)`;
+  return `${command} [--port N] [--host H] [--hardfork FORK] [--genesis FILE] [--keystore FILE] [${configFlag} FILE] (--help for all)`;
 }
 
 export const ATTESTER_USAGE = attesterUsage();

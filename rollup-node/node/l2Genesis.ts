@@ -43,6 +43,8 @@ export interface DevL2GenesisOptions {
   readonly funded: readonly Pick<DevAccount, "address" | "balance">[];
   readonly gasLimit?: bigint;
   readonly artifactsDir?: string;
+  /** EXECUTE's write rules for the chain (`GenesisConfig.writeRules`); per block from genesis when absent. */
+  readonly writeRules?: GenesisConfig["writeRules"];
 }
 
 /** The devnet's L2 genesis: the L2Bridge predeploy plus funded dev accounts and the relayer. */
@@ -55,5 +57,6 @@ export function devL2Genesis(options: DevL2GenesisOptions): GenesisConfig {
     bridgeCode: readL2BridgeRuntimeCode(options.artifactsDir),
     alloc,
     ...(options.gasLimit !== undefined ? { gasLimit: options.gasLimit } : {}),
+    ...(options.writeRules !== undefined ? { writeRules: options.writeRules } : {}),
   });
 }

@@ -25,6 +25,8 @@ import { NodeError } from "../errors";
 import { type FollowerNodeConfig, startFollowerNode } from "../follower/service";
 import { type LoggerFactory, plural } from "../logger";
 import type { AttesterEndpoint } from "../provers/attesterPool";
+import { withWriteRules } from "../provers/attesterProtocol";
+import { DEFAULT_VERIFIER_WRITES } from "../../precompiles";
 import { CommitteeProver, ProofService } from "../provers/proofService";
 import { checkSequencingRule, sequencingSource } from "./sequencingRule";
 import { claimDataDir } from "./dataDirOwner";
@@ -567,7 +569,11 @@ async function connectCommittees(
       `start the committees' attesters (npx hardhat rollup:attester) and pass --attesters URL,URL,URL or "committees" in ${context.configFlag ?? "--config"} FILE`,
     );
   }
-  const fork = { hardfork: genesis.hardfork ?? DEFAULT_HARDFORK, eips: [] };
+  // The chain's write rules too: an attester verifying under others refuses its blocks.
+  const fork = withWriteRules(
+    { hardfork: genesis.hardfork ?? DEFAULT_HARDFORK, eips: [] },
+    new Map([[genesis.chainId, genesis.writeRules ?? DEFAULT_VERIFIER_WRITES]]),
+  );
   const provers: CommitteeProver[] = [];
   try {
     for (const committee of options.committees)

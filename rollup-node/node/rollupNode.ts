@@ -1,3 +1,4 @@
+import { checkL1WriteRules } from "../bridge/writeRulesAgreement";
 import { reportCryptoFallbacks } from "../../precompiles";
 import type { Logger, LoggerFactory } from "../logger";
 import type { GenesisConfig } from "../chain/genesis";
@@ -99,6 +100,9 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
   const submitter = config.submitter ?? {};
   const mode = submitter.mode;
   const l1PollMs = config.l1.pollMs ?? DEFAULT_L1_POLL_MS;
+  // Before anything runs: blocks recorded under other write rules than the L1's EXECUTE applies
+  // would be WitnessIncomplete there (WriteRulesMismatchError; docs/design/write-rule-agreement.md).
+  await checkL1WriteRules(config.l1.provider, build.genesis.chainId, build.genesis.writeRules);
   const bridge = new BridgeService({
     l1: { ...config.l1, pollMs: l1PollMs },
     keys: config.keys,

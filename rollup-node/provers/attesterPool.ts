@@ -7,7 +7,14 @@ import type { VerifyBlockParams } from "../../precompiles";
 import { typescriptLoader } from "../cli";
 import { NodeError } from "../errors";
 import type { Attestation } from "./committee";
-import type { AttestRequest, AttestResponse, AttesterInfo, AttesterInit, ForkConfig } from "./attesterProtocol";
+import {
+  type AttestRequest,
+  type AttestResponse,
+  type AttesterInfo,
+  type AttesterInit,
+  type ForkConfig,
+  writeRulesDisagreement,
+} from "./attesterProtocol";
 
 /** One attester to start: its private key and its position in the committee. */
 export interface AttesterSpec {
@@ -235,6 +242,14 @@ class RemoteAttester implements Attester {
         "ATTESTER_FORK_MISMATCH",
         `attester ${memberIndex} at ${endpoint.url} re-executes under ${info.fork.hardfork} [${info.fork.eips.join(",")}], the L1 under ${forkConfig.hardfork} [${forkConfig.eips.join(",")}]`,
         `restart it with --hardfork ${forkConfig.hardfork}: its signatures would not match what the L1 verifies`,
+      );
+    }
+    const disagreement = writeRulesDisagreement(info.fork, forkConfig);
+    if (disagreement !== undefined) {
+      throw new AttesterError(
+        "ATTESTER_WRITE_RULES_MISMATCH",
+        `attester ${memberIndex} at ${endpoint.url}: ${disagreement}`,
+        "restart it with --genesis naming the chain's genesis file: it would refuse the blocks recorded under the chain's rules",
       );
     }
     return new RemoteAttester(memberIndex, publicKey, endpoint.url, timeoutMs);

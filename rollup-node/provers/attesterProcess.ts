@@ -2,7 +2,8 @@
  * One attester as its own OS process. It holds one Baby Jubjub key, receives L2 blocks over
  * IPC, re-executes each with `verifyBlock`, and answers with a signature only if it verifies.
  * Started by `AttesterPool`; its first IPC message (`AttesterInit`) carries the private key, the
- * member index and the L1's fork rules (under which it re-executes as EXECUTE does): nothing
+ * member index and the L1's fork rules and each chain's write rules (under which it re-executes as
+ * EXECUTE does): nothing
  * secret is on its command line.
  */
 import { getBytes } from "ethers";
@@ -10,7 +11,13 @@ import { getBytes } from "ethers";
 import { ExecuteError } from "../../precompiles";
 import { attestBlock } from "./attester";
 import { AttesterKey, loadBabyJub } from "./committee";
-import { type AttestRequest, type AttestResponse, type AttesterInit, commonOfForkConfig } from "./attesterProtocol";
+import {
+  type AttestRequest,
+  type AttestResponse,
+  type AttesterInit,
+  commonOfForkConfig,
+  writeRulesOfFork,
+} from "./attesterProtocol";
 
 function waitForInit(): Promise<AttesterInit> {
   return new Promise((resolve) => {
@@ -29,6 +36,7 @@ async function main(): Promise<void> {
   const init = await waitForInit();
   const { memberIndex } = init;
   const common = commonOfForkConfig(init.fork);
+  const writeRules = writeRulesOfFork(init.fork);
   const key = new AttesterKey(await loadBabyJub(), getBytes(init.privateKey));
   process.on("message", (request: AttestRequest | AttesterInit) => {
     if ("init" in request) return;
@@ -39,7 +47,7 @@ async function main(): Promise<void> {
       block: getBytes(request.block),
       witness: getBytes(request.witness),
     };
-    attestBlock(key, memberIndex, block).then(
+    attestBlock(key, memberIndex, block, writeRules).then(
       ({ attestation, commitment }) =>
         send({
           id: request.id,

@@ -7,7 +7,13 @@ import { ExecuteError } from "../../precompiles";
 import { NodeError, portTakenHint } from "../errors";
 import type { Logger } from "../logger";
 import { attestBlock } from "./attester";
-import { type AttestResponse, type AttesterInfo, type ForkConfig, commonOfForkConfig } from "./attesterProtocol";
+import {
+  type AttestResponse,
+  type AttesterInfo,
+  type ForkConfig,
+  commonOfForkConfig,
+  writeRulesOfFork,
+} from "./attesterProtocol";
 import { AttesterKey, loadBabyJub } from "./committee";
 
 import { DEFAULT_ATTESTER_HOST, DEFAULT_ATTESTER_PORT } from "./defaults";
@@ -39,7 +45,7 @@ export const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 16 * MAX_ATTEST_REQUEST_BYTES;
 export interface AttesterServerOptions {
   /** The attester's Baby Jubjub private key (32 bytes). */
   readonly privateKey: Uint8Array;
-  /** The L1's fork rules, under which it re-executes (as EXECUTE does). */
+  /** The L1's fork rules and each chain's write rules, under which it re-executes (as EXECUTE does). */
   readonly fork: ForkConfig;
   readonly host?: string;
   /** 0 picks a free port. */
@@ -151,6 +157,7 @@ function replyAndClose(response: ServerResponse, status: number, body: unknown):
 export async function startAttesterServer(options: AttesterServerOptions): Promise<AttesterServer> {
   const key = new AttesterKey(await loadBabyJub(), options.privateKey);
   const common = commonOfForkConfig(options.fork);
+  const writeRules = writeRulesOfFork(options.fork);
   const publicKey = key.publicKey;
   const info: AttesterInfo = { publicKey: [publicKey[0].toString(), publicKey[1].toString()], fork: options.fork };
   let queue: Promise<unknown> = Promise.resolve();
@@ -175,7 +182,7 @@ export async function startAttesterServer(options: AttesterServerOptions): Promi
       witness: getBytes(request.witness),
     };
     try {
-      const { attestation, commitment } = await attestBlock(key, 0, block);
+      const { attestation, commitment } = await attestBlock(key, 0, block, writeRules);
       options.logger.info(
         `signed a block of chain ${block.chainId} (commitment ${commitment.toString(16).slice(0, 12)}…)`,
       );

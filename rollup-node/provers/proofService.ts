@@ -5,10 +5,11 @@ import {
   DEFAULT_HARDFORK,
   type ExecutionProof,
   type VerifyBlockParams,
+  type WriteRules,
   encodeExecutionProofs,
 } from "../../precompiles";
 import { type AttesterEndpoint, AttesterPool } from "./attesterPool";
-import { type ForkConfig, forkConfigOf } from "./attesterProtocol";
+import { type ForkConfig, forkConfigOf, withWriteRules } from "./attesterProtocol";
 import {
   type CircuitArtifacts,
   COMMITTEE_CIRCUIT,
@@ -53,15 +54,19 @@ export class CommitteeProver implements ExecutionProver {
    * Starts one attester process per key (member i holds `privateKeys[i]`). `options.l1Common` is
    * the L1's Common, whose fork and EIPs EXECUTE applies to L2 blocks; the attesters re-execute
    * under the same rules (without it, the default fork's, which is right only for an L1 at it).
+   * `options.writeRules`: each L2 chain's write rules (its genesis's `config.writeRules`, as the
+   * L1's EXECUTE has them), under which the attesters verify its blocks; the default rule without.
    */
   static async start(
     name: string,
     privateKeys: readonly Uint8Array[],
     artifacts = bundledCircuitArtifacts(),
-    options: { readonly l1Common?: Common } = {},
+    options: { readonly l1Common?: Common; readonly writeRules?: ReadonlyMap<bigint, WriteRules> } = {},
   ): Promise<CommitteeProver> {
-    const fork =
-      options.l1Common === undefined ? { hardfork: DEFAULT_HARDFORK, eips: [] } : forkConfigOf(options.l1Common);
+    const fork = withWriteRules(
+      options.l1Common === undefined ? { hardfork: DEFAULT_HARDFORK, eips: [] } : forkConfigOf(options.l1Common),
+      options.writeRules ?? new Map(),
+    );
     const pool = await AttesterPool.start(
       privateKeys.map((privateKey, memberIndex) => ({ privateKey, memberIndex })),
       fork,
@@ -71,7 +76,8 @@ export class CommitteeProver implements ExecutionProver {
 
   /**
    * A committee of attesters running elsewhere (`rollup:attester`), member i at `endpoints[i]`.
-   * Each must re-execute under `fork` (the L1's rules): one that does not is refused here, since
+   * Each must re-execute under `fork` (the L1's rules, and the chains' write rules it lists: a
+   * chain not listed is not checked, `withWriteRules` adds them): one that does not is refused here, since
    * its signatures would commit to results the L1 does not compute.
    */
   static async connect(

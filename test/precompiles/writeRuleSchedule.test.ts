@@ -1,4 +1,4 @@
-import { bytesToHex, setLengthLeft, toBytes } from "@ethereumjs/util";
+import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import {
@@ -13,9 +13,9 @@ import {
 } from "../../precompiles";
 import { keccak256 } from "../../precompiles/crypto";
 import { blockExecuteCall, callExecute } from "../../tools/executeCall";
-import { TestSigner, word } from "../../tools/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import type { BuiltBlock } from "../../tools/l2TestChain";
 import { verifierOutcome } from "../../tools/verifierOutcomes";
+import { COUNTER_EXAMPLE_SETTERS, counterExampleChain, counterExampleData } from "../../tools/writeRuleCounterExample";
 
 /**
  * A chain that ran EXECUTE's write-through rule and upgraded to per-block writes at a height (or a
@@ -25,50 +25,11 @@ import { verifierOutcome } from "../../tools/verifierOutcomes";
  */
 
 const CHAIN_ID = 917n;
-const ONE_ETH = 10n ** 18n;
-/** Calldata: (slot, value) pairs of 32-byte words; SSTOREs each in order, then STOP. */
-const SETTER_CODE = "0x60005b8036111560185780602001358135556040016002565b00";
-const SETTERS = [1, 2, 3, 4].map((i) => `0x${(0x5e7710 + i).toString(16).padStart(40, "0")}`);
+const SETTERS = COUNTER_EXAMPLE_SETTERS;
 const UPGRADE_BLOCK = 3n;
 const GENESIS_TIMESTAMP = 1_700_000_000n;
 
-const slotKey = (slot: bigint): Uint8Array => setLengthLeft(toBytes(slot), 32);
-
-/** Three slots under different first nibbles of their hashed keys (a storage root branch of K1 and K2, K3 new). */
-function counterExampleSlots(): [bigint, bigint, bigint] {
-  const nibble = (slot: bigint): number => keccak256(slotKey(slot))[0] >> 4;
-  const slots: bigint[] = [];
-  for (let slot = 1n; slots.length < 3; slot++) if (!slots.some((s) => nibble(s) === nibble(slot))) slots.push(slot);
-  return slots as [bigint, bigint, bigint];
-}
-
-async function upgradingChain(): Promise<{ chain: L2TestChain; alice: TestSigner; slots: [bigint, bigint, bigint] }> {
-  const slots = counterExampleSlots();
-  const [k1, k2] = slots;
-  const probe = await L2TestChain.create(CHAIN_ID, []);
-  const address = TestSigner.fromSeed(33, probe.common).address.toString();
-  const chain = await L2TestChain.create(CHAIN_ID, [
-    { address, balance: 100n * ONE_ETH },
-    // One setter per block: each block's counter-example needs a storage trie of exactly K1 and K2.
-    ...SETTERS.map((setter) => ({
-      address: setter,
-      code: SETTER_CODE,
-      storage: { [`0x${word(k1)}`]: "0x0a", [`0x${word(k2)}`]: "0x0b" },
-    })),
-  ]);
-  return { chain, alice: TestSigner.fromSeed(33, chain.common), slots };
-}
-
-/** The counter-example's one transaction on setter `index`. */
-function counterExampleData([k1, , k3]: [bigint, bigint, bigint]): string {
-  return `0x${[
-    [k1, 5n],
-    [k3, 1n],
-    [k1, 0n],
-  ]
-    .map(([slot, value]) => word(slot) + word(value))
-    .join("")}`;
-}
+const upgradingChain = () => counterExampleChain(CHAIN_ID);
 
 function outcome(built: BuiltBlock, witness: Uint8Array, writes: WriteRules): Promise<string> {
   return verifierOutcome(CHAIN_ID, built, built.blockRlp, witness, { writes });

@@ -41,6 +41,29 @@ describe("tasks/rollupConfig: the rollup section of hardhat.config.ts", () => {
     });
   });
 
+  it("resolves genesis.writeRules (numbers or bigints) into the L2's write rules, and the devnet's options carry them", () => {
+    const resolved = resolveRollupConfig({
+      genesis: {
+        writeRules: [
+          { rule: "write-through", block: 0 },
+          { rule: "per-block", block: 1000n },
+        ],
+      },
+    });
+    expect(resolved.writeRules).to.deep.equal([
+      { rule: "write-through", block: 0n },
+      { rule: "per-block", block: 1000n },
+    ]);
+    expect(resolveRollupConfig({ genesis: { writeRules: "per-block-changes" } }).writeRules).to.equal(
+      "per-block-changes",
+    );
+    expect(resolveRollupConfig({}).writeRules).to.equal(undefined);
+    expect(() => resolveRollupConfig({ genesis: { writeRules: [{ rule: "per-block", block: -1 }] } })).to.throw(
+      RollupConfigError,
+      /genesis\.writeRules\[0\]\.block must be a non-negative integer/,
+    );
+  });
+
   it("refuses what the devnet could not run, with the field named", () => {
     expect(() => resolveRollupConfig({ proofs: { committees: 2, threshold: 3 } })).to.throw(
       RollupConfigError,

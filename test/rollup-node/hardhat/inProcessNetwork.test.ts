@@ -2,7 +2,15 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 
-import { IN_PROCESS_NETWORK } from "../../../tasks/inProcessNetwork";
+import { EXECUTE_ADDRESS, ExecuteErrorCode, createExecutePrecompile, decodeExecuteInvalid } from "../../../precompiles";
+import { IN_PROCESS_NETWORK, LazyDevnetProvider } from "../../../tasks/inProcessNetwork";
+import { resolveRollupConfig } from "../../../tasks/rollupConfig";
+import { blockExecuteCall } from "../../../tools/executeCall";
+import {
+  COUNTER_EXAMPLE_SETTERS,
+  counterExampleChain,
+  counterExampleData,
+} from "../../../tools/writeRuleCounterExample";
 
 async function deployCounter() {
   const [owner, other] = await ethers.getSigners();
@@ -45,5 +53,50 @@ describe("Hardhat in-process devnet network", () => {
     await time.increase(3600);
     expect(await time.latest()).to.be.at.least(before + 3600);
     expect(await counter.timestamp()).to.be.at.least(BigInt(before + 3600));
+  });
+
+  // A project whose L2 schedules EXECUTE's write rules (rollup.genesis.writeRules) tests its
+  // contracts against an EXECUTE that applies them (attack-review-s25 finding 3).
+  it("gives EXECUTE the L2's write rules from the rollup config: a write-through block of a scheduled chain is valid", async function () {
+    this.timeout(120_000);
+    const chainId = 920n;
+    const rollup = resolveRollupConfig({
+      l2ChainId: Number(chainId),
+      genesis: {
+        writeRules: [
+          { rule: "write-through", block: 0 },
+          { rule: "per-block", block: 3 },
+        ],
+      },
+    });
+    const { chain, alice, slots } = await counterExampleChain(chainId);
+    const built = await chain.buildBlock(
+      [alice.tx({ to: COUNTER_EXAMPLE_SETTERS[0], data: counterExampleData(slots) })],
+      {
+        writes: rollup.writeRules,
+      },
+    );
+    const { data, gasLimit } = blockExecuteCall(built, chainId, createExecutePrecompile());
+    const call = (provider: LazyDevnetProvider) =>
+      provider
+        .request({
+          method: "eth_call",
+          params: [
+            { to: EXECUTE_ADDRESS, data: ethers.hexlify(data), gas: ethers.toQuantity(gasLimit + 100_000n) },
+            "latest",
+          ],
+        })
+        .then(
+          (output) => ethers.dataSlice(output as string, 0, 32),
+          (error: Error & { data?: string }) => {
+            const invalid = error.data === undefined ? undefined : decodeExecuteInvalid(ethers.getBytes(error.data));
+            return invalid === undefined ? `failed: ${error.message}` : `invalid ${invalid.code}`;
+          },
+        );
+    expect(await call(new LazyDevnetProvider(rollup))).to.equal(ethers.hexlify(built.block.hash()));
+    // This repository's own config schedules nothing: the default rule refuses the block.
+    expect(await call(new LazyDevnetProvider(hre.config.rollup))).to.equal(
+      `invalid ${ExecuteErrorCode.WitnessIncomplete}`,
+    );
   });
 });
