@@ -5,3 +5,12 @@
 export { ExecuteError, ExecuteErrorCode, isBlockInvalid } from "./errors";
 export type { WriteRules } from "./forkSchedule";
 export { verifyBlock } from "./verifyBlock";
+// The witness capture's thread (rollup-node/chain/captureWorker.ts) re-executes a block as the
+// verifier and records its witness: the recorder and what it needs, without the proof path.
+export { transactionsRootOf } from "./blockRoots";
+export { prepareCrypto } from "./crypto";
+export { genesisForkCommon } from "./forkSchedule";
+export { recordVerifierRun } from "./verifierStateManager";
+export type { RecordedRun } from "./verifierStateManager";
+export { InMemoryWritesDB, keyOf } from "./witness";
+export type { StoredValue, Witness } from "./witness";

@@ -24,6 +24,7 @@
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -34,6 +35,7 @@ import { L2_BRIDGE_INTERFACE, connectRollup } from "../rollup-node/bridge/contra
 import { type Logger, createLineLogger, silentLogger } from "../rollup-node/logger";
 import { L2_BRIDGE_ADDRESS } from "../protocol/messages";
 import { parseL1Thread } from "../rollup-node/devnet/l1Thread";
+import type { CaptureThread } from "../rollup-node/chain/captureProtocol";
 import { DEFAULT_L2_BLOCK_TIME_MS, type RollupDevnet, startRollupDevnet } from "../rollup-node/devnet/rollupDevnet";
 import { profiled } from "../tools/cpuProfile";
 
@@ -57,6 +59,12 @@ const CAPACITY_BLOCK_MS: readonly number[] = (process.env.BENCH_CAPACITY_BLOCK_M
     return value;
   });
 const L1_THREAD = parseL1Thread(process.env.BENCH_L1_THREAD, "BENCH_L1_THREAD");
+/** BENCH_CAPTURE_THREAD=main|worker: where the L2 chain captures witnesses (the chain's default when unset). */
+const CAPTURE_THREAD = ((): CaptureThread | undefined => {
+  const value = process.env.BENCH_CAPTURE_THREAD;
+  if (value === undefined || value === "main" || value === "worker") return value;
+  throw new Error(`BENCH_CAPTURE_THREAD: "${value}" is neither main nor worker`);
+})();
 const SENDERS = 10;
 /** BENCH_LOG=1: the sequencer's lines (each block's size and debug timing line) on stderr. */
 const LOG = process.env.BENCH_LOG === "1";
@@ -264,6 +272,7 @@ async function main(): Promise<void> {
       l2Port: 0,
       l2BlockTimeMs: L2_BLOCK_MS,
       l1Thread: L1_THREAD,
+      captureThread: CAPTURE_THREAD,
       logger: benchLogger,
     });
     console.log(
@@ -335,6 +344,7 @@ async function main(): Promise<void> {
         l2Port: 0,
         l2BlockTimeMs: blockMs,
         l1Thread: L1_THREAD,
+        captureThread: CAPTURE_THREAD,
         l2GasLimit: capacityGasLimit,
         submitBlocks: false,
         logger: benchLogger,
@@ -388,6 +398,9 @@ async function main(): Promise<void> {
 }
 
 if (process.env.BENCH_CLIENT === "1") {
+  // A fresh connection per request: at load 30 a sender came back to an idle keep-alive socket
+  // after the server's timeout and the row died with "socket hang up" (stops 24 and 26).
+  http.globalAgent = new http.Agent({ keepAlive: false });
   // The benchmark client (throughputFromClient): one measurement, its result to the parent.
   process.once("message", ({ url, keys }: { url: string; keys: string[] }) => {
     throughput(url, keys).then(

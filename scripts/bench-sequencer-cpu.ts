@@ -7,12 +7,17 @@
  * Usage: npx ts-node --transpile-only scripts/bench-sequencer-cpu.ts [blocks=30] [txsPerBlock=60]
  * BENCH_CPU_PROFILE=<file>: a CPU profile of the measured blocks alone (not start-up, signing or
  * warm-up), for `scripts/profile-top.ts`.
+ * BENCH_CAPTURE_THREADS=main,worker (default: the chain's default alone): one sequencer per entry,
+ * in order, each on the same transfers; BENCH_ROUNDS=n repeats the list, reversed every other round
+ * (main, worker, worker, main, …). Beside the process's CPU it prints the node's main thread's
+ * (/proc, Linux): with the capture on a worker the two differ by the worker's share.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 
 import { maxVerifiableL2GasLimit } from "../precompiles";
+import type { CaptureThread } from "../rollup-node/chain/captureProtocol";
 import { createChainCommon } from "../rollup-node/chain/genesis";
 import { l2Genesis, readL2BridgeRuntimeCode } from "../rollup-node/l2/genesis";
 import { decodeRawTransaction } from "../rollup-node/l2/rawTransaction";
@@ -28,8 +33,30 @@ const SENDERS = 10;
 const WARM_UP_BLOCKS = 5;
 const CHAIN_ID = 31_337_777n;
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
+const CAPTURE_THREADS = process.env.BENCH_CAPTURE_THREADS?.split(",") as CaptureThread[] | undefined;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+
+/** CPU time of the process's main thread in µs (utime + stime of /proc/self/task/<pid>/stat); undefined off Linux. */
+function mainThreadCpuMicros(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 async function main(): Promise<void> {
+  if (CAPTURE_THREADS === undefined) return run(undefined);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? CAPTURE_THREADS : [...CAPTURE_THREADS].reverse();
+    for (const thread of order) await run(thread);
+  }
+}
+
+async function run(captureThread: CaptureThread | undefined): Promise<void> {
   const common = createChainCommon(CHAIN_ID);
   const signers = Array.from({ length: SENDERS }, (_, i) => TestSigner.fromSeed(100 + i, common));
   const dir = mkdtempSync(path.join(tmpdir(), "bench-sequencer-cpu-"));
@@ -44,8 +71,10 @@ async function main(): Promise<void> {
     }),
     now: () => BigInt(Math.floor(Date.now() / 1000)),
     logger: silentLogger,
+    captureThread,
   });
   try {
+    await sequencer.chain.warmCapture();
     let recipient = 0x20000;
     // Signed up front (signing is the client's work), as raw bytes: admission decodes and recovers.
     const blocks = Array.from({ length: WARM_UP_BLOCKS + BLOCKS }, () =>
@@ -56,29 +85,35 @@ async function main(): Promise<void> {
       ),
     );
     let measured = { user: 0, system: 0 };
+    let mainThread = 0;
     let timestamp = sequencer.chain.head.header.timestamp;
-    const runBlock = async (raws: readonly Uint8Array[]): Promise<NodeJS.CpuUsage> => {
+    const runBlock = async (raws: readonly Uint8Array[]): Promise<NodeJS.CpuUsage & { main: number }> => {
       const before = process.cpuUsage();
+      const mainBefore = mainThreadCpuMicros() ?? 0;
       // Concurrent, as sockets deliver them: admissions gather and share journal writes.
       await Promise.all(raws.map((raw) => sequencer.submitTransaction(decodeRawTransaction(raw, common))));
       timestamp += 1n;
       const produced = await sequencer.produceBlock({ timestamp });
       if (produced.block.transactions.length !== TXS_PER_BLOCK)
         throw new Error(`block ${produced.number} holds ${produced.block.transactions.length} transactions`);
-      return process.cpuUsage(before);
+      return { ...process.cpuUsage(before), main: (mainThreadCpuMicros() ?? 0) - mainBefore };
     };
     for (const raws of blocks.slice(0, WARM_UP_BLOCKS)) await runBlock(raws);
     const measuredBlocks = async (): Promise<void> => {
       for (const raws of blocks.slice(WARM_UP_BLOCKS)) {
         const used = await runBlock(raws);
         measured = { user: measured.user + used.user, system: measured.system + used.system };
+        mainThread += used.main;
       }
     };
     await (CPU_PROFILE === undefined ? measuredBlocks() : profiled(CPU_PROFILE, measuredBlocks));
     const txs = BLOCKS * TXS_PER_BLOCK;
     const cpuMs = (measured.user + measured.system) / 1000;
+    const { thread, onThread } = sequencer.chain.capture;
     console.log(
-      `${txs} transfers in ${BLOCKS} blocks of ${TXS_PER_BLOCK}: CPU ${cpuMs.toFixed(0)} ms (user ${(measured.user / 1000).toFixed(0)}, ` +
+      `capture ${thread} (${onThread} on its thread), main thread ${(mainThread / 1000).toFixed(0)} ms CPU, ` +
+        `${(mainThread / txs).toFixed(0)} µs per transfer; process: ` +
+        `${txs} transfers in ${BLOCKS} blocks of ${TXS_PER_BLOCK}: CPU ${cpuMs.toFixed(0)} ms (user ${(measured.user / 1000).toFixed(0)}, ` +
         `system ${(measured.system / 1000).toFixed(0)}), ${((1000 * cpuMs) / txs).toFixed(0)} µs per transfer, ` +
         `${((1000 * txs) / cpuMs).toFixed(0)} transfers per CPU second (load ${os.loadavg()[0]?.toFixed(1)})`,
     );

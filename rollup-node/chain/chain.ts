@@ -86,7 +86,11 @@ import type {
   TxLocation,
 } from "./types";
 import { buildWithinWitnessBudget } from "./witnessBudget";
-import { captureWitness } from "./witnessCapture";
+import { type CaptureParams, captureWitness, storeAncestors } from "./witnessCapture";
+import type { CaptureThread, ReadNodes } from "./captureProtocol";
+import { CaptureThreadError, CaptureWorkerThread } from "./captureThread";
+import { DEFAULT_CAPTURE_THREAD } from "./defaults";
+import type { Logger } from "../logger";
 import { createChainTrie } from "./chainTrie";
 
 // The dev controls' bound and patch shape are part of the chain's dev API: its callers import them with it.
@@ -128,6 +132,14 @@ export interface ChainConfig {
   readonly recentBlocks?: number;
   /** The trie node cache's bound in bytes; DEFAULT_NODE_CACHE_BYTES (chain/nodeCacheDb.ts) when absent. */
   readonly nodeCacheBytes?: number;
+  /**
+   * Where `mineBlock` captures witnesses; DEFAULT_CAPTURE_THREAD (chain/defaults.ts) when absent. A
+   * chain with its own `common` (a fork schedule) captures on its own thread: the capture thread
+   * makes the chain's Common from the chain id and fork (`createChainCommon`).
+   */
+  readonly captureThread?: CaptureThread;
+  /** Where the chain reports what it decided on its own (a capture thread that failed); silent when absent. */
+  readonly logger?: Logger;
 }
 
 /** An account as the head state holds it, with the head it was read at. */
@@ -202,6 +214,12 @@ export class Chain {
   private headLabels: HeadLabelSource | undefined;
   /** `headAccount`'s reader of the head state (see headReadsAt). */
   private headReads: HeadReads | undefined;
+  /** The capture thread; undefined when the chain captures on its own thread. */
+  private readonly captureThread: CaptureWorkerThread | undefined;
+  /** Captures that fell back to the chain's own thread because the capture thread failed. */
+  private captureFallbacks = 0;
+  /** Captures the capture thread made. */
+  private threadCaptures = 0;
 
   private constructor(
     readonly common: Common,
@@ -213,6 +231,39 @@ export class Chain {
   ) {
     this.headStateRoot = store.head.block.header.stateRoot;
     this.clock = new DevClock(config.now);
+    const thread = config.captureThread ?? DEFAULT_CAPTURE_THREAD;
+    this.captureThread =
+      thread === "worker" && config.common === undefined
+        ? new CaptureWorkerThread((message) => config.logger?.warn(message))
+        : undefined;
+  }
+
+  /**
+   * Starts the capture thread (if the chain has one) and settles once it has loaded. `mineBlock`
+   * starts it too, capturing on the chain's own thread until it is ready.
+   */
+  warmCapture(): Promise<void> {
+    return this.captureThread?.warm() ?? Promise.resolve();
+  }
+
+  /** Where the next witness capture runs, and how often the capture thread failed and the chain captured itself. */
+  get capture(): {
+    readonly thread: CaptureThread;
+    readonly ready: boolean;
+    readonly onThread: number;
+    readonly fallbacks: number;
+  } {
+    return {
+      thread: this.captureThread === undefined ? "main" : "worker",
+      ready: this.captureThread?.ready ?? false,
+      onThread: this.threadCaptures,
+      fallbacks: this.captureFallbacks,
+    };
+  }
+
+  /** Stops the capture thread: a block in production whose capture is on it fails (not stored). */
+  async close(): Promise<void> {
+    await this.captureThread?.close();
   }
 
   static async create(config: ChainConfig): Promise<Chain> {
@@ -507,32 +558,48 @@ export class Chain {
           "the head state was edited by dev methods: no witness can prove a block built on it",
         );
       }
-      const build = (candidates: readonly TypedTransaction[]): Promise<MinedBlock> =>
-        produceBlock({
-          vm: this.vm,
-          common: this.common,
-          parent,
-          parentStateRoot: preStateRoot,
-          txs: candidates,
-          beforeExecution: this.config.beforeExecution,
-          template: {
-            timestamp,
-            coinbase: options.coinbase ?? parent.header.coinbase.bytes,
-            parentBeaconBlockRoot: options.parentBeaconBlockRoot ?? new Uint8Array(32),
-            extraData: options.extraData ?? new Uint8Array(),
-            prevRandao: options.prevRandao ?? parent.hash(),
-          },
-        });
+      // The parent-state nodes each build read: shipped to the capture thread with its block.
+      const reads = new WeakMap<MinedBlock, ReadNodes>();
+      const record = this.captureThread !== undefined && options.captureWitness === true;
+      if (record) void this.captureThread?.warm();
+      const build = async (candidates: readonly TypedTransaction[]): Promise<MinedBlock> => {
+        if (record) this.db.recordReads();
+        try {
+          const built = await produceBlock({
+            vm: this.vm,
+            common: this.common,
+            parent,
+            parentStateRoot: preStateRoot,
+            txs: candidates,
+            beforeExecution: this.config.beforeExecution,
+            template: {
+              timestamp,
+              coinbase: options.coinbase ?? parent.header.coinbase.bytes,
+              parentBeaconBlockRoot: options.parentBeaconBlockRoot ?? new Uint8Array(32),
+              extraData: options.extraData ?? new Uint8Array(),
+              prevRandao: options.prevRandao ?? parent.hash(),
+            },
+          });
+          if (record) reads.set(built, this.db.takeReads());
+          return built;
+        } finally {
+          // Stops recording (also when the build failed).
+          if (record) this.db.takeReads();
+        }
+      };
       const witnessOf = (built: MinedBlock): Promise<Witness> =>
-        captureWitness({
-          common: this.common,
-          db: this.db,
-          store: this.store,
-          preStateRoot: built.preStateRoot,
-          block: built.record.block,
-          // Recorded under the rule of the block's number and timestamp, as EXECUTE will verify it.
-          writes: this.writeRules,
-        });
+        this.witnessOf(
+          {
+            common: this.common,
+            db: this.db,
+            ancestors: storeAncestors(this.store),
+            preStateRoot: built.preStateRoot,
+            block: built.record.block,
+            // Recorded under the rule of the block's number and timestamp, as EXECUTE will verify it.
+            writes: this.writeRules,
+          },
+          reads.get(built),
+        );
       // The build's trie writes go to LevelDB in one batch, before the block's record and head
       // pointer (beforeStore): a crash between the two leaves nodes nothing refers to yet.
       this.db.holdWrites();
@@ -553,6 +620,29 @@ export class Chain {
       this.restFork();
       return mined;
     });
+  }
+
+  /**
+   * The witness of a built block: on the capture thread when it is ready (with the nodes the
+   * build read), else on the chain's own thread. A capture thread that fails mid-capture is not
+   * a verdict on the block: the block is captured here instead, and a new thread is started.
+   */
+  private async witnessOf(params: CaptureParams, nodes: ReadNodes | undefined): Promise<Witness> {
+    const thread = this.captureThread;
+    if (thread === undefined || nodes === undefined || !thread.ready) return captureWitness(params);
+    try {
+      const witness = await thread.capture({ ...params, writes: params.writes ?? this.writeRules, nodes });
+      this.threadCaptures++;
+      return witness;
+    } catch (error) {
+      if (!(error instanceof CaptureThreadError) || error.closed) throw error;
+      this.captureFallbacks++;
+      this.config.logger?.warn(
+        `block ${params.block.header.number}'s witness was captured on the chain's thread: ${error.message}`,
+      );
+      void thread.warm();
+      return captureWitness(params);
+    }
   }
 
   /**

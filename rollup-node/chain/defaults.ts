@@ -7,3 +7,8 @@ import { DEFAULT_TARGET_GAS_LIMIT } from "./gasLimit";
 export const DEFAULT_HARDFORK = "osaka";
 /** A fresh chain starts at the gas limit its builder aims for, so its blocks keep that limit. */
 export const DEFAULT_GAS_LIMIT = DEFAULT_TARGET_GAS_LIMIT;
+/**
+ * Where a chain captures its blocks' witnesses (chain/captureProtocol.ts): on a worker thread, off
+ * the sequencer's own (docs/design/l2-throughput.md, stop 26).
+ */
+export const DEFAULT_CAPTURE_THREAD: "worker" | "main" = "worker";

@@ -16,11 +16,11 @@ import {
   type WriteRules,
   WriteRulesError,
   checkWriteRules,
-  genesisForkCommon,
 } from "../../precompiles";
 import { ChainConfigError } from "./errors";
 import { DEFAULT_GAS_LIMIT, DEFAULT_HARDFORK } from "./defaults";
-import { SHARED_KZG } from "./kzg";
+
+export { createChainCommon } from "./chainCommon";
 
 export type Hex = `0x${string}`;
 
@@ -59,23 +59,6 @@ export { DEFAULT_GAS_LIMIT, DEFAULT_HARDFORK };
 /** EIP-1559's initial base fee (1 gwei, as geth's genesis): a genesis that names none starts there. */
 export const DEFAULT_BASE_FEE = 1_000_000_000n;
 export const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";
-
-/**
- * A Common for `chainId` with every fork up to `hardfork` active at genesis, and no mainnet
- * block-number schedule (see `genesisForkCommon`): the sequencer's rules are EXECUTE's. It carries the
- * process-wide lazy KZG: blob transactions, blob sidecars and the point-evaluation precompile
- * need one, and it costs nothing until first used.
- */
-export function createChainCommon(chainId: bigint, hardfork: string = DEFAULT_HARDFORK): Common {
-  try {
-    return genesisForkCommon(chainId, { hardfork, customCrypto: { kzg: SHARED_KZG } });
-  } catch (error) {
-    throw new ChainConfigError(
-      `cannot configure hardfork "${hardfork}": ${(error as Error).message}`,
-      "use a fork name known to @ethereumjs/common, e.g. osaka or prague",
-    );
-  }
-}
 
 /** `rules` when `writeRuleAt` can apply them; a `ChainConfigError` naming the step otherwise. */
 export function checkGenesisWriteRules(rules: WriteRules): WriteRules {

@@ -56,6 +56,8 @@ export class NodeCacheDB implements DB<string, StoredValue> {
   private held: Map<string, BatchDBOp<string, StoredValue>> | undefined;
   /** The database was asked for the empty trie's root and had nothing: asked once, not per read. */
   private emptyRootAbsent = false;
+  /** The values read since `recordReads()` (undefined: the empty root, absent), by key; not the held writes. */
+  private recorded: Map<string, StoredValue | undefined> | undefined;
   /** When a read or held write last let the event loop take a turn (performance.now()). */
   private lastTurn = performance.now();
 
@@ -94,6 +96,22 @@ export class NodeCacheDB implements DB<string, StoredValue> {
     if (held !== undefined && held.size > 0) await this.inner.batch([...held.values()]);
   }
 
+  /**
+   * Remembers every value read from here on (not the held writes: what was stored before), until
+   * `takeReads()`. A block's build reads the parent-state nodes its witness capture will read
+   * again: shipped with the block, they spare the capture thread most of its questions.
+   */
+  recordReads(): void {
+    this.recorded = new Map();
+  }
+
+  /** The reads since `recordReads()`, by key (undefined: absent), and stops recording. */
+  takeReads(): Map<string, StoredValue | undefined> {
+    const recorded = this.recorded ?? new Map<string, StoredValue | undefined>();
+    this.recorded = undefined;
+    return recorded;
+  }
+
   async get(key: string, opts?: EncodingOpts): Promise<StoredValue | undefined> {
     const hexKey = keyOf(key);
     await this.turn();
@@ -105,17 +123,22 @@ export class NodeCacheDB implements DB<string, StoredValue> {
       // Most recently used last: eviction takes the first.
       this.entries.delete(hexKey);
       this.entries.set(hexKey, cached);
+      this.recorded?.set(hexKey, cached);
       return cached;
     }
     // Absent until written through this cache (remember() clears the flag).
     if (hexKey === EMPTY_TRIE_ROOT_KEY && this.emptyRootAbsent) {
       this.hitCount++;
+      this.recorded?.set(hexKey, undefined);
       return undefined;
     }
     this.missCount++;
     const value = await this.inner.get(key, opts);
     if (value !== undefined) this.remember(hexKey, value);
     else if (hexKey === EMPTY_TRIE_ROOT_KEY) this.emptyRootAbsent = true;
+    // An absence is recorded for the empty root alone: another absent key could be one the build
+    // writes later (held), which a read then answers.
+    if (value !== undefined || hexKey === EMPTY_TRIE_ROOT_KEY) this.recorded?.set(hexKey, value);
     return value;
   }
 

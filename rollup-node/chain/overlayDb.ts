@@ -1,6 +1,6 @@
 import type { DB, EncodingOpts } from "@ethereumjs/util";
 
-import { InMemoryWritesDB, type StoredValue, keyOf } from "../../precompiles";
+import { InMemoryWritesDB, type StoredValue, keyOf } from "../../precompiles/verify";
 
 /**
  * A trie database that reads through to `inner` but keeps every write in memory.

@@ -10,31 +10,48 @@ import {
   type WriteRules,
   recordVerifierRun,
   transactionsRootOf,
-} from "../../precompiles";
+} from "../../precompiles/verify";
 import type { BlockStore } from "./blockStore";
 import { WitnessCaptureError } from "./errors";
 import { yieldBetweenTransactions } from "./executionYield";
 import { OverlayDB } from "./overlayDb";
 
-/** The chain's block store as BLOCKHASH sees it, remembering the lowest block number read. */
+/** An ancestor's header as the capture needs it: its hash (BLOCKHASH) and its RLP (the witness). */
+export interface AncestorHeader {
+  hash(): Uint8Array;
+  serialize(): Uint8Array;
+}
+
+/**
+ * The chain's headers by number: its block store on the main thread, or a capture thread's view
+ * of it (asked for by message, chain/captureThread.ts). Undefined: not in this chain.
+ */
+export type AncestorSource = (number: bigint) => AncestorHeader | undefined | Promise<AncestorHeader | undefined>;
+
+/** The headers of the chain's block store (the main thread's source). */
+export function storeAncestors(store: BlockStore): AncestorSource {
+  return (number) => store.byNumberOrUndefined(number)?.block.header;
+}
+
+/** The chain's headers as BLOCKHASH sees them, remembering the lowest block number read. */
 class RecordingBlockchain implements EVMMockBlockchainInterface {
   lowestRead: bigint;
 
   constructor(
-    private readonly store: BlockStore,
+    private readonly ancestors: AncestorSource,
     parentNumber: bigint,
   ) {
     this.lowestRead = parentNumber;
   }
 
-  async getBlock(number: number | bigint | Uint8Array): Promise<Block> {
+  async getBlock(number: number | bigint | Uint8Array): Promise<AncestorHeader> {
     if (number instanceof Uint8Array)
       throw new WitnessCaptureError(`block lookup by hash ${bytesToHex(number)} cannot be witnessed`);
     const wanted = BigInt(number);
-    const record = this.store.byNumberOrUndefined(wanted);
-    if (record === undefined) throw new Error(`block ${wanted} is not in this chain`);
+    const header = await this.ancestors(wanted);
+    if (header === undefined) throw new Error(`block ${wanted} is not in this chain`);
     if (wanted < this.lowestRead) this.lowestRead = wanted;
-    return record.block;
+    return header;
   }
 
   async putBlock(): Promise<void> {}
@@ -48,7 +65,8 @@ export interface CaptureParams {
   readonly common: Common;
   /** The chain's full-state trie database (holds the parent's state). */
   readonly db: DB<string, StoredValue>;
-  readonly store: BlockStore;
+  /** The chain's headers by number (BLOCKHASH and the headers between its oldest read and the parent). */
+  readonly ancestors: AncestorSource;
   /** The state root the block executes on. */
   readonly preStateRoot: Uint8Array;
   /** The complete block (header with its final roots). */
@@ -73,7 +91,7 @@ export interface CaptureParams {
  * shared definition keeps the two in lockstep: the verifier reads no node this recorder did not.
  */
 export async function captureWitness(params: CaptureParams): Promise<Witness> {
-  const { block, store } = params;
+  const { block, ancestors } = params;
   // A copy at the same fork: an EVM subscribes to its Common's hardforkChanged event for good,
   // so on the chain's own Common every capture's EVM (its state manager and recorded witness)
   // stayed reachable from the chain, one per block (#14).
@@ -86,7 +104,7 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
     );
   }
   const parentNumber = block.header.number - 1n;
-  const blockchain = new RecordingBlockchain(store, parentNumber);
+  const blockchain = new RecordingBlockchain(ancestors, parentNumber);
   let recorded: RecordedRun;
   try {
     recorded = await recordVerifierRun({
@@ -116,9 +134,9 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
   // BLOCKHASH authenticates an ancestor through every header between it and the parent.
   const headers: Uint8Array[] = [];
   for (let n = blockchain.lowestRead; n < parentNumber; n++) {
-    const record = store.byNumberOrUndefined(n);
-    if (record === undefined) throw new WitnessCaptureError(`ancestor header ${n} is missing from the block store`);
-    headers.push(record.block.header.serialize());
+    const header = await ancestors(n);
+    if (header === undefined) throw new WitnessCaptureError(`ancestor header ${n} is missing from the block store`);
+    headers.push(header.serialize());
   }
   return recording.toWitness(headers);
 }

@@ -4,6 +4,8 @@ import path from "node:path";
 import type { ResourceLimits } from "node:worker_threads";
 
 import type { Common } from "@ethereumjs/common";
+
+import type { CaptureThread } from "../chain/captureProtocol";
 import { JsonRpcProvider, Wallet, formatEther, keccak256 } from "ethers";
 
 import {
@@ -153,6 +155,8 @@ export interface RollupDevnetOptions {
   readonly l1Thread?: L1Thread;
   /** Both chains' trie node cache bound in bytes, the L2's and the L1's (DEFAULT_NODE_CACHE_BYTES by default). */
   readonly nodeCacheBytes?: number;
+  /** Where the L2 chain captures its blocks' witnesses (the chain's DEFAULT_CAPTURE_THREAD by default). */
+  readonly captureThread?: CaptureThread;
   /** The L1 worker's V8 heap limits (DEFAULT_L1_RESOURCE_LIMITS by default); ignored when `l1Thread` is `main`. */
   readonly l1ResourceLimits?: ResourceLimits;
 }
@@ -583,6 +587,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       sequencer: {
         genesis,
         nodeCacheBytes: options.nodeCacheBytes,
+        captureThread: options.captureThread,
         blockTimeMs: options.l2BlockTimeMs,
         allowEmptyBlocks: options.allowEmptyBlocks ?? false,
         produce: options.produceBlocks,

@@ -4,6 +4,7 @@ import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 
 import { type Witness, decodeWitness } from "../../precompiles";
 import { DEFAULT_RECENT_BLOCKS } from "../chain/blockStore";
+import type { CaptureThread } from "../chain/captureProtocol";
 import { Chain } from "../chain/chain";
 import { TransactionRejectedError } from "../chain/errors";
 import type { GenesisConfig } from "../chain/genesis";
@@ -39,6 +40,8 @@ export interface SequencerConfig {
   readonly genesis: GenesisConfig;
   /** The chain's trie node cache bound in bytes (Chain's default when absent). */
   readonly nodeCacheBytes?: number;
+  /** Where the chain captures its blocks' witnesses (Chain's DEFAULT_CAPTURE_THREAD when absent). */
+  readonly captureThread?: CaptureThread;
   /** Interval of `start()`'s block production; 1000 ms by default. */
   readonly blockTimeMs?: number;
   /** When false, `start()`'s timer skips blocks with neither transactions nor messages. Default true. */
@@ -309,7 +312,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
     const store = await L2Store.open(config.dataDir, { reset: config.reset });
     try {
       // The store is the chain's block archive: only the newest blocks stay in memory.
-      const cache = { nodeCacheBytes: config.nodeCacheBytes };
+      const cache = { nodeCacheBytes: config.nodeCacheBytes, captureThread: config.captureThread, logger };
       const probe = await Chain.create({
         genesis: config.genesis,
         db: store.db,
@@ -380,6 +383,8 @@ export class Sequencer implements SequencerApi, RpcBackend {
     this.stop();
     this.closed = true;
     await this.production.run(async () => {
+      // After the block in progress: its capture has finished, on whichever thread.
+      await this.chain.close();
       await this.poolLock.run(() => this.store.close());
     });
   }

@@ -13,6 +13,7 @@ import { Sequencer } from "../l2/sequencer";
 import type { NodeStorageConfig } from "../l2/store";
 import { InProcessProvider } from "../rpc/eip1193";
 import type { RpcServer } from "../rpc/server";
+import type { CaptureThread } from "../chain/captureProtocol";
 import { DEFAULT_L1_POLL_MS, type NodeL1Config } from "../bridge/l1Watcher";
 import { BridgeService, type NodeSubmitterConfig } from "./bridgeService";
 import type { NodeKeys } from "./keys";
@@ -27,6 +28,8 @@ export interface NodeSequencerConfig {
   readonly maxWitnessBytes?: number;
   /** The L2 chain's trie node cache bound in bytes (the chain's DEFAULT_NODE_CACHE_BYTES when absent). */
   readonly nodeCacheBytes?: number;
+  /** Where the L2 chain captures its blocks' witnesses (the chain's DEFAULT_CAPTURE_THREAD when absent). */
+  readonly captureThread?: CaptureThread;
   /**
    * Optimistic mode: the share of the rollup's proposal gas bucket (R and C) that gas reserved by
    * transactions and not used may take (docs/design/proposal-gas-slack.md); the sequencer's
@@ -130,6 +133,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     reset: storage.reset,
     genesis: build.genesis,
     nodeCacheBytes: build.nodeCacheBytes,
+    captureThread: build.captureThread,
     blockTimeMs: build.blockTimeMs,
     allowEmptyBlocks: build.allowEmptyBlocks,
     coinbase: undefined,

@@ -7,7 +7,8 @@ import { Interface } from "ethers";
 import { type Witness, encodeWitness, verifyBlock } from "../../../precompiles";
 import { Chain } from "../../../rollup-node/chain/chain";
 import { WitnessCaptureError } from "../../../rollup-node/chain/errors";
-import { type CaptureParams, captureWitness } from "../../../rollup-node/chain/witnessCapture";
+import type { BlockStore } from "../../../rollup-node/chain/blockStore";
+import { type CaptureParams, captureWitness, storeAncestors } from "../../../rollup-node/chain/witnessCapture";
 import type { GenesisAccount } from "../../../rollup-node/chain/genesis";
 import type { MinedBlock } from "../../../rollup-node/chain/types";
 import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
@@ -189,12 +190,12 @@ describe("Chain witness capture", function () {
     });
     const { block } = mined.record;
     // What mineBlock hands the capture, reached through the chain's private fields.
-    const internals = chain as unknown as { db: CaptureParams["db"]; store: CaptureParams["store"] };
+    const internals = chain as unknown as { db: CaptureParams["db"]; store: BlockStore };
     const capture = (header: Partial<HeaderData>): Promise<unknown> =>
       captureWitness({
         common: chain.common,
         db: internals.db,
-        store: internals.store,
+        ancestors: storeAncestors(internals.store),
         preStateRoot: mined.preStateRoot,
         block: createBlockFromRLP(tamperBlock(block, header), { common: block.common }),
       });

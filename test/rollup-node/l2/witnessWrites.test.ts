@@ -6,7 +6,7 @@ import { ExecuteError, type VerifierWrites, type Witness, encodeWitness, verifyB
 import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisAccount } from "../../../rollup-node/chain/genesis";
 import type { MinedBlock } from "../../../rollup-node/chain/types";
-import { captureWitness } from "../../../rollup-node/chain/witnessCapture";
+import { captureWitness, storeAncestors } from "../../../rollup-node/chain/witnessCapture";
 import { l2Genesis } from "../../../rollup-node/l2/genesis";
 import { Rng } from "../../../tools/executeFuzz";
 import {
@@ -123,7 +123,7 @@ describe("the node's witness capture, per block and write-through, on random blo
       const writeThrough = await captureWitness({
         common: chain.common,
         db: chain["db"],
-        store: chain["store"],
+        ancestors: storeAncestors(chain["store"]),
         preStateRoot: mined.preStateRoot,
         block: mined.record.block,
         writes: "write-through",
@@ -135,7 +135,7 @@ describe("the node's witness capture, per block and write-through, on random blo
       const changes = await captureWitness({
         common: chain.common,
         db: chain["db"],
-        store: chain["store"],
+        ancestors: storeAncestors(chain["store"]),
         preStateRoot: mined.preStateRoot,
         block: mined.record.block,
         writes: "per-block-changes",

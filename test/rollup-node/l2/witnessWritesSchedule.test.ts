@@ -18,7 +18,7 @@ import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
 import { readGenesisFile, writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
 import type { BlockRecord, MinedBlock } from "../../../rollup-node/chain/types";
-import { captureWitness } from "../../../rollup-node/chain/witnessCapture";
+import { captureWitness, storeAncestors } from "../../../rollup-node/chain/witnessCapture";
 import { l2Genesis } from "../../../rollup-node/l2/genesis";
 import { TestSigner, word } from "../../../tools/l2Fixtures";
 import { verifierOutcome } from "../../../tools/verifierOutcomes";
@@ -119,7 +119,7 @@ describe("the node's witness recorder across a write-rule upgrade, restarted at 
           captureWitness({
             common: chain.common,
             db: chain["db"],
-            store: chain["store"],
+            ancestors: storeAncestors(chain["store"]),
             preStateRoot: mined.preStateRoot,
             block: mined.record.block,
             writes,

@@ -1,0 +1,88 @@
+import { parentPort } from "node:worker_threads";
+
+import { createBlockFromRLP } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+
+import { prepareCrypto } from "../../precompiles/verify";
+import {
+  type CaptureAnswer,
+  type CaptureRequest,
+  type FromCaptureThread,
+  ShippedNodesDB,
+  type ToCaptureThread,
+  shipWitness,
+  transferables,
+  unshipNodes,
+} from "./captureProtocol";
+import { WitnessCaptureError } from "./errors";
+import { createChainCommon } from "./chainCommon";
+import { type AncestorHeader, captureWitness } from "./witnessCapture";
+
+// Entry point of a chain's capture thread (./captureThread.ts): re-executes one block at a time
+// as EXECUTE does and records its witness, off the sequencer's thread. Its database is the nodes
+// the build read, and the chain's answers for the rest.
+const port = parentPort;
+if (port !== null) {
+  const answers = new Map<number, (answer: CaptureAnswer) => void>();
+  let nextAsk = 0;
+  const ask = (question: (ask: number) => FromCaptureThread): Promise<CaptureAnswer> =>
+    new Promise<CaptureAnswer>((resolve) => {
+      const id = nextAsk++;
+      answers.set(id, resolve);
+      port.postMessage(question(id));
+    });
+  const commons = new Map<string, Common>();
+  const commonOf = (request: CaptureRequest): Common => {
+    const key = `${request.chainId}/${request.hardfork}`;
+    let common = commons.get(key);
+    if (common === undefined) {
+      common = createChainCommon(request.chainId, request.hardfork);
+      commons.set(key, common);
+    }
+    return common;
+  };
+  const capture = async (request: CaptureRequest): Promise<FromCaptureThread> => {
+    const { job } = request;
+    const common = commonOf(request);
+    const db = new ShippedNodesDB(unshipNodes(request.nodes), async (key, opts) => {
+      const answer = await ask((id) => ({ kind: "node", job, ask: id, key, opts }));
+      return answer.kind === "node" ? answer.value : undefined;
+    });
+    const witness = await captureWitness({
+      common,
+      db,
+      ancestors: async (number): Promise<AncestorHeader | undefined> => {
+        const answer = await ask((id) => ({ kind: "header", job, ask: id, number }));
+        if (answer.kind !== "header" || answer.hash === undefined || answer.serialized === undefined) return undefined;
+        const { hash, serialized } = answer;
+        return { hash: () => hash, serialize: () => serialized };
+      },
+      preStateRoot: request.preStateRoot,
+      block: createBlockFromRLP(request.block, { common }),
+      writes: request.writes,
+    });
+    return shipWitness(job, witness);
+  };
+  port.on("message", (message: ToCaptureThread) => {
+    if (message.kind !== "capture") {
+      const answer = answers.get(message.ask);
+      answers.delete(message.ask);
+      answer?.(message);
+      return;
+    }
+    capture(message).then(
+      (reply) => {
+        if (reply.kind !== "witness") return port.postMessage(reply);
+        port.postMessage(reply, transferables(reply.state, reply.codes, reply.headers));
+      },
+      (error: unknown) =>
+        port.postMessage({
+          kind: "failed",
+          job: message.job,
+          message: error instanceof Error ? error.message : String(error),
+          capture: error instanceof WitnessCaptureError,
+        } satisfies FromCaptureThread),
+    );
+  });
+  void prepareCrypto().then(() => port.postMessage({ kind: "ready" } satisfies FromCaptureThread));
+}
