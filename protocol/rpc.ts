@@ -7,9 +7,27 @@ import { hexlify } from "ethers";
  * added or retyped on one side fails to compile on the other.
  */
 
+/**
+ * What the node last found when it read its L1: the reads answered (`head`, the L1 block read);
+ * the L1 did not answer, or answered with an error (`error`, its message); or the L1 answers but
+ * holds no code at the rollup's address (`address`): an L1 that was reset, or a URL of another
+ * chain. `since` is when the node first found it so (Unix seconds, the node's clock), unchanged
+ * while it stays so.
+ */
+export type L1Health =
+  | { readonly state: "ok"; readonly head: bigint }
+  | { readonly state: "unreachable"; readonly since: bigint; readonly error: string }
+  | { readonly state: "rollup-missing"; readonly address: string; readonly since: bigint };
+
 /** What `rollup_status` reports. */
 export interface RollupStatus {
   readonly rollupAddress: string;
+  /**
+   * Whether the node can read its L1 now. When it cannot, the fields read from L1 (`l1ChainId`,
+   * `l1Head`, the accepted and proposed heads, the message counts) are those of its last
+   * successful read.
+   */
+  readonly l1: L1Health;
   readonly l1ChainId: bigint;
   readonly l1Head: bigint;
   readonly l2ChainId: bigint;
@@ -134,10 +152,24 @@ const quantity = (value: unknown): bigint => BigInt(value as string | number);
 const optionalQuantity = (value: unknown): bigint | undefined =>
   value === undefined || value === null ? undefined : quantity(value);
 
+/**
+ * `rollup_status`'s `l1`. A node from before the field answered `rollup_status` only when its L1
+ * reads succeeded (it failed the whole call otherwise): its answer means "ok" at `l1Head`.
+ */
+export function decodeL1Health(value: unknown, l1Head: bigint): L1Health {
+  const h = (value ?? {}) as JsonObject;
+  if (h.state === "unreachable")
+    return { state: "unreachable", since: quantity(h.since), error: String(h.error ?? "") };
+  if (h.state === "rollup-missing")
+    return { state: "rollup-missing", address: String(h.address), since: quantity(h.since) };
+  return { state: "ok", head: h.head === undefined ? l1Head : quantity(h.head) };
+}
+
 /** `rollup_status`'s answer, typed. */
 export function decodeRollupStatus(s: JsonObject): RollupStatus {
   return {
     rollupAddress: s.rollupAddress as string,
+    l1: decodeL1Health(s.l1, quantity(s.l1Head)),
     l1ChainId: quantity(s.l1ChainId),
     l1Head: quantity(s.l1Head),
     l2ChainId: quantity(s.l2ChainId),

@@ -55,6 +55,7 @@ export {
 } from "./errors";
 export type { L1ToL2Message, L2ToL1Message, RollupMessage } from "./messages";
 export {
+  type NodeL1Health,
   type NodeL1ToL2Status,
   type NodeWithdrawalProof,
   type RollupNodeRpc,

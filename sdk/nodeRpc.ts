@@ -5,6 +5,7 @@
  * the SDK falls back to contract state, which is the ground truth anyway.
  */
 import {
+  type L1Health,
   type L1ToL2Status,
   type RollupStatus,
   type WithdrawalProofResult,
@@ -20,6 +21,8 @@ import type { RpcSender } from "./runners";
 // The answers' types and decoding are the protocol's: the node encodes them with the same types.
 /** What `rollup_status` reports. */
 export type RollupNodeStatus = RollupStatus;
+/** The node's view of its L1 (`rollup_status`'s `l1`): ok, unreachable, or without the rollup contract. */
+export type NodeL1Health = L1Health;
 /** The node's view of an L1 → L2 message (`rollup_getMessageStatus({ l1Nonce })`). */
 export type NodeL1ToL2Status = L1ToL2Status;
 /** The arguments of `finalizeMessage`, as `rollup_getWithdrawalProof` builds them. */

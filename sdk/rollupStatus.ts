@@ -8,11 +8,13 @@ import { type INativeRollup, IOptimisticRollup__factory } from "./contracts";
 import type { RollupNodeRpc, RollupNodeStatus } from "./nodeRpc";
 
 /**
- * The node's `rollup_status` fields, but read from the chains; `submitter` is "unknown" when the
- * node has no `rollup_status` (another L2 client).
+ * The node's `rollup_status` fields, but read from the chains; `submitter` is "unknown" and `l1`
+ * (the node's own view of its L1: ok, unreachable, or without the rollup) absent when the node
+ * has no `rollup_status` (another L2 client).
  */
-export type RollupStatus = Omit<RollupNodeStatus, "submitter"> & {
+export type RollupStatus = Omit<RollupNodeStatus, "submitter" | "l1"> & {
   readonly submitter: RollupNodeStatus["submitter"] | "unknown";
+  readonly l1?: RollupNodeStatus["l1"];
 };
 
 export interface RollupStatusSources {
@@ -72,6 +74,8 @@ export async function readRollupStatus(s: RollupStatusSources): Promise<RollupSt
     l1MessageCount: count,
     pendingL1Messages: count - next,
     submitter: node?.submitter ?? "unknown",
+    // The node may read another L1 than this client does, or fail to read it: its own word.
+    ...(node === undefined ? {} : { l1: node.l1 }),
     ...(node?.submitterError === undefined ? {} : { submitterError: node.submitterError }),
     ...(node?.submitterErrorCode === undefined ? {} : { submitterErrorCode: node.submitterErrorCode }),
     ...(node?.submitterHint === undefined ? {} : { submitterHint: node.submitterHint }),

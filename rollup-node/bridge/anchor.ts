@@ -2,6 +2,7 @@ import { type TypedTransaction, createFeeMarket1559Tx } from "@ethereumjs/tx";
 import { type PrefixedHexString, createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
 import { getBytes } from "ethers";
 
+import type { CensorMode } from "./censorMode";
 import type { AnchorProvider, BlockAnchor, SequencerApi } from "../l2/types";
 import type { Logger } from "../logger";
 import { L2_BRIDGE_INTERFACE } from "./contracts";
@@ -48,6 +49,8 @@ export interface AnchorConfig {
 export interface MessageCensorship {
   /** Lower-case addresses whose messages are held back. */
   readonly senders: ReadonlySet<string>;
+  /** Until L1 forces them in (`delay`), or for good (`never`, L1 then refuses the blocks). */
+  readonly mode: CensorMode;
   /**
    * Whether a block built at L2 time `timestamp` may no longer leave message `nonce` behind: L1
    * refuses (`OverdueMessageSkipped`) a block that skips a message queued more than
@@ -56,7 +59,11 @@ export interface MessageCensorship {
   forced(nonce: bigint, timestamp: bigint): Promise<boolean>;
 }
 
-/** `candidates` cut before the first message of a censored sender L1 does not force in yet. */
+/**
+ * `candidates` cut before the first message of a censored sender: one L1 does not force in yet
+ * (`delay`), or any (`never`: an overdue one too, so L1 refuses the block with
+ * OverdueMessageSkipped and the submitter, after its rebuilds, halts).
+ */
 async function censored(
   candidates: readonly QueuedL1Message[],
   timestamp: bigint,
@@ -67,7 +74,14 @@ async function censored(
   const at = candidates.findIndex((q) => censor.senders.has(q.message.from.toLowerCase()));
   if (at < 0) return candidates;
   const held = candidates[at] as QueuedL1Message;
-  if (await censor.forced(held.message.nonce, timestamp)) {
+  const forced = await censor.forced(held.message.nonce, timestamp);
+  if (forced && censor.mode === "never") {
+    logger.warn(
+      `--censor-mode never: L1 → L2 message #${held.message.nonce} from ${held.message.from} is overdue and still left out: L1 refuses this sequencer's blocks until another node sequences (take-over)`,
+    );
+    return candidates.slice(0, at);
+  }
+  if (forced) {
     logger.warn(
       `--censor: L1 → L2 message #${held.message.nonce} from ${held.message.from} is overdue: L1 forces its inclusion`,
     );

@@ -5,6 +5,7 @@ import type { SequencerApi } from "../l2/types";
 import type { BatchSubmitter } from "./batchSubmitter";
 import type { Challenger } from "./challenger";
 import { L2_BRIDGE_INTERFACE, type OptimisticExampleRollup, type RollupContract } from "./contracts";
+import { L1HealthMonitor, type L1StatusReads } from "./l1Health";
 import type { L1Watcher } from "./l1Watcher";
 import {
   type L1ToL2FailureReason,
@@ -30,6 +31,11 @@ export interface StatusContext {
   readonly submitter?: BatchSubmitter;
   /** Optimistic mode: the node's challenger, whose alerts rollup_status reports. */
   readonly challenger?: Pick<Challenger, "alerts">;
+  /**
+   * The node's one L1 health monitor (rollup_status `l1`). Without it each status is read alone:
+   * a failed L1 read fails the status, as there is no last read to report.
+   */
+  readonly l1Health?: L1HealthMonitor;
 }
 
 // The rollup_* answers are protocol types: the SDK decodes them with the same interfaces.
@@ -53,7 +59,8 @@ export function failureReasonOf(reason: unknown): L1ToL2FailureReason {
   return FAILURE_REASONS[Number(reason ?? 0n)] ?? "callFailed";
 }
 
-export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
+/** What rollup_status reads from L1 (all of it, or a failure). */
+async function readL1(ctx: StatusContext): Promise<L1StatusReads> {
   const [network, l1Head, accepted, acceptedHash, next, count] = await Promise.all([
     ctx.l1Provider.getNetwork(),
     ctx.l1Provider.getBlockNumber(),
@@ -62,23 +69,34 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
     ctx.rollup.nextMessageIndex(),
     ctx.rollup.messageCount(),
   ]);
+  return {
+    l1ChainId: network.chainId,
+    l1Head: BigInt(l1Head),
+    acceptedL2Head: accepted,
+    acceptedL2HeadHash: acceptedHash,
+    ...(await proposedHead(ctx, accepted)),
+    pendingL1Messages: count - next,
+    l1MessageCount: count,
+  };
+}
+
+export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
+  const monitor = ctx.l1Health ?? new L1HealthMonitor({ provider: ctx.l1Provider, rollupAddress: ctx.rollupAddress });
+  const { l1, reads } = await monitor.read(() => readL1(ctx));
   const { chain } = ctx.sequencer;
-  const proposed = await proposedHead(ctx, accepted);
   const held = ctx.sequencer.heldForSlack?.();
   const halted = ctx.submitter?.haltReason;
   // A halt or a wait (funds, a fee spike) is reported with its code and hint; a wait ends by itself.
   const stopped = halted ?? ctx.submitter?.waitReason;
   const alerts = ctx.challenger?.alerts ?? [];
+  const { pendingL1Messages, l1MessageCount, ...heads } = reads;
   return {
     rollupAddress: ctx.rollupAddress,
-    l1ChainId: network.chainId,
-    l1Head: BigInt(l1Head),
+    l1,
+    ...heads,
     l2ChainId: chain.chainId,
     l2Head: chain.headNumber,
     l2HeadHash: bytesToHex(chain.head.hash()),
-    acceptedL2Head: accepted,
-    acceptedL2HeadHash: acceptedHash,
-    ...proposed,
     ...(held === undefined
       ? {}
       : {
@@ -94,8 +112,8 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
                   : {}),
               }),
         }),
-    pendingL1Messages: count - next,
-    l1MessageCount: count,
+    pendingL1Messages,
+    l1MessageCount,
     submitter:
       ctx.submitter === undefined
         ? "off"

@@ -8,6 +8,7 @@ import type { Common } from "@ethereumjs/common";
 import type { CaptureThread } from "../chain/captureProtocol";
 import { JsonRpcProvider, Wallet, formatEther, keccak256 } from "ethers";
 
+import type { CensorMode } from "../bridge/censorMode";
 import {
   DEFAULT_ROLLUP_POLICY,
   type RollupContractArtifact,
@@ -97,6 +98,8 @@ export interface RollupDevnetOptions {
    * messages back until L1 forces them in), to watch forced inclusion work. NodeSequencerConfig.censor.
    */
   readonly censor?: readonly string[];
+  /** TEST/DEV, with `censor`: until L1 forces them in, or never (NodeSequencerConfig.censorMode). */
+  readonly censorMode?: CensorMode;
   readonly policy?: RollupPolicy;
   /**
    * Who may advance, as the rollup contract enforces it (the banner says what applies); by default
@@ -592,6 +595,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         allowEmptyBlocks: options.allowEmptyBlocks ?? false,
         produce: options.produceBlocks,
         ...(options.censor === undefined ? {} : { censor: options.censor }),
+        ...(options.censorMode === undefined ? {} : { censorMode: options.censorMode }),
       },
       keys,
       // A devnet: evm_mine is served (its advances spend dev ETH).

@@ -3,7 +3,8 @@ import { isError } from "ethers";
 import { connectOptimisticRollup, connectRollup } from "../bridge/contracts";
 import type { L1WatcherStatus, NodeL1Config } from "../bridge/l1Watcher";
 import { createRollupMethods } from "../bridge/rpcMethods";
-import type { StatusContext } from "../bridge/status";
+import { L1HealthMonitor } from "../bridge/l1Health";
+import { type StatusContext, rollupStatus } from "../bridge/status";
 import type { GenesisConfig } from "../chain/genesis";
 import type { DashboardLimits } from "../dashboard/collect";
 import { type Dashboard, createDashboard } from "../dashboard/service";
@@ -150,7 +151,10 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
       ...(isOptimistic ? { optimistic } : {}),
       rollupAddress: l1.rollupAddress,
       l1Provider: l1.provider,
+      l1Health: new L1HealthMonitor({ provider: l1.provider, rollupAddress: l1.rollupAddress }),
     };
+    // A first status read, so that rollup_status has a last read to report should L1 fail later.
+    await rollupStatus(status).catch(() => undefined);
     const methods = followerMethods(follower, status);
     if (config.rpc !== false && config.dashboard !== false) {
       const watcherStatus = (): L1WatcherStatus => ({

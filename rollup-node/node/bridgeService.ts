@@ -9,14 +9,16 @@ import {
   type RetryPolicy,
   type SubmitterRebase,
 } from "../bridge/batchSubmitter";
+import { type CensorMode, DEFAULT_CENSOR_MODE } from "../bridge/censorMode";
 import { Challenger } from "../bridge/challenger";
 import { connectOptimisticRollup, connectRollup } from "../bridge/contracts";
 import { BridgeError } from "../bridge/errors";
+import { L1HealthMonitor } from "../bridge/l1Health";
 import { DEFAULT_L1_POLL_MS, L1Watcher, type NodeL1Config } from "../bridge/l1Watcher";
 import { type RebaseSource, localHash, rebaseOnto } from "../bridge/rebase";
 import type { LoggerFactory } from "../logger";
 import { createRollupMethods } from "../bridge/rpcMethods";
-import type { StatusContext } from "../bridge/status";
+import { type StatusContext, rollupStatus } from "../bridge/status";
 import type { AnchorProvider, SequencerApi } from "../l2/types";
 import type { MethodTable } from "../rpc/methods/types";
 import { logL2Activity } from "./activity";
@@ -53,6 +55,8 @@ export interface BridgeServiceConfig {
    * L1 forces them in (MessageCensorship). Absent for every real node.
    */
   readonly censor?: readonly string[];
+  /** With `censor`: hold the messages back until L1 forces them (DEFAULT_CENSOR_MODE) or for good. */
+  readonly censorMode?: CensorMode;
   readonly logger: LoggerFactory;
 }
 
@@ -61,7 +65,11 @@ export interface BridgeServiceConfig {
  * block's own time if later) is more than FORCE_INCLUSION_DELAY past its queueing, which is
  * NativeRollup's OverdueMessageSkipped rule.
  */
-export function l1ForcedCensorship(senders: readonly string[], l1: NodeL1Config): MessageCensorship {
+export function l1ForcedCensorship(
+  senders: readonly string[],
+  l1: NodeL1Config,
+  mode: CensorMode = DEFAULT_CENSOR_MODE,
+): MessageCensorship {
   const rollup = connectRollup(l1.rollupAddress, l1.provider);
   // NativeRollup's immutable (INativeRollup does not declare it): read once.
   const policy = new Contract(
@@ -72,6 +80,7 @@ export function l1ForcedCensorship(senders: readonly string[], l1: NodeL1Config)
   let delayRead: Promise<bigint> | undefined;
   return {
     senders: new Set(senders.map((sender) => sender.toLowerCase())),
+    mode,
     forced: async (nonce, timestamp) => {
       delayRead ??= policy.getFunction("FORCE_INCLUSION_DELAY")() as Promise<bigint>;
       const [queuedAt, delay, latest] = await Promise.all([
@@ -103,6 +112,8 @@ function rebaseOf(sequencer: SequencerApi, source: RebaseSource): SubmitterRebas
  */
 export class BridgeService {
   readonly watcher: L1Watcher;
+  /** rollup_status's L1 health: one per node, so that `since` holds across calls. */
+  private readonly l1Health: L1HealthMonitor;
   readonly anchorProvider: AnchorProvider;
   /** What one `advance` may use on this L1 and the rollup's policy keys: the sequencer builds within it, the submitter sends within it. */
   readonly advanceGasCap: L1AdvanceGasCap;
@@ -113,6 +124,7 @@ export class BridgeService {
   private inner: AnchorProvider | undefined;
 
   constructor(private readonly config: BridgeServiceConfig) {
+    this.l1Health = new L1HealthMonitor({ provider: config.l1.provider, rollupAddress: config.l1.rollupAddress });
     this.watcher = new L1Watcher({
       provider: config.l1.provider,
       rollupAddress: config.l1.rollupAddress,
@@ -158,7 +170,9 @@ export class BridgeService {
       relayerKey: this.config.keys.relayer.privateKey,
       maxMessagesPerBlock: this.config.maxMessagesPerBlock,
       refresh: () => this.watcher.poll(),
-      ...(this.config.censor === undefined ? {} : { censor: l1ForcedCensorship(this.config.censor, this.config.l1) }),
+      ...(this.config.censor === undefined
+        ? {}
+        : { censor: l1ForcedCensorship(this.config.censor, this.config.l1, this.config.censorMode) }),
       logger: this.config.logger("anchor"),
     });
     const { l1, keys } = this.config;
@@ -204,6 +218,8 @@ export class BridgeService {
     const sequencer = this.requireSequencer();
     this.detachActivity = logL2Activity(sequencer, this.config.logger("l2"));
     await this.watcher.start();
+    // A first status read, so that rollup_status has a last read to report should L1 fail later.
+    await rollupStatus(this.statusContext()).catch(() => undefined);
     this.advanceGasCap.start(this.config.l1.pollMs ?? DEFAULT_L1_POLL_MS);
     this.submitterInstance?.start();
     this.challengerInstance?.start();
@@ -233,6 +249,7 @@ export class BridgeService {
       l1Provider: this.config.l1.provider,
       watcher: this.watcher,
       submitter: this.submitterInstance,
+      l1Health: this.l1Health,
     };
   }
 

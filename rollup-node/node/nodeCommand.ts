@@ -8,6 +8,7 @@ import path from "node:path";
 
 import { Contract, JsonRpcProvider, isAddress } from "ethers";
 
+import type { CensorMode } from "../bridge/censorMode";
 import {
   SEQUENCING_RULE_CONFIG_KEY,
   type SequencingRuleName,
@@ -75,6 +76,8 @@ export interface NodeCommandOptions {
   readonly dev: boolean;
   /** TEST/DEV (`--censor`): the senders the sequencer censors (NodeSequencerConfig.censor); empty for a real node. */
   readonly censor: readonly string[];
+  /** TEST/DEV (`--censor-mode`): with `censor`, until L1 forces the messages in or never (NodeSequencerConfig.censorMode). */
+  readonly censorMode: CensorMode;
   readonly committees: readonly CommitteeConfig[];
   readonly keystores: Readonly<Partial<Record<KeyRole, string>>>;
 }
@@ -159,6 +162,12 @@ export async function resolveNodeCommand(
       "a take-over node follows L1 until the rollup lets its sequencer key advance",
     );
   const censor = censoredSenders(v.censor, v.role === "sequencer");
+  if (v["censor-mode"] === "never" && censor.length === 0)
+    throw new CommandOptionsError(
+      "CLI_USAGE",
+      "--censor-mode never needs --censor",
+      "--censor 0xADDRESS --censor-mode never (a test/dev tool: the senders whose L1 messages this sequencer never includes)",
+    );
   const configDir = configFile === undefined ? process.cwd() : path.dirname(configFile);
   const committees = committeesOf(file.extras.committees);
   if (typeof v.attesters === "string")
@@ -187,6 +196,7 @@ export async function resolveNodeCommand(
     l1PollMs: v["l1-poll-interval"] as number,
     dev: v.dev === true,
     censor,
+    censorMode: v["censor-mode"] as CensorMode,
     committees,
     keystores: keystoresOf(file.extras.keystores, configDir),
   };
@@ -498,7 +508,7 @@ export async function startNodeCommand(
         blockTimeMs: options.blockTimeMs,
         allowEmptyBlocks: options.emptyBlocks,
         proposalSlackShare: options.proposalSlackShare,
-        ...(options.censor.length === 0 ? {} : { censor: options.censor }),
+        ...(options.censor.length === 0 ? {} : { censor: options.censor, censorMode: options.censorMode }),
       },
       keys,
       rpc,

@@ -5,6 +5,7 @@ import {
   DEFAULT_L2_RPC_PORT,
   DEFAULT_PROPOSAL_SLACK_SHARE,
 } from "../l2/defaults";
+import { CENSOR_MODES, DEFAULT_CENSOR_MODE } from "../bridge/censorMode";
 import { DEFAULT_L1_POLL_MS, MIN_L1_POLL_MS } from "../bridge/l1Polling";
 import { DEFAULT_L1_FINALITY_DEPTH } from "../follower/finality";
 import { DEFAULT_RPC_HOST, MAX_TCP_PORT } from "../rpc/defaults";
@@ -130,6 +131,14 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     valueName: "ADDRESS,...",
     description:
       "TEST/DEV TOOL, sequencer only: refuse these senders' L2 transactions and hold their L1 messages back until L1 forces them in (to watch forced inclusion work); refused on an L1 other than the devnet's unless --dev",
+  },
+  {
+    name: "censor-mode",
+    type: "string",
+    choices: CENSOR_MODES,
+    default: DEFAULT_CENSOR_MODE,
+    description:
+      "with --censor: delay = include their L1 messages once L1 forces them (overdue); never = never include them, so L1 refuses this sequencer's blocks once one is overdue and the chain lives on only through another node's take-over",
   },
   {
     name: "dev",

@@ -1,4 +1,5 @@
 import { checkL1WriteRules } from "../bridge/writeRulesAgreement";
+import type { CensorMode } from "../bridge/censorMode";
 import { reportCryptoFallbacks } from "../../precompiles";
 import type { Logger, LoggerFactory } from "../logger";
 import type { GenesisConfig } from "../chain/genesis";
@@ -45,6 +46,12 @@ export interface NodeSequencerConfig {
    * working (docs/design/messages-and-forced-inclusion.md). Absent for every real node.
    */
   readonly censor?: readonly string[];
+  /**
+   * TEST/DEV only (`rollup:node --censor-mode`), with `censor`: hold their L1 messages back until
+   * L1 forces them in (`delay`, DEFAULT_CENSOR_MODE) or for good (`never`: L1 then refuses this
+   * sequencer's blocks and the chain lives on through another node's take-over).
+   */
+  readonly censorMode?: CensorMode;
 }
 
 /**
@@ -111,6 +118,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
     keys: config.keys,
     logger: config.logger,
     ...(build.censor === undefined ? {} : { censor: build.censor }),
+    ...(build.censorMode === undefined ? {} : { censorMode: build.censorMode }),
     submitter: {
       ...submitter,
       onAccepted: (accepted) => {

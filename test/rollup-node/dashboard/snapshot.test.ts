@@ -15,6 +15,7 @@ const tx = (n: number): string => `0x${(0xa000 + n).toString(16).padStart(64, "0
 
 const status: RollupStatus = {
   rollupAddress: ROLLUP,
+  l1: { state: "ok", head: 40n },
   l1ChainId: 1337n,
   l1Head: 40n,
   l2ChainId: 42069n,

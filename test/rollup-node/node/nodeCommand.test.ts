@@ -298,6 +298,21 @@ describe("the node command: options, genesis file, keys", function () {
     ])) as NodeCommandOptions;
     expect(censoring.censor).to.deep.equal([relayer.address, sequencer.address]);
     expect(base.censor).to.deep.equal([]);
+    // The mode: delay (until L1 forces the messages in) unless never is asked, and never only with senders.
+    expect(censoring.censorMode).to.equal("delay");
+    const never = (await resolveNodeCommand([
+      ...args,
+      "--censor",
+      relayer.address,
+      "--censor-mode",
+      "never",
+    ])) as NodeCommandOptions;
+    expect(never.censorMode).to.equal("never");
+    await expectCode(() => resolveNodeCommand([...args, "--censor-mode", "never"]), "CLI_USAGE");
+    await expectCode(
+      () => resolveNodeCommand([...args, "--censor", relayer.address, "--censor-mode", "always"]),
+      "CLI_USAGE",
+    );
     // This L1 is chain 31337, not the devnet's.
     const refused = await expectCode(
       () => startNodeCommand({ ...base, censor: [relayer.address] }, { logger: collectingLogger([]), env: keysEnv }),
