@@ -40,7 +40,9 @@ async function verdictOf(params: Parameters<typeof verifyBlock>[0]): Promise<Ver
 }
 
 /** The verdict with the drop armed (EXECUTE's path) and with it disarmed (every commit writes, the old path). */
-async function bothPaths(params: Parameters<typeof verifyBlock>[0]): Promise<{ armed: Verdict; old: Verdict; arms: number }> {
+async function bothPaths(
+  params: Parameters<typeof verifyBlock>[0],
+): Promise<{ armed: Verdict; old: Verdict; arms: number }> {
   const prototype = BlockBufferedStateManager.prototype;
   const arm = prototype.dropWritesAtLastCommit;
   let arms = 0;
