@@ -1,4 +1,5 @@
 import { task, types } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 // Light modules only at the top: this file loads with the config, for every task (the devnet's
 // code loads in the action, docs/design/task-startup.md).
@@ -15,6 +16,7 @@ import { DEFAULT_DEVNET_L1_GAS_LIMIT, checkedL1GasLimit } from "../rollup-node/d
 import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/defaults";
 import { DEFAULT_RPC_HOST } from "../rollup-node/rpc/defaults";
 import type { DevnetMode, OptimisticDevnetMode, ProofsDevnetMode } from "../rollup-node/devnet/mode";
+import type { L1DevnetOptions } from "../rollup-node/devnet/l1Devnet";
 import { RollupTaskError, taskAction } from "./taskErrors";
 import { InvalidTaskInputError, chainIdOption, etherAmount, portOption } from "./taskInput";
 
@@ -119,6 +121,13 @@ export function devnetTaskMode(
   return optimistic ?? proofs ?? configured;
 }
 
+/** The L1-only devnet's EXECUTE options for the project's L2: its write rules, when the config declares some. */
+function l1OnlyWriteRules(rollup: HardhatRuntimeEnvironment["config"]["rollup"]): Pick<L1DevnetOptions, "execute"> {
+  return rollup.writeRules === undefined
+    ? {}
+    : { execute: { writeRules: new Map([[rollup.l2ChainId, rollup.writeRules]]) } };
+}
+
 task(
   "devnet",
   `Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on ${DEFAULT_L1_PORT}, the rollup contract, the L2 node on ${DEFAULT_L2_RPC_PORT}`,
@@ -199,6 +208,9 @@ task(
           chainId: l1ChainId,
           gasLimit: devnetL1GasLimit(args.l1GasLimit, undefined),
           corsOrigins: cors,
+          // The project's L2 is deployed on it later: its EXECUTE verifies that chain under the
+          // config's write rules (rollup.genesis.writeRules), as the L2's node records them.
+          ...l1OnlyWriteRules(hre.config.rollup),
         });
         return;
       }

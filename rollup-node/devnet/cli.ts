@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 
 import { parseEther } from "ethers";
 
+import { readGenesisFile } from "../chain/genesisFile";
 import { runCli } from "../cli";
 import { NodeError } from "../errors";
 import { DEVNET_PORT_OPTIONS } from "./defaults";
@@ -19,7 +20,7 @@ export class CliUsageError extends NodeError {
 
 const USAGE =
   "usage: ts-node rollup-node/devnet/cli.ts [--host H] [--port N] [--block-time ms] [--chain-id N] " +
-  "[--l1-gas-limit GAS] [--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] [--proofs N] [--optimistic [--challenge-window s] [--proposal-bond ETH]] [--cors ORIGINS] | --l1-only [--fork osaka]";
+  "[--l1-gas-limit GAS] [--l2-port N] [--l2-block-time ms] [--l2-chain-id N] [--data-dir DIR] [--reset] [--empty-blocks] [--proofs N] [--optimistic [--challenge-window s] [--proposal-bond ETH]] [--cors ORIGINS] | --l1-only [--fork osaka] [--l2-genesis FILE]";
 
 /** `--optimistic` and its parameters; window and bond alone do not switch the mode on. */
 function optimisticOption(values: {
@@ -103,6 +104,7 @@ async function main(argv: string[]): Promise<void> {
       "challenge-window": { type: "string" },
       "proposal-bond": { type: "string" },
       "l1-only": { type: "boolean" },
+      "l2-genesis": { type: "string" },
       cors: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -113,6 +115,11 @@ async function main(argv: string[]): Promise<void> {
   }
   const chainId = integer(values["chain-id"], "chain-id");
   if (values["l1-only"] !== true) {
+    if (values["l2-genesis"] !== undefined)
+      throw new CliUsageError(
+        "--l2-genesis is for --l1-only",
+        "the rollup devnet builds its own L2 genesis: give its write rules in hardhat.config.ts rollup.genesis.writeRules",
+      );
     const l2ChainId = integer(values["l2-chain-id"], "l2-chain-id");
     const mode = modeOption(values);
     await runRollupDevnetForeground({
@@ -132,7 +139,12 @@ async function main(argv: string[]): Promise<void> {
     });
     return;
   }
+  // An L2 to be deployed on this L1 whose genesis schedules EXECUTE's write rules: its EXECUTE applies them.
+  const l2Genesis = values["l2-genesis"] === undefined ? undefined : await readGenesisFile(values["l2-genesis"]);
   await runL1DevnetForeground({
+    ...(l2Genesis?.writeRules === undefined
+      ? {}
+      : { execute: { writeRules: new Map([[l2Genesis.chainId, l2Genesis.writeRules]]) } }),
     host: values.host,
     port: integer(values.port, "port"),
     portOption: DEVNET_PORT_OPTIONS.l1,

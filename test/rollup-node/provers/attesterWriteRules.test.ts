@@ -1,7 +1,14 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { expect } from "chai";
+import { hexlify, randomBytes } from "ethers";
 
 import { DEFAULT_HARDFORK, type WriteRules } from "../../../precompiles";
+import { writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
 import { silentLogger } from "../../../rollup-node/logger";
+import { resolveAttesterCommand, startAttesterCommand } from "../../../rollup-node/node/attesterCommand";
 import { AttesterPool } from "../../../rollup-node/provers/attesterPool";
 import type { ForkConfig } from "../../../rollup-node/provers/attesterProtocol";
 import { type AttesterServer, startAttesterServer } from "../../../rollup-node/provers/attesterServer";
@@ -103,5 +110,28 @@ describe("attesters verify under the chain's write rules", function () {
       );
       expect(refused?.hint).to.contain("--genesis");
     });
+  });
+
+  it("rollup:attester --genesis FILE takes the chain's write rules from its genesis file and reports them on GET /", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "attester-genesis-"));
+    const file = path.join(dir, "genesis.json");
+    try {
+      await writeGenesisFile(file, { chainId: L2_CHAIN_ID, timestamp: 0n, alloc: {}, writeRules: SCHEDULE });
+      const options = await resolveAttesterCommand(["--port", "0", "--host", "127.0.0.1", "--genesis", file]);
+      const server = await startAttesterCommand(options as NonNullable<typeof options>, {
+        logger: () => silentLogger,
+        env: { NATIVE_ROLLUP_ATTESTER_KEY: hexlify(randomBytes(32)) },
+      });
+      try {
+        const info = (await (await fetch(server.url)).json()) as { fork: ForkConfig };
+        expect(info.fork.writeRules).to.deep.equal({ [L2_CHAIN_ID.toString()]: SCHEDULE_JSON });
+        const pool = await AttesterPool.connect([{ url: server.url }], SCHEDULED_FORK);
+        await pool.close();
+      } finally {
+        await server.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
