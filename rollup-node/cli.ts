@@ -1,6 +1,7 @@
 // The process side of the foreground commands (the devnet, a node in its own process).
 
 import path from "node:path";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 
 /**
  * Runs a command-line entry point: exits 0 once `main` resolves; on an error prints its message
@@ -31,6 +32,22 @@ const DEFAULT_TYPESCRIPT_LOADER = path.join(__dirname, "tsLoader.js");
  */
 export function typescriptLoader(): string {
   return process.env.NATIVE_ROLLUP_TS_LOADER ?? DEFAULT_TYPESCRIPT_LOADER;
+}
+
+/**
+ * Starts the module `name` beside `callerFile` (the caller's `__filename`) in a worker thread. From
+ * compiled JavaScript the file is loaded as is; from the TypeScript sources (the tests, `hardhat
+ * devnet`) the thread registers typescriptLoader() first, since a worker does not inherit the main
+ * thread's module hooks.
+ */
+export function startWorkerBeside(callerFile: string, name: string, options: WorkerOptions = {}): Worker {
+  const extension = path.extname(callerFile);
+  const entry = path.join(path.dirname(callerFile), `${name}${extension}`);
+  if (extension !== ".ts") return new Worker(entry, options);
+  return new Worker(`require(${JSON.stringify(typescriptLoader())}); require(${JSON.stringify(entry)});`, {
+    ...options,
+    eval: true,
+  });
 }
 
 /**

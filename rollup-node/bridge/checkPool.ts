@@ -1,8 +1,7 @@
 import { availableParallelism } from "node:os";
-import { extname, join } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 
-import { typescriptLoader } from "../cli";
+import { startWorkerBeside } from "../cli";
 import { BridgeError } from "./errors";
 import type { CheckReply, CheckRequest } from "./checkWorker";
 import { type CheckInput, type Verdict, judgeBlock } from "./verdict";
@@ -172,16 +171,7 @@ export class BlockCheckPool {
   }
 }
 
-/**
- * Starts ./checkWorker in a thread. From compiled JavaScript the file is loaded as is; from the
- * TypeScript sources (the tests, `hardhat devnet`) the thread registers a TypeScript loader first
- * (typescriptLoader: ts-node by default), since a worker does not inherit the main thread's module hooks.
- */
+/** Starts ./checkWorker in a thread (from the sources, behind the TypeScript loader: startWorkerBeside). */
 function startCheckWorker(): Worker {
-  const extension = extname(__filename);
-  const entry = join(__dirname, `checkWorker${extension}`);
-  if (extension !== ".ts") return new Worker(entry);
-  return new Worker(`require(${JSON.stringify(typescriptLoader())}); require(${JSON.stringify(entry)});`, {
-    eval: true,
-  });
+  return startWorkerBeside(__filename, "checkWorker");
 }

@@ -1,12 +1,11 @@
-import { extname, join } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { DB } from "@ethereumjs/util";
 
 import type { StoredValue, Witness, WriteRules } from "../../precompiles";
-import { typescriptLoader } from "../cli";
+import { startWorkerBeside } from "../cli";
 import {
   type FromCaptureThread,
   type ReadNodes,
@@ -198,16 +197,7 @@ export class CaptureWorkerThread {
   }
 }
 
-/**
- * Starts ./captureWorker in a thread. From compiled JavaScript the file is loaded as is; from the
- * TypeScript sources (the tests, `hardhat devnet`) the thread registers a TypeScript loader first,
- * since a worker does not inherit the main thread's module hooks (as bridge/checkPool.ts does).
- */
+/** Starts ./captureWorker in a thread. */
 function startCaptureWorker(): Worker {
-  const extension = extname(__filename);
-  const entry = join(__dirname, `captureWorker${extension}`);
-  if (extension !== ".ts") return new Worker(entry);
-  return new Worker(`require(${JSON.stringify(typescriptLoader())}); require(${JSON.stringify(entry)});`, {
-    eval: true,
-  });
+  return startWorkerBeside(__filename, "captureWorker");
 }

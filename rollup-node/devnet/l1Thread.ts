@@ -1,5 +1,4 @@
 import { createWriteStream } from "node:fs";
-import { extname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import {
@@ -9,11 +8,11 @@ import {
   getHeapStatistics,
   writeHeapSnapshot,
 } from "node:v8";
-import { type ResourceLimits, Worker, threadId as mainThreadId } from "node:worker_threads";
+import { type ResourceLimits, type Worker, threadId as mainThreadId } from "node:worker_threads";
 
 import type { Chain } from "../chain/chain";
 import { createChainCommon } from "../chain/genesis";
-import { typescriptLoader } from "../cli";
+import { startWorkerBeside } from "../cli";
 import { NodeError } from "../errors";
 import { DEFAULT_L1_CHAIN_ID, type L1Devnet, type L1DevnetOptions, startL1Devnet } from "./l1Devnet";
 import { L1Store } from "./l1Store";
@@ -394,20 +393,9 @@ function startOnWorker(options: L1ThreadOptions): Promise<WorkerL1Handle> {
   });
 }
 
-/**
- * Starts ./l1Worker in a thread. From compiled JavaScript (the packed framework) the file is loaded
- * as is; from the TypeScript sources (ts-node, the tests, `hardhat devnet`) the thread registers the
- * TypeScript loader first (typescriptLoader), as the challenger's check threads do.
- */
+/** Starts ./l1Worker in a thread (from the sources, behind the TypeScript loader: startWorkerBeside). */
 function spawnL1Worker(workerData: L1WorkerData, resourceLimits: ResourceLimits): Worker {
-  const extension = extname(__filename);
-  const entry = join(__dirname, `l1Worker${extension}`);
-  if (extension !== ".ts") return new Worker(entry, { workerData, resourceLimits });
-  return new Worker(`require(${JSON.stringify(typescriptLoader())}); require(${JSON.stringify(entry)});`, {
-    eval: true,
-    workerData,
-    resourceLimits,
-  });
+  return startWorkerBeside(__filename, "l1Worker", { workerData, resourceLimits });
 }
 
 /** Parses an L1 thread choice (an environment variable or a command-line value); undefined → the default. */
