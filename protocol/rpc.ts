@@ -19,6 +19,18 @@ export type L1Health =
   | { readonly state: "unreachable"; readonly since: bigint; readonly error: string }
   | { readonly state: "rollup-missing"; readonly address: string; readonly since: bigint };
 
+/**
+ * `L1Health` in one line, as `rollup:status` and the dashboard show it: a state that is not ok
+ * says since when (ISO time) and why.
+ */
+export function describeL1Health(l1: L1Health): string {
+  if (l1.state === "ok") return `ok, head ${l1.head}`;
+  const since = new Date(Number(l1.since) * 1000).toISOString();
+  return l1.state === "unreachable"
+    ? `UNREACHABLE since ${since}: ${l1.error} (the node reports its last read of L1)`
+    : `ROLLUP MISSING since ${since}: this L1 has no rollup contract at ${l1.address} (reset, or another chain)`;
+}
+
 /** What `rollup_status` reports. */
 export interface RollupStatus {
   readonly rollupAddress: string;

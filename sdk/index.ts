@@ -57,6 +57,7 @@ export type { L1ToL2Message, L2ToL1Message, RollupMessage } from "./messages";
 export {
   type NodeL1Health,
   type NodeL1ToL2Status,
+  describeL1Health,
   type NodeWithdrawalProof,
   type RollupNodeRpc,
   type RollupNodeStatus,

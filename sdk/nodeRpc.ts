@@ -23,6 +23,7 @@ import type { RpcSender } from "./runners";
 export type RollupNodeStatus = RollupStatus;
 /** The node's view of its L1 (`rollup_status`'s `l1`): ok, unreachable, or without the rollup contract. */
 export type NodeL1Health = L1Health;
+export { describeL1Health } from "../protocol";
 /** The node's view of an L1 → L2 message (`rollup_getMessageStatus({ l1Nonce })`). */
 export type NodeL1ToL2Status = L1ToL2Status;
 /** The arguments of `finalizeMessage`, as `rollup_getWithdrawalProof` builds them. */

@@ -38,7 +38,7 @@ import {
   type L2ToL1Message,
   type L2ToL1StatusReport,
   type MessageStatusReport,
-  type NodeL1Health,
+  describeL1Health,
   describeStatus,
 } from "../sdk";
 import { optimisticFinalAt } from "../sdk/withdrawals";
@@ -780,21 +780,12 @@ export async function balance(
   });
 }
 
-/** The node's view of its L1 in one line (rollup:status): a state that is not ok says since when, and why. */
-export function describeNodeL1(l1: NodeL1Health): string {
-  if (l1.state === "ok") return `ok, head ${l1.head}`;
-  const since = new Date(Number(l1.since) * 1000).toISOString();
-  return l1.state === "unreachable"
-    ? `UNREACHABLE since ${since}: ${l1.error} (the node reports its last read of L1)`
-    : `ROLLUP MISSING since ${since}: this L1 has no rollup contract at ${l1.address} (reset, or another chain)`;
-}
-
 export async function status(args: ConnectionArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   return withContext(hre, args, async (ctx) => {
     const s = await ctx.client.getRollupStatus();
     console.log(`rollup          ${s.rollupAddress}`);
     console.log(`L1              chain ${s.l1ChainId}, head ${s.l1Head}`);
-    if (s.l1 !== undefined) console.log(`node's L1       ${describeNodeL1(s.l1)}`);
+    if (s.l1 !== undefined) console.log(`node's L1       ${describeL1Health(s.l1)}`);
     console.log(`L2              chain ${s.l2ChainId}, head ${s.l2Head} (${s.l2HeadHash})`);
     if (s.proposedL2Head === undefined)
       console.log(`accepted on L1  L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);

@@ -49,6 +49,8 @@ export class DashboardCollector {
   private readonly limits: Required<DashboardLimits>;
   private readonly l1: CachedL1Reads;
   private readonly localBlocks = new Map<string, LocalBlockFacts>();
+  /** The last snapshot's facts read with L1 answering (shown again while it does not). */
+  private lastFacts: DashboardFacts | undefined;
   /** An optimistic rollup's challenge window (immutable), or null for one that is not optimistic; read once. */
   private challengeWindow: Promise<bigint | null> | undefined;
 
@@ -63,6 +65,10 @@ export class DashboardCollector {
   async collect(reason: string): Promise<DashboardFacts> {
     const ctx = this.source.status;
     const status = await rollupStatus(ctx);
+    // While the node cannot read L1 the other L1 reads would fail the snapshot: the last one's
+    // L1 view is shown with the status, which says since when and why (rollup_status `l1`).
+    if (status.l1.state !== "ok" && this.lastFacts !== undefined)
+      return { ...this.lastFacts, now: Date.now(), reason, status, labelledHeads: this.labelledHeads() };
     const from = Math.max(this.source.deployBlock, Number(status.l1Head) - this.limits.l1LookbackBlocks);
     const [history, l1ToL2, l2ToL1] = await Promise.all([
       acceptanceHistory(this.l1.provider, ctx.rollupAddress, from),
@@ -90,7 +96,7 @@ export class DashboardCollector {
       this.l1Time(),
       this.finalAt(acceptance),
     ]);
-    return {
+    this.lastFacts = {
       now: Date.now(),
       mode,
       consumedOnL2,
@@ -107,6 +113,7 @@ export class DashboardCollector {
       limits: { blocks: this.limits.blocks, messages: this.limits.messages },
       labelledHeads: this.labelledHeads(),
     };
+    return this.lastFacts;
   }
 
   /** The blocks the node's `safe` and `finalized` tags name, as its JSON-RPC answers them. */

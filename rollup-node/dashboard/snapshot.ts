@@ -3,6 +3,7 @@ import type { AcceptedBlock } from "../bridge/batchSubmitter";
 import type { L1ToL2Status, RollupStatus } from "../bridge/status";
 import type { SentL2Message } from "../bridge/withdrawals";
 import { plural } from "../logger";
+import { describeL1Health } from "../../protocol";
 import type {
   DashboardBlock,
   DashboardL1ToL2Message,
@@ -204,6 +205,8 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       address: status.rollupAddress,
       l1ChainId: Number(status.l1ChainId),
       l2ChainId: Number(status.l2ChainId),
+      l1State: status.l1.state,
+      l1Detail: describeL1Health(status.l1),
       submitter: status.submitter,
       ...(status.submitterError === undefined ? {} : { submitterError: status.submitterError }),
       mode: facts.mode,

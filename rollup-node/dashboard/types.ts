@@ -4,6 +4,8 @@
  * devnet), wei amounts are decimal strings.
  */
 
+import type { L1Health } from "../../protocol";
+
 /** How an L2 block got accepted (or is getting accepted) on L1, as the page labels it. */
 export type DashboardAcceptance = "re-executed" | "proven" | "proofs-or-re-executed" | "optimistic";
 export type DashboardBlockStatus = "final" | "provisional" | "challenged";
@@ -109,6 +111,9 @@ export interface DashboardSnapshot {
     readonly address: string;
     readonly l1ChainId: number;
     readonly l2ChainId: number;
+    /** The node's L1: its state, and that in one line (describeL1Health: since when and why when not ok). */
+    readonly l1State: L1Health["state"];
+    readonly l1Detail: string;
     readonly submitter: "running" | "waiting" | "halted" | "off";
     readonly submitterError?: string;
     readonly mode: DashboardMode;

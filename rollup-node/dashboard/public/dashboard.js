@@ -202,6 +202,9 @@
     $("pending-messages").textContent = `${num(s.heads.l1MessagesAwaitingL2)} waiting`;
     $("message-count").textContent =
       `${num(s.heads.l1MessageCount)} queued in total${notFinal > 0 ? ` · ${num(notFinal)} relayed, not final on L1` : ""}`;
+    // The node's L1: nothing to say while it answers; else since when and why, in red (the figures are its last read).
+    $("l1-health").textContent = s.rollup.l1State === "ok" ? "" : s.rollup.l1Detail;
+    $("l1-health").classList.toggle("bad-text", s.rollup.l1State !== "ok");
     $("mode").textContent = modeText(s.rollup.mode);
     $("submitter").replaceChildren(
       badge(

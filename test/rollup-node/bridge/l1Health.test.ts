@@ -1,14 +1,13 @@
 import { expect } from "chai";
 import { type JsonRpcProvider, parseEther } from "ethers";
 
-import { decodeRollupStatus, type RollupStatus } from "../../../protocol";
+import { type RollupStatus, decodeRollupStatus, describeL1Health } from "../../../protocol";
 import { connectRollup } from "../../../rollup-node/bridge/contracts";
 import { L1HealthMonitor } from "../../../rollup-node/bridge/l1Health";
 import { createRollupMethods } from "../../../rollup-node/bridge/rpcMethods";
 import type { StatusContext } from "../../../rollup-node/bridge/status";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import type { RpcBackend } from "../../../rollup-node/rpc/backend";
-import { describeNodeL1 } from "../../../tasks/rollupActions";
 import { type DevnetSequencer, deployDevnetRollup, startDevnetSequencer } from "../../../tools/devnetSequencer";
 
 // rollup_status read L1 for every answer and failed whole when L1 did not answer, so a node whose
@@ -52,7 +51,7 @@ describe("rollup_status reports the node's L1: ok, unreachable (stopped), rollup
     const s = await status();
     expect(s.l1).to.deep.equal({ state: "ok", head: s.l1Head });
     expect(s.l1Head).to.equal(BigInt(await devnet.provider.getBlockNumber()));
-    expect(describeNodeL1(s.l1)).to.equal(`ok, head ${s.l1Head}`);
+    expect(describeL1Health(s.l1)).to.equal(`ok, head ${s.l1Head}`);
   });
 
   it("reports rollup-missing once the rollup's code is gone, since the first time it saw it, and ok again when it is back", async () => {
@@ -70,7 +69,7 @@ describe("rollup_status reports the node's L1: ok, unreachable (stopped), rollup
     expect(missing.l1MessageCount).to.equal(before.l1MessageCount);
     clock += 5_000;
     expect((await status()).l1).to.deep.include({ state: "rollup-missing", since: BigInt((clock - 5_000) / 1000) });
-    expect(describeNodeL1(missing.l1)).to.include(`no rollup contract at ${rollupAddress}`);
+    expect(describeL1Health(missing.l1)).to.include(`no rollup contract at ${rollupAddress}`);
 
     await devnet.provider.send("hardhat_setCode", [rollupAddress, code]);
     const back = await status();
@@ -89,7 +88,7 @@ describe("rollup_status reports the node's L1: ok, unreachable (stopped), rollup
     expect(down.l1.error).to.be.a("string").and.not.equal("");
     expect(down.l1Head).to.equal(last.l1Head);
     expect(down.l2Head).to.equal(last.l2Head);
-    expect(describeNodeL1(down.l1)).to.match(/^UNREACHABLE since /);
+    expect(describeL1Health(down.l1)).to.match(/^UNREACHABLE since /);
 
     // A fresh L1 (a devnet restarted without its data) answers, but holds no rollup.
     fresh = await startL1Devnet({ port });

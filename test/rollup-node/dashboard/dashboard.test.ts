@@ -340,4 +340,40 @@ describe("dashboard: the L2 node's live page, in a real browser", function () {
     expect(Number(await polling.getAttribute("body", "data-generated-at"))).to.be.above(first);
     await polling.close();
   });
+  it("shows in red that the node's L1 lost the rollup contract, keeping its last L1 view, and clears it once the code is back", async () => {
+    const address = r.devnet.deployment.address;
+    const code = await r.l1.getCode(address);
+    const lost = await browser.newPage();
+    await lost.goto(`${r.devnet.l2Url}/dashboard`);
+    await r.l1.send("hardhat_setCode", [address, "0x"]);
+    try {
+      const snapshot = await eventually(
+        "a snapshot with the rollup missing",
+        async () => {
+          const s = await fetchSnapshot(r.devnet.l2Url);
+          return s.rollup.l1State === "rollup-missing" ? s : undefined;
+        },
+        30_000,
+      );
+      expect(snapshot.rollup.l1Detail).to.include(`no rollup contract at ${address}`);
+      // The last L1 view stays: the accepted blocks are still listed.
+      expect(snapshot.blocks.length).to.be.above(0);
+      // A new L2 block pushes a snapshot to the page, which shows the reason in red.
+      await (await r.l2Wallet(8).sendTransaction({ to: Wallet.createRandom().address, value: 1n })).wait();
+      await lost.waitForFunction(
+        `document.getElementById("l1-health").textContent.includes("ROLLUP MISSING")`,
+        undefined,
+        { timeout: 15_000 },
+      );
+      expect(await lost.getAttribute("#l1-health", "class")).to.contain("bad-text");
+    } finally {
+      await r.l1.send("hardhat_setCode", [address, code]);
+    }
+    await eventually(
+      "a snapshot with the L1 ok again",
+      async () => ((await fetchSnapshot(r.devnet.l2Url)).rollup.l1State === "ok" ? true : undefined),
+      30_000,
+    );
+    await lost.close();
+  });
 });

@@ -111,10 +111,22 @@ describe("dashboard snapshot (pure assembly of the node's facts)", () => {
       address: ROLLUP,
       l1ChainId: 1337,
       l2ChainId: 42069,
+      l1State: "ok",
+      l1Detail: "ok, head 40",
       submitter: "halted",
       submitterError: "block 6 rejected",
       mode: { kind: "re-execution" },
     });
+    // A node that cannot read its L1 says so, since when and why.
+    const down = buildDashboardSnapshot(
+      facts({
+        status: { ...status, l1: { state: "unreachable", since: 1_700_000_000n, error: "connection refused" } },
+      }),
+    );
+    expect(down.rollup.l1State).to.equal("unreachable");
+    expect(down.rollup.l1Detail).to.equal(
+      "UNREACHABLE since 2023-11-14T22:13:20.000Z: connection refused (the node reports its last read of L1)",
+    );
     expect(s.generatedAt).to.equal(1_700_000_000_000);
     expect(s.reason).to.equal("l2-block");
   });

@@ -99,6 +99,8 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     expect(out).to.contain(`chain ${r.devnet.l2ChainId}`);
     expect(out).to.match(/L1 → L2 queue {3}1 message, 0 pending/);
     expect(out).to.contain("submitter       running");
+    // The node's own view of its L1 (rollup_status l1).
+    expect(out).to.match(/node's L1 {7}ok, head \d+/);
   });
 
   it("rollup:blocks lists each accepted L2 block as re-executed by EXECUTE", async () => {
