@@ -235,33 +235,31 @@ export function writeRulesFromJson(value: unknown): WriteRules {
 }
 
 /**
- * `rules` in one form per meaning, for comparing two configurations: a single rule as its one
- * step at block 0, the first step at block 0 (block 0 and timestamp 0 both hold from genesis),
- * a step dropped when it repeats the rule of the step before it of its own kind (reached after
- * it, so it changes nothing). Steps of different kinds are kept: a timestamp step can be reached
- * before an earlier block step.
+ * Whether `a` and `b` give every header the same rule. A schedule's rule at a header depends only on
+ * which block activations its number reaches and which timestamp activations its timestamp reaches
+ * (`writeRuleAt`), so comparing the two at every pair (block activation, timestamp activation) of
+ * either schedule, 0 included, compares them on every header: each such pair stands for one region
+ * of headers that reach the same activations. Exact both ways: two schedules written differently
+ * (a step repeating the rule before it, of either kind, or a timestamp step at 0) are the same, and
+ * a schedule whose timestamp step can be reached before an earlier block step is not (session 26's
+ * form-based comparison found `[per-block at timestamp 0, per-block at timestamp 50]` other than
+ * `per-block`, refusing a node whose genesis wrote it so: attack-review-s26.md).
  */
-export function canonicalWriteRules(rules: WriteRules): readonly WriteRuleStep[] {
-  checkWriteRules(rules);
-  if (typeof rules === "string") return [{ rule: rules, block: 0n }];
-  const steps: WriteRuleStep[] = [{ rule: rules[0].rule, block: 0n }];
-  let previous: { kind: "block" | "timestamp"; rule: VerifierWrites } = { kind: "block", rule: rules[0].rule };
-  rules.forEach((step: WriteRuleStep, index: number) => {
-    if (index === 0) return;
-    const { kind, at } = stepActivation(step, index);
-    if (kind === previous.kind && step.rule === previous.rule) return;
-    steps.push(kind === "block" ? { rule: step.rule, block: at } : { rule: step.rule, timestamp: at });
-    previous = { kind, rule: step.rule };
-  });
-  return steps;
-}
-
-/** Whether `a` and `b` give every block the same rule (compared by `canonicalWriteRules`). */
 export function sameWriteRules(a: WriteRules, b: WriteRules): boolean {
-  return (
-    JSON.stringify(writeRulesToJson(canonicalWriteRules(a))) ===
-    JSON.stringify(writeRulesToJson(canonicalWriteRules(b)))
-  );
+  const blocks = new Set<bigint>([0n]);
+  const timestamps = new Set<bigint>([0n]);
+  for (const rules of [a, b]) {
+    checkWriteRules(rules);
+    if (typeof rules === "string") continue;
+    rules.forEach((step: WriteRuleStep, index: number) => {
+      const { kind, at } = stepActivation(step, index);
+      (kind === "block" ? blocks : timestamps).add(at);
+    });
+  }
+  for (const number of blocks)
+    for (const timestamp of timestamps)
+      if (writeRuleAt(a, { number, timestamp }) !== writeRuleAt(b, { number, timestamp })) return false;
+  return true;
 }
 
 /** `rules` in words, for messages: `per-block`, or `write-through from block 0, per-block from block 3`. */

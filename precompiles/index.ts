@@ -57,7 +57,6 @@ export {
   DEFAULT_VERIFIER_WRITES,
   VERIFIER_WRITES,
   WriteRulesError,
-  canonicalWriteRules,
   checkWriteRules,
   describeWriteRules,
   genesisForkCommon,

@@ -8,9 +8,9 @@ export { verifyBlock } from "./verifyBlock";
 // The witness capture's thread (rollup-node/chain/captureWorker.ts) re-executes a block as the
 // verifier and records its witness: the recorder and what it needs, without the proof path.
 export { transactionsRootOf } from "./blockRoots";
-export { prepareCrypto } from "./crypto";
+export { keccak256, prepareCrypto } from "./crypto";
 export { genesisForkCommon } from "./forkSchedule";
 export { recordVerifierRun } from "./verifierStateManager";
 export type { RecordedRun } from "./verifierStateManager";
-export { InMemoryWritesDB, keyOf } from "./witness";
+export { InMemoryWritesDB, keyOf, toHex, valueBytes } from "./witness";
 export type { StoredValue, Witness } from "./witness";

@@ -79,6 +79,22 @@ export class WitnessCaptureError extends ChainError {
   }
 }
 
+/**
+ * The trie database answered a key with bytes that do not hash to it: a damaged database, or a
+ * capture thread given another node than the chain read. Not a verdict on the block (that is
+ * WitnessCaptureError): a witness holding those bytes would lack the node the key names, and L1
+ * would refuse the block as WitnessIncomplete.
+ */
+export class StoredNodeMismatchError extends ChainError {
+  constructor(message: string) {
+    super(
+      "STORED_NODE_MISMATCH",
+      message,
+      "the chain's trie database is damaged (restore it, or resync the chain from L1); on the capture thread the chain captures the block itself",
+    );
+  }
+}
+
 /** The stored chain does not match the configuration it is opened with, or is damaged. */
 export class ChainHistoryError extends ChainError {
   constructor(message: string, hint: string) {

@@ -1,18 +1,23 @@
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
-import { type DB, bytesToHex, equalsBytes } from "@ethereumjs/util";
+import type { BatchDBOp, DB, EncodingOpts } from "@ethereumjs/util";
+import { bytesToHex, equalsBytes } from "@ethereumjs/util";
 
 import {
   type RecordedRun,
   type StoredValue,
   type Witness,
   type WriteRules,
+  keccak256,
+  keyOf,
   recordVerifierRun,
+  toHex,
   transactionsRootOf,
+  valueBytes,
 } from "../../precompiles/verify";
 import type { BlockStore } from "./blockStore";
-import { WitnessCaptureError } from "./errors";
+import { StoredNodeMismatchError, WitnessCaptureError } from "./errors";
 import { yieldBetweenTransactions } from "./executionYield";
 import { OverlayDB } from "./overlayDb";
 
@@ -31,6 +36,55 @@ export type AncestorSource = (number: bigint) => AncestorHeader | undefined | Pr
 /** The headers of the chain's block store (the main thread's source). */
 export function storeAncestors(store: BlockStore): AncestorSource {
   return (number) => store.byNumberOrUndefined(number)?.block.header;
+}
+
+/** Length of a trie node's database key (its hash, hex) and of a code's (the code prefix, then its hash). */
+const NODE_KEY_HEX = 64;
+const CODE_KEY_HEX = 66;
+
+/**
+ * The pre-state as the capture reads it, each value checked against its key: a trie node's key
+ * is its hash, a code's is the "c" prefix and its hash. The recorder puts every value read here
+ * into the witness, and EXECUTE looks each node up by the hash of its bytes: bytes that do not
+ * hash to the key they were read under would give a witness lacking that node, which L1 refuses
+ * (WitnessIncomplete) while the capture, whose run used the bytes, saw nothing wrong when the
+ * block does not write that path back (write-through, per-block-changes: attack-review-s26.md).
+ * Below the capture's overlay, so the nodes its run writes and reads back are not hashed again.
+ */
+export class HashCheckedDB implements DB<string, StoredValue> {
+  constructor(private readonly inner: DB<string, StoredValue>) {}
+
+  async get(key: string, opts?: EncodingOpts): Promise<StoredValue | undefined> {
+    const value = await this.inner.get(key, opts);
+    if (value === undefined) return value;
+    const hexKey = keyOf(key);
+    if (hexKey.length === NODE_KEY_HEX || hexKey.length === CODE_KEY_HEX) {
+      const hash = toHex(keccak256(valueBytes(value)));
+      if (hash !== hexKey.slice(hexKey.length - NODE_KEY_HEX))
+        throw new StoredNodeMismatchError(`the trie database's value for key ${hexKey} hashes to ${hash}`);
+    }
+    return value;
+  }
+
+  async put(key: string, value: StoredValue, opts?: EncodingOpts): Promise<void> {
+    await this.inner.put(key, value, opts);
+  }
+
+  async del(key: string, opts?: EncodingOpts): Promise<void> {
+    await this.inner.del(key, opts);
+  }
+
+  async batch(ops: BatchDBOp<string, StoredValue>[]): Promise<void> {
+    await this.inner.batch(ops);
+  }
+
+  shallowCopy(): DB<string, StoredValue> {
+    return this;
+  }
+
+  async open(): Promise<void> {
+    await this.inner.open();
+  }
 }
 
 /** The chain's headers as BLOCKHASH sees them, remembering the lowest block number read. */
@@ -109,7 +163,7 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
   try {
     recorded = await recordVerifierRun({
       common,
-      db: new OverlayDB(params.db),
+      db: new OverlayDB(new HashCheckedDB(params.db)),
       preStateRoot: params.preStateRoot,
       block,
       blockchain,
@@ -121,6 +175,8 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
       againstHeader: true,
     });
   } catch (error) {
+    // A damaged database is not the block's fault.
+    if (error instanceof StoredNodeMismatchError) throw error;
     throw new WitnessCaptureError(
       `re-execution of block ${block.header.number} does not give the block: ${(error as Error).message}`,
     );

@@ -62,6 +62,33 @@ describe("write rules: one schedule compared across the wire (docs/design/write-
     expect(describeWriteRules(UPGRADE)).to.equal("write-through from block 0, per-block from block 3");
   });
 
+  it("finds two schedules the same whenever they give every block the same rule (a node is not refused for how its genesis writes it)", async () => {
+    // A timestamp step repeating the genesis step's rule changes no block's rule.
+    const redundant: WriteRules = [
+      { rule: "per-block", timestamp: 0n },
+      { rule: "per-block", timestamp: 50n },
+    ];
+    expect(sameWriteRules("per-block", redundant)).to.equal(true);
+    expect(sameWriteRules(redundant, "per-block")).to.equal(true);
+    // A timestamp step at 0 after block steps is reached by every block: it is the rule from genesis.
+    expect(
+      sameWriteRules([...UPGRADE, { rule: "write-through", timestamp: 0n }] as WriteRules, "write-through"),
+    ).to.equal(true);
+    // And still told apart when some block differs (number 1 at timestamp 60: per-block, write-through).
+    expect(
+      sameWriteRules(redundant, [
+        { rule: "per-block", block: 0n },
+        { rule: "write-through", timestamp: 60n },
+      ]),
+    ).to.equal(false);
+    expect(sameWriteRules([...UPGRADE, { rule: "write-through", timestamp: 0n }] as WriteRules, UPGRADE)).to.equal(
+      false,
+    );
+    // The node's start-up check: an L1 reporting per-block accepts the redundant schedule.
+    const l1 = { send: async () => "per-block" } as unknown as Parameters<typeof checkL1WriteRules>[0];
+    expect((await checkL1WriteRules(l1, 7n, redundant)).source).to.equal("reported");
+  });
+
   it("EXECUTE reports the rules it was created with per chain, a copy its creator cannot change afterwards", () => {
     const steps = [
       { rule: "write-through", block: 0n },
