@@ -79,6 +79,8 @@ export interface NodeCommandOptions {
   /** TEST/DEV (`--censor-mode`): with `censor`, until L1 forces the messages in or never (NodeSequencerConfig.censorMode). */
   readonly censorMode: CensorMode;
   readonly committees: readonly CommitteeConfig[];
+  /** How long to wait at start for an attester that does not answer yet (`--attester-wait`). */
+  readonly attesterWaitMs: number;
   readonly keystores: Readonly<Partial<Record<KeyRole, string>>>;
 }
 
@@ -198,6 +200,7 @@ export async function resolveNodeCommand(
     censor,
     censorMode: v["censor-mode"] as CensorMode,
     committees,
+    attesterWaitMs: v["attester-wait"] as number,
     keystores: keystoresOf(file.extras.keystores, configDir),
   };
 }
@@ -585,9 +588,11 @@ async function connectCommittees(
     new Map([[genesis.chainId, genesis.writeRules ?? DEFAULT_VERIFIER_WRITES]]),
   );
   const provers: CommitteeProver[] = [];
+  const log = context.logger("node");
+  const connect = { waitMs: options.attesterWaitMs, onWait: (message: string) => log.info(message) };
   try {
     for (const committee of options.committees)
-      provers.push(await CommitteeProver.connect(committee.name, committee.attesters, fork));
+      provers.push(await CommitteeProver.connect(committee.name, committee.attesters, fork, undefined, connect));
   } catch (error) {
     await Promise.all(provers.map((p) => p.close()));
     throw error;
@@ -602,10 +607,8 @@ async function connectCommittees(
       "list the committee's attesters in the order and with the keys the rollup was deployed for, or deploy with this committee's key hash",
     );
   }
-  context
-    .logger("node")
-    .info(
-      `proof mode: ${provers.map((p) => `${p.name} (${p.keyHash.slice(0, 10)}…)`).join(", ")}; the rollup needs ${policy.threshold} of ${policy.acceptedKeys.length}`,
-    );
+  log.info(
+    `proof mode: ${provers.map((p) => `${p.name} (${p.keyHash.slice(0, 10)}…)`).join(", ")}; the rollup needs ${policy.threshold} of ${policy.acceptedKeys.length}`,
+  );
   return new ProofService(provers);
 }
