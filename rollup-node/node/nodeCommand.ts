@@ -29,7 +29,7 @@ import type { AttesterEndpoint } from "../provers/attesterPool";
 import { withWriteRules } from "../provers/attesterProtocol";
 import { DEFAULT_VERIFIER_WRITES } from "../../precompiles";
 import { CommitteeProver, ProofService } from "../provers/proofService";
-import { checkSequencingRule, sequencingSource } from "./sequencingRule";
+import { checkSequencingRule, readSequencingRule, sequencingSource } from "./sequencingRule";
 import { claimDataDir } from "./dataDirOwner";
 import { blockProofSource } from "./proofSource";
 import {
@@ -345,7 +345,8 @@ export interface NodeCommandContext {
   /**
    * The sequencing rule the project declares (`rollup.sequencing.rule`, which `rollup:node` passes):
    * checked on L1 against the deployed contract as the devnet and `rollup:deploy` do, a mismatch
-   * refused (SEQUENCING_MISMATCH). `native-rollup-node` has no project config and checks nothing.
+   * refused (SEQUENCING_MISMATCH). `native-rollup-node` has no project config: it logs the rule the
+   * contract enforces, read on L1, and checks nothing.
    */
   readonly declaredSequencing?: SequencingRuleName;
 }
@@ -441,6 +442,14 @@ export async function startNodeCommand(
         { kind: "node", deployment: options.deployment },
       );
       log.info(`sequencing ${describeSequencing(declared)} (${sequencingSource(unconfirmed)})`);
+    } else {
+      // native-rollup-node has no project config to check: it says what L1 enforces, as rollup:node does.
+      const onChain = await readSequencingRule(deployment.address, l1Provider);
+      log.info(
+        onChain.known
+          ? `sequencing ${describeSequencing(onChain.rule)} (the contract's, read on L1)`
+          : `sequencing not told apart on L1: ${onChain.why}`,
+      );
     }
     const dataDirOf = (fallback: string) => options.dataDir ?? path.join(path.dirname(options.deployment), fallback);
     // A take-over node sequences on its follower's directory: one claim covers both.
