@@ -1,5 +1,3 @@
-import { createServer } from "node:net";
-
 import { expect } from "chai";
 import { hexlify } from "ethers";
 
@@ -9,21 +7,10 @@ import { AttesterError, AttesterPool } from "../../../rollup-node/provers/attest
 import { type AttesterServer, startAttesterServer } from "../../../rollup-node/provers/attesterServer";
 import { TestSigner, tamperBlock } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
+import { freePort } from "../../support/freePort";
 
 const CHAIN_ID = 913n;
 const FORK = { hardfork: DEFAULT_HARDFORK, eips: [] };
-
-/** A port free a moment ago, for a server started later (a URL configured before it listens). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe("an attester served over HTTP", function () {
   this.timeout(120_000);
