@@ -29,7 +29,7 @@ import type { AttesterEndpoint } from "../provers/attesterPool";
 import { withWriteRules } from "../provers/attesterProtocol";
 import { DEFAULT_VERIFIER_WRITES } from "../../precompiles";
 import { CommitteeProver, ProofService } from "../provers/proofService";
-import { checkSequencingRule, readSequencingRule, sequencingSource } from "./sequencingRule";
+import { type OnChainSequencing, checkSequencingRule, readSequencingRule, sequencingSource } from "./sequencingRule";
 import { claimDataDir } from "./dataDirOwner";
 import { blockProofSource } from "./proofSource";
 import {
@@ -444,7 +444,10 @@ export async function startNodeCommand(
       log.info(`sequencing ${describeSequencing(declared)} (${sequencingSource(unconfirmed)})`);
     } else {
       // native-rollup-node has no project config to check: it says what L1 enforces, as rollup:node does.
-      const onChain = await readSequencingRule(deployment.address, l1Provider);
+      // A line of the log, not a check: a read that fails must not stop the node.
+      const onChain = await readSequencingRule(deployment.address, l1Provider).catch(
+        (error: Error): OnChainSequencing => ({ known: false, why: error.message }),
+      );
       log.info(
         onChain.known
           ? `sequencing ${describeSequencing(onChain.rule)} (the contract's, read on L1)`
