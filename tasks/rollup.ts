@@ -95,8 +95,8 @@ task(
   )
   .addOptionalParam(
     "inactivity",
-    "Seconds of sequencer silence after which anyone may advance",
-    Number(DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod),
+    `Seconds of sequencer silence after which anyone may advance (default ${DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod}); fallback sequencing only, refused under based or permissioned`,
+    undefined,
     types.int,
   )
   .addOptionalParam(

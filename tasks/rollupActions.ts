@@ -11,7 +11,13 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { takesExecutor } from "../deploy/contractArtifact";
 import type { RequestedMode } from "../deploy/l1Probe";
-import { SEQUENCING_RULE_CONFIG_KEY, describeSequencing, sequencingRuleOf } from "../deploy/policy";
+import {
+  DEFAULT_ROLLUP_POLICY,
+  SEQUENCING_RULE_CONFIG_KEY,
+  type SequencingRuleName,
+  describeSequencing,
+  sequencingRuleOf,
+} from "../deploy/policy";
 import { checkSequencingRule, sequencingSource } from "../rollup-node/node/sequencingRule";
 import {
   type DeploymentProgress,
@@ -260,7 +266,8 @@ export interface DeployArgs {
   genesisHash?: string;
   genesisStateRoot?: string;
   sequencer?: string;
-  inactivity: number;
+  /** Fallback sequencing only (inactivityPeriodFor); DEFAULT_ROLLUP_POLICY's when not given. */
+  inactivity?: number;
   forceInclusion: number;
   out: string;
   l1Rpc?: string;
@@ -290,9 +297,24 @@ export function checkGenesisByHash(args: Pick<DeployArgs, "genesisHash" | "genes
     throw new InvalidTaskInputError("--genesis-state-root needs --genesis-hash", hint);
 }
 
+/**
+ * The contract's inactivity period: `--inactivity`, else the default. Only the fallback rule reads
+ * it; under `based` (anyone, any time) or `permissioned` (only the sequencer) the flag would be
+ * accepted and mean nothing, so it is refused rather than silently ignored.
+ */
+export function inactivityPeriodFor(rule: SequencingRuleName, inactivity: number | undefined): bigint {
+  if (inactivity !== undefined && rule !== "fallback")
+    throw new InvalidTaskInputError(
+      `--inactivity ${inactivity} does not apply to ${rule} sequencing: ${describeSequencing({ kind: rule })}, whatever the period`,
+      `drop --inactivity; it is the fallback rule's (${SEQUENCING_RULE_CONFIG_KEY} "fallback": the sequencer, or anyone once it has been silent that long)`,
+    );
+  return inactivity === undefined ? DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod : BigInt(inactivity);
+}
+
 export async function deploy(args: DeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   // Input first: before compiling, before dialling the L1.
   checkGenesisByHash(args);
+  inactivityPeriodFor(hre.config.rollup.sequencing.kind, args.inactivity);
   await hre.run("compile", { quiet: true });
   const { resolveDeployTarget } = await import("./deployTarget");
   const target = await resolveDeployTarget(hre, { l1Rpc: args.l1Rpc, dev: args.dev });
@@ -458,7 +480,10 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     genesisBlockHash: genesisHash,
     genesisStateRoot,
     sequencer,
-    policy: { sequencerInactivityPeriod: BigInt(args.inactivity), forceInclusionDelay: BigInt(args.forceInclusion) },
+    policy: {
+      sequencerInactivityPeriod: inactivityPeriodFor(rollup.sequencing.kind, args.inactivity),
+      forceInclusionDelay: BigInt(args.forceInclusion),
+    },
     genesisSupply: supply,
     ...(proofPolicy === undefined ? {} : { proofPolicy }),
     ...(verificationKeys !== undefined && verification === "verifiers"
@@ -587,7 +612,7 @@ function deployFingerprint(what: {
         args.genesisHash ?? "",
         args.genesisStateRoot ?? "",
         what.sequencer.toLowerCase(),
-        args.inactivity,
+        args.inactivity ?? Number(DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod),
         args.forceInclusion,
         args.relayer ?? "",
         what.requested,

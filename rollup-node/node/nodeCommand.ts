@@ -29,7 +29,7 @@ import type { AttesterEndpoint } from "../provers/attesterPool";
 import { withWriteRules } from "../provers/attesterProtocol";
 import { DEFAULT_VERIFIER_WRITES } from "../../precompiles";
 import { CommitteeProver, ProofService } from "../provers/proofService";
-import { checkSequencingRule, sequencingSource } from "./sequencingRule";
+import { type OnChainSequencing, checkSequencingRule, readSequencingRule, sequencingSource } from "./sequencingRule";
 import { claimDataDir } from "./dataDirOwner";
 import { blockProofSource } from "./proofSource";
 import {
@@ -79,6 +79,8 @@ export interface NodeCommandOptions {
   /** TEST/DEV (`--censor-mode`): with `censor`, until L1 forces the messages in or never (NodeSequencerConfig.censorMode). */
   readonly censorMode: CensorMode;
   readonly committees: readonly CommitteeConfig[];
+  /** How long to wait at start for an attester that does not answer yet (`--attester-wait`). */
+  readonly attesterWaitMs: number;
   readonly keystores: Readonly<Partial<Record<KeyRole, string>>>;
 }
 
@@ -198,6 +200,7 @@ export async function resolveNodeCommand(
     censor,
     censorMode: v["censor-mode"] as CensorMode,
     committees,
+    attesterWaitMs: v["attester-wait"] as number,
     keystores: keystoresOf(file.extras.keystores, configDir),
   };
 }
@@ -342,7 +345,8 @@ export interface NodeCommandContext {
   /**
    * The sequencing rule the project declares (`rollup.sequencing.rule`, which `rollup:node` passes):
    * checked on L1 against the deployed contract as the devnet and `rollup:deploy` do, a mismatch
-   * refused (SEQUENCING_MISMATCH). `native-rollup-node` has no project config and checks nothing.
+   * refused (SEQUENCING_MISMATCH). `native-rollup-node` has no project config: it logs the rule the
+   * contract enforces, read on L1, and checks nothing.
    */
   readonly declaredSequencing?: SequencingRuleName;
 }
@@ -438,6 +442,17 @@ export async function startNodeCommand(
         { kind: "node", deployment: options.deployment },
       );
       log.info(`sequencing ${describeSequencing(declared)} (${sequencingSource(unconfirmed)})`);
+    } else {
+      // native-rollup-node has no project config to check: it says what L1 enforces, as rollup:node does.
+      // A line of the log, not a check: a read that fails must not stop the node.
+      const onChain = await readSequencingRule(deployment.address, l1Provider).catch(
+        (error: Error): OnChainSequencing => ({ known: false, why: error.message }),
+      );
+      log.info(
+        onChain.known
+          ? `sequencing ${describeSequencing(onChain.rule)} (the contract's, read on L1)`
+          : `sequencing not told apart on L1: ${onChain.why}`,
+      );
     }
     const dataDirOf = (fallback: string) => options.dataDir ?? path.join(path.dirname(options.deployment), fallback);
     // A take-over node sequences on its follower's directory: one claim covers both.
@@ -585,9 +600,11 @@ async function connectCommittees(
     new Map([[genesis.chainId, genesis.writeRules ?? DEFAULT_VERIFIER_WRITES]]),
   );
   const provers: CommitteeProver[] = [];
+  const log = context.logger("node");
+  const connect = { waitMs: options.attesterWaitMs, onWait: (message: string) => log.info(message) };
   try {
     for (const committee of options.committees)
-      provers.push(await CommitteeProver.connect(committee.name, committee.attesters, fork));
+      provers.push(await CommitteeProver.connect(committee.name, committee.attesters, fork, undefined, connect));
   } catch (error) {
     await Promise.all(provers.map((p) => p.close()));
     throw error;
@@ -602,10 +619,8 @@ async function connectCommittees(
       "list the committee's attesters in the order and with the keys the rollup was deployed for, or deploy with this committee's key hash",
     );
   }
-  context
-    .logger("node")
-    .info(
-      `proof mode: ${provers.map((p) => `${p.name} (${p.keyHash.slice(0, 10)}…)`).join(", ")}; the rollup needs ${policy.threshold} of ${policy.acceptedKeys.length}`,
-    );
+  log.info(
+    `proof mode: ${provers.map((p) => `${p.name} (${p.keyHash.slice(0, 10)}…)`).join(", ")}; the rollup needs ${policy.threshold} of ${policy.acceptedKeys.length}`,
+  );
   return new ProofService(provers);
 }

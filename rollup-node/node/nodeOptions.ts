@@ -9,6 +9,7 @@ import { CENSOR_MODES, DEFAULT_CENSOR_MODE } from "../bridge/censorMode";
 import { DEFAULT_L1_POLL_MS, MIN_L1_POLL_MS } from "../bridge/l1Polling";
 import { DEFAULT_L1_FINALITY_DEPTH } from "../follower/finality";
 import { DEFAULT_RPC_HOST, MAX_TCP_PORT } from "../rpc/defaults";
+import { DEFAULT_ATTESTER_WAIT_MS } from "../provers/defaults";
 import { MAX_TIMER_MS, type OptionSpec, helpText } from "./commandOptions";
 
 /** Every option of the node command, with its one default. */
@@ -95,6 +96,15 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     valueName: "URL,URL,…",
     description:
       'sequencer of a proof-mode rollup: one committee of external attesters (rollup:attester), member i at the i-th URL; several committees go in the config file\'s "committees"',
+  },
+  {
+    name: "attester-wait",
+    type: "integer",
+    valueName: "MS",
+    default: DEFAULT_ATTESTER_WAIT_MS,
+    max: MAX_TIMER_MS,
+    description:
+      "sequencer of a proof-mode rollup: how long to wait at start for an attester that does not answer yet (one started at the same time), before refusing to start; 0 asks once. An attester that answers with another key, fork or write rules is refused at once",
   },
   {
     name: "takeover",

@@ -6,6 +6,7 @@ import { hexlify } from "ethers";
 import type { VerifyBlockParams } from "../../precompiles";
 import { typescriptLoader } from "../cli";
 import { NodeError } from "../errors";
+import { DEFAULT_ATTESTER_WAIT_MS } from "./defaults";
 import type { Attestation } from "./committee";
 import {
   type AttestRequest,
@@ -200,6 +201,32 @@ class LocalAttester implements Attester {
   }
 }
 
+/** How a node reaches its external attesters at start (AttesterPool.connect). */
+export interface ConnectOptions {
+  /** How long one request may take (DEFAULT_REMOTE_ATTEST_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+  /** How long to wait for an attester that does not answer yet; 0 asks once (DEFAULT_ATTESTER_WAIT_MS). */
+  readonly waitMs: number;
+  /** Told once per attester that does not answer yet, with what is waited for and how long. */
+  readonly onWait?: (message: string) => void;
+}
+
+/** Between two tries of an attester that does not answer yet. */
+const CONNECT_RETRY_MS = 500;
+
+function unreachable(
+  endpoint: AttesterEndpoint,
+  memberIndex: number,
+  reason: string,
+  waitedMs: number | undefined,
+): AttesterError {
+  return new AttesterError(
+    "ATTESTER_UNREACHABLE",
+    `attester ${memberIndex} at ${endpoint.url} did not answer${waitedMs === undefined ? "" : ` within ${Math.round(waitedMs / 1000)} s`}: ${reason}`,
+    "start it first (npx hardhat rollup:attester or native-rollup-attester) and check the URL; a node waits --attester-wait MS for attesters starting with it",
+  );
+}
+
 /** An attester served over HTTP by another process or machine (rollup-node/provers/attesterServer.ts). */
 class RemoteAttester implements Attester {
   constructor(
@@ -209,23 +236,50 @@ class RemoteAttester implements Attester {
     private readonly timeoutMs: number,
   ) {}
 
+  /**
+   * The attester's answer to `GET /`. One that does not answer yet (connection refused, no
+   * answer in time) is asked again until `options.waitMs` have passed, so a node started with its
+   * attesters at once waits for them; an answer is never retried: what it says is checked once.
+   */
+  private static async introduction(
+    endpoint: AttesterEndpoint,
+    memberIndex: number,
+    options: ConnectOptions,
+  ): Promise<AttesterInfo> {
+    const deadline = Date.now() + options.waitMs;
+    let told = false;
+    for (;;) {
+      let response: Response;
+      try {
+        response = await fetch(new URL("/", endpoint.url), { signal: AbortSignal.timeout(options.timeoutMs) });
+      } catch (error) {
+        const reason = (error as Error).message;
+        if (Date.now() + CONNECT_RETRY_MS < deadline) {
+          if (!told)
+            options.onWait?.(
+              `attester ${memberIndex} at ${endpoint.url} does not answer yet (${reason}): waiting up to ${Math.round(options.waitMs / 1000)} s for it`,
+            );
+          told = true;
+          await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+          continue;
+        }
+        throw unreachable(endpoint, memberIndex, reason, told ? options.waitMs : undefined);
+      }
+      try {
+        return (await boundedJson(response)) as AttesterInfo;
+      } catch (error) {
+        throw unreachable(endpoint, memberIndex, (error as Error).message, undefined);
+      }
+    }
+  }
+
   static async connect(
     endpoint: AttesterEndpoint,
     memberIndex: number,
     forkConfig: ForkConfig,
-    timeoutMs: number,
+    options: ConnectOptions,
   ): Promise<RemoteAttester> {
-    let info: AttesterInfo;
-    try {
-      const response = await fetch(new URL("/", endpoint.url), { signal: AbortSignal.timeout(timeoutMs) });
-      info = (await boundedJson(response)) as AttesterInfo;
-    } catch (error) {
-      throw new AttesterError(
-        "ATTESTER_UNREACHABLE",
-        `attester ${memberIndex} at ${endpoint.url} did not answer: ${(error as Error).message}`,
-        "start it first (npx hardhat rollup:attester or native-rollup-attester) and check the URL",
-      );
-    }
+    const info = await RemoteAttester.introduction(endpoint, memberIndex, options);
     const publicKey: readonly [bigint, bigint] = [BigInt(info.publicKey[0]), BigInt(info.publicKey[1])];
     if (
       endpoint.publicKey !== undefined &&
@@ -252,7 +306,7 @@ class RemoteAttester implements Attester {
         "restart it with --genesis naming the chain's genesis file: it would refuse the blocks recorded under the chain's rules",
       );
     }
-    return new RemoteAttester(memberIndex, publicKey, endpoint.url, timeoutMs);
+    return new RemoteAttester(memberIndex, publicKey, endpoint.url, options.timeoutMs);
   }
 
   async attest(request: AttestRequest): Promise<AttestResponse> {
@@ -315,10 +369,15 @@ export class AttesterPool {
   static async connect(
     endpoints: readonly AttesterEndpoint[],
     forkConfig: ForkConfig,
-    timeoutMs = DEFAULT_REMOTE_ATTEST_TIMEOUT_MS,
+    options: Partial<ConnectOptions> = {},
   ): Promise<AttesterPool> {
+    const resolved: ConnectOptions = {
+      timeoutMs: options.timeoutMs ?? DEFAULT_REMOTE_ATTEST_TIMEOUT_MS,
+      waitMs: options.waitMs ?? DEFAULT_ATTESTER_WAIT_MS,
+      ...(options.onWait === undefined ? {} : { onWait: options.onWait }),
+    };
     return AttesterPool.settle(
-      endpoints.map((endpoint, i) => RemoteAttester.connect(endpoint, i, forkConfig, timeoutMs)),
+      endpoints.map((endpoint, i) => RemoteAttester.connect(endpoint, i, forkConfig, resolved)),
     );
   }
 

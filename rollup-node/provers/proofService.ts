@@ -8,7 +8,7 @@ import {
   type WriteRules,
   encodeExecutionProofs,
 } from "../../precompiles";
-import { type AttesterEndpoint, AttesterPool } from "./attesterPool";
+import { type AttesterEndpoint, AttesterPool, type ConnectOptions } from "./attesterPool";
 import { type ForkConfig, forkConfigOf, withWriteRules } from "./attesterProtocol";
 import {
   type CircuitArtifacts,
@@ -78,15 +78,17 @@ export class CommitteeProver implements ExecutionProver {
    * A committee of attesters running elsewhere (`rollup:attester`), member i at `endpoints[i]`.
    * Each must re-execute under `fork` (the L1's rules, and the chains' write rules it lists: a
    * chain not listed is not checked, `withWriteRules` adds them): one that does not is refused here, since
-   * its signatures would commit to results the L1 does not compute.
+   * its signatures would commit to results the L1 does not compute. `connect`: how long to wait
+   * for an attester that does not answer yet (AttesterPool.connect).
    */
   static async connect(
     name: string,
     endpoints: readonly AttesterEndpoint[],
     fork: ForkConfig,
     artifacts = bundledCircuitArtifacts(),
+    connect: Partial<ConnectOptions> = {},
   ): Promise<CommitteeProver> {
-    const pool = await AttesterPool.connect(endpoints, fork);
+    const pool = await AttesterPool.connect(endpoints, fork, connect);
     return CommitteeProver.overPool(name, pool, artifacts);
   }
 

@@ -77,6 +77,29 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
       }
     });
 
+    it("rollup:deploy refuses --inactivity under based sequencing, where no period applies, naming the flag and why", async () => {
+      // Before: accepted without a word (here: the dead L1 dialled, NODE_UNREACHABLE).
+      const config = hre.config.rollup as unknown as { sequencing: unknown };
+      const declared = config.sequencing;
+      config.sequencing = { kind: "based" };
+      try {
+        const error = await taskError("rollup:deploy", {
+          l1Rpc: deadUrl,
+          sequencer: `0x${"33".repeat(20)}`,
+          inactivity: 60,
+        });
+        expect(error.code).to.equal("INVALID_INPUT");
+        expect(error.message).to.contain("--inactivity 60 does not apply to based sequencing");
+        expect(error.message).to.contain("anyone may advance at any time");
+        expect(error.hint).to.contain("drop --inactivity");
+        // Without the flag the based rollup is deployed as before (here: on to the dead L1).
+        const undeclared = await taskError("rollup:deploy", { l1Rpc: deadUrl, sequencer: `0x${"33".repeat(20)}` });
+        expect(undeclared.code).to.not.equal("INVALID_INPUT");
+      } finally {
+        config.sequencing = declared;
+      }
+    });
+
     it("refuses a zero, negative or malformed amount", async () => {
       expect((await taskError("rollup:deposit", { ...offline(), amount: "0" })).message).to.contain(
         "--amount is zero: there is nothing to move",

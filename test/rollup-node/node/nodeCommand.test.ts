@@ -266,7 +266,7 @@ describe("the node command: options, genesis file, keys", function () {
     }
   });
 
-  it("checks the declared sequencing rule (rollup:node passes the config's rollup.sequencing.rule) against the contract on L1: another refuses to start, the contract's starts and says L1 checked it", async () => {
+  it("checks the declared sequencing rule (rollup:node passes the config's rollup.sequencing.rule) against the contract on L1: another refuses to start, the contract's starts and says L1 checked it; with none declared (native-rollup-node) it logs the rule read on L1", async () => {
     const declaring = (rule: "based" | "fallback", lines: string[] = []) => ({
       logger: collectingLogger(lines),
       env: keysEnv,
@@ -281,6 +281,12 @@ describe("the node command: options, genesis file, keys", function () {
     const node = await startNodeCommand(base, declaring("fallback", lines));
     await node.stop();
     expect(lines.join("\n")).to.match(/sequencing fallback: .* \(the contract's, checked on L1\)/);
+    // native-rollup-node declares nothing (a rollup:init project): it says the rule L1 enforces all the same.
+    const undeclared: string[] = [];
+    const plain = await startNodeCommand(base, { logger: collectingLogger(undeclared), env: keysEnv });
+    await plain.stop();
+    // Before: no sequencing line at all.
+    expect(undeclared.join("\n")).to.match(/sequencing fallback: .* silent for \d+ s \(the contract's, read on L1\)/);
   });
 
   it("--censor (a test/dev tool): addresses only, a sequencer only, and refused on an L1 other than the devnet's unless --dev", async () => {

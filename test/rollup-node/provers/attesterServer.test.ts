@@ -7,6 +7,7 @@ import { AttesterError, AttesterPool } from "../../../rollup-node/provers/attest
 import { type AttesterServer, startAttesterServer } from "../../../rollup-node/provers/attesterServer";
 import { TestSigner, tamperBlock } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
+import { freePort } from "../../support/freePort";
 
 const CHAIN_ID = 913n;
 const FORK = { hardfork: DEFAULT_HARDFORK, eips: [] };
@@ -88,5 +89,66 @@ describe("an attester served over HTTP", function () {
     } catch (error) {
       expect((error as AttesterError).code).to.equal("ATTESTER_KEY_MISMATCH");
     }
+  });
+
+  it("is waited for at start when it is not up yet, and answers once up (one log line, no restart needed)", async () => {
+    const port = await freePort();
+    const told: string[] = [];
+    const late = { key: new Uint8Array(32).fill(9) };
+    let lateServer: AttesterServer | undefined;
+    const starting = setTimeout(async () => {
+      lateServer = await startAttesterServer({ privateKey: late.key, fork: FORK, port, logger: silentLogger });
+    }, 3_000);
+    try {
+      // Before: AttesterError 'attester 0 at http://127.0.0.1:PORT did not answer: fetch failed' at once.
+      const pool = await AttesterPool.connect([{ url: `http://127.0.0.1:${port}` }], FORK, {
+        waitMs: 60_000,
+        onWait: (message) => told.push(message),
+      });
+      try {
+        expect(told).to.have.length(1);
+        expect(told[0]).to.contain(`attester 0 at http://127.0.0.1:${port} does not answer yet`);
+        expect(told[0]).to.contain("waiting up to 60 s");
+        const round = await pool.attest({
+          chainId: CHAIN_ID,
+          parentHeader: built.parentHeader,
+          block: built.blockRlp,
+          witness: built.witness,
+        });
+        expect(round.attestations, round.refusals.join("; ")).to.have.length(1);
+      } finally {
+        await pool.close();
+      }
+    } finally {
+      clearTimeout(starting);
+      await lateServer?.close();
+    }
+  });
+
+  it("refuses after the wait an attester that never answers, with the typed error", async () => {
+    const port = await freePort();
+    const begun = Date.now();
+    try {
+      await AttesterPool.connect([{ url: `http://127.0.0.1:${port}` }], FORK, { waitMs: 2_000 });
+      expect.fail("connected to nothing");
+    } catch (error) {
+      expect(error).to.be.instanceOf(AttesterError);
+      expect((error as AttesterError).code).to.equal("ATTESTER_UNREACHABLE");
+      expect((error as AttesterError).message).to.contain(`http://127.0.0.1:${port} did not answer within 2 s`);
+      expect((error as AttesterError).hint).to.contain("--attester-wait");
+    }
+    expect(Date.now() - begun).to.be.greaterThanOrEqual(1_500);
+  });
+
+  it("refuses a misconfigured attester at once, without waiting for it to change", async () => {
+    const begun = Date.now();
+    try {
+      await AttesterPool.connect([{ url: server.url }], { hardfork: "prague", eips: [] }, { waitMs: 120_000 });
+      expect.fail("connected under other fork rules");
+    } catch (error) {
+      expect((error as AttesterError).code).to.equal("ATTESTER_FORK_MISMATCH");
+    }
+    // A retry would last the whole 120 s wait (and this test's timeout).
+    expect(Date.now() - begun).to.be.lessThan(60_000);
   });
 });

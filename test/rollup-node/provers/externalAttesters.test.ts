@@ -30,11 +30,10 @@ interface AttesterProcess {
 }
 
 /** `native-rollup-attester --port 0` in its own process, its key in its environment only. */
-function spawnAttester(): Promise<AttesterProcess> {
-  const privateKey = Wallet.createRandom().privateKey;
+function spawnAttester(privateKey = Wallet.createRandom().privateKey, port = 0): Promise<AttesterProcess> {
   const child = spawn(
     process.execPath,
-    [...TYPESCRIPT_CHILD_ARGS, ATTESTER_CLI, "--port", "0", "--hardfork", DEFAULT_HARDFORK],
+    [...TYPESCRIPT_CHILD_ARGS, ATTESTER_CLI, "--port", String(port), "--hardfork", DEFAULT_HARDFORK],
     {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NATIVE_ROLLUP_ATTESTER_KEY: privateKey },
@@ -88,7 +87,7 @@ describe("external attester processes prove a node's blocks (a committee of 4, 3
     }
   });
 
-  it("a node configured with their URLs gets blocks accepted on L1 by their proofs, still after one attester stops", async () => {
+  it("a node configured with their URLs, one attester starting after it, gets blocks accepted on L1 by their proofs, still after one attester stops", async () => {
     // The committee's key: its members' public keys, as the node will see them.
     const probe = await CommitteeProver.connect(
       "acme",
@@ -136,10 +135,20 @@ describe("external attester processes prove a node's blocks (a committee of 4, 3
       "300",
       "--empty-blocks",
     ])) as NodeCommandOptions;
+    // Started all at once (docker-compose, systemd): attester 0 comes up after the node, at the URL configured.
+    const first = attesters[0] as AttesterProcess;
+    await stop(first);
+    const late = setTimeout(async () => {
+      attesters[0] = await spawnAttester(first.privateKey, Number(new URL(first.url).port));
+    }, 3_000);
+    const told: string[] = [];
+    const logger = { ...silentLogger, info: (message: string) => told.push(message) };
+    // Before: AttesterError 'attester 0 at http://127.0.0.1:PORT did not answer: fetch failed', the node not started.
     const node = await startNodeCommand(options, {
-      logger: () => silentLogger,
+      logger: () => logger,
       env: { NATIVE_ROLLUP_SEQUENCER_KEY: sequencer.privateKey, NATIVE_ROLLUP_RELAYER_KEY: relayer.privateKey },
-    });
+    }).finally(() => clearTimeout(late));
+    expect(told.filter((line) => line.includes("does not answer yet"))).to.have.length(1);
     try {
       const rollup = new Contract(deployment.address, ["function headNumber() view returns (uint64)"], provider);
       const head = async () => (await rollup.getFunction("headNumber")()) as bigint;
