@@ -22,6 +22,56 @@ export const STORE_AND_LOG_INITCODE = "0x6010600c60003960106000f3" + STORE_AND_L
 export const STORE_ADDRESS = "0x00000000000000000000000000000000005707e0";
 export const BLOCKHASH_ADDRESS = "0x0000000000000000000000000000000000b10c00";
 
+/** Calldata: (slot, value) word pairs; SSTOREs each in order. */
+export const SETTER_CODE = "0x60005b8036111560185780602001358135556040016002565b00";
+export const SETTER_ADDRESS = "0x00000000000000000000000000000000005e7706";
+
+/** The random source the generators below draw from (tools/executeFuzz's Rng is one). */
+export interface RandomSource {
+  int(n: number): number;
+  pick<T>(items: readonly T[]): T;
+}
+
+/** A random (slot, value) pair of the setter: a third of the values clear the slot. */
+export function randomSlotWrite(rng: RandomSource): [bigint, bigint] {
+  return [BigInt(1 + rng.int(40)), rng.int(3) === 0 ? 0n : BigInt(1 + rng.int(1000))];
+}
+
+/**
+ * One random transaction of a storage-writing block, from one of the signers: a transfer to one of
+ * `recipients` fresh accounts, a store at STORE_ADDRESS, a multi-slot write at SETTER_ADDRESS, or
+ * one of the caller's own `more` kinds (each as likely as the three above).
+ */
+export function randomWritingTx(
+  rng: RandomSource,
+  signers: readonly TestSigner[],
+  recipients: number,
+  more: readonly ((signer: TestSigner) => TypedTransaction)[],
+): TypedTransaction {
+  const signer = rng.pick(signers);
+  const kind = rng.int(3 + more.length);
+  if (kind === 0)
+    return signer.tx({
+      to: `0x${(0xf000 + rng.int(recipients)).toString(16).padStart(40, "0")}`,
+      value: BigInt(rng.int(3)),
+      gasLimit: 21_000n,
+    });
+  if (kind === 1) {
+    const [slot, value] = randomSlotWrite(rng);
+    return signer.tx({ to: STORE_ADDRESS, data: storeCall(slot, value) });
+  }
+  if (kind === 2) {
+    const writes = Array.from({ length: 1 + rng.int(6) }, () => randomSlotWrite(rng));
+    return signer.tx({ to: SETTER_ADDRESS, data: slotWritesCall(writes), gasLimit: 400_000n });
+  }
+  return more[kind - 3](signer);
+}
+
+/** The setter's calldata for these (slot, value) pairs. */
+export function slotWritesCall(writes: readonly (readonly [bigint, bigint])[]): PrefixedHexString {
+  return `0x${writes.map(([s, v]) => word(s) + word(v)).join("")}`;
+}
+
 export function word(value: bigint | number): string {
   return BigInt(value).toString(16).padStart(64, "0");
 }

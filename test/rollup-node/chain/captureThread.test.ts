@@ -26,16 +26,15 @@ import {
   STORE_ADDRESS,
   STORE_AND_LOG_CODE,
   STORE_AND_LOG_INITCODE,
+  SETTER_ADDRESS,
+  SETTER_CODE,
   TestSigner,
-  storeCall,
+  randomWritingTx,
   word,
 } from "../../../tools/l2Fixtures";
 
 const CHAIN_ID = 926n;
 const GENESIS_TIME = 1_800_000_000n;
-/** Calldata: (slot, value) word pairs; SSTOREs each in order. */
-const SETTER_CODE = "0x60005b8036111560185780602001358135556040016002565b00";
-const SETTER = "0x00000000000000000000000000000000005e7706";
 
 /** What a mined block is, for comparing two chains: its hash, transactions, skips and witness. */
 function summary(mined: MinedBlock): string {
@@ -64,7 +63,7 @@ async function pair(): Promise<Pair> {
   for (let slot = 1; slot <= 24; slot++) storage[`0x${word(slot)}`] = `0x${word(slot * 7)}`;
   const alloc: Record<string, GenesisAccount> = {
     [STORE_ADDRESS]: { nonce: 1n, code: STORE_AND_LOG_CODE as `0x${string}`, storage },
-    [SETTER]: { nonce: 1n, code: SETTER_CODE as `0x${string}`, storage },
+    [SETTER_ADDRESS]: { nonce: 1n, code: SETTER_CODE as `0x${string}`, storage },
     // BLOCKHASH of a random ancestor: the capture asks for ancestors' headers.
     [BLOCKHASH_ADDRESS]: { nonce: 1n, code: BLOCKHASH_CODE as `0x${string}` },
   };
@@ -81,37 +80,11 @@ async function pair(): Promise<Pair> {
 }
 
 function randomTxs(rng: Rng, signers: readonly TestSigner[], count: number, head: bigint): TypedTransaction[] {
-  const slotValue = (): [bigint, bigint] => [
-    BigInt(1 + rng.int(40)),
-    rng.int(3) === 0 ? 0n : BigInt(1 + rng.int(1000)),
+  const more = [
+    (signer: TestSigner) => signer.tx({ data: STORE_AND_LOG_INITCODE, gasLimit: 200_000n }),
+    (signer: TestSigner) => signer.tx({ to: BLOCKHASH_ADDRESS, data: `0x${word(BigInt(rng.int(Number(head) + 1)))}` }),
   ];
-  return Array.from({ length: count }, (): TypedTransaction => {
-    const signer = rng.pick(signers);
-    switch (rng.int(5)) {
-      case 0:
-        return signer.tx({
-          to: `0x${(0xf000 + rng.int(300)).toString(16).padStart(40, "0")}`,
-          value: BigInt(rng.int(3)),
-          gasLimit: 21_000n,
-        });
-      case 1: {
-        const [slot, value] = slotValue();
-        return signer.tx({ to: STORE_ADDRESS, data: storeCall(slot, value) });
-      }
-      case 2: {
-        const writes = Array.from({ length: 1 + rng.int(6) }, slotValue);
-        return signer.tx({
-          to: SETTER,
-          data: `0x${writes.map(([s, v]) => word(s) + word(v)).join("")}`,
-          gasLimit: 400_000n,
-        });
-      }
-      case 3:
-        return signer.tx({ data: STORE_AND_LOG_INITCODE, gasLimit: 200_000n });
-      default:
-        return signer.tx({ to: BLOCKHASH_ADDRESS, data: `0x${word(BigInt(rng.int(Number(head) + 1)))}` });
-    }
-  });
+  return Array.from({ length: count }, () => randomWritingTx(rng, signers, 300, more));
 }
 
 /** The chain's capture thread (a private field). */

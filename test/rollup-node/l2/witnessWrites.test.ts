@@ -13,8 +13,12 @@ import {
   STORE_ADDRESS,
   STORE_AND_LOG_CODE,
   STORE_AND_LOG_INITCODE,
+  SETTER_ADDRESS,
+  SETTER_CODE,
   TestSigner,
-  storeCall,
+  randomSlotWrite,
+  randomWritingTx,
+  slotWritesCall,
   word,
 } from "../../../tools/l2Fixtures";
 
@@ -28,12 +32,9 @@ import {
 
 const CHAIN_ID = 915n;
 const GENESIS_TIME = 1_800_000_000n;
-/** Calldata: (slot, value) word pairs; SSTOREs each in order. */
-const SETTER_CODE = "0x60005b8036111560185780602001358135556040016002565b00";
-const SETTER = "0x00000000000000000000000000000000005e7706";
 /** Calls the setter with its own calldata, then REVERTs: every write it made is dropped. */
 const REVERTING_CALLER = "0x00000000000000000000000000000000005e7707";
-const REVERTING_CALLER_CODE = `0x3660006000376000600036600060007300${SETTER.slice(4)}5af15060006000fd`;
+const REVERTING_CALLER_CODE = `0x3660006000376000600036600060007300${SETTER_ADDRESS.slice(4)}5af15060006000fd`;
 
 async function verdict(mined: MinedBlock, chain: Chain, witness: Witness, writes: VerifierWrites): Promise<string> {
   const block = mined.record.block;
@@ -65,7 +66,7 @@ describe("the node's witness capture, per block and write-through, on random blo
     for (let slot = 1; slot <= 24; slot++) storage[`0x${word(slot)}`] = `0x${word(slot * 7)}`;
     const alloc: Record<string, GenesisAccount> = {
       [STORE_ADDRESS]: { nonce: 1n, code: STORE_AND_LOG_CODE as `0x${string}`, storage },
-      [SETTER]: { nonce: 1n, code: SETTER_CODE as `0x${string}`, storage },
+      [SETTER_ADDRESS]: { nonce: 1n, code: SETTER_CODE as `0x${string}`, storage },
       [REVERTING_CALLER]: { nonce: 1n, code: REVERTING_CALLER_CODE as `0x${string}` },
     };
     for (const signer of signers) alloc[signer.address.toString()] = { balance: 10n ** 21n };
@@ -73,43 +74,15 @@ describe("the node's witness capture, per block and write-through, on random blo
       genesis: l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00", alloc }),
     });
     const rng = new Rng(20261128);
-    const slotValue = (): [bigint, bigint] => [
-      BigInt(1 + rng.int(40)),
-      rng.int(3) === 0 ? 0n : BigInt(1 + rng.int(1000)),
+    const more = [
+      // Writes through the setter, then REVERTs: every write is dropped.
+      (signer: TestSigner) => {
+        const writes = Array.from({ length: 1 + rng.int(4) }, () => randomSlotWrite(rng));
+        return signer.tx({ to: REVERTING_CALLER, data: slotWritesCall(writes), gasLimit: 300_000n });
+      },
+      (signer: TestSigner) => signer.tx({ data: STORE_AND_LOG_INITCODE, gasLimit: 200_000n }),
     ];
-    const randomTx = (): TypedTransaction => {
-      const signer = rng.pick(signers);
-      switch (rng.int(5)) {
-        case 0:
-          return signer.tx({
-            to: `0x${(0xf000 + rng.int(30)).toString(16).padStart(40, "0")}`,
-            value: BigInt(rng.int(3)),
-            gasLimit: 21_000n,
-          });
-        case 1: {
-          const [slot, value] = slotValue();
-          return signer.tx({ to: STORE_ADDRESS, data: storeCall(slot, value) });
-        }
-        case 2: {
-          const writes = Array.from({ length: 1 + rng.int(6) }, slotValue);
-          return signer.tx({
-            to: SETTER,
-            data: `0x${writes.map(([s, v]) => word(s) + word(v)).join("")}`,
-            gasLimit: 400_000n,
-          });
-        }
-        case 3: {
-          const writes = Array.from({ length: 1 + rng.int(4) }, slotValue);
-          return signer.tx({
-            to: REVERTING_CALLER,
-            data: `0x${writes.map(([s, v]) => word(s) + word(v)).join("")}`,
-            gasLimit: 300_000n,
-          });
-        }
-        default:
-          return signer.tx({ data: STORE_AND_LOG_INITCODE, gasLimit: 200_000n });
-      }
-    };
+    const randomTx = (): TypedTransaction => randomWritingTx(rng, signers, 30, more);
     let time = GENESIS_TIME;
     const sizes: string[] = [];
     let perBlockTotal = 0;
