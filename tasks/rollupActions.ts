@@ -14,7 +14,7 @@ import type { RequestedMode } from "../deploy/l1Probe";
 import {
   DEFAULT_ROLLUP_POLICY,
   SEQUENCING_RULE_CONFIG_KEY,
-  type SequencingRuleName,
+  type SequencingRule,
   describeSequencing,
   sequencingRuleOf,
 } from "../deploy/policy";
@@ -302,19 +302,27 @@ export function checkGenesisByHash(args: Pick<DeployArgs, "genesisHash" | "genes
  * it; under `based` (anyone, any time) or `permissioned` (only the sequencer) the flag would be
  * accepted and mean nothing, so it is refused rather than silently ignored.
  */
-export function inactivityPeriodFor(rule: SequencingRuleName, inactivity: number | undefined): bigint {
-  if (inactivity !== undefined && rule !== "fallback")
-    throw new InvalidTaskInputError(
-      `--inactivity ${inactivity} does not apply to ${rule} sequencing: ${describeSequencing({ kind: rule })}, whatever the period`,
-      `drop --inactivity; it is the fallback rule's (${SEQUENCING_RULE_CONFIG_KEY} "fallback": the sequencer, or anyone once it has been silent that long)`,
-    );
+export function inactivityPeriodFor(inactivity: number | undefined): bigint {
   return inactivity === undefined ? DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod : BigInt(inactivity);
+}
+
+/**
+ * Said after the deployment, once L1's check of the rule is known: a period given for a rule that
+ * never falls back changes nothing. Not refused before deploying: the declared rule is the config's
+ * word, and the contract may enforce another (SEQUENCING_MISMATCH, where the period does apply).
+ */
+export function inactivityNote(
+  rule: SequencingRule,
+  inactivity: number | undefined,
+  confirmed: boolean,
+): string | undefined {
+  if (inactivity === undefined || rule.kind === "fallback") return undefined;
+  return `note: --inactivity ${inactivity} has no effect${confirmed ? "" : ` if the contract enforces ${rule.kind} sequencing`}: ${describeSequencing(rule)}, whatever the period`;
 }
 
 export async function deploy(args: DeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   // Input first: before compiling, before dialling the L1.
   checkGenesisByHash(args);
-  inactivityPeriodFor(hre.config.rollup.sequencing.kind, args.inactivity);
   await hre.run("compile", { quiet: true });
   const { resolveDeployTarget } = await import("./deployTarget");
   const target = await resolveDeployTarget(hre, { l1Rpc: args.l1Rpc, dev: args.dev });
@@ -481,7 +489,7 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     genesisStateRoot,
     sequencer,
     policy: {
-      sequencerInactivityPeriod: inactivityPeriodFor(rollup.sequencing.kind, args.inactivity),
+      sequencerInactivityPeriod: inactivityPeriodFor(args.inactivity),
       forceInclusionDelay: BigInt(args.forceInclusion),
     },
     genesisSupply: supply,
@@ -518,6 +526,8 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
   console.log(
     `sequencing ${describeSequencing(declared)} (${sequencingSource(unconfirmed)}); force inclusion after ${deployment.policy.forceInclusionDelay} s`,
   );
+  const note = inactivityNote(declared, args.inactivity, unconfirmed === undefined);
+  if (note !== undefined) console.log(note);
   if (deployment.executor !== undefined)
     console.log(
       `proofs verified by ProofModeExecute ${deployment.executor} (${Object.keys(deployment.verifiers ?? {}).length} Groth16 verifiers)`,

@@ -11,12 +11,14 @@ import { HardhatPluginError } from "hardhat/plugins";
 
 import { JsonRpcProvider, Wallet } from "ethers";
 
+import { DEFAULT_ROLLUP_POLICY, sequencingRuleOf } from "../../deploy/policy";
 import { deployRollup } from "../../deploy/rollup";
 import { deriveDevAccounts } from "../../rollup-node/chain/devAccounts";
 import { genesisCommitments } from "../../rollup-node/chain/genesisCommitments";
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import { devnetGenesis } from "../../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../../rollup-node/l2/genesis";
+import { inactivityNote } from "../../tasks/rollupActions";
 import { type RollupTaskError, toTaskError } from "../../tasks/taskErrors";
 import { encodeCall } from "../../tasks/taskInput";
 import { rejection } from "../rollup-node/rejection";
@@ -77,27 +79,16 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
       }
     });
 
-    it("rollup:deploy refuses --inactivity under based sequencing, where no period applies, naming the flag and why", async () => {
-      // Before: accepted without a word (here: the dead L1 dialled, NODE_UNREACHABLE).
-      const config = hre.config.rollup as unknown as { sequencing: unknown };
-      const declared = config.sequencing;
-      config.sequencing = { kind: "based" };
-      try {
-        const error = await taskError("rollup:deploy", {
-          l1Rpc: deadUrl,
-          sequencer: `0x${"33".repeat(20)}`,
-          inactivity: 60,
-        });
-        expect(error.code).to.equal("INVALID_INPUT");
-        expect(error.message).to.contain("--inactivity 60 does not apply to based sequencing");
-        expect(error.message).to.contain("anyone may advance at any time");
-        expect(error.hint).to.contain("drop --inactivity");
-        // Without the flag the based rollup is deployed as before (here: on to the dead L1).
-        const undeclared = await taskError("rollup:deploy", { l1Rpc: deadUrl, sequencer: `0x${"33".repeat(20)}` });
-        expect(undeclared.code).to.not.equal("INVALID_INPUT");
-      } finally {
-        config.sequencing = declared;
-      }
+    it("rollup:deploy --inactivity under a rule that never falls back: said to change nothing, not refused before the contract's rule is known", () => {
+      const based = sequencingRuleOf("based", DEFAULT_ROLLUP_POLICY);
+      expect(inactivityNote(based, 60, true)).to.equal(
+        "note: --inactivity 60 has no effect: based: anyone may advance at any time, whatever the period",
+      );
+      expect(inactivityNote(sequencingRuleOf("permissioned", DEFAULT_ROLLUP_POLICY), 60, false)).to.contain(
+        "has no effect if the contract enforces permissioned sequencing",
+      );
+      expect(inactivityNote(sequencingRuleOf("fallback", DEFAULT_ROLLUP_POLICY), 60, true)).to.equal(undefined);
+      expect(inactivityNote(based, undefined, true)).to.equal(undefined);
     });
 
     it("refuses a zero, negative or malformed amount", async () => {

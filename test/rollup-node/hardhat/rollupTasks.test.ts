@@ -422,6 +422,33 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     }
   });
 
+  it("rollup:deploy of a based rollup with --inactivity deploys it and says the period changes nothing (the trial's 'accepted silently')", async function () {
+    this.timeout(240_000);
+    const configured = hre.config.rollup;
+    (hre.config as { rollup: typeof configured }).rollup = {
+      ...configured,
+      contract: "BasedTestRollup",
+      sequencing: { kind: "based" },
+    };
+    try {
+      const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-task-")), "deployment.json");
+      const out = await runTask("rollup:deploy", {
+        l2ChainId: 4244,
+        inactivity: 60,
+        forceInclusion: 30,
+        l1Rpc: r.devnet.l1Url,
+        out: record,
+      });
+      expect(out).to.contain("sequencing based: anyone may advance at any time (");
+      expect(out).to.contain(
+        "note: --inactivity 60 has no effect: based: anyone may advance at any time, whatever the period",
+      );
+      expect(existsSync(record), `${record} written`).to.equal(true);
+    } finally {
+      (hre.config as { rollup: typeof configured }).rollup = configured;
+    }
+  });
+
   it("rollup:deploy refuses a config whose rollup.sequencing.rule the deployed contract does not enforce", async function () {
     // Two deployments' worth of task runs: over 60 s at load 23.
     this.timeout(240_000);
