@@ -2,7 +2,7 @@ import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { getAddress } from "ethers";
 
 import { reexecutionGasCost } from "../../precompiles";
-import { L2_BRIDGE_ADDRESS } from "../../protocol";
+import { L2_BRIDGE_ADDRESS, type RollupStatus } from "../../protocol";
 import { type BlockAcceptance, acceptanceHistory } from "../bridge/acceptance";
 import { L2_BRIDGE_INTERFACE, connectOptimisticRollup } from "../bridge/contracts";
 import { type StatusContext, l1ToL2Status, rollupStatus } from "../bridge/status";
@@ -67,8 +67,31 @@ export class DashboardCollector {
     const status = await rollupStatus(ctx);
     // While the node cannot read L1 the other L1 reads would fail the snapshot: the last one's
     // L1 view is shown with the status, which says since when and why (rollup_status `l1`).
-    if (status.l1.state !== "ok" && this.lastFacts !== undefined)
-      return { ...this.lastFacts, now: Date.now(), reason, status, labelledHeads: this.labelledHeads() };
+    if (status.l1.state !== "ok" && this.lastFacts !== undefined) return this.lastL1View(reason, status);
+    try {
+      return await this.collectWithL1(reason, status);
+    } catch (error) {
+      // L1 failed between the status and the reads after it (the rollup's code removed, L1 gone, just
+      // then): the status read again says why, and the last L1 view is shown with it, as above.
+      if (this.lastFacts === undefined) throw error;
+      const again = await rollupStatus(ctx);
+      if (again.l1.state === "ok") throw error;
+      return this.lastL1View(reason, again);
+    }
+  }
+
+  private lastL1View(reason: string, status: RollupStatus): DashboardFacts {
+    return {
+      ...(this.lastFacts as DashboardFacts),
+      now: Date.now(),
+      reason,
+      status,
+      labelledHeads: this.labelledHeads(),
+    };
+  }
+
+  private async collectWithL1(reason: string, status: RollupStatus): Promise<DashboardFacts> {
+    const ctx = this.source.status;
     const from = Math.max(this.source.deployBlock, Number(status.l1Head) - this.limits.l1LookbackBlocks);
     const [history, l1ToL2, l2ToL1] = await Promise.all([
       acceptanceHistory(this.l1.provider, ctx.rollupAddress, from),
