@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, parseEther } from "ethers";
+import { type JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { deriveDevAccounts } from "../../rollup-node/chain/devAccounts";
 import { type TakeoverNode, startTakeoverNode } from "../../rollup-node/node/takeover";
-import { type E2eRollup, eventually, increaseL1Time, startE2eRollup } from "./support/harness";
+import { type E2eRollup, eventually, increaseL1Time, startE2eRollup, provider } from "./support/harness";
 
 /** Shortened for the test: the force-inclusion delay, and the inactivity period after which anyone may advance. */
 const FORCE_INCLUSION_DELAY = 60n;
@@ -19,10 +19,6 @@ const OTHER = 6;
 /** The L1 dev account the take-over node sequences with (funded on L1, not the rollup's SEQUENCER). */
 const TAKEOVER_ACCOUNT = 7;
 const WAIT_MS = 90_000;
-
-function provider(url: string): JsonRpcProvider {
-  return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
-}
 
 /**
  * The chain's liveness against a sequencer that never includes a user's L1 message

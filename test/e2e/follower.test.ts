@@ -9,7 +9,7 @@ import {
   type Contract,
   ContractFactory,
   type InterfaceAbi,
-  JsonRpcProvider,
+  type JsonRpcProvider,
   Wallet,
   getBytes,
   keccak256,
@@ -36,6 +36,7 @@ import {
   provableWithdrawal,
   startE2eRollup,
   withdrawToL1,
+  provider,
 } from "./support/harness";
 import { type NodeProcess, kill } from "./support/nodeProcess";
 import { tamperBlock } from "../../tools/l2Fixtures";
@@ -77,10 +78,6 @@ async function spawnFollower(r: E2eRollup, dataDir: string): Promise<NodeProcess
     );
   });
   return { child, url, output };
-}
-
-function provider(url: string): JsonRpcProvider {
-  return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
 }
 
 /** The one-byte key MaskingAdvancer unmasks blocks with. */

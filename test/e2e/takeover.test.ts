@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { Contract, JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
+import { Contract, type JsonRpcProvider, Wallet, parseEther, parseUnits } from "ethers";
 
 import { L2_BRIDGE_INTERFACE } from "../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../../protocol/messages";
@@ -16,6 +16,7 @@ import {
   eventually,
   increaseL1Time,
   startE2eRollup,
+  provider,
 } from "./support/harness";
 import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
 
@@ -25,10 +26,6 @@ const FORCE_INCLUSION_DELAY = 60n;
 /** The L1 dev account the take-over node sequences with (funded on L1, not the rollup's SEQUENCER). */
 const TAKEOVER_ACCOUNT = 7;
 const WAIT_MS = 60_000;
-
-function provider(url: string): JsonRpcProvider {
-  return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
-}
 
 /**
  * Issue 13 part 3 and its end-to-end test: a sequencer (a real process) produces blocks with

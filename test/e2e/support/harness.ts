@@ -46,7 +46,8 @@ export interface E2eRollup {
   stop(): Promise<void>;
 }
 
-function provider(url: string): JsonRpcProvider {
+/** A provider for a test's own reads: fast polling, no ethers read cache (a dev edit shows at once). */
+export function provider(url: string): JsonRpcProvider {
   return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
 }
 
