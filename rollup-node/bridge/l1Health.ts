@@ -2,6 +2,7 @@ import type { Provider } from "ethers";
 
 import type { L1Health, RollupStatus } from "../../protocol";
 import { BridgeError } from "./errors";
+import { rollupCodeMissing } from "./l1Watcher";
 
 /** The fields of `rollup_status` read from L1 (reported as last read while L1 fails). */
 export type L1StatusReads = Pick<
@@ -73,15 +74,14 @@ export class L1HealthMonitor {
 
   /** What a failed read means: no code at the rollup's address on an L1 that answers, or an L1 that does not. */
   private async failed(error: unknown): Promise<L1Health> {
-    const code = await this.config.provider.getCode(this.config.rollupAddress).catch(() => undefined);
+    const missing = await rollupCodeMissing(this.config.provider, this.config.rollupAddress);
     const since = (state: L1Health["state"]): bigint =>
       this.current !== undefined && this.current.state === state && "since" in this.current
         ? this.current.since
         : BigInt(Math.floor((this.config.now ?? Date.now)() / 1000));
-    this.current =
-      code === "0x"
-        ? { state: "rollup-missing", address: this.config.rollupAddress, since: since("rollup-missing") }
-        : { state: "unreachable", since: since("unreachable"), error: readFailure(error) };
+    this.current = missing
+      ? { state: "rollup-missing", address: this.config.rollupAddress, since: since("rollup-missing") }
+      : { state: "unreachable", since: since("unreachable"), error: readFailure(error) };
     return this.current;
   }
 }

@@ -319,9 +319,12 @@ export class L1Watcher {
 export async function explainL1ReadFailure(provider: Provider, rollupAddress: string, error: unknown): Promise<string> {
   const message = (error as Error).message;
   if ((error as { code?: unknown }).code !== "BAD_DATA") return message;
-  const code = await provider.getCode(rollupAddress).catch(() => undefined);
-  if (code !== "0x") return message;
-  return noRollupContractMessage(rollupAddress);
+  return (await rollupCodeMissing(provider, rollupAddress)) ? noRollupContractMessage(rollupAddress) : message;
+}
+
+/** True when an L1 that answers has no code at the rollup's address (false too when it does not answer). */
+export async function rollupCodeMissing(provider: Provider, rollupAddress: string): Promise<boolean> {
+  return (await provider.getCode(rollupAddress).catch(() => undefined)) === "0x";
 }
 
 /** What an L1 without code at the rollup's address means, and what to do (the watcher's and the follower's line). */
