@@ -22,7 +22,7 @@ import type { BuiltBlock } from "../../tools/l2TestChain";
 
 /**
  * Committed Groth16 committee proofs for tests whose subject is a verifier (a contract, EXECUTE's
- * proof mode), not the prover: a proof costs ≈ 3.3 CPU s to make and milliseconds to verify
+ * proof mode) or what comes before the proof (the attesters' answers), not the prover: a proof costs ≈ 3.3 CPU s to make and milliseconds to verify
  * (docs/design/fast-tests.md, round 25). A fixture is found by the hash of the statement it proves
  * (the circuit's proving key, the committee-bound verification key, the commitment), so it can
  * only ever be returned for that statement, and it is verified with EXECUTE's Groth16 verifier
