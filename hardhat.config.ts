@@ -55,7 +55,6 @@ const SLOW_TESTS_FIRST = [
   "e2e/anyL1",
   "contracts/verifiers/proofModeExecute",
   "contracts/optimisticRollup",
-  "rollup-node/provers/committeeAdversary",
   "contracts/provenRollup",
   "attacks/challengeOverL1GasLimit",
   "e2e/optimistic",

@@ -38,6 +38,9 @@ export interface ExecutionProver {
   close(): Promise<void>;
 }
 
+/** What aggregates a committee's attestations into its Groth16 proof (`proveCommittee`'s shape). */
+export type ProveCommittee = typeof proveCommittee;
+
 /** One proof type of the bundled kind: a committee, its attester processes and its key. */
 export class CommitteeProver implements ExecutionProver {
   private constructor(
@@ -48,6 +51,7 @@ export class CommitteeProver implements ExecutionProver {
     /** The verification key (committee root bound in); its keccak256 goes into the rollup's policy. */
     readonly verificationKey: Uint8Array,
     private readonly babyJub: BabyJub,
+    private readonly proveAttestations: ProveCommittee,
   ) {}
 
   /**
@@ -56,12 +60,18 @@ export class CommitteeProver implements ExecutionProver {
    * under the same rules (without it, the default fork's, which is right only for an L1 at it).
    * `options.writeRules`: each L2 chain's write rules (its genesis's `config.writeRules`, as the
    * L1's EXECUTE has them), under which the attesters verify its blocks; the default rule without.
+   * `options.prove`: what turns the attestations into the proof (`proveCommittee`; a test whose
+   * subject is not the prover hands in one that reads committed proofs).
    */
   static async start(
     name: string,
     privateKeys: readonly Uint8Array[],
     artifacts = bundledCircuitArtifacts(),
-    options: { readonly l1Common?: Common; readonly writeRules?: ReadonlyMap<bigint, WriteRules> } = {},
+    options: {
+      readonly l1Common?: Common;
+      readonly writeRules?: ReadonlyMap<bigint, WriteRules>;
+      readonly prove?: ProveCommittee;
+    } = {},
   ): Promise<CommitteeProver> {
     const fork = withWriteRules(
       options.l1Common === undefined ? { hardfork: DEFAULT_HARDFORK, eips: [] } : forkConfigOf(options.l1Common),
@@ -71,7 +81,7 @@ export class CommitteeProver implements ExecutionProver {
       privateKeys.map((privateKey, memberIndex) => ({ privateKey, memberIndex })),
       fork,
     );
-    return CommitteeProver.overPool(name, pool, artifacts);
+    return CommitteeProver.overPool(name, pool, artifacts, options.prove);
   }
 
   /**
@@ -79,7 +89,7 @@ export class CommitteeProver implements ExecutionProver {
    * Each must re-execute under `fork` (the L1's rules, and the chains' write rules it lists: a
    * chain not listed is not checked, `withWriteRules` adds them): one that does not is refused here, since
    * its signatures would commit to results the L1 does not compute. `connect`: how long to wait
-   * for an attester that does not answer yet (AttesterPool.connect).
+   * for an attester that does not answer yet (AttesterPool.connect). `prove`: as `start`'s.
    */
   static async connect(
     name: string,
@@ -87,9 +97,10 @@ export class CommitteeProver implements ExecutionProver {
     fork: ForkConfig,
     artifacts = bundledCircuitArtifacts(),
     connect: Partial<ConnectOptions> = {},
+    prove?: ProveCommittee,
   ): Promise<CommitteeProver> {
     const pool = await AttesterPool.connect(endpoints, fork, connect);
-    return CommitteeProver.overPool(name, pool, artifacts);
+    return CommitteeProver.overPool(name, pool, artifacts, prove);
   }
 
   /** The prover over a started or connected pool: its committee is the pool's public keys. */
@@ -97,6 +108,7 @@ export class CommitteeProver implements ExecutionProver {
     name: string,
     pool: AttesterPool,
     artifacts: CircuitArtifacts,
+    prove: ProveCommittee = proveCommittee,
   ): Promise<CommitteeProver> {
     const babyJub = await loadBabyJub();
     const committee = Committee.fromPublicKeys(babyJub, pool.publicKeys);
@@ -107,6 +119,7 @@ export class CommitteeProver implements ExecutionProver {
       artifacts,
       committeeVerificationKey(artifacts, committee),
       babyJub,
+      prove,
     );
   }
 
@@ -132,7 +145,7 @@ export class CommitteeProver implements ExecutionProver {
         "the block did not verify for enough attesters",
       );
     }
-    return proveCommittee(this.artifacts, this.committee, round.commitment, round.attestations);
+    return this.proveAttestations(this.artifacts, this.committee, round.commitment, round.attestations);
   }
 
   close(): Promise<void> {

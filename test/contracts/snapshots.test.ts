@@ -29,7 +29,8 @@ import { artifacts, ethers } from "hardhat";
 
 import { EXECUTE_ADDRESS, executeGasCostOfBlock } from "../../precompiles";
 import { encodeExecutionProofs } from "../../precompiles/proofs/codec";
-import { committeeProof, testCommittee } from "../../tools/committeeFixture";
+import { testCommittee } from "../../tools/committeeFixture";
+import { fixtureCommitteeProof } from "../support/proofFixtures";
 import {
   type L1Message,
   type L2Message,
@@ -224,7 +225,9 @@ describe("contract snapshots: gas of the entry points and L2Bridge's storage lay
         EXECUTE_ADDRESS,
       ])) as unknown as ExampleRollup;
       const built = await chain.buildBlock([alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
-      const proofs = hexlify(encodeExecutionProofs([await committeeProof(committee, L2_CHAIN_ID, built, [0, 1, 2])]));
+      const proofs = hexlify(
+        encodeExecutionProofs([await fixtureCommitteeProof(committee, L2_CHAIN_ID, built, [0, 1, 2])]),
+      );
       const sent = await rollup.connect(sequencer).advance(built.parentHeader, built.blockRlp, "0x", proofs, 0);
       const calldata = getBytes(sent.data);
       const calldataGas = calldata.reduce((sum, byte) => sum + (byte === 0 ? 4 : 16), 0);

@@ -23,7 +23,8 @@ import { verifyGroth16 } from "../../precompiles/proofs/groth16";
 import type { ExecutionProof, Groth16Key, Groth16Proof } from "../../precompiles/proofs/types";
 import { countValidProofs, verifyBlockWithProofs } from "../../precompiles/proofs/verifyProofs";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
-import { type TestCommittee, bundle, committeeProof, testCommittee } from "../../tools/committeeFixture";
+import { type TestCommittee, bundle, testCommittee } from "../../tools/committeeFixture";
+import { fixtureCommitteeProof } from "../support/proofFixtures";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
@@ -85,7 +86,7 @@ describe("Groth16 verification: canonical points, G2 subgroup, one encoding per 
     built = await chain.buildBlock([
       TestSigner.fromSeed(14, chain.common).tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n }),
     ]);
-    proof = await committeeProof(committee, CHAIN_ID, built, [0, 1, 2]);
+    proof = await fixtureCommitteeProof(committee, CHAIN_ID, built, [0, 1, 2]);
     key = decodeGroth16Key(proof.verificationKey);
     groth16 = decodeGroth16Proof(proof.proofData);
     const result = await verifyBlock({

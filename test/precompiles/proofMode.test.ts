@@ -6,7 +6,8 @@ import { decodeGroth16Proof, encodeGroth16Proof } from "../../precompiles/proofs
 import type { ExecutionProof, ProofBundle } from "../../precompiles/proofs/types";
 import { verifyBlockWithProofs } from "../../precompiles/proofs/verifyProofs";
 import { releaseProverThreads } from "../../rollup-node/provers/committee";
-import { type TestCommittee, bundle, committeeProof, testCommittee } from "../../tools/committeeFixture";
+import { type TestCommittee, bundle, testCommittee } from "../../tools/committeeFixture";
+import { fixtureCommitteeProof } from "../support/proofFixtures";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
@@ -50,8 +51,8 @@ describe("EXECUTE proof mode (k of n proof types, committee attestations in Grot
     const signer = TestSigner.fromSeed(9, chain.common);
     built = await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })]);
     next = await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000bb", value: 2n })]);
-    proofA = await committeeProof(committeeA, CHAIN_ID, built, [0, 2, 4]);
-    proofB = await committeeProof(committeeB, CHAIN_ID, built, [1, 2, 3]);
+    proofA = await fixtureCommitteeProof(committeeA, CHAIN_ID, built, [0, 2, 4]);
+    proofB = await fixtureCommitteeProof(committeeB, CHAIN_ID, built, [1, 2, 3]);
   });
 
   after(releaseProverThreads);

@@ -141,6 +141,23 @@ describe("the proof fixture store: a stored proof is returned only for its own s
     expect(reader.counts.hits).to.equal(0);
   });
 
+  it("hands a set whose signature the circuit refuses to the prover, though a proof of the statement is stored", async () => {
+    const reader = new ProofFixtureStore(dir, "read");
+    // Member 1's S altered: the three members and the commitment are the stored statement's.
+    const forged = sign(COMMITMENT).map((a) => (a.memberIndex === 1 ? { ...a, S: a.S + 1n } : a));
+    const refused = await rejection(
+      withoutWitnessErrorOutput(() => reader.proveCommittee(artifacts, committee.committee, COMMITMENT, forged)),
+    );
+    expect(refused).to.be.instanceOf(CircuitError);
+    expect((refused as CircuitError).code).to.equal("WITNESS_FAILED");
+    expect(reader.counts.hits).to.equal(0);
+    // A bad fourth signature is one the prover leaves out (it takes the first three by member): a hit.
+    const extra = [...sign(COMMITMENT), ...sign(COMMITMENT, [3]).map((a) => ({ ...a, S: a.S + 1n }))];
+    const served = await reader.proveCommittee(artifacts, committee.committee, COMMITMENT, extra);
+    expect(reader.counts).to.deep.equal({ hits: 1, proved: 0, written: 0 });
+    expect(await verifier.verify(served.proofData, COMMITMENT)).to.equal(true);
+  });
+
   it("reads its mode from PROOF_FIXTURES: read by default, write, off; anything else is refused", () => {
     expect(proofFixtureMode(undefined)).to.equal("read");
     expect(proofFixtureMode("write")).to.equal("write");

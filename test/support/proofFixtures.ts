@@ -13,14 +13,16 @@ import {
   type CircuitArtifacts,
   type Committee,
   committeeVerificationKey,
+  loadBabyJub,
   proveCommittee,
+  verifyAttestation,
 } from "../../rollup-node/provers/committee";
 import { type TestCommittee, committeeProof } from "../../tools/committeeFixture";
 import type { BuiltBlock } from "../../tools/l2TestChain";
 
 /**
  * Committed Groth16 committee proofs for tests whose subject is a verifier (a contract, EXECUTE's
- * proof mode), not the prover: a proof costs ≈ 3.3 CPU s to make and milliseconds to verify
+ * proof mode) or what comes before the proof (the attesters' answers), not the prover: a proof costs ≈ 3.3 CPU s to make and milliseconds to verify
  * (docs/design/fast-tests.md, round 25). A fixture is found by the hash of the statement it proves
  * (the circuit's proving key, the committee-bound verification key, the commitment), so it can
  * only ever be returned for that statement, and it is verified with EXECUTE's Groth16 verifier
@@ -222,7 +224,7 @@ export class ProofFixtureStore {
       this.counts.proved++;
       return proof;
     };
-    if (this.mode === "off" || !provable(committee, attestations)) return prove();
+    if (this.mode === "off" || !(await provable(committee, commitment, attestations))) return prove();
     const verificationKey = committeeVerificationKey(artifacts, committee);
     const statement = committeeStatement(artifacts, verificationKey, commitment);
     const stored = await this.lookup(statement, verificationKey);
@@ -237,17 +239,28 @@ export class ProofFixtureStore {
 }
 
 /**
- * Whether the prover would get as far as proving: enough attestations from distinct members of
- * the committee. Their signatures are not checked here: a signature the circuit would refuse
- * makes no proof, so no fixture of it can exist, and the lookup misses and proves (and fails).
+ * Whether the prover would make a proof of these attestations: enough of them from distinct members
+ * of the committee, and the ones it takes (the first `COMMITTEE_CIRCUIT.signatures` by member
+ * index, as `proveCommittee` does) signed by those members over `commitment`. The statement a
+ * fixture is found by holds no attestations: without the signature check, a fixture made from three
+ * honest members would stand in for a set the circuit refuses (a forged signature a node failed to
+ * leave out, test/rollup-node/provers/committeeAdversary.test.ts).
  */
-function provable(committee: Committee, attestations: readonly Attestation[]): boolean {
+async function provable(
+  committee: Committee,
+  commitment: bigint,
+  attestations: readonly Attestation[],
+): Promise<boolean> {
   const members = new Set(attestations.map((a) => a.memberIndex));
-  return (
-    members.size === attestations.length &&
-    attestations.length >= COMMITTEE_CIRCUIT.signatures &&
-    attestations.every((a) => committee.publicKeys[a.memberIndex] !== undefined)
-  );
+  if (
+    members.size !== attestations.length ||
+    attestations.length < COMMITTEE_CIRCUIT.signatures ||
+    !attestations.every((a) => committee.publicKeys[a.memberIndex] !== undefined)
+  )
+    return false;
+  const babyJub = await loadBabyJub();
+  const chosen = [...attestations].sort((a, b) => a.memberIndex - b.memberIndex).slice(0, COMMITTEE_CIRCUIT.signatures);
+  return chosen.every((a) => verifyAttestation(babyJub, committee.publicKeys[a.memberIndex], commitment, a));
 }
 
 let shared: ProofFixtureStore | undefined;

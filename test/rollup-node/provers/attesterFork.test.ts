@@ -8,6 +8,7 @@ import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs"
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { bundledCircuitArtifacts } from "../../../rollup-node/provers/committee";
 import { CommitteeProver, ProofService, devAttesterKeys } from "../../../rollup-node/provers/proofService";
+import { fixtureProveCommittee } from "../../support/proofFixtures";
 import { TestSigner } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
@@ -64,8 +65,11 @@ describe("attesters verify under the L1's fork rules, as EXECUTE does", function
   });
 
   it("committee attesters given the L1's fork config sign the block, and the proof counts under EXECUTE's rules", async () => {
+    // The Groth16 proof from the committed fixtures: the subject is the attesters' fork rules (the
+    // commitment they sign, which a fixture is found by) and EXECUTE's count of the proof.
     const prover = await CommitteeProver.start("prague", devAttesterKeys("prague", 3), bundledCircuitArtifacts(), {
       l1Common: l1.chain.common,
+      prove: fixtureProveCommittee,
     });
     const service = new ProofService([prover]);
     try {

@@ -9,10 +9,11 @@ import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs"
 import { DEFAULT_HARDFORK } from "../../../rollup-node/chain/genesis";
 import { silentLogger } from "../../../rollup-node/logger";
 import { type AttesterServer, startAttesterServer } from "../../../rollup-node/provers/attesterServer";
-import { AttesterKey, loadBabyJub } from "../../../rollup-node/provers/committee";
+import { AttesterKey, bundledCircuitArtifacts, loadBabyJub } from "../../../rollup-node/provers/committee";
 import { CommitteeProver, ProofService } from "../../../rollup-node/provers/proofService";
 import { TestSigner } from "../../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
+import { fixtureProveCommittee } from "../../support/proofFixtures";
 
 const CHAIN_ID = 919n;
 const FORK = { hardfork: DEFAULT_HARDFORK, eips: [] };
@@ -37,11 +38,13 @@ async function startAdversary(privateKey: Uint8Array): Promise<{
   mode: Misbehaviour;
   /** Bytes of the last endless answer written before the node stopped reading it. */
   readonly endlessBytes: number;
+  /** Whether member 0 has begun an endless answer (its real answer computed, the first piece next). */
+  readonly endlessStarted: boolean;
   close(): Promise<void>;
 }> {
   const inner = await startAttesterServer({ privateKey, fork: FORK, port: 0, logger: silentLogger });
   const key = new AttesterKey(await loadBabyJub(), privateKey);
-  const state = { mode: "honest" as Misbehaviour, endlessBytes: 0 };
+  const state = { mode: "honest" as Misbehaviour, endlessBytes: 0, endlessStarted: false };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -86,6 +89,7 @@ async function startAdversary(privateKey: Uint8Array): Promise<{
           response.write('{"ok":true,"S":"');
           const piece = "9".repeat(64 * 1024);
           state.endlessBytes = 0;
+          state.endlessStarted = true;
           const pump = (): void => {
             for (;;) {
               if (response.destroyed) return;
@@ -112,6 +116,9 @@ async function startAdversary(privateKey: Uint8Array): Promise<{
     },
     get endlessBytes() {
       return state.endlessBytes;
+    },
+    get endlessStarted() {
+      return state.endlessStarted;
     },
     close: async () => {
       server.closeAllConnections();
@@ -140,7 +147,12 @@ describe("committee proofs with one malicious attester (k = 3 of n = 4)", functi
       [1, 2, 3].map((i) => startAttesterServer({ privateKey: keyOf(i), fork: FORK, port: 0, logger: silentLogger })),
     );
     const endpoints = [adversary.url, ...honest.map((h) => h.url)].map((url) => ({ url }));
-    service = new ProofService([await CommitteeProver.connect("mixed", endpoints, FORK)]);
+    // The Groth16 proof of the honest three comes from the committed fixtures (the same statement in
+    // every case): the subject is which answers the node keeps, and the store hands any set the
+    // circuit would refuse (a forged signature kept) to the real prover (docs/design/fast-tests.md, round 27).
+    service = new ProofService([
+      await CommitteeProver.connect("mixed", endpoints, FORK, bundledCircuitArtifacts(), {}, fixtureProveCommittee),
+    ]);
     const probe = await L2TestChain.create(CHAIN_ID, []);
     const alice = TestSigner.fromSeed(29, probe.common);
     const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
@@ -192,6 +204,13 @@ describe("committee proofs with one malicious attester (k = 3 of n = 4)", functi
       // An answer that never ends is not read past a bound: the node stops reading, the adversary
       // stops writing (before, the node read it until its 60 s timeout, gigabytes on loopback).
       if (mode === "endless answer") {
+        // The proof can be ready before member 0 has computed the answer it corrupts (its real
+        // attester re-executes the block first): the window starts once the answer has begun and
+        // the node has had 2 s to stop reading it.
+        for (let waited = 0; !adversary.endlessStarted && waited < 120_000; waited += 100)
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(adversary.endlessStarted, "member 0 began its endless answer").to.equal(true);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
         const before = adversary.endlessBytes;
         await new Promise((resolve) => setTimeout(resolve, 2_000));
         process.stderr.write(

@@ -4,10 +4,13 @@ import { hexToBytes } from "@ethereumjs/util";
 
 import { decodeExecutionProofs } from "../../../precompiles/proofs/codec";
 import { verifyBlockWithProofs } from "../../../precompiles/proofs/verifyProofs";
+import type { ExecutionProof } from "../../../precompiles/proofs/types";
+import { proveCommittee } from "../../../rollup-node/provers/committee";
 import {
   CommitteeProver,
   type ExecutionProver,
   ProofService,
+  type ProveCommittee,
   devAttesterKeys,
 } from "../../../rollup-node/provers/proofService";
 import { TestSigner, tamperBlock, word } from "../../../tools/l2Fixtures";
@@ -15,13 +18,41 @@ import { type BuiltBlock, L2TestChain } from "../../../tools/l2TestChain";
 
 const CHAIN_ID = 910n;
 
+/**
+ * `proveCommittee`, whose proof of the same commitment from the same attestations (each member's
+ * signature is deterministic) is made once per file: the second test asks for the first test's
+ * proof again, and what it checks is the service's handling of another prover's failure.
+ */
+function provingOncePerInput(): ProveCommittee {
+  const made = new Map<string, Promise<ExecutionProof>>();
+  return (artifacts, committee, commitment, attestations) => {
+    const key = JSON.stringify([
+      artifacts.zkey,
+      String(commitment),
+      committee.publicKeys.map((k) => k.map(String)),
+      // In member order, as the prover takes them (they arrive in the order the attesters answer).
+      [...attestations]
+        .sort((a, b) => a.memberIndex - b.memberIndex)
+        .map((a) => [a.memberIndex, String(a.R8[0]), String(a.R8[1]), String(a.S)]),
+    ]);
+    let proof = made.get(key);
+    if (proof === undefined) {
+      proof = proveCommittee(artifacts, committee, commitment, attestations);
+      made.set(key, proof);
+    }
+    return proof;
+  };
+}
+
 describe("the proof service: attester processes and committee proofs", function () {
   this.timeout(300_000);
   let service: ProofService;
   let built: BuiltBlock;
 
   before(async () => {
-    service = new ProofService([await CommitteeProver.start("alpha", devAttesterKeys("alpha", 3))]);
+    service = new ProofService([
+      await CommitteeProver.start("alpha", devAttesterKeys("alpha", 3), undefined, { prove: provingOncePerInput() }),
+    ]);
     const probe = await L2TestChain.create(CHAIN_ID, []);
     const alice = TestSigner.fromSeed(13, probe.common);
     const chain = await L2TestChain.create(CHAIN_ID, [{ address: alice.address.toString(), balance: 10n ** 18n }]);
