@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -13,6 +15,7 @@ import { silentLogger } from "../../rollup-node/logger";
 import { keyEnvNames } from "../../rollup-node/node/keySources";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { type AttesterServer, startAttesterServer } from "../../rollup-node/provers/attesterServer";
+import { DEFAULT_ATTESTER_WAIT_MS } from "../../rollup-node/provers/defaults";
 import {
   Committee,
   bundledCircuitArtifacts,
@@ -168,10 +171,48 @@ describe("rollup:genesis and rollup:verification-keys (running a rollup outside 
       expect(bad.message).to.contain("localhost:1234 is not an http(s) URL");
       const deadUrl = "http://127.0.0.1:1";
       const dead = (await rejection(
-        runTask("rollup:verification-keys", { attesters: deadUrl, out: path.join(dir, "y.json") }),
-      )) as { code?: string; message: string };
+        runTask("rollup:verification-keys", { attesters: deadUrl, out: path.join(dir, "y.json"), attesterWait: 2_000 }),
+      )) as { code?: string; message: string; hint?: string };
       expect(dead.code).to.equal("ATTESTER_UNREACHABLE");
-      expect(dead.message).to.contain(deadUrl);
+      expect(dead.message).to.contain(`attester 0 at ${deadUrl} did not answer within 2 s`);
+      expect(dead.hint).to.contain("--attester-wait");
+    });
+
+    it("waits for an attester still starting (--attester-wait, the node's default), as the node does", async () => {
+      // A port nothing listens on yet: the attester starts there a second after the task.
+      const port = await new Promise<number>((resolve) => {
+        const probe = createServer();
+        probe.listen(0, "127.0.0.1", () => {
+          const { port: free } = probe.address() as AddressInfo;
+          probe.close(() => resolve(free));
+        });
+      });
+      const [a] = servers as [AttesterServer];
+      const out = path.join(dir, "late.json");
+      const task = runTask("rollup:verification-keys", { attesters: `${a.url},http://127.0.0.1:${port}`, out });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const late = await startAttesterServer({
+        privateKey: new Uint8Array(randomBytes(32)),
+        fork: { hardfork: DEFAULT_HARDFORK, eips: [] },
+        host: "127.0.0.1",
+        port,
+        logger: silentLogger,
+      });
+      try {
+        const printed = await task;
+        expect(printed).to.contain(`attester 1 at http://127.0.0.1:${port} does not answer yet`);
+        expect(printed).to.contain(`waiting up to ${DEFAULT_ATTESTER_WAIT_MS / 1000} s`);
+        const babyJub = await loadBabyJub();
+        const expected = hexlify(
+          committeeVerificationKey(
+            bundledCircuitArtifacts(),
+            Committee.fromPublicKeys(babyJub, [a.publicKey, late.publicKey]),
+          ),
+        );
+        expect(JSON.parse(readFileSync(out, "utf8"))).to.deep.equal([expected]);
+      } finally {
+        await late.close();
+      }
     });
   });
 });
