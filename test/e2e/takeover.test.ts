@@ -186,6 +186,7 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     expect(takenOverAt).to.equal(undefined);
 
     // The sequencer dies for good; a deposit is queued while no one sequences.
+    const deadSequencerUrl = sequencer.url;
     await kill(sequencer);
     sequencer = undefined;
     const accepted = await r.rollup().headNumber();
@@ -235,7 +236,8 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     await finalizeWithdrawal(newL2, withdrawal);
     expect(await r.l1.getBalance(l1Recipient)).to.equal(parseEther("0.3"));
 
-    // A second follower, fresh, follows the new sequencer's blocks from L1.
+    // A second follower, fresh, follows the new sequencer's blocks from L1. It is given the old
+    // sequencer's URL and the take-over node's (--sequencer-rpc URL,URL): it forwards to the one sequencing.
     second = await startFollowerNode({
       storage: { dataDir: tempDir("second-follower") },
       l1: {
@@ -244,7 +246,7 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
         deployBlock: r.devnet.deployment.deployBlock,
         pollMs: 50,
       },
-      follower: { genesis: r.devnet.genesis },
+      follower: { genesis: r.devnet.genesis, sequencerRpc: [deadSequencerUrl, takenOverAt as string] },
       rpc: { port: 0 },
       logger: r.log.factory,
     });
@@ -252,6 +254,14 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     const head = await holdsL1Head("the second follower", secondL2);
     expect(await blockAt(secondL2, head)).to.deep.equal(await blockAt(newL2, head));
     expect(await secondL2.getBalance(late)).to.equal(parseEther("2"));
+    const forwarded = await new Wallet(r.devnet.accounts[8]?.privateKey as string, secondL2).sendTransaction({
+      to: "0x00000000000000000000000000000000007a4e04",
+      value: 7n,
+      maxFeePerGas: parseUnits("20", "gwei"),
+      maxPriorityFeePerGas: 1n,
+    });
+    expect(await newL2.getTransaction(forwarded.hash)).to.not.equal(null);
+    expect(r.log.has(`forwarding to ${new URL(takenOverAt as string).origin} from now on`)).to.equal(true);
   });
 
   it("the old sequencer, restarted on its own data directory, re-derives L1's chain and agrees with the new one", async () => {
