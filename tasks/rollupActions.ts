@@ -135,10 +135,21 @@ async function assertHolds(ctx: RollupTaskContext, layer: "L1" | "L2", amount: b
 /** Prints each new status of a message while the SDK waits on it. */
 const progress = (report: MessageStatusReport): void => console.log(`  … ${describeStatus(report)}`);
 
-/** Waits until an L1 → L2 message is relayed on L2. */
+/**
+ * Waits until an L1 → L2 message is relayed on L2. The relay's transaction is the sequencer's
+ * until L1 accepts its block: a node that takes over sequencing first rebuilds that block and
+ * relays the message in a transaction of its own (another timestamp, another hash). The message
+ * hash is its id for good, and rollup:message finds the relay by it (L2Bridge's events), so that
+ * is what the user is told to keep.
+ */
 async function followToL2(ctx: RollupTaskContext, message: L1ToL2Message): Promise<void> {
   const relayed = await ctx.client.waitForMessageStatus(message, "relayed", { timeoutMs: 120_000, onStatus: progress });
-  console.log(`relayed on L2 in block ${relayed.relayedInL2Block ?? "?"} (tx ${relayed.relayTransactionHash ?? "?"})`);
+  const block = relayed.relayedInL2Block ?? "?";
+  console.log(`relayed on L2 in block ${block} (tx ${relayed.relayTransactionHash ?? "?"})`);
+  if (!relayed.consumedOnL1)
+    console.log(
+      `  not final until L1 accepts L2 block ${block}: if another node takes over sequencing first, it relays the message in another transaction; the message hash stays, and npx hardhat rollup:message ${message.messageHash}${ctx.repeatFlags} finds its relay wherever it is`,
+    );
 }
 
 /** Why an L2 → L1 message is not provable yet: the sentence, and whether it named the submitter's wait. */
