@@ -7,6 +7,7 @@ import { type JsonRpcProvider, parseEther } from "ethers";
 
 import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
 import { type TakeoverNode, startTakeoverNode } from "../../rollup-node/node/takeover";
+import { rejection } from "../rollup-node/rejection";
 import { runTask } from "../support/runTask";
 import { type E2eRollup, eventually, increaseL1Time, provider, startE2eRollup } from "./support/harness";
 
@@ -108,5 +109,11 @@ describe("e2e: a deposit relayed in a block L1 never accepted is relayed again b
     expect(found?.[2]).to.not.equal(relay?.[2]);
     expect((await newL2.getTransactionReceipt(found?.[2] as string))?.status).to.equal(1);
     expect(shown).to.match(/status {10}relayed/);
+    // The replaced relay's hash is no message's: the lookup says what to pass instead.
+    const stale = (await rejection(
+      runTask("rollup:message", { ...connection, l2Rpc: newUrl, hash: relay?.[2] as string }),
+    )) as { code?: string; hint?: string };
+    expect(stale.code).to.equal("MESSAGE_NOT_FOUND");
+    expect(stale.hint).to.contain("a relay's L2 transaction is not one: a take-over can replace it");
   });
 });
