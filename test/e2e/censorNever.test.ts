@@ -6,8 +6,15 @@ import { expect } from "chai";
 import { type JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { deriveDevAccounts } from "../../rollup-node/chain/devAccounts";
-import { type TakeoverNode, startTakeoverNode } from "../../rollup-node/node/takeover";
-import { type E2eRollup, eventually, increaseL1Time, startE2eRollup, provider } from "./support/harness";
+import type { TakeoverNode } from "../../rollup-node/node/takeover";
+import {
+  type E2eRollup,
+  eventually,
+  increaseL1Time,
+  provider,
+  startE2eRollup,
+  startE2eTakeover,
+} from "./support/harness";
 
 /** Shortened for the test: the force-inclusion delay, and the inactivity period after which anyone may advance. */
 const FORCE_INCLUSION_DELAY = 60n;
@@ -67,30 +74,12 @@ describe("e2e: a sequencer that never includes a forced message is refused by L1
     // The take-over node: an empty data directory, the L1, the genesis and its own funded L1 key.
     dataDir = mkdtempSync(path.join(tmpdir(), "rollup-e2e-censor-never-"));
     const l1 = l2Of(r.devnet.l1Url);
-    const l1Section = {
-      provider: l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
-    };
-    const own = r.devnet.accounts[TAKEOVER_ACCOUNT] as { address: string; privateKey: `0x${string}`; balance: bigint };
-    takeover = await startTakeoverNode({
-      follower: {
-        storage: { dataDir },
-        l1: { ...l1Section, pollMs: 50 },
-        follower: { genesis: r.devnet.genesis },
-        rpc: { port: 0 },
-        logger: r.log.factory,
-      },
-      sequencer: {
-        storage: { dataDir },
-        l1: { ...l1Section, pollMs: 100 },
-        sequencer: { genesis: r.devnet.genesis, allowEmptyBlocks: false },
-        keys: { ...r.devnet.keys, sequencer: own },
-        rpc: { port: 0 },
-        logger: r.log.factory,
-      },
-      onTakeover: (node) => {
-        takenOverAt = node.url;
+    takeover = await startE2eTakeover(r, {
+      dataDir,
+      l1,
+      account: TAKEOVER_ACCOUNT,
+      onTakeover: (url) => {
+        takenOverAt = url;
       },
     });
 

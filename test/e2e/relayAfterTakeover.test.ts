@@ -6,10 +6,17 @@ import { expect } from "chai";
 import { type JsonRpcProvider, parseEther } from "ethers";
 
 import type { BatchSubmitter } from "../../rollup-node/bridge/batchSubmitter";
-import { type TakeoverNode, startTakeoverNode } from "../../rollup-node/node/takeover";
+import type { TakeoverNode } from "../../rollup-node/node/takeover";
 import { rejection } from "../rollup-node/rejection";
 import { runTask } from "../support/runTask";
-import { type E2eRollup, eventually, increaseL1Time, provider, startE2eRollup } from "./support/harness";
+import {
+  type E2eRollup,
+  eventually,
+  increaseL1Time,
+  provider,
+  startE2eRollup,
+  startE2eTakeover,
+} from "./support/harness";
 
 /** Shortened for the test: the deployment's inactivity period, and the force-inclusion delay below it. */
 const INACTIVITY_PERIOD = 120n;
@@ -63,30 +70,12 @@ describe("e2e: a deposit relayed in a block L1 never accepted is relayed again b
     dataDir = mkdtempSync(path.join(tmpdir(), "rollup-e2e-relay-takeover-"));
     const l1 = provider(r.devnet.l1Url);
     providers.push(l1);
-    const l1Section = {
-      provider: l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
-    };
-    const own = r.devnet.accounts[TAKEOVER_ACCOUNT] as { address: string; privateKey: `0x${string}`; balance: bigint };
-    takeover = await startTakeoverNode({
-      follower: {
-        storage: { dataDir },
-        l1: { ...l1Section, pollMs: 50 },
-        follower: { genesis: r.devnet.genesis },
-        rpc: { port: 0 },
-        logger: r.log.factory,
-      },
-      sequencer: {
-        storage: { dataDir },
-        l1: { ...l1Section, pollMs: 100 },
-        sequencer: { genesis: r.devnet.genesis, allowEmptyBlocks: false },
-        keys: { ...r.devnet.keys, sequencer: own },
-        rpc: { port: 0 },
-        logger: r.log.factory,
-      },
-      onTakeover: (node) => {
-        takenOverAt = node.url;
+    takeover = await startE2eTakeover(r, {
+      dataDir,
+      l1,
+      account: TAKEOVER_ACCOUNT,
+      onTakeover: (url) => {
+        takenOverAt = url;
       },
     });
     const openAt = (await r.rollup().openSequencingAt()) as bigint;

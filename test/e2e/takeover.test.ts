@@ -9,13 +9,14 @@ import { L2_BRIDGE_INTERFACE } from "../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../../protocol/messages";
 import { type FollowerNode, startFollowerNode } from "../../rollup-node/follower/service";
 import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
-import { type TakeoverNode, startTakeoverNode } from "../../rollup-node/node/takeover";
+import type { TakeoverNode } from "../../rollup-node/node/takeover";
 import {
   type E2eRollup,
   type WithdrawalProofJson,
   eventually,
   increaseL1Time,
   startE2eRollup,
+  startE2eTakeover,
   provider,
 } from "./support/harness";
 import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
@@ -152,31 +153,12 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     const dataDir = tempDir("takeover");
     const l1 = provider(r.devnet.l1Url);
     providers.push(l1);
-    const own = r.devnet.accounts[TAKEOVER_ACCOUNT] as { address: string; privateKey: `0x${string}`; balance: bigint };
-    // One `l1` section for both (the follower reads L1 more often, to catch up quickly).
-    const l1Section = {
-      provider: l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
-    };
-    takeover = await startTakeoverNode({
-      follower: {
-        storage: { dataDir },
-        l1: { ...l1Section, pollMs: 50 },
-        follower: { genesis: r.devnet.genesis },
-        rpc: { port: 0 },
-        logger: r.log.factory,
-      },
-      sequencer: {
-        storage: { dataDir },
-        l1: { ...l1Section, pollMs: 100 },
-        sequencer: { genesis: r.devnet.genesis, allowEmptyBlocks: false },
-        keys: { ...r.devnet.keys, sequencer: own },
-        rpc: { port: 0 },
-        logger: r.log.factory,
-      },
-      onTakeover: (node) => {
-        takenOverAt = node.url;
+    takeover = await startE2eTakeover(r, {
+      dataDir,
+      l1,
+      account: TAKEOVER_ACCOUNT,
+      onTakeover: (url) => {
+        takenOverAt = url;
       },
     });
     const follower = l2Of(takeover.follower?.url as string);

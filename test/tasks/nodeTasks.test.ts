@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -23,6 +21,7 @@ import {
   loadBabyJub,
 } from "../../rollup-node/provers/committee";
 import { rejection } from "../rollup-node/rejection";
+import { freePort } from "../support/freePort";
 import { runTask } from "../support/runTask";
 
 /** Runs `run` with the relayer's key variables unset (a developer's shell may have them). */
@@ -180,13 +179,7 @@ describe("rollup:genesis and rollup:verification-keys (running a rollup outside 
 
     it("waits for an attester still starting (--attester-wait, the node's default), as the node does", async () => {
       // A port nothing listens on yet: the attester starts there a second after the task.
-      const port = await new Promise<number>((resolve) => {
-        const probe = createServer();
-        probe.listen(0, "127.0.0.1", () => {
-          const { port: free } = probe.address() as AddressInfo;
-          probe.close(() => resolve(free));
-        });
-      });
+      const port = await freePort();
       const [a] = servers as [AttesterServer];
       const out = path.join(dir, "late.json");
       const task = runTask("rollup:verification-keys", { attesters: `${a.url},http://127.0.0.1:${port}`, out });

@@ -1,23 +1,12 @@
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
-
 import { expect } from "chai";
 
 import { type E2eRollup, startE2eRollup } from "../e2e/support/harness";
 import { rejection } from "../rollup-node/rejection";
+import { freePort } from "../support/freePort";
 import { runTask } from "../support/runTask";
 
-/** A local URL nothing listens on (a port taken and released). */
-async function deadUrl(): Promise<string> {
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer();
-    probe.listen(0, "127.0.0.1", () => {
-      const { port: free } = probe.address() as AddressInfo;
-      probe.close(() => resolve(free));
-    });
-  });
-  return `http://127.0.0.1:${port}`;
-}
+/** A local URL nothing listens on. */
+const deadUrl = async (): Promise<string> => `http://127.0.0.1:${await freePort()}`;
 
 describe("rollup:status when the task cannot read its L1: the node's own view, and which L1 the task could not read", function () {
   this.timeout(120_000);
