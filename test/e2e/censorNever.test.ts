@@ -14,17 +14,14 @@ import {
   provider,
   startE2eRollup,
   startE2eTakeover,
+  TAKEOVER_ACCOUNT,
+  TAKEOVER_TEST_POLICY,
 } from "./support/harness";
 
-/** Shortened for the test: the force-inclusion delay, and the inactivity period after which anyone may advance. */
-const FORCE_INCLUSION_DELAY = 60n;
-const INACTIVITY_PERIOD = 120n;
 /** The censored user: a dev account, the same address on L1 and L2. */
 const USER = 5;
 /** Another user, whose L2 transactions keep the sequencer building blocks. */
 const OTHER = 6;
-/** The L1 dev account the take-over node sequences with (funded on L1, not the rollup's SEQUENCER). */
-const TAKEOVER_ACCOUNT = 7;
 const WAIT_MS = 90_000;
 
 /**
@@ -45,7 +42,7 @@ describe("e2e: a sequencer that never includes a forced message is refused by L1
 
   before(async () => {
     r = await startE2eRollup({
-      policy: { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
+      policy: TAKEOVER_TEST_POLICY,
       censor: [userAddress],
       censorMode: "never",
     });
@@ -107,7 +104,7 @@ describe("e2e: a sequencer that never includes a forced message is refused by L1
     );
 
     // Overdue by L1's clock: the sequencer still leaves it out, so L1 refuses its blocks.
-    await increaseL1Time(r.l1, FORCE_INCLUSION_DELAY + 1n);
+    await increaseL1Time(r.l1, TAKEOVER_TEST_POLICY.forceInclusionDelay + 1n);
     const accepted = await r.rollup().headNumber();
     await otherUsersTransfer();
     await eventually(

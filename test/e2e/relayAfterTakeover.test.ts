@@ -16,13 +16,10 @@ import {
   provider,
   startE2eRollup,
   startE2eTakeover,
+  TAKEOVER_ACCOUNT,
+  TAKEOVER_TEST_POLICY,
 } from "./support/harness";
 
-/** Shortened for the test: the deployment's inactivity period, and the force-inclusion delay below it. */
-const INACTIVITY_PERIOD = 120n;
-const FORCE_INCLUSION_DELAY = 60n;
-/** The L1 dev account the take-over node sequences with (funded on L1, not the rollup's SEQUENCER). */
-const TAKEOVER_ACCOUNT = 7;
 const WAIT_MS = 90_000;
 
 /**
@@ -41,7 +38,7 @@ describe("e2e: a deposit relayed in a block L1 never accepted is relayed again b
 
   before(async () => {
     r = await startE2eRollup({
-      policy: { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
+      policy: TAKEOVER_TEST_POLICY,
     });
   });
 

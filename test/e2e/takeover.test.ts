@@ -17,15 +17,12 @@ import {
   increaseL1Time,
   startE2eRollup,
   startE2eTakeover,
+  TAKEOVER_ACCOUNT,
+  TAKEOVER_TEST_POLICY,
   provider,
 } from "./support/harness";
 import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
 
-/** Shortened for the test: the deployment's inactivity period, and the force-inclusion delay below it. */
-const INACTIVITY_PERIOD = 120n;
-const FORCE_INCLUSION_DELAY = 60n;
-/** The L1 dev account the take-over node sequences with (funded on L1, not the rollup's SEQUENCER). */
-const TAKEOVER_ACCOUNT = 7;
 const WAIT_MS = 60_000;
 
 /**
@@ -61,7 +58,7 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
 
   before(async () => {
     r = await startE2eRollup({
-      policy: { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
+      policy: TAKEOVER_TEST_POLICY,
     });
     // The sequencer moves to a child process (same data directory, the rollup's SEQUENCER key), so it can be SIGKILLed.
     await r.devnet.node.stop();

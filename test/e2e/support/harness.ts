@@ -196,6 +196,14 @@ export async function provableWithdrawal(
 }
 
 /**
+ * The rollup of a take-over test: the inactivity period after which anyone may advance, shortened
+ * to two minutes of L1 time, and the force-inclusion delay below it.
+ */
+export const TAKEOVER_TEST_POLICY = { sequencerInactivityPeriod: 120n, forceInclusionDelay: 60n } as const;
+/** The L1 dev account a take-over test's node sequences with (funded on L1, not the rollup's SEQUENCER). */
+export const TAKEOVER_ACCOUNT = 7;
+
+/**
  * A take-over node of `r` (what `rollup:node --role follower --takeover` runs): `dataDir` (empty),
  * `r`'s L1 read through `l1`, its genesis and deployment, and L1 dev account `account`'s key as
  * its sequencer key (funded on L1, not the rollup's SEQUENCER). `onTakeover` gets its URL once it
