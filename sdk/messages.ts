@@ -49,7 +49,7 @@ export type RollupMessage = L1ToL2Message | L2ToL1Message;
 
 /** What an SDK caller may pass to name a message. */
 const MESSAGE_NOT_FOUND_HINT =
-  "pass the message a deposit/sendMessage/withdraw/sendMessageToL1 call returned, its message hash, or the hash of the transaction that sent it; check the client's rollup address";
+  "pass the message a deposit/sendMessage/withdraw/sendMessageToL1 call returned, its message hash, or the hash of the transaction that sent it (a relay's L2 transaction is not one: a take-over can replace it); check the client's rollup address";
 
 const sameAddress = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 

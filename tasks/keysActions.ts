@@ -6,8 +6,8 @@ import path from "node:path";
 
 import { hexlify, keccak256 } from "ethers";
 
-import type { AttesterInfo } from "../rollup-node/provers/attesterProtocol";
 import { plural } from "../rollup-node/logger";
+import { attesterIntroduction } from "../rollup-node/provers/attesterPool";
 import {
   COMMITTEE_CIRCUIT,
   Committee,
@@ -40,28 +40,33 @@ export function parseCommittees(spec: string): string[][] {
   return committees;
 }
 
-/** An attester's Baby Jubjub public key, asked over HTTP (`GET /`, what the node asks too). */
-async function attesterPublicKey(url: string): Promise<readonly [bigint, bigint]> {
-  try {
-    const response = await fetch(new URL("/", url), { signal: AbortSignal.timeout(ATTESTER_INFO_TIMEOUT_MS) });
-    const info = (await response.json()) as AttesterInfo;
-    return [BigInt(info.publicKey[0]), BigInt(info.publicKey[1])];
-  } catch (error) {
-    throw new RollupTaskError(
-      "ATTESTER_UNREACHABLE",
-      `the attester at ${url} did not say its public key: ${(error as Error).message}`,
-      "start it first (npx hardhat rollup:attester, or native-rollup-attester) and check the URL",
-    );
-  }
+/**
+ * An attester's Baby Jubjub public key, asked over HTTP (`GET /`) as the node asks it: one that
+ * does not answer yet is waited for up to `waitMs` (--attester-wait, the node's option and default),
+ * since attesters started at the same time as this task take seconds to listen.
+ */
+async function attesterPublicKey(url: string, memberIndex: number, waitMs: number): Promise<readonly [bigint, bigint]> {
+  const info = await attesterIntroduction({ url }, memberIndex, {
+    timeoutMs: ATTESTER_INFO_TIMEOUT_MS,
+    waitMs,
+    onWait: (message) => console.log(message),
+  });
+  return [BigInt(info.publicKey[0]), BigInt(info.publicKey[1])];
 }
 
-export async function verificationKeys(args: { attesters: string; out: string }): Promise<void> {
+export async function verificationKeys(args: { attesters: string; out: string; attesterWait: number }): Promise<void> {
+  if (!Number.isInteger(args.attesterWait) || args.attesterWait < 0)
+    throw new RollupTaskError(
+      "INVALID_INPUT",
+      `--attester-wait ${args.attesterWait} is not a number of milliseconds`,
+      "pass e.g. --attester-wait 60000, or 0 to ask each attester once",
+    );
   const committees = parseCommittees(args.attesters);
   const babyJub = await loadBabyJub();
   const artifacts = bundledCircuitArtifacts();
   const keys: string[] = [];
   for (const [i, urls] of committees.entries()) {
-    const publicKeys = await Promise.all(urls.map(attesterPublicKey));
+    const publicKeys = await Promise.all(urls.map((url, member) => attesterPublicKey(url, member, args.attesterWait)));
     const key = hexlify(committeeVerificationKey(artifacts, Committee.fromPublicKeys(babyJub, publicKeys)));
     keys.push(key);
     console.log(

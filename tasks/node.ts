@@ -8,6 +8,7 @@ import type { ConfigurableTaskDefinition } from "hardhat/types";
 import { type OptionSpec, camelName } from "../rollup-node/node/commandOptions";
 import { NODE_OPTIONS } from "../rollup-node/node/nodeOptions";
 import { ATTESTER_OPTIONS } from "../rollup-node/node/attesterOptions";
+import { DEFAULT_ATTESTER_WAIT_MS } from "../rollup-node/provers/defaults";
 import { taskAction } from "./taskErrors";
 
 /** Hardhat's own `--config` would take the option's place: the tasks call it `--<command>-config`. */
@@ -131,8 +132,14 @@ task(
     types.string,
   )
   .addOptionalParam("out", "The file to write", "verification-keys.json", types.string)
+  .addOptionalParam(
+    "attesterWait",
+    "How long to wait, in ms, for an attester that does not answer yet (one started at the same time), as rollup:node --attester-wait; 0 asks once",
+    DEFAULT_ATTESTER_WAIT_MS,
+    types.int,
+  )
   .setAction(
-    taskAction(async (args: { attesters: string; out: string }) =>
+    taskAction(async (args: { attesters: string; out: string; attesterWait: number }) =>
       (await import("./keysActions")).verificationKeys(args),
     ),
   );

@@ -6,7 +6,16 @@
 // it before it ran (docs/design/task-startup.md).
 import { readFile, rm } from "node:fs/promises";
 
-import { formatEther, formatUnits, getAddress, isHexString, keccak256, toUtf8Bytes } from "ethers";
+import {
+  JsonRpcProvider,
+  Network,
+  formatEther,
+  formatUnits,
+  getAddress,
+  isHexString,
+  keccak256,
+  toUtf8Bytes,
+} from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { takesExecutor } from "../deploy/contractArtifact";
@@ -44,9 +53,12 @@ import {
   type L2ToL1Message,
   type L2ToL1StatusReport,
   type MessageStatusReport,
+  type RollupNodeStatus,
+  type RollupStatus,
   describeL1Health,
   describeStatus,
 } from "../sdk";
+import { RollupNodeRpc } from "../sdk/nodeRpc";
 import { optimisticFinalAt } from "../sdk/withdrawals";
 import { configuredGenesisAlloc, readRollupArtifact } from "./devnetConfig";
 import type { DeployTarget } from "./deployTarget";
@@ -56,10 +68,12 @@ import {
   type SignerArgs,
   RollupTaskError,
   devAccountAddress,
+  endpointUrls,
+  probeNode,
   rollupTaskContext,
 } from "./rollupContext";
 import { formatTable } from "./table";
-import { type SentMessage, afterSending, noticeOnInterrupt, toTaskError } from "./taskErrors";
+import { NodeUnreachableError, type SentMessage, afterSending, noticeOnInterrupt, toTaskError } from "./taskErrors";
 import {
   InvalidTaskInputError,
   accountIndex,
@@ -121,10 +135,21 @@ async function assertHolds(ctx: RollupTaskContext, layer: "L1" | "L2", amount: b
 /** Prints each new status of a message while the SDK waits on it. */
 const progress = (report: MessageStatusReport): void => console.log(`  … ${describeStatus(report)}`);
 
-/** Waits until an L1 → L2 message is relayed on L2. */
+/**
+ * Waits until an L1 → L2 message is relayed on L2. The relay's transaction is the sequencer's
+ * until L1 accepts its block: a node that takes over sequencing first rebuilds that block and
+ * relays the message in a transaction of its own (another timestamp, another hash). The message
+ * hash is its id for good, and rollup:message finds the relay by it (L2Bridge's events), so that
+ * is what the user is told to keep.
+ */
 async function followToL2(ctx: RollupTaskContext, message: L1ToL2Message): Promise<void> {
   const relayed = await ctx.client.waitForMessageStatus(message, "relayed", { timeoutMs: 120_000, onStatus: progress });
-  console.log(`relayed on L2 in block ${relayed.relayedInL2Block ?? "?"} (tx ${relayed.relayTransactionHash ?? "?"})`);
+  const block = relayed.relayedInL2Block ?? "?";
+  console.log(`relayed on L2 in block ${block} (tx ${relayed.relayTransactionHash ?? "?"})`);
+  if (!relayed.consumedOnL1)
+    console.log(
+      `  not final until L1 accepts L2 block ${block}: if another node takes over sequencing first, it relays the message in another transaction; the message hash stays, and npx hardhat rollup:message ${message.messageHash}${ctx.repeatFlags} finds its relay wherever it is`,
+    );
 }
 
 /** Why an L2 → L1 message is not provable yet: the sentence, and whether it named the submitter's wait. */
@@ -819,36 +844,67 @@ export async function balance(
 }
 
 export async function status(args: ConnectionArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  return withContext(hre, args, async (ctx) => {
-    const s = await ctx.client.getRollupStatus();
-    console.log(`rollup          ${s.rollupAddress}`);
-    console.log(`L1              chain ${s.l1ChainId}, head ${s.l1Head}`);
-    if (s.l1 !== undefined) console.log(`node's L1       ${describeL1Health(s.l1)}`);
-    console.log(`L2              chain ${s.l2ChainId}, head ${s.l2Head} (${s.l2HeadHash})`);
-    if (s.proposedL2Head === undefined)
-      console.log(`accepted on L1  L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
-    else {
-      // Optimistic: a proposed block is L1's but can still be challenged until its window ends.
-      const window =
-        s.proposedFinalAt === undefined
-          ? "final"
-          : `challenge window ends at ${new Date(Number(s.proposedFinalAt) * 1000).toISOString()}`;
-      console.log(`proposed on L1  L2 block ${s.proposedL2Head} (${s.proposedL2HeadHash}), ${window}`);
-      console.log(`final on L1     L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
-    }
-    console.log(`L1 → L2 queue   ${plural(s.l1MessageCount, "message")}, ${s.pendingL1Messages} pending`);
-    console.log(`submitter       ${s.submitter}${s.submitterError === undefined ? "" : `: ${s.submitterError}`}`);
-    // A halt or a wait is only half said without what to do about it.
-    if (s.submitterHint !== undefined) console.log(`                hint: ${s.submitterHint}`);
-    for (const alert of s.challengerAlerts ?? []) console.log(`challenger      alert: ${alert}`);
-    if (s.heldTransactions !== undefined && s.heldTransactions > 0n) {
-      const one = s.heldTransactions === 1n;
-      console.log(
-        `held            ${plural(s.heldTransactions, "transaction")} waiting for proposal slack (gas limit ${one ? "" : "up to "}${s.heldLargestGasLimit ?? "?"}), ${one ? "it" : "the largest"} fits in ≈ ${s.heldLargestWaitSeconds ?? "?"} s; a gas limit from eth_estimateGas is not held`,
-      );
-    }
-    console.log(`nodes           L1 ${ctx.l1Url}, L2 ${ctx.l2Url}`);
-  });
+  const urls = endpointUrls(hre, args);
+  try {
+    await withContext(hre, args, async (ctx) => printStatus(await ctx.client.getRollupStatus(), ctx.l1Url, ctx.l2Url));
+  } catch (error) {
+    // The task's own L1 read failed: the L2 node may still read its L1 (another URL, or the same
+    // one back) and says what it knows in rollup_status; a lost L1 is when that view matters most.
+    if (!lostL1(error)) throw error;
+    const node = await nodeStatusAlone(urls.l2).catch(() => undefined);
+    if (node === undefined) throw error;
+    // The error names the URL and the cause (ECONNREFUSED, a timeout, a dropped connection).
+    console.log(`task's L1       ${(error as Error).message.split("\n")[0]}`);
+    console.log(`                what follows is the L2 node's own view (rollup_status), with its last read of L1`);
+    printStatus(node, urls.l1, urls.l2);
+  }
+}
+
+/** Whether a task error says the L1 node did not answer (or a node it talked to, L1 among them, dropped the connection). */
+function lostL1(error: unknown): boolean {
+  if (error instanceof NodeUnreachableError) return error.layer === "L1";
+  return (error as { code?: unknown } | null)?.code === "NODE_UNREACHABLE";
+}
+
+/** The L2 node's `rollup_status`, asked without L1; undefined for a node that does not serve it. */
+async function nodeStatusAlone(l2Url: string): Promise<RollupNodeStatus | undefined> {
+  const l2 = new JsonRpcProvider(l2Url, Network.from(await probeNode("L2", l2Url)), { staticNetwork: true });
+  try {
+    return await new RollupNodeRpc(l2).status();
+  } finally {
+    l2.destroy();
+  }
+}
+
+/** `rollup:status`'s lines, from the task's reads (with the node's) or from the node's alone. */
+function printStatus(s: RollupStatus, l1Url: string, l2Url: string): void {
+  console.log(`rollup          ${s.rollupAddress}`);
+  console.log(`L1              chain ${s.l1ChainId}, head ${s.l1Head}`);
+  if (s.l1 !== undefined) console.log(`node's L1       ${describeL1Health(s.l1)}`);
+  console.log(`L2              chain ${s.l2ChainId}, head ${s.l2Head} (${s.l2HeadHash})`);
+  if (s.proposedL2Head === undefined)
+    console.log(`accepted on L1  L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
+  else {
+    // Optimistic: a proposed block is L1's but can still be challenged until its window ends.
+    const window =
+      s.proposedFinalAt === undefined
+        ? "final"
+        : `challenge window ends at ${new Date(Number(s.proposedFinalAt) * 1000).toISOString()}`;
+    console.log(`proposed on L1  L2 block ${s.proposedL2Head} (${s.proposedL2HeadHash}), ${window}`);
+    console.log(`final on L1     L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
+  }
+  console.log(`L1 → L2 queue   ${plural(s.l1MessageCount, "message")}, ${s.pendingL1Messages} pending`);
+  console.log(`submitter       ${s.submitter}${s.submitterError === undefined ? "" : `: ${s.submitterError}`}`);
+  // A halt or a wait is only half said without what to do about it.
+  if (s.submitterHint !== undefined) console.log(`                hint: ${s.submitterHint}`);
+  for (const alert of s.challengerAlerts ?? []) console.log(`challenger      alert: ${alert}`);
+  if (s.heldTransactions !== undefined && s.heldTransactions > 0n) {
+    const one = s.heldTransactions === 1n;
+    console.log(
+      `held            ${plural(s.heldTransactions, "transaction")} waiting for proposal slack (gas limit ${one ? "" : "up to "}${s.heldLargestGasLimit ?? "?"}), ${one ? "it" : "the largest"} fits in ≈ ${s.heldLargestWaitSeconds ?? "?"} s; a gas limit from eth_estimateGas is not held`,
+    );
+  }
+  console.log(`nodes           L1 ${l1Url}, L2 ${l2Url}`);
 }
 
 export async function blocks(args: ConnectionArgs & { last: number }, hre: HardhatRuntimeEnvironment): Promise<void> {

@@ -87,16 +87,27 @@ export class FollowerReadOnlyError extends FollowerError {
   }
 }
 
-/** The sequencer a follower forwards to did not answer (unreachable, or not a JSON-RPC node). */
+/** A URL a follower forwards to, and why it was passed over (it did not answer, is a follower, serves another chain). */
+export interface ForwardFailure {
+  readonly url: string;
+  readonly reason: string;
+}
+
+/**
+ * No URL the follower forwards to answered as the sequencer. After a take-over (the sequencer
+ * stopped and the rollup's rule let another key advance) the node sequencing is not the one
+ * configured: L1 names the account that advances (BlockAdvanced's submitter), never a URL, so the
+ * operator adds the new sequencer's URL (docs/design/follower.md, "Forwarding after a take-over").
+ */
 export class FollowerForwardError extends FollowerError {
-  constructor(method: string, configuredRpc: string, reason: string) {
-    const sequencerRpc = publicSequencerUrl(configuredRpc);
-    // The transport's reason may quote the URL it was asked (an HTTP client's error does).
-    const told = reason.split(configuredRpc).join(sequencerRpc);
+  constructor(method: string, passed: readonly ForwardFailure[]) {
+    const each = passed.map((p) => `${publicSequencerUrl(p.url)} ${p.reason}`).join("; ");
     super(
       "FOLLOWER_FORWARD_FAILED",
-      `this node is a follower and forwards ${method} to the sequencer at ${sequencerRpc}, which did not answer: ${told}`,
-      "check the follower's --sequencer-rpc, or send to the sequencer directly",
+      passed.length === 1
+        ? `this node is a follower and forwards ${method} to the sequencer at ${publicSequencerUrl(passed[0]?.url ?? "")}, which ${passed[0]?.reason}`
+        : `this node is a follower and forwards ${method} to the node sequencing, and none of its ${passed.length} sequencer URLs is: ${each}`,
+      "if the sequencer stopped and another node took over sequencing (npx hardhat rollup:blocks shows who advances now), send to that node, or add its URL to the follower's --sequencer-rpc (URL,URL,…: tried in order) and restart it; else check --sequencer-rpc",
     );
   }
 }

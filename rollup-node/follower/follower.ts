@@ -23,9 +23,11 @@ import {
   DerivationMismatchError,
   FollowerClosedError,
   FollowerError,
+  type ForwardFailure,
   FollowerForwardError,
   FollowerNoProductionError,
   FollowerReadOnlyError,
+  publicSequencerUrl,
 } from "./errors";
 import { ROLLUP_EVENT_TOPICS, type RollupBlockEvent, decodeRollupEvent } from "./events";
 import {
@@ -74,8 +76,12 @@ export interface FollowerConfig {
   readonly maxLogRange?: number;
   /** See DEFAULT_L1_FINALITY_DEPTH. */
   readonly finalityDepth?: number;
-  /** The sequencer's JSON-RPC: eth_sendRawTransaction and txpool_* are forwarded there; refused when absent. */
-  readonly sequencerRpc?: string;
+  /**
+   * The sequencer's JSON-RPC: eth_sendRawTransaction and txpool_* are forwarded there; refused when
+   * absent. Several URLs (the sequencer, then the nodes that may take over from it) are tried in
+   * order: the first that answers as a sequencer takes the forwards until it stops answering.
+   */
+  readonly sequencerRpc?: string | readonly string[];
   /** How long a forwarded request may wait for the sequencer (DEFAULT_FORWARD_TIMEOUT_MS when absent). */
   readonly forwardTimeoutMs?: number;
   readonly logger?: Logger;
@@ -146,10 +152,10 @@ export class Follower implements RpcBackend {
   private l1Head = -1;
   private highestKnown = 0n;
   private readonly startingBlock: bigint;
-  /** The sequencer's JSON-RPC (config.sequencerRpc), made at the first request forwarded there. */
-  private forwarder: JsonRpcProvider | undefined;
-  /** The sequencer was seen to serve this chain (its chain id and genesis block): checked until it is. */
-  private sequencerChecked = false;
+  /** Where transactions are forwarded (config.sequencerRpc, in order); each provider made at its first forward. */
+  private readonly forwardTargets: ForwardTarget[];
+  /** The target that answered last: forwards start there, so a dead sequencer costs one try, once. */
+  private preferredTarget = 0;
   private readonly listeners = new Set<(number: bigint) => void>();
   /**
    * The highest block L1 made final (every block below it is final too: the rollup finalizes in
@@ -175,6 +181,7 @@ export class Follower implements RpcBackend {
     private readonly logger: Logger,
   ) {
     this.clientVersion = config.clientVersion ?? FOLLOWER_CLIENT_VERSION;
+    this.forwardTargets = forwardUrls(config.sequencerRpc).map((url) => ({ url, checked: false }));
     this.startingBlock = current.headNumber;
     this.highestKnown = current.headNumber;
     current.setHeadLabels(this.labels);
@@ -274,7 +281,7 @@ export class Follower implements RpcBackend {
     if (this.closed) return;
     this.stop();
     this.closed = true;
-    this.forwarder?.destroy();
+    for (const target of this.forwardTargets) target.provider?.destroy();
     await this.lock.run(() => this.store.close());
   }
 
@@ -683,14 +690,16 @@ export class Follower implements RpcBackend {
   }
 
   async signTransaction(_request: TransactionRequest): Promise<TypedTransaction> {
-    throw new FollowerReadOnlyError(this.config.sequencerRpc, "signing");
+    throw new FollowerReadOnlyError(this.forwardTargets[this.preferredTarget]?.url, "signing");
   }
 
   /** Forwards the raw transaction to the configured sequencer; refuses it otherwise. */
   async submitTransaction(tx: TypedTransaction): Promise<Uint8Array> {
-    if (this.config.sequencerRpc === undefined) throw new FollowerReadOnlyError(undefined, "transaction");
+    if (this.forwardTargets.length === 0) throw new FollowerReadOnlyError(undefined, "transaction");
     const hash = (await this.forward("eth_sendRawTransaction", [bytesToHex(tx.serialize())])) as string;
-    this.logger.info(`forwarded transaction ${hash} to the sequencer`);
+    this.logger.info(
+      `forwarded transaction ${hash} to the sequencer at ${publicSequencerUrl(this.forwardTargets[this.preferredTarget]?.url ?? "")}`,
+    );
     return tx.hash();
   }
 
@@ -700,57 +709,89 @@ export class Follower implements RpcBackend {
    * empty pool would say "nothing pending" when the follower simply cannot know.
    */
   async sequencerPool(method: string, params: readonly unknown[]): Promise<Json> {
-    if (this.config.sequencerRpc === undefined) throw new FollowerReadOnlyError(undefined, "pool");
+    if (this.forwardTargets.length === 0) throw new FollowerReadOnlyError(undefined, "pool");
     return this.forward(method, params);
   }
 
   /**
-   * Sends one request to the sequencer. Its JSON-RPC error (a nonce too low, a method it does not
-   * serve) reaches the caller unchanged; a sequencer that does not answer is named as such.
+   * Sends one request to the node sequencing: the configured URLs in turn, from the one that
+   * answered last. A URL is passed over when its node does not answer (stopped, unreachable, no
+   * answer in time), serves another chain, or is itself a follower (a stand-in that has not taken
+   * over yet: it answers FOLLOWER_*). The sequencer's own JSON-RPC error (a nonce too low, a method
+   * it does not serve) reaches the caller unchanged; when no URL answers as a sequencer, the error
+   * names each and what to do after a take-over (docs/design/follower.md).
    */
   private async forward(method: string, params: readonly unknown[]): Promise<Json> {
-    const url = this.config.sequencerRpc as string;
-    if (this.forwarder === undefined) {
-      const request = new FetchRequest(url);
+    const passed: ForwardFailure[] = [];
+    for (let k = 0; k < this.forwardTargets.length; k++) {
+      const index = (this.preferredTarget + k) % this.forwardTargets.length;
+      const target = this.forwardTargets[index] as ForwardTarget;
+      const outcome = await this.forwardTo(target, method, params);
+      if ("reason" in outcome) {
+        passed.push({ url: target.url, reason: outcome.reason });
+        continue;
+      }
+      if (index !== this.preferredTarget)
+        this.logger.info(
+          `forwarding to ${publicSequencerUrl(target.url)} from now on: ${passed.map((p) => `${publicSequencerUrl(p.url)} ${p.reason}`).join("; ")}`,
+        );
+      this.preferredTarget = index;
+      return outcome.result;
+    }
+    throw new FollowerForwardError(method, passed);
+  }
+
+  /** One target's answer, or why it was passed over; the sequencer's own JSON-RPC error is thrown. */
+  private async forwardTo(
+    target: ForwardTarget,
+    method: string,
+    params: readonly unknown[],
+  ): Promise<{ result: Json } | { reason: string }> {
+    if (target.provider === undefined) {
+      const request = new FetchRequest(target.url);
       request.timeout = this.config.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS;
       // The sequencer serves this chain: a static network of its id, so ethers never runs its network
       // detection, which on a sequencer that is down prints a line every second until it is back.
-      this.forwarder = new JsonRpcProvider(request, undefined, { staticNetwork: Network.from(this.current.chainId) });
+      target.provider = new JsonRpcProvider(request, undefined, { staticNetwork: Network.from(this.current.chainId) });
     }
     try {
-      if (!this.sequencerChecked) await this.checkSequencer(method, url, this.forwarder);
-      return (await this.forwarder.send(method, [...params])) as Json;
+      if (!target.checked) {
+        const other = await this.otherChain(target.provider);
+        if (other !== undefined) return { reason: other };
+        target.checked = true;
+      }
+      return { result: (await target.provider.send(method, [...params])) as Json };
     } catch (error) {
-      if (error instanceof FollowerError) throw error;
       const answered = readRpcError(error);
-      if (answered !== undefined)
-        throw new RpcError(answered.rpcCode, answered.message, forwardedData(answered), answered.hint);
-      const e = error as { shortMessage?: string; message?: string };
-      throw new FollowerForwardError(method, url, e.shortMessage ?? e.message ?? String(error));
+      if (answered === undefined) {
+        const e = error as { shortMessage?: string; message?: string };
+        // The transport's reason may quote the URL it was asked (an HTTP client's error does).
+        const reason = (e.shortMessage ?? e.message ?? String(error))
+          .split(target.url)
+          .join(publicSequencerUrl(target.url));
+        return { reason: `did not answer (${reason})` };
+      }
+      if (answered.code.startsWith("FOLLOWER_")) return { reason: `is a follower, not sequencing (${answered.code})` };
+      throw new RpcError(answered.rpcCode, answered.message, forwardedData(answered), answered.hint);
     }
   }
 
   /**
-   * Before the first forward: the sequencer serves this chain. A transaction sent to another
+   * Before the first forward to a node: it serves this chain. A transaction sent to another
    * chain's sequencer that shares the chain id (every rollup that keeps the default 42069,
    * attack-review-s23.md §2) would be valid there and run on that chain; one of another chain id
    * would be refused there with a reason that does not name the misconfiguration. A sequencer that
-   * lies about both is not detected: the URL is trusted configuration.
+   * lies about both is not detected: the URL is trusted configuration. Undefined when it is ours.
    */
-  private async checkSequencer(method: string, url: string, sequencer: JsonRpcProvider): Promise<void> {
+  private async otherChain(sequencer: JsonRpcProvider): Promise<string | undefined> {
     const [chainId, genesis] = (await Promise.all([
       sequencer.send("eth_chainId", []),
       sequencer.send("eth_getBlockByNumber", ["0x0", false]),
     ])) as [string, { hash?: string } | null];
     const ours = bytesToHex(this.current.getBlock(0n)?.block.hash() ?? new Uint8Array());
     const theirs = { chainId: BigInt(chainId), genesis: genesis?.hash?.toLowerCase() };
-    if (theirs.chainId !== this.current.chainId || theirs.genesis !== ours)
-      throw new FollowerForwardError(
-        method,
-        url,
-        `it serves another chain (chain id ${theirs.chainId}, genesis ${theirs.genesis ?? "none"}; this follower's: ${this.current.chainId}, ${ours}), so nothing is forwarded`,
-      );
-    this.sequencerChecked = true;
+    if (theirs.chainId === this.current.chainId && theirs.genesis === ours) return undefined;
+    return `serves another chain (chain id ${theirs.chainId}, genesis ${theirs.genesis ?? "none"}; this follower's: ${this.current.chainId}, ${ours}), so nothing is forwarded there`;
   }
 
   /** The follower has no pool: the next nonce is the one in its latest state. */
@@ -773,6 +814,20 @@ export class Follower implements RpcBackend {
   private ensureOpen(): void {
     if (this.closed) throw new FollowerClosedError();
   }
+}
+
+/** A node transactions may be forwarded to, and what the follower learnt of it. */
+interface ForwardTarget {
+  readonly url: string;
+  provider?: JsonRpcProvider;
+  /** It was seen to serve this chain (its chain id and genesis block): checked until it is. */
+  checked: boolean;
+}
+
+/** The configured forward URLs, in order: one, a list, or none. */
+export function forwardUrls(sequencerRpc: string | readonly string[] | undefined): readonly string[] {
+  if (sequencerRpc === undefined) return [];
+  return (typeof sequencerRpc === "string" ? [sequencerRpc] : sequencerRpc).filter((u) => u !== "");
 }
 
 /**

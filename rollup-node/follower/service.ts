@@ -23,8 +23,11 @@ import { Follower, type FollowerStatus } from "./follower";
 export interface NodeFollowerConfig {
   /** The rollup's L2 genesis (an input: the follower does not derive it). */
   readonly genesis: GenesisConfig;
-  /** Forward eth_sendRawTransaction and txpool_* to this sequencer URL instead of refusing them. */
-  readonly sequencerRpc?: string;
+  /**
+   * Forward eth_sendRawTransaction and txpool_* to this sequencer URL instead of refusing them; a
+   * list is the sequencer then the nodes that may take over from it, tried in order.
+   */
+  readonly sequencerRpc?: string | readonly string[];
   /** How long a forwarded request may wait for the sequencer (DEFAULT_FORWARD_TIMEOUT_MS, follower.ts, when absent). */
   readonly forwardTimeoutMs?: number;
   /** Called once when derivation stops on a mismatch (the node keeps serving what it has). */

@@ -67,7 +67,8 @@ export interface NodeCommandOptions {
   readonly emptyBlocks: boolean;
   /** Optimistic mode: the sequencer's share of the proposal gas bucket for unused gas limits (l2/proposalSlack.ts). */
   readonly proposalSlackShare: number;
-  readonly sequencerRpc?: string;
+  /** Follower only: where raw transactions are forwarded, in order (`--sequencer-rpc URL,URL,…`). */
+  readonly sequencerRpc?: readonly string[];
   /** Follower only: become the sequencer when the rollup's rule lets this node's key advance. */
   readonly takeover: boolean;
   readonly finalityDepth: number;
@@ -192,7 +193,9 @@ export async function resolveNodeCommand(
     blockTimeMs: v["block-time"] as number,
     emptyBlocks: v["empty-blocks"] === true,
     proposalSlackShare: v["proposal-slack-share"] as number,
-    ...(typeof v["sequencer-rpc"] === "string" ? { sequencerRpc: v["sequencer-rpc"] } : {}),
+    ...(typeof v["sequencer-rpc"] === "string"
+      ? { sequencerRpc: v["sequencer-rpc"].split(",").map((u) => u.trim()) }
+      : {}),
     takeover: v.takeover === true,
     finalityDepth: v["finality-depth"] as number,
     l1PollMs: v["l1-poll-interval"] as number,

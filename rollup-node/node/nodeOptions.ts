@@ -115,9 +115,9 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
   {
     name: "sequencer-rpc",
     type: "string",
-    valueName: "URL",
+    valueName: "URL,URL,…",
     description:
-      "follower: forward eth_sendRawTransaction and txpool_* to this sequencer (without it they are refused: a follower has no pool)",
+      "follower: forward eth_sendRawTransaction and txpool_* to this sequencer (without it they are refused: a follower has no pool); after it, the nodes that may take over sequencing, tried in order when it does not answer or is not sequencing",
   },
   {
     name: "l1-poll-interval",

@@ -215,7 +215,7 @@ export interface ConnectOptions {
 const CONNECT_RETRY_MS = 500;
 
 function unreachable(
-  endpoint: AttesterEndpoint,
+  endpoint: Pick<AttesterEndpoint, "url">,
   memberIndex: number,
   reason: string,
   waitedMs: number | undefined,
@@ -223,8 +223,46 @@ function unreachable(
   return new AttesterError(
     "ATTESTER_UNREACHABLE",
     `attester ${memberIndex} at ${endpoint.url} did not answer${waitedMs === undefined ? "" : ` within ${Math.round(waitedMs / 1000)} s`}: ${reason}`,
-    "start it first (npx hardhat rollup:attester or native-rollup-attester) and check the URL; a node waits --attester-wait MS for attesters starting with it",
+    "start it first (npx hardhat rollup:attester or native-rollup-attester) and check the URL; a node and rollup:verification-keys wait --attester-wait MS for attesters starting with them",
   );
+}
+
+/**
+ * An attester's answer to `GET /` (who it is: its public key and fork rules). One that does not
+ * answer yet (connection refused, no answer in time) is asked again until `options.waitMs` have
+ * passed, so a node or `rollup:verification-keys` started with its attesters at once waits for
+ * them; an answer is never retried: what it says is checked once.
+ */
+export async function attesterIntroduction(
+  endpoint: Pick<AttesterEndpoint, "url">,
+  memberIndex: number,
+  options: ConnectOptions,
+): Promise<AttesterInfo> {
+  const deadline = Date.now() + options.waitMs;
+  let told = false;
+  for (;;) {
+    let response: Response;
+    try {
+      response = await fetch(new URL("/", endpoint.url), { signal: AbortSignal.timeout(options.timeoutMs) });
+    } catch (error) {
+      const reason = (error as Error).message;
+      if (Date.now() + CONNECT_RETRY_MS < deadline) {
+        if (!told)
+          options.onWait?.(
+            `attester ${memberIndex} at ${endpoint.url} does not answer yet (${reason}): waiting up to ${Math.round(options.waitMs / 1000)} s for it`,
+          );
+        told = true;
+        await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+        continue;
+      }
+      throw unreachable(endpoint, memberIndex, reason, told ? options.waitMs : undefined);
+    }
+    try {
+      return (await boundedJson(response)) as AttesterInfo;
+    } catch (error) {
+      throw unreachable(endpoint, memberIndex, (error as Error).message, undefined);
+    }
+  }
 }
 
 /** An attester served over HTTP by another process or machine (rollup-node/provers/attesterServer.ts). */
@@ -236,50 +274,13 @@ class RemoteAttester implements Attester {
     private readonly timeoutMs: number,
   ) {}
 
-  /**
-   * The attester's answer to `GET /`. One that does not answer yet (connection refused, no
-   * answer in time) is asked again until `options.waitMs` have passed, so a node started with its
-   * attesters at once waits for them; an answer is never retried: what it says is checked once.
-   */
-  private static async introduction(
-    endpoint: AttesterEndpoint,
-    memberIndex: number,
-    options: ConnectOptions,
-  ): Promise<AttesterInfo> {
-    const deadline = Date.now() + options.waitMs;
-    let told = false;
-    for (;;) {
-      let response: Response;
-      try {
-        response = await fetch(new URL("/", endpoint.url), { signal: AbortSignal.timeout(options.timeoutMs) });
-      } catch (error) {
-        const reason = (error as Error).message;
-        if (Date.now() + CONNECT_RETRY_MS < deadline) {
-          if (!told)
-            options.onWait?.(
-              `attester ${memberIndex} at ${endpoint.url} does not answer yet (${reason}): waiting up to ${Math.round(options.waitMs / 1000)} s for it`,
-            );
-          told = true;
-          await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
-          continue;
-        }
-        throw unreachable(endpoint, memberIndex, reason, told ? options.waitMs : undefined);
-      }
-      try {
-        return (await boundedJson(response)) as AttesterInfo;
-      } catch (error) {
-        throw unreachable(endpoint, memberIndex, (error as Error).message, undefined);
-      }
-    }
-  }
-
   static async connect(
     endpoint: AttesterEndpoint,
     memberIndex: number,
     forkConfig: ForkConfig,
     options: ConnectOptions,
   ): Promise<RemoteAttester> {
-    const info = await RemoteAttester.introduction(endpoint, memberIndex, options);
+    const info = await attesterIntroduction(endpoint, memberIndex, options);
     const publicKey: readonly [bigint, bigint] = [BigInt(info.publicKey[0]), BigInt(info.publicKey[1])];
     if (
       endpoint.publicKey !== undefined &&

@@ -6,18 +6,22 @@ import { expect } from "chai";
 import { type JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { deriveDevAccounts } from "../../rollup-node/chain/devAccounts";
-import { type TakeoverNode, startTakeoverNode } from "../../rollup-node/node/takeover";
-import { type E2eRollup, eventually, increaseL1Time, startE2eRollup, provider } from "./support/harness";
+import type { TakeoverNode } from "../../rollup-node/node/takeover";
+import {
+  type E2eRollup,
+  eventually,
+  increaseL1Time,
+  provider,
+  startE2eRollup,
+  startE2eTakeover,
+  TAKEOVER_ACCOUNT,
+  TAKEOVER_TEST_POLICY,
+} from "./support/harness";
 
-/** Shortened for the test: the force-inclusion delay, and the inactivity period after which anyone may advance. */
-const FORCE_INCLUSION_DELAY = 60n;
-const INACTIVITY_PERIOD = 120n;
 /** The censored user: a dev account, the same address on L1 and L2. */
 const USER = 5;
 /** Another user, whose L2 transactions keep the sequencer building blocks. */
 const OTHER = 6;
-/** The L1 dev account the take-over node sequences with (funded on L1, not the rollup's SEQUENCER). */
-const TAKEOVER_ACCOUNT = 7;
 const WAIT_MS = 90_000;
 
 /**
@@ -38,7 +42,7 @@ describe("e2e: a sequencer that never includes a forced message is refused by L1
 
   before(async () => {
     r = await startE2eRollup({
-      policy: { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
+      policy: TAKEOVER_TEST_POLICY,
       censor: [userAddress],
       censorMode: "never",
     });
@@ -67,30 +71,12 @@ describe("e2e: a sequencer that never includes a forced message is refused by L1
     // The take-over node: an empty data directory, the L1, the genesis and its own funded L1 key.
     dataDir = mkdtempSync(path.join(tmpdir(), "rollup-e2e-censor-never-"));
     const l1 = l2Of(r.devnet.l1Url);
-    const l1Section = {
-      provider: l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
-    };
-    const own = r.devnet.accounts[TAKEOVER_ACCOUNT] as { address: string; privateKey: `0x${string}`; balance: bigint };
-    takeover = await startTakeoverNode({
-      follower: {
-        storage: { dataDir },
-        l1: { ...l1Section, pollMs: 50 },
-        follower: { genesis: r.devnet.genesis },
-        rpc: { port: 0 },
-        logger: r.log.factory,
-      },
-      sequencer: {
-        storage: { dataDir },
-        l1: { ...l1Section, pollMs: 100 },
-        sequencer: { genesis: r.devnet.genesis, allowEmptyBlocks: false },
-        keys: { ...r.devnet.keys, sequencer: own },
-        rpc: { port: 0 },
-        logger: r.log.factory,
-      },
-      onTakeover: (node) => {
-        takenOverAt = node.url;
+    takeover = await startE2eTakeover(r, {
+      dataDir,
+      l1,
+      account: TAKEOVER_ACCOUNT,
+      onTakeover: (url) => {
+        takenOverAt = url;
       },
     });
 
@@ -118,7 +104,7 @@ describe("e2e: a sequencer that never includes a forced message is refused by L1
     );
 
     // Overdue by L1's clock: the sequencer still leaves it out, so L1 refuses its blocks.
-    await increaseL1Time(r.l1, FORCE_INCLUSION_DELAY + 1n);
+    await increaseL1Time(r.l1, TAKEOVER_TEST_POLICY.forceInclusionDelay + 1n);
     const accepted = await r.rollup().headNumber();
     await otherUsersTransfer();
     await eventually(

@@ -9,22 +9,20 @@ import { L2_BRIDGE_INTERFACE } from "../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../../protocol/messages";
 import { type FollowerNode, startFollowerNode } from "../../rollup-node/follower/service";
 import { type RollupNode, startRollupNode } from "../../rollup-node/node/rollupNode";
-import { type TakeoverNode, startTakeoverNode } from "../../rollup-node/node/takeover";
+import type { TakeoverNode } from "../../rollup-node/node/takeover";
 import {
   type E2eRollup,
   type WithdrawalProofJson,
   eventually,
   increaseL1Time,
   startE2eRollup,
+  startE2eTakeover,
+  TAKEOVER_ACCOUNT,
+  TAKEOVER_TEST_POLICY,
   provider,
 } from "./support/harness";
 import { type NodeProcess, kill, spawnNode } from "./support/nodeProcess";
 
-/** Shortened for the test: the deployment's inactivity period, and the force-inclusion delay below it. */
-const INACTIVITY_PERIOD = 120n;
-const FORCE_INCLUSION_DELAY = 60n;
-/** The L1 dev account the take-over node sequences with (funded on L1, not the rollup's SEQUENCER). */
-const TAKEOVER_ACCOUNT = 7;
 const WAIT_MS = 60_000;
 
 /**
@@ -60,7 +58,7 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
 
   before(async () => {
     r = await startE2eRollup({
-      policy: { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
+      policy: TAKEOVER_TEST_POLICY,
     });
     // The sequencer moves to a child process (same data directory, the rollup's SEQUENCER key), so it can be SIGKILLed.
     await r.devnet.node.stop();
@@ -152,31 +150,12 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     const dataDir = tempDir("takeover");
     const l1 = provider(r.devnet.l1Url);
     providers.push(l1);
-    const own = r.devnet.accounts[TAKEOVER_ACCOUNT] as { address: string; privateKey: `0x${string}`; balance: bigint };
-    // One `l1` section for both (the follower reads L1 more often, to catch up quickly).
-    const l1Section = {
-      provider: l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
-    };
-    takeover = await startTakeoverNode({
-      follower: {
-        storage: { dataDir },
-        l1: { ...l1Section, pollMs: 50 },
-        follower: { genesis: r.devnet.genesis },
-        rpc: { port: 0 },
-        logger: r.log.factory,
-      },
-      sequencer: {
-        storage: { dataDir },
-        l1: { ...l1Section, pollMs: 100 },
-        sequencer: { genesis: r.devnet.genesis, allowEmptyBlocks: false },
-        keys: { ...r.devnet.keys, sequencer: own },
-        rpc: { port: 0 },
-        logger: r.log.factory,
-      },
-      onTakeover: (node) => {
-        takenOverAt = node.url;
+    takeover = await startE2eTakeover(r, {
+      dataDir,
+      l1,
+      account: TAKEOVER_ACCOUNT,
+      onTakeover: (url) => {
+        takenOverAt = url;
       },
     });
     const follower = l2Of(takeover.follower?.url as string);
@@ -186,6 +165,7 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     expect(takenOverAt).to.equal(undefined);
 
     // The sequencer dies for good; a deposit is queued while no one sequences.
+    const deadSequencerUrl = sequencer.url;
     await kill(sequencer);
     sequencer = undefined;
     const accepted = await r.rollup().headNumber();
@@ -235,7 +215,8 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     await finalizeWithdrawal(newL2, withdrawal);
     expect(await r.l1.getBalance(l1Recipient)).to.equal(parseEther("0.3"));
 
-    // A second follower, fresh, follows the new sequencer's blocks from L1.
+    // A second follower, fresh, follows the new sequencer's blocks from L1. It is given the old
+    // sequencer's URL and the take-over node's (--sequencer-rpc URL,URL): it forwards to the one sequencing.
     second = await startFollowerNode({
       storage: { dataDir: tempDir("second-follower") },
       l1: {
@@ -244,7 +225,7 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
         deployBlock: r.devnet.deployment.deployBlock,
         pollMs: 50,
       },
-      follower: { genesis: r.devnet.genesis },
+      follower: { genesis: r.devnet.genesis, sequencerRpc: [deadSequencerUrl, takenOverAt as string] },
       rpc: { port: 0 },
       logger: r.log.factory,
     });
@@ -252,6 +233,14 @@ describe("e2e: a follower takes over a dead sequencer, and the old one comes bac
     const head = await holdsL1Head("the second follower", secondL2);
     expect(await blockAt(secondL2, head)).to.deep.equal(await blockAt(newL2, head));
     expect(await secondL2.getBalance(late)).to.equal(parseEther("2"));
+    const forwarded = await new Wallet(r.devnet.accounts[8]?.privateKey as string, secondL2).sendTransaction({
+      to: "0x00000000000000000000000000000000007a4e04",
+      value: 7n,
+      maxFeePerGas: parseUnits("20", "gwei"),
+      maxPriorityFeePerGas: 1n,
+    });
+    expect(await newL2.getTransaction(forwarded.hash)).to.not.equal(null);
+    expect(r.log.has(`forwarding to ${new URL(takenOverAt as string).origin} from now on`)).to.equal(true);
   });
 
   it("the old sequencer, restarted on its own data directory, re-derives L1's chain and agrees with the new one", async () => {

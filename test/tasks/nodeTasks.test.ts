@@ -13,6 +13,7 @@ import { silentLogger } from "../../rollup-node/logger";
 import { keyEnvNames } from "../../rollup-node/node/keySources";
 import { devNodeKeys } from "../../rollup-node/node/keys";
 import { type AttesterServer, startAttesterServer } from "../../rollup-node/provers/attesterServer";
+import { DEFAULT_ATTESTER_WAIT_MS } from "../../rollup-node/provers/defaults";
 import {
   Committee,
   bundledCircuitArtifacts,
@@ -20,6 +21,7 @@ import {
   loadBabyJub,
 } from "../../rollup-node/provers/committee";
 import { rejection } from "../rollup-node/rejection";
+import { freePort } from "../support/freePort";
 import { runTask } from "../support/runTask";
 
 /** Runs `run` with the relayer's key variables unset (a developer's shell may have them). */
@@ -168,10 +170,42 @@ describe("rollup:genesis and rollup:verification-keys (running a rollup outside 
       expect(bad.message).to.contain("localhost:1234 is not an http(s) URL");
       const deadUrl = "http://127.0.0.1:1";
       const dead = (await rejection(
-        runTask("rollup:verification-keys", { attesters: deadUrl, out: path.join(dir, "y.json") }),
-      )) as { code?: string; message: string };
+        runTask("rollup:verification-keys", { attesters: deadUrl, out: path.join(dir, "y.json"), attesterWait: 2_000 }),
+      )) as { code?: string; message: string; hint?: string };
       expect(dead.code).to.equal("ATTESTER_UNREACHABLE");
-      expect(dead.message).to.contain(deadUrl);
+      expect(dead.message).to.contain(`attester 0 at ${deadUrl} did not answer within 2 s`);
+      expect(dead.hint).to.contain("--attester-wait");
+    });
+
+    it("waits for an attester still starting (--attester-wait, the node's default), as the node does", async () => {
+      // A port nothing listens on yet: the attester starts there a second after the task.
+      const port = await freePort();
+      const [a] = servers as [AttesterServer];
+      const out = path.join(dir, "late.json");
+      const task = runTask("rollup:verification-keys", { attesters: `${a.url},http://127.0.0.1:${port}`, out });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const late = await startAttesterServer({
+        privateKey: new Uint8Array(randomBytes(32)),
+        fork: { hardfork: DEFAULT_HARDFORK, eips: [] },
+        host: "127.0.0.1",
+        port,
+        logger: silentLogger,
+      });
+      try {
+        const printed = await task;
+        expect(printed).to.contain(`attester 1 at http://127.0.0.1:${port} does not answer yet`);
+        expect(printed).to.contain(`waiting up to ${DEFAULT_ATTESTER_WAIT_MS / 1000} s`);
+        const babyJub = await loadBabyJub();
+        const expected = hexlify(
+          committeeVerificationKey(
+            bundledCircuitArtifacts(),
+            Committee.fromPublicKeys(babyJub, [a.publicKey, late.publicKey]),
+          ),
+        );
+        expect(JSON.parse(readFileSync(out, "utf8"))).to.deep.equal([expected]);
+      } finally {
+        await late.close();
+      }
     });
   });
 });

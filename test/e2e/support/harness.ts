@@ -12,6 +12,7 @@ import {
 } from "../../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../../../protocol/messages";
 import { type Logger, createLineLogger } from "../../../rollup-node/logger";
+import { type TakeoverNode, startTakeoverNode } from "../../../rollup-node/node/takeover";
 import {
   type RollupDevnet,
   type RollupDevnetOptions,
@@ -192,4 +193,50 @@ export async function provableWithdrawal(
     timeoutMs,
   );
   return (await r.l2.send("rollup_getWithdrawalProof", [{ l2TransactionHash }])) as WithdrawalProofJson;
+}
+
+/**
+ * The rollup of a take-over test: the inactivity period after which anyone may advance, shortened
+ * to two minutes of L1 time, and the force-inclusion delay below it.
+ */
+export const TAKEOVER_TEST_POLICY = { sequencerInactivityPeriod: 120n, forceInclusionDelay: 60n } as const;
+/** The L1 dev account a take-over test's node sequences with (funded on L1, not the rollup's SEQUENCER). */
+export const TAKEOVER_ACCOUNT = 7;
+
+/**
+ * A take-over node of `r` (what `rollup:node --role follower --takeover` runs): `dataDir` (empty),
+ * `r`'s L1 read through `l1`, its genesis and deployment, and L1 dev account `account`'s key as
+ * its sequencer key (funded on L1, not the rollup's SEQUENCER). `onTakeover` gets its URL once it
+ * sequences.
+ */
+export function startE2eTakeover(
+  r: E2eRollup,
+  options: { dataDir: string; l1: JsonRpcProvider; account: number; onTakeover: (url: string) => void },
+): Promise<TakeoverNode> {
+  const { dataDir } = options;
+  const l1 = {
+    provider: options.l1,
+    rollupAddress: r.devnet.deployment.address,
+    deployBlock: r.devnet.deployment.deployBlock,
+  };
+  const own = r.devnet.accounts[options.account] as { address: string; privateKey: `0x${string}`; balance: bigint };
+  return startTakeoverNode({
+    // The follower reads L1 more often, to catch up quickly.
+    follower: {
+      storage: { dataDir },
+      l1: { ...l1, pollMs: 50 },
+      follower: { genesis: r.devnet.genesis },
+      rpc: { port: 0 },
+      logger: r.log.factory,
+    },
+    sequencer: {
+      storage: { dataDir },
+      l1: { ...l1, pollMs: 100 },
+      sequencer: { genesis: r.devnet.genesis, allowEmptyBlocks: false },
+      keys: { ...r.devnet.keys, sequencer: own },
+      rpc: { port: 0 },
+      logger: r.log.factory,
+    },
+    onTakeover: (node) => options.onTakeover(node.url as string),
+  });
 }

@@ -28,7 +28,7 @@ describe("a follower's JSON-RPC has no transaction pool: it refuses, or forwards
   const dirs: string[] = [];
   const nodes: { node: FollowerNode; l1: JsonRpcProvider; l2: JsonRpcProvider }[] = [];
 
-  async function follower(sequencerRpc?: string): Promise<JsonRpcProvider> {
+  async function follower(sequencerRpc?: string | readonly string[]): Promise<JsonRpcProvider> {
     const dir = mkdtempSync(path.join(tmpdir(), "follower-rpc-"));
     dirs.push(dir);
     const l1 = provider(r.devnet.l1Url);
@@ -153,6 +153,32 @@ describe("a follower's JSON-RPC has no transaction pool: it refuses, or forwards
     expect(refused).to.contain(
       `eth_sendRawTransaction, which this follower forwards to the sequencer at ${r.devnet.l2Url}`,
     );
+  });
+
+  // After a take-over the node sequencing is another one: the follower is given the sequencer and
+  // the nodes that may take over from it (--sequencer-rpc URL,URL,…) and forwards to the first
+  // that answers as a sequencer: a dead one and a stand-in still following are passed over.
+  it("with several sequencer URLs, forwards to the one sequencing: a dead sequencer and a stand-in still following are passed over", async () => {
+    const standby = nodes.length;
+    await follower();
+    const standbyUrl = nodes[standby]?.node.url as string;
+    const dead = "http://127.0.0.1:1";
+    const l2 = await follower([dead, standbyUrl, r.devnet.l2Url]);
+    const sender = r.devnet.accounts[8]?.address as string;
+    const hash = (await l2.send("eth_sendRawTransaction", [await gappedTransfer(8, 3)])) as string;
+    const mine = (await l2.send("txpool_contentFrom", [sender])) as { queued: Record<string, { hash: string }> };
+    expect(mine.queued["3"]?.hash).to.equal(hash);
+
+    // None sequencing: one error naming each URL and why, and what to do after a take-over.
+    const none = await follower([dead, standbyUrl]);
+    const failed = await none.send("eth_sendRawTransaction", [await gappedTransfer(8, 4)]).then(
+      () => expect.fail("forwarded with no node sequencing"),
+      (e: { error?: { message: string; data?: { code?: string; hint?: string } } }) => e.error,
+    );
+    expect(failed?.data?.code).to.equal("FOLLOWER_FORWARD_FAILED");
+    expect(failed?.message).to.contain(`none of its 2 sequencer URLs is: ${dead} did not answer`);
+    expect(failed?.message).to.contain(`${standbyUrl} is a follower, not sequencing (FOLLOWER_READ_ONLY)`);
+    expect(failed?.data?.hint).to.contain("took over sequencing").and.to.contain("--sequencer-rpc (URL,URL,…");
   });
 
   // A follower outlives its sequencer (kill -9, a restart): a forward while it is down must fail
