@@ -77,7 +77,7 @@ export class UnverifiableModeError extends NodeError {
     super(
       "L1_CANNOT_VERIFY",
       `refusing to deploy a ${mode === "optimistic" ? "optimistic rollup (its challenges re-execute with EXECUTE)" : "re-execution rollup (EXECUTE re-executes each block)"}: this L1 has no EXECUTE precompile at ${EXECUTE_ADDRESS} (${evidence}); nothing was sent`,
-      "no public L1 has EXECUTE yet (EIP-8079 is a draft). What works here is proof mode with on-chain verifiers: pass --verification-keys FILE (the committees' keys) [--threshold K]; rollup:deploy then deploys a Groth16 verifier per key and a ProvenRollup that checks the proofs in Solidity",
+      "no public L1 has EXECUTE yet (EIP-8079 is a draft). What works here is proof mode with on-chain verifiers: pass --verification-keys FILE (the committees' keys, from rollup:verification-keys) [--threshold K]; rollup:deploy then deploys a Groth16 verifier per key and the rollup contract (the config's own when its constructor takes an executor, else ProvenRollup), which checks the proofs through them in Solidity",
     );
   }
 }

@@ -387,9 +387,17 @@ export class AdvanceSubmitter extends SubmissionLoop {
     // next is simulated at its derived limit again). Said once, and the rule from then on.
     if (!this.derivationShort && estimate > derived) {
       this.derivationShort = true;
-      this.config.logger.warn(
-        `the advance of L2 block ${number} needs more gas than derived (L1 estimates ${estimate}, derived ${derived}): this rollup's advances are priced by L1's estimate from now on`,
-      );
+      const line = `the advance of L2 block ${number} needs more gas than derived (L1 estimates ${estimate}, derived ${derived}): this rollup's advances are priced by L1's estimate from now on`;
+      // On Solidity verifiers every submitter meets this on its first advance (the derivation
+      // prices EXECUTE's schedule, docs/design/first-block-proofs.md): expected, so information.
+      // Elsewhere L1's EXECUTE charges more than this node's schedule says: worth a warning.
+      if (proven)
+        this.verifier ??= await readBlockVerifier(this.config.rollupAddress, this.config.signer).catch(() => undefined);
+      if (this.verifier?.kind === "contract")
+        this.config.logger.info(
+          `${line} (expected: the derivation prices EXECUTE's schedule, not this Solidity verifier's)`,
+        );
+      else this.config.logger.warn(line);
     }
     return gasLimit;
   }

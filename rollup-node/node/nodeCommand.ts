@@ -507,10 +507,13 @@ export async function startNodeCommand(
     const contractSequencer = (await new Contract(deployment.address, ROLLUP_PROBE_ABI, l1Provider).getFunction(
       "SEQUENCER",
     )()) as string;
-    if (contractSequencer.toLowerCase() !== sequencer.address.toLowerCase())
-      log.warn(
-        `the rollup's sequencer is ${contractSequencer}, not this node's ${sequencer.address}: it may advance only when the rollup's policy lets anyone`,
-      );
+    // A --takeover follower is meant to hold another key (it sequences when the rule lets it, as
+    // its [takeover] line says): information there; on a sequencer, likely a wrong key.
+    if (contractSequencer.toLowerCase() !== sequencer.address.toLowerCase()) {
+      const line = `the rollup's sequencer is ${contractSequencer}, not this node's ${sequencer.address}: it may advance only when the rollup's policy lets anyone`;
+      if (options.takeover) log.info(`${line} (this take-over node's purpose)`);
+      else log.warn(line);
+    }
     if (deployment.proofPolicy !== undefined)
       proofService = await connectCommittees(options, deployment, genesis, context);
     const keys: NodeKeys = {

@@ -29,12 +29,13 @@ import { DEFAULT_L1_POLL_MS, MIN_L1_POLL_MS } from "../../../rollup-node/bridge/
 const OTHER_L1_CHAIN_ID = 31_337n;
 const L2_CHAIN_ID = 777n;
 
-function collectingLogger(lines: string[]): LoggerFactory {
+/** Each line as `component message`, or `level component message` with `levels`. */
+function collectingLogger(lines: string[], levels = false): LoggerFactory {
   return (component) => ({
-    info: (m) => lines.push(`${component} ${m}`),
-    warn: (m) => lines.push(`${component} ${m}`),
-    error: (m) => lines.push(`${component} ${m}`),
-    debug: (m) => lines.push(`${component} ${m}`),
+    info: (m) => lines.push(`${levels ? "info " : ""}${component} ${m}`),
+    warn: (m) => lines.push(`${levels ? "warn " : ""}${component} ${m}`),
+    error: (m) => lines.push(`${levels ? "error " : ""}${component} ${m}`),
+    debug: (m) => lines.push(`${levels ? "debug " : ""}${component} ${m}`),
   });
 }
 
@@ -399,6 +400,43 @@ describe("the node command: options, genesis file, keys", function () {
       expect(error.message, String(proven.address)).to.contain("no attesters are configured");
       expect(error.hint).to.contain(`"committees" in ${configFlag ?? "--config"} FILE`);
     }
+  });
+
+  it("a key other than the rollup's sequencer: a warning for a sequencer, information for a --takeover follower (that is its purpose)", async () => {
+    await deployForGenesis(
+      l1.url as string,
+      await readGenesisFile(path.join(dir, "genesis.json")),
+      sequencer.address,
+      path.join(dir, "proven-other-key.json"),
+      { threshold: 1, allowReexecution: false, acceptedKeys: [`0x${"cd".repeat(32)}`] },
+    );
+    const otherKey = { ...keysEnv, NATIVE_ROLLUP_SEQUENCER_KEY: Wallet.createRandom().privateKey };
+    const options = {
+      ...base,
+      deployment: path.join(dir, "proven-other-key.json"),
+      dataDir: path.join(dir, "proven-other-key-l2"),
+    };
+    // The line is written before the committees are connected: without attesters the start stops there.
+    const linesOf = async (takeover: boolean): Promise<string[]> => {
+      const lines: string[] = [];
+      await expectCode(
+        () =>
+          startNodeCommand(takeover ? { ...options, role: "follower", takeover: true } : options, {
+            logger: collectingLogger(lines, true),
+            env: otherKey,
+          }),
+        "NO_PROVERS",
+      );
+      return lines.filter((l) => l.includes(`the rollup's sequencer is`));
+    };
+    const asSequencer = await linesOf(false);
+    expect(asSequencer).to.have.length(1);
+    expect(asSequencer[0]).to.match(/^warn node /);
+    // Before (the s27 fresh-clone run): the take-over node of the README's flow warned too.
+    const asTakeover = await linesOf(true);
+    expect(asTakeover).to.have.length(1);
+    expect(asTakeover[0]).to.match(/^info node /);
+    expect(asTakeover[0]).to.contain("take-over");
   });
 
   it("reads L1 at the pace --l1-poll-interval gives (a hosted L1 endpoint's request quota)", async () => {
