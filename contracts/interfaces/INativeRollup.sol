@@ -84,7 +84,7 @@ interface INativeRollup {
     /// @notice The block claims more messages than are queued.
     error MessageCountExceedsQueue(uint256 messageCount, uint256 pending);
 
-    /// @notice The block leaves an overdue message unconsumed.
+    /// @notice The block consumes no message while the oldest unconsumed one is overdue.
     error OverdueMessageSkipped(uint256 nonce, uint64 queuedAt);
 
     /// @notice What is wrong with the transaction where a block must relay a consumed message.

@@ -74,7 +74,8 @@ abstract contract NativeRollup is INativeRollup {
     /// @notice Seconds without an accepted block after which anyone may advance.
     uint64 public immutable SEQUENCER_INACTIVITY_PERIOD;
 
-    /// @notice Seconds after which a queued message must be consumed by the next block.
+    /// @notice Seconds after which the next block must consume the oldest unconsumed message (and
+    /// so every block, until the overdue ones are consumed: at least one a block).
     uint64 public immutable FORCE_INCLUSION_DELAY;
 
     /// @notice This rollup's checker of L2 → L1 message proofs, deployed by its constructor.
@@ -332,7 +333,13 @@ abstract contract NativeRollup is INativeRollup {
 
     /// @notice Checks the sequencing rules for a block that follows a chain whose next unconsumed
     /// message is `first`: its anchor is the MessageTree root of the `count` messages from `first`,
-    /// no overdue message is left behind, and its timestamp is not ahead of the L1's.
+    /// it consumes at least one message when message `first` is overdue, and its timestamp is not
+    /// ahead of the L1's.
+    /// @dev Not "every overdue message": messages are permissionless and a block holds a bounded
+    /// number of them (two of 64 KB need more than a 4M-gas L2 block, a few hundred small ones more
+    /// than one `advance`), so a backlog that became overdue while no block consumed it (the
+    /// sequencer down or censoring) would make every block refused, by anyone, for good
+    /// (docs/design/attack-review-s27.md). One a block drains any backlog, in order.
     /// @param first Index of the first message the block may consume.
     /// @param count How many messages the block consumes.
     /// @param anchor The block's `parentBeaconBlockRoot`.
@@ -346,9 +353,9 @@ abstract contract NativeRollup is INativeRollup {
         bytes32 expectedAnchor = _pendingMessagesRoot(first, count);
         if (anchor != expectedAnchor) revert AnchorMismatch(expectedAnchor, anchor);
         next = first + count;
-        if (next < _queue.length) {
-            uint64 queuedAt = _queue[next].queuedAt;
-            if (block.timestamp - queuedAt > FORCE_INCLUSION_DELAY) revert OverdueMessageSkipped(next, queuedAt);
+        if (count == 0 && first < _queue.length) {
+            uint64 queuedAt = _queue[first].queuedAt;
+            if (block.timestamp - queuedAt > FORCE_INCLUSION_DELAY) revert OverdueMessageSkipped(first, queuedAt);
         }
         if (timestamp > block.timestamp) revert BlockFromFuture(timestamp, block.timestamp);
     }

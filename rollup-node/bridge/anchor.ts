@@ -52,9 +52,10 @@ export interface MessageCensorship {
   /** Until L1 forces them in (`delay`), or for good (`never`, L1 then refuses the blocks). */
   readonly mode: CensorMode;
   /**
-   * Whether a block built at L2 time `timestamp` may no longer leave message `nonce` behind: L1
-   * refuses (`OverdueMessageSkipped`) a block that skips a message queued more than
-   * FORCE_INCLUSION_DELAY before L1's time.
+   * Whether message `nonce` is overdue for a block built at L2 time `timestamp`: queued more than
+   * FORCE_INCLUSION_DELAY before L1's time. L1 refuses (`OverdueMessageSkipped`) a block that
+   * consumes no message while the oldest is overdue, so a held message that is overdue and first
+   * in line must go in.
    */
   forced(nonce: bigint, timestamp: bigint): Promise<boolean>;
 }
