@@ -123,6 +123,10 @@ interface INativeRollup {
     /// @notice A message's gas limit exceeds `MAX_MESSAGE_GAS_LIMIT`.
     error GasLimitTooHigh(uint256 gasLimit, uint256 maxGasLimit);
 
+    /// @notice The block's gas limit is below `MIN_L2_GAS_LIMIT`, the least that carries the relay
+    /// of any one message alone (the largest refund request, which no block may defer).
+    error L2GasLimitTooLow(uint256 gasLimit, uint256 minimum);
+
     /// @notice No queued message has this nonce.
     error UnknownMessage(uint256 nonce);
 

@@ -53,8 +53,20 @@ abstract contract NativeRollup is INativeRollup {
     uint256 internal constant RELAY_GAS_PER_CALLDATA_BYTE = 40;
 
     /// @notice Largest gas limit of a refund request (an L1 message calling `L2Bridge.refundMessage`):
-    /// no block may defer one, so it must always fit a block.
+    /// no block may defer one, so it must always fit a block (`MIN_L2_GAS_LIMIT`).
     uint256 internal constant MAX_REFUND_GAS_LIMIT = 200_000;
+
+    /// @notice Calldata bytes of a relay beyond its message's data when the message is its block's
+    /// only one: the selector, 4 head words, the message's 6 head words, the data's length word and
+    /// the empty proof's length word (`relayMessage(message, timestamp, 0, [])`).
+    uint256 internal constant RELAY_CALL_ABI_BYTES = 4 + 32 * 12;
+
+    /// @notice Least L2 block gas limit L1 accepts: the gas limit L1 requires of the relay of the
+    /// largest refund request (which no block may defer) alone in its block. Below it, one such
+    /// message, which anyone may queue, could be consumed by no block; once it is overdue every
+    /// block would be refused (`OverdueMessageSkipped`), for good (docs/design/attack-review-s27.md).
+    uint256 public constant MIN_L2_GAS_LIMIT = MAX_REFUND_GAS_LIMIT + MAX_REFUND_GAS_LIMIT / 63 + RELAY_OVERHEAD_GAS
+        + RELAY_GAS_PER_CALLDATA_BYTE * (MAX_MESSAGE_DATA_SIZE + RELAY_CALL_ABI_BYTES);
 
     /// @notice EIP-2718 type of the only relay transactions accepted (EIP-1559).
     uint8 private constant RELAY_TX_TYPE = 2;
@@ -161,6 +173,9 @@ abstract contract NativeRollup is INativeRollup {
         if (parentHash != headHash) revert ParentNotHead(parentHash, headHash);
 
         ExecuteResult memory r = _execute(parentHeader, block_, witness, proofs);
+        // EXECUTE lets a header move the gas limit by almost a 1024th of its parent's: a walk down
+        // would leave the largest message no block to go in.
+        if (r.gasLimit < MIN_L2_GAS_LIMIT) revert L2GasLimitTooLow(r.gasLimit, MIN_L2_GAS_LIMIT);
 
         uint256 first = nextMessageIndex;
         uint256 next = _checkSequencing(first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
