@@ -102,6 +102,18 @@ export function relayGasLimit(messageGasLimit: bigint, calldataLength: number): 
   );
 }
 
+/** `NativeRollup.MAX_REFUND_GAS_LIMIT`: the largest gas limit of a refund request, which L1 never lets a block defer. */
+export const MAX_REFUND_GAS_LIMIT = 200_000n;
+/** `MESSAGE_DATA_SIZE_LIMIT` (contracts/rollup/RollupConstants.sol): the largest calldata of an L1 → L2 message. */
+export const MESSAGE_DATA_SIZE_LIMIT = 64 * 1024;
+/** `NativeRollup.RELAY_CALL_ABI_BYTES`: a relay's calldata beyond its message's data, alone in its block (12 words and a selector). */
+const RELAY_CALL_ABI_BYTES = 4 + 32 * 12;
+/**
+ * `NativeRollup.MIN_L2_GAS_LIMIT`: the least L2 block gas limit L1 accepts, the relay of the largest
+ * refund request alone in its block. Below it one such message could be consumed by no block.
+ */
+export const MIN_L2_GAS_LIMIT = relayGasLimit(MAX_REFUND_GAS_LIMIT, MESSAGE_DATA_SIZE_LIMIT + RELAY_CALL_ABI_BYTES);
+
 /** Gas of the transaction that defers a message (consumes it without running its call). */
 export function deferGasLimit(calldataLength: number): bigint {
   return RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(calldataLength);

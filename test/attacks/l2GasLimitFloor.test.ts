@@ -4,7 +4,7 @@ import { getBytes, hexlify, randomBytes } from "ethers";
 import { ethers } from "hardhat";
 
 import { L2_BRIDGE_INTERFACE } from "../../rollup-node/bridge/contracts";
-import { relayCalldata, relayGasLimit } from "../../rollup-node/bridge/anchor";
+import { MIN_L2_GAS_LIMIT, relayCalldata, relayGasLimit } from "../../rollup-node/bridge/anchor";
 import type { QueuedL1Message } from "../../rollup-node/bridge/l1Watcher";
 import { readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
 import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message } from "../../protocol/messages";
@@ -114,7 +114,8 @@ describe("attack: walking a re-execution rollup's L2 gas limit below the largest
     await expect(rollup.advance.staticCall(built.parentHeader, built.blockRlp, built.witness, "0x", 0))
       .to.be.revertedWithCustomError(rollup, "L2GasLimitTooLow")
       .withArgs(below, least);
-    // The contract's floor is the node's figure for that relay.
+    // The contract's floor is the node's figure for that relay, and the node's own mirror of it.
     expect(await rollup.MIN_L2_GAS_LIMIT()).to.equal(least);
+    expect(MIN_L2_GAS_LIMIT).to.equal(least);
   });
 });
