@@ -115,6 +115,11 @@ describe("attack: overdue L1 messages that no one block can carry", function () 
     );
     expect(outcome, "L1's verdict on the block that consumes the first of two overdue messages").to.equal("accepted");
     expect(await r.rollup().nextMessageIndex()).to.equal(first + 1n);
+    const advanced = await r.rollup().queryFilter(r.rollup().filters.BlockAdvanced(one.number));
+    const receipt = await r.l1.getTransactionReceipt(advanced[0]?.transactionHash ?? "");
+    process.stderr.write(
+      `      advance of L2 block ${one.number}: ${receipt?.gasUsed} L1 gas (one L1 transaction may use 16777216)\n`,
+    );
 
     // The next block consumes the second, and L1 accepts it too.
     const two = await sequencer.produceBlock();
