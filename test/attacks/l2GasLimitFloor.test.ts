@@ -29,6 +29,18 @@ function stepDown(parent: bigint): bigint {
   return parent - (parent / GAS_LIMIT_BOUND_DIVISOR - 1n);
 }
 
+/** The constructor arguments every rollup starts with: chain id, genesis, sequencer, policy. */
+function rollupArgs(chain: L2TestChain, sequencer: string | undefined): unknown[] {
+  const genesis = chain.latest.header;
+  return [
+    L2_CHAIN_ID,
+    bytesToHex(genesis.hash()),
+    bytesToHex(genesis.stateRoot),
+    sequencer,
+    { sequencerInactivityPeriod: 3_600n, forceInclusionDelay: 600n },
+  ];
+}
+
 /**
  * Attack (docs/design/attack-review-s27.md, finding 2): in re-execution mode nothing bounded the
  * L2 gas limit from below but EXECUTE's header rule (a 1024th a block, down to 5,000). Once the
@@ -79,14 +91,10 @@ describe("attack: walking a re-execution rollup's L2 gas limit below the largest
       ],
       { gasLimit: genesisGasLimit },
     );
-    const genesis = chain.latest.header;
-    const rollup = (await ethers.deployContract("ExampleRollup", [
-      L2_CHAIN_ID,
-      bytesToHex(genesis.hash()),
-      bytesToHex(genesis.stateRoot),
-      sequencer?.address,
-      { sequencerInactivityPeriod: 3_600n, forceInclusionDelay: 600n },
-    ])) as unknown as ExampleRollup;
+    const rollup = (await ethers.deployContract(
+      "ExampleRollup",
+      rollupArgs(chain, sequencer?.address),
+    )) as unknown as ExampleRollup;
 
     let gasLimit = genesisGasLimit;
     let accepted = 0n;
@@ -128,14 +136,9 @@ describe("attack: walking a re-execution rollup's L2 gas limit below the largest
       [{ address: L2_BRIDGE_ADDRESS, code: readL2BridgeRuntimeCode(), balance: 10n ** 27n }],
       { gasLimit: MIN_L2_GAS_LIMIT - 1n },
     );
-    const genesis = chain.latest.header;
     const bond = 10n ** 17n;
     const rollup = (await ethers.deployContract("OptimisticExampleRollup", [
-      L2_CHAIN_ID,
-      bytesToHex(genesis.hash()),
-      bytesToHex(genesis.stateRoot),
-      sequencer?.address,
-      { sequencerInactivityPeriod: 3_600n, forceInclusionDelay: 600n },
+      ...rollupArgs(chain, sequencer?.address),
       withProposalGasDefaults({ challengeWindow: 3_600n, proposalBond: bond }),
       { threshold: 0, allowReexecution: false, acceptedKeys: [] },
     ])) as unknown as OptimisticExampleRollup;
