@@ -604,8 +604,6 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     function _checkGasLimit(uint256 gasLimit, bytes calldata parentHeader) private pure {
         uint256 parentGasLimit = _headerGasLimit(_offset(parentHeader));
         if (gasLimit != parentGasLimit) revert GasLimitChanged(parentGasLimit, gasLimit);
-        // Fixed at the genesis's: a genesis below the floor would strand the largest message.
-        if (gasLimit < MIN_L2_GAS_LIMIT) revert L2GasLimitTooLow(gasLimit, MIN_L2_GAS_LIMIT);
     }
 
     /// @dev Where `data` starts in calldata.

@@ -3,8 +3,6 @@ import { expect } from "chai";
 import { getBytes, hexlify, randomBytes } from "ethers";
 import { ethers } from "hardhat";
 
-import { withProposalGasDefaults } from "../../deploy/rollup";
-
 import { L2_BRIDGE_INTERFACE } from "../../rollup-node/bridge/contracts";
 import { MIN_L2_GAS_LIMIT, relayCalldata, relayGasLimit } from "../../rollup-node/bridge/anchor";
 import type { QueuedL1Message } from "../../rollup-node/bridge/l1Watcher";
@@ -12,7 +10,7 @@ import { readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
 import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message } from "../../protocol/messages";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
-import type { ExampleRollup, OptimisticExampleRollup } from "../../typechain-types";
+import type { ExampleRollup } from "../../typechain-types";
 
 const L2_CHAIN_ID = 4545n;
 /** A header's gas limit may differ from its parent's by less than this share of it (L2HeaderRules, EIP-1559). */
@@ -127,24 +125,5 @@ describe("attack: walking a re-execution rollup's L2 gas limit below the largest
     // The contract's floor is the node's figure for that relay, and the node's own mirror of it.
     expect(await rollup.MIN_L2_GAS_LIMIT()).to.equal(least);
     expect(MIN_L2_GAS_LIMIT).to.equal(least);
-  });
-
-  it("an optimistic rollup, whose gas limit is the genesis's for good, refuses every proposal of a genesis below the floor", async () => {
-    const [sequencer] = await ethers.getSigners();
-    const chain = await L2TestChain.create(
-      L2_CHAIN_ID,
-      [{ address: L2_BRIDGE_ADDRESS, code: readL2BridgeRuntimeCode(), balance: 10n ** 27n }],
-      { gasLimit: MIN_L2_GAS_LIMIT - 1n },
-    );
-    const bond = 10n ** 17n;
-    const rollup = (await ethers.deployContract("OptimisticExampleRollup", [
-      ...rollupArgs(chain, sequencer?.address),
-      withProposalGasDefaults({ challengeWindow: 3_600n, proposalBond: bond }),
-      { threshold: 0, allowReexecution: false, acceptedKeys: [] },
-    ])) as unknown as OptimisticExampleRollup;
-    const built = await chain.buildBlock([]);
-    await expect(rollup.propose.staticCall(built.parentHeader, built.blockRlp, built.witness, 0, { value: bond }))
-      .to.be.revertedWithCustomError(rollup, "L2GasLimitTooLow")
-      .withArgs(MIN_L2_GAS_LIMIT - 1n, MIN_L2_GAS_LIMIT);
   });
 });
