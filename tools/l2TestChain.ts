@@ -47,6 +47,8 @@ export interface BuildOptions {
   readonly timestamp?: bigint;
   readonly parentBeaconBlockRoot?: Uint8Array;
   readonly coinbase?: string;
+  /** The header's gas limit (the parent's by default; EXECUTE lets it move by almost a 1024th). */
+  readonly gasLimit?: bigint;
   /** Build the block but leave the chain's head where it was (for blocks meant to be rejected). */
   readonly discard?: boolean;
   /**
@@ -186,6 +188,7 @@ export class L2TestChain {
         timestamp: options.timestamp ?? parent.header.timestamp + 1n,
         parentBeaconBlockRoot: options.parentBeaconBlockRoot ?? new Uint8Array(32),
         coinbase: createAddressFromString(options.coinbase ?? "0x00000000000000000000000000000000000000c0"),
+        ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
       },
       withdrawals: [],
       blockOpts: { putBlockIntoBlockchain: false },

@@ -84,7 +84,7 @@ interface INativeRollup {
     /// @notice The block claims more messages than are queued.
     error MessageCountExceedsQueue(uint256 messageCount, uint256 pending);
 
-    /// @notice The block leaves an overdue message unconsumed.
+    /// @notice The block consumes no message while the oldest unconsumed one is overdue.
     error OverdueMessageSkipped(uint256 nonce, uint64 queuedAt);
 
     /// @notice What is wrong with the transaction where a block must relay a consumed message.
@@ -122,6 +122,10 @@ interface INativeRollup {
 
     /// @notice A message's gas limit exceeds `MAX_MESSAGE_GAS_LIMIT`.
     error GasLimitTooHigh(uint256 gasLimit, uint256 maxGasLimit);
+
+    /// @notice The block's gas limit is below `MIN_L2_GAS_LIMIT`, the least that carries the relay
+    /// of any one message alone (the largest refund request, which no block may defer).
+    error L2GasLimitTooLow(uint256 gasLimit, uint256 minimum);
 
     /// @notice No queued message has this nonce.
     error UnknownMessage(uint256 nonce);

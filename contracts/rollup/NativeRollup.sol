@@ -53,8 +53,20 @@ abstract contract NativeRollup is INativeRollup {
     uint256 internal constant RELAY_GAS_PER_CALLDATA_BYTE = 40;
 
     /// @notice Largest gas limit of a refund request (an L1 message calling `L2Bridge.refundMessage`):
-    /// no block may defer one, so it must always fit a block.
+    /// no block may defer one, so it must always fit a block (`MIN_L2_GAS_LIMIT`).
     uint256 internal constant MAX_REFUND_GAS_LIMIT = 200_000;
+
+    /// @notice Calldata bytes of a relay beyond its message's data when the message is its block's
+    /// only one: the selector, 4 head words, the message's 6 head words, the data's length word and
+    /// the empty proof's length word (`relayMessage(message, timestamp, 0, [])`).
+    uint256 internal constant RELAY_CALL_ABI_BYTES = 4 + 32 * 12;
+
+    /// @notice Least L2 block gas limit L1 accepts: the gas limit L1 requires of the relay of the
+    /// largest refund request (which no block may defer) alone in its block. Below it, one such
+    /// message, which anyone may queue, could be consumed by no block; once it is overdue every
+    /// block would be refused (`OverdueMessageSkipped`), for good (docs/design/attack-review-s27.md).
+    uint256 public constant MIN_L2_GAS_LIMIT = MAX_REFUND_GAS_LIMIT + MAX_REFUND_GAS_LIMIT / 63 + RELAY_OVERHEAD_GAS
+        + RELAY_GAS_PER_CALLDATA_BYTE * (MAX_MESSAGE_DATA_SIZE + RELAY_CALL_ABI_BYTES);
 
     /// @notice EIP-2718 type of the only relay transactions accepted (EIP-1559).
     uint8 private constant RELAY_TX_TYPE = 2;
@@ -74,7 +86,8 @@ abstract contract NativeRollup is INativeRollup {
     /// @notice Seconds without an accepted block after which anyone may advance.
     uint64 public immutable SEQUENCER_INACTIVITY_PERIOD;
 
-    /// @notice Seconds after which a queued message must be consumed by the next block.
+    /// @notice Seconds after which the next block must consume the oldest unconsumed message (and
+    /// so every block, until the overdue ones are consumed: at least one a block).
     uint64 public immutable FORCE_INCLUSION_DELAY;
 
     /// @notice This rollup's checker of L2 → L1 message proofs, deployed by its constructor.
@@ -160,6 +173,9 @@ abstract contract NativeRollup is INativeRollup {
         if (parentHash != headHash) revert ParentNotHead(parentHash, headHash);
 
         ExecuteResult memory r = _execute(parentHeader, block_, witness, proofs);
+        // EXECUTE lets a header move the gas limit by almost a 1024th of its parent's: a walk down
+        // would leave the largest message no block to go in.
+        if (r.gasLimit < MIN_L2_GAS_LIMIT) revert L2GasLimitTooLow(r.gasLimit, MIN_L2_GAS_LIMIT);
 
         uint256 first = nextMessageIndex;
         uint256 next = _checkSequencing(first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
@@ -332,7 +348,13 @@ abstract contract NativeRollup is INativeRollup {
 
     /// @notice Checks the sequencing rules for a block that follows a chain whose next unconsumed
     /// message is `first`: its anchor is the MessageTree root of the `count` messages from `first`,
-    /// no overdue message is left behind, and its timestamp is not ahead of the L1's.
+    /// it consumes at least one message when message `first` is overdue, and its timestamp is not
+    /// ahead of the L1's.
+    /// @dev Not "every overdue message": messages are permissionless and a block holds a bounded
+    /// number of them (two of 64 KB need more than a 4M-gas L2 block, a few hundred small ones more
+    /// than one `advance`), so a backlog that became overdue while no block consumed it (the
+    /// sequencer down or censoring) would make every block refused, by anyone, for good
+    /// (docs/design/attack-review-s27.md). One a block drains any backlog, in order.
     /// @param first Index of the first message the block may consume.
     /// @param count How many messages the block consumes.
     /// @param anchor The block's `parentBeaconBlockRoot`.
@@ -346,9 +368,9 @@ abstract contract NativeRollup is INativeRollup {
         bytes32 expectedAnchor = _pendingMessagesRoot(first, count);
         if (anchor != expectedAnchor) revert AnchorMismatch(expectedAnchor, anchor);
         next = first + count;
-        if (next < _queue.length) {
-            uint64 queuedAt = _queue[next].queuedAt;
-            if (block.timestamp - queuedAt > FORCE_INCLUSION_DELAY) revert OverdueMessageSkipped(next, queuedAt);
+        if (count == 0 && first < _queue.length) {
+            uint64 queuedAt = _queue[first].queuedAt;
+            if (block.timestamp - queuedAt > FORCE_INCLUSION_DELAY) revert OverdueMessageSkipped(first, queuedAt);
         }
         if (timestamp > block.timestamp) revert BlockFromFuture(timestamp, block.timestamp);
     }

@@ -35,7 +35,7 @@ import {IOptimisticRollup} from "../interfaces/IOptimisticRollup.sol";
 ///   block: that is the proposer's fault and loses the bond, like an invalid block.
 /// - Proposal checks (no EXECUTE): the block's parent is the tip of the provisional chain, its
 ///   number follows, its anchor is the root of the messages it consumes after those the
-///   provisional chain already consumed, no overdue message is skipped, its timestamp is not
+///   provisional chain already consumed, it consumes one at least when the oldest is overdue, its timestamp is not
 ///   ahead of the L1's, and `_validateBlock` accepts its header's claims.
 /// - Window: a block can be challenged while `block.timestamp < proposedAt + CHALLENGE_WINDOW` and
 ///   finalized from then on. A proven block cannot be challenged.

@@ -52,9 +52,10 @@ export interface MessageCensorship {
   /** Until L1 forces them in (`delay`), or for good (`never`, L1 then refuses the blocks). */
   readonly mode: CensorMode;
   /**
-   * Whether a block built at L2 time `timestamp` may no longer leave message `nonce` behind: L1
-   * refuses (`OverdueMessageSkipped`) a block that skips a message queued more than
-   * FORCE_INCLUSION_DELAY before L1's time.
+   * Whether message `nonce` is overdue for a block built at L2 time `timestamp`: queued more than
+   * FORCE_INCLUSION_DELAY before L1's time. L1 refuses (`OverdueMessageSkipped`) a block that
+   * consumes no message while the oldest is overdue, so a held message that is overdue and first
+   * in line must go in.
    */
   forced(nonce: bigint, timestamp: bigint): Promise<boolean>;
 }
@@ -100,6 +101,18 @@ export function relayGasLimit(messageGasLimit: bigint, calldataLength: number): 
     messageGasLimit + messageGasLimit / 63n + RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(calldataLength)
   );
 }
+
+/** `NativeRollup.MAX_REFUND_GAS_LIMIT`: the largest gas limit of a refund request, which L1 never lets a block defer. */
+export const MAX_REFUND_GAS_LIMIT = 200_000n;
+/** `MESSAGE_DATA_SIZE_LIMIT` (contracts/rollup/RollupConstants.sol): the largest calldata of an L1 → L2 message. */
+export const MESSAGE_DATA_SIZE_LIMIT = 64 * 1024;
+/** `NativeRollup.RELAY_CALL_ABI_BYTES`: a relay's calldata beyond its message's data, alone in its block (12 words and a selector). */
+const RELAY_CALL_ABI_BYTES = 4 + 32 * 12;
+/**
+ * `NativeRollup.MIN_L2_GAS_LIMIT`: the least L2 block gas limit L1 accepts, the relay of the largest
+ * refund request alone in its block. Below it one such message could be consumed by no block.
+ */
+export const MIN_L2_GAS_LIMIT = relayGasLimit(MAX_REFUND_GAS_LIMIT, MESSAGE_DATA_SIZE_LIMIT + RELAY_CALL_ABI_BYTES);
 
 /** Gas of the transaction that defers a message (consumes it without running its call). */
 export function deferGasLimit(calldataLength: number): bigint {

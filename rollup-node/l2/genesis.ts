@@ -3,6 +3,7 @@ import path from "node:path";
 
 import { DEFAULT_BASE_FEE, type GenesisAccount, type GenesisConfig, type Hex } from "../chain/genesis";
 import { maxVerifiableL2GasLimit } from "../../precompiles";
+import { MIN_L2_GAS_LIMIT } from "../bridge/anchor";
 import { ArtifactError } from "./errors";
 
 /** The L2Bridge predeploy (`L2_BRIDGE_ADDRESS` of contracts/rollup/RollupConstants.sol). */
@@ -72,6 +73,14 @@ export function l2Genesis(options: L2GenesisOptions): GenesisConfig {
     throw new ArtifactError(
       `L2 gas limit ${gasLimit} exceeds ${maxVerifiableL2GasLimit()}, the most EXECUTE may verify in one L1 block`,
       "lower the L2 gas limit",
+    );
+  }
+  // A block below it could not carry the relay of the largest refund request, which anyone may
+  // queue and no block may defer: L1 refuses such blocks (NativeRollup's L2GasLimitTooLow).
+  if (gasLimit < MIN_L2_GAS_LIMIT) {
+    throw new ArtifactError(
+      `L2 gas limit ${gasLimit} is below ${MIN_L2_GAS_LIMIT}, the least that carries the relay of the largest L1 message (L1 refuses such blocks)`,
+      "raise the L2 gas limit",
     );
   }
   // Nonce 1: a contract account as if deployed (EIP-161), and what the L1 devnet does too.
