@@ -260,8 +260,12 @@ export abstract class SubmissionLoop {
     while (this.running) {
       try {
         // Blocks recorded under the node's rules may be WitnessIncomplete on an L1 that applies others.
-        const mismatch = this.config.writeRules?.mismatch;
-        if (mismatch !== undefined) throw new WriteRulesMismatchWaitError(mismatch.error);
+        // Memory in the steady state; while they differ each round (at the back-off) asks again,
+        // so that an L1 given the node's rules back is sent to without waiting for the slow check.
+        if (this.config.writeRules?.mismatch !== undefined) {
+          const still = await this.config.writeRules.check("the submitter's wait on a mismatch");
+          if (still !== undefined) throw new WriteRulesMismatchWaitError(still.error);
+        }
         await this.beforeRound();
         const progressed = await this.submitNext();
         delay = this.retry.initialDelayMs;
