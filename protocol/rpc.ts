@@ -11,13 +11,31 @@ import { hexlify } from "ethers";
  * What the node last found when it read its L1: the reads answered (`head`, the L1 block read);
  * the L1 did not answer, or answered with an error (`error`, its message); or the L1 answers but
  * holds no code at the rollup's address (`address`): an L1 that was reset, or a URL of another
- * chain. `since` is when the node first found it so (Unix seconds, the node's clock), unchanged
- * while it stays so.
+ * chain; or the reads answered but the L1's EXECUTE applies other trie write rules to the chain
+ * than the node's genesis declares (`write-rules-mismatch`, the two schedules in words, `head` as
+ * for ok): a sequencer sends nothing then (its submitter waits, WRITE_RULES_MISMATCH), and a
+ * follower could not take over as sequencer on this L1 (docs/design/write-rule-agreement.md).
+ * `since` is when the node first found it so (Unix seconds, the node's clock), unchanged while it
+ * stays so.
  */
 export type L1Health =
   | { readonly state: "ok"; readonly head: bigint }
   | { readonly state: "unreachable"; readonly since: bigint; readonly error: string }
-  | { readonly state: "rollup-missing"; readonly address: string; readonly since: bigint };
+  | { readonly state: "rollup-missing"; readonly address: string; readonly since: bigint }
+  | {
+      readonly state: "write-rules-mismatch";
+      readonly head: bigint;
+      readonly since: bigint;
+      /** The node's genesis's write rules, in words ("per-block from block 0"). */
+      readonly nodeRules: string;
+      /** What the L1's EXECUTE applies to the chain, in words. */
+      readonly l1Rules: string;
+    };
+
+/** Whether the node's last L1 read answered (ok, or answered with another EXECUTE's write rules): its L1 fields are fresh. */
+export function l1ReadsAnswered(l1: L1Health): boolean {
+  return l1.state === "ok" || l1.state === "write-rules-mismatch";
+}
 
 /**
  * `L1Health` in one line, as `rollup:status` and the dashboard show it: a state that is not ok
@@ -26,6 +44,8 @@ export type L1Health =
 export function describeL1Health(l1: L1Health): string {
   if (l1.state === "ok") return `ok, head ${l1.head}`;
   const since = new Date(Number(l1.since) * 1000).toISOString();
+  if (l1.state === "write-rules-mismatch")
+    return `WRITE RULES MISMATCH since ${since}, head ${l1.head}: the node records witnesses under ${l1.nodeRules}, the L1's EXECUTE applies ${l1.l1Rules} (nothing is sent to L1; a follower could not take over as sequencer)`;
   return l1.state === "unreachable"
     ? `UNREACHABLE since ${since}: ${l1.error} (the node reports its last read of L1)`
     : `ROLLUP MISSING since ${since}: this L1 has no rollup contract at ${l1.address} (reset, or another chain)`;
@@ -174,6 +194,14 @@ export function decodeL1Health(value: unknown, l1Head: bigint): L1Health {
     return { state: "unreachable", since: quantity(h.since), error: String(h.error ?? "") };
   if (h.state === "rollup-missing")
     return { state: "rollup-missing", address: String(h.address), since: quantity(h.since) };
+  if (h.state === "write-rules-mismatch")
+    return {
+      state: "write-rules-mismatch",
+      head: quantity(h.head),
+      since: quantity(h.since),
+      nodeRules: String(h.nodeRules ?? ""),
+      l1Rules: String(h.l1Rules ?? ""),
+    };
   return { state: "ok", head: h.head === undefined ? l1Head : quantity(h.head) };
 }
 

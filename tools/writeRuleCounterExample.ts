@@ -27,21 +27,30 @@ export function counterExampleSlots(): [bigint, bigint, bigint] {
   return slots as [bigint, bigint, bigint];
 }
 
+/** The setters as genesis accounts: each with the setter's code and a storage trie of K1 and K2. */
+export function counterExampleSetterAccounts(): {
+  readonly address: string;
+  readonly code: `0x${string}`;
+  readonly storage: Record<string, `0x${string}`>;
+}[] {
+  const [k1, k2] = counterExampleSlots();
+  return COUNTER_EXAMPLE_SETTERS.map((setter) => ({
+    address: setter,
+    code: SETTER_CODE,
+    storage: { [`0x${word(k1)}`]: "0x0a", [`0x${word(k2)}`]: "0x0b" },
+  }));
+}
+
 /** A test chain `chainId` with a funded sender and the setters, each holding K1 and K2. */
 export async function counterExampleChain(
   chainId: bigint,
 ): Promise<{ chain: L2TestChain; alice: TestSigner; slots: [bigint, bigint, bigint] }> {
   const slots = counterExampleSlots();
-  const [k1, k2] = slots;
   const probe = await L2TestChain.create(chainId, []);
   const address = TestSigner.fromSeed(33, probe.common).address.toString();
   const chain = await L2TestChain.create(chainId, [
     { address, balance: 100n * ONE_ETH },
-    ...COUNTER_EXAMPLE_SETTERS.map((setter) => ({
-      address: setter,
-      code: SETTER_CODE,
-      storage: { [`0x${word(k1)}`]: "0x0a", [`0x${word(k2)}`]: "0x0b" },
-    })),
+    ...counterExampleSetterAccounts(),
   ]);
   return { chain, alice: TestSigner.fromSeed(33, chain.common), slots };
 }

@@ -1,8 +1,10 @@
 import type { Provider } from "ethers";
 
+import { describeWriteRules } from "../../precompiles";
 import type { L1Health, RollupStatus } from "../../protocol";
 import { BridgeError } from "./errors";
 import { rollupCodeMissing } from "./l1Watcher";
+import type { WriteRulesWatch } from "./writeRulesAgreement";
 
 /** The fields of `rollup_status` read from L1 (reported as last read while L1 fails). */
 export type L1StatusReads = Pick<
@@ -23,6 +25,8 @@ export interface L1HealthConfig {
   readonly rollupAddress: string;
   /** Milliseconds since the epoch (`Date.now` unless a test fixes the clock). */
   readonly now?: () => number;
+  /** The node's running check of the L1's write rules: a mismatch it found is reported on a read that succeeds. */
+  readonly writeRules?: Pick<WriteRulesWatch, "mismatch">;
 }
 
 /**
@@ -68,7 +72,18 @@ export class L1HealthMonitor {
       return { l1, reads: this.last };
     }
     this.last = fresh;
-    this.current = { state: "ok", head: fresh.l1Head };
+    // Memory, not L1: the watch's last finding (it asks the L1 on its own triggers).
+    const mismatch = this.config.writeRules?.mismatch;
+    this.current =
+      mismatch === undefined
+        ? { state: "ok", head: fresh.l1Head }
+        : {
+            state: "write-rules-mismatch",
+            head: fresh.l1Head,
+            since: mismatch.since,
+            nodeRules: describeWriteRules(mismatch.error.node),
+            l1Rules: describeWriteRules(mismatch.error.l1.rules),
+          };
     return { l1: this.current, reads: fresh };
   }
 

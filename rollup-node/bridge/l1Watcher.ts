@@ -25,6 +25,11 @@ export interface NodeL1Config {
   readonly pollMs?: number;
   /** L1 blocks on top of an acceptance before the `finalized` tag names the block (DEFAULT_L1_FINALITY_DEPTH). */
   readonly finalityDepth?: number;
+  /**
+   * How often the running node asks the L1's EXECUTE for its write rules with no other reason to
+   * (DEFAULT_WRITE_RULES_RECHECK_MS, ./writeRulesAgreement.ts).
+   */
+  readonly writeRulesRecheckMs?: number;
 }
 
 export interface L1WatcherConfig {
@@ -78,6 +83,9 @@ export class L1Watcher {
   /** The one poll that starts when `polling` ends, shared by every caller that asked meanwhile. */
   private nextPoll: Promise<void> | undefined;
   private readonly listeners = new Set<(message: QueuedL1Message) => void>();
+  private readonly changeListeners = new Set<(why: string) => void>();
+  /** The last poll failed: the next one that succeeds reads an L1 that may have been restarted. */
+  private failing = false;
   private lastScanned: number;
   /** The hash of L1 block `lastScanned` when it was scanned: a different one there means an L1 reorg. */
   private lastScannedHash: string | undefined;
@@ -139,6 +147,21 @@ export class L1Watcher {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` when the watcher has reason to think its L1 changed under it: a poll succeeds
+   * after polls failed (an L1 restarted, or another at the URL), or an L1 reorg below its last
+   * scanned block (another chain). What the L1 runs may then differ (its EXECUTE's write rules):
+   * listeners check again. Costs no L1 read of its own. Returns an unsubscribe function.
+   */
+  onL1Change(listener: (why: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private l1Changed(why: string): void {
+    for (const listener of this.changeListeners) listener(why);
+  }
+
   /** The known message with this nonce (queued and not yet consumed on L1). */
   message(nonce: bigint): QueuedL1Message | undefined {
     return this.messages.get(nonce);
@@ -182,7 +205,18 @@ export class L1Watcher {
     const clear = (): void => {
       if (this.polling === running) this.polling = undefined;
     };
-    running.then(clear, clear);
+    running.then(
+      () => {
+        clear();
+        if (!this.failing) return;
+        this.failing = false;
+        this.l1Changed("the L1 answering again after failing");
+      },
+      () => {
+        clear();
+        this.failing = true;
+      },
+    );
     return running;
   }
 
@@ -252,6 +286,7 @@ export class L1Watcher {
     this.messages.clear();
     this.lastScanned = this.config.fromBlock - 1;
     this.lastScannedHash = undefined;
+    this.l1Changed("an L1 reorg (or another chain at the URL)");
     return true;
   }
 

@@ -3,6 +3,7 @@
 // submission makes (authorization, funds, an in-flight transaction, a rebase on L1's chain).
 import { MaxUint256, type Signer } from "ethers";
 
+import { ExecuteErrorCode } from "../../precompiles";
 import type { Logger } from "../logger";
 import type { ProducedBlock, RebaseReport, SequencerApi } from "../l2/types";
 import { DerivationMismatchError } from "../follower/errors";
@@ -27,6 +28,7 @@ import {
 } from "./submissionErrors";
 import type { SubmissionMode } from "./submissionMode";
 import { describeSendError, replayedRevertData } from "./txErrors";
+import { type WriteRulesWatch, WriteRulesMismatchWaitError } from "./writeRulesAgreement";
 
 export interface RetryPolicy {
   readonly initialDelayMs: number;
@@ -71,6 +73,12 @@ export interface BatchSubmitterConfig {
   readonly rebase?: SubmitterRebase;
   /** The newest accepted blocks `accepted` lists; DEFAULT_ACCEPTED_LOG_ENTRIES when absent. */
   readonly acceptedLogEntries?: number;
+  /**
+   * Whether the L1's EXECUTE applies the node's write rules (./writeRulesAgreement.ts): read
+   * before each round (memory, not L1), and asked again when L1 refuses a block as
+   * WitnessIncomplete. While they differ nothing is sent (WriteRulesMismatchWaitError).
+   */
+  readonly writeRules?: Pick<WriteRulesWatch, "mismatch" | "check">;
 }
 
 /**
@@ -251,6 +259,13 @@ export abstract class SubmissionLoop {
     let delay = this.retry.initialDelayMs;
     while (this.running) {
       try {
+        // Blocks recorded under the node's rules may be WitnessIncomplete on an L1 that applies others.
+        // Memory in the steady state; while they differ each round (at the back-off) asks again,
+        // so that an L1 given the node's rules back is sent to without waiting for the slow check.
+        if (this.config.writeRules?.mismatch !== undefined) {
+          const still = await this.config.writeRules.check("the submitter's wait on a mismatch");
+          if (still !== undefined) throw new WriteRulesMismatchWaitError(still.error);
+        }
         await this.beforeRound();
         const progressed = await this.submitNext();
         delay = this.retry.initialDelayMs;
@@ -345,7 +360,7 @@ export abstract class SubmissionLoop {
 
   private stopWaiting(): void {
     if (this.waiting === undefined) return;
-    this.config.logger.info(`the submitter's key can pay again: resuming (was: ${this.waiting.code})`);
+    this.config.logger.info(`the submitter can send again: resuming (was: ${this.waiting.code})`);
     this.waiting = undefined;
   }
 
@@ -463,6 +478,12 @@ export abstract class SubmissionLoop {
         break;
     }
     this.inFlight = undefined;
+    // A witness the L1 finds incomplete may be the L1's rules, not the block: an L1 restarted under
+    // other write rules refuses every block the node records under its own. Asked once, now.
+    if (decoded.executeCode === ExecuteErrorCode.WitnessIncomplete && !proven) {
+      const mismatch = await this.config.writeRules?.check(`L1 refusing L2 block ${number} as WitnessIncomplete`);
+      if (mismatch !== undefined) return new WriteRulesMismatchWaitError(mismatch.error);
+    }
     return new BlockRejectedError(number, decoded.text, decoded.executeCode);
   }
 

@@ -2,7 +2,8 @@
 // block hash does not commit to a chain's `writeRules`, so nothing on L1 would notice a node
 // given another schedule than EXECUTE: its blocks would be WitnessIncomplete on L1 (a halt in
 // re-execution, valid proposals challenged away in optimistic mode). The node asks at start and
-// refuses to run on a mismatch (docs/design/write-rule-agreement.md).
+// refuses to run on a mismatch; while it runs, `WriteRulesWatch` asks again when it has reason to
+// think the L1 changed, and on a mismatch the submitter sends nothing (docs/design/write-rule-agreement.md).
 import type { Provider } from "ethers";
 
 import {
@@ -13,7 +14,9 @@ import {
   sameWriteRules,
   writeRulesFromJson,
 } from "../../precompiles";
+import type { Logger } from "../logger";
 import { BridgeError } from "./errors";
+import { SubmitterWaitError } from "./submissionErrors";
 
 /**
  * The L1 devnet's dev method that reports the write rules its EXECUTE applies to a chain: params
@@ -112,4 +115,134 @@ export async function checkL1WriteRules(
   const l1 = await readL1WriteRules(provider, chainId);
   if (!sameWriteRules(nodeRules, l1.rules)) throw new WriteRulesMismatchError(chainId, nodeRules, l1);
   return l1;
+}
+
+/**
+ * How often a running node asks the L1's EXECUTE for its write rules when nothing else gave it a
+ * reason to (one JSON-RPC request, not per block): the backstop behind the triggers that cost
+ * nothing (the L1 answering again after failing, an L1 reorg, a block refused as WitnessIncomplete).
+ */
+export const DEFAULT_WRITE_RULES_RECHECK_MS = 60_000;
+
+/** A mismatch a running node found, and since when (Unix seconds, the node's clock). */
+export interface WriteRulesMismatchFound {
+  readonly error: WriteRulesMismatchError;
+  readonly since: bigint;
+}
+
+export interface WriteRulesWatchConfig {
+  readonly provider: Provider;
+  readonly chainId: bigint;
+  /** The node's genesis's `writeRules` (DEFAULT_VERIFIER_WRITES when absent). */
+  readonly nodeRules?: WriteRules;
+  /** Milliseconds between checks nothing asked for (DEFAULT_WRITE_RULES_RECHECK_MS). */
+  readonly recheckMs?: number;
+  readonly logger: Logger;
+  /** Milliseconds since the epoch (`Date.now` unless a test fixes the clock). */
+  readonly now?: () => number;
+}
+
+/**
+ * The node's running view of whether the L1's EXECUTE applies its write rules. `check` asks the L1
+ * (one request; callers that ask meanwhile share it); its answer stands until the next check, so
+ * readers (`mismatch`: the submitter before each round, rollup_status) read memory, not L1. A check
+ * the L1 does not answer leaves the last finding as it was: an unreachable L1 is L1 health's to
+ * report, and guessing either way on a transient error would be wrong half the time.
+ */
+export class WriteRulesWatch {
+  private found: WriteRulesMismatchFound | undefined;
+  private checking: Promise<WriteRulesMismatchFound | undefined> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Checks made (each one L1 request), for the tests' and the operator's count. */
+  checks = 0;
+
+  constructor(private readonly config: WriteRulesWatchConfig) {}
+
+  /** The mismatch the last answered check found; undefined when the rules agreed (or before any check). */
+  get mismatch(): WriteRulesMismatchFound | undefined {
+    return this.found;
+  }
+
+  /**
+   * Asks the L1 now (`why` goes in the log when the finding changes) and returns the finding. A
+   * read that fails is logged and leaves the finding as it was.
+   */
+  check(why: string): Promise<WriteRulesMismatchFound | undefined> {
+    this.checking ??= this.checkOnce(why).finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  /**
+   * The start-up check: refuses (`WriteRulesMismatchError`) as `checkL1WriteRules` does, and an L1
+   * that does not answer fails the start (a node that cannot reach its L1 does not start anyway).
+   */
+  async checkAtStart(): Promise<L1WriteRules> {
+    this.checks++;
+    return checkL1WriteRules(this.config.provider, this.config.chainId, this.config.nodeRules);
+  }
+
+  /** Checks every `recheckMs` until stopped (the timer does not keep the process alive). */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(
+      () => void this.check("the periodic check"),
+      this.config.recheckMs ?? DEFAULT_WRITE_RULES_RECHECK_MS,
+    );
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async checkOnce(why: string): Promise<WriteRulesMismatchFound | undefined> {
+    const { chainId, logger } = this.config;
+    const nodeRules = this.config.nodeRules ?? DEFAULT_VERIFIER_WRITES;
+    this.checks++;
+    let l1: L1WriteRules;
+    try {
+      l1 = await readL1WriteRules(this.config.provider, chainId);
+    } catch (error) {
+      logger.debug(`asking the L1 for its EXECUTE's write rules (${why}) failed: ${(error as Error).message}`);
+      return this.found;
+    }
+    if (sameWriteRules(nodeRules, l1.rules)) {
+      if (this.found !== undefined)
+        logger.info(
+          `the L1's EXECUTE applies this node's write rules again (${describeWriteRules(nodeRules)}; found on ${why})`,
+        );
+      this.found = undefined;
+      return undefined;
+    }
+    const error = new WriteRulesMismatchError(chainId, nodeRules, l1);
+    // Said once per change of the L1's rules, not on every check that finds them still different.
+    if (this.found === undefined || !sameWriteRules(this.found.error.l1.rules, l1.rules)) {
+      logger.error(`WRITE RULES MISMATCH (found on ${why}): ${error.message}`);
+      logger.error(`hint: ${error.hint}`);
+    }
+    this.found = {
+      error,
+      since: this.found?.since ?? BigInt(Math.floor((this.config.now ?? Date.now)() / 1000)),
+    };
+    return this.found;
+  }
+}
+
+/**
+ * The submitter's wait while the L1's EXECUTE applies other write rules than the node's (code
+ * WRITE_RULES_MISMATCH): every block it sent could be WitnessIncomplete there. Not a halt: the
+ * node's blocks stay valid under its own rules, so an L1 given them back (restarted with the
+ * chain's genesis) takes them, and the submitter resumes once a check finds the rules agree.
+ */
+export class WriteRulesMismatchWaitError extends SubmitterWaitError {
+  constructor(readonly mismatch: WriteRulesMismatchError) {
+    super(
+      mismatch.code,
+      `${mismatch.message}; nothing is sent to L1 until they agree`,
+      `${mismatch.hint}; the submitter resumes by itself once the L1 applies the node's rules`,
+    );
+  }
 }

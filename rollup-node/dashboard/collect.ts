@@ -2,7 +2,7 @@ import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { getAddress } from "ethers";
 
 import { reexecutionGasCost } from "../../precompiles";
-import { L2_BRIDGE_ADDRESS, type RollupStatus } from "../../protocol";
+import { L2_BRIDGE_ADDRESS, type RollupStatus, l1ReadsAnswered } from "../../protocol";
 import { type BlockAcceptance, acceptanceHistory } from "../bridge/acceptance";
 import { L2_BRIDGE_INTERFACE, connectOptimisticRollup } from "../bridge/contracts";
 import { type StatusContext, l1ToL2Status, rollupStatus } from "../bridge/status";
@@ -67,7 +67,7 @@ export class DashboardCollector {
     const status = await rollupStatus(ctx);
     // While the node cannot read L1 the other L1 reads would fail the snapshot: the last one's
     // L1 view is shown with the status, which says since when and why (rollup_status `l1`).
-    if (status.l1.state !== "ok" && this.lastFacts !== undefined) return this.lastL1View(reason, status);
+    if (!l1ReadsAnswered(status.l1) && this.lastFacts !== undefined) return this.lastL1View(reason, status);
     try {
       return await this.collectWithL1(reason, status);
     } catch (error) {
@@ -75,7 +75,7 @@ export class DashboardCollector {
       // then): the status read again says why, and the last L1 view is shown with it, as above.
       if (this.lastFacts === undefined) throw error;
       const again = await rollupStatus(ctx);
-      if (again.l1.state === "ok") throw error;
+      if (l1ReadsAnswered(again.l1)) throw error;
       return this.lastL1View(reason, again);
     }
   }

@@ -87,6 +87,11 @@ export interface FollowerConfig {
   readonly logger?: Logger;
   /** Called once when derivation stops on a mismatch (the node keeps serving what it has). */
   readonly onHalt?: (error: FollowerError) => void;
+  /**
+   * Called when a poll succeeds after polls failed: the L1 may have been restarted (or replaced)
+   * meanwhile, so what it runs may differ (its EXECUTE's write rules, asked again by the node).
+   */
+  readonly onL1Recovered?: () => void;
   readonly clientVersion?: string;
   /**
    * Derived blocks kept decoded in memory; older ones are read back from the data directory,
@@ -149,6 +154,8 @@ export class Follower implements RpcBackend {
   private running = false;
   private closed = false;
   private halted: FollowerError | undefined;
+  /** The last poll failed to read L1 (onL1Recovered on the next that succeeds). */
+  private l1Failing = false;
   private l1Head = -1;
   private highestKnown = 0n;
   private readonly startingBlock: bigint;
@@ -297,12 +304,18 @@ export class Follower implements RpcBackend {
   /** One poll; true when L1 has more to read right away. Transient failures are logged and retried. */
   private async step(): Promise<boolean> {
     try {
-      return await this.syncStep();
+      const behind = await this.syncStep();
+      if (this.l1Failing) {
+        this.l1Failing = false;
+        this.config.onL1Recovered?.();
+      }
+      return behind;
     } catch (error) {
       if (error instanceof FollowerError && !(error instanceof FollowerClosedError)) {
         this.halt(error);
         return false;
       }
+      this.l1Failing = true;
       if (!this.closed) this.logger.warn(`L1 read failed, retrying: ${(error as Error).message}`);
       return false;
     }

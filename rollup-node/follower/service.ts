@@ -5,6 +5,7 @@ import type { L1WatcherStatus, NodeL1Config } from "../bridge/l1Watcher";
 import { createRollupMethods } from "../bridge/rpcMethods";
 import { L1HealthMonitor } from "../bridge/l1Health";
 import { type StatusContext, rollupStatus } from "../bridge/status";
+import { WriteRulesWatch } from "../bridge/writeRulesAgreement";
 import type { GenesisConfig } from "../chain/genesis";
 import type { DashboardLimits } from "../dashboard/collect";
 import { type Dashboard, createDashboard } from "../dashboard/service";
@@ -120,6 +121,18 @@ export function followerMethods(follower: Follower, status: StatusContext): Meth
  */
 export async function startFollowerNode(config: FollowerNodeConfig): Promise<FollowerNode> {
   const { storage, l1 } = config;
+  // The write rules decide which witness EXECUTE needs, not what a block does: the follower
+  // executes each block on its full state and checks L1's hash, so its chain is the same under any
+  // rules. They matter to what it could become: a take-over sequencer records witnesses under its
+  // genesis's rules, which the L1 refuses if they differ (a take-over's start refuses to run). So a
+  // mismatch is a warning here (log, rollup_status `l1`), not a refusal.
+  const writeRules = new WriteRulesWatch({
+    provider: l1.provider,
+    chainId: config.follower.genesis.chainId,
+    nodeRules: config.follower.genesis.writeRules,
+    recheckMs: l1.writeRulesRecheckMs,
+    logger: config.logger("write-rules"),
+  });
   const follower = await Follower.open({
     dataDir: storage.dataDir,
     reset: storage.reset,
@@ -133,10 +146,19 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
     forwardTimeoutMs: config.follower.forwardTimeoutMs,
     logger: config.logger("follower"),
     onHalt: config.follower.onHalt,
+    onL1Recovered: () => void writeRules.check("the L1 answering again after failing"),
   });
   let rpc: RpcServer | undefined;
   let dashboard: Dashboard | undefined;
   try {
+    const found = await writeRules.check("the follower's start");
+    if (found !== undefined)
+      config
+        .logger("follower")
+        .warn(
+          "this follower derives the chain as L1 accepted it, but it could not take over as sequencer on this L1 until the write rules agree",
+        );
+    writeRules.start();
     // The follower is told no mode: an optimistic rollup is one whose tip() answers (as the SDK
     // reads it), so that its rollup_status names the proposed head as the sequencer's does. Only
     // a revert (or an answer that is no tip) says "not optimistic"; an unreachable L1 is an error.
@@ -154,7 +176,7 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
       ...(isOptimistic ? { optimistic } : {}),
       rollupAddress: l1.rollupAddress,
       l1Provider: l1.provider,
-      l1Health: new L1HealthMonitor({ provider: l1.provider, rollupAddress: l1.rollupAddress }),
+      l1Health: new L1HealthMonitor({ provider: l1.provider, rollupAddress: l1.rollupAddress, writeRules }),
     };
     // A first status read, so that rollup_status has a last read to report should L1 fail later.
     await rollupStatus(status).catch(() => undefined);
@@ -201,6 +223,7 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
     const stopWith = async <T>(closeRpc: () => Promise<T>): Promise<T> => {
       stopped = true;
       dashboard?.feed.stop();
+      writeRules.stop();
       follower.stop();
       const closed = await closeRpc();
       await follower.close();
@@ -218,6 +241,7 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
     };
   } catch (error) {
     dashboard?.feed.stop();
+    writeRules.stop();
     // A port it was handed goes back on hold, for its owner to hand on or close.
     await (config.rpc !== false && config.rpc?.listenOn !== undefined ? rpc?.release() : rpc?.close())?.catch(
       () => undefined,

@@ -20,6 +20,7 @@ import { type RebaseSource, localHash, rebaseOnto } from "../bridge/rebase";
 import type { LoggerFactory } from "../logger";
 import { createRollupMethods } from "../bridge/rpcMethods";
 import { type StatusContext, rollupStatus } from "../bridge/status";
+import type { WriteRulesWatch } from "../bridge/writeRulesAgreement";
 import type { AnchorProvider, SequencerApi } from "../l2/types";
 import type { MethodTable } from "../rpc/methods/types";
 import { logL2Activity } from "./activity";
@@ -58,6 +59,12 @@ export interface BridgeServiceConfig {
   readonly censor?: readonly string[];
   /** With `censor`: hold the messages back until L1 forces them (DEFAULT_CENSOR_MODE) or for good. */
   readonly censorMode?: CensorMode;
+  /**
+   * The node's running check that the L1's EXECUTE applies its write rules: asked again when the
+   * watcher sees the L1 change and on its own slow timer; the submitter sends nothing and
+   * rollup_status reports it while they differ. None: not checked while running.
+   */
+  readonly writeRules?: WriteRulesWatch;
   readonly logger: LoggerFactory;
 }
 
@@ -125,9 +132,14 @@ export class BridgeService {
   private challengerInstance: Challenger | undefined;
   private detachActivity: (() => void) | undefined;
   private inner: AnchorProvider | undefined;
+  private unwatchL1: (() => void) | undefined;
 
   constructor(private readonly config: BridgeServiceConfig) {
-    this.l1Health = new L1HealthMonitor({ provider: config.l1.provider, rollupAddress: config.l1.rollupAddress });
+    this.l1Health = new L1HealthMonitor({
+      provider: config.l1.provider,
+      rollupAddress: config.l1.rollupAddress,
+      writeRules: config.writeRules,
+    });
     this.l1Head = new L1HeadReader(config.l1.provider);
     this.watcher = new L1Watcher({
       provider: config.l1.provider,
@@ -195,6 +207,7 @@ export class BridgeService {
         onHalt: submitter.onHalt,
         onAccepted: submitter.onAccepted,
         mode: submitter.mode,
+        writeRules: this.config.writeRules,
         rebase: rebaseOf(sequencer, {
           l1Provider: l1.provider,
           rollupAddress: l1.rollupAddress,
@@ -224,6 +237,13 @@ export class BridgeService {
   async start(): Promise<void> {
     const sequencer = this.requireSequencer();
     this.detachActivity = logL2Activity(sequencer, this.config.logger("l2"));
+    const { writeRules } = this.config;
+    if (writeRules !== undefined) {
+      // An L1 restarted (or replaced) under the node may run other rules: asked on that sign,
+      // which costs no read of its own, and on a slow timer for a change nothing shows.
+      this.unwatchL1 = this.watcher.onL1Change((why) => void writeRules.check(why));
+      writeRules.start();
+    }
     await this.watcher.start();
     // A first status read, so that rollup_status has a last read to report should L1 fail later.
     await rollupStatus(this.statusContext()).catch(() => undefined);
@@ -234,6 +254,8 @@ export class BridgeService {
 
   async stop(): Promise<void> {
     this.watcher.stop();
+    this.unwatchL1?.();
+    this.config.writeRules?.stop();
     this.advanceGasCap.stop();
     this.detachActivity?.();
     await this.submitterInstance?.stop();

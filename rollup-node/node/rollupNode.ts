@@ -1,4 +1,4 @@
-import { checkL1WriteRules } from "../bridge/writeRulesAgreement";
+import { WriteRulesWatch } from "../bridge/writeRulesAgreement";
 import type { CensorMode } from "../bridge/censorMode";
 import { reportCryptoFallbacks } from "../../precompiles";
 import type { Logger, LoggerFactory } from "../logger";
@@ -112,9 +112,18 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
   const l1PollMs = config.l1.pollMs ?? DEFAULT_L1_POLL_MS;
   // Before anything runs: blocks recorded under other write rules than the L1's EXECUTE applies
   // would be WitnessIncomplete there (WriteRulesMismatchError; docs/design/write-rule-agreement.md).
-  await checkL1WriteRules(config.l1.provider, build.genesis.chainId, build.genesis.writeRules);
+  // The same check stays on while the node runs (the bridge asks again when L1 changes).
+  const writeRules = new WriteRulesWatch({
+    provider: config.l1.provider,
+    chainId: build.genesis.chainId,
+    nodeRules: build.genesis.writeRules,
+    recheckMs: config.l1.writeRulesRecheckMs,
+    logger: config.logger("write-rules"),
+  });
+  await writeRules.checkAtStart();
   const bridge = new BridgeService({
     l1: { ...config.l1, pollMs: l1PollMs },
+    writeRules,
     keys: config.keys,
     logger: config.logger,
     ...(build.censor === undefined ? {} : { censor: build.censor }),

@@ -12,9 +12,11 @@ import {
 } from "../../../precompiles";
 import {
   WriteRulesMismatchError,
+  WriteRulesWatch,
   checkL1WriteRules,
   readL1WriteRules,
 } from "../../../rollup-node/bridge/writeRulesAgreement";
+import { LoggedLines } from "../../../tools/loggedLines";
 import { type EdrL1, startEdrL1 } from "../../../tools/edrL1";
 
 const UPGRADE: WriteRules = [
@@ -130,5 +132,64 @@ describe("write rules: one schedule compared across the wire (docs/design/write-
       );
       expect(error.hint).to.contain("declare none");
     });
+  });
+});
+
+// The running check's bookkeeping, over an L1 whose answers the test sets (the real L1 restarted
+// under a node: test/rollup-node/node/writeRulesWhileRunning.test.ts).
+describe("WriteRulesWatch: the running node's finding", () => {
+  /** An L1 answering `devnet_executeWriteRules` with `answer` (a thrown error when it is one), counting requests. */
+  function scriptedL1(): { provider: Parameters<typeof checkL1WriteRules>[0]; answer: unknown; requests: number } {
+    const l1 = {
+      answer: "per-block" as unknown,
+      requests: 0,
+      provider: undefined as unknown as Parameters<typeof checkL1WriteRules>[0],
+    };
+    l1.provider = {
+      send: async () => {
+        l1.requests++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (l1.answer instanceof Error) throw l1.answer;
+        return l1.answer;
+      },
+    } as unknown as Parameters<typeof checkL1WriteRules>[0];
+    return l1;
+  }
+
+  it("finds a mismatch and since when, keeps it through an L1 that does not answer, says it once per change, and clears it when the rules agree", async () => {
+    const l1 = scriptedL1();
+    const log = new LoggedLines();
+    let clock = 1_700_000_000_000;
+    const watch = new WriteRulesWatch({ provider: l1.provider, chainId: 7n, logger: log, now: () => clock });
+    expect(await watch.check("start")).to.equal(undefined);
+
+    l1.answer = "write-through";
+    const found = await watch.check("a restart");
+    expect(found?.error.code).to.equal("WRITE_RULES_MISMATCH");
+    expect(found?.since).to.equal(1_700_000_000n);
+    clock += 30_000;
+    l1.answer = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    expect((await watch.check("the periodic check"))?.since).to.equal(1_700_000_000n);
+    l1.answer = "write-through";
+    expect((await watch.check("the periodic check"))?.since).to.equal(1_700_000_000n);
+    expect(log.all.filter((line) => line.startsWith("WRITE RULES MISMATCH"))).to.deep.equal([
+      "WRITE RULES MISMATCH (found on a restart): chain 7: the node's genesis declares write rules per-block, the L1's EXECUTE applies write-through (its devnet_executeWriteRules): every block recorded under one and verified under the other may be WitnessIncomplete on L1",
+    ]);
+
+    l1.answer = "per-block";
+    expect(await watch.check("a restart")).to.equal(undefined);
+    expect(watch.mismatch).to.equal(undefined);
+    expect(log.all.at(-1)).to.equal(
+      "the L1's EXECUTE applies this node's write rules again (per-block; found on a restart)",
+    );
+  });
+
+  it("callers asking while a check runs share its one request", async () => {
+    const l1 = scriptedL1();
+    const watch = new WriteRulesWatch({ provider: l1.provider, chainId: 7n, logger: new LoggedLines() });
+    await Promise.all([watch.check("a"), watch.check("b"), watch.check("c")]);
+    expect(l1.requests).to.equal(1);
+    await watch.check("d");
+    expect(l1.requests).to.equal(2);
   });
 });
