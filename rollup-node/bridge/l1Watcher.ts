@@ -25,6 +25,8 @@ export interface NodeL1Config {
   readonly pollMs?: number;
   /** L1 blocks on top of an acceptance before the `finalized` tag names the block (DEFAULT_L1_FINALITY_DEPTH). */
   readonly finalityDepth?: number;
+  /** How long rollup_status waits for L1 before it reports it `unreachable`, in ms (DEFAULT_L1_STATUS_TIMEOUT_MS). */
+  readonly statusTimeoutMs?: number;
 }
 
 export interface L1WatcherConfig {

@@ -127,7 +127,11 @@ export class BridgeService {
   private inner: AnchorProvider | undefined;
 
   constructor(private readonly config: BridgeServiceConfig) {
-    this.l1Health = new L1HealthMonitor({ provider: config.l1.provider, rollupAddress: config.l1.rollupAddress });
+    this.l1Health = new L1HealthMonitor({
+      provider: config.l1.provider,
+      rollupAddress: config.l1.rollupAddress,
+      timeoutMs: config.l1.statusTimeoutMs,
+    });
     this.l1Head = new L1HeadReader(config.l1.provider);
     this.watcher = new L1Watcher({
       provider: config.l1.provider,
