@@ -16,7 +16,7 @@ import {
 } from "./captureProtocol";
 import { CaptureAskError, WitnessCaptureError } from "./errors";
 import { createChainCommon } from "./chainCommon";
-import { type AncestorHeader, captureWitness } from "./witnessCapture";
+import { type AncestorHeader, answeredHeader, captureWitness } from "./witnessCapture";
 
 // Entry point of a chain's capture thread (./captureThread.ts): re-executes one block at a time
 // as EXECUTE does and records its witness, off the sequencer's thread. Its database is the nodes
@@ -73,8 +73,7 @@ if (port !== null) {
       ancestors: async (number): Promise<AncestorHeader | undefined> => {
         const answer = await ask(job, (id) => ({ kind: "header", job, ask: id, number }));
         if (answer.kind !== "header" || answer.hash === undefined || answer.serialized === undefined) return undefined;
-        const { hash, serialized } = answer;
-        return { hash: () => hash, serialize: () => serialized };
+        return answeredHeader(number, answer.hash, answer.serialized);
       },
       preStateRoot: request.preStateRoot,
       block: createBlockFromRLP(request.block, { common }),

@@ -107,6 +107,17 @@ function forgeHeader(serialized: Uint8Array): Uint8Array {
   return RLP.encode(fields);
 }
 
+type HeaderAnswer = Extract<ToCaptureThread, { kind: "header" }>;
+
+/** Header `at`'s answer replaced by another header (forgeHeader) with that header's own hash. */
+function anotherHeaderAt(at: bigint): (number: bigint, answer: HeaderAnswer) => ToCaptureThread {
+  return (number, answer) => {
+    if (number !== at) return answer;
+    const serialized = forgeHeader(answer.serialized as Uint8Array);
+    return { ...answer, serialized, hash: keccak256(serialized) };
+  };
+}
+
 /** What L1 says of a witness: EXECUTE's verdict on the block with it. */
 async function l1Verdict(chain: Chain, mined: MinedBlock): Promise<string> {
   const block = mined.record.block;
@@ -127,9 +138,7 @@ async function l1Verdict(chain: Chain, mined: MinedBlock): Promise<string> {
  * Mines the BLOCKHASH block on both chains, the thread's header answers rewritten by `forge`
  * (by the header's number), and says what the capture thread's chain made of it.
  */
-async function outcomeOf(
-  forge: (number: bigint, answer: Extract<ToCaptureThread, { kind: "header" }>) => ToCaptureThread,
-): Promise<string> {
+async function outcomeOf(forge: (number: bigint, answer: HeaderAnswer) => ToCaptureThread): Promise<string> {
   const c = await chains();
   const asked = new Map<number, bigint>();
   const worker = workerOf(c.worker);
@@ -171,11 +180,7 @@ describe("capture thread: the chain's answers it cannot trust or cannot give", f
   // Headers answered to the thread were used unchecked: a wrong one failed an honest block (a
   // verdict), or went into a witness L1 refuses.
   it("a header answered with another header and its own hash: the chain captures the block itself", async () => {
-    const outcome = await outcomeOf((number, answer) => {
-      if (number !== 1n) return answer;
-      const serialized = forgeHeader(answer.serialized as Uint8Array);
-      return { ...answer, serialized, hash: keccak256(serialized) };
-    });
+    const outcome = await outcomeOf(anotherHeaderAt(1n));
     expect(outcome).to.equal("the chain's witness, fallbacks 1");
   });
 
@@ -187,11 +192,7 @@ describe("capture thread: the chain's answers it cannot trust or cannot give", f
   });
 
   it("a header BLOCKHASH does not read, answered forged (it goes into the witness): the chain captures the block itself", async () => {
-    const outcome = await outcomeOf((number, answer) => {
-      if (number !== 2n) return answer;
-      const serialized = forgeHeader(answer.serialized as Uint8Array);
-      return { ...answer, serialized, hash: keccak256(serialized) };
-    });
+    const outcome = await outcomeOf(anotherHeaderAt(2n));
     expect(outcome).to.equal("the chain's witness, fallbacks 1");
   });
 
