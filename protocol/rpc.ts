@@ -9,7 +9,8 @@ import { hexlify } from "ethers";
 
 /**
  * What the node last found when it read its L1: the reads answered (`head`, the L1 block read);
- * the L1 did not answer, or answered with an error (`error`, its message); or the L1 answers but
+ * the L1 did not answer (within the node's bound, `l1.statusTimeoutMs`), or answered with an error
+ * (`error`, its message); or the L1 answers but
  * holds no code at the rollup's address (`address`): an L1 that was reset, or a URL of another
  * chain; or the reads answered but the L1's EXECUTE applies other trie write rules to the chain
  * than the node's genesis declares (`write-rules-mismatch`, the two schedules in words, `head` as

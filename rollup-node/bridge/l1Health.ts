@@ -20,6 +20,13 @@ export type L1StatusReads = Pick<
   | "l1MessageCount"
 >;
 
+/**
+ * How long a `rollup_status` waits for its L1 (the reads, then what a failure means) before it
+ * reports the L1 `unreachable`: an L1 that accepts and never answers would otherwise hold the
+ * status for the provider's own timeout (ethers': 5 minutes).
+ */
+export const DEFAULT_L1_STATUS_TIMEOUT_MS = 10_000;
+
 export interface L1HealthConfig {
   readonly provider: Provider;
   readonly rollupAddress: string;
@@ -27,6 +34,34 @@ export interface L1HealthConfig {
   readonly now?: () => number;
   /** The node's running check of the L1's write rules: a mismatch it found is reported on a read that succeeds. */
   readonly writeRules?: Pick<WriteRulesWatch, "mismatch">;
+  /** The bound on one status's L1 reads, in milliseconds (DEFAULT_L1_STATUS_TIMEOUT_MS). */
+  readonly timeoutMs?: number;
+}
+
+/** A status's L1 reads did not settle within the monitor's bound. */
+export class L1StatusTimeoutError extends BridgeError {
+  constructor(readonly timeoutMs: number) {
+    super(
+      "L1_TIMEOUT",
+      `the L1 read timed out after ${timeoutMs} ms`,
+      "check that the L1 node answers (it accepts connections but does not reply); the bound is the node's l1.statusTimeoutMs",
+    );
+  }
+}
+
+/**
+ * `promise`, or L1StatusTimeoutError once `timeoutMs` (of `boundMs`, the whole bound) have passed.
+ * What `promise` does after that is ignored.
+ */
+function within<T>(promise: Promise<T>, timeoutMs: number, boundMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new L1StatusTimeoutError(boundMs)), Math.max(0, timeoutMs));
+    // A pending status must not keep a stopping process alive.
+    timer.unref();
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -52,11 +87,13 @@ export class L1HealthMonitor {
    * which is thrown (L1_UNREACHABLE or ROLLUP_MISSING).
    */
   async read(reads: () => Promise<L1StatusReads>): Promise<{ readonly l1: L1Health; readonly reads: L1StatusReads }> {
+    const bound = this.config.timeoutMs ?? DEFAULT_L1_STATUS_TIMEOUT_MS;
+    const started = performance.now();
     let fresh: L1StatusReads;
     try {
-      fresh = await reads();
+      fresh = await within(reads(), bound, bound);
     } catch (error) {
-      const l1 = await this.failed(error);
+      const l1 = await this.failed(error, bound - (performance.now() - started), bound);
       if (this.last === undefined)
         throw l1.state === "rollup-missing"
           ? new BridgeError(
@@ -87,9 +124,17 @@ export class L1HealthMonitor {
     return { l1: this.current, reads: fresh };
   }
 
-  /** What a failed read means: no code at the rollup's address on an L1 that answers, or an L1 that does not. */
-  private async failed(error: unknown): Promise<L1Health> {
-    const missing = await rollupCodeMissing(this.config.provider, this.config.rollupAddress);
+  /**
+   * What a failed read means: no code at the rollup's address on an L1 that answers, or an L1
+   * that does not. The probe of the code gets what is left of the bound (none after a timeout).
+   */
+  private async failed(error: unknown, leftMs: number, boundMs: number): Promise<L1Health> {
+    const missing =
+      !(error instanceof L1StatusTimeoutError) &&
+      leftMs > 0 &&
+      (await within(rollupCodeMissing(this.config.provider, this.config.rollupAddress), leftMs, boundMs).catch(
+        () => false,
+      ));
     const since = (state: L1Health["state"]): bigint =>
       this.current !== undefined && this.current.state === state && "since" in this.current
         ? this.current.since

@@ -30,6 +30,8 @@ export interface NodeL1Config {
    * (DEFAULT_WRITE_RULES_RECHECK_MS, ./writeRulesAgreement.ts).
    */
   readonly writeRulesRecheckMs?: number;
+  /** How long rollup_status waits for L1 before it reports it `unreachable`, in ms (DEFAULT_L1_STATUS_TIMEOUT_MS). */
+  readonly statusTimeoutMs?: number;
 }
 
 export interface L1WatcherConfig {

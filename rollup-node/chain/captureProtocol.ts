@@ -106,7 +106,22 @@ export type CaptureAnswer =
   | { readonly kind: "node"; readonly ask: number; readonly value: StoredValue | undefined }
   | { readonly kind: "header"; readonly ask: number; readonly hash?: Uint8Array; readonly serialized?: Uint8Array };
 
-export type ToCaptureThread = CaptureRequest | CaptureAnswer;
+export type ToCaptureThread =
+  | CaptureRequest
+  | CaptureAnswer
+  /**
+   * The chain no longer waits for capture `job` (it could not answer one of its questions: its
+   * database failed): the thread fails the job's questions and drops the capture.
+   */
+  | { readonly kind: "drop"; readonly job: number; readonly message: string }
+  /** What the thread holds: answered with a `census`. */
+  | { readonly kind: "census" };
+
+/** What a capture thread holds: captures in flight and questions to the chain not yet answered. */
+export interface CaptureCensus {
+  readonly captures: number;
+  readonly asks: number;
+}
 
 /** What a capture thread sends the chain. */
 export type FromCaptureThread =
@@ -128,7 +143,8 @@ export type FromCaptureThread =
       readonly headers: PackedBytes;
     }
   /** `capture`: a WitnessCaptureError (the block is not what its re-execution gives), else the thread failed. */
-  | { readonly kind: "failed"; readonly job: number; readonly message: string; readonly capture: boolean };
+  | { readonly kind: "failed"; readonly job: number; readonly message: string; readonly capture: boolean }
+  | ({ readonly kind: "census" } & CaptureCensus);
 
 /** The buffers of packed byte strings, to transfer rather than copy. */
 export function transferables(...packed: readonly PackedBytes[]): ArrayBuffer[] {

@@ -7,6 +7,7 @@ import type { DB } from "@ethereumjs/util";
 import type { StoredValue, Witness, WriteRules } from "../../precompiles";
 import { startWorkerBeside } from "../cli";
 import {
+  type CaptureCensus,
   type FromCaptureThread,
   type ReadNodes,
   type ToCaptureThread,
@@ -72,6 +73,8 @@ export class CaptureWorkerThread {
   private nextJob = 0;
   /** A thread failed before it loaded: it would again, so the chain keeps capturing on its own thread. */
   private unstartable = false;
+  /** Callers of `census()` waiting for the thread's answer, in order. */
+  private censuses: ((census: CaptureCensus) => void)[] = [];
 
   /** `report`: told once when a thread fails before it has loaded (the chain then captures on its own thread). */
   constructor(private readonly report: (message: string) => void = () => undefined) {}
@@ -108,6 +111,19 @@ export class CaptureWorkerThread {
         nodes,
       };
       worker.postMessage(request, transferables(nodes.values));
+    });
+  }
+
+  /**
+   * What the thread holds now (captures in flight, questions to the chain unanswered), asked of
+   * the thread itself: after a capture has settled both are 0. Undefined without a loaded thread.
+   */
+  census(): Promise<CaptureCensus | undefined> {
+    const worker = this.worker;
+    if (worker === undefined || !this.loaded) return Promise.resolve(undefined);
+    return new Promise<CaptureCensus | undefined>((resolve) => {
+      this.censuses.push(resolve);
+      worker.postMessage({ kind: "census" } satisfies ToCaptureThread);
     });
   }
 
@@ -152,20 +168,46 @@ export class CaptureWorkerThread {
           resolve();
           return;
         }
+        if (message.kind === "census") {
+          this.censuses.shift()?.({ captures: message.captures, asks: message.asks });
+          return;
+        }
         this.answer(worker, message).catch((error: unknown) => {
-          // The chain could not answer (its database failed): the capture fails with that error.
+          // The chain could not answer (its database failed): the capture fails with that error,
+          // and the thread is told to drop it, or its question would wait there for good.
+          const failure = error instanceof Error ? error : new Error(String(error));
+          this.dropOnThread(worker, message.job, failure.message);
           const job = this.job;
           if (job === undefined || job.id !== message.job) return;
           this.job = undefined;
-          job.reject(error instanceof Error ? error : new Error(String(error)));
+          job.reject(failure);
         });
       });
     });
   }
 
-  private async answer(worker: Worker, message: Exclude<FromCaptureThread, { kind: "ready" }>): Promise<void> {
+  /** Tells the thread the chain no longer waits for `job`: its questions fail there, and the capture ends. */
+  private dropOnThread(worker: Worker, job: number, reason: string): void {
+    if (this.worker !== worker) return;
+    worker.postMessage({
+      kind: "drop",
+      job,
+      message: `the chain could not answer the capture thread: ${reason}`,
+    } satisfies ToCaptureThread);
+  }
+
+  private async answer(
+    worker: Worker,
+    message: Exclude<FromCaptureThread, { kind: "ready" | "census" }>,
+  ): Promise<void> {
     const job = this.job;
-    if (job === undefined || job.id !== message.job || this.worker !== worker) return;
+    if (this.worker !== worker) return;
+    if (job === undefined || job.id !== message.job) {
+      // A question of a capture the chain no longer waits for: answered by a drop, not left waiting.
+      if (message.kind === "node" || message.kind === "header")
+        this.dropOnThread(worker, message.job, "the chain no longer waits for this capture");
+      return;
+    }
     switch (message.kind) {
       case "node": {
         const value = await job.capture.db.get(message.key, message.opts);

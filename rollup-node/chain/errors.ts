@@ -80,17 +80,54 @@ export class WitnessCaptureError extends ChainError {
 }
 
 /**
- * The trie database answered a key with bytes that do not hash to it: a damaged database, or a
- * capture thread given another node than the chain read. Not a verdict on the block (that is
- * WitnessCaptureError): a witness holding those bytes would lack the node the key names, and L1
- * would refuse the block as WitnessIncomplete.
+ * A witness capture failed on what it read, not on the block: a damaged database or block store,
+ * or a capture thread given or answered other data than the chain holds. Not a verdict on the
+ * block (that is WitnessCaptureError): the capture passes it on as it is, and a chain whose
+ * capture thread failed so captures the block on its own thread.
  */
-export class StoredNodeMismatchError extends ChainError {
+export class CaptureSourceError extends ChainError {}
+
+/**
+ * The trie database answered a key with bytes that do not hash to it: a damaged database, or a
+ * capture thread given another node than the chain read. A witness holding those bytes would
+ * lack the node the key names, and L1 would refuse the block as WitnessIncomplete.
+ */
+export class StoredNodeMismatchError extends CaptureSourceError {
   constructor(message: string) {
     super(
       "STORED_NODE_MISMATCH",
       message,
       "the chain's trie database is damaged (restore it, or resync the chain from L1); on the capture thread the chain captures the block itself",
+    );
+  }
+}
+
+/**
+ * An ancestor's header, as the capture was given it, is not the block's ancestor: its RLP does
+ * not hash to the hash given with it, or to the parent hash of the header above it (the block's
+ * own parent hash for its parent). BLOCKHASH would read a hash the build did not, and a witness
+ * holding that header is refused on L1, which authenticates each header through its child.
+ */
+export class AncestorHeaderMismatchError extends CaptureSourceError {
+  constructor(message: string) {
+    super(
+      "ANCESTOR_HEADER_MISMATCH",
+      message,
+      "the chain's block store is damaged (restore it, or resync the chain from L1); on the capture thread the chain captures the block itself",
+    );
+  }
+}
+
+/**
+ * The chain could not answer its capture thread's question (its database failed): the chain's
+ * capture fails with the database's error, and the thread drops the capture it was asking for.
+ */
+export class CaptureAskError extends CaptureSourceError {
+  constructor(message: string) {
+    super(
+      "CAPTURE_ASK",
+      message,
+      "the chain's database failed while the capture thread was waiting for it: the chain's log has its error",
     );
   }
 }

@@ -176,7 +176,12 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
       ...(isOptimistic ? { optimistic } : {}),
       rollupAddress: l1.rollupAddress,
       l1Provider: l1.provider,
-      l1Health: new L1HealthMonitor({ provider: l1.provider, rollupAddress: l1.rollupAddress, writeRules }),
+      l1Health: new L1HealthMonitor({
+        provider: l1.provider,
+        rollupAddress: l1.rollupAddress,
+        timeoutMs: l1.statusTimeoutMs,
+        writeRules,
+      }),
     };
     // A first status read, so that rollup_status has a last read to report should L1 fail later.
     await rollupStatus(status).catch(() => undefined);

@@ -139,6 +139,7 @@ export class BridgeService {
       provider: config.l1.provider,
       rollupAddress: config.l1.rollupAddress,
       writeRules: config.writeRules,
+      timeoutMs: config.l1.statusTimeoutMs,
     });
     this.l1Head = new L1HeadReader(config.l1.provider);
     this.watcher = new L1Watcher({

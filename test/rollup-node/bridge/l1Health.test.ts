@@ -1,5 +1,8 @@
+import { type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
 import { expect } from "chai";
-import { type JsonRpcProvider, parseEther } from "ethers";
+import { JsonRpcProvider, parseEther } from "ethers";
 
 import { type RollupStatus, decodeRollupStatus, describeL1Health } from "../../../protocol";
 import { connectRollup } from "../../../rollup-node/bridge/contracts";
@@ -74,6 +77,82 @@ describe("rollup_status reports the node's L1: ok, unreachable (stopped), rollup
     await devnet.provider.send("hardhat_setCode", [rollupAddress, code]);
     const back = await status();
     expect(back.l1).to.deep.equal({ state: "ok", head: back.l1Head });
+  });
+
+  // rollup_status had no bound of its own: an L1 that accepts and never answers held it for the
+  // provider's own timeout (ethers': 5 minutes), the dashboard's and rollup:status's with it.
+  it("reports unreachable within its bound when its L1 accepts and never answers, and ok once it answers again", async () => {
+    const bound = 3_000;
+    let hanging = false;
+    const held: ServerResponse[] = [];
+    // The L1 behind an HTTP server of the test's: forwards to the devnet, or holds each request.
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        if (hanging) return void held.push(response);
+        fetch(devnet.l1.url as string, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: Buffer.concat(chunks),
+        })
+          .then(async (answer) => response.writeHead(answer.status).end(await answer.text()))
+          .catch(() => response.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const provider = new JsonRpcProvider(`http://127.0.0.1:${port}`);
+    const ctx: StatusContext = {
+      sequencer: devnet.sequencer,
+      rollup: connectRollup(rollupAddress, provider),
+      rollupAddress,
+      l1Provider: provider,
+      l1Health: new L1HealthMonitor({ provider, rollupAddress, now: () => clock, timeoutMs: bound }),
+    };
+    const methods = createRollupMethods(ctx);
+    const viaProxy = async (): Promise<RollupStatus> =>
+      decodeRollupStatus(
+        (await methods.rollup_status([], undefined as unknown as RpcBackend)) as Record<string, unknown>,
+      );
+    // An L1 that answers, read until a status is ok: on a loaded machine (load 20-36) a read of the
+    // answering devnet can itself exceed a short bound, which is what the bound is for.
+    const answered = async (): Promise<RollupStatus> => {
+      let status = await viaProxy();
+      for (let i = 0; i < 5 && status.l1.state !== "ok"; i++) status = await viaProxy();
+      return status;
+    };
+    try {
+      const before = await answered();
+      expect(before.l1.state).to.equal("ok");
+      hanging = true;
+      const started = performance.now();
+      const hung = await viaProxy();
+      const tookMs = performance.now() - started;
+      expect(hung.l1).to.deep.equal({
+        state: "unreachable",
+        since: BigInt(clock / 1000),
+        error: `the L1 read timed out after ${bound} ms`,
+      });
+      expect(held.length, "the L1 was asked and held the requests").to.be.greaterThan(0);
+      // The bound and the status's own work (a loaded machine's slack), not the provider's 5 minutes.
+      expect(tookMs)
+        .to.be.at.least(bound - 50)
+        .and.below(bound + 10_000);
+      // The rest of the status answers: the L2 side now, the L1 fields as last read.
+      expect(hung.l2Head).to.equal(devnet.sequencer.chain.headNumber);
+      expect(hung.acceptedL2HeadHash).to.equal(before.acceptedL2HeadHash);
+      // The L1 answers again, its held connections dropped (as a restarted L1's are): ethers'
+      // provider shares one pending network detection, which would otherwise hold every read.
+      hanging = false;
+      for (const response of held.splice(0)) response.destroy();
+      expect((await answered()).l1.state).to.equal("ok");
+    } finally {
+      for (const response of held) response.destroy();
+      provider.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("reports unreachable while its L1 is stopped, and rollup-missing on a fresh L1 at the same URL", async () => {
