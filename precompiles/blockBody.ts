@@ -1,0 +1,82 @@
+import { Block, type BlockHeader, type BlockOptions } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { type TypedTransaction, createTxFromBlockBodyData, paramsTx } from "@ethereumjs/tx";
+
+/** A transaction of a block body as RLP decodes it: a typed transaction's bytes, or a legacy one's list. */
+export type TransactionData = Uint8Array | Uint8Array[];
+
+/** The two `Common` methods every transaction constructor calls on the Common it is given (EthereumJS 10.1.3). */
+interface ConstructorHooks {
+  copy: () => Common;
+  updateParams: (params: unknown) => void;
+}
+
+/**
+ * The transactions `createBlockFromBytesArray` makes of a block body, with one `Common` for all of
+ * them instead of one per transaction.
+ *
+ * Every transaction constructor starts with `tx.common = opts.common.copy()` and
+ * `tx.common.updateParams(paramsTx)`: a copy of the header's Common, then a JSON round trip of every
+ * entry of `paramsTx` and a rebuild of the whole parameter cache (`_buildParamsCache`): ≈ 5 % of an
+ * ETH-transfer verification (docs/design/l2-throughput.md, stop 27). Here that copy and merge are
+ * made once, on `headerCommon` exactly as the first constructor would make them, and during the loop
+ * the prepared copy hands itself to each constructor (`copy()`) and takes the constructors'
+ * `updateParams(paramsTx)` as done. Why every transaction is the one upstream makes:
+ *
+ * - each upstream copy is a shallow copy of the same header Common, so all share its `_params` object;
+ *   the first `updateParams(paramsTx)` merges `paramsTx` into it and the next ones merge the same values
+ *   again (a no-op on the content), and each then builds its own parameter cache from the same
+ *   `_params`, hardfork and EIPs: the same cache as the prepared copy's, which is built after the same
+ *   one merge;
+ * - none is made for a body without transactions, so the header's `_params` (shared with the L2 Common
+ *   the VM is made from) gain `paramsTx` exactly when they did upstream;
+ * - what a transaction reads of its Common (parameters, EIPs, hardfork, chain id, the crypto) is then
+ *   the same values; the one write upstream makes on a transaction's Common (`runTx`'s `setHardfork`
+ *   when the tx's fork is not the block's) is skipped by the verifier (`skipHardForkValidation`) and
+ *   could not apply anyway: both come from the one header Common;
+ * - any other `updateParams` argument would be another merge: it throws (no constructor passes one
+ *   unless a caller's options name `params`, which no caller here does).
+ *
+ * After the loop the two hooks are removed: the transactions share one ordinary Common, whose `copy()`
+ * (e.g. a signed copy of a transaction made later) copies as upstream's does. The differential test
+ * (test/precompiles/blockBody.test.ts) decodes the corpus, fuzzer and hand-made invalid bodies both
+ * ways: the same transactions, the same errors, and the same verdicts from `verifyBlock`.
+ */
+export function decodeTransactions(
+  bodies: readonly TransactionData[],
+  headerCommon: Common,
+  opts: BlockOptions,
+): TypedTransaction[] {
+  if (bodies.length === 0) return [];
+  const shared = headerCommon.copy();
+  shared.updateParams(paramsTx);
+  const hooks = shared as unknown as ConstructorHooks;
+  hooks.copy = () => shared;
+  hooks.updateParams = (params: unknown) => {
+    if (params !== paramsTx) throw new Error("a transaction constructor merged parameters other than paramsTx");
+  };
+  try {
+    // As createBlockFromBytesArray: the block's options, with the header's Common.
+    return bodies.map((data) => createTxFromBlockBodyData(data, { ...opts, common: shared }));
+  } finally {
+    delete (hooks as Partial<ConstructorHooks>).copy;
+    delete (hooks as Partial<ConstructorHooks>).updateParams;
+  }
+}
+
+/**
+ * `createBlockFromBytesArray([header, transactions, [], withdrawals?], opts)` for a body without ommers
+ * or withdrawals (what `decodeBlock` lets through), from the header the caller already decoded from
+ * the same fields with the same options (upstream decodes it a second time): the same block, its
+ * transactions decoded by `decodeTransactions`.
+ */
+export function blockWithEmptyOmmersAndWithdrawals(
+  header: BlockHeader,
+  transactions: readonly TransactionData[],
+  opts: BlockOptions,
+): Block {
+  const decoded = decodeTransactions(transactions, header.common, opts);
+  // Upstream maps the (empty) withdrawals list when EIP-4895 is active, and passes none otherwise.
+  const withdrawals = header.common.isActivatedEIP(4895) ? [] : undefined;
+  return new Block(header, decoded, [], withdrawals, opts);
+}
