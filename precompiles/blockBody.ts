@@ -1,6 +1,7 @@
 import { Block, type BlockHeader, type BlockOptions } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { type TypedTransaction, createTxFromBlockBodyData, paramsTx } from "@ethereumjs/tx";
+import { Address } from "@ethereumjs/util";
 
 /** A transaction of a block body as RLP decodes it: a typed transaction's bytes, or a legacy one's list. */
 export type TransactionData = Uint8Array | Uint8Array[];
@@ -56,12 +57,54 @@ export function decodeTransactions(
     if (params !== paramsTx) throw new Error("a transaction constructor merged parameters other than paramsTx");
   };
   try {
-    // As createBlockFromBytesArray: the block's options, with the header's Common.
-    return bodies.map((data) => createTxFromBlockBodyData(data, { ...opts, common: shared }));
+    return bodies.map((data) => decodeTransaction(data, opts, shared));
   } finally {
     delete (hooks as Partial<ConstructorHooks>).copy;
     delete (hooks as Partial<ConstructorHooks>).updateParams;
   }
+}
+
+/**
+ * One transaction as createBlockFromBytesArray makes it (the block's options, with the header's
+ * Common), its sender's address hashed with the Common's keccak (`senderAddressByCommonKeccak`).
+ * The constructor is told not to freeze the transaction so that the method can be added; it is then
+ * frozen here, and the options it recorded (`txOptions`, the very object passed) lose the `freeze`
+ * entry again: the same frozen object with the same options as upstream's, plus that one method.
+ */
+function decodeTransaction(data: TransactionData, opts: BlockOptions, common: Common): TypedTransaction {
+  const txOptions: BlockOptions = { ...opts, common, freeze: false };
+  const tx = createTxFromBlockBodyData(data, txOptions);
+  if (opts.freeze === undefined) delete txOptions.freeze;
+  else txOptions.freeze = opts.freeze;
+  senderAddressByCommonKeccak(tx);
+  if (opts.freeze ?? true) Object.freeze(tx);
+  return tx;
+}
+
+/** The length of an uncompressed secp256k1 public key without its prefix byte, which `publicToAddress` requires. */
+const PUBLIC_KEY_LENGTH = 64;
+
+/**
+ * Gives `tx` its own `getSenderAddress`: upstream's (`new Address(publicToAddress(getSenderPublicKey()))`,
+ * EthereumJS 10.1.3 capabilities/legacy.js) with the keccak of the transaction's Common instead of
+ * @noble's JavaScript keccak, which `publicToAddress` always uses: runTx asks once per transaction
+ * (≈ 2.5 % of an ETH-transfer verification with the JS hash, docs/design/l2-throughput.md stop 27).
+ * The same bytes (any keccak of a Common is keccak-256: precompiles/crypto.ts and its tests), the same
+ * recovered key (cached by the transaction), and upstream's own error for a key of another length.
+ * A Common without its own keccak leaves the method as it is.
+ */
+function senderAddressByCommonKeccak(tx: TypedTransaction): void {
+  const keccak = tx.common.customCrypto.keccak256;
+  if (keccak === undefined) return;
+  const upstream = tx.getSenderAddress;
+  Object.defineProperty(tx, "getSenderAddress", {
+    value: (): Address => {
+      const publicKey = tx.getSenderPublicKey();
+      if (publicKey.length !== PUBLIC_KEY_LENGTH) return upstream.call(tx);
+      // The low 160 bits of the hash, as publicToAddress takes them.
+      return new Address(keccak(publicKey).subarray(-20));
+    },
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import { type Block, createBlockFromBytesArray, createBlockHeaderFromBytesArray 
 import type { Common } from "@ethereumjs/common";
 import { RLP } from "@ethereumjs/rlp";
 import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx } from "@ethereumjs/tx";
-import { bigIntToBytes, bytesToHex } from "@ethereumjs/util";
+import { Address, bigIntToBytes, bytesToHex, publicToAddress } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { ExecuteError, decodeExecuteInput, encodeWitness, executeErrorName, verifyBlock } from "../../precompiles";
@@ -50,6 +50,8 @@ function transactionView(tx: Block["transactions"][number]): Record<string, unkn
     chainId: common.chainId(),
     eips: common.eips().join(","),
     params: JSON.stringify(common._paramsCache, bigints),
+    frozen: Object.isFrozen(tx),
+    options: Object.keys(tx.txOptions).sort().join(","),
   };
 }
 
@@ -204,6 +206,10 @@ describe("EXECUTE's block decoding with one Common per block: as createBlockFrom
     const [tx] = blockWithEmptyOmmersAndWithdrawals(header, values[1] as TransactionData[], opts).transactions;
     expect(tx.common.copy()).to.not.equal(tx.common);
     expect(Object.hasOwn(tx.common, "copy") || Object.hasOwn(tx.common, "updateParams")).to.equal(false);
+    // The sender's address by the Common's keccak: its own method, upstream's address, a frozen transaction.
+    expect(Object.hasOwn(tx, "getSenderAddress")).to.equal(true);
+    expect(tx.getSenderAddress().toString()).to.equal(new Address(publicToAddress(tx.getSenderPublicKey())).toString());
+    expect(Object.isFrozen(tx)).to.equal(true);
   });
 
   it(`the corpus and ${CASES} mutation fuzz cases: the same verdict and message from verifyBlock`, async () => {
