@@ -66,10 +66,11 @@ export function decodeTransactions(
 
 /**
  * One transaction as createBlockFromBytesArray makes it (the block's options, with the header's
- * Common), its sender's address hashed with the Common's keccak (`senderAddressByCommonKeccak`).
+ * Common), its sender's address hashed with the Common's keccak (`senderAddressByCommonKeccak`) and
+ * its encoding made once (`serializedOnce`).
  * The constructor is told not to freeze the transaction so that the method can be added; it is then
  * frozen here, and the options it recorded (`txOptions`, the very object passed) lose the `freeze`
- * entry again: the same frozen object with the same options as upstream's, plus that one method.
+ * entry again: the same frozen object with the same options as upstream's, plus those two methods.
  */
 function decodeTransaction(data: TransactionData, opts: BlockOptions, common: Common): TypedTransaction {
   const txOptions: BlockOptions = { ...opts, common, freeze: false };
@@ -77,6 +78,7 @@ function decodeTransaction(data: TransactionData, opts: BlockOptions, common: Co
   if (opts.freeze === undefined) delete txOptions.freeze;
   else txOptions.freeze = opts.freeze;
   senderAddressByCommonKeccak(tx);
+  serializedOnce(tx);
   if (opts.freeze ?? true) Object.freeze(tx);
   return tx;
 }
@@ -103,6 +105,24 @@ function senderAddressByCommonKeccak(tx: TypedTransaction): void {
       if (publicKey.length !== PUBLIC_KEY_LENGTH) return upstream.call(tx);
       // The low 160 bits of the hash, as publicToAddress takes them.
       return new Address(keccak(publicKey).subarray(-20));
+    },
+  });
+}
+
+/**
+ * Gives `tx` its own `serialize`: upstream's encoding made on the first call and a copy of it handed
+ * out on each (upstream hands out a fresh array each time too, so a caller that writes into it
+ * changes nothing else). A verification serializes each transaction three times: the transactions
+ * root (`transactionsRootOf`), runBlock's `_genTxTrie`, and `hash()` (which caches its own result);
+ * the encoding is of the frozen transaction's fields, so every call gives the same bytes.
+ */
+function serializedOnce(tx: TypedTransaction): void {
+  const upstream = tx.serialize;
+  let encoded: Uint8Array | undefined;
+  Object.defineProperty(tx, "serialize", {
+    value: (): Uint8Array => {
+      encoded ??= upstream.call(tx);
+      return encoded.slice();
     },
   });
 }

@@ -210,6 +210,13 @@ describe("EXECUTE's block decoding with one Common per block: as createBlockFrom
     expect(Object.hasOwn(tx, "getSenderAddress")).to.equal(true);
     expect(tx.getSenderAddress().toString()).to.equal(new Address(publicToAddress(tx.getSenderPublicKey())).toString());
     expect(Object.isFrozen(tx)).to.equal(true);
+    // Its encoding made once: each call a fresh copy of upstream's bytes, which a write into one does not change.
+    expect(Object.hasOwn(tx, "serialize")).to.equal(true);
+    const upstream = Object.getPrototypeOf(tx).serialize.call(tx) as Uint8Array;
+    const first = tx.serialize();
+    expect(bytesToHex(first)).to.equal(bytesToHex(upstream));
+    first[first.length - 1] ^= 1;
+    expect(bytesToHex(tx.serialize())).to.equal(bytesToHex(upstream));
   });
 
   it(`the corpus and ${CASES} mutation fuzz cases: the same verdict and message from verifyBlock`, async () => {
