@@ -5,10 +5,11 @@ import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx } from "@
 import { Address, bigIntToBytes, bytesToHex, publicToAddress } from "@ethereumjs/util";
 import { expect } from "chai";
 
-import { ExecuteError, decodeExecuteInput, encodeWitness, executeErrorName, verifyBlock } from "../../precompiles";
+import { decodeExecuteInput, encodeWitness, type verifyBlock } from "../../precompiles";
 import { type TransactionData, blockWithEmptyOmmersAndWithdrawals } from "../../precompiles/blockBody";
 import { l2Common } from "../../precompiles/verifyBlock";
 import { type Corpus, buildCorpus, makeCase } from "../../tools/executeFuzz";
+import { verdictOf } from "../support/verifyVerdict";
 import { TestSigner } from "../../tools/l2Fixtures";
 
 /**
@@ -91,21 +92,6 @@ function decodeBoth(values: unknown[], chainId: bigint): { shared: unknown; upst
     return block;
   });
   return { shared, upstream, sharedCommons: commons.size };
-}
-
-interface Verdict {
-  readonly verdict: string;
-  readonly detail: string;
-}
-
-async function verdictOf(params: Parameters<typeof verifyBlock>[0]): Promise<Verdict> {
-  try {
-    const result = await verifyBlock(params);
-    return { verdict: "valid", detail: bytesToHex(result.stateRoot) };
-  } catch (error) {
-    if (error instanceof ExecuteError) return { verdict: executeErrorName(error.code), detail: error.message };
-    return { verdict: "crash", detail: String(error) };
-  }
 }
 
 describe("EXECUTE's block decoding with one Common per block: as createBlockFromBytesArray", function () {
