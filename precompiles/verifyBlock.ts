@@ -35,6 +35,7 @@ import {
   checkHeaderFields,
   checkTransactions,
 } from "./headerRules";
+import { type TransactionData, blockWithEmptyOmmersAndWithdrawals } from "./blockBody";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
 import { transactionsRootOf } from "./blockRoots";
 import { BlockBufferedStateManager, runBlockAsVerifier, verifierStateManager } from "./verifierStateManager";
@@ -100,6 +101,15 @@ export interface VerifyBlockParams {
    * same-run benchmark baseline and the differential tests.
    */
   readonly lazyTrieHashing?: boolean;
+  /**
+   * Decode the block's transactions with one prepared `Common` and its header decoded once
+   * (`blockWithEmptyOmmersAndWithdrawals`, precompiles/blockBody.ts); true when absent. False decodes
+   * with EthereumJS's `createBlockFromBytesArray` (a `Common` copy and parameter merge per
+   * transaction): the blocks, errors and verdicts are the same either way
+   * (test/precompiles/blockBody.test.ts), so this exists only for a same-run benchmark baseline and
+   * that differential test.
+   */
+  readonly sharedTransactionCommon?: boolean;
 }
 
 /**
@@ -211,7 +221,7 @@ function headerIsValidRlp(bytes: Uint8Array): boolean {
  * list, the posted bytes may be a block, and whatever is wrong with them makes that block
  * invalid (>= 64), so that a challenge can remove it.
  */
-function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Block {
+function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint, sharedTransactionCommon: boolean): Block {
   let values: unknown[];
   try {
     values = decodeList(bytes, "block") as unknown[];
@@ -243,7 +253,7 @@ function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Bl
   const fields = values[0] as Uint8Array[];
   checkHeaderEncoding(fields, common);
   checkGasFields(fields, maxGasLimit);
-  headerFromValues(fields, common, "block header", ExecuteErrorCode.InvalidHeader);
+  const header = headerFromValues(fields, common, "block header", ExecuteErrorCode.InvalidHeader);
   const bodyFields = common.isActivatedEIP(4895) ? 4 : 3;
   if (values.length !== bodyFields) {
     throw new ExecuteError(
@@ -300,8 +310,11 @@ function decodeBlock(bytes: Uint8Array, common: Common, maxGasLimit: bigint): Bl
       );
     }
   });
+  const options = { common, skipConsensusFormatValidation: true };
   try {
-    return createBlockFromBytesArray(values as never, { common, skipConsensusFormatValidation: true });
+    return sharedTransactionCommon
+      ? blockWithEmptyOmmersAndWithdrawals(header, transactions as TransactionData[], options)
+      : createBlockFromBytesArray(values as never, options);
   } catch (error) {
     // The header and the body's shape are checked above, so what failed is a transaction.
     throw new ExecuteError(ExecuteErrorCode.InvalidTransactions, `block body is invalid: ${(error as Error).message}`, {
@@ -415,12 +428,20 @@ export interface CheckedBlock {
  * both re-execution and proof verification establish before anything else.
  */
 export async function checkBlockShape(
-  params: Pick<VerifyBlockParams, "chainId" | "common" | "parentHeader" | "block" | "maxGasLimit">,
+  params: Pick<
+    VerifyBlockParams,
+    "chainId" | "common" | "parentHeader" | "block" | "maxGasLimit" | "sharedTransactionCommon"
+  >,
 ): Promise<CheckedBlock> {
   await prepareCrypto();
   const common = l2Common(params.chainId, params.common);
   const parent = decodeHeader(params.parentHeader, common, "parent header");
-  const block = decodeBlock(params.block, common, params.maxGasLimit ?? maxVerifiableL2GasLimit());
+  const block = decodeBlock(
+    params.block,
+    common,
+    params.maxGasLimit ?? maxVerifiableL2GasLimit(),
+    params.sharedTransactionCommon ?? true,
+  );
   checkHeaderAgainstParent(block.header, parent);
   checkHeaderFields(block.header);
   checkBlockContent(block);

@@ -1,17 +1,15 @@
-import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import {
-  ExecuteError,
   VERIFIER_WRITES,
   type VerifierWrites,
   decodeExecuteInput,
   encodeWitness,
-  executeErrorName,
-  verifyBlock,
+  type verifyBlock,
 } from "../../precompiles";
 import { BlockBufferedStateManager } from "../../precompiles/verifierStateManager";
 import { type Corpus, buildCorpus, makeCase } from "../../tools/executeFuzz";
+import { type Verdict, verdictOf } from "../support/verifyVerdict";
 
 /**
  * An adversarial pass on EXECUTE's last-commit drop (`dropWritesAtLastCommit`, attack-review-s26.md):
@@ -23,21 +21,6 @@ import { type Corpus, buildCorpus, makeCase } from "../../tools/executeFuzz";
 
 const SEED = 20261129;
 const CASES = Number(process.env.DROP_DIFFERENTIAL_CASES ?? 120);
-
-interface Verdict {
-  readonly verdict: string;
-  readonly detail: string;
-}
-
-async function verdictOf(params: Parameters<typeof verifyBlock>[0]): Promise<Verdict> {
-  try {
-    const result = await verifyBlock(params);
-    return { verdict: "valid", detail: bytesToHex(result.stateRoot) };
-  } catch (error) {
-    if (error instanceof ExecuteError) return { verdict: executeErrorName(error.code), detail: error.message };
-    return { verdict: "crash", detail: String(error) };
-  }
-}
 
 /** The verdict with the drop armed (EXECUTE's path) and with it disarmed (every commit writes, the old path). */
 async function bothPaths(
