@@ -115,6 +115,33 @@ function transpileSource(filename, source) {
 
 process.setSourceMapsEnabled(true);
 
+// Source maps are for the TypeScript sources' stack traces. With them on, Node also reads the map
+// of every package file that names one (ethers, EthereumJS, ffjavascript, …) as it compiles the
+// file: the .map file read and parsed, the file's line lengths counted. That is ≈ a quarter of the
+// CPU loading those packages takes (≈ 0.1-0.15 s), in every process and thread that loads them —
+// each L1 devnet thread, node, attester and check thread a test run starts
+// (docs/design/fast-tests.md, round 27). A package's frames show its JavaScript lines instead.
+// Off only while a package file loads; `process.sourceMapsEnabled` is Node >= 20.7's (without it,
+// every file is mapped, as before).
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+const loadJavaScript = require.extensions[".js"];
+require.extensions[".js"] = function loadJavaScriptUnmapped(module, filename) {
+  if (process.sourceMapsEnabled !== true || !filename.includes(NODE_MODULES)) return loadJavaScript(module, filename);
+  process.setSourceMapsEnabled(false);
+  try {
+    return loadJavaScript(module, filename);
+  } finally {
+    process.setSourceMapsEnabled(true);
+  }
+};
+
 require.extensions[".ts"] = function loadTypeScript(module, filename) {
-  module._compile(transpiled(filename, fs.readFileSync(filename, "utf8")), filename);
+  // A TypeScript file a package file requires while its map is off (a Hardhat plugin's config, say).
+  const off = process.sourceMapsEnabled === false;
+  if (off) process.setSourceMapsEnabled(true);
+  try {
+    module._compile(transpiled(filename, fs.readFileSync(filename, "utf8")), filename);
+  } finally {
+    if (off) process.setSourceMapsEnabled(false);
+  }
 };

@@ -2,7 +2,7 @@ import path from "node:path";
 import { readFileSync } from "node:fs";
 
 import type { Eddsa, Poseidon } from "circomlibjs";
-import { type SnarkjsProof, curves, groth16 } from "snarkjs";
+import type { SnarkjsProof } from "snarkjs";
 import { keccak256 } from "ethers";
 
 import { loadCircuit, releaseLoadedCircuits } from "./circuitCache";
@@ -228,6 +228,7 @@ export async function proveCommittee(
   holdProverThreads(curve, true);
   let proof: SnarkjsProof;
   try {
+    const { groth16 } = await loadSnarkjs();
     ({ proof } = await groth16.prove({ type: "mem", data: circuit.zkey }, { type: "mem", data: witness }));
   } finally {
     if (--proofsInFlight === 0) holdProverThreads(curve, false);
@@ -245,17 +246,35 @@ export async function proveCommittee(
 // their threads, out of reach of the release (the process cannot exit). One build, shared.
 let curveBuild: Promise<unknown> | undefined;
 
+let snarkjs: Promise<typeof import("snarkjs")> | undefined;
+
+/**
+ * snarkjs, loaded on the first proof, not when this module is imported (as circomlibjs in
+ * `loadBabyJub`): requiring it loads ≈ 0.7 MB of JavaScript (its bundle, circom_runtime,
+ * r1csfile, binfileutils), ≈ 60 CPU ms of every node, follower and attester process's start, and
+ * only a process that proves needs it (docs/design/fast-tests.md, round 27).
+ */
+function loadSnarkjs(): Promise<typeof import("snarkjs")> {
+  snarkjs ??= import("snarkjs");
+  snarkjs.catch(() => {
+    snarkjs = undefined;
+  });
+  return snarkjs;
+}
+
 function proverCurve(): Promise<unknown> {
-  curveBuild ??= curves.getCurveFromName("bn128").then(
-    (curve) => {
-      if (proofsInFlight === 0) holdProverThreads(curve, false);
-      return curve;
-    },
-    (error: unknown) => {
-      curveBuild = undefined;
-      throw error;
-    },
-  );
+  curveBuild ??= loadSnarkjs()
+    .then(({ curves }) => curves.getCurveFromName("bn128"))
+    .then(
+      (curve) => {
+        if (proofsInFlight === 0) holdProverThreads(curve, false);
+        return curve;
+      },
+      (error: unknown) => {
+        curveBuild = undefined;
+        throw error;
+      },
+    );
   return curveBuild;
 }
 
