@@ -71,9 +71,11 @@ export function loadBabyJub(): Promise<BabyJub> {
   // its own copy of ethers v5, which builds its ENS normalisation tables at load, ≈ a fifth of the
   // CPU a node process spends starting (docs/design/fast-tests.md). Every node, follower and
   // Hardhat process imports this module; only those that sign or prove need circomlibjs.
+  // EdDSA-Poseidon signing builds its own Poseidon (circomlibjs's `buildPoseidon`, a curve and its
+  // WebAssembly): the committee tree hashes with that one rather than building a sixth curve.
   babyJub ??= import("circomlibjs")
-    .then(({ buildEddsa, buildPoseidon }) => Promise.all([buildEddsa(), buildPoseidon()]))
-    .then(([eddsa, poseidon]) => ({ eddsa, poseidon }));
+    .then(({ buildEddsa }) => buildEddsa())
+    .then((eddsa) => ({ eddsa, poseidon: eddsa.poseidon }));
   babyJub.catch(() => {
     babyJub = undefined;
   });

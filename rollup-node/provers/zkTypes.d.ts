@@ -43,6 +43,8 @@ declare module "circomlibjs" {
   }
   export interface Eddsa {
     readonly F: Field;
+    /** The Poseidon hash EdDSA-Poseidon signs with (the same function `buildPoseidon` returns). */
+    readonly poseidon: Poseidon;
     prv2pub(privateKey: Uint8Array): [FieldElement, FieldElement];
     signPoseidon(privateKey: Uint8Array, message: FieldElement): { R8: [FieldElement, FieldElement]; S: bigint };
     verifyPoseidon(
@@ -56,5 +58,4 @@ declare module "circomlibjs" {
     readonly F: Field;
   }
   export function buildEddsa(): Promise<Eddsa>;
-  export function buildPoseidon(): Promise<Poseidon>;
 }
