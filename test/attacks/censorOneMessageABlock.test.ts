@@ -42,7 +42,10 @@ describe("attack: a censoring sequencer draining an overdue backlog one message 
     // signer is used once: a TestSigner's nonce counts the transactions it signed).
     const seeds = Array.from({ length: SPAM + 1 }, (_, i) => i + 1);
     const chain = await L2TestChain.create(L2_CHAIN_ID, [
-      ...seeds.map((seed) => ({ address: TestSigner.fromSeed(seed, probe.common).address.toString(), balance: 10n ** 20n })),
+      ...seeds.map((seed) => ({
+        address: TestSigner.fromSeed(seed, probe.common).address.toString(),
+        balance: 10n ** 20n,
+      })),
       { address: L2_BRIDGE_ADDRESS, code: bridgeArtifact.deployedBytecode, balance: 10n ** 27n },
     ]);
     const censorSigner = TestSigner.fromSeed(1, chain.common);
@@ -74,7 +77,11 @@ describe("attack: a censoring sequencer draining an overdue backlog one message 
     const deadline = (await rollup.messageQueuedAt(victimNonce)) + FORCE_INCLUSION_DELAY;
 
     /** The next block, consuming `consumed` (each deferred, or relayed); kept on the chain when the censor's. */
-    const blockConsuming = async (consumed: readonly L1Message[], method: "deferMessage" | "relayMessage", signer: TestSigner) => {
+    const blockConsuming = async (
+      consumed: readonly L1Message[],
+      method: "deferMessage" | "relayMessage",
+      signer: TestSigner,
+    ) => {
       const timestamp = BigInt(await time.latest());
       const leaves = consumed.map(hashL1Message);
       const txs = consumed.map((message, index) => {
@@ -116,9 +123,7 @@ describe("attack: a censoring sequencer draining an overdue backlog one message 
       "a block that leaves a message overdue must not keep the fallback closed",
     ).not.to.be.reverted;
     await expect(
-      rollup
-        .connect(honest)
-        .advance(honestBlock.parentHeader, honestBlock.blockRlp, honestBlock.witness, "0x", SPAM),
+      rollup.connect(honest).advance(honestBlock.parentHeader, honestBlock.blockRlp, honestBlock.witness, "0x", SPAM),
       "a block that leaves a message overdue must not keep the fallback closed",
     ).to.emit(rollup, "BlockAdvanced");
     expect(await rollup.nextMessageIndex()).to.equal(victimNonce + 1n);
