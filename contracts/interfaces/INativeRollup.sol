@@ -210,7 +210,7 @@ interface INativeRollup {
     /// @notice Number of the L2 head.
     function headNumber() external view returns (uint64);
 
-    /// @notice L1 timestamp of the last accepted block.
+    /// @notice L1 timestamp of the last accepted block that left no message overdue.
     function lastAdvanceTimestamp() external view returns (uint64);
 
     /// @notice The first queued message no accepted block has consumed.

@@ -83,7 +83,8 @@ abstract contract NativeRollup is INativeRollup {
     /// @notice The account allowed to advance while it is active.
     address public immutable SEQUENCER;
 
-    /// @notice Seconds without an accepted block after which anyone may advance.
+    /// @notice Seconds without an accepted block (one that leaves no message overdue) after which
+    /// anyone may advance.
     uint64 public immutable SEQUENCER_INACTIVITY_PERIOD;
 
     /// @notice Seconds after which the next block must consume the oldest unconsumed message (and
@@ -101,8 +102,9 @@ abstract contract NativeRollup is INativeRollup {
     /// @notice Number of the L2 head.
     uint64 public headNumber;
 
-    /// @notice L1 timestamp of the last accepted block (the deployment time before the first); an
-    /// optimistic rollup also sets it when a block is proposed (the sequencer's activity).
+    /// @notice L1 timestamp of the last accepted block that left no message overdue (the deployment
+    /// time before the first); an optimistic rollup also sets it when such a block is proposed (the
+    /// sequencer's activity).
     uint64 public lastAdvanceTimestamp;
 
     /// @notice Index of the first queued message no block has consumed yet.
@@ -183,7 +185,7 @@ abstract contract NativeRollup is INativeRollup {
         _validateBlock(r);
 
         _setHead(r.blockHash, r.number, r.stateRoot, next);
-        lastAdvanceTimestamp = uint64(block.timestamp);
+        if (!_overdue(next)) lastAdvanceTimestamp = uint64(block.timestamp);
         emit BlockAdvanced(r.number, r.blockHash, r.stateRoot, consumedMessages, r.gasUsed, r.burnedFees, msg.sender);
         // Derivability (docs/design/derivability.md): an account without code calling at the top
         // of its transaction published `block_` in the calldata; any other caller (a contract, an
@@ -344,6 +346,18 @@ abstract contract NativeRollup is INativeRollup {
     /// @return `abi.encode(ProofPolicy, ExecutionProof[])`, or empty.
     function _withProofPolicy(bytes calldata proofs) internal view returns (bytes memory) {
         return ProofPolicies.attach(_proofPolicy, proofs);
+    }
+
+    /// @notice Whether message `nonce`, the oldest unconsumed one after a block, is overdue. Such a
+    /// block does not reset the fallback's clock (`lastAdvanceTimestamp`): a sequencer that drains an
+    /// overdue backlog one message a block, each just before the fallback would open, would otherwise
+    /// keep a message with k messages queued before it waiting k inactivity periods past its deadline
+    /// while nobody else may advance (docs/design/attack-review-s27.md, second pass). An honest
+    /// sequencer consuming a backlog larger than a block loses nothing: the fallback only lets others
+    /// advance too.
+    /// @param nonce Index of the oldest unconsumed message (may be the queue's length: none).
+    function _overdue(uint256 nonce) internal view returns (bool) {
+        return nonce < _queue.length && block.timestamp - _queue[nonce].queuedAt > FORCE_INCLUSION_DELAY;
     }
 
     /// @notice Checks the sequencing rules for a block that follows a chain whose next unconsumed

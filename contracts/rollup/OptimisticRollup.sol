@@ -264,7 +264,7 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
             proven: false
         });
         ++provisionalCount;
-        lastAdvanceTimestamp = uint64(block.timestamp);
+        if (!_overdue(next)) lastAdvanceTimestamp = uint64(block.timestamp);
         emit BlockProposed(
             number, h.blockHash, h.stateRoot, consumedMessages, block.timestamp + CHALLENGE_WINDOW, msg.sender
         );

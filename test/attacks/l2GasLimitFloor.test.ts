@@ -126,4 +126,33 @@ describe("attack: walking a re-execution rollup's L2 gas limit below the largest
     expect(await rollup.MIN_L2_GAS_LIMIT()).to.equal(least);
     expect(MIN_L2_GAS_LIMIT).to.equal(least);
   });
+
+  it("leaves a chain whose genesis is below the floor no block L1 accepts, not even the highest step up (open: attack-review-s27.md, second pass)", async () => {
+    const [sequencer, user] = await ethers.getSigners();
+    // A genesis one step below the floor: what a file genesis (genesisFile.ts, not l2Genesis's
+    // check) or a chain made before s27 and redeployed on the new contract may have.
+    const genesisGasLimit = MIN_L2_GAS_LIMIT - 6_000n;
+    const chain = await L2TestChain.create(
+      L2_CHAIN_ID,
+      [{ address: L2_BRIDGE_ADDRESS, code: readL2BridgeRuntimeCode() }],
+      {
+        gasLimit: genesisGasLimit,
+      },
+    );
+    const rollup = (await ethers.deployContract(
+      "ExampleRollup",
+      rollupArgs(chain, sequencer?.address),
+    )) as unknown as ExampleRollup;
+    // Deposits are accepted (the constructor sees the genesis's hash, not its gas limit).
+    await (await rollup.connect(user).depositETH(user?.address as string, { value: 1n })).wait();
+    // The highest gas limit EXECUTE's header rule allows one block above its parent's is still
+    // below the floor: no block at all (and so no climb) is accepted; the deposit's ETH stays on L1
+    // with no L2 to refund it through.
+    const stepUp = genesisGasLimit + (genesisGasLimit / GAS_LIMIT_BOUND_DIVISOR - 1n);
+    expect(stepUp).to.be.lessThan(MIN_L2_GAS_LIMIT);
+    const built = await chain.buildBlock([], { gasLimit: stepUp, discard: true });
+    await expect(rollup.advance.staticCall(built.parentHeader, built.blockRlp, built.witness, "0x", 0))
+      .to.be.revertedWithCustomError(rollup, "L2GasLimitTooLow")
+      .withArgs(stepUp, MIN_L2_GAS_LIMIT);
+  });
 });

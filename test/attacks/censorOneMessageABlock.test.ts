@@ -1,0 +1,134 @@
+import { bytesToHex } from "@ethereumjs/util";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { Interface, getBytes } from "ethers";
+import { artifacts, ethers } from "hardhat";
+
+import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message, messageProof, messageRoot } from "../../protocol/messages";
+import { TestSigner } from "../../tools/l2Fixtures";
+import { L2TestChain } from "../../tools/l2TestChain";
+import type { ExampleRollup } from "../../typechain-types";
+
+const L2_CHAIN_ID = 4646n;
+const INACTIVITY_PERIOD = 3_600n;
+const FORCE_INCLUSION_DELAY = 600n;
+/** depositETH's gas limit (NativeRollup.DEPOSIT_GAS_LIMIT). */
+const DEPOSIT_GAS_LIMIT = 100_000n;
+/** NativeRollup.RELAY_OVERHEAD_GAS and RELAY_GAS_PER_CALLDATA_BYTE: what L1 requires of a deferral's gas. */
+const RELAY_OVERHEAD_GAS = 200_000n;
+const RELAY_GAS_PER_CALLDATA_BYTE = 40n;
+/** Messages a stranger queues ahead of the victim's. */
+const SPAM = 4;
+
+/**
+ * Attack on s27's forced-inclusion rule (docs/design/attack-review-s27.md, "Second pass"): since
+ * `OverdueMessageSkipped` refuses only a block that consumes no message, a hostile sequencer that
+ * advances just often enough to keep the fallback closed (one block per SEQUENCER_INACTIVITY_PERIOD)
+ * consumes (defers) one overdue message a block. A message with k messages queued before it
+ * (anyone may queue them, ≈ one `depositETH` each) waits k inactivity periods past its deadline,
+ * and all that time nobody else may advance: the fallback's clock is the last advance, which the
+ * censor keeps fresh. Before s27 the censor had to consume every overdue message in each block.
+ * Now a block that leaves a message overdue does not reset the fallback's clock: the honest party
+ * may advance (and consume the whole backlog) one inactivity period after the last clean block.
+ */
+describe("attack: a censoring sequencer draining an overdue backlog one message per inactivity period", function () {
+  this.timeout(300_000);
+
+  it("cannot keep the fallback closed by consuming one overdue message a block: an honest party advances and consumes the victim's message", async () => {
+    const [sequencer, spammer, victim, honest] = await ethers.getSigners();
+    const bridgeArtifact = await artifacts.readArtifact("L2Bridge");
+    const probe = await L2TestChain.create(L2_CHAIN_ID, []);
+    // Seed 1 signs the censor's deferrals; seeds 2.. each one honest block (discarded, so each
+    // signer is used once: a TestSigner's nonce counts the transactions it signed).
+    const seeds = Array.from({ length: SPAM + 1 }, (_, i) => i + 1);
+    const chain = await L2TestChain.create(L2_CHAIN_ID, [
+      ...seeds.map((seed) => ({
+        address: TestSigner.fromSeed(seed, probe.common).address.toString(),
+        balance: 10n ** 20n,
+      })),
+      { address: L2_BRIDGE_ADDRESS, code: bridgeArtifact.deployedBytecode, balance: 10n ** 27n },
+    ]);
+    const censorSigner = TestSigner.fromSeed(1, chain.common);
+    const bridge = new Interface(bridgeArtifact.abi);
+    const genesis = chain.latest.header;
+    const rollup = (await ethers.deployContract("ExampleRollup", [
+      L2_CHAIN_ID,
+      bytesToHex(genesis.hash()),
+      bytesToHex(genesis.stateRoot),
+      sequencer?.address,
+      { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
+    ])) as unknown as ExampleRollup;
+
+    const messages: L1Message[] = [];
+    const queue = async (from: NonNullable<typeof spammer>): Promise<void> => {
+      await (await rollup.connect(from).depositETH(from.address, { value: 1n })).wait();
+      messages.push({
+        nonce: BigInt(messages.length),
+        from: from.address,
+        to: from.address,
+        value: 1n,
+        gasLimit: DEPOSIT_GAS_LIMIT,
+        data: "0x",
+      });
+    };
+    for (let i = 0; i < SPAM; i++) await queue(spammer as NonNullable<typeof spammer>);
+    await queue(victim as NonNullable<typeof victim>);
+    const victimNonce = BigInt(SPAM);
+    const deadline = (await rollup.messageQueuedAt(victimNonce)) + FORCE_INCLUSION_DELAY;
+
+    /** The next block, consuming `consumed` (each deferred, or relayed); kept on the chain when the censor's. */
+    const blockConsuming = async (
+      consumed: readonly L1Message[],
+      method: "deferMessage" | "relayMessage",
+      signer: TestSigner,
+    ) => {
+      const timestamp = BigInt(await time.latest());
+      const leaves = consumed.map(hashL1Message);
+      const txs = consumed.map((message, index) => {
+        const data = bridge.encodeFunctionData(method, [message, timestamp, index, messageProof(leaves, index)]);
+        const callGas = method === "relayMessage" ? message.gasLimit + message.gasLimit / 63n : 0n;
+        const gasLimit = callGas + RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(getBytes(data).length);
+        return signer.tx({ to: L2_BRIDGE_ADDRESS, data, gasLimit });
+      });
+      return chain.buildBlock(txs, {
+        timestamp,
+        parentBeaconBlockRoot: getBytes(messageRoot(leaves)),
+        discard: signer !== censorSigner,
+      });
+    };
+
+    await time.increase(FORCE_INCLUSION_DELAY + 1n);
+    // The censor: one overdue message a block, deferred (its call never runs), just before the
+    // fallback would open; before the fix it could go on so for SPAM inactivity periods.
+    const censored = await blockConsuming([messages[0] as L1Message], "deferMessage", censorSigner);
+    await (
+      await rollup.connect(sequencer).advance(censored.parentHeader, censored.blockRlp, censored.witness, "0x", 1)
+    ).wait();
+    await time.increase(INACTIVITY_PERIOD - 5n);
+
+    // An honest party consumes everything left (the victim's message included) in one block.
+    const honestBlock = await blockConsuming(messages.slice(1), "relayMessage", TestSigner.fromSeed(2, chain.common));
+    const now = BigInt(await time.latest());
+    process.stderr.write(
+      `      after the censor's block: nextMessageIndex ${await rollup.nextMessageIndex()}, victim overdue by ${now - deadline} s, fallback opens at ${(await rollup.openSequencingAt()) - now} s from now\n`,
+    );
+    // The block is one L1 accepts (from the sequencer): only who sends it is in question.
+    await rollup
+      .connect(sequencer)
+      .advance.staticCall(honestBlock.parentHeader, honestBlock.blockRlp, honestBlock.witness, "0x", SPAM);
+    await expect(
+      rollup
+        .connect(honest)
+        .advance.staticCall(honestBlock.parentHeader, honestBlock.blockRlp, honestBlock.witness, "0x", SPAM),
+      "a block that leaves a message overdue must not keep the fallback closed",
+    ).not.to.be.reverted;
+    await expect(
+      rollup.connect(honest).advance(honestBlock.parentHeader, honestBlock.blockRlp, honestBlock.witness, "0x", SPAM),
+      "a block that leaves a message overdue must not keep the fallback closed",
+    ).to.emit(rollup, "BlockAdvanced");
+    expect(await rollup.nextMessageIndex()).to.equal(victimNonce + 1n);
+    // Nothing is overdue now: the honest block resets the fallback's clock, as any clean block.
+    expect(await rollup.openSequencingAt()).to.equal((await rollup.lastAdvanceTimestamp()) + INACTIVITY_PERIOD);
+    expect(await rollup.lastAdvanceTimestamp()).to.equal(BigInt(await time.latest()));
+  });
+});
