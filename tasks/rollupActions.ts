@@ -46,7 +46,7 @@ import { DEFAULT_L1_CHAIN_ID, DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/
 import { genesisRelayerAddress } from "../rollup-node/node/keySources";
 import { devNodeKeys } from "../rollup-node/node/keys";
 import { DEV_GENESIS_ACCOUNT_BALANCE, devGenesisFunding } from "../rollup-node/node/l2Genesis";
-import { genesisSupply } from "../rollup-node/l2/genesis";
+import { checkL2GasLimit, genesisSupply } from "../rollup-node/l2/genesis";
 import { plural } from "../rollup-node/logger";
 import {
   type L1ToL2Message,
@@ -430,6 +430,9 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     );
   }
   const genesisFile = args.genesis === undefined ? undefined : await readGenesisFile(args.genesis);
+  // A file written by hand (or by another tool) skips rollup:genesis's checks: a gas limit L1
+  // refuses every block of would leave the rollup unable to advance while it accepts deposits.
+  if (genesisFile?.gasLimit !== undefined) checkL2GasLimit(genesisFile.gasLimit);
   const l2ChainId = genesisFile?.chainId ?? BigInt(args.l2ChainId ?? rollup.l2ChainId);
   if (genesisFile !== undefined && args.l2ChainId !== undefined && BigInt(args.l2ChainId) !== genesisFile.chainId) {
     throw new RollupTaskError(

@@ -68,21 +68,7 @@ export function l2Genesis(options: L2GenesisOptions): GenesisConfig {
     alloc[address.toLowerCase()] = account;
   }
   const gasLimit = options.gasLimit ?? DEFAULT_L2_GAS_LIMIT;
-  // A block above it is invalid (EXECUTE could never verify it in one L1 block): the chain would halt at once.
-  if (gasLimit > maxVerifiableL2GasLimit()) {
-    throw new ArtifactError(
-      `L2 gas limit ${gasLimit} exceeds ${maxVerifiableL2GasLimit()}, the most EXECUTE may verify in one L1 block`,
-      "lower the L2 gas limit",
-    );
-  }
-  // A block below it could not carry the relay of the largest refund request, which anyone may
-  // queue and no block may defer: L1 refuses such blocks (NativeRollup's L2GasLimitTooLow).
-  if (gasLimit < MIN_L2_GAS_LIMIT) {
-    throw new ArtifactError(
-      `L2 gas limit ${gasLimit} is below ${MIN_L2_GAS_LIMIT}, the least that carries the relay of the largest L1 message (L1 refuses such blocks)`,
-      "raise the L2 gas limit",
-    );
-  }
+  checkL2GasLimit(gasLimit);
   // Nonce 1: a contract account as if deployed (EIP-161), and what the L1 devnet does too.
   alloc[L2_BRIDGE_ADDRESS] = { nonce: 1n, balance: options.bridgeBalance ?? BRIDGE_PREMINT, code: options.bridgeCode };
   return {
@@ -94,6 +80,27 @@ export function l2Genesis(options: L2GenesisOptions): GenesisConfig {
     alloc,
     ...(options.writeRules === undefined ? {} : { writeRules: options.writeRules }),
   };
+}
+
+/**
+ * Refuses an L2 genesis gas limit L1 would refuse every block of: above what EXECUTE may verify in
+ * one L1 block, or below `MIN_L2_GAS_LIMIT` (NativeRollup's `L2GasLimitTooLow`: such a block could
+ * not carry the relay of the largest refund request, which anyone may queue and no block may defer).
+ * A chain deployed with such a genesis could never advance, while its bridge accepts deposits.
+ */
+export function checkL2GasLimit(gasLimit: bigint): void {
+  if (gasLimit > maxVerifiableL2GasLimit()) {
+    throw new ArtifactError(
+      `L2 gas limit ${gasLimit} exceeds ${maxVerifiableL2GasLimit()}, the most EXECUTE may verify in one L1 block`,
+      "lower the L2 gas limit",
+    );
+  }
+  if (gasLimit < MIN_L2_GAS_LIMIT) {
+    throw new ArtifactError(
+      `L2 gas limit ${gasLimit} is below ${MIN_L2_GAS_LIMIT}, the least that carries the relay of the largest L1 message (L1 refuses such blocks)`,
+      "raise the L2 gas limit",
+    );
+  }
 }
 
 /**
