@@ -44,13 +44,17 @@ export async function testCommittee(size: number, seed: number): Promise<TestCom
  * The committee as a node runs it, in process: three members re-execute the block and sign, and the
  * signatures are aggregated into one Groth16 proof (what the node's attesters would answer).
  */
-export function committeeProver(c: TestCommittee, name = "committee"): ExecutionProver {
+export function committeeProver(
+  c: TestCommittee,
+  name = "committee",
+  prove: typeof proveCommittee = proveCommittee,
+): ExecutionProver {
   return {
     name,
     keyHash: hexlify(c.keyHash),
     prove: async (block) => {
       const signed = await Promise.all([0, 1, 2].map((i) => attestBlock(c.keys[i] as AttesterKey, i, block)));
-      return proveCommittee(
+      return prove(
         bundledCircuitArtifacts(),
         c.committee,
         (signed[0] as (typeof signed)[number]).commitment,

@@ -12,19 +12,23 @@ import { devL2Genesis } from "../rollup-node/node/l2Genesis";
 import { Sequencer } from "../rollup-node/l2/sequencer";
 import type { TestCommittee } from "./committeeFixture";
 
-/** A sequencer at a dev genesis (the relayer funded, stamped 10 s ago) in a new temporary folder. */
+/**
+ * A sequencer at a dev genesis (the relayer funded, stamped 10 s ago) in a new temporary folder;
+ * with `stoppedClockAt` (seconds), the clock reads that time for good (the genesis 10 s before it).
+ */
 export async function openDevSequencer(
   chainId: bigint,
   dirPrefix: string,
   logger: Logger,
+  stoppedClockAt?: bigint,
 ): Promise<{ sequencer: Sequencer; dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), dirPrefix));
-  const genesis = devL2Genesis({
-    chainId,
-    timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
-    funded: [devNodeKeys().relayer],
-  });
-  return { sequencer: await Sequencer.open({ dataDir: dir, genesis, logger }), dir };
+  const now = stoppedClockAt ?? BigInt(Math.floor(Date.now() / 1000));
+  const genesis = devL2Genesis({ chainId, timestamp: now - 10n, funded: [devNodeKeys().relayer] });
+  // A stopped clock makes every block's timestamp its parent's + 1 (the chain's rule when the clock
+  // is behind): the same blocks from run to run, so their proofs can be committed fixtures.
+  const clock = stoppedClockAt === undefined ? {} : { now: () => stoppedClockAt - 10n };
+  return { sequencer: await Sequencer.open({ dataDir: dir, genesis, logger, ...clock }), dir };
 }
 
 /**

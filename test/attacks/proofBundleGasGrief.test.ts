@@ -12,7 +12,14 @@ import { type TestCommittee, committeeProver, testCommittee } from "../../tools/
 import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
 import { LoggedLines } from "../../tools/loggedLines";
 import { deployVerifierRollup, openDevSequencer } from "../../tools/verifierRollup";
+import { fixtureProveCommittee } from "../support/proofFixtures";
 
+/**
+ * The L2's clock, stopped (2024-01-01, behind any L1 it runs beside): its blocks are the same in every run, so the committee's
+ * Groth16 proofs come from the committed fixtures (test/fixtures/proofs). The prover is not this
+ * file's subject: what L1's Solidity verifiers do with its proofs is.
+ */
+const FIXED_CLOCK = 1_704_067_200n;
 const L2_CHAIN_ID = 779n;
 const PROOF_ABI = ["uint256[2]", "uint256[2][2]", "uint256[2]"] as const;
 
@@ -23,7 +30,7 @@ const PROOF_ABI = ["uint256[2]", "uint256[2][2]", "uint256[2]"] as const;
  * every failing precompile does, keeps all the gas it was given: 63/64 of what was left.
  */
 function offCurveProver(name: string, c: TestCommittee): ExecutionProver {
-  const honest = committeeProver(c, name);
+  const honest = committeeProver(c, name, fixtureProveCommittee);
   return {
     ...honest,
     prove: async (block) => {
@@ -55,7 +62,7 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
     l1 = await startEdrL1(hre);
     good = await testCommittee(4, 51);
     hostile = await testCommittee(4, 52);
-    ({ sequencer, dir } = await openDevSequencer(L2_CHAIN_ID, "proof-gas-grief-", new LoggedLines()));
+    ({ sequencer, dir } = await openDevSequencer(L2_CHAIN_ID, "proof-gas-grief-", new LoggedLines(), FIXED_CLOCK));
     // 1 of 2: either committee's proof suffices; a prover that fails must not matter.
     rollupAddress = await deployVerifierRollup(l1.signer, sequencer, L2_CHAIN_ID, [good, hostile], 1);
   });
@@ -81,7 +88,10 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
   it("one bad proof ahead of a good one: the block goes on the good proof alone, at an ordinary advance's gas", async () => {
     await sequencer.produceBlock();
     const lines = new LoggedLines();
-    const s = await submitter([offCurveProver("hostile", hostile), committeeProver(good, "committee")], lines);
+    const s = await submitter(
+      [offCurveProver("hostile", hostile), committeeProver(good, "committee", fixtureProveCommittee)],
+      lines,
+    );
     await s.submitNext();
     expect(s.haltReason).to.equal(undefined);
     // An empty block on one proof costs ≈ 535,000 L1 gas (docs/design/first-block-proofs.md).
@@ -97,7 +107,7 @@ describe("attack: a prover's proof that does not count, sent to Solidity verifie
     const s = await submitter([
       offCurveProver("hostile", hostile),
       offCurveProver("hostile-2", hostile),
-      committeeProver(good, "committee"),
+      committeeProver(good, "committee", fixtureProveCommittee),
     ]);
     await s.submitNext();
     expect(s.haltReason).to.equal(undefined);

@@ -32,7 +32,14 @@ import { type TestCommittee, committeeProver, testCommittee } from "../../tools/
 import { type EdrL1, startEdrL1 } from "../../tools/edrL1";
 import { LoggedLines } from "../../tools/loggedLines";
 import { deployVerifierRollup, openDevSequencer } from "../../tools/verifierRollup";
+import { fixtureProveCommittee } from "../support/proofFixtures";
 
+/**
+ * The L2's clock, stopped (2024-01-01, behind any L1 it runs beside): its blocks are the same in every run, so the committee's
+ * Groth16 proofs come from the committed fixtures (test/fixtures/proofs). The prover is not this
+ * file's subject: what L1's Solidity verifiers do with its proofs is.
+ */
+const FIXED_CLOCK = 1_704_067_200n;
 const L2_CHAIN_ID = 778n;
 
 /** ExecuteInvalid(ProofsInsufficient) as the rollup reverts with it (Execute.sol bubbles the executor's error). */
@@ -64,10 +71,13 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
   before(async () => {
     l1 = await startEdrL1(hre);
     committee = await testCommittee(4, 41);
-    ({ sequencer, dir } = await openDevSequencer(L2_CHAIN_ID, "first-block-proofs-", new LoggedLines()));
+    ({ sequencer, dir } = await openDevSequencer(L2_CHAIN_ID, "first-block-proofs-", new LoggedLines(), FIXED_CLOCK));
     rollupAddress = await deployVerifierRollup(l1.signer, sequencer, L2_CHAIN_ID, [committee], 1);
     rollup = connectRollup(rollupAddress, l1.signer);
-    proofs = blockProofSource(new ProofService([committeeProver(committee)]), L2_CHAIN_ID);
+    proofs = blockProofSource(
+      new ProofService([committeeProver(committee, "committee", fixtureProveCommittee)]),
+      L2_CHAIN_ID,
+    );
   });
 
   after(async () => {
@@ -163,7 +173,10 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
     const second = await testCommittee(4, 42);
     const twoOfTwo = await deployVerifierRollup(l1.signer, sequencer, L2_CHAIN_ID, [committee, second], 2);
     const both = blockProofSource(
-      new ProofService([committeeProver(committee), committeeProver(second, "second")]),
+      new ProofService([
+        committeeProver(committee, "committee", fixtureProveCommittee),
+        committeeProver(second, "second", fixtureProveCommittee),
+      ]),
       L2_CHAIN_ID,
     );
     const s = new BatchSubmitter({
