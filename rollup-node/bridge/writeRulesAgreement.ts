@@ -55,6 +55,9 @@ export class WriteRulesMismatchError extends BridgeError {
   }
 }
 
+/** Geth's "the method X does not exist/is not available", EDR's "Method X is not supported", "method X not found". */
+const METHOD_NOT_FOUND_MESSAGE = /\bmethod\b.*\b(?:not found|does not exist|not supported|not available)\b/i;
+
 /** A JSON-RPC error that says the method is not served (by its code or, through ethers, its message). */
 function isMethodNotFound(error: unknown): boolean {
   const seen = new Set<unknown>();
@@ -64,8 +67,10 @@ function isMethodNotFound(error: unknown): boolean {
     const e = value as { code?: unknown; message?: unknown; error?: unknown; info?: unknown };
     // -32601: method not found (JSON-RPC); -32004: method not supported (EIP-1474, Hardhat's EDR).
     if (e.code === -32601 || e.code === -32004 || e.code === "UNSUPPORTED_OPERATION") return true;
-    if (typeof e.message === "string" && /method not found|does not exist|not supported|not available/i.test(e.message))
-      return true;
+    // A message counts only when it is about the method: "not available" or "not supported" alone
+    // is also what a proxy says of a transient failure, and reading that as protocol EXECUTE would
+    // make a node with a schedule of its own wait on a mismatch that is not there.
+    if (typeof e.message === "string" && METHOD_NOT_FOUND_MESSAGE.test(e.message)) return true;
     return walk(e.error) || walk(e.info);
   };
   return walk(error);

@@ -135,6 +135,43 @@ describe("write rules: one schedule compared across the wire (docs/design/write-
   });
 });
 
+describe("readL1WriteRules: which failures mean an L1 without the method", () => {
+  /** An L1 whose every request fails with `error`. */
+  const failingL1 = (error: Error): Parameters<typeof readL1WriteRules>[0] =>
+    ({
+      send: async () => {
+        throw error;
+      },
+    }) as unknown as Parameters<typeof readL1WriteRules>[0];
+
+  it("a method-not-found answer, by code or by a message about the method: the protocol's EXECUTE", async () => {
+    const answers = [
+      Object.assign(new Error("the method devnet_executeWriteRules does not exist/is not available"), { code: -32601 }),
+      new Error("Method devnet_executeWriteRules is not supported"),
+      new Error("method devnet_executeWriteRules not found"),
+    ];
+    for (const error of answers)
+      expect((await readL1WriteRules(failingL1(error), 5n)).source, error.message).to.equal("protocol");
+  });
+
+  it("a transient failure that merely sounds alike (a proxy's 503) is thrown, not read as protocol EXECUTE", async () => {
+    // Read as "protocol EXECUTE, the default rule", it made a node with a schedule of its own wait
+    // on a WRITE_RULES_MISMATCH that is not there (attack-review-s27, second pass).
+    for (const message of [
+      "503 Service Not Available",
+      "upstream not available, try again",
+      "request not supported by this gateway",
+    ]) {
+      const failure = await readL1WriteRules(failingL1(new Error(message)), 5n).then(
+        (answer) => answer,
+        (error: unknown) => error,
+      );
+      expect(failure, message).to.be.instanceOf(Error);
+      expect((failure as Error).message).to.equal(message);
+    }
+  });
+});
+
 // The running check's bookkeeping, over an L1 whose answers the test sets (the real L1 restarted
 // under a node: test/rollup-node/node/writeRulesWhileRunning.test.ts).
 describe("WriteRulesWatch: the running node's finding", () => {
