@@ -788,6 +788,31 @@ export function makeCase(corpus: Corpus, seed: number, index: number): FuzzCase 
   }
 }
 
+/** A fuzz case whose input EXECUTE's codec decodes, with that input and the case's index. */
+export interface DecodedFuzzCase {
+  readonly index: number;
+  readonly fuzz: FuzzCase;
+  readonly input: ReturnType<typeof decodeExecuteInput>;
+}
+
+/**
+ * The cases among the first `count` of `seed` whose input the codec decodes: a differential of two
+ * verifier paths compares what reaches a block, and an input refused before any block or state is
+ * read is the same refusal on both.
+ */
+export function* decodableCases(corpus: Corpus, seed: number, count: number): Generator<DecodedFuzzCase> {
+  for (let index = 0; index < count; index++) {
+    const fuzz = makeCase(corpus, seed, index);
+    let input: ReturnType<typeof decodeExecuteInput>;
+    try {
+      input = decodeExecuteInput(fuzz.input);
+    } catch {
+      continue;
+    }
+    yield { index, fuzz, input };
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Oracle
 

@@ -5,10 +5,10 @@ import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx } from "@
 import { Address, bigIntToBytes, bytesToHex, publicToAddress } from "@ethereumjs/util";
 import { expect } from "chai";
 
-import { decodeExecuteInput, encodeWitness, type verifyBlock } from "../../precompiles";
+import { encodeWitness, type verifyBlock } from "../../precompiles";
 import { type TransactionData, blockWithEmptyOmmersAndWithdrawals } from "../../precompiles/blockBody";
 import { l2Common } from "../../precompiles/verifyBlock";
-import { type Corpus, buildCorpus, makeCase } from "../../tools/executeFuzz";
+import { type Corpus, buildCorpus, decodableCases } from "../../tools/executeFuzz";
 import { verdictOf } from "../support/verifyVerdict";
 import { TestSigner } from "../../tools/l2Fixtures";
 
@@ -224,22 +224,10 @@ describe("EXECUTE's block decoding with one Common per block: as createBlockFrom
         entry.name,
       );
     }
-    for (let i = 0; i < CASES; i++) {
-      const c = makeCase(corpus, SEED, i);
-      let decoded: ReturnType<typeof decodeExecuteInput>;
-      try {
-        decoded = decodeExecuteInput(c.input);
-      } catch {
-        continue; // refused by the codec before any block is decoded
-      }
+    for (const { index, fuzz, input } of decodableCases(corpus, SEED, CASES)) {
       await compare(
-        {
-          chainId: decoded.chainId,
-          parentHeader: decoded.parentHeader,
-          block: decoded.block,
-          witness: decoded.witness,
-        },
-        `case ${i} (${c.kind}: ${c.description})`,
+        { chainId: input.chainId, parentHeader: input.parentHeader, block: input.block, witness: input.witness },
+        `case ${index} (${fuzz.kind}: ${fuzz.description})`,
       );
     }
     // Not vacuous: valid blocks and several kinds of refusal (invalid transactions among them) were compared.

@@ -1,14 +1,8 @@
 import { expect } from "chai";
 
-import {
-  VERIFIER_WRITES,
-  type VerifierWrites,
-  decodeExecuteInput,
-  encodeWitness,
-  type verifyBlock,
-} from "../../precompiles";
+import { VERIFIER_WRITES, type VerifierWrites, encodeWitness, type verifyBlock } from "../../precompiles";
 import { BlockBufferedStateManager } from "../../precompiles/verifierStateManager";
-import { type Corpus, buildCorpus, makeCase } from "../../tools/executeFuzz";
+import { type Corpus, buildCorpus, decodableCases } from "../../tools/executeFuzz";
 import { type Verdict, verdictOf } from "../support/verifyVerdict";
 
 /**
@@ -82,23 +76,16 @@ describe("EXECUTE's last-commit drop: verdicts as on the old path", function () 
   it(`${CASES} mutation fuzz cases under each rule`, async () => {
     const seen = new Map<string, number>();
     let compared = 0;
-    for (let i = 0; i < CASES; i++) {
-      const c = makeCase(corpus, SEED, i);
-      let decoded: ReturnType<typeof decodeExecuteInput>;
-      try {
-        decoded = decodeExecuteInput(c.input);
-      } catch {
-        continue; // refused by the codec before any state is read
-      }
+    for (const { index, fuzz, input } of decodableCases(corpus, SEED, CASES)) {
       for (const rule of VERIFIER_WRITES) {
         const { armed, old } = await bothPaths({
-          chainId: decoded.chainId,
-          parentHeader: decoded.parentHeader,
-          block: decoded.block,
-          witness: decoded.witness,
+          chainId: input.chainId,
+          parentHeader: input.parentHeader,
+          block: input.block,
+          witness: input.witness,
           writes: rule,
         });
-        expect(armed, `case ${i} (${c.kind}: ${c.description}) under ${rule}`).to.deep.equal(old);
+        expect(armed, `case ${index} (${fuzz.kind}: ${fuzz.description}) under ${rule}`).to.deep.equal(old);
         seen.set(armed.verdict, (seen.get(armed.verdict) ?? 0) + 1);
         compared++;
       }

@@ -1,11 +1,11 @@
 import { RLP } from "@ethereumjs/rlp";
-import { decodeExecuteInput, encodeWitness } from "../../precompiles";
+import { encodeWitness } from "../../precompiles";
 import { keccak256 } from "../../precompiles/crypto";
 import { bytesToHex, createAddressFromString, generateAddress2, hexToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { asm, push, storeTop } from "../../tools/evmAsm";
-import { buildCorpus, makeCase } from "../../tools/executeFuzz";
+import { buildCorpus, decodableCases } from "../../tools/executeFuzz";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../../tools/l2TestChain";
 import { type VerifierModes, compareModes, witnessesWithOneDropped } from "../../tools/verifierOutcomes";
@@ -358,15 +358,8 @@ describe("LazyHashTrie end to end: verifyBlock with lazyTrieHashing on and off, 
     let verified = 0;
     const mismatches: string[] = [];
     const outcomes = new Set<string>();
-    for (let index = 0; index < cases; index++) {
-      const c = makeCase(corpus, LAZY_FUZZ_SEED, index);
-      let input: ReturnType<typeof decodeExecuteInput>;
-      try {
-        input = decodeExecuteInput(c.input);
-      } catch {
-        continue; // an input EXECUTE refuses before any trie exists
-      }
-      const variant = [{ label: `case ${index} (${c.kind}: ${c.description})`, witness: input.witness }];
+    for (const { index, fuzz, input } of decodableCases(corpus, LAZY_FUZZ_SEED, cases)) {
+      const variant = [{ label: `case ${index} (${fuzz.kind}: ${fuzz.description})`, witness: input.witness }];
       const compared = await compareModes(input.chainId, input, input.block, variant, { lazyTrieHashing: false }, [
         { lazyTrieHashing: true },
       ]);
