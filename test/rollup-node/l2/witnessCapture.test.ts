@@ -7,8 +7,6 @@ import { Interface } from "ethers";
 import { type Witness, encodeWitness, verifyBlock } from "../../../precompiles";
 import { Chain } from "../../../rollup-node/chain/chain";
 import { WitnessCaptureError } from "../../../rollup-node/chain/errors";
-import type { BlockStore } from "../../../rollup-node/chain/blockStore";
-import { type CaptureParams, captureWitness, storeAncestors } from "../../../rollup-node/chain/witnessCapture";
 import type { GenesisAccount } from "../../../rollup-node/chain/genesis";
 import type { MinedBlock } from "../../../rollup-node/chain/types";
 import { L2_BRIDGE_ADDRESS, l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
@@ -24,6 +22,7 @@ import {
   word,
 } from "../../../tools/l2Fixtures";
 import { type L1Message, hashL1Message, messageProof, messageRoot } from "../../../protocol/messages";
+import { recaptureWitness } from "../../support/recaptureWitness";
 
 const CHAIN_ID = 901n;
 const GENESIS_TIME = 1_800_000_000n;
@@ -189,14 +188,8 @@ describe("Chain witness capture", function () {
       captureWitness: true,
     });
     const { block } = mined.record;
-    // What mineBlock hands the capture, reached through the chain's private fields.
-    const internals = chain as unknown as { db: CaptureParams["db"]; store: BlockStore };
     const capture = (header: Partial<HeaderData>): Promise<unknown> =>
-      captureWitness({
-        common: chain.common,
-        db: internals.db,
-        ancestors: storeAncestors(internals.store),
-        preStateRoot: mined.preStateRoot,
+      recaptureWitness(chain, mined, {
         block: createBlockFromRLP(tamperBlock(block, header), { common: block.common }),
       });
     // The real header's capture is the witness mineBlock recorded.

@@ -6,9 +6,9 @@ import { ExecuteError, type VerifierWrites, type Witness, encodeWitness, verifyB
 import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisAccount } from "../../../rollup-node/chain/genesis";
 import type { MinedBlock } from "../../../rollup-node/chain/types";
-import { captureWitness, storeAncestors } from "../../../rollup-node/chain/witnessCapture";
 import { l2Genesis } from "../../../rollup-node/l2/genesis";
 import { Rng } from "../../../tools/executeFuzz";
+import { recaptureWitness } from "../../support/recaptureWitness";
 import {
   STORE_ADDRESS,
   STORE_AND_LOG_CODE,
@@ -94,15 +94,7 @@ describe("the node's witness capture, per block and write-through, on random blo
       expect(mined.skipped.map((s) => s.reason)).to.deep.equal([]);
       const perBlock = mined.witness as Witness;
       // The node's recorder run again on the mined block under another write rule.
-      const recordUnder = (writes: VerifierWrites): Promise<Witness> =>
-        captureWitness({
-          common: chain.common,
-          db: chain["db"],
-          ancestors: storeAncestors(chain["store"]),
-          preStateRoot: mined.preStateRoot,
-          block: mined.record.block,
-          writes,
-        });
+      const recordUnder = (writes: VerifierWrites): Promise<Witness> => recaptureWitness(chain, mined, { writes });
       const writeThrough = await recordUnder("write-through");
       const accepted = await verdict(mined, chain, perBlock, "per-block");
       expect(accepted, `block ${n + 1}`).to.match(/^valid /);

@@ -18,10 +18,10 @@ import { Chain } from "../../../rollup-node/chain/chain";
 import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
 import { readGenesisFile, writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
 import type { BlockRecord, MinedBlock } from "../../../rollup-node/chain/types";
-import { captureWitness, storeAncestors } from "../../../rollup-node/chain/witnessCapture";
 import { l2Genesis } from "../../../rollup-node/l2/genesis";
 import { TestSigner, word } from "../../../tools/l2Fixtures";
 import { verifierOutcome } from "../../../tools/verifierOutcomes";
+import { recaptureWitness } from "../../support/recaptureWitness";
 
 /**
  * The node's recorder across a write-rule upgrade (consensus-rules.md §5): a chain whose genesis
@@ -115,15 +115,7 @@ describe("the node's witness recorder across a write-rule upgrade, restarted at 
         history.push(mined.record);
         const rule: VerifierWrites = number < UPGRADE_BLOCK ? "write-through" : "per-block";
         const wrong: VerifierWrites = rule === "per-block" ? "write-through" : "per-block";
-        const recordedUnder = (writes: VerifierWrites): Promise<Witness> =>
-          captureWitness({
-            common: chain.common,
-            db: chain["db"],
-            ancestors: storeAncestors(chain["store"]),
-            preStateRoot: mined.preStateRoot,
-            block: mined.record.block,
-            writes,
-          });
+        const recordedUnder = (writes: VerifierWrites): Promise<Witness> => recaptureWitness(chain, mined, { writes });
         const captured = mined.witness as Witness;
         const label = `block ${number}`;
         expect(summary(captured), `${label} recorded under ${rule}`).to.equal(summary(await recordedUnder(rule)));
