@@ -132,6 +132,21 @@ export class CaptureAskError extends CaptureSourceError {
   }
 }
 
+/**
+ * The chain's trie database or block store threw while a capture read it (an I/O error, a closed
+ * database): the capture cannot finish, but the block is not at fault. Read as WitnessCaptureError
+ * it would say the block is not what its re-execution gives, and point at custom precompiles.
+ */
+export class CaptureStoreReadError extends CaptureSourceError {
+  constructor(message: string) {
+    super(
+      "CAPTURE_STORE_READ",
+      message,
+      "the chain's database or block store failed: check the disk and the node's data directory, then restart the node",
+    );
+  }
+}
+
 /** The stored chain does not match the configuration it is opened with, or is damaged. */
 export class ChainHistoryError extends ChainError {
   constructor(message: string, hint: string) {

@@ -21,6 +21,8 @@ import type { BlockStore } from "./blockStore";
 import {
   AncestorHeaderMismatchError,
   CaptureSourceError,
+  CaptureStoreReadError,
+  ChainError,
   StoredNodeMismatchError,
   WitnessCaptureError,
 } from "./errors";
@@ -44,6 +46,20 @@ export function storeAncestors(store: BlockStore): AncestorSource {
   return (number) => store.byNumberOrUndefined(number)?.block.header;
 }
 
+/**
+ * `read()`, with a store's own failure (not one of the chain's errors, such as a capture thread's
+ * CaptureAskError) turned into CaptureStoreReadError, so that it reaches the caller as what it is
+ * and not, through the re-execution it interrupted, as a block the re-execution does not give.
+ */
+async function readOrStoreError<T>(read: () => T | Promise<T>, what: string): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ChainError) throw error;
+    throw new CaptureStoreReadError(`reading ${what} failed: ${(error as Error).message}`);
+  }
+}
+
 /** Length of a trie node's database key (its hash, hex) and of a code's (the code prefix, then its hash). */
 const NODE_KEY_HEX = 64;
 const CODE_KEY_HEX = 66;
@@ -61,9 +77,12 @@ export class HashCheckedDB implements DB<string, StoredValue> {
   constructor(private readonly inner: DB<string, StoredValue>) {}
 
   async get(key: string, opts?: EncodingOpts): Promise<StoredValue | undefined> {
-    const value = await this.inner.get(key, opts);
-    if (value === undefined) return value;
     const hexKey = keyOf(key);
+    const value = await readOrStoreError(
+      () => this.inner.get(key, opts),
+      `the trie database's value for key ${hexKey}`,
+    );
+    if (value === undefined) return value;
     if (hexKey.length === NODE_KEY_HEX || hexKey.length === CODE_KEY_HEX) {
       const hash = toHex(keccak256(valueBytes(value)));
       if (hash !== hexKey.slice(hexKey.length - NODE_KEY_HEX))
@@ -125,7 +144,7 @@ export class CheckedAncestors {
     if (number > this.parentNumber || number < 0n) return undefined;
     while (this.lowest > number) {
       const below = this.lowest - 1n;
-      const header = await this.source(below);
+      const header = await readOrStoreError(() => this.source(below), `header ${below} from the block store`);
       if (header === undefined) return undefined;
       this.checked.set(below, this.check(below, header));
       this.lowest = below;
