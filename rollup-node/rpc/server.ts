@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 import { NodeError, portTakenHint } from "../errors";
 import type { RpcDispatcher } from "./dispatcher";
@@ -167,7 +167,25 @@ export class RpcServerListenError extends NodeError {
  * cheaper, so pollers loop faster: docs/design/rpc-keepalive.md.
  */
 const KEEP_ALIVE_HINT_S = 5;
-const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+
+/**
+ * Closes a kept-alive socket once its idle timeout has passed and nothing has reached it since.
+ * Node's server closes it from the timer itself, and an event loop runs the timers that came due
+ * while its thread was busy (mining, EXECUTE, a block's build) before it reads the sockets: a
+ * request that reached the socket meanwhile, sent by a client well within the advertised idle
+ * time, was dropped unread ("socket hang up", or EPIPE while a large body was still being sent).
+ * Waiting for the loop's next check phase lets the socket be read first; a request then starts
+ * on it (Node clears the idle timeout), and a part of one re-arms the timer.
+ */
+function closeIdleSocketsAfterReading(server: http.Server): void {
+  server.on("timeout", (socket: Socket) => {
+    const read = socket.bytesRead;
+    setImmediate(() => {
+      if (socket.bytesRead === read) socket.destroy();
+    });
+  });
+}
 
 function send(res: http.ServerResponse, status: number, body: unknown, cors: Headers): void {
   const text = JSON.stringify(body, (_key, value: unknown) =>
@@ -312,6 +330,7 @@ function heldPort(held: HeldRpcPort): RpcPort {
 async function listen(host: string, options: RpcServerOptions): Promise<RpcPort> {
   const server = http.createServer();
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  closeIdleSocketsAfterReading(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(

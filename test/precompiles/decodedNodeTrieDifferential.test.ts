@@ -5,7 +5,7 @@ import { expect } from "chai";
 
 import { DecodedNodeTrie } from "../../precompiles/decodedNodeTrie";
 import { LazyHashTrie } from "../../precompiles/lazyHashTrie";
-import { keccak256 } from "../../precompiles/crypto";
+import { keccak256, prepareCrypto } from "../../precompiles/crypto";
 import { cpuSeconds } from "../../tools/cpuTime";
 import { MissingWitnessDataError } from "../../precompiles/errors";
 import { InMemoryWritesDB, type StoredValue, WitnessDB, keyOf, toHex } from "../../precompiles/witness";
@@ -108,13 +108,22 @@ type Op =
   | { readonly kind: "checkpoint" | "commit" | "revert" | "copyGet"; readonly key: Uint8Array }
   | { readonly kind: "setRoot"; readonly index: number };
 
+/**
+ * Every trie of the random cases, EthereumJS's and the verifier's, hashes with the keccak EXECUTE
+ * runs with (precompiles/crypto.ts: WebAssembly once `prepareCrypto()` has resolved), as
+ * verifyBlock's tries do (through `common.customCrypto`). EthereumJS's default, @noble/hashes'
+ * keccak in JavaScript, was half of this file's CPU; what is compared here is the tries' walks,
+ * writes and errors, and test/precompiles/crypto.test.ts compares the keccak backends themselves.
+ */
+const TRIE_HASHING = { useKeyHashingFunction: keccak256 } as const;
+
 async function randomCase(random: Random): Promise<Case> {
   const useKeyHashing = random() < 0.3;
   const keys = Array.from({ length: 4 + Math.floor(random() * 30) }, () => randomKey(random));
   // Few distinct values: equal leaves under different keys give equal nodes in different places.
   const values = Array.from({ length: 2 + Math.floor(random() * 6) }, () => randomValue(random));
   const preDb = new RecordingDB();
-  const pre = new MerklePatriciaTrie({ db: preDb, useKeyHashing, valueEncoding: ValueEncoding.Bytes });
+  const pre = new MerklePatriciaTrie({ db: preDb, ...TRIE_HASHING, useKeyHashing, valueEncoding: ValueEncoding.Bytes });
   const preCount = Math.floor(random() * 40);
   for (let i = 0; i < preCount; i++) {
     if (random() < 0.15) await pre.del(pick(random, keys));
@@ -187,7 +196,7 @@ async function trace(
   testCase: Case,
 ): Promise<{ steps: string[]; missing: readonly string[]; written: string[] }> {
   const db = new InspectableWitnessDB(testCase.witness);
-  const trie = make({ db, useKeyHashing: testCase.useKeyHashing, valueEncoding: ValueEncoding.Bytes });
+  const trie = make({ db, ...TRIE_HASHING, useKeyHashing: testCase.useKeyHashing, valueEncoding: ValueEncoding.Bytes });
   const steps: string[] = [];
   const roots: Uint8Array[] = [testCase.root];
   try {
@@ -211,6 +220,9 @@ const lazyTrie = (opts: ConstructorParameters<typeof MerklePatriciaTrie>[0]) =>
   new LazyHashTrie(opts as NonNullable<typeof opts>);
 
 describe("DecodedNodeTrie against EthereumJS's trie, operation by operation, on partial witnesses", () => {
+  // The keccak of every witness database (its keys) and of the tries: WebAssembly, loaded once.
+  before(() => prepareCrypto());
+
   it("reads a node the witness lacks once the run wrote a node of the same content elsewhere, as EthereumJS's trie does", async () => {
     // Keys 0x12 and 0x22 hold the same 32-byte value: their leaves, [0x32, value] under slots 1
     // and 2 of the root branch, are one node (35 bytes: stored by hash). The witness lacks it.
@@ -295,7 +307,7 @@ async function traceAgainstLazy(
   witness = testCase.witness,
 ): Promise<LazyTrace> {
   const db = new InspectableWitnessDB(witness);
-  const opts = { db, useKeyHashing: testCase.useKeyHashing, valueEncoding: ValueEncoding.Bytes };
+  const opts = { db, ...TRIE_HASHING, useKeyHashing: testCase.useKeyHashing, valueEncoding: ValueEncoding.Bytes };
   const trie = lazy ? new LazyHashTrie(opts) : new MerklePatriciaTrie(opts);
   const real = (): Uint8Array => (trie instanceof LazyHashTrie ? trie.resolvedRoot() : trie.root());
   const steps: string[] = [];
@@ -320,6 +332,8 @@ async function traceAgainstLazy(
 }
 
 describe("LazyHashTrie against EthereumJS's trie: same roots, errors, missing nodes and witness reads", () => {
+  before(() => prepareCrypto());
+
   for (const seed of (process.env.DIFF_SEEDS ?? "20261128,5,606,8080,13,271828").split(",").map(Number)) {
     it(`on random operations over partial witnesses (seed ${seed}, ${CASES} cases), and with one read node dropped`, async function () {
       this.timeout(300_000);

@@ -3,11 +3,12 @@ import net from "node:net";
 import { expect } from "chai";
 
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
+import { KEEP_ALIVE_TIMEOUT_MS } from "../../../rollup-node/rpc/server";
 
 const CHAIN_ID_CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
 
-function request(port: number): string {
-  return `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nConnection: keep-alive\r\nContent-Length: ${Buffer.byteLength(CHAIN_ID_CALL)}\r\n\r\n${CHAIN_ID_CALL}`;
+function request(port: number, body = CHAIN_ID_CALL): string {
+  return `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nConnection: keep-alive\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
 /** Everything the socket receives until `done` says a whole answer is there, or the socket closes. */
@@ -16,7 +17,7 @@ function readAnswer(socket: net.Socket): Promise<string> {
     let text = "";
     const onData = (chunk: Buffer): void => {
       text += chunk.toString();
-      if (/\r\n\r\n[\s\S]*"result"/.test(text)) finish();
+      if (/\r\n\r\n[\s\S]*"(result|error)"/.test(text)) finish();
     };
     const finish = (): void => {
       socket.off("data", onData);
@@ -39,7 +40,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 // closed and gets "socket hang up" (ECONNRESET), which bench:rollup and load:l2 met. The server
 // keeps an idle socket open longer than it tells clients to.
 describe("JSON-RPC over HTTP: keep-alive", function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let l1: L1Devnet;
 
   before(async () => {
@@ -66,6 +67,56 @@ describe("JSON-RPC over HTTP: keep-alive", function () {
       const second = await readAnswer(socket);
       expect(second).to.match(/^HTTP\/1\.1 200/);
       expect(second).to.include('"result"');
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  // The server's thread also mines, runs EXECUTE or builds blocks: on a loaded machine it can be
+  // busy for seconds. A client that reused the socket within the advertised idle time has its next
+  // request waiting in the socket when the thread comes back, past the server's own idle timeout;
+  // an event loop runs its timers before it reads sockets, so a server that closes an idle socket
+  // from its timer closes this one with the request unread: "socket hang up", or EPIPE while a
+  // large body (an `eth_sendRawTransaction` of a big transaction) is still being written.
+  it("answers a request that reached a kept-alive socket while its thread was busy past the idle timeout", async () => {
+    const port = Number(new URL(l1.url as string).port);
+    const socket = net.connect(port, "127.0.0.1");
+    let closedUnanswered = false;
+    socket.on("error", () => {
+      closedUnanswered = true;
+    });
+    try {
+      await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+      socket.write(request(port));
+      const first = await readAnswer(socket);
+      const answeredAt = Date.now();
+      const hint = Number(/keep-alive: timeout=(\d+)/i.exec(first)?.[1]);
+      // Within the client's reuse window (Node's agent: the hint less one second).
+      await sleep(hint * 1000 - 1500);
+      const rawTx = `0x${"ab".repeat(1_000_000)}`;
+      const answer = readAnswer(socket);
+      // Busy outside a timer's callback, as a request's handler or a block's build is: the loop
+      // reads its clock and runs the timers that came due before it reads sockets again.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      socket.write(
+        request(port, JSON.stringify({ jsonrpc: "2.0", id: 2, method: "eth_sendRawTransaction", params: [rawTx] })),
+      );
+      // The server's thread (this one) busy until well past its idle timeout, counted from its
+      // answer (Node's server adds a second to the timeout it is given).
+      const busyUntil = answeredAt + KEEP_ALIVE_TIMEOUT_MS + 3_000;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, busyUntil - Date.now());
+      const second = await answer;
+      expect(second, "the server closed the socket with the request unread").to.match(/^HTTP\/1\.1 200/);
+      expect(second).to.include('"id":2');
+      expect(closedUnanswered).to.equal(false);
+      // And an idle socket is still closed: once its timeout has passed with nothing read.
+      const idleSince = Date.now();
+      const closed = await Promise.race([
+        new Promise<boolean>((resolve) => socket.once("close", () => resolve(true))),
+        sleep(KEEP_ALIVE_TIMEOUT_MS + 4_000).then(() => false),
+      ]);
+      expect(closed, "the server closed the idle socket").to.equal(true);
+      expect(Date.now() - idleSince).to.be.at.least(KEEP_ALIVE_TIMEOUT_MS - 500);
     } finally {
       socket.destroy();
     }
