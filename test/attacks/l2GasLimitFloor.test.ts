@@ -51,6 +51,28 @@ function rollupArgs(chain: L2TestChain, sequencer: string | undefined): unknown[
   ];
 }
 
+/** A chain at `genesisGasLimit` with a funded relayer (alice) and L2Bridge, and its ExampleRollup. */
+async function fundedRollup(
+  genesisGasLimit: bigint,
+  sequencer: string | undefined,
+): Promise<{ chain: L2TestChain; alice: TestSigner; rollup: ExampleRollup }> {
+  const probe = await L2TestChain.create(L2_CHAIN_ID, []);
+  const alice = TestSigner.fromSeed(1, probe.common);
+  const chain = await L2TestChain.create(
+    L2_CHAIN_ID,
+    [
+      { address: alice.address.toString(), balance: 10n ** 20n },
+      { address: L2_BRIDGE_ADDRESS, code: readL2BridgeRuntimeCode(), balance: 10n ** 27n },
+    ],
+    { gasLimit: genesisGasLimit },
+  );
+  const rollup = (await ethers.deployContract(
+    "ExampleRollup",
+    rollupArgs(chain, sequencer),
+  )) as unknown as ExampleRollup;
+  return { chain, alice, rollup };
+}
+
 /**
  * Attack (docs/design/attack-review-s27.md, finding 2): in re-execution mode nothing bounded the
  * L2 gas limit from below but EXECUTE's header rule (a 1024th a block, down to 5,000). Once the
@@ -91,20 +113,7 @@ describe("attack: walking a re-execution rollup's L2 gas limit below the largest
 
     // A genesis a few steps above it, so the walk is short.
     const genesisGasLimit = least + 6_000n;
-    const probe = await L2TestChain.create(L2_CHAIN_ID, []);
-    const alice = TestSigner.fromSeed(1, probe.common);
-    const chain = await L2TestChain.create(
-      L2_CHAIN_ID,
-      [
-        { address: alice.address.toString(), balance: 10n ** 20n },
-        { address: L2_BRIDGE_ADDRESS, code: readL2BridgeRuntimeCode(), balance: 10n ** 27n },
-      ],
-      { gasLimit: genesisGasLimit },
-    );
-    const rollup = (await ethers.deployContract(
-      "ExampleRollup",
-      rollupArgs(chain, sequencer?.address),
-    )) as unknown as ExampleRollup;
+    const { chain, alice, rollup } = await fundedRollup(genesisGasLimit, sequencer?.address);
 
     let gasLimit = genesisGasLimit;
     let accepted = 0n;
@@ -195,21 +204,8 @@ describe("attack: walking a re-execution rollup's L2 gas limit below the largest
 
   it("does not halt a climb while a refund request that fits no block below the floor is overdue; at the floor it must be consumed", async () => {
     const [sequencer, user] = await ethers.getSigners();
-    const probe = await L2TestChain.create(L2_CHAIN_ID, []);
-    const alice = TestSigner.fromSeed(1, probe.common);
     const genesisGasLimit = MIN_L2_GAS_LIMIT - 6_000n;
-    const chain = await L2TestChain.create(
-      L2_CHAIN_ID,
-      [
-        { address: alice.address.toString(), balance: 10n ** 20n },
-        { address: L2_BRIDGE_ADDRESS, code: readL2BridgeRuntimeCode(), balance: 10n ** 27n },
-      ],
-      { gasLimit: genesisGasLimit },
-    );
-    const rollup = (await ethers.deployContract(
-      "ExampleRollup",
-      rollupArgs(chain, sequencer?.address),
-    )) as unknown as ExampleRollup;
+    const { chain, alice, rollup } = await fundedRollup(genesisGasLimit, sequencer?.address);
     // The largest refund request (no block may defer it), queued by anyone, then overdue.
     const refund: L1Message = {
       nonce: 0n,
