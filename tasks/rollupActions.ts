@@ -41,6 +41,7 @@ import type { GenesisConfig } from "../rollup-node/chain/genesis";
 import { readGenesisFile, writeGenesisFile } from "../rollup-node/chain/genesisFile";
 import { loadPartial, partialFile, savePartial } from "../deploy/partialDeployment";
 import { acceptanceHistory } from "../rollup-node/bridge/acceptance";
+import { MIN_L2_GAS_LIMIT } from "../rollup-node/bridge/anchor";
 import { DEFAULT_ACCOUNT_COUNT } from "../rollup-node/chain/devAccounts";
 import { DEFAULT_L1_CHAIN_ID, DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/defaults";
 import { genesisRelayerAddress } from "../rollup-node/node/keySources";
@@ -508,6 +509,12 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     ({ hash: genesisHash, stateRoot: genesisStateRoot } = await genesisCommitments(genesis));
     supply = genesisSupply(genesis);
     built = genesis;
+  } else {
+    // No genesis to read: its gas limit cannot be checked against the floor here (checkL2GasLimit).
+    console.log(
+      `warning: the L2 gas limit of a genesis given by --genesis-hash is not checked; L1 accepts blocks below ${MIN_L2_GAS_LIMIT} ` +
+        "only while each raises the gas limit (the node's sequencer climbs to that floor by the most each block allows)",
+    );
   }
   const recordProgress = async (progress: DeploymentProgress): Promise<void> =>
     savePartial(partialFile(args.out), { fingerprint, l2GenesisTimestamp, progress });

@@ -91,6 +91,38 @@ library BlockHeaders {
         h.parentBeaconBlockRoot = _word(fields, PARENT_BEACON_BLOCK_ROOT_INDEX);
     }
 
+    /// @notice The gas limit of the header `header` (RLP, in calldata), read in place without
+    /// copying or decoding the rest. Unchecked: only for a header whose hash the caller matched to
+    /// one already known well formed (the genesis a rollup was deployed on, or a header EXECUTE
+    /// accepted or `decode` read), such as the parent header of `advance` or `propose`. Shared by
+    /// NativeRollup and OptimisticRollup (the floor's climb and the fixed optimistic gas limit).
+    /// @param header RLP of a header.
+    /// @return gasLimit Its gas limit.
+    function gasLimitOf(bytes calldata header) internal pure returns (uint256 gasLimit) {
+        assembly ("memory-safe") {
+            // Past the list's prefix: one byte, and as many length bytes as it says past 0xf7.
+            let p := header.offset
+            let listPrefix := byte(0, calldataload(p))
+            p := add(p, add(1, mul(gt(listPrefix, 0xf7), sub(listPrefix, 0xf7))))
+            // Past the fields before it, all byte strings: one byte below 0x80, a short string
+            // (0x80 + length), or a long one (0xb7 + length of length, then the length).
+            for { let i := 0 } lt(i, GAS_LIMIT_INDEX) { i := add(i, 1) } {
+                let prefix := byte(0, calldataload(p))
+                switch lt(prefix, 0xb8)
+                case 1 { p := add(p, add(1, mul(gt(prefix, 0x7f), sub(prefix, 0x80)))) }
+                default {
+                    let lengthOfLength := sub(prefix, 0xb7)
+                    let length := shr(sub(256, mul(8, lengthOfLength)), calldataload(add(p, 1)))
+                    p := add(p, add(add(1, lengthOfLength), length))
+                }
+            }
+            // A single byte below 0x80 is itself; 0x80 + length then the bytes (0x80: zero).
+            let prefix := byte(0, calldataload(p))
+            gasLimit := prefix
+            if gt(prefix, 0x7f) { gasLimit := shr(sub(256, mul(8, sub(prefix, 0x80))), calldataload(add(p, 1))) }
+        }
+    }
+
     /// @notice What EXECUTE would return for the block if its header's claims are true.
     /// @param h The header.
     /// @return r The commitments (`burnedFees` = base fee × gas used, as EXECUTE computes it).

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Execute, ExecuteResult} from "../Execute.sol";
 import {L2Bridge} from "../l2/L2Bridge.sol";
+import {BlockHeaders} from "./BlockHeaders.sol";
 import {L2MessageProver} from "./L2MessageProver.sol";
 import {L1Message, L2Message, Messages} from "./Messages.sol";
 import {MessageTree} from "./MessageTree.sol";
@@ -176,11 +177,11 @@ abstract contract NativeRollup is INativeRollup {
 
         ExecuteResult memory r = _execute(parentHeader, block_, witness, proofs);
         // EXECUTE lets a header move the gas limit by almost a 1024th of its parent's: a walk down
-        // would leave the largest message no block to go in.
-        if (r.gasLimit < MIN_L2_GAS_LIMIT) revert L2GasLimitTooLow(r.gasLimit, MIN_L2_GAS_LIMIT);
+        // would leave the largest message no block to go in; below the floor only a climb passes.
+        bool climbing = _checkGasLimit(r.gasLimit, parentHeader);
 
         uint256 first = nextMessageIndex;
-        uint256 next = _checkSequencing(first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
+        uint256 next = _checkSequencing(first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp, climbing);
         _checkRelays(block_, first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
         _validateBlock(r);
 
@@ -317,6 +318,37 @@ abstract contract NativeRollup is INativeRollup {
         emit ProofPolicySet(policy.threshold, policy.allowReexecution, policy.acceptedKeys);
     }
 
+    /// @notice The floor on a block's gas limit: a block below `MIN_L2_GAS_LIMIT` is accepted only
+    /// if its gas limit is strictly above its parent's (a climb toward the floor); a walk down, or
+    /// staying level, below the floor is refused (`L2GasLimitTooLow`). Without the climb a chain
+    /// whose genesis is below the floor (a deployment by hash, which cannot be checked here) could
+    /// never advance while `depositETH` and `sendMessage` take ETH (docs/design/attack-review-s27.md,
+    /// finding 4). A climb is bounded: each block must grow the gas limit, by at most a 1024th
+    /// (EXECUTE's header rule), so a chain from gas limit g reaches the floor within ≈ 1024 ·
+    /// ln(MIN_L2_GAS_LIMIT / g) blocks (≈ 1,140 from 1M; ≈ 6,560 from EXECUTE's least, 5,000), and
+    /// no block ever takes it back below.
+    /// @param gasLimit The block's gas limit.
+    /// @param parentGasLimit Its parent's (read from the parent header the caller matched to the tip).
+    /// @return climbing Whether the block is below the floor (and so a climb): such a block is exempt
+    /// from the overdue rule (`_checkSequencing`), since a refund request with 64 KB of calldata fits
+    /// no block below the floor and, overdue, would otherwise leave the climb itself no block to take.
+    function _checkFloor(uint256 gasLimit, uint256 parentGasLimit) internal pure returns (bool climbing) {
+        if (gasLimit >= MIN_L2_GAS_LIMIT) return false;
+        if (gasLimit <= parentGasLimit) revert L2GasLimitTooLow(gasLimit, MIN_L2_GAS_LIMIT);
+        return true;
+    }
+
+    /// @notice The gas-limit rule of `advance`: `_checkFloor`.
+    /// @param gasLimit The block's gas limit (EXECUTE accepted it on `parentHeader`).
+    /// @param parentHeader RLP of the parent's header, whose hash `advance` matched to the head's.
+    /// @return climbing See `_checkFloor`.
+    /// @dev Virtual: OptimisticRollup also fixes the gas limit once at or above the floor. The
+    /// parent's gas limit is read (≈ 1,500 gas) only below the floor: at or above it any gas limit
+    /// EXECUTE accepts passes here.
+    function _checkGasLimit(uint256 gasLimit, bytes calldata parentHeader) internal view virtual returns (bool climbing) {
+        return gasLimit < MIN_L2_GAS_LIMIT && _checkFloor(gasLimit, BlockHeaders.gasLimitOf(parentHeader));
+    }
+
     /// @notice Extra checks a rollup applies to a verified block before accepting it. Default: none.
     /// @param result What EXECUTE returned for the block.
     function _validateBlock(ExecuteResult memory result) internal view virtual {}
@@ -373,8 +405,10 @@ abstract contract NativeRollup is INativeRollup {
     /// @param count How many messages the block consumes.
     /// @param anchor The block's `parentBeaconBlockRoot`.
     /// @param timestamp The block's timestamp.
+    /// @param climbing Whether the block climbs below the floor (`_checkFloor`): exempt from the
+    /// overdue rule, as the overdue message may fit no block until the climb reaches the floor.
     /// @return next Index of the first message left unconsumed after the block.
-    function _checkSequencing(uint256 first, uint256 count, bytes32 anchor, uint64 timestamp)
+    function _checkSequencing(uint256 first, uint256 count, bytes32 anchor, uint64 timestamp, bool climbing)
         internal
         view
         returns (uint256 next)
@@ -382,7 +416,7 @@ abstract contract NativeRollup is INativeRollup {
         bytes32 expectedAnchor = _pendingMessagesRoot(first, count);
         if (anchor != expectedAnchor) revert AnchorMismatch(expectedAnchor, anchor);
         next = first + count;
-        if (count == 0 && first < _queue.length) {
+        if (count == 0 && !climbing && first < _queue.length) {
             uint64 queuedAt = _queue[first].queuedAt;
             if (block.timestamp - queuedAt > FORCE_INCLUSION_DELAY) revert OverdueMessageSkipped(first, queuedAt);
         }

@@ -85,9 +85,6 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         bool proven;
     }
 
-    /// @dev The gas limit's index among a header's RLP fields (as `BlockHeaders`' GAS_LIMIT_INDEX).
-    uint256 private constant GAS_LIMIT_FIELD = 9;
-
     /// @notice Most bytes a proposal may post: its parent's header, its block's RLP and its witness.
     /// It keeps the proposal transaction itself (calldata at EIP-7623's floor, the event) and a
     /// challenge's calldata floor below Osaka's 2^24 per-transaction cap (EIP-7825); what EXECUTE
@@ -245,12 +242,16 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         // EXECUTE charges at most the header's gas limit in L2 gas: with the bytes, that bounds
         // the challenge, which must fit one L1 transaction that an L1 block can include, or the
         // block could never be removed.
-        uint256 challengeGas = challengeGasBound(size, h.gasLimit);
-        uint256 cap = challengeGasCap();
-        if (challengeGas > cap) revert ProposalNotChallengeable(challengeGas, cap);
+        {
+            uint256 challengeGas = challengeGasBound(size, h.gasLimit);
+            uint256 cap = challengeGasCap();
+            if (challengeGas > cap) revert ProposalNotChallengeable(challengeGas, cap);
+        }
         uint256 next;
-        (number, next) = _checkProposal(h, keccak256(parentHeader), block_, consumedMessages);
-        _checkGasLimit(h.gasLimit, parentHeader);
+        // The parent's gas limit is read in place from `parentHeader`; `_checkProposal` uses it
+        // once it has matched the header's hash to the tip's.
+        (number, next) =
+            _checkProposal(h, keccak256(parentHeader), BlockHeaders.gasLimitOf(parentHeader), block_, consumedMessages);
         _fillProposalGas(h, block_);
 
         _provisional[number] = ProvisionalBlock({
@@ -372,11 +373,9 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         uint256 consumedMessages
     ) public virtual override {
         if (provisionalCount != 0) revert ProvisionalBlocksPending(provisionalCount);
+        // The same gas-limit rule as `propose` (`_checkGasLimit` here: `_checkFixedGasLimit`), or the fallback
+        // could walk it with advances and no proposal could carry an overdue message again.
         super.advance(parentHeader, block_, witness, proofs, consumedMessages);
-        // The same fixed gas limit as `propose`, or the fallback could walk it with advances and
-        // no proposal could carry an overdue message again. Checked after EXECUTE accepted
-        // `block_` (well formed) on `parentHeader` (the head's).
-        _checkGasLimit(_headerGasLimit(_listStart(_offset(block_))), parentHeader);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -461,19 +460,27 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     }
 
     /// @dev A proposal's checks against the provisional tip: the parent (by hash and header), the
-    /// number, the messages it consumes and `_validateBlock`. Returns its number and the index of
+    /// number, the gas limit (`_checkFixedGasLimit` against `parentGasLimit`, read from the parent's
+    /// header), the messages it consumes and `_validateBlock`. Returns its number and the index of
     /// the first message it leaves unconsumed.
-    function _checkProposal(BlockHeader memory h, bytes32 parentHeaderHash, bytes calldata block_, uint256 consumedMessages)
-        private
-        view
-        returns (uint64 number, uint256 next)
-    {
-        (uint64 tipNumber, bytes32 tipHash, uint256 first) = _tip();
-        if (h.parentHash != tipHash) revert ParentNotTip(h.parentHash, tipHash);
-        if (parentHeaderHash != tipHash) revert ParentHeaderMismatch(parentHeaderHash, tipHash);
-        number = tipNumber + 1;
+    function _checkProposal(
+        BlockHeader memory h,
+        bytes32 parentHeaderHash,
+        uint256 parentGasLimit,
+        bytes calldata block_,
+        uint256 consumedMessages
+    ) private view returns (uint64 number, uint256 next) {
+        uint256 first;
+        {
+            bytes32 tipHash;
+            (number, tipHash, first) = _tip();
+            if (h.parentHash != tipHash) revert ParentNotTip(h.parentHash, tipHash);
+            if (parentHeaderHash != tipHash) revert ParentHeaderMismatch(parentHeaderHash, tipHash);
+        }
+        ++number;
         if (h.number != number) revert UnexpectedBlockNumber(h.number, number);
-        next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
+        bool climbing = _checkFixedGasLimit(h.gasLimit, parentGasLimit);
+        next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp, climbing);
         _checkRelays(block_, first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
         _validateBlock(BlockHeaders.toExecuteResult(h));
     }
@@ -596,56 +603,23 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         ok = start <= end && length <= end - start;
     }
 
-    /// @dev The L2 gas limit is fixed in optimistic mode: a proposer who could move it almost a
-    /// 1024th per block could walk it up until no block carrying an overdue L1 message fits
-    /// `challengeGasCap()`, halting the rollup (docs/design/challenge-gas-cap.md §6). The parent's
-    /// is read from its header, whose bytes were found to be the tip's (`_checkProposal`, or
-    /// `advance`'s check against the head): no storage.
-    function _checkGasLimit(uint256 gasLimit, bytes calldata parentHeader) private pure {
-        uint256 parentGasLimit = _headerGasLimit(_offset(parentHeader));
-        if (gasLimit != parentGasLimit) revert GasLimitChanged(parentGasLimit, gasLimit);
+    /// @inheritdoc NativeRollup
+    /// @dev `_checkFixedGasLimit` on the parent header's gas limit, as `propose` applies it.
+    function _checkGasLimit(uint256 gasLimit, bytes calldata parentHeader) internal pure override returns (bool) {
+        return _checkFixedGasLimit(gasLimit, BlockHeaders.gasLimitOf(parentHeader));
     }
 
-    /// @dev Where `data` starts in calldata.
-    function _offset(bytes calldata data) private pure returns (uint256 p) {
-        assembly ("memory-safe") {
-            p := data.offset
-        }
-    }
-
-    /// @dev The first item of the RLP list at calldata offset `p`: past one prefix byte, and as
-    /// many length bytes as it says past 0xf7.
-    function _listStart(uint256 p) private pure returns (uint256) {
-        uint256 prefix;
-        assembly ("memory-safe") {
-            prefix := byte(0, calldataload(p))
-        }
-        return prefix > 0xf7 ? p + 1 + (prefix - 0xf7) : p + 1;
-    }
-
-    /// @dev The gas limit (field `GAS_LIMIT_FIELD`) of the header whose RLP list starts at
-    /// calldata offset `header`, read in place. Only called on a header whose hash is the tip's
-    /// (the genesis the rollup was deployed on, or a header `propose` decoded or EXECUTE
-    /// accepted), hence well formed, so the read is not checked.
-    function _headerGasLimit(uint256 header) private pure returns (uint256 gasLimit) {
-        uint256 p = _listStart(header);
-        assembly ("memory-safe") {
-            // Past the fields before it, all byte strings: one byte below 0x80, a short string
-            // (0x80 + length), or a long one (0xb7 + length of length, then the length).
-            for { let i := 0 } lt(i, GAS_LIMIT_FIELD) { i := add(i, 1) } {
-                let prefix := byte(0, calldataload(p))
-                switch lt(prefix, 0xb8)
-                case 1 { p := add(p, add(1, mul(gt(prefix, 0x7f), sub(prefix, 0x80)))) }
-                default {
-                    let lengthOfLength := sub(prefix, 0xb7)
-                    let length := shr(sub(256, mul(8, lengthOfLength)), calldataload(add(p, 1)))
-                    p := add(p, add(add(1, lengthOfLength), length))
-                }
-            }
-            // The gas limit: a single byte below 0x80 is itself; 0x80 + length then the bytes (0x80: zero).
-            let prefix := byte(0, calldataload(p))
-            gasLimit := prefix
-            if gt(prefix, 0x7f) { gasLimit := shr(sub(256, mul(8, sub(prefix, 0x80))), calldataload(add(p, 1))) }
+    /// @dev The L2 gas limit is fixed in optimistic mode once at or above the floor: a proposer who
+    /// could move it almost a 1024th per block could walk it up until no block carrying an overdue
+    /// L1 message fits `challengeGasCap()`, halting the rollup (docs/design/challenge-gas-cap.md §6).
+    /// Below the floor `_checkFloor` applies (only a climb, `L2GasLimitTooLow` otherwise), so a
+    /// genesis below it climbs once, to at most the floor plus a 1024th (the node stops at the
+    /// floor), and stays there; every proposal's own gas limit is still priced against the cap
+    /// (`challengeGasBound`). Returns whether the block climbs below the floor.
+    function _checkFixedGasLimit(uint256 gasLimit, uint256 parentGasLimit) private pure returns (bool climbing) {
+        climbing = _checkFloor(gasLimit, parentGasLimit);
+        if (parentGasLimit >= MIN_L2_GAS_LIMIT && gasLimit != parentGasLimit) {
+            revert GasLimitChanged(parentGasLimit, gasLimit);
         }
     }
 

@@ -581,6 +581,7 @@ export class Chain {
               parentBeaconBlockRoot: options.parentBeaconBlockRoot ?? new Uint8Array(32),
               extraData: options.extraData ?? new Uint8Array(),
               prevRandao: options.prevRandao ?? parent.hash(),
+              ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
             },
           });
           if (record) reads.set(built, this.db.takeReads());

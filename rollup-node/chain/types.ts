@@ -138,6 +138,8 @@ export interface MineOptions {
   readonly coinbase?: Uint8Array;
   readonly extraData?: Uint8Array;
   readonly prevRandao?: Uint8Array;
+  /** The block's gas limit; the parent's by default. */
+  readonly gasLimit?: bigint;
   /**
    * Also record the block's stateless witness (a second, verifier-identical execution: it costs
    * about as much as building the block, so the L1 devnet never asks for it).

@@ -13,9 +13,11 @@ import type { MinedBlock } from "../chain/types";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
 import { L2Error, SequencerClosedError } from "./errors";
 import { type AdvanceLimits, advanceBudgetExcess } from "./advanceBudget";
+import { MIN_L2_GAS_LIMIT } from "../bridge/anchor";
 import { proposalExcess } from "../bridge/challengeBound";
 import { MAX_WALKED_TXS } from "../bridge/proposalCheckGas";
 import { type Logger, plural, stderrLogger } from "../logger";
+import { nextL2GasLimit } from "./genesis";
 import { Mempool } from "./mempool";
 import { type ProposalGasBucket, ProposalSlackBudget, blockSlack, hasExecutableAmong } from "./proposalSlack";
 import type { AnchorMeta } from "./recordCodec";
@@ -353,6 +355,13 @@ export class Sequencer implements SequencerApi, RpcBackend {
         `opened chain ${chain.chainId} at block ${chain.headNumber} (${bytesToHex(chain.head.hash())}) from ${config.dataDir}; ` +
           `${plural(mempool.size, "pooled transaction")} restored${dropped.length > 0 ? `, ${dropped.length} no longer valid dropped` : ""}`,
       );
+      const headGasLimit = chain.head.header.gasLimit;
+      if (headGasLimit < MIN_L2_GAS_LIMIT) {
+        logger.warn(
+          `L2 gas limit ${headGasLimit} at block ${chain.headNumber} is below ${MIN_L2_GAS_LIMIT}, the least L1 accepts ` +
+            "but for a climb: each block raises it by the most EXECUTE allows until it reaches that floor",
+        );
+      }
       return new Sequencer(chain, store, mempool, anchors, config, logger);
     } catch (error) {
       await store.close();
@@ -579,6 +588,7 @@ export class Sequencer implements SequencerApi, RpcBackend {
     const relayCap = this.config.proposable === true ? (this.config.proposalRelayCap?.() ?? proposalCap) : undefined;
     return this.chain.mineBlock(txs, {
       timestamp,
+      gasLimit: nextL2GasLimit(parent.header.gasLimit),
       coinbase: this.config.coinbase ?? ZERO_ADDRESS,
       parentBeaconBlockRoot: anchor.root,
       // A block on dev-patched state (a detached devnet, ./detachment.ts) has no witness to capture.

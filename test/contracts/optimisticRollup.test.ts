@@ -31,6 +31,7 @@ import { MAX_PROPOSAL_BYTES, maxProposableGasLimit } from "../../rollup-node/bri
 import { L1_GAS_LIMIT_MARGIN_DIVISOR, challengeGasCap } from "../../rollup-node/bridge/advanceGasCap";
 import { DEFAULT_EXECUTE_GAS_SCHEDULE, L1_TX_GAS_LIMIT_CAP } from "../../precompiles/gas";
 import { DEFAULT_L2_GAS_LIMIT } from "../../rollup-node/l2/genesis";
+import { MIN_L2_GAS_LIMIT } from "../../rollup-node/bridge/anchor";
 import { fixtureCommitteeProof } from "../support/proofFixtures";
 import { TX_GAS_LIMIT_CAP } from "../../rollup-node/chain/simulate";
 import { decodeWitness, encodeWitness } from "../../precompiles/witness";
@@ -155,7 +156,7 @@ function rawList(items: readonly Uint8Array[]): Uint8Array {
 }
 
 /** A block that moves state (so that it needs a witness). */
-async function transferBlock(f: Fixture, options: { discard?: boolean } = {}): Promise<BuiltBlock> {
+async function transferBlock(f: Fixture, options: { discard?: boolean; gasLimit?: bigint } = {}): Promise<BuiltBlock> {
   return f.chain.buildBlock([f.alice.tx({ to: "0x00000000000000000000000000000000000000aa", value: 1n })], options);
 }
 
@@ -822,7 +823,13 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       { name: "a block filled to its gas limit", genesisGasLimit: 1_740_000n },
     ]) {
       it(`charges a block whose transactions refund heavily at least the L2 gas its challenge's EXECUTE executes (${name})`, async () => {
-        const f = await deploy(NO_PROOF_POLICY, { extraAccounts: [clearerAccount()], genesisGasLimit });
+        // Below MIN_L2_GAS_LIMIT only a climb is proposable (NativeRollup._checkGasLimit): the
+        // genesis one gas below the block's gas limit.
+        const climb = genesisGasLimit < MIN_L2_GAS_LIMIT;
+        const f = await deploy(NO_PROOF_POLICY, {
+          extraAccounts: [clearerAccount()],
+          genesisGasLimit: climb ? genesisGasLimit - 1n : genesisGasLimit,
+        });
         const txs = Array.from({ length: TXS }, (_, i) =>
           f.alice.tx({
             to: CLEARER,
@@ -830,7 +837,7 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
             gasLimit: CLEAR_TX_GAS_LIMIT,
           }),
         );
-        const built = await f.chain.buildBlock(txs);
+        const built = await f.chain.buildBlock(txs, { gasLimit: genesisGasLimit });
         const { gasUsed, gasLimit } = built.block.header;
         expect(built.txResults.every((r) => r.execResult.exceptionError === undefined)).to.equal(true);
         await propose(f, built.parentHeader, built.blockRlp, built.witness);
@@ -899,10 +906,13 @@ describe("OptimisticRollup (provisional blocks, challenges by EXECUTE, proofs th
       const gasLimit = maxProposableGasLimit(max);
       expect(challengeGasBound(max, gasLimit)).to.be.lessThanOrEqual(TX_GAS_LIMIT_CAP);
       expect(challengeGasBound(max, gasLimit + 1n)).to.be.greaterThan(TX_GAS_LIMIT_CAP);
-      const f = await deploy(NO_PROOF_POLICY, { genesisGasLimit: gasLimit });
+      // Below MIN_L2_GAS_LIMIT only a climb is proposable (NativeRollup._checkGasLimit): the
+      // genesis one gas below the block's gas limit.
+      expect(gasLimit).to.be.lessThan(MIN_L2_GAS_LIMIT);
+      const f = await deploy(NO_PROOF_POLICY, { genesisGasLimit: gasLimit - 1n });
       expect(await f.rollup.MAX_PROPOSAL_BYTES()).to.equal(BigInt(max));
 
-      const built = await transferBlock(f, { discard: true });
+      const built = await transferBlock(f, { discard: true, gasLimit });
       expect(built.block.header.gasLimit).to.equal(gasLimit);
       // Forged, and claiming its whole gas limit as gasUsed: EXECUTE charges all of it.
       const forged = withHeaderFields(built.blockRlp, { 3: hexToBytes(`0x${word(0xbad)}`), 10: gasLimit });

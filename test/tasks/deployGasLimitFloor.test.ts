@@ -13,10 +13,12 @@ import { runTask } from "../support/runTask";
 const OTHER_L1_CHAIN_ID = 31_337n;
 
 /**
- * attack-review-s27.md, second pass, finding 4: L1 refuses every block whose gas limit is below
+ * attack-review-s27.md, second pass, finding 4: L1 refused every block whose gas limit is below
  * `MIN_L2_GAS_LIMIT`, a step up included, so a rollup deployed for a genesis below it could never
- * advance while its bridge accepts deposits. `rollup:genesis` refuses such a genesis; a file written
- * by hand or by another tool skipped that check until rollup:deploy made it too.
+ * advance while its bridge accepts deposits (since s28 L1 accepts the climb to the floor, at the
+ * cost of those blocks). `rollup:genesis` refuses such a genesis; a file written by hand or by
+ * another tool skipped that check until rollup:deploy made it too; a genesis given by hash cannot
+ * be checked and is deployed with a warning.
  */
 describe("rollup:deploy refuses a genesis file whose gas limit L1 refuses every block of", function () {
   this.timeout(300_000);
@@ -63,6 +65,20 @@ describe("rollup:deploy refuses a genesis file whose gas limit L1 refuses every 
     expect(error?.message).to.include(`is below ${MIN_L2_GAS_LIMIT}`);
     expect(error?.hint).to.equal("raise the L2 gas limit");
     expect(existsSync(out), "a deployment record was written").to.equal(false);
+  });
+
+  it("by --genesis-hash (no file to read): deployed with a warning that the gas limit was not checked", async () => {
+    const out = path.join(dir, "by-hash-deployment.json");
+    const printed = await runTask("rollup:deploy", {
+      l1Rpc: l1.url as string,
+      genesisHash: `0x${"11".repeat(32)}`,
+      genesisStateRoot: `0x${"22".repeat(32)}`,
+      dev: true,
+      sequencer: "0x000000000000000000000000000000000000dEaD",
+      out,
+    });
+    expect(printed).to.match(/deployed at 0x[0-9a-fA-F]{40}/);
+    expect(printed).to.include(`is not checked; L1 accepts blocks below ${MIN_L2_GAS_LIMIT} only while each raises`);
   });
 
   it("at MIN_L2_GAS_LIMIT: deployed", async () => {
