@@ -24,7 +24,7 @@
  * `l1-end.heapsnapshot`, when the L1 runs on its own thread).
  * Every minute of load it prints a memory line: the process's `memoryUsage()` in full, the L1
  * thread's own V8 heap (inside RSS, outside the main thread's heapUsed), /proc/self/status's
- * VmRSS/RssAnon/RssFile and the L2 and L1 heads, each thread's V8 heap spaces (which space holds a
+ * VmRSS/RssAnon/RssFile, the L2 and L1 heads and the blocks each chain holds in memory, each thread's V8 heap spaces (which space holds a
  * heap's reservation) and the node caches' hit rate since the last line; at the end, each figure's
  * growth per L2 block after the first minute (docs/design/memory-bounds.md), and a verdict line for
  * #14's target: the growth after minute 1 against 10 %, with what explains it (the node caches
