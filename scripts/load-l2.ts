@@ -24,7 +24,7 @@
  * `l1-end.heapsnapshot`, when the L1 runs on its own thread).
  * Every minute of load it prints a memory line: the process's `memoryUsage()` in full, the L1
  * thread's own V8 heap (inside RSS, outside the main thread's heapUsed), /proc/self/status's
- * VmRSS/RssAnon/RssFile and the L2 and L1 heads, each thread's V8 heap spaces (which space holds a
+ * VmRSS/RssAnon/RssFile, the L2 and L1 heads and the blocks each chain holds in memory, each thread's V8 heap spaces (which space holds a
  * heap's reservation) and the node caches' hit rate since the last line; at the end, each figure's
  * growth per L2 block after the first minute (docs/design/memory-bounds.md), and a verdict line for
  * #14's target: the growth after minute 1 against 10 %, with what explains it (the node caches
@@ -121,6 +121,8 @@ export interface MemorySample {
    */
   readonly l2Pooled: number;
   readonly l2BlocksHeld: number;
+  /** Blocks the L1 chain holds decoded in memory (bounded by its archive window, memory-bounds.md). */
+  readonly l1BlocksHeld: number;
   readonly rss: number;
   readonly heapTotal: number;
   readonly heapUsed: number;
@@ -241,7 +243,7 @@ function formatSample(s: MemorySample, previous: MemorySample | undefined): stri
     s[field] - (previous?.[field] ?? 0);
   const full = (evictions: number): string => (evictions > 0 ? " (full)" : "");
   return (
-    `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | L2 pool ${s.l2Pooled} txs, blocks held ${s.l2BlocksHeld} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
+    `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | L2 pool ${s.l2Pooled} txs, blocks held ${s.l2BlocksHeld}, L1 blocks held ${s.l1BlocksHeld} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
     `main heap used ${m(s.heapUsed)} total ${m(s.heapTotal)}, external ${m(s.external)} (arrayBuffers ${m(s.arrayBuffers)}) | ` +
     `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)}${full(s.l2CacheEvictions)} L1 ${m(s.l1NodeCache)}${full(s.l1CacheEvictions)} | native rest ${m(nativeRest(s))} | MiB${LIVE ? ", used after a full GC" : ""}, load ${load()}\n` +
     `  node cache hits since the last line: L2 ${hitRate(since("l2CacheHits"), since("l2CacheMisses"))} of ${since("l2CacheHits") + since("l2CacheMisses")} reads, L1 ${hitRate(since("l1CacheHits"), since("l1CacheMisses"))} of ${since("l1CacheHits") + since("l1CacheMisses")}\n` +
@@ -465,6 +467,7 @@ async function main(): Promise<void> {
         l1Block: await l1BlockNumber(devnet.l1Url),
         l2Pooled: devnet.node.sequencer.pooledTransactions().length,
         l2BlocksHeld: devnet.node.sequencer.chain.heldInMemory.blocks,
+        l1BlocksHeld: l1.blocks_in_memory,
         rss: m.rss,
         heapTotal: m.heapTotal,
         heapUsed: m.heapUsed,

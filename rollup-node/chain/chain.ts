@@ -74,6 +74,7 @@ import {
 import { type SimulatedBlock, type SimulationSpec, simulateBlocks } from "./simulateBlocks";
 import type {
   BeforeExecutionHook,
+  BlockHistory,
   BlockRecord,
   BlockTag,
   CallRequest,
@@ -109,9 +110,10 @@ export interface ChainConfig {
   readonly now?: () => bigint;
   /**
    * Blocks after genesis already mined on `db` (loaded from disk after a restart), in order.
-   * They are indexed, not re-executed: their state must be in `db`.
+   * They are indexed, not re-executed: their state must be in `db`. Read one at a time: with an
+   * `archive`, a block leaves memory as the newer ones come (an iterable history is never all held).
    */
-  readonly history?: readonly BlockRecord[];
+  readonly history?: BlockHistory;
   /**
    * A Common with its own fork schedule (e.g. from a geth genesis): the chain then switches
    * forks by block number and timestamp for every block it runs. `genesis.hardfork` is ignored.
@@ -166,12 +168,8 @@ interface Snapshot {
 }
 
 /** Indexes already-mined blocks after genesis, checking they form one chain whose state is present. */
-async function loadHistory(
-  store: BlockStore,
-  state: SafeMerkleStateManager,
-  history: readonly BlockRecord[],
-): Promise<void> {
-  for (const record of history) {
+async function loadHistory(store: BlockStore, state: SafeMerkleStateManager, history: BlockHistory): Promise<void> {
+  for await (const record of history) {
     const parent = store.head.block;
     if (!equalsBytes(record.block.header.parentHash, parent.hash())) {
       throw new ChainHistoryError(

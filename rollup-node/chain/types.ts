@@ -1,7 +1,7 @@
 import type { Block } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 
-import { type Witness } from "../../precompiles";
+import type { Witness } from "../../precompiles";
 
 /** One log as the EVM emitted it. */
 export interface ChainLog {
@@ -45,6 +45,13 @@ export interface BlockRecord {
 }
 
 /** Where a transaction was mined. */
+/**
+ * A chain's stored blocks after genesis, in order, as a resume reads them: an array, or an
+ * iterable that decodes one block at a time (a data directory's, so that a long history is never
+ * decoded into memory all at once: docs/design/memory-bounds.md, round 28).
+ */
+export type BlockHistory = Iterable<BlockRecord> | AsyncIterable<BlockRecord>;
+
 export interface TxLocation {
   readonly blockNumber: bigint;
   readonly index: number;

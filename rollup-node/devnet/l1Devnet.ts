@@ -10,7 +10,7 @@ import type { BlockArchive } from "../chain/blockStore";
 import { Chain, type TrieDatabase } from "../chain/chain";
 import { ChainConfigError } from "../chain/errors";
 import { DEFAULT_HARDFORK, type GenesisAccount } from "../chain/genesis";
-import type { BlockRecord } from "../chain/types";
+import type { BlockHistory, BlockRecord } from "../chain/types";
 import { RpcDispatcher } from "../rpc/dispatcher";
 import { parseQuantity } from "../rpc/hex";
 import { DEFAULT_METHODS } from "../rpc/methods";
@@ -72,7 +72,7 @@ export interface L1DevnetOptions {
   /** Genesis time (seconds); now by default. A resumed chain must pass its original one. */
   readonly genesisTimestamp?: bigint;
   /** Blocks already mined on `db` (a resumed chain), in order; indexed, not re-executed. */
-  readonly history?: readonly BlockRecord[];
+  readonly history?: BlockHistory;
   /** Called after each block is mined, before its transaction is answered (persistence). */
   readonly onBlockMined?: (record: BlockRecord) => Promise<void>;
   /**

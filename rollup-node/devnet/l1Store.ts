@@ -83,11 +83,14 @@ export class L1Store implements BlockArchive {
     await this.db.put(GENESIS_TIMESTAMP_KEY, bigIntToBytes(timestamp));
   }
 
-  /** Blocks 1..head in order. */
-  async loadBlocks(common: Common): Promise<BlockRecord[]> {
+  /**
+   * Blocks 1..head in order, each read and decoded when the consumer asks for it: a resume hands
+   * them to the chain, which keeps only the newest, so a long history is never in memory at once
+   * (all of it decoded into one array was the whole history's calldata and receipts at every start).
+   */
+  async *blocks(common: Common): AsyncGenerator<BlockRecord> {
     const head = await this.db.get(HEAD_KEY);
     const count = head === undefined ? 0n : bytesToBigInt(head);
-    const records: BlockRecord[] = [];
     for (let n = 1n; n <= count; n++) {
       const bytes = await this.db.get(blockKey(n));
       if (bytes === undefined)
@@ -95,9 +98,8 @@ export class L1Store implements BlockArchive {
           `L1 block ${n} is missing below the stored head ${count}`,
           "the data directory is damaged: start again with --reset",
         );
-      records.push(decodeStoredBlock(bytes, common).record);
+      yield decodeStoredBlock(bytes, common).record;
     }
-    return records;
   }
 
   /** Records a mined block and makes it the head, atomically. */

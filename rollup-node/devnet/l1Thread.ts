@@ -92,12 +92,12 @@ export async function startStoredL1(options: StoredL1Options): Promise<StoredL1>
     const storedGenesis = await store.genesisTimestamp();
     const genesisTimestamp = storedGenesis ?? BigInt(Math.floor(Date.now() / 1000));
     if (storedGenesis === undefined) await store.setGenesisTimestamp(genesisTimestamp);
-    const history = await store.loadBlocks(createChainCommon(options.devnet.chainId ?? DEFAULT_L1_CHAIN_ID));
     const devnet = await startL1Devnet({
       ...options.devnet,
       db: store.db,
       genesisTimestamp,
-      history,
+      // Read as the chain takes them: only its newest blocks stay in memory.
+      history: store.blocks(createChainCommon(options.devnet.chainId ?? DEFAULT_L1_CHAIN_ID)),
       onBlockMined: (record) => store.append(record),
       archive: store,
     });
@@ -125,6 +125,8 @@ export interface L1HeapStatistics extends HeapInfo {
   readonly node_cache_misses: number;
   /** Entries the cache dropped to keep within its bounds: above 0, it is full. */
   readonly node_cache_evictions: number;
+  /** Blocks the L1 chain holds decoded in memory (its newest and read-back ones; bounded with an archive). */
+  readonly blocks_in_memory: number;
   /** v8.getHeapSpaceStatistics on the thread: which space (old, large-object, code, new) holds the heap's total. */
   readonly spaces: readonly HeapSpaceInfo[];
   /** A full collection ran on the thread just before (asked for, and `gc` exposed): `used` is then the live heap. */
@@ -144,6 +146,7 @@ export function l1HeapStatistics(chain: Chain, collectFirst = false): L1HeapStat
     node_cache_hits: held.nodeCacheHits,
     node_cache_misses: held.nodeCacheMisses,
     node_cache_evictions: held.nodeCacheEvictions,
+    blocks_in_memory: held.blocks,
     spaces: getHeapSpaceStatistics(),
   };
 }

@@ -10,7 +10,7 @@ import type { GenesisConfig } from "../chain/genesis";
 import { AsyncMutex } from "../chain/mutex";
 import type { BlockRecord } from "../chain/types";
 import type { AnchorMeta } from "../l2/recordCodec";
-import { L2Store } from "../l2/store";
+import { L2Store, historyOf } from "../l2/store";
 import type { ProducedBlock } from "../l2/types";
 import { type Logger, plural, stderrLogger } from "../logger";
 import type { RpcBackend, TransactionRequest } from "../rpc/backend";
@@ -207,14 +207,17 @@ export class Follower implements RpcBackend {
       const archived = { archive: store, recentBlocks: config.recentBlocks };
       const probe = await Chain.create({ genesis: config.genesis, db: store.db, ...archived });
       await store.checkGenesis(probe.head.hash());
-      const stored = await store.loadBlocks(probe.common);
+      let headAnchor: AnchorMeta = GENESIS_ANCHOR;
       const chain =
-        stored.length === 0
+        (await store.headNumber()) === 0n
           ? probe
           : await Chain.create({
               genesis: config.genesis,
               db: store.db,
-              history: stored.map((s) => s.record),
+              // Read one block at a time: only the chain's newest stay in memory.
+              history: historyOf(store.blocks(probe.common), (s) => {
+                headAnchor = s.anchor;
+              }),
               ...archived,
             });
       const records = await loadFollowerRecords(store, chain.headNumber, config.recentBlocks ?? DEFAULT_RECENT_BLOCKS);
@@ -222,16 +225,7 @@ export class Follower implements RpcBackend {
       logger.info(
         `opened follower chain ${chain.chainId} at block ${chain.headNumber} (${bytesToHex(chain.head.hash())}); L1 read up to block ${cursor.number}`,
       );
-      const follower = new Follower(
-        chain,
-        store,
-        records.metas,
-        stored[stored.length - 1]?.anchor ?? GENESIS_ANCHOR,
-        cursor,
-        records.blocked,
-        config,
-        logger,
-      );
+      const follower = new Follower(chain, store, records.metas, headAnchor, cursor, records.blocked, config, logger);
       await follower.findSafe(chain.headNumber);
       return follower;
     } catch (error) {

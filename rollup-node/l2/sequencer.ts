@@ -20,8 +20,8 @@ import { type Logger, plural, stderrLogger } from "../logger";
 import { nextL2GasLimit } from "./genesis";
 import { Mempool } from "./mempool";
 import { type ProposalGasBucket, ProposalSlackBudget, blockSlack, hasExecutableAmong } from "./proposalSlack";
-import type { AnchorMeta } from "./recordCodec";
-import { L2Store } from "./store";
+import type { AnchorMeta, StoredBlock } from "./recordCodec";
+import { L2Store, historyOf } from "./store";
 import { executeBody } from "../follower/derive";
 import { DerivationMismatchError } from "../follower/errors";
 import type {
@@ -323,21 +323,26 @@ export class Sequencer implements SequencerApi, RpcBackend {
         ...cache,
       });
       await store.checkGenesis(probe.head.hash());
-      const stored = await store.loadBlocks(probe.common);
+      // The newest blocks' anchors; older ones are read from their stored records (anchorOf).
+      const anchors = new Map<bigint, AnchorMeta>([[0n, GENESIS_ANCHOR]]);
+      const keepAnchor = (s: StoredBlock): void => {
+        const number = s.record.block.header.number;
+        anchors.set(number, s.anchor);
+        const older = number - BigInt(DEFAULT_RECENT_BLOCKS);
+        if (older > 0n) anchors.delete(older);
+      };
       const chain =
-        stored.length === 0
+        (await store.headNumber()) === 0n
           ? probe
           : await Chain.create({
               genesis: config.genesis,
               db: store.db,
               now: config.now,
-              history: stored.map((s) => s.record),
+              // Read one block at a time: only the chain's newest stay in memory.
+              history: historyOf(store.blocks(probe.common), keepAnchor),
               archive: store,
               ...cache,
             });
-      // The newest blocks' anchors; older ones are read from their stored records (anchorOf).
-      const anchors = new Map<bigint, AnchorMeta>([[0n, GENESIS_ANCHOR]]);
-      stored.slice(-DEFAULT_RECENT_BLOCKS).forEach((s) => anchors.set(s.record.block.header.number, s.anchor));
       const mempool = new Mempool({
         chain,
         journal: {

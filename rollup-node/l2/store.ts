@@ -208,10 +208,12 @@ export class L2Store implements BlockArchive {
     return head === undefined ? 0n : bytesToBigInt(head);
   }
 
-  /** Blocks 1..head in order. */
-  async loadBlocks(common: Common): Promise<StoredBlock[]> {
+  /**
+   * Blocks 1..head in order, each read and decoded when the consumer asks for it: a resume hands
+   * them to the chain, which keeps only the newest, so a long history is never in memory at once.
+   */
+  async *blocks(common: Common): AsyncGenerator<StoredBlock> {
     const head = await this.headNumber();
-    const blocks: StoredBlock[] = [];
     for (let n = 1n; n <= head; n++) {
       const bytes = await this.db.get(numberKey(BLOCK_PREFIX, n));
       if (bytes === undefined)
@@ -219,9 +221,8 @@ export class L2Store implements BlockArchive {
           `block ${n} is missing below the stored head ${head}`,
           "the data directory is damaged: reset it",
         );
-      blocks.push(decodeStoredBlock(bytes, common));
+      yield decodeStoredBlock(bytes, common);
     }
-    return blocks;
   }
 
   async witness(number: bigint): Promise<Uint8Array | undefined> {
@@ -303,5 +304,19 @@ export class L2Store implements BlockArchive {
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+}
+
+/**
+ * The records of `stored` in order, as a chain's history; `onBlock` sees each stored block (its
+ * anchor) as it passes, so that a resume keeps what it needs of them without holding them all.
+ */
+export async function* historyOf(
+  stored: AsyncIterable<StoredBlock>,
+  onBlock: (block: StoredBlock) => void,
+): AsyncGenerator<BlockRecord> {
+  for await (const block of stored) {
+    onBlock(block);
+    yield block.record;
   }
 }
