@@ -473,7 +473,7 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         if (parentHeaderHash != tipHash) revert ParentHeaderMismatch(parentHeaderHash, tipHash);
         number = tipNumber + 1;
         if (h.number != number) revert UnexpectedBlockNumber(h.number, number);
-        next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
+        next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp, h.gasLimit);
         _checkRelays(block_, first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
         _validateBlock(BlockHeaders.toExecuteResult(h));
     }
