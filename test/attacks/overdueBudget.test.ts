@@ -41,7 +41,8 @@ async function queueBacklog(rollup: ExampleRollup, from: Signer): Promise<L1Mess
   for (let i = 0; i < MESSAGES; i++) {
     const odd = i === ODD_AT;
     const nonce = await rollup.messageCount();
-    if (odd) await (await rollup.connect(from).sendMessage(from.address, ODD_GAS_LIMIT, ODD_DATA, { value: 1n })).wait();
+    if (odd)
+      await (await rollup.connect(from).sendMessage(from.address, ODD_GAS_LIMIT, ODD_DATA, { value: 1n })).wait();
     else await (await rollup.connect(from).depositETH(from.address, { value: 1n })).wait();
     messages.push({
       nonce,
@@ -117,7 +118,12 @@ describe("attack: a censoring sequencer consuming one overdue message a block wh
       const timestamp = BigInt(await time.latest());
       const leaves = consumed.map(hashL1Message);
       const txs = consumed.map((message, index) => {
-        const data = bridge.encodeFunctionData("deferMessage", [message, timestamp, index, messageProof(leaves, index)]);
+        const data = bridge.encodeFunctionData("deferMessage", [
+          message,
+          timestamp,
+          index,
+          messageProof(leaves, index),
+        ]);
         const gas = RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(getBytes(data).length);
         return signer.tx({ to: L2_BRIDGE_ADDRESS, data, gasLimit: gas });
       });
