@@ -53,9 +53,9 @@ export interface MessageCensorship {
   readonly mode: CensorMode;
   /**
    * Whether message `nonce` is overdue for a block built at L2 time `timestamp`: queued more than
-   * FORCE_INCLUSION_DELAY before L1's time. L1 refuses (`OverdueMessageSkipped`) a block that
-   * consumes no message while the oldest is overdue, so a held message that is overdue and first
-   * in line must go in.
+   * FORCE_INCLUSION_DELAY before L1's time. L1 refuses a block that leaves an overdue message its
+   * overdue budget still holds (`OverdueMessageSkipped`, `OverdueMessageLeft`), so a held message
+   * that is overdue must go in.
    */
   forced(nonce: bigint, timestamp: bigint): Promise<boolean>;
 }
