@@ -87,6 +87,10 @@ interface INativeRollup {
     /// @notice The block consumes no message while the oldest unconsumed one is overdue.
     error OverdueMessageSkipped(uint256 nonce, uint64 queuedAt);
 
+    /// @notice The block leaves the overdue message `nonce` unconsumed though its relay, of `weight`,
+    /// fits the `remaining` of the block's overdue budget after the messages it consumed.
+    error OverdueMessageLeft(uint256 nonce, uint256 weight, uint256 remaining);
+
     /// @notice What is wrong with the transaction where a block must relay a consumed message.
     /// @param NoTransaction The block has fewer transactions than messages it consumes.
     /// @param NotEip1559 Not an EIP-1559 transaction.

@@ -32,9 +32,14 @@ abstract contract NativeRollup is INativeRollup {
     }
 
     /// @notice An entry of the L1 → L2 queue.
+    /// @param messageHash The message's hash (a MessageTree leaf).
+    /// @param queuedAt L1 timestamp of its queueing.
+    /// @param weight The most L2 gas its relay may need (`_relayWeight`): what it takes of a block's
+    /// overdue budget. Packed with `queuedAt`, so it costs the queueing no extra storage slot.
     struct QueuedMessage {
         bytes32 messageHash;
         uint64 queuedAt;
+        uint64 weight;
     }
 
     /// @notice Gas limit of the L2 call of a plain ETH deposit.
@@ -62,6 +67,10 @@ abstract contract NativeRollup is INativeRollup {
     /// the empty proof's length word (`relayMessage(message, timestamp, 0, [])`).
     uint256 internal constant RELAY_CALL_ABI_BYTES = 4 + 32 * 12;
 
+    /// @notice Calldata bytes a message's weight allows for its MessageTree proof: 8 levels, a block
+    /// of up to 256 messages (an overdue budget holds at most 13: each weighs at least 225,760).
+    uint256 internal constant RELAY_PROOF_BYTES = 32 * 8;
+
     /// @notice Least L2 block gas limit L1 accepts: the gas limit L1 requires of the relay of the
     /// largest refund request (which no block may defer) alone in its block. Below it, one such
     /// message, which anyone may queue, could be consumed by no block; once it is overdue every
@@ -88,8 +97,9 @@ abstract contract NativeRollup is INativeRollup {
     /// anyone may advance.
     uint64 public immutable SEQUENCER_INACTIVITY_PERIOD;
 
-    /// @notice Seconds after which the next block must consume the oldest unconsumed message (and
-    /// so every block, until the overdue ones are consumed: at least one a block).
+    /// @notice Seconds after which a queued message is overdue: a block must consume overdue messages,
+    /// in order, until the next would not fit its overdue budget, and always at least one
+    /// (`_checkSequencing`).
     uint64 public immutable FORCE_INCLUSION_DELAY;
 
     /// @notice This rollup's checker of L2 → L1 message proofs, deployed by its constructor.
@@ -181,7 +191,8 @@ abstract contract NativeRollup is INativeRollup {
         bool climbing = _checkGasLimit(r.gasLimit, parentHeader);
 
         uint256 first = nextMessageIndex;
-        uint256 next = _checkSequencing(first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp, climbing);
+        uint256 next =
+            _checkSequencing(first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp, r.gasLimit, climbing);
         _checkRelays(block_, first, consumedMessages, r.parentBeaconBlockRoot, r.timestamp);
         _validateBlock(r);
 
@@ -393,32 +404,52 @@ abstract contract NativeRollup is INativeRollup {
     }
 
     /// @notice Checks the sequencing rules for a block that follows a chain whose next unconsumed
-    /// message is `first`: its anchor is the MessageTree root of the `count` messages from `first`,
-    /// it consumes at least one message when message `first` is overdue, and its timestamp is not
-    /// ahead of the L1's.
+    /// message is `first`: its anchor is the MessageTree root of the `count` messages from `first`;
+    /// when the message it leaves next is overdue, it consumed at least one (unless it climbs below the
+    /// floor, where the oldest may fit no block) and that one's weight
+    /// exceeds what its overdue budget has left after the weights of those it consumed; its
+    /// timestamp is not ahead of the L1's.
     /// @dev Not "every overdue message": messages are permissionless and a block holds a bounded
     /// number of them (two of 64 KB need more than a 4M-gas L2 block, a few hundred small ones more
-    /// than one `advance`), so a backlog that became overdue while no block consumed it (the
-    /// sequencer down or censoring) would make every block refused, by anyone, for good
-    /// (docs/design/attack-review-s27.md). One a block drains any backlog, in order.
+    /// than one `advance`), so a backlog that became overdue while no block consumed it would make
+    /// every block refused, by anyone, for good (docs/design/attack-review-s27.md, finding 1). Nor
+    /// "at least one": a censor consuming one overdue message a block delays a message by one block
+    /// per message queued before it (the residual of attack-review-s27.md). The budget is
+    /// `min(gasLimit, MIN_L2_GAS_LIMIT)`: L2 gas the block holds, and no more than what one message
+    /// alone may need, so the required set costs one `advance` no more L1 gas (calldata, relay
+    /// checks: at most 13 messages, 76 KB) than the largest single message every block must already
+    /// be able to carry. Weights overstate a relay's gas limit (`_relayWeight`), so the required
+    /// relays always fit the block. Overdue messages are the queue's oldest, so they are a prefix.
     /// @param first Index of the first message the block may consume.
     /// @param count How many messages the block consumes.
     /// @param anchor The block's `parentBeaconBlockRoot`.
     /// @param timestamp The block's timestamp.
-    /// @param climbing Whether the block climbs below the floor (`_checkFloor`): exempt from the
-    /// overdue rule, as the overdue message may fit no block until the climb reaches the floor.
+    /// @param gasLimit The block's gas limit.
+    /// @param climbing Whether the block climbs below the floor (`_checkFloor`): exempt from having to
+    /// consume at least one overdue message, as the oldest may fit no block until the climb reaches
+    /// the floor; it must still consume the overdue messages that fit its budget.
     /// @return next Index of the first message left unconsumed after the block.
-    function _checkSequencing(uint256 first, uint256 count, bytes32 anchor, uint64 timestamp, bool climbing)
-        internal
-        view
-        returns (uint256 next)
-    {
+    function _checkSequencing(
+        uint256 first,
+        uint256 count,
+        bytes32 anchor,
+        uint64 timestamp,
+        uint256 gasLimit,
+        bool climbing
+    ) internal view returns (uint256 next) {
         bytes32 expectedAnchor = _pendingMessagesRoot(first, count);
         if (anchor != expectedAnchor) revert AnchorMismatch(expectedAnchor, anchor);
         next = first + count;
-        if (count == 0 && !climbing && first < _queue.length) {
-            uint64 queuedAt = _queue[first].queuedAt;
-            if (block.timestamp - queuedAt > FORCE_INCLUSION_DELAY) revert OverdueMessageSkipped(first, queuedAt);
+        if (_overdue(next)) {
+            QueuedMessage storage left = _queue[next];
+            if (count == 0 && !climbing) revert OverdueMessageSkipped(next, left.queuedAt);
+            uint256 remaining = gasLimit < MIN_L2_GAS_LIMIT ? gasLimit : MIN_L2_GAS_LIMIT;
+            // Stops once the budget is spent: at most 14 reads, however many the block consumes.
+            for (uint256 i = first; i < next && remaining > 0; ++i) {
+                uint256 weight = _queue[i].weight;
+                remaining = weight < remaining ? remaining - weight : 0;
+            }
+            if (left.weight <= remaining) revert OverdueMessageLeft(next, left.weight, remaining);
         }
         if (timestamp > block.timestamp) revert BlockFromFuture(timestamp, block.timestamp);
     }
@@ -479,8 +510,23 @@ abstract contract NativeRollup is INativeRollup {
         bytes32 hash = L1Message({
             nonce: nonce, from: msg.sender, to: to, value: msg.value, gasLimit: gasLimit, data: data
         }).hash();
-        _queue.push(QueuedMessage({messageHash: hash, queuedAt: uint64(block.timestamp)}));
+        _queue.push(
+            QueuedMessage({
+                messageHash: hash,
+                queuedAt: uint64(block.timestamp),
+                weight: uint64(_relayWeight(gasLimit, data.length))
+            })
+        );
         emit MessageQueued(nonce, msg.sender, to, msg.value, gasLimit, data, hash);
+    }
+
+    /// @dev The weight of a message (`QueuedMessage.weight`): the gas limit `_checkRelay` requires
+    /// of its relay in a block of up to 256 messages, whatever its place: its call's share and the
+    /// overhead, and the calldata rate over its data padded to words, the ABI head and the longest
+    /// proof. At most 13,005,930 (`MAX_MESSAGE_GAS_LIMIT`, 64 KB): it fits 64 bits.
+    function _relayWeight(uint256 gasLimit, uint256 dataLength) private pure returns (uint256) {
+        uint256 calldataBytes = (dataLength + 31) / 32 * 32 + RELAY_CALL_ABI_BYTES + RELAY_PROOF_BYTES;
+        return gasLimit + gasLimit / 63 + RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * calldataBytes;
     }
 
     /// @dev Where the transaction list of an RLP block `[header, transactions, ...]` starts and ends.

@@ -480,7 +480,7 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
         ++number;
         if (h.number != number) revert UnexpectedBlockNumber(h.number, number);
         bool climbing = _checkFixedGasLimit(h.gasLimit, parentGasLimit);
-        next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp, climbing);
+        next = _checkSequencing(first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp, h.gasLimit, climbing);
         _checkRelays(block_, first, consumedMessages, h.parentBeaconBlockRoot, h.timestamp);
         _validateBlock(BlockHeaders.toExecuteResult(h));
     }

@@ -53,9 +53,9 @@ export interface MessageCensorship {
   readonly mode: CensorMode;
   /**
    * Whether message `nonce` is overdue for a block built at L2 time `timestamp`: queued more than
-   * FORCE_INCLUSION_DELAY before L1's time. L1 refuses (`OverdueMessageSkipped`) a block that
-   * consumes no message while the oldest is overdue, so a held message that is overdue and first
-   * in line must go in.
+   * FORCE_INCLUSION_DELAY before L1's time. L1 refuses a block that leaves an overdue message its
+   * overdue budget still holds (`OverdueMessageSkipped`, `OverdueMessageLeft`), so a held message
+   * that is overdue must go in.
    */
   forced(nonce: bigint, timestamp: bigint): Promise<boolean>;
 }
@@ -113,6 +113,26 @@ const RELAY_CALL_ABI_BYTES = 4 + 32 * 12;
  * refund request alone in its block. Below it one such message could be consumed by no block.
  */
 export const MIN_L2_GAS_LIMIT = relayGasLimit(MAX_REFUND_GAS_LIMIT, MESSAGE_DATA_SIZE_LIMIT + RELAY_CALL_ABI_BYTES);
+
+/** `NativeRollup.RELAY_PROOF_BYTES`: calldata a message's weight allows for its MessageTree proof (8 levels). */
+const RELAY_PROOF_BYTES = 32 * 8;
+/** The most messages a block consumes: with more, a relay's proof outgrows what its weight allows. */
+export const MAX_MESSAGES_BY_WEIGHT = 2 ** 8;
+
+/**
+ * `NativeRollup._relayWeight`, the weight L1 stores with a message when it is queued: the gas limit
+ * L1 requires of its relay in a block of up to MAX_MESSAGES_BY_WEIGHT messages (data padded to words,
+ * the ABI head, the longest proof). `messageWeight(0n, length)` bounds its deferral the same way.
+ */
+export function messageWeight(gasLimit: bigint, dataLength: number): bigint {
+  const paddedData = Math.ceil(dataLength / 32) * 32;
+  return relayGasLimit(gasLimit, paddedData + RELAY_CALL_ABI_BYTES + RELAY_PROOF_BYTES);
+}
+
+/** NativeRollup's overdue budget of a block of `gasLimit` gas: `min(gasLimit, MIN_L2_GAS_LIMIT)`. */
+export function overdueBudget(gasLimit: bigint): bigint {
+  return gasLimit < MIN_L2_GAS_LIMIT ? gasLimit : MIN_L2_GAS_LIMIT;
+}
 
 /** Gas of the transaction that defers a message (consumes it without running its call). */
 export function deferGasLimit(calldataLength: number): bigint {
@@ -178,16 +198,21 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
       config.logger,
     );
     const parent = chain.getBlock(number - 1n)?.block ?? chain.head;
-    // The block may not fit more relay gas than its own limit (the gas limit barely moves per block).
+    // The block may not fit more relay gas than its own limit (the sequencer keeps the parent's).
     const blockGas = (parent.header.gasLimit * 9n) / 10n;
-    const budget = maxGas < blockGas ? maxGas : blockGas;
+    const own = maxGas < blockGas ? maxGas : blockGas;
+    // Never less than L1's overdue budget: each message below costs at most its L1 weight, so the
+    // loop stops only where L1 lets a block leave the next overdue message (requiredOverdueCount).
+    const l1Budget = overdueBudget(parent.header.gasLimit);
+    const budget = own > l1Budget ? own : l1Budget;
     const chosen: QueuedL1Message[] = [];
     let gas = 0n;
     for (const candidate of candidates) {
-      // The final tree may be deeper than this partial one: allow for a proof of up to 8 more levels.
-      const size = getBytes(relayCalldata([...chosen, candidate], chosen.length, timestamp)).length + 32 * 8;
-      const full = relayGasLimit(candidate.message.gasLimit, size);
-      const needed = full <= blockGas || isRefundRequest(candidate.message) ? full : deferGasLimit(size);
+      if (chosen.length === MAX_MESSAGES_BY_WEIGHT) break;
+      const dataLength = getBytes(candidate.message.data).length;
+      const full = messageWeight(candidate.message.gasLimit, dataLength);
+      // A relay that cannot fit the block is deferred: its weight without the call's share.
+      const needed = full <= blockGas || isRefundRequest(candidate.message) ? full : messageWeight(0n, dataLength);
       if (chosen.length > 0 && gas + needed > budget) break;
       chosen.push(candidate);
       gas += needed;

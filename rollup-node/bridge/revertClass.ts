@@ -56,6 +56,7 @@ const ERROR_CLASSES = {
   MessageCountExceedsQueue: TRANSIENT("l1-behind"),
   BlockFromFuture: TRANSIENT("not-yet"),
   OverdueMessageSkipped: { kind: "rebuild" },
+  OverdueMessageLeft: { kind: "rebuild" },
   AnchorMismatch: { kind: "rebuild" },
   // Execute.sol's reverts when its executor gave no EXECUTE answer: this L1 has no precompile there.
   ExecuteUnavailable: HALT("NO_EXECUTE"),

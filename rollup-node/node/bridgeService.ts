@@ -71,7 +71,8 @@ export interface BridgeServiceConfig {
 /**
  * The censorship L1 still forces: a message is due once L1's clock (its latest block, or the
  * block's own time if later) is more than FORCE_INCLUSION_DELAY past its queueing, the age at which
- * NativeRollup's OverdueMessageSkipped rule refuses a block that consumes none.
+ * NativeRollup refuses a block that leaves it while its overdue budget holds it (OverdueMessageSkipped,
+ * OverdueMessageLeft).
  */
 export function l1ForcedCensorship(
   senders: readonly string[],

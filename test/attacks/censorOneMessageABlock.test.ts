@@ -5,6 +5,7 @@ import { Interface, getBytes } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
 import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message, messageProof, messageRoot } from "../../protocol/messages";
+import { messageWeight, overdueBudget } from "../../rollup-node/bridge/anchor";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
 import type { ExampleRollup } from "../../typechain-types";
@@ -19,6 +20,11 @@ const RELAY_OVERHEAD_GAS = 200_000n;
 const RELAY_GAS_PER_CALLDATA_BYTE = 40n;
 /** Messages a stranger queues ahead of the victim's. */
 const SPAM = 4;
+/**
+ * Their gas limit: each weighs more than half the overdue budget (`messageWeight`, MIN_L2_GAS_LIMIT),
+ * so a block that consumes one may leave the next (OverdueMessageLeft refuses that with deposits).
+ */
+const SPAM_GAS_LIMIT = 2_000_000n;
 
 /**
  * Attack on s27's forced-inclusion rule (docs/design/attack-review-s27.md, "Second pass"): since
@@ -28,6 +34,9 @@ const SPAM = 4;
  * (anyone may queue them, ≈ one `depositETH` each) waits k inactivity periods past its deadline,
  * and all that time nobody else may advance: the fallback's clock is the last advance, which the
  * censor keeps fresh. Before s27 the censor had to consume every overdue message in each block.
+ * Since s28 a block must consume overdue messages until the next does not fit its overdue budget
+ * (attack-review-s27.md, "Residual", fixed), so the spam here is of messages each heavier than
+ * half that budget: one a block is what the rule still allows, and the clock is what bounds it.
  * Now a block that leaves a message overdue does not reset the fallback's clock: the honest party
  * may advance (and consume the whole backlog) one inactivity period after the last clean block.
  */
@@ -60,19 +69,27 @@ describe("attack: a censoring sequencer draining an overdue backlog one message 
     ])) as unknown as ExampleRollup;
 
     const messages: L1Message[] = [];
-    const queue = async (from: NonNullable<typeof spammer>): Promise<void> => {
-      await (await rollup.connect(from).depositETH(from.address, { value: 1n })).wait();
+    const queue = async (from: NonNullable<typeof spammer>, gasLimit: bigint): Promise<void> => {
+      const sent =
+        gasLimit === DEPOSIT_GAS_LIMIT
+          ? await rollup.connect(from).depositETH(from.address, { value: 1n })
+          : await rollup.connect(from).sendMessage(from.address, gasLimit, "0x", { value: 1n });
+      await sent.wait();
       messages.push({
         nonce: BigInt(messages.length),
         from: from.address,
         to: from.address,
         value: 1n,
-        gasLimit: DEPOSIT_GAS_LIMIT,
+        gasLimit,
         data: "0x",
       });
     };
-    for (let i = 0; i < SPAM; i++) await queue(spammer as NonNullable<typeof spammer>);
-    await queue(victim as NonNullable<typeof victim>);
+    for (let i = 0; i < SPAM; i++) await queue(spammer as NonNullable<typeof spammer>, SPAM_GAS_LIMIT);
+    await queue(victim as NonNullable<typeof victim>, DEPOSIT_GAS_LIMIT);
+    const spamWeight = messageWeight(SPAM_GAS_LIMIT, 0);
+    expect(2n * spamWeight, "one spam message a block is all the rule requires").to.be.greaterThan(
+      overdueBudget(chain.latest.header.gasLimit),
+    );
     const victimNonce = BigInt(SPAM);
     const deadline = (await rollup.messageQueuedAt(victimNonce)) + FORCE_INCLUSION_DELAY;
 

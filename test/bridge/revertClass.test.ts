@@ -71,6 +71,11 @@ const TABLE: readonly Row[] = [
     data: rollup("OverdueMessageSkipped", [0, 1_700_000_000]),
     expected: { kind: "rebuild" },
   },
+  {
+    error: "OverdueMessageLeft",
+    data: rollup("OverdueMessageLeft", [8, 327_347, 94_011]),
+    expected: { kind: "rebuild" },
+  },
   { error: "AnchorMismatch", data: rollup("AnchorMismatch", [ONE, ZeroHash]), expected: { kind: "rebuild" } },
   {
     error: "ExecuteUnavailable",
