@@ -1,0 +1,209 @@
+import { type Block, createBlockFromBytesArray } from "@ethereumjs/block";
+import { RLP } from "@ethereumjs/rlp";
+import { bytesToHex } from "@ethereumjs/util";
+import type { RunBlockResult, VM } from "@ethereumjs/vm";
+import { expect } from "chai";
+
+import { encodeWitness, recordVerifierRun } from "../../precompiles";
+import { canRunWithoutRunBlock } from "../../precompiles/blockRunner";
+import { keccak256 } from "../../precompiles/crypto";
+import { decodeHeader, l2Common } from "../../precompiles/verifyBlock";
+import { WitnessDB } from "../../precompiles/witness";
+import { WitnessBlockchain } from "../../precompiles/witnessBlockchain";
+import { type Corpus, type CorpusEntry, buildCorpus, decodableCases } from "../../tools/executeFuzz";
+import { verdictOf } from "../support/verifyVerdict";
+
+/**
+ * EXECUTE's block run (`runVerifierBlock`, precompiles/blockRunner.ts: runBlock's steps with the receipts
+ * and transactions roots built in one pass) against EthereumJS's `runBlock` with the options the verifier
+ * used: for every corpus block (the broken system contracts' included) the same result (receipts, bloom,
+ * gas, roots, requests, per-transaction results), the same error, the same `afterBlock` block and the
+ * same pre-state reads; and the same `verifyBlock` verdict and message on the corpus, the fuzzer's cases
+ * and hand-made blocks whose header lies about a generated field.
+ */
+
+const SEED = 20261129;
+const CASES = Number(process.env.BLOCK_RUNNER_DIFFERENTIAL_CASES ?? 150);
+
+/** Everything a run gives that anything reads, as plain values; or its error. */
+interface RunView {
+  readonly result?: unknown;
+  readonly error?: string;
+  readonly afterBlock?: string;
+  readonly reads: string[];
+  readonly ownRunner: boolean;
+}
+
+function resultView(result: RunBlockResult): unknown {
+  return {
+    stateRoot: bytesToHex(result.stateRoot),
+    receiptsRoot: bytesToHex(result.receiptsRoot),
+    logsBloom: bytesToHex(result.logsBloom),
+    gasUsed: result.gasUsed,
+    requestsHash: result.requestsHash === undefined ? undefined : bytesToHex(result.requestsHash),
+    requests: result.requests?.map((r) => `${r.type}:${bytesToHex(r.data)}`),
+    preimages: result.preimages?.size,
+    blockLevelAccessList: result.blockLevelAccessList === undefined,
+    receipts: result.receipts.map((r) => JSON.stringify(r, (_, v) => (v instanceof Uint8Array ? bytesToHex(v) : v))),
+    results: result.results.map((r) => ({
+      totalGasSpent: r.totalGasSpent,
+      blockGasSpent: r.blockGasSpent,
+      gasRefund: r.gasRefund,
+      amountSpent: r.amountSpent,
+      bloom: bytesToHex(r.bloom.bitvector),
+      error: r.execResult.exceptionError?.error,
+      returnValue: bytesToHex(r.execResult.returnValue),
+      createdAddress: r.createdAddress?.toString(),
+    })),
+  };
+}
+
+/** One run of `entry`'s block on a database holding its witness, recorded: by runBlock or by the verifier's runner. */
+async function runOf(entry: CorpusEntry, blockRlp: Uint8Array, ethereumJsRunBlock: boolean): Promise<RunView> {
+  const common = l2Common(entry.chainId);
+  const parent = decodeHeader(entry.parentHeader, common, "parent header");
+  const block: Block = createBlockFromBytesArray(RLP.decode(blockRlp) as never, {
+    common,
+    skipConsensusFormatValidation: true,
+  });
+  const db = new WitnessDB(entry.witness, keccak256);
+  let afterBlock: string | undefined;
+  let ownRunner = false;
+  const prepareVm = (vm: VM): void => {
+    ownRunner = canRunWithoutRunBlock(vm, block);
+    vm.events.on("afterBlock", (event: { block: Block }, resolve?: (result?: unknown) => void) => {
+      afterBlock = bytesToHex(event.block.header.serialize());
+      resolve?.();
+    });
+  };
+  const params = {
+    common,
+    db,
+    preStateRoot: parent.stateRoot,
+    block,
+    blockchain: WitnessBlockchain.fromHeaders(parent, entry.witness.headers),
+    prepareVm,
+    ethereumJsRunBlock,
+  };
+  try {
+    const run = await recordVerifierRun(params);
+    return { result: resultView(run.result), afterBlock, reads: readsOf(run.recording), ownRunner };
+  } catch (error) {
+    return { error: (error as Error).message, afterBlock, reads: [], ownRunner };
+  }
+}
+
+function readsOf(recording: {
+  toWitness: () => { state: readonly Uint8Array[]; codes: readonly Uint8Array[] };
+}): string[] {
+  const { state, codes } = recording.toWitness();
+  return [...state, ...codes].map(bytesToHex).sort();
+}
+
+/** `block` with header field `index` replaced by `value`. */
+function withHeaderField(block: Uint8Array, index: number, value: Uint8Array): Uint8Array {
+  const values = RLP.decode(block) as unknown as Uint8Array[][];
+  const header = [...values[0]];
+  header[index] = value;
+  return RLP.encode([header, ...values.slice(1)]);
+}
+
+const HEADER = { stateRoot: 3, transactionsTrie: 4, receiptTrie: 5, logsBloom: 6, gasUsed: 10 } as const;
+
+describe("EXECUTE's block runner against EthereumJS's runBlock", function () {
+  this.timeout(900_000);
+  let corpus: Corpus;
+
+  before(async () => {
+    corpus = await buildCorpus();
+  });
+
+  it("every corpus block, broken system contracts included: the same result, error, afterBlock header and reads", async () => {
+    let compared = 0;
+    let failed = 0;
+    for (const entry of [...corpus.entries, ...corpus.brokenSystemContracts]) {
+      const own = await runOf(entry, entry.block, false);
+      const upstream = await runOf(entry, entry.block, true);
+      // Not vacuous: the verifier's runner is the one that ran (the fork is one it covers).
+      expect(own.ownRunner, entry.name).to.equal(true);
+      expect({ ...own, ownRunner: true }, entry.name).to.deep.equal({ ...upstream, ownRunner: true });
+      compared++;
+      if (own.error !== undefined) failed++;
+      else expect(own.reads.length, entry.name).to.be.greaterThan(0);
+    }
+    expect(compared).to.be.greaterThan(3);
+    // The broken system contracts make EthereumJS's run itself fail or produce requests.
+    expect(corpus.brokenSystemContracts.length).to.be.greaterThan(0);
+    expect(failed).to.be.lessThan(compared);
+  });
+
+  it("blocks whose header lies about a generated field: the same verdict and message", async () => {
+    const entry = corpus.entries.find((e) => (RLP.decode(e.block) as unknown as unknown[][])[1].length > 1);
+    if (entry === undefined) throw new Error("the corpus has no block with two transactions");
+    const witness = encodeWitness(entry.witness);
+    const other = new Uint8Array(32).fill(0xab);
+    const values = RLP.decode(entry.block) as unknown as Uint8Array[][];
+    const gasUsed = values[0][HEADER.gasUsed];
+    const bloom = new Uint8Array(256);
+    bloom[7] = 1;
+    const cases: Record<string, [Uint8Array, string]> = {
+      "wrong receipts root": [withHeaderField(entry.block, HEADER.receiptTrie, other), "ReceiptsRootMismatch"],
+      "wrong logs bloom": [withHeaderField(entry.block, HEADER.logsBloom, bloom), "LogsBloomMismatch"],
+      "wrong gas used": [
+        withHeaderField(
+          entry.block,
+          HEADER.gasUsed,
+          Uint8Array.of(...gasUsed.slice(0, -1), gasUsed[gasUsed.length - 1] ^ 1),
+        ),
+        "GasUsedMismatch",
+      ],
+      "wrong transactions root": [withHeaderField(entry.block, HEADER.transactionsTrie, other), "InvalidTransactions"],
+      "wrong state root": [withHeaderField(entry.block, HEADER.stateRoot, other), "StateRootMismatch"],
+      "wrong state and receipts roots": [
+        withHeaderField(withHeaderField(entry.block, HEADER.stateRoot, other), HEADER.receiptTrie, other),
+        "StateRootMismatch",
+      ],
+    };
+    for (const [name, [block, expected]] of Object.entries(cases)) {
+      const params = { chainId: entry.chainId, parentHeader: entry.parentHeader, block, witness };
+      const own = await verdictOf(params);
+      const upstream = await verdictOf({ ...params, ethereumJsRunBlock: true });
+      expect(own, name).to.deep.equal(upstream);
+      expect(own.verdict, `${name}: ${own.detail}`).to.equal(expected);
+    }
+    // The unmodified block is valid both ways.
+    const valid = { chainId: entry.chainId, parentHeader: entry.parentHeader, block: entry.block, witness };
+    expect((await verdictOf(valid)).verdict).to.equal("valid");
+    expect(await verdictOf(valid)).to.deep.equal(await verdictOf({ ...valid, ethereumJsRunBlock: true }));
+  });
+
+  it(`the corpus and ${CASES} mutation fuzz cases: the same verdict and message from verifyBlock`, async () => {
+    const seen = new Map<string, number>();
+    const compare = async (params: Parameters<typeof verdictOf>[0], what: string) => {
+      const own = await verdictOf(params);
+      const upstream = await verdictOf({ ...params, ethereumJsRunBlock: true });
+      expect(own, what).to.deep.equal(upstream);
+      seen.set(own.verdict, (seen.get(own.verdict) ?? 0) + 1);
+    };
+    for (const entry of [...corpus.entries, ...corpus.brokenSystemContracts]) {
+      await compare(
+        {
+          chainId: entry.chainId,
+          parentHeader: entry.parentHeader,
+          block: entry.block,
+          witness: encodeWitness(entry.witness),
+        },
+        entry.name,
+      );
+    }
+    for (const { index, fuzz, input } of decodableCases(corpus, SEED, CASES)) {
+      await compare(
+        { chainId: input.chainId, parentHeader: input.parentHeader, block: input.block, witness: input.witness },
+        `case ${index} (${fuzz.kind}: ${fuzz.description})`,
+      );
+    }
+    // Not vacuous: valid blocks and refusals after execution were compared.
+    expect(seen.get("valid") ?? 0, JSON.stringify([...seen])).to.be.greaterThan(0);
+    expect(seen.size, JSON.stringify([...seen])).to.be.greaterThanOrEqual(4);
+  });
+});
