@@ -12,10 +12,10 @@ import { EMPTY_REQUESTS_HASH } from "../../precompiles/headerRules";
 import { decodeHeader, l2Common } from "../../precompiles/verifyBlock";
 import { WitnessDB } from "../../precompiles/witness";
 import { WitnessBlockchain } from "../../precompiles/witnessBlockchain";
-import { type Corpus, type CorpusEntry, buildCorpus, decodableCases } from "../../tools/executeFuzz";
+import { type Corpus, type CorpusEntry, buildCorpus } from "../../tools/executeFuzz";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { L2TestChain, type WitnessParts } from "../../tools/l2TestChain";
-import { verdictOf } from "../support/verifyVerdict";
+import { compareVerdictsWith, verdictOf } from "../support/verifyVerdict";
 
 /**
  * EXECUTE's block run (`runVerifierBlock`, precompiles/blockRunner.ts: runBlock's steps with the receipts
@@ -277,30 +277,8 @@ describe("EXECUTE's block runner against EthereumJS's runBlock", function () {
   });
 
   it(`the corpus and ${CASES} mutation fuzz cases: the same verdict and message from verifyBlock`, async () => {
-    const seen = new Map<string, number>();
-    const compare = async (params: Parameters<typeof verdictOf>[0], what: string) => {
-      const own = await verdictOf(params);
-      const upstream = await verdictOf({ ...params, ethereumJsRunBlock: true });
-      expect(own, what).to.deep.equal(upstream);
-      seen.set(own.verdict, (seen.get(own.verdict) ?? 0) + 1);
-    };
-    for (const entry of [...corpus.entries, ...corpus.brokenSystemContracts]) {
-      await compare(
-        {
-          chainId: entry.chainId,
-          parentHeader: entry.parentHeader,
-          block: entry.block,
-          witness: encodeWitness(entry.witness),
-        },
-        entry.name,
-      );
-    }
-    for (const { index, fuzz, input } of decodableCases(corpus, SEED, CASES)) {
-      await compare(
-        { chainId: input.chainId, parentHeader: input.parentHeader, block: input.block, witness: input.witness },
-        `case ${index} (${fuzz.kind}: ${fuzz.description})`,
-      );
-    }
+    const entries = [...corpus.entries, ...corpus.brokenSystemContracts];
+    const seen = await compareVerdictsWith({ ethereumJsRunBlock: true }, corpus, entries, SEED, CASES);
     // Not vacuous: valid blocks and refusals after execution were compared.
     expect(seen.get("valid") ?? 0, JSON.stringify([...seen])).to.be.greaterThan(0);
     expect(seen.size, JSON.stringify([...seen])).to.be.greaterThanOrEqual(4);
