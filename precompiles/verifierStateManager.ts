@@ -18,6 +18,7 @@ import {
 } from "@ethereumjs/util";
 import { type RunBlockResult, type VM, createVM, runBlock } from "@ethereumjs/vm";
 
+import { canRunWithoutRunBlock, runVerifierBlock } from "./blockRunner";
 import { CachedReadStateManager } from "./cachedReadStateManager";
 import { keccak256 } from "./crypto";
 import { DEFAULT_VERIFIER_WRITES, type VerifierWrites, type WriteRules, writeRuleAt } from "./forkSchedule";
@@ -297,6 +298,8 @@ export interface RecordedRunParams {
    * node's capture of a block it built); EXECUTE's run (`runBlockAsVerifier`) when absent.
    */
   readonly againstHeader?: boolean;
+  /** With `againstHeader` absent: run EthereumJS's runBlock, not `runVerifierBlock` (the differential test's baseline). */
+  readonly ethereumJsRunBlock?: boolean;
 }
 
 export interface RecordedRun {
@@ -326,7 +329,9 @@ export async function recordVerifierRun(params: RecordedRunParams): Promise<Reco
   const vm = await createVM({ common, stateManager, blockchain: params.blockchain });
   params.prepareVm?.(vm);
   const result =
-    params.againstHeader === true ? await runBlockAgainstHeader(vm, block) : await runBlockAsVerifier(vm, block);
+    params.againstHeader === true
+      ? await runBlockAgainstHeader(vm, block)
+      : await runBlockAsVerifier(vm, block, params.ethereumJsRunBlock);
   return { recording, stateRoot: result.stateRoot, result };
 }
 
@@ -350,8 +355,14 @@ export function executionView(block: Block): Block {
  * runBlock as EXECUTE runs it, and every witness recorder with it. skipBlockValidation: every rule it
  * would check is checkBlockShape's (headerRules.ts); `generate: true` leaves the verdict to
  * `checkExecution` (verifyBlock.ts), which compares the generated roots with the header's.
+ * The run is `runVerifierBlock` (precompiles/blockRunner.ts: runBlock's steps with its two tries built
+ * in one pass) when it covers the VM's fork, which every fork up to Osaka is; `ethereumJsRunBlock` (or
+ * any fork it does not cover) runs EthereumJS's runBlock itself: the same result, errors and reads
+ * (test/precompiles/blockRunnerDifferential.test.ts), so that switch exists only for a same-run
+ * benchmark baseline and the differential test.
  */
-export function runBlockAsVerifier(vm: VM, block: Block): Promise<RunBlockResult> {
+export function runBlockAsVerifier(vm: VM, block: Block, ethereumJsRunBlock = false): Promise<RunBlockResult> {
+  if (!ethereumJsRunBlock && canRunWithoutRunBlock(vm, block)) return runVerifierBlock(vm, executionView(block));
   return runBlock(vm, {
     block: executionView(block),
     generate: true,

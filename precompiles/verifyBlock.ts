@@ -110,6 +110,13 @@ export interface VerifyBlockParams {
    * that differential test.
    */
   readonly sharedTransactionCommon?: boolean;
+  /**
+   * Run the block with EthereumJS's `runBlock` instead of `runVerifierBlock` (precompiles/blockRunner.ts,
+   * its steps with the receipts and transactions roots built in one pass); false when absent. The result,
+   * errors and witness reads are the same either way (test/precompiles/blockRunnerDifferential.test.ts),
+   * so this exists only for a same-run benchmark baseline and that differential test.
+   */
+  readonly ethereumJsRunBlock?: boolean;
 }
 
 /**
@@ -354,6 +361,7 @@ interface VerifierOptions {
   readonly cacheStateReads: boolean;
   readonly lazyTrieHashing: boolean;
   readonly writes?: WriteRules;
+  readonly ethereumJsRunBlock: boolean;
 }
 
 async function execute(
@@ -363,7 +371,7 @@ async function execute(
   blockchain: WitnessBlockchain,
   common: Common,
   pacing: ExecutionPacing,
-  { memoizeTrieNodes, cacheStateReads, lazyTrieHashing, writes }: VerifierOptions,
+  { memoizeTrieNodes, cacheStateReads, lazyTrieHashing, writes, ethereumJsRunBlock }: VerifierOptions,
 ): Promise<RunBlockResult> {
   const options = { db: witnessDb, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes };
   // One memo per verification: it dies with this trie and its storage tries.
@@ -392,7 +400,7 @@ async function execute(
   // skipBlockValidation: every rule it would check is checkBlockShape's (headerRules.ts).
   const watch = watchSystemCalls(common, vm.evm);
   try {
-    const result = await runBlockAsVerifier(vm, block);
+    const result = await runBlockAsVerifier(vm, block, ethereumJsRunBlock);
     watch.verdict();
     return result;
   } finally {
@@ -468,6 +476,7 @@ export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteRes
     params.cacheStateReads,
     params.lazyTrieHashing,
     params.writes,
+    params.ethereumJsRunBlock,
   );
 }
 
@@ -481,6 +490,7 @@ export async function reexecute(
   cacheStateReads = true,
   lazyTrieHashing = true,
   writes?: WriteRules,
+  ethereumJsRunBlock = false,
 ): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);
@@ -497,6 +507,7 @@ export async function reexecute(
         cacheStateReads,
         lazyTrieHashing,
         writes,
+        ethereumJsRunBlock,
       }),
       witnessDb.firstMissing,
     ]);

@@ -5,11 +5,10 @@ import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx } from "@
 import { Address, bigIntToBytes, bytesToHex, publicToAddress } from "@ethereumjs/util";
 import { expect } from "chai";
 
-import { encodeWitness, type verifyBlock } from "../../precompiles";
 import { type TransactionData, blockWithEmptyOmmersAndWithdrawals } from "../../precompiles/blockBody";
 import { l2Common } from "../../precompiles/verifyBlock";
-import { type Corpus, buildCorpus, decodableCases } from "../../tools/executeFuzz";
-import { verdictOf } from "../support/verifyVerdict";
+import { type Corpus, buildCorpus } from "../../tools/executeFuzz";
+import { compareVerdictsWith } from "../support/verifyVerdict";
 import { TestSigner } from "../../tools/l2Fixtures";
 
 /**
@@ -206,30 +205,7 @@ describe("EXECUTE's block decoding with one Common per block: as createBlockFrom
   });
 
   it(`the corpus and ${CASES} mutation fuzz cases: the same verdict and message from verifyBlock`, async () => {
-    const seen = new Map<string, number>();
-    const compare = async (params: Parameters<typeof verifyBlock>[0], what: string) => {
-      const shared = await verdictOf(params);
-      const upstream = await verdictOf({ ...params, sharedTransactionCommon: false });
-      expect(shared, what).to.deep.equal(upstream);
-      seen.set(shared.verdict, (seen.get(shared.verdict) ?? 0) + 1);
-    };
-    for (const entry of corpus.entries) {
-      await compare(
-        {
-          chainId: entry.chainId,
-          parentHeader: entry.parentHeader,
-          block: entry.block,
-          witness: encodeWitness(entry.witness),
-        },
-        entry.name,
-      );
-    }
-    for (const { index, fuzz, input } of decodableCases(corpus, SEED, CASES)) {
-      await compare(
-        { chainId: input.chainId, parentHeader: input.parentHeader, block: input.block, witness: input.witness },
-        `case ${index} (${fuzz.kind}: ${fuzz.description})`,
-      );
-    }
+    const seen = await compareVerdictsWith({ sharedTransactionCommon: false }, corpus, corpus.entries, SEED, CASES);
     // Not vacuous: valid blocks and several kinds of refusal (invalid transactions among them) were compared.
     expect(seen.get("valid") ?? 0, JSON.stringify([...seen])).to.be.greaterThan(0);
     expect(seen.get("InvalidTransactions") ?? 0, JSON.stringify([...seen])).to.be.greaterThan(0);
