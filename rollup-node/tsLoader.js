@@ -98,16 +98,22 @@ function transpiled(filename, source) {
     // Not cached yet: transpile below.
   }
   const output = transpileSource(filename, source);
-  // Written under a name of its own, then renamed: a process reading the entry sees all of it or none.
-  const partial = `${cached}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+  writeEntry(cached, output);
+  return output;
+}
+
+/**
+ * Writes a cache entry under a name of its own, then renames it: a process reading the entry
+ * sees all of it or none. A cache that cannot be written only costs the next start the work again.
+ */
+function writeEntry(file, data) {
+  const partial = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
   try {
-    fs.writeFileSync(partial, output);
-    fs.renameSync(partial, cached);
+    fs.writeFileSync(partial, data);
+    fs.renameSync(partial, file);
   } catch {
-    // A cache that cannot be written only costs the next start a transpile.
     fs.rmSync(partial, { force: true });
   }
-  return output;
 }
 
 function transpileSource(filename, source) {
@@ -160,17 +166,6 @@ function codeCachePath(filename, content) {
     .update(content)
     .digest("hex");
   return path.join(CACHE_DIR, `${key}${CODE_CACHE_SUFFIX}`);
-}
-
-/** Writes an entry under a name of its own, then renames it (as `transpiled` does). */
-function writeEntry(file, data) {
-  const partial = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
-  try {
-    fs.writeFileSync(partial, data);
-    fs.renameSync(partial, file);
-  } catch {
-    fs.rmSync(partial, { force: true });
-  }
 }
 
 /** `require` for a module compiled here, as Node makes it for the modules it compiles. */
