@@ -151,7 +151,7 @@ require.extensions[".js"] = function loadJavaScriptUnmapped(module, filename) {
 // V8's code cache for package files. Node 20 compiles every module from its text again in each
 // process and thread (`module.enableCompileCache` is Node 22's); a package file's compiled code
 // kept beside the transpiled sources (same folder, same trust rule) makes loading ethers,
-// EthereumJS and ffjavascript ≈ a tenth cheaper in the L1 threads, node, attester and check
+// EthereumJS and ffjavascript ≈ 4-10 % cheaper in the L1 threads, node, attester and check
 // processes a test run starts (docs/design/fast-tests.md, round 28a). Package files only: a
 // script compiled by `vm` gets no source map, and the TypeScript sources' stack traces need
 // theirs; a package's frames name its JavaScript either way (above).
@@ -159,10 +159,26 @@ const CODE_CACHE_SUFFIX = ".v8";
 /** An entry of this size marks a file Node compiles itself (ES module syntax under `require`). */
 const NODE_COMPILES = 0;
 
+/**
+ * V8 rejects cached data made under other flags: processes started with other Node options
+ * (a heap limit, say) keep entries of their own instead of rewriting one another's. The modules
+ * a process preloads (`-r`, this loader among them) change no flag, and are left out.
+ */
+function nodeFlags() {
+  const flags = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i];
+    if (arg === "-r" || arg === "--require") i++;
+    else if (!arg.startsWith("--require=")) flags.push(arg);
+  }
+  return `${flags.join(" ")}\0${process.env.NODE_OPTIONS ?? ""}`;
+}
+const NODE_FLAGS = nodeFlags();
+
 function codeCachePath(filename, content) {
   const key = crypto
     .createHash("sha256")
-    .update(`${process.version}\0${process.arch}\0${filename}\0`)
+    .update(`${process.version}\0${process.arch}\0${NODE_FLAGS}\0${filename}\0`)
     .update(content)
     .digest("hex");
   return path.join(CACHE_DIR, `${key}${CODE_CACHE_SUFFIX}`);
