@@ -52,6 +52,16 @@ export function provider(url: string): JsonRpcProvider {
   return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 25, cacheTimeout: -1 });
 }
 
+/**
+ * How often an e2e rollup's node reads L1 (its watcher, L1 heads, the advance gas cap). Most
+ * tests wait for what the node does after an L1 event with `eventually`, whose pauses grow to
+ * EVENTUALLY_MAX_PAUSE_MS (200 ms): a poll of about that period adds at most one such pause to a
+ * wait. At 100 ms an idle rollup spent ≈ 27 % more CPU than at 250 (0.078 against 0.057 cores,
+ * docs/design/fast-tests.md, round 28a), in every e2e rollup of a test run. A test whose subject
+ * is how soon the node sees L1 passes its own `l1PollMs`.
+ */
+export const E2E_L1_POLL_MS = 250;
+
 /** The whole rollup in this process, on ephemeral ports and a temporary data directory. */
 export async function startE2eRollup(
   options: Partial<Omit<RollupDevnetOptions, "logger">> & { keepDataDir?: boolean } = {},
@@ -63,7 +73,7 @@ export async function startE2eRollup(
     l1Port: 0,
     l2Port: 0,
     l2BlockTimeMs: 200,
-    l1PollMs: 100,
+    l1PollMs: E2E_L1_POLL_MS,
     ...options,
     logger: log.factory,
   });
