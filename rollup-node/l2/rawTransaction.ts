@@ -3,6 +3,7 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 import { Address } from "@ethereumjs/util";
 
 import { checkRlpDepth } from "../../precompiles";
+import { serializedOnce } from "../../precompiles/blockBody";
 import { TransactionRejectedError } from "../chain/errors";
 import { createTxWithPreparedCommon } from "./txCommon";
 
@@ -46,6 +47,9 @@ export function decodeRawTransaction(raw: Uint8Array, common: Common): TypedTran
     );
   }
   recoverSender(tx);
+  // An admitted transaction is encoded again by the journal, the block's record, the transactions
+  // root and runBlock's transaction trie (in the build and the witness capture): once is enough.
+  serializedOnce(tx);
   Object.freeze(tx);
   return tx;
 }

@@ -5,6 +5,7 @@ import { bigIntToBytes } from "@ethereumjs/util";
 import { expect } from "chai";
 
 import { createChainCommon } from "../../../rollup-node/chain/genesis";
+import { decodeRawTransaction } from "../../../rollup-node/l2/rawTransaction";
 import { createTxWithPreparedCommon } from "../../../rollup-node/l2/txCommon";
 import { TestSigner } from "../../../tools/l2Fixtures";
 import { transactionView } from "../../support/transactionView";
@@ -132,5 +133,22 @@ describe("admission's transaction decoding with one parameter merge: as createTx
     a.common.setHardfork("cancun");
     expect(b.common.hardfork()).to.equal(common.hardfork());
     expect(b.common.hardfork()).to.not.equal("cancun");
+  });
+
+  it("an admitted transaction (decodeRawTransaction) is encoded once: upstream's bytes, a fresh copy on each call", () => {
+    const common = createChainCommon(L2_CHAIN_ID);
+    const raws = rawTransactions();
+    for (const name of ["legacy", "2930", "1559", "7702"]) {
+      const raw = raws[name] as Uint8Array;
+      const tx = decodeRawTransaction(raw, common);
+      const upstream = createTxFromRLP(raw, { common: createChainCommon(L2_CHAIN_ID) });
+      expect(Object.isFrozen(tx), name).to.equal(true);
+      expect(Object.hasOwn(tx, "serialize"), name).to.equal(true);
+      const first = tx.serialize();
+      expect(first, name).to.deep.equal(upstream.serialize());
+      expect(tx.hash(), name).to.deep.equal(upstream.hash());
+      first.fill(0);
+      expect(tx.serialize(), `${name}, after a write into an earlier result`).to.deep.equal(upstream.serialize());
+    }
   });
 });
