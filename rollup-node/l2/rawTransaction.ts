@@ -2,8 +2,7 @@ import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { Address } from "@ethereumjs/util";
 
-import { checkRlpDepth } from "../../precompiles";
-import { serializedOnce } from "../../precompiles/blockBody";
+import { checkRlpDepth, serializedOnce } from "../../precompiles";
 import { TransactionRejectedError } from "../chain/errors";
 import { createTxWithPreparedCommon } from "./txCommon";
 
