@@ -114,9 +114,11 @@ function senderAddressByCommonKeccak(tx: TypedTransaction): void {
  * out on each (upstream hands out a fresh array each time too, so a caller that writes into it
  * changes nothing else). A verification serializes each transaction three times: the transactions
  * root (`transactionsRootOf`), runBlock's `_genTxTrie`, and `hash()` (which caches its own result);
- * the encoding is of the frozen transaction's fields, so every call gives the same bytes.
+ * the encoding is of the frozen transaction's fields, so every call gives the same bytes. The node's
+ * admission gives it to each submitted transaction too (rollup-node/l2/rawTransaction.ts). `tx` must
+ * not be frozen yet; the caller freezes it.
  */
-function serializedOnce(tx: TypedTransaction): void {
+export function serializedOnce(tx: TypedTransaction): void {
   const upstream = tx.serialize;
   let encoded: Uint8Array | undefined;
   Object.defineProperty(tx, "serialize", {

@@ -38,6 +38,7 @@ export {
   verifyBlock,
 } from "./verifyBlock";
 export { DecodedNodeTrie } from "./decodedNodeTrie";
+export { serializedOnce } from "./blockBody";
 export { MAX_RLP_DEPTH, RlpTooDeepError, checkRlpDepth, decodeBoundedRlp } from "./rlpDepth";
 export type { VerifyBlockParams } from "./verifyBlock";
 export {

@@ -13,13 +13,15 @@
  * the devnet's 1000 ms blocks is printed beside it. Each row names its configuration.
  * The workload is sent and watched from a child process (the client), so that it takes neither
  * node's thread: the devnet runs in this process, EDR in its own.
+ * The capacity configuration and EDR are measured BENCH_REPEATS times (default 3), alternated on
+ * the same two running nodes, and their pooled ratio printed with each pair's.
  * Knobs: BENCH_TXS (default 600), BENCH_SAMPLES (latency samples, default 5), BENCH_L2_BLOCK_MS
  * (the default row's block time, default the devnet's 1000), BENCH_CAPACITY_BLOCK_MS (the capacity
  * rows' block times, default "200,1000"; the first is the capacity configuration), BENCH_LOG=1
  * (the sequencer's lines, each block's size and timing, on stderr), BENCH_L1_THREAD (worker, the
  * default: the devnet's L1 on its own thread; main: on the node's thread, as before),
  * BENCH_CPU_PROFILE=<file> (a CPU profile of this process's thread, the node's, over the capacity
- * configuration's run alone: open it in Chrome DevTools or `scripts/profile-top.ts`). Each row is printed on
+ * configuration's first run alone: open it in Chrome DevTools or `scripts/profile-top.ts`). Each row is printed on
  * stderr as it finishes, the table at the end.
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
@@ -66,6 +68,19 @@ const CAPTURE_THREAD = ((): CaptureThread | undefined => {
   throw new Error(`BENCH_CAPTURE_THREAD: "${value}" is neither main nor worker`);
 })();
 const SENDERS = 10;
+/**
+ * BENCH_REPEATS: how many times the capacity configuration's row and an EDR row are measured,
+ * alternated, on the same two running nodes. One pair of 600 transfers lasts ≈ 2 s per row, and on
+ * a shared machine its ratio moved ± 0.15 between runs (docs/design/l2-throughput.md, stop 28):
+ * three pairs in one run, pooled, say more than one.
+ */
+const REPEATS = ((): number => {
+  const value = Number(process.env.BENCH_REPEATS ?? 3);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`BENCH_REPEATS: "${process.env.BENCH_REPEATS}" is not a count ≥ 1`);
+  return value;
+})();
+const EDR_CONFIG = "hardhat node, automine (a block per transaction)";
 /** BENCH_LOG=1: the sequencer's lines (each block's size and debug timing line) on stderr. */
 const LOG = process.env.BENCH_LOG === "1";
 const benchLogger = (component: string): Logger =>
@@ -93,6 +108,11 @@ async function until(check: () => Promise<boolean>, timeoutMs = 120_000): Promis
     if (Date.now() > deadline) throw new Error("benchmark step timed out");
     await sleep(5);
   }
+}
+
+/** tx/s over several rows: all their transfers over all their seconds. */
+function pooledTps(rows: readonly Throughput[]): number {
+  return (rows.length * TXS) / rows.reduce((sum, row) => sum + row.seconds, 0);
 }
 
 function stats(samples: readonly number[]): string {
@@ -333,6 +353,11 @@ async function main(): Promise<void> {
     const submitter = devnet.node.bridge.submitter;
     const accepted = [...(submitter?.accepted ?? [])];
     const capacityGasLimit = maxVerifiableL2GasLimit();
+    // EDR runs from here on, so that its rows can alternate with the capacity configuration's.
+    edr = await startHardhatNode();
+    const edrUrl = edr.url;
+    const edrRows: Throughput[] = [];
+    const pairs: { capacity: Throughput; edr: Throughput }[] = [];
     for (const blockMs of CAPACITY_BLOCK_MS) {
       await devnet.stop();
       devnet = undefined;
@@ -350,23 +375,33 @@ async function main(): Promise<void> {
         logger: benchLogger,
       });
       const url = devnet.l2Url;
-      const isCapacity = blockMs === CAPACITY_BLOCK_MS[0];
-      const load = loadAverage();
-      const name = isCapacity ? "L2, capacity config" : "L2, capacity gas limit";
-      const measure = (): Promise<Throughput> => throughputFromClient(name, url, keys);
-      record({
-        name,
-        config: `gas limit ${capacityGasLimit}, block time ${blockMs} ms, L1 submission off`,
-        load,
-        tp: isCapacity && CPU_PROFILE !== undefined ? await profiled(CPU_PROFILE, measure) : await measure(),
-      });
+      const config = `gas limit ${capacityGasLimit}, block time ${blockMs} ms, L1 submission off`;
+      if (blockMs !== CAPACITY_BLOCK_MS[0]) {
+        const name = "L2, capacity gas limit";
+        const load = loadAverage();
+        record({ name, config, load, tp: await throughputFromClient(name, url, keys) });
+        continue;
+      }
+      // The capacity configuration and EDR, alternated REPEATS times on the same two running
+      // nodes: each pair's ratio is taken within seconds, and the pooled ratio over all pairs.
+      for (let repeat = 1; repeat <= REPEATS; repeat++) {
+        const suffix = REPEATS > 1 ? ` (${repeat}/${REPEATS})` : "";
+        const name = `L2, capacity config${suffix}`;
+        const load = loadAverage();
+        const measure = (): Promise<Throughput> => throughputFromClient(name, url, keys);
+        const capacity =
+          repeat === 1 && CPU_PROFILE !== undefined ? await profiled(CPU_PROFILE, measure) : await measure();
+        record({ name, config, load, tp: capacity });
+        const edrLoad = loadAverage();
+        const edrTp = await throughputFromClient(`EDR${suffix}`, edrUrl, keys);
+        record({ name: `EDR${suffix}`, config: EDR_CONFIG, load: edrLoad, tp: edrTp });
+        edrRows.push(edrTp);
+        pairs.push({ capacity, edr: edrTp });
+      }
     }
-    edr = await startHardhatNode();
-    const edrLoad = loadAverage();
-    const edrTp = await throughputFromClient("EDR", edr.url, keys);
-    record({ name: "EDR", config: "hardhat node, automine (a block per transaction)", load: edrLoad, tp: edrTp });
+    const edrTps = pooledTps(edrRows);
     console.log(
-      `L2 throughput, ${TXS} ETH transfers from ${SENDERS} senders, same run (load: the 1-minute load average as each row began):`,
+      `L2 throughput, ${TXS} ETH transfers from ${SENDERS} senders, same run (load: the 1-minute load average as each row began; vs EDR: against EDR's pooled tx/s over its ${edrRows.length} row(s)):`,
     );
     console.table(
       rows.map(({ name, config, load, tp }) => ({
@@ -374,12 +409,19 @@ async function main(): Promise<void> {
         config,
         load,
         "tx/s": Number(tp.tps.toFixed(1)),
-        "vs EDR": Number((tp.tps / edrTp.tps).toFixed(2)),
+        "vs EDR": Number((tp.tps / edrTps).toFixed(2)),
         seconds: Number(tp.seconds.toFixed(2)),
         "p50 inclusion ms": Math.round(tp.p50),
         "p99 inclusion ms": Math.round(tp.p99),
       })),
     );
+    if (pairs.length > 0) {
+      const capacityTps = pooledTps(pairs.map((pair) => pair.capacity));
+      const ratios = pairs.map((pair) => (pair.capacity.tps / pair.edr.tps).toFixed(2)).join(", ");
+      console.log(
+        `capacity config vs EDR, ${pairs.length} alternated pair(s): pooled ${capacityTps.toFixed(1)} / ${edrTps.toFixed(1)} tx/s = ${(capacityTps / edrTps).toFixed(2)}; per pair ${ratios}`,
+      );
+    }
     const busiest = [...accepted].sort((a, b) => b.transactions - a.transactions)[0];
     if (busiest !== undefined) {
       console.log(

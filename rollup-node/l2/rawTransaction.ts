@@ -1,9 +1,10 @@
 import type { Common } from "@ethereumjs/common";
-import { type TypedTransaction, createTxFromRLP } from "@ethereumjs/tx";
+import type { TypedTransaction } from "@ethereumjs/tx";
 import { Address } from "@ethereumjs/util";
 
-import { checkRlpDepth } from "../../precompiles";
+import { checkRlpDepth, serializedOnce } from "../../precompiles";
 import { TransactionRejectedError } from "../chain/errors";
+import { createTxWithPreparedCommon } from "./txCommon";
 
 /** Typed-transaction type bytes an L2 accepts (legacy transactions start with an RLP list byte). */
 const TYPED: ReadonlySet<number> = new Set([0x01, 0x02, 0x04]);
@@ -31,7 +32,8 @@ export function decodeRawTransaction(raw: Uint8Array, common: Common): TypedTran
     // deep would take seconds of the node's only thread (docs/design/rlp-depth.md).
     checkRlpDepth(first <= MAX_TYPE_BYTE ? raw.subarray(1) : raw);
     // Not frozen yet: recoverSender gives it its sender first, then freezes it as the library would.
-    tx = createTxFromRLP(raw, { common, freeze: false });
+    // createTxFromRLP(raw, { common, freeze: false }) without its per-transaction parameter merge.
+    tx = createTxWithPreparedCommon(raw, common);
   } catch (error) {
     const message = (error as Error).message;
     if (/chain ?id/i.test(message))
@@ -44,6 +46,9 @@ export function decodeRawTransaction(raw: Uint8Array, common: Common): TypedTran
     );
   }
   recoverSender(tx);
+  // An admitted transaction is encoded again by the journal, the block's record, the transactions
+  // root and runBlock's transaction trie (in the build and the witness capture): once is enough.
+  serializedOnce(tx);
   Object.freeze(tx);
   return tx;
 }

@@ -10,6 +10,7 @@ import { l2Common } from "../../precompiles/verifyBlock";
 import { type Corpus, buildCorpus } from "../../tools/executeFuzz";
 import { compareVerdictsWith } from "../support/verifyVerdict";
 import { TestSigner } from "../../tools/l2Fixtures";
+import { transactionView } from "../support/transactionView";
 
 /**
  * The block decoding of EXECUTE with one prepared Common for a block's transactions
@@ -22,38 +23,6 @@ import { TestSigner } from "../../tools/l2Fixtures";
 const SEED = 20261130;
 const CASES = Number(process.env.BLOCK_BODY_DIFFERENTIAL_CASES ?? 150);
 const OPTIONS = { skipConsensusFormatValidation: true };
-
-const bigints = (_: string, value: unknown): unknown => (typeof value === "bigint" ? `${value}n` : value);
-
-/** What a decoded transaction is, as far as anything can read it; a method that throws gives its message. */
-function transactionView(tx: Block["transactions"][number]): Record<string, unknown> {
-  const attempt = (read: () => unknown): unknown => {
-    try {
-      const value = read();
-      return value instanceof Uint8Array ? bytesToHex(value) : value;
-    } catch (error) {
-      return `throws: ${(error as Error).message}`;
-    }
-  };
-  const common = tx.common as Common & { _paramsCache: unknown };
-  return {
-    type: tx.type,
-    json: JSON.stringify(tx.toJSON()),
-    serialized: attempt(() => tx.serialize()),
-    hash: attempt(() => tx.hash()),
-    sender: attempt(() => tx.getSenderAddress().toString()),
-    signed: tx.isSigned(),
-    errors: attempt(() => tx.getValidationErrors().join("; ")),
-    intrinsicGas: attempt(() => tx.getIntrinsicGas()),
-    dataGas: attempt(() => tx.getDataGas()),
-    hardfork: common.hardfork(),
-    chainId: common.chainId(),
-    eips: common.eips().join(","),
-    params: JSON.stringify(common._paramsCache, bigints),
-    frozen: Object.isFrozen(tx),
-    options: Object.keys(tx.txOptions).sort().join(","),
-  };
-}
 
 /** The decoded block as far as anything can read it, or the decoder's error. */
 function decodeView(decode: () => Block): unknown {
