@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { bytesToHex } from "@ethereumjs/util";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { Interface, Wallet, concat, hexlify, randomBytes } from "ethers";
@@ -16,6 +15,7 @@ import type { AnchorProvider } from "../../rollup-node/l2/types";
 import { silentLogger } from "../../rollup-node/logger";
 import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message } from "../../protocol/messages";
 import type { ExampleRollup } from "../../typechain-types";
+import { deployExampleRollupOn } from "../support/exampleRollup";
 
 const L2_CHAIN_ID = 4747n;
 const INACTIVITY_PERIOD = 3_600n;
@@ -57,14 +57,12 @@ async function climbingNode(dir: string, queue: QueuedL1Message[]) {
     relayerKey: relayer.privateKey as `0x${string}`,
     logger: silentLogger,
   });
-  const head = node.chain.head.header;
-  const rollup = (await ethers.deployContract("ExampleRollup", [
-    L2_CHAIN_ID,
-    bytesToHex(head.hash()),
-    bytesToHex(head.stateRoot),
-    sequencerAccount?.address,
-    { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
-  ])) as unknown as ExampleRollup;
+  const rollup = await deployExampleRollupOn(node.chain.head.header, {
+    chainId: L2_CHAIN_ID,
+    sequencer: sequencerAccount?.address,
+    inactivityPeriod: INACTIVITY_PERIOD,
+    forceInclusionDelay: FORCE_INCLUSION_DELAY,
+  });
   /** The node's next block, submitted to L1 by the sequencer: how many messages it consumed. */
   const produceAndAdvance = async (): Promise<{ gasLimit: bigint; consumed: number }> => {
     const produced = await node.produceBlock();

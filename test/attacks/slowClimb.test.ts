@@ -1,4 +1,3 @@
-import { bytesToHex } from "@ethereumjs/util";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { getBytes, hexlify, randomBytes } from "ethers";
@@ -11,7 +10,7 @@ import { readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
 import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message, messageRoot } from "../../protocol/messages";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
-import type { ExampleRollup } from "../../typechain-types";
+import { deployExampleRollupOn } from "../support/exampleRollup";
 
 const L2_CHAIN_ID = 4646n;
 const INACTIVITY_PERIOD = 3_600n;
@@ -56,14 +55,12 @@ describe("attack: a hostile sequencer climbing to the floor one gas a block", fu
       ],
       { gasLimit: genesisGasLimit },
     );
-    const genesis = chain.latest.header;
-    const rollup = (await ethers.deployContract("ExampleRollup", [
-      L2_CHAIN_ID,
-      bytesToHex(genesis.hash()),
-      bytesToHex(genesis.stateRoot),
-      sequencer?.address,
-      { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
-    ])) as unknown as ExampleRollup;
+    const rollup = await deployExampleRollupOn(chain.latest.header, {
+      chainId: L2_CHAIN_ID,
+      sequencer: sequencer?.address,
+      inactivityPeriod: INACTIVITY_PERIOD,
+      forceInclusionDelay: FORCE_INCLUSION_DELAY,
+    });
     const opensAt = await rollup.openSequencingAt();
 
     // A deposit (fits any climbing block's budget) and the heaviest refund request (fits none).
