@@ -5,6 +5,7 @@ import { getBytes } from "ethers";
 import type { CensorMode } from "./censorMode";
 import type { AnchorProvider, BlockAnchor, SequencerApi } from "../l2/types";
 import type { Logger } from "../logger";
+import { nextGasLimit } from "../chain/gasLimit";
 import { L2_BRIDGE_INTERFACE } from "./contracts";
 import type { QueuedL1Message } from "./l1Watcher";
 import { L2_BRIDGE_ADDRESS, messageProof, messageRoot } from "../../protocol/messages";
@@ -134,6 +135,17 @@ export function overdueBudget(gasLimit: bigint): bigint {
   return gasLimit < MIN_L2_GAS_LIMIT ? gasLimit : MIN_L2_GAS_LIMIT;
 }
 
+/**
+ * The gas limit the sequencer gives the block after one whose gas limit is `parentGasLimit`: the
+ * parent's, unless it is below `MIN_L2_GAS_LIMIT`, then the most EXECUTE's header rule allows
+ * above it (a 1024th less one), capped at the floor. L1 accepts a block below the floor only when
+ * it climbs (NativeRollup's `_checkGasLimit`), so a chain whose genesis is below it (a file genesis,
+ * a deployment by hash) reaches the floor in ≈ 1024 · ln(floor / genesis) blocks and stays there.
+ */
+export function nextL2GasLimit(parentGasLimit: bigint): bigint {
+  return parentGasLimit < MIN_L2_GAS_LIMIT ? nextGasLimit(parentGasLimit, MIN_L2_GAS_LIMIT) : parentGasLimit;
+}
+
 /** Gas of the transaction that defers a message (consumes it without running its call). */
 export function deferGasLimit(calldataLength: number): bigint {
   return RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(calldataLength);
@@ -198,13 +210,21 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
       config.logger,
     );
     const parent = chain.getBlock(number - 1n)?.block ?? chain.head;
-    // The block may not fit more relay gas than its own limit (the sequencer keeps the parent's).
-    const blockGas = (parent.header.gasLimit * 9n) / 10n;
+    // The block's own gas limit (the sequencer's, which climbs below the floor): L1 judges the block
+    // by it, so the relays and the overdue budget are measured against it, not the parent's.
+    const gasLimit = nextL2GasLimit(parent.header.gasLimit);
+    // The block may not fit more relay gas than its own limit.
+    const blockGas = (gasLimit * 9n) / 10n;
     const own = maxGas < blockGas ? maxGas : blockGas;
     // Never less than L1's overdue budget: each message below costs at most its L1 weight, so the
     // loop stops only where L1 lets a block leave the next overdue message (requiredOverdueCount).
-    const l1Budget = overdueBudget(parent.header.gasLimit);
+    const l1Budget = overdueBudget(gasLimit);
     const budget = own > l1Budget ? own : l1Budget;
+    // At or above the floor the first message always fits (MIN_L2_GAS_LIMIT) and L1 refuses a block
+    // that leaves an overdue one with none consumed. A climbing block may hold none: L1 exempts it
+    // from consuming one, and a message heavier than the block (a 64 KB refund request) would make
+    // the block unbuildable, so the chain could never climb (attack-review-s27.md, finding 5).
+    const climbing = gasLimit < MIN_L2_GAS_LIMIT;
     const chosen: QueuedL1Message[] = [];
     let gas = 0n;
     for (const candidate of candidates) {
@@ -213,7 +233,7 @@ export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
       const full = messageWeight(candidate.message.gasLimit, dataLength);
       // A relay that cannot fit the block is deferred: its weight without the call's share.
       const needed = full <= blockGas || isRefundRequest(candidate.message) ? full : messageWeight(0n, dataLength);
-      if (chosen.length > 0 && gas + needed > budget) break;
+      if ((chosen.length > 0 || climbing) && gas + needed > budget) break;
       chosen.push(candidate);
       gas += needed;
     }

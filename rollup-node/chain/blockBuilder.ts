@@ -55,6 +55,14 @@ function blobGasOf(txs: readonly TypedTransaction[], common: Common): bigint {
   return blobs * common.param("blobGasPerBlob");
 }
 
+/**
+ * The gas limit of the block being built: its template's, which may differ from the parent's (a
+ * chain below the L2 gas-limit floor climbs), so a transaction is judged by the block it goes in.
+ */
+function blockGasLimit(params: ProduceBlockParams): bigint {
+  return params.template.gasLimit ?? params.parent.header.gasLimit;
+}
+
 function headerFor(
   parent: Block,
   common: Common,
@@ -135,7 +143,7 @@ async function preselect(params: ProduceBlockParams, skipped: SkippedTransaction
       skipped.push({ tx, reason, retryable });
     };
     const txBlobGas = blobGasOf([tx], params.common);
-    if (tx.gasLimit > params.parent.header.gasLimit) reject("exceeds block gas limit", false);
+    if (tx.gasLimit > blockGasLimit(params)) reject("exceeds block gas limit", false);
     else if (txBlobGas > maxBlobGas) reject("blob gas exceeds the block's maximum", false);
     else if (blobGas + txBlobGas > maxBlobGas) reject("block blob gas limit reached", true);
     else if (tx.nonce < expected) reject("nonce too low", false);
@@ -242,7 +250,7 @@ export async function produceBlock(params: ProduceBlockParams): Promise<MinedBlo
     if (result.ok)
       return { record: result.record, skipped, preStateRoot: params.parentStateRoot, requests: result.requests };
     const failed = txs[result.failedIndex] as TypedTransaction;
-    if (result.message.includes(BLOCK_FULL) && failed.gasLimit <= params.parent.header.gasLimit) {
+    if (result.message.includes(BLOCK_FULL) && failed.gasLimit <= blockGasLimit(params)) {
       for (const tx of txs.slice(result.failedIndex))
         skipped.push({ tx, reason: "block gas limit reached", retryable: true });
       txs = txs.slice(0, result.failedIndex);

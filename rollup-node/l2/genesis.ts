@@ -4,7 +4,6 @@ import path from "node:path";
 import { DEFAULT_BASE_FEE, type GenesisAccount, type GenesisConfig, type Hex } from "../chain/genesis";
 import { maxVerifiableL2GasLimit } from "../../precompiles";
 import { MIN_L2_GAS_LIMIT } from "../bridge/anchor";
-import { nextGasLimit } from "../chain/gasLimit";
 import { ArtifactError } from "./errors";
 
 /** The L2Bridge predeploy (`L2_BRIDGE_ADDRESS` of contracts/rollup/RollupConstants.sol). */
@@ -102,17 +101,6 @@ export function checkL2GasLimit(gasLimit: bigint): void {
       "raise the L2 gas limit",
     );
   }
-}
-
-/**
- * The gas limit the sequencer gives the block after one whose gas limit is `parentGasLimit`: the
- * parent's, unless it is below `MIN_L2_GAS_LIMIT`, then the most EXECUTE's header rule allows
- * above it (a 1024th less one), capped at the floor. L1 accepts a block below the floor only when
- * it climbs (NativeRollup's `_checkGasLimit`), so a chain whose genesis is below it (a file genesis,
- * a deployment by hash) reaches the floor in ≈ 1024 · ln(floor / genesis) blocks and stays there.
- */
-export function nextL2GasLimit(parentGasLimit: bigint): bigint {
-  return parentGasLimit < MIN_L2_GAS_LIMIT ? nextGasLimit(parentGasLimit, MIN_L2_GAS_LIMIT) : parentGasLimit;
 }
 
 /**

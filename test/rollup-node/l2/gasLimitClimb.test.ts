@@ -7,10 +7,10 @@ import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 
 import { deployRollup } from "../../../deploy/rollup";
-import { MIN_L2_GAS_LIMIT } from "../../../rollup-node/bridge/anchor";
+import { MIN_L2_GAS_LIMIT, nextL2GasLimit } from "../../../rollup-node/bridge/anchor";
 import { connectRollup } from "../../../rollup-node/bridge/contracts";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
-import { l2Genesis, nextL2GasLimit, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
+import { l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
 import { Sequencer } from "../../../rollup-node/l2/sequencer";
 import { MemoryLogger } from "../../../rollup-node/logger";
 import { devNodeKeys } from "../../../rollup-node/node/keys";
