@@ -334,10 +334,12 @@ abstract contract NativeRollup is INativeRollup {
     /// staying level, below the floor is refused (`L2GasLimitTooLow`). Without the climb a chain
     /// whose genesis is below the floor (a deployment by hash, which cannot be checked here) could
     /// never advance while `depositETH` and `sendMessage` take ETH (docs/design/attack-review-s27.md,
-    /// finding 4). A climb is bounded: each block must grow the gas limit, by at most a 1024th
-    /// (EXECUTE's header rule), so a chain from gas limit g reaches the floor within ≈ 1024 ·
-    /// ln(MIN_L2_GAS_LIMIT / g) blocks (≈ 1,140 from 1M; ≈ 6,560 from EXECUTE's least, 5,000), and
-    /// no block ever takes it back below.
+    /// finding 4). A climb only goes up: each block must grow the gas limit, by at most a 1024th
+    /// (EXECUTE's header rule), and no block ever takes it back below the floor. The node's climb,
+    /// by the most each block allows, reaches the floor from gas limit g in ≈ 1024 ·
+    /// ln(MIN_L2_GAS_LIMIT / g) blocks (≈ 1,140 from 1M); a hostile sequencer's, 1 gas a block, may
+    /// take MIN_L2_GAS_LIMIT − g blocks, during which the overdue budget still applies and the
+    /// fallback's clock is not reset while a message is overdue (attack-review-s27.md, finding 6).
     /// @param gasLimit The block's gas limit.
     /// @param parentGasLimit Its parent's (read from the parent header the caller matched to the tip).
     /// @return climbing Whether the block is below the floor (and so a climb): such a block is exempt

@@ -7,6 +7,7 @@ import type { AnchorProvider, BlockAnchor, SequencerApi } from "../l2/types";
 import type { Logger } from "../logger";
 import { nextGasLimit } from "../chain/gasLimit";
 import { L2_BRIDGE_INTERFACE } from "./contracts";
+import { BridgeConfigError } from "./errors";
 import type { QueuedL1Message } from "./l1Watcher";
 import { L2_BRIDGE_ADDRESS, messageProof, messageRoot } from "../../protocol/messages";
 
@@ -130,6 +131,13 @@ export function messageWeight(gasLimit: bigint, dataLength: number): bigint {
   return relayGasLimit(gasLimit, paddedData + RELAY_CALL_ABI_BYTES + RELAY_PROOF_BYTES);
 }
 
+/**
+ * The most overdue messages L1 may require one block to consume: the overdue budget at its largest
+ * (`MIN_L2_GAS_LIMIT`) over the lightest weight a message can have (no gas, no data). A node that
+ * consumes fewer a block would have its blocks refused (`OverdueMessageLeft`) once such a backlog forms.
+ */
+export const MAX_REQUIRED_MESSAGES_PER_BLOCK = Number(MIN_L2_GAS_LIMIT / messageWeight(0n, 0));
+
 /** NativeRollup's overdue budget of a block of `gasLimit` gas: `min(gasLimit, MIN_L2_GAS_LIMIT)`. */
 export function overdueBudget(gasLimit: bigint): bigint {
   return gasLimit < MIN_L2_GAS_LIMIT ? gasLimit : MIN_L2_GAS_LIMIT;
@@ -184,6 +192,11 @@ export function isRefundRequest(message: QueuedL1Message["message"]): boolean {
  */
 export function createAnchorProvider(config: AnchorConfig): AnchorProvider {
   const maxMessages = config.maxMessagesPerBlock ?? DEFAULT_MAX_MESSAGES_PER_BLOCK;
+  if (!Number.isInteger(maxMessages) || maxMessages < MAX_REQUIRED_MESSAGES_PER_BLOCK)
+    throw new BridgeConfigError(
+      `maxMessagesPerBlock ${maxMessages} is below ${MAX_REQUIRED_MESSAGES_PER_BLOCK}, the most overdue messages L1 may require one block to consume`,
+      `set maxMessagesPerBlock to at least ${MAX_REQUIRED_MESSAGES_PER_BLOCK} (default ${DEFAULT_MAX_MESSAGES_PER_BLOCK}), or leave it unset`,
+    );
   const maxGas = config.maxRelayGasPerBlock ?? DEFAULT_MAX_RELAY_GAS_PER_BLOCK;
   const relayerKey = hexToBytes(config.relayerKey);
   const relayer = createAddressFromPrivateKey(relayerKey);

@@ -51,3 +51,10 @@ export class L1InconsistencyError extends BridgeError {
     );
   }
 }
+
+/** A bridge setting the node cannot run with: a block built under it could be one L1 refuses. */
+export class BridgeConfigError extends BridgeError {
+  constructor(message: string, hint: string) {
+    super("BRIDGE_CONFIG", message, hint);
+  }
+}
