@@ -128,9 +128,18 @@ async function assertHolds(ctx: RollupTaskContext, layer: "L1" | "L2", amount: b
     "INSUFFICIENT_FUNDS",
     `--amount ${formatEther(amount)} ETH is more than ${signer.address} holds on ${layer} (${formatEther(balance)} ETH): nothing sent`,
     layer === "L1"
-      ? "deposit less, or fund the account on L1 first (npx hardhat rollup:balance shows both layers)"
+      ? `deposit less, or fund the account on L1 first (npx hardhat rollup:balance --address ${signer.address}${connectionFlags(ctx.repeatFlags)} shows both layers)`
       : "withdraw less, or deposit to L2 first (npx hardhat rollup:deposit --amount <ETH>)",
   );
+}
+
+/**
+ * The connection flags of a task's repeat flags, for a command that names its account by
+ * `--address`: the account a key from NATIVE_ROLLUP_USER_KEY signs for is no dev account, and
+ * `--account`/`--dev` mean nothing beside `--address`.
+ */
+function connectionFlags(flags: string): string {
+  return flags.replace(/ --account \d+| --dev\b/g, "");
 }
 
 /** Prints each new status of a message while the SDK waits on it. */

@@ -52,3 +52,12 @@ export async function sequencingOpensAt(
   }
   return { status: "allowed" };
 }
+
+/** An L1 timestamp beyond this is the rule's "never" (a permissioned rollup answers 2^256 - 1). */
+export const MAX_L1_TIME = 2n ** 64n;
+
+/** An L1 timestamp as its Unix seconds and UTC date, or "never" for a rule that never opens. */
+export function describeL1Time(seconds: bigint): string {
+  if (seconds > MAX_L1_TIME) return "never (the rollup's rule does not let this key advance)";
+  return `${seconds} (${new Date(Number(seconds) * 1000).toISOString()})`;
+}

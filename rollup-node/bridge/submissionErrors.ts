@@ -1,6 +1,7 @@
 // Why the batch submitter stops before sending anything: a simulated transaction reverts for a
 // reason no later attempt can cure, or the key cannot pay. Each names the cause and what works,
 // once, in the log and in rollup_status (docs/design/any-l1.md).
+import { describeL1Time } from "./authorization";
 import { BridgeError } from "./errors";
 
 /** The rollup's executor gave no EXECUTE answer: the L1 has no EXECUTE precompile at 0x0101. */
@@ -212,11 +213,19 @@ export class NotYetSequencerError extends TransientBridgeError {
     readonly submitter: string,
     /** L1 timestamp from which the rollup accepts this submitter's blocks. */
     readonly openAt: bigint,
+    /** The timestamp of L1's latest block: the clock the rule reads, not this machine's. */
+    readonly l1Now: bigint,
     /** How long to wait before the next attempt. */
     readonly retryAfterMs: number,
   ) {
+    // An L1 that mines only when sent a transaction (npx hardhat node, the devnet's L1 without
+    // --block-time) keeps its clock below the open time until someone sends one: said, not waited out.
+    const clock =
+      l1Now < openAt
+        ? `; L1's latest block is at time ${describeL1Time(l1Now)}: the rule opens with an L1 block at or after that time (an L1 that mines only on transactions needs one sent)`
+        : "";
     super(
-      `${submitter} is not the rollup's sequencer (NotSequencer): the rollup lets it advance from L1 time ${openAt} (sequencer inactivity period); nothing sent, waiting ${retryAfterMs} ms`,
+      `${submitter} is not the rollup's sequencer (NotSequencer): the rollup lets it advance from L1 time ${describeL1Time(openAt)} (sequencer inactivity period)${clock}; nothing sent, waiting ${retryAfterMs} ms`,
     );
   }
 }

@@ -416,7 +416,7 @@ export abstract class SubmissionLoop {
     // L1 time moves with its blocks (and a devnet's may jump): asked again at least every idle poll.
     const idle = this.config.idlePollMs ?? DEFAULT_IDLE_POLL_MS;
     const waitMs = rule.openAt > l1Now ? Math.min(Number(rule.openAt - l1Now) * 1000, idle) : this.retry.initialDelayMs;
-    throw new NotYetSequencerError(signer, rule.openAt, waitMs);
+    throw new NotYetSequencerError(signer, rule.openAt, l1Now, waitMs);
   }
 
   /** True when the in-flight transaction is resolved (mined either way, or gone). */

@@ -11,12 +11,32 @@ function field(value: unknown, key: string): unknown {
 
 /** The signed transaction a failed `eth_sendRawTransaction` carried, if the error holds it. */
 function rawTransactionOf(error: unknown): string | undefined {
-  const payload = field(field(error, "info"), "payload");
+  // ethers keeps the request in `info.payload`, or in `payload` when it could not coalesce the error.
+  const payload = field(field(error, "info"), "payload") ?? field(error, "payload");
   const params = field(payload, "params");
   if (field(payload, "method") === "eth_sendRawTransaction" && Array.isArray(params) && isHexString(params[0]))
     return params[0];
   const transaction = field(error, "transaction");
   return isHexString(transaction) ? transaction : undefined;
+}
+
+function errorText(error: unknown): string {
+  const short = field(error, "shortMessage");
+  return typeof short === "string" ? short : error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The L1 node's own reason when ethers could not map its JSON-RPC error to one of its codes:
+ * ethers then says only "could not coalesce error" and keeps the node's `{ code, message }` in
+ * `error.error` (an L1 such as `npx hardhat node` refusing an advance of a lost race).
+ */
+function nodeReason(error: unknown): string | undefined {
+  if (field(error, "code") !== "UNKNOWN_ERROR") return undefined;
+  const rpc = field(error, "error");
+  const message = field(rpc, "message");
+  if (typeof message !== "string") return undefined;
+  const code = field(rpc, "code");
+  return `L1 node: ${message}${typeof code === "number" ? ` (JSON-RPC error ${code})` : ""}`;
 }
 
 /**
@@ -26,8 +46,7 @@ function rawTransactionOf(error: unknown): string | undefined {
  * filled tens of megabytes in minutes.
  */
 export function describeSendError(error: unknown): string {
-  const short = field(error, "shortMessage");
-  const text = typeof short === "string" ? short : error instanceof Error ? error.message : String(error);
+  const text = nodeReason(error) ?? errorText(error);
   const reason = text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
   const raw = rawTransactionOf(error);
   return raw === undefined ? reason : `${reason} (tx ${keccak256(raw)} (${dataLength(raw)} B))`;

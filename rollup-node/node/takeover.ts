@@ -1,6 +1,6 @@
 import { Wallet } from "ethers";
 
-import { sequencingOpensAt } from "../bridge/authorization";
+import { MAX_L1_TIME, describeL1Time, sequencingOpensAt } from "../bridge/authorization";
 import { connectRollup } from "../bridge/contracts";
 import { NodeError } from "../errors";
 import { plural } from "../logger";
@@ -237,13 +237,4 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
       await sequencer?.stop();
     },
   };
-}
-
-/** An L1 timestamp beyond this is the rule's "never" (a permissioned rollup answers 2^256 - 1). */
-const MAX_L1_TIME = 2n ** 64n;
-
-/** An L1 timestamp as its Unix seconds and UTC date, or "never" for a rule that never opens. */
-export function describeL1Time(seconds: bigint): string {
-  if (seconds > MAX_L1_TIME) return "never (the rollup's rule does not let this key advance)";
-  return `${seconds} (${new Date(Number(seconds) * 1000).toISOString()})`;
 }

@@ -35,6 +35,13 @@ describe("rollup:deposit / rollup:withdraw of more than the account holds: refus
       new RegExp(`^--amount 20000.0 ETH is more than ${account} holds on L1 \\(10000.0 ETH\\): nothing sent\\n`),
     );
     expect(error.message).to.match(/hint: deposit less, or fund the account on L1 first/);
+    // The balance command the hint names shows this account on this rollup: without --address it
+    // shows dev account #0 (a user key from NATIVE_ROLLUP_USER_KEY is no dev account), without
+    // the connection flags the default nodes'.
+    const c = connection();
+    expect(error.message).to.include(
+      `npx hardhat rollup:balance --address ${account} --l1-rpc ${c.l1Rpc} --l2-rpc ${c.l2Rpc} --rollup ${c.rollup} shows both layers`,
+    );
     expect(await r.l1.getTransactionCount(account)).to.equal(nonce);
   });
 
