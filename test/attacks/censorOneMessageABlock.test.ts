@@ -1,23 +1,23 @@
-import { bytesToHex } from "@ethereumjs/util";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { Interface, getBytes } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
 import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message, messageProof, messageRoot } from "../../protocol/messages";
-import { messageWeight, overdueBudget } from "../../rollup-node/bridge/anchor";
+import {
+  RELAY_GAS_PER_CALLDATA_BYTE,
+  RELAY_OVERHEAD_GAS,
+  messageWeight,
+  overdueBudget,
+} from "../../rollup-node/bridge/anchor";
 import { TestSigner } from "../../tools/l2Fixtures";
-import { L2TestChain } from "../../tools/l2TestChain";
-import type { ExampleRollup } from "../../typechain-types";
+import { deployExampleRollupOn, seededBridgeChain } from "../support/exampleRollup";
 
 const L2_CHAIN_ID = 4646n;
 const INACTIVITY_PERIOD = 3_600n;
 const FORCE_INCLUSION_DELAY = 600n;
 /** depositETH's gas limit (NativeRollup.DEPOSIT_GAS_LIMIT). */
 const DEPOSIT_GAS_LIMIT = 100_000n;
-/** NativeRollup.RELAY_OVERHEAD_GAS and RELAY_GAS_PER_CALLDATA_BYTE: what L1 requires of a deferral's gas. */
-const RELAY_OVERHEAD_GAS = 200_000n;
-const RELAY_GAS_PER_CALLDATA_BYTE = 40n;
 /** Messages a stranger queues ahead of the victim's. */
 const SPAM = 4;
 /**
@@ -45,28 +45,21 @@ describe("attack: a censoring sequencer draining an overdue backlog one message 
 
   it("cannot keep the fallback closed by consuming one overdue message a block: an honest party advances and consumes the victim's message", async () => {
     const [sequencer, spammer, victim, honest] = await ethers.getSigners();
-    const bridgeArtifact = await artifacts.readArtifact("L2Bridge");
-    const probe = await L2TestChain.create(L2_CHAIN_ID, []);
     // Seed 1 signs the censor's deferrals; seeds 2.. each one honest block (discarded, so each
     // signer is used once: a TestSigner's nonce counts the transactions it signed).
-    const seeds = Array.from({ length: SPAM + 1 }, (_, i) => i + 1);
-    const chain = await L2TestChain.create(L2_CHAIN_ID, [
-      ...seeds.map((seed) => ({
-        address: TestSigner.fromSeed(seed, probe.common).address.toString(),
-        balance: 10n ** 20n,
-      })),
-      { address: L2_BRIDGE_ADDRESS, code: bridgeArtifact.deployedBytecode, balance: 10n ** 27n },
-    ]);
-    const censorSigner = TestSigner.fromSeed(1, chain.common);
-    const bridge = new Interface(bridgeArtifact.abi);
-    const genesis = chain.latest.header;
-    const rollup = (await ethers.deployContract("ExampleRollup", [
+    const chain = await seededBridgeChain(
       L2_CHAIN_ID,
-      bytesToHex(genesis.hash()),
-      bytesToHex(genesis.stateRoot),
-      sequencer?.address,
-      { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
-    ])) as unknown as ExampleRollup;
+      Array.from({ length: SPAM + 1 }, (_, i) => i + 1),
+    );
+    const censorSigner = TestSigner.fromSeed(1, chain.common);
+    const bridge = new Interface((await artifacts.readArtifact("L2Bridge")).abi);
+    const genesis = chain.latest.header;
+    const rollup = await deployExampleRollupOn(genesis, {
+      chainId: L2_CHAIN_ID,
+      sequencer: sequencer?.address,
+      inactivityPeriod: INACTIVITY_PERIOD,
+      forceInclusionDelay: FORCE_INCLUSION_DELAY,
+    });
 
     const messages: L1Message[] = [];
     const queue = async (from: NonNullable<typeof spammer>, gasLimit: bigint): Promise<void> => {

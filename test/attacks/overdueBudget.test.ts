@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { bytesToHex } from "@ethereumjs/util";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { Interface, Wallet, getBytes } from "ethers";
@@ -16,12 +15,19 @@ import type { AnchorProvider } from "../../rollup-node/l2/types";
 import { silentLogger } from "../../rollup-node/logger";
 import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message, messageProof, messageRoot } from "../../protocol/messages";
 import { TestSigner } from "../../tools/l2Fixtures";
-import { L2TestChain } from "../../tools/l2TestChain";
+import { type ExampleRollupParams, deployExampleRollupOn, seededBridgeChain } from "../support/exampleRollup";
 import type { ExampleRollup } from "../../typechain-types";
 
 const L2_CHAIN_ID = 4747n;
 const INACTIVITY_PERIOD = 3_600n;
 const FORCE_INCLUSION_DELAY = 600n;
+/** The rollup both cases deploy, with `sequencer` as its sequencer. */
+const ROLLUP_PARAMS = (sequencer: string | undefined): ExampleRollupParams => ({
+  chainId: L2_CHAIN_ID,
+  sequencer,
+  inactivityPeriod: INACTIVITY_PERIOD,
+  forceInclusionDelay: FORCE_INCLUSION_DELAY,
+});
 /** depositETH's gas limit (NativeRollup.DEPOSIT_GAS_LIMIT). */
 const DEPOSIT_GAS_LIMIT = 100_000n;
 /** NativeRollup.RELAY_OVERHEAD_GAS and RELAY_GAS_PER_CALLDATA_BYTE: what L1 requires of a relay's gas. */
@@ -88,28 +94,13 @@ describe("attack: a censoring sequencer consuming one overdue message a block wh
 
   it("L1 refuses the censor's block (OverdueMessageLeft, with the contract's weights) and accepts a block consuming all that fit though overdue ones remain", async () => {
     const [sequencer, spammer] = await ethers.getSigners();
-    const bridgeArtifact = await artifacts.readArtifact("L2Bridge");
-    const probe = await L2TestChain.create(L2_CHAIN_ID, []);
     // Each signer signs one block's transactions: seed 1 the kept blocks, the others one refused block each.
-    const seeds = [1, 2, 3, 4];
-    const chain = await L2TestChain.create(L2_CHAIN_ID, [
-      ...seeds.map((seed) => ({
-        address: TestSigner.fromSeed(seed, probe.common).address.toString(),
-        balance: 10n ** 20n,
-      })),
-      { address: L2_BRIDGE_ADDRESS, code: bridgeArtifact.deployedBytecode, balance: 10n ** 27n },
-    ]);
+    const chain = await seededBridgeChain(L2_CHAIN_ID, [1, 2, 3, 4]);
     const kept = TestSigner.fromSeed(1, chain.common);
-    const bridge = new Interface(bridgeArtifact.abi);
+    const bridge = new Interface((await artifacts.readArtifact("L2Bridge")).abi);
     const genesis = chain.latest.header;
     const gasLimit = genesis.gasLimit;
-    const rollup = (await ethers.deployContract("ExampleRollup", [
-      L2_CHAIN_ID,
-      bytesToHex(genesis.hash()),
-      bytesToHex(genesis.stateRoot),
-      sequencer?.address,
-      { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
-    ])) as unknown as ExampleRollup;
+    const rollup = await deployExampleRollupOn(genesis, ROLLUP_PARAMS(sequencer?.address));
     const messages = await queueBacklog(rollup, spammer as Signer);
     await time.increase(FORCE_INCLUSION_DELAY + 1n);
 
@@ -201,13 +192,7 @@ describe("attack: a censoring sequencer consuming one overdue message a block wh
     });
     try {
       const head = node.chain.head.header;
-      const rollup = (await ethers.deployContract("ExampleRollup", [
-        L2_CHAIN_ID,
-        bytesToHex(head.hash()),
-        bytesToHex(head.stateRoot),
-        sequencerAccount?.address,
-        { sequencerInactivityPeriod: INACTIVITY_PERIOD, forceInclusionDelay: FORCE_INCLUSION_DELAY },
-      ])) as unknown as ExampleRollup;
+      const rollup = await deployExampleRollupOn(head, ROLLUP_PARAMS(sequencerAccount?.address));
       const messages = await queueBacklog(rollup, spammer as Signer);
       const queue: QueuedL1Message[] = messages.map((message) => ({
         message,

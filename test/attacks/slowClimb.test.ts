@@ -3,7 +3,15 @@ import { expect } from "chai";
 import { getBytes, hexlify, randomBytes } from "ethers";
 import { ethers } from "hardhat";
 
-import { MIN_L2_GAS_LIMIT, messageWeight, relayCalldata } from "../../rollup-node/bridge/anchor";
+import {
+  MAX_REFUND_GAS_LIMIT,
+  MESSAGE_DATA_SIZE_LIMIT,
+  MIN_L2_GAS_LIMIT,
+  RELAY_GAS_PER_CALLDATA_BYTE,
+  RELAY_OVERHEAD_GAS,
+  messageWeight,
+  relayCalldata,
+} from "../../rollup-node/bridge/anchor";
 import { L2_BRIDGE_INTERFACE } from "../../rollup-node/bridge/contracts";
 import type { QueuedL1Message } from "../../rollup-node/bridge/l1Watcher";
 import { readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
@@ -15,13 +23,8 @@ import { deployExampleRollupOn } from "../support/exampleRollup";
 const L2_CHAIN_ID = 4646n;
 const INACTIVITY_PERIOD = 3_600n;
 const FORCE_INCLUSION_DELAY = 600n;
-/** NativeRollup.DEPOSIT_GAS_LIMIT, MAX_REFUND_GAS_LIMIT, MESSAGE_DATA_SIZE_LIMIT. */
+/** NativeRollup.DEPOSIT_GAS_LIMIT. */
 const DEPOSIT_GAS_LIMIT = 100_000n;
-const MAX_REFUND_GAS_LIMIT = 200_000n;
-const MESSAGE_DATA_SIZE_LIMIT = 64 * 1024;
-/** NativeRollup.RELAY_OVERHEAD_GAS and RELAY_GAS_PER_CALLDATA_BYTE: what L1 requires of a deferral's gas. */
-const RELAY_OVERHEAD_GAS = 200_000n;
-const RELAY_GAS_PER_CALLDATA_BYTE = 40n;
 /** A header's gas limit may differ from its parent's by less than this share of it (EXECUTE's header rule). */
 const GAS_LIMIT_BOUND_DIVISOR = 1024n;
 

@@ -1,9 +1,13 @@
 // The attack tests on the in-process hardhat L1 (EXECUTE included) deploy one ExampleRollup on an
-// L2 genesis or head: this is that deployment, written once.
+// L2 genesis or head, most on a chain of seeded signers and L2Bridge: these are that deployment
+// and that chain, written once.
 import type { BlockHeader } from "@ethereumjs/block";
 import { bytesToHex } from "@ethereumjs/util";
-import { ethers } from "hardhat";
+import { artifacts, ethers } from "hardhat";
 
+import { L2_BRIDGE_ADDRESS } from "../../protocol/messages";
+import { TestSigner } from "../../tools/l2Fixtures";
+import { L2TestChain } from "../../tools/l2TestChain";
 import type { ExampleRollup } from "../../typechain-types";
 
 /** The rollup's chain id, sequencer and sequencing policy (seconds). */
@@ -23,4 +27,24 @@ export async function deployExampleRollupOn(header: BlockHeader, params: Example
     params.sequencer,
     { sequencerInactivityPeriod: params.inactivityPeriod, forceInclusionDelay: params.forceInclusionDelay },
   ])) as unknown as ExampleRollup;
+}
+
+/** L2 ETH of each seeded signer, and of L2Bridge (which pays relayed deposits). */
+const SIGNER_BALANCE = 10n ** 20n;
+const BRIDGE_BALANCE = 10n ** 27n;
+
+/**
+ * An L2 test chain whose genesis funds `TestSigner.fromSeed(seed)` for each of `seeds` and holds
+ * L2Bridge's code (the attack tests' chain: blocks built by hand, relays to the real bridge).
+ */
+export async function seededBridgeChain(chainId: bigint, seeds: readonly number[]): Promise<L2TestChain> {
+  const bridgeArtifact = await artifacts.readArtifact("L2Bridge");
+  const probe = await L2TestChain.create(chainId, []);
+  return L2TestChain.create(chainId, [
+    ...seeds.map((seed) => ({
+      address: TestSigner.fromSeed(seed, probe.common).address.toString(),
+      balance: SIGNER_BALANCE,
+    })),
+    { address: L2_BRIDGE_ADDRESS, code: bridgeArtifact.deployedBytecode, balance: BRIDGE_BALANCE },
+  ]);
 }
