@@ -6,7 +6,7 @@ import type { ResourceLimits } from "node:worker_threads";
 import type { Common } from "@ethereumjs/common";
 
 import type { CaptureThread } from "../chain/captureProtocol";
-import { JsonRpcProvider, Wallet, formatEther, keccak256 } from "ethers";
+import { JsonRpcProvider, Wallet, formatEther, hexlify, keccak256 } from "ethers";
 
 import type { CensorMode } from "../bridge/censorMode";
 import {
@@ -33,7 +33,7 @@ import {
   writeRulesToJson,
 } from "../../precompiles";
 import { ExampleRollup__factory, OptimisticExampleRollup__factory, ProvenRollup__factory } from "../../typechain-types";
-import type { AcceptedBlock } from "../bridge/batchSubmitter";
+import type { AcceptedBlock, BlockProofs } from "../bridge/batchSubmitter";
 import type { BridgeError } from "../bridge/errors";
 import { checkSequencingRule } from "../node/sequencingRule";
 import { type GenesisAccount, type GenesisConfig, createChainCommon } from "../chain/genesis";
@@ -42,6 +42,7 @@ import { writeGenesisFile } from "../chain/genesisFile";
 import { type Logger, type LoggerFactory, plural } from "../logger";
 import { blockProofSource } from "../node/proofSource";
 import type { ExecutionProver, ProofService } from "../provers/proofService";
+import type { ProducedBlock } from "../l2/types";
 import { type NodeKeys, devNodeKeys, nodeRelayer, recordedRelayer } from "../node/keys";
 import { devL2Genesis } from "../node/l2Genesis";
 import { type RollupNode, startRollupNode } from "../node/rollupNode";
@@ -227,7 +228,33 @@ export interface RollupDevnet {
    * stopped itself because its L1 thread died (a foreground run exits with it).
    */
   readonly stopped: Promise<L1ThreadError | undefined>;
+  /**
+   * The proofs the node's submitter sends with `block`, hex `abi.encode(ExecutionProof[])`: the
+   * dev committees' in proof mode, "0x" otherwise (the block is re-executed from its witness).
+   * For tests and tools that send `advance` themselves: a k-of-n policy refuses a block without
+   * its proofs (ReexecutionNotAllowed). Rejects with a NodeError (DEVNET_PROOFS_SHORT) when fewer
+   * committees than the policy's threshold delivered.
+   */
+  proofsFor(block: ProducedBlock): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** `RollupDevnet.proofsFor` over the devnet's proof source (undefined: not in proof mode). */
+export function devnetProofsFor(
+  source: ((produced: ProducedBlock) => Promise<BlockProofs>) | undefined,
+  threshold: number,
+): (block: ProducedBlock) => Promise<string> {
+  return async (block) => {
+    if (source === undefined) return "0x";
+    const proofs = await source(block);
+    if (proofs.provenBy.length < threshold)
+      throw new NodeError(
+        "DEVNET_PROOFS_SHORT",
+        `proofs of L2 block ${block.number}: ${proofs.provenBy.length} of the ${threshold} the policy requires${proofs.failures?.length ? ` (${proofs.failures.join("; ")})` : ""}`,
+        "an attester process of the devnet's committees failed: see the devnet's log (ROLLUP_LOG=1 in a project's tests)",
+      );
+    return hexlify(proofs.encoded);
+  };
 }
 
 /**
@@ -579,6 +606,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       { kind: "devnet" },
     );
 
+    // One source for the submitter and for proofsFor: a hand-sent advance carries what the node sends.
+    const proofSource = proofService === undefined ? undefined : blockProofSource(proofService, l2ChainId);
     node = await startRollupNode({
       storage: { dataDir: path.join(dataDir, "l2"), reset: !resumable },
       l1: {
@@ -616,8 +645,8 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
         mode:
           deployment.optimistic !== undefined
             ? { kind: "optimistic" }
-            : proofService !== undefined
-              ? { kind: "proofs", proofs: blockProofSource(proofService, l2ChainId) }
+            : proofSource !== undefined
+              ? { kind: "proofs", proofs: proofSource }
               : { kind: "re-execution" },
       },
     });
@@ -669,6 +698,7 @@ export async function startRollupDevnet(options: RollupDevnetOptions): Promise<R
       ...(staleContract === undefined ? {} : { staleContract }),
       startupMs: Date.now() - started,
       stopped,
+      proofsFor: devnetProofsFor(proofSource, deployment.proofPolicy?.threshold ?? 0),
       stop: () => stopAll(undefined),
     };
   } catch (error) {

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -376,6 +376,28 @@ describe("rollup:init", () => {
       timings.typecheck = typecheck.ms;
       cpu.typecheck = typecheck.cpuMs;
       expect(typecheck.code, typecheck.output).to.equal(0);
+    });
+
+    it("with --proofs k-of-n, sends its hand-made blocks with their proofs: its sequencing test passes (fallback, 1 of 1 committee)", async () => {
+      // Rendered beside the project above and run on its installed node_modules (same package.json):
+      // a second npm ci would cost minutes; the sequencing test alone costs ~60 CPU s (trial-s28.md).
+      const proven = path.join(scratch, "acme-proven");
+      const options = resolveInitOptions({ dir: proven, name: "Acme", chainId: 777, proofs: "k-of-n", k: 1, n: 1 });
+      for (const file of renderTemplate(options, ROOT_PACKAGE.version)) {
+        mkdirSync(path.dirname(path.join(proven, file.path)), { recursive: true });
+        writeFileSync(path.join(proven, file.path), file.content);
+      }
+      writeFileSync(path.join(proven, "package.json"), readFileSync(path.join(project, "package.json")));
+      symlinkSync(path.join(project, "node_modules"), path.join(proven, "node_modules"), "dir");
+      const test = await run("npx", ["hardhat", "test", "test/sequencing.test.ts"], proven);
+      timings["k-of-n sequencing test"] = test.ms;
+      cpu["k-of-n sequencing test"] = test.cpuMs;
+      expect(test.code, test.output).to.equal(0);
+      expect(test.output).to.match(/\b4 passing\b/);
+      expect(test.output).not.to.match(/\bfailing\b/);
+      expect(test.output).to.contain(
+        "accepts a block from anyone once the sequencer has been silent for the inactivity period",
+      );
     });
 
     it("tests its L2 contract like any Hardhat contract (npm run test:l2: loadFixture, chai matchers, TypeChain on the in-process L2)", async () => {

@@ -45,7 +45,9 @@ describe("anchor: how many messages a block may consume", () => {
       }
       expect(error, `maxMessagesPerBlock ${bad}`).to.be.instanceOf(BridgeConfigError);
       expect((error as BridgeConfigError).code).to.equal("BRIDGE_CONFIG");
-      expect((error as Error).message).to.contain(`maxMessagesPerBlock ${bad} is below ${MAX_REQUIRED_MESSAGES_PER_BLOCK}`);
+      expect((error as Error).message).to.contain(
+        `maxMessagesPerBlock ${bad} is below ${MAX_REQUIRED_MESSAGES_PER_BLOCK}`,
+      );
     }
   });
 
