@@ -44,7 +44,6 @@ export interface BlockRecord {
   readonly receipts: readonly ChainReceipt[];
 }
 
-/** Where a transaction was mined. */
 /**
  * A chain's stored blocks after genesis, in order, as a resume reads them: an array, or an
  * iterable that decodes one block at a time (a data directory's, so that a long history is never
@@ -52,6 +51,7 @@ export interface BlockRecord {
  */
 export type BlockHistory = Iterable<BlockRecord> | AsyncIterable<BlockRecord>;
 
+/** Where a transaction was mined. */
 export interface TxLocation {
   readonly blockNumber: bigint;
   readonly index: number;
