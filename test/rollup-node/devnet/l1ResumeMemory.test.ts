@@ -7,17 +7,19 @@ import { expect } from "chai";
 import { DEFAULT_ARCHIVE_CACHE_BLOCKS, DEFAULT_RECENT_BLOCKS } from "../../../rollup-node/chain/blockStore";
 import { DEFAULT_L1_RESOURCE_LIMITS, startL1Thread, startStoredL1 } from "../../../rollup-node/devnet/l1Thread";
 
-/** Blocks mined before the restart: far more than the chain keeps in memory. */
-const BLOCKS = 400;
+/** Blocks mined before the restart: 2.5 times the 80 the chain keeps in memory. */
+const BLOCKS = 200;
 /** LOG0s each block's one transaction emits: its receipt decodes to thousands of small objects. */
-const LOGS_PER_BLOCK = 2000;
+const LOGS_PER_BLOCK = 1000;
 /**
  * The resumed L1 thread's old generation (MiB): above what the thread needs with its newest
  * blocks in memory, below what the whole history takes decoded at once (a resume that decoded it
  * all into one array ended the thread: "Worker terminated due to reaching memory limit: JS heap
- * out of memory").
+ * out of memory"). Measured on these 200 blocks (docs/design/fast-tests.md, round 29b): the
+ * one-at-a-time resume passed at 64 MiB, the one-array resume ended the thread at 128 and passed
+ * at 160; 96 leaves a third either side, for a quarter of the logs 400 blocks of 2,000 took.
  */
-const OLD_GENERATION_MB = 160;
+const OLD_GENERATION_MB = 96;
 
 /** Init code that emits `count` empty LOG0s and deploys nothing (a loop: PUSH2 count; JUMPDEST; … JUMPI). */
 function logLoopInitCode(count: number): string {
