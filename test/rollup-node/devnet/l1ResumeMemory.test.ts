@@ -17,7 +17,8 @@ const LOGS_PER_BLOCK = 1000;
  * all into one array ended the thread: "Worker terminated due to reaching memory limit: JS heap
  * out of memory"). Measured on these 200 blocks (docs/design/fast-tests.md, round 29b): the
  * one-at-a-time resume passed at 64 MiB, the one-array resume ended the thread at 128 and passed
- * at 160; 96 leaves a third either side, for a quarter of the logs 400 blocks of 2,000 took.
+ * at 160; 96 is half as much again as 64 and a quarter below 128, for a quarter of the logs
+ * 400 blocks of 2,000 took.
  */
 const OLD_GENERATION_MB = 96;
 
