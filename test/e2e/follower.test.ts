@@ -28,6 +28,7 @@ import { Follower } from "../../rollup-node/follower/follower";
 import { type FollowerNode, startFollowerNode, syncingJson } from "../../rollup-node/follower/service";
 import { READY_PREFIX } from "../../rollup-node/node/cli";
 import {
+  E2E_L1_POLL_MS,
   type E2eRollup,
   LogSink,
   eventually,
@@ -118,7 +119,9 @@ async function startFollower(
       provider: l1,
       rollupAddress: r.devnet.deployment.address,
       deployBlock: r.devnet.deployment.deployBlock,
-      pollMs: 50,
+      // Caught up, it reads L1 as often as the e2e rollup's node does: at 50 ms an idle follower
+      // cost ≈ 0.03 cores more (docs/design/fast-tests.md, round 29b); behind, it reads without pause.
+      pollMs: E2E_L1_POLL_MS,
     },
     follower: { genesis: r.devnet.genesis },
     rpc: { port: 0 },
@@ -234,7 +237,7 @@ describe("e2e: a follower derives the L2 chain from L1 data alone", function () 
         provider: l1,
         rollupAddress: r.devnet.deployment.address,
         deployBlock: r.devnet.deployment.deployBlock,
-        pollMs: 50,
+        pollMs: E2E_L1_POLL_MS,
       },
       follower: {
         genesis: { ...r.devnet.genesis, timestamp: r.devnet.genesis.timestamp + 1n },
