@@ -137,7 +137,7 @@ class TransactionGenerator {
           value: 0n,
         };
       case 5:
-        return { data: STORE_AND_LOG_INITCODE, gasLimit: 200_000n, value };
+        return { data: STORE_AND_LOG_INITCODE as PrefixedHexString, gasLimit: 200_000n, value };
       case 6:
         // A creation whose initcode reverts.
         return { data: REVERTER_CODE, gasLimit: 80_000n, value };
