@@ -208,7 +208,7 @@ class TransactionGenerator {
   ): TypedTransaction {
     const rng = this.rng;
     const chainId = this.common.chainId();
-    sender.nonce++;
+    const txNonce = sender.nonce++;
     const authorizations = Array.from({ length: 1 + rng.int(3) }, () => {
       const authority = rng.pick(this.accounts);
       // The authority's next nonce (the sender's own counts the transaction's nonce first).
@@ -231,7 +231,7 @@ class TransactionGenerator {
     return createEOACode7702Tx(
       {
         chainId,
-        nonce: sender.nonce - 1n,
+        nonce: txNonce,
         ...this.fees(),
         to: to as PrefixedHexString,
         data: target.data,
