@@ -7,6 +7,7 @@ import {
 } from "@ethereumjs/common";
 
 import { fastCrypto } from "./crypto";
+import { SHARED_KZG } from "./kzg";
 
 /**
  * The mainnet "fork" that is an irregular state change, not a rule set: at its block EthereumJS
@@ -19,7 +20,7 @@ export interface ForkCommonOptions {
   readonly hardfork: string;
   readonly name?: string;
   readonly eips?: readonly number[];
-  /** Added to (and overriding) the fast crypto of `./crypto`: e.g. a KZG, or the JS crypto for a baseline. */
+  /** Added to (and overriding) the fast crypto of `./crypto`: e.g. the JS crypto for a baseline; the KZG is `SHARED_KZG` unless one is given. */
   readonly customCrypto?: CustomCrypto;
 }
 
@@ -62,7 +63,10 @@ export function genesisForkCommon(chainId: bigint, options: ForkCommonOptions): 
     {
       hardfork: options.hardfork,
       eips: options.eips === undefined ? undefined : [...options.eips],
-      customCrypto: { ...fastCrypto(), ...options.customCrypto },
+      // A KZG always: EIP-4844's point-evaluation precompile throws without one (a library error, not an
+      // EVM failure), so a block calling it would be refused or accepted by which crypto the caller's
+      // Common carried (attack-review-s29.md, finding 1).
+      customCrypto: { ...fastCrypto(), ...options.customCrypto, kzg: options.customCrypto?.kzg ?? SHARED_KZG },
     },
   );
 }

@@ -10,6 +10,8 @@ export { verifyBlock } from "./verifyBlock";
 export { transactionsRootOf } from "./blockRoots";
 export { keccak256, prepareCrypto } from "./crypto";
 export { genesisForkCommon } from "./forkSchedule";
+export { KzgSetupError, LazyKzg, SHARED_KZG, loadMicroEthKzg } from "./kzg";
+export type { KzgLoader } from "./kzg";
 export { recordVerifierRun } from "./verifierStateManager";
 export type { RecordedRun } from "./verifierStateManager";
 export { InMemoryWritesDB, keyOf, toHex, valueBytes } from "./witness";

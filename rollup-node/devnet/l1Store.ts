@@ -25,6 +25,21 @@ const blockKey = (n: bigint): string => `l1:block:${n.toString(16).padStart(16, 
 const NO_ANCHOR = { consumedMessages: 0, firstMessageNonce: 0n };
 const INDEX_PREFIXES = { hash: "l1:hash:", tx: "l1:tx:" };
 
+/**
+ * A stored block's record, or the refusal a damaged one gets (bytes cut short or rewritten: a disk
+ * error or a hand edit; LevelDB's batches do not tear on kill -9) in place of the decoder's bare error.
+ */
+function decodeRecord(bytes: Uint8Array, common: Common, number: bigint): ReturnType<typeof decodeStoredBlock> {
+  try {
+    return decodeStoredBlock(bytes, common);
+  } catch (error) {
+    throw new ChainConfigError(
+      `L1 block ${number}'s stored record cannot be decoded (${(error as Error).message})`,
+      "the data directory is damaged: start again with --reset",
+    );
+  }
+}
+
 export class L1Store implements BlockArchive {
   /** The highest block whose record is written (see BlockArchive). */
   private archived = 0n;
@@ -98,7 +113,7 @@ export class L1Store implements BlockArchive {
           `L1 block ${n} is missing below the stored head ${count}`,
           "the data directory is damaged: start again with --reset",
         );
-      yield decodeStoredBlock(bytes, common).record;
+      yield decodeRecord(bytes, common, n).record;
     }
   }
 

@@ -221,7 +221,17 @@ export class L2Store implements BlockArchive {
           `block ${n} is missing below the stored head ${head}`,
           "the data directory is damaged: reset it",
         );
-      yield decodeStoredBlock(bytes, common);
+      let block: StoredBlock;
+      try {
+        block = decodeStoredBlock(bytes, common);
+      } catch (error) {
+        // A damaged record (a disk error, a hand edit: LevelDB's batches do not tear on kill -9).
+        throw new DataDirError(
+          `block ${n}'s stored record cannot be decoded (${(error as Error).message})`,
+          "the data directory is damaged: reset it",
+        );
+      }
+      yield block;
     }
   }
 

@@ -12,25 +12,46 @@ interface Prepared {
   readonly hardfork: string;
   readonly eips: readonly number[];
   readonly params: ParamsView["_params"];
-  readonly paramKeys: number;
+  /** Every EIP, parameter name and value of `params` in order (`paramsSnapshot`). */
+  readonly snapshot: readonly unknown[];
 }
 
 /** Per chain Common, its prepared copy for decoding (a WeakMap: a closed chain's Common is not held). */
 const preparedCopies = new WeakMap<Common, Prepared>();
 
 /**
- * How many parameters `_params` holds, over all its entries. The library's constructors merge their
- * own fixed parameter sets into the `_params` that all copies of a Common share (`paramsTx`,
- * `paramsBlock`, `paramsVM`, `paramsEVM`): a first merge adds entries or keys, a later one writes the
- * same values again. A count that moved says a merge added something the prepared copy's cache lacks.
+ * Every EIP of `_params`, then each of its parameters' names and values, in order: what a prepared
+ * copy's parameter cache was built from. The library's constructors merge their own fixed parameter
+ * sets into the `_params` all copies of a Common share (`paramsTx`, `paramsBlock`, `paramsVM`,
+ * `paramsEVM`): a first merge adds entries or keys, a later one writes the same values again (each
+ * entry a new object: entries are compared by their contents, not their identity). A value that
+ * changed while the number of parameters stayed (a fork-scoped value overrides the EIPs', paramsTx's
+ * too) made a copy keyed on the count alone stale (attack-review-s29.md, finding 2).
  */
-function paramKeyCount(params: ParamsView["_params"]): number {
-  let count = 0;
+function paramsSnapshot(params: ParamsView["_params"]): unknown[] {
+  const snapshot: unknown[] = [];
   for (const eip in params) {
     const entry = params[eip];
-    count += entry === null || entry === undefined ? 1 : Object.keys(entry).length + 1;
+    snapshot.push(eip);
+    if (entry === null || entry === undefined) snapshot.push(entry);
+    else for (const name in entry) snapshot.push(name, entry[name]);
   }
-  return count;
+  return snapshot;
+}
+
+/** Whether `params` holds exactly `snapshot` (`paramsSnapshot`), read without allocating. */
+function holdsSnapshot(params: ParamsView["_params"], snapshot: readonly unknown[]): boolean {
+  let i = 0;
+  for (const eip in params) {
+    const entry = params[eip];
+    if (snapshot[i++] !== eip) return false;
+    if (entry === null || entry === undefined) {
+      if (snapshot[i++] !== entry) return false;
+      continue;
+    }
+    for (const name in entry) if (snapshot[i++] !== name || snapshot[i++] !== entry[name]) return false;
+  }
+  return i === snapshot.length;
 }
 
 /**
@@ -39,14 +60,13 @@ function paramKeyCount(params: ParamsView["_params"]): number {
  */
 function preparedCopyOf(common: Common): Common {
   const params = (common as unknown as ParamsView)._params;
-  const paramKeys = paramKeyCount(params);
   const known = preparedCopies.get(common);
   if (
     known !== undefined &&
     known.hardfork === common.hardfork() &&
     known.eips === common.eips() &&
     known.params === params &&
-    known.paramKeys === paramKeys
+    holdsSnapshot(params, known.snapshot)
   )
     return known.common;
   const copy = common.copy();
@@ -57,7 +77,7 @@ function preparedCopyOf(common: Common): Common {
     hardfork: common.hardfork(),
     eips: common.eips(),
     params,
-    paramKeys: paramKeyCount(params),
+    snapshot: paramsSnapshot(params),
   });
   return copy;
 }
@@ -77,9 +97,9 @@ function preparedCopyOf(common: Common): Common {
  * - upstream's copy shares `_params` with the chain's Common, and its merge of `paramsTx` writes the
  *   same values a first merge wrote: the prepared copy's cache is built from the same `_params`,
  *   fork and EIPs, so it holds the same parameters;
- * - the prepared copy is built again when the chain's fork, its EIPs, its `_params` object or the
- *   number of parameters in it changed (a fork schedule's next block, a constructor's first merge
- *   of its own parameter set); the node merges no parameters of its own;
+ * - the prepared copy is built again when the chain's fork, its EIPs, its `_params` object or any
+ *   EIP, name or value in it changed (a fork schedule's next block, a constructor's first merge of
+ *   its own parameter set, a value set again); the node merges no parameters of its own;
  * - each transaction has its own Common object, as upstream: `runTx`'s `setHardfork` on one (a
  *   rebuild of that object's cache into a new object) changes no other transaction's;
  * - the options the transaction records (`txOptions`) are the object passed, given back the chain's

@@ -118,6 +118,22 @@ describe("admission's transaction decoding with one parameter merge: as createTx
     expect(params).to.include("txParameterOfThisTest");
   });
 
+  it("follows a parameter whose value changes while the number of parameters stays (attack-review-s29.md)", () => {
+    const raws = rawTransactions();
+    const prepared = createChainCommon(L2_CHAIN_ID);
+    const upstream = createChainCommon(L2_CHAIN_ID);
+    // A fork-scoped value overrides the EIPs' (EthereumJS's _buildParamsCache), also over paramsTx's.
+    const fork = prepared.hardfork();
+    for (const common of [prepared, upstream]) common.updateParams({ [fork]: { txGas: 30_000 } });
+    decodeBoth(raws, prepared, upstream);
+    for (const common of [prepared, upstream]) common.updateParams({ [fork]: { txGas: 40_000 } });
+    const changed = decodeBoth(raws, prepared, upstream);
+    for (const { name, prepared: mine, upstream: theirs } of changed)
+      expect(mine, `${name} after a value changed`).to.deep.equal(theirs);
+    const { params } = changed.find((r) => r.name === "1559")?.upstream as { params: string };
+    expect(params, "not vacuous: upstream's transaction has the new value").to.include('"txGas":40000');
+  });
+
   it("each transaction has a plain Common of its own, and the options name the chain's Common", () => {
     const common = createChainCommon(L2_CHAIN_ID);
     const raws = rawTransactions();
