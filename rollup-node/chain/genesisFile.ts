@@ -10,6 +10,7 @@ import { Mainnet } from "@ethereumjs/common";
 
 import type { WriteRuleStep, WriteRules } from "../../precompiles";
 import { NodeError } from "../errors";
+import { describeJsonSyntaxError } from "../jsonSyntax";
 import {
   DEFAULT_BASE_FEE,
   DEFAULT_GAS_LIMIT,
@@ -297,8 +298,8 @@ export async function readGenesisFile(file: string): Promise<GenesisConfig> {
     json = JSON.parse(text);
   } catch (error) {
     throw new GenesisFileError(
-      `${file} is not JSON: ${(error as Error).message}`,
-      "write it with npx hardhat rollup:genesis --out FILE",
+      `${file} is not JSON: ${describeJsonSyntaxError(text, error)}`,
+      "fix it there (a comma after the last item of an object or array is the usual slip), or write it with npx hardhat rollup:genesis --out FILE",
     );
   }
   try {

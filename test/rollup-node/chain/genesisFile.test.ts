@@ -191,6 +191,48 @@ describe("the L2 genesis as a geth genesis.json file", function () {
     }
   });
 
+  it("places a JSON syntax error at its line and column, with the text there, not a character offset", async () => {
+    // A trailing comma after an account's last field, as a hand edit leaves it.
+    const lines = JSON.stringify(toGethGenesis(devnetLikeGenesis()), null, 2).split("\n");
+    const at = lines.findIndex((l) => l.includes('"0x000000000000000000000000000000000000ca5e"'));
+    const balance = at + 1;
+    expect(lines[balance]).to.match(/"balance": "0x[0-9a-f]+"$/);
+    lines[balance] = `${lines[balance]},`;
+    const file = path.join(dir, "trailing-comma.json");
+    await writeFile(file, lines.join("\n"));
+    try {
+      await readGenesisFile(file);
+      expect.fail("read a genesis with a trailing comma");
+    } catch (error) {
+      expect(error).to.be.instanceOf(GenesisFileError);
+      const { message, hint } = error as GenesisFileError;
+      // The parser stops at the "}" closing the account: the line after the comma, its first non-blank column.
+      const closing = lines[balance + 1];
+      expect(closing.trim()).to.match(/^}/);
+      const column = closing.indexOf("}") + 1;
+      expect(message).to.equal(
+        `${file} is not JSON: line ${balance + 2}, column ${column} (at: ${lines[balance].trim()} ⏎ }): Expected double-quoted property name`,
+      );
+      expect(message).not.to.match(/position \d+/);
+      expect(hint).to.include("rollup:genesis");
+    }
+  });
+
+  it("places a JSON syntax error inside a long line with the text just before it", async () => {
+    const file = path.join(dir, "bad-hex-number.json");
+    const text = JSON.stringify(toGethGenesis(devnetLikeGenesis())).replace('"gasLimit":"0x', '"gasLimit":0x');
+    await writeFile(file, text);
+    try {
+      await readGenesisFile(file);
+      expect.fail("read a genesis with an unquoted hex number");
+    } catch (error) {
+      const { message } = error as GenesisFileError;
+      const offset = text.indexOf('"gasLimit":0x') + '"gasLimit":0'.length;
+      expect(message).to.include(`line 1, column ${offset + 1} (at: …`);
+      expect(message).to.include('"gasLimit":0x): ');
+    }
+  });
+
   it("says which file it cannot read", async () => {
     try {
       await readGenesisFile(path.join(dir, "missing.json"));
