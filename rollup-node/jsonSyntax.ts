@@ -107,3 +107,68 @@ export function describeJsonSyntaxError(text: string, error: unknown): string {
   const ends = location.atEnd && !/end of JSON input/.test(reason) ? " (the file ends there)" : "";
   return `line ${location.line}, column ${location.column}${at}: ${reason}${ends}`;
 }
+
+/** A key given twice in one JSON object: JSON.parse keeps the last silently. */
+export interface JsonDuplicateKey {
+  /** The keys leading to the object (`["alloc"]`), array items as their index. */
+  readonly path: readonly string[];
+  readonly key: string;
+  /** Where its second occurrence starts, 1-based. */
+  readonly line: number;
+  readonly column: number;
+  /** The line of its first occurrence. */
+  readonly firstLine: number;
+}
+
+/** 1-based line and column of `offset` in `text`. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  return { line: text.slice(0, lineStart).split("\n").length, column: offset - lineStart + 1 };
+}
+
+interface Container {
+  readonly path: readonly string[];
+  /** Each key seen in this object and the offset of its first occurrence; undefined for an array. */
+  readonly keys?: Map<string, number>;
+  expectingKey: boolean;
+  /** The last key read (an object) or the index of the next item (an array). */
+  member: string;
+}
+
+/**
+ * The first key that appears twice in one object of `text`, a document JSON.parse accepts (it
+ * keeps the last of the two: an account listed twice in a genesis gets the second's balance
+ * without a word). Undefined when every object's keys are distinct.
+ */
+export function firstDuplicateKey(text: string): JsonDuplicateKey | undefined {
+  const stack: Container[] = [];
+  const childPath = (): string[] => {
+    const top = stack[stack.length - 1];
+    return top === undefined ? [] : [...top.path, top.member];
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === "{") stack.push({ path: childPath(), keys: new Map(), expectingKey: true, member: "" });
+    else if (c === "[") stack.push({ path: childPath(), expectingKey: false, member: "0" });
+    else if (c === "}" || c === "]") stack.pop();
+    else if (c === ":" && top !== undefined) top.expectingKey = false;
+    else if (c === "," && top !== undefined) {
+      if (top.keys !== undefined) top.expectingKey = true;
+      else top.member = String(Number(top.member) + 1);
+    } else if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      if (top?.keys !== undefined && top.expectingKey) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        const first = top.keys.get(key);
+        if (first !== undefined)
+          return { path: top.path, key, ...lineColumn(text, i), firstLine: lineColumn(text, first).line };
+        top.keys.set(key, i);
+        top.member = key;
+      }
+      i = end;
+    }
+  }
+  return undefined;
+}

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { describeJsonSyntaxError, jsonSyntaxLocation } from "../../rollup-node/jsonSyntax";
+import { describeJsonSyntaxError, firstDuplicateKey, jsonSyntaxLocation } from "../../rollup-node/jsonSyntax";
 
 /** What JSON.parse threw for `text` (the test's texts are all broken). */
 function parseError(text: string): unknown {
@@ -63,5 +63,32 @@ describe("rollup-node/jsonSyntax: a JSON syntax error as line, column and the te
     expect(describe_('{"a": 1}}')).to.equal(
       'line 1, column 9 (at: {"a": 1}}): Unexpected non-whitespace character after JSON',
     );
+  });
+
+  it("finds a key given twice in one object, where JSON.parse keeps the last without a word", () => {
+    const text = [
+      "{",
+      '  "config": { "chainId": 7, "note": "a \\"quoted\\" \\u0061lloc, { [" },',
+      '  "list": [{ "a": 1 }, { "a": 2 }],',
+      '  "alloc": {',
+      '    "0xab": { "balance": "0x1" },',
+      '    "0xcd": { "balance": "0x2", "nonce": "0x1" },',
+      '    "0xab": { "balance": "0x3" }',
+      "  }",
+      "}",
+    ].join("\n");
+    expect(JSON.parse(text).alloc["0xab"].balance).to.equal("0x3");
+    expect(firstDuplicateKey(text)).to.deep.equal({ path: ["alloc"], key: "0xab", line: 7, column: 5, firstLine: 5 });
+    // The same key in two objects (two accounts, two array items) is no duplicate.
+    expect(firstDuplicateKey(text.replace('"0xab": { "balance": "0x3" }', '"0xef": { "balance": "0x3" }'))).to.equal(
+      undefined,
+    );
+    expect(firstDuplicateKey('{"a": [{"b": 1}, {"c": {"b": 2, "b": 3}}]}')).to.deep.equal({
+      path: ["a", "1", "c"],
+      key: "b",
+      line: 1,
+      column: 33,
+      firstLine: 1,
+    });
   });
 });
