@@ -3,12 +3,18 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet } from "ethers";
+import { JsonRpcProvider } from "ethers";
 import hre from "hardhat";
 
 import type { RollupContractArtifact } from "../../../deploy/contractArtifact";
-import { type TakeoverNode, startTakeoverNode } from "../../../rollup-node/node/takeover";
-import { type E2eRollup, eventually, startE2eRollup } from "../../e2e/support/harness";
+import type { TakeoverNode } from "../../../rollup-node/node/takeover";
+import {
+  type E2eRollup,
+  TAKEOVER_ACCOUNT,
+  eventually,
+  startE2eRollup,
+  startE2eTakeover,
+} from "../../e2e/support/harness";
 
 /**
  * The trial of 29 Nov: a --takeover follower on a permissioned rollup (an Opti project from
@@ -37,38 +43,18 @@ describe("take-over node whose key the rollup's rule never lets advance (permiss
 
   it("warns once that this key never advances, naming the rollup's sequencer, and does not take over", async () => {
     const l1 = new JsonRpcProvider(r.devnet.l1Url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const substitute = Wallet.createRandom();
-    const rollupOf = {
-      provider: l1,
-      rollupAddress: r.devnet.deployment.address,
-      deployBlock: r.devnet.deployment.deployBlock,
-    };
+    const substitute = r.devnet.accounts[TAKEOVER_ACCOUNT] as { address: string };
     try {
-      node = await startTakeoverNode({
-        follower: {
-          storage: { dataDir: dataDir as string },
-          l1: { ...rollupOf, pollMs: 50 },
-          follower: { genesis: r.devnet.genesis },
-          rpc: false,
-          logger: r.log.factory,
-        },
-        sequencer: {
-          storage: { dataDir: dataDir as string },
-          l1: rollupOf,
-          sequencer: { genesis: r.devnet.genesis },
-          keys: {
-            ...r.devnet.keys,
-            sequencer: { address: substitute.address, privateKey: substitute.privateKey as `0x${string}`, balance: 0n },
-          },
-          rpc: false,
-          logger: r.log.factory,
-        },
-        pollMs: 50,
+      node = await startE2eTakeover(r, {
+        dataDir: dataDir as string,
+        l1,
+        account: TAKEOVER_ACCOUNT,
+        onTakeover: () => undefined,
       });
       const takeoverLines = () => r.log.lines.filter((line) => line.includes("[takeover]"));
       await eventually("the take-over node's first line", async () => takeoverLines().length > 0 || undefined, 30_000);
       // Several polls later, still one line: it is said once.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
       const lines = takeoverLines();
       expect(lines, lines.join("\n")).to.have.length(1);
       expect(lines[0]).to.match(/WARN/);
