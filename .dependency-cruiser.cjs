@@ -30,7 +30,7 @@ function layer(name, from, allowed, comment) {
 const PRECOMPILES = "^precompiles/";
 const PROTOCOL = "^protocol/";
 const TYPECHAIN = "^typechain-types/";
-/** rollup-node/errors.ts, logger.ts, cli.ts: the node's shared base (no folder of their own). */
+/** rollup-node/errors.ts, logger.ts, cli.ts, jsonSyntax.ts: the node's shared base (no folder of their own). */
 const NODE_BASE = "^rollup-node/[^/]+\\.ts$";
 const STORAGE = "^rollup-node/storage/";
 const CHAIN = "^rollup-node/chain/";

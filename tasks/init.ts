@@ -2,6 +2,8 @@
 // project from templates/rollup/. Definition only; the work loads when the task runs.
 import { task, types } from "hardhat/config";
 
+import { DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID } from "../rollup-node/devnet/defaults";
+import { DEFAULT_INIT_GAS_LIMIT, DEFAULT_INIT_K, DEFAULT_INIT_PROOFS, DEFAULT_INIT_SEQUENCING } from "./init/defaults";
 import type { InitArgs } from "./init/options";
 import { taskAction } from "./taskErrors";
 
@@ -16,17 +18,29 @@ task(
     undefined,
     types.string,
   )
-  .addOptionalParam("chainId", "L2 chain id", undefined, types.int)
-  .addOptionalParam("blockTime", "L2 block interval in ms", undefined, types.int)
-  .addOptionalParam("gasLimit", "L2 block gas limit", undefined, types.string)
+  // The defaults are named in the descriptions, not passed as Hardhat defaults: init/options.ts
+  // resolves what was left out, as it does --n from --k.
+  .addOptionalParam(
+    "chainId",
+    `L2 chain id (default ${DEFAULT_L2_CHAIN_ID}, the framework's, shared by every rollup that keeps it)`,
+    undefined,
+    types.int,
+  )
+  .addOptionalParam("blockTime", `L2 block interval in ms (default ${DEFAULT_L2_BLOCK_TIME_MS})`, undefined, types.int)
+  .addOptionalParam("gasLimit", `L2 block gas limit (default ${DEFAULT_INIT_GAS_LIMIT})`, undefined, types.string)
   .addOptionalParam(
     "sequencing",
-    "Who may advance: permissioned | based | fallback (permissioned, permissionless after inactivity)",
+    `Who may advance: permissioned | based | fallback (permissioned, permissionless after inactivity); default ${DEFAULT_INIT_SEQUENCING}`,
     undefined,
     types.string,
   )
-  .addOptionalParam("proofs", "How blocks are verified: reexecution | k-of-n", undefined, types.string)
-  .addOptionalParam("k", "k-of-n: proofs required", undefined, types.int)
+  .addOptionalParam(
+    "proofs",
+    `How blocks are verified: reexecution | k-of-n (default ${DEFAULT_INIT_PROOFS})`,
+    undefined,
+    types.string,
+  )
+  .addOptionalParam("k", `k-of-n: proofs required (default ${DEFAULT_INIT_K})`, undefined, types.int)
   .addOptionalParam("n", "k-of-n: proof types accepted (default k)", undefined, types.int)
   .addFlag("optimistic", "Blocks are proposed with a bond and final after a challenge window (OptimisticRollup)")
   .addOptionalParam(

@@ -8,6 +8,7 @@ import type { ConfigurableTaskDefinition } from "hardhat/types";
 import { type OptionSpec, camelName } from "../rollup-node/node/commandOptions";
 import { NODE_OPTIONS } from "../rollup-node/node/nodeOptions";
 import { ATTESTER_OPTIONS } from "../rollup-node/node/attesterOptions";
+import { DEFAULT_RELAYER_GENESIS_BALANCE } from "../rollup-node/node/genesisDefaults";
 import { DEFAULT_ATTESTER_WAIT_MS } from "../rollup-node/provers/defaults";
 import { taskAction } from "./taskErrors";
 
@@ -109,7 +110,8 @@ task(
   )
   .addOptionalParam(
     "relayerBalance",
-    "ETH the relayer holds at genesis (the deployment backs it on L1)",
+    // A whole number of ETH here: ethers is not loaded to declare the task.
+    `ETH the relayer holds at genesis (the deployment backs it on L1; default ${Number(DEFAULT_RELAYER_GENESIS_BALANCE) / 1e18} ETH)`,
     undefined,
     types.string,
   )

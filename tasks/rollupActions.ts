@@ -49,6 +49,7 @@ import { devNodeKeys } from "../rollup-node/node/keys";
 import { DEV_GENESIS_ACCOUNT_BALANCE, devGenesisFunding } from "../rollup-node/node/l2Genesis";
 import { checkL2GasLimit, genesisSupply } from "../rollup-node/l2/genesis";
 import { plural } from "../rollup-node/logger";
+import { describeJsonSyntaxError } from "../rollup-node/jsonSyntax";
 import {
   type L1ToL2Message,
   type L2ToL1Message,
@@ -621,14 +622,24 @@ async function assertFunded(target: DeployTarget, params: RollupDeployParams): P
 
 /** A JSON array of ABI-encoded verification keys (hex), one per accepted proof type. */
 async function readVerificationKeys(file: string): Promise<string[]> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(file, "utf8"));
+    text = await readFile(file, "utf8");
   } catch (error) {
     throw new RollupTaskError(
       "BAD_VERIFICATION_KEYS",
       `cannot read ${file}: ${(error as Error).message}`,
       "a JSON array of 0x-hex verification keys",
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new RollupTaskError(
+      "BAD_VERIFICATION_KEYS",
+      `${file} is not JSON: ${describeJsonSyntaxError(text, error)}`,
+      "a JSON array of 0x-hex verification keys, as npx hardhat rollup:verification-keys --out FILE writes it",
     );
   }
   if (

@@ -1,7 +1,11 @@
 import path from "node:path";
 
 import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import {
+  TASK_COMPILE_SOLIDITY_COMPILE_JOBS,
+  TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
+} from "hardhat/builtin-tasks/task-names";
+import type { CompilationJob } from "hardhat/types";
 
 /** The one compiler version this project builds with: the `solc` npm package, pinned exactly. */
 export const SOLC_VERSION = "0.8.30";
@@ -35,3 +39,28 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async ({ solcVersion }: { solcVers
   const compilerPath = path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js");
   return { compilerPath, isSolcJs: true, version: SOLC_VERSION, longVersion: SOLC_LONG_VERSION };
 });
+
+/**
+ * The line said before a compile that has work to do: Hardhat prints only its result ("Compiled 40
+ * Solidity files successfully"), after solc-js has run for minutes on a fresh clone (`npm run
+ * devnet` was silent that long, docs/design/trial-s29.md). Undefined when nothing compiles.
+ */
+export function compileNotice(jobs: readonly CompilationJob[]): string | undefined {
+  // Counted as Hardhat's result line counts: the files that emit artifacts, not their imports.
+  const sources = new Set(
+    jobs.flatMap((job) => job.getResolvedFiles().filter((file) => job.emitsArtifacts(file))).map((f) => f.sourceName),
+  );
+  if (sources.size === 0) return undefined;
+  const files = sources.size === 1 ? "1 Solidity file" : `${sources.size} Solidity files`;
+  return `Compiling ${files} with solc ${SOLC_VERSION} (solc-js, from the solc npm package; offline, and slow: minutes on a busy machine)…`;
+}
+
+// Said whether or not the compile is quiet, as Hardhat's own result line is: the devnet and the
+// tests compile quietly, and a wait of minutes needs its reason before it, not after.
+subtask(TASK_COMPILE_SOLIDITY_COMPILE_JOBS).setAction(
+  async (args: { compilationJobs: CompilationJob[] }, _hre, runSuper): Promise<unknown> => {
+    const notice = compileNotice(args.compilationJobs);
+    if (notice !== undefined) console.log(notice);
+    return runSuper(args);
+  },
+);

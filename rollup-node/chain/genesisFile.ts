@@ -10,6 +10,7 @@ import { Mainnet } from "@ethereumjs/common";
 
 import type { WriteRuleStep, WriteRules } from "../../precompiles";
 import { NodeError } from "../errors";
+import { describeJsonSyntaxError, firstDuplicateKey } from "../jsonSyntax";
 import {
   DEFAULT_BASE_FEE,
   DEFAULT_GAS_LIMIT,
@@ -178,9 +179,20 @@ function object(value: unknown, field: string): Json {
 function quantity(value: unknown, field: string): bigint {
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
   if (typeof value === "string" && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(value)) return BigInt(value);
+  // A balance in wei as a bare JSON number: JSON.parse has already rounded it to a double.
+  if (typeof value === "number" && Number.isInteger(value) && value > Number.MAX_SAFE_INTEGER)
+    throw new GenesisFileError(
+      `${field}: ${BigInt(value)} is a JSON number above 2^53 - 1, which JSON readers round: write it as a string, "${BigInt(value)}" or 0x-hex`,
+      "write large numbers (balances in wei) as decimal or 0x-hex strings",
+    );
+  if (typeof value === "number")
+    throw new GenesisFileError(
+      `${field}: expected a whole number of at least 0, got ${value}`,
+      "write numbers as 0x-hex or decimal strings (or JSON numbers below 2^53)",
+    );
   throw new GenesisFileError(
     `${field}: expected a number, got ${JSON.stringify(value)}`,
-    "write numbers as JSON numbers or 0x-hex strings",
+    "write numbers as 0x-hex or decimal strings (or JSON numbers below 2^53)",
   );
 }
 
@@ -191,6 +203,12 @@ function hexData(value: unknown, field: string): Hex {
       "write bytes as 0x-hex",
     );
   return value.toLowerCase() as Hex;
+}
+
+/** Why an alloc key is no address: its length, or that it is not hex. */
+function notAddressReason(address: string): string {
+  const digits = address.startsWith("0x") ? address.slice(2) : address;
+  return /^[0-9a-fA-F]*$/.test(digits) ? `${digits.length} hex digits, an address has 40` : "not hex";
 }
 
 /** The hardfork a config schedules, refusing any fork not active from genesis. */
@@ -248,11 +266,23 @@ export function fromGethGenesis(json: unknown): GenesisConfig {
       throw new GenesisFileError(`${field} must be zero in an L2 genesis`, `set ${field} to 0x00…00`);
   }
   const alloc: Record<string, GenesisAccount> = {};
+  // Each account's spelling in the file: a checksummed and a lower-case key are one account.
+  const spelled = new Map<string, string>();
   for (const [address, raw] of Object.entries(object(root.alloc ?? {}, "alloc"))) {
     const account = object(raw, `alloc.${address}`);
     const key = (address.startsWith("0x") ? address : `0x${address}`).toLowerCase();
     if (!/^0x[0-9a-f]{40}$/.test(key))
-      throw new GenesisFileError(`alloc: ${address} is not an address`, "key alloc by 20-byte hex addresses");
+      throw new GenesisFileError(
+        `alloc: ${address} is not an address (${notAddressReason(address)})`,
+        "key alloc by 20-byte hex addresses",
+      );
+    const other = spelled.get(key);
+    if (other !== undefined)
+      throw new GenesisFileError(
+        `alloc: ${address} and ${other} are the same account`,
+        "list each account once: merge its balance, nonce, code and storage into one entry",
+      );
+    spelled.set(key, address);
     const storage: Record<string, Hex> = {};
     for (const [slot, word] of Object.entries(object(account.storage ?? {}, `alloc.${address}.storage`)))
       storage[hexData(slot, `alloc.${address}.storage key`)] = hexData(word, `alloc.${address}.storage[${slot}]`);
@@ -297,10 +327,18 @@ export async function readGenesisFile(file: string): Promise<GenesisConfig> {
     json = JSON.parse(text);
   } catch (error) {
     throw new GenesisFileError(
-      `${file} is not JSON: ${(error as Error).message}`,
-      "write it with npx hardhat rollup:genesis --out FILE",
+      `${file} is not JSON: ${describeJsonSyntaxError(text, error)}`,
+      "fix it there (a comma after the last item of an object or array is the usual slip), or write it with npx hardhat rollup:genesis --out FILE",
     );
   }
+  // JSON.parse keeps the last of two equal keys: an account copied twice would silently take the
+  // second entry's balance.
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== undefined)
+    throw new GenesisFileError(
+      `${file}: ${[...duplicate.path, ""].join(".").replace(/\.$/, ":")} ${duplicate.key} is listed twice, at lines ${duplicate.firstLine} and ${duplicate.line} (JSON would keep only the second)`,
+      "list each key once: merge the two entries into one",
+    );
   try {
     return fromGethGenesis(json);
   } catch (error) {

@@ -6,6 +6,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { NodeError } from "../errors";
+import { describeJsonSyntaxError } from "../jsonSyntax";
 
 export type OptionValue = string | number | boolean;
 
@@ -131,14 +132,25 @@ export async function readConfigFile(
   extras: readonly string[],
   usage: string,
 ): Promise<{ readonly values: Record<string, OptionValue>; readonly extras: Record<string, unknown> }> {
-  let json: unknown;
+  const expected = 'a JSON object with the options\' names as keys, e.g. { "l1-rpc": "http://…" }';
+  let text: string;
   try {
-    json = JSON.parse(await readFile(file, "utf8"));
+    text = await readFile(file, "utf8");
   } catch (error) {
     throw new CommandOptionsError(
       "CONFIG_FILE",
       `cannot read the config file ${file}: ${(error as Error).message}`,
-      'a JSON object with the options\' names as keys, e.g. { "l1-rpc": "http://…" }',
+      expected,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CommandOptionsError(
+      "CONFIG_FILE",
+      `the config file ${file} is not JSON: ${describeJsonSyntaxError(text, error)}`,
+      expected,
     );
   }
   if (typeof json !== "object" || json === null || Array.isArray(json))

@@ -2,12 +2,9 @@ import type { GenesisAccount, GenesisConfig } from "../chain/genesis";
 import { DEFAULT_ACCOUNT_COUNT, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
 import { l2Genesis, readL2BridgeRuntimeCode } from "../l2/genesis";
 
-/**
- * Wei the node's relayer holds in a genesis written by `rollup:genesis` (1 ETH): L2Bridge repays
- * each relay at the base fee, so this is a float, not spent; the deployment backs it on L1 like
- * every genesis balance.
- */
-export const DEFAULT_RELAYER_GENESIS_BALANCE = 10n ** 18n;
+import { DEFAULT_RELAYER_GENESIS_BALANCE } from "./genesisDefaults";
+
+export { DEFAULT_RELAYER_GENESIS_BALANCE };
 
 /**
  * Each public dev account's balance in the dev genesis of a rollup deployed on its own

@@ -113,7 +113,14 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
     if (stopped || follower === undefined || Date.now() < retryAt) return;
     const rule = await sequencingOpensAt(rollup, account);
     if (rule.status !== "allowed") {
-      if (lastLogged !== rule.openAt)
+      if (lastLogged !== rule.openAt && rule.openAt > MAX_L1_TIME) {
+        // A permissioned rollup (or another rule that never opens to this key): following is all
+        // this node will ever do, which --takeover did not ask for.
+        const sequencer = await rollup.SEQUENCER();
+        log.warn(
+          `following only: the rollup's rule never lets ${account} advance (the rollup's sequencer is ${sequencer}), so this node will never take over; run it with that sequencer's key (NATIVE_ROLLUP_SEQUENCER_KEY), or without --takeover as a plain follower`,
+        );
+      } else if (lastLogged !== rule.openAt)
         log.info(`following; the rollup lets ${account} advance from L1 time ${describeL1Time(rule.openAt)}`);
       lastLogged = rule.openAt;
       await reportStandingL1Clock(rule.openAt);

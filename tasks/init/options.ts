@@ -6,6 +6,7 @@ import { SEQUENCING_RULES, type SequencingRuleName } from "../../deploy/policy";
 import { DEFAULT_L1_CHAIN_ID } from "../../rollup-node/devnet/l1Devnet";
 import { DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID } from "../../rollup-node/devnet/defaults";
 import { NodeError } from "../../rollup-node/errors";
+import { DEFAULT_INIT_GAS_LIMIT, DEFAULT_INIT_K, DEFAULT_INIT_PROOFS, DEFAULT_INIT_SEQUENCING } from "./defaults";
 
 // One list of rules, the config's and the deployment's (deploy/policy.ts).
 export const SEQUENCING_POLICIES = SEQUENCING_RULES;
@@ -13,8 +14,6 @@ export type SequencingPolicy = SequencingRuleName;
 export const PROOF_POLICIES = ["reexecution", "k-of-n"] as const;
 export type ProofPolicyKind = (typeof PROOF_POLICIES)[number];
 
-/** The default L2 gas limit of a new project (the framework's, see rollup-node/l2/genesis.ts). */
-export const DEFAULT_INIT_GAS_LIMIT = 4_000_000n;
 /** EIP-1559's lower bound on a block gas limit. */
 const MIN_GAS_LIMIT = 5_000n;
 /** The committee circuit has keys for up to 8 committees' worth of dev attesters; keep n small. */
@@ -145,8 +144,8 @@ export function resolveInitOptions(args: InitArgs, cwd = process.cwd()): InitOpt
         "e.g. --gas-limit 4000000",
       );
   }
-  const sequencing = oneOf(args.sequencing, SEQUENCING_POLICIES, "fallback", "sequencing");
-  const proofKind = oneOf(args.proofs, PROOF_POLICIES, "reexecution", "proofs");
+  const sequencing = oneOf(args.sequencing, SEQUENCING_POLICIES, DEFAULT_INIT_SEQUENCING, "sequencing");
+  const proofKind = oneOf(args.proofs, PROOF_POLICIES, DEFAULT_INIT_PROOFS, "proofs");
   if (proofKind !== "k-of-n" && (args.k !== undefined || args.n !== undefined)) {
     throw new InitOptionsError(
       "BAD_OPTION",
@@ -163,7 +162,7 @@ export function resolveInitOptions(args: InitArgs, cwd = process.cwd()): InitOpt
         "--optimistic and --proofs k-of-n cannot be combined yet (the devnet cannot run both)",
         "pick one of them",
       );
-    const k = integer(args.k, "k", 1, MAX_PROOF_TYPES) ?? 1;
+    const k = integer(args.k, "k", 1, MAX_PROOF_TYPES) ?? DEFAULT_INIT_K;
     const n = integer(args.n, "n", 1, MAX_PROOF_TYPES) ?? k;
     if (k > n) throw new InitOptionsError("BAD_OPTION", `--k ${k} exceeds --n ${n}`, "k of n proofs needs k <= n");
     mode = { kind: "k-of-n", k, n };

@@ -2,7 +2,12 @@ import path from "node:path";
 
 import { expect } from "chai";
 import hre from "hardhat";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import {
+  TASK_COMPILE_SOLIDITY_COMPILE_JOBS,
+  TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
+} from "hardhat/builtin-tasks/task-names";
+import { CompilationJob } from "hardhat/internal/solidity/compilation-job";
+import { ResolvedFile } from "hardhat/internal/solidity/resolver";
 
 import { SOLC_LONG_VERSION, SOLC_VERSION } from "../../tasks/solc";
 
@@ -42,5 +47,47 @@ describe("tasks/solc: the offline compiler Hardhat builds with", () => {
     expect(error?.code).to.equal("UNSUPPORTED_SOLC_VERSION");
     expect(error?.message).to.contain("0.8.29");
     expect(error?.hint).to.contain(SOLC_VERSION);
+  });
+
+  it("says what it compiles before the compiler runs, also when quiet (the devnet's first start was silent for minutes)", async () => {
+    // A real job through Hardhat's real pipeline: a source solc refuses, so nothing is written
+    // (no artifact, no build-info, no bindings) and the compiler did run when the job fails.
+    const source = "contracts/NoticeProbe.sol";
+    const file = new ResolvedFile(
+      source,
+      path.join(hre.config.paths.root, source),
+      { rawContent: "pragma solidity 0.8.30;\ncontract NoticeProbe {", imports: [], versionPragmas: ["0.8.30"] },
+      "notice-probe",
+      new Date(),
+    );
+    const job = new CompilationJob(hre.config.solidity.compilers[0]);
+    job.addFileToCompile(file, true);
+    const printed: string[] = [];
+    const log = console.log;
+    const error = console.error;
+    console.log = (...args: unknown[]) => printed.push(args.join(" "));
+    console.error = (...args: unknown[]) => printed.push(args.join(" "));
+    let failure: unknown;
+    try {
+      await hre.run(TASK_COMPILE_SOLIDITY_COMPILE_JOBS, { compilationJobs: [job], quiet: true });
+    } catch (e) {
+      failure = e;
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+    expect(String(failure)).to.match(/compilation failed|HH600/i);
+    expect(printed[0]).to.equal(
+      `Compiling 1 Solidity file with solc ${SOLC_VERSION} (solc-js, from the solc npm package; offline, and slow: minutes on a busy machine)…`,
+    );
+    // Nothing to compile, nothing said (a devnet that resumes stays as quiet as before).
+    printed.length = 0;
+    console.log = (...args: unknown[]) => printed.push(args.join(" "));
+    try {
+      await hre.run(TASK_COMPILE_SOLIDITY_COMPILE_JOBS, { compilationJobs: [], quiet: true });
+    } finally {
+      console.log = log;
+    }
+    expect(printed).to.deep.equal([]);
   });
 });

@@ -186,9 +186,95 @@ describe("the L2 genesis as a geth genesis.json file", function () {
       expect.fail("read a genesis with a malformed allocation");
     } catch (error) {
       expect(error).to.be.instanceOf(GenesisFileError);
-      expect((error as GenesisFileError).message).to.equal(`${file}: alloc: 0xzz is not an address`);
+      expect((error as GenesisFileError).message).to.equal(`${file}: alloc: 0xzz is not an address (not hex)`);
       expect((error as GenesisFileError).hint).to.include("20-byte hex addresses");
     }
+  });
+
+  it("places a JSON syntax error at its line and column, with the text there, not a character offset", async () => {
+    // A trailing comma after an account's last field, as a hand edit leaves it.
+    const lines = JSON.stringify(toGethGenesis(devnetLikeGenesis()), null, 2).split("\n");
+    const at = lines.findIndex((l) => l.includes('"0x000000000000000000000000000000000000ca5e"'));
+    const balance = at + 1;
+    expect(lines[balance]).to.match(/"balance": "0x[0-9a-f]+"$/);
+    lines[balance] = `${lines[balance]},`;
+    const file = path.join(dir, "trailing-comma.json");
+    await writeFile(file, lines.join("\n"));
+    try {
+      await readGenesisFile(file);
+      expect.fail("read a genesis with a trailing comma");
+    } catch (error) {
+      expect(error).to.be.instanceOf(GenesisFileError);
+      const { message, hint } = error as GenesisFileError;
+      // The parser stops at the "}" closing the account: the line after the comma, its first non-blank column.
+      const closing = lines[balance + 1];
+      expect(closing.trim()).to.match(/^}/);
+      const column = closing.indexOf("}") + 1;
+      expect(message).to.equal(
+        `${file} is not JSON: line ${balance + 2}, column ${column} (at: ${lines[balance].trim()} ⏎ }): Expected double-quoted property name`,
+      );
+      expect(message).not.to.match(/position \d+/);
+      expect(hint).to.include("rollup:genesis");
+    }
+  });
+
+  it("places a JSON syntax error inside a long line with the text just before it", async () => {
+    const file = path.join(dir, "bad-hex-number.json");
+    const text = JSON.stringify(toGethGenesis(devnetLikeGenesis())).replace('"gasLimit":"0x', '"gasLimit":0x');
+    await writeFile(file, text);
+    try {
+      await readGenesisFile(file);
+      expect.fail("read a genesis with an unquoted hex number");
+    } catch (error) {
+      const { message } = error as GenesisFileError;
+      const offset = text.indexOf('"gasLimit":0x') + '"gasLimit":0'.length;
+      expect(message).to.include(`line 1, column ${offset + 1} (at: …`);
+      expect(message).to.include('"gasLimit":0x): ');
+    }
+  });
+
+  it("refuses an account listed twice (JSON keeps the last entry's balance silently), by the same or another spelling", async () => {
+    const relayer = "0x000000000000000000000000000000000000ca5e";
+    const text = JSON.stringify(toGethGenesis(devnetLikeGenesis()), null, 2);
+    // The same key twice, as a copied entry leaves it: the second's balance would replace the first's.
+    const lines = text.split("\n");
+    const at = lines.findIndex((l) => l.includes(`"${relayer}"`));
+    lines.splice(at, 0, `    "${relayer}": { "balance": "0x1" },`);
+    const exact = path.join(dir, "duplicate.json");
+    await writeFile(exact, lines.join("\n"));
+    try {
+      await readGenesisFile(exact);
+      expect.fail("read a genesis that lists an account twice");
+    } catch (error) {
+      expect(error).to.be.instanceOf(GenesisFileError);
+      const { message, hint } = error as GenesisFileError;
+      expect(message).to.equal(
+        `${exact}: alloc: ${relayer} is listed twice, at lines ${at + 1} and ${at + 2} (JSON would keep only the second)`,
+      );
+      expect(hint).to.include("once");
+    }
+    // Another spelling of the same address: checksummed, or without 0x.
+    const json = toGethGenesis(devnetLikeGenesis()) as { alloc: Record<string, unknown> };
+    json.alloc["0x000000000000000000000000000000000000CA5E"] = { balance: "0x1" };
+    expectFileError(json, `alloc: 0x000000000000000000000000000000000000CA5E and ${relayer} are the same account`);
+    const bare = toGethGenesis(devnetLikeGenesis()) as { alloc: Record<string, unknown> };
+    bare.alloc[relayer.slice(2)] = { balance: "0x1" };
+    expectFileError(bare, `alloc: ${relayer.slice(2)} and ${relayer} are the same account`);
+  });
+
+  it("refuses a quantity written as a JSON number too large to read exactly, saying so", () => {
+    const json = toGethGenesis(devnetLikeGenesis()) as { alloc: Record<string, { balance?: unknown }> };
+    // 1 ETH in wei as a bare JSON number: above 2^53, JavaScript (and many JSON readers) round it.
+    json.alloc["0x000000000000000000000000000000000000ca5e"].balance = 1000000000000000000;
+    expectFileError(
+      json,
+      'alloc.0x000000000000000000000000000000000000ca5e.balance: 1000000000000000000 is a JSON number above 2^53 - 1, which JSON readers round: write it as a string, "1000000000000000000" or 0x-hex',
+    );
+    json.alloc["0x000000000000000000000000000000000000ca5e"].balance = -1;
+    expectFileError(
+      json,
+      "alloc.0x000000000000000000000000000000000000ca5e.balance: expected a whole number of at least 0, got -1",
+    );
   });
 
   it("says which file it cannot read", async () => {

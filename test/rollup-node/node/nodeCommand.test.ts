@@ -157,6 +157,12 @@ describe("the node command: options, genesis file, keys", function () {
     await expectCode(() => resolveNodeCommand(["--config", config, "--deployment", "d.json"]), "CLI_USAGE");
     await writeFile(config, JSON.stringify({ "sequencer-key": "0x…" }));
     await expectCode(() => resolveNodeCommand(["--config", config]), "CONFIG_FILE");
+    // A hand edit's trailing comma: placed by line and column, not by a character offset.
+    await writeFile(config, '{\n  "l1-rpc": "http://x",\n  "port": 7000,\n}\n');
+    const notJson = await expectCode(() => resolveNodeCommand(["--config", config]), "CONFIG_FILE");
+    expect(notJson.message).to.equal(
+      `the config file ${config} is not JSON: line 4, column 1 (at: "port": 7000, ⏎ }): Expected double-quoted property name`,
+    );
     // The refusal names only what is missing (it named both when one was given).
     const noL1 = await expectCode(() => resolveNodeCommand(["--deployment", "d.json"]), "CLI_USAGE");
     expect(noL1.message).to.equal("--l1-rpc is required");
