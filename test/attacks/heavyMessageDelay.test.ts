@@ -1,9 +1,18 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { Interface, getBytes } from "ethers";
+import { Interface, Wallet, getBytes } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
-import { MIN_L2_GAS_LIMIT, messageWeight, overdueBudget } from "../../rollup-node/bridge/anchor";
+import { MIN_L2_GAS_LIMIT, createAnchorProvider, messageWeight, overdueBudget } from "../../rollup-node/bridge/anchor";
+import type { QueuedL1Message } from "../../rollup-node/bridge/l1Watcher";
+import { DEFAULT_L2_GAS_LIMIT, l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
+import { Sequencer } from "../../rollup-node/l2/sequencer";
+import type { AnchorProvider } from "../../rollup-node/l2/types";
+import { silentLogger } from "../../rollup-node/logger";
 import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message, messageProof, messageRoot } from "../../protocol/messages";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { deployExampleRollupOn, seededBridgeChain } from "../support/exampleRollup";
@@ -150,5 +159,65 @@ describe("measure: the delay heavy messages buy against a light one under a cens
       `      heavy message: gas limit ${heavy}, weight ${weight} (budget ${overdueBudget(gasLimit)}); stranger's L1 gas ${strangerGas} for ${HEAVY} (${strangerGas / BigInt(HEAVY)} each; the victim's deposit ${deposited?.gasUsed}); censor's ${HEAVY} advances ${censorGas} L1 gas (${censorGas / BigInt(HEAVY)} each); the deposit was consumed in the censor's block ${HEAVY}, ${HEAVY - 1} blocks leaving it, ${waited} s after it was queued (delay ${FORCE_INCLUSION_DELAY}, censor cadence ${CADENCE}); the fallback opens at ${openBefore}, ${openBefore - queuedAt} s after the deposit was queued, whatever the censor does\n`,
     );
     expect(openBefore - queuedAt).to.be.at.most(INACTIVITY_PERIOD);
+  });
+
+  it("the honest node's anchor: heavy messages whose relay alone nearly fills its budget go one a block, and a light one waits behind them", async () => {
+    // The node packs against max(min(maxRelayGasPerBlock, 9/10 of the gas limit), overdueBudget):
+    // 3,600,000 at the default 4M gas limit. A message weighing just over half of it goes one a block.
+    const nodeBudget = (DEFAULT_L2_GAS_LIMIT * 9n) / 10n;
+    let heavy = heavyGasLimit();
+    while (2n * messageWeight(heavy, 0) <= nodeBudget) heavy += 1_000n;
+    const relayer = Wallet.createRandom();
+    const dir = mkdtempSync(path.join(tmpdir(), "heavy-message-delay-"));
+    const genesis = l2Genesis({
+      chainId: L2_CHAIN_ID,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10n,
+      bridgeCode: readL2BridgeRuntimeCode(),
+      alloc: { [relayer.address]: { balance: 10n ** 21n } },
+    });
+    const to = Wallet.createRandom().address;
+    const queue: QueuedL1Message[] = [];
+    const push = (gasLimit: bigint, value: bigint): void => {
+      const message: L1Message = { nonce: BigInt(queue.length), from: to, to, value, gasLimit, data: "0x" };
+      queue.push({
+        message,
+        hash: hashL1Message(message),
+        l1BlockNumber: 1,
+        l1TransactionHash: `0x${"00".repeat(32)}`,
+      });
+    };
+    for (let i = 0; i < HEAVY; i++) push(heavy, 0n);
+    push(DEPOSIT_GAS_LIMIT, 1n);
+    let anchor: AnchorProvider | undefined;
+    const node = await Sequencer.open({
+      dataDir: dir,
+      genesis,
+      logger: silentLogger,
+      anchorProvider: (context) => (anchor as AnchorProvider)(context),
+    });
+    try {
+      anchor = createAnchorProvider({
+        messages: { consecutiveFrom: (nonce, max) => queue.slice(Number(nonce), Number(nonce) + max) },
+        sequencer: node,
+        relayerKey: relayer.privateKey as `0x${string}`,
+        logger: silentLogger,
+      });
+      const perBlock: number[] = [];
+      let consumed = 0;
+      while (consumed < queue.length && perBlock.length < 2 * HEAVY) {
+        const produced = await node.produceBlock();
+        perBlock.push(produced.consumedMessages);
+        consumed += produced.consumedMessages;
+      }
+      process.stderr.write(
+        `      the node's blocks (gas limit ${DEFAULT_L2_GAS_LIMIT}, its budget ${nodeBudget}) consume ${perBlock.join(", ")} of ${HEAVY} messages of gas limit ${heavy} (weight ${messageWeight(heavy, 0)}) and the deposit behind them\n`,
+      );
+      expect(perBlock.slice(0, HEAVY - 1)).to.deep.equal(Array(HEAVY - 1).fill(1));
+      expect(consumed).to.equal(queue.length);
+      expect(perBlock.length).to.equal(HEAVY);
+    } finally {
+      await node.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
