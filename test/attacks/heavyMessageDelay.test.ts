@@ -4,27 +4,22 @@ import path from "node:path";
 
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { Interface, Wallet, getBytes } from "ethers";
+import { Interface, Wallet } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
-import { MIN_L2_GAS_LIMIT, createAnchorProvider, messageWeight, overdueBudget } from "../../rollup-node/bridge/anchor";
+import { MIN_L2_GAS_LIMIT, messageWeight, overdueBudget } from "../../rollup-node/bridge/anchor";
 import type { QueuedL1Message } from "../../rollup-node/bridge/l1Watcher";
 import { DEFAULT_L2_GAS_LIMIT, l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
-import { Sequencer } from "../../rollup-node/l2/sequencer";
-import type { AnchorProvider } from "../../rollup-node/l2/types";
-import { silentLogger } from "../../rollup-node/logger";
-import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message, messageProof, messageRoot } from "../../protocol/messages";
+import type { L1Message } from "../../protocol/messages";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { deployExampleRollupOn, seededBridgeChain } from "../support/exampleRollup";
+import { deferralBlock, openQueuedSequencer, queued } from "../support/queuedSequencer";
 
 const L2_CHAIN_ID = 4748n;
 const INACTIVITY_PERIOD = 3_600n;
 const FORCE_INCLUSION_DELAY = 600n;
 /** depositETH's gas limit (NativeRollup.DEPOSIT_GAS_LIMIT). */
 const DEPOSIT_GAS_LIMIT = 100_000n;
-/** NativeRollup.RELAY_OVERHEAD_GAS and RELAY_GAS_PER_CALLDATA_BYTE: what L1 requires of a deferral's gas. */
-const RELAY_OVERHEAD_GAS = 200_000n;
-const RELAY_GAS_PER_CALLDATA_BYTE = 40n;
 /** Heavy messages the stranger queues before the victim's deposit. */
 const HEAVY = 5;
 /** Seconds between the censor's blocks (any cadence: each must consume one overdue message). */
@@ -103,22 +98,7 @@ describe("measure: the delay heavy messages buy against a light one under a cens
     /** The censor's next block, deferring `consumed` (from the next message on). */
     const advance = async (consumed: readonly L1Message[], send: boolean) => {
       const timestamp = BigInt(await time.latest());
-      const leaves = consumed.map(hashL1Message);
-      const txs = consumed.map((message, index) => {
-        const data = bridge.encodeFunctionData("deferMessage", [
-          message,
-          timestamp,
-          index,
-          messageProof(leaves, index),
-        ]);
-        const gas = RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(getBytes(data).length);
-        return (send ? kept : refused).tx({ to: L2_BRIDGE_ADDRESS, data, gasLimit: gas });
-      });
-      const built = await chain.buildBlock(txs, {
-        timestamp,
-        parentBeaconBlockRoot: getBytes(messageRoot(leaves)),
-        discard: !send,
-      });
+      const built = await deferralBlock(chain, bridge, consumed, send ? kept : refused, timestamp, !send);
       const call = [built.parentHeader, built.blockRlp, built.witness, "0x", consumed.length] as const;
       if (!send) return rollup.connect(sequencer).advance.staticCall(...call);
       try {
@@ -178,30 +158,12 @@ describe("measure: the delay heavy messages buy against a light one under a cens
     const to = Wallet.createRandom().address;
     const queue: QueuedL1Message[] = [];
     const push = (gasLimit: bigint, value: bigint): void => {
-      const message: L1Message = { nonce: BigInt(queue.length), from: to, to, value, gasLimit, data: "0x" };
-      queue.push({
-        message,
-        hash: hashL1Message(message),
-        l1BlockNumber: 1,
-        l1TransactionHash: `0x${"00".repeat(32)}`,
-      });
+      queue.push(queued({ nonce: BigInt(queue.length), from: to, to, value, gasLimit, data: "0x" }));
     };
     for (let i = 0; i < HEAVY; i++) push(heavy, 0n);
     push(DEPOSIT_GAS_LIMIT, 1n);
-    let anchor: AnchorProvider | undefined;
-    const node = await Sequencer.open({
-      dataDir: dir,
-      genesis,
-      logger: silentLogger,
-      anchorProvider: (context) => (anchor as AnchorProvider)(context),
-    });
+    const node = await openQueuedSequencer({ dataDir: dir, genesis, queue, relayerKey: relayer.privateKey });
     try {
-      anchor = createAnchorProvider({
-        messages: { consecutiveFrom: (nonce, max) => queue.slice(Number(nonce), Number(nonce) + max) },
-        sequencer: node,
-        relayerKey: relayer.privateKey as `0x${string}`,
-        logger: silentLogger,
-      });
       const perBlock: number[] = [];
       let consumed = 0;
       while (consumed < queue.length && perBlock.length < 2 * HEAVY) {

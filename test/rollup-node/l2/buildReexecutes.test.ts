@@ -8,15 +8,14 @@ import { expect } from "chai";
 import { Wallet, hexlify } from "ethers";
 
 import { verifyBlock } from "../../../precompiles";
-import { MIN_L2_GAS_LIMIT, createAnchorProvider } from "../../../rollup-node/bridge/anchor";
+import { MIN_L2_GAS_LIMIT } from "../../../rollup-node/bridge/anchor";
 import type { QueuedL1Message } from "../../../rollup-node/bridge/l1Watcher";
 import { createChainCommon } from "../../../rollup-node/chain/genesis";
 import type { GenesisAccount } from "../../../rollup-node/chain/genesis";
 import { l2Genesis, readL2BridgeRuntimeCode } from "../../../rollup-node/l2/genesis";
-import { silentLogger } from "../../../rollup-node/logger";
-import { Sequencer } from "../../../rollup-node/l2/sequencer";
-import type { AnchorProvider, ProducedBlock } from "../../../rollup-node/l2/types";
-import { type L1Message, hashL1Message } from "../../../protocol/messages";
+import type { Sequencer } from "../../../rollup-node/l2/sequencer";
+import type { ProducedBlock } from "../../../rollup-node/l2/types";
+import type { L1Message } from "../../../protocol/messages";
 import { Rng } from "../../../tools/executeFuzz";
 import {
   SETTER_ADDRESS,
@@ -28,6 +27,7 @@ import {
   randomWritingTx,
   storeCall,
 } from "../../../tools/l2Fixtures";
+import { openQueuedSequencer, queued } from "../../support/queuedSequencer";
 
 const CHAIN_ID = 905n;
 const GENESIS_TIME = 1_800_000_000n;
@@ -76,19 +76,12 @@ describe("the node's every block re-executes to its own header (seeded)", functi
     };
     dir = mkdtempSync(path.join(tmpdir(), "build-reexecutes-"));
     let now = GENESIS_TIME + 100n;
-    let anchor: AnchorProvider | undefined;
-    sequencer = await Sequencer.open({
+    sequencer = await openQueuedSequencer({
       dataDir: dir,
       genesis,
-      logger: silentLogger,
+      queue,
+      relayerKey: relayer.privateKey,
       now: () => now++,
-      anchorProvider: (context) => (anchor as AnchorProvider)(context),
-    });
-    anchor = createAnchorProvider({
-      messages: { consecutiveFrom: (nonce, max) => queue.slice(Number(nonce), Number(nonce) + max) },
-      sequencer,
-      relayerKey: relayer.privateKey as `0x${string}`,
-      logger: silentLogger,
     });
 
     const chainCommon = sequencer.chain.common;
@@ -131,12 +124,7 @@ describe("the node's every block re-executes to its own header (seeded)", functi
         gasLimit: calls ? 60_000n : 0n,
         data: calls ? storeCall(10 + rng.int(8), rng.int(100)) : hexlify(rng.bytes(rng.int(300))),
       };
-      queue.push({
-        message,
-        hash: hashL1Message(message),
-        l1BlockNumber: 1,
-        l1TransactionHash: `0x${"00".repeat(32)}`,
-      });
+      queue.push(queued(message));
     };
 
     const tally = { delegations: 0, legacy: 0, txs: 0, messages: 0, climbs: 0, duringBuild: 0, empty: 0, gasUsed: 0n };
