@@ -18,6 +18,7 @@ import {
   RELAY_GAS_PER_CALLDATA_BYTE,
   RELAY_OVERHEAD_GAS,
 } from "../bridge/anchor";
+import { L1_GAS_LIMIT_MARGIN_DIVISOR, advanceBuildCap } from "../bridge/advanceGasCap";
 import { COPY_GAS_PER_WORD } from "../bridge/l1GasPrices";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { BudgetExcess } from "../chain/types";
@@ -335,4 +336,15 @@ export function requiredMessagesAdvanceGas(common: Common, policyKeys = 0): bigi
     consumedMessages: MAX_REQUIRED_MESSAGES_PER_BLOCK,
   };
   return advanceGas(payload, common, DEFAULT_EXECUTE_GAS_SCHEDULE, MIN_L2_GAS_LIMIT, { policyKeys }).gas;
+}
+
+/**
+ * The least L1 block gas limit whose build cap (`advanceBuildCap`) holds `requiredMessagesAdvanceGas`:
+ * what the node's start and `rollup:deploy` tell the operator an L1 needs.
+ */
+export function leastL1GasLimitForRequiredMessages(common: Common, policyKeys = 0): bigint {
+  const required = requiredMessagesAdvanceGas(common, policyKeys);
+  let limit = required + required / (L1_GAS_LIMIT_MARGIN_DIVISOR - 1n);
+  while (advanceBuildCap(limit) < required) limit++;
+  return limit;
 }

@@ -1,7 +1,7 @@
 import { Contract, Wallet } from "ethers";
 
-import { L1AdvanceGasCap, L1_GAS_LIMIT_MARGIN_DIVISOR } from "../bridge/advanceGasCap";
-import { requiredMessagesAdvanceGas } from "../l2/advanceBudget";
+import { L1AdvanceGasCap } from "../bridge/advanceGasCap";
+import { leastL1GasLimitForRequiredMessages, requiredMessagesAdvanceGas } from "../l2/advanceBudget";
 import { type MessageCensorship, createAnchorProvider } from "../bridge/anchor";
 import {
   type AcceptedBlock,
@@ -246,7 +246,7 @@ export class BridgeService {
     const { cap, policyKeys } = this.advanceGasCap.limits();
     const required = requiredMessagesAdvanceGas(sequencer.chain.common, policyKeys);
     if (cap >= required) return;
-    const l1Needed = required + required / (L1_GAS_LIMIT_MARGIN_DIVISOR - 1n) + 1n;
+    const l1Needed = leastL1GasLimitForRequiredMessages(sequencer.chain.common, policyKeys);
     this.config
       .logger("submitter")
       .warn(
