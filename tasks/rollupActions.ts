@@ -369,6 +369,19 @@ export async function deploy(args: DeployArgs, hre: HardhatRuntimeEnvironment): 
   }
 }
 
+/** Says when the L1's latest block gas limit is below what the block of required overdue messages needs (re-execution). */
+async function warnIfL1TooSmallForMessages(provider: DeployTarget["provider"], l2ChainId: bigint): Promise<void> {
+  const latest = await provider.getBlock("latest");
+  if (latest === null) return;
+  const { leastL1GasLimitForRequiredMessages } = await import("../rollup-node/l2/advanceBudget");
+  const { createChainCommon } = await import("../rollup-node/chain/genesis");
+  const least = leastL1GasLimitForRequiredMessages(createChainCommon(l2ChainId));
+  if (latest.gasLimit >= least) return;
+  console.log(
+    `warning: this L1's block gas limit (${latest.gasLimit}) is below ${least}, what the advance of the overdue L1 → L2 messages L1 may require in one block (up to 64 KB of message data) may need: anyone may queue such messages, and once they are overdue no block would be accepted until the L1's limit rises. Deploy on an L1 whose blocks hold more, or give the rollup a lower MESSAGE_DATA_SIZE_LIMIT (docs/design/advance-gas-cap.md §3)`,
+  );
+}
+
 async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const { deployer, provider, l1ChainId } = target;
   // The project's own rollup contract and L2 allocations (hardhat.config.ts `rollup`), as the devnet deploys them.
@@ -458,6 +471,10 @@ async function deployTo(target: DeployTarget, args: DeployArgs, hre: HardhatRunt
     console.log(
       `warning: L2 chain id ${l2ChainId} is the framework's default, shared by every rollup that keeps it: a transaction signed for one of them is valid on the others (EIP-155 replay). Give this rollup a chain id of its own: rollup.l2ChainId in hardhat.config.ts (then rollup:genesis again), or rollup:init --chain-id`,
     );
+
+  // An L1 whose blocks cannot carry the overdue messages L1 may require of one block: anyone's
+  // messages could then stop every block (attack-review-s27.md, fourth pass, finding 7).
+  if (requested !== "optimistic") await warnIfL1TooSmallForMessages(provider, l2ChainId);
 
   // A partial record of an interrupted run of this same deployment resumes it; a complete one is not redeployed.
   const done = await loadDeployment(args.out);

@@ -23,6 +23,27 @@ export class BlockRejectedError extends BridgeError {
   }
 }
 
+/**
+ * L1 kept refusing a block for the overdue L1 messages it leaves (`OverdueMessageLeft`,
+ * `OverdueMessageSkipped`) after MAX_REBUILDS_PER_BLOCK rebuilds: the block L1 requires (every
+ * overdue message its overdue budget holds) is one the node does not build, most likely because
+ * its `advance` does not fit this L1's blocks and the sequencer consumed fewer messages
+ * (docs/design/advance-gas-cap.md §3). No rebuild or reset helps: the L1 must hold larger blocks.
+ */
+export class RequiredMessagesNotBuiltError extends BridgeError {
+  constructor(
+    readonly blockNumber: bigint,
+    /** The decoded revert, e.g. `OverdueMessageLeft(1, 1519433, 1520701)`. */
+    readonly reason: string,
+  ) {
+    super(
+      "REQUIRED_MESSAGES_NOT_BUILT",
+      `L1 refused L2 block ${blockNumber} ${reason}: it must consume the overdue L1 → L2 messages its overdue budget holds, and the node, rebuilding it, did not`,
+      "if the sequencer's log says it consumed fewer L1 → L2 messages because the relays exceed the advance budget, this L1's blocks cannot carry the messages L1 requires in one block: nobody's blocks will be accepted until the L1's block gas limit rises (the node logs at start the least it needs); run the rollup on an L1 whose blocks hold more, or deploy it with a lower MESSAGE_DATA_SIZE_LIMIT. Nothing was sent for the refused blocks (each was simulated first). Restarting with --reset does not help",
+    );
+  }
+}
+
 /** The rollup's head on L1 is not a block this sequencer produced (someone else advanced differently). */
 export class ChainDivergedError extends BridgeError {
   constructor(

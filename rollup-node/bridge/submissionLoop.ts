@@ -10,7 +10,7 @@ import { DerivationMismatchError } from "../follower/errors";
 import type { AdvanceGasCap } from "./advanceGasCap";
 import { sequencingOpensAt } from "./authorization";
 import { type DecodedRevert, type RollupContract, connectRollup, decodeRollupRevert, revertDataOf } from "./contracts";
-import { BlockRejectedError, BridgeError } from "./errors";
+import { BlockRejectedError, BridgeError, RequiredMessagesNotBuiltError } from "./errors";
 import { explainL1ReadFailure } from "./l1Watcher";
 import { type L1BlockRef, RebaseError } from "./rebase";
 import { classifyRevert } from "./revertClass";
@@ -120,6 +120,14 @@ export const DEFAULT_RECEIPT_TIMEOUT_MS = 60_000;
 
 /** Rebuilds of one block number in a row before the submitter gives up: a rebuilt block rejected again is a bug, not L1 moving. */
 export const MAX_REBUILDS_PER_BLOCK = 3;
+
+/** L1's refusals of a block for the overdue messages it leaves (NativeRollup's `_checkSequencing`). */
+const OVERDUE_REFUSALS = ["OverdueMessageLeft(", "OverdueMessageSkipped("] as const;
+
+/** The rebuild was asked because L1 refused the block for the overdue messages it leaves. */
+function isOverdueRefusal(error: RebuildRequiredError): boolean {
+  return OVERDUE_REFUSALS.some((name) => error.reason.startsWith(name));
+}
 
 /** Why a block the node holds without a witness is rebuilt rather than sent. */
 export const NO_WITNESS_REASON =
@@ -343,6 +351,11 @@ export abstract class SubmissionLoop {
     const rebase = this.config.rebase;
     const count = this.rebuilds?.number === blockNumber ? this.rebuilds.count + 1 : 1;
     const parentHash = rebase?.localHash(blockNumber - 1n);
+    if (rebase !== undefined && parentHash !== undefined && count > MAX_REBUILDS_PER_BLOCK && isOverdueRefusal(error))
+      throw new RequiredMessagesNotBuiltError(
+        blockNumber,
+        `${error.reason}, again after ${MAX_REBUILDS_PER_BLOCK} rebuilds`,
+      );
     if (rebase === undefined || parentHash === undefined || count > MAX_REBUILDS_PER_BLOCK) {
       throw new BlockRejectedError(
         blockNumber,

@@ -11,6 +11,14 @@ import {
   l2GasClaimOfBlockRlp,
 } from "../../precompiles";
 import { ADVANCE_GAS_PER_MESSAGE, ADVANCE_RELAY_CHECK_GAS, advanceGasLimit } from "../bridge/advanceGas";
+import {
+  MAX_REQUIRED_MESSAGES_PER_BLOCK,
+  MESSAGE_DATA_SIZE_LIMIT,
+  MIN_L2_GAS_LIMIT,
+  RELAY_GAS_PER_CALLDATA_BYTE,
+  RELAY_OVERHEAD_GAS,
+} from "../bridge/anchor";
+import { L1_GAS_LIMIT_MARGIN_DIVISOR, advanceBuildCap } from "../bridge/advanceGasCap";
 import { COPY_GAS_PER_WORD } from "../bridge/l1GasPrices";
 import { TX_GAS_LIMIT_CAP } from "../chain/simulate";
 import type { BudgetExcess } from "../chain/types";
@@ -290,4 +298,53 @@ export function advanceWitnessCapacity(
     else high = mid - 1;
   }
   return low;
+}
+
+/**
+ * Witness bytes allowed for the block of the messages L1 may require at once: measured 8,402–8,571 B
+ * for the block relaying one message at the 64 KB data limit (L2Bridge's slots, the EIP-4788 root;
+ * a relay whose call needs more is deferred, which reads only those), doubled for the slots of the
+ * up to MAX_REQUIRED_MESSAGES_PER_BLOCK messages of a lighter set.
+ */
+const REQUIRED_SET_WITNESS_BYTES = 16 * 1024;
+/** Block bytes besides the relays' calldata: the header, each relay transaction's envelope and signature. */
+const REQUIRED_SET_BLOCK_OVERHEAD_BYTES = 2 * 1024;
+/** A relay's calldata besides its message's data: selector, ABI head (13 words) and an 8-level proof, rounded up. */
+const RELAY_ABI_AND_PROOF_BYTES = 1024;
+/** A parent header's bytes, with room for every optional field. */
+const PARENT_HEADER_BYTES = 700;
+
+/**
+ * Upper bound of the L1 gas of the `advance` of the heaviest block L1 may require the sequencer to
+ * build: the overdue messages its overdue budget holds (at most MIN_L2_GAS_LIMIT of weight, so at
+ * most one message's 64 KB of data, or (MIN_L2_GAS_LIMIT − 2 · RELAY_OVERHEAD_GAS) / 40 bytes of
+ * relay calldata among several) in one block, priced as non-zero bytes. On an L1 whose build cap
+ * is below it, a stranger's messages (two `sendMessage`s of ≈ 31 KB) can make every block L1 would
+ * accept one that does not fit its blocks: no block accepted, by anyone, until the L1's limit rises
+ * (docs/design/advance-gas-cap.md §3, attack-review-s27.md fourth pass).
+ */
+export function requiredMessagesAdvanceGas(common: Common, policyKeys = 0): bigint {
+  // One message: its data at the limit and its relay's ABI head and proof. Two or more: what their
+  // weights leave after an overhead each.
+  const oneMessage = MESSAGE_DATA_SIZE_LIMIT + RELAY_ABI_AND_PROOF_BYTES;
+  const severalMessages = Number((MIN_L2_GAS_LIMIT - 2n * RELAY_OVERHEAD_GAS) / RELAY_GAS_PER_CALLDATA_BYTE);
+  const relayBytes = Math.max(oneMessage, severalMessages);
+  const payload: AdvancePayload = {
+    parentHeader: new Uint8Array(PARENT_HEADER_BYTES).fill(0xff),
+    block: new Uint8Array(relayBytes + REQUIRED_SET_BLOCK_OVERHEAD_BYTES).fill(0xff),
+    witness: new Uint8Array(REQUIRED_SET_WITNESS_BYTES).fill(0xff),
+    consumedMessages: MAX_REQUIRED_MESSAGES_PER_BLOCK,
+  };
+  return advanceGas(payload, common, DEFAULT_EXECUTE_GAS_SCHEDULE, MIN_L2_GAS_LIMIT, { policyKeys }).gas;
+}
+
+/**
+ * The least L1 block gas limit whose build cap (`advanceBuildCap`) holds `requiredMessagesAdvanceGas`:
+ * what the node's start and `rollup:deploy` tell the operator an L1 needs.
+ */
+export function leastL1GasLimitForRequiredMessages(common: Common, policyKeys = 0): bigint {
+  const required = requiredMessagesAdvanceGas(common, policyKeys);
+  let limit = required + required / (L1_GAS_LIMIT_MARGIN_DIVISOR - 1n);
+  while (advanceBuildCap(limit) < required) limit++;
+  return limit;
 }

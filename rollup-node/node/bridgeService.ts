@@ -1,6 +1,7 @@
 import { Contract, Wallet } from "ethers";
 
 import { L1AdvanceGasCap } from "../bridge/advanceGasCap";
+import { leastL1GasLimitForRequiredMessages, requiredMessagesAdvanceGas } from "../l2/advanceBudget";
 import { type MessageCensorship, createAnchorProvider } from "../bridge/anchor";
 import {
   type AcceptedBlock,
@@ -235,6 +236,24 @@ export class BridgeService {
     }
   }
 
+  /**
+   * Says at start when this L1's blocks are too small for the block of overdue messages L1 may
+   * require (`requiredMessagesAdvanceGas`): anyone may queue such messages, and then no block would
+   * be accepted until the L1's block gas limit rises. Optimistic mode has its own cap (the challenge's).
+   */
+  private warnIfRequiredMessagesOverCap(sequencer: SequencerApi): void {
+    if (this.config.submitter?.mode?.kind === "optimistic") return;
+    const { cap, policyKeys } = this.advanceGasCap.limits();
+    const required = requiredMessagesAdvanceGas(sequencer.chain.common, policyKeys);
+    if (cap >= required) return;
+    const l1Needed = leastL1GasLimitForRequiredMessages(sequencer.chain.common, policyKeys);
+    this.config
+      .logger("submitter")
+      .warn(
+        `this L1's blocks are too small for the messages the rollup may have to consume in one block: blocks are built for advances of at most ${cap} L1 gas, and the block of the overdue L1 → L2 messages L1 may require at once (up to 64 KB of message data) may need ≈ ${required}; anyone may queue such messages, and once they are overdue no block would be accepted, by this node or anyone, until the L1's block gas limit rises. Run on an L1 whose block gas limit is at least ${l1Needed}, or deploy the rollup with a lower MESSAGE_DATA_SIZE_LIMIT (docs/design/advance-gas-cap.md §3)`,
+      );
+  }
+
   /** Starts polling L1, logging L2 activity, submitting blocks and (optimistic mode) watching proposals. */
   async start(): Promise<void> {
     const sequencer = this.requireSequencer();
@@ -249,6 +268,7 @@ export class BridgeService {
     await this.watcher.start();
     // A first status read, so that rollup_status has a last read to report should L1 fail later.
     await rollupStatus(this.statusContext()).catch(() => undefined);
+    this.warnIfRequiredMessagesOverCap(sequencer);
     this.advanceGasCap.start(this.config.l1.pollMs ?? DEFAULT_L1_POLL_MS);
     this.submitterInstance?.start();
     this.challengerInstance?.start();

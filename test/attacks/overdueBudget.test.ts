@@ -13,9 +13,10 @@ import { l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis
 import { Sequencer } from "../../rollup-node/l2/sequencer";
 import type { AnchorProvider } from "../../rollup-node/l2/types";
 import { silentLogger } from "../../rollup-node/logger";
-import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message, messageProof, messageRoot } from "../../protocol/messages";
+import { type L1Message, hashL1Message } from "../../protocol/messages";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { type ExampleRollupParams, deployExampleRollupOn, seededBridgeChain } from "../support/exampleRollup";
+import { deferralBlock } from "../support/queuedSequencer";
 import type { ExampleRollup } from "../../typechain-types";
 
 const L2_CHAIN_ID = 4747n;
@@ -30,9 +31,6 @@ const ROLLUP_PARAMS = (sequencer: string | undefined): ExampleRollupParams => ({
 });
 /** depositETH's gas limit (NativeRollup.DEPOSIT_GAS_LIMIT). */
 const DEPOSIT_GAS_LIMIT = 100_000n;
-/** NativeRollup.RELAY_OVERHEAD_GAS and RELAY_GAS_PER_CALLDATA_BYTE: what L1 requires of a relay's gas. */
-const RELAY_OVERHEAD_GAS = 200_000n;
-const RELAY_GAS_PER_CALLDATA_BYTE = 40n;
 /** A message with calldata that is not a whole number of words (its weight pads it). */
 const ODD_DATA = `0x${"ab".repeat(33)}`;
 const ODD_GAS_LIMIT = 250_000n;
@@ -107,22 +105,7 @@ describe("attack: a censoring sequencer consuming one overdue message a block wh
     /** The next block, deferring `consumed`; kept on the chain only when signed by `kept`. */
     const blockConsuming = async (consumed: readonly L1Message[], signer: TestSigner) => {
       const timestamp = BigInt(await time.latest());
-      const leaves = consumed.map(hashL1Message);
-      const txs = consumed.map((message, index) => {
-        const data = bridge.encodeFunctionData("deferMessage", [
-          message,
-          timestamp,
-          index,
-          messageProof(leaves, index),
-        ]);
-        const gas = RELAY_OVERHEAD_GAS + RELAY_GAS_PER_CALLDATA_BYTE * BigInt(getBytes(data).length);
-        return signer.tx({ to: L2_BRIDGE_ADDRESS, data, gasLimit: gas });
-      });
-      return chain.buildBlock(txs, {
-        timestamp,
-        parentBeaconBlockRoot: getBytes(messageRoot(leaves)),
-        discard: signer !== kept,
-      });
+      return deferralBlock(chain, bridge, consumed, signer, timestamp, signer !== kept);
     };
     const verdict = async (count: number, signer: TestSigner) => {
       const built = await blockConsuming(messages.slice(0, count), signer);

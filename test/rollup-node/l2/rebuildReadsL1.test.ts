@@ -11,7 +11,7 @@ const BLOCK_TIME_MS = 50;
 // A rebase drops blocks L1 refused for their messages (OverdueMessageSkipped, AnchorMismatch after
 // an L1 reorg: the submitter's rebuild). Timed blocks take the messages already read (issue 14),
 // so without a read the rebuilt block is the refused one again, from the same stale view; after
-// MAX_REBUILDS_PER_BLOCK (3) refusals in a row the submitter halts with BlockRejectedError. The
+// MAX_REBUILDS_PER_BLOCK (3) refusals in a row the submitter halts (RequiredMessagesNotBuiltError for an overdue refusal). The
 // block built after a rebase must anchor on an L1 read begun after the rebase, as every block did
 // before issue 14.
 describe("L2 sequencer: the block after a rebase reads L1 first", function () {
