@@ -574,20 +574,23 @@ export class Follower implements RpcBackend {
     const ops = [...extraOps];
     for (let n = number + 1n; n <= head; n++) ops.push(deleteMeta(n));
     await this.store.truncate(number, ops);
-    const history: BlockRecord[] = [];
-    for (let n = 1n; n <= number; n++) history.push(this.current.resolveBlock(n));
     // The trie is append-only: block `number`'s state root is complete in the database, so a
-    // chain re-indexed over the kept records is exactly the chain before the undone blocks.
+    // chain re-indexed over the kept records is exactly the chain before the undone blocks. The
+    // kept records are read from the store one at a time, as at open: built as one array, the
+    // whole kept history was decoded at once at every rewind (docs/design/memory-bounds.md).
+    let headAnchor: AnchorMeta = GENESIS_ANCHOR;
     this.current = await Chain.create({
       genesis: this.config.genesis,
       db: this.store.db,
-      history,
+      history: historyOf(this.store.blocks(this.current.common), (s) => {
+        headAnchor = s.anchor;
+      }),
       archive: this.store,
       recentBlocks: this.config.recentBlocks,
     });
     this.current.setHeadLabels(this.labels);
     this.metas.truncate(number);
-    this.headAnchor = number === 0n ? GENESIS_ANCHOR : (this.store.anchorSync(number) ?? GENESIS_ANCHOR);
+    this.headAnchor = headAnchor;
     if (safeBefore > number) await this.findSafe(number);
     if (this.finalized > this.safe) this.finalized = this.safe;
     this.logger.info(`undid L2 blocks ${number + 1n}..${head}`);

@@ -1,3 +1,8 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+import type { Block } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
@@ -7,6 +12,7 @@ import { DEFAULT_ARCHIVE_CACHE_BLOCKS } from "../../../rollup-node/chain/blockSt
 import { Follower } from "../../../rollup-node/follower/follower";
 import { putMeta, writeFollowerRecords } from "../../../rollup-node/follower/store";
 import { L2Store } from "../../../rollup-node/l2/store";
+import type { StoredBlock } from "../../../rollup-node/l2/recordCodec";
 import { silentLogger } from "../../../rollup-node/logger";
 import type { TestSigner } from "../../../tools/l2Fixtures";
 import { TempDirs, openSequencer, signers, testGenesis } from "../l2/l2Support";
@@ -104,6 +110,59 @@ describe("follower: memory bounded by the newest blocks, history served from dis
         expect(produced?.consumedMessages, `block ${n}'s anchor`).to.equal(0);
         expect(produced?.firstMessageNonce, `block ${n}'s anchor`).to.equal(0n);
       }
+    } finally {
+      await follower.close();
+    }
+  });
+
+  /**
+   * A rewind (an L1 reorganisation, a challenge, L1 naming another block at a height: every undo
+   * path ends in `truncateTo`) re-creates the chain over the kept blocks. Built as one array, the
+   * kept history was all decoded at once, as a resume's was before round 28: the peak grew with
+   * the chain's length at every rewind. Counted here without timing or a heap limit: each block
+   * the store decodes is watched through a WeakRef, and at each decode, after a full collection,
+   * the decoded blocks still reachable are counted.
+   */
+  it(`undoing blocks re-creates the chain with at most ${RECENT} + 1 decoded blocks reachable at once`, async () => {
+    const { dir, firstHash } = await followerDataDir(BLOCKS);
+    const follower = await openFollower(dir);
+    setFlagsFromString("--expose-gc");
+    const collectGarbage = runInNewContext("gc") as () => void;
+    const decoded: WeakRef<Block>[] = [];
+    let peak = 0;
+    const watch = (block: Block): void => {
+      collectGarbage();
+      peak = Math.max(peak, decoded.filter((ref) => ref.deref() !== undefined).length + 1);
+      decoded.push(new WeakRef(block));
+    };
+    // The follower's own store, its two ways of decoding a stored block: a point read (the chain's
+    // read-back of an old block) and the in-order history a chain is created from.
+    const store = (follower as unknown as { store: L2Store }).store;
+    const readBlock = store.readBlock.bind(store);
+    store.readBlock = (number, common) => {
+      const record = readBlock(number, common);
+      if (record !== undefined) watch(record.block);
+      return record;
+    };
+    const blocks = store.blocks.bind(store);
+    store.blocks = async function* (common: Common): AsyncGenerator<StoredBlock> {
+      for await (const stored of blocks(common)) {
+        watch(stored.record.block);
+        yield stored;
+      }
+    };
+    const keep = BigInt(BLOCKS - 2);
+    try {
+      await (follower as unknown as { truncateTo(n: bigint, ops: readonly never[]): Promise<void> }).truncateTo(
+        keep,
+        [],
+      );
+      expect(follower.chain.headNumber).to.equal(keep);
+      expect(follower.chain.heldInMemory.blocks, "after the rewind").to.be.at.most(RECENT);
+      expect(bytesToHex(follower.chain.resolveBlock(1n).block.hash()), "block 1 after the rewind").to.equal(firstHash);
+      expect(decoded.length, "blocks decoded during the rewind").to.be.at.least(Number(keep) - RECENT);
+      // The new chain's newest RECENT and the one it is indexing: the kept history is read in order, not held.
+      expect(peak, "decoded blocks reachable at once during the rewind").to.be.at.most(RECENT + 1);
     } finally {
       await follower.close();
     }
