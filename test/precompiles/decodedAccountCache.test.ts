@@ -12,13 +12,10 @@ import {
 import { expect } from "chai";
 
 import {
-  InMemoryWritesDB,
+  type InMemoryWritesDB,
   MissingWitnessDataError,
   SafeMerkleStateManager,
-  type StoredValue,
-  WitnessDB,
   genesisForkCommon,
-  keyOf,
 } from "../../precompiles";
 import { DecodedAccountElement } from "../../precompiles/decodedAccountCache";
 import { DecodedNodeTrie } from "../../precompiles/decodedNodeTrie";
@@ -27,6 +24,7 @@ import { type Corpus, Rng, buildCorpus } from "../../tools/executeFuzz";
 import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, word } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
 import { compareVerdictsWith, verdictOf } from "../support/verifyVerdict";
+import { BuildDB, ReadSetDB } from "../support/readSetDb";
 
 /**
  * `DecodedAccountCache` (precompiles/decodedAccountCache.ts): the per-block state managers with cached
@@ -47,33 +45,6 @@ const SLOTS: readonly Uint8Array[] = Array.from({ length: 4 }, (_, i) => {
   return slot;
 });
 const CODE_HASH = new Uint8Array(32).fill(0xcd);
-
-/** A database answering what was written to it, for building the pre-state. */
-class BuildDB extends InMemoryWritesDB {
-  async get(key: string): Promise<StoredValue | undefined> {
-    return this.entries.get(keyOf(key));
-  }
-  nodes(): Uint8Array[] {
-    return [...this.entries.values()];
-  }
-}
-
-/** The witness database, noting the witness keys it served that the run had not written. */
-class ReadSetDB extends WitnessDB {
-  readonly read = new Set<string>();
-  private readonly written = new Set<string>();
-  constructor(nodes: Uint8Array[]) {
-    super({ state: nodes, codes: [] });
-  }
-  override async put(key: Uint8Array | string, value: StoredValue): Promise<void> {
-    this.written.add(keyOf(key));
-    return super.put(key, value);
-  }
-  override async get(key: Uint8Array | string): Promise<Uint8Array | undefined> {
-    if (!this.written.has(keyOf(key))) this.read.add(keyOf(key));
-    return super.get(key);
-  }
-}
 
 function trieOn(db: InMemoryWritesDB): DecodedNodeTrie {
   return new DecodedNodeTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
