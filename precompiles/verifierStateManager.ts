@@ -21,11 +21,27 @@ import { type RunBlockResult, type VM, createVM, runBlock } from "@ethereumjs/vm
 import { canRunWithoutRunBlock, runVerifierBlock } from "./blockRunner";
 import { CachedReadStateManager } from "./cachedReadStateManager";
 import { keccak256 } from "./crypto";
+import { DecodedAccountCache, DecodedAccountElement } from "./decodedAccountCache";
 import { DEFAULT_VERIFIER_WRITES, type VerifierWrites, type WriteRules, writeRuleAt } from "./forkSchedule";
 import { DecodedNodeTrie } from "./decodedNodeTrie";
 import { SafeMerkleStateManager } from "./stateManager";
 import type { StoredValue } from "./witness";
 import { RecordingDB } from "./witnessRecorder";
+
+/** `size` is an LRU's: an ORDERED_MAP ignores it (0 would disable the cache). */
+const ORDERED_MAP_SIZE = 1;
+
+export interface BufferedStateManagerOptions {
+  readonly trie: MerklePatriciaTrie;
+  readonly common: Common;
+  /**
+   * Keep cached accounts decoded (`DecodedAccountCache`) instead of as RLP; true when absent. False is
+   * upstream's `AccountCache`: the same accounts, roots, reads and errors either way
+   * (test/precompiles/decodedAccountCache.test.ts), so it exists only for a same-run benchmark baseline
+   * and that differential test.
+   */
+  readonly decodedAccounts?: boolean;
+}
 
 /**
  * `SafeMerkleStateManager` with EthereumJS's account, storage and code caches that never flush
@@ -46,16 +62,25 @@ import { RecordingDB } from "./witnessRecorder";
  * touched (at least a warm access, ≥ 100 gas, a cold one 2,100–2,600), for the one block verified.
  */
 export class BlockBufferedStateManager extends SafeMerkleStateManager {
-  constructor(opts: { trie: MerklePatriciaTrie; common: Common }) {
-    super({
-      ...opts,
-      // `size` is an LRU's: an ORDERED_MAP ignores it (0 would disable the cache).
-      caches: new Caches({
-        account: { type: CacheType.ORDERED_MAP, size: 1 },
-        storage: { type: CacheType.ORDERED_MAP, size: 1 },
-        code: { type: CacheType.ORDERED_MAP, size: 1 },
-      }),
+  constructor(opts: BufferedStateManagerOptions) {
+    const caches = new Caches({
+      account: { type: CacheType.ORDERED_MAP, size: ORDERED_MAP_SIZE },
+      storage: { type: CacheType.ORDERED_MAP, size: ORDERED_MAP_SIZE },
+      code: { type: CacheType.ORDERED_MAP, size: ORDERED_MAP_SIZE },
     });
+    if (opts.decodedAccounts !== false)
+      caches.account = new DecodedAccountCache({ type: CacheType.ORDERED_MAP, size: ORDERED_MAP_SIZE });
+    super({ trie: opts.trie, common: opts.common, caches });
+  }
+
+  /**
+   * Upstream's `getAccount`, without the RLP decoding of an account the cache holds decoded
+   * (`DecodedAccountCache`): the same fresh `Account` `createAccountFromRLP` would give.
+   */
+  override async getAccount(address: Address): Promise<Account | undefined> {
+    const cached = this._caches?.account?.get(address);
+    if (cached instanceof DecodedAccountElement) return cached.account();
+    return super.getAccount(address);
   }
 
   /**
@@ -69,8 +94,11 @@ export class BlockBufferedStateManager extends SafeMerkleStateManager {
     if (value.length > 32) throw EthereumJSErrorWithoutCode("Storage value cannot be longer than 32 bytes");
     // getAccount's own first step, without decoding the account it only checks for.
     const cached = this._caches?.account?.get(address);
+    // A decoded element always holds an account (its RLP is not made for this check).
     const exists =
-      cached !== undefined ? cached.accountRLP !== undefined : (await this.getAccount(address)) !== undefined;
+      cached === undefined
+        ? (await this.getAccount(address)) !== undefined
+        : cached instanceof DecodedAccountElement || cached.accountRLP !== undefined;
     if (!exists) throw EthereumJSErrorWithoutCode("putStorage() called on non-existing account");
     this.storageCache().put(address, key, encodeStorageValue(unpadBytes(value)));
   }
@@ -158,7 +186,7 @@ export class ChangedEntriesStateManager extends BlockBufferedStateManager {
   /** Accounts whose storage was cleared or which were deleted in the block: all their entries are written. */
   private readonly rewrittenStorage = new Set<string>();
 
-  constructor(opts: { trie: MerklePatriciaTrie; common: Common }) {
+  constructor(opts: BufferedStateManagerOptions) {
     super(opts);
     // The flush (upstream's `flush`, run by `getStateRoot()`) writes what the caches' `flush()`
     // return: the entries left out here are the ones it would write back unchanged.
@@ -258,6 +286,8 @@ export interface VerifierStateManagerOptions {
    * (`CachedReadStateManager`); true when absent. Per-block reads are the caches' anyway.
    */
   readonly cacheStateReads?: boolean;
+  /** Per-block rules only: `BufferedStateManagerOptions.decodedAccounts`; true when absent. */
+  readonly decodedAccounts?: boolean;
 }
 
 /**
@@ -268,8 +298,9 @@ export interface VerifierStateManagerOptions {
 export function verifierStateManager(options: VerifierStateManagerOptions): SafeMerkleStateManager {
   const { trie, common } = options;
   const writes = options.writes ?? DEFAULT_VERIFIER_WRITES;
-  if (writes === "per-block") return new BlockBufferedStateManager({ trie, common });
-  if (writes === "per-block-changes") return new ChangedEntriesStateManager({ trie, common });
+  const { decodedAccounts } = options;
+  if (writes === "per-block") return new BlockBufferedStateManager({ trie, common, decodedAccounts });
+  if (writes === "per-block-changes") return new ChangedEntriesStateManager({ trie, common, decodedAccounts });
   return options.cacheStateReads === false
     ? new SafeMerkleStateManager({ trie, common })
     : new CachedReadStateManager({ trie, common });

@@ -117,6 +117,14 @@ export interface VerifyBlockParams {
    * so this exists only for a same-run benchmark baseline and that differential test.
    */
   readonly ethereumJsRunBlock?: boolean;
+  /**
+   * Keep the per-block caches' accounts decoded (`DecodedAccountCache`, precompiles/decodedAccountCache.ts)
+   * instead of as RLP encoded on every write and decoded on every read; true when absent. The accounts,
+   * roots, witness reads, errors and verdicts are the same either way
+   * (test/precompiles/decodedAccountCache.test.ts), so false exists only for a same-run benchmark
+   * baseline and that differential test.
+   */
+  readonly decodedAccounts?: boolean;
 }
 
 /**
@@ -362,6 +370,7 @@ interface VerifierOptions {
   readonly lazyTrieHashing: boolean;
   readonly writes?: WriteRules;
   readonly ethereumJsRunBlock: boolean;
+  readonly decodedAccounts: boolean;
 }
 
 async function execute(
@@ -371,7 +380,7 @@ async function execute(
   blockchain: WitnessBlockchain,
   common: Common,
   pacing: ExecutionPacing,
-  { memoizeTrieNodes, cacheStateReads, lazyTrieHashing, writes, ethereumJsRunBlock }: VerifierOptions,
+  { memoizeTrieNodes, cacheStateReads, lazyTrieHashing, writes, ethereumJsRunBlock, decodedAccounts }: VerifierOptions,
 ): Promise<RunBlockResult> {
   const options = { db: witnessDb, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes };
   // One memo per verification: it dies with this trie and its storage tries.
@@ -385,6 +394,7 @@ async function execute(
     common,
     writes: writeRuleAt(writes ?? DEFAULT_VERIFIER_WRITES, block.header),
     cacheStateReads,
+    decodedAccounts,
   });
   await stateManager.setStateRoot(parent.stateRoot);
   await checkUncheckedSystemContracts(common, stateManager);
@@ -477,6 +487,7 @@ export async function verifyBlock(params: VerifyBlockParams): Promise<ExecuteRes
     params.lazyTrieHashing,
     params.writes,
     params.ethereumJsRunBlock,
+    params.decodedAccounts,
   );
 }
 
@@ -491,6 +502,7 @@ export async function reexecute(
   lazyTrieHashing = true,
   writes?: WriteRules,
   ethereumJsRunBlock = false,
+  decodedAccounts = true,
 ): Promise<ExecuteResult> {
   const { common, parent, block } = checked;
   const witness = decodeWitness(encodedWitness);
@@ -508,6 +520,7 @@ export async function reexecute(
         lazyTrieHashing,
         writes,
         ethereumJsRunBlock,
+        decodedAccounts,
       }),
       witnessDb.firstMissing,
     ]);

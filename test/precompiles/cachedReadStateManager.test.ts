@@ -5,14 +5,11 @@ import { expect } from "chai";
 
 import {
   ExecuteError,
-  InMemoryWritesDB,
+  type InMemoryWritesDB,
   MissingWitnessDataError,
   SafeMerkleStateManager,
-  type StoredValue,
-  WitnessDB,
   decodeExecuteInput,
   genesisForkCommon,
-  keyOf,
   verifyBlock,
 } from "../../precompiles";
 import { CachedReadStateManager } from "../../precompiles/cachedReadStateManager";
@@ -21,6 +18,7 @@ import { executionView } from "../../precompiles/verifyBlock";
 import { type Corpus, Rng, buildCorpus, makeCase } from "../../tools/executeFuzz";
 import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import { BuildDB, ReadSetDB } from "../support/readSetDb";
 
 const common = genesisForkCommon(906n, { hardfork: Hardfork.Osaka });
 const ADDRESSES: readonly Address[] = Array.from({ length: 10 }, (_, i) =>
@@ -32,37 +30,6 @@ const SLOTS: readonly Uint8Array[] = Array.from({ length: 6 }, (_, i) => {
   slot[0] = i * 37;
   return slot;
 });
-
-/** A database answering what was written to it, for building the pre-state. */
-class BuildDB extends InMemoryWritesDB {
-  async get(key: string): Promise<StoredValue | undefined> {
-    return this.entries.get(keyOf(key));
-  }
-  nodes(): Uint8Array[] {
-    return [...this.entries.values()];
-  }
-}
-
-/**
- * The verifier's witness database, noting which witness nodes it served (a set: repeated reads
- * are not counted). A node the execution wrote is served from the write, whatever the witness
- * holds, so only reads of keys not written yet count: these are the nodes a witness must hold.
- */
-class ReadSetDB extends WitnessDB {
-  readonly read = new Set<string>();
-  private readonly written = new Set<string>();
-  constructor(nodes: Uint8Array[]) {
-    super({ state: nodes, codes: [] });
-  }
-  override async put(key: Uint8Array | string, value: StoredValue): Promise<void> {
-    this.written.add(keyOf(key));
-    return super.put(key, value);
-  }
-  override async get(key: Uint8Array | string): Promise<Uint8Array | undefined> {
-    if (!this.written.has(keyOf(key))) this.read.add(keyOf(key));
-    return super.get(key);
-  }
-}
 
 function trieOn(db: InMemoryWritesDB): DecodedNodeTrie {
   return new DecodedNodeTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
