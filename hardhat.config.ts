@@ -138,9 +138,9 @@ subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args, _hre, runSuper): Promis
  * other run compiles first, as Hardhat does.
  */
 task(TASK_TEST).setAction(async (args, hre, runSuper): Promise<unknown> => {
-  const jobs = hre.config.mocha.jobs;
-  const overlap =
-    process.env.TEST_PHASE === "shared" && args.parallel === true && args.noCompile !== true && (jobs ?? 2) > 1;
+  // Mocha runs the files in workers with --parallel and more than one job (as the subtask below).
+  const workers = args.parallel === true && (hre.config.mocha.jobs === undefined || hre.config.mocha.jobs > 1);
+  const overlap = process.env.TEST_PHASE === "shared" && workers && args.noCompile !== true;
   if (!overlap) return runSuper(args);
   const gateDir = mkdtempSync(path.join(tmpdir(), "native-rollup-compile-"));
   const gate = path.join(gateDir, "outcome");
