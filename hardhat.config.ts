@@ -7,8 +7,15 @@ import "@typechain/hardhat";
 // hardhat-chai-matchers' assertions (revertedWith, emit, changeEtherBalance…) are for the tests
 // only: the test subtask below loads the plugin; its types are declared here for `tsc`.
 import type {} from "@nomicfoundation/hardhat-chai-matchers";
-import { TASK_TEST_GET_TEST_FILES, TASK_TEST_RUN_MOCHA_TESTS } from "hardhat/builtin-tasks/task-names";
-import { type HardhatUserConfig, subtask } from "hardhat/config";
+import {
+  TASK_COMPILE,
+  TASK_TEST,
+  TASK_TEST_GET_TEST_FILES,
+  TASK_TEST_RUN_MOCHA_TESTS,
+} from "hardhat/builtin-tasks/task-names";
+import { type HardhatUserConfig, subtask, task } from "hardhat/config";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 /**
@@ -26,6 +33,8 @@ const CHAI_MATCHERS = require.resolve("@nomicfoundation/hardhat-chai-matchers");
 const FILE_TIMINGS = path.join(__dirname, "test", "support", "fileTimings.js");
 /** Makes a worker's results sendable when a failed assertion holds a BigInt (see the file). */
 const WORKER_MESSAGES = path.join(__dirname, "test", "support", "workerMessages.js");
+/** Holds a worker's test file until the contracts are compiled (see the `test` task below). */
+const COMPILE_GATE = path.join(__dirname, "test", "support", "compileGate.js");
 // `npm test` sets TEST_PHASE for its two runs: their main processes load the plugin through it too.
 if (process.env.NATIVE_ROLLUP_TS_LOADER === TS_LOADER || process.env.TEST_PHASE !== undefined) require(TS_LOADER);
 // Every other run from these sources (`hardhat devnet`, compile, the rollup:* tasks) loads them
@@ -77,6 +86,27 @@ const SLOW_TESTS_FIRST = [
 ];
 
 /**
+ * Test files that load nothing the compile writes (typechain-types/, artifacts/, Hardhat), as
+ * path prefixes under test/, the longest first. In `npm test`'s shared phase they run while the
+ * contracts compile (on a fresh clone, solcjs on one core for a minute; see the `test` task
+ * below); test/support/compileGate.js fails such a file if it loads compiled output meanwhile.
+ */
+const COMPILE_FREE_TESTS = [
+  "precompiles/decodedNodeTrieDifferential",
+  "precompiles/dropFinalWrites.",
+  "precompiles/crypto",
+  "precompiles/executionGuard",
+  "tools/interceptCalls",
+  "tools/edrL1",
+];
+
+/** True when `file` is under one of `prefixes` (path prefixes under test/). */
+function underTest(file: string, prefixes: readonly string[]): boolean {
+  const testDir = path.join(__dirname, "test") + path.sep;
+  return prefixes.some((prefix) => path.resolve(file).startsWith(testDir + prefix.split("/").join(path.sep)));
+}
+
+/**
  * Tests calibrated on this machine's speed (a challenge window sized in measured checks): beside
  * another test file they would measure one load and run under another. `npm test` runs them on
  * their own after the parallel phase (TEST_PHASE=alone); TEST_PHASE=shared leaves them out.
@@ -84,21 +114,57 @@ const SLOW_TESTS_FIRST = [
 const ALONE_TESTS = ["attacks/challengerBehindSlowProposals"];
 
 subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args, _hre, runSuper): Promise<string[]> => {
-  const testDir = path.join(__dirname, "test") + path.sep;
-  const alone = (file: string): boolean =>
-    ALONE_TESTS.some((prefix) => path.resolve(file).startsWith(testDir + prefix.split("/").join(path.sep)));
   const phase = process.env.TEST_PHASE;
   const files = ((await runSuper(args)) as string[]).filter((file) =>
-    phase === "shared" ? !alone(file) : phase === "alone" ? alone(file) : true,
+    phase === "shared" ? !underTest(file, ALONE_TESTS) : phase === "alone" ? underTest(file, ALONE_TESTS) : true,
   );
+  // While the contracts compile, the files that need none go first (the `test` task below).
+  const compiling = process.env.NATIVE_ROLLUP_COMPILE_GATE !== undefined;
   const rank = (file: string): number => {
-    const index = SLOW_TESTS_FIRST.findIndex((prefix) =>
-      path.resolve(file).startsWith(testDir + prefix.split("/").join(path.sep)),
-    );
+    if (compiling && underTest(file, COMPILE_FREE_TESTS)) return -1;
+    const index = SLOW_TESTS_FIRST.findIndex((prefix) => underTest(file, [prefix]));
     return index === -1 ? SLOW_TESTS_FIRST.length : index;
   };
   // A stable sort: within a rank, the files keep Hardhat's order.
   return [...files].sort((a, b) => rank(a) - rank(b));
+});
+
+/**
+ * `npm test`'s shared phase (TEST_PHASE=shared, --parallel on more than one worker) compiles the
+ * contracts while mocha's workers start on COMPILE_FREE_TESTS: on a fresh clone the compile is
+ * single-threaded solcjs and TypeChain for a minute, with the other core idle. Every other file
+ * waits in its worker until the compile has ended (test/support/compileGate.js), and fails if the
+ * compile failed; the compile's error is printed and the run exits non-zero, as before. Any
+ * other run compiles first, as Hardhat does.
+ */
+task(TASK_TEST).setAction(async (args, hre, runSuper): Promise<unknown> => {
+  // Mocha runs the files in workers with --parallel and more than one job (as the subtask below).
+  const workers = args.parallel === true && (hre.config.mocha.jobs === undefined || hre.config.mocha.jobs > 1);
+  const overlap = process.env.TEST_PHASE === "shared" && workers && args.noCompile !== true;
+  if (!overlap) return runSuper(args);
+  const gateDir = mkdtempSync(path.join(tmpdir(), "native-rollup-compile-"));
+  const gate = path.join(gateDir, "outcome");
+  process.env.NATIVE_ROLLUP_COMPILE_GATE = gate;
+  try {
+    const files = (await hre.run(TASK_TEST_GET_TEST_FILES, { testFiles: args.testFiles })) as string[];
+    process.env.NATIVE_ROLLUP_COMPILE_FREE = JSON.stringify(
+      files.filter((file) => underTest(file, COMPILE_FREE_TESTS)).map((file) => path.resolve(file)),
+    );
+    const compiled = hre.run(TASK_COMPILE, { quiet: true }).then(
+      () => writeFileSync(gate, "ok"),
+      (error: unknown) => {
+        writeFileSync(gate, "failed");
+        throw error;
+      },
+    );
+    const tested = runSuper({ ...args, noCompile: true });
+    const [compile, test] = await Promise.allSettled([compiled, tested]);
+    if (compile.status === "rejected") throw compile.reason;
+    if (test.status === "rejected") throw test.reason;
+    return test.value;
+  } finally {
+    rmSync(gateDir, { recursive: true, force: true });
+  }
 });
 
 /**
@@ -124,6 +190,7 @@ subtask(TASK_TEST_RUN_MOCHA_TESTS).setAction(async (args, hre, runSuper): Promis
     hre.config.mocha.require = [
       ...(hre.config.mocha.require ?? []),
       WORKER_MESSAGES,
+      ...(process.env.NATIVE_ROLLUP_COMPILE_GATE === undefined ? [] : [COMPILE_GATE]),
       ...(timings ? [FILE_TIMINGS] : []),
       "hardhat/register",
       CHAI_MATCHERS,

@@ -380,7 +380,8 @@ describe("rollup:init", () => {
 
     it("with --proofs k-of-n, sends its hand-made blocks with their proofs: its sequencing test passes (fallback, 1 of 1 committee)", async () => {
       // Rendered beside the project above and run on its installed node_modules (same package.json):
-      // a second npm ci would cost minutes; the sequencing test alone costs ~60 CPU s (trial-s28.md).
+      // a second npm ci would cost minutes; the sequencing test alone, its compile included, costs
+      // ~45 CPU s (~60 before each refused block's proofs were reused: fast-tests.md, round 29a).
       const proven = path.join(scratch, "acme-proven");
       const options = resolveInitOptions({ dir: proven, name: "Acme", chainId: 777, proofs: "k-of-n", k: 1, n: 1 });
       for (const file of renderTemplate(options, ROOT_PACKAGE.version)) {
