@@ -13,11 +13,8 @@ import { l2Genesis } from "../../../rollup-node/l2/genesis";
 import { Rng } from "../../../tools/executeFuzz";
 import {
   BLOCKHASH_ADDRESS,
-  BLOCKHASH_CODE,
   SETTER_ADDRESS,
-  SETTER_CODE,
   STORE_ADDRESS,
-  STORE_AND_LOG_CODE,
   STORE_AND_LOG_INITCODE,
   TestSigner,
   randomWritingTx,
@@ -27,6 +24,7 @@ import {
   word,
 } from "../../../tools/l2Fixtures";
 import { recaptureWitness } from "../../support/recaptureWitness";
+import { writingAlloc } from "../../support/writingAlloc";
 
 /**
  * The node's block build and its witness capture through EXECUTE's block runner (`runBlockWith` →
@@ -68,16 +66,11 @@ async function chains(): Promise<Chains> {
   });
   const signers = [0, 1, 2, 3, 4, 5].map((seed) => TestSigner.fromSeed(80 + seed, probe.common));
   const poor = TestSigner.fromSeed(99, probe.common);
-  const storage: Record<string, `0x${string}`> = {};
-  for (let slot = 1; slot <= 24; slot++) storage[`0x${word(slot)}`] = `0x${word(slot * 7)}`;
   const alloc: Record<string, GenesisAccount> = {
-    [STORE_ADDRESS]: { nonce: 1n, code: STORE_AND_LOG_CODE as `0x${string}`, storage },
-    [SETTER_ADDRESS]: { nonce: 1n, code: SETTER_CODE as `0x${string}`, storage },
-    [BLOCKHASH_ADDRESS]: { nonce: 1n, code: BLOCKHASH_CODE as `0x${string}` },
+    ...writingAlloc(signers),
     // Enough for one transfer of 6e16 and its gas, not for a second.
     [poor.address.toString()]: { balance: 10n ** 17n },
   };
-  for (const signer of signers) alloc[signer.address.toString()] = { balance: 10n ** 21n };
   const genesis = l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00", alloc });
   const [own, upstream] = await Promise.all([
     Chain.create({ genesis, captureThread: "main" }),
