@@ -13,6 +13,7 @@ import {
   bytesToHex,
   concatBytes,
   createAddressFromString,
+  equalsBytes,
   setLengthLeft,
 } from "@ethereumjs/util";
 import { Bloom, type RunBlockResult, type RunTxResult, type TxReceipt, type VM, runTx } from "@ethereumjs/vm";
@@ -185,26 +186,73 @@ async function blockRequests(vm: VM, results: readonly RunTxResult[]): Promise<C
   return requests;
 }
 
+/** How `runVerifierBlock` runs a block: the `runBlock` options it stands for besides the verifier's fixed ones. */
+export interface BlockRunOptions {
+  /**
+   * runBlock's `generate: false`: compare the header's requests hash, receipts root, bloom, gas used and
+   * state root with the run (throwing runBlock's error at the first that differs, after reverting the
+   * block) instead of generating them; the transactions root is then not computed and the block not
+   * rebuilt. The node's witness capture of a block whose header is final. Generate when absent.
+   */
+  readonly againstHeader?: boolean;
+  /** runBlock's `root`: the state root set (caches cleared) after `beforeBlock`, before the run. */
+  readonly root?: Uint8Array;
+}
+
+/** runBlock's `generate: false` checks, in its order and with its messages; the block's checkpoint is reverted on a mismatch. */
+async function checkAgainstHeader(
+  vm: VM,
+  block: Block,
+  applied: AppliedTransactions,
+  receiptsRoot: Uint8Array,
+  stateRoot: Uint8Array,
+  requestsHash: Uint8Array | undefined,
+): Promise<void> {
+  const { header } = block;
+  let mismatch: string | undefined;
+  try {
+    // As runBlock's: a header without a requests hash under EIP-7685 throws from equalsBytes (reverted too).
+    if (vm.common.isActivatedEIP(7685) && !equalsBytes(header.requestsHash as Uint8Array, requestsHash as Uint8Array))
+      mismatch = "invalid requestsHash";
+    else if (!equalsBytes(receiptsRoot, header.receiptTrie)) mismatch = "invalid receiptTrie";
+    else if (!equalsBytes(applied.bloom.bitvector, header.logsBloom)) mismatch = "invalid bloom";
+    else if (applied.gasUsed !== header.gasUsed) mismatch = "invalid gasUsed";
+    else if (!equalsBytes(stateRoot, header.stateRoot))
+      mismatch = `invalid block stateRoot, got: ${bytesToHex(stateRoot)}, want: ${bytesToHex(header.stateRoot)}`;
+  } catch (error) {
+    await vm.evm.journal.revert();
+    throw error;
+  }
+  if (mismatch === undefined) return;
+  await vm.evm.journal.revert();
+  throw EthereumJSErrorWithoutCode(errorMessage(mismatch, vm, block));
+}
+
 /**
- * A block's run as EthereumJS 10.1.3's `runBlock(vm, { block, generate: true, skipBlockValidation: true,
+ * A block's run as EthereumJS 10.1.3's `runBlock(vm, { block, root, generate, skipBlockValidation: true,
  * skipHardForkValidation: true })` does it (runBlock.js: runBlock, applyBlock, applyTransactions;
- * requests.js), for a VM and block that `canRunWithoutRunBlock` accepts, with the receipts root and the
- * transactions root each computed in one pass (`orderedTrieRoot`) instead of a `MerklePatriciaTrie` with
- * one asynchronous put per item (≈ 10 % of an ETH-transfer verification, scripts/bench-block-roots.ts).
+ * requests.js), `generate` being true unless `options.againstHeader`, for a VM and block that
+ * `canRunWithoutRunBlock` accepts, with the receipts root and the transactions root each computed in one
+ * pass (`orderedTrieRoot`) instead of a `MerklePatriciaTrie` with one asynchronous put per item (≈ 10 % of
+ * an ETH-transfer verification, scripts/bench-block-roots.ts). EXECUTE's re-execution, the node's block
+ * build (`root`, generating) and its witness capture (`againstHeader`) all run it.
  *
  * The same state operations in the same order (so the same witness reads and the same root): the
- * `beforeBlock` event, the block checkpoint, EIP-4788 then EIP-2935 (storage writes when the contract has
- * code, then the journal's cleanup), each transaction through `runTx` after the block gas limit check,
- * the withdrawals' cleanup (EIP-4895: none to pay), then EIP-7685's requests (deposit logs, the EIP-7002
- * and EIP-7251 system calls), the state root, the rebuild of the header with the generated fields
- * (`createBlock`, whose checks stay), the commit and the `afterBlock` event. The same errors with the
- * same messages, and a revert of the block checkpoint where runBlock reverts it (a failure before the
- * requests or in them). The differential test (test/precompiles/blockRunnerDifferential.test.ts)
- * compares every result field, error and witness read with runBlock's.
+ * `beforeBlock` event, the state root set (`root`), the block checkpoint, EIP-4788 then EIP-2935 (storage
+ * writes when the contract has code, then the journal's cleanup), each transaction through `runTx` after
+ * the block gas limit check, the withdrawals' cleanup (EIP-4895: none to pay), then EIP-7685's requests
+ * (deposit logs, the EIP-7002 and EIP-7251 system calls), the state root, then either the rebuild of the
+ * header with the generated fields (`createBlock`, whose checks stay) or the header's checks
+ * (`checkAgainstHeader`), the commit and the `afterBlock` event. The same errors with the same messages,
+ * and a revert of the block checkpoint where runBlock reverts it (a failure before the requests, in them
+ * or in the header's checks). The differential tests (test/precompiles/blockRunnerDifferential.test.ts,
+ * test/rollup-node/chain/blockRunnerNode.test.ts) compare every result field, error and witness read with
+ * runBlock's.
  */
-export async function runVerifierBlock(vm: VM, block: Block): Promise<RunBlockResult> {
+export async function runVerifierBlock(vm: VM, block: Block, options: BlockRunOptions = {}): Promise<RunBlockResult> {
   const { common } = vm;
   await vm._emit("beforeBlock", block);
+  if (options.root !== undefined) await vm.stateManager.setStateRoot(options.root, true);
   await vm.evm.journal.checkpoint();
   let applied: AppliedTransactions;
   let requests: CLRequest<CLRequestType>[] | undefined;
@@ -225,17 +273,22 @@ export async function runVerifierBlock(vm: VM, block: Block): Promise<RunBlockRe
   const stateRoot = await vm.stateManager.getStateRoot();
   // The empty list's root (KECCAK256_RLP) for a block without transactions, as runBlock's.
   const receiptsRoot = receiptsRootOf(applied.receipts, block.transactions, common);
-  const generated = {
-    stateRoot,
-    logsBloom: applied.bloom.bitvector,
-    gasUsed: applied.gasUsed,
-    receiptTrie: receiptsRoot,
-    transactionsTrie: transactionsRootOf(block.transactions, block.common),
-    requestsHash,
-  };
-  // runBlock's rebuild, for its header checks on the generated fields and for the event: the spread of
-  // the block (an `executionView`) copies no transactions (docs/design/verifier-overheads.md).
-  const rebuilt = createBlock({ ...block, header: { ...block.header, ...generated } }, { common });
+  let reported = block;
+  if (options.againstHeader === true) {
+    await checkAgainstHeader(vm, block, applied, receiptsRoot, stateRoot, requestsHash);
+  } else {
+    const generated = {
+      stateRoot,
+      logsBloom: applied.bloom.bitvector,
+      gasUsed: applied.gasUsed,
+      receiptTrie: receiptsRoot,
+      transactionsTrie: transactionsRootOf(block.transactions, block.common),
+      requestsHash,
+    };
+    // runBlock's rebuild, for its header checks on the generated fields and for the event: the spread of
+    // the block (an `executionView`) copies no transactions (docs/design/verifier-overheads.md).
+    reported = createBlock({ ...block, header: { ...block.header, ...generated } }, { common });
+  }
   await vm.evm.journal.commit();
   const result: RunBlockResult = {
     receipts: applied.receipts,
@@ -249,6 +302,6 @@ export async function runVerifierBlock(vm: VM, block: Block): Promise<RunBlockRe
     requests,
     blockLevelAccessList: vm.evm.blockLevelAccessList,
   };
-  await vm._emit("afterBlock", { ...result, block: rebuilt });
+  await vm._emit("afterBlock", { ...result, block: reported });
   return result;
 }

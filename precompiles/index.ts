@@ -22,11 +22,13 @@ export {
   encodeStorageValue,
   recordVerifierRun,
   runBlockAsVerifier,
+  runBlockWith,
   verifierStateManager,
 } from "./verifierStateManager";
 export type {
   RecordedRun,
   RecordedRunParams,
+  RunBlockWithOptions,
   VerifierStateManagerOptions,
 } from "./verifierStateManager";
 export {

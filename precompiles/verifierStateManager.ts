@@ -18,7 +18,7 @@ import {
 } from "@ethereumjs/util";
 import { type RunBlockResult, type VM, createVM, runBlock } from "@ethereumjs/vm";
 
-import { canRunWithoutRunBlock, runVerifierBlock } from "./blockRunner";
+import { type BlockRunOptions, canRunWithoutRunBlock, runVerifierBlock } from "./blockRunner";
 import { CachedReadStateManager } from "./cachedReadStateManager";
 import { keccak256 } from "./crypto";
 import { DecodedAccountCache, DecodedAccountElement } from "./decodedAccountCache";
@@ -329,7 +329,7 @@ export interface RecordedRunParams {
    * node's capture of a block it built); EXECUTE's run (`runBlockAsVerifier`) when absent.
    */
   readonly againstHeader?: boolean;
-  /** With `againstHeader` absent: run EthereumJS's runBlock, not `runVerifierBlock` (the differential test's baseline). */
+  /** Run EthereumJS's runBlock, not `runVerifierBlock` (the differential tests' baseline). */
   readonly ethereumJsRunBlock?: boolean;
 }
 
@@ -361,7 +361,7 @@ export async function recordVerifierRun(params: RecordedRunParams): Promise<Reco
   params.prepareVm?.(vm);
   const result =
     params.againstHeader === true
-      ? await runBlockAgainstHeader(vm, block)
+      ? await runBlockAgainstHeader(vm, block, params.ethereumJsRunBlock)
       : await runBlockAsVerifier(vm, block, params.ethereumJsRunBlock);
   return { recording, stateRoot: result.stateRoot, result };
 }
@@ -390,29 +390,42 @@ export function executionView(block: Block): Block {
  * in one pass) when it covers the VM's fork, which every fork up to Osaka is; `ethereumJsRunBlock` (or
  * any fork it does not cover) runs EthereumJS's runBlock itself: the same result, errors and reads
  * (test/precompiles/blockRunnerDifferential.test.ts), so that switch exists only for a same-run
- * benchmark baseline and the differential test.
+ * benchmark baseline and the differential tests.
  */
 export function runBlockAsVerifier(vm: VM, block: Block, ethereumJsRunBlock = false): Promise<RunBlockResult> {
-  if (!ethereumJsRunBlock && canRunWithoutRunBlock(vm, block)) return runVerifierBlock(vm, executionView(block));
-  return runBlock(vm, {
-    block: executionView(block),
-    generate: true,
-    skipBlockValidation: true,
-    skipHardForkValidation: true,
-  });
+  return runBlockWith(vm, block, { ethereumJsRunBlock });
 }
 
 /**
  * EXECUTE's run (`runBlockAsVerifier`: the same state reads, in the same order, so the same witness)
- * with `generate: false`: runBlock then compares the header's receipts root, bloom, gas used,
- * requests hash and state root with what the run gave (throwing at the first that differs) instead
- * of generating them, which skips the transactions root `generate` builds (a trie, one put per
- * transaction: ~1/4 of the roots' cost in the node, docs/design/l2-throughput.md stop 25) and the
- * rebuild of the block. Neither touches the state: both come after the state root is read.
+ * with `generate: false`: the run then compares the header's requests hash, receipts root, bloom, gas
+ * used and state root with what it gave (throwing at the first that differs) instead of generating
+ * them, which skips the transactions root and the rebuild of the block. Neither touches the state:
+ * both come after the state root is read.
  */
-export function runBlockAgainstHeader(vm: VM, block: Block): Promise<RunBlockResult> {
+export function runBlockAgainstHeader(vm: VM, block: Block, ethereumJsRunBlock = false): Promise<RunBlockResult> {
+  return runBlockWith(vm, block, { againstHeader: true, ethereumJsRunBlock });
+}
+
+export interface RunBlockWithOptions extends BlockRunOptions {
+  /** Run EthereumJS's runBlock even where `runVerifierBlock` covers the fork: the differential tests' and benches' baseline. */
+  readonly ethereumJsRunBlock?: boolean;
+}
+
+/**
+ * A block run with runBlock's `skipBlockValidation` and `skipHardForkValidation`, `generate` unless
+ * `againstHeader`, from `root` when given, on the block's `executionView`: by `runVerifierBlock` when it
+ * covers the VM and block (`canRunWithoutRunBlock`), else by EthereumJS's runBlock. EXECUTE, the
+ * witness recorders and the node's block build all run blocks through it, so they run the same code.
+ */
+export function runBlockWith(vm: VM, block: Block, options: RunBlockWithOptions = {}): Promise<RunBlockResult> {
+  const view = executionView(block);
+  if (options.ethereumJsRunBlock !== true && canRunWithoutRunBlock(vm, block))
+    return runVerifierBlock(vm, view, { againstHeader: options.againstHeader, root: options.root });
   return runBlock(vm, {
-    block: executionView(block),
+    block: view,
+    root: options.root,
+    generate: options.againstHeader !== true,
     skipBlockValidation: true,
     skipHardForkValidation: true,
   });

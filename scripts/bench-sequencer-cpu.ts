@@ -11,6 +11,9 @@
  * in order, each on the same transfers; BENCH_ROUNDS=n repeats the list, reversed every other round
  * (main, worker, worker, main, …). Beside the process's CPU it prints the node's main thread's
  * (/proc, Linux): with the capture on a worker the two differ by the worker's share.
+ * BENCH_BLOCK_RUNNERS=runner,runBlock: one sequencer per entry instead (capture on the chain's default
+ * thread), building and capturing with EXECUTE's block runner (`runner`) or EthereumJS's runBlock
+ * (`runBlock`, the chain's `ethereumJsRunBlock`), alternated the same way: a same-process baseline.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
@@ -35,6 +38,11 @@ const CHAIN_ID = 31_337_777n;
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 const CAPTURE_THREADS = process.env.BENCH_CAPTURE_THREADS?.split(",") as CaptureThread[] | undefined;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+type BlockRunner = "runner" | "runBlock";
+const BLOCK_RUNNERS = process.env.BENCH_BLOCK_RUNNERS?.split(",").map((name): BlockRunner => {
+  if (name === "runner" || name === "runBlock") return name;
+  throw new Error(`BENCH_BLOCK_RUNNERS: "${name}" is neither runner nor runBlock`);
+});
 
 /** CPU time of the process's main thread in µs (utime + stime of /proc/self/task/<pid>/stat); undefined off Linux. */
 function mainThreadCpuMicros(): number | undefined {
@@ -48,15 +56,21 @@ function mainThreadCpuMicros(): number | undefined {
   }
 }
 
-async function main(): Promise<void> {
-  if (CAPTURE_THREADS === undefined) return run(undefined);
+/** Each entry once per round, the order reversed every other round (a, b, b, a, …). */
+async function alternated<T>(entries: readonly T[], each: (entry: T) => Promise<void>): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? CAPTURE_THREADS : [...CAPTURE_THREADS].reverse();
-    for (const thread of order) await run(thread);
+    const order = round % 2 === 0 ? entries : [...entries].reverse();
+    for (const entry of order) await each(entry);
   }
 }
 
-async function run(captureThread: CaptureThread | undefined): Promise<void> {
+async function main(): Promise<void> {
+  if (BLOCK_RUNNERS !== undefined) return alternated(BLOCK_RUNNERS, (runner) => run(undefined, runner));
+  if (CAPTURE_THREADS === undefined) return run(undefined);
+  return alternated(CAPTURE_THREADS, (thread) => run(thread));
+}
+
+async function run(captureThread: CaptureThread | undefined, runner: BlockRunner = "runner"): Promise<void> {
   const common = createChainCommon(CHAIN_ID);
   const signers = Array.from({ length: SENDERS }, (_, i) => TestSigner.fromSeed(100 + i, common));
   const dir = mkdtempSync(path.join(tmpdir(), "bench-sequencer-cpu-"));
@@ -72,6 +86,7 @@ async function run(captureThread: CaptureThread | undefined): Promise<void> {
     now: () => BigInt(Math.floor(Date.now() / 1000)),
     logger: silentLogger,
     captureThread,
+    ethereumJsRunBlock: runner === "runBlock",
   });
   try {
     await sequencer.chain.warmCapture();
@@ -111,7 +126,7 @@ async function run(captureThread: CaptureThread | undefined): Promise<void> {
     const cpuMs = (measured.user + measured.system) / 1000;
     const { thread, onThread } = sequencer.chain.capture;
     console.log(
-      `capture ${thread} (${onThread} on its thread), main thread ${(mainThread / 1000).toFixed(0)} ms CPU, ` +
+      `${runner}: capture ${thread} (${onThread} on its thread), main thread ${(mainThread / 1000).toFixed(0)} ms CPU, ` +
         `${(mainThread / txs).toFixed(0)} µs per transfer; process: ` +
         `${txs} transfers in ${BLOCKS} blocks of ${TXS_PER_BLOCK}: CPU ${cpuMs.toFixed(0)} ms (user ${(measured.user / 1000).toFixed(0)}, ` +
         `system ${(measured.system / 1000).toFixed(0)}), ${((1000 * cpuMs) / txs).toFixed(0)} µs per transfer, ` +

@@ -2,9 +2,9 @@ import { Block, type HeaderData, createBlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { Blob4844Tx, Capability, type TypedTransaction } from "@ethereumjs/tx";
 import { Address, KECCAK256_RLP } from "@ethereumjs/util";
-import { type AfterBlockEvent, type RunBlockResult, type RunTxResult, type VM, runBlock } from "@ethereumjs/vm";
+import type { AfterBlockEvent, RunBlockResult, RunTxResult, VM } from "@ethereumjs/vm";
 
-import { SystemCallError, checkUncheckedSystemContracts, executionView, watchSystemCalls } from "../../precompiles";
+import { SystemCallError, checkUncheckedSystemContracts, runBlockWith, watchSystemCalls } from "../../precompiles";
 import { yieldBetweenTransactions } from "./executionYield";
 import { feeCapOf } from "./txPool";
 import { describeRejection } from "./txValidation";
@@ -30,6 +30,12 @@ export interface ProduceBlockParams {
   readonly txs: readonly TypedTransaction[];
   readonly template: BlockTemplate;
   readonly beforeExecution?: BeforeExecutionHook;
+  /**
+   * Build with EthereumJS's runBlock instead of EXECUTE's block runner (`runBlockWith`): the same
+   * blocks, receipts and errors (test/rollup-node/chain/blockRunnerNode.test.ts); the differential
+   * test's and the benches' baseline only.
+   */
+  readonly ethereumJsRunBlock?: boolean;
 }
 
 const BLOCK_FULL = "tx has a higher gas limit than the block";
@@ -200,15 +206,13 @@ async function attempt(params: ProduceBlockParams, txs: readonly TypedTransactio
   // EthereumJS accepts a block whose EIP-7002/7251 system call failed; the specs (and EXECUTE) do not.
   const systemCalls = watchSystemCalls(common, vm.evm);
   try {
-    // executionView: runBlock(generate) ends by rebuilding the block from a spread of it, which
-    // re-created every transaction (a Common copy and a parameter merge each, ~8 % of a capacity
-    // run's CPU); through the view the rebuild has no transactions, and only its header is used.
-    const result = await runBlock(vm, {
-      block: executionView(block),
+    // runBlockWith runs the block's executionView: the generate branch's rebuild of the block from a
+    // spread of it then re-creates no transaction (a Common copy and a parameter merge each, ~8 % of a
+    // capacity run's CPU), and only its header is used. EXECUTE's runner builds the transactions and
+    // receipts roots in one pass each, not a trie with a put per item (docs/design/l2-throughput.md).
+    const result = await runBlockWith(vm, block, {
       root: params.parentStateRoot,
-      generate: true,
-      skipBlockValidation: true,
-      skipHardForkValidation: true,
+      ethereumJsRunBlock: params.ethereumJsRunBlock,
     });
     systemCalls.verdict();
     if (built === undefined) throw new Error("runBlock did not report the generated block");
@@ -231,7 +235,7 @@ async function attempt(params: ProduceBlockParams, txs: readonly TypedTransactio
 }
 
 /**
- * Builds and executes the next block with `runBlock(generate)`: one linear pass over the
+ * Builds and executes the next block with runBlock(generate)'s steps (`runBlockWith`): one linear pass over the
  * transactions (unlike `BlockBuilder.addTransaction`, which re-creates the block per tx), and
  * the exact code path the EXECUTE verifier re-runs, so the header always verifies.
  *

@@ -142,6 +142,12 @@ export interface ChainConfig {
   readonly captureThread?: CaptureThread;
   /** Where the chain reports what it decided on its own (a capture thread that failed); silent when absent. */
   readonly logger?: Logger;
+  /**
+   * Build blocks and capture their witnesses (on the chain's thread) with EthereumJS's runBlock instead
+   * of EXECUTE's block runner (`runBlockWith`): the same blocks, receipts, witnesses and errors
+   * (test/rollup-node/chain/blockRunnerNode.test.ts). The differential tests' and benches' baseline only.
+   */
+  readonly ethereumJsRunBlock?: boolean;
 }
 
 /** An account as the head state holds it, with the head it was read at. */
@@ -573,6 +579,7 @@ export class Chain {
             parentStateRoot: preStateRoot,
             txs: candidates,
             beforeExecution: this.config.beforeExecution,
+            ethereumJsRunBlock: this.config.ethereumJsRunBlock,
             template: {
               timestamp,
               coinbase: options.coinbase ?? parent.header.coinbase.bytes,
@@ -599,6 +606,7 @@ export class Chain {
             block: built.record.block,
             // Recorded under the rule of the block's number and timestamp, as EXECUTE will verify it.
             writes: this.writeRules,
+            ethereumJsRunBlock: this.config.ethereumJsRunBlock,
           },
           reads.get(built),
         );
@@ -631,7 +639,9 @@ export class Chain {
    */
   private async witnessOf(params: CaptureParams, nodes: ReadNodes | undefined): Promise<Witness> {
     const thread = this.captureThread;
-    if (thread === undefined || nodes === undefined || !thread.ready) return captureWitness(params);
+    // The capture thread runs EXECUTE's block runner: the runBlock baseline captures here.
+    if (thread === undefined || nodes === undefined || !thread.ready || params.ethereumJsRunBlock === true)
+      return captureWitness(params);
     try {
       const witness = await thread.capture({ ...params, writes: params.writes ?? this.writeRules, nodes });
       this.threadCaptures++;
@@ -714,6 +724,7 @@ export class Chain {
           txs,
           template,
           beforeExecution: this.config.beforeExecution,
+          ethereumJsRunBlock: this.config.ethereumJsRunBlock,
         });
         const refused = mined.skipped[0];
         if (refused !== undefined)

@@ -223,11 +223,13 @@ export interface CaptureParams {
    * A constant other rule only for the differential test of the write paths.
    */
   readonly writes?: WriteRules;
+  /** Re-execute with EthereumJS's runBlock, not EXECUTE's block runner: the differential tests' baseline. */
+  readonly ethereumJsRunBlock?: boolean;
 }
 
 /**
  * Re-executes a built block exactly as the EXECUTE verifier does (the state manager of
- * precompiles' `verifierStateManager`, EXECUTE's `runBlock` options but `generate: false`: the
+ * precompiles' `verifierStateManager`, EXECUTE's block run but against the header (`generate: false`): the
  * same reads, the header's roots, bloom and gas used compared instead of generated) on the
  * chain's database, recording every pre-state read.
  *
@@ -266,6 +268,7 @@ export async function captureWitness(params: CaptureParams): Promise<Witness> {
       // The header is final: runBlock compares its roots, bloom and gas used with the run (the
       // same reads as EXECUTE's run, without building the transactions root again).
       againstHeader: true,
+      ethereumJsRunBlock: params.ethereumJsRunBlock,
     });
   } catch (error) {
     // A damaged database or block store (or a capture thread answered wrong) is not the block's fault.

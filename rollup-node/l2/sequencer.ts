@@ -43,6 +43,8 @@ export interface SequencerConfig {
   readonly nodeCacheBytes?: number;
   /** Where the chain captures its blocks' witnesses (Chain's DEFAULT_CAPTURE_THREAD when absent). */
   readonly captureThread?: CaptureThread;
+  /** Build and capture with EthereumJS's runBlock (Chain's `ethereumJsRunBlock`): benches' baseline only. */
+  readonly ethereumJsRunBlock?: boolean;
   /** Interval of `start()`'s block production; 1000 ms by default. */
   readonly blockTimeMs?: number;
   /** When false, `start()`'s timer skips blocks with neither transactions nor messages. Default true. */
@@ -313,7 +315,12 @@ export class Sequencer implements SequencerApi, RpcBackend {
     const store = await L2Store.open(config.dataDir, { reset: config.reset });
     try {
       // The store is the chain's block archive: only the newest blocks stay in memory.
-      const cache = { nodeCacheBytes: config.nodeCacheBytes, captureThread: config.captureThread, logger };
+      const cache = {
+        nodeCacheBytes: config.nodeCacheBytes,
+        captureThread: config.captureThread,
+        ethereumJsRunBlock: config.ethereumJsRunBlock,
+        logger,
+      };
       const probe = await Chain.create({
         genesis: config.genesis,
         db: store.db,

@@ -1,7 +1,7 @@
 import { type Block, createBlockFromBytesArray } from "@ethereumjs/block";
 import { type ChainConfig, Mainnet } from "@ethereumjs/common";
 import { RLP } from "@ethereumjs/rlp";
-import { bigIntToBytes, bytesToHex, setLengthLeft } from "@ethereumjs/util";
+import { bigIntToBytes, bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, setLengthLeft } from "@ethereumjs/util";
 import type { RunBlockResult, VM } from "@ethereumjs/vm";
 import { expect } from "chai";
 
@@ -68,7 +68,12 @@ function resultView(result: RunBlockResult): unknown {
 type RunSource = Pick<CorpusEntry, "chainId" | "parentHeader"> & { readonly witness: WitnessParts };
 
 /** One run of a block on a database holding `entry`'s witness, recorded: by runBlock or by the verifier's runner. */
-async function runOf(entry: RunSource, blockRlp: Uint8Array, ethereumJsRunBlock: boolean): Promise<RunView> {
+async function runOf(
+  entry: RunSource,
+  blockRlp: Uint8Array,
+  ethereumJsRunBlock: boolean,
+  againstHeader = false,
+): Promise<RunView> {
   const common = l2Common(entry.chainId);
   const parent = decodeHeader(entry.parentHeader, common, "parent header");
   const block: Block = createBlockFromBytesArray(RLP.decode(blockRlp) as never, {
@@ -93,6 +98,7 @@ async function runOf(entry: RunSource, blockRlp: Uint8Array, ethereumJsRunBlock:
     blockchain: WitnessBlockchain.fromHeaders(parent, entry.witness.headers),
     prepareVm,
     ethereumJsRunBlock,
+    againstHeader,
   };
   try {
     const run = await recordVerifierRun(params);
@@ -183,6 +189,38 @@ describe("EXECUTE's block runner against EthereumJS's runBlock", function () {
     // The broken system contracts make EthereumJS's run itself fail or produce requests.
     expect(corpus.brokenSystemContracts.length).to.be.greaterThan(0);
     expect(failed).to.be.lessThan(compared);
+  });
+
+  it("against the header (the node's capture): every corpus block and headers that lie, the same result, error, afterBlock header and reads", async () => {
+    let compared = 0;
+    let refused = 0;
+    const other = new Uint8Array(32).fill(0xab);
+    const bloom = new Uint8Array(256);
+    bloom[3] = 1;
+    for (const entry of [...corpus.entries, ...corpus.brokenSystemContracts]) {
+      const values = RLP.decode(entry.block) as unknown as Uint8Array[][];
+      const gasUsed = bytesToBigInt(values[0][HEADER.gasUsed]);
+      const otherGasUsed = bigIntToUnpaddedBytes(gasUsed > 0n ? gasUsed - 1n : 1n);
+      const blocks: Record<string, Uint8Array> = {
+        block: entry.block,
+        "receipts root": withHeaderField(entry.block, HEADER.receiptTrie, other),
+        bloom: withHeaderField(entry.block, HEADER.logsBloom, bloom),
+        "gas used": withHeaderField(entry.block, HEADER.gasUsed, otherGasUsed),
+        "state root": withHeaderField(entry.block, HEADER.stateRoot, other),
+        "requests hash": withHeaderField(entry.block, HEADER.requestsHash, other),
+      };
+      for (const [name, block] of Object.entries(blocks)) {
+        const own = await runOf(entry, block, false, true);
+        const upstream = await runOf(entry, block, true, true);
+        expect(own.ownRunner, `${entry.name}, ${name}`).to.equal(true);
+        expect({ ...own, ownRunner: true }, `${entry.name}, ${name}`).to.deep.equal({ ...upstream, ownRunner: true });
+        compared++;
+        if (own.error !== undefined) refused++;
+      }
+    }
+    // Not vacuous: each lie is refused (5 per entry at least), and true headers are accepted.
+    expect(refused).to.be.greaterThan((compared * 5) / 6 - 1);
+    expect(refused).to.be.lessThan(compared);
   });
 
   it("blocks whose header lies about a generated field: the same verdict and message", async () => {

@@ -8,13 +8,13 @@ import { type CaptureParams, captureWitness, storeAncestors } from "../../rollup
 
 /**
  * The node's witness recorder run again on a block `chain` mined, with the database and block store
- * `mineBlock` hands the capture (the chain's private fields): under another write rule, or on
- * another block over the same pre-state (a tampered copy).
+ * `mineBlock` hands the capture (the chain's private fields): under another write rule, on another
+ * block over the same pre-state (a tampered copy), or with EthereumJS's runBlock (the baseline).
  */
 export function recaptureWitness(
   chain: Chain,
   mined: MinedBlock,
-  options: { readonly writes?: WriteRules; readonly block?: Block } = {},
+  options: { readonly writes?: WriteRules; readonly block?: Block; readonly ethereumJsRunBlock?: boolean } = {},
 ): Promise<Witness> {
   const internals = chain as unknown as { db: CaptureParams["db"]; store: BlockStore };
   return captureWitness({
@@ -24,5 +24,6 @@ export function recaptureWitness(
     preStateRoot: mined.preStateRoot,
     block: options.block ?? mined.record.block,
     ...(options.writes === undefined ? {} : { writes: options.writes }),
+    ...(options.ethereumJsRunBlock === undefined ? {} : { ethereumJsRunBlock: options.ethereumJsRunBlock }),
   });
 }

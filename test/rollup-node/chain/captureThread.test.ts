@@ -10,10 +10,10 @@ import type { CaptureThread } from "../../../rollup-node/chain/captureProtocol";
 import { encodeWitness } from "../../../precompiles";
 import { ShippedNodesDB } from "../../../rollup-node/chain/captureProtocol";
 import { CaptureThreadError } from "../../../rollup-node/chain/captureThread";
-import type { GenesisAccount } from "../../../rollup-node/chain/genesis";
 import type { NodeCacheDB } from "../../../rollup-node/chain/nodeCacheDb";
 import type { MineOptions, MinedBlock } from "../../../rollup-node/chain/types";
 import { type AncestorSource, captureWitness, storeAncestors } from "../../../rollup-node/chain/witnessCapture";
+import { writingAlloc } from "../../support/writingAlloc";
 import { TempDirs, openSequencer, signers as l2Signers } from "../l2/l2Support";
 import { startConformanceNode } from "../../../rollup-node/conformance/conformanceNode";
 import { locateSuite } from "../../../rollup-node/conformance/suite";
@@ -22,12 +22,7 @@ import type { Logger } from "../../../rollup-node/logger";
 import { Rng } from "../../../tools/executeFuzz";
 import {
   BLOCKHASH_ADDRESS,
-  BLOCKHASH_CODE,
-  STORE_ADDRESS,
-  STORE_AND_LOG_CODE,
   STORE_AND_LOG_INITCODE,
-  SETTER_ADDRESS,
-  SETTER_CODE,
   TestSigner,
   randomWritingTx,
   word,
@@ -59,15 +54,7 @@ async function pair(): Promise<Pair> {
     captureThread: "main",
   });
   const signers = [0, 1, 2, 3, 4, 5].map((seed) => TestSigner.fromSeed(60 + seed, probe.common));
-  const storage: Record<string, `0x${string}`> = {};
-  for (let slot = 1; slot <= 24; slot++) storage[`0x${word(slot)}`] = `0x${word(slot * 7)}`;
-  const alloc: Record<string, GenesisAccount> = {
-    [STORE_ADDRESS]: { nonce: 1n, code: STORE_AND_LOG_CODE as `0x${string}`, storage },
-    [SETTER_ADDRESS]: { nonce: 1n, code: SETTER_CODE as `0x${string}`, storage },
-    // BLOCKHASH of a random ancestor: the capture asks for ancestors' headers.
-    [BLOCKHASH_ADDRESS]: { nonce: 1n, code: BLOCKHASH_CODE as `0x${string}` },
-  };
-  for (const signer of signers) alloc[signer.address.toString()] = { balance: 10n ** 21n };
+  const alloc = writingAlloc(signers);
   const genesis = l2Genesis({ chainId: CHAIN_ID, timestamp: GENESIS_TIME, bridgeCode: "0x00", alloc });
   const warnings: string[] = [];
   const logger: Logger = { info: () => {}, debug: () => {}, error: () => {}, warn: (m) => warnings.push(m) };
