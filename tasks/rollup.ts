@@ -2,21 +2,34 @@
 // because they need the contract bindings `hardhat compile` generates after the config loads.
 // Every action runs inside `taskAction`: a failure is one line and a hint, never a stack trace.
 import { task, types } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { CLIArgumentType, HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { DEFAULT_ROLLUP_POLICY } from "../deploy/policy";
 import { DEFAULT_DATA_DIR, DEFAULT_L2_CHAIN_ID, TASK_DEFAULT_URLS } from "../rollup-node/devnet/defaults";
 import type { DeployArgs } from "./rollupActions";
 import type { ConnectionArgs, SignerArgs } from "./rollupContext";
-import { RPC_ENV, taskAction } from "./taskErrors";
+import { RPC_ENV, RollupTaskError, taskAction } from "./taskErrors";
 
 type TaskDefinition = ReturnType<typeof task>;
 
 /**
- * The integer options are declared as strings (Hardhat's `types.int` refuses `--last -3` with
- * HH301 and a stack trace before the task runs) and parsed here, by taskInput's one parser, into
- * the numbers the actions take: a bad value is one line and a hint. `examples` names each such
- * option of the task with the value its hint shows.
+ * The type of the integer options: Hardhat's `types.int` refuses `--last -3` with HH301 and a
+ * stack trace before the task runs, so the command line's text passes as it is (and a script's
+ * `hre.run` may give a number) to `withIntegers`, which parses it with taskInput's one parser.
+ */
+const integerText: CLIArgumentType<string | number> = {
+  name: "integer",
+  parse: (_name, text) => text,
+  validate: (name, value) => {
+    if (typeof value !== "string" && typeof value !== "number")
+      throw new RollupTaskError("INVALID_INPUT", `${name} ${String(value)} is not an integer`, "pass a whole number");
+  },
+};
+
+/**
+ * The task's integer options (`integerText`) parsed into the numbers the actions take: a bad
+ * value is one line and a hint. `examples` names each such option of the task with the value its
+ * hint shows.
  */
 const withIntegers =
   <A extends object>(
@@ -63,8 +76,8 @@ const withSigner = <T extends TaskDefinition>(t: T): T =>
     .addOptionalParam(
       "account",
       "Index of the `l1` network's account to act with, on both layers (default the dev accounts 0–9; NATIVE_ROLLUP_USER_KEY wins)",
-      "0",
-      types.string,
+      0,
+      integerText,
     )
     .addFlag("dev", "Allow the public dev keys on an L1 other than the devnet's") as T;
 
@@ -84,7 +97,7 @@ task(
     "l2ChainId",
     "L2 chain id (default: the --genesis file's, else rollup.l2ChainId of hardhat.config.ts)",
     undefined,
-    types.string,
+    integerText,
   )
   .addOptionalParam(
     "genesis",
@@ -115,13 +128,13 @@ task(
     "inactivity",
     `Seconds of sequencer silence after which anyone may advance (default ${DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod}); fallback sequencing only, refused under based or permissioned`,
     undefined,
-    types.string,
+    integerText,
   )
   .addOptionalParam(
     "forceInclusion",
     "Seconds after which a queued message must be consumed",
-    DEFAULT_ROLLUP_POLICY.forceInclusionDelay.toString(),
-    types.string,
+    Number(DEFAULT_ROLLUP_POLICY.forceInclusionDelay),
+    integerText,
   )
   .addOptionalParam(
     "verificationKeys",
@@ -133,7 +146,7 @@ task(
     "threshold",
     "Proof mode: how many of the keys must prove each block (default: rollup.proofs.threshold, else all)",
     undefined,
-    types.string,
+    integerText,
   )
   .addFlag(
     "verifiers",
@@ -189,7 +202,7 @@ withSigner(
     types.string,
   )
   .addOptionalParam("args", "Its arguments, comma-separated (41,0xabc…) or a JSON array", undefined, types.string)
-  .addOptionalParam("gasLimit", "Gas of the L2 call", "200000", types.string)
+  .addOptionalParam("gasLimit", "Gas of the L2 call", 200_000, integerText)
   .addOptionalParam("value", "ETH to send along", "0", types.string)
   .setAction(
     taskAction(
@@ -218,8 +231,8 @@ withSigner(
   .addOptionalParam(
     "timeout",
     "Seconds to wait for the L2 block to be accepted on L1 (then resume with rollup:finalize)",
-    "300",
-    types.string,
+    300,
+    integerText,
   )
   .setAction(
     taskAction(
@@ -246,8 +259,8 @@ withSigner(
   .addOptionalParam(
     "timeout",
     "Seconds to wait for the L2 block to be accepted on L1 (0: do not wait)",
-    "300",
-    types.string,
+    300,
+    integerText,
   )
   .setAction(
     taskAction(
@@ -292,7 +305,7 @@ withConnection(
   .setAction(taskAction(async (args: ConnectionArgs & { hash: string }, hre) => (await actions()).message(args, hre)));
 
 withConnection(task("rollup:balance", "Shows an account's ETH on L1 and on L2"))
-  .addOptionalParam("account", "Dev account index (0–9)", "0", types.string)
+  .addOptionalParam("account", "Dev account index (0–9)", 0, integerText)
   .addOptionalParam("address", "Any address instead of a dev account", undefined, types.string)
   .setAction(
     taskAction(
@@ -315,7 +328,7 @@ withConnection(
     "Shows how L1 accepted each L2 block: re-executed by EXECUTE, or proven (under which of the policy's keys)",
   ),
 )
-  .addOptionalParam("last", "How many of the latest accepted blocks to show", "20", types.string)
+  .addOptionalParam("last", "How many of the latest accepted blocks to show", 20, integerText)
   .setAction(
     taskAction(
       withIntegers({ last: 20 }, async (args: ConnectionArgs & { last: number }, hre) =>

@@ -44,13 +44,13 @@ export function integerOption(option: string, value: string | number, example: n
  * value its hint shows); an option left out stays undefined.
  */
 export function integerArgs<A extends object>(args: A, examples: Readonly<Record<string, number>>): A {
-  const parsed: Record<string, unknown> = { ...args };
+  const parsed: Record<string, unknown> = Object.fromEntries(Object.entries(args));
   for (const [name, example] of Object.entries(examples)) {
     const value = parsed[name];
     if (value === undefined || value === null) continue;
     parsed[name] = integerOption(flagOf(name), value as string | number, example);
   }
-  return parsed as A;
+  return parsed as unknown as A;
 }
 
 /** `--account`: an integer from 0 to 9. */

@@ -67,6 +67,11 @@ describe("integer options of the rollup:* tasks: a bad value is one line and a h
     }
   });
 
+  it("a script's hre.run may still pass numbers: they reach the task's own range check", async () => {
+    const error = await rejection(hre.run("rollup:blocks", { last: 0, l1Rpc: dead, l2Rpc: dead }));
+    expect(error.message).to.equal("--last 0 is not a positive number of blocks\nhint: pass e.g. --last 20");
+  });
+
   it("the parser takes decimal integers only, as numbers", () => {
     expect(integerOption("--last", " 20 ", 20)).to.equal(20);
     expect(integerOption("--last", "-3", 20)).to.equal(-3);
