@@ -23,7 +23,7 @@ import path from "node:path";
 
 import { HDNodeWallet, JsonRpcProvider, Wallet, formatEther, parseEther } from "ethers";
 
-import { type MessageStatusReport, RollupClient, describeStatus } from "../sdk";
+import { type MessageStatusReport, RollupClient, RollupSdkError, describeStatus } from "../sdk";
 
 const L1_URL = process.env.L1_RPC_URL ?? "http://127.0.0.1:8545";
 const L2_URL = process.env.L2_RPC_URL ?? "http://127.0.0.1:9545";
@@ -82,7 +82,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // SDK errors carry a code and a hint that says what to do next.
   console.error(error instanceof Error ? error.message : error);
+  // SDK errors carry a code and a hint that says what to do next (not part of the message).
+  if (error instanceof RollupSdkError) console.error(`hint: ${error.hint}`);
   process.exitCode = 1;
 });

@@ -1,14 +1,15 @@
 /**
  * The SDK's errors. Each carries a stable `code` (for programs: `err.code === "NOT_PROVABLE_YET"`)
  * and a `hint` that says what to do next (for the human reading it). Callers tell them apart
- * with `instanceof` or by `code`.
+ * with `instanceof` or by `code`. The `message` says what went wrong and not the hint, so a
+ * caller printing both prints the hint once (Node shows `hint` with an uncaught error's properties).
  */
 import { CodedError, ProtocolError } from "../protocol";
 
 export class RollupSdkError extends CodedError {
   declare readonly code: RollupSdkErrorCode;
   constructor(code: RollupSdkErrorCode, message: string, hint: string) {
-    super(code, `${message}\nhint: ${hint}`, hint);
+    super(code, message, hint);
   }
 
   /**

@@ -128,6 +128,17 @@ function l1OnlyWriteRules(rollup: HardhatRuntimeEnvironment["config"]["rollup"])
     : { execute: { writeRules: new Map([[rollup.l2ChainId, rollup.writeRules]]) } };
 }
 
+/**
+ * The line the devnet prints before it loads its modules: the node's code takes a minute to load
+ * on a busy machine (64 s at load 30, trial s29), and without a word after Hardhat's compile line
+ * the terminal looked stuck.
+ */
+export function devnetStartingLine(l1Only: boolean): string {
+  return l1Only
+    ? "Starting the L1 devnet: loading the chain (a few seconds, longer on a busy machine)…"
+    : "Starting the native rollup devnet: loading the L1, the rollup and the L2 node (a few seconds, up to a minute on a busy machine)…";
+}
+
 task(
   "devnet",
   `Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on ${DEFAULT_L1_PORT}, the rollup contract, the L2 node on ${DEFAULT_L2_RPC_PORT}`,
@@ -198,6 +209,7 @@ task(
       if (l2ChainIdFlag !== undefined) distinctChainIds(l1ChainId, l2ChainIdFlag);
       const cors = corsOrigins(args.cors);
       if (args.l1Only) {
+        console.log(devnetStartingLine(true));
         const { runL1DevnetForeground } = await import("../rollup-node/devnet/run");
         await runL1DevnetForeground({
           host: args.host,
@@ -216,6 +228,7 @@ task(
       }
       // The rollup and the L2 genesis need the compiled contracts.
       await hre.run("compile", { quiet: true });
+      console.log(devnetStartingLine(false));
       // Loaded here: the rollup needs the contract bindings that compile just generated.
       const { runRollupDevnetForeground } = await import("../rollup-node/devnet/runRollup");
       const { devnetOptionsFromConfig } = await import("./devnetConfig");

@@ -2,14 +2,45 @@
 // because they need the contract bindings `hardhat compile` generates after the config loads.
 // Every action runs inside `taskAction`: a failure is one line and a hint, never a stack trace.
 import { task, types } from "hardhat/config";
+import type { CLIArgumentType, HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { DEFAULT_ROLLUP_POLICY } from "../deploy/policy";
-import { DEFAULT_DATA_DIR, TASK_DEFAULT_URLS } from "../rollup-node/devnet/defaults";
+import { DEFAULT_DATA_DIR, DEFAULT_L2_CHAIN_ID, TASK_DEFAULT_URLS } from "../rollup-node/devnet/defaults";
 import type { DeployArgs } from "./rollupActions";
 import type { ConnectionArgs, SignerArgs } from "./rollupContext";
-import { RPC_ENV, taskAction } from "./taskErrors";
+import { RPC_ENV, RollupTaskError, taskAction } from "./taskErrors";
 
 type TaskDefinition = ReturnType<typeof task>;
+
+/**
+ * The type of the integer options: Hardhat's `types.int` refuses `--last -3` with HH301 and a
+ * stack trace before the task runs, so the command line's text passes as it is (and a script's
+ * `hre.run` may give a number) to `withIntegers`, which parses it with taskInput's one parser.
+ */
+const integerText: CLIArgumentType<string | number> = {
+  name: "integer",
+  parse: (_name, text) => text,
+  validate: (name, value) => {
+    if (typeof value !== "string" && typeof value !== "number")
+      throw new RollupTaskError("INVALID_INPUT", `${name} ${String(value)} is not an integer`, "pass a whole number");
+  },
+};
+
+/**
+ * The task's integer options (`integerText`) parsed into the numbers the actions take: a bad
+ * value is one line and a hint. `examples` names each such option of the task with the value its
+ * hint shows.
+ */
+const withIntegers =
+  <A extends object>(
+    examples: Readonly<Record<string, number>>,
+    run: (args: A, hre: HardhatRuntimeEnvironment) => Promise<void>,
+  ): ((args: A, hre: HardhatRuntimeEnvironment) => Promise<void>) =>
+  async (args, hre) =>
+    run((await import("./taskInput")).integerArgs(args, examples), hre);
+
+/** `--account` of the tasks that act as a dev account. */
+const ACCOUNT = { account: 0 } as const;
 
 /** Where the devnet is: every task that talks to it takes these. */
 const withConnection = <T extends TaskDefinition>(t: T): T =>
@@ -46,7 +77,7 @@ const withSigner = <T extends TaskDefinition>(t: T): T =>
       "account",
       "Index of the `l1` network's account to act with, on both layers (default the dev accounts 0–9; NATIVE_ROLLUP_USER_KEY wins)",
       0,
-      types.int,
+      integerText,
     )
     .addFlag("dev", "Allow the public dev keys on an L1 other than the devnet's") as T;
 
@@ -66,7 +97,7 @@ task(
     "l2ChainId",
     "L2 chain id (default: the --genesis file's, else rollup.l2ChainId of hardhat.config.ts)",
     undefined,
-    types.int,
+    integerText,
   )
   .addOptionalParam(
     "genesis",
@@ -97,13 +128,13 @@ task(
     "inactivity",
     `Seconds of sequencer silence after which anyone may advance (default ${DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod}); fallback sequencing only, refused under based or permissioned`,
     undefined,
-    types.int,
+    integerText,
   )
   .addOptionalParam(
     "forceInclusion",
     "Seconds after which a queued message must be consumed",
     Number(DEFAULT_ROLLUP_POLICY.forceInclusionDelay),
-    types.int,
+    integerText,
   )
   .addOptionalParam(
     "verificationKeys",
@@ -115,7 +146,7 @@ task(
     "threshold",
     "Proof mode: how many of the keys must prove each block (default: rollup.proofs.threshold, else all)",
     undefined,
-    types.int,
+    integerText,
   )
   .addFlag(
     "verifiers",
@@ -131,13 +162,29 @@ task(
     "deployment.json",
     types.string,
   )
-  .setAction(taskAction(async (args: DeployArgs, hre) => (await actions()).deploy(args, hre)));
+  .setAction(
+    taskAction(
+      withIntegers(
+        {
+          l2ChainId: Number(DEFAULT_L2_CHAIN_ID),
+          inactivity: Number(DEFAULT_ROLLUP_POLICY.sequencerInactivityPeriod),
+          forceInclusion: Number(DEFAULT_ROLLUP_POLICY.forceInclusionDelay),
+          threshold: 1,
+        },
+        async (args: DeployArgs, hre) => (await actions()).deploy(args, hre),
+      ),
+    ),
+  );
 
 withSigner(task("rollup:deposit", "Deposits ETH from L1 to L2 and waits until it is credited on L2"))
   .addParam("amount", "ETH to deposit (more than 0)", undefined, types.string)
   .addOptionalParam("to", "L2 recipient (default: the same account)", undefined, types.string)
   .setAction(
-    taskAction(async (args: SignerArgs & { amount: string; to?: string }, hre) => (await actions()).deposit(args, hre)),
+    taskAction(
+      withIntegers(ACCOUNT, async (args: SignerArgs & { amount: string; to?: string }, hre) =>
+        (await actions()).deposit(args, hre),
+      ),
+    ),
   );
 
 withSigner(
@@ -155,14 +202,24 @@ withSigner(
     types.string,
   )
   .addOptionalParam("args", "Its arguments, comma-separated (41,0xabc…) or a JSON array", undefined, types.string)
-  .addOptionalParam("gasLimit", "Gas of the L2 call", 200_000, types.int)
+  .addOptionalParam("gasLimit", "Gas of the L2 call", 200_000, integerText)
   .addOptionalParam("value", "ETH to send along", "0", types.string)
   .setAction(
     taskAction(
-      async (
-        args: SignerArgs & { to: string; data?: string; sig?: string; args?: string; gasLimit: number; value: string },
-        hre,
-      ) => (await actions()).sendMessage(args, hre),
+      withIntegers(
+        { ...ACCOUNT, gasLimit: 200_000 },
+        async (
+          args: SignerArgs & {
+            to: string;
+            data?: string;
+            sig?: string;
+            args?: string;
+            gasLimit: number;
+            value: string;
+          },
+          hre,
+        ) => (await actions()).sendMessage(args, hre),
+      ),
     ),
   );
 
@@ -175,11 +232,15 @@ withSigner(
     "timeout",
     "Seconds to wait for the L2 block to be accepted on L1 (then resume with rollup:finalize)",
     300,
-    types.int,
+    integerText,
   )
   .setAction(
-    taskAction(async (args: SignerArgs & { amount: string; to?: string; timeout: number }, hre) =>
-      (await actions()).withdraw(args, hre),
+    taskAction(
+      withIntegers(
+        { ...ACCOUNT, timeout: 300 },
+        async (args: SignerArgs & { amount: string; to?: string; timeout: number }, hre) =>
+          (await actions()).withdraw(args, hre),
+      ),
     ),
   );
 
@@ -195,10 +256,17 @@ withSigner(
     undefined,
     types.string,
   )
-  .addOptionalParam("timeout", "Seconds to wait for the L2 block to be accepted on L1 (0: do not wait)", 300, types.int)
+  .addOptionalParam(
+    "timeout",
+    "Seconds to wait for the L2 block to be accepted on L1 (0: do not wait)",
+    300,
+    integerText,
+  )
   .setAction(
-    taskAction(async (args: SignerArgs & { hash: string; timeout: number }, hre) =>
-      (await actions()).finalize(args, hre),
+    taskAction(
+      withIntegers({ ...ACCOUNT, timeout: 300 }, async (args: SignerArgs & { hash: string; timeout: number }, hre) =>
+        (await actions()).finalize(args, hre),
+      ),
     ),
   );
 
@@ -214,7 +282,13 @@ withSigner(
     undefined,
     types.string,
   )
-  .setAction(taskAction(async (args: SignerArgs & { hash: string }, hre) => (await actions()).retryMessage(args, hre)));
+  .setAction(
+    taskAction(
+      withIntegers(ACCOUNT, async (args: SignerArgs & { hash: string }, hre) =>
+        (await actions()).retryMessage(args, hre),
+      ),
+    ),
+  );
 
 withConnection(
   task(
@@ -231,11 +305,13 @@ withConnection(
   .setAction(taskAction(async (args: ConnectionArgs & { hash: string }, hre) => (await actions()).message(args, hre)));
 
 withConnection(task("rollup:balance", "Shows an account's ETH on L1 and on L2"))
-  .addOptionalParam("account", "Dev account index (0–9)", 0, types.int)
+  .addOptionalParam("account", "Dev account index (0–9)", 0, integerText)
   .addOptionalParam("address", "Any address instead of a dev account", undefined, types.string)
   .setAction(
-    taskAction(async (args: ConnectionArgs & { account: number; address?: string }, hre) =>
-      (await actions()).balance(args, hre),
+    taskAction(
+      withIntegers(ACCOUNT, async (args: ConnectionArgs & { account: number; address?: string }, hre) =>
+        (await actions()).balance(args, hre),
+      ),
     ),
   );
 
@@ -252,5 +328,11 @@ withConnection(
     "Shows how L1 accepted each L2 block: re-executed by EXECUTE, or proven (under which of the policy's keys)",
   ),
 )
-  .addOptionalParam("last", "How many of the latest accepted blocks to show", 20, types.int)
-  .setAction(taskAction(async (args: ConnectionArgs & { last: number }, hre) => (await actions()).blocks(args, hre)));
+  .addOptionalParam("last", "How many of the latest accepted blocks to show", 20, integerText)
+  .setAction(
+    taskAction(
+      withIntegers({ last: 20 }, async (args: ConnectionArgs & { last: number }, hre) =>
+        (await actions()).blocks(args, hre),
+      ),
+    ),
+  );

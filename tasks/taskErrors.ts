@@ -121,7 +121,7 @@ export function toTaskError(error: unknown, endpoints: TaskEndpoints = {}): Erro
   }
   const typed = error as { code?: unknown; hint?: unknown; message?: unknown } | null;
   if (typeof typed?.code === "string" && typeof typed.hint === "string" && typeof typed.message === "string") {
-    // The SDK's messages already end with "\nhint: …": keep the message part only.
+    // rollup:init's messages end with "\nhint: …" (the SDK's and the node's do not): keep the message part only.
     const message = typed.message.split("\nhint: ")[0] ?? typed.message;
     return new RollupTaskError(typed.code, message.split("\n")[0] ?? message, typed.hint, parent);
   }

@@ -17,6 +17,42 @@ export class InvalidTaskInputError extends RollupTaskError {
   }
 }
 
+/** The flag of a task parameter: `l2ChainId` → `--l2-chain-id`, as Hardhat spells it on the command line. */
+export function flagOf(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * An integer option (`--last 20`, `--account 1`). The tasks declare their integer options as
+ * strings and parse them here: Hardhat's own integer type refuses `-3` or `x` with HH301 and a
+ * stack trace before the task runs. Each option's range (positive, a dev account, …) is checked
+ * where it is used. A number passes as it is (a script's `hre.run` may give one).
+ */
+export function integerOption(option: string, value: string | number, example: number): number {
+  const text = String(value).trim();
+  const parsed = Number(text);
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(parsed))
+    throw new InvalidTaskInputError(
+      `${option} "${value}" is not an integer`,
+      `pass a whole number in decimal digits, e.g. ${option} ${example}`,
+    );
+  return parsed;
+}
+
+/**
+ * A task's arguments with its integer options parsed (`examples`: each option's name and the
+ * value its hint shows); an option left out stays undefined.
+ */
+export function integerArgs<A extends object>(args: A, examples: Readonly<Record<string, number>>): A {
+  const parsed: Record<string, unknown> = Object.fromEntries(Object.entries(args));
+  for (const [name, example] of Object.entries(examples)) {
+    const value = parsed[name];
+    if (value === undefined || value === null) continue;
+    parsed[name] = integerOption(flagOf(name), value as string | number, example);
+  }
+  return parsed as unknown as A;
+}
+
 /** `--account`: an integer from 0 to 9. */
 export function accountIndex(value: number): number {
   if (!Number.isInteger(value) || value < 0 || value >= DEV_ACCOUNT_COUNT) {

@@ -12,7 +12,7 @@ import {
   resolveOptions,
 } from "./commandOptions";
 import { ATTESTER_OPTIONS, ATTESTER_USAGE } from "./attesterOptions";
-import { KeyError, type SecretKey, attesterKeyBytes, keyEnvNames, loadRoleKey } from "./keySources";
+import { KeyError, type SecretKey, attesterKeyBytes, describeKeySource, keyEnvNames, loadRoleKey } from "./keySources";
 import { type AttesterServer, startAttesterServer } from "../provers/attesterServer";
 import { COMMITTEE_CIRCUIT } from "../provers/committee";
 import { devAttesterKeys } from "../provers/proofService";
@@ -103,7 +103,7 @@ export async function startAttesterCommand(
   context
     .logger("attester")
     .info(
-      `attester (key from ${key.source}) re-executing under ${options.hardfork}${genesis === undefined ? "" : `, chain ${genesis.chainId}'s write rules ${describeWriteRules(genesis.writeRules ?? DEFAULT_VERIFIER_WRITES)}`}, public key ${server.publicKey[0]},${server.publicKey[1]}`,
+      `attester (key from ${describeKeySource(key.source)}) re-executing under ${options.hardfork}${genesis === undefined ? "" : `, chain ${genesis.chainId}'s write rules ${describeWriteRules(genesis.writeRules ?? DEFAULT_VERIFIER_WRITES)}`}, public key ${server.publicKey[0]},${server.publicKey[1]}`,
     );
   return server;
 }

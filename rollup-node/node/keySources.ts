@@ -19,8 +19,26 @@ export type KeyRole = "deployer" | "sequencer" | "relayer" | "challenger" | "att
 
 export const KEY_ROLES: readonly KeyRole[] = ["deployer", "sequencer", "relayer", "challenger", "attester", "user"];
 
-/** Where a key came from (shown in banners instead of the key). */
-export type KeySource = "env" | "keystore" | "hardhat" | "dev";
+/**
+ * Where a key came from, and how logs and banners name it instead of the key: the role's
+ * environment variable, its keystore, the network's `accounts` in hardhat.config.ts, the public
+ * dev mnemonic, or the key a devnet keeps in its deployment record (its own relayer, not the
+ * mnemonic's).
+ */
+export const KEY_SOURCES = {
+  env: "env",
+  keystore: "keystore",
+  hardhat: "hardhat",
+  dev: "dev",
+  deployment: "the deployment record",
+} as const;
+
+export type KeySource = keyof typeof KEY_SOURCES;
+
+/** How a log line names a key's source: `(key from <this>)`. */
+export function describeKeySource(source: KeySource): string {
+  return KEY_SOURCES[source];
+}
 
 /**
  * The environment variables of a role, e.g. for the sequencer: NATIVE_ROLLUP_SEQUENCER_KEY (a hex
@@ -92,7 +110,7 @@ export class SecretKey {
   }
 
   toString(): string {
-    return `${this.role} key ${this.address} (${this.source})`;
+    return `${this.role} key ${this.address} (${describeKeySource(this.source)})`;
   }
 
   toJSON(): { role: KeyRole; address: string; source: KeySource } {
@@ -215,11 +233,17 @@ export function assertKeyAllowed(key: SecretKey, l1ChainId: bigint, dev: boolean
 
 /**
  * The key of `role`: configured (environment or keystore), else `devFallback` where dev keys are
- * allowed; refused when it is a dev key on another L1 without `dev`, and missing otherwise.
+ * allowed (from `devFallbackSource`: the dev mnemonic unless said otherwise); refused when it is a
+ * dev key on another L1 without `dev`, and missing otherwise.
  */
 export async function resolveRoleKey(
   role: KeyRole,
-  context: { readonly l1ChainId: bigint; readonly dev: boolean; readonly devFallback?: string },
+  context: {
+    readonly l1ChainId: bigint;
+    readonly dev: boolean;
+    readonly devFallback?: string;
+    readonly devFallbackSource?: KeySource;
+  },
   options: KeyLoadOptions = {},
 ): Promise<SecretKey> {
   const configured = await loadRoleKey(role, options);
@@ -228,7 +252,7 @@ export async function resolveRoleKey(
     return configured;
   }
   if (context.devFallback !== undefined && devKeysAllowed(context.l1ChainId, context.dev))
-    return new SecretKey(context.devFallback, role, "dev");
+    return new SecretKey(context.devFallback, role, context.devFallbackSource ?? "dev");
   const names = keyEnvNames(role);
   throw new KeyError(
     "KEY_MISSING",

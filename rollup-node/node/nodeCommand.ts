@@ -40,7 +40,14 @@ import {
   resolveOptions,
 } from "./commandOptions";
 import { CONFIG_EXTRAS, NODE_KEY_ROLES, NODE_OPTIONS, NODE_USAGE } from "./nodeOptions";
-import { type KeyRole, type SecretKey, devKeysAllowed, resolveRoleKey } from "./keySources";
+import {
+  type KeyRole,
+  type KeySource,
+  type SecretKey,
+  describeKeySource,
+  devKeysAllowed,
+  resolveRoleKey,
+} from "./keySources";
 import { type NodeKeys, devNodeKeys, recordedRelayer } from "./keys";
 import { devGenesisFunding, devL2Genesis } from "./l2Genesis";
 import { type RollupNodeConfig, startRollupNode } from "./rollupNode";
@@ -360,10 +367,11 @@ async function nodeKey(
   context: NodeCommandContext,
   l1ChainId: bigint,
   devFallback: string | undefined,
+  devFallbackSource?: KeySource,
 ): Promise<SecretKey> {
   return resolveRoleKey(
     role,
-    { l1ChainId, dev: options.dev, devFallback },
+    { l1ChainId, dev: options.dev, devFallback, devFallbackSource },
     { env: context.env, keystoreFile: options.keystores[role] },
   );
 }
@@ -418,7 +426,14 @@ export async function startNodeCommand(
     const keyless = options.role === "follower" && !options.takeover;
     const relayer = keyless
       ? undefined
-      : await nodeKey("relayer", options, context, l1ChainId, relayerOfRecord.privateKey);
+      : await nodeKey(
+          "relayer",
+          options,
+          context,
+          l1ChainId,
+          relayerOfRecord.privateKey,
+          deployment.relayerKey === undefined ? "dev" : "deployment",
+        );
     const genesis = await loadGenesis(
       options,
       deployment,
@@ -503,7 +518,7 @@ export async function startNodeCommand(
       );
     }
     for (const key of [sequencer, relayerKey, challenger])
-      if (key !== undefined) log.info(`${key.role} ${key.address} (key from ${key.source})`);
+      if (key !== undefined) log.info(`${key.role} ${key.address} (key from ${describeKeySource(key.source)})`);
     const contractSequencer = (await new Contract(deployment.address, ROLLUP_PROBE_ABI, l1Provider).getFunction(
       "SEQUENCER",
     )()) as string;

@@ -27,4 +27,20 @@ describe("examples/sdk-deposit-withdraw.ts", function () {
       rmSync(cwd, { recursive: true, force: true });
     }
   });
+
+  it("an SDK error prints its message and its hint, the hint once", () => {
+    const run = spawnSync(
+      process.execPath,
+      ["-r", require.resolve("ts-node/register/transpile-only"), EXAMPLE, "0xnot-an-address"],
+      {
+        encoding: "utf8",
+        env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "..", "tsconfig.json") },
+      },
+    );
+    expect(run.status, run.stderr).to.equal(1);
+    expect(run.stderr).to.contain(
+      "rollupAddress 0xnot-an-address is not an address\nhint: pass the rollup contract's L1 address",
+    );
+    expect(run.stderr.split("hint:").length - 1, run.stderr).to.equal(1);
+  });
 });

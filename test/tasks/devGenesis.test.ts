@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -7,6 +7,7 @@ import { Wallet, parseEther } from "ethers";
 
 import type { GenesisConfig } from "../../rollup-node/chain/genesis";
 import { readGenesisFile } from "../../rollup-node/chain/genesisFile";
+import { DEPLOYMENT_FILE } from "../../rollup-node/devnet/defaults";
 import { genesisSupply } from "../../rollup-node/l2/genesis";
 import type { LoggerFactory } from "../../rollup-node/logger";
 import { keyEnvNames } from "../../rollup-node/node/keySources";
@@ -118,6 +119,35 @@ describe("a dev genesis of one's own on the devnet: rollup:genesis --dev, rollup
         lines.join("\n"),
       ).to.equal(true);
       expect(lines).to.include(`node relayer ${relayer.address} (key from env)`);
+    });
+  });
+
+  it("rollup:node on the devnet's record, with no relayer key set, relays with the devnet's own key and names its source: the record, not the dev mnemonic (trial s29)", async () => {
+    await withKeys({}, async () => {
+      const record = JSON.parse(readFileSync(path.join(r.devnet.dataDir, DEPLOYMENT_FILE), "utf8")) as {
+        relayerKey?: string;
+      };
+      expect(record.relayerKey, "the devnet records its own relayer key").to.be.a("string");
+      const own = new Wallet(record.relayerKey as string).address;
+      expect(own).to.not.equal(devNodeKeys().relayer.address);
+      const lines: string[] = [];
+      const logger: LoggerFactory = (component) => {
+        const push = (m: string): void => void lines.push(`${component} ${m}`);
+        return { info: push, warn: push, error: push, debug: push };
+      };
+      const options = (await resolveNodeCommand([
+        "--deployment",
+        path.join(r.devnet.dataDir, DEPLOYMENT_FILE),
+        "--l1-rpc",
+        r.devnet.l1Url,
+        "--port",
+        "0",
+        "--data-dir",
+        path.join(dir, "recorded-relayer-l2"),
+      ])) as NodeCommandOptions;
+      const node = await startNodeCommand(options, { logger, env: {} });
+      await node.stop();
+      expect(lines, lines.join("\n")).to.include(`node relayer ${own} (key from the deployment record)`);
     });
   });
 });
