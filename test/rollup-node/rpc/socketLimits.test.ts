@@ -3,39 +3,15 @@ import net from "node:net";
 import { expect } from "chai";
 
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
+import { CHAIN_ID_CALL, readAnswer, request, sleep } from "./support/rawHttp";
 
 // A sequencer's RPC is often public: one stranger must not be able to hold its sockets or its
 // memory (attack-review-s29.md, findings 4 and 5). The limits are configured small here so each
 // case takes seconds; the defaults (DEFAULT_RPC_LIMITS) only scale them.
 
-const CHAIN_ID_CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
-
-function request(port: number, body = CHAIN_ID_CALL): string {
-  return `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nConnection: keep-alive\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-}
-
 /** The headers of a request whose body is `length` bytes; the body is the caller's to send (or not). */
 function headersOnly(port: number, length: number): string {
   return `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
-}
-
-/** Everything the socket receives until a whole JSON-RPC answer is there, or the socket closes. */
-function readAnswer(socket: net.Socket): Promise<string> {
-  return new Promise((resolve) => {
-    let text = "";
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      // The server answers in chunked encoding: its last chunk ends the answer.
-      if (/\r\n\r\n[\s\S]*"(result|error)"[\s\S]*\r\n0\r\n\r\n$/.test(text)) finish();
-    };
-    const finish = (): void => {
-      socket.off("data", onData);
-      socket.off("close", finish);
-      resolve(text);
-    };
-    socket.on("data", onData);
-    socket.once("close", finish);
-  });
 }
 
 /** A connected socket that swallows its errors (the server resetting it is an expected outcome). */
@@ -60,8 +36,6 @@ function closedWithin(socket: net.Socket, ms: number): Promise<boolean> {
     });
   });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function portOf(devnet: L1Devnet): number {
   return Number(new URL(devnet.url as string).port);
