@@ -217,5 +217,6 @@ export function startL2Rpc(sequencer: L2RpcNode, options: L2RpcOptions = {}): Pr
     corsOrigins: options.corsOrigins,
     listenOn: options.listenOn,
     limits: options.limits,
+    onRefused: options.logger === undefined ? undefined : (message) => options.logger?.warn(`rpc: ${message}`),
   });
 }

@@ -33,6 +33,12 @@ export interface RpcServerOptions {
   readonly listenOn?: HeldRpcPort;
   /** Caps on what clients may hold: connections, body bytes, idle and body time (RpcServerLimits). */
   readonly limits?: RpcServerLimits;
+  /**
+   * Told when a limit refuses a client (a connection past the cap, a body past the budget or
+   * stalled): the first refusal, then at most one line per REFUSAL_REPORT_INTERVAL_MS with how
+   * many there were, so a flood of refusals does not flood the log.
+   */
+  readonly onRefused?: (message: string) => void;
 }
 
 /**
@@ -220,6 +226,29 @@ function closeIdleSocketsAfterReading(server: http.Server): void {
   });
 }
 
+/** At most one report of refusals per this interval: an attacker's flood must not become the log's. */
+export const REFUSAL_REPORT_INTERVAL_MS = 10_000;
+
+/**
+ * Passes a refusal to `report`, unless one was reported less than REFUSAL_REPORT_INTERVAL_MS ago:
+ * then it is counted, and the next report says how many were not.
+ */
+export function refusalReporter(report: ((message: string) => void) | undefined): (message: string) => void {
+  let lastAt = Number.NEGATIVE_INFINITY;
+  let unreported = 0;
+  return (message) => {
+    if (report === undefined) return;
+    const now = Date.now();
+    if (now - lastAt < REFUSAL_REPORT_INTERVAL_MS) {
+      unreported += 1;
+      return;
+    }
+    report(unreported === 0 ? message : `${message} (and ${unreported} other refusals since the last report)`);
+    lastAt = now;
+    unreported = 0;
+  };
+}
+
 /** A connection's requests not yet answered, and when it last had none (its last answer, or its opening). */
 interface SocketActivity {
   inFlight: number;
@@ -359,6 +388,7 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const limits = { ...DEFAULT_RPC_LIMITS, ...options.limits };
   const budget: BodyBudget = { used: 0, max: limits.maxBodyBytesInFlight };
+  const refused = refusalReporter(options.onRefused);
   const allowedOrigins = options.corsOrigins ?? DEFAULT_CORS_ORIGINS;
   const handler: RequestHandler = (req, res) => {
     let cors: Headers = {};
@@ -422,6 +452,7 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
         const code = error.status === 413 ? RpcErrorCode.InvalidRequest : RpcErrorCode.Internal;
         send(res, error.status, { jsonrpc: "2.0", id: null, error: new RpcError(code, error.message).toJSON() }, cors);
         res.once("finish", () => req.socket.destroy());
+        if (error.status !== 413) refused(`request from ${req.socket.remoteAddress} refused: ${error.message}`);
         return;
       }
       let body: unknown;
@@ -451,7 +482,8 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
         );
     });
   };
-  const port = options.listenOn === undefined ? await listen(host, options, limits) : heldPort(options.listenOn);
+  const port =
+    options.listenOn === undefined ? await listen(host, options, limits, refused) : heldPort(options.listenOn);
   port.serve(handler);
   return {
     host: port.host,
@@ -471,10 +503,20 @@ function heldPort(held: HeldRpcPort): RpcPort {
 }
 
 /** Binds `options.port` on `host` (0: a free one). */
-async function listen(host: string, options: RpcServerOptions, limits: Required<RpcServerLimits>): Promise<RpcPort> {
+async function listen(
+  host: string,
+  options: RpcServerOptions,
+  limits: Required<RpcServerLimits>,
+  refused: (message: string) => void,
+): Promise<RpcPort> {
   const server = http.createServer();
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxConnections = limits.maxConnections;
+  server.on("drop", (data?: { remoteAddress?: string }) =>
+    refused(
+      `connection from ${data?.remoteAddress ?? "an unknown address"} refused: ${limits.maxConnections} connections open, the cap (maxConnections)`,
+    ),
+  );
   closeIdleSocketsAfterReading(server);
   closeSocketsIdleSinceAnswer(server, limits.keepAliveTimeoutMs);
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,9 @@ import net from "node:net";
 import { expect } from "chai";
 
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
+import type { RpcBackend } from "../../../rollup-node/rpc/backend";
+import { RpcDispatcher } from "../../../rollup-node/rpc/dispatcher";
+import { startRpcServer } from "../../../rollup-node/rpc/server";
 import { CHAIN_ID_CALL, readAnswer, request, sleep } from "./support/rawHttp";
 
 // A sequencer's RPC is often public: one stranger must not be able to hold its sockets or its
@@ -238,5 +241,36 @@ describe("JSON-RPC over HTTP: what a stranger's sockets may hold", function () {
         await slow.stop();
       }
     });
+  });
+
+  // An operator must see that a limit is refusing clients, without one line per refusal.
+  it("reports the cap's refusal at once, and not once per refused connection", async () => {
+    const reports: string[] = [];
+    // The server and dispatcher are the real ones; the chain behind them is not what this is about.
+    const dispatcher = new RpcDispatcher({} as RpcBackend, { methods: { eth_chainId: () => "0x1" } });
+    const server = await startRpcServer(dispatcher, {
+      port: 0,
+      limits: { maxConnections: 1 },
+      onRefused: (message) => reports.push(message),
+    });
+    const held = await connect(server.port);
+    const extras: net.Socket[] = [];
+    try {
+      expect(await chainIdOver(held, server.port)).to.match(/^HTTP\/1\.1 200/);
+      for (let i = 0; i < 3; i++) {
+        const extra = net.connect(server.port, "127.0.0.1");
+        extra.on("error", () => {});
+        extras.push(extra);
+        expect(await closedWithin(extra, 5_000), "refused").to.equal(true);
+      }
+      expect(reports).to.have.length(1);
+      expect(reports[0]).to.match(
+        /^connection from 127\.0\.0\.1 refused: 1 connections open, the cap \(maxConnections\)$/,
+      );
+    } finally {
+      held.destroy();
+      for (const extra of extras) extra.destroy();
+      await server.close();
+    }
   });
 });
