@@ -18,7 +18,7 @@ import type { MethodTable } from "../rpc/methods/types";
 import type { Json } from "../rpc/format";
 import { InProcessProvider } from "../rpc/eip1193";
 import type { RpcError } from "../rpc/errors";
-import { type RpcServer, startRpcServer } from "../rpc/server";
+import { type RpcServer, type RpcServerLimits, startRpcServer } from "../rpc/server";
 import { DEFAULT_ACCOUNT_COUNT, DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
 import { DevNode } from "../rpc/devNode";
 import { DEFAULT_L1_CHAIN_ID, DEFAULT_L1_PORT } from "./defaults";
@@ -63,6 +63,8 @@ export interface L1DevnetOptions {
   readonly db?: TrieDatabase;
   /** Web origins whose pages may call the JSON-RPC (CORS); none by default (`DEFAULT_CORS_ORIGINS`). */
   readonly corsOrigins?: readonly string[];
+  /** The HTTP server's caps on connections, body bytes and idle time (RpcServerLimits; defaults DEFAULT_RPC_LIMITS). */
+  readonly rpcLimits?: RpcServerLimits;
   /** Do not listen on HTTP (the in-process Hardhat network); `url` and `port` are then unset. */
   readonly http?: boolean;
   /** Called for every error answered over JSON-RPC (e.g. to log them). */
@@ -156,6 +158,7 @@ export async function startL1Devnet(options: L1DevnetOptions = {}): Promise<L1De
           port: options.port ?? DEFAULT_L1_PORT,
           portOption: options.portOption,
           corsOrigins: options.corsOrigins,
+          limits: options.rpcLimits,
         });
   if (options.blockTime !== undefined) node.startIntervalMining(options.blockTime);
   let stopped = false;

@@ -37,7 +37,7 @@ export interface NodeFollowerConfig {
 
 /** A follower's `rpc` section: the sequencer's without the dev methods (a follower produces no blocks). */
 export type FollowerRpcConfig =
-  | Pick<Exclude<NodeRpcConfig, false>, "host" | "port" | "portOption" | "corsOrigins" | "listenOn">
+  | Pick<Exclude<NodeRpcConfig, false>, "host" | "port" | "portOption" | "corsOrigins" | "listenOn" | "limits">
   | false;
 
 /**
@@ -220,6 +220,7 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
         httpRoutes: dashboard?.routes,
         corsOrigins: config.rpc?.corsOrigins,
         listenOn: config.rpc?.listenOn,
+        limits: config.rpc?.limits,
       });
     }
     dashboard?.feed.start();

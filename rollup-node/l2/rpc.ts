@@ -5,7 +5,13 @@ import { invalidParams } from "../rpc/errors";
 import { data, parseBlockTag, parseData, parseOptionalQuantity, parseQuantity } from "../rpc/hex";
 import { debugMethods, ethMethods, netMethods, txpoolMethods, web3Methods } from "../rpc/methods";
 import type { MethodHandler, MethodTable } from "../rpc/methods";
-import { type HeldRpcPort, type HttpRouteHandler, type RpcServer, startRpcServer } from "../rpc/server";
+import {
+  type HeldRpcPort,
+  type HttpRouteHandler,
+  type RpcServer,
+  type RpcServerLimits,
+  startRpcServer,
+} from "../rpc/server";
 import { decodeWitness } from "../../precompiles";
 import type { Logger } from "../logger";
 import { DEFAULT_L2_RPC_PORT } from "./defaults";
@@ -165,6 +171,8 @@ export interface L2RpcOptions {
   readonly corsOrigins?: readonly string[];
   /** Serve a port another server released instead of binding `port` (RpcServerOptions.listenOn). */
   readonly listenOn?: HeldRpcPort;
+  /** Caps on connections, body bytes and idle time (RpcServerLimits); DEFAULT_RPC_LIMITS by default. */
+  readonly limits?: RpcServerLimits;
 }
 
 /**
@@ -174,7 +182,10 @@ export interface L2RpcOptions {
  * it (follower/service.ts): it produces no blocks, so it has no dev methods.
  */
 export type NodeRpcConfig =
-  | Pick<L2RpcOptions, "host" | "port" | "portOption" | "devMethods" | "automine" | "corsOrigins" | "listenOn">
+  | Pick<
+      L2RpcOptions,
+      "host" | "port" | "portOption" | "devMethods" | "automine" | "corsOrigins" | "listenOn" | "limits"
+    >
   | false;
 
 /** A dispatcher over the sequencer (in-process use, e.g. an EIP-1193 provider). */
@@ -205,5 +216,7 @@ export function startL2Rpc(sequencer: L2RpcNode, options: L2RpcOptions = {}): Pr
     httpRoutes: options.httpRoutes,
     corsOrigins: options.corsOrigins,
     listenOn: options.listenOn,
+    limits: options.limits,
+    onRefused: options.logger === undefined ? undefined : (message) => options.logger?.warn(`rpc: ${message}`),
   });
 }

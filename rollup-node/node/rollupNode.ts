@@ -235,6 +235,7 @@ export async function startRollupNode(config: RollupNodeConfig): Promise<RollupN
         devStateMethods: stateMethods,
         corsOrigins: config.rpc?.corsOrigins,
         listenOn: config.rpc?.listenOn,
+        limits: config.rpc?.limits,
       });
     }
     // Hold L1's head before building on it: after a crash mid-rebase, or for a node that was

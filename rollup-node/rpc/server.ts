@@ -31,6 +31,32 @@ export interface RpcServerOptions {
    * requests that reached it meanwhile are answered by this server. `host` and `port` are its.
    */
   readonly listenOn?: HeldRpcPort;
+  /** Caps on what clients may hold: connections, body bytes, idle and body time (RpcServerLimits). */
+  readonly limits?: RpcServerLimits;
+  /**
+   * Told when a limit refuses a client (a connection past the cap, a body past the budget or
+   * stalled): the first refusal, then at most one line per REFUSAL_REPORT_INTERVAL_MS with how
+   * many there were, so a flood of refusals does not flood the log.
+   */
+  readonly onRefused?: (message: string) => void;
+}
+
+/**
+ * What a client, or many, may hold of a server that a stranger can reach (docs/design/rpc-keepalive.md,
+ * "Round 29"). Each default is `DEFAULT_RPC_LIMITS`'s.
+ */
+export interface RpcServerLimits {
+  /** Connections open at once; Node refuses (closes) the ones past it. */
+  readonly maxConnections?: number;
+  /** Bytes of request bodies all connections together may hold while they arrive; past it, 503 and the socket closed. */
+  readonly maxBodyBytesInFlight?: number;
+  /** How long a request's body may take to arrive once its headers are in; past it, 408 and the socket closed. */
+  readonly bodyTimeoutMs?: number;
+  /**
+   * How long a socket with no request in flight stays open after its last answer (or its
+   * connection); bytes that start no request (a `\r\n` trickle) do not keep it open.
+   */
+  readonly keepAliveTimeoutMs?: number;
 }
 
 /** A GET handler served next to JSON-RPC: true when it answered the request, false to fall through. */
@@ -170,6 +196,19 @@ const KEEP_ALIVE_HINT_S = 5;
 export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 
 /**
+ * The servers' limits unless configured. 1,024 connections: far above what the node's own clients
+ * open (tens of kept-alive sockets), below a process's usual 1,024-4,096 descriptors so the store
+ * keeps some. 128 MiB of bodies in flight: two full-size bodies, or ~60 of the largest transaction
+ * (2 MB hex), at once. 30 s for a body: a 2 MB transaction at 70 KB/s.
+ */
+export const DEFAULT_RPC_LIMITS: Required<RpcServerLimits> = {
+  maxConnections: 1_024,
+  maxBodyBytesInFlight: 2 * DEFAULT_MAX_BODY,
+  bodyTimeoutMs: 30_000,
+  keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+};
+
+/**
  * Closes a kept-alive socket once its idle timeout has passed and nothing has reached it since.
  * Node's server closes it from the timer itself, and an event loop runs the timers that came due
  * while its thread was busy (mining, EXECUTE, a block's build) before it reads the sockets: a
@@ -187,6 +226,80 @@ function closeIdleSocketsAfterReading(server: http.Server): void {
   });
 }
 
+/** At most one report of refusals per this interval: an attacker's flood must not become the log's. */
+export const REFUSAL_REPORT_INTERVAL_MS = 10_000;
+
+/**
+ * Passes a refusal to `report`, unless one was reported less than REFUSAL_REPORT_INTERVAL_MS ago:
+ * then it is counted, and the next report says how many were not.
+ */
+export function refusalReporter(report: ((message: string) => void) | undefined): (message: string) => void {
+  let lastAt = Number.NEGATIVE_INFINITY;
+  let unreported = 0;
+  return (message) => {
+    if (report === undefined) return;
+    const now = Date.now();
+    if (now - lastAt < REFUSAL_REPORT_INTERVAL_MS) {
+      unreported += 1;
+      return;
+    }
+    report(unreported === 0 ? message : `${message} (and ${unreported} other refusals since the last report)`);
+    lastAt = now;
+    unreported = 0;
+  };
+}
+
+/** A connection's requests not yet answered, and when it last had none (its last answer, or its opening). */
+interface SocketActivity {
+  inFlight: number;
+  idleSince: number;
+  /** Requests started on it: a change during the sweep's one-turn wait means one arrived. */
+  started: number;
+}
+
+/**
+ * Closes a socket with no request in flight once `idleMs` has passed since its last answer (or
+ * its opening), whatever bytes it sent meanwhile. Node's idle timer is refreshed by every byte, and
+ * llhttp skips a CRLF between requests without starting one, so a client trickling `\r\n` kept a
+ * socket forever (attack-review-s29.md, finding 4); only a request started counts as activity
+ * here. A socket the sweep finds idle is closed one check phase later, as in
+ * closeIdleSocketsAfterReading, unless a request started meanwhile: a request that reached the
+ * socket while the thread was busy is read, not dropped. The sweep's timer is unref'd and stops
+ * with the server.
+ */
+function closeSocketsIdleSinceAnswer(server: http.Server, idleMs: number): void {
+  const sockets = new Map<Socket, SocketActivity>();
+  server.on("connection", (socket: Socket) => {
+    sockets.set(socket, { inFlight: 0, idleSince: Date.now(), started: 0 });
+    socket.once("close", () => sockets.delete(socket));
+  });
+  server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const activity = sockets.get(req.socket);
+    if (activity === undefined) return;
+    activity.inFlight += 1;
+    activity.started += 1;
+    res.once("close", () => {
+      activity.inFlight -= 1;
+      activity.idleSince = Date.now();
+    });
+  });
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [socket, activity] of sockets) {
+        if (activity.inFlight > 0 || now - activity.idleSince < idleMs) continue;
+        const started = activity.started;
+        setImmediate(() => {
+          if (activity.started === started && activity.inFlight === 0) socket.destroy();
+        });
+      }
+    },
+    Math.max(50, Math.floor(idleMs / 4)),
+  );
+  sweep.unref();
+  server.once("close", () => clearInterval(sweep));
+}
+
 function send(res: http.ServerResponse, status: number, body: unknown, cors: Headers): void {
   const text = JSON.stringify(body, (_key, value: unknown) =>
     typeof value === "bigint" ? `0x${value.toString(16)}` : value,
@@ -199,21 +312,83 @@ function send(res: http.ServerResponse, status: number, body: unknown, cors: Hea
   res.end(text);
 }
 
-async function readBody(req: http.IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
+/** Bytes of request bodies being received by all of a server's connections, against its budget. */
+interface BodyBudget {
+  used: number;
+  readonly max: number;
+}
+
+/** Why a request body was not read whole: 413 (above the size limit), 408 (stalled), 503 (the budget is spent). */
+class BodyRefused extends Error {
+  constructor(
+    readonly status: 408 | 413 | 503,
+    message: string,
+  ) {
+    super(message);
   }
-  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Reads `req`'s body, at most `limit` bytes, within `timeoutMs`, holding its bytes against the
+ * server's `budget` until it is read whole or refused. Rejects with a BodyRefused without reading
+ * the rest: a body past a limit is not worth waiting for.
+ */
+function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number, budget: BodyBudget): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (): void => {
+      done = true;
+      clearTimeout(timer);
+      budget.used -= size;
+      req.off("data", onData);
+    };
+    const refuse = (error: BodyRefused): void => {
+      if (done) return;
+      finish();
+      reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
+      if (done) return;
+      if (size + chunk.length > limit) {
+        refuse(new BodyRefused(413, "request body too large"));
+        return;
+      }
+      if (budget.used + chunk.length > budget.max) {
+        refuse(
+          new BodyRefused(
+            503,
+            `server busy: the request bodies being received hold its budget of ${budget.max} bytes; retry later`,
+          ),
+        );
+        return;
+      }
+      size += chunk.length;
+      budget.used += chunk.length;
+      chunks.push(chunk);
+    };
+    const timer = setTimeout(
+      () => refuse(new BodyRefused(408, `request body not received within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    req.on("data", onData);
+    req.once("end", () => {
+      if (done) return;
+      finish();
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    req.once("error", () => refuse(new BodyRefused(408, "request aborted")));
+  });
 }
 
 /** Serves `dispatcher` as JSON-RPC 2.0 over HTTP POST (single and batch requests). */
 export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServerOptions): Promise<RpcServer> {
   const host = options.host ?? DEFAULT_RPC_HOST;
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const limits = { ...DEFAULT_RPC_LIMITS, ...options.limits };
+  const budget: BodyBudget = { used: 0, max: limits.maxBodyBytesInFlight };
+  const refused = refusalReporter(options.onRefused);
   const allowedOrigins = options.corsOrigins ?? DEFAULT_CORS_ORIGINS;
   const handler: RequestHandler = (req, res) => {
     let cors: Headers = {};
@@ -266,18 +441,18 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
         );
         return;
       }
-      const text = await readBody(req, limit);
-      if (text === undefined) {
-        send(
-          res,
-          413,
-          {
-            jsonrpc: "2.0",
-            id: null,
-            error: new RpcError(RpcErrorCode.InvalidRequest, "request body too large").toJSON(),
-          },
-          cors,
-        );
+      let text: string;
+      try {
+        text = await readBody(req, limit, limits.bodyTimeoutMs, budget);
+      } catch (error) {
+        if (!(error instanceof BodyRefused)) throw error;
+        // The rest of the body stays unread: the socket is closed once answered, so it neither
+        // holds the client's bytes nor parses them as the next request.
+        res.shouldKeepAlive = false;
+        const code = error.status === 413 ? RpcErrorCode.InvalidRequest : RpcErrorCode.Internal;
+        send(res, error.status, { jsonrpc: "2.0", id: null, error: new RpcError(code, error.message).toJSON() }, cors);
+        res.once("finish", () => req.socket.destroy());
+        if (error.status !== 413) refused(`request from ${req.socket.remoteAddress} refused: ${error.message}`);
         return;
       }
       let body: unknown;
@@ -307,7 +482,8 @@ export async function startRpcServer(dispatcher: RpcDispatcher, options: RpcServ
         );
     });
   };
-  const port = options.listenOn === undefined ? await listen(host, options) : heldPort(options.listenOn);
+  const port =
+    options.listenOn === undefined ? await listen(host, options, limits, refused) : heldPort(options.listenOn);
   port.serve(handler);
   return {
     host: port.host,
@@ -327,10 +503,22 @@ function heldPort(held: HeldRpcPort): RpcPort {
 }
 
 /** Binds `options.port` on `host` (0: a free one). */
-async function listen(host: string, options: RpcServerOptions): Promise<RpcPort> {
+async function listen(
+  host: string,
+  options: RpcServerOptions,
+  limits: Required<RpcServerLimits>,
+  refused: (message: string) => void,
+): Promise<RpcPort> {
   const server = http.createServer();
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  server.on("drop", (data?: { remoteAddress?: string }) =>
+    refused(
+      `connection from ${data?.remoteAddress ?? "an unknown address"} refused: ${limits.maxConnections} connections open, the cap (maxConnections)`,
+    ),
+  );
   closeIdleSocketsAfterReading(server);
+  closeSocketsIdleSinceAnswer(server, limits.keepAliveTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(

@@ -4,35 +4,10 @@ import { expect } from "chai";
 
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { KEEP_ALIVE_TIMEOUT_MS } from "../../../rollup-node/rpc/server";
-
-const CHAIN_ID_CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
-
-function request(port: number, body = CHAIN_ID_CALL): string {
-  return `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nConnection: keep-alive\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-}
-
-/** Everything the socket receives until `done` says a whole answer is there, or the socket closes. */
-function readAnswer(socket: net.Socket): Promise<string> {
-  return new Promise((resolve) => {
-    let text = "";
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      if (/\r\n\r\n[\s\S]*"(result|error)"/.test(text)) finish();
-    };
-    const finish = (): void => {
-      socket.off("data", onData);
-      socket.off("close", finish);
-      resolve(text);
-    };
-    socket.on("data", onData);
-    socket.once("close", finish);
-  });
-}
+import { readAnswer, request, sleep } from "./support/rawHttp";
 
 /** How late a client on a loaded machine may act on the advertised idle time (seen: over a second). */
 const CLIENT_LAG_MS = 2_500;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // An HTTP client reuses an idle keep-alive socket until the idle time the server advertises
 // (Node's agent takes it from the Keep-Alive header). A server that closes the socket at that same
