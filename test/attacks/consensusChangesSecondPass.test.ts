@@ -10,6 +10,7 @@ import { blockExecuteCall, callExecute } from "../../tools/executeCall";
 import { Rng } from "../../tools/executeFuzz";
 import { STORE_ADDRESS, STORE_AND_LOG_CODE, TestSigner, storeCall } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import { pointEvaluationBlock } from "../support/pointEvaluationBlock";
 import { type Verdict, verdictOf } from "../support/verifyVerdict";
 
 /**
@@ -185,7 +186,6 @@ describe("second pass on this session's consensus changes (attack-review-s29.md,
   });
 
   describe("the point-evaluation precompile (0x0a) with every kind of input", () => {
-    const POINT_EVALUATION = addr(0x0a);
     const INFINITY = `0xc0${"00".repeat(47)}`;
     const MODULUS = 52435875175126190479447740508185965837690552500527637822603658699938581184513n;
     const scalar = (n: bigint): string => n.toString(16).padStart(64, "0");
@@ -252,16 +252,11 @@ describe("second pass on this session's consensus changes (attack-review-s29.md,
         ["infinity with a coordinate bit set", input(`0xc0${"00".repeat(46)}01`, z, scalar(0n), INFINITY), false],
       ];
       cases = list.map(([name, , succeeds]) => ({ name, succeeds }));
-      // Built as the sequencer builds (its chain Common carries the node's KZG).
-      const l1Common = createChainCommon(1337n);
-      const probe = await L2TestChain.create(CHAIN_ID, [], { l1Common });
-      const sender = TestSigner.fromSeed(171, probe.common);
-      const chain = await L2TestChain.create(CHAIN_ID, [{ address: sender.address.toString(), balance: 10n ** 20n }], {
-        l1Common,
-      });
-      const signer = new TestSigner(sender.privateKey, chain.common);
-      built = await chain.buildBlock(
-        list.map(([, data]) => signer.tx({ to: POINT_EVALUATION, data, gasLimit: 80_000n })),
+      built = await pointEvaluationBlock(
+        CHAIN_ID,
+        171,
+        list.map(([, data]) => data),
+        80_000n,
       );
     });
 
