@@ -5,8 +5,8 @@ import { createExecutePrecompile, verifyBlock } from "../../precompiles";
 import { judgeBlock } from "../../rollup-node/bridge/verdict";
 import { createChainCommon } from "../../rollup-node/chain/genesis";
 import { blockExecuteCall, callExecute } from "../../tools/executeCall";
-import { TestSigner } from "../../tools/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+import type { BuiltBlock } from "../../tools/l2TestChain";
+import { pointEvaluationBlock } from "../support/pointEvaluationBlock";
 
 /**
  * attack-review-s29.md, finding 1: an L2 transaction that calls the point-evaluation precompile
@@ -19,23 +19,14 @@ import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
  */
 
 const CHAIN_ID = 908n;
-const POINT_EVALUATION = "0x000000000000000000000000000000000000000a";
 
 describe("attack: a call to the point-evaluation precompile in an L2 block", function () {
   this.timeout(300_000);
   let built: BuiltBlock;
 
   before(async () => {
-    // Built as the sequencer builds (its chain Common carries the node's KZG).
-    const l1Common = createChainCommon(1337n);
-    const probe = await L2TestChain.create(CHAIN_ID, [], { l1Common });
-    const sender = TestSigner.fromSeed(71, probe.common);
-    const chain = await L2TestChain.create(CHAIN_ID, [{ address: sender.address.toString(), balance: 10n ** 20n }], {
-      l1Common,
-    });
-    const signer = new TestSigner(sender.privateKey, chain.common);
     // Input of the wrong length: the precompile fails inside the EVM (all its gas), the block is valid.
-    built = await chain.buildBlock([signer.tx({ to: POINT_EVALUATION, data: "0x1234", gasLimit: 60_000n })]);
+    built = await pointEvaluationBlock(CHAIN_ID, 71, ["0x1234"], 60_000n);
     expect(built.txResults[0].execResult.exceptionError, "the call failed in the EVM").to.not.equal(undefined);
   });
 

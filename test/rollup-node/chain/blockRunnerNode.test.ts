@@ -194,4 +194,62 @@ describe("chain: the block build and the witness capture on EXECUTE's block runn
     // The chain is unchanged by the refused captures: the next block is still the same on both.
     await mineBoth(c, [a.tx({ to: STORE_ADDRESS, data: storeCall(3, 5), gasLimit: 100_000n })], "after");
   });
+
+  it("a capture against a header that lies about a field the run does not compare, or lacks one: the same outcome", async () => {
+    // attack-review-s29.md, second pass: `againstHeader` must do what runBlock(generate: false) does for
+    // every header field, not only the five it compares (those that change execution give a mismatch,
+    // the others are accepted), and a header without a requests hash throws the same library error.
+    const c = await chains();
+    const [a] = c.signers as [TestSigner];
+    const mined = await mineBoth(
+      c,
+      [a.tx({ to: STORE_ADDRESS, data: storeCall(3, 6), gasLimit: 100_000n })],
+      "logging block",
+    );
+    const { header } = mined.record.block;
+    const lies: Record<string, Partial<HeaderData>> = {
+      "transactions root": { transactionsTrie: hexToBytes(`0x${word(7)}`) },
+      "extra data": { extraData: hexToBytes("0x01") },
+      timestamp: { timestamp: header.timestamp + 1n },
+      coinbase: { coinbase: `0x${"c0".repeat(20)}` },
+      "base fee": { baseFeePerGas: (header.baseFeePerGas ?? 0n) + 1n },
+      "gas limit": { gasLimit: header.gasLimit + 1n },
+      "gas limit below gas used": { gasLimit: header.gasUsed - 1n },
+      "mix hash (PREVRANDAO)": { mixHash: hexToBytes(`0x${word(8)}`) },
+      "parent beacon root": { parentBeaconBlockRoot: hexToBytes(`0x${word(9)}`) },
+      "uncle hash": { uncleHash: hexToBytes(`0x${word(10)}`) },
+      "excess blob gas": { excessBlobGas: (header.excessBlobGas ?? 0n) + 131_072n },
+      number: { number: header.number + 1n },
+    };
+    // The tampered block is made inside: a header its own constructor refuses is an outcome too.
+    const outcome = (lie: Partial<HeaderData>, ethereumJsRunBlock: boolean): Promise<string> =>
+      Promise.resolve()
+        .then(() => {
+          const { block } = mined.record;
+          const tampered = createBlockFromRLP(tamperBlock(block, lie), { common: block.common });
+          return recaptureWitness(c.own, mined, { block: tampered, ethereumJsRunBlock });
+        })
+        .then(
+          (witness) => `witness ${bytesToHex(encodeWitness(witness))}`,
+          (error: unknown) => `error: ${(error as Error).message}`,
+        );
+    const outcomes = new Set<string>();
+    for (const [name, lie] of Object.entries(lies)) {
+      const own = await outcome(lie, false);
+      expect(own, name).to.equal(await outcome(lie, true));
+      outcomes.add(own.startsWith("witness") ? "accepted" : own.slice(0, 60));
+    }
+    // Not vacuous: some lies change execution (refused), others do not (accepted).
+    expect(
+      [...outcomes].some((o) => o === "accepted"),
+      [...outcomes].join("; "),
+    ).to.equal(true);
+    expect(
+      [...outcomes].some((o) => o.startsWith("error: re-execution")),
+      [...outcomes].join("; "),
+    ).to.equal(true);
+    // No requests hash (the Prague field cut): the same outcome both ways.
+    const cut = { requestsHash: undefined } as Partial<HeaderData>;
+    expect(await outcome(cut, false)).to.equal(await outcome(cut, true));
+  });
 });
