@@ -555,9 +555,14 @@ async function main(): Promise<void> {
     console.log(
       `fee refusals re-sent with a fresh base fee: ${result.feeRetries}; stuck transactions sped up: ${result.replacements}; nonces refused behind a gap sent again: ${result.gapResends}`,
     );
+    console.log(`sends without an answer (timeout, connection lost) sent again: ${result.unansweredResends}`);
     console.log(
       `included: ${result.included}, failed (never acknowledged, or missing after ${GRACE_MS / 1000} s grace): ${result.failed}`,
     );
+    for (const stall of result.stalls)
+      console.log(
+        `  sender ${stall.sender}: first missing nonce ${stall.nonce} ${stall.fate} (node: latest ${stall.latest}, pending ${stall.pending}); missing by fate ${JSON.stringify(stall.missing)}`,
+      );
     console.log(
       `throughput (first send to last inclusion): ${(result.included / result.throughputSeconds).toFixed(1)} tx/s`,
     );
