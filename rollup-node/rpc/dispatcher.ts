@@ -91,6 +91,7 @@ export class RpcDispatcher {
    * calls are refused as a whole with one error (carrying the first call's id, the protocol having
    * no id for a batch), and its calls run one after another until their answers pass
    * `maxBatchResponseBytes`; every later call is answered "response too large" without running.
+   * A run of consecutive `startTogether` calls (small answers) starts at once and counts as one step.
    * Without these a request of a few kilobytes made the node compute, and hold at once, thousands
    * of answers of megabytes each (txpool_content on a full pool, blocks with full transactions).
    */
