@@ -6,8 +6,10 @@
  * of its own (scripts/loadWallets.ts), so signing and polling never take the node's thread: it
  * sends signed ETH transfers to the L2 RPC at a fixed rate for `--seconds` from `--senders` dev
  * accounts, as wallets do (explicit nonces, fee caps from the current base fee, a refusal for the
- * fee re-sent with a fresh one, a stuck transaction sped up). Reports every error by its reason,
- * transactions missing at the end, inclusion latency percentiles (from the first send of a nonce
+ * fee re-sent with a fresh one, a stuck transaction sped up, a send without an answer or refused
+ * behind a nonce gap sent again). Reports every error by its reason, transactions missing at the
+ * end (each sender's first missing nonce and what the node says became of it: lost, pooled, never
+ * acknowledged), inclusion latency percentiles (from the first send of a nonce
  * to the first time it is seen in an L2 block), throughput, and the node's memory (RSS, heap) at
  * start, after the first minute of load (warm-up: caches and the JIT fill) and at the end, with
  * the growth after the first minute (#14's target: ≤ 10 % over a 10-minute run), and the load

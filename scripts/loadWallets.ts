@@ -6,8 +6,10 @@
  * Each sender behaves like a wallet: explicit nonces, fee caps from the current base fee
  * (maxFeePerGas = 2 × base fee + tip, the base fee re-read from every new L2 block), a refusal
  * for the fee re-reads the base fee and re-sends the same nonce, and a transaction left pending
- * with a fee cap the base fee has passed is replaced ("sped up") with a higher one. Every refusal
- * is counted by its reason; only a nonce that never made it into a block is a failure.
+ * with a fee cap the base fee has passed is replaced ("sped up") with a higher one; a nonce refused
+ * behind a nonce gap, or sent without any answer (timeout, connection lost), is sent again until
+ * acknowledged, as a wallet re-broadcasts. Every refusal is counted by its reason; only a nonce
+ * that never made it into a block is a failure.
  */
 import { JsonRpcProvider, Transaction, Wallet } from "ethers";
 
