@@ -6,8 +6,10 @@
  * of its own (scripts/loadWallets.ts), so signing and polling never take the node's thread: it
  * sends signed ETH transfers to the L2 RPC at a fixed rate for `--seconds` from `--senders` dev
  * accounts, as wallets do (explicit nonces, fee caps from the current base fee, a refusal for the
- * fee re-sent with a fresh one, a stuck transaction sped up). Reports every error by its reason,
- * transactions missing at the end, inclusion latency percentiles (from the first send of a nonce
+ * fee re-sent with a fresh one, a stuck transaction sped up, a send without an answer or refused
+ * behind a nonce gap sent again). Reports every error by its reason, transactions missing at the
+ * end (each sender's first missing nonce and what the node says became of it: lost, pooled, never
+ * acknowledged), inclusion latency percentiles (from the first send of a nonce
  * to the first time it is seen in an L2 block), throughput, and the node's memory (RSS, heap) at
  * start, after the first minute of load (warm-up: caches and the JIT fill) and at the end, with
  * the growth after the first minute (#14's target: ≤ 10 % over a 10-minute run), and the load
@@ -555,9 +557,14 @@ async function main(): Promise<void> {
     console.log(
       `fee refusals re-sent with a fresh base fee: ${result.feeRetries}; stuck transactions sped up: ${result.replacements}; nonces refused behind a gap sent again: ${result.gapResends}`,
     );
+    console.log(`sends without an answer (timeout, connection lost) sent again: ${result.unansweredResends}`);
     console.log(
       `included: ${result.included}, failed (never acknowledged, or missing after ${GRACE_MS / 1000} s grace): ${result.failed}`,
     );
+    for (const stall of result.stalls)
+      console.log(
+        `  sender ${stall.sender}: first missing nonce ${stall.nonce} ${stall.fate} (node: latest ${stall.latest}, pending ${stall.pending}); missing by fate ${JSON.stringify(stall.missing)}`,
+      );
     console.log(
       `throughput (first send to last inclusion): ${(result.included / result.throughputSeconds).toFixed(1)} tx/s`,
     );

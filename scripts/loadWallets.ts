@@ -6,10 +6,12 @@
  * Each sender behaves like a wallet: explicit nonces, fee caps from the current base fee
  * (maxFeePerGas = 2 × base fee + tip, the base fee re-read from every new L2 block), a refusal
  * for the fee re-reads the base fee and re-sends the same nonce, and a transaction left pending
- * with a fee cap the base fee has passed is replaced ("sped up") with a higher one. Every refusal
- * is counted by its reason; only a nonce that never made it into a block is a failure.
+ * with a fee cap the base fee has passed is replaced ("sped up") with a higher one; a nonce refused
+ * behind a nonce gap, or sent without any answer (timeout, connection lost), is sent again until
+ * acknowledged, as a wallet re-broadcasts. Every refusal is counted by its reason; only a nonce
+ * that never made it into a block is a failure.
  */
-import { JsonRpcProvider, Wallet } from "ethers";
+import { JsonRpcProvider, Transaction, Wallet } from "ethers";
 
 /** What load-l2.ts sends the client to start it. */
 export interface LoadPlan {
@@ -41,12 +43,35 @@ export interface LoadResult {
   readonly replacements: number;
   /** Nonces refused behind a gap (`account limit exceeded`) and sent again. */
   readonly gapResends: number;
+  /**
+   * Sends whose outcome the client never learnt (a timeout, a dropped connection: no JSON-RPC
+   * answer) sent again, as a wallet re-broadcasts a transaction it never saw acknowledged.
+   */
+  readonly unansweredResends: number;
   readonly trackerErrors: number;
   readonly firstError: string | undefined;
   readonly baseFeeGweiFirst: number;
   readonly baseFeeGweiMax: number;
   readonly baseFeeGweiLast: number;
   readonly blocks: number;
+  /** Each sender's first nonce not in a block at the end, and what became of it (stallDiagnosis). */
+  readonly stalls: readonly SenderStall[];
+}
+
+/**
+ * A sender's first nonce missing at the end of the run and where it went: `lost` (the node
+ * acknowledged it, and knows none of its hashes now: it left the pool unmined), `pooled` (the
+ * node still holds it), `unacknowledged` (never answered with a hash: refused, or in flight).
+ */
+export interface SenderStall {
+  readonly sender: number;
+  readonly nonce: number;
+  readonly fate: "lost" | "pooled" | "unacknowledged";
+  /** The node's nonces for the sender: `latest` (mined) and `pending` (with the pool's contiguous ones). */
+  readonly latest: number;
+  readonly pending: number;
+  /** Slots of this sender not in a block, by fate. */
+  readonly missing: Record<string, number>;
 }
 
 /** Messages from the client: `started` when the first transaction goes out, then `done`. */
@@ -90,13 +115,23 @@ interface Slot {
   hashes: string[];
   includedAt: number | undefined;
   lastSentAt: number;
-  /** Refused as behind a nonce gap (`account limit exceeded`): sent again once the gap may have closed. */
-  refusedBehindGap: boolean;
+  /**
+   * Refused as behind a nonce gap (`account limit exceeded`), or sent without an answer (timeout,
+   * connection lost): sent again later, while it has no acknowledgment.
+   */
+  resendDue: boolean;
+  /** The last send got no answer at all (counted apart from gap refusals when sent again). */
+  unanswered: boolean;
 }
 
 /** A refusal for a nonce gap: the pool holds the sender's limit of transactions behind it. */
 function isGapRefusal(reason: string): boolean {
   return /account limit/i.test(reason);
+}
+
+/** Whether the node answered the call (a JSON-RPC error), rather than the transport failing. */
+function nodeAnswered(error: unknown): boolean {
+  return typeof (error as { error?: { code?: unknown } }).error?.code === "number";
 }
 
 /**
@@ -128,6 +163,7 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
     let feeRetries = 0;
     let replacements = 0;
     let gapResends = 0;
+    let unansweredResends = 0;
     let trackerErrors = 0;
 
     const sign = (slot: Slot): Promise<string> =>
@@ -155,6 +191,9 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
     const send = async (slot: Slot, replacing = false): Promise<void> => {
       for (let attempt = 0; ; attempt++) {
         const raw = await sign(slot);
+        // Known by its hash before any answer: a send whose answer is lost may still be mined.
+        const sentHash = Transaction.from(raw).hash as string;
+        byHash.set(sentHash, slot);
         const at = Date.now();
         slot.firstSentAt ??= at;
         slot.lastSentAt = at;
@@ -172,7 +211,20 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
           // Behind a gap (an earlier nonce late or lost): the tracker sends it again later. Without
           // this, one late request left every later nonce of the sender refused for good, and the
           // node, with nothing executable, built nothing (l2-throughput.md, stop 21).
-          if (isGapRefusal(reason)) slot.refusedBehindGap = true;
+          if (isGapRefusal(reason)) slot.resendDue = true;
+          // No answer (a timeout, a connection lost under load): the node may have it or not; a
+          // wallet broadcasts it again (an "already known" answer then acknowledges it). Without
+          // this such a nonce was never sent again, a gap for good behind which the sender's
+          // later nonces queued until refused (l2-throughput.md, round 29).
+          if (!nodeAnswered(error)) {
+            slot.resendDue = true;
+            slot.unanswered = true;
+            return;
+          }
+          if (/already known/i.test(reason)) {
+            slot.hashes.push(sentHash);
+            return;
+          }
           if (!isFeeRefusal(reason) || attempt >= MAX_FEE_RETRIES) return;
           feeRetries++;
           await refreshBaseFee().catch(() => undefined);
@@ -208,13 +260,15 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
           const now = Date.now();
           const resent = new Map<number, number>();
           for (const slot of slots) {
-            if (!slot.refusedBehindGap || slot.hashes.length > 0 || now - slot.lastSentAt < GAP_RESEND_AFTER_MS)
-              continue;
+            if (!slot.resendDue || slot.hashes.length > 0 || slot.includedAt !== undefined) continue;
+            if (now - slot.lastSentAt < GAP_RESEND_AFTER_MS) continue;
             const n = resent.get(slot.sender) ?? 0;
             if (n >= GAP_RESENDS_PER_ROUND) continue;
             resent.set(slot.sender, n + 1);
-            slot.refusedBehindGap = false;
-            gapResends++;
+            slot.resendDue = false;
+            if (slot.unanswered) unansweredResends++;
+            else gapResends++;
+            slot.unanswered = false;
             void send(slot);
           }
           for (const slot of slots) {
@@ -259,7 +313,8 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
         hashes: [],
         includedAt: undefined,
         lastSentAt: 0,
-        refusedBehindGap: false,
+        resendDue: false,
+        unanswered: false,
       };
       slots.push(slot);
       inflight.push(send(slot));
@@ -268,10 +323,11 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
     const sendingDone = Date.now();
     const deadline = sendingDone + plan.graceMs;
     const pending = (): boolean =>
-      slots.some((s) => (s.hashes.length > 0 && s.includedAt === undefined) || s.refusedBehindGap);
+      slots.some((s) => s.includedAt === undefined && (s.hashes.length > 0 || s.resendDue));
     while (pending() && Date.now() < deadline) await sleep(50);
     tracking = false;
     await tracker;
+    const stalls = await stallDiagnosis(p, wallets, slots);
 
     const included = slots.filter((s) => s.includedAt !== undefined);
     const latenciesMs = included.map((s) => (s.includedAt as number) - (s.firstSentAt as number)).sort((a, b) => a - b);
@@ -289,16 +345,60 @@ export async function runLoad(plan: LoadPlan, onStarted: () => void): Promise<Lo
       feeRetries,
       replacements,
       gapResends,
+      unansweredResends,
       trackerErrors,
       firstError,
       baseFeeGweiFirst: gwei(baseFeeFirst),
       baseFeeGweiMax: gwei(baseFeeMax),
       baseFeeGweiLast: gwei(baseFee),
       blocks,
+      stalls,
     };
   } finally {
     p.destroy();
   }
+}
+
+/**
+ * What became of each sender's missing nonces, asked of the node itself: a nonce the node
+ * acknowledged and no longer knows (not pooled, not mined) is one it lost; the first missing nonce
+ * is the one the sender's later transactions wait behind.
+ */
+async function stallDiagnosis(
+  p: JsonRpcProvider,
+  wallets: readonly Wallet[],
+  slots: readonly Slot[],
+): Promise<SenderStall[]> {
+  const stalls: SenderStall[] = [];
+  for (const [sender, wallet] of wallets.entries()) {
+    const missing = slots.filter((s) => s.sender === sender && s.includedAt === undefined);
+    const first = missing[0];
+    if (first === undefined) continue;
+    const counts: Record<string, number> = {};
+    let firstFate: SenderStall["fate"] | undefined;
+    let firstNonce = first.nonce;
+    for (const slot of missing) {
+      let fate: SenderStall["fate"] | "mined" = "unacknowledged";
+      if (slot.hashes.length > 0) {
+        const known = (await Promise.all(slot.hashes.map((h) => p.send("eth_getTransactionByHash", [h])))) as ({
+          blockNumber: string | null;
+        } | null)[];
+        fate = known.some((t) => t?.blockNumber != null) ? "mined" : known.some((t) => t !== null) ? "pooled" : "lost";
+      }
+      counts[fate] = (counts[fate] ?? 0) + 1;
+      if (fate !== "mined" && firstFate === undefined) {
+        firstFate = fate;
+        firstNonce = slot.nonce;
+      }
+    }
+    const [latest, pending] = await Promise.all([
+      p.getTransactionCount(wallet.address, "latest"),
+      p.getTransactionCount(wallet.address, "pending"),
+    ]);
+    if (firstFate === undefined) continue;
+    stalls.push({ sender, nonce: firstNonce, fate: firstFate, latest, pending, missing: counts });
+  }
+  return stalls;
 }
 
 // Run as a forked child: wait for the plan, report `started`, then `done` with the result.

@@ -27,7 +27,16 @@ export interface L2RpcNode extends RpcBackend {
   /** The stored RLP witness of block `number`, undefined when there is none. */
   encodedWitness(number: bigint): Promise<Uint8Array | undefined>;
   produceBlock(options?: { timestamp?: bigint }): Promise<unknown>;
+  /**
+   * True when `submitTransaction` calls made together are admitted in one round, in the order
+   * made (the sequencer's admission queue): a batch's raw transactions then start together.
+   * A follower forwards each one over HTTP, where calls made together may arrive in any order.
+   */
+  readonly admitsInCallOrder?: boolean;
 }
+
+/** The batch calls that start together on a node that admits in call order. */
+const ADMITTED_TOGETHER: ReadonlySet<string> = new Set(["eth_sendRawTransaction"]);
 
 /**
  * `debug_executionWitness` in geth's and reth's JSON shape. `keys` (preimages of the accessed
@@ -204,6 +213,9 @@ export function createL2Dispatcher(
       logger === undefined
         ? undefined
         : (method: string, error: RpcError) => logger.warn(`rpc ${method}: ${error.message}`),
+    // One admission round (pool lock, journal write) per call made a batch of 25 take 25 rounds,
+    // overtaken meanwhile by the sender's later nonces (l2-throughput.md, round 29).
+    startTogether: sequencer.admitsInCallOrder === true ? ADMITTED_TOGETHER : undefined,
   });
 }
 

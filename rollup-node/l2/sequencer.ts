@@ -268,6 +268,8 @@ async function dropUnproposable(
 
 export class Sequencer implements SequencerApi, RpcBackend {
   readonly clientVersion: string;
+  /** `submitTransaction`s made together join one admission round, in call order (L2RpcNode). */
+  readonly admitsInCallOrder = true;
   private readonly listeners = new Set<(block: ProducedBlock) => void>();
   /** Serializes block production (anchor lookup included). */
   private readonly production = new AsyncMutex();

@@ -23,6 +23,13 @@ export interface DispatcherOptions {
   readonly maxBatchCalls?: number;
   /** Default `DEFAULT_MAX_BATCH_RESPONSE_BYTES`. */
   readonly maxBatchResponseBytes?: number;
+  /**
+   * Methods whose consecutive calls in a batch start together instead of one after another
+   * (their answers stay in order): for a backend that admits calls arriving together in one round,
+   * in arrival order (the L2's `eth_sendRawTransaction`). Their answers must be small, as a hash
+   * is: the batch's response bound is checked before such a run, not between its calls.
+   */
+  readonly startTogether?: ReadonlySet<string>;
   /** Called with every error answered (for logging); never alters the answer. */
   readonly onError?: (method: string, error: RpcError) => void;
 }
@@ -84,6 +91,7 @@ export class RpcDispatcher {
    * calls are refused as a whole with one error (carrying the first call's id, the protocol having
    * no id for a batch), and its calls run one after another until their answers pass
    * `maxBatchResponseBytes`; every later call is answered "response too large" without running.
+   * A run of consecutive `startTogether` calls (small answers) starts at once and counts as one step.
    * Without these a request of a few kilobytes made the node compute, and hold at once, thousands
    * of answers of megabytes each (txpool_content on a full pool, blocks with full transactions).
    */
@@ -102,7 +110,8 @@ export class RpcDispatcher {
     const maxBytes = this.options.maxBatchResponseBytes ?? DEFAULT_MAX_BATCH_RESPONSE_BYTES;
     const sent: RpcResponse[] = [];
     let bytes = 0;
-    for (const item of body) {
+    for (let i = 0; i < body.length; i++) {
+      const item: unknown = body[i];
       if (bytes > maxBytes) {
         const id = answerId(item);
         if (id !== undefined)
@@ -117,12 +126,32 @@ export class RpcDispatcher {
           );
         continue;
       }
-      const answer = await this.handleOne(item);
-      if (answer === undefined) continue;
-      bytes += jsonBytes(answer);
-      sent.push(answer);
+      const run = this.runTogether(body, i);
+      // Started in the same tick, in order: the backend admits them in one round, as sent.
+      const answers = await Promise.all(run.map((call) => this.handleOne(call)));
+      i += run.length - 1;
+      for (const answer of answers) {
+        if (answer === undefined) continue;
+        bytes += jsonBytes(answer);
+        sent.push(answer);
+      }
     }
     return sent.length > 0 ? sent : undefined;
+  }
+
+  /** The calls from `start` on that run together: a run of `startTogether` methods, or the one call. */
+  private runTogether(body: readonly unknown[], start: number): unknown[] {
+    const together = this.options.startTogether;
+    const joins = (item: unknown): boolean =>
+      together !== undefined &&
+      typeof item === "object" &&
+      item !== null &&
+      typeof (item as { method?: unknown }).method === "string" &&
+      together.has((item as { method: string }).method);
+    if (!joins(body[start])) return [body[start]];
+    let end = start + 1;
+    while (end < body.length && joins(body[end])) end++;
+    return body.slice(start, end);
   }
 
   private async handleOne(request: unknown): Promise<RpcResponse | undefined> {

@@ -77,4 +77,35 @@ describe("RpcDispatcher: batch limits", () => {
     expect(answers[0].result).to.be.a("string");
     expect(answers[1].error?.code).to.equal(RpcErrorCode.ResponseTooLarge);
   });
+
+  it("starts a run of `startTogether` calls together, the others one after another, answers in order", async () => {
+    let inFlight = 0;
+    const starts: number[] = [];
+    const tracked = async (): Promise<string> => {
+      inFlight++;
+      starts.push(inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return "0x1";
+    };
+    const dispatcher = new RpcDispatcher(backend, {
+      methods: { together: tracked, alone: tracked },
+      startTogether: new Set(["together"]),
+    });
+    const answers = (await dispatcher.handle([
+      request("together", 1),
+      request("together", 2),
+      request("together", 3),
+      request("alone", 4),
+      request("alone", 5),
+      request("together", 6),
+    ])) as RpcResponse[];
+    expect(answers.map((a) => a.id)).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    // The first three overlap (1, 2, 3 in flight as each starts); each later one runs alone.
+    expect(starts).to.deep.equal([1, 2, 3, 1, 1, 1]);
+    const plain = new RpcDispatcher(backend, { methods: { together: tracked } });
+    starts.length = 0;
+    await plain.handle([request("together", 1), request("together", 2)]);
+    expect(starts).to.deep.equal([1, 1]);
+  });
 });
