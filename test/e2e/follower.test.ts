@@ -683,11 +683,19 @@ describe("e2e: a follower of an optimistic rollup (provisional, final, challenge
     await (
       await sequencerKey.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })
     ).wait();
+    // The follower says so when it stops at the proposal. Its status shows `blocked` only until it
+    // reads the challenge's L1 block, which the challenger may send within one of its polls: the
+    // log, not a poll of the status, is what cannot miss it.
     await eventually(
       "the follower to stop at the forged proposal",
-      async () => ((await status()).blocked?.number === number.toString() ? true : undefined),
+      async () =>
+        log.lines.some((line) => line.includes(`provisional block ${number} (`) && line.includes("does not execute"))
+          ? true
+          : undefined,
       30_000,
     );
+    // Neither then nor once the challenge removed it has the follower taken the forged block (the
+    // submitter is stopped: nothing else can be proposed at that height meanwhile).
     expect(BigInt(await l2.getBlockNumber())).to.equal(number - 1n);
     await eventually(
       "the challenge to remove it",
