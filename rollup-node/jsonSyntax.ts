@@ -172,3 +172,15 @@ export function firstDuplicateKey(text: string): JsonDuplicateKey | undefined {
   }
   return undefined;
 }
+
+/**
+ * `JSON.parse(text)`, or the error `refuse` makes from where and why the text is not JSON
+ * (`describeJsonSyntaxError`): the one way the node's and the tasks' hand-written files are parsed.
+ */
+export function parseJsonOr(text: string, refuse: (description: string) => Error): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw refuse(describeJsonSyntaxError(text, error));
+  }
+}

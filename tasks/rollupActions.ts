@@ -49,7 +49,7 @@ import { devNodeKeys } from "../rollup-node/node/keys";
 import { DEV_GENESIS_ACCOUNT_BALANCE, devGenesisFunding } from "../rollup-node/node/l2Genesis";
 import { checkL2GasLimit, genesisSupply } from "../rollup-node/l2/genesis";
 import { plural } from "../rollup-node/logger";
-import { describeJsonSyntaxError } from "../rollup-node/jsonSyntax";
+import { parseJsonOr } from "../rollup-node/jsonSyntax";
 import {
   type L1ToL2Message,
   type L2ToL1Message,
@@ -649,16 +649,15 @@ async function readVerificationKeys(file: string): Promise<string[]> {
       "a JSON array of 0x-hex verification keys",
     );
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new RollupTaskError(
-      "BAD_VERIFICATION_KEYS",
-      `${file} is not JSON: ${describeJsonSyntaxError(text, error)}`,
-      "a JSON array of 0x-hex verification keys, as npx hardhat rollup:verification-keys --out FILE writes it",
-    );
-  }
+  const parsed = parseJsonOr(
+    text,
+    (description) =>
+      new RollupTaskError(
+        "BAD_VERIFICATION_KEYS",
+        `${file} is not JSON: ${description}`,
+        "a JSON array of 0x-hex verification keys, as npx hardhat rollup:verification-keys --out FILE writes it",
+      ),
+  );
   if (
     !Array.isArray(parsed) ||
     parsed.length === 0 ||

@@ -10,7 +10,7 @@ import { Mainnet } from "@ethereumjs/common";
 
 import type { WriteRuleStep, WriteRules } from "../../precompiles";
 import { NodeError } from "../errors";
-import { describeJsonSyntaxError, firstDuplicateKey } from "../jsonSyntax";
+import { firstDuplicateKey, parseJsonOr } from "../jsonSyntax";
 import {
   DEFAULT_BASE_FEE,
   DEFAULT_GAS_LIMIT,
@@ -322,15 +322,14 @@ export async function readGenesisFile(file: string): Promise<GenesisConfig> {
       "write it with npx hardhat rollup:genesis --out FILE",
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new GenesisFileError(
-      `${file} is not JSON: ${describeJsonSyntaxError(text, error)}`,
-      "fix it there (a comma after the last item of an object or array is the usual slip), or write it with npx hardhat rollup:genesis --out FILE",
-    );
-  }
+  const json = parseJsonOr(
+    text,
+    (description) =>
+      new GenesisFileError(
+        `${file} is not JSON: ${description}`,
+        "fix it there (a comma after the last item of an object or array is the usual slip), or write it with npx hardhat rollup:genesis --out FILE",
+      ),
+  );
   // JSON.parse keeps the last of two equal keys: an account copied twice would silently take the
   // second entry's balance.
   const duplicate = firstDuplicateKey(text);

@@ -6,7 +6,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { NodeError } from "../errors";
-import { describeJsonSyntaxError } from "../jsonSyntax";
+import { parseJsonOr } from "../jsonSyntax";
 
 export type OptionValue = string | number | boolean;
 
@@ -143,16 +143,11 @@ export async function readConfigFile(
       expected,
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new CommandOptionsError(
-      "CONFIG_FILE",
-      `the config file ${file} is not JSON: ${describeJsonSyntaxError(text, error)}`,
-      expected,
-    );
-  }
+  const json = parseJsonOr(
+    text,
+    (description) =>
+      new CommandOptionsError("CONFIG_FILE", `the config file ${file} is not JSON: ${description}`, expected),
+  );
   if (typeof json !== "object" || json === null || Array.isArray(json))
     throw new CommandOptionsError("CONFIG_FILE", `${file} is not a JSON object`, usage);
   const values: Record<string, OptionValue> = {};
