@@ -38,6 +38,36 @@ async function withKeys(env: Record<string, string | undefined>, run: () => Prom
 }
 
 /** A genesis's funded accounts, address → balance (lower-case). */
+/**
+ * Starts the node command on a deployment record (no --genesis), stops it once it is up, and
+ * returns what it logged, each line prefixed with its component.
+ */
+async function nodeCommandLines(
+  record: string,
+  l1Url: string,
+  dataDir: string,
+  env: Record<string, string>,
+): Promise<string[]> {
+  const lines: string[] = [];
+  const logger: LoggerFactory = (component) => {
+    const push = (m: string): void => void lines.push(`${component} ${m}`);
+    return { info: push, warn: push, error: push, debug: push };
+  };
+  const options = (await resolveNodeCommand([
+    "--deployment",
+    record,
+    "--l1-rpc",
+    l1Url,
+    "--port",
+    "0",
+    "--data-dir",
+    dataDir,
+  ])) as NodeCommandOptions;
+  const node = await startNodeCommand(options, { logger, env });
+  await node.stop();
+  return lines;
+}
+
 const funding = (genesis: GenesisConfig): Record<string, bigint> =>
   Object.fromEntries(
     Object.entries(genesis.alloc)
@@ -97,23 +127,7 @@ describe("a dev genesis of one's own on the devnet: rollup:genesis --dev, rollup
       expect(funding(built)[relayer.address.toLowerCase()]).to.equal(parseEther("1"));
 
       // The node command, given the record alone (no --genesis), rebuilds that genesis and relays with the key.
-      const lines: string[] = [];
-      const logger: LoggerFactory = (component) => {
-        const push = (m: string): void => void lines.push(`${component} ${m}`);
-        return { info: push, warn: push, error: push, debug: push };
-      };
-      const options = (await resolveNodeCommand([
-        "--deployment",
-        record,
-        "--l1-rpc",
-        r.devnet.l1Url,
-        "--port",
-        "0",
-        "--data-dir",
-        path.join(dir, "own-relayer-l2"),
-      ])) as NodeCommandOptions;
-      const node = await startNodeCommand(options, { logger, env });
-      await node.stop();
+      const lines = await nodeCommandLines(record, r.devnet.l1Url, path.join(dir, "own-relayer-l2"), env);
       expect(
         lines.some((l) => /L2 genesis 0x[0-9a-f]{64} matches the rollup/.test(l)),
         lines.join("\n"),
@@ -130,23 +144,12 @@ describe("a dev genesis of one's own on the devnet: rollup:genesis --dev, rollup
       expect(record.relayerKey, "the devnet records its own relayer key").to.be.a("string");
       const own = new Wallet(record.relayerKey as string).address;
       expect(own).to.not.equal(devNodeKeys().relayer.address);
-      const lines: string[] = [];
-      const logger: LoggerFactory = (component) => {
-        const push = (m: string): void => void lines.push(`${component} ${m}`);
-        return { info: push, warn: push, error: push, debug: push };
-      };
-      const options = (await resolveNodeCommand([
-        "--deployment",
+      const lines = await nodeCommandLines(
         path.join(r.devnet.dataDir, DEPLOYMENT_FILE),
-        "--l1-rpc",
         r.devnet.l1Url,
-        "--port",
-        "0",
-        "--data-dir",
         path.join(dir, "recorded-relayer-l2"),
-      ])) as NodeCommandOptions;
-      const node = await startNodeCommand(options, { logger, env: {} });
-      await node.stop();
+        {},
+      );
       expect(lines, lines.join("\n")).to.include(`node relayer ${own} (key from the deployment record)`);
     });
   });
