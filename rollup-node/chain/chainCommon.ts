@@ -4,7 +4,7 @@ import type { Common } from "@ethereumjs/common";
 import { genesisForkCommon } from "../../precompiles/verify";
 import { DEFAULT_HARDFORK } from "./defaults";
 import { ChainConfigError } from "./errors";
-import { SHARED_KZG } from "./kzg";
+import { SHARED_KZG } from "../../precompiles/verify";
 
 /**
  * A Common for `chainId` with every fork up to `hardfork` active at genesis, and no mainnet

@@ -5,7 +5,7 @@ import { bytesToHex } from "@ethereumjs/util";
 
 import { Chain } from "../chain/chain";
 import { ChainError } from "../chain/errors";
-import { SHARED_KZG } from "../chain/kzg";
+import { SHARED_KZG } from "../../precompiles/verify";
 import { DevNode } from "../rpc/devNode";
 import { RpcDispatcher } from "../rpc/dispatcher";
 import { decodeChainFile } from "./chainFile";

@@ -1,8 +1,8 @@
 import type { KZG } from "@ethereumjs/util";
 import { expect } from "chai";
 
-import { createChainCommon } from "../../../rollup-node/chain/genesis";
-import { LazyKzg, SHARED_KZG, loadMicroEthKzg } from "../../../rollup-node/chain/kzg";
+import { createChainCommon } from "../../rollup-node/chain/genesis";
+import { LazyKzg, SHARED_KZG, loadMicroEthKzg } from "../../precompiles/kzg";
 
 const ZERO_BLOB = `0x${"00".repeat(131_072)}`;
 /** The commitment to the zero polynomial: the compressed point at infinity. */
