@@ -6,10 +6,12 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { DEFAULT_HARDFORK } from "../rollup-node/chain/defaults";
 
 import {
+  DEFAULT_CHALLENGE_WINDOW,
   DEFAULT_DATA_DIR,
   DEFAULT_L1_CHAIN_ID,
   DEFAULT_L1_PORT,
   DEFAULT_L2_CHAIN_ID,
+  DEFAULT_L2_BLOCK_TIME_MS,
   DEVNET_PORT_OPTIONS,
 } from "../rollup-node/devnet/defaults";
 import { DEFAULT_DEVNET_L1_GAS_LIMIT, checkedL1GasLimit } from "../rollup-node/devnet/l1GasLimit";
@@ -17,8 +19,9 @@ import { DEFAULT_L2_RPC_PORT } from "../rollup-node/l2/defaults";
 import { DEFAULT_RPC_HOST } from "../rollup-node/rpc/defaults";
 import type { DevnetMode, OptimisticDevnetMode, ProofsDevnetMode } from "../rollup-node/devnet/mode";
 import type { L1DevnetOptions } from "../rollup-node/devnet/l1Devnet";
+import { integerText, withIntegers } from "./integerOptions";
 import { RollupTaskError, taskAction } from "./taskErrors";
-import { InvalidTaskInputError, chainIdOption, etherAmount, portOption } from "./taskInput";
+import { InvalidTaskInputError, chainIdOption, etherAmount, portOption, positiveOption } from "./taskInput";
 
 interface DevnetTaskArgs {
   host: string;
@@ -139,22 +142,49 @@ export function devnetStartingLine(l1Only: boolean): string {
     : "Starting the native rollup devnet: loading the L1, the rollup and the L2 node (a few seconds, up to a minute on a busy machine)…";
 }
 
+/** The devnet's integer options, each with the value its hint shows (withIntegers). */
+const DEVNET_INTEGER_EXAMPLES = {
+  port: Number(DEFAULT_L1_PORT),
+  l2Port: Number(DEFAULT_L2_RPC_PORT),
+  blockTime: 1000,
+  l2BlockTime: DEFAULT_L2_BLOCK_TIME_MS,
+  chainId: Number(DEFAULT_L1_CHAIN_ID),
+  l2ChainId: Number(DEFAULT_L2_CHAIN_ID),
+  proofs: 2,
+  challengeWindow: Number(DEFAULT_CHALLENGE_WINDOW),
+} as const;
+
+/**
+ * The block times, committees and window, checked before anything starts: a zero or negative
+ * value would otherwise be refused by the L1 thread only after the compile, or not at all.
+ */
+function checkDevnetDurations(
+  args: Pick<DevnetTaskArgs, "blockTime" | "l2BlockTime" | "proofs" | "challengeWindow">,
+): void {
+  if (args.blockTime !== undefined) positiveOption("--block-time", args.blockTime, "milliseconds", 1000);
+  if (args.l2BlockTime !== undefined)
+    positiveOption("--l2-block-time", args.l2BlockTime, "milliseconds", DEFAULT_L2_BLOCK_TIME_MS);
+  if (args.proofs !== undefined) positiveOption("--proofs", args.proofs, "committees", 2);
+  if (args.challengeWindow !== undefined)
+    positiveOption("--challenge-window", args.challengeWindow, "seconds", Number(DEFAULT_CHALLENGE_WINDOW));
+}
+
 task(
   "devnet",
   `Starts the native rollup devnet: L1 (EXECUTE at 0x…0101) on ${DEFAULT_L1_PORT}, the rollup contract, the L2 node on ${DEFAULT_L2_RPC_PORT}`,
 )
   .addOptionalParam("host", "Interface to listen on", DEFAULT_RPC_HOST, types.string)
-  .addOptionalParam("port", "L1 port (0 picks a free one)", DEFAULT_L1_PORT, types.int)
-  .addOptionalParam("l2Port", "L2 port (0 picks a free one)", DEFAULT_L2_RPC_PORT, types.int)
+  .addOptionalParam("port", "L1 port (0 picks a free one)", DEFAULT_L1_PORT, integerText)
+  .addOptionalParam("l2Port", "L2 port (0 picks a free one)", DEFAULT_L2_RPC_PORT, integerText)
   .addOptionalParam("fork", "L1 hardfork, active from genesis (--l1-only)", DEFAULT_HARDFORK, types.string)
-  .addOptionalParam("blockTime", "Mine an L1 block every N ms instead of one per transaction", undefined, types.int)
+  .addOptionalParam("blockTime", "Mine an L1 block every N ms instead of one per transaction", undefined, integerText)
   .addOptionalParam(
     "l2BlockTime",
     "L2 block interval in ms (default: rollup.blockTimeMs of the config, else 1000)",
     undefined,
-    types.int,
+    integerText,
   )
-  .addOptionalParam("chainId", "L1 chain id", Number(DEFAULT_L1_CHAIN_ID), types.int)
+  .addOptionalParam("chainId", "L1 chain id", Number(DEFAULT_L1_CHAIN_ID), integerText)
   .addOptionalParam(
     "l1GasLimit",
     `L1 block gas limit, fixed at genesis (default ${DEFAULT_DEVNET_L1_GAS_LIMIT}; below 2^24 the advance gas cap binds; a resumed chain keeps its own)`,
@@ -165,7 +195,7 @@ task(
     "l2ChainId",
     "L2 chain id (default: rollup.l2ChainId of the config, else 42069)",
     undefined,
-    types.int,
+    integerText,
   )
   .addOptionalParam("dataDir", "Where both chains are kept between runs", DEFAULT_DATA_DIR, types.string)
   .addFlag("reset", "Start both chains from genesis instead of resuming")
@@ -179,7 +209,7 @@ task(
     "proofs",
     "Proof mode: N attestation committees; blocks are accepted on their proofs alone (default: rollup.proofs of the config)",
     undefined,
-    types.int,
+    integerText,
   )
   .addFlag(
     "optimistic",
@@ -189,7 +219,7 @@ task(
     "challengeWindow",
     "Optimistic mode: seconds a proposed block can be challenged (default 30)",
     undefined,
-    types.int,
+    integerText,
   )
   .addOptionalParam("proposalBond", "Optimistic mode: ETH every proposal locks (default 0.1)", undefined, types.string)
   .addOptionalParam(
@@ -200,59 +230,62 @@ task(
   )
   .setAction(
     // A start that fails (a taken port, options that do not go together) is one line and a hint.
-    taskAction(async (args: DevnetTaskArgs, hre) => {
-      // Checked before the L1 thread starts or the contracts compile: listen() would refuse it last.
-      portOption("--port", args.port);
-      portOption("--l2-port", args.l2Port);
-      const l1ChainId = chainIdOption("--chain-id", args.chainId);
-      const l2ChainIdFlag = args.l2ChainId === undefined ? undefined : chainIdOption("--l2-chain-id", args.l2ChainId);
-      if (l2ChainIdFlag !== undefined) distinctChainIds(l1ChainId, l2ChainIdFlag);
-      const cors = corsOrigins(args.cors);
-      if (args.l1Only) {
-        console.log(devnetStartingLine(true));
-        const { runL1DevnetForeground } = await import("../rollup-node/devnet/run");
-        await runL1DevnetForeground({
+    taskAction(
+      withIntegers(DEVNET_INTEGER_EXAMPLES, async (args: DevnetTaskArgs, hre) => {
+        // Checked before the L1 thread starts or the contracts compile: listen() would refuse it last.
+        portOption("--port", args.port);
+        portOption("--l2-port", args.l2Port);
+        checkDevnetDurations(args);
+        const l1ChainId = chainIdOption("--chain-id", args.chainId);
+        const l2ChainIdFlag = args.l2ChainId === undefined ? undefined : chainIdOption("--l2-chain-id", args.l2ChainId);
+        if (l2ChainIdFlag !== undefined) distinctChainIds(l1ChainId, l2ChainIdFlag);
+        const cors = corsOrigins(args.cors);
+        if (args.l1Only) {
+          console.log(devnetStartingLine(true));
+          const { runL1DevnetForeground } = await import("../rollup-node/devnet/run");
+          await runL1DevnetForeground({
+            host: args.host,
+            port: args.port,
+            portOption: DEVNET_PORT_OPTIONS.l1,
+            hardfork: args.fork,
+            blockTime: args.blockTime,
+            chainId: l1ChainId,
+            gasLimit: devnetL1GasLimit(args.l1GasLimit, undefined),
+            corsOrigins: cors,
+            // The project's L2 is deployed on it later: its EXECUTE verifies that chain under the
+            // config's write rules (rollup.genesis.writeRules), as the L2's node records them.
+            ...l1OnlyWriteRules(hre.config.rollup),
+          });
+          return;
+        }
+        // The rollup and the L2 genesis need the compiled contracts.
+        await hre.run("compile", { quiet: true });
+        console.log(devnetStartingLine(false));
+        // Loaded here: the rollup needs the contract bindings that compile just generated.
+        const { runRollupDevnetForeground } = await import("../rollup-node/devnet/runRollup");
+        const { devnetOptionsFromConfig } = await import("./devnetConfig");
+        const fromConfig = await devnetOptionsFromConfig(hre);
+        const mode = devnetTaskMode(args, fromConfig.mode);
+        const l2ChainId = l2ChainIdFlag ?? fromConfig.l2ChainId;
+        // The config's chain id (or the framework's default) may meet --chain-id too.
+        distinctChainIds(l1ChainId, l2ChainId ?? DEFAULT_L2_CHAIN_ID);
+        await runRollupDevnetForeground({
+          ...fromConfig,
           host: args.host,
-          port: args.port,
-          portOption: DEVNET_PORT_OPTIONS.l1,
-          hardfork: args.fork,
-          blockTime: args.blockTime,
-          chainId: l1ChainId,
-          gasLimit: devnetL1GasLimit(args.l1GasLimit, undefined),
+          l1Port: args.port,
+          l2Port: args.l2Port,
+          l1ChainId,
+          l2ChainId,
+          l1BlockTimeMs: args.blockTime,
+          l2BlockTimeMs: args.l2BlockTime ?? fromConfig.l2BlockTimeMs,
+          dataDir: args.dataDir,
+          reset: args.reset,
+          allowEmptyBlocks: args.emptyBlocks,
+          l2Automine: args.l2Automine,
+          mode,
+          l1GasLimit: devnetL1GasLimit(args.l1GasLimit, mode),
           corsOrigins: cors,
-          // The project's L2 is deployed on it later: its EXECUTE verifies that chain under the
-          // config's write rules (rollup.genesis.writeRules), as the L2's node records them.
-          ...l1OnlyWriteRules(hre.config.rollup),
         });
-        return;
-      }
-      // The rollup and the L2 genesis need the compiled contracts.
-      await hre.run("compile", { quiet: true });
-      console.log(devnetStartingLine(false));
-      // Loaded here: the rollup needs the contract bindings that compile just generated.
-      const { runRollupDevnetForeground } = await import("../rollup-node/devnet/runRollup");
-      const { devnetOptionsFromConfig } = await import("./devnetConfig");
-      const fromConfig = await devnetOptionsFromConfig(hre);
-      const mode = devnetTaskMode(args, fromConfig.mode);
-      const l2ChainId = l2ChainIdFlag ?? fromConfig.l2ChainId;
-      // The config's chain id (or the framework's default) may meet --chain-id too.
-      distinctChainIds(l1ChainId, l2ChainId ?? DEFAULT_L2_CHAIN_ID);
-      await runRollupDevnetForeground({
-        ...fromConfig,
-        host: args.host,
-        l1Port: args.port,
-        l2Port: args.l2Port,
-        l1ChainId,
-        l2ChainId,
-        l1BlockTimeMs: args.blockTime,
-        l2BlockTimeMs: args.l2BlockTime ?? fromConfig.l2BlockTimeMs,
-        dataDir: args.dataDir,
-        reset: args.reset,
-        allowEmptyBlocks: args.emptyBlocks,
-        l2Automine: args.l2Automine,
-        mode,
-        l1GasLimit: devnetL1GasLimit(args.l1GasLimit, mode),
-        corsOrigins: cors,
-      });
-    }),
+      }),
+    ),
   );

@@ -2,42 +2,15 @@
 // because they need the contract bindings `hardhat compile` generates after the config loads.
 // Every action runs inside `taskAction`: a failure is one line and a hint, never a stack trace.
 import { task, types } from "hardhat/config";
-import type { CLIArgumentType, HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { DEFAULT_ROLLUP_POLICY } from "../deploy/policy";
 import { DEFAULT_DATA_DIR, DEFAULT_L2_CHAIN_ID, TASK_DEFAULT_URLS } from "../rollup-node/devnet/defaults";
+import { integerText, withIntegers } from "./integerOptions";
 import type { DeployArgs } from "./rollupActions";
 import type { ConnectionArgs, SignerArgs } from "./rollupContext";
-import { RPC_ENV, RollupTaskError, taskAction } from "./taskErrors";
+import { RPC_ENV, taskAction } from "./taskErrors";
 
 type TaskDefinition = ReturnType<typeof task>;
-
-/**
- * The type of the integer options: Hardhat's `types.int` refuses `--last -3` with HH301 and a
- * stack trace before the task runs, so the command line's text passes as it is (and a script's
- * `hre.run` may give a number) to `withIntegers`, which parses it with taskInput's one parser.
- */
-const integerText: CLIArgumentType<string | number> = {
-  name: "integer",
-  parse: (_name, text) => text,
-  validate: (name, value) => {
-    if (typeof value !== "string" && typeof value !== "number")
-      throw new RollupTaskError("INVALID_INPUT", `${name} ${String(value)} is not an integer`, "pass a whole number");
-  },
-};
-
-/**
- * The task's integer options (`integerText`) parsed into the numbers the actions take: a bad
- * value is one line and a hint. `examples` names each such option of the task with the value its
- * hint shows.
- */
-const withIntegers =
-  <A extends object>(
-    examples: Readonly<Record<string, number>>,
-    run: (args: A, hre: HardhatRuntimeEnvironment) => Promise<void>,
-  ): ((args: A, hre: HardhatRuntimeEnvironment) => Promise<void>) =>
-  async (args, hre) =>
-    run((await import("./taskInput")).integerArgs(args, examples), hre);
 
 /** `--account` of the tasks that act as a dev account. */
 const ACCOUNT = { account: 0 } as const;

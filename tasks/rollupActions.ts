@@ -84,6 +84,7 @@ import {
   etherAmount,
   gasLimitOption,
   hashArgument,
+  positiveOption,
 } from "./taskInput";
 
 export type { ConnectionArgs, SignerArgs };
@@ -954,8 +955,7 @@ function printStatus(s: RollupStatus, l1Url: string, l2Url: string): void {
 }
 
 export async function blocks(args: ConnectionArgs & { last: number }, hre: HardhatRuntimeEnvironment): Promise<void> {
-  if (!Number.isInteger(args.last) || args.last <= 0)
-    throw new InvalidTaskInputError(`--last ${args.last} is not a positive number of blocks`, "pass e.g. --last 20");
+  positiveOption("--last", args.last, "blocks", 20);
   return withContext(hre, args, async (ctx) => {
     const policy = await ctx.client.rollup.proofPolicy();
     const keyNames = new Map(policy.acceptedKeys.map((key, i) => [key.toLowerCase(), `key #${i}`]));

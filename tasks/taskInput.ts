@@ -53,6 +53,16 @@ export function integerArgs<A extends object>(args: A, examples: Readonly<Record
   return parsed as unknown as A;
 }
 
+/** A count or a duration that must be at least 1 (`--last`, `--block-time`, `--proofs`…), in `unit`. */
+export function positiveOption(option: string, value: number, unit: string, example: number): number {
+  if (!Number.isInteger(value) || value <= 0)
+    throw new InvalidTaskInputError(
+      `${option} ${value} is not a positive number of ${unit}`,
+      `pass e.g. ${option} ${example}`,
+    );
+  return value;
+}
+
 /** `--account`: an integer from 0 to 9. */
 export function accountIndex(value: number): number {
   if (!Number.isInteger(value) || value < 0 || value >= DEV_ACCOUNT_COUNT) {

@@ -97,3 +97,34 @@ describe("integer options of the rollup:* tasks: a bad value is one line and a h
     }
   });
 });
+
+describe("integer options of the devnet task: a bad value is one line and a hint before anything starts", function () {
+  this.timeout(600_000);
+
+  it("a text where a number goes, from the command line, is the task's message, not Hardhat's HH301", () => {
+    const run = hardhat(["devnet", "--l2-block-time", "fast"]);
+    expect(run.status, run.output).to.equal(1);
+    expect(run.output).to.contain(
+      'Error in plugin native-rollup: --l2-block-time "fast" is not an integer\nhint: pass a whole number in decimal digits, e.g. --l2-block-time 1000',
+    );
+    expect(run.output).to.not.contain("HH301");
+    expect(run.output).to.not.contain("Starting the native rollup devnet");
+  });
+
+  it("a block time, a number of committees or a challenge window below 1 is refused, naming the option", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ blockTime: 0 }, "--block-time 0 is not a positive number of milliseconds"],
+      [{ l2BlockTime: "-5" }, "--l2-block-time -5 is not a positive number of milliseconds"],
+      [{ proofs: "0" }, "--proofs 0 is not a positive number of committees"],
+      [{ challengeWindow: -1 }, "--challenge-window -1 is not a positive number of seconds"],
+      [{ port: "x" }, '--port "x" is not an integer'],
+      [{ chainId: "1.5" }, '--chain-id "1.5" is not an integer'],
+    ];
+    for (const [args, message] of cases) {
+      const error = await rejection(hre.run("devnet", { dataDir: "unused", ...args }));
+      expect(error.message, JSON.stringify(args)).to.match(
+        new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\nhint: `),
+      );
+    }
+  });
+});
