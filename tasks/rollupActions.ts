@@ -938,7 +938,10 @@ function printStatus(s: RollupStatus, l1Url: string, l2Url: string): void {
         ? "final"
         : `challenge window ends at ${new Date(Number(s.proposedFinalAt) * 1000).toISOString()}`;
     console.log(`proposed on L1  L2 block ${s.proposedL2Head} (${s.proposedL2HeadHash}), ${window}`);
-    console.log(`final on L1     L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash})`);
+    // Which "final": the rollup's head, not the node's `finalized` tag the dashboard also shows (docs/design/trial-s29.md).
+    console.log(
+      `final on L1     L2 block ${s.acceptedL2Head} (${s.acceptedL2HeadHash}): the rollup's final head (the node's "finalized" tag, on the dashboard, also waits --finality-depth L1 blocks)`,
+    );
   }
   console.log(`L1 → L2 queue   ${plural(s.l1MessageCount, "message")}, ${s.pendingL1Messages} pending`);
   console.log(`submitter       ${s.submitter}${s.submitterError === undefined ? "" : `: ${s.submitterError}`}`);

@@ -293,6 +293,12 @@ export class Challenger {
     return this.won;
   }
 
+  /** The account it challenges from, when its signer tells it without a call (a Wallet does). */
+  get address(): string | undefined {
+    const address = (this.config.signer as { address?: unknown }).address;
+    return typeof address === "string" ? address : undefined;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -719,7 +725,6 @@ export class Challenger {
   }
 
   private describeSigner(): string {
-    const address = (this.config.signer as { address?: unknown }).address;
-    return typeof address === "string" ? address : "its signer";
+    return this.address ?? "its signer";
   }
 }

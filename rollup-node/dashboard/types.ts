@@ -15,13 +15,13 @@ export interface DashboardHeads {
   /** The node's `latest` L2 block (the sequencer's own newest block, or the follower's head). */
   readonly l2: number;
   readonly l2Hash: string;
-  /** The node's `safe` L2 block: accepted on L1 (null when the node has no such label). */
+  /** The node's `safe` L2 block: the rollup's final head (null when the node has no such label). */
   readonly safe: number | null;
   readonly safeHash: string | null;
-  /** The node's `finalized` L2 block: accepted in an L1 block that is itself final. */
+  /** The node's `finalized` L2 block: the rollup's final head as of an L1 block that is itself final (`--finality-depth` deep). */
   readonly finalized: number | null;
   readonly finalizedHash: string | null;
-  /** The last L2 block the rollup contract accepted. */
+  /** The rollup contract's head: its last final L2 block (an optimistic block once its challenge window passed). */
   readonly accepted: number;
   readonly acceptedHash: string;
   /** L1 → L2 messages queued on L1 that no accepted L2 block consumed yet. */

@@ -17,6 +17,8 @@ import { InProcessProvider } from "../rpc/eip1193";
 import type { Json } from "../rpc/format";
 import type { MethodTable } from "../rpc/methods";
 import type { HeldRpcPort, RpcServer } from "../rpc/server";
+import type { Challenger } from "../bridge/challenger";
+import { type FollowerChallengerConfig, openFollowerChallenger } from "./challenger";
 import type { FollowerError } from "./errors";
 import { Follower, type FollowerStatus } from "./follower";
 
@@ -54,11 +56,18 @@ export interface FollowerNodeConfig {
   readonly rpc?: FollowerRpcConfig;
   /** The dashboard on the HTTP port; on by default, `false` turns it off. */
   readonly dashboard?: DashboardLimits | false;
+  /**
+   * Also challenge the optimistic rollup's invalid proposals with this key (`--challenge`,
+   * ./challenger.ts); absent, the follower only derives. Refused on a rollup that is not optimistic.
+   */
+  readonly challenger?: FollowerChallengerConfig;
   readonly logger: LoggerFactory;
 }
 
 export interface FollowerNode {
   readonly follower: Follower;
+  /** The follower's challenger (`challenger` given), running. */
+  readonly challenger: Challenger | undefined;
   readonly url: string | undefined;
   readonly provider: InProcessProvider;
   readonly dashboard: Dashboard | undefined;
@@ -83,8 +92,14 @@ export function syncingJson(follower: Pick<Follower, "syncing" | "status">): Jso
   };
 }
 
-/** rollup_followerStatus: the follower's heads, its L1 cursor, and why it waits or stopped. */
-export function followerStatusJson(follower: Pick<Follower, "syncing" | "status">): Json {
+/** What rollup_followerStatus reports of a follower's challenger. */
+export type FollowerChallengerView = Pick<Challenger, "address" | "pending" | "challenges" | "alerts">;
+
+/** rollup_followerStatus: the follower's heads, its L1 cursor, why it waits or stopped, and its challenger's work. */
+export function followerStatusJson(
+  follower: Pick<Follower, "syncing" | "status">,
+  challenger?: FollowerChallengerView,
+): Json {
   const s = follower.status();
   return {
     role: "follower",
@@ -99,11 +114,31 @@ export function followerStatusJson(follower: Pick<Follower, "syncing" | "status"
       ? {}
       : { blocked: { number: s.blocked.number, blockHash: s.blocked.blockHash, reason: s.blocked.reason } }),
     ...(s.haltReason === undefined ? {} : { halted: s.haltReason }),
+    ...(challenger === undefined
+      ? {}
+      : {
+          challenger: {
+            address: challenger.address ?? null,
+            pending: challenger.pending,
+            won: challenger.challenges.map((c) => ({
+              number: quantity(c.number),
+              blockHash: c.blockHash,
+              code: c.code,
+              reward: quantity(c.reward),
+              l1TransactionHash: c.l1TransactionHash,
+            })),
+            alerts: challenger.alerts.length,
+          },
+        }),
   };
 }
 
 /** The follower's extra methods: rollup_* (read from L1 and the derived chain), eth_syncing, rollup_followerStatus. */
-export function followerMethods(follower: Follower, status: StatusContext): MethodTable {
+export function followerMethods(
+  follower: Follower,
+  status: StatusContext,
+  challenger?: FollowerChallengerView,
+): MethodTable {
   return {
     ...createRollupMethods(status),
     eth_syncing: async () => syncingJson(follower),
@@ -111,7 +146,7 @@ export function followerMethods(follower: Follower, status: StatusContext): Meth
     txpool_status: (params) => follower.sequencerPool("txpool_status", params),
     txpool_content: (params) => follower.sequencerPool("txpool_content", params),
     txpool_contentFrom: (params) => follower.sequencerPool("txpool_contentFrom", params),
-    rollup_followerStatus: async () => followerStatusJson(follower),
+    rollup_followerStatus: async () => followerStatusJson(follower, challenger),
   };
 }
 
@@ -150,6 +185,7 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
   });
   let rpc: RpcServer | undefined;
   let dashboard: Dashboard | undefined;
+  let challenger: Challenger | undefined;
   try {
     const found = await writeRules.check("the follower's start");
     if (found !== undefined)
@@ -170,7 +206,20 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
         throw error;
       },
     );
+    if (config.challenger !== undefined)
+      challenger = await openFollowerChallenger(config.challenger, {
+        provider: l1.provider,
+        rollupAddress: l1.rollupAddress,
+        deployBlock: l1.deployBlock,
+        optimistic: isOptimistic,
+        l2ChainId: config.follower.genesis.chainId,
+        l2WriteRules: follower.chain.writeRules,
+        pollMs: l1.pollMs,
+        logger: config.logger("challenger"),
+      });
     const status: StatusContext = {
+      // Its alerts (a proposal near its window's end not settled) in rollup_status, as the sequencer's node reports its own.
+      ...(challenger === undefined ? {} : { challenger }),
       sequencer: follower,
       rollup: connectRollup(l1.rollupAddress, l1.provider),
       ...(isOptimistic ? { optimistic } : {}),
@@ -185,7 +234,7 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
     };
     // A first status read, so that rollup_status has a last read to report should L1 fail later.
     await rollupStatus(status).catch(() => undefined);
-    const methods = followerMethods(follower, status);
+    const methods = followerMethods(follower, status, challenger);
     if (config.rpc !== false && config.dashboard !== false) {
       const watcherStatus = (): L1WatcherStatus => ({
         l1Head: follower.l1HeadNumber,
@@ -225,18 +274,21 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
     }
     dashboard?.feed.start();
     follower.start();
+    challenger?.start();
     let stopped = false;
     const stopWith = async <T>(closeRpc: () => Promise<T>): Promise<T> => {
       stopped = true;
       dashboard?.feed.stop();
       writeRules.stop();
       follower.stop();
+      await challenger?.stop();
       const closed = await closeRpc();
       await follower.close();
       return closed;
     };
     return {
       follower,
+      challenger,
       url: rpc?.url,
       provider: new InProcessProvider(createL2Dispatcher(follower, { extraMethods: methods })),
       dashboard,
@@ -248,6 +300,7 @@ export async function startFollowerNode(config: FollowerNodeConfig): Promise<Fol
   } catch (error) {
     dashboard?.feed.stop();
     writeRules.stop();
+    await challenger?.stop();
     // A port it was handed goes back on hold, for its owner to hand on or close.
     await (config.rpc !== false && config.rpc?.listenOn !== undefined ? rpc?.release() : rpc?.close())?.catch(
       () => undefined,

@@ -60,12 +60,22 @@ export interface CommitteeConfig {
   readonly attesters: readonly AttesterEndpoint[];
 }
 
+/**
+ * What a follower does besides deriving the chain from L1: nothing (`derive`), take over
+ * sequencing once the rollup's rule lets its sequencer key advance (`--takeover`), or challenge
+ * the optimistic rollup's invalid proposals with its challenger key (`--challenge`).
+ */
+export type FollowerDuty = "derive" | "takeover" | "challenge";
+
+/** The node the command runs (`--role`, with `--takeover` or `--challenge` for a follower). */
+export type NodeRole = { readonly kind: "sequencer" } | { readonly kind: "follower"; readonly duty: FollowerDuty };
+
 /** What the node command runs with, after the command line, the config file and the defaults. */
 export interface NodeCommandOptions {
   readonly deployment: string;
   readonly genesis?: string;
   readonly l1Rpc: string;
-  readonly role: "sequencer" | "follower";
+  readonly role: NodeRole;
   readonly dataDir?: string;
   readonly host: string;
   readonly port: number;
@@ -76,8 +86,6 @@ export interface NodeCommandOptions {
   readonly proposalSlackShare: number;
   /** Follower only: where raw transactions are forwarded, in order (`--sequencer-rpc URL,URL,…`). */
   readonly sequencerRpc?: readonly string[];
-  /** Follower only: become the sequencer when the rollup's rule lets this node's key advance. */
-  readonly takeover: boolean;
   readonly finalityDepth: number;
   /** How often the node reads L1, in ms (the watcher, challenger, heads and a caught-up follower). */
   readonly l1PollMs: number;
@@ -165,13 +173,8 @@ export async function resolveNodeCommand(
       usage,
     );
   }
-  if (v.takeover === true && v.role !== "follower")
-    throw new CommandOptionsError(
-      "CLI_USAGE",
-      "--takeover needs --role follower",
-      "a take-over node follows L1 until the rollup lets its sequencer key advance",
-    );
-  const censor = censoredSenders(v.censor, v.role === "sequencer");
+  const role = nodeRoleOf(v);
+  const censor = censoredSenders(v.censor, role.kind === "sequencer");
   if (v["censor-mode"] === "never" && censor.length === 0)
     throw new CommandOptionsError(
       "CLI_USAGE",
@@ -192,7 +195,7 @@ export async function resolveNodeCommand(
     deployment: path.resolve(v.deployment),
     ...(typeof v.genesis === "string" ? { genesis: path.resolve(v.genesis) } : {}),
     l1Rpc: v["l1-rpc"],
-    role: v.role as "sequencer" | "follower",
+    role,
     ...(typeof v["data-dir"] === "string" ? { dataDir: path.resolve(v["data-dir"]) } : {}),
     host: v.host as string,
     port: v.port as number,
@@ -203,7 +206,6 @@ export async function resolveNodeCommand(
     ...(typeof v["sequencer-rpc"] === "string"
       ? { sequencerRpc: v["sequencer-rpc"].split(",").map((u) => u.trim()) }
       : {}),
-    takeover: v.takeover === true,
     finalityDepth: v["finality-depth"] as number,
     l1PollMs: v["l1-poll-interval"] as number,
     dev: v.dev === true,
@@ -213,6 +215,34 @@ export async function resolveNodeCommand(
     attesterWaitMs: v["attester-wait"] as number,
     keystores: keystoresOf(file.extras.keystores, configDir),
   };
+}
+
+/** The role `--role`, `--takeover` and `--challenge` name together; a follower does one of the two at most. */
+function nodeRoleOf(v: Readonly<Record<string, OptionValue | undefined>>): NodeRole {
+  const takeover = v.takeover === true;
+  const challenge = v.challenge === true;
+  if (v.role !== "follower") {
+    if (takeover)
+      throw new CommandOptionsError(
+        "CLI_USAGE",
+        "--takeover needs --role follower",
+        "a take-over node follows L1 until the rollup lets its sequencer key advance",
+      );
+    if (challenge)
+      throw new CommandOptionsError(
+        "CLI_USAGE",
+        "--challenge needs --role follower",
+        "a sequencer's node of an optimistic rollup challenges already (with NATIVE_ROLLUP_CHALLENGER_KEY); --role follower --challenge runs a challenger apart from it",
+      );
+    return { kind: "sequencer" };
+  }
+  if (takeover && challenge)
+    throw new CommandOptionsError(
+      "CLI_USAGE",
+      "--takeover and --challenge cannot be combined",
+      "run two followers: a --challenge follower watches proposals from the start; a --takeover node challenges with its challenger key once it sequences",
+    );
+  return { kind: "follower", duty: takeover ? "takeover" : challenge ? "challenge" : "derive" };
 }
 
 /** `--censor`'s addresses: a sequencer's dev/test tool, each an address. */
@@ -422,9 +452,12 @@ export async function startNodeCommand(
     const devKeys = devNodeKeys(DEFAULT_DEV_BALANCE);
     // The devnet records its own relayer key (not the public mnemonic's), the genesis funds it.
     const relayerOfRecord = recordedRelayer(deployment, DEFAULT_DEV_BALANCE);
-    // A plain follower needs no keys; a --takeover follower needs the sequencer's (its own) and a relayer.
-    const keyless = options.role === "follower" && !options.takeover;
-    const relayer = keyless
+    // A follower needs no keys but its duty's: a --takeover follower the sequencer's (its own) and a
+    // relayer, a --challenge follower a challenger key.
+    const { role } = options;
+    const takeover = role.kind === "follower" && role.duty === "takeover";
+    const sequences = role.kind === "sequencer" || takeover;
+    const relayer = !sequences
       ? undefined
       : await nodeKey(
           "relayer",
@@ -475,7 +508,7 @@ export async function startNodeCommand(
     const dataDirOf = (fallback: string) => options.dataDir ?? path.join(path.dirname(options.deployment), fallback);
     // A take-over node sequences on its follower's directory: one claim covers both.
     const owner = { rollup: deployment.address, l1ChainId };
-    await claimDataDir(dataDirOf(options.role === "follower" ? "follower" : "l2"), owner, options.reset);
+    await claimDataDir(dataDirOf(role.kind === "follower" ? "follower" : "l2"), owner, options.reset);
     // The sections both kinds of node share: the same L1 and RPC options, built once.
     const l1: NodeL1Config = {
       provider: l1Provider,
@@ -493,8 +526,19 @@ export async function startNodeCommand(
       rpc,
       logger: context.logger,
     };
-    if (keyless) {
-      const node = await startFollowerNode(followerConfig);
+    if (!sequences) {
+      // No dev key stands in: on the devnet the dev challenger key is its own node's, and two
+      // challengers on one account race for its nonces.
+      const challenger =
+        role.kind === "follower" && role.duty === "challenge"
+          ? await nodeKey("challenger", options, context, l1ChainId, undefined)
+          : undefined;
+      if (challenger !== undefined)
+        log.info(`${challenger.role} ${challenger.address} (key from ${describeKeySource(challenger.source)})`);
+      const node = await startFollowerNode({
+        ...followerConfig,
+        ...(challenger === undefined ? {} : { challenger: { privateKey: challenger.reveal() } }),
+      });
       return {
         url: node.url as string,
         role: "follower",
@@ -526,7 +570,7 @@ export async function startNodeCommand(
     // its [takeover] line says): information there; on a sequencer, likely a wrong key.
     if (contractSequencer.toLowerCase() !== sequencer.address.toLowerCase()) {
       const line = `the rollup's sequencer is ${contractSequencer}, not this node's ${sequencer.address}: it may advance only when the rollup's policy lets anyone`;
-      if (options.takeover) log.info(`${line} (this take-over node's purpose)`);
+      if (takeover) log.info(`${line} (this take-over node's purpose)`);
       else log.warn(line);
     }
     if (deployment.proofPolicy !== undefined)
@@ -559,7 +603,7 @@ export async function startNodeCommand(
               : { kind: "re-execution" },
       },
     };
-    if (options.takeover) {
+    if (takeover) {
       // The follower becomes the sequencer on its own data directory (the reset, if any, was the follower's).
       const node = await startTakeoverNode({
         follower: followerConfig,

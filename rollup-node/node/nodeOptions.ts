@@ -41,7 +41,7 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     choices: ["sequencer", "follower"],
     default: "sequencer",
     description:
-      "sequencer: build, submit and relay with the node's keys; follower: derive the chain from L1 alone, no keys",
+      "sequencer: build, submit and relay with the node's keys; follower: derive the chain from L1 alone, no keys (with --takeover or --challenge, the keys those need)",
   },
   {
     name: "data-dir",
@@ -111,6 +111,12 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     type: "boolean",
     description:
       "follower: start sequencing on this data directory once the rollup's rule lets this node's sequencer key (NATIVE_ROLLUP_SEQUENCER_KEY) advance: under fallback sequencing after the sequencer's inactivity period, under based at once",
+  },
+  {
+    name: "challenge",
+    type: "boolean",
+    description:
+      "follower of an optimistic rollup: also re-execute every proposal from its L1 data and challenge one EXECUTE would refuse, with the challenger key (NATIVE_ROLLUP_CHALLENGER_KEY or _KEYSTORE; its own account, never the sequencer node's), which must hold L1 ETH for the costliest challenge; a won challenge pays it the removed blocks' bonds. Refused on a rollup that is not optimistic, and with --takeover",
   },
   {
     name: "sequencer-rpc",
@@ -185,7 +191,7 @@ export const NODE_COMMAND_SUMMARY =
  * (`npx hardhat rollup:node`) `--config` is Hardhat's own, so the node's file is `--node-config`.
  */
 export function nodeUsage(command = "native-rollup-node", configFlag = "--config"): string {
-  return `${command} --deployment FILE --l1-rpc URL [--genesis FILE] [--role sequencer|follower] [--data-dir DIR] [--port N] [${configFlag} FILE] (--help for all)`;
+  return `${command} --deployment FILE --l1-rpc URL [--genesis FILE] [--role sequencer|follower [--takeover|--challenge]] [--data-dir DIR] [--port N] [${configFlag} FILE] (--help for all)`;
 }
 
 export const NODE_USAGE = nodeUsage();

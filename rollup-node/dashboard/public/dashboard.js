@@ -1,8 +1,7 @@
 // The dashboard's client: renders the node's snapshot (rollup-node/dashboard/types.ts) and keeps
 // it live. Server-sent events first; while the stream is down it polls /api/dashboard every second.
-"use strict";
 
-(function () {
+(() => {
   const POLL_MS = 1000;
   const L1_TO_L2_STEPS = ["queued", "anchored", "relayed"];
   const L2_TO_L1_STEPS = ["initiated", "provable", "finalized"];
@@ -186,7 +185,7 @@
     $("l2-head").textContent = num(s.heads.l2);
     $("l2-head-hash").textContent = short(s.heads.l2Hash);
     $("l2-head-hash").title = s.heads.l2Hash;
-    // safe: accepted on L1; finalized: accepted in a final L1 block (null: the node has no such label).
+    // safe: final on the rollup; finalized: final on the rollup as of a final L1 block (null: the node has no such label).
     for (const tag of ["safe", "finalized"]) {
       const number = s.heads[tag];
       const hash = s.heads[`${tag}Hash`];

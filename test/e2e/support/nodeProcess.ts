@@ -14,24 +14,30 @@ export interface NodeProcess {
   readonly output: string[];
 }
 
+/** The node command's options for `r`'s deployment and L1, on a free port. */
+export function nodeCommandArgs(r: E2eRollup): string[] {
+  return ["--deployment", path.join(r.devnet.dataDir, DEPLOYMENT_FILE), "--l1-rpc", r.devnet.l1Url, "--port", "0"];
+}
+
 /** Runs the L2 node in its own process (same data directory and rollup), so a test can SIGKILL it like a crash. */
-export async function spawnNode(r: E2eRollup, blockTimeMs = 200): Promise<NodeProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...TYPESCRIPT_CHILD_ARGS,
-      NODE_CLI,
-      "--deployment",
-      path.join(r.devnet.dataDir, DEPLOYMENT_FILE),
-      "--l1-rpc",
-      r.devnet.l1Url,
-      "--port",
-      "0",
-      "--block-time",
-      String(blockTimeMs),
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+export function spawnNode(r: E2eRollup, blockTimeMs = 200): Promise<NodeProcess> {
+  return spawnNodeCommand(r, ["--block-time", String(blockTimeMs)]);
+}
+
+/**
+ * Runs the node command on `r`'s deployment and L1 in its own process, on a free port, with the
+ * options `args` adds (e.g. `--role follower`) and the environment `env` adds (its keys);
+ * resolves once it prints its ready line.
+ */
+export async function spawnNodeCommand(
+  r: E2eRollup,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [...TYPESCRIPT_CHILD_ARGS, NODE_CLI, ...nodeCommandArgs(r), ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   const output: string[] = [];
   child.stderr?.on("data", (chunk: Buffer) => {
     output.push(chunk.toString());

@@ -95,6 +95,9 @@ describe("rollup:* tasks on an optimistic rollup: a withdrawal not final yet nam
     expect(proposed?.[3]).to.equal(new Date(Number(await rollup.finalizableAt(number)) * 1000).toISOString());
     // The window is an hour: nothing is final but the genesis.
     expect(out).to.contain(`final on L1     L2 block 0 (${(await rollup.headHash()).toLowerCase()})`);
+    // Which "final" (docs/design/trial-s29.md): the rollup's head, not the node's `finalized` tag.
+    expect(out).to.contain(`L2 block 0 (${(await rollup.headHash()).toLowerCase()}): the rollup's final head`);
+    expect(out).to.contain('the node\'s "finalized" tag, on the dashboard, also waits --finality-depth L1 blocks');
     expect(out).to.not.contain("accepted on L1");
   });
 

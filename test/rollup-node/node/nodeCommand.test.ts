@@ -147,7 +147,7 @@ describe("the node command: options, genesis file, keys", function () {
     expect(options.deployment).to.equal(path.join(dir, "deployment.json"));
     expect(options.port).to.equal(7001);
     expect(options.blockTimeMs).to.equal(500);
-    expect(options.role).to.equal(NODE_OPTIONS.find((o) => o.name === "role")?.default);
+    expect(options.role.kind).to.equal(NODE_OPTIONS.find((o) => o.name === "role")?.default);
     expect(options.host).to.equal(NODE_OPTIONS.find((o) => o.name === "host")?.default);
     expect(options.committees).to.deep.equal([
       { name: "acme", attesters: [{ url: "http://a:1" }, { url: "http://b:2" }, { url: "http://c:3" }] },
@@ -359,6 +359,35 @@ describe("the node command: options, genesis file, keys", function () {
       expect(log).to.not.include(key.slice(2).toLowerCase());
   });
 
+  it("--challenge: a follower's only, not with --takeover, its own challenger key (no dev fallback), and refused on a rollup that is not optimistic", async () => {
+    const argv = ["--deployment", path.join(dir, "deployment.json"), "--l1-rpc", l1.url as string];
+    for (const [extra, message] of [
+      [["--challenge"], "--challenge needs --role follower"],
+      [["--role", "follower", "--challenge", "--takeover"], "--takeover and --challenge cannot be combined"],
+    ] as const) {
+      const error = await expectCode(() => resolveNodeCommand([...argv, ...extra]), "CLI_USAGE");
+      expect(error.message).to.equal(message);
+    }
+    const options = (await resolveNodeCommand([...argv, "--role", "follower", "--challenge"])) as NodeCommandOptions;
+    expect(options.role).to.deep.equal({ kind: "follower", duty: "challenge" });
+    const challenging = { ...base, role: options.role, dataDir: path.join(dir, "challenging-follower") };
+    const missing = await expectCode(
+      () => startNodeCommand(challenging, { logger: collectingLogger([]), env: {} }),
+      "KEY_MISSING",
+    );
+    expect(missing.hint).to.contain("NATIVE_ROLLUP_CHALLENGER_KEY");
+    const notOptimistic = await expectCode(
+      () =>
+        startNodeCommand(challenging, {
+          logger: collectingLogger([]),
+          env: { NATIVE_ROLLUP_CHALLENGER_KEY: Wallet.createRandom().privateKey },
+        }),
+      "CHALLENGE_NOT_OPTIMISTIC",
+    );
+    expect(notOptimistic.message).to.contain(`the rollup at ${deployment.address} is not optimistic`);
+    expect(notOptimistic.hint).to.contain("drop --challenge");
+  });
+
   it("refuses a data directory that holds another rollup's chain, even one of the same genesis", async () => {
     // A second rollup deployed for the very same genesis file (its hash cannot tell them apart).
     const second = await deployForGenesis(
@@ -368,7 +397,7 @@ describe("the node command: options, genesis file, keys", function () {
       path.join(dir, "second.json"),
     );
     const dataDir = path.join(dir, "shared-follower");
-    const follower = { ...base, role: "follower" as const, dataDir };
+    const follower = { ...base, role: { kind: "follower", duty: "derive" } as const, dataDir };
     const first = await startNodeCommand(follower, { logger: collectingLogger([]) });
     await first.stop();
     // Before: the second rollup's follower opened the first one's chain and served it as its own.
@@ -427,7 +456,7 @@ describe("the node command: options, genesis file, keys", function () {
       const lines: string[] = [];
       await expectCode(
         () =>
-          startNodeCommand(takeover ? { ...options, role: "follower", takeover: true } : options, {
+          startNodeCommand(takeover ? { ...options, role: { kind: "follower", duty: "takeover" } } : options, {
             logger: collectingLogger(lines, true),
             env: otherKey,
           }),
@@ -467,7 +496,13 @@ describe("the node command: options, genesis file, keys", function () {
     // Requests a follower sends in a 3 s window once started (it starts caught up: no L2 block was accepted yet).
     const requestsIn3s = async (pollMs: number): Promise<number> => {
       const node = await startNodeCommand(
-        { ...base, role: "follower", l1Rpc: proxyUrl, l1PollMs: pollMs, dataDir: path.join(dir, `follower-${pollMs}`) },
+        {
+          ...base,
+          role: { kind: "follower", duty: "derive" },
+          l1Rpc: proxyUrl,
+          l1PollMs: pollMs,
+          dataDir: path.join(dir, `follower-${pollMs}`),
+        },
         { logger: collectingLogger([]), env: {} },
       );
       try {
