@@ -25,7 +25,7 @@
  * are not comparable; the L1 thread's heap is written beside them, `l1-warm.heapsnapshot` and
  * `l1-end.heapsnapshot`, when the L1 runs on its own thread).
  * Every minute of load it prints a memory line: the process's `memoryUsage()` in full, the L1
- * thread's and the L2 capture thread's own V8 heaps (inside RSS, outside the main thread's heapUsed), /proc/self/status's
+ * thread's own V8 heap (inside RSS, outside the main thread's heapUsed), /proc/self/status's
  * VmRSS/RssAnon/RssFile, the L2 and L1 heads and the blocks each chain holds in memory, each thread's V8 heap spaces (which space holds a
  * heap's reservation) and the node caches' hit rate since the last line; at the end, each figure's
  * growth per L2 block after the first minute (docs/design/memory-bounds.md), and a verdict line for
@@ -36,7 +36,7 @@
  * does not get there says so and gives the growth without the caches' own, as an estimate).
  * --l1-young-mb N / --l1-old-mb N set the L1 worker's V8 `resourceLimits` (maxYoungGenerationSizeMb,
  * maxOldGenerationSizeMb); --node-cache-mb N bounds both trie node caches (the L2's and the L1's) at N
- * MiB each instead of DEFAULT_NODE_CACHE_BYTES; --live collects garbage on every thread (main, L1, capture) before each
+ * MiB each instead of DEFAULT_NODE_CACHE_BYTES; --live collects garbage on both threads before each
  * memory line (then `used` is the live heap: a growth there is retention, not garbage); --json FILE writes the run's figures for scripts/load-l2-pair.ts, which
  * runs a baseline and a variant side by side.
  */
@@ -83,7 +83,7 @@ const L1_THREAD = parseL1Thread(values["l1-thread"], "--l1-thread");
 const HEAP_SNAPSHOTS = values["heap-snapshots"];
 const JSON_FILE = values.json;
 /**
- * --live: a full collection on every thread (main, L1, capture) before each memory line, so that `used` is the live
+ * --live: a full collection on both threads before each memory line, so that `used` is the live
  * heap (what the node holds), not the live heap plus garbage not yet collected; each costs a pause
  * of the order of 100 ms a minute on each thread, so latency figures of such a run are a little worse.
  */
@@ -138,13 +138,6 @@ export interface MemorySample {
   readonly l1HeapUsed: number;
   readonly l1HeapTotal: number;
   readonly l1External: number;
-  /**
-   * The L2 chain's capture thread's heap (a third isolate, Chain.captureHeap; 0 while the chain
-   * captures on its own thread): before round 30 it was counted in the native rest.
-   */
-  readonly captureHeapUsed: number;
-  readonly captureHeapTotal: number;
-  readonly captureExternal: number;
   /** The trie node caches' bytes (bounded, DEFAULT_NODE_CACHE_BYTES each): the L2 chain's, the L1 chain's. */
   readonly l2NodeCache: number;
   readonly l1NodeCache: number;
@@ -195,9 +188,6 @@ const SAMPLE_FIELDS = [
   "l1HeapUsed",
   "l1HeapTotal",
   "l1External",
-  "captureHeapUsed",
-  "captureHeapTotal",
-  "captureExternal",
   "l2NodeCache",
   "l1NodeCache",
 ] as const;
@@ -228,12 +218,11 @@ async function l1BlockNumber(url: string): Promise<number> {
 }
 
 /**
- * Anonymous RSS no V8 heap holds (the main, L1 and capture threads' reserved totals) nor V8 counts
- * as external: LevelDB's caches and memtables, libuv, thread stacks, compiled code, malloc's free
- * lists and arenas (scripts/smaps-split.ts splits it further).
+ * Anonymous RSS neither V8 heap holds (their reserved totals) nor V8 counts as external: LevelDB's
+ * caches and memtables, libuv, thread stacks, compiled code, malloc's free lists and arenas.
  */
 function nativeRest(s: MemorySample): number {
-  return s.rssAnon - s.heapTotal - s.external - s.l1HeapTotal - s.l1External - s.captureHeapTotal - s.captureExternal;
+  return s.rssAnon - s.heapTotal - s.external - s.l1HeapTotal - s.l1External;
 }
 
 /** The spaces that hold a heap's reservation, `name size/used` in MiB (V8's names without `_space`; the empty ones left out). */
@@ -258,7 +247,7 @@ function formatSample(s: MemorySample, previous: MemorySample | undefined): stri
   return (
     `[memory min ${s.minute}] L2 block ${s.l2Block}, L1 block ${s.l1Block} | L2 pool ${s.l2Pooled} txs, blocks held ${s.l2BlocksHeld}, L1 blocks held ${s.l1BlocksHeld} | rss ${m(s.rss)} (RssAnon ${m(s.rssAnon)}, RssFile ${m(s.rssFile)}) | ` +
     `main heap used ${m(s.heapUsed)} total ${m(s.heapTotal)}, external ${m(s.external)} (arrayBuffers ${m(s.arrayBuffers)}) | ` +
-    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | capture thread heap used ${m(s.captureHeapUsed)} total ${m(s.captureHeapTotal)}, external ${m(s.captureExternal)} | node caches L2 ${m(s.l2NodeCache)}${full(s.l2CacheEvictions)} L1 ${m(s.l1NodeCache)}${full(s.l1CacheEvictions)} | native rest ${m(nativeRest(s))} | MiB${LIVE ? ", used after a full GC" : ""}, load ${load()}\n` +
+    `L1 thread heap used ${m(s.l1HeapUsed)} total ${m(s.l1HeapTotal)}, external ${m(s.l1External)} | node caches L2 ${m(s.l2NodeCache)}${full(s.l2CacheEvictions)} L1 ${m(s.l1NodeCache)}${full(s.l1CacheEvictions)} | native rest ${m(nativeRest(s))} | MiB${LIVE ? ", used after a full GC" : ""}, load ${load()}\n` +
     `  node cache hits since the last line: L2 ${hitRate(since("l2CacheHits"), since("l2CacheMisses"))} of ${since("l2CacheHits") + since("l2CacheMisses")} reads, L1 ${hitRate(since("l1CacheHits"), since("l1CacheMisses"))} of ${since("l1CacheHits") + since("l1CacheMisses")}\n` +
     `  heap spaces size/used MiB, main: ${formatSpaces(s.mainSpaces)}\n` +
     `  L1 thread: ${formatSpaces(s.l1Spaces)}`
@@ -292,10 +281,8 @@ const spaceSize = (spaces: readonly HeapSpaceInfo[], name: string): number =>
 
 /** The growth from `warm` to `last`, by part (see GrowthBreakdown). */
 function growthBreakdown(warm: MemorySample, last: MemorySample): GrowthBreakdown {
-  const used = (s: MemorySample): number =>
-    s.heapUsed + s.external + s.l1HeapUsed + s.l1External + s.captureHeapUsed + s.captureExternal;
-  const reserved = (s: MemorySample): number =>
-    s.heapTotal - s.heapUsed + s.l1HeapTotal - s.l1HeapUsed + s.captureHeapTotal - s.captureHeapUsed;
+  const used = (s: MemorySample): number => s.heapUsed + s.external + s.l1HeapUsed + s.l1External;
+  const reserved = (s: MemorySample): number => s.heapTotal - s.heapUsed + s.l1HeapTotal - s.l1HeapUsed;
   const young = (s: MemorySample): number => spaceSize(s.mainSpaces, "new_space") + spaceSize(s.l1Spaces, "new_space");
   return {
     rss: last.rss - warm.rss,
@@ -474,7 +461,6 @@ async function main(): Promise<void> {
     const samples: MemorySample[] = [];
     const takeSample = async (minute: number): Promise<MemorySample> => {
       const l1 = await devnet.l1.heapStatistics({ collectFirst: LIVE });
-      const capture = await devnet.node.sequencer.chain.captureHeap(LIVE);
       collectGarbage?.();
       const m = process.memoryUsage();
       const sample: MemorySample = {
@@ -494,9 +480,6 @@ async function main(): Promise<void> {
         l1HeapUsed: devnet.l1.thread === "worker" ? l1.used_heap_size : 0,
         l1HeapTotal: devnet.l1.thread === "worker" ? l1.total_heap_size : 0,
         l1External: devnet.l1.thread === "worker" ? l1.external_memory : 0,
-        captureHeapUsed: capture?.used ?? 0,
-        captureHeapTotal: capture?.total ?? 0,
-        captureExternal: capture?.external ?? 0,
         l2NodeCache: devnet.node.sequencer.chain.heldInMemory.nodeCacheBytes,
         l1NodeCache: l1.node_cache_bytes,
         l2CacheHits: devnet.node.sequencer.chain.heldInMemory.nodeCacheHits,

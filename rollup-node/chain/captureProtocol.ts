@@ -115,26 +115,12 @@ export type ToCaptureThread =
    */
   | { readonly kind: "drop"; readonly job: number; readonly message: string }
   /** What the thread holds: answered with a `census`. */
-  | { readonly kind: "census" }
-  /** The thread's V8 heap (after a full collection when `collectFirst` and `gc` is exposed): answered with a `heap`. */
-  | { readonly kind: "heap"; readonly collectFirst: boolean };
+  | { readonly kind: "census" };
 
 /** What a capture thread holds: captures in flight and questions to the chain not yet answered. */
 export interface CaptureCensus {
   readonly captures: number;
   readonly asks: number;
-}
-
-/**
- * A capture thread's V8 heap, taken on it: its own isolate, inside the process's RSS but outside
- * the chain thread's `process.memoryUsage()` (memory-bounds.md, round 30).
- */
-export interface CaptureHeap {
-  readonly used: number;
-  readonly total: number;
-  readonly external: number;
-  /** A full collection ran on the thread just before: `used` is then the live heap. */
-  readonly collected: boolean;
 }
 
 /** What a capture thread sends the chain. */
@@ -158,8 +144,7 @@ export type FromCaptureThread =
     }
   /** `capture`: a WitnessCaptureError (the block is not what its re-execution gives), else the thread failed. */
   | { readonly kind: "failed"; readonly job: number; readonly message: string; readonly capture: boolean }
-  | ({ readonly kind: "census" } & CaptureCensus)
-  | ({ readonly kind: "heap" } & CaptureHeap);
+  | ({ readonly kind: "census" } & CaptureCensus);
 
 /** The buffers of packed byte strings, to transfer rather than copy. */
 export function transferables(...packed: readonly PackedBytes[]): ArrayBuffer[] {

@@ -8,7 +8,6 @@ import type { StoredValue, Witness, WriteRules } from "../../precompiles";
 import { startWorkerBeside } from "../cli";
 import {
   type CaptureCensus,
-  type CaptureHeap,
   type FromCaptureThread,
   type ReadNodes,
   type ToCaptureThread,
@@ -76,8 +75,6 @@ export class CaptureWorkerThread {
   private unstartable = false;
   /** Callers of `census()` waiting for the thread's answer, in order. */
   private censuses: ((census: CaptureCensus) => void)[] = [];
-  /** Callers of `heap()` waiting for the thread's answer, in order. */
-  private heaps: ((heap: CaptureHeap | undefined) => void)[] = [];
 
   /** `report`: told once when a thread fails before it has loaded (the chain then captures on its own thread). */
   constructor(private readonly report: (message: string) => void = () => undefined) {}
@@ -130,25 +127,11 @@ export class CaptureWorkerThread {
     });
   }
 
-  /**
-   * The thread's V8 heap, taken on it (after a full collection if `collectFirst` and the process
-   * exposed `gc` before the thread started). Undefined without a loaded thread.
-   */
-  heap(collectFirst = false): Promise<CaptureHeap | undefined> {
-    const worker = this.worker;
-    if (worker === undefined || !this.loaded) return Promise.resolve(undefined);
-    return new Promise<CaptureHeap | undefined>((resolve) => {
-      this.heaps.push(resolve);
-      worker.postMessage({ kind: "heap", collectFirst } satisfies ToCaptureThread);
-    });
-  }
-
   /** Stops the thread; a capture in flight fails with CaptureThreadError (`closed`). */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     this.fail(new CaptureThreadError("the chain was closed during the block's witness capture", true));
-    for (const waiting of this.heaps.splice(0)) waiting(undefined);
     if (worker !== undefined) await worker.terminate();
   }
 
@@ -176,7 +159,6 @@ export class CaptureWorkerThread {
           );
         }
         this.fail(new CaptureThreadError(`the capture thread failed: ${error.message}`, false));
-        for (const waiting of this.heaps.splice(0)) waiting(undefined);
       };
       worker.on("error", gone);
       worker.on("exit", (code) => gone(new Error(`it exited with code ${code}`)));
@@ -188,11 +170,6 @@ export class CaptureWorkerThread {
         }
         if (message.kind === "census") {
           this.censuses.shift()?.({ captures: message.captures, asks: message.asks });
-          return;
-        }
-        if (message.kind === "heap") {
-          const { used, total, external, collected } = message;
-          this.heaps.shift()?.({ used, total, external, collected });
           return;
         }
         this.answer(worker, message).catch((error: unknown) => {
@@ -221,7 +198,7 @@ export class CaptureWorkerThread {
 
   private async answer(
     worker: Worker,
-    message: Exclude<FromCaptureThread, { kind: "ready" | "census" | "heap" }>,
+    message: Exclude<FromCaptureThread, { kind: "ready" | "census" }>,
   ): Promise<void> {
     const job = this.job;
     if (this.worker !== worker) return;

@@ -1,4 +1,3 @@
-import { getHeapStatistics } from "node:v8";
 import { parentPort } from "node:worker_threads";
 
 import { createBlockFromRLP } from "@ethereumjs/block";
@@ -90,19 +89,6 @@ if (port !== null) {
         captures: running.size,
         asks: answers.size,
       } satisfies FromCaptureThread);
-    if (message.kind === "heap") {
-      const gc = (globalThis as { gc?: () => void }).gc;
-      const collected = message.collectFirst && gc !== undefined;
-      if (collected) gc();
-      const heap = getHeapStatistics();
-      return port.postMessage({
-        kind: "heap",
-        used: heap.used_heap_size,
-        total: heap.total_heap_size,
-        external: heap.external_memory,
-        collected,
-      } satisfies FromCaptureThread);
-    }
     if (message.kind !== "capture") {
       const pending = answers.get(message.ask);
       answers.delete(message.ask);

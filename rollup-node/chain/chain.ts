@@ -88,7 +88,7 @@ import type {
 } from "./types";
 import { buildWithinWitnessBudget } from "./witnessBudget";
 import { type CaptureParams, captureWitness, storeAncestors } from "./witnessCapture";
-import type { CaptureHeap, CaptureThread, ReadNodes } from "./captureProtocol";
+import type { CaptureThread, ReadNodes } from "./captureProtocol";
 import { CaptureThreadError, CaptureWorkerThread } from "./captureThread";
 import { DEFAULT_CAPTURE_THREAD } from "./defaults";
 import type { Logger } from "../logger";
@@ -263,14 +263,6 @@ export class Chain {
       onThread: this.threadCaptures,
       fallbacks: this.captureFallbacks,
     };
-  }
-
-  /**
-   * The capture thread's V8 heap, taken on it (after a full collection if `collectFirst`);
-   * undefined when the chain captures on its own thread or the thread has not loaded.
-   */
-  captureHeap(collectFirst = false): Promise<CaptureHeap | undefined> {
-    return this.captureThread?.heap(collectFirst) ?? Promise.resolve(undefined);
   }
 
   /** Stops the capture thread: a block in production whose capture is on it fails (not stored). */

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { setFlagsFromString } from "node:v8";
 import type { Transferable, Worker } from "node:worker_threads";
 
 import type { TypedTransaction } from "@ethereumjs/tx";
@@ -159,22 +158,6 @@ describe("chain: the witness capture on its own thread (captureThread 'worker')"
     expect(chains.worker.capture).to.include({ onThread: 2, fallbacks: 1 });
     expect(chains.warnings).to.have.length(1);
     await chains.worker.close();
-  });
-
-  it("answers its own V8 heap (load:l2's memory line), collected first when asked; none on the chain's thread or once closed", async () => {
-    // Exposes gc to isolates made after this (the capture thread of the pair below), as load:l2 --live does.
-    setFlagsFromString("--expose-gc");
-    const chains = await pair();
-    const rng = new Rng(5);
-    await mineBoth(chains, randomTxs(rng, chains.signers, 10, 0n), {}, "block 1");
-    const heap = await chains.worker.captureHeap(true);
-    expect(heap?.collected).to.equal(true);
-    expect(heap?.used).to.be.greaterThan(0);
-    expect(heap?.total).to.be.at.least(heap?.used as number);
-    expect(await chains.worker.captureHeap()).to.include({ collected: false });
-    expect(await chains.main.captureHeap(true)).to.equal(undefined);
-    await chains.worker.close();
-    expect(await chains.worker.captureHeap(true)).to.equal(undefined);
   });
 
   it("fails the block in production, not stored, when the chain is closed during its capture", async () => {
