@@ -91,30 +91,32 @@ function isArenaHeap(mappings: readonly Mapping[], i: number): boolean {
 /** The RSS of an smaps text, split by kind (SmapsSplit). */
 export function splitSmaps(text: string): SmapsSplit {
   const mappings = parseSmaps(text);
-  let levelDbFiles = 0;
-  let otherFiles = 0;
-  let mainArena = 0;
-  let arenas = 0;
-  let arenaCount = 0;
-  let stacks = 0;
-  let otherAnonymous = 0;
-  let rss = 0;
-  let anonymous = 0;
+  const split: { -readonly [K in keyof SmapsSplit]: number } = {
+    rss: 0,
+    anonymous: 0,
+    levelDbFiles: 0,
+    otherFiles: 0,
+    mainArena: 0,
+    arenas: 0,
+    arenaCount: 0,
+    stacks: 0,
+    otherAnonymous: 0,
+  };
   mappings.forEach((m, i) => {
-    rss += m.rss;
-    anonymous += m.anonymous;
+    split.rss += m.rss;
+    split.anonymous += m.anonymous;
     if (m.path.startsWith("/")) {
-      if (/\.(ldb|log)( \(deleted\))?$/.test(m.path)) levelDbFiles += m.rss;
-      else otherFiles += m.rss;
-    } else if (m.path === "[heap]") mainArena += m.rss;
-    else if (m.path.startsWith("[stack")) stacks += m.rss;
+      if (/\.(ldb|log)( \(deleted\))?$/.test(m.path)) split.levelDbFiles += m.rss;
+      else split.otherFiles += m.rss;
+    } else if (m.path === "[heap]") split.mainArena += m.rss;
+    else if (m.path.startsWith("[stack")) split.stacks += m.rss;
     else if (isArenaHeap(mappings, i)) {
-      arenas += m.rss;
-      arenaCount += 1;
-    } else if (m.path === "") otherAnonymous += m.rss;
-    else otherFiles += m.rss; // [vdso], [vvar] and the like: a few pages
+      split.arenas += m.rss;
+      split.arenaCount += 1;
+    } else if (m.path === "") split.otherAnonymous += m.rss;
+    else split.otherFiles += m.rss; // [vdso], [vvar] and the like: a few pages
   });
-  return { rss, anonymous, levelDbFiles, otherFiles, mainArena, arenas, arenaCount, stacks, otherAnonymous };
+  return split;
 }
 
 function main(): void {
