@@ -1,5 +1,6 @@
 import path from "node:path";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 
 import type { Eddsa, Poseidon } from "circomlibjs";
 import type { SnarkjsProof } from "snarkjs";
@@ -63,8 +64,8 @@ let babyJub: Promise<BabyJub> | undefined;
 
 /**
  * The process's Baby Jubjub primitives. Building them compiles circomlibjs's WebAssembly
- * (≈ 2 CPU s), and they are pure functions of their inputs, so every key, committee and proof
- * service of a process shares one build.
+ * (≈ 1.3 CPU s on shared curves, `buildEddsaOnSharedCurves`), and they are pure functions of their
+ * inputs, so every key, committee and proof service of a process shares one build.
  */
 export function loadBabyJub(): Promise<BabyJub> {
   // circomlibjs is loaded here, on first use, not when this module is imported: requiring it loads
@@ -73,13 +74,55 @@ export function loadBabyJub(): Promise<BabyJub> {
   // Hardhat process imports this module; only those that sign or prove need circomlibjs.
   // EdDSA-Poseidon signing builds its own Poseidon (circomlibjs's `buildPoseidon`, a curve and its
   // WebAssembly): the committee tree hashes with that one rather than building a sixth curve.
-  babyJub ??= import("circomlibjs")
-    .then(({ buildEddsa }) => buildEddsa())
-    .then((eddsa) => ({ eddsa, poseidon: eddsa.poseidon }));
+  babyJub ??= buildEddsaOnSharedCurves().then((eddsa) => ({ eddsa, poseidon: eddsa.poseidon }));
   babyJub.catch(() => {
     babyJub = undefined;
   });
   return babyJub;
+}
+
+/** The slice of ffjavascript's exports that circomlibjs's builders call. */
+interface CurveBuilder {
+  getCurveFromName(name: string, singleThread?: boolean, plugins?: unknown): Promise<unknown>;
+}
+
+/**
+ * circomlibjs's `buildEddsa`, its five primitives (Baby Jubjub, Pedersen, MiMC7, Poseidon, MiMC
+ * sponge) on shared curves. Each primitive asks ffjavascript for a single-threaded bn128 curve
+ * (`getCurveFromName("bn128", true)`), and ffjavascript generates and compiles the curve's
+ * WebAssembly again at every such call (it keeps only its multi-threaded curve): ≈ 1.9 CPU s, in
+ * every attester, node and test process that signs or checks attestations. During this build a
+ * request for a curve already built with the same name, thread mode and plugins gets that curve:
+ * two builds instead of five (Poseidon's adds its own WebAssembly), ≈ 0.8 CPU s less
+ * (docs/design/fast-tests.md, round 30b). A single-threaded curve is arithmetic over its own
+ * WebAssembly memory, each call done before the next, so the primitives can share one. The build
+ * goes through the ffjavascript module circomlibjs itself loads (its exports are looked up at
+ * each call); the original function is put back once the build is over.
+ */
+export async function buildEddsaOnSharedCurves(): Promise<Eddsa> {
+  const { buildEddsa } = await import("circomlibjs");
+  const curves = createRequire(require.resolve("circomlibjs"))("ffjavascript") as CurveBuilder;
+  const build = curves.getCurveFromName;
+  const built = new Map<unknown, Map<string, Promise<unknown>>>();
+  curves.getCurveFromName = (name, singleThread, plugins) => {
+    if (singleThread !== true) return build(name, singleThread, plugins);
+    let byName = built.get(plugins);
+    if (byName === undefined) {
+      byName = new Map();
+      built.set(plugins, byName);
+    }
+    let curve = byName.get(name);
+    if (curve === undefined) {
+      curve = build(name, singleThread, plugins);
+      byName.set(name, curve);
+    }
+    return curve;
+  };
+  try {
+    return await buildEddsa();
+  } finally {
+    curves.getCurveFromName = build;
+  }
 }
 
 /**
