@@ -88,12 +88,12 @@ abstract contract NativeRollup is INativeRollup {
     /// @notice L1 gas burnt per weight above `FREE_MESSAGE_WEIGHT`: 2/3 (numerator, denominator).
     /// A message's gas limit is declared, not paid, on L1, so without it a message weighing just over
     /// half the overdue budget (`MIN_L2_GAS_LIMIT / 2`) buys one L2 block of delay of every later
-    /// message for ≈ 81,000 L1 gas while each such block costs its advancer ≈ 770,000 (re-execution,
-    /// docs/design/attack-review-s27.md, finding 8). At 2/3 that message burns ≈ 795,000 more, so each
-    /// block of delay costs the stranger ≥ its `advance`, whatever the weight of the messages they
-    /// queue (two a block, three, ...: the per-block cost only grows); a deposit burns nothing. At 1/4
-    /// (≈ 380,000 a block) the stranger would pay half the advancer's cost; at 1 the heaviest message
-    /// (weight 13,005,930) would burn 12.7M, near EIP-7825's 16,777,216 cap of one transaction.
+    /// message for ≈ 81,000 L1 gas while each such block costs its advancer ≈ 760,000 (a censor's,
+    /// re-execution; docs/design/attack-review-s27.md, finding 8). At 2/3 that message burns ≈ 795,000
+    /// more, so that block of delay costs the stranger ≈ 1.16 times its `advance`; lighter messages fit
+    /// several a block (≈ 1.1M a block for two to five, down to the deposits' own ≈ 700,000 for nine).
+    /// The least rate for ≥ 1 is 0.57; at 1/4 the stranger would pay half the advancer's cost; at 1 the
+    /// heaviest message (weight 13,005,930) would burn 12.7M, near EIP-7825's 16,777,216 per transaction.
     uint256 internal constant BURN_PER_WEIGHT_NUMERATOR = 2;
     uint256 internal constant BURN_PER_WEIGHT_DENOMINATOR = 3;
 

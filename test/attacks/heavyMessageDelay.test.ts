@@ -12,14 +12,12 @@ import type { QueuedL1Message } from "../../rollup-node/bridge/l1Watcher";
 import { DEFAULT_L2_GAS_LIMIT, l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
 import type { L1Message } from "../../protocol/messages";
 import { TestSigner } from "../../tools/l2Fixtures";
-import { deployExampleRollupOn, seededBridgeChain } from "../support/exampleRollup";
+import { DEPOSIT_GAS_LIMIT, deployExampleRollupOn, messageBurn, seededBridgeChain } from "../support/exampleRollup";
 import { deferralBlock, openQueuedSequencer, queued } from "../support/queuedSequencer";
 
 const L2_CHAIN_ID = 4748n;
 const INACTIVITY_PERIOD = 3_600n;
 const FORCE_INCLUSION_DELAY = 600n;
-/** depositETH's gas limit (NativeRollup.DEPOSIT_GAS_LIMIT). */
-const DEPOSIT_GAS_LIMIT = 100_000n;
 /** Heavy messages the stranger queues before the victim's deposit. */
 const HEAVY = 5;
 /** Seconds between the censor's blocks (any cadence: each must consume one overdue message). */
@@ -219,7 +217,7 @@ describe("a message's weight is paid in L1 gas when it is queued (finding 8)", f
     });
     const to = stranger?.address as string;
     const heavy = heavyGasLimit();
-    const burn = ((messageWeight(heavy, 0) - messageWeight(DEPOSIT_GAS_LIMIT, 0)) * 2n) / 3n;
+    const burn = messageBurn(heavy, 0);
     // The queue's first entry (its length slot written from zero) is dearer: the two measured follow it.
     // A message of a deposit's weight burns nothing; the heavy one must cost that plus its burn.
     await (await rollup.connect(stranger).sendMessage(to, 0n, "0x")).wait();
