@@ -4,13 +4,13 @@ import path from "node:path";
 
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { Interface, Wallet } from "ethers";
+import { Interface, Wallet, getBytes } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
-import { MIN_L2_GAS_LIMIT, messageWeight, overdueBudget } from "../../rollup-node/bridge/anchor";
+import { MIN_L2_GAS_LIMIT, messageWeight, overdueBudget, relayGasLimit } from "../../rollup-node/bridge/anchor";
 import type { QueuedL1Message } from "../../rollup-node/bridge/l1Watcher";
 import { DEFAULT_L2_GAS_LIMIT, l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
-import type { L1Message } from "../../protocol/messages";
+import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message, messageProof, messageRoot } from "../../protocol/messages";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { DEPOSIT_GAS_LIMIT, deployExampleRollupOn, messageBurn, seededBridgeChain } from "../support/exampleRollup";
 import { deferralBlock, openQueuedSequencer, queued } from "../support/queuedSequencer";
@@ -158,6 +158,54 @@ describe("measure: the delay heavy messages buy against a light one under a cens
       `      heavy message: gas limit ${heavy}, weight ${weight} (budget ${overdueBudget(gasLimit)}); stranger's L1 gas ${strangerGas} for ${HEAVY} (${strangerGas / BigInt(HEAVY)} each; the victim's deposit ${deposited?.gasUsed}); censor's ${HEAVY} advances ${censorGas} L1 gas (${censorGas / BigInt(HEAVY)} each); the deposit was consumed in the censor's block ${HEAVY}, ${HEAVY - 1} blocks leaving it, ${waited} s after it was queued (delay ${FORCE_INCLUSION_DELAY}, censor cadence ${CADENCE}); the fallback opens at ${openBefore}, ${openBefore - queuedAt} s after the deposit was queued, whatever the censor does\n`,
     );
     expect(openBefore - queuedAt).to.be.at.most(INACTIVITY_PERIOD);
+  });
+
+  it("the advancer's block of one heavy message: relaying it (as an honest node does) costs more L1 gas than deferring it (the censor), as EXECUTE charges the relay's gas limit", async () => {
+    const [sequencer, stranger] = await ethers.getSigners();
+    const chain = await seededBridgeChain(L2_CHAIN_ID, [1, 2]);
+    // Seed 1 signs the relay kept on the chain, seed 2 the deferral only priced (a signer's nonce counts both).
+    const signer = TestSigner.fromSeed(1, chain.common);
+    const bridge = new Interface((await artifacts.readArtifact("L2Bridge")).abi);
+    const rollup = await deployExampleRollupOn(chain.latest.header, {
+      chainId: L2_CHAIN_ID,
+      sequencer: sequencer?.address,
+      inactivityPeriod: INACTIVITY_PERIOD,
+      forceInclusionDelay: FORCE_INCLUSION_DELAY,
+    });
+    const heavy = heavyGasLimit();
+    const to = stranger?.address as string;
+    const sent = await (await rollup.connect(stranger).sendMessage(to, heavy, "0x")).wait();
+    const message: L1Message = { nonce: 0n, from: to, to, value: 0n, gasLimit: heavy, data: "0x" };
+    const timestamp = BigInt(await time.latest());
+    const deferred = await deferralBlock(
+      chain,
+      bridge,
+      [message],
+      TestSigner.fromSeed(2, chain.common),
+      timestamp,
+      true,
+    );
+    const deferGas = await rollup
+      .connect(sequencer)
+      .advance.estimateGas(deferred.parentHeader, deferred.blockRlp, deferred.witness, "0x", 1);
+    const leaf = hashL1Message(message);
+    const data = bridge.encodeFunctionData("relayMessage", [message, timestamp, 0n, messageProof([leaf], 0)]);
+    const relay = signer.tx({ to: L2_BRIDGE_ADDRESS, data, gasLimit: relayGasLimit(heavy, getBytes(data).length) });
+    const relayed = await chain.buildBlock([relay], {
+      timestamp,
+      parentBeaconBlockRoot: getBytes(messageRoot([leaf])),
+    });
+    const relayGas =
+      (
+        await (
+          await rollup.connect(sequencer).advance(relayed.parentHeader, relayed.blockRlp, relayed.witness, "0x", 1)
+        ).wait()
+      )?.gasUsed ?? 0n;
+    process.stderr.write(
+      `      one heavy message (gas limit ${heavy}): the stranger's L1 gas ${sent?.gasUsed}; the advance deferring it ${deferGas} (estimate), relaying it ${relayGas}: the stranger's ÷ the relaying advancer's ${(Number(sent?.gasUsed) / Number(relayGas)).toFixed(3)}\n`,
+    );
+    expect(await rollup.nextMessageIndex()).to.equal(1n);
+    expect(relayGas).to.be.greaterThan(deferGas);
   });
 
   it("the honest node's anchor: heavy messages whose relay alone nearly fills its budget go one a block, and a light one waits behind them", async () => {
