@@ -94,6 +94,8 @@ abstract contract NativeRollup is INativeRollup {
     /// several a block (≈ 1.1M a block for two to five, down to the deposits' own ≈ 700,000 for nine).
     /// The least rate for ≥ 1 is 0.57; at 1/4 the stranger would pay half the advancer's cost; at 1 the
     /// heaviest message (weight 13,005,930) would burn 12.7M, near EIP-7825's 16,777,216 per transaction.
+    /// A block that relays the message (the honest node) costs ≈ 2M, EXECUTE charging the relay's gas
+    /// limit: matching that would take ≥ 1.65 per weight (the finding's residual (b)).
     uint256 internal constant BURN_PER_WEIGHT_NUMERATOR = 2;
     uint256 internal constant BURN_PER_WEIGHT_DENOMINATOR = 3;
 
