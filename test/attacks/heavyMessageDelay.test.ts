@@ -12,6 +12,8 @@ import type { QueuedL1Message } from "../../rollup-node/bridge/l1Watcher";
 import { DEFAULT_L2_GAS_LIMIT, l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
 import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message, messageProof, messageRoot } from "../../protocol/messages";
 import { TestSigner } from "../../tools/l2Fixtures";
+import type { L2TestChain } from "../../tools/l2TestChain";
+import type { ExampleRollup } from "../../typechain-types";
 import { DEPOSIT_GAS_LIMIT, deployExampleRollupOn, messageBurn, seededBridgeChain } from "../support/exampleRollup";
 import { deferralBlock, openQueuedSequencer, queued } from "../support/queuedSequencer";
 
@@ -22,6 +24,16 @@ const FORCE_INCLUSION_DELAY = 600n;
 const HEAVY = 5;
 /** Seconds between the censor's blocks (any cadence: each must consume one overdue message). */
 const CADENCE = 60n;
+
+/** This file's ExampleRollup on `chain`'s head, sequenced by `sequencer`. */
+function deployOn(chain: L2TestChain, sequencer: string | undefined): Promise<ExampleRollup> {
+  return deployExampleRollupOn(chain.latest.header, {
+    chainId: L2_CHAIN_ID,
+    sequencer,
+    inactivityPeriod: INACTIVITY_PERIOD,
+    forceInclusionDelay: FORCE_INCLUSION_DELAY,
+  });
+}
 
 /** The least gas limit whose message (no data) weighs more than half the overdue budget at or above the floor. */
 function heavyGasLimit(): bigint {
@@ -57,12 +69,7 @@ describe("measure: the delay heavy messages buy against a light one under a cens
     const refused = TestSigner.fromSeed(2, chain.common);
     const bridge = new Interface((await artifacts.readArtifact("L2Bridge")).abi);
     const gasLimit = chain.latest.header.gasLimit;
-    const rollup = await deployExampleRollupOn(chain.latest.header, {
-      chainId: L2_CHAIN_ID,
-      sequencer: sequencer?.address,
-      inactivityPeriod: INACTIVITY_PERIOD,
-      forceInclusionDelay: FORCE_INCLUSION_DELAY,
-    });
+    const rollup = await deployOn(chain, sequencer?.address);
     const heavy = heavyGasLimit();
     const messages: L1Message[] = [];
     let strangerGas = 0n;
@@ -166,12 +173,7 @@ describe("measure: the delay heavy messages buy against a light one under a cens
     // Seed 1 signs the relay kept on the chain, seed 2 the deferral only priced (a signer's nonce counts both).
     const signer = TestSigner.fromSeed(1, chain.common);
     const bridge = new Interface((await artifacts.readArtifact("L2Bridge")).abi);
-    const rollup = await deployExampleRollupOn(chain.latest.header, {
-      chainId: L2_CHAIN_ID,
-      sequencer: sequencer?.address,
-      inactivityPeriod: INACTIVITY_PERIOD,
-      forceInclusionDelay: FORCE_INCLUSION_DELAY,
-    });
+    const rollup = await deployOn(chain, sequencer?.address);
     const heavy = heavyGasLimit();
     const to = stranger?.address as string;
     const sent = await (await rollup.connect(stranger).sendMessage(to, heavy, "0x")).wait();
@@ -257,12 +259,7 @@ describe("a message's weight is paid in L1 gas when it is queued (finding 8)", f
   it("a heavy message burns 2/3 L1 gas per weight above a deposit's; a gas limit that cannot cover it reverts MessageBurnUnaffordable, never queues it cheaper", async () => {
     const [sequencer, stranger] = await ethers.getSigners();
     const chain = await seededBridgeChain(L2_CHAIN_ID, [1]);
-    const rollup = await deployExampleRollupOn(chain.latest.header, {
-      chainId: L2_CHAIN_ID,
-      sequencer: sequencer?.address,
-      inactivityPeriod: INACTIVITY_PERIOD,
-      forceInclusionDelay: FORCE_INCLUSION_DELAY,
-    });
+    const rollup = await deployOn(chain, sequencer?.address);
     const to = stranger?.address as string;
     const heavy = heavyGasLimit();
     const burn = messageBurn(heavy, 0);
