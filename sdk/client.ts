@@ -96,7 +96,12 @@ export interface SendMessageParams {
   readonly data: string;
   /** Wei sent along (released to `to` on L2). */
   readonly value?: bigint;
-  /** Gas of the L2 call; DEFAULT_MESSAGE_GAS_LIMIT by default. */
+  /**
+   * Gas of the L2 call; DEFAULT_MESSAGE_GAS_LIMIT by default. Not free on L1: a message weighing
+   * more than a deposit (≈ its gas limit plus 40 per byte of data) burns 2/3 L1 gas per unit above
+   * a deposit's when queued (NativeRollup's `_burnForWeight`); the L1 transaction's gas estimate
+   * includes it (≈ 68,000 L1 gas at the default, ≈ 0.68 per gas of a larger limit).
+   */
   readonly gasLimit?: bigint;
 }
 

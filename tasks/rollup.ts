@@ -175,7 +175,12 @@ withSigner(
     types.string,
   )
   .addOptionalParam("args", "Its arguments, comma-separated (41,0xabc…) or a JSON array", undefined, types.string)
-  .addOptionalParam("gasLimit", "Gas of the L2 call", 200_000, integerText)
+  .addOptionalParam(
+    "gasLimit",
+    "Gas of the L2 call (above a deposit's 100,000, the L1 transaction burns ≈ 2/3 L1 gas per gas)",
+    200_000,
+    integerText,
+  )
   .addOptionalParam("value", "ETH to send along", "0", types.string)
   .setAction(
     taskAction(

@@ -124,6 +124,12 @@ interface INativeRollup {
     /// @notice The block's timestamp is ahead of the L1's.
     error BlockFromFuture(uint64 blockTimestamp, uint256 l1Timestamp);
 
+    /// @notice The queueing's gas left cannot cover the L1 gas its message's weight costs.
+    /// @param weight The message's weight (the most L2 gas its relay may need).
+    /// @param burn L1 gas the weight costs beyond the queueing's own work.
+    /// @param gasLeft Gas the queueing had left when it was to burn (at least `burn` + 5,000 needed).
+    error MessageBurnUnaffordable(uint256 weight, uint256 burn, uint256 gasLeft);
+
     /// @notice A message's gas limit exceeds `MAX_MESSAGE_GAS_LIMIT`.
     error GasLimitTooHigh(uint256 gasLimit, uint256 maxGasLimit);
 
@@ -168,7 +174,10 @@ interface INativeRollup {
     /// @return nonce The message's position in the queue.
     function depositETH(address to) external payable returns (uint256 nonce);
 
-    /// @notice Queues an L1 → L2 message that calls `to` on L2 with `data` and `msg.value`.
+    /// @notice Queues an L1 → L2 message that calls `to` on L2 with `data` and `msg.value`. A message
+    /// weighing more than a deposit (its gas limit and data: the most L2 gas its relay may need) burns
+    /// 2/3 L1 gas per weight above a deposit's, so the L1 cost of the blocks of delay it can impose on
+    /// later messages is paid by its sender (NativeRollup.FREE_MESSAGE_WEIGHT).
     /// @param to The L2 recipient.
     /// @param gasLimit Gas of the L2 call (at most `MAX_MESSAGE_GAS_LIMIT`).
     /// @param data Calldata of the L2 call (at most `MAX_MESSAGE_DATA_SIZE` bytes).

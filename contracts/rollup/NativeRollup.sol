@@ -78,6 +78,31 @@ abstract contract NativeRollup is INativeRollup {
     uint256 public constant MIN_L2_GAS_LIMIT = MAX_REFUND_GAS_LIMIT + MAX_REFUND_GAS_LIMIT / 63 + RELAY_OVERHEAD_GAS
         + RELAY_GAS_PER_CALLDATA_BYTE * (MAX_MESSAGE_DATA_SIZE + RELAY_CALL_ABI_BYTES);
 
+    /// @notice Weight a message carries for no more L1 gas than its own queueing: a plain deposit's
+    /// (`_relayWeight(DEPOSIT_GAS_LIMIT, 0)`, 327,347). A deposit costs ≈ 77,000–94,000 L1 gas and
+    /// a block's overdue budget holds 9 (the node's 10), so deposits already cost a stranger about one
+    /// `advance` per block of delay they buy; only weight above it is charged (`_burnForWeight`).
+    uint256 internal constant FREE_MESSAGE_WEIGHT = DEPOSIT_GAS_LIMIT + DEPOSIT_GAS_LIMIT / 63 + RELAY_OVERHEAD_GAS
+        + RELAY_GAS_PER_CALLDATA_BYTE * (RELAY_CALL_ABI_BYTES + RELAY_PROOF_BYTES);
+
+    /// @notice L1 gas burnt per weight above `FREE_MESSAGE_WEIGHT`: 2/3 (numerator, denominator).
+    /// A message's gas limit is declared, not paid, on L1, so without it a message weighing just over
+    /// half the overdue budget (`MIN_L2_GAS_LIMIT / 2`) buys one L2 block of delay of every later
+    /// message for ≈ 81,000 L1 gas while each such block costs its advancer ≈ 760,000 (a censor's,
+    /// re-execution; docs/design/attack-review-s27.md, finding 8). At 2/3 that message burns ≈ 795,000
+    /// more, so that block of delay costs the stranger ≈ 1.16 times its `advance`; lighter messages fit
+    /// several a block (≈ 1.1M a block for two to five, down to the deposits' own ≈ 700,000 for nine).
+    /// The least rate for ≥ 1 is 0.57; at 1/4 the stranger would pay half the advancer's cost; at 1 the
+    /// heaviest message (weight 13,005,930) would burn 12.7M, near EIP-7825's 16,777,216 per transaction.
+    /// A block that relays the message (the honest node) costs ≈ 2M, EXECUTE charging the relay's gas
+    /// limit: matching that would take ≥ 1.65 per weight (the finding's residual (b)).
+    uint256 internal constant BURN_PER_WEIGHT_NUMERATOR = 2;
+    uint256 internal constant BURN_PER_WEIGHT_DENOMINATOR = 3;
+
+    /// @notice Gas the queueing must have left beyond its burn: the loop's overshoot (a few dozen gas
+    /// per turn) and the return, so a gas limit too low fails `MessageBurnUnaffordable`, not out of gas.
+    uint256 internal constant BURN_RESERVE_GAS = 5_000;
+
     /// @notice EIP-2718 type of the only relay transactions accepted (EIP-1559).
     uint8 private constant RELAY_TX_TYPE = 2;
 
@@ -512,14 +537,25 @@ abstract contract NativeRollup is INativeRollup {
         bytes32 hash = L1Message({
             nonce: nonce, from: msg.sender, to: to, value: msg.value, gasLimit: gasLimit, data: data
         }).hash();
-        _queue.push(
-            QueuedMessage({
-                messageHash: hash,
-                queuedAt: uint64(block.timestamp),
-                weight: uint64(_relayWeight(gasLimit, data.length))
-            })
-        );
+        uint256 weight = _relayWeight(gasLimit, data.length);
+        _queue.push(QueuedMessage({messageHash: hash, queuedAt: uint64(block.timestamp), weight: uint64(weight)}));
         emit MessageQueued(nonce, msg.sender, to, msg.value, gasLimit, data, hash);
+        // Last, so that its gas check sees what the queueing really has left (no interaction follows).
+        _burnForWeight(weight);
+    }
+
+    /// @dev Burns the L1 gas a message's weight costs beyond its own queueing:
+    /// `(weight − FREE_MESSAGE_WEIGHT) × 2/3` (none for a deposit), by spinning until `gasleft()` has
+    /// dropped by that much. A gas limit that cannot cover it reverts the whole queueing
+    /// (`MessageBurnUnaffordable`): a message is never queued for less.
+    /// @param weight The message's weight (`_relayWeight`).
+    function _burnForWeight(uint256 weight) private view {
+        if (weight <= FREE_MESSAGE_WEIGHT) return;
+        uint256 burn = (weight - FREE_MESSAGE_WEIGHT) * BURN_PER_WEIGHT_NUMERATOR / BURN_PER_WEIGHT_DENOMINATOR;
+        uint256 left = gasleft();
+        if (left < burn + BURN_RESERVE_GAS) revert MessageBurnUnaffordable(weight, burn, left);
+        uint256 until = left - burn;
+        while (gasleft() > until) {}
     }
 
     /// @dev The weight of a message (`QueuedMessage.weight`): the gas limit `_checkRelay` requires

@@ -4,26 +4,36 @@ import path from "node:path";
 
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { Interface, Wallet } from "ethers";
+import { Interface, Wallet, getBytes } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
-import { MIN_L2_GAS_LIMIT, messageWeight, overdueBudget } from "../../rollup-node/bridge/anchor";
+import { MIN_L2_GAS_LIMIT, messageWeight, overdueBudget, relayGasLimit } from "../../rollup-node/bridge/anchor";
 import type { QueuedL1Message } from "../../rollup-node/bridge/l1Watcher";
 import { DEFAULT_L2_GAS_LIMIT, l2Genesis, readL2BridgeRuntimeCode } from "../../rollup-node/l2/genesis";
-import type { L1Message } from "../../protocol/messages";
+import { type L1Message, L2_BRIDGE_ADDRESS, hashL1Message, messageProof, messageRoot } from "../../protocol/messages";
 import { TestSigner } from "../../tools/l2Fixtures";
-import { deployExampleRollupOn, seededBridgeChain } from "../support/exampleRollup";
+import type { L2TestChain } from "../../tools/l2TestChain";
+import type { ExampleRollup } from "../../typechain-types";
+import { DEPOSIT_GAS_LIMIT, deployExampleRollupOn, messageBurn, seededBridgeChain } from "../support/exampleRollup";
 import { deferralBlock, openQueuedSequencer, queued } from "../support/queuedSequencer";
 
 const L2_CHAIN_ID = 4748n;
 const INACTIVITY_PERIOD = 3_600n;
 const FORCE_INCLUSION_DELAY = 600n;
-/** depositETH's gas limit (NativeRollup.DEPOSIT_GAS_LIMIT). */
-const DEPOSIT_GAS_LIMIT = 100_000n;
 /** Heavy messages the stranger queues before the victim's deposit. */
 const HEAVY = 5;
 /** Seconds between the censor's blocks (any cadence: each must consume one overdue message). */
 const CADENCE = 60n;
+
+/** This file's ExampleRollup on `chain`'s head, sequenced by `sequencer`. */
+function deployOn(chain: L2TestChain, sequencer: string | undefined): Promise<ExampleRollup> {
+  return deployExampleRollupOn(chain.latest.header, {
+    chainId: L2_CHAIN_ID,
+    sequencer,
+    inactivityPeriod: INACTIVITY_PERIOD,
+    forceInclusionDelay: FORCE_INCLUSION_DELAY,
+  });
+}
 
 /** The least gas limit whose message (no data) weighs more than half the overdue budget at or above the floor. */
 function heavyGasLimit(): bigint {
@@ -44,12 +54,14 @@ function heavyGasLimit(): bigint {
  * not paid, on L1), then a victim deposits. L1 requires a block to consume only one heavy message,
  * so a censoring sequencer delays the victim's deposit by one block per heavy message; what bounds
  * the delay in time is the fallback's clock (finding 3): no block that leaves an overdue message
- * resets it. The test records the stranger's L1 gas, the censor's, and the victim's wait.
+ * resets it. The test records the stranger's L1 gas, the censor's, and the victim's wait, and
+ * requires (finding 8, fixed by `NativeRollup._burnForWeight`) that each block of delay costs the
+ * stranger at least what it costs the advancer, while a deposit pays no burn.
  */
 describe("measure: the delay heavy messages buy against a light one under a censoring sequencer", function () {
   this.timeout(600_000);
 
-  it(`${HEAVY} heavy messages: the victim's deposit is left by ${HEAVY - 1} censor blocks, the fallback opens one period after the last block that left nothing overdue`, async () => {
+  it(`${HEAVY} heavy messages: the victim's deposit is left by ${HEAVY - 1} censor blocks, each paid for by the stranger at least as dearly as by the censor; the fallback opens one period after the last block that left nothing overdue`, async () => {
     const [sequencer, stranger, victim] = await ethers.getSigners();
     const chain = await seededBridgeChain(L2_CHAIN_ID, [1, 2]);
     // Seed 1 signs the blocks kept on the chain, seed 2 the one refused.
@@ -57,12 +69,7 @@ describe("measure: the delay heavy messages buy against a light one under a cens
     const refused = TestSigner.fromSeed(2, chain.common);
     const bridge = new Interface((await artifacts.readArtifact("L2Bridge")).abi);
     const gasLimit = chain.latest.header.gasLimit;
-    const rollup = await deployExampleRollupOn(chain.latest.header, {
-      chainId: L2_CHAIN_ID,
-      sequencer: sequencer?.address,
-      inactivityPeriod: INACTIVITY_PERIOD,
-      forceInclusionDelay: FORCE_INCLUSION_DELAY,
-    });
+    const rollup = await deployOn(chain, sequencer?.address);
     const heavy = heavyGasLimit();
     const messages: L1Message[] = [];
     let strangerGas = 0n;
@@ -118,6 +125,7 @@ describe("measure: the delay heavy messages buy against a light one under a cens
     const weight = messageWeight(heavy, 0);
     expect(2n * weight).to.be.greaterThan(overdueBudget(gasLimit));
     let censorGas = 0n;
+    let delayBlocksGas = 0n;
     for (let i = 0; i < HEAVY; i++) {
       const last = i === HEAVY - 1;
       if (last) {
@@ -129,16 +137,77 @@ describe("measure: the delay heavy messages buy against a light one under a cens
       // Two heavy messages do not fit the budget: one is all L1 requires, until the deposit is next.
       const receipt = await advance(messages.slice(i, last ? i + 2 : i + 1), true);
       censorGas += receipt?.gasUsed ?? 0n;
+      if (!last) delayBlocksGas += receipt?.gasUsed ?? 0n;
       expect(await rollup.nextMessageIndex()).to.equal(BigInt(last ? i + 2 : i + 1));
       // The clock: a block that leaves an overdue message does not move the fallback's opening.
       if (!last) expect(await rollup.openSequencingAt()).to.equal(openBefore);
       if (!last) await time.increase(CADENCE);
     }
     const waited = BigInt(await time.latest()) - queuedAt;
+    // Finding 8: each heavy message buys one block of delay of every later message. Its sender must
+    // pay at least what that block costs its advancer (the censor's blocks consuming one heavy
+    // message each; the last one also relays the victim's deposit and is left out).
+    const strangerPerBlock = Number(strangerGas) / HEAVY;
+    const advancerPerBlock = Number(delayBlocksGas) / (HEAVY - 1);
+    const ratio = strangerPerBlock / advancerPerBlock;
+    // A deposit (weight FREE_MESSAGE_WEIGHT) pays no burn: it costs what a message without a gas
+    // limit (nothing to burn, more calldata) costs, within a few %.
+    const light = await (await rollup.connect(victim).sendMessage(victim?.address as string, 0n, "0x")).wait();
+    const second = await (await rollup.connect(victim).depositETH(victim?.address as string, { value: 1n })).wait();
+    process.stderr.write(
+      `      finding 8: the stranger's L1 gas per block of delay ${strangerPerBlock} ÷ the advancer's ${advancerPerBlock} = ${ratio.toFixed(3)}; a deposit ${second?.gasUsed} L1 gas, a message of gas limit 0 ${light?.gasUsed}\n`,
+    );
+    expect(ratio, "the stranger's L1 gas per block of delay ÷ the advancer's").to.be.at.least(1);
+    expect(Number(second?.gasUsed), "a deposit's L1 gas ÷ a gas-limit-0 message's").to.be.at.most(
+      1.03 * Number(light?.gasUsed),
+    );
     process.stderr.write(
       `      heavy message: gas limit ${heavy}, weight ${weight} (budget ${overdueBudget(gasLimit)}); stranger's L1 gas ${strangerGas} for ${HEAVY} (${strangerGas / BigInt(HEAVY)} each; the victim's deposit ${deposited?.gasUsed}); censor's ${HEAVY} advances ${censorGas} L1 gas (${censorGas / BigInt(HEAVY)} each); the deposit was consumed in the censor's block ${HEAVY}, ${HEAVY - 1} blocks leaving it, ${waited} s after it was queued (delay ${FORCE_INCLUSION_DELAY}, censor cadence ${CADENCE}); the fallback opens at ${openBefore}, ${openBefore - queuedAt} s after the deposit was queued, whatever the censor does\n`,
     );
     expect(openBefore - queuedAt).to.be.at.most(INACTIVITY_PERIOD);
+  });
+
+  it("the advancer's block of one heavy message: relaying it (as an honest node does) costs more L1 gas than deferring it (the censor), as EXECUTE charges the relay's gas limit", async () => {
+    const [sequencer, stranger] = await ethers.getSigners();
+    const chain = await seededBridgeChain(L2_CHAIN_ID, [1, 2]);
+    // Seed 1 signs the relay kept on the chain, seed 2 the deferral only priced (a signer's nonce counts both).
+    const signer = TestSigner.fromSeed(1, chain.common);
+    const bridge = new Interface((await artifacts.readArtifact("L2Bridge")).abi);
+    const rollup = await deployOn(chain, sequencer?.address);
+    const heavy = heavyGasLimit();
+    const to = stranger?.address as string;
+    const sent = await (await rollup.connect(stranger).sendMessage(to, heavy, "0x")).wait();
+    const message: L1Message = { nonce: 0n, from: to, to, value: 0n, gasLimit: heavy, data: "0x" };
+    const timestamp = BigInt(await time.latest());
+    const deferred = await deferralBlock(
+      chain,
+      bridge,
+      [message],
+      TestSigner.fromSeed(2, chain.common),
+      timestamp,
+      true,
+    );
+    const deferGas = await rollup
+      .connect(sequencer)
+      .advance.estimateGas(deferred.parentHeader, deferred.blockRlp, deferred.witness, "0x", 1);
+    const leaf = hashL1Message(message);
+    const data = bridge.encodeFunctionData("relayMessage", [message, timestamp, 0n, messageProof([leaf], 0)]);
+    const relay = signer.tx({ to: L2_BRIDGE_ADDRESS, data, gasLimit: relayGasLimit(heavy, getBytes(data).length) });
+    const relayed = await chain.buildBlock([relay], {
+      timestamp,
+      parentBeaconBlockRoot: getBytes(messageRoot([leaf])),
+    });
+    const relayGas =
+      (
+        await (
+          await rollup.connect(sequencer).advance(relayed.parentHeader, relayed.blockRlp, relayed.witness, "0x", 1)
+        ).wait()
+      )?.gasUsed ?? 0n;
+    process.stderr.write(
+      `      one heavy message (gas limit ${heavy}): the stranger's L1 gas ${sent?.gasUsed}; the advance deferring it ${deferGas} (estimate), relaying it ${relayGas}: the stranger's ÷ the relaying advancer's ${(Number(sent?.gasUsed) / Number(relayGas)).toFixed(3)}\n`,
+    );
+    expect(await rollup.nextMessageIndex()).to.equal(1n);
+    expect(relayGas).to.be.greaterThan(deferGas);
   });
 
   it("the honest node's anchor: heavy messages whose relay alone nearly fills its budget go one a block, and a light one waits behind them", async () => {
@@ -181,5 +250,38 @@ describe("measure: the delay heavy messages buy against a light one under a cens
       await node.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a message's weight is paid in L1 gas when it is queued (finding 8)", function () {
+  this.timeout(300_000);
+
+  it("a heavy message burns 2/3 L1 gas per weight above a deposit's; a gas limit that cannot cover it reverts MessageBurnUnaffordable, never queues it cheaper", async () => {
+    const [sequencer, stranger] = await ethers.getSigners();
+    const chain = await seededBridgeChain(L2_CHAIN_ID, [1]);
+    const rollup = await deployOn(chain, sequencer?.address);
+    const to = stranger?.address as string;
+    const heavy = heavyGasLimit();
+    const burn = messageBurn(heavy, 0);
+    // The queue's first entry (its length slot written from zero) is dearer: the two measured follow it.
+    // A message of a deposit's weight burns nothing; the heavy one must cost that plus its burn.
+    await (await rollup.connect(stranger).sendMessage(to, 0n, "0x")).wait();
+    const free =
+      (await (await rollup.connect(stranger).sendMessage(to, DEPOSIT_GAS_LIMIT, "0x")).wait())?.gasUsed ?? 0n;
+    const estimate = await rollup.connect(stranger).sendMessage.estimateGas(to, heavy, "0x");
+    const paid = (await (await rollup.connect(stranger).sendMessage(to, heavy, "0x", { gasLimit: estimate })).wait())
+      ?.gasUsed;
+    process.stderr.write(
+      `      a message of weight ${messageWeight(DEPOSIT_GAS_LIMIT, 0)} ${free} L1 gas; of weight ${messageWeight(heavy, 0)} ${paid} (burn ${burn}, estimate ${estimate})\n`,
+    );
+    expect(paid).to.be.at.least(free + burn);
+    expect(paid).to.be.at.most(free + burn + 10_000n);
+    const count = await rollup.messageCount();
+    // Too little gas to burn: the custom error with the values, nothing queued.
+    const short = free + burn / 2n;
+    await expect(rollup.connect(stranger).sendMessage(to, heavy, "0x", { gasLimit: short }))
+      .to.be.revertedWithCustomError(rollup, "MessageBurnUnaffordable")
+      .withArgs(messageWeight(heavy, 0), burn, (left: bigint) => left < burn);
+    expect(await rollup.messageCount()).to.equal(count);
   });
 });

@@ -164,6 +164,15 @@ describe("contract snapshots: gas of the entry points and L2Bridge's storage lay
       gas["finalizeMessage (an ETH withdrawal)"] = await gasOf(
         rollup.connect(user).finalizeMessage(2n, withdrawal, proof.accountProof, proof.storageProof[0].proof),
       );
+
+      // Messages weighing more than a deposit burn 2/3 L1 gas per weight above it (finding 8 of
+      // docs/design/attack-review-s27.md): the SDK's default gas limit, and one just over half the
+      // overdue budget (a block of delay each).
+      for (const gasLimit of [200_000n, 1_274_085n]) {
+        gas[`sendMessage (gas limit ${gasLimit}, no data)`] = await gasOf(
+          rollup.connect(user).sendMessage(user.address, gasLimit, "0x"),
+        );
+      }
     }
 
     // Derivability (docs/design/derivability.md): the same blocks advanced by an account and

@@ -14,6 +14,7 @@ import {
   hashL2Message,
 } from "../../sdk";
 import { Counter__factory } from "../../typechain-types";
+import { DEPOSIT_GAS_LIMIT, messageBurn } from "../support/exampleRollup";
 import { rejection } from "../rollup-node/rejection";
 import { type E2eRollup, startE2eRollup } from "../e2e/support/harness";
 
@@ -276,6 +277,19 @@ describe("sdk: RollupClient against a rollup devnet in this process", function (
     }
     expect(await r.l1.getTransactionCount(sender.address)).to.equal(nonce);
     expect(await r.l1.getBalance(sender.address)).to.equal(balance);
+  });
+
+  it("a heavy message through the SDK: the L1 devnet's gas estimate covers its burn (2/3 L1 gas per weight above a deposit's), and the sender pays it", async () => {
+    // Weight 1,520,068 (gas limit 1,274,085, no data): just over half the overdue budget, a block of
+    // delay of every later message; it burns (1,520,068 − 327,347) × 2/3 L1 gas when queued.
+    const gasLimit = 1_274_085n;
+    const burn = messageBurn(gasLimit, 0);
+    const light = await client.sendMessage({ to: recipientOf(7), data: "0x", gasLimit: DEPOSIT_GAS_LIMIT });
+    const heavy = await client.sendMessage({ to: recipientOf(7), data: "0x", gasLimit });
+    const used = async (hash: string): Promise<bigint> => (await r.l1.getTransactionReceipt(hash))?.gasUsed ?? 0n;
+    const [lightGas, heavyGas] = [await used(light.l1TransactionHash), await used(heavy.l1TransactionHash)];
+    expect(heavyGas - lightGas).to.be.at.least(burn);
+    expect(heavyGas - lightGas).to.be.at.most(burn + 10_000n);
   });
 
   it("a read-only client reports statuses but refuses to send, naming the missing signer", async () => {

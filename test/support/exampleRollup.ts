@@ -6,9 +6,22 @@ import { bytesToHex } from "@ethereumjs/util";
 import { artifacts, ethers } from "hardhat";
 
 import { L2_BRIDGE_ADDRESS } from "../../protocol/messages";
+import { messageWeight } from "../../rollup-node/bridge/anchor";
 import { TestSigner } from "../../tools/l2Fixtures";
 import { L2TestChain } from "../../tools/l2TestChain";
 import type { ExampleRollup } from "../../typechain-types";
+
+/** depositETH's gas limit (NativeRollup.DEPOSIT_GAS_LIMIT). */
+export const DEPOSIT_GAS_LIMIT = 100_000n;
+
+/**
+ * L1 gas `NativeRollup._burnForWeight` burns when a message of `gasLimit` and `dataLength` bytes is
+ * queued, restated from its rule: 2/3 per unit of weight above a deposit's, none at or below it.
+ */
+export function messageBurn(gasLimit: bigint, dataLength: number): bigint {
+  const above = messageWeight(gasLimit, dataLength) - messageWeight(DEPOSIT_GAS_LIMIT, 0);
+  return above > 0n ? (above * 2n) / 3n : 0n;
+}
 
 /** The rollup's chain id, sequencer and sequencing policy (seconds). */
 export interface ExampleRollupParams {
