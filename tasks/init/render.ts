@@ -51,11 +51,14 @@ const SEQUENCING_HOOK: Record<SequencingPolicy, string> = {
 /**
  * The executor of a rollup that is not optimistic (ProvenRollup's pattern): fixed at deployment,
  * the EXECUTE precompile or, on an L1 without it, a ProofModeExecute with a Groth16 verifier per
- * accepted key, which `rollup:deploy` deploys (docs/design/deploy-resume.md, "The template").
+ * accepted key, which `rollup:deploy` deploys (docs/design/deploy-resume.md, "The template"). The
+ * constructor reads the executor through IVerifierRegistry, not ProofModeExecute itself: importing
+ * the verifier's source would compile it, with its Groth16 verifier and RLP libraries, in every
+ * compile of the project (≈ a third of solc's work there; docs/design/fast-tests.md, round 30a).
  * An optimistic rollup's challenges re-execute, which only the precompile does: it has none.
  */
 const EXECUTOR_IMPORTS = `import {ProofPolicy} from "native-rollup/contracts/rollup/ProofPolicy.sol";
-import {ProofModeExecute} from "native-rollup/contracts/verifiers/ProofModeExecute.sol";
+import {IVerifierRegistry} from "native-rollup/contracts/interfaces/IVerifierRegistry.sol";
 `;
 
 const EXECUTOR_DECLARATIONS = `    /// @notice Who verifies blocks, fixed at deployment: \`Execute.PRECOMPILE\`, or on an L1 without
@@ -82,7 +85,7 @@ const EXECUTOR_CHECKS = `        if (executor != Execute.PRECOMPILE) {
             if (policy.acceptedKeys.length == 0 || policy.allowReexecution) revert ReexecutionUnavailable(executor);
             for (uint256 i; i < policy.acceptedKeys.length; ++i) {
                 bytes32 keyHash = policy.acceptedKeys[i];
-                if (address(ProofModeExecute(executor).verifierOf(keyHash)) == address(0)) revert NoVerifierForKey(keyHash);
+                if (IVerifierRegistry(executor).verifierOf(keyHash) == address(0)) revert NoVerifierForKey(keyHash);
             }
         }
         EXECUTOR = executor;`;

@@ -6,7 +6,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 
 import { expect } from "chai";
-import { Contract, JsonRpcProvider, Wallet, hexlify, parseEther, toBeHex } from "ethers";
+import { Contract, Interface, type InterfaceAbi, JsonRpcProvider, Wallet, hexlify, parseEther, toBeHex } from "ethers";
 
 import { rollupContractShape, takesExecutor } from "../../deploy/contractArtifact";
 import { type RollupDeployment, loadDeployment } from "../../deploy/rollup";
@@ -207,6 +207,30 @@ describe("rollup:init", () => {
         .and.to.contain("OptimisticRollup(optimistic)");
       expect(optimistic.find((f) => f.path === "rollup.config.ts")?.content).to.contain("optimistic: {");
     });
+
+    it("reads a ProofModeExecute executor through IVerifierRegistry (ProofModeExecute's own verifierOf: same selector, same output), so a project compiles no verifier", () => {
+      const contract =
+        renderTemplate(resolveInitOptions({ dir: path.join(scratch, "r"), name: "Acme" }), "9.9.9").find(
+          (f) => f.path === "contracts/AcmeRollup.sol",
+        )?.content ?? "";
+      expect(contract)
+        .to.contain('import {IVerifierRegistry} from "native-rollup/contracts/interfaces/IVerifierRegistry.sol"')
+        .and.to.contain("IVerifierRegistry(executor).verifierOf(keyHash)")
+        .and.not.to.contain("contracts/verifiers/");
+      const abiOf = (file: string, name: string): Interface =>
+        new Interface(
+          (
+            JSON.parse(readFileSync(path.join(ROOT, "artifacts", "contracts", file, `${name}.json`), "utf8")) as {
+              abi: InterfaceAbi;
+            }
+          ).abi,
+        );
+      const registry = abiOf("interfaces/IVerifierRegistry.sol", "IVerifierRegistry").getFunction("verifierOf");
+      const executor = abiOf("verifiers/ProofModeExecute.sol", "ProofModeExecute").getFunction("verifierOf");
+      expect(executor?.selector).to.equal(registry?.selector);
+      expect(executor?.stateMutability).to.equal(registry?.stateMutability);
+      expect(executor?.outputs.map((o) => o.type)).to.deep.equal(registry?.outputs.map((o) => o.type));
+    });
   });
 
   it("every combination of policies gives a rollup contract that compiles, with the constructor the devnet deploys", function () {
@@ -369,6 +393,14 @@ describe("rollup:init", () => {
       expect(test.output).to.contain(
         "a withdrawal on L2 becomes provable once its block is accepted on L1, and finalizes there once",
       );
+      // The rollup reads its executor through IVerifierRegistry: ProofModeExecute and the verifiers
+      // it imports are not compiled with it (their artifacts ship in the package).
+      expect(
+        existsSync(
+          path.join(project, "artifacts", "native-rollup", "contracts", "interfaces", "IVerifierRegistry.sol"),
+        ),
+      ).to.equal(true);
+      expect(existsSync(path.join(project, "artifacts", "native-rollup", "contracts", "verifiers"))).to.equal(false);
     });
 
     it("typechecks against the framework's declarations (native-rollup/hardhat, /devnet, /sdk)", async () => {
