@@ -1,5 +1,6 @@
 import { CheckpointDB } from "@ethereumjs/mpt";
 import { type BatchDBOp, type DB, type EncodingOpts, MapDB, ValueEncoding } from "@ethereumjs/util";
+import { strict as assert } from "node:assert";
 import { expect } from "chai";
 
 import { HexKeyCheckpointDB } from "../../precompiles/hexKeyCheckpointDB";
@@ -63,8 +64,8 @@ function shown(value: unknown): unknown {
 
 /**
  * A string that tells apart everything compared here (a property holding undefined included, which
- * JSON drops): compared as strings, since chai's deep equal under Hardhat's matchers is too slow for
- * thousands of steps.
+ * JSON drops): compared as strings with node:assert, since chai's comparisons under Hardhat's matchers are too
+ * slow for thousands of steps (a minute and more per case).
  */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_, item) => (item === undefined ? "<undefined>" : item)) ?? "<undefined>";
@@ -163,11 +164,11 @@ describe("HexKeyCheckpointDB (EthereumJS's CheckpointDB with hex keys made nativ
             const expected = await step(upstream, action, args);
             const actual = await step(native, action, args);
             const where = `trial ${trial}, step ${i} (${action})`;
-            expect(canonical(actual), where).to.equal(canonical(expected));
-            expect(native.log.log.length, where).to.equal(upstream.log.log.length);
-            expect(canonical(native.log.log.slice(logged)), where).to.equal(canonical(upstream.log.log.slice(logged)));
-            expect(canonical(native.db._stats), where).to.equal(canonical(upstream.db._stats));
-            expect(canonical(checkpointMaps(native.db)), where).to.equal(canonical(checkpointMaps(upstream.db)));
+            assert.equal(canonical(actual), canonical(expected), where);
+            assert.equal(native.log.log.length, upstream.log.log.length, where);
+            assert.equal(canonical(native.log.log.slice(logged)), canonical(upstream.log.log.slice(logged)), where);
+            assert.equal(canonical(native.db._stats), canonical(upstream.db._stats), where);
+            assert.equal(canonical(checkpointMaps(native.db)), canonical(checkpointMaps(upstream.db)), where);
           }
           met.reads += upstream.db._stats.db.reads;
           met.hits += upstream.db._stats.db.hits;
