@@ -1,6 +1,7 @@
 import { RLP } from "@ethereumjs/rlp";
 import {
   type BranchMPTNodeBranchValue,
+  CheckpointDB,
   type MPTNode,
   type NodeReferenceOrRawMPTNode,
   type MPTOpts,
@@ -9,7 +10,9 @@ import {
   decodeRawMPTNode,
   isRawMPTNode,
 } from "@ethereumjs/mpt";
-import { type BatchDBOp, EthereumJSErrorWithoutCode } from "@ethereumjs/util";
+import { type BatchDBOp, type DB, EthereumJSErrorWithoutCode, type ValueEncoding } from "@ethereumjs/util";
+
+import { HexKeyCheckpointDB } from "./hexKeyCheckpointDB";
 
 /** A node whose encoding is shorter than this is embedded in its parent, not stored under its hash. */
 const EMBEDDED_NODE_LIMIT = 32;
@@ -50,6 +53,18 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
   constructor(opts: MPTOpts, decodedNodes: DecodedNodes = new Map()) {
     super(opts);
     this.decodedNodes = decodedNodes;
+  }
+
+  /**
+   * Upstream's `database`, with a `HexKeyCheckpointDB` over `db`: the same checkpoint database whose
+   * hex keys are made natively (MerklePatriciaTrie's constructor calls this; copies too).
+   */
+  override database(db?: DB<string, string | Uint8Array>, valueEncoding?: ValueEncoding): CheckpointDB {
+    if (db !== undefined) {
+      if (db instanceof CheckpointDB) throw EthereumJSErrorWithoutCode("Cannot pass in an instance of CheckpointDB");
+      this._db = new HexKeyCheckpointDB({ db, cacheSize: this._opts.cacheSize, valueEncoding });
+    }
+    return this._db;
   }
 
   override async lookupNode(node: Uint8Array | Uint8Array[]): Promise<MPTNode> {

@@ -9,7 +9,7 @@ import {
   decodeRawMPTNode,
   isRawMPTNode,
 } from "@ethereumjs/mpt";
-import { type BatchDBOp, KECCAK256_RLP, type NestedUint8Array, bytesToUnprefixedHex } from "@ethereumjs/util";
+import { type BatchDBOp, KECCAK256_RLP, type NestedUint8Array } from "@ethereumjs/util";
 
 import { DecodedNodeTrie, type DecodedNodes, encodeNode, encodedNodeLength } from "./decodedNodeTrie";
 import { type InMemoryWritesDB, WitnessDB, toHex } from "./witness";
@@ -123,7 +123,7 @@ export class LazyHashTrie extends DecodedNodeTrie {
    */
   resolvedEncoding(standIn: Uint8Array): Uint8Array | undefined {
     if (!this.isStandIn(standIn)) return undefined;
-    const key = bytesToUnprefixedHex(standIn);
+    const key = toHex(standIn);
     const node = this.lazy.written.get(key);
     if (node === undefined) return undefined;
     this.resolveWritten(key, node);
@@ -133,12 +133,12 @@ export class LazyHashTrie extends DecodedNodeTrie {
   override async lookupNode(node: Uint8Array | Uint8Array[]): Promise<MPTNode> {
     if (isRawMPTNode(node)) return decodeRawMPTNode(node);
     let reference = node;
-    const written = this.isStandIn(reference) ? this.lazy.written.get(bytesToUnprefixedHex(reference)) : undefined;
+    const written = this.isStandIn(reference) ? this.lazy.written.get(toHex(reference)) : undefined;
     if (written !== undefined) {
       if (this.isPresent(written.dbKey)) return decodeRawMPTNode(written.raw as Uint8Array[]);
       reference = this.resolve(reference);
     }
-    const key = bytesToUnprefixedHex(this._getDbKey(reference));
+    const key = toHex(this._getDbKey(reference));
     if (key !== EMPTY_TRIE_ROOT_HEX && !this.isPresent(key)) {
       const same = this.presentWrittenWithKey(key);
       if (same !== undefined) return decodeRawMPTNode(same.raw as Uint8Array[]);
@@ -163,11 +163,11 @@ export class LazyHashTrie extends DecodedNodeTrie {
     if (!topLevel && encodedNodeLength(raw) < EMBEDDED_NODE_LIMIT) return raw;
     const reference = this.standIn();
     const dbKey = this._getDbKey(reference);
-    const standIn = bytesToUnprefixedHex(reference);
+    const standIn = toHex(reference);
     // One string for both keys when the trie has no key prefix (the verifier's tries have none).
     const written: WrittenNode = {
       raw,
-      dbKey: dbKey === reference ? standIn : bytesToUnprefixedHex(dbKey),
+      dbKey: dbKey === reference ? standIn : toHex(dbKey),
       creator: this._db,
     };
     this.lazy.written.set(standIn, written);
@@ -291,7 +291,7 @@ export class LazyHashTrie extends DecodedNodeTrie {
   /** The real reference for `reference`: itself unless it is a stand-in. */
   private resolve(reference: Uint8Array): Uint8Array {
     if (!this.isStandIn(reference)) return reference;
-    const standIn = bytesToUnprefixedHex(reference);
+    const standIn = toHex(reference);
     const node = this.lazy.written.get(standIn);
     return node === undefined ? reference : this.resolveWritten(standIn, node);
   }
@@ -301,7 +301,7 @@ export class LazyHashTrie extends DecodedNodeTrie {
     const encoded = encodeNode(this.resolvedRaw(node.raw));
     const hash = this.hash(encoded);
     node.resolved = { hash, encoded };
-    const key = bytesToUnprefixedHex(this._getDbKey(hash));
+    const key = toHex(this._getDbKey(hash));
     let same = this.lazy.byRealKey.get(key);
     if (same === undefined) {
       same = { byCreator: new Map() };
