@@ -18,26 +18,32 @@
  * BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the fast-crypto stateless runs alone
  * (not the state set-up), for Chrome DevTools or any .cpuprofile reader.
  *
- * Table 2 (skipped with BENCH_STATELESS_ONLY=1), EXECUTE's price against its work: normal blocks (transfers, ERC-20) and the costliest
- * blocks per gas we found (precompile loops, cold accounts and cold code), each verified by the
- * real precompile in a bare EVM. It prints the ms per million L1 gas EXECUTE charges, beside the
- * ms per million gas of the same transactions run by the L1 itself (full state), in the same run
- * (docs/design/execute-budget.md).
+ * Table 2 (skipped with BENCH_STATELESS_ONLY=1), EXECUTE's price against its work: normal blocks
+ * (transfers, ERC-20) and blocks of each thing that is costly per gas (every precompile with its
+ * costliest inputs we found, KECCAK256 of large memory, cold accounts, slots and code, big code
+ * copied and called, deep call stacks, CREATE, calldata), each verified by the real precompile on
+ * an Osaka EVM with the devnet's crypto and charged its price. It prints the CPU ms per million L1
+ * gas EXECUTE charges beside the CPU ms per million gas of the same transactions run by the L1
+ * itself (full state, the devnet L1's state caches), the two runs alternated round by round, the
+ * least CPU of each kept; then each row against the first and against the L1's costliest run in
+ * the table (docs/design/execute-budget.md, attack-review-s27.md fifth pass).
+ * BENCH_PRICE_ROWS=<regular expression> runs only the rows whose name matches it.
  */
 import { createBlockFromRLP } from "@ethereumjs/block";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { ValueEncoding, bytesToHex, hexToBytes } from "@ethereumjs/util";
+import { Caches } from "@ethereumjs/statemanager";
 import { createVM, runBlock } from "@ethereumjs/vm";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
+import { loadavg } from "node:os";
 import path from "node:path";
 
 import { createEVM } from "@ethereumjs/evm";
 import { createAddressFromString } from "@ethereumjs/util";
 
 import {
-  EXECUTE_ADDRESS,
   SafeMerkleStateManager,
   chargedL2Gas,
   createExecutePrecompile,
@@ -50,13 +56,33 @@ import {
   decodeWitness,
   encodeWitness,
 } from "../precompiles";
+import { createChainCommon } from "../rollup-node/chain/chainCommon";
+import { blockExecuteCall, callExecute } from "../tools/executeCall";
 import {
-  bn254PairingInput,
+  BLS_INPUTS,
+  MAX_CODE_BYTES,
+  RECURSIVE_CODE,
+  SLOAD_LOOP_CODE,
+  TARGET_ACCOUNT,
+  TARGET_ADDRESS,
+  bigStopCode,
   blake2fInput,
+  bn254AddInput,
+  bn254MulInput,
+  bn254PairingInput,
+  codeLoopBlock,
   coldAccountBlock,
+  createLoopCode,
+  LOOP_ADDRESS,
   ecrecoverInput,
+  extcodecopyLoopCode,
+  filledStorage,
   fillerAddress,
+  keccakLoopCode,
+  modexpInput,
+  pointEvaluationInput,
   precompileLoopBlock,
+  precompileLoopCode,
 } from "../tools/heavyBlocks";
 import { jsCrypto, prepareCrypto } from "../precompiles";
 import { DEFAULT_HARDFORK, genesisForkCommon } from "../precompiles";
@@ -103,7 +129,7 @@ export async function buildWorkload(
     })),
   ];
   const chain = await L2TestChain.create(CHAIN_ID, accounts);
-  const txs = senders.map((s, i) => {
+  const txs = senders.map((_s, i) => {
     const signer = TestSigner.fromSeed(1000 + i, chain.common);
     const recipient = `0x${(0xabc0000n + BigInt(i)).toString(16).padStart(40, "0")}`;
     return kind === "eth"
@@ -176,7 +202,13 @@ async function profiled<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-async function fullStateRun(workload: Workload): Promise<void> {
+/**
+ * The block run with the full state, as a node runs it. `asDevnetL1`: with the state caches the L1
+ * devnet's chain gives its state manager (rollup-node/chain/chain.ts: writes batched until commit),
+ * so the run is what the devnet's L1 does with the same transactions; without them every touch
+ * re-hashes trie paths (table 1's full-state baseline).
+ */
+async function fullStateRun(workload: Workload, asDevnetL1 = false): Promise<void> {
   const { chain, built } = workload;
   const block = createBlockFromRLP(built.blockRlp, { common: chain.common });
   const trie = new MerklePatriciaTrie({
@@ -185,7 +217,11 @@ async function fullStateRun(workload: Workload): Promise<void> {
     common: chain.common,
     valueEncoding: ValueEncoding.Bytes,
   });
-  const stateManager = new SafeMerkleStateManager({ common: chain.common, trie });
+  const stateManager = new SafeMerkleStateManager({
+    common: chain.common,
+    trie,
+    ...(asDevnetL1 ? { caches: new Caches() } : {}),
+  });
   const parentStateRoot = chain.headerAt(block.header.number - 1n).stateRoot;
   await stateManager.setStateRoot(parentStateRoot);
   const vm = await createVM({ common: chain.common, stateManager });
@@ -342,20 +378,45 @@ function coldCodeContracts(): TestAccount[] {
 interface PricedWorkload {
   readonly name: string;
   readonly build: () => Promise<{ built: BuiltBlock; chain: L2TestChain }>;
+  /** The precompile call the block loops over: checked to succeed, so that no row burns gas on a failing call. */
+  readonly call?: { readonly address: number; readonly input: string };
 }
+
+/** Gas of the transactions of the rows whose calls cost more than `WORST_TX_GAS` allows several of. */
+const LARGE_TX_GAS = 5_000_000n;
 
 function priceWorkloads(): PricedWorkload[] {
   const state = fillers(PRICE_FILLER_ACCOUNTS);
-  const loop = (name: string, address: number, input: string): PricedWorkload => ({
+  const loop = (name: string, address: number, input: string, gas = WORST_TX_GAS): PricedWorkload => ({
     name,
-    build: () => precompileLoopBlock(CHAIN_ID, address, input, 1, WORST_TX_GAS, state),
+    build: () => precompileLoopBlock(CHAIN_ID, address, input, 1, gas, state),
+    call: { address, input },
+  });
+  const code = (name: string, runtime: string, target?: TestAccount, gas = WORST_TX_GAS, txs = 1, data?: string) => ({
+    name,
+    build: () => codeLoopBlock(CHAIN_ID, runtime, txs, gas, [...state, ...(target ? [target] : [])], data),
+  });
+  const at = (runtime: string, storage?: Record<string, string>): TestAccount => ({
+    address: TARGET_ACCOUNT,
+    code: runtime,
+    storage,
   });
   return [
     { name: "normal: 100 ETH transfers", build: () => buildWorkload("eth", "eth", PRICE_FILLER_ACCOUNTS) },
     { name: "normal: 100 ERC-20 transfers", build: () => buildWorkload("erc20", "erc20", PRICE_FILLER_ACCOUNTS) },
     loop("ecrecover loop (0x01)", 0x01, ecrecoverInput()),
-    loop("BN254 pairing loop, 2 pairs (0x08)", 0x08, bn254PairingInput()),
-    loop("BLAKE2F loop, 10k rounds (0x09)", 0x09, blake2fInput(10_000)),
+    loop("identity, 32 B (0x04): a call's own overhead", 0x04, `0x${"ab".repeat(32)}`),
+    loop("MODEXP 32 B, 256-bit exponent (0x05)", 0x05, modexpInput(32, 32, 32)),
+    loop("MODEXP 128 B, 256-bit exponent", 0x05, modexpInput(128, 32, 128), LARGE_TX_GAS),
+    loop("MODEXP 512 B, 256-bit exponent", 0x05, modexpInput(512, 32, 512), LARGE_TX_GAS),
+    loop("MODEXP 1024 B, 8-bit exponent", 0x05, modexpInput(1024, 1, 1024), LARGE_TX_GAS),
+    loop("BN254 add (0x06)", 0x06, bn254AddInput()),
+    loop("BN254 mul (0x07)", 0x07, bn254MulInput()),
+    loop("BN254 pairing, 2 pairs (0x08)", 0x08, bn254PairingInput()),
+    loop("BLAKE2F, 10k rounds (0x09)", 0x09, blake2fInput(10_000)),
+    loop("point evaluation, general point (0x0a)", 0x0a, pointEvaluationInput()),
+    ...Object.entries(BLS_INPUTS).map(([name, { address, input }]) => loop(`BLS12-381 ${name}`, address, input)),
+    code("KECCAK256 of 128 KB of memory", keccakLoopCode(0x20000)),
     {
       name: "cold accounts: BALANCE loop",
       build: () => coldAccountBlock(CHAIN_ID, 0x31, FILLER_BASE, state, 1, WORST_TX_GAS / 3n),
@@ -372,53 +433,106 @@ function priceWorkloads(): PricedWorkload[] {
           2_600n * BigInt(COLD_CODE_CONTRACTS) + 25_000n,
         ),
     },
+    code("EXTCODECOPY of a 24,576 B contract, warm", extcodecopyLoopCode(MAX_CODE_BYTES), at(bigStopCode())),
+    code("STATICCALL of a 24,576 B contract, warm", precompileLoopCode(TARGET_ADDRESS, 0), at(bigStopCode())),
+    code("deep call stacks (a contract calling itself)", precompileLoopCode(TARGET_ADDRESS, 0), at(RECURSIVE_CODE)),
+    code("cold SLOAD of 2,000 slots", SLOAD_LOOP_CODE, {
+      address: LOOP_ADDRESS,
+      code: SLOAD_LOOP_CODE,
+      storage: filledStorage(2_000),
+    }),
+    code("CREATE of empty contracts", createLoopCode(0)),
+    code(`CREATE of ${MAX_CODE_BYTES} B contracts`, createLoopCode(MAX_CODE_BYTES), undefined, 2n * LARGE_TX_GAS),
+    code("calldata: 2 × 100 KB to a STOP", "0x00", undefined, 4_100_000n, 2, `0x${"ab".repeat(100_000)}`),
   ];
 }
 
-/** EXECUTE as the L1 runs it: the real precompile at 0x0101, called with ample gas. */
-async function executeOnL1(input: Uint8Array): Promise<bigint> {
-  const evm = await createEVM({ customPrecompiles: [createExecutePrecompile()] });
+/** Throws unless precompile `address` accepts `input` on the workload's chain: a failing call would burn its gas for nothing. */
+async function checkCallSucceeds(common: L2TestChain["common"], address: number, input: string): Promise<bigint> {
+  const evm = await createEVM({ common });
   const { execResult } = await evm.runCall({
-    to: createAddressFromString(EXECUTE_ADDRESS),
-    data: input,
-    gasLimit: 1_000_000_000n,
+    to: createAddressFromString(`0x${address.toString(16).padStart(40, "0")}`),
+    data: hexToBytes(input as `0x${string}`),
+    gasLimit: LARGE_TX_GAS,
   });
   if (execResult.exceptionError !== undefined)
-    throw new Error(`EXECUTE rejected the workload: ${decodeExecuteInvalid(execResult.returnValue)?.reason}`);
+    throw new Error(
+      `precompile 0x${address.toString(16)} refused the workload's input: ${execResult.exceptionError.error}`,
+    );
   return execResult.executionGasUsed;
 }
 
+/** EXECUTE as the devnet's L1 runs it: the real precompile at 0x0101 on an Osaka EVM with the devnet's crypto, charged its price. */
+async function executeOnL1(built: BuiltBlock): Promise<bigint> {
+  const precompile = createExecutePrecompile();
+  const { data, gasLimit } = blockExecuteCall(built, CHAIN_ID, precompile);
+  const result = await callExecute(precompile, data, { gasLimit, customCrypto: createChainCommon(1337n).customCrypto });
+  if (result.exceptionError !== undefined)
+    throw new Error(`EXECUTE rejected the workload: ${decodeExecuteInvalid(result.returnValue)?.reason}`);
+  return result.executionGasUsed;
+}
+
+const loadAverage = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
+
 async function priceAgainstWork(): Promise<void> {
+  const only = process.env.BENCH_PRICE_ROWS;
   console.log(
-    `EXECUTE's price against its work: ${PRICE_FILLER_ACCOUNTS} other accounts in the state, ${WORST_TX_GAS} gas per worst-case transaction, ${PRICE_ROUNDS} rounds each, node ${process.version}`,
+    `EXECUTE's price against its work: ${PRICE_FILLER_ACCOUNTS} other accounts in the state, ${WORST_TX_GAS} gas per worst-case transaction, ${PRICE_ROUNDS} rounds each (EXECUTE and the L1's own run alternated; the least CPU of each), node ${process.version}, load average ${loadAverage()}`,
   );
-  const rows = [];
+  const rows: Record<string, string | number>[] = [];
+  const perMgas: { execute: number; l1: number }[] = [];
   for (const workload of priceWorkloads()) {
+    if (only !== undefined && only !== "" && !new RegExp(only, "i").test(workload.name)) continue;
     const { built, chain } = await workload.build();
-    const input = encodeExecuteInput({
-      chainId: CHAIN_ID,
-      parentHeader: built.parentHeader,
-      block: built.blockRlp,
-      witness: built.witness,
-      proofs: new Uint8Array(),
-    });
+    const callGas =
+      workload.call === undefined
+        ? undefined
+        : await checkCallSucceeds(chain.common, workload.call.address, workload.call.input);
     let charged = 0n;
-    const executeMs = await timeIt(PRICE_ROUNDS, async () => {
-      charged = await executeOnL1(input);
-    });
+    let executeCpu = Number.POSITIVE_INFINITY;
+    let l1Cpu = Number.POSITIVE_INFINITY;
+    const full = (): Promise<void> => fullStateRun({ name: workload.name, chain, built }, true);
+    charged = await executeOnL1(built); // warm-up: JIT, the KZG set-up, caches
+    await full();
+    for (let round = 0; round < PRICE_ROUNDS; round++) {
+      const start = cpuMs();
+      charged = await executeOnL1(built);
+      const middle = cpuMs();
+      await full();
+      executeCpu = Math.min(executeCpu, middle - start);
+      l1Cpu = Math.min(l1Cpu, cpuMs() - middle);
+    }
     const l2Gas = Number(built.block.header.gasUsed);
-    const fullMs = await timeIt(PRICE_ROUNDS, () => fullStateRun({ name: workload.name, chain, built }));
+    const execute = executeCpu / (Number(charged) / 1e6);
+    const l1 = l1Cpu / (l2Gas / 1e6);
+    perMgas.push({ execute, l1 });
     rows.push({
       block: workload.name,
+      "gas a call": callGas === undefined ? "" : Number(callGas),
       "L2 gas used": l2Gas,
       "witness bytes": built.witness.length,
       "EXECUTE L1 gas": Number(charged),
-      "EXECUTE ms": executeMs.toFixed(1),
-      "EXECUTE ms per M L1 gas": (executeMs / (Number(charged) / 1e6)).toFixed(1),
-      "L1 run ms per M gas": (fullMs / (l2Gas / 1e6)).toFixed(1),
+      "EXECUTE CPU ms": executeCpu.toFixed(1),
+      "EXECUTE CPU ms / M L1 gas": execute.toFixed(0),
+      "L1 run CPU ms / M gas": l1.toFixed(0),
+      "EXECUTE ÷ L1 run": (execute / l1).toFixed(2),
     });
+    // Each row as it is measured: a full table takes many minutes on a loaded machine.
+    console.log(
+      `${workload.name}: EXECUTE ${execute.toFixed(0)} CPU ms per M L1 gas, L1 run ${l1.toFixed(0)} per M gas`,
+    );
+  }
+  const honest = perMgas[0]?.execute;
+  const l1Worst = Math.max(...perMgas.map((p) => p.l1));
+  for (const [i, row] of rows.entries()) {
+    if (honest !== undefined) row["EXECUTE ÷ first row"] = (perMgas[i].execute / honest).toFixed(2);
+    row["EXECUTE ÷ L1's worst run"] = (perMgas[i].execute / l1Worst).toFixed(2);
   }
   console.table(rows);
+  console.log(`L1's worst run in this table: ${l1Worst.toFixed(0)} CPU ms per M gas; load average ${loadAverage()}`);
 }
 
 async function main(): Promise<void> {
