@@ -44,6 +44,7 @@ import { createEVM } from "@ethereumjs/evm";
 import { createAddressFromString } from "@ethereumjs/util";
 
 import {
+  ExecuteErrorCode,
   SafeMerkleStateManager,
   chargedL2Gas,
   createExecutePrecompile,
@@ -86,7 +87,7 @@ import {
 } from "../tools/heavyBlocks";
 import { jsCrypto, prepareCrypto } from "../precompiles";
 import { DEFAULT_HARDFORK, genesisForkCommon } from "../precompiles";
-import { TestSigner, word } from "../tools/l2Fixtures";
+import { TestSigner, tamperBlock, word } from "../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../tools/l2TestChain";
 
 export const CHAIN_ID = 903n;
@@ -380,6 +381,12 @@ interface PricedWorkload {
   readonly build: () => Promise<{ built: BuiltBlock; chain: L2TestChain }>;
   /** The precompile call the block loops over: checked to succeed, so that no row burns gas on a failing call. */
   readonly call?: { readonly address: number; readonly input: string };
+  /**
+   * Hand EXECUTE the block with its header claiming half the gas its transactions use: charged for
+   * that half, EXECUTE runs the first transaction, then the second, and only then refuses the block
+   * (GasUsedMismatch): the most work per L1 gas an invalid block buys (execute-budget.md).
+   */
+  readonly claimHalfGas?: boolean;
 }
 
 /** Gas of the transactions of the rows whose calls cost more than `WORST_TX_GAS` allows several of. */
@@ -416,6 +423,15 @@ function priceWorkloads(): PricedWorkload[] {
     loop("BLAKE2F, 10k rounds (0x09)", 0x09, blake2fInput(10_000)),
     loop("point evaluation, general point (0x0a)", 0x0a, pointEvaluationInput()),
     ...Object.entries(BLS_INPUTS).map(([name, { address, input }]) => loop(`BLS12-381 ${name}`, address, input)),
+    ...[
+      { name: "ecrecover (0x01)", address: 0x01, input: ecrecoverInput() },
+      { name: "BLS12-381 G2ADD (0x0d)", address: 0x0d, input: BLS_INPUTS["G2ADD (0x0d)"].input },
+    ].map(({ name, address, input }) => ({
+      name: `invalid: ${name}, 2 transactions, the header claiming one's gas`,
+      build: () => precompileLoopBlock(CHAIN_ID, address, input, 2, WORST_TX_GAS / 2n, state),
+      call: { address, input },
+      claimHalfGas: true,
+    })),
     code("KECCAK256 of 128 KB of memory", keccakLoopCode(0x20000)),
     {
       name: "cold accounts: BALANCE loop",
@@ -463,12 +479,16 @@ async function checkCallSucceeds(common: L2TestChain["common"], address: number,
 }
 
 /** EXECUTE as the devnet's L1 runs it: the real precompile at 0x0101 on an Osaka EVM with the devnet's crypto, charged its price. */
-async function executeOnL1(built: BuiltBlock): Promise<bigint> {
+async function executeOnL1(built: BuiltBlock, claimHalfGas = false): Promise<bigint> {
   const precompile = createExecutePrecompile();
-  const { data, gasLimit } = blockExecuteCall(built, CHAIN_ID, precompile);
+  const input = claimHalfGas
+    ? { ...built, blockRlp: tamperBlock(built.block, { gasUsed: built.block.header.gasUsed / 2n }) }
+    : built;
+  const { data, gasLimit } = blockExecuteCall(input, CHAIN_ID, precompile);
   const result = await callExecute(precompile, data, { gasLimit, customCrypto: createChainCommon(1337n).customCrypto });
-  if (result.exceptionError !== undefined)
-    throw new Error(`EXECUTE rejected the workload: ${decodeExecuteInvalid(result.returnValue)?.reason}`);
+  const failure = decodeExecuteInvalid(result.returnValue);
+  if (claimHalfGas ? failure?.code !== ExecuteErrorCode.GasUsedMismatch : result.exceptionError !== undefined)
+    throw new Error(`EXECUTE's verdict is not the workload's: ${failure?.code} ${failure?.reason}`);
   return result.executionGasUsed;
 }
 
@@ -495,11 +515,11 @@ async function priceAgainstWork(): Promise<void> {
     let executeCpu = Number.POSITIVE_INFINITY;
     let l1Cpu = Number.POSITIVE_INFINITY;
     const full = (): Promise<void> => fullStateRun({ name: workload.name, chain, built }, true);
-    charged = await executeOnL1(built); // warm-up: JIT, the KZG set-up, caches
+    charged = await executeOnL1(built, workload.claimHalfGas); // warm-up: JIT, the KZG set-up, caches
     await full();
     for (let round = 0; round < PRICE_ROUNDS; round++) {
       const start = cpuMs();
-      charged = await executeOnL1(built);
+      charged = await executeOnL1(built, workload.claimHalfGas);
       const middle = cpuMs();
       await full();
       executeCpu = Math.min(executeCpu, middle - start);
