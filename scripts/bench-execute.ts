@@ -1,39 +1,4 @@
-/**
- * Benchmark of EXECUTE's stateless re-execution (`npm run bench:execute`).
- *
- * Table 1 (skipped with BENCH_PRICE_ONLY=1): for blocks of 100 ETH transfers and of 100 ERC-20
- * transfers it runs, side by side in one process, the verifier (`verifyBlock`: decode, header
- * checks, execution from the witness) and the same block executed with the full state (decode +
- * runBlock on the full trie), and prints their Mgas/s, the ratio, witness bytes per Mgas and per
- * transaction, and EXECUTE's L1 gas. The verifier also runs with the pure-JS crypto EthereumJS
- * uses by default (@noble), in the same run, beside the fast crypto of precompiles/crypto.ts, and
- * with EthereumJS's own trie (a node decoded on every read) beside the verifier's trie that
- * decodes each node once per verification (`memoizeTrieNodes`, precompiles/decodedNodeTrie.ts).
- *
- * BENCH_BASELINE_DIR=<another checkout of this repository> runs that checkout's `verifyBlock` beside
- * this one, rounds alternated, and prints its Mgas/s and the ratio: how a change to the verifier
- * is measured against the code before it in one run (e.g. `git worktree add /tmp/base <commit>`,
- * with a `node_modules` link to this one's).
- *
- * BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the fast-crypto stateless runs alone
- * (not the state set-up), for Chrome DevTools or any .cpuprofile reader.
- *
- * Table 2 (skipped with BENCH_STATELESS_ONLY=1), EXECUTE's price against its work: normal blocks
- * (transfers, ERC-20) and blocks of each thing that is costly per gas (every precompile with its
- * costliest inputs we found, KECCAK256 of large memory, cold accounts, slots and code, big code
- * copied and called, deep call stacks, CREATE, calldata), each verified by the real precompile on
- * an Osaka EVM with the devnet's crypto and charged its price. It prints the CPU ms per million L1
- * gas EXECUTE charges beside the CPU ms per million gas of the same transactions run by the L1
- * itself (full state, the devnet L1's state caches), the two runs alternated round by round, the
- * least CPU of each kept; then each row against the first and against the L1's costliest run in
- * the table (docs/design/execute-budget.md, attack-review-s27.md fifth pass).
- * BENCH_PRICE_ROWS=<regular expression> runs only the rows whose name matches it.
- */
-import { createBlockFromRLP } from "@ethereumjs/block";
-import { MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { ValueEncoding, bytesToHex, hexToBytes } from "@ethereumjs/util";
-import { Caches } from "@ethereumjs/statemanager";
-import { createVM, runBlock } from "@ethereumjs/vm";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -45,7 +10,6 @@ import { createAddressFromString } from "@ethereumjs/util";
 
 import {
   ExecuteErrorCode,
-  SafeMerkleStateManager,
   chargedL2Gas,
   createExecutePrecompile,
   decodeExecuteInvalid,
@@ -84,6 +48,7 @@ import {
   pointEvaluationInput,
   precompileLoopBlock,
   precompileLoopCode,
+  runWithFullState,
 } from "../tools/heavyBlocks";
 import { jsCrypto, prepareCrypto } from "../precompiles";
 import { DEFAULT_HARDFORK, genesisForkCommon } from "../precompiles";
@@ -203,30 +168,9 @@ async function profiled<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * The block run with the full state, as a node runs it. `asDevnetL1`: with the state caches the L1
- * devnet's chain gives its state manager (rollup-node/chain/chain.ts: writes batched until commit),
- * so the run is what the devnet's L1 does with the same transactions; without them every touch
- * re-hashes trie paths (table 1's full-state baseline).
- */
-async function fullStateRun(workload: Workload, asDevnetL1 = false): Promise<void> {
-  const { chain, built } = workload;
-  const block = createBlockFromRLP(built.blockRlp, { common: chain.common });
-  const trie = new MerklePatriciaTrie({
-    db: chain.database,
-    useKeyHashing: true,
-    common: chain.common,
-    valueEncoding: ValueEncoding.Bytes,
-  });
-  const stateManager = new SafeMerkleStateManager({
-    common: chain.common,
-    trie,
-    ...(asDevnetL1 ? { caches: new Caches() } : {}),
-  });
-  const parentStateRoot = chain.headerAt(block.header.number - 1n).stateRoot;
-  await stateManager.setStateRoot(parentStateRoot);
-  const vm = await createVM({ common: chain.common, stateManager });
-  await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+/** The block run with the full state (`runWithFullState`); `asDevnetL1` with the devnet L1's state caches. */
+function fullStateRun(workload: Workload, asDevnetL1 = false): Promise<void> {
+  return runWithFullState(workload.chain, workload.built, asDevnetL1);
 }
 
 type VerifyBlock = typeof verifyBlock;

@@ -1,7 +1,13 @@
+import { createBlockFromRLP } from "@ethereumjs/block";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { Caches } from "@ethereumjs/statemanager";
+import { ValueEncoding } from "@ethereumjs/util";
+import { createVM, runBlock } from "@ethereumjs/vm";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { SigningKey, keccak256, toUtf8Bytes } from "ethers";
 import type { KZG, SetupData } from "micro-eth-signer/kzg.js";
 
+import { SafeMerkleStateManager } from "../precompiles";
 import { TestSigner, word } from "./l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "./l2TestChain";
 
@@ -278,4 +284,28 @@ export function pointEvaluationInput(): string {
   const hashed = sha256(Uint8Array.from(Buffer.from(strip(commitment), "hex")));
   const versionedHash = `01${Buffer.from(hashed.subarray(1)).toString("hex")}`;
   return `0x${versionedHash}${strip(z)}${strip(y).padStart(64, "0")}${strip(commitment)}${strip(proof)}`;
+}
+
+/**
+ * Runs `built` on `chain`'s full state, as a node runs a block (no witness): what the L1 itself
+ * spends on the same transactions. `asDevnetL1`: with the state caches the L1 devnet's chain gives
+ * its state manager (rollup-node/chain/chain.ts: writes batched until commit); without them every
+ * touch re-hashes trie paths (bench:execute's full-state baseline of table 1).
+ */
+export async function runWithFullState(chain: L2TestChain, built: BuiltBlock, asDevnetL1: boolean): Promise<void> {
+  const block = createBlockFromRLP(built.blockRlp, { common: chain.common });
+  const trie = new MerklePatriciaTrie({
+    db: chain.database,
+    useKeyHashing: true,
+    common: chain.common,
+    valueEncoding: ValueEncoding.Bytes,
+  });
+  const stateManager = new SafeMerkleStateManager({
+    common: chain.common,
+    trie,
+    ...(asDevnetL1 ? { caches: new Caches() } : {}),
+  });
+  await stateManager.setStateRoot(chain.headerAt(block.header.number - 1n).stateRoot);
+  const vm = await createVM({ common: chain.common, stateManager });
+  await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
 }
