@@ -363,9 +363,10 @@ function sizeOf(key: string, snapshot: ResultSnapshot): number {
  * The memo key: everything an EXECUTE result depends on. The input (by keccak, with its length),
  * the gas the precompile was given (OutOfGas, a failure's gas and proof mode's fallback depend on
  * it), the L1 fork, EIPs and crypto (the L2's Common is made of them: `l2Common`), the gas
- * schedule and whether proofs are verified. Of the crypto, which functions are given (a KZG or
- * none decides what the point-evaluation precompile answers), not which implementation: every
- * implementation the project picks returns what the pure-JS one returns (precompiles/crypto.ts).
+ * schedule and whether proofs are verified. Of the crypto, which functions are given, not which
+ * implementation: every implementation the project picks returns what the pure-JS one returns
+ * (precompiles/crypto.ts). The L1's KZG, if it names one, is not used (`l2Common` gives the L2 the
+ * project's own), so naming one only splits the memo, never the verdict.
  * Read at each call: the options and the exposed schedule are objects a caller could change. The
  * wall clock is not in the key: it only decides a simulation's timeout, which is never kept.
  */

@@ -41,6 +41,7 @@ import { transactionsRootOf } from "./blockRoots";
 import { BlockBufferedStateManager, runBlockAsVerifier, verifierStateManager } from "./verifierStateManager";
 
 export { executionView } from "./verifierStateManager";
+import { SHARED_KZG } from "./kzg";
 import { LazyHashTrie } from "./lazyHashTrie";
 import { SystemCallError, checkUncheckedSystemContracts, watchSystemCalls } from "./systemCalls";
 import { checkRlpDepth, decodeBoundedRlp } from "./rlpDepth";
@@ -129,7 +130,11 @@ export interface VerifyBlockParams {
 
 /**
  * The L2's Common: the L1's fork and EIPs, the L2's chain id, and every fork active from the
- * L2's genesis (an L2 has no history: mainnet's block-number schedule must not apply).
+ * L2's genesis (an L2 has no history: mainnet's block-number schedule must not apply). Its KZG is
+ * always the project's own (`SHARED_KZG`), never the L1's: KZG libraries may disagree on an edge
+ * input (one accepts a proof another refuses), and the point-evaluation precompile's answer is part
+ * of the verdict, which must be a function of the input alone, the same on every L1 and for every
+ * challenger (attack-review-s27.md, fifth pass, O1).
  */
 export function l2Common(chainId: bigint, l1Common?: Common): Common {
   if (chainId > BigInt(Number.MAX_SAFE_INTEGER) || chainId === 0n) {
@@ -139,7 +144,7 @@ export function l2Common(chainId: bigint, l1Common?: Common): Common {
     hardfork: l1Common?.hardfork() ?? DEFAULT_HARDFORK,
     name: `l2-${chainId}`,
     eips: l1Common?.eips(),
-    customCrypto: l1Common?.customCrypto,
+    customCrypto: { ...l1Common?.customCrypto, kzg: SHARED_KZG },
   });
 }
 

@@ -1,44 +1,15 @@
-/**
- * Benchmark of EXECUTE's stateless re-execution (`npm run bench:execute`).
- *
- * Table 1 (skipped with BENCH_PRICE_ONLY=1): for blocks of 100 ETH transfers and of 100 ERC-20
- * transfers it runs, side by side in one process, the verifier (`verifyBlock`: decode, header
- * checks, execution from the witness) and the same block executed with the full state (decode +
- * runBlock on the full trie), and prints their Mgas/s, the ratio, witness bytes per Mgas and per
- * transaction, and EXECUTE's L1 gas. The verifier also runs with the pure-JS crypto EthereumJS
- * uses by default (@noble), in the same run, beside the fast crypto of precompiles/crypto.ts, and
- * with EthereumJS's own trie (a node decoded on every read) beside the verifier's trie that
- * decodes each node once per verification (`memoizeTrieNodes`, precompiles/decodedNodeTrie.ts).
- *
- * BENCH_BASELINE_DIR=<another checkout of this repository> runs that checkout's `verifyBlock` beside
- * this one, rounds alternated, and prints its Mgas/s and the ratio: how a change to the verifier
- * is measured against the code before it in one run (e.g. `git worktree add /tmp/base <commit>`,
- * with a `node_modules` link to this one's).
- *
- * BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the fast-crypto stateless runs alone
- * (not the state set-up), for Chrome DevTools or any .cpuprofile reader.
- *
- * Table 2 (skipped with BENCH_STATELESS_ONLY=1), EXECUTE's price against its work: normal blocks (transfers, ERC-20) and the costliest
- * blocks per gas we found (precompile loops, cold accounts and cold code), each verified by the
- * real precompile in a bare EVM. It prints the ms per million L1 gas EXECUTE charges, beside the
- * ms per million gas of the same transactions run by the L1 itself (full state), in the same run
- * (docs/design/execute-budget.md).
- */
-import { createBlockFromRLP } from "@ethereumjs/block";
-import { MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { ValueEncoding, bytesToHex, hexToBytes } from "@ethereumjs/util";
-import { createVM, runBlock } from "@ethereumjs/vm";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
+import { loadavg } from "node:os";
 import path from "node:path";
 
 import { createEVM } from "@ethereumjs/evm";
 import { createAddressFromString } from "@ethereumjs/util";
 
 import {
-  EXECUTE_ADDRESS,
-  SafeMerkleStateManager,
+  ExecuteErrorCode,
   chargedL2Gas,
   createExecutePrecompile,
   decodeExecuteInvalid,
@@ -50,17 +21,38 @@ import {
   decodeWitness,
   encodeWitness,
 } from "../precompiles";
+import { createChainCommon } from "../rollup-node/chain/chainCommon";
+import { blockExecuteCall, callExecute } from "../tools/executeCall";
 import {
-  bn254PairingInput,
+  BLS_INPUTS,
+  MAX_CODE_BYTES,
+  RECURSIVE_CODE,
+  SLOAD_LOOP_CODE,
+  TARGET_ACCOUNT,
+  TARGET_ADDRESS,
+  bigStopCode,
   blake2fInput,
+  bn254AddInput,
+  bn254MulInput,
+  bn254PairingInput,
+  codeLoopBlock,
   coldAccountBlock,
+  createLoopCode,
+  LOOP_ADDRESS,
   ecrecoverInput,
+  extcodecopyLoopCode,
+  filledStorage,
   fillerAddress,
+  keccakLoopCode,
+  modexpInput,
+  pointEvaluationInput,
   precompileLoopBlock,
+  precompileLoopCode,
+  runWithFullState,
 } from "../tools/heavyBlocks";
 import { jsCrypto, prepareCrypto } from "../precompiles";
 import { DEFAULT_HARDFORK, genesisForkCommon } from "../precompiles";
-import { TestSigner, word } from "../tools/l2Fixtures";
+import { TestSigner, tamperBlock, word } from "../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../tools/l2TestChain";
 
 export const CHAIN_ID = 903n;
@@ -103,7 +95,7 @@ export async function buildWorkload(
     })),
   ];
   const chain = await L2TestChain.create(CHAIN_ID, accounts);
-  const txs = senders.map((s, i) => {
+  const txs = senders.map((_s, i) => {
     const signer = TestSigner.fromSeed(1000 + i, chain.common);
     const recipient = `0x${(0xabc0000n + BigInt(i)).toString(16).padStart(40, "0")}`;
     return kind === "eth"
@@ -176,20 +168,9 @@ async function profiled<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-async function fullStateRun(workload: Workload): Promise<void> {
-  const { chain, built } = workload;
-  const block = createBlockFromRLP(built.blockRlp, { common: chain.common });
-  const trie = new MerklePatriciaTrie({
-    db: chain.database,
-    useKeyHashing: true,
-    common: chain.common,
-    valueEncoding: ValueEncoding.Bytes,
-  });
-  const stateManager = new SafeMerkleStateManager({ common: chain.common, trie });
-  const parentStateRoot = chain.headerAt(block.header.number - 1n).stateRoot;
-  await stateManager.setStateRoot(parentStateRoot);
-  const vm = await createVM({ common: chain.common, stateManager });
-  await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
+/** The block run with the full state (`runWithFullState`); `asDevnetL1` with the devnet L1's state caches. */
+function fullStateRun(workload: Workload, asDevnetL1 = false): Promise<void> {
+  return runWithFullState(workload.chain, workload.built, asDevnetL1);
 }
 
 type VerifyBlock = typeof verifyBlock;
@@ -342,20 +323,60 @@ function coldCodeContracts(): TestAccount[] {
 interface PricedWorkload {
   readonly name: string;
   readonly build: () => Promise<{ built: BuiltBlock; chain: L2TestChain }>;
+  /** The precompile call the block loops over: checked to succeed, so that no row burns gas on a failing call. */
+  readonly call?: { readonly address: number; readonly input: string };
+  /**
+   * Hand EXECUTE the block with its header claiming half the gas its transactions use: charged for
+   * that half, EXECUTE runs the first transaction, then the second, and only then refuses the block
+   * (GasUsedMismatch): the most work per L1 gas an invalid block buys (execute-budget.md).
+   */
+  readonly claimHalfGas?: boolean;
 }
+
+/** Gas of the transactions of the rows whose calls cost more than `WORST_TX_GAS` allows several of. */
+const LARGE_TX_GAS = 5_000_000n;
 
 function priceWorkloads(): PricedWorkload[] {
   const state = fillers(PRICE_FILLER_ACCOUNTS);
-  const loop = (name: string, address: number, input: string): PricedWorkload => ({
+  const loop = (name: string, address: number, input: string, gas = WORST_TX_GAS): PricedWorkload => ({
     name,
-    build: () => precompileLoopBlock(CHAIN_ID, address, input, 1, WORST_TX_GAS, state),
+    build: () => precompileLoopBlock(CHAIN_ID, address, input, 1, gas, state),
+    call: { address, input },
+  });
+  const code = (name: string, runtime: string, target?: TestAccount, gas = WORST_TX_GAS, txs = 1, data?: string) => ({
+    name,
+    build: () => codeLoopBlock(CHAIN_ID, runtime, txs, gas, [...state, ...(target ? [target] : [])], data),
+  });
+  const at = (runtime: string, storage?: Record<string, string>): TestAccount => ({
+    address: TARGET_ACCOUNT,
+    code: runtime,
+    storage,
   });
   return [
     { name: "normal: 100 ETH transfers", build: () => buildWorkload("eth", "eth", PRICE_FILLER_ACCOUNTS) },
     { name: "normal: 100 ERC-20 transfers", build: () => buildWorkload("erc20", "erc20", PRICE_FILLER_ACCOUNTS) },
     loop("ecrecover loop (0x01)", 0x01, ecrecoverInput()),
-    loop("BN254 pairing loop, 2 pairs (0x08)", 0x08, bn254PairingInput()),
-    loop("BLAKE2F loop, 10k rounds (0x09)", 0x09, blake2fInput(10_000)),
+    loop("identity, 32 B (0x04): a call's own overhead", 0x04, `0x${"ab".repeat(32)}`),
+    loop("MODEXP 32 B, 256-bit exponent (0x05)", 0x05, modexpInput(32, 32, 32)),
+    loop("MODEXP 128 B, 256-bit exponent", 0x05, modexpInput(128, 32, 128), LARGE_TX_GAS),
+    loop("MODEXP 512 B, 256-bit exponent", 0x05, modexpInput(512, 32, 512), LARGE_TX_GAS),
+    loop("MODEXP 1024 B, 8-bit exponent", 0x05, modexpInput(1024, 1, 1024), LARGE_TX_GAS),
+    loop("BN254 add (0x06)", 0x06, bn254AddInput()),
+    loop("BN254 mul (0x07)", 0x07, bn254MulInput()),
+    loop("BN254 pairing, 2 pairs (0x08)", 0x08, bn254PairingInput()),
+    loop("BLAKE2F, 10k rounds (0x09)", 0x09, blake2fInput(10_000)),
+    loop("point evaluation, general point (0x0a)", 0x0a, pointEvaluationInput()),
+    ...Object.entries(BLS_INPUTS).map(([name, { address, input }]) => loop(`BLS12-381 ${name}`, address, input)),
+    ...[
+      { name: "ecrecover (0x01)", address: 0x01, input: ecrecoverInput() },
+      { name: "BLS12-381 G2ADD (0x0d)", address: 0x0d, input: BLS_INPUTS["G2ADD (0x0d)"].input },
+    ].map(({ name, address, input }) => ({
+      name: `invalid: ${name}, 2 transactions, the header claiming one's gas`,
+      build: () => precompileLoopBlock(CHAIN_ID, address, input, 2, WORST_TX_GAS / 2n, state),
+      call: { address, input },
+      claimHalfGas: true,
+    })),
+    code("KECCAK256 of 128 KB of memory", keccakLoopCode(0x20000)),
     {
       name: "cold accounts: BALANCE loop",
       build: () => coldAccountBlock(CHAIN_ID, 0x31, FILLER_BASE, state, 1, WORST_TX_GAS / 3n),
@@ -372,53 +393,110 @@ function priceWorkloads(): PricedWorkload[] {
           2_600n * BigInt(COLD_CODE_CONTRACTS) + 25_000n,
         ),
     },
+    code("EXTCODECOPY of a 24,576 B contract, warm", extcodecopyLoopCode(MAX_CODE_BYTES), at(bigStopCode())),
+    code("STATICCALL of a 24,576 B contract, warm", precompileLoopCode(TARGET_ADDRESS, 0), at(bigStopCode())),
+    code("deep call stacks (a contract calling itself)", precompileLoopCode(TARGET_ADDRESS, 0), at(RECURSIVE_CODE)),
+    code("cold SLOAD of 2,000 slots", SLOAD_LOOP_CODE, {
+      address: LOOP_ADDRESS,
+      code: SLOAD_LOOP_CODE,
+      storage: filledStorage(2_000),
+    }),
+    code("CREATE of empty contracts", createLoopCode(0)),
+    code(`CREATE of ${MAX_CODE_BYTES} B contracts`, createLoopCode(MAX_CODE_BYTES), undefined, 2n * LARGE_TX_GAS),
+    code("calldata: 2 × 100 KB to a STOP", "0x00", undefined, 4_100_000n, 2, `0x${"ab".repeat(100_000)}`),
   ];
 }
 
-/** EXECUTE as the L1 runs it: the real precompile at 0x0101, called with ample gas. */
-async function executeOnL1(input: Uint8Array): Promise<bigint> {
-  const evm = await createEVM({ customPrecompiles: [createExecutePrecompile()] });
+/** Throws unless precompile `address` accepts `input` on the workload's chain: a failing call would burn its gas for nothing. */
+async function checkCallSucceeds(common: L2TestChain["common"], address: number, input: string): Promise<bigint> {
+  const evm = await createEVM({ common });
   const { execResult } = await evm.runCall({
-    to: createAddressFromString(EXECUTE_ADDRESS),
-    data: input,
-    gasLimit: 1_000_000_000n,
+    to: createAddressFromString(`0x${address.toString(16).padStart(40, "0")}`),
+    data: hexToBytes(input as `0x${string}`),
+    gasLimit: LARGE_TX_GAS,
   });
   if (execResult.exceptionError !== undefined)
-    throw new Error(`EXECUTE rejected the workload: ${decodeExecuteInvalid(execResult.returnValue)?.reason}`);
+    throw new Error(
+      `precompile 0x${address.toString(16)} refused the workload's input: ${execResult.exceptionError.error}`,
+    );
   return execResult.executionGasUsed;
 }
 
+/** EXECUTE as the devnet's L1 runs it: the real precompile at 0x0101 on an Osaka EVM with the devnet's crypto, charged its price. */
+async function executeOnL1(built: BuiltBlock, claimHalfGas = false): Promise<bigint> {
+  const precompile = createExecutePrecompile();
+  const input = claimHalfGas
+    ? { ...built, blockRlp: tamperBlock(built.block, { gasUsed: built.block.header.gasUsed / 2n }) }
+    : built;
+  const { data, gasLimit } = blockExecuteCall(input, CHAIN_ID, precompile);
+  const result = await callExecute(precompile, data, { gasLimit, customCrypto: createChainCommon(1337n).customCrypto });
+  const failure = decodeExecuteInvalid(result.returnValue);
+  if (claimHalfGas ? failure?.code !== ExecuteErrorCode.GasUsedMismatch : result.exceptionError !== undefined)
+    throw new Error(`EXECUTE's verdict is not the workload's: ${failure?.code} ${failure?.reason}`);
+  return result.executionGasUsed;
+}
+
+const loadAverage = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
+
 async function priceAgainstWork(): Promise<void> {
+  const only = process.env.BENCH_PRICE_ROWS;
   console.log(
-    `EXECUTE's price against its work: ${PRICE_FILLER_ACCOUNTS} other accounts in the state, ${WORST_TX_GAS} gas per worst-case transaction, ${PRICE_ROUNDS} rounds each, node ${process.version}`,
+    `EXECUTE's price against its work: ${PRICE_FILLER_ACCOUNTS} other accounts in the state, ${WORST_TX_GAS} gas per worst-case transaction, ${PRICE_ROUNDS} rounds each (EXECUTE and the L1's own run alternated; the least CPU of each), node ${process.version}, load average ${loadAverage()}`,
   );
-  const rows = [];
+  const rows: Record<string, string | number>[] = [];
+  const perMgas: { execute: number; l1: number }[] = [];
   for (const workload of priceWorkloads()) {
+    if (only !== undefined && only !== "" && !new RegExp(only, "i").test(workload.name)) continue;
     const { built, chain } = await workload.build();
-    const input = encodeExecuteInput({
-      chainId: CHAIN_ID,
-      parentHeader: built.parentHeader,
-      block: built.blockRlp,
-      witness: built.witness,
-      proofs: new Uint8Array(),
-    });
+    const callGas =
+      workload.call === undefined
+        ? undefined
+        : await checkCallSucceeds(chain.common, workload.call.address, workload.call.input);
     let charged = 0n;
-    const executeMs = await timeIt(PRICE_ROUNDS, async () => {
-      charged = await executeOnL1(input);
-    });
+    let executeCpu = Number.POSITIVE_INFINITY;
+    let l1Cpu = Number.POSITIVE_INFINITY;
+    const full = (): Promise<void> => fullStateRun({ name: workload.name, chain, built }, true);
+    charged = await executeOnL1(built, workload.claimHalfGas); // warm-up: JIT, the KZG set-up, caches
+    await full();
+    for (let round = 0; round < PRICE_ROUNDS; round++) {
+      const start = cpuMs();
+      charged = await executeOnL1(built, workload.claimHalfGas);
+      const middle = cpuMs();
+      await full();
+      executeCpu = Math.min(executeCpu, middle - start);
+      l1Cpu = Math.min(l1Cpu, cpuMs() - middle);
+    }
     const l2Gas = Number(built.block.header.gasUsed);
-    const fullMs = await timeIt(PRICE_ROUNDS, () => fullStateRun({ name: workload.name, chain, built }));
+    const execute = executeCpu / (Number(charged) / 1e6);
+    const l1 = l1Cpu / (l2Gas / 1e6);
+    perMgas.push({ execute, l1 });
     rows.push({
       block: workload.name,
+      "gas a call": callGas === undefined ? "" : Number(callGas),
       "L2 gas used": l2Gas,
       "witness bytes": built.witness.length,
       "EXECUTE L1 gas": Number(charged),
-      "EXECUTE ms": executeMs.toFixed(1),
-      "EXECUTE ms per M L1 gas": (executeMs / (Number(charged) / 1e6)).toFixed(1),
-      "L1 run ms per M gas": (fullMs / (l2Gas / 1e6)).toFixed(1),
+      "EXECUTE CPU ms": executeCpu.toFixed(1),
+      "EXECUTE CPU ms / M L1 gas": execute.toFixed(0),
+      "L1 run CPU ms / M gas": l1.toFixed(0),
+      "EXECUTE ÷ L1 run": (execute / l1).toFixed(2),
     });
+    // Each row as it is measured: a full table takes many minutes on a loaded machine.
+    console.log(
+      `${workload.name}: EXECUTE ${execute.toFixed(0)} CPU ms per M L1 gas, L1 run ${l1.toFixed(0)} per M gas`,
+    );
+  }
+  const honest = perMgas[0]?.execute;
+  const l1Worst = Math.max(...perMgas.map((p) => p.l1));
+  for (const [i, row] of rows.entries()) {
+    if (honest !== undefined) row["EXECUTE ÷ first row"] = (perMgas[i].execute / honest).toFixed(2);
+    row["EXECUTE ÷ L1's worst run"] = (perMgas[i].execute / l1Worst).toFixed(2);
   }
   console.table(rows);
+  console.log(`L1's worst run in this table: ${l1Worst.toFixed(0)} CPU ms per M gas; load average ${loadAverage()}`);
 }
 
 async function main(): Promise<void> {

@@ -1,10 +1,12 @@
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
 
-import { createExecutePrecompile, verifyBlock } from "../../precompiles";
+import { createExecutePrecompile, decodeExecuteInvalid, genesisForkCommon, verifyBlock } from "../../precompiles";
+import { LazyKzg } from "../../precompiles/kzg";
 import { judgeBlock } from "../../rollup-node/bridge/verdict";
 import { createChainCommon } from "../../rollup-node/chain/genesis";
 import { blockExecuteCall, callExecute } from "../../tools/executeCall";
+import { pointEvaluationInput } from "../../tools/heavyBlocks";
 import type { BuiltBlock } from "../../tools/l2TestChain";
 import { pointEvaluationBlock } from "../support/pointEvaluationBlock";
 
@@ -63,5 +65,59 @@ describe("attack: a call to the point-evaluation precompile in an L2 block", fun
       witness: built.witness,
     });
     expect(verdict).to.deep.equal({ kind: "valid" });
+  });
+});
+
+/**
+ * An L1 whose client configures another KZG library (attack-review-s29.md, O1): the L2's verdict on
+ * a block calling 0x0a must not follow that library. The stand-in is the L1's configuration, not the
+ * verifier: the project's own KZG runs unchanged, and the L1 names one that disagrees with it on one
+ * input, as a second library would on an edge case (it accepts a proof the real one refuses).
+ */
+class AcceptingKzg extends LazyKzg {
+  override verifyProof(): boolean {
+    return true;
+  }
+}
+
+describe("attack: an L1 whose Common names another KZG (attack-review-s29.md, O1)", function () {
+  this.timeout(300_000);
+  let built: BuiltBlock;
+
+  before(async () => {
+    // A well-formed opening whose claimed value y is wrong: the project's KZG refuses the proof, so
+    // the call fails in the EVM (all its gas) and the block, built as the sequencer builds it, is valid.
+    const valid = pointEvaluationInput();
+    const wrongY = `${valid.slice(0, 2 + 128)}${"00".repeat(31)}07${valid.slice(2 + 192)}`;
+    built = await pointEvaluationBlock(CHAIN_ID, 72, [wrongY], 100_000n);
+    expect(built.txResults[0].execResult.exceptionError?.error, "the project's KZG refuses the proof").to.equal(
+      "kzg proof invalid",
+    );
+  });
+
+  it("verifyBlock gives the block the same verdict whatever KZG the caller's Common names", async () => {
+    const l1Common = genesisForkCommon(1n, { hardfork: "osaka", customCrypto: { kzg: new AcceptingKzg() } });
+    const own = await verifyBlock({
+      chainId: CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness: built.witness,
+    });
+    const theirs = await verifyBlock({
+      chainId: CHAIN_ID,
+      parentHeader: built.parentHeader,
+      block: built.blockRlp,
+      witness: built.witness,
+      common: l1Common,
+    });
+    expect(bytesToHex(theirs.stateRoot)).to.equal(bytesToHex(own.stateRoot));
+  });
+
+  it("EXECUTE accepts the block on an L1 whose Common names a KZG that accepts the proof", async () => {
+    const precompile = createExecutePrecompile();
+    const { data, gasLimit } = blockExecuteCall(built, CHAIN_ID, precompile);
+    const result = await callExecute(precompile, data, { gasLimit, customCrypto: { kzg: new AcceptingKzg() } });
+    expect(decodeExecuteInvalid(result.returnValue), "EXECUTE's verdict").to.equal(undefined);
+    expect(result.exceptionError).to.equal(undefined);
   });
 });
