@@ -1,13 +1,7 @@
 import { expect } from "chai";
 import { getBytes } from "ethers";
 
-import {
-  ATTACK_BOND,
-  ATTACK_L2_CHAIN_ID,
-  attackChallenger,
-  attackL1,
-  deployAttackRollup,
-} from "../support/attackL1";
+import { ATTACK_BOND, ATTACK_L2_CHAIN_ID, attackChallenger, attackL1, deployAttackRollup } from "../support/attackL1";
 import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
