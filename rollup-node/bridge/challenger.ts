@@ -378,12 +378,15 @@ export class Challenger {
     // the node's other pollers that ask meanwhile).
     const latest = await this.head.latest(0);
     await this.forgetReorganised(latest);
-    await this.scan(latest.number);
+    // Read before the scan, so that the scan queues no final proposal: after a restart or a reorg
+    // it reads the whole history again, and holding every proposal ever made (each with its block
+    // and witness) until the pass below would grow with the chain's age.
+    const head = await this.rollup.headNumber();
+    await this.scan(latest.number, head);
     if (this.lastScanned >= this.config.fromBlock)
       this.lastScannedHash = (await this.hashOf(this.lastScanned, latest)) ?? undefined;
     this.rescanKnown = undefined;
     await reading;
-    const head = await this.rollup.headNumber();
     const l1Time = BigInt(latest.timestamp);
     // Soonest-closing window first; a proposal waiting for a retry or a check does not hold up the others.
     this.queue.sort(soonestFirst);
@@ -515,8 +518,8 @@ export class Challenger {
     this.lastScannedHash = undefined;
   }
 
-  /** Reads the proposals of L1 blocks up to `latest`. */
-  private async scan(latest: number): Promise<void> {
+  /** Reads the proposals of L1 blocks up to `latest`, leaving out those of blocks final at `head` (no challenge can remove them). */
+  private async scan(latest: number, head: bigint): Promise<void> {
     const range = this.config.maxLogRange ?? DEFAULT_L1_LOG_RANGE;
     while (this.lastScanned < latest) {
       const from = this.lastScanned + 1;
@@ -536,7 +539,7 @@ export class Challenger {
           closes.set(`${log.transactionHash}:${parsed.args.number}`, parsed.args.finalizableAt as bigint);
           continue;
         }
-        if (parsed.name !== "ProposalData") continue;
+        if (parsed.name !== "ProposalData" || (parsed.args.number as bigint) <= head) continue;
         const proposal: Proposal = {
           number: parsed.args.number as bigint,
           blockHash: String(parsed.args.blockHash),
