@@ -122,7 +122,8 @@ interface Proposal {
 
 /** A queued proposal with what the challenger learnt of it, so that a retry neither re-executes it nor repeats its log line. */
 interface Pending {
-  readonly proposal: Proposal;
+  /** Replaced after an L1 reorg by the same proposal as the new branch holds it (its window may close later). */
+  proposal: Proposal;
   /** The local verdict once computed (re-executing a slow block on every retry would stall the queue). */
   verdict?: Verdict;
   /** Failed attempts at its challenge so far: the back-off doubles with each. */
@@ -248,7 +249,7 @@ export class Challenger {
    * After a reorg, the proposals still queued (by `proposalKey`): the scan reads L1 again from
    * `fromBlock` and must not queue those twice. Cleared once that scan reaches the head.
    */
-  private rescanKnown: Set<string> | undefined;
+  private rescanKnown: Map<string, Pending> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private busy: Promise<void> | undefined;
@@ -513,7 +514,7 @@ export class Challenger {
     this.config.logger.warn(
       `L1 reorg: block ${this.lastScanned} is no longer ${this.lastScannedHash}; reading the proposals again from L1 block ${this.config.fromBlock}`,
     );
-    this.rescanKnown = new Set(this.queue.map((entry) => proposalKey(entry.proposal)));
+    this.rescanKnown = new Map(this.queue.map((entry) => [proposalKey(entry.proposal), entry]));
     this.lastScanned = this.config.fromBlock - 1;
     this.lastScannedHash = undefined;
   }
@@ -550,7 +551,12 @@ export class Challenger {
           // Without its BlockProposed (never, from this contract) it is treated as closing at once: checked first.
           closesAt: closes.get(`${log.transactionHash}:${parsed.args.number}`) ?? 0n,
         };
-        if (this.rescanKnown?.has(proposalKey(proposal)) === true) continue;
+        const known = this.rescanKnown?.get(proposalKey(proposal));
+        if (known !== undefined) {
+          // Mined again on the new branch: the same data, but its window closes from its new block.
+          known.proposal = proposal;
+          continue;
+        }
         this.queue.push({ proposal, failures: 0, retryAt: 0 });
       }
       this.lastScanned = to;
