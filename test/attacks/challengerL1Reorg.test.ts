@@ -1,21 +1,11 @@
 import { expect } from "chai";
-import { getBytes } from "ethers";
-
-import { ATTACK_BOND, ATTACK_L2_CHAIN_ID, attackChallenger, attackL1, deployAttackRollup } from "../support/attackL1";
-import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
-
-async function transferBlock(): Promise<BuiltBlock> {
-  const probe = await L2TestChain.create(ATTACK_L2_CHAIN_ID, []);
-  const alice = TestSigner.fromSeed(0x54, probe.common);
-  const chain = await L2TestChain.create(ATTACK_L2_CHAIN_ID, [
-    { address: alice.address.toString(), balance: 10n ** 20n },
-  ]);
-  return chain.buildBlock(
-    [TestSigner.fromSeed(0x54, chain.common).tx({ to: "0x00000000000000000000000000000000000000bb", value: 1n })],
-    { discard: true },
-  );
-}
+import {
+  ATTACK_BOND,
+  attackChallenger,
+  attackL1,
+  deployAttackRollup,
+  forgedTransferProposal,
+} from "../support/attackL1";
 
 /**
  * Attack review s30 (sixth pass), the independent challenger: an L1 reorg below the block it last
@@ -29,8 +19,7 @@ describe("attack: a forged proposal mined on an L1 reorg's new branch below the 
   const l1 = attackL1();
 
   it("is found after the reorg and challenged", async () => {
-    const built = await transferBlock();
-    const forged = tamperBlock(built.block, { stateRoot: getBytes(`0x${word(0x7e0)}`) });
+    const { built, forged } = await forgedTransferProposal(0x54);
     const deployed = await deployAttackRollup(l1, built.parentHeader);
     const lines: string[] = [];
     const challenger = attackChallenger(l1, deployed, lines);

@@ -1,21 +1,11 @@
 import { expect } from "chai";
-import { getBytes } from "ethers";
-
-import { ATTACK_BOND, ATTACK_L2_CHAIN_ID, attackChallenger, attackL1, deployAttackRollup } from "../support/attackL1";
-import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
-
-async function transferBlock(): Promise<BuiltBlock> {
-  const probe = await L2TestChain.create(ATTACK_L2_CHAIN_ID, []);
-  const alice = TestSigner.fromSeed(0x56, probe.common);
-  const chain = await L2TestChain.create(ATTACK_L2_CHAIN_ID, [
-    { address: alice.address.toString(), balance: 10n ** 20n },
-  ]);
-  return chain.buildBlock(
-    [TestSigner.fromSeed(0x56, chain.common).tx({ to: "0x00000000000000000000000000000000000000dd", value: 1n })],
-    { discard: true },
-  );
-}
+import {
+  ATTACK_BOND,
+  attackChallenger,
+  attackL1,
+  deployAttackRollup,
+  forgedTransferProposal,
+} from "../support/attackL1";
 
 /**
  * Attack review s30 (sixth pass): two watchers on one key (an operator who started the follower's
@@ -27,8 +17,7 @@ describe("attack: two challengers on one key", function () {
   const l1 = attackL1();
 
   it("remove the forged block once, and the loser sends at most one challenge that reverts", async () => {
-    const built = await transferBlock();
-    const forged = tamperBlock(built.block, { stateRoot: getBytes(`0x${word(0x7e2)}`) });
+    const { built, forged } = await forgedTransferProposal(0x56);
     const deployed = await deployAttackRollup(l1, built.parentHeader);
     await (await deployed.rollup.propose(built.parentHeader, forged, built.witness, 0, { value: ATTACK_BOND })).wait();
     const key = l1.wallet(1).address;
