@@ -1,4 +1,5 @@
 import {
+  type Block,
   type Provider,
   type Signer,
   type TransactionReceipt,
@@ -121,7 +122,8 @@ interface Proposal {
 
 /** A queued proposal with what the challenger learnt of it, so that a retry neither re-executes it nor repeats its log line. */
 interface Pending {
-  readonly proposal: Proposal;
+  /** Replaced after an L1 reorg by the same proposal as the new branch holds it (its window may close later). */
+  proposal: Proposal;
   /** The local verdict once computed (re-executing a slow block on every retry would stall the queue). */
   verdict?: Verdict;
   /** Failed attempts at its challenge so far: the back-off doubles with each. */
@@ -183,6 +185,11 @@ function reasonOf(error: unknown): string {
   return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
 }
 
+/** A proposal's identity across L1 branches: its transaction (which commits to its data) and its number. */
+function proposalKey(proposal: Proposal): string {
+  return `${proposal.l1TransactionHash}:${proposal.number}`;
+}
+
 /** Orders proposals by the close of their window, then by number: the one that closes soonest comes first. */
 function soonestFirst(a: Pending, b: Pending): number {
   const x = a.proposal;
@@ -236,6 +243,13 @@ export class Challenger {
   private readonly queue: Pending[] = [];
   private readonly won: ChallengeOutcome[] = [];
   private lastScanned: number;
+  /** The hash of L1 block `lastScanned` when it was scanned: a different one there means an L1 reorg. */
+  private lastScannedHash: string | undefined;
+  /**
+   * After a reorg, the proposals still queued (by `proposalKey`): the scan reads L1 again from
+   * `fromBlock` and must not queue those twice. Cleared once that scan reaches the head.
+   */
+  private rescanKnown: Map<string, Pending> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private busy: Promise<void> | undefined;
@@ -364,9 +378,16 @@ export class Challenger {
     // One read of the L1 head, begun now, for both the scan's end and the L1 clock (shared with
     // the node's other pollers that ask meanwhile).
     const latest = await this.head.latest(0);
-    await this.scan(latest.number);
-    await reading;
+    await this.forgetReorganised(latest);
+    // Read before the scan, so that the scan queues no final proposal: after a restart or a reorg
+    // it reads the whole history again, and holding every proposal ever made (each with its block
+    // and witness) until the pass below would grow with the chain's age.
     const head = await this.rollup.headNumber();
+    await this.scan(latest.number, head);
+    if (this.lastScanned >= this.config.fromBlock)
+      this.lastScannedHash = (await this.hashOf(this.lastScanned, latest)) ?? undefined;
+    this.rescanKnown = undefined;
+    await reading;
     const l1Time = BigInt(latest.timestamp);
     // Soonest-closing window first; a proposal waiting for a retry or a check does not hold up the others.
     this.queue.sort(soonestFirst);
@@ -474,8 +495,32 @@ export class Challenger {
     this.config.logger[level](message);
   }
 
-  /** Reads the proposals of L1 blocks up to `latest`. */
-  private async scan(latest: number): Promise<void> {
+  /** The hash of L1 block `number`: the head's when it is the head (no second read of it). */
+  private async hashOf(number: number, latest: Block): Promise<string | null | undefined> {
+    if (number === latest.number && latest.hash !== null) return latest.hash;
+    return (await this.config.l1Provider.getBlock(number))?.hash;
+  }
+
+  /**
+   * After an L1 reorg below the last scanned block, a proposal may have been mined on the new
+   * branch at a height already read (a pending proposal the replacing block includes): only
+   * block numbers above `lastScanned` were ever read, so it would finalize unchallenged. The scan
+   * starts again from `fromBlock` (as at a restart). Queued proposals stay: one the new branch no
+   * longer holds is not provisional on L1, and its examination ends there.
+   */
+  private async forgetReorganised(latest: Block): Promise<void> {
+    if (this.lastScannedHash === undefined) return;
+    if ((await this.hashOf(this.lastScanned, latest)) === this.lastScannedHash) return;
+    this.config.logger.warn(
+      `L1 reorg: block ${this.lastScanned} is no longer ${this.lastScannedHash}; reading the proposals again from L1 block ${this.config.fromBlock}`,
+    );
+    this.rescanKnown = new Map(this.queue.map((entry) => [proposalKey(entry.proposal), entry]));
+    this.lastScanned = this.config.fromBlock - 1;
+    this.lastScannedHash = undefined;
+  }
+
+  /** Reads the proposals of L1 blocks up to `latest`, leaving out those of blocks final at `head` (no challenge can remove them). */
+  private async scan(latest: number, head: bigint): Promise<void> {
     const range = this.config.maxLogRange ?? DEFAULT_L1_LOG_RANGE;
     while (this.lastScanned < latest) {
       const from = this.lastScanned + 1;
@@ -495,7 +540,7 @@ export class Challenger {
           closes.set(`${log.transactionHash}:${parsed.args.number}`, parsed.args.finalizableAt as bigint);
           continue;
         }
-        if (parsed.name !== "ProposalData") continue;
+        if (parsed.name !== "ProposalData" || (parsed.args.number as bigint) <= head) continue;
         const proposal: Proposal = {
           number: parsed.args.number as bigint,
           blockHash: String(parsed.args.blockHash),
@@ -506,6 +551,12 @@ export class Challenger {
           // Without its BlockProposed (never, from this contract) it is treated as closing at once: checked first.
           closesAt: closes.get(`${log.transactionHash}:${parsed.args.number}`) ?? 0n,
         };
+        const known = this.rescanKnown?.get(proposalKey(proposal));
+        if (known !== undefined) {
+          // Mined again on the new branch: the same data, but its window closes from its new block.
+          known.proposal = proposal;
+          continue;
+        }
         this.queue.push({ proposal, failures: 0, retryAt: 0 });
       }
       this.lastScanned = to;

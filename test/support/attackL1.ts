@@ -4,7 +4,7 @@
 import type { Common } from "@ethereumjs/common";
 import { type LegacyTx, createLegacyTxFromBytesArray } from "@ethereumjs/tx";
 import { bigIntToUnpaddedBytes } from "@ethereumjs/util";
-import { ContractFactory, JsonRpcProvider, Wallet, keccak256, parseEther } from "ethers";
+import { ContractFactory, JsonRpcProvider, Wallet, getBytes, keccak256, parseEther } from "ethers";
 import { artifacts } from "hardhat";
 
 import { decodeHeader, l2Common } from "../../precompiles";
@@ -13,6 +13,8 @@ import { type OptimisticExampleRollup, connectOptimisticRollup } from "../../rol
 import { type L1Devnet, startL1Devnet } from "../../rollup-node/devnet/l1Devnet";
 import type { Logger } from "../../rollup-node/logger";
 import { withProposalGasDefaults } from "../../deploy/rollup";
+import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
 
 /** The L2 chain the forged blocks claim to extend. */
 export const ATTACK_L2_CHAIN_ID = 4343n;
@@ -164,4 +166,21 @@ export function tinySignedTxs(common: Common, count: number, v: bigint, firstGas
     }
   }
   return txs;
+}
+
+/**
+ * A valid L2 block 1 of one transfer from the account of `seed` (funded at genesis), and the same
+ * block with a forged state root (`0x…seed`): a proposal EXECUTE rejects for the proposer's fault.
+ */
+export async function forgedTransferProposal(seed: number): Promise<{ built: BuiltBlock; forged: Uint8Array }> {
+  const probe = await L2TestChain.create(ATTACK_L2_CHAIN_ID, []);
+  const sender = TestSigner.fromSeed(seed, probe.common);
+  const chain = await L2TestChain.create(ATTACK_L2_CHAIN_ID, [
+    { address: sender.address.toString(), balance: 10n ** 20n },
+  ]);
+  const built = await chain.buildBlock(
+    [TestSigner.fromSeed(seed, chain.common).tx({ to: "0x00000000000000000000000000000000000000bb", value: 1n })],
+    { discard: true },
+  );
+  return { built, forged: tamperBlock(built.block, { stateRoot: getBytes(`0x${word(seed)}`) }) };
 }

@@ -1,0 +1,95 @@
+import { expect } from "chai";
+import type { JsonRpcProvider } from "ethers";
+
+import { Challenger } from "../../rollup-node/bridge/challenger";
+import {
+  ATTACK_BOND,
+  ATTACK_L2_CHAIN_ID,
+  attackL1,
+  deployAttackRollup,
+  passChallengeWindow,
+  recordingLogger,
+} from "../support/attackL1";
+import { getBytes } from "ethers";
+import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
+import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
+
+/** Valid L2 blocks 1..count on one chain, each with one transfer. */
+async function validChain(count: number): Promise<BuiltBlock[]> {
+  const probe = await L2TestChain.create(ATTACK_L2_CHAIN_ID, []);
+  const alice = TestSigner.fromSeed(0x55, probe.common);
+  const chain = await L2TestChain.create(ATTACK_L2_CHAIN_ID, [
+    { address: alice.address.toString(), balance: 10n ** 20n },
+  ]);
+  const signer = TestSigner.fromSeed(0x55, chain.common);
+  const blocks: BuiltBlock[] = [];
+  for (let i = 0; i < count; i++)
+    blocks.push(await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000cc", value: 1n })]));
+  return blocks;
+}
+
+/**
+ * Attack review s30 (sixth pass), the independent challenger after a restart: it reads every
+ * ProposalData from the rollup's deployment block (a proposal posted while it was down is found),
+ * but it queued each proposal of the whole history, with its parent header, block and witness,
+ * before dropping the final ones: at a restart (or after an L1 reorg) its memory grew with every
+ * proposal ever made, not with the provisional ones (a year of 12 s proposals is 2.6 million).
+ */
+describe("attack: a restarted challenger holds only the proposals that can still be challenged", function () {
+  this.timeout(600_000);
+  const l1 = attackL1();
+
+  it("queues no final proposal while it reads L1's history again, and challenges the forged one posted while it was down", async () => {
+    const count = 4;
+    const blocks = await validChain(count + 1);
+    const next = blocks.pop() as BuiltBlock;
+    const deployed = await deployAttackRollup(l1, blocks[0].parentHeader);
+    for (const b of blocks)
+      await (await deployed.rollup.propose(b.parentHeader, b.blockRlp, b.witness, 0, { value: ATTACK_BOND })).wait();
+    await passChallengeWindow(l1);
+    await (await deployed.rollup.finalize(count)).wait();
+    expect(await deployed.rollup.headNumber()).to.equal(BigInt(count));
+    // Posted while no challenger runs: block count + 1 with a forged state root.
+    const forged = tamperBlock(next.block, { stateRoot: getBytes(`0x${word(0x7e1)}`) });
+    await (await deployed.rollup.propose(next.parentHeader, forged, next.witness, 0, { value: ATTACK_BOND })).wait();
+
+    // A challenger started now, reading one L1 block per eth_getLogs: the queue is sampled at each read.
+    const lines: string[] = [];
+    const samples: number[] = [];
+    let challenger: Challenger | undefined;
+    const provider = new Proxy(l1.provider, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (key === "getLogs")
+          return (filter: unknown) => {
+            samples.push(challenger?.pending ?? 0);
+            return target.getLogs(filter as never);
+          };
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }) as JsonRpcProvider;
+    challenger = new Challenger({
+      l1Provider: provider,
+      rollupAddress: deployed.address,
+      fromBlock: deployed.fromBlock,
+      signer: l1.wallet(1),
+      l2ChainId: ATTACK_L2_CHAIN_ID,
+      logger: recordingLogger(lines),
+      maxLogRange: 1,
+      checkThreads: 0,
+    });
+    try {
+      await challenger.poll();
+      samples.push(challenger.pending);
+      process.stderr.write(`      queue length at each eth_getLogs of the scan: ${samples.join(", ")}\n`);
+      expect(samples.length, "the scan read the history block by block").to.be.greaterThan(count);
+      expect(
+        Math.max(...samples),
+        "proposals held in the queue during the scan (only the forged one is not final)",
+      ).to.be.at.most(1);
+      expect(challenger.challenges.map((c) => c.number)).to.deep.equal([BigInt(count + 1)]);
+    } finally {
+      await challenger.stop();
+    }
+  });
+});
