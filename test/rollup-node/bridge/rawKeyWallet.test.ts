@@ -6,7 +6,7 @@ import { RawKeyWallet, signEip1559 } from "../../../rollup-node/bridge/rawKeyWal
 /** A seeded stream of bytes (keccak in counter mode): a failing case is the same at every run. */
 function randomStream(seed: string): (length: number) => Uint8Array {
   let counter = 0;
-  let pool = new Uint8Array();
+  let pool: Uint8Array = new Uint8Array();
   return (length) => {
     const out = new Uint8Array(length);
     let filled = 0;
