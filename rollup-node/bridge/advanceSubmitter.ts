@@ -19,6 +19,7 @@ import { plural } from "../logger";
 import { advanceGasOf } from "./advanceGas";
 import { type BlockVerifier, acceptedBy, readBlockVerifier } from "./blockVerifier";
 import { type DecodedRevert, decodeRollupRevert, revertDataOf } from "./contracts";
+import { EncodedCalls } from "./encodedCalls";
 import { ChainDivergedError } from "./errors";
 import {
   AdvanceOverL1GasLimitError,
@@ -45,9 +46,6 @@ export const ADVANCE_GAS_LIMIT = TX_GAS_LIMIT_CAP;
  * saw non-zero may be zero again at inclusion: the message queue's head, the head hash).
  */
 export const ADVANCE_GAS_MARGIN = 60_000n;
-
-/** `advance`'s arguments: parent header, block, witness, proofs, consumed messages. */
-type AdvanceArgs = readonly [Uint8Array, Uint8Array, Uint8Array, Uint8Array | string, number];
 
 const NO_PROOFS: BlockProofs = { encoded: new Uint8Array(), provenBy: [] };
 
@@ -81,6 +79,8 @@ export class AdvanceSubmitter extends SubmissionLoop {
   private unsimulatedInFlight:
     | { readonly txHash: string; readonly blockHash: string; readonly number: bigint }
     | undefined;
+  /** `advance` on L1 with its calldata encoded once per attempt (the derivation, simulation, estimate and send share it). */
+  private readonly advanceCalls: EncodedCalls;
 
   constructor(
     config: BatchSubmitterConfig,
@@ -88,6 +88,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
     private readonly proofs: ((produced: ProducedBlock) => Promise<BlockProofs>) | undefined,
   ) {
     super(config);
+    this.advanceCalls = new EncodedCalls(this.rollup, config.signer);
   }
 
   async submitNext(): Promise<boolean> {
@@ -211,13 +212,15 @@ export class AdvanceSubmitter extends SubmissionLoop {
     const proofs = counted ?? delivered;
     // With proofs the witness is not needed: leaving it out is what keeps the L1 cost flat.
     const witness = proven ? new Uint8Array() : produced.encodedWitness;
-    const args = [
+    // Encoded once: the gas derivation, the simulation (or L1's estimate) and the send take these
+    // bytes (docs/design/fast-tests.md, round 30c).
+    const data = this.rollup.interface.encodeFunctionData("advance", [
       produced.parentHeader,
       produced.blockRlp,
       witness,
       proven ? proofs.encoded : "0x",
       produced.consumedMessages,
-    ] as const;
+    ]);
     // The gas limit is derived, not searched (./advanceGas.ts: EXECUTE's exact charge plus the
     // calldata and the contract's bounded work), so EXECUTE runs once in the simulation and once
     // in the transaction. The key is then asked for what the transaction uses, not for the cap's
@@ -229,7 +232,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
     const cap = this.config.advanceGasCap?.sendCap() ?? ADVANCE_GAS_LIMIT;
     const { executeGas, gasLimit: derived } = advanceGasOf(
       {
-        calldata: getBytes(this.rollup.interface.encodeFunctionData("advance", [...args])),
+        calldata: getBytes(data),
         parentHeader: produced.parentHeader,
         block: produced.blockRlp,
         witness,
@@ -243,7 +246,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
     );
     let gasLimit: bigint;
     try {
-      gasLimit = await this.advanceGasLimit(number, args, derived, cap, proven, hexlify(produced.block.hash()));
+      gasLimit = await this.advanceGasLimit(number, data, derived, cap, proven, hexlify(produced.block.hash()));
     } catch (error) {
       if (error instanceof AdvanceOverL1GasLimitError)
         throw this.config.rebase === undefined ? error : new RebuildRequiredError(number, error.rebuildReason);
@@ -254,7 +257,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
     await this.requireFunds(gasLimit, 0n);
     let receipt: TransactionReceipt | null;
     try {
-      const tx = await this.rollup.advance(...args, { gasLimit });
+      const tx = await this.advanceCalls.send(data, gasLimit);
       this.inFlight = { number, hash: tx.hash };
       const blockHash = hexlify(produced.block.hash());
       this.unsimulatedInFlight =
@@ -323,7 +326,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
   }
 
   /**
-   * The gas limit of an `advance` with `args`, simulated at that limit (a revert throws with its
+   * The gas limit of an `advance` with calldata `data`, simulated at that limit (a revert throws with its
    * data) in the pending block, where the transaction would land: at "latest" an L1 that mines
    * only on demand (Hardhat's node) keeps an old timestamp, and the L2 block would look
    * BlockFromFuture forever. A revert costs nothing as a call, and every `advance` that would
@@ -339,7 +342,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
    */
   private async advanceGasLimit(
     number: bigint,
-    args: AdvanceArgs,
+    data: string,
     derived: bigint,
     cap: bigint = ADVANCE_GAS_LIMIT,
     proven = false,
@@ -351,7 +354,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
       // A derived limit over the cap is an upper bound: the advance may still fit at the cap.
       const gasLimit = configured ?? (derived < cap ? derived : cap);
       try {
-        await this.rollup.advance.staticCall(...args, { gasLimit, blockTag: "pending" });
+        await this.advanceCalls.simulate(data, gasLimit, "pending");
         return gasLimit;
       } catch (error) {
         // Only the simulation has a deadline: a valid block slower to verify than L1's eth_call
@@ -372,7 +375,7 @@ export class AdvanceSubmitter extends SubmissionLoop {
         if (derived >= cap) throw new AdvanceOverL1GasLimitError(number, derived, cap);
       }
     }
-    const estimate = await this.rollup.advance.estimateGas(...args, { gasLimit: cap }).catch(async (error: unknown) => {
+    const estimate = await this.advanceCalls.estimate(data, cap).catch(async (error: unknown) => {
       // Short of the threshold with all the gas one transaction may have: no gas cures it.
       if (proven && isProofsInsufficient(error) && !(await this.proofPolicy()).allowReexecution)
         throw new ProofsRefusedByL1Error(number, decodeRollupRevert(revertDataOf(error) ?? "0x")?.text ?? "", cap);

@@ -17,6 +17,7 @@ import { BridgeError } from "../bridge/errors";
 import { L1HealthMonitor } from "../bridge/l1Health";
 import { DEFAULT_L1_POLL_MS, L1Watcher, type NodeL1Config } from "../bridge/l1Watcher";
 import { L1HeadReader } from "../bridge/l1HeadReader";
+import { RawKeyWallet } from "../bridge/rawKeyWallet";
 import { type RebaseSource, localHash, rebaseOnto } from "../bridge/rebase";
 import type { LoggerFactory } from "../logger";
 import { createRollupMethods } from "../bridge/rpcMethods";
@@ -202,7 +203,8 @@ export class BridgeService {
       this.submitterInstance = new BatchSubmitter({
         sequencer,
         rollupAddress: l1.rollupAddress,
-        signer: new Wallet(keys.sequencer.privateKey, l1.provider),
+        // Signs its advances from bytes (../bridge/rawKeyWallet.ts): the same transactions, less CPU.
+        signer: new RawKeyWallet(keys.sequencer.privateKey, l1.provider),
         logger: this.config.logger("submitter"),
         retry: submitter.retry,
         gasLimit: submitter.advanceGasLimit,

@@ -59,9 +59,12 @@ function submitterOnSlowL1(
   Object.defineProperty(submitter, "rollup", {
     value: {
       interface: INativeRollup__factory.connect(rollupAddress).interface,
-      advance,
       proofPolicy: async () => ({ threshold: 0n, allowReexecution: true, acceptedKeys: [] }),
     },
+  });
+  // The advance's calls on L1 (encoded once by the submitter): simulated, and sent at a limit.
+  Object.defineProperty(submitter, "advanceCalls", {
+    value: { simulate: advance.staticCall, send: (_data: string, gasLimit: bigint) => advance({ gasLimit }) },
   });
   return { submitter, sent };
 }

@@ -23,7 +23,7 @@ interface L1Answers {
 /**
  * An AdvanceSubmitter whose L1 answers are scripted: the fallback is a decision on what L1
  * answered (a simulation out of gas, then an estimate), and a transient answer cannot be produced
- * on demand on the devnet. Only the rollup's `advance` simulation and estimate are replaced.
+ * on demand on the devnet. Only the `advance` simulation and estimate on L1 are replaced.
  */
 function submitterWith(answers: L1Answers, warnings: string[]) {
   const logger: Logger = { info: () => {}, warn: (m) => warnings.push(m), error: () => {}, debug: () => {} };
@@ -37,24 +37,23 @@ function submitterWith(answers: L1Answers, warnings: string[]) {
     undefined,
   );
   const calls: string[] = [];
-  const advance = {
-    staticCall: async (...args: unknown[]) => {
-      const { gasLimit } = args[args.length - 1] as { gasLimit: bigint };
+  const advanceCalls = {
+    simulate: async (_data: string, gasLimit: bigint) => {
       calls.push(`simulate ${gasLimit}`);
       const answer = answers.simulations.shift();
       if (answer === "out-of-gas") throw Object.assign(new Error("reverted"), { data: OUT_OF_GAS });
       if (answer === "timeout") throw Object.assign(new Error("reverted"), { data: TIMEOUT });
     },
-    estimateGas: async () => {
+    estimate: async () => {
       const estimate = answers.estimates.shift() as bigint;
       calls.push(`estimate ${estimate}`);
       return estimate;
     },
   };
-  Object.defineProperty(submitter, "rollup", { value: { advance } });
-  const gasLimit = (submitter as unknown as { advanceGasLimit(n: bigint, a: unknown[], d: bigint): Promise<bigint> })
+  Object.defineProperty(submitter, "advanceCalls", { value: advanceCalls });
+  const gasLimit = (submitter as unknown as { advanceGasLimit(n: bigint, data: string, d: bigint): Promise<bigint> })
     .advanceGasLimit;
-  return { calls, limit: (number: bigint, derived: bigint) => gasLimit.call(submitter, number, [], derived) };
+  return { calls, limit: (number: bigint, derived: bigint) => gasLimit.call(submitter, number, "0x", derived) };
 }
 
 describe("AdvanceSubmitter's fallback from the derived gas limit to L1's estimate", () => {

@@ -204,17 +204,11 @@ describe("proof mode on Solidity verifiers: a block whose advance the derived ga
       proofs,
     );
     // L1 as the rollup's verifiers would answer if they disagreed with EXECUTE's rules: every
-    // simulation and estimate of `advance` counts no proof, whatever the gas. The rest is L1's own.
+    // simulation, estimate and send of `advance` counts no proof, whatever the gas. The rest is L1's own.
     const refuse = async (): Promise<never> => {
       throw Object.assign(new Error("reverted"), { data: PROOFS_INSUFFICIENT });
     };
-    const refusing = new Proxy(rollup, {
-      get: (target, property) =>
-        property === "advance"
-          ? Object.assign(refuse, { staticCall: refuse, estimateGas: refuse })
-          : (target as unknown as Record<string | symbol, unknown>)[property],
-    });
-    Object.defineProperty(s, "rollup", { value: refusing });
+    Object.defineProperty(s, "advanceCalls", { value: { simulate: refuse, estimate: refuse, send: refuse } });
     const nonce = await l1.provider.getTransactionCount(await l1.signer.getAddress());
     const error = await s.submitNext().then(
       () => undefined,
@@ -241,15 +235,14 @@ function refusingSubmitter(allowReexecution: boolean) {
     throw Object.assign(new Error("reverted"), { data: PROOFS_INSUFFICIENT });
   };
   const proofPolicy = async () => ({ threshold: 1n, allowReexecution, acceptedKeys: [] });
-  Object.defineProperty(submitter, "rollup", {
-    value: { advance: { staticCall: refuse, estimateGas: refuse }, proofPolicy },
-  });
+  Object.defineProperty(submitter, "rollup", { value: { proofPolicy } });
+  Object.defineProperty(submitter, "advanceCalls", { value: { simulate: refuse, estimate: refuse } });
   const gasLimit = (
     submitter as unknown as {
-      advanceGasLimit(n: bigint, a: unknown[], d: bigint, cap?: bigint, proven?: boolean): Promise<bigint>;
+      advanceGasLimit(n: bigint, data: string, d: bigint, cap?: bigint, proven?: boolean): Promise<bigint>;
     }
   ).advanceGasLimit;
-  return (proven: boolean) => gasLimit.call(submitter, 1n, [], 500_000n, 2n ** 24n, proven).catch((e: unknown) => e);
+  return (proven: boolean) => gasLimit.call(submitter, 1n, "0x", 500_000n, 2n ** 24n, proven).catch((e: unknown) => e);
 }
 
 describe("AdvanceSubmitter: proofs that verify here but that L1 refuses even at the cap", () => {
