@@ -15,6 +15,7 @@ import { NodeError } from "../../rollup-node/errors";
 import { createLineLogger } from "../../rollup-node/logger";
 import { type NodeCommandOptions, resolveNodeCommand, startNodeCommand } from "../../rollup-node/node/nodeCommand";
 import { tamperBlock } from "../../tools/l2Fixtures";
+import { runTask } from "../support/runTask";
 import {
   E2E_L1_POLL_MS,
   type E2eRollup,
@@ -154,6 +155,13 @@ describe("e2e: an independent challenger (rollup:node --role follower --challeng
       [number, challenged.transactionHash],
     ]);
 
+    // rollup:status pointed at the watcher says it is one, with its key and its wins (docs/design/trial-s30.md).
+    const printed = await runTask("rollup:status", { l1Rpc: r.devnet.l1Url, l2Rpc: watcher?.url as string });
+    expect(printed).to.match(
+      new RegExp(
+        `challenger {6}${key.address}: re-executes every proposal, \\d+ pending, 1 challenge won \\(L2 block ${number}, reward 0\\.1 ETH\\)`,
+      ),
+    );
     // The sequencer's honest block takes the slot; the watcher judges it valid; it finalizes.
     submitter.start();
     await eventually(
@@ -182,6 +190,49 @@ describe("e2e: an independent challenger (rollup:node --role follower --challeng
       60_000,
     ).then((hash) => expect(hash).to.equal(hexlify(own.block.hash())));
     expect(await r.l1.getTransactionCount(key.address)).to.equal(1);
+  });
+
+  it("killed -9 and restarted mid-window, still challenges a forged proposal made while it was down", async () => {
+    const watcherArgs = ["--role", "follower", "--challenge", "--l1-poll-interval", String(E2E_L1_POLL_MS)];
+    const before = BigInt(await r.l2.getBlockNumber());
+    await eventually(
+      "the proposal of the L2 head",
+      async () => ((await tipNumber()) >= before ? true : undefined),
+      60_000,
+    );
+    if (watcher !== undefined) await kill(watcher);
+    await submitter.stop();
+    const mined = await (
+      await r.l2Wallet(2).sendTransaction({ to: r.l2Wallet(3).address, value: parseEther("0.25") })
+    ).wait();
+    const number = BigInt(mined?.blockNumber ?? 0);
+    const own = await r.devnet.node.sequencer.producedBlock(number);
+    if (own === undefined) throw new Error(`the node has no block ${number}`);
+    const forged = tamperBlock(own.block, { stateRoot: getBytes(keccak256("0x0bad02")) });
+    const sequencer = connectOptimisticRollup(
+      r.devnet.deployment.address,
+      new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
+    );
+    await (
+      await sequencer.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })
+    ).wait();
+    const [, forgedHash] = await rollup.tip();
+    // Restarted on the same data directory (the follower's default, beside the deployment), the window still open.
+    watcher = await spawnNodeCommand(r, watcherArgs, { NATIVE_ROLLUP_CHALLENGER_KEY: key.privateKey });
+    const challenged = await eventually(
+      "the restarted watcher's challenge",
+      async () => (await rollup.queryFilter(rollup.filters.BlockChallenged(number)))[0],
+      60_000,
+    );
+    expect(challenged.args.challenger).to.equal(key.address);
+    expect(challenged.args.blockHash).to.equal(forgedHash);
+    expect(await tipNumber()).to.equal(number - 1n);
+    submitter.start();
+    await eventually(
+      "the honest block proposed again",
+      async () => ((await tipNumber()) >= number ? true : undefined),
+      60_000,
+    );
   });
 
   it("refuses to start with a key that cannot pay for the costliest challenge, saying how much it needs", async () => {
