@@ -48,6 +48,36 @@ describe("e2e: an independent challenger (rollup:node --role follower --challeng
   const key = Wallet.createRandom();
   const out = (): string => watcher?.output.join("") ?? "";
   const tipNumber = async (): Promise<bigint> => (await rollup.tip())[0];
+  /**
+   * Once the L2 head is proposed, stops the node's submitter, sends `value` ETH in a new L2 block and
+   * has the sequencer's key propose that block with its state root forged (under `permissioned` only
+   * it may propose).
+   */
+  const proposeForged = async (value: string, salt: string) => {
+    const before = BigInt(await r.l2.getBlockNumber());
+    await eventually(
+      "the proposal of the L2 head",
+      async () => ((await tipNumber()) >= before ? true : undefined),
+      60_000,
+    );
+    await submitter.stop();
+    const mined = await (
+      await r.l2Wallet(2).sendTransaction({ to: r.l2Wallet(3).address, value: parseEther(value) })
+    ).wait();
+    const number = BigInt(mined?.blockNumber ?? 0);
+    const own = await r.devnet.node.sequencer.producedBlock(number);
+    if (own === undefined) throw new Error(`the node has no block ${number}`);
+    const forged = tamperBlock(own.block, { stateRoot: getBytes(keccak256(salt)) });
+    const sequencer = connectOptimisticRollup(
+      r.devnet.deployment.address,
+      new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
+    );
+    await (
+      await sequencer.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })
+    ).wait();
+    const [, forgedHash] = await rollup.tip();
+    return { number, own, forgedHash };
+  };
 
   before(async () => {
     const contract = (await hre.artifacts.readArtifact(
@@ -105,30 +135,8 @@ describe("e2e: an independent challenger (rollup:node --role follower --challeng
   });
 
   it("challenges the sequencer's forged proposal and wins its bond; the forged block never finalizes, the honest chain does", async () => {
-    const before = BigInt(await r.l2.getBlockNumber());
-    await eventually(
-      "the proposal of the L2 head",
-      async () => ((await tipNumber()) >= before ? true : undefined),
-      60_000,
-    );
-    await submitter.stop();
-    const mined = await (
-      await r.l2Wallet(2).sendTransaction({ to: r.l2Wallet(3).address, value: parseEther("0.5") })
-    ).wait();
-    const number = BigInt(mined?.blockNumber ?? 0);
-    const own = await r.devnet.node.sequencer.producedBlock(number);
-    if (own === undefined) throw new Error(`the node has no block ${number}`);
-    const forged = tamperBlock(own.block, { stateRoot: getBytes(keccak256("0x0bad")) });
-    // Under `permissioned` only the sequencer's key may propose.
-    const sequencer = connectOptimisticRollup(
-      r.devnet.deployment.address,
-      new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
-    );
     const balanceBefore = await r.l1.getBalance(key.address);
-    await (
-      await sequencer.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })
-    ).wait();
-    const [, forgedHash] = await rollup.tip();
+    const { number, own, forgedHash } = await proposeForged("0.5", "0x0bad");
     expect(forgedHash).to.not.equal(hexlify(own.block.hash()));
 
     const challenged = await eventually(
@@ -194,29 +202,8 @@ describe("e2e: an independent challenger (rollup:node --role follower --challeng
 
   it("killed -9 and restarted mid-window, still challenges a forged proposal made while it was down", async () => {
     const watcherArgs = ["--role", "follower", "--challenge", "--l1-poll-interval", String(E2E_L1_POLL_MS)];
-    const before = BigInt(await r.l2.getBlockNumber());
-    await eventually(
-      "the proposal of the L2 head",
-      async () => ((await tipNumber()) >= before ? true : undefined),
-      60_000,
-    );
     if (watcher !== undefined) await kill(watcher);
-    await submitter.stop();
-    const mined = await (
-      await r.l2Wallet(2).sendTransaction({ to: r.l2Wallet(3).address, value: parseEther("0.25") })
-    ).wait();
-    const number = BigInt(mined?.blockNumber ?? 0);
-    const own = await r.devnet.node.sequencer.producedBlock(number);
-    if (own === undefined) throw new Error(`the node has no block ${number}`);
-    const forged = tamperBlock(own.block, { stateRoot: getBytes(keccak256("0x0bad02")) });
-    const sequencer = connectOptimisticRollup(
-      r.devnet.deployment.address,
-      new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
-    );
-    await (
-      await sequencer.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })
-    ).wait();
-    const [, forgedHash] = await rollup.tip();
+    const { number, forgedHash } = await proposeForged("0.25", "0x0bad02");
     // Restarted on the same data directory (the follower's default, beside the deployment), the window still open.
     watcher = await spawnNodeCommand(r, watcherArgs, { NATIVE_ROLLUP_CHALLENGER_KEY: key.privateKey });
     const challenged = await eventually(
