@@ -202,6 +202,15 @@ export class DeploymentError extends NodeError {}
 const GENESIS_BACKING_ABI = ["function depositGenesisSupply() payable"];
 const GENESIS_SUPPLY_ABI = ["function genesisSupply() view returns (uint256)"];
 
+/**
+ * The parameters with the proposal gas bucket's defaults filled in: what is deployed, and what
+ * the deployment's price is estimated on (a project's own contract takes the full struct; without
+ * them its price could not be encoded, and rollup:deploy of an optimistic project stopped there).
+ */
+function withDeployDefaults(input: RollupDeployParams): RollupDeployParams {
+  return input.optimistic === undefined ? input : { ...input, optimistic: withProposalGasDefaults(input.optimistic) };
+}
+
 /** OptimisticExampleRollup reads an empty key list as "no proofs accepted" (re-execution only). */
 const NO_PROOF_POLICY = { threshold: 0, allowReexecution: false, acceptedKeys: [] as string[] };
 
@@ -210,8 +219,7 @@ const NO_PROOF_POLICY = { threshold: 0, allowReexecution: false, acceptedKeys: [
  * optimistic parameters) for the given L2 genesis and waits for it to be mined.
  */
 export async function deployRollup(deployer: Signer, input: RollupDeployParams): Promise<RollupDeployment> {
-  const params: RollupDeployParams =
-    input.optimistic === undefined ? input : { ...input, optimistic: withProposalGasDefaults(input.optimistic) };
+  const params = withDeployDefaults(input);
   const policy = params.policy ?? DEFAULT_ROLLUP_POLICY;
   const provider = deployer.provider;
   if (provider === null)
@@ -355,7 +363,8 @@ export interface DeploymentCost {
  * which skips only the constructor's few `verifierOf` reads of a verifiers-mode executor not yet
  * deployed), the backing at a fixed allowance.
  */
-export async function estimateDeploymentCost(deployer: Signer, params: RollupDeployParams): Promise<DeploymentCost> {
+export async function estimateDeploymentCost(deployer: Signer, input: RollupDeployParams): Promise<DeploymentCost> {
+  const params = withDeployDefaults(input);
   const provider = deployer.provider as NonNullable<Signer["provider"]>;
   const from = await deployer.getAddress();
   const policy = params.policy ?? DEFAULT_ROLLUP_POLICY;

@@ -99,6 +99,18 @@ export interface RollupStatus {
    * has not settled (not judged, or invalid and not removed): left alone, they finalize.
    */
   readonly challengerAlerts?: readonly string[];
+  /** Optimistic mode, on a node that challenges (the sequencer's with a challenger key, or `--role follower --challenge`): its key and its work. */
+  readonly challenger?: ChallengerSummary;
+}
+
+/** rollup_status's `challenger`: what a node that challenges is doing, so that an operator can see a watcher watches. */
+export interface ChallengerSummary {
+  /** The L1 account it challenges from (absent when its signer cannot tell without a call). */
+  readonly address?: string;
+  /** Proposals queued: not yet judged valid, challenged, removed or final. */
+  readonly pending: number;
+  /** The challenges it won, in order: the L2 block it removed and the bonds paid to its key. */
+  readonly won: readonly { readonly number: bigint; readonly reward: bigint }[];
 }
 
 /**
@@ -231,6 +243,18 @@ export function decodeRollupStatus(s: JsonObject): RollupStatus {
     ...(s.submitterErrorCode === undefined ? {} : { submitterErrorCode: s.submitterErrorCode as string }),
     ...(s.submitterHint === undefined ? {} : { submitterHint: s.submitterHint as string }),
     ...(Array.isArray(s.challengerAlerts) ? { challengerAlerts: s.challengerAlerts.map(String) } : {}),
+    ...(s.challenger === undefined || s.challenger === null
+      ? {}
+      : { challenger: decodeChallengerSummary(s.challenger as JsonObject) }),
+  };
+}
+
+function decodeChallengerSummary(c: JsonObject): ChallengerSummary {
+  const won = Array.isArray(c.won) ? (c.won as JsonObject[]) : [];
+  return {
+    ...(typeof c.address === "string" ? { address: c.address } : {}),
+    pending: Number(c.pending ?? 0),
+    won: won.map((w) => ({ number: quantity(w.number), reward: quantity(w.reward) })),
   };
 }
 

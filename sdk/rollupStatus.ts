@@ -80,6 +80,7 @@ export async function readRollupStatus(s: RollupStatusSources): Promise<RollupSt
     ...(node?.submitterErrorCode === undefined ? {} : { submitterErrorCode: node.submitterErrorCode }),
     ...(node?.submitterHint === undefined ? {} : { submitterHint: node.submitterHint }),
     ...(node?.challengerAlerts === undefined ? {} : { challengerAlerts: node.challengerAlerts }),
+    ...(node?.challenger === undefined ? {} : { challenger: node.challenger }),
     // What the sequencer holds in its pool is the node's to tell: no chain shows it.
     ...(node?.heldTransactions === undefined ? {} : { heldTransactions: node.heldTransactions }),
     ...(node?.heldLargestGasLimit === undefined ? {} : { heldLargestGasLimit: node.heldLargestGasLimit }),

@@ -923,6 +923,16 @@ async function nodeStatusAlone(l2Url: string): Promise<RollupNodeStatus | undefi
   }
 }
 
+/** `rollup:status`'s challenger line: the node's challenger key, its queue and its wins (the last one named). */
+export function describeChallenger(c: NonNullable<RollupStatus["challenger"]>): string {
+  const last = c.won.at(-1);
+  const won =
+    last === undefined
+      ? "no challenge won"
+      : `${plural(BigInt(c.won.length), "challenge")} won (${c.won.length === 1 ? "" : "last: "}L2 block ${last.number}, reward ${formatEther(last.reward)} ETH)`;
+  return `${c.address ?? "(its signer's address unknown)"}: re-executes every proposal, ${c.pending} pending, ${won}`;
+}
+
 /** `rollup:status`'s lines, from the task's reads (with the node's) or from the node's alone. */
 function printStatus(s: RollupStatus, l1Url: string, l2Url: string): void {
   console.log(`rollup          ${s.rollupAddress}`);
@@ -947,6 +957,7 @@ function printStatus(s: RollupStatus, l1Url: string, l2Url: string): void {
   console.log(`submitter       ${s.submitter}${s.submitterError === undefined ? "" : `: ${s.submitterError}`}`);
   // A halt or a wait is only half said without what to do about it.
   if (s.submitterHint !== undefined) console.log(`                hint: ${s.submitterHint}`);
+  if (s.challenger !== undefined) console.log(`challenger      ${describeChallenger(s.challenger)}`);
   for (const alert of s.challengerAlerts ?? []) console.log(`challenger      alert: ${alert}`);
   if (s.heldTransactions !== undefined && s.heldTransactions > 0n) {
     const one = s.heldTransactions === 1n;

@@ -1,5 +1,5 @@
 import type { ExampleRollup } from "./contracts";
-import { decodeRollupRevert, revertDataOf } from "./contracts";
+import { OPTIMISTIC_ROLLUP_INTERFACE, decodeRollupRevert, revertDataOf } from "./contracts";
 
 /**
  * The contract's answer to "may this account advance now?": one shape per answer, so a reader
@@ -49,6 +49,32 @@ export async function sequencingOpensAt(
     // probe learns nothing then, so the answer is "not now" (the fallback's clock, for the log).
     if (decoded.name === "ProvisionalBlocksPending")
       return { status: "provisional", openAt: (await rollup.openSequencingAt({ blockTag })) as bigint };
+  }
+  return { status: "allowed" };
+}
+
+/**
+ * Whether the optimistic rollup lets `account` propose now: OptimisticRollup's `propose` asks the
+ * rule (`_authorizeAdvance`) first, even while blocks are provisional, where the `advance` probe
+ * of sequencingOpensAt learns nothing. The probe sends no bond, so a call past the rule reverts
+ * `IncorrectBond` (or another known error): allowed. `NotSequencer(caller, openAt)`: refused.
+ * What a take-over node of an optimistic rollup waits on (docs/design/trial-s30.md).
+ */
+export async function proposingOpensAt(
+  rollup: ExampleRollup,
+  account: string,
+  blockTag?: number,
+): Promise<Exclude<AdvanceAuthorization, { status: "provisional" }>> {
+  const data = OPTIMISTIC_ROLLUP_INTERFACE.encodeFunctionData("propose", ["0x", "0x", "0x", 0]);
+  try {
+    await rollup.runner?.call?.({ to: rollup.target, from: account, data, value: 0, blockTag });
+  } catch (error) {
+    const revert = revertDataOf(error);
+    if (revert === undefined) throw error;
+    const decoded = decodeRollupRevert(revert);
+    if (decoded === undefined)
+      throw new Error(`the rollup answered the proposal probe with an unknown revert ${revert.slice(0, 10)}`);
+    if (decoded.name === "NotSequencer") return { status: "refused", openAt: BigInt(decoded.args[1] as bigint) };
   }
   return { status: "allowed" };
 }

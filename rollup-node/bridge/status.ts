@@ -30,7 +30,7 @@ export interface StatusContext {
   readonly watcher?: L1Watcher;
   readonly submitter?: BatchSubmitter;
   /** Optimistic mode: the node's challenger, whose alerts rollup_status reports. */
-  readonly challenger?: Pick<Challenger, "alerts">;
+  readonly challenger?: Pick<Challenger, "alerts" | "address" | "pending" | "challenges">;
   /**
    * The node's one L1 health monitor (rollup_status `l1`). Without it each status is read alone:
    * a failed L1 read fails the status, as there is no last read to report.
@@ -88,7 +88,8 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
   const halted = ctx.submitter?.haltReason;
   // A halt or a wait (funds, a fee spike) is reported with its code and hint; a wait ends by itself.
   const stopped = halted ?? ctx.submitter?.waitReason;
-  const alerts = ctx.challenger?.alerts ?? [];
+  const challenger = ctx.challenger;
+  const alerts = challenger?.alerts ?? [];
   const { pendingL1Messages, l1MessageCount, ...heads } = reads;
   return {
     rollupAddress: ctx.rollupAddress,
@@ -132,6 +133,16 @@ export async function rollupStatus(ctx: StatusContext): Promise<RollupStatus> {
             (a) =>
               `L2 block ${a.number} (${a.blockHash}) ${a.state === "unjudged" ? "not judged" : "INVALID, not removed"}; its window closes at L1 time ${a.closesAt}: ${a.reason}`,
           ),
+        }),
+    // Says a watcher watches: without it, a --challenge follower's status read as a plain follower's.
+    ...(challenger === undefined
+      ? {}
+      : {
+          challenger: {
+            ...(challenger.address === undefined ? {} : { address: challenger.address }),
+            pending: challenger.pending,
+            won: challenger.challenges.map((c) => ({ number: c.number, reward: c.reward })),
+          },
         }),
   };
 }

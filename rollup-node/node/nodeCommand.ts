@@ -41,6 +41,7 @@ import {
 } from "./commandOptions";
 import { CONFIG_EXTRAS, NODE_KEY_ROLES, NODE_OPTIONS, NODE_USAGE } from "./nodeOptions";
 import {
+  KeyError,
   type KeyRole,
   type KeySource,
   type SecretKey,
@@ -406,6 +407,19 @@ async function nodeKey(
   );
 }
 
+/**
+ * A `--challenge` follower without a key: says why no dev key stands in and that the key pays L1
+ * gas (the bare KEY_MISSING named only the variables, docs/design/trial-s30.md). Other errors pass.
+ */
+function ownChallengerKeyMissing(error: unknown): never {
+  if (!(error instanceof KeyError) || error.code !== "KEY_MISSING") throw error;
+  throw new KeyError(
+    "KEY_MISSING",
+    `--challenge needs a challenger key of its own: ${error.message}, and no dev key stands in (the devnet's dev challenger key is its own node's, and two challengers on one account race for its nonces)`,
+    `${error.hint}: an L1 account no other node uses, funded with L1 ETH for the challenges' gas (the node says how much at start)`,
+  );
+}
+
 const asAccount = (key: SecretKey, balance: bigint): DevAccount => ({
   address: key.address,
   privateKey: key.reveal(),
@@ -531,7 +545,7 @@ export async function startNodeCommand(
       // challengers on one account race for its nonces.
       const challenger =
         role.kind === "follower" && role.duty === "challenge"
-          ? await nodeKey("challenger", options, context, l1ChainId, undefined)
+          ? await nodeKey("challenger", options, context, l1ChainId, undefined).catch(ownChallengerKeyMissing)
           : undefined;
       if (challenger !== undefined)
         log.info(`${challenger.role} ${challenger.address} (key from ${describeKeySource(challenger.source)})`);

@@ -1,6 +1,6 @@
 import { Wallet } from "ethers";
 
-import { MAX_L1_TIME, describeL1Time, sequencingOpensAt } from "../bridge/authorization";
+import { MAX_L1_TIME, describeL1Time, proposingOpensAt, sequencingOpensAt } from "../bridge/authorization";
 import { connectRollup } from "../bridge/contracts";
 import { NodeError } from "../errors";
 import { plural } from "../logger";
@@ -111,7 +111,10 @@ export async function startTakeoverNode(config: TakeoverConfig): Promise<Takeove
 
   const check = async (): Promise<void> => {
     if (stopped || follower === undefined || Date.now() < retryAt) return;
-    const rule = await sequencingOpensAt(rollup, account);
+    const probed = await sequencingOpensAt(rollup, account);
+    // An optimistic rollup refuses `advance` while a block is provisional, before its rule: a
+    // silent sequencer's last proposal would hold the take-over off for good. It proposes: ask that.
+    const rule = probed.status === "provisional" ? await proposingOpensAt(rollup, account) : probed;
     if (rule.status !== "allowed") {
       if (lastLogged !== rule.openAt && rule.openAt > MAX_L1_TIME) {
         // A permissioned rollup (or another rule that never opens to this key): following is all

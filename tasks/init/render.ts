@@ -29,6 +29,40 @@ const SEQUENCING_DOC: Record<SequencingPolicy, string> = {
   fallback: "the sequencer advances the rollup; anyone may once it has been silent for the inactivity period.",
 };
 
+/**
+ * The README's section on an independent challenger, for an optimistic project (none otherwise):
+ * the devnet's node challenges, but under `permissioned` it is the only proposer's node, so the
+ * rollup is safe only with a watcher apart from it (docs/design/trial-s30.md).
+ */
+function watchDoc(options: InitOptions): string {
+  if (options.mode.kind !== "optimistic") return "";
+  const why =
+    options.sequencing === "permissioned"
+      ? "Under permissioned sequencing only the sequencer proposes: a forged block would come from the one node that would have to challenge it, so the rollup is safe only if someone else watches."
+      : "A watcher of your own need not trust that node.";
+  return `
+## Watch it: an independent challenger
+
+The devnet's node proposes every block with a bond and challenges invalid proposals itself. ${why}
+A follower started with \`--challenge\` is that watcher: it re-executes every proposal from the data
+the proposal posted on L1 and challenges one EXECUTE would refuse, once a call confirms the
+challenge wins. It needs an L1 key of its own (no dev key stands in), holding at least the
+costliest challenge at the L1's fee (it says how much at start, and refuses to start with less); on
+the devnet, a dev account's key from its banner that you send nothing else from, e.g. account #9's:
+
+\`\`\`sh
+NATIVE_ROLLUP_CHALLENGER_KEY=0x… npx native-rollup-node --role follower --challenge \\
+  --deployment .devnet/rollup.json --l1-rpc http://127.0.0.1:8545 --port 9546
+L2_RPC_URL=http://127.0.0.1:9546 npx hardhat rollup:status   # its challenger: key, proposals pending, challenges won
+\`\`\`
+
+Its log has a verdict per proposal (\`L2 block N is valid: EXECUTE would accept it, no challenge\`,
+or \`is INVALID: …; challenging it\` and \`challenge WON\`); a won challenge pays it the removed
+blocks' bonds. Restarted, it reads every proposal again from L1 and still challenges a forged one
+whose window is open. The framework's README, "Watch an optimistic rollup", has the rest.
+`;
+}
+
 const SEQUENCING_HOOK: Record<SequencingPolicy, string> = {
   permissioned: `    /// @notice Permissioned: only the sequencer may advance, however long it is silent (no fallback).
     /// @param submitter The caller of \`advance\`.
@@ -166,6 +200,7 @@ export function placeholders(
     SEQUENCING: options.sequencing,
     SEQUENCING_DOC: SEQUENCING_DOC[options.sequencing],
     SEQUENCING_HOOK: SEQUENCING_HOOK[options.sequencing],
+    WATCH_DOC: watchDoc(options),
     SEQUENCING_TESTS: readFileSync(
       path.join(templatesDir, "parts", `sequencing-${options.sequencing}.ts.part`),
       "utf8",

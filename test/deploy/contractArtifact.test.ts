@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { getAddress } from "ethers";
+import { getAddress, parseEther } from "ethers";
 import { artifacts, ethers } from "hardhat";
 
 import {
@@ -8,7 +8,7 @@ import {
   rollupConstructorArgs,
   rollupContractShape,
 } from "../../deploy/contractArtifact";
-import { DEFAULT_ROLLUP_POLICY, DeploymentError, deployRollup } from "../../deploy/rollup";
+import { DEFAULT_ROLLUP_POLICY, DeploymentError, deployRollup, estimateDeploymentCost } from "../../deploy/rollup";
 import { EXECUTE_ADDRESS } from "../../precompiles";
 import { ProvenRollup__factory } from "../../typechain-types";
 
@@ -83,6 +83,21 @@ describe("deploy/contractArtifact: a project's own rollup contract", () => {
     const rollup = ProvenRollup__factory.connect(deployment.address, deployer!);
     expect(await rollup.L2_CHAIN_ID()).to.equal(777n);
     expect((await rollup.proofPolicy()).threshold).to.equal(1n);
+  });
+
+  it("prices a project's own optimistic contract from a window and a bond alone, the proposal gas bucket's defaults filled as deployRollup fills them", async () => {
+    // rollup:deploy of a `rollup:init --optimistic` project prices the deployment first (docs/design/trial-s30.md):
+    // it failed with "missing value for component proposalGasPerSecond" and deployed nothing.
+    const [deployer] = await ethers.getSigners();
+    const params = {
+      ...BASE,
+      optimistic: { challengeWindow: 10n, proposalBond: parseEther("0.1") },
+      contract: await artifact("PermissionedOptimisticTestRollup"),
+    };
+    const cost = await estimateDeploymentCost(deployer!, params);
+    expect(cost.gas > 1_000_000n).to.equal(true);
+    const deployment = await deployRollup(deployer!, params);
+    expect(deployment.contractName).to.equal("PermissionedOptimisticTestRollup");
   });
 
   it("refuses a contract whose constructor does not match the mode (a proof policy, but proof mode off)", async () => {

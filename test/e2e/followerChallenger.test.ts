@@ -15,6 +15,7 @@ import { NodeError } from "../../rollup-node/errors";
 import { createLineLogger } from "../../rollup-node/logger";
 import { type NodeCommandOptions, resolveNodeCommand, startNodeCommand } from "../../rollup-node/node/nodeCommand";
 import { tamperBlock } from "../../tools/l2Fixtures";
+import { runTask } from "../support/runTask";
 import {
   E2E_L1_POLL_MS,
   type E2eRollup,
@@ -47,6 +48,36 @@ describe("e2e: an independent challenger (rollup:node --role follower --challeng
   const key = Wallet.createRandom();
   const out = (): string => watcher?.output.join("") ?? "";
   const tipNumber = async (): Promise<bigint> => (await rollup.tip())[0];
+  /**
+   * Once the L2 head is proposed, stops the node's submitter, sends `value` ETH in a new L2 block and
+   * has the sequencer's key propose that block with its state root forged (under `permissioned` only
+   * it may propose).
+   */
+  const proposeForged = async (value: string, salt: string) => {
+    const before = BigInt(await r.l2.getBlockNumber());
+    await eventually(
+      "the proposal of the L2 head",
+      async () => ((await tipNumber()) >= before ? true : undefined),
+      60_000,
+    );
+    await submitter.stop();
+    const mined = await (
+      await r.l2Wallet(2).sendTransaction({ to: r.l2Wallet(3).address, value: parseEther(value) })
+    ).wait();
+    const number = BigInt(mined?.blockNumber ?? 0);
+    const own = await r.devnet.node.sequencer.producedBlock(number);
+    if (own === undefined) throw new Error(`the node has no block ${number}`);
+    const forged = tamperBlock(own.block, { stateRoot: getBytes(keccak256(salt)) });
+    const sequencer = connectOptimisticRollup(
+      r.devnet.deployment.address,
+      new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
+    );
+    await (
+      await sequencer.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })
+    ).wait();
+    const [, forgedHash] = await rollup.tip();
+    return { number, own, forgedHash };
+  };
 
   before(async () => {
     const contract = (await hre.artifacts.readArtifact(
@@ -104,30 +135,8 @@ describe("e2e: an independent challenger (rollup:node --role follower --challeng
   });
 
   it("challenges the sequencer's forged proposal and wins its bond; the forged block never finalizes, the honest chain does", async () => {
-    const before = BigInt(await r.l2.getBlockNumber());
-    await eventually(
-      "the proposal of the L2 head",
-      async () => ((await tipNumber()) >= before ? true : undefined),
-      60_000,
-    );
-    await submitter.stop();
-    const mined = await (
-      await r.l2Wallet(2).sendTransaction({ to: r.l2Wallet(3).address, value: parseEther("0.5") })
-    ).wait();
-    const number = BigInt(mined?.blockNumber ?? 0);
-    const own = await r.devnet.node.sequencer.producedBlock(number);
-    if (own === undefined) throw new Error(`the node has no block ${number}`);
-    const forged = tamperBlock(own.block, { stateRoot: getBytes(keccak256("0x0bad")) });
-    // Under `permissioned` only the sequencer's key may propose.
-    const sequencer = connectOptimisticRollup(
-      r.devnet.deployment.address,
-      new Wallet(r.devnet.keys.sequencer.privateKey, r.l1),
-    );
     const balanceBefore = await r.l1.getBalance(key.address);
-    await (
-      await sequencer.propose(own.parentHeader, forged, own.encodedWitness, own.consumedMessages, { value: BOND })
-    ).wait();
-    const [, forgedHash] = await rollup.tip();
+    const { number, own, forgedHash } = await proposeForged("0.5", "0x0bad");
     expect(forgedHash).to.not.equal(hexlify(own.block.hash()));
 
     const challenged = await eventually(
@@ -154,6 +163,13 @@ describe("e2e: an independent challenger (rollup:node --role follower --challeng
       [number, challenged.transactionHash],
     ]);
 
+    // rollup:status pointed at the watcher says it is one, with its key and its wins (docs/design/trial-s30.md).
+    const printed = await runTask("rollup:status", { l1Rpc: r.devnet.l1Url, l2Rpc: watcher?.url as string });
+    expect(printed).to.match(
+      new RegExp(
+        `challenger {6}${key.address}: re-executes every proposal, \\d+ pending, 1 challenge won \\(L2 block ${number}, reward 0\\.1 ETH\\)`,
+      ),
+    );
     // The sequencer's honest block takes the slot; the watcher judges it valid; it finalizes.
     submitter.start();
     await eventually(
@@ -182,6 +198,28 @@ describe("e2e: an independent challenger (rollup:node --role follower --challeng
       60_000,
     ).then((hash) => expect(hash).to.equal(hexlify(own.block.hash())));
     expect(await r.l1.getTransactionCount(key.address)).to.equal(1);
+  });
+
+  it("killed -9 and restarted mid-window, still challenges a forged proposal made while it was down", async () => {
+    const watcherArgs = ["--role", "follower", "--challenge", "--l1-poll-interval", String(E2E_L1_POLL_MS)];
+    if (watcher !== undefined) await kill(watcher);
+    const { number, forgedHash } = await proposeForged("0.25", "0x0bad02");
+    // Restarted on the same data directory (the follower's default, beside the deployment), the window still open.
+    watcher = await spawnNodeCommand(r, watcherArgs, { NATIVE_ROLLUP_CHALLENGER_KEY: key.privateKey });
+    const challenged = await eventually(
+      "the restarted watcher's challenge",
+      async () => (await rollup.queryFilter(rollup.filters.BlockChallenged(number)))[0],
+      60_000,
+    );
+    expect(challenged.args.challenger).to.equal(key.address);
+    expect(challenged.args.blockHash).to.equal(forgedHash);
+    expect(await tipNumber()).to.equal(number - 1n);
+    submitter.start();
+    await eventually(
+      "the honest block proposed again",
+      async () => ((await tipNumber()) >= number ? true : undefined),
+      60_000,
+    );
   });
 
   it("refuses to start with a key that cannot pay for the costliest challenge, saying how much it needs", async () => {

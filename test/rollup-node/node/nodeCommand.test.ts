@@ -376,6 +376,10 @@ describe("the node command: options, genesis file, keys", function () {
       "KEY_MISSING",
     );
     expect(missing.hint).to.contain("NATIVE_ROLLUP_CHALLENGER_KEY");
+    // Says why no dev key stands in and that the key must hold L1 ETH (docs/design/trial-s30.md).
+    expect(missing.message).to.contain("--challenge needs a challenger key of its own");
+    expect(missing.message).to.contain("the devnet's dev challenger key is its own node's");
+    expect(missing.hint).to.contain("an L1 account no other node uses, funded with L1 ETH");
     const notOptimistic = await expectCode(
       () =>
         startNodeCommand(challenging, {

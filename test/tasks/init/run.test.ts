@@ -35,6 +35,20 @@ describe("rollup:init: what a new project is told to run next", () => {
     expect(readme).to.contain("`--network l1` / `--network l2` dial `L1_RPC_URL` / `L2_RPC_URL`");
   });
 
+  it("an optimistic project's README says who challenges and how to run an independent watcher (--role follower --challenge); others do not", () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), "init-watch-")), "acme");
+    const readmeOf = (args: Record<string, unknown>): string =>
+      renderTemplate(resolveInitOptions({ dir, ...args }), "9.9.9").find((f) => f.path === "README.md")?.content ?? "";
+    const permissioned = readmeOf({ optimistic: true, sequencing: "permissioned" });
+    expect(permissioned).to.contain("npx native-rollup-node --role follower --challenge");
+    expect(permissioned).to.contain("NATIVE_ROLLUP_CHALLENGER_KEY=0x…");
+    expect(permissioned).to.contain("--deployment .devnet/rollup.json");
+    // Under permissioned only the sequencer proposes: its own node will not challenge its forgery.
+    expect(permissioned).to.contain("only the sequencer proposes");
+    expect(readmeOf({ optimistic: true })).to.contain("--role follower --challenge");
+    expect(readmeOf({})).to.not.contain("--challenge");
+  });
+
   it("so does the framework's README", () => {
     const readme = readFileSync(path.join(__dirname, "..", "..", "..", "README.md"), "utf8");
     expect(readme).to.contain("`--network l1` / `--network l2` dial `L1_RPC_URL` / `L2_RPC_URL`");
