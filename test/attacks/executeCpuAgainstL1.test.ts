@@ -29,9 +29,9 @@ import { tamperBlock } from "../../tools/l2Fixtures";
 const CHAIN_ID = 909n;
 /** EXECUTE's CPU per L1 gas over the L1's per gas on the same block, at most: measured 0.65–1.23 (bench:execute). */
 const MAX_RATIO = 3;
-const ROUNDS = 3;
+const ROUNDS = 2;
 /** Gas of each looping transaction: small enough for a test, large enough that the loop dominates. */
-const TX_GAS = 200_000n;
+const TX_GAS = 100_000n;
 /** Gas of the transaction of the invalid deep-call block: many times EXECUTE's base and byte charges. */
 const DEEP_INVALID_TX_GAS = 1_500_000n;
 
