@@ -123,10 +123,16 @@ export function attackChallenger(l1: AttackL1, deployed: AttackRollup, lines: st
   });
 }
 
-/** Moves the devnet past the challenge window and mines a block there, so finalize may be tried. */
+/**
+ * Mines a block a window and a second after the latest, so every proposal made so far is past its
+ * window and finalize may be tried. From the latest block, not the wall clock: blocks mined within
+ * one second each take the next second, so the head can run seconds ahead of the wall clock, and
+ * `evm_increaseTime` (the wall clock's offset, as in Hardhat) would then land short of the window.
+ */
 export async function passChallengeWindow(l1: AttackL1): Promise<void> {
-  await l1.provider.send("evm_increaseTime", [Number(ATTACK_WINDOW) + 1]);
-  await l1.provider.send("evm_mine", []);
+  const latest = await l1.provider.getBlock("latest");
+  if (latest === null) throw new Error("passChallengeWindow: the L1 has no latest block");
+  await l1.provider.send("evm_mine", [latest.timestamp + Number(ATTACK_WINDOW) + 1]);
 }
 
 /**
