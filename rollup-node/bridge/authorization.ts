@@ -18,6 +18,20 @@ export type AdvanceAuthorization =
   | { readonly status: "provisional"; readonly openAt: bigint };
 
 /**
+ * What an authorization probe's revert says: no revert data at all (the L1 node unreachable, a
+ * timeout) and a revert no known ABI explains (a custom rule's own error) are thrown, never read as
+ * a "yes". `probe` names the probe in that error.
+ */
+function probeRevert(error: unknown, probe: string): NonNullable<ReturnType<typeof decodeRollupRevert>> {
+  const data = revertDataOf(error);
+  if (data === undefined) throw error;
+  const decoded = decodeRollupRevert(data);
+  if (decoded === undefined)
+    throw new Error(`the rollup answered the ${probe} probe with an unknown revert ${data.slice(0, 10)}`);
+  return decoded;
+}
+
+/**
  * Whether the rollup lets `account` advance now, by the contract's own rule
  * (NativeRollup._authorizeAdvance, which a rollup may override: `fallback` opens to anyone after
  * the sequencer's inactivity period, `based` always, `permissioned` never). It asks the contract
@@ -37,13 +51,7 @@ export async function sequencingOpensAt(
   try {
     await rollup.advance.staticCall("0x", "0x", "0x", "0x", 0, { from: account, blockTag });
   } catch (error) {
-    const data = revertDataOf(error);
-    // No revert at all (the L1 node unreachable, a timeout): no answer, never a "yes".
-    if (data === undefined) throw error;
-    const decoded = decodeRollupRevert(data);
-    // A revert no known ABI explains (a custom rule's own error) says nothing: never a "yes".
-    if (decoded === undefined)
-      throw new Error(`the rollup answered the authorization probe with an unknown revert ${data.slice(0, 10)}`);
+    const decoded = probeRevert(error, "authorization");
     if (decoded.name === "NotSequencer") return { status: "refused", openAt: BigInt(decoded.args[1] as bigint) };
     // OptimisticRollup refuses `advance` while blocks are provisional, before asking the rule: the
     // probe learns nothing then, so the answer is "not now" (the fallback's clock, for the log).
@@ -66,14 +74,13 @@ export async function proposingOpensAt(
   blockTag?: number,
 ): Promise<Exclude<AdvanceAuthorization, { status: "provisional" }>> {
   const data = OPTIMISTIC_ROLLUP_INTERFACE.encodeFunctionData("propose", ["0x", "0x", "0x", 0]);
+  const runner = rollup.runner;
+  // Without a call the probe would learn nothing, and nothing is never a "yes".
+  if (runner?.call === undefined) throw new Error("proposingOpensAt: the rollup's runner cannot make calls");
   try {
-    await rollup.runner?.call?.({ to: rollup.target, from: account, data, value: 0, blockTag });
+    await runner.call({ to: rollup.target, from: account, data, value: 0, blockTag });
   } catch (error) {
-    const revert = revertDataOf(error);
-    if (revert === undefined) throw error;
-    const decoded = decodeRollupRevert(revert);
-    if (decoded === undefined)
-      throw new Error(`the rollup answered the proposal probe with an unknown revert ${revert.slice(0, 10)}`);
+    const decoded = probeRevert(error, "proposal");
     if (decoded.name === "NotSequencer") return { status: "refused", openAt: BigInt(decoded.args[1] as bigint) };
   }
   return { status: "allowed" };
