@@ -17,6 +17,7 @@ import {
 } from "../../deploy/policy";
 import { type RollupDeployment, deployedGenesisFile, loadDeployment } from "../../deploy/rollup";
 import type { NodeL1Config } from "../bridge/l1Watcher";
+import type { SubmissionMode } from "../bridge/submissionMode";
 import { DEFAULT_HARDFORK, type GenesisConfig } from "../chain/genesis";
 import { readGenesisFile } from "../chain/genesisFile";
 import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
@@ -426,6 +427,21 @@ const asAccount = (key: SecretKey, balance: bigint): DevAccount => ({
   balance,
 });
 
+/**
+ * How the node's blocks reach L1, as the deployment decides: an optimistic rollup proposes (its
+ * proofs are not wired yet), a rollup with a proof policy sends the committees' proofs, any other
+ * is re-executed. A take-over node sequences in the same mode as the sequencer it replaces.
+ */
+export function submitterModeOf(
+  deployment: Pick<RollupDeployment, "optimistic" | "l2ChainId">,
+  proofService: ProofService | undefined,
+): SubmissionMode {
+  if (deployment.optimistic !== undefined) return { kind: "optimistic" };
+  if (proofService !== undefined)
+    return { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) };
+  return { kind: "re-execution" };
+}
+
 /** Starts the node the options describe; resolves once it serves JSON-RPC. */
 export async function startNodeCommand(
   options: NodeCommandOptions,
@@ -607,15 +623,7 @@ export async function startNodeCommand(
       keys,
       rpc,
       logger: context.logger,
-      submitter: {
-        // The deployment decides the mode: an optimistic rollup proposes (its proofs are not wired yet).
-        mode:
-          deployment.optimistic !== undefined
-            ? { kind: "optimistic" }
-            : proofService !== undefined
-              ? { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) }
-              : { kind: "re-execution" },
-      },
+      submitter: { mode: submitterModeOf(deployment, proofService) },
     };
     if (takeover) {
       // The follower becomes the sequencer on its own data directory (the reset, if any, was the follower's).
