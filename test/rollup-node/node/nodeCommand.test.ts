@@ -139,6 +139,17 @@ describe("the node command: options, genesis file, keys", function () {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** An optimistic rollup of the test's genesis on the L1 at `l1Url` (a 10 minute window), recorded in `record`. */
+  const deployOptimistic = async (l1Url: string, record: string): Promise<RollupDeployment> =>
+    deployForGenesis(
+      l1Url,
+      await readGenesisFile(path.join(dir, "genesis.json")),
+      sequencer.address,
+      record,
+      undefined,
+      { challengeWindow: 600n, proposalBond: parseEther("0.1") },
+    );
+
   it("takes each option from the command line over the config file over its one default", async () => {
     const config = path.join(dir, "node.json");
     await writeFile(
@@ -407,14 +418,7 @@ describe("the node command: options, genesis file, keys", function () {
    * devnet's L1 it challenges with its own key only, --dev or not (docs/design/takeover-optimistic.md).
    */
   it("a --takeover node of an optimistic rollup off the devnet's L1: its own challenger key, never a dev key, even with --dev", async () => {
-    await deployForGenesis(
-      l1.url as string,
-      await readGenesisFile(path.join(dir, "genesis.json")),
-      sequencer.address,
-      path.join(dir, "optimistic.json"),
-      undefined,
-      { challengeWindow: 600n, proposalBond: parseEther("0.1") },
-    );
+    await deployOptimistic(l1.url as string, path.join(dir, "optimistic.json"));
     const takeover = {
       ...base,
       deployment: path.join(dir, "optimistic.json"),
@@ -450,14 +454,7 @@ describe("the node command: options, genesis file, keys", function () {
     try {
       expect(devnetL1.chainId).to.equal(1337n);
       const record = path.join(dir, "devnet-optimistic.json");
-      await deployForGenesis(
-        devnetL1.url as string,
-        await readGenesisFile(path.join(dir, "genesis.json")),
-        sequencer.address,
-        record,
-        undefined,
-        { challengeWindow: 600n, proposalBond: parseEther("0.1") },
-      );
+      await deployOptimistic(devnetL1.url as string, record);
       const lines: string[] = [];
       const node = await startNodeCommand(
         {
