@@ -42,6 +42,7 @@ import {
 } from "./commandOptions";
 import { CONFIG_EXTRAS, NODE_KEY_ROLES, NODE_OPTIONS, NODE_USAGE } from "./nodeOptions";
 import {
+  DEV_L1_CHAIN_IDS,
   KeyError,
   type KeyRole,
   type KeySource,
@@ -437,7 +438,7 @@ async function takeoverChallengerKey(
   l1ChainId: bigint,
   devChallenger: string | undefined,
 ): Promise<SecretKey> {
-  const onDevnet = devKeysAllowed(l1ChainId, false);
+  const onDevnet = DEV_L1_CHAIN_IDS.includes(l1ChainId);
   const key = await nodeKey("challenger", options, context, l1ChainId, onDevnet ? devChallenger : undefined).catch(
     (error: unknown) => {
       if (!(error instanceof KeyError) || error.code !== "KEY_MISSING") throw error;
