@@ -17,6 +17,7 @@ import {
 } from "../../deploy/policy";
 import { type RollupDeployment, deployedGenesisFile, loadDeployment } from "../../deploy/rollup";
 import type { NodeL1Config } from "../bridge/l1Watcher";
+import type { SubmissionMode } from "../bridge/submissionMode";
 import { DEFAULT_HARDFORK, type GenesisConfig } from "../chain/genesis";
 import { readGenesisFile } from "../chain/genesisFile";
 import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chain/devAccounts";
@@ -41,12 +42,14 @@ import {
 } from "./commandOptions";
 import { CONFIG_EXTRAS, NODE_KEY_ROLES, NODE_OPTIONS, NODE_USAGE } from "./nodeOptions";
 import {
+  DEV_L1_CHAIN_IDS,
   KeyError,
   type KeyRole,
   type KeySource,
-  type SecretKey,
+  SecretKey,
   describeKeySource,
   devKeysAllowed,
+  keyEnvNames,
   resolveRoleKey,
 } from "./keySources";
 import { type NodeKeys, devNodeKeys, recordedRelayer } from "./keys";
@@ -420,11 +423,68 @@ function ownChallengerKeyMissing(error: unknown): never {
   );
 }
 
+/**
+ * A take-over node's challenger key (an optimistic rollup's). The dev challenger key is the one the
+ * rollup's own sequencer's node falls back to: if that sequencer returns, the two nodes send from
+ * one account and race for its nonces (why `--challenge` refuses it). Off the devnet's L1 (a chain
+ * that is not the devnet's, `--dev` or not) the node challenges with its own key only and refuses
+ * to start without one: once its rule opens to anyone, anyone may propose, and this node may be the
+ * only one left to challenge (docs/design/takeover-optimistic.md). On the devnet's L1 the dev key
+ * still stands in (its tests and the README's local take-over rely on it), with a warning.
+ */
+async function takeoverChallengerKey(
+  options: NodeCommandOptions,
+  context: NodeCommandContext,
+  l1ChainId: bigint,
+  devChallenger: string | undefined,
+): Promise<SecretKey> {
+  const onDevnet = DEV_L1_CHAIN_IDS.includes(l1ChainId);
+  const key = await nodeKey("challenger", options, context, l1ChainId, onDevnet ? devChallenger : undefined).catch(
+    (error: unknown) => {
+      if (!(error instanceof KeyError) || error.code !== "KEY_MISSING") throw error;
+      throw new KeyError(
+        "KEY_MISSING",
+        `a take-over node of an optimistic rollup needs a challenger key of its own on L1 chain ${l1ChainId}: ${error.message}, and no dev key stands in off the devnet's L1, --dev or not (the dev challenger key is the one the rollup's sequencer's node falls back to: if it returns, the two race for its nonces)`,
+        `${error.hint}: an L1 account no other node uses, funded with L1 ETH for the challenges' gas (the node says how much at start)`,
+      );
+    },
+  );
+  if (key.isDevKey && !onDevnet)
+    throw new KeyError(
+      "DEV_KEY_REFUSED",
+      `the challenger key ${key.address} is a public dev key, which a take-over node does not challenge with on L1 chain ${l1ChainId} (not the devnet's), --dev or not: the rollup's sequencer's node may use it too, and the two would race for its nonces`,
+      `give the take-over node a challenger key of its own (${keyEnvNames("challenger").key} or ${keyEnvNames("challenger").keystore})`,
+    );
+  // The race is for the dev challenger's own account: another dev account a test gives it races with no node.
+  if (devChallenger !== undefined && key.address === new SecretKey(devChallenger, "challenger", "dev").address)
+    context
+      .logger("node")
+      .warn(
+        `this take-over node challenges with the dev challenger key ${key.address}, the devnet's own node's: if the rollup's sequencer returns, both send from that account and race for its nonces; set ${keyEnvNames("challenger").key} (or a challenger keystore) to an account of this node's own (off the devnet's L1 it is required)`,
+      );
+  return key;
+}
+
 const asAccount = (key: SecretKey, balance: bigint): DevAccount => ({
   address: key.address,
   privateKey: key.reveal(),
   balance,
 });
+
+/**
+ * How the node's blocks reach L1, as the deployment decides: an optimistic rollup proposes (its
+ * proofs are not wired yet), a rollup with a proof policy sends the committees' proofs, any other
+ * is re-executed. A take-over node sequences in the same mode as the sequencer it replaces.
+ */
+export function submitterModeOf(
+  deployment: Pick<RollupDeployment, "optimistic" | "l2ChainId">,
+  proofService: ProofService | undefined,
+): SubmissionMode {
+  if (deployment.optimistic !== undefined) return { kind: "optimistic" };
+  if (proofService !== undefined)
+    return { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) };
+  return { kind: "re-execution" };
+}
 
 /** Starts the node the options describe; resolves once it serves JSON-RPC. */
 export async function startNodeCommand(
@@ -566,7 +626,9 @@ export async function startNodeCommand(
     const challenger =
       deployment.optimistic === undefined
         ? undefined
-        : await nodeKey("challenger", options, context, l1ChainId, devKeys.challenger?.privateKey);
+        : takeover
+          ? await takeoverChallengerKey(options, context, l1ChainId, devKeys.challenger?.privateKey)
+          : await nodeKey("challenger", options, context, l1ChainId, devKeys.challenger?.privateKey);
     const relayerKey = relayer as SecretKey;
     if ((genesis.alloc[relayerKey.address.toLowerCase()]?.balance ?? 0n) === 0n) {
       throw new NodeCommandError(
@@ -607,15 +669,7 @@ export async function startNodeCommand(
       keys,
       rpc,
       logger: context.logger,
-      submitter: {
-        // The deployment decides the mode: an optimistic rollup proposes (its proofs are not wired yet).
-        mode:
-          deployment.optimistic !== undefined
-            ? { kind: "optimistic" }
-            : proofService !== undefined
-              ? { kind: "proofs", proofs: blockProofSource(proofService, deployment.l2ChainId) }
-              : { kind: "re-execution" },
-      },
+      submitter: { mode: submitterModeOf(deployment, proofService) },
     };
     if (takeover) {
       // The follower becomes the sequencer on its own data directory (the reset, if any, was the follower's).

@@ -110,7 +110,7 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
     name: "takeover",
     type: "boolean",
     description:
-      "follower: start sequencing on this data directory once the rollup's rule lets this node's sequencer key (NATIVE_ROLLUP_SEQUENCER_KEY) advance: under fallback sequencing after the sequencer's inactivity period, under based at once",
+      "follower: start sequencing on this data directory once the rollup's rule lets this node's sequencer key (NATIVE_ROLLUP_SEQUENCER_KEY) advance: under fallback sequencing after the sequencer's inactivity period, under based at once. Of an optimistic rollup it also challenges, with a challenger key of its own (NATIVE_ROLLUP_CHALLENGER_KEY or _KEYSTORE): off the devnet's L1 no dev key stands in, even with --dev",
   },
   {
     name: "challenge",

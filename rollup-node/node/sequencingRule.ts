@@ -6,7 +6,7 @@ import { MaxUint256, type Provider } from "ethers";
 
 import { SEQUENCING_RULE_CONFIG_KEY, type SequencingRule, describeSequencing } from "../../deploy/policy";
 import { NodeError } from "../errors";
-import { type AdvanceAuthorization, sequencingOpensAt } from "../bridge/authorization";
+import { type AdvanceAuthorization, proposingOpensAt, sequencingOpensAt } from "../bridge/authorization";
 import { connectRollup } from "../bridge/contracts";
 
 /** The rule the contract enforces, or why it cannot be told unambiguously from L1 now. */
@@ -24,7 +24,9 @@ const STRANGERS = ["0x000000000000000000000000000000000000dEaD", "0x000000000000
  * refused until never (`NotSequencer(_, 2^256-1)`) is permissioned; refused until the fallback's
  * opening is fallback with the deployed period; allowed before that opening is based. Allowed
  * after it (fallback open, or based: the same answer), refused until another time (a custom
- * rule), refused for provisional blocks (optimistic) or no answer at all is unknown.
+ * rule), or no answer at all is unknown. An optimistic rollup refuses `advance` while blocks are
+ * provisional before asking its rule: then the rule is read from `propose`'s check
+ * (`proposingOpensAt`), which asks it first.
  */
 export async function readSequencingRule(address: string, provider: Provider): Promise<OnChainSequencing> {
   const rollup = connectRollup(address, provider);
@@ -45,8 +47,15 @@ export async function readSequencingRule(address: string, provider: Provider): P
   } catch (error) {
     return { known: false, why: `the contract's authorization check gave no answer (${(error as Error).message})` };
   }
-  if (answer.status === "provisional")
-    return { known: false, why: "advance is refused while provisional blocks are pending, before the rule is asked" };
+  if (answer.status === "provisional") {
+    // An optimistic rollup refuses `advance` while blocks are provisional, before its rule; its
+    // `propose` asks the rule first (as a take-over node does): the rule read there, at the same block.
+    try {
+      answer = await proposingOpensAt(rollup, stranger, blockTag);
+    } catch (error) {
+      return { known: false, why: `the contract's proposal check gave no answer (${(error as Error).message})` };
+    }
+  }
   if (answer.status === "refused") {
     if (answer.openAt === MaxUint256) return { known: true, rule: { kind: "permissioned" } };
     if (answer.openAt === fallbackOpensAt) return { known: true, rule: { kind: "fallback", inactivityPeriod: period } };

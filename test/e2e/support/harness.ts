@@ -12,6 +12,7 @@ import {
 } from "../../../rollup-node/bridge/contracts";
 import { L2_BRIDGE_ADDRESS } from "../../../protocol/messages";
 import { type Logger, createLineLogger } from "../../../rollup-node/logger";
+import { submitterModeOf } from "../../../rollup-node/node/nodeCommand";
 import { type TakeoverNode, startTakeoverNode } from "../../../rollup-node/node/takeover";
 import {
   type RollupDevnet,
@@ -216,8 +217,9 @@ export const TAKEOVER_ACCOUNT = 7;
 /**
  * A take-over node of `r` (what `rollup:node --role follower --takeover` runs): `dataDir` (empty),
  * `r`'s L1 read through `l1`, its genesis and deployment, and L1 dev account `account`'s key as
- * its sequencer key (funded on L1, not the rollup's SEQUENCER). `onTakeover` gets its URL once it
- * sequences.
+ * its sequencer key (funded on L1, not the rollup's SEQUENCER), in the submitter mode the node
+ * command gives it (submitterModeOf: an optimistic rollup's proposes). `onTakeover` gets its URL
+ * once it sequences.
  */
 export function startE2eTakeover(
   r: E2eRollup,
@@ -246,6 +248,8 @@ export function startE2eTakeover(
       keys: { ...r.devnet.keys, sequencer: own },
       rpc: { port: 0 },
       logger: r.log.factory,
+      // As the node command: the deployment decides (an optimistic rollup's substitute proposes).
+      submitter: { mode: submitterModeOf(r.devnet.deployment, undefined) },
     },
     onTakeover: (node) => options.onTakeover(node.url as string),
   });

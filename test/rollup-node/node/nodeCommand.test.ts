@@ -7,10 +7,16 @@ import path from "node:path";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet, parseEther } from "ethers";
 
-import { type ProofPolicyParams, type RollupDeployment, deployRollup, saveDeployment } from "../../../deploy/rollup";
+import {
+  type OptimisticParams,
+  type ProofPolicyParams,
+  type RollupDeployment,
+  deployRollup,
+  saveDeployment,
+} from "../../../deploy/rollup";
 import type { GenesisConfig } from "../../../rollup-node/chain/genesis";
 import { readGenesisFile, writeGenesisFile } from "../../../rollup-node/chain/genesisFile";
-import { deriveDevAccounts } from "../../../rollup-node/chain/devAccounts";
+import { DEFAULT_DEV_BALANCE, deriveDevAccounts } from "../../../rollup-node/chain/devAccounts";
 import { type L1Devnet, startL1Devnet } from "../../../rollup-node/devnet/l1Devnet";
 import { devnetGenesis, genesisCommitments } from "../../../rollup-node/devnet/rollupDevnet";
 import { genesisSupply } from "../../../rollup-node/l2/genesis";
@@ -22,6 +28,7 @@ import {
   startNodeCommand,
 } from "../../../rollup-node/node/nodeCommand";
 import { NODE_OPTIONS, nodeHelp } from "../../../rollup-node/node/nodeOptions";
+import { devNodeKeys } from "../../../rollup-node/node/keys";
 import { DEFAULT_PROPOSAL_SLACK_SHARE } from "../../../rollup-node/l2/proposalSlack";
 import { DEFAULT_L1_POLL_MS, MIN_L1_POLL_MS } from "../../../rollup-node/bridge/l1Polling";
 
@@ -46,6 +53,7 @@ async function deployForGenesis(
   sequencerAddress: string,
   record: string,
   proofPolicy?: ProofPolicyParams,
+  optimistic?: OptimisticParams,
 ): Promise<RollupDeployment> {
   const provider = new JsonRpcProvider(l1Url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   try {
@@ -58,6 +66,7 @@ async function deployForGenesis(
       sequencer: sequencerAddress,
       genesisSupply: genesisSupply(genesis),
       ...(proofPolicy === undefined ? {} : { proofPolicy }),
+      ...(optimistic === undefined ? {} : { optimistic }),
     });
     await saveDeployment(record, deployment);
     return deployment;
@@ -129,6 +138,17 @@ describe("the node command: options, genesis file, keys", function () {
     await l1?.stop();
     await rm(dir, { recursive: true, force: true });
   });
+
+  /** An optimistic rollup of the test's genesis on the L1 at `l1Url` (a 10 minute window), recorded in `record`. */
+  const deployOptimistic = async (l1Url: string, record: string): Promise<RollupDeployment> =>
+    deployForGenesis(
+      l1Url,
+      await readGenesisFile(path.join(dir, "genesis.json")),
+      sequencer.address,
+      record,
+      undefined,
+      { challengeWindow: 600n, proposalBond: parseEther("0.1") },
+    );
 
   it("takes each option from the command line over the config file over its one default", async () => {
     const config = path.join(dir, "node.json");
@@ -390,6 +410,75 @@ describe("the node command: options, genesis file, keys", function () {
     );
     expect(notOptimistic.message).to.contain(`the rollup at ${deployment.address} is not optimistic`);
     expect(notOptimistic.hint).to.contain("drop --challenge");
+  });
+
+  /**
+   * trial-s30: a take-over node's challenger key fell back to the dev one, the rollup's own
+   * sequencer's node's, with which it would race for nonces if that sequencer returned. Off the
+   * devnet's L1 it challenges with its own key only, --dev or not (docs/design/takeover-optimistic.md).
+   */
+  it("a --takeover node of an optimistic rollup off the devnet's L1: its own challenger key, never a dev key, even with --dev", async () => {
+    await deployOptimistic(l1.url as string, path.join(dir, "optimistic.json"));
+    const takeover = {
+      ...base,
+      deployment: path.join(dir, "optimistic.json"),
+      dataDir: path.join(dir, "optimistic-takeover"),
+      role: { kind: "follower", duty: "takeover" } as const,
+      dev: true,
+    };
+    // Its own sequencer key, not the rollup's: it follows (the fallback's period is an hour away).
+    const ownKeys = { ...keysEnv, NATIVE_ROLLUP_SEQUENCER_KEY: Wallet.createRandom().privateKey };
+    /** Starts and stops the node (the old code started one where it must refuse). */
+    const startAndStop = async (env: Record<string, string>, lines: string[] = []): Promise<void> => {
+      const node = await startNodeCommand(takeover, { logger: collectingLogger(lines, true), env });
+      await node.stop();
+    };
+    const missing = await expectCode(() => startAndStop(ownKeys), "KEY_MISSING");
+    expect(missing.message).to.contain("a take-over node of an optimistic rollup needs a challenger key of its own");
+    expect(missing.message).to.contain("--dev or not");
+    expect(missing.hint).to.contain("NATIVE_ROLLUP_CHALLENGER_KEY");
+    const devChallenger = devNodeKeys(DEFAULT_DEV_BALANCE).challenger?.privateKey as string;
+    const dev = await expectCode(
+      () => startAndStop({ ...ownKeys, NATIVE_ROLLUP_CHALLENGER_KEY: devChallenger }),
+      "DEV_KEY_REFUSED",
+    );
+    expect(dev.message).to.contain("does not challenge with");
+    const own = Wallet.createRandom();
+    const lines: string[] = [];
+    await startAndStop({ ...ownKeys, NATIVE_ROLLUP_CHALLENGER_KEY: own.privateKey }, lines);
+    expect(lines).to.include(`info node challenger ${own.address} (key from env)`);
+  });
+
+  it("a --takeover node of an optimistic rollup on the devnet's L1: the dev challenger key still stands in, with a warning", async () => {
+    const devnetL1 = await startL1Devnet({ port: 0 });
+    try {
+      expect(devnetL1.chainId).to.equal(1337n);
+      const record = path.join(dir, "devnet-optimistic.json");
+      await deployOptimistic(devnetL1.url as string, record);
+      const lines: string[] = [];
+      const node = await startNodeCommand(
+        {
+          ...base,
+          l1Rpc: devnetL1.url as string,
+          deployment: record,
+          dataDir: path.join(dir, "devnet-optimistic-takeover"),
+          role: { kind: "follower", duty: "takeover" },
+        },
+        {
+          logger: collectingLogger(lines, true),
+          env: { ...keysEnv, NATIVE_ROLLUP_SEQUENCER_KEY: Wallet.createRandom().privateKey },
+        },
+      );
+      await node.stop();
+      const devChallenger = devNodeKeys(DEFAULT_DEV_BALANCE).challenger?.address as string;
+      expect(lines).to.include(`info node challenger ${devChallenger} (key from dev)`);
+      const warning = lines.filter((l) => l.startsWith("warn node this take-over node challenges with the dev"));
+      expect(warning, lines.join("\n")).to.have.length(1);
+      expect(warning[0]).to.contain(devChallenger).and.to.contain("race for its nonces");
+      expect(warning[0]).to.contain("NATIVE_ROLLUP_CHALLENGER_KEY");
+    } finally {
+      await devnetL1.stop();
+    }
   });
 
   it("refuses a data directory that holds another rollup's chain, even one of the same genesis", async () => {
