@@ -20,19 +20,15 @@
  * BENCH_RECIPIENTS=N: the transfers pay N accounts funded at genesis, in a scattered order (their
  * trie paths read from the cache or LevelDB), instead of a new account each (the default).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os, { tmpdir } from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
+import os from "node:os";
 
-import { maxVerifiableL2GasLimit } from "../precompiles";
 import type { CaptureThread } from "../rollup-node/chain/captureProtocol";
 import { createChainCommon } from "../rollup-node/chain/genesis";
-import { l2Genesis, readL2BridgeRuntimeCode } from "../rollup-node/l2/genesis";
 import { decodeRawTransaction } from "../rollup-node/l2/rawTransaction";
-import { Sequencer } from "../rollup-node/l2/sequencer";
-import { silentLogger } from "../rollup-node/logger";
 import { profiled } from "../tools/cpuProfile";
 import { TestSigner } from "../tools/l2Fixtures";
+import { openScratchSequencer, runScript } from "./scratchSequencer";
 
 const BLOCKS = Number(process.argv[2] ?? 30);
 const TXS_PER_BLOCK = Number(process.argv[3] ?? 60);
@@ -102,22 +98,12 @@ async function run(
     fundedRecipient(i),
     { balance: 1n },
   ]);
-  const dir = mkdtempSync(path.join(tmpdir(), "bench-sequencer-cpu-"));
-  const sequencer = await Sequencer.open({
-    dataDir: dir,
-    genesis: l2Genesis({
-      chainId: CHAIN_ID,
-      gasLimit: maxVerifiableL2GasLimit(),
-      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 1_000_000n,
-      bridgeCode: readL2BridgeRuntimeCode(),
-      alloc: Object.fromEntries([
-        ...signers.map((s): [string, { balance: bigint }] => [s.address.toString(), { balance: 10n ** 24n }]),
-        ...funded,
-      ]),
-    }),
+  const { sequencer, close } = await openScratchSequencer({
+    chainId: CHAIN_ID,
+    signers,
+    alloc: Object.fromEntries(funded),
+    genesisAgeSeconds: 1_000_000n,
     nodeCacheBytes: nodeCacheMb === undefined ? undefined : nodeCacheMb * 1024 * 1024,
-    now: () => BigInt(Math.floor(Date.now() / 1000)),
-    logger: silentLogger,
     captureThread,
     ethereumJsRunBlock: runner === "runBlock",
   });
@@ -175,15 +161,8 @@ async function run(
         `${((1000 * txs) / cpuMs).toFixed(0)} transfers per CPU second (load ${os.loadavg()[0]?.toFixed(1)})`,
     );
   } finally {
-    await sequencer.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

@@ -7,16 +7,9 @@
  * (the load:l2 workload's shape: five senders paying one account). Every 100 blocks it collects
  * garbage and prints the live heap, external memory and what the chain holds.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
-import { maxVerifiableL2GasLimit } from "../precompiles";
 import { createChainCommon } from "../rollup-node/chain/genesis";
-import { l2Genesis, readL2BridgeRuntimeCode } from "../rollup-node/l2/genesis";
-import { Sequencer } from "../rollup-node/l2/sequencer";
-import { silentLogger } from "../rollup-node/logger";
 import { TestSigner } from "../tools/l2Fixtures";
+import { openScratchSequencer, runScript } from "./scratchSequencer";
 
 const BLOCKS = Number(process.argv[2] ?? 700);
 const TXS_PER_BLOCK = Number(process.argv[3] ?? 20);
@@ -31,19 +24,10 @@ async function main(): Promise<void> {
   if (collectGarbage === undefined) throw new Error("run with node --expose-gc: the figures are live heaps");
   const common = createChainCommon(CHAIN_ID);
   const signers = Array.from({ length: SENDERS }, (_, i) => TestSigner.fromSeed(100 + i, common));
-  const dir = mkdtempSync(path.join(tmpdir(), "sequencer-heap-"));
-  const sequencer = await Sequencer.open({
-    dataDir: dir,
-    genesis: l2Genesis({
-      chainId: CHAIN_ID,
-      gasLimit: maxVerifiableL2GasLimit(),
-      // Far enough back that a block a second never runs ahead of the clock.
-      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 10_000_000n,
-      bridgeCode: readL2BridgeRuntimeCode(),
-      alloc: Object.fromEntries(signers.map((s) => [s.address.toString(), { balance: 10n ** 24n }])),
-    }),
-    now: () => BigInt(Math.floor(Date.now() / 1000)),
-    logger: silentLogger,
+  const { sequencer, close } = await openScratchSequencer({
+    chainId: CHAIN_ID,
+    signers,
+    genesisAgeSeconds: 10_000_000n,
     nodeCacheBytes: NODE_CACHE_BYTES,
   });
   const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(2);
@@ -66,15 +50,8 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await sequencer.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);
