@@ -14,20 +14,21 @@
  * BENCH_BLOCK_RUNNERS=runner,runBlock: one sequencer per entry instead (capture on the chain's default
  * thread), building and capturing with EXECUTE's block runner (`runner`) or EthereumJS's runBlock
  * (`runBlock`, the chain's `ethereumJsRunBlock`), alternated the same way: a same-process baseline.
+ * BENCH_NODE_CACHE_MB=64,16,4: one sequencer per entry instead, its trie node cache bounded at that
+ * many MiB (`nodeCacheBytes`), alternated the same way; each line adds the cache's hit rate over the
+ * measured blocks, its evictions and its size (what the cap buys, docs/design/memory-bounds.md).
+ * BENCH_RECIPIENTS=N: the transfers pay N accounts funded at genesis, in a scattered order (their
+ * trie paths read from the cache or LevelDB), instead of a new account each (the default).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os, { tmpdir } from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
+import os from "node:os";
 
-import { maxVerifiableL2GasLimit } from "../precompiles";
 import type { CaptureThread } from "../rollup-node/chain/captureProtocol";
 import { createChainCommon } from "../rollup-node/chain/genesis";
-import { l2Genesis, readL2BridgeRuntimeCode } from "../rollup-node/l2/genesis";
 import { decodeRawTransaction } from "../rollup-node/l2/rawTransaction";
-import { Sequencer } from "../rollup-node/l2/sequencer";
-import { silentLogger } from "../rollup-node/logger";
 import { profiled } from "../tools/cpuProfile";
 import { TestSigner } from "../tools/l2Fixtures";
+import { openScratchSequencer, runScript } from "./scratchSequencer";
 
 const BLOCKS = Number(process.argv[2] ?? 30);
 const TXS_PER_BLOCK = Number(process.argv[3] ?? 60);
@@ -38,6 +39,8 @@ const CHAIN_ID = 31_337_777n;
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 const CAPTURE_THREADS = process.env.BENCH_CAPTURE_THREADS?.split(",") as CaptureThread[] | undefined;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const NODE_CACHE_MB = process.env.BENCH_NODE_CACHE_MB?.split(",").map(Number);
+const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 0);
 type BlockRunner = "runner" | "runBlock";
 const BLOCK_RUNNERS = process.env.BENCH_BLOCK_RUNNERS?.split(",").map((name): BlockRunner => {
   if (name === "runner" || name === "runBlock") return name;
@@ -66,36 +69,52 @@ async function alternated<T>(entries: readonly T[], each: (entry: T) => Promise<
 
 async function main(): Promise<void> {
   if (BLOCK_RUNNERS !== undefined) return alternated(BLOCK_RUNNERS, (runner) => run(undefined, runner));
+  if (NODE_CACHE_MB !== undefined) return alternated(NODE_CACHE_MB, (mb) => run(undefined, "runner", mb));
   if (CAPTURE_THREADS === undefined) return run(undefined);
   return alternated(CAPTURE_THREADS, (thread) => run(thread));
 }
 
-async function run(captureThread: CaptureThread | undefined, runner: BlockRunner = "runner"): Promise<void> {
+/** The i-th of the BENCH_RECIPIENTS accounts funded at genesis (addresses from 0x10000 up). */
+const fundedRecipient = (i: number): string => `0x${(0x10000 + i).toString(16).padStart(40, "0")}`;
+
+/**
+ * The recipient of the n-th transfer: a new account each (from 0x20000 up), or one of the
+ * BENCH_RECIPIENTS funded ones, stepping by a prime so that consecutive transfers pay accounts far
+ * apart in the trie and each account is paid again only after all the others.
+ */
+function recipientOf(n: number): string {
+  if (RECIPIENTS === 0) return `0x${(0x20000 + n).toString(16).padStart(40, "0")}`;
+  return fundedRecipient((n * 7919) % RECIPIENTS);
+}
+
+async function run(
+  captureThread: CaptureThread | undefined,
+  runner: BlockRunner = "runner",
+  nodeCacheMb?: number,
+): Promise<void> {
   const common = createChainCommon(CHAIN_ID);
   const signers = Array.from({ length: SENDERS }, (_, i) => TestSigner.fromSeed(100 + i, common));
-  const dir = mkdtempSync(path.join(tmpdir(), "bench-sequencer-cpu-"));
-  const sequencer = await Sequencer.open({
-    dataDir: dir,
-    genesis: l2Genesis({
-      chainId: CHAIN_ID,
-      gasLimit: maxVerifiableL2GasLimit(),
-      timestamp: BigInt(Math.floor(Date.now() / 1000)) - 1_000_000n,
-      bridgeCode: readL2BridgeRuntimeCode(),
-      alloc: Object.fromEntries(signers.map((s) => [s.address.toString(), { balance: 10n ** 24n }])),
-    }),
-    now: () => BigInt(Math.floor(Date.now() / 1000)),
-    logger: silentLogger,
+  const funded = Array.from({ length: RECIPIENTS }, (_, i): [string, { balance: bigint }] => [
+    fundedRecipient(i),
+    { balance: 1n },
+  ]);
+  const { sequencer, close } = await openScratchSequencer({
+    chainId: CHAIN_ID,
+    signers,
+    alloc: Object.fromEntries(funded),
+    genesisAgeSeconds: 1_000_000n,
+    nodeCacheBytes: nodeCacheMb === undefined ? undefined : nodeCacheMb * 1024 * 1024,
     captureThread,
     ethereumJsRunBlock: runner === "runBlock",
   });
   try {
     await sequencer.chain.warmCapture();
-    let recipient = 0x20000;
+    let transfer = 0;
     // Signed up front (signing is the client's work), as raw bytes: admission decodes and recovers.
     const blocks = Array.from({ length: WARM_UP_BLOCKS + BLOCKS }, () =>
       Array.from({ length: TXS_PER_BLOCK }, (_, i) =>
         (signers[i % SENDERS] as TestSigner)
-          .tx({ to: `0x${(recipient++).toString(16).padStart(40, "0")}`, value: 1n, gasLimit: 21_000n })
+          .tx({ to: recipientOf(transfer++), value: 1n, gasLimit: 21_000n })
           .serialize(),
       ),
     );
@@ -114,6 +133,7 @@ async function run(captureThread: CaptureThread | undefined, runner: BlockRunner
       return { ...process.cpuUsage(before), main: (mainThreadCpuMicros() ?? 0) - mainBefore };
     };
     for (const raws of blocks.slice(0, WARM_UP_BLOCKS)) await runBlock(raws);
+    const cacheBefore = sequencer.chain.heldInMemory;
     const measuredBlocks = async (): Promise<void> => {
       for (const raws of blocks.slice(WARM_UP_BLOCKS)) {
         const used = await runBlock(raws);
@@ -125,23 +145,24 @@ async function run(captureThread: CaptureThread | undefined, runner: BlockRunner
     const txs = BLOCKS * TXS_PER_BLOCK;
     const cpuMs = (measured.user + measured.system) / 1000;
     const { thread, onThread } = sequencer.chain.capture;
+    const cache = sequencer.chain.heldInMemory;
+    const hits = cache.nodeCacheHits - cacheBefore.nodeCacheHits;
+    const misses = cache.nodeCacheMisses - cacheBefore.nodeCacheMisses;
+    const cacheNote =
+      nodeCacheMb === undefined
+        ? ""
+        : `node cache ${nodeCacheMb} MiB: ${((100 * hits) / Math.max(1, hits + misses)).toFixed(2)} % hits of ${hits + misses} reads (${misses} to LevelDB), ` +
+          `${cache.nodeCacheEvictions} evictions, holds ${(cache.nodeCacheBytes / 1024 / 1024).toFixed(1)} MiB; `;
     console.log(
-      `${runner}: capture ${thread} (${onThread} on its thread), main thread ${(mainThread / 1000).toFixed(0)} ms CPU, ` +
+      `${cacheNote}${runner}: capture ${thread} (${onThread} on its thread), main thread ${(mainThread / 1000).toFixed(0)} ms CPU, ` +
         `${(mainThread / txs).toFixed(0)} µs per transfer; process: ` +
         `${txs} transfers in ${BLOCKS} blocks of ${TXS_PER_BLOCK}: CPU ${cpuMs.toFixed(0)} ms (user ${(measured.user / 1000).toFixed(0)}, ` +
         `system ${(measured.system / 1000).toFixed(0)}), ${((1000 * cpuMs) / txs).toFixed(0)} µs per transfer, ` +
         `${((1000 * txs) / cpuMs).toFixed(0)} transfers per CPU second (load ${os.loadavg()[0]?.toFixed(1)})`,
     );
   } finally {
-    await sequencer.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

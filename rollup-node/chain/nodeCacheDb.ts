@@ -13,7 +13,9 @@ export const DEFAULT_NODE_CACHE_ENTRIES = 100_000;
  * Bytes the node cache keeps (keys, values and NODE_CACHE_ENTRY_OVERHEAD_BYTES each): the bound
  * that holds whatever the values are. Code is cached under its hash too, up to 24 KiB a contract:
  * by entries alone, 100,000 of those would be 2.4 GB. 64 MiB is what the entry bound costs with
- * trie nodes, so for them the entry bound still binds first.
+ * trie nodes, so for them the entry bound still binds first. On a state of 20,000 accounts paid in a
+ * scattered order it keeps 99 % of the reads off LevelDB, 16 MiB 82 % (docs/design/memory-bounds.md,
+ * round 31); a node whose state is small fills it with superseded nodes and can set less.
  */
 export const DEFAULT_NODE_CACHE_BYTES = 64 * 1024 * 1024;
 /**
