@@ -65,6 +65,7 @@ import {
   executeErrorName,
   l2Common,
   maxVerifiableL2GasLimit,
+  evmOptions,
 } from "../precompiles";
 import { contractsAcceptAsBlock } from "./blockHeadersReader";
 import {
@@ -1046,7 +1047,7 @@ export async function runCase(
 ): Promise<Outcome> {
   const gasLimit = CALL_GAS;
   const run = async () => {
-    const evm = await createEVM({ customPrecompiles: [precompile()] });
+    const evm = await createEVM(evmOptions({ customPrecompiles: [precompile()] }));
     return (
       await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data: c.input, gasLimit })
     ).execResult;
