@@ -907,6 +907,8 @@ export async function referenceFindsInvalid(entry: CorpusEntry, blockRlp: Uint8A
         return this;
       },
     };
+    // The reference keeps EthereumJS's own BLS12-381 backend (NobleBLS), not the project's
+    // (precompiles/bls.ts): an independent answer the fuzzer compares EXECUTE's verdict with.
     const vm = await createVM({ common, stateManager, blockchain: blockchain as never });
     // Full block validation (gas limit cap, data, roots), but not the VM's blockchain-bound header lookup.
     await runBlock(vm, { block, skipHeaderValidation: true, skipHardForkValidation: true });
