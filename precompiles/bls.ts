@@ -4,15 +4,17 @@ import type { IField } from "@noble/curves/abstract/modular.js";
 import { bls12_381 } from "@noble/curves/bls12-381.js";
 
 /**
- * The BLS12-381 backend of every EVM the project creates (docs/design/bls-additions.md).
+ * The BLS12-381 backend of every EVM the project creates (docs/design/native-crypto.md, "BLS12-381
+ * additions").
  *
  * EIP-2537's G1ADD (0x0b) and G2ADD (0x0d) check only that each point is on the curve and its
  * coordinates are field elements: no subgroup check. EthereumJS's default backend (`NobleBLS`)
  * decodes their points with noble's `assertValidity()`, which runs the subgroup check (a scalar
- * multiplication, ≈ 90% of a call's CPU) and then ignores its failure. This backend decodes the
- * additions' points with the same steps minus that check, so it returns the same bytes and throws
- * the same errors on every input (test/precompiles/blsBackend.test.ts compares it with `NobleBLS`
- * through the precompiles). Every other operation needs the subgroup check and is `NobleBLS`'s own.
+ * multiplication, ≈ 96% of a call's CPU: scripts/bench-bls.ts) and then ignores its failure. This
+ * backend decodes the additions' points with the same steps minus that check, so it returns the
+ * same bytes and throws the same errors on every input (test/precompiles/blsBackend.test.ts
+ * compares it with `NobleBLS` through the precompiles). Every other operation needs the subgroup
+ * check and is `NobleBLS`'s own.
  */
 
 const G1_BYTES = 128;
