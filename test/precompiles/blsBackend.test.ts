@@ -173,6 +173,11 @@ function g2Point(rng: Rng): Encoded {
   }
 }
 
+/** An input of the precompile, and whether one of its points is on the curve outside the subgroup. */
+type Input = { kind: string; data: Uint8Array; outside: boolean };
+/** A point P of the special sums: its encoding, that of −P, and whether it is outside the subgroup. */
+type Special = { bytes: Uint8Array; negated: Uint8Array; outside: boolean };
+
 interface Outcome {
   readonly returnValue: string;
   readonly error: string | undefined;
@@ -211,7 +216,7 @@ describe("the BLS12-381 backend: G1ADD and G2ADD identical to EthereumJS's Noble
     address: number,
     price: bigint,
     pointBytes: number,
-    inputs: readonly { kind: string; data: Uint8Array; outside: boolean }[],
+    inputs: readonly Input[],
   ): Promise<Map<string, number>> {
     const [nobleEvm, ourEvm] = [await osakaEvm(noble), await osakaEvm(ours)];
     const outcomes = new Map<string, number>();
@@ -234,88 +239,68 @@ describe("the BLS12-381 backend: G1ADD and G2ADD identical to EthereumJS's Noble
     return outcomes;
   }
 
-  function lengths(rng: Rng, pointBytes: number): Uint8Array[] {
-    return [0, 1, pointBytes, 2 * pointBytes - 1, 2 * pointBytes + 1, 3 * pointBytes, 4 * pointBytes].map((n) =>
-      rng.bytes(n),
-    );
+  /** `cases` random pairs, P + P, P + (−P), P + ∞ and ∞ + P for each special P, ∞ + ∞, wrong lengths. */
+  function inputsFor(
+    rng: Rng,
+    cases: number,
+    randomPoint: (rng: Rng) => Encoded,
+    specials: readonly Special[],
+    pointBytes: number,
+  ): Input[] {
+    const inputs: Input[] = [];
+    for (let i = 0; i < cases; i++) {
+      const [a, b] = [randomPoint(rng), randomPoint(rng)];
+      inputs.push({
+        kind: `${a.kind} + ${b.kind}`,
+        data: concat(a.bytes, b.bytes),
+        outside: !!(a.outside || b.outside),
+      });
+    }
+    const infinity = new Uint8Array(pointBytes);
+    for (const { bytes, negated, outside } of specials) {
+      inputs.push(
+        { kind: "P + P", data: concat(bytes, bytes), outside },
+        { kind: "P + (−P)", data: concat(bytes, negated), outside },
+        { kind: "P + ∞", data: concat(bytes, infinity), outside },
+        { kind: "∞ + P", data: concat(infinity, bytes), outside },
+      );
+    }
+    inputs.push({ kind: "∞ + ∞", data: concat(infinity, infinity), outside: false });
+    for (const n of [0, 1, pointBytes, 2 * pointBytes - 1, 2 * pointBytes + 1, 3 * pointBytes, 4 * pointBytes]) {
+      inputs.push({ kind: `${n} bytes`, data: rng.bytes(n), outside: false });
+    }
+    return inputs;
+  }
+
+  /** Not vacuous: every way the precompile can end was met, and additions outside the subgroup succeeded. */
+  function expectEveryOutcome(outcomes: Map<string, number>, errors: readonly string[]): void {
+    for (const key of ["success", "success (outside the subgroup)", "invalid input length", "out of gas", ...errors]) {
+      expect(outcomes.get(key), key).to.be.greaterThan(0);
+    }
   }
 
   it("G1ADD (0x0b): same output, error and gas on random, edge and malformed inputs", async () => {
     const rng = new Rng(SEED);
-    const inputs: { kind: string; data: Uint8Array; outside: boolean }[] = [];
-    for (let i = 0; i < G1_CASES; i++) {
-      const [a, b] = [g1Point(rng), g1Point(rng)];
-      inputs.push({
-        kind: `${a.kind} + ${b.kind}`,
-        data: concat(a.bytes, b.bytes),
-        outside: !!(a.outside || b.outside),
-      });
-    }
-    for (const point of [G1.BASE.multiply(scalar(rng)).toAffine(), g1Outside(rng)]) {
-      const bytes = g1Bytes(point.x, point.y);
-      const negated = g1Bytes(point.x, Fp.neg(point.y));
-      const outside = !G1.fromAffine(point).isTorsionFree();
-      inputs.push(
-        { kind: "P + P", data: concat(bytes, bytes), outside },
-        { kind: "P + (−P)", data: concat(bytes, negated), outside },
-        { kind: "P + ∞", data: concat(bytes, new Uint8Array(128)), outside },
-        { kind: "∞ + P", data: concat(new Uint8Array(128), bytes), outside },
-      );
-    }
-    inputs.push({ kind: "∞ + ∞", data: new Uint8Array(256), outside: false });
-    for (const data of lengths(rng, 128)) inputs.push({ kind: `${data.length} bytes`, data, outside: false });
-    const outcomes = await compare(G1ADD, G1_GAS, 128, inputs);
+    const specials = [G1.BASE.multiply(scalar(rng)).toAffine(), g1Outside(rng)].map((point) => ({
+      bytes: g1Bytes(point.x, point.y),
+      negated: g1Bytes(point.x, Fp.neg(point.y)),
+      outside: !G1.fromAffine(point).isTorsionFree(),
+    }));
+    const outcomes = await compare(G1ADD, G1_GAS, 128, inputsFor(rng, G1_CASES, g1Point, specials, 128));
     console.log("      G1ADD outcomes:", Object.fromEntries(outcomes));
-    // Not vacuous: every way the precompile can end was met, additions outside the subgroup succeeded.
-    for (const key of [
-      "success",
-      "success (outside the subgroup)",
-      "point not on curve",
-      "revert",
-      "invalid input length",
-      "out of gas",
-    ]) {
-      expect(outcomes.get(key), key).to.be.greaterThan(0);
-    }
+    expectEveryOutcome(outcomes, ["point not on curve", "revert"]);
   });
 
   it("G2ADD (0x0d): same output, error and gas on random, edge and malformed inputs", async () => {
     const rng = new Rng(SEED + 1);
-    const inputs: { kind: string; data: Uint8Array; outside: boolean }[] = [];
-    for (let i = 0; i < G2_CASES; i++) {
-      const [a, b] = [g2Point(rng), g2Point(rng)];
-      inputs.push({
-        kind: `${a.kind} + ${b.kind}`,
-        data: concat(a.bytes, b.bytes),
-        outside: !!(a.outside || b.outside),
-      });
-    }
-    for (const point of [G2.BASE.multiply(scalar(rng)).toAffine(), g2Outside(rng)]) {
-      const bytes = g2Bytes(point.x, point.y);
-      const negated = g2Bytes(point.x, Fp2.neg(point.y));
-      const outside = !G2.fromAffine(point).isTorsionFree();
-      inputs.push(
-        { kind: "P + P", data: concat(bytes, bytes), outside },
-        { kind: "P + (−P)", data: concat(bytes, negated), outside },
-        { kind: "P + ∞", data: concat(bytes, new Uint8Array(256)), outside },
-        { kind: "∞ + P", data: concat(new Uint8Array(256), bytes), outside },
-      );
-    }
-    inputs.push({ kind: "∞ + ∞", data: new Uint8Array(512), outside: false });
-    for (const data of lengths(rng, 256)) inputs.push({ kind: `${data.length} bytes`, data, outside: false });
-    const outcomes = await compare(G2ADD, G2_GAS, 256, inputs);
+    const specials = [G2.BASE.multiply(scalar(rng)).toAffine(), g2Outside(rng)].map((point) => ({
+      bytes: g2Bytes(point.x, point.y),
+      negated: g2Bytes(point.x, Fp2.neg(point.y)),
+      outside: !G2.fromAffine(point).isTorsionFree(),
+    }));
+    const outcomes = await compare(G2ADD, G2_GAS, 256, inputsFor(rng, G2_CASES, g2Point, specials, 256));
     console.log("      G2ADD outcomes:", Object.fromEntries(outcomes));
-    for (const key of [
-      "success",
-      "success (outside the subgroup)",
-      "point not on curve",
-      "fp point not in field",
-      "revert",
-      "invalid input length",
-      "out of gas",
-    ]) {
-      expect(outcomes.get(key), key).to.be.greaterThan(0);
-    }
+    expectEveryOutcome(outcomes, ["point not on curve", "fp point not in field", "revert"]);
   });
 
   it("every other operation is NobleBLS's own (the same bytes on the generators' inputs)", () => {
