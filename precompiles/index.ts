@@ -2,6 +2,7 @@
 // imports from here only (ARCHITECTURE.md; `npm run check:layers` enforces it), so the modules
 // behind this file can be split or renamed without touching the node.
 export { receiptsRootOf, transactionsRootOf } from "./blockRoots";
+export { CurveCheckedAdditionBLS, SHARED_BLS, evmOptions } from "./bls";
 export * from "./codec";
 export * from "./errors";
 export { EXECUTE_ADDRESS } from "./abi";

@@ -18,6 +18,7 @@ import {
 } from "@ethereumjs/util";
 import { type RunBlockResult, type VM, createVM, runBlock } from "@ethereumjs/vm";
 
+import { evmOptions } from "./bls";
 import { type BlockRunOptions, canRunWithoutRunBlock, runVerifierBlock } from "./blockRunner";
 import { CachedReadStateManager } from "./cachedReadStateManager";
 import { keccak256 } from "./crypto";
@@ -357,7 +358,7 @@ export async function recordVerifierRun(params: RecordedRunParams): Promise<Reco
   const writes = writeRuleAt(params.writes ?? DEFAULT_VERIFIER_WRITES, block.header);
   const stateManager = verifierStateManager({ trie, common, writes });
   await stateManager.setStateRoot(params.preStateRoot);
-  const vm = await createVM({ common, stateManager, blockchain: params.blockchain });
+  const vm = await createVM({ common, stateManager, blockchain: params.blockchain, evmOpts: evmOptions() });
   params.prepareVm?.(vm);
   const result =
     params.againstHeader === true

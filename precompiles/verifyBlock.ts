@@ -10,6 +10,7 @@ import { type RunBlockResult, createVM } from "@ethereumjs/vm";
 import { ValueEncoding, bytesToBigInt, equalsBytes } from "@ethereumjs/util";
 
 import type { ExecuteResult } from "./codec";
+import { evmOptions } from "./bls";
 import { prepareCrypto } from "./crypto";
 import { ExecuteError, ExecuteErrorCode, MissingWitnessDataError } from "./errors";
 import {
@@ -409,7 +410,7 @@ async function execute(
   // node the recorder never did (docs/design/attack-review-s24.md, finding 1).
   stateManager.clearCaches();
   if (stateManager instanceof BlockBufferedStateManager) stateManager.dropWritesAtLastCommit();
-  const vm = await createVM({ common, stateManager, blockchain });
+  const vm = await createVM({ common, stateManager, blockchain, evmOpts: evmOptions() });
   stopPastClaimedGas(vm, block.header.gasUsed);
   paceExecution(vm.evm, pacing);
   // skipBlockValidation: every rule it would check is checkBlockShape's (headerRules.ts).

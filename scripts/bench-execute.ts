@@ -50,7 +50,7 @@ import {
   precompileLoopCode,
   runWithFullState,
 } from "../tools/heavyBlocks";
-import { jsCrypto, prepareCrypto } from "../precompiles";
+import { evmOptions, jsCrypto, prepareCrypto } from "../precompiles";
 import { DEFAULT_HARDFORK, genesisForkCommon } from "../precompiles";
 import { TestSigner, tamperBlock, word } from "../tools/l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "../tools/l2TestChain";
@@ -409,7 +409,7 @@ function priceWorkloads(): PricedWorkload[] {
 
 /** Throws unless precompile `address` accepts `input` on the workload's chain: a failing call would burn its gas for nothing. */
 async function checkCallSucceeds(common: L2TestChain["common"], address: number, input: string): Promise<bigint> {
-  const evm = await createEVM({ common });
+  const evm = await createEVM(evmOptions({ common }));
   const { execResult } = await evm.runCall({
     to: createAddressFromString(`0x${address.toString(16).padStart(40, "0")}`),
     data: hexToBytes(input as `0x${string}`),

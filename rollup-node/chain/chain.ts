@@ -27,6 +27,7 @@ import {
   checkUncheckedSystemContracts,
   prepareCrypto,
   watchSystemCalls,
+  evmOptions,
 } from "../../precompiles";
 import { type BlockArchive, BlockStore } from "./blockStore";
 import { type BlockTemplate, produceBlock, receiptsOf } from "./blockBuilder";
@@ -295,7 +296,7 @@ export class Chain {
       common,
       stateManager: state,
       blockchain: new StoreBlockchain(store),
-      evmOpts: { customPrecompiles: [...(config.customPrecompiles ?? [])] },
+      evmOpts: evmOptions({ customPrecompiles: [...(config.customPrecompiles ?? [])] }),
     });
     const chain = new Chain(common, vm, state, store, db, config);
     chain.restFork();

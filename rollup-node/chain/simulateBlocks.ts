@@ -26,6 +26,7 @@ import {
   SafeMerkleStateManager,
   receiptsRootOf,
   transactionsRootOf,
+  evmOptions,
 } from "../../precompiles";
 import type { BlockStore } from "./blockStore";
 import type { TrieDatabase } from "./chain";
@@ -508,7 +509,10 @@ export async function simulateBlocks(env: SimulationEnvironment, spec: Simulatio
       common,
       stateManager,
       blockchain,
-      evmOpts: { customPrecompiles: [...env.customPrecompiles, ...moved], customOpcodes: tap.opcodes(common) },
+      evmOpts: evmOptions({
+        customPrecompiles: [...env.customPrecompiles, ...moved],
+        customOpcodes: tap.opcodes(common),
+      }),
     });
     if (moved.length > 0) warmChainPrecompiles(vm, env.customPrecompiles);
     return vm;

@@ -2,11 +2,13 @@
  * EXECUTE's price against what the L1 tolerates (attack-review-s27.md, fifth pass): an L2 block
  * must not make an L1 node spend more CPU per L1 gas than the L1 spends per gas running the same
  * transactions itself, beyond a wide margin. The rows are the costliest per gas found: the BLS12-381
- * G2ADD loop (the costliest L2 and L1 gas on this EVM), the same loop in an invalid block whose
- * header claims half the gas its transactions use (charged for that half, EXECUTE runs both before
- * refusing it), and deep call stacks (the verifier's own path per call frame). The L1 run is the
- * same block on the full state with the devnet L1 chain's state caches, measured in the same test,
- * alternated with EXECUTE round by round, in CPU time: never absolute milliseconds.
+ * G2ADD loop (the costliest L2 and L1 gas on this EVM until finding 10's fix gave every EVM the
+ * project's BLS backend; kept as a guard of a precompile both sides run), the same loop in an
+ * invalid block whose header claims half the gas its transactions use (charged for that half,
+ * EXECUTE runs both before refusing it), and deep call stacks (the verifier's own path per call
+ * frame). The L1 run is the same block on the full state with the devnet L1 chain's state caches,
+ * measured in the same test, alternated with EXECUTE round by round, in CPU time: never absolute
+ * milliseconds.
  */
 import { expect } from "chai";
 
