@@ -9,24 +9,11 @@ import {
   deployAttackRollup,
   passChallengeWindow,
   recordingLogger,
+  validChain,
 } from "../support/attackL1";
 import { getBytes } from "ethers";
-import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
-
-/** Valid L2 blocks 1..count on one chain, each with one transfer. */
-async function validChain(count: number): Promise<BuiltBlock[]> {
-  const probe = await L2TestChain.create(ATTACK_L2_CHAIN_ID, []);
-  const alice = TestSigner.fromSeed(0x55, probe.common);
-  const chain = await L2TestChain.create(ATTACK_L2_CHAIN_ID, [
-    { address: alice.address.toString(), balance: 10n ** 20n },
-  ]);
-  const signer = TestSigner.fromSeed(0x55, chain.common);
-  const blocks: BuiltBlock[] = [];
-  for (let i = 0; i < count; i++)
-    blocks.push(await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000cc", value: 1n })]));
-  return blocks;
-}
+import { tamperBlock, word } from "../../tools/l2Fixtures";
+import type { BuiltBlock } from "../../tools/l2TestChain";
 
 /**
  * Attack review s30 (sixth pass), the independent challenger after a restart: it reads every

@@ -190,3 +190,17 @@ export async function forgedTransferProposal(seed: number): Promise<{ built: Bui
   );
   return { built, forged: tamperBlock(built.block, { stateRoot: getBytes(`0x${word(seed)}`) }) };
 }
+
+/** Valid L2 blocks 1..count on one chain, each with one transfer. */
+export async function validChain(count: number): Promise<BuiltBlock[]> {
+  const probe = await L2TestChain.create(ATTACK_L2_CHAIN_ID, []);
+  const alice = TestSigner.fromSeed(0x55, probe.common);
+  const chain = await L2TestChain.create(ATTACK_L2_CHAIN_ID, [
+    { address: alice.address.toString(), balance: 10n ** 20n },
+  ]);
+  const signer = TestSigner.fromSeed(0x55, chain.common);
+  const blocks: BuiltBlock[] = [];
+  for (let i = 0; i < count; i++)
+    blocks.push(await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000cc", value: 1n })]));
+  return blocks;
+}
