@@ -537,10 +537,15 @@ export class Challenger {
    */
   private async startAtWindow(latest: Block, window: bigint): Promise<void> {
     const from = this.config.fromBlock;
-    if (latest.number < from) return;
+    const margin = this.config.windowMarginBlocks ?? DEFAULT_WINDOW_MARGIN_BLOCKS;
+    // A chain younger than the margin is read whole: no search.
+    if (latest.number - margin <= from) {
+      this.lastScanned = from - 1;
+      return;
+    }
     const cutoff = BigInt(latest.timestamp) - window;
     const open = await firstL1BlockAfter(this.config.l1Provider, cutoff, from, latest.number);
-    const start = Math.max(from, open - (this.config.windowMarginBlocks ?? DEFAULT_WINDOW_MARGIN_BLOCKS));
+    const start = Math.max(from, open - margin);
     this.lastScanned = start - 1;
     this.config.logger.info(
       `reading proposals from L1 block ${start}: L1 block ${open} is the first whose proposals can still be challenged (made after L1 time ${cutoff}, the ${window} s window before L1 block ${latest.number}), ${start === from ? "the rollup's deployment block is" : "the margin is"} ${plural(open - start, "block")} below it`,
