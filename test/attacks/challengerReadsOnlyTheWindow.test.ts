@@ -13,10 +13,9 @@ import {
   forgedTransferProposal,
   passChallengeWindow,
   recordingLogger,
-  validChain,
+  proposedValidChain,
 } from "../support/attackL1";
 import { tamperBlock, word } from "../../tools/l2Fixtures";
-import type { BuiltBlock } from "../../tools/l2TestChain";
 
 /** What a challenger asked of L1: every eth_getLogs range (from, to) and every eth_getBlockByNumber. */
 interface L1Reads {
@@ -97,11 +96,7 @@ describe("attack: the challenger reads L1 only where proposals can still be chal
 
   it("restarts on a long history reading only from the window's start, and challenges the forged proposal", async () => {
     const count = 4;
-    const blocks = await validChain(count + 1);
-    const next = blocks.pop() as BuiltBlock;
-    const deployed = await deployAttackRollup(l1, blocks[0].parentHeader);
-    for (const b of blocks)
-      await (await deployed.rollup.propose(b.parentHeader, b.blockRlp, b.witness, 0, { value: ATTACK_BOND })).wait();
+    const { deployed, next } = await proposedValidChain(l1, count);
     // An old history: empty L1 blocks after the proposals (their logs cost the same to ask for).
     const old = 2 * DEFAULT_WINDOW_MARGIN_BLOCKS + 20;
     await l1.provider.send("hardhat_mine", [`0x${old.toString(16)}`]);

@@ -6,14 +6,12 @@ import {
   ATTACK_BOND,
   ATTACK_L2_CHAIN_ID,
   attackL1,
-  deployAttackRollup,
   passChallengeWindow,
   recordingLogger,
-  validChain,
+  proposedValidChain,
 } from "../support/attackL1";
 import { getBytes } from "ethers";
 import { tamperBlock, word } from "../../tools/l2Fixtures";
-import type { BuiltBlock } from "../../tools/l2TestChain";
 
 /**
  * Attack review s30 (sixth pass), the independent challenger after a restart: it reads every
@@ -28,11 +26,7 @@ describe("attack: a restarted challenger holds only the proposals that can still
 
   it("queues no final proposal while it reads L1's history again, and challenges the forged one posted while it was down", async () => {
     const count = 4;
-    const blocks = await validChain(count + 1);
-    const next = blocks.pop() as BuiltBlock;
-    const deployed = await deployAttackRollup(l1, blocks[0].parentHeader);
-    for (const b of blocks)
-      await (await deployed.rollup.propose(b.parentHeader, b.blockRlp, b.witness, 0, { value: ATTACK_BOND })).wait();
+    const { deployed, next } = await proposedValidChain(l1, count);
     await passChallengeWindow(l1);
     await (await deployed.rollup.finalize(count)).wait();
     expect(await deployed.rollup.headNumber()).to.equal(BigInt(count));

@@ -204,3 +204,19 @@ export async function validChain(count: number): Promise<BuiltBlock[]> {
     blocks.push(await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000cc", value: 1n })]));
   return blocks;
 }
+
+/**
+ * An attack rollup with valid L2 blocks 1..`count` proposed (not finalized), and block `count + 1`
+ * built on them, not proposed: the caller forges it.
+ */
+export async function proposedValidChain(
+  l1: AttackL1,
+  count: number,
+): Promise<{ readonly deployed: AttackRollup; readonly next: BuiltBlock }> {
+  const blocks = await validChain(count + 1);
+  const next = blocks.pop() as BuiltBlock;
+  const deployed = await deployAttackRollup(l1, blocks[0].parentHeader);
+  for (const b of blocks)
+    await (await deployed.rollup.propose(b.parentHeader, b.blockRlp, b.witness, 0, { value: ATTACK_BOND })).wait();
+  return { deployed, next };
+}
