@@ -1,18 +1,16 @@
 import { expect } from "chai";
 import { type Filter, type JsonRpcProvider, getBytes } from "ethers";
 
-import { Challenger, DEFAULT_WINDOW_MARGIN_BLOCKS } from "../../rollup-node/bridge/challenger";
+import { DEFAULT_WINDOW_MARGIN_BLOCKS } from "../../rollup-node/bridge/challenger";
 import {
   ATTACK_BOND,
-  ATTACK_L2_CHAIN_ID,
   ATTACK_WINDOW,
   type AttackL1,
-  type AttackRollup,
   attackL1,
+  blockByBlockChallenger,
   deployAttackRollup,
   forgedTransferProposal,
   passChallengeWindow,
-  recordingLogger,
   proposedValidChain,
 } from "../support/attackL1";
 import { tamperBlock, word } from "../../tools/l2Fixtures";
@@ -46,27 +44,6 @@ function recordingProvider(l1: AttackL1, reads: L1Reads): JsonRpcProvider {
       return typeof value === "function" ? value.bind(target) : value;
     },
   }) as JsonRpcProvider;
-}
-
-/** A challenger of `deployed` signing as dev account 1 on `provider`, one L1 block per eth_getLogs. */
-function challengerOn(
-  provider: JsonRpcProvider,
-  l1: AttackL1,
-  deployed: AttackRollup,
-  lines: string[],
-  windowMarginBlocks?: number,
-): Challenger {
-  return new Challenger({
-    l1Provider: provider,
-    rollupAddress: deployed.address,
-    fromBlock: deployed.fromBlock,
-    signer: l1.wallet(1),
-    l2ChainId: ATTACK_L2_CHAIN_ID,
-    logger: recordingLogger(lines),
-    maxLogRange: 1,
-    checkThreads: 0,
-    windowMarginBlocks,
-  });
 }
 
 /**
@@ -113,7 +90,7 @@ describe("attack: the challenger reads L1 only where proposals can still be chal
 
     const reads: L1Reads = { ranges: [], blocks: 0 };
     const lines: string[] = [];
-    const challenger = challengerOn(recordingProvider(l1, reads), l1, deployed, lines);
+    const challenger = blockByBlockChallenger(recordingProvider(l1, reads), l1, deployed, lines);
     try {
       await challenger.poll();
       const read = blocksRead(reads);
@@ -148,7 +125,7 @@ describe("attack: the challenger reads L1 only where proposals can still be chal
 
     const reads: L1Reads = { ranges: [], blocks: 0 };
     const lines: string[] = [];
-    const challenger = challengerOn(recordingProvider(l1, reads), l1, deployed, lines, 0);
+    const challenger = blockByBlockChallenger(recordingProvider(l1, reads), l1, deployed, lines, 0);
     try {
       await challenger.poll();
       expect(reads.ranges[0]?.[0], "the scan starts at the window's first block").to.equal(proposedIn);
@@ -168,7 +145,7 @@ describe("attack: the challenger reads L1 only where proposals can still be chal
     await l1.provider.send("hardhat_mine", ["0x28"]);
     const reads: L1Reads = { ranges: [], blocks: 0 };
     const lines: string[] = [];
-    const challenger = challengerOn(recordingProvider(l1, reads), l1, deployed, lines);
+    const challenger = blockByBlockChallenger(recordingProvider(l1, reads), l1, deployed, lines);
     try {
       await challenger.poll();
       const latest = await l1.provider.getBlock("latest");

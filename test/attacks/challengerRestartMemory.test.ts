@@ -1,13 +1,12 @@
 import { expect } from "chai";
 import type { JsonRpcProvider } from "ethers";
 
-import { Challenger } from "../../rollup-node/bridge/challenger";
+import type { Challenger } from "../../rollup-node/bridge/challenger";
 import {
   ATTACK_BOND,
-  ATTACK_L2_CHAIN_ID,
   attackL1,
+  blockByBlockChallenger,
   passChallengeWindow,
-  recordingLogger,
   proposedValidChain,
 } from "../support/attackL1";
 import { getBytes } from "ethers";
@@ -49,16 +48,7 @@ describe("attack: a restarted challenger holds only the proposals that can still
         return typeof value === "function" ? value.bind(target) : value;
       },
     }) as JsonRpcProvider;
-    challenger = new Challenger({
-      l1Provider: provider,
-      rollupAddress: deployed.address,
-      fromBlock: deployed.fromBlock,
-      signer: l1.wallet(1),
-      l2ChainId: ATTACK_L2_CHAIN_ID,
-      logger: recordingLogger(lines),
-      maxLogRange: 1,
-      checkThreads: 0,
-    });
+    challenger = blockByBlockChallenger(provider, l1, deployed, lines);
     try {
       await challenger.poll();
       samples.push(challenger.pending);

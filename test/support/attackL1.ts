@@ -220,3 +220,27 @@ export async function proposedValidChain(
     await (await deployed.rollup.propose(b.parentHeader, b.blockRlp, b.witness, 0, { value: ATTACK_BOND })).wait();
   return { deployed, next };
 }
+
+/**
+ * The node's challenger watching `deployed` over `provider` (a wrapper of `l1.provider` that
+ * records what is asked), one L1 block per eth_getLogs, checking on the main thread.
+ */
+export function blockByBlockChallenger(
+  provider: JsonRpcProvider,
+  l1: AttackL1,
+  deployed: AttackRollup,
+  lines: string[],
+  windowMarginBlocks?: number,
+): Challenger {
+  return new Challenger({
+    l1Provider: provider,
+    rollupAddress: deployed.address,
+    fromBlock: deployed.fromBlock,
+    signer: l1.wallet(1),
+    l2ChainId: ATTACK_L2_CHAIN_ID,
+    logger: recordingLogger(lines),
+    maxLogRange: 1,
+    checkThreads: 0,
+    windowMarginBlocks,
+  });
+}
