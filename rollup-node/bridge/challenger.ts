@@ -33,14 +33,24 @@ import {
   revertDataOf,
 } from "./contracts";
 import { BridgeError } from "./errors";
+import { firstL1BlockAfter } from "./l1BlockByTime";
 import { L1HeadReader } from "./l1HeadReader";
 import { DEFAULT_L1_LOG_RANGE, DEFAULT_L1_POLL_MS } from "./l1Watcher";
 
 export interface ChallengerConfig {
   readonly l1Provider: Provider;
   readonly rollupAddress: string;
-  /** First L1 block that may hold a ProposalData event (the rollup's deployment block). */
+  /**
+   * First L1 block that may hold a ProposalData event (the rollup's deployment block). A start
+   * reads from the first L1 block whose proposals can still be challenged, less
+   * `windowMarginBlocks`, never below this one.
+   */
   readonly fromBlock: number;
+  /**
+   * L1 blocks read below the first one whose proposals can still be challenged, at a start and
+   * after an L1 reorg deeper than the hashes kept (`DEFAULT_WINDOW_MARGIN_BLOCKS` when absent).
+   */
+  readonly windowMarginBlocks?: number;
   /** Sends the challenges and receives the removed blocks' bonds; its own key, so its nonces never race the submitter's. */
   readonly signer: Signer;
   readonly l2ChainId: bigint;
@@ -148,6 +158,19 @@ interface Pending {
 type Attempt = "done" | "retry";
 
 const DEFAULT_RETRY_DELAY_MS = 1_000;
+/**
+ * Blocks read below the first L1 block whose proposals can still be challenged (found by its
+ * timestamp, `firstL1BlockAfter`). The search is exact on an L1 whose timestamps grow with the
+ * block number; the margin covers an RPC endpoint whose nodes disagree near the head (a short
+ * window on a devnet), for 32 blocks of logs (≈ 6.4 minutes of a 12 s L1) per start.
+ */
+export const DEFAULT_WINDOW_MARGIN_BLOCKS = 32;
+/**
+ * Hashes of L1 blocks read that are kept to find the fork point of an L1 reorg (one per
+ * `eth_getLogs` range, the last first): a reorg deeper than these reads again from the window's
+ * start, as a start does.
+ */
+const KEPT_L1_HASHES = 128;
 const DEFAULT_MAX_RETRY_DELAY_MS = 60_000;
 /** Attempts under way per check thread: enough to keep every thread fed while the others wait on L1 reads or a challenge. */
 const IN_FLIGHT_PER_THREAD = 4;
@@ -243,11 +266,15 @@ export class Challenger {
   private readonly queue: Pending[] = [];
   private readonly won: ChallengeOutcome[] = [];
   private lastScanned: number;
-  /** The hash of L1 block `lastScanned` when it was scanned: a different one there means an L1 reorg. */
-  private lastScannedHash: string | undefined;
+  /**
+   * The L1 blocks read, by number and hash as read (the end of each `eth_getLogs` range, at most
+   * `KEPT_L1_HASHES`, oldest first; the last is `lastScanned`): the highest one still canonical
+   * after an L1 reorg is where the reading starts again. Empty at a start.
+   */
+  private readonly kept: { readonly number: number; readonly hash: string }[] = [];
   /**
    * After a reorg, the proposals still queued (by `proposalKey`): the scan reads L1 again from
-   * `fromBlock` and must not queue those twice. Cleared once that scan reaches the head.
+   * the fork point and must not queue those twice. Cleared once that scan reaches the head.
    */
   private rescanKnown: Map<string, Pending> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -318,7 +345,7 @@ export class Challenger {
     this.running = true;
     this.stopped = false;
     this.config.logger.info(
-      `challenger watching ${this.config.rollupAddress} from L1 block ${this.config.fromBlock} as ${this.describeSigner()}, checking on ${this.pool.size === 0 ? "the main thread" : plural(this.pool.size, "worker thread")}`,
+      `challenger watching ${this.config.rollupAddress} (deployed by L1 block ${this.config.fromBlock}) as ${this.describeSigner()}, checking on ${this.pool.size === 0 ? "the main thread" : plural(this.pool.size, "worker thread")}`,
     );
     this.warming = this.pool.warm();
     this.schedule(0);
@@ -378,21 +405,21 @@ export class Challenger {
     // One read of the L1 head, begun now, for both the scan's end and the L1 clock (shared with
     // the node's other pollers that ask meanwhile).
     const latest = await this.head.latest(0);
+    const window = (this.window ??= (await this.rollup.CHALLENGE_WINDOW()) as bigint);
     await this.forgetReorganised(latest);
-    // Read before the scan, so that the scan queues no final proposal: after a restart or a reorg
-    // it reads the whole history again, and holding every proposal ever made (each with its block
-    // and witness) until the pass below would grow with the chain's age.
+    // At a start (and after a reorg deeper than the hashes kept) nothing read is known to hold:
+    // the reading starts where proposals can still be challenged, not at the deployment block.
+    if (this.kept.length === 0) await this.startAtWindow(latest, window);
+    // Read before the scan, so that the scan queues no final proposal: the window's start is
+    // found by L1 time, and the blocks read from there on hold proposals already final too.
     const head = await this.rollup.headNumber();
-    await this.scan(latest.number, head);
-    if (this.lastScanned >= this.config.fromBlock)
-      this.lastScannedHash = (await this.hashOf(this.lastScanned, latest)) ?? undefined;
+    await this.scan(latest, head);
     this.rescanKnown = undefined;
     await reading;
     const l1Time = BigInt(latest.timestamp);
     // Soonest-closing window first; a proposal waiting for a retry or a check does not hold up the others.
     this.queue.sort(soonestFirst);
-    this.window ??= (await this.rollup.CHALLENGE_WINDOW()) as bigint;
-    const margin = this.window / ALERT_WINDOW_DIVISOR;
+    const margin = window / ALERT_WINDOW_DIVISOR;
     for (const entry of [...this.queue]) {
       // Final blocks can no longer be challenged.
       if (entry.proposal.number <= head) {
@@ -502,29 +529,69 @@ export class Challenger {
   }
 
   /**
+   * Starts the reading at the first L1 block whose proposals can still be challenged, less
+   * `windowMarginBlocks`, never below `fromBlock`. A proposal made at L1 time t can be challenged
+   * while `block.timestamp < t + window`; every block after `latest` is later than it, so one made
+   * at or before `latest.timestamp − window` can never be challenged again, and the blocks before
+   * the first one after that time hold nothing a challenge can still remove.
+   */
+  private async startAtWindow(latest: Block, window: bigint): Promise<void> {
+    const from = this.config.fromBlock;
+    const margin = this.config.windowMarginBlocks ?? DEFAULT_WINDOW_MARGIN_BLOCKS;
+    // A chain younger than the margin is read whole: no search.
+    if (latest.number - margin <= from) {
+      this.lastScanned = from - 1;
+      return;
+    }
+    const cutoff = BigInt(latest.timestamp) - window;
+    const open = await firstL1BlockAfter(this.config.l1Provider, cutoff, from, latest.number);
+    const start = Math.max(from, open - margin);
+    this.lastScanned = start - 1;
+    this.config.logger.info(
+      `reading proposals from L1 block ${start}: L1 block ${open} is the first whose proposals can still be challenged (made after L1 time ${cutoff}, the ${window} s window before L1 block ${latest.number}), ${start === from ? "the rollup's deployment block is" : "the margin is"} ${plural(open - start, "block")} below it`,
+    );
+  }
+
+  /**
    * After an L1 reorg below the last scanned block, a proposal may have been mined on the new
    * branch at a height already read (a pending proposal the replacing block includes): only
-   * block numbers above `lastScanned` were ever read, so it would finalize unchallenged. The scan
-   * starts again from `fromBlock` (as at a restart). Queued proposals stay: one the new branch no
-   * longer holds is not provisional on L1, and its examination ends there.
+   * block numbers above `lastScanned` were ever read, so it would finalize unchallenged. The
+   * reading starts again after the fork point, the highest kept block still canonical (whose
+   * hash commits to every block below it), as the follower walks back; after a reorg deeper than
+   * the kept hashes, from the window's start (as at a start). Queued proposals stay: one the new
+   * branch no longer holds is not provisional on L1, and its examination ends there.
    */
   private async forgetReorganised(latest: Block): Promise<void> {
-    if (this.lastScannedHash === undefined) return;
-    if ((await this.hashOf(this.lastScanned, latest)) === this.lastScannedHash) return;
+    const changed = this.kept.at(-1);
+    if (changed === undefined || (await this.hashOf(changed.number, latest)) === changed.hash) return;
+    this.kept.pop();
+    while (this.kept.length > 0) {
+      const point = this.kept[this.kept.length - 1];
+      if ((await this.hashOf(point.number, latest)) === point.hash) break;
+      this.kept.pop();
+    }
+    const fork = this.kept.at(-1);
+    this.lastScanned = fork === undefined ? this.config.fromBlock - 1 : fork.number;
     this.config.logger.warn(
-      `L1 reorg: block ${this.lastScanned} is no longer ${this.lastScannedHash}; reading the proposals again from L1 block ${this.config.fromBlock}`,
+      `L1 reorg: block ${changed.number} is no longer ${changed.hash}; reading the proposals again ${fork === undefined ? `from the first L1 block whose proposals can still be challenged (none of the ${KEPT_L1_HASHES} blocks kept is still canonical)` : `from L1 block ${fork.number + 1} (block ${fork.number} is still ${fork.hash})`}`,
     );
     this.rescanKnown = new Map(this.queue.map((entry) => [proposalKey(entry.proposal), entry]));
-    this.lastScanned = this.config.fromBlock - 1;
-    this.lastScannedHash = undefined;
   }
 
   /** Reads the proposals of L1 blocks up to `latest`, leaving out those of blocks final at `head` (no challenge can remove them). */
-  private async scan(latest: number, head: bigint): Promise<void> {
+  private async scan(latest: Block, head: bigint): Promise<void> {
     const range = this.config.maxLogRange ?? DEFAULT_L1_LOG_RANGE;
-    while (this.lastScanned < latest) {
+    while (this.lastScanned < latest.number) {
       const from = this.lastScanned + 1;
-      const to = Math.min(latest, from + range - 1);
+      const to = Math.min(latest.number, from + range - 1);
+      // The range's last hash is read before its logs (the head's is already known): a reorg
+      // between the two reads leaves a kept hash that the next poll finds changed.
+      const hash = await this.hashOf(to, latest);
+      if (hash === null || hash === undefined)
+        throw new ChallengerError(
+          `the L1 has no block ${to} (below its head ${latest.number} a moment ago)`,
+          "an L1 reorg shortened the chain during the poll: the next poll reads again",
+        );
       const logs = await this.config.l1Provider.getLogs({
         address: this.config.rollupAddress,
         topics: [[PROPOSAL_DATA_TOPIC, BLOCK_PROPOSED_TOPIC]],
@@ -560,6 +627,8 @@ export class Challenger {
         this.queue.push({ proposal, failures: 0, retryAt: 0 });
       }
       this.lastScanned = to;
+      this.kept.push({ number: to, hash });
+      if (this.kept.length > KEPT_L1_HASHES) this.kept.shift();
     }
   }
 

@@ -1,4 +1,4 @@
-// A Wallet for a key the node holds (the sequencer's submitter) that signs EIP-1559 transactions
+// A Wallet for a key the node holds (the sequencer's submitter and proposer, the challengers) that signs EIP-1559 transactions
 // from bytes. ethers' Wallet turns the calldata to hex and back and hashes it more than once per
 // signature (41 CPU ms for an advance with a 32 KiB witness, 165 at 128 KiB:
 // docs/design/fast-tests.md, rounds 30b and 30c); EthereumJS's transaction serialises and hashes

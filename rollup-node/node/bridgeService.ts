@@ -1,4 +1,4 @@
-import { Contract, Wallet } from "ethers";
+import { Contract } from "ethers";
 
 import { L1AdvanceGasCap } from "../bridge/advanceGasCap";
 import { leastL1GasLimitForRequiredMessages, requiredMessagesAdvanceGas } from "../l2/advanceBudget";
@@ -226,7 +226,9 @@ export class BridgeService {
         l1Provider: l1.provider,
         rollupAddress: l1.rollupAddress,
         fromBlock: l1.deployBlock,
-        signer: new Wallet(keys.challenger.privateKey, l1.provider),
+        // Signs its challenges (parent header, block and witness: up to MAX_PROPOSAL_BYTES of
+        // calldata) from bytes, as the submitter signs its advances (../bridge/rawKeyWallet.ts).
+        signer: new RawKeyWallet(keys.challenger.privateKey, l1.provider),
         l2ChainId: sequencer.chain.chainId,
         l2WriteRules: sequencer.chain.writeRules,
         logger: this.config.logger("challenger"),

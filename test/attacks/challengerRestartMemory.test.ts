@@ -1,32 +1,16 @@
 import { expect } from "chai";
 import type { JsonRpcProvider } from "ethers";
 
-import { Challenger } from "../../rollup-node/bridge/challenger";
+import type { Challenger } from "../../rollup-node/bridge/challenger";
 import {
   ATTACK_BOND,
-  ATTACK_L2_CHAIN_ID,
   attackL1,
-  deployAttackRollup,
+  blockByBlockChallenger,
   passChallengeWindow,
-  recordingLogger,
+  proposedValidChain,
 } from "../support/attackL1";
 import { getBytes } from "ethers";
-import { TestSigner, tamperBlock, word } from "../../tools/l2Fixtures";
-import { type BuiltBlock, L2TestChain } from "../../tools/l2TestChain";
-
-/** Valid L2 blocks 1..count on one chain, each with one transfer. */
-async function validChain(count: number): Promise<BuiltBlock[]> {
-  const probe = await L2TestChain.create(ATTACK_L2_CHAIN_ID, []);
-  const alice = TestSigner.fromSeed(0x55, probe.common);
-  const chain = await L2TestChain.create(ATTACK_L2_CHAIN_ID, [
-    { address: alice.address.toString(), balance: 10n ** 20n },
-  ]);
-  const signer = TestSigner.fromSeed(0x55, chain.common);
-  const blocks: BuiltBlock[] = [];
-  for (let i = 0; i < count; i++)
-    blocks.push(await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000cc", value: 1n })]));
-  return blocks;
-}
+import { tamperBlock, word } from "../../tools/l2Fixtures";
 
 /**
  * Attack review s30 (sixth pass), the independent challenger after a restart: it reads every
@@ -41,11 +25,7 @@ describe("attack: a restarted challenger holds only the proposals that can still
 
   it("queues no final proposal while it reads L1's history again, and challenges the forged one posted while it was down", async () => {
     const count = 4;
-    const blocks = await validChain(count + 1);
-    const next = blocks.pop() as BuiltBlock;
-    const deployed = await deployAttackRollup(l1, blocks[0].parentHeader);
-    for (const b of blocks)
-      await (await deployed.rollup.propose(b.parentHeader, b.blockRlp, b.witness, 0, { value: ATTACK_BOND })).wait();
+    const { deployed, next } = await proposedValidChain(l1, count);
     await passChallengeWindow(l1);
     await (await deployed.rollup.finalize(count)).wait();
     expect(await deployed.rollup.headNumber()).to.equal(BigInt(count));
@@ -68,16 +48,7 @@ describe("attack: a restarted challenger holds only the proposals that can still
         return typeof value === "function" ? value.bind(target) : value;
       },
     }) as JsonRpcProvider;
-    challenger = new Challenger({
-      l1Provider: provider,
-      rollupAddress: deployed.address,
-      fromBlock: deployed.fromBlock,
-      signer: l1.wallet(1),
-      l2ChainId: ATTACK_L2_CHAIN_ID,
-      logger: recordingLogger(lines),
-      maxLogRange: 1,
-      checkThreads: 0,
-    });
+    challenger = blockByBlockChallenger(provider, l1, deployed, lines);
     try {
       await challenger.poll();
       samples.push(challenger.pending);

@@ -153,6 +153,22 @@ describe("e2e: an independent challenger (rollup:node --role follower --challeng
     const receipt = await r.l1.getTransactionReceipt(challenged.transactionHash);
     const gasPaid = (receipt?.gasUsed ?? 0n) * (receipt?.gasPrice ?? 0n);
     expect(await r.l1.getBalance(key.address)).to.equal(balanceBefore + BOND - gasPaid);
+    // The watcher signs from bytes (RawKeyWallet): its challenge is the transaction ethers' Wallet
+    // signs from the same fields, byte for byte (the same hash).
+    const sent = await r.l1.getTransaction(challenged.transactionHash);
+    if (sent === null) throw new Error("the challenge transaction is not on L1");
+    const resigned = await key.signTransaction({
+      type: sent.type,
+      chainId: sent.chainId,
+      nonce: sent.nonce,
+      maxFeePerGas: sent.maxFeePerGas,
+      maxPriorityFeePerGas: sent.maxPriorityFeePerGas,
+      gasLimit: sent.gasLimit,
+      to: sent.to,
+      value: sent.value,
+      data: sent.data,
+    });
+    expect(keccak256(resigned), "the challenge as ethers' Wallet signs it").to.equal(challenged.transactionHash);
     await eventually("the watcher's log of its win", async () => (out().includes("challenge WON") ? true : undefined));
     expect(out()).to.contain(`L2 block ${number} is INVALID: StateRootMismatch=72`);
     const status = (await provider(watcher?.url as string).send("rollup_followerStatus", [])) as {

@@ -190,3 +190,57 @@ export async function forgedTransferProposal(seed: number): Promise<{ built: Bui
   );
   return { built, forged: tamperBlock(built.block, { stateRoot: getBytes(`0x${word(seed)}`) }) };
 }
+
+/** Valid L2 blocks 1..count on one chain, each with one transfer. */
+export async function validChain(count: number): Promise<BuiltBlock[]> {
+  const probe = await L2TestChain.create(ATTACK_L2_CHAIN_ID, []);
+  const alice = TestSigner.fromSeed(0x55, probe.common);
+  const chain = await L2TestChain.create(ATTACK_L2_CHAIN_ID, [
+    { address: alice.address.toString(), balance: 10n ** 20n },
+  ]);
+  const signer = TestSigner.fromSeed(0x55, chain.common);
+  const blocks: BuiltBlock[] = [];
+  for (let i = 0; i < count; i++)
+    blocks.push(await chain.buildBlock([signer.tx({ to: "0x00000000000000000000000000000000000000cc", value: 1n })]));
+  return blocks;
+}
+
+/**
+ * An attack rollup with valid L2 blocks 1..`count` proposed (not finalized), and block `count + 1`
+ * built on them, not proposed: the caller forges it.
+ */
+export async function proposedValidChain(
+  l1: AttackL1,
+  count: number,
+): Promise<{ readonly deployed: AttackRollup; readonly next: BuiltBlock }> {
+  const blocks = await validChain(count + 1);
+  const next = blocks.pop() as BuiltBlock;
+  const deployed = await deployAttackRollup(l1, blocks[0].parentHeader);
+  for (const b of blocks)
+    await (await deployed.rollup.propose(b.parentHeader, b.blockRlp, b.witness, 0, { value: ATTACK_BOND })).wait();
+  return { deployed, next };
+}
+
+/**
+ * The node's challenger watching `deployed` over `provider` (a wrapper of `l1.provider` that
+ * records what is asked), one L1 block per eth_getLogs, checking on the main thread.
+ */
+export function blockByBlockChallenger(
+  provider: JsonRpcProvider,
+  l1: AttackL1,
+  deployed: AttackRollup,
+  lines: string[],
+  windowMarginBlocks?: number,
+): Challenger {
+  return new Challenger({
+    l1Provider: provider,
+    rollupAddress: deployed.address,
+    fromBlock: deployed.fromBlock,
+    signer: l1.wallet(1),
+    l2ChainId: ATTACK_L2_CHAIN_ID,
+    logger: recordingLogger(lines),
+    maxLogRange: 1,
+    checkThreads: 0,
+    windowMarginBlocks,
+  });
+}
