@@ -14,9 +14,10 @@ import {
   TASK_TEST_RUN_MOCHA_TESTS,
 } from "hardhat/builtin-tasks/task-names";
 import { type HardhatUserConfig, subtask, task } from "hardhat/config";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 
 /**
  * The cached TypeScript loader of the test run (see the test subtask below). Mocha's workers and
@@ -33,6 +34,57 @@ const CHAI_MATCHERS = require.resolve("@nomicfoundation/hardhat-chai-matchers");
 const FILE_TIMINGS = path.join(__dirname, "test", "support", "fileTimings.js");
 /** Makes a worker's results sendable when a failed assertion holds a BigInt (see the file). */
 const WORKER_MESSAGES = path.join(__dirname, "test", "support", "workerMessages.js");
+/**
+ * The folders of the TypeScript a test run loads through the loader: the test files, what they
+ * import, and the processes and threads they start. `npm test`'s shared phase transpiles them into
+ * the loader's cache in one pass before mocha's workers start (the `test` task below), and
+ * typechain-types/ once the compile has written it.
+ */
+const LOADED_FOLDERS = [
+  "precompiles",
+  "protocol",
+  "rollup-node",
+  "sdk",
+  "tasks",
+  "deploy",
+  "tools",
+  "scripts",
+  "examples",
+  "test",
+];
+
+/** The TypeScript sources (not declarations) under `folders` of this checkout. */
+function typeScriptSources(folders: readonly string[]): string[] {
+  return folders.flatMap((folder) => {
+    const dir = path.join(__dirname, folder);
+    if (!existsSync(dir)) return [];
+    return (readdirSync(dir, { recursive: true }) as string[])
+      .filter(
+        (file) => file.endsWith(".ts") && !file.endsWith(".d.ts") && !file.split(path.sep).includes("node_modules"),
+      )
+      .map((file) => path.join(dir, file));
+  });
+}
+
+/**
+ * Transpiles `folders`' sources into the loader's cache (rollup-node/tsLoader.js warmCache), in a
+ * worker thread: this process's event loop goes on (the compile's steps between solc's runs).
+ * Never rejects: without the warm-up each process transpiles what it loads, as before, and an
+ * error in a source shows there, in the test that loads it.
+ */
+function warmLoaderCache(folders: readonly string[]): Promise<void> {
+  return new Promise((resolve) => {
+    const worker = new Worker(
+      `require(${JSON.stringify(TS_LOADER)}).warmCache(require("node:worker_threads").workerData)`,
+      {
+        eval: true,
+        workerData: typeScriptSources(folders),
+      },
+    );
+    worker.once("error", () => undefined);
+    worker.once("exit", () => resolve());
+  });
+}
 /** Holds a worker's test file until the contracts are compiled (see the `test` task below). */
 const COMPILE_GATE = path.join(__dirname, "test", "support", "compileGate.js");
 // `npm test` sets TEST_PHASE for its two runs: their main processes load the plugin through it too.
@@ -141,7 +193,10 @@ task(TASK_TEST).setAction(async (args, hre, runSuper): Promise<unknown> => {
   // Mocha runs the files in workers with --parallel and more than one job (as the subtask below).
   const workers = args.parallel === true && (hre.config.mocha.jobs === undefined || hre.config.mocha.jobs > 1);
   const overlap = process.env.TEST_PHASE === "shared" && workers && args.noCompile !== true;
-  if (!overlap) return runSuper(args);
+  if (!overlap) {
+    if (process.env.TEST_PHASE === "shared") await warmLoaderCache([...LOADED_FOLDERS, "typechain-types"]);
+    return runSuper(args);
+  }
   const gateDir = mkdtempSync(path.join(tmpdir(), "native-rollup-compile-"));
   const gate = path.join(gateDir, "outcome");
   process.env.NATIVE_ROLLUP_COMPILE_GATE = gate;
@@ -151,12 +206,20 @@ task(TASK_TEST).setAction(async (args, hre, runSuper): Promise<unknown> => {
       files.filter((file) => underTest(file, COMPILE_FREE_TESTS)).map((file) => path.resolve(file)),
     );
     const compiled = hre.run(TASK_COMPILE, { quiet: true }).then(
-      () => writeFileSync(gate, "ok"),
+      async () => {
+        // Before the held files load it: every one of them reaches the contracts' typings.
+        await warmLoaderCache(["typechain-types"]);
+        writeFileSync(gate, "ok");
+      },
       (error: unknown) => {
         writeFileSync(gate, "failed");
         throw error;
       },
     );
+    // A compile that fails during the warm-up below is reported by allSettled, not as unhandled.
+    compiled.catch(() => undefined);
+    // Beside the compile; the workers start with every source in the cache.
+    await warmLoaderCache(LOADED_FOLDERS);
     const tested = runSuper({ ...args, noCompile: true });
     const [compile, test] = await Promise.allSettled([compiled, tested]);
     if (compile.status === "rejected") throw compile.reason;

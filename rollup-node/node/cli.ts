@@ -4,8 +4,8 @@
 import type { SequencingRuleName } from "../../deploy/policy";
 import { runCli, untilStopSignal } from "../cli";
 import { createLineLogger, quietRepeats } from "../logger";
-import { resolveNodeCommand, startNodeCommand } from "./nodeCommand";
-import { nodeHelp, nodeUsage } from "./nodeOptions";
+import { parseCommandLine } from "./commandOptions";
+import { NODE_OPTIONS, nodeHelp, nodeUsage } from "./nodeOptions";
 
 /** Prints this line on stdout once the node serves JSON-RPC (parents wait for it). */
 export const READY_PREFIX = "L2 node ready at ";
@@ -23,8 +23,12 @@ export async function runNodeCommand(
   /** The project's declared sequencing rule (rollup:node passes rollup.sequencing.rule), checked on L1. */
   declaredSequencing?: SequencingRuleName,
 ): Promise<void> {
-  const options = await resolveNodeCommand(argv, nodeUsage(command, configFlag));
-  if (options === undefined) {
+  const usage = nodeUsage(command, configFlag);
+  // `--help` is answered from the options alone: the node's modules take ≈ 1 CPU s to load, for a
+  // text (docs/design/fast-tests.md, round 31b).
+  const loaded = parseCommandLine(NODE_OPTIONS, argv, usage).help === true ? undefined : await import("./nodeCommand");
+  const options = await loaded?.resolveNodeCommand(argv, usage);
+  if (loaded === undefined || options === undefined) {
     process.stdout.write(`${nodeHelp(command)}\n`);
     return;
   }
@@ -35,7 +39,7 @@ export async function runNodeCommand(
   const failed = new Promise<never>((_, reject) => {
     fail = reject;
   });
-  const node = await startNodeCommand(options, {
+  const node = await loaded.startNodeCommand(options, {
     logger: (component) => quietRepeats(createLineLogger(component, write)),
     onTakeover: (url) => void process.stdout.write(`${TAKEOVER_PREFIX}${url}\n`),
     onFatal: (error) => fail(error),
