@@ -2,7 +2,7 @@ import { type Block, type BlockHeader, createBlock, createBlockHeader } from "@e
 import type { Common, Proof } from "@ethereumjs/common";
 import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { getMerkleStateProof } from "@ethereumjs/statemanager";
+import { Caches, getMerkleStateProof } from "@ethereumjs/statemanager";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { Account, KECCAK256_RLP, MapDB, ValueEncoding, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import { type BlockBuilder, type RunTxResult, buildBlock, createVM } from "@ethereumjs/vm";
@@ -62,6 +62,16 @@ export interface BuildOptions {
    * so far made again for each (see `addTransactions`): what the faster default is checked against.
    */
   readonly plainAddTransaction?: boolean;
+  /**
+   * Run the builder on EthereumJS's account, code and storage caches, as the node's chain and the
+   * devnet L1 run blocks. Without them (the default) every account and slot read walks the trie
+   * from the root, and every write goes through at once: the builder then shares no write-path
+   * code with the verifier's per-block writes (which are those caches), so its gas, receipts and
+   * roots are an independent reference (attack-review-s24.md). For workloads whose subject is
+   * cost, not that reference (tools/heavyBlocks.ts): a 1.5 Mgas block of deep call stacks builds
+   * in 6.1–6.3 CPU s instead of 12.9–13.4, the same block and witness (fast-tests.md, round 31a).
+   */
+  readonly stateCaches?: boolean;
 }
 
 /**
@@ -217,6 +227,7 @@ export class L2TestChain {
     const stateManager = new SafeMerkleStateManager({
       common: this.common,
       trie: L2TestChain.trie(this.db, this.common),
+      ...(options.stateCaches === true ? { caches: new Caches() } : {}),
     });
     await stateManager.setStateRoot(parent.header.stateRoot);
     const vm = await createVM({

@@ -67,4 +67,18 @@ describe("L2TestChain.buildBlock", () => {
     const nextPlain = await plain.chain.buildBlock(mixedTransactions(plain.signers, 5), { plainAddTransaction: true });
     expect(summary(next)).to.deep.equal(summary(nextPlain));
   });
+
+  // tools/heavyBlocks builds its pricing workloads on caches: they must be the blocks the
+  // write-through reference builds, with the same results and witness, block after block.
+  it("builds the same blocks, results and witnesses on state caches (stateCaches) as write-through", async function () {
+    this.timeout(120_000);
+    const plain = await chainAndSigners();
+    const cached = await chainAndSigners();
+    for (const count of [40, 5]) {
+      const expected = await plain.chain.buildBlock(mixedTransactions(plain.signers, count));
+      const actual = await cached.chain.buildBlock(mixedTransactions(cached.signers, count), { stateCaches: true });
+      expect(actual.block.transactions.length).to.equal(count);
+      expect(summary(actual)).to.deep.equal(summary(expected));
+    }
+  });
 });
