@@ -132,6 +132,22 @@ export class LazyHashTrie extends DecodedNodeTrie {
 
   override async lookupNode(node: Uint8Array | Uint8Array[]): Promise<MPTNode> {
     if (isRawMPTNode(node)) return decodeRawMPTNode(node);
+    const answer = this.writtenOrReference(node);
+    return answer instanceof Uint8Array ? super.lookupNode(answer) : answer;
+  }
+
+  protected override lookupNodeSync(node: Uint8Array | Uint8Array[], source: WitnessDB): MPTNode {
+    if (isRawMPTNode(node)) return decodeRawMPTNode(node);
+    const answer = this.writtenOrReference(node);
+    return answer instanceof Uint8Array ? super.lookupNodeSync(answer, source) : answer;
+  }
+
+  /**
+   * The written node a lookup of `node` finds without reading the database (its marker present, or
+   * another written node of the same real key present), else the reference to read: `node`
+   * itself, or a stand-in whose marker is absent resolved to its real hash.
+   */
+  private writtenOrReference(node: Uint8Array): MPTNode | Uint8Array {
     let reference = node;
     const written = this.isStandIn(reference) ? this.lazy.written.get(toHex(reference)) : undefined;
     if (written !== undefined) {
@@ -143,7 +159,7 @@ export class LazyHashTrie extends DecodedNodeTrie {
       const same = this.presentWrittenWithKey(key);
       if (same !== undefined) return decodeRawMPTNode(same.raw as Uint8Array[]);
     }
-    return super.lookupNode(reference);
+    return reference;
   }
 
   override _formatNode(
