@@ -5,7 +5,8 @@ import { expect } from "chai";
 
 import { keccak256, prepareCrypto } from "../../precompiles/crypto";
 import { DecodedNodeTrie } from "../../precompiles/decodedNodeTrie";
-import { LazyHashTrie } from "../../precompiles/lazyHashTrie";
+import { LazyHashTrie, newLazyState } from "../../precompiles/lazyHashTrie";
+import { generator } from "../support/seededRandom";
 import { InMemoryWritesDB, type StoredValue, WitnessDB, keyOf, toHex } from "../../precompiles/witness";
 
 /**
@@ -16,17 +17,6 @@ import { InMemoryWritesDB, type StoredValue, WitnessDB, keyOf, toHex } from "../
  * `throwIfMissing`); every answer, path (found node, remaining nibbles, stack), error, root and
  * missing read must be the same, step by step.
  */
-
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 type Random = ReturnType<typeof generator>;
 
@@ -69,20 +59,7 @@ function makeTrie(kind: Kind, witness: Uint8Array[], useKeyHashing: boolean, tag
   const db = new WitnessDB({ state: witness, codes: [] });
   const opts = { db, useKeyHashing, useKeyHashingFunction: keccak256, valueEncoding: ValueEncoding.Bytes };
   // Both lazy tries get the same stand-in tag, so that the nodes they write compare byte for byte.
-  const lazyState = {
-    tag,
-    written: new Map(),
-    order: [],
-    byRealKey: new Map(),
-    layersCopied: false,
-    indexed: 0,
-    counter: 0,
-    buffer: new Uint8Array(),
-  };
-  const trie =
-    kind === "lazy"
-      ? new LazyHashTrie(opts, undefined, lazyState as unknown as ConstructorParameters<typeof LazyHashTrie>[2])
-      : new DecodedNodeTrie(opts);
+  const trie = kind === "lazy" ? new LazyHashTrie(opts, undefined, newLazyState(tag)) : new DecodedNodeTrie(opts);
   if (upstreamWalk) {
     const own = trie.lookupNode.bind(trie);
     trie.lookupNode = own;
