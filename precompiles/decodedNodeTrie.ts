@@ -1,11 +1,15 @@
 import { RLP } from "@ethereumjs/rlp";
 import {
+  BranchMPTNode,
   type BranchMPTNodeBranchValue,
   CheckpointDB,
+  ExtensionMPTNode,
+  LeafMPTNode,
   type MPTNode,
   type NodeReferenceOrRawMPTNode,
   type MPTOpts,
   MerklePatriciaTrie,
+  type Path,
   type TrieShallowCopyOpts,
   decodeRawMPTNode,
   isRawMPTNode,
@@ -13,6 +17,20 @@ import {
 import { type BatchDBOp, type DB, EthereumJSErrorWithoutCode, type ValueEncoding } from "@ethereumjs/util";
 
 import { HexKeyCheckpointDB } from "./hexKeyCheckpointDB";
+import type { WitnessDB } from "./witness";
+
+/** The error text of an absent node, which upstream's `findPath` swallows (a walk that ends unfound). */
+const MISSING_NODE = "Missing node in DB";
+
+/** A key's nibbles, high half of each byte first, as upstream's `bytesToNibbles` gives them (no terminator). */
+function keyNibbles(key: Uint8Array): number[] {
+  const nibbles: number[] = [];
+  for (let i = 0; i < key.length; i++) {
+    nibbles[2 * i] = key[i] >> 4;
+    nibbles[2 * i + 1] = key[i] % 16;
+  }
+  return nibbles;
+}
 
 /** A node whose encoding is shorter than this is embedded in its parent, not stored under its hash. */
 const EMBEDDED_NODE_LIMIT = 32;
@@ -69,8 +87,21 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
 
   override async lookupNode(node: Uint8Array | Uint8Array[]): Promise<MPTNode> {
     if (isRawMPTNode(node)) return decodeRawMPTNode(node);
-    const value = (await this._db.get(this._getDbKey(node))) ?? null;
-    if (value === null) throw EthereumJSErrorWithoutCode("Missing node in DB");
+    return this.decodeStored((await this._db.get(this._getDbKey(node))) ?? null);
+  }
+
+  /**
+   * `lookupNode` without a promise, reading through `source` (`HexKeyCheckpointDB.syncSource`): the
+   * same database read, node and error. A subclass that overrides `lookupNode` overrides this too.
+   */
+  protected lookupNodeSync(node: Uint8Array | Uint8Array[], source: WitnessDB): MPTNode {
+    if (isRawMPTNode(node)) return decodeRawMPTNode(node);
+    return this.decodeStored((this._db as HexKeyCheckpointDB).getSync(this._getDbKey(node), source) ?? null);
+  }
+
+  /** A node from the value the database gave for its hash (decoded once per value object). */
+  private decodeStored(value: Uint8Array | null): MPTNode {
+    if (value === null) throw EthereumJSErrorWithoutCode(MISSING_NODE);
     let raw = this.decodedNodes.get(value);
     if (raw === undefined) {
       const decoded = RLP.decode(value);
@@ -79,6 +110,90 @@ export class DecodedNodeTrie extends MerklePatriciaTrie {
       this.decodedNodes.set(value, raw);
     }
     return decodeRawMPTNode(raw);
+  }
+
+  /**
+   * Upstream's `findPath` (EthereumJS 10.1.3 mpt.js), as a synchronous loop when the trie's nodes
+   * are all in memory (a `WitnessDB` under the checkpoint database, `syncSource`): the verifier's
+   * every account read and every write walks from the root, and upstream's walk makes per node a
+   * task closure, a key-nibble array and two promises, and per walk a `WalkController` and its task
+   * queue (docs/design/verifier-overheads.md, eighth round). The same nodes are looked up in the
+   * same order, and the result is built the same way; anything else (a resumed walk, another
+   * database, a `get` or `lookupNode` wrapped by a test) takes upstream's walk.
+   */
+  override async findPath(
+    key: Uint8Array,
+    throwIfMissing = false,
+    partialPath: { stack: MPTNode[] } = { stack: [] },
+  ): Promise<Path> {
+    const source = partialPath.stack.length === 0 ? this.syncSource() : undefined;
+    if (source === undefined) return super.findPath(key, throwIfMissing, partialPath);
+    return this.findPathSync(key, throwIfMissing, source);
+  }
+
+  /** The database `findPath` may read synchronously, if any (and `lookupNode` is not wrapped on this instance). */
+  private syncSource(): WitnessDB | undefined {
+    if (!(this._db instanceof HexKeyCheckpointDB) || Object.hasOwn(this, "lookupNode")) return undefined;
+    return this._db.syncSource();
+  }
+
+  /**
+   * Upstream's walk, step for step: each node goes into the stack at the key position reached; a
+   * branch ends the walk at the key's end or at an empty child, else goes on to the child; a leaf
+   * ends it, found when its key is the rest of the key; an extension goes on to its child when its
+   * key matches. A missing node ends the walk with no node found (thrown only under
+   * `throwIfMissing`); any other error is thrown, as upstream's walk rejects with it.
+   */
+  private findPathSync(key: Uint8Array, throwIfMissing: boolean, source: WitnessDB): Path {
+    const target = keyNibbles(key);
+    const keyLength = target.length;
+    const stack: MPTNode[] = new Array(keyLength);
+    let progress = 0;
+    let result: Path | null = null;
+    try {
+      let node = this.lookupNodeSync(this.root(), source);
+      for (;;) {
+        stack[progress] = node;
+        let child: Uint8Array | Uint8Array[];
+        if (node instanceof BranchMPTNode) {
+          if (progress === keyLength) {
+            result = { node, remaining: [], stack };
+            break;
+          }
+          const branch = node.getBranch(target[progress] as number);
+          if (!branch) {
+            result = { node: null, remaining: target.slice(progress), stack };
+            break;
+          }
+          progress++;
+          child = branch as Uint8Array | Uint8Array[];
+        } else if (node instanceof LeafMPTNode) {
+          const start = progress;
+          const leafKey = node.key();
+          let matches = keyLength - progress <= leafKey.length;
+          for (let i = 0; matches && i < leafKey.length; i++, progress++) matches = leafKey[i] === target[progress];
+          result = matches ? { node, remaining: [], stack } : { node: null, remaining: target.slice(start), stack };
+          break;
+        } else if (node instanceof ExtensionMPTNode) {
+          const start = progress;
+          const extensionKey = node.key();
+          let matches = true;
+          for (let i = 0; matches && i < extensionKey.length; i++, progress++)
+            matches = extensionKey[i] === target[progress];
+          if (!matches) {
+            result = { node: null, remaining: target.slice(start), stack };
+            break;
+          }
+          child = node.value() as Uint8Array | Uint8Array[];
+        } else break;
+        node = this.lookupNodeSync(child, source);
+      }
+    } catch (error) {
+      if ((error as Error).message !== MISSING_NODE || throwIfMissing) throw error;
+    }
+    if (result === null) result = { node: null, remaining: [], stack };
+    result.stack = result.stack.filter((entry) => entry !== undefined);
+    return result;
   }
 
   /**

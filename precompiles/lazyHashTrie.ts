@@ -53,7 +53,7 @@ interface CreatorGroup {
 }
 
 /** Shared by an account trie and its storage tries (`shallowCopy`). */
-interface LazyState {
+export interface LazyState {
   /** Random per verification: no pre-state value can name a stand-in (see `LazyHashTrie`). */
   readonly tag: Uint8Array;
   /** Stand-in reference (hex) → the node, in the order written. */
@@ -69,6 +69,25 @@ interface LazyState {
   counter: number;
   /** Where the next stand-ins are allocated. */
   buffer: Uint8Array;
+}
+
+/**
+ * The state of a new account trie (its storage tries share it): nothing written yet, stand-ins under
+ * `tag` (random per verification; a test gives two tries the same tag to compare their writes).
+ */
+export function newLazyState(
+  tag: Uint8Array = globalThis.crypto.getRandomValues(new Uint8Array(TAG_LENGTH)),
+): LazyState {
+  return {
+    tag,
+    written: new Map(),
+    order: [],
+    byRealKey: new Map(),
+    layersCopied: false,
+    indexed: 0,
+    counter: 0,
+    buffer: new Uint8Array(),
+  };
 }
 
 /**
@@ -100,16 +119,7 @@ export class LazyHashTrie extends DecodedNodeTrie {
     // A WitnessDB: it asks it whether a key is present, and its missing reads throw (so a
     // checkpoint never caches a miss of a node key: see `isPresent`).
     if (!(this._db.db instanceof WitnessDB)) throw new TypeError("LazyHashTrie needs a WitnessDB");
-    this.lazy = lazy ?? {
-      tag: globalThis.crypto.getRandomValues(new Uint8Array(TAG_LENGTH)),
-      written: new Map(),
-      order: [],
-      byRealKey: new Map(),
-      layersCopied: false,
-      indexed: 0,
-      counter: 0,
-      buffer: new Uint8Array(),
-    };
+    this.lazy = lazy ?? newLazyState();
   }
 
   /** The trie's real root: `root()` may be a stand-in. */
@@ -132,6 +142,22 @@ export class LazyHashTrie extends DecodedNodeTrie {
 
   override async lookupNode(node: Uint8Array | Uint8Array[]): Promise<MPTNode> {
     if (isRawMPTNode(node)) return decodeRawMPTNode(node);
+    const answer = this.writtenOrReference(node);
+    return answer instanceof Uint8Array ? super.lookupNode(answer) : answer;
+  }
+
+  protected override lookupNodeSync(node: Uint8Array | Uint8Array[], source: WitnessDB): MPTNode {
+    if (isRawMPTNode(node)) return decodeRawMPTNode(node);
+    const answer = this.writtenOrReference(node);
+    return answer instanceof Uint8Array ? super.lookupNodeSync(answer, source) : answer;
+  }
+
+  /**
+   * The written node a lookup of `node` finds without reading the database (its marker present, or
+   * another written node of the same real key present), else the reference to read: `node`
+   * itself, or a stand-in whose marker is absent resolved to its real hash.
+   */
+  private writtenOrReference(node: Uint8Array): MPTNode | Uint8Array {
     let reference = node;
     const written = this.isStandIn(reference) ? this.lazy.written.get(toHex(reference)) : undefined;
     if (written !== undefined) {
@@ -143,7 +169,7 @@ export class LazyHashTrie extends DecodedNodeTrie {
       const same = this.presentWrittenWithKey(key);
       if (same !== undefined) return decodeRawMPTNode(same.raw as Uint8Array[]);
     }
-    return super.lookupNode(reference);
+    return reference;
   }
 
   override _formatNode(

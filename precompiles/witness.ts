@@ -141,6 +141,14 @@ export class WitnessDB extends InMemoryWritesDB {
   }
 
   async get(key: Uint8Array | string): Promise<Uint8Array | undefined> {
+    return this.readSync(key);
+  }
+
+  /**
+   * `get` without a promise: the same answer, the same missing key recorded, the same error thrown
+   * (`DecodedNodeTrie`'s synchronous path walk reads through it, `HexKeyCheckpointDB.syncSource`).
+   */
+  readSync(key: Uint8Array | string): Uint8Array | undefined {
     const hexKey = keyOf(key);
     const value = this.entries.get(hexKey);
     if (value !== undefined) return value;

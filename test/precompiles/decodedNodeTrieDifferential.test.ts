@@ -9,6 +9,7 @@ import { keccak256, prepareCrypto } from "../../precompiles/crypto";
 import { cpuSeconds } from "../../tools/cpuTime";
 import { MissingWitnessDataError } from "../../precompiles/errors";
 import { InMemoryWritesDB, type StoredValue, WitnessDB, keyOf, toHex } from "../../precompiles/witness";
+import { generator } from "../support/seededRandom";
 
 /**
  * Differential test of the verifier's trie against EthereumJS's: the same random operations on
@@ -17,18 +18,6 @@ import { InMemoryWritesDB, type StoredValue, WitnessDB, keyOf, toHex } from "../
  * and the same writes in the database. The witness lacks a random part of the pre-state's nodes,
  * so walks end at missing nodes, as they do on an incomplete witness.
  */
-
-/** A seeded generator (mulberry32): the cases are the same on every run. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 type Random = ReturnType<typeof generator>;
 
