@@ -1,7 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
 import { expect } from "chai";
 import { formatEther } from "ethers";
 import hre from "hardhat";
@@ -9,6 +5,7 @@ import hre from "hardhat";
 import { DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID } from "../../rollup-node/devnet/defaults";
 import { DEFAULT_RELAYER_GENESIS_BALANCE } from "../../rollup-node/node/l2Genesis";
 import { resolveInitOptions } from "../../tasks/init/options";
+import { scratchDirs } from "../support/scratchDirs";
 
 /** The `--help` text of one option: its description, and Hardhat's "(default: …)" when it has one. */
 function helpOf(task: string, param: string): string {
@@ -19,8 +16,9 @@ function helpOf(task: string, param: string): string {
 }
 
 describe("--help names the default of every option a user may leave out (trial s29: rollup:init's said none)", () => {
+  const scratch = scratchDirs();
   it("rollup:init: the defaults the project is made with, when its options are left out", () => {
-    const made = resolveInitOptions({ dir: "acme" }, mkdtempSync(path.join(tmpdir(), "help-defaults-")));
+    const made = resolveInitOptions({ dir: "acme" }, scratch("help-defaults-"));
     expect(made.chainId).to.equal(DEFAULT_L2_CHAIN_ID);
     expect(helpOf("rollup:init", "chainId")).to.include(`default ${DEFAULT_L2_CHAIN_ID}`);
     expect(made.blockTimeMs).to.equal(DEFAULT_L2_BLOCK_TIME_MS);

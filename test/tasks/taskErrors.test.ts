@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { inspect, stripVTControlCharacters } from "node:util";
 
@@ -22,6 +21,7 @@ import { inactivityNote } from "../../tasks/rollupActions";
 import { type RollupTaskError, toTaskError } from "../../tasks/taskErrors";
 import { encodeCall } from "../../tasks/taskInput";
 import { rejection } from "../rollup-node/rejection";
+import { scratchDirs } from "../support/scratchDirs";
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -52,6 +52,7 @@ async function taskError(name: string, args: Record<string, unknown>): Promise<R
 }
 
 describe("tasks: every rollup:* error is one line and a hint, before anything is sent", function () {
+  const scratch = scratchDirs();
   this.timeout(60_000);
   let deadUrl: string;
 
@@ -173,7 +174,7 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
   });
 
   it("rollup:init into a folder that is taken: its message and hint, no stack trace", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "tasks-init-taken-"));
+    const dir = scratch("tasks-init-taken-");
     writeFileSync(path.join(dir, "notes.txt"), "mine");
     const error = await taskError("rollup:init", { dir });
     expect(error.code).to.equal("DIR_NOT_EMPTY");
@@ -215,7 +216,7 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     const base = {
       port: (server.address() as { port: number }).port,
       l2Port: 0,
-      dataDir: mkdtempSync(path.join(tmpdir(), "devnet-input-")),
+      dataDir: scratch("devnet-input-"),
     };
     try {
       const cases: [Record<string, unknown>, string, string][] = [
@@ -270,7 +271,7 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     });
 
     it("no --rollup, no rollup_status and no record in --data-dir: says so and how to find one", async () => {
-      const dataDir = mkdtempSync(path.join(tmpdir(), "tasks-no-rollup-"));
+      const dataDir = scratch("tasks-no-rollup-");
       // The L1 devnet stands in for an L2 client without the rollup_* methods.
       const error = await taskError("rollup:status", { l1Rpc: l1.url, l2Rpc: l1.url, dataDir });
       expect(error.code).to.equal("NO_ROLLUP");
@@ -287,7 +288,7 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     });
 
     it("a record of a rollup that is not on this L1 (an earlier devnet) is refused, not used", async () => {
-      const dataDir = mkdtempSync(path.join(tmpdir(), "tasks-stale-"));
+      const dataDir = scratch("tasks-stale-");
       const stale = `0x${"42".repeat(20)}`;
       writeFileSync(path.join(dataDir, "rollup.json"), JSON.stringify({ address: stale, deployBlock: 1 }));
       const error = await taskError("rollup:status", { l1Rpc: l1.url, l2Rpc: l1.url, dataDir });
@@ -357,7 +358,7 @@ describe("tasks: every rollup:* error is one line and a hint, before anything is
     });
 
     it("--l1-rpc naming the L2 (both nodes answer one chain id): the hint says so first", async () => {
-      const dataDir = mkdtempSync(path.join(tmpdir(), "tasks-same-chain-"));
+      const dataDir = scratch("tasks-same-chain-");
       writeFileSync(
         path.join(dataDir, "rollup.json"),
         JSON.stringify({ address: `0x${"42".repeat(20)}`, deployBlock: 1 }),

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -17,6 +16,7 @@ import { saveDeployment } from "../../../deploy/rollup";
 import { type E2eRollup, eventually, startE2eRollup } from "../../e2e/support/harness";
 import { rejection } from "../rejection";
 import { runTask } from "../../support/runTask";
+import { scratchDirs } from "../../support/scratchDirs";
 
 /** A printed `npx hardhat <task> <hash> --flag value …` as Hardhat parses it: the task and its camel-cased arguments. */
 function printedTask(command: string): [string, Record<string, string | number | boolean>] {
@@ -36,6 +36,7 @@ function printedTask(command: string): [string, Record<string, string | number |
 }
 
 describe("rollup:* Hardhat tasks against a rollup devnet in this process", function () {
+  const scratch = scratchDirs();
   this.timeout(60_000);
   let r: E2eRollup;
   const saved: Record<string, string> = {};
@@ -131,7 +132,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
   });
 
   it("finds the devnet from --l1-rpc / --l2-rpc alone: the rollup is the one the L2 node serves, whatever --data-dir holds", async () => {
-    const emptyDataDir = mkdtempSync(path.join(tmpdir(), "tasks-empty-"));
+    const emptyDataDir = scratch("tasks-empty-");
     const out = await runTask("rollup:status", { l1Rpc: r.devnet.l1Url, l2Rpc: r.devnet.l2Url, dataDir: emptyDataDir });
     expect(out).to.contain(`rollup          ${r.devnet.deployment.address}`);
     expect(out).to.contain(`nodes           L1 ${r.devnet.l1Url}, L2 ${r.devnet.l2Url}`);
@@ -158,7 +159,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       // The config's networks point nowhere: only the printed flags can find this devnet.
       for (const n of ["l1", "l2"]) (hre.config.networks[n] as HttpNetworkConfig).url = "http://127.0.0.1:9";
       try {
-        const out = await runTask(name as string, { ...args, dataDir: mkdtempSync(path.join(tmpdir(), "tasks-try-")) });
+        const out = await runTask(name as string, { ...args, dataDir: scratch("tasks-try-") });
         expect(out).to.match(name === "rollup:status" ? /rollup {10}0x/ : /relayed on L2 in block \d+/);
       } finally {
         for (const [n, url] of Object.entries(saved)) (hre.config.networks[n] as HttpNetworkConfig).url = url;
@@ -358,7 +359,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
   it("rollup:deploy over a record whose rollup this L1 no longer holds (an in-memory L1 restarted) says so, not 'use it'", async () => {
     // A trial operator restarted npm run devnet:l1 (in memory) and ran rollup:deploy again: it
     // answered "deployment.json records a rollup at 0x… / hint: use it (rollup:node --deployment)".
-    const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-gone-")), "deployment.json");
+    const record = path.join(scratch("deploy-gone-"), "deployment.json");
     await saveDeployment(record, { ...r.devnet.deployment, address: Wallet.createRandom().address });
     const failure = await rejection(runTask("rollup:deploy", { l1Rpc: r.devnet.l1Url, out: record }));
     expect(failure.message).to.match(
@@ -374,7 +375,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
     try {
       // The deployer (dev account #0 on the devnet's chain) backs the dev genesis's L2 supply on L1
       // (1,001 ETH: devGenesisFunding) out of its own 10,000 ETH, with no balance set by hand.
-      const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-task-")), "deployment.json");
+      const record = path.join(scratch("deploy-task-"), "deployment.json");
       const deployArgs = { l2ChainId: 4242, inactivity: 60, forceInclusion: 30, l1Rpc: r.devnet.l1Url, out: record };
       const out = await runTask("rollup:deploy", deployArgs);
       expect(out).to.match(/answered ExecuteInvalid\(MalformedInput\)/);
@@ -431,7 +432,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       sequencing: { kind: "based" },
     };
     try {
-      const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-task-")), "deployment.json");
+      const record = path.join(scratch("deploy-task-"), "deployment.json");
       const out = await runTask("rollup:deploy", {
         l2ChainId: 4244,
         inactivity: 60,
@@ -459,7 +460,7 @@ describe("rollup:* Hardhat tasks against a rollup devnet in this process", funct
       sequencing: { kind: "permissioned" },
     };
     try {
-      const record = path.join(mkdtempSync(path.join(tmpdir(), "deploy-task-")), "deployment.json");
+      const record = path.join(scratch("deploy-task-"), "deployment.json");
       const deploy = (): Promise<string> =>
         runTask("rollup:deploy", {
           l2ChainId: 4243,

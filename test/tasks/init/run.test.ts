@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -8,14 +7,16 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { resolveInitOptions } from "../../../tasks/init/options";
 import { renderTemplate } from "../../../tasks/init/render";
 import { nextSteps, runInit } from "../../../tasks/init/run";
+import { scratchDirs } from "../../support/scratchDirs";
 
 describe("rollup:init: what a new project is told to run next", () => {
+  const scratch = scratchDirs();
   it("lists the L2 contracts' tests beside the rollup's own tests and the devnet", () => {
     expect(nextSteps("acme")).to.deep.equal(["cd acme", "npm ci && npm test", "npm run test:l2", "npm run devnet"]);
   });
 
   it("says it is packing the framework before it packs (minutes of compiling, silent before: it looked hung)", async () => {
-    const dir = path.join(mkdtempSync(path.join(tmpdir(), "init-pack-")), "acme");
+    const dir = path.join(scratch("init-pack-"), "acme");
     const lines: string[] = [];
     let writtenBeforePacking: string[] = [];
     const pack = async (): Promise<never> => {
@@ -30,13 +31,13 @@ describe("rollup:init: what a new project is told to run next", () => {
   });
 
   it("the project's README says the l1 / l2 networks dial L1_RPC_URL / L2_RPC_URL (a devnet on other ports)", () => {
-    const options = resolveInitOptions({ dir: path.join(mkdtempSync(path.join(tmpdir(), "init-next-")), "acme") });
+    const options = resolveInitOptions({ dir: path.join(scratch("init-next-"), "acme") });
     const readme = renderTemplate(options, "9.9.9").find((f) => f.path === "README.md")?.content ?? "";
     expect(readme).to.contain("`--network l1` / `--network l2` dial `L1_RPC_URL` / `L2_RPC_URL`");
   });
 
   it("an optimistic project's README says who challenges and how to run an independent watcher (--role follower --challenge); others do not", () => {
-    const dir = path.join(mkdtempSync(path.join(tmpdir(), "init-watch-")), "acme");
+    const dir = path.join(scratch("init-watch-"), "acme");
     const readmeOf = (args: Record<string, unknown>): string =>
       renderTemplate(resolveInitOptions({ dir, ...args }), "9.9.9").find((f) => f.path === "README.md")?.content ?? "";
     const permissioned = readmeOf({ optimistic: true, sequencing: "permissioned" });
