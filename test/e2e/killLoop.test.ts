@@ -2,19 +2,8 @@ import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseUnits } from "ethers";
 
 import { eventually } from "./support/harness";
+import { generator } from "../support/seededRandom";
 import { type NodeProcess, childNodeRollup, kill } from "./support/nodeProcess";
-
-/** Small seeded PRNG (mulberry32): the same seed kills at the same points. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /**
@@ -40,7 +29,7 @@ describe("e2e: the L2 node SIGKILLed over and over at seeded random points", fun
   it(`loses no acknowledged transaction, relays every L1 message exactly once, and ends with L1 and L2 heads agreeing (${CYCLES} kills, seed ${SEED})`, async () => {
     const r = rollup.r;
     let running: NodeProcess | undefined;
-    const random = rng(SEED);
+    const random = generator(SEED);
     const sender = new Wallet(r.devnet.accounts[5]?.privateKey as string);
     const txRecipient = "0x00000000000000000000000000000000000c0ffe";
     const depositRecipient = "0x000000000000000000000000000000000000d0d0";
