@@ -658,6 +658,14 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     {
         uint64 removed = headNumber + provisionalCount - number + 1;
         provisionalCount -= removed;
+        // A removed block was never the chain's, so the fallback's clock it reset must not keep the
+        // fallback closed (attack-review-s27.md, finding 13: a third party proposing a forged block
+        // at each opening held a take-over off for one bond a period). It opens now: whoever
+        // proposed a block shown invalid, a third party or the sequencer itself, keeps no exclusivity.
+        if (block.timestamp >= SEQUENCER_INACTIVITY_PERIOD) {
+            uint64 openNow = uint64(block.timestamp) - SEQUENCER_INACTIVITY_PERIOD;
+            if (openNow < lastAdvanceTimestamp) lastAdvanceTimestamp = openNow;
+        }
         reward = uint256(removed) * PROPOSAL_BOND;
         emit BlockChallenged(number, blockHash, msg.sender, code, reason, removed, reward);
         (bool paid,) = msg.sender.call{value: reward}("");
