@@ -2,6 +2,8 @@ import { expect } from "chai";
 
 import {
   ATTACK_BOND,
+  type AttackL1,
+  type AttackRollup,
   attackChallenger,
   attackL1,
   deployAttackRollup,
@@ -19,6 +21,20 @@ const INACTIVITY = 86_400;
  * whole period behind a block that no longer exists. Same for a hostile sequencer keeping the
  * fallback (and so forced inclusion) closed with forged blocks it lets be removed.
  */
+/** The node's challenger (dev account 1) polls once: it must challenge and remove forged block 1. */
+async function removeByTheNodesChallenger(l1: AttackL1, deployed: AttackRollup): Promise<void> {
+  const challenger = attackChallenger(l1, deployed, []);
+  try {
+    await challenger.poll();
+    expect(
+      challenger.challenges.map((c) => c.number),
+      "forged proposals challenged",
+    ).to.deep.equal([1n]);
+  } finally {
+    await challenger.stop();
+  }
+}
+
 describe("attack: a removed forged proposal holds the fallback closed (seventh pass)", function () {
   this.timeout(300_000);
   const l1 = attackL1();
@@ -33,17 +49,7 @@ describe("attack: a removed forged proposal holds the fallback closed (seventh p
     const substitute = deployed.rollup.connect(l1.wallet(3));
     await (await attacker.propose(built.parentHeader, forged, built.witness, 0, { value: ATTACK_BOND })).wait();
 
-    const lines: string[] = [];
-    const challenger = attackChallenger(l1, deployed, lines);
-    try {
-      await challenger.poll();
-      expect(
-        challenger.challenges.map((c) => c.number),
-        "forged proposals challenged",
-      ).to.deep.equal([1n]);
-    } finally {
-      await challenger.stop();
-    }
+    await removeByTheNodesChallenger(l1, deployed);
     expect((await deployed.rollup.tip())[0], "the forged block was removed").to.equal(0n);
     // The chain is where the dead sequencer left it: the fallback's clock must be too.
     await (
@@ -57,17 +63,7 @@ describe("attack: a removed forged proposal holds the fallback closed (seventh p
     // The sequencer's forged block claims it consumed nothing overdue (no message is queued): it
     // resets the clock, as every forged block of a censor would.
     await (await deployed.rollup.propose(built.parentHeader, forged, built.witness, 0, { value: ATTACK_BOND })).wait();
-    const lines: string[] = [];
-    const challenger = attackChallenger(l1, deployed, lines);
-    try {
-      await challenger.poll();
-      expect(
-        challenger.challenges.map((c) => c.number),
-        "forged proposals challenged",
-      ).to.deep.equal([1n]);
-    } finally {
-      await challenger.stop();
-    }
+    await removeByTheNodesChallenger(l1, deployed);
     const honest = deployed.rollup.connect(l1.wallet(3));
     await (await honest.propose(built.parentHeader, built.blockRlp, built.witness, 0, { value: ATTACK_BOND })).wait();
     expect(
