@@ -43,6 +43,8 @@ import {IOptimisticRollup} from "../interfaces/IOptimisticRollup.sol";
 ///   proposer (`withdrawBonds`: pulled, so a proposer that rejects ETH cannot block finalization).
 ///   On a successful challenge the bonds of all removed blocks go to the challenger at once;
 ///   their proposers get nothing back (a descendant of an invalid block is built on a false state).
+///   A successful challenge also opens the sequencing fallback at once (`lastAdvanceTimestamp`
+///   lowered): a removed block does not count as the sequencer's or anyone's activity.
 /// - A challenger names the gas EXECUTE gets (`executeGas`): a failed EXECUTE consumes all the gas
 ///   passed to it, so a winning challenge costs that much, not the whole transaction's gas. Too
 ///   little gas makes EXECUTE report OutOfGas (code 2), and an L1 block whose EXECUTE budget is
