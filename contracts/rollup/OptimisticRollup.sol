@@ -43,6 +43,8 @@ import {IOptimisticRollup} from "../interfaces/IOptimisticRollup.sol";
 ///   proposer (`withdrawBonds`: pulled, so a proposer that rejects ETH cannot block finalization).
 ///   On a successful challenge the bonds of all removed blocks go to the challenger at once;
 ///   their proposers get nothing back (a descendant of an invalid block is built on a false state).
+///   A successful challenge also opens the sequencing fallback at once (`lastAdvanceTimestamp`
+///   lowered): a removed block does not count as the sequencer's or anyone's activity.
 /// - A challenger names the gas EXECUTE gets (`executeGas`): a failed EXECUTE consumes all the gas
 ///   passed to it, so a winning challenge costs that much, not the whole transaction's gas. Too
 ///   little gas makes EXECUTE report OutOfGas (code 2), and an L1 block whose EXECUTE budget is
@@ -658,6 +660,14 @@ abstract contract OptimisticRollup is NativeRollup, IOptimisticRollup {
     {
         uint64 removed = headNumber + provisionalCount - number + 1;
         provisionalCount -= removed;
+        // A removed block was never the chain's, so the fallback's clock it reset must not keep the
+        // fallback closed (attack-review-s27.md, finding 13: a third party proposing a forged block
+        // at each opening held a take-over off for one bond a period). It opens now: whoever
+        // proposed a block shown invalid, a third party or the sequencer itself, keeps no exclusivity.
+        if (block.timestamp >= SEQUENCER_INACTIVITY_PERIOD) {
+            uint64 openNow = uint64(block.timestamp) - SEQUENCER_INACTIVITY_PERIOD;
+            if (openNow < lastAdvanceTimestamp) lastAdvanceTimestamp = openNow;
+        }
         reward = uint256(removed) * PROPOSAL_BOND;
         emit BlockChallenged(number, blockHash, msg.sender, code, reason, removed, reward);
         (bool paid,) = msg.sender.call{value: reward}("");

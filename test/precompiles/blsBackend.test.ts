@@ -6,14 +6,14 @@
  * and, when its length is right, through each backend's addition directly (same bytes, or the same
  * thrown error). Seeded random inputs of every shape EIP-2537 distinguishes.
  */
-import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
-import { type EVM, type EVMBLSInterface, NobleBLS, createEVM } from "@ethereumjs/evm";
-import { bytesToHex, createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import { type EVMBLSInterface, NobleBLS } from "@ethereumjs/evm";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { bls12_381 } from "@noble/curves/bls12-381.js";
 import { expect } from "chai";
 
 import { CurveCheckedAdditionBLS, SHARED_BLS } from "../../precompiles/bls";
 import { Rng } from "../../tools/executeFuzz";
+import { callPrecompile as run, osakaEvm } from "../support/blsPrecompileCall";
 
 const { Fp, Fp2, Fr } = bls12_381.fields;
 const G1 = bls12_381.G1.Point;
@@ -177,26 +177,6 @@ function g2Point(rng: Rng): Encoded {
 type Input = { kind: string; data: Uint8Array; outside: boolean };
 /** A point P of the special sums: its encoding, that of −P, and whether it is outside the subgroup. */
 type Special = { bytes: Uint8Array; negated: Uint8Array; outside: boolean };
-
-interface Outcome {
-  readonly returnValue: string;
-  readonly error: string | undefined;
-  readonly gas: bigint;
-}
-
-async function osakaEvm(bls: EVMBLSInterface): Promise<EVM> {
-  return createEVM({ common: new Common({ chain: Mainnet, hardfork: Hardfork.Osaka }), bls });
-}
-
-async function run(evm: EVM, address: number, data: Uint8Array, gasLimit: bigint): Promise<Outcome> {
-  const to = createAddressFromString(`0x${address.toString(16).padStart(40, "0")}`);
-  const { execResult } = await evm.runCall({ to, data, gasLimit });
-  return {
-    returnValue: bytesToHex(execResult.returnValue),
-    error: execResult.exceptionError?.error,
-    gas: execResult.executionGasUsed,
-  };
-}
 
 /** A backend's addition called directly: its bytes, or what it threw (class and message). */
 function direct(add: () => Uint8Array): string {
