@@ -476,6 +476,15 @@ describe("the node command: options, genesis file, keys", function () {
       expect(warning, lines.join("\n")).to.have.length(1);
       expect(warning[0]).to.contain(devChallenger).and.to.contain("race for its nonces");
       expect(warning[0]).to.contain("NATIVE_ROLLUP_CHALLENGER_KEY");
+      // Round 31's trial: on `devnet --l1-only` that key holds nothing (only accounts #0-9 are
+      // funded), and neither this node nor the sequencer's said so: it could challenge nothing.
+      const balance = await devnetL1.provider.request({ method: "eth_getBalance", params: [devChallenger, "latest"] });
+      expect(balance, "the dev challenger's L1 balance").to.equal("0x0");
+      const unfunded = lines.filter((l) =>
+        l.startsWith(`warn node the challenger ${devChallenger} holds 0.0 ETH on L1`),
+      );
+      expect(unfunded, lines.join("\n")).to.have.length(1);
+      expect(unfunded[0]).to.contain("could not challenge a forged proposal").and.to.contain("send it L1 ETH");
     } finally {
       await devnetL1.stop();
     }
