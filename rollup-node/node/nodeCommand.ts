@@ -451,12 +451,16 @@ async function takeoverChallengerKey(
       );
     },
   );
-  if (key.isDevKey && !onDevnet)
+  if (key.isDevKey && !onDevnet) {
+    // The reason said is this key's: the dev challenger key is also the sequencer's node's fallback.
+    const isDevChallenger =
+      devChallenger !== undefined && key.address === new SecretKey(devChallenger, "challenger", "dev").address;
     throw new KeyError(
       "DEV_KEY_REFUSED",
-      `the challenger key ${key.address} is a public dev key, which a take-over node does not challenge with on L1 chain ${l1ChainId} (not the devnet's), --dev or not: the rollup's sequencer's node may use it too, and the two would race for its nonces`,
-      `give the take-over node a challenger key of its own (${keyEnvNames("challenger").key} or ${keyEnvNames("challenger").keystore})`,
+      `the challenger key ${key.address} is a public dev key, which a take-over node does not challenge with on L1 chain ${l1ChainId} (not the devnet's), --dev or not: its private key is published, so anyone may send from it and race this node for its nonces${isDevChallenger ? ", and the rollup's sequencer's node falls back to it too" : ""}`,
+      `give the take-over node a challenger key of its own (${keyEnvNames("challenger").key} or ${keyEnvNames("challenger").keystore}), funded with L1 ETH for the challenges' gas (on a throwaway chain, send it some from a dev account)`,
     );
+  }
   // The race is for the dev challenger's own account: another dev account a test gives it races with no node.
   if (devChallenger !== undefined && key.address === new SecretKey(devChallenger, "challenger", "dev").address)
     context

@@ -443,6 +443,15 @@ describe("the node command: options, genesis file, keys", function () {
       "DEV_KEY_REFUSED",
     );
     expect(dev.message).to.contain("does not challenge with");
+    // Round 31's trial: dev account #6 was refused for a reason that is the dev challenger key's
+    // alone ("the rollup's sequencer's node may use it too"); #6's is that anyone holds its key.
+    const account6 = deriveDevAccounts(7)[6]?.privateKey as string;
+    const published = await expectCode(
+      () => startAndStop({ ...ownKeys, NATIVE_ROLLUP_CHALLENGER_KEY: account6 }),
+      "DEV_KEY_REFUSED",
+    );
+    expect(published.message).to.contain("anyone may send from it").and.not.to.contain("sequencer's node may use it");
+    expect(published.hint).to.contain("funded with L1 ETH");
     const own = Wallet.createRandom();
     const lines: string[] = [];
     await startAndStop({ ...ownKeys, NATIVE_ROLLUP_CHALLENGER_KEY: own.privateKey }, lines);
