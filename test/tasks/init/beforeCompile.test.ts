@@ -1,5 +1,4 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -15,7 +14,8 @@ describe("rollup:init in a fresh clone, before anything is compiled", () => {
   it("loads the task's code without typechain-types/ or artifacts/ (the packing compiles them)", function () {
     this.timeout(120_000);
     // compileGate.js, with a gate file that never appears, throws on any load of either folder.
-    const gate = path.join(mkdtempSync(path.join(tmpdir(), "init-gate-")), "never-written");
+    // A name no run creates: nothing is written, so nothing is left behind.
+    const gate = path.join(tmpdir(), `init-gate-never-written-${process.pid}-${Date.now()}`);
     const run = spawnSync(
       process.execPath,
       [
