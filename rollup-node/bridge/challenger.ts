@@ -152,6 +152,11 @@ interface Pending {
    * would burn its whole gas limit again until the window closes (the advance's twin rule).
    */
   unconfirmedReverted?: boolean;
+  /**
+   * The L1 time of the head when it was queued: a window closed by then closed before this
+   * challenger could read it (a start's margin, a take-over's first read), no failure of its own.
+   */
+  queuedAt: bigint;
 }
 
 /** What one attempt at a proposal came to. */
@@ -430,7 +435,11 @@ export class Challenger {
       if (l1Time >= entry.proposal.closesAt) {
         if (this.inFlight.has(entry)) continue;
         const p = entry.proposal;
-        if (entry.verdict === undefined)
+        if (entry.verdict === undefined && entry.queuedAt >= p.closesAt)
+          this.config.logger.warn(
+            `L2 block ${p.number}: its challenge window had closed (at L1 time ${p.closesAt}) before this challenger first read it (L1 time ${entry.queuedAt}): it can no longer be challenged, so it is not checked; it finalizes with the rollup's next finalize`,
+          );
+        else if (entry.verdict === undefined)
           this.config.logger.error(
             `L2 block ${p.number}: its challenge window closed (at L1 time ${p.closesAt}) before it could be checked${entry.lastFailure === undefined ? "" : ` (${entry.lastFailure})`}`,
           );
@@ -624,7 +633,7 @@ export class Challenger {
           known.proposal = proposal;
           continue;
         }
-        this.queue.push({ proposal, failures: 0, retryAt: 0 });
+        this.queue.push({ proposal, failures: 0, retryAt: 0, queuedAt: BigInt(latest.timestamp) });
       }
       this.lastScanned = to;
       this.kept.push({ number: to, hash });

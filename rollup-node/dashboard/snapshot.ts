@@ -211,6 +211,17 @@ export function buildDashboardSnapshot(facts: DashboardFacts): DashboardSnapshot
       ...(status.submitterError === undefined ? {} : { submitterError: status.submitterError }),
       mode: facts.mode,
       ...(status.submitterHint === undefined ? {} : { submitterHint: status.submitterHint }),
+      // Said as rollup:status says it: without it a watcher's page read as a plain follower's.
+      ...(status.challenger === undefined
+        ? {}
+        : {
+            challenger: {
+              ...(status.challenger.address === undefined ? {} : { address: status.challenger.address }),
+              pending: status.challenger.pending,
+              won: status.challenger.won.length,
+            },
+          }),
+      ...(status.challengerAlerts === undefined ? {} : { challengerAlerts: status.challengerAlerts }),
     },
     heads: {
       l1: Number(status.l1Head),

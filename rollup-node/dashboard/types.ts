@@ -119,6 +119,10 @@ export interface DashboardSnapshot {
     readonly mode: DashboardMode;
     /** What to do about the halt. */
     readonly submitterHint?: string;
+    /** A node that challenges (optimistic mode): its key, proposals queued, challenges won. */
+    readonly challenger?: { readonly address?: string; readonly pending: number; readonly won: number };
+    /** rollup_status's challengerAlerts: proposals near their window's end, unsettled. */
+    readonly challengerAlerts?: readonly string[];
   };
   readonly heads: DashboardHeads;
   /** Newest first. */

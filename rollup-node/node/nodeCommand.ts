@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-import { Contract, JsonRpcProvider, isAddress } from "ethers";
+import { Contract, JsonRpcProvider, formatEther, formatUnits, isAddress } from "ethers";
 
 import type { CensorMode } from "../bridge/censorMode";
 import {
@@ -24,6 +24,8 @@ import { DEFAULT_DEV_BALANCE, type DevAccount, deriveDevAccounts } from "../chai
 import { DEFAULT_ACCOUNT_COUNT } from "../chain/devAccounts";
 import { genesisCommitments } from "../chain/genesisCommitments";
 import { NodeError } from "../errors";
+import { connectOptimisticRollup } from "../bridge/contracts";
+import { readChallengeFunding } from "../follower/challenger";
 import { type FollowerNodeConfig, startFollowerNode } from "../follower/service";
 import { type LoggerFactory, plural } from "../logger";
 import type { AttesterEndpoint } from "../provers/attesterPool";
@@ -449,12 +451,16 @@ async function takeoverChallengerKey(
       );
     },
   );
-  if (key.isDevKey && !onDevnet)
+  if (key.isDevKey && !onDevnet) {
+    // The reason said is this key's: the dev challenger key is also the sequencer's node's fallback.
+    const isDevChallenger =
+      devChallenger !== undefined && key.address === new SecretKey(devChallenger, "challenger", "dev").address;
     throw new KeyError(
       "DEV_KEY_REFUSED",
-      `the challenger key ${key.address} is a public dev key, which a take-over node does not challenge with on L1 chain ${l1ChainId} (not the devnet's), --dev or not: the rollup's sequencer's node may use it too, and the two would race for its nonces`,
-      `give the take-over node a challenger key of its own (${keyEnvNames("challenger").key} or ${keyEnvNames("challenger").keystore})`,
+      `the challenger key ${key.address} is a public dev key, which a take-over node does not challenge with on L1 chain ${l1ChainId} (not the devnet's), --dev or not: its private key is published, so anyone may send from it and race this node for its nonces${isDevChallenger ? ", and the rollup's sequencer's node falls back to it too" : ""}`,
+      `give the take-over node a challenger key of its own (${keyEnvNames("challenger").key} or ${keyEnvNames("challenger").keystore}), funded with L1 ETH for the challenges' gas (on a throwaway chain, send it some from a dev account)`,
     );
+  }
   // The race is for the dev challenger's own account: another dev account a test gives it races with no node.
   if (devChallenger !== undefined && key.address === new SecretKey(devChallenger, "challenger", "dev").address)
     context
@@ -487,6 +493,28 @@ export function submitterModeOf(
 }
 
 /** Starts the node the options describe; resolves once it serves JSON-RPC. */
+/**
+ * Warns when the challenger key of a sequencing node (the sequencer's, a take-over's) cannot pay
+ * for the costliest challenge now. A warning, not the refusal of `--challenge`: the node's main
+ * duty is sequencing, and a key funded later challenges without a restart. On `devnet --l1-only`
+ * the dev challenger key holds nothing (only accounts #0-9 are funded), and the node said nothing.
+ * A read that fails must not stop the node: it is left unsaid.
+ */
+export async function warnIfChallengerUnfunded(
+  rollupAddress: string,
+  provider: JsonRpcProvider,
+  address: string,
+  log: { warn(message: string): void },
+): Promise<void> {
+  const funding = await readChallengeFunding(connectOptimisticRollup(rollupAddress, provider), provider, address).catch(
+    () => undefined,
+  );
+  if (funding === undefined || funding.balance >= funding.worstCase) return;
+  log.warn(
+    `the challenger ${address} holds ${formatEther(funding.balance)} ETH on L1, less than the costliest challenge at today's fee, ${formatEther(funding.worstCase)} ETH (${funding.gasCap} L1 gas at ${formatUnits(funding.feePerGas, "gwei")} gwei): it could not challenge a forged proposal; send it L1 ETH (at least that, more for fee rises), no restart needed, or set NATIVE_ROLLUP_CHALLENGER_KEY to a funded account of this node's own`,
+  );
+}
+
 export async function startNodeCommand(
   options: NodeCommandOptions,
   context: NodeCommandContext,
@@ -639,6 +667,8 @@ export async function startNodeCommand(
     }
     for (const key of [sequencer, relayerKey, challenger])
       if (key !== undefined) log.info(`${key.role} ${key.address} (key from ${describeKeySource(key.source)})`);
+    if (challenger !== undefined)
+      await warnIfChallengerUnfunded(deployment.address, l1Provider, challenger.address, log);
     const contractSequencer = (await new Contract(deployment.address, ROLLUP_PROBE_ABI, l1Provider).getFunction(
       "SEQUENCER",
     )()) as string;

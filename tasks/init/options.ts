@@ -3,8 +3,9 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 import { SEQUENCING_RULES, type SequencingRuleName } from "../../deploy/policy";
-import { DEFAULT_L1_CHAIN_ID } from "../../rollup-node/devnet/l1Devnet";
-import { DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID } from "../../rollup-node/devnet/defaults";
+// defaults.ts, not l1Devnet.ts: rollup:init runs before the compile (it packs the framework, which
+// compiles), and l1Devnet.ts reaches typechain-types/.
+import { DEFAULT_L1_CHAIN_ID, DEFAULT_L2_BLOCK_TIME_MS, DEFAULT_L2_CHAIN_ID } from "../../rollup-node/devnet/defaults";
 import { NodeError } from "../../rollup-node/errors";
 import { DEFAULT_INIT_GAS_LIMIT, DEFAULT_INIT_K, DEFAULT_INIT_PROOFS, DEFAULT_INIT_SEQUENCING } from "./defaults";
 

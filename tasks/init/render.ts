@@ -58,8 +58,10 @@ L2_RPC_URL=http://127.0.0.1:9546 npx hardhat rollup:status   # its challenger: k
 
 Its log has a verdict per proposal (\`L2 block N is valid: EXECUTE would accept it, no challenge\`,
 or \`is INVALID: …; challenging it\` and \`challenge WON\`); a won challenge pays it the removed
-blocks' bonds. Restarted, it reads every proposal again from L1 and still challenges a forged one
-whose window is open. The framework's README, "Watch an optimistic rollup", has the rest.
+blocks' bonds. Restarted (even after a \`kill -9\`), it reads L1 again from the first block whose
+proposals can still be challenged (less a margin of 32 blocks), and says so at start
+(\`reading proposals from L1 block N: …\`): a forged proposal whose window is open, posted while it
+was down, is still challenged. The framework's README, "Watch an optimistic rollup", has the rest.
 `;
 }
 

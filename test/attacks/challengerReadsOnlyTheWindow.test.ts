@@ -138,6 +138,31 @@ describe("attack: the challenger reads L1 only where proposals can still be chal
     }
   });
 
+  it("at a start, a provisional proposal whose window had already closed is no ERROR of this challenger (a take-over's first read)", async () => {
+    // Round 31's trial: a take-over node's challenger starts after the dead sequencer's last
+    // proposal's window closed and before anyone finalized it; the margin's reading finds it, and
+    // the challenger said `ERROR … its challenge window closed … before it could be checked`, as if
+    // it had failed at something it could never have done.
+    const { deployed } = await proposedValidChain(l1, 1);
+    await passChallengeWindow(l1);
+    expect(await deployed.rollup.headNumber(), "the proposal is still provisional").to.equal(0n);
+    const lines: string[] = [];
+    const challenger = blockByBlockChallenger(l1.provider, l1, deployed, lines);
+    try {
+      await challenger.poll();
+      expect(
+        lines.filter((l) => l.startsWith("error ")),
+        "error lines",
+      ).to.deep.equal([]);
+      expect(lines.join("\n")).to.match(
+        /L2 block 1: its challenge window had closed \(at L1 time \d+\) before this challenger first read it/,
+      );
+      expect(challenger.pending, "nothing left queued").to.equal(0);
+    } finally {
+      await challenger.stop();
+    }
+  });
+
   it("after a one-block L1 reorg reads again from the fork point, not from the deployment block", async () => {
     const { built } = await forgedTransferProposal(0x57);
     const deployed = await deployAttackRollup(l1, built.parentHeader);

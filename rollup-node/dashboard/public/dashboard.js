@@ -216,6 +216,15 @@
       ? `${s.rollup.submitterError}${s.rollup.submitterHint ? ` — ${s.rollup.submitterHint}` : ""}`
       : "";
     $("submitter-error").classList.toggle("bad-text", s.rollup.submitter === "halted");
+    // A node that challenges: whom it challenges as, and its alerts (a proposal near its window's end, unsettled) in red.
+    const challenger = s.rollup.challenger;
+    $("challenger-card").hidden = challenger === undefined;
+    $("challenger").textContent =
+      challenger === undefined
+        ? "–"
+        : `${challenger.address ?? "?"}: ${num(challenger.pending)} pending, ${num(challenger.won)} won`;
+    $("challenger-alerts").textContent = (s.rollup.challengerAlerts ?? []).join(" · ");
+    $("challenger-alerts").classList.toggle("bad-text", (s.rollup.challengerAlerts ?? []).length > 0);
 
     fill("blocks", "blocks-empty", s.blocks.map(blockRow));
     fill("l1-to-l2", "l1-to-l2-empty", s.l1ToL2.map(l1ToL2Row));

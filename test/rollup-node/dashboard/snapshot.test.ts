@@ -89,6 +89,25 @@ function facts(overrides: Partial<DashboardFacts> = {}): DashboardFacts {
 }
 
 describe("dashboard snapshot (pure assembly of the node's facts)", () => {
+  it("shows the node's challenger and its alerts (round 31's trial: rollup:status had them, the dashboard not)", () => {
+    const watcher = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720";
+    const alert = "L2 block 7 (0x07) not judged; its window closes at L1 time 99: its check has not finished";
+    const s = buildDashboardSnapshot(
+      facts({
+        status: {
+          ...status,
+          submitter: "off",
+          challenger: { address: watcher, pending: 2, won: [{ number: 4n, reward: 10n ** 17n }] },
+          challengerAlerts: [alert],
+        },
+      }),
+    );
+    expect(s.rollup.challenger).to.deep.equal({ address: watcher, pending: 2, won: 1 });
+    expect(s.rollup.challengerAlerts).to.deep.equal([alert]);
+    // A node that does not challenge shows none.
+    expect(buildDashboardSnapshot(facts()).rollup).to.not.have.property("challenger");
+  });
+
   it("reports the heads, chain ids and submitter state from the rollup status", () => {
     const s = buildDashboardSnapshot(
       facts({ status: { ...status, submitter: "halted", submitterError: "block 6 rejected" } }),

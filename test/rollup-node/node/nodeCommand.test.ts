@@ -443,6 +443,15 @@ describe("the node command: options, genesis file, keys", function () {
       "DEV_KEY_REFUSED",
     );
     expect(dev.message).to.contain("does not challenge with");
+    // Round 31's trial: dev account #6 was refused for a reason that is the dev challenger key's
+    // alone ("the rollup's sequencer's node may use it too"); #6's is that anyone holds its key.
+    const account6 = deriveDevAccounts(7)[6]?.privateKey as string;
+    const published = await expectCode(
+      () => startAndStop({ ...ownKeys, NATIVE_ROLLUP_CHALLENGER_KEY: account6 }),
+      "DEV_KEY_REFUSED",
+    );
+    expect(published.message).to.contain("anyone may send from it").and.not.to.contain("sequencer's node may use it");
+    expect(published.hint).to.contain("funded with L1 ETH");
     const own = Wallet.createRandom();
     const lines: string[] = [];
     await startAndStop({ ...ownKeys, NATIVE_ROLLUP_CHALLENGER_KEY: own.privateKey }, lines);
@@ -476,6 +485,15 @@ describe("the node command: options, genesis file, keys", function () {
       expect(warning, lines.join("\n")).to.have.length(1);
       expect(warning[0]).to.contain(devChallenger).and.to.contain("race for its nonces");
       expect(warning[0]).to.contain("NATIVE_ROLLUP_CHALLENGER_KEY");
+      // Round 31's trial: on `devnet --l1-only` that key holds nothing (only accounts #0-9 are
+      // funded), and neither this node nor the sequencer's said so: it could challenge nothing.
+      const balance = await devnetL1.provider.request({ method: "eth_getBalance", params: [devChallenger, "latest"] });
+      expect(balance, "the dev challenger's L1 balance").to.equal("0x0");
+      const unfunded = lines.filter((l) =>
+        l.startsWith(`warn node the challenger ${devChallenger} holds 0.0 ETH on L1`),
+      );
+      expect(unfunded, lines.join("\n")).to.have.length(1);
+      expect(unfunded[0]).to.contain("could not challenge a forged proposal").and.to.contain("send it L1 ETH");
     } finally {
       await devnetL1.stop();
     }

@@ -50,6 +50,19 @@ describe("rollup:init: what a new project is told to run next", () => {
     expect(readmeOf({})).to.not.contain("--challenge");
   });
 
+  it("both READMEs say where a restarted watcher reads L1 from, as its start log does (round 31: not the deployment block)", () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), "init-rescan-")), "acme");
+    const project =
+      renderTemplate(resolveInitOptions({ dir, optimistic: true }), "9.9.9").find((f) => f.path === "README.md")
+        ?.content ?? "";
+    const framework = readFileSync(path.join(__dirname, "..", "..", "..", "README.md"), "utf8");
+    for (const readme of [project, framework]) {
+      // The words of the challenger's start line (rollup-node/bridge/challenger.ts).
+      expect(readme).to.contain("reading proposals from L1 block");
+      expect(readme).to.not.match(/reads every proposal again/);
+    }
+  });
+
   it("so does the framework's README", () => {
     const readme = readFileSync(path.join(__dirname, "..", "..", "..", "README.md"), "utf8");
     expect(readme).to.contain("`--network l1` / `--network l2` dial `L1_RPC_URL` / `L2_RPC_URL`");
