@@ -51,7 +51,7 @@ describe("rollup:init: what a new project is told to run next", () => {
   });
 
   it("both READMEs say where a restarted watcher reads L1 from, as its start log does (round 31: not the deployment block)", () => {
-    const dir = path.join(mkdtempSync(path.join(tmpdir(), "init-rescan-")), "acme");
+    const dir = path.join(scratch("init-rescan-"), "acme");
     const project =
       renderTemplate(resolveInitOptions({ dir, optimistic: true }), "9.9.9").find((f) => f.path === "README.md")
         ?.content ?? "";
