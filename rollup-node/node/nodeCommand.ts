@@ -492,7 +492,6 @@ export function submitterModeOf(
   return { kind: "re-execution" };
 }
 
-/** Starts the node the options describe; resolves once it serves JSON-RPC. */
 /**
  * Warns when the challenger key of a sequencing node (the sequencer's, a take-over's) cannot pay
  * for the costliest challenge now. A warning, not the refusal of `--challenge`: the node's main
@@ -515,6 +514,7 @@ export async function warnIfChallengerUnfunded(
   );
 }
 
+/** Starts the node the options describe; resolves once it serves JSON-RPC. */
 export async function startNodeCommand(
   options: NodeCommandOptions,
   context: NodeCommandContext,
