@@ -228,7 +228,9 @@ describe("attack: slow valid proposals ahead of a forged one must not delay its 
       lines.filter((l) => l.includes(" warn L2 block 1: its challenge window had closed")),
       lines.join("\n"),
     ).to.have.length(1);
-    expect(lines.find((l) => l.includes("L2 block 1"))).to.contain("it can no longer be challenged, so it is not checked");
+    expect(lines.find((l) => l.includes("L2 block 1"))).to.contain(
+      "it can no longer be challenged, so it is not checked",
+    );
     expect(lines.some((l) => l.includes("checking L2 block 1"))).to.equal(false);
     expect(late.pending).to.equal(0);
     expect(late.challenges).to.deep.equal([]);
