@@ -104,7 +104,7 @@ import { SOLC_VERSION } from "./tasks/solc";
  * Test files that take the longest, as path prefixes under test/, the slowest first (the sums of
  * their tests' durations in a CI run: the template's npm ci and tests, the kill loop's node
  * restarts, the end-to-end rollups, the Groth16 proofs, the attacks that re-execute forged blocks
- * for seconds; then whole folders). `npm test` runs the files on two workers (--parallel), which
+ * for seconds; then whole folders). `npm test` runs the files on three workers (--parallel), which
  * take them in the order given: started first, a long file runs beside many short ones; started
  * last, it would run alone at the end.
  */
@@ -283,10 +283,12 @@ const config: HardhatUserConfig = {
   // devnet (L1_RPC_URL, L2_RPC_URL), with the dev accounts.
   mocha: {
     timeout: 120_000,
-    // With --parallel (npm test): one worker per core of the 2-core machines this project is
-    // tested on; mocha's default leaves one core idle.
-    // TEST_JOBS overrides it to measure other counts (scripts/test-timings.js).
-    jobs: process.env.TEST_JOBS === undefined ? 2 : Number(process.env.TEST_JOBS),
+    // With --parallel (npm test): three workers on the 2-core machines this project is tested on.
+    // The run is CPU-bound, but its files also wait (child processes, L1 polls, block times), and a
+    // third worker fills those waits: a fresh clone's `.ci/run` took 12 min 23 s with three
+    // against 15 min 14 s with two, the same tree, one after the other on an idle machine
+    // (docs/design/fast-tests.md, round 31c). TEST_JOBS overrides it (scripts/test-timings.js).
+    jobs: process.env.TEST_JOBS === undefined ? 3 : Number(process.env.TEST_JOBS),
     reporter: path.join(__dirname, "test", "support", "summaryReporter.js"),
   },
   typechain: {
