@@ -285,9 +285,9 @@ const config: HardhatUserConfig = {
     timeout: 120_000,
     // With --parallel (npm test): three workers on the 2-core machines this project is tested on.
     // The run is CPU-bound, but its files also wait (child processes, L1 polls, block times), and a
-    // third worker fills those waits: a fresh clone's `.ci/run` took 12 min 23 s with three
-    // against 15 min 14 s with two, the same tree, one after the other on an idle machine
-    // (docs/design/fast-tests.md, round 31c). TEST_JOBS overrides it (scripts/test-timings.js).
+    // third worker fills those waits: a fresh clone's `.ci/run` took 12 min 23 s and 14 min 44 s
+    // with three against 15 min 14 s with two (the same tests, an idle machine; two at stop 30: 14 min
+    // 30 s, 16 min 7 s), docs/design/fast-tests.md round 31c. TEST_JOBS overrides it.
     jobs: process.env.TEST_JOBS === undefined ? 3 : Number(process.env.TEST_JOBS),
     reporter: path.join(__dirname, "test", "support", "summaryReporter.js"),
   },
