@@ -1,5 +1,5 @@
 import { type EVMBLSInterface, EVMError, type EVMOpts, NobleBLS } from "@ethereumjs/evm";
-import { bytesToBigInt, hexToBytes } from "@ethereumjs/util";
+import { bigIntToBytes, bytesToBigInt, concatBytes, setLengthLeft } from "@ethereumjs/util";
 import type { IField } from "@noble/curves/abstract/modular.js";
 import { bls12_381 } from "@noble/curves/bls12-381.js";
 
@@ -78,17 +78,7 @@ export function g2PointOnCurve(input: Uint8Array): G2 {
 
 /** A field element as EIP-2537 encodes it: 64 bytes, big-endian. */
 function fpBytes(value: bigint): Uint8Array {
-  return hexToBytes(`0x${value.toString(16).padStart(2 * FP_BYTES, "0")}`);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return setLengthLeft(bigIntToBytes(value), FP_BYTES);
 }
 
 /** `NobleBLS` with additions that skip the subgroup check EIP-2537 does not ask of them. */
@@ -98,13 +88,13 @@ export class CurveCheckedAdditionBLS implements EVMBLSInterface {
   addG1(input: Uint8Array): Uint8Array {
     const sum = g1PointOnCurve(input.subarray(0, G1_BYTES)).add(g1PointOnCurve(input.subarray(G1_BYTES, 2 * G1_BYTES)));
     const { x, y } = sum.toAffine();
-    return concat([fpBytes(x), fpBytes(y)]);
+    return concatBytes(fpBytes(x), fpBytes(y));
   }
 
   addG2(input: Uint8Array): Uint8Array {
     const sum = g2PointOnCurve(input.subarray(0, G2_BYTES)).add(g2PointOnCurve(input.subarray(G2_BYTES, 2 * G2_BYTES)));
     const { x, y } = sum.toAffine();
-    return concat([fpBytes(x.c0), fpBytes(x.c1), fpBytes(y.c0), fpBytes(y.c1)]);
+    return concatBytes(fpBytes(x.c0), fpBytes(x.c1), fpBytes(y.c0), fpBytes(y.c1));
   }
 
   mapFPtoG1(input: Uint8Array): Uint8Array {
